@@ -1,0 +1,17 @@
+import { TracewireConfigError } from '../lib/errors';
+import { resolveCallSite, type TraceOptions } from '../lib/instrument/trace-options';
+import { wrapTraced } from './wrap-traced';
+
+/**
+ * Returns a traced version of `fn`: same signature, same `this`, same return
+ * value and errors, same `name` and `length`. Each call becomes a span (a
+ * child of the calling span, if any). Wrapping a traced function again
+ * returns it unchanged.
+ *
+ * @example
+ * const fetchUser = traceable(async (id: string) => db.users.get(id), { runType: 'retriever' });
+ */
+export function traceable<F extends (...args: never[]) => unknown>(fn: F, options?: TraceOptions): F {
+  if (typeof fn !== 'function') throw new TracewireConfigError('traceable(fn)', fn, 'a function');
+  return wrapTraced(fn, resolveCallSite(options, fn.name));
+}

@@ -1,0 +1,19 @@
+import { globalClient } from '../lib/client/global-client';
+import { traceCall } from '../lib/instrument/trace-call';
+import type { CallSite } from '../lib/instrument/trace-options';
+import { adoptIdentity, isTraced } from './function-identity';
+
+/**
+ * Wraps `original` so each call is traced. With no client, or tracing off,
+ * the wrapper only forwards the call: one property read and a branch.
+ */
+export function wrapTraced<F extends Function>(original: F, site: CallSite): F {
+  if (isTraced(original)) return original;
+  const wrapper = function (this: unknown): unknown {
+    const client = site.client ?? globalClient.current;
+    if (client === undefined || !client.isRecording) return Reflect.apply(original, this, arguments);
+    return traceCall(client, site, this, arguments, original);
+  };
+  adoptIdentity(original, wrapper);
+  return wrapper as unknown as F;
+}

@@ -1,0 +1,23 @@
+/**
+ * tracewire — trace a service's functions with decorators and deliver the
+ * traces reliably, even from serverless functions.
+ *
+ * This is the package's only public entry; everything else is internal.
+ */
+export { Traceable, type TraceableDecorator } from './decorators/traceable-decorator';
+export { traceable } from './decorators/traceable-function';
+export type { TraceOptions } from './lib/instrument/trace-options';
+export { getCurrentSpan } from './lib/context/span-context';
+export type { ActiveSpan } from './lib/model/span';
+export { TracingClient, type TracingClientOptions } from './lib/client/tracing-client';
+export { setGlobalTracingClient, getGlobalTracingClient } from './lib/client/global-client';
+export type { FlushOptions, FlushResult, SpanProcessor } from './lib/client/span-processor';
+export type { TracingStats, DroppedCounts } from './lib/client/delivery-stats';
+export type { SpanExporter, ExportBatch, ExportResult, ExportOptions } from './lib/exporters/span-exporter';
+export { MemoryExporter } from './lib/exporters/memory-exporter';
+export { ConsoleExporter, type ConsoleExporterOptions } from './lib/exporters/console-exporter';
+export type { Run, RunType, RunStatus, RunEvent } from './lib/model/run';
+export { RUN_TYPES } from './lib/model/run';
+export type { JsonValue, SerializeLimits } from './lib/serialize/to-json-safe';
+export { DEFAULT_SERIALIZE_LIMITS } from './lib/serialize/to-json-safe';
+export { TracewireConfigError, TracewireUsageError } from './lib/errors';

@@ -1,0 +1,47 @@
+/** @jest-config-loader esbuild-register */
+import type { Config } from 'jest';
+
+/**
+ * Two decorator modes, one suite: everything under `test/decorators/` runs
+ * once compiled with `experimentalDecorators` (legacy) and once with standard
+ * TC39 decorators, so both code paths of `@Traceable` are proven by the same
+ * tests. The rest of the suite runs once.
+ */
+const transformWith = (tsconfig: string): Config['transform'] => ({
+  '^.+\\.ts$': ['ts-jest', { tsconfig, diagnostics: false }],
+});
+
+const common = {
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/fixtures/'],
+};
+
+const config: Config = {
+  // Two cores: one worker per core, tests that spawn processes stay honest.
+  maxWorkers: 2,
+  testTimeout: 30_000,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '/test/decorators/'],
+      transform: transformWith('<rootDir>/tsconfig.json'),
+    },
+    {
+      ...common,
+      displayName: 'legacy decorators',
+      testMatch: ['<rootDir>/test/decorators/**/*.test.ts'],
+      transform: transformWith('<rootDir>/tsconfig.json'),
+    },
+    {
+      ...common,
+      displayName: 'tc39 decorators',
+      testMatch: ['<rootDir>/test/decorators/**/*.test.ts'],
+      transform: transformWith('<rootDir>/tsconfig.tc39.json'),
+    },
+  ],
+};
+
+export default config;

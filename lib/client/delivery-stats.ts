@@ -1,0 +1,60 @@
+/** Why spans were dropped, counted separately so `stats()` can say which policy bit. */
+export interface DroppedCounts {
+  readonly total: number;
+  /** The queue was full (`maxQueueSize` / `maxQueueBytes`). */
+  readonly queueFull: number;
+  /** The exporter failed and retries ran out (and no spool took them). */
+  readonly exportFailed: number;
+  /** Ended after `shutdown()`. */
+  readonly afterShutdown: number;
+  /** Their trace lost the `sampleRate` draw. */
+  readonly sampledOut: number;
+}
+
+/** A point-in-time view of a client's counters. All counts are spans (runs). */
+export interface TracingStats {
+  readonly spansStarted: number;
+  readonly spansEnded: number;
+  readonly delivered: number;
+  /** Export failed and retries ran out: the same spans as `dropped.exportFailed`. */
+  readonly failed: number;
+  /** Every span that will never be delivered, by reason. */
+  readonly dropped: DroppedCounts;
+  /** Ended but not yet delivered, failed or dropped. */
+  readonly pending: number;
+  readonly exportRequests: number;
+}
+
+/** @internal Mutable counters behind `TracingStats`; shared by client and processor. */
+export class DeliveryCounters {
+  spansStarted = 0;
+  spansEnded = 0;
+  delivered = 0;
+  queueFull = 0;
+  exportFailed = 0;
+  afterShutdown = 0;
+  sampledOut = 0;
+  exportRequests = 0;
+
+  get dropped(): number {
+    return this.queueFull + this.exportFailed + this.afterShutdown + this.sampledOut;
+  }
+
+  snapshot(pending: number): TracingStats {
+    return {
+      spansStarted: this.spansStarted,
+      spansEnded: this.spansEnded,
+      delivered: this.delivered,
+      failed: this.exportFailed,
+      dropped: {
+        total: this.dropped,
+        queueFull: this.queueFull,
+        exportFailed: this.exportFailed,
+        afterShutdown: this.afterShutdown,
+        sampledOut: this.sampledOut,
+      },
+      pending,
+      exportRequests: this.exportRequests,
+    };
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Thrown when tracing is configured with a value it cannot use. Raised at
+ * configuration or decoration time — never from inside a traced call — and
+ * always names the setting, the value received and what is accepted.
+ */
+export class TracewireConfigError extends Error {
+  override readonly name = 'TracewireConfigError';
+
+  constructor(
+    /** The option or environment variable at fault, e.g. `runType` or `TRACEWIRE_SAMPLE_RATE`. */
+    readonly setting: string,
+    received: unknown,
+    /** What would have been accepted, e.g. `one of chain, llm, tool`. */
+    readonly accepted: string,
+  ) {
+    super(`Invalid ${setting}: received ${describe(received)}; expected ${accepted}.`);
+  }
+}
+
+/** Thrown when a decorator is put where it cannot work (a getter, a field). */
+export class TracewireUsageError extends Error {
+  override readonly name = 'TracewireUsageError';
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value);
+  if (typeof value === 'function') return 'a function';
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}

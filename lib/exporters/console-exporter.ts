@@ -1,0 +1,66 @@
+import type { Run } from '../model/run';
+import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from './span-exporter';
+
+/** Options of a {@link ConsoleExporter}. */
+export interface ConsoleExporterOptions {
+  /** Where lines go. Default: `console.log`. */
+  readonly write?: (line: string) => void;
+  /** Print inputs and outputs after each span's line. Default false. */
+  readonly showIO?: boolean;
+}
+
+/**
+ * Prints each finished trace as an indented tree once its root ends — for
+ * development. Runs whose root has not ended are held until it does.
+ */
+export class ConsoleExporter implements SpanExporter {
+  private readonly waiting = new Map<string, Run[]>();
+  private readonly write: (line: string) => void;
+  private readonly showIO: boolean;
+
+  constructor(options: ConsoleExporterOptions = {}) {
+    this.write = options.write ?? ((line) => console.log(line));
+    this.showIO = options.showIO ?? false;
+  }
+
+  export(batch: ExportBatch): Promise<ExportResult> {
+    for (const run of [...batch.post, ...batch.patch]) {
+      if (run.end_time === undefined) continue;
+      const runs = this.waiting.get(run.trace_id) ?? [];
+      runs.push(run);
+      this.waiting.set(run.trace_id, runs);
+      if (run.id === run.trace_id) this.printTrace(run.trace_id);
+    }
+    return Promise.resolve(EXPORT_OK);
+  }
+
+  private printTrace(traceId: string): void {
+    const runs = (this.waiting.get(traceId) ?? []).sort((a, b) => (a.dotted_order < b.dotted_order ? -1 : 1));
+    this.waiting.delete(traceId);
+    for (const run of runs) {
+      const depth = run.dotted_order.split('.').length - 1;
+      const indent = '  '.repeat(depth);
+      const mark = run.status === 'error' ? '✗' : run.status === 'cancelled' ? '⊘' : '✓';
+      this.write(`${indent}${mark} ${run.name} [${run.run_type}] ${durationMillis(run)} ms` + (run.error ? ` — ${firstLine(run.error)}` : ''));
+      if (this.showIO) {
+        this.write(`${indent}    inputs:  ${JSON.stringify(run.inputs)}`);
+        if (run.outputs !== undefined) this.write(`${indent}    outputs: ${JSON.stringify(run.outputs)}`);
+      }
+    }
+  }
+}
+
+function durationMillis(run: Run): string {
+  if (run.end_time === undefined) return '?';
+  return ((isoMicros(run.end_time) - isoMicros(run.start_time)) / 1000).toFixed(3);
+}
+
+function isoMicros(iso: string): number {
+  const micros = Number(iso.slice(23, 26)) || 0;
+  return Date.parse(iso.slice(0, 23) + 'Z') * 1000 + micros;
+}
+
+function firstLine(text: string): string {
+  const newline = text.indexOf('\n');
+  return newline === -1 ? text : text.slice(0, newline);
+}

@@ -1,0 +1,63 @@
+import type { Run } from '../model/run';
+import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from './span-exporter';
+
+/**
+ * Keeps every run it receives, merging a run's `post` and `patch` into one
+ * record — for your own tests: point a client at it, exercise your code, and
+ * assert on `runs`. Not for production: it grows without bound.
+ */
+export class MemoryExporter implements SpanExporter {
+  private readonly byId = new Map<string, Run>();
+  /** How many batches `export()` received. */
+  batchCount = 0;
+
+  export(batch: ExportBatch): Promise<ExportResult> {
+    this.batchCount++;
+    for (const run of batch.post) this.merge(run);
+    for (const run of batch.patch) this.merge(run);
+    return Promise.resolve(EXPORT_OK);
+  }
+
+  /** Every run received, in order of first arrival. */
+  get runs(): Run[] {
+    return [...this.byId.values()];
+  }
+
+  /** Runs that have ended (have an `end_time`). */
+  get finishedRuns(): Run[] {
+    return this.runs.filter((run) => run.end_time !== undefined);
+  }
+
+  /** The run with this id, if received. */
+  getRun(id: string): Run | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Runs with this name, in order of arrival. */
+  findByName(name: string): Run[] {
+    return this.runs.filter((run) => run.name === name);
+  }
+
+  /** Root runs (no parent), in order of arrival. */
+  roots(): Run[] {
+    return this.runs.filter((run) => run.parent_run_id === undefined);
+  }
+
+  /** Direct children of `runId`, sorted by `dotted_order` (start order). */
+  childrenOf(runId: string): Run[] {
+    return this.runs
+      .filter((run) => run.parent_run_id === runId)
+      .sort((a, b) => (a.dotted_order < b.dotted_order ? -1 : a.dotted_order > b.dotted_order ? 1 : 0));
+  }
+
+  /** Forgets everything received. */
+  reset(): void {
+    this.byId.clear();
+    this.batchCount = 0;
+  }
+
+  private merge(run: Run): void {
+    const known = this.byId.get(run.id);
+    this.byId.set(run.id, known === undefined ? { ...run } : { ...known, ...run });
+  }
+}

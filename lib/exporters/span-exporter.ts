@@ -1,0 +1,38 @@
+import type { Run } from '../model/run';
+
+/**
+ * One delivery: runs to create (`post`, complete when start and end travel
+ * together) and runs to update (`patch`, the end of a run posted earlier).
+ */
+export interface ExportBatch {
+  readonly post: readonly Run[];
+  readonly patch: readonly Run[];
+}
+
+/**
+ * How an export went. Exporters classify, the pipeline decides: `retryable`
+ * failures (timeouts, 408/429/5xx, network errors) are retried with back-off,
+ * honouring `retryAfterMillis`; the rest are counted as failed at once.
+ */
+export type ExportResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly retryable: boolean; readonly retryAfterMillis?: number; readonly error: Error };
+
+/** Passed to every export so a deadline can abort it. */
+export interface ExportOptions {
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Sends batches of runs somewhere. Implementations must not throw or reject:
+ * every failure comes back as an `ExportResult`, and any thrown error is
+ * treated as a retryable failure by the caller anyway.
+ */
+export interface SpanExporter {
+  export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult>;
+  /** Releases resources (sockets, file handles). Called once by `TracingClient.shutdown()`. */
+  shutdown?(): Promise<void>;
+}
+
+/** @internal */
+export const EXPORT_OK: ExportResult = Object.freeze({ ok: true });

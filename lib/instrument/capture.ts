@@ -1,0 +1,58 @@
+import { toJsonSafe, type JsonValue, type SerializeLimits } from '../serialize/to-json-safe';
+import type { CallSite } from './trace-options';
+
+type JsonObject = { [key: string]: JsonValue };
+
+const NO_INPUTS: JsonObject = Object.freeze({}) as JsonObject;
+
+/**
+ * Inputs in LangSmith's convention: no argument → `{}`, one plain object →
+ * that object, one other value → `{ input }`, several → `{ args: [...] }`.
+ * Serialized now, so a later mutation of an argument cannot change the trace.
+ */
+export function captureInputs(site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): JsonObject {
+  const capture = site.captureInputs;
+  if (capture === false) return NO_INPUTS;
+  if (capture === true) {
+    if (args.length === 0) return NO_INPUTS;
+    if (args.length === 1) return asObject(toJsonSafe(args[0], limits).value, 'input');
+    return { args: toJsonSafe(Array.prototype.slice.call(args), limits).value };
+  }
+  return asObject(toJsonSafe(guarded(capture, Array.prototype.slice.call(args)), limits).value, 'input');
+}
+
+/** Outputs in LangSmith's convention: a plain object as is, anything else as `{ outputs }`. */
+export function captureOutputs(site: CallSite, output: unknown, limits: SerializeLimits): JsonObject | undefined {
+  const capture = site.captureOutputs;
+  if (capture === false) return undefined;
+  const value = capture === true ? output : guarded(capture, output);
+  return asObject(toJsonSafe(value, limits).value, 'outputs');
+}
+
+/** `stack` when it carries the message (V8's does), else `name: message`. Never throws. */
+export function describeError(error: unknown): string {
+  try {
+    if (error !== null && typeof error === 'object') {
+      const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown };
+      const head = `${typeof name === 'string' ? name : 'Error'}: ${typeof message === 'string' ? message : ''}`;
+      if (typeof stack === 'string' && typeof message === 'string' && stack.includes(message)) return stack;
+      return typeof stack === 'string' ? `${head}\n${stack}` : head;
+    }
+    return `Thrown: ${String(error)}`;
+  } catch {
+    return 'Thrown: [unreadable value]';
+  }
+}
+
+function asObject(value: JsonValue, key: string): JsonObject {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('$type' in value)) return value;
+  return { [key]: value };
+}
+
+function guarded<A>(transform: (arg: A) => unknown, arg: A): unknown {
+  try {
+    return transform(arg);
+  } catch (error) {
+    return `[capture transform threw: ${describeError(error).split('\n')[0]}]`;
+  }
+}

@@ -1,0 +1,85 @@
+import { callInSpan } from '../context/span-context';
+import type { SpanOutcome } from './span-outcome';
+
+type Step = 'next' | 'return' | 'throw';
+
+/**
+ * @internal A generator whose span lasts until it is consumed: it ends
+ * `success` when the generator finishes, `error` when it throws, and
+ * `cancelled` when the consumer stops early (`break` calls `return()`).
+ * Each step runs inside the span, so work the body does nests under it.
+ * Values pass through untouched.
+ */
+export function tracedGenerator<T, R, N>(outcome: SpanOutcome, inner: Generator<T, R, N>): Generator<T, R, N> {
+  const step = (method: Step, arg: unknown): IteratorResult<T, R> => {
+    let result: IteratorResult<T, R>;
+    try {
+      result = callInSpan(outcome.span, inner[method], inner, [arg]) as IteratorResult<T, R>;
+    } catch (error) {
+      outcome.fail(error);
+      throw error;
+    }
+    settleStep(outcome, method, result);
+    return result;
+  };
+  return Object.assign(Object.create(TRACED_GENERATOR_PROTOTYPE), {
+    next: (value: N) => step('next', value),
+    return: (value: R) => step('return', value),
+    throw: (error: unknown) => step('throw', error),
+  }) as Generator<T, R, N>;
+}
+
+/** @internal The async-generator counterpart of {@link tracedGenerator}; the final step waits for delivery when the strategy asks. */
+export function tracedAsyncGenerator<T, R, N>(outcome: SpanOutcome, inner: AsyncGenerator<T, R, N>): AsyncGenerator<T, R, N> {
+  const step = (method: Step, arg: unknown): Promise<IteratorResult<T, R>> => {
+    let pending: Promise<IteratorResult<T, R>>;
+    try {
+      pending = callInSpan(outcome.span, inner[method], inner, [arg]) as Promise<IteratorResult<T, R>>;
+    } catch (error) {
+      const delivery = outcome.fail(error);
+      return delivery === undefined ? Promise.reject(error) : delivery.then(() => Promise.reject(error));
+    }
+    return Promise.resolve(pending).then(
+      (result) => {
+        const delivery = settleStep(outcome, method, result);
+        return delivery === undefined ? result : delivery.then(() => result);
+      },
+      (error: unknown) => {
+        const delivery = outcome.fail(error);
+        if (delivery === undefined) throw error;
+        return delivery.then(() => {
+          throw error;
+        });
+      },
+    );
+  };
+  return Object.assign(Object.create(TRACED_ASYNC_GENERATOR_PROTOTYPE), {
+    next: (value: N) => step('next', value),
+    return: (value: R) => step('return', value),
+    throw: (error: unknown) => step('throw', error),
+  }) as AsyncGenerator<T, R, N>;
+}
+
+function settleStep(outcome: SpanOutcome, method: Step, result: IteratorResult<unknown>): Promise<void> | undefined {
+  if (!result.done) {
+    outcome.collect(result.value);
+    return undefined;
+  }
+  return method === 'return' ? outcome.cancel() : outcome.complete();
+}
+
+// Iterable like the generators they stand for, and tagged the same so
+// `Object.prototype.toString` and for-of / for-await behave as before.
+const TRACED_GENERATOR_PROTOTYPE = {
+  [Symbol.iterator]() {
+    return this;
+  },
+  [Symbol.toStringTag]: 'Generator',
+};
+
+const TRACED_ASYNC_GENERATOR_PROTOTYPE = {
+  [Symbol.asyncIterator]() {
+    return this;
+  },
+  [Symbol.toStringTag]: 'AsyncGenerator',
+};

@@ -1,0 +1,39 @@
+import { callInSpan } from '../context/span-context';
+import type { SpanOutcome } from './span-outcome';
+
+/**
+ * @internal A ReadableStream whose span lasts until it is consumed: it pulls
+ * from the original only when its own consumer pulls (high-water mark 0, so
+ * nothing is read ahead), ends `success` at the end of the stream, `error` if
+ * reading fails, `cancelled` if the consumer cancels. Chunks pass through
+ * untouched.
+ */
+export function tracedReadableStream<T>(outcome: SpanOutcome, inner: ReadableStream<T>): ReadableStream<T> {
+  const reader = inner.getReader();
+  return new ReadableStream<T>(
+    {
+      async pull(controller) {
+        let chunk: ReadableStreamReadResult<T>;
+        try {
+          chunk = await (callInSpan(outcome.span, reader.read, reader, []) as Promise<ReadableStreamReadResult<T>>);
+        } catch (error) {
+          await outcome.fail(error);
+          controller.error(error);
+          return;
+        }
+        if (chunk.done) {
+          await outcome.complete();
+          controller.close();
+          return;
+        }
+        outcome.collect(chunk.value);
+        controller.enqueue(chunk.value);
+      },
+      async cancel(reason) {
+        await outcome.cancel();
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

@@ -1,0 +1,48 @@
+import type { JsonValue } from '../serialize/to-json-safe';
+
+/** LangSmith's run types; `chain` is the default for traced functions. */
+export const RUN_TYPES = ['chain', 'llm', 'tool', 'retriever', 'embedding', 'prompt', 'parser'] as const;
+
+/** What kind of work a run is, in LangSmith's vocabulary. */
+export type RunType = (typeof RUN_TYPES)[number];
+
+/** How a finished run ended. `cancelled`: its consumer stopped early (generator `return()`, stream cancel, unsubscribe). */
+export type RunStatus = 'success' | 'error' | 'cancelled';
+
+/** A point-in-time event recorded on a run. */
+export interface RunEvent {
+  name: string;
+  /** ISO 8601 with microseconds. */
+  time: string;
+  kwargs?: { [key: string]: JsonValue };
+}
+
+/**
+ * A span as it travels: LangSmith's run shape, so the LangSmith exporter is a
+ * direct mapping and other exporters translate from one well-known record.
+ * A run still in progress has no `end_time` and no `status`.
+ */
+export interface Run {
+  /** UUIDv7. */
+  id: string;
+  /** The root run's id. */
+  trace_id: string;
+  parent_run_id?: string;
+  /** `<YYYYMMDDTHHMMSSffffffZ><id>` segments joined by `.`, root first. */
+  dotted_order: string;
+  name: string;
+  run_type: RunType;
+  /** ISO 8601 with microseconds. */
+  start_time: string;
+  end_time?: string;
+  inputs: { [key: string]: JsonValue };
+  outputs?: { [key: string]: JsonValue };
+  /** `stack` (or `name: message`) of what the run threw. */
+  error?: string;
+  status?: RunStatus;
+  tags: string[];
+  extra: { metadata: { [key: string]: JsonValue } };
+  events: RunEvent[];
+  /** The project (LangSmith) or service the run belongs to. */
+  session_name: string;
+}

@@ -1,0 +1,114 @@
+import type { JsonValue } from './to-json-safe';
+import { cutString, jsonStringBytes } from './text';
+import { emitString, isAncestor, overBudget, spend, thrownMarker, Walker } from './walker';
+import { viaToJSON, walk, walkItem } from './walk';
+
+type Props = Record<string, unknown>;
+
+// Captured once: global lookups are slow in vm contexts and user code may patch them.
+const { keys: ownKeys, defineProperty } = Object;
+type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * Own enumerable string keys of a plain object (`type` undefined) or a class
+ * instance (`type` is its `$type`). `toJSON` is read once and, if not callable
+ * but an own key, reused for that key so no getter runs twice.
+ */
+export function walkPlain(w: Walker, v: object, depth: number, allowToJSON: boolean, type: string | undefined): JsonValue | undefined {
+  if (isAncestor(w, v)) return emitString(w, '[Circular]');
+  let toJSON: unknown;
+  if (allowToJSON) {
+    toJSON = (v as Props).toJSON;
+    if (typeof toJSON === 'function') return viaToJSON(w, v, toJSON as (this: unknown) => unknown, depth);
+  }
+  if (depth >= w.maxDepth) return depthLimit(w);
+  const keys = ownKeys(v);
+  if (!spend(w, 2)) return overBudget(w);
+  const out: JsonObject = {};
+  let added = 0;
+  if (type !== undefined && addEntry(w, out, '$type', type, depth + 1)) added++;
+  w.stack.push(v);
+  const n = keys.length;
+  const limit = n > w.maxItems ? w.maxItems : n;
+  for (let i = 0; i < limit && !w.exhausted; i++) {
+    const key = keys[i];
+    if (type !== undefined && key === '$type') continue; // the class name owns this slot
+    let raw: unknown;
+    if (allowToJSON && key === 'toJSON') raw = toJSON;
+    else {
+      try {
+        raw = (v as Props)[key];
+      } catch (thrown) {
+        raw = thrownMarker(w, thrown);
+      }
+    }
+    if (addEntry(w, out, key, raw, depth + 1)) added++;
+  }
+  if (n > limit && !w.exhausted) {
+    w.truncated = true;
+    if (addEntry(w, out, '…', '[' + (n - limit) + ' more keys]', depth + 1)) added++;
+  }
+  w.stack.pop();
+  if (added > 0) w.bytes--; // each entry was charged a comma; n entries need n - 1
+  return out;
+}
+
+/**
+ * Adds `key: walk(raw)` to `out`, charging the key with its quotes, colon and
+ * comma. `undefined` is left out, as in JSON. Returns whether an entry was added.
+ */
+export function addEntry(w: Walker, out: JsonObject, key: string, raw: unknown, depth: number): boolean {
+  if (raw === undefined) return false;
+  if (key.length > w.maxStringLength) {
+    key = cutString(key, w.maxStringLength);
+    w.truncated = true;
+  }
+  const keyBytes = jsonStringBytes(key) + 2;
+  w.bytes += keyBytes;
+  const value = walk(w, raw, depth);
+  if (value === undefined) {
+    w.bytes -= keyBytes;
+    return false;
+  }
+  // Assigning `__proto__` would set the prototype instead of adding a key.
+  if (key === '__proto__') defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+  return true;
+}
+
+export function walkArray(w: Walker, v: unknown[], depth: number): JsonValue {
+  if (isAncestor(w, v)) return emitString(w, '[Circular]');
+  if (depth >= w.maxDepth) return depthLimit(w);
+  const length: unknown = v.length;
+  const n = typeof length === 'number' && length > 0 ? length : 0;
+  if (!spend(w, 2)) return overBudget(w);
+  const out: JsonValue[] = [];
+  const limit = n > w.maxItems ? w.maxItems : n;
+  w.stack.push(v);
+  for (let i = 0; i < limit; i++) {
+    let raw: unknown;
+    try {
+      raw = v[i];
+    } catch (thrown) {
+      raw = thrownMarker(w, thrown);
+    }
+    if (i > 0) w.bytes++;
+    out.push(walkItem(w, raw, depth + 1));
+    if (w.exhausted) break;
+  }
+  if (n > limit && !w.exhausted) moreItems(w, out, n - limit);
+  w.stack.pop();
+  return out;
+}
+
+/** Ends a list cut at `maxItems` with a count of what was left out. */
+export function moreItems(w: Walker, out: JsonValue[], rest: number): void {
+  w.truncated = true;
+  if (out.length > 0) w.bytes++;
+  out.push(emitString(w, '[… ' + rest + ' more items]'));
+}
+
+export function depthLimit(w: Walker): string {
+  w.truncated = true;
+  return emitString(w, '[Depth limit]');
+}

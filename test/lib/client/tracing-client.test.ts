@@ -1,0 +1,117 @@
+import { MemoryExporter, TracewireConfigError, TracingClient, setGlobalTracingClient, traceable, type SpanExporter } from '../../../index';
+import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
+
+afterEach(() => setGlobalTracingClient(undefined));
+
+const echo = traceable(function echo<T>(value: T): T {
+  return value;
+});
+
+describe('nothing the tracer does reaches the traced call', () => {
+  test.each([
+    ['throws synchronously', () => { throw new Error('exporter exploded'); }],
+    ['rejects', () => Promise.reject(new Error('exporter rejected'))],
+    ['reports a failure', () => Promise.resolve({ ok: false as const, retryable: false, error: new Error('400') })],
+  ])('an exporter that %s leaves the call untouched and counts the span as failed', async (_label, exportImpl) => {
+    const exporter = { export: exportImpl } as unknown as SpanExporter;
+    const client = new TracingClient({ exporter });
+    setGlobalTracingClient(client);
+    const value = { same: true };
+    expect(echo(value)).toBe(value);
+    const result = await client.flush();
+    expect(result).toMatchObject({ delivered: 0, timedOut: false });
+    expect(client.stats()).toMatchObject({ spansStarted: 1, spansEnded: 1, delivered: 0, failed: 1, dropped: { total: 1, exportFailed: 1 } });
+  });
+
+  test('hostile arguments (throwing getters, revoked proxies, cycles, BigInt) are recorded with markers', async () => {
+    const { client, exporter } = installMemoryTracing();
+    const hostile: Record<string, unknown> = {
+      get secret(): never {
+        throw new Error('getter says no');
+      },
+      big: 10n,
+    };
+    hostile.self = hostile;
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const takesAll = traceable(function takesAll(_a: unknown, _b: unknown) {
+      return 'ran';
+    });
+    expect(takesAll(hostile, proxy)).toBe('ran');
+    const run = only(await finishedRuns(client, exporter), 'takesAll');
+    const [first, second] = run.inputs.args as [Record<string, unknown>, unknown];
+    expect(first.secret).toBe('[Thrown: getter says no]');
+    expect(first.big).toBe('[BigInt: 10]');
+    expect(first.self).toBe('[Circular]');
+    expect(String(second)).toMatch(/^\[Unserializable: /);
+  });
+
+  test('a capture transform that throws is recorded as a marker and the call still runs', async () => {
+    const { client, exporter } = installMemoryTracing();
+    const redacting = traceable(function redacting(password: string) {
+      return password.length;
+    }, { captureInputs: () => { throw new Error('transform bug'); }, captureOutputs: () => '[redacted]' });
+    expect(redacting('hunter2')).toBe(7);
+    const run = only(await finishedRuns(client, exporter), 'redacting');
+    expect(run.inputs).toEqual({ input: '[capture transform threw: Error: transform bug]' });
+    expect(run.outputs).toEqual({ outputs: '[redacted]' });
+    expect(JSON.stringify(run)).not.toContain('hunter2');
+  });
+});
+
+test('a flush that waited on a failing export reports it as failed', async () => {
+  const client = new TracingClient({ exporter: { export: () => Promise.reject(new Error('down')) } });
+  setGlobalTracingClient(client);
+  echo(1);
+  expect(await client.flush()).toEqual({ delivered: 0, failed: 1, dropped: 0, pending: 0, timedOut: false });
+});
+
+describe('waits have deadlines', () => {
+  test('flush resolves with timedOut when the exporter never answers', async () => {
+    const client = new TracingClient({ exporter: { export: () => new Promise(() => {}) } });
+    setGlobalTracingClient(client);
+    echo(1);
+    const started = Date.now();
+    const result = await client.flush({ timeoutMillis: 100 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(result).toMatchObject({ timedOut: true, pending: 1, delivered: 0 });
+  });
+
+  test('concurrent flushes all resolve', async () => {
+    const { client } = installMemoryTracing();
+    echo(1);
+    const results = await Promise.all([client.flush(), client.flush(), client.awaitPendingTraceBatches()]);
+    expect(results.every((result) => result.timedOut === false)).toBe(true);
+  });
+});
+
+describe('shutdown', () => {
+  test('after shutdown, traced calls run untraced and a span still open is counted as dropped', async () => {
+    const { client, exporter } = installMemoryTracing();
+    let release!: () => void;
+    const slow = traceable(async function slow() {
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    const pending = slow();
+    await client.shutdown();
+    release();
+    await pending;
+    expect(echo(5)).toBe(5);
+    expect(exporter.runs).toHaveLength(0);
+    expect(client.stats()).toMatchObject({ spansStarted: 1, spansEnded: 1, dropped: { afterShutdown: 1, total: 1 } });
+  });
+});
+
+describe('bad configuration fails fast with the setting named', () => {
+  test('a client without an exporter', () => {
+    expect(() => new TracingClient({})).toThrow(TracewireConfigError);
+    expect(() => new TracingClient({})).toThrow(/Invalid exporter/);
+  });
+
+  test.each([
+    [{ flushTimeoutMillis: 0 }, /flushTimeoutMillis: received 0; expected a number greater than 0/],
+    [{ serializeLimits: { maxBytes: -1 } }, /serializeLimits\.maxBytes: received -1/],
+  ])('%j', (options, message) => {
+    expect(() => new TracingClient({ exporter: new MemoryExporter(), ...options })).toThrow(message);
+  });
+});

@@ -1,0 +1,90 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * The package as users get it: packed, installed into a fresh project, used
+ * from CommonJS, from ESM, and from TypeScript compiled by tsc in both
+ * decorator modes.
+ */
+const repo = resolve(__dirname, '../..');
+const tsc = join(repo, 'node_modules/typescript/bin/tsc');
+let project: string;
+
+const run = (file: string, args: string[] = []) =>
+  execFileSync(process.execPath, [...args, file], { cwd: project, encoding: 'utf8', timeout: 30_000 });
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'tracewire-consumer-'));
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: repo, encoding: 'utf8' }),
+  ) as [{ filename: string; files: { path: string }[] }];
+  packedFiles = packed[0].files.map((file) => file.path);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(project, packed[0].filename)], {
+    cwd: project,
+    stdio: 'pipe',
+    timeout: 120_000,
+  });
+}, 180_000);
+
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+let packedFiles: string[] = [];
+
+const consumerBody = (load: string) => `${load}
+const exporter = new MemoryExporter();
+setGlobalTracingClient(new TracingClient({ exporter }));
+const add = traceable(function add(a, b) { return a + b; });
+const sum = add(2, 3);
+Promise.resolve().then(() => console.log(JSON.stringify({ sum, runs: exporter.finishedRuns.map((r) => [r.name, r.outputs]) })));
+`;
+
+test('the tarball ships the built entry and types, not sources or tests', () => {
+  expect(packedFiles).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md']));
+  expect(packedFiles.filter((file) => /^(lib|decorators|test)\/|\.ts$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
+});
+
+test('require("tracewire") works from CommonJS', () => {
+  writeFileSync(join(project, 'consumer.cjs'), consumerBody(`const { traceable, TracingClient, MemoryExporter, setGlobalTracingClient } = require('tracewire');`));
+  expect(JSON.parse(run('consumer.cjs'))).toEqual({ sum: 5, runs: [['add', { outputs: 5 }]] });
+});
+
+test('import { … } from "tracewire" works from ESM', () => {
+  writeFileSync(join(project, 'consumer.mjs'), consumerBody(`import { traceable, TracingClient, MemoryExporter, setGlobalTracingClient } from 'tracewire';`));
+  expect(JSON.parse(run('consumer.mjs'))).toEqual({ sum: 5, runs: [['add', { outputs: 5 }]] });
+});
+
+describe.each([
+  ['legacy', ['--experimentalDecorators', '--emitDecoratorMetadata']],
+  ['standard (TC39)', []],
+])('a TypeScript consumer compiled by tsc with %s decorators', (_mode, flags) => {
+  test('type-checks against the shipped declarations and traces at run time', () => {
+    const source = `import 'reflect-metadata';
+import { Traceable, TracingClient, MemoryExporter, setGlobalTracingClient } from 'tracewire';
+const exporter = new MemoryExporter();
+setGlobalTracingClient(new TracingClient({ exporter }));
+@Traceable({ tags: ['svc'] })
+class Greeter {
+  greet(name: string): string { return 'hi ' + name; }
+  @Traceable({ runType: 'tool' })
+  async shout(name: string): Promise<string> { return this.greet(name).toUpperCase(); }
+}
+void new Greeter().shout('ada').then((out: string) => console.log(JSON.stringify({ out, runs: exporter.finishedRuns.map((r) => [r.name, r.run_type, r.parent_run_id !== undefined]) })));
+`;
+    const dir = mkdtempSync(join(project, 'ts-'));
+    writeFileSync(join(dir, 'consumer.ts'), source);
+    const args = [tsc, '--strict', '--target', 'ES2022', '--module', 'nodenext', '--skipLibCheck', ...flags, 'consumer.ts'];
+    try {
+      execFileSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });
+    } catch (error) {
+      throw new Error(`tsc failed:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+    }
+    expect(readdirSync(dir)).toContain('consumer.js');
+    expect(JSON.parse(run(join(dir, 'consumer.js')))).toEqual({
+      out: 'HI ADA',
+      runs: [['greet', 'chain', true], ['shout', 'tool', false]],
+    });
+  });
+});
