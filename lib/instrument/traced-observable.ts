@@ -1,4 +1,4 @@
-import { Observable, type Subscribable, type Unsubscribable } from 'rxjs';
+import { Observable, type Subscribable, type Unsubscribable } from '../rx';
 import { callInSpan } from '../context/span-context';
 import type { SpanOutcome } from './span-outcome';
 

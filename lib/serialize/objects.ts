@@ -4,10 +4,10 @@ import { emitString, isAncestor, overBudget, spend, thrownMarker, Walker } from 
 import { viaToJSON, walk, walkItem } from './walk';
 
 type Props = Record<string, unknown>;
+type JsonObject = { [key: string]: JsonValue };
 
 // Captured once: global lookups are slow in vm contexts and user code may patch them.
 const { keys: ownKeys, defineProperty } = Object;
-type JsonObject = { [key: string]: JsonValue };
 
 /**
  * Own enumerable string keys of a plain object (`type` undefined) or a class
@@ -108,6 +108,7 @@ export function moreItems(w: Walker, out: JsonValue[], rest: number): void {
   out.push(emitString(w, '[… ' + rest + ' more items]'));
 }
 
+/** The marker for a container nested deeper than `maxDepth`. */
 export function depthLimit(w: Walker): string {
   w.truncated = true;
   return emitString(w, '[Depth limit]');

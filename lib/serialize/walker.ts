@@ -81,7 +81,10 @@ export function emitNumber(w: Walker, n: number): JsonValue {
   return spend(w, ('' + n).length) ? n : overBudget(w);
 }
 
-/** `[Thrown: message]` for a getter or `toJSON` that threw; the message alone is cut so the bracket survives. */
+/**
+ * `[Thrown: message]` for a getter or `toJSON` that threw. The message is cut
+ * before the marker is built so a huge one never costs a huge temporary string.
+ */
 export function thrownMarker(w: Walker, thrown: unknown): string {
   return '[Thrown: ' + thrownMessage(thrown, w.maxStringLength) + ']';
 }
