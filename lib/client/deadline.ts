@@ -1,15 +1,24 @@
 /**
- * Waits for `work` but never longer than `timeoutMillis`. The timer is
- * `unref()`ed: a deadline must never be the thing that keeps a process alive.
- * Resolves `true` when `work` settled in time, `false` on timeout; never rejects.
+ * Waits for `work` but never longer than `timeoutMillis`; resolves `true`
+ * when `work` settled in time, `false` on timeout, and never rejects.
+ *
+ * The deadline timer is ref'd on purpose: whoever awaits a flush wants
+ * delivery, so the process stays up until the work is done or the deadline
+ * passes — and no longer. (Batch and back-off timers, which nobody awaits,
+ * are `unref()`ed instead.)
  */
 export function settleWithin(work: Promise<unknown>, timeoutMillis: number): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), Math.max(0, timeoutMillis));
-    timer.unref?.();
-    work.then(
-      () => { clearTimeout(timer); resolve(true); },
-      () => { clearTimeout(timer); resolve(true); },
-    );
+    const done = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    work.then(done, done);
   });
+}
+
+/** A sleep that does not keep the process alive. */
+export function unrefSleep(millis: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, millis).unref?.());
 }

@@ -1,91 +1,103 @@
+import { resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config';
 import { TracewireConfigError } from '../errors';
 import type { SpanExporter } from '../exporters/span-exporter';
-import { Span } from '../model/span';
-import type { RunStatus, RunType } from '../model/run';
-import { DEFAULT_SERIALIZE_LIMITS, type JsonValue, type SerializeLimits } from '../serialize/to-json-safe';
+import type { Captured } from '../instrument/capture';
+import type { RunStatus } from '../model/run';
+import { Span, type SpanRequest } from '../model/span';
+import { BatchSpanProcessor } from '../pipeline/batch-span-processor';
+import { DropWarnings, type TracewireLogger } from '../pipeline/drop-warnings';
+import { DEFAULT_SERIALIZE_LIMITS, type SerializeLimits } from '../serialize/to-json-safe';
 import { DeliveryCounters, type TracingStats } from './delivery-stats';
-import { ImmediateSpanProcessor } from './immediate-span-processor';
+import { STRATEGY_FOR_MODE, type DeliveryStrategy } from './delivery-strategy';
 import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor';
 
-/** Options of a {@link TracingClient}. */
-export interface TracingClientOptions {
-  /** Where runs go. Required unless `processor` is given. */
-  readonly exporter?: SpanExporter;
-  /**
-   * Owns delivery of ended spans. Default: one that exports each span as it
-   * ends (no batching) — fine for tests, not for production traffic.
-   */
-  readonly processor?: (counters: DeliveryCounters) => SpanProcessor;
-  /** `session_name` of every run: the LangSmith project or OTel service. Default `default`. */
-  readonly projectName?: string;
-  /** When false, traced calls run untouched and nothing is recorded. Default true. */
-  readonly enabled?: boolean;
-  /** Size caps for captured inputs, outputs and metadata. Defaults: see `DEFAULT_SERIALIZE_LIMITS`. */
+/** Options of a {@link TracingClient}: where runs go, plus every delivery setting (see `DeliveryOptions`). */
+export interface TracingClientOptions extends DeliveryOptions {
+  /** Where runs go. Required. */
+  readonly exporter: SpanExporter;
+  /** Size caps for captured inputs, outputs and metadata. Defaults: `DEFAULT_SERIALIZE_LIMITS`. */
   readonly serializeLimits?: Partial<SerializeLimits>;
-  /** Deadline of `flush()`, `awaitPendingTraceBatches()` and `shutdown()` when the call gives none. Default 5 000. */
-  readonly flushTimeoutMillis?: number;
+  /** Where drop warnings and summaries go. Default `console`. */
+  readonly logger?: TracewireLogger;
 }
 
-/** @internal What a traced call asks the client to start. */
-export interface SpanRequest {
-  readonly name: string;
-  readonly runType: RunType;
-  readonly tags: readonly string[];
-  readonly metadata: { [key: string]: JsonValue } | undefined;
-}
 
 /**
- * Records spans and hands them to a span processor for delivery. Every
- * public method is safe to call at any time: none throws, and the waits
- * resolve (never reject) within their deadline.
+ * Records spans and delivers them through a batching pipeline, by the
+ * strategy its options (or environment) choose. Every public method is safe
+ * at any time: none throws, and every wait resolves — never rejects — within
+ * its deadline.
  */
 export class TracingClient {
   /** Size caps applied to everything this client captures. */
   readonly limits: SerializeLimits;
-  readonly projectName: string;
+  /** Every delivery setting, resolved from options and environment. */
+  readonly config: Readonly<DeliveryConfig>;
+  /** How traced calls and delivery meet: background, manual or blocking. */
+  readonly strategy: DeliveryStrategy;
   private readonly counters = new DeliveryCounters();
   private readonly processor: SpanProcessor;
-  private readonly flushTimeoutMillis: number;
-  private readonly enabled: boolean;
   private isShutdown = false;
 
-  constructor(options: TracingClientOptions) {
-    if (options.exporter === undefined && options.processor === undefined) {
-      throw new TracewireConfigError('exporter', undefined, 'a SpanExporter (e.g. new MemoryExporter()) or a processor factory');
+  /**
+   * @param strategy normally left out: it follows `options.mode` (or the
+   *   environment); `registerTracing()` passes the one registered in tsyringe.
+   */
+  constructor(options: TracingClientOptions, strategy?: DeliveryStrategy) {
+    if (options?.exporter === undefined || typeof options.exporter.export !== 'function') {
+      throw new TracewireConfigError('exporter', options?.exporter, 'a SpanExporter (e.g. new MemoryExporter())');
     }
-    this.flushTimeoutMillis = positive('flushTimeoutMillis', options.flushTimeoutMillis ?? 5_000);
+    this.config = resolveDeliveryConfig(options);
     this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...options.serializeLimits };
-    for (const [key, value] of Object.entries(this.limits)) positive(`serializeLimits.${key}`, value as number);
-    this.projectName = options.projectName ?? 'default';
-    this.enabled = options.enabled ?? true;
-    this.processor = options.processor
-      ? options.processor(this.counters)
-      : new ImmediateSpanProcessor(options.exporter!, this.counters, this.flushTimeoutMillis);
+    for (const [key, value] of Object.entries(this.limits)) {
+      if (typeof value !== 'number' || !(value > 0)) throw new TracewireConfigError(`serializeLimits.${key}`, value, 'a number greater than 0');
+    }
+    this.strategy = strategy ?? new STRATEGY_FOR_MODE[this.config.mode]();
+    const warnings = new DropWarnings(options.logger ?? console);
+    this.processor = new BatchSpanProcessor(options.exporter, this.config, this.strategy, this.counters, warnings);
+  }
+
+  /** The project (LangSmith) or service name every run carries. */
+  get projectName(): string {
+    return this.config.projectName;
   }
 
   /** False when disabled or shut down: traced calls then run untouched. */
   get isRecording(): boolean {
-    return this.enabled && !this.isShutdown;
-  }
-
-  /** @internal Starts a span under `parent` (or a new trace). */
-  startSpan(request: SpanRequest, inputs: { [key: string]: JsonValue }, parent: Span | undefined): Span {
-    const span = new Span(
-      { ...request, inputs, projectName: this.projectName, limits: this.limits },
-      parent,
-    );
-    this.counters.spansStarted++;
-    try { this.processor.onStart(span); } catch { /* a processor fault must not reach the traced call */ }
-    return span;
+    return this.config.enabled && !this.isShutdown;
   }
 
   /**
-   * @internal Ends `span`. Returns a promise only when the delivery strategy
-   * wants the traced call to wait for it; that promise never rejects.
+   * @internal Starts a span under `parent`, or a new trace. Whether a trace
+   * is sampled is drawn once, at its root, so a trace is kept or dropped whole.
    */
-  endSpan(span: Span, status: RunStatus, outputs?: { [key: string]: JsonValue }, error?: string): Promise<void> | undefined {
-    if (!span.end(status, outputs, error)) return undefined;
+  startSpan(request: SpanRequest, parent: Span | undefined): Span {
+    const span = new Span(request, this.config.projectName, this.limits, this.config.sampleRate, parent);
+    this.counters.spansStarted++;
+    return span;
+  }
+
+  /** @internal Hands a started span (inputs recorded) to delivery. */
+  spanStarted(span: Span): void {
+    if (!span.sampled) return;
+    try {
+      this.processor.onStart(span);
+    } catch {
+      // A processor fault must not reach the traced call.
+    }
+  }
+
+  /**
+   * @internal Ends `span`. Returns a promise only when the strategy wants the
+   * traced call to wait for delivery; that promise never rejects.
+   */
+  endSpan(span: Span, status: RunStatus, outputs?: Captured, error?: string): Promise<void> | undefined {
+    if (!span.end(status, span.sampled ? outputs : undefined, error)) return undefined;
     this.counters.spansEnded++;
+    if (!span.sampled) {
+      this.counters.sampledOut++;
+      return undefined;
+    }
     try {
       return this.processor.onEnd(span);
     } catch {
@@ -93,33 +105,28 @@ export class TracingClient {
     }
   }
 
-  /** Sends everything queued and waits for it and every in-flight export, within the deadline. */
+  /** Sends everything queued (in manual mode too) and waits for it and every in-flight export, within the deadline. */
   flush(options?: FlushOptions): Promise<FlushResult> {
-    return this.processor.flush(this.withDeadline(options));
+    return this.processor.flush(options);
   }
 
-  /** Waits until what was enqueued before this call is delivered or given up; later spans are not waited for. */
+  /**
+   * Waits until what was enqueued before this call is delivered or given up;
+   * spans enqueued later are not waited for, so it ends under steady traffic.
+   * In manual mode it waits only for what a `flush()` already released.
+   */
   awaitPendingTraceBatches(options?: FlushOptions): Promise<FlushResult> {
-    return this.processor.awaitPending(this.withDeadline(options));
+    return this.processor.awaitPending(options);
   }
 
   /** Flushes, then stops recording; spans ending later are counted as dropped. Idempotent. */
   shutdown(options?: FlushOptions): Promise<FlushResult> {
     this.isShutdown = true;
-    return this.processor.shutdown(this.withDeadline(options));
+    return this.processor.shutdown(options);
   }
 
-  /** Counters since the client was created. */
+  /** Counters since the client was created. `spansEnded = delivered + dropped.total + pending`. */
   stats(): TracingStats {
     return this.counters.snapshot(this.processor.pendingCount());
   }
-
-  private withDeadline(options: FlushOptions | undefined): FlushOptions {
-    return { timeoutMillis: options?.timeoutMillis ?? this.flushTimeoutMillis };
-  }
-}
-
-function positive(setting: string, value: number): number {
-  if (typeof value !== 'number' || !(value > 0)) throw new TracewireConfigError(setting, value, 'a number greater than 0');
-  return value;
 }

@@ -1,32 +1,37 @@
-import { toJsonSafe, type JsonValue, type SerializeLimits } from '../serialize/to-json-safe';
+import { toJsonSafe, type JsonValue, type SerializeLimits, type Serialized } from '../serialize/to-json-safe';
 import type { CallSite } from './trace-options';
 
 type JsonObject = { [key: string]: JsonValue };
 
-const NO_INPUTS: JsonObject = Object.freeze({}) as JsonObject;
+/** A captured inputs or outputs object with its approximate JSON size, for batch byte limits. */
+export interface Captured {
+  readonly value: JsonObject;
+  readonly bytes: number;
+}
+
+const NO_INPUTS: Captured = Object.freeze({ value: Object.freeze({}) as JsonObject, bytes: 2 });
 
 /**
  * Inputs in LangSmith's convention: no argument → `{}`, one plain object →
  * that object, one other value → `{ input }`, several → `{ args: [...] }`.
  * Serialized now, so a later mutation of an argument cannot change the trace.
  */
-export function captureInputs(site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): JsonObject {
+export function captureInputs(site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): Captured {
   const capture = site.captureInputs;
   if (capture === false) return NO_INPUTS;
   if (capture === true) {
     if (args.length === 0) return NO_INPUTS;
-    if (args.length === 1) return asObject(toJsonSafe(args[0], limits).value, 'input');
-    return { args: toJsonSafe(Array.prototype.slice.call(args), limits).value };
+    if (args.length === 1) return asObject(toJsonSafe(args[0], limits), 'input');
+    return asObject(toJsonSafe(Array.prototype.slice.call(args), limits), 'args');
   }
-  return asObject(toJsonSafe(guarded(capture, Array.prototype.slice.call(args)), limits).value, 'input');
+  return asObject(toJsonSafe(guarded(capture, Array.prototype.slice.call(args)), limits), 'input');
 }
 
 /** Outputs in LangSmith's convention: a plain object as is, anything else as `{ outputs }`. */
-export function captureOutputs(site: CallSite, output: unknown, limits: SerializeLimits): JsonObject | undefined {
+export function captureOutputs(site: CallSite, output: unknown, limits: SerializeLimits): Captured | undefined {
   const capture = site.captureOutputs;
   if (capture === false) return undefined;
-  const value = capture === true ? output : guarded(capture, output);
-  return asObject(toJsonSafe(value, limits).value, 'outputs');
+  return asObject(toJsonSafe(capture === true ? output : guarded(capture, output), limits), 'outputs');
 }
 
 /** `stack` when it carries the message (V8's does), else `name: message`. Never throws. */
@@ -44,9 +49,9 @@ export function describeError(error: unknown): string {
   }
 }
 
-function asObject(value: JsonValue, key: string): JsonObject {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('$type' in value)) return value;
-  return { [key]: value };
+function asObject({ value, bytes }: Serialized, key: string): Captured {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('$type' in value)) return { value, bytes };
+  return { value: { [key]: value }, bytes: bytes + key.length + 5 };
 }
 
 function guarded<A>(transform: (arg: A) => unknown, arg: A): unknown {

@@ -1,7 +1,7 @@
 import type { TracingClient } from '../client/tracing-client';
 import type { Span } from '../model/span';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe';
-import { captureOutputs, describeError } from './capture';
+import { captureOutputs, describeError, type Captured } from './capture';
 import type { CallSite } from './trace-options';
 
 /**
@@ -22,7 +22,8 @@ export class SpanOutcome {
   ) {}
 
   succeed(value: unknown): Promise<void> | undefined {
-    return this.client.endSpan(this.span, 'success', captureOutputs(this.site, value, this.client.limits));
+    const outputs = this.span.sampled ? captureOutputs(this.site, value, this.client.limits) : undefined;
+    return this.client.endSpan(this.span, 'success', outputs);
   }
 
   fail(error: unknown): Promise<void> | undefined {
@@ -31,7 +32,7 @@ export class SpanOutcome {
 
   /** Records one produced value now (so later mutation cannot change it), within the byte budget. */
   collect(value: unknown): void {
-    if (this.site.captureOutputs === false || !this.span.isRecording) return;
+    if (this.site.captureOutputs === false || !this.span.sampled || !this.span.isRecording) return;
     const limits = this.client.limits;
     const produced = (this.produced ??= []);
     if (this.producedBytes >= limits.maxBytes || produced.length >= limits.maxItems) {
@@ -53,7 +54,7 @@ export class SpanOutcome {
     return this.client.endSpan(this.span, 'cancelled', this.producedOutputs());
   }
 
-  private producedOutputs(): { [key: string]: JsonValue } | undefined {
+  private producedOutputs(): Captured | undefined {
     const values: JsonValue[] = this.produced ?? [];
     if (this.producedOverflow > 0) values.push(`[… ${this.producedOverflow} more items]`);
     return captureOutputs(this.site, values, this.client.limits);

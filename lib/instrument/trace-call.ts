@@ -19,7 +19,10 @@ import type { CallSite } from './trace-options';
 export function traceCall(client: TracingClient, site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function): unknown {
   let outcome: SpanOutcome;
   try {
-    outcome = new SpanOutcome(client, site, client.startSpan(site, captureInputs(site, args, client.limits), currentSpan()));
+    const span = client.startSpan(site, currentSpan());
+    if (span.sampled) span.recordInputs(captureInputs(site, args, client.limits));
+    client.spanStarted(span);
+    outcome = new SpanOutcome(client, site, span);
   } catch {
     // Whatever went wrong is the tracer's problem, not the caller's: run untraced.
     return Reflect.apply(fn, thisArg, args);

@@ -25,15 +25,24 @@ export interface ActiveSpan {
   addEvent(name: string, attributes?: Record<string, unknown>): this;
 }
 
-/** What a span starts from; inputs and metadata arrive already serialized. */
-export interface SpanInit {
-  name: string;
-  runType: RunType;
-  tags: readonly string[];
-  metadata: JsonObject | undefined;
-  inputs: JsonObject;
-  projectName: string;
-  limits: SerializeLimits;
+/** @internal What a traced call asks for: its name, type, tags and (serialized) metadata. */
+export interface SpanRequest {
+  readonly name: string;
+  readonly runType: RunType;
+  readonly tags: readonly string[];
+  readonly metadata: JsonObject | undefined;
+}
+
+/** Fixed JSON cost of a run record besides inputs and outputs: ids, times, names, braces. */
+const RECORD_OVERHEAD_BYTES = 420;
+const NO_INPUTS: JsonObject = Object.freeze({}) as JsonObject;
+
+/**
+ * Whether a trace is kept, from its root id's last 32 random bits, so every
+ * service that sees the same trace id makes the same choice.
+ */
+function keepsTrace(traceId: string, sampleRate: number): boolean {
+  return sampleRate >= 1 || parseInt(traceId.slice(-8), 16) / 0x100000000 < sampleRate;
 }
 
 /** @internal The mutable span behind `ActiveSpan`; `toRun()` snapshots it for export. */
@@ -45,18 +54,23 @@ export class Span implements ActiveSpan {
   readonly startMicros: number;
   readonly name: string;
   readonly runType: RunType;
-  readonly inputs: JsonObject;
+  inputs: JsonObject = NO_INPUTS;
   readonly tags: string[];
   readonly metadata: JsonObject;
   readonly events: RunEvent[] = [];
   readonly projectName: string;
+  readonly sampled: boolean;
+  /** Approximate JSON size of the whole record, kept current for batch byte limits. */
+  payloadBytes: number;
+  /** @internal Set once the run's creation (`post`) has been put into an export batch; later records are `patch`es. */
+  startSent = false;
   outputs: JsonObject | undefined;
   error: string | undefined;
   status: RunStatus | undefined;
   endMicros: number | undefined;
   private readonly limits: SerializeLimits;
 
-  constructor(init: SpanInit, parent: Span | undefined) {
+  constructor(request: SpanRequest, projectName: string, limits: SerializeLimits, sampleRate: number, parent: Span | undefined) {
     this.startMicros = nowMicros();
     this.id = uuidv7(Math.floor(this.startMicros / 1000));
     const segment = toCompactMicros(this.startMicros) + this.id;
@@ -64,19 +78,27 @@ export class Span implements ActiveSpan {
       this.traceId = this.id;
       this.parentId = undefined;
       this.dottedOrder = segment;
-      this.metadata = init.metadata === undefined ? {} : { ...init.metadata };
+      this.metadata = request.metadata === undefined ? {} : { ...request.metadata };
+      this.sampled = keepsTrace(this.id, sampleRate);
     } else {
       this.traceId = parent.traceId;
       this.parentId = parent.id;
       this.dottedOrder = parent.dottedOrder + '.' + segment;
-      this.metadata = { ...parent.metadata, ...init.metadata };
+      this.metadata = { ...parent.metadata, ...request.metadata };
+      this.sampled = parent.sampled;
     }
-    this.name = init.name;
-    this.runType = init.runType;
-    this.tags = init.tags.length === 0 ? [] : init.tags.slice();
-    this.inputs = init.inputs;
-    this.projectName = init.projectName;
-    this.limits = init.limits;
+    this.name = request.name;
+    this.runType = request.runType;
+    this.tags = request.tags.length === 0 ? [] : request.tags.slice();
+    this.projectName = projectName;
+    this.limits = limits;
+    this.payloadBytes = RECORD_OVERHEAD_BYTES + this.dottedOrder.length;
+  }
+
+  /** Records the inputs captured at call time. */
+  recordInputs(inputs: { value: JsonObject; bytes: number }): void {
+    this.inputs = inputs.value;
+    this.payloadBytes += inputs.bytes;
   }
 
   get isRecording(): boolean {
@@ -105,17 +127,22 @@ export class Span implements ActiveSpan {
   }
 
   /** Ends the span once; later calls are ignored so no path can end it twice. */
-  end(status: RunStatus, outputs?: JsonObject, error?: string): boolean {
+  end(status: RunStatus, outputs?: { value: JsonObject; bytes: number }, error?: string): boolean {
     if (!this.isRecording) return false;
     this.endMicros = nowMicros();
     this.status = status;
-    this.outputs = outputs;
+    this.outputs = outputs?.value;
     this.error = error;
+    this.payloadBytes += (outputs?.bytes ?? 0) + (error?.length ?? 0);
     return true;
   }
 
-  /** A snapshot in the wire shape; fields that can still change are copied. */
-  toRun(): Run {
+  /**
+   * A snapshot in the wire shape; fields that can still change are copied.
+   * `start` leaves out whatever belongs to the end, even if the span has ended
+   * since: the end travels in its own record.
+   */
+  toRun(phase: 'start' | 'full' = 'full'): Run {
     const run: Run = {
       id: this.id,
       trace_id: this.traceId,
@@ -130,7 +157,7 @@ export class Span implements ActiveSpan {
       session_name: this.projectName,
     };
     if (this.parentId !== undefined) run.parent_run_id = this.parentId;
-    if (this.endMicros !== undefined) {
+    if (phase === 'full' && this.endMicros !== undefined) {
       run.end_time = toIsoMicros(this.endMicros);
       run.status = this.status;
       if (this.outputs !== undefined) run.outputs = this.outputs;

@@ -1,0 +1,40 @@
+import { TracewireConfigError } from './errors';
+
+/** @internal Environment variables as config reads them. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off']);
+
+/** The first of `names` that is set (non-empty), with its name for error messages. */
+export function firstSet(env: Env, names: readonly string[]): { name: string; value: string } | undefined {
+  for (const name of names) {
+    const value = env[name]?.trim();
+    if (value) return { name, value };
+  }
+  return undefined;
+}
+
+export function envBoolean(env: Env, names: readonly string[]): boolean | undefined {
+  const found = firstSet(env, names);
+  if (found === undefined) return undefined;
+  const lower = found.value.toLowerCase();
+  if (TRUE.has(lower)) return true;
+  if (FALSE.has(lower)) return false;
+  throw new TracewireConfigError(found.name, found.value, 'true or false (also 1/0, yes/no, on/off)');
+}
+
+export function envNumber(env: Env, names: readonly string[]): { name: string; value: number } | undefined {
+  const found = firstSet(env, names);
+  if (found === undefined) return undefined;
+  const value = Number(found.value);
+  if (!Number.isFinite(value)) throw new TracewireConfigError(found.name, found.value, 'a number');
+  return { name: found.name, value };
+}
+
+export function envChoice<T extends string>(env: Env, names: readonly string[], choices: readonly T[]): T | undefined {
+  const found = firstSet(env, names);
+  if (found === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(found.value)) throw new TracewireConfigError(found.name, found.value, `one of ${choices.join(', ')}`);
+  return found.value as T;
+}

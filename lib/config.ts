@@ -1,0 +1,123 @@
+import { envBoolean, envChoice, envNumber, firstSet, type Env } from './config-env';
+import { TracewireConfigError } from './errors';
+
+/** How traced calls hand their spans over; see the README's strategy table. */
+export type DeliveryMode = 'background' | 'manual' | 'blocking';
+
+/** What a full queue gives up: the incoming span (default) or the oldest waiting batch. */
+export type DropPolicy = 'drop-newest' | 'drop-oldest';
+
+/** Delivery settings. Every field is optional; defaults are stated per field. */
+export interface DeliveryOptions {
+  /** Default `background`, or from `TRACEWIRE_TRACING_BACKGROUND=false` → `blocking`, `TRACEWIRE_MANUAL_FLUSH=true` → `manual`. */
+  readonly mode?: DeliveryMode;
+  /** `true` is `mode: 'manual'`: nothing is sent until `flush()`. */
+  readonly manualFlushMode?: boolean;
+  /** When false, traced calls run untouched. Default true (`TRACEWIRE_TRACING`, `LANGSMITH_TRACING`). */
+  readonly enabled?: boolean;
+  /** `session_name` of every run. Default `default` (`TRACEWIRE_PROJECT`, `LANGSMITH_PROJECT`). */
+  readonly projectName?: string;
+  /** Fraction of traces kept, decided once per trace from its id. Default 1 (`TRACEWIRE_SAMPLE_RATE`). */
+  readonly sampleRate?: number;
+  /** A batch closes at this many span events. Default 200. */
+  readonly maxBatchSize?: number;
+  /** …or at this many bytes of serialized runs. Default 4 MiB. */
+  readonly maxBatchBytes?: number;
+  /** …or this long after its first event — a maximum delay, not a debounce. Default 1 000. */
+  readonly flushIntervalMillis?: number;
+  /** Exports in flight at once. Default 4. */
+  readonly maxConcurrentExports?: number;
+  /** Span events held (queued and in flight) before the drop policy applies. Default 100 000. */
+  readonly maxQueueSize?: number;
+  /** Bytes held before the drop policy applies. Default 64 MiB. */
+  readonly maxQueueBytes?: number;
+  /** Default `drop-newest`. */
+  readonly dropPolicy?: DropPolicy;
+  /** Retries of a batch after a retryable failure (408, 429, 5xx, network). Default 5. */
+  readonly maxRetries?: number;
+  /** First back-off; doubles per retry, with full jitter. Default 200. */
+  readonly initialBackoffMillis?: number;
+  /** Longest back-off, and the longest `Retry-After` honoured. Default 30 000. */
+  readonly maxBackoffMillis?: number;
+  /** One export attempt is aborted after this long. Default 10 000. */
+  readonly exportTimeoutMillis?: number;
+  /** Cap on export requests per second; unset means no cap. */
+  readonly maxRequestsPerSecond?: number;
+  /** Deadline of `flush()`, `awaitPendingTraceBatches()`, `shutdown()` and blocking calls. Default 5 000. */
+  readonly flushTimeoutMillis?: number;
+}
+
+/** @internal Every setting resolved: options over `TRACEWIRE_*` over `LANGSMITH_*` over defaults. */
+export type DeliveryConfig = Required<Omit<DeliveryOptions, 'manualFlushMode' | 'maxRequestsPerSecond'>> & {
+  readonly maxRequestsPerSecond: number | undefined;
+};
+
+const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, string, number, 'integer' | 'positive' | 'fraction']> = [
+  ['sampleRate', 'TRACEWIRE_SAMPLE_RATE', 1, 'fraction'],
+  ['maxBatchSize', 'TRACEWIRE_MAX_BATCH_SIZE', 200, 'integer'],
+  ['maxBatchBytes', 'TRACEWIRE_MAX_BATCH_BYTES', 4 * 1024 * 1024, 'integer'],
+  ['flushIntervalMillis', 'TRACEWIRE_FLUSH_INTERVAL_MILLIS', 1_000, 'positive'],
+  ['maxConcurrentExports', 'TRACEWIRE_MAX_CONCURRENT_EXPORTS', 4, 'integer'],
+  ['maxQueueSize', 'TRACEWIRE_MAX_QUEUE_SIZE', 100_000, 'integer'],
+  ['maxQueueBytes', 'TRACEWIRE_MAX_QUEUE_BYTES', 64 * 1024 * 1024, 'integer'],
+  ['maxRetries', 'TRACEWIRE_MAX_RETRIES', 5, 'integer'],
+  ['initialBackoffMillis', 'TRACEWIRE_INITIAL_BACKOFF_MILLIS', 200, 'positive'],
+  ['maxBackoffMillis', 'TRACEWIRE_MAX_BACKOFF_MILLIS', 30_000, 'positive'],
+  ['exportTimeoutMillis', 'TRACEWIRE_EXPORT_TIMEOUT_MILLIS', 10_000, 'positive'],
+  ['flushTimeoutMillis', 'TRACEWIRE_FLUSH_TIMEOUT_MILLIS', 5_000, 'positive'],
+];
+
+/**
+ * @internal The one place tracewire reads environment variables. Explicit
+ * options win; then `TRACEWIRE_*`; then the LangSmith aliases. A value that
+ * cannot be used throws a `TracewireConfigError` naming it.
+ */
+export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = process.env): DeliveryConfig {
+  const config: Record<string, unknown> = {
+    mode: resolveMode(options, env),
+    enabled: options.enabled ?? envBoolean(env, ['TRACEWIRE_TRACING', 'LANGSMITH_TRACING', 'LANGSMITH_TRACING_V2', 'LANGCHAIN_TRACING_V2']) ?? true,
+    projectName: options.projectName ?? firstSet(env, ['TRACEWIRE_PROJECT', 'LANGSMITH_PROJECT', 'LANGCHAIN_PROJECT'])?.value ?? 'default',
+    dropPolicy: options.dropPolicy ?? envChoice(env, ['TRACEWIRE_DROP_POLICY'], ['drop-newest', 'drop-oldest'] as const) ?? 'drop-newest',
+    maxRequestsPerSecond: undefined,
+  };
+  if (config.dropPolicy !== 'drop-newest' && config.dropPolicy !== 'drop-oldest') {
+    throw new TracewireConfigError('dropPolicy', config.dropPolicy, 'drop-newest or drop-oldest');
+  }
+  if (typeof config.projectName !== 'string' || config.projectName === '') throw new TracewireConfigError('projectName', config.projectName, 'a non-empty string');
+  for (const [key, envName, fallback, kind] of NUMERIC) {
+    const fromEnv = envNumber(env, [envName]);
+    const explicit = (options as Record<string, unknown>)[key];
+    const [setting, value] = explicit !== undefined ? [key, explicit] : fromEnv ? [fromEnv.name, fromEnv.value] : [key, fallback];
+    config[key] = checkNumber(setting, value, kind);
+  }
+  const rate = options.maxRequestsPerSecond ?? envNumber(env, ['TRACEWIRE_MAX_REQUESTS_PER_SECOND'])?.value;
+  if (rate !== undefined) config.maxRequestsPerSecond = checkNumber('maxRequestsPerSecond', rate, 'positive');
+  return config as DeliveryConfig;
+}
+
+function resolveMode(options: DeliveryOptions, env: Env): DeliveryMode {
+  if (options.mode !== undefined) {
+    if (!['background', 'manual', 'blocking'].includes(options.mode)) throw new TracewireConfigError('mode', options.mode, 'background, manual or blocking');
+    if (options.manualFlushMode === true && options.mode !== 'manual') {
+      throw new TracewireConfigError('manualFlushMode', true, `no manualFlushMode with mode "${options.mode}" (pick one)`);
+    }
+    return options.mode;
+  }
+  if (options.manualFlushMode !== undefined && typeof options.manualFlushMode !== 'boolean') {
+    throw new TracewireConfigError('manualFlushMode', options.manualFlushMode, 'true or false');
+  }
+  if (options.manualFlushMode ?? envBoolean(env, ['TRACEWIRE_MANUAL_FLUSH'])) return 'manual';
+  const background = envBoolean(env, ['TRACEWIRE_TRACING_BACKGROUND', 'LANGSMITH_TRACING_BACKGROUND']);
+  return background === false ? 'blocking' : 'background';
+}
+
+function checkNumber(setting: string, value: unknown, kind: 'integer' | 'positive' | 'fraction'): number {
+  const ok =
+    typeof value === 'number' &&
+    (kind === 'fraction' ? value >= 0 && value <= 1 : value > 0 && (kind !== 'integer' || Number.isInteger(value)));
+  if (!ok) {
+    const accepted = kind === 'fraction' ? 'a number from 0 to 1' : kind === 'integer' ? 'a whole number greater than 0' : 'a number greater than 0';
+    throw new TracewireConfigError(setting, value, accepted);
+  }
+  return value as number;
+}

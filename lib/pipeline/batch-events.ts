@@ -1,0 +1,69 @@
+import { Observable, type OperatorFunction, type SchedulerLike, type Subscription } from '../rx';
+
+/** @internal When a batch closes: whichever limit is reached first. */
+export interface BatchLimits {
+  readonly maxBatchSize: number;
+  readonly maxBatchBytes: number;
+  /** Measured from the batch's first event; `Infinity` closes only on size, bytes or `closeNow$`. */
+  readonly maxDelayMillis: number;
+}
+
+/**
+ * @internal Groups items into batches that close at `maxBatchSize` items,
+ * at `maxBatchBytes`, `maxDelayMillis` after the batch's **first** item, or
+ * whenever `closeNow$` emits (flush), whichever comes first.
+ *
+ * Why not `bufferTime(delay, null, size)`: its timer is an interval that
+ * runs from subscription, not from a batch's first item, it cannot count
+ * bytes, and it cannot be closed on demand. Why not `bufferWhen`/`debounce`
+ * variants: a debounce restarts on every item, so steady traffic would hold
+ * a batch forever. Timers come from `scheduler`, so production can use
+ * `unref()`ed ones and tests virtual time.
+ */
+export function batchEvents<T extends { readonly bytes: number }>(
+  limits: BatchLimits,
+  closeNow$: Observable<unknown>,
+  scheduler: SchedulerLike,
+): OperatorFunction<T, T[]> {
+  return (source) =>
+    new Observable<T[]>((subscriber) => {
+      let batch: T[] = [];
+      let batchBytes = 0;
+      let timer: Subscription | undefined;
+
+      const close = (): void => {
+        timer?.unsubscribe();
+        timer = undefined;
+        if (batch.length === 0) return;
+        const closed = batch;
+        batch = [];
+        batchBytes = 0;
+        subscriber.next(closed);
+      };
+
+      const closeNowSubscription = closeNow$.subscribe(close);
+      const sourceSubscription = source.subscribe({
+        next(item) {
+          // An item that would overflow the byte limit starts the next batch.
+          if (batch.length > 0 && batchBytes + item.bytes > limits.maxBatchBytes) close();
+          batch.push(item);
+          batchBytes += item.bytes;
+          if (batch.length >= limits.maxBatchSize || batchBytes >= limits.maxBatchBytes) close();
+          else if (batch.length === 1 && Number.isFinite(limits.maxDelayMillis)) timer = scheduler.schedule(close, limits.maxDelayMillis);
+        },
+        error(error) {
+          close();
+          subscriber.error(error);
+        },
+        complete() {
+          close();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        sourceSubscription.unsubscribe();
+        closeNowSubscription.unsubscribe();
+        timer?.unsubscribe();
+      };
+    });
+}

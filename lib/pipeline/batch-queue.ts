@@ -1,0 +1,69 @@
+import { PendingBatch } from './pending-batch';
+
+/**
+ * @internal Closed batches waiting for an export slot, in order. In manual
+ * mode a batch waits until a flush releases it. The drop-oldest policy
+ * evicts from the head, so the oldest unsent spans go first.
+ */
+export class BatchQueue {
+  private readonly waiting: PendingBatch[] = [];
+  private head = 0;
+  /** Batches at positions below this (counted from all ever pushed) may be sent. */
+  private releasedThrough = 0;
+  private pushed = 0;
+  private taken = 0;
+
+  constructor(private readonly releaseOnPush: boolean) {}
+
+  push(batch: PendingBatch): void {
+    this.waiting.push(batch);
+    this.pushed++;
+    if (this.releaseOnPush) this.releasedThrough = this.pushed;
+  }
+
+  /** Lets every batch queued so far be sent. */
+  releaseAll(): void {
+    this.releasedThrough = this.pushed;
+  }
+
+  /** The oldest released batch, removed from the queue. */
+  takeReleased(): PendingBatch | undefined {
+    while (this.taken < this.releasedThrough && this.head < this.waiting.length) {
+      const batch = this.waiting[this.head]!;
+      this.advance();
+      if (batch.outcome === undefined) return batch;
+    }
+    return undefined;
+  }
+
+  /** Removes the oldest waiting batch (released or not) for the drop-oldest policy. */
+  evictOldest(): PendingBatch | undefined {
+    while (this.head < this.waiting.length) {
+      const batch = this.waiting[this.head]!;
+      this.advance();
+      if (batch.outcome === undefined) return batch;
+    }
+    return undefined;
+  }
+
+  /** Released batches not yet taken. */
+  get releasedCount(): number {
+    return Math.max(0, Math.min(this.releasedThrough, this.pushed) - this.taken);
+  }
+
+  /** Waiting batches, oldest first; `releasedOnly` leaves out those a manual flush has not released. */
+  snapshot(releasedOnly: boolean): PendingBatch[] {
+    const end = releasedOnly ? this.head + this.releasedCount : this.waiting.length;
+    return this.waiting.slice(this.head, end).filter((batch) => batch.outcome === undefined);
+  }
+
+  private advance(): void {
+    this.head++;
+    this.taken++;
+    // Compact now and then so the array does not grow with every batch ever queued.
+    if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+      this.waiting.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}

@@ -1,0 +1,208 @@
+import { settleWithin } from '../client/deadline';
+import type { DeliveryCounters } from '../client/delivery-stats';
+import type { DeliveryStrategy } from '../client/delivery-strategy';
+import { flushBeforeExit } from '../client/exit-hooks';
+import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-processor';
+import type { DeliveryConfig } from '../config';
+import type { SpanExporter } from '../exporters/span-exporter';
+import type { Span } from '../model/span';
+import { EMPTY, from, mergeMap, Subject, Subscription, type SchedulerLike } from '../rx';
+import { batchEvents } from './batch-events';
+import { BatchQueue } from './batch-queue';
+import { DropWarnings } from './drop-warnings';
+import { PendingBatch, type BatchOutcome } from './pending-batch';
+import { RateLimiter } from './rate-limiter';
+import { sendBatch, type SendContext } from './send-batch';
+import type { SpanEvent } from './span-event';
+import { toExportBatch } from './to-export-batch';
+import { unrefScheduler } from './unref-scheduler';
+
+/**
+ * The delivery pipeline: span events enter a Subject, `batchEvents` closes
+ * batches by count, bytes and time-from-first-event, a bounded queue holds
+ * them (and applies the drop policy), and `mergeMap` exports them with at
+ * most `maxConcurrentExports` in flight, retrying with back-off.
+ *
+ * `onStart`/`onEnd` only enqueue; they never throw and never wait, except
+ * that a strategy may hand a root span's caller a delivery promise.
+ */
+export class BatchSpanProcessor implements SpanProcessor {
+  private readonly events$ = new Subject<SpanEvent>();
+  private readonly closeNow$ = new Subject<void>();
+  private readonly ready$ = new Subject<void>();
+  private readonly subscription = new Subscription();
+  private readonly queue: BatchQueue;
+  private readonly inFlight = new Set<PendingBatch>();
+  private readonly send: SendContext;
+  private readonly unregisterExitHook: () => void;
+  private signalsOutstanding = 0;
+  private heldEvents = 0;
+  private heldBytes = 0;
+  private heldEnds = 0;
+  private admittedTotal = 0;
+  private admittedAtExitFlush = 0;
+  private retryDeadline: number | undefined;
+  private isShutdown = false;
+  private shutdownResult: Promise<FlushResult> | undefined;
+
+  constructor(
+    private readonly exporter: SpanExporter,
+    private readonly config: DeliveryConfig,
+    private readonly strategy: DeliveryStrategy,
+    private readonly counters: DeliveryCounters,
+    private readonly warnings: DropWarnings,
+    scheduler: SchedulerLike = unrefScheduler,
+  ) {
+    this.queue = new BatchQueue(!strategy.holdsBatchesForFlush);
+    this.send = {
+      exporter,
+      retry: config,
+      exportTimeoutMillis: config.exportTimeoutMillis,
+      limiter: config.maxRequestsPerSecond === undefined ? undefined : new RateLimiter(config.maxRequestsPerSecond),
+      onRequest: () => counters.exportRequests++,
+      retryDeadline: () => this.retryDeadline,
+    };
+    const maxDelayMillis = strategy.holdsBatchesForFlush ? Infinity : config.flushIntervalMillis;
+    const limits = { maxBatchSize: config.maxBatchSize, maxBatchBytes: config.maxBatchBytes, maxDelayMillis };
+    this.subscription.add(
+      this.events$.pipe(batchEvents(limits, this.closeNow$, scheduler)).subscribe((events) => {
+        this.queue.push(new PendingBatch(events));
+        this.signalReady();
+      }),
+    );
+    this.subscription.add(this.ready$.pipe(mergeMap(() => this.sendNext(), config.maxConcurrentExports)).subscribe());
+    this.unregisterExitHook = flushBeforeExit(this);
+  }
+
+  onStart(span: Span): void {
+    this.offer({ kind: 'start', span, bytes: span.payloadBytes });
+  }
+
+  onEnd(span: Span): Promise<void> | undefined {
+    if (this.isShutdown) {
+      this.counters.afterShutdown++;
+      this.warnings.once('after-shutdown', 'a span ended after shutdown() and was dropped');
+      return undefined;
+    }
+    this.offer({ kind: 'end', span, bytes: span.payloadBytes });
+    if (span.parentId !== undefined) return undefined;
+    const delivery = this.strategy.afterRootEnd(() => this.awaitPending());
+    return delivery === undefined ? undefined : delivery.then(noop, noop);
+  }
+
+  awaitPending(options?: FlushOptions): Promise<FlushResult> {
+    this.closeNow$.next();
+    this.signalReady();
+    return this.waitFor([...this.queue.snapshot(true), ...this.inFlight], options);
+  }
+
+  async flush(options?: FlushOptions): Promise<FlushResult> {
+    this.closeNow$.next();
+    this.queue.releaseAll();
+    this.signalReady();
+    const result = await this.waitFor([...this.queue.snapshot(false), ...this.inFlight], options);
+    this.warnings.summarize(this.counters);
+    return result;
+  }
+
+  shutdown(options?: FlushOptions): Promise<FlushResult> {
+    this.shutdownResult ??= (async () => {
+      this.isShutdown = true;
+      this.retryDeadline = Date.now() + (options?.timeoutMillis ?? this.config.flushTimeoutMillis);
+      const result = await this.flush(options);
+      this.unregisterExitHook();
+      this.subscription.unsubscribe();
+      await this.exporter.shutdown?.().catch(noop);
+      return result;
+    })();
+    return this.shutdownResult;
+  }
+
+  pendingCount(): number {
+    return this.heldEnds;
+  }
+
+  /** For the natural-exit hook: flush only if something arrived since the last exit flush. */
+  flushBeforeExit(): Promise<FlushResult> | undefined {
+    if (this.heldEvents === 0 || this.admittedTotal === this.admittedAtExitFlush) return undefined;
+    this.admittedAtExitFlush = this.admittedTotal;
+    return this.flush();
+  }
+
+  private offer(event: SpanEvent): void {
+    if (this.admit(event)) this.events$.next(event);
+  }
+
+  /** Applies `maxQueueSize` / `maxQueueBytes` and the drop policy. A dropped start is not a lost span: its end posts the whole run. */
+  private admit(event: SpanEvent): boolean {
+    const { maxQueueSize, maxQueueBytes, dropPolicy } = this.config;
+    while (this.heldEvents + 1 > maxQueueSize || this.heldBytes + event.bytes > maxQueueBytes) {
+      const evicted = dropPolicy === 'drop-oldest' ? this.queue.evictOldest() : undefined;
+      if (evicted === undefined) {
+        if (event.kind === 'end') this.counters.queueFull++;
+        this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); spans are being dropped`);
+        return false;
+      }
+      this.counters.queueFull += evicted.endCount;
+      this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); the oldest spans are being dropped`);
+      this.settle(evicted, 'evicted');
+    }
+    this.heldEvents++;
+    this.heldBytes += event.bytes;
+    if (event.kind === 'end') this.heldEnds++;
+    this.admittedTotal++;
+    return true;
+  }
+
+  /** Emits one ready signal per released batch not yet signalled, so mergeMap's buffer never outgrows the queue. */
+  private signalReady(): void {
+    while (this.signalsOutstanding < this.queue.releasedCount) {
+      this.signalsOutstanding++;
+      this.ready$.next();
+    }
+  }
+
+  private sendNext() {
+    this.signalsOutstanding--;
+    const batch = this.queue.takeReleased();
+    if (batch === undefined) return EMPTY;
+    this.inFlight.add(batch);
+    return from(this.deliver(batch));
+  }
+
+  private async deliver(batch: PendingBatch): Promise<void> {
+    let delivered = false;
+    try {
+      delivered = await sendBatch(this.send, toExportBatch(batch.events));
+    } catch {
+      delivered = false;
+    }
+    this.inFlight.delete(batch);
+    if (delivered) this.counters.delivered += batch.endCount;
+    else {
+      this.counters.exportFailed += batch.endCount;
+      this.warnings.once('export-failed', 'an export failed after its retries; its spans were dropped');
+    }
+    this.settle(batch, delivered ? 'delivered' : 'failed');
+  }
+
+  private settle(batch: PendingBatch, outcome: BatchOutcome): void {
+    if (batch.outcome !== undefined) return;
+    this.heldEvents -= batch.events.length;
+    this.heldBytes -= batch.bytes;
+    this.heldEnds -= batch.endCount;
+    batch.settle(outcome);
+  }
+
+  private async waitFor(batches: PendingBatch[], options: FlushOptions | undefined): Promise<FlushResult> {
+    const inTime = await settleWithin(Promise.all(batches.map((batch) => batch.settled())), options?.timeoutMillis ?? this.config.flushTimeoutMillis);
+    const result = { delivered: 0, failed: 0, dropped: 0, pending: 0, timedOut: !inTime };
+    for (const batch of batches) {
+      const key = batch.outcome === 'delivered' ? 'delivered' : batch.outcome === 'failed' ? 'failed' : batch.outcome === 'evicted' ? 'dropped' : 'pending';
+      result[key] += batch.endCount;
+    }
+    return result;
+  }
+}
+
+function noop(): void {}

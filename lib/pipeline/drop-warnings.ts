@@ -1,0 +1,43 @@
+import type { DeliveryCounters } from '../client/delivery-stats';
+
+/** Where tracewire reports trouble. Default: `console.warn`. Messages never contain secrets. */
+export interface TracewireLogger {
+  warn(message: string): void;
+}
+
+/**
+ * @internal Drops are never silent: each reason is warned about once per
+ * client, and `flush()`/`shutdown()` summarise what was dropped since the
+ * previous summary.
+ */
+export class DropWarnings {
+  private readonly warned = new Set<string>();
+  private droppedAtLastSummary = 0;
+
+  constructor(private readonly logger: TracewireLogger) {}
+
+  once(reason: string, message: string): void {
+    if (this.warned.has(reason)) return;
+    this.warned.add(reason);
+    this.emit(`tracewire: ${message}. Further drops are counted in stats() and summarised at flush.`);
+  }
+
+  summarize(counters: DeliveryCounters): void {
+    const dropped = counters.dropped - counters.sampledOut;
+    if (dropped === this.droppedAtLastSummary) return;
+    const since = dropped - this.droppedAtLastSummary;
+    this.droppedAtLastSummary = dropped;
+    this.emit(
+      `tracewire: ${since} span(s) dropped since the last summary ` +
+        `(totals: queue full ${counters.queueFull}, export failed ${counters.exportFailed}, after shutdown ${counters.afterShutdown}).`,
+    );
+  }
+
+  private emit(message: string): void {
+    try {
+      this.logger.warn(message);
+    } catch {
+      // A broken logger must not break delivery.
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import type { SpanEvent } from './span-event';
+
+/** How a batch ended. `evicted`: dropped from the queue by the drop-oldest policy before it was sent. */
+export type BatchOutcome = 'delivered' | 'failed' | 'evicted';
+
+/** @internal A closed batch from the moment it is queued until it is settled. */
+export class PendingBatch {
+  /** Spans whose end is in this batch: the unit every count is in. */
+  readonly endCount: number;
+  readonly bytes: number;
+  outcome: BatchOutcome | undefined;
+  private waiters: Array<() => void> | undefined;
+
+  constructor(public events: readonly SpanEvent[]) {
+    let ends = 0;
+    let bytes = 0;
+    for (const event of events) {
+      if (event.kind === 'end') ends++;
+      bytes += event.bytes;
+    }
+    this.endCount = ends;
+    this.bytes = bytes;
+  }
+
+  /** Resolves when the batch settles; never rejects. */
+  settled(): Promise<void> {
+    if (this.outcome !== undefined) return Promise.resolve();
+    return new Promise((resolve) => (this.waiters ??= []).push(resolve));
+  }
+
+  settle(outcome: BatchOutcome): void {
+    if (this.outcome !== undefined) return;
+    this.outcome = outcome;
+    this.events = []; // release span references at once: an evicted batch may wait a while in line
+    for (const resolve of this.waiters ?? []) resolve();
+    this.waiters = undefined;
+  }
+}

@@ -1,0 +1,57 @@
+import { unrefSleep } from '../client/deadline';
+import type { ExportBatch, ExportResult, SpanExporter } from '../exporters/span-exporter';
+import type { RateLimiter } from './rate-limiter';
+import { retryDelayMillis, type RetrySettings } from './retry-policy';
+
+/** @internal What a send needs besides the batch. */
+export interface SendContext {
+  readonly exporter: SpanExporter;
+  readonly retry: RetrySettings;
+  readonly exportTimeoutMillis: number;
+  readonly limiter: RateLimiter | undefined;
+  /** Called before each request, for `stats().exportRequests`. */
+  readonly onRequest: () => void;
+  /** Epoch millis by which a retry must have started (set during shutdown); `undefined` means no limit. */
+  readonly retryDeadline: () => number | undefined;
+}
+
+/**
+ * @internal Exports one batch, retrying retryable failures with back-off,
+ * within `exportTimeoutMillis` per attempt. Resolves `true` when delivered,
+ * `false` when given up; never rejects.
+ */
+export async function sendBatch(context: SendContext, batch: ExportBatch): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    if (context.limiter) await context.limiter.acquire();
+    context.onRequest();
+    const result = await exportOnce(context, batch);
+    if (result.ok) return true;
+    if (!result.retryable) return false;
+    const delay = retryDelayMillis(context.retry, attempt, result.retryAfterMillis);
+    if (delay === undefined) return false;
+    const deadline = context.retryDeadline();
+    if (deadline !== undefined && Date.now() + delay > deadline) return false;
+    await unrefSleep(delay);
+  }
+}
+
+async function exportOnce(context: SendContext, batch: ExportBatch): Promise<ExportResult> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<ExportResult>((resolve) => {
+    timer = setTimeout(() => {
+      const error = new Error(`export timed out after ${context.exportTimeoutMillis} ms`);
+      controller.abort(error);
+      resolve({ ok: false, retryable: true, error });
+    }, context.exportTimeoutMillis);
+    timer.unref?.();
+  });
+  try {
+    // An exporter that ignores the signal is still cut off by the race.
+    return await Promise.race([context.exporter.export(batch, { signal: controller.signal }), timeout]);
+  } catch (error) {
+    return { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

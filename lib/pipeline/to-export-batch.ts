@@ -1,0 +1,27 @@
+import type { ExportBatch } from '../exporters/span-exporter';
+import type { Run } from '../model/run';
+import type { Span } from '../model/span';
+import type { SpanEvent } from './span-event';
+
+/**
+ * @internal Turns a batch of span events into run records. A span whose
+ * start and end are both here travels once, complete, in `post`. An end
+ * whose start was never sent (it was dropped, or is in this batch) is a
+ * complete `post` too; only an end whose start went out earlier is a `patch`.
+ */
+export function toExportBatch(events: readonly SpanEvent[]): ExportBatch {
+  let endedHere: Set<Span> | undefined;
+  for (const event of events) if (event.kind === 'end') (endedHere ??= new Set()).add(event.span);
+  const post: Run[] = [];
+  const patch: Run[] = [];
+  for (const { kind, span } of events) {
+    if (kind === 'start') {
+      if (endedHere?.has(span) || span.startSent) continue;
+      post.push(span.toRun('start'));
+    } else {
+      (span.startSent ? patch : post).push(span.toRun('full'));
+    }
+    span.startSent = true;
+  }
+  return { post, patch };
+}
