@@ -121,3 +121,40 @@ function checkNumber(setting: string, value: unknown, kind: 'integer' | 'positiv
   }
   return value as number;
 }
+
+/** Where and how the LangSmith exporter sends; every field falls back to the `LANGSMITH_*` environment. */
+export interface LangSmithOptions {
+  /** Default `LANGSMITH_ENDPOINT`, else `https://api.smith.langchain.com`. */
+  readonly endpoint?: string;
+  /** Default `LANGSMITH_API_KEY`. Required unless the endpoint is on this machine. */
+  readonly apiKey?: string;
+  /** Sent as `x-tenant-id`. Default `LANGSMITH_WORKSPACE_ID`. */
+  readonly workspaceId?: string;
+}
+
+/** @internal */
+export interface LangSmithSettings {
+  readonly endpoint: URL;
+  readonly apiKey: string | undefined;
+  readonly workspaceId: string | undefined;
+}
+
+const LOCAL_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/** @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a stream of 401s. */
+export function resolveLangSmithSettings(options: LangSmithOptions, env: Env = process.env): LangSmithSettings {
+  const raw = options.endpoint ?? firstSet(env, ['LANGSMITH_ENDPOINT', 'LANGCHAIN_ENDPOINT'])?.value ?? 'https://api.smith.langchain.com';
+  let endpoint: URL;
+  try {
+    endpoint = new URL(raw.replace(/\/+$/, ''));
+  } catch {
+    throw new TracewireConfigError('LangSmith endpoint', raw, 'an http(s) URL such as https://api.smith.langchain.com');
+  }
+  if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') throw new TracewireConfigError('LangSmith endpoint', raw, 'an http or https URL');
+  const apiKey = options.apiKey ?? firstSet(env, ['LANGSMITH_API_KEY', 'LANGCHAIN_API_KEY'])?.value;
+  if (apiKey === undefined && !LOCAL_HOSTS.test(endpoint.hostname)) {
+    throw new TracewireConfigError('LANGSMITH_API_KEY', undefined, `an API key for ${endpoint.origin} (set apiKey or LANGSMITH_API_KEY; only a local endpoint may go without)`);
+  }
+  const workspaceId = options.workspaceId ?? firstSet(env, ['LANGSMITH_WORKSPACE_ID'])?.value;
+  return { endpoint, apiKey, workspaceId };
+}

@@ -1,0 +1,84 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import type { AddressInfo } from 'node:net';
+
+/** What the sink does with one request. */
+export type Behaviour =
+  | { kind: 'ok'; delayMillis?: number }
+  | { kind: 'status'; status: number; headers?: Record<string, string> }
+  | { kind: 'drop' } // destroy the socket without answering
+  | { kind: 'hang' }; // never answer
+
+interface Received {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: { post?: { id: string }[]; patch?: { id: string }[] };
+  answered: number | 'dropped' | 'hung';
+}
+
+/**
+ * A LangSmith-speaking HTTP server on 127.0.0.1 that follows a script, one
+ * behaviour per request (then `ok`), and records what it accepted.
+ */
+export class ScriptedSink {
+  readonly requests: Received[] = [];
+  private readonly queued: Behaviour[] = [];
+  private server!: Server;
+  private readonly hung: ServerResponse[] = [];
+
+  static async start(): Promise<ScriptedSink> {
+    const sink = new ScriptedSink();
+    sink.server = createServer((req, res) => sink.handle(req, res));
+    sink.server.keepAliveTimeout = 100;
+    await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
+    return sink;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  script(...behaviours: Behaviour[]): this {
+    this.queued.push(...behaviours);
+    return this;
+  }
+
+  /** Run ids in requests answered 2xx, with repeats. */
+  get acceptedIds(): string[] {
+    return this.requests
+      .filter((request) => typeof request.answered === 'number' && request.answered < 300)
+      .flatMap((request) => [...(request.body.post ?? []), ...(request.body.patch ?? [])].map((run) => run.id));
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.hung) res.destroy();
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+      const record: Received = { path: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : {}, answered: 'hung' };
+      this.requests.push(record);
+      const behaviour = this.queued.shift() ?? { kind: 'ok' as const };
+      if (behaviour.kind === 'drop') {
+        record.answered = 'dropped';
+        req.socket.destroy();
+      } else if (behaviour.kind === 'hang') {
+        this.hung.push(res);
+      } else if (behaviour.kind === 'status') {
+        record.answered = behaviour.status;
+        res.writeHead(behaviour.status, { 'content-type': 'application/json', ...behaviour.headers }).end('{"detail":"scripted"}');
+      } else {
+        setTimeout(() => {
+          record.answered = 200;
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        }, behaviour.delayMillis ?? 0);
+      }
+    });
+  }
+}

@@ -1,0 +1,235 @@
+import { TracingClient, setGlobalTracingClient, traceable, type TracingClientOptions } from '../../../index';
+import { GatedExporter, settle } from '../../helpers/gated-exporter';
+
+let exporter: GatedExporter;
+const warnings: string[] = [];
+const logger = { warn: (message: string) => warnings.push(message) };
+
+function install(options: Partial<TracingClientOptions> = {}): TracingClient {
+  exporter = new GatedExporter();
+  const client = new TracingClient({ exporter, logger, ...options });
+  setGlobalTracingClient(client);
+  return client;
+}
+
+beforeEach(() => (warnings.length = 0));
+afterEach(() => setGlobalTracingClient(undefined));
+
+const work = traceable(function work(n: number) {
+  return n;
+});
+const asyncWork = traceable(async function asyncWork(n: number) {
+  await settle();
+  return n;
+});
+
+describe('background (the default)', () => {
+  test('a traced call only enqueues: nothing is exported until a batch closes', async () => {
+    const client = install({ flushIntervalMillis: 30 });
+    expect(client.strategy.mode).toBe('background');
+    work(1);
+    await settle();
+    expect(exporter.batches).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(exporter.batches).toHaveLength(1);
+  });
+
+  test('the start and end of a span in one batch travel once, complete, in post', async () => {
+    const client = install();
+    work(1);
+    await client.flush();
+    expect(exporter.batches).toEqual([{ post: [expect.objectContaining({ name: 'work', end_time: expect.any(String), outputs: { outputs: 1 } })], patch: [] }]);
+  });
+
+  test('a span that outlives its batch is posted at start and patched at end', async () => {
+    const client = install();
+    let finish!: () => void;
+    const long = traceable(async function long() {
+      await new Promise<void>((resolve) => (finish = resolve));
+    });
+    const done = long();
+    await client.flush();
+    finish();
+    await done;
+    await client.flush();
+    expect(exporter.batches.map((batch) => [batch.post.map((run) => run.end_time === undefined), batch.patch.map((run) => run.name)])).toEqual([
+      [[true], []],
+      [[], ['long']],
+    ]);
+  });
+
+  test('a batch closes at maxBatchSize events without waiting for the timer', async () => {
+    install({ maxBatchSize: 4, flushIntervalMillis: 60_000 });
+    work(1);
+    work(2);
+    expect(exporter.batches).toHaveLength(1);
+    expect(exporter.completePosts).toEqual(['work', 'work']);
+  });
+
+  test('awaitPendingTraceBatches waits for what was enqueued before it, not after', async () => {
+    const client = install({ maxBatchSize: 2 });
+    exporter.holding = true;
+    work(1); // one batch, held by the exporter
+    const pending = client.awaitPendingTraceBatches();
+    work(2); // enqueued later: also held
+    let resolved = false;
+    void pending.then(() => (resolved = true));
+    await settle();
+    expect(resolved).toBe(false);
+    exporter.releaseAll();
+    exporter.holding = true;
+    work(3);
+    const result = await pending;
+    expect(result).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0, timedOut: false });
+    exporter.holding = false;
+    exporter.releaseAll();
+  });
+
+  test('steady traffic cannot hold awaitPendingTraceBatches open', async () => {
+    const client = install({ maxBatchSize: 10, flushIntervalMillis: 5 });
+    let stop = false;
+    const traffic = (async () => {
+      while (!stop) {
+        work(0);
+        await settle();
+      }
+    })();
+    work(1);
+    const result = await client.awaitPendingTraceBatches({ timeoutMillis: 2_000 });
+    stop = true;
+    await traffic;
+    expect(result.timedOut).toBe(false);
+    expect(result.delivered).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('manual (manualFlushMode)', () => {
+  test('nothing leaves before flush(), past the interval and past maxBatchSize', async () => {
+    const client = install({ manualFlushMode: true, maxBatchSize: 4, flushIntervalMillis: 5 });
+    expect(client.strategy.mode).toBe('manual');
+    for (let i = 0; i < 10; i++) work(i);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(exporter.batches).toHaveLength(0);
+    expect((await client.awaitPendingTraceBatches()).delivered).toBe(0); // waits only for what a flush released
+    const result = await client.flush();
+    expect(result).toEqual({ delivered: 10, failed: 0, dropped: 0, pending: 0, timedOut: false });
+    expect(exporter.batches).toHaveLength(5); // ⌈20 events ÷ 4⌉
+  });
+});
+
+describe('blocking (TRACEWIRE_TRACING_BACKGROUND=false)', () => {
+  test('an async root call settles only after its trace was delivered', async () => {
+    const client = install({ mode: 'blocking' });
+    expect(client.strategy.mode).toBe('blocking');
+    exporter.holding = true;
+    let settled = false;
+    const call = asyncWork(7).then((value) => {
+      settled = true;
+      return value;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(exporter.heldCount).toBe(1);
+    expect(settled).toBe(false);
+    exporter.releaseAll();
+    await expect(call).resolves.toBe(7);
+  });
+
+  test('an async root call that throws rejects with its own error, after delivery', async () => {
+    install({ mode: 'blocking' });
+    exporter.holding = true;
+    const boom = new Error('boom');
+    const failing = traceable(async function failing() {
+      throw boom;
+    });
+    let settled = false;
+    const call = failing().catch((error: unknown) => {
+      settled = true;
+      return error;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(settled).toBe(false);
+    exporter.releaseAll();
+    expect(await call).toBe(boom);
+  });
+
+  test('a sync root call stays sync and does not wait, but its trace leaves at once', () => {
+    install({ mode: 'blocking', flushIntervalMillis: 60_000 });
+    exporter.holding = true;
+    expect(work(3)).toBe(3);
+    expect(exporter.heldCount).toBe(1);
+    exporter.releaseAll();
+  });
+
+  test('a dead exporter delays a blocking call by flushTimeoutMillis at most', async () => {
+    install({ mode: 'blocking', flushTimeoutMillis: 100 });
+    exporter.holding = true;
+    const started = Date.now();
+    await expect(asyncWork(1)).resolves.toBe(1);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    exporter.releaseAll();
+  });
+});
+
+describe('bounded queue', () => {
+  test('drop-newest keeps the first spans, counts every lost one, and warns once', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 10 });
+    for (let i = 0; i < 20; i++) work(i);
+    expect(warnings.filter((w) => w.includes('queue is full'))).toHaveLength(1);
+    const result = await client.flush();
+    expect(result.delivered).toBe(5);
+    const stats = client.stats();
+    expect(stats).toMatchObject({ spansEnded: 20, delivered: 5, pending: 0, dropped: { queueFull: 15, total: 15 } });
+    expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total + stats.pending);
+    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs.input))).toEqual([0, 1, 2, 3, 4]);
+    expect(warnings.at(-1)).toMatch(/15 span\(s\) dropped since the last summary/);
+  });
+
+  test('drop-oldest evicts the oldest waiting batches and delivers the newest spans', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 10, maxBatchSize: 2, dropPolicy: 'drop-oldest' });
+    for (let i = 0; i < 20; i++) work(i);
+    await client.flush();
+    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs.input))).toEqual([15, 16, 17, 18, 19]);
+    expect(client.stats()).toMatchObject({ delivered: 5, dropped: { queueFull: 15 } });
+    expect(warnings.filter((w) => w.includes('queue is full'))).toHaveLength(1);
+  });
+
+  test('maxQueueBytes bounds the queue by size too', async () => {
+    const client = install({ manualFlushMode: true, maxQueueBytes: 20_000 });
+    const big = traceable(function big(_payload: string) {});
+    for (let i = 0; i < 10; i++) big('x'.repeat(5_000));
+    await client.flush();
+    const stats = client.stats();
+    expect(stats.delivered).toBeGreaterThan(0);
+    expect(stats.delivered).toBeLessThan(10);
+    expect(stats.delivered + stats.dropped.queueFull).toBe(10);
+  });
+});
+
+describe('sampling', () => {
+  test('sampleRate 0 records nothing and counts every span as sampled out', async () => {
+    const client = install({ sampleRate: 0 });
+    const parent = traceable(function parent() {
+      work(1);
+    });
+    parent();
+    await client.flush();
+    expect(exporter.batches).toHaveLength(0);
+    expect(client.stats().dropped).toMatchObject({ sampledOut: 2, total: 2 });
+  });
+
+  test('a trace is kept or dropped whole', async () => {
+    const client = install({ sampleRate: 0.5 });
+    const parent = traceable(function parent() {
+      work(1);
+      work(2);
+    });
+    for (let i = 0; i < 200; i++) parent();
+    await client.flush();
+    const runs = exporter.batches.flatMap((b) => b.post);
+    const byTrace = new Map<string, number>();
+    for (const run of runs) byTrace.set(run.trace_id, (byTrace.get(run.trace_id) ?? 0) + 1);
+    expect([...byTrace.values()].every((count) => count === 3)).toBe(true);
+    expect(byTrace.size).toBeGreaterThan(60);
+    expect(byTrace.size).toBeLessThan(140);
+  });
+});

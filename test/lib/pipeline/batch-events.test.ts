@@ -1,0 +1,90 @@
+import { TestScheduler } from 'rxjs/testing';
+import { batchEvents, type BatchLimits } from '../../../lib/pipeline/batch-events';
+
+// Items are sized letters: a–z weigh 1 byte, A–Z weigh 10.
+type Item = { name: string; bytes: number };
+const values: Record<string, Item> = {};
+for (const name of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ') values[name] = { name, bytes: name === name.toUpperCase() ? 10 : 1 };
+
+const limits = (overrides: Partial<BatchLimits> = {}): BatchLimits => ({ maxBatchSize: 3, maxBatchBytes: 100, maxDelayMillis: 10, ...overrides });
+
+function run(scenario: (helpers: Parameters<Parameters<TestScheduler['run']>[0]>[0], scheduler: TestScheduler) => void): void {
+  const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  scheduler.run((helpers) => scenario(helpers, scheduler));
+}
+
+const batch = (...names: string[]) => names.map((name) => values[name]);
+
+test('a batch closes when it reaches maxBatchSize', () => {
+  run(({ cold, expectObservable }, scheduler) => {
+    const source = cold<Item>('abc-d', values);
+    expectObservable(source.pipe(batchEvents(limits(), cold('|'), scheduler))).toBe('--x- 10ms y', {
+      x: batch('a', 'b', 'c'),
+      y: batch('d'),
+    });
+  });
+});
+
+test('a batch closes maxDelayMillis after its FIRST item, however steady the traffic (not a debounce)', () => {
+  run(({ cold, expectObservable }, scheduler) => {
+    // One item every 4 ms: a debounce would never fire; a max delay fires at 10 ms.
+    const source = cold<Item>('a 3ms b 3ms c', values);
+    expectObservable(source.pipe(batchEvents(limits({ maxBatchSize: 100 }), cold('|'), scheduler))).toBe('10ms x', {
+      x: batch('a', 'b', 'c'),
+    });
+  });
+});
+
+test('the delay restarts only with the next batch\'s first item', () => {
+  run(({ cold, expectObservable }, scheduler) => {
+    const source = cold<Item>('a 14ms b', values);
+    expectObservable(source.pipe(batchEvents(limits(), cold('|'), scheduler))).toBe('10ms x 4ms 10ms y', {
+      x: batch('a'),
+      y: batch('b'),
+    });
+  });
+});
+
+test('a batch closes at maxBatchBytes, and an item that would overflow it starts the next batch', () => {
+  run(({ cold, expectObservable }, scheduler) => {
+    const source = cold<Item>('aBCD', values); // 1 + 10 + 10 fits 25; + D (10) would make 31
+    expectObservable(source.pipe(batchEvents(limits({ maxBatchSize: 100, maxBatchBytes: 25 }), cold('|'), scheduler))).toBe('---x 9ms y', {
+      x: batch('a', 'B', 'C'),
+      y: batch('D'),
+    });
+  });
+});
+
+test('closeNow$ closes the open batch at once and cancels its timer', () => {
+  run(({ cold, hot, expectObservable }, scheduler) => {
+    const source = cold<Item>('ab 10ms c', values);
+    const closeNow = hot('-----x');
+    expectObservable(source.pipe(batchEvents(limits({ maxBatchSize: 100 }), closeNow, scheduler))).toBe('-----x 6ms 10ms y', {
+      x: batch('a', 'b'),
+      y: batch('c'),
+    });
+  });
+});
+
+test('closeNow$ with nothing open emits nothing', () => {
+  run(({ cold, hot, expectObservable }, scheduler) => {
+    expectObservable(cold<Item>('', values).pipe(batchEvents(limits(), hot('x-x'), scheduler))).toBe('');
+  });
+});
+
+test('with an infinite delay (manual mode) only size, bytes or closeNow$ close a batch', () => {
+  run(({ cold, hot, expectObservable }, scheduler) => {
+    const source = cold<Item>('ab 100ms cde', values);
+    const closeNow = hot('500ms x');
+    expectObservable(source.pipe(batchEvents(limits({ maxDelayMillis: Infinity }), closeNow, scheduler))).toBe('102ms x 397ms y', {
+      x: batch('a', 'b', 'c'),
+      y: batch('d', 'e'),
+    });
+  });
+});
+
+test('completion emits what is open, then completes', () => {
+  run(({ cold, expectObservable }, scheduler) => {
+    expectObservable(cold<Item>('ab|', values).pipe(batchEvents(limits(), cold('|'), scheduler))).toBe('--(x|)', { x: batch('a', 'b') });
+  });
+});
