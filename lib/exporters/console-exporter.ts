@@ -14,7 +14,8 @@ export interface ConsoleExporterOptions {
  * development. Runs whose root has not ended are held until it does.
  */
 export class ConsoleExporter implements SpanExporter {
-  private readonly waiting = new Map<string, Run[]>();
+  /** Runs of traces whose root has not ended, by trace id, then run id (a patch merges into its post). */
+  private readonly waiting = new Map<string, Map<string, Run>>();
   private readonly write: (line: string) => void;
   private readonly showIO: boolean;
 
@@ -25,17 +26,16 @@ export class ConsoleExporter implements SpanExporter {
 
   export(batch: ExportBatch): Promise<ExportResult> {
     for (const run of [...batch.post, ...batch.patch]) {
-      if (run.end_time === undefined) continue;
-      const runs = this.waiting.get(run.trace_id) ?? [];
-      runs.push(run);
-      this.waiting.set(run.trace_id, runs);
-      if (run.id === run.trace_id) this.printTrace(run.trace_id);
+      let runs = this.waiting.get(run.trace_id);
+      if (runs === undefined) this.waiting.set(run.trace_id, (runs = new Map()));
+      runs.set(run.id, { ...runs.get(run.id), ...run });
+      if (run.id === run.trace_id && run.end_time !== undefined) this.printTrace(run.trace_id);
     }
     return Promise.resolve(EXPORT_OK);
   }
 
   private printTrace(traceId: string): void {
-    const runs = (this.waiting.get(traceId) ?? []).sort((a, b) => (a.dotted_order < b.dotted_order ? -1 : 1));
+    const runs = [...(this.waiting.get(traceId)?.values() ?? [])].sort((a, b) => (a.dotted_order < b.dotted_order ? -1 : 1));
     this.waiting.delete(traceId);
     for (const run of runs) {
       const depth = run.dotted_order.split('.').length - 1;
@@ -43,7 +43,7 @@ export class ConsoleExporter implements SpanExporter {
       const mark = run.status === 'error' ? '✗' : run.status === 'cancelled' ? '⊘' : '✓';
       this.write(`${indent}${mark} ${run.name} [${run.run_type}] ${durationMillis(run)} ms` + (run.error ? ` — ${firstLine(run.error)}` : ''));
       if (this.showIO) {
-        this.write(`${indent}    inputs:  ${JSON.stringify(run.inputs)}`);
+        if (run.inputs !== undefined) this.write(`${indent}    inputs:  ${JSON.stringify(run.inputs)}`);
         if (run.outputs !== undefined) this.write(`${indent}    outputs: ${JSON.stringify(run.outputs)}`);
       }
     }

@@ -3,6 +3,8 @@ import type { Run } from '../model/run';
 /**
  * One delivery: runs to create (`post`, complete when start and end travel
  * together) and runs to update (`patch`, the end of a run posted earlier).
+ * Records are read-only (some of their arrays are frozen and shared): copy
+ * one before changing it.
  */
 export interface ExportBatch {
   readonly post: readonly Run[];

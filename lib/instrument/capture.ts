@@ -9,7 +9,7 @@ export interface Captured {
   readonly bytes: number;
 }
 
-const NO_INPUTS: Captured = Object.freeze({ value: Object.freeze({}) as JsonObject, bytes: 2 });
+const NO_INPUTS: Captured = Object.freeze({ value: Object.freeze({}) as JsonObject, bytes: 2, truncated: false });
 
 /**
  * Inputs in LangSmith's convention: no argument → `{}`, one plain object →
@@ -49,9 +49,14 @@ export function describeError(error: unknown): string {
   }
 }
 
-function asObject({ value, bytes }: Serialized, key: string): Captured {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('$type' in value)) return { value, bytes };
-  return { value: { [key]: value }, bytes: bytes + key.length + 5 };
+/** Wraps a non-object value under `key`, reusing the serializer's fresh result object: this runs on every traced call. */
+function asObject(serialized: Serialized, key: 'input' | 'args' | 'outputs'): Captured {
+  const value = serialized.value;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('$type' in value)) return serialized as Captured;
+  // One literal per key: a computed key would make a slow dictionary-mode object on every call.
+  serialized.value = key === 'input' ? { input: value } : key === 'args' ? { args: value } : { outputs: value };
+  serialized.bytes += key.length + 5;
+  return serialized as Captured;
 }
 
 function guarded<A>(transform: (arg: A) => unknown, arg: A): unknown {

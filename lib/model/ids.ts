@@ -5,38 +5,47 @@
  *
  * Random bytes come from Web Crypto (`globalThis.crypto`, present in Node 20,
  * browsers and edge runtimes) in pooled draws, because one call per id would
- * dominate the cost of a traced call.
+ * dominate the cost of a traced call. The id's characters are written into a
+ * byte buffer and decoded once: joining 20 hex pieces with `+` would leave a
+ * V8 rope of ~490 bytes per id instead of a flat ~65-byte string.
  */
 const POOL_BYTES = 4096;
-const BYTES_PER_ID = 10;
+const RANDOM_BYTES_PER_ID = 10;
 const pool = new Uint8Array(POOL_BYTES);
 let poolOffset = POOL_BYTES;
 
-const HEX: string[] = [];
-for (let i = 0; i < 256; i++) HEX.push((i < 16 ? '0' : '') + i.toString(16));
-
-function takeRandom(): number {
-  if (poolOffset + BYTES_PER_ID > POOL_BYTES) {
-    globalThis.crypto.getRandomValues(pool);
-    poolOffset = 0;
-  }
-  const offset = poolOffset;
-  poolOffset += BYTES_PER_ID;
-  return offset;
-}
+const HEX_DIGITS = new TextEncoder().encode('0123456789abcdef');
+const DASH = 45;
+const chars = new Uint8Array(36);
+const ascii = new TextDecoder();
+const bytes = new Uint8Array(16);
 
 /** A new UUIDv7 string for the given wall-clock milliseconds. */
 export function uuidv7(unixMillis: number = Date.now()): string {
-  const r = takeRandom();
-  const p = pool;
+  if (poolOffset + RANDOM_BYTES_PER_ID > POOL_BYTES) {
+    globalThis.crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
+  const r = poolOffset;
+  poolOffset += RANDOM_BYTES_PER_ID;
   // 48-bit timestamp, big-endian. Division keeps it exact past 2^32.
   const high = Math.floor(unixMillis / 0x1000000);
   const low = unixMillis % 0x1000000;
-  return (
-    HEX[(high >>> 16) & 0xff] + HEX[(high >>> 8) & 0xff] + HEX[high & 0xff] +
-    HEX[(low >>> 16) & 0xff] + '-' + HEX[(low >>> 8) & 0xff] + HEX[low & 0xff] + '-' +
-    HEX[0x70 | (p[r] & 0x0f)] + HEX[p[r + 1]] + '-' +
-    HEX[0x80 | (p[r + 2] & 0x3f)] + HEX[p[r + 3]] + '-' +
-    HEX[p[r + 4]] + HEX[p[r + 5]] + HEX[p[r + 6]] + HEX[p[r + 7]] + HEX[p[r + 8]] + HEX[p[r + 9]]
-  );
+  bytes[0] = (high >>> 16) & 0xff;
+  bytes[1] = (high >>> 8) & 0xff;
+  bytes[2] = high & 0xff;
+  bytes[3] = (low >>> 16) & 0xff;
+  bytes[4] = (low >>> 8) & 0xff;
+  bytes[5] = low & 0xff;
+  bytes[6] = 0x70 | (pool[r]! & 0x0f); // version 7
+  bytes[7] = pool[r + 1]!;
+  bytes[8] = 0x80 | (pool[r + 2]! & 0x3f); // variant 10
+  for (let i = 9; i < 16; i++) bytes[i] = pool[r + i - 6]!;
+  let c = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) chars[c++] = DASH;
+    chars[c++] = HEX_DIGITS[bytes[i]! >>> 4]!;
+    chars[c++] = HEX_DIGITS[bytes[i]! & 0x0f]!;
+  }
+  return ascii.decode(chars);
 }

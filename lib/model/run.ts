@@ -35,7 +35,8 @@ export interface Run {
   /** ISO 8601 with microseconds. */
   start_time: string;
   end_time?: string;
-  inputs: { [key: string]: JsonValue };
+  /** Absent on a `patch` (the end of a run posted earlier): inputs travelled with its start. */
+  inputs?: { [key: string]: JsonValue };
   outputs?: { [key: string]: JsonValue };
   /** `stack` (or `name: message`) of what the run threw. */
   error?: string;

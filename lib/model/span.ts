@@ -36,6 +36,10 @@ export interface SpanRequest {
 /** Fixed JSON cost of a run record besides inputs and outputs: ids, times, names, braces. */
 const RECORD_OVERHEAD_BYTES = 420;
 const NO_INPUTS: JsonObject = Object.freeze({}) as JsonObject;
+// Most spans never get tags, metadata or events: they share these until written.
+const NO_TAGS: string[] = Object.freeze([]) as unknown as string[];
+const NO_METADATA: JsonObject = Object.freeze({}) as JsonObject;
+const NO_EVENTS: RunEvent[] = Object.freeze([]) as unknown as RunEvent[];
 
 /**
  * Whether a trace is kept, from its root id's last 32 random bits, so every
@@ -55,15 +59,17 @@ export class Span implements ActiveSpan {
   readonly name: string;
   readonly runType: RunType;
   inputs: JsonObject = NO_INPUTS;
-  readonly tags: string[];
-  readonly metadata: JsonObject;
-  readonly events: RunEvent[] = [];
+  tags: string[];
+  metadata: JsonObject;
+  events: RunEvent[] = NO_EVENTS;
   readonly projectName: string;
   readonly sampled: boolean;
   /** Approximate JSON size of the whole record, kept current for batch byte limits. */
   payloadBytes: number;
   /** @internal Set once the run's creation (`post`) has been put into an export batch; later records are `patch`es. */
   startSent = false;
+  /** @internal The queue holds room for this span's end. */
+  endReserved = false;
   outputs: JsonObject | undefined;
   error: string | undefined;
   status: RunStatus | undefined;
@@ -78,18 +84,19 @@ export class Span implements ActiveSpan {
       this.traceId = this.id;
       this.parentId = undefined;
       this.dottedOrder = segment;
-      this.metadata = request.metadata === undefined ? {} : { ...request.metadata };
+      this.metadata = request.metadata ?? NO_METADATA;
       this.sampled = keepsTrace(this.id, sampleRate);
     } else {
       this.traceId = parent.traceId;
       this.parentId = parent.id;
       this.dottedOrder = parent.dottedOrder + '.' + segment;
-      this.metadata = { ...parent.metadata, ...request.metadata };
+      this.metadata = request.metadata === undefined ? parent.metadata : { ...parent.metadata, ...request.metadata };
       this.sampled = parent.sampled;
     }
     this.name = request.name;
     this.runType = request.runType;
-    this.tags = request.tags.length === 0 ? [] : request.tags.slice();
+    // The call site's tags are frozen and shared; addTags() replaces rather than mutates.
+    this.tags = request.tags.length === 0 ? NO_TAGS : (request.tags as string[]);
     this.projectName = projectName;
     this.limits = limits;
     this.payloadBytes = RECORD_OVERHEAD_BYTES + this.dottedOrder.length;
@@ -106,12 +113,15 @@ export class Span implements ActiveSpan {
   }
 
   setMetadata(key: string, value: unknown): this {
-    if (this.isRecording) this.metadata[String(key)] = toJsonSafe(value, this.limits).value;
+    // Copy on write: the object may be shared with the parent or the call site.
+    if (this.isRecording) this.metadata = { ...this.metadata, [String(key)]: toJsonSafe(value, this.limits).value };
     return this;
   }
 
   addTags(...tags: string[]): this {
-    if (this.isRecording) for (const tag of tags) if (!this.tags.includes(tag)) this.tags.push(String(tag));
+    if (!this.isRecording) return this;
+    const added = tags.map(String).filter((tag, i, all) => !this.tags.includes(tag) && all.indexOf(tag) === i);
+    if (added.length > 0) this.tags = [...this.tags, ...added];
     return this;
   }
 
@@ -122,7 +132,7 @@ export class Span implements ActiveSpan {
       const kwargs = toJsonSafe(attributes, this.limits).value;
       if (kwargs !== null && typeof kwargs === 'object' && !Array.isArray(kwargs)) event.kwargs = kwargs;
     }
-    this.events.push(event);
+    this.events = [...this.events, event];
     return this;
   }
 
@@ -140,9 +150,10 @@ export class Span implements ActiveSpan {
   /**
    * A snapshot in the wire shape; fields that can still change are copied.
    * `start` leaves out whatever belongs to the end, even if the span has ended
-   * since: the end travels in its own record.
+   * since: the end travels in its own record. `end` is that record, the patch
+   * of a run posted earlier: it leaves out the inputs, which went with the start.
    */
-  toRun(phase: 'start' | 'full' = 'full'): Run {
+  toRun(phase: 'start' | 'end' | 'full' = 'full'): Run {
     const run: Run = {
       id: this.id,
       trace_id: this.traceId,
@@ -150,14 +161,15 @@ export class Span implements ActiveSpan {
       name: this.name,
       run_type: this.runType,
       start_time: toIsoMicros(this.startMicros),
-      inputs: this.inputs,
-      tags: this.tags.slice(),
-      extra: { metadata: { ...this.metadata } },
-      events: this.events.slice(),
+      // Safe to share: these are replaced, never mutated, when written.
+      tags: this.tags,
+      extra: { metadata: this.metadata },
+      events: this.events,
       session_name: this.projectName,
     };
+    if (phase !== 'end') run.inputs = this.inputs;
     if (this.parentId !== undefined) run.parent_run_id = this.parentId;
-    if (phase === 'full' && this.endMicros !== undefined) {
+    if (phase !== 'start' && this.endMicros !== undefined) {
       run.end_time = toIsoMicros(this.endMicros);
       run.status = this.status;
       if (this.outputs !== undefined) run.outputs = this.outputs;

@@ -36,6 +36,10 @@ export class BatchSpanProcessor implements SpanProcessor {
   private readonly send: SendContext;
   private readonly unregisterExitHook: () => void;
   private signalsOutstanding = 0;
+  private sendScheduled = false;
+  private microtaskScheduled = false;
+  /** Admitted starts whose end has not arrived: room is kept for each end, so a run is never posted open and left so. */
+  private reservedEnds = 0;
   private heldEvents = 0;
   private heldBytes = 0;
   private heldEnds = 0;
@@ -67,7 +71,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.subscription.add(
       this.events$.pipe(batchEvents(limits, this.closeNow$, scheduler)).subscribe((events) => {
         this.queue.push(new PendingBatch(events));
-        this.signalReady();
+        this.scheduleSend();
       }),
     );
     this.subscription.add(this.ready$.pipe(mergeMap(() => this.sendNext(), config.maxConcurrentExports)).subscribe());
@@ -75,7 +79,12 @@ export class BatchSpanProcessor implements SpanProcessor {
   }
 
   onStart(span: Span): void {
-    this.offer({ kind: 'start', span, bytes: span.payloadBytes });
+    if (this.isShutdown) return;
+    const start: SpanEvent = { kind: 'start', span, bytes: span.payloadBytes };
+    if (!this.admit(start)) return;
+    span.endReserved = true;
+    this.reservedEnds++;
+    this.events$.next(start);
   }
 
   onEnd(span: Span): Promise<void> | undefined {
@@ -84,7 +93,12 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.warnings.once('after-shutdown', 'a span ended after shutdown() and was dropped');
       return undefined;
     }
-    this.offer({ kind: 'end', span, bytes: span.payloadBytes });
+    if (span.endReserved) {
+      span.endReserved = false;
+      this.reservedEnds--;
+    }
+    const end: SpanEvent = { kind: 'end', span, bytes: span.payloadBytes };
+    if (this.admit(end)) this.events$.next(end);
     if (span.parentId !== undefined) return undefined;
     const delivery = this.strategy.afterRootEnd(() => this.awaitPending());
     return delivery === undefined ? undefined : delivery.then(noop, noop);
@@ -112,6 +126,11 @@ export class BatchSpanProcessor implements SpanProcessor {
       const result = await this.flush(options);
       this.unregisterExitHook();
       this.subscription.unsubscribe();
+      // Past the deadline, nothing will send what is still queued: count it as dropped rather than pending forever.
+      for (let batch = this.queue.evictOldest(); batch !== undefined; batch = this.queue.evictOldest()) {
+        this.counters.afterShutdown += batch.endCount;
+        this.settle(batch, 'evicted');
+      }
       await this.exporter.shutdown?.().catch(noop);
       return result;
     })();
@@ -129,14 +148,16 @@ export class BatchSpanProcessor implements SpanProcessor {
     return this.flush();
   }
 
-  private offer(event: SpanEvent): void {
-    if (this.admit(event)) this.events$.next(event);
-  }
-
-  /** Applies `maxQueueSize` / `maxQueueBytes` and the drop policy. A dropped start is not a lost span: its end posts the whole run. */
+  /**
+   * Applies `maxQueueSize` / `maxQueueBytes` and the drop policy. A start
+   * needs room for itself and its end, and every admitted start keeps room
+   * for its end, so a run is never posted open and then left open. A dropped
+   * start is not a lost span: its end posts the whole run.
+   */
   private admit(event: SpanEvent): boolean {
     const { maxQueueSize, maxQueueBytes, dropPolicy } = this.config;
-    while (this.heldEvents + 1 > maxQueueSize || this.heldBytes + event.bytes > maxQueueBytes) {
+    const needed = event.kind === 'start' ? this.reservedEnds + 2 : 1;
+    while (this.heldEvents + needed > maxQueueSize || this.heldBytes + event.bytes > maxQueueBytes) {
       const evicted = dropPolicy === 'drop-oldest' ? this.queue.evictOldest() : undefined;
       if (evicted === undefined) {
         if (event.kind === 'end') this.counters.queueFull++;
@@ -152,6 +173,30 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (event.kind === 'end') this.heldEnds++;
     this.admittedTotal++;
     return true;
+  }
+
+  /**
+   * A batch that closes inside a traced call must not be serialized and sent
+   * on that call's stack, nor delay the code awaiting it: the send starts on
+   * the next turn of the event loop. Code that awaits in a loop without ever
+   * yielding to it would let batches pile up meanwhile — every span kept
+   * alive, promoted, collected the expensive way — so past a few waiting
+   * batches a microtask starts them instead.
+   */
+  private scheduleSend(): void {
+    if (this.queue.releasedCount > BACKLOG_BEFORE_MICROTASK_SEND && !this.microtaskScheduled) {
+      this.microtaskScheduled = true;
+      queueMicrotask(() => {
+        this.microtaskScheduled = false;
+        this.signalReady();
+      });
+    }
+    if (this.sendScheduled) return;
+    this.sendScheduled = true;
+    setImmediate(() => {
+      this.sendScheduled = false;
+      this.signalReady();
+    });
   }
 
   /** Emits one ready signal per released batch not yet signalled, so mergeMap's buffer never outgrows the queue. */
@@ -206,3 +251,6 @@ export class BatchSpanProcessor implements SpanProcessor {
 }
 
 function noop(): void {}
+
+/** Closed batches allowed to wait for the next event-loop turn before a microtask sends them. */
+const BACKLOG_BEFORE_MICROTASK_SEND = 4;

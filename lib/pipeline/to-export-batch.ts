@@ -19,7 +19,8 @@ export function toExportBatch(events: readonly SpanEvent[]): ExportBatch {
       if (endedHere?.has(span) || span.startSent) continue;
       post.push(span.toRun('start'));
     } else {
-      (span.startSent ? patch : post).push(span.toRun('full'));
+      if (span.startSent) patch.push(span.toRun('end'));
+      else post.push(span.toRun('full'));
     }
     span.startSent = true;
   }

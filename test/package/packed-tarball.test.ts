@@ -35,10 +35,11 @@ let packedFiles: string[] = [];
 
 const consumerBody = (load: string) => `${load}
 const exporter = new MemoryExporter();
-setGlobalTracingClient(new TracingClient({ exporter }));
+const client = new TracingClient({ exporter });
+setGlobalTracingClient(client);
 const add = traceable(function add(a, b) { return a + b; });
 const sum = add(2, 3);
-Promise.resolve().then(() => console.log(JSON.stringify({ sum, runs: exporter.finishedRuns.map((r) => [r.name, r.outputs]) })));
+client.flush().then(() => console.log(JSON.stringify({ sum, runs: exporter.finishedRuns.map((r) => [r.name, r.outputs]) })));
 `;
 
 test('the tarball ships the built entry and types, not sources or tests', () => {
@@ -64,14 +65,18 @@ describe.each([
     const source = `import 'reflect-metadata';
 import { Traceable, TracingClient, MemoryExporter, setGlobalTracingClient } from 'tracewire';
 const exporter = new MemoryExporter();
-setGlobalTracingClient(new TracingClient({ exporter }));
+const client = new TracingClient({ exporter });
+setGlobalTracingClient(client);
 @Traceable({ tags: ['svc'] })
 class Greeter {
   greet(name: string): string { return 'hi ' + name; }
   @Traceable({ runType: 'tool' })
   async shout(name: string): Promise<string> { return this.greet(name).toUpperCase(); }
 }
-void new Greeter().shout('ada').then((out: string) => console.log(JSON.stringify({ out, runs: exporter.finishedRuns.map((r) => [r.name, r.run_type, r.parent_run_id !== undefined]) })));
+void new Greeter().shout('ada').then(async (out: string) => {
+  await client.flush();
+  console.log(JSON.stringify({ out, runs: exporter.finishedRuns.map((r) => [r.name, r.run_type, r.parent_run_id !== undefined]) }));
+});
 `;
     const dir = mkdtempSync(join(project, 'ts-'));
     writeFileSync(join(dir, 'consumer.ts'), source);

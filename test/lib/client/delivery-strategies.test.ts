@@ -62,6 +62,8 @@ describe('background (the default)', () => {
     install({ maxBatchSize: 4, flushIntervalMillis: 60_000 });
     work(1);
     work(2);
+    expect(exporter.batches).toHaveLength(0); // never sent on the traced call's own stack
+    await settle();
     expect(exporter.batches).toHaveLength(1);
     expect(exporter.completePosts).toEqual(['work', 'work']);
   });
@@ -180,7 +182,7 @@ describe('bounded queue', () => {
     const stats = client.stats();
     expect(stats).toMatchObject({ spansEnded: 20, delivered: 5, pending: 0, dropped: { queueFull: 15, total: 15 } });
     expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total + stats.pending);
-    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs.input))).toEqual([0, 1, 2, 3, 4]);
+    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual([0, 1, 2, 3, 4]);
     expect(warnings.at(-1)).toMatch(/15 span\(s\) dropped since the last summary/);
   });
 
@@ -188,7 +190,7 @@ describe('bounded queue', () => {
     const client = install({ manualFlushMode: true, maxQueueSize: 10, maxBatchSize: 2, dropPolicy: 'drop-oldest' });
     for (let i = 0; i < 20; i++) work(i);
     await client.flush();
-    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs.input))).toEqual([15, 16, 17, 18, 19]);
+    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual([15, 16, 17, 18, 19]);
     expect(client.stats()).toMatchObject({ delivered: 5, dropped: { queueFull: 15 } });
     expect(warnings.filter((w) => w.includes('queue is full'))).toHaveLength(1);
   });
@@ -202,6 +204,43 @@ describe('bounded queue', () => {
     expect(stats.delivered).toBeGreaterThan(0);
     expect(stats.delivered).toBeLessThan(10);
     expect(stats.delivered + stats.dropped.queueFull).toBe(10);
+  });
+});
+
+describe('bounded queue, open spans', () => {
+  test('a full queue never posts a run it cannot close: every admitted start has room for its end', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 6 });
+    const releases: Array<() => void> = [];
+    const open = traceable(async function open(i: number) {
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return i;
+    });
+    const calls = [open(0), open(1), open(2), open(3)]; // room for three starts and their ends
+    for (const release of releases) release();
+    await Promise.all(calls);
+    await client.flush();
+    const posted = exporter.batches.flatMap((batch) => batch.post);
+    expect(posted.every((run) => run.end_time !== undefined)).toBe(true);
+    const stats = client.stats();
+    expect(stats.delivered + stats.dropped.queueFull).toBe(4);
+    expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total + stats.pending);
+  });
+});
+
+describe('shutdown', () => {
+  test('what shutdown could not send by its deadline is counted as dropped, never left pending', async () => {
+    const client = install({ manualFlushMode: true, maxBatchSize: 2, maxConcurrentExports: 1, exportTimeoutMillis: 50, initialBackoffMillis: 10 });
+    exporter.holding = true; // the exporter never answers
+    for (let i = 0; i < 5; i++) work(i);
+    const result = await client.shutdown({ timeoutMillis: 100 });
+    expect(result.timedOut).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 150)); // the one in-flight attempt times out, and may not retry past the deadline
+    const stats = client.stats();
+    expect(stats.pending).toBe(0);
+    expect(stats.dropped.afterShutdown).toBe(4);
+    expect(stats.dropped.exportFailed).toBe(1);
+    expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total);
+    exporter.releaseAll();
   });
 });
 

@@ -41,7 +41,7 @@ describe('nothing the tracer does reaches the traced call', () => {
     });
     expect(takesAll(hostile, proxy)).toBe('ran');
     const run = only(await finishedRuns(client, exporter), 'takesAll');
-    const [first, second] = run.inputs.args as [Record<string, unknown>, unknown];
+    const [first, second] = run.inputs?.args as [Record<string, unknown>, unknown];
     expect(first.secret).toBe('[Thrown: getter says no]');
     expect(first.big).toBe('[BigInt: 10]');
     expect(first.self).toBe('[Circular]');

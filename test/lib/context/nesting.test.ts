@@ -53,7 +53,7 @@ test('siblings sort by start in dotted_order even when started in the same milli
   });
   fanOut();
   const root = only(await runsNow(), 'syncFanOut');
-  const order = tracing.exporter.childrenOf(root.id).map((run: Run) => run.inputs.input);
+  const order = tracing.exporter.childrenOf(root.id).map((run: Run) => run.inputs?.input);
   expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i));
 });
 

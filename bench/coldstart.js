@@ -1,0 +1,339 @@
+'use strict';
+/**
+ * bench/coldstart.js — what tracewire costs a serverless function at cold start.
+ *
+ *   npm run build   (or: npx tsc -p tsconfig.build.json)
+ *   node bench/coldstart.js
+ *
+ * Serverless users bundle their handler with esbuild (`--platform=node
+ * --minify`), so what matters is (1) the size of the bundle a one-function
+ * traced handler produces and (2) how long a fresh Node process takes to
+ * load it. Targets for tracewire: bundle ≤ 120 KB and load ≤ 20 ms
+ * (langsmith's equivalent was measured earlier at 261 KB / 27 ms).
+ *
+ * What it does, all in a temp dir (removed at the end), loopback only:
+ * 1. Writes two handler entries, written as a TypeScript user would (ESM
+ *    `import`, `export const handler`):
+ *      tracewire: import { traceable, TracingClient, setGlobalTracingClient }
+ *                 from 'tracewire'; a global client with a no-op exporter;
+ *                 handler = traceable(async (event) => ({ ok: true, n: event.n }))
+ *      langsmith: handler = traceable(<the same function>) from 'langsmith/traceable'
+ *    `node_modules/tracewire` in the temp dir is a symlink to this repo, so the
+ *    package.json `exports` map resolves exactly as in a user's project;
+ *    `node_modules/langsmith` is a symlink to the repo's devDependency.
+ * 2. Bundles each with esbuild's JS API: platform node, bundle, minify,
+ *    format cjs, target node20, metafile on. Sizes are KiB (1 KiB = 1024 B);
+ *    gzip is zlib level 6 (the default), as a proxy for upload/transfer.
+ * 3. Spawns a fresh `node -e` process N times per bundle (interleaved with an
+ *    empty-file baseline, so drift hits all alike). Each child times
+ *    `require(bundle)` + reading `.handler` with process.hrtime, then
+ *    separately one `await handler({ n: 1 })` (first-call latency). Medians
+ *    are reported, raw and minus the empty-file baseline (the cost of
+ *    `require` itself: resolving, reading, wrapping one file).
+ *    The langsmith child runs with LANGSMITH_TRACING=true and its endpoint
+ *    pointed at a loopback HTTP server started here (answers 200 `{}`), so
+ *    its first call really traces, like tracewire's does, without network.
+ * 4. For reference (not judged): a bundle of `export { Observable } from
+ *    'rxjs'` (what one bare-specifier RxJS import costs a bundle: the CJS
+ *    build, whole), the unbundled build loaded the way a non-bundling user
+ *    loads it (`require('tracewire')` → dist/, many files), and a plain
+ *    `require('rxjs')`.
+ * 5. Lists the largest input modules of the tracewire bundle (esbuild
+ *    metafile, by bytesInOutput), and bytes per package, to show what to trim.
+ */
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const http = require('node:http');
+const zlib = require('node:zlib');
+const { spawn } = require('node:child_process');
+const { performance } = require('node:perf_hooks');
+
+const ROOT = path.resolve(__dirname, '..');
+const N = 15; // child processes per subject
+const TARGET_BYTES = 120_000; // "120 KB", read strictly as 120 000 bytes (117.2 KiB)
+const TARGET_LOAD_MS = 20; // judged on load time above the empty-file baseline
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const kib = (bytes) => (bytes / 1024).toFixed(1);
+
+function printTable(columns, rows) {
+  const widths = columns.map((c) => Math.max(c.title.length, ...rows.map((r) => String(r[c.key] ?? '').length)));
+  const line = (cells) => cells.map((cell, i) => (columns[i].right ? String(cell ?? '').padStart(widths[i]) : String(cell ?? '').padEnd(widths[i]))).join('  ');
+  console.log(line(columns.map((c) => c.title)));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(columns.map((c) => r[c.key])));
+}
+
+/** Loopback stand-in for the LangSmith API: 200 `{}` to everything. */
+function startLoopbackServer() {
+  const counts = { requests: 0 };
+  const server = http.createServer((req, res) => {
+    counts.requests++;
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
+      res.end('{}');
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve({ server, counts, url: `http://127.0.0.1:${server.address().port}` }));
+  });
+}
+
+/** The child: times require + first call, prints one JSON line. */
+const CHILD_SOURCE = `
+const t0 = process.hrtime.bigint();
+const mod = require(process.env.BENCH_TARGET);
+const handler = mod.handler;
+const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
+(async () => {
+  let firstCallMs = null, result = null;
+  if (typeof handler === 'function') {
+    const t1 = process.hrtime.bigint();
+    result = await handler({ n: 1 });
+    firstCallMs = Number(process.hrtime.bigint() - t1) / 1e6;
+  }
+  process.stdout.write(JSON.stringify({ loadMs, firstCallMs, result }) + '\\n');
+})().catch((e) => { console.error(e); process.exitCode = 1; });
+`;
+
+function runChild(target, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', CHILD_SOURCE], {
+      env: { ...env, BENCH_TARGET: target },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const lineOut = out.split('\n').find((l) => l.startsWith('{'));
+      if (code !== 0 || !lineOut) return reject(new Error(`child for ${target} exited ${code ?? signal}: ${err.slice(0, 500)}`));
+      resolve(JSON.parse(lineOut));
+    });
+  });
+}
+
+/** Shortens a metafile input path for display: "rxjs/dist/cjs/..." or "tracewire/dist/...". */
+function displayPath(p) {
+  const abs = path.resolve(p);
+  const nm = abs.lastIndexOf(`${path.sep}node_modules${path.sep}`);
+  if (nm >= 0) return abs.slice(nm + 14);
+  if (abs.startsWith(ROOT + path.sep)) return 'tracewire/' + path.relative(ROOT, abs);
+  return path.basename(abs);
+}
+function packageOf(display) {
+  const parts = display.split('/');
+  return parts[0].startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+async function main() {
+  const started = performance.now();
+  const distEntry = path.join(ROOT, 'dist', 'index.js');
+  if (!fs.existsSync(distEntry)) {
+    console.error(`${distEntry} not found: build first (npx tsc -p tsconfig.build.json).`);
+    process.exitCode = 1;
+    return;
+  }
+  const esbuild = require('esbuild');
+  const versions = {
+    tracewire: require(path.join(ROOT, 'package.json')).version,
+    langsmith: require(path.join(ROOT, 'node_modules', 'langsmith', 'package.json')).version,
+    rxjs: require(path.join(ROOT, 'node_modules', 'rxjs', 'package.json')).version,
+  };
+  const cpus = os.cpus();
+  console.log('tracewire cold-start benchmark');
+  console.log(`node ${process.version} | ${os.platform()} ${os.release()} ${os.arch()} | cpu: ${cpus[0] ? cpus[0].model.trim() : 'unknown'} | cores: ${cpus.length}`);
+  console.log(`date: ${new Date().toISOString()} | esbuild ${esbuild.version} | tracewire ${versions.tracewire} (dist) | langsmith ${versions.langsmith} | rxjs ${versions.rxjs}`);
+  console.log(`${N} fresh node processes per row; sizes in KiB (1024 B); gzip = zlib level 6`);
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-cold-'));
+  const links = [];
+  let loopback;
+  try {
+    // -- a user's project, in miniature --------------------------------------
+    fs.mkdirSync(path.join(tmp, 'node_modules'));
+    const link = (name, target) => {
+      const at = path.join(tmp, 'node_modules', name);
+      fs.symlinkSync(target, at, 'dir');
+      links.push(at);
+    };
+    link('tracewire', ROOT);
+    link('langsmith', path.join(ROOT, 'node_modules', 'langsmith'));
+    fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ name: 'cold-start-handler', private: true }));
+
+    const handlerBody = 'async (event) => ({ ok: true, n: event.n })';
+    const entries = {
+      tracewire: [
+        "import { traceable, TracingClient, setGlobalTracingClient } from 'tracewire';",
+        'setGlobalTracingClient(new TracingClient({ exporter: { export: () => Promise.resolve({ ok: true }) } }));',
+        `export const handler = traceable(${handlerBody});`,
+      ].join('\n'),
+      langsmith: [
+        "import { traceable } from 'langsmith/traceable';",
+        `export const handler = traceable(${handlerBody});`,
+      ].join('\n'),
+      // Reference: what one class imported from the bare 'rxjs' specifier costs
+      // (CommonJS build under the `node` condition, so nothing is tree-shaken).
+      'rxjs-bare': "export { Observable } from 'rxjs';",
+    };
+    const bundles = {};
+    for (const [name, source] of Object.entries(entries)) {
+      const entry = path.join(tmp, `${name}-handler.mjs`);
+      const outfile = path.join(tmp, `${name}-handler.bundle.js`);
+      fs.writeFileSync(entry, source + '\n');
+      const result = await esbuild.build({
+        entryPoints: [entry],
+        outfile,
+        absWorkingDir: tmp,
+        nodePaths: [path.join(ROOT, 'node_modules')],
+        platform: 'node',
+        bundle: true,
+        minify: true,
+        format: 'cjs',
+        target: 'node20',
+        metafile: true,
+        logLevel: 'silent',
+      });
+      const bytes = fs.readFileSync(outfile);
+      bundles[name] = {
+        outfile,
+        size: bytes.length,
+        gzip: zlib.gzipSync(bytes, { level: 6 }).length,
+        metafile: result.metafile,
+        warnings: result.warnings.length,
+      };
+    }
+
+    const emptyFile = path.join(tmp, 'empty.js');
+    fs.writeFileSync(emptyFile, '');
+
+    // -- load-time runs ----------------------------------------------------------
+    loopback = await startLoopbackServer();
+    const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(LANGSMITH_|LANGCHAIN_|NODE_OPTIONS$)/.test(k)));
+    const lsEnv = { ...baseEnv, LANGSMITH_TRACING: 'true', LANGSMITH_ENDPOINT: loopback.url, LANGSMITH_API_KEY: 'bench' };
+    const subjects = [
+      { id: 'empty', label: 'empty file (baseline)', target: emptyFile, env: baseEnv },
+      { id: 'tracewire', label: 'tracewire handler bundle', target: bundles.tracewire.outfile, env: baseEnv, bundle: bundles.tracewire },
+      { id: 'langsmith', label: 'langsmith handler bundle', target: bundles.langsmith.outfile, env: lsEnv, bundle: bundles.langsmith },
+      { id: 'rxjs-bare', label: "ref: bundle of { Observable } from 'rxjs'", target: bundles['rxjs-bare'].outfile, env: baseEnv, bundle: bundles['rxjs-bare'] },
+      { id: 'tw-unbundled', label: "ref: require('tracewire'), unbundled dist", target: path.join(tmp, 'tw-unbundled.js'), env: baseEnv },
+      { id: 'rxjs', label: "ref: require('rxjs') alone", target: 'rxjs', env: { ...baseEnv, NODE_PATH: path.join(ROOT, 'node_modules') } },
+    ];
+    // The unbundled reference loads the package exactly as a non-bundling user would.
+    fs.writeFileSync(subjects.find((s) => s.id === 'tw-unbundled').target, entries.tracewire
+      .replace("import { traceable, TracingClient, setGlobalTracingClient } from 'tracewire';", "const { traceable, TracingClient, setGlobalTracingClient } = require('tracewire');")
+      .replace('export const handler =', 'exports.handler ='));
+    for (const s of subjects) s.runs = [];
+    for (let i = 0; i < N; i++) {
+      for (const s of subjects) s.runs.push(await runChild(s.target, s.env));
+    }
+
+    // -- report ----------------------------------------------------------------
+    const baseMs = median(subjects[0].runs.map((r) => r.loadMs));
+    const rows = subjects.map((s) => {
+      const load = median(s.runs.map((r) => r.loadMs));
+      const calls = s.runs.map((r) => r.firstCallMs).filter((x) => x !== null);
+      const results = new Set(s.runs.map((r) => JSON.stringify(r.result)));
+      return {
+        id: s.id,
+        bundle: s.label,
+        size: s.bundle ? kib(s.bundle.size) : '—',
+        gzip: s.bundle ? kib(s.bundle.gzip) : '—',
+        load: load.toFixed(2),
+        range: `${Math.min(...s.runs.map((r) => r.loadMs)).toFixed(2)}–${Math.max(...s.runs.map((r) => r.loadMs)).toFixed(2)}`,
+        above: s.id === 'empty' ? '—' : (load - baseMs).toFixed(2),
+        first: calls.length ? median(calls).toFixed(2) : '—',
+        result: calls.length ? [...results].join(' | ') : '',
+        loadAbove: load - baseMs,
+      };
+    });
+    console.log('');
+    printTable(
+      [
+        { key: 'bundle', title: 'bundle' },
+        { key: 'size', title: 'size KiB', right: true },
+        { key: 'gzip', title: 'gzip KiB', right: true },
+        { key: 'load', title: 'median load ms', right: true },
+        { key: 'range', title: `min–max (${N} runs)`, right: true },
+        { key: 'above', title: 'load ms above empty', right: true },
+        { key: 'first', title: 'first call ms', right: true },
+        { key: 'result', title: 'handler({n:1})' },
+      ],
+      rows,
+    );
+
+    const tw = bundles.tracewire;
+    const twRow = rows.find((r) => r.id === 'tracewire');
+    const twLoadAbove = twRow.loadAbove;
+    console.log('');
+    console.log(`targets (tracewire bundle): size ${tw.size} B = ${kib(tw.size)} KiB = ${(tw.size / 1000).toFixed(1)} kB vs ≤ 120 KB (${TARGET_BYTES} B) → ${tw.size <= TARGET_BYTES ? 'PASS' : 'FAIL'}; ` +
+      `load ${twLoadAbove.toFixed(2)} ms above empty (${twRow.load} ms raw) vs ≤ ${TARGET_LOAD_MS} ms → ${twLoadAbove <= TARGET_LOAD_MS ? 'PASS' : 'FAIL'}`);
+    console.log(`langsmith bundle: ${bundles.langsmith.size} B = ${kib(bundles.langsmith.size)} KiB = ${(bundles.langsmith.size / 1000).toFixed(1)} kB; esbuild warnings: ${Object.entries(bundles).map(([k, b]) => `${k} ${b.warnings}`).join(', ')}; loopback requests from langsmith children: ${loopback.counts.requests}`);
+
+    // -- what is in the tracewire bundle ------------------------------------------
+    const output = Object.values(tw.metafile.outputs).find((o) => o.entryPoint);
+    const inputs = Object.entries(output.inputs)
+      .map(([p, info]) => ({ path: displayPath(p), bytes: info.bytesInOutput }))
+      .sort((a, b) => b.bytes - a.bytes);
+    const total = output.bytes;
+    console.log('');
+    console.log(`tracewire bundle: top 10 of ${inputs.length} input modules by bytes in (minified) output, of ${total} B:`);
+    printTable(
+      [
+        { key: 'rank', title: '#', right: true },
+        { key: 'path', title: 'input module' },
+        { key: 'kib', title: 'KiB', right: true },
+        { key: 'pct', title: '% of bundle', right: true },
+      ],
+      inputs.slice(0, 10).map((m, i) => ({ rank: i + 1, path: m.path, kib: kib(m.bytes), pct: ((100 * m.bytes) / total).toFixed(1) })),
+    );
+    const byPackage = new Map();
+    for (const m of inputs) {
+      const pkg = packageOf(m.path);
+      const agg = byPackage.get(pkg) ?? { modules: 0, bytes: 0 };
+      agg.modules++;
+      agg.bytes += m.bytes;
+      byPackage.set(pkg, agg);
+    }
+    console.log('');
+    console.log('tracewire bundle by package:');
+    printTable(
+      [
+        { key: 'pkg', title: 'package' },
+        { key: 'modules', title: 'modules', right: true },
+        { key: 'kib', title: 'KiB', right: true },
+        { key: 'pct', title: '% of bundle', right: true },
+      ],
+      [...byPackage].sort((a, b) => b[1].bytes - a[1].bytes).map(([pkg, a]) => ({ pkg, modules: a.modules, kib: kib(a.bytes), pct: ((100 * a.bytes) / total).toFixed(1) })),
+    );
+    console.log(`(the rest of the bundle, ${total - inputs.reduce((s, m) => s + m.bytes, 0)} B, is esbuild's module wrappers/runtime)`);
+    console.log(`total time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    if (loopback) {
+      await new Promise((resolve) => {
+        loopback.server.close(() => resolve());
+        loopback.server.closeAllConnections();
+      });
+    }
+    // Remove the symlinks first so nothing can ever recurse into the repo.
+    for (const at of links) fs.unlinkSync(at);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,820 @@
+'use strict';
+/**
+ * bench/pipeline.js — the delivery pipeline end to end: from traced calls to
+ * runs arriving at a (loopback) LangSmith-compatible server.
+ *
+ *   npm run build   (or: npx tsc -p tsconfig.build.json)
+ *   node bench/pipeline.js
+ *
+ * bench/overhead.js times the tracer on the caller's path with a no-op
+ * exporter. This one times what happens AFTER the calls: batching, JSON
+ * serialization, HTTP delivery, and the memory held while spans wait. Why:
+ * a user awaiting `awaitPendingTraceBatches()` at the end of a serverless
+ * handler pays the flush time, the queue is what an outage fills, and "no
+ * span lost" is the product's promise. Targets for tracewire, with DEFAULT
+ * delivery settings (maxBatchSize 200 events, flushIntervalMillis 1000,
+ * maxConcurrentExports 4, maxQueueSize 100 000 events):
+ *   - nothing lost: sink received 20 000 distinct run ids, FlushResult
+ *     delivered === 20 000, stats().dropped.total === 0;
+ *   - flush of 20 000 spans < 250 ms (last call returned → awaitPending resolved);
+ *   - requests ≤ ceil(2 × spans ÷ 200) + 2 = 202 (a span is 2 events: start, end);
+ *   - peak RSS < 150 MB (judged on the kernel's high-water mark, maxRSS);
+ *   - dead exporter: RSS flat (1M spans within +30 MB of 250k) and the
+ *     accounting identity spansEnded === delivered + dropped.total + pending.
+ * MB here = 2^20 bytes.
+ *
+ * Options (none needed for the normal run):
+ *   --cpu-prof           tracewire tight-loop/concurrent children run under
+ *                        V8's profiler; prints the top functions by self time
+ *                        in the "calls" and "flush" phases (timings inflated).
+ *   --only=a,b           run only the rows whose "client scenario" contains a
+ *                        or b (e.g. --only=tracewire, --only=dead).
+ *   BENCH_NO_INFO=1      the sink answers GET /info with 404 (langsmith then
+ *                        logs a warning, asks /info a few more times and uses
+ *                        its defaults — still multipart, 100 ops per request,
+ *                        uncompressed: same numbers as with /info).
+ *
+ * How:
+ * - The PARENT process runs the sink (node:http on 127.0.0.1, random port,
+ *   a fresh one per scenario run) and prints the tables. Every scenario runs
+ *   in a fresh CHILD (this script forked with `--child <client> <scenario>`),
+ *   so RSS is clean and the sink never shares the child's event loop or
+ *   heap. Children report one JSON message over IPC, then must exit on their
+ *   own (a child still alive 5 s later exits with code 3, reported).
+ * - The sink speaks enough LangSmith for both clients:
+ *     GET  /info            → 200 {"version":"0.0.0","batch_ingest_config":
+ *                             {"size_limit":100,"size_limit_bytes":20971520}}
+ *     POST /runs/batch      → 200 {}; JSON {post:[run], patch:[run]}
+ *     POST /runs/multipart  → 202 {}; multipart/form-data
+ *     any other request     → 200 {} (counted as "other", paths listed)
+ *   It only buffers and answers; bodies are parsed after the child has
+ *   exited, so parsing never competes with the child for a core while it is
+ *   timed. Counting: distinct run ids from post[]/patch[] (batch) or from the
+ *   part names `post.<id>` / `patch.<id>` (multipart); "ended" ids are those
+ *   whose record (the JSON of that part) has end_time.
+ *   Compression: Content-Encoding gzip is gunzipped. zstd is not decodable
+ *   in Node 20 (zlib has no zstd before 22.15), so such a body would count as
+ *   a request and bytes with its ids "undecodable". langsmith compresses
+ *   only when /info advertises instance_flags (gzip_body_enabled /
+ *   zstd_compression_enabled); the /info above has none, so it sends plain
+ *   multipart — the per-run detail lines show 0 gzip/zstd bodies.
+ *   "bytes/run" = request-body bytes as received (compressed if compressed),
+ *   over all ingest requests, ÷ distinct run ids received.
+ * - Scenarios (20 000 spans each):
+ *     tight-loop  20 000 calls of traced sync f(a, b) in a plain for loop, no
+ *                 awaits; then awaitPendingTraceBatches(). langsmith's
+ *                 traceable() returns a Promise even for a sync fn: the loop
+ *                 collects the promises without awaiting (that is the tight
+ *                 loop), then awaits them all ("settle ms"), and only then
+ *                 does the flush timing start.
+ *     concurrent  await Promise.all(20 000 × g(i)), g = traced async
+ *                 function g(i) { await null; return i; }; then
+ *                 awaitPendingTraceBatches(). ns/call = (Promise.all resolved −
+ *                 start) ÷ calls, i.e. including settling.
+ *   flush ms = last call returned (tight-loop; langsmith: all promises
+ *   settled) or Promise.all resolved (concurrent) → awaitPendingTraceBatches()
+ *   resolved. tracewire's runs use its default flush deadline (5 s).
+ *   langsmith: `new Client({ apiUrl: sink, apiKey: 'bench', autoBatchTracing:
+ *   true })` passed as traceable(fn, { name, client, tracingEnabled: true }),
+ *   LANGSMITH_TRACING=true in its child; killed after 120 s ("timeout").
+ *   tracewire scenarios run TW_REPS times (fresh child each); every run is a row.
+ * - RSS: process.memoryUsage.rss() sampled every 5 ms by an interval, plus
+ *   before and after the calls and at the end ("peak RSS (5 ms)"); a
+ *   synchronous loop starves the interval, so the judged peak is
+ *   process.resourceUsage().maxRSS (the kernel's high-water mark of the whole
+ *   child, start-up included).
+ * - dead-exporter (tracewire only): the sink answers 503 to everything.
+ *   1 000 000 calls of traced sync f, yielding one macrotask every 10 000 so
+ *   exports and retries run. At 100k/250k/500k/750k/1M spans: global.gc()
+ *   (child forked with --expose-gc), then RSS, heapUsed and stats(). At the
+ *   end stats() at once (retries still running), then again after
+ *   shutdown({ timeoutMillis: 2000 }); the identity is checked at each point.
+ */
+
+const os = require('node:os');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const zlib = require('node:zlib');
+const { fork } = require('node:child_process');
+const { performance } = require('node:perf_hooks');
+
+const ROOT = path.resolve(__dirname, '..');
+const DIST = path.join(ROOT, 'dist', 'index.js');
+
+// ---- sizes and targets ------------------------------------------------------
+const SPANS = 20_000;
+const TW_REPS = 3; // fresh child per run, tracewire tight-loop and concurrent
+const DEAD_SPANS = 1_000_000;
+const DEAD_YIELD_EVERY = 10_000;
+const DEAD_CHECKPOINTS = [100_000, 250_000, 500_000, 750_000, 1_000_000];
+const DEFAULT_MAX_BATCH_SIZE = 200; // tracewire's default, in events
+const TARGET_FLUSH_MS = 250;
+const TARGET_REQUESTS = Math.ceil((2 * SPANS) / DEFAULT_MAX_BATCH_SIZE) + 2; // 202
+const TARGET_PEAK_RSS_MB = 150;
+const TARGET_FLAT_MB = 30;
+const CHILD_TIMEOUT_MS = 120_000;
+const PROFILE_TOP = 12;
+let PROFILE_DIR; // set by --cpu-prof: tracewire tight-loop/concurrent children write .cpuprofile files here
+const RSS_SAMPLE_MS = 5;
+const SERVER_INFO = { version: '0.0.0', batch_ingest_config: { size_limit: 100, size_limit_bytes: 20_971_520 } };
+
+const MB = 2 ** 20;
+const hr = process.hrtime.bigint;
+const msSince = (t) => Number(hr() - t) / 1e6;
+const mb = (bytes) => (bytes / MB).toFixed(1);
+
+function pad(s, w, right) {
+  s = String(s);
+  return right ? s.padStart(w) : s.padEnd(w);
+}
+
+function printTable(columns, rows) {
+  const widths = columns.map((c) => Math.max(c.title.length, ...rows.map((r) => String(r[c.key] ?? '').length)));
+  const line = (cells) => cells.map((cell, i) => pad(cell ?? '', widths[i], columns[i].right)).join('  ').trimEnd();
+  console.log(line(columns.map((c) => c.title)));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(columns.map((c) => r[c.key])));
+}
+
+// =============================================================================
+// Parent: the sink
+// =============================================================================
+
+/** Calls onPart(name, buf, start, end) for each part of a multipart/form-data body. */
+function forEachMultipartPart(buf, boundary, onPart) {
+  const delim = Buffer.from(`--${boundary}`);
+  let pos = buf.indexOf(delim);
+  while (pos !== -1) {
+    let start = pos + delim.length;
+    if (buf[start] === 0x2d && buf[start + 1] === 0x2d) break; // closing "--boundary--"
+    start += 2; // CRLF after the delimiter
+    const headerEnd = buf.indexOf('\r\n\r\n', start, 'latin1');
+    if (headerEnd === -1) break;
+    const next = buf.indexOf(delim, headerEnd + 4);
+    if (next === -1) break;
+    const m = /name="([^"]*)"/i.exec(buf.toString('latin1', start, headerEnd));
+    if (m) onPart(m[1], buf, headerEnd + 4, next - 2); // the part's data ends with CRLF
+    pos = next;
+  }
+}
+
+/**
+ * A loopback LangSmith stand-in. mode 'ok': the API subset described in the
+ * header; mode '503': 503 to everything (bodies drained, not parsed).
+ */
+function startSink(mode) {
+  const c = {
+    requests: 0, ingestRequests: 0, batchRequests: 0, multipartRequests: 0, infoRequests: 0, otherRequests: 0,
+    bodyBytes: 0, ingestBodyBytes: 0, gzipBodies: 0, zstdBodies: 0, undecodable: 0, parseErrors: 0,
+    otherPaths: new Set(), statuses: {},
+  };
+  const ids = new Set();
+  const ended = new Set();
+  const bodies = []; // ingest bodies, parsed after the run so the sink only buffers and answers
+  const server = http.createServer((req, res) => {
+    c.requests++;
+    const chunks = [];
+    req.on('data', (chunk) => {
+      c.bodyBytes += chunk.length;
+      if (mode === 'ok') chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const url = (req.url || '/').split('?')[0];
+      const reply = (status, body) => {
+        c.statuses[status] = (c.statuses[status] || 0) + 1;
+        const text = JSON.stringify(body);
+        res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      };
+      if (mode === '503') return reply(503, { detail: 'sink is down (bench)' });
+      if (req.method === 'GET' && url === '/info') {
+        c.infoRequests++;
+        if (process.env.BENCH_NO_INFO === '1') return reply(404, { detail: 'Not Found' });
+        return reply(200, SERVER_INFO);
+      }
+      if (req.method === 'POST' && (url === '/runs/batch' || url === '/runs/multipart')) {
+        c.ingestRequests++;
+        const body = Buffer.concat(chunks);
+        c.ingestBodyBytes += body.length;
+        bodies.push({ url, contentType: String(req.headers['content-type'] || ''), encoding: String(req.headers['content-encoding'] || '').toLowerCase(), body });
+        return reply(url === '/runs/multipart' ? 202 : 200, {});
+      }
+      c.otherRequests++;
+      c.otherPaths.add(`${req.method} ${url}`);
+      return reply(200, {});
+    });
+  });
+  server.keepAliveTimeout = 5000;
+
+  /** Counts distinct run ids (and those with end_time) in every ingest body received. */
+  function analyze() {
+    const note = (id, run) => {
+      if (typeof id !== 'string') return;
+      ids.add(id);
+      if (run && run.end_time != null) ended.add(id);
+    };
+    for (const { url, contentType, encoding, body: raw } of bodies.splice(0)) {
+      try {
+        let body = raw;
+        if (encoding === 'gzip') {
+          c.gzipBodies++;
+          body = zlib.gunzipSync(body);
+        } else if (encoding === 'zstd') {
+          c.zstdBodies++;
+          if (typeof zlib.zstdDecompressSync !== 'function') {
+            c.undecodable++;
+            continue;
+          }
+          body = zlib.zstdDecompressSync(body);
+        }
+        if (url === '/runs/batch') {
+          c.batchRequests++;
+          const json = JSON.parse(body.toString('utf8'));
+          for (const run of json.post || []) note(run.id, run);
+          for (const run of json.patch || []) note(run.id, run);
+        } else {
+          c.multipartRequests++;
+          const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+          if (!m) throw new Error('multipart without boundary');
+          forEachMultipartPart(body, (m[1] || m[2]).trim(), (name, buf, start, end) => {
+            const parts = name.split('.');
+            if (parts.length !== 2 || (parts[0] !== 'post' && parts[0] !== 'patch')) return;
+            let run;
+            try {
+              run = JSON.parse(buf.toString('utf8', start, end));
+            } catch {
+              c.parseErrors++;
+            }
+            note(parts[1], run);
+          });
+        }
+      } catch {
+        c.parseErrors++;
+      }
+    }
+  }
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        counts: c,
+        ids,
+        ended,
+        close: () => new Promise((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        }).then(analyze),
+      });
+    });
+  });
+}
+
+// =============================================================================
+// Parent: running one child
+// =============================================================================
+
+function childEnv(client, sinkUrl) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(LANGSMITH_|LANGCHAIN_|TRACEWIRE_|NODE_OPTIONS$)/.test(k)));
+  env.BENCH_SINK_URL = sinkUrl;
+  if (client === 'langsmith') {
+    env.LANGSMITH_TRACING = 'true';
+    env.LANGSMITH_ENDPOINT = sinkUrl;
+    env.LANGSMITH_API_KEY = 'bench';
+  }
+  return env;
+}
+
+/** Forks this script as a child for one scenario; resolves with its result, the sink's counts and its stderr. */
+async function runScenario(client, scenario, sinkMode, rep) {
+  const sink = await startSink(sinkMode);
+  const profile = PROFILE_DIR && client === 'tracewire' && scenario !== 'dead-exporter' ? path.join(PROFILE_DIR, `${client}-${scenario}-${rep}.cpuprofile`) : undefined;
+  const execArgv = scenario === 'dead-exporter' ? ['--expose-gc'] : [];
+  if (profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${path.basename(profile)}`);
+  const started = performance.now();
+  const outcome = await new Promise((resolve) => {
+    const child = fork(__filename, ['--child', client, scenario], {
+      env: childEnv(client, sink.url),
+      execArgv,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    let result;
+    let stderr = '';
+    let stdout = '';
+    let timedOut = false;
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('message', (m) => { result = m; });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, CHILD_TIMEOUT_MS);
+    child.on('close', (code, signal) => { // 'close': after stdout/stderr are drained
+      clearTimeout(timer);
+      resolve({ result, code, signal, timedOut, stderr, stdout, wallMs: performance.now() - started });
+    });
+  });
+  await sink.close();
+  return { client, scenario, profile, ...outcome, sink: { ...sink.counts, distinctIds: sink.ids.size, endedIds: sink.ended.size } };
+}
+
+// =============================================================================
+// Child side
+// =============================================================================
+
+function startRssSampler() {
+  let peak = process.memoryUsage.rss();
+  const sample = () => {
+    const rss = process.memoryUsage.rss();
+    if (rss > peak) peak = rss;
+    return rss;
+  };
+  const timer = setInterval(sample, RSS_SAMPLE_MS);
+  return {
+    sample,
+    stop() {
+      clearInterval(timer);
+      sample();
+      return { peakSampledMB: peak / MB, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+    },
+  };
+}
+
+async function childTracewire(scenario, sinkUrl) {
+  const tw = require(DIST);
+  const client = new tw.TracingClient({ exporter: new tw.LangSmithExporter({ endpoint: sinkUrl, apiKey: 'bench' }) });
+  tw.setGlobalTracingClient(client);
+  const rss = startRssSampler();
+  const rssBeforeMB = rss.sample() / MB;
+  let acc = 0;
+  let t0;
+  let callsDone;
+  if (scenario === 'tight-loop') {
+    const f = tw.traceable(function f(a, b) { return a + b; });
+    t0 = hr();
+    for (let i = 0; i < SPANS; i++) acc += f(i, 1);
+    callsDone = hr();
+  } else {
+    const g = tw.traceable(async function g(i) { await null; return i; });
+    t0 = hr();
+    const values = await Promise.all(Array.from({ length: SPANS }, (_, i) => g(i)));
+    callsDone = hr();
+    acc = values.length;
+  }
+  const rssAfterCallsMB = rss.sample() / MB;
+  const flushResult = await client.awaitPendingTraceBatches();
+  const flushDone = hr();
+  const flushMs = Number(flushDone - callsDone) / 1e6;
+  const mem = rss.stop();
+  const stats = client.stats();
+  const shutdownResult = await client.shutdown();
+  return {
+    nsPerCall: Number(callsDone - t0) / SPANS,
+    settleMs: 0,
+    flushMs,
+    flushResult,
+    stats,
+    statsAfterShutdown: client.stats(),
+    shutdownResult,
+    rssBeforeMB,
+    rssAfterCallsMB,
+    ...mem,
+    marks: { t0: String(t0), callsDone: String(callsDone), flushDone: String(flushDone) },
+    check: acc,
+  };
+}
+
+async function childLangsmith(scenario, sinkUrl) {
+  const { Client } = require('langsmith');
+  const { traceable } = require('langsmith/traceable');
+  const version = require(path.join(ROOT, 'node_modules', 'langsmith', 'package.json')).version;
+  const client = new Client({ apiUrl: sinkUrl, apiKey: 'bench', autoBatchTracing: true });
+  const rss = startRssSampler();
+  const rssBeforeMB = rss.sample() / MB;
+  let acc = 0;
+  let t0;
+  let loopDone;
+  let callsDone;
+  if (scenario === 'tight-loop') {
+    const f = traceable(function f(a, b) { return a + b; }, { name: 'f', client, tracingEnabled: true });
+    const promises = new Array(SPANS);
+    t0 = hr();
+    for (let i = 0; i < SPANS; i++) promises[i] = f(i, 1);
+    loopDone = hr();
+    const values = await Promise.all(promises);
+    callsDone = hr();
+    for (const v of values) acc += v;
+  } else {
+    const g = traceable(async function g(i) { await null; return i; }, { name: 'g', client, tracingEnabled: true });
+    t0 = hr();
+    const values = await Promise.all(Array.from({ length: SPANS }, (_, i) => g(i)));
+    loopDone = callsDone = hr();
+    acc = values.length;
+  }
+  const rssAfterCallsMB = rss.sample() / MB;
+  await client.awaitPendingTraceBatches();
+  const flushMs = msSince(callsDone);
+  const mem = rss.stop();
+  return {
+    version,
+    nsPerCall: Number(loopDone - t0) / SPANS,
+    settleMs: Number(callsDone - loopDone) / 1e6,
+    flushMs,
+    rssBeforeMB,
+    rssAfterCallsMB,
+    ...mem,
+    check: acc,
+  };
+}
+
+async function childDeadExporter(sinkUrl) {
+  const tw = require(DIST);
+  const client = new tw.TracingClient({ exporter: new tw.LangSmithExporter({ endpoint: sinkUrl, apiKey: 'bench' }) });
+  tw.setGlobalTracingClient(client);
+  const f = tw.traceable(function f(a, b) { return a + b; });
+  const gc = typeof global.gc === 'function' ? global.gc : () => {};
+  const samples = [];
+  let acc = 0;
+  const t0 = hr();
+  for (let i = 1; i <= DEAD_SPANS; i++) {
+    acc += f(i, 1);
+    if (i % DEAD_YIELD_EVERY === 0) {
+      await new Promise(setImmediate);
+      if (DEAD_CHECKPOINTS.includes(i)) {
+        gc();
+        const m = process.memoryUsage();
+        samples.push({ spans: i, rssMB: m.rss / MB, heapUsedMB: m.heapUsed / MB, heapTotalMB: m.heapTotal / MB, externalMB: m.external / MB, stats: client.stats(), atMs: msSince(t0) });
+      }
+    }
+  }
+  const loopMs = msSince(t0);
+  const statsAtEnd = client.stats();
+  const t1 = hr();
+  const shutdownResult = await client.shutdown({ timeoutMillis: 2000 });
+  const shutdownMs = msSince(t1);
+  const statsAfterShutdown = client.stats();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const statsLater = client.stats();
+  return {
+    gcAvailable: typeof global.gc === 'function',
+    samples,
+    loopMs,
+    nsPerCall: (loopMs * 1e6) / DEAD_SPANS,
+    statsAtEnd,
+    shutdownResult,
+    shutdownMs,
+    statsAfterShutdown,
+    statsLater,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    check: acc,
+  };
+}
+
+async function childMain(client, scenario) {
+  const sinkUrl = process.env.BENCH_SINK_URL;
+  let result;
+  try {
+    if (client === 'tracewire' && scenario === 'dead-exporter') result = await childDeadExporter(sinkUrl);
+    else if (client === 'tracewire') result = await childTracewire(scenario, sinkUrl);
+    else result = await childLangsmith(scenario, sinkUrl);
+  } catch (error) {
+    result = { error: String(error && error.stack ? error.stack : error) };
+  }
+  process.send(result, () => {
+    process.disconnect();
+    // Not the normal path: if the client keeps the process alive, exit with code 3 so the parent can say so.
+    setTimeout(() => process.exit(3), 5000).unref();
+  });
+}
+
+// =============================================================================
+// Parent: --cpu-prof summaries
+// =============================================================================
+
+/** "dist/lib/pipeline/send-batch.js:23" for tracewire, "node:internal/…" and "rxjs/…" shortened. */
+function shortUrl(url, line) {
+  if (!url) return '';
+  let u = url.replace(/^file:\/\//, '');
+  if (u.startsWith(ROOT + path.sep)) u = path.relative(ROOT, u);
+  const nm = u.lastIndexOf('node_modules/');
+  if (nm >= 0) u = u.slice(nm + 13);
+  u = u.replace(/^(rxjs)\/dist\/cjs\/internal\//, '$1/');
+  return `${u}:${line + 1}`;
+}
+
+/**
+ * Self time per function (and per file) inside [fromUs, toUs], from a V8
+ * .cpuprofile. V8's profile clock and process.hrtime are both CLOCK_MONOTONIC
+ * on Linux, so the child's hrtime marks (ns) ÷ 1000 are profile timestamps.
+ */
+function profileSelfTimes(file, fromUs, toUs) {
+  const prof = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const byFn = new Map();
+  const byFile = new Map();
+  let total = 0;
+  let t = prof.startTime;
+  for (let i = 0; i < prof.samples.length; i++) {
+    t += prof.timeDeltas[i];
+    const dt = i + 1 < prof.timeDeltas.length ? prof.timeDeltas[i + 1] : 0; // DevTools' convention
+    if (t < fromUs || t >= toUs) continue;
+    const { callFrame } = byId.get(prof.samples[i]);
+    const name = callFrame.functionName || '(anonymous)';
+    const where = shortUrl(callFrame.url, callFrame.lineNumber);
+    const fnKey = where ? `${name}  ${where}` : name;
+    byFn.set(fnKey, (byFn.get(fnKey) || 0) + dt);
+    const fileKey = callFrame.url ? shortUrl(callFrame.url, 0).replace(/:1$/, '') : name;
+    byFile.set(fileKey, (byFile.get(fileKey) || 0) + dt);
+    total += dt;
+  }
+  const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, PROFILE_TOP).map(([k, us]) => ({ k, ms: us / 1000, pct: total ? (100 * us) / total : 0 }));
+  return { totalMs: total / 1000, fns: top(byFn), files: top(byFile), inRange: prof.startTime <= fromUs && toUs <= prof.endTime };
+}
+
+function printProfiles(runs) {
+  for (const run of runs) {
+    if (!run.profile || !run.result || !run.result.marks || !fs.existsSync(run.profile)) continue;
+    const m = run.result.marks;
+    const us = (x) => Number(BigInt(x) / 1000n);
+    for (const [phase, from, to] of [['calls', m.t0, m.callsDone], ['flush', m.callsDone, m.flushDone]]) {
+      const p = profileSelfTimes(run.profile, us(from), us(to));
+      console.log('');
+      console.log(`cpu profile ${run.client} ${run.scenario} #${run.rep}, phase "${phase}": ${p.totalMs.toFixed(1)} ms of samples${p.inRange ? '' : ' (WARNING: marks outside the profile\'s time range)'}; top ${PROFILE_TOP} by self time`);
+      printTable(
+        [
+          { key: 'ms', title: 'self ms', right: true },
+          { key: 'pct', title: '%', right: true },
+          { key: 'k', title: 'function  location' },
+        ],
+        p.fns.map((r) => ({ ms: r.ms.toFixed(1), pct: r.pct.toFixed(1), k: r.k })),
+      );
+      console.log(`  by file: ${p.files.slice(0, 8).map((r) => `${r.k} ${r.pct.toFixed(0)}%`).join(', ')}`);
+    }
+  }
+  console.log(`\n(profiles kept in ${PROFILE_DIR}; open in Chrome DevTools → Performance, or VS Code)`);
+}
+
+// =============================================================================
+// Parent: main and report
+// =============================================================================
+
+const fmtFlush = (r) => (r ? `d=${r.delivered} f=${r.failed} x=${r.dropped} p=${r.pending}${r.timedOut ? ' TIMEOUT' : ''}` : '—');
+const identity = (s) => s.spansEnded === s.delivered + s.dropped.total + s.pending;
+const fmtStats = (s) =>
+  `started ${s.spansStarted}, ended ${s.spansEnded}, delivered ${s.delivered}, failed ${s.failed}, pending ${s.pending}, ` +
+  `dropped ${s.dropped.total} (queueFull ${s.dropped.queueFull}, exportFailed ${s.dropped.exportFailed}, afterShutdown ${s.dropped.afterShutdown}, sampledOut ${s.dropped.sampledOut}), exportRequests ${s.exportRequests}`;
+const fmtIdentity = (s) =>
+  `${s.spansEnded} ${identity(s) ? '===' : '!=='} ${s.delivered} + ${s.dropped.total} + ${s.pending}${identity(s) ? '' : ` (= ${s.delivered + s.dropped.total + s.pending})`}`;
+
+async function main() {
+  const started = performance.now();
+  if (!fs.existsSync(DIST)) {
+    console.error(`${DIST} not found: build first (npx tsc -p tsconfig.build.json).`);
+    process.exitCode = 1;
+    return;
+  }
+  const twVersion = require(path.join(ROOT, 'package.json')).version;
+  const lsVersion = require(path.join(ROOT, 'node_modules', 'langsmith', 'package.json')).version;
+  const cpus = os.cpus();
+  console.log('tracewire pipeline benchmark (batching + HTTP delivery to a loopback LangSmith sink)');
+  console.log(`node ${process.version} (V8 ${process.versions.v8}) | ${os.platform()} ${os.release()} ${os.arch()}`);
+  console.log(`cpu: ${cpus[0] ? cpus[0].model.trim() : 'unknown'} | cores: ${cpus.length} | mem: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB | loadavg: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(`date: ${new Date().toISOString()} | tracewire ${twVersion} (dist, default delivery settings) | langsmith ${lsVersion}`);
+  console.log(`${SPANS} spans per scenario; one fresh child process per row; tracewire rows ×${TW_REPS}; sink in the parent process; MB = 2^20 B`);
+
+  if (process.argv.includes('--cpu-prof')) {
+    PROFILE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-pipeline-prof-'));
+    console.log(`--cpu-prof: tracewire tight-loop/concurrent children run under the V8 profiler (timings inflated; see the profile tables at the end)`);
+  }
+  const plan = [];
+  for (const scenario of ['tight-loop', 'concurrent']) {
+    for (let rep = 1; rep <= TW_REPS; rep++) plan.push({ client: 'tracewire', scenario, rep, sink: 'ok' });
+    plan.push({ client: 'langsmith', scenario, rep: 1, sink: 'ok' });
+  }
+  plan.push({ client: 'tracewire', scenario: 'dead-exporter', rep: 1, sink: '503' });
+  const only = process.argv.find((a) => a.startsWith('--only='));
+  if (only) {
+    const words = only.slice(7).split(',');
+    for (let i = plan.length - 1; i >= 0; i--) if (!words.some((w) => `${plan[i].client} ${plan[i].scenario}`.includes(w))) plan.splice(i, 1);
+    console.log(`--only: running ${plan.map((p) => `${p.client} ${p.scenario}`).join(', ')}`);
+  }
+
+  const runs = [];
+  for (const p of plan) {
+    process.stderr.write(`  running ${p.client} ${p.scenario} #${p.rep} …`);
+    const run = await runScenario(p.client, p.scenario, p.sink, p.rep);
+    run.rep = p.rep;
+    process.stderr.write(` ${(run.wallMs / 1000).toFixed(1)} s\n`);
+    runs.push(run);
+  }
+
+  // -- main table ------------------------------------------------------------------
+  const problems = [];
+  const rowOf = (run) => {
+    const r = run.result;
+    const base = { client: run.client, scenario: run.scenario, rep: run.rep };
+    if (run.timedOut) return { ...base, ns: 'timeout' };
+    if (!r || r.error) {
+      problems.push(`${run.client} ${run.scenario} #${run.rep}: ${r && r.error ? r.error : `child exited ${run.code ?? run.signal} without a result`}`);
+      return { ...base, ns: 'error' };
+    }
+    if (run.code !== 0) problems.push(`${run.client} ${run.scenario} #${run.rep}: child exit code ${run.code ?? run.signal}${run.code === 3 ? ' (still alive 5 s after reporting: an open handle kept it up)' : ''}`);
+    const s = run.sink;
+    return {
+      ...base,
+      ns: Math.round(r.nsPerCall).toLocaleString('en-US'),
+      settle: r.settleMs.toFixed(1),
+      flush: r.flushMs.toFixed(1),
+      requests: s.requests,
+      ingest: s.ingestRequests,
+      ids: s.distinctIds,
+      ended: s.endedIds,
+      bpr: s.distinctIds ? Math.round(s.ingestBodyBytes / s.distinctIds) : '—',
+      before: r.rssBeforeMB.toFixed(1),
+      peak: r.peakSampledMB.toFixed(1),
+      maxrss: r.maxRssMB.toFixed(1),
+      flushResult: fmtFlush(r.flushResult),
+    };
+  };
+  const mainRuns = runs.filter((r) => r.scenario !== 'dead-exporter');
+  console.log('');
+  printTable(
+    [
+      { key: 'client', title: 'client' },
+      { key: 'scenario', title: 'scenario' },
+      { key: 'rep', title: '#', right: true },
+      { key: 'ns', title: 'ns/call', right: true },
+      { key: 'settle', title: 'settle ms', right: true },
+      { key: 'flush', title: 'flush ms', right: true },
+      { key: 'requests', title: 'requests', right: true },
+      { key: 'ingest', title: 'ingest req', right: true },
+      { key: 'ids', title: 'runs recv', right: true },
+      { key: 'ended', title: 'ended recv', right: true },
+      { key: 'bpr', title: 'bytes/run on the wire', right: true },
+      { key: 'before', title: 'RSS before MB', right: true },
+      { key: 'peak', title: 'peak RSS (5 ms) MB', right: true },
+      { key: 'maxrss', title: 'maxRSS MB', right: true },
+      { key: 'flushResult', title: 'FlushResult (delivered failed dropped pending)' },
+    ],
+    mainRuns.map(rowOf),
+  );
+  console.log('ns/call: tight-loop = loop time ÷ calls (langsmith: creating the promises only; awaiting them is "settle ms");');
+  console.log('         concurrent = start → Promise.all resolved ÷ calls. flush ms: calls done (settled) → awaitPendingTraceBatches() resolved.');
+  console.log('requests = every request the sink got (ingest + GET /info + other); runs recv = distinct run ids; ended recv = ids seen with end_time.');
+  console.log('peak RSS (5 ms) = max of interval samples (a synchronous loop starves the interval); maxRSS = process.resourceUsage().maxRSS (judged).');
+  for (const run of mainRuns) {
+    const s = run.sink;
+    const extras = [];
+    if (s.batchRequests) extras.push(`POST /runs/batch ×${s.batchRequests}`);
+    if (s.multipartRequests) extras.push(`POST /runs/multipart ×${s.multipartRequests}`);
+    if (s.infoRequests) extras.push(`GET /info ×${s.infoRequests}`);
+    if (s.otherRequests) extras.push(`other ×${s.otherRequests} (${[...s.otherPaths].join(', ')})`);
+    const enc = `gzip bodies ${s.gzipBodies}, zstd bodies ${s.zstdBodies} (undecodable ${s.undecodable}), parse errors ${s.parseErrors}`;
+    const ingestMB = (s.ingestBodyBytes / 1e6).toFixed(2);
+    let tail = '';
+    if (run.client === 'tracewire' && run.result && run.result.stats) {
+      const st = run.result.stats;
+      tail = ` | stats(): exportRequests ${st.exportRequests}, delivered ${st.delivered}, dropped ${st.dropped.total}, pending ${st.pending}`;
+    }
+    console.log(`  ${run.client} ${run.scenario} #${run.rep}: ${extras.join(', ')}; ingest bodies ${ingestMB} MB; ${enc}${tail}`);
+  }
+
+  // -- targets ---------------------------------------------------------------------
+  const targetRows = [];
+  for (const run of mainRuns.filter((r) => r.client === 'tracewire')) {
+    const r = run.result;
+    const id = `${run.scenario} #${run.rep}`;
+    if (!r || r.error) {
+      targetRows.push({ run: id, target: 'run completed', measured: run.timedOut ? 'timeout' : 'error', result: 'FAIL' });
+      continue;
+    }
+    const lost = run.sink.distinctIds === SPANS && r.flushResult.delivered === SPANS && r.stats.dropped.total === 0;
+    targetRows.push({
+      run: id,
+      target: `nothing lost (sink ${SPANS} ids, delivered ${SPANS}, dropped 0)`,
+      measured: `sink ${run.sink.distinctIds} ids (${run.sink.endedIds} ended), delivered ${r.flushResult.delivered}, dropped ${r.stats.dropped.total}`,
+      result: lost ? 'PASS' : 'FAIL',
+    });
+    targetRows.push({ run: id, target: `flush < ${TARGET_FLUSH_MS} ms`, measured: `${r.flushMs.toFixed(1)} ms`, result: r.flushMs < TARGET_FLUSH_MS ? 'PASS' : 'FAIL' });
+    targetRows.push({ run: id, target: `requests ≤ ${TARGET_REQUESTS}`, measured: String(run.sink.requests), result: run.sink.requests <= TARGET_REQUESTS ? 'PASS' : 'FAIL' });
+    targetRows.push({ run: id, target: `peak RSS < ${TARGET_PEAK_RSS_MB} MB (maxRSS)`, measured: `${r.maxRssMB.toFixed(1)} MB`, result: r.maxRssMB < TARGET_PEAK_RSS_MB ? 'PASS' : 'FAIL' });
+  }
+
+  // -- dead exporter -----------------------------------------------------------------
+  const dead = runs.find((r) => r.scenario === 'dead-exporter');
+  if (dead) console.log('');
+  if (dead) console.log(`dead-exporter: tracewire, sink answers 503 to everything; ${DEAD_SPANS.toLocaleString('en-US')} spans of sync f(a, b), one setImmediate yield per ${DEAD_YIELD_EVERY.toLocaleString('en-US')} calls`);
+  if (!dead) {
+    // filtered out by --only
+  } else if (!dead.result || dead.result.error || dead.timedOut) {
+    const why = dead.timedOut ? 'timeout' : dead.result && dead.result.error ? dead.result.error : `child exited ${dead.code ?? dead.signal} without a result`;
+    console.log(`  FAILED: ${why}`);
+    targetRows.push({ run: 'dead-exporter', target: 'run completed', measured: dead.timedOut ? 'timeout' : 'error', result: 'FAIL' });
+  } else {
+    const d = dead.result;
+    if (dead.code !== 0) problems.push(`tracewire dead-exporter: child exit code ${dead.code ?? dead.signal}${dead.code === 3 ? ' (still alive 5 s after reporting: an open handle kept it up)' : ''}`);
+    const at250 = d.samples.find((s) => s.spans === 250_000);
+    const at1m = d.samples.find((s) => s.spans === DEAD_SPANS);
+    console.log(`  gc before each sample: ${d.gcAvailable ? 'yes (--expose-gc)' : 'NO'}; loop ${(d.loopMs / 1000).toFixed(2)} s (${Math.round(d.nsPerCall)} ns/call incl. yields); maxRSS ${d.maxRssMB.toFixed(1)} MB`);
+    printTable(
+      [
+        { key: 'spans', title: 'spans', right: true },
+        { key: 'at', title: 'at s', right: true },
+        { key: 'rss', title: 'RSS MB', right: true },
+        { key: 'delta', title: 'Δ vs 250k MB', right: true },
+        { key: 'heap', title: 'heapUsed MB', right: true },
+        { key: 'heapTotal', title: 'heapTotal MB', right: true },
+        { key: 'external', title: 'external MB', right: true },
+        { key: 'delivered', title: 'delivered', right: true },
+        { key: 'qf', title: 'queueFull', right: true },
+        { key: 'ef', title: 'exportFailed', right: true },
+        { key: 'pending', title: 'pending', right: true },
+        { key: 'req', title: 'exportRequests', right: true },
+        { key: 'identity', title: 'ended === delivered + dropped + pending' },
+      ],
+      d.samples.map((s) => ({
+        spans: s.spans.toLocaleString('en-US'),
+        at: (s.atMs / 1000).toFixed(2),
+        rss: s.rssMB.toFixed(1),
+        delta: at250 ? (s.rssMB - at250.rssMB >= 0 ? '+' : '') + (s.rssMB - at250.rssMB).toFixed(1) : '—',
+        heap: s.heapUsedMB.toFixed(1),
+        heapTotal: s.heapTotalMB.toFixed(1),
+        external: s.externalMB.toFixed(1),
+        delivered: s.stats.delivered,
+        qf: s.stats.dropped.queueFull,
+        ef: s.stats.dropped.exportFailed,
+        pending: s.stats.pending,
+        req: s.stats.exportRequests,
+        identity: fmtIdentity(s.stats),
+      })),
+    );
+    const at500 = d.samples.find((s) => s.spans === 500_000);
+    if (at250 && at500 && at1m) {
+      const sign = (x) => (x >= 0 ? '+' : '') + x.toFixed(1);
+      console.log(`  (also: RSS 500k → 1M ${sign(at1m.rssMB - at500.rssMB)} MB; heapUsed 250k → 1M ${sign(at1m.heapUsedMB - at250.heapUsedMB)} MB — the judged 250k → 1M RSS delta is what the target defines)`);
+    }
+    console.log(`  stats() right after the loop:        ${fmtStats(d.statsAtEnd)}`);
+    console.log(`    identity: ${fmtIdentity(d.statsAtEnd)} → ${identity(d.statsAtEnd) ? 'holds' : 'BROKEN'}`);
+    console.log(`  shutdown({ timeoutMillis: 2000 }) took ${d.shutdownMs.toFixed(0)} ms → ${fmtFlush(d.shutdownResult)}`);
+    console.log(`  stats() after shutdown:              ${fmtStats(d.statsAfterShutdown)}`);
+    console.log(`    identity: ${fmtIdentity(d.statsAfterShutdown)} → ${identity(d.statsAfterShutdown) ? 'holds' : 'BROKEN'}`);
+    console.log(`  stats() 500 ms after shutdown:       ${fmtStats(d.statsLater)}`);
+    console.log(`    identity: ${fmtIdentity(d.statsLater)} → ${identity(d.statsLater) ? 'holds' : 'BROKEN'}`);
+    console.log(`  sink: ${dead.sink.requests} requests, all answered 503; ${(dead.sink.bodyBytes / 1e6).toFixed(1)} MB of bodies`);
+    const flat = at250 && at1m && at1m.rssMB - at250.rssMB <= TARGET_FLAT_MB;
+    targetRows.push({
+      run: 'dead-exporter',
+      target: `RSS flat (1M ≤ 250k + ${TARGET_FLAT_MB} MB)`,
+      measured: at250 && at1m ? `${at250.rssMB.toFixed(1)} → ${at1m.rssMB.toFixed(1)} MB (${(at1m.rssMB - at250.rssMB >= 0 ? '+' : '') + (at1m.rssMB - at250.rssMB).toFixed(1)})` : 'missing samples',
+      result: flat ? 'PASS' : 'FAIL',
+    });
+    const allStats = [...d.samples.map((s) => s.stats), d.statsAtEnd, d.statsAfterShutdown, d.statsLater];
+    const holds = allStats.every(identity);
+    targetRows.push({
+      run: 'dead-exporter',
+      target: 'identity ended === delivered + dropped.total + pending',
+      measured: `${allStats.filter(identity).length}/${allStats.length} snapshots hold (end: ${fmtIdentity(d.statsAtEnd)}; after shutdown: ${fmtIdentity(d.statsAfterShutdown)})`,
+      result: holds ? 'PASS' : 'FAIL',
+    });
+  }
+
+  console.log('');
+  console.log('targets (tracewire, default delivery settings):');
+  printTable(
+    [
+      { key: 'run', title: 'run' },
+      { key: 'target', title: 'target' },
+      { key: 'measured', title: 'measured' },
+      { key: 'result', title: 'result' },
+    ],
+    targetRows,
+  );
+
+  // -- what the children said on stderr (tracewire's drop warnings, langsmith's errors) --
+  const said = [];
+  for (const run of runs) {
+    const lines = [...new Set(run.stderr.split('\n').map((l) => l.trim()).filter(Boolean))];
+    if (lines.length) said.push(`  ${run.client} ${run.scenario} #${run.rep} (${lines.length} distinct line(s)): ${lines.slice(0, 4).map((l) => (l.length > 200 ? l.slice(0, 200) + '…' : l)).join(' ⏎ ')}`);
+  }
+  if (said.length) {
+    console.log('');
+    console.log('child stderr (distinct lines, first 4 per run):');
+    for (const l of said) console.log(l);
+  }
+  for (const p of problems) console.log(`problem: ${p}`);
+  if (PROFILE_DIR) printProfiles(runs);
+  const fails = targetRows.filter((r) => r.result === 'FAIL').length;
+  console.log('');
+  console.log(`targets: ${targetRows.length - fails} PASS, ${fails} FAIL | total time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+if (process.argv[2] === '--child') {
+  childMain(process.argv[3], process.argv[4]);
+} else {
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
