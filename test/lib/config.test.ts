@@ -1,0 +1,86 @@
+import { LangSmithExporter, MemoryExporter, TracewireConfigError, TracingClient, setGlobalTracingClient, traceable, type TracingClientOptions } from '../../index';
+import { withEnv } from '../helpers/with-env';
+
+const build = (options: Partial<TracingClientOptions> = {}) => new TracingClient({ exporter: new MemoryExporter(), ...options });
+
+afterEach(() => setGlobalTracingClient(undefined));
+
+describe('a bad environment value fails at configuration, naming the variable, the value and what is accepted', () => {
+  test.each([
+    ['TRACEWIRE_SAMPLE_RATE', 'abc', /Invalid TRACEWIRE_SAMPLE_RATE: received "abc"; expected a number\./],
+    ['TRACEWIRE_SAMPLE_RATE', '2', /Invalid TRACEWIRE_SAMPLE_RATE: received 2; expected a number from 0 to 1\./],
+    ['TRACEWIRE_TRACING_BACKGROUND', 'maybe', /Invalid TRACEWIRE_TRACING_BACKGROUND: received "maybe"; expected true or false/],
+    ['LANGSMITH_TRACING_BACKGROUND', 'nope', /Invalid LANGSMITH_TRACING_BACKGROUND: received "nope"/],
+    ['TRACEWIRE_MANUAL_FLUSH', 'sometimes', /Invalid TRACEWIRE_MANUAL_FLUSH/],
+    ['TRACEWIRE_MAX_BATCH_SIZE', '1.5', /Invalid TRACEWIRE_MAX_BATCH_SIZE: received 1\.5; expected a whole number greater than 0\./],
+    ['TRACEWIRE_DROP_POLICY', 'drop-random', /Invalid TRACEWIRE_DROP_POLICY: received "drop-random"; expected one of drop-newest, drop-oldest\./],
+  ])('%s=%s', (variable, value, message) => {
+    withEnv({ [variable]: value }, () => {
+      expect(() => build()).toThrow(TracewireConfigError);
+      expect(() => build()).toThrow(message);
+    });
+  });
+});
+
+describe('a bad option fails the same way', () => {
+  test.each([
+    [{ mode: 'eventually' }, /Invalid mode: received "eventually"; expected background, manual or blocking\./],
+    [{ mode: 'blocking', manualFlushMode: true }, /Invalid manualFlushMode.*pick one/],
+    [{ maxConcurrentExports: 0 }, /Invalid maxConcurrentExports: received 0/],
+    [{ flushIntervalMillis: -5 }, /Invalid flushIntervalMillis: received -5; expected a number greater than 0\./],
+    [{ sampleRate: 1.5 }, /Invalid sampleRate/],
+    [{ dropPolicy: 'drop-all' }, /Invalid dropPolicy/],
+  ])('%j', (options, message) => {
+    expect(() => build(options as Partial<TracingClientOptions>)).toThrow(message);
+  });
+});
+
+test('explicit options win over TRACEWIRE_* variables, which win over LANGSMITH_* aliases', () => {
+  withEnv({ LANGSMITH_PROJECT: 'from-langsmith', TRACEWIRE_PROJECT: undefined }, () => expect(build().projectName).toBe('from-langsmith'));
+  withEnv({ LANGSMITH_PROJECT: 'from-langsmith', TRACEWIRE_PROJECT: 'from-tracewire' }, () => {
+    expect(build().projectName).toBe('from-tracewire');
+    expect(build({ projectName: 'explicit' }).projectName).toBe('explicit');
+  });
+});
+
+test('TRACEWIRE_MANUAL_FLUSH=true selects manual mode; TRACEWIRE_TRACING=false turns tracing off', async () => {
+  withEnv({ TRACEWIRE_MANUAL_FLUSH: 'true' }, () => expect(build().strategy.mode).toBe('manual'));
+  await withEnv({ TRACEWIRE_TRACING: 'false' }, async () => {
+    const exporter = new MemoryExporter();
+    const client = new TracingClient({ exporter });
+    setGlobalTracingClient(client);
+    expect(traceable(function off() { return 1; })()).toBe(1);
+    await client.flush();
+    expect(exporter.runs).toHaveLength(0);
+  });
+});
+
+describe('LangSmith settings', () => {
+  test('a remote endpoint without an API key fails at start, not as a stream of 401s', () => {
+    withEnv({ LANGSMITH_API_KEY: undefined, LANGCHAIN_API_KEY: undefined, LANGSMITH_ENDPOINT: undefined }, () => {
+      expect(() => new LangSmithExporter()).toThrow(/Invalid LANGSMITH_API_KEY: received undefined; expected an API key for https:\/\/api\.smith\.langchain\.com/);
+    });
+  });
+
+  test('a local endpoint needs no key, and the endpoint comes from LANGSMITH_ENDPOINT', () => {
+    withEnv({ LANGSMITH_API_KEY: undefined, LANGSMITH_ENDPOINT: 'http://127.0.0.1:1984/' }, () => {
+      expect(new LangSmithExporter().endpoint).toBe('http://127.0.0.1:1984');
+    });
+  });
+
+  test('an endpoint that is not an http(s) URL is rejected by name', () => {
+    expect(() => new LangSmithExporter({ endpoint: 'ftp://example.com', apiKey: 'k' })).toThrow(/Invalid LangSmith endpoint: received "ftp:\/\/example\.com"/);
+  });
+
+  test('the error for a bad endpoint never echoes the API key', () => {
+    const secret = 'lsv2_sk_do_not_print_me';
+    let message = '';
+    try {
+      new LangSmithExporter({ endpoint: 'not a url', apiKey: secret });
+    } catch (error) {
+      message = String(error);
+    }
+    expect(message).toMatch(/LangSmith endpoint/);
+    expect(message).not.toContain(secret);
+  });
+});

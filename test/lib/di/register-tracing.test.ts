@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+import { container, inject, injectable } from 'tsyringe';
+import {
+  BlockingDelivery,
+  DELIVERY_STRATEGY,
+  ManualDelivery,
+  MemoryExporter,
+  TRACING_CLIENT,
+  TracingClient,
+  configureTracing,
+  getGlobalTracingClient,
+  registerTracing,
+  setGlobalTracingClient,
+  traceable,
+} from '../../../index';
+import { withEnv } from '../../helpers/with-env';
+
+afterEach(() => {
+  setGlobalTracingClient(undefined);
+  container.reset();
+});
+
+test('configureTracing registers the client by class and by token, and decorators report to it', async () => {
+  const exporter = new MemoryExporter();
+  const client = configureTracing({ exporter });
+  expect(container.resolve(TracingClient)).toBe(client);
+  expect(container.resolve(TRACING_CLIENT)).toBe(client);
+  expect(getGlobalTracingClient()).toBe(client);
+  traceable(function reported() {})();
+  await client.flush();
+  expect(exporter.findByName('reported')).toHaveLength(1);
+});
+
+test('a client configured again replaces the previous one, which is shut down after delivering its queue', async () => {
+  const first = new MemoryExporter();
+  const previous = configureTracing({ exporter: first, manualFlushMode: true });
+  traceable(function queued() {})();
+  const next = configureTracing({ exporter: new MemoryExporter() });
+  expect(getGlobalTracingClient()).toBe(next);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(previous.isRecording).toBe(false);
+  expect(first.findByName('queued')).toHaveLength(1);
+});
+
+test('registerTracing on a child container registers there only and leaves the global client alone', () => {
+  const child = container.createChildContainer();
+  const client = registerTracing(child, { exporter: new MemoryExporter() });
+  expect(child.resolve(TRACING_CLIENT)).toBe(client);
+  expect(container.isRegistered(TRACING_CLIENT)).toBe(false);
+  expect(getGlobalTracingClient()).toBeUndefined();
+});
+
+test('the strategy is its own injectable, chosen by the options', () => {
+  const client = configureTracing({ exporter: new MemoryExporter(), manualFlushMode: true });
+  const strategy = container.resolve(DELIVERY_STRATEGY);
+  expect(strategy).toBeInstanceOf(ManualDelivery);
+  expect(client.strategy).toBe(strategy);
+});
+
+test.each([['TRACEWIRE_TRACING_BACKGROUND'], ['LANGSMITH_TRACING_BACKGROUND']])('%s=false selects the blocking strategy', (variable) => {
+  withEnv({ [variable]: 'false' }, () => {
+    configureTracing({ exporter: new MemoryExporter() });
+    expect(container.resolve(DELIVERY_STRATEGY)).toBeInstanceOf(BlockingDelivery);
+  });
+});
+
+test('a class injects the client by token through a parameter decorator (legacy decorators)', () => {
+  @injectable()
+  class Handler {
+    constructor(@inject(TRACING_CLIENT) readonly tracing: TracingClient) {}
+  }
+  const client = configureTracing({ exporter: new MemoryExporter() });
+  expect(container.resolve(Handler).tracing).toBe(client);
+});

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ScriptedSink } from '../../helpers/scripted-sink';
+
+/** Real child processes against a real loopback sink: how a traced program ends. */
+const dist = resolve(__dirname, '../../../dist/index.js');
+let dir: string;
+let sink: ScriptedSink;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tracewire-exit-'));
+  sink = await ScriptedSink.start();
+});
+afterEach(async () => {
+  await sink.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `body` in a fresh node process with `client` and `work` defined; resolves its exit code and run time. */
+function runChild(options: string, body: string): Promise<{ code: number | null; millis: number; stderr: string }> {
+  const file = join(dir, 'child.js');
+  writeFileSync(
+    file,
+    `const { TracingClient, LangSmithExporter, setGlobalTracingClient, traceable } = require(${JSON.stringify(dist)});
+const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: ${JSON.stringify(sink.url)}, apiKey: 'k' }), logger: { warn() {} }, ${options} });
+setGlobalTracingClient(client);
+const work = traceable(function work(i) { return i; });
+${body}`,
+  );
+  const started = Date.now();
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => done({ code, millis: Date.now() - started, stderr }));
+  });
+}
+
+test('a program that simply ends still delivers what it traced, and exits at once', async () => {
+  const { code, millis, stderr } = await runChild('flushIntervalMillis: 60_000', 'for (let i = 0; i < 25; i++) work(i);');
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  expect(millis).toBeLessThan(3_000); // the 60 s batch timer did not hold it open
+  expect(new Set(sink.acceptedIds).size).toBe(25);
+});
+
+test('an idle client never keeps a process alive', async () => {
+  const { code, millis } = await runChild('flushIntervalMillis: 60_000', '');
+  expect(code).toBe(0);
+  expect(millis).toBeLessThan(2_000);
+  expect(sink.requests).toHaveLength(0);
+});
+
+test('a black-holed endpoint delays a natural exit by the flush deadline at most', async () => {
+  sink.script({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
+  const { code, millis } = await runChild('flushTimeoutMillis: 500, exportTimeoutMillis: 400', 'work(1);');
+  expect(code).toBe(0);
+  expect(millis).toBeLessThan(4_000);
+  expect(sink.requests.length).toBeGreaterThanOrEqual(1);
+});
+
+test('an explicit flush at the end of a script waits for delivery through retries', async () => {
+  sink.script({ kind: 'status', status: 503 });
+  const { code } = await runChild('initialBackoffMillis: 200', 'work(1); client.flush().then((r) => { if (r.delivered !== 1) process.exit(3); });');
+  expect(code).toBe(0);
+  expect(sink.acceptedIds).toHaveLength(1);
+});
