@@ -6,6 +6,9 @@
  */
 export { Traceable, type TraceableDecorator } from './decorators/traceable-decorator';
 export { traceable } from './decorators/traceable-function';
+export { FlushOnExit, type FlushOnExitOptions, type FlushOnExitDecorator } from './decorators/flush-on-exit';
+export type { InvocationFlushResult } from './lib/lifecycle/flush-invocation';
+export type { WaitUntil } from './lib/lifecycle/wait-until';
 export type { TraceOptions } from './lib/instrument/trace-options';
 export { getCurrentSpan } from './lib/context/span-context';
 export type { ActiveSpan } from './lib/model/span';

@@ -1,7 +1,16 @@
 /** Marks a function tracewire produced, so tracing it again is a no-op. */
 const TRACED = Symbol.for('tracewire.traced');
+/** Marks a `@FlushOnExit` wrapper; see `flushOnExitParts`. */
+const FLUSH_ON_EXIT = Symbol.for('tracewire.flushOnExit');
 
-const NOT_COPIED = new Set<PropertyKey>(['length', 'name', 'prototype', 'arguments', 'caller']);
+// Marks are not identity: a wrapper gets only the marks its own wrapping earns.
+const NOT_COPIED = new Set<PropertyKey>(['length', 'name', 'prototype', 'arguments', 'caller', TRACED, FLUSH_ON_EXIT]);
+
+/** How a `@FlushOnExit` wrapper was made, so `@Traceable` can nest itself inside it. */
+export interface FlushOnExitParts {
+  readonly inner: Function;
+  rewrap(inner: Function): Function;
+}
 
 interface MetadataReflect {
   getOwnMetadataKeys?(target: object): unknown[];
@@ -9,9 +18,24 @@ interface MetadataReflect {
   defineMetadata?(key: unknown, value: unknown, target: object): void;
 }
 
-/** True when `fn` is already a tracewire wrapper. */
+/** True when `fn` is already a tracewire wrapper (or a `@FlushOnExit` wrapper around one). */
 export function isTraced(fn: unknown): boolean {
-  return typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[TRACED] === true;
+  if (typeof fn !== 'function') return false;
+  if ((fn as unknown as Record<symbol, unknown>)[TRACED] === true) return true;
+  const parts = flushOnExitParts(fn);
+  return parts !== undefined && isTraced(parts.inner);
+}
+
+export function markTraced(wrapper: Function): void {
+  Object.defineProperty(wrapper, TRACED, { value: true });
+}
+
+export function markFlushOnExit(wrapper: Function, parts: FlushOnExitParts): void {
+  Object.defineProperty(wrapper, FLUSH_ON_EXIT, { value: parts });
+}
+
+export function flushOnExitParts(fn: Function): FlushOnExitParts | undefined {
+  return (fn as unknown as Record<symbol, FlushOnExitParts | undefined>)[FLUSH_ON_EXIT];
 }
 
 /**
@@ -34,7 +58,6 @@ export function adoptIdentity(original: Function, wrapper: Function): void {
   }
   Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
   Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
-  Object.defineProperty(wrapper, TRACED, { value: true });
   const reflect = Reflect as MetadataReflect;
   if (reflect.getOwnMetadataKeys && reflect.getOwnMetadata && reflect.defineMetadata) {
     for (const key of reflect.getOwnMetadataKeys(original)) {

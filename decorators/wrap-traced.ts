@@ -1,19 +1,26 @@
 import { globalClient } from '../lib/client/global-client';
 import { traceCall } from '../lib/instrument/trace-call';
 import type { CallSite } from '../lib/instrument/trace-options';
-import { adoptIdentity, isTraced } from './function-identity';
+import { adoptIdentity, flushOnExitParts, isTraced, markTraced } from './function-identity';
 
 /**
  * Wraps `original` so each call is traced. With no client, or tracing off,
  * the wrapper only forwards the call: one property read and a branch.
+ *
+ * A `@FlushOnExit` wrapper is never traced from outside — its flush would
+ * then run inside the very span it must deliver — so tracing nests itself
+ * inside it instead, and both decorator orders give the same function.
  */
 export function wrapTraced<F extends Function>(original: F, site: CallSite): F {
   if (isTraced(original)) return original;
+  const flushing = flushOnExitParts(original);
+  if (flushing !== undefined) return flushing.rewrap(wrapTraced(flushing.inner, site)) as unknown as F;
   const wrapper = function (this: unknown): unknown {
     const client = site.client ?? globalClient.current;
     if (client === undefined || !client.isRecording) return Reflect.apply(original, this, arguments);
     return traceCall(client, site, this, arguments, original);
   };
   adoptIdentity(original, wrapper);
+  markTraced(wrapper);
   return wrapper as unknown as F;
 }

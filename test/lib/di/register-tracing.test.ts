@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { container, inject, injectable } from 'tsyringe';
+import { container } from 'tsyringe';
 import {
   BlockingDelivery,
   DELIVERY_STRATEGY,
@@ -62,13 +62,4 @@ test.each([['TRACEWIRE_TRACING_BACKGROUND'], ['LANGSMITH_TRACING_BACKGROUND']])(
     configureTracing({ exporter: new MemoryExporter() });
     expect(container.resolve(DELIVERY_STRATEGY)).toBeInstanceOf(BlockingDelivery);
   });
-});
-
-test('a class injects the client by token through a parameter decorator (legacy decorators)', () => {
-  @injectable()
-  class Handler {
-    constructor(@inject(TRACING_CLIENT) readonly tracing: TracingClient) {}
-  }
-  const client = configureTracing({ exporter: new MemoryExporter() });
-  expect(container.resolve(Handler).tracing).toBe(client);
 });

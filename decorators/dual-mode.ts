@@ -1,0 +1,60 @@
+import { TracewireUsageError } from '../lib/errors';
+
+/**
+ * A decorator for methods and classes that type-checks under both
+ * TypeScript decorator modes, from the same export: standard (TC39)
+ * decorators and `experimentalDecorators`.
+ */
+export interface MethodOrClassDecorator {
+  // Returns the very method type it receives, so generic methods keep their type parameters.
+  <Method extends Function>(method: Method, context: ClassMethodDecoratorContext<never, never>): Method;
+  <Class extends abstract new (...args: never[]) => unknown>(value: Class, context: ClassDecoratorContext<Class>): void;
+  <T>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T> | void;
+  (target: Function): void;
+}
+
+/** What a tracewire decorator does to a method and to a class. */
+export interface DecoratorBehaviour {
+  /** `@Traceable()`, `@FlushOnExit()`: used in error messages. */
+  readonly decorator: string;
+  method(original: Function, name: string): Function;
+  class(constructor: Function): void;
+}
+
+/**
+ * One decorator function that works under both TypeScript decorator modes:
+ * standard (TC39) decorators call it with `(value, context)`, legacy
+ * `experimentalDecorators` with `(target, key, descriptor)` for a method and
+ * `(constructor)` for a class. Anything else (a field, an accessor) is a
+ * usage error, raised when the class is defined.
+ */
+export function dualModeDecorator(behaviour: DecoratorBehaviour): (target: unknown, second?: unknown, descriptor?: PropertyDescriptor) => unknown {
+  return (target, second, descriptor) => {
+    if (isStandardContext(second)) {
+      if (second.kind === 'method') return behaviour.method(target as Function, String(second.name));
+      if (second.kind === 'class') {
+        behaviour.class(target as Function);
+        return undefined;
+      }
+      throw misuse(behaviour, `the ${second.kind} ${String(second.name)}`);
+    }
+    if (descriptor !== undefined) {
+      if (typeof descriptor.value !== 'function') throw misuse(behaviour, `the accessor ${String(second)}`);
+      descriptor.value = behaviour.method(descriptor.value, String(second));
+      return descriptor;
+    }
+    if (typeof target === 'function' && second === undefined) {
+      behaviour.class(target);
+      return undefined;
+    }
+    throw misuse(behaviour, `the field ${String(second)}`);
+  };
+}
+
+function isStandardContext(value: unknown): value is DecoratorContext {
+  return value !== null && typeof value === 'object' && typeof (value as { kind?: unknown }).kind === 'string';
+}
+
+function misuse(behaviour: DecoratorBehaviour, what: string): TracewireUsageError {
+  return new TracewireUsageError(`${behaviour.decorator} cannot decorate ${what}: put it on a method or a class.`);
+}

@@ -1,0 +1,33 @@
+import type { FlushResult } from '../client/span-processor';
+import type { TracingClient } from '../client/tracing-client';
+
+/** What `@FlushOnExit` reports after each invocation. */
+export interface InvocationFlushResult extends FlushResult {
+  /** `awaited-pending` (background), `flushed` (manual), `none` (blocking: the traced calls already waited). */
+  readonly action: 'awaited-pending' | 'flushed' | 'none';
+  /** How long the wait took. */
+  readonly waitedMillis: number;
+}
+
+const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0, pending: 0, timedOut: false });
+
+/**
+ * Delivers what one invocation traced, as its client's strategy requires:
+ * background waits for everything enqueued before now (this invocation's
+ * spans, not those of later ones, so it ends under steady traffic); manual
+ * flushes; blocking needs nothing more. Never rejects; waits at most
+ * `timeoutMillis`.
+ */
+export async function flushInvocation(client: TracingClient, timeoutMillis: number): Promise<InvocationFlushResult> {
+  const started = Date.now();
+  const mode = client.strategy.mode;
+  const action = mode === 'manual' ? 'flushed' : mode === 'blocking' ? 'none' : 'awaited-pending';
+  let result = NOTHING;
+  try {
+    if (action === 'flushed') result = await client.flush({ timeoutMillis });
+    else if (action === 'awaited-pending') result = await client.awaitPendingTraceBatches({ timeoutMillis });
+  } catch {
+    // The client's waits never reject; this is belt and braces for a user-supplied strategy.
+  }
+  return { ...result, action, waitedMillis: Date.now() - started };
+}

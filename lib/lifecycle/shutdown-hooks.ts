@@ -1,0 +1,27 @@
+import { globalClient } from '../client/global-client';
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+let installed = false;
+
+/**
+ * Once per process: on SIGTERM / SIGINT and on a natural exit, flush and shut
+ * down the global client within `timeoutMillis`, then let the process end
+ * as it would have. A signal nobody else listens for is re-raised after our
+ * listener is removed, so the default action (exit with 128 + n) happens; if
+ * the application listens too, the decision to exit stays its own.
+ */
+export function installShutdownHooks(timeoutMillis: number): void {
+  if (installed || typeof process === 'undefined' || typeof process.on !== 'function') return;
+  installed = true;
+  const shutdown = () => globalClient.current?.shutdown({ timeoutMillis }) ?? Promise.resolve();
+  for (const signal of SIGNALS) {
+    const onSignal = (): void => {
+      void shutdown().finally(() => {
+        process.removeListener(signal, onSignal);
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
+    };
+    process.on(signal, onSignal);
+  }
+  process.once('beforeExit', () => void shutdown());
+}
