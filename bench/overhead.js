@@ -177,7 +177,9 @@ async function main() {
 
   // -- subjects ----------------------------------------------------------------
   const noopExporter = { export: () => Promise.resolve({ ok: true }) };
-  const twClient = new tw.TracingClient({ exporter: noopExporter, projectName: 'bench' });
+  // enabled: true explicitly — runOnce() sets process.env.LANGSMITH_TRACING = 'false' (for the peer),
+  // and tracewire honours LANGSMITH_TRACING as an alias of TRACEWIRE_TRACING when it builds a client.
+  const twClient = new tw.TracingClient({ exporter: noopExporter, projectName: 'bench', enabled: true });
 
   class BaselineSync { m(a, b) { return a + b; } }
   class BaselineAsync { async m(a, b) { return a + b; } }
@@ -235,7 +237,8 @@ async function main() {
   // -- between phases: check tracewire really captures ---------------------------
   {
     const mem = new tw.MemoryExporter();
-    const probeClient = new tw.TracingClient({ exporter: mem, projectName: 'probe' });
+    // Built after phase A, when LANGSMITH_TRACING is 'false' (see twClient): without enabled: true it would record nothing.
+    const probeClient = new tw.TracingClient({ exporter: mem, projectName: 'probe', enabled: true });
     tw.setGlobalTracingClient(probeClient);
     new TracedSync().m(1, 'ab');
     await new TracedAsync().m(2, 'cd');
