@@ -1,0 +1,64 @@
+import { fork } from 'node:child_process';
+import { resolve } from 'node:path';
+import { ScriptedSink } from '../../helpers/scripted-sink';
+
+/**
+ * The freeze test: real child processes, each one invocation of a handler
+ * that traces a tree of 50 spans against a loopback sink, killed with
+ * SIGKILL the instant the handler's result is reported. Delivery must be
+ * complete by then: zero spans lost, zero duplicated.
+ */
+const dist = resolve(__dirname, '../../../dist/index.js');
+const fixture = resolve(__dirname, '../../fixtures/freeze/invocation.js');
+const SPANS_PER_INVOCATION = 50;
+const PARALLEL = 2; // the machine has two cores
+
+let sink: ScriptedSink;
+beforeEach(async () => (sink = await ScriptedSink.start()));
+afterEach(() => sink.stop());
+
+interface Report {
+  flush?: { timedOut: boolean; delivered: number; failed: number; pending: number; waitedMillis: number };
+}
+const reports = new Map<string, Report>();
+
+function invoke(strategy: string, flushOnExit: boolean, invocationId: string): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = fork(fixture, [dist, sink.url, strategy, flushOnExit ? 'yes' : 'no', invocationId], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('message', (report: Report) => {
+      child.kill('SIGKILL');
+      reports.set(invocationId, report);
+    });
+    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? done() : fail(new Error(`invocation ${invocationId} ended with ${code ?? signal} before reporting: ${stderr}`))));
+  });
+}
+
+async function runInvocations(strategy: string, flushOnExit: boolean, count: number): Promise<{ lost: number; duplicated: number }> {
+  const ids = Array.from({ length: count }, (_, i) => `${strategy}-${i}`);
+  for (let next = 0; next < ids.length; next += PARALLEL) {
+    await Promise.all(ids.slice(next, next + PARALLEL).map((id) => invoke(strategy, flushOnExit, id)));
+  }
+  const accepted = sink.acceptedIds;
+  const distinct = new Set(accepted);
+  const lost = count * SPANS_PER_INVOCATION - distinct.size;
+  if (lost > 0 && flushOnExit) {
+    const unhappy = ids.map((id) => [id, reports.get(id)?.flush] as const).filter(([, flush]) => flush === undefined || flush.timedOut || flush.delivered !== SPANS_PER_INVOCATION);
+    console.log(`lost ${lost}; flush reports that were not clean:`, JSON.stringify(unhappy));
+  }
+  return { lost, duplicated: accepted.length - distinct.size };
+}
+
+test.each([
+  ['background', true],
+  ['manual', true],
+  ['blocking', false],
+])('%s strategy (FlushOnExit: %s): 200 invocations killed on return lose and duplicate nothing', async (strategy, flushOnExit) => {
+  expect(await runInvocations(strategy as string, flushOnExit as boolean, 200)).toEqual({ lost: 0, duplicated: 0 });
+}, 180_000);
+
+test('without @FlushOnExit the background strategy loses spans: the harness can fail', async () => {
+  const { lost } = await runInvocations('background', false, 30);
+  expect(lost).toBeGreaterThan(0);
+}, 60_000);
