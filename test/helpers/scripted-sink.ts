@@ -17,6 +17,22 @@ interface Received {
 }
 
 /**
+ * `/runs/batch` JSON as is; `/runs/multipart` through a real multipart parser
+ * (undici's), reduced to the run ids its `post.<id>` / `patch.<id>` parts name.
+ */
+async function parseBody(body: Buffer, contentType: string | undefined): Promise<Received['body']> {
+  if (body.length === 0) return {};
+  if (!contentType?.startsWith('multipart/form-data')) return JSON.parse(body.toString('utf8'));
+  const form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
+  const parsed: Required<Received['body']> = { post: [], patch: [] };
+  for (const name of form.keys()) {
+    const match = /^(post|patch)\.([^.]+)$/.exec(name);
+    if (match) parsed[match[1] as 'post' | 'patch'].push({ id: match[2]! });
+  }
+  return parsed;
+}
+
+/**
  * A LangSmith-speaking HTTP server on 127.0.0.1 that follows a script, one
  * behaviour per request (then `ok`), and records what it accepted.
  */
@@ -59,10 +75,10 @@ export class ScriptedSink {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const raw = Buffer.concat(chunks);
-      const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
-      const record: Received = { path: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : {}, answered: 'hung' };
+      const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+      const record: Received = { path: req.url ?? '', headers: req.headers, body: await parseBody(body, req.headers['content-type']), answered: 'hung' };
       this.requests.push(record);
       const behaviour = this.queued.shift() ?? { kind: 'ok' as const };
       if (behaviour.kind === 'drop') {
