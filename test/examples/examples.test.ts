@@ -15,7 +15,12 @@ let sink: ScriptedSink;
 beforeEach(async () => (sink = await ScriptedSink.start()));
 afterEach(() => sink.stop());
 
-function runExample(module: string, platform: string): Promise<{ result: { statusCode?: number; status?: number; body: string }; handedOver: number }> {
+interface ExampleReport {
+  result: { statusCode?: number; status?: number; body: string };
+  handedOver: number;
+}
+
+function runExample(module: string, platform: string): Promise<ExampleReport> {
   return new Promise((done, fail) => {
     const child = fork(runner, [resolve(compiled, module), platform], {
       env: { ...process.env, LANGSMITH_ENDPOINT: sink.url, LANGSMITH_API_KEY: 'test-key' },
@@ -23,7 +28,7 @@ function runExample(module: string, platform: string): Promise<{ result: { statu
     });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('message', (report: never) => {
+    child.on('message', (report: ExampleReport) => {
       child.kill('SIGKILL');
       done(report);
     });
