@@ -29,6 +29,8 @@ export type { SpanExporter, ExportBatch, ExportResult, ExportOptions } from './l
 export { MemoryExporter } from './lib/exporters/memory-exporter';
 export { ConsoleExporter, type ConsoleExporterOptions } from './lib/exporters/console-exporter';
 export { LangSmithExporter, type LangSmithExporterOptions } from './lib/exporters/langsmith/langsmith-exporter';
+export { OtlpHttpExporter, type OtlpHttpExporterOptions } from './lib/exporters/otlp/otlp-http-exporter';
+export type { OtlpOptions, OtlpProtocol } from './lib/config-otlp';
 export type { Run, RunType, RunStatus, RunEvent } from './lib/model/run';
 export { RUN_TYPES } from './lib/model/run';
 export type { JsonValue, SerializeLimits } from './lib/serialize/to-json-safe';

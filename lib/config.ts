@@ -19,7 +19,10 @@ export interface DeliveryOptions {
   readonly projectName?: string;
   /** Fraction of traces kept, decided once per trace from its id. Default 1 (`TRACEWIRE_SAMPLE_RATE`). */
   readonly sampleRate?: number;
-  /** A batch closes at this many span events. Default 200. */
+  /**
+   * A batch closes at this many span events. Default 100: LangSmith takes at
+   * most 100 runs per request by default, so a batch never has to be split.
+   */
   readonly maxBatchSize?: number;
   /** …or at this many bytes of serialized runs. Default 4 MiB. */
   readonly maxBatchBytes?: number;
@@ -54,7 +57,7 @@ export type DeliveryConfig = Required<Omit<DeliveryOptions, 'manualFlushMode' | 
 
 const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, string, number, 'integer' | 'positive' | 'fraction']> = [
   ['sampleRate', 'TRACEWIRE_SAMPLE_RATE', 1, 'fraction'],
-  ['maxBatchSize', 'TRACEWIRE_MAX_BATCH_SIZE', 200, 'integer'],
+  ['maxBatchSize', 'TRACEWIRE_MAX_BATCH_SIZE', 100, 'integer'],
   ['maxBatchBytes', 'TRACEWIRE_MAX_BATCH_BYTES', 4 * 1024 * 1024, 'integer'],
   ['flushIntervalMillis', 'TRACEWIRE_FLUSH_INTERVAL_MILLIS', 1_000, 'positive'],
   ['maxConcurrentExports', 'TRACEWIRE_MAX_CONCURRENT_EXPORTS', 4, 'integer'],

@@ -5,7 +5,7 @@ export interface DroppedCounts {
   readonly queueFull: number;
   /** The exporter failed and retries ran out (and no spool took them). */
   readonly exportFailed: number;
-  /** Ended after `shutdown()`. */
+  /** Ended after `shutdown()`, or still queued when its deadline passed. */
   readonly afterShutdown: number;
   /** Their trace lost the `sampleRate` draw. */
   readonly sampledOut: number;
@@ -22,6 +22,7 @@ export interface TracingStats {
   readonly dropped: DroppedCounts;
   /** Ended but not yet delivered, failed or dropped. */
   readonly pending: number;
+  /** Export attempts, retries included. An exporter may split one into several HTTP requests (a server's size limit). */
   readonly exportRequests: number;
 }
 

@@ -127,12 +127,15 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.unregisterExitHook();
       this.subscription.unsubscribe();
       // Past the deadline, nothing will send what is still queued: count it as dropped rather than pending forever.
+      let abandoned = 0;
       for (let batch = this.queue.evictOldest(); batch !== undefined; batch = this.queue.evictOldest()) {
+        abandoned += batch.endCount;
         this.counters.afterShutdown += batch.endCount;
         this.settle(batch, 'evicted');
       }
+      this.warnings.summarize(this.counters);
       await this.exporter.shutdown?.().catch(noop);
-      return result;
+      return { ...result, dropped: result.dropped + abandoned, pending: result.pending - abandoned };
     })();
     return this.shutdownResult;
   }

@@ -29,10 +29,16 @@ export async function sendBatch(context: SendContext, batch: ExportBatch): Promi
     if (!result.retryable) return false;
     const delay = retryDelayMillis(context.retry, attempt, result.retryAfterMillis);
     if (delay === undefined) return false;
-    const deadline = context.retryDeadline();
-    if (deadline !== undefined && Date.now() + delay > deadline) return false;
+    if (pastDeadline(context, delay)) return false;
     await unrefSleep(delay);
+    // Shutdown may have begun during the sleep: never start a request past its deadline.
+    if (pastDeadline(context, 0)) return false;
   }
+}
+
+function pastDeadline(context: SendContext, delayMillis: number): boolean {
+  const deadline = context.retryDeadline();
+  return deadline !== undefined && Date.now() + delayMillis > deadline;
 }
 
 async function exportOnce(context: SendContext, batch: ExportBatch): Promise<ExportResult> {

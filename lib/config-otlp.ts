@@ -1,0 +1,137 @@
+import { envChoice, firstSet, type Env } from './config-env';
+import { TracewireConfigError } from './errors';
+
+/** How OTLP request bodies are encoded. */
+export type OtlpProtocol = 'http/json' | 'http/protobuf';
+
+const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
+const DEFAULT_ENDPOINT = 'http://localhost:4318';
+/** RFC 9110 token: what Node accepts as a header name. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What Node accepts in a header value (no CR, LF or NUL: those would split the request). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+// Never the value itself: header values are usually credentials.
+const HIDDEN = '[value not shown: header values may be credentials]';
+
+/**
+ * Where and how the OTLP exporter sends. Every field falls back to the
+ * standard `OTEL_EXPORTER_OTLP_*` variables; explicit options win over them.
+ */
+export interface OtlpOptions {
+  /** Base URL; `/v1/traces` is appended. Default `OTEL_EXPORTER_OTLP_ENDPOINT`, else `http://localhost:4318`. */
+  readonly endpoint?: string;
+  /** Full URL of the traces endpoint, used as is; wins over `endpoint`. Default `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`. */
+  readonly tracesEndpoint?: string;
+  /**
+   * Sent with every request, merged over `OTEL_EXPORTER_OTLP_HEADERS` and
+   * `OTEL_EXPORTER_OTLP_TRACES_HEADERS` (`key=value,key2=value2`, values
+   * URL-encoded). Names are case-insensitive; later sources win per name.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** `service.name` of every span. Default `OTEL_SERVICE_NAME`, else each run's project (`session_name`). */
+  readonly serviceName?: string;
+  /** Default `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, `OTEL_EXPORTER_OTLP_PROTOCOL`, else `http/json`. `http/protobuf` needs `@opentelemetry/otlp-transformer`. */
+  readonly protocol?: OtlpProtocol;
+  /** Compress bodies with gzip. Default from `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` / `OTEL_EXPORTER_OTLP_COMPRESSION` (`gzip` or `none`), else false. */
+  readonly gzip?: boolean;
+  /** Runs posted before they ended whose inputs are kept until their end arrives. Default 10 000. */
+  readonly maxPendingStarts?: number;
+}
+
+/** @internal Every OTLP setting resolved. `headers` has lower-case names. */
+export interface OtlpSettings {
+  readonly url: URL;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly serviceName: string | undefined;
+  readonly protocol: OtlpProtocol;
+  /** The option or variable that chose `protocol`, for error messages. */
+  readonly protocolSetting: string;
+  readonly gzip: boolean;
+  readonly maxPendingStarts: number;
+}
+
+/**
+ * @internal OTLP settings from options over `OTEL_*` environment variables
+ * over defaults. Within each level the traces-specific setting wins, as the
+ * OpenTelemetry specification says. Bad values throw `TracewireConfigError`.
+ */
+export function resolveOtlpSettings(options: OtlpOptions, env: Env = process.env): OtlpSettings {
+  const url = resolveUrl(options, env);
+  const headers: Record<string, string> = {};
+  for (const name of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS']) {
+    const raw = firstSet(env, [name])?.value;
+    if (raw !== undefined) Object.assign(headers, parseOtlpHeaders(raw, name));
+  }
+  if (options.headers !== undefined) {
+    if (options.headers === null || typeof options.headers !== 'object') throw new TracewireConfigError('headers', options.headers, 'an object of header names to string values');
+    for (const [name, value] of Object.entries(options.headers)) addHeader(headers, name, value, 'headers');
+  }
+  const serviceName = options.serviceName ?? firstSet(env, ['OTEL_SERVICE_NAME'])?.value;
+  if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === '')) throw new TracewireConfigError('serviceName', serviceName, 'a non-empty string');
+  const protocolEnv = ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'];
+  const protocol = options.protocol ?? envChoice(env, protocolEnv, PROTOCOLS) ?? 'http/json';
+  if (!PROTOCOLS.includes(protocol)) throw new TracewireConfigError('protocol', protocol, PROTOCOLS.join(' or '));
+  const protocolSetting = options.protocol !== undefined ? 'protocol' : (firstSet(env, protocolEnv)?.name ?? 'protocol');
+  const compression = envChoice(env, ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION'], ['gzip', 'none'] as const);
+  const gzip = options.gzip ?? compression === 'gzip';
+  if (typeof gzip !== 'boolean') throw new TracewireConfigError('gzip', gzip, 'true or false');
+  const maxPendingStarts = options.maxPendingStarts ?? 10_000;
+  if (!Number.isInteger(maxPendingStarts) || maxPendingStarts < 0) throw new TracewireConfigError('maxPendingStarts', maxPendingStarts, 'a whole number, 0 or more');
+  return { url, headers, serviceName, protocol, protocolSetting, gzip, maxPendingStarts };
+}
+
+function resolveUrl(options: OtlpOptions, env: Env): URL {
+  // Options beat the environment; at each level the full traces URL beats the base URL.
+  if (options.tracesEndpoint !== undefined) return parseUrl(options.tracesEndpoint, 'tracesEndpoint', false);
+  if (options.endpoint !== undefined) return parseUrl(options.endpoint, 'endpoint', true);
+  const traces = firstSet(env, ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']);
+  if (traces !== undefined) return parseUrl(traces.value, traces.name, false);
+  const base = firstSet(env, ['OTEL_EXPORTER_OTLP_ENDPOINT']);
+  return parseUrl(base?.value ?? DEFAULT_ENDPOINT, base?.name ?? 'endpoint', true);
+}
+
+function parseUrl(raw: unknown, setting: string, appendPath: boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(String(raw).trim());
+  } catch {
+    throw new TracewireConfigError(setting, raw, `an http(s) URL such as ${appendPath ? DEFAULT_ENDPOINT : DEFAULT_ENDPOINT + '/v1/traces'}`);
+  }
+  if (typeof raw !== 'string' || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new TracewireConfigError(setting, raw, 'an http or https URL');
+  // The spec's rule for the base URL: the signal path is relative to it, whatever path it has.
+  if (appendPath) url.pathname = url.pathname.replace(/\/+$/, '') + '/v1/traces';
+  return url;
+}
+
+/**
+ * @internal Parses `key=value,key2=value2` (the W3C Baggage-like format of
+ * `OTEL_EXPORTER_OTLP_HEADERS`): entries trimmed, values percent-decoded,
+ * empty entries ignored. Errors name the variable and the entry, never a value.
+ */
+export function parseOtlpHeaders(raw: string, setting: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  raw.split(',').forEach((entry, index) => {
+    if (entry.trim() === '') return;
+    const at = entry.indexOf('=');
+    const where = `${setting} (entry ${index + 1})`;
+    if (at <= 0) throw new TracewireConfigError(where, HIDDEN, 'comma-separated key=value pairs, e.g. api-key=abc,x-team=ops');
+    let value: string;
+    try {
+      value = decodeURIComponent(entry.slice(at + 1).trim());
+    } catch {
+      throw new TracewireConfigError(where, HIDDEN, 'a value whose % escapes are valid URL encoding (e.g. %20 for a space)');
+    }
+    addHeader(headers, entry.slice(0, at).trim(), value, where);
+  });
+  return headers;
+}
+
+/** Checks one header as Node would when sending, so a bad one fails now rather than on every export. */
+function addHeader(headers: Record<string, string>, name: string, value: unknown, where: string): void {
+  // Not even the name is shown when malformed: `key: secret` typed for `key=secret` would put the secret there.
+  if (!HEADER_NAME.test(name)) throw new TracewireConfigError(where, HIDDEN, "a header name made of letters, digits and !#$%&'*+.^_`|~-");
+  if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
+    throw new TracewireConfigError(`${where} header "${name}"`, HIDDEN, 'a string without line breaks or control characters');
+  }
+  headers[name.toLowerCase()] = value;
+}

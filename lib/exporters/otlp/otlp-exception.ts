@@ -1,0 +1,33 @@
+/** @internal What a run's `error` string says, in OpenTelemetry's `exception.*` terms. */
+export interface ParsedError {
+  /** `exception.type`: the error's name (`TypeError`), when the string starts with one. */
+  readonly type: string | undefined;
+  /** `exception.message`: the message, all its lines, without the stack frames. */
+  readonly message: string;
+  /** The first line, `Name: message` — the span status message. */
+  readonly firstLine: string;
+}
+
+/** `Name: message` or `Name [CODE]: message` (how Node prints errors with a `code`). */
+const HEADLINE = /^([A-Za-z_$][\w$.]*)(?: \[[^\]\n]*\])?:(?: ([\s\S]*))?$/;
+/** The first stack frame line: `    at fn (file:1:2)`. */
+const FRAME = /\n\s+at /;
+/** How tracewire records a thrown value that is not an object (`throw 'boom'`): it has no type. */
+const NOT_AN_ERROR = 'Thrown';
+
+/**
+ * @internal Splits an error string as tracewire records it — an error's
+ * `stack` (`Name: message` then `    at …` frames), or `Name: message`, or
+ * `Thrown: value` — into type, message and first line. Anything else is kept
+ * whole as the message: the parse never loses text, `exception.stacktrace`
+ * carries the original anyway.
+ */
+export function parseError(error: string): ParsedError {
+  const firstLine = error.split('\n', 1)[0]!;
+  const frame = FRAME.exec(error);
+  const head = frame === null ? error : error.slice(0, frame.index);
+  const match = HEADLINE.exec(head);
+  if (match === null) return { type: undefined, message: head, firstLine };
+  const type = match[1] === NOT_AN_ERROR ? undefined : match[1];
+  return { type, message: match[2] ?? '', firstLine };
+}

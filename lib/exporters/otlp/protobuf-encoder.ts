@@ -1,0 +1,147 @@
+import { TracewireConfigError } from '../../errors';
+import type { OtlpAnyValue, OtlpExportRequest, OtlpKeyValue, OtlpSpan } from './otlp-types';
+
+/**
+ * The OpenTelemetry-maintained OTLP encoder. An optional dependency, and a
+ * heavy one (it loads the OpenTelemetry SDK): required only when a protobuf
+ * exporter is built. The name is a variable so bundlers leave it alone.
+ */
+const TRANSFORMER = '@opentelemetry/otlp-transformer';
+
+type HrTime = [seconds: number, nanos: number];
+type AttributeValue = string | number | boolean | AttributeValue[];
+type Attributes = Record<string, AttributeValue>;
+interface SpanContextLike {
+  traceId: string;
+  spanId: string;
+  traceFlags: number;
+  isRemote: boolean;
+}
+
+/**
+ * The parts of OpenTelemetry's `ReadableSpan` its protobuf serializer reads,
+ * declared here so no OpenTelemetry type reaches tracewire's declarations.
+ * `parentSpanId` serves transformer versions before 0.200.
+ */
+interface SerializableSpan {
+  name: string;
+  /** The API's SpanKind: OTLP's value minus one. */
+  kind: number;
+  spanContext(): SpanContextLike;
+  parentSpanContext: SpanContextLike | undefined;
+  parentSpanId: string | undefined;
+  startTime: HrTime;
+  endTime: HrTime;
+  duration: HrTime;
+  ended: true;
+  status: { code: number; message?: string };
+  attributes: Attributes;
+  links: [];
+  events: { name: string; time: HrTime; attributes: Attributes; droppedAttributesCount: 0 }[];
+  resource: { attributes: Attributes };
+  instrumentationScope: { name: string };
+  droppedAttributesCount: 0;
+  droppedEventsCount: 0;
+  droppedLinksCount: 0;
+}
+
+interface TraceSerializer {
+  serializeRequest(spans: SerializableSpan[]): Uint8Array | undefined;
+}
+
+/** @internal Encodes an OTLP request as protobuf bytes. */
+export type ProtobufEncoder = (request: OtlpExportRequest) => Uint8Array;
+
+/**
+ * @internal Loads `ProtobufTraceSerializer` from `@opentelemetry/otlp-transformer`
+ * (its public entry; the package exports nothing lower-level) and returns an
+ * encoder feeding it span-shaped views of the OTLP JSON request — one
+ * mapping, two encodings. Fails now, as a config error, if it cannot load.
+ *
+ * @param setting the option or variable that asked for protobuf, for the error.
+ */
+export function loadProtobufEncoder(setting: string, load: (id: string) => unknown = require): ProtobufEncoder {
+  let serializer: TraceSerializer | undefined;
+  try {
+    serializer = (load(TRANSFORMER) as { ProtobufTraceSerializer?: TraceSerializer }).ProtobufTraceSerializer;
+  } catch (error) {
+    throw Object.assign(
+      new TracewireConfigError(setting, 'http/protobuf', `http/json, or http/protobuf with ${TRANSFORMER} installed (npm install ${TRANSFORMER}); loading it failed: ${String(error).split('\n', 1)[0]}`),
+      { cause: error },
+    );
+  }
+  if (typeof serializer?.serializeRequest !== 'function') {
+    throw new TracewireConfigError(setting, 'http/protobuf', `http/json, or a version of ${TRANSFORMER} that exports ProtobufTraceSerializer`);
+  }
+  const loaded = serializer;
+  return (request) => {
+    const bytes = loaded.serializeRequest(toSerializableSpans(request));
+    if (bytes === undefined) throw new Error(`${TRANSFORMER} could not encode the request`);
+    return bytes;
+  };
+}
+
+function toSerializableSpans(request: OtlpExportRequest): SerializableSpan[] {
+  const spans: SerializableSpan[] = [];
+  for (const resourceSpans of request.resourceSpans) {
+    // The serializer groups spans by resource and scope object identity: one object each per group.
+    const resource = { attributes: toAttributes(resourceSpans.resource.attributes) };
+    for (const scopeSpans of resourceSpans.scopeSpans) {
+      const scope = { name: scopeSpans.scope.name };
+      for (const span of scopeSpans.spans) spans.push(toSerializableSpan(span, resource, scope));
+    }
+  }
+  return spans;
+}
+
+function toSerializableSpan(span: OtlpSpan, resource: SerializableSpan['resource'], scope: SerializableSpan['instrumentationScope']): SerializableSpan {
+  const traceFlags = span.flags & 0xff;
+  const context: SpanContextLike = { traceId: span.traceId, spanId: span.spanId, traceFlags, isRemote: false };
+  const parent = span.parentSpanId === undefined ? undefined : { traceId: span.traceId, spanId: span.parentSpanId, traceFlags, isRemote: false };
+  const start = BigInt(span.startTimeUnixNano);
+  const end = BigInt(span.endTimeUnixNano);
+  return {
+    name: span.name,
+    kind: span.kind - 1,
+    spanContext: () => context,
+    parentSpanContext: parent,
+    parentSpanId: span.parentSpanId,
+    startTime: toHrTime(start),
+    endTime: toHrTime(end),
+    duration: toHrTime(end - start),
+    ended: true,
+    status: span.status.message === undefined ? { code: span.status.code } : { code: span.status.code, message: span.status.message },
+    attributes: toAttributes(span.attributes),
+    links: [],
+    events: span.events.map((event) => ({
+      name: event.name,
+      time: toHrTime(BigInt(event.timeUnixNano)),
+      attributes: toAttributes(event.attributes),
+      droppedAttributesCount: 0,
+    })),
+    resource,
+    instrumentationScope: scope,
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+  };
+}
+
+function toHrTime(nanos: bigint): HrTime {
+  return [Number(nanos / 1_000_000_000n), Number(nanos % 1_000_000_000n)];
+}
+
+function toAttributes(keyValues: readonly OtlpKeyValue[]): Attributes {
+  const attributes: Attributes = {};
+  for (const { key, value } of keyValues) attributes[key] = toAttributeValue(value);
+  return attributes;
+}
+
+/** Back to the plain values the serializer takes; it picks int or double by `Number.isInteger`, as `toAnyValue` did. */
+function toAttributeValue(value: OtlpAnyValue): AttributeValue {
+  if ('stringValue' in value) return value.stringValue;
+  if ('boolValue' in value) return value.boolValue;
+  if ('intValue' in value) return Number(value.intValue);
+  if ('doubleValue' in value) return value.doubleValue;
+  return value.arrayValue.values.map(toAttributeValue);
+}

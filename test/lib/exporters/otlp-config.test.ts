@@ -1,0 +1,129 @@
+import { TracewireConfigError } from '../../../index';
+import { resolveOtlpSettings } from '../../../lib/config-otlp';
+import { OtlpHttpExporter } from '../../../lib/exporters/otlp/otlp-http-exporter';
+import { withEnv } from '../../helpers/with-env';
+
+const SECRET = 'otlp-secret-token-9f8e7d';
+
+function configError(body: () => unknown): TracewireConfigError {
+  try {
+    body();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TracewireConfigError);
+    return error as TracewireConfigError;
+  }
+  throw new Error('expected a TracewireConfigError');
+}
+
+describe('endpoint', () => {
+  test('defaults to http://localhost:4318/v1/traces', () => {
+    expect(resolveOtlpSettings({}, {}).url.href).toBe('http://localhost:4318/v1/traces');
+  });
+
+  test.each([
+    ['https://collector.example:4318', 'https://collector.example:4318/v1/traces'],
+    ['https://collector.example:4318/', 'https://collector.example:4318/v1/traces'],
+    ['https://gateway.example/otlp', 'https://gateway.example/otlp/v1/traces'],
+    ['https://gateway.example/otlp/?tenant=a', 'https://gateway.example/otlp/v1/traces?tenant=a'],
+  ])('OTEL_EXPORTER_OTLP_ENDPOINT %s gets /v1/traces appended: %s', (endpoint, url) => {
+    expect(resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }).url.href).toBe(url);
+  });
+
+  test('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as is and wins over the base endpoint', () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://base:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:9999/custom/path' };
+    expect(resolveOtlpSettings({}, env).url.href).toBe('http://traces:9999/custom/path');
+  });
+
+  test('options win over the environment; tracesEndpoint wins over endpoint', () => {
+    const env = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://env-traces:1/x' };
+    expect(resolveOtlpSettings({ endpoint: 'http://option:4318' }, env).url.href).toBe('http://option:4318/v1/traces');
+    expect(resolveOtlpSettings({ endpoint: 'http://option:4318', tracesEndpoint: 'http://option-traces:2/y' }, env).url.href).toBe('http://option-traces:2/y');
+  });
+
+  test('a bad URL names the variable and what is accepted', () => {
+    const error = configError(() => resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }));
+    expect(error.setting).toBe('OTEL_EXPORTER_OTLP_ENDPOINT');
+    expect(error.message).toMatch(/http or https URL/);
+    expect(configError(() => resolveOtlpSettings({ tracesEndpoint: 'not a url' }, {})).setting).toBe('tracesEndpoint');
+  });
+
+  test('the exporter reads the process environment once, in its constructor', () => {
+    const exporter = withEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://from-env:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined }, () => new OtlpHttpExporter());
+    expect(exporter.url).toBe('http://from-env:4318/v1/traces');
+    expect(exporter.protocol).toBe('http/json');
+  });
+
+  test('the url shown never includes credentials or a query', () => {
+    expect(new OtlpHttpExporter({ endpoint: `https://user:${SECRET}@collector.example/?token=${SECRET}` }).url).toBe('https://collector.example/v1/traces');
+  });
+});
+
+describe('headers', () => {
+  test('OTEL_EXPORTER_OTLP_HEADERS: comma-separated key=value, trimmed, values URL-decoded, names lower-cased', () => {
+    const env = { OTEL_EXPORTER_OTLP_HEADERS: ' Authorization = Basic%20dXNlcjpwYXNz , x-team=search%2Cops,,x-empty=' };
+    expect(resolveOtlpSettings({}, env).headers).toEqual({ authorization: 'Basic dXNlcjpwYXNz', 'x-team': 'search,ops', 'x-empty': '' });
+  });
+
+  test('a value may contain "=": only the first one splits', () => {
+    expect(resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_HEADERS: 'api-key=abc==' }).headers).toEqual({ 'api-key': 'abc==' });
+  });
+
+  test('traces headers and option headers are merged over the general ones, per name', () => {
+    const env = { OTEL_EXPORTER_OTLP_HEADERS: 'a=1,b=1,c=1', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'b=2,c=2' };
+    expect(resolveOtlpSettings({ headers: { C: '3', d: '3' } }, env).headers).toEqual({ a: '1', b: '2', c: '3', d: '3' });
+  });
+
+  test.each([
+    ['an entry without =', `Authorization: Bearer ${SECRET}`],
+    ['a bad % escape', `api-key=${SECRET}%zz`],
+    ['a line break in a value', `api-key=${SECRET}%0d%0aX-Injected: 1`],
+    ['a malformed name', `api key:${SECRET}=x`],
+  ])('%s is refused, naming the variable and the entry but never showing the value', (_, raw) => {
+    const error = configError(() => resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_HEADERS: `x-ok=1,${raw}` }));
+    expect(error.setting).toMatch(/^OTEL_EXPORTER_OTLP_HEADERS \(entry 2\)/);
+    expect(error.message).not.toContain(SECRET);
+    expect(error.message).toMatch(/header values may be credentials/);
+  });
+
+  test('an option header value with a line break is refused without showing it', () => {
+    const error = configError(() => new OtlpHttpExporter({ headers: { authorization: `Bearer ${SECRET}\r\nx: y` } }));
+    expect(error.setting).toBe('headers header "authorization"');
+    expect(error.message).not.toContain(SECRET);
+  });
+});
+
+describe('service name, protocol, compression', () => {
+  test('service name: option, else OTEL_SERVICE_NAME, else each run\'s project (undefined here)', () => {
+    expect(resolveOtlpSettings({ serviceName: 'opt' }, { OTEL_SERVICE_NAME: 'env' }).serviceName).toBe('opt');
+    expect(resolveOtlpSettings({}, { OTEL_SERVICE_NAME: 'env' }).serviceName).toBe('env');
+    expect(resolveOtlpSettings({}, {}).serviceName).toBeUndefined();
+  });
+
+  test('protocol: option, else the traces variable, else the general one, else http/json', () => {
+    expect(resolveOtlpSettings({}, {}).protocol).toBe('http/json');
+    expect(resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' })).toMatchObject({ protocol: 'http/protobuf', protocolSetting: 'OTEL_EXPORTER_OTLP_PROTOCOL' });
+    const both = { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' };
+    expect(resolveOtlpSettings({}, both).protocol).toBe('http/json');
+    expect(resolveOtlpSettings({ protocol: 'http/protobuf' }, both)).toMatchObject({ protocol: 'http/protobuf', protocolSetting: 'protocol' });
+  });
+
+  test('grpc is refused with the accepted values', () => {
+    const error = configError(() => resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' }));
+    expect(error.setting).toBe('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL');
+    expect(error.message).toMatch(/http\/json, http\/protobuf/);
+    expect(configError(() => resolveOtlpSettings({ protocol: 'grpc' as never }, {})).message).toMatch(/http\/json or http\/protobuf/);
+  });
+
+  test('gzip: option, else OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION', () => {
+    expect(resolveOtlpSettings({}, {}).gzip).toBe(false);
+    expect(resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' }).gzip).toBe(true);
+    expect(resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'none' }).gzip).toBe(false);
+    expect(resolveOtlpSettings({ gzip: false }, { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' }).gzip).toBe(false);
+    expect(configError(() => resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_COMPRESSION: 'zstd' })).setting).toBe('OTEL_EXPORTER_OTLP_COMPRESSION');
+  });
+
+  test('maxPendingStarts must be a whole number', () => {
+    expect(resolveOtlpSettings({}, {}).maxPendingStarts).toBe(10_000);
+    expect(configError(() => resolveOtlpSettings({ maxPendingStarts: 1.5 }, {})).setting).toBe('maxPendingStarts');
+  });
+});

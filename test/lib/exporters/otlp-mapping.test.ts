@@ -1,0 +1,233 @@
+import type { Run } from '../../../index';
+import { parseError } from '../../../lib/exporters/otlp/otlp-exception';
+import { toOtlpRequest } from '../../../lib/exporters/otlp/otlp-request';
+import { isoToUnixNano, spanIdOf, toAnyValue, traceIdOf } from '../../../lib/exporters/otlp/otlp-values';
+import { toOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
+import { attributesOf } from '../../helpers/otlp-collector';
+import { EXPORT_TRACE_REQUEST, verifyOtlpJson } from '../../helpers/otlp-proto';
+
+const ROOT = '019a6b2e-1c4d-7e5f-8a9b-0c1d2e3f4a5b';
+const CHILD = '019a6b2e-1c4e-7123-b456-789abcdef012';
+
+function run(overrides: Partial<Run> = {}): Run {
+  return {
+    id: CHILD,
+    trace_id: ROOT,
+    parent_run_id: ROOT,
+    dotted_order: `20261124T041003123456Z${ROOT}.20261124T041003123789Z${CHILD}`,
+    name: 'retrieve',
+    run_type: 'retriever',
+    start_time: '2026-11-24T04:10:03.123789Z',
+    end_time: '2026-11-24T04:10:03.456001Z',
+    inputs: { query: 'otlp' },
+    outputs: { documents: ['a', 'b'] },
+    status: 'success',
+    tags: ['search', 'v2'],
+    extra: { metadata: { tenant: 'acme', shards: 3, ratio: 0.25, cached: false, filters: { lang: 'en' }, none: null } },
+    events: [{ name: 'cache.miss', time: '2026-11-24T04:10:03.200000Z', kwargs: { key: 'q:otlp', attempt: 2 } }],
+    session_name: 'search-service',
+    ...overrides,
+  };
+}
+
+describe('ids', () => {
+  test('the trace id is the root run id as 32 hex digits', () => {
+    expect(toOtlpSpan(run()).traceId).toBe('019a6b2e1c4d7e5f8a9b0c1d2e3f4a5b');
+    expect(traceIdOf(ROOT.toUpperCase())).toBe('019a6b2e1c4d7e5f8a9b0c1d2e3f4a5b');
+  });
+
+  test('span ids are the last 16 hex digits of the run ids — the random half of a UUIDv7', () => {
+    const span = toOtlpSpan(run());
+    expect(span.spanId).toBe('b456789abcdef012');
+    expect(span.parentSpanId).toBe('8a9b0c1d2e3f4a5b');
+    expect(spanIdOf(CHILD)).toBe(CHILD.replace(/-/g, '').slice(16));
+  });
+
+  test('spans started in the same millisecond still get different span ids', () => {
+    // Same 48-bit timestamp prefix, different random tails.
+    const a = spanIdOf('019a6b2e-1c4d-7000-8000-000000000001');
+    const b = spanIdOf('019a6b2e-1c4d-7000-8000-000000000002');
+    expect(a).not.toBe(b);
+  });
+
+  test('a root run has no parent span id', () => {
+    const { parent_run_id: _, ...root } = run({ id: ROOT });
+    expect(toOtlpSpan(root)).not.toHaveProperty('parentSpanId');
+  });
+
+  test('the full run id is kept as an attribute so a span can be tied back to its run', () => {
+    expect(attributesOf(toOtlpSpan(run()).attributes as never)['tracewire.run_id']).toBe(CHILD);
+  });
+
+  test('something that is not a UUID is refused rather than sent as a malformed id', () => {
+    expect(() => toOtlpSpan(run({ trace_id: 'not-a-uuid' }))).toThrow(/Not a UUID/);
+  });
+});
+
+describe('times', () => {
+  test('ISO microsecond times become exact nanosecond strings (µs × 1000)', () => {
+    expect(isoToUnixNano('2026-11-24T04:10:03.123456Z')).toBe('1795493403123456000');
+    expect(isoToUnixNano('1970-01-01T00:00:00.000001Z')).toBe('1000');
+    expect(isoToUnixNano('2026-11-24T04:10:03Z')).toBe('1795493403000000000');
+    // Beyond 2^53 ns a float would round; the digits are carried as digits.
+    expect(isoToUnixNano('2099-12-31T23:59:59.999999Z')).toBe('4102444799999999000');
+  });
+
+  test('start and end times are carried exactly', () => {
+    const span = toOtlpSpan(run());
+    expect(span.startTimeUnixNano).toBe('1795493403123789000');
+    expect(span.endTimeUnixNano).toBe('1795493403456001000');
+  });
+
+  test('a run without an end time is never turned into a span', () => {
+    const { end_time: _, ...started } = run();
+    expect(() => toOtlpSpan(started)).toThrow(/has not ended/);
+  });
+});
+
+describe('kind and status', () => {
+  test('every span is INTERNAL, roots included', () => {
+    expect(toOtlpSpan(run()).kind).toBe(1);
+    expect(toOtlpSpan(run({ id: ROOT, parent_run_id: undefined })).kind).toBe(1);
+  });
+
+  test('flags say sampled, with a parent known to be local', () => {
+    expect(toOtlpSpan(run()).flags).toBe(0x101);
+  });
+
+  test('success leaves the status UNSET, as OpenTelemetry asks of instrumentation', () => {
+    expect(toOtlpSpan(run()).status).toEqual({ code: 0 });
+  });
+
+  test('an error is ERROR with the first line of the error as message', () => {
+    const error = 'RangeError: shard 7 is gone\n    at query (/app/search.js:10:5)\n    at main (/app/main.js:3:1)';
+    expect(toOtlpSpan(run({ status: 'error', error, outputs: undefined })).status).toEqual({ code: 2, message: 'RangeError: shard 7 is gone' });
+  });
+
+  test('an error adds an exception event at the end time, per the semantic conventions', () => {
+    const error = 'RangeError: shard 7 is gone\n    at query (/app/search.js:10:5)';
+    const span = toOtlpSpan(run({ status: 'error', error, outputs: undefined }));
+    const exception = span.events.at(-1)!;
+    expect(exception.name).toBe('exception');
+    expect(exception.timeUnixNano).toBe(span.endTimeUnixNano);
+    expect(attributesOf(exception.attributes as never)).toEqual({
+      'exception.type': 'RangeError',
+      'exception.message': 'shard 7 is gone',
+      'exception.stacktrace': error,
+    });
+  });
+
+  test('cancelled is not an error: UNSET, marked by tracewire.status', () => {
+    const span = toOtlpSpan(run({ status: 'cancelled' }));
+    expect(span.status).toEqual({ code: 0 });
+    expect(attributesOf(span.attributes as never)['tracewire.status']).toBe('cancelled');
+    expect(span.events.map((event) => event.name)).toEqual(['cache.miss']);
+  });
+});
+
+describe('attributes', () => {
+  test('run type, dotted order, project, tags and the OpenInference span kind', () => {
+    const attributes = attributesOf(toOtlpSpan(run()).attributes as never);
+    expect(attributes).toMatchObject({
+      'tracewire.run_type': 'retriever',
+      'tracewire.dotted_order': run().dotted_order,
+      'tracewire.session_name': 'search-service',
+      'tracewire.tags': ['search', 'v2'],
+      'openinference.span.kind': 'RETRIEVER',
+    });
+  });
+
+  test('no tags means no tags attribute', () => {
+    expect(attributesOf(toOtlpSpan(run({ tags: [] })).attributes as never)).not.toHaveProperty(['tracewire.tags']);
+  });
+
+  test('metadata: strings, numbers and booleans as themselves, other values as JSON', () => {
+    const byKey = Object.fromEntries(toOtlpSpan(run()).attributes.map(({ key, value }) => [key, value]));
+    expect(byKey['tracewire.metadata.tenant']).toEqual({ stringValue: 'acme' });
+    expect(byKey['tracewire.metadata.shards']).toEqual({ intValue: '3' });
+    expect(byKey['tracewire.metadata.ratio']).toEqual({ doubleValue: 0.25 });
+    expect(byKey['tracewire.metadata.cached']).toEqual({ boolValue: false });
+    expect(byKey['tracewire.metadata.filters']).toEqual({ stringValue: '{"lang":"en"}' });
+    expect(byKey['tracewire.metadata.none']).toEqual({ stringValue: 'null' });
+  });
+
+  test('inputs and outputs as JSON with their mime types (OpenInference)', () => {
+    const attributes = attributesOf(toOtlpSpan(run()).attributes as never);
+    expect(JSON.parse(attributes['input.value'] as string)).toEqual({ query: 'otlp' });
+    expect(JSON.parse(attributes['output.value'] as string)).toEqual({ documents: ['a', 'b'] });
+    expect(attributes['input.mime_type']).toBe('application/json');
+    expect(attributes['output.mime_type']).toBe('application/json');
+  });
+
+  test('a patch without inputs takes the inputs of its start when given, and has none otherwise', () => {
+    const patch = run({ inputs: undefined });
+    expect(attributesOf(toOtlpSpan(patch, '{"query":"from start"}').attributes as never)['input.value']).toBe('{"query":"from start"}');
+    expect(attributesOf(toOtlpSpan(patch).attributes as never)).not.toHaveProperty(['input.value']);
+  });
+
+  test('run events become span events with their kwargs as attributes', () => {
+    expect(toOtlpSpan(run()).events[0]).toEqual({
+      timeUnixNano: '1795493403200000000',
+      name: 'cache.miss',
+      attributes: [
+        { key: 'key', value: { stringValue: 'q:otlp' } },
+        { key: 'attempt', value: { intValue: '2' } },
+      ],
+    });
+  });
+
+  test('numbers: integers as exact int64 strings, the rest as doubles', () => {
+    expect(toAnyValue(2 ** 60)).toEqual({ intValue: '1152921504606846976' });
+    expect(toAnyValue(-7)).toEqual({ intValue: '-7' });
+    expect(toAnyValue(1e300)).toEqual({ doubleValue: 1e300 });
+    expect(toAnyValue(0.1)).toEqual({ doubleValue: 0.1 });
+  });
+});
+
+describe('error strings', () => {
+  test.each([
+    ['TypeError: x is not a function\n    at f (a.js:1:1)', 'TypeError', 'x is not a function', 'TypeError: x is not a function'],
+    ['Error: two\nlines\n    at f (a.js:1:1)', 'Error', 'two\nlines', 'Error: two'],
+    ['TypeError [ERR_INVALID_ARG_TYPE]: bad arg\n    at f (a.js:1:1)', 'TypeError', 'bad arg', 'TypeError [ERR_INVALID_ARG_TYPE]: bad arg'],
+    ['Error: ', 'Error', '', 'Error: '],
+    ['Thrown: boom', undefined, 'boom', 'Thrown: boom'],
+    ['something odd happened', undefined, 'something odd happened', 'something odd happened'],
+  ])('%j → type %j, message %j', (error, type, message, firstLine) => {
+    expect(parseError(error)).toEqual({ type, message, firstLine });
+  });
+});
+
+describe('request', () => {
+  test('resource and scope: service.name, tracewire SDK, nodejs; one resource per service', () => {
+    const request = toOtlpRequest([
+      { serviceName: 'a', span: toOtlpSpan(run()) },
+      { serviceName: 'b', span: toOtlpSpan(run({ id: ROOT, parent_run_id: undefined })) },
+      { serviceName: 'a', span: toOtlpSpan(run({ name: 'second' })) },
+    ]);
+    expect(request.resourceSpans.map((resourceSpans) => attributesOf(resourceSpans.resource.attributes as never))).toEqual([
+      { 'service.name': 'a', 'telemetry.sdk.name': 'tracewire', 'telemetry.sdk.language': 'nodejs' },
+      { 'service.name': 'b', 'telemetry.sdk.name': 'tracewire', 'telemetry.sdk.language': 'nodejs' },
+    ]);
+    expect(request.resourceSpans[0]!.scopeSpans).toHaveLength(1);
+    expect(request.resourceSpans[0]!.scopeSpans[0]!.scope).toEqual({ name: 'tracewire' });
+    expect(request.resourceSpans[0]!.scopeSpans[0]!.spans.map((span) => span.name)).toEqual(['retrieve', 'second']);
+  });
+
+  test('the JSON form is valid against the official OTLP definitions', () => {
+    const error = 'Error: nope\n    at f (a.js:1:1)';
+    const request = toOtlpRequest([{ serviceName: 's', span: toOtlpSpan(run({ status: 'error', error })) }]);
+    expect(verifyOtlpJson(EXPORT_TRACE_REQUEST, JSON.parse(JSON.stringify(request)))).toEqual([]);
+  });
+
+  test('the schema check itself rejects what OTLP/JSON forbids', () => {
+    const span = { traceId: 'AZprLhxNfl+KmwwdLj9KWw==', spanId: '0000000000000000', kind: 'SPAN_KIND_INTERNAL', startTimeUnixNano: 1, bogus: true };
+    const problems = verifyOtlpJson(EXPORT_TRACE_REQUEST, { resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] });
+    expect(problems).toEqual([
+      expect.stringContaining('traceId'),
+      expect.stringContaining('spanId'),
+      expect.stringContaining('kind'),
+      expect.stringContaining('startTimeUnixNano'),
+      expect.stringContaining('bogus: no such field'),
+    ]);
+  });
+});
