@@ -4,35 +4,35 @@
  *
  * This is the package's only public entry; everything else is internal.
  */
-export { Traceable, type TraceableDecorator } from './decorators/traceable-decorator';
-export { traceable } from './decorators/traceable-function';
-export { FlushOnExit, type FlushOnExitOptions, type FlushOnExitDecorator } from './decorators/flush-on-exit';
-export type { InvocationFlushResult } from './lib/lifecycle/flush-invocation';
-export type { WaitUntil } from './lib/lifecycle/wait-until';
-export type { TraceOptions } from './lib/instrument/trace-options';
-export { getCurrentSpan } from './lib/context/span-context';
-export type { ActiveSpan } from './lib/model/span';
-export { TracingClient, type TracingClientOptions } from './lib/client/tracing-client';
-export { configureTracing, registerTracing, TRACING_CLIENT, DELIVERY_STRATEGY } from './lib/di/register-tracing';
+export { Traceable, type TraceableDecorator } from './decorators/traceable-decorator.js';
+export { traceable } from './decorators/traceable-function.js';
+export { FlushOnExit, type FlushOnExitOptions, type FlushOnExitDecorator } from './decorators/flush-on-exit.js';
+export type { InvocationFlushResult } from './lib/lifecycle/flush-invocation.js';
+export type { WaitUntil } from './lib/lifecycle/wait-until.js';
+export type { TraceOptions } from './lib/instrument/trace-options.js';
+export { getCurrentSpan } from './lib/context/span-context.js';
+export type { ActiveSpan } from './lib/model/span.js';
+export { TracingClient, type TracingClientOptions } from './lib/client/tracing-client.js';
+export { configureTracing, registerTracing, TRACING_CLIENT, DELIVERY_STRATEGY } from './lib/di/register-tracing.js';
 export {
   BackgroundDelivery,
   BlockingDelivery,
   ManualDelivery,
   type DeliveryStrategy,
-} from './lib/client/delivery-strategy';
-export type { DeliveryOptions, DeliveryMode, DropPolicy, LangSmithOptions } from './lib/config';
-export type { TracewireLogger } from './lib/pipeline/drop-warnings';
-export { setGlobalTracingClient, getGlobalTracingClient } from './lib/client/global-client';
-export type { FlushOptions, FlushResult } from './lib/client/span-processor';
-export type { TracingStats, DroppedCounts } from './lib/client/delivery-stats';
-export type { SpanExporter, ExportBatch, ExportResult, ExportOptions } from './lib/exporters/span-exporter';
-export { MemoryExporter } from './lib/exporters/memory-exporter';
-export { ConsoleExporter, type ConsoleExporterOptions } from './lib/exporters/console-exporter';
-export { LangSmithExporter, type LangSmithExporterOptions } from './lib/exporters/langsmith/langsmith-exporter';
-export { OtlpHttpExporter, type OtlpHttpExporterOptions } from './lib/exporters/otlp/otlp-http-exporter';
-export type { OtlpOptions, OtlpProtocol } from './lib/config-otlp';
-export type { Run, RunType, RunStatus, RunEvent } from './lib/model/run';
-export { RUN_TYPES } from './lib/model/run';
-export type { JsonValue, SerializeLimits } from './lib/serialize/to-json-safe';
-export { DEFAULT_SERIALIZE_LIMITS } from './lib/serialize/to-json-safe';
-export { TracewireConfigError, TracewireUsageError } from './lib/errors';
+} from './lib/client/delivery-strategy.js';
+export type { DeliveryOptions, DeliveryMode, DropPolicy, LangSmithOptions } from './lib/config.js';
+export type { TracewireLogger } from './lib/pipeline/drop-warnings.js';
+export { setGlobalTracingClient, getGlobalTracingClient } from './lib/client/global-client.js';
+export type { FlushOptions, FlushResult } from './lib/client/span-processor.js';
+export type { TracingStats, DroppedCounts } from './lib/client/delivery-stats.js';
+export type { SpanExporter, ExportBatch, ExportResult, ExportOptions } from './lib/exporters/span-exporter.js';
+export { MemoryExporter } from './lib/exporters/memory-exporter.js';
+export { ConsoleExporter, type ConsoleExporterOptions } from './lib/exporters/console-exporter.js';
+export { LangSmithExporter, type LangSmithExporterOptions } from './lib/exporters/langsmith/langsmith-exporter.js';
+export { OtlpHttpExporter, type OtlpHttpExporterOptions } from './lib/exporters/otlp/otlp-http-exporter.js';
+export type { OtlpOptions, OtlpProtocol } from './lib/config-otlp.js';
+export type { Run, RunType, RunStatus, RunEvent } from './lib/model/run.js';
+export { RUN_TYPES } from './lib/model/run.js';
+export type { JsonValue, SerializeLimits } from './lib/serialize/to-json-safe.js';
+export { DEFAULT_SERIALIZE_LIMITS } from './lib/serialize/to-json-safe.js';
+export { TracewireConfigError, TracewireUsageError } from './lib/errors.js';

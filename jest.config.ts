@@ -12,6 +12,8 @@ const transformWith = (tsconfig: string): Config['transform'] => ({
 
 const common = {
   testEnvironment: 'node',
+  // Sources import './x.js' (valid ESM and CJS); jest resolves the .ts beside it.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/fixtures/'],
 };

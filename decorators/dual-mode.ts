@@ -1,4 +1,4 @@
-import { TracewireUsageError } from '../lib/errors';
+import { TracewireUsageError } from '../lib/errors.js';
 
 /**
  * A decorator for methods and classes that type-checks under both

@@ -1,11 +1,11 @@
-import { globalClient } from '../lib/client/global-client';
-import type { TracingClient } from '../lib/client/tracing-client';
-import { TracewireConfigError } from '../lib/errors';
-import { flushInvocation, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation';
-import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks';
-import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until';
-import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode';
-import { adoptIdentity, markFlushOnExit } from './function-identity';
+import { globalClient } from '../lib/client/global-client.js';
+import type { TracingClient } from '../lib/client/tracing-client.js';
+import { TracewireConfigError } from '../lib/errors.js';
+import { flushInvocation, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation.js';
+import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
+import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
+import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
+import { adoptIdentity, markFlushOnExit } from './function-identity.js';
 
 /** Options of {@link FlushOnExit}. */
 export interface FlushOnExitOptions {

@@ -1,8 +1,8 @@
-import { TracewireConfigError } from '../lib/errors';
-import { resolveCallSite, type TraceOptions } from '../lib/instrument/trace-options';
-import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode';
-import { isTraced } from './function-identity';
-import { wrapTraced } from './wrap-traced';
+import { TracewireConfigError } from '../lib/errors.js';
+import { resolveCallSite, type TraceOptions } from '../lib/instrument/trace-options.js';
+import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
+import { isTraced } from './function-identity.js';
+import { wrapTraced } from './wrap-traced.js';
 
 /** The decorator `@Traceable()` returns; works under both decorator modes. */
 export type TraceableDecorator = MethodOrClassDecorator;

@@ -1,6 +1,6 @@
-import { TracewireConfigError } from '../lib/errors';
-import { resolveCallSite, type TraceOptions } from '../lib/instrument/trace-options';
-import { wrapTraced } from './wrap-traced';
+import { TracewireConfigError } from '../lib/errors.js';
+import { resolveCallSite, type TraceOptions } from '../lib/instrument/trace-options.js';
+import { wrapTraced } from './wrap-traced.js';
 
 /**
  * Returns a traced version of `fn`: same signature, same `this`, same return

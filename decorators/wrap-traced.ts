@@ -1,7 +1,7 @@
-import { globalClient } from '../lib/client/global-client';
-import { traceCall } from '../lib/instrument/trace-call';
-import type { CallSite } from '../lib/instrument/trace-options';
-import { adoptIdentity, flushOnExitParts, isTraced, markTraced } from './function-identity';
+import { globalClient } from '../lib/client/global-client.js';
+import { traceCall } from '../lib/instrument/trace-call.js';
+import type { CallSite } from '../lib/instrument/trace-options.js';
+import { adoptIdentity, flushOnExitParts, isTraced, markTraced } from './function-identity.js';
 
 /**
  * Wraps `original` so each call is traced. With no client, or tracing off,

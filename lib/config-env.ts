@@ -1,4 +1,4 @@
-import { TracewireConfigError } from './errors';
+import { TracewireConfigError } from './errors.js';
 
 /** @internal Environment variables as config reads them. */
 export type Env = Readonly<Record<string, string | undefined>>;

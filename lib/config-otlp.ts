@@ -1,5 +1,5 @@
-import { envChoice, firstSet, type Env } from './config-env';
-import { TracewireConfigError } from './errors';
+import { envChoice, firstSet, type Env } from './config-env.js';
+import { TracewireConfigError } from './errors.js';
 
 /** How OTLP request bodies are encoded. */
 export type OtlpProtocol = 'http/json' | 'http/protobuf';

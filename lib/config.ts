@@ -1,5 +1,5 @@
-import { envBoolean, envChoice, envNumber, firstSet, type Env } from './config-env';
-import { TracewireConfigError } from './errors';
+import { envBoolean, envChoice, envNumber, firstSet, type Env } from './config-env.js';
+import { TracewireConfigError } from './errors.js';
 
 /** How traced calls hand their spans over; see the README's strategy table. */
 export type DeliveryMode = 'background' | 'manual' | 'blocking';

@@ -1,4 +1,4 @@
-import type { DeliveryMode } from '../config';
+import type { DeliveryMode } from '../config.js';
 
 /**
  * How traced calls and delivery meet. Registered in tsyringe under

@@ -1,10 +1,14 @@
-import type { TracingClient } from './tracing-client';
+import type { TracingClient } from './tracing-client.js';
 
 /**
  * @internal The client traced calls use when their options name none. A
- * plain module slot, not a container lookup: it is read on every traced call.
+ * plain slot, not a container lookup: it is read on every traced call. It
+ * lives on `globalThis` so that the CommonJS and ESM builds, if an app ends
+ * up loading both, share one client instead of silently having two.
  */
-export const globalClient: { current: TracingClient | undefined } = { current: undefined };
+export const globalClient: { current: TracingClient | undefined } = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('tracewire.globalClient')
+] ??= { current: undefined }) as { current: TracingClient | undefined };
 
 /**
  * Makes `client` the one every `@Traceable` / `traceable()` without an

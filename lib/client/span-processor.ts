@@ -1,4 +1,4 @@
-import type { Span } from '../model/span';
+import type { Span } from '../model/span.js';
 
 /**
  * What `flush()`, `awaitPendingTraceBatches()` and `shutdown()` resolve with —

@@ -1,15 +1,15 @@
-import { resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config';
-import { TracewireConfigError } from '../errors';
-import type { SpanExporter } from '../exporters/span-exporter';
-import type { Captured } from '../instrument/capture';
-import type { RunStatus } from '../model/run';
-import { Span, type SpanRequest } from '../model/span';
-import { BatchSpanProcessor } from '../pipeline/batch-span-processor';
-import { DropWarnings, type TracewireLogger } from '../pipeline/drop-warnings';
-import { DEFAULT_SERIALIZE_LIMITS, type SerializeLimits } from '../serialize/to-json-safe';
-import { DeliveryCounters, type TracingStats } from './delivery-stats';
-import { STRATEGY_FOR_MODE, type DeliveryStrategy } from './delivery-strategy';
-import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor';
+import { resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config.js';
+import { TracewireConfigError } from '../errors.js';
+import type { SpanExporter } from '../exporters/span-exporter.js';
+import type { Captured } from '../instrument/capture.js';
+import type { RunStatus } from '../model/run.js';
+import { Span, type SpanRequest } from '../model/span.js';
+import { BatchSpanProcessor } from '../pipeline/batch-span-processor.js';
+import { DropWarnings, type TracewireLogger } from '../pipeline/drop-warnings.js';
+import { DEFAULT_SERIALIZE_LIMITS, type SerializeLimits } from '../serialize/to-json-safe.js';
+import { DeliveryCounters, type TracingStats } from './delivery-stats.js';
+import { STRATEGY_FOR_MODE, type DeliveryStrategy } from './delivery-strategy.js';
+import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor.js';
 
 /** Options of a {@link TracingClient}: where runs go, plus every delivery setting (see `DeliveryOptions`). */
 export interface TracingClientOptions extends DeliveryOptions {

@@ -1,12 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ActiveSpan, Span } from '../model/span';
+import type { ActiveSpan, Span } from '../model/span.js';
 
 /**
  * One store for the whole process: the span a piece of code runs in follows
  * `await`, `Promise.all`, timers and event emitters because AsyncLocalStorage
- * carries it through every async continuation.
+ * carries it through every async continuation. Kept on `globalThis` so the
+ * CommonJS and ESM builds, if both are loaded, nest spans across each other.
  */
-const storage = new AsyncLocalStorage<Span>();
+const storage = ((globalThis as Record<symbol, unknown>)[Symbol.for('tracewire.spanContext')] ??= new AsyncLocalStorage<Span>()) as AsyncLocalStorage<Span>;
 
 /** The span the calling code runs in, or `undefined` outside any traced call. */
 export function getCurrentSpan(): ActiveSpan | undefined {

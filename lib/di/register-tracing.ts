@@ -2,10 +2,10 @@
 // here means users of configureTracing() cannot get the order wrong.
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
-import { resolveDeliveryConfig } from '../config';
-import { STRATEGY_FOR_MODE, type DeliveryStrategy } from '../client/delivery-strategy';
-import { globalClient, setGlobalTracingClient } from '../client/global-client';
-import { TracingClient, type TracingClientOptions } from '../client/tracing-client';
+import { resolveDeliveryConfig } from '../config.js';
+import { STRATEGY_FOR_MODE, type DeliveryStrategy } from '../client/delivery-strategy.js';
+import { globalClient, setGlobalTracingClient } from '../client/global-client.js';
+import { TracingClient, type TracingClientOptions } from '../client/tracing-client.js';
 
 /**
  * Token for the `TracingClient`, for code that cannot inject by class — e.g.

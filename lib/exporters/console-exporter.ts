@@ -1,5 +1,5 @@
-import type { Run } from '../model/run';
-import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from './span-exporter';
+import type { Run } from '../model/run.js';
+import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from './span-exporter.js';
 
 /** Options of a {@link ConsoleExporter}. */
 export interface ConsoleExporterOptions {

@@ -1,4 +1,4 @@
-import type { Run } from '../model/run';
+import type { Run } from '../model/run.js';
 
 /**
  * One delivery: runs to create (`post`, complete when start and end travel

@@ -1,5 +1,5 @@
-import { toJsonSafe, type JsonValue, type SerializeLimits, type Serialized } from '../serialize/to-json-safe';
-import type { CallSite } from './trace-options';
+import { toJsonSafe, type JsonValue, type SerializeLimits, type Serialized } from '../serialize/to-json-safe.js';
+import type { CallSite } from './trace-options.js';
 
 type JsonObject = { [key: string]: JsonValue };
 

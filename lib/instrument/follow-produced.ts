@@ -1,7 +1,7 @@
-import { tracedAsyncGenerator, tracedGenerator } from './traced-generators';
-import { tracedObservable } from './traced-observable';
-import { tracedReadableStream } from './traced-readable-stream';
-import type { SpanOutcome } from './span-outcome';
+import { tracedAsyncGenerator, tracedGenerator } from './traced-generators.js';
+import { tracedObservable } from './traced-observable.js';
+import { tracedReadableStream } from './traced-readable-stream.js';
+import type { SpanOutcome } from './span-outcome.js';
 
 /**
  * @internal For a non-thenable object result: if it produces values over time

@@ -1,8 +1,8 @@
-import type { TracingClient } from '../client/tracing-client';
-import type { Span } from '../model/span';
-import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe';
-import { captureOutputs, describeError, type Captured } from './capture';
-import type { CallSite } from './trace-options';
+import type { TracingClient } from '../client/tracing-client.js';
+import type { Span } from '../model/span.js';
+import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
+import { captureOutputs, describeError, type Captured } from './capture.js';
+import type { CallSite } from './trace-options.js';
 
 /**
  * @internal Ends one traced call's span however it finishes: a value, an

@@ -1,9 +1,9 @@
-import { callInSpan, currentSpan } from '../context/span-context';
-import type { TracingClient } from '../client/tracing-client';
-import { captureInputs } from './capture';
-import { followProduced } from './follow-produced';
-import { SpanOutcome } from './span-outcome';
-import type { CallSite } from './trace-options';
+import { callInSpan, currentSpan } from '../context/span-context.js';
+import type { TracingClient } from '../client/tracing-client.js';
+import { captureInputs } from './capture.js';
+import { followProduced } from './follow-produced.js';
+import { SpanOutcome } from './span-outcome.js';
+import type { CallSite } from './trace-options.js';
 
 /**
  * @internal Runs one call of a traced function inside a new span and returns

@@ -1,7 +1,7 @@
-import { TracewireConfigError } from '../errors';
-import type { TracingClient } from '../client/tracing-client';
-import { RUN_TYPES, type RunType } from '../model/run';
-import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe';
+import { TracewireConfigError } from '../errors.js';
+import type { TracingClient } from '../client/tracing-client.js';
+import { RUN_TYPES, type RunType } from '../model/run.js';
+import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 
 /** How one traced function or method is recorded. Every field is optional. */
 export interface TraceOptions {

@@ -1,6 +1,6 @@
-import { Observable, type Subscribable, type Unsubscribable } from '../rx';
-import { callInSpan } from '../context/span-context';
-import type { SpanOutcome } from './span-outcome';
+import { Observable, type Subscribable, type Unsubscribable } from '../rx.js';
+import { callInSpan } from '../context/span-context.js';
+import type { SpanOutcome } from './span-outcome.js';
 
 /**
  * @internal An Observable whose span lasts while it is consumed: it ends

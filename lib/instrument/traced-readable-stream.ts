@@ -1,5 +1,5 @@
-import { callInSpan } from '../context/span-context';
-import type { SpanOutcome } from './span-outcome';
+import { callInSpan } from '../context/span-context.js';
+import type { SpanOutcome } from './span-outcome.js';
 
 /**
  * @internal A ReadableStream whose span lasts until it is consumed: it pulls

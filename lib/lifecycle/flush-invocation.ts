@@ -1,5 +1,5 @@
-import type { FlushResult } from '../client/span-processor';
-import type { TracingClient } from '../client/tracing-client';
+import type { FlushResult } from '../client/span-processor.js';
+import type { TracingClient } from '../client/tracing-client.js';
 
 /** What `@FlushOnExit` reports after each invocation. */
 export interface InvocationFlushResult extends FlushResult {

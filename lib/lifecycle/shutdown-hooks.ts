@@ -1,4 +1,4 @@
-import { globalClient } from '../client/global-client';
+import { globalClient } from '../client/global-client.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 let installed = false;

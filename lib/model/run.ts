@@ -1,4 +1,4 @@
-import type { JsonValue } from '../serialize/to-json-safe';
+import type { JsonValue } from '../serialize/to-json-safe.js';
 
 /** LangSmith's run types; `chain` is the default for traced functions. */
 export const RUN_TYPES = ['chain', 'llm', 'tool', 'retriever', 'embedding', 'prompt', 'parser'] as const;

@@ -1,7 +1,7 @@
-import { toJsonSafe, type JsonValue, type SerializeLimits } from '../serialize/to-json-safe';
-import { nowMicros, toCompactMicros, toIsoMicros } from './clock';
-import { uuidv7 } from './ids';
-import type { Run, RunEvent, RunStatus, RunType } from './run';
+import { toJsonSafe, type JsonValue, type SerializeLimits } from '../serialize/to-json-safe.js';
+import { nowMicros, toCompactMicros, toIsoMicros } from './clock.js';
+import { uuidv7 } from './ids.js';
+import type { Run, RunEvent, RunStatus, RunType } from './run.js';
 
 type JsonObject = { [key: string]: JsonValue };
 

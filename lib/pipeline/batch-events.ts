@@ -1,4 +1,4 @@
-import { Observable, type OperatorFunction, type SchedulerLike, type Subscription } from '../rx';
+import { Observable, type OperatorFunction, type SchedulerLike, type Subscription } from '../rx.js';
 
 /** @internal When a batch closes: whichever limit is reached first. */
 export interface BatchLimits {

@@ -1,4 +1,4 @@
-import { PendingBatch } from './pending-batch';
+import { PendingBatch } from './pending-batch.js';
 
 /**
  * @internal Closed batches waiting for an export slot, in order. In manual

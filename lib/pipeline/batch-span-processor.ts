@@ -1,21 +1,21 @@
-import { settleWithin } from '../client/deadline';
-import type { DeliveryCounters } from '../client/delivery-stats';
-import type { DeliveryStrategy } from '../client/delivery-strategy';
-import { flushBeforeExit } from '../client/exit-hooks';
-import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-processor';
-import type { DeliveryConfig } from '../config';
-import type { SpanExporter } from '../exporters/span-exporter';
-import type { Span } from '../model/span';
-import { EMPTY, from, mergeMap, Subject, Subscription, type SchedulerLike } from '../rx';
-import { batchEvents } from './batch-events';
-import { BatchQueue } from './batch-queue';
-import { DropWarnings } from './drop-warnings';
-import { PendingBatch, type BatchOutcome } from './pending-batch';
-import { RateLimiter } from './rate-limiter';
-import { sendBatch, type SendContext } from './send-batch';
-import type { SpanEvent } from './span-event';
-import { toExportBatch } from './to-export-batch';
-import { unrefScheduler } from './unref-scheduler';
+import { settleWithin } from '../client/deadline.js';
+import type { DeliveryCounters } from '../client/delivery-stats.js';
+import type { DeliveryStrategy } from '../client/delivery-strategy.js';
+import { flushBeforeExit } from '../client/exit-hooks.js';
+import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-processor.js';
+import type { DeliveryConfig } from '../config.js';
+import type { SpanExporter } from '../exporters/span-exporter.js';
+import type { Span } from '../model/span.js';
+import { EMPTY, from, mergeMap, Subject, Subscription, type SchedulerLike } from '../rx.js';
+import { batchEvents } from './batch-events.js';
+import { BatchQueue } from './batch-queue.js';
+import { DropWarnings } from './drop-warnings.js';
+import { PendingBatch, type BatchOutcome } from './pending-batch.js';
+import { RateLimiter } from './rate-limiter.js';
+import { sendBatch, type SendContext } from './send-batch.js';
+import type { SpanEvent } from './span-event.js';
+import { toExportBatch } from './to-export-batch.js';
+import { unrefScheduler } from './unref-scheduler.js';
 
 /**
  * The delivery pipeline: span events enter a Subject, `batchEvents` closes

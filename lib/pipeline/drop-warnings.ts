@@ -1,4 +1,4 @@
-import type { DeliveryCounters } from '../client/delivery-stats';
+import type { DeliveryCounters } from '../client/delivery-stats.js';
 
 /** Where tracewire reports trouble. Default: `console.warn`. Messages never contain secrets. */
 export interface TracewireLogger {

@@ -1,4 +1,4 @@
-import type { SpanEvent } from './span-event';
+import type { SpanEvent } from './span-event.js';
 
 /** How a batch ended. `evicted`: dropped from the queue by the drop-oldest policy before it was sent. */
 export type BatchOutcome = 'delivered' | 'failed' | 'evicted';

@@ -1,4 +1,4 @@
-import { unrefSleep } from '../client/deadline';
+import { unrefSleep } from '../client/deadline.js';
 
 /**
  * @internal A token bucket for `maxRequestsPerSecond`: bursts up to one

@@ -1,7 +1,7 @@
-import { unrefSleep } from '../client/deadline';
-import type { ExportBatch, ExportResult, SpanExporter } from '../exporters/span-exporter';
-import type { RateLimiter } from './rate-limiter';
-import { retryDelayMillis, type RetrySettings } from './retry-policy';
+import { unrefSleep } from '../client/deadline.js';
+import type { ExportBatch, ExportResult, SpanExporter } from '../exporters/span-exporter.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { retryDelayMillis, type RetrySettings } from './retry-policy.js';
 
 /** @internal What a send needs besides the batch. */
 export interface SendContext {

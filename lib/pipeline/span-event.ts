@@ -1,4 +1,4 @@
-import type { Span } from '../model/span';
+import type { Span } from '../model/span.js';
 
 /** @internal What enters the pipeline: a span started or ended, with the bytes its record will take. */
 export interface SpanEvent {

@@ -1,7 +1,7 @@
-import type { ExportBatch } from '../exporters/span-exporter';
-import type { Run } from '../model/run';
-import type { Span } from '../model/span';
-import type { SpanEvent } from './span-event';
+import type { ExportBatch } from '../exporters/span-exporter.js';
+import type { Run } from '../model/run.js';
+import type { Span } from '../model/span.js';
+import type { SpanEvent } from './span-event.js';
 
 /**
  * @internal Turns a batch of span events into run records. A span whose

@@ -1,4 +1,4 @@
-import { Subscription, type SchedulerAction, type SchedulerLike } from '../rx';
+import { Subscription, type SchedulerAction, type SchedulerLike } from '../rx.js';
 
 /**
  * @internal An RxJS scheduler whose timers are `unref()`ed. RxJS's

@@ -1,7 +1,7 @@
-import type { JsonValue } from './to-json-safe';
-import { addEntry, depthLimit, moreItems } from './objects';
-import { walkItem } from './walk';
-import { emitString, isAncestor, overBudget, readGuarded, spend, Walker } from './walker';
+import type { JsonValue } from './to-json-safe.js';
+import { addEntry, depthLimit, moreItems } from './objects.js';
+import { walkItem } from './walk.js';
+import { emitString, isAncestor, overBudget, readGuarded, spend, Walker } from './walker.js';
 
 type JsonObject = { [key: string]: JsonValue };
 

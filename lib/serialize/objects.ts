@@ -1,7 +1,7 @@
-import type { JsonValue } from './to-json-safe';
-import { cutString, jsonStringBytes } from './text';
-import { emitString, isAncestor, overBudget, spend, thrownMarker, Walker } from './walker';
-import { viaToJSON, walk, walkItem } from './walk';
+import type { JsonValue } from './to-json-safe.js';
+import { cutString, jsonStringBytes } from './text.js';
+import { emitString, isAncestor, overBudget, spend, thrownMarker, Walker } from './walker.js';
+import { viaToJSON, walk, walkItem } from './walk.js';
 
 type Props = Record<string, unknown>;
 type JsonObject = { [key: string]: JsonValue };

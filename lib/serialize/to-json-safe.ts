@@ -1,6 +1,6 @@
-import { jsonStringBytes, thrownMessage } from './text';
-import { walk } from './walk';
-import { Walker } from './walker';
+import { jsonStringBytes, thrownMessage } from './text.js';
+import { walk } from './walk.js';
+import { Walker } from './walker.js';
 
 /** A value `JSON.stringify` writes as is and `JSON.parse` gives back unchanged. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

@@ -1,10 +1,10 @@
-import type { JsonValue } from './to-json-safe';
-import { constructorName, functionName, thrownMessage } from './text';
-import { emitNumber, emitString, overBudget, spend, thrownMarker, Walker } from './walker';
+import type { JsonValue } from './to-json-safe.js';
+import { constructorName, functionName, thrownMessage } from './text.js';
+import { emitNumber, emitString, overBudget, spend, thrownMarker, Walker } from './walker.js';
 // These modules import walk() back for the values they contain; the cycle is
 // safe because no module calls another while loading.
-import { walkError, walkMap, walkSet } from './collections';
-import { walkArray, walkPlain } from './objects';
+import { walkError, walkMap, walkSet } from './collections.js';
+import { walkArray, walkPlain } from './objects.js';
 
 // Built-ins are captured once: a global lookup is slow inside vm contexts (jest,
 // some serverless sandboxes) and these must not change if user code patches them.

@@ -1,5 +1,5 @@
-import type { JsonValue, SerializeLimits } from './to-json-safe';
-import { cutString, jsonStringBytes, thrownMessage } from './text';
+import type { JsonValue, SerializeLimits } from './to-json-safe.js';
+import { cutString, jsonStringBytes, thrownMessage } from './text.js';
 
 /**
  * Mutable state of one serialization. Instances are pooled by the entry point

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { ExportResult } from '../span-exporter';
-import { parseRetryAfter } from './retry-after';
+import type { ExportResult } from '../span-exporter.js';
+import { parseRetryAfter } from './retry-after.js';
 
 /** Statuses worth retrying: the server may answer differently later. */
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
-import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings } from '../../config';
-import { HttpTransport } from '../http/http-transport';
-import type { ExportBatch, ExportOptions, ExportResult, SpanExporter } from '../span-exporter';
-import { toLangSmithRun } from './to-langsmith-run';
+import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings } from '../../config.js';
+import { HttpTransport } from '../http/http-transport.js';
+import type { ExportBatch, ExportOptions, ExportResult, SpanExporter } from '../span-exporter.js';
+import { toLangSmithRun } from './to-langsmith-run.js';
 
 /** Options of a {@link LangSmithExporter}. */
 export interface LangSmithExporterOptions extends LangSmithOptions {

@@ -1,4 +1,4 @@
-import type { Run } from '../../model/run';
+import type { Run } from '../../model/run.js';
 
 /**
  * @internal A run as LangSmith's ingestion API takes it. Our record is

@@ -1,13 +1,13 @@
 import { gzipSync } from 'node:zlib';
-import { resolveOtlpSettings, type OtlpOptions, type OtlpProtocol, type OtlpSettings } from '../../config-otlp';
-import type { Run } from '../../model/run';
-import { HttpTransport } from '../http/http-transport';
-import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter';
-import { toOtlpRequest, type ServiceSpan } from './otlp-request';
-import type { OtlpExportRequest } from './otlp-types';
-import { PendingStarts } from './pending-starts';
-import { loadProtobufEncoder, type ProtobufEncoder } from './protobuf-encoder';
-import { toOtlpSpan } from './to-otlp-span';
+import { resolveOtlpSettings, type OtlpOptions, type OtlpProtocol, type OtlpSettings } from '../../config-otlp.js';
+import type { Run } from '../../model/run.js';
+import { HttpTransport } from '../http/http-transport.js';
+import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
+import { toOtlpRequest, type ServiceSpan } from './otlp-request.js';
+import type { OtlpExportRequest } from './otlp-types.js';
+import { PendingStarts } from './pending-starts.js';
+import { loadProtobufEncoder, type ProtobufEncoder } from './protobuf-encoder.js';
+import { toOtlpSpan } from './to-otlp-span.js';
 
 /** Options of an {@link OtlpHttpExporter}; each falls back to the standard `OTEL_*` variable named on it. */
 export type OtlpHttpExporterOptions = OtlpOptions;

@@ -1,5 +1,5 @@
-import type { OtlpExportRequest, OtlpResourceSpans, OtlpSpan } from './otlp-types';
-import { stringAttribute } from './otlp-values';
+import type { OtlpExportRequest, OtlpResourceSpans, OtlpSpan } from './otlp-types.js';
+import { stringAttribute } from './otlp-values.js';
 
 /** The instrumentation scope of every span, and `telemetry.sdk.name`. */
 export const TRACEWIRE_SCOPE = 'tracewire';

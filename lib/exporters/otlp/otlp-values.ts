@@ -1,5 +1,5 @@
-import type { JsonValue } from '../../serialize/to-json-safe';
-import type { OtlpAnyValue, OtlpKeyValue } from './otlp-types';
+import type { JsonValue } from '../../serialize/to-json-safe.js';
+import type { OtlpAnyValue, OtlpKeyValue } from './otlp-types.js';
 
 const HEX_UUID = /^[0-9a-f]{32}$/;
 const ISO_MICROS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;

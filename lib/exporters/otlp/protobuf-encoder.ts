@@ -1,5 +1,5 @@
-import { TracewireConfigError } from '../../errors';
-import type { OtlpAnyValue, OtlpExportRequest, OtlpKeyValue, OtlpSpan } from './otlp-types';
+import { TracewireConfigError } from '../../errors.js';
+import type { OtlpAnyValue, OtlpExportRequest, OtlpKeyValue, OtlpSpan } from './otlp-types.js';
 
 /**
  * The OpenTelemetry-maintained OTLP encoder. An optional dependency, and a

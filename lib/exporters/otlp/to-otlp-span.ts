@@ -1,5 +1,5 @@
-import type { Run, RunType } from '../../model/run';
-import { parseError } from './otlp-exception';
+import type { Run, RunType } from '../../model/run.js';
+import { parseError } from './otlp-exception.js';
 import {
   SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE,
   SPAN_KIND_INTERNAL,
@@ -10,8 +10,8 @@ import {
   type OtlpKeyValue,
   type OtlpSpan,
   type OtlpStatus,
-} from './otlp-types';
-import { attribute, isoToUnixNano, jsonAttributes, spanIdOf, stringAttribute, traceIdOf } from './otlp-values';
+} from './otlp-types.js';
+import { attribute, isoToUnixNano, jsonAttributes, spanIdOf, stringAttribute, traceIdOf } from './otlp-values.js';
 
 const JSON_MIME = 'application/json';
 
