@@ -76,6 +76,11 @@ export class ScriptedSink {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', async () => {
+      // A server that predates /info: the exporter keeps its defaults, and the script is left for ingestion.
+      if (req.method === 'GET' && req.url === '/info') {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"Not Found"}');
+        return;
+      }
       const raw = Buffer.concat(chunks);
       const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
       const record: Received = { path: req.url ?? '', headers: req.headers, body: await parseBody(body, req.headers['content-type']), answered: 'hung' };

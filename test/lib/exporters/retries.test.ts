@@ -48,7 +48,7 @@ test('429 with Retry-After in seconds, 503, a dropped connection, a hung request
   traceSpans(50);
   const started = Date.now();
   const result = await tracing.flush({ timeoutMillis: 10_000 });
-  expect(result).toEqual({ delivered: 50, failed: 0, dropped: 0, pending: 0, timedOut: false });
+  expect(result).toEqual({ delivered: 50, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: false });
   expect(Date.now() - started).toBeGreaterThanOrEqual(1_000); // Retry-After was honoured
   expect(sink.requests.map((request) => request.answered)).toEqual([429, 503, 'dropped', 'hung', 200]);
   const ids = sink.acceptedIds;
@@ -72,7 +72,7 @@ test('a Retry-After beyond maxBackoffMillis gives up at once rather than retry e
   const tracing = client();
   sink.script({ kind: 'status', status: 429, headers: { 'retry-after': '3600' } });
   traceSpans(4);
-  expect(await tracing.flush()).toEqual({ delivered: 0, failed: 4, dropped: 0, pending: 0, timedOut: false });
+  expect(await tracing.flush()).toEqual({ delivered: 0, failed: 4, dropped: 0, spooled: 0, pending: 0, timedOut: false });
   expect(sink.requests).toHaveLength(1);
 });
 
@@ -101,7 +101,7 @@ test('the API key travels only in x-api-key, with the workspace in x-tenant-id',
   setGlobalTracingClient(tracing);
   traceSpans(1);
   await tracing.flush();
-  expect(sink.requests[0]).toMatchObject({ path: '/runs/batch', headers: expect.objectContaining({ 'x-api-key': API_KEY, 'x-tenant-id': 'ws-1' }) });
+  expect(sink.requests[0]).toMatchObject({ path: '/runs/multipart', headers: expect.objectContaining({ 'x-api-key': API_KEY, 'x-tenant-id': 'ws-1' }) });
 });
 
 test('maxRequestsPerSecond paces requests', async () => {

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import type { Run } from '../../model/run.js';
+import { splitForMultipart, toLangSmithRun } from './to-langsmith-run.js';
+
+/** How runs travel to LangSmith: `multipart` → `POST /runs/multipart`, `batch` → `POST /runs/batch` (JSON). */
+export type LangSmithWireMode = 'multipart' | 'batch';
+
+/**
+ * @internal One run operation (a post or a patch) as it goes on the wire in
+ * one mode: `text` is its run JSON (batch) or all its parts, framed with the
+ * export's boundary (multipart); `bytes` is what it adds to a request body.
+ */
+export interface WireOp {
+  readonly run: Run;
+  readonly op: 'post' | 'patch';
+  readonly text: string;
+  readonly bytes: number;
+}
+
+/** @internal A request body and its `Content-Type`. */
+export interface WireBody {
+  readonly body: Buffer;
+  readonly contentType: string;
+}
+
+/**
+ * langsmith's client draws `----LangSmithFormBoundary` + base-36 random per
+ * request (`Client._sendMultipartRequest`); tracewire draws 96 random bits
+ * per export, shared by that export's requests.
+ */
+export function newBoundary(): string {
+  return '----tracewire' + randomBytes(12).toString('hex');
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** UTF-8 size. Most JSON here is ASCII, whose size is its length: one scan, no encoding. */
+function utf8Length(text: string): number {
+  return NON_ASCII.test(text) ? Buffer.byteLength(text) : text.length;
+}
+
+/**
+ * @internal Serializes a run operation for `mode`. Multipart follows
+ * langsmith's `Client._serializeRunParts`: a part `<op>.<id>` with the run
+ * minus its separate fields, then `<op>.<id>.<field>` for each present field
+ * (inputs, outputs, events, extra, error), every part
+ * `Content-Type: application/json; length=<bytes>`, no filename.
+ */
+export function serializeOp(run: Run, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string): WireOp {
+  if (mode === 'batch') {
+    const text = JSON.stringify(toLangSmithRun(run));
+    return { run, op, text, bytes: utf8Length(text) + 1 }; // + its separating comma
+  }
+  const { main, fields } = splitForMultipart(run);
+  const name = `${op}.${run.id}`;
+  // Framing is ASCII but for the run id in each part's name (a UUID, so in practice ASCII too).
+  const idExtraBytes = utf8Length(run.id) - run.id.length;
+  const first = framedPart(boundary, name, JSON.stringify(main));
+  let text = first.text;
+  let bytes = first.bytes + idExtraBytes;
+  for (const [field, value] of fields) {
+    const part = framedPart(boundary, `${name}.${field}`, JSON.stringify(value));
+    text += part.text;
+    bytes += part.bytes + idExtraBytes;
+  }
+  return { run, op, text, bytes };
+}
+
+/** One part, framed: boundary line, headers, JSON, line break; with its size in bytes, not counting non-ASCII in `name`. */
+function framedPart(boundary: string, name: string, json: string): { text: string; bytes: number } {
+  const jsonBytes = utf8Length(json);
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\nContent-Type: application/json; length=${jsonBytes}\r\n\r\n`;
+  return { text: `${head}${json}\r\n`, bytes: head.length + jsonBytes + 2 };
+}
+
+/** @internal What a request adds to the bytes of its operations: the closing boundary, or the batch document's frame. */
+function envelopeBytes(mode: LangSmithWireMode, boundary: string): number {
+  return mode === 'batch' ? '{"post":[],"patch":[]}'.length : boundary.length + 6;
+}
+
+/**
+ * @internal Cuts operations, in order, into requests of at most `maxRuns`
+ * operations and `maxBytes` (uncompressed) bytes. An operation larger than
+ * `maxBytes` on its own still goes, alone: refusing it here would only turn
+ * it into a failure the server may not have.
+ */
+export function splitIntoRequests(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, maxRuns: number, maxBytes: number): WireOp[][] {
+  const requests: WireOp[][] = [];
+  let current: WireOp[] = [];
+  let size = envelopeBytes(mode, boundary);
+  for (const op of ops) {
+    if (current.length > 0 && (current.length >= maxRuns || size + op.bytes > maxBytes)) {
+      requests.push(current);
+      current = [];
+      size = envelopeBytes(mode, boundary);
+    }
+    current.push(op);
+    size += op.bytes;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}
+
+/**
+ * @internal The body of one request: one allocation of the exact size (the
+ * operations' `bytes` are exact), each operation's text encoded straight into
+ * it, so no joined copy of the whole body exists as a string.
+ */
+export function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string): WireBody {
+  return mode === 'multipart' ? multipartBody(ops, boundary) : batchBody(ops);
+}
+
+function multipartBody(ops: readonly WireOp[], boundary: string): WireBody {
+  const closing = `--${boundary}--\r\n`;
+  let size = closing.length;
+  for (const op of ops) size += op.bytes;
+  const body = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const op of ops) at += body.write(op.text, at);
+  at += body.write(closing, at, 'latin1');
+  return { body: exactly(body, at), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+function batchBody(ops: readonly WireOp[]): WireBody {
+  let size = '{"post":[],"patch":[]}'.length;
+  let posts = 0;
+  for (const op of ops) {
+    size += op.bytes;
+    if (op.op === 'post') posts++;
+  }
+  size -= (posts > 0 ? 1 : 0) + (posts < ops.length ? 1 : 0); // each op counted a comma; a list of n needs n - 1
+  const body = Buffer.allocUnsafe(size);
+  let at = body.write('{"post":[', 0, 'latin1');
+  for (const list of ['post', 'patch'] as const) {
+    if (list === 'patch') at += body.write('],"patch":[', at, 'latin1');
+    let first = true;
+    for (const op of ops) {
+      if (op.op !== list) continue;
+      if (!first) at += body.write(',', at, 'latin1');
+      at += body.write(op.text, at);
+      first = false;
+    }
+  }
+  at += body.write(']}', at, 'latin1');
+  return { body: exactly(body, at), contentType: 'application/json' };
+}
+
+/** Sizes are computed before writing; a mismatch is a bug here, and must never put a half-written body on the wire. */
+function exactly(body: Buffer, written: number): Buffer {
+  if (written !== body.length) throw new Error(`tracewire: LangSmith request body is ${written} bytes, ${body.length} expected`);
+  return body;
+}

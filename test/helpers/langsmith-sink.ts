@@ -1,0 +1,206 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+
+/** What the sink answers to `GET /info`: a JSON body, a status, or nothing at all. */
+export type InfoBehaviour = { body: unknown } | { status: number } | 'hang';
+
+export interface LangSmithSinkOptions {
+  /** Default `{ body: {} }`: the server exists and announces nothing. */
+  info?: InfoBehaviour;
+  /** Status for every `POST /runs/multipart` (e.g. 404: an old server without it). Default: as scripted, else 202. */
+  multipartStatus?: number;
+}
+
+/** One request as the sink received it. */
+export interface SinkRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** Body bytes as they travelled (compressed if compressed). */
+  wireBytes: number;
+  /** The body, gunzipped if it came gzipped. */
+  body: Buffer;
+  /** What the sink answered; `hung` while it has not. */
+  answered: number | 'hung';
+}
+
+/** A run record as one request carried it: `op` and every field it sent. */
+export interface WireRecord {
+  op: 'post' | 'patch';
+  record: Record<string, unknown>;
+}
+
+/**
+ * A LangSmith stand-in on 127.0.0.1 for both tracewire and langsmith's own
+ * client: `GET /info`, `POST /runs/multipart`, `POST /runs/batch`. Records
+ * every request; ingest requests can be scripted to fail, one status each.
+ */
+export class LangSmithSink {
+  readonly requests: SinkRequest[] = [];
+  private readonly scripted: number[] = [];
+  private server!: Server;
+  private readonly hung: ServerResponse[] = [];
+
+  private constructor(private options: LangSmithSinkOptions) {}
+
+  static async start(options: LangSmithSinkOptions = {}): Promise<LangSmithSink> {
+    const sink = new LangSmithSink(options);
+    sink.server = createServer((req, res) => sink.handle(req, res));
+    sink.server.keepAliveTimeout = 100;
+    await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
+    return sink;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Answers the next ingest requests with these statuses, one each (then 2xx). */
+  script(...statuses: number[]): this {
+    this.scripted.push(...statuses);
+    return this;
+  }
+
+  /** Changes what `GET /info` answers from now on (a new langsmith `Client` asks again). */
+  setInfo(info: InfoBehaviour): this {
+    this.options = { ...this.options, info };
+    return this;
+  }
+
+  /** `POST /runs/*` requests, in arrival order. */
+  get ingestRequests(): SinkRequest[] {
+    return this.requests.filter((request) => request.method === 'POST' && request.path.startsWith('/runs/'));
+  }
+
+  get infoRequests(): SinkRequest[] {
+    return this.requests.filter((request) => request.path === '/info');
+  }
+
+  clear(): void {
+    this.requests.length = 0;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server.listening) return;
+    for (const res of this.hung) res.destroy();
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+      const request: SinkRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, wireBytes: raw.length, body, answered: 'hung' };
+      this.requests.push(request);
+      const answer = (status: number, json: unknown): void => {
+        request.answered = status;
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+      };
+      if (request.path === '/info') {
+        const info = this.options.info ?? { body: {} };
+        if (info === 'hang') this.hung.push(res);
+        else if ('status' in info) answer(info.status, { detail: 'scripted' });
+        else answer(200, info.body);
+      } else if (request.method === 'POST' && request.path === '/runs/multipart') {
+        const status = this.options.multipartStatus ?? this.scripted.shift() ?? 202;
+        answer(status, status < 300 ? {} : { detail: 'scripted' });
+      } else if (request.method === 'POST' && request.path === '/runs/batch') {
+        const status = this.scripted.shift() ?? 200;
+        answer(status, status < 300 ? {} : { detail: 'scripted' });
+      } else {
+        answer(404, { detail: 'Not Found' });
+      }
+    });
+  }
+}
+
+/** The parts of a multipart request, read by a real parser (undici's, behind `Response.formData()`), in body order. */
+export async function multipartParts(request: SinkRequest): Promise<Array<{ name: string; value: string }>> {
+  const contentType = String(request.headers['content-type']);
+  const form = await new Response(new Uint8Array(request.body), { headers: { 'content-type': contentType } }).formData();
+  const parts: Array<{ name: string; value: string }> = [];
+  for (const [name, value] of form.entries()) {
+    if (typeof value !== 'string') throw new Error(`part ${name} came as a file`);
+    parts.push({ name, value });
+  }
+  return parts;
+}
+
+/**
+ * The header lines of each part, by part name, in body order. undici's
+ * `FormData` keeps no per-part headers, so this reads them off the body
+ * (only the header blocks; contents are checked through `multipartParts`).
+ */
+export function multipartPartHeaders(request: SinkRequest): Array<{ name: string; headers: Record<string, string> }> {
+  const boundary = /boundary=([^;]+)/.exec(String(request.headers['content-type']))?.[1];
+  if (boundary === undefined) throw new Error('no boundary');
+  const text = request.body.toString('latin1');
+  const result: Array<{ name: string; headers: Record<string, string> }> = [];
+  for (const chunk of text.split(`--${boundary}`).slice(1)) {
+    if (chunk.startsWith('--')) break;
+    const headerBlock = chunk.slice(2, chunk.indexOf('\r\n\r\n'));
+    const headers: Record<string, string> = {};
+    for (const line of headerBlock.split('\r\n')) {
+      const colon = line.indexOf(':');
+      headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    result.push({ name: /name="([^"]*)"/.exec(headers['content-disposition'] ?? '')?.[1] ?? '', headers });
+  }
+  return result;
+}
+
+/**
+ * Every run record a request carried, by run id: for multipart the part
+ * `<op>.<id>` with its `<op>.<id>.<field>` parts put back as fields; for
+ * batch the `post` and `patch` lists.
+ */
+export async function wireRecords(request: SinkRequest): Promise<Map<string, WireRecord>> {
+  const records = new Map<string, WireRecord>();
+  if (request.path === '/runs/batch') {
+    const body = JSON.parse(request.body.toString('utf8')) as { post?: Array<Record<string, unknown>>; patch?: Array<Record<string, unknown>> };
+    for (const op of ['post', 'patch'] as const) for (const record of body[op] ?? []) records.set(`${op}.${String(record.id)}`, { op, record });
+    return records;
+  }
+  for (const { name, value } of await multipartParts(request)) {
+    const [op, id, field] = name.split('.') as ['post' | 'patch', string, string | undefined];
+    const key = `${op}.${id}`;
+    if (field === undefined) {
+      records.set(key, { op, record: { ...JSON.parse(value), ...records.get(key)?.record } });
+    } else {
+      const entry = records.get(key) ?? { op, record: {} };
+      entry.record[field] = JSON.parse(value);
+      records.set(key, entry);
+    }
+  }
+  return records;
+}
+
+/**
+ * All runs the sink accepted (2xx ingest requests), one record per run id:
+ * a patch's fields laid over its post's, as LangSmith merges them.
+ */
+export async function acceptedRuns(sink: LangSmithSink): Promise<Map<string, Record<string, unknown>>> {
+  const runs = new Map<string, Record<string, unknown>>();
+  for (const request of sink.ingestRequests) {
+    if (typeof request.answered !== 'number' || request.answered >= 300) continue;
+    for (const { record } of (await wireRecords(request)).values()) {
+      const id = String(record.id);
+      runs.set(id, { ...runs.get(id), ...record });
+    }
+  }
+  return runs;
+}
+
+/** Operations (`post.<id>`, `patch.<id>`) in accepted ingest requests, with repeats: one sent twice appears twice. */
+export async function acceptedOps(sink: LangSmithSink): Promise<string[]> {
+  const ops: string[] = [];
+  for (const request of sink.ingestRequests) {
+    if (typeof request.answered !== 'number' || request.answered >= 300) continue;
+    ops.push(...(await wireRecords(request)).keys());
+  }
+  return ops;
+}

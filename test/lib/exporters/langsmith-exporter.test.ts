@@ -1,0 +1,415 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  LangSmithExporter,
+  TracewireConfigError,
+  TracingClient,
+  getCurrentSpan,
+  traceable,
+  type ExportBatch,
+  type ExportOptions,
+  type ExportResult,
+  type Run,
+  type SpanExporter,
+  type TracingClientOptions,
+} from '../../../index';
+import {
+  LangSmithSink,
+  acceptedOps,
+  acceptedRuns,
+  multipartPartHeaders,
+  multipartParts,
+  wireRecords,
+  type LangSmithSinkOptions,
+  type SinkRequest,
+} from '../../helpers/langsmith-sink';
+
+const API_KEY = 'lsv2_sk_secret_value_that_must_not_leak';
+
+let sink: LangSmithSink;
+const warnings: string[] = [];
+
+async function startSink(options: LangSmithSinkOptions = {}): Promise<LangSmithSink> {
+  sink = await LangSmithSink.start(options);
+  return sink;
+}
+
+afterEach(async () => {
+  warnings.length = 0;
+  await sink?.stop();
+});
+
+/** Passes batches on to the LangSmith exporter and keeps them: the runs as traced, to hold the wire against. */
+class RecordingExporter implements SpanExporter {
+  readonly batches: ExportBatch[] = [];
+  constructor(readonly inner: LangSmithExporter) {}
+  export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult> {
+    this.batches.push(batch);
+    return this.inner.export(batch, options);
+  }
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+}
+
+function setup(exporterOptions: ConstructorParameters<typeof LangSmithExporter>[0] = {}, clientOptions: Partial<TracingClientOptions> = {}) {
+  const exporter = new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY, ...exporterOptions });
+  const recording = new RecordingExporter(exporter);
+  const client = new TracingClient({
+    exporter: recording,
+    manualFlushMode: true,
+    projectName: 'wire-tests',
+    logger: { warn: (message) => warnings.push(message) },
+    initialBackoffMillis: 10,
+    ...clientOptions,
+  });
+  return { exporter, recording, client };
+}
+
+/** A small tree: a root with an LLM child (tags, metadata, an event) and a tool child that throws. */
+function tracedTree(client: TracingClient) {
+  const answer = traceable(
+    async function answer(question: string) {
+      getCurrentSpan()?.addEvent('retrieved', { docs: 2, source: 'kb' });
+      return { text: `re: ${question}`, tokens: 7 };
+    },
+    { client, runType: 'llm', tags: ['model:small'], metadata: { temperature: 0.2, 'ünïcode': 'naïve ☃ 🚀' } },
+  );
+  const lookup = traceable(
+    function lookup(_key: string) {
+      throw new TypeError('no such tool');
+    },
+    { client, runType: 'tool' },
+  );
+  return traceable(
+    async function pipeline(question: string, attempts: number) {
+      const reply = await answer(question);
+      try {
+        lookup('k');
+      } catch {
+        // traced as an error; the pipeline carries on
+      }
+      return { reply, attempts };
+    },
+    { client, tags: ['top'] },
+  );
+}
+
+function noopSpans(client: TracingClient, count: number): void {
+  const noop = traceable(function noop() {}, { client });
+  for (let i = 0; i < count; i++) noop();
+}
+
+/** What a run must look like on the wire, part by part, by the rules of langsmith's `_serializeRunParts`. */
+function expectedParts(op: 'post' | 'patch', run: Run): Array<{ name: string; value: unknown }> {
+  const { inputs, outputs, events, extra, error, status, ...main } = run;
+  const name = `${op}.${run.id}`;
+  const parts: Array<{ name: string; value: unknown }> = [{ name, value: main }];
+  if (inputs !== undefined) parts.push({ name: `${name}.inputs`, value: inputs });
+  if (outputs !== undefined) parts.push({ name: `${name}.outputs`, value: outputs });
+  if (events.length > 0) parts.push({ name: `${name}.events`, value: events });
+  parts.push({ name: `${name}.extra`, value: extra });
+  const shownError = error ?? (status === 'cancelled' ? 'Cancelled' : undefined);
+  if (shownError !== undefined) parts.push({ name: `${name}.error`, value: shownError });
+  return parts;
+}
+
+/** Parses the request with undici's multipart parser and holds every part, and its headers, against the traced runs. */
+async function expectMultipartOf(request: SinkRequest, batch: ExportBatch): Promise<void> {
+  expect(request.path).toBe('/runs/multipart');
+  expect(request.headers['content-type']).toMatch(/^multipart\/form-data; boundary=[-\w]+$/);
+  const parts = await multipartParts(request);
+  const expected = [...batch.post.flatMap((run) => expectedParts('post', run)), ...batch.patch.flatMap((run) => expectedParts('patch', run))];
+  expect(parts.map(({ name, value }) => ({ name, value: JSON.parse(value) as unknown }))).toEqual(expected);
+  const headers = multipartPartHeaders(request);
+  expect(headers.map((part) => part.name)).toEqual(parts.map((part) => part.name));
+  parts.forEach((part, i) => {
+    expect(headers[i]!.headers).toEqual({
+      'content-disposition': `form-data; name="${part.name}"`,
+      'content-type': `application/json; length=${Buffer.byteLength(part.value)}`,
+    });
+  });
+}
+
+describe('multipart wire format', () => {
+  test('a traced tree arrives as multipart parts that parse back, field by field, into the runs as traced', async () => {
+    await startSink();
+    const { client, recording } = setup();
+    await tracedTree(client)('why is the sky blue?', 2);
+    expect(await client.flush()).toMatchObject({ delivered: 3, failed: 0 });
+    expect(sink.ingestRequests).toHaveLength(1);
+    expect(recording.batches).toHaveLength(1);
+    const batch = recording.batches[0]!;
+    await expectMultipartOf(sink.ingestRequests[0]!, batch);
+
+    // And what it says is what was traced.
+    const runs = [...(await acceptedRuns(sink)).values()];
+    const byName = (name: string) => runs.find((run) => run.name === name)!;
+    const root = byName('pipeline');
+    expect(root).toMatchObject({ run_type: 'chain', tags: ['top'], inputs: { args: ['why is the sky blue?', 2] }, session_name: 'wire-tests' });
+    expect(root.parent_run_id).toBeUndefined();
+    expect(byName('answer')).toMatchObject({
+      run_type: 'llm',
+      parent_run_id: root.id,
+      trace_id: root.id,
+      tags: ['model:small'],
+      inputs: { input: 'why is the sky blue?' },
+      outputs: { text: 're: why is the sky blue?', tokens: 7 },
+      extra: { metadata: { temperature: 0.2, 'ünïcode': 'naïve ☃ 🚀' } },
+      events: [{ name: 'retrieved', time: expect.any(String), kwargs: { docs: 2, source: 'kb' } }],
+    });
+    expect(byName('lookup')).toMatchObject({ run_type: 'tool', parent_run_id: root.id, inputs: { input: 'k' } });
+    expect(String(byName('lookup').error)).toMatch(/^TypeError: no such tool/);
+    expect(byName('lookup').outputs).toBeUndefined();
+    expect(runs.every((run) => !('status' in run))).toBe(true);
+  });
+
+  test('a run still open when a batch leaves is posted without an end, then patched without its inputs', async () => {
+    await startSink();
+    const { client, recording } = setup();
+    const slow = traceable(
+      async function slow(n: number) {
+        await client.flush(); // the start leaves now, the end later
+        return n + 1;
+      },
+      { client },
+    );
+    await slow(41);
+    await client.flush();
+    expect(sink.ingestRequests).toHaveLength(2);
+    expect(recording.batches.map((batch) => [batch.post.length, batch.patch.length])).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+    await expectMultipartOf(sink.ingestRequests[0]!, recording.batches[0]!);
+    await expectMultipartOf(sink.ingestRequests[1]!, recording.batches[1]!);
+    const id = recording.batches[0]!.post[0]!.id;
+    expect((await multipartParts(sink.ingestRequests[0]!)).map((part) => part.name)).toEqual([`post.${id}`, `post.${id}.inputs`, `post.${id}.extra`]);
+    expect((await multipartParts(sink.ingestRequests[1]!)).map((part) => part.name)).toEqual([`patch.${id}`, `patch.${id}.outputs`, `patch.${id}.extra`]);
+    expect((await acceptedRuns(sink)).get(id)).toMatchObject({ inputs: { input: 41 }, outputs: { outputs: 42 }, end_time: expect.any(String) });
+  });
+
+  test('a consumer that stopped early is sent as the error "Cancelled", and status never travels', async () => {
+    await startSink();
+    const { client, recording } = setup();
+    const numbers = traceable(
+      function* numbers() {
+        yield 1;
+        yield 2;
+      },
+      { client },
+    );
+    for (const n of numbers()) if (n === 1) break;
+    await client.flush();
+    const run = recording.batches[0]!.post[0]!;
+    expect(run.status).toBe('cancelled');
+    await expectMultipartOf(sink.ingestRequests[0]!, recording.batches[0]!);
+    expect((await acceptedRuns(sink)).get(run.id)).toMatchObject({ error: 'Cancelled' });
+  });
+
+  test('gzip applies to multipart and batch bodies alike, and they decode to the same runs', async () => {
+    await startSink();
+    for (const mode of ['multipart', 'batch'] as const) {
+      sink.clear();
+      const { client, recording } = setup({ gzip: true, mode });
+      await tracedTree(client)('compress me', 1);
+      expect(await client.flush()).toMatchObject({ delivered: 3 });
+      const [request] = sink.ingestRequests;
+      expect(request!.path).toBe(`/runs/${mode}`);
+      expect(request!.headers['content-encoding']).toBe('gzip');
+      expect(request!.wireBytes).toBeLessThan(request!.body.length);
+      if (mode === 'multipart') await expectMultipartOf(request!, recording.batches[0]!);
+      const records = await wireRecords(request!);
+      expect([...records.keys()].sort()).toEqual(recording.batches[0]!.post.map((run) => `post.${run.id}`).sort());
+    }
+  });
+
+  test('batch mode sends one JSON document to /runs/batch with the same records', async () => {
+    await startSink();
+    const { client, recording } = setup({ mode: 'batch' });
+    await tracedTree(client)('as json', 3);
+    await client.flush();
+    const [request] = sink.ingestRequests;
+    expect(request).toMatchObject({ path: '/runs/batch', headers: expect.objectContaining({ 'content-type': 'application/json' }) });
+    const body = JSON.parse(request!.body.toString('utf8')) as { post: unknown[]; patch: unknown[] };
+    expect(body).toEqual({
+      post: recording.batches[0]!.post.map(({ status, events, ...run }) => ({ ...run, ...(events.length > 0 ? { events } : {}) })),
+      patch: [],
+    });
+  });
+});
+
+describe('a server without /runs/multipart', () => {
+  test.each([404, 405])('answering %i gets the same batch at once on /runs/batch, and every later batch goes there directly', async (status) => {
+    await startSink({ multipartStatus: status });
+    const { client, exporter } = setup();
+    noopSpans(client, 3);
+    expect(await client.flush()).toMatchObject({ delivered: 3, failed: 0 });
+    expect(sink.ingestRequests.map((request) => [request.path, request.answered])).toEqual([
+      ['/runs/multipart', status],
+      ['/runs/batch', 200],
+    ]);
+    expect(exporter.mode).toBe('batch');
+    expect(client.stats().exportRequests).toBe(1); // the fallback is part of the one export
+    noopSpans(client, 2);
+    expect(await client.flush()).toMatchObject({ delivered: 2 });
+    expect(sink.ingestRequests.slice(2).map((request) => request.path)).toEqual(['/runs/batch']);
+    expect(new Set(await acceptedOps(sink)).size).toBe(5);
+    expect(warnings).toEqual([]);
+  });
+
+  test('announced in /info (use_multipart_endpoint: false): batch mode from the first request', async () => {
+    await startSink({ info: { body: { batch_ingest_config: { use_multipart_endpoint: false } } } });
+    const { client, exporter } = setup();
+    noopSpans(client, 2);
+    await client.flush();
+    expect(sink.ingestRequests.map((request) => request.path)).toEqual(['/runs/batch']);
+    expect(exporter.mode).toBe('batch');
+  });
+});
+
+describe('/info', () => {
+  test('a size_limit of 3 runs splits a batch of 10 into requests of at most 3, each run sent once', async () => {
+    await startSink({ info: { body: { batch_ingest_config: { size_limit: 3 } } } });
+    const { client, recording } = setup();
+    noopSpans(client, 10);
+    expect(await client.flush()).toMatchObject({ delivered: 10, failed: 0 });
+    expect(recording.batches).toHaveLength(1);
+    const sizes = await Promise.all(sink.ingestRequests.map(async (request) => (await wireRecords(request)).size));
+    expect(sizes).toEqual([3, 3, 3, 1]);
+    const ops = await acceptedOps(sink);
+    expect(ops).toHaveLength(10);
+    expect(new Set(ops).size).toBe(10);
+  });
+
+  test('a size_limit_bytes keeps every request body under it (uncompressed), in both modes', async () => {
+    await startSink({ info: { body: { batch_ingest_config: { size_limit_bytes: 3_000 } } } });
+    for (const mode of ['multipart', 'batch'] as const) {
+      sink.clear();
+      const { client } = setup({ mode, gzip: mode === 'batch' });
+      noopSpans(client, 12);
+      expect(await client.flush()).toMatchObject({ delivered: 12 });
+      expect(sink.ingestRequests.length).toBeGreaterThan(1);
+      for (const request of sink.ingestRequests) expect(request.body.length).toBeLessThanOrEqual(3_000);
+      expect(new Set(await acceptedOps(sink)).size).toBe(12);
+      expect(await acceptedOps(sink)).toHaveLength(12);
+    }
+  });
+
+  test('when one request of a split batch fails, the retry sends only what was not delivered', async () => {
+    await startSink({ info: { body: { batch_ingest_config: { size_limit: 3 } } } });
+    sink.script(202, 503); // the first 3 runs get through, the next 3 do not
+    const { client } = setup();
+    noopSpans(client, 10);
+    expect(await client.flush()).toMatchObject({ delivered: 10, failed: 0 });
+    expect(sink.ingestRequests.map((request) => request.answered)).toEqual([202, 503, 202, 202, 202]);
+    expect(client.stats().exportRequests).toBe(2); // one export, retried once by the pipeline
+    const ops = await acceptedOps(sink);
+    expect(ops).toHaveLength(10); // nothing twice
+    expect(new Set(ops).size).toBe(10);
+  });
+
+  test('a non-retryable failure of one request fails the whole export (an ExportResult is all or nothing)', async () => {
+    await startSink({ info: { body: { batch_ingest_config: { size_limit: 3 } } } });
+    sink.script(202, 400);
+    const { client } = setup();
+    noopSpans(client, 6);
+    expect(await client.flush()).toMatchObject({ delivered: 0, failed: 6 });
+    expect(sink.ingestRequests.map((request) => request.answered)).toEqual([202, 400]); // the rest is not tried
+    expect(await acceptedOps(sink)).toHaveLength(3); // arrived, though counted as failed
+    expect(warnings.join('\n')).toMatch(/export failed/);
+    expect(warnings.join('\n')).not.toContain(API_KEY);
+  });
+
+  test('is asked once, with the credentials, for the life of the exporter; a failing /info means defaults', async () => {
+    await startSink({ info: { status: 500 } });
+    const { client } = setup({ workspaceId: 'ws-7' });
+    for (let round = 0; round < 3; round++) {
+      noopSpans(client, 2);
+      expect(await client.flush()).toMatchObject({ delivered: 2 });
+    }
+    expect(sink.infoRequests).toHaveLength(1);
+    expect(sink.ingestRequests.map((request) => request.path)).toEqual(['/runs/multipart', '/runs/multipart', '/runs/multipart']);
+    for (const request of sink.requests) {
+      expect(request.headers).toMatchObject({ 'x-api-key': API_KEY, 'x-tenant-id': 'ws-7' });
+      expect(request.body.toString('latin1')).not.toContain(API_KEY);
+    }
+  });
+
+  test('an /info that never answers delays the first export by about a second, and only the first', async () => {
+    await startSink({ info: 'hang' });
+    const { client } = setup();
+    noopSpans(client, 1);
+    let started = Date.now();
+    expect(await client.flush()).toMatchObject({ delivered: 1 });
+    const first = Date.now() - started;
+    expect(first).toBeGreaterThanOrEqual(950);
+    expect(first).toBeLessThan(1_600);
+    noopSpans(client, 1);
+    started = Date.now();
+    expect(await client.flush()).toMatchObject({ delivered: 1 });
+    expect(Date.now() - started).toBeLessThan(300);
+    expect(sink.infoRequests).toHaveLength(1);
+  });
+
+  test('fetchServerInfo: false never asks', async () => {
+    await startSink();
+    const { client } = setup({ fetchServerInfo: false });
+    noopSpans(client, 1);
+    await client.flush();
+    expect(sink.infoRequests).toHaveLength(0);
+    expect(sink.ingestRequests).toHaveLength(1);
+  });
+});
+
+/**
+ * Lets a plain `node` child require the sources: `.ts` files transpiled one
+ * by one with the project's TypeScript, and `./x.js` specifiers resolved to
+ * the `./x.ts` beside them (as jest's moduleNameMapper does).
+ */
+const TS_REQUIRE_HOOK = `const ts = require(${JSON.stringify(require.resolve('typescript'))});
+const Module = require('node:module');
+const { readFileSync } = require('node:fs');
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  try { return resolveFilename.call(this, request, ...rest); }
+  catch (error) { if (/^\\.{1,2}\\/.*\\.js$/.test(request)) return resolveFilename.call(this, request.slice(0, -3) + '.ts', ...rest); throw error; }
+};
+require.extensions['.ts'] = (module, filename) => module._compile(ts.transpileModule(readFileSync(filename, 'utf8'), { fileName: filename, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, experimentalDecorators: true, emitDecoratorMetadata: true } }).outputText, filename);`;
+
+test('a program that ends on its own with a hung /info still delivers, and exits about a second later', async () => {
+  await startSink({ info: 'hang' });
+  const dir = mkdtempSync(join(tmpdir(), 'tracewire-ls-'));
+  try {
+    const file = join(dir, 'child.js');
+    writeFileSync(
+      file,
+      `${TS_REQUIRE_HOOK}
+const { TracingClient, LangSmithExporter, setGlobalTracingClient, traceable } = require(${JSON.stringify(resolve(__dirname, '../../../index.ts'))});
+setGlobalTracingClient(new TracingClient({ exporter: new LangSmithExporter({ endpoint: ${JSON.stringify(sink.url)}, apiKey: 'k' }), logger: { warn() {} }, flushIntervalMillis: 60000 }));
+traceable(function work(i) { return i; })(1);
+const ended = Date.now();
+process.on('exit', () => process.stdout.write(String(Date.now() - ended)));`,
+    );
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((done) => {
+      const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.on('exit', (exitCode) => done({ code: exitCode, stdout: out }));
+    });
+    expect(code).toBe(0);
+    const lingered = Number(stdout);
+    expect(lingered).toBeGreaterThanOrEqual(900); // waited for /info's time box…
+    expect(lingered).toBeLessThan(2_500); // …and not for the hung request itself
+    expect(await acceptedOps(sink)).toHaveLength(1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an unknown mode is a configuration error naming it', () => {
+  expect(() => new LangSmithExporter({ endpoint: 'http://127.0.0.1:1', mode: 'grpc' as 'batch' })).toThrow(TracewireConfigError);
+  expect(() => new LangSmithExporter({ endpoint: 'http://127.0.0.1:1', mode: 'grpc' as 'batch' })).toThrow(/Invalid LangSmith mode: received "grpc"/);
+});
