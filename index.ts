@@ -30,6 +30,8 @@ export { MemoryExporter } from './lib/exporters/memory-exporter.js';
 export { ConsoleExporter, type ConsoleExporterOptions } from './lib/exporters/console-exporter.js';
 export { LangSmithExporter, type LangSmithExporterOptions } from './lib/exporters/langsmith/langsmith-exporter.js';
 export { OtlpHttpExporter, type OtlpHttpExporterOptions } from './lib/exporters/otlp/otlp-http-exporter.js';
+export { JsonlFileExporter, type JsonlFileExporterOptions } from './lib/exporters/jsonl/jsonl-file-exporter.js';
+export { mergeJsonlRuns, type JsonlOp } from './lib/exporters/jsonl/jsonl-lines.js';
 export type { OtlpOptions, OtlpProtocol } from './lib/config-otlp.js';
 export type { Run, RunType, RunStatus, RunEvent } from './lib/model/run.js';
 export { RUN_TYPES } from './lib/model/run.js';

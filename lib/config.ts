@@ -48,11 +48,19 @@ export interface DeliveryOptions {
   readonly maxRequestsPerSecond?: number;
   /** Deadline of `flush()`, `awaitPendingTraceBatches()`, `shutdown()` and blocking calls. Default 5 000. */
   readonly flushTimeoutMillis?: number;
+  /**
+   * A directory (created `0700` if missing) where batches that could not be
+   * delivered — retries ran out, or shutdown's deadline passed — are kept
+   * (up to 64 MiB) and sent by the next client started with the same
+   * directory. Unset (the default, or `TRACEWIRE_SPOOL_DIR`): such spans are dropped.
+   */
+  readonly spoolDir?: string;
 }
 
 /** @internal Every setting resolved: options over `TRACEWIRE_*` over `LANGSMITH_*` over defaults. */
-export type DeliveryConfig = Required<Omit<DeliveryOptions, 'manualFlushMode' | 'maxRequestsPerSecond'>> & {
+export type DeliveryConfig = Required<Omit<DeliveryOptions, 'manualFlushMode' | 'maxRequestsPerSecond' | 'spoolDir'>> & {
   readonly maxRequestsPerSecond: number | undefined;
+  readonly spoolDir: string | undefined;
 };
 
 const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, string, number, 'integer' | 'positive' | 'fraction']> = [
@@ -82,6 +90,7 @@ export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = proce
     projectName: options.projectName ?? firstSet(env, ['TRACEWIRE_PROJECT', 'LANGSMITH_PROJECT', 'LANGCHAIN_PROJECT'])?.value ?? 'default',
     dropPolicy: options.dropPolicy ?? envChoice(env, ['TRACEWIRE_DROP_POLICY'], ['drop-newest', 'drop-oldest'] as const) ?? 'drop-newest',
     maxRequestsPerSecond: undefined,
+    spoolDir: options.spoolDir ?? firstSet(env, ['TRACEWIRE_SPOOL_DIR'])?.value,
   };
   if (config.dropPolicy !== 'drop-newest' && config.dropPolicy !== 'drop-oldest') {
     throw new TracewireConfigError('dropPolicy', config.dropPolicy, 'drop-newest or drop-oldest');

@@ -22,6 +22,10 @@ export interface TracingStats {
   readonly dropped: DroppedCounts;
   /** Ended but not yet delivered, failed or dropped. */
   readonly pending: number;
+  /** Spans that could not be delivered and were written to the spool (`spoolDir`) for the next client to send. */
+  readonly spooled: number;
+  /** Spans from a spool, left by an earlier client, that this one delivered. */
+  readonly replayed: number;
   /** Export attempts, retries included. An exporter may split one into several HTTP requests (a server's size limit). */
   readonly exportRequests: number;
 }
@@ -36,6 +40,8 @@ export class DeliveryCounters {
   afterShutdown = 0;
   sampledOut = 0;
   exportRequests = 0;
+  spooled = 0;
+  replayed = 0;
 
   get dropped(): number {
     return this.queueFull + this.exportFailed + this.afterShutdown + this.sampledOut;
@@ -55,6 +61,8 @@ export class DeliveryCounters {
         sampledOut: this.sampledOut,
       },
       pending,
+      spooled: this.spooled,
+      replayed: this.replayed,
       exportRequests: this.exportRequests,
     };
   }

@@ -11,6 +11,8 @@ export interface FlushResult {
   readonly failed: number;
   /** Never sent: queue full, after shutdown, sampled out. */
   readonly dropped: number;
+  /** Not delivered, but written to the spool (`spoolDir`) for the next client to send. */
+  readonly spooled: number;
   /** Still queued or in flight when the call returned (non-zero only on timeout). */
   readonly pending: number;
   /** True when the deadline passed before everything covered was settled. */

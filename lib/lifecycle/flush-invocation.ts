@@ -9,7 +9,7 @@ export interface InvocationFlushResult extends FlushResult {
   readonly waitedMillis: number;
 }
 
-const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0, pending: 0, timedOut: false });
+const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: false });
 
 /**
  * Delivers what one invocation traced, as its client's strategy requires:
@@ -19,7 +19,7 @@ const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0
  * `timeoutMillis`.
  */
 export async function flushInvocation(client: TracingClient, timeoutMillis: number): Promise<InvocationFlushResult> {
-  const started = Date.now();
+  const started = performance.now();
   const mode = client.strategy.mode;
   const action = mode === 'manual' ? 'flushed' : mode === 'blocking' ? 'none' : 'awaited-pending';
   let result = NOTHING;
@@ -29,5 +29,5 @@ export async function flushInvocation(client: TracingClient, timeoutMillis: numb
   } catch {
     // The client's waits never reject; this is belt and braces for a user-supplied strategy.
   }
-  return { ...result, action, waitedMillis: Date.now() - started };
+  return { ...result, action, waitedMillis: performance.now() - started };
 }

@@ -1,10 +1,10 @@
-import { settleWithin } from '../client/deadline.js';
+import { settleWithin, unrefSleep } from '../client/deadline.js';
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { DeliveryStrategy } from '../client/delivery-strategy.js';
 import { flushBeforeExit } from '../client/exit-hooks.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-processor.js';
 import type { DeliveryConfig } from '../config.js';
-import type { SpanExporter } from '../exporters/span-exporter.js';
+import type { ExportBatch, SpanExporter } from '../exporters/span-exporter.js';
 import type { Span } from '../model/span.js';
 import { EMPTY, from, mergeMap, Subject, Subscription, type SchedulerLike } from '../rx.js';
 import { batchEvents } from './batch-events.js';
@@ -12,6 +12,7 @@ import { BatchQueue } from './batch-queue.js';
 import { DropWarnings } from './drop-warnings.js';
 import { PendingBatch, type BatchOutcome } from './pending-batch.js';
 import { RateLimiter } from './rate-limiter.js';
+import { SpoolStore } from '../spool/spool-store.js';
 import { sendBatch, type SendContext } from './send-batch.js';
 import type { SpanEvent } from './span-event.js';
 import { toExportBatch } from './to-export-batch.js';
@@ -48,6 +49,13 @@ export class BatchSpanProcessor implements SpanProcessor {
   private retryDeadline: number | undefined;
   private isShutdown = false;
   private shutdownResult: Promise<FlushResult> | undefined;
+  /** Where undeliverable batches go when `spoolDir` is set. */
+  private readonly spool: SpoolStore | undefined;
+  /** Stops a replay in progress at shutdown. */
+  private readonly stopReplay = new AbortController();
+  private replaying = false;
+  /** A batch was spooled since the last replay started: replay again once a delivery shows the destination is back. */
+  private spooledSinceReplay = false;
 
   constructor(
     private readonly exporter: SpanExporter,
@@ -76,6 +84,10 @@ export class BatchSpanProcessor implements SpanProcessor {
     );
     this.subscription.add(this.ready$.pipe(mergeMap(() => this.sendNext(), config.maxConcurrentExports)).subscribe());
     this.unregisterExitHook = flushBeforeExit(this);
+    // Throws TracewireConfigError on an empty spoolDir, at construction like every other setting.
+    this.spool = config.spoolDir === undefined ? undefined : new SpoolStore({ dir: config.spoolDir });
+    // What an earlier client left: sent a little later, off the start-up path, and never by a script that ends at once (the sleep is unref'd).
+    if (this.spool !== undefined) void unrefSleep(REPLAY_DELAY_MILLIS).then(() => this.replaySpool());
   }
 
   onStart(span: Span): void {
@@ -126,16 +138,21 @@ export class BatchSpanProcessor implements SpanProcessor {
       const result = await this.flush(options);
       this.unregisterExitHook();
       this.subscription.unsubscribe();
-      // Past the deadline, nothing will send what is still queued: count it as dropped rather than pending forever.
+      this.stopReplay.abort();
+      // Past the deadline, nothing will send what is still queued: spool it for the next client, else count it as dropped rather than pending forever.
+      const leftovers: PendingBatch[] = [];
+      for (let batch = this.queue.evictOldest(); batch !== undefined; batch = this.queue.evictOldest()) leftovers.push(batch);
+      const spooled = await this.spoolLeftovers(leftovers);
       let abandoned = 0;
-      for (let batch = this.queue.evictOldest(); batch !== undefined; batch = this.queue.evictOldest()) {
+      for (const batch of leftovers) {
+        if (batch.outcome !== undefined) continue;
         abandoned += batch.endCount;
         this.counters.afterShutdown += batch.endCount;
         this.settle(batch, 'evicted');
       }
       this.warnings.summarize(this.counters);
       await this.exporter.shutdown?.().catch(noop);
-      return { ...result, dropped: result.dropped + abandoned, pending: result.pending - abandoned };
+      return { ...result, dropped: result.dropped + abandoned, spooled: result.spooled + spooled, pending: result.pending - abandoned - spooled };
     })();
     return this.shutdownResult;
   }
@@ -219,19 +236,74 @@ export class BatchSpanProcessor implements SpanProcessor {
   }
 
   private async deliver(batch: PendingBatch): Promise<void> {
-    let delivered = false;
+    let records: ExportBatch | undefined;
+    let outcome: 'delivered' | 'rejected' | 'gave-up' = 'gave-up';
     try {
-      delivered = await sendBatch(this.send, toExportBatch(batch.events));
+      records = toExportBatch(batch.events);
+      outcome = await sendBatch(this.send, records);
     } catch {
-      delivered = false;
+      outcome = 'gave-up';
     }
+    if (outcome === 'delivered') {
+      this.counters.delivered += batch.endCount;
+      this.finish(batch, 'delivered');
+      if (this.spooledSinceReplay) void this.replaySpool(); // the destination is back: send what was spooled meanwhile
+      return;
+    }
+    // Only a batch a later try may deliver is spooled; one the destination refused would be refused again.
+    // Still in flight while it is written, so a flush waits for the spool.
+    if (outcome === 'gave-up' && records !== undefined && this.spool !== undefined && (await this.spool.write(records))) {
+      this.spooledSinceReplay = true;
+      this.counters.spooled += batch.endCount;
+      this.warnings.once('spooled', 'an export failed after its retries; its spans were spooled for the next client to send');
+      this.finish(batch, 'spooled');
+      return;
+    }
+    this.counters.exportFailed += batch.endCount;
+    this.warnings.once('export-failed', 'an export failed after its retries; its spans were dropped');
+    this.finish(batch, 'failed');
+  }
+
+  private finish(batch: PendingBatch, outcome: BatchOutcome): void {
     this.inFlight.delete(batch);
-    if (delivered) this.counters.delivered += batch.endCount;
-    else {
-      this.counters.exportFailed += batch.endCount;
-      this.warnings.once('export-failed', 'an export failed after its retries; its spans were dropped');
+    this.settle(batch, outcome);
+  }
+
+  /**
+   * Writes batches nobody will send to the spool, in queue order (a batch's
+   * records depend on which starts went out before it), within a short grace
+   * past the deadline. Returns the spans spooled; leaves the rest unsettled.
+   */
+  private async spoolLeftovers(leftovers: readonly PendingBatch[]): Promise<number> {
+    const spool = this.spool;
+    if (spool === undefined || leftovers.length === 0) return 0;
+    const records = leftovers.map((batch) => toExportBatch(batch.events));
+    let spooled = 0;
+    const writes = leftovers.map(async (batch, i) => {
+      if (!(await spool.write(records[i]!)) || batch.outcome !== undefined) return;
+      spooled += batch.endCount;
+      this.counters.spooled += batch.endCount;
+      this.settle(batch, 'spooled');
+    });
+    await settleWithin(Promise.all(writes), SPOOL_GRACE_MILLIS);
+    return spooled;
+  }
+
+  /** Sends what the spool holds, one batch at a time beside the regular exports; one replay at a time. Never rejects. */
+  private async replaySpool(): Promise<void> {
+    if (this.spool === undefined || this.replaying || this.isShutdown) return;
+    this.replaying = true;
+    this.spooledSinceReplay = false;
+    try {
+      await this.spool.replay(async (records) => {
+        const outcome = await sendBatch(this.send, records);
+        if (outcome === 'delivered') this.counters.replayed += endsIn(records);
+        // A refused batch is done with: dropping its file keeps it from blocking the spool forever.
+        return outcome !== 'gave-up';
+      }, { signal: this.stopReplay.signal });
+    } finally {
+      this.replaying = false;
     }
-    this.settle(batch, delivered ? 'delivered' : 'failed');
   }
 
   private settle(batch: PendingBatch, outcome: BatchOutcome): void {
@@ -244,9 +316,9 @@ export class BatchSpanProcessor implements SpanProcessor {
 
   private async waitFor(batches: PendingBatch[], options: FlushOptions | undefined): Promise<FlushResult> {
     const inTime = await settleWithin(Promise.all(batches.map((batch) => batch.settled())), options?.timeoutMillis ?? this.config.flushTimeoutMillis);
-    const result = { delivered: 0, failed: 0, dropped: 0, pending: 0, timedOut: !inTime };
+    const result = { delivered: 0, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: !inTime };
     for (const batch of batches) {
-      const key = batch.outcome === 'delivered' ? 'delivered' : batch.outcome === 'failed' ? 'failed' : batch.outcome === 'evicted' ? 'dropped' : 'pending';
+      const key = batch.outcome === 'evicted' ? 'dropped' : (batch.outcome ?? 'pending');
       result[key] += batch.endCount;
     }
     return result;
@@ -254,6 +326,16 @@ export class BatchSpanProcessor implements SpanProcessor {
 }
 
 function noop(): void {}
+
+/** Spans whose end a batch of records carries: patches, and posts of finished runs. */
+function endsIn(records: ExportBatch): number {
+  return records.patch.length + records.post.filter((run) => run.end_time !== undefined).length;
+}
+
+/** A replay of an earlier client's spool starts this long after construction. */
+const REPLAY_DELAY_MILLIS = 1_000;
+/** How long past shutdown's deadline writing leftovers to the spool may take (local disk: milliseconds). */
+const SPOOL_GRACE_MILLIS = 1_000;
 
 /** Closed batches allowed to wait for the next event-loop turn before a microtask sends them. */
 const BACKLOG_BEFORE_MICROTASK_SEND = 4;

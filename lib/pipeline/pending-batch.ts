@@ -1,7 +1,7 @@
 import type { SpanEvent } from './span-event.js';
 
-/** How a batch ended. `evicted`: dropped from the queue by the drop-oldest policy before it was sent. */
-export type BatchOutcome = 'delivered' | 'failed' | 'evicted';
+/** How a batch ended. `evicted`: dropped from the queue by the drop-oldest policy before it was sent. `spooled`: kept on disk for the next client. */
+export type BatchOutcome = 'delivered' | 'failed' | 'evicted' | 'spooled';
 
 /** @internal A closed batch from the moment it is queued until it is settled. */
 export class PendingBatch {

@@ -16,23 +16,29 @@ export interface SendContext {
 }
 
 /**
- * @internal Exports one batch, retrying retryable failures with back-off,
- * within `exportTimeoutMillis` per attempt. Resolves `true` when delivered,
- * `false` when given up; never rejects.
+ * @internal How a send ended: `rejected` — a non-retryable failure, which no
+ * later try would change; `gave-up` — retryable failures until the retries
+ * or shutdown's deadline ran out, so a later try (a spool replay) may succeed.
  */
-export async function sendBatch(context: SendContext, batch: ExportBatch): Promise<boolean> {
+export type SendOutcome = 'delivered' | 'rejected' | 'gave-up';
+
+/**
+ * @internal Exports one batch, retrying retryable failures with back-off,
+ * within `exportTimeoutMillis` per attempt. Never rejects.
+ */
+export async function sendBatch(context: SendContext, batch: ExportBatch): Promise<SendOutcome> {
   for (let attempt = 0; ; attempt++) {
     if (context.limiter) await context.limiter.acquire();
     context.onRequest();
     const result = await exportOnce(context, batch);
-    if (result.ok) return true;
-    if (!result.retryable) return false;
+    if (result.ok) return 'delivered';
+    if (!result.retryable) return 'rejected';
     const delay = retryDelayMillis(context.retry, attempt, result.retryAfterMillis);
-    if (delay === undefined) return false;
-    if (pastDeadline(context, delay)) return false;
+    if (delay === undefined) return 'gave-up';
+    if (pastDeadline(context, delay)) return 'gave-up';
     await unrefSleep(delay);
     // Shutdown may have begun during the sleep: never start a request past its deadline.
-    if (pastDeadline(context, 0)) return false;
+    if (pastDeadline(context, 0)) return 'gave-up';
   }
 }
 

@@ -82,7 +82,7 @@ describe('background (the default)', () => {
     exporter.holding = true;
     work(3);
     const result = await pending;
-    expect(result).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0, timedOut: false });
+    expect(result).toEqual({ delivered: 1, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: false });
     exporter.holding = false;
     exporter.releaseAll();
   });
@@ -114,7 +114,7 @@ describe('manual (manualFlushMode)', () => {
     expect(exporter.batches).toHaveLength(0);
     expect((await client.awaitPendingTraceBatches()).delivered).toBe(0); // waits only for what a flush released
     const result = await client.flush();
-    expect(result).toEqual({ delivered: 10, failed: 0, dropped: 0, pending: 0, timedOut: false });
+    expect(result).toEqual({ delivered: 10, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: false });
     expect(exporter.batches).toHaveLength(5); // ⌈20 events ÷ 4⌉
   });
 });

@@ -65,7 +65,7 @@ test('a flush that waited on a failing export reports it as failed', async () =>
   const client = new TracingClient({ exporter: { export: () => Promise.reject(new Error('down')) }, ...FAST_RETRIES });
   setGlobalTracingClient(client);
   echo(1);
-  expect(await client.flush()).toEqual({ delivered: 0, failed: 1, dropped: 0, pending: 0, timedOut: false });
+  expect(await client.flush()).toEqual({ delivered: 0, failed: 1, dropped: 0, spooled: 0, pending: 0, timedOut: false });
 });
 
 describe('waits have deadlines', () => {

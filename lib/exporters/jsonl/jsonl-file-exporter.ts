@@ -1,0 +1,144 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { types } from 'node:util';
+import { TracewireConfigError } from '../../errors.js';
+import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
+import { toLines } from './jsonl-lines.js';
+
+/** Options of a {@link JsonlFileExporter}. */
+export interface JsonlFileExporterOptions {
+  /**
+   * The file runs are appended to. Required. Created with mode `0600` when
+   * missing (an existing file keeps its mode); its directory must exist.
+   */
+  readonly path: string;
+}
+
+/**
+ * Appends every run to a JSON Lines file: one run record per line, UTF-8,
+ * `\n`-terminated. Each line is the `Run` record with one member added in
+ * front, `op`:
+ *
+ * ```
+ * {"op":"post","id":"…","trace_id":"…","start_time":"…","inputs":{…},…}
+ * {"op":"patch","id":"…","trace_id":"…","end_time":"…","outputs":{…},"status":"success",…}
+ * ```
+ *
+ * `post` creates a run (complete when it has an `end_time`), `patch` ends a
+ * run posted earlier (it has no `inputs`). To rebuild runs, merge by `id`,
+ * patch over post — `{ ...post, ...patch }` — whatever the order of the
+ * lines: retries and concurrent exports can write a patch before its post,
+ * and a retried batch can repeat lines, which the merge makes harmless.
+ * Skip a line that does not parse (one torn by a crash or a full disk).
+ * `mergeJsonlRuns()` does all this.
+ *
+ * Safe for several processes appending to one file: the file is opened with
+ * `O_APPEND` and each batch goes out as one buffer in one `write(2)`. POSIX
+ * makes such a write move the offset to the end of the file and write with
+ * no other modification in between, and local Linux and macOS file systems
+ * serialise writes to a file, so lines from different processes never
+ * interleave mid-line. (NFS does not honour `O_APPEND` this way: use one file
+ * per process there.)
+ *
+ * The file is created `0600` because runs carry the traced program's inputs
+ * and outputs, which may be user data no other local account should read.
+ */
+export class JsonlFileExporter implements SpanExporter {
+  /** The file runs are appended to. */
+  readonly path: string;
+  /** Opened on the first export, kept open until `shutdown()`. */
+  private handle: Promise<FileHandle> | undefined;
+  private readonly writing = new Set<Promise<ExportResult>>();
+  /** A write failed part-way: the next batch starts with `\n` so the torn line stays alone. */
+  private tornLine = false;
+  private isShutdown = false;
+
+  constructor(options: JsonlFileExporterOptions) {
+    const path: unknown = (options as Partial<JsonlFileExporterOptions> | undefined)?.path;
+    if (typeof path !== 'string' || path.length === 0) throw new TracewireConfigError('JsonlFileExporter path', path, 'a non-empty file path');
+    this.path = path;
+  }
+
+  /**
+   * Appends the batch; never rejects. A file-system error comes back as a
+   * failure, retryable when it is transient resource exhaustion (EMFILE,
+   * ENFILE, EAGAIN, EINTR, EBUSY, ENOSPC, EDQUOT), not when it is a setup
+   * problem (ENOENT, EACCES, EISDIR, EROFS…). The abort signal is not
+   * consulted: a local append cannot be taken back half-way.
+   */
+  export(batch: ExportBatch, _options?: ExportOptions): Promise<ExportResult> {
+    if (this.isShutdown) return Promise.resolve(failure(new Error('JsonlFileExporter is shut down'), false));
+    const write = this.append(batch);
+    this.writing.add(write);
+    void write.then(() => this.writing.delete(write));
+    return write;
+  }
+
+  /** Waits for writes in progress, then closes the file. Later exports fail. */
+  async shutdown(): Promise<void> {
+    this.isShutdown = true;
+    await Promise.all(this.writing);
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.then((file) => file.close()).catch(noop);
+  }
+
+  private async append(batch: ExportBatch): Promise<ExportResult> {
+    let buffer: Buffer;
+    try {
+      buffer = Buffer.from(toLines(batch), 'utf8');
+    } catch (error) {
+      return failure(error, false); // not JSON-serialisable: retrying cannot help
+    }
+    if (buffer.length === 0) return EXPORT_OK;
+    if (this.tornLine) buffer = Buffer.concat([NEWLINE, buffer]);
+    let written = 0;
+    try {
+      const file = await this.open();
+      // One call for the whole buffer; a short write (rare on regular files: a full disk, a signal) is finished with more calls.
+      while (written < buffer.length) {
+        const { bytesWritten } = await file.write(buffer, written, buffer.length - written);
+        if (bytesWritten === 0) throw new Error(`wrote 0 bytes to ${this.path}`);
+        written += bytesWritten;
+      }
+      this.tornLine = false;
+      return EXPORT_OK;
+    } catch (error) {
+      if (written > 0) this.tornLine = true;
+      return failure(error, classifyFsError(error));
+    }
+  }
+
+  private open(): Promise<FileHandle> {
+    if (this.handle === undefined) {
+      const opening = open(this.path, 'a', 0o600);
+      this.handle = opening;
+      // Forget a failed open so a later export tries again (the directory may appear, a file handle may free up).
+      opening.catch(() => {
+        if (this.handle === opening) this.handle = undefined;
+      });
+    }
+    return this.handle;
+  }
+}
+
+/**
+ * @internal Whether a file-system error is worth retrying: resource
+ * exhaustion that passes (no free descriptors, a full disk, a busy or
+ * interrupted call). Everything else — no such directory, permission denied,
+ * a directory in the way, a read-only file system — is a setup problem that
+ * no retry fixes.
+ */
+export function classifyFsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE_CODES.has(code);
+}
+
+const RETRYABLE_CODES = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR', 'EBUSY', 'EMFILE', 'ENFILE', 'ENOSPC', 'EDQUOT']);
+const NEWLINE = Buffer.from('\n');
+
+function failure(error: unknown, retryable: boolean): ExportResult {
+  // isNativeError: an fs error from another realm (a vm context, a test sandbox) is not `instanceof` this realm's Error.
+  return { ok: false, retryable, error: error instanceof Error || types.isNativeError(error) ? error : new Error(String(error)) };
+}
+
+function noop(): void {}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import type { ExportBatch } from '../exporters/span-exporter.js';
+import type { Run } from '../model/run.js';
+
+/**
+ * @internal Names and contents of spool files.
+ *
+ * A spooled batch is `<millis>-<seq>-<random>.json`: 13-digit epoch millis
+ * (so names sort oldest first), a 6-digit per-process sequence (order within
+ * one millisecond) and 16 random hex digits (no clash between processes).
+ * Nothing in a name comes from the batch, the configuration or a credential.
+ *
+ * Around that name, a file is in one of these states:
+ * - `<name>.tmp` — being written; renamed to `<name>` once complete;
+ * - `<name>` — ready to replay;
+ * - `<name>.claimed-<pid>-<millis>` — taken by a replaying process at `<millis>`;
+ * - `<name>.corrupt` — failed to parse; kept for inspection, never replayed.
+ */
+const READY = /^\d{13}-\d{6}-[0-9a-f]{16}\.json$/;
+const TEMP = /^(\d{13}-\d{6}-[0-9a-f]{16}\.json)\.tmp$/;
+const CLAIMED = /^(\d{13}-\d{6}-[0-9a-f]{16}\.json)\.claimed-(\d+)-(\d+)$/;
+
+/** @internal A file of the spool directory, by state; `name` is always the ready name it started as. */
+export type SpoolEntry =
+  | { readonly state: 'ready'; readonly file: string; readonly name: string }
+  | { readonly state: 'temp'; readonly file: string; readonly name: string }
+  | { readonly state: 'claimed'; readonly file: string; readonly name: string; readonly claimedAt: number };
+
+let sequence = 0;
+
+/** @internal A fresh ready name. */
+export function newSpoolName(now: number = Date.now()): string {
+  sequence = (sequence + 1) % 1_000_000;
+  return `${String(now).padStart(13, '0')}-${String(sequence).padStart(6, '0')}-${randomBytes(8).toString('hex')}.json`;
+}
+
+/** @internal The name a replaying process renames `name` to, to own it. */
+export function claimedName(name: string, now: number = Date.now()): string {
+  return `${name}.claimed-${process.pid}-${now}`;
+}
+
+/** @internal What a directory entry is; `undefined` for anything not ours (and `.corrupt` files). */
+export function parseSpoolEntry(file: string): SpoolEntry | undefined {
+  if (READY.test(file)) return { state: 'ready', file, name: file };
+  const temp = TEMP.exec(file);
+  if (temp !== null) return { state: 'temp', file, name: temp[1]! };
+  const claimed = CLAIMED.exec(file);
+  if (claimed !== null) return { state: 'claimed', file, name: claimed[1]!, claimedAt: Number(claimed[3]) };
+  return undefined;
+}
+
+/** @internal Format version in every file, so a later tracewire can tell old files from new. */
+const VERSION = 1;
+
+/** @internal The file contents of a batch: the runs and nothing else. Throws only if a run is not JSON-serialisable. */
+export function encodeBatch(batch: ExportBatch): string {
+  return JSON.stringify({ v: VERSION, post: batch.post, patch: batch.patch });
+}
+
+/** @internal The batch in a file's text, or `undefined` when it is not a well-formed spool file. */
+export function decodeBatch(text: string): ExportBatch | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object') return undefined;
+  const { v, post, patch } = parsed as { v?: unknown; post?: unknown; patch?: unknown };
+  if (v !== VERSION || !isRunList(post) || !isRunList(patch)) return undefined;
+  return { post, patch };
+}
+
+function isRunList(value: unknown): value is Run[] {
+  return Array.isArray(value) && value.every((run) => run !== null && typeof run === 'object' && typeof (run as { id?: unknown }).id === 'string');
+}

@@ -1,0 +1,112 @@
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExportBatch } from '../exporters/span-exporter.js';
+import { claimedName, decodeBatch, parseSpoolEntry, type SpoolEntry } from './spool-format.js';
+
+/** @internal Options of `SpoolStore.replay()`. */
+export interface ReplayOptions {
+  /** Stops the replay before its next file once aborted (at shutdown). Default: none. */
+  readonly signal?: AbortSignal;
+}
+
+/** @internal What a replay did, in batches (files). */
+export interface ReplayResult {
+  /** Done with (`send` resolved `true`) and deleted. */
+  readonly replayed: number;
+  /** Not done with (`send` resolved `false` or threw, or the file was unreadable); left for a later replay. */
+  readonly failed: number;
+  /** Not a spool file any more; renamed `<name>.corrupt`. */
+  readonly corrupt: number;
+}
+
+/** A replay stops after this many failed sends in a row: the destination is most likely down. */
+const STOP_AFTER_FAILURES = 3;
+
+interface ReplaySettings extends ReplayOptions {
+  readonly staleClaimMillis: number;
+  /** Told the size of each file deleted or moved aside, for the store's accounting. */
+  readonly onRemoved: (bytes: number) => void;
+}
+
+/**
+ * @internal Replays a spool directory; see `SpoolStore.replay()`. Never rejects.
+ *
+ * Exactly-once between processes rests on one atomic rename: a process owns
+ * a file once it renamed it to its claimed name, and a process that loses
+ * the race gets ENOENT and moves on. A claim whose owner died is taken over
+ * once older than `staleClaimMillis` (the claim time is in its name, as
+ * rename keeps mtime). Age alone decides, not whether the pid is alive:
+ * pids are reused, and mean nothing across containers or hosts sharing the
+ * directory. So a single send must never take that long: with the default
+ * timeouts and retries one takes a few minutes at most.
+ */
+export async function replaySpool(dir: string, send: (batch: ExportBatch) => Promise<boolean>, settings: ReplaySettings): Promise<ReplayResult> {
+  const result = { replayed: 0, failed: 0, corrupt: 0 };
+  let entries: SpoolEntry[];
+  try {
+    entries = await replayable(dir, settings.staleClaimMillis);
+  } catch {
+    return result; // no directory yet, or unreadable: nothing to replay
+  }
+  let failuresInARow = 0;
+  for (const entry of entries) {
+    if (settings.signal?.aborted || failuresInARow >= STOP_AFTER_FAILURES) break;
+    const outcome = await replayOne(dir, entry, send, settings).catch(() => 'failed' as const);
+    if (outcome === 'taken') continue;
+    result[outcome]++;
+    failuresInARow = outcome === 'failed' ? failuresInARow + 1 : 0;
+  }
+  return result;
+}
+
+/** Ready files and stale claims, oldest first. */
+async function replayable(dir: string, staleClaimMillis: number): Promise<SpoolEntry[]> {
+  const now = Date.now();
+  const entries: SpoolEntry[] = [];
+  for (const file of await readdir(dir)) {
+    const entry = parseSpoolEntry(file);
+    if (entry?.state === 'ready' || (entry?.state === 'claimed' && now - entry.claimedAt > staleClaimMillis)) entries.push(entry);
+  }
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+async function replayOne(
+  dir: string,
+  entry: SpoolEntry,
+  send: (batch: ExportBatch) => Promise<boolean>,
+  settings: ReplaySettings,
+): Promise<'replayed' | 'failed' | 'corrupt' | 'taken'> {
+  const claimed = join(dir, claimedName(entry.name));
+  try {
+    await rename(join(dir, entry.file), claimed);
+  } catch {
+    return 'taken'; // another process claimed (or replayed) it first
+  }
+  const release = () => rename(claimed, join(dir, entry.name)).catch(() => undefined);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(claimed);
+  } catch {
+    await release();
+    return 'failed';
+  }
+  const batch = decodeBatch(bytes.toString('utf8'));
+  if (batch === undefined) {
+    await rename(claimed, join(dir, `${entry.name}.corrupt`)).catch(() => undefined);
+    settings.onRemoved(bytes.length);
+    return 'corrupt';
+  }
+  let sent: boolean;
+  try {
+    sent = (await send(batch)) === true;
+  } catch {
+    sent = false;
+  }
+  if (!sent) {
+    await release();
+    return 'failed';
+  }
+  await rm(claimed, { force: true }).catch(() => undefined);
+  settings.onRemoved(bytes.length);
+  return 'replayed';
+}

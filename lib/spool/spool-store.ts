@@ -1,0 +1,137 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TracewireConfigError } from '../errors.js';
+import type { ExportBatch } from '../exporters/span-exporter.js';
+import { countSpoolBytes } from './count-spool-bytes.js';
+import { encodeBatch, newSpoolName } from './spool-format.js';
+import { replaySpool, type ReplayOptions, type ReplayResult } from './spool-replay.js';
+import { writeFileAtomically } from './write-atomically.js';
+
+/** @internal Options of a {@link SpoolStore}. */
+export interface SpoolStoreOptions {
+  /** Where spooled batches live. Required. Created with mode `0700` on first write when missing (an existing directory keeps its mode). */
+  readonly dir: string;
+  /** Bytes of spool files on disk past which writes are refused. Default 64 MiB. */
+  readonly maxBytes?: number;
+  /** A claim older than this is taken to be abandoned (its process died mid-replay) and may be taken over. Default 10 minutes. */
+  readonly staleClaimMillis?: number;
+}
+
+export type { ReplayOptions, ReplayResult };
+
+/**
+ * @internal Keeps batches on disk that could not be delivered — retries ran
+ * out, or shutdown's deadline passed — so the next client started with the
+ * same directory delivers them. One file per batch, written atomically, mode
+ * `0600` in a `0700` directory (runs may hold user data); see `spool-format`
+ * for names. Several processes may share a directory: a claim (an atomic
+ * rename) makes sure only one of them replays a file.
+ *
+ * Never throws or rejects after construction: a file-system failure makes
+ * `write()` resolve `false` and is counted by `replay()`.
+ */
+export class SpoolStore {
+  readonly dir: string;
+  readonly maxBytes: number;
+  private readonly staleClaimMillis: number;
+  /** Bytes on disk as of the last scan, plus this store's writes, minus its deletions. */
+  private diskBytes = 0;
+  /** Bytes of writes in progress, reserved so concurrent writes cannot overshoot together. */
+  private reservedBytes = 0;
+  private scannedAt: number | undefined;
+  private scanning: Promise<void> | undefined;
+  private dirCreated: Promise<unknown> | undefined;
+
+  constructor(options: SpoolStoreOptions) {
+    const { dir, maxBytes = 64 * 1024 * 1024, staleClaimMillis = 10 * 60_000 } = options ?? ({} as SpoolStoreOptions);
+    if (typeof dir !== 'string' || dir.length === 0) throw new TracewireConfigError('spoolDir', dir, 'a non-empty directory path');
+    if (typeof maxBytes !== 'number' || !(maxBytes > 0)) throw new TracewireConfigError('spool maxBytes', maxBytes, 'a positive number of bytes');
+    if (typeof staleClaimMillis !== 'number' || !(staleClaimMillis > 0)) throw new TracewireConfigError('spool staleClaimMillis', staleClaimMillis, 'a positive number of milliseconds');
+    this.dir = dir;
+    this.maxBytes = maxBytes;
+    this.staleClaimMillis = staleClaimMillis;
+  }
+
+  /**
+   * Spools one batch. Resolves `true` once it is on disk under its final
+   * name, `false` — having written nothing — when it would take the spool
+   * past `maxBytes` or the file system fails (the caller counts it dropped).
+   */
+  async write(batch: ExportBatch): Promise<boolean> {
+    if (batch.post.length === 0 && batch.patch.length === 0) return true;
+    let reserved = 0;
+    try {
+      const text = encodeBatch(batch);
+      const size = Buffer.byteLength(text);
+      if (this.scannedAt === undefined || Date.now() - this.scannedAt > RESCAN_MILLIS) await this.scan();
+      if (this.diskBytes + this.reservedBytes + size > this.maxBytes) return false;
+      reserved = size;
+      this.reservedBytes += size;
+      await this.createDir();
+      await writeFileAtomically(join(this.dir, newSpoolName()), text);
+      this.diskBytes += size;
+      return true;
+    } catch {
+      return false;
+    } finally {
+      this.reservedBytes -= reserved;
+    }
+  }
+
+  /**
+   * Sends every spooled batch, oldest first, one at a time. `send` resolves
+   * `true` when the batch is done with — delivered, or refused for good
+   * (a non-retryable rejection: keeping it would only block the spool) —
+   * and the file is deleted; `false` (or a throw) when a later try may
+   * succeed, and the file is put back for the next replay. A corrupt file is
+   * moved aside as `<name>.corrupt`. Stops early after 3 failures in a row —
+   * the destination is most likely still down — or when `signal` aborts.
+   */
+  async replay(send: (batch: ExportBatch) => Promise<boolean>, options: ReplayOptions = {}): Promise<ReplayResult> {
+    try {
+      if (this.scannedAt === undefined) await this.scan();
+    } catch {
+      // Counting is best effort; the replay itself reports what it could not do.
+    }
+    return replaySpool(this.dir, send, { ...options, staleClaimMillis: this.staleClaimMillis, onRemoved: (bytes) => this.forget(bytes) });
+  }
+
+  /** Bytes of spool files on disk, freshly counted. For diagnostics and tests; never rejects (the last count when the directory cannot be read). */
+  async usedBytes(): Promise<number> {
+    await this.scan().catch(noop);
+    return this.diskBytes;
+  }
+
+  private forget(bytes: number): void {
+    this.diskBytes = Math.max(0, this.diskBytes - bytes);
+  }
+
+  /**
+   * Counts the directory, so the accounting survives restarts and catches up
+   * with other processes sharing the directory at most `RESCAN_MILLIS` late
+   * (until then several writers together may pass `maxBytes` by a little).
+   */
+  private scan(): Promise<void> {
+    this.scanning ??= countSpoolBytes(this.dir, this.staleClaimMillis)
+      .then((bytes) => {
+        this.diskBytes = bytes;
+        this.scannedAt = Date.now();
+      })
+      .finally(() => (this.scanning = undefined));
+    return this.scanning;
+  }
+
+  private createDir(): Promise<unknown> {
+    // Only the owner may list, read or add spool files.
+    this.dirCreated ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      this.dirCreated = undefined;
+      throw error;
+    });
+    return this.dirCreated;
+  }
+}
+
+/** How stale the byte count may get before a write recounts the directory. */
+const RESCAN_MILLIS = 5_000;
+
+function noop(): void {}

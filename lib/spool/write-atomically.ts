@@ -1,0 +1,28 @@
+import { open, rename, rm } from 'node:fs/promises';
+
+/**
+ * @internal Writes `text` to `path` so that `path` either does not exist or
+ * holds all of it: the bytes go to `<path>.tmp` (created `0600`, never
+ * overwriting), are fsynced, and the temp file is renamed into place —
+ * rename within one directory is atomic. Without the fsync a power cut
+ * after the rename could leave a named file with missing content; the
+ * directory itself is not fsynced, so such a cut may lose the newest file,
+ * never corrupt one. On failure the temp file is removed and the error
+ * rethrown.
+ */
+export async function writeFileAtomically(path: string, text: string): Promise<void> {
+  const temp = `${path}.tmp`;
+  const file = await open(temp, 'wx', 0o600); // 'x': never write into someone else's temp file
+  try {
+    try {
+      await file.writeFile(text, 'utf8');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,145 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TracingClient, TracewireConfigError, setGlobalTracingClient, traceable, type Run } from '../../../index';
+import { classifyFsError, JsonlFileExporter } from '../../../lib/exporters/jsonl/jsonl-file-exporter';
+import { mergeJsonlRuns } from '../../../lib/exporters/jsonl/jsonl-lines';
+
+const signal = new AbortController().signal;
+let dir: string;
+beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'tracewire-jsonl-'))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(id: string, fields: Partial<Run> = {}): Run {
+  return {
+    id,
+    trace_id: id,
+    dotted_order: `20250101T000000000000Z${id}`,
+    name: `step-${id}`,
+    run_type: 'tool',
+    start_time: '2025-01-01T00:00:00.000000Z',
+    inputs: { question: `what is ${id}?`, nested: { list: [1, 'two', null, true] } },
+    tags: ['a', 'b'],
+    extra: { metadata: { user: 'u-1' } },
+    events: [],
+    session_name: 'tests',
+    ...fields,
+  };
+}
+
+function lines(path: string): Array<Record<string, unknown>> {
+  return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+test('writes every post and patch as one JSON line that parses back to the same run, field by field', async () => {
+  const path = join(dir, 'runs.jsonl');
+  const exporter = new JsonlFileExporter({ path });
+  const post = [run('a'), run('b', { parent_run_id: 'a', trace_id: 'a', inputs: { text: 'line one\nline two "quoted" \u2028 é' } })];
+  const patch = [{ ...run('c'), inputs: undefined, end_time: '2025-01-01T00:00:01.000000Z', outputs: { answer: 42 }, status: 'success' as const }];
+  delete patch[0]!.inputs;
+
+  await expect(exporter.export({ post, patch }, { signal })).resolves.toEqual({ ok: true });
+  await exporter.shutdown();
+
+  const text = readFileSync(path, 'utf8');
+  expect(text.endsWith('\n')).toBe(true);
+  expect(text.split('\n')).toHaveLength(4); // three lines, the embedded newline escaped
+  expect(lines(path)).toEqual([
+    { op: 'post', ...post[0] },
+    { op: 'post', ...post[1] },
+    { op: 'patch', ...patch[0] },
+  ]);
+  expect(Object.keys(lines(path)[0]!)[0]).toBe('op');
+});
+
+test('a patch merges into its post by id, whichever line the file holds first, and a repeated line changes nothing', async () => {
+  const path = join(dir, 'runs.jsonl');
+  const exporter = new JsonlFileExporter({ path });
+  const ended = { end_time: '2025-01-01T00:00:02.000000Z', outputs: { ok: true }, status: 'success' as const, events: [{ name: 'retry', time: '2025-01-01T00:00:01.000000Z' }] };
+  const { inputs: _inputs, ...patchOfA } = { ...run('a'), ...ended };
+  await exporter.export({ post: [], patch: [patchOfA] }, { signal }); // a retried post can land after its patch
+  await exporter.export({ post: [run('a'), run('b')], patch: [] }, { signal });
+  await exporter.export({ post: [run('b')], patch: [] }, { signal }); // a retried batch repeats lines
+  await exporter.shutdown();
+
+  const runs = mergeJsonlRuns(readFileSync(path, 'utf8') + '{"op":"post","id":"torn-by-a-cra\n');
+  expect(runs).toEqual([{ ...run('a'), ...ended }, run('b')]);
+});
+
+test('creates the file with mode 0600 and appends to an existing file without truncating it', async () => {
+  const fresh = join(dir, 'fresh.jsonl');
+  const exporter = new JsonlFileExporter({ path: fresh });
+  await exporter.export({ post: [run('a')], patch: [] }, { signal });
+  await exporter.shutdown();
+  expect(statSync(fresh).mode & 0o777).toBe(0o600);
+
+  const existing = join(dir, 'existing.jsonl');
+  writeFileSync(existing, '{"op":"post","id":"old"}\n', { mode: 0o644 });
+  const appender = new JsonlFileExporter({ path: existing });
+  await appender.export({ post: [run('new')], patch: [] }, { signal });
+  await appender.shutdown();
+  expect(lines(existing).map((line) => line.id)).toEqual(['old', 'new']);
+});
+
+test('fails fast on a missing, empty or non-string path', () => {
+  for (const options of [{}, { path: '' }, { path: 42 }, { path: undefined }, undefined]) {
+    expect(() => new JsonlFileExporter(options as never)).toThrow(TracewireConfigError);
+  }
+  expect(() => new JsonlFileExporter({ path: '' })).toThrow('Invalid JsonlFileExporter path: received ""; expected a non-empty file path.');
+});
+
+test('an unwritable path resolves a non-retryable failure instead of throwing, and a later export tries again', async () => {
+  const missingDir = join(dir, 'not-yet', 'runs.jsonl');
+  const exporter = new JsonlFileExporter({ path: missingDir });
+  const result = await exporter.export({ post: [run('a')], patch: [] }, { signal });
+  expect(result).toMatchObject({ ok: false, retryable: false, error: expect.objectContaining({ code: 'ENOENT' }) });
+
+  mkdirSync(join(dir, 'not-yet'));
+  await expect(exporter.export({ post: [run('b')], patch: [] }, { signal })).resolves.toEqual({ ok: true });
+  await exporter.shutdown();
+  expect(lines(missingDir).map((line) => line.id)).toEqual(['b']);
+
+  const aDirectory = new JsonlFileExporter({ path: dir });
+  await expect(aDirectory.export({ post: [run('a')], patch: [] }, { signal })).resolves.toMatchObject({ ok: false, retryable: false });
+  await aDirectory.shutdown();
+});
+
+test('after shutdown an export fails without reopening the file, and shutdown waits for writes in progress', async () => {
+  const path = join(dir, 'runs.jsonl');
+  const exporter = new JsonlFileExporter({ path });
+  const inProgress = exporter.export({ post: Array.from({ length: 500 }, (_, i) => run(`r${i}`)), patch: [] }, { signal });
+  await exporter.shutdown();
+  await expect(inProgress).resolves.toEqual({ ok: true });
+  expect(lines(path)).toHaveLength(500);
+  await expect(exporter.export({ post: [run('late')], patch: [] }, { signal })).resolves.toMatchObject({ ok: false, retryable: false });
+  expect(lines(path)).toHaveLength(500);
+});
+
+test('a client exporting to it leaves a file that rebuilds every traced run', async () => {
+  const path = join(dir, 'runs.jsonl');
+  const client = new TracingClient({ exporter: new JsonlFileExporter({ path }), projectName: 'jsonl', manualFlushMode: true, logger: { warn() {} } });
+  setGlobalTracingClient(client);
+  const child = traceable(function child(n: number) {
+    return n + 1;
+  });
+  const parent = traceable(async function parent(n: number) {
+    return child(n) * 2;
+  });
+  await parent(1);
+  await parent(2);
+  await client.shutdown();
+  setGlobalTracingClient(undefined);
+
+  const runs = mergeJsonlRuns(readFileSync(path, 'utf8'));
+  expect(runs).toHaveLength(4);
+  expect(runs.filter((r) => r.name === 'parent').map((r) => r.outputs)).toEqual([{ outputs: 4 }, { outputs: 6 }]);
+  for (const r of runs) expect(r).toMatchObject({ status: 'success', session_name: 'jsonl', end_time: expect.any(String), inputs: expect.any(Object) });
+});
+
+test('transient resource errors (no free descriptors, a full disk) are retryable; setup errors are not', () => {
+  const withCode = (code: string) => Object.assign(new Error(code), { code });
+  for (const code of ['EMFILE', 'ENFILE', 'EAGAIN', 'EINTR', 'EBUSY', 'ENOSPC']) expect(classifyFsError(withCode(code))).toBe(true);
+  for (const code of ['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'EROFS', 'EIO']) expect(classifyFsError(withCode(code))).toBe(false);
+  expect(classifyFsError(new Error('no code'))).toBe(false);
+  expect(classifyFsError(undefined)).toBe(false);
+});

@@ -1,0 +1,50 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryExporter, TracingClient, setGlobalTracingClient, traceable, type SpanExporter } from '../../../index';
+
+let dir: string;
+beforeEach(() => (dir = join(mkdtempSync(join(tmpdir(), 'tw-int-')), 'spool')));
+afterEach(() => { setGlobalTracingClient(undefined); rmSync(join(dir, '..'), { recursive: true, force: true }); });
+
+const work = traceable(function work(i: number) { return i; });
+const down: SpanExporter = { export: async () => ({ ok: false, retryable: true, error: new Error('down') }) };
+const refusing: SpanExporter = { export: async () => ({ ok: false, retryable: false, error: new Error('400') }) };
+
+test('spans that exhaust their retries are spooled, and the next client delivers them', async () => {
+  const first = new TracingClient({ exporter: down, spoolDir: dir, maxRetries: 1, initialBackoffMillis: 1, logger: { warn() {} } });
+  setGlobalTracingClient(first);
+  for (let i = 0; i < 5; i++) work(i);
+  const result = await first.flush();
+  expect(result).toMatchObject({ delivered: 0, failed: 0, spooled: 5 });
+  expect(first.stats()).toMatchObject({ spooled: 5, failed: 0 });
+  await first.shutdown();
+  expect(readdirSync(dir).length).toBeGreaterThan(0);
+
+  const exporter = new MemoryExporter();
+  const second = new TracingClient({ exporter, spoolDir: dir, logger: { warn() {} } });
+  await new Promise((r) => setTimeout(r, 1_500));
+  expect(exporter.runs.map((r) => r.inputs)).toEqual([0, 1, 2, 3, 4].map((i) => ({ input: i })));
+  expect(second.stats().replayed).toBe(5);
+  expect(readdirSync(dir)).toEqual([]);
+  await second.shutdown();
+});
+
+test('a refused batch is not spooled', async () => {
+  const client = new TracingClient({ exporter: refusing, spoolDir: dir, logger: { warn() {} } });
+  setGlobalTracingClient(client);
+  work(1);
+  expect(await client.flush()).toMatchObject({ failed: 1, spooled: 0 });
+  await client.shutdown();
+});
+
+test('batches still queued at the shutdown deadline are spooled', async () => {
+  const hang: SpanExporter = { export: () => new Promise(() => {}) };
+  const client = new TracingClient({ exporter: hang, spoolDir: dir, manualFlushMode: true, maxBatchSize: 2, maxConcurrentExports: 1, exportTimeoutMillis: 60_000, logger: { warn() {} } });
+  setGlobalTracingClient(client);
+  for (let i = 0; i < 6; i++) work(i);
+  const result = await client.shutdown({ timeoutMillis: 200 });
+  expect(result.timedOut).toBe(true);
+  expect(result.spooled).toBeGreaterThan(0);
+  expect(readdirSync(dir).length).toBeGreaterThan(0);
+});

@@ -1,0 +1,208 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TracewireConfigError, type ExportBatch, type Run } from '../../../index';
+import { SpoolStore } from '../../../lib/spool/spool-store';
+
+let root: string;
+let dir: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'tracewire-spool-'));
+  dir = join(root, 'spool');
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+function run(id: string): Run {
+  return {
+    id,
+    trace_id: id,
+    dotted_order: `20250101T000000000000Z${id}`,
+    name: 'step',
+    run_type: 'chain',
+    start_time: '2025-01-01T00:00:00.000000Z',
+    inputs: { user: 'someone@example.com', text: 'x'.repeat(200) },
+    tags: [],
+    extra: { metadata: {} },
+    events: [],
+    session_name: 'tests',
+  };
+}
+
+/** A batch of one post and one patch, told apart by `n`. */
+function batch(n: number): ExportBatch {
+  const { inputs: _inputs, ...end } = { ...run(`patch-${n}`), end_time: '2025-01-01T00:00:01.000000Z', status: 'success' as const };
+  return { post: [run(`post-${n}`)], patch: [end] };
+}
+
+/** A send that records what it was given and answers `ok`. */
+function recorder(ok: (batch: ExportBatch) => boolean = () => true) {
+  const sent: string[] = [];
+  const send = async (delivered: ExportBatch) => {
+    sent.push(delivered.post[0]!.id);
+    return ok(delivered);
+  };
+  return { sent, send };
+}
+
+const files = () => (existsSync(dir) ? readdirSync(dir).sort() : []);
+
+test('batches written by one store are replayed exactly once, oldest first, by a new store on the same directory, and their files removed', async () => {
+  const writer = new SpoolStore({ dir });
+  for (let n = 0; n < 5; n++) await expect(writer.write(batch(n))).resolves.toBe(true);
+  expect(files()).toHaveLength(5);
+
+  const { sent, send } = recorder();
+  const reader = new SpoolStore({ dir });
+  const seen: ExportBatch[] = [];
+  await expect(reader.replay(async (b) => (seen.push(b), send(b)))).resolves.toEqual({ replayed: 5, failed: 0, corrupt: 0 });
+  expect(sent).toEqual(['post-0', 'post-1', 'post-2', 'post-3', 'post-4']);
+  expect(seen[2]).toEqual(batch(2)); // the runs come back field by field
+  expect(files()).toEqual([]);
+  await expect(reader.replay(send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0 });
+  await expect(reader.usedBytes()).resolves.toBe(0);
+});
+
+test('the directory is created 0700 and every spool file 0600, named by time and randomness only, holding only the runs', async () => {
+  const nested = join(dir, 'deeper', 'still');
+  const store = new SpoolStore({ dir: nested });
+  await store.write(batch(1));
+  await store.write(batch(1));
+  expect(statSync(nested).mode & 0o777).toBe(0o700);
+  const names = readdirSync(nested);
+  expect(names).toHaveLength(2); // the same batch twice: two different names
+  for (const name of names) {
+    expect(name).toMatch(/^\d{13}-\d{6}-[0-9a-f]{16}\.json$/);
+    expect(statSync(join(nested, name)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(nested, name), 'utf8'))).toEqual({ v: 1, ...batch(1) });
+  }
+});
+
+test('a write that would take the spool past maxBytes is refused and writes nothing; the count survives a restart; replay frees the room', async () => {
+  const probe = new SpoolStore({ dir: join(root, 'probe') });
+  await probe.write(batch(0));
+  const size = await probe.usedBytes();
+  expect(size).toBeGreaterThan(0);
+
+  const store = new SpoolStore({ dir, maxBytes: 3 * size + size / 2 });
+  const written = await Promise.all([0, 1, 2, 3, 4].map((n) => store.write(batch(n)))); // concurrent writes share the cap
+  expect(written.filter(Boolean)).toHaveLength(3);
+  expect(files()).toHaveLength(3);
+  await expect(store.usedBytes()).resolves.toBe(3 * size);
+
+  const restarted = new SpoolStore({ dir, maxBytes: 3 * size + size / 2 });
+  await expect(restarted.write(batch(5))).resolves.toBe(false);
+  expect(files()).toHaveLength(3);
+  await expect(restarted.replay(recorder().send)).resolves.toEqual({ replayed: 3, failed: 0, corrupt: 0 });
+  await expect(restarted.write(batch(6))).resolves.toBe(true);
+  await expect(new SpoolStore({ dir, maxBytes: size - 1 }).write(batch(7))).resolves.toBe(false); // bigger than the whole cap
+});
+
+test('a corrupt file is moved aside and counted, never replayed, and the others are still delivered', async () => {
+  const store = new SpoolStore({ dir });
+  await store.write(batch(0));
+  await store.write(batch(1));
+  writeFileSync(join(dir, '0000000000001-000001-00000000000000aa.json'), '{"v":1,"post":[{"id":"half-writ', { mode: 0o600 });
+  writeFileSync(join(dir, '0000000000001-000002-00000000000000bb.json'), JSON.stringify({ v: 1, post: [{ no: 'id' }], patch: [] }), { mode: 0o600 });
+  writeFileSync(join(dir, 'notes.txt'), 'not ours: left alone');
+
+  const { sent, send } = recorder();
+  await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 2, failed: 0, corrupt: 2 });
+  expect(sent).toEqual(['post-0', 'post-1']);
+  expect(files()).toEqual(['0000000000001-000001-00000000000000aa.json.corrupt', '0000000000001-000002-00000000000000bb.json.corrupt', 'notes.txt']);
+  await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0 });
+  await expect(store.usedBytes()).resolves.toBe(0); // set-aside files do not hold the cap
+});
+
+test('a failed send keeps its file for the next replay; three failures in a row end the replay early', async () => {
+  const store = new SpoolStore({ dir });
+  for (let n = 0; n < 5; n++) await store.write(batch(n));
+  const before = files();
+
+  const down = recorder(() => false);
+  await expect(store.replay(down.send)).resolves.toEqual({ replayed: 0, failed: 3, corrupt: 0 });
+  expect(down.sent).toEqual(['post-0', 'post-1', 'post-2']);
+  expect(files()).toEqual(before); // claims released under their original names
+
+  const poison = recorder((b) => b.post[0]!.id !== 'post-1');
+  await expect(store.replay(poison.send)).resolves.toEqual({ replayed: 4, failed: 1, corrupt: 0 });
+  expect(files()).toEqual([before[1]]);
+});
+
+test('a send that throws or rejects counts as failed and never escapes', async () => {
+  const store = new SpoolStore({ dir });
+  await store.write(batch(0));
+  await store.write(batch(1));
+  let calls = 0;
+  const send = (): Promise<boolean> => {
+    if (calls++ === 0) throw new Error('sync throw');
+    return Promise.reject(new Error('async reject'));
+  };
+  await expect(store.replay(send)).resolves.toEqual({ replayed: 0, failed: 2, corrupt: 0 });
+  expect(files()).toHaveLength(2);
+});
+
+test('an unusable directory makes write resolve false and replay count nothing, without throwing', async () => {
+  const aFile = join(root, 'a-file');
+  writeFileSync(aFile, 'x');
+  const store = new SpoolStore({ dir: aFile });
+  await expect(store.write(batch(0))).resolves.toBe(false);
+  await expect(store.replay(recorder().send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0 });
+  await expect(store.usedBytes()).resolves.toBe(0);
+  await expect(new SpoolStore({ dir: join(aFile, 'below') }).write(batch(0))).resolves.toBe(false);
+});
+
+test('a stale claim left by a crashed replayer is taken over; a fresh claim and a write in progress are left alone', async () => {
+  const store = new SpoolStore({ dir, staleClaimMillis: 60_000 });
+  await store.write(batch(0));
+  await store.write(batch(1));
+  await store.write(batch(2));
+  const [stale, fresh, crashedWrite] = files() as [string, string, string];
+  renameSync(join(dir, stale), join(dir, `${stale}.claimed-4242-${Date.now() - 61_000}`));
+  renameSync(join(dir, fresh), join(dir, `${fresh}.claimed-4242-${Date.now()}`));
+  renameSync(join(dir, crashedWrite), join(dir, `${crashedWrite}.tmp`));
+
+  const { sent, send } = recorder();
+  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0 });
+  expect(sent).toEqual(['post-0']);
+  expect(files()).toEqual([expect.stringMatching(/\.claimed-4242-\d+$/), `${crashedWrite}.tmp`]);
+
+  // A temp file older than the stale age was left by a writer that died: the next count deletes it.
+  const old = (Date.now() - 61_000) / 1000;
+  utimesSync(join(dir, `${crashedWrite}.tmp`), old, old);
+  await store.usedBytes();
+  expect(files()).toEqual([expect.stringMatching(/\.claimed-4242-\d+$/)]);
+});
+
+test('an aborted signal stops the replay before its next file', async () => {
+  const store = new SpoolStore({ dir });
+  for (let n = 0; n < 4; n++) await store.write(batch(n));
+  const controller = new AbortController();
+  const { sent, send } = recorder();
+  const result = await store.replay(async (b) => (controller.abort(), send(b)), { signal: controller.signal });
+  expect(result).toEqual({ replayed: 1, failed: 0, corrupt: 0 });
+  expect(sent).toEqual(['post-0']);
+  expect(files()).toHaveLength(3);
+});
+
+test('two stores replaying one directory at once deliver each batch once in total', async () => {
+  const writer = new SpoolStore({ dir });
+  for (let n = 0; n < 30; n++) await writer.write(batch(n));
+  const { sent, send } = recorder();
+  const slowSend = async (b: ExportBatch) => (await new Promise((r) => setImmediate(r)), send(b));
+  const results = await Promise.all([new SpoolStore({ dir }).replay(slowSend), new SpoolStore({ dir }).replay(slowSend)]);
+  expect(results[0].replayed + results[1].replayed).toBe(30);
+  expect(sent.sort()).toEqual(Array.from({ length: 30 }, (_, n) => `post-${n}`).sort());
+  expect(files()).toEqual([]);
+});
+
+test('fails fast on a missing directory, a non-positive maxBytes or staleClaimMillis', () => {
+  for (const options of [undefined, {}, { dir: '' }, { dir: 7 }, { dir, maxBytes: 0 }, { dir, maxBytes: Number.NaN }, { dir, maxBytes: '1' }, { dir, staleClaimMillis: -1 }]) {
+    expect(() => new SpoolStore(options as never)).toThrow(TracewireConfigError);
+  }
+  expect(new SpoolStore({ dir }).maxBytes).toBe(64 * 1024 * 1024);
+});
+
+test('an empty batch needs no file', async () => {
+  await expect(new SpoolStore({ dir }).write({ post: [], patch: [] })).resolves.toBe(true);
+  expect(files()).toEqual([]);
+});
