@@ -42,12 +42,17 @@ export class ScriptedSink {
   private server!: Server;
   private readonly hung: ServerResponse[] = [];
 
-  static async start(): Promise<ScriptedSink> {
+  /** Listens on `port` (0: any free port), e.g. the port of a sink that was stopped, to play a restarted endpoint. */
+  static async start(port = 0): Promise<ScriptedSink> {
     const sink = new ScriptedSink();
     sink.server = createServer((req, res) => sink.handle(req, res));
     sink.server.keepAliveTimeout = 100;
-    await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => sink.server.listen(port, '127.0.0.1', resolve));
     return sink;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
   }
 
   get url(): string {

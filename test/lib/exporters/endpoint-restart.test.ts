@@ -1,0 +1,63 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LangSmithExporter, TracingClient, setGlobalTracingClient, traceable } from '../../../index';
+import { ScriptedSink } from '../../helpers/scripted-sink';
+
+/**
+ * The endpoint dies in the middle of a run and comes back on the same port.
+ * Spans sent meanwhile arrive through retries, or — once retries ran out —
+ * through the spool, replayed when a delivery shows the endpoint is back.
+ * Every span arrives, once.
+ */
+let spoolDir: string;
+beforeEach(() => (spoolDir = mkdtempSync(join(tmpdir(), 'tracewire-restart-'))));
+afterEach(() => {
+  setGlobalTracingClient(undefined);
+  rmSync(spoolDir, { recursive: true, force: true });
+});
+
+const step = traceable(function step(i: number) {
+  return i;
+});
+const until = async (condition: () => boolean, timeoutMillis = 10_000) => {
+  const deadline = Date.now() + timeoutMillis;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+};
+
+test('an endpoint killed mid-run and restarted receives every span exactly once', async () => {
+  const first = await ScriptedSink.start();
+  const port = first.port;
+  const client = new TracingClient({
+    exporter: new LangSmithExporter({ endpoint: first.url, apiKey: 'k' }),
+    spoolDir,
+    maxBatchSize: 20,
+    flushIntervalMillis: 20,
+    initialBackoffMillis: 20,
+    maxBackoffMillis: 100,
+    maxRetries: 2,
+    logger: { warn() {} },
+  });
+  setGlobalTracingClient(client);
+
+  for (let i = 0; i < 100; i++) step(i);
+  await client.flush();
+  await first.stop(); // the endpoint dies: connections are refused
+
+  for (let i = 100; i < 300; i++) step(i);
+  await client.flush(); // retries run out against the dead endpoint: those batches go to the spool
+  expect(client.stats().spooled).toBe(200);
+  expect(readdirSync(spoolDir).some((name) => name.endsWith('.json'))).toBe(true);
+
+  const second = await ScriptedSink.start(port); // the endpoint is back
+  for (let i = 300; i < 400; i++) step(i);
+  await client.flush(); // a delivery shows it is back: the spool is replayed
+  await until(() => new Set([...first.acceptedIds, ...second.acceptedIds]).size === 400);
+
+  const ids = [...first.acceptedIds, ...second.acceptedIds];
+  expect(new Set(ids).size).toBe(400);
+  expect(ids).toHaveLength(400);
+  expect(readdirSync(spoolDir).filter((name) => name.endsWith('.json'))).toEqual([]);
+  await client.shutdown();
+  await second.stop();
+});

@@ -1,0 +1,64 @@
+import { FlushOnExit, LangSmithExporter, Traceable, TracingClient, setGlobalTracingClient, traceable, type InvocationFlushResult } from '../../../index';
+import { ScriptedSink } from '../../helpers/scripted-sink';
+
+let sink: ScriptedSink;
+beforeEach(async () => (sink = await ScriptedSink.start()));
+afterEach(async () => {
+  setGlobalTracingClient(undefined);
+  await sink.stop();
+});
+
+const install = (options: Record<string, unknown> = {}) => {
+  const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'k' }), logger: { warn() {} }, ...options });
+  setGlobalTracingClient(client);
+  return client;
+};
+
+test('with the endpoint black-holed, a handler with timeoutMillis 500 returns within 550 ms and reports the timeout', async () => {
+  sink.script(...Array.from({ length: 10 }, () => ({ kind: 'hang' as const })));
+  install();
+  const reports: InvocationFlushResult[] = [];
+  class Handler {
+    @FlushOnExit({ timeoutMillis: 500, onFlushResult: (result) => reports.push(result) })
+    @Traceable()
+    async handle(): Promise<string> {
+      return 'answered';
+    }
+  }
+  const started = performance.now();
+  await expect(new Handler().handle()).resolves.toBe('answered');
+  const elapsed = performance.now() - started;
+  expect(elapsed).toBeGreaterThanOrEqual(495);
+  expect(elapsed).toBeLessThan(550);
+  expect(reports).toEqual([expect.objectContaining({ timedOut: true, pending: 1, delivered: 0 })]);
+  expect(sink.requests.length).toBeGreaterThanOrEqual(1); // it did try: the connection was accepted, never answered
+});
+
+const call = traceable(async function call(i: number) {
+  await null;
+  return i;
+});
+
+test('10 000 concurrent traced calls in manual mode, one flush: at most ⌈events ÷ batch size⌉ + 2 requests', async () => {
+  const client = install({ manualFlushMode: true });
+  await Promise.all(Array.from({ length: 10_000 }, (_, i) => call(i)));
+  const result = await client.flush({ timeoutMillis: 30_000 });
+  expect(result).toMatchObject({ delivered: 10_000, failed: 0, dropped: 0, timedOut: false });
+  expect(sink.requests.length).toBeLessThanOrEqual(Math.ceil(20_000 / client.config.maxBatchSize) + 2);
+  expect(new Set(sink.acceptedIds).size).toBe(10_000);
+});
+
+test('against a server answering 429 with Retry-After: 1 for its first 5 requests, every span still arrives exactly once', async () => {
+  sink.script(...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 429, headers: { 'retry-after': '1' } })));
+  const client = install({ manualFlushMode: true });
+  await Promise.all(Array.from({ length: 10_000 }, (_, i) => call(i)));
+  const started = Date.now();
+  const result = await client.flush({ timeoutMillis: 30_000 });
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+  expect(result).toMatchObject({ delivered: 10_000, failed: 0, timedOut: false });
+  expect(sink.requests.filter((request) => request.answered === 429)).toHaveLength(5);
+  // A run whose start and end travelled apart arrives as a post and a patch: count runs by id and operation.
+  const accepted = sink.acceptedIds;
+  expect(new Set(accepted).size).toBe(10_000);
+  expect(accepted).toHaveLength(20_000); // each run: its start (post) once, its end (patch) once
+});
