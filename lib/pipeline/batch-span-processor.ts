@@ -1,4 +1,4 @@
-import { settleWithin, unrefSleep } from '../client/deadline.js';
+import { settleWithin } from '../client/deadline.js';
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { DeliveryStrategy } from '../client/delivery-strategy.js';
 import { flushBeforeExit } from '../client/exit-hooks.js';
@@ -12,8 +12,9 @@ import { BatchQueue } from './batch-queue.js';
 import { DropWarnings } from './drop-warnings.js';
 import { PendingBatch, type BatchOutcome } from './pending-batch.js';
 import { RateLimiter } from './rate-limiter.js';
-import { SpoolStore } from '../spool/spool-store.js';
 import { sendBatch, type SendContext } from './send-batch.js';
+import { SpoolFallback } from './spool-fallback.js';
+import { SpoolStore } from '../spool/spool-store.js';
 import type { SpanEvent } from './span-event.js';
 import { toExportBatch } from './to-export-batch.js';
 import { unrefScheduler } from './unref-scheduler.js';
@@ -50,12 +51,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   private isShutdown = false;
   private shutdownResult: Promise<FlushResult> | undefined;
   /** Where undeliverable batches go when `spoolDir` is set. */
-  private readonly spool: SpoolStore | undefined;
-  /** Stops a replay in progress at shutdown. */
-  private readonly stopReplay = new AbortController();
-  private replaying = false;
-  /** A batch was spooled since the last replay started: replay again once a delivery shows the destination is back. */
-  private spooledSinceReplay = false;
+  private readonly spool: SpoolFallback | undefined;
 
   constructor(
     private readonly exporter: SpanExporter,
@@ -84,10 +80,8 @@ export class BatchSpanProcessor implements SpanProcessor {
     );
     this.subscription.add(this.ready$.pipe(mergeMap(() => this.sendNext(), config.maxConcurrentExports)).subscribe());
     this.unregisterExitHook = flushBeforeExit(this);
-    // Throws TracewireConfigError on an empty spoolDir, at construction like every other setting.
-    this.spool = config.spoolDir === undefined ? undefined : new SpoolStore({ dir: config.spoolDir });
-    // What an earlier client left: sent a little later, off the start-up path, and never by a script that ends at once (the sleep is unref'd).
-    if (this.spool !== undefined) void unrefSleep(REPLAY_DELAY_MILLIS).then(() => this.replaySpool());
+    // A bad spoolDir throws TracewireConfigError here, at construction like every other setting.
+    this.spool = config.spoolDir === undefined ? undefined : new SpoolFallback(new SpoolStore({ dir: config.spoolDir }), this.send, counters, warnings);
   }
 
   onStart(span: Span): void {
@@ -138,7 +132,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       const result = await this.flush(options);
       this.unregisterExitHook();
       this.subscription.unsubscribe();
-      this.stopReplay.abort();
+      this.spool?.stop();
       // Past the deadline, nothing will send what is still queued: spool it for the next client, else count it as dropped rather than pending forever.
       const leftovers: PendingBatch[] = [];
       for (let batch = this.queue.evictOldest(); batch !== undefined; batch = this.queue.evictOldest()) leftovers.push(batch);
@@ -247,15 +241,12 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (outcome === 'delivered') {
       this.counters.delivered += batch.endCount;
       this.finish(batch, 'delivered');
-      if (this.spooledSinceReplay) void this.replaySpool(); // the destination is back: send what was spooled meanwhile
+      this.spool?.destinationAnswered();
       return;
     }
     // Only a batch a later try may deliver is spooled; one the destination refused would be refused again.
     // Still in flight while it is written, so a flush waits for the spool.
-    if (outcome === 'gave-up' && records !== undefined && this.spool !== undefined && (await this.spool.write(records))) {
-      this.spooledSinceReplay = true;
-      this.counters.spooled += batch.endCount;
-      this.warnings.once('spooled', 'an export failed after its retries; its spans were spooled for the next client to send');
+    if (outcome === 'gave-up' && records !== undefined && (await this.spool?.keep(records, batch.endCount))) {
       this.finish(batch, 'spooled');
       return;
     }
@@ -280,30 +271,12 @@ export class BatchSpanProcessor implements SpanProcessor {
     const records = leftovers.map((batch) => toExportBatch(batch.events));
     let spooled = 0;
     const writes = leftovers.map(async (batch, i) => {
-      if (!(await spool.write(records[i]!)) || batch.outcome !== undefined) return;
+      if (!(await spool.keep(records[i]!, batch.endCount))) return;
       spooled += batch.endCount;
-      this.counters.spooled += batch.endCount;
       this.settle(batch, 'spooled');
     });
     await settleWithin(Promise.all(writes), SPOOL_GRACE_MILLIS);
     return spooled;
-  }
-
-  /** Sends what the spool holds, one batch at a time beside the regular exports; one replay at a time. Never rejects. */
-  private async replaySpool(): Promise<void> {
-    if (this.spool === undefined || this.replaying || this.isShutdown) return;
-    this.replaying = true;
-    this.spooledSinceReplay = false;
-    try {
-      await this.spool.replay(async (records) => {
-        const outcome = await sendBatch(this.send, records);
-        if (outcome === 'delivered') this.counters.replayed += endsIn(records);
-        // A refused batch is done with: dropping its file keeps it from blocking the spool forever.
-        return outcome !== 'gave-up';
-      }, { signal: this.stopReplay.signal });
-    } finally {
-      this.replaying = false;
-    }
   }
 
   private settle(batch: PendingBatch, outcome: BatchOutcome): void {
@@ -327,13 +300,6 @@ export class BatchSpanProcessor implements SpanProcessor {
 
 function noop(): void {}
 
-/** Spans whose end a batch of records carries: patches, and posts of finished runs. */
-function endsIn(records: ExportBatch): number {
-  return records.patch.length + records.post.filter((run) => run.end_time !== undefined).length;
-}
-
-/** A replay of an earlier client's spool starts this long after construction. */
-const REPLAY_DELAY_MILLIS = 1_000;
 /** How long past shutdown's deadline writing leftovers to the spool may take (local disk: milliseconds). */
 const SPOOL_GRACE_MILLIS = 1_000;
 

@@ -1,0 +1,75 @@
+import { unrefSleep } from '../client/deadline.js';
+import type { DeliveryCounters } from '../client/delivery-stats.js';
+import type { ExportBatch } from '../exporters/span-exporter.js';
+import type { SpoolStore } from '../spool/spool-store.js';
+import type { DropWarnings } from './drop-warnings.js';
+import { sendBatch, type SendContext } from './send-batch.js';
+
+/** A replay of an earlier client's spool starts this long after construction, off the start-up path. */
+const REPLAY_DELAY_MILLIS = 1_000;
+
+/**
+ * @internal What delivery falls back on when `spoolDir` is set: batches it
+ * gave up on are kept on disk, and sent again once the destination answers —
+ * or by the next client that starts with the same directory.
+ */
+export class SpoolFallback {
+  private readonly stopReplay = new AbortController();
+  private replaying = false;
+  /** A batch was kept since the last replay began: replay again once a delivery shows the destination is back. */
+  private keptSinceReplay = false;
+
+  constructor(
+    private readonly store: SpoolStore,
+    private readonly send: SendContext,
+    private readonly counters: DeliveryCounters,
+    private readonly warnings: DropWarnings,
+  ) {
+    // The sleep is unref'd: a script that ends at once is never held open by the replay.
+    void unrefSleep(REPLAY_DELAY_MILLIS).then(() => this.replay());
+  }
+
+  /** Writes records delivery gave up on; true when they are safe on disk (and counted as spooled). */
+  async keep(records: ExportBatch, spans: number): Promise<boolean> {
+    if (!(await this.store.write(records))) return false;
+    this.keptSinceReplay = true;
+    this.counters.spooled += spans;
+    this.warnings.once('spooled', 'an export failed after its retries; its spans were spooled for the next client to send');
+    return true;
+  }
+
+  /** A delivery succeeded: the destination is back, so send what was kept meanwhile. */
+  destinationAnswered(): void {
+    if (this.keptSinceReplay) void this.replay();
+  }
+
+  /** Stops a replay in progress (at shutdown) and any later one. */
+  stop(): void {
+    this.stopReplay.abort();
+  }
+
+  /** Sends what the spool holds, one batch at a time beside the regular exports; one replay at a time. Never rejects. */
+  private async replay(): Promise<void> {
+    if (this.replaying || this.stopReplay.signal.aborted) return;
+    this.replaying = true;
+    this.keptSinceReplay = false;
+    try {
+      await this.store.replay(
+        async (records) => {
+          const outcome = await sendBatch(this.send, records);
+          if (outcome === 'delivered') this.counters.replayed += endsIn(records);
+          // A refused batch is done with: dropping its file keeps it from blocking the spool forever.
+          return outcome !== 'gave-up';
+        },
+        { signal: this.stopReplay.signal },
+      );
+    } finally {
+      this.replaying = false;
+    }
+  }
+}
+
+/** Spans whose end a batch of records carries: patches, and posts of finished runs. */
+function endsIn(records: ExportBatch): number {
+  return records.patch.length + records.post.filter((run) => run.end_time !== undefined).length;
+}
