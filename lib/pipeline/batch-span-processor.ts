@@ -11,6 +11,7 @@ import { batchEvents } from './batch-events.js';
 import { BatchQueue } from './batch-queue.js';
 import { DropWarnings } from './drop-warnings.js';
 import { PendingBatch, type BatchOutcome } from './pending-batch.js';
+import { QueueBudget } from './queue-budget.js';
 import { RateLimiter } from './rate-limiter.js';
 import { sendBatch, type SendContext } from './send-batch.js';
 import { SpoolFallback } from './spool-fallback.js';
@@ -40,12 +41,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   private signalsOutstanding = 0;
   private sendScheduled = false;
   private microtaskScheduled = false;
-  /** Admitted starts whose end has not arrived: room is kept for each end, so a run is never posted open and left so. */
-  private reservedEnds = 0;
-  private heldEvents = 0;
-  private heldBytes = 0;
-  private heldEnds = 0;
-  private admittedTotal = 0;
+  private readonly budget: QueueBudget;
   private admittedAtExitFlush = 0;
   private retryDeadline: number | undefined;
   private isShutdown = false;
@@ -62,6 +58,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     scheduler: SchedulerLike = unrefScheduler,
   ) {
     this.queue = new BatchQueue(!strategy.holdsBatchesForFlush);
+    this.budget = new QueueBudget(config);
     this.send = {
       exporter,
       retry: config,
@@ -87,10 +84,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   onStart(span: Span): void {
     if (this.isShutdown) return;
     const start: SpanEvent = { kind: 'start', span, bytes: span.payloadBytes };
-    if (!this.admit(start)) return;
-    span.endReserved = true;
-    this.reservedEnds++;
-    this.events$.next(start);
+    if (this.admit(start)) this.events$.next(start);
   }
 
   onEnd(span: Span): Promise<void> | undefined {
@@ -99,10 +93,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.warnings.once('after-shutdown', 'a span ended after shutdown() and was dropped');
       return undefined;
     }
-    if (span.endReserved) {
-      span.endReserved = false;
-      this.reservedEnds--;
-    }
+    this.budget.endArrived(span);
     const end: SpanEvent = { kind: 'end', span, bytes: span.payloadBytes };
     if (this.admit(end)) this.events$.next(end);
     if (span.parentId !== undefined) return undefined;
@@ -152,29 +143,23 @@ export class BatchSpanProcessor implements SpanProcessor {
   }
 
   pendingCount(): number {
-    return this.heldEnds;
+    return this.budget.heldEnds;
   }
 
   /** For the natural-exit hook: flush only if something arrived since the last exit flush. */
   flushBeforeExit(): Promise<FlushResult> | undefined {
-    if (this.heldEvents === 0 || this.admittedTotal === this.admittedAtExitFlush) return undefined;
-    this.admittedAtExitFlush = this.admittedTotal;
+    if (this.budget.isEmpty || this.budget.admittedTotal === this.admittedAtExitFlush) return undefined;
+    this.admittedAtExitFlush = this.budget.admittedTotal;
     return this.flush();
   }
 
-  /**
-   * Applies `maxQueueSize` / `maxQueueBytes` and the drop policy. A start
-   * needs room for itself and its end, and every admitted start keeps room
-   * for its end, so a run is never posted open and then left open. A dropped
-   * start is not a lost span: its end posts the whole run.
-   */
+  /** Admits `event` within the queue budget, evicting the oldest waiting batches under drop-oldest; counts what is lost. */
   private admit(event: SpanEvent): boolean {
     const { maxQueueSize, maxQueueBytes, dropPolicy } = this.config;
-    const needed = event.kind === 'start' ? this.reservedEnds + 2 : 1;
-    while (this.heldEvents + needed > maxQueueSize || this.heldBytes + event.bytes > maxQueueBytes) {
+    while (!this.budget.fits(event)) {
       const evicted = dropPolicy === 'drop-oldest' ? this.queue.evictOldest() : undefined;
       if (evicted === undefined) {
-        if (event.kind === 'end') this.counters.queueFull++;
+        if (event.kind === 'end') this.counters.queueFull++; // a dropped start loses nothing: its end posts the whole run
         this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); spans are being dropped`);
         return false;
       }
@@ -182,10 +167,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); the oldest spans are being dropped`);
       this.settle(evicted, 'evicted');
     }
-    this.heldEvents++;
-    this.heldBytes += event.bytes;
-    if (event.kind === 'end') this.heldEnds++;
-    this.admittedTotal++;
+    this.budget.take(event);
     return true;
   }
 
@@ -281,9 +263,7 @@ export class BatchSpanProcessor implements SpanProcessor {
 
   private settle(batch: PendingBatch, outcome: BatchOutcome): void {
     if (batch.outcome !== undefined) return;
-    this.heldEvents -= batch.events.length;
-    this.heldBytes -= batch.bytes;
-    this.heldEnds -= batch.endCount;
+    this.budget.release(batch);
     batch.settle(outcome);
   }
 

@@ -1,0 +1,64 @@
+import type { Span } from '../model/span.js';
+import type { PendingBatch } from './pending-batch.js';
+import type { SpanEvent } from './span-event.js';
+
+/** @internal Limits the budget enforces, from the delivery config. */
+export interface QueueLimits {
+  readonly maxQueueSize: number;
+  readonly maxQueueBytes: number;
+}
+
+/**
+ * @internal What the pipeline holds — events and bytes queued or in flight —
+ * against `maxQueueSize` / `maxQueueBytes`. Every admitted start keeps room
+ * for its end (a start needs room for two), so a run is never posted open
+ * and then left open for want of space.
+ */
+export class QueueBudget {
+  private heldEvents = 0;
+  private heldBytes = 0;
+  /** Ends of admitted spans still queued or in flight: `stats().pending`. */
+  heldEnds = 0;
+  /** Admitted starts whose end has not arrived. */
+  private reservedEnds = 0;
+  /** Every event ever admitted: tells the exit hook whether anything new arrived. */
+  admittedTotal = 0;
+
+  constructor(private readonly limits: QueueLimits) {}
+
+  get isEmpty(): boolean {
+    return this.heldEvents === 0;
+  }
+
+  /** Whether `event` fits now; the caller may evict and ask again. */
+  fits(event: SpanEvent): boolean {
+    const needed = event.kind === 'start' ? this.reservedEnds + 2 : 1;
+    return this.heldEvents + needed <= this.limits.maxQueueSize && this.heldBytes + event.bytes <= this.limits.maxQueueBytes;
+  }
+
+  /** Counts an admitted event; a start reserves room for its end. */
+  take(event: SpanEvent): void {
+    this.heldEvents++;
+    this.heldBytes += event.bytes;
+    this.admittedTotal++;
+    if (event.kind === 'end') this.heldEnds++;
+    else {
+      event.span.endReserved = true;
+      this.reservedEnds++;
+    }
+  }
+
+  /** A span ended: the room its start reserved is now for its end to use. */
+  endArrived(span: Span): void {
+    if (!span.endReserved) return;
+    span.endReserved = false;
+    this.reservedEnds--;
+  }
+
+  /** A batch left the pipeline (delivered, failed, spooled or evicted): its events stop counting. */
+  release(batch: PendingBatch): void {
+    this.heldEvents -= batch.events.length;
+    this.heldBytes -= batch.bytes;
+    this.heldEnds -= batch.endCount;
+  }
+}
