@@ -1,0 +1,31 @@
+import { fork } from 'node:child_process';
+import { resolve } from 'node:path';
+import { ScriptedSink } from '../../helpers/scripted-sink';
+
+/** @FlushOnExit on a class: a long-lived host stopped by a signal delivers what it traced, then ends as it would have. */
+const dist = resolve(__dirname, '../../../dist/index.js');
+const host = resolve(__dirname, '../../fixtures/freeze/long-lived-host.js');
+
+let sink: ScriptedSink;
+beforeEach(async () => (sink = await ScriptedSink.start()));
+afterEach(() => sink.stop());
+
+function stopWith(signal: NodeJS.Signals, extraListener: boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((done) => {
+    const child = fork(host, [dist, sink.url, extraListener ? 'yes' : 'no'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    child.on('message', () => child.kill(signal));
+    child.on('exit', (code, exitSignal) => done({ code, signal: exitSignal }));
+  });
+}
+
+test.each(['SIGTERM', 'SIGINT'] as const)('on %s the host flushes everything, then dies of that signal as it would have', async (signal) => {
+  const exit = await stopWith(signal, false);
+  expect(exit).toEqual({ code: null, signal });
+  expect(new Set(sink.acceptedIds).size).toBe(30);
+});
+
+test('when the application listens for the signal too, the hook flushes and leaves the exit to it', async () => {
+  const exit = await stopWith('SIGTERM', true);
+  expect(exit).toEqual({ code: 7, signal: null });
+  expect(new Set(sink.acceptedIds).size).toBe(30);
+});
