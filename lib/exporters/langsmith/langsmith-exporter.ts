@@ -48,7 +48,8 @@ const NO_MULTIPART = /^HTTP 40[45]\b/;
  * log line, an error message or `stats()`.
  */
 export class LangSmithExporter implements SpanExporter {
-  private readonly settings: LangSmithSettings;
+  // A true private field: inspecting or serialising the exporter (or a client holding it) never shows the key.
+  readonly #settings: LangSmithSettings;
   private readonly transport = new HttpTransport();
   private readonly gzip: boolean;
   private readonly fetchServerInfo: boolean;
@@ -58,7 +59,7 @@ export class LangSmithExporter implements SpanExporter {
   private readonly delivered = new WeakMap<ExportBatch, Set<Run>>();
 
   constructor(options: LangSmithExporterOptions = {}) {
-    this.settings = resolveLangSmithSettings(options);
+    this.#settings = resolveLangSmithSettings(options);
     this.gzip = options.gzip ?? false;
     this.fetchServerInfo = options.fetchServerInfo ?? true;
     const mode = options.mode ?? 'multipart';
@@ -68,7 +69,7 @@ export class LangSmithExporter implements SpanExporter {
 
   /** The endpoint runs are sent to (never includes credentials). */
   get endpoint(): string {
-    return this.settings.endpoint.origin + this.settings.endpoint.pathname.replace(/\/$/, '');
+    return this.#settings.endpoint.origin + this.#settings.endpoint.pathname.replace(/\/$/, '');
   }
 
   /** How runs travel now: the configured mode, or `batch` once the server turned out to lack `/runs/multipart`. */
@@ -154,8 +155,8 @@ export class LangSmithExporter implements SpanExporter {
 
   private authHeaders(): Record<string, string> {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (this.settings.apiKey !== undefined) headers['x-api-key'] = this.settings.apiKey;
-    if (this.settings.workspaceId !== undefined) headers['x-tenant-id'] = this.settings.workspaceId;
+    if (this.#settings.apiKey !== undefined) headers['x-api-key'] = this.#settings.apiKey;
+    if (this.#settings.workspaceId !== undefined) headers['x-tenant-id'] = this.#settings.workspaceId;
     return headers;
   }
 }

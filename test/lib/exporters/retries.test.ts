@@ -112,3 +112,14 @@ test('maxRequestsPerSecond paces requests', async () => {
   expect(sink.requests).toHaveLength(10);
   expect(Date.now() - started).toBeGreaterThanOrEqual(900); // 5 in the first burst, then 5 more at 5/s
 });
+
+test('printing or serialising a client or its exporter never shows the API key', async () => {
+  const { inspect } = await import('node:util');
+  const exporter = new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY });
+  const tracing = new TracingClient({ exporter, logger: { warn() {} } });
+  for (const shown of [inspect(exporter, { depth: 10, showHidden: true }), inspect(tracing, { depth: 10, showHidden: true }), JSON.stringify(exporter)]) {
+    expect(shown).not.toContain(API_KEY);
+  }
+  expect(inspect(exporter)).toContain('LangSmithExporter'); // it does print: just not the secret
+  await tracing.shutdown();
+});
