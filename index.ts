@@ -10,6 +10,7 @@ export { FlushOnExit, type FlushOnExitOptions, type FlushOnExitDecorator } from 
 export type { InvocationFlushResult } from './lib/lifecycle/flush-invocation.js';
 export type { WaitUntil } from './lib/lifecycle/wait-until.js';
 export type { TraceOptions } from './lib/instrument/trace-options.js';
+export type { RedactionHooks, RedactionContext } from './lib/instrument/redact.js';
 export { getCurrentSpan } from './lib/context/span-context.js';
 export type { ActiveSpan } from './lib/model/span.js';
 export { TracingClient, type TracingClientOptions } from './lib/client/tracing-client.js';

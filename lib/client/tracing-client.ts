@@ -2,6 +2,7 @@ import { resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from
 import { TracewireConfigError } from '../errors.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import type { Captured } from '../instrument/capture.js';
+import type { RedactionHooks } from '../instrument/redact.js';
 import type { RunStatus } from '../model/run.js';
 import { Span, type SpanRequest } from '../model/span.js';
 import { BatchSpanProcessor } from '../pipeline/batch-span-processor.js';
@@ -19,6 +20,8 @@ export interface TracingClientOptions extends DeliveryOptions {
   readonly serializeLimits?: Partial<SerializeLimits>;
   /** Where drop warnings and summaries go. Default `console`. */
   readonly logger?: TracewireLogger;
+  /** Rewrite every captured input and output before it is queued (secrets, personal data). Fails closed. */
+  readonly redact?: RedactionHooks;
 }
 
 
@@ -35,6 +38,8 @@ export class TracingClient {
   readonly config: Readonly<DeliveryConfig>;
   /** How traced calls and delivery meet: background, manual or blocking. */
   readonly strategy: DeliveryStrategy;
+  /** @internal Client-wide redaction of captured inputs and outputs. */
+  readonly redaction: RedactionHooks;
   private readonly counters = new DeliveryCounters();
   private readonly processor: SpanProcessor;
   private isShutdown = false;
@@ -53,6 +58,11 @@ export class TracingClient {
       if (typeof value !== 'number' || !(value > 0)) throw new TracewireConfigError(`serializeLimits.${key}`, value, 'a number greater than 0');
     }
     this.strategy = strategy ?? new STRATEGY_FOR_MODE[this.config.mode]();
+    this.redaction = options.redact ?? {};
+    for (const key of ['inputs', 'outputs'] as const) {
+      const hook = this.redaction[key];
+      if (hook !== undefined && typeof hook !== 'function') throw new TracewireConfigError(`redact.${key}`, hook, 'a function');
+    }
     const warnings = new DropWarnings(options.logger ?? console);
     this.processor = new BatchSpanProcessor(options.exporter, this.config, this.strategy, this.counters, warnings);
   }

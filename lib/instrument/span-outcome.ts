@@ -2,6 +2,7 @@ import type { TracingClient } from '../client/tracing-client.js';
 import type { Span } from '../model/span.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 import { captureOutputs, describeError, type Captured } from './capture.js';
+import { redact } from './redact.js';
 import type { CallSite } from './trace-options.js';
 
 /**
@@ -22,7 +23,7 @@ export class SpanOutcome {
   ) {}
 
   succeed(value: unknown): Promise<void> | undefined {
-    const outputs = this.span.sampled ? captureOutputs(this.site, value, this.client.limits) : undefined;
+    const outputs = this.span.sampled ? this.redacted(captureOutputs(this.site, value, this.client.limits)) : undefined;
     return this.client.endSpan(this.span, 'success', outputs);
   }
 
@@ -57,6 +58,10 @@ export class SpanOutcome {
   private producedOutputs(): Captured | undefined {
     const values: JsonValue[] = this.produced ?? [];
     if (this.producedOverflow > 0) values.push(`[… ${this.producedOverflow} more items]`);
-    return captureOutputs(this.site, values, this.client.limits);
+    return this.redacted(captureOutputs(this.site, values, this.client.limits));
+  }
+
+  private redacted(outputs: Captured | undefined): Captured | undefined {
+    return outputs === undefined ? undefined : redact(this.client.redaction.outputs, outputs, this.site, this.client.limits);
   }
 }

@@ -1,6 +1,7 @@
 import { callInSpan, currentSpan } from '../context/span-context.js';
 import type { TracingClient } from '../client/tracing-client.js';
 import { captureInputs } from './capture.js';
+import { redact } from './redact.js';
 import { followProduced } from './follow-produced.js';
 import { SpanOutcome } from './span-outcome.js';
 import type { CallSite } from './trace-options.js';
@@ -20,7 +21,7 @@ export function traceCall(client: TracingClient, site: CallSite, thisArg: unknow
   let outcome: SpanOutcome;
   try {
     const span = client.startSpan(site, currentSpan());
-    if (span.sampled) span.recordInputs(captureInputs(site, args, client.limits));
+    if (span.sampled) span.recordInputs(redact(client.redaction.inputs, captureInputs(site, args, client.limits), site, client.limits));
     client.spanStarted(span);
     outcome = new SpanOutcome(client, site, span);
   } catch {

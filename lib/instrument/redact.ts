@@ -1,0 +1,44 @@
+import { toJsonSafe, type JsonValue, type SerializeLimits } from '../serialize/to-json-safe.js';
+import type { Captured } from './capture.js';
+
+type JsonObject = { [key: string]: JsonValue };
+
+/** Where a value being redacted comes from. */
+export interface RedactionContext {
+  readonly name: string;
+  readonly runType: string;
+}
+
+/**
+ * Client-wide hooks that rewrite captured inputs and outputs before they
+ * are queued, e.g. to remove secrets or personal data. Each receives the
+ * JSON-safe copy and returns what to record instead.
+ */
+export interface RedactionHooks {
+  readonly inputs?: (inputs: JsonObject, context: RedactionContext) => unknown;
+  readonly outputs?: (outputs: JsonObject, context: RedactionContext) => unknown;
+}
+
+/**
+ * @internal Applies a hook to a captured value. Fails closed: if the hook
+ * throws, nothing of the original is kept — a broken redactor must not leak
+ * what it was meant to hide.
+ */
+export function redact(
+  hook: ((value: JsonObject, context: RedactionContext) => unknown) | undefined,
+  captured: Captured,
+  context: RedactionContext,
+  limits: SerializeLimits,
+): Captured {
+  if (hook === undefined) return captured;
+  let replaced: unknown;
+  try {
+    replaced = hook(captured.value, context);
+  } catch {
+    replaced = { redacted: '[redaction hook threw: value withheld]' };
+  }
+  const serialized = toJsonSafe(replaced, limits);
+  const value = serialized.value;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { value, bytes: serialized.bytes };
+  return { value: { redacted: value }, bytes: serialized.bytes + 13 };
+}

@@ -1,0 +1,52 @@
+import { TracewireConfigError, setGlobalTracingClient, traceable } from '../../../index';
+import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
+
+afterEach(() => setGlobalTracingClient(undefined));
+
+const SECRET = 'sk-live-0123456789';
+const login = traceable(function login(credentials: { user: string; password: string }) {
+  return { token: SECRET, user: credentials.user };
+});
+
+test('client-wide hooks rewrite every captured input and output before it is queued', async () => {
+  const { client, exporter } = installMemoryTracing({
+    redact: {
+      inputs: (inputs, context) => ({ ...inputs, password: '[redacted]', seenBy: context.name }),
+      outputs: (outputs) => ({ ...outputs, token: '[redacted]' }),
+    },
+  });
+  login({ user: 'ada', password: SECRET });
+  const run = only(await finishedRuns(client, exporter), 'login');
+  expect(run.inputs).toEqual({ user: 'ada', password: '[redacted]', seenBy: 'login' });
+  expect(run.outputs).toEqual({ user: 'ada', token: '[redacted]' });
+  expect(JSON.stringify(exporter.runs)).not.toContain(SECRET);
+});
+
+test('a redaction hook that throws withholds the value instead of leaking it', async () => {
+  const { client, exporter } = installMemoryTracing({
+    redact: {
+      inputs: () => {
+        throw new Error(`cannot parse ${SECRET}`);
+      },
+    },
+  });
+  login({ user: 'ada', password: SECRET });
+  const run = only(await finishedRuns(client, exporter), 'login');
+  expect(run.inputs).toEqual({ redacted: '[redaction hook threw: value withheld]' });
+  expect(JSON.stringify(run.inputs)).not.toContain(SECRET);
+});
+
+test('values a generator produces are redacted too', async () => {
+  const { client, exporter } = installMemoryTracing({ redact: { outputs: () => '[all outputs withheld]' } });
+  const tokens = traceable(function* tokens() {
+    yield SECRET;
+  });
+  expect([...tokens()]).toEqual([SECRET]); // the caller still gets the real values
+  const run = only(await finishedRuns(client, exporter), 'tokens');
+  expect(run.outputs).toEqual({ redacted: '[all outputs withheld]' });
+});
+
+test('a redaction hook that is not a function fails at configuration', () => {
+  expect(() => installMemoryTracing({ redact: { inputs: 'password' as never } })).toThrow(TracewireConfigError);
+  expect(() => installMemoryTracing({ redact: { inputs: 'password' as never } })).toThrow(/redact\.inputs/);
+});
