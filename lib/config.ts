@@ -20,8 +20,9 @@ export interface DeliveryOptions {
   /** Fraction of traces kept, decided once per trace from its id. Default 1 (`TRACEWIRE_SAMPLE_RATE`). */
   readonly sampleRate?: number;
   /**
-   * A batch closes at this many span events. Default 100: LangSmith takes at
-   * most 100 runs per request by default, so a batch never has to be split.
+   * A batch closes at this many runs (a span whose start and end share the
+   * batch is one run). Default 100: LangSmith takes at most 100 runs per
+   * request by default, so a batch is never split and never half full.
    */
   readonly maxBatchSize?: number;
   /** …or at this many bytes of serialized runs. Default 4 MiB. */

@@ -83,7 +83,7 @@ export class BatchSpanProcessor implements SpanProcessor {
 
   onStart(span: Span): void {
     if (this.isShutdown) return;
-    const start: SpanEvent = { kind: 'start', span, bytes: span.payloadBytes };
+    const start: SpanEvent = { kind: 'start', span, bytes: span.payloadBytes, pairKey: span, opensPair: true };
     if (this.admit(start)) this.events$.next(start);
   }
 
@@ -94,7 +94,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       return undefined;
     }
     this.budget.endArrived(span);
-    const end: SpanEvent = { kind: 'end', span, bytes: span.payloadBytes };
+    const end: SpanEvent = { kind: 'end', span, bytes: span.payloadBytes, pairKey: span, opensPair: false };
     if (this.admit(end)) this.events$.next(end);
     if (span.parentId !== undefined) return undefined;
     const delivery = this.strategy.afterRootEnd(() => this.awaitPending());

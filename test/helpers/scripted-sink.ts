@@ -71,6 +71,13 @@ export class ScriptedSink {
       .flatMap((request) => [...(request.body.post ?? []), ...(request.body.patch ?? [])].map((run) => run.id));
   }
 
+  /** `post:<id>` / `patch:<id>` for every run in requests answered 2xx: a run's start and end may travel apart, but neither twice. */
+  get acceptedOps(): string[] {
+    return this.requests
+      .filter((request) => typeof request.answered === 'number' && request.answered < 300)
+      .flatMap((request) => [...(request.body.post ?? []).map((run) => `post:${run.id}`), ...(request.body.patch ?? []).map((run) => `patch:${run.id}`)]);
+  }
+
   async stop(): Promise<void> {
     for (const res of this.hung) res.destroy();
     this.server.closeAllConnections();

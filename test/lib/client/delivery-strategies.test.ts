@@ -58,8 +58,8 @@ describe('background (the default)', () => {
     ]);
   });
 
-  test('a batch closes at maxBatchSize events without waiting for the timer', async () => {
-    install({ maxBatchSize: 4, flushIntervalMillis: 60_000 });
+  test('a batch closes at maxBatchSize runs without waiting for the timer', async () => {
+    install({ maxBatchSize: 2, flushIntervalMillis: 60_000 });
     work(1);
     work(2);
     expect(exporter.batches).toHaveLength(0); // never sent on the traced call's own stack
@@ -115,7 +115,8 @@ describe('manual (manualFlushMode)', () => {
     expect((await client.awaitPendingTraceBatches()).delivered).toBe(0); // waits only for what a flush released
     const result = await client.flush();
     expect(result).toEqual({ delivered: 10, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: false });
-    expect(exporter.batches).toHaveLength(5); // ⌈20 events ÷ 4⌉
+    expect(exporter.batches).toHaveLength(3); // ⌈10 runs ÷ 4⌉: each span's start and end travel together
+    expect(exporter.batches.every((batch) => batch.patch.length === 0)).toBe(true);
   });
 });
 
@@ -187,7 +188,7 @@ describe('bounded queue', () => {
   });
 
   test('drop-oldest evicts the oldest waiting batches and delivers the newest spans', async () => {
-    const client = install({ manualFlushMode: true, maxQueueSize: 10, maxBatchSize: 2, dropPolicy: 'drop-oldest' });
+    const client = install({ manualFlushMode: true, maxQueueSize: 10, maxBatchSize: 1, dropPolicy: 'drop-oldest' });
     for (let i = 0; i < 20; i++) work(i);
     await client.flush();
     expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual([15, 16, 17, 18, 19]);
@@ -229,7 +230,7 @@ describe('bounded queue, open spans', () => {
 
 describe('shutdown', () => {
   test('what shutdown could not send by its deadline is counted as dropped, never left pending', async () => {
-    const client = install({ manualFlushMode: true, maxBatchSize: 2, maxConcurrentExports: 1, exportTimeoutMillis: 50, initialBackoffMillis: 10 });
+    const client = install({ manualFlushMode: true, maxBatchSize: 1, maxConcurrentExports: 1, exportTimeoutMillis: 50, initialBackoffMillis: 10 });
     exporter.holding = true; // the exporter never answers
     for (let i = 0; i < 5; i++) work(i);
     const result = await client.shutdown({ timeoutMillis: 100 });

@@ -105,7 +105,7 @@ test('the API key travels only in x-api-key, with the workspace in x-tenant-id',
 });
 
 test('maxRequestsPerSecond paces requests', async () => {
-  const tracing = client({ maxRequestsPerSecond: 5, maxBatchSize: 2 });
+  const tracing = client({ maxRequestsPerSecond: 5, maxBatchSize: 1 });
   traceSpans(10); // 10 batches of one span
   const started = Date.now();
   await tracing.flush({ timeoutMillis: 10_000 });
