@@ -1,0 +1,115 @@
+import { ts } from 'ts-morph';
+import { change, decoratorCallee, hasModifier, skip, type FileContext } from './context.js';
+import { indentBefore, skipWhitespace } from './edits.js';
+
+const NOTRACE = /@notrace\b(?!-)/;
+
+/** True when `callee` names tracewire's decorator in this module (through any alias). */
+export function isTraceableCallee(ctx: FileContext, callee: string): boolean {
+  return ctx.bindings.decorator !== undefined && callee === ctx.bindings.decorator;
+}
+
+/** Every class in the file, nested ones included, in source order. */
+export function classesOf(sf: ts.SourceFile): ts.ClassLikeDeclaration[] {
+  const found: ts.ClassLikeDeclaration[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) found.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+function memberName(ctx: FileContext, cls: ts.ClassLikeDeclaration, member: ts.ClassElement): string {
+  const owner = cls.name?.text ?? '(anonymous class)';
+  return `${owner}.${member.name?.getText(ctx.sf) ?? 'constructor'}`;
+}
+
+/**
+ * Puts `@Traceable()` (under the module's own name for it) on each method of
+ * each class that can take it, and records why every other member was left alone.
+ * Returns how many decorators were added.
+ */
+export function decorateMethods(ctx: FileContext, decorator: string): number {
+  let added = 0;
+  for (const cls of classesOf(ctx.sf)) {
+    const owner = cls.name?.text ?? '(anonymous class)';
+    if (isAmbient(cls)) {
+      skip(ctx, cls, owner, 'declare class: ambient, there is no code to trace');
+      continue;
+    }
+    if (ts.isClassExpression(cls) && ctx.legacy) {
+      skip(ctx, cls, owner, 'class expression: experimentalDecorators rejects decorators on its members');
+      continue;
+    }
+    if ((ts.getDecorators(cls) ?? []).some((d) => isTraceableCallee(ctx, decoratorCallee(d).callee))) {
+      skip(ctx, cls, owner, 'the class has @Traceable: every method is already traced');
+      continue;
+    }
+    for (const member of cls.members) {
+      const reason = memberSkipReason(ctx, member);
+      const subject = memberName(ctx, cls, member);
+      if (reason === null) continue;
+      if (reason !== undefined) {
+        skip(ctx, member, subject, reason);
+        continue;
+      }
+      const start = member.getStart(ctx.sf);
+      const indent = indentBefore(ctx.text, start);
+      const text = indent === undefined ? `@${decorator}() ` : `@${decorator}()${ctx.eol}${indent}`;
+      ctx.edits.push({ start, end: start, text });
+      change(ctx, member, `@${decorator}() on ${subject}`);
+      added++;
+    }
+  }
+  return added;
+}
+
+/** Why a member is not decorated; `null` for members that are not methods at all (fields, index signatures). */
+function memberSkipReason(ctx: FileContext, member: ts.ClassElement): string | null | undefined {
+  if (ts.isConstructorDeclaration(member)) return 'constructor: only methods are traced';
+  if (ts.isGetAccessorDeclaration(member) || ts.isSetAccessorDeclaration(member)) return 'accessor: @Traceable() decorates methods only';
+  if (!ts.isMethodDeclaration(member)) return null;
+  if (hasModifier(member, ts.SyntaxKind.AbstractKeyword)) return 'abstract method: no body to trace';
+  if (member.body === undefined) return 'overload signature: the implementation is decorated instead';
+  const traced = (ts.getDecorators(member) ?? []).find((d) => isTraceableCallee(ctx, decoratorCallee(d).callee));
+  if (traced !== undefined) return `already decorated with ${traced.getText(ctx.sf)}`;
+  if (ctx.legacy && ts.isPrivateIdentifier(member.name)) return '#private method: experimentalDecorators rejects decorators on it';
+  if (hasNotrace(ctx, member)) return 'opted out with // @notrace';
+  return undefined;
+}
+
+/** Declared with `declare`, itself or inside a `declare module` / `declare namespace`. */
+function isAmbient(node: ts.Node): boolean {
+  for (let n: ts.Node | undefined = node; n !== undefined; n = n.parent) {
+    if (hasModifier(n, ts.SyntaxKind.DeclareKeyword)) return true;
+  }
+  return false;
+}
+
+/** A `@notrace` comment directly above the member (or among its leading comments). */
+export function hasNotrace(ctx: FileContext, node: ts.Node): boolean {
+  const ranges = ts.getLeadingCommentRanges(ctx.text, node.pos) ?? [];
+  return ranges.some((r) => NOTRACE.test(ctx.text.slice(r.pos, r.end)));
+}
+
+/**
+ * Edits taking off every no-argument `@Traceable()` on a class method (the
+ * only form `instrument` writes); returns how many were removed.
+ */
+export function undecorateMethods(ctx: FileContext): number {
+  let removed = 0;
+  for (const cls of classesOf(ctx.sf)) {
+    for (const member of cls.members) {
+      if (!ts.isMethodDeclaration(member)) continue;
+      for (const decorator of ts.getDecorators(member) ?? []) {
+        const { callee, noArgs } = decoratorCallee(decorator);
+        if (!noArgs || !isTraceableCallee(ctx, callee)) continue;
+        ctx.edits.push({ start: decorator.getStart(ctx.sf), end: skipWhitespace(ctx.text, decorator.end), text: '' });
+        change(ctx, decorator, `removed ${decorator.getText(ctx.sf)} from ${memberName(ctx, cls, member)}`);
+        removed++;
+      }
+    }
+  }
+  return removed;
+}

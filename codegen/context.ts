@@ -1,0 +1,66 @@
+import { ts } from 'ts-morph';
+import type { TextEdit } from './edits.js';
+
+/** One line of the per-file report: what was (or would be) changed or skipped, and where. */
+export interface Note {
+  /** 1-based line in the original text. */
+  readonly line: number;
+  /** `Orders.place`, `function load`, … */
+  readonly subject: string;
+  /** Why it was skipped; absent on changes. */
+  readonly reason?: string;
+}
+
+/** How `Traceable` / `traceable` from 'tracewire' are reachable in a module. */
+export interface Bindings {
+  /** Expression naming the decorator factory here (`Traceable`, `T`, `tw.Traceable`), if imported. */
+  decorator?: string;
+  /** Expression naming the function wrapper here (`traceable`, `tw.traceable`), if imported. */
+  wrapper?: string;
+  /** A value (not type-only) `import { … } from 'tracewire'` new names can join. */
+  namedImport?: ts.ImportDeclaration;
+  /** Names declared at the top level by anything but a tracewire import. */
+  readonly taken: ReadonlySet<string>;
+}
+
+/** Everything a rule needs to look at one file and record edits against its original text. */
+export interface FileContext {
+  readonly sf: ts.SourceFile;
+  readonly text: string;
+  readonly eol: string;
+  /** The project compiles with `experimentalDecorators: true`. */
+  readonly legacy: boolean;
+  readonly bindings: Bindings;
+  readonly edits: TextEdit[];
+  readonly changes: Note[];
+  readonly skips: Note[];
+}
+
+/** 1-based line of `pos`. */
+export function lineOf(ctx: FileContext, pos: number): number {
+  return ctx.sf.getLineAndCharacterOfPosition(pos).line + 1;
+}
+
+/** Records a skip of `node` with its reason. */
+export function skip(ctx: FileContext, node: ts.Node, subject: string, reason: string): void {
+  ctx.skips.push({ line: lineOf(ctx, node.getStart(ctx.sf)), subject, reason });
+}
+
+/** Records a change at `node`. */
+export function change(ctx: FileContext, node: ts.Node, subject: string): void {
+  ctx.changes.push({ line: lineOf(ctx, node.getStart(ctx.sf)), subject });
+}
+
+/** The text of a decorator's callee (`Traceable` in `@Traceable()`), and whether it was called with no arguments. */
+export function decoratorCallee(decorator: ts.Decorator): { callee: string; noArgs: boolean } {
+  const expression = decorator.expression;
+  if (ts.isCallExpression(expression)) {
+    return { callee: expression.expression.getText(), noArgs: expression.arguments.length === 0 };
+  }
+  return { callee: expression.getText(), noArgs: false };
+}
+
+/** True when one of `modifiers` is of `kind`. */
+export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
+}

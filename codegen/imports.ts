@@ -1,0 +1,134 @@
+import { ts } from 'ts-morph';
+import type { Bindings, FileContext } from './context.js';
+import { backOverWhitespace, skipWhitespace, type TextEdit } from './edits.js';
+
+const MODULE = 'tracewire';
+
+/** Finds how this module reaches tracewire's `Traceable` and `traceable`, and which top-level names are taken. */
+export function findBindings(sf: ts.SourceFile): Bindings {
+  const bindings: { decorator?: string; wrapper?: string; namedImport?: ts.ImportDeclaration; taken: Set<string> } = { taken: new Set() };
+  for (const statement of sf.statements) {
+    if (ts.isImportDeclaration(statement)) {
+      const clause = statement.importClause;
+      const fromTracewire = ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text === MODULE;
+      if (clause === undefined) continue;
+      if (clause.name !== undefined) bindings.taken.add(clause.name.text);
+      const named = clause.namedBindings;
+      if (named !== undefined && ts.isNamespaceImport(named)) {
+        bindings.taken.add(named.name.text);
+        if (fromTracewire && !clause.isTypeOnly) {
+          bindings.decorator ??= `${named.name.text}.Traceable`;
+          bindings.wrapper ??= `${named.name.text}.traceable`;
+        }
+      } else if (named !== undefined) {
+        if (fromTracewire && !clause.isTypeOnly) bindings.namedImport ??= statement;
+        for (const element of named.elements) {
+          const imported = (element.propertyName ?? element.name).text;
+          const usable = fromTracewire && !clause.isTypeOnly && !element.isTypeOnly;
+          if (usable && imported === 'Traceable') bindings.decorator ??= element.name.text;
+          else if (usable && imported === 'traceable') bindings.wrapper ??= element.name.text;
+          else bindings.taken.add(element.name.text);
+        }
+      }
+    } else {
+      for (const name of declaredNames(statement)) bindings.taken.add(name);
+    }
+  }
+  return bindings;
+}
+
+function declaredNames(statement: ts.Statement): string[] {
+  if (ts.isVariableStatement(statement)) {
+    return statement.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : []));
+  }
+  const named = statement as { name?: ts.Node };
+  return named.name !== undefined && ts.isIdentifier(named.name) ? [named.name.text] : [];
+}
+
+/**
+ * The edit importing `name` from 'tracewire': joins an existing value import
+ * from 'tracewire' (`import { traceable } …` → `import { traceable, Traceable } …`),
+ * else a new line after the last import, else at the top of the code — below
+ * a licence header (comments followed by a blank line), above a doc comment
+ * that belongs to the first statement.
+ */
+export function importEdit(ctx: FileContext, names: string[]): TextEdit {
+  const { sf, text, eol } = ctx;
+  const existing = ctx.bindings.namedImport;
+  const named = existing?.importClause?.namedBindings;
+  if (named !== undefined && ts.isNamedImports(named) && named.elements.length > 0) {
+    const last = named.elements[named.elements.length - 1]!;
+    return { start: last.end, end: last.end, text: names.map((n) => `, ${n}`).join('') };
+  }
+  const imports = sf.statements.filter(ts.isImportDeclaration);
+  const model = imports[0];
+  const quote = model !== undefined && model.moduleSpecifier.getText(sf).startsWith('"') ? '"' : "'";
+  // Follow the file's semicolon style, judged on a statement that would end with one.
+  const model2 = sf.statements.find((st) => ts.isImportDeclaration(st) || ts.isVariableStatement(st) || ts.isExpressionStatement(st) || ts.isExportDeclaration(st));
+  const semicolon = model2 === undefined || text[model2.end - 1] === ';' ? ';' : '';
+  const line = `import { ${names.join(', ')} } from ${quote}${MODULE}${quote}${semicolon}`;
+  const lastImport = imports[imports.length - 1];
+  if (lastImport !== undefined) return { start: lastImport.end, end: lastImport.end, text: eol + line };
+  const headerEnd = licenceHeaderEnd(text, sf.statements[0]?.pos ?? text.length);
+  if (headerEnd !== undefined) return { start: headerEnd, end: headerEnd, text: eol + eol + line };
+  const top = skipWhitespace(text, shebangEnd(text));
+  return { start: top, end: top, text: line + eol + eol };
+}
+
+function shebangEnd(text: string): number {
+  if (!text.startsWith('#!')) return 0;
+  const newline = text.indexOf('\n');
+  return newline < 0 ? text.length : newline + 1;
+}
+
+/** End of the last leading comment that a blank line separates from what follows it. */
+function licenceHeaderEnd(text: string, firstStatementPos: number): number | undefined {
+  const ranges = ts.getLeadingCommentRanges(text, Math.max(firstStatementPos, shebangEnd(text))) ?? [];
+  let end: number | undefined;
+  for (const range of ranges) {
+    const gap = text.slice(range.end, skipWhitespace(text, range.end));
+    if ((gap.match(/\n/g) ?? []).length >= 2) end = range.end;
+  }
+  return end;
+}
+
+/**
+ * Edits taking `locals` (import specifiers from 'tracewire') out of their
+ * import: the whole declaration when nothing else is left in it, else just
+ * those specifiers and their commas — exactly undoing {@link importEdit}.
+ */
+export function removeImportEdits(ctx: FileContext, locals: readonly string[]): TextEdit[] {
+  const { sf, text } = ctx;
+  const declaration = ctx.bindings.namedImport;
+  const named = declaration?.importClause?.namedBindings;
+  if (declaration === undefined || named === undefined || !ts.isNamedImports(named)) return [];
+  const elements = named.elements;
+  const gone = elements.map((e) => locals.includes(e.name.text));
+  if (!gone.includes(true)) return [];
+  if (gone.every(Boolean) && declaration.importClause?.name === undefined) {
+    if (sf.statements.indexOf(declaration) > 0) return [{ start: backOverWhitespace(text, declaration.getStart(sf)), end: declaration.end, text: '' }];
+    return [{ start: declaration.getStart(sf), end: skipWhitespace(text, declaration.end), text: '' }];
+  }
+  const edits: TextEdit[] = [];
+  let i = 0;
+  if (gone[0]) {
+    // Leading names go with the comma after them, up to the first kept name.
+    while (gone[i]) i++;
+    edits.push({ start: elements[0]!.getStart(sf), end: elements[i]!.getStart(sf), text: '' });
+  }
+  for (; i < elements.length; i++) {
+    if (gone[i]) edits.push({ start: elements[i - 1]!.end, end: elements[i]!.end, text: '' });
+  }
+  return edits;
+}
+
+/** How many identifiers in the file read `local` (the import specifier itself included). */
+export function countIdentifiers(sf: ts.SourceFile, local: string): number {
+  let count = 0;
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && node.text === local) count++;
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return count;
+}

@@ -1,0 +1,84 @@
+import { ts } from 'ts-morph';
+import { decorateMethods, undecorateMethods } from './class-methods.js';
+import type { FileContext, Note } from './context.js';
+import { applyEdits, lineEnding } from './edits.js';
+import { unwrapExportedFunctions, wrapExportedFunctions } from './exported-functions.js';
+import { countIdentifiers, findBindings, importEdit, removeImportEdits } from './imports.js';
+
+/** What to do to each file. */
+export interface TransformOptions {
+  /** `add` instruments, `remove` takes off exactly what `add` writes. */
+  readonly mode: 'add' | 'remove';
+  /** Also wrap exported functions with `traceable(...)`. */
+  readonly functions: boolean;
+  /** The project compiles with `experimentalDecorators: true` (stricter about where decorators may go). */
+  readonly legacyDecorators: boolean;
+}
+
+/** The outcome for one file. `after` is set only when the text changes. */
+export interface FileResult {
+  readonly file: string;
+  readonly status: 'changed' | 'unchanged' | 'skipped' | 'error';
+  readonly reason?: string;
+  readonly changes: readonly Note[];
+  readonly skips: readonly Note[];
+  readonly before: string;
+  readonly after?: string;
+}
+
+const NOTRACE_FILE = /@notrace-file\b/;
+
+/**
+ * Computes the new text of one file from its syntax tree alone (no type
+ * checker). Edits are inserted at exact offsets of the original text, so the
+ * file keeps its indentation, quotes, semicolons, line endings and comments.
+ */
+export function transformFile(file: string, sf: ts.SourceFile, options: TransformOptions): FileResult {
+  const text = sf.getFullText();
+  const base = { file, changes: [], skips: [], before: text };
+  if (/\.d\.[mc]?tsx?$/.test(file)) return { ...base, status: 'skipped', reason: 'declaration file (.d.ts): no code to trace' };
+  if (topComments(text, sf).some((c) => NOTRACE_FILE.test(c))) return { ...base, status: 'skipped', reason: 'opted out with @notrace-file' };
+  const ctx: FileContext = { sf, text, eol: lineEnding(text), legacy: options.legacyDecorators, bindings: findBindings(sf), edits: [], changes: [], skips: [] };
+  const failure = options.mode === 'add' ? instrument(ctx, options) : remove(ctx);
+  if (failure !== undefined) return { ...base, status: 'skipped', reason: failure, skips: ctx.skips };
+  if (ctx.edits.length === 0) return { ...base, status: 'unchanged', skips: ctx.skips };
+  const after = applyEdits(text, ctx.edits);
+  return { ...base, status: after === text ? 'unchanged' : 'changed', changes: ctx.changes, skips: ctx.skips, after };
+}
+
+function instrument(ctx: FileContext, options: TransformOptions): string | undefined {
+  const imports: string[] = [];
+  const { bindings } = ctx;
+  const decorator = bindings.decorator ?? 'Traceable';
+  const wrapper = bindings.wrapper ?? 'traceable';
+  const methods = decorateMethods(ctx, decorator);
+  const functions = options.functions ? wrapExportedFunctions(ctx, wrapper) : 0;
+  if (methods > 0 && bindings.decorator === undefined) imports.push('Traceable');
+  if (functions > 0 && bindings.wrapper === undefined) imports.push('traceable');
+  const clash = imports.find((name) => bindings.taken.has(name));
+  if (clash !== undefined) {
+    return `the name ${clash} is already declared in this module: import tracewire's ${clash} under another name (import { ${clash} as … } from 'tracewire') and run again`;
+  }
+  if (imports.length > 0) ctx.edits.push(importEdit(ctx, imports));
+  return undefined;
+}
+
+function remove(ctx: FileContext): undefined {
+  const { bindings, sf } = ctx;
+  const decorators = undecorateMethods(ctx);
+  const wrappers = unwrapExportedFunctions(ctx);
+  // An import is dropped only when nothing else in the file still uses it
+  // (each removed decorator or wrapper used its name once; the specifier is one more).
+  const unused: string[] = [];
+  if (decorators > 0 && bindings.decorator !== undefined && countIdentifiers(sf, bindings.decorator) - 1 === decorators) unused.push(bindings.decorator);
+  if (wrappers > 0 && bindings.wrapper !== undefined && countIdentifiers(sf, bindings.wrapper) - 1 === wrappers) unused.push(bindings.wrapper);
+  ctx.edits.push(...removeImportEdits(ctx, unused));
+  return undefined;
+}
+
+/** The comments before the first statement (a file-level opt-out lives there). */
+function topComments(text: string, sf: ts.SourceFile): string[] {
+  const start = text.startsWith('#!') ? text.indexOf('\n') + 1 : 0;
+  const end = sf.statements[0]?.getStart(sf) ?? text.length;
+  return (ts.getLeadingCommentRanges(text, start) ?? []).filter((r) => r.end <= end).map((r) => text.slice(r.pos, r.end));
+}

@@ -1,0 +1,91 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { tsMorphAvailable } from '../../codegen/load-ts-morph';
+import { unifiedDiff } from '../../codegen/unified-diff';
+import { fixture, read, removeProject, runCli, tempProject } from './codegen-harness';
+
+const ROOT = resolve(__dirname, '../..');
+const legacyClass = 'export class A {\r\n  run(): void {}\r\n}\r\n';
+
+describe('the tracewire bin, compiled by tsc and run as a child process', () => {
+  let out: string;
+  let dir: string;
+  beforeAll(() => {
+    out = mkdtempSync(join(tmpdir(), 'tracewire-codegen-bin-'));
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'codegen/tsconfig.json'), '--outDir', out]);
+  }, 60_000);
+  beforeEach(() => (dir = tempProject({ 'src/a.ts': legacyClass }, true)));
+  afterEach(() => removeProject(dir));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  const bin = (...args: string[]) =>
+    spawnSync(process.execPath, [join(out, 'bin.js'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
+
+  test('--check exits 1 while changes are pending, 0 once written, 2 on a usage error', () => {
+    expect(bin('instrument', '--check').status).toBe(1);
+    expect(bin('instrument', '--write').status).toBe(0);
+    expect(bin('instrument', '--check').status).toBe(0);
+    const bad = bin('instrument', '--check', '--project', 'missing.json');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--project missing.json: no such file');
+  });
+
+  test('a dry run prints what would change and writes nothing', () => {
+    const result = bin('instrument');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('change src/a.ts:2 @Traceable() on A.run');
+    expect(read(dir, 'src/a.ts')).toBe(legacyClass);
+  });
+});
+
+test('CRLF files keep CRLF line endings', async () => {
+  const dir = tempProject({ 'src/a.ts': legacyClass }, true);
+  await runCli(dir, 'instrument', '--write');
+  expect(read(dir, 'src/a.ts')).toBe("export class A {\r\n  @Traceable()\r\n  run(): void {}\r\n}\r\n".replace(/^/, "import { Traceable } from 'tracewire';\r\n\r\n"));
+  removeProject(dir);
+});
+
+test('--json reports each file as changed, unchanged or skipped, with every skip and its reason', async () => {
+  const dir = tempProject({ 'src/methods.ts': fixture('methods.input.txt'), 'src/types.d.ts': 'declare class X { m(): void }\n', 'src/plain.ts': 'export const x = 1;\n' }, true);
+  const { code, stdout } = await runCli(dir, 'instrument', '--json');
+  removeProject(dir);
+  expect(code).toBe(0);
+  const report = JSON.parse(stdout) as { files: Array<{ file: string; status: string; reason?: string; skips: Array<{ subject: string; reason: string }> }> };
+  const byFile = Object.fromEntries(report.files.map((f) => [f.file, f]));
+  expect(byFile['src/types.d.ts']).toMatchObject({ status: 'skipped', reason: 'declaration file (.d.ts): no code to trace' });
+  expect(byFile['src/plain.ts']!.status).toBe('unchanged');
+  const skips = Object.fromEntries(byFile['src/methods.ts']!.skips.map((s) => [s.subject, s.reason]));
+  expect(skips).toMatchObject({
+    'Orders.constructor': 'constructor: only methods are traced',
+    'Orders.size': 'accessor: @Traceable() decorates methods only',
+    'Orders.find': 'overload signature: the implementation is decorated instead',
+    'Orders.hot': 'opted out with // @notrace',
+    'Orders.#secret': '#private method: experimentalDecorators rejects decorators on it',
+    'Shape.area': 'abstract method: no body to trace',
+    Ambient: 'declare class: ambient, there is no code to trace',
+    '(anonymous class)': 'class expression: experimentalDecorators rejects decorators on its members',
+  });
+});
+
+test('positional paths and --exclude choose the files', async () => {
+  const dir = tempProject({ 'src/a.ts': legacyClass, 'src/b.ts': legacyClass, 'src/gen/c.ts': legacyClass }, true);
+  const { stdout } = await runCli(dir, 'instrument', 'src', '--exclude', 'src/gen/**', '--exclude', 'b.ts');
+  removeProject(dir);
+  expect(stdout).toContain('src/a.ts:2');
+  expect(stdout).not.toContain('src/b.ts');
+  expect(stdout).not.toContain('src/gen/c.ts');
+});
+
+test('--diff prints a unified diff of each change', async () => {
+  const dir = tempProject({ 'src/a.ts': 'export class A {\n  run(): void {}\n}\n' }, false);
+  const { stdout } = await runCli(dir, 'instrument', '--diff');
+  removeProject(dir);
+  expect(stdout).toContain(unifiedDiff('src/a.ts', 'export class A {\n  run(): void {}\n}\n', "import { Traceable } from 'tracewire';\n\nexport class A {\n  @Traceable()\n  run(): void {}\n}\n"));
+  expect(stdout).toContain('@@ -1,3 +1,6 @@\n+import { Traceable }');
+});
+
+test('without ts-morph installed the CLI says how to install it', () => {
+  expect(tsMorphAvailable(() => { throw new Error("Cannot find module 'ts-morph'"); })).toBe(false);
+  expect(tsMorphAvailable()).toBe(true);
+});

@@ -1,0 +1,47 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { main } from '../../codegen/cli';
+import type { Io } from '../../codegen/io';
+
+export const CASES = resolve(__dirname, '../fixtures/codegen/cases');
+
+/** A throw-away project: a tsconfig in the chosen decorator mode and the given files. */
+export function tempProject(files: Record<string, string>, legacy: boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tracewire-codegen-'));
+  const compilerOptions = { target: 'ES2022', module: 'commonjs', strict: true, experimentalDecorators: legacy, skipLibCheck: true };
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src/**/*.ts'] }, null, 2));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+export function removeProject(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export function read(dir: string, path: string): string {
+  return readFileSync(join(dir, path), 'utf8');
+}
+
+/** Runs the CLI in-process in `cwd`, capturing what it prints. */
+export async function runCli(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), progress: () => undefined, isTTY: false };
+  const code = await main(argv, io, cwd);
+  return { code, stdout, stderr };
+}
+
+/** A fixture case's text (`<name>.input.txt` / `<name>.output.txt`). */
+export function fixture(name: string): string {
+  return readFileSync(join(CASES, name), 'utf8');
+}
+
+/** With UPDATE_CODEGEN_FIXTURES=1, (re)writes an expected output instead of comparing (review the diff!). */
+export function expectFixture(name: string, actual: string): void {
+  if (process.env['UPDATE_CODEGEN_FIXTURES'] === '1') writeFileSync(join(CASES, name), actual);
+  expect(actual).toBe(fixture(name));
+}
