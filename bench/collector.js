@@ -1,0 +1,147 @@
+'use strict';
+/**
+ * bench/collector.js — how many spans per second the collector ingests
+ * through LangSmith's `POST /runs/batch` (JSON) on loopback.
+ *
+ *   npx tsc -p collector/tsconfig.json   (or: npm run build:collector)
+ *   node bench/collector.js [--seconds 5] [--db memory|file]
+ *
+ * The collector runs in a child process (`collector/dist/cli.js serve`), as
+ * users run it: its own event loop and core, SQLite in WAL mode on a file in
+ * the temp directory (default) or in memory. This process is the client:
+ * batches of 100 runs (the size_limit /info announces), each run a whole
+ * span (start and end in one `post`, as tracewire sends a finished run), 5
+ * spans per trace, fresh ids every batch. Rows: 1 and 4 requests in flight
+ * over keep-alive connections. A batch counts once the collector has
+ * answered 2xx, i.e. committed it. After each row (file storage) the runs
+ * in the SQLite file are counted: they must equal what was sent.
+ *
+ * Target: 50 000 spans/s. Machine: 2 cores, so the client shares the box.
+ */
+const { spawn } = require('node:child_process');
+const { randomUUID } = require('node:crypto');
+const http = require('node:http');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const SECONDS = Number(option('--seconds', 5));
+const DB = option('--db', 'file');
+const BATCH = 100;
+const SPANS_PER_TRACE = 5;
+const TARGET = 50_000;
+const CLI = join(__dirname, '..', 'collector', 'dist', 'cli.js');
+
+function startCollector(dir) {
+  const storage = DB === 'memory' ? ['--memory'] : ['--db', join(dir, 'bench.sqlite')];
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...storage], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve({ child, url: match[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`collector exited with ${code}; build it first: npx tsc -p collector/tsconfig.json`)));
+  });
+}
+
+/** Microsecond ISO time, as tracewire and langsmith send. */
+function iso(ms) {
+  return new Date(ms).toISOString().replace('Z', '123Z');
+}
+
+/** One /runs/batch body: BATCH finished runs in BATCH / SPANS_PER_TRACE traces. */
+function batchBody() {
+  const now = Date.now();
+  const post = [];
+  for (let t = 0; t < BATCH / SPANS_PER_TRACE; t++) {
+    const root = randomUUID();
+    for (let s = 0; s < SPANS_PER_TRACE; s++) {
+      const id = s === 0 ? root : randomUUID();
+      post.push({
+        id, trace_id: root, ...(s === 0 ? {} : { parent_run_id: root }),
+        dotted_order: `20260101T000000000000Z${root}${s === 0 ? '' : `.20260101T000000000001Z${id}`}`,
+        name: s === 0 ? 'handler' : `step-${s}`, run_type: s === 0 ? 'chain' : 'tool',
+        start_time: iso(now), end_time: iso(now + 3),
+        inputs: { orderId: `o-${t}`, items: ['apple', 'pear'] }, outputs: { ok: true, receipt: `rcpt-${t}-${s}` },
+        tags: ['bench'], extra: { metadata: { region: 'eu' } }, events: [], session_name: 'bench',
+      });
+    }
+  }
+  return Buffer.from(JSON.stringify({ post, patch: [] }));
+}
+
+function send(agent, url, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}/runs/batch`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error(`answered ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Runs in the collector's file, read after it stopped: every acknowledged span must be there. */
+function storedSpans(file) {
+  const Database = require('better-sqlite3');
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare('SELECT count(*) AS n FROM runs').get().n;
+  } finally {
+    db.close();
+  }
+}
+
+async function row(concurrency) {
+  const dir = mkdtempSync(join(tmpdir(), 'tracewire-bench-'));
+  const { child, url } = await startCollector(dir);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  try {
+    // Warm-up: JIT, SQLite page cache, connections.
+    const warmEnd = Date.now() + 1000;
+    let warmSpans = 0;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (Date.now() < warmEnd) {
+        await send(agent, url, batchBody());
+        warmSpans += BATCH;
+      }
+    }));
+    let spans = 0;
+    const started = process.hrtime.bigint();
+    const end = Date.now() + SECONDS * 1000;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        await send(agent, url, batchBody());
+        spans += BATCH;
+      }
+    }));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    agent.destroy();
+    child.kill('SIGINT');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const stored = DB === 'memory' ? 'n/a' : storedSpans(join(dir, 'bench.sqlite')) - warmSpans;
+    return { concurrency, spans, seconds, perSecond: spans / seconds, stored };
+  } finally {
+    if (child.exitCode === null) child.kill('SIGINT');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  console.log(`node ${process.version}, ${require('node:os').cpus().length} cores, storage: ${DB === 'memory' ? 'memory' : 'SQLite file (WAL)'}, ${SECONDS} s per row, batches of ${BATCH} spans\n`);
+  console.log('| clients in flight | spans sent | spans stored | seconds | spans/s | target | result |');
+  console.log('|---:|---:|---:|---:|---:|---:|---|');
+  for (const concurrency of [1, 4]) {
+    const r = await row(concurrency);
+    console.log(`| ${concurrency} | ${r.spans} | ${r.stored} | ${r.seconds.toFixed(2)} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${TARGET.toLocaleString('en-US')} | ${r.perSecond >= TARGET ? 'PASS' : 'FAIL'} |`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+import { badRequest } from './http/http-error.js';
+import { normalizeTime } from './ingest/normalize-run.js';
+import type { TraceQuery, TraceStatus } from './store/trace-queries.js';
+
+const STATUSES: readonly TraceStatus[] = ['ok', 'error', 'running'];
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1000;
+
+/** The filters of `GET /api/traces?limit=&name=&status=&tag=&since=`; empty parameters are ignored. */
+export function parseTraceQuery(params: URLSearchParams): TraceQuery {
+  const value = (name: string) => {
+    const raw = params.get(name);
+    return raw === null || raw.trim() === '' ? undefined : raw.trim();
+  };
+  const query: TraceQuery = { limit: DEFAULT_LIMIT };
+  const limit = value('limit');
+  if (limit !== undefined) {
+    const n = Number(limit);
+    if (!Number.isInteger(n) || n < 1) throw badRequest(`limit must be a positive integer, got ${JSON.stringify(limit)}`);
+    query.limit = Math.min(n, MAX_LIMIT);
+  }
+  const status = value('status');
+  if (status !== undefined) {
+    if (!STATUSES.includes(status as TraceStatus)) throw badRequest(`status must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
+    query.status = status as TraceStatus;
+  }
+  const since = value('since');
+  if (since !== undefined) {
+    const time = normalizeTime(/^\d+$/.test(since) ? Number(since) : since);
+    if (time === undefined) throw badRequest(`since must be an ISO 8601 time or epoch milliseconds, got ${JSON.stringify(since)}`);
+    query.since = time;
+  }
+  const name = value('name');
+  if (name !== undefined) query.name = name;
+  const tag = value('tag');
+  if (tag !== undefined) query.tag = tag;
+  return query;
+}

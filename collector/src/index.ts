@@ -1,0 +1,9 @@
+/**
+ * tracewire's local collector: LangSmith (`/runs/batch`, `/runs/multipart`)
+ * and OTLP/HTTP JSON (`/v1/traces`) ingestion into SQLite, the JSON API of
+ * the design brief §7, and a web viewer, on one port.
+ */
+export { startCollector, type RunningCollector } from './server.js';
+export type { CollectorOptions } from './options.js';
+export type { TraceQuery, TraceStatus, TraceSummary } from './store/trace-queries.js';
+export type { StoredRun } from './ingest/run-op.js';

@@ -1,0 +1,119 @@
+import { badRequest } from '../http/http-error.js';
+import { normalizeRun } from './normalize-run.js';
+import { hexId, plainAttributes, unixNanoToIso, uuidOfHex, type OtlpKeyValue } from './otlp-values.js';
+import type { Json, RunOp } from './run-op.js';
+
+interface OtlpSpan {
+  traceId?: unknown;
+  spanId?: unknown;
+  parentSpanId?: unknown;
+  name?: unknown;
+  startTimeUnixNano?: unknown;
+  endTimeUnixNano?: unknown;
+  attributes?: OtlpKeyValue[];
+  events?: Array<{ timeUnixNano?: unknown; name?: string; attributes?: OtlpKeyValue[] }>;
+  status?: { code?: number | string; message?: string };
+}
+
+/** OpenInference span kinds back to LangSmith run types (what tracewire maps them from). */
+const RUN_TYPE_OF_KIND: Readonly<Record<string, string>> = {
+  CHAIN: 'chain', LLM: 'llm', TOOL: 'tool', RETRIEVER: 'retriever', EMBEDDING: 'embedding', PROMPT: 'prompt',
+};
+const STATUS_ERROR = new Set<unknown>([2, 'STATUS_CODE_ERROR']);
+const TRACEWIRE_PREFIX = 'tracewire.';
+
+/**
+ * The runs of an OTLP/JSON `ExportTraceServiceRequest`. Spans that tracewire
+ * sent carry `tracewire.*` attributes, which give back the run exactly (id,
+ * run type, dotted order, project, tags, metadata); any other span is mapped
+ * generically: run id from trace id + span id, attributes as metadata,
+ * `service.name` as the project.
+ */
+export function parseOtlpTraces(body: Buffer): RunOp[] {
+  let request: { resourceSpans?: unknown };
+  try {
+    request = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw badRequest(`Body is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof request !== 'object' || request === null || (request.resourceSpans !== undefined && !Array.isArray(request.resourceSpans))) {
+    throw badRequest('Body must be an OTLP ExportTraceServiceRequest: { "resourceSpans": [...] }');
+  }
+  const ops: RunOp[] = [];
+  (request.resourceSpans as Array<Record<string, any>> | undefined ?? []).forEach((resourceSpans, r) => {
+    const resource = plainAttributes(resourceSpans?.resource?.attributes);
+    (resourceSpans?.scopeSpans ?? []).forEach((scopeSpans: { spans?: OtlpSpan[] }, s: number) => {
+      (scopeSpans?.spans ?? []).forEach((span, i) => ops.push(toRunOp(span, resource, `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`)));
+    });
+  });
+  return ops;
+}
+
+function toRunOp(span: OtlpSpan, resource: { [key: string]: Json }, where: string): RunOp {
+  if (typeof span !== 'object' || span === null) throw badRequest(`${where}: a span must be an object`);
+  const traceHex = hexId(span.traceId, 16, `${where}.traceId`);
+  const spanHex = hexId(span.spanId, 8, `${where}.spanId`);
+  const parentHex = span.parentSpanId === undefined || span.parentSpanId === '' ? undefined : hexId(span.parentSpanId, 8, `${where}.parentSpanId`);
+  const attributes = plainAttributes(span.attributes);
+  const tracewire = typeof attributes['tracewire.run_id'] === 'string';
+  const metadata: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    if (tracewire && key.startsWith(`${TRACEWIRE_PREFIX}metadata.`)) metadata[key.slice(`${TRACEWIRE_PREFIX}metadata.`.length)] = value;
+    else if (!tracewire) metadata[key] = value;
+  }
+  const events: Json[] = [];
+  let error: string | undefined;
+  for (const event of span.events ?? []) {
+    const kwargs = plainAttributes(event.attributes);
+    if (event.name === 'exception') {
+      error = typeof kwargs['exception.stacktrace'] === 'string' ? kwargs['exception.stacktrace'] : [kwargs['exception.type'], kwargs['exception.message']].filter(Boolean).join(': ');
+    } else {
+      events.push({ name: event.name ?? '', time: unixNanoToIso(event.timeUnixNano, `${where}.events.timeUnixNano`), kwargs });
+    }
+  }
+  const failed = STATUS_ERROR.has(span.status?.code);
+  if (error === undefined && failed) error = span.status?.message || 'error';
+  const trace_id = uuidOfHex(traceHex);
+  const run: { [key: string]: Json | undefined } = {
+    id: tracewire ? (attributes['tracewire.run_id'] as string) : uuidOfHex(traceHex.slice(0, 16) + spanHex),
+    trace_id,
+    name: typeof span.name === 'string' ? span.name : '',
+    run_type: String(attributes['tracewire.run_type'] ?? RUN_TYPE_OF_KIND[String(attributes['openinference.span.kind'])] ?? 'chain'),
+    start_time: unixNanoToIso(span.startTimeUnixNano, `${where}.startTimeUnixNano`),
+    end_time: span.endTimeUnixNano === undefined ? undefined : unixNanoToIso(span.endTimeUnixNano, `${where}.endTimeUnixNano`),
+    inputs: ioValue(attributes['input.value']),
+    outputs: ioValue(attributes['output.value']),
+    error,
+    status: failed || error !== undefined ? 'error' : attributes['tracewire.status'] === 'cancelled' ? 'cancelled' : 'success',
+    tags: Array.isArray(attributes['tracewire.tags']) ? (attributes['tracewire.tags'] as Json[]).map(String) : [],
+    extra: { metadata: tracewire ? metadata : { ...metadata, ...prefixed(resource, 'resource.') } },
+    events,
+    session_name: String(attributes['tracewire.session_name'] ?? resource['service.name'] ?? 'otlp'),
+  };
+  if (tracewire && typeof attributes['tracewire.dotted_order'] === 'string') {
+    run.dotted_order = attributes['tracewire.dotted_order'];
+    const segments = run.dotted_order.split('.');
+    if (segments.length > 1) run.parent_run_id = segments[segments.length - 2]!.slice(22);
+  } else if (parentHex !== undefined) {
+    run.parent_run_id = uuidOfHex(traceHex.slice(0, 16) + parentHex);
+  }
+  return normalizeRun('post', run, where);
+}
+
+/** `input.value` / `output.value`: JSON objects as they are, anything else wrapped as `{ value }`. */
+function ioValue(value: Json | undefined): { [key: string]: Json } | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') {
+    try {
+      const parsed = JSON.parse(value) as Json;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed;
+    } catch {
+      // Not JSON: plain text, kept as text.
+    }
+  }
+  return { value };
+}
+
+function prefixed(values: { [key: string]: Json }, prefix: string): { [key: string]: Json } {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [prefix + key, value]));
+}

@@ -1,0 +1,49 @@
+/** How to run a collector. Every field is optional. */
+export interface CollectorOptions {
+  /** TCP port; 0 picks a free one. Default 4319 (OTLP/HTTP's 4318, plus one). */
+  port?: number;
+  /** Interface to bind. Default 127.0.0.1: traces hold inputs and outputs, keep them off the network unless asked. */
+  host?: string;
+  /** SQLite file. Default `./tracewire.sqlite`; ignored with `memory`. */
+  db?: string;
+  /** Keep everything in memory (lost when the collector stops). */
+  memory?: boolean;
+  /** When set, ingestion and the JSON API require it (`Authorization: Bearer <token>` or `x-api-key`). */
+  token?: string;
+  /** Keep at most this many traces, deleting the oldest. Default: keep all. */
+  maxTraces?: number;
+  /** Largest request body accepted, compressed or not; larger ones get 413. Default 20 MiB. */
+  maxBodyBytes?: number;
+}
+
+/** Options with defaults applied. */
+export interface ResolvedOptions {
+  port: number;
+  host: string;
+  dbPath: string;
+  token: string | undefined;
+  maxTraces: number | undefined;
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_PORT = 4319;
+export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
+
+/** Applies defaults and rejects impossible values with a message naming the option. */
+export function resolveOptions(options: CollectorOptions): ResolvedOptions {
+  const port = options.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer from 0 to 65535, got ${options.port}`);
+  const maxTraces = options.maxTraces;
+  if (maxTraces !== undefined && (!Number.isInteger(maxTraces) || maxTraces < 1)) throw new RangeError(`maxTraces must be a positive integer, got ${maxTraces}`);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) throw new RangeError(`maxBodyBytes must be an integer of at least 1024, got ${maxBodyBytes}`);
+  if (options.token !== undefined && options.token.length === 0) throw new RangeError('token must not be empty: leave it out to accept every client');
+  return {
+    port,
+    host: options.host ?? '127.0.0.1',
+    dbPath: options.memory === true ? ':memory:' : (options.db ?? './tracewire.sqlite'),
+    token: options.token,
+    maxTraces,
+    maxBodyBytes,
+  };
+}

@@ -1,0 +1,106 @@
+import Database from 'better-sqlite3';
+import type { RunOp, StoredRun } from '../ingest/run-op.js';
+import { mergeRun, runFailed } from './merge-run.js';
+import { SCHEMA } from './schema.js';
+import { TraceQueries, type TraceQuery, type TraceSummary } from './trace-queries.js';
+
+/** Where runs are kept: a SQLite file, or memory (gone when the collector stops). */
+export interface RunStoreOptions {
+  /** A file path, or `':memory:'`. */
+  path: string;
+  /** Keep at most this many traces; the oldest (by start time) go first. */
+  maxTraces?: number;
+}
+
+interface RunRow {
+  data: string;
+}
+
+/**
+ * SQLite storage for runs, through better-sqlite3 (synchronous: one ingest
+ * request is one transaction, and nothing else can interleave with it).
+ */
+export class RunStore {
+  private readonly db: Database.Database;
+  private readonly queries: TraceQueries;
+  private readonly insertNew: Database.Statement;
+  private readonly selectRun: Database.Statement<[string], RunRow>;
+  private readonly replaceRun: Database.Statement;
+  private readonly summarise: Database.Statement;
+  private readonly ingestTx: (ops: RunOp[]) => void;
+
+  constructor(private readonly options: RunStoreOptions) {
+    this.db = new Database(options.path);
+    // WAL: readers (the viewer) do not block the writer; NORMAL sync is safe under WAL and much faster.
+    if (options.path !== ':memory:') this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    // Checkpoints are where WAL pays its fsyncs; the default (every 1 000 pages) made them most of the ingest time.
+    this.db.pragma('wal_autocheckpoint = 16384');
+    this.db.exec(SCHEMA);
+    this.queries = new TraceQueries(this.db);
+    const columns = '(id, trace_id, start_time, end_time, has_error, name, tags, data) VALUES (@id, @trace_id, @start_time, @end_time, @has_error, @name, @tags, @data)';
+    this.insertNew = this.db.prepare(`INSERT INTO runs ${columns} ON CONFLICT (id) DO NOTHING`);
+    this.replaceRun = this.db.prepare(`INSERT OR REPLACE INTO runs ${columns}`);
+    this.selectRun = this.db.prepare('SELECT data FROM runs WHERE id = ?');
+    this.summarise = this.db.prepare(`
+      INSERT OR REPLACE INTO traces (trace_id, name, start_time, end_time, status, span_count, tags)
+      SELECT @trace_id,
+        COALESCE((SELECT name FROM runs WHERE id = @trace_id), (SELECT name FROM runs WHERE trace_id = @trace_id AND name IS NOT NULL ORDER BY start_time LIMIT 1)),
+        COALESCE(min(start_time), min(end_time)),
+        CASE WHEN sum(end_time IS NULL) > 0 THEN NULL ELSE max(end_time) END,
+        CASE WHEN sum(has_error) > 0 THEN 'error' WHEN sum(end_time IS NULL) > 0 THEN 'running' ELSE 'ok' END,
+        count(*),
+        (SELECT json_group_array(DISTINCT value) FROM runs, json_each(runs.tags) WHERE runs.trace_id = @trace_id)
+      FROM runs WHERE trace_id = @trace_id`);
+    this.ingestTx = this.db.transaction((ops: RunOp[]) => this.applyAll(ops));
+  }
+
+  /** Stores every operation of one request, atomically. */
+  ingest(ops: RunOp[]): void {
+    if (ops.length > 0) this.ingestTx(ops);
+  }
+
+  /** Trace summaries, newest first. */
+  listTraces(query: TraceQuery): TraceSummary[] {
+    return this.queries.list(query);
+  }
+
+  /** The JSON text of each run of a trace, by start time; undefined if the trace is unknown. */
+  traceRunsJson(traceId: string): string[] | undefined {
+    return this.queries.runsOf(traceId);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private applyAll(ops: RunOp[]): void {
+    const touched = new Set<string>();
+    for (const op of ops) {
+      // Most operations are first sightings: try the insert before paying for a read and a merge.
+      if (this.insertNew.run(this.row(op.run)).changes === 0) {
+        const stored = this.selectRun.get(op.run.id);
+        const merged = mergeRun(stored === undefined ? undefined : (JSON.parse(stored.data) as Partial<StoredRun>), op);
+        this.replaceRun.run(this.row(merged));
+        if (merged.trace_id !== undefined) touched.add(merged.trace_id);
+      } else if (op.run.trace_id !== undefined) {
+        touched.add(op.run.trace_id);
+      }
+    }
+    for (const traceId of touched) this.summarise.run({ trace_id: traceId });
+    if (this.options.maxTraces !== undefined) this.queries.keepNewest(this.options.maxTraces);
+  }
+
+  private row(run: Partial<StoredRun> & { id: string }) {
+    return {
+      id: run.id,
+      trace_id: run.trace_id ?? null,
+      start_time: run.start_time ?? null,
+      end_time: run.end_time ?? null,
+      has_error: runFailed(run) ? 1 : 0,
+      name: run.name ?? null,
+      tags: JSON.stringify(run.tags ?? []),
+      data: JSON.stringify(run),
+    };
+  }
+}

@@ -1,0 +1,80 @@
+import type Database from 'better-sqlite3';
+
+/** How a trace ended, or that it has not. */
+export type TraceStatus = 'ok' | 'error' | 'running';
+
+/** One row of `GET /api/traces`. */
+export interface TraceSummary {
+  trace_id: string;
+  name: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  status: TraceStatus;
+  span_count: number;
+}
+
+/** Filters of `GET /api/traces`; all optional. */
+export interface TraceQuery {
+  limit: number;
+  /** Case-insensitive prefix of the trace's (root run's) name. */
+  name?: string;
+  status?: TraceStatus;
+  /** A tag any run of the trace carries. */
+  tag?: string;
+  /** Only traces started at or after this ISO time. */
+  since?: string;
+}
+
+/** The read side of the store, and retention. Statements are prepared once per filter combination. */
+export class TraceQueries {
+  private readonly listStatements = new Map<string, Database.Statement>();
+  private readonly selectRuns: Database.Statement<[string], { data: string }>;
+  private readonly countTraces: Database.Statement<[], { n: number }>;
+  private readonly deleteOldRuns: Database.Statement<[number]>;
+  private readonly deleteOldTraces: Database.Statement<[number]>;
+
+  constructor(private readonly db: Database.Database) {
+    this.selectRuns = db.prepare('SELECT data FROM runs WHERE trace_id = ? ORDER BY start_time, id');
+    this.countTraces = db.prepare('SELECT count(*) AS n FROM traces');
+    const oldest = 'SELECT trace_id FROM traces ORDER BY start_time DESC LIMIT -1 OFFSET ?';
+    this.deleteOldRuns = db.prepare(`DELETE FROM runs WHERE trace_id IN (${oldest})`);
+    this.deleteOldTraces = db.prepare(`DELETE FROM traces WHERE trace_id IN (${oldest})`);
+  }
+
+  list(query: TraceQuery): TraceSummary[] {
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: query.limit };
+    if (query.name !== undefined) {
+      where.push("name LIKE @name ESCAPE '\\'");
+      params.name = `${query.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    }
+    if (query.status !== undefined) {
+      where.push('status = @status');
+      params.status = query.status;
+    }
+    if (query.since !== undefined) {
+      where.push('start_time >= @since');
+      params.since = query.since;
+    }
+    if (query.tag !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM json_each(traces.tags) WHERE value = @tag)');
+      params.tag = query.tag;
+    }
+    const sql = `SELECT trace_id, name, start_time, end_time, status, span_count FROM traces${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY start_time DESC LIMIT @limit`;
+    let statement = this.listStatements.get(sql);
+    if (statement === undefined) this.listStatements.set(sql, (statement = this.db.prepare(sql)));
+    return statement.all(params) as TraceSummary[];
+  }
+
+  runsOf(traceId: string): string[] | undefined {
+    const rows = this.selectRuns.all(traceId);
+    return rows.length === 0 ? undefined : rows.map((row) => row.data);
+  }
+
+  /** Deletes the oldest traces (and their runs) beyond `max`. */
+  keepNewest(max: number): void {
+    if (this.countTraces.get()!.n <= max) return;
+    this.deleteOldRuns.run(max);
+    this.deleteOldTraces.run(max);
+  }
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCliArgs, UsageError } from '../../collector/src/cli-args.js';
+import { memoryCollector, post } from './collector-client.js';
+import { batch, postedRun } from './run-builders.js';
+
+type Collector = Awaited<ReturnType<typeof memoryCollector>>;
+let collector: Collector | undefined;
+afterEach(async () => {
+  await collector?.close();
+  collector = undefined;
+});
+
+/** Three finished traces a minute apart, and one still running. */
+async function seed(target: Collector): Promise<string[]> {
+  const runs = [
+    postedRun({ name: 'Checkout', start_time: '2026-01-01T10:00:00Z', end_time: '2026-01-01T10:00:01Z', tags: ['web'] }),
+    postedRun({ name: 'refund', start_time: '2026-01-01T10:01:00Z', end_time: '2026-01-01T10:01:01Z', error: 'Error: declined' }),
+    postedRun({ name: 'checkout-retry', start_time: '2026-01-01T10:02:00Z', end_time: '2026-01-01T10:02:01Z' }),
+    postedRun({ name: 'nightly', start_time: '2026-01-01T10:03:00Z' }),
+  ];
+  const child = postedRun({ name: 'db', trace_id: runs[2]!.id, parent_run_id: runs[2]!.id, start_time: '2026-01-01T10:02:00.5Z', end_time: '2026-01-01T10:02:00.7Z', tags: ['sql'] });
+  expect((await post(`${target.url}/runs/batch`, batch([...runs, child]))).status).toBe(202);
+  return runs.map((run) => run.id);
+}
+
+describe('GET /api/traces', () => {
+  test('lists traces newest first with name, times, status and span count', async () => {
+    collector = await memoryCollector();
+    await seed(collector);
+    const traces = await collector.traces();
+    expect(traces.map((trace) => [trace.name, trace.status, trace.span_count])).toEqual([
+      ['nightly', 'running', 1],
+      ['checkout-retry', 'ok', 2],
+      ['refund', 'error', 1],
+      ['Checkout', 'ok', 1],
+    ]);
+    expect(traces[1]).toMatchObject({ start_time: '2026-01-01T10:02:00.000000Z', end_time: '2026-01-01T10:02:01.000000Z' });
+    expect(traces[0]!.end_time).toBeNull();
+  });
+
+  test.each([
+    ['?name=checkout', ['checkout-retry', 'Checkout']],
+    ['?status=error', ['refund']],
+    ['?status=running', ['nightly']],
+    ['?tag=sql', ['checkout-retry']],
+    ['?tag=web', ['Checkout']],
+    ['?since=2026-01-01T10:01:30Z', ['nightly', 'checkout-retry']],
+    [`?since=${Date.parse('2026-01-01T10:02:30Z')}`, ['nightly']],
+    ['?limit=2', ['nightly', 'checkout-retry']],
+    ['?name=checkout&status=ok&tag=sql', ['checkout-retry']],
+  ])('filters with %s', async (query, names) => {
+    collector = await memoryCollector();
+    await seed(collector);
+    expect((await collector.traces(query)).map((trace) => trace.name)).toEqual(names);
+  });
+
+  test.each(['?limit=0', '?status=done', '?since=soon'])('answers 400 to %s', async (query) => {
+    collector = await memoryCollector();
+    const response = await fetch(`${collector.url}/api/traces${query}`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(/must be/);
+  });
+});
+
+describe('storage', () => {
+  test('--max-traces keeps only the newest traces, runs included', async () => {
+    collector = await memoryCollector({ maxTraces: 2 });
+    const [checkout, refund, retry] = await seed(collector);
+    expect((await collector.traces()).map((trace) => trace.name)).toEqual(['nightly', 'checkout-retry']);
+    for (const gone of [checkout, refund]) expect((await fetch(`${collector.url}/api/traces/${gone}`)).status).toBe(404);
+    expect(await collector.trace(retry!)).toHaveLength(2);
+  });
+
+  test('a SQLite file keeps traces across restarts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracewire-collector-'));
+    try {
+      collector = await memoryCollector({ memory: false, db: join(dir, 'traces.sqlite') });
+      await seed(collector);
+      await collector.close();
+      collector = await memoryCollector({ memory: false, db: join(dir, 'traces.sqlite') });
+      expect(await collector.traces()).toHaveLength(4);
+    } finally {
+      await collector?.close();
+      collector = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the command line', () => {
+  test('serve takes its flags as --flag value or --flag=value', () => {
+    expect(parseCliArgs(['serve', '--port', '0', '--host=0.0.0.0', '--memory', '--token', 't', '--max-traces=5'])).toEqual({ port: 0, host: '0.0.0.0', memory: true, token: 't', maxTraces: 5 });
+    expect(parseCliArgs(['serve', '--db', 'x.sqlite'])).toEqual({ db: 'x.sqlite' });
+  });
+
+  test.each([[[]], [['start']], [['serve', '--port']], [['serve', '--port', 'abc']], [['serve', '--memory', '--db', 'x']], [['serve', '--verbose']]])('rejects %j with a usage error', (argv) => {
+    expect(() => parseCliArgs(argv)).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,122 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { memoryCollector, post } from './collector-client.js';
+import { batch, postedRun } from './run-builders.js';
+
+/**
+ * The viewer in headless Chromium (Debian's, never a downloaded one):
+ * list → trace → waterfall → span panel, and a hostile span name that must
+ * stay text. `UPDATE_SCREENSHOTS=1` also saves docs/viewer-list.png and
+ * docs/viewer-trace.png.
+ */
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const XSS = '<img src=x onerror=alert(1)>';
+const DOCS = join(__dirname, '..', '..', 'docs');
+
+jest.setTimeout(60_000);
+
+type Collector = Awaited<ReturnType<typeof memoryCollector>>;
+let collector: Collector;
+let browser: Browser;
+let page: Page;
+const dialogs: string[] = [];
+
+/** A request-handling trace with a realistic tree and times, and a few older traces around it. */
+async function seed(): Promise<string> {
+  const base = Date.now() - 60_000;
+  const at = (ms: number) => new Date(base + ms).toISOString();
+  const root = postedRun({ name: 'handle-request', run_type: 'chain', start_time: at(0), end_time: at(120), inputs: { path: '/orders', method: 'POST' }, outputs: { status: 201 }, tags: ['http'], extra: { metadata: { region: 'eu-west-1', coldStart: false } } });
+  const child = (name: string, from: number, to: number, more: Record<string, unknown> = {}, parent = root.id) =>
+    postedRun({ name, trace_id: root.id, parent_run_id: parent, start_time: at(from), end_time: at(to), ...more });
+  const place = child('place-order', 12, 110, { inputs: { order: { id: 'o-42', sku: 'apple', quantity: 2 } }, outputs: { receipt: 'rcpt-o-42' } });
+  const runs = [
+    root,
+    child('authenticate', 2, 10, { run_type: 'tool', inputs: { user: 'ada' }, outputs: { ok: true } }),
+    place,
+    child('reserve-stock', 15, 40, { run_type: 'tool', tags: ['inventory'], inputs: { sku: 'apple', quantity: 2 }, outputs: { reserved: true } }, place.id),
+    child('charge-card', 42, 100, { run_type: 'tool', tags: ['payments'], inputs: { amountCents: 250 }, error: 'Error: card declined\n    at charge (payments.ts:12:11)' }, place.id),
+    child('summarise', 101, 108, { run_type: 'llm', inputs: { prompt: 'Summarise order o-42' }, outputs: { text: 'Two apples, card declined.' } }, place.id),
+    child(XSS, 111, 118, { inputs: { html: '<script>alert(2)</script>' }, outputs: { note: '<b>bold?</b>' } }),
+  ];
+  const others = [
+    postedRun({ name: 'nightly-report', start_time: at(-3_000_000), end_time: at(-2_990_000), tags: ['cron'] }),
+    postedRun({ name: 'handle-request', start_time: at(-600_000), end_time: at(-599_950), tags: ['http'] }),
+    postedRun({ name: 'sync-inventory', start_time: at(-120_000) }),
+  ];
+  expect((await post(`${collector.url}/runs/batch`, batch([...runs, ...others]))).status).toBe(202);
+  return root.id;
+}
+
+beforeAll(async () => {
+  collector = await memoryCollector();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await collector?.close();
+});
+
+test('the list shows traces newest first; a trace opens as a waterfall; a clicked span shows its inputs; a hostile name stays text', async () => {
+  const traceId = await seed();
+  await page.goto(collector.url);
+  const rows = page.locator('#trace-rows tr');
+  await rows.first().waitFor();
+  expect(await page.locator('#trace-rows td.name').allTextContents()).toEqual(['handle-request', 'sync-inventory', 'handle-request', 'nightly-report']);
+  expect(await rows.first().locator('.status').textContent()).toBe('error');
+
+  // Filters narrow the list through the API.
+  await page.fill('input[name="tag"]', 'cron');
+  await page.waitForFunction(() => document.querySelectorAll('#trace-rows tr').length === 1);
+  expect(await page.locator('#trace-rows td.name').allTextContents()).toEqual(['nightly-report']);
+  await page.fill('input[name="tag"]', '');
+  await page.waitForFunction(() => document.querySelectorAll('#trace-rows tr').length === 4);
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    mkdirSync(DOCS, { recursive: true });
+    await page.screenshot({ path: join(DOCS, 'viewer-list.png') });
+  }
+
+  await page.locator(`#trace-rows tr[data-trace-id="${traceId}"]`).click();
+  const spanRows = page.locator('.span-row');
+  await spanRows.first().waitFor();
+  expect(await page.locator('.span-row .span-name').allTextContents()).toEqual(['handle-request', 'authenticate', 'place-order', 'reserve-stock', 'charge-card', 'summarise', XSS]);
+  // Durations to scale: place-order (98 ms) is wider than authenticate (8 ms), and starts later.
+  const box = async (name: string) => page.locator('.span-row', { has: page.locator('.span-name', { hasText: name }) }).first().locator('.bar').boundingBox();
+  const [auth, place, root] = [await box('authenticate'), await box('place-order'), await box('handle-request')];
+  expect(place!.width / auth!.width).toBeGreaterThan(8);
+  expect(place!.x).toBeGreaterThan(auth!.x + auth!.width);
+  expect(root!.width).toBeGreaterThan(place!.width);
+
+  await page.locator('.span-row', { has: page.locator('.span-name', { hasText: 'place-order' }) }).click();
+  await page.locator('#span-panel [data-section="inputs"]').waitFor();
+  expect(JSON.parse((await page.locator('#span-panel [data-section="inputs"]').textContent())!)).toEqual({ order: { id: 'o-42', sku: 'apple', quantity: 2 } });
+  expect(await page.locator('#span-panel .span-title').textContent()).toBe('place-order');
+
+  await page.locator('.span-row', { has: page.locator('.span-name', { hasText: 'charge-card' }) }).click();
+  expect(await page.locator('#span-panel [data-section="error"]').textContent()).toContain('Error: card declined');
+  if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: join(DOCS, 'viewer-trace.png') });
+
+  // The hostile span: its name, inputs and outputs are text; no image element, no dialog.
+  await page.locator('.span-row', { has: page.locator('.span-name', { hasText: XSS }) }).click();
+  await page.locator('#span-panel .span-title', { hasText: XSS }).waitFor();
+  expect(await page.locator('#span-panel .span-title').textContent()).toBe(XSS);
+  expect(await page.locator('#span-panel [data-section="inputs"]').textContent()).toContain('<script>alert(2)</script>');
+  await expect(page.getByText(XSS).first().isVisible()).resolves.toBe(true);
+  expect(await page.locator('img').count()).toBe(0);
+  await page.waitForTimeout(300);
+  expect(dialogs).toEqual([]);
+});
+
+test('live refresh: a trace that arrives while the list is open appears without a reload', async () => {
+  await page.goto(`${collector.url}/#/`);
+  await page.locator('#trace-rows tr').first().waitFor();
+  await post(`${collector.url}/runs/batch`, batch([postedRun({ name: 'arrived-later', start_time: new Date().toISOString() })]));
+  await page.locator('#trace-rows td.name', { hasText: 'arrived-later' }).waitFor({ timeout: 10_000 });
+  expect(await page.locator('#trace-rows td.name').first().textContent()).toBe('arrived-later');
+});
