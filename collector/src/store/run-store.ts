@@ -45,7 +45,7 @@ export class RunStore {
     this.summarise = this.db.prepare(`
       INSERT OR REPLACE INTO traces (trace_id, name, start_time, end_time, status, span_count, tags)
       SELECT @trace_id,
-        COALESCE((SELECT name FROM runs WHERE id = @trace_id), (SELECT name FROM runs WHERE trace_id = @trace_id AND name IS NOT NULL ORDER BY start_time LIMIT 1)),
+        COALESCE((SELECT name FROM runs WHERE id = @trace_id), (SELECT name FROM runs WHERE trace_id = @trace_id AND json_extract(data, '$.parent_run_id') IS NULL AND name IS NOT NULL ORDER BY start_time LIMIT 1), (SELECT name FROM runs WHERE trace_id = @trace_id AND name IS NOT NULL ORDER BY start_time LIMIT 1)),
         COALESCE(min(start_time), min(end_time)),
         CASE WHEN sum(end_time IS NULL) > 0 THEN NULL ELSE max(end_time) END,
         CASE WHEN sum(has_error) > 0 THEN 'error' WHEN sum(end_time IS NULL) > 0 THEN 'running' ELSE 'ok' END,
