@@ -70,6 +70,10 @@ export class Span implements ActiveSpan {
   startSent = false;
   /** @internal The queue holds room for this span's end. */
   endReserved = false;
+  /** @internal This span's start event while it is queued, so its end can merge into it instead of travelling apart. */
+  startEvent: { endMerged?: boolean } | undefined;
+  /** @internal The closed batch holding that start event (undefined while it is in the open batch). */
+  startBatch: { readonly taken: boolean; readonly outcome: unknown; endCount: number } | undefined;
   outputs: JsonObject | undefined;
   error: string | undefined;
   status: RunStatus | undefined;

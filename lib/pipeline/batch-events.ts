@@ -2,7 +2,7 @@ import { Observable, type OperatorFunction, type SchedulerLike, type Subscriptio
 
 /** @internal When a batch closes: whichever limit is reached first. */
 export interface BatchLimits {
-  /** Records per batch: items sharing a `pairKey` in one batch count once (a span's start and end merge into one run). */
+  /** Items per batch: each is one record (a complete run, a start, or the end of a run whose start already left). */
   readonly maxBatchSize: number;
   readonly maxBatchBytes: number;
   /** Measured from the batch's first event; `Infinity` closes only on size, bytes or `closeNow$`. */
@@ -10,12 +10,9 @@ export interface BatchLimits {
 }
 
 /**
- * @internal Groups items into batches that close at `maxBatchSize` records,
+ * @internal Groups items into batches that close at `maxBatchSize` items,
  * at `maxBatchBytes`, `maxDelayMillis` after the batch's **first** item, or
- * whenever `closeNow$` emits (flush), whichever comes first. Items sharing a
- * `pairKey` (a span's start and end) make one record; a batch that fills on
- * the first of a pair stays open for its partner only — it closes right
- * after it, or before any other new record — so pairs are not split.
+ * whenever `closeNow$` emits (flush), whichever comes first.
  *
  * Why not `bufferTime(delay, null, size)`: its timer is an interval that
  * runs from subscription, not from a batch's first item, it cannot count
@@ -24,7 +21,7 @@ export interface BatchLimits {
  * a batch forever. Timers come from `scheduler`, so production can use
  * `unref()`ed ones and tests virtual time.
  */
-export function batchEvents<T extends { readonly bytes: number; readonly pairKey?: object; readonly opensPair?: boolean }>(
+export function batchEvents<T extends { readonly bytes: number }>(
   limits: BatchLimits,
   closeNow$: Observable<unknown>,
   scheduler: SchedulerLike,
@@ -33,11 +30,6 @@ export function batchEvents<T extends { readonly bytes: number; readonly pairKey
     new Observable<T[]>((subscriber) => {
       let batch: T[] = [];
       let batchBytes = 0;
-      let records = 0;
-      // Keys seen in the open batch: a second item with the same key merges into the first's record.
-      let paired = new Set<object>();
-      // The batch is full, but its last record's partner may be next: wait for it rather than split the pair.
-      let fullAwaiting: object | undefined;
       let timer: Subscription | undefined;
 
       const close = (): void => {
@@ -47,31 +39,18 @@ export function batchEvents<T extends { readonly bytes: number; readonly pairKey
         const closed = batch;
         batch = [];
         batchBytes = 0;
-        records = 0;
-        paired = new Set();
-        fullAwaiting = undefined;
         subscriber.next(closed);
       };
 
       const closeNowSubscription = closeNow$.subscribe(close);
       const sourceSubscription = source.subscribe({
         next(item) {
-          const newRecord = item.pairKey === undefined || !paired.has(item.pairKey);
-          // A full batch waiting for a partner closes before anything else; so does one this item would overflow in bytes.
-          if (batch.length > 0 && ((fullAwaiting !== undefined && newRecord) || batchBytes + item.bytes > limits.maxBatchBytes)) close();
+          // An item that would overflow the byte limit starts the next batch.
+          if (batch.length > 0 && batchBytes + item.bytes > limits.maxBatchBytes) close();
           batch.push(item);
           batchBytes += item.bytes;
-          if (newRecord) {
-            records++;
-            if (item.pairKey !== undefined) paired.add(item.pairKey);
-          }
-          if (batchBytes >= limits.maxBatchBytes || item.pairKey === fullAwaiting && fullAwaiting !== undefined) close();
-          else if (records >= limits.maxBatchSize) {
-            // Only the first of a pair (a span's start) has a partner that may be next; anything else closes now.
-            if (newRecord && item.opensPair === true && item.pairKey !== undefined) fullAwaiting = item.pairKey;
-            else close();
-          }
-          if (batch.length === 1 && Number.isFinite(limits.maxDelayMillis)) timer = scheduler.schedule(close, limits.maxDelayMillis);
+          if (batch.length >= limits.maxBatchSize || batchBytes >= limits.maxBatchBytes) close();
+          else if (batch.length === 1 && Number.isFinite(limits.maxDelayMillis)) timer = scheduler.schedule(close, limits.maxDelayMillis);
         },
         error(error) {
           close();

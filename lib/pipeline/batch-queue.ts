@@ -31,7 +31,10 @@ export class BatchQueue {
     while (this.taken < this.releasedThrough && this.head < this.waiting.length) {
       const batch = this.waiting[this.head]!;
       this.advance();
-      if (batch.outcome === undefined) return batch;
+      if (batch.outcome === undefined) {
+        batch.taken = true;
+        return batch;
+      }
     }
     return undefined;
   }

@@ -83,8 +83,10 @@ export class BatchSpanProcessor implements SpanProcessor {
 
   onStart(span: Span): void {
     if (this.isShutdown) return;
-    const start: SpanEvent = { kind: 'start', span, bytes: span.payloadBytes, pairKey: span, opensPair: true };
-    if (this.admit(start)) this.events$.next(start);
+    const start: SpanEvent = { kind: 'start', span, bytes: span.payloadBytes };
+    if (!this.admit(start)) return;
+    span.startEvent = start;
+    this.events$.next(start);
   }
 
   onEnd(span: Span): Promise<void> | undefined {
@@ -94,8 +96,12 @@ export class BatchSpanProcessor implements SpanProcessor {
       return undefined;
     }
     this.budget.endArrived(span);
-    const end: SpanEvent = { kind: 'end', span, bytes: span.payloadBytes, pairKey: span, opensPair: false };
-    if (this.admit(end)) this.events$.next(end);
+    if (!this.mergeIntoQueuedStart(span)) {
+      const end: SpanEvent = { kind: 'end', span, bytes: span.payloadBytes };
+      if (this.admit(end)) this.events$.next(end);
+    }
+    span.startEvent = undefined;
+    span.startBatch = undefined;
     if (span.parentId !== undefined) return undefined;
     const delivery = this.strategy.afterRootEnd(() => this.awaitPending());
     return delivery === undefined ? undefined : delivery.then(noop, noop);
@@ -151,6 +157,23 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (this.budget.isEmpty || this.budget.admittedTotal === this.admittedAtExitFlush) return undefined;
     this.admittedAtExitFlush = this.budget.admittedTotal;
     return this.flush();
+  }
+
+  /**
+   * A span that ends while its start is still queued (not yet taken for
+   * sending) travels as one complete run: its start absorbs the end, and no
+   * end event is queued. Bursts of concurrent spans, and manual mode, would
+   * otherwise send every run twice — a post, then a patch.
+   */
+  private mergeIntoQueuedStart(span: Span): boolean {
+    const start = span.startEvent;
+    const batch = span.startBatch;
+    if (start === undefined || start.endMerged === true) return false;
+    if (batch !== undefined && (batch.taken || batch.outcome !== undefined)) return false;
+    start.endMerged = true;
+    if (batch !== undefined) batch.endCount++; // a batch still open counts merged starts when it closes
+    this.budget.heldEnds++;
+    return true;
   }
 
   /** Admits `event` within the queue budget, evicting the oldest waiting batches under drop-oldest; counts what is lost. */

@@ -5,8 +5,10 @@ export type BatchOutcome = 'delivered' | 'failed' | 'evicted' | 'spooled';
 
 /** @internal A closed batch from the moment it is queued until it is settled. */
 export class PendingBatch {
-  /** Spans whose end is in this batch: the unit every count is in. */
-  readonly endCount: number;
+  /** Spans whose end is in this batch: the unit every count is in. Grows if a queued start absorbs its end. */
+  endCount: number;
+  /** Taken for sending: its records are being built, so nothing may merge into it any more. */
+  taken = false;
   readonly bytes: number;
   outcome: BatchOutcome | undefined;
   private waiters: Array<() => void> | undefined;
@@ -15,7 +17,8 @@ export class PendingBatch {
     let ends = 0;
     let bytes = 0;
     for (const event of events) {
-      if (event.kind === 'end') ends++;
+      if (event.kind === 'end' || event.endMerged === true) ends++;
+      if (event.kind === 'start') event.span.startBatch = this;
       bytes += event.bytes;
     }
     this.endCount = ends;

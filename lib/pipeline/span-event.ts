@@ -5,8 +5,9 @@ export interface SpanEvent {
   readonly kind: 'start' | 'end';
   readonly span: Span;
   readonly bytes: number;
-  /** The span: its start and end in one batch travel as one run, so they count once toward `maxBatchSize`. */
-  readonly pairKey: Span;
-  /** A start: its end may follow soon, so a batch that fills on it waits for it rather than split the pair. */
-  readonly opensPair: boolean;
+  /**
+   * A start whose span ended while the start was still queued: it now carries
+   * the end too (one complete run), and no end event was queued for it.
+   */
+  endMerged?: boolean;
 }

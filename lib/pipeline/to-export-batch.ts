@@ -8,16 +8,17 @@ import type { SpanEvent } from './span-event.js';
  * start and end are both here travels once, complete, in `post`. An end
  * whose start was never sent (it was dropped, or is in this batch) is a
  * complete `post` too; only an end whose start went out earlier is a `patch`.
+ * A start that absorbed its end while queued (`endMerged`) is a complete `post`.
  */
 export function toExportBatch(events: readonly SpanEvent[]): ExportBatch {
   let endedHere: Set<Span> | undefined;
   for (const event of events) if (event.kind === 'end') (endedHere ??= new Set()).add(event.span);
   const post: Run[] = [];
   const patch: Run[] = [];
-  for (const { kind, span } of events) {
+  for (const { kind, span, endMerged } of events) {
     if (kind === 'start') {
       if (endedHere?.has(span) || span.startSent) continue;
-      post.push(span.toRun('start'));
+      post.push(span.toRun(endMerged === true ? 'full' : 'start'));
     } else {
       if (span.startSent) patch.push(span.toRun('end'));
       else post.push(span.toRun('full'));

@@ -175,24 +175,27 @@ describe('blocking (TRACEWIRE_TRACING_BACKGROUND=false)', () => {
 
 describe('bounded queue', () => {
   test('drop-newest keeps the first spans, counts every lost one, and warns once', async () => {
+    // A span that ends while its start is queued holds one slot: nine starts (each keeping room for its end) fit in 10,
+    // then a span whose start did not fit still gets in through its end, which posts the whole run.
     const client = install({ manualFlushMode: true, maxQueueSize: 10 });
     for (let i = 0; i < 20; i++) work(i);
     expect(warnings.filter((w) => w.includes('queue is full'))).toHaveLength(1);
     const result = await client.flush();
-    expect(result.delivered).toBe(5);
+    expect(result.delivered).toBe(10);
     const stats = client.stats();
-    expect(stats).toMatchObject({ spansEnded: 20, delivered: 5, pending: 0, dropped: { queueFull: 15, total: 15 } });
+    expect(stats).toMatchObject({ spansEnded: 20, delivered: 10, pending: 0, dropped: { queueFull: 10, total: 10 } });
     expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total + stats.pending);
-    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual([0, 1, 2, 3, 4]);
-    expect(warnings.at(-1)).toMatch(/15 span\(s\) dropped since the last summary/);
+    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(exporter.batches.every((b) => b.patch.length === 0 && b.post.every((run) => run.end_time !== undefined))).toBe(true);
+    expect(warnings.at(-1)).toMatch(/10 span\(s\) dropped since the last summary/);
   });
 
   test('drop-oldest evicts the oldest waiting batches and delivers the newest spans', async () => {
     const client = install({ manualFlushMode: true, maxQueueSize: 10, maxBatchSize: 1, dropPolicy: 'drop-oldest' });
     for (let i = 0; i < 20; i++) work(i);
     await client.flush();
-    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual([15, 16, 17, 18, 19]);
-    expect(client.stats()).toMatchObject({ delivered: 5, dropped: { queueFull: 15 } });
+    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    expect(client.stats()).toMatchObject({ delivered: 9, dropped: { queueFull: 11 } });
     expect(warnings.filter((w) => w.includes('queue is full'))).toHaveLength(1);
   });
 

@@ -88,38 +88,3 @@ test('completion emits what is open, then completes', () => {
     expectObservable(cold<Item>('ab|', values).pipe(batchEvents(limits(), cold('|'), scheduler))).toBe('--(x|)', { x: batch('a', 'b') });
   });
 });
-
-test('items that pair up (a span\'s start and end) count once toward maxBatchSize', () => {
-  run(({ cold, expectObservable }, scheduler) => {
-    const spanA = {};
-    const spanB = {};
-    const paired: Record<string, Item & { pairKey: object; opensPair: boolean }> = {
-      a: { name: 'a-start', bytes: 1, pairKey: spanA, opensPair: true },
-      A: { name: 'a-end', bytes: 1, pairKey: spanA, opensPair: false },
-      b: { name: 'b-start', bytes: 1, pairKey: spanB, opensPair: true },
-      B: { name: 'b-end', bytes: 1, pairKey: spanB, opensPair: false },
-    };
-    // Two runs per batch: a and its end are one run; b fills the batch, which waits for b's end rather than split the pair.
-    expectObservable(cold('aAbB', paired).pipe(batchEvents(limits({ maxBatchSize: 2 }), cold('|'), scheduler))).toBe('---x', {
-      x: [paired.a, paired.A, paired.b, paired.B],
-    });
-  });
-});
-
-test('a full batch waiting for a partner closes before the next new record instead', () => {
-  run(({ cold, expectObservable }, scheduler) => {
-    const spans = [{}, {}, {}];
-    const items: Record<string, Item & { pairKey: object; opensPair: boolean }> = {
-      a: { name: 'a-start', bytes: 1, pairKey: spans[0]!, opensPair: true },
-      b: { name: 'b-start', bytes: 1, pairKey: spans[1]!, opensPair: true },
-      c: { name: 'c-start', bytes: 1, pairKey: spans[2]!, opensPair: true },
-      B: { name: 'b-end', bytes: 1, pairKey: spans[1]!, opensPair: false },
-    };
-    // Concurrent spans: starts arrive together. The batch fills at b; c is a new run, so the batch closes before it.
-    // Then c and b's end (whose start already left) fill the next batch: an end has no partner to wait for, so it closes at once.
-    expectObservable(cold('abcB', items).pipe(batchEvents(limits({ maxBatchSize: 2 }), cold('|'), scheduler))).toBe('--xy', {
-      x: [items.a, items.b],
-      y: [items.c, items.B],
-    });
-  });
-});
