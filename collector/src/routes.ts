@@ -3,12 +3,12 @@ import { parseTraceQuery } from './api-query.js';
 import { hasToken } from './http/auth.js';
 import { HttpError } from './http/http-error.js';
 import { readBody } from './http/read-body.js';
-import { sendJson } from './http/respond.js';
+import { sendBytes, sendJson } from './http/respond.js';
 import { isViewerPath, serveViewerFile } from './http/static-files.js';
 import { parseLangSmithBatch, parseLangSmithRun } from './ingest/langsmith-batch.js';
 import { parseLangSmithMultipart } from './ingest/langsmith-multipart.js';
 import { canonicalUuid } from './ingest/normalize-run.js';
-import { parseOtlpTraces } from './ingest/otlp-traces.js';
+import { parseOtlpTraces, parseOtlpTracesProtobuf } from './ingest/otlp-traces.js';
 import type { RunOp } from './ingest/run-op.js';
 import type { ResolvedOptions } from './options.js';
 import type { RunStore } from './store/run-store.js';
@@ -41,6 +41,8 @@ export async function route(req: IncomingMessage, res: ServerResponse, store: Ru
   if (ingest !== undefined) {
     const body = await readBody(req, options.maxBodyBytes);
     store.ingest(await ingest(body, req));
+    // OTLP/HTTP answers in the request's encoding: an empty ExportTraceServiceResponse is zero protobuf bytes.
+    if (path === '/v1/traces' && mediaType(req) === PROTOBUF) return sendBytes(res, 200, PROTOBUF, new Uint8Array(0));
     return sendJson(res, path === '/v1/traces' ? 200 : 202, path === '/v1/traces' ? { partialSuccess: {} } : {});
   }
   if (path === '/api/traces') return sendJson(res, 200, { traces: store.listTraces(parseTraceQuery(url.searchParams)) });
@@ -62,12 +64,18 @@ function ingestParser(method: string, path: string): IngestParser | undefined {
   return undefined;
 }
 
+const PROTOBUF = 'application/x-protobuf';
+
+/** The request's media type, lower-case, without parameters; JSON when absent (as OTLP/HTTP senders that omit it mean). */
+function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+}
+
 const otlpParser: IngestParser = (body, req) => {
-  const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') {
-    throw new HttpError(415, `Content-Type ${type} is not supported on /v1/traces: configure the OTLP exporter for http/json (OTEL_EXPORTER_OTLP_PROTOCOL=http/json)`);
-  }
-  return parseOtlpTraces(body);
+  const type = mediaType(req);
+  if (type === 'application/json') return parseOtlpTraces(body);
+  if (type === PROTOBUF) return parseOtlpTracesProtobuf(body);
+  throw new HttpError(415, `Content-Type ${type} is not supported on /v1/traces: send OTLP/HTTP as application/json (http/json) or application/x-protobuf (http/protobuf)`);
 };
 
 function isKnownPath(path: string): boolean {

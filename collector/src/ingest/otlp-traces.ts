@@ -1,5 +1,7 @@
 import { badRequest } from '../http/http-error.js';
 import { normalizeRun } from './normalize-run.js';
+import { ProtobufDecodeError, decodeProtobuf, type JsonObject } from './otlp-protobuf/decode.js';
+import { EXPORT_TRACE_REQUEST } from './otlp-protobuf/schema.js';
 import { hexId, plainAttributes, unixNanoToIso, uuidOfHex, type OtlpKeyValue } from './otlp-values.js';
 import type { Json, RunOp } from './run-op.js';
 
@@ -22,20 +24,42 @@ const RUN_TYPE_OF_KIND: Readonly<Record<string, string>> = {
 const STATUS_ERROR = new Set<unknown>([2, 'STATUS_CODE_ERROR']);
 const TRACEWIRE_PREFIX = 'tracewire.';
 
-/**
- * The runs of an OTLP/JSON `ExportTraceServiceRequest`. Spans that tracewire
- * sent carry `tracewire.*` attributes, which give back the run exactly (id,
- * run type, dotted order, project, tags, metadata); any other span is mapped
- * generically: run id from trace id + span id, attributes as metadata,
- * `service.name` as the project.
- */
+/** The runs of an OTLP/HTTP JSON body (`application/json`); see {@link otlpRequestRuns}. */
 export function parseOtlpTraces(body: Buffer): RunOp[] {
-  let request: { resourceSpans?: unknown };
+  let request: unknown;
   try {
     request = JSON.parse(body.toString('utf8'));
   } catch (error) {
     throw badRequest(`Body is not JSON: ${(error as Error).message}`);
   }
+  return otlpRequestRuns(request);
+}
+
+/**
+ * The runs of an OTLP/HTTP protobuf body (`application/x-protobuf`), decoded
+ * into the OTLP/JSON form so the same mapping applies. Fields this schema
+ * does not know (a sender on a newer OTLP version) are skipped.
+ */
+export function parseOtlpTracesProtobuf(body: Buffer): RunOp[] {
+  let request: JsonObject;
+  try {
+    request = decodeProtobuf(EXPORT_TRACE_REQUEST, body, { strict: false });
+  } catch (error) {
+    if (!(error instanceof ProtobufDecodeError)) throw error;
+    throw badRequest(`Body is not a protobuf ExportTraceServiceRequest: ${error.message}`);
+  }
+  return otlpRequestRuns(request);
+}
+
+/**
+ * The runs of an `ExportTraceServiceRequest` in OTLP/JSON form. Spans that
+ * tracewire sent carry `tracewire.*` attributes, which give back the run
+ * exactly (id, run type, dotted order, project, tags, metadata); any other
+ * span is mapped generically: run id from trace id + span id, attributes as
+ * metadata, `service.name` as the project.
+ */
+export function otlpRequestRuns(value: unknown): RunOp[] {
+  const request = value as { resourceSpans?: unknown } | null;
   if (typeof request !== 'object' || request === null || (request.resourceSpans !== undefined && !Array.isArray(request.resourceSpans))) {
     throw badRequest('Body must be an OTLP ExportTraceServiceRequest: { "resourceSpans": [...] }');
   }

@@ -3,12 +3,14 @@
  * (commit 8654ab7a5a43ca25fe8046e59dcd6935c3f76de0): the declarations of
  * common/v1/common.proto, resource/v1/resource.proto, trace/v1/trace.proto and
  * collector/trace/v1/trace_service.proto, verbatim with comments and language
- * options left out. Tests decode and validate request bodies against these,
- * independently of the encoder that produced them.
+ * options left out.
  *
- * (`@opentelemetry/otlp-transformer` 0.301 no longer ships a generated
- * protobufjs root — it serializes by hand — and protobufjs is not installed,
- * hence this copy and the small schema-driven codec in `otlp-proto.ts`.)
+ * Why a copy of the .proto text rather than generated code: the collector
+ * decodes `application/x-protobuf` bodies with the small schema-driven decoder
+ * beside this file (`schema.ts`, `decode.ts`) and must not depend on
+ * protobufjs or the OpenTelemetry SDK. Tests decode what exporters send with
+ * the same schema, in strict mode. Updating the protocol means pasting the
+ * newer declarations here.
  */
 export const OTLP_TRACE_PROTOS: readonly string[] = [
   `
