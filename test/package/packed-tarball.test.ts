@@ -75,7 +75,7 @@ class Greeter {
 }
 void new Greeter().shout('ada').then(async (out: string) => {
   await client.flush();
-  console.log(JSON.stringify({ out, runs: exporter.finishedRuns.map((r) => [r.name, r.run_type, r.parent_run_id !== undefined]) }));
+  console.log(JSON.stringify({ out, runs: exporter.finishedRuns.map((r) => [r.name, r.run_type, r.parent_run_id !== undefined]).sort() }));
 });
 `;
     const dir = mkdtempSync(join(project, 'ts-'));
