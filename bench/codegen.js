@@ -14,8 +14,8 @@ const os = require('node:os');
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
+const { ROOT, machine } = require('./support/machine');
 
-const ROOT = path.resolve(__dirname, '..');
 const FILES = 1000;
 const METHODS = 10;
 const TARGET_FILES_PER_S = 300;
@@ -43,8 +43,8 @@ main(${JSON.stringify(args)}, io, process.cwd()).then((code) => {
 }
 
 function main() {
-  const cpus = os.cpus();
-  console.log(`bench/codegen.js — node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length} × ${cpus[0] ? cpus[0].model : '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
+  const m = machine();
+  console.log(`bench/codegen.js — node ${m.node}, ${m.platform} ${m.arch}, ${m.cores} × ${m.cpuModel}, ${Math.round(m.memGiB)} GiB`);
   console.log(`project: ${FILES} files × ${METHODS} methods\n`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewire-bench-codegen-'));
   const out = path.join(tmp, 'codegen-out');

@@ -45,47 +45,20 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const http = require('node:http');
 const zlib = require('node:zlib');
 const { spawn } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
+const { ROOT, machine, versionOf } = require('./support/machine');
+const { printTable } = require('./support/table');
+const { median } = require('./support/stats');
+const { startLoopbackServer, closeServer } = require('./support/loopback-sink');
+const { distMissing } = require('./support/dist');
 
-const ROOT = path.resolve(__dirname, '..');
 const N = 15; // child processes per subject
 const TARGET_BYTES = 120_000; // "120 KB", read strictly as 120 000 bytes (117.2 KiB)
 const TARGET_LOAD_MS = 20; // judged on load time above the empty-file baseline
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const kib = (bytes) => (bytes / 1024).toFixed(1);
-
-function printTable(columns, rows) {
-  const widths = columns.map((c) => Math.max(c.title.length, ...rows.map((r) => String(r[c.key] ?? '').length)));
-  const line = (cells) => cells.map((cell, i) => (columns[i].right ? String(cell ?? '').padStart(widths[i]) : String(cell ?? '').padEnd(widths[i]))).join('  ');
-  console.log(line(columns.map((c) => c.title)));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(columns.map((c) => r[c.key])));
-}
-
-/** Loopback stand-in for the LangSmith API: 200 `{}` to everything. */
-function startLoopbackServer() {
-  const counts = { requests: 0 };
-  const server = http.createServer((req, res) => {
-    counts.requests++;
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
-      res.end('{}');
-    });
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve({ server, counts, url: `http://127.0.0.1:${server.address().port}` }));
-  });
-}
 
 /** The child: times require + first call, prints one JSON line. */
 const CHILD_SOURCE = `
@@ -140,21 +113,12 @@ function packageOf(display) {
 
 async function main() {
   const started = performance.now();
-  const distEntry = path.join(ROOT, 'dist', 'index.js');
-  if (!fs.existsSync(distEntry)) {
-    console.error(`${distEntry} not found: build first (npx tsc -p tsconfig.build.json).`);
-    process.exitCode = 1;
-    return;
-  }
+  if (distMissing()) return;
   const esbuild = require('esbuild');
-  const versions = {
-    tracewire: require(path.join(ROOT, 'package.json')).version,
-    langsmith: require(path.join(ROOT, 'node_modules', 'langsmith', 'package.json')).version,
-    rxjs: require(path.join(ROOT, 'node_modules', 'rxjs', 'package.json')).version,
-  };
-  const cpus = os.cpus();
+  const versions = { tracewire: versionOf('tracewire'), langsmith: versionOf('langsmith'), rxjs: versionOf('rxjs') };
+  const m = machine();
   console.log('tracewire cold-start benchmark');
-  console.log(`node ${process.version} | ${os.platform()} ${os.release()} ${os.arch()} | cpu: ${cpus[0] ? cpus[0].model.trim() : 'unknown'} | cores: ${cpus.length}`);
+  console.log(`node ${m.node} | ${m.platform} ${m.release} ${m.arch} | cpu: ${m.cpuModel} | cores: ${m.cores}`);
   console.log(`date: ${new Date().toISOString()} | esbuild ${esbuild.version} | tracewire ${versions.tracewire} (dist) | langsmith ${versions.langsmith} | rxjs ${versions.rxjs}`);
   console.log(`${N} fresh node processes per row; sizes in KiB (1024 B); gzip = zlib level 6`);
 
@@ -322,10 +286,7 @@ async function main() {
     console.log(`total time ${((performance.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     if (loopback) {
-      await new Promise((resolve) => {
-        loopback.server.close(() => resolve());
-        loopback.server.closeAllConnections();
-      });
+      await closeServer(loopback.server);
     }
     // Remove the symlinks first so nothing can ever recurse into the repo.
     for (const at of links) fs.unlinkSync(at);

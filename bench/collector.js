@@ -24,6 +24,7 @@ const http = require('node:http');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { machine } = require('./support/machine');
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -132,7 +133,7 @@ async function row(concurrency) {
 }
 
 async function main() {
-  console.log(`node ${process.version}, ${require('node:os').cpus().length} cores, storage: ${DB === 'memory' ? 'memory' : 'SQLite file (WAL)'}, ${SECONDS} s per row, batches of ${BATCH} spans\n`);
+  console.log(`node ${process.version}, ${machine().cores} cores, storage: ${DB === 'memory' ? 'memory' : 'SQLite file (WAL)'}, ${SECONDS} s per row, batches of ${BATCH} spans\n`);
   console.log('| clients in flight | spans sent | spans stored | seconds | spans/s | target | result |');
   console.log('|---:|---:|---:|---:|---:|---:|---|');
   for (const concurrency of [1, 4]) {

@@ -89,14 +89,17 @@
 
 const os = require('node:os');
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
-const zlib = require('node:zlib');
-const { fork } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
+const { ROOT, nodeLine, cpuLine, loadavg, versionOf } = require('./support/machine');
+const { printTable: printAligned, printTargets, targetCounts } = require('./support/table');
+const { median, percentile: pct } = require('./support/stats');
+const { startSink } = require('./support/loopback-sink');
+const { childEnv, forkChild, reportToParent, exitProblem, printChildStderr } = require('./support/child-process');
+const { profileSelfTimes, printProfile, marksToUs } = require('./support/cpu-profile');
+const { decorateMethod } = require('./support/decorate');
 
-const ROOT = path.resolve(__dirname, '..');
-const DIST = path.join(ROOT, 'dist', 'index.js');
+const { DIST, distMissing } = require('./support/dist');
 
 // ---- sizes and targets ------------------------------------------------------
 const INVOCATIONS = 1_000;
@@ -121,199 +124,25 @@ const ROWS = [
 
 const hr = process.hrtime.bigint;
 const nsToMs = (ns) => Number(ns) / 1e6;
-const sorted = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => {
-  const s = sorted(xs);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const pct = (xs, p) => {
-  const s = sorted(xs);
-  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-};
 const macrotask = () => new Promise((resolve) => setImmediate(resolve));
-
-function pad(s, w, right) {
-  s = String(s);
-  return right ? s.padStart(w) : s.padEnd(w);
-}
-
-function printTable(columns, rows) {
-  const widths = columns.map((c) => Math.max(c.title.length, ...rows.map((r) => String(r[c.key] ?? '').length)));
-  const line = (cells) => cells.map((cell, i) => pad(cell ?? '', widths[i], columns[i].right)).join('  ').trimEnd();
-  console.log(line(columns.map((c) => c.title)));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(columns.map((c) => r[c.key])));
-}
-
-// =============================================================================
-// Parent: the sink
-// =============================================================================
-
-/** Calls onPart(name, buf, start, end) for each part of a multipart/form-data body. */
-function forEachMultipartPart(buf, boundary, onPart) {
-  const delim = Buffer.from(`--${boundary}`);
-  let pos = buf.indexOf(delim);
-  while (pos !== -1) {
-    let start = pos + delim.length;
-    if (buf[start] === 0x2d && buf[start + 1] === 0x2d) break; // closing "--boundary--"
-    start += 2; // CRLF after the delimiter
-    const headerEnd = buf.indexOf('\r\n\r\n', start, 'latin1');
-    if (headerEnd === -1) break;
-    const next = buf.indexOf(delim, headerEnd + 4);
-    if (next === -1) break;
-    const m = /name="([^"]*)"/i.exec(buf.toString('latin1', start, headerEnd));
-    if (m) onPart(m[1], buf, headerEnd + 4, next - 2); // the part's data ends with CRLF
-    pos = next;
-  }
-}
-
-/** A loopback LangSmith stand-in: 200 `{}` to everything; ingest bodies kept and parsed on close(). */
-function startSink() {
-  const c = {
-    requests: 0, ingestRequests: 0, batchRequests: 0, multipartRequests: 0, infoRequests: 0, otherRequests: 0,
-    ingestBodyBytes: 0, gzipBodies: 0, undecodable: 0, parseErrors: 0, posts: 0, patches: 0,
-    otherPaths: new Set(),
-  };
-  const runs = new Map(); // id -> { posts, patches, ended }
-  const bodies = [];
-  const server = http.createServer((req, res) => {
-    c.requests++;
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => {
-      const url = (req.url || '/').split('?')[0];
-      if (req.method === 'GET' && url === '/info') c.infoRequests++;
-      else if (req.method === 'POST' && (url === '/runs/batch' || url === '/runs/multipart')) {
-        c.ingestRequests++;
-        const body = Buffer.concat(chunks);
-        c.ingestBodyBytes += body.length;
-        bodies.push({ url, contentType: String(req.headers['content-type'] || ''), encoding: String(req.headers['content-encoding'] || '').toLowerCase(), body });
-      } else {
-        c.otherRequests++;
-        c.otherPaths.add(`${req.method} ${url}`);
-      }
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
-      res.end('{}');
-    });
-  });
-  server.keepAliveTimeout = 5000;
-
-  function note(id, op, run) {
-    if (typeof id !== 'string') return;
-    let r = runs.get(id);
-    if (r === undefined) runs.set(id, (r = { posts: 0, patches: 0, ended: false }));
-    if (op === 'post') {
-      r.posts++;
-      c.posts++;
-    } else {
-      r.patches++;
-      c.patches++;
-    }
-    if (run && run.end_time != null) r.ended = true;
-  }
-
-  function analyze() {
-    for (const { url, contentType, encoding, body: raw } of bodies.splice(0)) {
-      try {
-        let body = raw;
-        if (encoding === 'gzip') {
-          c.gzipBodies++;
-          body = zlib.gunzipSync(body);
-        } else if (encoding && encoding !== 'identity') {
-          c.undecodable++;
-          continue;
-        }
-        if (url === '/runs/batch') {
-          c.batchRequests++;
-          const json = JSON.parse(body.toString('utf8'));
-          for (const run of json.post || []) note(run.id, 'post', run);
-          for (const run of json.patch || []) note(run.id, 'patch', run);
-        } else {
-          c.multipartRequests++;
-          const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
-          if (!m) throw new Error('multipart without boundary');
-          forEachMultipartPart(body, (m[1] || m[2]).trim(), (name, buf, start, end) => {
-            const parts = name.split('.');
-            if (parts.length !== 2 || (parts[0] !== 'post' && parts[0] !== 'patch')) return;
-            let run;
-            try {
-              run = JSON.parse(buf.toString('utf8', start, end));
-            } catch {
-              c.parseErrors++;
-            }
-            note(parts[1], parts[0], run);
-          });
-        }
-      } catch {
-        c.parseErrors++;
-      }
-    }
-    let ended = 0;
-    let dup = 0;
-    for (const r of runs.values()) {
-      if (r.ended) ended++;
-      dup += Math.max(0, r.posts - 1) + Math.max(0, r.patches - 1);
-    }
-    return { ...c, otherPaths: [...c.otherPaths], distinctIds: runs.size, endedIds: ended, duplicateOps: dup };
-  }
-
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      resolve({
-        url: `http://127.0.0.1:${server.address().port}`,
-        close: () => new Promise((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }).then(analyze),
-      });
-    });
-  });
-}
+const printTable = (columns, rows) => printAligned(columns, rows, { trimEnd: true });
 
 // =============================================================================
 // Parent: one row = one child
 // =============================================================================
 
-function childEnv(row, sinkUrl) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(LANGSMITH_|LANGCHAIN_|TRACEWIRE_|NODE_OPTIONS$)/.test(k)));
-  env.BENCH_SINK_URL = sinkUrl;
-  if (row.client === 'langsmith') {
-    env.LANGSMITH_TRACING = 'true';
-    env.LANGSMITH_ENDPOINT = sinkUrl;
-    env.LANGSMITH_API_KEY = 'bench';
-  }
-  return env;
-}
-
 async function runRow(row, profileDir) {
-  const sink = await startSink();
+  // The sink: 200 `{}` to everything (GET /info included), so the exporters run with their defaults.
+  const sink = await startSink({ multipartStatus: 200 });
   const execArgv = [];
   const profile = profileDir && row.client === 'tracewire' ? path.join(profileDir, `${row.id}.cpuprofile`) : undefined;
   if (profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${path.basename(profile)}`);
-  const started = performance.now();
-  const outcome = await new Promise((resolve) => {
-    const child = fork(__filename, ['--child', row.id], { env: childEnv(row, sink.url), execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    let result;
-    let stderr = '';
-    let stdout = '';
-    let timedOut = false;
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('message', (m) => { result = m; });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, CHILD_TIMEOUT_MS);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ result, code, signal, timedOut, stderr, stdout, wallMs: performance.now() - started });
-    });
-  });
+  const env = childEnv(sink.url, { langsmith: row.client === 'langsmith' });
+  const outcome = await forkChild(__filename, ['--child', row.id], { env, execArgv, timeoutMs: CHILD_TIMEOUT_MS });
   const sinkCounts = await sink.close();
   return { row, profile, ...outcome, sink: sinkCounts };
 }
+
 
 // =============================================================================
 // Child: the handlers
@@ -349,11 +178,6 @@ function makeHandlerClass(tree) {
   };
 }
 
-/** Applies a legacy (experimentalDecorators) method decorator by hand, as TS would emit it. */
-function decorateMethod(decorator, Class, key) {
-  const desc = Object.getOwnPropertyDescriptor(Class.prototype, key);
-  Object.defineProperty(Class.prototype, key, decorator(Class.prototype, key, desc) || desc);
-}
 
 async function childTracewire(row, sinkUrl) {
   const tw = require(DIST);
@@ -390,7 +214,7 @@ async function childTracewire(row, sinkUrl) {
 async function childLangsmith(row, sinkUrl) {
   const { Client } = require('langsmith');
   const { traceable } = require('langsmith/traceable');
-  const version = require(path.join(ROOT, 'node_modules', 'langsmith', 'package.json')).version;
+  const version = versionOf('langsmith');
   const client = new Client({ apiUrl: sinkUrl, apiKey: 'bench', autoBatchTracing: true });
   const wrap = (fn, name) => traceable(fn, { name, client, tracingEnabled: true });
   const untraced = makeTree((fn) => fn);
@@ -482,59 +306,10 @@ function summarizeFlushes(list) {
   return s;
 }
 
-async function childMain(rowId) {
+function childMain(rowId) {
   const row = ROWS.find((r) => r.id === rowId);
   const sinkUrl = process.env.BENCH_SINK_URL;
-  let result;
-  try {
-    result = row.client === 'tracewire' ? await childTracewire(row, sinkUrl) : await childLangsmith(row, sinkUrl);
-  } catch (error) {
-    result = { error: String(error && error.stack ? error.stack : error) };
-  }
-  process.send(result, () => {
-    process.disconnect();
-    // Not the normal path: a child kept alive by an open handle exits with code 3 and the parent says so.
-    setTimeout(() => process.exit(3), 5000).unref();
-  });
-}
-
-// =============================================================================
-// Parent: --cpu-prof summary
-// =============================================================================
-
-function shortUrl(url, line) {
-  if (!url) return '';
-  let u = url.replace(/^file:\/\//, '');
-  if (u.startsWith(ROOT + path.sep)) u = path.relative(ROOT, u);
-  const nm = u.lastIndexOf('node_modules/');
-  if (nm >= 0) u = u.slice(nm + 13);
-  u = u.replace(/^(rxjs)\/dist\/cjs\/internal\//, '$1/');
-  return `${u}:${line + 1}`;
-}
-
-/** Self time per function inside [fromUs, toUs] of a .cpuprofile (hrtime and V8's profile clock are both CLOCK_MONOTONIC on Linux). */
-function profileSelfTimes(file, fromUs, toUs) {
-  const prof = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-  const byFn = new Map();
-  const byFile = new Map();
-  let total = 0;
-  let t = prof.startTime;
-  for (let i = 0; i < prof.samples.length; i++) {
-    t += prof.timeDeltas[i];
-    const dt = i + 1 < prof.timeDeltas.length ? prof.timeDeltas[i + 1] : 0;
-    if (t < fromUs || t >= toUs) continue;
-    const { callFrame } = byId.get(prof.samples[i]);
-    const name = callFrame.functionName || '(anonymous)';
-    const where = shortUrl(callFrame.url, callFrame.lineNumber);
-    const key = where ? `${name}  ${where}` : name;
-    byFn.set(key, (byFn.get(key) || 0) + dt);
-    const fileKey = callFrame.url ? shortUrl(callFrame.url, 0).replace(/:1$/, '') : name;
-    byFile.set(fileKey, (byFile.get(fileKey) || 0) + dt);
-    total += dt;
-  }
-  const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, PROFILE_TOP).map(([k, us]) => ({ k, ms: us / 1000, pct: total ? (100 * us) / total : 0 }));
-  return { totalMs: total / 1000, fns: top(byFn), files: top(byFile) };
+  reportToParent(() => (row.client === 'tracewire' ? childTracewire(row, sinkUrl) : childLangsmith(row, sinkUrl)));
 }
 
 // =============================================================================
@@ -543,24 +318,17 @@ function profileSelfTimes(file, fromUs, toUs) {
 
 async function main() {
   const started = performance.now();
-  if (!fs.existsSync(DIST)) {
-    console.error(`${DIST} not found: build first (npx tsc -p tsconfig.build.json).`);
-    process.exitCode = 1;
-    return;
-  }
+  if (distMissing()) return;
   const tw = require(DIST);
   if (typeof tw.FlushOnExit !== 'function') {
     console.error(`${DIST} has no FlushOnExit export: rebuild (npx tsc -p tsconfig.build.json).`);
     process.exitCode = 1;
     return;
   }
-  const twVersion = require(path.join(ROOT, 'package.json')).version;
-  const lsVersion = require(path.join(ROOT, 'node_modules', 'langsmith', 'package.json')).version;
-  const cpus = os.cpus();
   console.log('tracewire flush benchmark (@FlushOnExit: latency added to a serverless handler, loopback LangSmith sink)');
-  console.log(`node ${process.version} (V8 ${process.versions.v8}) | ${os.platform()} ${os.release()} ${os.arch()}`);
-  console.log(`cpu: ${cpus[0] ? cpus[0].model.trim() : 'unknown'} | cores: ${cpus.length} | mem: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB | loadavg: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`date: ${new Date().toISOString()} | tracewire ${twVersion} (dist, default delivery settings, LangSmithExporter defaults) | langsmith ${lsVersion}`);
+  console.log(nodeLine());
+  console.log(cpuLine({ loadavg: true }));
+  console.log(`date: ${new Date().toISOString()} | tracewire ${versionOf('tracewire')} (dist, default delivery settings, LangSmithExporter defaults) | langsmith ${versionOf('langsmith')}`);
   console.log(`${INVOCATIONS} measured + ${WARMUP} warm-up invocations per handler (langsmith row: ${LS_INVOCATIONS} + ${LS_WARMUP}), ${SPANS_PER_INVOCATION} spans each (1 handler + 7 × (item + 6 × lookup), lookup awaits setImmediate);`);
   console.log(`one fresh child process per row; handlers U/T/F interleaved in rotating order; @FlushOnExit({ timeoutMillis: ${FLUSH_TIMEOUT_MS} }); sink in the parent; times in ms`);
 
@@ -600,7 +368,7 @@ async function main() {
       if (row.client === 'tracewire') targetRows.push({ row: row.label, target: `median added < ${TARGET_ADDED_MS} ms`, measured: 'error', result: 'FAIL' });
       continue;
     }
-    if (run.code !== 0) problems.push(`${row.label}: child exit code ${run.code ?? run.signal}${run.code === 3 ? ' (still alive 5 s after reporting: an open handle kept it up)' : ''}`);
+    if (run.code !== 0) problems.push(`${row.label}: ${exitProblem(run)}`);
     const k = r.kinds;
     for (const [name, kind] of Object.entries(k)) if (kind.bad) problems.push(`${row.label}: ${kind.bad} invocation(s) of ${name} returned a wrong result`);
     const F = k.F;
@@ -715,53 +483,24 @@ async function main() {
     console.log(`  ${run.row.label}: stats() before shutdown: started ${st.spansStarted}, ended ${st.spansEnded}, delivered ${st.delivered}, failed ${st.failed}, pending ${st.pending}, dropped ${st.dropped.total}, exportRequests ${st.exportRequests}`);
   }
 
-  console.log('');
-  console.log('targets (tracewire):');
-  printTable(
-    [
-      { key: 'row', title: 'row' },
-      { key: 'target', title: 'target' },
-      { key: 'measured', title: 'measured' },
-      { key: 'result', title: 'result' },
-    ],
-    targetRows,
-  );
+  printTargets('targets (tracewire):', { key: 'row', title: 'row' }, targetRows);
 
-  const said = [];
-  for (const run of runs) {
-    const lines = [...new Set(run.stderr.split('\n').map((l) => l.trim()).filter(Boolean))];
-    if (lines.length) said.push(`  ${run.row.label} (${lines.length} distinct line(s)): ${lines.slice(0, 4).map((l) => (l.length > 200 ? l.slice(0, 200) + '…' : l)).join(' ⏎ ')}`);
-  }
-  if (said.length) {
-    console.log('');
-    console.log('child stderr (distinct lines, first 4 per row):');
-    for (const l of said) console.log(l);
-  }
+  printChildStderr(runs, (run) => run.row.label, 'row');
   for (const p of problems) console.log(`problem: ${p}`);
 
   if (profileDir) {
     for (const run of runs) {
       if (!run.profile || !run.result || !run.result.marks || !fs.existsSync(run.profile)) continue;
-      const us = (x) => Number(BigInt(x) / 1000n);
-      const p = profileSelfTimes(run.profile, us(run.result.marks.t0), us(run.result.marks.t1));
+      const p = profileSelfTimes(run.profile, marksToUs(run.result.marks.t0), marksToUs(run.result.marks.t1), PROFILE_TOP);
       console.log('');
       console.log(`cpu profile ${run.row.label}, measured loop (U + T + F + drains): ${p.totalMs.toFixed(1)} ms of samples; top ${PROFILE_TOP} by self time`);
-      printTable(
-        [
-          { key: 'ms', title: 'self ms', right: true },
-          { key: 'pct', title: '%', right: true },
-          { key: 'k', title: 'function  location' },
-        ],
-        p.fns.map((x) => ({ ms: x.ms.toFixed(1), pct: x.pct.toFixed(1), k: x.k })),
-      );
-      console.log(`  by file: ${p.files.slice(0, 8).map((x) => `${x.k} ${x.pct.toFixed(0)}%`).join(', ')}`);
+      printProfile(p);
     }
     console.log(`\n(profiles kept in ${profileDir})`);
   }
 
-  const fails = targetRows.filter((r) => r.result === 'FAIL').length;
   console.log('');
-  console.log(`targets: ${targetRows.length - fails} PASS, ${fails} FAIL | total time ${((performance.now() - started) / 1000).toFixed(1)} s | loadavg now: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other load on ${cpus.length} cores inflates tails)`);
+  console.log(`${targetCounts(targetRows)} | total time ${((performance.now() - started) / 1000).toFixed(1)} s | loadavg now: ${loadavg()} (other load on ${os.cpus().length} cores inflates tails)`);
   if (problems.length) process.exitCode = 1;
 }
 

@@ -56,12 +56,13 @@
  *   "calls/round" column says so.
  */
 
-const os = require('node:os');
-const http = require('node:http');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-
-const ROOT = path.resolve(__dirname, '..');
+const { ROOT, nodeLine, cpuLine, versionOf } = require('./support/machine');
+const { printTable } = require('./support/table');
+const { median } = require('./support/stats');
+const { startLoopbackServer, closeServer } = require('./support/loopback-sink');
+const { decorateMethod } = require('./support/decorate');
 
 // ---- sizes -----------------------------------------------------------------
 const ROUNDS = 7;
@@ -77,11 +78,6 @@ const TARGET_OFF_NS = 50;
 const hr = process.hrtime.bigint;
 const yieldMacrotask = () => new Promise((resolve) => setImmediate(resolve));
 const AsyncFunction = (async () => {}).constructor;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 let blackhole = 0; // results of every loop land here so nothing is optimised away
 
 /** A fresh, monomorphic sync loop: n calls of obj.m(number, string). */
@@ -117,43 +113,6 @@ async function timeAsyncRound(loop, obj, calls) {
   return Number(hr() - t0) / calls;
 }
 
-/** Applies a legacy (experimentalDecorators) method decorator by hand, as TS would emit it. */
-function decorateMethod(decorator, Class, key) {
-  const desc = Object.getOwnPropertyDescriptor(Class.prototype, key);
-  const out = decorator(Class.prototype, key, desc);
-  Object.defineProperty(Class.prototype, key, out || desc);
-}
-
-/** Loopback stand-in for the LangSmith API: 200 `{}` to everything. */
-function startLoopbackServer() {
-  const counts = { requests: 0, bytes: 0 };
-  const server = http.createServer((req, res) => {
-    counts.requests++;
-    req.on('data', (chunk) => { counts.bytes += chunk.length; });
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
-      res.end('{}');
-    });
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve({ server, counts, url: `http://127.0.0.1:${server.address().port}` }));
-  });
-}
-
-function pad(s, w, right) {
-  s = String(s);
-  return right ? s.padStart(w) : s.padEnd(w);
-}
-
-function printTable(columns, rows) {
-  const widths = columns.map((c) => Math.max(c.title.length, ...rows.map((r) => String(r[c.key] ?? '').length)));
-  const line = (cells) => cells.map((cell, i) => pad(cell ?? '', widths[i], columns[i].right)).join('  ');
-  console.log(line(columns.map((c) => c.title)));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(columns.map((c) => r[c.key])));
-}
-
 // ---- main ------------------------------------------------------------------
 async function main() {
   const started = performance.now();
@@ -166,13 +125,10 @@ async function main() {
     return;
   }
 
-  const lsVersion = require(path.join(ROOT, 'node_modules', 'langsmith', 'package.json')).version;
-  const twVersion = require(path.join(ROOT, 'package.json')).version;
-  const cpus = os.cpus();
   console.log('tracewire overhead benchmark');
-  console.log(`node ${process.version} (V8 ${process.versions.v8}) | ${os.platform()} ${os.release()} ${os.arch()}`);
-  console.log(`cpu: ${cpus[0] ? cpus[0].model.trim() : 'unknown'} | cores: ${cpus.length} | mem: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`);
-  console.log(`date: ${new Date().toISOString()} | tracewire ${twVersion} (dist) | langsmith ${lsVersion} | gc between rounds: ${typeof global.gc === 'function' ? 'yes' : 'no (run with --expose-gc)'}`);
+  console.log(nodeLine());
+  console.log(cpuLine());
+  console.log(`date: ${new Date().toISOString()} | tracewire ${versionOf('tracewire')} (dist) | langsmith ${versionOf('langsmith')} | gc between rounds: ${typeof global.gc === 'function' ? 'yes' : 'no (run with --expose-gc)'}`);
   console.log(`rounds: ${ROUNDS} timed + 1 warm-up per phase; median ns/call; sync ${SYNC_CALLS} calls/round (chunks of ${SYNC_CHUNK}), async ${ASYNC_CALLS}, langsmith on ${LS_CALLS_ON}, langsmith off ${LS_CALLS_OFF}`);
 
   // -- subjects ----------------------------------------------------------------
@@ -344,10 +300,7 @@ async function main() {
   console.log(`targets: ${rows.filter((r) => r.result).length - failures} PASS, ${failures} FAIL | total time ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   await twClient.shutdown({ timeoutMillis: 5000 });
-  await new Promise((resolve) => {
-    loop.server.close(() => resolve());
-    loop.server.closeAllConnections();
-  });
+  await closeServer(loop.server);
   if (blackhole === 0.5) console.log('unreachable');
 
   // Guard, not the normal path: if some library keeps a handle open, say so and exit anyway.

@@ -12,8 +12,9 @@
  * a user awaiting `awaitPendingTraceBatches()` at the end of a serverless
  * handler pays the flush time, the queue is what an outage fills, and "no
  * span lost" is the product's promise. Targets for tracewire, with DEFAULT
- * delivery settings (maxBatchSize 100 events, flushIntervalMillis 1000,
- * maxConcurrentExports 4, maxQueueSize 100 000 events):
+ * delivery settings (maxBatchSize 100 runs — a span whose start and end
+ * share a batch is one run —, flushIntervalMillis 1000, maxConcurrentExports
+ * 4, maxQueueSize 100 000 events):
  *   - nothing lost: sink received 20 000 distinct run ids, FlushResult
  *     delivered === 20 000, stats().dropped.total === 0;
  *   - flush of 20 000 spans < 250 ms (last call returned → awaitPending resolved);
@@ -138,14 +139,16 @@
 
 const os = require('node:os');
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
-const zlib = require('node:zlib');
-const { fork } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
+const { ROOT, nodeLine, cpuLine, versionOf } = require('./support/machine');
+const { printTable: printAligned, printTargets, targetCounts } = require('./support/table');
+const { median } = require('./support/stats');
+const { startSink } = require('./support/loopback-sink');
+const { childEnv, forkChild, reportToParent, exitProblem, printChildStderr } = require('./support/child-process');
+const { profileSelfTimes, printProfile, marksToUs } = require('./support/cpu-profile');
 
-const ROOT = path.resolve(__dirname, '..');
-const DIST = path.join(ROOT, 'dist', 'index.js');
+const { DIST, distMissing } = require('./support/dist');
 
 // ---- sizes and targets ------------------------------------------------------
 const SPANS = 20_000;
@@ -153,7 +156,7 @@ const TW_REPS = 3; // fresh child per run, tracewire tight-loop and concurrent
 const DEAD_SPANS = 1_000_000;
 const DEAD_YIELD_EVERY = 10_000;
 const DEAD_CHECKPOINTS = [100_000, 250_000, 500_000, 750_000, 1_000_000];
-const DEFAULT_MAX_BATCH_SIZE = 100; // tracewire's default, in events (lib/config.ts)
+const DEFAULT_MAX_BATCH_SIZE = 100; // the target's divisor: events per request (tracewire's default maxBatchSize is 100 runs, lib/config.ts)
 const TARGET_FLUSH_MS = 250;
 const TARGET_REQUESTS = Math.ceil((2 * SPANS) / DEFAULT_MAX_BATCH_SIZE) + 2; // 402
 const TARGET_PEAK_RSS_MB = 150;
@@ -190,199 +193,20 @@ const EXPORTER_WIRE = {
 const ISSUE_REF_BYTES_PER_RUN = { multipart: 1_370, batch: 534 };
 
 const MB = 2 ** 20;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const hr = process.hrtime.bigint;
 const msSince = (t) => Number(hr() - t) / 1e6;
-const mb = (bytes) => (bytes / MB).toFixed(1);
-
-function pad(s, w, right) {
-  s = String(s);
-  return right ? s.padStart(w) : s.padEnd(w);
-}
-
-function printTable(columns, rows) {
-  const widths = columns.map((c) => Math.max(c.title.length, ...rows.map((r) => String(r[c.key] ?? '').length)));
-  const line = (cells) => cells.map((cell, i) => pad(cell ?? '', widths[i], columns[i].right)).join('  ').trimEnd();
-  console.log(line(columns.map((c) => c.title)));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(columns.map((c) => r[c.key])));
-}
-
-// =============================================================================
-// Parent: the sink
-// =============================================================================
-
-/** Calls onPart(name, buf, start, end) for each part of a multipart/form-data body. */
-function forEachMultipartPart(buf, boundary, onPart) {
-  const delim = Buffer.from(`--${boundary}`);
-  let pos = buf.indexOf(delim);
-  while (pos !== -1) {
-    let start = pos + delim.length;
-    if (buf[start] === 0x2d && buf[start + 1] === 0x2d) break; // closing "--boundary--"
-    start += 2; // CRLF after the delimiter
-    const headerEnd = buf.indexOf('\r\n\r\n', start, 'latin1');
-    if (headerEnd === -1) break;
-    const next = buf.indexOf(delim, headerEnd + 4);
-    if (next === -1) break;
-    const m = /name="([^"]*)"/i.exec(buf.toString('latin1', start, headerEnd));
-    if (m) onPart(m[1], buf, headerEnd + 4, next - 2); // the part's data ends with CRLF
-    pos = next;
-  }
-}
-
-/**
- * A loopback LangSmith stand-in. mode 'ok': the API subset described in the
- * header; mode '503': 503 to everything (bodies drained, not parsed).
- */
-function startSink(mode, info = SERVER_INFO) {
-  const c = {
-    requests: 0, ingestRequests: 0, batchRequests: 0, multipartRequests: 0, otlpRequests: 0, infoRequests: 0, otherRequests: 0,
-    bodyBytes: 0, ingestBodyBytes: 0, gzipBodies: 0, zstdBodies: 0, undecodable: 0, parseErrors: 0,
-    otherPaths: new Set(), statuses: {},
-  };
-  const ids = new Set();
-  const ended = new Set();
-  const bodies = []; // ingest bodies, parsed after the run so the sink only buffers and answers
-  const server = http.createServer((req, res) => {
-    c.requests++;
-    const chunks = [];
-    req.on('data', (chunk) => {
-      c.bodyBytes += chunk.length;
-      if (mode === 'ok') chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const url = (req.url || '/').split('?')[0];
-      const reply = (status, body) => {
-        c.statuses[status] = (c.statuses[status] || 0) + 1;
-        const text = JSON.stringify(body);
-        res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-        res.end(text);
-      };
-      if (mode === '503') return reply(503, { detail: 'sink is down (bench)' });
-      if (req.method === 'GET' && url === '/info') {
-        c.infoRequests++;
-        if (process.env.BENCH_NO_INFO === '1') return reply(404, { detail: 'Not Found' });
-        return reply(200, info);
-      }
-      if (req.method === 'POST' && (url === '/runs/batch' || url === '/runs/multipart' || url === '/v1/traces')) {
-        c.ingestRequests++;
-        const body = Buffer.concat(chunks);
-        c.ingestBodyBytes += body.length;
-        bodies.push({ url, contentType: String(req.headers['content-type'] || ''), encoding: String(req.headers['content-encoding'] || '').toLowerCase(), body });
-        return reply(url === '/runs/multipart' ? 202 : 200, {});
-      }
-      c.otherRequests++;
-      c.otherPaths.add(`${req.method} ${url}`);
-      return reply(200, {});
-    });
-  });
-  server.keepAliveTimeout = 5000;
-
-  /** Counts distinct run ids (and those with end_time) in every ingest body received. */
-  function analyze() {
-    const note = (id, run) => {
-      if (typeof id !== 'string') return;
-      ids.add(id);
-      if (run && run.end_time != null) ended.add(id);
-    };
-    for (const { url, contentType, encoding, body: raw } of bodies.splice(0)) {
-      try {
-        let body = raw;
-        if (encoding === 'gzip') {
-          c.gzipBodies++;
-          body = zlib.gunzipSync(body);
-        } else if (encoding === 'zstd') {
-          c.zstdBodies++;
-          if (typeof zlib.zstdDecompressSync !== 'function') {
-            c.undecodable++;
-            continue;
-          }
-          body = zlib.zstdDecompressSync(body);
-        }
-        if (url === '/v1/traces') {
-          // OTLP/HTTP JSON: resourceSpans[].scopeSpans[].spans[]; a span is sent once its run has ended.
-          c.otlpRequests++;
-          if (!/json/i.test(contentType)) {
-            c.undecodable++; // protobuf: not decoded here
-            continue;
-          }
-          const json = JSON.parse(body.toString('utf8'));
-          for (const rs of json.resourceSpans || []) {
-            for (const ss of rs.scopeSpans || []) {
-              for (const span of ss.spans || []) {
-                if (typeof span.spanId !== 'string') continue;
-                ids.add(span.spanId);
-                if (span.endTimeUnixNano != null && String(span.endTimeUnixNano) !== '0') ended.add(span.spanId);
-              }
-            }
-          }
-        } else if (url === '/runs/batch') {
-          c.batchRequests++;
-          const json = JSON.parse(body.toString('utf8'));
-          for (const run of json.post || []) note(run.id, run);
-          for (const run of json.patch || []) note(run.id, run);
-        } else {
-          c.multipartRequests++;
-          const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
-          if (!m) throw new Error('multipart without boundary');
-          forEachMultipartPart(body, (m[1] || m[2]).trim(), (name, buf, start, end) => {
-            const parts = name.split('.');
-            if (parts.length !== 2 || (parts[0] !== 'post' && parts[0] !== 'patch')) return;
-            let run;
-            try {
-              run = JSON.parse(buf.toString('utf8', start, end));
-            } catch {
-              c.parseErrors++;
-            }
-            note(parts[1], run);
-          });
-        }
-      } catch {
-        c.parseErrors++;
-      }
-    }
-  }
-
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      resolve({
-        url: `http://127.0.0.1:${server.address().port}`,
-        counts: c,
-        ids,
-        ended,
-        close: () => new Promise((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }).then(analyze),
-      });
-    });
-  });
-}
+const printTable = (columns, rows) => printAligned(columns, rows, { trimEnd: true });
 
 // =============================================================================
 // Parent: running one child
 // =============================================================================
 
-function childEnv(client, sinkUrl) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(LANGSMITH_|LANGCHAIN_|TRACEWIRE_|OTEL_|NODE_OPTIONS$)/.test(k)));
-  env.BENCH_SINK_URL = sinkUrl;
-  if (client === 'langsmith') {
-    env.LANGSMITH_TRACING = 'true';
-    env.LANGSMITH_ENDPOINT = sinkUrl;
-    env.LANGSMITH_API_KEY = 'bench';
-  }
-  return env;
-}
-
 /** Forks this script as a child for one scenario; resolves with its result, the sink's counts and its stderr. */
 async function runScenario(client, scenario, sinkMode, rep, variant) {
-  const sink = await startSink(sinkMode, client === 'langsmith' && variant === 'batch' ? SERVER_INFO_NO_MULTIPART : SERVER_INFO);
-  const env = childEnv(client, sink.url);
+  const info = client === 'langsmith' && variant === 'batch' ? SERVER_INFO_NO_MULTIPART : SERVER_INFO;
+  // BENCH_NO_INFO=1: GET /info answers 404 (see the header).
+  const sink = await startSink({ mode: sinkMode, info, infoStatus: process.env.BENCH_NO_INFO === '1' ? 404 : 200 });
+  const env = childEnv(sink.url, { langsmith: client === 'langsmith', alsoStrip: ['OTEL_'] });
   let jsonlDir;
   if (variant === 'jsonl') {
     jsonlDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-pipeline-jsonl-'));
@@ -391,37 +215,16 @@ async function runScenario(client, scenario, sinkMode, rep, variant) {
   const profile = PROFILE_DIR && client === 'tracewire' && scenario !== 'dead-exporter' ? path.join(PROFILE_DIR, `${client}-${scenario}-${rep}.cpuprofile`) : undefined;
   const execArgv = scenario === 'dead-exporter' ? ['--expose-gc'] : [];
   if (profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${path.basename(profile)}`);
-  const started = performance.now();
-  const outcome = await new Promise((resolve) => {
-    const child = fork(__filename, ['--child', client, scenario, ...(variant ? [variant] : [])], {
-      env,
-      execArgv,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    let result;
-    let stderr = '';
-    let stdout = '';
-    let timedOut = false;
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('message', (m) => { result = m; });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, CHILD_TIMEOUT_MS);
-    child.on('close', (code, signal) => { // 'close': after stdout/stderr are drained
-      clearTimeout(timer);
-      resolve({ result, code, signal, timedOut, stderr, stdout, wallMs: performance.now() - started });
-    });
-  });
-  await sink.close();
+  const outcome = await forkChild(__filename, ['--child', client, scenario, ...(variant ? [variant] : [])], { env, execArgv, timeoutMs: CHILD_TIMEOUT_MS });
+  const counts = await sink.close();
   let file;
   if (jsonlDir) {
     file = readJsonlFile(env.BENCH_JSONL_PATH);
     fs.rmSync(jsonlDir, { recursive: true, force: true });
   }
-  return { client, scenario, variant, profile, ...outcome, file, sink: { ...sink.counts, distinctIds: sink.ids.size, endedIds: sink.ended.size } };
+  return { client, scenario, variant, profile, ...outcome, file, sink: counts };
 }
+
 
 /** A JsonlFileExporter file, read after its child exited: size, lines, distinct run ids, ids seen with end_time. */
 function readJsonlFile(file) {
@@ -535,7 +338,7 @@ async function childTracewire(scenario, sinkUrl, variant) {
 async function childLangsmith(scenario, sinkUrl) {
   const { Client } = require('langsmith');
   const { traceable } = require('langsmith/traceable');
-  const version = require(path.join(ROOT, 'node_modules', 'langsmith', 'package.json')).version;
+  const version = versionOf('langsmith');
   const client = new Client({ apiUrl: sinkUrl, apiKey: 'bench', autoBatchTracing: true });
   const rss = startRssSampler();
   const rssBeforeMB = rss.sample() / MB;
@@ -618,20 +421,12 @@ async function childDeadExporter(sinkUrl) {
   };
 }
 
-async function childMain(client, scenario, variant) {
+function childMain(client, scenario, variant) {
   const sinkUrl = process.env.BENCH_SINK_URL;
-  let result;
-  try {
-    if (client === 'tracewire' && scenario === 'dead-exporter') result = await childDeadExporter(sinkUrl);
-    else if (client === 'tracewire') result = await childTracewire(scenario, sinkUrl, variant);
-    else result = await childLangsmith(scenario, sinkUrl);
-  } catch (error) {
-    result = { error: String(error && error.stack ? error.stack : error) };
-  }
-  process.send(result, () => {
-    process.disconnect();
-    // Not the normal path: if the client keeps the process alive, exit with code 3 so the parent can say so.
-    setTimeout(() => process.exit(3), 5000).unref();
+  reportToParent(() => {
+    if (client === 'tracewire' && scenario === 'dead-exporter') return childDeadExporter(sinkUrl);
+    if (client === 'tracewire') return childTracewire(scenario, sinkUrl, variant);
+    return childLangsmith(scenario, sinkUrl);
   });
 }
 
@@ -639,68 +434,20 @@ async function childMain(client, scenario, variant) {
 // Parent: --cpu-prof summaries
 // =============================================================================
 
-/** "dist/lib/pipeline/send-batch.js:23" for tracewire, "node:internal/…" and "rxjs/…" shortened. */
-function shortUrl(url, line) {
-  if (!url) return '';
-  let u = url.replace(/^file:\/\//, '');
-  if (u.startsWith(ROOT + path.sep)) u = path.relative(ROOT, u);
-  const nm = u.lastIndexOf('node_modules/');
-  if (nm >= 0) u = u.slice(nm + 13);
-  u = u.replace(/^(rxjs)\/dist\/cjs\/internal\//, '$1/');
-  return `${u}:${line + 1}`;
-}
-
-/**
- * Self time per function (and per file) inside [fromUs, toUs], from a V8
- * .cpuprofile. V8's profile clock and process.hrtime are both CLOCK_MONOTONIC
- * on Linux, so the child's hrtime marks (ns) ÷ 1000 are profile timestamps.
- */
-function profileSelfTimes(file, fromUs, toUs) {
-  const prof = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-  const byFn = new Map();
-  const byFile = new Map();
-  let total = 0;
-  let t = prof.startTime;
-  for (let i = 0; i < prof.samples.length; i++) {
-    t += prof.timeDeltas[i];
-    const dt = i + 1 < prof.timeDeltas.length ? prof.timeDeltas[i + 1] : 0; // DevTools' convention
-    if (t < fromUs || t >= toUs) continue;
-    const { callFrame } = byId.get(prof.samples[i]);
-    const name = callFrame.functionName || '(anonymous)';
-    const where = shortUrl(callFrame.url, callFrame.lineNumber);
-    const fnKey = where ? `${name}  ${where}` : name;
-    byFn.set(fnKey, (byFn.get(fnKey) || 0) + dt);
-    const fileKey = callFrame.url ? shortUrl(callFrame.url, 0).replace(/:1$/, '') : name;
-    byFile.set(fileKey, (byFile.get(fileKey) || 0) + dt);
-    total += dt;
-  }
-  const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, PROFILE_TOP).map(([k, us]) => ({ k, ms: us / 1000, pct: total ? (100 * us) / total : 0 }));
-  return { totalMs: total / 1000, fns: top(byFn), files: top(byFile), inRange: prof.startTime <= fromUs && toUs <= prof.endTime };
-}
-
 function printProfiles(runs) {
   for (const run of runs) {
     if (!run.profile || !run.result || !run.result.marks || !fs.existsSync(run.profile)) continue;
     const m = run.result.marks;
-    const us = (x) => Number(BigInt(x) / 1000n);
     for (const [phase, from, to] of [['calls', m.t0, m.callsDone], ['flush', m.callsDone, m.flushDone]]) {
-      const p = profileSelfTimes(run.profile, us(from), us(to));
+      const p = profileSelfTimes(run.profile, marksToUs(from), marksToUs(to), PROFILE_TOP);
       console.log('');
       console.log(`cpu profile ${run.client} ${run.scenario} #${run.rep}, phase "${phase}": ${p.totalMs.toFixed(1)} ms of samples${p.inRange ? '' : ' (WARNING: marks outside the profile\'s time range)'}; top ${PROFILE_TOP} by self time`);
-      printTable(
-        [
-          { key: 'ms', title: 'self ms', right: true },
-          { key: 'pct', title: '%', right: true },
-          { key: 'k', title: 'function  location' },
-        ],
-        p.fns.map((r) => ({ ms: r.ms.toFixed(1), pct: r.pct.toFixed(1), k: r.k })),
-      );
-      console.log(`  by file: ${p.files.slice(0, 8).map((r) => `${r.k} ${r.pct.toFixed(0)}%`).join(', ')}`);
+      printProfile(p);
     }
   }
   console.log(`\n(profiles kept in ${PROFILE_DIR}; open in Chrome DevTools → Performance, or VS Code)`);
 }
+
 
 // =============================================================================
 // Parent: main and report
@@ -724,18 +471,11 @@ const fmtIdentity = (s) =>
 
 async function main() {
   const started = performance.now();
-  if (!fs.existsSync(DIST)) {
-    console.error(`${DIST} not found: build first (npx tsc -p tsconfig.build.json).`);
-    process.exitCode = 1;
-    return;
-  }
-  const twVersion = require(path.join(ROOT, 'package.json')).version;
-  const lsVersion = require(path.join(ROOT, 'node_modules', 'langsmith', 'package.json')).version;
-  const cpus = os.cpus();
+  if (distMissing()) return;
   console.log('tracewire pipeline benchmark (batching + HTTP delivery to a loopback LangSmith sink)');
-  console.log(`node ${process.version} (V8 ${process.versions.v8}) | ${os.platform()} ${os.release()} ${os.arch()}`);
-  console.log(`cpu: ${cpus[0] ? cpus[0].model.trim() : 'unknown'} | cores: ${cpus.length} | mem: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB | loadavg: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`date: ${new Date().toISOString()} | tracewire ${twVersion} (dist, default delivery settings) | langsmith ${lsVersion}`);
+  console.log(nodeLine());
+  console.log(cpuLine({ loadavg: true }));
+  console.log(`date: ${new Date().toISOString()} | tracewire ${versionOf('tracewire')} (dist, default delivery settings) | langsmith ${versionOf('langsmith')}`);
   console.log(`${SPANS} spans per scenario; one fresh child process per row; tracewire rows ×${TW_REPS}; sink in the parent process; MB = 2^20 B`);
 
   if (process.argv.includes('--cpu-prof')) {
@@ -774,7 +514,7 @@ async function main() {
     const r = run.result;
     if (run.timedOut) return problems.push(`${runName(run)}: timeout`);
     if (!r || r.error) return problems.push(`${runName(run)}: ${r && r.error ? r.error : `child exited ${run.code ?? run.signal} without a result`}`);
-    if (run.code !== 0) problems.push(`${runName(run)}: child exit code ${run.code ?? run.signal}${run.code === 3 ? ' (still alive 5 s after reporting: an open handle kept it up)' : ''}`);
+    if (run.code !== 0) problems.push(`${runName(run)}: ${exitProblem(run)}`);
   };
   const rowOf = (run) => {
     const r = run.result;
@@ -962,7 +702,7 @@ async function main() {
     targetRows.push({ run: 'dead-exporter', target: 'run completed', measured: dead.timedOut ? 'timeout' : 'error', result: 'FAIL' });
   } else {
     const d = dead.result;
-    if (dead.code !== 0) problems.push(`tracewire dead-exporter: child exit code ${dead.code ?? dead.signal}${dead.code === 3 ? ' (still alive 5 s after reporting: an open handle kept it up)' : ''}`);
+    if (dead.code !== 0) problems.push(`tracewire dead-exporter: ${exitProblem(dead)}`);
     const at250 = d.samples.find((s) => s.spans === 250_000);
     const at1m = d.samples.find((s) => s.spans === DEAD_SPANS);
     const refSamples = DEAD_RSS_REF_AT.map((n) => d.samples.find((s) => s.spans === n)).filter(Boolean);
@@ -1039,34 +779,14 @@ async function main() {
     });
   }
 
-  console.log('');
-  console.log('targets (tracewire, default delivery settings):');
-  printTable(
-    [
-      { key: 'run', title: 'run' },
-      { key: 'target', title: 'target' },
-      { key: 'measured', title: 'measured' },
-      { key: 'result', title: 'result' },
-    ],
-    targetRows,
-  );
+  printTargets('targets (tracewire, default delivery settings):', { key: 'run', title: 'run' }, targetRows);
 
   // -- what the children said on stderr (tracewire's drop warnings, langsmith's errors) --
-  const said = [];
-  for (const run of runs) {
-    const lines = [...new Set(run.stderr.split('\n').map((l) => l.trim()).filter(Boolean))];
-    if (lines.length) said.push(`  ${runName(run)} (${lines.length} distinct line(s)): ${lines.slice(0, 4).map((l) => (l.length > 200 ? l.slice(0, 200) + '…' : l)).join(' ⏎ ')}`);
-  }
-  if (said.length) {
-    console.log('');
-    console.log('child stderr (distinct lines, first 4 per run):');
-    for (const l of said) console.log(l);
-  }
+  printChildStderr(runs, runName, 'run');
   for (const p of problems) console.log(`problem: ${p}`);
   if (PROFILE_DIR) printProfiles(runs);
-  const fails = targetRows.filter((r) => r.result === 'FAIL').length;
   console.log('');
-  console.log(`targets: ${targetRows.length - fails} PASS, ${fails} FAIL | total time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${targetCounts(targetRows)} | total time ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 if (process.argv[2] === '--child') {
