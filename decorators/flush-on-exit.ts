@@ -83,7 +83,7 @@ function wrapFlushOnExit(original: Function, settings: Settings): Function {
 
 /** Flushes (or hands the flush to the platform) and reports; resolves when the handler may settle, never rejects. */
 function afterInvocation(client: TracingClient, settings: Settings, handOff: WaitUntil | undefined): Promise<void> {
-  const flushing = flushInvocation(client, settings.timeoutMillis).then((result) => report(settings, result));
+  const flushing = flushInvocation(client, settings.timeoutMillis).then((result) => report(client, settings, result));
   if (handOff === undefined) return flushing;
   try {
     handOff(flushing);
@@ -93,10 +93,10 @@ function afterInvocation(client: TracingClient, settings: Settings, handOff: Wai
   }
 }
 
-function report(settings: Settings, result: InvocationFlushResult): void {
+function report(client: TracingClient, settings: Settings, result: InvocationFlushResult): void {
   if (result.timedOut && !warnedTimeout) {
     warnedTimeout = true;
-    console.warn(`tracewire: @FlushOnExit gave up waiting after ${settings.timeoutMillis} ms with ${result.pending} span(s) undelivered; the handler returned anyway. Reported once per process; see onFlushResult.`);
+    client.warn(`tracewire: @FlushOnExit gave up waiting after ${settings.timeoutMillis} ms with ${result.pending} span(s) undelivered; the handler returned anyway. Reported once per process; see onFlushResult.`);
   }
   try {
     settings.onFlushResult?.(result);

@@ -42,6 +42,7 @@ export class TracingClient {
   readonly redaction: RedactionHooks;
   private readonly counters = new DeliveryCounters();
   private readonly processor: SpanProcessor;
+  private readonly warnings: DropWarnings;
   private isShutdown = false;
 
   /**
@@ -63,8 +64,8 @@ export class TracingClient {
       const hook = this.redaction[key];
       if (hook !== undefined && typeof hook !== 'function') throw new TracewireConfigError(`redact.${key}`, hook, 'a function');
     }
-    const warnings = new DropWarnings(options.logger ?? console);
-    this.processor = new BatchSpanProcessor(options.exporter, this.config, this.strategy, this.counters, warnings);
+    this.warnings = new DropWarnings(options.logger ?? console);
+    this.processor = new BatchSpanProcessor(options.exporter, this.config, this.strategy, this.counters, this.warnings);
   }
 
   /** The project (LangSmith) or service name every run carries. */
@@ -133,6 +134,11 @@ export class TracingClient {
   shutdown(options?: FlushOptions): Promise<FlushResult> {
     this.isShutdown = true;
     return this.processor.shutdown(options);
+  }
+
+  /** @internal Reports trouble through this client's logger (never throws). */
+  warn(message: string): void {
+    this.warnings.emit(message);
   }
 
   /** Counters since the client was created. `spansEnded = delivered + dropped.total + pending`. */

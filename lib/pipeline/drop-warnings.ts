@@ -33,7 +33,8 @@ export class DropWarnings {
     );
   }
 
-  private emit(message: string): void {
+  /** Reports one message through the logger; a broken logger is ignored. */
+  emit(message: string): void {
     try {
       this.logger.warn(message);
     } catch {

@@ -16,7 +16,8 @@ const install = (options: Record<string, unknown> = {}) => {
 
 test('with the endpoint black-holed, a handler with timeoutMillis 500 returns within 550 ms and reports the timeout', async () => {
   sink.script(...Array.from({ length: 10 }, () => ({ kind: 'hang' as const })));
-  install();
+  const warnings: string[] = [];
+  install({ logger: { warn: (message: string) => warnings.push(message) } });
   const reports: InvocationFlushResult[] = [];
   class Handler {
     @FlushOnExit({ timeoutMillis: 500, onFlushResult: (result) => reports.push(result) })
@@ -32,6 +33,7 @@ test('with the endpoint black-holed, a handler with timeoutMillis 500 returns wi
   expect(elapsed).toBeLessThan(550);
   expect(reports).toEqual([expect.objectContaining({ timedOut: true, pending: 1, delivered: 0 })]);
   expect(sink.requests.length).toBeGreaterThanOrEqual(1); // it did try: the connection was accepted, never answered
+  expect(warnings.filter((w) => w.includes('@FlushOnExit gave up waiting after 500 ms'))).toHaveLength(1); // through the client's logger
 });
 
 const call = traceable(async function call(i: number) {
