@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { tsMorphAvailable } from '../../codegen/load-ts-morph';
 import { unifiedDiff } from '../../codegen/unified-diff';
-import { fixture, read, removeProject, runCli, tempProject } from './codegen-harness';
+import { fixture, read, removeProject, runCli, runCliOn, tempProject } from './codegen-harness';
 
 const ROOT = resolve(__dirname, '../..');
 const legacyClass = 'export class A {\r\n  run(): void {}\r\n}\r\n';
@@ -88,4 +88,23 @@ test('--diff prints a unified diff of each change', async () => {
 test('without ts-morph installed the CLI says how to install it', () => {
   expect(tsMorphAvailable(() => { throw new Error("Cannot find module 'ts-morph'"); })).toBe(false);
   expect(tsMorphAvailable()).toBe(true);
+});
+
+test('a large project shows a progress line on a terminal, cleared at the end, and none when not a terminal', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 120; i++) files[`src/service${i}.ts`] = `export class Service${i} {\n  run(): number {\n    return ${i};\n  }\n}\n`;
+  const dir = tempProject(files, true);
+  try {
+    const onTerminal = await runCliOn({ isTTY: true }, dir, 'instrument', '--project', 'tsconfig.json');
+    expect(onTerminal.stderr).toBe('');
+    expect(onTerminal.code).toBe(0);
+    expect(onTerminal.progress.length).toBeGreaterThan(1);
+    expect(onTerminal.progress[0]).toMatch(/^instrument: 1\/120 /);
+    expect(onTerminal.progress.at(-1)).toBe(''); // the line is cleared before the report
+    const piped = await runCliOn({ isTTY: false }, dir, 'instrument', '--project', 'tsconfig.json');
+    expect(piped.code).toBe(0);
+    expect(piped.progress).toEqual([]);
+  } finally {
+    removeProject(dir);
+  }
 });

@@ -26,13 +26,18 @@ export function read(dir: string, path: string): string {
   return readFileSync(join(dir, path), 'utf8');
 }
 
-/** Runs the CLI in-process in `cwd`, capturing what it prints. */
-export async function runCli(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the CLI in-process in `cwd`, capturing what it prints; `isTTY` plays a terminal, whose progress lines are kept too. */
+export async function runCli(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string; progress: string[] }> {
+  return runCliOn({ isTTY: false }, cwd, ...argv);
+}
+
+export async function runCliOn(terminal: { isTTY: boolean }, cwd: string, ...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const io: Io = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), progress: () => undefined, isTTY: false };
+  const progress: string[] = [];
+  const io: Io = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), progress: (line) => void progress.push(line), isTTY: terminal.isTTY };
   const code = await main(argv, io, cwd);
-  return { code, stdout, stderr };
+  return { code, stdout, stderr, progress };
 }
 
 /** A fixture case's text (`<name>.input.txt` / `<name>.output.txt`). */
