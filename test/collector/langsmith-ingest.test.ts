@@ -1,5 +1,6 @@
 import { Client } from 'langsmith';
-import { getCurrentRunTree, traceable as lsTraceable } from 'langsmith/traceable';
+import { langsmithReferenceLeaves } from '../helpers/langsmith-reference-leaves.js';
+import { traceable as lsTraceable } from 'langsmith/traceable';
 import { LangSmithExporter, TracingClient, getCurrentSpan, traceable } from '../../index.js';
 import { edges, memoryCollector } from './collector-client.js';
 
@@ -29,20 +30,7 @@ async function traceWithLangSmith(options: { batch: boolean }): Promise<string[]
     return Response.json({ ...info, batch_ingest_config: { ...info.batch_ingest_config, use_multipart_endpoint: false } });
   };
   const client = new Client({ apiUrl: collector.url, apiKey: 'k', autoBatchTracing: true, fetchImplementation });
-  const traced = { client, tracingEnabled: true } as const;
-  const answer = lsTraceable(
-    async function answer(question: string) {
-      getCurrentRunTree().addEvent({ name: 'retrieved', kwargs: { docs: 2 } });
-      return { text: `re: ${question}` };
-    },
-    { ...traced, name: 'answer', run_type: 'llm', tags: ['model:small'], metadata: { temperature: 0.2 } },
-  );
-  const lookup = lsTraceable(
-    async function lookup(key: string) {
-      throw new TypeError(`no tool ${key}`);
-    },
-    { ...traced, name: 'lookup', run_type: 'tool' },
-  );
+  const { traced, answer, lookup } = langsmithReferenceLeaves(client);
   const pipeline = lsTraceable(
     async function pipeline(question: string) {
       const reply = await answer(question);

@@ -1,5 +1,6 @@
 import { Client } from 'langsmith';
-import { getCurrentRunTree, traceable as lsTraceable } from 'langsmith/traceable';
+import { langsmithReferenceLeaves } from '../../helpers/langsmith-reference-leaves';
+import { traceable as lsTraceable } from 'langsmith/traceable';
 import { LangSmithExporter, TracingClient, getCurrentSpan, traceable } from '../../../index';
 import { LangSmithSink, acceptedRuns, type InfoBehaviour } from '../../helpers/langsmith-sink';
 
@@ -67,20 +68,7 @@ async function traceWithLangSmith(mode: WireMode): Promise<Map<string, Record<st
   sink.clear();
   sink.setInfo(INFO_FOR[mode]);
   const client = new Client({ apiUrl: sink.url, apiKey: 'k', autoBatchTracing: true });
-  const traced = { client, tracingEnabled: true } as const;
-  const answer = lsTraceable(
-    async function answer(question: string) {
-      getCurrentRunTree().addEvent({ name: 'retrieved', kwargs: { docs: 2 } });
-      return { text: `re: ${question}` };
-    },
-    { ...traced, name: 'answer', run_type: 'llm', tags: ['model:small'], metadata: { temperature: 0.2 } },
-  );
-  const lookup = lsTraceable(
-    async function lookup(key: string) {
-      throw new TypeError(`no tool ${key}`);
-    },
-    { ...traced, name: 'lookup', run_type: 'tool' },
-  );
+  const { traced, answer, lookup } = langsmithReferenceLeaves(client);
   const pipeline = lsTraceable(
     async function pipeline(question: string, attempts: number) {
       const reply = await answer(question);
