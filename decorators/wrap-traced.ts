@@ -1,11 +1,10 @@
-import { globalClient } from '../lib/client/global-client.js';
-import { traceCall } from '../lib/instrument/trace-call.js';
+import { runTraced } from '../lib/instrument/trace-call.js';
 import type { CallSite } from '../lib/instrument/trace-options.js';
 import { adoptIdentity, flushOnExitParts, isTraced, markTraced } from './function-identity.js';
 
 /**
  * Wraps `original` so each call is traced. With no client, or tracing off,
- * the wrapper only forwards the call: one property read and a branch.
+ * the wrapper only forwards the call.
  *
  * A `@FlushOnExit` wrapper is never traced from outside — its flush would
  * then run inside the very span it must deliver — so tracing nests itself
@@ -16,9 +15,7 @@ export function wrapTraced<F extends Function>(original: F, site: CallSite): F {
   const flushing = flushOnExitParts(original);
   if (flushing !== undefined) return flushing.rewrap(wrapTraced(flushing.inner, site)) as unknown as F;
   const wrapper = function (this: unknown): unknown {
-    const client = site.client ?? globalClient.current;
-    if (client === undefined || !client.isRecording) return Reflect.apply(original, this, arguments);
-    return traceCall(client, site, this, arguments, original);
+    return runTraced(site, this, arguments, original);
   };
   adoptIdentity(original, wrapper);
   markTraced(wrapper);

@@ -82,8 +82,11 @@ export class TracingClient {
    * @internal Starts a span under `parent`, or a new trace. Whether a trace
    * is sampled is drawn once, at its root, so a trace is kept or dropped whole.
    */
-  startSpan(request: SpanRequest, parent: Span | undefined): Span {
-    const span = new Span(request, this.config.projectName, this.limits, this.config.sampleRate, parent);
+  startSpan(request: SpanRequest, parent: Span | undefined, id?: string): Span {
+    // A child reporting to its parent's client stays in the parent's project unless it names its own.
+    const project = request.projectName ?? (parent !== undefined && parent.client === this ? parent.projectName : this.config.projectName);
+    const span = new Span(request, project, this.limits, this.config.sampleRate, parent, id);
+    span.client = this;
     this.counters.spansStarted++;
     return span;
   }

@@ -2,24 +2,41 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ActiveSpan, Span } from '../model/span.js';
 
 /**
+ * Marks code that runs under a traced function whose tracing was turned off
+ * (`enabled: false`, or its own client is disabled): its children stay off
+ * too, instead of falling back to the global client.
+ */
+export const TRACING_OFF: { readonly tracingOff: true } = Object.freeze({ tracingOff: true });
+
+/** @internal What the calling code runs in: a span, tracing turned off, or nothing. */
+export type Scope = Span | typeof TRACING_OFF;
+
+/**
  * One store for the whole process: the span a piece of code runs in follows
  * `await`, `Promise.all`, timers and event emitters because AsyncLocalStorage
  * carries it through every async continuation. Kept on `globalThis` so the
  * CommonJS and ESM builds, if both are loaded, nest spans across each other.
  */
-const storage = ((globalThis as Record<symbol, unknown>)[Symbol.for('tracewire.spanContext')] ??= new AsyncLocalStorage<Span>()) as AsyncLocalStorage<Span>;
+const storage = ((globalThis as Record<symbol, unknown>)[Symbol.for('tracewire.spanContext')] ??= new AsyncLocalStorage<Scope>()) as AsyncLocalStorage<Scope>;
 
-/** The span the calling code runs in, or `undefined` outside any traced call. */
+/** The span the calling code runs in, or `undefined` outside any traced call (or where tracing was turned off). */
 export function getCurrentSpan(): ActiveSpan | undefined {
-  return storage.getStore();
+  const scope = storage.getStore();
+  return scope === TRACING_OFF ? undefined : (scope as Span | undefined);
 }
 
 /** @internal The current span with its internals, for starting children. */
 export function currentSpan(): Span | undefined {
+  const scope = storage.getStore();
+  return scope === TRACING_OFF ? undefined : (scope as Span | undefined);
+}
+
+/** @internal The current scope, telling "tracing turned off here" apart from "no span". */
+export function currentScope(): Scope | undefined {
   return storage.getStore();
 }
 
-/** @internal Calls `fn` with `thisArg` and `args` inside `span`. No closure: this is the hot path. */
-export function callInSpan(span: Span, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
-  return storage.run(span, Reflect.apply, fn, thisArg, args);
+/** @internal Calls `fn` with `thisArg` and `args` inside `scope`. No closure: this is the hot path. */
+export function callInSpan(scope: Scope, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
+  return storage.run(scope, Reflect.apply, fn, thisArg, args);
 }

@@ -34,6 +34,11 @@ export function captureOutputs(site: CallSite, output: unknown, limits: Serializ
   return asObject(toJsonSafe(capture === true ? output : guarded(capture, output), limits), 'outputs');
 }
 
+/** Outputs set explicitly (`setOutputs`, a manual span's `end(outputs)`), already serialized, in the same convention. */
+export function explicitOutputs(serialized: { value: JsonValue; bytes: number }): Captured {
+  return asObject({ value: serialized.value, bytes: serialized.bytes, truncated: false }, 'outputs');
+}
+
 /** `stack` when it carries the message (V8's does), else `name: message`. Never throws. */
 export function describeError(error: unknown): string {
   try {

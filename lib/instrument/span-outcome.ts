@@ -1,17 +1,20 @@
 import type { TracingClient } from '../client/tracing-client.js';
+import type { RunStatus } from '../model/run.js';
 import type { Span } from '../model/span.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
-import { captureOutputs, describeError, type Captured } from './capture.js';
+import { captureOutputs, describeError, explicitOutputs, type Captured } from './capture.js';
 import { redact } from './redact.js';
 import type { CallSite } from './trace-options.js';
 
 /**
  * @internal Ends one traced call's span however it finishes: a value, an
  * error, or — for generators, streams and observables — the values produced
- * until the consumer finished or stopped early. Every method returns a
- * promise only when the delivery strategy wants the caller to wait.
+ * until the consumer finished, failed or stopped early (kept in all three
+ * cases). Every method returns a promise only when the delivery strategy
+ * wants the caller to wait.
  */
 export class SpanOutcome {
+  /** Snapshots of the values produced so far; undefined until the result turned out to be a stream. */
   private produced: JsonValue[] | undefined;
   private producedBytes = 0;
   private producedOverflow = 0;
@@ -23,19 +26,32 @@ export class SpanOutcome {
   ) {}
 
   succeed(value: unknown): Promise<void> | undefined {
-    const outputs = this.span.sampled ? this.redacted(captureOutputs(this.site, value, this.client.limits)) : undefined;
-    return this.client.endSpan(this.span, 'success', outputs);
+    const outputs = this.span.sampled ? this.outputsOr(() => captureOutputs(this.site, value, this.client.limits)) : undefined;
+    return this.end('success', outputs);
   }
 
+  /** Ends with an error; a stream keeps the values it produced before failing. */
   fail(error: unknown): Promise<void> | undefined {
-    return this.client.endSpan(this.span, 'error', undefined, describeError(error));
+    const outputs = this.produced === undefined && this.span.outputsOverride === undefined ? undefined : this.producedOutputs();
+    return this.end('error', outputs, describeError(error));
+  }
+
+  /** The result is a stream: from now on outputs are the values it produces. */
+  streaming(): void {
+    this.produced ??= [];
   }
 
   /** Records one produced value now (so later mutation cannot change it), within the byte budget. */
   collect(value: unknown): void {
-    if (this.site.captureOutputs === false || !this.span.sampled || !this.span.isRecording) return;
-    const limits = this.client.limits;
     const produced = (this.produced ??= []);
+    if (!this.span.sampled || !this.span.isRecording) return;
+    // Time to first token: LangSmith derives `first_token_time` from the first `new_token` event.
+    if (this.site.runType === 'llm' && produced.length === 0 && this.producedOverflow === 0) this.span.addEvent('new_token');
+    if (this.site.captureOutputs === false) {
+      this.producedOverflow++; // only counted, so the first-token event is recorded once
+      return;
+    }
+    const limits = this.client.limits;
     if (this.producedBytes >= limits.maxBytes || produced.length >= limits.maxItems) {
       this.producedOverflow++;
       return;
@@ -47,21 +63,42 @@ export class SpanOutcome {
 
   /** The producer finished: outputs are the values produced. */
   complete(): Promise<void> | undefined {
-    return this.client.endSpan(this.span, 'success', this.producedOutputs());
+    return this.end('success', this.producedOutputs());
   }
 
   /** The consumer stopped early (`return()`, cancel, unsubscribe). */
   cancel(): Promise<void> | undefined {
-    return this.client.endSpan(this.span, 'cancelled', this.producedOutputs());
+    return this.end('cancelled', this.producedOutputs());
+  }
+
+  private end(status: RunStatus, outputs: Captured | undefined, error?: string): Promise<void> | undefined {
+    if (!this.span.isRecording) return undefined;
+    const delivery = this.client.endSpan(this.span, status, outputs, error);
+    const onEnd = this.site.onEnd;
+    if (onEnd !== undefined) {
+      try {
+        onEnd(this.span.toRun('full'));
+      } catch {
+        // onEnd is the user's hook: what it throws must not reach the traced call.
+      }
+    }
+    return delivery;
   }
 
   private producedOutputs(): Captured | undefined {
-    const values: JsonValue[] = this.produced ?? [];
-    if (this.producedOverflow > 0) values.push(`[… ${this.producedOverflow} more items]`);
-    return this.redacted(captureOutputs(this.site, values, this.client.limits));
+    if (!this.span.sampled) return undefined;
+    return this.outputsOr(() => {
+      const values: JsonValue[] = this.produced ?? [];
+      // An aggregating captureOutputs gets the chunks alone; the default record notes what was left out.
+      if (this.producedOverflow > 0 && this.site.captureOutputs === true) values.push(`[… ${this.producedOverflow} more items]`);
+      return captureOutputs(this.site, values, this.client.limits);
+    });
   }
 
-  private redacted(outputs: Captured | undefined): Captured | undefined {
-    return outputs === undefined ? undefined : redact(this.client.redaction.outputs, outputs, this.site, this.client.limits);
+  /** Outputs set through `setOutputs()` win over what the call produced; either way the client's redaction applies. */
+  private outputsOr(captured: () => Captured | undefined): Captured | undefined {
+    const override = this.span.outputsOverride;
+    const outputs = override !== undefined ? explicitOutputs(override) : captured();
+    return outputs === undefined ? undefined : redact(this.client.redaction.outputs, outputs, this.span, this.client.limits);
   }
 }

@@ -1,26 +1,56 @@
-import { callInSpan, currentSpan } from '../context/span-context.js';
+import { callInSpan, currentScope, TRACING_OFF, type Scope } from '../context/span-context.js';
+import { globalClient } from '../client/global-client.js';
 import type { TracingClient } from '../client/tracing-client.js';
+import type { Span } from '../model/span.js';
 import { captureInputs } from './capture.js';
 import { redact } from './redact.js';
 import { followProduced } from './follow-produced.js';
+import { followThenable } from './follow-thenable.js';
 import { SpanOutcome } from './span-outcome.js';
-import type { CallSite } from './trace-options.js';
+import { isUuid, type CallSite } from './trace-options.js';
 
 /**
- * @internal Runs one call of a traced function inside a new span and returns
- * what the function returned — the same value, the same thrown error:
+ * @internal One call of a traced function: finds its client — its own
+ * `client` option, else its parent's, else the global one — and whether
+ * tracing is on here, then traces the call or just forwards it. A function
+ * turned off (`enabled: false`, or its own client disabled) runs its
+ * children off too, rather than letting them report to the global client.
+ */
+export function runTraced(site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function): unknown {
+  const scope = currentScope();
+  if (site.enabled === false || (scope === TRACING_OFF && site.enabled !== true)) {
+    return scope === TRACING_OFF ? Reflect.apply(fn, thisArg, args) : callInSpan(TRACING_OFF, fn, thisArg, args);
+  }
+  const parent = scope === TRACING_OFF ? undefined : (scope as Span | undefined);
+  const client = (site.client === undefined ? undefined : site.client(thisArg)) ?? parent?.client ?? globalClient.current;
+  if (client === undefined || !client.isRecording) {
+    // Off through its own client: keep the children off as well.
+    return site.client === undefined ? Reflect.apply(fn, thisArg, args) : callInSpan(TRACING_OFF, fn, thisArg, args);
+  }
+  return traceCall(client, site, thisArg, args, fn, parent);
+}
+
+/**
+ * @internal Runs one call inside a new span and returns what the function
+ * returned — the same value, the same thrown error:
  *
  * - a sync result ends the span at once and is returned as is (sync stays sync);
- * - a thenable is followed through its own `then` (never converted to a native
- *   promise first); the caller gets the promise `then` returns, settling with
- *   the same value or error — later, in the blocking strategy, after delivery;
- * - generators, async generators, ReadableStreams and Observables are handed
- *   back wrapped so the span covers their consumption.
+ * - a thenable is followed through its own `then` (see `followThenable`);
+ * - generators, async generators, streams, async iterables and Observables —
+ *   returned directly or through a thenable — are handed back traced so the
+ *   span covers their consumption.
  */
-export function traceCall(client: TracingClient, site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function): unknown {
+export function traceCall(
+  client: TracingClient,
+  site: CallSite,
+  thisArg: unknown,
+  args: ArrayLike<unknown>,
+  fn: Function,
+  parent: Span | undefined,
+): unknown {
   let outcome: SpanOutcome;
   try {
-    const span = client.startSpan(site, currentSpan());
+    const span = client.startSpan(site, parent, site.id === undefined ? undefined : runId(client, site, args));
     if (span.sampled) span.recordInputs(redact(client.redaction.inputs, captureInputs(site, args, client.limits), site, client.limits));
     client.spanStarted(span);
     outcome = new SpanOutcome(client, site, span);
@@ -30,7 +60,7 @@ export function traceCall(client: TracingClient, site: CallSite, thisArg: unknow
   }
   let result: unknown;
   try {
-    result = callInSpan(outcome.span, fn, thisArg, args);
+    result = callInSpan(outcome.span as Scope, fn, thisArg, args);
   } catch (error) {
     // A sync call never waits, whatever the strategy: it must stay sync.
     outcome.fail(error);
@@ -50,24 +80,22 @@ export function traceCall(client: TracingClient, site: CallSite, thisArg: unknow
   return followProduced(outcome, result);
 }
 
-function followThenable(outcome: SpanOutcome, thenable: unknown, then: Function): unknown {
-  try {
-    return Reflect.apply(then, thenable, [
-      (value: unknown) => {
-        const delivery = outcome.succeed(value);
-        return delivery === undefined ? value : delivery.then(() => value);
-      },
-      (error: unknown) => {
-        const delivery = outcome.fail(error);
-        if (delivery === undefined) throw error;
-        return delivery.then(() => {
-          throw error;
-        });
-      },
-    ]);
-  } catch (error) {
-    // Its `then` threw: we cannot follow it, so hand it back untouched.
-    outcome.fail(error);
-    return thenable;
+let warnedId = false;
+
+/** The caller-chosen run id for this call, if it is a UUID; otherwise one is generated (and that is warned about once). */
+function runId(client: TracingClient, site: CallSite, args: ArrayLike<unknown>): string | undefined {
+  let id: unknown = site.id;
+  if (typeof id === 'function') {
+    try {
+      id = id(Array.prototype.slice.call(args));
+    } catch {
+      id = undefined;
+    }
   }
+  if (isUuid(id)) return id.toLowerCase();
+  if (!warnedId) {
+    warnedId = true;
+    client.warn(`tracewire: the id option of "${site.name}" gave something other than a UUID; a generated id is used instead. Reported once per process.`);
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { TracewireConfigError } from '../errors.js';
-import type { TracingClient } from '../client/tracing-client.js';
-import { RUN_TYPES, type RunType } from '../model/run.js';
+import { RUN_TYPES, type Run, type RunType } from '../model/run.js';
+import { clientSource, type ClientOption, type ClientSource } from './client-source.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 
 /** How one traced function or method is recorded. Every field is optional. */
@@ -23,8 +23,30 @@ export interface TraceOptions {
    * returns what to record instead.
    */
   readonly captureOutputs?: boolean | ((output: unknown) => unknown);
-  /** Report to this client instead of the global one. */
-  readonly client?: TracingClient;
+  /**
+   * Report to this client instead of the parent's (or, at a root, the global
+   * one): a `TracingClient`; a function called on every call with the call's
+   * `this`, e.g. `(service: Orders) => service.tracing`; or a DI token such as
+   * `TRACING_CLIENT`, resolved on every call from the container that built
+   * `this` (see `registerTracing`). An unresolvable client falls back to the
+   * inherited one.
+   */
+  readonly client?: ClientOption;
+  /** The project (LangSmith) this run and its children report to. Default: the parent's, else the client's. */
+  readonly projectName?: string;
+  /**
+   * `false` runs the function untraced, and its children too unless they set
+   * `enabled: true`. Default: inherited from the parent (on by default).
+   */
+  readonly enabled?: boolean;
+  /**
+   * The run's id, a UUID: a string (for a function called once), or a
+   * function of the call's arguments returning one per call. An id that is
+   * not a UUID is replaced by a generated one and warned about once.
+   */
+  readonly id?: string | ((args: readonly unknown[]) => string);
+  /** Called once when the run ends, with the finished run. What it throws is swallowed. */
+  readonly onEnd?: (run: Run) => void;
 }
 
 /** @internal A validated, pre-computed form of `TraceOptions` for one function. */
@@ -35,10 +57,20 @@ export interface CallSite {
   readonly metadata: { [key: string]: JsonValue } | undefined;
   readonly captureInputs: boolean | ((args: readonly unknown[]) => unknown);
   readonly captureOutputs: boolean | ((output: unknown) => unknown);
-  readonly client: TracingClient | undefined;
+  readonly client: ClientSource | undefined;
+  readonly projectName: string | undefined;
+  readonly enabled: boolean | undefined;
+  readonly id: string | ((args: readonly unknown[]) => string) | undefined;
+  readonly onEnd: ((run: Run) => void) | undefined;
 }
 
-const KNOWN_OPTIONS = new Set(['name', 'runType', 'tags', 'metadata', 'captureInputs', 'captureOutputs', 'client']);
+const KNOWN_OPTIONS = new Set(['name', 'runType', 'tags', 'metadata', 'captureInputs', 'captureOutputs', 'client', 'projectName', 'enabled', 'id', 'onEnd']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** @internal True for a UUID string (any version), the only run id LangSmith accepts. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
 
 /**
  * @internal Validates options once, at decoration time, so a mistake fails
@@ -50,7 +82,7 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw new TracewireConfigError(`option "${key}"`, key, `one of ${[...KNOWN_OPTIONS].join(', ')}`);
   }
-  const { name, runType = 'chain', tags = [], metadata, captureInputs = true, captureOutputs = true, client } = options;
+  const { name, runType = 'chain', tags = [], metadata, captureInputs = true, captureOutputs = true, client, projectName, enabled, id, onEnd } = options;
   if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw new TracewireConfigError('name', name, 'a non-empty string');
   if (!RUN_TYPES.includes(runType)) throw new TracewireConfigError('runType', runType, `one of ${RUN_TYPES.join(', ')}`);
   if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string')) throw new TracewireConfigError('tags', tags, 'an array of strings');
@@ -59,9 +91,10 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
   }
   checkCapture('captureInputs', captureInputs);
   checkCapture('captureOutputs', captureOutputs);
-  if (client !== undefined && (client === null || typeof client !== 'object' || typeof client.startSpan !== 'function')) {
-    throw new TracewireConfigError('client', client, 'a TracingClient');
-  }
+  if (projectName !== undefined && (typeof projectName !== 'string' || projectName.length === 0)) throw new TracewireConfigError('projectName', projectName, 'a non-empty string');
+  if (enabled !== undefined && typeof enabled !== 'boolean') throw new TracewireConfigError('enabled', enabled, 'true or false');
+  if (id !== undefined && typeof id !== 'function' && !isUuid(id)) throw new TracewireConfigError('id', id, 'a UUID string, or a function of the arguments returning one');
+  if (onEnd !== undefined && typeof onEnd !== 'function') throw new TracewireConfigError('onEnd', onEnd, 'a function');
   return {
     name: name ?? (fallbackName || 'anonymous'),
     runType,
@@ -69,7 +102,11 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
     metadata: metadata === undefined ? undefined : (toJsonSafe(metadata).value as { [key: string]: JsonValue }),
     captureInputs,
     captureOutputs,
-    client,
+    client: clientSource(client),
+    projectName,
+    enabled,
+    id,
+    onEnd,
   };
 }
 

@@ -11,6 +11,7 @@ type Step = 'next' | 'return' | 'throw';
  * Values pass through untouched.
  */
 export function tracedGenerator<T, R, N>(outcome: SpanOutcome, inner: Generator<T, R, N>): Generator<T, R, N> {
+  outcome.streaming();
   const step = (method: Step, arg: unknown): IteratorResult<T, R> => {
     let result: IteratorResult<T, R>;
     try {
@@ -31,10 +32,22 @@ export function tracedGenerator<T, R, N>(outcome: SpanOutcome, inner: Generator<
 
 /** @internal The async-generator counterpart of {@link tracedGenerator}; the final step waits for delivery when the strategy asks. */
 export function tracedAsyncGenerator<T, R, N>(outcome: SpanOutcome, inner: AsyncGenerator<T, R, N>): AsyncGenerator<T, R, N> {
-  const step = (method: Step, arg: unknown): Promise<IteratorResult<T, R>> => {
-    let pending: Promise<IteratorResult<T, R>>;
+  return tracedAsyncIterator(outcome, inner, TRACED_ASYNC_GENERATOR_PROTOTYPE) as AsyncGenerator<T, R, N>;
+}
+
+/**
+ * @internal Any async iterator, traced over its consumption. One without
+ * `return` / `throw` (allowed by the protocol) still ends its span when the
+ * consumer stops early or throws into it.
+ */
+export function tracedAsyncIterator<T>(outcome: SpanOutcome, inner: AsyncIterator<T>, prototype: object = TRACED_ASYNC_ITERATOR_PROTOTYPE): AsyncIterator<T> {
+  outcome.streaming();
+  const step = (method: Step, arg: unknown): Promise<IteratorResult<T>> => {
+    let pending: Promise<IteratorResult<T>>;
     try {
-      pending = callInSpan(outcome.span, inner[method], inner, [arg]) as Promise<IteratorResult<T, R>>;
+      const own = inner[method];
+      if (typeof own !== 'function') return missingStep(outcome, method, arg) as Promise<IteratorResult<T>>;
+      pending = callInSpan(outcome.span, own, inner, [arg]) as Promise<IteratorResult<T>>;
     } catch (error) {
       const delivery = outcome.fail(error);
       return delivery === undefined ? Promise.reject(error) : delivery.then(() => Promise.reject(error));
@@ -53,11 +66,21 @@ export function tracedAsyncGenerator<T, R, N>(outcome: SpanOutcome, inner: Async
       },
     );
   };
-  return Object.assign(Object.create(TRACED_ASYNC_GENERATOR_PROTOTYPE), {
-    next: (value: N) => step('next', value),
-    return: (value: R) => step('return', value),
+  return Object.assign(Object.create(prototype), {
+    next: (value: unknown) => step('next', value),
+    return: (value: unknown) => step('return', value),
     throw: (error: unknown) => step('throw', error),
-  }) as AsyncGenerator<T, R, N>;
+  }) as AsyncIterator<T>;
+}
+
+/** What the protocol does for an iterator without `return` / `throw`: stop, or fail with the error. */
+async function missingStep(outcome: SpanOutcome, method: Step, arg: unknown): Promise<IteratorResult<unknown>> {
+  if (method === 'throw') {
+    await outcome.fail(arg);
+    throw arg;
+  }
+  await outcome.cancel();
+  return { done: true, value: arg };
 }
 
 function settleStep(outcome: SpanOutcome, method: Step, result: IteratorResult<unknown>): Promise<void> | undefined {
@@ -82,4 +105,10 @@ const TRACED_ASYNC_GENERATOR_PROTOTYPE = {
     return this;
   },
   [Symbol.toStringTag]: 'AsyncGenerator',
+};
+
+const TRACED_ASYNC_ITERATOR_PROTOTYPE = {
+  [Symbol.asyncIterator]() {
+    return this;
+  },
 };

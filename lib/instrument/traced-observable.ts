@@ -10,6 +10,7 @@ import type { SpanOutcome } from './span-outcome.js';
  * subscription works as before but is not traced again.
  */
 export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>): Observable<T> {
+  outcome.streaming();
   return new Observable<T>((subscriber) => {
     const subscription = callInSpan(outcome.span, inner.subscribe, inner, [
       {

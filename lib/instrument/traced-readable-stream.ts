@@ -9,6 +9,7 @@ import type { SpanOutcome } from './span-outcome.js';
  * untouched.
  */
 export function tracedReadableStream<T>(outcome: SpanOutcome, inner: ReadableStream<T>): ReadableStream<T> {
+  outcome.streaming();
   const reader = inner.getReader();
   return new ReadableStream<T>(
     {

@@ -2,6 +2,7 @@ import { toJsonSafe, type JsonValue, type SerializeLimits } from '../serialize/t
 import { nowMicros, toCompactMicros, toIsoMicros } from './clock.js';
 import { uuidv7 } from './ids.js';
 import type { Run, RunEvent, RunStatus, RunType } from './run.js';
+import type { TracingClient } from '../client/tracing-client.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -23,6 +24,13 @@ export interface ActiveSpan {
   addTags(...tags: string[]): this;
   /** Records a point-in-time event with optional attributes. */
   addEvent(name: string, attributes?: Record<string, unknown>): this;
+  /** Renames the run (e.g. once the call knows what it is doing). An empty or non-string name is ignored. */
+  setName(name: string): this;
+  /**
+   * Records these outputs (serialized safely now) instead of what the call
+   * returns or produces. The client's `redact.outputs` hook still applies.
+   */
+  setOutputs(outputs: unknown): this;
 }
 
 /** @internal What a traced call asks for: its name, type, tags and (serialized) metadata. */
@@ -31,6 +39,8 @@ export interface SpanRequest {
   readonly runType: RunType;
   readonly tags: readonly string[];
   readonly metadata: JsonObject | undefined;
+  /** The project to report to; default: the parent's (same client), else the client's. */
+  readonly projectName?: string | undefined;
 }
 
 /** Fixed JSON cost of a run record besides inputs and outputs: ids, times, names, braces. */
@@ -56,8 +66,12 @@ export class Span implements ActiveSpan {
   readonly parentId: string | undefined;
   readonly dottedOrder: string;
   readonly startMicros: number;
-  readonly name: string;
+  name: string;
   readonly runType: RunType;
+  /** The client this span reports to; children without a client of their own report there too. */
+  client!: TracingClient;
+  /** @internal Outputs set through `setOutputs()`, serialized; they win over the call's result. */
+  outputsOverride: { value: JsonValue; bytes: number } | undefined;
   inputs: JsonObject = NO_INPUTS;
   tags: string[];
   metadata: JsonObject;
@@ -80,9 +94,9 @@ export class Span implements ActiveSpan {
   endMicros: number | undefined;
   private readonly limits: SerializeLimits;
 
-  constructor(request: SpanRequest, projectName: string, limits: SerializeLimits, sampleRate: number, parent: Span | undefined) {
+  constructor(request: SpanRequest, projectName: string, limits: SerializeLimits, sampleRate: number, parent: Span | undefined, id?: string) {
     this.startMicros = nowMicros();
-    this.id = uuidv7(Math.floor(this.startMicros / 1000));
+    this.id = id ?? uuidv7(Math.floor(this.startMicros / 1000));
     const segment = toCompactMicros(this.startMicros) + this.id;
     if (parent === undefined) {
       this.traceId = this.id;
@@ -137,6 +151,16 @@ export class Span implements ActiveSpan {
       if (kwargs !== null && typeof kwargs === 'object' && !Array.isArray(kwargs)) event.kwargs = kwargs;
     }
     this.events = [...this.events, event];
+    return this;
+  }
+
+  setName(name: string): this {
+    if (this.isRecording && typeof name === 'string' && name.length > 0) this.name = name;
+    return this;
+  }
+
+  setOutputs(outputs: unknown): this {
+    if (this.isRecording && this.sampled) this.outputsOverride = toJsonSafe(outputs, this.limits);
     return this;
   }
 

@@ -1,0 +1,64 @@
+import { TracewireConfigError } from '../errors.js';
+import type { TracingClient } from '../client/tracing-client.js';
+
+/**
+ * A dependency-injection token naming a `TracingClient`: a symbol, a string,
+ * or a class (tsyringe's `InjectionToken`, e.g. `TRACING_CLIENT` or `TracingClient`).
+ */
+export type ClientToken = symbol | string | (abstract new (...args: never[]) => TracingClient);
+
+/**
+ * Where a traced function's client comes from: a client; a function called
+ * on every call with the call's `this` (e.g. `(service) => service.tracing`);
+ * or a DI token resolved on every call (see `registerTracing`).
+ */
+export type ClientOption = TracingClient | ((thisArg: never) => TracingClient | undefined) | ClientToken;
+
+/** @internal Resolves a client for one call; `undefined` when it cannot (never throws). */
+export type ClientSource = (thisArg: unknown) => TracingClient | undefined;
+
+/** @internal Set by the DI module when loaded: resolves a token for an instance (from the container that built it, else the root). */
+export const tokenResolver: { current: ((token: ClientToken, thisArg: unknown) => unknown) | undefined } = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('tracewire.tokenResolver')
+] ??= { current: undefined }) as { current: ((token: ClientToken, thisArg: unknown) => unknown) | undefined };
+
+/** @internal Validates the `client` option once and returns how to resolve it per call. */
+export function clientSource(option: unknown): ClientSource | undefined {
+  if (option === undefined) return undefined;
+  if (isClient(option)) return () => option;
+  if (typeof option === 'symbol' || (typeof option === 'string' && option.length > 0) || isClass(option)) {
+    const token = option as ClientToken;
+    return (thisArg) => asClient(guarded(() => tokenResolver.current?.(token, thisArg)));
+  }
+  if (typeof option === 'function') {
+    const resolve = option as (thisArg: unknown) => unknown;
+    return (thisArg) => asClient(guarded(() => resolve(thisArg)));
+  }
+  throw new TracewireConfigError('client', option, 'a TracingClient, a function returning one, or a DI token (symbol, string or class)');
+}
+
+function isClient(value: unknown): value is TracingClient {
+  return value !== null && typeof value === 'object' && typeof (value as { startSpan?: unknown }).startSpan === 'function';
+}
+
+/** A class is a token (tsyringe resolves it); any other function is a resolver called with `this`. */
+function isClass(value: unknown): boolean {
+  if (typeof value !== 'function') return false;
+  try {
+    return /^class[\s{]/.test(Function.prototype.toString.call(value));
+  } catch {
+    return false;
+  }
+}
+
+function asClient(value: unknown): TracingClient | undefined {
+  return isClient(value) ? value : undefined;
+}
+
+function guarded(resolve: () => unknown): unknown {
+  try {
+    return resolve();
+  } catch {
+    return undefined; // an unresolvable client falls back to the inherited one: never an error in user code
+  }
+}

@@ -1,0 +1,76 @@
+import { NOT_A_PRODUCER, wrapProducer } from './follow-produced.js';
+import type { SpanOutcome } from './span-outcome.js';
+
+interface Relay {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * @internal Follows a thenable through its own `then`, called exactly once
+ * (never converted into a native promise first: some thenables run their
+ * work on each `then`). The caller gets the promise `then` returns, settling
+ * with the same value or error — later, in the blocking strategy, after
+ * delivery. A value that produces values over time (a stream, an async
+ * iterable, an Observable) is handed on traced, the span covering its
+ * consumption. A `then` that returns no thenable (`undefined`, a plain value)
+ * would lose the value, so the caller then gets a promise relaying it; a
+ * `then` returning a thenable (itself, too) is answered with what it returned.
+ */
+export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Function): unknown {
+  let relay: Relay | undefined;
+  let early: { ok: boolean; value: unknown } | undefined;
+  const deliver = (ok: boolean, value: unknown): void => {
+    if (relay === undefined) early ??= { ok, value };
+    else if (ok) relay.resolve(value);
+    else relay.reject(value);
+  };
+  const onValue = (value: unknown): unknown => {
+    const result = afterValue(outcome, value);
+    deliver(true, result);
+    return result;
+  };
+  const onError = (error: unknown): unknown => {
+    const delivery = outcome.fail(error);
+    if (delivery === undefined) {
+      deliver(false, error);
+      throw error;
+    }
+    const after = delivery.then(() => {
+      throw error;
+    });
+    deliver(true, after);
+    return after;
+  };
+  let returned: unknown;
+  try {
+    returned = Reflect.apply(then, thenable, [onValue, onError]);
+  } catch (error) {
+    // Its `then` threw: we cannot follow it, so hand it back untouched.
+    outcome.fail(error);
+    return thenable;
+  }
+  if (isThenable(returned)) return returned;
+  if (early !== undefined) return early.ok ? Promise.resolve(early.value) : Promise.reject(early.value);
+  return new Promise((resolve, reject) => {
+    relay = { resolve, reject };
+  });
+}
+
+function afterValue(outcome: SpanOutcome, value: unknown): unknown {
+  if (value !== null && typeof value === 'object') {
+    const produced = wrapProducer(outcome, value);
+    if (produced !== NOT_A_PRODUCER) return produced;
+  }
+  const delivery = outcome.succeed(value);
+  return delivery === undefined ? value : delivery.then(() => value);
+}
+
+function isThenable(value: unknown): boolean {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,35 @@
+import { tracedAsyncIterator } from './traced-generators.js';
+import type { SpanOutcome } from './span-outcome.js';
+
+/**
+ * @internal An object iterated with `for await` that is neither a generator
+ * nor a stream — OpenAI's and Anthropic's `Stream` are such objects — traced
+ * over its first iteration. The caller gets a proxy of the very object:
+ * `instanceof`, properties and methods (`controller.abort()`, `tee()`)
+ * behave as before; methods run on the original, so `#private` fields work.
+ * Only `Symbol.asyncIterator` is replaced. A second iteration, where the
+ * object allows one, is not traced again.
+ */
+export function tracedAsyncIterable<I extends AsyncIterable<unknown>>(outcome: SpanOutcome, iterable: I): I {
+  outcome.streaming();
+  let iterated = false;
+  const bound = new Map<PropertyKey, { original: Function; bound: Function }>();
+  return new Proxy(iterable, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function' || key === 'constructor') return value;
+      if (key === Symbol.asyncIterator) {
+        return function tracedIterator(): AsyncIterator<unknown> {
+          const iterator = Reflect.apply(value, target, arguments) as AsyncIterator<unknown>;
+          if (iterated) return iterator;
+          iterated = true;
+          return tracedAsyncIterator(outcome, iterator);
+        };
+      }
+      // One bound copy per method, so `stream.method === stream.method` still holds.
+      let entry = bound.get(key);
+      if (entry === undefined || entry.original !== value) bound.set(key, (entry = { original: value, bound: value.bind(target) }));
+      return entry.bound;
+    },
+  });
+}

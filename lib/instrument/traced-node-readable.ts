@@ -1,0 +1,53 @@
+import type { SpanOutcome } from './span-outcome.js';
+
+/** @internal The part of a Node `Readable` this module relies on. */
+export interface NodeReadableLike {
+  emit(event: string | symbol, ...args: unknown[]): boolean;
+  readonly readableEnded?: boolean;
+  readonly destroyed?: boolean;
+}
+
+/**
+ * @internal Traces a Node `Readable` over its consumption and hands back the
+ * very same object, so `instanceof`, `pipe()`, `for await` and every
+ * property work as before. It observes the stream's own events through an
+ * own `emit` (non-enumerable) rather than adding listeners: a `data`
+ * listener would switch the stream into flowing mode and change the
+ * program. Node emits `data` for every chunk read, by any consumer.
+ * `end` → success, `error` → error, `close` before `end` → cancelled; the
+ * chunks read so far are kept in every case.
+ */
+export function tracedNodeReadable<S extends NodeReadableLike>(outcome: SpanOutcome, stream: S): S {
+  outcome.streaming();
+  if (stream.readableEnded === true || stream.destroyed === true) {
+    outcome.complete();
+    return stream;
+  }
+  const emit = stream.emit;
+  let settled = false;
+  const observe = (event: string | symbol, payload: unknown): void => {
+    if (settled) return;
+    if (event === 'data') outcome.collect(payload);
+    else if (event === 'end') settle(() => outcome.complete());
+    else if (event === 'error') settle(() => outcome.fail(payload));
+    else if (event === 'close') settle(() => outcome.cancel());
+  };
+  const settle = (end: () => unknown): void => {
+    settled = true;
+    end();
+  };
+  Object.defineProperty(stream, 'emit', {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: function (this: unknown, event: string | symbol, payload?: unknown): boolean {
+      try {
+        observe(event, payload);
+      } catch {
+        // Tracing must never break the stream.
+      }
+      return Reflect.apply(emit, this, arguments) as boolean;
+    },
+  });
+  return stream;
+}
