@@ -30,17 +30,19 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
     deliver(true, result);
     return result;
   };
+  // Never throws: a thenable may call its callbacks from a timer, where a throw would crash the process.
+  // The rejection travels as a promise, marked handled, which a real `then` adopts and the relay settles from.
   const onError = (error: unknown): unknown => {
     const delivery = outcome.fail(error);
-    if (delivery === undefined) {
-      deliver(false, error);
-      throw error;
-    }
-    const after = delivery.then(() => {
-      throw error;
-    });
-    deliver(true, after);
-    return after;
+    const rejected =
+      delivery === undefined
+        ? Promise.reject(error)
+        : delivery.then(() => {
+            throw error;
+          });
+    rejected.catch(() => undefined);
+    deliver(true, rejected);
+    return rejected;
   };
   let returned: unknown;
   try {
