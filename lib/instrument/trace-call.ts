@@ -66,6 +66,11 @@ export function traceCall(
     outcome.fail(error);
     throw error;
   }
+  return followResult(outcome, result);
+}
+
+/** @internal Ends the span with a call's result, or hands the result back traced when it settles or produces later. */
+export function followResult(outcome: SpanOutcome, result: unknown): unknown {
   if (result === null || (typeof result !== 'object' && typeof result !== 'function')) {
     outcome.succeed(result);
     return result;
@@ -82,8 +87,8 @@ export function traceCall(
 
 let warnedId = false;
 
-/** The caller-chosen run id for this call, if it is a UUID; otherwise one is generated (and that is warned about once). */
-function runId(client: TracingClient, site: CallSite, args: ArrayLike<unknown>): string | undefined {
+/** @internal The caller-chosen run id for this call, if it is a UUID; otherwise one is generated (and that is warned about once). */
+export function runId(client: TracingClient, site: CallSite, args: ArrayLike<unknown>): string | undefined {
   let id: unknown = site.id;
   if (typeof id === 'function') {
     try {

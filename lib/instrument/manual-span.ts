@@ -1,0 +1,153 @@
+import { callInSpan, currentScope, TRACING_OFF, type Scope } from '../context/span-context.js';
+import { globalClient } from '../client/global-client.js';
+import type { Run, RunType } from '../model/run.js';
+import type { ActiveSpan, Span } from '../model/span.js';
+import { captureInputs } from './capture.js';
+import type { ClientOption } from './client-source.js';
+import { redact } from './redact.js';
+import { SpanOutcome } from './span-outcome.js';
+import { followResult, runId } from './trace-call.js';
+import { resolveCallSite, type CallSite } from './trace-options.js';
+
+/** Options of {@link startSpan} and {@link withSpan}. Every field is optional. */
+export interface SpanOptions {
+  /** Default `chain`. */
+  readonly runType?: RunType;
+  readonly tags?: readonly string[];
+  /** Recorded on the span and inherited by its children. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** What to record as the run's inputs (serialized and redacted now). Default: none. */
+  readonly inputs?: unknown;
+  /** As `TraceOptions.client`; default: the current run's client, else the global one. */
+  readonly client?: ClientOption;
+  readonly projectName?: string;
+  /** The run's id (a UUID). */
+  readonly id?: string;
+  /** Called once when the span ends, with the finished run. */
+  readonly onEnd?: (run: Run) => void;
+}
+
+/** A span started by hand: the current-run handle plus ending it and running code inside it. */
+export interface SpanHandle extends ActiveSpan {
+  /** Ends the span as `success`, recording `outputs` if given. Later calls are ignored. */
+  end(outputs?: unknown): void;
+  /** Ends the span as `error` with this error. Later calls are ignored. */
+  fail(error: unknown): void;
+  /** Runs `fn` inside this span, so traced calls it makes become children; returns what `fn` returns. */
+  run<T>(fn: () => T): T;
+}
+
+/**
+ * Starts a span by hand, as a child of the current run (or a new trace),
+ * for work that is not one function call — a step inside a function, a
+ * callback-driven operation. End it with `end(outputs)` or `fail(error)`.
+ * Never throws: with tracing off, or options it cannot use (warned once),
+ * it returns a handle that records nothing.
+ *
+ * @example
+ * const step = startSpan('rerank', { runType: 'tool', inputs: { docs: docs.length } });
+ * try { step.end(await step.run(() => rerank(docs))); } catch (error) { step.fail(error); throw error; }
+ */
+export function startSpan(name: string, options: SpanOptions = {}): SpanHandle {
+  const outcome = begin(name, options, false);
+  return outcome === undefined ? NOOP : new ManualSpan(outcome);
+}
+
+/**
+ * Runs `fn` inside a new span named `name` and returns what it returns —
+ * the same value or error; a promise, stream or generator is followed until
+ * it settles or is consumed, like a traced function's result. `fn` gets the
+ * span's handle (to set outputs, metadata, a better name).
+ *
+ * @example
+ * const answer = await withSpan('plan', async (span) => { span.setMetadata('steps', 3); return plan(); });
+ */
+export function withSpan<T>(name: string, fn: (span: SpanHandle) => T, options: SpanOptions = {}): T {
+  const outcome = begin(name, options, true);
+  if (outcome === undefined) return fn(NOOP);
+  const handle = new ManualSpan(outcome);
+  let result: unknown;
+  try {
+    result = callInSpan(outcome.span as Scope, fn, undefined, [handle]);
+  } catch (error) {
+    outcome.fail(error);
+    throw error;
+  }
+  return followResult(outcome, result) as T;
+}
+
+let warnedOptions = false;
+
+/** `captureOutputs`: `withSpan` records what its function returns; a started span only what `end()` is given. */
+function begin(name: string, options: SpanOptions, captureOutputs: boolean): SpanOutcome | undefined {
+  const scope = currentScope();
+  if (scope === TRACING_OFF) return undefined;
+  const parent = scope as Span | undefined;
+  let site: CallSite;
+  try {
+    const { inputs: _inputs, ...traceOptions } = options ?? {};
+    site = resolveCallSite({ ...traceOptions, name, captureOutputs }, name);
+  } catch (error) {
+    const client = parent?.client ?? globalClient.current;
+    if (client !== undefined && !warnedOptions) {
+      warnedOptions = true;
+      client.warn(`tracewire: startSpan/withSpan("${String(name)}") ignored options it cannot use (${(error as Error).message}); the span was not recorded. Reported once per process.`);
+    }
+    return undefined;
+  }
+  try {
+    const client = site.client?.(undefined) ?? parent?.client ?? globalClient.current;
+    if (client === undefined || !client.isRecording) return undefined;
+    const span = client.startSpan(site, parent, site.id === undefined ? undefined : runId(client, site, []));
+    if (span.sampled && 'inputs' in options) {
+      span.recordInputs(redact(client.redaction.inputs, captureInputs(site, [options.inputs], client.limits), span, client.limits));
+    }
+    client.spanStarted(span);
+    return new SpanOutcome(client, site, span);
+  } catch {
+    return undefined; // a tracer fault never reaches the caller
+  }
+}
+
+class ManualSpan implements SpanHandle {
+  constructor(private readonly outcome: SpanOutcome) {}
+  get id(): string { return this.outcome.span.id; }
+  get traceId(): string { return this.outcome.span.traceId; }
+  get parentId(): string | undefined { return this.outcome.span.parentId; }
+  get name(): string { return this.outcome.span.name; }
+  get runType(): RunType { return this.outcome.span.runType; }
+  get isRecording(): boolean { return this.outcome.span.isRecording; }
+  setMetadata(key: string, value: unknown): this { this.outcome.span.setMetadata(key, value); return this; }
+  addTags(...tags: string[]): this { this.outcome.span.addTags(...tags); return this; }
+  addEvent(name: string, attributes?: Record<string, unknown>): this { this.outcome.span.addEvent(name, attributes); return this; }
+  setName(name: string): this { this.outcome.span.setName(name); return this; }
+  setOutputs(outputs: unknown): this { this.outcome.span.setOutputs(outputs); return this; }
+  end(outputs?: unknown): void {
+    if (outputs !== undefined) this.outcome.span.setOutputs(outputs);
+    void this.outcome.succeed(undefined);
+  }
+  fail(error: unknown): void {
+    void this.outcome.fail(error);
+  }
+  run<T>(fn: () => T): T {
+    return callInSpan(this.outcome.span as Scope, fn, undefined, []) as T;
+  }
+}
+
+/** The handle given when nothing is recorded: every method is a no-op, `run` just calls. */
+const NOOP: SpanHandle = Object.freeze({
+  id: '',
+  traceId: '',
+  parentId: undefined,
+  name: '',
+  runType: 'chain' as RunType,
+  isRecording: false,
+  setMetadata() { return NOOP; },
+  addTags() { return NOOP; },
+  addEvent() { return NOOP; },
+  setName() { return NOOP; },
+  setOutputs() { return NOOP; },
+  end() {},
+  fail() {},
+  run: <T>(fn: () => T): T => fn(),
+}) as SpanHandle;

@@ -1,0 +1,161 @@
+import { getCurrentRunTree, traceable as lsTraceable } from 'langsmith/traceable';
+import { getCurrentSpan, setGlobalTracingClient, startSpan, traceable, withSpan } from '../../../index';
+import { langsmithRecorder } from '../../helpers/langsmith-recorder';
+import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
+
+let tracing: ReturnType<typeof installMemoryTracing>;
+let warnings: string[];
+beforeEach(() => {
+  warnings = [];
+  tracing = installMemoryTracing({
+    logger: { warn: (message: string) => void warnings.push(message) },
+    redact: { outputs: (outputs) => JSON.parse(JSON.stringify(outputs).replaceAll('sk-secret', '[key]')) },
+  });
+});
+afterEach(() => setGlobalTracingClient(undefined));
+const runsNow = () => finishedRuns(tracing.client, tracing.exporter);
+
+describe('getCurrentSpan() is a handle on the current run', () => {
+  test('it renames the run (langsmith records a renamed run tree the same way)', async () => {
+    const route = traceable(function route(path: string) {
+      getCurrentSpan()?.setName(`GET ${path}`);
+      return 'ok';
+    });
+    route('/orders');
+    expect((await runsNow()).map((run) => run.name)).toEqual(['GET /orders']);
+
+    const ls = langsmithRecorder();
+    await lsTraceable(async (path: string) => {
+      getCurrentRunTree().name = `GET ${path}`;
+      return 'ok';
+    }, { ...ls.config, name: 'route' })('/orders');
+    expect(ls.ended.map((run) => run.name)).toEqual(['GET /orders']);
+  });
+
+  test('it sets the outputs, which win over the return value and still pass the client’s redaction', async () => {
+    const login = traceable(async function login() {
+      getCurrentSpan()?.setOutputs({ user: 'ada', token: 'sk-secret' });
+      return { session: 'opaque' };
+    });
+    expect(await login()).toEqual({ session: 'opaque' });
+    expect(only(await runsNow(), 'login').outputs).toEqual({ user: 'ada', token: '[key]' });
+  });
+
+  test('outputs set later do not change a run that already ended, nor does a later mutation of the object', async () => {
+    let kept: ReturnType<typeof getCurrentSpan>;
+    const result = { n: 1 };
+    traceable(function quick() {
+      kept = getCurrentSpan();
+      kept?.setOutputs(result);
+    })();
+    result.n = 2;
+    kept?.setOutputs({ n: 3 }).setName('renamed');
+    expect(only(await runsNow(), 'quick').outputs).toEqual({ n: 1 });
+  });
+});
+
+describe('startSpan: a span started by hand', () => {
+  test('is a child of the current run, nests calls made through run(), and records its inputs and end(outputs)', async () => {
+    const rerank = traceable(function rerank(docs: string[]) {
+      return [...docs].reverse();
+    });
+    const answer = traceable(async function answer() {
+      const step = startSpan('retrieve', { runType: 'retriever', inputs: { query: 'q' }, tags: ['manual'] });
+      const docs = step.run(() => rerank(['a', 'b']));
+      step.end({ docs });
+      return docs.length;
+    });
+    expect(await answer()).toBe(2);
+    const runs = await runsNow();
+    const retrieve = only(runs, 'retrieve');
+    expect(retrieve).toMatchObject({ run_type: 'retriever', inputs: { query: 'q' }, outputs: { docs: ['b', 'a'] }, tags: ['manual'], status: 'success' });
+    expect(retrieve.parent_run_id).toBe(only(runs, 'answer').id);
+    expect(only(runs, 'rerank').parent_run_id).toBe(retrieve.id);
+  });
+
+  test('fail(error) ends it as an error; a second end is ignored', async () => {
+    const step = startSpan('charge');
+    step.fail(new TypeError('card declined'));
+    step.end({ late: true });
+    const run = only(await runsNow(), 'charge');
+    expect(run.status).toBe('error');
+    expect(run.error).toContain('TypeError: card declined');
+    expect(run.outputs).toBeUndefined();
+  });
+
+  test('its outputs are bounded by the client’s serialize limits and redacted', async () => {
+    const step = startSpan('big');
+    step.end({ text: 'x'.repeat(100_000), key: 'sk-secret' });
+    const outputs = only(await runsNow(), 'big').outputs as { text: string; key: string };
+    expect(outputs.text.length).toBeLessThan(40_000);
+    expect(outputs.text).toContain('truncated');
+    expect(outputs.key).toBe('[key]');
+  });
+
+  test('never throws: options it cannot use give a handle that records nothing, warned about once', async () => {
+    const step = startSpan('bad', { runType: 'nonsense' as never });
+    expect(step.isRecording).toBe(false);
+    expect(step.run(() => 5)).toBe(5);
+    step.end('ignored');
+    startSpan('bad again', { tags: 'not-an-array' as never }).end();
+    expect(await runsNow()).toEqual([]);
+    expect(warnings.filter((message) => message.includes('startSpan/withSpan'))).toHaveLength(1);
+    expect(warnings[0]).toContain('runType');
+  });
+
+  test('with no client, or inside a function traced with enabled: false, it records nothing and still runs the code', async () => {
+    setGlobalTracingClient(undefined);
+    expect(startSpan('orphan').run(() => 'ran')).toBe('ran');
+    setGlobalTracingClient(tracing.client);
+    traceable(function off() {
+      startSpan('inside-off').end();
+    }, { enabled: false })();
+    expect(await runsNow()).toEqual([]);
+  });
+});
+
+describe('withSpan: a block of code as a span', () => {
+  test('returns what the block returns and records it (as langsmith’s traceable does for the same block)', async () => {
+    const result = await withSpan('plan', async (span) => {
+      span.setMetadata('steps', 3);
+      return { steps: ['a', 'b', 'c'] };
+    });
+    expect(result).toEqual({ steps: ['a', 'b', 'c'] });
+    const run = only(await runsNow(), 'plan');
+    expect(run.outputs).toEqual({ steps: ['a', 'b', 'c'] });
+    expect(run.extra.metadata).toEqual({ steps: 3 });
+
+    const ls = langsmithRecorder();
+    await lsTraceable(async () => ({ steps: ['a', 'b', 'c'] }), { ...ls.config, name: 'plan' })();
+    expect(ls.run('plan').outputs).toEqual(run.outputs);
+  });
+
+  test('calls inside it nest under it, and its error reaches the caller unchanged', async () => {
+    const inner = traceable(function inner() {
+      return 1;
+    });
+    const own = new Error('step failed');
+    await expect(
+      withSpan('outer', async () => {
+        inner();
+        throw own;
+      }),
+    ).rejects.toBe(own);
+    const runs = await runsNow();
+    expect(only(runs, 'outer').status).toBe('error');
+    expect(only(runs, 'inner').parent_run_id).toBe(only(runs, 'outer').id);
+  });
+
+  test('a sync block stays sync, and a streamed result is followed until consumed', async () => {
+    expect(withSpan('sync', () => 7)).toBe(7);
+    const values: number[] = [];
+    for await (const value of withSpan('stream', async function* () {
+      yield 1;
+      yield 2;
+    })) values.push(value);
+    expect(values).toEqual([1, 2]);
+    const runs = await runsNow();
+    expect(only(runs, 'sync').outputs).toEqual({ outputs: 7 });
+    expect(only(runs, 'stream').outputs).toEqual({ outputs: [1, 2] });
+  });
+});
