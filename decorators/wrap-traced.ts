@@ -13,7 +13,13 @@ import { adoptIdentity, flushOnExitParts, isTraced, markTraced } from './functio
 export function wrapTraced<F extends Function>(original: F, site: CallSite): F {
   if (isTraced(original)) return original;
   const flushing = flushOnExitParts(original);
-  if (flushing !== undefined) return flushing.rewrap(wrapTraced(flushing.inner, site)) as unknown as F;
+  if (flushing !== undefined) {
+    // Decorators applied between the two (`@Traceable() @Get() @FlushOnExit()`) wrote
+    // metadata onto the wrapper being replaced: the new outermost function keeps it.
+    const rewrapped = flushing.rewrap(wrapTraced(flushing.inner, site));
+    adoptIdentity(original, rewrapped);
+    return rewrapped as unknown as F;
+  }
   const wrapper = function (this: unknown): unknown {
     return runTraced(site, this, arguments, original);
   };
