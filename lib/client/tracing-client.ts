@@ -48,12 +48,14 @@ export class TracingClient {
   /**
    * @param strategy normally left out: it follows `options.mode` (or the
    *   environment); `registerTracing()` passes the one registered in tsyringe.
+   *   Given, it decides the mode (`config.mode` reports it); an explicit
+   *   `options.mode` that disagrees is a `TracewireConfigError`.
    */
   constructor(options: TracingClientOptions, strategy?: DeliveryStrategy) {
     if (options?.exporter === undefined || typeof options.exporter.export !== 'function') {
       throw new TracewireConfigError('exporter', options?.exporter, 'a SpanExporter (e.g. new MemoryExporter())');
     }
-    this.config = resolveDeliveryConfig(options);
+    this.config = agreeingConfig(resolveDeliveryConfig(options), options, strategy);
     this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...options.serializeLimits };
     for (const [key, value] of Object.entries(this.limits)) {
       if (typeof value !== 'number' || !(value > 0)) throw new TracewireConfigError(`serializeLimits.${key}`, value, 'a number greater than 0');
@@ -148,4 +150,18 @@ export class TracingClient {
   stats(): TracingStats {
     return this.counters.snapshot(this.processor.pendingCount());
   }
+}
+
+/** The strategy in force decides the mode, so `config.mode` can never report one thing while another happens. */
+function agreeingConfig(config: DeliveryConfig, options: TracingClientOptions, strategy: DeliveryStrategy | undefined): DeliveryConfig {
+  if (strategy === undefined) return config;
+  const mode = (strategy as Partial<DeliveryStrategy> | null)?.mode;
+  if (mode === undefined || !(mode in STRATEGY_FOR_MODE) || typeof strategy.afterRootEnd !== 'function') {
+    throw new TracewireConfigError('strategy', strategy, 'a DeliveryStrategy (BackgroundDelivery, ManualDelivery or BlockingDelivery)');
+  }
+  const asked = options.mode ?? (options.manualFlushMode === true ? 'manual' : undefined);
+  if (asked !== undefined && asked !== mode) {
+    throw new TracewireConfigError('mode', asked, `"${mode}", the mode of the delivery strategy in force (${strategy.constructor?.name ?? 'given'}); drop the option or change the strategy`);
+  }
+  return config.mode === mode ? config : { ...config, mode };
 }

@@ -1,35 +1,63 @@
-// tsyringe needs the Reflect metadata polyfill before it loads; importing it
-// here means users of configureTracing() cannot get the order wrong.
-import 'reflect-metadata';
-import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
+import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { resolveDeliveryConfig } from '../config.js';
 import { STRATEGY_FOR_MODE, type DeliveryStrategy } from '../client/delivery-strategy.js';
 import { globalClient, setGlobalTracingClient } from '../client/global-client.js';
 import { TracingClient, type TracingClientOptions } from '../client/tracing-client.js';
+import { tokenResolver } from '../instrument/client-source.js';
+import { resolveForInstance, trackResolutions } from './instance-containers.js';
+import { tsyringe } from './peer-tsyringe.js';
 
 /**
  * Token for the `TracingClient`, for code that cannot inject by class — e.g.
  * standard (TC39) decorators, which emit no constructor metadata:
- * `container.resolve(TRACING_CLIENT)` or `@inject(TRACING_CLIENT)`.
+ * `container.resolve(TRACING_CLIENT)` or `@inject(TRACING_CLIENT)`. As a
+ * `client` option (`@Traceable({ client: TRACING_CLIENT })`) it is resolved
+ * on every call from the container that built the service.
  */
 export const TRACING_CLIENT: InjectionToken<TracingClient> = Symbol.for('tracewire.TracingClient');
 
 /** Token for the `DeliveryStrategy` in force (`BackgroundDelivery`, `ManualDelivery` or `BlockingDelivery`). */
 export const DELIVERY_STRATEGY: InjectionToken<DeliveryStrategy> = Symbol.for('tracewire.DeliveryStrategy');
 
+/** The strategies registerTracing() registered itself, per container: those it may replace; any other is the app's. */
+const ownStrategies = new WeakMap<DependencyContainer, DeliveryStrategy>();
+
+// A `client` token is resolved per call; tsyringe is loaded only if one is used.
+tokenResolver.current = (token, instance) => resolveForInstance(token, instance, tsyringe().container);
+
 /**
- * Builds a `TracingClient` and registers it, and its strategy, in
- * `container` — by class and by token. The strategy class follows the
- * options, then the environment. The global client that decorators report
- * to is left alone: use {@link configureTracing} for that.
+ * Builds a `TracingClient` and registers it in `container` — by class and
+ * by token. The delivery strategy is the one the app registered in this
+ * container under `DELIVERY_STRATEGY`, if any (an explicit `mode` that
+ * disagrees with it is a `TracewireConfigError`); otherwise one follows the
+ * options, then the environment, and is registered. Services this container
+ * resolves from then on report to this client when their `@Traceable`
+ * names `client: TRACING_CLIENT`. The global client is left alone: use
+ * {@link configureTracing} for that.
+ *
+ * @example
+ * const tenant = container.createChildContainer();
+ * registerTracing(tenant, { exporter, projectName: 'tenant-a' });
+ * tenant.resolve(Orders); // @Traceable({ client: TRACING_CLIENT }) methods report to tenant-a
  */
 export function registerTracing(container: DependencyContainer, options: TracingClientOptions): TracingClient {
-  const { mode } = resolveDeliveryConfig(options);
-  container.registerSingleton(DELIVERY_STRATEGY, STRATEGY_FOR_MODE[mode]);
-  const client = new TracingClient(options, container.resolve(DELIVERY_STRATEGY));
+  tsyringe(); // a clear error now if the peer dependencies are missing
+  const client = new TracingClient(options, strategyFor(container, options));
   container.registerInstance(TracingClient, client);
   container.registerInstance(TRACING_CLIENT, client);
+  trackResolutions(container);
   return client;
+}
+
+function strategyFor(container: DependencyContainer, options: TracingClientOptions): DeliveryStrategy {
+  if (container.isRegistered(DELIVERY_STRATEGY, false)) {
+    const registered = container.resolve(DELIVERY_STRATEGY);
+    if (registered !== ownStrategies.get(container)) return registered; // the app's choice: use it, never overwrite it
+  }
+  const strategy = new STRATEGY_FOR_MODE[resolveDeliveryConfig(options).mode]();
+  container.registerInstance(DELIVERY_STRATEGY, strategy);
+  ownStrategies.set(container, strategy);
+  return strategy;
 }
 
 /**
@@ -42,7 +70,7 @@ export function registerTracing(container: DependencyContainer, options: Tracing
  */
 export function configureTracing(options: TracingClientOptions): TracingClient {
   const previous = globalClient.current;
-  const client = registerTracing(rootContainer, options);
+  const client = registerTracing(tsyringe().container, options);
   setGlobalTracingClient(client);
   if (previous !== undefined && previous !== client) void previous.shutdown();
   return client;

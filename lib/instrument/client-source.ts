@@ -1,11 +1,12 @@
 import { TracewireConfigError } from '../errors.js';
+import type { InjectionToken } from 'tsyringe';
 import type { TracingClient } from '../client/tracing-client.js';
 
 /**
- * A dependency-injection token naming a `TracingClient`: a symbol, a string,
- * or a class (tsyringe's `InjectionToken`, e.g. `TRACING_CLIENT` or `TracingClient`).
+ * A tsyringe token naming a `TracingClient`: a symbol, a string, or a class
+ * (e.g. `TRACING_CLIENT` or `TracingClient`).
  */
-export type ClientToken = symbol | string | (abstract new (...args: never[]) => TracingClient);
+export type ClientToken = InjectionToken<TracingClient>;
 
 /**
  * Where a traced function's client comes from: a client; a function called
@@ -26,7 +27,7 @@ export const tokenResolver: { current: ((token: ClientToken, thisArg: unknown) =
 export function clientSource(option: unknown): ClientSource | undefined {
   if (option === undefined) return undefined;
   if (isClient(option)) return () => option;
-  if (typeof option === 'symbol' || (typeof option === 'string' && option.length > 0) || isClass(option)) {
+  if (typeof option === 'symbol' || (typeof option === 'string' && option.length > 0) || isClass(option) || isDelayed(option)) {
     const token = option as ClientToken;
     return (thisArg) => asClient(guarded(() => tokenResolver.current?.(token, thisArg)));
   }
@@ -49,6 +50,11 @@ function isClass(value: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** tsyringe's `delay(() => Class)`. */
+function isDelayed(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && typeof (value as { createProxy?: unknown }).createProxy === 'function';
 }
 
 function asClient(value: unknown): TracingClient | undefined {

@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { container } from 'tsyringe';
+import { MemoryExporter, TRACING_CLIENT, Traceable, TracingClient, configureTracing, registerTracing, setGlobalTracingClient } from '../../index';
+
+/**
+ * Decorators are applied once, when the class is defined; which tenant a
+ * call belongs to is known only per call. `client: TRACING_CLIENT` is
+ * resolved on every call from the container that built the service.
+ * Compiled twice by jest.config.ts: once per decorator mode.
+ */
+afterEach(() => {
+  setGlobalTracingClient(undefined);
+  container.reset();
+});
+
+class Inventory {
+  @Traceable({ client: TRACING_CLIENT })
+  async reserve(item: string): Promise<string> {
+    return this.count(item);
+  }
+
+  @Traceable()
+  count(item: string): string {
+    return `${item}:1`;
+  }
+}
+
+class Checkout {
+  @Traceable({ client: TracingClient })
+  async pay(amount: number): Promise<number> {
+    return amount;
+  }
+}
+
+async function runsOf(client: TracingClient, exporter: MemoryExporter) {
+  await client.flush({ timeoutMillis: 2_000 });
+  return exporter.finishedRuns.map((run) => [run.name, run.session_name]).sort();
+}
+
+test('a service resolved from a tenant’s child container reports to that tenant’s client; one from the root, to the global client', async () => {
+  const globalExporter = new MemoryExporter();
+  const global = configureTracing({ exporter: globalExporter, projectName: 'global' });
+  const tenants = ['a', 'b'].map((name) => {
+    const exporter = new MemoryExporter();
+    const child = container.createChildContainer();
+    const client = registerTracing(child, { exporter, projectName: `tenant-${name}` });
+    return { exporter, client, child };
+  });
+  await tenants[0]!.child.resolve(Inventory).reserve('apple');
+  await tenants[1]!.child.resolve(Inventory).reserve('pear');
+  await container.resolve(Inventory).reserve('plum');
+  // Children without a client of their own follow their parent's.
+  expect(await runsOf(tenants[0]!.client, tenants[0]!.exporter)).toEqual([['count', 'tenant-a'], ['reserve', 'tenant-a']]);
+  expect(await runsOf(tenants[1]!.client, tenants[1]!.exporter)).toEqual([['count', 'tenant-b'], ['reserve', 'tenant-b']]);
+  expect(await runsOf(global, globalExporter)).toEqual([['count', 'global'], ['reserve', 'global']]);
+});
+
+test('a class token (TracingClient) works the same way', async () => {
+  const exporter = new MemoryExporter();
+  const child = container.createChildContainer();
+  const client = registerTracing(child, { exporter, projectName: 'tenant-c' });
+  expect(await child.resolve(Checkout).pay(5)).toBe(5);
+  expect(await runsOf(client, exporter)).toEqual([['pay', 'tenant-c']]);
+});
+
+test('a token nobody registered falls back to the global client (none here: the call just runs)', async () => {
+  expect(await new Checkout().pay(3)).toBe(3);
+});
