@@ -4,7 +4,7 @@ import type { SpanExporter } from '../exporters/span-exporter.js';
 import type { Captured } from '../instrument/capture.js';
 import type { RedactionHooks } from '../instrument/redact.js';
 import type { RunStatus } from '../model/run.js';
-import { Span, type SpanRequest } from '../model/span.js';
+import { Span, type SpanParent, type SpanRequest } from '../model/span.js';
 import { BatchSpanProcessor } from '../pipeline/batch-span-processor.js';
 import { DropWarnings, type TracewireLogger } from '../pipeline/drop-warnings.js';
 import { DEFAULT_SERIALIZE_LIMITS, type SerializeLimits } from '../serialize/to-json-safe.js';
@@ -82,7 +82,7 @@ export class TracingClient {
    * @internal Starts a span under `parent`, or a new trace. Whether a trace
    * is sampled is drawn once, at its root, so a trace is kept or dropped whole.
    */
-  startSpan(request: SpanRequest, parent: Span | undefined): Span {
+  startSpan(request: SpanRequest, parent: SpanParent | undefined): Span {
     const span = new Span(request, this.config.projectName, this.limits, this.config.sampleRate, parent);
     this.counters.spansStarted++;
     return span;

@@ -5,6 +5,8 @@ import { redact } from './redact.js';
 import { followProduced } from './follow-produced.js';
 import { SpanOutcome } from './span-outcome.js';
 import type { CallSite } from './trace-options.js';
+import { rootParent } from '../propagation/root-parent.js';
+import { otelHook } from '../otel/bridge-hook.js';
 
 /**
  * @internal Runs one call of a traced function inside a new span and returns
@@ -20,7 +22,7 @@ import type { CallSite } from './trace-options.js';
 export function traceCall(client: TracingClient, site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function): unknown {
   let outcome: SpanOutcome;
   try {
-    const span = client.startSpan(site, currentSpan());
+    const span = client.startSpan(site, currentSpan() ?? rootParent(site, args));
     if (span.sampled) span.recordInputs(redact(client.redaction.inputs, captureInputs(site, args, client.limits), site, client.limits));
     client.spanStarted(span);
     outcome = new SpanOutcome(client, site, span);
@@ -30,7 +32,8 @@ export function traceCall(client: TracingClient, site: CallSite, thisArg: unknow
   }
   let result: unknown;
   try {
-    result = callInSpan(outcome.span, fn, thisArg, args);
+    const otel = otelHook.current;
+    result = otel === undefined ? callInSpan(outcome.span, fn, thisArg, args) : otel.call(outcome.span, fn, thisArg, args);
   } catch (error) {
     // A sync call never waits, whatever the strategy: it must stay sync.
     outcome.fail(error);

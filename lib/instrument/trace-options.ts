@@ -2,6 +2,7 @@ import { TracewireConfigError } from '../errors.js';
 import type { TracingClient } from '../client/tracing-client.js';
 import { RUN_TYPES, type RunType } from '../model/run.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
+import type { TraceParent } from '../propagation/remote-context.js';
 
 /** How one traced function or method is recorded. Every field is optional. */
 export interface TraceOptions {
@@ -25,6 +26,15 @@ export interface TraceOptions {
   readonly captureOutputs?: boolean | ((output: unknown) => unknown);
   /** Report to this client instead of the global one. */
   readonly client?: TracingClient;
+  /**
+   * Continue a trace from another service when the call starts a trace here:
+   * incoming headers (W3C `traceparent`, LangSmith `langsmith-trace`, with
+   * `tracestate` / `baggage`) or an `extractTraceContext()` result, or a
+   * function of the call's arguments returning them (e.g.
+   * `([event]) => event.headers`). Malformed headers start a fresh trace.
+   * A call nested in a traced call stays that call's child.
+   */
+  readonly parent?: TraceParent | ((args: readonly unknown[]) => TraceParent | null | undefined);
 }
 
 /** @internal A validated, pre-computed form of `TraceOptions` for one function. */
@@ -36,9 +46,10 @@ export interface CallSite {
   readonly captureInputs: boolean | ((args: readonly unknown[]) => unknown);
   readonly captureOutputs: boolean | ((output: unknown) => unknown);
   readonly client: TracingClient | undefined;
+  readonly parent: TraceOptions['parent'];
 }
 
-const KNOWN_OPTIONS = new Set(['name', 'runType', 'tags', 'metadata', 'captureInputs', 'captureOutputs', 'client']);
+const KNOWN_OPTIONS = new Set(['name', 'runType', 'tags', 'metadata', 'captureInputs', 'captureOutputs', 'client', 'parent']);
 
 /**
  * @internal Validates options once, at decoration time, so a mistake fails
@@ -50,7 +61,7 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw new TracewireConfigError(`option "${key}"`, key, `one of ${[...KNOWN_OPTIONS].join(', ')}`);
   }
-  const { name, runType = 'chain', tags = [], metadata, captureInputs = true, captureOutputs = true, client } = options;
+  const { name, runType = 'chain', tags = [], metadata, captureInputs = true, captureOutputs = true, client, parent } = options;
   if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw new TracewireConfigError('name', name, 'a non-empty string');
   if (!RUN_TYPES.includes(runType)) throw new TracewireConfigError('runType', runType, `one of ${RUN_TYPES.join(', ')}`);
   if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string')) throw new TracewireConfigError('tags', tags, 'an array of strings');
@@ -62,6 +73,9 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
   if (client !== undefined && (client === null || typeof client !== 'object' || typeof client.startSpan !== 'function')) {
     throw new TracewireConfigError('client', client, 'a TracingClient');
   }
+  if (parent !== undefined && (parent === null || (typeof parent !== 'object' && typeof parent !== 'function'))) {
+    throw new TracewireConfigError('parent', parent, 'incoming headers, an extractTraceContext() result, or a function of the arguments returning them');
+  }
   return {
     name: name ?? (fallbackName || 'anonymous'),
     runType,
@@ -70,6 +84,7 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
     captureInputs,
     captureOutputs,
     client,
+    parent,
   };
 }
 
