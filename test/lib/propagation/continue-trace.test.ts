@@ -45,7 +45,7 @@ describe('continuing a trace from incoming headers', () => {
   test('the `parent` option takes headers from the call’s arguments; nested calls stay children of their caller', async () => {
     const { client, exporter } = setup();
     const inner = traceable(async () => 1, { name: 'inner', parent: () => ({ 'langsmith-trace': DOTTED }) });
-    const handler = traceable(async (event: { headers: Record<string, string> }) => inner(), {
+    const handler = traceable(async (_event: { headers: Record<string, string> }) => inner(), {
       name: 'handler',
       parent: ([event]) => (event as { headers: Record<string, string> }).headers,
     });
