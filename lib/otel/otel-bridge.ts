@@ -8,7 +8,7 @@ import { spanParentOf } from '../propagation/span-parent.js';
 import { otelHook, type OtelHook } from './bridge-hook.js';
 
 /** The parts of `@opentelemetry/api` the bridge uses. */
-export type OpenTelemetryApi = Pick<typeof OtelApi, 'context' | 'trace' | 'isSpanContextValid'>;
+export type OpenTelemetryApi = Pick<typeof OtelApi, 'context' | 'trace' | 'isSpanContextValid'> & Partial<Pick<typeof OtelApi, 'createTraceState'>>;
 
 /**
  * Joins tracewire and OpenTelemetry in one process, both ways:
@@ -42,7 +42,7 @@ export function enableOpenTelemetryBridge(api: OpenTelemetryApi): () => void {
 }
 
 function bridge(api: OpenTelemetryApi): OtelHook {
-  const { context, trace, isSpanContextValid } = api;
+  const { context, trace, isSpanContextValid, createTraceState } = api;
   return {
     rootParent(): SpanParent | undefined {
       try {
@@ -73,6 +73,8 @@ function bridge(api: OpenTelemetryApi): OtelHook {
           spanId: spanIdOf(span.id),
           traceFlags: span.sampled ? 1 : 0,
           isRemote: false,
+          // The caller's tracestate travels on through OpenTelemetry's own propagator too.
+          ...(span.remote?.tracestate !== undefined && createTraceState !== undefined ? { traceState: createTraceState(span.remote.tracestate) } : {}),
         });
       } catch {
         return callInSpan(span, fn, thisArg, args);

@@ -24,19 +24,15 @@ export function parseLangSmithTrace(lines: readonly string[]): DottedParent | un
   if (header.length === 0 || header.length > MAX_LANGSMITH_TRACE_CHARS) return undefined;
   const ids: string[] = [];
   const segments: string[] = [];
-  let previous = '';
   for (const segment of header.split('.')) {
     const match = SEGMENT.exec(segment);
     if (match === null || !isRealTime(match)) return undefined;
     // UUIDs compare case-insensitively; LangSmith's tracers write lower case.
     const id = match[8]!.toLowerCase();
     if (id === NIL_UUID || ids.includes(id)) return undefined; // a run cannot be its own ancestor
-    // Children start after their parents: an order that goes back in time was not written by a tracer.
-    const stamp = segment.slice(0, 22);
-    if (stamp < previous) return undefined;
-    previous = stamp;
+    // Times are not checked against each other: segments come from different hosts, whose clocks may disagree.
     ids.push(id);
-    segments.push(stamp + id);
+    segments.push(segment.slice(0, 22) + id);
   }
   return { dottedOrder: segments.join('.'), traceId: ids[0]!, parentRunId: ids[ids.length - 1]! };
 }

@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 import * as otel from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { enableOpenTelemetryBridge, getTraceHeaders, traceable, TracewireConfigError } from '../../../index';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { continueTrace, enableOpenTelemetryBridge, getCurrentSpan, getTraceHeaders, traceable, TracewireConfigError } from '../../../index';
 import { OtlpCollector, type ReceivedSpan } from '../../helpers/otlp-collector';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
 
@@ -67,6 +68,7 @@ describe('the bridge in process', () => {
     provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
     otel.trace.setGlobalTracerProvider(provider);
     otel.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    otel.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   });
   beforeEach(() => {
     disable = enableOpenTelemetryBridge(otel);
@@ -76,6 +78,7 @@ describe('the bridge in process', () => {
     await provider.shutdown();
     otel.trace.disable();
     otel.context.disable();
+    otel.propagation.disable();
   });
 
   test('a tracewire root inside an OTel span joins its trace; an OTel span inside a tracewire span is its child', async () => {
@@ -101,6 +104,18 @@ describe('the bridge in process', () => {
     expect(inner.spanContext().traceId).toBe(outerContext.traceId);
     expect(inner.parentSpanContext?.spanId).toBe(run.id.replace(/-/g, '').slice(16));
     expect(headers.traceparent).toBe(`00-${outerContext.traceId}-${run.id.replace(/-/g, '').slice(16)}-01`);
+  });
+
+  test('OpenTelemetry’s propagator, inside a continued tracewire span, sends that span as parent and the caller’s tracestate on', async () => {
+    installMemoryTracing();
+    const incoming = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=abc' };
+    const outgoing: Record<string, string> = {};
+    let runId = '';
+    await continueTrace(incoming, traceable(async () => {
+      runId = getCurrentSpan()!.id;
+      otel.propagation.inject(otel.context.active(), outgoing);
+    }, { name: 'relay' }));
+    expect(outgoing).toEqual({ traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-${runId.replace(/-/g, '').slice(16)}-01`, tracestate: 'vendor=abc' });
   });
 
   test('turned off again, tracewire and OTel go their own ways', async () => {
