@@ -4,7 +4,7 @@ import type { SpanExporter } from '../exporters/span-exporter.js';
 import type { Captured } from '../instrument/capture.js';
 import type { RedactionHooks } from '../instrument/redact.js';
 import type { RunStatus } from '../model/run.js';
-import { Span, type SpanRequest } from '../model/span.js';
+import { Span, type SpanParent, type SpanRequest } from '../model/span.js';
 import { BatchSpanProcessor } from '../pipeline/batch-span-processor.js';
 import { DropWarnings, type TracewireLogger } from '../pipeline/drop-warnings.js';
 import { DEFAULT_SERIALIZE_LIMITS, type SerializeLimits } from '../serialize/to-json-safe.js';
@@ -84,9 +84,11 @@ export class TracingClient {
    * @internal Starts a span under `parent`, or a new trace. Whether a trace
    * is sampled is drawn once, at its root, so a trace is kept or dropped whole.
    */
-  startSpan(request: SpanRequest, parent: Span | undefined, id?: string): Span {
-    // A child reporting to its parent's client stays in the parent's project unless it names its own.
-    const project = request.projectName ?? (parent !== undefined && parent.client === this ? parent.projectName : this.config.projectName);
+  startSpan(request: SpanRequest, parent: SpanParent | undefined, id?: string): Span {
+    // A child reporting to its parent's client stays in the parent's project unless it names its own;
+    // a trace continued from another service records in the caller's project, as langsmith does.
+    const inherited = parent instanceof Span && parent.client === this ? parent.projectName : undefined;
+    const project = request.projectName ?? inherited ?? parent?.remote?.projectName ?? this.config.projectName;
     const span = new Span(request, project, this.limits, this.config.sampleRate, parent, id);
     span.client = this;
     this.counters.spansStarted++;

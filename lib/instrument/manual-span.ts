@@ -1,3 +1,4 @@
+import { rootParent } from '../propagation/root-parent.js';
 import { callInSpan, currentScope, TRACING_OFF, type Scope } from '../context/span-context.js';
 import { globalClient } from '../client/global-client.js';
 import type { Run, RunType } from '../model/run.js';
@@ -98,7 +99,7 @@ function begin(name: string, options: SpanOptions, captureOutputs: boolean): Spa
   try {
     const client = site.client?.(undefined) ?? parent?.client ?? globalClient.current;
     if (client === undefined || !client.isRecording) return undefined;
-    const span = client.startSpan(site, parent, site.id === undefined ? undefined : runId(client, site, []));
+    const span = client.startSpan(site, parent ?? rootParent(site, []), site.id === undefined ? undefined : runId(client, site, []));
     if (span.sampled && 'inputs' in options) {
       span.recordInputs(redact(client.redaction.inputs, captureInputs(site, [options.inputs], client.limits), span, client.limits));
     }

@@ -8,6 +8,8 @@ import { followProduced } from './follow-produced.js';
 import { followThenable } from './follow-thenable.js';
 import { SpanOutcome } from './span-outcome.js';
 import { isUuid, type CallSite } from './trace-options.js';
+import { rootParent } from '../propagation/root-parent.js';
+import { otelHook } from '../otel/bridge-hook.js';
 
 /**
  * @internal One call of a traced function: finds its client — its own
@@ -50,7 +52,7 @@ export function traceCall(
 ): unknown {
   let outcome: SpanOutcome;
   try {
-    const span = client.startSpan(site, parent, site.id === undefined ? undefined : runId(client, site, args));
+    const span = client.startSpan(site, parent ?? rootParent(site, args), site.id === undefined ? undefined : runId(client, site, args));
     if (span.sampled) span.recordInputs(redact(client.redaction.inputs, captureInputs(site, args, client.limits), site, client.limits));
     client.spanStarted(span);
     outcome = new SpanOutcome(client, site, span);
@@ -60,7 +62,8 @@ export function traceCall(
   }
   let result: unknown;
   try {
-    result = callInSpan(outcome.span as Scope, fn, thisArg, args);
+    const otel = otelHook.current;
+    result = otel === undefined ? callInSpan(outcome.span as Scope, fn, thisArg, args) : otel.call(outcome.span, fn, thisArg, args);
   } catch (error) {
     // A sync call never waits, whatever the strategy: it must stay sync.
     outcome.fail(error);

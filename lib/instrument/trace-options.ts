@@ -2,6 +2,7 @@ import { TracewireConfigError } from '../errors.js';
 import { RUN_TYPES, type Run, type RunType } from '../model/run.js';
 import { clientSource, type ClientOption, type ClientSource } from './client-source.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
+import type { TraceParent } from '../propagation/remote-context.js';
 
 /** How one traced function or method is recorded. Every field is optional. */
 export interface TraceOptions {
@@ -47,6 +48,15 @@ export interface TraceOptions {
   readonly id?: string | ((args: readonly unknown[]) => string);
   /** Called once when the run ends, with the finished run. What it throws is swallowed. */
   readonly onEnd?: (run: Run) => void;
+  /**
+   * Continue a trace from another service when the call starts a trace here:
+   * incoming headers (W3C `traceparent`, LangSmith `langsmith-trace`, with
+   * `tracestate` / `baggage`) or an `extractTraceContext()` result, or a
+   * function of the call's arguments returning them (e.g.
+   * `([event]) => event.headers`). Malformed headers start a fresh trace.
+   * A call nested in a traced call stays that call's child.
+   */
+  readonly parent?: TraceParent | ((args: readonly unknown[]) => TraceParent | null | undefined);
 }
 
 /** @internal A validated, pre-computed form of `TraceOptions` for one function. */
@@ -62,9 +72,10 @@ export interface CallSite {
   readonly enabled: boolean | undefined;
   readonly id: string | ((args: readonly unknown[]) => string) | undefined;
   readonly onEnd: ((run: Run) => void) | undefined;
+  readonly parent: TraceOptions['parent'];
 }
 
-const KNOWN_OPTIONS = new Set(['name', 'runType', 'tags', 'metadata', 'captureInputs', 'captureOutputs', 'client', 'projectName', 'enabled', 'id', 'onEnd']);
+const KNOWN_OPTIONS = new Set(['name', 'runType', 'tags', 'metadata', 'captureInputs', 'captureOutputs', 'client', 'projectName', 'enabled', 'id', 'onEnd', 'parent']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** @internal True for a UUID string (any version), the only run id LangSmith accepts. */
@@ -82,7 +93,7 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw new TracewireConfigError(`option "${key}"`, key, `one of ${[...KNOWN_OPTIONS].join(', ')}`);
   }
-  const { name, runType = 'chain', tags = [], metadata, captureInputs = true, captureOutputs = true, client, projectName, enabled, id, onEnd } = options;
+  const { name, runType = 'chain', tags = [], metadata, captureInputs = true, captureOutputs = true, client, projectName, enabled, id, onEnd, parent } = options;
   if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw new TracewireConfigError('name', name, 'a non-empty string');
   if (!RUN_TYPES.includes(runType)) throw new TracewireConfigError('runType', runType, `one of ${RUN_TYPES.join(', ')}`);
   if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string')) throw new TracewireConfigError('tags', tags, 'an array of strings');
@@ -95,6 +106,9 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
   if (enabled !== undefined && typeof enabled !== 'boolean') throw new TracewireConfigError('enabled', enabled, 'true or false');
   if (id !== undefined && typeof id !== 'function' && !isUuid(id)) throw new TracewireConfigError('id', id, 'a UUID string, or a function of the arguments returning one');
   if (onEnd !== undefined && typeof onEnd !== 'function') throw new TracewireConfigError('onEnd', onEnd, 'a function');
+  if (parent !== undefined && (parent === null || (typeof parent !== 'object' && typeof parent !== 'function'))) {
+    throw new TracewireConfigError('parent', parent, 'incoming headers, an extractTraceContext() result, or a function of the arguments returning them');
+  }
   return {
     name: name ?? (fallbackName || 'anonymous'),
     runType,
@@ -107,6 +121,7 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
     enabled,
     id,
     onEnd,
+    parent,
   };
 }
 

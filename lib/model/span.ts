@@ -43,6 +43,28 @@ export interface SpanRequest {
   readonly projectName?: string | undefined;
 }
 
+/**
+ * @internal What a span takes from its parent: a span of this process, or a
+ * remote parent continued from another service's headers.
+ */
+export interface SpanParent {
+  readonly id: string;
+  readonly traceId: string;
+  readonly dottedOrder: string;
+  readonly metadata: JsonObject;
+  /** `undefined`: the remote caller sent no sampling decision; the trace id decides, as for a root. */
+  readonly sampled: boolean | undefined;
+  readonly remote: RemoteOrigin | undefined;
+}
+
+/** @internal What every span of a trace continued from another service carries on. */
+export interface RemoteOrigin {
+  /** The caller's `tracestate`, passed on unchanged. */
+  readonly tracestate: string | undefined;
+  /** The caller's project (`langsmith-project`), which the continued spans are recorded in, as langsmith does. */
+  readonly projectName: string | undefined;
+}
+
 /** Fixed JSON cost of a run record besides inputs and outputs: ids, times, names, braces. */
 const RECORD_OVERHEAD_BYTES = 420;
 const NO_INPUTS: JsonObject = Object.freeze({}) as JsonObject;
@@ -78,6 +100,8 @@ export class Span implements ActiveSpan {
   events: RunEvent[] = NO_EVENTS;
   readonly projectName: string;
   readonly sampled: boolean;
+  /** @internal Set when the trace was continued from another service. */
+  readonly remote: RemoteOrigin | undefined;
   /** Approximate JSON size of the whole record, kept current for batch byte limits. */
   payloadBytes: number;
   /** @internal Set once the run's creation (`post`) has been put into an export batch; later records are `patch`es. */
@@ -94,7 +118,7 @@ export class Span implements ActiveSpan {
   endMicros: number | undefined;
   private readonly limits: SerializeLimits;
 
-  constructor(request: SpanRequest, projectName: string, limits: SerializeLimits, sampleRate: number, parent: Span | undefined, id?: string) {
+  constructor(request: SpanRequest, projectName: string, limits: SerializeLimits, sampleRate: number, parent: SpanParent | undefined, id?: string) {
     this.startMicros = nowMicros();
     this.id = id ?? uuidv7(Math.floor(this.startMicros / 1000));
     const segment = toCompactMicros(this.startMicros) + this.id;
@@ -104,12 +128,14 @@ export class Span implements ActiveSpan {
       this.dottedOrder = segment;
       this.metadata = request.metadata ?? NO_METADATA;
       this.sampled = keepsTrace(this.id, sampleRate);
+      this.remote = undefined;
     } else {
       this.traceId = parent.traceId;
       this.parentId = parent.id;
       this.dottedOrder = parent.dottedOrder + '.' + segment;
       this.metadata = request.metadata === undefined ? parent.metadata : { ...parent.metadata, ...request.metadata };
-      this.sampled = parent.sampled;
+      this.sampled = parent.sampled ?? keepsTrace(parent.traceId, sampleRate);
+      this.remote = parent.remote;
     }
     this.name = request.name;
     this.runType = request.runType;

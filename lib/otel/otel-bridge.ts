@@ -1,0 +1,85 @@
+import type * as OtelApi from '@opentelemetry/api';
+import { callInSpan } from '../context/span-context.js';
+import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
+import type { Span, SpanParent } from '../model/span.js';
+import { TracewireConfigError } from '../errors.js';
+import { uuidOfHex, type RemoteTraceContext } from '../propagation/remote-context.js';
+import { spanParentOf } from '../propagation/span-parent.js';
+import { otelHook, type OtelHook } from './bridge-hook.js';
+
+/** The parts of `@opentelemetry/api` the bridge uses. */
+export type OpenTelemetryApi = Pick<typeof OtelApi, 'context' | 'trace' | 'isSpanContextValid'> & Partial<Pick<typeof OtelApi, 'createTraceState'>>;
+
+/**
+ * Joins tracewire and OpenTelemetry in one process, both ways:
+ *
+ * - a tracewire call that starts a trace inside an active OpenTelemetry span
+ *   becomes that span's child (same trace id; parent = the span's id), in
+ *   what it exports over OTLP and to LangSmith;
+ * - while a tracewire span runs, OpenTelemetry's active span context is a
+ *   matching one, so OpenTelemetry spans started inside it — and the
+ *   `traceparent` its HTTP instrumentation sends — are its children.
+ *
+ * Opt-in, with the API module passed in: tracewire never `require`s
+ * `@opentelemetry/api` itself (the core stays loadable in bundles and edge
+ * runtimes), and a process that does not ask pays nothing per call. Any
+ * copy of the API works: they share OpenTelemetry's global registry.
+ * Returns a function that turns the bridge off again.
+ *
+ * @example
+ * import * as otel from '@opentelemetry/api';
+ * enableOpenTelemetryBridge(otel);
+ */
+export function enableOpenTelemetryBridge(api: OpenTelemetryApi): () => void {
+  if (api === null || typeof api !== 'object' || typeof api.context?.with !== 'function' || typeof api.trace?.getSpanContext !== 'function') {
+    throw new TracewireConfigError('enableOpenTelemetryBridge(api)', api, "the @opentelemetry/api module (import * as otel from '@opentelemetry/api')");
+  }
+  const hook = bridge(api);
+  otelHook.current = hook;
+  return () => {
+    if (otelHook.current === hook) otelHook.current = undefined;
+  };
+}
+
+function bridge(api: OpenTelemetryApi): OtelHook {
+  const { context, trace, isSpanContextValid, createTraceState } = api;
+  return {
+    rootParent(): SpanParent | undefined {
+      try {
+        const active = trace.getSpanContext(context.active());
+        if (active === undefined || !isSpanContextValid(active)) return undefined;
+        const remote: RemoteTraceContext = {
+          traceId: uuidOfHex(active.traceId),
+          parentRunId: uuidOfHex(active.spanId.padStart(32, '0')),
+          parentSpanId: active.spanId,
+          dottedOrder: undefined,
+          sampled: (active.traceFlags & 1) === 1,
+          tracestate: active.traceState?.serialize() || undefined,
+          metadata: {},
+          tags: [],
+          projectName: undefined,
+          from: 'traceparent',
+        };
+        return spanParentOf(remote);
+      } catch {
+        return undefined; // a broken OpenTelemetry setup must not break the traced call
+      }
+    },
+    call(span: Span, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
+      let otelContext: OtelApi.Context;
+      try {
+        otelContext = trace.setSpanContext(context.active(), {
+          traceId: traceIdOf(span.traceId),
+          spanId: spanIdOf(span.id),
+          traceFlags: span.sampled ? 1 : 0,
+          isRemote: false,
+          // The caller's tracestate travels on through OpenTelemetry's own propagator too.
+          ...(span.remote?.tracestate !== undefined && createTraceState !== undefined ? { traceState: createTraceState(span.remote.tracestate) } : {}),
+        });
+      } catch {
+        return callInSpan(span, fn, thisArg, args);
+      }
+      return context.with(otelContext, callInSpan, undefined, span, fn, thisArg, args);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
+
+/**
+ * W3C Baggage (https://www.w3.org/TR/baggage/) with LangSmith's members:
+ * `langsmith-metadata` (URI-encoded JSON object), `langsmith-tags`
+ * (URI-encoded comma list) and `langsmith-project`, as langsmith's `Baggage`
+ * class writes them. Other members are left alone.
+ *
+ * Baggage is untrusted and can be large, so beyond the spec's limits (8 192
+ * bytes, 64 members — what every hop must be able to carry) the whole header
+ * is ignored; a LangSmith member that does not parse, or exceeds its own
+ * limit, is dropped alone. Neither ever stops the trace from continuing.
+ */
+export const BAGGAGE_LIMITS = Object.freeze({
+  /** The whole `baggage` header (all lines), in bytes. */
+  maxBytes: 8192,
+  maxMembers: 64,
+  /** `langsmith-metadata` as JSON: keys kept, nesting, longest string. */
+  maxMetadataKeys: 64,
+  maxMetadataDepth: 5,
+  maxMetadataStringLength: 1024,
+  maxTags: 64,
+  maxTagLength: 256,
+  maxProjectNameLength: 256,
+});
+
+/** @internal What the LangSmith members of a `baggage` header carry. */
+export interface LangSmithBaggage {
+  metadata: { [key: string]: JsonValue };
+  tags: string[];
+  projectName: string | undefined;
+}
+
+const KEY = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** @internal The LangSmith members of the header's lines; empty when absent or over the limits. */
+export function parseBaggage(lines: readonly string[]): LangSmithBaggage {
+  const found: LangSmithBaggage = { metadata: {}, tags: [], projectName: undefined };
+  const joined = lines.join(',');
+  if (joined.length === 0 || utf8Bytes(joined) > BAGGAGE_LIMITS.maxBytes) return found;
+  const members = joined.split(',');
+  if (members.length > BAGGAGE_LIMITS.maxMembers) return found;
+  for (const member of members) {
+    const eq = member.indexOf('=');
+    if (eq < 0) continue;
+    const key = member.slice(0, eq).trim();
+    if (!KEY.test(key) || !key.startsWith('langsmith-')) continue;
+    const value = decode(member.slice(eq + 1).split(';', 1)[0]!.trim());
+    if (value === undefined) continue;
+    if (key === 'langsmith-metadata') found.metadata = parseMetadata(value) ?? found.metadata;
+    else if (key === 'langsmith-tags') found.tags = parseTags(value);
+    else if (key === 'langsmith-project') found.projectName = value.length > 0 && value.length <= BAGGAGE_LIMITS.maxProjectNameLength && !CONTROL.test(value) ? value : undefined;
+  }
+  return found;
+}
+
+/**
+ * @internal The LangSmith members for an outgoing header, as langsmith writes
+ * them; members that would push the header past `maxBytes` are left out,
+ * metadata first (it is the largest and the least needed to join a trace).
+ */
+export function formatLangSmithBaggage(metadata: { readonly [key: string]: JsonValue }, tags: readonly string[], projectName: string | undefined, budgetBytes: number): string[] {
+  const members: string[] = [];
+  const project = projectName ? `langsmith-project=${encodeURIComponent(projectName)}` : undefined;
+  const tagList = tags.length > 0 ? `langsmith-tags=${encodeURIComponent(tags.join(','))}` : undefined;
+  const meta = Object.keys(metadata).length > 0 ? `langsmith-metadata=${encodeURIComponent(JSON.stringify(metadata))}` : undefined;
+  let left = budgetBytes;
+  for (const member of [meta, tagList, project]) {
+    if (member === undefined || member.length + 1 > left) continue;
+    members.push(member);
+    left -= member.length + 1;
+  }
+  return members;
+}
+
+const encoder = new TextEncoder();
+
+function utf8Bytes(text: string): number {
+  // ASCII is one byte per char: skip the encoding for the usual header.
+  return /^[\x00-\x7f]*$/.test(text) ? text.length : encoder.encode(text).length;
+}
+
+function decode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseMetadata(text: string): { [key: string]: JsonValue } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const safe = toJsonSafe(parsed, {
+    maxDepth: BAGGAGE_LIMITS.maxMetadataDepth,
+    maxItems: BAGGAGE_LIMITS.maxMetadataKeys,
+    maxStringLength: BAGGAGE_LIMITS.maxMetadataStringLength,
+    maxBytes: BAGGAGE_LIMITS.maxBytes,
+  }).value;
+  return safe as { [key: string]: JsonValue };
+}
+
+function parseTags(text: string): string[] {
+  const tags = text.split(',').map((tag) => tag.trim()).filter((tag) => tag.length > 0 && tag.length <= BAGGAGE_LIMITS.maxTagLength && !CONTROL.test(tag));
+  return [...new Set(tags)].slice(0, BAGGAGE_LIMITS.maxTags);
+}

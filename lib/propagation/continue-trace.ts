@@ -1,0 +1,28 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { extractTraceContext, type RemoteTraceContext, type TraceParent } from './remote-context.js';
+
+// Created on first use: a process that never continues a trace pays nothing for it.
+let storage: AsyncLocalStorage<RemoteTraceContext> | undefined;
+
+/**
+ * Runs `fn` as part of the trace the headers carry: every traced call that
+ * starts a trace inside it (through `await`s, timers and callbacks too)
+ * becomes a child of the remote parent instead. Spans nested in a traced
+ * call stay children of that call. Malformed or oversized headers — or none
+ * — start a fresh trace; `continueTrace` never throws and returns `fn`'s own
+ * result (a sync `fn` stays sync).
+ *
+ * @example
+ * http.createServer((req, res) => continueTrace(req.headers, () => handle(req, res)));
+ */
+export function continueTrace<T>(headers: TraceParent | null | undefined, fn: () => T): T {
+  const remote = extractTraceContext(headers);
+  if (remote === undefined) return fn();
+  storage ??= new AsyncLocalStorage<RemoteTraceContext>();
+  return storage.run(remote, fn);
+}
+
+/** @internal The remote context `continueTrace` set for the calling code, if any. */
+export function continuedContext(): RemoteTraceContext | undefined {
+  return storage?.getStore();
+}

@@ -1,0 +1,34 @@
+/**
+ * Where incoming trace headers can come from: Node's `IncomingMessage.headers`
+ * (lower-case keys, `string | string[]`), a Fetch `Headers`, or any plain
+ * record (an AWS API Gateway event's `headers`, with any key case).
+ */
+export type HeaderCarrier =
+  | { get(name: string): string | null | undefined }
+  | { readonly [name: string]: string | readonly string[] | undefined | null };
+
+/**
+ * @internal One header's value as a list (several lines of one header, as
+ * HTTP allows), `[]` when absent. Never throws: a carrier with throwing
+ * getters or a revoked proxy reads as empty — headers are untrusted input.
+ */
+export function readHeader(carrier: unknown, name: string): string[] {
+  try {
+    if (carrier === null || typeof carrier !== 'object') return [];
+    const get = (carrier as { get?: unknown }).get;
+    if (typeof get === 'function') return asList(Reflect.apply(get, carrier, [name]));
+    const record = carrier as Record<string, unknown>;
+    if (Object.prototype.hasOwnProperty.call(record, name)) return asList(record[name]);
+    // Plain records from gateways keep whatever case the client sent.
+    for (const key of Object.keys(record)) if (key.length === name.length && key.toLowerCase() === name) return asList(record[key]);
+    return [];
+  } catch {
+    return [];
+  }
+}
+
+function asList(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  return [];
+}

@@ -1,0 +1,108 @@
+import type { JsonValue } from '../serialize/to-json-safe.js';
+import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
+import { parseBaggage } from './baggage.js';
+import { readHeader, type HeaderCarrier } from './header-carrier.js';
+import { parseLangSmithTrace } from './langsmith-trace.js';
+import { parseTraceparent, parseTracestate } from './traceparent.js';
+
+/**
+ * A trace continued from another service, as read from its headers by
+ * {@link extractTraceContext}. Ids follow one mapping both ways:
+ *
+ * - trace id: a LangSmith `trace_id` (UUID) is the W3C trace id with dashes
+ *   (`0191…-…` ⇄ `0191…`), as langsmith's `getUuidFromOtelTraceId` maps it;
+ * - span id: a run's W3C span id is its UUID's last 16 hex digits; a W3C
+ *   parent known only by its span id becomes the run id
+ *   `00000000-0000-0000-<first 4>-<last 12>`, as langsmith's
+ *   `getUuidFromOtelSpanId` maps it — so both map back to the same span id.
+ */
+export interface RemoteTraceContext {
+  /** The trace id as a UUID. */
+  readonly traceId: string;
+  /** The remote parent run's id as a UUID. */
+  readonly parentRunId: string;
+  /** The remote parent's W3C span id (16 hex digits). */
+  readonly parentSpanId: string;
+  /** The parent's `dotted_order`, when `langsmith-trace` carried it. */
+  readonly dottedOrder: string | undefined;
+  /** The caller's sampling decision (`traceparent` flags); `undefined` when it sent none, and then the trace id decides, as for a root. */
+  readonly sampled: boolean | undefined;
+  /** The caller's valid `tracestate`, passed on unchanged to the next hop. */
+  readonly tracestate: string | undefined;
+  /** `langsmith-metadata` from `baggage`: inherited by the spans that continue the trace. */
+  readonly metadata: { readonly [key: string]: JsonValue };
+  /** `langsmith-tags` from `baggage`: the parent's tags (not applied to new spans, as in langsmith). */
+  readonly tags: readonly string[];
+  /** `langsmith-project` from `baggage`: spans that continue the trace are recorded in this project. */
+  readonly projectName: string | undefined;
+  /** Which header gave the parent. */
+  readonly from: 'langsmith-trace' | 'traceparent';
+}
+
+/** A parent for a root span: incoming headers, or a context already extracted from them. */
+export type TraceParent = HeaderCarrier | RemoteTraceContext;
+
+const extracted = new WeakSet<object>();
+
+/**
+ * Reads a remote parent from incoming headers — LangSmith's `langsmith-trace`
+ * (+ `baggage`) or W3C `traceparent` (+ `tracestate`, `baggage`). When both
+ * are valid, `langsmith-trace` wins: it names the parent run exactly, and a
+ * `traceparent` beside it may come from an OpenTelemetry layer that knows
+ * nothing of that run. Returns `undefined` — start a fresh trace — for
+ * absent, repeated, malformed or oversized headers. Never throws.
+ */
+export function extractTraceContext(headers: TraceParent | null | undefined): RemoteTraceContext | undefined {
+  try {
+    if (headers === null || typeof headers !== 'object') return undefined;
+    if (extracted.has(headers)) return headers as RemoteTraceContext;
+    return fromHeaders(headers);
+  } catch {
+    return undefined;
+  }
+}
+
+function fromHeaders(headers: object): RemoteTraceContext | undefined {
+  const w3c = parseTraceparent(readHeader(headers, 'traceparent'));
+  const langsmith = parseLangSmithTrace(readHeader(headers, 'langsmith-trace'));
+  let context: Omit<RemoteTraceContext, 'metadata' | 'tags' | 'projectName'>;
+  if (langsmith !== undefined) {
+    const traceIdHex = traceIdOf(langsmith.traceId);
+    const sameTrace = w3c !== undefined && w3c.traceIdHex === traceIdHex;
+    context = {
+      traceId: langsmith.traceId,
+      parentRunId: langsmith.parentRunId,
+      parentSpanId: spanIdOf(langsmith.parentRunId),
+      dottedOrder: langsmith.dottedOrder,
+      sampled: sameTrace ? w3c.sampled : undefined,
+      tracestate: sameTrace ? parseTracestate(readHeader(headers, 'tracestate')) : undefined,
+      from: 'langsmith-trace',
+    };
+  } else if (w3c !== undefined) {
+    context = {
+      traceId: uuidOfHex(w3c.traceIdHex),
+      parentRunId: uuidOfHex(w3c.spanIdHex.padStart(32, '0')),
+      parentSpanId: w3c.spanIdHex,
+      dottedOrder: undefined,
+      sampled: w3c.sampled,
+      tracestate: parseTracestate(readHeader(headers, 'tracestate')),
+      from: 'traceparent',
+    };
+  } else {
+    return undefined;
+  }
+  const baggage = parseBaggage(readHeader(headers, 'baggage'));
+  const result: RemoteTraceContext = Object.freeze({
+    ...context,
+    metadata: Object.freeze(baggage.metadata),
+    tags: Object.freeze(baggage.tags),
+    projectName: baggage.projectName,
+  });
+  extracted.add(result);
+  return result;
+}
+
+/** @internal 32 hex digits as a UUID. */
+export function uuidOfHex(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}

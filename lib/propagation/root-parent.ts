@@ -1,0 +1,32 @@
+import type { SpanParent } from '../model/span.js';
+import { otelHook } from '../otel/bridge-hook.js';
+import type { CallSite } from '../instrument/trace-options.js';
+import { continuedContext } from './continue-trace.js';
+import { extractTraceContext, type TraceParent } from './remote-context.js';
+import { spanParentOf } from './span-parent.js';
+
+/**
+ * @internal The parent of a call that starts a trace in this process, nearest
+ * first: the call's own `parent` option, then the headers `continueTrace` was
+ * given, then the active OpenTelemetry span (with the bridge on). `undefined`:
+ * a fresh trace. Never throws — a `parent` function that throws, or headers
+ * that do not parse, start a fresh trace.
+ */
+export function rootParent(site: CallSite, args: ArrayLike<unknown>): SpanParent | undefined {
+  if (site.parent !== undefined) {
+    const remote = extractTraceContext(resolve(site.parent, args));
+    if (remote !== undefined) return spanParentOf(remote);
+  }
+  const continued = continuedContext();
+  if (continued !== undefined) return spanParentOf(continued);
+  return otelHook.current?.rootParent();
+}
+
+function resolve(parent: NonNullable<CallSite['parent']>, args: ArrayLike<unknown>): TraceParent | undefined {
+  if (typeof parent !== 'function') return parent;
+  try {
+    return parent(Array.prototype.slice.call(args)) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,28 @@
+import { nowMicros, toCompactMicros } from '../model/clock.js';
+import type { SpanParent } from '../model/span.js';
+import type { RemoteTraceContext } from './remote-context.js';
+
+/**
+ * @internal The parent a new root span takes from a remote context.
+ *
+ * With `langsmith-trace`, the dotted order is the caller's. A W3C parent has
+ * none, yet LangSmith's ingestion requires a child's dotted order to start
+ * with its trace id and end with its parent: so one is made of the trace id
+ * and the parent's run id, stamped now — the callers' real start times are
+ * not in the header. Sorting in LangSmith uses the last segment, which is exact.
+ */
+export function spanParentOf(remote: RemoteTraceContext): SpanParent {
+  let dottedOrder = remote.dottedOrder;
+  if (dottedOrder === undefined) {
+    const stamp = toCompactMicros(nowMicros());
+    dottedOrder = remote.traceId === remote.parentRunId ? stamp + remote.traceId : `${stamp}${remote.traceId}.${stamp}${remote.parentRunId}`;
+  }
+  return {
+    id: remote.parentRunId,
+    traceId: remote.traceId,
+    dottedOrder,
+    metadata: remote.metadata as SpanParent['metadata'],
+    sampled: remote.sampled,
+    remote: { tracestate: remote.tracestate, projectName: remote.projectName },
+  };
+}

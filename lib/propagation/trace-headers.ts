@@ -1,0 +1,136 @@
+import { currentSpan } from '../context/span-context.js';
+import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
+import { BAGGAGE_LIMITS, formatLangSmithBaggage } from './baggage.js';
+import { continuedContext } from './continue-trace.js';
+import { readHeader } from './header-carrier.js';
+import { spanParentOf } from './span-parent.js';
+import { formatTraceparent } from './traceparent.js';
+
+/**
+ * The headers that carry the current trace to another service: W3C
+ * `traceparent` (+ `tracestate` when the trace came with one), for
+ * OpenTelemetry and any W3C-aware service, and LangSmith's `langsmith-trace`
+ * + `baggage` (`langsmith-metadata`, `langsmith-tags`, `langsmith-project`),
+ * for langsmith's `RunTree.fromHeaders()`. Both name the same parent.
+ */
+export interface TraceHeaders {
+  traceparent?: string;
+  tracestate?: string;
+  'langsmith-trace'?: string;
+  baggage?: string;
+}
+
+/**
+ * Headers for an outgoing request made from the calling code: they make the
+ * receiving service's spans children of the current span. Inside
+ * `continueTrace` but outside any span, they pass the incoming parent on.
+ * Outside both: `{}` (the receiver starts its own trace).
+ */
+export function getTraceHeaders(): TraceHeaders {
+  const span = currentSpan();
+  if (span !== undefined) {
+    const headers: TraceHeaders = {
+      traceparent: formatTraceparent(traceIdOf(span.traceId), spanIdOf(span.id), span.sampled),
+      'langsmith-trace': span.dottedOrder,
+    };
+    if (span.remote?.tracestate !== undefined) headers.tracestate = span.remote.tracestate;
+    const baggage = formatLangSmithBaggage(span.metadata, span.tags, span.projectName, BAGGAGE_LIMITS.maxBytes);
+    if (baggage.length > 0) headers.baggage = baggage.join(',');
+    return headers;
+  }
+  const continued = continuedContext();
+  if (continued === undefined) return {};
+  const parent = spanParentOf(continued);
+  const headers: TraceHeaders = {
+    traceparent: formatTraceparent(traceIdOf(continued.traceId), continued.parentSpanId, continued.sampled ?? true),
+    'langsmith-trace': parent.dottedOrder,
+  };
+  if (continued.tracestate !== undefined) headers.tracestate = continued.tracestate;
+  const baggage = formatLangSmithBaggage(continued.metadata, continued.tags, continued.projectName, BAGGAGE_LIMITS.maxBytes);
+  if (baggage.length > 0) headers.baggage = baggage.join(',');
+  return headers;
+}
+
+/** Something outgoing headers can be set on. */
+export type OutgoingHeaders =
+  | { set(name: string, value: string): unknown; get(name: string): string | null }
+  | { setHeader(name: string, value: string): unknown; getHeader(name: string): unknown }
+  | Record<string, string | string[] | number | undefined>;
+
+/**
+ * Adds {@link getTraceHeaders} to outgoing headers and returns them: a Fetch
+ * `Headers`, a `node:http` `ClientRequest` (before it is sent), or a plain
+ * object for `http.request(url, { headers })`. A `baggage` already there
+ * keeps its other members; its LangSmith members are replaced. Never throws.
+ *
+ * @example
+ * http.request(url, { headers: injectTraceHeaders({ accept: 'application/json' }) });
+ */
+export function injectTraceHeaders<H extends OutgoingHeaders>(headers: H): H {
+  try {
+    const trace = getTraceHeaders();
+    for (const [name, value] of Object.entries(trace) as Array<[keyof TraceHeaders, string]>) {
+      setHeader(headers, name, name === 'baggage' ? mergeBaggage(existingBaggage(headers), value) : value);
+    }
+  } catch {
+    // Propagation is best effort: the request goes out as it was.
+  }
+  return headers;
+}
+
+/**
+ * A `fetch` that sends the current trace's headers with every request
+ * (opt-in: the global `fetch` is left alone).
+ *
+ * @example
+ * const fetch = tracedFetch();
+ * await fetch('http://orders.internal/place', { method: 'POST', body });
+ */
+export function tracedFetch(fetchImpl: typeof fetch = globalThis.fetch): typeof fetch {
+  return function fetchWithTraceHeaders(input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) {
+    let headers: Headers;
+    try {
+      headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    } catch {
+      return fetchImpl(input, init); // headers fetch itself would refuse: let it say so
+    }
+    return fetchImpl(input, { ...init, headers: injectTraceHeaders(headers) });
+  } as typeof fetch;
+}
+
+function setHeader(headers: OutgoingHeaders, name: string, value: string): void {
+  if (typeof (headers as { set?: unknown }).set === 'function') (headers as Headers).set(name, value);
+  else if (typeof (headers as { setHeader?: unknown }).setHeader === 'function') (headers as { setHeader(n: string, v: string): unknown }).setHeader(name, value);
+  else {
+    const record = headers as Record<string, unknown>;
+    // A plain object may already hold the header in another case: replace it, not add a twin.
+    for (const key of Object.keys(record)) if (key !== name && key.toLowerCase() === name) delete record[key];
+    record[name] = value;
+  }
+}
+
+function existingBaggage(headers: OutgoingHeaders): string[] {
+  const getHeader = (headers as { getHeader?: unknown }).getHeader;
+  if (typeof getHeader === 'function') {
+    const value: unknown = Reflect.apply(getHeader, headers, ['baggage']);
+    return typeof value === 'string' ? [value] : Array.isArray(value) ? value.map(String) : [];
+  }
+  return readHeader(headers, 'baggage');
+}
+
+/** Other members first, ours after; ours are dropped rather than push the header past the spec's size. */
+function mergeBaggage(existing: string[], ours: string): string {
+  const others = existing
+    .join(',')
+    .split(',')
+    .map((member) => member.trim())
+    .filter((member) => member.length > 0 && !member.split('=', 1)[0]!.trim().startsWith('langsmith-'));
+  const members = [...others];
+  let bytes = members.join(',').length;
+  for (const member of ours.split(',')) {
+    if (bytes + member.length + 1 > BAGGAGE_LIMITS.maxBytes) continue;
+    members.push(member);
+    bytes += member.length + 1;
+  }
+  return members.join(',');
+}

@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as otel from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { continueTrace, enableOpenTelemetryBridge, getCurrentSpan, getTraceHeaders, traceable, TracewireConfigError } from '../../../index';
+import { OtlpCollector, type ReceivedSpan } from '../../helpers/otlp-collector';
+import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
+
+/** `parent > child` names of one OTLP trace, by span ids; `? > x` for a parent not in the export. */
+function otlpTree(spans: ReceivedSpan[]): { traceIds: Set<string>; roots: string[]; edges: string[] } {
+  const byId = new Map(spans.map((s) => [s.span.spanId as string, s]));
+  const label = (s: ReceivedSpan) => `${s.span.name as string}${s.attributes['tracewire.run_id'] === undefined ? '' : ' (tw)'}`;
+  const roots = spans.filter((s) => !s.span.parentSpanId).map(label);
+  const edges = spans
+    .filter((s) => s.span.parentSpanId)
+    .map((s) => `${byId.has(s.span.parentSpanId as string) ? label(byId.get(s.span.parentSpanId as string)!) : '?'} > ${label(s)}`)
+    .sort();
+  return { traceIds: new Set(spans.map((s) => s.span.traceId as string)), roots, edges };
+}
+
+async function runFixture(bridge: boolean): Promise<{ answer: unknown; spans: ReceivedSpan[] }> {
+  const collector = await OtlpCollector.start();
+  try {
+    const args = [join(__dirname, 'fixtures', 'otel-http-services.cjs'), collector.url, ...(bridge ? [] : ['no-bridge'])];
+    const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: 20_000 });
+    return { answer: JSON.parse(stdout), spans: collector.spans };
+  } finally {
+    await collector.stop();
+  }
+}
+
+describe('with the real OpenTelemetry SDK and @opentelemetry/instrumentation-http (needs `npm run build`)', () => {
+  test('OTel server → tracewire services → OTel client → OTel server → tracewire: the OTLP spans form one tree', async () => {
+    const { answer, spans } = await runFixture(true);
+    expect(answer).toEqual({ sku: 'sku-9', stock: 4 });
+    const tree = otlpTree(spans);
+    expect(tree.traceIds.size).toBe(1);
+    expect(tree.roots).toEqual(['GET']);
+    expect(tree.edges).toEqual(
+      [
+        'GET > GET', // client → front server
+        'GET > front-handle (tw)',
+        'front-handle (tw) > call-inventory (tw)',
+        'call-inventory (tw) > GET', // the instrumented client call
+        'GET > GET', // client → inventory server
+        'GET > inventory-lookup (tw)',
+        'inventory-lookup (tw) > read-stock (tw)',
+      ].sort(),
+    );
+    expect(spans).toHaveLength(8);
+  });
+
+  test('without the bridge the same app falls apart into several traces (what the bridge fixes)', async () => {
+    const { spans } = await runFixture(false);
+    expect(otlpTree(spans).traceIds.size).toBeGreaterThan(1);
+  });
+});
+
+describe('the bridge in process', () => {
+  let provider: TracerProvider;
+  let memory: InMemorySpanExporter;
+  let disable: () => void;
+  beforeAll(() => {
+    memory = new InMemorySpanExporter();
+    provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
+    otel.trace.setGlobalTracerProvider(provider);
+    otel.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    otel.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  });
+  beforeEach(() => {
+    disable = enableOpenTelemetryBridge(otel);
+  });
+  afterEach(() => disable());
+  afterAll(async () => {
+    await provider.shutdown();
+    otel.trace.disable();
+    otel.context.disable();
+    otel.propagation.disable();
+  });
+
+  test('a tracewire root inside an OTel span joins its trace; an OTel span inside a tracewire span is its child', async () => {
+    const { client, exporter } = installMemoryTracing();
+    const tracer = otel.trace.getTracer('test');
+    let headers: ReturnType<typeof getTraceHeaders> = {};
+    const work = traceable(
+      async () => {
+        headers = getTraceHeaders();
+        await tracer.startActiveSpan('otel-inner', async (span) => span.end());
+      },
+      { name: 'tw-work' },
+    );
+    const outer = tracer.startSpan('otel-outer');
+    await otel.context.with(otel.trace.setSpan(otel.context.active(), outer), () => work());
+    outer.end();
+
+    const run = only(await finishedRuns(client, exporter), 'tw-work');
+    const outerContext = outer.spanContext();
+    expect(run.trace_id.replace(/-/g, '')).toBe(outerContext.traceId);
+    expect(run.parent_run_id).toBe(`00000000-0000-0000-${outerContext.spanId.slice(0, 4)}-${outerContext.spanId.slice(4)}`);
+    const inner = memory.getFinishedSpans().find((s) => s.name === 'otel-inner')!;
+    expect(inner.spanContext().traceId).toBe(outerContext.traceId);
+    expect(inner.parentSpanContext?.spanId).toBe(run.id.replace(/-/g, '').slice(16));
+    expect(headers.traceparent).toBe(`00-${outerContext.traceId}-${run.id.replace(/-/g, '').slice(16)}-01`);
+  });
+
+  test('OpenTelemetry’s propagator, inside a continued tracewire span, sends that span as parent and the caller’s tracestate on', async () => {
+    installMemoryTracing();
+    const incoming = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=abc' };
+    const outgoing: Record<string, string> = {};
+    let runId = '';
+    await continueTrace(incoming, traceable(async () => {
+      runId = getCurrentSpan()!.id;
+      otel.propagation.inject(otel.context.active(), outgoing);
+    }, { name: 'relay' }));
+    expect(outgoing).toEqual({ traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-${runId.replace(/-/g, '').slice(16)}-01`, tracestate: 'vendor=abc' });
+  });
+
+  test('turned off again, tracewire and OTel go their own ways', async () => {
+    disable();
+    const { client, exporter } = installMemoryTracing();
+    const outer = otel.trace.getTracer('test').startSpan('otel-outer');
+    await otel.context.with(otel.trace.setSpan(otel.context.active(), outer), traceable(async () => undefined, { name: 'alone' }));
+    outer.end();
+    expect(only(await finishedRuns(client, exporter), 'alone').parent_run_id).toBeUndefined();
+  });
+
+  test('anything but the API module is refused with TracewireConfigError', () => {
+    expect(() => enableOpenTelemetryBridge({} as never)).toThrow(TracewireConfigError);
+  });
+});

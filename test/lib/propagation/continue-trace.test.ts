@@ -1,0 +1,127 @@
+import { BAGGAGE_LIMITS, continueTrace, extractTraceContext, getTraceHeaders, traceable, TracewireConfigError, type Run } from '../../../index';
+import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
+
+const TRACE_UUID = '0191e2f4-5a6b-7c8d-9e0f-a1b2c3d4e5f6';
+const PARENT_UUID = '0191e2f4-5a6c-7aaa-8bbb-cccccccccccc';
+const DOTTED = `20260101T120000000001Z${TRACE_UUID}.20260101T120000000002Z${PARENT_UUID}`;
+
+const setup = () => installMemoryTracing();
+
+describe('continuing a trace from incoming headers', () => {
+  test('langsmith-trace: the root joins the caller’s trace under the last run of its dotted order, metadata and project from baggage', async () => {
+    const { client, exporter } = setup();
+    const handle = traceable(async () => 'ok', { name: 'handle' });
+    const baggage = `langsmith-metadata=${encodeURIComponent(JSON.stringify({ tenant: 't-1' }))},langsmith-tags=${encodeURIComponent('a,b')},langsmith-project=caller-project`;
+    await continueTrace({ 'langsmith-trace': DOTTED, baggage }, () => handle());
+    const run = only(await finishedRuns(client, exporter), 'handle');
+    expect(run.trace_id).toBe(TRACE_UUID);
+    expect(run.parent_run_id).toBe(PARENT_UUID);
+    expect(run.dotted_order.startsWith(DOTTED + '.')).toBe(true);
+    expect(run.dotted_order.split('.').at(-1)!.slice(22)).toBe(run.id);
+    expect(run.extra.metadata).toEqual({ tenant: 't-1' });
+    expect(run.session_name).toBe('caller-project');
+  });
+
+  test('traceparent only: trace id = the W3C trace id with dashes, parent = langsmith’s UUID of the span id, a dotted order LangSmith accepts', async () => {
+    const { client, exporter } = setup();
+    const handle = traceable(() => 'sync stays sync', { name: 'handle' });
+    const value = continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, () => handle());
+    expect(value).toBe('sync stays sync');
+    const run = only(await finishedRuns(client, exporter), 'handle');
+    expect(run.trace_id).toBe('4bf92f35-77b3-4da6-a3ce-929d0e0e4736');
+    expect(run.parent_run_id).toBe('00000000-0000-0000-00f0-67aa0ba902b7');
+    const segments = run.dotted_order.split('.').map((segment) => segment.slice(22));
+    expect(segments).toEqual([run.trace_id, run.parent_run_id, run.id]);
+  });
+
+  test('a sampled-out caller (flags 00) keeps the continued spans out of the export', async () => {
+    const { client, exporter } = setup();
+    const handle = traceable(async () => undefined, { name: 'handle' });
+    await continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' }, () => handle());
+    expect(await finishedRuns(client, exporter)).toEqual([]);
+    expect(client.stats().dropped.sampledOut).toBe(1);
+  });
+
+  test('the `parent` option takes headers from the call’s arguments; nested calls stay children of their caller', async () => {
+    const { client, exporter } = setup();
+    const inner = traceable(async () => 1, { name: 'inner', parent: () => ({ 'langsmith-trace': DOTTED }) });
+    const handler = traceable(async (_event: { headers: Record<string, string> }) => inner(), {
+      name: 'handler',
+      parent: ([event]) => (event as { headers: Record<string, string> }).headers,
+    });
+    await handler({ headers: { 'Langsmith-Trace': DOTTED } });
+    const runs = await finishedRuns(client, exporter);
+    const root = only(runs, 'handler');
+    expect(root.parent_run_id).toBe(PARENT_UUID);
+    expect(only(runs, 'inner').parent_run_id).toBe(root.id);
+  });
+
+  test('a `parent` function that throws, or returns nothing, starts a fresh trace and the call still runs', async () => {
+    const { client, exporter } = setup();
+    const throwing = traceable(() => 'ran', {
+      name: 'throwing',
+      parent: () => {
+        throw new Error('boom');
+      },
+    });
+    expect(throwing()).toBe('ran');
+    const run = only(await finishedRuns(client, exporter), 'throwing');
+    expect(run.trace_id).toBe(run.id);
+    expect(run.parent_run_id).toBeUndefined();
+  });
+
+  test('`parent` that is neither headers nor a function fails at decoration with TracewireConfigError', () => {
+    expect(() => traceable(() => 1, { parent: 'traceparent' as never })).toThrow(TracewireConfigError);
+    expect(() => traceable(() => 1, { parent: 'traceparent' as never })).toThrow(/parent/);
+  });
+
+  test('headers from a Fetch Headers object and from node’s array form are read alike', () => {
+    expect(extractTraceContext(new Headers({ 'langsmith-trace': DOTTED }))?.parentRunId).toBe(PARENT_UUID);
+    expect(extractTraceContext({ 'langsmith-trace': [DOTTED] })?.parentRunId).toBe(PARENT_UUID);
+    // Two traceparent lines: ambiguous, refused.
+    expect(extractTraceContext({ traceparent: ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4737-00f067aa0ba902b7-01'] })).toBeUndefined();
+  });
+
+  test('langsmith-trace wins over a traceparent of another trace; a traceparent of the same trace gives the sampling flag and tracestate', () => {
+    const other = extractTraceContext({ 'langsmith-trace': DOTTED, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=x' });
+    expect(other).toMatchObject({ traceId: TRACE_UUID, parentRunId: PARENT_UUID, sampled: undefined, tracestate: undefined, from: 'langsmith-trace' });
+    const same = extractTraceContext({ 'langsmith-trace': DOTTED, traceparent: `00-${TRACE_UUID.replace(/-/g, '')}-bbbbcccccccccccc-00`, tracestate: 'vendor=x,other=y' });
+    expect(same).toMatchObject({ sampled: false, tracestate: 'vendor=x,other=y', parentSpanId: '8bbbcccccccccccc' });
+  });
+
+  test('baggage over the documented limits is ignored whole; the trace still continues', () => {
+    const huge = `langsmith-metadata=${encodeURIComponent(JSON.stringify({ blob: 'x'.repeat(BAGGAGE_LIMITS.maxBytes) }))}`;
+    const context = extractTraceContext({ 'langsmith-trace': DOTTED, baggage: huge });
+    expect(context).toMatchObject({ parentRunId: PARENT_UUID, metadata: {} });
+    const many = Array.from({ length: BAGGAGE_LIMITS.maxMembers + 1 }, (_, i) => `k${i}=v`).concat('langsmith-project=p').join(',');
+    expect(extractTraceContext({ 'langsmith-trace': DOTTED, baggage: many })?.projectName).toBeUndefined();
+    expect(extractTraceContext({ 'langsmith-trace': DOTTED, baggage: 'langsmith-metadata=%7Bnot-json,langsmith-project=p' })).toMatchObject({ metadata: {}, projectName: 'p' });
+  });
+});
+
+describe('outgoing headers', () => {
+  test('inside a span: traceparent and langsmith-trace name the same run, baggage carries metadata, tags and project', async () => {
+    const { client, exporter } = setup();
+    let headers: ReturnType<typeof getTraceHeaders> = {};
+    const call = traceable(
+      async () => {
+        headers = getTraceHeaders();
+      },
+      { name: 'call', tags: ['t1'], metadata: { user: 'u' } },
+    );
+    await call();
+    const run: Run = only(await finishedRuns(client, exporter), 'call');
+    const hex = run.id.replace(/-/g, '');
+    expect(headers.traceparent).toBe(`00-${run.trace_id.replace(/-/g, '')}-${hex.slice(16)}-01`);
+    expect(headers['langsmith-trace']).toBe(run.dotted_order);
+    expect(headers.baggage).toBe(`langsmith-metadata=${encodeURIComponent('{"user":"u"}')},langsmith-tags=t1,langsmith-project=tests`);
+    // What tracewire sends, tracewire reads back as the same parent.
+    expect(extractTraceContext(headers as Record<string, string>)).toMatchObject({ traceId: run.trace_id, parentRunId: run.id, sampled: true, metadata: { user: 'u' } });
+  });
+
+  test('outside any span: no headers; inside continueTrace only: the incoming parent passed on', () => {
+    expect(getTraceHeaders()).toEqual({});
+    const forwarded = continueTrace({ 'langsmith-trace': DOTTED, traceparent: `00-${TRACE_UUID.replace(/-/g, '')}-bbbbcccccccccccc-01`, tracestate: 'v=1' }, () => getTraceHeaders());
+    expect(forwarded).toEqual({ traceparent: `00-${TRACE_UUID.replace(/-/g, '')}-8bbbcccccccccccc-01`, 'langsmith-trace': DOTTED, tracestate: 'v=1' });
+  });
+});
