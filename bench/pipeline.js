@@ -44,8 +44,21 @@
  *     adding checkpoints keeps it robust to one outlier.)
  * MB here = 2^20 bytes.
  *
+ * Cost per span against the floor (issue 17), the first rows run:
+ *   the floor is a hand-rolled tracer (bench/floor/floor-tracer.js: AsyncLocalStorage,
+ *   a run object with a UUIDv7 and timestamps, one JSON.stringify per run, one
+ *   keep-alive POST /runs/batch per 100 runs). Per rep (×TW_REPS, interleaved so
+ *   drift hits all alike): for tight-loop and concurrent, the floor, then tracewire
+ *   with LangSmith multipart (default), LangSmith batch and OTLP http/json; then the
+ *   "held" rows: 100 000 sync spans held unsent (floor: its run texts; tracewire:
+ *   manual mode, no-op exporter), live heap after gc ÷ spans. Printed: CPU µs per
+ *   span (child process.cpuUsage(), first call → flush resolved) and its ratio to
+ *   the floor of the same rep (median of the per-rep ratios), heap bytes per queued
+ *   span; judged: ≤ 1.2× the floor with nothing lost, ≤ 400 B per queued span.
+ *
  * Options (none needed for the normal run):
- *   --cpu-prof           tracewire tight-loop/concurrent children run under
+ *   --cost               only the cost rows above (≈ 1 min on an idle 2-core machine).
+ *   --cpu-prof           tracewire and floor tight-loop/concurrent children run under
  *                        V8's profiler; prints the top functions by self time
  *                        in the "calls" and "flush" phases (timings inflated).
  *   --only=a,b           run only the rows whose "client scenario" contains a
