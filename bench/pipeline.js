@@ -44,8 +44,21 @@
  *     adding checkpoints keeps it robust to one outlier.)
  * MB here = 2^20 bytes.
  *
+ * Cost per span against the floor (issue 17), the first rows run:
+ *   the floor is a hand-rolled tracer (bench/floor/floor-tracer.js: AsyncLocalStorage,
+ *   a run object with a UUIDv7 and timestamps, one JSON.stringify per run, one
+ *   keep-alive POST /runs/batch per 100 runs). Per rep (×TW_REPS, interleaved so
+ *   drift hits all alike): for tight-loop and concurrent, the floor, then tracewire
+ *   with LangSmith multipart (default), LangSmith batch and OTLP http/json; then the
+ *   "held" rows: 100 000 sync spans held unsent (floor: its run texts; tracewire:
+ *   manual mode, no-op exporter), live heap after gc ÷ spans. Printed: CPU µs per
+ *   span (child process.cpuUsage(), first call → flush resolved) and its ratio to
+ *   the floor of the same rep (median of the per-rep ratios), heap bytes per queued
+ *   span; judged: ≤ 1.2× the floor with nothing lost, ≤ 400 B per queued span.
+ *
  * Options (none needed for the normal run):
- *   --cpu-prof           tracewire tight-loop/concurrent children run under
+ *   --cost               only the cost rows above (≈ 1 min on an idle 2-core machine).
+ *   --cpu-prof           tracewire and floor tight-loop/concurrent children run under
  *                        V8's profiler; prints the top functions by self time
  *                        in the "calls" and "flush" phases (timings inflated).
  *   --only=a,b           run only the rows whose "client scenario" contains a
@@ -149,6 +162,8 @@ const { childEnv, forkChild, reportToParent, exitProblem, printChildStderr } = r
 const { profileSelfTimes, printProfile, marksToUs } = require('./support/cpu-profile');
 
 const { DIST, distMissing } = require('./support/dist');
+const { childFloor, childHeld } = require('./floor/children');
+const { printCostTables } = require('./floor/cost-report');
 
 // ---- sizes and targets ------------------------------------------------------
 const SPANS = 20_000;
@@ -173,6 +188,8 @@ const SERVER_INFO = { version: '0.0.0', batch_ingest_config: { size_limit: 100, 
 const SERVER_INFO_NO_MULTIPART = { ...SERVER_INFO, batch_ingest_config: { ...SERVER_INFO.batch_ingest_config, use_multipart_endpoint: false } };
 // Exporter rows: tight-loop, one run each, bytes per run on the wire per exporter. `undefined` variant = the default rows.
 const TW_EXPORTER_VARIANTS = ['batch', 'gzip', 'otlp', 'jsonl'];
+// Cost rows (CPU per span vs the floor): undefined = the default exporter (LangSmith multipart).
+const COST_VARIANTS = [undefined, 'batch', 'otlp'];
 const EXPORTER_LABEL = {
   'tracewire multipart': "tracewire LangSmithExporter (default: multipart)",
   'tracewire batch': "tracewire LangSmithExporter mode 'batch'",
@@ -181,6 +198,7 @@ const EXPORTER_LABEL = {
   'tracewire jsonl': 'tracewire JsonlFileExporter (a file, no HTTP)',
   'langsmith multipart': 'langsmith Client (multipart)',
   'langsmith batch': 'langsmith Client (batch: /info use_multipart_endpoint false)',
+  'floor batch': 'floor (hand-rolled tracer, bench/floor/)',
 };
 const EXPORTER_WIRE = {
   multipart: 'POST /runs/multipart',
@@ -212,8 +230,8 @@ async function runScenario(client, scenario, sinkMode, rep, variant) {
     jsonlDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-pipeline-jsonl-'));
     env.BENCH_JSONL_PATH = path.join(jsonlDir, 'runs.jsonl');
   }
-  const profile = PROFILE_DIR && client === 'tracewire' && scenario !== 'dead-exporter' ? path.join(PROFILE_DIR, `${client}-${scenario}-${rep}.cpuprofile`) : undefined;
-  const execArgv = scenario === 'dead-exporter' ? ['--expose-gc'] : [];
+  const profile = PROFILE_DIR && client !== 'langsmith' && scenario !== 'dead-exporter' && scenario !== 'held' ? path.join(PROFILE_DIR, `${client}-${scenario}-${variant || 'multipart'}-${rep}.cpuprofile`) : undefined;
+  const execArgv = scenario === 'dead-exporter' || scenario === 'held' ? ['--expose-gc'] : [];
   if (profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${path.basename(profile)}`);
   const outcome = await forkChild(__filename, ['--child', client, scenario, ...(variant ? [variant] : [])], { env, execArgv, timeoutMs: CHILD_TIMEOUT_MS });
   const counts = await sink.close();
@@ -300,6 +318,7 @@ async function childTracewire(scenario, sinkUrl, variant) {
   let acc = 0;
   let t0;
   let callsDone;
+  const cpu0 = process.cpuUsage();
   if (scenario === 'tight-loop') {
     const f = tw.traceable(function f(a, b) { return a + b; });
     t0 = hr();
@@ -315,6 +334,7 @@ async function childTracewire(scenario, sinkUrl, variant) {
   const rssAfterCallsMB = rss.sample() / MB;
   const flushResult = await client.awaitPendingTraceBatches();
   const flushDone = hr();
+  const cpu = process.cpuUsage(cpu0);
   const flushMs = Number(flushDone - callsDone) / 1e6;
   const mem = rss.stop();
   const stats = client.stats();
@@ -330,6 +350,7 @@ async function childTracewire(scenario, sinkUrl, variant) {
     rssBeforeMB,
     rssAfterCallsMB,
     ...mem,
+    cpuUsPerSpan: (cpu.user + cpu.system) / SPANS,
     marks: { t0: String(t0), callsDone: String(callsDone), flushDone: String(flushDone) },
     check: acc,
   };
@@ -424,6 +445,8 @@ async function childDeadExporter(sinkUrl) {
 function childMain(client, scenario, variant) {
   const sinkUrl = process.env.BENCH_SINK_URL;
   reportToParent(() => {
+    if (scenario === 'held') return childHeld(client, DIST);
+    if (client === 'floor') return childFloor(scenario, sinkUrl, SPANS, startRssSampler());
     if (client === 'tracewire' && scenario === 'dead-exporter') return childDeadExporter(sinkUrl);
     if (client === 'tracewire') return childTracewire(scenario, sinkUrl, variant);
     return childLangsmith(scenario, sinkUrl);
@@ -454,7 +477,7 @@ function printProfiles(runs) {
 // =============================================================================
 
 const runName = (p) => `${p.client} ${p.scenario}${p.variant ? ` ${p.variant}` : ''} #${p.rep}`;
-const exporterKey = (run) => `${run.client} ${run.variant || 'multipart'}`;
+const exporterKey = (run) => (run.client === 'floor' ? 'floor batch' : `${run.client} ${run.variant || 'multipart'}`);
 const receivedIds = (run) => (run.file ? run.file.distinctIds : run.sink.distinctIds);
 const endedIds = (run) => (run.file ? run.file.endedIds : run.sink.endedIds);
 const bytesPerRun = (run) => {
@@ -483,14 +506,23 @@ async function main() {
     console.log(`--cpu-prof: tracewire tight-loop/concurrent children run under the V8 profiler (timings inflated; see the profile tables at the end)`);
   }
   const plan = [];
-  for (const scenario of ['tight-loop', 'concurrent']) {
-    for (let rep = 1; rep <= TW_REPS; rep++) plan.push({ client: 'tracewire', scenario, rep, sink: 'ok' });
-    plan.push({ client: 'langsmith', scenario, rep: 1, sink: 'ok' });
+  // Cost rows, interleaved: each rep runs the floor and every costed exporter back to back, so drift of the
+  // shared machine hits them alike; ratios to the floor are taken within a rep, then the median over reps.
+  for (let rep = 1; rep <= TW_REPS; rep++) {
+    for (const scenario of ['tight-loop', 'concurrent']) {
+      plan.push({ client: 'floor', scenario, rep, sink: 'ok' });
+      for (const variant of COST_VARIANTS) plan.push({ client: 'tracewire', scenario, rep, sink: 'ok', variant });
+    }
+    plan.push({ client: 'floor', scenario: 'held', rep, sink: 'ok' });
+    plan.push({ client: 'tracewire', scenario: 'held', rep, sink: 'ok' });
   }
-  // bytes/run per exporter: tight-loop, one run each (the default tracewire and langsmith rows are above)
-  for (const variant of TW_EXPORTER_VARIANTS) plan.push({ client: 'tracewire', scenario: 'tight-loop', rep: 1, sink: 'ok', variant });
-  plan.push({ client: 'langsmith', scenario: 'tight-loop', rep: 1, sink: 'ok', variant: 'batch' });
-  plan.push({ client: 'tracewire', scenario: 'dead-exporter', rep: 1, sink: '503' });
+  if (!process.argv.includes('--cost')) {
+    for (const scenario of ['tight-loop', 'concurrent']) plan.push({ client: 'langsmith', scenario, rep: 1, sink: 'ok' });
+    // bytes/run per exporter: tight-loop, one run each (the default tracewire and langsmith rows are above)
+    for (const variant of TW_EXPORTER_VARIANTS) if (!COST_VARIANTS.includes(variant)) plan.push({ client: 'tracewire', scenario: 'tight-loop', rep: 1, sink: 'ok', variant });
+    plan.push({ client: 'langsmith', scenario: 'tight-loop', rep: 1, sink: 'ok', variant: 'batch' });
+    plan.push({ client: 'tracewire', scenario: 'dead-exporter', rep: 1, sink: '503' });
+  }
   const only = process.argv.find((a) => a.startsWith('--only='));
   if (only) {
     const words = only.slice(7).split(',');
@@ -539,8 +571,9 @@ async function main() {
       flushResult: fmtFlush(r.flushResult),
     };
   };
-  const mainRuns = runs.filter((r) => r.scenario !== 'dead-exporter' && !r.variant);
-  const exporterOnlyRuns = runs.filter((r) => r.scenario !== 'dead-exporter' && r.variant);
+  const deliveryRun = (r) => r.scenario !== 'dead-exporter' && r.scenario !== 'held';
+  const mainRuns = runs.filter((r) => deliveryRun(r) && !r.variant);
+  const exporterOnlyRuns = runs.filter((r) => deliveryRun(r) && r.variant);
   for (const run of exporterOnlyRuns) noteProblems(run);
   console.log('');
   printTable(
@@ -590,7 +623,7 @@ async function main() {
   const targetRows = [];
   for (const run of [...mainRuns, ...exporterOnlyRuns].filter((r) => r.client === 'tracewire')) {
     const r = run.result;
-    const id = run.variant ? `${run.scenario} ${run.variant}` : `${run.scenario} #${run.rep}`;
+    const id = `${run.scenario}${run.variant ? ` ${run.variant}` : ''} #${run.rep}`;
     if (!r || r.error) {
       targetRows.push({ run: id, target: 'run completed', measured: run.timedOut ? 'timeout' : 'error', result: 'FAIL' });
       continue;
@@ -778,6 +811,8 @@ async function main() {
       result: holds ? 'PASS' : 'FAIL',
     });
   }
+
+  printCostTables(runs, targetRows, { spans: SPANS, printTable, receivedIds, noteProblems, exporterLabel: (run) => EXPORTER_LABEL[exporterKey(run)] });
 
   printTargets('targets (tracewire, default delivery settings):', { key: 'run', title: 'run' }, targetRows);
 

@@ -20,14 +20,32 @@ const chars = new Uint8Array(36);
 const ascii = new TextDecoder();
 const bytes = new Uint8Array(16);
 
-/** A new UUIDv7 string for the given wall-clock milliseconds. */
-export function uuidv7(unixMillis: number = Date.now()): string {
-  if (poolOffset + RANDOM_BYTES_PER_ID > POOL_BYTES) {
+/** The offset of `count` fresh random bytes in `pool`, refilling it when it runs short. */
+function drawRandom(count: number): number {
+  if (poolOffset + count > POOL_BYTES) {
     globalThis.crypto.getRandomValues(pool);
     poolOffset = 0;
   }
   const r = poolOffset;
-  poolOffset += RANDOM_BYTES_PER_ID;
+  poolOffset += count;
+  return r;
+}
+
+/**
+ * `byteCount` random bytes (at most 64) as lower-case hex, from the same
+ * pooled draws as ids: a draw from the OS costs ~10 µs on a busy VM, whatever
+ * its size, so one per multipart boundary would cost more than the boundary.
+ */
+export function randomHex(byteCount: number): string {
+  const r = drawRandom(byteCount);
+  let hex = '';
+  for (let i = r; i < r + byteCount; i++) hex += String.fromCharCode(HEX_DIGITS[pool[i]! >>> 4]!, HEX_DIGITS[pool[i]! & 0x0f]!);
+  return hex;
+}
+
+/** A new UUIDv7 string for the given wall-clock milliseconds. */
+export function uuidv7(unixMillis: number = Date.now()): string {
+  const r = drawRandom(RANDOM_BYTES_PER_ID);
   // 48-bit timestamp, big-endian. Division keeps it exact past 2^32.
   const high = Math.floor(unixMillis / 0x1000000);
   const low = unixMillis % 0x1000000;

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../model/ids.js';
 import type { Run } from '../../model/run.js';
-import { splitForMultipart, toLangSmithRun } from './to-langsmith-run.js';
+import { forEachMultipartField, multipartMain, toLangSmithRun } from './to-langsmith-run.js';
 
 /** How runs travel to LangSmith: `multipart` → `POST /runs/multipart`, `batch` → `POST /runs/batch` (JSON). */
 export type LangSmithWireMode = 'multipart' | 'batch';
@@ -15,6 +15,8 @@ export interface WireOp {
   readonly op: 'post' | 'patch';
   readonly text: string;
   readonly bytes: number;
+  /** All of `text` is ASCII: it is written byte for byte (latin1), which costs less than UTF-8 encoding. */
+  readonly ascii: boolean;
 }
 
 /** @internal A request body and its `Content-Type`. */
@@ -29,7 +31,7 @@ export interface WireBody {
  * per export, shared by that export's requests.
  */
 export function newBoundary(): string {
-  return '----tracewire' + randomBytes(12).toString('hex');
+  return '----tracewire' + randomHex(12);
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -49,28 +51,56 @@ function utf8Length(text: string): number {
 export function serializeOp(run: Run, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string): WireOp {
   if (mode === 'batch') {
     const text = JSON.stringify(toLangSmithRun(run));
-    return { run, op, text, bytes: utf8Length(text) + 1 }; // + its separating comma
+    const bytes = utf8Length(text);
+    return { run, op, text, bytes: bytes + 1, ascii: bytes === text.length }; // + its separating comma
   }
-  const { main, fields } = splitForMultipart(run);
-  const name = `${op}.${run.id}`;
+  const prefix = partPrefix(boundary);
+  const name = op + '.' + run.id;
   // Framing is ASCII but for the run id in each part's name (a UUID, so in practice ASCII too).
   const idExtraBytes = utf8Length(run.id) - run.id.length;
-  const first = framedPart(boundary, name, JSON.stringify(main));
-  let text = first.text;
-  let bytes = first.bytes + idExtraBytes;
-  for (const [field, value] of fields) {
-    const part = framedPart(boundary, `${name}.${field}`, JSON.stringify(value));
-    text += part.text;
-    bytes += part.bytes + idExtraBytes;
-  }
-  return { run, op, text, bytes };
+  let text = '';
+  let bytes = 0;
+  const part = (partName: string, json: string): void => {
+    const jsonBytes = utf8Length(json);
+    const head = prefix + partName + PART_TYPE + jsonBytes + PART_HEAD_END;
+    text += head + json + CRLF;
+    bytes += head.length + jsonBytes + CRLF.length + idExtraBytes;
+  };
+  part(name, JSON.stringify(multipartMain(run)));
+  forEachMultipartField(run, (field, value) => part(name + '.' + field, field === 'extra' ? extraJson(run.extra) : JSON.stringify(value)));
+  return { run, op, text, bytes, ascii: bytes === text.length };
 }
 
-/** One part, framed: boundary line, headers, JSON, line break; with its size in bytes, not counting non-ASCII in `name`. */
-function framedPart(boundary: string, name: string, json: string): { text: string; bytes: number } {
-  const jsonBytes = utf8Length(json);
-  const head = `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\nContent-Type: application/json; length=${jsonBytes}\r\n\r\n`;
-  return { text: `${head}${json}\r\n`, bytes: head.length + jsonBytes + 2 };
+let lastMetadata: object | undefined;
+let lastExtraJson = '';
+
+/**
+ * `extra` as JSON. Most runs share one metadata object (spans inherit their
+ * parent's, and it is replaced, never mutated, when set), so the text of an
+ * `extra` holding only that same object is reused.
+ */
+function extraJson(extra: Run['extra']): string {
+  for (const key in extra) if (key !== 'metadata') return JSON.stringify(extra);
+  if (extra.metadata !== lastMetadata || lastMetadata === undefined) {
+    lastExtraJson = JSON.stringify(extra);
+    lastMetadata = extra.metadata;
+  }
+  return lastExtraJson;
+}
+
+const CRLF = '\r\n';
+const PART_TYPE = '"\r\nContent-Type: application/json; length=';
+const PART_HEAD_END = '\r\n\r\n';
+let cachedBoundary = '';
+let cachedPrefix = '';
+
+/** `--<boundary>` CRLF and the start of a part's `Content-Disposition`, up to its name; made once per boundary. */
+function partPrefix(boundary: string): string {
+  if (boundary !== cachedBoundary) {
+    cachedPrefix = `--${boundary}\r\nContent-Disposition: form-data; name="`;
+    cachedBoundary = boundary;
+  }
+  return cachedPrefix;
 }
 
 /** @internal What a request adds to the bytes of its operations: the closing boundary, or the batch document's frame. */
@@ -116,7 +146,7 @@ function multipartBody(ops: readonly WireOp[], boundary: string): WireBody {
   for (const op of ops) size += op.bytes;
   const body = Buffer.allocUnsafe(size);
   let at = 0;
-  for (const op of ops) at += body.write(op.text, at);
+  for (const op of ops) at += body.write(op.text, at, op.ascii ? 'latin1' : 'utf8');
   at += body.write(closing, at, 'latin1');
   return { body: exactly(body, at), contentType: `multipart/form-data; boundary=${boundary}` };
 }
@@ -137,7 +167,7 @@ function batchBody(ops: readonly WireOp[]): WireBody {
     for (const op of ops) {
       if (op.op !== list) continue;
       if (!first) at += body.write(',', at, 'latin1');
-      at += body.write(op.text, at);
+      at += body.write(op.text, at, op.ascii ? 'latin1' : 'utf8');
       first = false;
     }
   }

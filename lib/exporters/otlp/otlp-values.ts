@@ -3,13 +3,33 @@ import type { OtlpAnyValue, OtlpKeyValue } from './otlp-types.js';
 
 const HEX_UUID = /^[0-9a-f]{32}$/;
 const ISO_MICROS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
 const INT64_LIMIT = 2 ** 63;
 
 /** @internal The 32 hex digits of a UUID: a run's `trace_id` (its root's id) is already 128 bits, as an OTLP trace id is. */
 export function traceIdOf(uuid: string): string {
+  const fast = hexOfCanonicalUuid(uuid);
+  if (fast !== undefined) return fast;
   const hex = uuid.replace(/-/g, '').toLowerCase();
   if (!HEX_UUID.test(hex)) throw new Error(`Not a UUID: ${JSON.stringify(uuid)}`);
   return hex;
+}
+
+/**
+ * The hex digits of a UUID in canonical lower-case form (`8-4-4-4-12`, as
+ * tracewire writes its ids), or undefined for any other spelling. A
+ * character scan and slices: this runs for every span, and `replace` plus a
+ * regex cost several times more.
+ */
+function hexOfCanonicalUuid(uuid: string): string | undefined {
+  if (uuid.length !== 36) return undefined;
+  for (let i = 0; i < 36; i++) {
+    const c = uuid.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return undefined; // '-'
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return undefined; // 0-9, a-f
+  }
+  return uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24);
 }
 
 /**
@@ -29,6 +49,39 @@ export function spanIdOf(uuid: string): string {
  * kept as digits (µs × 1000), never passed through a float.
  */
 export function isoToUnixNano(iso: string): string {
+  return microsIsoToUnixNano(iso) ?? anyIsoToUnixNano(iso);
+}
+
+let cachedSecondsPrefix = '';
+let cachedSecondsText = '';
+
+/**
+ * The fast path, for the times tracewire writes (`YYYY-MM-DDTHH:MM:SS.ffffffZ`,
+ * from 1970-01-01T00:00:01Z on): the seconds are parsed and written once per
+ * distinct second (spans cluster in time); the nanoseconds are then those
+ * seconds' digits, the six fraction digits and `000` — text only, no
+ * arithmetic, so exact. Undefined for any other form, which then takes the
+ * general path.
+ */
+function microsIsoToUnixNano(iso: string): string | undefined {
+  if (iso.length !== 27 || iso.charCodeAt(19) !== 46 || iso.charCodeAt(26) !== 90) return undefined; // '.', 'Z'
+  for (let i = 20; i < 26; i++) {
+    const c = iso.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  const prefix = iso.slice(0, 19);
+  if (prefix !== cachedSecondsPrefix) {
+    if (ISO_SECONDS.exec(prefix) === null) return undefined;
+    const millis = Date.parse(prefix + 'Z');
+    // NaN, or before 1970-01-01T00:00:01Z (no leading digit to write): the general path
+    if (!(millis >= 1000)) return undefined;
+    cachedSecondsText = String(millis / 1000);
+    cachedSecondsPrefix = prefix;
+  }
+  return cachedSecondsText + iso.slice(20, 26) + '000';
+}
+
+function anyIsoToUnixNano(iso: string): string {
   const match = ISO_MICROS.exec(iso);
   const millis = match === null ? NaN : Date.parse(match[1]! + match[3]!);
   if (!Number.isFinite(millis)) throw new Error(`Not an ISO 8601 time: ${JSON.stringify(iso)}`);

@@ -11,7 +11,7 @@ import {
   type OtlpSpan,
   type OtlpStatus,
 } from './otlp-types.js';
-import { attribute, isoToUnixNano, jsonAttributes, spanIdOf, stringAttribute, traceIdOf } from './otlp-values.js';
+import { attribute, isoToUnixNano, jsonAttributes, spanIdOf, stringAttribute, toAnyValue, traceIdOf } from './otlp-values.js';
 
 const JSON_MIME = 'application/json';
 
@@ -61,13 +61,14 @@ export function toOtlpSpan(run: Run, startInputsJson?: string): OtlpSpan {
     stringAttribute('openinference.span.kind', OPENINFERENCE_KIND[run.run_type] ?? 'CHAIN'),
   ];
   if (run.tags.length > 0) attributes.push(attribute('tracewire.tags', { arrayValue: { values: run.tags.map((tag) => ({ stringValue: tag })) } }));
-  attributes.push(...jsonAttributes(run.extra?.metadata, 'tracewire.metadata.'));
+  const metadata = run.extra?.metadata;
+  if (metadata !== undefined) for (const key of Object.keys(metadata)) attributes.push(attribute('tracewire.metadata.' + key, toAnyValue(metadata[key]!)));
   const inputJson = run.inputs !== undefined ? JSON.stringify(run.inputs) : startInputsJson;
   if (inputJson !== undefined) attributes.push(stringAttribute('input.value', inputJson), stringAttribute('input.mime_type', JSON_MIME));
   if (run.outputs !== undefined) attributes.push(stringAttribute('output.value', JSON.stringify(run.outputs)), stringAttribute('output.mime_type', JSON_MIME));
   if (run.status === 'cancelled') attributes.push(stringAttribute('tracewire.status', 'cancelled'));
 
-  const events: OtlpEvent[] = run.events.map((event) => ({
+  const events: OtlpEvent[] = run.events.length === 0 ? [] : run.events.map((event) => ({
     timeUnixNano: isoToUnixNano(event.time),
     name: event.name,
     attributes: jsonAttributes(event.kwargs),
@@ -84,18 +85,15 @@ export function toOtlpSpan(run: Run, startInputsJson?: string): OtlpSpan {
     status = { code: STATUS_CODE_ERROR };
   }
 
-  return {
-    traceId: traceIdOf(run.trace_id),
-    spanId: spanIdOf(run.id),
-    ...(run.parent_run_id === undefined ? {} : { parentSpanId: spanIdOf(run.parent_run_id) }),
-    // Sampled (it is being exported) and parent-is-remote known to be false: parents are in-process.
-    flags: TRACE_FLAG_SAMPLED | SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE,
-    name: run.name,
-    kind: SPAN_KIND_INTERNAL,
-    startTimeUnixNano: isoToUnixNano(run.start_time),
-    endTimeUnixNano,
-    attributes,
-    events,
-    status,
-  };
+  const traceId = traceIdOf(run.trace_id);
+  const spanId = spanIdOf(run.id);
+  // Sampled (it is being exported) and parent-is-remote known to be false: parents are in-process.
+  const flags = TRACE_FLAG_SAMPLED | SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE;
+  const startTimeUnixNano = isoToUnixNano(run.start_time);
+  // Two literals rather than spreading `{ parentSpanId }` in: a spread builds the span key by key.
+  const span: OtlpSpan =
+    run.parent_run_id === undefined
+      ? { traceId, spanId, flags, name: run.name, kind: SPAN_KIND_INTERNAL, startTimeUnixNano, endTimeUnixNano, attributes, events, status }
+      : { traceId, spanId, parentSpanId: spanIdOf(run.parent_run_id), flags, name: run.name, kind: SPAN_KIND_INTERNAL, startTimeUnixNano, endTimeUnixNano, attributes, events, status };
+  return span;
 }

@@ -59,6 +59,12 @@ describe('ids', () => {
     expect(attributesOf(toOtlpSpan(run()).attributes as never)['tracewire.run_id']).toBe(CHILD);
   });
 
+  test('upper-case and dash-less UUIDs give the same ids as the canonical form', () => {
+    const canonical = toOtlpSpan(run());
+    const spelled = toOtlpSpan(run({ trace_id: ROOT.toUpperCase(), id: CHILD.replace(/-/g, ''), parent_run_id: ROOT.toUpperCase() }));
+    expect([spelled.traceId, spelled.spanId, spelled.parentSpanId]).toEqual([canonical.traceId, canonical.spanId, canonical.parentSpanId]);
+  });
+
   test('something that is not a UUID is refused rather than sent as a malformed id', () => {
     expect(() => toOtlpSpan(run({ trace_id: 'not-a-uuid' }))).toThrow(/Not a UUID/);
   });
@@ -71,6 +77,24 @@ describe('times', () => {
     expect(isoToUnixNano('2026-11-24T04:10:03Z')).toBe('1795493403000000000');
     // Beyond 2^53 ns a float would round; the digits are carried as digits.
     expect(isoToUnixNano('2099-12-31T23:59:59.999999Z')).toBe('4102444799999999000');
+  });
+
+  test('times in the same second but with other fractions, or in other seconds, each keep their own digits', () => {
+    expect(isoToUnixNano('2026-11-24T04:10:03.000001Z')).toBe('1795493403000001000');
+    expect(isoToUnixNano('2026-11-24T04:10:03.999999Z')).toBe('1795493403999999000');
+    expect(isoToUnixNano('2026-11-24T04:10:04.000000Z')).toBe('1795493404000000000');
+    expect(isoToUnixNano('2026-11-24T04:10:03.500000Z')).toBe('1795493403500000000');
+  });
+
+  test('other ISO spellings (offsets, nanosecond or millisecond fractions) are still read exactly', () => {
+    expect(isoToUnixNano('2026-11-24T05:10:03.123456+01:00')).toBe('1795493403123456000');
+    expect(isoToUnixNano('2026-11-24T04:10:03.123456789Z')).toBe('1795493403123456789');
+    expect(isoToUnixNano('2026-11-24T04:10:03.123Z')).toBe('1795493403123000000');
+  });
+
+  test('a malformed time is refused, even in the microsecond layout', () => {
+    expect(() => isoToUnixNano('2026-11-24T04:10:0x.123456Z')).toThrow(/Not an ISO 8601 time/);
+    expect(() => isoToUnixNano('2026-11-24T04:10:03.12345xZ')).toThrow(/Not an ISO 8601 time/);
   });
 
   test('start and end times are carried exactly', () => {

@@ -1,0 +1,114 @@
+'use strict';
+/**
+ * bench/encode.js — CPU per run of each exporter's encoding alone, in one
+ * process: the part of bench/pipeline.js's "CPU per span" that the
+ * exporters' own code decides, without calls, batching, sockets or a sink.
+ *
+ *   npm run build && node bench/encode.js [--against=<other checkout>]
+ *
+ * Runs: 20 000 real records (traced sync f(i, 1) through a TracingClient
+ * whose exporter only keeps the batches: 200 batches of 100). Each path then
+ * encodes all 200 batches into request bodies, exactly as its exporter does:
+ *   multipart   serializeOp × 100 + buildBody (LangSmithExporter, default)
+ *   batch       the same in mode 'batch' (POST /runs/batch)
+ *   otlp        toOtlpSpan × 100 + toOtlpRequest + JSON.stringify + Buffer (OtlpHttpExporter, http/json)
+ *   floor       JSON.stringify of each record, joined, one Buffer: the floor tracer's encoding
+ * CPU is process.cpuUsage() (user + system) per path per round; paths are
+ * interleaved within each round (rotating order) and the minimum over
+ * ROUNDS rounds is kept — the least disturbed round on a shared machine.
+ * `--against=DIR` also loads DIR/dist (another checkout, built) and runs
+ * its paths in the same rounds, on the same records, for a before/after.
+ */
+const path = require('node:path');
+const { ROOT, nodeLine, cpuLine } = require('./support/machine');
+const { printTable } = require('./support/table');
+const { distMissing } = require('./support/dist');
+
+const SPANS = 20_000;
+const ROUNDS = 15;
+
+/** The encoding paths of the build in `root`. */
+function pathsOf(root, label) {
+  const lib = (p) => require(path.join(root, 'dist', 'lib', p));
+  const wb = lib('exporters/langsmith/wire-body.js');
+  const { toOtlpSpan } = lib('exporters/otlp/to-otlp-span.js');
+  const { toOtlpRequest } = lib('exporters/otlp/otlp-request.js');
+  const langsmith = (mode) => (batch) => {
+    const boundary = wb.newBoundary();
+    const ops = [];
+    for (const run of batch.post) ops.push(wb.serializeOp(run, 'post', mode, boundary));
+    for (const run of batch.patch) ops.push(wb.serializeOp(run, 'patch', mode, boundary));
+    return wb.buildBody(ops, mode, boundary).body.length;
+  };
+  const otlp = (batch) => {
+    const spans = [...batch.post, ...batch.patch].map((run) => ({ serviceName: run.session_name, span: toOtlpSpan(run) }));
+    return Buffer.from(JSON.stringify(toOtlpRequest(spans))).length;
+  };
+  return [
+    { name: `${label}multipart`, encode: langsmith('multipart') },
+    { name: `${label}batch`, encode: langsmith('batch') },
+    { name: `${label}otlp`, encode: otlp },
+  ];
+}
+
+const floor = {
+  name: 'floor (JSON.stringify per record)',
+  encode: (batch) => Buffer.from(`{"post":[${batch.post.map((run) => JSON.stringify(run)).join(',')}]}`).length,
+};
+
+async function records() {
+  const tw = require(path.join(ROOT, 'dist', 'index.js'));
+  const batches = [];
+  const client = new tw.TracingClient({ exporter: { export: (batch) => (batches.push(batch), Promise.resolve({ ok: true })) } });
+  tw.setGlobalTracingClient(client);
+  const f = tw.traceable(function f(a, b) { return a + b; });
+  for (let i = 0; i < SPANS; i++) f(i, 1);
+  await client.awaitPendingTraceBatches();
+  await client.shutdown();
+  return batches;
+}
+
+async function main() {
+  if (distMissing()) return;
+  const against = process.argv.find((a) => a.startsWith('--against='));
+  const batches = await records();
+  const runs = batches.reduce((n, b) => n + b.post.length + b.patch.length, 0);
+  const paths = [floor, ...pathsOf(ROOT, against ? 'this: ' : '')];
+  if (against) paths.push(...pathsOf(path.resolve(against.slice(10)), 'other: '));
+  const best = new Map(paths.map((p) => [p.name, { us: Infinity, bytes: 0 }]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < paths.length; k++) {
+      const p = paths[(k + round) % paths.length];
+      const c = process.cpuUsage();
+      let bytes = 0;
+      for (const batch of batches) bytes += p.encode(batch);
+      const d = process.cpuUsage(c);
+      const b = best.get(p.name);
+      b.us = Math.min(b.us, (d.user + d.system) / runs);
+      b.bytes = bytes / runs;
+    }
+  }
+  console.log('tracewire encoding per run (bench/encode.js)');
+  console.log(nodeLine());
+  console.log(cpuLine({ loadavg: true }));
+  console.log(`${runs} records in ${batches.length} batches; min over ${ROUNDS} interleaved rounds of process.cpuUsage() per path`);
+  const floorUs = best.get(floor.name).us;
+  printTable(
+    [
+      { key: 'name', title: 'path' },
+      { key: 'us', title: 'CPU µs/run', right: true },
+      { key: 'ratio', title: '× floor', right: true },
+      { key: 'bytes', title: 'body B/run', right: true },
+    ],
+    paths.map((p) => {
+      const b = best.get(p.name);
+      return { name: p.name, us: b.us.toFixed(2), ratio: (b.us / floorUs).toFixed(2), bytes: Math.round(b.bytes) };
+    }),
+    { trimEnd: true },
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,105 @@
+'use strict';
+/**
+ * Child-side scenarios of bench/pipeline.js's cost rows: the floor tracer's
+ * tight-loop / concurrent runs, and the "held" runs (heap per queued span)
+ * of the floor and of tracewire in manual mode.
+ */
+const { FloorTracer } = require('./floor-tracer');
+
+const MB = 2 ** 20;
+const hr = process.hrtime.bigint;
+/** Spans held by a "held" run: 100 000, tracewire's default maxQueueSize in events (an ended span is one). */
+const HELD_SPANS = 100_000;
+const WARM_UP_SPANS = 2_000;
+
+/** The floor in the tight-loop or concurrent scenario, timed and measured like tracewire's rows. */
+async function childFloor(scenario, sinkUrl, spans, rss) {
+  const tracer = new FloorTracer({ url: sinkUrl });
+  const rssBeforeMB = rss.sample() / MB;
+  let acc = 0;
+  let t0;
+  let callsDone;
+  const cpu0 = process.cpuUsage();
+  if (scenario === 'tight-loop') {
+    const f = tracer.traceable(function f(a, b) { return a + b; });
+    t0 = hr();
+    for (let i = 0; i < spans; i++) acc += f(i, 1);
+    callsDone = hr();
+  } else {
+    const g = tracer.traceable(async function g(i) { await null; return i; });
+    t0 = hr();
+    const values = await Promise.all(Array.from({ length: spans }, (_, i) => g(i)));
+    callsDone = hr();
+    acc = values.length;
+  }
+  const rssAfterCallsMB = rss.sample() / MB;
+  await tracer.flush();
+  const flushDone = hr();
+  const cpu = process.cpuUsage(cpu0);
+  const mem = rss.stop();
+  tracer.shutdown();
+  return {
+    nsPerCall: Number(callsDone - t0) / spans,
+    settleMs: 0,
+    flushMs: Number(flushDone - callsDone) / 1e6,
+    sent: tracer.sent,
+    rssBeforeMB,
+    rssAfterCallsMB,
+    ...mem,
+    cpuUsPerSpan: (cpu.user + cpu.system) / spans,
+    marks: { t0: String(t0), callsDone: String(callsDone), flushDone: String(flushDone) },
+    check: acc,
+  };
+}
+
+/** heapUsed after two full collections (the child runs with --expose-gc). */
+function liveHeap() {
+  global.gc();
+  global.gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/**
+ * Heap per queued span: HELD_SPANS sync calls of f(a, b) whose spans are
+ * held, not sent (tracewire: manual mode with a no-op exporter; the floor:
+ * `hold`), live heap after gc minus live heap before, ÷ spans. A warm-up
+ * round first (traced, then released), so compiled code and lazily built
+ * structures are in the "before" figure, not charged to the spans.
+ */
+async function childHeld(client, distPath) {
+  if (typeof global.gc !== 'function') throw new Error('held runs need --expose-gc');
+  let tracer;
+  let release;
+  let pending = () => undefined;
+  let shutdown = () => Promise.resolve();
+  if (client === 'floor') {
+    const floor = new FloorTracer({ url: 'http://127.0.0.1:9', hold: true });
+    tracer = floor;
+    release = async () => {
+      floor.held = [];
+    };
+  } else {
+    const tw = require(distPath);
+    const noop = { export: () => Promise.resolve({ ok: true }) };
+    const tc = new tw.TracingClient({ exporter: noop, mode: 'manual' });
+    tracer = tw;
+    tw.setGlobalTracingClient(tc);
+    release = () => tc.flush();
+    pending = () => tc.stats();
+    shutdown = () => tc.shutdown();
+  }
+  const f = tracer.traceable(function f(a, b) { return a + b; });
+  let acc = 0;
+  for (let i = 0; i < WARM_UP_SPANS; i++) acc += f(i, 1);
+  await release();
+  const before = liveHeap();
+  for (let i = 0; i < HELD_SPANS; i++) acc += f(i, 1);
+  const after = liveHeap();
+  const stats = pending();
+  await release();
+  const afterRelease = liveHeap();
+  await shutdown();
+  return { heldSpans: HELD_SPANS, bytesPerSpan: (after - before) / HELD_SPANS, heapBeforeMB: before / MB, heapHeldMB: after / MB, heapReleasedMB: afterRelease / MB, stats, check: acc };
+}
+
+module.exports = { childFloor, childHeld, HELD_SPANS };

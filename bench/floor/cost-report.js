@@ -1,0 +1,137 @@
+'use strict';
+/**
+ * bench/pipeline.js's cost tables: CPU per span of each exporter as a ratio
+ * to the floor (bench/floor/floor-tracer.js) measured in the same rep, and
+ * heap per queued span; with their targets (issue 17).
+ *
+ * CPU per span = the child's process.cpuUsage() (user + system) from just
+ * before the first call until its flush resolved, ÷ spans: the call, the
+ * batching, the encoding, the HTTP client and the garbage collection they
+ * cause — everything but the sink, which runs in the parent.
+ */
+const { median } = require('../support/stats');
+
+const TARGET_CPU_RATIO = 1.2;
+const TARGET_HEAP_BYTES = 400;
+const SCENARIO_LABEL = { 'tight-loop': 'sequential (tight loop, sync f)', concurrent: 'concurrent (Promise.all, async g)' };
+
+const ok = (run) => run.result && !run.result.error && !run.timedOut;
+/** "12.3 [11.9–13.0]" (median [min–max]). */
+function spread(xs, digits) {
+  if (!xs.length) return '—';
+  const f = (x) => x.toFixed(digits);
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  return xs.length > 1 && f(lo) !== f(hi) ? `${f(median(xs))} [${f(lo)}–${f(hi)}]` : f(median(xs));
+}
+
+/** Per rep, x ÷ the floor's figure of the same rep and scenario; then their median. */
+function ratiosToFloor(group, floors, value) {
+  const out = [];
+  for (const run of group) {
+    const floor = floors.find((f) => f.rep === run.rep);
+    if (floor) out.push(value(run) / value(floor));
+  }
+  return out;
+}
+
+function printCostTables(runs, targetRows, { spans, printTable, receivedIds, noteProblems, exporterLabel }) {
+  const costRuns = runs.filter((r) => r.scenario === 'tight-loop' || r.scenario === 'concurrent').filter((r) => r.client !== 'langsmith');
+  const cpu = (run) => run.result.cpuUsPerSpan;
+  const rows = [];
+  for (const scenario of ['tight-loop', 'concurrent']) {
+    const inScenario = costRuns.filter((r) => r.scenario === scenario && ok(r) && Number.isFinite(r.result.cpuUsPerSpan));
+    const floors = inScenario.filter((r) => r.client === 'floor');
+    if (!floors.length) continue;
+    const keys = [...new Set(inScenario.map((r) => exporterLabel(r)))];
+    for (const label of keys) {
+      const group = inScenario.filter((r) => exporterLabel(r) === label);
+      const isFloor = group[0].client === 'floor';
+      const ratios = ratiosToFloor(group, floors, cpu);
+      const lost = group.map((r) => spans - receivedIds(r));
+      rows.push({
+        scenario: SCENARIO_LABEL[scenario],
+        exporter: label,
+        n: group.length,
+        cpu: spread(group.map(cpu), 1),
+        ratio: isFloor ? '1.00' : spread(ratios, 2),
+        recv: spread(group.map(receivedIds), 0),
+        ns: spread(group.map((r) => r.result.nsPerCall / 1000), 2),
+        flush: spread(group.map((r) => r.result.flushMs), 0),
+      });
+      if (isFloor) continue;
+      const r = median(ratios);
+      targetRows.push({
+        run: `cpu/span ${scenario} ${label.replace(/^tracewire /, '')}`,
+        target: `≤ ${TARGET_CPU_RATIO}× the floor, nothing lost`,
+        measured: `${r.toFixed(2)}× (median of ${ratios.length} per-rep ratios), lost ${Math.max(...lost)}`,
+        result: r <= TARGET_CPU_RATIO && Math.max(...lost) === 0 ? 'PASS' : 'FAIL',
+      });
+    }
+  }
+  if (rows.length) {
+    console.log('');
+    console.log(`CPU per span vs the floor (${spans} spans per run; medians of the interleaved reps [min–max]; ratio = median of per-rep ratios):`);
+    printTable(
+      [
+        { key: 'scenario', title: 'scenario' },
+        { key: 'exporter', title: 'exporter' },
+        { key: 'n', title: 'runs', right: true },
+        { key: 'cpu', title: 'CPU µs/span', right: true },
+        { key: 'ratio', title: '× floor', right: true },
+        { key: 'ns', title: 'caller µs/call', right: true },
+        { key: 'flush', title: 'flush ms', right: true },
+        { key: 'recv', title: 'runs recv', right: true },
+      ],
+      rows,
+    );
+    console.log('CPU µs/span = child process.cpuUsage() (user + system), first call → flush resolved, ÷ spans: calls, batching, encoding, HTTP client, GC.');
+    console.log('The sink runs in the parent and is not counted. The machine may be shared: compare ratios (same rep), not absolute µs.');
+  }
+
+  const held = runs.filter((r) => r.scenario === 'held');
+  for (const run of held) noteProblems(run);
+  const heldOk = held.filter(ok);
+  const floors = heldOk.filter((r) => r.client === 'floor');
+  const heapRows = [];
+  for (const client of ['floor', 'tracewire']) {
+    const group = heldOk.filter((r) => r.client === client);
+    if (!group.length) continue;
+    const bytes = (r) => r.result.bytesPerSpan;
+    const dropped = group.map((r) => (r.result.stats ? r.result.stats.dropped.total : 0));
+    heapRows.push({
+      client: client === 'floor' ? 'floor (run texts held)' : 'tracewire (manual mode, spans queued)',
+      n: group.length,
+      bytes: spread(group.map(bytes), 0),
+      ratio: client === 'floor' ? '1.00' : spread(ratiosToFloor(group, floors, bytes), 2),
+      held: spread(group.map((r) => r.result.heapHeldMB), 1),
+      dropped: Math.max(...dropped),
+    });
+    if (client === 'tracewire') {
+      const b = median(group.map(bytes));
+      targetRows.push({
+        run: 'heap per queued span',
+        target: `≤ ${TARGET_HEAP_BYTES} B, ${group[0].result.heldSpans} held, none dropped`,
+        measured: `${Math.round(b)} B (median of ${group.length}), dropped ${Math.max(...dropped)}`,
+        result: b <= TARGET_HEAP_BYTES && Math.max(...dropped) === 0 ? 'PASS' : 'FAIL',
+      });
+    }
+  }
+  if (heapRows.length) {
+    console.log('');
+    console.log(`heap per queued span (${heldOk[0].result.heldSpans} sync spans of f(a, b) held, not sent; live heap after gc, minus before, ÷ spans):`);
+    printTable(
+      [
+        { key: 'client', title: 'held by' },
+        { key: 'n', title: 'runs', right: true },
+        { key: 'bytes', title: 'B/span', right: true },
+        { key: 'ratio', title: '× floor', right: true },
+        { key: 'held', title: 'heapUsed held MB', right: true },
+        { key: 'dropped', title: 'dropped', right: true },
+      ],
+      heapRows,
+    );
+  }
+}
+
+module.exports = { printCostTables };
