@@ -2,6 +2,7 @@ import { currentSpan } from '../context/span-context.js';
 import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
 import { BAGGAGE_LIMITS, formatLangSmithBaggage } from './baggage.js';
 import { continuedContext } from './continue-trace.js';
+import { MAX_LANGSMITH_TRACE_CHARS } from './langsmith-trace.js';
 import { readHeader } from './header-carrier.js';
 import { spanParentOf } from './span-parent.js';
 import { formatTraceparent } from './traceparent.js';
@@ -29,10 +30,9 @@ export interface TraceHeaders {
 export function getTraceHeaders(): TraceHeaders {
   const span = currentSpan();
   if (span !== undefined) {
-    const headers: TraceHeaders = {
-      traceparent: formatTraceparent(traceIdOf(span.traceId), spanIdOf(span.id), span.sampled),
-      'langsmith-trace': span.dottedOrder,
-    };
+    const headers: TraceHeaders = { traceparent: formatTraceparent(traceIdOf(span.traceId), spanIdOf(span.id), span.sampled) };
+    // Deeper than a receiver accepts: the traceparent alone still joins the trace.
+    if (span.dottedOrder.length <= MAX_LANGSMITH_TRACE_CHARS) headers['langsmith-trace'] = span.dottedOrder;
     if (span.remote?.tracestate !== undefined) headers.tracestate = span.remote.tracestate;
     const baggage = formatLangSmithBaggage(span.metadata, span.tags, span.projectName, BAGGAGE_LIMITS.maxBytes);
     if (baggage.length > 0) headers.baggage = baggage.join(',');

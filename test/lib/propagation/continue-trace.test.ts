@@ -119,6 +119,18 @@ describe('outgoing headers', () => {
     expect(extractTraceContext(headers as Record<string, string>)).toMatchObject({ traceId: run.trace_id, parentRunId: run.id, sampled: true, metadata: { user: 'u' } });
   });
 
+  test('a call chain deeper than a receiver accepts in langsmith-trace sends traceparent alone, which still joins the trace', async () => {
+    setup();
+    const deepest = traceable(() => getTraceHeaders(), { name: 'deepest' });
+    const nest = (depth: number): (() => ReturnType<typeof getTraceHeaders>) =>
+      depth === 0 ? deepest : traceable(() => nest(depth - 1)(), { name: `level-${depth}` });
+    const shallow = nest(100)();
+    expect(shallow['langsmith-trace']).toBeDefined();
+    const deep = nest(140)();
+    expect(deep['langsmith-trace']).toBeUndefined();
+    expect(extractTraceContext(deep as Record<string, string>)).toMatchObject({ traceId: expect.any(String), from: 'traceparent' });
+  });
+
   test('outside any span: no headers; inside continueTrace only: the incoming parent passed on', () => {
     expect(getTraceHeaders()).toEqual({});
     const forwarded = continueTrace({ 'langsmith-trace': DOTTED, traceparent: `00-${TRACE_UUID.replace(/-/g, '')}-bbbbcccccccccccc-01`, tracestate: 'v=1' }, () => getTraceHeaders());
