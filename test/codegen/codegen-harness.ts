@@ -7,10 +7,11 @@ import type { Io } from '../../codegen/io';
 export const CASES = resolve(__dirname, '../fixtures/codegen/cases');
 
 /** A throw-away project: a tsconfig in the chosen decorator mode and the given files. */
-export function tempProject(files: Record<string, string>, legacy: boolean): string {
+export function tempProject(files: Record<string, string>, legacy: boolean, extraOptions: Record<string, unknown> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'tracewire-codegen-'));
-  const compilerOptions = { target: 'ES2022', module: 'commonjs', strict: true, experimentalDecorators: legacy, skipLibCheck: true };
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src/**/*.ts'] }, null, 2));
+  const compilerOptions = { target: 'ES2022', module: 'commonjs', strict: true, experimentalDecorators: legacy, skipLibCheck: true, ...extraOptions };
+  const include = extraOptions['allowJs'] === true ? ['src/**/*.ts', 'src/**/*.js'] : ['src/**/*.ts'];
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include }, null, 2));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
