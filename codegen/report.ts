@@ -66,7 +66,7 @@ interface Summary {
 
 function summarize(results: readonly FileResult[]): Summary {
   const count = (status: FileResult['status']): number => results.filter((r) => r.status === status).length;
-  const skippedMembers: Record<string, number> = {};
+  const skippedMembers: Record<string, number> = Object.create(null) as Record<string, number>; // 'constructor' is a reason
   for (const result of results) {
     for (const skip of result.skips) {
       const head = skip.reason!.split(/[:(]/)[0]!.trim();
