@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -50,4 +51,14 @@ export function fixture(name: string): string {
 export function expectFixture(name: string, actual: string): void {
   if (process.env['UPDATE_CODEGEN_FIXTURES'] === '1') writeFileSync(join(CASES, name), actual);
   expect(actual).toBe(fixture(name));
+}
+
+/** Runs node in a child process; a failure shows what it printed. */
+export function node(cwd: string, ...args: string[]): string {
+  try {
+    return execFileSync(process.execPath, args, { cwd, encoding: 'utf8', stdio: 'pipe' });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout: string; stderr: string };
+    throw new Error(`node ${args.join(' ')} failed:\n${stdout}\n${stderr}`);
+  }
 }

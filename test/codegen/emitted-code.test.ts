@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fixture, removeProject, tempProject } from './codegen-harness';
+import { fixture, node as run, removeProject, tempProject } from './codegen-harness';
 
 /**
  * What the fixture outputs DO, not just what they say: the expected outputs
@@ -49,16 +48,6 @@ export async function main(): Promise<void> {
 }
 void main();
 `;
-
-/** Runs a child process; a failure shows what it printed. */
-function run(cwd: string, file: string, ...args: string[]): string {
-  try {
-    return execFileSync(process.execPath, [file, ...args], { cwd, encoding: 'utf8', stdio: 'pipe' });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout: string; stderr: string };
-    throw new Error(`${file} ${args.join(' ')} failed:\n${stdout}\n${stderr}`);
-  }
-}
 
 describe('the code instrument emits, compiled by tsc with experimentalDecorators + emitDecoratorMetadata', () => {
   let dir: string;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { removeProject, runCli, tempProject } from './codegen-harness';
+import { node, removeProject, runCli, tempProject } from './codegen-harness';
 
 /**
  * `tracewire instrument` on a real third-party codebase it was not written
@@ -67,15 +67,6 @@ const collect = (name, source) => source.subscribe({ next: (v) => (seen[name] ??
   console.log(JSON.stringify(seen));
 })();
 `;
-
-function node(cwd: string, ...args: string[]): string {
-  try {
-    return execFileSync(process.execPath, args, { cwd, encoding: 'utf8', stdio: 'pipe' });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout: string; stderr: string };
-    throw new Error(`node ${args.join(' ')} failed:\n${stdout}\n${stderr}`);
-  }
-}
 
 /** tsc's errors as `file code message`, sorted: positions are left out, since instrumenting moves lines. */
 function tscErrors(dir: string, emit: boolean): string[] {
