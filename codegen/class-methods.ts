@@ -95,7 +95,7 @@ function memberSkipReason(ctx: FileContext, cls: ts.ClassLikeDeclaration, member
   if (ctx.legacy && ctx.metadata) {
     const early = laterClassInMetadata(ctx.sf, cls, member);
     if (early !== undefined) {
-      return `emitDecoratorMetadata would reference class ${early}, declared later in this file, before it exists (the module would throw on load); move ${early} above, or decorate by hand`;
+      return `emitDecoratorMetadata would reference ${early}, declared later in this file, before it exists (the module would throw on load); move ${early} above, or decorate by hand`;
     }
   }
   return undefined;

@@ -5,7 +5,7 @@ import { ts } from 'ts-morph';
  * `__metadata("design:paramtypes", [Token])` / `("design:returntype", Token)`
  * for every decorated method, evaluated right after its class is defined. A
  * class `Token` declared LATER in the same file is still in its temporal dead
- * zone then, and the module throws on load (`Cannot access 'Token' before
+ * zone then (a later namespace is still undefined), and the module throws on load (`Cannot access 'Token' before
  * initialization`) — tsc does not see it. Returns the first such class name a
  * new decorator on `member` would make tsc emit, if any.
  *
@@ -32,7 +32,9 @@ function laterClasses(sf: ts.SourceFile, after: number): Set<string> {
   if (classes === undefined) {
     const found: Array<{ name: string; start: number }> = [];
     const visit = (node: ts.Node): void => {
-      if (ts.isClassDeclaration(node) && node.name !== undefined) found.push({ name: node.name.text, start: node.getStart(sf) });
+      // A later namespace is a `var`, still undefined then: `ns.Inner` throws a TypeError instead.
+      const named = (ts.isClassDeclaration(node) || ts.isModuleDeclaration(node)) && node.name !== undefined && ts.isIdentifier(node.name);
+      if (named) found.push({ name: (node.name as ts.Identifier).text, start: node.getStart(sf) });
       ts.forEachChild(node, visit);
     };
     visit(sf);
@@ -41,6 +43,10 @@ function laterClasses(sf: ts.SourceFile, after: number): Set<string> {
   return new Set(classes.filter((c) => c.start >= after).map((c) => c.name));
 }
 
+/**
+ * The names tsc may emit for an annotation. A type alias is not followed: it
+ * has no value, so tsc emits `Object` for it.
+ */
 function serializedNames(type: ts.TypeNode | undefined): string[] {
   if (type === undefined) return [];
   if (ts.isParenthesizedTypeNode(type)) return serializedNames(type.type);
