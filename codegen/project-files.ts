@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { Project, ts, type SourceFile } from 'ts-morph';
 import { gitIgnored } from './git.js';
-import { globToRegExp, isGlob, matchesAny } from './glob.js';
+import { globMatcher, isGlob } from './glob.js';
 import { CodegenUsageError } from './usage-error.js';
 
 /** Which files to instrument, as the command line says. */
@@ -70,10 +70,10 @@ export function loadProject(selection: Selection): LoadedProject {
   const project = new Project({ skipFileDependencyResolution: true, compilerOptions: { allowJs: true } });
   if (explicit) project.addSourceFilesAtPaths(patterns(selection));
   else for (const config of configs) for (const file of config.fileNames) project.addSourceFileAtPathIfExists(file);
-  const excludes = selection.exclude.map(globToRegExp);
+  const excluded = globMatcher(selection.exclude);
   const candidates = project.getSourceFiles().filter((file) => {
     const path = relative(selection.cwd, file.getFilePath()).split(sep).join('/');
-    return !path.split('/').includes('node_modules') && !matchesAny(path, excludes, selection.exclude);
+    return !path.split('/').includes('node_modules') && !excluded(path);
   });
   const ignored = gitIgnored(selection.cwd, candidates.map((f) => f.getFilePath()));
   const files = candidates

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { MemberSelection } from './context.js';
-import { globToRegExp } from './glob.js';
+import { globMatcher } from './glob.js';
 import { CodegenUsageError } from './usage-error.js';
 
 /** The selection options as given on the command line or in the config file. */
@@ -19,9 +19,10 @@ export interface SelectionOptions {
 export function memberSelection(options: SelectionOptions): MemberSelection {
   const matcher = (globs: readonly string[] | undefined) => {
     if (globs === undefined || globs.length === 0) return undefined;
-    // `Orders.get*` matches the whole `Class.method`; `get*` (no dot) only the member's own name.
-    const res = globs.map((g) => globToRegExp(g.replace(/\./g, '/')));
-    return (subject: string) => res.some((re, i) => re.test(globs[i]!.includes('.') ? subject.replace(/\./g, '/') : subject.slice(subject.lastIndexOf('.') + 1)));
+    // `Orders.get*` matches the whole `Class.method`; `get*` (no dot) only the member's own name,
+    // as a glob without `/` matches a base name: so `.` is turned into `/` on both sides.
+    const match = globMatcher(globs.map((g) => g.replace(/\./g, '/')));
+    return (subject: string) => match(subject.replace(/\./g, '/'));
   };
   const name = matcher(options.name);
   const className = matcher(options.classes);
