@@ -1,6 +1,8 @@
 import { ts } from 'ts-morph';
-import { change, decoratorCallee, hasModifier, skip, type FileContext } from './context.js';
+import { AUTO_MARK, change, decoratorCallee, hasModifier, skip, type FileContext } from './context.js';
+import { laterClassInMetadata } from './decorator-metadata.js';
 import { indentBefore, skipWhitespace } from './edits.js';
+import { returnsPromise } from './selection.js';
 
 const NOTRACE = /@notrace\b(?!-)/;
 
@@ -46,9 +48,14 @@ export function decorateMethods(ctx: FileContext, decorator: string): number {
       skip(ctx, cls, owner, 'the class has @Traceable: every method is already traced');
       continue;
     }
+    if (ctx.select.className !== undefined && !ctx.select.className(owner)) {
+      skip(ctx, cls, owner, 'class name does not match --classes');
+      continue;
+    }
+    const call = `@${decorator}(${ctx.select.decoratorOptions === undefined ? '' : `${ctx.select.decoratorOptions} `}${AUTO_MARK})`;
     for (const member of cls.members) {
-      const reason = memberSkipReason(ctx, member);
       const subject = memberName(ctx, cls, member);
+      const reason = memberSkipReason(ctx, cls, member, subject);
       if (reason === null) continue;
       if (reason !== undefined) {
         skip(ctx, member, subject, reason);
@@ -56,7 +63,7 @@ export function decorateMethods(ctx: FileContext, decorator: string): number {
       }
       const start = member.getStart(ctx.sf);
       const indent = indentBefore(ctx.text, start);
-      const text = indent === undefined ? `@${decorator}() ` : `@${decorator}()${ctx.eol}${indent}`;
+      const text = indent === undefined ? `${call} ` : `${call}${ctx.eol}${indent}`;
       ctx.edits.push({ start, end: start, text });
       change(ctx, member, `@${decorator}() on ${subject}`);
       added++;
@@ -66,9 +73,12 @@ export function decorateMethods(ctx: FileContext, decorator: string): number {
 }
 
 /** Why a member is not decorated; `null` for members that are not methods at all (fields, index signatures). */
-function memberSkipReason(ctx: FileContext, member: ts.ClassElement): string | null | undefined {
+function memberSkipReason(ctx: FileContext, cls: ts.ClassLikeDeclaration, member: ts.ClassElement, subject: string): string | null | undefined {
   if (ts.isConstructorDeclaration(member)) return 'constructor: only methods are traced';
   if (ts.isGetAccessorDeclaration(member) || ts.isSetAccessorDeclaration(member)) return 'accessor: @Traceable() decorates methods only';
+  if (ts.isPropertyDeclaration(member) && member.initializer !== undefined && (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))) {
+    return 'function-valued field: @Traceable() decorates methods only (make it a method, or wrap it in traceable(...) by hand)';
+  }
   if (!ts.isMethodDeclaration(member)) return null;
   if (hasModifier(member, ts.SyntaxKind.AbstractKeyword)) return 'abstract method: no body to trace';
   if (member.body === undefined) return 'overload signature: the implementation is decorated instead';
@@ -76,6 +86,18 @@ function memberSkipReason(ctx: FileContext, member: ts.ClassElement): string | n
   if (traced !== undefined) return `already decorated with ${traced.getText(ctx.sf)}`;
   if (ctx.legacy && ts.isPrivateIdentifier(member.name)) return '#private method: experimentalDecorators rejects decorators on it';
   if (hasNotrace(ctx, member)) return 'opted out with // @notrace';
+  const select = ctx.select;
+  if (select.publicOnly && (ts.isPrivateIdentifier(member.name) || hasModifier(member, ts.SyntaxKind.PrivateKeyword) || hasModifier(member, ts.SyntaxKind.ProtectedKeyword))) {
+    return 'not public (--public-only)';
+  }
+  if (select.asyncOnly && !hasModifier(member, ts.SyntaxKind.AsyncKeyword) && !returnsPromise(member.type)) return 'not async (--async-only)';
+  if (select.name !== undefined && !select.name(subject)) return 'name does not match --name';
+  if (ctx.legacy && ctx.metadata) {
+    const early = laterClassInMetadata(ctx.sf, cls, member);
+    if (early !== undefined) {
+      return `emitDecoratorMetadata would reference ${early}, declared later in this file, before it exists (the module would throw on load); move ${early} above, or decorate by hand`;
+    }
+  }
   return undefined;
 }
 
@@ -94,8 +116,8 @@ export function hasNotrace(ctx: FileContext, node: ts.Node): boolean {
 }
 
 /**
- * Edits taking off every no-argument `@Traceable()` on a class method (the
- * only form `instrument` writes); returns how many were removed.
+ * Edits taking off every `@Traceable(…)` that `instrument` wrote (it carries
+ * {@link AUTO_MARK}); ones a person wrote stay. Returns how many were removed.
  */
 export function undecorateMethods(ctx: FileContext): number {
   let removed = 0;
@@ -103,8 +125,7 @@ export function undecorateMethods(ctx: FileContext): number {
     for (const member of cls.members) {
       if (!ts.isMethodDeclaration(member)) continue;
       for (const decorator of ts.getDecorators(member) ?? []) {
-        const { callee, noArgs } = decoratorCallee(decorator);
-        if (!noArgs || !isTraceableCallee(ctx, callee)) continue;
+        if (!isTraceableCallee(ctx, decoratorCallee(decorator).callee) || !decorator.getText(ctx.sf).includes(AUTO_MARK)) continue;
         ctx.edits.push({ start: decorator.getStart(ctx.sf), end: skipWhitespace(ctx.text, decorator.end), text: '' });
         change(ctx, decorator, `removed ${decorator.getText(ctx.sf)} from ${memberName(ctx, cls, member)}`);
         removed++;

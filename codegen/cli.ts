@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { processIo, type Io } from './io.js';
 import { tsMorphAvailable, TS_MORPH_MISSING } from './load-ts-morph.js';
 import type { RunOptions } from './run.js';
+import { readConfig } from './config-file.js';
 import { CodegenUsageError } from './usage-error.js';
 
 export const USAGE = `Usage: tracewire instrument [paths...] [options]
@@ -9,15 +10,29 @@ export const USAGE = `Usage: tracewire instrument [paths...] [options]
 Adds @Traceable() to class methods (and with --functions wraps exported
 functions in traceable()), importing them from 'tracewire'. Dry run unless --write.
 
-  --project <tsconfig>   project to read (default ./tsconfig.json); its files unless paths/--include are given
+  --project <tsconfig>   project to read (default ./tsconfig.json); its files and those of the
+                         projects it references, unless paths/--include are given
   --include <glob>       files to instrument (repeatable)
-  --exclude <glob>       files to leave alone (repeatable)
+  --exclude <glob>       files to leave alone (repeatable); .gitignored files are always left alone
   --functions            also wrap exported function declarations
-  --remove               take off what instrument adds (no-argument @Traceable(), the traceable(f) exports, unused imports)
-  --write                apply the changes (atomically, file by file)
-  --check                exit 1 if anything would change, 0 if clean (2 on error)
+  --public-only          only public methods
+  --async-only           only async methods/functions (or ones declared to return a Promise)
+  --name <glob>          only members matching (repeatable): 'Orders.*', 'get*' (no dot: the member's own name)
+  --classes <glob>       only classes matching (repeatable): '*Service'
+  --decorator-options <object literal>
+                         pass these options to each added decorator/wrapper: "{ runType: 'llm' }"
+  --remove               take off what instrument added (only that: it is marked /* tracewire:auto */)
+  --write                apply the changes (atomically, file by file); refuses files with
+                         uncommitted git changes unless --force
+  --force                write even over uncommitted changes
+  --check                exit 1 if anything would change or is blocked, 0 if clean (2 on error or no files)
   --diff                 print unified diffs
   --json                 print a per-file JSON report
+  --quiet                print only problems and the summary
+  --verbose              print every change and every member left alone, with the reason
+  --config <file>        settings file (default ./tracewire-instrument.json if present): a JSON object
+                         with project, include, exclude, functions, publicOnly, asyncOnly, name, classes,
+                         decoratorOptions; command-line flags win
   -h, --help             this text
 
 Opt out: // @notrace above a member, /* @notrace-file */ at the top of a file.
@@ -43,6 +58,15 @@ export async function main(argv: readonly string[], io: Io = processIo(), cwd: s
         check: { type: 'boolean' },
         diff: { type: 'boolean' },
         json: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        force: { type: 'boolean' },
+        config: { type: 'string' },
+        'public-only': { type: 'boolean' },
+        'async-only': { type: 'boolean' },
+        name: { type: 'string', multiple: true },
+        classes: { type: 'string', multiple: true },
+        'decorator-options': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -54,18 +78,30 @@ export async function main(argv: readonly string[], io: Io = processIo(), cwd: s
     }
     if (command !== 'instrument') throw new CodegenUsageError(command === undefined ? 'missing command: instrument' : `unknown command ${command}: the only command is instrument`);
     if (v.write && v.check) throw new CodegenUsageError('--write and --check exclude each other: --check only reports.');
+    if (v.quiet && v.verbose) throw new CodegenUsageError('--quiet and --verbose exclude each other.');
+    const config = readConfig(cwd, v.config);
+    const project = v.project ?? config.project;
+    const decoratorOptions = v['decorator-options'] ?? config.decoratorOptions;
     options = {
       cwd,
-      ...(v.project !== undefined ? { project: v.project } : {}),
+      ...(project !== undefined ? { project } : {}),
       paths,
-      include: v.include ?? [],
-      exclude: v.exclude ?? [],
-      functions: v.functions === true,
+      include: v.include ?? config.include ?? [],
+      exclude: v.exclude ?? config.exclude ?? [],
+      functions: v.functions ?? config.functions ?? false,
+      publicOnly: v['public-only'] ?? config.publicOnly ?? false,
+      asyncOnly: v['async-only'] ?? config.asyncOnly ?? false,
+      name: v.name ?? config.name ?? [],
+      classes: v.classes ?? config.classes ?? [],
+      ...(decoratorOptions !== undefined ? { decoratorOptions } : {}),
       remove: v.remove === true,
       write: v.write === true,
       check: v.check === true,
+      force: v.force === true,
       diff: v.diff === true,
       json: v.json === true,
+      quiet: v.quiet === true,
+      verbose: v.verbose === true,
     };
   } catch (error) {
     io.stderr(`tracewire: ${(error as Error).message}\n\n${USAGE}`);

@@ -11,6 +11,26 @@ export interface Note {
   readonly reason?: string;
 }
 
+/** Narrows what `instrument` traces; every field optional means everything. */
+export interface MemberSelection {
+  /** Leave `private`, `protected` and `#private` methods alone. */
+  readonly publicOnly?: boolean;
+  /** Only `async` methods/functions, or ones declared to return a `Promise`. */
+  readonly asyncOnly?: boolean;
+  /** Tests `Class.method` / `function name`; undefined means all. */
+  readonly name?: (subject: string) => boolean;
+  /** Tests a class name; undefined means all. */
+  readonly className?: (name: string) => boolean;
+  /** Source text of an object literal passed to every added `@Traceable(...)` / `traceable(f, ...)`. */
+  readonly decoratorOptions?: string;
+}
+
+/**
+ * Written inside what `instrument` adds (`@Traceable(/* tracewire:auto *\/)`)
+ * so `--remove` takes off exactly that, never a decorator a person wrote.
+ */
+export const AUTO_MARK = '/* tracewire:auto */';
+
 /** How `Traceable` / `traceable` from 'tracewire' are reachable in a module. */
 export interface Bindings {
   /** Expression naming the decorator factory here (`Traceable`, `T`, `tw.Traceable`), if imported. */
@@ -30,6 +50,10 @@ export interface FileContext {
   readonly eol: string;
   /** The project compiles with `experimentalDecorators: true`. */
   readonly legacy: boolean;
+  /** …and `emitDecoratorMetadata: true`: each new decorator makes tsc emit type references that run at class-definition time. */
+  readonly metadata: boolean;
+  /** What to trace (all of it unless narrowed by the selection options). */
+  readonly select: MemberSelection;
   readonly bindings: Bindings;
   readonly edits: TextEdit[];
   readonly changes: Note[];

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { change, hasModifier, skip, type FileContext } from './context.js';
 import { skipWhitespace } from './edits.js';
+import { functionSkipReason } from './function-rules.js';
 
 /**
  * `--functions`: traces exported function declarations without changing what
@@ -9,21 +10,23 @@ import { skipWhitespace } from './edits.js';
  * Why not `export const f = traceable(function f() {})`: a function
  * declaration is hoisted, so code above it (in this module, at load time)
  * may call it; a `const` would throw there. Instead the declaration stays
- * exactly where and what it is, loses only its `export`, and a traced binding
- * is exported under its name right after it:
+ * exactly where and what it is, loses only its `export`, and a traced
+ * stand-in is exported under its name right after it:
  *
  *   function f(a: A): R { … }
- *   const f$traced = traceable(f);
+ *   const f$span = traceable(f);
+ *   const f$traced: typeof f = new Proxy(f, { apply: (_f, self, args) => Reflect.apply(f$span, self, args) });
  *   export { f$traced as f };
  *
- * (`export default function g` → `function g` + `export default traceable(g);`.)
- * Calls from inside the module, earlier or later, still reach `f` itself —
- * untraced, never broken; `typeof f` (overloads, generics) carries over;
- * `this`, `name` and `length` are kept by `traceable`. Residual hazard: a
- * module in an import CYCLE that calls `f` before this module has finished
- * loading sees no export yet — as it would with any `const` export.
- * Not wrapped (reported): `declare function`, anonymous default exports, and
- * functions held in `export const` (wrapping an arrow would change its `name`).
+ * The stand-in is a Proxy of `f` itself, so every property read and write
+ * (`f.ref = …` after the declaration, `f.cache.clear()`) reaches `f`, while a
+ * call goes through the traced wrapper; `new f()` constructs `f` untraced.
+ * Calls from inside the module still reach `f` itself — untraced, never
+ * broken. The explicit `typeof f` keeps overloads and generics in the
+ * published `.d.ts` (and satisfies `isolatedDeclarations`); f's doc comment
+ * is repeated on the stand-in so editors show it on the export.
+ * Residual hazard: a module in an import CYCLE that calls `f` before this
+ * module has finished loading sees no export yet — as with any `const` export.
  */
 export function wrapExportedFunctions(ctx: FileContext, wrapper: string): number {
   let added = 0;
@@ -40,36 +43,38 @@ export function wrapExportedFunctions(ctx: FileContext, wrapper: string): number
     if (!ts.isFunctionDeclaration(statement) || !hasModifier(statement, ts.SyntaxKind.ExportKeyword)) continue;
     const name = statement.name?.text;
     const subject = `function ${name ?? '(default)'}`;
-    if (hasModifier(statement, ts.SyntaxKind.DeclareKeyword)) {
-      skip(ctx, statement, subject, 'declare function: ambient, there is no code to trace');
+    if (statement.body === undefined && !hasModifier(statement, ts.SyntaxKind.DeclareKeyword) && name !== undefined) continue; // an overload signature: handled with its implementation
+    if (name !== undefined && done.has(name)) continue;
+    if (name !== undefined) done.add(name);
+    const reason = functionSkipReason(ctx, statement);
+    if (reason !== undefined) {
+      skip(ctx, statement, subject, reason);
       continue;
     }
-    if (name === undefined) {
-      skip(ctx, statement, subject, 'anonymous default export: it has no name to keep it under');
-      continue;
-    }
-    if (statement.body === undefined) continue; // an overload signature: handled with its implementation
-    if (done.has(name)) continue;
-    done.add(name);
+    const fn = name!;
     const isDefault = hasModifier(statement, ts.SyntaxKind.DefaultKeyword);
-    const traced = `${name}$traced`;
-    if (!isDefault && ctx.bindings.taken.has(traced)) {
-      skip(ctx, statement, subject, `the name ${traced} is already taken in this module`);
-      continue;
-    }
     // Overload signatures carry the same `export`: TypeScript wants all or none exported.
-    for (const declaration of ctx.sf.statements) {
-      if (ts.isFunctionDeclaration(declaration) && declaration.name?.text === name) unexport(ctx, declaration);
-    }
+    const declarations = ctx.sf.statements.filter((d): d is ts.FunctionDeclaration => ts.isFunctionDeclaration(d) && d.name?.text === fn);
+    for (const declaration of declarations) unexport(ctx, declaration);
     const eol = ctx.eol;
-    const added_ = isDefault
-      ? `${eol}export default ${wrapper}(${name});`
-      : `${eol}const ${traced} = ${wrapper}(${name});${eol}export { ${traced} as ${name} };`;
-    ctx.edits.push({ start: statement.end, end: statement.end, text: added_ });
-    change(ctx, statement, `${wrapper}(${name})${isDefault ? ' as the default export' : ''}`);
+    const options = ctx.select.decoratorOptions === undefined ? '' : `, ${ctx.select.decoratorOptions}`;
+    const doc = docComment(ctx, declarations[0]!);
+    const text =
+      `${eol}const ${fn}$span = ${wrapper}(${fn}${options});` +
+      `${eol}${doc === undefined ? '' : doc + eol}const ${fn}$traced: typeof ${fn} = new Proxy(${fn}, { apply: (_${fn}, self, args) => Reflect.apply(${fn}$span, self, args) });` +
+      `${eol}export { ${fn}$traced as ${isDefault ? 'default' : fn} };`;
+    ctx.edits.push({ start: statement.end, end: statement.end, text });
+    change(ctx, statement, `${wrapper}(${fn})${isDefault ? ' as the default export' : ''}`);
     added++;
   }
   return added;
+}
+
+/** The `/** … *\/` comment right above a declaration, if any. */
+function docComment(ctx: FileContext, node: ts.Node): string | undefined {
+  const ranges = (ts.getLeadingCommentRanges(ctx.text, node.pos) ?? []).filter((r) => ctx.text.startsWith('/**', r.pos));
+  const last = ranges[ranges.length - 1];
+  return last === undefined ? undefined : ctx.text.slice(last.pos, last.end);
 }
 
 function unexport(ctx: FileContext, declaration: ts.FunctionDeclaration): void {
@@ -80,43 +85,31 @@ function unexport(ctx: FileContext, declaration: ts.FunctionDeclaration): void {
   ctx.edits.push({ start, end: skipWhitespace(ctx.text, exported[exported.length - 1]!.end), text: '' });
 }
 
-/** Undoes {@link wrapExportedFunctions}: the shapes it writes, and only those. Returns how many were undone. */
+/** Undoes {@link wrapExportedFunctions}: the shape it writes, and only that. Returns how many were undone. */
 export function unwrapExportedFunctions(ctx: FileContext): number {
-  const { sf, text } = ctx;
+  const { sf } = ctx;
   const wrapper = ctx.bindings.wrapper;
   if (wrapper === undefined) return 0;
   const statements = sf.statements;
   let removed = 0;
-  const wrapped = (e: ts.Expression | undefined): string | undefined =>
-    e !== undefined && ts.isCallExpression(e) && e.expression.getText(sf) === wrapper && e.arguments.length === 1 && ts.isIdentifier(e.arguments[0]!)
-      ? e.arguments[0].text
+  const declares = (s: ts.Statement | undefined, local: string): ts.Expression | undefined =>
+    s !== undefined && ts.isVariableStatement(s) && s.declarationList.declarations.length === 1 && s.declarationList.declarations[0]!.name.getText(sf) === local
+      ? s.declarationList.declarations[0]!.initializer
       : undefined;
   for (let i = 0; i < statements.length; i++) {
     const fn = statements[i]!;
     if (!ts.isFunctionDeclaration(fn) || fn.body === undefined || fn.name === undefined || hasModifier(fn, ts.SyntaxKind.ExportKeyword)) continue;
     const name = fn.name.text;
-    const next = statements[i + 1];
-    let end: number | undefined;
-    let keyword = 'export ';
-    if (next !== undefined && ts.isExportAssignment(next) && !next.isExportEquals && wrapped(next.expression) === name) {
-      end = next.end;
-      keyword = 'export default ';
-    } else if (next !== undefined && ts.isVariableStatement(next) && statements[i + 2] !== undefined) {
-      const declaration = next.declarationList.declarations[0]!;
-      const exported = statements[i + 2]!;
-      const traced = `${name}$traced`;
-      if (
-        next.declarationList.declarations.length === 1 &&
-        declaration.name.getText(sf) === traced &&
-        wrapped(declaration.initializer) === name &&
-        ts.isExportDeclaration(exported) &&
-        exported.getText(sf).replace(/\s+/g, ' ') === `export { ${traced} as ${name} };`.slice(0, text[exported.end - 1] === ';' ? undefined : -1)
-      ) {
-        end = exported.end;
-      }
-    }
-    if (end === undefined) continue;
-    ctx.edits.push({ start: fn.end, end, text: '' });
+    const span = declares(statements[i + 1], `${name}$span`);
+    const proxy = declares(statements[i + 2], `${name}$traced`);
+    const exported = statements[i + 3];
+    if (span === undefined || !ts.isCallExpression(span) || span.expression.getText(sf) !== wrapper || span.arguments[0]?.getText(sf) !== name) continue;
+    if (proxy === undefined || !ts.isNewExpression(proxy) || proxy.expression.getText(sf) !== 'Proxy') continue;
+    if (exported === undefined || !ts.isExportDeclaration(exported)) continue;
+    const as = /^export \{ (\w+)\$traced as (\w+) \};?$/.exec(exported.getText(sf).replace(/\s+/g, ' '));
+    if (as === null || as[1] !== name || (as[2] !== name && as[2] !== 'default')) continue;
+    ctx.edits.push({ start: fn.end, end: exported.end, text: '' });
+    const keyword = as[2] === 'default' ? 'export default ' : 'export ';
     for (const declaration of statements) {
       if (ts.isFunctionDeclaration(declaration) && declaration.name?.text === name) {
         ctx.edits.push({ start: declaration.getStart(sf), end: declaration.getStart(sf), text: keyword });

@@ -48,8 +48,8 @@ function declaredNames(statement: ts.Statement): string[] {
 /**
  * The edit importing `name` from 'tracewire': joins an existing value import
  * from 'tracewire' (`import { traceable } …` → `import { traceable, Traceable } …`),
- * else a new line after the last import, else at the top of the code — below
- * a licence header (comments followed by a blank line), above a doc comment
+ * else a new line after the last import, else below the directive prologue
+ * ('use strict', 'use client'), else at the top of the code — below a licence header (comments followed by a blank line), above a doc comment
  * that belongs to the first statement.
  */
 export function importEdit(ctx: FileContext, names: string[]): TextEdit {
@@ -69,10 +69,24 @@ export function importEdit(ctx: FileContext, names: string[]): TextEdit {
   const line = `import { ${names.join(', ')} } from ${quote}${MODULE}${quote}${semicolon}`;
   const lastImport = imports[imports.length - 1];
   if (lastImport !== undefined) return { start: lastImport.end, end: lastImport.end, text: eol + line };
+  // 'use strict' / 'use client' work only as the first statements: the import goes below them.
+  const directives = prologue(sf);
+  const lastDirective = directives[directives.length - 1];
+  if (lastDirective !== undefined) return { start: lastDirective.end, end: lastDirective.end, text: eol + eol + line };
   const headerEnd = licenceHeaderEnd(text, sf.statements[0]?.pos ?? text.length);
   if (headerEnd !== undefined) return { start: headerEnd, end: headerEnd, text: eol + eol + line };
   const top = skipWhitespace(text, shebangEnd(text));
   return { start: top, end: top, text: line + eol + eol };
+}
+
+/** The directive prologue: the leading string-literal expression statements. */
+function prologue(sf: ts.SourceFile): ts.Statement[] {
+  const out: ts.Statement[] = [];
+  for (const statement of sf.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isStringLiteral(statement.expression)) break;
+    out.push(statement);
+  }
+  return out;
 }
 
 function shebangEnd(text: string): number {

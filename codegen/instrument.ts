@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { decorateMethods, undecorateMethods } from './class-methods.js';
-import type { FileContext, Note } from './context.js';
+import type { FileContext, MemberSelection, Note } from './context.js';
 import { applyEdits, lineEnding } from './edits.js';
 import { unwrapExportedFunctions, wrapExportedFunctions } from './exported-functions.js';
 import { countIdentifiers, findBindings, importEdit, removeImportEdits } from './imports.js';
@@ -13,12 +13,21 @@ export interface TransformOptions {
   readonly functions: boolean;
   /** The project compiles with `experimentalDecorators: true` (stricter about where decorators may go). */
   readonly legacyDecorators: boolean;
+  /** …and `emitDecoratorMetadata: true`. */
+  readonly decoratorMetadata: boolean;
+  /** `moduleDetection: "force"`: every file is a module, even without import/export. */
+  readonly forceModules: boolean;
+  readonly select: MemberSelection;
 }
 
-/** The outcome for one file. `after` is set only when the text changes. */
+/**
+ * The outcome for one file. `after` is set only when the text changes.
+ * `blocked`: there is something to trace, but it could not be done safely
+ * (the reason says how to unblock it); `--check` fails on it.
+ */
 export interface FileResult {
   readonly file: string;
-  readonly status: 'changed' | 'unchanged' | 'skipped' | 'error';
+  readonly status: 'changed' | 'unchanged' | 'skipped' | 'blocked' | 'error';
   readonly reason?: string;
   readonly changes: readonly Note[];
   readonly skips: readonly Note[];
@@ -37,10 +46,24 @@ export function transformFile(file: string, sf: ts.SourceFile, options: Transfor
   const text = sf.getFullText();
   const base = { file, changes: [], skips: [], before: text };
   if (/\.d\.[mc]?tsx?$/.test(file)) return { ...base, status: 'skipped', reason: 'declaration file (.d.ts): no code to trace' };
+  if (/\.[mc]?jsx?$/.test(file)) return { ...base, status: 'skipped', reason: 'JavaScript file (allowJs): decorators and type annotations are TypeScript-only' };
+  const syntaxError = firstSyntaxError(sf);
+  if (syntaxError !== undefined) return { ...base, status: 'error', reason: `syntax error at line ${syntaxError}; the file was left unchanged` };
   if (topComments(text, sf).some((c) => NOTRACE_FILE.test(c))) return { ...base, status: 'skipped', reason: 'opted out with @notrace-file' };
-  const ctx: FileContext = { sf, text, eol: lineEnding(text), legacy: options.legacyDecorators, bindings: findBindings(sf), edits: [], changes: [], skips: [] };
+  const ctx: FileContext = {
+    sf,
+    text,
+    eol: lineEnding(text),
+    legacy: options.legacyDecorators,
+    metadata: options.decoratorMetadata,
+    select: options.select,
+    bindings: findBindings(sf),
+    edits: [],
+    changes: [],
+    skips: [],
+  };
   const failure = options.mode === 'add' ? instrument(ctx, options) : remove(ctx);
-  if (failure !== undefined) return { ...base, status: 'skipped', reason: failure, skips: ctx.skips };
+  if (failure !== undefined) return { ...base, status: 'blocked', reason: failure, skips: ctx.skips };
   if (ctx.edits.length === 0) return { ...base, status: 'unchanged', skips: ctx.skips };
   const after = applyEdits(text, ctx.edits);
   return { ...base, status: after === text ? 'unchanged' : 'changed', changes: ctx.changes, skips: ctx.skips, after };
@@ -59,6 +82,9 @@ function instrument(ctx: FileContext, options: TransformOptions): string | undef
   if (clash !== undefined) {
     return `the name ${clash} is already declared in this module: import tracewire's ${clash} under another name (import { ${clash} as … } from 'tracewire') and run again`;
   }
+  if (imports.length > 0 && !options.forceModules && !ts.isExternalModule(ctx.sf) && !/\.[mc]ts$/.test(ctx.sf.fileName)) {
+    return "script file (no import or export): an import would make it a module and hide its globals from other files; add `export {};` if it is meant to be a module, or /* @notrace-file */";
+  }
   if (imports.length > 0) ctx.edits.push(importEdit(ctx, imports));
   return undefined;
 }
@@ -74,6 +100,15 @@ function remove(ctx: FileContext): undefined {
   if (wrappers > 0 && bindings.wrapper !== undefined && countIdentifiers(sf, bindings.wrapper) - 1 === wrappers) unused.push(bindings.wrapper);
   ctx.edits.push(...removeImportEdits(ctx, unused));
   return undefined;
+}
+
+/** 1-based line and message of the first parse error, if any: a file that does not parse is never edited. */
+function firstSyntaxError(sf: ts.SourceFile): string | undefined {
+  // Parse diagnostics live on the tree (not in ts's public typings); reading them needs no type checker.
+  const diagnostic = (sf as unknown as { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics?.[0];
+  if (diagnostic === undefined) return undefined;
+  const line = sf.getLineAndCharacterOfPosition(diagnostic.start).line + 1;
+  return `${line}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`;
 }
 
 /** The comments before the first statement (a file-level opt-out lives there). */

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
-import { Project, type SourceFile } from 'ts-morph';
-import { globToRegExp, isGlob, matchesAny } from './glob.js';
+import { Project, ts, type SourceFile } from 'ts-morph';
+import { gitIgnored } from './git.js';
+import { globMatcher, isGlob } from './glob.js';
 import { CodegenUsageError } from './usage-error.js';
 
 /** Which files to instrument, as the command line says. */
@@ -14,19 +15,45 @@ export interface Selection {
   readonly exclude: readonly string[];
 }
 
-/** The loaded files (syntax only) and the decorator mode the project compiles with. */
-export interface LoadedProject {
-  readonly files: SourceFile[];
+/** The compiler settings that change what may be written into a file. */
+export interface ProjectSettings {
   readonly legacyDecorators: boolean;
+  readonly decoratorMetadata: boolean;
+  /** `moduleDetection: "force"`. */
+  readonly forceModules: boolean;
+}
+
+/** One file to look at, with the settings of the tsconfig it belongs to. */
+export interface SelectedFile {
+  readonly sourceFile: SourceFile;
+  /** Relative to the working directory, `/`-separated. */
+  readonly path: string;
+  readonly settings: ProjectSettings;
+}
+
+/** The loaded files (syntax only), and what was left out on the way. */
+export interface LoadedProject {
+  readonly files: SelectedFile[];
+  /** Files the selection named but .gitignore excludes. */
+  readonly ignored: number;
+}
+
+interface Config {
+  readonly path: string;
+  readonly fileNames: ReadonlySet<string>;
+  readonly settings: ProjectSettings;
 }
 
 const SOURCE_GLOB = '**/*.{ts,tsx,mts,cts}';
 
 /**
- * Loads the project's files without resolving imports or type-checking:
+ * Loads the selected files without resolving imports or type-checking:
  * positional paths and `--include` globs when given (directories mean every
- * TypeScript file under them), else the tsconfig's own file list; then drops
- * `--exclude` matches and anything under node_modules.
+ * TypeScript file under them), else the tsconfig's own files — and those of
+ * every project it references (a solution-style tsconfig lists none itself).
+ * Then drops `--exclude` matches, anything under node_modules, and what
+ * .gitignore excludes. Each file gets the decorator settings of the first
+ * tsconfig that lists it.
  */
 export function loadProject(selection: Selection): LoadedProject {
   const tsConfigFilePath = resolve(selection.cwd, selection.project ?? 'tsconfig.json');
@@ -38,16 +65,48 @@ export function loadProject(selection: Selection): LoadedProject {
   if (!hasConfig && !explicit) {
     throw new CodegenUsageError(`no ./tsconfig.json in ${selection.cwd}: pass --project <tsconfig.json>, or the files to instrument (paths or --include globs).`);
   }
-  const project = hasConfig
-    ? new Project({ tsConfigFilePath, skipFileDependencyResolution: true, skipAddingFilesFromTsConfig: explicit })
-    : new Project({ skipFileDependencyResolution: true, compilerOptions: {} });
+  const configs = hasConfig ? readConfigs(tsConfigFilePath) : [];
+  const fallback = configs[0]?.settings ?? { legacyDecorators: false, decoratorMetadata: false, forceModules: false };
+  const project = new Project({ skipFileDependencyResolution: true, compilerOptions: { allowJs: true } });
   if (explicit) project.addSourceFilesAtPaths(patterns(selection));
-  const excludes = selection.exclude.map(globToRegExp);
-  const files = project.getSourceFiles().filter((file) => {
+  else for (const config of configs) for (const file of config.fileNames) project.addSourceFileAtPathIfExists(file);
+  const excluded = globMatcher(selection.exclude);
+  const candidates = project.getSourceFiles().filter((file) => {
     const path = relative(selection.cwd, file.getFilePath()).split(sep).join('/');
-    return !path.split('/').includes('node_modules') && !matchesAny(path, excludes, selection.exclude);
+    return !path.split('/').includes('node_modules') && !excluded(path);
   });
-  return { files, legacyDecorators: project.getCompilerOptions().experimentalDecorators === true };
+  const ignored = gitIgnored(selection.cwd, candidates.map((f) => f.getFilePath()));
+  const files = candidates
+    .filter((f) => !ignored.has(f.getFilePath()))
+    .map((sourceFile) => {
+      const absolute = sourceFile.getFilePath();
+      const settings = configs.find((c) => c.fileNames.has(absolute))?.settings ?? fallback;
+      return { sourceFile, path: relative(selection.cwd, absolute).split(sep).join('/'), settings };
+    });
+  return { files, ignored: ignored.size };
+}
+
+/** The tsconfig at `path` and, depth first, every project it references (each once). */
+function readConfigs(path: string, seen = new Set<string>()): Config[] {
+  if (seen.has(path)) return [];
+  seen.add(path);
+  const parsed = ts.getParsedCommandLineOfConfigFile(path, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+  if (parsed === undefined) throw new CodegenUsageError(`${path}: could not be read as a tsconfig.json.`);
+  const options = parsed.options;
+  const own: Config = {
+    path,
+    fileNames: new Set(parsed.fileNames.map((f) => resolve(f))),
+    settings: {
+      legacyDecorators: options.experimentalDecorators === true,
+      decoratorMetadata: options.emitDecoratorMetadata === true,
+      forceModules: options.moduleDetection === ts.ModuleDetectionKind.Force,
+    },
+  };
+  const referenced = (parsed.projectReferences ?? []).flatMap((ref) => {
+    const target = existsSync(ref.path) && statSync(ref.path).isDirectory() ? resolve(ref.path, 'tsconfig.json') : resolve(ref.path);
+    return existsSync(target) ? readConfigs(target, seen) : [];
+  });
+  return [own, ...referenced];
 }
 
 function patterns(selection: Selection): string[] {

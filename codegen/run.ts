@@ -1,51 +1,60 @@
-import { relative, sep } from 'node:path';
 import type { Io } from './io.js';
 import { transformFile, type FileResult } from './instrument.js';
 import { loadProject, type Selection } from './project-files.js';
 import { printReport, type OutputOptions } from './report.js';
-import { writeFileAtomic } from './write-atomic.js';
+import { memberSelection, type SelectionOptions } from './selection.js';
+import { writeResults } from './write-results.js';
 
 /** Everything `tracewire instrument` was asked to do. */
-export interface RunOptions extends Selection, OutputOptions {
+export interface RunOptions extends Selection, OutputOptions, SelectionOptions {
   readonly write: boolean;
   readonly check: boolean;
   readonly functions: boolean;
   readonly remove: boolean;
+  /** Write even over files with uncommitted changes. */
+  readonly force: boolean;
 }
 
 const PROGRESS_EVERY = 25;
 
 /**
  * Computes every file's new text first, then (with `--write`) writes the
- * changed ones, each atomically. Exit code: 2 if any file failed, else with
- * `--check` 1 when something would change, else 0.
+ * changed ones, each atomically. Exit code: 2 if any file failed (or, with
+ * `--check`, when no file was selected at all), else with `--check` 1 when
+ * something would change or is blocked, else 0.
  */
 export function run(options: RunOptions, io: Io): number {
-  const { files, legacyDecorators } = loadProject(options);
-  const transform = { mode: options.remove ? 'remove' : 'add', functions: options.functions, legacyDecorators } as const;
+  const select = memberSelection(options);
+  const { files, ignored } = loadProject(options);
+  if (files.length === 0) {
+    const where = options.paths.length > 0 || options.include.length > 0 ? 'the given paths and --include globs' : `${options.project ?? 'tsconfig.json'} (and the projects it references)`;
+    io.stderr(`tracewire: warning: no files selected from ${where}${ignored > 0 ? ` (${ignored} excluded by .gitignore)` : ''}.${options.check ? ' --check fails rather than pass while checking nothing.' : ''}\n`);
+    return options.check ? 2 : 0;
+  }
   const results: FileResult[] = [];
   const progress = io.isTTY && files.length >= 100;
-  for (const [index, sourceFile] of files.entries()) {
-    const file = relative(options.cwd, sourceFile.getFilePath()).split(sep).join('/');
+  for (const [index, { sourceFile, path, settings }] of files.entries()) {
+    const transform = { mode: options.remove ? 'remove' : 'add', functions: options.functions, select, ...settings } as const;
     try {
-      results.push(transformFile(file, sourceFile.compilerNode, transform));
+      results.push(transformFile(path, sourceFile.compilerNode, transform));
     } catch (error) {
-      results.push({ file, status: 'error', reason: (error as Error).message, changes: [], skips: [], before: '' });
+      results.push({ file: path, status: 'error', reason: (error as Error).message, changes: [], skips: [], before: '' });
     }
-    if (progress && index % PROGRESS_EVERY === 0) io.progress(`instrument: ${index + 1}/${files.length} ${file}`);
+    if (progress && index % PROGRESS_EVERY === 0) io.progress(`instrument: ${index + 1}/${files.length} ${path}`);
   }
   if (progress) io.progress('');
   if (options.write) {
-    for (const [index, result] of results.entries()) {
-      if (result.status !== 'changed' || result.after === undefined) continue;
-      try {
-        writeFileAtomic(files[index]!.getFilePath(), result.after);
-      } catch (error) {
-        results[index] = { ...result, status: 'error', reason: `could not write: ${(error as Error).message}` };
-      }
+    const refused = writeResults(options.cwd, files.map((f) => f.sourceFile.getFilePath()), results, options.force);
+    if (refused.length > 0) {
+      io.stderr(
+        `tracewire: not writing: ${refused.length} file(s) to change have uncommitted changes (commit or stash them, or pass --force):\n` +
+          refused.map((f) => `  ${f}\n`).join(''),
+      );
+      return 2;
     }
   }
   printReport(results, options, io);
   if (results.some((r) => r.status === 'error')) return 2;
-  return options.check && results.some((r) => r.status === 'changed') ? 1 : 0;
+  return options.check && results.some((r) => r.status === 'changed' || r.status === 'blocked') ? 1 : 0;
 }
+

@@ -32,7 +32,7 @@ describe('the tracewire bin, compiled by tsc and run as a child process', () => 
   });
 
   test('a dry run prints what would change and writes nothing', () => {
-    const result = bin('instrument');
+    const result = bin('instrument', '--verbose');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('change src/a.ts:2 @Traceable() on A.run');
     expect(read(dir, 'src/a.ts')).toBe(legacyClass);
@@ -42,7 +42,7 @@ describe('the tracewire bin, compiled by tsc and run as a child process', () => 
 test('CRLF files keep CRLF line endings', async () => {
   const dir = tempProject({ 'src/a.ts': legacyClass }, true);
   await runCli(dir, 'instrument', '--write');
-  expect(read(dir, 'src/a.ts')).toBe("export class A {\r\n  @Traceable()\r\n  run(): void {}\r\n}\r\n".replace(/^/, "import { Traceable } from 'tracewire';\r\n\r\n"));
+  expect(read(dir, 'src/a.ts')).toBe("export class A {\r\n  @Traceable(/* tracewire:auto */)\r\n  run(): void {}\r\n}\r\n".replace(/^/, "import { Traceable } from 'tracewire';\r\n\r\n"));
   removeProject(dir);
 });
 
@@ -70,7 +70,7 @@ test('--json reports each file as changed, unchanged or skipped, with every skip
 
 test('positional paths and --exclude choose the files', async () => {
   const dir = tempProject({ 'src/a.ts': legacyClass, 'src/b.ts': legacyClass, 'src/gen/c.ts': legacyClass }, true);
-  const { stdout } = await runCli(dir, 'instrument', 'src', '--exclude', 'src/gen/**', '--exclude', 'b.ts');
+  const { stdout } = await runCli(dir, 'instrument', 'src', '--exclude', 'src/gen/**', '--exclude', 'b.ts', '--verbose');
   removeProject(dir);
   expect(stdout).toContain('src/a.ts:2');
   expect(stdout).not.toContain('src/b.ts');
@@ -81,7 +81,7 @@ test('--diff prints a unified diff of each change', async () => {
   const dir = tempProject({ 'src/a.ts': 'export class A {\n  run(): void {}\n}\n' }, false);
   const { stdout } = await runCli(dir, 'instrument', '--diff');
   removeProject(dir);
-  expect(stdout).toContain(unifiedDiff('src/a.ts', 'export class A {\n  run(): void {}\n}\n', "import { Traceable } from 'tracewire';\n\nexport class A {\n  @Traceable()\n  run(): void {}\n}\n"));
+  expect(stdout).toContain(unifiedDiff('src/a.ts', 'export class A {\n  run(): void {}\n}\n', "import { Traceable } from 'tracewire';\n\nexport class A {\n  @Traceable(/* tracewire:auto */)\n  run(): void {}\n}\n"));
   expect(stdout).toContain('@@ -1,3 +1,6 @@\n+import { Traceable }');
 });
 

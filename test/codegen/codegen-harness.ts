@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -7,10 +8,11 @@ import type { Io } from '../../codegen/io';
 export const CASES = resolve(__dirname, '../fixtures/codegen/cases');
 
 /** A throw-away project: a tsconfig in the chosen decorator mode and the given files. */
-export function tempProject(files: Record<string, string>, legacy: boolean): string {
+export function tempProject(files: Record<string, string>, legacy: boolean, extraOptions: Record<string, unknown> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'tracewire-codegen-'));
-  const compilerOptions = { target: 'ES2022', module: 'commonjs', strict: true, experimentalDecorators: legacy, skipLibCheck: true };
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src/**/*.ts'] }, null, 2));
+  const compilerOptions = { target: 'ES2022', module: 'commonjs', strict: true, experimentalDecorators: legacy, skipLibCheck: true, ...extraOptions };
+  const include = extraOptions['allowJs'] === true ? ['src/**/*.ts', 'src/**/*.js'] : ['src/**/*.ts'];
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include }, null, 2));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
@@ -49,4 +51,14 @@ export function fixture(name: string): string {
 export function expectFixture(name: string, actual: string): void {
   if (process.env['UPDATE_CODEGEN_FIXTURES'] === '1') writeFileSync(join(CASES, name), actual);
   expect(actual).toBe(fixture(name));
+}
+
+/** Runs node in a child process; a failure shows what it printed. */
+export function node(cwd: string, ...args: string[]): string {
+  try {
+    return execFileSync(process.execPath, args, { cwd, encoding: 'utf8', stdio: 'pipe' });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout: string; stderr: string };
+    throw new Error(`node ${args.join(' ')} failed:\n${stdout}\n${stderr}`);
+  }
 }

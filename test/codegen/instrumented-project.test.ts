@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { removeProject, runCli, tempProject } from './codegen-harness';
+import { node, removeProject, runCli, tempProject } from './codegen-harness';
 
 /**
  * The end-to-end promise: a small multi-file project, instrumented by the
@@ -20,15 +19,6 @@ interface Span {
   status: string | null;
 }
 
-/** Runs node in a child process; a failure shows what it printed. */
-function node(cwd: string, ...args: string[]): string {
-  try {
-    return execFileSync(process.execPath, args, { cwd, encoding: 'utf8', stdio: 'pipe' });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout: string; stderr: string };
-    throw new Error(`node ${args.join(' ')} failed:\n${stdout}\n${stderr}`);
-  }
-}
 
 function projectFiles(): Record<string, string> {
   const files: Record<string, string> = {};

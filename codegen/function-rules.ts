@@ -1,0 +1,39 @@
+import { ts } from 'ts-morph';
+import { hasModifier, type FileContext } from './context.js';
+import { hasNotrace } from './class-methods.js';
+import { returnsPromise } from './selection.js';
+
+/**
+ * Why an exported function declaration is not wrapped (`undefined`: wrap it).
+ * Each reason is a case where wrapping would change the program or its
+ * types in a way tsc would not catch, or one the user asked to leave.
+ */
+export function functionSkipReason(ctx: FileContext, statement: ts.FunctionDeclaration): string | undefined {
+  const name = statement.name?.text;
+  if (hasModifier(statement, ts.SyntaxKind.DeclareKeyword)) return 'declare function: ambient, there is no code to trace';
+  if (name === undefined) return 'anonymous default export: it has no name to keep it under';
+  const declarations = ctx.sf.statements.filter((d): d is ts.FunctionDeclaration => ts.isFunctionDeclaration(d) && d.name?.text === name);
+  if (declarations.some(isAssertion)) {
+    return 'assertion function (asserts …): a wrapped one loses its assertion signature at every call site (TS2775)';
+  }
+  if (ctx.sf.statements.some((s) => ts.isModuleDeclaration(s) && ts.isIdentifier(s.name) && s.name.text === name)) {
+    return `merged with namespace ${name}: the declaration cannot lose its export without breaking the merge (TS2395)`;
+  }
+  for (const taken of [`${name}$span`, `${name}$traced`, 'Proxy', 'Reflect']) {
+    if (ctx.bindings.taken.has(taken)) return `the name ${taken} is already taken in this module (the traced export needs it)`;
+  }
+  if (declarations.some((d) => hasNotrace(ctx, d))) return 'opted out with // @notrace';
+  const select = ctx.select;
+  if (select.asyncOnly && !isAsync(statement)) return 'not async (--async-only)';
+  if (select.name !== undefined && !select.name(name)) return 'name does not match --name';
+  return undefined;
+}
+
+function isAssertion(declaration: ts.FunctionDeclaration): boolean {
+  const type = declaration.type;
+  return type !== undefined && ts.isTypePredicateNode(type) && type.assertsModifier !== undefined;
+}
+
+function isAsync(declaration: ts.FunctionDeclaration): boolean {
+  return hasModifier(declaration, ts.SyntaxKind.AsyncKeyword) || returnsPromise(declaration.type);
+}

@@ -1,0 +1,53 @@
+import { ts } from 'ts-morph';
+import type { MemberSelection } from './context.js';
+import { globMatcher } from './glob.js';
+import { CodegenUsageError } from './usage-error.js';
+
+/** The selection options as given on the command line or in the config file. */
+export interface SelectionOptions {
+  readonly publicOnly?: boolean;
+  readonly asyncOnly?: boolean;
+  /** Globs over `Class.method` (or a function's name); any match selects. */
+  readonly name?: readonly string[];
+  /** Globs over class names; any match selects. */
+  readonly classes?: readonly string[];
+  /** An object literal (`{ runType: 'llm' }`) passed to every added decorator / wrapper. */
+  readonly decoratorOptions?: string;
+}
+
+/** Builds the matchers; rejects decorator options that are not one object literal. */
+export function memberSelection(options: SelectionOptions): MemberSelection {
+  const matcher = (globs: readonly string[] | undefined) => {
+    if (globs === undefined || globs.length === 0) return undefined;
+    // `Orders.get*` matches the whole `Class.method`; `get*` (no dot) only the member's own name,
+    // as a glob without `/` matches a base name: so `.` is turned into `/` on both sides.
+    const match = globMatcher(globs.map((g) => g.replace(/\./g, '/')));
+    return (subject: string) => match(subject.replace(/\./g, '/'));
+  };
+  const name = matcher(options.name);
+  const className = matcher(options.classes);
+  return {
+    ...(options.publicOnly ? { publicOnly: true } : {}),
+    ...(options.asyncOnly ? { asyncOnly: true } : {}),
+    ...(name ? { name } : {}),
+    ...(className ? { className } : {}),
+    ...(options.decoratorOptions !== undefined ? { decoratorOptions: objectLiteral(options.decoratorOptions) } : {}),
+  };
+}
+
+/** The text of `source` when it is exactly one object literal expression, else a usage error. */
+function objectLiteral(source: string): string {
+  const sf = ts.createSourceFile('options.ts', `(${source})`, ts.ScriptTarget.Latest, true);
+  const statement = sf.statements[0];
+  const diagnostics = (sf as unknown as { parseDiagnostics: readonly ts.Diagnostic[] }).parseDiagnostics;
+  const expression = statement !== undefined && ts.isExpressionStatement(statement) && ts.isParenthesizedExpression(statement.expression) ? statement.expression.expression : undefined;
+  if (diagnostics.length > 0 || sf.statements.length !== 1 || expression === undefined || !ts.isObjectLiteralExpression(expression)) {
+    throw new CodegenUsageError(`--decorator-options ${source}: expected one object literal, e.g. --decorator-options "{ runType: 'llm' }".`);
+  }
+  return expression.getText(sf).replace(/\s*\n\s*/g, ' ');
+}
+
+/** True when a declared return type is `Promise<…>` (or `PromiseLike<…>`). */
+export function returnsPromise(type: ts.TypeNode | undefined): boolean {
+  return type !== undefined && ts.isTypeReferenceNode(type) && /^(Promise|PromiseLike)$/.test(type.typeName.getText());
+}
