@@ -12,13 +12,7 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery {
     const raw = params.get(name);
     return raw === null || raw.trim() === '' ? undefined : raw.trim();
   };
-  const query: TraceQuery = { limit: DEFAULT_LIMIT };
-  const limit = value('limit');
-  if (limit !== undefined) {
-    const n = Number(limit);
-    if (!Number.isInteger(n) || n < 1) throw badRequest(`limit must be a positive integer, got ${JSON.stringify(limit)}`);
-    query.limit = Math.min(n, MAX_LIMIT);
-  }
+  const query: TraceQuery = parsePage(params, DEFAULT_LIMIT, MAX_LIMIT);
   const status = value('status');
   if (status !== undefined) {
     if (!STATUSES.includes(status as TraceStatus)) throw badRequest(`status must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
@@ -35,4 +29,16 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   const tag = value('tag');
   if (tag !== undefined) query.tag = tag;
   return query;
+}
+
+/** `offset` (default 0) and `limit` (default `fallback`, capped at `max`); anything else is a 400 naming the parameter. */
+export function parsePage(params: URLSearchParams, fallback: number, max: number): { offset: number; limit: number } {
+  const integer = (name: string, min: number, otherwise: number) => {
+    const raw = params.get(name)?.trim();
+    if (raw === undefined || raw === '') return otherwise;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < min) throw badRequest(`${name} must be an integer of at least ${min}, got ${JSON.stringify(raw.slice(0, 100))}`);
+    return n;
+  };
+  return { offset: integer('offset', 0, 0), limit: Math.min(integer('limit', 1, fallback), max) };
 }

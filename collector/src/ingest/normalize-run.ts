@@ -1,5 +1,6 @@
 import { badRequest } from '../http/http-error.js';
 import type { Json, RunOp, StoredRun } from './run-op.js';
+import { LIMITS } from './validate/limits.js';
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const ISO = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -11,7 +12,8 @@ const TIME_FIELDS = ['start_time', 'end_time'] as const;
  * it) or epoch milliseconds (older langsmith clients). Undefined if neither.
  */
 export function normalizeTime(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) {
+  if (typeof value === 'number') {
+    if (!(value >= 0 && value <= LIMITS.maxEpochMillis)) return undefined;
     const iso = new Date(value).toISOString();
     const micros = Math.round((value % 1) * 1000).toString().padStart(3, '0');
     return `${iso.slice(0, 23)}${micros}Z`;
@@ -21,9 +23,11 @@ export function normalizeTime(value: unknown): string | undefined {
   if (match === null) return undefined;
   const [, date, time, fraction = '', zone = 'Z'] = match;
   const micros = fraction.padEnd(6, '0').slice(0, 6);
+  // A real calendar time: not month 13, not 25:61.
+  if (!Number.isFinite(Date.parse(`${date}T${time}Z`)) || new Date(`${date}T${time}Z`).toISOString().slice(0, 19) !== `${date}T${time}`) return undefined;
   if (zone === 'Z') return `${date}T${time}.${micros}Z`;
   const millis = Date.parse(`${date}T${time}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
-  if (!Number.isFinite(millis)) return undefined;
+  if (!(millis >= 0 && millis <= LIMITS.maxEpochMillis)) return undefined;
   return `${new Date(millis).toISOString().slice(0, 19)}.${micros}Z`;
 }
 

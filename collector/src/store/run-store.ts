@@ -8,7 +8,11 @@ import { TraceQueries, type TraceQuery, type TraceSummary } from './trace-querie
 export interface RunStoreOptions {
   /** A file path, or `':memory:'`. */
   path: string;
-  /** Keep at most this many traces; the oldest (by start time) go first. */
+  /**
+   * Keep at most this many traces; the oldest (by start time) go first. Runs
+   * not yet in any trace (a patch whose post never came, without trace_id)
+   * are bounded by the same number, the oldest received going first.
+   */
   maxTraces?: number;
 }
 
@@ -27,6 +31,7 @@ export class RunStore {
   private readonly selectRun: Database.Statement<[string], RunRow>;
   private readonly replaceRun: Database.Statement;
   private readonly summarise: Database.Statement;
+  private readonly dropIfEmpty: Database.Statement<[string]>;
   private readonly ingestTx: (ops: RunOp[]) => void;
 
   constructor(private readonly options: RunStoreOptions) {
@@ -52,6 +57,7 @@ export class RunStore {
         count(*),
         (SELECT json_group_array(DISTINCT value) FROM runs, json_each(runs.tags) WHERE runs.trace_id = @trace_id)
       FROM runs WHERE trace_id = @trace_id`);
+    this.dropIfEmpty = this.db.prepare('DELETE FROM traces WHERE trace_id = ? AND span_count = 0');
     this.ingestTx = this.db.transaction((ops: RunOp[]) => this.applyAll(ops));
   }
 
@@ -65,9 +71,14 @@ export class RunStore {
     return this.queries.list(query);
   }
 
-  /** The JSON text of each run of a trace, by start time; undefined if the trace is unknown. */
-  traceRunsJson(traceId: string): string[] | undefined {
-    return this.queries.runsOf(traceId);
+  /** The JSON text of a page of a trace's runs, by start time. */
+  traceRunsJson(traceId: string, offset: number, limit: number): string[] {
+    return this.queries.runsOf(traceId, offset, limit);
+  }
+
+  /** How many runs a trace has; 0 if it is unknown. */
+  traceSpanCount(traceId: string): number {
+    return this.queries.spanCount(traceId);
   }
 
   close(): void {
@@ -79,15 +90,21 @@ export class RunStore {
     for (const op of ops) {
       // Most operations are first sightings: try the insert before paying for a read and a merge.
       if (this.insertNew.run(this.row(op.run)).changes === 0) {
-        const stored = this.selectRun.get(op.run.id);
-        const merged = mergeRun(stored === undefined ? undefined : (JSON.parse(stored.data) as Partial<StoredRun>), op);
+        const row = this.selectRun.get(op.run.id);
+        const stored = row === undefined ? undefined : (JSON.parse(row.data) as Partial<StoredRun>);
+        const merged = mergeRun(stored, op);
         this.replaceRun.run(this.row(merged));
         if (merged.trace_id !== undefined) touched.add(merged.trace_id);
+        // A patch can move a run to another trace: the trace it left must be summarised (or dropped) too.
+        if (stored?.trace_id !== undefined) touched.add(stored.trace_id);
       } else if (op.run.trace_id !== undefined) {
         touched.add(op.run.trace_id);
       }
     }
-    for (const traceId of touched) this.summarise.run({ trace_id: traceId });
+    for (const traceId of touched) {
+      this.summarise.run({ trace_id: traceId });
+      this.dropIfEmpty.run(traceId);
+    }
     if (this.options.maxTraces !== undefined) this.queries.keepNewest(this.options.maxTraces);
   }
 
