@@ -30,7 +30,7 @@ export async function ingest(req: IncomingMessage, res: ServerResponse, parse: I
   // The content type is checked before the body is read: a refused body is not worth reading.
   if (path !== '/runs/multipart' && path !== '/v1/traces') requireJson(req);
   if (path === '/v1/traces') otlpMediaType(req);
-  const body = await readBody(req, options.maxBodyBytes);
+  const body = await readBody(req, options.maxBodyBytes, options.requestTimeoutMillis);
   const result = await parse(body, req);
   store.ingest(result.ops);
   if (path === '/v1/traces') {

@@ -24,7 +24,7 @@ export function bodyTooLarge(limit: number, what = ''): HttpError {
  * When the promise rejects, the request is left flowing (its data thrown
  * away): the caller answers first, then bounds the drain ({@link drainThenClose}).
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, timeoutMillis: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
@@ -42,9 +42,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     let produced = 0;
     const chunks: Buffer[] = [];
     const decoder = makeDecoder?.();
+    // Node's own requestTimeout is the backstop; this one answers 408 with a reason first.
+    const timer = setTimeout(() => fail(new HttpError(408, `The body did not arrive within ${timeoutMillis} ms`)), timeoutMillis);
     const fail = (error: HttpError) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       decoder?.destroy();
       req.resume();
       reject(error);
@@ -52,6 +55,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     const finish = () => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       resolve(Buffer.concat(chunks));
     };
     const keep = (chunk: Buffer) => {
