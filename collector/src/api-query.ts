@@ -28,6 +28,8 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   if (name !== undefined) query.name = name;
   const tag = value('tag');
   if (tag !== undefined) query.tag = tag;
+  const text = value('q');
+  if (text !== undefined) query.text = ftsQuery(text);
   return query;
 }
 
@@ -41,4 +43,23 @@ export function parsePage(params: URLSearchParams, fallback: number, max: number
     return n;
   };
   return { offset: integer('offset', 0, 0), limit: Math.min(integer('limit', 1, fallback), max) };
+}
+
+/** `GET /api/stats?name=&minutes=`: the histogram of one span name (default: all), the last `minutes` minutes with spans (default 120, at most 10 080). */
+export function parseStatsQuery(params: URLSearchParams): { name?: string; minutes: number; maxNames: number } {
+  const raw = params.get('minutes')?.trim() ?? '';
+  const minutes = raw === '' ? 120 : Number(raw);
+  if (!Number.isSafeInteger(minutes) || minutes < 1) throw badRequest(`minutes must be a positive integer, got ${JSON.stringify(raw.slice(0, 100))}`);
+  const name = params.get('name') ?? '';
+  return { ...(name === '' ? {} : { name }), minutes: Math.min(minutes, 10_080), maxNames: 500 };
+}
+
+/**
+ * Search text as an FTS5 query that cannot be a syntax error: its words,
+ * each quoted and matched as a prefix, all required.
+ */
+function ftsQuery(text: string): string {
+  const words = (text.match(/[\p{L}\p{N}_]+/gu) ?? []).slice(0, 16);
+  if (words.length === 0) throw badRequest(`q must hold at least one word (letters or digits), got ${JSON.stringify(text.slice(0, 100))}`);
+  return words.map((word) => `"${word}"*`).join(' ');
 }

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { parsePage, parseTraceQuery } from './api-query.js';
+import { parsePage, parseStatsQuery, parseTraceQuery } from './api-query.js';
 import { badRequest, HttpError } from './http/http-error.js';
 import { sendJson } from './http/respond.js';
 import { canonicalUuid } from './ingest/normalize-run.js';
@@ -11,16 +11,18 @@ export const SPAN_PAGE = { default: 5000, max: 10_000 } as const;
 
 /** Whether `path` is one of the JSON API's. */
 export function isApiPath(path: string): boolean {
-  return path === '/api/traces' || path.startsWith('/api/traces/');
+  return path === '/api/traces' || path === '/api/stats' || path.startsWith('/api/traces/');
 }
 
 /**
  * The JSON API: `GET /api/traces` (summaries, newest first, paged),
  * `GET /api/traces/{id}?offset=&limit=` (a page of its runs by start time,
- * with the total), `GET /api/traces/{id}/export` (every run, as a download).
+ * with the total), `GET /api/traces/{id}/export` (every run, as a download),
+ * `GET /api/stats?name=&minutes=` (per-name latency and errors, histogram, timeline).
  */
 export function apiRoute(path: string, params: URLSearchParams, res: ServerResponse, store: RunStore): void {
   if (path === '/api/traces') return sendJson(res, 200, { traces: store.listTraces(parseTraceQuery(params)) });
+  if (path === '/api/stats') return sendJson(res, 200, store.statsReport(parseStatsQuery(params)));
   const rest = path.slice('/api/traces/'.length);
   const exporting = rest.endsWith('/export');
   const traceId = traceIdOf(exporting ? rest.slice(0, -'/export'.length) : rest);

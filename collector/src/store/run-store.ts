@@ -2,6 +2,8 @@ import Database from 'better-sqlite3';
 import type { RunOp, StoredRun } from '../ingest/run-op.js';
 import { mergeRun, runFailed } from './merge-run.js';
 import { SCHEMA } from './schema.js';
+import { contributionOf, SpanStatsWriter } from './span-stats.js';
+import { StatsQueries, type StatsReport } from './stats-queries.js';
 import { TraceQueries, type TraceQuery, type TraceSummary } from './trace-queries.js';
 
 /** Where runs are kept: a SQLite file, or memory (gone when the collector stops). */
@@ -27,6 +29,8 @@ interface RunRow {
 export class RunStore {
   private readonly db: Database.Database;
   private readonly queries: TraceQueries;
+  private readonly stats: SpanStatsWriter;
+  private readonly statsQueries: StatsQueries;
   private readonly insertNew: Database.Statement;
   private readonly selectRun: Database.Statement<[string], RunRow>;
   private readonly replaceRun: Database.Statement;
@@ -41,8 +45,12 @@ export class RunStore {
     this.db.pragma('synchronous = NORMAL');
     // Checkpoints are where WAL pays its fsyncs; the default (every 1 000 pages) made them most of the ingest time.
     this.db.pragma('wal_autocheckpoint = 16384');
+    // INSERT OR REPLACE must fire the delete trigger that keeps runs_fts in step.
+    this.db.pragma('recursive_triggers = ON');
     this.db.exec(SCHEMA);
     this.queries = new TraceQueries(this.db);
+    this.stats = new SpanStatsWriter(this.db);
+    this.statsQueries = new StatsQueries(this.db);
     const columns = '(id, trace_id, start_time, end_time, has_error, name, tags, data) VALUES (@id, @trace_id, @start_time, @end_time, @has_error, @name, @tags, @data)';
     this.insertNew = this.db.prepare(`INSERT INTO runs ${columns} ON CONFLICT (id) DO NOTHING`);
     this.replaceRun = this.db.prepare(`INSERT OR REPLACE INTO runs ${columns}`);
@@ -81,11 +89,17 @@ export class RunStore {
     return this.queries.spanCount(traceId);
   }
 
+  /** Per-name latency and error stats, the latency histogram, spans per minute. */
+  statsReport(options: { name?: string; minutes: number; maxNames: number }): StatsReport {
+    return this.statsQueries.report(options);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
 
   private applyAll(ops: RunOp[]): void {
+    this.stats.reset();
     const touched = new Set<string>();
     for (const op of ops) {
       // Most operations are first sightings: try the insert before paying for a read and a merge.
@@ -94,18 +108,22 @@ export class RunStore {
         const stored = row === undefined ? undefined : (JSON.parse(row.data) as Partial<StoredRun>);
         const merged = mergeRun(stored, op);
         this.replaceRun.run(this.row(merged));
+        this.stats.apply(contributionOf(stored), -1);
+        this.stats.apply(contributionOf(merged), 1);
         if (merged.trace_id !== undefined) touched.add(merged.trace_id);
         // A patch can move a run to another trace: the trace it left must be summarised (or dropped) too.
         if (stored?.trace_id !== undefined) touched.add(stored.trace_id);
-      } else if (op.run.trace_id !== undefined) {
-        touched.add(op.run.trace_id);
+      } else {
+        this.stats.apply(contributionOf(op.run), 1);
+        if (op.run.trace_id !== undefined) touched.add(op.run.trace_id);
       }
     }
     for (const traceId of touched) {
       this.summarise.run({ trace_id: traceId });
       this.dropIfEmpty.run(traceId);
     }
-    if (this.options.maxTraces !== undefined) this.queries.keepNewest(this.options.maxTraces);
+    if (this.options.maxTraces !== undefined) this.queries.keepNewest(this.options.maxTraces, (run) => this.stats.apply(contributionOf(run), -1));
+    this.stats.flush();
   }
 
   private row(run: Partial<StoredRun> & { id: string }) {

@@ -8,6 +8,10 @@
  * large, and random UUID keys would reshuffle them inside the primary key's
  * B-tree; the unique index on `id` stays small. Measured 1.9x the ingest rate.
  *
+ * `span_latency` and `span_minutes` are the stats (see span-stats.ts).
+ * `runs_fts` indexes each run's text; triggers keep it in step with `runs`
+ * (REPLACE fires the delete trigger: the store turns on recursive_triggers).
+ *
  * `name` is NOCASE so the viewer's case-insensitive prefix filter
  * (`LIKE 'abc%'`) can use its index.
  */
@@ -36,4 +40,27 @@ CREATE TABLE IF NOT EXISTS traces (
 CREATE INDEX IF NOT EXISTS traces_by_time   ON traces (start_time);
 CREATE INDEX IF NOT EXISTS traces_by_name   ON traces (name, start_time);
 CREATE INDEX IF NOT EXISTS traces_by_status ON traces (status, start_time);
+
+-- Full-text search over names, errors, inputs and outputs (contentless: the text lives in runs.data).
+CREATE VIRTUAL TABLE IF NOT EXISTS runs_fts USING fts5(body, content='', contentless_delete=1);
+CREATE TRIGGER IF NOT EXISTS runs_fts_insert AFTER INSERT ON runs BEGIN
+  INSERT INTO runs_fts (rowid, body) VALUES (new.rowid, concat_ws(' ', new.name, json_extract(new.data, '$.error'), json_extract(new.data, '$.inputs'), json_extract(new.data, '$.outputs')));
+END;
+CREATE TRIGGER IF NOT EXISTS runs_fts_delete AFTER DELETE ON runs BEGIN
+  DELETE FROM runs_fts WHERE rowid = old.rowid;
+END;
+
+CREATE TABLE IF NOT EXISTS span_latency (
+  name          TEXT NOT NULL,
+  bucket        INTEGER NOT NULL,
+  spans         INTEGER NOT NULL,
+  errors        INTEGER NOT NULL,
+  PRIMARY KEY (name, bucket)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS span_minutes (
+  minute        TEXT PRIMARY KEY,
+  spans         INTEGER NOT NULL,
+  errors        INTEGER NOT NULL
+) WITHOUT ROWID;
 `;

@@ -1,5 +1,13 @@
 import type Database from 'better-sqlite3';
 
+/** The columns of a run retention deletes that the stats need. */
+export interface DeletedRun {
+  name: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  has_error: number;
+}
+
 /** How a trace ended, or that it has not. */
 export type TraceStatus = 'ok' | 'error' | 'running';
 
@@ -25,6 +33,8 @@ export interface TraceQuery {
   tag?: string;
   /** Only traces started at or after this ISO time. */
   since?: string;
+  /** Words (prefixes) that one run of the trace holds in its name, error, inputs or outputs. */
+  text?: string;
 }
 
 /** The read side of the store, and retention. Statements are prepared once per filter combination. */
@@ -34,6 +44,8 @@ export class TraceQueries {
   private readonly selectSpanCount: Database.Statement<[string], { span_count: number }>;
   private readonly countOrphans: Database.Statement<[], { n: number }>;
   private readonly deleteOldOrphans: Database.Statement<[number]>;
+  private readonly selectOldOrphans: Database.Statement<[number], DeletedRun>;
+  private readonly selectOldRuns: Database.Statement<[number], DeletedRun>;
   private readonly countTraces: Database.Statement<[], { n: number }>;
   private readonly deleteOldRuns: Database.Statement<[number]>;
   private readonly deleteOldTraces: Database.Statement<[number]>;
@@ -46,6 +58,8 @@ export class TraceQueries {
     this.countTraces = db.prepare('SELECT count(*) AS n FROM traces');
     const oldest = 'SELECT trace_id FROM traces ORDER BY start_time DESC LIMIT -1 OFFSET ?';
     this.deleteOldRuns = db.prepare(`DELETE FROM runs WHERE trace_id IN (${oldest})`);
+    this.selectOldRuns = db.prepare(`SELECT name, start_time, end_time, has_error FROM runs WHERE trace_id IN (${oldest})`);
+    this.selectOldOrphans = db.prepare('SELECT name, start_time, end_time, has_error FROM runs WHERE trace_id IS NULL AND rowid NOT IN (SELECT rowid FROM runs WHERE trace_id IS NULL ORDER BY rowid DESC LIMIT ?)');
     this.deleteOldTraces = db.prepare(`DELETE FROM traces WHERE trace_id IN (${oldest})`);
   }
 
@@ -63,6 +77,10 @@ export class TraceQueries {
     if (query.since !== undefined) {
       where.push('start_time >= @since');
       params.since = query.since;
+    }
+    if (query.text !== undefined) {
+      where.push('trace_id IN (SELECT r.trace_id FROM runs_fts f JOIN runs r ON r.rowid = f.rowid WHERE runs_fts MATCH @text)');
+      params.text = query.text;
     }
     if (query.tag !== undefined) {
       where.push('EXISTS (SELECT 1 FROM json_each(traces.tags) WHERE value = @tag)');
@@ -82,10 +100,17 @@ export class TraceQueries {
     return this.selectSpanCount.get(traceId)?.span_count ?? 0;
   }
 
-  /** Deletes the oldest traces (and their runs) beyond `max`, and the oldest runs of no trace beyond `max`. */
-  keepNewest(max: number): void {
-    if (this.countOrphans.get()!.n > max) this.deleteOldOrphans.run(max);
+  /**
+   * Deletes the oldest traces (and their runs) beyond `max`, and the oldest
+   * runs of no trace beyond `max`; `onDelete` sees each deleted run first.
+   */
+  keepNewest(max: number, onDelete: (run: DeletedRun) => void): void {
+    if (this.countOrphans.get()!.n > max) {
+      for (const run of this.selectOldOrphans.iterate(max)) onDelete(run);
+      this.deleteOldOrphans.run(max);
+    }
     if (this.countTraces.get()!.n <= max) return;
+    for (const run of this.selectOldRuns.iterate(max)) onDelete(run);
     this.deleteOldRuns.run(max);
     this.deleteOldTraces.run(max);
   }
