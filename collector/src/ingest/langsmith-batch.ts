@@ -10,7 +10,8 @@ import { checkLangSmithBatch, checkPatchedRun, checkPostedRun } from './validate
  * Each run is checked on its own: the valid ones are stored, the others named in the reply.
  */
 export function parseLangSmithBatch(body: Buffer): IngestResult {
-  const parsed = parseJsonBody(body);
+  // { "post": [ run ] }: a run sits two levels down.
+  const { value: parsed, shallow } = parseJsonBody(body, 2);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest('Body must be a JSON object { "post": [...], "patch": [...] }');
   const problem = checkLangSmithBatch(parsed);
   if (problem !== undefined) throw badRequest(`Body must be { "post": [run...], "patch": [run...] }: ${problem}`);
@@ -18,14 +19,14 @@ export function parseLangSmithBatch(body: Buffer): IngestResult {
   for (const op of ['post', 'patch'] as const) {
     const list = (parsed as Record<string, unknown>)[op];
     if (!Array.isArray(list)) continue;
-    list.forEach((run, index) => acceptRun(result, op, run, `${op}[${index}]`));
+    list.forEach((run, index) => acceptRun(result, op, run, `${op}[${index}]`, shallow));
   }
   return result;
 }
 
 /** The operation of a single-run `POST /runs` or `PATCH /runs/{id}` (older LangSmith clients); a bad run is a 400. */
 export function parseLangSmithRun(op: RunOp['op'], body: Buffer, id?: string): IngestResult {
-  let parsed = parseJsonBody(body);
+  let { value: parsed } = parseJsonBody(body);
   if (id !== undefined && typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) parsed = { ...parsed, id };
   const result: IngestResult = { ops: [], rejected: [] };
   acceptRun(result, op, parsed, op === 'post' ? 'run' : `run ${id}`);
@@ -34,8 +35,8 @@ export function parseLangSmithRun(op: RunOp['op'], body: Buffer, id?: string): I
 }
 
 /** Checks one run against its schema, normalises it, and files it as accepted or rejected. */
-export function acceptRun(result: IngestResult, op: RunOp['op'], raw: unknown, where: string): void {
-  const problem = (op === 'post' ? checkPostedRun : checkPatchedRun)(raw);
+export function acceptRun(result: IngestResult, op: RunOp['op'], raw: unknown, where: string, shallow = false): void {
+  const problem = (op === 'post' ? checkPostedRun : checkPatchedRun)(raw, shallow);
   try {
     if (problem !== undefined) throw badRequest(problem);
     result.ops.push(normalizeRun(op, raw, where));

@@ -29,7 +29,7 @@ const TRACEWIRE_PREFIX = 'tracewire.';
 
 /** The runs of an OTLP/HTTP JSON body (`application/json`); see {@link otlpRequestRuns}. */
 export function parseOtlpTraces(body: Buffer): IngestResult {
-  return otlpRequestRuns(parseJsonBody(body));
+  return otlpRequestRuns(parseJsonBody(body).value);
 }
 
 /**

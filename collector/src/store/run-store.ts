@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { RunOp, StoredRun } from '../ingest/run-op.js';
 import { mergeRun, runFailed } from './merge-run.js';
 import { SCHEMA } from './schema.js';
+import { SearchIndex } from './search-index.js';
 import { contributionOf, SpanStatsWriter } from './span-stats.js';
 import { StatsQueries, type StatsReport } from './stats-queries.js';
 import { TraceQueries, type TraceQuery, type TraceSummary } from './trace-queries.js';
@@ -19,8 +20,13 @@ export interface RunStoreOptions {
 }
 
 interface RunRow {
+  rowid: number;
   data: string;
 }
+
+/** Idle time before the search index catches up in the background, and runs indexed per step. */
+const INDEX_IDLE_MILLIS = 300;
+const INDEX_STEP_RUNS = 2000;
 
 /**
  * SQLite storage for runs, through better-sqlite3 (synchronous: one ingest
@@ -31,6 +37,9 @@ export class RunStore {
   private readonly queries: TraceQueries;
   private readonly stats: SpanStatsWriter;
   private readonly statsQueries: StatsQueries;
+  private readonly search: SearchIndex;
+  private indexTimer: NodeJS.Timeout | undefined;
+  private lastIngest = 0;
   private readonly insertNew: Database.Statement;
   private readonly selectRun: Database.Statement<[string], RunRow>;
   private readonly replaceRun: Database.Statement;
@@ -45,16 +54,16 @@ export class RunStore {
     this.db.pragma('synchronous = NORMAL');
     // Checkpoints are where WAL pays its fsyncs; the default (every 1 000 pages) made them most of the ingest time.
     this.db.pragma('wal_autocheckpoint = 16384');
-    // INSERT OR REPLACE must fire the delete trigger that keeps runs_fts in step.
-    this.db.pragma('recursive_triggers = ON');
     this.db.exec(SCHEMA);
     this.queries = new TraceQueries(this.db);
     this.stats = new SpanStatsWriter(this.db);
     this.statsQueries = new StatsQueries(this.db);
+    this.search = new SearchIndex(this.db);
     const columns = '(id, trace_id, start_time, end_time, has_error, name, tags, data) VALUES (@id, @trace_id, @start_time, @end_time, @has_error, @name, @tags, @data)';
     this.insertNew = this.db.prepare(`INSERT INTO runs ${columns} ON CONFLICT (id) DO NOTHING`);
-    this.replaceRun = this.db.prepare(`INSERT OR REPLACE INTO runs ${columns}`);
-    this.selectRun = this.db.prepare('SELECT data FROM runs WHERE id = ?');
+    // In place (rowid kept), so the search index can follow the change.
+    this.replaceRun = this.db.prepare('UPDATE runs SET trace_id = @trace_id, start_time = @start_time, end_time = @end_time, has_error = @has_error, name = @name, tags = @tags, data = @data WHERE id = @id');
+    this.selectRun = this.db.prepare('SELECT rowid, data FROM runs WHERE id = ?');
     this.summarise = this.db.prepare(`
       INSERT OR REPLACE INTO traces (trace_id, name, start_time, end_time, status, span_count, tags)
       SELECT @trace_id,
@@ -71,12 +80,21 @@ export class RunStore {
 
   /** Stores every operation of one request, atomically. */
   ingest(ops: RunOp[]): void {
-    if (ops.length > 0) this.ingestTx(ops);
+    if (ops.length === 0) return;
+    this.ingestTx(ops);
+    this.lastIngest = Date.now();
+    this.scheduleIndexing();
   }
 
-  /** Trace summaries, newest first. */
+  /** Trace summaries, newest first. A text search first brings the index up to date. */
   listTraces(query: TraceQuery): TraceSummary[] {
+    if (query.text !== undefined) this.search.catchUp();
     return this.queries.list(query);
+  }
+
+  /** Brings the search index up to date now (a search does this itself). */
+  indexForSearch(): void {
+    this.search.catchUp();
   }
 
   /** The JSON text of a page of a trace's runs, by start time. */
@@ -94,7 +112,20 @@ export class RunStore {
     return this.statsQueries.report(options);
   }
 
+  /** Indexes for search while ingestion is idle, a step at a time, so requests never wait long behind it. */
+  private scheduleIndexing(): void {
+    if (this.indexTimer !== undefined) return;
+    this.indexTimer = setTimeout(() => {
+      this.indexTimer = undefined;
+      if (!this.db.open) return;
+      if (Date.now() - this.lastIngest < INDEX_IDLE_MILLIS) return this.scheduleIndexing();
+      if (this.search.indexSome(INDEX_STEP_RUNS) === INDEX_STEP_RUNS) this.scheduleIndexing();
+    }, INDEX_IDLE_MILLIS);
+    this.indexTimer.unref();
+  }
+
   close(): void {
+    clearTimeout(this.indexTimer);
     if (this.db.open) this.db.close();
   }
 
@@ -107,7 +138,9 @@ export class RunStore {
         const row = this.selectRun.get(op.run.id);
         const stored = row === undefined ? undefined : (JSON.parse(row.data) as Partial<StoredRun>);
         const merged = mergeRun(stored, op);
-        this.replaceRun.run(this.row(merged));
+        const next = this.row(merged);
+        this.replaceRun.run(next);
+        if (row !== undefined) this.search.changed(row.rowid, next.data);
         this.stats.apply(contributionOf(stored), -1);
         this.stats.apply(contributionOf(merged), 1);
         if (merged.trace_id !== undefined) touched.add(merged.trace_id);
@@ -122,7 +155,7 @@ export class RunStore {
       this.summarise.run({ trace_id: traceId });
       this.dropIfEmpty.run(traceId);
     }
-    if (this.options.maxTraces !== undefined) this.queries.keepNewest(this.options.maxTraces, (run) => this.stats.apply(contributionOf(run), -1));
+    if (this.options.maxTraces !== undefined && this.queries.keepNewest(this.options.maxTraces, (run) => this.stats.apply(contributionOf(run), -1))) this.search.afterDelete();
     this.stats.flush();
   }
 

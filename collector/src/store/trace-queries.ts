@@ -103,15 +103,18 @@ export class TraceQueries {
   /**
    * Deletes the oldest traces (and their runs) beyond `max`, and the oldest
    * runs of no trace beyond `max`; `onDelete` sees each deleted run first.
+   * Answers whether anything was deleted.
    */
-  keepNewest(max: number, onDelete: (run: DeletedRun) => void): void {
+  keepNewest(max: number, onDelete: (run: DeletedRun) => void): boolean {
+    let deleted = false;
     if (this.countOrphans.get()!.n > max) {
       for (const run of this.selectOldOrphans.iterate(max)) onDelete(run);
-      this.deleteOldOrphans.run(max);
+      deleted = this.deleteOldOrphans.run(max).changes > 0;
     }
-    if (this.countTraces.get()!.n <= max) return;
+    if (this.countTraces.get()!.n <= max) return deleted;
     for (const run of this.selectOldRuns.iterate(max)) onDelete(run);
     this.deleteOldRuns.run(max);
     this.deleteOldTraces.run(max);
+    return true;
   }
 }

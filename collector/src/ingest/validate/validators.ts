@@ -37,8 +37,12 @@ const EXPECTED: Readonly<Record<string, string>> = {
   values: 'an array',
 };
 
-/** Checks one value; answers the reason it is refused, or undefined when it is accepted. */
-export type Check = (value: unknown) => string | undefined;
+/**
+ * Checks one value; answers the reason it is refused, or undefined when it is
+ * accepted. `shallow`: the caller already knows the value nests less than
+ * the limit (see jsonNesting), so the depth walk is skipped.
+ */
+export type Check = (value: unknown, shallow?: boolean) => string | undefined;
 
 /**
  * @param whole whether the value is checked whole (a run, a span: its depth is
@@ -47,9 +51,9 @@ export type Check = (value: unknown) => string | undefined;
  */
 function compiled(schema: object, whole = true): Check {
   const validate: ValidateFunction = ajv.compile(schema);
-  return (value) => {
+  return (value, shallow = false) => {
     // Depth first, by an iterative walk: ajv's recursive $refs (OTLP AnyValue) must never see a value deeper than this.
-    if (whole && nestsDeeperThan(value, LIMITS.maxDepth)) return `nested deeper than ${LIMITS.maxDepth} levels`;
+    if (whole && !shallow && nestsDeeperThan(value, LIMITS.maxDepth)) return `nested deeper than ${LIMITS.maxDepth} levels`;
     return validate(value) ? undefined : describe(validate.errors);
   };
 }
