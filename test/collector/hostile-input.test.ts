@@ -101,3 +101,21 @@ test('a request line no URL parser accepts is a 400, and the collector keeps ser
   expect(reply).toMatch(/^HTTP\/1\.1 400/);
   expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
 });
+
+test('OTLP protobuf: a span with a 3-byte trace id is rejected alone; the reply is a protobuf partial_success', async () => {
+  const protobuf = (await import('protobufjs')).default;
+  const { OTLP_TRACE_PROTOS } = await import('../../collector/src/ingest/otlp-protobuf/definitions.js');
+  const root = new protobuf.Root();
+  for (const text of OTLP_TRACE_PROTOS) protobuf.parse(text, root);
+  const Request = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+  const Response = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
+  const traceId = Buffer.from('5af7651916cd43dd8448eb211c80319c', 'hex');
+  const good = { traceId, spanId: Buffer.from('0102030405060708', 'hex'), name: 'proto-neighbour', startTimeUnixNano: '1767225600000000000', endTimeUnixNano: '1767225600100000000' };
+  const body = Request.encode(Request.fromObject({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...good, traceId: Buffer.from([1, 2, 3]) }, good] }] }] })).finish();
+  const response = await fetch(`${collector.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('application/x-protobuf');
+  const reply = Response.toObject(Response.decode(new Uint8Array(await response.arrayBuffer())), { longs: Number });
+  expect(reply).toEqual({ partialSuccess: { rejectedSpans: 1, errorMessage: expect.stringContaining('spans[0]') } });
+  expect((await collector.trace('5af76519-16cd-43dd-8448-eb211c80319c')).map((run) => run.name)).toEqual(['proto-neighbour']);
+});

@@ -2,8 +2,7 @@ import { badRequest, HttpError } from '../http/http-error.js';
 import type { IngestResult } from './ingest-result.js';
 import { parseJsonBody } from './json-body.js';
 import { normalizeRun } from './normalize-run.js';
-import { ProtobufDecodeError, decodeProtobuf, type JsonObject } from './otlp-protobuf/decode.js';
-import { EXPORT_TRACE_REQUEST } from './otlp-protobuf/schema.js';
+import { decodeExportTraceRequest, ProtobufBodyError } from './otlp-protobuf/library-decode.js';
 import { hexId, plainAttributes, unixNanoToIso, uuidOfHex, type OtlpKeyValue } from './otlp-values.js';
 import type { Json, RunOp } from './run-op.js';
 import { checkOtlpRequest, checkOtlpResource, checkOtlpSpan } from './validate/validators.js';
@@ -38,11 +37,11 @@ export function parseOtlpTraces(body: Buffer): IngestResult {
  * schema does not know (a sender on a newer OTLP version) are skipped.
  */
 export function parseOtlpTracesProtobuf(body: Buffer): IngestResult {
-  let request: JsonObject;
+  let request: Record<string, unknown>;
   try {
-    request = decodeProtobuf(EXPORT_TRACE_REQUEST, body, { strict: false });
+    request = decodeExportTraceRequest(body);
   } catch (error) {
-    if (!(error instanceof ProtobufDecodeError)) throw error;
+    if (!(error instanceof ProtobufBodyError)) throw error;
     throw badRequest(`Body is not a protobuf ExportTraceServiceRequest: ${error.message}`);
   }
   return otlpRequestRuns(request);
