@@ -151,7 +151,10 @@ test('stats page, search, list pagination and export', async () => {
   await page.locator('#stats-rows tr[data-name="checkout"] a').click();
   await page.waitForFunction(() => document.getElementById('histogram-title')!.textContent === 'Latency of checkout');
   expect(await page.locator('#histogram rect.hist-bar').count()).toBeGreaterThan(3);
-  if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: join(DOCS, 'viewer-stats.png') });
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(DOCS, 'viewer-stats.png') });
+  }
 
   await page.goto(`${collector.url}/#/`);
   await page.locator('#trace-rows tr').first().waitFor();
