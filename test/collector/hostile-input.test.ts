@@ -112,7 +112,7 @@ test('OTLP protobuf: a span with a 3-byte trace id is rejected alone; the reply 
   const traceId = Buffer.from('5af7651916cd43dd8448eb211c80319c', 'hex');
   const good = { traceId, spanId: Buffer.from('0102030405060708', 'hex'), name: 'proto-neighbour', startTimeUnixNano: '1767225600000000000', endTimeUnixNano: '1767225600100000000' };
   const body = Request.encode(Request.fromObject({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...good, traceId: Buffer.from([1, 2, 3]) }, good] }] }] })).finish();
-  const response = await fetch(`${collector.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+  const response = await fetch(`${collector.url}/v1/traces`, { method: 'POST', body: body as unknown as BodyInit, headers: { 'content-type': 'application/x-protobuf' } });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe('application/x-protobuf');
   const reply = Response.toObject(Response.decode(new Uint8Array(await response.arrayBuffer())), { longs: Number });

@@ -69,11 +69,12 @@ test('a patch that moves a run to another trace leaves both summaries true; a tr
 });
 
 test('a trace is served in pages with its total; past the end the page is empty', async () => {
-  collector = await memoryCollector();
+  const opened = await memoryCollector();
+  collector = opened;
   const root = postedRun({ name: 'paged', start_time: '2026-01-01T00:00:00Z' });
   const children = Array.from({ length: 9 }, (_, i) => postedRun({ name: `child-${i}`, trace_id: root.id, parent_run_id: root.id, start_time: `2026-01-01T00:00:0${i + 1}Z` }));
   await post(`${collector.url}/runs/batch`, batch([root, ...children]));
-  const page = async (query: string) => (await fetch(`${collector.url}/api/traces/${root.id}${query}`)).json();
+  const page = async (query: string) => (await fetch(`${opened.url}/api/traces/${root.id}${query}`)).json();
   const first = await page('?limit=4');
   expect(first).toMatchObject({ total: 10, offset: 0, next_offset: 4 });
   expect(first.spans.map((s: { name: string }) => s.name)).toEqual(['paged', 'child-0', 'child-1', 'child-2']);

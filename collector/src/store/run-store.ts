@@ -132,6 +132,7 @@ export class RunStore {
   private applyAll(ops: RunOp[]): void {
     this.stats.reset();
     const touched = new Set<string>();
+    const vacated = new Set<string>();
     for (const op of ops) {
       // Most operations are first sightings: try the insert before paying for a read and a merge.
       if (this.insertNew.run(this.row(op.run)).changes === 0) {
@@ -145,16 +146,17 @@ export class RunStore {
         this.stats.apply(contributionOf(merged), 1);
         if (merged.trace_id !== undefined) touched.add(merged.trace_id);
         // A patch can move a run to another trace: the trace it left must be summarised (or dropped) too.
-        if (stored?.trace_id !== undefined) touched.add(stored.trace_id);
+        if (stored?.trace_id !== undefined && stored.trace_id !== merged.trace_id) {
+          touched.add(stored.trace_id);
+          vacated.add(stored.trace_id);
+        }
       } else {
         this.stats.apply(contributionOf(op.run), 1);
         if (op.run.trace_id !== undefined) touched.add(op.run.trace_id);
       }
     }
-    for (const traceId of touched) {
-      this.summarise.run({ trace_id: traceId });
-      this.dropIfEmpty.run(traceId);
-    }
+    for (const traceId of touched) this.summarise.run({ trace_id: traceId });
+    for (const traceId of vacated) this.dropIfEmpty.run(traceId);
     if (this.options.maxTraces !== undefined && this.queries.keepNewest(this.options.maxTraces, (run) => this.stats.apply(contributionOf(run), -1))) this.search.afterDelete();
     this.stats.flush();
   }
