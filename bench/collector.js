@@ -20,6 +20,14 @@
  * in the SQLite file are counted: they must equal what was sent.
  *
  * Target: 50 000 spans/s. Machine: 2 cores, so the client shares the box.
+ * `--baseline <cli.js>` adds rows for another build of the collector (e.g.
+ * the one before schema validation) measured in the same run, as the peer.
+ *
+ * Then queries: a SQLite file is filled with `--query-spans` (default
+ * 1 000 000) finished spans through the collector's own store, a collector
+ * is started on it, and the read API is timed (median of 9 after a warm-up):
+ * stats per span name with percentiles, histogram and timeline; the trace
+ * list; a full-text search; one trace. Target: < 200 ms each.
  */
 const { spawn } = require('node:child_process');
 const { randomUUID } = require('node:crypto');
@@ -38,10 +46,13 @@ const BATCH = 100;
 const SPANS_PER_TRACE = 5;
 const TARGET = 50_000;
 const CLI = join(__dirname, '..', 'collector', 'dist', 'cli.js');
+const BASELINE = option('--baseline', undefined);
+const QUERY_SPANS = Number(option('--query-spans', 1_000_000));
+const QUERY_TARGET_MS = 200;
 
-function startCollector(dir) {
-  const storage = DB === 'memory' ? ['--memory'] : ['--db', join(dir, 'bench.sqlite')];
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...storage], { stdio: ['ignore', 'pipe', 'inherit'] });
+function startCollector(dir, cli = CLI, file = join(dir, 'bench.sqlite')) {
+  const storage = DB === 'memory' ? ['--memory'] : ['--db', file];
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...storage], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -101,9 +112,9 @@ function storedSpans(file) {
   }
 }
 
-async function row(concurrency, newId) {
+async function row(concurrency, newId, cli) {
   const dir = mkdtempSync(join(tmpdir(), 'tracewire-bench-'));
-  const { child, url } = await startCollector(dir);
+  const { child, url } = await startCollector(dir, cli);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   try {
     // Warm-up: JIT, SQLite page cache, connections.
@@ -138,14 +149,90 @@ async function row(concurrency, newId) {
 
 async function main() {
   console.log(`node ${process.version}, ${machine().cores} cores, storage: ${DB === 'memory' ? 'memory' : 'SQLite file (WAL)'}, ${SECONDS} s per row, batches of ${BATCH} spans\n`);
-  console.log('| run ids | clients in flight | spans sent | spans stored | seconds | spans/s | target | result |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---|');
+  console.log('| collector | run ids | clients in flight | spans sent | spans stored | seconds | spans/s | target | result |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---|');
+  const builds = [['this one', CLI], ...(BASELINE === undefined ? [] : [['baseline', BASELINE]])];
   for (const [ids, newId, judged] of [['UUIDv7 (as clients send)', () => uuidv7(), true], ['UUIDv4 (random, worst case)', randomUUID, false]]) {
     for (const concurrency of [1, 4]) {
-      const r = await row(concurrency, newId);
-      const result = judged ? (r.perSecond >= TARGET ? 'PASS' : 'FAIL') : '—';
-      console.log(`| ${ids} | ${concurrency} | ${r.spans} | ${r.stored} | ${r.seconds.toFixed(2)} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${TARGET.toLocaleString('en-US')} | ${result} |`);
+      for (const [build, cli] of builds) {
+        const r = await row(concurrency, newId, cli);
+        const result = judged && build === 'this one' ? (r.perSecond >= TARGET ? 'PASS' : 'FAIL') : '—';
+        console.log(`| ${build} | ${ids} | ${concurrency} | ${r.spans} | ${r.stored} | ${r.seconds.toFixed(2)} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${TARGET.toLocaleString('en-US')} | ${result} |`);
+      }
     }
+  }
+  if (QUERY_SPANS > 0) await queries();
+}
+
+/** Fills a file with QUERY_SPANS finished spans (20 names, 5 per trace, 1 % errors) through the collector's store, in batches. */
+function fill(file) {
+  const { RunStore } = require('../collector/dist/store/run-store.js');
+  const store = new RunStore({ path: file });
+  const base = Date.now() - 6 * 3600_000;
+  const started = Date.now();
+  for (let done = 0; done < QUERY_SPANS; ) {
+    const ops = [];
+    for (let t = 0; t < 400 && done < QUERY_SPANS; t++) {
+      const root = uuidv7();
+      for (let s = 0; s < SPANS_PER_TRACE && done < QUERY_SPANS; s++, done++) {
+        const id = s === 0 ? root : uuidv7();
+        const at = base + Math.floor((done / QUERY_SPANS) * 6 * 3600_000);
+        const ms = 1 + ((done * 7919) % 997);
+        ops.push({ op: 'post', run: {
+          id, trace_id: root, ...(s === 0 ? {} : { parent_run_id: root }), name: `op-${done % 20}`, run_type: 'tool',
+          start_time: iso(at), end_time: iso(at + ms), inputs: { orderId: `o-${done}`, words: done === 424_242 ? 'kumquat marmalade' : 'apple pear' },
+          outputs: { ok: true }, ...(done % 100 === 0 ? { error: 'Error: declined' } : {}), tags: ['bench'], session_name: 'bench',
+        } });
+      }
+    }
+    store.ingest(ops);
+  }
+  const filled = (Date.now() - started) / 1000;
+  // What the collector's idle indexer does in the background after a burst, timed on its own.
+  const indexStarted = Date.now();
+  store.indexForSearch();
+  store.close();
+  return { filled, indexed: (Date.now() - indexStarted) / 1000 };
+}
+
+async function queries() {
+  const dir = mkdtempSync(join(tmpdir(), 'tracewire-bench-q-'));
+  const file = join(dir, 'queries.sqlite');
+  try {
+    const fillSeconds = fill(file);
+    const { child, url } = await startCollector(dir, CLI, file);
+    try {
+      const traces = (await (await fetch(`${url}/api/traces?limit=1`)).json()).traces;
+      const paths = [
+        ['stats: per name count, error rate, p50/p95/p99; histogram; timeline', '/api/stats?minutes=1440'],
+        ['stats of one name (its histogram)', '/api/stats?name=op-7'],
+        ['trace list, newest 50', '/api/traces?limit=50'],
+        ['trace list, errors only', '/api/traces?limit=50&status=error'],
+        ['full-text search "kumquat"', '/api/traces?q=kumquat'],
+        ['one trace (5 spans)', `/api/traces/${traces[0].trace_id}`],
+      ];
+      console.log(`\n${QUERY_SPANS.toLocaleString('en-US')} spans stored (filled in ${fillSeconds.filled.toFixed(1)} s through the store; search index built in ${fillSeconds.indexed.toFixed(1)} s); read API over HTTP, median of 9:\n`);
+      console.log('| query | median ms | target ms | result |');
+      console.log('|---|---:|---:|---|');
+      for (const [what, path] of paths) {
+        const times = [];
+        for (let i = 0; i < 10; i++) {
+          const started = process.hrtime.bigint();
+          const response = await fetch(url + path);
+          await response.arrayBuffer();
+          if (!response.ok) throw new Error(`${path}: ${response.status}`);
+          if (i > 0) times.push(Number(process.hrtime.bigint() - started) / 1e6);
+        }
+        times.sort((a, b) => a - b);
+        const median = times[4];
+        console.log(`| ${what} | ${median.toFixed(1)} | ${QUERY_TARGET_MS} | ${median < QUERY_TARGET_MS ? 'PASS' : 'FAIL'} |`);
+      }
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

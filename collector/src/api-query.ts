@@ -12,13 +12,7 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery {
     const raw = params.get(name);
     return raw === null || raw.trim() === '' ? undefined : raw.trim();
   };
-  const query: TraceQuery = { limit: DEFAULT_LIMIT };
-  const limit = value('limit');
-  if (limit !== undefined) {
-    const n = Number(limit);
-    if (!Number.isInteger(n) || n < 1) throw badRequest(`limit must be a positive integer, got ${JSON.stringify(limit)}`);
-    query.limit = Math.min(n, MAX_LIMIT);
-  }
+  const query: TraceQuery = parsePage(params, DEFAULT_LIMIT, MAX_LIMIT);
   const status = value('status');
   if (status !== undefined) {
     if (!STATUSES.includes(status as TraceStatus)) throw badRequest(`status must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
@@ -34,5 +28,38 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   if (name !== undefined) query.name = name;
   const tag = value('tag');
   if (tag !== undefined) query.tag = tag;
+  const text = value('q');
+  if (text !== undefined) query.text = ftsQuery(text);
   return query;
+}
+
+/** `offset` (default 0) and `limit` (default `fallback`, capped at `max`); anything else is a 400 naming the parameter. */
+export function parsePage(params: URLSearchParams, fallback: number, max: number): { offset: number; limit: number } {
+  const integer = (name: string, min: number, otherwise: number) => {
+    const raw = params.get(name)?.trim();
+    if (raw === undefined || raw === '') return otherwise;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < min) throw badRequest(`${name} must be an integer of at least ${min}, got ${JSON.stringify(raw.slice(0, 100))}`);
+    return n;
+  };
+  return { offset: integer('offset', 0, 0), limit: Math.min(integer('limit', 1, fallback), max) };
+}
+
+/** `GET /api/stats?name=&minutes=`: the histogram of one span name (default: all), the last `minutes` minutes with spans (default 120, at most 10 080). */
+export function parseStatsQuery(params: URLSearchParams): { name?: string; minutes: number; maxNames: number } {
+  const raw = params.get('minutes')?.trim() ?? '';
+  const minutes = raw === '' ? 120 : Number(raw);
+  if (!Number.isSafeInteger(minutes) || minutes < 1) throw badRequest(`minutes must be a positive integer, got ${JSON.stringify(raw.slice(0, 100))}`);
+  const name = params.get('name') ?? '';
+  return { ...(name === '' ? {} : { name }), minutes: Math.min(minutes, 10_080), maxNames: 500 };
+}
+
+/**
+ * Search text as an FTS5 query that cannot be a syntax error: its words,
+ * each quoted and matched as a prefix, all required.
+ */
+function ftsQuery(text: string): string {
+  const words = (text.match(/[\p{L}\p{N}_]+/gu) ?? []).slice(0, 16);
+  if (words.length === 0) throw badRequest(`q must hold at least one word (letters or digits), got ${JSON.stringify(text.slice(0, 100))}`);
+  return words.map((word) => `"${word}"*`).join(' ');
 }

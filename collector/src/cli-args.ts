@@ -6,9 +6,10 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: tracewire-collector serve [--port 4319] [--host 127.0.0.1] [--db ./tracewire.sqlite | --memory]
-                                [--token <token>] [--max-traces <n>] [--max-body-bytes <n>]`;
+                                [--token <token>] [--max-traces <n>] [--max-body-bytes <n>]
+                                [--allow-host <name>]...   (answer requests naming this Host too; '*' = any)`;
 
-const VALUED = new Set(['--port', '--host', '--db', '--token', '--max-traces', '--max-body-bytes']);
+const VALUED = new Set(['--port', '--host', '--db', '--token', '--max-traces', '--max-body-bytes', '--allow-host']);
 
 /** `serve` and its flags (`--flag value` or `--flag=value`) as collector options. */
 export function parseCliArgs(argv: readonly string[]): CollectorOptions {
@@ -29,6 +30,7 @@ export function parseCliArgs(argv: readonly string[]): CollectorOptions {
     if (flag === '--host') options.host = value;
     else if (flag === '--db') options.db = value;
     else if (flag === '--token') options.token = value;
+    else if (flag === '--allow-host') (options.allowedHosts ??= []).push(value);
     else {
       const n = Number(value);
       if (!Number.isInteger(n)) throw new UsageError(`${flag} needs an integer, got ${JSON.stringify(value)}`);

@@ -14,6 +14,18 @@ export interface CollectorOptions {
   maxTraces?: number;
   /** Largest request body accepted, compressed or not; larger ones get 413. Default 20 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Host names (or addresses) to answer besides loopback names and the
+   * address the collector is bound to; `'*'` answers any. Requests naming
+   * another Host get 403: that is how DNS-rebinding web pages are kept out.
+   */
+  allowedHosts?: string[];
+  /** A request must arrive whole (headers and body) within this. Default 30 000. */
+  requestTimeoutMillis?: number;
+  /** A request's headers must arrive within this. Default 10 000. */
+  headersTimeoutMillis?: number;
+  /** An idle keep-alive connection is closed after this. Default 5 000. */
+  idleTimeoutMillis?: number;
 }
 
 /** Options with defaults applied. */
@@ -24,6 +36,10 @@ export interface ResolvedOptions {
   token: string | undefined;
   maxTraces: number | undefined;
   maxBodyBytes: number;
+  allowedHosts: string[];
+  requestTimeoutMillis: number;
+  headersTimeoutMillis: number;
+  idleTimeoutMillis: number;
 }
 
 export const DEFAULT_PORT = 4319;
@@ -37,6 +53,17 @@ export function resolveOptions(options: CollectorOptions): ResolvedOptions {
   if (maxTraces !== undefined && (!Number.isInteger(maxTraces) || maxTraces < 1)) throw new RangeError(`maxTraces must be a positive integer, got ${maxTraces}`);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) throw new RangeError(`maxBodyBytes must be an integer of at least 1024, got ${maxBodyBytes}`);
+  const millis = (name: 'requestTimeoutMillis' | 'headersTimeoutMillis' | 'idleTimeoutMillis', fallback: number) => {
+    const value = options[name] ?? fallback;
+    if (!Number.isInteger(value) || value < 100 || value > 3_600_000) throw new RangeError(`${name} must be an integer from 100 to 3600000, got ${options[name]}`);
+    return value;
+  };
+  const requestTimeoutMillis = millis('requestTimeoutMillis', 30_000);
+  const headersTimeoutMillis = Math.min(millis('headersTimeoutMillis', 10_000), requestTimeoutMillis);
+  const idleTimeoutMillis = millis('idleTimeoutMillis', 5_000);
+  if (options.allowedHosts !== undefined && (!Array.isArray(options.allowedHosts) || !options.allowedHosts.every((host) => typeof host === 'string' && host.length > 0))) {
+    throw new RangeError('allowedHosts must be an array of host names (or "*")');
+  }
   if (options.token !== undefined && options.token.length === 0) throw new RangeError('token must not be empty: leave it out to accept every client');
   return {
     port,
@@ -45,5 +72,9 @@ export function resolveOptions(options: CollectorOptions): ResolvedOptions {
     token: options.token,
     maxTraces,
     maxBodyBytes,
+    allowedHosts: options.allowedHosts ?? [],
+    requestTimeoutMillis,
+    headersTimeoutMillis,
+    idleTimeoutMillis,
   };
 }

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { HttpError } from './http/http-error.js';
+import { drainThenClose } from './http/read-body.js';
+import { HostAllowList } from './http/request-guard.js';
 import { sendJson } from './http/respond.js';
 import { resolveOptions, type CollectorOptions } from './options.js';
 import { route } from './routes.js';
@@ -24,15 +27,26 @@ export interface RunningCollector {
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
   const resolved = resolveOptions(options);
   const store = new RunStore({ path: resolved.dbPath, ...(resolved.maxTraces === undefined ? {} : { maxTraces: resolved.maxTraces }) });
-  const server = createServer((req, res) => {
-    route(req, res, store, resolved).catch((error: unknown) => answerError(req, res, error));
-  });
+  const hosts = new HostAllowList(resolved.host, resolved.allowedHosts, isWildcard(resolved.host) ? interfaceAddresses() : []);
+  const server = createServer(
+    {
+      requestTimeout: resolved.requestTimeoutMillis,
+      headersTimeout: resolved.headersTimeoutMillis,
+      keepAliveTimeout: resolved.idleTimeoutMillis,
+      // How often Node checks the two timeouts above (its default, 30 s, would let a slow body hold a socket that long past its deadline).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(resolved.headersTimeoutMillis / 4))),
+    },
+    (req, res) => {
+      route(req, res, { store, options: resolved, hosts }).catch((error: unknown) => answerError(req, res, error, resolved.maxBodyBytes));
+    },
+  );
   // A malformed request line or headers: answer 400 rather than let the socket error surface.
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();
   });
-  server.keepAliveTimeout = 5_000;
+  // A connection that goes silent mid-request (or between requests) is closed.
+  server.setTimeout(resolved.requestTimeoutMillis, (socket) => socket.destroy());
   try {
     await listen(server, resolved.port, resolved.host);
   } catch (error) {
@@ -63,14 +77,29 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-function answerError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+function answerError(req: IncomingMessage, res: ServerResponse, error: unknown, maxBodyBytes: number): void {
   const known = error instanceof HttpError;
-  if (!known) console.error(`tracewire-collector: ${req.method} ${req.url} failed:`, error);
+  if (!known) console.error(`tracewire-collector: ${req.method} ${String(req.url).slice(0, 200)} failed:`, error);
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  // After a 413 the rest of an oversized body is not worth reading: close the connection.
-  if (known && error.status === 413) res.setHeader('connection', 'close');
+  // Answered before the body ended (413, 415, 403…): say so, read the rest so the client sees the answer, within bounds.
+  if (!req.complete) {
+    res.setHeader('connection', 'close');
+    drainThenClose(req, Math.max(maxBodyBytes, 64 * 1024 * 1024), DRAIN_MILLIS);
+  }
   sendJson(res, known ? error.status : 500, { detail: known ? error.message : 'Internal error: see the collector log' });
+}
+
+/** How long an unwanted body is read (and thrown away) after the answer, at most. */
+const DRAIN_MILLIS = 10_000;
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '';
+}
+
+/** Every address of this machine: bound to all interfaces, the collector answers requests naming any of them. */
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
 }

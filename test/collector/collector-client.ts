@@ -45,9 +45,9 @@ export function edges(runs: Map<string, ApiRun>): string[] {
     .sort();
 }
 
-/** POSTs a body to the collector; returns status and parsed JSON answer. */
-export async function post(url: string, body: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, { method: 'POST', body: body as BodyInit, headers });
+/** POSTs a body to the collector (as JSON unless `headers` say otherwise); returns status and parsed JSON answer. */
+export async function post(url: string, body: string | Uint8Array, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, { method: 'POST', body: body as BodyInit, headers: { 'content-type': 'application/json', ...headers } });
   const text = await response.text();
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
 }

@@ -1,62 +1,106 @@
 import type { IncomingMessage } from 'node:http';
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
 import { HttpError } from './http-error.js';
 
-const DECODERS: Readonly<Record<string, (raw: Buffer, limit: number) => Buffer>> = {
-  gzip: (raw, maxOutputLength) => gunzipSync(raw, { maxOutputLength }),
-  deflate: (raw, maxOutputLength) => inflateSync(raw, { maxOutputLength }),
-  br: (raw, maxOutputLength) => brotliDecompressSync(raw, { maxOutputLength }),
+const DECODERS: Readonly<Record<string, () => Gunzip>> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress as () => Gunzip,
 };
+
+/** 413 with what to do about it. */
+export function bodyTooLarge(limit: number, what = ''): HttpError {
+  return new HttpError(413, `Body larger than the collector's limit of ${limit} bytes${what}: send smaller batches (GET /info announces batch_ingest_config.size_limit_bytes) or start the collector with a larger --max-body-bytes`);
+}
 
 /**
  * The request body, decompressed, at most `limit` bytes both as it travels
- * and once decompressed (a small gzip body must not inflate into gigabytes).
+ * and once decompressed. A body declared larger is refused before a byte is
+ * read. Compressed bodies are inflated as a stream (zlib works off the event
+ * loop, on libuv's pool) and cut off the moment the output passes the limit:
+ * a gzip bomb costs at most `limit` bytes of inflation.
  *
- * An oversized body is still read to its end (and thrown away) before the
- * 413 is answered: a client still writing when the server answers and
- * closes often sees a reset instead of the status. Past 4 × `limit` the
- * connection is cut anyway.
+ * When the promise rejects, the request is left flowing (its data thrown
+ * away): the caller answers first, then bounds the drain ({@link drainThenClose}).
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, timeoutMillis: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
-    let received = 0;
-    const chunks: Buffer[] = [];
-    const tooLarge = () => new HttpError(413, `Body larger than the collector's limit of ${limit} bytes: send smaller batches (GET /info announces batch_ingest_config.size_limit_bytes) or start the collector with a larger --max-body-bytes`);
-    if (Number.isFinite(declared) && declared > limit * 4) {
-      req.destroy();
-      reject(tooLarge());
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(bodyTooLarge(limit));
       return;
     }
+    const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const makeDecoder = encoding === 'identity' || encoding === '' ? undefined : DECODERS[encoding];
+    if (makeDecoder === undefined && encoding !== 'identity' && encoding !== '') {
+      reject(new HttpError(415, `Content-Encoding ${JSON.stringify(req.headers['content-encoding'])} is not supported: send gzip, deflate, br or an uncompressed body`));
+      return;
+    }
+    let settled = false;
+    let received = 0;
+    let produced = 0;
+    const chunks: Buffer[] = [];
+    const decoder = makeDecoder?.();
+    // Node's own requestTimeout is the backstop; this one answers 408 with a reason first.
+    const timer = setTimeout(() => fail(new HttpError(408, `The body did not arrive within ${timeoutMillis} ms`)), timeoutMillis);
+    const fail = (error: HttpError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      decoder?.destroy();
+      req.resume();
+      reject(error);
+    };
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    };
+    const keep = (chunk: Buffer) => {
+      if (settled) return;
+      produced += chunk.length;
+      if (produced > limit) fail(bodyTooLarge(limit, decoder === undefined ? '' : ' once decompressed'));
+      else chunks.push(chunk);
+    };
+    if (decoder !== undefined) {
+      decoder.on('data', keep);
+      decoder.on('error', (error) => fail(new HttpError(400, `Body is not valid ${encoding}: ${error.message}`)));
+      decoder.on('end', finish);
+    }
     req.on('data', (chunk: Buffer) => {
+      if (settled) return;
       received += chunk.length;
-      if (received <= limit) chunks.push(chunk);
-      else if (received > limit * 4) req.destroy();
-    });
-    req.on('error', reject);
-    req.on('close', () => reject(new HttpError(400, 'The request was aborted before its body ended')));
-    req.on('end', () => {
-      if (received > limit) return reject(tooLarge());
-      try {
-        resolve(decode(Buffer.concat(chunks), req.headers['content-encoding'], limit));
-      } catch (error) {
-        reject(error);
+      if (received > limit) return fail(bodyTooLarge(limit));
+      if (decoder === undefined) return keep(chunk);
+      // Backpressure: the socket waits while zlib catches up, so inflation never queues unbounded input.
+      if (!decoder.write(chunk)) {
+        req.pause();
+        decoder.once('drain', () => settled || req.resume());
       }
     });
+    req.on('end', () => (decoder === undefined ? finish() : decoder.end()));
+    req.on('close', () => req.complete || fail(new HttpError(400, 'The request was aborted before its body ended')));
   });
 }
 
-function decode(raw: Buffer, encoding: string | undefined, limit: number): Buffer {
-  const name = (encoding ?? 'identity').trim().toLowerCase();
-  if (name === 'identity' || name === '') return raw;
-  const decoder = DECODERS[name];
-  if (decoder === undefined) throw new HttpError(415, `Content-Encoding ${JSON.stringify(encoding)} is not supported: send gzip, deflate, br or an uncompressed body`);
-  try {
-    return decoder(raw, limit);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-      throw new HttpError(413, `Body larger than the collector's limit of ${limit} bytes once decompressed`);
-    }
-    throw new HttpError(400, `Body is not valid ${name}: ${(error as Error).message}`);
-  }
+/**
+ * After an early answer (413, 415…) to a request whose body is still coming:
+ * read and discard it, so the client sees the answer rather than a reset,
+ * but never more than `maxBytes` or `maxMillis` — then the connection is cut.
+ */
+export function drainThenClose(req: IncomingMessage, maxBytes: number, maxMillis: number): void {
+  if (req.complete) return;
+  let drained = 0;
+  const cut = () => req.socket.destroy();
+  const timer = setTimeout(cut, maxMillis);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > maxBytes) cut();
+  });
+  req.on('end', () => clearTimeout(timer));
+  req.on('close', () => clearTimeout(timer));
+  req.resume();
 }

@@ -12,7 +12,11 @@ const VIEWER_DIR = join(__dirname, '..', '..', 'viewer');
 const FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/viewer.js': { file: 'viewer.js', type: 'text/javascript; charset=utf-8' },
+  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/dom.js': { file: 'dom.js', type: 'text/javascript; charset=utf-8' },
+  '/tree.js': { file: 'tree.js', type: 'text/javascript; charset=utf-8' },
+  '/trace-view.js': { file: 'trace-view.js', type: 'text/javascript; charset=utf-8' },
+  '/stats-view.js': { file: 'stats-view.js', type: 'text/javascript; charset=utf-8' },
   '/viewer.css': { file: 'viewer.css', type: 'text/css; charset=utf-8' },
 };
 

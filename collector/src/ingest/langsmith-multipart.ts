@@ -1,5 +1,6 @@
 import { badRequest } from '../http/http-error.js';
-import { normalizeRun } from './normalize-run.js';
+import type { IngestResult } from './ingest-result.js';
+import { acceptRun } from './langsmith-batch.js';
 import type { RunOp } from './run-op.js';
 
 /** Parts that carry a run's large fields, sent beside its `<op>.<id>` part. */
@@ -11,8 +12,9 @@ const FIELD_PARTS = new Set(['inputs', 'outputs', 'events', 'extra', 'error', 's
  * part `post.<id>` / `patch.<id>` with the run's JSON, then
  * `<op>.<id>.<field>` parts with its inputs, outputs, events, extra, error.
  * Attachments (`attachment.<id>.<name>`) and feedback parts are ignored.
+ * A run whose parts are not valid is named in the reply; the others are stored.
  */
-export async function parseLangSmithMultipart(body: Buffer, contentType: string | undefined): Promise<RunOp[]> {
+export async function parseLangSmithMultipart(body: Buffer, contentType: string | undefined): Promise<IngestResult> {
   if (contentType === undefined || !/^multipart\/form-data\s*;.*boundary=/i.test(contentType)) {
     throw badRequest('Content-Type must be multipart/form-data with a boundary');
   }
@@ -22,28 +24,36 @@ export async function parseLangSmithMultipart(body: Buffer, contentType: string 
   } catch (error) {
     throw badRequest(`Body is not valid multipart/form-data: ${(error as Error).message}`);
   }
-  const records = new Map<string, { op: RunOp['op']; run: Record<string, unknown> }>();
+  const records = new Map<string, { op: RunOp['op']; run: Record<string, unknown>; problem?: string }>();
   for (const [name, value] of form.entries()) {
     const [op, id, field, ...rest] = name.split('.');
     if ((op !== 'post' && op !== 'patch') || id === undefined || rest.length > 0) continue;
     if (field !== undefined && !FIELD_PARTS.has(field)) continue;
     // langsmith's client appends Blobs (they arrive as Files); tracewire sends plain fields.
     const text = typeof value === 'string' ? value : await value.text();
+    const key = `${op}.${id}`;
+    const entry = records.get(key) ?? { op, run: {} };
+    records.set(key, entry);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      throw badRequest(`Part ${name} is not JSON: ${(error as Error).message}`);
+      entry.problem ??= `part ${name} is not JSON: ${(error as Error).message}`;
+      continue;
     }
-    const key = `${op}.${id}`;
-    const entry = records.get(key) ?? { op, run: {} };
     if (field === undefined) {
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest(`Part ${name} must be a JSON object`);
-      entry.run = { ...(parsed as Record<string, unknown>), ...entry.run, id: (parsed as { id?: unknown }).id ?? id };
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) entry.problem ??= `part ${name} must be a JSON object`;
+      else entry.run = { ...(parsed as Record<string, unknown>), ...entry.run, id: (parsed as { id?: unknown }).id ?? id };
     } else {
       entry.run[field] = parsed;
     }
-    records.set(key, entry);
   }
-  return [...records.entries()].map(([key, { op, run }]) => normalizeRun(op, { id: key.slice(op.length + 1), ...run }, `part ${key}`));
+  const result: IngestResult = { ops: [], rejected: [] };
+  for (const [key, { op, run, problem }] of records) {
+    const where = `part ${key}`;
+    const runId = key.slice(op.length + 1);
+    if (problem !== undefined) result.rejected.push({ where, id: runId.slice(0, 64), reason: problem });
+    else acceptRun(result, op, { id: runId, ...run }, where);
+  }
+  return result;
 }

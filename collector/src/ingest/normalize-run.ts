@@ -1,5 +1,6 @@
 import { badRequest } from '../http/http-error.js';
 import type { Json, RunOp, StoredRun } from './run-op.js';
+import { LIMITS } from './validate/limits.js';
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const ISO = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -11,7 +12,8 @@ const TIME_FIELDS = ['start_time', 'end_time'] as const;
  * it) or epoch milliseconds (older langsmith clients). Undefined if neither.
  */
 export function normalizeTime(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) {
+  if (typeof value === 'number') {
+    if (!(value >= 0 && value <= LIMITS.maxEpochMillis)) return undefined;
     const iso = new Date(value).toISOString();
     const micros = Math.round((value % 1) * 1000).toString().padStart(3, '0');
     return `${iso.slice(0, 23)}${micros}Z`;
@@ -21,10 +23,23 @@ export function normalizeTime(value: unknown): string | undefined {
   if (match === null) return undefined;
   const [, date, time, fraction = '', zone = 'Z'] = match;
   const micros = fraction.padEnd(6, '0').slice(0, 6);
+  if (!isCalendarTime(date!, time!)) return undefined;
   if (zone === 'Z') return `${date}T${time}.${micros}Z`;
   const millis = Date.parse(`${date}T${time}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
-  if (!Number.isFinite(millis)) return undefined;
+  if (!(millis >= 0 && millis <= LIMITS.maxEpochMillis)) return undefined;
   return `${new Date(millis).toISOString().slice(0, 19)}.${micros}Z`;
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A real calendar date and time (not month 13, not 25:61, not February 30), by arithmetic: this runs twice per run ingested. */
+function isCalendarTime(date: string, time: string): boolean {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]!) return false;
+  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return false;
+  return Number(time.slice(0, 2)) <= 23 && Number(time.slice(3, 5)) <= 59 && Number(time.slice(6, 8)) <= 59;
 }
 
 /** A UUID in its canonical dashed lower-case form. */

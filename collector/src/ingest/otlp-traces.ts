@@ -1,9 +1,11 @@
-import { badRequest } from '../http/http-error.js';
+import { badRequest, HttpError } from '../http/http-error.js';
+import type { IngestResult } from './ingest-result.js';
+import { parseJsonBody } from './json-body.js';
 import { normalizeRun } from './normalize-run.js';
-import { ProtobufDecodeError, decodeProtobuf, type JsonObject } from './otlp-protobuf/decode.js';
-import { EXPORT_TRACE_REQUEST } from './otlp-protobuf/schema.js';
+import { decodeExportTraceRequest, ProtobufBodyError } from './otlp-protobuf/library-decode.js';
 import { hexId, plainAttributes, unixNanoToIso, uuidOfHex, type OtlpKeyValue } from './otlp-values.js';
 import type { Json, RunOp } from './run-op.js';
+import { checkOtlpRequest, checkOtlpResource, checkOtlpSpan } from './validate/validators.js';
 
 interface OtlpSpan {
   traceId?: unknown;
@@ -25,27 +27,21 @@ const STATUS_ERROR = new Set<unknown>([2, 'STATUS_CODE_ERROR']);
 const TRACEWIRE_PREFIX = 'tracewire.';
 
 /** The runs of an OTLP/HTTP JSON body (`application/json`); see {@link otlpRequestRuns}. */
-export function parseOtlpTraces(body: Buffer): RunOp[] {
-  let request: unknown;
-  try {
-    request = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw badRequest(`Body is not JSON: ${(error as Error).message}`);
-  }
-  return otlpRequestRuns(request);
+export function parseOtlpTraces(body: Buffer): IngestResult {
+  return otlpRequestRuns(parseJsonBody(body).value);
 }
 
 /**
  * The runs of an OTLP/HTTP protobuf body (`application/x-protobuf`), decoded
- * into the OTLP/JSON form so the same mapping applies. Fields this schema
- * does not know (a sender on a newer OTLP version) are skipped.
+ * into the OTLP/JSON form so the same checks and mapping apply. Fields this
+ * schema does not know (a sender on a newer OTLP version) are skipped.
  */
-export function parseOtlpTracesProtobuf(body: Buffer): RunOp[] {
-  let request: JsonObject;
+export function parseOtlpTracesProtobuf(body: Buffer): IngestResult {
+  let request: Record<string, unknown>;
   try {
-    request = decodeProtobuf(EXPORT_TRACE_REQUEST, body, { strict: false });
+    request = decodeExportTraceRequest(body);
   } catch (error) {
-    if (!(error instanceof ProtobufDecodeError)) throw error;
+    if (!(error instanceof ProtobufBodyError)) throw error;
     throw badRequest(`Body is not a protobuf ExportTraceServiceRequest: ${error.message}`);
   }
   return otlpRequestRuns(request);
@@ -57,20 +53,35 @@ export function parseOtlpTracesProtobuf(body: Buffer): RunOp[] {
  * exactly (id, run type, dotted order, project, tags, metadata); any other
  * span is mapped generically: run id from trace id + span id, attributes as
  * metadata, `service.name` as the project.
+ *
+ * The envelope must be well formed (else 400); each span is checked on its
+ * own, and a bad one is rejected alone (OTLP's `partial_success`).
  */
-export function otlpRequestRuns(value: unknown): RunOp[] {
-  const request = value as { resourceSpans?: unknown } | null;
-  if (typeof request !== 'object' || request === null || (request.resourceSpans !== undefined && !Array.isArray(request.resourceSpans))) {
-    throw badRequest('Body must be an OTLP ExportTraceServiceRequest: { "resourceSpans": [...] }');
-  }
-  const ops: RunOp[] = [];
-  (request.resourceSpans as Array<Record<string, any>> | undefined ?? []).forEach((resourceSpans, r) => {
-    const resource = plainAttributes(resourceSpans?.resource?.attributes);
-    (resourceSpans?.scopeSpans ?? []).forEach((scopeSpans: { spans?: OtlpSpan[] }, s: number) => {
-      (scopeSpans?.spans ?? []).forEach((span, i) => ops.push(toRunOp(span, resource, `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`)));
+export function otlpRequestRuns(value: unknown): IngestResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('Body must be an OTLP ExportTraceServiceRequest: { "resourceSpans": [...] }');
+  const problem = checkOtlpRequest(value);
+  if (problem !== undefined) throw badRequest(`Body must be an OTLP ExportTraceServiceRequest { "resourceSpans": [{ "scopeSpans": [{ "spans": [...] }] }] }: ${problem}`);
+  const result: IngestResult = { ops: [], rejected: [] };
+  const request = value as { resourceSpans?: Array<{ resource?: { attributes?: OtlpKeyValue[] }; scopeSpans?: Array<{ spans?: unknown[] }> }> };
+  (request.resourceSpans ?? []).forEach((resourceSpans, r) => {
+    const resourceProblem = resourceSpans.resource === undefined ? undefined : checkOtlpResource(resourceSpans.resource);
+    const resource = resourceProblem === undefined ? plainAttributes(resourceSpans.resource?.attributes) : {};
+    (resourceSpans.scopeSpans ?? []).forEach((scopeSpans, s) => {
+      (scopeSpans.spans ?? []).forEach((span, i) => {
+        const where = `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`;
+        try {
+          if (resourceProblem !== undefined) throw badRequest(`resourceSpans[${r}].resource: ${resourceProblem}`);
+          const spanProblem = checkOtlpSpan(span);
+          if (spanProblem !== undefined) throw badRequest(spanProblem);
+          result.ops.push(toRunOp(span as OtlpSpan, resource, where));
+        } catch (error) {
+          if (!(error instanceof HttpError)) throw error;
+          result.rejected.push({ where, reason: error.message.startsWith(`${where}`) ? error.message.slice(where.length).replace(/^[.:]\s*/, '') : error.message });
+        }
+      });
     });
   });
-  return ops;
+  return result;
 }
 
 function toRunOp(span: OtlpSpan, resource: { [key: string]: Json }, where: string): RunOp {

@@ -2,19 +2,31 @@ import Database from 'better-sqlite3';
 import type { RunOp, StoredRun } from '../ingest/run-op.js';
 import { mergeRun, runFailed } from './merge-run.js';
 import { SCHEMA } from './schema.js';
+import { SearchIndex } from './search-index.js';
+import { contributionOf, SpanStatsWriter } from './span-stats.js';
+import { StatsQueries, type StatsReport } from './stats-queries.js';
 import { TraceQueries, type TraceQuery, type TraceSummary } from './trace-queries.js';
 
 /** Where runs are kept: a SQLite file, or memory (gone when the collector stops). */
 export interface RunStoreOptions {
   /** A file path, or `':memory:'`. */
   path: string;
-  /** Keep at most this many traces; the oldest (by start time) go first. */
+  /**
+   * Keep at most this many traces; the oldest (by start time) go first. Runs
+   * not yet in any trace (a patch whose post never came, without trace_id)
+   * are bounded by the same number, the oldest received going first.
+   */
   maxTraces?: number;
 }
 
 interface RunRow {
+  rowid: number;
   data: string;
 }
+
+/** Idle time before the search index catches up in the background, and runs indexed per step. */
+const INDEX_IDLE_MILLIS = 300;
+const INDEX_STEP_RUNS = 2000;
 
 /**
  * SQLite storage for runs, through better-sqlite3 (synchronous: one ingest
@@ -23,10 +35,16 @@ interface RunRow {
 export class RunStore {
   private readonly db: Database.Database;
   private readonly queries: TraceQueries;
+  private readonly stats: SpanStatsWriter;
+  private readonly statsQueries: StatsQueries;
+  private readonly search: SearchIndex;
+  private indexTimer: NodeJS.Timeout | undefined;
+  private lastIngest = 0;
   private readonly insertNew: Database.Statement;
   private readonly selectRun: Database.Statement<[string], RunRow>;
   private readonly replaceRun: Database.Statement;
   private readonly summarise: Database.Statement;
+  private readonly dropIfEmpty: Database.Statement<[string]>;
   private readonly ingestTx: (ops: RunOp[]) => void;
 
   constructor(private readonly options: RunStoreOptions) {
@@ -38,10 +56,14 @@ export class RunStore {
     this.db.pragma('wal_autocheckpoint = 16384');
     this.db.exec(SCHEMA);
     this.queries = new TraceQueries(this.db);
+    this.stats = new SpanStatsWriter(this.db);
+    this.statsQueries = new StatsQueries(this.db);
+    this.search = new SearchIndex(this.db);
     const columns = '(id, trace_id, start_time, end_time, has_error, name, tags, data) VALUES (@id, @trace_id, @start_time, @end_time, @has_error, @name, @tags, @data)';
     this.insertNew = this.db.prepare(`INSERT INTO runs ${columns} ON CONFLICT (id) DO NOTHING`);
-    this.replaceRun = this.db.prepare(`INSERT OR REPLACE INTO runs ${columns}`);
-    this.selectRun = this.db.prepare('SELECT data FROM runs WHERE id = ?');
+    // In place (rowid kept), so the search index can follow the change.
+    this.replaceRun = this.db.prepare('UPDATE runs SET trace_id = @trace_id, start_time = @start_time, end_time = @end_time, has_error = @has_error, name = @name, tags = @tags, data = @data WHERE id = @id');
+    this.selectRun = this.db.prepare('SELECT rowid, data FROM runs WHERE id = ?');
     this.summarise = this.db.prepare(`
       INSERT OR REPLACE INTO traces (trace_id, name, start_time, end_time, status, span_count, tags)
       SELECT @trace_id,
@@ -52,43 +74,91 @@ export class RunStore {
         count(*),
         (SELECT json_group_array(DISTINCT value) FROM runs, json_each(runs.tags) WHERE runs.trace_id = @trace_id)
       FROM runs WHERE trace_id = @trace_id`);
+    this.dropIfEmpty = this.db.prepare('DELETE FROM traces WHERE trace_id = ? AND span_count = 0');
     this.ingestTx = this.db.transaction((ops: RunOp[]) => this.applyAll(ops));
   }
 
   /** Stores every operation of one request, atomically. */
   ingest(ops: RunOp[]): void {
-    if (ops.length > 0) this.ingestTx(ops);
+    if (ops.length === 0) return;
+    this.ingestTx(ops);
+    this.lastIngest = Date.now();
+    this.scheduleIndexing();
   }
 
-  /** Trace summaries, newest first. */
+  /** Trace summaries, newest first. A text search first brings the index up to date. */
   listTraces(query: TraceQuery): TraceSummary[] {
+    if (query.text !== undefined) this.search.catchUp();
     return this.queries.list(query);
   }
 
-  /** The JSON text of each run of a trace, by start time; undefined if the trace is unknown. */
-  traceRunsJson(traceId: string): string[] | undefined {
-    return this.queries.runsOf(traceId);
+  /** Brings the search index up to date now (a search does this itself). */
+  indexForSearch(): void {
+    this.search.catchUp();
+  }
+
+  /** The JSON text of a page of a trace's runs, by start time. */
+  traceRunsJson(traceId: string, offset: number, limit: number): string[] {
+    return this.queries.runsOf(traceId, offset, limit);
+  }
+
+  /** How many runs a trace has; 0 if it is unknown. */
+  traceSpanCount(traceId: string): number {
+    return this.queries.spanCount(traceId);
+  }
+
+  /** Per-name latency and error stats, the latency histogram, spans per minute. */
+  statsReport(options: { name?: string; minutes: number; maxNames: number }): StatsReport {
+    return this.statsQueries.report(options);
+  }
+
+  /** Indexes for search while ingestion is idle, a step at a time, so requests never wait long behind it. */
+  private scheduleIndexing(): void {
+    if (this.indexTimer !== undefined) return;
+    this.indexTimer = setTimeout(() => {
+      this.indexTimer = undefined;
+      if (!this.db.open) return;
+      if (Date.now() - this.lastIngest < INDEX_IDLE_MILLIS) return this.scheduleIndexing();
+      if (this.search.indexSome(INDEX_STEP_RUNS) === INDEX_STEP_RUNS) this.scheduleIndexing();
+    }, INDEX_IDLE_MILLIS);
+    this.indexTimer.unref();
   }
 
   close(): void {
+    clearTimeout(this.indexTimer);
     if (this.db.open) this.db.close();
   }
 
   private applyAll(ops: RunOp[]): void {
+    this.stats.reset();
     const touched = new Set<string>();
+    const vacated = new Set<string>();
     for (const op of ops) {
       // Most operations are first sightings: try the insert before paying for a read and a merge.
       if (this.insertNew.run(this.row(op.run)).changes === 0) {
-        const stored = this.selectRun.get(op.run.id);
-        const merged = mergeRun(stored === undefined ? undefined : (JSON.parse(stored.data) as Partial<StoredRun>), op);
-        this.replaceRun.run(this.row(merged));
+        const row = this.selectRun.get(op.run.id);
+        const stored = row === undefined ? undefined : (JSON.parse(row.data) as Partial<StoredRun>);
+        const merged = mergeRun(stored, op);
+        const next = this.row(merged);
+        this.replaceRun.run(next);
+        if (row !== undefined) this.search.changed(row.rowid, next.data);
+        this.stats.apply(contributionOf(stored), -1);
+        this.stats.apply(contributionOf(merged), 1);
         if (merged.trace_id !== undefined) touched.add(merged.trace_id);
-      } else if (op.run.trace_id !== undefined) {
-        touched.add(op.run.trace_id);
+        // A patch can move a run to another trace: the trace it left must be summarised (or dropped) too.
+        if (stored?.trace_id !== undefined && stored.trace_id !== merged.trace_id) {
+          touched.add(stored.trace_id);
+          vacated.add(stored.trace_id);
+        }
+      } else {
+        this.stats.apply(contributionOf(op.run), 1);
+        if (op.run.trace_id !== undefined) touched.add(op.run.trace_id);
       }
     }
     for (const traceId of touched) this.summarise.run({ trace_id: traceId });
-    if (this.options.maxTraces !== undefined) this.queries.keepNewest(this.options.maxTraces);
+    for (const traceId of vacated) this.dropIfEmpty.run(traceId);
+    if (this.options.maxTraces !== undefined && this.queries.keepNewest(this.options.maxTraces, (run) => this.stats.apply(contributionOf(run), -1))) this.search.afterDelete();
+    this.stats.flush();
   }
 
   private row(run: Partial<StoredRun> & { id: string }) {

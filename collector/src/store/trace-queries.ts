@@ -1,5 +1,13 @@
 import type Database from 'better-sqlite3';
 
+/** The columns of a run retention deletes that the stats need. */
+export interface DeletedRun {
+  name: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  has_error: number;
+}
+
 /** How a trace ended, or that it has not. */
 export type TraceStatus = 'ok' | 'error' | 'running';
 
@@ -16,6 +24,8 @@ export interface TraceSummary {
 /** Filters of `GET /api/traces`; all optional. */
 export interface TraceQuery {
   limit: number;
+  /** Traces to skip (newest first): the list's pages. */
+  offset: number;
   /** Case-insensitive prefix of the trace's (root run's) name. */
   name?: string;
   status?: TraceStatus;
@@ -23,27 +33,39 @@ export interface TraceQuery {
   tag?: string;
   /** Only traces started at or after this ISO time. */
   since?: string;
+  /** Words (prefixes) that one run of the trace holds in its name, error, inputs or outputs. */
+  text?: string;
 }
 
 /** The read side of the store, and retention. Statements are prepared once per filter combination. */
 export class TraceQueries {
   private readonly listStatements = new Map<string, Database.Statement>();
-  private readonly selectRuns: Database.Statement<[string], { data: string }>;
+  private readonly selectRuns: Database.Statement<[string, number, number], { data: string }>;
+  private readonly selectSpanCount: Database.Statement<[string], { span_count: number }>;
+  private readonly countOrphans: Database.Statement<[], { n: number }>;
+  private readonly deleteOldOrphans: Database.Statement<[number]>;
+  private readonly selectOldOrphans: Database.Statement<[number], DeletedRun>;
+  private readonly selectOldRuns: Database.Statement<[number], DeletedRun>;
   private readonly countTraces: Database.Statement<[], { n: number }>;
   private readonly deleteOldRuns: Database.Statement<[number]>;
   private readonly deleteOldTraces: Database.Statement<[number]>;
 
   constructor(private readonly db: Database.Database) {
-    this.selectRuns = db.prepare('SELECT data FROM runs WHERE trace_id = ? ORDER BY start_time, id');
+    this.selectRuns = db.prepare('SELECT data FROM runs WHERE trace_id = ? ORDER BY start_time, id LIMIT ? OFFSET ?');
+    this.selectSpanCount = db.prepare('SELECT span_count FROM traces WHERE trace_id = ?');
+    this.countOrphans = db.prepare('SELECT count(*) AS n FROM runs WHERE trace_id IS NULL');
+    this.deleteOldOrphans = db.prepare('DELETE FROM runs WHERE trace_id IS NULL AND rowid NOT IN (SELECT rowid FROM runs WHERE trace_id IS NULL ORDER BY rowid DESC LIMIT ?)');
     this.countTraces = db.prepare('SELECT count(*) AS n FROM traces');
     const oldest = 'SELECT trace_id FROM traces ORDER BY start_time DESC LIMIT -1 OFFSET ?';
     this.deleteOldRuns = db.prepare(`DELETE FROM runs WHERE trace_id IN (${oldest})`);
+    this.selectOldRuns = db.prepare(`SELECT name, start_time, end_time, has_error FROM runs WHERE trace_id IN (${oldest})`);
+    this.selectOldOrphans = db.prepare('SELECT name, start_time, end_time, has_error FROM runs WHERE trace_id IS NULL AND rowid NOT IN (SELECT rowid FROM runs WHERE trace_id IS NULL ORDER BY rowid DESC LIMIT ?)');
     this.deleteOldTraces = db.prepare(`DELETE FROM traces WHERE trace_id IN (${oldest})`);
   }
 
   list(query: TraceQuery): TraceSummary[] {
     const where: string[] = [];
-    const params: Record<string, string | number> = { limit: query.limit };
+    const params: Record<string, string | number> = { limit: query.limit, offset: query.offset };
     if (query.name !== undefined) {
       where.push("name LIKE @name ESCAPE '\\'");
       params.name = `${query.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -56,25 +78,43 @@ export class TraceQueries {
       where.push('start_time >= @since');
       params.since = query.since;
     }
+    if (query.text !== undefined) {
+      where.push('trace_id IN (SELECT r.trace_id FROM runs_fts f JOIN runs r ON r.rowid = f.rowid WHERE runs_fts MATCH @text)');
+      params.text = query.text;
+    }
     if (query.tag !== undefined) {
       where.push('EXISTS (SELECT 1 FROM json_each(traces.tags) WHERE value = @tag)');
       params.tag = query.tag;
     }
-    const sql = `SELECT trace_id, name, start_time, end_time, status, span_count FROM traces${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY start_time DESC LIMIT @limit`;
+    const sql = `SELECT trace_id, name, start_time, end_time, status, span_count FROM traces${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY start_time DESC LIMIT @limit OFFSET @offset`;
     let statement = this.listStatements.get(sql);
     if (statement === undefined) this.listStatements.set(sql, (statement = this.db.prepare(sql)));
     return statement.all(params) as TraceSummary[];
   }
 
-  runsOf(traceId: string): string[] | undefined {
-    const rows = this.selectRuns.all(traceId);
-    return rows.length === 0 ? undefined : rows.map((row) => row.data);
+  runsOf(traceId: string, offset: number, limit: number): string[] {
+    return this.selectRuns.all(traceId, limit, offset).map((row) => row.data);
   }
 
-  /** Deletes the oldest traces (and their runs) beyond `max`. */
-  keepNewest(max: number): void {
-    if (this.countTraces.get()!.n <= max) return;
+  spanCount(traceId: string): number {
+    return this.selectSpanCount.get(traceId)?.span_count ?? 0;
+  }
+
+  /**
+   * Deletes the oldest traces (and their runs) beyond `max`, and the oldest
+   * runs of no trace beyond `max`; `onDelete` sees each deleted run first.
+   * Answers whether anything was deleted.
+   */
+  keepNewest(max: number, onDelete: (run: DeletedRun) => void): boolean {
+    let deleted = false;
+    if (this.countOrphans.get()!.n > max) {
+      for (const run of this.selectOldOrphans.iterate(max)) onDelete(run);
+      deleted = this.deleteOldOrphans.run(max).changes > 0;
+    }
+    if (this.countTraces.get()!.n <= max) return deleted;
+    for (const run of this.selectOldRuns.iterate(max)) onDelete(run);
     this.deleteOldRuns.run(max);
     this.deleteOldTraces.run(max);
+    return true;
   }
 }

@@ -1,0 +1,97 @@
+// tracewire viewer: a trace list, a trace page (virtualised waterfall + span
+// panel) and a stats page, refreshed by polling the collector's JSON API.
+// No framework, no build: ES modules served by the collector.
+import { api, el, formatDuration, formatTime, keepToken, showProblem, statusBadge, timeMillis } from './dom.js';
+import { renderStats } from './stats-view.js';
+import { closeTrace, openTrace, setUpTraceView } from './trace-view.js';
+
+const POLL_MILLIS = 2000;
+const LIST_PAGE = 50;
+const list = { offset: 0 };
+let timer = null;
+
+keepToken();
+
+function listQuery() {
+  const form = document.getElementById('filters');
+  const params = new URLSearchParams({ limit: String(LIST_PAGE), offset: String(list.offset) });
+  for (const name of ['name', 'status', 'tag', 'q']) {
+    const value = form.elements[name].value.trim();
+    if (value) params.set(name, value);
+  }
+  const minutes = Number(form.elements.since.value);
+  if (minutes > 0) params.set('since', new Date(Date.now() - minutes * 60_000).toISOString());
+  return params;
+}
+
+async function renderList() {
+  const { traces } = await api(`/api/traces?${listQuery()}`);
+  const rows = traces.map((trace) => {
+    const link = el('a', null, trace.name || '(unnamed)');
+    link.href = `#/trace/${encodeURIComponent(trace.trace_id)}`;
+    const row = el(
+      'tr',
+      null,
+      null,
+      el('td', 'name', null, link),
+      el('td', null, null, statusBadge(trace.status)),
+      el('td', null, formatTime(trace.start_time)),
+      el('td', 'num', trace.end_time ? formatDuration(timeMillis(trace.end_time) - timeMillis(trace.start_time)) : '…'),
+      el('td', 'num', trace.span_count),
+      el('td', 'id', trace.trace_id),
+    );
+    row.dataset.traceId = trace.trace_id;
+    row.addEventListener('click', () => { location.hash = link.getAttribute('href'); });
+    return row;
+  });
+  document.getElementById('trace-rows').replaceChildren(...rows);
+  document.getElementById('empty').hidden = rows.length > 0 || list.offset > 0;
+  document.getElementById('newer').disabled = list.offset === 0;
+  document.getElementById('older').disabled = traces.length < LIST_PAGE;
+  document.getElementById('page-info').textContent = traces.length === 0 ? '' : `${list.offset + 1}–${list.offset + traces.length}`;
+}
+
+async function refresh() {
+  const trace = /^#\/trace\/(.+)$/.exec(location.hash);
+  const stats = /^#\/stats(?:\/(.+))?$/.exec(location.hash);
+  document.getElementById('list-view').hidden = Boolean(trace || stats);
+  document.getElementById('trace-view').hidden = !trace;
+  document.getElementById('stats-view').hidden = !stats;
+  try {
+    if (trace) await openTrace(decodeURIComponent(trace[1]));
+    else if (stats) await renderStats(stats[1] ? decodeURIComponent(stats[1]) : null);
+    else await renderList();
+    showProblem(null);
+  } catch (error) {
+    showProblem(error);
+  }
+}
+
+function schedule() {
+  clearTimeout(timer);
+  timer = setTimeout(async () => {
+    if (!document.hidden) await refresh();
+    schedule();
+  }, POLL_MILLIS);
+}
+
+window.addEventListener('hashchange', () => {
+  if (!location.hash.startsWith('#/trace/')) closeTrace();
+  void refresh();
+});
+const filters = document.getElementById('filters');
+filters.addEventListener('input', () => {
+  list.offset = 0;
+  void refresh();
+});
+filters.addEventListener('submit', (event) => event.preventDefault());
+document.getElementById('newer').addEventListener('click', () => {
+  list.offset = Math.max(0, list.offset - LIST_PAGE);
+  void refresh();
+});
+document.getElementById('older').addEventListener('click', () => {
+  list.offset += LIST_PAGE;
+  void refresh();
+});
+setUpTraceView();
+void refresh().then(schedule);

@@ -1,0 +1,66 @@
+import { memoryCollector, post } from './collector-client.js';
+import { batch, postedRun } from './run-builders.js';
+
+/** Full-text search and per-name stats through the JSON API, kept true across patches and retention. */
+type Collector = Awaited<ReturnType<typeof memoryCollector>>;
+let collector: Collector | undefined;
+afterEach(async () => {
+  await collector?.close();
+  collector = undefined;
+});
+
+const names = async (query: string) => (await collector!.traces(query)).map((trace) => trace.name);
+
+test('search finds words in names, inputs, outputs and errors; a patch is found by its new words; deleted traces are not found', async () => {
+  collector = await memoryCollector({ maxTraces: 2 });
+  const zoo = postedRun({ name: 'zoo-visit', start_time: '2026-01-01T00:00:01Z', inputs: { question: 'Where is the zebra?' } });
+  const shop = postedRun({ name: 'shop', start_time: '2026-01-01T00:00:02Z', error: 'PaymentDeclined: card expired' });
+  await post(`${collector.url}/runs/batch`, batch([zoo, shop]));
+  expect(await names('?q=zebra')).toEqual(['zoo-visit']);
+  expect(await names('?q=paymentdecl')).toEqual(['shop']);
+  expect(await names('?q=zoo')).toEqual(['zoo-visit']);
+  expect(await names('?q=zebra%20card')).toEqual([]);
+
+  await post(`${collector.url}/runs/batch`, batch([], [{ id: zoo.id, end_time: '2026-01-01T00:00:03Z', outputs: { answer: 'next to the giraffes' } }]));
+  expect(await names('?q=giraffe')).toEqual(['zoo-visit']);
+  expect(await names('?q=zebra')).toEqual(['zoo-visit']);
+
+  await post(`${collector.url}/runs/batch`, batch([postedRun({ name: 'newest', start_time: '2026-01-01T00:00:09Z', inputs: { note: 'zebra crossing' } })]));
+  expect(await names('?q=zebra')).toEqual(['newest']);
+  const bad = await fetch(`${collector.url}/api/traces?q=%22(*)`);
+  expect(bad.status).toBe(400);
+});
+
+test('stats per span name: count, error rate and percentiles; a patch that ends a run counts it once', async () => {
+  collector = await memoryCollector();
+  const base = Date.parse('2026-01-01T10:00:00Z');
+  const runs = Array.from({ length: 100 }, (_, i) =>
+    postedRun({ name: 'lookup', start_time: new Date(base + i * 1000).toISOString(), end_time: new Date(base + i * 1000 + (i + 1)).toISOString(), ...(i < 5 ? { error: 'boom' } : {}) }),
+  );
+  const open = postedRun({ name: 'slow', start_time: new Date(base).toISOString() });
+  await post(`${collector.url}/runs/batch`, batch([...runs, open]));
+  await post(`${collector.url}/runs/batch`, batch([], [{ id: open.id, end_time: new Date(base + 2000).toISOString() }]));
+  await post(`${collector.url}/runs/batch`, batch([], [{ id: open.id, end_time: new Date(base + 2000).toISOString() }]));
+  const stats = await (await fetch(`${collector.url}/api/stats`)).json();
+  const lookup = stats.names.find((s: { name: string }) => s.name === 'lookup');
+  expect(lookup).toMatchObject({ count: 100, errors: 5, error_rate: 0.05 });
+  // Durations are 1..100 ms: percentiles within the buckets' 4.5 %.
+  expect(lookup.p50_ms).toBeGreaterThan(50 * 0.955);
+  expect(lookup.p50_ms).toBeLessThan(50 * 1.045);
+  expect(lookup.p99_ms).toBeGreaterThan(99 * 0.955);
+  expect(lookup.p99_ms).toBeLessThan(99 * 1.045);
+  expect(stats.names.find((s: { name: string }) => s.name === 'slow')).toMatchObject({ count: 1, errors: 0 });
+  expect(stats.timeline.reduce((sum: number, m: { spans: number }) => sum + m.spans, 0)).toBe(101);
+  const one = await (await fetch(`${collector.url}/api/stats?name=slow`)).json();
+  expect(one.histogram).toEqual([{ ms: expect.any(Number), count: 1 }]);
+  expect((await fetch(`${collector.url}/api/stats?minutes=0`)).status).toBe(400);
+});
+
+test('retention takes deleted spans out of the stats', async () => {
+  collector = await memoryCollector({ maxTraces: 1 });
+  await post(`${collector.url}/runs/batch`, batch([postedRun({ name: 'old', start_time: '2026-01-01T00:00:00Z', end_time: '2026-01-01T00:00:01Z' })]));
+  await post(`${collector.url}/runs/batch`, batch([postedRun({ name: 'new', start_time: '2026-01-02T00:00:00Z', end_time: '2026-01-02T00:00:01Z' })]));
+  const stats = await (await fetch(`${collector.url}/api/stats`)).json();
+  expect(stats.names.map((s: { name: string }) => s.name)).toEqual(['new']);
+  expect(stats.timeline).toEqual([{ minute: '2026-01-02T00:00', spans: 1, errors: 0 }]);
+});
