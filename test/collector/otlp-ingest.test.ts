@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { OtlpHttpExporter, TracingClient, getCurrentSpan, traceable } from '../../index.js';
+import { OtlpHttpExporter, TracingClient, continueTrace, getCurrentSpan, traceable } from '../../index.js';
 import { edges, memoryCollector, post } from './collector-client.js';
 
 type Collector = Awaited<ReturnType<typeof memoryCollector>>;
@@ -26,6 +26,28 @@ describe('spans sent by the OpenTelemetry JS SDK’s OTLP/HTTP exporter', () => 
     expect(runs.get('checkout')).toMatchObject({ session_name: 'checkout', inputs: { cart: 3 }, extra: { metadata: { 'order.id': 'o-1', 'resource.service.name': 'checkout' } } });
     expect(runs.get('charge-card')).toMatchObject({ extra: { metadata: { amount: 125 } }, events: [expect.objectContaining({ name: 'authorised', kwargs: { code: 'A1' } })] });
     expect(runs.get('ship')!.error).toMatch(/^RangeError: no courier/);
+  });
+});
+
+describe('a tracewire trace continued from an OpenTelemetry span', () => {
+  test('hangs under that span: a generic span\'s run id is its span id zero-padded, as langsmith and tracewire map it', async () => {
+    const traceHex = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const spanHex = '00f067aa0ba902b7';
+    const otelServerSpan = {
+      resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: [{
+        traceId: traceHex, spanId: spanHex, name: 'GET /orders', kind: 2, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000001000000000',
+      }] }] }],
+    };
+    expect((await post(`${collector.url}/v1/traces`, JSON.stringify(otelServerSpan), { 'content-type': 'application/json' })).status).toBe(200);
+    const client = new TracingClient({ exporter: new OtlpHttpExporter({ endpoint: collector.url, serviceName: 'orders' }), manualFlushMode: true });
+    const place = traceable(async function place() { return 'ok'; }, { client });
+    await continueTrace({ traceparent: `00-${traceHex}-${spanHex}-01` }, () => place());
+    expect(await client.flush()).toMatchObject({ failed: 0 });
+    await client.shutdown();
+
+    const runs = await collector.runsByName();
+    expect(runs.get('GET /orders')!.id).toBe('00000000-0000-0000-00f0-67aa0ba902b7');
+    expect(edges(runs)).toEqual(['GET /orders > place']);
   });
 });
 

@@ -25,6 +25,12 @@ const RUN_TYPE_OF_KIND: Readonly<Record<string, string>> = {
 };
 const STATUS_ERROR = new Set<unknown>([2, 'STATUS_CODE_ERROR']);
 const TRACEWIRE_PREFIX = 'tracewire.';
+/**
+ * A generic OTel span's run id is its 64-bit span id zero-padded to a UUID,
+ * as langsmith's `getUuidFromOtelSpanId` and tracewire's propagation map it,
+ * so a tracewire run parented to an OTel span (or the reverse) finds its parent.
+ */
+const OTEL_ID_PREFIX = '0000000000000000';
 
 /** The runs of an OTLP/HTTP JSON body (`application/json`); see {@link otlpRequestRuns}. */
 export function parseOtlpTraces(body: Buffer): IngestResult {
@@ -110,7 +116,7 @@ function toRunOp(span: OtlpSpan, resource: { [key: string]: Json }, where: strin
   if (error === undefined && failed) error = span.status?.message || 'error';
   const trace_id = uuidOfHex(traceHex);
   const run: { [key: string]: Json | undefined } = {
-    id: tracewire ? (attributes['tracewire.run_id'] as string) : uuidOfHex(traceHex.slice(0, 16) + spanHex),
+    id: tracewire ? (attributes['tracewire.run_id'] as string) : uuidOfHex(OTEL_ID_PREFIX + spanHex),
     trace_id,
     name: typeof span.name === 'string' ? span.name : '',
     run_type: String(attributes['tracewire.run_type'] ?? RUN_TYPE_OF_KIND[String(attributes['openinference.span.kind'])] ?? 'chain'),
@@ -130,7 +136,7 @@ function toRunOp(span: OtlpSpan, resource: { [key: string]: Json }, where: strin
     const segments = run.dotted_order.split('.');
     if (segments.length > 1) run.parent_run_id = segments[segments.length - 2]!.slice(22);
   } else if (parentHex !== undefined) {
-    run.parent_run_id = uuidOfHex(traceHex.slice(0, 16) + parentHex);
+    run.parent_run_id = uuidOfHex(OTEL_ID_PREFIX + parentHex);
   }
   return normalizeRun('post', run, where);
 }
