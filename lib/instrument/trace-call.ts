@@ -7,7 +7,7 @@ import { redact } from './redact.js';
 import { followProduced } from './follow-produced.js';
 import { followThenable } from './follow-thenable.js';
 import { SpanOutcome } from './span-outcome.js';
-import { isUuid, type CallSite } from './trace-options.js';
+import { isUuid, scopedOptions, type CallSite } from './trace-options.js';
 import { rootParent } from '../propagation/root-parent.js';
 import { otelHook } from '../otel/bridge-hook.js';
 
@@ -19,6 +19,10 @@ import { otelHook } from '../otel/bridge-hook.js';
  * children off too, rather than letting them report to the global client.
  */
 export function runTraced(site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function): unknown {
+  if (!scopedOptions.used) {
+    const global = globalClient.current;
+    if (global === undefined || !global.isRecording) return Reflect.apply(fn, thisArg, args);
+  }
   const scope = currentScope();
   if (site.enabled === false || (scope === TRACING_OFF && site.enabled !== true)) {
     return scope === TRACING_OFF ? Reflect.apply(fn, thisArg, args) : callInSpan(TRACING_OFF, fn, thisArg, args);

@@ -78,6 +78,14 @@ export interface CallSite {
 const KNOWN_OPTIONS = new Set(['name', 'runType', 'tags', 'metadata', 'captureInputs', 'captureOutputs', 'client', 'projectName', 'enabled', 'id', 'onEnd', 'parent']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * @internal Set once any function is wrapped with a `client` or `enabled`
+ * option: until then every trace reports to the global client and nothing
+ * is turned off below a parent, so an untraced call need not look up its
+ * scope (the cheapest possible "tracing off" path).
+ */
+export const scopedOptions = { used: false };
+
 /** @internal True for a UUID string (any version), the only run id LangSmith accepts. */
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
@@ -109,6 +117,7 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
   if (parent !== undefined && (parent === null || (typeof parent !== 'object' && typeof parent !== 'function'))) {
     throw new TracewireConfigError('parent', parent, 'incoming headers, an extractTraceContext() result, or a function of the arguments returning them');
   }
+  if (client !== undefined || enabled !== undefined) scopedOptions.used = true;
   return {
     name: name ?? (fallbackName || 'anonymous'),
     runType,

@@ -22,7 +22,8 @@ import { Observable, map, of } from 'rxjs';
 import { FlushOnExit, MemoryExporter, Traceable, TracingClient, setGlobalTracingClient, type InvocationFlushResult } from '../../index';
 
 /**
- * A real NestJS app on 127.0.0.1: a global guard reads `@SetMetadata` roles
+ * NestJS supports only experimentalDecorators, hence `.legacy.test.ts`
+ * (tsconfig.tc39.json leaves it out). A real NestJS app on 127.0.0.1: a global guard reads `@SetMetadata` roles
  * through `Reflector` from the handler function, a pipe parses the id, an
  * interceptor wraps the response. Each route stacks `@Traceable` and
  * `@FlushOnExit` in another order with Nest's decorators between them; a
