@@ -5,7 +5,8 @@ import { container as rootContainer, type DependencyContainer, type InjectionTok
 import { resolveDeliveryConfig } from '../config.js';
 import { STRATEGY_FOR_MODE, type DeliveryStrategy } from '../client/delivery-strategy.js';
 import { globalClient, setGlobalTracingClient } from '../client/global-client.js';
-import { TracingClient, type TracingClientOptions } from '../client/tracing-client.js';
+import { toClientOptions, type TracingSetupOptions } from '../client/setup-options.js';
+import { TracingClient } from '../client/tracing-client.js';
 
 /**
  * Token for the `TracingClient`, for code that cannot inject by class — e.g.
@@ -23,7 +24,8 @@ export const DELIVERY_STRATEGY: InjectionToken<DeliveryStrategy> = Symbol.for('t
  * options, then the environment. The global client that decorators report
  * to is left alone: use {@link configureTracing} for that.
  */
-export function registerTracing(container: DependencyContainer, options: TracingClientOptions): TracingClient {
+export function registerTracing(container: DependencyContainer, setup?: TracingSetupOptions): TracingClient {
+  const options = toClientOptions(setup);
   const { mode } = resolveDeliveryConfig(options);
   container.registerSingleton(DELIVERY_STRATEGY, STRATEGY_FOR_MODE[mode]);
   const client = new TracingClient(options, container.resolve(DELIVERY_STRATEGY));
@@ -36,12 +38,14 @@ export function registerTracing(container: DependencyContainer, options: Tracing
  * The one-call set-up: builds a `TracingClient`, registers it in tsyringe's
  * root container, and makes it the client every `@Traceable` reports to. A
  * client configured earlier is shut down (its queue delivered first).
+ * With no exporter, the environment chooses it (and whether tracing is on).
  *
  * @example
- * configureTracing({ exporter: new LangSmithExporter(), mode: 'background' });
+ * configureTracing({ exporter: 'langsmith', mode: 'background' });
+ * configureTracing(); // all from TRACEWIRE_* / LANGSMITH_* / OTEL_* variables
  */
-export function configureTracing(options: TracingClientOptions): TracingClient {
-  const previous = globalClient.current;
+export function configureTracing(options?: TracingSetupOptions): TracingClient {
+  const previous = globalClient.peek(); // not .current: that would build a client from the environment only to replace it
   const client = registerTracing(rootContainer, options);
   setGlobalTracingClient(client);
   if (previous !== undefined && previous !== client) void previous.shutdown();
