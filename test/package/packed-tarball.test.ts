@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { installPacked } from '../helpers/packed-project';
 
 /**
  * The package as users get it: packed, installed into a fresh project, used
@@ -16,17 +16,9 @@ const run = (file: string, args: string[] = []) =>
   execFileSync(process.execPath, [...args, file], { cwd: project, encoding: 'utf8', timeout: 30_000 });
 
 beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), 'tracewire-consumer-'));
-  const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: repo, encoding: 'utf8' }),
-  ) as [{ filename: string; files: { path: string }[] }];
-  packedFiles = packed[0].files.map((file) => file.path);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(project, packed[0].filename)], {
-    cwd: project,
-    stdio: 'pipe',
-    timeout: 120_000,
-  });
+  const installed = installPacked([repo]);
+  project = installed.dir;
+  packedFiles = installed.packedFiles.tracewire!;
 }, 180_000);
 
 afterAll(() => rmSync(project, { recursive: true, force: true }));
