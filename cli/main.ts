@@ -6,10 +6,12 @@ import { serve } from './serve.js';
 export const HELP = `Usage: tracewire <command> [options]
 
 Commands:
-  serve        start the local collector and trace viewer (http://127.0.0.1:4319); needs @tracewire/collector
-  instrument   add @Traceable() to a TypeScript project's methods (a dry run unless --write); needs ts-morph
+  serve        start the local collector and trace viewer on http://127.0.0.1:4319 (needs @tracewire/collector)
+  instrument   add @Traceable() to a TypeScript project's methods, a dry run unless --write (needs ts-morph)
 
-Run "tracewire <command> --help" for a command's options. "tracewire --version" prints the version.
+"tracewire instrument --help" lists its options. serve takes those of the collector
+(--port, --host, --db | --memory, --token, …: see @tracewire/collector's README).
+"tracewire --version" prints the version.
 `;
 
 /**
