@@ -4,6 +4,7 @@
  *
  * This is the package's only public entry; everything else is internal.
  */
+import './lib/client/env-global-client.js';
 export { Traceable, type TraceableDecorator } from './decorators/traceable-decorator.js';
 export { traceable } from './decorators/traceable-function.js';
 export { FlushOnExit, type FlushOnExitOptions, type FlushOnExitDecorator } from './decorators/flush-on-exit.js';
@@ -17,6 +18,8 @@ export type { ClientOption, ClientToken } from './lib/instrument/client-source.j
 export type { ActiveSpan } from './lib/model/span.js';
 export { TracingClient, type TracingClientOptions } from './lib/client/tracing-client.js';
 export { configureTracing, registerTracing, TRACING_CLIENT, DELIVERY_STRATEGY } from './lib/di/register-tracing.js';
+export type { TracingSetupOptions } from './lib/client/setup-options.js';
+export { EXPORTER_NAMES, type ExporterName } from './lib/config-exporter.js';
 export {
   BackgroundDelivery,
   BlockingDelivery,

@@ -139,9 +139,9 @@ function checkNumber(setting: string, value: unknown, kind: 'integer' | 'positiv
 export interface LangSmithOptions {
   /** Default `LANGSMITH_ENDPOINT`, else `https://api.smith.langchain.com`. */
   readonly endpoint?: string;
-  /** Default `LANGSMITH_API_KEY`. Required unless the endpoint is on this machine. */
+  /** Default `LANGSMITH_API_KEY`. Required unless the endpoint is on this machine; `''` sends none (and reads no variable). */
   readonly apiKey?: string;
-  /** Sent as `x-tenant-id`. Default `LANGSMITH_WORKSPACE_ID`. */
+  /** Sent as `x-tenant-id`. Default `LANGSMITH_WORKSPACE_ID`; `''` sends none. */
   readonly workspaceId?: string;
 }
 
@@ -164,10 +164,11 @@ export function resolveLangSmithSettings(options: LangSmithOptions, env: Env = p
     throw new TracewireConfigError('LangSmith endpoint', raw, 'an http(s) URL such as https://api.smith.langchain.com');
   }
   if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') throw new TracewireConfigError('LangSmith endpoint', raw, 'an http or https URL');
-  const apiKey = options.apiKey ?? firstSet(env, ['LANGSMITH_API_KEY', 'LANGCHAIN_API_KEY'])?.value;
+  // An empty string is "none": the local collector must not receive a LangSmith key found in the environment.
+  const apiKey = options.apiKey === '' ? undefined : (options.apiKey ?? firstSet(env, ['LANGSMITH_API_KEY', 'LANGCHAIN_API_KEY'])?.value);
   if (apiKey === undefined && !LOCAL_HOSTS.test(endpoint.hostname)) {
     throw new TracewireConfigError('LANGSMITH_API_KEY', undefined, `an API key for ${endpoint.origin} (set apiKey or LANGSMITH_API_KEY; only a local endpoint may go without)`);
   }
-  const workspaceId = options.workspaceId ?? firstSet(env, ['LANGSMITH_WORKSPACE_ID'])?.value;
+  const workspaceId = options.workspaceId === '' ? undefined : (options.workspaceId ?? firstSet(env, ['LANGSMITH_WORKSPACE_ID'])?.value);
   return { endpoint, apiKey, workspaceId };
 }

@@ -16,7 +16,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const collector = await startCollector(options);
   const viewer = options.token === undefined ? collector.url : `${collector.url}/?token=${encodeURIComponent(options.token)}`;
   console.log(`tracewire collector listening on ${collector.url}`);
-  console.log(`  LangSmith: LANGSMITH_ENDPOINT=${collector.url}   OTLP: OTEL_EXPORTER_OTLP_ENDPOINT=${collector.url} (http/json)`);
+  console.log(`  point an app at it: LANGSMITH_TRACING=true LANGSMITH_ENDPOINT=${collector.url}   (OTLP: OTEL_EXPORTER_OTLP_ENDPOINT=${collector.url})`);
   console.log(`  viewer:    ${viewer}`);
   console.log(`  storage:   ${options.memory === true ? 'memory' : (options.db ?? './tracewire.sqlite')}   (Ctrl-C to stop)`);
   const stop = (): void => {

@@ -1,25 +1,72 @@
 import type { TracingClient } from './tracing-client.js';
 
 /**
- * @internal The client traced calls use when their options name none. A
- * plain slot, not a container lookup: it is read on every traced call. It
- * lives on `globalThis` so that the CommonJS and ESM builds, if an app ends
- * up loading both, share one client instead of silently having two.
+ * @internal The slot behind the global client. `current` is the one place
+ * that answers "which client do traced calls without their own use?": the
+ * client set by `setGlobalTracingClient()` / `configureTracing()`, else —
+ * once, on first read — the client the environment asks for (the Node entry
+ * installs that factory), else none. After that first read it costs one
+ * field read and a branch, as a plain slot did.
  */
-export const globalClient: { current: TracingClient | undefined } = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for('tracewire.globalClient')
-] ??= { current: undefined }) as { current: TracingClient | undefined };
+class GlobalClientSlot {
+  private client: TracingClient | undefined;
+  /** True once a client was set or the environment was consulted: the environment is read at most once. */
+  private settled = false;
+  private fromEnvironment: (() => TracingClient | undefined) | undefined;
+
+  get current(): TracingClient | undefined {
+    if (this.settled) return this.client;
+    this.settled = true;
+    const create = this.fromEnvironment;
+    if (create !== undefined) {
+      try {
+        this.client = create();
+      } catch (error) {
+        // A traced call must never fail because of tracing: say why once, and run untraced.
+        console.warn(`tracewire: tracing from the environment stays off: ${(error as Error)?.message ?? String(error)}`);
+      }
+    }
+    return this.client;
+  }
+
+  set current(client: TracingClient | undefined) {
+    this.client = client;
+    this.settled = true;
+  }
+
+  /** The client set so far, without consulting the environment. */
+  peek(): TracingClient | undefined {
+    return this.client;
+  }
+
+  /** Installs how to build a client from the environment, if nothing is set when one is first needed. */
+  installEnvironmentFactory(create: () => TracingClient | undefined): void {
+    this.fromEnvironment = create;
+  }
+}
+
+/**
+ * @internal It lives on `globalThis` so that the CommonJS and ESM builds, if
+ * an app ends up loading both, share one client instead of silently having two.
+ */
+export const globalClient: GlobalClientSlot = ((globalThis as Record<symbol, unknown>)[Symbol.for('tracewire.globalClient')] ??=
+  new GlobalClientSlot()) as GlobalClientSlot;
 
 /**
  * Makes `client` the one every `@Traceable` / `traceable()` without an
- * explicit `client` option reports to; `undefined` turns tracing off.
- * `configureTracing()` calls this for you.
+ * explicit `client` option reports to; `undefined` turns tracing off (and
+ * keeps the environment from turning it on). `configureTracing()` calls this for you.
  */
 export function setGlobalTracingClient(client: TracingClient | undefined): void {
   globalClient.current = client;
 }
 
-/** The client set by `setGlobalTracingClient()` / `configureTracing()`, if any. */
+/**
+ * The client set by `setGlobalTracingClient()` / `configureTracing()`, or
+ * the one built from the environment when that turns tracing on
+ * (`TRACEWIRE_TRACING=true`, `LANGSMITH_TRACING=true`, …) and nothing was
+ * set — e.g. to `await getGlobalTracingClient()?.flush()` in a handler.
+ */
 export function getGlobalTracingClient(): TracingClient | undefined {
   return globalClient.current;
 }

@@ -38,6 +38,8 @@ export class TracingClient {
   readonly config: Readonly<DeliveryConfig>;
   /** How traced calls and delivery meet: background, manual or blocking. */
   readonly strategy: DeliveryStrategy;
+  /** Where runs go — e.g. the `MemoryExporter` that `exporter: 'memory'` built, to read its runs. */
+  readonly exporter: SpanExporter;
   /** @internal Client-wide redaction of captured inputs and outputs. */
   readonly redaction: RedactionHooks;
   private readonly counters = new DeliveryCounters();
@@ -56,6 +58,7 @@ export class TracingClient {
       throw new TracewireConfigError('exporter', options?.exporter, 'a SpanExporter (e.g. new MemoryExporter())');
     }
     this.config = agreeingConfig(resolveDeliveryConfig(options), options, strategy);
+    this.exporter = options.exporter;
     this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...options.serializeLimits };
     for (const [key, value] of Object.entries(this.limits)) {
       if (typeof value !== 'number' || !(value > 0)) throw new TracewireConfigError(`serializeLimits.${key}`, value, 'a number greater than 0');

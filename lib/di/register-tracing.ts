@@ -2,6 +2,7 @@ import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { resolveDeliveryConfig } from '../config.js';
 import { STRATEGY_FOR_MODE, type DeliveryStrategy } from '../client/delivery-strategy.js';
 import { globalClient, setGlobalTracingClient } from '../client/global-client.js';
+import { toClientOptions, type TracingSetupOptions } from '../client/setup-options.js';
 import { TracingClient, type TracingClientOptions } from '../client/tracing-client.js';
 import { tokenResolver } from '../instrument/client-source.js';
 import { resolveForInstance, trackResolutions } from './instance-containers.js';
@@ -40,8 +41,9 @@ tokenResolver.current = (token, instance) => resolveForInstance(token, instance,
  * registerTracing(tenant, { exporter, projectName: 'tenant-a' });
  * tenant.resolve(Orders); // @Traceable({ client: TRACING_CLIENT }) methods report to tenant-a
  */
-export function registerTracing(container: DependencyContainer, options: TracingClientOptions): TracingClient {
+export function registerTracing(container: DependencyContainer, setup?: TracingSetupOptions): TracingClient {
   tsyringe(); // a clear error now if the peer dependencies are missing
+  const options = toClientOptions(setup);
   const client = new TracingClient(options, strategyFor(container, options));
   container.registerInstance(TracingClient, client);
   container.registerInstance(TRACING_CLIENT, client);
@@ -64,12 +66,14 @@ function strategyFor(container: DependencyContainer, options: TracingClientOptio
  * The one-call set-up: builds a `TracingClient`, registers it in tsyringe's
  * root container, and makes it the client every `@Traceable` reports to. A
  * client configured earlier is shut down (its queue delivered first).
+ * With no exporter, the environment chooses it (and whether tracing is on).
  *
  * @example
- * configureTracing({ exporter: new LangSmithExporter(), mode: 'background' });
+ * configureTracing({ exporter: 'langsmith', mode: 'background' });
+ * configureTracing(); // all from TRACEWIRE_* / LANGSMITH_* / OTEL_* variables
  */
-export function configureTracing(options: TracingClientOptions): TracingClient {
-  const previous = globalClient.current;
+export function configureTracing(options?: TracingSetupOptions): TracingClient {
+  const previous = globalClient.peek(); // not .current: that would build a client from the environment only to replace it
   const client = registerTracing(tsyringe().container, options);
   setGlobalTracingClient(client);
   if (previous !== undefined && previous !== client) void previous.shutdown();

@@ -25,12 +25,15 @@ export class ConsoleExporter implements SpanExporter {
   }
 
   export(batch: ExportBatch): Promise<ExportResult> {
+    const ended: string[] = [];
     for (const run of [...batch.post, ...batch.patch]) {
       let runs = this.waiting.get(run.trace_id);
       if (runs === undefined) this.waiting.set(run.trace_id, (runs = new Map()));
       runs.set(run.id, { ...runs.get(run.id), ...run });
-      if (run.id === run.trace_id && run.end_time !== undefined) this.printTrace(run.trace_id);
+      if (run.id === run.trace_id && run.end_time !== undefined) ended.push(run.trace_id);
     }
+    // Only once the whole batch is in: a root's record comes before its children's in the same batch.
+    for (const traceId of ended) this.printTrace(traceId);
     return Promise.resolve(EXPORT_OK);
   }
 

@@ -1,14 +1,18 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { startServe, type ServeProcess } from '../cli/serve-process';
+import { installPacked } from '../helpers/packed-project';
 
 /**
- * The package as users get it: packed, installed into a fresh project, used
- * from CommonJS, from ESM, and from TypeScript compiled by tsc in both
- * decorator modes. The project pins its own tsyringe, a different 4.x than
- * tracewire develops against: tsyringe is a peer, so there is one copy and
- * one root container.
+ * The packages as users get them: `tracewire` and `@tracewire/collector`
+ * packed and installed together into a fresh project (one install serves
+ * every test here); tracewire used from CommonJS, from ESM, and from
+ * TypeScript compiled by tsc in both decorator modes; `npx tracewire serve`.
+ * The project pins its own tsyringe, a different 4.x than tracewire develops
+ * against: tsyringe is a peer, so there is one copy and one root container.
  */
 const APP_TSYRINGE = '4.8.0';
 const repo = resolve(__dirname, '../..');
@@ -19,24 +23,22 @@ const run = (file: string, args: string[] = []) =>
   execFileSync(process.execPath, [...args, file], { cwd: project, encoding: 'utf8', timeout: 30_000 });
 
 beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), 'tracewire-consumer-'));
-  const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: repo, encoding: 'utf8' }),
-  ) as [{ filename: string; files: { path: string }[] }];
-  packedFiles = packed[0].files.map((file) => file.path);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, dependencies: { tsyringe: APP_TSYRINGE, 'reflect-metadata': '0.2.2' } }));
-  tarball = join(project, packed[0].filename);
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
-    cwd: project,
-    stdio: 'pipe',
-    timeout: 120_000,
-  });
+  const installed = installPacked([repo, join(repo, 'collector')], { tsyringe: APP_TSYRINGE, 'reflect-metadata': '0.2.2' });
+  project = installed.dir;
+  packedFiles = installed.packedFiles.tracewire!;
+  collectorFiles = installed.packedFiles['@tracewire/collector']!;
+  tarball = installed.tarballs.tracewire!;
 }, 180_000);
 
-afterAll(() => rmSync(project, { recursive: true, force: true }));
+let serve: ServeProcess | undefined;
+afterAll(async () => {
+  await serve?.stop();
+  rmSync(project, { recursive: true, force: true });
+});
 
 let packedFiles: string[] = [];
 let tarball: string;
+let collectorFiles: string[] = [];
 
 const consumerBody = (load: string) => `${load}
 const exporter = new MemoryExporter();
@@ -150,4 +152,56 @@ client.flush().then(() => console.log(JSON.stringify({ out, runs: exporter.finis
       rmSync(bare, { recursive: true, force: true });
     }
   }, 150_000);
+});
+
+describe('npx tracewire serve, from the packed collector', () => {
+  /** A port nothing listens on right now. */
+  function freePort(): Promise<number> {
+    return new Promise((done) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => done(port));
+      });
+    });
+  }
+
+  test('the collector tarball ships its build, viewer and README, and is publishable', () => {
+    expect(collectorFiles).toEqual(
+      expect.arrayContaining(['dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'viewer/index.html', 'README.md', 'package.json']),
+    );
+    expect(collectorFiles.filter((file) => file.startsWith('src/'))).toEqual([]);
+    expect(require(join(repo, 'collector/package.json')).private).toBeUndefined();
+  });
+
+  test('npx tracewire serve answers /healthz, and an env-only app shows its trace in /api/traces', async () => {
+    const port = await freePort();
+    serve = await startServe('npx', ['--no', 'tracewire', 'serve', '--port', String(port), '--memory'], project);
+    expect(serve.url).toBe(`http://127.0.0.1:${port}`);
+    const health = await fetch(`${serve.url}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { ok: true }]);
+
+    // Exactly the two variables the banner tells the user to set.
+    const [, tracing, endpoint] = /point an app at it: (\S+) (\S+)/.exec(serve.banner)!;
+    const env = Object.fromEntries([tracing, endpoint].map((pair) => pair!.split('=') as [string, string]));
+    expect(env).toEqual({ LANGSMITH_TRACING: 'true', LANGSMITH_ENDPOINT: serve.url });
+    writeFileSync(
+      join(project, 'app.js'),
+      `const { traceable } = require('tracewire');
+  const price = traceable(async function price(sku) { return sku.length * 10; }, { runType: 'tool' });
+  const checkout = traceable(async function checkout(cart) { let total = 0; for (const sku of cart) total += await price(sku); return total; });
+  checkout(['ab', 'cde']).then((total) => console.log(total));
+  `,
+    );
+    const app = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
+      execFile(process.execPath, ['app.js'], { cwd: project, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (error, stdout, stderr) =>
+        done({ code: error ? 1 : 0, stdout, stderr }),
+      ),
+    );
+    expect(app).toEqual({ code: 0, stdout: '50\n', stderr: '' });
+
+    const { traces } = (await (await fetch(`${serve.url}/api/traces`)).json()) as { traces: Array<{ trace_id: string; name: string }> };
+    expect(traces.map((trace) => trace.name)).toEqual(['checkout']);
+    const { spans } = (await (await fetch(`${serve.url}/api/traces/${traces[0]!.trace_id}`)).json()) as { spans: Array<{ name: string; run_type: string }> };
+    expect(spans.map((span) => [span.name, span.run_type]).sort()).toEqual([['checkout', 'chain'], ['price', 'tool'], ['price', 'tool']]);
+  }, 60_000);
 });

@@ -1,0 +1,58 @@
+import type { Env } from '../config-env.js';
+import { acceptedExporters, exporterFromEnv, exporterName, tracingOnFromEnv, tracingSwitch, type ExporterName } from '../config-exporter.js';
+import { TracewireConfigError } from '../errors.js';
+import { exporterByName, NoExporter } from '../exporters/by-name.js';
+import type { SpanExporter } from '../exporters/span-exporter.js';
+import { TracingClient, type TracingClientOptions } from './tracing-client.js';
+
+/**
+ * Options of `configureTracing()` and `registerTracing()`: a client's
+ * options, with the exporter optional and choosable by name.
+ */
+export interface TracingSetupOptions extends Omit<TracingClientOptions, 'exporter'> {
+  /**
+   * A `SpanExporter`, or a built-in one by name (its settings from the
+   * environment). Default: the one the environment chooses (README,
+   * "Set-up"); when the environment turns nothing on, tracing is off.
+   */
+  readonly exporter?: SpanExporter | ExporterName;
+}
+
+const NO_EXPORTER_CHOSEN = `${acceptedExporters()}, or a SpanExporter — or set TRACEWIRE_EXPORTER, LANGSMITH_API_KEY or OTEL_EXPORTER_OTLP_ENDPOINT`;
+
+/**
+ * @internal Client options from set-up options: the exporter built from its
+ * name or from the environment. Tracing that is off (by `enabled: false`, a
+ * `*_TRACING=false` switch, `'none'`, or — with no exporter named — by
+ * nothing turning it on) builds no exporter, so a missing API key cannot
+ * fail a program that does not trace. Every bad argument throws
+ * `TracewireConfigError`.
+ */
+export function toClientOptions(options: unknown, env: Env = process.env): TracingClientOptions {
+  const given = options ?? {};
+  if (typeof given !== 'object' || Array.isArray(given)) {
+    throw new TracewireConfigError('tracing options', options, 'an object such as { exporter: "langsmith" }, or nothing');
+  }
+  const { exporter, enabled } = given as { exporter?: unknown; enabled?: unknown };
+  if (enabled !== undefined && typeof enabled !== 'boolean') throw new TracewireConfigError('enabled', enabled, 'true or false');
+  if (isSpanExporter(exporter)) return given as TracingClientOptions;
+  if (exporter !== undefined && typeof exporter !== 'string') throw new TracewireConfigError('exporter', exporter, `${acceptedExporters()}, or a SpanExporter instance`);
+  const name = exporter === undefined ? exporterFromEnv(env)?.name : exporterName(exporter, 'exporter');
+  const on = name !== 'none' && (enabled ?? (exporter === undefined ? tracingOnFromEnv(env) : (tracingSwitch(env) ?? true)));
+  if (!on) return { ...(given as TracingClientOptions), exporter: new NoExporter(), enabled: false };
+  if (name === undefined) throw new TracewireConfigError('exporter', undefined, NO_EXPORTER_CHOSEN);
+  return { ...(given as TracingClientOptions), exporter: exporterByName(name, env) };
+}
+
+/**
+ * @internal The client a program that set nothing up gets on its first
+ * traced call: `undefined` unless the environment turns tracing on.
+ */
+export function clientFromEnv(env: Env = process.env): TracingClient | undefined {
+  if (!tracingOnFromEnv(env)) return undefined;
+  return new TracingClient(toClientOptions({}, env));
+}
+
+function isSpanExporter(value: unknown): value is SpanExporter {
+  return typeof value === 'object' && value !== null && typeof (value as SpanExporter).export === 'function';
+}

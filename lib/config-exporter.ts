@@ -1,0 +1,95 @@
+import { envBoolean, firstSet, type Env } from './config-env.js';
+import { TracewireConfigError } from './errors.js';
+
+/**
+ * Exporters that can be chosen by name — in `configureTracing({ exporter })`
+ * or through `TRACEWIRE_EXPORTER`. `collector` is tracewire's local
+ * collector (`npx tracewire serve`); `none` turns tracing off.
+ */
+export const EXPORTER_NAMES = ['langsmith', 'otlp', 'console', 'jsonl', 'collector', 'memory', 'none'] as const;
+
+/** The name of a built-in exporter; see {@link EXPORTER_NAMES}. */
+export type ExporterName = (typeof EXPORTER_NAMES)[number];
+
+/** @internal A chosen exporter and the setting that chose it (for error messages). */
+export interface ExporterChoice {
+  readonly name: ExporterName;
+  readonly setting: string;
+}
+
+/** Where the `collector` exporter sends by default: `tracewire serve`'s address. */
+export const DEFAULT_COLLECTOR_ENDPOINT = 'http://127.0.0.1:4319';
+/** Where the `jsonl` exporter appends by default, relative to the working directory. */
+export const DEFAULT_JSONL_PATH = 'tracewire.jsonl';
+
+const SWITCHES = ['TRACEWIRE_TRACING', 'LANGSMITH_TRACING', 'LANGSMITH_TRACING_V2', 'LANGCHAIN_TRACING_V2'];
+// OpenTelemetry's own names; `logging` is its deprecated spelling of `console`.
+const OTEL_NAMES: Readonly<Record<string, ExporterName>> = { otlp: 'otlp', console: 'console', logging: 'console', none: 'none' };
+
+/** Accepted names, as error messages list them. */
+export function acceptedExporters(): string {
+  return `one of ${EXPORTER_NAMES.map((name) => `"${name}"`).join(', ')}`;
+}
+
+/** @internal Checks a name given in code or in `setting`; anything else fails listing the names. */
+export function exporterName(value: unknown, setting: string): ExporterName {
+  if (typeof value === 'string' && (EXPORTER_NAMES as readonly string[]).includes(value.trim().toLowerCase())) {
+    return value.trim().toLowerCase() as ExporterName;
+  }
+  throw new TracewireConfigError(setting, value, setting === 'exporter' ? `${acceptedExporters()}, or a SpanExporter instance` : acceptedExporters());
+}
+
+/**
+ * @internal The exporter the environment chooses, first match wins:
+ * `TRACEWIRE_EXPORTER`; OpenTelemetry's `OTEL_TRACES_EXPORTER` (`otlp`,
+ * `console`, `none`); a LangSmith key or endpoint → `langsmith`; an OTLP
+ * endpoint → `otlp`. `undefined` when nothing chooses one.
+ */
+export function exporterFromEnv(env: Env): ExporterChoice | undefined {
+  const own = firstSet(env, ['TRACEWIRE_EXPORTER']);
+  if (own !== undefined) return { name: exporterName(own.value, own.name), setting: own.name };
+  const otel = firstSet(env, ['OTEL_TRACES_EXPORTER']);
+  if (otel !== undefined) {
+    const name = OTEL_NAMES[otel.value.toLowerCase()];
+    // The spec allows a comma-separated list; tracewire sends to one place, so a list is refused rather than half-honoured.
+    if (name === undefined) throw new TracewireConfigError(otel.name, otel.value, 'one of otlp, console, none (a single exporter; for LangSmith or the collector set TRACEWIRE_EXPORTER)');
+    return { name, setting: otel.name };
+  }
+  const langsmith = firstSet(env, ['LANGSMITH_API_KEY', 'LANGCHAIN_API_KEY', 'LANGSMITH_ENDPOINT', 'LANGCHAIN_ENDPOINT']);
+  if (langsmith !== undefined) return { name: 'langsmith', setting: langsmith.name };
+  const otlp = firstSet(env, ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']);
+  if (otlp !== undefined) return { name: 'otlp', setting: otlp.name };
+  return undefined;
+}
+
+/** @internal The first `*_TRACING` switch set (`TRACEWIRE_TRACING`, then LangSmith's), if any. */
+export function tracingSwitch(env: Env): boolean | undefined {
+  return envBoolean(env, SWITCHES);
+}
+
+/**
+ * @internal Whether the environment turns tracing on for a program that set
+ * up nothing: a `*_TRACING` switch when one is set (`false` wins over
+ * everything), else an explicit exporter choice (`TRACEWIRE_EXPORTER` or
+ * `OTEL_TRACES_EXPORTER`, other than `none`). A key or endpoint alone does
+ * not: LangSmith's own SDK stays off without `LANGSMITH_TRACING=true` too.
+ */
+export function tracingOnFromEnv(env: Env): boolean {
+  const switched = tracingSwitch(env);
+  if (switched !== undefined) return switched;
+  if (firstSet(env, ['TRACEWIRE_EXPORTER', 'OTEL_TRACES_EXPORTER']) === undefined) return false;
+  return exporterFromEnv(env)?.name !== 'none';
+}
+
+/** @internal Settings of the `collector` exporter: `TRACEWIRE_COLLECTOR_ENDPOINT`, `TRACEWIRE_COLLECTOR_TOKEN`. */
+export function collectorSettings(env: Env): { endpoint: string; token: string | undefined } {
+  return {
+    endpoint: firstSet(env, ['TRACEWIRE_COLLECTOR_ENDPOINT'])?.value ?? DEFAULT_COLLECTOR_ENDPOINT,
+    token: firstSet(env, ['TRACEWIRE_COLLECTOR_TOKEN'])?.value,
+  };
+}
+
+/** @internal The file of the `jsonl` exporter: `TRACEWIRE_JSONL_PATH`, else {@link DEFAULT_JSONL_PATH}. */
+export function jsonlPath(env: Env): string {
+  return firstSet(env, ['TRACEWIRE_JSONL_PATH'])?.value ?? DEFAULT_JSONL_PATH;
+}

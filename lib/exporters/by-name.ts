@@ -1,0 +1,42 @@
+import { collectorSettings, jsonlPath, type ExporterName } from '../config-exporter.js';
+import type { Env } from '../config-env.js';
+import { ConsoleExporter } from './console-exporter.js';
+import { JsonlFileExporter } from './jsonl/jsonl-file-exporter.js';
+import { LangSmithExporter } from './langsmith/langsmith-exporter.js';
+import { MemoryExporter } from './memory-exporter.js';
+import { OtlpHttpExporter } from './otlp/otlp-http-exporter.js';
+import { EXPORT_OK, type ExportResult, type SpanExporter } from './span-exporter.js';
+
+/** @internal Accepts and forgets: the exporter of a client whose tracing is off. */
+export class NoExporter implements SpanExporter {
+  export(): Promise<ExportResult> {
+    return Promise.resolve(EXPORT_OK);
+  }
+}
+
+/**
+ * @internal Builds the exporter a name stands for. Each takes its settings
+ * from the environment, as its constructor does with no options; a bad or
+ * missing one throws `TracewireConfigError` now, not at the first export.
+ */
+export function exporterByName(name: ExporterName, env: Env = process.env): SpanExporter {
+  switch (name) {
+    case 'langsmith':
+      return new LangSmithExporter();
+    case 'otlp':
+      return new OtlpHttpExporter();
+    case 'console':
+      return new ConsoleExporter();
+    case 'jsonl':
+      return new JsonlFileExporter({ path: jsonlPath(env) });
+    case 'collector': {
+      // LangSmith's wire format: the collector's native shape (every run field survives), and it needs no optional peer.
+      const { endpoint, token } = collectorSettings(env);
+      return new LangSmithExporter({ endpoint, apiKey: token ?? '', workspaceId: '' });
+    }
+    case 'memory':
+      return new MemoryExporter();
+    case 'none':
+      return new NoExporter();
+  }
+}

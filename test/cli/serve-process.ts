@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** A running `tracewire serve`, with the URL its banner announced. */
+export interface ServeProcess {
+  child: ChildProcess;
+  url: string;
+  banner: string;
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `command args` (a `tracewire serve …`) and resolves once its banner
+ * names the URL it listens on; rejects with everything it printed if it
+ * exits or stays silent for 30 s first.
+ */
+export function startServe(command: string, args: string[], cwd: string): Promise<ServeProcess> {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | null>((done) => child.on('exit', (code, signal) => done(code ?? (signal === 'SIGTERM' ? 0 : null))));
+  return new Promise((resolve, reject) => {
+    const giveUp = setTimeout(() => fail('printed no URL within 30 s'), 30_000);
+    const fail = (why: string): void => {
+      clearTimeout(giveUp);
+      child.kill('SIGKILL');
+      reject(new Error(`tracewire serve ${why}:\n${out}\n${err}`));
+    };
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      if (url === undefined || !/viewer:/.test(out)) return;
+      clearTimeout(giveUp);
+      resolve({
+        child,
+        url,
+        get banner() {
+          return out;
+        },
+        stop: () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    });
+    void exited.then((code) => fail(`exited (${code})`));
+  });
+}
