@@ -10,7 +10,8 @@ import { postedRun } from './run-builders.js';
  * either valid or any JSON value, so the cases sit near the valid shapes
  * where mapping code lives, not only in "not JSON" land.
  */
-jest.setTimeout(120_000);
+// Thousands of cases: generous for a loaded 2-core machine, where the same run takes several times longer.
+jest.setTimeout(300_000);
 
 type Collector = Awaited<ReturnType<typeof memoryCollector>>;
 let collector: Collector;

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -54,10 +55,14 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src/**/*.ts'] }));
   mkdirSync(join(dir, 'src'));
   writeFileSync(join(dir, 'src/shop.ts'), source);
-  const { code, stderr } = await runCli(dir, 'instrument', '--write');
+  // The app sits under the repo's ignored .tmp/ (to resolve @nestjs from its node_modules):
+  // its own repository, as a user's project is, so instrument neither skips it as ignored
+  // nor (with --force for its untracked files) refuses to write.
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+  const { code, stderr } = await runCli(dir, 'instrument', '--write', '--force');
   expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   const instrumented = readFileSync(join(dir, 'src/shop.ts'), 'utf8');
-  expect(instrumented).toMatch(/@Traceable\(\)\s+@Get\('item\/:id'\)/);
+  expect(instrumented).toMatch(/@Traceable\(\/\* tracewire:auto \*\/\)\s+@Get\('item\/:id'\)/);
   const js = ts.transpileModule(instrumented, { compilerOptions: { ...compilerOptions, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS } }).outputText;
   // The consumer imports 'tracewire'; here that is this checkout's entry.
   writeFileSync(join(dir, 'shop.js'), js.replaceAll('require("tracewire")', `require(${JSON.stringify(join(repo, 'index'))})`));
