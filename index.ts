@@ -39,3 +39,8 @@ export { RUN_TYPES } from './lib/model/run.js';
 export type { JsonValue, SerializeLimits } from './lib/serialize/to-json-safe.js';
 export { DEFAULT_SERIALIZE_LIMITS } from './lib/serialize/to-json-safe.js';
 export { TracewireConfigError, TracewireUsageError } from './lib/errors.js';
+
+// The spool writes files: only this (Node) entry provides it, keeping node:fs out of the edge entry's graph.
+import { provideSpool } from './lib/pipeline/spool-provider.js';
+import { openSpool } from './lib/spool/open-spool.js';
+provideSpool(openSpool);

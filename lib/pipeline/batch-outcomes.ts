@@ -41,7 +41,7 @@ export class BatchOutcomes {
       return;
     }
     if (run.abandoned) return; // its retry decides
-    await this.giveUp(batch, outcome === 'gave-up');
+    await this.giveUp(batch, outcome === 'gave-up', run.lastError);
   }
 
   /** The watchdog abandoned an export: retry its batch, unless it has used up its retries. */
@@ -56,7 +56,7 @@ export class BatchOutcomes {
   }
 
   /** Only a batch a later try may deliver is spooled; one the destination refused would be refused again. */
-  private async giveUp(batch: PendingBatch, mayLaterSucceed: boolean): Promise<void> {
+  private async giveUp(batch: PendingBatch, mayLaterSucceed: boolean, lastError?: Error): Promise<void> {
     // Unsettled while it is written, so a flush waits for the spool.
     if (mayLaterSucceed && (await this.spool?.keep(batch.records(), batch.endCount))) {
       this.settle(batch, 'spooled');
@@ -64,7 +64,8 @@ export class BatchOutcomes {
     }
     if (batch.outcome !== undefined) return;
     this.counters.exportFailed += batch.endCount;
-    this.warnings.once('export-failed', 'an export failed after its retries; its spans were dropped');
+    const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
+    this.warnings.once('export-failed', `an export failed after its retries${why}; its spans were dropped`);
     this.settle(batch, 'failed');
   }
 

@@ -8,7 +8,6 @@ import { isLongLivedHost } from '../lifecycle/host.js';
 import { invocationWaitMillis } from '../lifecycle/invocation-deadline.js';
 import type { Span } from '../model/span.js';
 import { Subject, Subscription, type SchedulerLike } from '../rx.js';
-import { SpoolStore } from '../spool/spool-store.js';
 import { Admission } from './admission.js';
 import { BackgroundSends } from './background-sends.js';
 import { batchEvents } from './batch-events.js';
@@ -24,7 +23,8 @@ import { RateLimiter } from './rate-limiter.js';
 import type { SendContext } from './send-batch.js';
 import { settleLeftovers } from './shutdown-leftovers.js';
 import type { SpanEvent } from './span-event.js';
-import { SpoolFallback } from './spool-fallback.js';
+import type { SpoolFallback } from './spool-fallback.js';
+import { spoolFor } from './spool-provider.js';
 import { unrefScheduler } from './unref-scheduler.js';
 
 /** @internal Knobs tests and hosts may set; the defaults fit the runtime. */
@@ -84,7 +84,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       retryDeadline: () => this.retryDeadline,
     };
     // A bad spoolDir throws TracewireConfigError here, at construction like every other setting.
-    this.spool = config.spoolDir === undefined ? undefined : new SpoolFallback(new SpoolStore({ dir: config.spoolDir }), send, counters, warnings);
+    this.spool = config.spoolDir === undefined ? undefined : spoolFor(config.spoolDir, send, counters, warnings);
     this.outcomes = new BatchOutcomes(send, this.queue, this.budget, counters, warnings, this.progress, this.spool);
     const settle = this.outcomes.settle.bind(this.outcomes);
     this.admission = new Admission(config, this.budget, this.queue, counters, warnings, settle);

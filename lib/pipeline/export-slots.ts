@@ -8,6 +8,8 @@ export class RunningExport implements SendWatch {
   deadlineAt: number;
   abandoned = false;
   finished = false;
+  /** Why the last attempt failed, for the warning when the batch is given up. */
+  lastError: Error | undefined;
 
   constructor(
     readonly batch: PendingBatch,
@@ -18,6 +20,10 @@ export class RunningExport implements SendWatch {
 
   armUntil(deadlineAt: number): void {
     this.deadlineAt = deadlineAt;
+  }
+
+  failed(error: Error): void {
+    this.lastError = error;
   }
 }
 

@@ -30,6 +30,8 @@ export type SendOutcome = 'delivered' | 'rejected' | 'gave-up';
  */
 export interface SendWatch {
   armUntil(deadlineAt: number): void;
+  /** An attempt failed with `error` (its message never holds a secret: exporters cut them out). */
+  failed(error: Error): void;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function sendBatch(context: SendContext, batch: ExportBatch, watch?
     context.onRequest();
     const result = await exportOnce(context, batch);
     if (result.ok) return 'delivered';
+    watch?.failed(result.error);
     if (!result.retryable) return 'rejected';
     const delay = retryDelayMillis(context.retry, attempt, result.retryAfterMillis);
     if (delay === undefined) return 'gave-up';
