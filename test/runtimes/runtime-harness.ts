@@ -35,6 +35,7 @@ export async function bundle(entry: string, outfile: string, conditions: string[
     platform: 'neutral',
     conditions,
     mainFields: ['module', 'main'],
+    tsconfigRaw: { compilerOptions: { experimentalDecorators: true } },
     external: ['node:async_hooks'],
     metafile: true,
     logLevel: 'error',
