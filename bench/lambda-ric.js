@@ -9,7 +9,9 @@
  *
  * Not part of CI: `aws-lambda-ric` builds a native addon when installed
  * (cmake, autoconf, libtool, a C++ compiler; several minutes), so this script
- * installs it into a temp directory itself. Run it by hand.
+ * installs it into a temp directory itself (16 minutes on a busy 2-core
+ * machine; set RIC_DIR to a directory to keep the install between runs).
+ * Run it by hand. aws-lambda-ric 4 asks for Node ≥ 22 (npm warns on 20).
  *
  * What it does: serves `GET /2018-06-01/runtime/invocation/next` one order
  * event at a time, as Lambda does; when the client posts the invocation's
@@ -54,10 +56,14 @@ async function startSink() {
 async function main() {
   const handlerFile = path.join(ROOT, '.tmp/examples/aws-lambda/handler.js');
   if (!fs.existsSync(handlerFile)) throw new Error('run `npm run build && npm run build:examples` first');
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-ric-'));
+  const kept = process.env.RIC_DIR;
+  const tmp = kept ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tw-ric-'));
   try {
-    console.log(`installing aws-lambda-ric@${RIC_VERSION} (native build: minutes)…`);
-    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', tmp, `aws-lambda-ric@${RIC_VERSION}`], { stdio: 'inherit' });
+    if (!fs.existsSync(path.join(tmp, 'node_modules/.bin/aws-lambda-ric'))) {
+      console.log(`installing aws-lambda-ric@${RIC_VERSION} (native build: minutes)…`);
+      execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', tmp, `aws-lambda-ric@${RIC_VERSION}`], { stdio: 'inherit' });
+    }
+    fs.rmSync(path.join(tmp, 'task'), { recursive: true, force: true });
     // The task root: the compiled example, resolving `tracewire` to this repo's build.
     fs.mkdirSync(path.join(tmp, 'task/node_modules'), { recursive: true });
     fs.copyFileSync(handlerFile, path.join(tmp, 'task/handler.js'));
@@ -95,7 +101,7 @@ async function main() {
     const runtime = spawn(path.join(tmp, 'node_modules/.bin/aws-lambda-ric'), ['handler.handler'], {
       cwd: path.join(tmp, 'task'),
       stdio: 'inherit',
-      env: { ...process.env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${api.address().port}`, LAMBDA_TASK_ROOT: path.join(tmp, 'task'), LANGSMITH_ENDPOINT: sink.url, LANGSMITH_API_KEY: 'bench' },
+      env: { ...process.env, _HANDLER: 'handler.handler', AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${api.address().port}`, LAMBDA_TASK_ROOT: path.join(tmp, 'task'), LANGSMITH_ENDPOINT: sink.url, LANGSMITH_API_KEY: 'bench' },
     });
     await Promise.race([done, new Promise((_, fail) => runtime.on('exit', (code) => fail(new Error(`aws-lambda-ric exited ${code}`))))]);
     runtime.kill('SIGKILL');
@@ -108,7 +114,7 @@ async function main() {
     sink.server.close();
     process.exitCode = lateAt === -1 && new Set(sink.ids).size === expected ? 0 : 1;
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    if (kept === undefined) fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
