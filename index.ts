@@ -5,6 +5,8 @@
  * This is the package's only public entry; everything else is internal.
  */
 import './lib/client/env-global-client.js';
+// The file spool, for the Node entry only (node:fs stays out of the edge entry's graph).
+import './lib/spool/node-spool.js';
 export { Traceable, type TraceableDecorator } from './decorators/traceable-decorator.js';
 export { traceable } from './decorators/traceable-function.js';
 export { FlushOnExit, type FlushOnExitOptions, type FlushOnExitDecorator } from './decorators/flush-on-exit.js';

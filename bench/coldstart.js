@@ -144,6 +144,12 @@ async function main() {
         'setGlobalTracingClient(new TracingClient({ exporter: { export: () => Promise.resolve({ ok: true }) } }));',
         `export const handler = traceable(${handlerBody});`,
       ].join('\n'),
+      // The same handler through the edge entry, bundled as wrangler does (workerd condition), loaded in Node.
+      'tracewire-edge': [
+        "import { traceable, TracingClient, setGlobalTracingClient } from 'tracewire';",
+        'setGlobalTracingClient(new TracingClient({ exporter: { export: () => Promise.resolve({ ok: true }) } }));',
+        `export const handler = traceable(${handlerBody});`,
+      ].join('\n'),
       langsmith: [
         "import { traceable } from 'langsmith/traceable';",
         `export const handler = traceable(${handlerBody});`,
@@ -169,6 +175,7 @@ async function main() {
         target: 'node20',
         metafile: true,
         logLevel: 'silent',
+        ...(name === 'tracewire-edge' ? { platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['node:*'] } : {}),
       });
       const bytes = fs.readFileSync(outfile);
       bundles[name] = {
@@ -190,6 +197,7 @@ async function main() {
     const subjects = [
       { id: 'empty', label: 'empty file (baseline)', target: emptyFile, env: baseEnv },
       { id: 'tracewire', label: 'tracewire handler bundle', target: bundles.tracewire.outfile, env: baseEnv, bundle: bundles.tracewire },
+      { id: 'tracewire-edge', label: 'tracewire handler bundle, edge entry', target: bundles['tracewire-edge'].outfile, env: baseEnv, bundle: bundles['tracewire-edge'] },
       { id: 'langsmith', label: 'langsmith handler bundle', target: bundles.langsmith.outfile, env: lsEnv, bundle: bundles.langsmith },
       { id: 'rxjs-bare', label: "ref: bundle of { Observable } from 'rxjs'", target: bundles['rxjs-bare'].outfile, env: baseEnv, bundle: bundles['rxjs-bare'] },
       { id: 'tw-unbundled', label: "ref: require('tracewire'), unbundled dist", target: path.join(tmp, 'tw-unbundled.js'), env: baseEnv },

@@ -2,6 +2,7 @@ import { globalClient } from '../lib/client/global-client.js';
 import type { TracingClient } from '../lib/client/tracing-client.js';
 import { TracewireConfigError } from '../lib/errors.js';
 import { flushInvocation, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation.js';
+import { runWithinInvocationBudget } from '../lib/lifecycle/invocation-deadline.js';
 import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
@@ -58,7 +59,8 @@ function wrapFlushOnExit(original: Function, settings: Settings): Function {
     const handOff = settings.waitUntil === 'auto' ? findWaitUntil(arguments) : settings.waitUntil;
     let result: unknown;
     try {
-      result = Reflect.apply(original, this, arguments);
+      // Blocking roots inside wait for delivery within this invocation's budget, not the client's flushTimeoutMillis.
+      result = runWithinInvocationBudget(settings.timeoutMillis, () => Reflect.apply(original, this, arguments));
     } catch (error) {
       void afterInvocation(client, settings, handOff);
       throw error;

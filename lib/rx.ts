@@ -10,7 +10,4 @@ export { Observable } from 'rxjs/internal/Observable';
 export type { Subscribable, Unsubscribable } from 'rxjs/internal/types';
 export { Subject } from 'rxjs/internal/Subject';
 export { Subscription } from 'rxjs/internal/Subscription';
-export { EMPTY } from 'rxjs/internal/observable/empty';
-export { from } from 'rxjs/internal/observable/from';
-export { mergeMap } from 'rxjs/internal/operators/mergeMap';
 export type { OperatorFunction, SchedulerAction, SchedulerLike } from 'rxjs/internal/types';

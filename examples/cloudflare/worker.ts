@@ -1,24 +1,41 @@
 /**
- * A Cloudflare-Worker-style module: fetch(request, env, ctx). With
- * waitUntil: 'auto', @FlushOnExit hands the flush to ctx.waitUntil, so the
- * response goes out at once and the isolate stays up for the delivery.
- * (On Workers, AsyncLocalStorage needs the nodejs_compat flag.)
+ * A Cloudflare Worker (module syntax) — deploy it with the `wrangler.toml`
+ * beside it: `compatibility_date = "2025-08-15"` and
+ * `compatibility_flags = ["nodejs_als"]` (AsyncLocalStorage is all tracewire
+ * needs; `nodejs_compat` also works). Wrangler bundles with the `workerd`
+ * condition, so `tracewire` resolves to its edge entry (fetch transport, no
+ * Node built-ins).
+ *
+ * With `waitUntil: 'auto'`, @FlushOnExit finds `ctx` among the arguments and
+ * hands it the delivery: the Response goes out at once, and workerd keeps
+ * the request alive until the spans are sent. Workers have no `process.env`:
+ * settings come from the `env` bindings (`wrangler secret put OTLP_AUTHORIZATION`).
  */
-import 'reflect-metadata';
-import { FlushOnExit, LangSmithExporter, Traceable, configureTracing } from 'tracewire';
+import { FlushOnExit, OtlpHttpExporter, Traceable, TracingClient, getGlobalTracingClient, setGlobalTracingClient } from 'tracewire';
 
-configureTracing({ exporter: new LangSmithExporter(), projectName: 'worker-example' });
+interface Env {
+  /** e.g. https://api.honeycomb.io or your collector; spans go to {OTLP_ENDPOINT}/v1/traces. */
+  readonly OTLP_ENDPOINT: string;
+  readonly OTLP_AUTHORIZATION?: string;
+}
 
 interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
+/** One client per isolate, made on the first request: bindings arrive with requests, not at module load. */
+function ensureTracing(env: Env): void {
+  if (getGlobalTracingClient() !== undefined) return;
+  const headers = env.OTLP_AUTHORIZATION === undefined ? undefined : { authorization: env.OTLP_AUTHORIZATION };
+  setGlobalTracingClient(new TracingClient({ exporter: new OtlpHttpExporter({ endpoint: env.OTLP_ENDPOINT, headers, protocol: 'http/json', serviceName: 'worker-example' }) }));
+}
+
 class Worker {
   @FlushOnExit({ waitUntil: 'auto' })
   @Traceable({ name: 'worker.fetch' })
-  async fetch(request: { url: string }, _env: unknown, _ctx: ExecutionContext): Promise<{ status: number; body: string }> {
+  async fetch(request: Request, _env: Env, _ctx: ExecutionContext): Promise<Response> {
     const path = new URL(request.url).pathname;
-    return { status: 200, body: await this.lookup(path) };
+    return new Response(await this.lookup(path), { headers: { 'content-type': 'text/plain' } });
   }
 
   @Traceable({ runType: 'retriever' })
@@ -29,5 +46,8 @@ class Worker {
 
 const worker = new Worker();
 export default {
-  fetch: (request: { url: string }, env: unknown, ctx: ExecutionContext) => worker.fetch(request, env, ctx),
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    ensureTracing(env);
+    return worker.fetch(request, env, ctx);
+  },
 };

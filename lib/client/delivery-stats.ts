@@ -28,6 +28,13 @@ export interface TracingStats {
   readonly replayed: number;
   /** Export attempts, retries included. An exporter may split one into several HTTP requests (a server's size limit). */
   readonly exportRequests: number;
+  /**
+   * Exports the watchdog abandoned: still unanswered `exportTimeoutMillis`
+   * after they started (on workerd, an export whose request ended is
+   * dropped without a word). Each one's batch is sent again, so delivery
+   * stays at-least-once; these are exports, not spans.
+   */
+  readonly abandoned: number;
 }
 
 /** @internal Mutable counters behind `TracingStats`; shared by client and processor. */
@@ -42,6 +49,7 @@ export class DeliveryCounters {
   exportRequests = 0;
   spooled = 0;
   replayed = 0;
+  abandoned = 0;
 
   get dropped(): number {
     return this.queueFull + this.exportFailed + this.afterShutdown + this.sampledOut;
@@ -64,6 +72,7 @@ export class DeliveryCounters {
       spooled: this.spooled,
       replayed: this.replayed,
       exportRequests: this.exportRequests,
+      abandoned: this.abandoned,
     };
   }
 }

@@ -10,6 +10,7 @@ import { DropWarnings, type TracewireLogger } from '../pipeline/drop-warnings.js
 import { DEFAULT_SERIALIZE_LIMITS, type SerializeLimits } from '../serialize/to-json-safe.js';
 import { DeliveryCounters, type TracingStats } from './delivery-stats.js';
 import { STRATEGY_FOR_MODE, type DeliveryStrategy } from './delivery-strategy.js';
+import { runtimeEnv } from './runtime-env.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor.js';
 
 /** Options of a {@link TracingClient}: where runs go, plus every delivery setting (see `DeliveryOptions`). */
@@ -57,7 +58,7 @@ export class TracingClient {
     if (options?.exporter === undefined || typeof options.exporter.export !== 'function') {
       throw new TracewireConfigError('exporter', options?.exporter, 'a SpanExporter (e.g. new MemoryExporter())');
     }
-    this.config = agreeingConfig(resolveDeliveryConfig(options), options, strategy);
+    this.config = agreeingConfig(resolveDeliveryConfig(options, runtimeEnv()), options, strategy);
     this.exporter = options.exporter;
     this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...options.serializeLimits };
     for (const [key, value] of Object.entries(this.limits)) {

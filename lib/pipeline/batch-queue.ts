@@ -12,6 +12,8 @@ export class BatchQueue {
   private releasedThrough = 0;
   private pushed = 0;
   private taken = 0;
+  /** Batches whose export the watchdog abandoned: sent again before anything else. */
+  private readonly retries: PendingBatch[] = [];
 
   constructor(private readonly releaseOnPush: boolean) {}
 
@@ -21,6 +23,11 @@ export class BatchQueue {
     if (this.releaseOnPush) this.releasedThrough = this.pushed;
   }
 
+  /** Puts a batch whose export was abandoned back at the front, released. */
+  retry(batch: PendingBatch): void {
+    this.retries.push(batch);
+  }
+
   /** Lets every batch queued so far be sent. */
   releaseAll(): void {
     this.releasedThrough = this.pushed;
@@ -28,6 +35,7 @@ export class BatchQueue {
 
   /** The oldest released batch, removed from the queue. */
   takeReleased(): PendingBatch | undefined {
+    for (let batch = this.retries.shift(); batch !== undefined; batch = this.retries.shift()) if (batch.outcome === undefined) return batch;
     while (this.taken < this.releasedThrough && this.head < this.waiting.length) {
       const batch = this.waiting[this.head]!;
       this.advance();
@@ -41,6 +49,7 @@ export class BatchQueue {
 
   /** Removes the oldest waiting batch (released or not) for the drop-oldest policy. */
   evictOldest(): PendingBatch | undefined {
+    for (let batch = this.retries.shift(); batch !== undefined; batch = this.retries.shift()) if (batch.outcome === undefined) return batch;
     while (this.head < this.waiting.length) {
       const batch = this.waiting[this.head]!;
       this.advance();
@@ -51,13 +60,13 @@ export class BatchQueue {
 
   /** Released batches not yet taken. */
   get releasedCount(): number {
-    return Math.max(0, Math.min(this.releasedThrough, this.pushed) - this.taken);
+    return this.retries.length + Math.max(0, Math.min(this.releasedThrough, this.pushed) - this.taken);
   }
 
   /** Waiting batches, oldest first; `releasedOnly` leaves out those a manual flush has not released. */
   snapshot(releasedOnly: boolean): PendingBatch[] {
-    const end = releasedOnly ? this.head + this.releasedCount : this.waiting.length;
-    return this.waiting.slice(this.head, end).filter((batch) => batch.outcome === undefined);
+    const end = releasedOnly ? this.head + Math.max(0, Math.min(this.releasedThrough, this.pushed) - this.taken) : this.waiting.length;
+    return [...this.retries, ...this.waiting.slice(this.head, end)].filter((batch) => batch.outcome === undefined);
   }
 
   private advance(): void {

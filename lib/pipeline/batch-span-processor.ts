@@ -1,30 +1,47 @@
-import { settleWithin } from '../client/deadline.js';
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { DeliveryStrategy } from '../client/delivery-strategy.js';
 import { flushBeforeExit } from '../client/exit-hooks.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-processor.js';
 import type { DeliveryConfig } from '../config.js';
-import type { ExportBatch, SpanExporter } from '../exporters/span-exporter.js';
+import type { SpanExporter } from '../exporters/span-exporter.js';
+import { isLongLivedHost } from '../lifecycle/host.js';
+import { invocationWaitMillis } from '../lifecycle/invocation-deadline.js';
 import type { Span } from '../model/span.js';
-import { EMPTY, from, mergeMap, Subject, Subscription, type SchedulerLike } from '../rx.js';
+import { Subject, Subscription, type SchedulerLike } from '../rx.js';
+import { Admission } from './admission.js';
+import { BackgroundSends } from './background-sends.js';
 import { batchEvents } from './batch-events.js';
+import { BatchOutcomes } from './batch-outcomes.js';
 import { BatchQueue } from './batch-queue.js';
-import { DropWarnings } from './drop-warnings.js';
-import { PendingBatch, type BatchOutcome } from './pending-batch.js';
+import { driveUntilSettled } from './drive-until-settled.js';
+import type { DropWarnings } from './drop-warnings.js';
+import { ExportSlots } from './export-slots.js';
+import { PendingBatch } from './pending-batch.js';
+import { Progress } from './progress.js';
 import { QueueBudget } from './queue-budget.js';
 import { RateLimiter } from './rate-limiter.js';
-import { sendBatch, type SendContext } from './send-batch.js';
-import { SpoolFallback } from './spool-fallback.js';
-import { SpoolStore } from '../spool/spool-store.js';
+import type { SendContext } from './send-batch.js';
+import { settleLeftovers } from './shutdown-leftovers.js';
 import type { SpanEvent } from './span-event.js';
-import { toExportBatch } from './to-export-batch.js';
+import type { SpoolFallback } from './spool-fallback.js';
+import { spoolFor } from './spool-provider.js';
 import { unrefScheduler } from './unref-scheduler.js';
 
+/** @internal Knobs tests and hosts may set; the defaults fit the runtime. */
+export interface ProcessorHost {
+  /** Whether a background sender may start exports nobody waits for. Default: `isLongLivedHost()`. */
+  readonly longLived?: boolean;
+  readonly scheduler?: SchedulerLike;
+}
+
 /**
- * The delivery pipeline: span events enter a Subject, `batchEvents` closes
- * batches by count, bytes and time-from-first-event, a bounded queue holds
- * them (and applies the drop policy), and `mergeMap` exports them with at
- * most `maxConcurrentExports` in flight, retrying with back-off.
+ * The delivery pipeline. Span events enter a Subject; `batchEvents` (RxJS)
+ * closes batches by count, bytes and time-from-first-event into a bounded
+ * queue. Exports leave through at most `maxConcurrentExports` slots, and
+ * every export is started by someone who waits for it: a flush, an
+ * `awaitPendingTraceBatches`, a blocking root, `@FlushOnExit` — or, on a
+ * long-lived host only, the background sender. None is started from the
+ * completion or the timer of a request that may be over.
  *
  * `onStart`/`onEnd` only enqueue; they never throw and never wait, except
  * that a strategy may hand a root span's caller a delivery promise.
@@ -32,16 +49,15 @@ import { unrefScheduler } from './unref-scheduler.js';
 export class BatchSpanProcessor implements SpanProcessor {
   private readonly events$ = new Subject<SpanEvent>();
   private readonly closeNow$ = new Subject<void>();
-  private readonly ready$ = new Subject<void>();
   private readonly subscription = new Subscription();
   private readonly queue: BatchQueue;
-  private readonly inFlight = new Set<PendingBatch>();
-  private readonly send: SendContext;
-  private readonly unregisterExitHook: () => void;
-  private signalsOutstanding = 0;
-  private sendScheduled = false;
-  private microtaskScheduled = false;
   private readonly budget: QueueBudget;
+  private readonly progress = new Progress();
+  private readonly outcomes: BatchOutcomes;
+  private readonly admission: Admission;
+  private readonly slots: ExportSlots;
+  private readonly background: BackgroundSends | undefined;
+  private readonly unregisterExitHook: () => void;
   private admittedAtExitFlush = 0;
   private retryDeadline: number | undefined;
   private isShutdown = false;
@@ -55,11 +71,11 @@ export class BatchSpanProcessor implements SpanProcessor {
     private readonly strategy: DeliveryStrategy,
     private readonly counters: DeliveryCounters,
     private readonly warnings: DropWarnings,
-    scheduler: SchedulerLike = unrefScheduler,
+    host: ProcessorHost = {},
   ) {
     this.queue = new BatchQueue(!strategy.holdsBatchesForFlush);
     this.budget = new QueueBudget(config);
-    this.send = {
+    const send: SendContext = {
       exporter,
       retry: config,
       exportTimeoutMillis: config.exportTimeoutMillis,
@@ -67,24 +83,38 @@ export class BatchSpanProcessor implements SpanProcessor {
       onRequest: () => counters.exportRequests++,
       retryDeadline: () => this.retryDeadline,
     };
+    // A bad spoolDir throws TracewireConfigError here, at construction like every other setting.
+    this.spool = config.spoolDir === undefined ? undefined : spoolFor(config.spoolDir, send, counters, warnings);
+    this.outcomes = new BatchOutcomes(send, this.queue, this.budget, counters, warnings, this.progress, this.spool);
+    const settle = this.outcomes.settle.bind(this.outcomes);
+    this.admission = new Admission(config, this.budget, this.queue, counters, warnings, settle);
+    const longLived = host.longLived ?? isLongLivedHost();
+    this.background = !strategy.holdsBatchesForFlush && longLived ? new BackgroundSends(() => this.slots.fill(), () => this.queue.releasedCount) : undefined;
+    this.slots = new ExportSlots(this.queue, config.maxConcurrentExports, config.exportTimeoutMillis, {
+      deliver: (run) => this.outcomes.deliver(run),
+      abandoned: (run) => this.outcomes.abandoned(run),
+      freed: () => {
+        this.progress.notify();
+        // Only the background sender of a long-lived host chains the next export onto a finished one.
+        if (this.queue.releasedCount > 0) this.background?.schedule();
+      },
+    });
     const maxDelayMillis = strategy.holdsBatchesForFlush ? Infinity : config.flushIntervalMillis;
     const limits = { maxBatchSize: config.maxBatchSize, maxBatchBytes: config.maxBatchBytes, maxDelayMillis };
     this.subscription.add(
-      this.events$.pipe(batchEvents(limits, this.closeNow$, scheduler)).subscribe((events) => {
+      this.events$.pipe(batchEvents(limits, this.closeNow$, host.scheduler ?? unrefScheduler)).subscribe((events) => {
         this.queue.push(new PendingBatch(events));
-        this.scheduleSend();
+        this.background?.schedule();
       }),
     );
-    this.subscription.add(this.ready$.pipe(mergeMap(() => this.sendNext(), config.maxConcurrentExports)).subscribe());
     this.unregisterExitHook = flushBeforeExit(this);
-    // A bad spoolDir throws TracewireConfigError here, at construction like every other setting.
-    this.spool = config.spoolDir === undefined ? undefined : new SpoolFallback(new SpoolStore({ dir: config.spoolDir }), this.send, counters, warnings);
   }
 
   onStart(span: Span): void {
     if (this.isShutdown) return;
+    this.slots.reap();
     const start: SpanEvent = { kind: 'start', span, bytes: span.payloadBytes };
-    if (!this.admit(start)) return;
+    if (!this.admission.admit(start)) return;
     span.startEvent = start;
     this.events$.next(start);
   }
@@ -95,29 +125,28 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.warnings.once('after-shutdown', 'a span ended after shutdown() and was dropped');
       return undefined;
     }
+    this.slots.reap();
     this.budget.endArrived(span);
-    if (!this.mergeIntoQueuedStart(span)) {
+    if (!this.admission.mergeIntoQueuedStart(span)) {
       const end: SpanEvent = { kind: 'end', span, bytes: span.payloadBytes };
-      if (this.admit(end)) this.events$.next(end);
+      if (this.admission.admit(end)) this.events$.next(end);
     }
     span.startEvent = undefined;
     span.startBatch = undefined;
     if (span.parentId !== undefined) return undefined;
-    const delivery = this.strategy.afterRootEnd(() => this.awaitPending());
+    const delivery = this.strategy.afterRootEnd(() => this.awaitPending({ timeoutMillis: invocationWaitMillis(this.config.flushTimeoutMillis) }));
     return delivery === undefined ? undefined : delivery.then(noop, noop);
   }
 
   awaitPending(options?: FlushOptions): Promise<FlushResult> {
     this.closeNow$.next();
-    this.signalReady();
-    return this.waitFor([...this.queue.snapshot(true), ...this.inFlight], options);
+    return this.waitFor([...this.queue.snapshot(true), ...this.slots.batches()], options);
   }
 
   async flush(options?: FlushOptions): Promise<FlushResult> {
     this.closeNow$.next();
     this.queue.releaseAll();
-    this.signalReady();
-    const result = await this.waitFor([...this.queue.snapshot(false), ...this.inFlight], options);
+    const result = await this.waitFor([...this.queue.snapshot(false), ...this.slots.batches()], options);
     this.warnings.summarize(this.counters);
     return result;
   }
@@ -130,20 +159,11 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.unregisterExitHook();
       this.subscription.unsubscribe();
       this.spool?.stop();
-      // Past the deadline, nothing will send what is still queued: spool it for the next client, else count it as dropped rather than pending forever.
-      const leftovers: PendingBatch[] = [];
-      for (let batch = this.queue.evictOldest(); batch !== undefined; batch = this.queue.evictOldest()) leftovers.push(batch);
-      const spooled = await this.spoolLeftovers(leftovers);
-      let abandoned = 0;
-      for (const batch of leftovers) {
-        if (batch.outcome !== undefined) continue;
-        abandoned += batch.endCount;
-        this.counters.afterShutdown += batch.endCount;
-        this.settle(batch, 'evicted');
-      }
+      const leftovers = await settleLeftovers(this.queue, this.spool, this.counters, this.outcomes.settle.bind(this.outcomes));
       this.warnings.summarize(this.counters);
       await this.exporter.shutdown?.().catch(noop);
-      return { ...result, dropped: result.dropped + abandoned, spooled: result.spooled + spooled, pending: result.pending - abandoned - spooled };
+      const { dropped, spooled } = leftovers;
+      return { ...result, dropped: result.dropped + dropped, spooled: result.spooled + spooled, pending: result.pending - dropped - spooled };
     })();
     return this.shutdownResult;
   }
@@ -159,139 +179,8 @@ export class BatchSpanProcessor implements SpanProcessor {
     return this.flush();
   }
 
-  /**
-   * A span that ends while its start is still queued (not yet taken for
-   * sending) travels as one complete run: its start absorbs the end, and no
-   * end event is queued. Bursts of concurrent spans, and manual mode, would
-   * otherwise send every run twice — a post, then a patch.
-   */
-  private mergeIntoQueuedStart(span: Span): boolean {
-    const start = span.startEvent;
-    const batch = span.startBatch;
-    if (start === undefined || start.endMerged === true) return false;
-    if (batch !== undefined && (batch.taken || batch.outcome !== undefined)) return false;
-    start.endMerged = true;
-    if (batch !== undefined) batch.endCount++; // a batch still open counts merged starts when it closes
-    this.budget.heldEnds++;
-    return true;
-  }
-
-  /** Admits `event` within the queue budget, evicting the oldest waiting batches under drop-oldest; counts what is lost. */
-  private admit(event: SpanEvent): boolean {
-    const { maxQueueSize, maxQueueBytes, dropPolicy } = this.config;
-    while (!this.budget.fits(event)) {
-      const evicted = dropPolicy === 'drop-oldest' ? this.queue.evictOldest() : undefined;
-      if (evicted === undefined) {
-        if (event.kind === 'end') this.counters.queueFull++; // a dropped start loses nothing: its end posts the whole run
-        this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); spans are being dropped`);
-        return false;
-      }
-      this.counters.queueFull += evicted.endCount;
-      this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); the oldest spans are being dropped`);
-      this.settle(evicted, 'evicted');
-    }
-    this.budget.take(event);
-    return true;
-  }
-
-  /**
-   * A batch that closes inside a traced call must not be serialized and sent
-   * on that call's stack, nor delay the code awaiting it: the send starts on
-   * the next turn of the event loop. Code that awaits in a loop without ever
-   * yielding to it would let batches pile up meanwhile — every span kept
-   * alive, promoted, collected the expensive way — so past a few waiting
-   * batches a microtask starts them instead.
-   */
-  private scheduleSend(): void {
-    if (this.queue.releasedCount > BACKLOG_BEFORE_MICROTASK_SEND && !this.microtaskScheduled) {
-      this.microtaskScheduled = true;
-      queueMicrotask(() => {
-        this.microtaskScheduled = false;
-        this.signalReady();
-      });
-    }
-    if (this.sendScheduled) return;
-    this.sendScheduled = true;
-    setImmediate(() => {
-      this.sendScheduled = false;
-      this.signalReady();
-    });
-  }
-
-  /** Emits one ready signal per released batch not yet signalled, so mergeMap's buffer never outgrows the queue. */
-  private signalReady(): void {
-    while (this.signalsOutstanding < this.queue.releasedCount) {
-      this.signalsOutstanding++;
-      this.ready$.next();
-    }
-  }
-
-  private sendNext() {
-    this.signalsOutstanding--;
-    const batch = this.queue.takeReleased();
-    if (batch === undefined) return EMPTY;
-    this.inFlight.add(batch);
-    return from(this.deliver(batch));
-  }
-
-  private async deliver(batch: PendingBatch): Promise<void> {
-    let records: ExportBatch | undefined;
-    let outcome: 'delivered' | 'rejected' | 'gave-up' = 'gave-up';
-    try {
-      records = toExportBatch(batch.events);
-      outcome = await sendBatch(this.send, records);
-    } catch {
-      outcome = 'gave-up';
-    }
-    if (outcome === 'delivered') {
-      this.counters.delivered += batch.endCount;
-      this.finish(batch, 'delivered');
-      this.spool?.destinationAnswered();
-      return;
-    }
-    // Only a batch a later try may deliver is spooled; one the destination refused would be refused again.
-    // Still in flight while it is written, so a flush waits for the spool.
-    if (outcome === 'gave-up' && records !== undefined && (await this.spool?.keep(records, batch.endCount))) {
-      this.finish(batch, 'spooled');
-      return;
-    }
-    this.counters.exportFailed += batch.endCount;
-    this.warnings.once('export-failed', 'an export failed after its retries; its spans were dropped');
-    this.finish(batch, 'failed');
-  }
-
-  private finish(batch: PendingBatch, outcome: BatchOutcome): void {
-    this.inFlight.delete(batch);
-    this.settle(batch, outcome);
-  }
-
-  /**
-   * Writes batches nobody will send to the spool, in queue order (a batch's
-   * records depend on which starts went out before it), within a short grace
-   * past the deadline. Returns the spans spooled; leaves the rest unsettled.
-   */
-  private async spoolLeftovers(leftovers: readonly PendingBatch[]): Promise<number> {
-    const spool = this.spool;
-    if (spool === undefined || leftovers.length === 0) return 0;
-    const records = leftovers.map((batch) => toExportBatch(batch.events));
-    let spooled = 0;
-    const writes = leftovers.map(async (batch, i) => {
-      if (!(await spool.keep(records[i]!, batch.endCount))) return;
-      spooled += batch.endCount;
-      this.settle(batch, 'spooled');
-    });
-    await settleWithin(Promise.all(writes), SPOOL_GRACE_MILLIS);
-    return spooled;
-  }
-
-  private settle(batch: PendingBatch, outcome: BatchOutcome): void {
-    if (batch.outcome !== undefined) return;
-    this.budget.release(batch);
-    batch.settle(outcome);
-  }
-
   private async waitFor(batches: PendingBatch[], options: FlushOptions | undefined): Promise<FlushResult> {
-    const inTime = await settleWithin(Promise.all(batches.map((batch) => batch.settled())), options?.timeoutMillis ?? this.config.flushTimeoutMillis);
+    const inTime = await driveUntilSettled(batches, this.slots, this.progress, options?.timeoutMillis ?? this.config.flushTimeoutMillis);
     const result = { delivered: 0, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: !inTime };
     for (const batch of batches) {
       const key = batch.outcome === 'evicted' ? 'dropped' : (batch.outcome ?? 'pending');
@@ -302,9 +191,3 @@ export class BatchSpanProcessor implements SpanProcessor {
 }
 
 function noop(): void {}
-
-/** How long past shutdown's deadline writing leftovers to the spool may take (local disk: milliseconds). */
-const SPOOL_GRACE_MILLIS = 1_000;
-
-/** Closed batches allowed to wait for the next event-loop turn before a microtask sends them. */
-const BACKLOG_BEFORE_MICROTASK_SEND = 4;

@@ -23,19 +23,34 @@ export interface SendContext {
 export type SendOutcome = 'delivered' | 'rejected' | 'gave-up';
 
 /**
+ * @internal Told when the send's current step must be over by: an attempt
+ * within `exportTimeoutMillis`, a back-off within its delay. The watchdog
+ * reads it, since on some runtimes the send's own timers never fire once
+ * the request that started it is over.
+ */
+export interface SendWatch {
+  armUntil(deadlineAt: number): void;
+  /** An attempt failed with `error` (its message never holds a secret: exporters cut them out). */
+  failed(error: Error): void;
+}
+
+/**
  * @internal Exports one batch, retrying retryable failures with back-off,
  * within `exportTimeoutMillis` per attempt. Never rejects.
  */
-export async function sendBatch(context: SendContext, batch: ExportBatch): Promise<SendOutcome> {
+export async function sendBatch(context: SendContext, batch: ExportBatch, watch?: SendWatch): Promise<SendOutcome> {
   for (let attempt = 0; ; attempt++) {
     if (context.limiter) await context.limiter.acquire();
+    watch?.armUntil(Date.now() + context.exportTimeoutMillis);
     context.onRequest();
     const result = await exportOnce(context, batch);
     if (result.ok) return 'delivered';
+    watch?.failed(result.error);
     if (!result.retryable) return 'rejected';
     const delay = retryDelayMillis(context.retry, attempt, result.retryAfterMillis);
     if (delay === undefined) return 'gave-up';
     if (pastDeadline(context, delay)) return 'gave-up';
+    watch?.armUntil(Date.now() + delay + context.exportTimeoutMillis);
     await unrefSleep(delay);
     // Shutdown may have begun during the sleep: never start a request past its deadline.
     if (pastDeadline(context, 0)) return 'gave-up';

@@ -141,16 +141,30 @@ describe(`@FlushOnExit on a handler (${mode} decorators)`, () => {
     expect(Lambda.prototype.handler.length).toBe(2);
   });
 
-  test('concurrent invocations each wait for their own spans, not for later ones', async () => {
+  test('concurrent invocations each wait for their own spans, not for spans enqueued after they began waiting', async () => {
     install();
     let releaseSlow!: () => void;
     const slow = traceable(async function slow() {
       await new Promise<void>((resolve) => (releaseSlow = resolve));
     });
-    const longRunning = slow(); // still running: its end is enqueued after the quick handler finished
+    const longRunning = slow(); // another invocation's span, still running
+    // The slow span ends while the handler's own batch is on the wire, so its end is
+    // enqueued after the handler began waiting; the exporter holds any batch carrying it.
+    const ownBatchOnTheWire = exporter.export.bind(exporter);
+    exporter.export = (batch) => {
+      if (batch.post.some((run) => run.name === 'handle')) {
+        releaseSlow();
+        return new Promise((resolve) => setTimeout(() => resolve(ownBatchOnTheWire(batch)), 50));
+      }
+      if (batch.patch.some((run) => run.name === 'slow')) exporter.holding = true;
+      return ownBatchOnTheWire(batch);
+    };
     await expect(new Handler().handle({ n: 1 })).resolves.toBe(1);
-    releaseSlow();
     await longRunning;
+    // Waiting for everything pending would have sent the slow span's end and waited on it until the 1 s deadline.
+    expect(reports.at(-1)).toMatchObject({ action: 'awaited-pending', timedOut: false, pending: 0 });
+    expect(exporter.heldCount).toBe(0);
+    expect(exporter.batches.some((batch) => batch.patch.some((run) => run.name === 'slow'))).toBe(false);
   });
 
   test('a sync handler stays sync; its flush starts without being awaited', async () => {
@@ -169,6 +183,26 @@ describe(`@FlushOnExit on a handler (${mode} decorators)`, () => {
     await expect(new Handler().fetch({}, {}, ctx)).resolves.toBe('response');
     expect(handedOver).toHaveLength(1);
     expect(reports).toHaveLength(0); // not delivered yet: the platform keeps the flush alive
+    exporter.holding = false;
+    exporter.releaseAll();
+    await handedOver[0];
+    expect(reports.at(-1)).toMatchObject({ delivered: 1, timedOut: false });
+  });
+
+  test('a waitUntil function is given the flush, and the handler returns before delivery', async () => {
+    install();
+    exporter.holding = true;
+    const handedOver: Promise<unknown>[] = [];
+    class Given {
+      @FlushOnExit({ waitUntil: (promise) => handedOver.push(promise), onFlushResult, timeoutMillis: 5_000 })
+      async handle(): Promise<string> {
+        await step(0);
+        return 'given';
+      }
+    }
+    await expect(new Given().handle()).resolves.toBe('given');
+    expect(handedOver).toHaveLength(1);
+    expect(reports).toHaveLength(0);
     exporter.holding = false;
     exporter.releaseAll();
     await handedOver[0];

@@ -50,10 +50,3 @@ test('the Vercel route hands its flush to the request context waitUntil, and the
   expect(handedOver).toBe(1);
   expect(new Set(sink.acceptedIds).size).toBe(2); // GET + render
 });
-
-test('the Cloudflare worker hands its flush to ctx.waitUntil, and the trace arrives', async () => {
-  const { result, handedOver } = await runExample('cloudflare/worker.js', 'cloudflare');
-  expect(result).toEqual({ status: 200, body: 'content of /docs/intro' });
-  expect(handedOver).toBe(1);
-  expect(new Set(sink.acceptedIds).size).toBe(2); // worker.fetch + lookup
-});

@@ -1,14 +1,12 @@
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
 import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings } from '../../config.js';
 import { TracewireConfigError } from '../../errors.js';
 import type { Run } from '../../model/run.js';
 import { HttpTransport } from '../http/http-transport.js';
+import { withoutSecrets } from '../http/redact-secrets.js';
+import type { Transport } from '../http/transport.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { DEFAULT_INGEST_LIMITS, fetchIngestLimits, type IngestLimits } from './server-info.js';
 import { buildBody, newBoundary, serializeOp, splitIntoRequests, type LangSmithWireMode, type WireOp } from './wire-body.js';
-
-const gzip = promisify(gzipCallback);
 
 /** Options of a {@link LangSmithExporter}. */
 export interface LangSmithExporterOptions extends LangSmithOptions {
@@ -50,7 +48,8 @@ const NO_MULTIPART = /^HTTP 40[45]\b/;
 export class LangSmithExporter implements SpanExporter {
   // A true private field: inspecting or serialising the exporter (or a client holding it) never shows the key.
   readonly #settings: LangSmithSettings;
-  private readonly transport = new HttpTransport();
+  // Private too: its agents' sockets may still point at a failed request and its headers.
+  readonly #transport: Transport = new HttpTransport();
   private readonly gzip: boolean;
   private readonly fetchServerInfo: boolean;
   private wireMode: LangSmithWireMode;
@@ -107,7 +106,7 @@ export class LangSmithExporter implements SpanExporter {
   }
 
   shutdown(): Promise<void> {
-    this.transport.close();
+    this.#transport.close();
     return Promise.resolve();
   }
 
@@ -144,13 +143,14 @@ export class LangSmithExporter implements SpanExporter {
     const { body: plain, contentType } = buildBody(ops, mode, boundary);
     const headers = this.authHeaders();
     headers['Content-Type'] = contentType;
-    let body = plain;
+    let body: Uint8Array = plain;
     if (this.gzip) {
-      body = await gzip(plain);
+      body = await this.#transport.gzip(plain);
       headers['Content-Encoding'] = 'gzip';
     }
     const path = mode === 'multipart' ? '/runs/multipart' : '/runs/batch';
-    return this.transport.post({ url: new URL(this.endpoint + path), headers, body, signal });
+    const result = await this.#transport.post({ url: new URL(this.endpoint + path), headers, body, signal });
+    return this.#settings.apiKey === undefined ? result : withoutSecrets(result, [this.#settings.apiKey]);
   }
 
   private authHeaders(): Record<string, string> {

@@ -1,109 +1,15 @@
-import { gzipSync } from 'node:zlib';
-import { resolveOtlpSettings, type OtlpOptions, type OtlpProtocol, type OtlpSettings } from '../../config-otlp.js';
-import type { Run } from '../../model/run.js';
 import { HttpTransport } from '../http/http-transport.js';
-import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
-import { toOtlpRequest, type ServiceSpan } from './otlp-request.js';
-import type { OtlpExportRequest } from './otlp-types.js';
-import { PendingStarts } from './pending-starts.js';
-import { loadProtobufEncoder, type ProtobufEncoder } from './protobuf-encoder.js';
-import { toOtlpSpan } from './to-otlp-span.js';
+import { OtlpHttpExporterBase, type OtlpHttpExporterOptions } from './otlp-exporter-base.js';
 
-/** Options of an {@link OtlpHttpExporter}; each falls back to the standard `OTEL_*` variable named on it. */
-export type OtlpHttpExporterOptions = OtlpOptions;
-
-const CONTENT_TYPE: Readonly<Record<OtlpProtocol, string>> = {
-  'http/json': 'application/json',
-  'http/protobuf': 'application/x-protobuf',
-};
+export type { OtlpHttpExporterOptions } from './otlp-exporter-base.js';
 
 /**
  * Sends runs as OpenTelemetry spans over OTLP/HTTP (`POST {endpoint}/v1/traces`),
- * to a collector or any OTLP backend (Jaeger, Tempo, Honeycomb, Phoenix…).
- *
- * OTLP spans cannot be updated after they are sent, so a span leaves once its
- * run has ended. A run exported while still in progress (its start in one
- * batch, its end later as a patch) is held back: its inputs are remembered
- * (up to `maxPendingStarts` runs, oldest dropped first) and joined with its
- * end. A run whose start was forgotten is sent without inputs.
- *
- * `http/json` needs nothing beyond Node. `http/protobuf` uses the encoder of
- * `@opentelemetry/otlp-transformer`, loaded only by an exporter that asks for it.
- *
- * Header values (often credentials) are never part of an error, a log line or
- * this object's enumerable state.
+ * through Node's `http` with keep-alive connections. See
+ * {@link OtlpHttpExporterBase} for what is sent and when.
  */
-export class OtlpHttpExporter implements SpanExporter {
-  readonly #settings: OtlpSettings;
-  readonly #transport = new HttpTransport();
-  readonly #pending: PendingStarts;
-  readonly #encode: (request: OtlpExportRequest) => Buffer;
-  readonly #headers: Readonly<Record<string, string>>;
-
+export class OtlpHttpExporter extends OtlpHttpExporterBase {
   constructor(options: OtlpHttpExporterOptions = {}) {
-    this.#settings = resolveOtlpSettings(options);
-    this.#pending = new PendingStarts(this.#settings.maxPendingStarts);
-    // Configured headers first: the body's own Content-Type and Content-Encoding must win.
-    const headers: Record<string, string> = { ...this.#settings.headers, 'content-type': CONTENT_TYPE[this.#settings.protocol] };
-    delete headers['content-encoding'];
-    if (this.#settings.gzip) headers['content-encoding'] = 'gzip';
-    this.#headers = headers;
-    if (this.#settings.protocol === 'http/protobuf') {
-      const encode: ProtobufEncoder = loadProtobufEncoder(this.#settings.protocolSetting);
-      this.#encode = (request) => {
-        const bytes = encode(request);
-        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      };
-    } else {
-      this.#encode = (request) => Buffer.from(JSON.stringify(request));
-    }
-  }
-
-  /** The URL spans are posted to, without credentials or query. */
-  get url(): string {
-    const url = this.#settings.url;
-    return url.origin + url.pathname;
-  }
-
-  /** How bodies are encoded. */
-  get protocol(): OtlpProtocol {
-    return this.#settings.protocol;
-  }
-
-  async export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult> {
-    const spans: ServiceSpan[] = [];
-    const joined: string[] = [];
-    let body: Buffer;
-    try {
-      for (const run of batch.post) {
-        if (run.end_time !== undefined) spans.push(this.#serviceSpan(run));
-        else if (run.inputs !== undefined) this.#pending.remember(run.id, JSON.stringify(run.inputs));
-      }
-      for (const run of batch.patch) {
-        if (run.end_time === undefined) continue; // not an end: nothing to send yet
-        const startInputs = run.inputs === undefined ? this.#pending.get(run.id) : undefined;
-        if (startInputs !== undefined) joined.push(run.id);
-        spans.push(this.#serviceSpan(run, startInputs));
-      }
-      if (spans.length === 0) return EXPORT_OK;
-      body = this.#encode(toOtlpRequest(spans));
-    } catch (error) {
-      // A record that cannot be mapped will not map on a retry either.
-      return { ok: false, retryable: false, error: error instanceof Error ? error : new Error(String(error)) };
-    }
-    if (this.#settings.gzip) body = gzipSync(body);
-    const result = await this.#transport.post({ url: this.#settings.url, headers: this.#headers, body, signal: options.signal });
-    // Inputs stay remembered while the pipeline may retry this batch.
-    if (result.ok || !result.retryable) for (const id of joined) this.#pending.forget(id);
-    return result;
-  }
-
-  shutdown(): Promise<void> {
-    this.#transport.close();
-    return Promise.resolve();
-  }
-
-  #serviceSpan(run: Run, startInputs?: string): ServiceSpan {
-    return { serviceName: this.#settings.serviceName ?? run.session_name, span: toOtlpSpan(run, startInputs) };
+    super(options, new HttpTransport());
   }
 }

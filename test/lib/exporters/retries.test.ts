@@ -21,7 +21,8 @@ function client(overrides: Record<string, unknown> = {}): TracingClient {
     manualFlushMode: true,
     initialBackoffMillis: 10,
     maxBackoffMillis: 3_000,
-    exportTimeoutMillis: 300,
+    // Long enough that a loaded machine never times out a request the sink already accepted (a duplicate).
+    exportTimeoutMillis: 2_000,
     ...overrides,
   });
   setGlobalTracingClient(tracing);
@@ -47,7 +48,7 @@ test('429 with Retry-After in seconds, 503, a dropped connection, a hung request
   );
   traceSpans(50);
   const started = Date.now();
-  const result = await tracing.flush({ timeoutMillis: 10_000 });
+  const result = await tracing.flush({ timeoutMillis: 20_000 });
   expect(result).toEqual({ delivered: 50, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: false });
   expect(Date.now() - started).toBeGreaterThanOrEqual(1_000); // Retry-After was honoured
   expect(sink.requests.map((request) => request.answered)).toEqual([429, 503, 'dropped', 'hung', 200]);
@@ -55,6 +56,14 @@ test('429 with Retry-After in seconds, 503, a dropped connection, a hung request
   expect(ids).toHaveLength(50);
   expect(new Set(ids).size).toBe(50);
   expect(tracing.stats().exportRequests).toBe(5);
+});
+
+test.each([408, 502, 504])('a %i is retried, and the retry delivers', async (status) => {
+  const tracing = client();
+  sink.script({ kind: 'status', status });
+  traceSpans(2);
+  expect(await tracing.flush()).toMatchObject({ delivered: 2, failed: 0 });
+  expect(sink.requests.map((request) => request.answered)).toEqual([status, 200]);
 });
 
 test('Retry-After as an HTTP date is honoured', async () => {

@@ -42,14 +42,14 @@ test('a program that simply ends still delivers what it traced, and exits at onc
   const { code, millis, stderr } = await runChild('flushIntervalMillis: 60_000', 'for (let i = 0; i < 25; i++) work(i);');
   expect(stderr).toBe('');
   expect(code).toBe(0);
-  expect(millis).toBeLessThan(3_000); // the 60 s batch timer did not hold it open
+  expect(millis).toBeLessThan(15_000); // the 60 s batch timer did not hold it open (a loaded machine may take seconds to start node)
   expect(new Set(sink.acceptedIds).size).toBe(25);
 });
 
 test('an idle client never keeps a process alive', async () => {
   const { code, millis } = await runChild('flushIntervalMillis: 60_000', '');
   expect(code).toBe(0);
-  expect(millis).toBeLessThan(2_000);
+  expect(millis).toBeLessThan(15_000); // far below the 60 s batch timer: it did not hold the process open
   expect(sink.requests).toHaveLength(0);
 });
 

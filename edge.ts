@@ -1,0 +1,45 @@
+/**
+ * tracewire for runtimes without Node's built-ins — Cloudflare Workers
+ * (`workerd`), Vercel Edge, Deno, browsers — chosen by the package's
+ * `exports` conditions (`workerd`, `worker`, `edge-light`, `deno`, `browser`).
+ *
+ * Its module graph imports no `node:` module except `node:async_hooks`
+ * (on Cloudflare, the `nodejs_als` compatibility flag is enough). It sends
+ * through web-standard `fetch`. Node-only parts stay out: the LangSmith
+ * exporter (its wire format uses `node:crypto` and `Buffer` today), the
+ * JSONL exporter and the spool (`node:fs`).
+ */
+export { Traceable, type TraceableDecorator } from './decorators/traceable-decorator.js';
+export { traceable } from './decorators/traceable-function.js';
+export { FlushOnExit, type FlushOnExitOptions, type FlushOnExitDecorator } from './decorators/flush-on-exit.js';
+export type { InvocationFlushResult } from './lib/lifecycle/flush-invocation.js';
+export type { WaitUntil } from './lib/lifecycle/wait-until.js';
+export type { TraceOptions } from './lib/instrument/trace-options.js';
+export type { RedactionHooks, RedactionContext } from './lib/instrument/redact.js';
+export { getCurrentSpan } from './lib/context/span-context.js';
+export type { ActiveSpan } from './lib/model/span.js';
+export { TracingClient, type TracingClientOptions } from './lib/client/tracing-client.js';
+export { BackgroundDelivery, BlockingDelivery, ManualDelivery, type DeliveryStrategy } from './lib/client/delivery-strategy.js';
+export type { DeliveryOptions, DeliveryMode, DropPolicy } from './lib/config.js';
+export type { TracewireLogger } from './lib/pipeline/drop-warnings.js';
+export { setGlobalTracingClient, getGlobalTracingClient } from './lib/client/global-client.js';
+export type { FlushOptions, FlushResult } from './lib/client/span-processor.js';
+export type { TracingStats, DroppedCounts } from './lib/client/delivery-stats.js';
+export type { SpanExporter, ExportBatch, ExportResult, ExportOptions } from './lib/exporters/span-exporter.js';
+export { MemoryExporter } from './lib/exporters/memory-exporter.js';
+export { ConsoleExporter, type ConsoleExporterOptions } from './lib/exporters/console-exporter.js';
+export { OtlpHttpExporter } from './lib/exporters/otlp/otlp-fetch-exporter.js';
+export type { OtlpHttpExporterOptions } from './lib/exporters/otlp/otlp-exporter-base.js';
+export type { OtlpOptions, OtlpProtocol } from './lib/config-otlp.js';
+export type { Run, RunType, RunStatus, RunEvent } from './lib/model/run.js';
+export { RUN_TYPES } from './lib/model/run.js';
+export type { JsonValue, SerializeLimits } from './lib/serialize/to-json-safe.js';
+export { DEFAULT_SERIALIZE_LIMITS } from './lib/serialize/to-json-safe.js';
+export { TracewireConfigError, TracewireUsageError } from './lib/errors.js';
+export { startSpan, withSpan, type SpanOptions, type SpanHandle } from './lib/instrument/manual-span.js';
+export type { ClientOption, ClientToken } from './lib/instrument/client-source.js';
+export { continueTrace } from './lib/propagation/continue-trace.js';
+export { extractTraceContext, type RemoteTraceContext, type TraceParent } from './lib/propagation/remote-context.js';
+export type { HeaderCarrier } from './lib/propagation/header-carrier.js';
+export { getTraceHeaders, injectTraceHeaders, tracedFetch, type TraceHeaders, type OutgoingHeaders } from './lib/propagation/trace-headers.js';
+export { BAGGAGE_LIMITS } from './lib/propagation/baggage.js';

@@ -1,0 +1,27 @@
+import type { ExportResult } from '../span-exporter.js';
+import { parseRetryAfter } from './retry-after.js';
+
+/** Statuses worth retrying: the server may answer differently later. */
+export const RETRYABLE_STATUS: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+/** @internal How much of an error response's body an error message quotes. */
+export const MAX_ERROR_BODY_CHARS = 300;
+
+/**
+ * @internal An HTTP answer as an `ExportResult`: 2xx ok; 408, 429 and 5xx
+ * gateway/availability statuses retryable (with `Retry-After`); any other
+ * status a final failure. The message is the status and the start of the body.
+ */
+export function classifyResponse(status: number, retryAfter: string | string[] | undefined, bodyStart: string): ExportResult {
+  if (status >= 200 && status < 300) return { ok: true };
+  const quoted = bodyStart.slice(0, MAX_ERROR_BODY_CHARS).replace(/\s+/g, ' ').trim();
+  const error = new Error(`HTTP ${status}${quoted ? `: ${quoted}` : ''}`);
+  if (!RETRYABLE_STATUS.has(status)) return { ok: false, retryable: false, error };
+  const retryAfterMillis = parseRetryAfter(retryAfter);
+  return retryAfterMillis === undefined ? { ok: false, retryable: true, error } : { ok: false, retryable: true, retryAfterMillis, error };
+}
+
+/** @internal A thrown value as an Error whose message names no header (fetch and http errors never do). */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,15 @@
+import { FetchTransport } from '../http/fetch-transport.js';
+import { OtlpHttpExporterBase, type OtlpHttpExporterOptions } from './otlp-exporter-base.js';
+
+/**
+ * Sends runs as OpenTelemetry spans over OTLP/HTTP (`POST {endpoint}/v1/traces`)
+ * through web-standard `fetch` (gzip through `CompressionStream`): the edge
+ * entry's `OtlpHttpExporter`, for Cloudflare Workers, Vercel Edge, Deno and
+ * browsers. Use `protocol: 'http/json'` there (the protobuf encoder is
+ * loaded with `require`).
+ */
+export class OtlpHttpExporter extends OtlpHttpExporterBase {
+  constructor(options: OtlpHttpExporterOptions = {}) {
+    super(options, new FetchTransport());
+  }
+}

@@ -1,0 +1,59 @@
+import type { DeliveryCounters } from '../client/delivery-stats.js';
+import type { DeliveryConfig } from '../config.js';
+import type { Span } from '../model/span.js';
+import type { BatchQueue } from './batch-queue.js';
+import type { DropWarnings } from './drop-warnings.js';
+import type { BatchOutcome, PendingBatch } from './pending-batch.js';
+import type { QueueBudget } from './queue-budget.js';
+import type { SpanEvent } from './span-event.js';
+
+/**
+ * @internal The door of the pipeline: admits span events within the queue
+ * budget (evicting the oldest waiting batches under drop-oldest), counts
+ * what is lost, and folds an end into its still-queued start.
+ */
+export class Admission {
+  constructor(
+    private readonly config: Pick<DeliveryConfig, 'maxQueueSize' | 'maxQueueBytes' | 'dropPolicy'>,
+    private readonly budget: QueueBudget,
+    private readonly queue: BatchQueue,
+    private readonly counters: DeliveryCounters,
+    private readonly warnings: DropWarnings,
+    private readonly settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
+  ) {}
+
+  /** Admits `event` within the budget; false when it was dropped (and counted). */
+  admit(event: SpanEvent): boolean {
+    const { maxQueueSize, maxQueueBytes, dropPolicy } = this.config;
+    while (!this.budget.fits(event)) {
+      const evicted = dropPolicy === 'drop-oldest' ? this.queue.evictOldest() : undefined;
+      if (evicted === undefined) {
+        if (event.kind === 'end') this.counters.queueFull++; // a dropped start loses nothing: its end posts the whole run
+        this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); spans are being dropped`);
+        return false;
+      }
+      this.counters.queueFull += evicted.endCount;
+      this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); the oldest spans are being dropped`);
+      this.settle(evicted, 'evicted');
+    }
+    this.budget.take(event);
+    return true;
+  }
+
+  /**
+   * A span that ends while its start is still queued (not yet taken for
+   * sending) travels as one complete run: its start absorbs the end, and no
+   * end event is queued. Bursts of concurrent spans, and manual mode, would
+   * otherwise send every run twice — a post, then a patch.
+   */
+  mergeIntoQueuedStart(span: Span): boolean {
+    const start = span.startEvent;
+    const batch = span.startBatch;
+    if (start === undefined || start.endMerged === true) return false;
+    if (batch !== undefined && (batch.taken || batch.outcome !== undefined)) return false;
+    start.endMerged = true;
+    if (batch !== undefined) batch.endCount++; // a batch still open counts merged starts when it closes
+    this.budget.heldEnds++;
+    return true;
+  }
+}

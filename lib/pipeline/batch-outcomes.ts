@@ -1,0 +1,79 @@
+import type { DeliveryCounters } from '../client/delivery-stats.js';
+import type { DropWarnings } from './drop-warnings.js';
+import type { RunningExport } from './export-slots.js';
+import type { BatchOutcome, PendingBatch } from './pending-batch.js';
+import type { QueueBudget } from './queue-budget.js';
+import { sendBatch, type SendContext } from './send-batch.js';
+import type { SpoolFallback } from './spool-fallback.js';
+import type { BatchQueue } from './batch-queue.js';
+import type { Progress } from './progress.js';
+
+/**
+ * @internal Sends batches and accounts for how each ended: delivered,
+ * spooled, failed, evicted — every span counted exactly once, in `stats()`
+ * and in the batch's outcome that waiters read.
+ */
+export class BatchOutcomes {
+  constructor(
+    private readonly send: SendContext,
+    private readonly queue: BatchQueue,
+    private readonly budget: QueueBudget,
+    private readonly counters: DeliveryCounters,
+    private readonly warnings: DropWarnings,
+    private readonly progress: Progress,
+    private readonly spool: SpoolFallback | undefined,
+  ) {}
+
+  /** Exports `run`'s batch with retries; never rejects. A late answer to an abandoned export counts only if it delivered. */
+  async deliver(run: RunningExport): Promise<void> {
+    const { batch } = run;
+    let outcome: 'delivered' | 'rejected' | 'gave-up' = 'gave-up';
+    try {
+      outcome = await sendBatch(this.send, batch.records(), run);
+    } catch {
+      outcome = 'gave-up';
+    }
+    if (batch.outcome !== undefined) return; // a retry of an abandoned export already settled it
+    if (outcome === 'delivered') {
+      this.counters.delivered += batch.endCount;
+      this.settle(batch, 'delivered');
+      this.spool?.destinationAnswered();
+      return;
+    }
+    if (run.abandoned) return; // its retry decides
+    await this.giveUp(batch, outcome === 'gave-up', run.lastError);
+  }
+
+  /** The watchdog abandoned an export: retry its batch, unless it has used up its retries. */
+  abandoned(run: RunningExport): void {
+    this.counters.abandoned++;
+    this.warnings.once('abandoned', `an export outlived exportTimeoutMillis (${this.send.exportTimeoutMillis} ms) and was abandoned; its batch is sent again`);
+    const batch = run.batch;
+    if (batch.outcome !== undefined) return;
+    batch.abandonments++;
+    if (batch.abandonments <= this.send.retry.maxRetries) this.queue.retry(batch);
+    else void this.giveUp(batch, true);
+  }
+
+  /** Only a batch a later try may deliver is spooled; one the destination refused would be refused again. */
+  private async giveUp(batch: PendingBatch, mayLaterSucceed: boolean, lastError?: Error): Promise<void> {
+    // Unsettled while it is written, so a flush waits for the spool.
+    if (mayLaterSucceed && (await this.spool?.keep(batch.records(), batch.endCount))) {
+      this.settle(batch, 'spooled');
+      return;
+    }
+    if (batch.outcome !== undefined) return;
+    this.counters.exportFailed += batch.endCount;
+    const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
+    this.warnings.once('export-failed', `an export failed after its retries${why}; its spans were dropped`);
+    this.settle(batch, 'failed');
+  }
+
+  /** Settles a batch once: releases its budget and wakes the waiters. */
+  settle(batch: PendingBatch, outcome: BatchOutcome): void {
+    if (batch.outcome !== undefined) return;
+    this.budget.release(batch);
+    batch.settle(outcome);
+    this.progress.notify();
+  }
+}

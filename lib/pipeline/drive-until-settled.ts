@@ -1,0 +1,41 @@
+import type { ExportSlots, RunningExport } from './export-slots.js';
+import type { PendingBatch } from './pending-batch.js';
+import type { Progress } from './progress.js';
+
+/**
+ * Past an export's deadline the waiter wakes this much later, so on a
+ * runtime whose timers do fire the export's own timeout (a retryable
+ * failure, retried with back-off) wins, and the watchdog acts only when that
+ * timer was lost with the request that set it.
+ */
+const WATCHDOG_SLACK_MILLIS = 250;
+
+/**
+ * @internal A waiter's loop — flush, awaitPendingTraceBatches, a blocking
+ * root, @FlushOnExit: it starts the exports the batches it waits for need
+ * (as slots free up, in its own request), and it also waits for every
+ * export it started, including ones carrying other requests' spans, so
+ * nothing it started is left to a request that may be over. It wakes when
+ * delivery moves, at the watchdog's next deadline, or at its own deadline.
+ * Resolves true when its batches settled in time; never rejects.
+ */
+export async function driveUntilSettled(batches: readonly PendingBatch[], slots: ExportSlots, progress: Progress, timeoutMillis: number): Promise<boolean> {
+  const deadlineAt = Date.now() + Math.max(0, timeoutMillis);
+  const started = new Set<RunningExport>();
+  let waiting = batches.filter(unsettled);
+  for (;;) {
+    for (const run of slots.fill()) started.add(run);
+    for (const run of started) if (run.finished || run.abandoned) started.delete(run);
+    waiting = waiting.filter(unsettled);
+    if (waiting.length === 0 && started.size === 0) return true;
+    const now = Date.now();
+    if (now >= deadlineAt) return waiting.length === 0;
+    const watchdogAt = slots.nextDeadlineAt;
+    const wakeAt = watchdogAt === undefined ? deadlineAt : Math.min(deadlineAt, watchdogAt + WATCHDOG_SLACK_MILLIS);
+    await progress.next(wakeAt - now);
+  }
+}
+
+function unsettled(batch: PendingBatch): boolean {
+  return batch.outcome === undefined;
+}

@@ -1,0 +1,104 @@
+import type { BatchQueue } from './batch-queue.js';
+import type { PendingBatch } from './pending-batch.js';
+import type { SendWatch } from './send-batch.js';
+
+/** @internal One export of one batch, from start until it finishes or the watchdog abandons it. */
+export class RunningExport implements SendWatch {
+  /** Epoch millis past which the watchdog abandons it; re-armed by each attempt and back-off. */
+  deadlineAt: number;
+  abandoned = false;
+  finished = false;
+  /** Why the last attempt failed, for the warning when the batch is given up. */
+  lastError: Error | undefined;
+
+  constructor(
+    readonly batch: PendingBatch,
+    exportTimeoutMillis: number,
+  ) {
+    this.deadlineAt = Date.now() + exportTimeoutMillis;
+  }
+
+  armUntil(deadlineAt: number): void {
+    this.deadlineAt = deadlineAt;
+  }
+
+  failed(error: Error): void {
+    this.lastError = error;
+  }
+}
+
+/** @internal What the slots need from the processor. */
+export interface SlotHooks {
+  /** Sends the batch and settles it; must never reject. Reads `run.abandoned` to ignore a late failure. */
+  deliver(run: RunningExport): Promise<void>;
+  /** The watchdog gave up on `run`: retry its batch or give it up. */
+  abandoned(run: RunningExport): void;
+  /** An export finished or was abandoned: a slot is free. */
+  freed(): void;
+}
+
+/**
+ * @internal At most `maxConcurrentExports` exports at a time, started only
+ * by `fill()` — called by whoever waits for delivery (or the background
+ * sender on a long-lived host), never by another export's completion.
+ *
+ * The watchdog needs no timer of its own: `reap()` runs on the next event,
+ * flush or fill, and abandons an export whose deadline passed — on workerd
+ * an export whose request ended is silently dropped, its promise and its
+ * timeout never settle, and without this its slot would be held forever.
+ */
+export class ExportSlots {
+  private readonly running = new Set<RunningExport>();
+
+  constructor(
+    private readonly queue: BatchQueue,
+    private readonly maxConcurrent: number,
+    private readonly exportTimeoutMillis: number,
+    private readonly hooks: SlotHooks,
+  ) {}
+
+  /** Starts exports of released batches while slots are free; returns those started. */
+  fill(): RunningExport[] {
+    this.reap();
+    const started: RunningExport[] = [];
+    while (this.running.size < this.maxConcurrent) {
+      const batch = this.queue.takeReleased();
+      if (batch === undefined) break;
+      const run = new RunningExport(batch, this.exportTimeoutMillis);
+      this.running.add(run);
+      started.push(run);
+      void this.hooks.deliver(run).then(() => {
+        run.finished = true;
+        if (this.running.delete(run)) this.hooks.freed();
+      });
+    }
+    return started;
+  }
+
+  /** Abandons every export past its deadline; true when any was. */
+  reap(now = Date.now()): boolean {
+    if (this.running.size === 0) return false;
+    let reaped = false;
+    for (const run of this.running) {
+      if (now <= run.deadlineAt) continue;
+      run.abandoned = true;
+      this.running.delete(run);
+      this.hooks.abandoned(run);
+      reaped = true;
+    }
+    if (reaped) this.hooks.freed();
+    return reaped;
+  }
+
+  /** The earliest deadline of a running export, if any. */
+  get nextDeadlineAt(): number | undefined {
+    let earliest: number | undefined;
+    for (const run of this.running) if (earliest === undefined || run.deadlineAt < earliest) earliest = run.deadlineAt;
+    return earliest;
+  }
+
+  /** Batches being exported now. */
+  batches(): PendingBatch[] {
+    return [...this.running].map((run) => run.batch);
+  }
+}

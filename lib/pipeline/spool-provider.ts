@@ -1,0 +1,25 @@
+import type { DeliveryCounters } from '../client/delivery-stats.js';
+import { TracewireConfigError } from '../errors.js';
+import type { DropWarnings } from './drop-warnings.js';
+import type { SendContext } from './send-batch.js';
+import type { SpoolFallback } from './spool-fallback.js';
+
+/** @internal Opens the spool in `dir` for one client. */
+export type OpenSpool = (dir: string, send: SendContext, counters: DeliveryCounters, warnings: DropWarnings) => SpoolFallback;
+
+let openSpool: OpenSpool | undefined;
+
+/**
+ * @internal The Node entry provides the spool (it needs `node:fs`); the
+ * edge entry does not, so the spool and its file-system imports stay out
+ * of an edge bundle's module graph.
+ */
+export function provideSpool(open: OpenSpool): void {
+  openSpool = open;
+}
+
+/** @internal The spool for `spoolDir`; a TracewireConfigError where this entry has none. */
+export function spoolFor(dir: string, send: SendContext, counters: DeliveryCounters, warnings: DropWarnings): SpoolFallback {
+  if (openSpool === undefined) throw new TracewireConfigError('spoolDir', dir, 'unset on this runtime: the spool writes files, so only the Node entry has it');
+  return openSpool(dir, send, counters, warnings);
+}

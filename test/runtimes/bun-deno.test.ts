@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { OtlpCollector } from '../helpers/otlp-collector';
+import { EDGE_ENTRY, NODE_ENTRY, ROOT } from './runtime-harness';
+
+/**
+ * Bun and Deno, installed from npm, each running a script that traces 20
+ * four-span traces under @FlushOnExit: every span arrives, once. Bun loads
+ * the Node entry (node:http transport); Deno the edge entry its `deno`
+ * condition picks (fetch transport).
+ */
+const TRACES = 20;
+const SPANS = TRACES * 4;
+const script = join(__dirname, 'fixtures/script.mjs');
+
+let collector: OtlpCollector;
+beforeAll(async () => (collector = await OtlpCollector.start()));
+afterAll(() => collector.stop());
+
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((done, fail) =>
+    execFile(command, args, { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } }, (error, stdout, stderr) =>
+      error ? fail(new Error(`${command} failed: ${error.message}\n${stderr}`)) : done(stdout),
+    ),
+  );
+}
+
+const runtimes: Array<[string, string, string[]]> = [
+  ['bun', NODE_ENTRY, []],
+  ['deno', EDGE_ENTRY, ['run', '--allow-net', '--allow-read', '--allow-env']],
+];
+
+test.each(runtimes)(`%s: every span of ${TRACES} four-span traces under @FlushOnExit arrives exactly once`, async (name, entry, flags) => {
+  const binary = join(ROOT, 'node_modules/.bin', name);
+  const stdout = await run(binary, [...flags, script, pathToFileURL(entry).href, collector.url, name, String(TRACES)]);
+  const { results, stats } = JSON.parse(stdout.trim().split('\n').at(-1)!);
+  expect(results).toBe(TRACES);
+  expect(stats).toMatchObject({ spansEnded: SPANS, delivered: SPANS, pending: 0, dropped: { total: 0 } });
+  const ids = collector.spans.filter((span) => span.service === name).map((span) => String(span.span.spanId));
+  expect({ arrived: new Set(ids).size, duplicated: ids.length - new Set(ids).size }).toEqual({ arrived: SPANS, duplicated: 0 });
+}, 90_000);

@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+export const ROOT = resolve(__dirname, '../..');
+export const EDGE_ENTRY = join(ROOT, 'dist/esm/edge.js');
+export const NODE_ENTRY = join(ROOT, 'dist/index.js');
+
+/** A free loopback port. */
+export function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** Bundles `entry` as one ES module, resolving `tracewire` as a bundler would for `conditions`. */
+export async function bundle(entry: string, outfile: string, conditions: string[]): Promise<string[]> {
+  // The package as an installed dependency, so its `exports` conditions pick the entry.
+  const modules = join(outfile, '..', 'node_modules');
+  mkdirSync(modules, { recursive: true });
+  symlinkSync(ROOT, join(modules, 'tracewire'), 'dir');
+  const result = await build({
+    nodePaths: [modules],
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions,
+    mainFields: ['module', 'main'],
+    tsconfigRaw: { compilerOptions: { experimentalDecorators: true } },
+    external: ['node:async_hooks'],
+    metafile: true,
+    logLevel: 'error',
+  });
+  return [...new Set(Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((imported) => imported.path)))].filter((path) => path.startsWith('node:'));
+}
+
+/** A scratch directory, removed by the returned function. */
+export function scratch(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Starts a long-running runtime process and resolves once `url` answers. */
+export async function startServer(command: string, args: string[], url: string, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${command} exited ${child.exitCode}: ${output}`);
+    try {
+      await fetch(url);
+      return { child, output: () => output };
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${command} did not answer within 30 s: ${output}`);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+}
+
+/** Runs `count` calls of `task`, `parallel` at a time. */
+export async function inWaves<T>(count: number, parallel: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let next = 0; next < count; next += parallel) {
+    results.push(...(await Promise.all(Array.from({ length: Math.min(parallel, count - next) }, (_, i) => task(next + i)))));
+  }
+  return results;
+}
+
+export function writeText(path: string, text: string): void {
+  writeFileSync(path, text);
+}

@@ -1,0 +1,104 @@
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { OtlpCollector } from '../helpers/otlp-collector';
+import { bundle, freePort, inWaves, ROOT, scratch, startServer, writeText } from './runtime-harness';
+
+/**
+ * Cloudflare's real runtime (workerd, from npm), serving a worker bundled by
+ * esbuild with the `workerd` condition — tracewire's edge entry — with only
+ * the `nodejs_als` compatibility flag (no `nodejs_compat`). workerd ties
+ * every fetch and timer to the request that started it and drops them when
+ * that request is over: the case delivery must be owned by the request for.
+ */
+const REQUESTS = 40;
+const PARALLEL = 8;
+const SPANS_PER_TRACE = 4; // root + 3 leaves
+const WORKERD = join(ROOT, 'node_modules/.bin/workerd');
+
+let collector: OtlpCollector;
+let server: { child: ChildProcess; output: () => string };
+let base: string;
+let work: { dir: string; remove: () => void };
+let nodeImports: string[];
+
+beforeAll(async () => {
+  collector = await OtlpCollector.start();
+  work = scratch('tracewire-workerd-');
+  nodeImports = await bundle(join(__dirname, 'fixtures/worker.js'), join(work.dir, 'worker.js'), ['workerd', 'worker', 'browser']);
+  const port = await freePort();
+  writeText(
+    join(work.dir, 'config.capnp'),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker), (name = "net", network = (allow = ["public", "private", "local"])) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [ (name = "worker", esModule = embed "worker.js") ],
+  compatibilityDate = "2025-08-15",
+  compatibilityFlags = ["nodejs_als"],
+  globalOutbound = "net",
+);
+`,
+  );
+  base = `http://127.0.0.1:${port}`;
+  server = await startServer(WORKERD, ['serve', join(work.dir, 'config.capnp'), '--experimental'], `${base}/flush?service=probe&mode=manual&sink=${encodeURIComponent(collector.url)}`);
+}, 120_000);
+
+afterAll(async () => {
+  server?.child.kill('SIGTERM');
+  await collector?.stop();
+  work?.remove();
+});
+
+function query(params: Record<string, string>): string {
+  return new URLSearchParams({ sink: collector.url, ...params }).toString();
+}
+
+async function call(path: string, params: Record<string, string>): Promise<Response> {
+  const response = await fetch(`${base}${path}?${query(params)}`);
+  if (response.status !== 200) throw new Error(`${path} answered ${response.status}: ${await response.text()}\n${server.output()}`);
+  return response;
+}
+
+function spanIds(service: string): string[] {
+  return collector.spans.filter((span) => span.service === service).map((span) => String(span.span.spanId));
+}
+
+/** Waits (generously) until the collector holds `expected` spans of `service`, or the deadline passes. */
+async function arrived(service: string, expected: number): Promise<string[]> {
+  const deadline = Date.now() + 30_000;
+  while (spanIds(service).length < expected && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+  await new Promise((done) => setTimeout(done, 300)); // a late duplicate would show up now
+  return spanIds(service);
+}
+
+test('the edge bundle imports no node: module but node:async_hooks', () => {
+  expect(nodeImports).toEqual(['node:async_hooks']);
+});
+
+describe.each(['background', 'manual', 'blocking'])('%s strategy in workerd', (mode) => {
+  test.each(['auto', 'awaited'])(`${REQUESTS} requests, ${PARALLEL} at a time, @FlushOnExit waitUntil %s: 0 lost, 0 duplicated, 0 hanging, later requests deliver`, async (style) => {
+    const service = `${mode}-${style}`;
+    const answers = await inWaves(REQUESTS, PARALLEL, async (i) => (await call('/', { mode, style, service, id: String(i) })).json());
+    expect(answers.map((answer) => answer.value)).toEqual(Array.from({ length: REQUESTS }, (_, i) => String(i)));
+    const ids = await arrived(service, REQUESTS * SPANS_PER_TRACE);
+    expect({ lost: REQUESTS * SPANS_PER_TRACE - new Set(ids).size, duplicated: ids.length - new Set(ids).size }).toEqual({ lost: 0, duplicated: 0 });
+    // Later requests still deliver, and nothing is left hanging.
+    await inWaves(PARALLEL, PARALLEL, (i) => call('/', { mode, style, service, id: `later-${i}` }));
+    const later = await arrived(service, (REQUESTS + PARALLEL) * SPANS_PER_TRACE);
+    expect(new Set(later).size).toBe((REQUESTS + PARALLEL) * SPANS_PER_TRACE);
+    const { result, stats } = await (await call('/flush', { mode, service })).json();
+    expect(result).toMatchObject({ timedOut: false, pending: 0 });
+    expect(stats).toMatchObject({ pending: 0, delivered: (REQUESTS + PARALLEL) * SPANS_PER_TRACE, dropped: { total: 0 } });
+  }, 120_000);
+});
+
+test('an export workerd dropped with its request is abandoned by the watchdog on a later call, and its spans still arrive', async () => {
+  const params = { mode: 'manual', service: 'orphaned', exportTimeoutMillis: '1000' };
+  await call('/orphan', { ...params, id: 'orphan' });
+  const { result, stats } = await (await call('/flush', params)).json();
+  expect(result).toMatchObject({ timedOut: false, pending: 0 });
+  expect(stats.abandoned).toBeGreaterThanOrEqual(1);
+  expect(new Set(await arrived('orphaned', SPANS_PER_TRACE)).size).toBe(SPANS_PER_TRACE);
+}, 60_000);
