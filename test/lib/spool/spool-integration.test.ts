@@ -17,7 +17,10 @@ test('spans that exhaust their retries are spooled, and the next client delivers
   for (let i = 0; i < 5; i++) work(i);
   const result = await first.flush();
   expect(result).toMatchObject({ delivered: 0, failed: 0, spooled: 5 });
-  expect(first.stats()).toMatchObject({ spooled: 5, failed: 0 });
+  const stats = first.stats();
+  expect(stats).toMatchObject({ spansEnded: 5, spooled: 5, failed: 0, pending: 0 });
+  // The documented identity, with a spool: every ended span is in exactly one term.
+  expect(stats.delivered + stats.dropped.total + stats.spooled + stats.pending).toBe(stats.spansEnded);
   await first.shutdown();
   expect(readdirSync(dir).length).toBeGreaterThan(0);
 
