@@ -4,6 +4,10 @@ import { startCollector } from './server.js';
 
 /** `tracewire-collector serve …`: runs until Ctrl-C (or SIGTERM), then closes the server and the database. */
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv.some((arg) => arg === '--help' || arg === '-h') || argv[0] === 'help') {
+    console.log(USAGE);
+    return;
+  }
   let options;
   try {
     options = parseCliArgs(argv);

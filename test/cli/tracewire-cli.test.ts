@@ -62,6 +62,13 @@ test("serve passes flags to the collector, whose usage error is serve's", async 
   expect(stderr).toMatch(/Unknown option "--colour"\nUsage: tracewire-collector serve/);
 });
 
+test("serve --help shows the collector's flags (exit 0) and starts nothing", async () => {
+  const { code, stdout, stderr } = await tracewire(['serve', '--help']);
+  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  expect(stdout).toMatch(/^Usage: tracewire-collector serve \[--port 4319\]/);
+  expect(stdout).not.toContain('listening');
+});
+
 test('serve without the collector installed says in one line how to install it (exit 1)', async () => {
   // The dispatcher alone, where no node_modules can be found from it or from the working directory.
   const dir = mkdtempSync(join(tmpdir(), 'tracewire-cli-'));
