@@ -10,7 +10,7 @@ Commands:
   instrument   add @Traceable() to a TypeScript project's methods, a dry run unless --write (needs ts-morph)
 
 "tracewire instrument --help" lists its options. serve takes those of the collector
-(--port, --host, --db | --memory, --token, …: see @tracewire/collector's README).
+(--port, --host, --db | --memory, --token, …: "tracewire serve --help").
 "tracewire --version" prints the version.
 `;
 
