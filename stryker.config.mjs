@@ -1,0 +1,30 @@
+// Mutation testing of the library's core (issue 16): `npm run test:mutation`.
+// Not part of CI: a full run takes a long time on 2 cores; incremental mode
+// re-tests only mutants whose code or covering tests changed since the last run.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  jest: {
+    projectType: 'custom',
+    configFile: 'jest.mutation.config.ts',
+    // Run only the tests that cover a mutant: the suite is too large to run whole per mutant.
+    enableFindRelatedTests: true,
+  },
+  mutate: ['lib/**/*.ts', 'decorators/**/*.ts', '!**/*.d.ts'],
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  coverageAnalysis: 'perTest',
+  incremental: true,
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  // Two cores: one test process per core.
+  concurrency: 2,
+  timeoutMS: 20_000,
+  thresholds: { high: 90, low: 80, break: null },
+  tempDirName: '.tmp/stryker',
+  ignorePatterns: ['dist', '.tmp', 'reports', 'collector', 'bench', 'examples', 'docs'],
+};
