@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { Traceable, TracewireConfigError, TracewireUsageError } from '../../index';
+import { detectDecoratorMode } from '../helpers/decorator-mode';
+
+// Compiled twice by jest.config.ts: once per decorator mode.
+const mode = detectDecoratorMode();
+/** `@Traceable()` called the way the compiler calls it for members it cannot trace (TypeScript rejects writing it). */
+const decorate = Traceable() as unknown as (...args: unknown[]) => unknown;
+
+describe(`@Traceable on what is not a method or a class fails when the class is defined (${mode} decorators)`, () => {
+  test('an instance field is a TracewireUsageError naming the field', () => {
+    const attempt = mode === 'legacy' ? () => decorate({}, 'count') : () => decorate(undefined, { kind: 'field', name: 'count', static: false });
+    expect(attempt).toThrow(TracewireUsageError);
+    expect(attempt).toThrow('@Traceable() cannot decorate the field count: put it on a method or a class.');
+  });
+
+  test('a static field is a usage error too, not mistaken for the class (its target is the constructor)', () => {
+    class Counter {
+      static count = 0;
+      bump(): number {
+        return ++Counter.count;
+      }
+    }
+    const attempt = mode === 'legacy' ? () => decorate(Counter, 'count') : () => decorate(undefined, { kind: 'field', name: 'count', static: true });
+    expect(attempt).toThrow('@Traceable() cannot decorate the field count: put it on a method or a class.');
+  });
+
+  test('a name option on a class says why: each method is named after itself', () => {
+    let error: unknown;
+    try {
+      @Traceable({ name: 'nope' })
+      class Named {
+        m(): void {}
+      }
+      void Named;
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(TracewireConfigError);
+    expect((error as Error).message).toMatch(/name.*"nope".*no name on a class decorator: each method is named after itself/);
+  });
+});
