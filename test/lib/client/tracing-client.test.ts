@@ -117,3 +117,14 @@ describe('bad configuration fails fast with the setting named', () => {
     expect(() => new TracingClient({ exporter: new MemoryExporter(), ...options })).toThrow(message);
   });
 });
+
+test('shutdown() summarises the drops since the last summary through the logger, once, with totals by reason', async () => {
+  const warned: string[] = [];
+  const exporter = { export: async () => ({ ok: false as const, retryable: false, error: new Error('refused') }) };
+  const client = new TracingClient({ exporter, manualFlushMode: true, logger: { warn: (message) => warned.push(message) } });
+  const step = traceable(function step(i: number) { return i; }, { client });
+  for (let i = 0; i < 3; i++) step(i);
+  await client.shutdown();
+  const summaries = warned.filter((message) => /span\(s\) dropped since the last summary/.test(message));
+  expect(summaries).toEqual([expect.stringMatching(/^tracewire: 3 span\(s\) dropped since the last summary \(totals: queue full 0, export failed 3, after shutdown 0\)/)]);
+});

@@ -132,3 +132,26 @@ test('printing or serialising a client or its exporter never shows the API key',
   expect(inspect(exporter)).toContain('LangSmithExporter'); // it does print: just not the secret
   await tracing.shutdown();
 });
+
+describe('back-off with full jitter: each wait is drawn from [0, the exponential ceiling]', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  test('a draw of 0 retries at once, even with a minute-long initial back-off', async () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    const tracing = client({ initialBackoffMillis: 60_000, maxBackoffMillis: 120_000 });
+    sink.script({ kind: 'status', status: 503 });
+    traceSpans(2);
+    // Fixed or "equal" jitter would wait at least 30 s here and miss this deadline.
+    expect(await tracing.flush({ timeoutMillis: 10_000 })).toMatchObject({ delivered: 2, timedOut: false });
+    expect(sink.requests.map((request) => request.answered)).toEqual([503, 200]);
+  });
+
+  test('a draw near 1 waits the whole ceiling: the retry has not happened within a short flush deadline', async () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0.999);
+    const tracing = client({ initialBackoffMillis: 60_000, maxBackoffMillis: 120_000 });
+    sink.script({ kind: 'status', status: 503 });
+    traceSpans(2);
+    expect(await tracing.flush({ timeoutMillis: 1_000 })).toMatchObject({ delivered: 0, timedOut: true });
+    expect(sink.requests).toHaveLength(1);
+  });
+});
