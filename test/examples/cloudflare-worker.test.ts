@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { OtlpCollector } from '../helpers/otlp-collector';
-import { bundle, freePort, ROOT, scratch, startServer, writeText } from '../runtimes/runtime-harness';
+import { bundle, freePort, ROOT, scratch, startServer, workerdConfig, writeText } from '../runtimes/runtime-harness';
 
 /**
  * The Cloudflare example as Cloudflare runs it: bundled by esbuild as
@@ -19,22 +19,7 @@ beforeAll(async () => {
   work = scratch('tracewire-example-worker-');
   await bundle(resolve(ROOT, 'examples/cloudflare/worker.ts'), join(work.dir, 'worker.js'), ['workerd', 'worker', 'browser']);
   const port = await freePort();
-  writeText(
-    join(work.dir, 'config.capnp'),
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker), (name = "net", network = (allow = ["public", "private", "local"])) ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
-);
-const worker :Workerd.Worker = (
-  modules = [ (name = "worker", esModule = embed "worker.js") ],
-  compatibilityDate = "2025-08-15",
-  compatibilityFlags = ["nodejs_als"],
-  bindings = [ (name = "OTLP_ENDPOINT", text = "${collector.url}") ],
-  globalOutbound = "net",
-);
-`,
-  );
+  writeText(join(work.dir, 'config.capnp'), workerdConfig(port, { OTLP_ENDPOINT: collector.url }));
   base = `http://127.0.0.1:${port}`;
   server = await startServer(join(ROOT, 'node_modules/.bin/workerd'), ['serve', join(work.dir, 'config.capnp')], `${base}/warm-up`);
 }, 120_000);

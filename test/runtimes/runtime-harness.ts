@@ -80,3 +80,25 @@ export async function inWaves<T>(count: number, parallel: number, task: (i: numb
 export function writeText(path: string, text: string): void {
   writeFileSync(path, text);
 }
+
+/**
+ * A workerd config serving `worker.js` (an esbuild bundle beside it) on
+ * 127.0.0.1:`port`, as wrangler would deploy it: compatibility date
+ * 2025-08-15, only the `nodejs_als` flag, outbound network allowed, and
+ * `bindings` as text bindings (the worker's `env`).
+ */
+export function workerdConfig(port: number, bindings: Readonly<Record<string, string>> = {}): string {
+  const textBindings = Object.entries(bindings).map(([name, text]) => `(name = "${name}", text = "${text}")`);
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker), (name = "net", network = (allow = ["public", "private", "local"])) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [ (name = "worker", esModule = embed "worker.js") ],
+  compatibilityDate = "2025-08-15",
+  compatibilityFlags = ["nodejs_als"],
+${textBindings.length === 0 ? '' : `  bindings = [ ${textBindings.join(', ')} ],\n`}  globalOutbound = "net",
+);
+`;
+}

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { OtlpCollector } from '../helpers/otlp-collector';
-import { bundle, freePort, inWaves, ROOT, scratch, startServer, writeText } from './runtime-harness';
+import { bundle, freePort, inWaves, ROOT, scratch, startServer, workerdConfig, writeText } from './runtime-harness';
 
 /**
  * Cloudflare's real runtime (workerd, from npm), serving a worker bundled by
@@ -26,21 +26,7 @@ beforeAll(async () => {
   work = scratch('tracewire-workerd-');
   nodeImports = await bundle(join(__dirname, 'fixtures/worker.js'), join(work.dir, 'worker.js'), ['workerd', 'worker', 'browser']);
   const port = await freePort();
-  writeText(
-    join(work.dir, 'config.capnp'),
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker), (name = "net", network = (allow = ["public", "private", "local"])) ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
-);
-const worker :Workerd.Worker = (
-  modules = [ (name = "worker", esModule = embed "worker.js") ],
-  compatibilityDate = "2025-08-15",
-  compatibilityFlags = ["nodejs_als"],
-  globalOutbound = "net",
-);
-`,
-  );
+  writeText(join(work.dir, 'config.capnp'), workerdConfig(port));
   base = `http://127.0.0.1:${port}`;
   server = await startServer(WORKERD, ['serve', join(work.dir, 'config.capnp'), '--experimental'], `${base}/flush?service=probe&mode=manual&sink=${encodeURIComponent(collector.url)}`);
 }, 120_000);
