@@ -27,10 +27,10 @@
  * process's user + system time (/proc/<pid>/stat) over the measured window
  * ÷ spans — which is what the collector's code decides.
  *
- * `--against=DIR` runs DIR's collector (DIR/collector/dist/cli.js, or a
- * cli.js given directly) as the peer: e.g. a checkout of the commit before
+ * `--against=DIR` (repeatable) runs DIR's collector (DIR/collector/dist/cli.js,
+ * or a cli.js given directly) as a peer: e.g. a checkout of the commit before
  * schema validation merged. The builds run interleaved, `--reps` times
- * (order alternating per rep); each figure is the median over the reps, and
+ * (order rotating per rep); each figure is the median over the reps, and
  * the ratios are medians of the per-rep ratios, so load that comes and goes
  * hits both builds alike. Target: this build's spans/s with 1 client at
  * least the peer's, and ≥ 50 000 spans/s.
@@ -71,7 +71,8 @@ const BATCH = 100;
 const SPANS_PER_TRACE = 5;
 const TARGET = 50_000;
 const CLI = join(__dirname, '..', 'collector', 'dist', 'cli.js');
-const AGAINST = againstCli(option('--against', option('--baseline', undefined)));
+/** Every `--against=DIR` (repeatable): peers measured in the same run. */
+const AGAINST = args.filter((arg) => arg.startsWith('--against=')).map((arg) => againstCli(arg.slice('--against='.length)));
 const QUERY_SPANS = Number(option('--query-spans', 1_000_000));
 const QUERY_TARGET_MS = 200;
 const ROUNDS = Number(option('--rounds', 15));
@@ -200,12 +201,15 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US').replace(/,/g, ' ');
 const range = (xs, digits = 0) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 
 async function main() {
-  console.log(`node ${process.version}, ${machine().cores} cores, storage: ${DB === 'memory' ? 'memory' : 'SQLite file (WAL)'}, ${SECONDS} s per row, batches of ${BATCH} spans, ${REPS} rep(s)${AGAINST ? `, against ${AGAINST}` : ''}; load ${loadavg()}\n`);
-  const builds = [['this one', CLI], ...(AGAINST === undefined ? [] : [['against', AGAINST]])];
+  console.log(`node ${process.version}, ${machine().cores} cores, storage: ${DB === 'memory' ? 'memory' : 'SQLite file (WAL)'}, ${SECONDS} s per row, batches of ${BATCH} spans, ${REPS} rep(s); load ${loadavg()}`);
+  const builds = [['this one', CLI], ...AGAINST.map((cli, i) => [`against ${String.fromCharCode(65 + i)}`, cli])];
+  for (const [build, cli] of builds) console.log(`  ${build}: ${cli}`);
+  console.log('');
   const results = new Map(); // `${build} ${concurrency}` → rows
   for (let rep = 0; rep < REPS; rep++) {
     for (const concurrency of [1, 4]) {
-      for (const [build, cli] of rep % 2 === 0 ? builds : [...builds].reverse()) {
+      // The order rotates per rep, so no build always runs first (or right after the same neighbour).
+      for (const [build, cli] of [...builds.slice(rep % builds.length), ...builds.slice(0, rep % builds.length)]) {
         const r = await row(concurrency, () => uuidv7(), cli);
         if (r.stored !== 'n/a' && r.stored !== r.spans) throw new Error(`${build}: ${r.spans} spans acknowledged, ${r.stored} stored`);
         const key = `${build} ${concurrency}`;
@@ -236,13 +240,13 @@ function printIngest(builds, results) {
       console.log(`| ${build} | ${concurrency} | ${fmt(median(rows.map((r) => r.spans)))} | ${stored} | ${fmt(median(rates))} [${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))}] | ${median(cpus).toFixed(2)} [${range(cpus, 2)}] | ${judged ? `≥ ${fmt(TARGET)}` : '—'} | ${result} |`);
     }
   }
-  if (AGAINST !== undefined) {
-    console.log('\nThis build ÷ the one against, median of the per-rep ratios [min–max]:\n');
+  for (const [peer] of builds.slice(1)) {
+    console.log(`\nThis build ÷ ${peer}, median of the per-rep ratios [min–max]:\n`);
     console.log('| clients in flight | spans/s ratio | CPU/span ratio | target | result |');
     console.log('|---:|---:|---:|---|---|');
     for (const concurrency of [1, 4]) {
       const mine = results.get(`this one ${concurrency}`);
-      const theirs = results.get(`against ${concurrency}`);
+      const theirs = results.get(`${peer} ${concurrency}`);
       const rate = mine.map((r, i) => r.perSecond / theirs[i].perSecond);
       const cpu = mine.map((r, i) => r.cpuMicrosPerSpan / theirs[i].cpuMicrosPerSpan);
       const judged = concurrency === 1;
@@ -285,7 +289,7 @@ function inProcess(builds) {
     });
     const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const path of round % 2 === 0 ? paths : [...paths].reverse()) {
+      for (const path of [...paths.slice(round % paths.length), ...paths.slice(0, round % paths.length)]) {
         const bodies = Array.from({ length: BATCHES }, () => batchBody(() => uuidv7()));
         let started = cpu();
         const opsList = bodies.map(path.parse);

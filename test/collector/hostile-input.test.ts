@@ -72,6 +72,19 @@ test.each([
   expect(runs.some((run) => run.id.endsWith(goodSpanId.slice(4)) && run.name === 'neighbour')).toBe(true);
 });
 
+test.each([
+  ['input.value', 1000],
+  ['output.value', 6000],
+])('OTLP: JSON text in %s nested %i deep is rejected alone; its neighbour is stored', async (key, depth) => {
+  const goodSpanId = Math.floor(Math.random() * 2 ** 48).toString(16).padStart(16, '0');
+  const deep = span({ attributes: [{ key, value: { stringValue: nested(depth) } }] });
+  const answer = await post(`${collector.url}/v1/traces`, otlp([deep, span({ spanId: goodSpanId, name: 'deep-neighbour', attributes: [{ key, value: { stringValue: nested(63) } }] })]));
+  expect(answer.status).toBe(200);
+  expect(answer.body.partialSuccess).toEqual({ rejectedSpans: '1', errorMessage: expect.stringContaining(`spans[0]: ${key}: JSON nested deeper than 64 levels`) });
+  const runs = await collector.trace('0af76519-16cd-43dd-8448-eb211c80319c');
+  expect(runs.some((run) => run.id.endsWith(goodSpanId.slice(4)) && run.name === 'deep-neighbour')).toBe(true);
+});
+
 test('multipart: a run whose part is not JSON is named; the other run is stored', async () => {
   const good = postedRun({ name: 'multipart-good' });
   const form = new FormData();
