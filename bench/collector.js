@@ -99,10 +99,13 @@ function startCollector(dir, cli = CLI, file = join(dir, 'bench.sqlite'), nodeFl
   });
 }
 
-/** A process's user + system CPU so far, in seconds (whole process, every thread); NaN where /proc is missing. */
-function cpuSeconds(pid) {
+/**
+ * A process's user + system CPU so far, in seconds: every thread, or with
+ * `mainThread` only its main (JS) thread; NaN where /proc is missing.
+ */
+function cpuSeconds(pid, mainThread = false) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime: fields 14 and 15 of stat
   } catch {
@@ -175,6 +178,7 @@ async function row(concurrency, newId, cli, nodeFlags = []) {
     }));
     let spans = 0;
     const cpuBefore = cpuSeconds(child.pid);
+    const mainBefore = cpuSeconds(child.pid, true);
     const started = process.hrtime.bigint();
     const end = Date.now() + SECONDS * 1000;
     await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -186,11 +190,12 @@ async function row(concurrency, newId, cli, nodeFlags = []) {
     const ended = process.hrtime.bigint();
     const seconds = Number(ended - started) / 1e9;
     const cpuMicrosPerSpan = ((cpuSeconds(child.pid) - cpuBefore) * 1e6) / spans;
+    const mainMicrosPerSpan = ((cpuSeconds(child.pid, true) - mainBefore) * 1e6) / spans;
     agent.destroy();
     child.kill('SIGINT');
     await new Promise((resolve) => child.once('exit', resolve));
     const stored = DB === 'memory' ? 'n/a' : storedSpans(join(dir, 'bench.sqlite')) - warmSpans;
-    return { concurrency, spans, seconds, perSecond: spans / seconds, cpuMicrosPerSpan, stored, window: [Number(started / 1000n), Number(ended / 1000n)] };
+    return { concurrency, spans, seconds, perSecond: spans / seconds, cpuMicrosPerSpan, mainMicrosPerSpan, stored, window: [Number(started / 1000n), Number(ended / 1000n)] };
   } finally {
     if (child.exitCode === null) child.kill('SIGINT');
     rmSync(dir, { recursive: true, force: true });
@@ -214,7 +219,7 @@ async function main() {
         if (r.stored !== 'n/a' && r.stored !== r.spans) throw new Error(`${build}: ${r.spans} spans acknowledged, ${r.stored} stored`);
         const key = `${build} ${concurrency}`;
         results.set(key, [...(results.get(key) ?? []), r]);
-        console.log(`  rep ${rep + 1}, ${build}, ${concurrency} in flight: ${fmt(r.perSecond)} spans/s, ${r.cpuMicrosPerSpan.toFixed(2)} µs CPU/span (collector); load ${loadavg()}`);
+        console.log(`  rep ${rep + 1}, ${build}, ${concurrency} in flight: ${fmt(r.perSecond)} spans/s, ${r.cpuMicrosPerSpan.toFixed(2)} µs CPU/span (collector; main thread ${r.mainMicrosPerSpan.toFixed(2)}); load ${loadavg()}`);
       }
     }
   }
@@ -301,11 +306,15 @@ function inProcess(builds) {
       }
     }
     console.log(`\nThe ingest path in one process, no HTTP: CPU µs per span, minimum over ${ROUNDS} interleaved rounds of ${BATCHES} batches; load ${loadavg()}:\n`);
-    console.log('| collector | parse, check, normalise | store (SQLite file, WAL) | both |');
-    console.log('|---|---:|---:|---:|');
-    for (const { build, best, store } of paths) {
-      console.log(`| ${build} | ${best.parse.toFixed(2)} | ${best.store.toFixed(2)} | ${(best.parse + best.store).toFixed(2)} |`);
-      store.close();
+    const total = (path) => path.best.parse + path.best.store;
+    const peer = paths[1];
+    console.log(`| collector | parse, check, normalise | store (SQLite file, WAL) | both |${peer ? ` × ${peer.build} | target | result |` : ''}`);
+    console.log(`|---|---:|---:|---:|${peer ? '---:|---|---|' : ''}`);
+    for (const path of paths) {
+      const judged = peer !== undefined && path === paths[0];
+      const ratio = peer ? ` ${(total(path) / total(peer)).toFixed(3)} | ${judged ? '≤ 1' : '—'} | ${judged ? (total(path) <= total(peer) ? 'PASS' : 'FAIL') : '—'} |` : '';
+      console.log(`| ${path.build} | ${path.best.parse.toFixed(2)} | ${path.best.store.toFixed(2)} | ${total(path).toFixed(2)} |${ratio}`);
+      path.store.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
