@@ -7,7 +7,7 @@
  *
  *   npm run build && npm run build:collector
  *   node bench/collector.js [--seconds 4] [--reps 3] [--db memory|file]
- *                           [--against=<another checkout, built>] [--v4] [--profile]
+ *                           [--against=<another checkout, built>] [--clients 1,4] [--v4] [--profile]
  *                           [--query-spans 1000000]
  *
  * The collector runs in a child process (`collector/dist/cli.js serve`), as
@@ -76,6 +76,8 @@ const AGAINST = args.filter((arg) => arg.startsWith('--against=')).map((arg) => 
 const QUERY_SPANS = Number(option('--query-spans', 1_000_000));
 const QUERY_TARGET_MS = 200;
 const ROUNDS = Number(option('--rounds', 15));
+/** Requests in flight per row: `--clients 1,4` (default). */
+const CLIENTS = String(option('--clients', '1,4')).split(',').map(Number);
 const CLOCK_TICKS = 100; // USER_HZ: /proc's unit for CPU times on Linux
 
 function againstCli(where) {
@@ -155,7 +157,10 @@ function storedSpans(file) {
   const Database = require('better-sqlite3');
   const db = new Database(file, { readonly: true });
   try {
-    return db.prepare('SELECT count(*) AS n FROM runs').get().n;
+    const runs = db.prepare('SELECT count(*) AS n FROM runs').get().n;
+    // Builds with full-text search index when ingestion pauses: how far the indexer got during the row.
+    const hasIndex = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'fts_state'").get().n > 0;
+    return { runs, indexed: hasIndex ? db.prepare('SELECT watermark AS w FROM fts_state').get().w : 0 };
   } finally {
     db.close();
   }
@@ -194,8 +199,10 @@ async function row(concurrency, newId, cli, nodeFlags = []) {
     agent.destroy();
     child.kill('SIGINT');
     await new Promise((resolve) => child.once('exit', resolve));
-    const stored = DB === 'memory' ? 'n/a' : storedSpans(join(dir, 'bench.sqlite')) - warmSpans;
-    return { concurrency, spans, seconds, perSecond: spans / seconds, cpuMicrosPerSpan, mainMicrosPerSpan, stored, window: [Number(started / 1000n), Number(ended / 1000n)] };
+    const inFile = DB === 'memory' ? undefined : storedSpans(join(dir, 'bench.sqlite'));
+    const stored = inFile === undefined ? 'n/a' : inFile.runs - warmSpans;
+    const indexed = inFile === undefined ? 0 : inFile.indexed;
+    return { concurrency, spans, seconds, perSecond: spans / seconds, cpuMicrosPerSpan, mainMicrosPerSpan, stored, indexed, window: [Number(started / 1000n), Number(ended / 1000n)] };
   } finally {
     if (child.exitCode === null) child.kill('SIGINT');
     rmSync(dir, { recursive: true, force: true });
@@ -212,14 +219,14 @@ async function main() {
   console.log('');
   const results = new Map(); // `${build} ${concurrency}` → rows
   for (let rep = 0; rep < REPS; rep++) {
-    for (const concurrency of [1, 4]) {
+    for (const concurrency of CLIENTS) {
       // The order rotates per rep, so no build always runs first (or right after the same neighbour).
       for (const [build, cli] of [...builds.slice(rep % builds.length), ...builds.slice(0, rep % builds.length)]) {
         const r = await row(concurrency, () => uuidv7(), cli);
         if (r.stored !== 'n/a' && r.stored !== r.spans) throw new Error(`${build}: ${r.spans} spans acknowledged, ${r.stored} stored`);
         const key = `${build} ${concurrency}`;
         results.set(key, [...(results.get(key) ?? []), r]);
-        console.log(`  rep ${rep + 1}, ${build}, ${concurrency} in flight: ${fmt(r.perSecond)} spans/s, ${r.cpuMicrosPerSpan.toFixed(2)} µs CPU/span (collector; main thread ${r.mainMicrosPerSpan.toFixed(2)}); load ${loadavg()}`);
+        console.log(`  rep ${rep + 1}, ${build}, ${concurrency} in flight: ${fmt(r.perSecond)} spans/s, ${r.cpuMicrosPerSpan.toFixed(2)} µs CPU/span (collector; main thread ${r.mainMicrosPerSpan.toFixed(2)}); ${r.indexed} runs search-indexed in idle gaps; load ${loadavg()}`);
       }
     }
   }
@@ -234,7 +241,7 @@ function printIngest(builds, results) {
   console.log('\nUUIDv7 run ids (as clients send). Medians over the reps [min–max]:\n');
   console.log('| collector | clients in flight | spans sent (median) | spans stored | spans/s | collector CPU µs/span | target | result |');
   console.log('|---|---:|---:|---|---:|---:|---|---|');
-  for (const concurrency of [1, 4]) {
+  for (const concurrency of CLIENTS) {
     for (const [build] of builds) {
       const rows = results.get(`${build} ${concurrency}`);
       const rates = rows.map((r) => r.perSecond);
@@ -249,7 +256,7 @@ function printIngest(builds, results) {
     console.log(`\nThis build ÷ ${peer}, median of the per-rep ratios [min–max]:\n`);
     console.log('| clients in flight | spans/s ratio | CPU/span ratio | target | result |');
     console.log('|---:|---:|---:|---|---|');
-    for (const concurrency of [1, 4]) {
+    for (const concurrency of CLIENTS) {
       const mine = results.get(`this one ${concurrency}`);
       const theirs = results.get(`${peer} ${concurrency}`);
       const rate = mine.map((r, i) => r.perSecond / theirs[i].perSecond);
@@ -265,7 +272,7 @@ async function v4Rows(builds) {
   console.log('\nUUIDv4 run ids (random, the worst case; not judged), one rep:\n');
   console.log('| collector | clients in flight | spans/s | collector CPU µs/span |');
   console.log('|---|---:|---:|---:|');
-  for (const concurrency of [1, 4]) {
+  for (const concurrency of CLIENTS) {
     for (const [build, cli] of builds) {
       const r = await row(concurrency, randomUUID, cli);
       console.log(`| ${build} | ${concurrency} | ${fmt(r.perSecond)} | ${r.cpuMicrosPerSpan.toFixed(2)} |`);
