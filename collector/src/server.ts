@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, maxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { HttpError } from './http/http-error.js';
@@ -40,9 +40,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       route(req, res, { store, options: resolved, hosts }).catch((error: unknown) => answerError(req, res, error, resolved.maxBodyBytes));
     },
   );
-  // A malformed request line or headers: answer 400 rather than let the socket error surface.
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  // A malformed request line or headers, headers too slow or too large: answer with the status and reason rather than let the socket error surface.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (socket.writable) socket.end(clientErrorReply(error.code, resolved.headersTimeoutMillis));
     else socket.destroy();
   });
   // A connection that goes silent mid-request (or between requests) is closed.
@@ -90,6 +90,18 @@ function answerError(req: IncomingMessage, res: ServerResponse, error: unknown, 
     drainThenClose(req, Math.max(maxBodyBytes, 64 * 1024 * 1024), DRAIN_MILLIS);
   }
   sendJson(res, known ? error.status : 500, { detail: known ? error.message : 'Internal error: see the collector log' });
+}
+
+/** The raw answer to a request Node's parser refused (it never reached a route): status and a JSON reason. */
+function clientErrorReply(code: string | undefined, headersTimeoutMillis: number): string {
+  const [status, reason] =
+    code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? ['408 Request Timeout', `The request's headers did not arrive within ${headersTimeoutMillis} ms`]
+      : code === 'HPE_HEADER_OVERFLOW'
+        ? ['431 Request Header Fields Too Large', `The request headers are larger than the ${maxHeaderSize} bytes the collector accepts`]
+        : ['400 Bad Request', 'The request line or headers are not valid HTTP/1.1'];
+  const body = JSON.stringify({ detail: reason });
+  return `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 }
 
 /** How long an unwanted body is read (and thrown away) after the answer, at most. */

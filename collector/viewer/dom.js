@@ -75,7 +75,11 @@ export function formatDuration(ms) {
   if (!Number.isFinite(ms)) return '—';
   if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
   if (ms < 1000) return `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
+  // Long spans (and traces still running for days) in units a reader takes in at a glance.
+  const [big, bigName, small, smallName] = ms < 3_600_000 ? [60_000, 'min', 1000, 's'] : ms < 86_400_000 ? [3_600_000, 'h', 60_000, 'min'] : [86_400_000, 'd', 3_600_000, 'h'];
+  const whole = Math.floor(ms / big);
+  return `${whole} ${bigName} ${Math.floor((ms - whole * big) / small)} ${smallName}`;
 }
 
 export function formatTime(iso) {

@@ -5,7 +5,8 @@ import { treeOrder } from './tree.js';
 const ROW_PX = 26;
 const OVERSCAN_ROWS = 20;
 const PAGE_SPANS = 5000;
-const MAX_INDENT_LEVELS = 40;
+// 12 levels × 12 px leave half of the 280 px name column for the depth marker and the name.
+const MAX_INDENT_LEVELS = 12;
 
 const state = { traceId: null, spans: [], total: 0, nextOffset: null, ordered: [], t0: 0, total_ms: 1, selectedId: null, loading: false };
 

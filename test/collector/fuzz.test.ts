@@ -47,10 +47,12 @@ const fuzzedRun = fc.record(
 );
 
 const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString('hex'));
+/** JSON text, some nested around the depth limit and far past it: OTLP carries inputs and outputs as JSON inside a string attribute. */
+const jsonText = fc.oneof(fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)), fc.constantFrom(1, 62, 63, 64, 65, 999, 1001, 6000).map((depth) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`));
 const anyValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
-    fc.record({ stringValue: maybe(fc.string({ maxLength: 20 })) }),
+    fc.record({ stringValue: maybe(fc.oneof(fc.string({ maxLength: 20 }), jsonText)) }),
     fc.record({ intValue: maybe(fc.oneof(fc.bigInt().map(String), fc.integer())) }),
     fc.record({ doubleValue: maybe(fc.double()) }),
     fc.record({ boolValue: maybe(fc.boolean()) }),
@@ -58,7 +60,9 @@ const anyValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     fc.record({ kvlistValue: fc.record({ values: fc.array(fc.record({ key: maybe(fc.string({ maxLength: 8 })), value: tie('value') }), { maxLength: 3 }) }) }),
   ),
 })).value;
-const attributes = maybe(fc.array(fc.record({ key: maybe(fc.string({ maxLength: 20 })), value: anyValue }), { maxLength: 4 }));
+/** Keys the mapping reads (tracewire's own, OpenInference's) as often as any other string. */
+const attributeKey = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('input.value', 'output.value', 'tracewire.run_id', 'tracewire.dotted_order', 'tracewire.tags', 'tracewire.run_type', 'tracewire.session_name', 'tracewire.status', 'openinference.span.kind', 'service.name'));
+const attributes = maybe(fc.array(fc.record({ key: maybe(attributeKey), value: anyValue }), { maxLength: 4 }));
 const nanos = maybe(fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 70n }).map(String), fc.integer()));
 const fuzzedSpan = fc.record(
   {
@@ -145,6 +149,22 @@ test('OTLP /v1/traces (JSON): fuzzed spans beside a valid one: never a 5xx, the 
   );
 });
 
+test('OTLP /v1/traces (JSON): well-formed spans with fuzzed attributes and events (what the mapping reads): never a 5xx', async () => {
+  const mappedSpan = fc.record({
+    traceId: hex(16),
+    spanId: hex(8),
+    startTimeUnixNano: fc.constant('1767225600000000000'),
+    attributes: fc.array(fc.oneof(fc.record({ key: attributeKey, value: anyValue }), fc.record({ key: fc.constantFrom('input.value', 'output.value'), value: fc.record({ stringValue: jsonText }) })), { maxLength: 6 }),
+    events: fc.array(fc.record({ name: fc.constantFrom('exception', 'log'), attributes }, { requiredKeys: ['name'] }), { maxLength: 2 }),
+  });
+  await fc.assert(
+    fc.asyncProperty(fc.array(mappedSpan, { minLength: 1, maxLength: 4 }), async (spans) => {
+      expect(await send('POST', '/v1/traces', JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }))).toBe(200);
+    }),
+    { numRuns: 300 },
+  );
+});
+
 test('OTLP /v1/traces (protobuf) and compressed bodies: arbitrary bytes never make a 5xx', async () => {
   await fc.assert(
     fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (bytes) => {
@@ -157,11 +177,12 @@ test('OTLP /v1/traces (protobuf) and compressed bodies: arbitrary bytes never ma
 });
 
 test('GET routes: any query and trace id never make a 5xx', async () => {
-  const params = fc.dictionary(fc.constantFrom('limit', 'offset', 'name', 'status', 'tag', 'since', 'q', 'x'), fc.string({ maxLength: 20 }));
+  const params = fc.dictionary(fc.constantFrom('limit', 'offset', 'name', 'status', 'tag', 'since', 'q', 'minutes', 'x'), fc.string({ maxLength: 20 }));
   await fc.assert(
     fc.asyncProperty(params, fc.string({ maxLength: 40 }), fc.constantFrom('', '/export'), async (query, id, suffix) => {
       await send('GET', `/api/traces?${new URLSearchParams(query)}`);
       await send('GET', `/api/traces/${encodeURIComponent(id)}${suffix}?${new URLSearchParams(query)}`);
+      await send('GET', `/api/stats?${new URLSearchParams(query)}`);
     }),
     { numRuns: 300 },
   );

@@ -72,6 +72,19 @@ test.each([
   expect(runs.some((run) => run.id.endsWith(goodSpanId.slice(4)) && run.name === 'neighbour')).toBe(true);
 });
 
+test.each([
+  ['input.value', 1000],
+  ['output.value', 6000],
+])('OTLP: JSON text in %s nested %i deep is rejected alone; its neighbour is stored', async (key, depth) => {
+  const goodSpanId = Math.floor(Math.random() * 2 ** 48).toString(16).padStart(16, '0');
+  const deep = span({ attributes: [{ key, value: { stringValue: nested(depth) } }] });
+  const answer = await post(`${collector.url}/v1/traces`, otlp([deep, span({ spanId: goodSpanId, name: 'deep-neighbour', attributes: [{ key, value: { stringValue: nested(63) } }] })]));
+  expect(answer.status).toBe(200);
+  expect(answer.body.partialSuccess).toEqual({ rejectedSpans: '1', errorMessage: expect.stringContaining(`spans[0]: ${key}: JSON nested deeper than 64 levels`) });
+  const runs = await collector.trace('0af76519-16cd-43dd-8448-eb211c80319c');
+  expect(runs.some((run) => run.id.endsWith(goodSpanId.slice(4)) && run.name === 'deep-neighbour')).toBe(true);
+});
+
 test('multipart: a run whose part is not JSON is named; the other run is stored', async () => {
   const good = postedRun({ name: 'multipart-good' });
   const form = new FormData();
@@ -99,6 +112,20 @@ test('a request line no URL parser accepts is a 400, and the collector keeps ser
     socket.on('error', reject);
   });
   expect(reply).toMatch(/^HTTP\/1\.1 400/);
+  expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
+});
+
+test('headers larger than Node accepts get 431 with a reason, and the collector keeps serving', async () => {
+  const reply = await new Promise<string>((resolve) => {
+    const socket = connect(collector.port, '127.0.0.1', () => socket.write(`GET /healthz HTTP/1.1\r\nHost: localhost\r\nx-big: ${'a'.repeat(20 * 1024)}\r\n\r\n`));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk));
+    // The collector closes after answering; a reset of the unread rest may follow the answer.
+    socket.on('close', () => resolve(text));
+    socket.on('error', () => undefined);
+  });
+  expect(reply).toMatch(/^HTTP\/1\.1 431/);
+  expect(reply).toContain('headers are larger than');
   expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
 });
 

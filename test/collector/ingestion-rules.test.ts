@@ -49,6 +49,32 @@ describe('idempotent ingestion', () => {
   });
 });
 
+describe('one stored form', () => {
+  test('ids and times in any accepted spelling are stored canonical; the stored form itself is kept as sent', async () => {
+    collector = await memoryCollector();
+    const canonical = postedRun({ name: 'canonical', start_time: '2028-02-29T23:59:59.999999Z', end_time: '2028-03-01T00:00:00.000001Z' });
+    const spelled = postedRun({ id: '0190A0B0C0D07000800000000000ABCD', name: 'spelled', start_time: '2026-01-01T00:00:00.5+01:00', end_time: 1767225600000.25 });
+    spelled.trace_id = spelled.id;
+    const answer = await post(`${collector.url}/runs/batch`, batch([canonical, spelled]));
+    expect(answer.status).toBe(202);
+    const runs = await collector.runsByName();
+    expect(runs.get('canonical')).toMatchObject({ id: canonical.id, trace_id: canonical.id, start_time: '2028-02-29T23:59:59.999999Z', end_time: '2028-03-01T00:00:00.000001Z' });
+    expect(runs.get('spelled')).toMatchObject({ id: '0190a0b0-c0d0-7000-8000-00000000abcd', trace_id: '0190a0b0-c0d0-7000-8000-00000000abcd', start_time: '2025-12-31T23:00:00.500000Z', end_time: '2026-01-01T00:00:00.000250Z' });
+  });
+
+  test.each([
+    ['February 30th', '2026-02-30T10:00:00.000000Z'],
+    ['February 29th of a common year', '2026-02-29T10:00:00.000000Z'],
+    ['hour 24', '2026-01-01T24:00:00.000000Z'],
+    ['second 60', '2026-01-01T23:59:60.000000Z'],
+  ])('a time in the stored layout that names no real time (%s) is refused', async (_what, time) => {
+    collector = await memoryCollector();
+    const answer = await post(`${collector.url}/runs/batch`, batch([postedRun({ start_time: time })]));
+    expect(answer.status).toBe(400);
+    expect(answer.body.rejected[0].reason).toContain('"start_time" must be');
+  });
+});
+
 describe('bad input is answered, never crashes the collector', () => {
   test.each([
     ['JSON that does not parse', '/runs/batch', '{"post": [', 'Body is not JSON'],

@@ -56,6 +56,21 @@ test('stats per span name: count, error rate and percentiles; a patch that ends 
   expect((await fetch(`${collector.url}/api/stats?minutes=0`)).status).toBe(400);
 });
 
+test('latency of spans that cross midnight, a month, a year and a leap day is their real duration', async () => {
+  collector = await memoryCollector();
+  const crossing = [
+    ['2025-12-31T23:59:59.999000Z', '2026-01-01T00:00:00.001000Z'],
+    ['2028-02-28T23:59:59.999500Z', '2028-02-29T00:00:00.001500Z'],
+    ['2028-02-29T23:59:59.999000Z', '2028-03-01T00:00:00.001000Z'],
+    ['2026-04-30T23:59:59.999999Z', '2026-05-01T00:00:00.001999Z'],
+  ];
+  await post(`${collector.url}/runs/batch`, batch(crossing.map(([start_time, end_time]) => postedRun({ name: 'midnight', start_time, end_time }))));
+  const stats = await (await fetch(`${collector.url}/api/stats?name=midnight`)).json();
+  // Each lasted 2 ms: one histogram bucket, within its 4.5 %.
+  expect(stats.histogram).toEqual([{ ms: expect.any(Number), count: 4 }]);
+  expect(Math.abs(stats.histogram[0].ms - 2) / 2).toBeLessThan(0.045);
+});
+
 test('retention takes deleted spans out of the stats', async () => {
   collector = await memoryCollector({ maxTraces: 1 });
   await post(`${collector.url}/runs/batch`, batch([postedRun({ name: 'old', start_time: '2026-01-01T00:00:00Z', end_time: '2026-01-01T00:00:01Z' })]));

@@ -15,7 +15,7 @@ import { batch, postedRun } from './run-builders.js';
  * - cycles, orphans, a 20 000-deep chain and a 150 000-span trace render;
  * - the stats page, search, pagination and export work;
  * - a cross-origin page cannot write or read; a rebinding Host is refused.
- * `UPDATE_SCREENSHOTS=1` saves docs/viewer-stats.png and docs/viewer-big-trace.png.
+ * `UPDATE_SCREENSHOTS=1` saves docs/viewer-stats.png, docs/viewer-flagged.png and docs/viewer-big-trace.png.
  */
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP evil.test 127.0.0.1'];
 const DOCS = join(__dirname, '..', '..', 'docs');
@@ -103,8 +103,18 @@ test('cycles, orphans and a 20 000-deep chain render, each span once, the odd on
   await page.locator('.span-name', { hasText: /^level-19999$/ }).waitFor();
   const flags = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.span-row')].filter((row) => /^(own-parent|cycle-.|orphan)$/.test(row.querySelector('.span-name')!.textContent!)).map((row) => `${row.querySelector('.span-name')!.textContent}:${row.dataset.flag ?? ''}`));
   expect(flags.sort()).toEqual(['cycle-a:cycle', 'cycle-b:', 'orphan:orphan', 'own-parent:cycle']);
-  expect(await page.locator('.span-row', { has: page.locator('.span-name', { hasText: /^level-19999$/ }) }).locator('.depth').textContent()).toContain('19999');
+  const bottom = page.locator('.span-row', { has: page.locator('.span-name', { hasText: /^level-19999$/ }) });
+  expect(await bottom.locator('.depth').textContent()).toContain('19999');
+  // Deep rows stop indenting: the name stays inside its column, readable.
+  const [name, bars] = [await bottom.locator('.span-name').boundingBox(), await bottom.locator('.bar-col').boundingBox()];
+  expect(name!.x + Math.min(name!.width, 40)).toBeLessThan(bars!.x);
+  expect(await page.locator('#trace-meta').textContent()).toMatch(/ \d+ d \d+ h /);
   expect(await page.locator('.span-row').count()).toBeLessThan(200);
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    await page.locator('.span-row', { has: page.locator('.span-name', { hasText: /^cycle-a$/ }) }).click();
+    await page.locator('#span-panel .span-title', { hasText: 'cycle-a' }).waitFor();
+    await page.screenshot({ path: join(DOCS, 'viewer-flagged.png') });
+  }
 });
 
 test('a 150 000-span trace opens (first page, virtualised), then loads whole on demand', async () => {
@@ -137,41 +147,47 @@ test('a 150 000-span trace opens (first page, virtualised), then loads whole on 
 }, 240_000);
 
 test('stats page, search, list pagination and export', async () => {
-  const now = Date.now();
-  const runs = Array.from({ length: 60 }, (_, i) =>
-    postedRun({ name: i % 3 === 0 ? 'checkout' : 'search', start_time: new Date(now - 600_000 + i * 10_000).toISOString(), end_time: new Date(now - 600_000 + i * 10_000 + (i % 3 === 0 ? 200 : 20) + i).toISOString(), ...(i % 10 === 0 ? { error: 'Error: payment declined' } : {}), inputs: { query: i === 42 ? 'kumquat marmalade' : 'apples' } }),
-  );
-  expect((await post(`${collector.url}/runs/batch`, batch(runs))).status).toBe(202);
-  await page.goto(`${collector.url}/#/stats`);
-  const checkout = page.locator('#stats-rows tr[data-name="checkout"] td');
-  await checkout.first().waitFor();
-  const cells = await checkout.allTextContents();
-  expect(cells.slice(0, 3)).toEqual(['checkout', '20', '10.0 %']);
-  expect(await page.locator('#timeline rect.tp-bar').count()).toBeGreaterThan(5);
-  await page.locator('#stats-rows tr[data-name="checkout"] a').click();
-  await page.waitForFunction(() => document.getElementById('histogram-title')!.textContent === 'Latency of checkout');
-  expect(await page.locator('#histogram rect.hist-bar').count()).toBeGreaterThan(3);
-  if (process.env.UPDATE_SCREENSHOTS === '1') {
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(DOCS, 'viewer-stats.png') });
+  // A collector of its own: the stats and the list show these runs alone, not the huge traces above.
+  const own = await memoryCollector();
+  try {
+    const now = Date.now();
+    const runs = Array.from({ length: 60 }, (_, i) =>
+      postedRun({ name: i % 3 === 0 ? 'checkout' : 'search', start_time: new Date(now - 600_000 + i * 10_000).toISOString(), end_time: new Date(now - 600_000 + i * 10_000 + (i % 3 === 0 ? 200 : 20) + i).toISOString(), ...(i % 10 === 0 ? { error: 'Error: payment declined' } : {}), inputs: { query: i === 42 ? 'kumquat marmalade' : 'apples' } }),
+    );
+    expect((await post(`${own.url}/runs/batch`, batch(runs))).status).toBe(202);
+    await page.goto(`${own.url}/#/stats`);
+    const checkout = page.locator('#stats-rows tr[data-name="checkout"] td');
+    await checkout.first().waitFor();
+    const cells = await checkout.allTextContents();
+    expect(cells.slice(0, 3)).toEqual(['checkout', '20', '10.0 %']);
+    expect(await page.locator('#timeline rect.tp-bar').count()).toBeGreaterThan(5);
+    await page.locator('#stats-rows tr[data-name="checkout"] a').click();
+    await page.waitForFunction(() => document.getElementById('histogram-title')!.textContent === 'Latency of checkout');
+    expect(await page.locator('#histogram rect.hist-bar').count()).toBeGreaterThan(3);
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(DOCS, 'viewer-stats.png') });
+    }
+
+    await page.goto(`${own.url}/#/`);
+    await page.locator('#trace-rows tr').first().waitFor();
+    await page.fill('input[name="q"]', 'kumquat');
+    await page.waitForFunction(() => document.querySelectorAll('#trace-rows tr').length === 1);
+    expect(await page.locator('#trace-rows tr').getAttribute('data-trace-id')).toBe(runs[42]!.id);
+    await page.fill('input[name="q"]', '');
+    await page.waitForFunction(() => document.querySelectorAll('#trace-rows tr').length === 50);
+    const firstPage = await page.locator('#trace-rows tr').first().getAttribute('data-trace-id');
+    await page.click('#older');
+    await page.waitForFunction((first) => document.querySelector('#trace-rows tr')?.getAttribute('data-trace-id') !== first, firstPage);
+    expect(await page.locator('#page-info').textContent()).toMatch(/^51–/);
+
+    await page.goto(`${own.url}/#/trace/${runs[42]!.id}`);
+    await page.locator('.span-row').first().waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-trace')]);
+    expect(download.suggestedFilename()).toBe(`trace-${runs[42]!.id}.json`);
+  } finally {
+    await own.close();
   }
-
-  await page.goto(`${collector.url}/#/`);
-  await page.locator('#trace-rows tr').first().waitFor();
-  await page.fill('input[name="q"]', 'kumquat');
-  await page.waitForFunction(() => document.querySelectorAll('#trace-rows tr').length === 1);
-  expect(await page.locator('#trace-rows tr').getAttribute('data-trace-id')).toBe(runs[42]!.id);
-  await page.fill('input[name="q"]', '');
-  await page.waitForFunction(() => document.querySelectorAll('#trace-rows tr').length === 50);
-  const firstPage = await page.locator('#trace-rows tr').first().getAttribute('data-trace-id');
-  await page.click('#older');
-  await page.waitForFunction((first) => document.querySelector('#trace-rows tr')?.getAttribute('data-trace-id') !== first, firstPage);
-  expect(await page.locator('#page-info').textContent()).toMatch(/^51–/);
-
-  await page.goto(`${collector.url}/#/trace/${runs[42]!.id}`);
-  await page.locator('.span-row').first().waitFor();
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-trace')]);
-  expect(download.suggestedFilename()).toBe(`trace-${runs[42]!.id}.json`);
 });
 
 describe('hostile web pages', () => {

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { memoryCollector } from './collector-client.js';
 import { batch, postedRun } from './run-builders.js';
@@ -60,6 +61,22 @@ describe('Host allow-list (DNS rebinding)', () => {
   });
 });
 
+describe('the viewer’s pages', () => {
+  test('carry a Content-Security-Policy that allows only the collector’s own scripts, and are never sniffed', async () => {
+    const collector = await collectorWith();
+    for (const path of ['/', '/app.js', '/viewer.css']) {
+      const response = await fetch(collector.url + path);
+      expect(response.status).toBe(200);
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("object-src 'none'");
+      expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    expect((await fetch(`${collector.url}/api/traces`)).headers.get('content-type')).toMatch(/^application\/json/);
+  });
+});
+
 describe('browser cross-origin writes', () => {
   test.each([
     ['text/plain (no preflight)', { 'content-type': 'text/plain' }, 415],
@@ -111,6 +128,47 @@ describe('slow, huge and compressed bodies', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
     expect(await collector.traces()).toEqual([]);
+  });
+
+  test('headers trickling in slower than the headers timeout are cut off; so is a keep-alive connection left idle', async () => {
+    const collector = await collectorWith({ headersTimeoutMillis: 1000, idleTimeoutMillis: 500 });
+    // A slowloris client: one header line every 100 ms, never the blank line that ends them (it would go on for 20 s).
+    const slow = await new Promise<{ reply: string; millis: number }>((resolve) => {
+      const started = Date.now();
+      let reply = '';
+      const socket = connect(collector.port, '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n'));
+      const timer = setInterval(() => socket.writable && socket.write(`x-slow-${Date.now()}: 1\r\n`), 100);
+      const giveUp = setTimeout(() => socket.destroy(), 20_000);
+      socket.on('data', (chunk) => (reply += chunk));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearInterval(timer);
+        clearTimeout(giveUp);
+        resolve({ reply, millis: Date.now() - started });
+      });
+    });
+    expect(slow.reply).toMatch(/^HTTP\/1\.1 408/);
+    expect(slow.millis).toBeLessThan(15_000);
+
+    // After one answered request, a keep-alive connection that says nothing more is closed by the collector.
+    const idle = await new Promise<{ answered: boolean; millis: number }>((resolve) => {
+      let answered = false;
+      let since = Date.now();
+      const socket = connect(collector.port, '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n'));
+      const giveUp = setTimeout(() => socket.destroy(), 20_000);
+      socket.on('data', (chunk) => {
+        answered ||= String(chunk).startsWith('HTTP/1.1 200');
+        since = Date.now();
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearTimeout(giveUp);
+        resolve({ answered, millis: Date.now() - since });
+      });
+    });
+    expect(idle.answered).toBe(true);
+    expect(idle.millis).toBeLessThan(15_000);
+    expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
   });
 
   test('gzip bombs get 413, are inflated no further than the limit, and never stall other requests', async () => {

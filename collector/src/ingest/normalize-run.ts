@@ -1,10 +1,12 @@
 import { badRequest } from '../http/http-error.js';
+import { isCalendarDate, isCalendarTime, isCanonicalIsoMicros, isCanonicalUuid } from './canonical-forms.js';
 import type { Json, RunOp, StoredRun } from './run-op.js';
 import { LIMITS } from './validate/limits.js';
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const ISO = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/;
 const TIME_FIELDS = ['start_time', 'end_time'] as const;
+const ID_FIELDS = ['id', 'trace_id', 'parent_run_id'] as const;
 
 /**
  * An ISO 8601 UTC time with microseconds, from what senders use: ISO text
@@ -19,31 +21,22 @@ export function normalizeTime(value: unknown): string | undefined {
     return `${iso.slice(0, 23)}${micros}Z`;
   }
   if (typeof value !== 'string') return undefined;
+  // What clients send, and the stored form: kept as it is.
+  if (isCanonicalIsoMicros(value)) return isCalendarDate(value) ? value : undefined;
   const match = ISO.exec(value.trim());
   if (match === null) return undefined;
   const [, date, time, fraction = '', zone = 'Z'] = match;
   const micros = fraction.padEnd(6, '0').slice(0, 6);
-  if (!isCalendarTime(date!, time!)) return undefined;
+  if (!isCalendarTime(Number(date!.slice(0, 4)), Number(date!.slice(5, 7)), Number(date!.slice(8, 10)), Number(time!.slice(0, 2)), Number(time!.slice(3, 5)), Number(time!.slice(6, 8)))) return undefined;
   if (zone === 'Z') return `${date}T${time}.${micros}Z`;
   const millis = Date.parse(`${date}T${time}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
   if (!(millis >= 0 && millis <= LIMITS.maxEpochMillis)) return undefined;
   return `${new Date(millis).toISOString().slice(0, 19)}.${micros}Z`;
 }
 
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** A real calendar date and time (not month 13, not 25:61, not February 30), by arithmetic: this runs twice per run ingested. */
-function isCalendarTime(date: string, time: string): boolean {
-  const year = Number(date.slice(0, 4));
-  const month = Number(date.slice(5, 7));
-  const day = Number(date.slice(8, 10));
-  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]!) return false;
-  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return false;
-  return Number(time.slice(0, 2)) <= 23 && Number(time.slice(3, 5)) <= 59 && Number(time.slice(6, 8)) <= 59;
-}
-
 /** A UUID in its canonical dashed lower-case form. */
 export function canonicalUuid(value: string): string {
+  if (isCanonicalUuid(value)) return value;
   const hex = value.replace(/-/g, '').toLowerCase();
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
@@ -57,15 +50,13 @@ export function canonicalUuid(value: string): string {
  */
 export function normalizeRun(op: RunOp['op'], raw: unknown, where: string): RunOp {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest(`${where}: a run must be a JSON object`);
-  const run: Record<string, Json> = {};
-  for (const [key, value] of Object.entries(raw as Record<string, Json>)) if (value !== null && value !== undefined) run[key] = value;
-  if (typeof run.id !== 'string' || !UUID.test(run.id)) throw badRequest(`${where}: "id" must be a UUID, got ${JSON.stringify(run.id ?? null)}`);
-  run.id = canonicalUuid(run.id);
-  for (const field of ['trace_id', 'parent_run_id'] as const) {
+  const run = withoutNulls(raw as Record<string, Json>);
+  for (const field of ID_FIELDS) {
     const value = run[field];
-    if (value === undefined) continue;
-    if (typeof value !== 'string' || !UUID.test(value)) throw badRequest(`${where}: "${field}" must be a UUID, got ${JSON.stringify(value)}`);
-    run[field] = canonicalUuid(value);
+    if (value === undefined && field !== 'id') continue;
+    const id = typeof value === 'string' ? uuidOf(value) : undefined;
+    if (id === undefined) throw badRequest(`${where}: "${field}" must be a UUID, got ${JSON.stringify(value ?? null)}`);
+    run[field] = id;
   }
   for (const field of TIME_FIELDS) {
     if (run[field] === undefined) continue;
@@ -86,6 +77,32 @@ export function normalizeRun(op: RunOp['op'], raw: unknown, where: string): RunO
     else if (op === 'post' && run.parent_run_id === undefined) run.trace_id = run.id;
   }
   return { op, run: run as Partial<StoredRun> & { id: string } };
+}
+
+/** The canonical form of a UUID in any accepted spelling, or undefined if it is none. */
+function uuidOf(value: string): string | undefined {
+  if (isCanonicalUuid(value)) return value;
+  return UUID.test(value) ? canonicalUuid(value) : undefined;
+}
+
+/**
+ * The run without its `null` fields. A run parsed from a request belongs to
+ * this request alone, so one without nulls (the usual case) is normalised in
+ * place rather than copied; a copy has no prototype, so a `__proto__` key
+ * stays a plain field.
+ */
+function withoutNulls(raw: Record<string, Json>): Record<string, Json> {
+  let hasNull = false;
+  for (const key in raw) {
+    if (raw[key] === null) {
+      hasNull = true;
+      break;
+    }
+  }
+  if (!hasNull) return raw;
+  const run: Record<string, Json> = Object.create(null) as Record<string, Json>;
+  for (const key of Object.keys(raw)) if (raw[key] !== null && raw[key] !== undefined) run[key] = raw[key]!;
+  return run;
 }
 
 /** The root run id in a dotted order (`<YYYYMMDDTHHMMSSffffffZ><id>` segments joined by `.`), if it parses. */

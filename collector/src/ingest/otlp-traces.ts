@@ -5,6 +5,7 @@ import { normalizeRun } from './normalize-run.js';
 import { decodeExportTraceRequest, ProtobufBodyError } from './otlp-protobuf/library-decode.js';
 import { hexId, plainAttributes, unixNanoToIso, uuidOfHex, type OtlpKeyValue } from './otlp-values.js';
 import type { Json, RunOp } from './run-op.js';
+import { LIMITS, nestsDeeperThan } from './validate/limits.js';
 import { checkOtlpRequest, checkOtlpResource, checkOtlpSpan } from './validate/validators.js';
 
 interface OtlpSpan {
@@ -34,7 +35,9 @@ const OTEL_ID_PREFIX = '0000000000000000';
 
 /** The runs of an OTLP/HTTP JSON body (`application/json`); see {@link otlpRequestRuns}. */
 export function parseOtlpTraces(body: Buffer): IngestResult {
-  return otlpRequestRuns(parseJsonBody(body).value);
+  // A resource sits 3 levels down ({ resourceSpans: [ { resource } ] }), a span 6: a body shallow at 3 needs no per-item depth walk.
+  const { value, shallow } = parseJsonBody(body, 3);
+  return otlpRequestRuns(value, shallow);
 }
 
 /**
@@ -63,21 +66,21 @@ export function parseOtlpTracesProtobuf(body: Buffer): IngestResult {
  * The envelope must be well formed (else 400); each span is checked on its
  * own, and a bad one is rejected alone (OTLP's `partial_success`).
  */
-export function otlpRequestRuns(value: unknown): IngestResult {
+export function otlpRequestRuns(value: unknown, shallow = false): IngestResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('Body must be an OTLP ExportTraceServiceRequest: { "resourceSpans": [...] }');
   const problem = checkOtlpRequest(value);
   if (problem !== undefined) throw badRequest(`Body must be an OTLP ExportTraceServiceRequest { "resourceSpans": [{ "scopeSpans": [{ "spans": [...] }] }] }: ${problem}`);
   const result: IngestResult = { ops: [], rejected: [] };
   const request = value as { resourceSpans?: Array<{ resource?: { attributes?: OtlpKeyValue[] }; scopeSpans?: Array<{ spans?: unknown[] }> }> };
   (request.resourceSpans ?? []).forEach((resourceSpans, r) => {
-    const resourceProblem = resourceSpans.resource === undefined ? undefined : checkOtlpResource(resourceSpans.resource);
+    const resourceProblem = resourceSpans.resource === undefined ? undefined : checkOtlpResource(resourceSpans.resource, shallow);
     const resource = resourceProblem === undefined ? plainAttributes(resourceSpans.resource?.attributes) : {};
     (resourceSpans.scopeSpans ?? []).forEach((scopeSpans, s) => {
       (scopeSpans.spans ?? []).forEach((span, i) => {
         const where = `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`;
         try {
           if (resourceProblem !== undefined) throw badRequest(`resourceSpans[${r}].resource: ${resourceProblem}`);
-          const spanProblem = checkOtlpSpan(span);
+          const spanProblem = checkOtlpSpan(span, shallow);
           if (spanProblem !== undefined) throw badRequest(spanProblem);
           result.ops.push(toRunOp(span as OtlpSpan, resource, where));
         } catch (error) {
@@ -122,8 +125,8 @@ function toRunOp(span: OtlpSpan, resource: { [key: string]: Json }, where: strin
     run_type: String(attributes['tracewire.run_type'] ?? RUN_TYPE_OF_KIND[String(attributes['openinference.span.kind'])] ?? 'chain'),
     start_time: unixNanoToIso(span.startTimeUnixNano, `${where}.startTimeUnixNano`),
     end_time: span.endTimeUnixNano === undefined ? undefined : unixNanoToIso(span.endTimeUnixNano, `${where}.endTimeUnixNano`),
-    inputs: ioValue(attributes['input.value']),
-    outputs: ioValue(attributes['output.value']),
+    inputs: ioValue(attributes['input.value'], `${where}.input.value`),
+    outputs: ioValue(attributes['output.value'], `${where}.output.value`),
     error,
     status: failed || error !== undefined ? 'error' : attributes['tracewire.status'] === 'cancelled' ? 'cancelled' : 'success',
     tags: Array.isArray(attributes['tracewire.tags']) ? (attributes['tracewire.tags'] as Json[]).map(String) : [],
@@ -141,15 +144,24 @@ function toRunOp(span: OtlpSpan, resource: { [key: string]: Json }, where: strin
   return normalizeRun('post', run, where);
 }
 
-/** `input.value` / `output.value`: JSON objects as they are, anything else wrapped as `{ value }`. */
-function ioValue(value: Json | undefined): { [key: string]: Json } | undefined {
+/**
+ * `input.value` / `output.value`: JSON objects as they are, anything else
+ * wrapped as `{ value }`. JSON text inside a string escaped the body's depth
+ * checks, so the object it holds is checked here: as a run's inputs it sits
+ * one level down, and the run as a whole nests at most the limit.
+ */
+function ioValue(value: Json | undefined, where: string): { [key: string]: Json } | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') {
+    let parsed: Json;
     try {
-      const parsed = JSON.parse(value) as Json;
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed;
+      parsed = JSON.parse(value) as Json;
     } catch {
-      // Not JSON: plain text, kept as text.
+      return { value }; // Not JSON: plain text, kept as text.
+    }
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+      if (nestsDeeperThan(parsed, LIMITS.maxDepth - 1)) throw badRequest(`${where}: JSON nested deeper than ${LIMITS.maxDepth} levels`);
+      return parsed;
     }
   }
   return { value };

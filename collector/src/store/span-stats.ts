@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { StoredRun } from '../ingest/run-op.js';
+import { isCanonicalIsoMicros, isoMicrosToMillis } from '../ingest/canonical-forms.js';
 import { runFailed } from './merge-run.js';
 
 /**
@@ -30,8 +31,8 @@ export function durationMillis(run: Pick<StoredRun, 'start_time' | 'end_time'> |
 }
 
 function isoMillis(iso: string): number {
-  // Stored times are `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
-  return Date.parse(`${iso.slice(0, 19)}Z`) + Number(iso.slice(20, 26) || '0') / 1000;
+  // Stored times are `YYYY-MM-DDTHH:MM:SS.ffffffZ` (normalizeRun made them so): read by arithmetic, twice per run stored.
+  return isCanonicalIsoMicros(iso) ? isoMicrosToMillis(iso) : NaN;
 }
 
 /** The bucket of a duration: 0 for under 1 µs, then 8 per doubling. */

@@ -6,7 +6,7 @@ import { LANGSMITH_BATCH, OTLP_REQUEST, OTLP_RESOURCE, OTLP_SPAN, PATCHED_RUN, P
  * The ingestion schemas compiled once by ajv. `allErrors` stays off: the
  * first problem is the reason given, and validation stops there.
  */
-const ajv = new Ajv({ allErrors: false, strict: false, verbose: true });
+const ajv = new Ajv({ allErrors: false, strict: false, verbose: true, unicodeRegExp: false });
 
 /** What a field must be, in the words of a reply (ajv's own say "must match pattern ^[0-9a-f…"). */
 const EXPECTED: Readonly<Record<string, string>> = {
