@@ -21,6 +21,8 @@ export interface MemberSelection {
   readonly name?: (subject: string) => boolean;
   /** Tests a class name; undefined means all. */
   readonly className?: (name: string) => boolean;
+  /** Wrap function-valued class fields (`handle = async () => …`) in `traceable(...)`. */
+  readonly fields?: boolean;
   /** Source text of an object literal passed to every added `@Traceable(...)` / `traceable(f, ...)`. */
   readonly decoratorOptions?: string;
 }
