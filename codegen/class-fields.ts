@@ -58,7 +58,7 @@ export function wrapFunctionFields(ctx: FileContext, wrapper: string): number {
 /** Why a function-valued field is not wrapped (`undefined`: wrap it). */
 function fieldSkipReason(ctx: FileContext, cls: ts.ClassLikeDeclaration, field: FunctionField): string | undefined {
   const init = field.initializer;
-  if (!ctx.select.fields) return 'function-valued field: left alone (--no-fields)';
+  if (!ctx.select.fields) return 'function-valued field: left alone (--no-fields, or "fields": false)';
   if (hasNotrace(ctx, field)) return 'opted out with // @notrace';
   if (ts.isComputedPropertyName(field.name)) return 'function-valued field with a computed name: no name to give its runs';
   if (hasModifier(field, ts.SyntaxKind.DeclareKeyword) || hasModifier(field, ts.SyntaxKind.AbstractKeyword)) return 'ambient or abstract field: no code to trace';
@@ -68,6 +68,10 @@ function fieldSkipReason(ctx: FileContext, cls: ts.ClassLikeDeclaration, field: 
   if (ts.isFunctionExpression(init) && init.asteriskToken !== undefined) return 'generator function field: trace the generator by hand';
   if (init.type !== undefined && ts.isTypePredicateNode(init.type) && init.type.assertsModifier !== undefined) {
     return 'assertion function (asserts …): a wrapped one loses its assertion signature at call sites (TS2775)';
+  }
+  const hidden = ts.isPrivateIdentifier(field.name) || hasModifier(field, ts.SyntaxKind.PrivateKeyword);
+  if (ctx.isolatedDeclarations && field.type === undefined && !hidden) {
+    return 'isolatedDeclarations: a wrapped field needs a type annotation (TS9012); annotate the field';
   }
   if (field.type === undefined) {
     // traceable<F extends (...args: never[]) => unknown>: an untyped parameter takes `never` from that constraint.

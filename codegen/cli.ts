@@ -17,7 +17,7 @@ from 'tracewire'. Dry run unless --write.
   --exclude <glob>       files to leave alone (repeatable); .gitignored files are always left alone
   --functions            also wrap exported function declarations
   --no-fields            leave function-valued class fields (handle = async () => ...) alone;
-                         by default they are wrapped in traceable() where that is type-safe
+                         by default (--fields) they are wrapped in traceable() where that is type-safe
   --public-only          only public methods
   --async-only           only async methods/functions (or ones declared to return a Promise)
   --name <glob>          only members matching (repeatable): 'Orders.*', 'get*' (no dot: the member's own name)
@@ -59,6 +59,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), cwd: s
         include: { type: 'string', multiple: true },
         exclude: { type: 'string', multiple: true },
         functions: { type: 'boolean' },
+        fields: { type: 'boolean' },
         'no-fields': { type: 'boolean' },
         remove: { type: 'boolean' },
         'legacy-unmarked': { type: 'boolean' },
@@ -87,6 +88,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), cwd: s
     if (command !== 'instrument') throw new CodegenUsageError(command === undefined ? 'missing command: instrument' : `unknown command ${command}: the only command is instrument`);
     if (v.write && v.check) throw new CodegenUsageError('--write and --check exclude each other: --check only reports.');
     if (v['legacy-unmarked'] && !v.remove) throw new CodegenUsageError('--legacy-unmarked goes with --remove: it migrates code instrumented by tracewire 0.1.');
+    if (v.fields && v['no-fields']) throw new CodegenUsageError('--fields and --no-fields exclude each other.');
     if (v.quiet && v.verbose) throw new CodegenUsageError('--quiet and --verbose exclude each other.');
     const config = readConfig(cwd, v.config);
     const project = v.project ?? config.project;
@@ -98,7 +100,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), cwd: s
       include: v.include ?? config.include ?? [],
       exclude: v.exclude ?? config.exclude ?? [],
       functions: v.functions ?? config.functions ?? false,
-      fields: v['no-fields'] === true ? false : (config.fields ?? true),
+      fields: v['no-fields'] === true ? false : (v.fields ?? config.fields ?? true),
       publicOnly: v['public-only'] ?? config.publicOnly ?? false,
       asyncOnly: v['async-only'] ?? config.asyncOnly ?? false,
       name: v.name ?? config.name ?? [],

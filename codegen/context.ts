@@ -54,6 +54,8 @@ export interface FileContext {
   readonly legacy: boolean;
   /** …and `emitDecoratorMetadata: true`: each new decorator makes tsc emit type references that run at class-definition time. */
   readonly metadata: boolean;
+  /** `isolatedDeclarations: true`: declaration emit reads no inferred type of a call. */
+  readonly isolatedDeclarations?: boolean;
   /** What to trace (all of it unless narrowed by the selection options). */
   readonly select: MemberSelection;
   readonly bindings: Bindings;

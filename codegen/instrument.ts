@@ -21,6 +21,8 @@ export interface TransformOptions {
   readonly decoratorMetadata: boolean;
   /** `moduleDetection: "force"`: every file is a module, even without import/export. */
   readonly forceModules: boolean;
+  /** `isolatedDeclarations: true`: an unannotated public field cannot hold a call's result. */
+  readonly isolatedDeclarations?: boolean;
   readonly select: MemberSelection;
 }
 
@@ -60,6 +62,7 @@ export function transformFile(file: string, sf: ts.SourceFile, options: Transfor
     eol: lineEnding(text),
     legacy: options.legacyDecorators,
     metadata: options.decoratorMetadata,
+    isolatedDeclarations: options.isolatedDeclarations === true,
     select: options.select,
     bindings: findBindings(sf),
     edits: [],

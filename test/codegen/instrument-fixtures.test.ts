@@ -51,6 +51,14 @@ const cases: Case[] = [
     flags: [],
     why: 'function-valued class fields are wrapped in traceable() where type-safe; untyped parameters, decorated, computed, assertion and @notrace fields are left alone',
   },
+  {
+    name: 'fields-isolated',
+    input: 'fields',
+    legacy: false,
+    flags: [],
+    options: { isolatedDeclarations: true, declaration: true },
+    why: 'under isolatedDeclarations only annotated and private fields are wrapped (an unannotated one would need a type: TS9012)',
+  },
   { name: 'fields-off', input: 'fields', legacy: false, flags: ['--no-fields'], why: '--no-fields leaves every function-valued field alone' },
   {
     name: 'selection',
