@@ -12,14 +12,19 @@ export function isTraceableCallee(ctx: FileContext, callee: string): boolean {
   return ctx.bindings.decorator !== undefined && callee === ctx.bindings.decorator;
 }
 
-/** Every class in the file, nested ones included, in source order. */
+const classesByFile = new WeakMap<ts.SourceFile, ts.ClassLikeDeclaration[]>();
+
+/** Every class in the file, nested ones included, in source order (one walk per file, shared by the passes). */
 export function classesOf(sf: ts.SourceFile): ts.ClassLikeDeclaration[] {
+  const known = classesByFile.get(sf);
+  if (known !== undefined) return known;
   const found: ts.ClassLikeDeclaration[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) found.push(node);
     ts.forEachChild(node, visit);
   };
   visit(sf);
+  classesByFile.set(sf, found);
   return found;
 }
 
