@@ -59,6 +59,9 @@ export function wrapFunctionFields(ctx: FileContext, wrapper: string): number {
 function fieldSkipReason(ctx: FileContext, cls: ts.ClassLikeDeclaration, field: FunctionField): string | undefined {
   const init = field.initializer;
   if (!ctx.select.fields) return 'function-valued field: left alone (--no-fields, or "fields": false)';
+  if (ctx.bindings.wrapper === undefined && ctx.bindings.taken.has('traceable')) {
+    return "the name traceable is already declared in this module: import tracewire's traceable under another name (import { traceable as … } from 'tracewire') to trace fields";
+  }
   if (hasNotrace(ctx, field)) return 'opted out with // @notrace';
   if (ts.isComputedPropertyName(field.name)) return 'function-valued field with a computed name: no name to give its runs';
   if (hasModifier(field, ts.SyntaxKind.DeclareKeyword) || hasModifier(field, ts.SyntaxKind.AbstractKeyword)) return 'ambient or abstract field: no code to trace';
@@ -104,7 +107,8 @@ export function unwrapFunctionFields(ctx: FileContext): number {
       if (!ts.isCallExpression(call) || call.expression.getText(ctx.sf) !== wrapper || call.arguments.length !== 2) continue;
       const fn = call.arguments[0]!;
       if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) continue;
-      if (ctx.text.slice(call.getStart(ctx.sf), fn.getStart(ctx.sf)) !== `${wrapper}(${AUTO_MARK} `) continue;
+      // Compared without whitespace: a formatter may have moved the mark to its own line.
+      if (ctx.text.slice(call.getStart(ctx.sf), fn.getStart(ctx.sf)).replace(/\s+/g, '') !== `${wrapper}(${AUTO_MARK}`.replace(/\s+/g, '')) continue;
       ctx.edits.push({ start: call.getStart(ctx.sf), end: fn.getStart(ctx.sf), text: '' });
       ctx.edits.push({ start: fn.end, end: call.end, text: '' });
       change(ctx, member, `removed ${wrapper}(…) from the field ${cls.name?.text ?? '(anonymous class)'}.${member.name.getText(ctx.sf)}`);

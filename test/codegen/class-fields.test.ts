@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fixture, node, removeProject, runCli, tempProject } from './codegen-harness';
+import { fixture, node, read, removeProject, runCli, tempProject } from './codegen-harness';
+import { writeFileSync } from 'node:fs';
 
 /**
  * Function-valued class fields, wrapped by `instrument`: the real tsc reports
@@ -97,4 +98,17 @@ describe.each([
     });
     expect(runs).toEqual(['#secret', 'create', 'generic', 'handle', 'isText', 'legacy', 'method', 'onClick', 'poll', 'quoted-name', 'run']);
   }, 60_000);
+});
+
+test('--remove still finds a wrapped field after a formatter moved the mark to its own line', async () => {
+  const dir = tempProject({ 'src/a.ts': 'export class A {\n  handle = async (x: number) => x;\n}\n' }, false);
+  try {
+    await runCli(dir, 'instrument', '--write');
+    const formatted = read(dir, 'src/a.ts').replace('traceable(/* tracewire:auto */ ', 'traceable(\n    /* tracewire:auto */\n    ');
+    writeFileSync(join(dir, 'src/a.ts'), formatted);
+    expect((await runCli(dir, 'instrument', '--remove', '--write')).code).toBe(0);
+    expect(read(dir, 'src/a.ts')).toBe("export class A {\n  handle = async (x: number) => x;\n}\n");
+  } finally {
+    removeProject(dir);
+  }
 });

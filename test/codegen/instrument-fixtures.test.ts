@@ -59,6 +59,7 @@ const cases: Case[] = [
     options: { isolatedDeclarations: true, declaration: true },
     why: 'under isolatedDeclarations only annotated and private fields are wrapped (an unannotated one would need a type: TS9012)',
   },
+  { name: 'fields-clash', legacy: true, flags: [], why: 'a module declaring its own traceable keeps its fields as they are; its methods are still decorated' },
   { name: 'fields-off', input: 'fields', legacy: false, flags: ['--no-fields'], why: '--no-fields leaves every function-valued field alone' },
   {
     name: 'selection',

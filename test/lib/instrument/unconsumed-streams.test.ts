@@ -39,7 +39,7 @@ async function* letters(): AsyncGenerator<string> {
 const kinds: Array<[string, () => unknown, (stream: never) => Promise<unknown>]> = [
   ['an async generator (through a promise)', () => Promise.resolve(letters()), async (s: AsyncIterable<string>) => { const out = []; for await (const v of s) out.push(v); return out; }],
   ['a generator', () => (function* () { yield 'a'; yield 'b'; })(), async (s: Iterable<string>) => [...s]],
-  ['a ReadableStream', () => ReadableStream.from(['a', 'b']), async (s: ReadableStream<string>) => { const out = []; for await (const v of s) out.push(v); return out; }],
+  ['a ReadableStream', () => new ReadableStream<string>({ start(c) { c.enqueue('a'); c.enqueue('b'); c.close(); } }), async (s: ReadableStream<string>) => { const out = []; for await (const v of s) out.push(v); return out; }],
   ['an Observable', () => new Observable<string>((o) => { o.next('a'); o.next('b'); o.complete(); }), (s: Observable<string>) => lastValueFrom(s.pipe(toArray()))],
   ['a Node Readable', () => Readable.from(['a', 'b']), async (s: Readable) => { const out = []; for await (const v of s) out.push(v); return out; }],
   ['an async-iterable object (like OpenAI’s Stream)', () => ({ [Symbol.asyncIterator]: () => letters() }), async (s: AsyncIterable<string>) => { const out = []; for await (const v of s) out.push(v); return out; }],
