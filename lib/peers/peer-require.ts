@@ -75,6 +75,10 @@ function requirers(): Array<[string, Require]> {
  */
 export function requirePeer(peer: string): unknown {
   const searched: string[] = [];
+  // The file is loaded through tracewire's own require where it is a real one: under a
+  // module registry of its own (jest) that is the registry the app's imports go through;
+  // in plain Node every require shares one cache anyway.
+  const own = ownRequire();
   for (const [label, load] of requirers()) {
     let path: string;
     try {
@@ -83,7 +87,7 @@ export function requirePeer(peer: string): unknown {
       searched.push(label);
       continue;
     }
-    return load(path);
+    return typeof own?.resolve === 'function' ? own(path) : load(path);
   }
   throw new PeerNotFoundError(peer, searched);
 }

@@ -1,8 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { startServe, type ServeProcess } from '../cli/serve-process';
 import { installPacked } from '../helpers/packed-project';
 
@@ -101,6 +101,17 @@ void new Greeter().shout('ada').then(async (out: string) => {
   });
 });
 
+/**
+ * A temporary directory no `node_modules` above it can serve a peer from
+ * (a shared machine may have a /tmp/node_modules), so "not found" means not found.
+ */
+function bareTmp(): string {
+  const hasModulesAbove = (dir: string): boolean => existsSync(join(dir, 'node_modules')) || (dirname(dir) !== dir && hasModulesAbove(dirname(dir)));
+  const found = [tmpdir(), '/var/tmp'].find((dir) => existsSync(dir) && !hasModulesAbove(dir));
+  if (found === undefined) throw new Error(`every temporary directory has a node_modules above it (${tmpdir()}, /var/tmp): peers cannot be shown missing`);
+  return found;
+}
+
 describe('tsyringe and reflect-metadata are peer dependencies', () => {
   const appBody = (load: string) => `${load}
 class Orders { constructor(tracing) { this.tracing = tracing; } }
@@ -136,7 +147,7 @@ import { createRequire } from 'node:module';
 import { container } from 'tsyringe';
 import { configureTracing, MemoryExporter, TRACING_CLIENT } from 'tracewire';
 const require_ = createRequire(import.meta.url);`;
-  const elsewhere = (file: string) => execFileSync(process.execPath, [file], { cwd: tmpdir(), encoding: 'utf8', timeout: 30_000 });
+  const elsewhere = (file: string) => execFileSync(process.execPath, [file], { cwd: bareTmp(), encoding: 'utf8', timeout: 30_000 });
 
   test('an ESM app ("type": "module") started from another working directory: the peers are found from the app, not the cwd', () => {
     mkdirSync(join(project, 'esm-app'), { recursive: true });
@@ -158,7 +169,7 @@ const require_ = createRequire(import.meta.url);`;
   });
 
   test('without them, tracing works and configureTracing fails with an error saying what to install', () => {
-    const bare = mkdtempSync(join(tmpdir(), 'tracewire-no-peers-'));
+    const bare = mkdtempSync(join(bareTmp(), 'tracewire-no-peers-'));
     try {
       writeFileSync(join(bare, 'package.json'), JSON.stringify({ name: 'bare', private: true }));
       execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=peer', tarball], { cwd: bare, stdio: 'pipe', timeout: 120_000 });
@@ -178,7 +189,7 @@ client.flush().then(() => console.log(JSON.stringify({ out, runs: exporter.finis
       writeFileSync(join(bare, 'app.mjs'), `import { configureTracing, MemoryExporter } from 'tracewire';
 try { configureTracing({ exporter: new MemoryExporter() }); } catch (e) { console.log(e.name + ': ' + e.message); }
 `);
-      const esm = execFileSync(process.execPath, [join(bare, 'app.mjs')], { cwd: tmpdir(), encoding: 'utf8', timeout: 30_000 });
+      const esm = execFileSync(process.execPath, [join(bare, 'app.mjs')], { cwd: bareTmp(), encoding: 'utf8', timeout: 30_000 });
       expect(esm).toMatch(/^TracewireUsageError: .*needs the peer dependency "reflect-metadata".*cannot find "reflect-metadata" from the app's entry .*app\.mjs, the working directory .*npm install tsyringe@\^4 reflect-metadata/);
     } finally {
       rmSync(bare, { recursive: true, force: true });
