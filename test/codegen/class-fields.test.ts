@@ -27,6 +27,10 @@ async function main(): Promise<void> {
   const w = new Widget();
   const detached = w.handle;
   const poll = w.poll(); // while count is 0: it returns at once
+  // Types survive the wrapper: a generic stays generic, a type predicate still narrows (else tsc's error set would grow).
+  const text: string = w.generic('typed');
+  const value: unknown = 'v';
+  const narrowed: string = w.isText(value) ? value : text;
   const result = {
     handled: await detached(2),
     count: w.count,
@@ -39,6 +43,7 @@ async function main(): Promise<void> {
     quoted: w['quoted-name'](),
     poll,
     anonymous: await new Anonymous().run(),
+    narrowed,
     identity: [w.handle.name, w.handle.length, w.onClick.name, Widget.create.name, w.legacy.name, w.legacy.length],
   };
   await client.flush({ timeoutMillis: 5_000 });
@@ -94,9 +99,10 @@ describe.each([
       quoted: "it's",
       poll: 0,
       anonymous: 'ran',
+      narrowed: 'v',
       identity: ['handle', 1, 'onClick', 'create', 'legacy', 1],
     });
-    expect(runs).toEqual(['#secret', 'create', 'generic', 'handle', 'isText', 'legacy', 'method', 'onClick', 'poll', 'quoted-name', 'run']);
+    expect(runs).toEqual(['#secret', 'create', 'generic', 'generic', 'handle', 'isText', 'isText', 'legacy', 'method', 'onClick', 'poll', 'quoted-name', 'run']);
   }, 60_000);
 });
 
