@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { AUTO_MARK, change, decoratorCallee, hasModifier, skip, type FileContext } from './context.js';
 import { laterClassInMetadata } from './decorator-metadata.js';
+import { isLegacyDecorator } from './legacy-unmarked.js';
 import { indentBefore, skipWhitespace } from './edits.js';
 import { returnsPromise } from './selection.js';
 
@@ -11,14 +12,19 @@ export function isTraceableCallee(ctx: FileContext, callee: string): boolean {
   return ctx.bindings.decorator !== undefined && callee === ctx.bindings.decorator;
 }
 
-/** Every class in the file, nested ones included, in source order. */
+const classesByFile = new WeakMap<ts.SourceFile, ts.ClassLikeDeclaration[]>();
+
+/** Every class in the file, nested ones included, in source order (one walk per file, shared by the passes). */
 export function classesOf(sf: ts.SourceFile): ts.ClassLikeDeclaration[] {
+  const known = classesByFile.get(sf);
+  if (known !== undefined) return known;
   const found: ts.ClassLikeDeclaration[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) found.push(node);
     ts.forEachChild(node, visit);
   };
   visit(sf);
+  classesByFile.set(sf, found);
   return found;
 }
 
@@ -36,20 +42,9 @@ export function decorateMethods(ctx: FileContext, decorator: string): number {
   let added = 0;
   for (const cls of classesOf(ctx.sf)) {
     const owner = cls.name?.text ?? '(anonymous class)';
-    if (isAmbient(cls)) {
-      skip(ctx, cls, owner, 'declare class: ambient, there is no code to trace');
-      continue;
-    }
-    if (ts.isClassExpression(cls) && ctx.legacy) {
-      skip(ctx, cls, owner, 'class expression: experimentalDecorators rejects decorators on its members');
-      continue;
-    }
-    if ((ts.getDecorators(cls) ?? []).some((d) => isTraceableCallee(ctx, decoratorCallee(d).callee))) {
-      skip(ctx, cls, owner, 'the class has @Traceable: every method is already traced');
-      continue;
-    }
-    if (ctx.select.className !== undefined && !ctx.select.className(owner)) {
-      skip(ctx, cls, owner, 'class name does not match --classes');
+    const classReason = classSkipReason(ctx, cls, 'methods');
+    if (classReason !== undefined) {
+      skip(ctx, cls, owner, classReason);
       continue;
     }
     const call = `@${decorator}(${ctx.select.decoratorOptions === undefined ? '' : `${ctx.select.decoratorOptions} `}${AUTO_MARK})`;
@@ -72,13 +67,25 @@ export function decorateMethods(ctx: FileContext, decorator: string): number {
   return added;
 }
 
-/** Why a member is not decorated; `null` for members that are not methods at all (fields, index signatures). */
+/**
+ * Why no member of `cls` is touched by the pass for `what` (`undefined`: look at each).
+ * Fields are wrapped, not decorated: class expressions and a class-level
+ * `@Traceable` (which traces prototype methods only) do not stop them.
+ */
+export function classSkipReason(ctx: FileContext, cls: ts.ClassLikeDeclaration, what: 'methods' | 'fields'): string | undefined {
+  if (isAmbient(cls)) return 'declare class: ambient, there is no code to trace';
+  const owner = cls.name?.text ?? '(anonymous class)';
+  if (ctx.select.className !== undefined && !ctx.select.className(owner)) return 'class name does not match --classes';
+  if (what === 'fields') return undefined;
+  if (ts.isClassExpression(cls) && ctx.legacy) return 'class expression: experimentalDecorators rejects decorators on its members';
+  if ((ts.getDecorators(cls) ?? []).some((d) => isTraceableCallee(ctx, decoratorCallee(d).callee))) return 'the class has @Traceable: every method is already traced';
+  return undefined;
+}
+
+/** Why a member is not decorated; `null` for members that are not methods at all (fields — wrapped by class-fields.ts —, index signatures). */
 function memberSkipReason(ctx: FileContext, cls: ts.ClassLikeDeclaration, member: ts.ClassElement, subject: string): string | null | undefined {
   if (ts.isConstructorDeclaration(member)) return 'constructor: only methods are traced';
   if (ts.isGetAccessorDeclaration(member) || ts.isSetAccessorDeclaration(member)) return 'accessor: @Traceable() decorates methods only';
-  if (ts.isPropertyDeclaration(member) && member.initializer !== undefined && (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))) {
-    return 'function-valued field: @Traceable() decorates methods only (make it a method, or wrap it in traceable(...) by hand)';
-  }
   if (!ts.isMethodDeclaration(member)) return null;
   if (hasModifier(member, ts.SyntaxKind.AbstractKeyword)) return 'abstract method: no body to trace';
   if (member.body === undefined) return 'overload signature: the implementation is decorated instead';
@@ -117,15 +124,18 @@ export function hasNotrace(ctx: FileContext, node: ts.Node): boolean {
 
 /**
  * Edits taking off every `@Traceable(…)` that `instrument` wrote (it carries
- * {@link AUTO_MARK}); ones a person wrote stay. Returns how many were removed.
+ * {@link AUTO_MARK}); ones a person wrote stay. With `legacyUnmarked`, also
+ * every bare `@Traceable()` on a method (what 0.1 wrote, unmarked).
+ * Returns how many were removed.
  */
-export function undecorateMethods(ctx: FileContext): number {
+export function undecorateMethods(ctx: FileContext, legacyUnmarked = false): number {
   let removed = 0;
   for (const cls of classesOf(ctx.sf)) {
     for (const member of cls.members) {
       if (!ts.isMethodDeclaration(member)) continue;
       for (const decorator of ts.getDecorators(member) ?? []) {
-        if (!isTraceableCallee(ctx, decoratorCallee(decorator).callee) || !decorator.getText(ctx.sf).includes(AUTO_MARK)) continue;
+        if (!isTraceableCallee(ctx, decoratorCallee(decorator).callee)) continue;
+        if (!decorator.getText(ctx.sf).includes(AUTO_MARK) && !(legacyUnmarked && isLegacyDecorator(ctx, decorator))) continue;
         ctx.edits.push({ start: decorator.getStart(ctx.sf), end: skipWhitespace(ctx.text, decorator.end), text: '' });
         change(ctx, decorator, `removed ${decorator.getText(ctx.sf)} from ${memberName(ctx, cls, member)}`);
         removed++;

@@ -7,14 +7,17 @@ import { CodegenUsageError } from './usage-error.js';
 
 export const USAGE = `Usage: tracewire instrument [paths...] [options]
 
-Adds @Traceable() to class methods (and with --functions wraps exported
-functions in traceable()), importing them from 'tracewire'. Dry run unless --write.
+Adds @Traceable() to class methods, wraps function-valued class fields in
+traceable() (and with --functions exported functions too), importing them
+from 'tracewire'. Dry run unless --write.
 
   --project <tsconfig>   project to read (default ./tsconfig.json); its files and those of the
                          projects it references, unless paths/--include are given
   --include <glob>       files to instrument (repeatable)
   --exclude <glob>       files to leave alone (repeatable); .gitignored files are always left alone
   --functions            also wrap exported function declarations
+  --no-fields            leave function-valued class fields (handle = async () => ...) alone;
+                         by default (--fields) they are wrapped in traceable() where that is type-safe
   --public-only          only public methods
   --async-only           only async methods/functions (or ones declared to return a Promise)
   --name <glob>          only members matching (repeatable): 'Orders.*', 'get*' (no dot: the member's own name)
@@ -22,6 +25,9 @@ functions in traceable()), importing them from 'tracewire'. Dry run unless --wri
   --decorator-options <object literal>
                          pass these options to each added decorator/wrapper: "{ runType: 'llm' }"
   --remove               take off what instrument added (only that: it is marked /* tracewire:auto */)
+  --legacy-unmarked      with --remove: also take off what tracewire 0.1 added without a mark (every
+                         bare @Traceable() on a method, 0.1's f$traced exports); a hand-written bare
+                         @Traceable() looks the same, so the dry run lists each removal
   --write                apply the changes (atomically, file by file); refuses files with
                          uncommitted git changes unless --force
   --force                write even over uncommitted changes
@@ -31,7 +37,7 @@ functions in traceable()), importing them from 'tracewire'. Dry run unless --wri
   --quiet                print only problems and the summary
   --verbose              print every change and every member left alone, with the reason
   --config <file>        settings file (default ./tracewire-instrument.json if present): a JSON object
-                         with project, include, exclude, functions, publicOnly, asyncOnly, name, classes,
+                         with project, include, exclude, functions, fields, publicOnly, asyncOnly, name, classes,
                          decoratorOptions; command-line flags win
   -h, --help             this text
 
@@ -53,7 +59,10 @@ export async function main(argv: readonly string[], io: Io = processIo(), cwd: s
         include: { type: 'string', multiple: true },
         exclude: { type: 'string', multiple: true },
         functions: { type: 'boolean' },
+        fields: { type: 'boolean' },
+        'no-fields': { type: 'boolean' },
         remove: { type: 'boolean' },
+        'legacy-unmarked': { type: 'boolean' },
         write: { type: 'boolean' },
         check: { type: 'boolean' },
         diff: { type: 'boolean' },
@@ -78,6 +87,8 @@ export async function main(argv: readonly string[], io: Io = processIo(), cwd: s
     }
     if (command !== 'instrument') throw new CodegenUsageError(command === undefined ? 'missing command: instrument' : `unknown command ${command}: the only command is instrument`);
     if (v.write && v.check) throw new CodegenUsageError('--write and --check exclude each other: --check only reports.');
+    if (v['legacy-unmarked'] && !v.remove) throw new CodegenUsageError('--legacy-unmarked goes with --remove: it migrates code instrumented by tracewire 0.1.');
+    if (v.fields && v['no-fields']) throw new CodegenUsageError('--fields and --no-fields exclude each other.');
     if (v.quiet && v.verbose) throw new CodegenUsageError('--quiet and --verbose exclude each other.');
     const config = readConfig(cwd, v.config);
     const project = v.project ?? config.project;
@@ -89,12 +100,14 @@ export async function main(argv: readonly string[], io: Io = processIo(), cwd: s
       include: v.include ?? config.include ?? [],
       exclude: v.exclude ?? config.exclude ?? [],
       functions: v.functions ?? config.functions ?? false,
+      fields: v['no-fields'] === true ? false : (v.fields ?? config.fields ?? true),
       publicOnly: v['public-only'] ?? config.publicOnly ?? false,
       asyncOnly: v['async-only'] ?? config.asyncOnly ?? false,
       name: v.name ?? config.name ?? [],
       classes: v.classes ?? config.classes ?? [],
       ...(decoratorOptions !== undefined ? { decoratorOptions } : {}),
       remove: v.remove === true,
+      legacyUnmarked: v['legacy-unmarked'] === true,
       write: v.write === true,
       check: v.check === true,
       force: v.force === true,

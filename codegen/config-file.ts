@@ -14,6 +14,7 @@ export interface InstrumentConfig {
   include?: string[];
   exclude?: string[];
   functions?: boolean;
+  fields?: boolean;
   publicOnly?: boolean;
   asyncOnly?: boolean;
   name?: string[];
@@ -26,6 +27,7 @@ const KINDS: Record<keyof InstrumentConfig, 'string' | 'string[]' | 'boolean'> =
   include: 'string[]',
   exclude: 'string[]',
   functions: 'boolean',
+  fields: 'boolean',
   publicOnly: 'boolean',
   asyncOnly: 'boolean',
   name: 'string[]',

@@ -21,6 +21,8 @@ export interface MemberSelection {
   readonly name?: (subject: string) => boolean;
   /** Tests a class name; undefined means all. */
   readonly className?: (name: string) => boolean;
+  /** Wrap function-valued class fields (`handle = async () => …`) in `traceable(...)`. */
+  readonly fields?: boolean;
   /** Source text of an object literal passed to every added `@Traceable(...)` / `traceable(f, ...)`. */
   readonly decoratorOptions?: string;
 }
@@ -52,6 +54,8 @@ export interface FileContext {
   readonly legacy: boolean;
   /** …and `emitDecoratorMetadata: true`: each new decorator makes tsc emit type references that run at class-definition time. */
   readonly metadata: boolean;
+  /** `isolatedDeclarations: true`: declaration emit reads no inferred type of a call. */
+  readonly isolatedDeclarations?: boolean;
   /** What to trace (all of it unless narrowed by the selection options). */
   readonly select: MemberSelection;
   readonly bindings: Bindings;

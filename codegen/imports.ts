@@ -61,8 +61,7 @@ export function importEdit(ctx: FileContext, names: string[]): TextEdit {
     return { start: last.end, end: last.end, text: names.map((n) => `, ${n}`).join('') };
   }
   const imports = sf.statements.filter(ts.isImportDeclaration);
-  const model = imports[0];
-  const quote = model !== undefined && model.moduleSpecifier.getText(sf).startsWith('"') ? '"' : "'";
+  const quote = quoteOf(sf);
   // Follow the file's semicolon style, judged on a statement that would end with one.
   const model2 = sf.statements.find((st) => ts.isImportDeclaration(st) || ts.isVariableStatement(st) || ts.isExpressionStatement(st) || ts.isExportDeclaration(st));
   const semicolon = model2 === undefined || text[model2.end - 1] === ';' ? ';' : '';
@@ -77,6 +76,18 @@ export function importEdit(ctx: FileContext, names: string[]): TextEdit {
   if (headerEnd !== undefined) return { start: headerEnd, end: headerEnd, text: eol + eol + line };
   const top = skipWhitespace(text, shebangEnd(text));
   return { start: top, end: top, text: line + eol + eol };
+}
+
+/** The file's quote, judged on its first import (single quotes without one). */
+function quoteOf(sf: ts.SourceFile): string {
+  const model = sf.statements.find(ts.isImportDeclaration);
+  return model !== undefined && model.moduleSpecifier.getText(sf).startsWith('"') ? '"' : "'";
+}
+
+/** `text` as a string literal in the file's own quotes. */
+export function quoted(ctx: FileContext, text: string): string {
+  const quote = quoteOf(ctx.sf);
+  return quote + text.replace(/\\/g, '\\\\').replace(new RegExp(quote, 'g'), `\\${quote}`) + quote;
 }
 
 /** The directive prologue: the leading string-literal expression statements. */

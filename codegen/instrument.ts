@@ -1,14 +1,18 @@
 import { ts } from 'ts-morph';
+import { unwrapFunctionFields, wrapFunctionFields } from './class-fields.js';
 import { decorateMethods, undecorateMethods } from './class-methods.js';
 import type { FileContext, MemberSelection, Note } from './context.js';
 import { applyEdits, lineEnding } from './edits.js';
 import { unwrapExportedFunctions, wrapExportedFunctions } from './exported-functions.js';
+import { unwrapLegacyFunctions } from './legacy-unmarked.js';
 import { countIdentifiers, findBindings, importEdit, removeImportEdits } from './imports.js';
 
 /** What to do to each file. */
 export interface TransformOptions {
   /** `add` instruments, `remove` takes off exactly what `add` writes. */
   readonly mode: 'add' | 'remove';
+  /** With `remove`: also what tracewire 0.1 added without a mark (bare `@Traceable()`, its `f$traced` exports). */
+  readonly legacyUnmarked?: boolean;
   /** Also wrap exported functions with `traceable(...)`. */
   readonly functions: boolean;
   /** The project compiles with `experimentalDecorators: true` (stricter about where decorators may go). */
@@ -17,6 +21,8 @@ export interface TransformOptions {
   readonly decoratorMetadata: boolean;
   /** `moduleDetection: "force"`: every file is a module, even without import/export. */
   readonly forceModules: boolean;
+  /** `isolatedDeclarations: true`: an unannotated public field cannot hold a call's result. */
+  readonly isolatedDeclarations?: boolean;
   readonly select: MemberSelection;
 }
 
@@ -56,13 +62,14 @@ export function transformFile(file: string, sf: ts.SourceFile, options: Transfor
     eol: lineEnding(text),
     legacy: options.legacyDecorators,
     metadata: options.decoratorMetadata,
+    isolatedDeclarations: options.isolatedDeclarations === true,
     select: options.select,
     bindings: findBindings(sf),
     edits: [],
     changes: [],
     skips: [],
   };
-  const failure = options.mode === 'add' ? instrument(ctx, options) : remove(ctx);
+  const failure = options.mode === 'add' ? instrument(ctx, options) : remove(ctx, options.legacyUnmarked === true);
   if (failure !== undefined) return { ...base, status: 'blocked', reason: failure, skips: ctx.skips };
   if (ctx.edits.length === 0) return { ...base, status: 'unchanged', skips: ctx.skips };
   const after = applyEdits(text, ctx.edits);
@@ -75,9 +82,10 @@ function instrument(ctx: FileContext, options: TransformOptions): string | undef
   const decorator = bindings.decorator ?? 'Traceable';
   const wrapper = bindings.wrapper ?? 'traceable';
   const methods = decorateMethods(ctx, decorator);
+  const fields = wrapFunctionFields(ctx, wrapper);
   const functions = options.functions ? wrapExportedFunctions(ctx, wrapper) : 0;
   if (methods > 0 && bindings.decorator === undefined) imports.push('Traceable');
-  if (functions > 0 && bindings.wrapper === undefined) imports.push('traceable');
+  if (functions + fields > 0 && bindings.wrapper === undefined) imports.push('traceable');
   const clash = imports.find((name) => bindings.taken.has(name));
   if (clash !== undefined) {
     return `the name ${clash} is already declared in this module: import tracewire's ${clash} under another name (import { ${clash} as … } from 'tracewire') and run again`;
@@ -89,10 +97,10 @@ function instrument(ctx: FileContext, options: TransformOptions): string | undef
   return undefined;
 }
 
-function remove(ctx: FileContext): undefined {
+function remove(ctx: FileContext, legacyUnmarked: boolean): undefined {
   const { bindings, sf } = ctx;
-  const decorators = undecorateMethods(ctx);
-  const wrappers = unwrapExportedFunctions(ctx);
+  const decorators = undecorateMethods(ctx, legacyUnmarked);
+  const wrappers = unwrapExportedFunctions(ctx) + unwrapFunctionFields(ctx) + (legacyUnmarked ? unwrapLegacyFunctions(ctx) : 0);
   // An import is dropped only when nothing else in the file still uses it
   // (each removed decorator or wrapper used its name once; the specifier is one more).
   const unused: string[] = [];

@@ -21,6 +21,8 @@ export interface ProjectSettings {
   readonly decoratorMetadata: boolean;
   /** `moduleDetection: "force"`. */
   readonly forceModules: boolean;
+  /** `isolatedDeclarations`: a property's type must be readable without inference. */
+  readonly isolatedDeclarations?: boolean;
 }
 
 /** One file to look at, with the settings of the tsconfig it belongs to. */
@@ -100,6 +102,7 @@ function readConfigs(path: string, seen = new Set<string>()): Config[] {
       legacyDecorators: options.experimentalDecorators === true,
       decoratorMetadata: options.emitDecoratorMetadata === true,
       forceModules: options.moduleDetection === ts.ModuleDetectionKind.Force,
+      isolatedDeclarations: options.isolatedDeclarations === true,
     },
   };
   const referenced = (parsed.projectReferences ?? []).flatMap((ref) => {

@@ -12,6 +12,8 @@ export interface OutputOptions {
   readonly quiet?: boolean;
   /** Every change and every skipped member, one line each. */
   readonly verbose?: boolean;
+  /** Every change, one line each (without the skips `verbose` adds). */
+  readonly listChanges?: boolean;
 }
 
 /**
@@ -34,9 +36,9 @@ export function printReport(results: readonly FileResult[], options: OutputOptio
     if (result.status === 'blocked') io.stdout(`block  ${result.file}: ${result.reason}\n`);
     if (options.quiet) continue;
     if (result.status === 'skipped' && options.verbose) io.stdout(`skip   ${result.file}: ${result.reason}\n`);
-    if (options.verbose) {
+    if (options.verbose || options.listChanges) {
       for (const change of result.changes) io.stdout(`${verb} ${result.file}:${change.line} ${change.subject}\n`);
-      for (const skip of result.skips) io.stdout(`skip   ${result.file}:${skip.line} ${skip.subject}: ${skip.reason}\n`);
+      if (options.verbose) for (const skip of result.skips) io.stdout(`skip   ${result.file}:${skip.line} ${skip.subject}: ${skip.reason}\n`);
     } else if (result.status === 'changed') {
       io.stdout(`${verb} ${result.file} (${result.changes.length} change${result.changes.length === 1 ? '' : 's'})\n`);
     }

@@ -11,6 +11,8 @@ export interface RunOptions extends Selection, OutputOptions, SelectionOptions {
   readonly check: boolean;
   readonly functions: boolean;
   readonly remove: boolean;
+  /** With `remove`: also take off what tracewire 0.1 wrote unmarked (see legacy-unmarked.ts). */
+  readonly legacyUnmarked?: boolean;
   /** Write even over files with uncommitted changes. */
   readonly force: boolean;
 }
@@ -34,7 +36,7 @@ export function run(options: RunOptions, io: Io): number {
   const results: FileResult[] = [];
   const progress = io.isTTY && files.length >= 100;
   for (const [index, { sourceFile, path, settings }] of files.entries()) {
-    const transform = { mode: options.remove ? 'remove' : 'add', functions: options.functions, select, ...settings } as const;
+    const transform = { mode: options.remove ? 'remove' : 'add', legacyUnmarked: options.legacyUnmarked === true, functions: options.functions, select, ...settings } as const;
     try {
       results.push(transformFile(path, sourceFile.compilerNode, transform));
     } catch (error) {
@@ -53,7 +55,8 @@ export function run(options: RunOptions, io: Io): number {
       return 2;
     }
   }
-  printReport(results, options, io);
+  // A legacy removal cannot tell 0.1's decorators from hand-written ones: its dry run lists each.
+  printReport(results, { ...options, listChanges: options.legacyUnmarked === true && !options.write }, io);
   if (results.some((r) => r.status === 'error')) return 2;
   return options.check && results.some((r) => r.status === 'changed' || r.status === 'blocked') ? 1 : 0;
 }

@@ -11,6 +11,8 @@ export interface SelectionOptions {
   readonly name?: readonly string[];
   /** Globs over class names; any match selects. */
   readonly classes?: readonly string[];
+  /** Wrap function-valued class fields (default true; `--no-fields` turns it off). */
+  readonly fields?: boolean;
   /** An object literal (`{ runType: 'llm' }`) passed to every added decorator / wrapper. */
   readonly decoratorOptions?: string;
 }
@@ -27,6 +29,7 @@ export function memberSelection(options: SelectionOptions): MemberSelection {
   const name = matcher(options.name);
   const className = matcher(options.classes);
   return {
+    fields: options.fields !== false,
     ...(options.publicOnly ? { publicOnly: true } : {}),
     ...(options.asyncOnly ? { asyncOnly: true } : {}),
     ...(name ? { name } : {}),

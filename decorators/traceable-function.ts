@@ -13,5 +13,8 @@ import { wrapTraced } from './wrap-traced.js';
  */
 export function traceable<F extends (...args: never[]) => unknown>(fn: F, options?: TraceOptions): F {
   if (typeof fn !== 'function') throw new TracewireConfigError('traceable(fn)', fn, 'a function');
-  return wrapTraced(fn, resolveCallSite(options, fn.name));
+  const traced = wrapTraced(fn, resolveCallSite(options, fn.name));
+  // An anonymous function passed inline (a wrapped class field's arrow) is named as its field or const would have named it.
+  if (fn.name === '' && options?.name !== undefined && traced !== fn) Object.defineProperty(traced, 'name', { value: options.name, configurable: true });
+  return traced;
 }

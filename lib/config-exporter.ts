@@ -43,9 +43,26 @@ export function exporterName(value: unknown, setting: string): ExporterName {
  * @internal The exporter the environment chooses, first match wins:
  * `TRACEWIRE_EXPORTER`; OpenTelemetry's `OTEL_TRACES_EXPORTER` (`otlp`,
  * `console`, `none`); a LangSmith key or endpoint → `langsmith`; an OTLP
- * endpoint → `otlp`. `undefined` when nothing chooses one.
+ * endpoint → `otlp`. `undefined` when nothing chooses one. With
+ * `OTEL_SDK_DISABLED=true`, a choice of OTLP, or one made by an `OTEL_*`
+ * variable, becomes `none`.
  */
 export function exporterFromEnv(env: Env): ExporterChoice | undefined {
+  const choice = envChoice(env);
+  // OpenTelemetry's kill switch: whatever the environment would send over OTLP stays off (code still wins).
+  if (choice !== undefined && otelSdkDisabled(env) && (choice.name === 'otlp' || choice.setting.startsWith('OTEL_'))) return { name: 'none', setting: 'OTEL_SDK_DISABLED' };
+  return choice;
+}
+
+/**
+ * @internal OpenTelemetry's `OTEL_SDK_DISABLED`: only `true` (any case)
+ * counts; every other value is false, as the specification says.
+ */
+export function otelSdkDisabled(env: Env): boolean {
+  return env['OTEL_SDK_DISABLED']?.trim().toLowerCase() === 'true';
+}
+
+function envChoice(env: Env): ExporterChoice | undefined {
   const own = firstSet(env, ['TRACEWIRE_EXPORTER']);
   if (own !== undefined) return { name: exporterName(own.value, own.name), setting: own.name };
   const otel = firstSet(env, ['OTEL_TRACES_EXPORTER']);
@@ -76,6 +93,7 @@ export function tracingSwitch(env: Env): boolean | undefined {
  */
 export function tracingOnFromEnv(env: Env): boolean {
   const switched = tracingSwitch(env);
+  if (switched === true && otelSdkDisabled(env)) return exporterFromEnv(env)?.name !== 'none';
   if (switched !== undefined) return switched;
   if (firstSet(env, ['TRACEWIRE_EXPORTER', 'OTEL_TRACES_EXPORTER']) === undefined) return false;
   return exporterFromEnv(env)?.name !== 'none';

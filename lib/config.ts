@@ -50,6 +50,14 @@ export interface DeliveryOptions {
   /** Deadline of `flush()`, `awaitPendingTraceBatches()`, `shutdown()` and blocking calls. Default 5 000. */
   readonly flushTimeoutMillis?: number;
   /**
+   * A traced call's returned stream (generator, async iterable, ReadableStream,
+   * Observable, Node Readable) whose consumption has not begun this long
+   * after it was handed out ends its run `cancelled`, metadata `stream_end:
+   * "never consumed…"`, so no run stays open forever. Default 60 000
+   * (`TRACEWIRE_UNCONSUMED_STREAM_TIMEOUT_MILLIS`). The timer never keeps a process alive.
+   */
+  readonly unconsumedStreamTimeoutMillis?: number;
+  /**
    * A directory (created `0700` if missing) where batches that could not be
    * delivered — retries ran out, or shutdown's deadline passed — are kept
    * (up to 64 MiB) and sent by the next client started with the same
@@ -77,6 +85,7 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, string, number, 'integer' | 
   ['maxBackoffMillis', 'TRACEWIRE_MAX_BACKOFF_MILLIS', 30_000, 'positive'],
   ['exportTimeoutMillis', 'TRACEWIRE_EXPORT_TIMEOUT_MILLIS', 10_000, 'positive'],
   ['flushTimeoutMillis', 'TRACEWIRE_FLUSH_TIMEOUT_MILLIS', 5_000, 'positive'],
+  ['unconsumedStreamTimeoutMillis', 'TRACEWIRE_UNCONSUMED_STREAM_TIMEOUT_MILLIS', 60_000, 'positive'],
 ];
 
 /**

@@ -1,23 +1,25 @@
 import type * as Tsyringe from 'tsyringe';
 import { TracewireUsageError } from '../errors.js';
+import { requirePeer } from '../peers/peer-require.js';
 
 let loaded: typeof Tsyringe | undefined;
 
 /**
  * @internal tsyringe and reflect-metadata are peer dependencies: the app's
  * own copy is the one used (a second copy would hold a second root
- * container, and the app's `container.resolve(TRACING_CLIENT)` would fail).
- * They are loaded on first use of DI, so an app that never calls
- * `configureTracing()` / `registerTracing()` needs neither, and one that
- * does without them gets this error instead of a bare "Cannot find module".
+ * container, and the app's `container.resolve(TRACING_CLIENT)` would fail),
+ * looked up from the app's entry, then the working directory, then
+ * tracewire's own location (`requirePeer`). They are loaded on first use of
+ * DI, so an app that never calls `configureTracing()` / `registerTracing()`
+ * needs neither, and one that does without them gets this error instead of
+ * a bare "Cannot find module".
  */
 export function tsyringe(): typeof Tsyringe {
   if (loaded !== undefined) return loaded;
-  const load = peerRequire();
   for (const peer of ['reflect-metadata', 'tsyringe']) {
     try {
       // tsyringe needs the Reflect metadata polyfill before it loads.
-      const module = load(peer) as typeof Tsyringe;
+      const module = requirePeer(peer) as typeof Tsyringe;
       if (peer === 'tsyringe') loaded = module;
     } catch (error) {
       throw new TracewireUsageError(
@@ -26,14 +28,4 @@ export function tsyringe(): typeof Tsyringe {
     }
   }
   return loaded!;
-}
-
-/** `require` in the CommonJS build; in the ESM build, one resolving from the app's directory (Node ≥ 20.16). */
-function peerRequire(): (id: string) => unknown {
-  if (typeof require === 'function') return require;
-  const nodeModule = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:module') as
-    | { createRequire(path: string): (id: string) => unknown }
-    | undefined;
-  if (nodeModule === undefined) return () => { throw new Error('this Node.js cannot load CommonJS peers from ESM; use Node ≥ 20.16'); };
-  return nodeModule.createRequire(`${process.cwd()}/package.json`);
 }

@@ -1,5 +1,6 @@
 import { tracedAsyncIterator } from './traced-generators.js';
 import type { SpanOutcome } from './span-outcome.js';
+import { watchConsumption, type ConsumptionWatch } from './traced-unconsumed.js';
 
 /**
  * @internal An object iterated with `for await` that is neither a generator
@@ -13,8 +14,9 @@ import type { SpanOutcome } from './span-outcome.js';
 export function tracedAsyncIterable<I extends AsyncIterable<unknown>>(outcome: SpanOutcome, iterable: I): I {
   outcome.streaming();
   let iterated = false;
+  let watch: ConsumptionWatch | undefined;
   const bound = new Map<PropertyKey, { original: Function; bound: Function }>();
-  return new Proxy(iterable, {
+  const traced = new Proxy(iterable, {
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== 'function' || key === 'constructor') return value;
@@ -23,7 +25,7 @@ export function tracedAsyncIterable<I extends AsyncIterable<unknown>>(outcome: S
           const iterator = Reflect.apply(value, target, arguments) as AsyncIterator<unknown>;
           if (iterated) return iterator;
           iterated = true;
-          return tracedAsyncIterator(outcome, iterator);
+          return tracedAsyncIterator(outcome, iterator, undefined, watch);
         };
       }
       // One bound copy per method, so `stream.method === stream.method` still holds.
@@ -32,4 +34,6 @@ export function tracedAsyncIterable<I extends AsyncIterable<unknown>>(outcome: S
       return entry.bound;
     },
   });
+  watch = watchConsumption(outcome, traced);
+  return traced;
 }

@@ -1,5 +1,6 @@
 import { callInSpan } from '../context/span-context.js';
 import type { SpanOutcome } from './span-outcome.js';
+import { watchConsumption, type ConsumptionWatch } from './traced-unconsumed.js';
 
 type Step = 'next' | 'return' | 'throw';
 
@@ -12,7 +13,9 @@ type Step = 'next' | 'return' | 'throw';
  */
 export function tracedGenerator<T, R, N>(outcome: SpanOutcome, inner: Generator<T, R, N>): Generator<T, R, N> {
   outcome.streaming();
+  let watch: ConsumptionWatch | undefined;
   const step = (method: Step, arg: unknown): IteratorResult<T, R> => {
+    watch?.started();
     let result: IteratorResult<T, R>;
     try {
       result = callInSpan(outcome.span, inner[method], inner, [arg]) as IteratorResult<T, R>;
@@ -23,11 +26,13 @@ export function tracedGenerator<T, R, N>(outcome: SpanOutcome, inner: Generator<
     settleStep(outcome, method, result);
     return result;
   };
-  return Object.assign(Object.create(TRACED_GENERATOR_PROTOTYPE), {
+  const traced = Object.assign(Object.create(TRACED_GENERATOR_PROTOTYPE), {
     next: (value: N) => step('next', value),
     return: (value: R) => step('return', value),
     throw: (error: unknown) => step('throw', error),
   }) as Generator<T, R, N>;
+  watch = watchConsumption(outcome, traced);
+  return traced;
 }
 
 /** @internal The async-generator counterpart of {@link tracedGenerator}; the final step waits for delivery when the strategy asks. */
@@ -40,9 +45,16 @@ export function tracedAsyncGenerator<T, R, N>(outcome: SpanOutcome, inner: Async
  * `return` / `throw` (allowed by the protocol) still ends its span when the
  * consumer stops early or throws into it.
  */
-export function tracedAsyncIterator<T>(outcome: SpanOutcome, inner: AsyncIterator<T>, prototype: object = TRACED_ASYNC_ITERATOR_PROTOTYPE): AsyncIterator<T> {
+export function tracedAsyncIterator<T>(
+  outcome: SpanOutcome,
+  inner: AsyncIterator<T>,
+  prototype: object = TRACED_ASYNC_ITERATOR_PROTOTYPE,
+  handedOut?: ConsumptionWatch,
+): AsyncIterator<T> {
   outcome.streaming();
+  let watch = handedOut;
   const step = (method: Step, arg: unknown): Promise<IteratorResult<T>> => {
+    watch?.started();
     let pending: Promise<IteratorResult<T>>;
     try {
       const own = inner[method];
@@ -66,11 +78,15 @@ export function tracedAsyncIterator<T>(outcome: SpanOutcome, inner: AsyncIterato
       },
     );
   };
-  return Object.assign(Object.create(prototype), {
+  const traced = Object.assign(Object.create(prototype), {
     next: (value: unknown) => step('next', value),
     return: (value: unknown) => step('return', value),
     throw: (error: unknown) => step('throw', error),
   }) as AsyncIterator<T>;
+  // An iterator obtained from a watched iterable is what its consumer holds from now on.
+  if (watch === undefined) watch = watchConsumption(outcome, traced);
+  else watch.follow(traced);
+  return traced;
 }
 
 /** What the protocol does for an iterator without `return` / `throw`: stop, or fail with the error. */

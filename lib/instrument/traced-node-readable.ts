@@ -1,4 +1,5 @@
 import type { SpanOutcome } from './span-outcome.js';
+import { watchConsumption } from './traced-unconsumed.js';
 
 /** @internal The part of a Node `Readable` this module relies on. */
 export interface NodeReadableLike {
@@ -25,8 +26,11 @@ export function tracedNodeReadable<S extends NodeReadableLike>(outcome: SpanOutc
   }
   const emit = stream.emit;
   let settled = false;
+  const watch = watchConsumption(outcome, stream);
   const observe = (event: string | symbol, payload: unknown): void => {
     if (settled) return;
+    // A listener added (Node announces each with 'newListener'), flowing or a read: someone consumes it.
+    if (CONSUMING.has(event)) watch.started();
     if (event === 'data') outcome.collect(payload);
     else if (event === 'end') settle(() => outcome.complete());
     else if (event === 'error') settle(() => outcome.fail(payload));
@@ -51,3 +55,5 @@ export function tracedNodeReadable<S extends NodeReadableLike>(outcome: SpanOutc
   });
   return stream;
 }
+
+const CONSUMING = new Set<string | symbol>(['newListener', 'resume', 'data', 'readable']);

@@ -1,6 +1,7 @@
 import { Observable, type Subscribable, type Unsubscribable } from '../rx.js';
 import { callInSpan } from '../context/span-context.js';
 import type { SpanOutcome } from './span-outcome.js';
+import { watchConsumption } from './traced-unconsumed.js';
 
 /**
  * @internal An Observable whose span lasts while it is consumed: it ends
@@ -11,7 +12,8 @@ import type { SpanOutcome } from './span-outcome.js';
  */
 export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>): Observable<T> {
   outcome.streaming();
-  return new Observable<T>((subscriber) => {
+  const traced = new Observable<T>((subscriber) => {
+    watch.started();
     const subscription = callInSpan(outcome.span, inner.subscribe, inner, [
       {
         next: (value: T) => {
@@ -33,4 +35,7 @@ export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>
       outcome.cancel();
     };
   });
+  // Once subscribed, the subscription (not this Observable) keeps the source alive: only the never-consumed timer applies.
+  const watch = watchConsumption(outcome, traced);
+  return traced;
 }

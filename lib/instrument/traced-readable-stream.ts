@@ -1,5 +1,6 @@
 import { callInSpan } from '../context/span-context.js';
 import type { SpanOutcome } from './span-outcome.js';
+import { watchConsumption, type ConsumptionWatch } from './traced-unconsumed.js';
 
 /**
  * @internal A ReadableStream whose span lasts until it is consumed: it pulls
@@ -11,9 +12,12 @@ import type { SpanOutcome } from './span-outcome.js';
 export function tracedReadableStream<T>(outcome: SpanOutcome, inner: ReadableStream<T>): ReadableStream<T> {
   outcome.streaming();
   const reader = inner.getReader();
-  return new ReadableStream<T>(
+  let watch: ConsumptionWatch | undefined;
+  const traced = new ReadableStream<T>(
     {
+      // High-water mark 0: pull runs only when a consumer reads.
       async pull(controller) {
+        watch?.started();
         let chunk: ReadableStreamReadResult<T>;
         try {
           chunk = await (callInSpan(outcome.span, reader.read, reader, []) as Promise<ReadableStreamReadResult<T>>);
@@ -31,10 +35,13 @@ export function tracedReadableStream<T>(outcome: SpanOutcome, inner: ReadableStr
         controller.enqueue(chunk.value);
       },
       async cancel(reason) {
+        watch?.started();
         await outcome.cancel();
         return reader.cancel(reason);
       },
     },
     { highWaterMark: 0 },
   );
+  watch = watchConsumption(outcome, traced);
+  return traced;
 }

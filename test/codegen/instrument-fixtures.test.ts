@@ -9,6 +9,8 @@ import { expectFixture, fixture, read, removeProject, runCli, tempProject } from
  */
 interface Case {
   name: string;
+  /** Input fixture, when another case's (default: this case's own). */
+  input?: string;
   legacy: boolean;
   flags: string[];
   why: string;
@@ -44,6 +46,22 @@ const cases: Case[] = [
   { name: 'namespace-merge', legacy: true, flags: ['--functions'], why: 'a function merged with a namespace is left alone (item 9)' },
   { name: 'syntax-error', legacy: true, flags: [], write: 2, check: 2, why: 'a file that does not parse is not edited, and the run fails (item 12)' },
   {
+    name: 'fields',
+    legacy: true,
+    flags: [],
+    why: 'function-valued class fields are wrapped in traceable() where type-safe; untyped parameters, decorated, computed, assertion and @notrace fields are left alone',
+  },
+  {
+    name: 'fields-isolated',
+    input: 'fields',
+    legacy: false,
+    flags: [],
+    options: { isolatedDeclarations: true, declaration: true },
+    why: 'under isolatedDeclarations only annotated and private fields are wrapped (an unannotated one would need a type: TS9012)',
+  },
+  { name: 'fields-clash', legacy: true, flags: [], why: 'a module declaring its own traceable keeps its fields as they are; its methods are still decorated' },
+  { name: 'fields-off', input: 'fields', legacy: false, flags: ['--no-fields'], why: '--no-fields leaves every function-valued field alone' },
+  {
     name: 'selection',
     legacy: true,
     flags: ['--public-only', '--async-only', '--classes', '*Service', '--decorator-options', "{ runType: 'chain' }"],
@@ -51,9 +69,9 @@ const cases: Case[] = [
   },
 ];
 
-describe.each(cases)('instrument fixture $name', ({ name, legacy, flags, ext = 'ts', options, write = 0, check = 0, why }) => {
+describe.each(cases)('instrument fixture $name', ({ name, input: inputName = name, legacy, flags, ext = 'ts', options, write = 0, check = 0, why }) => {
   let dir: string;
-  const input = fixture(`${name}.input.txt`);
+  const input = fixture(`${inputName}.input.txt`);
   const file = `src/${name}.${ext}`;
   beforeEach(() => (dir = tempProject({ [file]: input }, legacy, options)));
   afterEach(() => removeProject(dir));

@@ -146,6 +146,19 @@ describe('a config file', () => {
     }
   });
 
+  test('"fields": false leaves function-valued fields alone; --fields on the command line wins', async () => {
+    const dir = tempProject({ 'src/a.ts': fixture('selection.input.txt') }, true);
+    try {
+      put(dir, { 'tracewire-instrument.json': JSON.stringify({ fields: false }) });
+      const { stdout } = await runCli(dir, 'instrument', '--verbose');
+      expect(stdout).toContain('skip   src/a.ts:18 OrderService.handler: function-valued field: left alone (--no-fields, or "fields": false)');
+      const overridden = await runCli(dir, 'instrument', '--verbose', '--fields');
+      expect(overridden.stdout).toContain('change src/a.ts:18 traceable(…) around the field OrderService.handler');
+    } finally {
+      removeProject(dir);
+    }
+  });
+
   test('an unknown setting is refused, naming the accepted ones', async () => {
     const dir = tempProject({ 'src/a.ts': 'export {};\n' }, true);
     put(dir, { 'tracewire-instrument.json': JSON.stringify({ function: true }) });

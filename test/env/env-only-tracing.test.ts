@@ -80,6 +80,7 @@ describe('OpenTelemetry variables', () => {
   test.each([
     ['OTEL_TRACES_EXPORTER=otlp and an endpoint', { OTEL_TRACES_EXPORTER: 'otlp' }],
     ['TRACEWIRE_TRACING=true and an OTLP endpoint', { TRACEWIRE_TRACING: 'true' }],
+    ['OTEL_SDK_DISABLED other than true (the spec reads it as false)', { OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'yes' }],
   ])('%s: spans go out over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT', async (_name, switches) => {
     const outcome = await runEnvOnly(`${APP} void checkout(3);`, {
       ...switches,
@@ -103,6 +104,10 @@ test('nothing turns tracing on: nothing is sent, nothing printed, the program is
       { LANGSMITH_TRACING: 'false', TRACEWIRE_EXPORTER: 'console', LANGSMITH_ENDPOINT: sink.url },
       { TRACEWIRE_TRACING: 'false', OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url },
       { OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url },
+      // OpenTelemetry's kill switch: nothing the environment would send over OTLP goes out.
+      { OTEL_SDK_DISABLED: 'true', OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url },
+      { OTEL_SDK_DISABLED: 'TRUE', TRACEWIRE_TRACING: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url },
+      { OTEL_SDK_DISABLED: 'true', TRACEWIRE_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url },
     ];
     for (const env of cases) {
       const outcome = await runEnvOnly(`${APP}

@@ -22,7 +22,7 @@ const CLEAN = Object.fromEntries(
   [
     'TRACEWIRE_TRACING', 'LANGSMITH_TRACING', 'LANGSMITH_TRACING_V2', 'LANGCHAIN_TRACING_V2', 'TRACEWIRE_EXPORTER', 'OTEL_TRACES_EXPORTER',
     'LANGSMITH_API_KEY', 'LANGCHAIN_API_KEY', 'LANGSMITH_ENDPOINT', 'LANGCHAIN_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT',
-    'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'TRACEWIRE_COLLECTOR_ENDPOINT', 'TRACEWIRE_COLLECTOR_TOKEN', 'TRACEWIRE_JSONL_PATH',
+    'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_SDK_DISABLED', 'TRACEWIRE_COLLECTOR_ENDPOINT', 'TRACEWIRE_COLLECTOR_TOKEN', 'TRACEWIRE_JSONL_PATH',
   ].map((name) => [name, undefined]),
 ) as Record<string, string | undefined>;
 
@@ -35,6 +35,21 @@ test('configureTracing() with nothing in the environment: a client that records 
   expect(client.isRecording).toBe(false);
   expect(traceable(function add(a: number, b: number) { return a + b; })(2, 3)).toBe(5);
   expect(client.stats().spansStarted).toBe(0);
+});
+
+describe('OTEL_SDK_DISABLED=true', () => {
+  test('an OTLP exporter the environment chose is off, silently; LangSmith chosen by its own variables is not affected', () => {
+    expect(configure(undefined, { OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' }).isRecording).toBe(false);
+    expect(configure(undefined, { OTEL_SDK_DISABLED: 'true', TRACEWIRE_EXPORTER: 'otlp' }).isRecording).toBe(false);
+    const langsmith = configure(undefined, { OTEL_SDK_DISABLED: 'true', LANGSMITH_TRACING: 'true', LANGSMITH_API_KEY: 'k', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' });
+    expect(langsmith.exporter).toBeInstanceOf(LangSmithExporter);
+  });
+
+  test('an exporter chosen in code wins over it, as code wins over every variable', () => {
+    const client = configure({ exporter: 'otlp' }, { OTEL_SDK_DISABLED: 'true' });
+    expect(client.exporter).toBeInstanceOf(OtlpHttpExporter);
+    expect(client.isRecording).toBe(true);
+  });
 });
 
 describe('exporters by name', () => {

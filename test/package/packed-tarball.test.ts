@@ -1,8 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { startServe, type ServeProcess } from '../cli/serve-process';
 import { installPacked } from '../helpers/packed-project';
 
@@ -101,6 +101,17 @@ void new Greeter().shout('ada').then(async (out: string) => {
   });
 });
 
+/**
+ * A temporary directory no `node_modules` above it can serve a peer from
+ * (a shared machine may have a /tmp/node_modules), so "not found" means not found.
+ */
+function bareTmp(): string {
+  const hasModulesAbove = (dir: string): boolean => existsSync(join(dir, 'node_modules')) || (dirname(dir) !== dir && hasModulesAbove(dirname(dir)));
+  const found = [tmpdir(), '/var/tmp'].find((dir) => existsSync(dir) && !hasModulesAbove(dir));
+  if (found === undefined) throw new Error(`every temporary directory has a node_modules above it (${tmpdir()}, /var/tmp): peers cannot be shown missing`);
+  return found;
+}
+
 describe('tsyringe and reflect-metadata are peer dependencies', () => {
   const appBody = (load: string) => `${load}
 class Orders { constructor(tracing) { this.tracing = tracing; } }
@@ -131,8 +142,34 @@ const require_ = createRequire(import.meta.url);`));
     expect(JSON.parse(run('app.mjs'))).toEqual({ sameClient: true, tsyringe: APP_TSYRINGE });
   });
 
+  const esmApp = `import 'reflect-metadata';
+import { createRequire } from 'node:module';
+import { container } from 'tsyringe';
+import { configureTracing, MemoryExporter, TRACING_CLIENT } from 'tracewire';
+const require_ = createRequire(import.meta.url);`;
+  const elsewhere = (file: string) => execFileSync(process.execPath, [file], { cwd: bareTmp(), encoding: 'utf8', timeout: 30_000 });
+
+  test('an ESM app ("type": "module") started from another working directory: the peers are found from the app, not the cwd', () => {
+    mkdirSync(join(project, 'esm-app'), { recursive: true });
+    writeFileSync(join(project, 'esm-app/package.json'), JSON.stringify({ type: 'module' }));
+    writeFileSync(join(project, 'esm-app/main.js'), appBody(esmApp));
+    expect(JSON.parse(elsewhere(join(project, 'esm-app/main.js')))).toEqual({ sameClient: true, tsyringe: APP_TSYRINGE });
+  });
+
+  test.each(['esm', 'cjs'])('an app that bundles tracewire (esbuild, %s output, peers external), run from another working directory', (format) => {
+    writeFileSync(join(project, 'bundled-src.mjs'), appBody(esmApp.replace('createRequire(import.meta.url)', 'createRequire(process.argv[1])')));
+    const outfile = join(project, 'bundle', `app.${format === 'esm' ? 'mjs' : 'cjs'}`);
+    execFileSync(
+      join(repo, 'node_modules/.bin/esbuild'),
+      ['bundled-src.mjs', '--bundle', '--platform=node', `--format=${format}`, `--outfile=${outfile}`, '--external:tsyringe', '--external:reflect-metadata', '--log-level=error'],
+      { cwd: project, stdio: 'pipe' },
+    );
+    expect(readFileSync(outfile, 'utf8')).toContain('configureTracing');
+    expect(JSON.parse(elsewhere(outfile))).toEqual({ sameClient: true, tsyringe: APP_TSYRINGE });
+  });
+
   test('without them, tracing works and configureTracing fails with an error saying what to install', () => {
-    const bare = mkdtempSync(join(tmpdir(), 'tracewire-no-peers-'));
+    const bare = mkdtempSync(join(bareTmp(), 'tracewire-no-peers-'));
     try {
       writeFileSync(join(bare, 'package.json'), JSON.stringify({ name: 'bare', private: true }));
       execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=peer', tarball], { cwd: bare, stdio: 'pipe', timeout: 120_000 });
@@ -148,6 +185,12 @@ client.flush().then(() => console.log(JSON.stringify({ out, runs: exporter.finis
       const result = JSON.parse(execFileSync(process.execPath, ['app.cjs'], { cwd: bare, encoding: 'utf8', timeout: 30_000 })) as { out: number; runs: number; error: string };
       expect(result).toMatchObject({ out: 3, runs: 1 });
       expect(result.error).toMatch(/^TracewireUsageError: .*needs the peer dependency "reflect-metadata".*npm install tsyringe@\^4 reflect-metadata/);
+      // The same from ESM, started elsewhere: the error says where it looked.
+      writeFileSync(join(bare, 'app.mjs'), `import { configureTracing, MemoryExporter } from 'tracewire';
+try { configureTracing({ exporter: new MemoryExporter() }); } catch (e) { console.log(e.name + ': ' + e.message); }
+`);
+      const esm = execFileSync(process.execPath, [join(bare, 'app.mjs')], { cwd: bareTmp(), encoding: 'utf8', timeout: 30_000 });
+      expect(esm).toMatch(/^TracewireUsageError: .*needs the peer dependency "reflect-metadata".*cannot find "reflect-metadata" from the app's entry .*app\.mjs, the working directory .*npm install tsyringe@\^4 reflect-metadata/);
     } finally {
       rmSync(bare, { recursive: true, force: true });
     }

@@ -1,4 +1,5 @@
 import { TracewireConfigError } from '../../errors.js';
+import { requirePeer } from '../../peers/peer-require.js';
 import type { OtlpAnyValue, OtlpExportRequest, OtlpKeyValue, OtlpSpan } from './otlp-types.js';
 
 /**
@@ -60,7 +61,7 @@ export type ProtobufEncoder = (request: OtlpExportRequest) => Uint8Array;
  *
  * @param setting the option or variable that asked for protobuf, for the error.
  */
-export function loadProtobufEncoder(setting: string, load: (id: string) => unknown = require): ProtobufEncoder {
+export function loadProtobufEncoder(setting: string, load: (id: string) => unknown = requirePeer): ProtobufEncoder {
   let serializer: TraceSerializer | undefined;
   try {
     serializer = (load(TRANSFORMER) as { ProtobufTraceSerializer?: TraceSerializer }).ProtobufTraceSerializer;

@@ -1,0 +1,67 @@
+import type { SpanOutcome } from './span-outcome.js';
+
+/**
+ * @internal A stream's run must not stay open forever when nobody consumes
+ * the stream. Two ways it ends without a consumer, each `cancelled` with
+ * the values produced so far and the reason in the run's metadata
+ * (`stream_end`):
+ *
+ * - **never consumed**: no consumption began (no `next()`, read, subscribe,
+ *   listener) within the client's `unconsumedStreamTimeoutMillis` of the
+ *   stream being handed out. The timer is unref'd: it never keeps a process
+ *   alive. Consumption that begins later still works — values pass through
+ *   untouched — but is no longer traced.
+ * - **abandoned**: the traced stream was garbage-collected before it was
+ *   consumed to the end (`FinalizationRegistry`, where the runtime has one).
+ */
+export interface ConsumptionWatch {
+  /** Consumption began: the never-consumed timer stops. */
+  started(): void;
+  /** From now on `target` is what a consumer holds (e.g. the iterator obtained from an iterable). */
+  follow(target: object): void;
+}
+
+interface Watched {
+  readonly outcome: SpanOutcome;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+const abandoned =
+  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Watched>((watched) => endUnconsumed(watched, 'abandoned: garbage-collected before it was consumed to the end')) : undefined;
+
+/** Watches `handed` (what the caller receives) for consumption; see above. */
+export function watchConsumption(outcome: SpanOutcome, handed: object): ConsumptionWatch {
+  const watched: Watched = { outcome, timer: undefined };
+  // setTimeout fires at once past 2^31 - 1 ms: longer is "never", within a timer's reach.
+  const millis = Math.min(outcome.client.config.unconsumedStreamTimeoutMillis, 2 ** 31 - 1);
+  const timer = setTimeout(() => endUnconsumed(watched, `never consumed: nothing read within ${millis} ms`), millis);
+  (timer as { unref?: () => void }).unref?.();
+  watched.timer = timer;
+  let token: object = {};
+  abandoned?.register(handed, watched, token);
+  return {
+    started() {
+      if (watched.timer === undefined) return;
+      clearTimeout(watched.timer);
+      watched.timer = undefined;
+    },
+    follow(target) {
+      abandoned?.unregister(token);
+      token = {};
+      abandoned?.register(target, watched, token);
+    },
+  };
+}
+
+function endUnconsumed(watched: Watched, reason: string): void {
+  if (watched.timer !== undefined) clearTimeout(watched.timer);
+  watched.timer = undefined;
+  const { outcome } = watched;
+  if (!outcome.span.isRecording) return;
+  try {
+    outcome.span.setMetadata('stream_end', reason);
+    void outcome.cancel();
+  } catch {
+    // Ending a run must never throw into a timer or the garbage collector.
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * @internal Loading optional peer dependencies (tsyringe, reflect-metadata,
+ * `@opentelemetry/otlp-transformer`) the way the importing app would: the
+ * app's own copy is the one that counts (a second copy of tsyringe holds a
+ * second root container). Where tracewire itself is installed says little
+ * about that — it may be hoisted in a monorepo, bundled into the app, or
+ * loaded as ESM, which has no `require` — so a peer is looked up, first
+ * match wins, from:
+ *
+ *  1. the app's entry file (`require.main`, else `process.argv[1]`, symlinks
+ *     followed as Node does for the main module),
+ *  2. the working directory,
+ *  3. tracewire's own location (the CommonJS build's `require`; the ESM
+ *     build has no such handle, and a bundle's `require` shim may throw).
+ *
+ * Peers are loaded with `require` (they are CommonJS; on Node 20 before
+ * 20.19 an ESM-only peer cannot be required at all — `ERR_REQUIRE_ESM`).
+ */
+
+type Require = ((id: string) => unknown) & { resolve?(id: string): string; main?: { filename?: string } };
+
+interface NodeModule {
+  createRequire(path: string): Require;
+}
+
+/** A peer that resolved from none of the places looked in. */
+export class PeerNotFoundError extends Error {
+  constructor(
+    readonly peer: string,
+    readonly searched: readonly string[],
+  ) {
+    super(`cannot find "${peer}" from ${searched.length === 0 ? 'anywhere (this runtime cannot resolve modules)' : searched.join(', ')}`);
+  }
+}
+
+function builtin<T>(id: string): T | undefined {
+  return (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(id) as T | undefined;
+}
+
+/** The CommonJS build's own `require`, if there is one (a bundler's shim counts: its failures are caught). */
+function ownRequire(): Require | undefined {
+  return typeof require === 'function' ? (require as Require) : undefined;
+}
+
+/** Where to look from, in order: `[label, require]`. */
+function requirers(): Array<[string, Require]> {
+  const nodeModule = builtin<NodeModule>('node:module');
+  const own = ownRequire();
+  const out: Array<[string, Require]> = [];
+  if (nodeModule !== undefined) {
+    let entry: string | undefined;
+    try {
+      entry = own?.main?.filename ?? process.argv[1];
+    } catch {
+      entry = process.argv[1];
+    }
+    if (entry !== undefined && entry !== '') {
+      try {
+        entry = builtin<{ realpathSync(path: string): string }>('node:fs')?.realpathSync(entry) ?? entry;
+      } catch {
+        // Not a file (`node -e`, a REPL): look from where it would be.
+      }
+      out.push([`the app's entry ${entry}`, nodeModule.createRequire(entry)]);
+    }
+    out.push([`the working directory ${process.cwd()}`, nodeModule.createRequire(`${process.cwd()}/package.json`)]);
+  }
+  if (own !== undefined) out.push(["tracewire's own location", own]);
+  return out;
+}
+
+/**
+ * Loads `peer` from the first place it resolves from (see above). Throws
+ * {@link PeerNotFoundError} when it resolves from none; an error thrown
+ * while loading a found peer propagates as it is.
+ */
+export function requirePeer(peer: string): unknown {
+  const searched: string[] = [];
+  // The file is loaded through tracewire's own require where it is a real one: under a
+  // module registry of its own (jest) that is the registry the app's imports go through;
+  // in plain Node every require shares one cache anyway.
+  const own = ownRequire();
+  for (const [label, load] of requirers()) {
+    let path: string;
+    try {
+      path = load.resolve!(peer);
+    } catch {
+      searched.push(label);
+      continue;
+    }
+    return typeof own?.resolve === 'function' ? own(path) : load(path);
+  }
+  throw new PeerNotFoundError(peer, searched);
+}
