@@ -11,7 +11,8 @@
  * run id (repeats too: duplicates), `ended` the ids whose end_time arrived,
  * `answered` those of `ended` whose request has been answered (the client
  * may know them delivered). options.delayMillis holds each ingest answer
- * back that long.
+ * back that long; options.blackHole: accept every connection and request,
+ * never answer (an endpoint that hangs).
  */
 const http = require('node:http');
 const zlib = require('node:zlib');
@@ -37,12 +38,13 @@ function ingestedRuns(url, headers, raw) {
 
 /** Resolves with { url, posted, ended, answered, counts: { ingestRequests }, close }. */
 function startLiveSink(options = {}) {
-  const { delayMillis = 0 } = options;
+  const { delayMillis = 0, blackHole = false } = options;
   const posted = [];
   const ended = new Set();
   const answered = new Set();
   const counts = { ingestRequests: 0 };
   const server = http.createServer((req, res) => {
+    if (blackHole) return void req.resume();
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
