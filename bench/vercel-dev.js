@@ -21,6 +21,11 @@
  *   api/auto.js    the same route with `waitUntil: 'auto'`
  *   api/await.js   the same route with no waitUntil (the peer: @FlushOnExit
  *                  awaits delivery before the response goes out)
+ *   api/edge.js    a Vercel Edge Function (`config.runtime = 'edge'`): the
+ *                  dev server bundles it with esbuild under the `edge-light`
+ *                  condition (so tracewire's edge entry) and runs it in
+ *                  Vercel's edge runtime (npm `edge-runtime`); OTLP/HTTP
+ *                  JSON through fetch, `waitUntil: 'auto'`
  * A response that came back while fewer than 2 × (responses so far) spans
  * had been answered by the sink did not wait for its delivery: the flush was
  * handed to waitUntil (the awaiting peer can have none such). Then the dev server is told to shut down as `vercel dev`
@@ -55,6 +60,28 @@ function install(dir) {
   execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, `@vercel/node@${VERCEL_NODE_VERSION}`], { stdio: 'inherit' });
 }
 
+/** An Edge Function as a user writes it, on tracewire's edge entry. */
+const EDGE_FUNCTION = `import { FlushOnExit, OtlpHttpExporter, Traceable, TracingClient, setGlobalTracingClient, traceable } from 'tracewire';
+
+export const config = { runtime: 'edge' };
+
+setGlobalTracingClient(new TracingClient({ exporter: new OtlpHttpExporter({ endpoint: process.env.OTLP_ENDPOINT, serviceName: 'vercel-edge', protocol: 'http/json' }) }));
+const render = traceable(async function render(name) {
+  return \`hello, \${name}\`;
+});
+class Route {
+  async GET(request) {
+    return new Response(await render(new URL(request.url).searchParams.get('name') ?? 'world'));
+  }
+}
+for (const decorator of [Traceable({ name: 'GET /api/edge' }), FlushOnExit({ waitUntil: 'auto' })]) {
+  const descriptor = Object.getOwnPropertyDescriptor(Route.prototype, 'GET');
+  Object.defineProperty(Route.prototype, 'GET', decorator(Route.prototype, 'GET', descriptor) || descriptor);
+}
+const route = new Route();
+export const GET = (request) => route.GET(request);
+`;
+
 /** A project as Vercel sees it: api/*.js, with tracewire (this repo's build) and @vercel/functions resolvable. */
 function makeProject(dir) {
   const project = path.join(dir, 'project');
@@ -67,6 +94,7 @@ function makeProject(dir) {
   if (!decorator.test(route)) throw new Error('the compiled route no longer passes @vercel/functions waitUntil to FlushOnExit: update bench/vercel-dev.js');
   fs.writeFileSync(path.join(project, 'api/auto.js'), route.replace(decorator, "(0, tracewire_1.FlushOnExit)({ waitUntil: 'auto' })"));
   fs.writeFileSync(path.join(project, 'api/await.js'), route.replace(decorator, '(0, tracewire_1.FlushOnExit)({})'));
+  fs.writeFileSync(path.join(project, 'api/edge.js'), EDGE_FUNCTION);
   const link = (target, name) => fs.symlinkSync(target, path.join(project, 'node_modules', name), 'dir');
   link(ROOT, 'tracewire');
   for (const name of ['reflect-metadata', '@vercel/functions', '@vercel/oidc']) link(path.join(ROOT, 'node_modules', name), name);
@@ -78,7 +106,7 @@ function startDevServer(dir, project, entrypoint, sinkUrl) {
   const child = fork(path.join(dir, 'node_modules/@vercel/node/dist/dev-server.mjs'), [], {
     cwd: project,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, VERCEL_DEV_ENTRYPOINT: entrypoint, VERCEL_DEV_CONFIG: '{}', VERCEL_DEV_BUILD_ENV: '{}', LANGSMITH_ENDPOINT: sinkUrl, LANGSMITH_API_KEY: 'bench' },
+    env: { ...process.env, VERCEL_DEV_ENTRYPOINT: entrypoint, VERCEL_DEV_CONFIG: '{}', VERCEL_DEV_BUILD_ENV: '{}', LANGSMITH_ENDPOINT: sinkUrl, LANGSMITH_API_KEY: 'bench', OTLP_ENDPOINT: sinkUrl },
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -144,10 +172,11 @@ async function main() {
     install(dir);
     const project = makeProject(dir);
     const vercelNode = require(path.join(dir, 'node_modules/@vercel/node/package.json')).version;
-    console.log(`@vercel/node ${vercelNode} dev server | @vercel/functions ${versionOf('@vercel/functions')} | ${nodeLine()}`);
+    const edgeRuntime = require(path.join(dir, 'node_modules/edge-runtime/package.json')).version;
+    console.log(`@vercel/node ${vercelNode} dev server | edge-runtime ${edgeRuntime} | @vercel/functions ${versionOf('@vercel/functions')} | ${nodeLine()}`);
     console.log(`${cpuLine({ loadavg: true })} | ${REQUESTS} requests, ${CONCURRENCY} at a time; the sink answers after ${SINK_DELAY_MILLIS} ms`);
     const rows = [];
-    for (const name of ['hello', 'auto', 'await']) rows.push(await runFunction(dir, project, `api/${name}.js`, name));
+    for (const name of ['hello', 'auto', 'await', 'edge']) rows.push(await runFunction(dir, project, `api/${name}.js`, name));
     for (const row of rows) if ((row.route === 'api/await.js') !== (row.beforeDelivery === 0)) row.ok = false;
     printTable(
       [
@@ -168,7 +197,7 @@ async function main() {
       rows,
     );
     const failed = rows.filter((row) => !row.ok).map((row) => row.route);
-    console.log(failed.length === 0 ? 'hello and auto answered before delivery (handed to waitUntil), await after it; every span arrived before the dev server exited' : `FAILED: ${failed.join(', ')}`);
+    console.log(failed.length === 0 ? 'hello, auto and edge answered before delivery (handed to waitUntil), await after it; every span arrived before the dev server exited' : `FAILED: ${failed.join(', ')}`);
     process.exitCode = failed.length === 0 ? 0 : 1;
   } finally {
     if (kept === undefined) fs.rmSync(dir, { recursive: true, force: true });

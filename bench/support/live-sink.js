@@ -7,6 +7,7 @@
  *   GET  /info            → 404 (the exporter falls back to its defaults)
  *   POST /runs/multipart  → 202; parts `post.<id>` / `patch.<id>` (run JSON)
  *   POST /runs/batch      → 200; { post: [run], patch: [run] }
+ *   POST /v1/traces       → 200; OTLP/HTTP JSON (a span: its spanId, ended by endTimeUnixNano)
  * Bodies with Content-Encoding gzip are gunzipped. `posted` keeps every posted
  * run id (repeats too: duplicates), `ended` the ids whose end_time arrived,
  * `answered` those of `ended` whose request has been answered (the client
@@ -25,6 +26,11 @@ function ingestedRuns(url, headers, raw) {
   if (url === '/runs/batch') {
     const document = JSON.parse(body.toString('utf8'));
     for (const op of ['post', 'patch']) for (const run of document[op] ?? []) runs.push({ op, id: run.id, ended: run.end_time != null });
+  }
+  if (url === '/v1/traces') {
+    for (const resource of JSON.parse(body.toString('utf8')).resourceSpans ?? []) {
+      for (const scope of resource.scopeSpans ?? []) for (const span of scope.spans ?? []) runs.push({ op: 'post', id: span.spanId, ended: Boolean(span.endTimeUnixNano) });
+    }
   }
   if (url === '/runs/multipart') {
     const boundary = /boundary=("?)([^";]+)\1/.exec(String(headers['content-type']))?.[2];
@@ -49,7 +55,7 @@ function startLiveSink(options = {}) {
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
       const url = req.url.split('?')[0];
-      const ingest = req.method === 'POST' && (url === '/runs/multipart' || url === '/runs/batch');
+      const ingest = req.method === 'POST' && (url === '/runs/multipart' || url === '/runs/batch' || url === '/v1/traces');
       if (ingest) counts.ingestRequests++;
       const runs = ingest ? ingestedRuns(url, req.headers, Buffer.concat(chunks)) : [];
       for (const run of runs) {
