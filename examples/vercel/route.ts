@@ -1,9 +1,16 @@
 /**
- * A Vercel-style route handler. With waitUntil: 'auto', @FlushOnExit finds
- * Vercel's request context and hands the flush to its waitUntil, so the
- * response is not delayed; elsewhere it simply awaits the flush.
+ * A Vercel Node function (`api/hello.ts`, or `app/api/hello/route.ts` in
+ * Next.js): a Web `GET(request)` that returns a `Response`. Vercel may
+ * freeze the function once the response is sent, unless the work was handed
+ * to `waitUntil`; @FlushOnExit hands it the delivery, so the response is not
+ * delayed by it.
+ *
+ * `waitUntil` here is `@vercel/functions`' own: it reads the request context
+ * Vercel's runtime installs. `waitUntil: 'auto'` reads the same context
+ * without the dependency, and awaits the delivery where there is none.
  */
 import 'reflect-metadata';
+import { waitUntil } from '@vercel/functions';
 import { FlushOnExit, LangSmithExporter, Traceable, configureTracing } from 'tracewire';
 
 configureTracing({ exporter: new LangSmithExporter(), projectName: 'vercel-example' });
@@ -11,11 +18,11 @@ configureTracing({ exporter: new LangSmithExporter(), projectName: 'vercel-examp
 const greet = async (name: string): Promise<string> => `hello, ${name}`;
 
 class Route {
-  @FlushOnExit({ waitUntil: 'auto' })
+  @FlushOnExit({ waitUntil })
   @Traceable({ name: 'GET /api/hello' })
-  async GET(request: { url: string }): Promise<{ status: number; body: string }> {
+  async GET(request: Request): Promise<Response> {
     const name = new URL(request.url).searchParams.get('name') ?? 'world';
-    return { status: 200, body: await this.render(name) };
+    return new Response(await this.render(name), { headers: { 'content-type': 'text/plain; charset=utf-8' } });
   }
 
   @Traceable({ runType: 'prompt' })
@@ -25,4 +32,4 @@ class Route {
 }
 
 const route = new Route();
-export const GET = (request: { url: string }) => route.GET(request);
+export const GET = (request: Request) => route.GET(request);

@@ -7,6 +7,11 @@ import { ScriptedSink } from '../helpers/scripted-sink';
  * run as the platform would: each invocation in a process of its own that
  * is killed the instant the invocation is over. Whatever the sink has by
  * then is all that would ever arrive.
+ *
+ * Vercel: the request context is installed as `@vercel/node` installs it,
+ * and the route calls the real `@vercel/functions` `waitUntil`. Lambda: the
+ * handler is called as Lambda calls it; the same handler under AWS's real
+ * runtime interface client is `bench/lambda-ric.js` (a native build, not CI).
  */
 const compiled = resolve(__dirname, '../../.tmp/examples');
 const runner = resolve(__dirname, '../fixtures/examples/run-example.js');
@@ -17,7 +22,10 @@ afterEach(() => sink.stop());
 
 interface ExampleReport {
   result: { statusCode?: number; status?: number; body: string };
+  /** Promises handed to the platform's waitUntil by the time the handler returned. */
   handedOver: number;
+  /** Whether `@vercel/functions`' waitUntil reached the same request context. */
+  vercelFunctionsReaches?: boolean;
 }
 
 function runExample(module: string, platform: string): Promise<ExampleReport> {
@@ -44,9 +52,18 @@ test('the AWS Lambda handler has delivered its whole trace when its promise sett
   expect(new Set(sink.acceptedIds).size).toBe(3); // lambda-handler + two reserve calls
 });
 
-test('the Vercel route hands its flush to the request context waitUntil, and the trace arrives', async () => {
-  const { result, handedOver } = await runExample('vercel/route.js', 'vercel');
+test('the Vercel route hands its flush to @vercel/functions waitUntil, returns its Response at once, and the trace arrives', async () => {
+  const { result, handedOver, vercelFunctionsReaches } = await runExample('vercel/route.js', 'vercel');
   expect(result).toEqual({ status: 200, body: 'hello, ada' });
+  expect(vercelFunctionsReaches).toBe(true);
   expect(handedOver).toBe(1);
   expect(new Set(sink.acceptedIds).size).toBe(2); // GET + render
+});
+
+test("waitUntil: 'auto' finds the request context @vercel/functions reads, and the trace arrives through it", async () => {
+  const { result, handedOver, vercelFunctionsReaches } = await runExample('vercel/route.js', 'vercel-auto');
+  expect(result).toEqual({ status: 200, body: 'auto /api/auto' });
+  expect(vercelFunctionsReaches).toBe(true);
+  expect(handedOver).toBe(1);
+  expect(new Set(sink.acceptedIds).size).toBe(1); // autoRoute
 });
