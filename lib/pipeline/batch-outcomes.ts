@@ -58,7 +58,7 @@ export class BatchOutcomes {
   /** Only a batch a later try may deliver is spooled; one the destination refused would be refused again. */
   private async giveUp(batch: PendingBatch, mayLaterSucceed: boolean, lastError?: Error): Promise<void> {
     // Unsettled while it is written, so a flush waits for the spool.
-    if (mayLaterSucceed && (await this.spool?.keep(batch.records(), batch.endCount))) {
+    if (mayLaterSucceed && (await this.spool?.keep(batch.records().runs(), batch.endCount))) {
       this.settle(batch, 'spooled');
       return;
     }

@@ -1,6 +1,7 @@
-import type { ExportBatch } from '../exporters/span-exporter.js';
+import { RunRecord } from '../model/run-record.js';
+import type { RecordBatch } from '../exporters/record-batch.js';
 import type { SpanEvent } from './span-event.js';
-import { toExportBatch } from './to-export-batch.js';
+import { recordOf, toRecordBatch } from './to-export-batch.js';
 
 /** How a batch ended. `evicted`: dropped from the queue by the drop-oldest policy before it was sent. `spooled`: kept on disk for the next client. */
 export type BatchOutcome = 'delivered' | 'failed' | 'evicted' | 'spooled';
@@ -14,18 +15,37 @@ export class PendingBatch {
   /** Exports of this batch the watchdog abandoned (each counts as a failed attempt). */
   abandonments = 0;
   readonly bytes: number;
+  /** Events the batch closed with: what it holds of the queue budget. */
+  readonly eventCount: number;
   outcome: BatchOutcome | undefined;
   private waiters: Array<() => void> | undefined;
-  private built: ExportBatch | undefined;
+  private built: RecordBatch | undefined;
+  /**
+   * Records already made, in event order, and the starts of spans still
+   * running (kept as events: their end may yet merge into them).
+   */
+  private items: Array<RunRecord | SpanEvent>;
 
-  constructor(public events: readonly SpanEvent[]) {
+  /**
+   * Closes a batch. Every event that can no longer change becomes its
+   * record now — a finished run, or an end — and the batch lets go of its
+   * span: queued runs hold their compact records, not span object graphs.
+   */
+  constructor(events: readonly SpanEvent[]) {
     let ends = 0;
     let bytes = 0;
-    for (const event of events) {
-      if (event.kind === 'end' || event.endMerged === true) ends++;
-      if (event.kind === 'start') event.span.startBatch = this;
+    const items: Array<RunRecord | SpanEvent> = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      const merged = event.endMerged === true;
+      if (event.kind === 'end' || merged) ends++;
       bytes += event.bytes;
+      const record = recordOf(event.kind, event.span, merged, false);
+      if (record === undefined) event.span.startBatch = this;
+      items[i] = record ?? event;
     }
+    this.items = items;
+    this.eventCount = events.length;
     this.endCount = ends;
     this.bytes = bytes;
   }
@@ -35,8 +55,12 @@ export class PendingBatch {
    * second build (a retry after the watchdog abandoned an export) would turn
    * a complete post into a patch of a run the server never saw.
    */
-  records(): ExportBatch {
-    this.built ??= toExportBatch(this.events);
+  records(): RecordBatch {
+    if (this.built === undefined) {
+      const records = this.items.map((item) => (item instanceof RunRecord ? item : recordOf(item.kind, item.span, item.endMerged === true, true)!));
+      this.built = toRecordBatch(records);
+      this.items = [];
+    }
     return this.built;
   }
 
@@ -49,7 +73,7 @@ export class PendingBatch {
   settle(outcome: BatchOutcome): void {
     if (this.outcome !== undefined) return;
     this.outcome = outcome;
-    this.events = []; // release span references at once: an evicted batch may wait a while in line
+    this.items = []; // release span references at once: an evicted batch may wait a while in line
     this.built = undefined;
     for (const resolve of this.waiters ?? []) resolve();
     this.waiters = undefined;

@@ -44,7 +44,7 @@ export async function settleLeftovers(
  */
 async function spoolLeftovers(leftovers: readonly PendingBatch[], spool: SpoolFallback | undefined, settle: (batch: PendingBatch, outcome: BatchOutcome) => void): Promise<number> {
   if (spool === undefined || leftovers.length === 0) return 0;
-  const records = leftovers.map((batch) => batch.records());
+  const records = leftovers.map((batch) => batch.records().runs());
   let spooled = 0;
   const writes = leftovers.map(async (batch, i) => {
     if (!(await spool.keep(records[i]!, batch.endCount))) return;

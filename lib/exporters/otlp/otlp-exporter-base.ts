@@ -1,5 +1,7 @@
 import { resolveOtlpSettings, type OtlpOptions, type OtlpProtocol, type OtlpSettings } from '../../config-otlp.js';
 import type { Run } from '../../model/run.js';
+import type { RunRecord } from '../../model/run-record.js';
+import { recordsOf, takesRecords } from '../record-batch.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
 import type { Transport } from '../http/transport.js';
@@ -8,7 +10,7 @@ import { toOtlpRequest, type ServiceSpan } from './otlp-request.js';
 import type { OtlpExportRequest } from './otlp-types.js';
 import { PendingStarts } from './pending-starts.js';
 import { loadProtobufEncoder, type ProtobufEncoder } from './protobuf-encoder.js';
-import { toOtlpSpan } from './to-otlp-span.js';
+import { recordToOtlpSpan, toOtlpSpan } from './to-otlp-span.js';
 
 /** Options of an {@link OtlpHttpExporter}; each falls back to the standard `OTEL_*` variable named on it. */
 export type OtlpHttpExporterOptions = OtlpOptions;
@@ -45,6 +47,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
 
   /** @internal The public classes pass the transport of their runtime. */
   protected constructor(options: OtlpHttpExporterOptions, transport: Transport) {
+    takesRecords(this);
     this.#transport = transport;
     this.#settings = resolveOtlpSettings(options, runtimeEnv());
     this.#pending = new PendingStarts(this.#settings.maxPendingStarts);
@@ -77,15 +80,30 @@ export class OtlpHttpExporterBase implements SpanExporter {
     const joined: string[] = [];
     let body: Uint8Array;
     try {
-      for (const run of batch.post) {
-        if (run.end_time !== undefined) spans.push(this.#serviceSpan(run));
-        else if (run.inputs !== undefined) this.#pending.remember(run.id, JSON.stringify(run.inputs));
-      }
-      for (const run of batch.patch) {
-        if (run.end_time === undefined) continue; // not an end: nothing to send yet
-        const startInputs = run.inputs === undefined ? this.#pending.get(run.id) : undefined;
-        if (startInputs !== undefined) joined.push(run.id);
-        spans.push(this.#serviceSpan(run, startInputs));
+      const records = recordsOf(batch);
+      if (records !== undefined) {
+        // The pipeline's own batch: its compact records (numeric times, inputs as JSON already).
+        for (const record of records.postRecords) {
+          if (record.ended) spans.push(this.#recordSpan(record));
+          else if (record.inputsJson !== undefined) this.#pending.remember(record.id, record.inputsJson);
+        }
+        for (const record of records.patchRecords) {
+          if (!record.ended) continue;
+          const startInputs = this.#pending.get(record.id);
+          if (startInputs !== undefined) joined.push(record.id);
+          spans.push(this.#recordSpan(record, startInputs));
+        }
+      } else {
+        for (const run of batch.post) {
+          if (run.end_time !== undefined) spans.push(this.#serviceSpan(run));
+          else if (run.inputs !== undefined) this.#pending.remember(run.id, JSON.stringify(run.inputs));
+        }
+        for (const run of batch.patch) {
+          if (run.end_time === undefined) continue; // not an end: nothing to send yet
+          const startInputs = run.inputs === undefined ? this.#pending.get(run.id) : undefined;
+          if (startInputs !== undefined) joined.push(run.id);
+          spans.push(this.#serviceSpan(run, startInputs));
+        }
       }
       if (spans.length === 0) return EXPORT_OK;
       body = this.#encode(toOtlpRequest(spans));
@@ -103,6 +121,10 @@ export class OtlpHttpExporterBase implements SpanExporter {
   shutdown(): Promise<void> {
     this.#transport.close();
     return Promise.resolve();
+  }
+
+  #recordSpan(record: RunRecord, startInputs?: string): ServiceSpan {
+    return { serviceName: this.#settings.serviceName ?? record.projectName, span: recordToOtlpSpan(record, startInputs) };
   }
 
   #serviceSpan(run: Run, startInputs?: string): ServiceSpan {
