@@ -1,4 +1,5 @@
 import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings } from '../../config.js';
+import { runtimeEnv } from '../../client/runtime-env.js';
 import { TracewireConfigError } from '../../errors.js';
 import { recordsOf, takesRecords } from '../record-batch.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
@@ -66,7 +67,7 @@ export class LangSmithExporterBase implements SpanExporter {
     takesRecords(this);
     this.#transport = transport;
     this.#fetchIngestLimits = fetchIngestLimits;
-    this.#settings = resolveLangSmithSettings(options);
+    this.#settings = resolveLangSmithSettings(options, runtimeEnv());
     this.gzip = options.gzip ?? false;
     this.fetchServerInfo = options.fetchServerInfo ?? true;
     const mode = options.mode ?? 'multipart';
