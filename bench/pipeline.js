@@ -167,7 +167,7 @@ const { printCostTables } = require('./floor/cost-report');
 
 // ---- sizes and targets ------------------------------------------------------
 const SPANS = 20_000;
-const TW_REPS = 3; // fresh child per run, tracewire tight-loop and concurrent
+const TW_REPS = Number(process.env.TW_REPS) || 3; // fresh child per run, tracewire tight-loop and concurrent (TW_REPS=1 for a quick look while developing)
 const DEAD_SPANS = 1_000_000;
 const DEAD_YIELD_EVERY = 10_000;
 const DEAD_CHECKPOINTS = [100_000, 250_000, 500_000, 750_000, 1_000_000];

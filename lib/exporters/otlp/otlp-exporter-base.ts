@@ -8,6 +8,7 @@ import type { Transport } from '../http/transport.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from './otlp-request.js';
 import type { OtlpExportRequest } from './otlp-types.js';
+import { otlpRequestJson, recordSpanJson, type ServiceSpanJson } from './otlp-json-text.js';
 import { PendingStarts } from './pending-starts.js';
 import { loadProtobufEncoder, type ProtobufEncoder } from './protobuf-encoder.js';
 import { recordToOtlpSpan, toOtlpSpan } from './to-otlp-span.js';
@@ -44,6 +45,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
   readonly #pending: PendingStarts;
   readonly #encode: (request: OtlpExportRequest) => Uint8Array;
   readonly #headers: Readonly<Record<string, string>>;
+  /** http/json: the pipeline's records are written as OTLP/JSON text directly. */
+  readonly #jsonText: boolean;
 
   /** @internal The public classes pass the transport of their runtime. */
   protected constructor(options: OtlpHttpExporterOptions, transport: Transport) {
@@ -56,6 +59,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
     delete headers['content-encoding'];
     if (this.#settings.gzip) headers['content-encoding'] = 'gzip';
     this.#headers = headers;
+    this.#jsonText = this.#settings.protocol === 'http/json';
     if (this.#settings.protocol === 'http/protobuf') {
       const encode: ProtobufEncoder = loadProtobufEncoder(this.#settings.protocolSetting);
       this.#encode = encode;
@@ -77,21 +81,28 @@ export class OtlpHttpExporterBase implements SpanExporter {
 
   async export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult> {
     const spans: ServiceSpan[] = [];
+    const texts: ServiceSpanJson[] = [];
     const joined: string[] = [];
     let body: Uint8Array;
     try {
       const records = recordsOf(batch);
       if (records !== undefined) {
-        // The pipeline's own batch: its compact records (numeric times, inputs as JSON already).
+        // The pipeline's own batch: its compact records (numeric times, inputs as JSON already);
+        // for http/json each span is written as text directly, with no object graph to stringify.
+        const add = (record: RunRecord, startInputs?: string): void => {
+          const serviceName = this.#settings.serviceName ?? record.projectName;
+          if (this.#jsonText) texts.push({ serviceName, json: recordSpanJson(record, startInputs) });
+          else spans.push({ serviceName, span: recordToOtlpSpan(record, startInputs) });
+        };
         for (const record of records.postRecords) {
-          if (record.ended) spans.push(this.#recordSpan(record));
+          if (record.ended) add(record);
           else if (record.inputsJson !== undefined) this.#pending.remember(record.id, record.inputsJson);
         }
         for (const record of records.patchRecords) {
           if (!record.ended) continue;
           const startInputs = this.#pending.get(record.id);
           if (startInputs !== undefined) joined.push(record.id);
-          spans.push(this.#recordSpan(record, startInputs));
+          add(record, startInputs);
         }
       } else {
         for (const run of batch.post) {
@@ -105,8 +116,9 @@ export class OtlpHttpExporterBase implements SpanExporter {
           spans.push(this.#serviceSpan(run, startInputs));
         }
       }
-      if (spans.length === 0) return EXPORT_OK;
-      body = this.#encode(toOtlpRequest(spans));
+      if (texts.length > 0) body = utf8.encode(otlpRequestJson(texts));
+      else if (spans.length > 0) body = this.#encode(toOtlpRequest(spans));
+      else return EXPORT_OK;
     } catch (error) {
       // A record that cannot be mapped will not map on a retry either.
       return { ok: false, retryable: false, error: error instanceof Error ? error : new Error(String(error)) };
@@ -121,10 +133,6 @@ export class OtlpHttpExporterBase implements SpanExporter {
   shutdown(): Promise<void> {
     this.#transport.close();
     return Promise.resolve();
-  }
-
-  #recordSpan(record: RunRecord, startInputs?: string): ServiceSpan {
-    return { serviceName: this.#settings.serviceName ?? record.projectName, span: recordToOtlpSpan(record, startInputs) };
   }
 
   #serviceSpan(run: Run, startInputs?: string): ServiceSpan {

@@ -22,8 +22,9 @@ const JSON_MIME = 'application/json';
  * OpenInference's `openinference.span.kind` for each run type, so LLM-aware
  * backends (Phoenix, Arize, Langfuse) classify spans as LangSmith would.
  * OpenInference has no parser kind: a parser is a step between steps, a chain.
+ * @internal
  */
-const OPENINFERENCE_KIND: Readonly<Record<RunType, string>> = {
+export const OPENINFERENCE_KIND: Readonly<Record<RunType, string>> = {
   chain: 'CHAIN',
   llm: 'LLM',
   tool: 'TOOL',
@@ -115,8 +116,8 @@ export function recordToOtlpSpan(record: RunRecord, startInputsJson?: string): O
   });
 }
 
-/** Epoch microseconds (a safe integer) as OTLP's decimal nanoseconds. */
-function microsToUnixNano(micros: number): string {
+/** @internal Epoch microseconds (a safe integer) as OTLP's decimal nanoseconds. */
+export function microsToUnixNano(micros: number): string {
   return micros === 0 ? '0' : String(micros) + '000';
 }
 
