@@ -18,6 +18,20 @@ function stringAttributeJson(key: string, value: string): string {
   return '{"key":"' + key + '","value":{"stringValue":' + JSON.stringify(value) + '}}';
 }
 
+/** The same for a value made of JSON-safe characters only (hex, digits, `-`, `.`, letters): no escaping to do. */
+function plainAttributeJson(key: string, value: string): string {
+  return '{"key":"' + key + '","value":{"stringValue":"' + value + '"}}';
+}
+
+/** Whether `text` is written by JSON as is between quotes: a UUID, a dotted order. */
+function isPlain(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return false;
+  }
+  return true;
+}
+
 /**
  * @internal The OTLP/JSON text of a record's span, written directly: the
  * same span {@link recordToOtlpSpan} makes (the same fields in the same
@@ -29,12 +43,14 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string): str
   if (record.endMicros === undefined || record.events.length > 0 || record.error !== undefined || record.status === 'error') {
     return JSON.stringify(recordToOtlpSpan(record, startInputsJson));
   }
+  // Ids and dotted orders are plain (tracewire's own, or checked UUIDs from headers); checked anyway, one scan each.
+  const dottedOrder = record.dottedOrder;
   let attributes =
-    stringAttributeJson('tracewire.run_id', record.id) +
-    ',' + stringAttributeJson('tracewire.run_type', record.runType) +
-    ',' + stringAttributeJson('tracewire.dotted_order', record.dottedOrder) +
+    (isPlain(record.id) ? plainAttributeJson('tracewire.run_id', record.id) : stringAttributeJson('tracewire.run_id', record.id)) +
+    ',' + (isPlain(record.runType) ? plainAttributeJson('tracewire.run_type', record.runType) : stringAttributeJson('tracewire.run_type', record.runType)) +
+    ',' + (isPlain(dottedOrder) ? plainAttributeJson('tracewire.dotted_order', dottedOrder) : stringAttributeJson('tracewire.dotted_order', dottedOrder)) +
     ',' + stringAttributeJson('tracewire.session_name', record.projectName) +
-    ',' + stringAttributeJson('openinference.span.kind', OPENINFERENCE_KIND[record.runType] ?? 'CHAIN');
+    ',' + plainAttributeJson('openinference.span.kind', OPENINFERENCE_KIND[record.runType] ?? 'CHAIN');
   if (record.tags.length > 0) attributes += ',' + JSON.stringify(attribute('tracewire.tags', { arrayValue: { values: record.tags.map((tag) => ({ stringValue: tag })) } }));
   const metadata = record.metadata;
   for (const key of Object.keys(metadata)) attributes += ',' + JSON.stringify(attribute('tracewire.metadata.' + key, toAnyValue(metadata[key]!)));

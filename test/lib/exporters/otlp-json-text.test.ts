@@ -46,3 +46,8 @@ test('a request of several services is the stringified request, grouped in order
   const expected = JSON.stringify(toOtlpRequest(records.map((r) => ({ serviceName: r.projectName, span: recordToOtlpSpan(r) }))));
   expect(otlpRequestJson(records.map((r) => ({ serviceName: r.projectName, json: recordSpanJson(r) })))).toBe(expected);
 });
+
+test('a run type or project that needs escaping is escaped, as JSON.stringify does', () => {
+  const odd = record({ runType: 'odd"type\\', projectName: 'pro"ject' });
+  expect(recordSpanJson(odd)).toBe(JSON.stringify(recordToOtlpSpan(odd)));
+});
