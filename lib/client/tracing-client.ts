@@ -1,7 +1,7 @@
 import { resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config.js';
 import { TracewireConfigError } from '../errors.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
-import type { Captured } from '../instrument/capture.js';
+import type { Captured, CapturedJson } from '../instrument/capture.js';
 import type { RedactionHooks } from '../instrument/redact.js';
 import type { RunStatus } from '../model/run.js';
 import { Span, type SpanParent, type SpanRequest } from '../model/span.js';
@@ -113,7 +113,7 @@ export class TracingClient {
    * @internal Ends `span`. Returns a promise only when the strategy wants the
    * traced call to wait for delivery; that promise never rejects.
    */
-  endSpan(span: Span, status: RunStatus, outputs?: Captured, error?: string): Promise<void> | undefined {
+  endSpan(span: Span, status: RunStatus, outputs?: Captured | CapturedJson, error?: string): Promise<void> | undefined {
     if (!span.end(status, span.sampled ? outputs : undefined, error)) return undefined;
     this.counters.spansEnded++;
     if (!span.sampled) {

@@ -123,6 +123,10 @@ export class Span implements ActiveSpan {
   /** @internal The closed batch holding that start event (undefined while it is in the open batch). */
   startBatch: { readonly taken: boolean; readonly outcome: unknown; endCount: number } | undefined;
   outputs: JsonObject | undefined;
+  /** @internal Inputs captured straight to JSON text (primitive arguments): then `inputs` is not built. */
+  inputsJson: string | undefined;
+  /** @internal Outputs captured straight to JSON text (a primitive result): then `outputs` is not built. */
+  outputsJson: string | undefined;
   error: string | undefined;
   status: RunStatus | undefined;
   endMicros: number | undefined;
@@ -169,8 +173,9 @@ export class Span implements ActiveSpan {
   }
 
   /** Records the inputs captured at call time. */
-  recordInputs(inputs: { value: JsonObject; bytes: number }): void {
-    this.inputs = inputs.value;
+  recordInputs(inputs: { value: JsonObject; bytes: number } | { json: string; bytes: number }): void {
+    if ('json' in inputs) this.inputsJson = inputs.json;
+    else this.inputs = inputs.value;
     this.payloadBytes += inputs.bytes;
   }
 
@@ -213,11 +218,12 @@ export class Span implements ActiveSpan {
   }
 
   /** Ends the span once; later calls are ignored so no path can end it twice. */
-  end(status: RunStatus, outputs?: { value: JsonObject; bytes: number }, error?: string): boolean {
+  end(status: RunStatus, outputs?: { value: JsonObject; bytes: number } | { json: string; bytes: number }, error?: string): boolean {
     if (!this.isRecording) return false;
     this.endMicros = nowMicros();
     this.status = status;
-    this.outputs = outputs?.value;
+    if (outputs !== undefined && 'json' in outputs) this.outputsJson = outputs.json;
+    else this.outputs = outputs?.value;
     this.error = error;
     this.payloadBytes += (outputs?.bytes ?? 0) + (error?.length ?? 0);
     return true;
@@ -246,8 +252,8 @@ export class Span implements ActiveSpan {
       this.tags,
       this.metadata,
       this.events,
-      phase === 'end' ? undefined : this.inputs === NO_INPUTS ? '{}' : JSON.stringify(this.inputs),
-      ended && this.outputs !== undefined ? JSON.stringify(this.outputs) : undefined,
+      phase === 'end' ? undefined : (this.inputsJson ?? (this.inputs === NO_INPUTS ? '{}' : JSON.stringify(this.inputs))),
+      ended ? (this.outputsJson ?? (this.outputs === undefined ? undefined : JSON.stringify(this.outputs))) : undefined,
     );
   }
 
@@ -271,12 +277,13 @@ export class Span implements ActiveSpan {
       events: this.events,
       session_name: this.projectName,
     };
-    if (phase !== 'end') run.inputs = this.inputs;
+    if (phase !== 'end') run.inputs = this.inputsJson === undefined ? this.inputs : (JSON.parse(this.inputsJson) as JsonObject);
     if (this.parentId !== undefined) run.parent_run_id = this.parentId;
     if (phase !== 'start' && this.endMicros !== undefined) {
       run.end_time = toIsoMicros(this.endMicros);
       run.status = this.status;
-      if (this.outputs !== undefined) run.outputs = this.outputs;
+      if (this.outputsJson !== undefined) run.outputs = JSON.parse(this.outputsJson) as JsonObject;
+      else if (this.outputs !== undefined) run.outputs = this.outputs;
       if (this.error !== undefined) run.error = this.error;
     }
     return run;
