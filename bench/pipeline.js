@@ -453,7 +453,7 @@ async function childDeadExporter(sinkUrl) {
 function childMain(client, scenario, variant) {
   const sinkUrl = process.env.BENCH_SINK_URL;
   reportToParent(() => {
-    if (scenario === 'held') return childHeld(client, DIST);
+    if (scenario === 'held') return childHeld(client, DIST, sinkUrl, variant);
     if (client === 'floor') return childFloor(scenario, sinkUrl, SPANS, startRssSampler());
     if (client === 'tracewire' && scenario === 'dead-exporter') return childDeadExporter(sinkUrl);
     if (client === 'tracewire') return childTracewire(scenario, sinkUrl, variant);
@@ -523,6 +523,7 @@ async function main() {
     }
     plan.push({ client: 'floor', scenario: 'held', rep, sink: 'ok' });
     plan.push({ client: 'tracewire', scenario: 'held', rep, sink: 'ok' });
+    plan.push({ client: 'tracewire', scenario: 'held', rep, sink: 'ok', variant: 'custom' });
   }
   if (!process.argv.includes('--cost')) {
     for (const scenario of ['tight-loop', 'concurrent']) plan.push({ client: 'langsmith', scenario, rep: 1, sink: 'ok' });

@@ -43,6 +43,8 @@ export class TracingClient {
   readonly exporter: SpanExporter;
   /** @internal Client-wide redaction of captured inputs and outputs. */
   readonly redaction: RedactionHooks;
+  /** @internal The exporter is a built-in one, reading records: primitive inputs and outputs may be captured straight to JSON text. */
+  readonly capturesJson: boolean;
   private readonly counters = new DeliveryCounters();
   private readonly processor: SpanProcessor;
   private readonly warnings: DropWarnings;
@@ -71,7 +73,9 @@ export class TracingClient {
       if (hook !== undefined && typeof hook !== 'function') throw new TracewireConfigError(`redact.${key}`, hook, 'a function');
     }
     this.warnings = new DropWarnings(options.logger ?? console);
-    this.processor = new BatchSpanProcessor(options.exporter, this.config, this.strategy, this.counters, this.warnings);
+    const processor = new BatchSpanProcessor(options.exporter, this.config, this.strategy, this.counters, this.warnings);
+    this.capturesJson = processor.readsRecords;
+    this.processor = processor;
   }
 
   /** The project (LangSmith) or service name every run carries. */

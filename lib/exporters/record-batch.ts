@@ -44,6 +44,16 @@ export function takesRecords(exporter: SpanExporter): void {
   recordTakers.add(exporter);
 }
 
+/** @internal Whether `exporter` is a built-in one that reads records. */
+export function readsRecords(exporter: SpanExporter): boolean {
+  return recordTakers.has(exporter);
+}
+
+/** @internal The batch as public runs: a record batch's `runs()`, any other batch as it is (the spool keeps runs). */
+export function publicBatch(batch: ExportBatch): ExportBatch {
+  return batch instanceof RecordBatch ? batch.runs() : batch;
+}
+
 /** @internal What `exporter` is handed for `batch`: the records themselves for a built-in exporter, else the public runs. */
 export function batchFor(exporter: SpanExporter, batch: ExportBatch | RecordBatch): ExportBatch {
   return batch instanceof RecordBatch && !recordTakers.has(exporter) ? batch.runs() : batch;

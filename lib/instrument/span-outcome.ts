@@ -27,7 +27,7 @@ export class SpanOutcome {
 
   succeed(value: unknown): Promise<void> | undefined {
     if (!this.span.sampled) return this.end('success', undefined);
-    if (this.span.outputsOverride === undefined && this.client.redaction.outputs === undefined) {
+    if (this.client.capturesJson && this.span.outputsOverride === undefined && this.client.redaction.outputs === undefined) {
       // A primitive result goes straight to JSON text: no value built, no closure.
       const json = captureOutputsJson(this.site, value, this.client.limits);
       if (json !== undefined) return this.end('success', json);

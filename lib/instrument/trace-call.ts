@@ -58,9 +58,9 @@ export function traceCall(
   try {
     const span = client.startSpan(site, parent ?? rootParent(site, args), site.id === undefined ? undefined : runId(client, site, args));
     if (span.sampled) {
-      // Primitive arguments go straight to JSON text when no redaction hook wants the value.
+      // Primitive arguments go straight to JSON text for a built-in exporter, when no redaction hook wants the value.
       const hook = client.redaction.inputs;
-      const json = hook === undefined ? captureInputsJson(site, args, client.limits) : undefined;
+      const json = hook === undefined && client.capturesJson ? captureInputsJson(site, args, client.limits) : undefined;
       span.recordInputs(json ?? redact(hook, captureInputs(site, args, client.limits), site, client.limits));
     }
     client.spanStarted(span);

@@ -1,7 +1,9 @@
+import type { ExportBatch } from '../exporters/span-exporter.js';
 import { RunRecord } from '../model/run-record.js';
-import type { RecordBatch } from '../exporters/record-batch.js';
 import type { SpanEvent } from './span-event.js';
-import { recordOf, toRecordBatch } from './to-export-batch.js';
+import { recordOf, runOf, toRecordBatch, toRunBatch, type RunItem } from './to-export-batch.js';
+
+type Item = RunRecord | RunItem | SpanEvent;
 
 /** How a batch ended. `evicted`: dropped from the queue by the drop-oldest policy before it was sent. `spooled`: kept on disk for the next client. */
 export type BatchOutcome = 'delivered' | 'failed' | 'evicted' | 'spooled';
@@ -19,30 +21,36 @@ export class PendingBatch {
   readonly eventCount: number;
   outcome: BatchOutcome | undefined;
   private waiters: Array<() => void> | undefined;
-  private built: RecordBatch | undefined;
+  private built: ExportBatch | undefined;
   /**
-   * Records already made, in event order, and the starts of spans still
-   * running (kept as events: their end may yet merge into them).
+   * Records (or runs) already made, in event order, and the starts of spans
+   * still running (kept as events: their end may yet merge into them).
    */
-  private items: Array<RunRecord | SpanEvent>;
+  private items: Item[];
 
   /**
    * Closes a batch. Every event that can no longer change becomes its
    * record now — a finished run, or an end — and the batch lets go of its
-   * span: queued runs hold their compact records, not span object graphs.
+   * span. For a built-in exporter (`records`) that is a compact
+   * {@link RunRecord}; for an exporter of the caller's own, the public `Run`
+   * it receives, made from the span as before, so it pays for no
+   * conversion (no JSON parsed back).
    */
-  constructor(events: readonly SpanEvent[]) {
+  constructor(
+    events: readonly SpanEvent[],
+    private readonly asRecords = true,
+  ) {
     let ends = 0;
     let bytes = 0;
-    const items: Array<RunRecord | SpanEvent> = new Array(events.length);
+    const items: Item[] = new Array(events.length);
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
       const merged = event.endMerged === true;
       if (event.kind === 'end' || merged) ends++;
       bytes += event.bytes;
-      const record = recordOf(event.kind, event.span, merged, false);
-      if (record === undefined) event.span.startBatch = this;
-      items[i] = record ?? event;
+      const made = asRecords ? recordOf(event.kind, event.span, merged, false) : runOf(event.kind, event.span, merged, false);
+      if (made === undefined) event.span.startBatch = this;
+      items[i] = made ?? event;
     }
     this.items = items;
     this.eventCount = events.length;
@@ -55,10 +63,10 @@ export class PendingBatch {
    * second build (a retry after the watchdog abandoned an export) would turn
    * a complete post into a patch of a run the server never saw.
    */
-  records(): RecordBatch {
+  records(): ExportBatch {
     if (this.built === undefined) {
-      const records = this.items.map((item) => (item instanceof RunRecord ? item : recordOf(item.kind, item.span, item.endMerged === true, true)!));
-      this.built = toRecordBatch(records);
+      if (this.asRecords) this.built = toRecordBatch(this.items.map((item) => (item instanceof RunRecord ? item : recordOf((item as SpanEvent).kind, (item as SpanEvent).span, (item as SpanEvent).endMerged === true, true)!)));
+      else this.built = toRunBatch(this.items.map((item) => ('kind' in item ? runOf(item.kind, item.span, item.endMerged === true, true)! : (item as RunItem))));
       this.items = [];
     }
     return this.built;

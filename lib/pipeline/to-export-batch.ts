@@ -1,3 +1,5 @@
+import type { ExportBatch } from '../exporters/span-exporter.js';
+import type { Run } from '../model/run.js';
 import type { RunRecord } from '../model/run-record.js';
 import type { Span } from '../model/span.js';
 import { RecordBatch } from '../exporters/record-batch.js';
@@ -30,4 +32,29 @@ export function toRecordBatch(records: readonly RunRecord[]): RecordBatch {
   const patch: RunRecord[] = [];
   for (const record of records) (record.phase === 'end' ? patch : post).push(record);
   return new RecordBatch(post, patch);
+}
+
+/** @internal As {@link recordOf}, for an exporter of the caller's own: the public {@link Run}, made from the span as it always was. */
+export function runOf(kind: 'start' | 'end', span: Span, endMerged: boolean, final: boolean): RunItem | undefined {
+  let item: RunItem;
+  if (kind === 'start') {
+    if (!endMerged && !final) return undefined;
+    item = { run: span.toRun(endMerged ? 'full' : 'start'), patch: false };
+  } else item = span.startSent ? { run: span.toRun('end'), patch: true } : { run: span.toRun('full'), patch: false };
+  span.startSent = true;
+  return item;
+}
+
+/** @internal A run made for a custom exporter, and whether it is a patch. */
+export interface RunItem {
+  readonly run: Run;
+  readonly patch: boolean;
+}
+
+/** @internal Sorts runs into the batch a custom exporter receives. Only a run whose start went out earlier is a patch. */
+export function toRunBatch(runs: readonly RunItem[]): ExportBatch {
+  const post: Run[] = [];
+  const patch: Run[] = [];
+  for (const item of runs) (item.patch ? patch : post).push(item.run);
+  return { post, patch };
 }
