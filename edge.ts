@@ -5,9 +5,8 @@
  *
  * Its module graph imports no `node:` module except `node:async_hooks`
  * (on Cloudflare, the `nodejs_als` compatibility flag is enough). It sends
- * through web-standard `fetch`. Node-only parts stay out: the LangSmith
- * exporter (its wire format uses `node:crypto` and `Buffer` today), the
- * JSONL exporter and the spool (`node:fs`).
+ * through web-standard `fetch`. Node-only parts stay out: the JSONL
+ * exporter and the spool (`node:fs`).
  */
 export { Traceable, type TraceableDecorator } from './decorators/traceable-decorator.js';
 export { traceable } from './decorators/traceable-function.js';
@@ -29,6 +28,8 @@ export type { SpanExporter, ExportBatch, ExportResult, ExportOptions } from './l
 export { MemoryExporter } from './lib/exporters/memory-exporter.js';
 export { ConsoleExporter, type ConsoleExporterOptions } from './lib/exporters/console-exporter.js';
 export { OtlpHttpExporter } from './lib/exporters/otlp/otlp-fetch-exporter.js';
+export { LangSmithExporter } from './lib/exporters/langsmith/langsmith-fetch-exporter.js';
+export type { LangSmithExporterOptions } from './lib/exporters/langsmith/langsmith-exporter-base.js';
 export type { OtlpHttpExporterOptions } from './lib/exporters/otlp/otlp-exporter-base.js';
 export type { OtlpOptions, OtlpProtocol } from './lib/config-otlp.js';
 export type { Run, RunType, RunStatus, RunEvent } from './lib/model/run.js';

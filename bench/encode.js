@@ -9,10 +9,11 @@
  * Runs: 20 000 real records (traced sync f(i, 1) through a TracingClient
  * whose exporter only keeps the batches: 200 batches of 100). Each path then
  * encodes all 200 batches into request bodies, exactly as its exporter does:
- *   multipart   serializeOp × 100 + buildBody (LangSmithExporter, default)
+ *   multipart   textsOfRecord + serializeOp × 100 + buildBody (LangSmithExporter, default)
  *   batch       the same in mode 'batch' (POST /runs/batch)
- *   otlp        toOtlpSpan × 100 + toOtlpRequest + JSON.stringify + Buffer (OtlpHttpExporter, http/json)
- *   floor       JSON.stringify of each record, joined, one Buffer: the floor tracer's encoding
+ *   otlp        recordSpanJson × 100 + otlpRequestJson + TextEncoder (OtlpHttpExporter, http/json)
+ *   floor       JSON.stringify of each Run, joined, one Buffer: the floor tracer's encoding
+ * (an --against build without run records encodes Run objects, as its exporters did).
  * CPU is process.cpuUsage() (user + system) per path per round; paths are
  * interleaved within each round (rotating order) and the minimum over
  * ROUNDS rounds is kept — the least disturbed round on a shared machine.
@@ -27,21 +28,40 @@ const { distMissing } = require('./support/dist');
 const SPANS = 20_000;
 const ROUNDS = 15;
 
-/** The encoding paths of the build in `root`. */
+/**
+ * The encoding paths of the build in `root`. A build with run records (issue 17:
+ * `textsOfRecord`, `recordSpanJson`) encodes the pipeline's compact records, as its
+ * exporters do; an older build encodes Run objects, as its exporters did.
+ */
 function pathsOf(root, label) {
   const lib = (p) => require(path.join(root, 'dist', 'lib', p));
   const wb = lib('exporters/langsmith/wire-body.js');
+  const ls = lib('exporters/langsmith/to-langsmith-run.js');
   const { toOtlpSpan } = lib('exporters/otlp/to-otlp-span.js');
   const { toOtlpRequest } = lib('exporters/otlp/otlp-request.js');
+  const records = typeof ls.textsOfRecord === 'function';
+  const utf8 = new TextEncoder();
   const langsmith = (mode) => (batch) => {
     const boundary = wb.newBoundary();
     const ops = [];
-    for (const run of batch.post) ops.push(wb.serializeOp(run, 'post', mode, boundary));
-    for (const run of batch.patch) ops.push(wb.serializeOp(run, 'patch', mode, boundary));
+    if (records) {
+      for (const record of batch.postRecords) ops.push(wb.serializeOp(ls.textsOfRecord(record), 'post', mode, boundary));
+      for (const record of batch.patchRecords) ops.push(wb.serializeOp(ls.textsOfRecord(record), 'patch', mode, boundary));
+    } else {
+      const runs = batch.runs();
+      for (const run of runs.post) ops.push(wb.serializeOp(run, 'post', mode, boundary));
+      for (const run of runs.patch) ops.push(wb.serializeOp(run, 'patch', mode, boundary));
+    }
     return wb.buildBody(ops, mode, boundary).body.length;
   };
   const otlp = (batch) => {
-    const spans = [...batch.post, ...batch.patch].map((run) => ({ serviceName: run.session_name, span: toOtlpSpan(run) }));
+    if (records) {
+      const text = lib('exporters/otlp/otlp-json-text.js');
+      const spans = [...batch.postRecords, ...batch.patchRecords].map((record) => ({ serviceName: record.projectName, json: text.recordSpanJson(record) }));
+      return utf8.encode(text.otlpRequestJson(spans)).length;
+    }
+    const runs = batch.runs();
+    const spans = [...runs.post, ...runs.patch].map((run) => ({ serviceName: run.session_name, span: toOtlpSpan(run) }));
     return Buffer.from(JSON.stringify(toOtlpRequest(spans))).length;
   };
   return [
@@ -53,18 +73,26 @@ function pathsOf(root, label) {
 
 const floor = {
   name: 'floor (JSON.stringify per record)',
-  encode: (batch) => Buffer.from(`{"post":[${batch.post.map((run) => JSON.stringify(run)).join(',')}]}`).length,
+  encode: (batch) => Buffer.from(`{"post":[${batch.runs().post.map((run) => JSON.stringify(run)).join(',')}]}`).length,
 };
 
+/**
+ * 20 000 real records: this build's batches as its built-in exporters receive them
+ * (RecordBatch: compact records, with `runs()` for the Run objects other exporters get).
+ */
 async function records() {
   const tw = require(path.join(ROOT, 'dist', 'index.js'));
+  const { takesRecords } = require(path.join(ROOT, 'dist', 'lib', 'exporters', 'record-batch.js'));
   const batches = [];
-  const client = new tw.TracingClient({ exporter: { export: (batch) => (batches.push(batch), Promise.resolve({ ok: true })) } });
+  const keeper = { export: (batch) => (batches.push(batch), Promise.resolve({ ok: true })) };
+  takesRecords(keeper);
+  const client = new tw.TracingClient({ exporter: keeper });
   tw.setGlobalTracingClient(client);
   const f = tw.traceable(function f(a, b) { return a + b; });
   for (let i = 0; i < SPANS; i++) f(i, 1);
   await client.awaitPendingTraceBatches();
   await client.shutdown();
+  for (const batch of batches) batch.runs(); // built once here, as for a custom exporter, not inside the timed rounds
   return batches;
 }
 
@@ -72,7 +100,7 @@ async function main() {
   if (distMissing()) return;
   const against = process.argv.find((a) => a.startsWith('--against='));
   const batches = await records();
-  const runs = batches.reduce((n, b) => n + b.post.length + b.patch.length, 0);
+  const runs = batches.reduce((n, b) => n + b.postRecords.length + b.patchRecords.length, 0);
   const paths = [floor, ...pathsOf(ROOT, against ? 'this: ' : '')];
   if (against) paths.push(...pathsOf(path.resolve(against.slice(10)), 'other: '));
   const best = new Map(paths.map((p) => [p.name, { us: Infinity, bytes: 0 }]));

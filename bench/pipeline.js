@@ -167,7 +167,7 @@ const { printCostTables } = require('./floor/cost-report');
 
 // ---- sizes and targets ------------------------------------------------------
 const SPANS = 20_000;
-const TW_REPS = 3; // fresh child per run, tracewire tight-loop and concurrent
+const TW_REPS = Number(process.env.TW_REPS) || 3; // fresh child per run, tracewire tight-loop and concurrent (TW_REPS=1 for a quick look while developing)
 const DEAD_SPANS = 1_000_000;
 const DEAD_YIELD_EVERY = 10_000;
 const DEAD_CHECKPOINTS = [100_000, 250_000, 500_000, 750_000, 1_000_000];
@@ -189,11 +189,13 @@ const SERVER_INFO_NO_MULTIPART = { ...SERVER_INFO, batch_ingest_config: { ...SER
 // Exporter rows: tight-loop, one run each, bytes per run on the wire per exporter. `undefined` variant = the default rows.
 const TW_EXPORTER_VARIANTS = ['batch', 'gzip', 'otlp', 'jsonl'];
 // Cost rows (CPU per span vs the floor): undefined = the default exporter (LangSmith multipart).
-const COST_VARIANTS = [undefined, 'batch', 'otlp'];
+// 'fetch' = the same multipart exporter on the fetch transport (the edge entry's), for node:http vs fetch on Node (issue 10).
+const COST_VARIANTS = [undefined, 'batch', 'otlp', 'fetch'];
 const EXPORTER_LABEL = {
   'tracewire multipart': "tracewire LangSmithExporter (default: multipart)",
   'tracewire batch': "tracewire LangSmithExporter mode 'batch'",
   'tracewire gzip': 'tracewire LangSmithExporter gzip: true (multipart)',
+  'tracewire fetch': 'tracewire LangSmithExporter multipart over fetch (edge transport)',
   'tracewire otlp': 'tracewire OtlpHttpExporter (http/json)',
   'tracewire jsonl': 'tracewire JsonlFileExporter (a file, no HTTP)',
   'langsmith multipart': 'langsmith Client (multipart)',
@@ -205,6 +207,7 @@ const EXPORTER_WIRE = {
   batch: 'POST /runs/batch',
   gzip: 'POST /runs/multipart, gzip',
   otlp: 'POST /v1/traces',
+  fetch: 'POST /runs/multipart (fetch)',
   jsonl: 'appends to a .jsonl file',
 };
 // The issue's reference: what langsmith sends for a no-op run (bytes per run).
@@ -302,6 +305,11 @@ function tracewireExporter(tw, sinkUrl, variant) {
       return new LangSmithExporter({ endpoint: sinkUrl, apiKey: 'bench', gzip: true });
     case 'otlp':
       return new OtlpHttpExporter({ endpoint: sinkUrl });
+    case 'fetch': {
+      // The edge entry's class (web fetch) run on Node, against the default's node:http.
+      const edge = require(path.join(path.dirname(DIST), 'lib/exporters/langsmith/langsmith-fetch-exporter.js'));
+      return new edge.LangSmithExporter({ endpoint: sinkUrl, apiKey: 'bench' });
+    }
     case 'jsonl':
       return new JsonlFileExporter({ path: process.env.BENCH_JSONL_PATH });
     default:
@@ -445,7 +453,7 @@ async function childDeadExporter(sinkUrl) {
 function childMain(client, scenario, variant) {
   const sinkUrl = process.env.BENCH_SINK_URL;
   reportToParent(() => {
-    if (scenario === 'held') return childHeld(client, DIST);
+    if (scenario === 'held') return childHeld(client, DIST, sinkUrl, variant);
     if (client === 'floor') return childFloor(scenario, sinkUrl, SPANS, startRssSampler());
     if (client === 'tracewire' && scenario === 'dead-exporter') return childDeadExporter(sinkUrl);
     if (client === 'tracewire') return childTracewire(scenario, sinkUrl, variant);
@@ -515,6 +523,7 @@ async function main() {
     }
     plan.push({ client: 'floor', scenario: 'held', rep, sink: 'ok' });
     plan.push({ client: 'tracewire', scenario: 'held', rep, sink: 'ok' });
+    plan.push({ client: 'tracewire', scenario: 'held', rep, sink: 'ok', variant: 'custom' });
   }
   if (!process.argv.includes('--cost')) {
     for (const scenario of ['tight-loop', 'concurrent']) plan.push({ client: 'langsmith', scenario, rep: 1, sink: 'ok' });

@@ -61,12 +61,14 @@ function liveHeap() {
 
 /**
  * Heap per queued span: HELD_SPANS sync calls of f(a, b) whose spans are
- * held, not sent (tracewire: manual mode with a no-op exporter; the floor:
+ * held, not sent (tracewire: manual mode, with the default exporter —
+ * LangSmith, to the loopback sink at release — or, variant `custom`, a no-op
+ * exporter of the caller's own, which receives Run objects; the floor:
  * `hold`), live heap after gc minus live heap before, ÷ spans. A warm-up
  * round first (traced, then released), so compiled code and lazily built
  * structures are in the "before" figure, not charged to the spans.
  */
-async function childHeld(client, distPath) {
+async function childHeld(client, distPath, sinkUrl, variant) {
   if (typeof global.gc !== 'function') throw new Error('held runs need --expose-gc');
   let tracer;
   let release;
@@ -80,8 +82,8 @@ async function childHeld(client, distPath) {
     };
   } else {
     const tw = require(distPath);
-    const noop = { export: () => Promise.resolve({ ok: true }) };
-    const tc = new tw.TracingClient({ exporter: noop, mode: 'manual' });
+    const exporter = variant === 'custom' ? { export: () => Promise.resolve({ ok: true }) } : new tw.LangSmithExporter({ endpoint: sinkUrl, apiKey: 'bench' });
+    const tc = new tw.TracingClient({ exporter, mode: 'manual' });
     tracer = tw;
     tw.setGlobalTracingClient(tc);
     release = () => tc.flush();

@@ -94,23 +94,29 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
   const heldOk = held.filter(ok);
   const floors = heldOk.filter((r) => r.client === 'floor');
   const heapRows = [];
-  for (const client of ['floor', 'tracewire']) {
-    const group = heldOk.filter((r) => r.client === client);
+  const heldGroups = [
+    ['floor (run texts held)', (r) => r.client === 'floor'],
+    ['tracewire, default exporter (LangSmith; records)', (r) => r.client === 'tracewire' && !r.variant],
+    ['tracewire, a custom exporter (Run objects)', (r) => r.client === 'tracewire' && r.variant === 'custom'],
+  ];
+  for (const [label, member] of heldGroups) {
+    const group = heldOk.filter(member);
     if (!group.length) continue;
+    const isFloor = group[0].client === 'floor';
     const bytes = (r) => r.result.bytesPerSpan;
     const dropped = group.map((r) => (r.result.stats ? r.result.stats.dropped.total : 0));
     heapRows.push({
-      client: client === 'floor' ? 'floor (run texts held)' : 'tracewire (manual mode, spans queued)',
+      client: label,
       n: group.length,
       bytes: spread(group.map(bytes), 0),
-      ratio: client === 'floor' ? '1.00' : spread(ratiosToFloor(group, floors, bytes), 2),
+      ratio: isFloor ? '1.00' : spread(ratiosToFloor(group, floors, bytes), 2),
       held: spread(group.map((r) => r.result.heapHeldMB), 1),
       dropped: Math.max(...dropped),
     });
-    if (client === 'tracewire') {
+    if (!isFloor && !group[0].variant) {
       const b = median(group.map(bytes));
       targetRows.push({
-        run: 'heap per queued span',
+        run: 'heap per queued span (default exporter)',
         target: `≤ ${TARGET_HEAP_BYTES} B, ${group[0].result.heldSpans} held, none dropped`,
         measured: `${Math.round(b)} B (median of ${group.length}), dropped ${Math.max(...dropped)}`,
         result: b <= TARGET_HEAP_BYTES && Math.max(...dropped) === 0 ? 'PASS' : 'FAIL',

@@ -1,7 +1,7 @@
 import { resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config.js';
 import { TracewireConfigError } from '../errors.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
-import type { Captured } from '../instrument/capture.js';
+import type { Captured, CapturedJson } from '../instrument/capture.js';
 import type { RedactionHooks } from '../instrument/redact.js';
 import type { RunStatus } from '../model/run.js';
 import { Span, type SpanParent, type SpanRequest } from '../model/span.js';
@@ -43,6 +43,8 @@ export class TracingClient {
   readonly exporter: SpanExporter;
   /** @internal Client-wide redaction of captured inputs and outputs. */
   readonly redaction: RedactionHooks;
+  /** @internal The exporter is a built-in one, reading records: primitive inputs and outputs may be captured straight to JSON text. */
+  readonly capturesJson: boolean;
   private readonly counters = new DeliveryCounters();
   private readonly processor: SpanProcessor;
   private readonly warnings: DropWarnings;
@@ -71,7 +73,9 @@ export class TracingClient {
       if (hook !== undefined && typeof hook !== 'function') throw new TracewireConfigError(`redact.${key}`, hook, 'a function');
     }
     this.warnings = new DropWarnings(options.logger ?? console);
-    this.processor = new BatchSpanProcessor(options.exporter, this.config, this.strategy, this.counters, this.warnings);
+    const processor = new BatchSpanProcessor(options.exporter, this.config, this.strategy, this.counters, this.warnings);
+    this.capturesJson = processor.readsRecords;
+    this.processor = processor;
   }
 
   /** The project (LangSmith) or service name every run carries. */
@@ -113,7 +117,7 @@ export class TracingClient {
    * @internal Ends `span`. Returns a promise only when the strategy wants the
    * traced call to wait for delivery; that promise never rejects.
    */
-  endSpan(span: Span, status: RunStatus, outputs?: Captured, error?: string): Promise<void> | undefined {
+  endSpan(span: Span, status: RunStatus, outputs?: Captured | CapturedJson, error?: string): Promise<void> | undefined {
     if (!span.end(status, span.sampled ? outputs : undefined, error)) return undefined;
     this.counters.spansEnded++;
     if (!span.sampled) {

@@ -1,3 +1,4 @@
+import { jsonStringBytes } from '../serialize/text.js';
 import { toJsonSafe, type JsonValue, type SerializeLimits, type Serialized } from '../serialize/to-json-safe.js';
 import type { CallSite } from './trace-options.js';
 
@@ -7,6 +8,64 @@ type JsonObject = { [key: string]: JsonValue };
 export interface Captured {
   readonly value: JsonObject;
   readonly bytes: number;
+}
+
+/** @internal Inputs or outputs captured straight to their JSON text (see {@link captureInputsJson}). */
+export interface CapturedJson {
+  readonly json: string;
+  readonly bytes: number;
+}
+
+/**
+ * @internal The byte estimate of a primitive that `toJsonSafe` keeps
+ * unchanged, as the walker counts it, or -1 when the walker must decide:
+ * `NaN`/`±Infinity`, a string over `maxStringLength`, `undefined`, bigint,
+ * symbol, functions and every object. For the values counted here,
+ * `JSON.stringify` writes what the walker's copy would stringify to (`-0` as `0` too).
+ */
+function primitiveBytes(value: unknown, limits: SerializeLimits): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length > limits.maxStringLength ? -1 : jsonStringBytes(value);
+    case 'number':
+      return !Number.isFinite(value) ? -1 : value === 0 ? 1 : ('' + value).length;
+    case 'boolean':
+      return value ? 4 : 5;
+    case 'object':
+      return value === null ? 4 : -1;
+  }
+  return -1;
+}
+
+/**
+ * @internal Inputs straight to JSON text, once, at call time, when every
+ * argument is a primitive the serializer would keep as it is (strings within
+ * `maxStringLength`, finite numbers, booleans, null) within `maxBytes`: the
+ * text is then exactly what `JSON.stringify` of {@link captureInputs}'s value
+ * gives, without the serializer's copy. Undefined for anything else (objects,
+ * arrays, a capture transform, limits hit): {@link captureInputs} decides.
+ * Primitives have no getters or proxies, so nothing is read twice. One
+ * `JSON.stringify` makes one flat string (a queued run holds no rope).
+ */
+export function captureInputsJson(site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): CapturedJson | undefined {
+  if (site.captureInputs !== true || args.length === 0 || args.length > limits.maxItems) return undefined;
+  let bytes = args.length + 1; // brackets and commas
+  for (let i = 0; i < args.length; i++) {
+    const item = primitiveBytes(args[i], limits);
+    if (item < 0) return undefined;
+    bytes += item;
+  }
+  if (bytes > limits.maxBytes) return undefined;
+  if (args.length === 1) return { json: JSON.stringify({ input: args[0] }), bytes: bytes + 8 };
+  return { json: JSON.stringify({ args: Array.prototype.slice.call(args) }), bytes: bytes + 9 };
+}
+
+/** @internal Outputs straight to JSON text when the call returned a primitive kept as it is (see {@link captureInputsJson}). */
+export function captureOutputsJson(site: CallSite, output: unknown, limits: SerializeLimits): CapturedJson | undefined {
+  if (site.captureOutputs !== true) return undefined;
+  const bytes = primitiveBytes(output, limits);
+  if (bytes < 0 || bytes > limits.maxBytes) return undefined;
+  return { json: JSON.stringify({ outputs: output }), bytes: bytes + 12 };
 }
 
 const NO_INPUTS: Captured = Object.freeze({ value: Object.freeze({}) as JsonObject, bytes: 2, truncated: false });

@@ -2,7 +2,7 @@ import type { TracingClient } from '../client/tracing-client.js';
 import type { RunStatus } from '../model/run.js';
 import type { Span } from '../model/span.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
-import { captureOutputs, describeError, explicitOutputs, type Captured } from './capture.js';
+import { captureOutputs, captureOutputsJson, describeError, explicitOutputs, type Captured, type CapturedJson } from './capture.js';
 import { redact } from './redact.js';
 import type { CallSite } from './trace-options.js';
 
@@ -26,8 +26,13 @@ export class SpanOutcome {
   ) {}
 
   succeed(value: unknown): Promise<void> | undefined {
-    const outputs = this.span.sampled ? this.outputsOr(() => captureOutputs(this.site, value, this.client.limits)) : undefined;
-    return this.end('success', outputs);
+    if (!this.span.sampled) return this.end('success', undefined);
+    if (this.client.capturesJson && this.span.outputsOverride === undefined && this.client.redaction.outputs === undefined) {
+      // A primitive result goes straight to JSON text: no value built, no closure.
+      const json = captureOutputsJson(this.site, value, this.client.limits);
+      if (json !== undefined) return this.end('success', json);
+    }
+    return this.end('success', this.outputsOr(() => captureOutputs(this.site, value, this.client.limits)));
   }
 
   /** Ends with an error; a stream keeps the values it produced before failing. */
@@ -71,7 +76,7 @@ export class SpanOutcome {
     return this.end('cancelled', this.producedOutputs());
   }
 
-  private end(status: RunStatus, outputs: Captured | undefined, error?: string): Promise<void> | undefined {
+  private end(status: RunStatus, outputs: Captured | CapturedJson | undefined, error?: string): Promise<void> | undefined {
     if (!this.span.isRecording) return undefined;
     const delivery = this.client.endSpan(this.span, status, outputs, error);
     const onEnd = this.site.onEnd;

@@ -2,7 +2,7 @@ import { callInSpan, currentScope, TRACING_OFF, type Scope } from '../context/sp
 import { globalClient } from '../client/global-client.js';
 import type { TracingClient } from '../client/tracing-client.js';
 import type { Span } from '../model/span.js';
-import { captureInputs } from './capture.js';
+import { captureInputs, captureInputsJson } from './capture.js';
 import { redact } from './redact.js';
 import { followProduced } from './follow-produced.js';
 import { followThenable } from './follow-thenable.js';
@@ -57,7 +57,12 @@ export function traceCall(
   let outcome: SpanOutcome;
   try {
     const span = client.startSpan(site, parent ?? rootParent(site, args), site.id === undefined ? undefined : runId(client, site, args));
-    if (span.sampled) span.recordInputs(redact(client.redaction.inputs, captureInputs(site, args, client.limits), site, client.limits));
+    if (span.sampled) {
+      // Primitive arguments go straight to JSON text for a built-in exporter, when no redaction hook wants the value.
+      const hook = client.redaction.inputs;
+      const json = hook === undefined && client.capturesJson ? captureInputsJson(site, args, client.limits) : undefined;
+      span.recordInputs(json ?? redact(hook, captureInputs(site, args, client.limits), site, client.limits));
+    }
     client.spanStarted(span);
     outcome = new SpanOutcome(client, site, span);
   } catch {

@@ -1,7 +1,9 @@
 import { toJsonSafe, type JsonValue, type SerializeLimits } from '../serialize/to-json-safe.js';
-import { nowMicros, toCompactMicros, toIsoMicros } from './clock.js';
+import { nowMicros, toIsoMicros } from './clock.js';
+import { dottedOrderLength, dottedOrderOf } from './dotted-order.js';
 import { uuidv7 } from './ids.js';
 import type { Run, RunEvent, RunStatus, RunType } from './run.js';
+import { RunRecord } from './run-record.js';
 import type { TracingClient } from '../client/tracing-client.js';
 
 type JsonObject = { [key: string]: JsonValue };
@@ -55,6 +57,11 @@ export interface SpanParent {
   /** `undefined`: the remote caller sent no sampling decision; the trace id decides, as for a root. */
   readonly sampled: boolean | undefined;
   readonly remote: RemoteOrigin | undefined;
+  /**
+   * Whether this parent is a span of another process. Default: a parent that
+   * is not a span of this process and carries a {@link RemoteOrigin} is.
+   */
+  readonly isRemote?: boolean;
 }
 
 /** @internal What every span of a trace continued from another service carries on. */
@@ -86,7 +93,8 @@ export class Span implements ActiveSpan {
   readonly id: string;
   readonly traceId: string;
   readonly parentId: string | undefined;
-  readonly dottedOrder: string;
+  /** @internal The parent's dotted order (undefined for a root): shared by siblings, so a record holds no copy. */
+  readonly parentDottedOrder: string | undefined;
   readonly startMicros: number;
   name: string;
   readonly runType: RunType;
@@ -102,6 +110,8 @@ export class Span implements ActiveSpan {
   readonly sampled: boolean;
   /** @internal Set when the trace was continued from another service. */
   readonly remote: RemoteOrigin | undefined;
+  /** @internal The parent is a span of another process (OTLP's "parent is remote" span flag). */
+  readonly parentIsRemote: boolean;
   /** Approximate JSON size of the whole record, kept current for batch byte limits. */
   payloadBytes: number;
   /** @internal Set once the run's creation (`post`) has been put into an export batch; later records are `patch`es. */
@@ -113,29 +123,35 @@ export class Span implements ActiveSpan {
   /** @internal The closed batch holding that start event (undefined while it is in the open batch). */
   startBatch: { readonly taken: boolean; readonly outcome: unknown; endCount: number } | undefined;
   outputs: JsonObject | undefined;
+  /** @internal Inputs captured straight to JSON text (primitive arguments): then `inputs` is not built. */
+  inputsJson: string | undefined;
+  /** @internal Outputs captured straight to JSON text (a primitive result): then `outputs` is not built. */
+  outputsJson: string | undefined;
   error: string | undefined;
   status: RunStatus | undefined;
   endMicros: number | undefined;
   private readonly limits: SerializeLimits;
+  private dotted: string | undefined;
 
   constructor(request: SpanRequest, projectName: string, limits: SerializeLimits, sampleRate: number, parent: SpanParent | undefined, id?: string) {
     this.startMicros = nowMicros();
     this.id = id ?? uuidv7(Math.floor(this.startMicros / 1000));
-    const segment = toCompactMicros(this.startMicros) + this.id;
     if (parent === undefined) {
       this.traceId = this.id;
       this.parentId = undefined;
-      this.dottedOrder = segment;
+      this.parentDottedOrder = undefined;
       this.metadata = request.metadata ?? NO_METADATA;
       this.sampled = keepsTrace(this.id, sampleRate);
       this.remote = undefined;
+      this.parentIsRemote = false;
     } else {
       this.traceId = parent.traceId;
       this.parentId = parent.id;
-      this.dottedOrder = parent.dottedOrder + '.' + segment;
+      this.parentDottedOrder = parent.dottedOrder;
       this.metadata = request.metadata === undefined ? parent.metadata : { ...parent.metadata, ...request.metadata };
       this.sampled = parent.sampled ?? keepsTrace(parent.traceId, sampleRate);
       this.remote = parent.remote;
+      this.parentIsRemote = !(parent instanceof Span) && (parent.isRemote ?? parent.remote !== undefined);
     }
     this.name = request.name;
     this.runType = request.runType;
@@ -143,12 +159,23 @@ export class Span implements ActiveSpan {
     this.tags = request.tags.length === 0 ? NO_TAGS : (request.tags as string[]);
     this.projectName = projectName;
     this.limits = limits;
-    this.payloadBytes = RECORD_OVERHEAD_BYTES + this.dottedOrder.length;
+    this.payloadBytes = RECORD_OVERHEAD_BYTES + dottedOrderLength(this.parentDottedOrder, this.id);
+  }
+
+  /**
+   * `<YYYYMMDDTHHMMSSffffffZ><id>` segments joined by `.`, root first. Made
+   * on first read (a child's start, a header, an export): most spans are
+   * never asked before their record is encoded.
+   */
+  get dottedOrder(): string {
+    this.dotted ??= dottedOrderOf(this.parentDottedOrder, this.startMicros, this.id);
+    return this.dotted;
   }
 
   /** Records the inputs captured at call time. */
-  recordInputs(inputs: { value: JsonObject; bytes: number }): void {
-    this.inputs = inputs.value;
+  recordInputs(inputs: { value: JsonObject; bytes: number } | { json: string; bytes: number }): void {
+    if ('json' in inputs) this.inputsJson = inputs.json;
+    else this.inputs = inputs.value;
     this.payloadBytes += inputs.bytes;
   }
 
@@ -191,14 +218,43 @@ export class Span implements ActiveSpan {
   }
 
   /** Ends the span once; later calls are ignored so no path can end it twice. */
-  end(status: RunStatus, outputs?: { value: JsonObject; bytes: number }, error?: string): boolean {
+  end(status: RunStatus, outputs?: { value: JsonObject; bytes: number } | { json: string; bytes: number }, error?: string): boolean {
     if (!this.isRecording) return false;
     this.endMicros = nowMicros();
     this.status = status;
-    this.outputs = outputs?.value;
+    if (outputs !== undefined && 'json' in outputs) this.outputsJson = outputs.json;
+    else this.outputs = outputs?.value;
     this.error = error;
     this.payloadBytes += (outputs?.bytes ?? 0) + (error?.length ?? 0);
     return true;
+  }
+
+  /**
+   * @internal The span's record for export, as {@link toRun} but compact
+   * (see {@link RunRecord}): inputs and outputs become JSON text here, once.
+   */
+  toRecord(phase: 'start' | 'end' | 'full'): RunRecord {
+    const ended = phase !== 'start' && this.endMicros !== undefined;
+    return new RunRecord(
+      phase,
+      this.id,
+      this.traceId,
+      this.parentId,
+      this.parentIsRemote,
+      this.parentDottedOrder,
+      this.name,
+      this.runType,
+      this.projectName,
+      this.startMicros,
+      ended ? this.endMicros : undefined,
+      ended ? this.status : undefined,
+      ended ? this.error : undefined,
+      this.tags,
+      this.metadata,
+      this.events,
+      phase === 'end' ? undefined : (this.inputsJson ?? (this.inputs === NO_INPUTS ? '{}' : JSON.stringify(this.inputs))),
+      ended ? (this.outputsJson ?? (this.outputs === undefined ? undefined : JSON.stringify(this.outputs))) : undefined,
+    );
   }
 
   /**
@@ -221,12 +277,13 @@ export class Span implements ActiveSpan {
       events: this.events,
       session_name: this.projectName,
     };
-    if (phase !== 'end') run.inputs = this.inputs;
+    if (phase !== 'end') run.inputs = this.inputsJson === undefined ? this.inputs : (JSON.parse(this.inputsJson) as JsonObject);
     if (this.parentId !== undefined) run.parent_run_id = this.parentId;
     if (phase !== 'start' && this.endMicros !== undefined) {
       run.end_time = toIsoMicros(this.endMicros);
       run.status = this.status;
-      if (this.outputs !== undefined) run.outputs = this.outputs;
+      if (this.outputsJson !== undefined) run.outputs = JSON.parse(this.outputsJson) as JsonObject;
+      else if (this.outputs !== undefined) run.outputs = this.outputs;
       if (this.error !== undefined) run.error = this.error;
     }
     return run;

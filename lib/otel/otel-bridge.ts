@@ -60,7 +60,8 @@ function bridge(api: OpenTelemetryApi): OtelHook {
           projectName: undefined,
           from: 'traceparent',
         };
-        return spanParentOf(remote);
+        // An OpenTelemetry span of this process is a local parent; one extracted from headers is remote.
+        return { ...spanParentOf(remote), isRemote: active.isRemote === true };
       } catch {
         return undefined; // a broken OpenTelemetry setup must not break the traced call
       }

@@ -1,4 +1,5 @@
 import type { DeliveryCounters } from '../client/delivery-stats.js';
+import { publicBatch } from '../exporters/record-batch.js';
 import type { DropWarnings } from './drop-warnings.js';
 import type { RunningExport } from './export-slots.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
@@ -58,7 +59,7 @@ export class BatchOutcomes {
   /** Only a batch a later try may deliver is spooled; one the destination refused would be refused again. */
   private async giveUp(batch: PendingBatch, mayLaterSucceed: boolean, lastError?: Error): Promise<void> {
     // Unsettled while it is written, so a flush waits for the spool.
-    if (mayLaterSucceed && (await this.spool?.keep(batch.records(), batch.endCount))) {
+    if (mayLaterSucceed && (await this.spool?.keep(publicBatch(batch.records()), batch.endCount))) {
       this.settle(batch, 'spooled');
       return;
     }

@@ -3,6 +3,7 @@ import type { DeliveryStrategy } from '../client/delivery-strategy.js';
 import { flushBeforeExit } from '../client/exit-hooks.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-processor.js';
 import type { DeliveryConfig } from '../config.js';
+import { readsRecords } from '../exporters/record-batch.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { isLongLivedHost } from '../lifecycle/host.js';
 import { invocationWaitMillis } from '../lifecycle/invocation-deadline.js';
@@ -64,6 +65,8 @@ export class BatchSpanProcessor implements SpanProcessor {
   private shutdownResult: Promise<FlushResult> | undefined;
   /** Where undeliverable batches go when `spoolDir` is set. */
   private readonly spool: SpoolFallback | undefined;
+  /** The exporter is a built-in one: batches close into compact records rather than public runs. */
+  readonly readsRecords: boolean;
 
   constructor(
     private readonly exporter: SpanExporter,
@@ -73,6 +76,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     private readonly warnings: DropWarnings,
     host: ProcessorHost = {},
   ) {
+    this.readsRecords = readsRecords(exporter);
     this.queue = new BatchQueue(!strategy.holdsBatchesForFlush);
     this.budget = new QueueBudget(config);
     const send: SendContext = {
@@ -103,7 +107,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     const limits = { maxBatchSize: config.maxBatchSize, maxBatchBytes: config.maxBatchBytes, maxDelayMillis };
     this.subscription.add(
       this.events$.pipe(batchEvents(limits, this.closeNow$, host.scheduler ?? unrefScheduler)).subscribe((events) => {
-        this.queue.push(new PendingBatch(events));
+        this.queue.push(new PendingBatch(events, this.readsRecords));
         this.background?.schedule();
       }),
     );

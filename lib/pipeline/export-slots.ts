@@ -76,8 +76,10 @@ export class ExportSlots {
   }
 
   /** Abandons every export past its deadline; true when any was. */
-  reap(now = Date.now()): boolean {
+  reap(at?: number): boolean {
+    // Called on every span event: with nothing running, not even the clock is read.
     if (this.running.size === 0) return false;
+    const now = at ?? Date.now();
     let reaped = false;
     for (const run of this.running) {
       if (now <= run.deadlineAt) continue;

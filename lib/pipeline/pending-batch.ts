@@ -1,6 +1,9 @@
 import type { ExportBatch } from '../exporters/span-exporter.js';
+import { RunRecord } from '../model/run-record.js';
 import type { SpanEvent } from './span-event.js';
-import { toExportBatch } from './to-export-batch.js';
+import { recordOf, runOf, toRecordBatch, toRunBatch, type RunItem } from './to-export-batch.js';
+
+type Item = RunRecord | RunItem | SpanEvent;
 
 /** How a batch ended. `evicted`: dropped from the queue by the drop-oldest policy before it was sent. `spooled`: kept on disk for the next client. */
 export type BatchOutcome = 'delivered' | 'failed' | 'evicted' | 'spooled';
@@ -14,18 +17,43 @@ export class PendingBatch {
   /** Exports of this batch the watchdog abandoned (each counts as a failed attempt). */
   abandonments = 0;
   readonly bytes: number;
+  /** Events the batch closed with: what it holds of the queue budget. */
+  readonly eventCount: number;
   outcome: BatchOutcome | undefined;
   private waiters: Array<() => void> | undefined;
   private built: ExportBatch | undefined;
+  /**
+   * Records (or runs) already made, in event order, and the starts of spans
+   * still running (kept as events: their end may yet merge into them).
+   */
+  private items: Item[];
 
-  constructor(public events: readonly SpanEvent[]) {
+  /**
+   * Closes a batch. Every event that can no longer change becomes its
+   * record now — a finished run, or an end — and the batch lets go of its
+   * span. For a built-in exporter (`records`) that is a compact
+   * {@link RunRecord}; for an exporter of the caller's own, the public `Run`
+   * it receives, made from the span as before, so it pays for no
+   * conversion (no JSON parsed back).
+   */
+  constructor(
+    events: readonly SpanEvent[],
+    private readonly asRecords = true,
+  ) {
     let ends = 0;
     let bytes = 0;
-    for (const event of events) {
-      if (event.kind === 'end' || event.endMerged === true) ends++;
-      if (event.kind === 'start') event.span.startBatch = this;
+    const items: Item[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      const merged = event.endMerged === true;
+      if (event.kind === 'end' || merged) ends++;
       bytes += event.bytes;
+      const made = asRecords ? recordOf(event.kind, event.span, merged, false) : runOf(event.kind, event.span, merged, false);
+      if (made === undefined) event.span.startBatch = this;
+      items[i] = made ?? event;
     }
+    this.items = items;
+    this.eventCount = events.length;
     this.endCount = ends;
     this.bytes = bytes;
   }
@@ -36,7 +64,11 @@ export class PendingBatch {
    * a complete post into a patch of a run the server never saw.
    */
   records(): ExportBatch {
-    this.built ??= toExportBatch(this.events);
+    if (this.built === undefined) {
+      if (this.asRecords) this.built = toRecordBatch(this.items.map((item) => (item instanceof RunRecord ? item : recordOf((item as SpanEvent).kind, (item as SpanEvent).span, (item as SpanEvent).endMerged === true, true)!)));
+      else this.built = toRunBatch(this.items.map((item) => ('kind' in item ? runOf(item.kind, item.span, item.endMerged === true, true)! : (item as RunItem))));
+      this.items = [];
+    }
     return this.built;
   }
 
@@ -49,7 +81,7 @@ export class PendingBatch {
   settle(outcome: BatchOutcome): void {
     if (this.outcome !== undefined) return;
     this.outcome = outcome;
-    this.events = []; // release span references at once: an evicted batch may wait a while in line
+    this.items = []; // release span references at once: an evicted batch may wait a while in line
     this.built = undefined;
     for (const resolve of this.waiters ?? []) resolve();
     this.waiters = undefined;

@@ -57,7 +57,7 @@ export class QueueBudget {
 
   /** A batch left the pipeline (delivered, failed, spooled or evicted): its events stop counting. */
   release(batch: PendingBatch): void {
-    this.heldEvents -= batch.events.length;
+    this.heldEvents -= batch.eventCount;
     this.heldBytes -= batch.bytes;
     this.heldEnds -= batch.endCount;
   }

@@ -1,4 +1,5 @@
 import { unrefSleep } from '../client/deadline.js';
+import { batchFor } from '../exporters/record-batch.js';
 import type { ExportBatch, ExportResult, SpanExporter } from '../exporters/span-exporter.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { retryDelayMillis, type RetrySettings } from './retry-policy.js';
@@ -39,6 +40,7 @@ export interface SendWatch {
  * within `exportTimeoutMillis` per attempt. Never rejects.
  */
 export async function sendBatch(context: SendContext, batch: ExportBatch, watch?: SendWatch): Promise<SendOutcome> {
+  batch = batchFor(context.exporter, batch);
   for (let attempt = 0; ; attempt++) {
     if (context.limiter) await context.limiter.acquire();
     watch?.armUntil(Date.now() + context.exportTimeoutMillis);

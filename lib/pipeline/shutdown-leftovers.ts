@@ -1,4 +1,5 @@
 import { settleWithin } from '../client/deadline.js';
+import { publicBatch } from '../exporters/record-batch.js';
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
@@ -44,7 +45,7 @@ export async function settleLeftovers(
  */
 async function spoolLeftovers(leftovers: readonly PendingBatch[], spool: SpoolFallback | undefined, settle: (batch: PendingBatch, outcome: BatchOutcome) => void): Promise<number> {
   if (spool === undefined || leftovers.length === 0) return 0;
-  const records = leftovers.map((batch) => batch.records());
+  const records = leftovers.map((batch) => publicBatch(batch.records()));
   let spooled = 0;
   const writes = leftovers.map(async (batch, i) => {
     if (!(await spool.keep(records[i]!, batch.endCount))) return;

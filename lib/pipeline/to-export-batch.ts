@@ -1,23 +1,60 @@
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { Run } from '../model/run.js';
-import type { SpanEvent } from './span-event.js';
+import type { RunRecord } from '../model/run-record.js';
+import type { Span } from '../model/span.js';
+import { RecordBatch } from '../exporters/record-batch.js';
 
 /**
- * @internal Turns a batch of span events into run records. A start that
- * absorbed its end while queued (`endMerged`) is a complete `post`; a start
- * still running is a `post` without its end. An end arrives as an event only
- * when its start was no longer queued: a `patch` if that start went out, a
- * complete `post` if it never did (it was dropped or evicted). A span's start
- * and end never share a batch, since the end would have merged.
+ * @internal The record a span event becomes, or undefined while it cannot
+ * be made yet. A start that absorbed its end while queued (`endMerged`) is a
+ * complete `post`; a start still running is a `post` without its end — but
+ * only once its batch is taken (`final`): until then its end may still merge
+ * into it. An end arrives as an event only when its start was no longer
+ * queued: a `patch` if that start went out, a complete `post` if it never
+ * did (it was dropped or evicted). A span's start and end never share a
+ * batch, since the end would have merged.
+ *
+ * Making a record marks the start as sent, so it is made once per event.
  */
-export function toExportBatch(events: readonly SpanEvent[]): ExportBatch {
+export function recordOf(kind: 'start' | 'end', span: Span, endMerged: boolean, final: boolean): RunRecord | undefined {
+  let record: RunRecord;
+  if (kind === 'start') {
+    if (!endMerged && !final) return undefined;
+    record = span.toRecord(endMerged ? 'full' : 'start');
+  } else record = span.toRecord(span.startSent ? 'end' : 'full');
+  span.startSent = true;
+  return record;
+}
+
+/** @internal Sorts records into the batch an exporter receives: creations (`post`) and updates (`patch`). */
+export function toRecordBatch(records: readonly RunRecord[]): RecordBatch {
+  const post: RunRecord[] = [];
+  const patch: RunRecord[] = [];
+  for (const record of records) (record.phase === 'end' ? patch : post).push(record);
+  return new RecordBatch(post, patch);
+}
+
+/** @internal As {@link recordOf}, for an exporter of the caller's own: the public {@link Run}, made from the span as it always was. */
+export function runOf(kind: 'start' | 'end', span: Span, endMerged: boolean, final: boolean): RunItem | undefined {
+  let item: RunItem;
+  if (kind === 'start') {
+    if (!endMerged && !final) return undefined;
+    item = { run: span.toRun(endMerged ? 'full' : 'start'), patch: false };
+  } else item = span.startSent ? { run: span.toRun('end'), patch: true } : { run: span.toRun('full'), patch: false };
+  span.startSent = true;
+  return item;
+}
+
+/** @internal A run made for a custom exporter, and whether it is a patch. */
+export interface RunItem {
+  readonly run: Run;
+  readonly patch: boolean;
+}
+
+/** @internal Sorts runs into the batch a custom exporter receives. Only a run whose start went out earlier is a patch. */
+export function toRunBatch(runs: readonly RunItem[]): ExportBatch {
   const post: Run[] = [];
   const patch: Run[] = [];
-  for (const { kind, span, endMerged } of events) {
-    if (kind === 'start') post.push(span.toRun(endMerged === true ? 'full' : 'start'));
-    else if (span.startSent) patch.push(span.toRun('end'));
-    else post.push(span.toRun('full'));
-    span.startSent = true;
-  }
+  for (const item of runs) (item.patch ? patch : post).push(item.run);
   return { post, patch };
 }

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { acceptedOps, acceptedRuns, LangSmithSink } from '../helpers/langsmith-sink';
 import { OtlpCollector } from '../helpers/otlp-collector';
 import { bundle, freePort, inWaves, ROOT, scratch, startServer, workerdConfig, writeText } from './runtime-harness';
 
@@ -87,4 +88,33 @@ test('an export workerd dropped with its request is abandoned by the watchdog on
   expect(result).toMatchObject({ timedOut: false, pending: 0 });
   expect(stats.abandoned).toBeGreaterThanOrEqual(1);
   expect(new Set(await arrived('orphaned', SPANS_PER_TRACE)).size).toBe(SPANS_PER_TRACE);
+}, 60_000);
+
+test('the edge entry\'s LangSmithExporter delivers from workerd to a LangSmith sink: multipart bodies, every run once, complete', async () => {
+  const sink = await LangSmithSink.start();
+  try {
+    const params = { mode: 'manual', service: 'langsmith-edge', exporter: 'langsmith', sink: sink.url };
+    const answers = await inWaves(8, 4, async (i) => (await call('/', { ...params, style: 'awaited', id: `ls-${i}` })).json());
+    expect(answers.map((answer) => answer.value)).toEqual(Array.from({ length: 8 }, (_, i) => `ls-${i}`));
+    const { result, stats } = await (await call('/flush', params)).json();
+    expect(result).toMatchObject({ timedOut: false, pending: 0 });
+    expect(stats).toMatchObject({ delivered: 8 * SPANS_PER_TRACE, dropped: { total: 0 } });
+
+    expect(sink.infoRequests.length).toBeGreaterThanOrEqual(1);
+    expect(sink.ingestRequests.length).toBeGreaterThanOrEqual(1);
+    for (const request of sink.ingestRequests) {
+      expect(request.path).toBe('/runs/multipart');
+      expect(request.headers['x-api-key']).toBe('workerd-test-key');
+    }
+    const ops = await acceptedOps(sink);
+    expect(new Set(ops).size).toBe(ops.length); // nothing sent twice
+    const runs = [...(await acceptedRuns(sink)).values()];
+    expect(runs).toHaveLength(8 * SPANS_PER_TRACE);
+    for (const run of runs) expect(run).toMatchObject({ session_name: 'langsmith-edge', end_time: expect.any(String), outputs: expect.any(Object) });
+    expect(runs.filter((run) => run.parent_run_id === undefined).map((run) => run.outputs).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
+      Array.from({ length: 8 }, (_, i) => ({ outputs: `ls-${i}` })),
+    );
+  } finally {
+    await sink.stop();
+  }
 }, 60_000);

@@ -1,6 +1,3 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
-
 /** @internal How many runs, and how many (uncompressed) bytes, one ingest request may carry. */
 export interface IngestLimits {
   /** Run operations (posts + patches) per request. */
@@ -21,58 +18,8 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = Object.freeze({ maxRuns: 100,
 /** @internal The `/info` request gives up after this long; the first export waits no longer. */
 export const SERVER_INFO_TIMEOUT_MILLIS = 1_000;
 
-const MAX_INFO_BYTES = 256 * 1024;
-
-/**
- * @internal `GET {endpoint}/info`, read as langsmith's client reads it
- * (`Client._getServerInfo` / `_getBatchSizeLimit` / `_getBatchSizeLimitBytes`):
- * `batch_ingest_config.size_limit`, `.size_limit_bytes` and
- * `.use_multipart_endpoint`. Resolves the defaults on any failure (status,
- * network, timeout, unreadable JSON) and never rejects. It cannot keep a
- * process alive: its socket and timer are unref'd, the connection is not
- * kept, and it gives up after `timeoutMillis`.
- */
-export function fetchIngestLimits(url: URL, headers: Record<string, string>, timeoutMillis = SERVER_INFO_TIMEOUT_MILLIS): Promise<IngestLimits> {
-  return new Promise<IngestLimits>((resolve) => {
-    let request: http.ClientRequest | undefined;
-    let settled = false;
-    const done = (limits: IngestLimits): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      request?.destroy();
-      resolve(limits);
-    };
-    const timer = setTimeout(() => done(DEFAULT_INGEST_LIMITS), timeoutMillis);
-    timer.unref?.();
-    try {
-      const get = url.protocol === 'https:' ? https.get : http.get;
-      request = get(url, { headers: { ...headers, Accept: 'application/json' }, agent: false });
-    } catch {
-      done(DEFAULT_INGEST_LIMITS);
-      return;
-    }
-    request.on('socket', (socket) => socket.unref());
-    request.on('error', () => done(DEFAULT_INGEST_LIMITS));
-    request.on('response', (response) => {
-      const status = response.statusCode ?? 0;
-      if (status < 200 || status >= 300) {
-        response.resume();
-        done(DEFAULT_INGEST_LIMITS);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_INFO_BYTES) done(DEFAULT_INGEST_LIMITS);
-        else chunks.push(chunk);
-      });
-      response.on('error', () => done(DEFAULT_INGEST_LIMITS));
-      response.on('end', () => done(readIngestLimits(Buffer.concat(chunks).toString('utf8'))));
-    });
-  });
-}
+/** @internal An `/info` body larger than this is not read: the defaults apply. */
+export const MAX_INFO_BYTES = 256 * 1024;
 
 /** @internal The limits an `/info` body announces, each falling back to its default. */
 export function readIngestLimits(body: string): IngestLimits {

@@ -1,42 +1,6 @@
+import { toIsoMicros } from '../../model/clock.js';
 import type { Run } from '../../model/run.js';
-
-/** @internal A run as LangSmith's ingestion API takes it: our record without `status`, `events` only when there are some. */
-export type LangSmithRun = Omit<Run, 'status' | 'events'> & { events?: Run['events'] };
-
-/**
- * @internal A run as LangSmith's ingestion API takes it. Our record is
- * already LangSmith's shape; only `status` is ours: LangSmith derives status
- * from `error`, and marks a consumer's early stop as the error `Cancelled`,
- * as its own SDK does. An empty `events` list is left out, as langsmith's
- * client leaves out the events of a run that has none.
- */
-export function toLangSmithRun(run: Run): LangSmithRun {
-  // A literal of fixed shape, not `{ status, events, ...rest }`: a rest copy is built key by key
-  // into a dictionary-mode object, which costs more to make and to stringify. JSON leaves the
-  // undefined fields out, so the text is the same.
-  return {
-    id: run.id,
-    trace_id: run.trace_id,
-    dotted_order: run.dotted_order,
-    name: run.name,
-    run_type: run.run_type,
-    start_time: run.start_time,
-    tags: run.tags,
-    extra: run.extra,
-    session_name: run.session_name,
-    inputs: run.inputs,
-    parent_run_id: run.parent_run_id,
-    end_time: run.end_time,
-    outputs: run.outputs,
-    error: shownError(run),
-    events: run.events.length > 0 ? run.events : undefined,
-  };
-}
-
-/** The run's `error`, or `Cancelled` for a consumer's early stop, as LangSmith's SDK records it. */
-function shownError(run: Run): string | undefined {
-  return run.error ?? (run.status === 'cancelled' ? 'Cancelled' : undefined);
-}
+import type { RunRecord } from '../../model/run-record.js';
 
 /**
  * @internal The fields that travel as parts of their own in a multipart
@@ -53,12 +17,30 @@ export type MultipartField = (typeof MULTIPART_FIELDS)[number];
 export type MultipartMain = Omit<Run, 'status' | MultipartField>;
 
 /**
- * @internal A run's main part for `/runs/multipart`: the record without the
- * separate fields (and without `status`). A literal of fixed shape (see
- * {@link toLangSmithRun}); no serialization.
+ * @internal A run as LangSmith's ingestion API takes it, as JSON texts: the
+ * main part (the record without its separate fields and without `status`)
+ * and each separate field that is present. Our record is already
+ * LangSmith's shape; only `status` is ours: LangSmith derives status from
+ * `error`, and marks a consumer's early stop as the error `Cancelled`, as
+ * its own SDK does. An empty `events` list is left out, as langsmith's
+ * client leaves out the events of a run that has none.
  */
-export function multipartMain(run: Run): MultipartMain {
-  return {
+export interface LangSmithTexts {
+  /** What "already delivered" is remembered by: the run or record these texts were made of. */
+  readonly key: object;
+  readonly id: string;
+  readonly main: string;
+  readonly inputs: string | undefined;
+  readonly outputs: string | undefined;
+  readonly events: string | undefined;
+  readonly extra: string;
+  readonly error: string | undefined;
+}
+
+/** @internal The texts of a caller's own {@link Run} (an exporter used directly, or a spool replay). */
+export function textsOfRun(run: Run): LangSmithTexts {
+  // A literal of fixed shape: JSON leaves the undefined fields out.
+  const main: MultipartMain = {
     id: run.id,
     trace_id: run.trace_id,
     dotted_order: run.dotted_order,
@@ -70,18 +52,82 @@ export function multipartMain(run: Run): MultipartMain {
     parent_run_id: run.parent_run_id,
     end_time: run.end_time,
   };
+  const error = run.error ?? (run.status === 'cancelled' ? 'Cancelled' : undefined);
+  return {
+    key: run,
+    id: run.id,
+    main: JSON.stringify(main),
+    inputs: run.inputs === undefined ? undefined : JSON.stringify(run.inputs),
+    outputs: run.outputs === undefined ? undefined : JSON.stringify(run.outputs),
+    events: run.events.length > 0 ? JSON.stringify(run.events) : undefined,
+    extra: extraJson(run.extra),
+    error: error === undefined ? undefined : JSON.stringify(error),
+  };
+}
+
+/** @internal The texts of a pipeline record: its inputs and outputs are JSON already; its times are formatted here. */
+export function textsOfRecord(record: RunRecord): LangSmithTexts {
+  const main: MultipartMain = {
+    id: record.id,
+    trace_id: record.traceId,
+    dotted_order: record.dottedOrder,
+    name: record.name,
+    run_type: record.runType,
+    start_time: toIsoMicros(record.startMicros),
+    tags: record.tags,
+    session_name: record.projectName,
+    parent_run_id: record.parentId,
+    end_time: record.endMicros === undefined ? undefined : toIsoMicros(record.endMicros),
+  };
+  const error = record.error ?? (record.status === 'cancelled' ? 'Cancelled' : undefined);
+  return {
+    key: record,
+    id: record.id,
+    main: JSON.stringify(main),
+    inputs: record.inputsJson,
+    outputs: record.outputsJson,
+    events: record.events.length > 0 ? JSON.stringify(record.events) : undefined,
+    extra: metadataExtraJson(record.metadata),
+    error: error === undefined ? undefined : JSON.stringify(error),
+  };
 }
 
 /**
- * @internal The fields that travel as parts of their own, present ones only,
- * in wire order ({@link MULTIPART_FIELDS}): calls `part(field, value)` for
- * each, so no list is built per run.
+ * @internal Calls `part(field, json)` for each present separate field, in
+ * wire order ({@link MULTIPART_FIELDS}), so no list is built per run.
  */
-export function forEachMultipartField(run: Run, part: (field: MultipartField, value: unknown) => void): void {
-  if (run.inputs !== undefined) part('inputs', run.inputs);
-  if (run.outputs !== undefined) part('outputs', run.outputs);
-  if (run.events.length > 0) part('events', run.events);
-  part('extra', run.extra);
-  const error = shownError(run);
-  if (error !== undefined) part('error', error);
+export function forEachField(texts: LangSmithTexts, part: (field: MultipartField, json: string) => void): void {
+  if (texts.inputs !== undefined) part('inputs', texts.inputs);
+  if (texts.outputs !== undefined) part('outputs', texts.outputs);
+  if (texts.events !== undefined) part('events', texts.events);
+  part('extra', texts.extra);
+  if (texts.error !== undefined) part('error', texts.error);
+}
+
+/** @internal The run as one JSON object (`/runs/batch`): the main part with the separate fields spliced in. */
+export function batchJson(texts: LangSmithTexts): string {
+  let json = texts.main.slice(0, -1); // the main part is an object with an id: `{…}`
+  forEachField(texts, (field, value) => (json += ',"' + field + '":' + value));
+  return json + '}';
+}
+
+function extraJson(extra: Run['extra']): string {
+  for (const key in extra) if (key !== 'metadata') return JSON.stringify(extra);
+  return metadataExtraJson(extra.metadata);
+}
+
+let lastMetadata: object | undefined;
+let lastExtraJson = '';
+
+/**
+ * `{"metadata":…}`. Most runs share one metadata object (spans inherit their
+ * parent's, and it is replaced, never mutated, when set), so the text of
+ * the last one is reused.
+ */
+function metadataExtraJson(metadata: Run['extra']['metadata']): string {
+  if (metadata !== lastMetadata || lastMetadata === undefined) {
+    lastExtraJson = JSON.stringify({ metadata });
+    lastMetadata = metadata;
+  }
+  return lastExtraJson;
 }

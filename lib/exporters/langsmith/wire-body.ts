@@ -1,6 +1,5 @@
 import { randomHex } from '../../model/ids.js';
-import type { Run } from '../../model/run.js';
-import { forEachMultipartField, multipartMain, toLangSmithRun } from './to-langsmith-run.js';
+import { batchJson, forEachField, type LangSmithTexts } from './to-langsmith-run.js';
 
 /** How runs travel to LangSmith: `multipart` → `POST /runs/multipart`, `batch` → `POST /runs/batch` (JSON). */
 export type LangSmithWireMode = 'multipart' | 'batch';
@@ -11,17 +10,18 @@ export type LangSmithWireMode = 'multipart' | 'batch';
  * export's boundary (multipart); `bytes` is what it adds to a request body.
  */
 export interface WireOp {
-  readonly run: Run;
+  /** The run or record it was made of: what "already delivered" is remembered by. */
+  readonly key: object;
   readonly op: 'post' | 'patch';
   readonly text: string;
   readonly bytes: number;
-  /** All of `text` is ASCII: it is written byte for byte (latin1), which costs less than UTF-8 encoding. */
+  /** All of `text` is ASCII (its UTF-8 size is its length): on Node it is written byte for byte (latin1), which costs less than UTF-8 encoding. */
   readonly ascii: boolean;
 }
 
 /** @internal A request body and its `Content-Type`. */
 export interface WireBody {
-  readonly body: Buffer;
+  readonly body: Uint8Array;
   readonly contentType: string;
 }
 
@@ -38,26 +38,41 @@ const NON_ASCII = /[^\x00-\x7f]/;
 
 /** UTF-8 size. Most JSON here is ASCII, whose size is its length: one scan, no encoding. */
 function utf8Length(text: string): number {
-  return NON_ASCII.test(text) ? Buffer.byteLength(text) : text.length;
+  return NON_ASCII.test(text) ? utf8LengthOf(text) : text.length;
+}
+
+/** The UTF-8 size of any string (lone surrogates count as U+FFFD, 3 bytes, as `TextEncoder` writes them). */
+function utf8LengthOf(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 /**
- * @internal Serializes a run operation for `mode`. Multipart follows
+ * @internal Frames a run operation for `mode`. Multipart follows
  * langsmith's `Client._serializeRunParts`: a part `<op>.<id>` with the run
  * minus its separate fields, then `<op>.<id>.<field>` for each present field
  * (inputs, outputs, events, extra, error), every part
  * `Content-Type: application/json; length=<bytes>`, no filename.
  */
-export function serializeOp(run: Run, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string): WireOp {
+export function serializeOp(texts: LangSmithTexts, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string): WireOp {
   if (mode === 'batch') {
-    const text = JSON.stringify(toLangSmithRun(run));
+    const text = batchJson(texts);
     const bytes = utf8Length(text);
-    return { run, op, text, bytes: bytes + 1, ascii: bytes === text.length }; // + its separating comma
+    return { key: texts.key, op, text, bytes: bytes + 1, ascii: bytes === text.length }; // + its separating comma
   }
   const prefix = partPrefix(boundary);
-  const name = op + '.' + run.id;
+  const name = op + '.' + texts.id;
   // Framing is ASCII but for the run id in each part's name (a UUID, so in practice ASCII too).
-  const idExtraBytes = utf8Length(run.id) - run.id.length;
+  const idExtraBytes = utf8Length(texts.id) - texts.id.length;
   let text = '';
   let bytes = 0;
   const part = (partName: string, json: string): void => {
@@ -66,26 +81,9 @@ export function serializeOp(run: Run, op: 'post' | 'patch', mode: LangSmithWireM
     text += head + json + CRLF;
     bytes += head.length + jsonBytes + CRLF.length + idExtraBytes;
   };
-  part(name, JSON.stringify(multipartMain(run)));
-  forEachMultipartField(run, (field, value) => part(name + '.' + field, field === 'extra' ? extraJson(run.extra) : JSON.stringify(value)));
-  return { run, op, text, bytes, ascii: bytes === text.length };
-}
-
-let lastMetadata: object | undefined;
-let lastExtraJson = '';
-
-/**
- * `extra` as JSON. Most runs share one metadata object (spans inherit their
- * parent's, and it is replaced, never mutated, when set), so the text of an
- * `extra` holding only that same object is reused.
- */
-function extraJson(extra: Run['extra']): string {
-  for (const key in extra) if (key !== 'metadata') return JSON.stringify(extra);
-  if (extra.metadata !== lastMetadata || lastMetadata === undefined) {
-    lastExtraJson = JSON.stringify(extra);
-    lastMetadata = extra.metadata;
-  }
-  return lastExtraJson;
+  part(name, texts.main);
+  forEachField(texts, (field, json) => part(name + '.' + field, json));
+  return { key: texts.key, op, text, bytes, ascii: bytes === text.length };
 }
 
 const CRLF = '\r\n';
@@ -140,14 +138,36 @@ export function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, bound
   return mode === 'multipart' ? multipartBody(ops, boundary) : batchBody(ops);
 }
 
+const utf8 = new TextEncoder();
+
+/**
+ * Node's `Buffer` where the runtime has one. Measured on Node 20 (bench/pipeline.js
+ * --cpu-prof), `encodeInto` of the multipart texts cost ~2× a latin1 `Buffer`
+ * write of the same ASCII text, so Node keeps the `Buffer`; other runtimes
+ * (workerd, Vercel Edge, browsers) use `TextEncoder.encodeInto`.
+ */
+const NodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): Uint8Array & { write(text: string, at: number, encoding: string): number } } }).Buffer;
+
+type Body = Uint8Array & { write?(text: string, at: number, encoding: string): number };
+
+function allocate(size: number): Body {
+  return NodeBuffer === undefined ? new Uint8Array(size) : NodeBuffer.allocUnsafe(size);
+}
+
+/** Writes `text` as UTF-8 at `at`; returns the bytes written. */
+function write(body: Body, text: string, at: number, ascii: boolean): number {
+  if (body.write !== undefined) return body.write(text, at, ascii ? 'latin1' : 'utf8');
+  return utf8.encodeInto(text, at === 0 ? body : body.subarray(at)).written;
+}
+
 function multipartBody(ops: readonly WireOp[], boundary: string): WireBody {
   const closing = `--${boundary}--\r\n`;
   let size = closing.length;
   for (const op of ops) size += op.bytes;
-  const body = Buffer.allocUnsafe(size);
+  const body = allocate(size);
   let at = 0;
-  for (const op of ops) at += body.write(op.text, at, op.ascii ? 'latin1' : 'utf8');
-  at += body.write(closing, at, 'latin1');
+  for (const op of ops) at += write(body, op.text, at, op.ascii);
+  at += write(body, closing, at, true);
   return { body: exactly(body, at), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
@@ -159,24 +179,24 @@ function batchBody(ops: readonly WireOp[]): WireBody {
     if (op.op === 'post') posts++;
   }
   size -= (posts > 0 ? 1 : 0) + (posts < ops.length ? 1 : 0); // each op counted a comma; a list of n needs n - 1
-  const body = Buffer.allocUnsafe(size);
-  let at = body.write('{"post":[', 0, 'latin1');
+  const body = allocate(size);
+  let at = write(body, '{"post":[', 0, true);
   for (const list of ['post', 'patch'] as const) {
-    if (list === 'patch') at += body.write('],"patch":[', at, 'latin1');
+    if (list === 'patch') at += write(body, '],"patch":[', at, true);
     let first = true;
     for (const op of ops) {
       if (op.op !== list) continue;
-      if (!first) at += body.write(',', at, 'latin1');
-      at += body.write(op.text, at, op.ascii ? 'latin1' : 'utf8');
+      if (!first) at += write(body, ',', at, true);
+      at += write(body, op.text, at, op.ascii);
       first = false;
     }
   }
-  at += body.write(']}', at, 'latin1');
+  at += write(body, ']}', at, true);
   return { body: exactly(body, at), contentType: 'application/json' };
 }
 
 /** Sizes are computed before writing; a mismatch is a bug here, and must never put a half-written body on the wire. */
-function exactly(body: Buffer, written: number): Buffer {
+function exactly(body: Uint8Array, written: number): Uint8Array {
   if (written !== body.length) throw new Error(`tracewire: LangSmith request body is ${written} bytes, ${body.length} expected`);
   return body;
 }

@@ -1,14 +1,17 @@
 import { resolveOtlpSettings, type OtlpOptions, type OtlpProtocol, type OtlpSettings } from '../../config-otlp.js';
 import type { Run } from '../../model/run.js';
+import type { RunRecord } from '../../model/run-record.js';
+import { recordsOf, takesRecords } from '../record-batch.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
 import type { Transport } from '../http/transport.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from './otlp-request.js';
 import type { OtlpExportRequest } from './otlp-types.js';
+import { otlpRequestJson, recordSpanJson, type ServiceSpanJson } from './otlp-json-text.js';
 import { PendingStarts } from './pending-starts.js';
 import { loadProtobufEncoder, type ProtobufEncoder } from './protobuf-encoder.js';
-import { toOtlpSpan } from './to-otlp-span.js';
+import { recordToOtlpSpan, toOtlpSpan } from './to-otlp-span.js';
 
 /** Options of an {@link OtlpHttpExporter}; each falls back to the standard `OTEL_*` variable named on it. */
 export type OtlpHttpExporterOptions = OtlpOptions;
@@ -42,9 +45,12 @@ export class OtlpHttpExporterBase implements SpanExporter {
   readonly #pending: PendingStarts;
   readonly #encode: (request: OtlpExportRequest) => Uint8Array;
   readonly #headers: Readonly<Record<string, string>>;
+  /** http/json: the pipeline's records are written as OTLP/JSON text directly. */
+  readonly #jsonText: boolean;
 
   /** @internal The public classes pass the transport of their runtime. */
   protected constructor(options: OtlpHttpExporterOptions, transport: Transport) {
+    takesRecords(this);
     this.#transport = transport;
     this.#settings = resolveOtlpSettings(options, runtimeEnv());
     this.#pending = new PendingStarts(this.#settings.maxPendingStarts);
@@ -53,6 +59,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
     delete headers['content-encoding'];
     if (this.#settings.gzip) headers['content-encoding'] = 'gzip';
     this.#headers = headers;
+    this.#jsonText = this.#settings.protocol === 'http/json';
     if (this.#settings.protocol === 'http/protobuf') {
       const encode: ProtobufEncoder = loadProtobufEncoder(this.#settings.protocolSetting);
       this.#encode = encode;
@@ -74,21 +81,44 @@ export class OtlpHttpExporterBase implements SpanExporter {
 
   async export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult> {
     const spans: ServiceSpan[] = [];
+    const texts: ServiceSpanJson[] = [];
     const joined: string[] = [];
     let body: Uint8Array;
     try {
-      for (const run of batch.post) {
-        if (run.end_time !== undefined) spans.push(this.#serviceSpan(run));
-        else if (run.inputs !== undefined) this.#pending.remember(run.id, JSON.stringify(run.inputs));
+      const records = recordsOf(batch);
+      if (records !== undefined) {
+        // The pipeline's own batch: its compact records (numeric times, inputs as JSON already);
+        // for http/json each span is written as text directly, with no object graph to stringify.
+        const add = (record: RunRecord, startInputs?: string): void => {
+          const serviceName = this.#settings.serviceName ?? record.projectName;
+          if (this.#jsonText) texts.push({ serviceName, json: recordSpanJson(record, startInputs) });
+          else spans.push({ serviceName, span: recordToOtlpSpan(record, startInputs) });
+        };
+        for (const record of records.postRecords) {
+          if (record.ended) add(record);
+          else if (record.inputsJson !== undefined) this.#pending.remember(record.id, record.inputsJson);
+        }
+        for (const record of records.patchRecords) {
+          if (!record.ended) continue;
+          const startInputs = this.#pending.get(record.id);
+          if (startInputs !== undefined) joined.push(record.id);
+          add(record, startInputs);
+        }
+      } else {
+        for (const run of batch.post) {
+          if (run.end_time !== undefined) spans.push(this.#serviceSpan(run));
+          else if (run.inputs !== undefined) this.#pending.remember(run.id, JSON.stringify(run.inputs));
+        }
+        for (const run of batch.patch) {
+          if (run.end_time === undefined) continue; // not an end: nothing to send yet
+          const startInputs = run.inputs === undefined ? this.#pending.get(run.id) : undefined;
+          if (startInputs !== undefined) joined.push(run.id);
+          spans.push(this.#serviceSpan(run, startInputs));
+        }
       }
-      for (const run of batch.patch) {
-        if (run.end_time === undefined) continue; // not an end: nothing to send yet
-        const startInputs = run.inputs === undefined ? this.#pending.get(run.id) : undefined;
-        if (startInputs !== undefined) joined.push(run.id);
-        spans.push(this.#serviceSpan(run, startInputs));
-      }
-      if (spans.length === 0) return EXPORT_OK;
-      body = this.#encode(toOtlpRequest(spans));
+      if (texts.length > 0) body = utf8.encode(otlpRequestJson(texts));
+      else if (spans.length > 0) body = this.#encode(toOtlpRequest(spans));
+      else return EXPORT_OK;
     } catch (error) {
       // A record that cannot be mapped will not map on a retry either.
       return { ok: false, retryable: false, error: error instanceof Error ? error : new Error(String(error)) };

@@ -78,5 +78,7 @@ export type OtlpStatusCode = typeof STATUS_CODE_UNSET | typeof STATUS_CODE_ERROR
 
 /** W3C trace flag: the trace was sampled (it is being exported, so it was). */
 export const TRACE_FLAG_SAMPLED = 0x01;
-/** `SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK`: whether the parent is remote is known (it is not: tracewire parents are in-process). */
+/** `SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK`: whether the parent is remote is known (tracewire always knows). */
 export const SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE = 0x100;
+/** `SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK`: the parent is a span of another process (a trace continued from its headers). */
+export const SPAN_FLAGS_CONTEXT_IS_REMOTE = 0x200;

@@ -1,6 +1,6 @@
 import { TracewireConfigError } from '../../errors.js';
 import { requirePeer } from '../../peers/peer-require.js';
-import type { OtlpAnyValue, OtlpExportRequest, OtlpKeyValue, OtlpSpan } from './otlp-types.js';
+import { SPAN_FLAGS_CONTEXT_IS_REMOTE, type OtlpAnyValue, type OtlpExportRequest, type OtlpKeyValue, type OtlpSpan } from './otlp-types.js';
 
 /**
  * The OpenTelemetry-maintained OTLP encoder. An optional dependency, and a
@@ -98,7 +98,8 @@ function toSerializableSpans(request: OtlpExportRequest): SerializableSpan[] {
 function toSerializableSpan(span: OtlpSpan, resource: SerializableSpan['resource'], scope: SerializableSpan['instrumentationScope']): SerializableSpan {
   const traceFlags = span.flags & 0xff;
   const context: SpanContextLike = { traceId: span.traceId, spanId: span.spanId, traceFlags, isRemote: false };
-  const parent = span.parentSpanId === undefined ? undefined : { traceId: span.traceId, spanId: span.parentSpanId, traceFlags, isRemote: false };
+  // The serializer writes the span's flags from its parent's isRemote (HAS_IS_REMOTE always set).
+  const parent = span.parentSpanId === undefined ? undefined : { traceId: span.traceId, spanId: span.parentSpanId, traceFlags, isRemote: (span.flags & SPAN_FLAGS_CONTEXT_IS_REMOTE) !== 0 };
   const start = BigInt(span.startTimeUnixNano);
   const end = BigInt(span.endTimeUnixNano);
   return {

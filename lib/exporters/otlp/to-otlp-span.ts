@@ -1,7 +1,10 @@
-import type { Run, RunType } from '../../model/run.js';
+import type { Run, RunEvent, RunStatus, RunType } from '../../model/run.js';
+import type { RunRecord } from '../../model/run-record.js';
+import type { JsonValue } from '../../serialize/to-json-safe.js';
 import { parseError } from './otlp-exception.js';
 import {
   SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE,
+  SPAN_FLAGS_CONTEXT_IS_REMOTE,
   SPAN_KIND_INTERNAL,
   STATUS_CODE_ERROR,
   STATUS_CODE_UNSET,
@@ -19,8 +22,9 @@ const JSON_MIME = 'application/json';
  * OpenInference's `openinference.span.kind` for each run type, so LLM-aware
  * backends (Phoenix, Arize, Langfuse) classify spans as LangSmith would.
  * OpenInference has no parser kind: a parser is a step between steps, a chain.
+ * @internal
  */
-const OPENINFERENCE_KIND: Readonly<Record<RunType, string>> = {
+export const OPENINFERENCE_KIND: Readonly<Record<RunType, string>> = {
   chain: 'CHAIN',
   llm: 'LLM',
   tool: 'TOOL',
@@ -31,8 +35,100 @@ const OPENINFERENCE_KIND: Readonly<Record<RunType, string>> = {
 };
 
 /**
+ * @internal What an OTLP span is made of, from a pipeline record or from a
+ * caller's own {@link Run}: times already as OTLP's decimal nanoseconds,
+ * inputs and outputs as JSON text.
+ */
+interface SpanSource {
+  readonly id: string;
+  readonly traceId: string;
+  readonly parentId: string | undefined;
+  readonly parentIsRemote: boolean;
+  readonly name: string;
+  readonly runType: RunType;
+  readonly dottedOrder: string;
+  readonly projectName: string;
+  readonly tags: readonly string[];
+  readonly metadata: { readonly [key: string]: JsonValue } | undefined;
+  readonly inputsJson: string | undefined;
+  readonly outputsJson: string | undefined;
+  readonly status: RunStatus | undefined;
+  readonly error: string | undefined;
+  readonly events: readonly RunEvent[];
+  readonly startTimeUnixNano: string;
+  readonly endTimeUnixNano: string;
+}
+
+/**
+ * @internal One ended run as an OTLP span (see {@link spanOf}).
+ *
+ * @param startInputsJson the inputs of the run's start, as JSON, when `run`
+ *   is a patch (patches carry no inputs).
+ */
+export function toOtlpSpan(run: Run, startInputsJson?: string): OtlpSpan {
+  if (run.end_time === undefined) throw new Error(`Run ${run.id} has not ended: OTLP spans are immutable, only ended runs are sent`);
+  return spanOf({
+    id: run.id,
+    traceId: run.trace_id,
+    parentId: run.parent_run_id,
+    parentIsRemote: false,
+    name: run.name,
+    runType: run.run_type,
+    dottedOrder: run.dotted_order,
+    projectName: run.session_name,
+    tags: run.tags,
+    metadata: run.extra?.metadata,
+    inputsJson: run.inputs !== undefined ? JSON.stringify(run.inputs) : startInputsJson,
+    outputsJson: run.outputs !== undefined ? JSON.stringify(run.outputs) : undefined,
+    status: run.status,
+    error: run.error,
+    events: run.events,
+    startTimeUnixNano: isoToUnixNano(run.start_time),
+    endTimeUnixNano: isoToUnixNano(run.end_time),
+  });
+}
+
+/**
+ * @internal A pipeline record as an OTLP span, as {@link toOtlpSpan}: its
+ * times are epoch microseconds, written as nanoseconds by appending `000`
+ * (exact, no parsing), and its inputs and outputs are JSON already.
+ */
+export function recordToOtlpSpan(record: RunRecord, startInputsJson?: string): OtlpSpan {
+  if (record.endMicros === undefined) throw new Error(`Run ${record.id} has not ended: OTLP spans are immutable, only ended runs are sent`);
+  return spanOf({
+    id: record.id,
+    traceId: record.traceId,
+    parentId: record.parentId,
+    parentIsRemote: record.parentIsRemote,
+    name: record.name,
+    runType: record.runType,
+    dottedOrder: record.dottedOrder,
+    projectName: record.projectName,
+    tags: record.tags,
+    metadata: record.metadata,
+    inputsJson: record.inputsJson ?? startInputsJson,
+    outputsJson: record.outputsJson,
+    status: record.status,
+    error: record.error,
+    events: record.events,
+    startTimeUnixNano: microsToUnixNano(record.startMicros),
+    endTimeUnixNano: microsToUnixNano(record.endMicros),
+  });
+}
+
+/** @internal Epoch microseconds (a safe integer) as OTLP's decimal nanoseconds. */
+export function microsToUnixNano(micros: number): string {
+  return micros === 0 ? '0' : String(micros) + '000';
+}
+
+/**
  * @internal One ended run as an OTLP span. Pure: the same run always gives
  * the same span.
+ *
+ * - Flags: sampled (it is being exported), and whether the parent is
+ *   remote, always known: a span continued from another service's headers
+ *   is a child of a remote parent (HAS_IS_REMOTE | IS_REMOTE), every other
+ *   span's parent is in this process (HAS_IS_REMOTE only).
  *
  * - Ids: trace id = the root run's UUID; span id = the run id's last 64 bits
  *   (see `spanIdOf`); the full run id stays in `tracewire.run_id`.
@@ -46,26 +142,21 @@ const OPENINFERENCE_KIND: Readonly<Record<RunType, string>> = {
  *   stopped early) is no error either: UNSET, with `tracewire.status`.
  * - Errors also become an `exception` event (semantic conventions) at the
  *   end time, with type, message and the full stack.
- *
- * @param startInputsJson the inputs of the run's start, as JSON, when `run`
- *   is a patch (patches carry no inputs).
- */
-export function toOtlpSpan(run: Run, startInputsJson?: string): OtlpSpan {
-  if (run.end_time === undefined) throw new Error(`Run ${run.id} has not ended: OTLP spans are immutable, only ended runs are sent`);
-  const endTimeUnixNano = isoToUnixNano(run.end_time);
+ * */
+function spanOf(run: SpanSource): OtlpSpan {
+  const endTimeUnixNano = run.endTimeUnixNano;
   const attributes: OtlpKeyValue[] = [
     stringAttribute('tracewire.run_id', run.id),
-    stringAttribute('tracewire.run_type', run.run_type),
-    stringAttribute('tracewire.dotted_order', run.dotted_order),
-    stringAttribute('tracewire.session_name', run.session_name),
-    stringAttribute('openinference.span.kind', OPENINFERENCE_KIND[run.run_type] ?? 'CHAIN'),
+    stringAttribute('tracewire.run_type', run.runType),
+    stringAttribute('tracewire.dotted_order', run.dottedOrder),
+    stringAttribute('tracewire.session_name', run.projectName),
+    stringAttribute('openinference.span.kind', OPENINFERENCE_KIND[run.runType] ?? 'CHAIN'),
   ];
   if (run.tags.length > 0) attributes.push(attribute('tracewire.tags', { arrayValue: { values: run.tags.map((tag) => ({ stringValue: tag })) } }));
-  const metadata = run.extra?.metadata;
+  const metadata = run.metadata;
   if (metadata !== undefined) for (const key of Object.keys(metadata)) attributes.push(attribute('tracewire.metadata.' + key, toAnyValue(metadata[key]!)));
-  const inputJson = run.inputs !== undefined ? JSON.stringify(run.inputs) : startInputsJson;
-  if (inputJson !== undefined) attributes.push(stringAttribute('input.value', inputJson), stringAttribute('input.mime_type', JSON_MIME));
-  if (run.outputs !== undefined) attributes.push(stringAttribute('output.value', JSON.stringify(run.outputs)), stringAttribute('output.mime_type', JSON_MIME));
+  if (run.inputsJson !== undefined) attributes.push(stringAttribute('input.value', run.inputsJson), stringAttribute('input.mime_type', JSON_MIME));
+  if (run.outputsJson !== undefined) attributes.push(stringAttribute('output.value', run.outputsJson), stringAttribute('output.mime_type', JSON_MIME));
   if (run.status === 'cancelled') attributes.push(stringAttribute('tracewire.status', 'cancelled'));
 
   const events: OtlpEvent[] = run.events.length === 0 ? [] : run.events.map((event) => ({
@@ -85,15 +176,14 @@ export function toOtlpSpan(run: Run, startInputsJson?: string): OtlpSpan {
     status = { code: STATUS_CODE_ERROR };
   }
 
-  const traceId = traceIdOf(run.trace_id);
+  const traceId = traceIdOf(run.traceId);
   const spanId = spanIdOf(run.id);
-  // Sampled (it is being exported) and parent-is-remote known to be false: parents are in-process.
-  const flags = TRACE_FLAG_SAMPLED | SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE;
-  const startTimeUnixNano = isoToUnixNano(run.start_time);
+  const flags = TRACE_FLAG_SAMPLED | SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE | (run.parentIsRemote ? SPAN_FLAGS_CONTEXT_IS_REMOTE : 0);
+  const startTimeUnixNano = run.startTimeUnixNano;
   // Two literals rather than spreading `{ parentSpanId }` in: a spread builds the span key by key.
   const span: OtlpSpan =
-    run.parent_run_id === undefined
+    run.parentId === undefined
       ? { traceId, spanId, flags, name: run.name, kind: SPAN_KIND_INTERNAL, startTimeUnixNano, endTimeUnixNano, attributes, events, status }
-      : { traceId, spanId, parentSpanId: spanIdOf(run.parent_run_id), flags, name: run.name, kind: SPAN_KIND_INTERNAL, startTimeUnixNano, endTimeUnixNano, attributes, events, status };
+      : { traceId, spanId, parentSpanId: spanIdOf(run.parentId), flags, name: run.name, kind: SPAN_KIND_INTERNAL, startTimeUnixNano, endTimeUnixNano, attributes, events, status };
   return span;
 }

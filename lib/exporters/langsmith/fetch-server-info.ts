@@ -1,0 +1,22 @@
+import { DEFAULT_INGEST_LIMITS, MAX_INFO_BYTES, readIngestLimits, SERVER_INFO_TIMEOUT_MILLIS, type IngestLimits } from './server-info.js';
+
+/**
+ * @internal `GET {endpoint}/info` through web-standard `fetch`, read as
+ * `fetchIngestLimits` (node-server-info.ts) reads it: the defaults on any
+ * failure (status, network, timeout, unreadable or oversized JSON); never
+ * rejects; gives up after `timeoutMillis`.
+ */
+export async function fetchIngestLimitsWithFetch(url: URL, headers: Record<string, string>, timeoutMillis = SERVER_INFO_TIMEOUT_MILLIS): Promise<IngestLimits> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMillis);
+  try {
+    const response = await fetch(url, { headers: { ...headers, Accept: 'application/json' }, signal: controller.signal });
+    const body = await response.text();
+    if (!response.ok || body.length > MAX_INFO_BYTES) return DEFAULT_INGEST_LIMITS;
+    return readIngestLimits(body);
+  } catch {
+    return DEFAULT_INGEST_LIMITS;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,54 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { DEFAULT_INGEST_LIMITS, MAX_INFO_BYTES, readIngestLimits, SERVER_INFO_TIMEOUT_MILLIS, type IngestLimits } from './server-info.js';
+
+/**
+ * @internal `GET {endpoint}/info`, read as langsmith's client reads it
+ * (`Client._getServerInfo` / `_getBatchSizeLimit` / `_getBatchSizeLimitBytes`):
+ * `batch_ingest_config.size_limit`, `.size_limit_bytes` and
+ * `.use_multipart_endpoint`. Resolves the defaults on any failure (status,
+ * network, timeout, unreadable JSON) and never rejects. It cannot keep a
+ * process alive: its socket and timer are unref'd, the connection is not
+ * kept, and it gives up after `timeoutMillis`.
+ */
+export function fetchIngestLimits(url: URL, headers: Record<string, string>, timeoutMillis = SERVER_INFO_TIMEOUT_MILLIS): Promise<IngestLimits> {
+  return new Promise<IngestLimits>((resolve) => {
+    let request: http.ClientRequest | undefined;
+    let settled = false;
+    const done = (limits: IngestLimits): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      request?.destroy();
+      resolve(limits);
+    };
+    const timer = setTimeout(() => done(DEFAULT_INGEST_LIMITS), timeoutMillis);
+    timer.unref?.();
+    try {
+      const get = url.protocol === 'https:' ? https.get : http.get;
+      request = get(url, { headers: { ...headers, Accept: 'application/json' }, agent: false });
+    } catch {
+      done(DEFAULT_INGEST_LIMITS);
+      return;
+    }
+    request.on('socket', (socket) => socket.unref());
+    request.on('error', () => done(DEFAULT_INGEST_LIMITS));
+    request.on('response', (response) => {
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status >= 300) {
+        response.resume();
+        done(DEFAULT_INGEST_LIMITS);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_INFO_BYTES) done(DEFAULT_INGEST_LIMITS);
+        else chunks.push(chunk);
+      });
+      response.on('error', () => done(DEFAULT_INGEST_LIMITS));
+      response.on('end', () => done(readIngestLimits(Buffer.concat(chunks).toString('utf8'))));
+    });
+  });
+}

@@ -1,0 +1,65 @@
+import type { ExportBatch, SpanExporter } from './span-exporter.js';
+import type { Run } from '../model/run.js';
+import type { RunRecord } from '../model/run-record.js';
+
+/**
+ * @internal A batch of the pipeline's records. The built-in exporters
+ * receive it as it is and encode its compact records (`postRecords`,
+ * `patchRecords`) straight to the wire; any other exporter (and the spool)
+ * receives {@link RecordBatch.runs}: a plain `{ post, patch }` of public
+ * {@link Run} objects, exactly as before records existed, built once and
+ * kept, so a retry sees the very same objects.
+ */
+export class RecordBatch implements ExportBatch {
+  #runs: { post: readonly Run[]; patch: readonly Run[] } | undefined;
+
+  constructor(
+    readonly postRecords: readonly RunRecord[],
+    readonly patchRecords: readonly RunRecord[],
+  ) {}
+
+  get post(): readonly Run[] {
+    return this.runs().post;
+  }
+
+  get patch(): readonly Run[] {
+    return this.runs().patch;
+  }
+
+  /** The batch as public runs, built on first call. */
+  runs(): ExportBatch {
+    this.#runs ??= { post: this.postRecords.map(toRun), patch: this.patchRecords.map(toRun) };
+    return this.#runs;
+  }
+}
+
+function toRun(record: RunRecord): Run {
+  return record.toRun();
+}
+
+const recordTakers = new WeakSet<object>();
+
+/** @internal Called by a built-in exporter's constructor: it reads {@link RecordBatch} records. */
+export function takesRecords(exporter: SpanExporter): void {
+  recordTakers.add(exporter);
+}
+
+/** @internal Whether `exporter` is a built-in one that reads records. */
+export function readsRecords(exporter: SpanExporter): boolean {
+  return recordTakers.has(exporter);
+}
+
+/** @internal The batch as public runs: a record batch's `runs()`, any other batch as it is (the spool keeps runs). */
+export function publicBatch(batch: ExportBatch): ExportBatch {
+  return batch instanceof RecordBatch ? batch.runs() : batch;
+}
+
+/** @internal What `exporter` is handed for `batch`: the records themselves for a built-in exporter, else the public runs. */
+export function batchFor(exporter: SpanExporter, batch: ExportBatch | RecordBatch): ExportBatch {
+  return batch instanceof RecordBatch && !recordTakers.has(exporter) ? batch.runs() : batch;
+}
+
+/** @internal The compact records of a batch the pipeline built; undefined for an `ExportBatch` of runs (a caller's own). */
+export function recordsOf(batch: ExportBatch): RecordBatch | undefined {
+  return batch instanceof RecordBatch ? batch : undefined;
+}
