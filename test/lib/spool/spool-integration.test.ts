@@ -26,7 +26,8 @@ test('spans that exhaust their retries are spooled, and the next client delivers
 
   const exporter = new MemoryExporter();
   const second = new TracingClient({ exporter, spoolDir: dir, logger: { warn() {} } });
-  await new Promise((r) => setTimeout(r, 1_500));
+  // The replay runs in the background: wait for it, up to 20 s (a loaded machine is slow; the test timeout is 30 s), never a fixed sleep.
+  for (const deadline = Date.now() + 20_000; exporter.runs.length < 5 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 25));
   expect(exporter.runs.map((r) => r.inputs)).toEqual([0, 1, 2, 3, 4].map((i) => ({ input: i })));
   expect(second.stats().replayed).toBe(5);
   expect(readdirSync(dir)).toEqual([]);
