@@ -124,6 +124,20 @@ describe('children inherit their parent’s client, project and enabled state', 
     expect((await tenantB.runs()).map((run) => run.inputs)).toEqual([{ input: 'pear' }, { input: 'pear' }]);
   });
 
+  test('a caller traced with no client anywhere leaves its children free: a child with its own client still records, as a root', async () => {
+    const tenant = ownClient();
+    const own = traceable(function own() {
+      return 'own';
+    }, { client: tenant.client });
+    const caller = traceable(function caller() {
+      return own();
+    });
+    expect(caller()).toBe('own');
+    const runs = await tenant.runs();
+    expect(names(runs)).toEqual(['own']);
+    expect(runs[0]!.parent_run_id).toBeUndefined();
+  });
+
   test('a client function that throws or returns nothing falls back to the inherited client, never into the call', async () => {
     const global = ownClient();
     setGlobalTracingClient(global.client);
