@@ -168,7 +168,7 @@ describe('blocking (TRACEWIRE_TRACING_BACKGROUND=false)', () => {
     exporter.holding = true;
     const started = Date.now();
     await expect(asyncWork(1)).resolves.toBe(1);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(5_000); // the held export would otherwise never answer
     exporter.releaseAll();
   });
 });
