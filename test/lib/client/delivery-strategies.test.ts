@@ -199,6 +199,45 @@ describe('bounded queue', () => {
     expect(warnings.filter((w) => w.includes('queue is full'))).toHaveLength(1);
   });
 
+  test('drop-newest with closed batches waiting still keeps the oldest: nothing is evicted, the newest spans are dropped', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 10, maxBatchSize: 1 });
+    for (let i = 0; i < 20; i++) work(i);
+    await client.flush();
+    const delivered = exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input));
+    expect(delivered).toEqual(Array.from({ length: delivered.length }, (_, i) => i));
+    expect(client.stats()).toMatchObject({ delivered: delivered.length, dropped: { queueFull: 20 - delivered.length } });
+  });
+
+  test('each drop summary counts only the drops since the previous one; sampled-out spans are no drop to warn about', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 4 });
+    for (let i = 0; i < 10; i++) work(i);
+    await client.flush();
+    for (let i = 0; i < 7; i++) work(i);
+    await client.flush();
+    const summaries = warnings.filter((w) => w.includes('since the last summary'));
+    expect(summaries).toHaveLength(2);
+    const [first, second] = summaries.map((w) => Number(/(\d+) span\(s\) dropped/.exec(w)![1]));
+    expect(first! + second!).toBe(client.stats().dropped.queueFull);
+    expect(second).toBeLessThan(7);
+
+    warnings.length = 0;
+    const sampled = install({ manualFlushMode: true, sampleRate: 0 });
+    for (let i = 0; i < 5; i++) work(i);
+    await sampled.flush();
+    expect(sampled.stats().dropped.sampledOut).toBe(5);
+    expect(warnings.filter((w) => w.includes('since the last summary'))).toEqual([]);
+  });
+
+  test('a queue bounded by bytes frees them as batches leave: round after round is delivered whole', async () => {
+    const client = install({ manualFlushMode: true, maxQueueBytes: 40_000 });
+    const big = traceable(function big(_payload: string) {});
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 3; i++) big('x'.repeat(5_000));
+      expect(await client.flush()).toMatchObject({ delivered: 3, dropped: 0 });
+    }
+    expect(client.stats().dropped.queueFull).toBe(0);
+  });
+
   test('maxQueueBytes bounds the queue by size too', async () => {
     const client = install({ manualFlushMode: true, maxQueueBytes: 20_000 });
     const big = traceable(function big(_payload: string) {});
