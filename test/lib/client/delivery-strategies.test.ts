@@ -173,6 +173,33 @@ describe('blocking (TRACEWIRE_TRACING_BACKGROUND=false)', () => {
   });
 });
 
+describe('a span that ends while its start is being sent', () => {
+  test('travels as a patch: its start is never rewritten in flight, the run is closed', async () => {
+    const client = install({ manualFlushMode: true });
+    exporter.holding = true;
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const slow = traceable(async function slow() {
+      await gate;
+      return 'done';
+    });
+    const call = slow();
+    const first = client.flush({ timeoutMillis: 20_000 });
+    while (exporter.heldCount === 0) await settle(); // bounded by the test's timeout
+    finish();
+    expect(await call).toBe('done');
+    exporter.releaseAll();
+    await first;
+    exporter.holding = false;
+    await client.flush();
+    const posted = exporter.batches.flatMap((b) => b.post);
+    const patched = exporter.batches.flatMap((b) => b.patch);
+    expect(posted.map((run) => [run.name, run.end_time])).toEqual([['slow', undefined]]);
+    expect(patched.map((run) => run.name)).toEqual(['slow']);
+    expect(patched[0]!.end_time).toBeDefined();
+  });
+});
+
 describe('bounded queue', () => {
   test('drop-newest keeps the first spans, counts every lost one, and warns once', async () => {
     // A span that ends while its start is queued holds one slot: nine starts (each keeping room for its end) fit in 10,
