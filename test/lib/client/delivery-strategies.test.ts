@@ -304,11 +304,15 @@ describe('shutdown', () => {
     for (let i = 0; i < 5; i++) work(i);
     const result = await client.shutdown({ timeoutMillis: 100 });
     expect(result.timedOut).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 150)); // the one in-flight attempt times out, and may not retry past the deadline
+    // The in-flight attempts time out and may not retry past the deadline. How many batches got a slot
+    // before it depends on the machine's speed; that every span ends up counted does not.
+    const counted = () => client.stats().dropped.afterShutdown + client.stats().dropped.exportFailed;
+    for (const giveUpAt = Date.now() + 10_000; counted() < 5 && Date.now() < giveUpAt; ) await new Promise((resolve) => setTimeout(resolve, 20));
     const stats = client.stats();
     expect(stats.pending).toBe(0);
-    expect(stats.dropped.afterShutdown).toBe(4);
-    expect(stats.dropped.exportFailed).toBe(1);
+    expect(stats.dropped.exportFailed).toBeGreaterThanOrEqual(1);
+    expect(stats.dropped.afterShutdown).toBeGreaterThanOrEqual(1);
+    expect(stats.dropped.afterShutdown + stats.dropped.exportFailed).toBe(5);
     expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total);
     exporter.releaseAll();
   });
