@@ -20,7 +20,8 @@ afterEach(() => {
 const step = traceable(function step(i: number) {
   return i;
 });
-const until = async (condition: () => boolean, timeoutMillis = 10_000) => {
+// Generous: on a loaded 2-core machine the replay can take many seconds; the test ends as soon as all arrived.
+const until = async (condition: () => boolean, timeoutMillis = 30_000) => {
   const deadline = Date.now() + timeoutMillis;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
 };
@@ -41,17 +42,17 @@ test('an endpoint killed mid-run and restarted receives every span exactly once'
   setGlobalTracingClient(client);
 
   for (let i = 0; i < 100; i++) step(i);
-  await client.flush();
+  await client.flush({ timeoutMillis: 20_000 });
   await first.stop(); // the endpoint dies: connections are refused
 
   for (let i = 100; i < 300; i++) step(i);
-  await client.flush(); // retries run out against the dead endpoint: those batches go to the spool
+  await client.flush({ timeoutMillis: 20_000 }); // retries run out against the dead endpoint: those batches go to the spool
   expect(client.stats().spooled).toBe(200);
   expect(readdirSync(spoolDir).some((name) => name.endsWith('.json'))).toBe(true);
 
   const second = await ScriptedSink.start(port); // the endpoint is back
   for (let i = 300; i < 400; i++) step(i);
-  await client.flush(); // a delivery shows it is back: the spool is replayed
+  await client.flush({ timeoutMillis: 20_000 }); // a delivery shows it is back: the spool is replayed
   await until(() => new Set([...first.acceptedIds, ...second.acceptedIds]).size === 400);
 
   const ids = [...first.acceptedIds, ...second.acceptedIds];
@@ -61,4 +62,4 @@ test('an endpoint killed mid-run and restarted receives every span exactly once'
   expect(readdirSync(spoolDir).filter((name) => name.endsWith('.json'))).toEqual([]);
   await client.shutdown();
   await second.stop();
-});
+}, 120_000);
