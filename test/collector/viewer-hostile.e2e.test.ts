@@ -99,16 +99,8 @@ test('cycles, orphans and a 20 000-deep chain render, each span once, the odd on
   expect(await page.locator('#trace-title').textContent()).toBe('deep-root');
   expect(await page.locator('#trace-loaded .flag-note').textContent()).toContain('3 span(s) flagged');
   // The chain's bottom and the odd spans after it, reached by scrolling the virtualised list to its end.
-  // Scrolled again at each poll: on a loaded machine the list may still be growing after a first scroll.
-  await page.waitForFunction(
-    () => {
-      const scroller = document.getElementById('waterfall-scroll')!;
-      scroller.scrollTop = scroller.scrollHeight;
-      return [...document.querySelectorAll('.span-name')].some((name) => name.textContent?.trim() === 'level-19999');
-    },
-    undefined,
-    { timeout: 60_000, polling: 250 },
-  );
+  await page.locator('#waterfall-scroll').evaluate((node) => (node.scrollTop = node.scrollHeight));
+  await page.locator('.span-name', { hasText: /^level-19999$/ }).waitFor();
   const flags = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.span-row')].filter((row) => /^(own-parent|cycle-.|orphan)$/.test(row.querySelector('.span-name')!.textContent!)).map((row) => `${row.querySelector('.span-name')!.textContent}:${row.dataset.flag ?? ''}`));
   expect(flags.sort()).toEqual(['cycle-a:cycle', 'cycle-b:', 'orphan:orphan', 'own-parent:cycle']);
   expect(await page.locator('.span-row', { has: page.locator('.span-name', { hasText: /^level-19999$/ }) }).locator('.depth').textContent()).toContain('19999');
