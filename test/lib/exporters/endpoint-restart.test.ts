@@ -63,3 +63,37 @@ test('an endpoint killed mid-run and restarted receives every span exactly once'
   await client.shutdown();
   await second.stop();
 }, 120_000);
+
+test('spans spooled before a replay that failed (the endpoint still down) are replayed once it is back', async () => {
+  const first = await ScriptedSink.start();
+  const port = first.port;
+  const endpoint = first.url;
+  await first.stop(); // down from the start
+  const client = new TracingClient({
+    exporter: new LangSmithExporter({ endpoint, apiKey: 'k' }),
+    spoolDir,
+    maxBatchSize: 20,
+    initialBackoffMillis: 20,
+    maxBackoffMillis: 100,
+    maxRetries: 2,
+    manualFlushMode: true,
+    logger: { warn() {} },
+  });
+  setGlobalTracingClient(client);
+  for (let i = 0; i < 40; i++) step(i);
+  await client.flush({ timeoutMillis: 20_000 });
+  expect(client.stats().spooled).toBe(40);
+  // The client's start-up replay (a second after construction) meets the dead endpoint and gives up.
+  const requestsBefore = client.stats().exportRequests;
+  await until(() => client.stats().exportRequests >= requestsBefore + 3);
+  expect(client.stats().exportRequests).toBeGreaterThanOrEqual(requestsBefore + 3);
+  await new Promise((resolve) => setTimeout(resolve, 500)); // let that replay finish giving up
+
+  const second = await ScriptedSink.start(port); // back
+  step(40);
+  await client.flush({ timeoutMillis: 20_000 }); // a delivery shows it is back
+  await until(() => new Set(second.acceptedIds).size === 41);
+  expect(new Set(second.acceptedIds).size).toBe(41);
+  await client.shutdown();
+  await second.stop();
+}, 120_000);
