@@ -4,7 +4,8 @@ const TRACED = Symbol.for('tracewire.traced');
 const FLUSH_ON_EXIT = Symbol.for('tracewire.flushOnExit');
 
 // Marks are not identity: a wrapper gets only the marks its own wrapping earns.
-const NOT_COPIED = new Set<PropertyKey>(['length', 'name', 'prototype', 'arguments', 'caller', TRACED, FLUSH_ON_EXIT]);
+// `prototype` is copied: `new` on a traced constructor must build the original's instances.
+const NOT_COPIED = new Set<PropertyKey>(['length', 'name', 'arguments', 'caller', TRACED, FLUSH_ON_EXIT]);
 
 /** How a `@FlushOnExit` wrapper was made, so `@Traceable` can nest itself inside it. */
 export interface FlushOnExitParts {
@@ -41,7 +42,7 @@ export function flushOnExitParts(fn: Function): FlushOnExitParts | undefined {
 /**
  * Makes `wrapper` indistinguishable from `original` to the code around it:
  * same `name` and `length` (AWS Lambda rejects handlers whose arity grew),
- * the same own properties, and every reflect-metadata key defined on the
+ * the same own properties (`prototype` included), and every reflect-metadata key defined on the
  * function itself (NestJS guards read `@SetMetadata` from there).
  */
 export function adoptIdentity(original: Function, wrapper: Function): void {

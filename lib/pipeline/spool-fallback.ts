@@ -58,6 +58,8 @@ export class SpoolFallback {
         async (records) => {
           const outcome = await sendBatch(this.send, records);
           if (outcome === 'delivered') this.counters.replayed += endsIn(records);
+          // Still on disk: replay again once a delivery shows the destination is back.
+          if (outcome === 'gave-up') this.keptSinceReplay = true;
           // A refused batch is done with: dropping its file keeps it from blocking the spool forever.
           return outcome !== 'gave-up';
         },

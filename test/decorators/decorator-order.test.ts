@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { FlushOnExit, Traceable, setGlobalTracingClient, type InvocationFlushResult } from '../../index';
+import { FlushOnExit, Traceable, setGlobalTracingClient, traceable, type InvocationFlushResult } from '../../index';
 import { SetFunctionMetadata } from '../helpers/decorator-mode';
 import { finishedRuns, installMemoryTracing } from '../helpers/memory-tracing';
 
@@ -94,4 +94,11 @@ test.each([
   const runs = await finishedRuns(tracing.client, tracing.exporter);
   expect(runs.map((run) => run.name)).toEqual([method]);
   expect(flushed).toHaveLength(1);
+});
+
+test('tracing a handler already traced under @FlushOnExit returns that very function, as for any traced function', () => {
+  for (const method of ['traceOuter', 'flushOuter'] as const) {
+    const fn = Handlers.prototype[method];
+    expect(traceable(fn)).toBe(fn);
+  }
 });

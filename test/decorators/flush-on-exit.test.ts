@@ -231,7 +231,7 @@ describe(`@FlushOnExit on a handler (${mode} decorators)`, () => {
   });
 
   test('at the deadline the handler returns anyway and the result reports the timeout', async () => {
-    install();
+    install({ flushTimeoutMillis: 30_000 });
     exporter.holding = true; // the endpoint never answers
     class Deadline {
       @FlushOnExit({ timeoutMillis: 200, onFlushResult })
@@ -242,7 +242,8 @@ describe(`@FlushOnExit on a handler (${mode} decorators)`, () => {
     }
     const started = Date.now();
     await expect(new Deadline().handle()).resolves.toBe('done');
-    expect(Date.now() - started).toBeLessThan(200 + 150);
+    // Not a timing window: without its own deadline it would wait for the client's 30 s one. Loaded machines are slow.
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(reports.at(-1)).toMatchObject({ timedOut: true, pending: 1 });
     exporter.releaseAll();
   });

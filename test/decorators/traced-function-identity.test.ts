@@ -29,6 +29,24 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     expect(Cart.prototype.constructor).toBe(Cart);
   });
 
+  test('`new` on a traced ES5-style constructor builds an instance of the original: its prototype, methods and instanceof', () => {
+    interface Point {
+      x: number;
+      double(): number;
+    }
+    function Point(this: Point, x: number) {
+      this.x = x;
+    }
+    Point.prototype.double = function (this: Point) {
+      return this.x * 2;
+    };
+    const TracedPoint = traceable(Point) as unknown as new (x: number) => Point;
+    expect(TracedPoint.prototype).toBe(Point.prototype);
+    const point = new TracedPoint(21);
+    expect(point).toBeInstanceOf(Point);
+    expect(point.double()).toBe(42);
+  });
+
   test('traceable() given something that is not a function fails naming traceable(fn) and what it accepts', () => {
     const attempt = () => traceable(42 as never);
     expect(attempt).toThrow(TracewireConfigError);

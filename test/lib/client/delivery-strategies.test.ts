@@ -168,8 +168,35 @@ describe('blocking (TRACEWIRE_TRACING_BACKGROUND=false)', () => {
     exporter.holding = true;
     const started = Date.now();
     await expect(asyncWork(1)).resolves.toBe(1);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(5_000); // the held export would otherwise never answer
     exporter.releaseAll();
+  });
+});
+
+describe('a span that ends while its start is being sent', () => {
+  test('travels as a patch: its start is never rewritten in flight, the run is closed', async () => {
+    const client = install({ manualFlushMode: true });
+    exporter.holding = true;
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const slow = traceable(async function slow() {
+      await gate;
+      return 'done';
+    });
+    const call = slow();
+    const first = client.flush({ timeoutMillis: 20_000 });
+    while (exporter.heldCount === 0) await settle(); // bounded by the test's timeout
+    finish();
+    expect(await call).toBe('done');
+    exporter.releaseAll();
+    await first;
+    exporter.holding = false;
+    await client.flush();
+    const posted = exporter.batches.flatMap((b) => b.post);
+    const patched = exporter.batches.flatMap((b) => b.patch);
+    expect(posted.map((run) => [run.name, run.end_time])).toEqual([['slow', undefined]]);
+    expect(patched.map((run) => run.name)).toEqual(['slow']);
+    expect(patched[0]!.end_time).toBeDefined();
   });
 });
 
@@ -197,6 +224,45 @@ describe('bounded queue', () => {
     expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19]);
     expect(client.stats()).toMatchObject({ delivered: 9, dropped: { queueFull: 11 } });
     expect(warnings.filter((w) => w.includes('queue is full'))).toHaveLength(1);
+  });
+
+  test('drop-newest with closed batches waiting still keeps the oldest: nothing is evicted, the newest spans are dropped', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 10, maxBatchSize: 1 });
+    for (let i = 0; i < 20; i++) work(i);
+    await client.flush();
+    const delivered = exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input));
+    expect(delivered).toEqual(Array.from({ length: delivered.length }, (_, i) => i));
+    expect(client.stats()).toMatchObject({ delivered: delivered.length, dropped: { queueFull: 20 - delivered.length } });
+  });
+
+  test('each drop summary counts only the drops since the previous one; sampled-out spans are no drop to warn about', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 4 });
+    for (let i = 0; i < 10; i++) work(i);
+    await client.flush();
+    for (let i = 0; i < 7; i++) work(i);
+    await client.flush();
+    const summaries = warnings.filter((w) => w.includes('since the last summary'));
+    expect(summaries).toHaveLength(2);
+    const [first, second] = summaries.map((w) => Number(/(\d+) span\(s\) dropped/.exec(w)![1]));
+    expect(first! + second!).toBe(client.stats().dropped.queueFull);
+    expect(second).toBeLessThan(7);
+
+    warnings.length = 0;
+    const sampled = install({ manualFlushMode: true, sampleRate: 0 });
+    for (let i = 0; i < 5; i++) work(i);
+    await sampled.flush();
+    expect(sampled.stats().dropped.sampledOut).toBe(5);
+    expect(warnings.filter((w) => w.includes('since the last summary'))).toEqual([]);
+  });
+
+  test('a queue bounded by bytes frees them as batches leave: round after round is delivered whole', async () => {
+    const client = install({ manualFlushMode: true, maxQueueBytes: 40_000 });
+    const big = traceable(function big(_payload: string) {});
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 3; i++) big('x'.repeat(5_000));
+      expect(await client.flush()).toMatchObject({ delivered: 3, dropped: 0 });
+    }
+    expect(client.stats().dropped.queueFull).toBe(0);
   });
 
   test('maxQueueBytes bounds the queue by size too', async () => {
@@ -238,11 +304,15 @@ describe('shutdown', () => {
     for (let i = 0; i < 5; i++) work(i);
     const result = await client.shutdown({ timeoutMillis: 100 });
     expect(result.timedOut).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 150)); // the one in-flight attempt times out, and may not retry past the deadline
+    // The in-flight attempts time out and may not retry past the deadline. How many batches got a slot
+    // before it depends on the machine's speed; that every span ends up counted does not.
+    const counted = () => client.stats().dropped.afterShutdown + client.stats().dropped.exportFailed;
+    for (const giveUpAt = Date.now() + 10_000; counted() < 5 && Date.now() < giveUpAt; ) await new Promise((resolve) => setTimeout(resolve, 20));
     const stats = client.stats();
     expect(stats.pending).toBe(0);
-    expect(stats.dropped.afterShutdown).toBe(4);
-    expect(stats.dropped.exportFailed).toBe(1);
+    expect(stats.dropped.exportFailed).toBeGreaterThanOrEqual(1);
+    expect(stats.dropped.afterShutdown).toBeGreaterThanOrEqual(1);
+    expect(stats.dropped.afterShutdown + stats.dropped.exportFailed).toBe(5);
     expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total);
     exporter.releaseAll();
   });

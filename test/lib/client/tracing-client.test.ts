@@ -75,7 +75,7 @@ describe('waits have deadlines', () => {
     echo(1);
     const started = Date.now();
     const result = await client.flush({ timeoutMillis: 100 });
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(2_500); // half the 5 s default deadline it must not fall back to
     expect(result).toMatchObject({ timedOut: true, pending: 1, delivered: 0 });
   });
 

@@ -20,7 +20,8 @@ afterEach(() => {
 const step = traceable(function step(i: number) {
   return i;
 });
-const until = async (condition: () => boolean, timeoutMillis = 10_000) => {
+// Generous: on a loaded 2-core machine the replay can take many seconds; the test ends as soon as all arrived.
+const until = async (condition: () => boolean, timeoutMillis = 30_000) => {
   const deadline = Date.now() + timeoutMillis;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
 };
@@ -41,17 +42,17 @@ test('an endpoint killed mid-run and restarted receives every span exactly once'
   setGlobalTracingClient(client);
 
   for (let i = 0; i < 100; i++) step(i);
-  await client.flush();
+  await client.flush({ timeoutMillis: 20_000 });
   await first.stop(); // the endpoint dies: connections are refused
 
   for (let i = 100; i < 300; i++) step(i);
-  await client.flush(); // retries run out against the dead endpoint: those batches go to the spool
+  await client.flush({ timeoutMillis: 20_000 }); // retries run out against the dead endpoint: those batches go to the spool
   expect(client.stats().spooled).toBe(200);
   expect(readdirSync(spoolDir).some((name) => name.endsWith('.json'))).toBe(true);
 
   const second = await ScriptedSink.start(port); // the endpoint is back
   for (let i = 300; i < 400; i++) step(i);
-  await client.flush(); // a delivery shows it is back: the spool is replayed
+  await client.flush({ timeoutMillis: 20_000 }); // a delivery shows it is back: the spool is replayed
   await until(() => new Set([...first.acceptedIds, ...second.acceptedIds]).size === 400);
 
   const ids = [...first.acceptedIds, ...second.acceptedIds];
@@ -61,4 +62,38 @@ test('an endpoint killed mid-run and restarted receives every span exactly once'
   expect(readdirSync(spoolDir).filter((name) => name.endsWith('.json'))).toEqual([]);
   await client.shutdown();
   await second.stop();
-});
+}, 120_000);
+
+test('spans spooled before a replay that failed (the endpoint still down) are replayed once it is back', async () => {
+  const first = await ScriptedSink.start();
+  const port = first.port;
+  const endpoint = first.url;
+  await first.stop(); // down from the start
+  const client = new TracingClient({
+    exporter: new LangSmithExporter({ endpoint, apiKey: 'k' }),
+    spoolDir,
+    maxBatchSize: 20,
+    initialBackoffMillis: 20,
+    maxBackoffMillis: 100,
+    maxRetries: 2,
+    manualFlushMode: true,
+    logger: { warn() {} },
+  });
+  setGlobalTracingClient(client);
+  for (let i = 0; i < 40; i++) step(i);
+  await client.flush({ timeoutMillis: 20_000 });
+  expect(client.stats().spooled).toBe(40);
+  // The client's start-up replay (a second after construction) meets the dead endpoint and gives up.
+  const requestsBefore = client.stats().exportRequests;
+  await until(() => client.stats().exportRequests >= requestsBefore + 3);
+  expect(client.stats().exportRequests).toBeGreaterThanOrEqual(requestsBefore + 3);
+  await new Promise((resolve) => setTimeout(resolve, 500)); // let that replay finish giving up
+
+  const second = await ScriptedSink.start(port); // back
+  step(40);
+  await client.flush({ timeoutMillis: 20_000 }); // a delivery shows it is back
+  await until(() => new Set(second.acceptedIds).size === 41);
+  expect(new Set(second.acceptedIds).size).toBe(41);
+  await client.shutdown();
+  await second.stop();
+}, 120_000);

@@ -85,6 +85,14 @@ test('a Retry-After beyond maxBackoffMillis gives up at once rather than retry e
   expect(sink.requests).toHaveLength(1);
 });
 
+test('a Retry-After of exactly maxBackoffMillis is honoured: the retry delivers', async () => {
+  const tracing = client({ maxBackoffMillis: 1_000 });
+  sink.script({ kind: 'status', status: 429, headers: { 'retry-after': '1' } });
+  traceSpans(2);
+  expect(await tracing.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 2, failed: 0 });
+  expect(sink.requests.map((request) => request.answered)).toEqual([429, 200]);
+});
+
 test('a 400 is not retried; the failure is counted and warned about without the API key', async () => {
   const tracing = client();
   sink.script({ kind: 'status', status: 400 });
@@ -144,6 +152,18 @@ describe('back-off with full jitter: each wait is drawn from [0, the exponential
     // Fixed or "equal" jitter would wait at least 30 s here and miss this deadline.
     expect(await tracing.flush({ timeoutMillis: 10_000 })).toMatchObject({ delivered: 2, timedOut: false });
     expect(sink.requests.map((request) => request.answered)).toEqual([503, 200]);
+  });
+
+  test('the ceiling doubles with each retry: a draw near 1 waits the initial back-off, then twice it', async () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0.999);
+    const tracing = client({ initialBackoffMillis: 500, maxBackoffMillis: 5_000 });
+    sink.script({ kind: 'status', status: 503 }, { kind: 'status', status: 503 });
+    traceSpans(2);
+    const started = Date.now();
+    expect(await tracing.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 2, timedOut: false });
+    expect(sink.requests.map((request) => request.answered)).toEqual([503, 503, 200]);
+    // A lower bound only: a loaded machine can only make the waits longer. 500 + 1 000, less rounding.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_450);
   });
 
   test('a draw near 1 waits the whole ceiling: the retry has not happened within a short flush deadline', async () => {

@@ -48,6 +48,19 @@ describe('a thenable never loses its value, whatever its then returns', () => {
     expect(only(await runsNow(), 'pay').status).toBe('error');
   });
 
+  test('a result whose then getter throws is no thenable: the caller gets the very object and the run ends with the call', async () => {
+    const hostile = Object.defineProperty({ id: 7 }, 'then', {
+      get() {
+        throw new Error('no then here');
+      },
+    });
+    const load = traceable(function load() {
+      return hostile;
+    });
+    expect(load()).toBe(hostile);
+    expect(only(await runsNow(), 'load').status).toBe('success');
+  });
+
   test('a thenable that settles synchronously inside then, returning nothing, still hands over its value', async () => {
     const sync = traceable(function sync() {
       return { then: (onFulfilled: (value: string) => void) => void onFulfilled('now') };

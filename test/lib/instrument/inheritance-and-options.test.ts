@@ -124,6 +124,20 @@ describe('children inherit their parent’s client, project and enabled state', 
     expect((await tenantB.runs()).map((run) => run.inputs)).toEqual([{ input: 'pear' }, { input: 'pear' }]);
   });
 
+  test('a caller traced with no client anywhere leaves its children free: a child with its own client still records, as a root', async () => {
+    const tenant = ownClient();
+    const own = traceable(function own() {
+      return 'own';
+    }, { client: tenant.client });
+    const caller = traceable(function caller() {
+      return own();
+    });
+    expect(caller()).toBe('own');
+    const runs = await tenant.runs();
+    expect(names(runs)).toEqual(['own']);
+    expect(runs[0]!.parent_run_id).toBeUndefined();
+  });
+
   test('a client function that throws or returns nothing falls back to the inherited client, never into the call', async () => {
     const global = ownClient();
     setGlobalTracingClient(global.client);
@@ -158,7 +172,7 @@ describe('per-call options', () => {
     expect(ls.run('once').id).toBe(fixed);
   });
 
-  test('id: a string that is not a UUID fails when the function is wrapped; a function returning one is replaced and warned about once', async () => {
+  test('id: a string that is not a UUID fails when the function is wrapped; a function returning one (or throwing) is replaced and warned about once', async () => {
     expect(() => traceable(() => 1, { id: 'order-42' })).toThrow(TracewireConfigError);
     expect(() => traceable(() => 1, { id: 'order-42' })).toThrow(/Invalid id: received "order-42"; expected a UUID/);
     const tracing = ownClient();
@@ -166,9 +180,12 @@ describe('per-call options', () => {
     const bad = traceable(function bad() {
       return 'still runs';
     }, { id: () => 'not-a-uuid' });
-    expect([bad(), bad()]).toEqual(['still runs', 'still runs']);
+    const throwing = traceable(function throwing() {
+      return 'runs too';
+    }, { id: () => { throw new Error('no id'); } });
+    expect([bad(), bad(), throwing()]).toEqual(['still runs', 'still runs', 'runs too']);
     const runs = await tracing.runs();
-    expect(runs).toHaveLength(2);
+    expect(runs).toHaveLength(3);
     expect(runs.every((run) => /^[0-9a-f-]{36}$/.test(run.id))).toBe(true);
     expect(tracing.warnings.filter((message) => message.includes('id option of "bad"'))).toHaveLength(1);
   });

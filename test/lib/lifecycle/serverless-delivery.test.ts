@@ -14,7 +14,7 @@ const install = (options: Record<string, unknown> = {}) => {
   return client;
 };
 
-test('with the endpoint black-holed, a handler with timeoutMillis 500 returns within 550 ms and reports the timeout', async () => {
+test('with the endpoint black-holed, a handler with timeoutMillis 500 returns at its own deadline, long before the 10 s export timeout, and reports the timeout', async () => {
   sink.script(...Array.from({ length: 10 }, () => ({ kind: 'hang' as const })));
   const warnings: string[] = [];
   install({ logger: { warn: (message: string) => warnings.push(message) } });
@@ -30,7 +30,8 @@ test('with the endpoint black-holed, a handler with timeoutMillis 500 returns wi
   await expect(new Handler().handle()).resolves.toBe('answered');
   const elapsed = performance.now() - started;
   expect(elapsed).toBeGreaterThanOrEqual(495);
-  expect(elapsed).toBeLessThan(550);
+  // Not a timing window: waiting for the export instead would take its 10 s timeout. Loaded machines are slow.
+  expect(elapsed).toBeLessThan(5_000);
   expect(reports).toEqual([expect.objectContaining({ timedOut: true, pending: 1, delivered: 0 })]);
   expect(sink.requests.length).toBeGreaterThanOrEqual(1); // it did try: the connection was accepted, never answered
   expect(warnings.filter((w) => w.includes('@FlushOnExit gave up waiting after 500 ms'))).toHaveLength(1); // through the client's logger

@@ -55,9 +55,10 @@ test('an idle client never keeps a process alive', async () => {
 
 test('a black-holed endpoint delays a natural exit by the flush deadline at most', async () => {
   sink.script({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
-  const { code, millis } = await runChild('flushTimeoutMillis: 500, exportTimeoutMillis: 400', 'work(1);');
+  const { code, millis } = await runChild('flushTimeoutMillis: 500, exportTimeoutMillis: 400, maxRetries: 100', 'work(1);');
   expect(code).toBe(0);
-  expect(millis).toBeLessThan(4_000);
+  // Retrying to the end would take 100 × 400 ms; a loaded machine may take seconds to start node.
+  expect(millis).toBeLessThan(15_000);
   expect(sink.requests.length).toBeGreaterThanOrEqual(1);
 });
 

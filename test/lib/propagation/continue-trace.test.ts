@@ -56,6 +56,17 @@ describe('continuing a trace from incoming headers', () => {
     expect(only(runs, 'inner').parent_run_id).toBe(root.id);
   });
 
+  test('a function with tracing turned off is transparent: its enabled: true child joins the continued trace as the root would', async () => {
+    const { client, exporter } = setup();
+    const forced = traceable(async () => 'forced', { name: 'forced', enabled: true });
+    const quiet = traceable(async () => forced(), { name: 'quiet', enabled: false });
+    expect(await continueTrace({ 'langsmith-trace': DOTTED }, () => quiet())).toBe('forced');
+    const runs = await finishedRuns(client, exporter);
+    expect(runs.map((run) => run.name)).toEqual(['forced']);
+    expect(runs[0]!.trace_id).toBe(TRACE_UUID);
+    expect(runs[0]!.parent_run_id).toBe(PARENT_UUID);
+  });
+
   test('a `parent` function that throws, or returns nothing, starts a fresh trace and the call still runs', async () => {
     const { client, exporter } = setup();
     const throwing = traceable(() => 'ran', {
