@@ -180,7 +180,11 @@ export class BatchSpanProcessor implements SpanProcessor {
   flushBeforeExit(): Promise<FlushResult> | undefined {
     if (this.budget.isEmpty || this.budget.admittedTotal === this.admittedAtExitFlush) return undefined;
     this.admittedAtExitFlush = this.budget.admittedTotal;
-    return this.flush();
+    return this.flush().then((result) => {
+      // The process is ending on its own: past the deadline, nothing may keep it open.
+      if (result.timedOut) this.slots.cancelAll(new Error(`the process is exiting and flushTimeoutMillis (${this.config.flushTimeoutMillis} ms) has passed`));
+      return result;
+    });
   }
 
   private async waitFor(batches: PendingBatch[], options: FlushOptions | undefined): Promise<FlushResult> {

@@ -10,6 +10,7 @@ export class RunningExport implements SendWatch {
   finished = false;
   /** Why the last attempt failed, for the warning when the batch is given up. */
   lastError: Error | undefined;
+  private readonly cancellation = new AbortController();
 
   constructor(
     readonly batch: PendingBatch,
@@ -24,6 +25,15 @@ export class RunningExport implements SendWatch {
 
   failed(error: Error): void {
     this.lastError = error;
+  }
+
+  /** Aborted by {@link RunningExport.cancel}: the send stops, its request in flight included. */
+  get cancelled(): AbortSignal {
+    return this.cancellation.signal;
+  }
+
+  cancel(reason: Error): void {
+    this.cancellation.abort(reason);
   }
 }
 
@@ -90,6 +100,15 @@ export class ExportSlots {
     }
     if (reaped) this.hooks.freed();
     return reaped;
+  }
+
+  /**
+   * Stops every running export now, requests in flight included: for a
+   * process exiting on its own past its flush deadline, whose open sockets
+   * would otherwise hold it until `exportTimeoutMillis` and the retries ran out.
+   */
+  cancelAll(reason: Error): void {
+    for (const run of this.running) run.cancel(reason);
   }
 
   /** The earliest deadline of a running export, if any. */

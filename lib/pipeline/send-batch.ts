@@ -33,6 +33,8 @@ export interface SendWatch {
   armUntil(deadlineAt: number): void;
   /** An attempt failed with `error` (its message never holds a secret: exporters cut them out). */
   failed(error: Error): void;
+  /** Aborted when the whole send must stop now (the process is exiting past its flush deadline): no retry follows. */
+  readonly cancelled?: AbortSignal;
 }
 
 /**
@@ -41,14 +43,17 @@ export interface SendWatch {
  */
 export async function sendBatch(context: SendContext, batch: ExportBatch, watch?: SendWatch): Promise<SendOutcome> {
   batch = batchFor(context.exporter, batch);
+  const cancelled = watch?.cancelled;
   for (let attempt = 0; ; attempt++) {
     if (context.limiter) await context.limiter.acquire();
+    if (cancelled?.aborted) return 'gave-up';
     watch?.armUntil(Date.now() + context.exportTimeoutMillis);
     context.onRequest();
-    const result = await exportOnce(context, batch);
+    const result = await exportOnce(context, batch, cancelled);
     if (result.ok) return 'delivered';
     watch?.failed(result.error);
     if (!result.retryable) return 'rejected';
+    if (cancelled?.aborted) return 'gave-up';
     const delay = retryDelayMillis(context.retry, attempt, result.retryAfterMillis);
     if (delay === undefined) return 'gave-up';
     if (pastDeadline(context, delay)) return 'gave-up';
@@ -64,8 +69,11 @@ function pastDeadline(context: SendContext, delayMillis: number): boolean {
   return deadline !== undefined && Date.now() + delayMillis > deadline;
 }
 
-async function exportOnce(context: SendContext, batch: ExportBatch): Promise<ExportResult> {
+async function exportOnce(context: SendContext, batch: ExportBatch, cancelled: AbortSignal | undefined): Promise<ExportResult> {
   const controller = new AbortController();
+  // Cancelling the send aborts the request in flight, so its socket no longer holds the process open.
+  const cancel = (): void => controller.abort(cancelled?.reason);
+  cancelled?.addEventListener('abort', cancel, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<ExportResult>((resolve) => {
     timer = setTimeout(() => {
@@ -82,5 +90,6 @@ async function exportOnce(context: SendContext, batch: ExportBatch): Promise<Exp
     return { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
   } finally {
     clearTimeout(timer);
+    cancelled?.removeEventListener('abort', cancel);
   }
 }

@@ -18,8 +18,11 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs `body` in a fresh node process with `client` and `work` defined; resolves its exit code and run time. */
-function runChild(options: string, body: string): Promise<{ code: number | null; millis: number; stderr: string }> {
+/**
+ * Runs `body` in a fresh node process with `client` and `work` defined; resolves its exit code and run time.
+ * A child still running after `killAfterMillis` is killed (its code is then `null`).
+ */
+function runChild(options: string, body: string, killAfterMillis = 25_000): Promise<{ code: number | null; millis: number; stderr: string }> {
   const file = join(dir, 'child.js');
   writeFileSync(
     file,
@@ -34,7 +37,11 @@ ${body}`,
     const child = spawn(process.execPath, [file], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => done({ code, millis: Date.now() - started, stderr }));
+    const kill = setTimeout(() => child.kill('SIGKILL'), killAfterMillis);
+    child.on('exit', (code) => {
+      clearTimeout(kill);
+      done({ code, millis: Date.now() - started, stderr });
+    });
   });
 }
 
@@ -59,6 +66,15 @@ test('a black-holed endpoint delays a natural exit by the flush deadline at most
   expect(code).toBe(0);
   // Retrying to the end would take 100 × 400 ms; a loaded machine may take seconds to start node.
   expect(millis).toBeLessThan(15_000);
+  expect(sink.requests.length).toBeGreaterThanOrEqual(1);
+});
+
+test('a request in flight past the flush deadline is aborted at exit, even when the export timeout is far longer', async () => {
+  sink.script({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
+  const { code, millis } = await runChild('flushTimeoutMillis: 1_000, exportTimeoutMillis: 120_000', 'work(1);');
+  // Held open by the hung socket, the child would live until the 120 s export timeout and be killed at 25 s (code null).
+  expect(code).toBe(0);
+  expect(millis).toBeLessThan(20_000);
   expect(sink.requests.length).toBeGreaterThanOrEqual(1);
 });
 
