@@ -28,8 +28,11 @@ export class Admission {
     while (!this.budget.fits(event)) {
       const evicted = dropPolicy === 'drop-oldest' ? this.queue.evictOldest() : undefined;
       if (evicted === undefined) {
-        if (event.kind === 'end') this.counters.queueFull++; // a dropped start loses nothing: its end posts the whole run
-        this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); spans are being dropped`);
+        // A refused start loses nothing (its end posts the whole run): only a refused end is a drop, counted and warned.
+        if (event.kind === 'end') {
+          this.counters.queueFull++;
+          this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); spans are being dropped`);
+        }
         return false;
       }
       this.counters.queueFull += evicted.endCount;

@@ -217,6 +217,16 @@ describe('bounded queue', () => {
     expect(warnings.at(-1)).toMatch(/10 span\(s\) dropped since the last summary/);
   });
 
+  test('a start refused by a full queue whose end still gets in loses nothing, so nothing is counted or warned', async () => {
+    // Nine starts fill the room (each keeping a slot for its end); the tenth span's start is refused, its end posts the whole run.
+    const client = install({ manualFlushMode: true, maxQueueSize: 10 });
+    for (let i = 0; i < 10; i++) work(i);
+    expect(warnings.filter((w) => w.includes('queue is full'))).toEqual([]);
+    expect(await client.flush()).toMatchObject({ delivered: 10, dropped: 0 });
+    expect(client.stats().dropped.total).toBe(0);
+    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
   test('drop-oldest evicts the oldest waiting batches and delivers the newest spans', async () => {
     const client = install({ manualFlushMode: true, maxQueueSize: 10, maxBatchSize: 1, dropPolicy: 'drop-oldest' });
     for (let i = 0; i < 20; i++) work(i);
