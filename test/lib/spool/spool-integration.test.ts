@@ -27,7 +27,9 @@ test('spans that exhaust their retries are spooled, and the next client delivers
   const exporter = new MemoryExporter();
   const second = new TracingClient({ exporter, spoolDir: dir, logger: { warn() {} } });
   // The replay runs in the background: wait for it, up to 20 s (a loaded machine is slow; the test timeout is 30 s), never a fixed sleep.
-  for (const deadline = Date.now() + 20_000; exporter.runs.length < 5 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 25));
+  // Done when the runs arrived, were counted and their claimed file was removed (it goes once the export settled).
+  const replayDone = () => exporter.runs.length >= 5 && second.stats().replayed >= 5 && readdirSync(dir).length === 0;
+  for (const deadline = Date.now() + 20_000; !replayDone() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 25));
   expect(exporter.runs.map((r) => r.inputs)).toEqual([0, 1, 2, 3, 4].map((i) => ({ input: i })));
   expect(second.stats().replayed).toBe(5);
   expect(readdirSync(dir)).toEqual([]);
