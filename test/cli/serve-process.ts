@@ -14,7 +14,15 @@ export interface ServeProcess {
  * exits or stays silent for 30 s first.
  */
 export function startServe(command: string, args: string[], cwd: string): Promise<ServeProcess> {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+  // A process group of its own: `npx` runs the server as its child, and killing npx alone would leave that server running.
+  const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+  const killGroup = (signal: NodeJS.Signals): void => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      child.kill(signal);
+    }
+  };
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((done) => child.on('exit', (code, signal) => done(code ?? (signal === 'SIGTERM' ? 0 : null))));
@@ -22,7 +30,7 @@ export function startServe(command: string, args: string[], cwd: string): Promis
     const giveUp = setTimeout(() => fail('printed no URL within 30 s'), 30_000);
     const fail = (why: string): void => {
       clearTimeout(giveUp);
-      child.kill('SIGKILL');
+      killGroup('SIGKILL');
       reject(new Error(`tracewire serve ${why}:\n${out}\n${err}`));
     };
     child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
@@ -38,7 +46,7 @@ export function startServe(command: string, args: string[], cwd: string): Promis
           return out;
         },
         stop: () => {
-          child.kill('SIGTERM');
+          killGroup('SIGTERM');
           return exited;
         },
       });
