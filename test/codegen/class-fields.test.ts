@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fixture, node, read, removeProject, runCli, tempProject } from './codegen-harness';
+import { fixture, node, read, removeProject, runCli, tempProject, tscErrors } from './codegen-harness';
 import { writeFileSync } from 'node:fs';
 
 /**
@@ -14,7 +13,6 @@ import { writeFileSync } from 'node:fs';
  * its field.
  */
 const ROOT = resolve(__dirname, '../..');
-const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 
 const CONSUMER = `/* @notrace-file */
 import { MemoryExporter, TracingClient, setGlobalTracingClient } from 'tracewire';
@@ -53,16 +51,6 @@ async function main(): Promise<void> {
 void main();
 `;
 
-function tscErrors(dir: string, emit: boolean): string[] {
-  let out: string;
-  try {
-    out = execFileSync(process.execPath, [TSC, '-p', dir, ...(emit ? [] : ['--noEmit'])], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
-  } catch (error) {
-    out = (error as { stdout: string }).stdout;
-  }
-  // Positions are left out: instrumenting moves columns.
-  return out.split('\n').filter((line) => line.includes('error TS')).map((line) => line.replace(/\(\d+,\d+\)/, '')).sort();
-}
 
 describe.each([
   { mode: 'experimentalDecorators + emitDecoratorMetadata', legacy: true, options: { emitDecoratorMetadata: true } },

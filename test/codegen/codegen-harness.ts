@@ -62,3 +62,21 @@ export function node(cwd: string, ...args: string[]): string {
     throw new Error(`node ${args.join(' ')} failed:\n${stdout}\n${stderr}`);
   }
 }
+
+const TSC = resolve(__dirname, '../../node_modules/typescript/bin/tsc');
+
+/** tsc's errors in `dir` as `file code message`, sorted: positions are left out, since instrumenting moves lines. */
+export function tscErrors(dir: string, emit: boolean): string[] {
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, [TSC, '-p', dir, ...(emit ? [] : ['--noEmit'])], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+  } catch (error) {
+    out = (error as { stdout: string }).stdout;
+  }
+  return out
+    .split('\n')
+    .map((line) => /^(.+?)\(\d+,\d+\): error (TS\d+): (.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => `${m[1]} ${m[2]} ${m[3]}`)
+    .sort();
+}

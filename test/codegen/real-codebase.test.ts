@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { node, removeProject, runCli, tempProject } from './codegen-harness';
+import { node, removeProject, runCli, tempProject, tscErrors } from './codegen-harness';
 
 /**
  * `tracewire instrument` on a real third-party codebase it was not written
@@ -19,7 +18,6 @@ import { node, removeProject, runCli, tempProject } from './codegen-harness';
  * exactly like the published rxjs build.
  */
 const ROOT = resolve(__dirname, '../..');
-const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const RXJS_SRC = join(ROOT, 'node_modules/rxjs/src');
 
 /** Runs the same scenarios on any build of rxjs; prints their observable results as JSON. */
@@ -68,21 +66,6 @@ const collect = (name, source) => source.subscribe({ next: (v) => (seen[name] ??
 })();
 `;
 
-/** tsc's errors as `file code message`, sorted: positions are left out, since instrumenting moves lines. */
-function tscErrors(dir: string, emit: boolean): string[] {
-  let out: string;
-  try {
-    out = execFileSync(process.execPath, [TSC, '-p', dir, ...(emit ? [] : ['--noEmit'])], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
-  } catch (error) {
-    out = (error as { stdout: string }).stdout;
-  }
-  return out
-    .split('\n')
-    .map((line) => /^(.+?)\(\d+,\d+\): error (TS\d+): (.*)$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => `${m[1]} ${m[2]} ${m[3]}`)
-    .sort();
-}
 
 function snapshot(dir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
