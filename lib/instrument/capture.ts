@@ -48,16 +48,44 @@ function primitiveBytes(value: unknown, limits: SerializeLimits): number {
  * `JSON.stringify` makes one flat string (a queued run holds no rope).
  */
 export function captureInputsJson(site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): CapturedJson | undefined {
-  if (site.captureInputs !== true || args.length === 0 || args.length > limits.maxItems) return undefined;
+  if (site.captureInputs !== true || args.length === 0) return undefined;
+  const bytes = primitiveArgsBytes(args, limits);
+  if (bytes < 0) return undefined;
+  if (args.length === 1) return { json: JSON.stringify({ input: args[0] }), bytes: bytes + 8 };
+  return { json: JSON.stringify({ args: Array.prototype.slice.call(args) }), bytes: bytes + 9 };
+}
+
+/**
+ * The walker's byte count of `args` as an array (brackets, commas, items)
+ * when every argument is a primitive it keeps as it is and the whole fits
+ * `maxItems` and `maxBytes`; -1 otherwise.
+ */
+function primitiveArgsBytes(args: ArrayLike<unknown>, limits: SerializeLimits): number {
+  if (args.length > limits.maxItems) return -1;
   let bytes = args.length + 1; // brackets and commas
   for (let i = 0; i < args.length; i++) {
     const item = primitiveBytes(args[i], limits);
-    if (item < 0) return undefined;
+    if (item < 0) return -1;
     bytes += item;
   }
-  if (bytes > limits.maxBytes) return undefined;
-  if (args.length === 1) return { json: JSON.stringify({ input: args[0] }), bytes: bytes + 8 };
-  return { json: JSON.stringify({ args: Array.prototype.slice.call(args) }), bytes: bytes + 9 };
+  return bytes > limits.maxBytes ? -1 : bytes;
+}
+
+/**
+ * Inputs of primitive arguments (see {@link primitiveArgsBytes}) as the
+ * walker would give them — the same value (`-0` as `0`), the same byte
+ * count — without walking: this runs on most traced calls.
+ */
+function primitiveInputs(args: ArrayLike<unknown>, limits: SerializeLimits): Captured | undefined {
+  const bytes = primitiveArgsBytes(args, limits);
+  if (bytes < 0) return undefined;
+  if (args.length === 1) {
+    const input = args[0];
+    return { value: { input: input === 0 ? 0 : (input as JsonValue) }, bytes: bytes + 8 };
+  }
+  const copy: JsonValue[] = new Array(args.length);
+  for (let i = 0; i < args.length; i++) copy[i] = args[i] === 0 ? 0 : (args[i] as JsonValue);
+  return { value: { args: copy }, bytes: bytes + 9 };
 }
 
 /** @internal Outputs straight to JSON text when the call returned a primitive kept as it is (see {@link captureInputsJson}). */
@@ -80,6 +108,8 @@ export function captureInputs(site: CallSite, args: ArrayLike<unknown>, limits: 
   if (capture === false) return NO_INPUTS;
   if (capture === true) {
     if (args.length === 0) return NO_INPUTS;
+    const primitive = primitiveInputs(args, limits);
+    if (primitive !== undefined) return primitive;
     if (args.length === 1) return asObject(toJsonSafe(args[0], limits), 'input');
     return asObject(toJsonSafe(Array.prototype.slice.call(args), limits), 'args');
   }
@@ -90,6 +120,11 @@ export function captureInputs(site: CallSite, args: ArrayLike<unknown>, limits: 
 export function captureOutputs(site: CallSite, output: unknown, limits: SerializeLimits): Captured | undefined {
   const capture = site.captureOutputs;
   if (capture === false) return undefined;
+  if (capture === true) {
+    // A primitive result, as the walker would give it, without walking.
+    const bytes = primitiveBytes(output, limits);
+    if (bytes >= 0 && bytes <= limits.maxBytes) return { value: { outputs: output === 0 ? 0 : (output as JsonValue) }, bytes: bytes + 12 };
+  }
   return asObject(toJsonSafe(capture === true ? output : guarded(capture, output), limits), 'outputs');
 }
 

@@ -1,7 +1,7 @@
 import { setGlobalTracingClient, traceable } from '../../../index';
 import { captureInputs, captureInputsJson, captureOutputs, captureOutputsJson } from '../../../lib/instrument/capture';
 import type { CallSite } from '../../../lib/instrument/trace-options';
-import { DEFAULT_SERIALIZE_LIMITS } from '../../../lib/serialize/to-json-safe';
+import { DEFAULT_SERIALIZE_LIMITS, toJsonSafe } from '../../../lib/serialize/to-json-safe';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
 
 /**
@@ -14,6 +14,18 @@ const limits = { ...DEFAULT_SERIALIZE_LIMITS, maxStringLength: 20 };
 
 afterEach(() => setGlobalTracingClient(undefined));
 
+/** What the serializer itself makes of `args` (and of one result), in the inputs/outputs convention, with its byte count. */
+function viaSerializer(args: unknown[]): { value: unknown; bytes: number } {
+  const walked = toJsonSafe(args.length === 1 ? args[0] : args, limits);
+  if (args.length === 1 && walked.value !== null && typeof walked.value === 'object' && !Array.isArray(walked.value)) return walked;
+  return args.length === 1 ? { value: { input: walked.value }, bytes: walked.bytes + 10 } : { value: { args: walked.value }, bytes: walked.bytes + 9 };
+}
+function outputViaSerializer(output: unknown): { value: unknown; bytes: number } {
+  const walked = toJsonSafe(output, limits);
+  const plainObject = walked.value !== null && typeof walked.value === 'object' && !Array.isArray(walked.value) && !('$type' in walked.value);
+  return plainObject ? walked : { value: { outputs: walked.value }, bytes: walked.bytes + 12 };
+}
+
 test.each([
   ['one string', ['café "quoted" \u2028 \ud83d\ude00']],
   ['numbers, -0 and exponents', [1, -0, 1.5, 1e21, -3e-7]],
@@ -23,8 +35,41 @@ test.each([
 ])('%s: the text is exactly the stringified serializer value', (_name, args) => {
   const json = captureInputsJson(site, args, limits);
   expect(json).toBeDefined();
-  expect(json!.json).toBe(JSON.stringify(captureInputs(site, args, limits).value));
-  for (const arg of args) expect(captureOutputsJson(site, arg, limits)!.json).toBe(JSON.stringify(captureOutputs(site, arg, limits)!.value));
+  expect(json!.json).toBe(JSON.stringify(viaSerializer(args).value));
+  for (const arg of args) expect(captureOutputsJson(site, arg, limits)!.json).toBe(JSON.stringify(outputViaSerializer(arg).value));
+});
+
+test.each([
+  ['one string', ['café "quoted" \u2028 \ud83d\ude00']],
+  ['one number', [42]],
+  ['-0 alone', [-0]],
+  ['numbers, -0 and exponents', [1, -0, 1.5, 1e21, -3e-7]],
+  ['null and booleans', [null, true, false]],
+  ['a string exactly at maxStringLength', ['x'.repeat(20)]],
+  ['a string over maxStringLength', ['x'.repeat(21), 1]],
+  ['NaN and undefined', [NaN, undefined]],
+  ['an object among primitives', [1, { a: -0 }]],
+])('%s: captured values and byte counts are the serializer\'s, -0 included', (_name, args) => {
+  const inputs = captureInputs(site, args, limits);
+  const reference = viaSerializer(args);
+  expect(inputs.value).toStrictEqual(reference.value); // toStrictEqual tells -0 from 0
+  expect(inputs.bytes).toBe(reference.bytes);
+  for (const arg of args) {
+    const outputs = captureOutputs(site, arg, limits)!;
+    expect(outputs.value).toStrictEqual(outputViaSerializer(arg).value);
+    expect(outputs.bytes).toBe(outputViaSerializer(arg).bytes);
+  }
+});
+
+test('captured primitive arguments are a copy: changing the arguments object later changes nothing', () => {
+  function call(..._args: unknown[]): ReturnType<typeof captureInputs> {
+    // eslint-disable-next-line prefer-rest-params
+    const captured = captureInputs(site, arguments, limits);
+    // eslint-disable-next-line prefer-rest-params
+    arguments[0] = 'changed';
+    return captured;
+  }
+  expect(call('a', 2).value).toEqual({ args: ['a', 2] });
 });
 
 test.each([
