@@ -18,7 +18,6 @@ const HEX_DIGITS = new TextEncoder().encode('0123456789abcdef');
 const DASH = 45;
 const chars = new Uint8Array(36);
 const ascii = new TextDecoder();
-const bytes = new Uint8Array(16);
 
 /** The offset of `count` fresh random bytes in `pool`, refilling it when it runs short. */
 function drawRandom(count: number): number {
@@ -43,27 +42,35 @@ export function randomHex(byteCount: number): string {
   return hex;
 }
 
+/** The millisecond whose 12 hex digits `chars` holds now: spans cluster in time, so most ids rewrite only their random part. */
+let charsMillis = -1;
+for (const dash of [8, 13, 18, 23]) chars[dash] = DASH;
+
+/** Writes `byte` as two hex digits at `at` in `chars`. */
+function hexAt(at: number, byte: number): void {
+  chars[at] = HEX_DIGITS[byte >>> 4]!;
+  chars[at + 1] = HEX_DIGITS[byte & 0x0f]!;
+}
+
 /** A new UUIDv7 string for the given wall-clock milliseconds. */
 export function uuidv7(unixMillis: number = Date.now()): string {
-  const r = drawRandom(RANDOM_BYTES_PER_ID);
-  // 48-bit timestamp, big-endian. Division keeps it exact past 2^32.
-  const high = Math.floor(unixMillis / 0x1000000);
-  const low = unixMillis % 0x1000000;
-  bytes[0] = (high >>> 16) & 0xff;
-  bytes[1] = (high >>> 8) & 0xff;
-  bytes[2] = high & 0xff;
-  bytes[3] = (low >>> 16) & 0xff;
-  bytes[4] = (low >>> 8) & 0xff;
-  bytes[5] = low & 0xff;
-  bytes[6] = 0x70 | (pool[r]! & 0x0f); // version 7
-  bytes[7] = pool[r + 1]!;
-  bytes[8] = 0x80 | (pool[r + 2]! & 0x3f); // variant 10
-  for (let i = 9; i < 16; i++) bytes[i] = pool[r + i - 6]!;
-  let c = 0;
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) chars[c++] = DASH;
-    chars[c++] = HEX_DIGITS[bytes[i]! >>> 4]!;
-    chars[c++] = HEX_DIGITS[bytes[i]! & 0x0f]!;
+  if (unixMillis !== charsMillis) {
+    // 48-bit timestamp, big-endian. Division keeps it exact past 2^32.
+    const high = Math.floor(unixMillis / 0x1000000);
+    const low = unixMillis % 0x1000000;
+    hexAt(0, (high >>> 16) & 0xff);
+    hexAt(2, (high >>> 8) & 0xff);
+    hexAt(4, high & 0xff);
+    hexAt(6, (low >>> 16) & 0xff);
+    hexAt(9, (low >>> 8) & 0xff);
+    hexAt(11, low & 0xff);
+    charsMillis = unixMillis;
   }
+  const r = drawRandom(RANDOM_BYTES_PER_ID);
+  hexAt(14, 0x70 | (pool[r]! & 0x0f)); // version 7
+  hexAt(16, pool[r + 1]!);
+  hexAt(19, 0x80 | (pool[r + 2]! & 0x3f)); // variant 10
+  hexAt(21, pool[r + 3]!);
+  for (let i = 0; i < 6; i++) hexAt(24 + 2 * i, pool[r + 4 + i]!);
   return ascii.decode(chars);
 }

@@ -24,6 +24,24 @@ test('run ids are RFC 9562 UUIDv7 whose timestamp is the start millisecond, with
   expect(millis).toBeLessThanOrEqual(after + 1);
 });
 
+test('calls in different milliseconds each carry their own start millisecond in the id', async () => {
+  const tracing = installMemoryTracing();
+  const noop = traceable(function noop() {});
+  for (let i = 0; i < 5; i++) {
+    noop();
+    noop(); // a second id in (usually) the same millisecond
+    const until = Date.now() + 2;
+    while (Date.now() < until); // the next call starts in a later millisecond
+  }
+  const runs = await finishedRuns(tracing.client, tracing.exporter);
+  expect(runs).toHaveLength(10);
+  for (const run of runs) {
+    expect(run.id).toMatch(UUID_V7);
+    expect(parseInt(run.id.replace(/-/g, '').slice(0, 12), 16)).toBe(Date.parse(run.start_time.slice(0, 23) + 'Z'));
+  }
+  expect(new Set(runs.map((run) => run.id.slice(0, 13))).size).toBeGreaterThanOrEqual(5);
+});
+
 test('ids keep all 74 random bits: every random bit position varies across ids', async () => {
   const runs = await traceMany(2000);
   const randomBits = (id: string) => {
