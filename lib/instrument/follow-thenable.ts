@@ -18,6 +18,7 @@ interface Relay {
  * `then` returning a thenable (itself, too) is answered with what it returned.
  */
 export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Function): unknown {
+  if (then === nativeThen && Object.getPrototypeOf(thenable) === Promise.prototype) return followPromise(outcome, thenable as Promise<unknown>);
   let relay: Relay | undefined;
   let early: { ok: boolean; value: unknown } | undefined;
   const deliver = (ok: boolean, value: unknown): void => {
@@ -57,6 +58,29 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
   return new Promise((resolve, reject) => {
     relay = { resolve, reject };
   });
+}
+
+const nativeThen = Promise.prototype.then;
+
+/**
+ * A native promise, the usual case (every `async` function): its `then`
+ * always returns a promise and never calls back synchronously or from a
+ * timer, so no relay is needed, and a rejection can be rethrown rather than
+ * wrapped in a promise. Two closures per call instead of three, and one
+ * promise less on failure.
+ */
+function followPromise(outcome: SpanOutcome, promise: Promise<unknown>): Promise<unknown> {
+  return nativeThen.call(
+    promise,
+    (value) => afterValue(outcome, value),
+    (error: unknown) => {
+      const delivery = outcome.fail(error);
+      if (delivery === undefined) throw error;
+      return delivery.then(() => {
+        throw error;
+      });
+    },
+  );
 }
 
 function afterValue(outcome: SpanOutcome, value: unknown): unknown {
