@@ -4,6 +4,7 @@
  *
  *   npm run build   (or: npx tsc -p tsconfig.build.json)
  *   node bench/overhead.js            (node --expose-gc bench/overhead.js: gc() between rounds)
+ *   node bench/overhead.js --no-peer  (skip langsmith's rows: a quicker look while working)
  *
  * What is measured: median nanoseconds per call (median over ROUNDS timed
  * rounds, after a warm-up round) of a method taking two small arguments (a
@@ -73,6 +74,8 @@ const LS_CALLS_ON = 1_000; // langsmith, tracing on (≈50–250 µs per call + 
 const LS_CALLS_OFF = 5_000; // langsmith, tracing off (≈20–50 µs per call)
 const TARGET_ASYNC_ON_NS = 2000;
 const TARGET_OFF_NS = 50;
+
+const PEER = !process.argv.includes('--no-peer');
 
 // ---- helpers ---------------------------------------------------------------
 const hr = process.hrtime.bigint;
@@ -223,30 +226,35 @@ async function main() {
   ];
   await runPhase(phaseB);
 
-  // -- phase C: the peer, same run, same machine, its own interleaved baselines ----
-  // The loopback server must be up, and the env set, before langsmith is loaded.
-  const loop = await startLoopbackServer();
-  process.env.LANGSMITH_ENDPOINT = loop.url;
-  process.env.LANGSMITH_API_KEY = 'bench';
-  process.env.LANGSMITH_TRACING = 'false';
-  const { Client: LsClient } = require('langsmith');
-  const { traceable: lsTraceable } = require('langsmith/traceable');
-  const lsClient = new LsClient({ apiUrl: loop.url, apiKey: 'bench' });
-  const lsSync = { m: lsTraceable(function m(a, b) { return a + b; }, { client: lsClient, name: 'm' }) };
-  const lsAsync = { m: lsTraceable(async function m(a, b) { return a + b; }, { client: lsClient, name: 'm' }) };
-  const lsOn = () => { twOff(); process.env.LANGSMITH_TRACING = 'true'; };
-  const lsOff = () => { twOff(); process.env.LANGSMITH_TRACING = 'false'; };
-  const lsFlush = () => lsClient.awaitPendingTraceBatches();
+  let peer;
+  const phaseC = [];
+  if (PEER) {
+    // -- phase C: the peer, same run, same machine, its own interleaved baselines ----
+    // The loopback server must be up, and the env set, before langsmith is loaded.
+    const loop = await startLoopbackServer();
+    process.env.LANGSMITH_ENDPOINT = loop.url;
+    process.env.LANGSMITH_API_KEY = 'bench';
+    process.env.LANGSMITH_TRACING = 'false';
+    const { Client: LsClient } = require('langsmith');
+    const { traceable: lsTraceable } = require('langsmith/traceable');
+    const lsClient = new LsClient({ apiUrl: loop.url, apiKey: 'bench' });
+    const lsSync = { m: lsTraceable(function m(a, b) { return a + b; }, { client: lsClient, name: 'm' }) };
+    const lsAsync = { m: lsTraceable(async function m(a, b) { return a + b; }, { client: lsClient, name: 'm' }) };
+    const lsOn = () => { twOff(); process.env.LANGSMITH_TRACING = 'true'; };
+    const lsOff = () => { twOff(); process.env.LANGSMITH_TRACING = 'false'; };
+    const lsFlush = () => lsClient.awaitPendingTraceBatches();
 
-  const phaseC = [
-    { id: 'C-sync-base', phase: 'C', label: 'sync  baseline (undecorated)', kind: 'sync', obj: new BaselineSync(), calls: SYNC_CALLS, setup: twOff },
-    { id: 'C-async-base', phase: 'C', label: 'async baseline (undecorated)', kind: 'async', obj: new BaselineAsync(), calls: ASYNC_CALLS, setup: twOff },
-    { id: 'C-ls-sync-on', phase: 'C', label: 'sync  langsmith, tracing ON *', kind: 'async', obj: lsSync, calls: LS_CALLS_ON, setup: lsOn, flush: lsFlush, base: 'C-sync-base', pristine: 'A-sync-base' },
-    { id: 'C-ls-sync-off', phase: 'C', label: 'sync  langsmith, tracing OFF *', kind: 'async', obj: lsSync, calls: LS_CALLS_OFF, setup: lsOff, base: 'C-sync-base', pristine: 'A-sync-base' },
-    { id: 'C-ls-async-on', phase: 'C', label: 'async langsmith, tracing ON', kind: 'async', obj: lsAsync, calls: LS_CALLS_ON, setup: lsOn, flush: lsFlush, base: 'C-async-base', pristine: 'A-async-base' },
-    { id: 'C-ls-async-off', phase: 'C', label: 'async langsmith, tracing OFF', kind: 'async', obj: lsAsync, calls: LS_CALLS_OFF, setup: lsOff, base: 'C-async-base', pristine: 'A-async-base' },
-  ];
-  await runPhase(phaseC);
+    phaseC.push(
+      { id: 'C-sync-base', phase: 'C', label: 'sync  baseline (undecorated)', kind: 'sync', obj: new BaselineSync(), calls: SYNC_CALLS, setup: twOff },
+      { id: 'C-async-base', phase: 'C', label: 'async baseline (undecorated)', kind: 'async', obj: new BaselineAsync(), calls: ASYNC_CALLS, setup: twOff },
+      { id: 'C-ls-sync-on', phase: 'C', label: 'sync  langsmith, tracing ON *', kind: 'async', obj: lsSync, calls: LS_CALLS_ON, setup: lsOn, flush: lsFlush, base: 'C-sync-base', pristine: 'A-sync-base' },
+      { id: 'C-ls-sync-off', phase: 'C', label: 'sync  langsmith, tracing OFF *', kind: 'async', obj: lsSync, calls: LS_CALLS_OFF, setup: lsOff, base: 'C-sync-base', pristine: 'A-sync-base' },
+      { id: 'C-ls-async-on', phase: 'C', label: 'async langsmith, tracing ON', kind: 'async', obj: lsAsync, calls: LS_CALLS_ON, setup: lsOn, flush: lsFlush, base: 'C-async-base', pristine: 'A-async-base' },
+      { id: 'C-ls-async-off', phase: 'C', label: 'async langsmith, tracing OFF', kind: 'async', obj: lsAsync, calls: LS_CALLS_OFF, setup: lsOff, base: 'C-async-base', pristine: 'A-async-base' },
+    );
+    await runPhase(phaseC);
+    peer = { loop, lsClient };
+  }
 
   // -- report ------------------------------------------------------------------
   const variants = [...phaseA, ...phaseB, ...phaseC];
@@ -294,13 +302,15 @@ async function main() {
   const stats = twClient.stats();
   console.log('');
   console.log(`sanity: tracewire spans started ${stats.spansStarted} (expected ${expectedTwSpans}: exactly the tracing-ON calls, none from OFF rows), delivered ${stats.delivered}, dropped ${stats.dropped.total}, pending ${stats.pending}`);
-  await lsClient.awaitPendingTraceBatches();
-  console.log(`sanity: langsmith sent ${loop.counts.requests} requests (${(loop.counts.bytes / 1e6).toFixed(1)} MB) to the loopback server ${loop.url}`);
+  if (peer !== undefined) {
+    await peer.lsClient.awaitPendingTraceBatches();
+    console.log(`sanity: langsmith sent ${peer.loop.counts.requests} requests (${(peer.loop.counts.bytes / 1e6).toFixed(1)} MB) to the loopback server ${peer.loop.url}`);
+  }
   const failures = rows.filter((r) => r.result === 'FAIL').length;
   console.log(`targets: ${rows.filter((r) => r.result).length - failures} PASS, ${failures} FAIL | total time ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   await twClient.shutdown({ timeoutMillis: 5000 });
-  await closeServer(loop.server);
+  if (peer !== undefined) await closeServer(peer.loop.server);
   if (blackhole === 0.5) console.log('unreachable');
 
   // Guard, not the normal path: if some library keeps a handle open, say so and exit anyway.
