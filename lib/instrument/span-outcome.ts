@@ -32,7 +32,10 @@ export class SpanOutcome {
       const json = captureOutputsJson(this.site, value, this.client.limits);
       if (json !== undefined) return this.end('success', json);
     }
-    return this.end('success', this.outputsOr(() => captureOutputs(this.site, value, this.client.limits)));
+    // No closure here (this runs on every call): the override check of outputsOr, inline.
+    const override = this.span.outputsOverride;
+    const outputs = override !== undefined ? explicitOutputs(override) : captureOutputs(this.site, value, this.client.limits);
+    return this.end('success', outputs === undefined ? undefined : redact(this.client.redaction.outputs, outputs, this.span, this.client.limits));
   }
 
   /** Ends with an error; a stream keeps the values it produced before failing. */

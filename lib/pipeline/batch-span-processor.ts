@@ -130,7 +130,8 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (this.isShutdown) return;
     // The span's own clock reading (wall-clock µs) serves as "now": one clock read per event, not two.
     this.slots.reap(span.startMicros / 1000);
-    const start: SpanEvent = { kind: 'start', span, bytes: span.payloadBytes };
+    // endMerged is there from the start: adding it later would give the event a second shape and a property store.
+    const start: SpanEvent = { kind: 'start', span, bytes: span.payloadBytes, endMerged: false };
     if (!this.admission.admit(start)) return;
     span.startEvent = start;
     this.entry?.next(start);
@@ -145,7 +146,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.slots.reap((span.endMicros ?? span.startMicros) / 1000);
     this.budget.endArrived(span);
     if (!this.admission.mergeIntoQueuedStart(span)) {
-      const end: SpanEvent = { kind: 'end', span, bytes: span.payloadBytes };
+      const end: SpanEvent = { kind: 'end', span, bytes: span.payloadBytes, endMerged: false };
       if (this.admission.admit(end)) this.entry?.next(end);
     }
     span.startEvent = undefined;
