@@ -1,0 +1,88 @@
+import { RunRecord } from '../../../lib/model/run-record';
+import { batchJson, textsOfRecord, textsOfRun, type MultipartMain } from '../../../lib/exporters/langsmith/to-langsmith-run';
+import { buildBody, serializeOp, splitIntoRequests } from '../../../lib/exporters/langsmith/wire-body';
+
+/**
+ * The pipeline's records are written as LangSmith JSON text field by field
+ * (no object per run): the text must be exactly what stringifying the run's
+ * main part gives, and every size on the wire must be the UTF-8 size.
+ */
+const ROOT = '0192f3a4-5b6c-7d8e-9f01-23456789abcd';
+const CHILD = '0192f3a4-5b6c-7d8e-af01-23456789abce';
+const START = 1_732_000_000_123_456;
+
+function record(overrides: Partial<Record<keyof RunRecord, unknown>> = {}): RunRecord {
+  const r = {
+    phase: 'full', id: CHILD, traceId: ROOT, parentId: ROOT, parentIsRemote: false, parentDottedOrder: '20241119T071320123456Z' + ROOT,
+    name: 'lookup', runType: 'tool', projectName: 'checkout', startMicros: START, endMicros: START + 2_345, status: 'success',
+    error: undefined, tags: [], metadata: {}, events: [], inputsJson: '{"input":"caf\u00e9 \\"q\\" \u2028"}', outputsJson: '{"outputs":[1,2]}',
+    ...overrides,
+  };
+  return new RunRecord(r.phase as never, r.id as string, r.traceId as string, r.parentId as never, r.parentIsRemote as boolean, r.parentDottedOrder as never,
+    r.name as string, r.runType as never, r.projectName as string, r.startMicros as number, r.endMicros as never, r.status as never, r.error as never,
+    r.tags as string[], r.metadata as never, r.events as never, r.inputsJson as never, r.outputsJson as never);
+}
+
+/** The main part as langsmith's client makes it: the run without its separate fields and status, stringified. */
+function stringifiedMain(r: RunRecord): string {
+  const run = r.toRun();
+  const main: MultipartMain = {
+    id: run.id, trace_id: run.trace_id, dotted_order: run.dotted_order, name: run.name, run_type: run.run_type, start_time: run.start_time,
+    tags: run.tags, session_name: run.session_name, parent_run_id: run.parent_run_id, end_time: run.end_time,
+  };
+  return JSON.stringify(main);
+}
+
+const CASES: Array<[string, Partial<Record<keyof RunRecord, unknown>>]> = [
+  ['a child with inputs and outputs', {}],
+  ['a root', { id: ROOT, parentId: undefined, parentDottedOrder: undefined }],
+  ['a start still running (no end)', { phase: 'start', endMicros: undefined, status: undefined, outputsJson: undefined }],
+  ['names, tags and project that need escaping or are not ASCII', { name: 'lo"ok\\up\n ☃', tags: ['a', 'b"c', 'ünï'], projectName: 'pro"jéct 🚀' }],
+  ['a lone surrogate in the name and inputs', { name: 'half \ud83d', inputsJson: JSON.stringify({ input: 'half \ud83d' }) }],
+  ['a cancelled run without outputs', { status: 'cancelled', outputsJson: undefined }],
+  ['an error and events', { status: 'error', error: 'TypeError: bad\n    at f (x.js:1:1)', events: [{ name: 'retry', time: '2024-11-19T07:13:20.124000Z', kwargs: { attempt: 2 } }] }],
+  ['metadata of every JSON kind', { metadata: { tenant: 'acme', n: 3, ok: true, nested: { x: [1] }, none: null, 'ünï': 'naïve' } }],
+];
+
+test.each(CASES)('%s: the main part is exactly the stringified run', (_name, overrides) => {
+  const r = record(overrides);
+  expect(textsOfRecord(r).main).toBe(stringifiedMain(r));
+});
+
+test('consecutive records with different names, projects and trace ids each get their own text', () => {
+  const records = [record(), record({ name: 'other', projectName: 'billing', traceId: CHILD }), record()];
+  for (const r of records) expect(textsOfRecord(r).main).toBe(stringifiedMain(r));
+});
+
+test.each(CASES)('%s: the same batch JSON and multipart text as from the public run', (_name, overrides) => {
+  const r = record(overrides);
+  const run = r.toRun();
+  // Inputs and outputs go through JSON.parse in toRun(); these cases stringify back to the same text.
+  expect(batchJson(textsOfRecord(r))).toBe(batchJson(textsOfRun(run)));
+  expect(serializeOp(textsOfRecord(r), 'post', 'multipart', 'b0').text).toBe(serializeOp(textsOfRun(run), 'post', 'multipart', 'b0').text);
+});
+
+test.each(CASES)('%s: every part declares its UTF-8 size, and bodies are exactly as long as counted', (_name, overrides) => {
+  const r = record(overrides);
+  for (const mode of ['multipart', 'batch'] as const) {
+    const ops = [serializeOp(textsOfRecord(r), 'post', mode, 'b0'), serializeOp(textsOfRecord(record()), 'patch', mode, 'b0')];
+    const [request] = splitIntoRequests(ops, mode, 'b0', 100, 1e9);
+    const { body } = buildBody(request!, mode, 'b0');
+    const text = Buffer.from(body).toString('utf8');
+    if (mode === 'batch') {
+      expect(JSON.parse(text)).toEqual({ post: [JSON.parse(batchJson(textsOfRecord(r)))], patch: [JSON.parse(batchJson(textsOfRecord(record())))] });
+      continue;
+    }
+    expect(text.endsWith('\r\n--b0--\r\n')).toBe(true);
+    const parts = text.slice(0, -'--b0--\r\n'.length).split('--b0\r\n').slice(1);
+    expect(parts.length).toBeGreaterThan(2);
+    for (const part of parts) {
+      const [head, rest] = part.split('\r\n\r\n') as [string, string];
+      const declared = Number(/length=(\d+)/.exec(head)![1]);
+      expect(rest.endsWith('\r\n')).toBe(true);
+      const json = rest.slice(0, -2);
+      expect(Buffer.byteLength(json)).toBe(declared);
+      expect(() => JSON.parse(json)).not.toThrow();
+    }
+  }
+});
