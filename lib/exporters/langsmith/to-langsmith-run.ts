@@ -122,17 +122,6 @@ function tagsJson(tags: readonly string[]): string {
   return tags.length === 0 ? '[]' : JSON.stringify(tags);
 }
 
-/** @internal The run as one JSON object (`/runs/batch`): the main part with the separate fields spliced in, in wire order ({@link MULTIPART_FIELDS}). */
-export function batchJson(texts: LangSmithTexts): string {
-  let json = texts.main.slice(0, -1); // the main part is an object with an id: `{…}`
-  if (texts.inputs !== undefined) json += ',"inputs":' + texts.inputs;
-  if (texts.outputs !== undefined) json += ',"outputs":' + texts.outputs;
-  if (texts.events !== undefined) json += ',"events":' + texts.events;
-  json += ',"extra":' + texts.extra;
-  if (texts.error !== undefined) json += ',"error":' + texts.error;
-  return json + '}';
-}
-
 function extraJson(extra: Run['extra']): string {
   for (const key in extra) if (key !== 'metadata') return JSON.stringify(extra);
   return metadataExtraJson(extra.metadata);

@@ -1,5 +1,5 @@
 import { RunRecord } from '../../../lib/model/run-record';
-import { batchJson, textsOfRecord, textsOfRun, type MultipartMain } from '../../../lib/exporters/langsmith/to-langsmith-run';
+import { textsOfRecord, textsOfRun, type LangSmithTexts, type MultipartMain } from '../../../lib/exporters/langsmith/to-langsmith-run';
 import { buildBody, serializeOp, splitIntoRequests } from '../../../lib/exporters/langsmith/wire-body';
 
 /**
@@ -33,6 +33,19 @@ function stringifiedMain(r: RunRecord): string {
   return JSON.stringify(main);
 }
 
+/** A run in a `/runs/batch` document: the main part with the separate fields, in langsmith's order. */
+function batchRun(texts: LangSmithTexts): unknown {
+  const run = JSON.parse(texts.main) as Record<string, unknown>;
+  for (const field of ['inputs', 'outputs', 'events', 'extra', 'error'] as const) if (texts[field] !== undefined) run[field] = JSON.parse(texts[field]);
+  return run;
+}
+
+function bodyText(texts: LangSmithTexts[], mode: 'multipart' | 'batch'): string {
+  const ops = texts.map((t, i) => serializeOp(t, i === 0 ? 'post' : 'patch', mode, 'b0'));
+  const [request] = splitIntoRequests(ops, mode, 'b0', 100, 1e9);
+  return Buffer.from(buildBody(request!, mode, 'b0').body).toString('utf8');
+}
+
 const CASES: Array<[string, Partial<Record<keyof RunRecord, unknown>>]> = [
   ['a child with inputs and outputs', {}],
   ['a root', { id: ROOT, parentId: undefined, parentDottedOrder: undefined }],
@@ -54,35 +67,30 @@ test('consecutive records with different names, projects and trace ids each get 
   for (const r of records) expect(textsOfRecord(r).main).toBe(stringifiedMain(r));
 });
 
-test.each(CASES)('%s: the same batch JSON and multipart text as from the public run', (_name, overrides) => {
+test.each(CASES)('%s: the same bodies as from the public run', (_name, overrides) => {
   const r = record(overrides);
   const run = r.toRun();
   // Inputs and outputs go through JSON.parse in toRun(); these cases stringify back to the same text.
-  expect(batchJson(textsOfRecord(r))).toBe(batchJson(textsOfRun(run)));
-  expect(serializeOp(textsOfRecord(r), 'post', 'multipart', 'b0').text).toBe(serializeOp(textsOfRun(run), 'post', 'multipart', 'b0').text);
+  for (const mode of ['multipart', 'batch'] as const) expect(bodyText([textsOfRecord(r), textsOfRecord(record())], mode)).toBe(bodyText([textsOfRun(run), textsOfRun(record().toRun())], mode));
 });
 
-test.each(CASES)('%s: every part declares its UTF-8 size, and bodies are exactly as long as counted', (_name, overrides) => {
+test.each(CASES)('%s: a batch body is exactly the stringified runs', (_name, overrides) => {
+  const texts = [textsOfRecord(record(overrides)), textsOfRecord(record({ phase: 'end', inputsJson: undefined }))];
+  expect(bodyText(texts, 'batch')).toBe(JSON.stringify({ post: [batchRun(texts[0]!)], patch: [batchRun(texts[1]!)] }));
+});
+
+test.each(CASES)('%s: every multipart part declares its UTF-8 size', (_name, overrides) => {
   const r = record(overrides);
-  for (const mode of ['multipart', 'batch'] as const) {
-    const ops = [serializeOp(textsOfRecord(r), 'post', mode, 'b0'), serializeOp(textsOfRecord(record()), 'patch', mode, 'b0')];
-    const [request] = splitIntoRequests(ops, mode, 'b0', 100, 1e9);
-    const { body } = buildBody(request!, mode, 'b0');
-    const text = Buffer.from(body).toString('utf8');
-    if (mode === 'batch') {
-      expect(JSON.parse(text)).toEqual({ post: [JSON.parse(batchJson(textsOfRecord(r)))], patch: [JSON.parse(batchJson(textsOfRecord(record())))] });
-      continue;
-    }
-    expect(text.endsWith('\r\n--b0--\r\n')).toBe(true);
-    const parts = text.slice(0, -'--b0--\r\n'.length).split('--b0\r\n').slice(1);
-    expect(parts.length).toBeGreaterThan(2);
-    for (const part of parts) {
-      const [head, rest] = part.split('\r\n\r\n') as [string, string];
-      const declared = Number(/length=(\d+)/.exec(head)![1]);
-      expect(rest.endsWith('\r\n')).toBe(true);
-      const json = rest.slice(0, -2);
-      expect(Buffer.byteLength(json)).toBe(declared);
-      expect(() => JSON.parse(json)).not.toThrow();
-    }
+  const text = bodyText([textsOfRecord(r), textsOfRecord(record())], 'multipart');
+  expect(text.endsWith('\r\n--b0--\r\n')).toBe(true);
+  const parts = text.slice(0, -'--b0--\r\n'.length).split('--b0\r\n').slice(1);
+  expect(parts.length).toBeGreaterThan(5);
+  for (const part of parts) {
+    const [head, rest] = part.split('\r\n\r\n') as [string, string];
+    const declared = Number(/length=(\d+)/.exec(head)![1]);
+    expect(rest.endsWith('\r\n')).toBe(true);
+    const json = rest.slice(0, -2);
+    expect(Buffer.byteLength(json)).toBe(declared);
+    expect(() => JSON.parse(json)).not.toThrow();
   }
 });
