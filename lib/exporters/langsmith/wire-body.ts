@@ -1,5 +1,6 @@
 import { randomHex } from '../../model/ids.js';
 import type { LangSmithTexts } from './to-langsmith-run.js';
+import { allocate, utf8Length, write } from '../http/utf8-body.js';
 
 /** How runs travel to LangSmith: `multipart` → `POST /runs/multipart`, `batch` → `POST /runs/batch` (JSON). */
 export type LangSmithWireMode = 'multipart' | 'batch';
@@ -44,31 +45,6 @@ export interface WireBody {
  */
 export function newBoundary(): string {
   return '----tracewire' + randomHex(12);
-}
-
-/** Node's `Buffer.byteLength`: on Node 20 about 4× cheaper than a regex scan for non-ASCII (bench/pipeline.js --cpu-prof). */
-const nodeByteLength = (globalThis as { Buffer?: { byteLength(text: string, encoding: 'utf8'): number } }).Buffer?.byteLength;
-const NON_ASCII = /[^\x00-\x7f]/;
-
-/** @internal UTF-8 size. Elsewhere than on Node, most JSON here is ASCII, whose size is its length: one scan, no encoding. */
-export function utf8Length(text: string): number {
-  if (nodeByteLength !== undefined) return nodeByteLength(text, 'utf8');
-  return NON_ASCII.test(text) ? utf8LengthOf(text) : text.length;
-}
-
-/** The UTF-8 size of any string (lone surrogates count as U+FFFD, 3 bytes, as `TextEncoder` writes them). */
-function utf8LengthOf(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 /**
@@ -175,34 +151,6 @@ export function splitIntoRequests(ops: readonly WireOp[], mode: LangSmithWireMod
  */
 export function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string): WireBody {
   return mode === 'multipart' ? multipartBody(ops, boundary) : batchBody(ops);
-}
-
-const utf8 = new TextEncoder();
-
-/**
- * Node's `Buffer` where the runtime has one. Measured on Node 20 (bench/pipeline.js
- * --cpu-prof), `encodeInto` of the multipart texts cost ~2× a latin1 `Buffer`
- * write of the same ASCII text, so Node keeps the `Buffer`; other runtimes
- * (workerd, Vercel Edge, browsers) use `TextEncoder.encodeInto`. Its
- * `latin1Write` / `utf8Write` (what `buf.write(text, at, encoding)` calls after
- * checking its arguments and looking the encoding up) cost about half as much
- * per operation as `write` on Node 20.
- */
-const NodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): NodeBody } }).Buffer;
-
-interface NodeBody extends Uint8Array {
-  latin1Write?(text: string, at: number): number;
-  utf8Write?(text: string, at: number): number;
-}
-
-function allocate(size: number): NodeBody {
-  return NodeBuffer === undefined ? new Uint8Array(size) : NodeBuffer.allocUnsafe(size);
-}
-
-/** Writes `text` as UTF-8 at `at`; returns the bytes written. ASCII text is written byte for byte. */
-function write(body: NodeBody, text: string, at: number, ascii: boolean): number {
-  if (body.latin1Write !== undefined && body.utf8Write !== undefined) return ascii ? body.latin1Write(text, at) : body.utf8Write(text, at);
-  return utf8.encodeInto(text, at === 0 ? body : body.subarray(at)).written;
 }
 
 function multipartBody(ops: readonly WireOp[], boundary: string): WireBody {
