@@ -4,12 +4,12 @@
  * `TextEncoder`. Shared by the LangSmith and OTLP exporters.
  */
 /** Node's `Buffer.byteLength`: on Node 20 about 4× cheaper than a regex scan for non-ASCII (bench/pipeline.js --cpu-prof). */
-const nodeByteLength = (globalThis as { Buffer?: { byteLength(text: string, encoding: 'utf8'): number } }).Buffer?.byteLength;
+const BufferSizes = (globalThis as { Buffer?: { byteLength(text: string, encoding: 'utf8'): number } }).Buffer;
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** @internal UTF-8 size. Elsewhere than on Node, most JSON here is ASCII, whose size is its length: one scan, no encoding. */
 export function utf8Length(text: string): number {
-  if (nodeByteLength !== undefined) return nodeByteLength(text, 'utf8');
+  if (BufferSizes !== undefined) return BufferSizes.byteLength(text, 'utf8');
   return NON_ASCII.test(text) ? utf8LengthOf(text) : text.length;
 }
 
