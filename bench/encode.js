@@ -11,7 +11,7 @@
  * encodes all 200 batches into request bodies, exactly as its exporter does:
  *   multipart   textsOfRecord + serializeOp × 100 + buildBody (LangSmithExporter, default)
  *   batch       the same in mode 'batch' (POST /runs/batch)
- *   otlp        recordSpanJson × 100 + otlpRequestJson + TextEncoder (OtlpHttpExporter, http/json)
+ *   otlp        recordSpanJson × 100 + otlpRequestJson + encodeUtf8 (OtlpHttpExporter, http/json)
  *   floor       JSON.stringify of each Run, joined, one Buffer: the floor tracer's encoding
  * (an --against build without run records encodes Run objects, as its exporters did).
  * CPU is process.cpuUsage() (user + system) per path per round; paths are
@@ -41,6 +41,13 @@ function pathsOf(root, label) {
   const { toOtlpRequest } = lib('exporters/otlp/otlp-request.js');
   const records = typeof ls.textsOfRecord === 'function';
   const utf8 = new TextEncoder();
+  // The OTLP exporter's body encoding: encodeUtf8 (a Buffer on Node) where the build has it, else TextEncoder.
+  let encodeUtf8 = (text) => utf8.encode(text);
+  try {
+    encodeUtf8 = lib('exporters/http/utf8-body.js').encodeUtf8;
+  } catch {
+    // an older build
+  }
   const langsmith = (mode) => (batch) => {
     const boundary = wb.newBoundary();
     const ops = [];
@@ -58,7 +65,7 @@ function pathsOf(root, label) {
     if (records) {
       const text = lib('exporters/otlp/otlp-json-text.js');
       const spans = [...batch.postRecords, ...batch.patchRecords].map((record) => ({ serviceName: record.projectName, json: text.recordSpanJson(record) }));
-      return utf8.encode(text.otlpRequestJson(spans)).length;
+      return encodeUtf8(text.otlpRequestJson(spans)).length;
     }
     const runs = batch.runs();
     const spans = [...runs.post, ...runs.patch].map((run) => ({ serviceName: run.session_name, span: toOtlpSpan(run) }));

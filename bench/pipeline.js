@@ -55,12 +55,20 @@
  *   span (child process.cpuUsage(), first call → flush resolved) and its ratio to
  *   the floor of the same rep (median of the per-rep ratios), heap bytes per queued
  *   span; judged: ≤ 1.2× the floor with nothing lost, ≤ 400 B per queued span.
+ *   Steady-state rows (not judged), in the same reps: the floor and each exporter again,
+ *   each in a fresh child that first runs the same calls and flush once unmeasured
+ *   (BENCH_STEADY=1), then measures a second round: per-span cost apart from the
+ *   one-off warm-up (lazy compilation, JIT tiers, first sockets, heap growth) that the
+ *   judged fresh-process figure includes.
  *
  * Options (none needed for the normal run):
  *   --cost               only the cost rows above (≈ 1 min on an idle 2-core machine).
  *   --cpu-prof           tracewire and floor tight-loop/concurrent children run under
  *                        V8's profiler; prints the top functions by self time
  *                        in the "calls" and "flush" phases (timings inflated).
+ *   --against=DIR        also runs the judged cost rows (LangSmith multipart, batch, OTLP;
+ *                        fresh and steady) with DIR/dist, another built checkout, in the
+ *                        same reps: a before/after whose ratios share their floor.
  *   --only=a,b           run only the rows whose "client scenario" contains a
  *                        or b (e.g. --only=tracewire, --only=dead).
  *   BENCH_NO_INFO=1      the sink answers GET /info with 404 (langsmith then
@@ -180,6 +188,7 @@ const TARGET_HEAP_GROWTH_MB = 10; // heapUsed after gc, 1M vs 250k
 const DEAD_RSS_REF_AT = [500_000, 750_000]; // RSS reference = median of these samples
 const CHILD_TIMEOUT_MS = 120_000;
 const PROFILE_TOP = 12;
+const AGAINST = ((a) => (a ? path.resolve(a.slice('--against='.length)) : undefined))(process.argv.find((a) => a.startsWith('--against=')));
 let PROFILE_DIR; // set by --cpu-prof: tracewire tight-loop/concurrent children write .cpuprofile files here
 const RSS_SAMPLE_MS = 5;
 const SERVER_INFO = { version: '0.0.0', batch_ingest_config: { size_limit: 100, size_limit_bytes: 20_971_520 } };
@@ -223,17 +232,19 @@ const printTable = (columns, rows) => printAligned(columns, rows, { trimEnd: tru
 // =============================================================================
 
 /** Forks this script as a child for one scenario; resolves with its result, the sink's counts and its stderr. */
-async function runScenario(client, scenario, sinkMode, rep, variant) {
+async function runScenario(client, scenario, sinkMode, rep, variant, steady = false, against = undefined) {
   const info = client === 'langsmith' && variant === 'batch' ? SERVER_INFO_NO_MULTIPART : SERVER_INFO;
   // BENCH_NO_INFO=1: GET /info answers 404 (see the header).
   const sink = await startSink({ mode: sinkMode, info, infoStatus: process.env.BENCH_NO_INFO === '1' ? 404 : 200 });
   const env = childEnv(sink.url, { langsmith: client === 'langsmith', alsoStrip: ['OTEL_'] });
+  if (steady) env.BENCH_STEADY = '1'; // a warm-up round first, in the same process; only the second is measured
+  if (against) env.BENCH_DIST = path.join(against, 'dist', 'index.js');
   let jsonlDir;
   if (variant === 'jsonl') {
     jsonlDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-pipeline-jsonl-'));
     env.BENCH_JSONL_PATH = path.join(jsonlDir, 'runs.jsonl');
   }
-  const profile = PROFILE_DIR && client !== 'langsmith' && scenario !== 'dead-exporter' && scenario !== 'held' ? path.join(PROFILE_DIR, `${client}-${scenario}-${variant || 'multipart'}-${rep}.cpuprofile`) : undefined;
+  const profile = PROFILE_DIR && client !== 'langsmith' && scenario !== 'dead-exporter' && scenario !== 'held' ? path.join(PROFILE_DIR, `${client}-${scenario}-${variant || 'multipart'}${steady ? '-steady' : ''}-${rep}.cpuprofile`) : undefined;
   const execArgv = scenario === 'dead-exporter' || scenario === 'held' ? ['--expose-gc'] : [];
   if (profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${path.basename(profile)}`);
   const outcome = await forkChild(__filename, ['--child', client, scenario, ...(variant ? [variant] : [])], { env, execArgv, timeoutMs: CHILD_TIMEOUT_MS });
@@ -243,7 +254,7 @@ async function runScenario(client, scenario, sinkMode, rep, variant) {
     file = readJsonlFile(env.BENCH_JSONL_PATH);
     fs.rmSync(jsonlDir, { recursive: true, force: true });
   }
-  return { client, scenario, variant, profile, ...outcome, file, sink: counts };
+  return { client, scenario, variant, steady, against, profile, ...outcome, file, sink: counts };
 }
 
 
@@ -307,7 +318,7 @@ function tracewireExporter(tw, sinkUrl, variant) {
       return new OtlpHttpExporter({ endpoint: sinkUrl });
     case 'fetch': {
       // The edge entry's class (web fetch) run on Node, against the default's node:http.
-      const edge = require(path.join(path.dirname(DIST), 'lib/exporters/langsmith/langsmith-fetch-exporter.js'));
+      const edge = require(path.join(path.dirname(childDist()), 'lib/exporters/langsmith/langsmith-fetch-exporter.js'));
       return new edge.LangSmithExporter({ endpoint: sinkUrl, apiKey: 'bench' });
     }
     case 'jsonl':
@@ -317,28 +328,25 @@ function tracewireExporter(tw, sinkUrl, variant) {
   }
 }
 
+/** The build a tracewire child loads: this checkout's dist/, or (--against) another checkout's. */
+const childDist = () => process.env.BENCH_DIST || DIST;
+
 async function childTracewire(scenario, sinkUrl, variant) {
-  const tw = require(DIST);
+  const tw = require(childDist());
   const client = new tw.TracingClient({ exporter: tracewireExporter(tw, sinkUrl, variant) });
   tw.setGlobalTracingClient(client);
   const rss = startRssSampler();
-  const rssBeforeMB = rss.sample() / MB;
-  let acc = 0;
-  let t0;
-  let callsDone;
-  const cpu0 = process.cpuUsage();
-  if (scenario === 'tight-loop') {
-    const f = tw.traceable(function f(a, b) { return a + b; });
-    t0 = hr();
-    for (let i = 0; i < SPANS; i++) acc += f(i, 1);
-    callsDone = hr();
-  } else {
-    const g = tw.traceable(async function g(i) { await null; return i; });
-    t0 = hr();
-    const values = await Promise.all(Array.from({ length: SPANS }, (_, i) => g(i)));
-    callsDone = hr();
-    acc = values.length;
+  const f = tw.traceable(function f(a, b) { return a + b; });
+  const g = tw.traceable(async function g(i) { await null; return i; });
+  // BENCH_STEADY: the steady-state rows. One round of the same calls and flush first, in this process, so what is
+  // measured next is the per-span cost without the one-off warm-up (lazy compilation, JIT, first sockets, heap growth).
+  if (process.env.BENCH_STEADY === '1') {
+    await callsRound(scenario, f, g);
+    await client.awaitPendingTraceBatches();
   }
+  const rssBeforeMB = rss.sample() / MB;
+  const cpu0 = process.cpuUsage();
+  const { t0, callsDone, acc } = await callsRound(scenario, f, g);
   const rssAfterCallsMB = rss.sample() / MB;
   const flushResult = await client.awaitPendingTraceBatches();
   const flushDone = hr();
@@ -362,6 +370,21 @@ async function childTracewire(scenario, sinkUrl, variant) {
     marks: { t0: String(t0), callsDone: String(callsDone), flushDone: String(flushDone) },
     check: acc,
   };
+}
+
+/** SPANS traced calls: sync f in a plain loop (tight-loop) or async g all at once (concurrent). */
+async function callsRound(scenario, f, g) {
+  let acc = 0;
+  let t0;
+  if (scenario === 'tight-loop') {
+    t0 = hr();
+    for (let i = 0; i < SPANS; i++) acc += f(i, 1);
+  } else {
+    t0 = hr();
+    const values = await Promise.all(Array.from({ length: SPANS }, (_, i) => g(i)));
+    acc = values.length;
+  }
+  return { t0, callsDone: hr(), acc };
 }
 
 async function childLangsmith(scenario, sinkUrl) {
@@ -454,7 +477,7 @@ function childMain(client, scenario, variant) {
   const sinkUrl = process.env.BENCH_SINK_URL;
   reportToParent(() => {
     if (scenario === 'held') return childHeld(client, DIST, sinkUrl, variant);
-    if (client === 'floor') return childFloor(scenario, sinkUrl, SPANS, startRssSampler());
+    if (client === 'floor') return childFloor(scenario, sinkUrl, SPANS, startRssSampler(), process.env.BENCH_STEADY === '1');
     if (client === 'tracewire' && scenario === 'dead-exporter') return childDeadExporter(sinkUrl);
     if (client === 'tracewire') return childTracewire(scenario, sinkUrl, variant);
     return childLangsmith(scenario, sinkUrl);
@@ -484,7 +507,7 @@ function printProfiles(runs) {
 // Parent: main and report
 // =============================================================================
 
-const runName = (p) => `${p.client} ${p.scenario}${p.variant ? ` ${p.variant}` : ''} #${p.rep}`;
+const runName = (p) => `${p.client} ${p.scenario}${p.variant ? ` ${p.variant}` : ''}${p.steady ? ' steady' : ''}${p.against ? ' against' : ''} #${p.rep}`;
 const exporterKey = (run) => (run.client === 'floor' ? 'floor batch' : `${run.client} ${run.variant || 'multipart'}`);
 const receivedIds = (run) => (run.file ? run.file.distinctIds : run.sink.distinctIds);
 const endedIds = (run) => (run.file ? run.file.endedIds : run.sink.endedIds);
@@ -521,6 +544,19 @@ async function main() {
       plan.push({ client: 'floor', scenario, rep, sink: 'ok' });
       for (const variant of COST_VARIANTS) plan.push({ client: 'tracewire', scenario, rep, sink: 'ok', variant });
     }
+    // Steady state: the same, measured in a second round in one process (not judged; it shows per-span cost apart from warm-up).
+    for (const scenario of ['tight-loop', 'concurrent']) {
+      plan.push({ client: 'floor', scenario, rep, sink: 'ok', steady: true });
+      for (const variant of COST_VARIANTS) plan.push({ client: 'tracewire', scenario, rep, sink: 'ok', variant, steady: true });
+    }
+    // --against=DIR: the judged exporters of another built checkout, fresh and steady, in the same rep (before/after).
+    if (AGAINST) {
+      for (const steady of [false, true]) {
+        for (const scenario of ['tight-loop', 'concurrent']) {
+          for (const variant of COST_VARIANTS) if (variant !== 'fetch') plan.push({ client: 'tracewire', scenario, rep, sink: 'ok', variant, steady, against: AGAINST });
+        }
+      }
+    }
     plan.push({ client: 'floor', scenario: 'held', rep, sink: 'ok' });
     plan.push({ client: 'tracewire', scenario: 'held', rep, sink: 'ok' });
     plan.push({ client: 'tracewire', scenario: 'held', rep, sink: 'ok', variant: 'custom' });
@@ -535,7 +571,7 @@ async function main() {
   const only = process.argv.find((a) => a.startsWith('--only='));
   if (only) {
     const words = only.slice(7).split(',');
-    const label = (p) => `${p.client} ${p.scenario}${p.variant ? ` ${p.variant}` : ''}`;
+    const label = (p) => `${p.client} ${p.scenario}${p.variant ? ` ${p.variant}` : ''}${p.steady ? ' steady' : ''}`;
     for (let i = plan.length - 1; i >= 0; i--) if (!words.some((w) => label(plan[i]).includes(w))) plan.splice(i, 1);
     console.log(`--only: running ${plan.map(label).join(', ')}`);
   }
@@ -543,7 +579,7 @@ async function main() {
   const runs = [];
   for (const p of plan) {
     process.stderr.write(`  running ${runName(p)} …`);
-    const run = await runScenario(p.client, p.scenario, p.sink, p.rep, p.variant);
+    const run = await runScenario(p.client, p.scenario, p.sink, p.rep, p.variant, p.steady, p.against);
     run.rep = p.rep;
     process.stderr.write(` ${(run.wallMs / 1000).toFixed(1)} s\n`);
     runs.push(run);
@@ -580,7 +616,7 @@ async function main() {
       flushResult: fmtFlush(r.flushResult),
     };
   };
-  const deliveryRun = (r) => r.scenario !== 'dead-exporter' && r.scenario !== 'held';
+  const deliveryRun = (r) => r.scenario !== 'dead-exporter' && r.scenario !== 'held' && !r.steady && !r.against;
   const mainRuns = runs.filter((r) => deliveryRun(r) && !r.variant);
   const exporterOnlyRuns = runs.filter((r) => deliveryRun(r) && r.variant);
   for (const run of exporterOnlyRuns) noteProblems(run);
@@ -651,7 +687,7 @@ async function main() {
   }
 
   // -- bytes per run, per exporter (tight-loop) ---------------------------------------
-  const exporterRuns = runs.filter((r) => r.scenario === 'tight-loop');
+  const exporterRuns = runs.filter((r) => r.scenario === 'tight-loop' && !r.steady && !r.against);
   if (exporterRuns.length) {
     console.log('');
     console.log(`bytes per run on the wire, per exporter (tight-loop, ${SPANS} spans; tracewire default ×${TW_REPS}: median [min–max]; the others one run each):`);
@@ -821,7 +857,8 @@ async function main() {
     });
   }
 
-  printCostTables(runs, targetRows, { spans: SPANS, printTable, receivedIds, noteProblems, exporterLabel: (run) => EXPORTER_LABEL[exporterKey(run)] });
+  const costLabel = (run) => EXPORTER_LABEL[exporterKey(run)] + (run.against ? ` — before (${path.basename(run.against)})` : '');
+  printCostTables(runs, targetRows, { spans: SPANS, printTable, receivedIds, noteProblems, exporterLabel: costLabel });
 
   printTargets('targets (tracewire, default delivery settings):', { key: 'run', title: 'run' }, targetRows);
 

@@ -12,26 +12,32 @@ const hr = process.hrtime.bigint;
 const HELD_SPANS = 100_000;
 const WARM_UP_SPANS = 2_000;
 
-/** The floor in the tight-loop or concurrent scenario, timed and measured like tracewire's rows. */
-async function childFloor(scenario, sinkUrl, spans, rss) {
+/**
+ * The floor in the tight-loop or concurrent scenario, timed and measured like tracewire's rows.
+ * `steady`: one unmeasured round of the same calls and flush first, in this process (the steady-state rows).
+ */
+async function childFloor(scenario, sinkUrl, spans, rss, steady = false) {
   const tracer = new FloorTracer({ url: sinkUrl });
-  const rssBeforeMB = rss.sample() / MB;
-  let acc = 0;
-  let t0;
-  let callsDone;
-  const cpu0 = process.cpuUsage();
-  if (scenario === 'tight-loop') {
-    const f = tracer.traceable(function f(a, b) { return a + b; });
-    t0 = hr();
-    for (let i = 0; i < spans; i++) acc += f(i, 1);
-    callsDone = hr();
-  } else {
-    const g = tracer.traceable(async function g(i) { await null; return i; });
-    t0 = hr();
-    const values = await Promise.all(Array.from({ length: spans }, (_, i) => g(i)));
-    callsDone = hr();
-    acc = values.length;
+  const f = tracer.traceable(function f(a, b) { return a + b; });
+  const g = tracer.traceable(async function g(i) { await null; return i; });
+  const round = async () => {
+    let acc = 0;
+    const t0 = hr();
+    if (scenario === 'tight-loop') {
+      for (let i = 0; i < spans; i++) acc += f(i, 1);
+    } else {
+      const values = await Promise.all(Array.from({ length: spans }, (_, i) => g(i)));
+      acc = values.length;
+    }
+    return { t0, callsDone: hr(), acc };
+  };
+  if (steady) {
+    await round();
+    await tracer.flush();
   }
+  const rssBeforeMB = rss.sample() / MB;
+  const cpu0 = process.cpuUsage();
+  const { t0, callsDone, acc } = await round();
   const rssAfterCallsMB = rss.sample() / MB;
   await tracer.flush();
   const flushDone = hr();

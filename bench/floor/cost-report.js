@@ -37,36 +37,46 @@ function ratiosToFloor(group, floors, value) {
 
 function printCostTables(runs, targetRows, { spans, printTable, receivedIds, noteProblems, exporterLabel }) {
   const costRuns = runs.filter((r) => r.scenario === 'tight-loop' || r.scenario === 'concurrent').filter((r) => r.client !== 'langsmith');
+  for (const run of costRuns.filter((r) => r.steady)) noteProblems(run);
   const cpu = (run) => run.result.cpuUsPerSpan;
   const rows = [];
-  for (const scenario of ['tight-loop', 'concurrent']) {
-    const inScenario = costRuns.filter((r) => r.scenario === scenario && ok(r) && Number.isFinite(r.result.cpuUsPerSpan));
-    const floors = inScenario.filter((r) => r.client === 'floor');
-    if (!floors.length) continue;
-    const keys = [...new Set(inScenario.map((r) => exporterLabel(r)))];
-    for (const label of keys) {
-      const group = inScenario.filter((r) => exporterLabel(r) === label);
-      const isFloor = group[0].client === 'floor';
-      const ratios = ratiosToFloor(group, floors, cpu);
-      const lost = group.map((r) => spans - receivedIds(r));
-      rows.push({
-        scenario: SCENARIO_LABEL[scenario],
-        exporter: label,
-        n: group.length,
-        cpu: spread(group.map(cpu), 1),
-        ratio: isFloor ? '1.00' : spread(ratios, 2),
-        recv: spread(group.map(receivedIds), 0),
-        ns: spread(group.map((r) => r.result.nsPerCall / 1000), 2),
-        flush: spread(group.map((r) => r.result.flushMs), 0),
-      });
-      if (isFloor) continue;
-      const r = median(ratios);
-      targetRows.push({
-        run: `cpu/span ${scenario} ${label.replace(/^tracewire /, '')}`,
-        target: `≤ ${TARGET_CPU_RATIO}× the floor, nothing lost`,
-        measured: `${r.toFixed(2)}× (median of ${ratios.length} per-rep ratios), lost ${Math.max(...lost)}`,
-        result: r <= TARGET_CPU_RATIO && Math.max(...lost) === 0 ? 'PASS' : 'FAIL',
-      });
+  // Fresh process (judged: the issue's measurement), then steady state (a second round in one process: per-span cost without warm-up).
+  for (const steady of [false, true]) {
+    for (const scenario of ['tight-loop', 'concurrent']) {
+      const inScenario = costRuns.filter((r) => r.scenario === scenario && !!r.steady === steady && ok(r) && Number.isFinite(r.result.cpuUsPerSpan));
+      const floors = inScenario.filter((r) => r.client === 'floor');
+      if (!floors.length) continue;
+      const keys = [...new Set(inScenario.map((r) => exporterLabel(r)))];
+      // A steady run's sink also received the warm-up round's spans.
+      const expected = steady ? 2 * spans : spans;
+      for (const label of keys) {
+        const group = inScenario.filter((r) => exporterLabel(r) === label);
+        const isFloor = group[0].client === 'floor';
+        const ratios = ratiosToFloor(group, floors, cpu);
+        const lost = group.map((r) => expected - receivedIds(r));
+        rows.push({
+          scenario: SCENARIO_LABEL[scenario] + (steady ? ', steady state (2nd round)' : ', fresh process'),
+          exporter: label,
+          n: group.length,
+          cpu: spread(group.map(cpu), 1),
+          ratio: isFloor ? '1.00' : spread(ratios, 2),
+          recv: spread(group.map(receivedIds), 0),
+          ns: spread(group.map((r) => r.result.nsPerCall / 1000), 2),
+          flush: spread(group.map((r) => r.result.flushMs), 0),
+        });
+        if (isFloor) continue;
+        const r = median(ratios);
+        if (steady || group[0].against) {
+          if (Math.max(...lost) > 0) targetRows.push({ run: `cpu/span ${scenario}${steady ? ' steady' : ''} ${label.replace(/^tracewire /, '')}`, target: 'nothing lost', measured: `lost ${Math.max(...lost)}`, result: 'FAIL' });
+          continue; // not judged: the issue's figure is this build's, in a fresh process
+        }
+        targetRows.push({
+          run: `cpu/span ${scenario} ${label.replace(/^tracewire /, '')}`,
+          target: `≤ ${TARGET_CPU_RATIO}× the floor, nothing lost`,
+          measured: `${r.toFixed(2)}× (median of ${ratios.length} per-rep ratios), lost ${Math.max(...lost)}`,
+          result: r <= TARGET_CPU_RATIO && Math.max(...lost) === 0 ? 'PASS' : 'FAIL',
+        });
+      }
     }
   }
   if (rows.length) {
@@ -86,6 +96,8 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
       rows,
     );
     console.log('CPU µs/span = child process.cpuUsage() (user + system), first call → flush resolved, ÷ spans: calls, batching, encoding, HTTP client, GC.');
+    console.log('fresh process = the issue\'s (judged) figure: a new child, so it includes one-off warm-up (lazy compilation, JIT, first sockets, heap growth).');
+    console.log('steady state = the same calls and flush measured as a second round in one child, after an unmeasured first: per-span cost alone (not judged).');
     console.log('The sink runs in the parent and is not counted. The machine may be shared: compare ratios (same rep), not absolute µs.');
   }
 

@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import type { ExportResult } from '../span-exporter.js';
+import { EXPORT_OK, type ExportResult } from '../span-exporter.js';
 import { asError, classifyResponse, MAX_ERROR_BODY_CHARS } from './classify-response.js';
 import type { HttpPost, Transport } from './transport.js';
 
@@ -39,6 +39,14 @@ export class HttpTransport implements Transport {
         return;
       }
       outgoing.on('response', (response) => {
+        const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          // Success needs no body: read it to the end (so the socket is reused), keep none of it.
+          response.on('error', (error) => done({ ok: false, retryable: true, error }));
+          response.on('end', () => done(EXPORT_OK));
+          response.resume();
+          return;
+        }
         const chunks: Buffer[] = [];
         let kept = 0;
         response.on('data', (chunk: Buffer) => {
@@ -48,7 +56,7 @@ export class HttpTransport implements Transport {
           }
         });
         response.on('error', (error) => done({ ok: false, retryable: true, error }));
-        response.on('end', () => done(classifyResponse(response.statusCode ?? 0, response.headers['retry-after'], Buffer.concat(chunks).toString('utf8', 0, MAX_ERROR_BODY_CHARS))));
+        response.on('end', () => done(classifyResponse(status, response.headers['retry-after'], Buffer.concat(chunks).toString('utf8', 0, MAX_ERROR_BODY_CHARS))));
       });
       outgoing.on('error', (error) => done({ ok: false, retryable: true, error }));
       outgoing.end(request.body);

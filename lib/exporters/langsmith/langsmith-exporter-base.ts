@@ -61,6 +61,9 @@ export class LangSmithExporterBase implements SpanExporter {
   private limits: Promise<IngestLimits> | undefined;
   /** Runs of a batch already delivered by some of its requests, while the batch may be retried. */
   private readonly delivered = new WeakMap<ExportBatch, Set<object>>();
+  /** Made once: every request of an exporter goes to one of two URLs with the same credentials. */
+  readonly #urls: Readonly<Record<LangSmithWireMode, URL>>;
+  readonly #authHeaders: Readonly<Record<string, string>>;
 
   /** @internal The public classes pass the transport of their runtime and its way to ask `/info`. */
   protected constructor(options: LangSmithExporterOptions, transport: Transport, fetchIngestLimits: IngestLimitsFetch) {
@@ -73,6 +76,8 @@ export class LangSmithExporterBase implements SpanExporter {
     const mode = options.mode ?? 'multipart';
     if (mode !== 'multipart' && mode !== 'batch') throw new TracewireConfigError('LangSmith mode', mode, 'multipart or batch');
     this.wireMode = mode;
+    this.#urls = { multipart: new URL(this.endpoint + '/runs/multipart'), batch: new URL(this.endpoint + '/runs/batch') };
+    this.#authHeaders = this.authHeaders();
   }
 
   /** The endpoint runs are sent to (never includes credentials). */
@@ -160,15 +165,13 @@ export class LangSmithExporterBase implements SpanExporter {
 
   private async send(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, signal: AbortSignal): Promise<ExportResult> {
     const { body: plain, contentType } = buildBody(ops, mode, boundary);
-    const headers = this.authHeaders();
-    headers['Content-Type'] = contentType;
+    const headers: Record<string, string> = { ...this.#authHeaders, 'Content-Type': contentType };
     let body: Uint8Array = plain;
     if (this.gzip) {
       body = await this.#transport.gzip(plain);
       headers['Content-Encoding'] = 'gzip';
     }
-    const path = mode === 'multipart' ? '/runs/multipart' : '/runs/batch';
-    const result = await this.#transport.post({ url: new URL(this.endpoint + path), headers, body, signal });
+    const result = await this.#transport.post({ url: this.#urls[mode], headers, body, signal });
     return this.#settings.apiKey === undefined ? result : withoutSecrets(result, [this.#settings.apiKey]);
   }
 

@@ -65,25 +65,31 @@ export function textsOfRun(run: Run): LangSmithTexts {
   };
 }
 
-/** @internal The texts of a pipeline record: its inputs and outputs are JSON already; its times are formatted here. */
+/**
+ * @internal The texts of a pipeline record: its inputs and outputs are JSON
+ * already; its main part is written here field by field — the same text
+ * `JSON.stringify` makes of {@link MultipartMain} (same keys, same order,
+ * undefined ones left out), without building an object per run to
+ * stringify. Strings runs share (trace id, name, project, tags) are quoted
+ * once per change, not per run.
+ */
 export function textsOfRecord(record: RunRecord): LangSmithTexts {
-  const main: MultipartMain = {
-    id: record.id,
-    trace_id: record.traceId,
-    dotted_order: record.dottedOrder,
-    name: record.name,
-    run_type: record.runType,
-    start_time: toIsoMicros(record.startMicros),
-    tags: record.tags,
-    session_name: record.projectName,
-    parent_run_id: record.parentId,
-    end_time: record.endMicros === undefined ? undefined : toIsoMicros(record.endMicros),
-  };
+  let main =
+    '{"id":' + JSON.stringify(record.id) +
+    ',"trace_id":' + traceIds.of(record.traceId) +
+    ',"dotted_order":' + JSON.stringify(record.dottedOrder) +
+    ',"name":' + names.of(record.name) +
+    ',"run_type":' + runTypes.of(record.runType) +
+    ',"start_time":"' + toIsoMicros(record.startMicros) +
+    '","tags":' + tagsJson(record.tags) +
+    ',"session_name":' + projects.of(record.projectName);
+  if (record.parentId !== undefined) main += ',"parent_run_id":' + parentIds.of(record.parentId);
+  main += record.endMicros === undefined ? '}' : ',"end_time":"' + toIsoMicros(record.endMicros) + '"}';
   const error = record.error ?? (record.status === 'cancelled' ? 'Cancelled' : undefined);
   return {
     key: record,
     id: record.id,
-    main: JSON.stringify(main),
+    main,
     inputs: record.inputsJson,
     outputs: record.outputsJson,
     events: record.events.length > 0 ? JSON.stringify(record.events) : undefined,
@@ -92,23 +98,28 @@ export function textsOfRecord(record: RunRecord): LangSmithTexts {
   };
 }
 
-/**
- * @internal Calls `part(field, json)` for each present separate field, in
- * wire order ({@link MULTIPART_FIELDS}), so no list is built per run.
- */
-export function forEachField(texts: LangSmithTexts, part: (field: MultipartField, json: string) => void): void {
-  if (texts.inputs !== undefined) part('inputs', texts.inputs);
-  if (texts.outputs !== undefined) part('outputs', texts.outputs);
-  if (texts.events !== undefined) part('events', texts.events);
-  part('extra', texts.extra);
-  if (texts.error !== undefined) part('error', texts.error);
+/** A string's JSON text, remembered for the last string seen: consecutive runs mostly share it. */
+class LastQuoted {
+  #last: string | undefined;
+  #json = '';
+
+  of(text: string): string {
+    if (text !== this.#last) {
+      this.#json = JSON.stringify(text);
+      this.#last = text;
+    }
+    return this.#json;
+  }
 }
 
-/** @internal The run as one JSON object (`/runs/batch`): the main part with the separate fields spliced in. */
-export function batchJson(texts: LangSmithTexts): string {
-  let json = texts.main.slice(0, -1); // the main part is an object with an id: `{…}`
-  forEachField(texts, (field, value) => (json += ',"' + field + '":' + value));
-  return json + '}';
+const traceIds = new LastQuoted();
+const parentIds = new LastQuoted();
+const names = new LastQuoted();
+const runTypes = new LastQuoted();
+const projects = new LastQuoted();
+/** Most runs have no tags. A non-empty list may be a caller's own array (`traceable`'s options), so it is written each time. */
+function tagsJson(tags: readonly string[]): string {
+  return tags.length === 0 ? '[]' : JSON.stringify(tags);
 }
 
 function extraJson(extra: Run['extra']): string {

@@ -1,22 +1,35 @@
 import { randomHex } from '../../model/ids.js';
-import { batchJson, forEachField, type LangSmithTexts } from './to-langsmith-run.js';
+import type { LangSmithTexts } from './to-langsmith-run.js';
+import { allocate, utf8Length, write } from '../http/utf8-body.js';
 
 /** How runs travel to LangSmith: `multipart` → `POST /runs/multipart`, `batch` → `POST /runs/batch` (JSON). */
 export type LangSmithWireMode = 'multipart' | 'batch';
 
 /**
- * @internal One run operation (a post or a patch) as it goes on the wire in
- * one mode: `text` is its run JSON (batch) or all its parts, framed with the
- * export's boundary (multipart); `bytes` is what it adds to a request body.
+ * @internal One run operation (a post or a patch), measured for one mode:
+ * its texts and the UTF-8 size of each, and `bytes`, what it adds to a
+ * request body. No framed text is made per operation: the body is written
+ * from the texts straight into one buffer ({@link buildBody}), so a batch
+ * leaves no copy of its runs' text behind for the collector to sweep.
  */
-export interface WireOp {
-  /** The run or record it was made of: what "already delivered" is remembered by. */
-  readonly key: object;
-  readonly op: 'post' | 'patch';
-  readonly text: string;
-  readonly bytes: number;
-  /** All of `text` is ASCII (its UTF-8 size is its length): on Node it is written byte for byte (latin1), which costs less than UTF-8 encoding. */
-  readonly ascii: boolean;
+export class WireOp {
+  constructor(
+    /** The run or record it was made of: what "already delivered" is remembered by. */
+    readonly key: object,
+    readonly op: 'post' | 'patch',
+    readonly texts: LangSmithTexts,
+    /** `<op>.<id>`: the name of its multipart parts. */
+    readonly name: string,
+    /** Whether `name` is ASCII (a UUID always is). */
+    readonly nameAscii: boolean,
+    readonly mainBytes: number,
+    readonly inputsBytes: number,
+    readonly outputsBytes: number,
+    readonly eventsBytes: number,
+    readonly extraBytes: number,
+    readonly errorBytes: number,
+    readonly bytes: number,
+  ) {}
 }
 
 /** @internal A request body and its `Content-Type`. */
@@ -34,61 +47,63 @@ export function newBoundary(): string {
   return '----tracewire' + randomHex(12);
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
-
-/** UTF-8 size. Most JSON here is ASCII, whose size is its length: one scan, no encoding. */
-function utf8Length(text: string): number {
-  return NON_ASCII.test(text) ? utf8LengthOf(text) : text.length;
-}
-
-/** The UTF-8 size of any string (lone surrogates count as U+FFFD, 3 bytes, as `TextEncoder` writes them). */
-function utf8LengthOf(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
 /**
- * @internal Frames a run operation for `mode`. Multipart follows
+ * @internal Measures a run operation for `mode`. Multipart follows
  * langsmith's `Client._serializeRunParts`: a part `<op>.<id>` with the run
  * minus its separate fields, then `<op>.<id>.<field>` for each present field
  * (inputs, outputs, events, extra, error), every part
- * `Content-Type: application/json; length=<bytes>`, no filename.
+ * `Content-Type: application/json; length=<bytes>`, no filename. Batch mode
+ * writes one JSON object per run: the main part with the fields spliced in.
  */
 export function serializeOp(texts: LangSmithTexts, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string): WireOp {
-  if (mode === 'batch') {
-    const text = batchJson(texts);
-    const bytes = utf8Length(text);
-    return { key: texts.key, op, text, bytes: bytes + 1, ascii: bytes === text.length }; // + its separating comma
-  }
-  const prefix = partPrefix(boundary);
   const name = op + '.' + texts.id;
-  // Framing is ASCII but for the run id in each part's name (a UUID, so in practice ASCII too).
-  const idExtraBytes = utf8Length(texts.id) - texts.id.length;
-  let text = '';
-  let bytes = 0;
-  const part = (partName: string, json: string): void => {
-    const jsonBytes = utf8Length(json);
-    const head = prefix + partName + PART_TYPE + jsonBytes + PART_HEAD_END;
-    text += head + json + CRLF;
-    bytes += head.length + jsonBytes + CRLF.length + idExtraBytes;
-  };
-  part(name, texts.main);
-  forEachField(texts, (field, json) => part(name + '.' + field, json));
-  return { key: texts.key, op, text, bytes, ascii: bytes === text.length };
+  const nameBytes = utf8Length(name);
+  const mainBytes = utf8Length(texts.main);
+  const inputsBytes = texts.inputs === undefined ? 0 : utf8Length(texts.inputs);
+  const outputsBytes = texts.outputs === undefined ? 0 : utf8Length(texts.outputs);
+  const eventsBytes = texts.events === undefined ? 0 : utf8Length(texts.events);
+  const extraBytes = utf8Length(texts.extra);
+  const errorBytes = texts.error === undefined ? 0 : utf8Length(texts.error);
+  let bytes: number;
+  if (mode === 'batch') {
+    // `{…main…,"inputs":…,"extra":…}` plus its separating comma.
+    bytes = mainBytes + 1;
+    if (texts.inputs !== undefined) bytes += FIELD_KEY.inputs.length + inputsBytes;
+    if (texts.outputs !== undefined) bytes += FIELD_KEY.outputs.length + outputsBytes;
+    if (texts.events !== undefined) bytes += FIELD_KEY.events.length + eventsBytes;
+    bytes += FIELD_KEY.extra.length + extraBytes;
+    if (texts.error !== undefined) bytes += FIELD_KEY.error.length + errorBytes;
+  } else {
+    // Each part: `--<boundary>` CRLF, its two header lines, a blank line, the JSON, CRLF.
+    const head = partPrefix(boundary).length + nameBytes + PART_TYPE.length + PART_HEAD_END.length + CRLF.length;
+    bytes = head + mainBytes + digits(mainBytes);
+    if (texts.inputs !== undefined) bytes += head + SUFFIX.inputs.length + inputsBytes + digits(inputsBytes);
+    if (texts.outputs !== undefined) bytes += head + SUFFIX.outputs.length + outputsBytes + digits(outputsBytes);
+    if (texts.events !== undefined) bytes += head + SUFFIX.events.length + eventsBytes + digits(eventsBytes);
+    bytes += head + SUFFIX.extra.length + extraBytes + digits(extraBytes);
+    if (texts.error !== undefined) bytes += head + SUFFIX.error.length + errorBytes + digits(errorBytes);
+  }
+  return new WireOp(texts.key, op, texts, name, nameBytes === name.length, mainBytes, inputsBytes, outputsBytes, eventsBytes, extraBytes, errorBytes, bytes);
+}
+
+/** Decimal digits of a non-negative integer: the size of `length=<n>`. */
+function digits(n: number): number {
+  let count = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    count++;
+  }
+  return count;
 }
 
 const CRLF = '\r\n';
 const PART_TYPE = '"\r\nContent-Type: application/json; length=';
 const PART_HEAD_END = '\r\n\r\n';
+/** A separate field's part name suffix, and its key in a batch-mode run object. */
+const SUFFIX = { inputs: '.inputs', outputs: '.outputs', events: '.events', extra: '.extra', error: '.error' } as const;
+const FIELD_KEY = { inputs: ',"inputs":', outputs: ',"outputs":', events: ',"events":', extra: ',"extra":', error: ',"error":' } as const;
+/** `"` CRLF `Content-Type: …; length=` after each suffix, made once. */
+const SUFFIX_TYPE = { main: PART_TYPE, inputs: SUFFIX.inputs + PART_TYPE, outputs: SUFFIX.outputs + PART_TYPE, events: SUFFIX.events + PART_TYPE, extra: SUFFIX.extra + PART_TYPE, error: SUFFIX.error + PART_TYPE } as const;
 let cachedBoundary = '';
 let cachedPrefix = '';
 
@@ -138,37 +153,31 @@ export function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, bound
   return mode === 'multipart' ? multipartBody(ops, boundary) : batchBody(ops);
 }
 
-const utf8 = new TextEncoder();
-
-/**
- * Node's `Buffer` where the runtime has one. Measured on Node 20 (bench/pipeline.js
- * --cpu-prof), `encodeInto` of the multipart texts cost ~2× a latin1 `Buffer`
- * write of the same ASCII text, so Node keeps the `Buffer`; other runtimes
- * (workerd, Vercel Edge, browsers) use `TextEncoder.encodeInto`.
- */
-const NodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): Uint8Array & { write(text: string, at: number, encoding: string): number } } }).Buffer;
-
-type Body = Uint8Array & { write?(text: string, at: number, encoding: string): number };
-
-function allocate(size: number): Body {
-  return NodeBuffer === undefined ? new Uint8Array(size) : NodeBuffer.allocUnsafe(size);
-}
-
-/** Writes `text` as UTF-8 at `at`; returns the bytes written. */
-function write(body: Body, text: string, at: number, ascii: boolean): number {
-  if (body.write !== undefined) return body.write(text, at, ascii ? 'latin1' : 'utf8');
-  return utf8.encodeInto(text, at === 0 ? body : body.subarray(at)).written;
-}
-
 function multipartBody(ops: readonly WireOp[], boundary: string): WireBody {
   const closing = `--${boundary}--\r\n`;
   let size = closing.length;
   for (const op of ops) size += op.bytes;
   const body = allocate(size);
+  const prefix = partPrefix(boundary);
   let at = 0;
-  for (const op of ops) at += write(body, op.text, at, op.ascii);
+  for (const op of ops) {
+    // The operation's text is made here, written at once and dropped: one write per run, and no framed copy of a batch lives on.
+    const t = op.texts;
+    let text = partText(prefix, op, SUFFIX_TYPE.main, t.main, op.mainBytes);
+    if (t.inputs !== undefined) text += partText(prefix, op, SUFFIX_TYPE.inputs, t.inputs, op.inputsBytes);
+    if (t.outputs !== undefined) text += partText(prefix, op, SUFFIX_TYPE.outputs, t.outputs, op.outputsBytes);
+    if (t.events !== undefined) text += partText(prefix, op, SUFFIX_TYPE.events, t.events, op.eventsBytes);
+    text += partText(prefix, op, SUFFIX_TYPE.extra, t.extra, op.extraBytes);
+    if (t.error !== undefined) text += partText(prefix, op, SUFFIX_TYPE.error, t.error, op.errorBytes);
+    at += write(body, text, at, op.bytes === text.length);
+  }
   at += write(body, closing, at, true);
   return { body: exactly(body, at), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** One part: its head, its JSON as it is, CRLF. */
+function partText(prefix: string, op: WireOp, suffixType: string, json: string, jsonBytes: number): string {
+  return prefix + op.name + suffixType + jsonBytes + PART_HEAD_END + json + CRLF;
 }
 
 function batchBody(ops: readonly WireOp[]): WireBody {
@@ -187,12 +196,25 @@ function batchBody(ops: readonly WireOp[]): WireBody {
     for (const op of ops) {
       if (op.op !== list) continue;
       if (!first) at += write(body, ',', at, true);
-      at += write(body, op.text, at, op.ascii);
+      const text = runObjectText(op);
+      at += write(body, text, at, op.bytes === text.length + 1); // bytes counts its comma
       first = false;
     }
   }
   at += write(body, ']}', at, true);
   return { body: exactly(body, at), contentType: 'application/json' };
+}
+
+/** The run as one JSON object: its main part without its closing `}`, the separate fields, `}`. */
+function runObjectText(op: WireOp): string {
+  const t = op.texts;
+  let text = t.main.slice(0, -1);
+  if (t.inputs !== undefined) text += FIELD_KEY.inputs + t.inputs;
+  if (t.outputs !== undefined) text += FIELD_KEY.outputs + t.outputs;
+  if (t.events !== undefined) text += FIELD_KEY.events + t.events;
+  text += FIELD_KEY.extra + t.extra;
+  if (t.error !== undefined) text += FIELD_KEY.error + t.error;
+  return text + '}';
 }
 
 /** Sizes are computed before writing; a mismatch is a bug here, and must never put a half-written body on the wire. */

@@ -4,6 +4,7 @@ import type { RunRecord } from '../../model/run-record.js';
 import { recordsOf, takesRecords } from '../record-batch.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
+import { encodeUtf8 } from '../http/utf8-body.js';
 import type { Transport } from '../http/transport.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from './otlp-request.js';
@@ -116,7 +117,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
           spans.push(this.#serviceSpan(run, startInputs));
         }
       }
-      if (texts.length > 0) body = utf8.encode(otlpRequestJson(texts));
+      if (texts.length > 0) body = encodeUtf8(otlpRequestJson(texts));
       else if (spans.length > 0) body = this.#encode(toOtlpRequest(spans));
       else return EXPORT_OK;
     } catch (error) {

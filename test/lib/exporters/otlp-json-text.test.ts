@@ -1,4 +1,4 @@
-import { RunRecord } from '../../../lib/model/run-record';
+import { ROOT, runRecord } from '../../helpers/run-records';
 import { otlpRequestJson, recordSpanJson } from '../../../lib/exporters/otlp/otlp-json-text';
 import { toOtlpRequest } from '../../../lib/exporters/otlp/otlp-request';
 import { recordToOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
@@ -7,21 +7,7 @@ import { recordToOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
  * The pipeline's records are written as OTLP/JSON text directly (no object
  * graph): the text must be exactly what stringifying the mapped span gives.
  */
-const ROOT = '0192f3a4-5b6c-7d8e-9f01-23456789abcd';
-const CHILD = '0192f3a4-5b6c-7d8e-af01-23456789abce';
-const START = 1_732_000_000_123_456;
-
-function record(overrides: Partial<Record<keyof RunRecord, unknown>> = {}): RunRecord {
-  const r = {
-    phase: 'full', id: CHILD, traceId: ROOT, parentId: ROOT, parentIsRemote: false, parentDottedOrder: '20241119T071320123456Z' + ROOT,
-    name: 'lookup "user"', runType: 'tool', projectName: 'checkout', startMicros: START, endMicros: START + 2_345, status: 'success',
-    error: undefined, tags: [], metadata: {}, events: [], inputsJson: '{"input":"caf\u00e9 \\"q\\" \u2028"}', outputsJson: '{"outputs":[1,2]}',
-    ...overrides,
-  };
-  return new RunRecord(r.phase as never, r.id as string, r.traceId as string, r.parentId as never, r.parentIsRemote as boolean, r.parentDottedOrder as never,
-    r.name as string, r.runType as never, r.projectName as string, r.startMicros as number, r.endMicros as never, r.status as never, r.error as never,
-    r.tags as string[], r.metadata as never, r.events as never, r.inputsJson as never, r.outputsJson as never);
-}
+const record = runRecord;
 
 test.each([
   ['a child with inputs and outputs', {}],
