@@ -21,6 +21,8 @@
  *      tracewire: import { traceable, TracingClient, setGlobalTracingClient }
  *                 from 'tracewire'; a global client with a no-op exporter;
  *                 handler = traceable(async (event) => ({ ok: true, n: event.n }))
+ *      tracewire-env: only traceable(<the same function>) from 'tracewire', the
+ *                 client built from the environment on the first call (as for langsmith below)
  *      langsmith: handler = traceable(<the same function>) from 'langsmith/traceable'
  *    `node_modules/tracewire` in the temp dir is a symlink to this repo, so the
  *    package.json `exports` map resolves exactly as in a user's project;
@@ -38,7 +40,7 @@
  *    distorts far less than wall time). Medians are reported, raw and minus
  *    the empty-file baseline (the cost of `require` itself: resolving,
  *    reading, wrapping one file).
- *    The langsmith child runs with LANGSMITH_TRACING=true and its endpoint
+ *    The langsmith and tracewire-env children run with LANGSMITH_TRACING=true and its endpoint
  *    pointed at a loopback HTTP server started here (answers 200 `{}`), so
  *    its first call really traces, like tracewire's does, without network.
  * 4. For reference (not judged): a bundle of `export { Observable } from
@@ -170,6 +172,12 @@ async function main() {
         'setGlobalTracingClient(new TracingClient({ exporter: { export: () => Promise.resolve({ ok: true }) } }));',
         `export const handler = traceable(${handlerBody});`,
       ].join('\n'),
+      // Env-only set-up, as most serverless users run it: no code but `traceable`; the child's
+      // environment turns LangSmith tracing on (loopback), so the first call builds the client.
+      'tracewire-env': [
+        "import { traceable } from 'tracewire';",
+        `export const handler = traceable(${handlerBody});`,
+      ].join('\n'),
       // The same handler through the edge entry, bundled as wrangler does (workerd condition), loaded in Node.
       'tracewire-edge': [
         "import { traceable, TracingClient, setGlobalTracingClient } from 'tracewire';",
@@ -228,6 +236,7 @@ async function main() {
     const subjects = [
       { id: 'empty', label: 'empty file (baseline)', target: emptyFile, env: baseEnv },
       { id: 'tracewire', label: 'tracewire handler bundle', target: bundles.tracewire.outfile, env: baseEnv, bundle: bundles.tracewire },
+      { id: 'tracewire-env', label: 'tracewire handler bundle, env-only set-up', target: bundles['tracewire-env'].outfile, env: lsEnv, bundle: bundles['tracewire-env'] },
       ...(BASELINE ? [{ id: 'tracewire-baseline', label: `baseline: ${path.basename(BASELINE)} handler bundle`, target: bundles['tracewire-baseline'].outfile, env: baseEnv, bundle: bundles['tracewire-baseline'] }] : []),
       { id: 'tracewire-edge', label: 'tracewire handler bundle, edge entry', target: bundles['tracewire-edge'].outfile, env: baseEnv, bundle: bundles['tracewire-edge'] },
       { id: 'langsmith', label: 'langsmith handler bundle', target: bundles.langsmith.outfile, env: lsEnv, bundle: bundles.langsmith },
@@ -292,7 +301,7 @@ async function main() {
     console.log('');
     console.log(`targets (tracewire bundle): size ${tw.size} B = ${kib(tw.size)} KiB = ${(tw.size / 1000).toFixed(1)} kB vs ≤ 120 KB (${TARGET_BYTES} B) → ${tw.size <= TARGET_BYTES ? 'PASS' : 'FAIL'}; ` +
       `load ${twLoadAbove.toFixed(2)} ms above empty (${twRow.load} ms raw) vs ≤ ${TARGET_LOAD_MS} ms → ${twLoadAbove <= TARGET_LOAD_MS ? 'PASS' : 'FAIL'}`);
-    console.log(`langsmith bundle: ${bundles.langsmith.size} B = ${kib(bundles.langsmith.size)} KiB = ${(bundles.langsmith.size / 1000).toFixed(1)} kB; esbuild warnings: ${Object.entries(bundles).map(([k, b]) => `${k} ${b.warnings}`).join(', ')}; loopback requests from langsmith children: ${loopback.counts.requests}`);
+    console.log(`langsmith bundle: ${bundles.langsmith.size} B = ${kib(bundles.langsmith.size)} KiB = ${(bundles.langsmith.size / 1000).toFixed(1)} kB; esbuild warnings: ${Object.entries(bundles).map(([k, b]) => `${k} ${b.warnings}`).join(', ')}; loopback requests from the langsmith and tracewire env-only children: ${loopback.counts.requests}`);
 
     // -- what is in the tracewire bundle ------------------------------------------
     const output = Object.values(tw.metafile.outputs).find((o) => o.entryPoint);
