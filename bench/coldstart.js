@@ -3,7 +3,11 @@
  * bench/coldstart.js — what tracewire costs a serverless function at cold start.
  *
  *   npm run build   (or: npx tsc -p tsconfig.build.json)
- *   node bench/coldstart.js
+ *   node bench/coldstart.js [--baseline <another built tracewire checkout>]
+ *
+ * `--baseline` adds that checkout's handler bundle as a row of the same run
+ * (before/after on a shared machine: compare rows of one run only), e.g.
+ * `git worktree add /tmp/tw-before <commit> && (cd /tmp/tw-before && npm ci && npm run build)`.
  *
  * Serverless users bundle their handler with esbuild (`--platform=node
  * --minify`), so what matters is (1) the size of the bundle a one-function
@@ -17,6 +21,8 @@
  *      tracewire: import { traceable, TracingClient, setGlobalTracingClient }
  *                 from 'tracewire'; a global client with a no-op exporter;
  *                 handler = traceable(async (event) => ({ ok: true, n: event.n }))
+ *      tracewire-env: only traceable(<the same function>) from 'tracewire', the
+ *                 client built from the environment on the first call (as for langsmith below)
  *      langsmith: handler = traceable(<the same function>) from 'langsmith/traceable'
  *    `node_modules/tracewire` in the temp dir is a symlink to this repo, so the
  *    package.json `exports` map resolves exactly as in a user's project;
@@ -24,13 +30,17 @@
  * 2. Bundles each with esbuild's JS API: platform node, bundle, minify,
  *    format cjs, target node20, metafile on. Sizes are KiB (1 KiB = 1024 B);
  *    gzip is zlib level 6 (the default), as a proxy for upload/transfer.
- * 3. Spawns a fresh `node -e` process N times per bundle (interleaved with an
- *    empty-file baseline, so drift hits all alike). Each child times
- *    `require(bundle)` + reading `.handler` with process.hrtime, then
- *    separately one `await handler({ n: 1 })` (first-call latency). Medians
- *    are reported, raw and minus the empty-file baseline (the cost of
- *    `require` itself: resolving, reading, wrapping one file).
- *    The langsmith child runs with LANGSMITH_TRACING=true and its endpoint
+ * 3. Spawns a fresh `node child.js` process N times per bundle (interleaved
+ *    with an empty-file baseline, so drift hits all alike). The child is a
+ *    file, as a serverless runtime loads a handler (`node -e` would
+ *    initialise `node:crypto` before any user code and hide its cost). Each
+ *    child times `require(bundle)` + reading `.handler` with process.hrtime,
+ *    then separately one `await handler({ n: 1 })` (first-call latency),
+ *    each also as CPU time (`process.cpuUsage()`, which a busy shared machine
+ *    distorts far less than wall time). Medians are reported, raw and minus
+ *    the empty-file baseline (the cost of `require` itself: resolving,
+ *    reading, wrapping one file).
+ *    The langsmith and tracewire-env children run with LANGSMITH_TRACING=true and its endpoint
  *    pointed at a loopback HTTP server started here (answers 200 `{}`), so
  *    its first call really traces, like tracewire's does, without network.
  * 4. For reference (not judged): a bundle of `export { Observable } from
@@ -55,31 +65,46 @@ const { startLoopbackServer, closeServer } = require('./support/loopback-sink');
 const { distMissing } = require('./support/dist');
 
 const N = 15; // child processes per subject
+// `--baseline <dir>`: another tracewire checkout (built: `npm run build`), bundled and timed in the same run, interleaved.
+const baselineAt = process.argv.indexOf('--baseline');
+const BASELINE = baselineAt > 0 ? path.resolve(process.argv[baselineAt + 1]) : undefined;
 const TARGET_BYTES = 120_000; // "120 KB", read strictly as 120 000 bytes (117.2 KiB)
 const TARGET_LOAD_MS = 20; // judged on load time above the empty-file baseline
 
 const kib = (bytes) => (bytes / 1024).toFixed(1);
 
-/** The child: times require + first call, prints one JSON line. */
+/**
+ * The child: times require + first call (wall clock and the process's CPU
+ * time, which a busy shared machine distorts far less), prints one JSON line.
+ * It runs from a file, as a serverless runtime loads a handler: `node -e`
+ * initialises `node:crypto` before any user code, which would hide its cost.
+ */
 const CHILD_SOURCE = `
+process.hrtime.bigint(); process.cpuUsage();
+const cpuMs = (since) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1000; };
+const c0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 const mod = require(process.env.BENCH_TARGET);
 const handler = mod.handler;
 const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
+const loadCpuMs = cpuMs(c0);
 (async () => {
-  let firstCallMs = null, result = null;
+  let firstCallMs = null, firstCallCpuMs = null, result = null;
   if (typeof handler === 'function') {
+    const c1 = process.cpuUsage();
     const t1 = process.hrtime.bigint();
     result = await handler({ n: 1 });
     firstCallMs = Number(process.hrtime.bigint() - t1) / 1e6;
+    firstCallCpuMs = cpuMs(c1);
   }
-  process.stdout.write(JSON.stringify({ loadMs, firstCallMs, result }) + '\\n');
+  process.stdout.write(JSON.stringify({ loadMs, loadCpuMs, firstCallMs, firstCallCpuMs, result }) + '\\n');
 })().catch((e) => { console.error(e); process.exitCode = 1; });
 `;
+let childFile; // written into the temp dir by main()
 
 function runChild(target, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', CHILD_SOURCE], {
+    const child = spawn(process.execPath, [childFile], {
       env: { ...env, BENCH_TARGET: target },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -134,6 +159,9 @@ async function main() {
       links.push(at);
     };
     link('tracewire', ROOT);
+    if (BASELINE) link('tracewire-baseline', BASELINE);
+    childFile = path.join(tmp, 'child.js');
+    fs.writeFileSync(childFile, CHILD_SOURCE);
     link('langsmith', path.join(ROOT, 'node_modules', 'langsmith'));
     fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ name: 'cold-start-handler', private: true }));
 
@@ -144,12 +172,23 @@ async function main() {
         'setGlobalTracingClient(new TracingClient({ exporter: { export: () => Promise.resolve({ ok: true }) } }));',
         `export const handler = traceable(${handlerBody});`,
       ].join('\n'),
+      // Env-only set-up, as most serverless users run it: no code but `traceable`; the child's
+      // environment turns LangSmith tracing on (loopback), so the first call builds the client.
+      'tracewire-env': [
+        "import { traceable } from 'tracewire';",
+        `export const handler = traceable(${handlerBody});`,
+      ].join('\n'),
       // The same handler through the edge entry, bundled as wrangler does (workerd condition), loaded in Node.
       'tracewire-edge': [
         "import { traceable, TracingClient, setGlobalTracingClient } from 'tracewire';",
         'setGlobalTracingClient(new TracingClient({ exporter: { export: () => Promise.resolve({ ok: true }) } }));',
         `export const handler = traceable(${handlerBody});`,
       ].join('\n'),
+      ...(BASELINE ? { 'tracewire-baseline': [
+        "import { traceable, TracingClient, setGlobalTracingClient } from 'tracewire-baseline';",
+        'setGlobalTracingClient(new TracingClient({ exporter: { export: () => Promise.resolve({ ok: true }) } }));',
+        `export const handler = traceable(${handlerBody});`,
+      ].join('\n') } : {}),
       langsmith: [
         "import { traceable } from 'langsmith/traceable';",
         `export const handler = traceable(${handlerBody});`,
@@ -197,6 +236,8 @@ async function main() {
     const subjects = [
       { id: 'empty', label: 'empty file (baseline)', target: emptyFile, env: baseEnv },
       { id: 'tracewire', label: 'tracewire handler bundle', target: bundles.tracewire.outfile, env: baseEnv, bundle: bundles.tracewire },
+      { id: 'tracewire-env', label: 'tracewire handler bundle, env-only set-up', target: bundles['tracewire-env'].outfile, env: lsEnv, bundle: bundles['tracewire-env'] },
+      ...(BASELINE ? [{ id: 'tracewire-baseline', label: `baseline: ${path.basename(BASELINE)} handler bundle`, target: bundles['tracewire-baseline'].outfile, env: baseEnv, bundle: bundles['tracewire-baseline'] }] : []),
       { id: 'tracewire-edge', label: 'tracewire handler bundle, edge entry', target: bundles['tracewire-edge'].outfile, env: baseEnv, bundle: bundles['tracewire-edge'] },
       { id: 'langsmith', label: 'langsmith handler bundle', target: bundles.langsmith.outfile, env: lsEnv, bundle: bundles.langsmith },
       { id: 'rxjs-bare', label: "ref: bundle of { Observable } from 'rxjs'", target: bundles['rxjs-bare'].outfile, env: baseEnv, bundle: bundles['rxjs-bare'] },
@@ -214,9 +255,12 @@ async function main() {
 
     // -- report ----------------------------------------------------------------
     const baseMs = median(subjects[0].runs.map((r) => r.loadMs));
+    const baseCpu = median(subjects[0].runs.map((r) => r.loadCpuMs));
     const rows = subjects.map((s) => {
       const load = median(s.runs.map((r) => r.loadMs));
       const calls = s.runs.map((r) => r.firstCallMs).filter((x) => x !== null);
+      const cpu = median(s.runs.map((r) => r.loadCpuMs));
+      const callsCpu = s.runs.map((r) => r.firstCallCpuMs).filter((x) => x !== null);
       const results = new Set(s.runs.map((r) => JSON.stringify(r.result)));
       return {
         id: s.id,
@@ -227,6 +271,9 @@ async function main() {
         range: `${Math.min(...s.runs.map((r) => r.loadMs)).toFixed(2)}–${Math.max(...s.runs.map((r) => r.loadMs)).toFixed(2)}`,
         above: s.id === 'empty' ? '—' : (load - baseMs).toFixed(2),
         first: calls.length ? median(calls).toFixed(2) : '—',
+        cpu: cpu.toFixed(2),
+        cpuAbove: s.id === 'empty' ? '—' : (cpu - baseCpu).toFixed(2),
+        firstCpu: callsCpu.length ? median(callsCpu).toFixed(2) : '—',
         result: calls.length ? [...results].join(' | ') : '',
         loadAbove: load - baseMs,
       };
@@ -241,6 +288,8 @@ async function main() {
         { key: 'range', title: `min–max (${N} runs)`, right: true },
         { key: 'above', title: 'load ms above empty', right: true },
         { key: 'first', title: 'first call ms', right: true },
+        { key: 'cpuAbove', title: 'load CPU ms above empty', right: true },
+        { key: 'firstCpu', title: 'first call CPU ms', right: true },
         { key: 'result', title: 'handler({n:1})' },
       ],
       rows,
@@ -252,7 +301,7 @@ async function main() {
     console.log('');
     console.log(`targets (tracewire bundle): size ${tw.size} B = ${kib(tw.size)} KiB = ${(tw.size / 1000).toFixed(1)} kB vs ≤ 120 KB (${TARGET_BYTES} B) → ${tw.size <= TARGET_BYTES ? 'PASS' : 'FAIL'}; ` +
       `load ${twLoadAbove.toFixed(2)} ms above empty (${twRow.load} ms raw) vs ≤ ${TARGET_LOAD_MS} ms → ${twLoadAbove <= TARGET_LOAD_MS ? 'PASS' : 'FAIL'}`);
-    console.log(`langsmith bundle: ${bundles.langsmith.size} B = ${kib(bundles.langsmith.size)} KiB = ${(bundles.langsmith.size / 1000).toFixed(1)} kB; esbuild warnings: ${Object.entries(bundles).map(([k, b]) => `${k} ${b.warnings}`).join(', ')}; loopback requests from langsmith children: ${loopback.counts.requests}`);
+    console.log(`langsmith bundle: ${bundles.langsmith.size} B = ${kib(bundles.langsmith.size)} KiB = ${(bundles.langsmith.size / 1000).toFixed(1)} kB; esbuild warnings: ${Object.entries(bundles).map(([k, b]) => `${k} ${b.warnings}`).join(', ')}; loopback requests from the langsmith and tracewire env-only children: ${loopback.counts.requests}`);
 
     // -- what is in the tracewire bundle ------------------------------------------
     const output = Object.values(tw.metafile.outputs).find((o) => o.entryPoint);

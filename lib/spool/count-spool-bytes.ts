@@ -1,6 +1,10 @@
-import { readdir, rm, stat } from 'node:fs/promises';
+import type * as FsPromises from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseSpoolEntry } from './spool-format.js';
+import { lazyBuiltin } from '../peers/node-builtin.js';
+
+// Loaded on first use, not at import (cold start; see node-builtin.ts).
+const fs = lazyBuiltin<typeof FsPromises>('node:fs/promises');
 
 /**
  * @internal Bytes of spool files in `dir`: ready, claimed and being written
@@ -12,7 +16,7 @@ import { parseSpoolEntry } from './spool-format.js';
 export async function countSpoolBytes(dir: string, staleTempMillis: number): Promise<number> {
   let files: string[];
   try {
-    files = await readdir(dir);
+    files = await fs().readdir(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw error;
@@ -22,10 +26,10 @@ export async function countSpoolBytes(dir: string, staleTempMillis: number): Pro
     files.map(async (file) => {
       const entry = parseSpoolEntry(file);
       if (entry === undefined) return 0;
-      const info = await stat(join(dir, file)).catch(() => undefined);
+      const info = await fs().stat(join(dir, file)).catch(() => undefined);
       if (info === undefined || !info.isFile()) return 0; // replayed or renamed meanwhile
       if (entry.state === 'temp' && now - info.mtimeMs > staleTempMillis) {
-        await rm(join(dir, file), { force: true }).catch(() => undefined);
+        await fs().rm(join(dir, file), { force: true }).catch(() => undefined);
         return 0;
       }
       return info.size;

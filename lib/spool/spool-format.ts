@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { ExportBatch } from '../exporters/span-exporter.js';
+import { randomHex } from '../model/ids.js';
 import type { Run } from '../model/run.js';
 
 /**
@@ -31,7 +31,7 @@ let sequence = 0;
 /** @internal A fresh ready name. */
 export function newSpoolName(now: number = Date.now()): string {
   sequence = (sequence + 1) % 1_000_000;
-  return `${String(now).padStart(13, '0')}-${String(sequence).padStart(6, '0')}-${randomBytes(8).toString('hex')}.json`;
+  return `${String(now).padStart(13, '0')}-${String(sequence).padStart(6, '0')}-${randomHex(8)}.json`;
 }
 
 /** @internal The name a replaying process renames `name` to, to own it. */

@@ -1,7 +1,11 @@
-import { readdir, readFile, rename, rm } from 'node:fs/promises';
+import type * as FsPromises from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { claimedName, decodeBatch, parseSpoolEntry, type SpoolEntry } from './spool-format.js';
+import { lazyBuiltin } from '../peers/node-builtin.js';
+
+// Loaded on first use, not at import (cold start; see node-builtin.ts).
+const fs = lazyBuiltin<typeof FsPromises>('node:fs/promises');
 
 /** @internal Options of `SpoolStore.replay()`. */
 export interface ReplayOptions {
@@ -63,7 +67,7 @@ export async function replaySpool(dir: string, send: (batch: ExportBatch) => Pro
 async function replayable(dir: string, staleClaimMillis: number): Promise<SpoolEntry[]> {
   const now = Date.now();
   const entries: SpoolEntry[] = [];
-  for (const file of await readdir(dir)) {
+  for (const file of await fs().readdir(dir)) {
     const entry = parseSpoolEntry(file);
     if (entry?.state === 'ready' || (entry?.state === 'claimed' && now - entry.claimedAt > staleClaimMillis)) entries.push(entry);
   }
@@ -78,21 +82,21 @@ async function replayOne(
 ): Promise<'replayed' | 'failed' | 'corrupt' | 'taken'> {
   const claimed = join(dir, claimedName(entry.name));
   try {
-    await rename(join(dir, entry.file), claimed);
+    await fs().rename(join(dir, entry.file), claimed);
   } catch {
     return 'taken'; // another process claimed (or replayed) it first
   }
-  const release = () => rename(claimed, join(dir, entry.name)).catch(() => undefined);
+  const release = () => fs().rename(claimed, join(dir, entry.name)).catch(() => undefined);
   let bytes: Buffer;
   try {
-    bytes = await readFile(claimed);
+    bytes = await fs().readFile(claimed);
   } catch {
     await release();
     return 'failed';
   }
   const batch = decodeBatch(bytes.toString('utf8'));
   if (batch === undefined) {
-    await rename(claimed, join(dir, `${entry.name}.corrupt`)).catch(() => undefined);
+    await fs().rename(claimed, join(dir, `${entry.name}.corrupt`)).catch(() => undefined);
     settings.onRemoved(bytes.length);
     return 'corrupt';
   }
@@ -106,7 +110,7 @@ async function replayOne(
     await release();
     return 'failed';
   }
-  await rm(claimed, { force: true }).catch(() => undefined);
+  await fs().rm(claimed, { force: true }).catch(() => undefined);
   settings.onRemoved(bytes.length);
   return 'replayed';
 }

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import type * as FsPromises from 'node:fs/promises';
 import { join } from 'node:path';
 import { TracewireConfigError } from '../errors.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
@@ -6,6 +6,10 @@ import { countSpoolBytes } from './count-spool-bytes.js';
 import { encodeBatch, newSpoolName } from './spool-format.js';
 import { replaySpool, type ReplayOptions, type ReplayResult } from './spool-replay.js';
 import { writeFileAtomically } from './write-atomically.js';
+import { lazyBuiltin } from '../peers/node-builtin.js';
+
+// Loaded on first use, not at import (cold start; see node-builtin.ts).
+const fs = lazyBuiltin<typeof FsPromises>('node:fs/promises');
 
 /** @internal Options of a {@link SpoolStore}. */
 export interface SpoolStoreOptions {
@@ -123,7 +127,7 @@ export class SpoolStore {
 
   private createDir(): Promise<unknown> {
     // Only the owner may list, read or add spool files.
-    this.dirCreated ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+    this.dirCreated ??= fs().mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
       this.dirCreated = undefined;
       throw error;
     });

@@ -1,4 +1,8 @@
-import { open, rename, rm } from 'node:fs/promises';
+import type * as FsPromises from 'node:fs/promises';
+import { lazyBuiltin } from '../peers/node-builtin.js';
+
+// Loaded on first use, not at import (cold start; see node-builtin.ts).
+const fs = lazyBuiltin<typeof FsPromises>('node:fs/promises');
 
 /**
  * @internal Writes `text` to `path` so that `path` either does not exist or
@@ -12,7 +16,7 @@ import { open, rename, rm } from 'node:fs/promises';
  */
 export async function writeFileAtomically(path: string, text: string): Promise<void> {
   const temp = `${path}.tmp`;
-  const file = await open(temp, 'wx', 0o600); // 'x': never write into someone else's temp file
+  const file = await fs().open(temp, 'wx', 0o600); // 'x': never write into someone else's temp file
   try {
     try {
       await file.writeFile(text, 'utf8');
@@ -20,9 +24,9 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
     } finally {
       await file.close();
     }
-    await rename(temp, path);
+    await fs().rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
+    await fs().rm(temp, { force: true }).catch(() => undefined);
     throw error;
   }
 }

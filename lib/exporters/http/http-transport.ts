@@ -1,12 +1,17 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
 import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
+import type * as Zlib from 'node:zlib';
+import { lazyBuiltin } from '../../peers/node-builtin.js';
 import { EXPORT_OK, type ExportResult } from '../span-exporter.js';
 import { asError, classifyResponse, MAX_ERROR_BODY_CHARS } from './classify-response.js';
 import type { HttpPost, Transport } from './transport.js';
 
-const gzipAsync = promisify(gzipCallback);
+// Loaded on first send, not at import: they are most of a cold start's load time otherwise (see node-builtin.ts).
+const http = lazyBuiltin<typeof Http>('node:http');
+const https = lazyBuiltin<typeof Https>('node:https');
+const zlib = lazyBuiltin<typeof Zlib>('node:zlib');
+let gzipAsync: ((body: Uint8Array) => Promise<Buffer>) | undefined;
 
 /**
  * @internal Node's transport: keep-alive agents, answers classified as an
@@ -18,19 +23,19 @@ const gzipAsync = promisify(gzipCallback);
  * would otherwise print it.
  */
 export class HttpTransport implements Transport {
-  readonly #httpAgent = new http.Agent({ keepAlive: true });
-  readonly #httpsAgent = new https.Agent({ keepAlive: true });
+  #httpAgent: Http.Agent | undefined;
+  #httpsAgent: Https.Agent | undefined;
 
   post(request: HttpPost): Promise<ExportResult> {
     return new Promise<ExportResult>((resolve) => {
       const secure = request.url.protocol === 'https:';
-      const send = secure ? https.request : http.request;
-      let outgoing: http.ClientRequest;
+      const send = secure ? https().request : http().request;
+      let outgoing: Http.ClientRequest;
       const done = resolve;
       try {
         outgoing = send(request.url, {
           method: 'POST',
-          agent: secure ? this.#httpsAgent : this.#httpAgent,
+          agent: secure ? (this.#httpsAgent ??= new (https().Agent)({ keepAlive: true })) : (this.#httpAgent ??= new (http().Agent)({ keepAlive: true })),
           headers: { ...request.headers, 'Content-Length': String(request.body.byteLength) },
           signal: request.signal,
         });
@@ -64,12 +69,13 @@ export class HttpTransport implements Transport {
   }
 
   gzip(body: Uint8Array): Promise<Uint8Array> {
+    gzipAsync ??= promisify(zlib().gzip);
     return gzipAsync(body);
   }
 
   /** Closes idle keep-alive sockets so they do not hold the process open. */
   close(): void {
-    this.#httpAgent.destroy();
-    this.#httpsAgent.destroy();
+    this.#httpAgent?.destroy();
+    this.#httpsAgent?.destroy();
   }
 }

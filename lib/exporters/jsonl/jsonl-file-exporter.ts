@@ -1,8 +1,12 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type * as FsPromises from 'node:fs/promises';
 import { types } from 'node:util';
 import { TracewireConfigError } from '../../errors.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toLines } from './jsonl-lines.js';
+import { lazyBuiltin } from '../../peers/node-builtin.js';
+
+// Loaded on first use, not at import (cold start; see node-builtin.ts).
+const fs = lazyBuiltin<typeof FsPromises>('node:fs/promises');
 
 /** Options of a {@link JsonlFileExporter}. */
 export interface JsonlFileExporterOptions {
@@ -46,7 +50,7 @@ export class JsonlFileExporter implements SpanExporter {
   /** The file runs are appended to. */
   readonly path: string;
   /** Opened on the first export, kept open until `shutdown()`. */
-  private handle: Promise<FileHandle> | undefined;
+  private handle: Promise<FsPromises.FileHandle> | undefined;
   private readonly writing = new Set<Promise<ExportResult>>();
   /** A write failed part-way: the next batch starts with `\n` so the torn line stays alone. */
   private tornLine = false;
@@ -108,9 +112,9 @@ export class JsonlFileExporter implements SpanExporter {
     }
   }
 
-  private open(): Promise<FileHandle> {
+  private open(): Promise<FsPromises.FileHandle> {
     if (this.handle === undefined) {
-      const opening = open(this.path, 'a', 0o600);
+      const opening = fs().open(this.path, 'a', 0o600);
       this.handle = opening;
       // Forget a failed open so a later export tries again (the directory may appear, a file handle may free up).
       opening.catch(() => {

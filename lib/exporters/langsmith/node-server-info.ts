@@ -1,6 +1,11 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
+import { lazyBuiltin } from '../../peers/node-builtin.js';
 import { DEFAULT_INGEST_LIMITS, MAX_INFO_BYTES, readIngestLimits, SERVER_INFO_TIMEOUT_MILLIS, type IngestLimits } from './server-info.js';
+
+// Loaded on first use, not at import (cold start; see node-builtin.ts).
+const http = lazyBuiltin<typeof Http>('node:http');
+const https = lazyBuiltin<typeof Https>('node:https');
 
 /**
  * @internal `GET {endpoint}/info`, read as langsmith's client reads it
@@ -13,7 +18,7 @@ import { DEFAULT_INGEST_LIMITS, MAX_INFO_BYTES, readIngestLimits, SERVER_INFO_TI
  */
 export function fetchIngestLimits(url: URL, headers: Record<string, string>, timeoutMillis = SERVER_INFO_TIMEOUT_MILLIS): Promise<IngestLimits> {
   return new Promise<IngestLimits>((resolve) => {
-    let request: http.ClientRequest | undefined;
+    let request: Http.ClientRequest | undefined;
     let settled = false;
     const done = (limits: IngestLimits): void => {
       if (settled) return;
@@ -25,7 +30,7 @@ export function fetchIngestLimits(url: URL, headers: Record<string, string>, tim
     const timer = setTimeout(() => done(DEFAULT_INGEST_LIMITS), timeoutMillis);
     timer.unref?.();
     try {
-      const get = url.protocol === 'https:' ? https.get : http.get;
+      const get = url.protocol === 'https:' ? https().get : http().get;
       request = get(url, { headers: { ...headers, Accept: 'application/json' }, agent: false });
     } catch {
       done(DEFAULT_INGEST_LIMITS);

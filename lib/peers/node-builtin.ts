@@ -1,0 +1,34 @@
+/**
+ * @internal Node built-ins that only sending or the spool need (`node:http`,
+ * `node:https`, `node:zlib`, `node:fs/promises`), loaded when first used
+ * rather than when tracewire is loaded.
+ *
+ * Why: a bundler turns a top-level `import` of a built-in into a top-level
+ * `require`, and initialising `node:http` + `node:https` (which pulls in
+ * `net`, `stream`, `tls`), `node:zlib` and `node:fs/promises` cost more of a
+ * serverless cold start than everything else tracewire does at load. A
+ * handler that never sends (or sends through an exporter of its own) never
+ * pays for them.
+ *
+ * Types stay exact: write `lazyBuiltin<typeof import('node:http')>('node:http')`
+ * (a type-only import, erased from the output).
+ */
+import { createRequire } from 'node:module';
+
+type BuiltinLoader = (id: string) => unknown;
+
+let fallback: BuiltinLoader | undefined;
+
+/** `process.getBuiltinModule` (Node ≥ 20.16), else a `require` made for the working directory (built-ins resolve from anywhere). */
+function loadBuiltin(id: string): unknown {
+  const viaProcess = (process as { getBuiltinModule?: BuiltinLoader }).getBuiltinModule?.(id);
+  if (viaProcess !== undefined) return viaProcess;
+  fallback ??= createRequire(`${process.cwd()}/`);
+  return fallback(id);
+}
+
+/** A getter that loads the built-in `id` on its first call and returns the same module after. */
+export function lazyBuiltin<T>(id: `node:${string}`): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= loadBuiltin(id) as T);
+}

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+/**
+ * A serverless handler pays at cold start for every built-in tracewire
+ * initialises at load. `node:http`/`node:https` (with net, stream, tls),
+ * `node:zlib`, `node:fs/promises` and `node:crypto` are needed only to send
+ * or to spool, so loading tracewire and tracing calls through an exporter of
+ * one's own must not initialise them. Checked on the built package (`dist/`,
+ * `npm run build`) as users load it: `require('tracewire')`, and a bundle
+ * esbuild makes of an ESM handler (the serverless case). The child runs
+ * from a file: `node -e` preloads `node:crypto` itself.
+ */
+const ROOT = resolve(__dirname, '../../..');
+const SEND_ONLY = ['http', 'https', 'net', 'tls', 'zlib', 'fs/promises', 'crypto'];
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tw-builtins-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `handler` (a CommonJS file exporting `handler`) once, flushes, and lists the Node built-ins the process initialised. */
+function builtinsAfterFirstCall(handlerFile: string): { result: unknown; builtins: string[] } {
+  const child = join(dir, 'child.js');
+  writeFileSync(
+    child,
+    `const { handler, flush } = require(${JSON.stringify(handlerFile)});
+handler({ n: 1 }).then(async (result) => {
+  await flush();
+  const builtins = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
+  console.log(JSON.stringify({ result, builtins }));
+});
+`,
+  );
+  return JSON.parse(execFileSync(process.execPath, [child], { encoding: 'utf8', timeout: 30_000 })) as { result: unknown; builtins: string[] };
+}
+
+const handlerBody = `setGlobalTracingClient(new TracingClient({ exporter: { export: async () => ({ ok: true }) } }));
+const handler = traceable(async (event) => ({ ok: true, n: event.n }));
+const flush = () => getGlobalTracingClient().flush();`;
+
+test('require("tracewire") and a traced call through an exporter of its own initialise no send-only built-in', () => {
+  const file = join(dir, 'cjs-handler.js');
+  writeFileSync(
+    file,
+    `const { traceable, TracingClient, setGlobalTracingClient, getGlobalTracingClient } = require(${JSON.stringify(join(ROOT, 'dist/index.js'))});
+${handlerBody}
+module.exports = { handler, flush };
+`,
+  );
+  const { result, builtins } = builtinsAfterFirstCall(file);
+  expect(result).toEqual({ ok: true, n: 1 });
+  expect(builtins).toContain('async_hooks'); // the check sees what was loaded
+  expect(builtins.filter((m) => SEND_ONLY.includes(m))).toEqual([]);
+});
+
+test('the same for an esbuild bundle of an ESM handler (platform node, cjs)', async () => {
+  const entry = join(dir, 'handler.mjs');
+  writeFileSync(
+    entry,
+    `import { traceable, TracingClient, setGlobalTracingClient, getGlobalTracingClient } from ${JSON.stringify(join(ROOT, 'dist/esm/index.js'))};
+${handlerBody}
+export { handler, flush };
+`,
+  );
+  const outfile = join(dir, 'handler.bundle.js');
+  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, logLevel: 'silent', nodePaths: [join(ROOT, 'node_modules')] });
+  const { result, builtins } = builtinsAfterFirstCall(outfile);
+  expect(result).toEqual({ ok: true, n: 1 });
+  expect(builtins.filter((m) => SEND_ONLY.includes(m))).toEqual([]);
+});
