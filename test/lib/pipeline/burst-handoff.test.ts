@@ -1,10 +1,20 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FlushOnExit, LangSmithExporter, Traceable, TracingClient, setGlobalTracingClient, traceable, type InvocationFlushResult } from '../../../index';
 import { ScriptedSink, type Behaviour } from '../../helpers/scripted-sink';
 
-/** As `bench/vercel-dev.js 40 300`: 40 requests, 4 at a time, each answered before its flush, against a backend taking 300 ms a request. */
-const INVOCATIONS = 40;
+/**
+ * As `bench/vercel-dev.js 40 300` (requests 4 at a time, each answered
+ * before its flush, a backend taking 300 ms a request), scaled so that one
+ * export per invocation misses the deadline however slow the machine: 80
+ * batches 4 at a time need 20 × 300 ms = 6 s once the backend answers,
+ * past a 5 s deadline; sent together they need two rounds, 0.6 s.
+ */
+const INVOCATIONS = 80;
 const AT_ONCE = 4;
 const BACKEND_MILLIS = 300;
+const DEADLINE_MILLIS = 5_000;
 const SPANS_PER_INVOCATION = 2;
 
 let sink: ScriptedSink;
@@ -24,16 +34,15 @@ const render = traceable(async function render(name: string) {
  * until all of them have answered (then takes 300 ms more), so every flush
  * is handed off while the first exports still hold the slots.
  */
-async function burst(script: (busy: Promise<void>) => Behaviour[]): Promise<{ client: TracingClient; reports: InvocationFlushResult[] }> {
+async function burst(script: (busy: Promise<void>) => Behaviour[], options: Record<string, unknown> = {}): Promise<{ client: TracingClient; reports: InvocationFlushResult[] }> {
   let allAnswered!: () => void;
   sink.script(...script(new Promise<void>((resolve) => (allAnswered = resolve))));
-  const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'k' }), logger: { warn() {} } });
+  const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'k' }), logger: { warn() {} }, ...options });
   setGlobalTracingClient(client);
   const handedOff: Promise<unknown>[] = [];
   const reports: InvocationFlushResult[] = [];
   class Route {
-    // The default deadline, 2 000 ms: what the README's figures were measured with.
-    @FlushOnExit({ waitUntil: (promise) => void handedOff.push(promise), onFlushResult: (result) => reports.push(result) })
+    @FlushOnExit({ timeoutMillis: DEADLINE_MILLIS, waitUntil: (promise) => void handedOff.push(promise), onFlushResult: (result) => reports.push(result) })
     @Traceable({ name: 'GET /api/hello' })
     async get(name: string, _arrival?: void): Promise<string> {
       return render(name);
@@ -55,9 +64,9 @@ async function turns(count: number): Promise<void> {
   for (let i = 0; i < count; i++) await new Promise(setImmediate);
 }
 
-const held = (busy: Promise<void>, behaviour: Behaviour): Behaviour[] => Array.from({ length: INVOCATIONS }, () => ({ ...behaviour, delayMillis: BACKEND_MILLIS, after: busy }));
+const held = (busy: Promise<void>, behaviour: Behaviour): Behaviour[] => Array.from({ length: INVOCATIONS + 8 }, () => ({ ...behaviour, delayMillis: BACKEND_MILLIS, after: busy }));
 
-test('40 handed-off flushes against a 300 ms backend, 4 exports at a time: the batches waiting for a slot go out together, and every invocation has its spans delivered within its 2 000 ms deadline', async () => {
+test('80 handed-off flushes against a 300 ms backend, 4 exports at a time: the batches waiting for a slot go out together, and every invocation has its spans delivered within its 5 s deadline', async () => {
   const { client, reports } = await burst((busy) => held(busy, { kind: 'ok' }));
   expect(reports).toHaveLength(INVOCATIONS);
   for (const report of reports) expect(report).toMatchObject({ timedOut: false, pending: 0, failed: 0, dropped: 0 });
@@ -65,8 +74,8 @@ test('40 handed-off flushes against a 300 ms backend, 4 exports at a time: the b
   const ids = sink.acceptedIds;
   expect(new Set(ids).size).toBe(INVOCATIONS * SPANS_PER_INVOCATION);
   expect(ids).toHaveLength(INVOCATIONS * SPANS_PER_INVOCATION);
-  // One export per small batch would be 40 requests; the slots' first exports, then the rest together.
-  expect(sink.requests.length).toBeLessThanOrEqual(client.config.maxConcurrentExports + 2);
+  // One export per small batch would be 80 requests: here the slots' first exports, then the rest together, up to maxBatchSize (100) events each.
+  expect(sink.requests.length).toBeLessThanOrEqual(client.config.maxConcurrentExports + 4);
   const stats = client.stats();
   expect(stats).toMatchObject({ spansEnded: INVOCATIONS * SPANS_PER_INVOCATION, delivered: INVOCATIONS * SPANS_PER_INVOCATION, pending: 0 });
 });
@@ -87,4 +96,23 @@ test('when an export carrying many invocations’ batches is refused, each of it
   // The last invocation's flush waited for every batch, and reads each one's own outcome.
   const last = reports.find((report) => report.delivered + report.failed === INVOCATIONS * SPANS_PER_INVOCATION);
   expect(last).toMatchObject({ delivered: stats.delivered, failed: stats.failed });
+});
+
+test('when an export carrying many invocations’ batches gives up, each of its batches is spooled on its own count, and the stats identity holds with the spool', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tracewire-burst-spool-'));
+  try {
+    const { client, reports } = await burst((busy) => [...held(busy, { kind: 'ok' }).slice(0, 4), ...held(busy, { kind: 'status', status: 503 })], { spoolDir: dir, maxRetries: 1, initialBackoffMillis: 1 });
+    const stats = client.stats();
+    expect(stats.delivered).toBe(sink.acceptedIds.length);
+    expect(stats.spooled).toBeGreaterThan(SPANS_PER_INVOCATION); // more than one invocation's batch gave up
+    expect(stats.delivered + stats.spooled).toBe(INVOCATIONS * SPANS_PER_INVOCATION);
+    expect(stats).toMatchObject({ failed: 0, pending: 0, spansEnded: INVOCATIONS * SPANS_PER_INVOCATION });
+    expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total + stats.pending + stats.spooled);
+    for (const report of reports) expect(report).toMatchObject({ timedOut: false, pending: 0, failed: 0 });
+    const last = reports.find((report) => report.delivered + report.spooled === INVOCATIONS * SPANS_PER_INVOCATION);
+    expect(last).toMatchObject({ delivered: stats.delivered, spooled: stats.spooled });
+    await client.shutdown({ timeoutMillis: 5_000 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
