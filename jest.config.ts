@@ -21,7 +21,8 @@ const common = {
 const config: Config = {
   // Two cores: one worker per core, tests that spawn processes stay honest.
   maxWorkers: 2,
-  testTimeout: 30_000,
+  // Generous: under `nice` beside CPU-bound work a worker may get a small share of a core, and a test then takes many times its idle time.
+  testTimeout: 120_000,
   projects: [
     {
       ...common,

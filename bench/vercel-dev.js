@@ -32,11 +32,12 @@
  * does (IPC 'shutdown'): it awaits every waitUntil promise, then exits.
  * Every span must have arrived by then, once.
  *
- * A slow backend shows a limit: each handed-off flush closes its own small
- * batch and each batch is one export, 4 at a time (maxConcurrentExports), so
- * 40 requests answered at once queue 40 exports; at a 300 ms backend the
- * last flushes reach @FlushOnExit's 2 000 ms deadline and their spans are
- * lost when the function ends (reported by onFlushResult). Try a delay of 300.
+ * A slow backend under a burst: each handed-off flush closes its own small
+ * batch, exports leave 4 at a time (maxConcurrentExports), and a freed slot
+ * takes every batch waiting as one export, so 40 requests answered at once
+ * need a handful of exports, not 40 (before, at a 300 ms backend, the last
+ * flushes reached @FlushOnExit's 2 000 ms deadline and their spans were
+ * lost). Try a delay of 300 and read the "ingest requests" column.
  */
 const { execFileSync, fork } = require('node:child_process');
 const fs = require('node:fs');

@@ -25,35 +25,43 @@ export class BatchOutcomes {
     private readonly spool: SpoolFallback | undefined,
   ) {}
 
-  /** Exports `run`'s batch with retries; never rejects. A late answer to an abandoned export counts only if it delivered. */
+  /**
+   * Exports `run`'s batches with retries; never rejects. They share the
+   * export's fate, but each is counted and settled on its own, so every
+   * waiter reads its own batches' outcome. A late answer to an abandoned
+   * export counts only if it delivered.
+   */
   async deliver(run: RunningExport): Promise<void> {
-    const { batch } = run;
     let outcome: 'delivered' | 'rejected' | 'gave-up' = 'gave-up';
     try {
-      outcome = await sendBatch(this.send, batch.records(), run);
+      outcome = await sendBatch(this.send, run.records(), run);
     } catch {
       outcome = 'gave-up';
     }
-    if (batch.outcome !== undefined) return; // a retry of an abandoned export already settled it
+    // A batch already settled was settled by a retry of an abandoned export.
+    const open = run.batches.filter((batch) => batch.outcome === undefined);
     if (outcome === 'delivered') {
-      this.counters.delivered += batch.endCount;
-      this.settle(batch, 'delivered');
-      this.spool?.destinationAnswered();
+      for (const batch of open) {
+        this.counters.delivered += batch.endCount;
+        this.settle(batch, 'delivered');
+      }
+      if (open.length > 0) this.spool?.destinationAnswered();
       return;
     }
     if (run.abandoned) return; // its retry decides
-    await this.giveUp(batch, outcome === 'gave-up', run.lastError);
+    await Promise.all(open.map((batch) => this.giveUp(batch, outcome === 'gave-up', run.lastError)));
   }
 
-  /** The watchdog abandoned an export: retry its batch, unless it has used up its retries. */
+  /** The watchdog abandoned an export: retry its batches, unless they have used up their retries. */
   abandoned(run: RunningExport): void {
     this.counters.abandoned++;
     this.warnings.once('abandoned', `an export outlived exportTimeoutMillis (${this.send.exportTimeoutMillis} ms) and was abandoned; its batch is sent again`);
-    const batch = run.batch;
-    if (batch.outcome !== undefined) return;
-    batch.abandonments++;
-    if (batch.abandonments <= this.send.retry.maxRetries) this.queue.retry(batch);
-    else void this.giveUp(batch, true);
+    for (const batch of run.batches) {
+      if (batch.outcome !== undefined) continue;
+      batch.abandonments++;
+      if (batch.abandonments <= this.send.retry.maxRetries) this.queue.retry(batch);
+      else void this.giveUp(batch, true);
+    }
   }
 
   /** Only a batch a later try may deliver is spooled; one the destination refused would be refused again. */

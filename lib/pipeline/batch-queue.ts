@@ -47,6 +47,28 @@ export class BatchQueue {
     return undefined;
   }
 
+  /**
+   * The oldest released batch that is not a retry, removed from the queue
+   * only if `fits(batch)`: the batches a freed slot sends together. A retry
+   * is never joined with others: its records were built for an export of
+   * its own, and a later batch may hold the end of a run it posts.
+   */
+  takeReleasedIf(fits: (batch: PendingBatch) => boolean): PendingBatch | undefined {
+    if (this.retries.length > 0) return undefined;
+    while (this.taken < this.releasedThrough && this.head < this.waiting.length) {
+      const batch = this.waiting[this.head]!;
+      if (batch.outcome !== undefined) {
+        this.advance();
+        continue;
+      }
+      if (!fits(batch)) return undefined;
+      this.advance();
+      batch.taken = true;
+      return batch;
+    }
+    return undefined;
+  }
+
   /** Removes the oldest waiting batch (released or not) for the drop-oldest policy. */
   evictOldest(): PendingBatch | undefined {
     for (let batch = this.retries.shift(); batch !== undefined; batch = this.retries.shift()) if (batch.outcome === undefined) return batch;

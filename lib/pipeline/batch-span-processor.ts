@@ -114,7 +114,7 @@ export class BatchSpanProcessor implements SpanProcessor {
         // Only the background sender of a long-lived host chains the next export onto a finished one.
         if (this.queue.releasedCount > 0) this.background?.schedule();
       },
-    });
+    }, config);
     const maxDelayMillis = strategy.holdsBatchesForFlush ? Infinity : config.flushIntervalMillis;
     const limits = { maxBatchSize: config.maxBatchSize, maxBatchBytes: config.maxBatchBytes, maxDelayMillis };
     this.subscription.add(

@@ -1,8 +1,16 @@
+import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { BatchQueue } from './batch-queue.js';
+import { joinedRecords } from './joined-records.js';
 import type { PendingBatch } from './pending-batch.js';
 import type { SendWatch } from './send-batch.js';
 
-/** @internal One export of one batch, from start until it finishes or the watchdog abandons it. */
+/** @internal How much a freed slot may send at once: what one batch may hold. */
+export interface JoinLimits {
+  readonly maxBatchSize: number;
+  readonly maxBatchBytes: number;
+}
+
+/** @internal One export of one or more batches, from start until it finishes or the watchdog abandons it. */
 export class RunningExport implements SendWatch {
   /** Epoch millis past which the watchdog abandons it; re-armed by each attempt and back-off. */
   deadlineAt: number;
@@ -11,12 +19,20 @@ export class RunningExport implements SendWatch {
   /** Why the last attempt failed, for the warning when the batch is given up. */
   lastError: Error | undefined;
   private readonly cancellation = new AbortController();
+  private built: ExportBatch | undefined;
 
   constructor(
-    readonly batch: PendingBatch,
+    /** Settled together by this export: each is delivered, retried, spooled or failed on its own count. */
+    readonly batches: readonly PendingBatch[],
     exportTimeoutMillis: number,
   ) {
     this.deadlineAt = Date.now() + exportTimeoutMillis;
+  }
+
+  /** The records of all its batches, as one export batch, built once (retries send the same objects). */
+  records(): ExportBatch {
+    this.built ??= joinedRecords(this.batches);
+    return this.built;
   }
 
   armUntil(deadlineAt: number): void {
@@ -52,6 +68,12 @@ export interface SlotHooks {
  * by `fill()` — called by whoever waits for delivery (or the background
  * sender on a long-lived host), never by another export's completion.
  *
+ * A slot takes every released batch waiting, up to what one batch may hold
+ * (`maxBatchSize` events, `maxBatchBytes`), as one export. Under a burst of
+ * short invocations, each flush closes a small batch of its own; sent one
+ * export each, they would queue behind the slots for longer than the
+ * invocations may wait.
+ *
  * The watchdog needs no timer of its own: `reap()` runs on the next event,
  * flush or fill, and abandons an export whose deadline passed — on workerd
  * an export whose request ended is silently dropped, its promise and its
@@ -65,6 +87,7 @@ export class ExportSlots {
     private readonly maxConcurrent: number,
     private readonly exportTimeoutMillis: number,
     private readonly hooks: SlotHooks,
+    private readonly join: JoinLimits,
   ) {}
 
   /** Starts exports of released batches while slots are free; returns those started. */
@@ -72,9 +95,9 @@ export class ExportSlots {
     this.reap();
     const started: RunningExport[] = [];
     while (this.running.size < this.maxConcurrent) {
-      const batch = this.queue.takeReleased();
-      if (batch === undefined) break;
-      const run = new RunningExport(batch, this.exportTimeoutMillis);
+      const first = this.queue.takeReleased();
+      if (first === undefined) break;
+      const run = new RunningExport(this.takeJoining(first), this.exportTimeoutMillis);
       this.running.add(run);
       started.push(run);
       void this.hooks.deliver(run).then(() => {
@@ -83,6 +106,21 @@ export class ExportSlots {
       });
     }
     return started;
+  }
+
+  /** `first` and the released batches after it that fit with it in one export. */
+  private takeJoining(first: PendingBatch): PendingBatch[] {
+    const batches = [first];
+    if (first.abandonments > 0) return batches; // a retry goes alone, as it went before
+    let events = first.eventCount;
+    let bytes = first.bytes;
+    const fits = (next: PendingBatch): boolean => events + next.eventCount <= this.join.maxBatchSize && bytes + next.bytes <= this.join.maxBatchBytes;
+    for (let next = this.queue.takeReleasedIf(fits); next !== undefined; next = this.queue.takeReleasedIf(fits)) {
+      batches.push(next);
+      events += next.eventCount;
+      bytes += next.bytes;
+    }
+    return batches;
   }
 
   /** Abandons every export past its deadline; true when any was. */
@@ -120,6 +158,6 @@ export class ExportSlots {
 
   /** Batches being exported now. */
   batches(): PendingBatch[] {
-    return [...this.running].map((run) => run.batch);
+    return [...this.running].flatMap((run) => run.batches);
   }
 }

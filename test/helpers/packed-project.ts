@@ -34,7 +34,7 @@ export function installPacked(packageDirs: readonly string[], appDependencies: R
     return (tarballByName[packed.name] = join(dir, packed.filename));
   });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, dependencies: appDependencies }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', ...tarballs], { cwd: dir, stdio: 'pipe', timeout: 150_000 });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', ...tarballs], { cwd: dir, stdio: 'pipe', timeout: 600_000 }); // generous: under nice beside CPU-bound work this install took over 150 s
   copyNativeBuilds(dir);
   return { dir, packedFiles, tarballs: tarballByName };
 }

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 
 /** What the sink does with one request. */
 export type Behaviour =
-  | { kind: 'ok'; delayMillis?: number }
-  | { kind: 'status'; status: number; headers?: Record<string, string> }
+  | { kind: 'ok'; delayMillis?: number; after?: Promise<unknown> }
+  | { kind: 'status'; status: number; headers?: Record<string, string>; delayMillis?: number; after?: Promise<unknown> }
   | { kind: 'drop' } // destroy the socket without answering
   | { kind: 'hang' }; // never answer
 
@@ -98,14 +98,20 @@ export class ScriptedSink {
       const record: Received = { path: req.url ?? '', headers: req.headers, body: await parseBody(body, req.headers['content-type']), answered: 'hung' };
       this.requests.push(record);
       const behaviour = this.queued.shift() ?? { kind: 'ok' as const };
+      // `after`: the answer is held until that promise settles, then `delayMillis` more.
+      if ('after' in behaviour) await behaviour.after?.then(noop, noop);
       if (behaviour.kind === 'drop') {
         record.answered = 'dropped';
         req.socket.destroy();
       } else if (behaviour.kind === 'hang') {
         this.hung.push(res);
       } else if (behaviour.kind === 'status') {
-        record.answered = behaviour.status;
-        res.writeHead(behaviour.status, { 'content-type': 'application/json', ...behaviour.headers }).end('{"detail":"scripted"}');
+        const answer = (): void => {
+          record.answered = behaviour.status;
+          res.writeHead(behaviour.status, { 'content-type': 'application/json', ...behaviour.headers }).end('{"detail":"scripted"}');
+        };
+        if (behaviour.delayMillis === undefined) answer();
+        else setTimeout(answer, behaviour.delayMillis);
       } else {
         setTimeout(() => {
           record.answered = 200;
@@ -115,3 +121,5 @@ export class ScriptedSink {
     });
   }
 }
+
+function noop(): void {}

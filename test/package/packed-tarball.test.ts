@@ -28,7 +28,7 @@ beforeAll(() => {
   packedFiles = installed.packedFiles.tracewire!;
   collectorFiles = installed.packedFiles['@tracewire/collector']!;
   tarball = installed.tarballs.tracewire!;
-}, 180_000);
+}, 660_000);
 
 let serve: ServeProcess | undefined;
 afterAll(async () => {
