@@ -13,6 +13,8 @@ const notAffectedBySourceMutants = [
   '/test/collector/',
   '/test/examples/',
   '/test/runtimes/',
+  // Runs dist/ in child processes only.
+  '/test/env/',
   // The codegen's end-to-end test (codegen is not mutated; it compiles with tsc each run).
   '/test/nestjs/instrumented-nest-app\\.test\\.ts$',
   '\\.processes\\.test\\.ts$',
@@ -38,9 +40,20 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * `TRACEWIRE_MUTATION_DECORATOR_MODES=legacy` runs `test/decorators/` in the
+ * legacy-decorators project only. For a mutant outside `decorators/` the
+ * TC39 project repeats the same calls into `lib/` (only the decorator
+ * adapter differs), doubling those tests' cost; never set it when
+ * mutating `decorators/`.
+ */
+const oneDecoratorMode = process.env['TRACEWIRE_MUTATION_DECORATOR_MODES'] === 'legacy';
+
 const config: Config = {
   ...base,
-  projects: (base.projects ?? []).map((project) => {
+  // Runs only the test files holding a mutant's covering tests (see the file).
+  testSequencer: '<rootDir>/scripts/mutation-test-sequencer.cjs',
+  projects: (base.projects ?? []).filter((project) => !(oneDecoratorMode && typeof project !== 'string' && project.displayName === 'tc39 decorators')).map((project) => {
     if (typeof project === 'string') return project;
     // Ignores every test file outside the chosen folders (Stryker's jest runner keeps ignore patterns).
     const outsideChosen = onlyUnder.length === 0 ? [] : [`^(?!.*/(?:${onlyUnder.map(escapeRegExp).join('|')})/)`];

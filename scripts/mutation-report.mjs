@@ -7,7 +7,7 @@
 // no-op after a normal run; it repairs one whose incremental write was
 // lost) and prints the mutation score per folder.
 //
-//   node scripts/mutation-report.mjs [--no-merge]
+//   node scripts/mutation-report.mjs [--no-merge] [--markdown]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const DIR = 'reports/mutation';
@@ -49,21 +49,28 @@ function scores(report) {
   const byFolder = new Map();
   for (const [file, { mutants }] of Object.entries(report.files)) {
     const folder = file.split('/').slice(0, -1).join('/');
-    const counts = byFolder.get(folder) ?? { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, CompileError: 0, other: 0 };
+    const counts = byFolder.get(folder) ?? { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, CompileError: 0, Ignored: 0, other: 0 };
     for (const { status } of mutants) counts[status in counts ? status : 'other']++;
     byFolder.set(folder, counts);
   }
   const rows = [...byFolder.entries()].sort(([a], [b]) => a.localeCompare(b));
-  const total = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, CompileError: 0, other: 0 };
+  const total = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, CompileError: 0, Ignored: 0, other: 0 };
   for (const [, c] of rows) for (const k of Object.keys(total)) total[k] += c[k];
   const score = (c) => {
     const detected = c.Killed + c.Timeout;
     const valid = detected + c.Survived + c.NoCoverage;
     return valid === 0 ? 'n/a' : `${((100 * detected) / valid).toFixed(1)} %`;
   };
-  console.log('folder'.padEnd(20), 'score'.padStart(8), 'killed', 'timeout', 'survived', 'no cov', 'compile err');
+  // Ignored = static mutants (module-level code) left out by `ignoreStatic`: not run, so in no score.
+  console.log('folder'.padEnd(20), 'score'.padStart(8), 'killed', 'timeout', 'survived', 'no cov', 'compile err', 'static (not run)');
   for (const [folder, c] of [...rows, ['(all run)', total]]) {
-    console.log(folder.padEnd(20), score(c).padStart(8), String(c.Killed).padStart(6), String(c.Timeout).padStart(7), String(c.Survived).padStart(8), String(c.NoCoverage).padStart(6), String(c.CompileError).padStart(11));
+    console.log(folder.padEnd(20), score(c).padStart(8), String(c.Killed).padStart(6), String(c.Timeout).padStart(7), String(c.Survived).padStart(8), String(c.NoCoverage).padStart(6), String(c.CompileError).padStart(11), String(c.Ignored).padStart(16));
+  }
+  if (process.argv.includes('--markdown')) {
+    console.log('\n| folder | score | killed | timeout | survived | no coverage | not compiling | static (not run) |\n|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const [folder, c] of [...rows, ['**all run**', total]]) {
+      console.log(`| ${folder.startsWith('*') ? folder : `\`${folder}\``} | ${score(c)} | ${c.Killed} | ${c.Timeout} | ${c.Survived} | ${c.NoCoverage} | ${c.CompileError} | ${c.Ignored} |`);
+    }
   }
 }
 
