@@ -119,7 +119,7 @@ checkout(2).then((total) => console.log(total, tracewire.getGlobalTracingClient(
   } finally {
     await otlp.stop();
   }
-});
+}, 600_000); // eight fresh Node processes one after another: minutes under nice beside CPU-bound work
 
 test('TRACEWIRE_EXPORTER=console prints each trace as a tree on stdout', async () => {
   const outcome = await runEnvOnly(`${APP} void checkout(5);`, { TRACEWIRE_EXPORTER: 'console' });
