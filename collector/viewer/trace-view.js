@@ -10,6 +10,14 @@ const MAX_INDENT_LEVELS = 12;
 
 const state = { traceId: null, spans: [], total: 0, nextOffset: null, ordered: [], t0: 0, total_ms: 1, selectedId: null, loading: false };
 
+/**
+ * Counts loads of spans. Only the latest load may show its result: a poll's
+ * reload of the first page that answers after "Load all" finished (or after
+ * another trace was opened) would otherwise put back fewer spans, or another
+ * trace's, than the user asked for.
+ */
+let loadGeneration = 0;
+
 function spanStatus(span) {
   if (span.error !== undefined || span.status === 'error') return 'error';
   if (!span.end_time) return 'running';
@@ -25,18 +33,24 @@ export async function openTrace(traceId) {
     await loadPages(0, PAGE_SPANS);
     return;
   }
-  // Polling: reload what is shown only when the trace changed (more spans, or some still running).
+  // Polling: reload what is shown only when the trace changed (more spans, or some still running),
+  // and never while the user's "Load more"/"Load all" is under way: it is the newer request.
+  if (state.loading) return;
   const head = await api(`/api/traces/${encodeURIComponent(traceId)}?limit=1`);
+  if (state.loading || state.traceId !== traceId) return; // the user asked for more meanwhile, or left
   const running = state.spans.some((span) => !span.end_time);
   if (head.total !== state.total || (running && state.spans.length <= PAGE_SPANS)) await loadPages(0, Math.max(state.spans.length, PAGE_SPANS));
 }
 
 async function loadPages(offset, count) {
+  const generation = ++loadGeneration;
+  const traceId = state.traceId;
   const spans = offset === 0 ? [] : state.spans.slice();
   let next = offset;
   let total = state.total;
   while (next !== null && spans.length < offset + count) {
-    const page = await api(`/api/traces/${encodeURIComponent(state.traceId)}?offset=${next}&limit=${Math.min(PAGE_SPANS, offset + count - spans.length)}`);
+    const page = await api(`/api/traces/${encodeURIComponent(traceId)}?offset=${next}&limit=${Math.min(PAGE_SPANS, offset + count - spans.length)}`);
+    if (generation !== loadGeneration) return; // a newer load (or another trace) superseded this one
     spans.push(...page.spans);
     next = page.next_offset;
     total = page.total;

@@ -126,6 +126,46 @@ test('cycles, orphans and a 20 000-deep chain render, each span once, the odd on
   }
 });
 
+test('a poll that answers after "Load all" finished does not take the loaded spans back', async () => {
+  const base = Date.parse('2026-04-01T00:00:00Z');
+  const at = (ms: number) => new Date(base + ms).toISOString();
+  const root = postedRun({ name: 'poll-race-root', start_time: at(0), end_time: at(10_000) });
+  // A span still running on the first page makes every poll reload that page.
+  const spans = [root, postedRun({ name: 'still-running', trace_id: root.id, parent_run_id: root.id, start_time: at(1) })];
+  for (let i = 0; i < 5_100; i++) spans.push(postedRun({ name: `child-${i}`, trace_id: root.id, parent_run_id: root.id, start_time: at(2 + i), end_time: at(3 + i), inputs: {} }));
+  expect((await post(`${collector.url}/runs/batch`, batch(spans))).status).toBe(202);
+  const ofThisTrace = (url: URL) => url.pathname === `/api/traces/${root.id}`;
+  const isFirstPageReload = (url: URL) => ofThisTrace(url) && url.searchParams.get('offset') === '0' && url.searchParams.get('limit') === '5000';
+
+  await page.goto(`${collector.url}/#/trace/${root.id}`);
+  const loadAll = page.locator('#trace-loaded button', { hasText: 'Load all' });
+  await loadAll.waitFor();
+  // Hold the next poll's reload of the first page until "Load all" has finished.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let onHeld!: () => void;
+  const held = new Promise<void>((resolve) => (onHeld = resolve));
+  let holding = true;
+  await page.route(isFirstPageReload, async (route) => {
+    if (holding) {
+      holding = false;
+      onHeld();
+      await released;
+    }
+    await route.continue();
+  });
+  await held;
+  await loadAll.click();
+  await page.locator('#trace-loaded button').first().waitFor({ state: 'detached' });
+  // The held answer arrives; the poll after it (its head request) starts only once that refresh has finished.
+  const nextPoll = page.waitForRequest((request) => ofThisTrace(new URL(request.url())) && new URL(request.url()).searchParams.get('limit') === '1');
+  release();
+  await nextPoll;
+  await page.unroute(isFirstPageReload);
+  expect(await page.locator('#trace-loaded button').count()).toBe(0);
+  expect(await page.locator('#trace-loaded').textContent()).not.toContain('Showing');
+});
+
 test('a 150 000-span trace opens (first page, virtualised), then loads whole on demand', async () => {
   const base = Date.parse('2026-03-01T00:00:00Z');
   const root = postedRun({ name: 'huge-root', start_time: new Date(base).toISOString(), end_time: new Date(base + 200_000).toISOString() });
