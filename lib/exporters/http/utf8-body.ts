@@ -3,13 +3,22 @@
  * Node through its `Buffer` (cheaper there), elsewhere through the web's
  * `TextEncoder`. Shared by the LangSmith and OTLP exporters.
  */
-/** Node's `Buffer.byteLength`: on Node 20 about 4× cheaper than a regex scan for non-ASCII (bench/pipeline.js --cpu-prof). */
-const BufferSizes = (globalThis as { Buffer?: { byteLength(text: string, encoding: 'utf8'): number } }).Buffer;
+/**
+ * Node's `Buffer` where the runtime has one. Its `byteLength` is on Node 20
+ * about 4× cheaper than a regex scan for non-ASCII (bench/pipeline.js --cpu-prof).
+ * Measured the same way, `encodeInto` of the multipart texts cost ~2× a latin1
+ * `Buffer` write of the same ASCII text, so Node keeps the `Buffer`; other
+ * runtimes (workerd, Vercel Edge, browsers) use `TextEncoder.encodeInto`. Its
+ * `latin1Write` / `utf8Write` (what `buf.write(text, at, encoding)` calls after
+ * checking its arguments and looking the encoding up) cost about half as much
+ * per operation as `write` on Node 20.
+ */
+const NodeBuffer = (globalThis as { Buffer?: { byteLength(text: string, encoding: 'utf8'): number; allocUnsafe(size: number): NodeBody } }).Buffer;
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** @internal UTF-8 size. Elsewhere than on Node, most JSON here is ASCII, whose size is its length: one scan, no encoding. */
 export function utf8Length(text: string): number {
-  if (BufferSizes !== undefined) return BufferSizes.byteLength(text, 'utf8');
+  if (NodeBuffer !== undefined) return NodeBuffer.byteLength(text, 'utf8');
   return NON_ASCII.test(text) ? utf8LengthOf(text) : text.length;
 }
 
@@ -30,16 +39,6 @@ function utf8LengthOf(text: string): number {
 
 const utf8 = new TextEncoder();
 
-/**
- * @internal Node's `Buffer` where the runtime has one. Measured on Node 20 (bench/pipeline.js
- * --cpu-prof), `encodeInto` of the multipart texts cost ~2× a latin1 `Buffer`
- * write of the same ASCII text, so Node keeps the `Buffer`; other runtimes
- * (workerd, Vercel Edge, browsers) use `TextEncoder.encodeInto`. Its
- * `latin1Write` / `utf8Write` (what `buf.write(text, at, encoding)` calls after
- * checking its arguments and looking the encoding up) cost about half as much
- * per operation as `write` on Node 20.
- */
-const NodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): NodeBody } }).Buffer;
 
 /** @internal A body on Node: a `Buffer`, with its direct writers. */
 export interface NodeBody extends Uint8Array {
