@@ -17,6 +17,27 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     expect(traced.name).toBe('renamed');
   });
 
+  test('a frozen function can be traced: the traced one keeps its name and length, still configurable', () => {
+    const frozen = Object.freeze(function lookup(_id: string, _fields: string[]) {
+      return 1;
+    });
+    const traced = traceable(frozen);
+    expect(traced(' ', [])).toBe(1);
+    expect([traced.name, traced.length]).toEqual(['lookup', 2]);
+    for (const key of ['name', 'length'] as const) {
+      expect(Object.getOwnPropertyDescriptor(traced, key)).toMatchObject({ configurable: true, writable: false, enumerable: false });
+    }
+  });
+
+  test("a sloppy-mode function's arguments and caller read as on the original (null), not as a TypeError", () => {
+    // Built by the Function constructor: sloppy mode whatever this file's mode, as in a plain-JS library.
+    const sloppy = new Function('a', 'b', 'return a + b') as (a: number, b: number) => number;
+    const traced = traceable(sloppy);
+    expect(traced(1, 2)).toBe(3);
+    expect(() => [traced.arguments, traced.caller]).not.toThrow();
+    expect([traced.arguments, traced.caller]).toEqual([sloppy.arguments, sloppy.caller]);
+  });
+
   test('@Traceable on a class leaves the constructor alone: instances still point back to their class', () => {
     @Traceable()
     class Cart {
