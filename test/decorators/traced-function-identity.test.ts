@@ -38,6 +38,41 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     expect([traced.arguments, traced.caller]).toEqual([sloppy.arguments, sloppy.caller]);
   });
 
+  test('a function another loaded copy of tracewire traced (CJS beside ESM, two versions) is not traced again: the copies share one registry mark', () => {
+    // What any copy writes on its wrappers: the global-registry symbol, so every copy sees it.
+    const tracedElsewhere = function handle(): number {
+      return 1;
+    };
+    Object.defineProperty(tracedElsewhere, Symbol.for('tracewire.traced'), { value: true });
+    expect(traceable(tracedElsewhere)).toBe(tracedElsewhere);
+  });
+
+  test("tracing a @FlushOnExit handler made by another loaded copy nests inside it, through that copy's mark", () => {
+    const inner = function handle(): string {
+      return 'handled';
+    };
+    const rewrappedWith: Function[] = [];
+    const flushingElsewhere = function handle(): string {
+      return inner();
+    };
+    Object.defineProperty(flushingElsewhere, Symbol.for('tracewire.flushOnExit'), {
+      value: {
+        inner,
+        rewrap: (tracedInner: Function) => {
+          rewrappedWith.push(tracedInner);
+          return function handle(): unknown {
+            return tracedInner();
+          };
+        },
+      },
+    });
+    const traced = traceable(flushingElsewhere);
+    expect(rewrappedWith).toHaveLength(1);
+    expect(rewrappedWith[0]).not.toBe(inner); // the inner handler, traced
+    expect(traceable(rewrappedWith[0]!)).toBe(rewrappedWith[0]);
+    expect(traced()).toBe('handled');
+  });
+
   test('@Traceable on a class leaves the constructor alone: instances still point back to their class', () => {
     @Traceable()
     class Cart {
