@@ -34,6 +34,12 @@ describe(`@Traceable on what is not a method or a class fails when the class is 
     expect(() => decorate(method, { name: 'total' })).toThrow('@Traceable() cannot decorate the field [object Object]: put it on a method or a class.');
   });
 
+  test('called by hand with a method context but no function, it is a usage error, not a TypeError', () => {
+    const attempt = () => decorate(5, { kind: 'method', name: 'total', static: false });
+    expect(attempt).toThrow(TracewireUsageError);
+    expect(attempt).toThrow('@Traceable() cannot decorate the method total: put it on a method or a class.');
+  });
+
   test('a name option on a class says why: each method is named after itself', () => {
     let error: unknown;
     try {

@@ -68,8 +68,9 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     });
     const traced = traceable(flushingElsewhere);
     expect(rewrappedWith).toHaveLength(1);
-    expect(rewrappedWith[0]).not.toBe(inner); // the inner handler, traced
-    expect(traceable(rewrappedWith[0]!)).toBe(rewrappedWith[0]);
+    const tracedInner = rewrappedWith[0] as () => string;
+    expect(tracedInner).not.toBe(inner); // the inner handler, traced
+    expect(traceable(tracedInner)).toBe(tracedInner);
     expect(traced()).toBe('handled');
   });
 

@@ -31,7 +31,7 @@ const realKill = process.kill;
 
 beforeEach(() => {
   // Only the hooks under test listen, as in a process whose application registered none.
-  othersListening = new Map(EVENTS.map((event) => [event, process.listeners(event)]));
+  othersListening = new Map(EVENTS.map((event) => [event, process.listeners(event as NodeJS.Signals)]));
   for (const event of EVENTS) process.removeAllListeners(event);
   kills = [];
   exporter = new GatedExporter();
