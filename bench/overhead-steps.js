@@ -78,25 +78,54 @@ async function child(root) {
     for (let i = 0; i < CHUNK; i++) acc += (await asyncFn(i, 'ab')).length;
     return acc;
   };
-  const timeAsync = async () => {
-    sink = await asyncChunk();
+  const timeAsync = async (chunk = asyncChunk) => {
+    sink = await chunk();
     const per = [];
     for (let done = 0; done < CALLS / 2; done += CHUNK) {
       const t0 = cpu();
-      sink = await asyncChunk();
+      sink = await chunk();
       await tick();
       per.push((cpu() - t0) / CHUNK);
     }
     return low(per);
   };
+  // The platform's share of an async call, without tracewire: the same async function awaited
+  // directly, and awaited through a promise that follows it (`then` with two fresh closures, as
+  // any tracer that must hand back the settled value does), before and after AsyncLocalStorage
+  // has installed Node 20's promise hooks.
+  const plain = async (a, b) => a + b;
+  const nativeThen = Promise.prototype.then;
+  const plainChunk = async () => {
+    let acc = 0;
+    for (let i = 0; i < CHUNK; i++) acc += (await plain(i, 'ab')).length;
+    return acc;
+  };
+  const followedChunk = async () => {
+    let acc = 0;
+    for (let i = 0; i < CHUNK; i++) {
+      const held = { i };
+      const followed = nativeThen.call(plain(i, 'ab'), (value) => (held.i === -1 ? undefined : value), (error) => {
+        held.i = -1;
+        throw error;
+      });
+      acc += (await followed).length;
+    }
+    return acc;
+  };
 
   const rows = {};
+  // First, while nothing in this process has entered an AsyncLocalStorage (no promise hooks yet).
+  rows['untraced async call, awaited, no promise hooks (pristine)'] = await timeAsync(plainChunk);
+  rows['… followed by then(2 closures), no promise hooks'] = await timeAsync(followedChunk);
   rows['clock read (nowMicros)'] = await timeSync(() => (sink = nowMicros()));
   rows['UUIDv7'] = await timeSync(() => (sink = uuidv7(1_764_640_000_000)));
   rows['client.startSpan (span: clock, id, fields)'] = await timeSync(() => (sink = client.startSpan(site, undefined, undefined)));
   rows['capture inputs (a number, a string)'] = await timeSync(() => (sink = captureInputs(site, args, client.limits)));
   rows['capture outputs (a string)'] = await timeSync(() => (sink = captureOutputs(site, 'ab', client.limits)));
   rows['AsyncLocalStorage.run'] = await timeSync(() => (sink = callInSpan(scope, add, undefined, args)));
+  // From here on Node 20's promise hooks are installed for the life of the process.
+  rows['untraced async call, awaited, promise hooks on'] = await timeAsync(plainChunk);
+  rows['… followed by then(2 closures), promise hooks on'] = await timeAsync(followedChunk);
   const events = (c) => () => {
     const span = c.startSpan(site, undefined, undefined);
     c.spanStarted(span);
