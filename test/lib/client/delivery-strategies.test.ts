@@ -305,6 +305,35 @@ describe('bounded queue, open spans', () => {
     expect(stats.delivered + stats.dropped.queueFull).toBe(4);
     expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total + stats.pending);
   });
+
+  test('a run posted open keeps room for its end: ends of spans whose start was refused cannot take it', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 4 });
+    exporter.holding = true;
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const open = traceable(async function open() {
+      await gate;
+      return 'closed';
+    });
+    const call = open();
+    const sendingStart = client.flush({ timeoutMillis: 20_000 });
+    while (exporter.heldCount === 0) await settle(); // bounded by the test's timeout
+    // The open run's start is in flight; it still holds one slot and keeps one for its end.
+    for (let i = 0; i < 6; i++) work(i); // the first fits; later starts are refused and their ends compete for room
+    finish();
+    expect(await call).toBe('closed');
+    exporter.holding = false;
+    exporter.releaseAll();
+    await sendingStart;
+    await client.flush({ timeoutMillis: 20_000 });
+    const openPost = exporter.batches.flatMap((batch) => batch.post).filter((run) => run.name === 'open');
+    expect(openPost.map((run) => run.end_time)).toEqual([undefined]);
+    const patches = exporter.batches.flatMap((batch) => batch.patch).filter((run) => run.name === 'open');
+    expect(patches.map((run) => run.id)).toEqual([openPost[0]!.id]);
+    expect(patches[0]!.end_time).toBeDefined();
+    const stats = client.stats();
+    expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total + stats.pending);
+  });
 });
 
 describe('shutdown', () => {
