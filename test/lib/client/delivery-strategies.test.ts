@@ -15,6 +15,12 @@ function install(options: Partial<TracingClientOptions> = {}): TracingClient {
 beforeEach(() => (warnings.length = 0));
 afterEach(() => setGlobalTracingClient(undefined));
 
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
 const work = traceable(function work(n: number) {
   return n;
 });
@@ -234,6 +240,42 @@ describe('bounded queue', () => {
     expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19]);
     expect(client.stats()).toMatchObject({ delivered: 9, dropped: { queueFull: 11 } });
     expect(warnings.filter((w) => w.includes('queue is full'))).toHaveLength(1);
+  });
+
+  test('drop-oldest that both evicts a waiting batch and drops an end it cannot place warns once', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 4, maxBatchSize: 3, dropPolicy: 'drop-oldest' });
+    const gate = deferred();
+    const open = traceable(async function open() {
+      await gate.promise;
+    });
+    for (let i = 0; i < 3; i++) work(i); // one closed batch of three complete runs
+    const calls = [open(), open()]; // evicts that batch; both starts and their reserved ends fill the room, in a batch still open
+    work(3); // nothing left to evict: its start is refused, its end dropped
+    gate.resolve();
+    await Promise.all(calls);
+    expect(await client.flush()).toMatchObject({ delivered: 2 });
+    expect(warnings.filter((w) => w.includes('queue is full'))).toEqual([expect.stringContaining('the oldest spans are being dropped')]);
+    const stats = client.stats();
+    expect(stats).toMatchObject({ spansEnded: 6, delivered: 2, pending: 0, dropped: { queueFull: 4 } });
+  });
+
+  test('drop-oldest: a span whose start was evicted still arrives whole through its end', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 4, maxBatchSize: 1, dropPolicy: 'drop-oldest' });
+    const gate = deferred();
+    const open = traceable(async function open() {
+      await gate.promise;
+      return 'late';
+    });
+    const call = open(); // its start closes a batch of its own
+    work(1);
+    work(2); // no room: the oldest waiting batch, the open span's start, is evicted
+    gate.resolve();
+    expect(await call).toBe('late');
+    expect(await client.flush()).toMatchObject({ delivered: 3, pending: 0 });
+    const posted = exporter.batches.flatMap((batch) => batch.post);
+    expect(posted.map((run) => [run.name, run.end_time !== undefined]).sort()).toEqual([['open', true], ['work', true], ['work', true]]);
+    const stats = client.stats();
+    expect(stats).toMatchObject({ spansEnded: 3, delivered: 3, pending: 0, dropped: { total: 0 } });
   });
 
   test('drop-newest with closed batches waiting still keeps the oldest: nothing is evicted, the newest spans are dropped', async () => {
