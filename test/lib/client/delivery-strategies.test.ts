@@ -111,6 +111,31 @@ describe('background (the default)', () => {
   });
 });
 
+describe('background sender (long-lived host)', () => {
+  const sentInputs = () => exporter.batches.flatMap((batch) => batch.post.map((run) => run.inputs?.input));
+  const untilSent = async (count: number) => {
+    for (const giveUpAt = Date.now() + 20_000; sentInputs().length < count && Date.now() < giveUpAt; ) await settle();
+  };
+
+  test('drains a backlog through one slot with nobody waiting: each finished export starts the next', async () => {
+    install({ maxBatchSize: 1, maxConcurrentExports: 1, flushIntervalMillis: 60_000 });
+    for (let i = 0; i < 6; i++) work(i);
+    await untilSent(6);
+    expect(sentInputs()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  test('a batch closed inside a traced call is sent on the next turn of the event loop, not in a microtask of the code after the call', async () => {
+    install({ maxBatchSize: 1, flushIntervalMillis: 60_000 });
+    for (let i = 0; i < 6; i++) work(i);
+    await untilSent(6);
+    work(6);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(sentInputs()).toHaveLength(6);
+    await untilSent(7);
+    expect(sentInputs()).toHaveLength(7);
+  });
+});
+
 describe('manual (manualFlushMode)', () => {
   test('nothing leaves before flush(), past the interval and past maxBatchSize', async () => {
     const client = install({ manualFlushMode: true, maxBatchSize: 4, flushIntervalMillis: 5 });
@@ -123,6 +148,31 @@ describe('manual (manualFlushMode)', () => {
     expect(result).toEqual({ delivered: 10, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: false });
     expect(exporter.batches).toHaveLength(3); // ⌈10 runs ÷ 4⌉: each span's start and end travel together
     expect(exporter.batches.every((batch) => batch.patch.length === 0)).toBe(true);
+  });
+  test('awaitPendingTraceBatches after a flush waits for nothing queued since: those wait for the next flush', async () => {
+    const client = install({ manualFlushMode: true });
+    work(1);
+    expect(await client.flush()).toMatchObject({ delivered: 1 });
+    work(2);
+    expect(await client.awaitPendingTraceBatches({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 0, pending: 0, timedOut: false });
+    expect(exporter.batches.flatMap((batch) => batch.post.map((run) => run.inputs?.input))).toEqual([1]);
+    expect(await client.flush()).toMatchObject({ delivered: 1 });
+  });
+
+  test('a span queued while a flush is sending waits for the next flush', async () => {
+    const client = install({ manualFlushMode: true, maxBatchSize: 1 });
+    exporter.holding = true;
+    work(1);
+    const sending = client.flush({ timeoutMillis: 20_000 });
+    while (exporter.heldCount === 0) await settle(); // bounded by the test's timeout
+    work(2);
+    exporter.holding = false;
+    exporter.releaseAll();
+    expect(await sending).toMatchObject({ delivered: 1, timedOut: false });
+    await settle();
+    expect(exporter.batches.flatMap((batch) => batch.post.map((run) => run.inputs?.input))).toEqual([1]);
+    expect(await client.flush()).toMatchObject({ delivered: 1 });
+    expect(exporter.batches.flatMap((batch) => batch.post.map((run) => run.inputs?.input))).toEqual([1, 2]);
   });
 });
 
