@@ -66,3 +66,47 @@ test('an abandoned export that answers late after all: its batch is delivered on
   expect(client.stats()).toMatchObject({ delivered: 2, abandoned: 1, pending: 0 });
   await client.shutdown();
 });
+
+describe('drop-oldest with an abandoned batch waiting to be sent again', () => {
+  function dropOldestClient(exporter: SpanExporter): TracingClient {
+    return new TracingClient({ exporter, manualFlushMode: true, dropPolicy: 'drop-oldest', maxQueueSize: 4, maxBatchSize: 1, exportTimeoutMillis: 60_000, maxRetries: 2, logger: { warn: () => {} } });
+  }
+
+  async function abandonFirstExport(client: TracingClient, step: (n: number) => void): Promise<void> {
+    step(1);
+    expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true, pending: 1 }); // the export hangs
+    skewMillis = PAST_THE_EXPORT_DEADLINE;
+    step(2); // the watchdog abandons the export: its batch waits to be sent again, the oldest in the queue
+  }
+
+  test('it is the oldest, so the first evicted, and counted', async () => {
+    const { exporter, names, answerFirst } = firstExportHangs();
+    const client = dropOldestClient(exporter);
+    const step = traceable(function step(_n: number) {}, { client });
+    await abandonFirstExport(client, step);
+    step(3);
+    step(4); // no room: the abandoned batch goes
+    expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 3, pending: 0, timedOut: false });
+    expect(names).toEqual([['step'], ['step'], ['step'], ['step']]);
+    expect(client.stats()).toMatchObject({ delivered: 3, pending: 0, dropped: { queueFull: 1 } });
+    answerFirst({ ok: true }); // too late: it was counted as dropped, and is not counted again
+    await client.shutdown();
+    expect(client.stats()).toMatchObject({ delivered: 3, pending: 0, dropped: { queueFull: 1 } });
+  });
+
+  test('once its late answer delivered it, it is no longer evicted: the next oldest is, counted once', async () => {
+    const { exporter, names, answerFirst } = firstExportHangs();
+    const client = dropOldestClient(exporter);
+    const step = traceable(function step(_n: number) {}, { client });
+    await abandonFirstExport(client, step);
+    answerFirst({ ok: true });
+    while (client.stats().delivered === 0) await new Promise((resolve) => setImmediate(resolve)); // bounded by the test's timeout
+    step(3);
+    step(4);
+    step(5); // no room: the oldest waiting batch (step 2) goes
+    expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 3, pending: 0, timedOut: false });
+    expect(names).toHaveLength(4);
+    expect(client.stats()).toMatchObject({ delivered: 4, pending: 0, dropped: { queueFull: 1 } });
+    await client.shutdown();
+  });
+});
