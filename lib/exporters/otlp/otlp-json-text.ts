@@ -89,9 +89,19 @@ function resourceSpansHead(serviceName: string): string {
 /**
  * @internal The OTLP/JSON text of an export request, as `toOtlpRequest`
  * groups it: one `ResourceSpans` per service name, in order of first
- * appearance, spans in batch order.
+ * appearance, spans in batch order. A batch of one service (the usual case)
+ * needs no grouping.
  */
 export function otlpRequestJson(spans: readonly ServiceSpanJson[]): string {
+  if (spans.length === 0) return '{"resourceSpans":[]}';
+  const firstService = spans[0]!.serviceName;
+  let oneService = true;
+  for (let i = 1; i < spans.length && oneService; i++) oneService = spans[i]!.serviceName === firstService;
+  if (oneService) {
+    const jsons: string[] = [];
+    for (const span of spans) jsons.push(span.json);
+    return '{"resourceSpans":[' + resourceSpansHead(firstService) + jsons.join(',') + ']}]}]}';
+  }
   const byService = new Map<string, string[]>();
   for (const { serviceName, json } of spans) {
     const group = byService.get(serviceName);

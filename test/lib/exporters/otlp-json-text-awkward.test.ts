@@ -1,4 +1,5 @@
 import { CHILD, ROOT, START, runRecord } from '../../helpers/run-records';
+import { encodeUtf8 } from '../../../lib/exporters/http/utf8-body';
 import { otlpRequestJson, recordSpanJson } from '../../../lib/exporters/otlp/otlp-json-text';
 import { toOtlpRequest } from '../../../lib/exporters/otlp/otlp-request';
 import { microsToUnixNano } from '../../../lib/exporters/otlp/otlp-time';
@@ -120,4 +121,15 @@ test('random strings of any UTF-16 code units, in every text field: the same tex
       ...(next(4) === 0 ? { status: 'error', error: randomText() + '\n    at f (x.js:1:1)' } : {}),
     }));
   }
+});
+
+test('a request of one service or of several: the stringified request, and its body that text as UTF-8 (non-ASCII and lone surrogates included)', () => {
+  const records = [runRecord({ name: 'caf\u00e9 \ud83d\ude00' }), runRecord({ name: 'lone \ud800' }), runRecord({ projectName: '\u4e2d' })];
+  for (const services of [['one', 'one', 'one'], ['a', 'b\u00e9', 'a'], ['x', 'x', 'y']]) {
+    const spans = records.map((r, i) => ({ serviceName: services[i]!, json: recordSpanJson(r) }));
+    const expected = JSON.stringify(toOtlpRequest(records.map((r, i) => ({ serviceName: services[i]!, span: recordToOtlpSpan(r) }))));
+    expect(otlpRequestJson(spans)).toBe(expected);
+    expect(Buffer.from(encodeUtf8(otlpRequestJson(spans))).equals(Buffer.from(new TextEncoder().encode(expected)))).toBe(true);
+  }
+  expect(otlpRequestJson([])).toBe(JSON.stringify(toOtlpRequest([])));
 });
