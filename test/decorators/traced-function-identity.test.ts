@@ -104,6 +104,22 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     expect(point.double()).toBe(42);
   });
 
+  test('an anonymous function traced with a name takes that name (as its const or field would have named it); a named one keeps its own', () => {
+    const anonymous = traceable((n: number) => n + 1, { name: 'addOne' });
+    expect(anonymous.name).toBe('addOne');
+    expect(Object.getOwnPropertyDescriptor(anonymous, 'name')).toMatchObject({ configurable: true, writable: false, enumerable: false });
+    expect(anonymous(1)).toBe(2);
+    expect(traceable(function lookup() {}, { name: 'other' }).name).toBe('lookup');
+    expect(traceable((() => () => 1)()).name).toBe('');
+  });
+
+  test('tracing an already traced anonymous function again with a name renames nothing: it is the same function, left as it was', () => {
+    const once = traceable((() => () => 1)());
+    const again = traceable(once, { name: 'renamed' });
+    expect(again).toBe(once);
+    expect(once.name).toBe('');
+  });
+
   test('traceable() given something that is not a function fails naming traceable(fn) and what it accepts', () => {
     const attempt = () => traceable(42 as never);
     expect(attempt).toThrow(TracewireConfigError);
