@@ -68,3 +68,14 @@ test('a sampled-out call runs no redaction hook and never serialises its argumen
   expect(hookCalls).toEqual([]);
   expect(serialised).toBe(0);
 });
+
+test('a primitive argument meets the inputs hook too: no shortcut to JSON text skips redaction', async () => {
+  const { client, exporter } = installMemoryTracing({ redact: { inputs: () => ({ apiKey: '[redacted]' }) } });
+  const charge = traceable(function charge(_apiKey: string, cents: number) {
+    return cents;
+  });
+  expect(charge(SECRET, 1200)).toBe(1200);
+  const run = only(await finishedRuns(client, exporter), 'charge');
+  expect(run.inputs).toEqual({ apiKey: '[redacted]' });
+  expect(JSON.stringify(exporter.runs)).not.toContain(SECRET);
+});
