@@ -31,7 +31,8 @@ export interface DecoratorBehaviour {
 export function dualModeDecorator(behaviour: DecoratorBehaviour): (target: unknown, second?: unknown, descriptor?: PropertyDescriptor) => unknown {
   return (target, second, descriptor) => {
     if (isStandardContext(second)) {
-      if (second.kind === 'method') return behaviour.method(target as Function, String(second.name));
+      // A hand call can forge a method context around a non-function: that is misuse too, not a TypeError later.
+      if (second.kind === 'method' && typeof target === 'function') return behaviour.method(target, String(second.name));
       if (second.kind === 'class') {
         behaviour.class(target as Function);
         return undefined;

@@ -5,7 +5,8 @@ const FLUSH_ON_EXIT = Symbol.for('tracewire.flushOnExit');
 
 // Marks are not identity: a wrapper gets only the marks its own wrapping earns.
 // `prototype` is copied: `new` on a traced constructor must build the original's instances.
-const NOT_COPIED = new Set<PropertyKey>(['length', 'name', 'arguments', 'caller', TRACED, FLUSH_ON_EXIT]);
+// A sloppy-mode original's own `arguments` / `caller` (null) are copied too: on the strict wrapper they would throw.
+const NOT_COPIED = new Set<PropertyKey>(['length', 'name', TRACED, FLUSH_ON_EXIT]);
 
 /** How a `@FlushOnExit` wrapper was made, so `@Traceable` can nest itself inside it. */
 export interface FlushOnExitParts {

@@ -25,6 +25,21 @@ describe(`@Traceable on what is not a method or a class fails when the class is 
     expect(attempt).toThrow('@Traceable() cannot decorate the field count: put it on a method or a class.');
   });
 
+  test('called by hand with a second argument that is neither a key nor a decorator context (null, an object without a kind), it is a usage error, not a TypeError, and not taken for a context', () => {
+    const method = function total(): number {
+      return 0;
+    };
+    expect(() => decorate(method, null)).toThrow(TracewireUsageError);
+    expect(() => decorate(method, null)).toThrow('@Traceable() cannot decorate the field null: put it on a method or a class.');
+    expect(() => decorate(method, { name: 'total' })).toThrow('@Traceable() cannot decorate the field [object Object]: put it on a method or a class.');
+  });
+
+  test('called by hand with a method context but no function, it is a usage error, not a TypeError', () => {
+    const attempt = () => decorate(5, { kind: 'method', name: 'total', static: false });
+    expect(attempt).toThrow(TracewireUsageError);
+    expect(attempt).toThrow('@Traceable() cannot decorate the method total: put it on a method or a class.');
+  });
+
   test('a name option on a class says why: each method is named after itself', () => {
     let error: unknown;
     try {

@@ -17,6 +17,63 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     expect(traced.name).toBe('renamed');
   });
 
+  test('a frozen function can be traced: the traced one keeps its name and length, still configurable', () => {
+    const frozen = Object.freeze(function lookup(_id: string, _fields: string[]) {
+      return 1;
+    });
+    const traced = traceable(frozen);
+    expect(traced(' ', [])).toBe(1);
+    expect([traced.name, traced.length]).toEqual(['lookup', 2]);
+    for (const key of ['name', 'length'] as const) {
+      expect(Object.getOwnPropertyDescriptor(traced, key)).toMatchObject({ configurable: true, writable: false, enumerable: false });
+    }
+  });
+
+  test("a sloppy-mode function's arguments and caller read as on the original (null), not as a TypeError", () => {
+    // Built by the Function constructor: sloppy mode whatever this file's mode, as in a plain-JS library.
+    const sloppy = new Function('a', 'b', 'return a + b') as (a: number, b: number) => number;
+    const traced = traceable(sloppy);
+    expect(traced(1, 2)).toBe(3);
+    expect(() => [traced.arguments, traced.caller]).not.toThrow();
+    expect([traced.arguments, traced.caller]).toEqual([sloppy.arguments, sloppy.caller]);
+  });
+
+  test('a function another loaded copy of tracewire traced (CJS beside ESM, two versions) is not traced again: the copies share one registry mark', () => {
+    // What any copy writes on its wrappers: the global-registry symbol, so every copy sees it.
+    const tracedElsewhere = function handle(): number {
+      return 1;
+    };
+    Object.defineProperty(tracedElsewhere, Symbol.for('tracewire.traced'), { value: true });
+    expect(traceable(tracedElsewhere)).toBe(tracedElsewhere);
+  });
+
+  test("tracing a @FlushOnExit handler made by another loaded copy nests inside it, through that copy's mark", () => {
+    const inner = function handle(): string {
+      return 'handled';
+    };
+    const rewrappedWith: Function[] = [];
+    const flushingElsewhere = function handle(): string {
+      return inner();
+    };
+    Object.defineProperty(flushingElsewhere, Symbol.for('tracewire.flushOnExit'), {
+      value: {
+        inner,
+        rewrap: (tracedInner: Function) => {
+          rewrappedWith.push(tracedInner);
+          return function handle(): unknown {
+            return tracedInner();
+          };
+        },
+      },
+    });
+    const traced = traceable(flushingElsewhere);
+    expect(rewrappedWith).toHaveLength(1);
+    const tracedInner = rewrappedWith[0] as () => string;
+    expect(tracedInner).not.toBe(inner); // the inner handler, traced
+    expect(traceable(tracedInner)).toBe(tracedInner);
+    expect(traced()).toBe('handled');
+  });
+
   test('@Traceable on a class leaves the constructor alone: instances still point back to their class', () => {
     @Traceable()
     class Cart {

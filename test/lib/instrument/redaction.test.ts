@@ -50,3 +50,21 @@ test('a redaction hook that is not a function fails at configuration', () => {
   expect(() => installMemoryTracing({ redact: { inputs: 'password' as never } })).toThrow(TracewireConfigError);
   expect(() => installMemoryTracing({ redact: { inputs: 'password' as never } })).toThrow(/redact\.inputs/);
 });
+
+test('a sampled-out call runs no redaction hook and never serialises its arguments or result', async () => {
+  const hookCalls: string[] = [];
+  const { client, exporter } = installMemoryTracing({
+    sampleRate: 0,
+    redact: {
+      inputs: (inputs) => (hookCalls.push('inputs'), inputs),
+      outputs: (outputs) => (hookCalls.push('outputs'), outputs),
+    },
+  });
+  let serialised = 0;
+  const credentials = { user: 'ada', password: SECRET, toJSON: () => (serialised++, { user: 'ada' }) };
+  expect(login(credentials)).toEqual({ token: SECRET, user: 'ada' });
+  expect(await finishedRuns(client, exporter)).toEqual([]);
+  expect(client.stats().dropped.sampledOut).toBe(1);
+  expect(hookCalls).toEqual([]);
+  expect(serialised).toBe(0);
+});
