@@ -125,11 +125,12 @@
  *   true })` passed as traceable(fn, { name, client, tracingEnabled: true }),
  *   LANGSMITH_TRACING=true in its child; killed after 120 s ("timeout").
  *   tracewire scenarios run TW_REPS times (fresh child each); every run is a row.
- * - RSS: process.memoryUsage.rss() sampled every 5 ms by an interval, plus
- *   before and after the calls and at the end ("peak RSS (5 ms)"); a
- *   synchronous loop starves the interval, so the judged peak is
+ * - RSS: process.memoryUsage.rss() read before and after the calls and at
+ *   the end ("RSS read MB": the largest of the three); the judged peak is
  *   process.resourceUsage().maxRSS (the kernel's high-water mark of the whole
- *   child, start-up included).
+ *   child, start-up included). No interval samples RSS any more: its reads
+ *   (≈ 0.1 ms each on a loaded machine, every 5 ms) were counted in the
+ *   child's CPU per span, and more for the rows whose flush takes longer.
  * - Exporter rows (bytes per run on the wire per exporter): tight-loop, one
  *   fresh child each, after the rows above (whose tracewire tight-loop ×3 and
  *   langsmith tight-loop are the default-exporter entries of that table):
@@ -190,7 +191,6 @@ const CHILD_TIMEOUT_MS = 120_000;
 const PROFILE_TOP = 12;
 const AGAINST = ((a) => (a ? path.resolve(a.slice('--against='.length)) : undefined))(process.argv.find((a) => a.startsWith('--against=')));
 let PROFILE_DIR; // set by --cpu-prof: tracewire tight-loop/concurrent children write .cpuprofile files here
-const RSS_SAMPLE_MS = 5;
 const SERVER_INFO = { version: '0.0.0', batch_ingest_config: { size_limit: 100, size_limit_bytes: 20_971_520 } };
 // The /info served for the "langsmith batch" row: langsmith's Client posts to /runs/batch when use_multipart_endpoint is false
 // (Client._processBatch in node_modules/langsmith/lib/client.js; the Client has no constructor option for it).
@@ -294,11 +294,9 @@ function startRssSampler() {
     if (rss > peak) peak = rss;
     return rss;
   };
-  const timer = setInterval(sample, RSS_SAMPLE_MS);
   return {
     sample,
     stop() {
-      clearInterval(timer);
       sample();
       return { peakSampledMB: peak / MB, maxRssMB: process.resourceUsage().maxRSS / 1024 };
     },
@@ -635,7 +633,7 @@ async function main() {
       { key: 'ended', title: 'ended recv', right: true },
       { key: 'bpr', title: 'bytes/run on the wire', right: true },
       { key: 'before', title: 'RSS before MB', right: true },
-      { key: 'peak', title: 'peak RSS (5 ms) MB', right: true },
+      { key: 'peak', title: 'RSS read MB', right: true },
       { key: 'maxrss', title: 'maxRSS MB', right: true },
       { key: 'flushResult', title: 'FlushResult (delivered failed dropped pending)' },
     ],
@@ -644,7 +642,7 @@ async function main() {
   console.log('ns/call: tight-loop = loop time ÷ calls (langsmith: creating the promises only; awaiting them is "settle ms");');
   console.log('         concurrent = start → Promise.all resolved ÷ calls. flush ms: calls done (settled) → awaitPendingTraceBatches() resolved.');
   console.log('requests = every request the sink got (ingest + GET /info + other); runs recv = distinct run ids; ended recv = ids seen with end_time.');
-  console.log('peak RSS (5 ms) = max of interval samples (a synchronous loop starves the interval); maxRSS = process.resourceUsage().maxRSS (judged).');
+  console.log('RSS read = the largest of process.memoryUsage.rss() before and after the calls and at the end (no interval: its reads would count in the CPU per span); maxRSS = process.resourceUsage().maxRSS (judged).');
   for (const run of [...mainRuns, ...exporterOnlyRuns]) {
     const s = run.sink;
     const extras = [];

@@ -23,16 +23,21 @@ export async function driveUntilSettled(batches: readonly PendingBatch[], slots:
   const deadlineAt = Date.now() + Math.max(0, timeoutMillis);
   const started = new Set<RunningExport>();
   let waiting = batches.filter(unsettled);
-  for (;;) {
-    for (const run of slots.fill()) started.add(run);
-    for (const run of started) if (run.finished || run.abandoned) started.delete(run);
-    waiting = waiting.filter(unsettled);
-    if (waiting.length === 0 && started.size === 0) return true;
-    const now = Date.now();
-    if (now >= deadlineAt) return waiting.length === 0;
-    const watchdogAt = slots.nextDeadlineAt;
-    const wakeAt = watchdogAt === undefined ? deadlineAt : Math.min(deadlineAt, watchdogAt + WATCHDOG_SLACK_MILLIS);
-    await progress.next(wakeAt - now);
+  const waiter = progress.waiter();
+  try {
+    for (;;) {
+      for (const run of slots.fill()) started.add(run);
+      for (const run of started) if (run.finished || run.abandoned) started.delete(run);
+      waiting = waiting.filter(unsettled);
+      if (waiting.length === 0 && started.size === 0) return true;
+      const now = Date.now();
+      if (now >= deadlineAt) return waiting.length === 0;
+      const watchdogAt = slots.nextDeadlineAt;
+      const wakeAt = watchdogAt === undefined ? deadlineAt : Math.min(deadlineAt, watchdogAt + WATCHDOG_SLACK_MILLIS);
+      await waiter.next(wakeAt, now);
+    }
+  } finally {
+    waiter.dispose();
   }
 }
 

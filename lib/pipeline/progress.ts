@@ -1,6 +1,6 @@
 /**
  * @internal Wakes waiters when delivery moved: an export finished or was
- * abandoned, a batch settled. Every waiter makes its own promise, in its own
+ * abandoned, a batch settled. Every waiter makes its own promises, in its own
  * context, and its own deadline timer: on runtimes that tie promises and
  * timers to the request that made them (Cloudflare's workerd), a shared
  * promise made by a request that is over would never resolve.
@@ -8,18 +8,9 @@
 export class Progress {
   private readonly listeners = new Set<() => void>();
 
-  /** Resolves at the next `notify()` or after `millis`, whichever comes first; never rejects. */
-  next(millis: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.listeners.delete(wake);
-        resolve();
-      };
-      // Ref'd on purpose: whoever waits wants delivery, so the process stays up until it is done or the deadline passes.
-      const timer = setTimeout(wake, Math.max(0, millis));
-      this.listeners.add(wake);
-    });
+  /** A waiter for one loop of waits (see {@link ProgressWaiter}); `dispose()` it when the loop ends. */
+  waiter(): ProgressWaiter {
+    return new ProgressWaiter(this.listeners);
   }
 
   notify(): void {
@@ -27,5 +18,55 @@ export class Progress {
     const listeners = [...this.listeners];
     this.listeners.clear();
     for (const wake of listeners) wake();
+  }
+}
+
+/**
+ * @internal One waiter's wake-ups, across the many waits of its loop. It
+ * keeps at most one deadline timer and sets a new one only when it must wake
+ * earlier than the one it has: a flush of many batches waits once per
+ * finished export, and a timer per wait (each of another duration, so a new
+ * timer list in Node each time) was a good part of its bookkeeping. A timer
+ * set for earlier than needed only wakes the loop early, which then waits again.
+ */
+export class ProgressWaiter {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the timer fires (epoch millis); Infinity without one. */
+  private timerAt = Infinity;
+  private resolve: (() => void) | undefined;
+  private readonly wake = (): void => {
+    this.listeners.delete(this.wake);
+    const resolve = this.resolve;
+    this.resolve = undefined;
+    resolve?.();
+  };
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    this.wake();
+  };
+
+  constructor(private readonly listeners: Set<() => void>) {}
+
+  /** Resolves at the next `notify()`, or by `wakeAt` (epoch millis), whichever comes first; never rejects. */
+  next(wakeAt: number, now = Date.now()): Promise<void> {
+    if (wakeAt < this.timerAt) {
+      clearTimeout(this.timer);
+      this.timerAt = wakeAt;
+      // Ref'd on purpose: whoever waits wants delivery, so the process stays up until it is done or the deadline passes.
+      this.timer = setTimeout(this.fire, Math.max(0, wakeAt - now));
+    }
+    return new Promise<void>((resolve) => {
+      this.resolve = resolve;
+      this.listeners.add(this.wake);
+    });
+  }
+
+  /** Ends the loop: its timer no longer holds the process. */
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    this.wake();
   }
 }

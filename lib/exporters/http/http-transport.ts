@@ -13,6 +13,14 @@ const https = lazyBuiltin<typeof Https>('node:https');
 const zlib = lazyBuiltin<typeof Zlib>('node:zlib');
 let gzipAsync: ((body: Uint8Array) => Promise<Buffer>) | undefined;
 
+/** What Node's own `signal` option destroys an aborted request with: an `AbortError` whose cause is the signal's reason. */
+function abortError(reason: unknown): Error {
+  const error = new Error('The operation was aborted', { cause: reason });
+  error.name = 'AbortError';
+  (error as Error & { code?: string }).code = 'ABORT_ERR';
+  return error;
+}
+
 /**
  * @internal Node's transport: keep-alive agents, answers classified as an
  * `ExportResult`, never rejects.
@@ -31,18 +39,26 @@ export class HttpTransport implements Transport {
       const secure = request.url.protocol === 'https:';
       const send = secure ? https().request : http().request;
       let outgoing: Http.ClientRequest;
-      const done = resolve;
+      const signal = request.signal;
+      // The request is aborted through a listener of our own, not Node's `signal` option: that one also follows the
+      // request's end with end-of-stream listeners on every request (bench/pipeline.js --cpu-prof: ≈ 3 % of a flush).
+      const abort = (): void => void outgoing.destroy(abortError(signal.reason));
+      const done = (result: ExportResult): void => {
+        signal.removeEventListener('abort', abort);
+        resolve(result);
+      };
       try {
         outgoing = send(request.url, {
           method: 'POST',
           agent: secure ? (this.#httpsAgent ??= new (https().Agent)({ keepAlive: true })) : (this.#httpAgent ??= new (http().Agent)({ keepAlive: true })),
           headers: { ...request.headers, 'Content-Length': String(request.body.byteLength) },
-          signal: request.signal,
         });
       } catch (error) {
         resolve({ ok: false, retryable: false, error: asError(error) });
         return;
       }
+      if (signal.aborted) abort();
+      else signal.addEventListener('abort', abort, { once: true });
       outgoing.on('response', (response) => {
         const status = response.statusCode ?? 0;
         if (status >= 200 && status < 300) {
