@@ -22,7 +22,9 @@
  *   neither build shares a process (or its JIT state, or rxjs) with the other.
  *   The table gives the median over rounds.
  * The exporter is a no-op exporter of your own (so spans become `Run`
- * objects at batch close, as in overhead.js).
+ * objects at batch close, as in overhead.js); two rows run the built-in
+ * exporters' side instead (JSON text capture, compact records), with a no-op
+ * exporter marked as taking records, so encoding and HTTP are left out.
  */
 
 const path = require('node:path');
@@ -40,12 +42,18 @@ async function child(root) {
   const tw = require(path.join(dist, 'index.js'));
   const { uuidv7 } = require(path.join(dist, 'lib/model/ids.js'));
   const { nowMicros } = require(path.join(dist, 'lib/model/clock.js'));
-  const { captureInputs, captureOutputs } = require(path.join(dist, 'lib/instrument/capture.js'));
+  const { captureInputs, captureOutputs, captureInputsJson, captureOutputsJson } = require(path.join(dist, 'lib/instrument/capture.js'));
+  const { takesRecords } = require(path.join(dist, 'lib/exporters/record-batch.js'));
   const { callInSpan } = require(path.join(dist, 'lib/context/span-context.js'));
   const { resolveCallSite } = require(path.join(dist, 'lib/instrument/trace-options.js'));
   const exporter = { export: () => Promise.resolve({ ok: true }) };
   const client = new tw.TracingClient({ exporter, projectName: 'bench', enabled: true });
   const manual = new tw.TracingClient({ exporter, projectName: 'bench', enabled: true, mode: 'manual' });
+  // The built-in exporters' side of the hot path (inputs and outputs captured to JSON text, batches
+  // closed into compact records), without their encoding and HTTP: a no-op exporter marked as one.
+  const recordsExporter = { export: () => Promise.resolve({ ok: true }) };
+  takesRecords(recordsExporter);
+  const recordsClient = new tw.TracingClient({ exporter: recordsExporter, projectName: 'bench', enabled: true });
   const site = resolveCallSite({}, 'm');
   const add = (a, b) => a + b;
   const syncFn = tw.traceable(add, { name: 'm' });
@@ -78,25 +86,56 @@ async function child(root) {
     for (let i = 0; i < CHUNK; i++) acc += (await asyncFn(i, 'ab')).length;
     return acc;
   };
-  const timeAsync = async () => {
-    sink = await asyncChunk();
+  const timeAsync = async (chunk = asyncChunk) => {
+    sink = await chunk();
     const per = [];
     for (let done = 0; done < CALLS / 2; done += CHUNK) {
       const t0 = cpu();
-      sink = await asyncChunk();
+      sink = await chunk();
       await tick();
       per.push((cpu() - t0) / CHUNK);
     }
     return low(per);
   };
+  // The platform's share of an async call, without tracewire: the same async function awaited
+  // directly, and awaited through a promise that follows it (`then` with two fresh closures, as
+  // any tracer that must hand back the settled value does), before and after AsyncLocalStorage
+  // has installed Node 20's promise hooks.
+  const plain = async (a, b) => a + b;
+  const nativeThen = Promise.prototype.then;
+  const plainChunk = async () => {
+    let acc = 0;
+    for (let i = 0; i < CHUNK; i++) acc += (await plain(i, 'ab')).length;
+    return acc;
+  };
+  const followedChunk = async () => {
+    let acc = 0;
+    for (let i = 0; i < CHUNK; i++) {
+      const held = { i };
+      const followed = nativeThen.call(plain(i, 'ab'), (value) => (held.i === -1 ? undefined : value), (error) => {
+        held.i = -1;
+        throw error;
+      });
+      acc += (await followed).length;
+    }
+    return acc;
+  };
 
   const rows = {};
+  // First, while nothing in this process has entered an AsyncLocalStorage (no promise hooks yet).
+  rows['untraced async call, awaited, no promise hooks (pristine)'] = await timeAsync(plainChunk);
+  rows['… followed by then(2 closures), no promise hooks'] = await timeAsync(followedChunk);
   rows['clock read (nowMicros)'] = await timeSync(() => (sink = nowMicros()));
   rows['UUIDv7'] = await timeSync(() => (sink = uuidv7(1_764_640_000_000)));
   rows['client.startSpan (span: clock, id, fields)'] = await timeSync(() => (sink = client.startSpan(site, undefined, undefined)));
   rows['capture inputs (a number, a string)'] = await timeSync(() => (sink = captureInputs(site, args, client.limits)));
   rows['capture outputs (a string)'] = await timeSync(() => (sink = captureOutputs(site, 'ab', client.limits)));
+  rows['capture inputs as JSON text (built-in exporter)'] = await timeSync(() => (sink = captureInputsJson(site, args, client.limits)));
+  rows['capture outputs as JSON text (built-in exporter)'] = await timeSync(() => (sink = captureOutputsJson(site, 'ab', client.limits)));
   rows['AsyncLocalStorage.run'] = await timeSync(() => (sink = callInSpan(scope, add, undefined, args)));
+  // From here on Node 20's promise hooks are installed for the life of the process.
+  rows['untraced async call, awaited, promise hooks on'] = await timeAsync(plainChunk);
+  rows['… followed by then(2 closures), promise hooks on'] = await timeAsync(followedChunk);
   const events = (c) => () => {
     const span = c.startSpan(site, undefined, undefined);
     c.spanStarted(span);
@@ -109,11 +148,16 @@ async function child(root) {
   rows['traced sync call'] = await timeSync(() => (sink = syncFn(5, 'ab')));
   rows['traced async call (awaited)'] = await timeAsync();
   await client.flush();
+  tw.setGlobalTracingClient(recordsClient);
+  rows['traced sync call, built-in exporter path (JSON capture, records)'] = await timeSync(() => (sink = syncFn(5, 'ab')));
+  rows['traced async call, built-in exporter path (JSON capture, records)'] = await timeAsync();
+  await recordsClient.flush();
   tw.setGlobalTracingClient(undefined);
   rows['same sync call, tracing off'] = await timeSync(() => (sink = syncFn(5, 'ab')));
   rows['same async call, tracing off'] = await timeAsync();
   await client.shutdown();
   await manual.shutdown();
+  await recordsClient.shutdown();
   if (sink === 0.5) console.error('unreachable');
   process.stdout.write(JSON.stringify(rows) + '\n');
 }

@@ -44,15 +44,59 @@ function primitiveBytes(value: unknown, limits: SerializeLimits): number {
  * text is then exactly what `JSON.stringify` of {@link captureInputs}'s value
  * gives, without the serializer's copy. Undefined for anything else (objects,
  * arrays, a capture transform, limits hit): {@link captureInputs} decides.
- * Primitives have no getters or proxies, so nothing is read twice. One
- * `JSON.stringify` makes one flat string (a queued run holds no rope).
+ * Primitives have no getters or proxies, so nothing is read twice. The text
+ * is written by hand ({@link primitiveJson}), not by `JSON.stringify` of a
+ * wrapper object (≈ 210 ns of a ≈ 1.5 µs traced call, against ≈ 60), and
+ * made one flat string ({@link flat}): a queued run holds no rope.
  */
 export function captureInputsJson(site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): CapturedJson | undefined {
   if (site.captureInputs !== true || args.length === 0) return undefined;
   const bytes = primitiveArgsBytes(args, limits);
   if (bytes < 0) return undefined;
-  if (args.length === 1) return { json: JSON.stringify({ input: args[0] }), bytes: bytes + 8 };
-  return { json: JSON.stringify({ args: Array.prototype.slice.call(args) }), bytes: bytes + 9 };
+  if (args.length === 1) return { json: flat('{"input":' + primitiveJson(args[0]) + '}'), bytes: bytes + 8 };
+  let json = '{"args":[' + primitiveJson(args[0]);
+  for (let i = 1; i < args.length; i++) json += ',' + primitiveJson(args[i]);
+  return { json: flat(json + ']}'), bytes: bytes + 9 };
+}
+
+/** Strings up to this length are checked for plain ASCII here; longer ones go to `JSON.stringify`, whose native scan is cheaper. */
+const SCANNED_STRING_LENGTH = 64;
+
+/**
+ * `JSON.stringify(value)` for a primitive {@link primitiveBytes} accepted:
+ * a finite number's `String` is its JSON (`-0` gives `0` in both), and a
+ * short string of printable ASCII without a quote or a backslash needs only quotes.
+ */
+function primitiveJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value.length <= SCANNED_STRING_LENGTH && isPlainAscii(value) ? '"' + value + '"' : JSON.stringify(value);
+    case 'number':
+      return '' + value;
+    case 'boolean':
+      return value ? 'true' : 'false';
+  }
+  return 'null';
+}
+
+function isPlainAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
+/**
+ * `text` as one flat string. Joined pieces are a rope in V8 (a cell of
+ * ≈ 32 bytes per join, held as long as the run waits in its batch); V8
+ * flattens a rope on its first `charCodeAt`, and the garbage collector then
+ * drops the cells. Elsewhere it only reads a character.
+ */
+const lastRead = { code: 0 };
+function flat(text: string): string {
+  lastRead.code = text.charCodeAt(0); // stored, so the optimizer cannot drop the read
+  return text;
 }
 
 /**
@@ -93,7 +137,7 @@ export function captureOutputsJson(site: CallSite, output: unknown, limits: Seri
   if (site.captureOutputs !== true) return undefined;
   const bytes = primitiveBytes(output, limits);
   if (bytes < 0 || bytes > limits.maxBytes) return undefined;
-  return { json: JSON.stringify({ outputs: output }), bytes: bytes + 12 };
+  return { json: flat('{"outputs":' + primitiveJson(output) + '}'), bytes: bytes + 12 };
 }
 
 const NO_INPUTS: Captured = Object.freeze({ value: Object.freeze({}) as JsonObject, bytes: 2, truncated: false });

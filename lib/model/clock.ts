@@ -56,18 +56,25 @@ const MICROS_Z: string[] = Array.from({ length: 1000 }, (_, sub) => String(sub).
 
 /** `2026-11-24T04:10:03.123456Z`: ISO 8601 with microseconds, as LangSmith accepts. */
 export function toIsoMicros(micros: number): string {
-  cacheMillis(Math.floor(micros / 1000));
-  return cachedIsoPrefix + microsZ(micros);
+  const millis = Math.floor(micros / 1000);
+  cacheMillis(millis);
+  return cachedIsoPrefix + microsZ(micros - millis * 1000);
 }
 
 /** `20261124T041003123456Z`: the timestamp part of a LangSmith `dotted_order` segment. */
 export function toCompactMicros(micros: number): string {
-  cacheMillis(Math.floor(micros / 1000));
-  return cachedCompactPrefix + microsZ(micros);
+  const millis = Math.floor(micros / 1000);
+  cacheMillis(millis);
+  return cachedCompactPrefix + microsZ(micros - millis * 1000);
 }
 
-/** `123Z` for a time ending in 123 µs; a fractional time (never one of ours) is written out as it is. */
-function microsZ(micros: number): string {
-  const sub = micros % 1000;
+/**
+ * `123Z` for the microseconds 123 past the millisecond; a fractional time
+ * (never one of ours) is written out as it is. The caller subtracts the
+ * milliseconds rather than taking `micros % 1000`: an epoch time in µs is
+ * past 2^31, where `%` is a call into C (≈ 20 ns) and the subtraction is
+ * exact (integers below 2^53).
+ */
+function microsZ(sub: number): string {
   return MICROS_Z[sub] ?? String(sub).padStart(3, '0') + 'Z';
 }

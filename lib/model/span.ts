@@ -264,6 +264,9 @@ export class Span implements ActiveSpan {
    * of a run posted earlier: it leaves out the inputs, which went with the start.
    */
   toRun(phase: 'start' | 'end' | 'full' = 'full'): Run {
+    if (phase === 'full' && this.endMicros !== undefined && this.error === undefined && (this.outputsJson !== undefined || this.outputs !== undefined)) {
+      return this.finishedRun();
+    }
     const run: Run = {
       id: this.id,
       trace_id: this.traceId,
@@ -287,5 +290,29 @@ export class Span implements ActiveSpan {
       if (this.error !== undefined) run.error = this.error;
     }
     return run;
+  }
+
+  /**
+   * {@link toRun} of a finished run with outputs and no error, the usual case
+   * at batch close: the same keys in the same order, as one literal. Adding
+   * five keys to a ten-key literal grew a property array twice (≈ 110 bytes
+   * more per run, paid as garbage collection on every traced call).
+   */
+  private finishedRun(): Run {
+    const inputs = this.inputsJson === undefined ? this.inputs : (JSON.parse(this.inputsJson) as JsonObject);
+    const outputs = this.outputsJson === undefined ? this.outputs : (JSON.parse(this.outputsJson) as JsonObject);
+    const start_time = toIsoMicros(this.startMicros);
+    const end_time = toIsoMicros(this.endMicros!);
+    const extra = { metadata: this.metadata };
+    if (this.parentId === undefined) {
+      return {
+        id: this.id, trace_id: this.traceId, dotted_order: this.dottedOrder, name: this.name, run_type: this.runType, start_time,
+        tags: this.tags, extra, events: this.events, session_name: this.projectName, inputs, end_time, status: this.status, outputs,
+      };
+    }
+    return {
+      id: this.id, trace_id: this.traceId, dotted_order: this.dottedOrder, name: this.name, run_type: this.runType, start_time,
+      tags: this.tags, extra, events: this.events, session_name: this.projectName, inputs, parent_run_id: this.parentId, end_time, status: this.status, outputs,
+    };
   }
 }

@@ -32,11 +32,21 @@ test.each([
   ['null and booleans', [null, true, false]],
   ['a lone surrogate', ['\ud800x']],
   ['a string exactly at maxStringLength', ['x'.repeat(20)]],
+  ['a backslash, control characters, DEL and plain ASCII side by side', ['a\\b', 'x\ny', '\t\u0000', '\u007f', 'plain ~ text']],
+  ['one plain string', ['ab']],
 ])('%s: the text is exactly the stringified serializer value', (_name, args) => {
   const json = captureInputsJson(site, args, limits);
   expect(json).toBeDefined();
   expect(json!.json).toBe(JSON.stringify(viaSerializer(args).value));
   for (const arg of args) expect(captureOutputsJson(site, arg, limits)!.json).toBe(JSON.stringify(outputViaSerializer(arg).value));
+});
+
+test('strings longer than the hand-checked ones (quotes and backslashes past 64 characters) are still escaped exactly', () => {
+  const wide = { ...DEFAULT_SERIALIZE_LIMITS };
+  for (const text of ['x'.repeat(63) + '"', 'y'.repeat(64) + '\\', 'z'.repeat(65) + '"q"', 'w'.repeat(200)]) {
+    expect(captureInputsJson(site, [text, 1], wide)!.json).toBe(JSON.stringify({ args: [text, 1] }));
+    expect(captureOutputsJson(site, text, wide)!.json).toBe(JSON.stringify({ outputs: text }));
+  }
 });
 
 test.each([
