@@ -32,7 +32,8 @@ export class QueueBudget {
 
   /** Whether `event` fits now; the caller may evict and ask again. */
   fits(event: SpanEvent): boolean {
-    const needed = event.kind === 'start' ? this.reservedEnds + 2 : 1;
+    // Room reserved for admitted starts' ends is theirs alone: an end whose start was refused must not take it.
+    const needed = this.reservedEnds + (event.kind === 'start' ? 2 : 1);
     return this.heldEvents + needed <= this.limits.maxQueueSize && this.heldBytes + event.bytes <= this.limits.maxQueueBytes;
   }
 

@@ -15,6 +15,12 @@ function install(options: Partial<TracingClientOptions> = {}): TracingClient {
 beforeEach(() => (warnings.length = 0));
 afterEach(() => setGlobalTracingClient(undefined));
 
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
 const work = traceable(function work(n: number) {
   return n;
 });
@@ -30,7 +36,8 @@ describe('background (the default)', () => {
     work(1);
     await settle();
     expect(exporter.batches).toHaveLength(0);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // The batch closes 30 ms after its first event; under load that can take much longer (a deadline, not a window).
+    for (const giveUpAt = Date.now() + 20_000; exporter.batches.length === 0 && Date.now() < giveUpAt; ) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(exporter.batches).toHaveLength(1);
   });
 
@@ -105,6 +112,31 @@ describe('background (the default)', () => {
   });
 });
 
+describe('background sender (long-lived host)', () => {
+  const sentInputs = () => exporter.batches.flatMap((batch) => batch.post.map((run) => run.inputs?.input));
+  const untilSent = async (count: number) => {
+    for (const giveUpAt = Date.now() + 20_000; sentInputs().length < count && Date.now() < giveUpAt; ) await settle();
+  };
+
+  test('drains a backlog through one slot with nobody waiting: each finished export starts the next', async () => {
+    install({ maxBatchSize: 1, maxConcurrentExports: 1, flushIntervalMillis: 60_000 });
+    for (let i = 0; i < 6; i++) work(i);
+    await untilSent(6);
+    expect(sentInputs()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  test('a batch closed inside a traced call is sent on the next turn of the event loop, not in a microtask of the code after the call', async () => {
+    install({ maxBatchSize: 1, flushIntervalMillis: 60_000 });
+    for (let i = 0; i < 6; i++) work(i);
+    await untilSent(6);
+    work(6);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(sentInputs()).toHaveLength(6);
+    await untilSent(7);
+    expect(sentInputs()).toHaveLength(7);
+  });
+});
+
 describe('manual (manualFlushMode)', () => {
   test('nothing leaves before flush(), past the interval and past maxBatchSize', async () => {
     const client = install({ manualFlushMode: true, maxBatchSize: 4, flushIntervalMillis: 5 });
@@ -117,6 +149,31 @@ describe('manual (manualFlushMode)', () => {
     expect(result).toEqual({ delivered: 10, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: false });
     expect(exporter.batches).toHaveLength(3); // ⌈10 runs ÷ 4⌉: each span's start and end travel together
     expect(exporter.batches.every((batch) => batch.patch.length === 0)).toBe(true);
+  });
+  test('awaitPendingTraceBatches after a flush waits for nothing queued since: those wait for the next flush', async () => {
+    const client = install({ manualFlushMode: true });
+    work(1);
+    expect(await client.flush()).toMatchObject({ delivered: 1 });
+    work(2);
+    expect(await client.awaitPendingTraceBatches({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 0, pending: 0, timedOut: false });
+    expect(exporter.batches.flatMap((batch) => batch.post.map((run) => run.inputs?.input))).toEqual([1]);
+    expect(await client.flush()).toMatchObject({ delivered: 1 });
+  });
+
+  test('a span queued while a flush is sending waits for the next flush', async () => {
+    const client = install({ manualFlushMode: true, maxBatchSize: 1 });
+    exporter.holding = true;
+    work(1);
+    const sending = client.flush({ timeoutMillis: 20_000 });
+    while (exporter.heldCount === 0) await settle(); // bounded by the test's timeout
+    work(2);
+    exporter.holding = false;
+    exporter.releaseAll();
+    expect(await sending).toMatchObject({ delivered: 1, timedOut: false });
+    await settle();
+    expect(exporter.batches.flatMap((batch) => batch.post.map((run) => run.inputs?.input))).toEqual([1]);
+    expect(await client.flush()).toMatchObject({ delivered: 1 });
+    expect(exporter.batches.flatMap((batch) => batch.post.map((run) => run.inputs?.input))).toEqual([1, 2]);
   });
 });
 
@@ -236,6 +293,42 @@ describe('bounded queue', () => {
     expect(warnings.filter((w) => w.includes('queue is full'))).toHaveLength(1);
   });
 
+  test('drop-oldest that both evicts a waiting batch and drops an end it cannot place warns once', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 4, maxBatchSize: 3, dropPolicy: 'drop-oldest' });
+    const gate = deferred();
+    const open = traceable(async function open() {
+      await gate.promise;
+    });
+    for (let i = 0; i < 3; i++) work(i); // one closed batch of three complete runs
+    const calls = [open(), open()]; // evicts that batch; both starts and their reserved ends fill the room, in a batch still open
+    work(3); // nothing left to evict: its start is refused, its end dropped
+    gate.resolve();
+    await Promise.all(calls);
+    expect(await client.flush()).toMatchObject({ delivered: 2 });
+    expect(warnings.filter((w) => w.includes('queue is full'))).toEqual([expect.stringContaining('the oldest spans are being dropped')]);
+    const stats = client.stats();
+    expect(stats).toMatchObject({ spansEnded: 6, delivered: 2, pending: 0, dropped: { queueFull: 4 } });
+  });
+
+  test('drop-oldest: a span whose start was evicted still arrives whole through its end', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 4, maxBatchSize: 1, dropPolicy: 'drop-oldest' });
+    const gate = deferred();
+    const open = traceable(async function open() {
+      await gate.promise;
+      return 'late';
+    });
+    const call = open(); // its start closes a batch of its own
+    work(1);
+    work(2); // no room: the oldest waiting batch, the open span's start, is evicted
+    gate.resolve();
+    expect(await call).toBe('late');
+    expect(await client.flush()).toMatchObject({ delivered: 3, pending: 0 });
+    const posted = exporter.batches.flatMap((batch) => batch.post);
+    expect(posted.map((run) => [run.name, run.end_time !== undefined]).sort()).toEqual([['open', true], ['work', true], ['work', true]]);
+    const stats = client.stats();
+    expect(stats).toMatchObject({ spansEnded: 3, delivered: 3, pending: 0, dropped: { total: 0 } });
+  });
+
   test('drop-newest with closed batches waiting still keeps the oldest: nothing is evicted, the newest spans are dropped', async () => {
     const client = install({ manualFlushMode: true, maxQueueSize: 10, maxBatchSize: 1 });
     for (let i = 0; i < 20; i++) work(i);
@@ -275,6 +368,31 @@ describe('bounded queue', () => {
     expect(client.stats().dropped.queueFull).toBe(0);
   });
 
+  test('an event that exactly fills maxQueueBytes is admitted: the smallest queue holding two equal spans is twice the one holding one', async () => {
+    // Neither size is known from outside, but with "fits when held + bytes <= max" the thresholds are b and 2b;
+    // were a queue exactly full refused, they would be b + 1 and 2b + 1.
+    const deliversAll = async (maxQueueBytes: number, calls: number): Promise<boolean> => {
+      const client = new TracingClient({ exporter: new GatedExporter(), manualFlushMode: true, maxQueueBytes, logger: { warn: () => {} } });
+      const same = traceable(function same() {}, { client });
+      for (let i = 0; i < calls; i++) same();
+      const { delivered } = await client.shutdown();
+      return delivered === calls;
+    };
+    const smallestQueueFor = async (calls: number): Promise<number> => {
+      let [tooSmall, enough] = [0, 1 << 16];
+      expect(await deliversAll(enough, calls)).toBe(true);
+      while (enough - tooSmall > 1) {
+        const middle = Math.floor((tooSmall + enough) / 2);
+        if (await deliversAll(middle, calls)) enough = middle;
+        else tooSmall = middle;
+      }
+      return enough;
+    };
+    const one = await smallestQueueFor(1);
+    expect(one).toBeGreaterThan(1);
+    expect(await smallestQueueFor(2)).toBe(2 * one);
+  });
+
   test('maxQueueBytes bounds the queue by size too', async () => {
     const client = install({ manualFlushMode: true, maxQueueBytes: 20_000 });
     const big = traceable(function big(_payload: string) {});
@@ -303,6 +421,35 @@ describe('bounded queue, open spans', () => {
     expect(posted.every((run) => run.end_time !== undefined)).toBe(true);
     const stats = client.stats();
     expect(stats.delivered + stats.dropped.queueFull).toBe(4);
+    expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total + stats.pending);
+  });
+
+  test('a run posted open keeps room for its end: ends of spans whose start was refused cannot take it', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 4 });
+    exporter.holding = true;
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const open = traceable(async function open() {
+      await gate;
+      return 'closed';
+    });
+    const call = open();
+    const sendingStart = client.flush({ timeoutMillis: 20_000 });
+    while (exporter.heldCount === 0) await settle(); // bounded by the test's timeout
+    // The open run's start is in flight; it still holds one slot and keeps one for its end.
+    for (let i = 0; i < 6; i++) work(i); // the first fits; later starts are refused and their ends compete for room
+    finish();
+    expect(await call).toBe('closed');
+    exporter.holding = false;
+    exporter.releaseAll();
+    await sendingStart;
+    await client.flush({ timeoutMillis: 20_000 });
+    const openPost = exporter.batches.flatMap((batch) => batch.post).filter((run) => run.name === 'open');
+    expect(openPost.map((run) => run.end_time)).toEqual([undefined]);
+    const patches = exporter.batches.flatMap((batch) => batch.patch).filter((run) => run.name === 'open');
+    expect(patches.map((run) => run.id)).toEqual([openPost[0]!.id]);
+    expect(patches[0]!.end_time).toBeDefined();
+    const stats = client.stats();
     expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total + stats.pending);
   });
 });

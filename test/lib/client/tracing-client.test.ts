@@ -111,10 +111,44 @@ describe('bad configuration fails fast with the setting named', () => {
   });
 
   test.each([
+    ['no options at all', undefined],
+    ['an exporter without an export method', { exporter: {} }],
+  ])('a client given %s', (_label, options) => {
+    expect(() => new TracingClient(options as never)).toThrow(TracewireConfigError);
+    expect(() => new TracingClient(options as never)).toThrow(/^Invalid exporter: received .*; expected a SpanExporter \(e\.g\. new MemoryExporter\(\)\)\.$/);
+  });
+
+  test.each([
     [{ flushTimeoutMillis: 0 }, /flushTimeoutMillis: received 0; expected a number greater than 0/],
     [{ serializeLimits: { maxBytes: -1 } }, /serializeLimits\.maxBytes: received -1/],
+    [{ serializeLimits: { maxDepth: 0 } }, /^Invalid serializeLimits\.maxDepth: received 0; expected a number greater than 0\.$/],
+    [{ serializeLimits: { maxItems: '100' } }, /^Invalid serializeLimits\.maxItems: received "100"; expected a number greater than 0\.$/],
+    [{ redact: { inputs: 'secret' } }, /^Invalid redact\.inputs: received "secret"; expected a function\.$/],
+    [{ redact: { outputs: true } }, /^Invalid redact\.outputs: received true; expected a function\.$/],
   ])('%j', (options, message) => {
-    expect(() => new TracingClient({ exporter: new MemoryExporter(), ...options })).toThrow(message);
+    expect(() => new TracingClient({ exporter: new MemoryExporter(), ...(options as object) })).toThrow(message);
+  });
+});
+
+describe('which project a run records in', () => {
+  test('a child reporting to another client records in that client\'s project, not its parent\'s', async () => {
+    const parentClient = new TracingClient({ exporter: new MemoryExporter(), projectName: 'frontend' });
+    const childExporter = new MemoryExporter();
+    const childClient = new TracingClient({ exporter: childExporter, projectName: 'billing' });
+    const charge = traceable(function charge() { return 'charged'; }, { client: childClient });
+    const checkout = traceable(function checkout() { return charge(); }, { client: parentClient });
+    expect(checkout()).toBe('charged');
+    expect((await finishedRuns(childClient, childExporter)).map((run) => [run.name, run.session_name])).toEqual([['charge', 'billing']]);
+  });
+
+  test('a child of the same client stays in its parent\'s project unless it names its own', async () => {
+    const { client, exporter } = installMemoryTracing({ projectName: 'default' });
+    const inherits = traceable(function inherits() { return 1; });
+    const namesOwn = traceable(function namesOwn() { return 2; }, { projectName: 'own' });
+    const parent = traceable(function parent() { return inherits() + namesOwn(); }, { projectName: 'special' });
+    expect(parent()).toBe(3);
+    const projects = Object.fromEntries((await finishedRuns(client, exporter)).map((run) => [run.name, run.session_name]));
+    expect(projects).toEqual({ parent: 'special', inherits: 'special', namesOwn: 'own' });
   });
 });
 

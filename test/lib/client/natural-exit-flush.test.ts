@@ -1,0 +1,122 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { TracingClient, traceable, type ExportBatch, type SpanExporter } from '../../../index';
+
+/**
+ * The natural-exit flush, in-process: `process.emit('beforeExit')` is what
+ * Node does when the event loop runs dry (the child-process test in
+ * `test/lib/pipeline/process-exit.test.ts` shows the real exit; a mutant in
+ * the hook can only be seen from here). jest gives each test file its own
+ * `process` emitter, so these listeners are this file's alone.
+ */
+
+/** An exporter that says when its first batch arrived. */
+function signallingExporter(): { exporter: SpanExporter; batches: ExportBatch[]; firstBatch: Promise<void> } {
+  const batches: ExportBatch[] = [];
+  let arrived!: () => void;
+  const firstBatch = new Promise<void>((resolve) => (arrived = resolve));
+  const exporter: SpanExporter = {
+    export: async (batch) => {
+      batches.push(batch);
+      arrived();
+      return { ok: true };
+    },
+  };
+  return { exporter, batches, firstBatch };
+}
+
+/** Resolves to `'timed out'` after `millis` (a generous bound: the positive case settles in milliseconds). */
+function orTimeout<T>(work: Promise<T>, millis: number): Promise<T | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), millis)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A full garbage collection, without starting jest with `--expose-gc`. */
+function collectGarbage(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+// Batches that would otherwise wait a minute for their timer: only the exit flush can send them.
+const HOLDS_FOR_A_MINUTE = { flushIntervalMillis: 60_000, maxBatchSize: 1_000 };
+
+test('when the event loop runs dry, every client delivers what it has queued', async () => {
+  const first = signallingExporter();
+  const second = signallingExporter();
+  const clients = [first, second].map(({ exporter }) => new TracingClient({ exporter, ...HOLDS_FOR_A_MINUTE }));
+  clients.forEach((client, i) => traceable(function beforeExit() { return i; }, { client })());
+  expect(first.batches).toHaveLength(0);
+
+  process.emit('beforeExit', 0);
+
+  expect(await orTimeout(Promise.all([first.firstBatch, second.firstBatch]), 20_000)).not.toBe('timed out');
+  expect(first.batches.flatMap((batch) => batch.post).map((run) => run.name)).toEqual(['beforeExit']);
+  expect(second.batches.flatMap((batch) => batch.post).map((run) => run.name)).toEqual(['beforeExit']);
+  await Promise.all(clients.map((client) => client.shutdown()));
+});
+
+test('a client that was shut down is let go, exporter and all: the exit hook keeps no hold on it', async () => {
+  // A program that makes a client per tenant or per job and shuts each down must not accumulate them.
+  const gc = collectGarbage();
+  const released = await (async () => {
+    const { exporter } = signallingExporter();
+    const client = new TracingClient({ exporter, ...HOLDS_FOR_A_MINUTE });
+    traceable(function shutDownFirst() { return 1; }, { client })();
+    await client.shutdown();
+    return { client: new WeakRef(client), exporter: new WeakRef(exporter) };
+  })();
+  const held = () => released.client.deref() !== undefined || released.exporter.deref() !== undefined;
+  for (let round = 0; round < 10 && held(); round++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  }
+  expect(released.client.deref()).toBeUndefined();
+  expect(released.exporter.deref()).toBeUndefined();
+});
+
+test('however many clients a program creates, the exit flush adds one beforeExit listener in all', async () => {
+  const before = process.listenerCount('beforeExit');
+  const clients = Array.from({ length: 12 }, () => new TracingClient({ exporter: signallingExporter().exporter }));
+  // One listener serves every client: a listener per client would also trip Node's MaxListenersExceededWarning at 11.
+  expect(process.listenerCount('beforeExit') - before).toBeLessThanOrEqual(1);
+  expect(process.listenerCount('beforeExit')).toBe(1);
+  await Promise.all(clients.map((client) => client.shutdown()));
+});
+
+describe('runtimes without a Node process object', () => {
+  /** A fresh copy of the library (its exit hook not installed yet), as a runtime without Node's `process` loads it. */
+  function freshLibrary(): typeof import('../../../index') {
+    let library!: typeof import('../../../index');
+    jest.isolateModules(() => {
+      library = require('../../../index') as typeof import('../../../index');
+    });
+    return library;
+  }
+
+  /** Runs `body` with `globalThis.process` replaced, then puts Node's back. */
+  async function withProcess<T>(standIn: unknown, body: () => Promise<T>): Promise<T> {
+    const real = Object.getOwnPropertyDescriptor(globalThis, 'process')!;
+    Object.defineProperty(globalThis, 'process', { value: standIn, configurable: true, writable: true });
+    try {
+      return await body();
+    } finally {
+      Object.defineProperty(globalThis, 'process', real);
+    }
+  }
+
+  test.each([
+    ['no process at all (workerd without nodejs_compat)', undefined],
+    ['a process with env only (Vercel Edge, bundler shims)', { env: {} }],
+  ])('with %s, a client is created and delivers on flush', async (_runtime, standIn) => {
+    const { TracingClient: FreshClient, traceable: freshTraceable } = freshLibrary();
+    const { exporter, batches } = signallingExporter();
+    const result = await withProcess(standIn, async () => {
+      const client = new FreshClient({ exporter, ...HOLDS_FOR_A_MINUTE });
+      freshTraceable(function onTheEdge() { return 1; }, { client })();
+      return client.flush({ timeoutMillis: 10_000 });
+    });
+    expect(result).toMatchObject({ delivered: 1, timedOut: false });
+    expect(batches.flatMap((batch) => batch.post).map((run) => run.name)).toEqual(['onTheEdge']);
+  });
+});
