@@ -110,7 +110,7 @@ async function main() {
   const runs = batches.reduce((n, b) => n + b.postRecords.length + b.patchRecords.length, 0);
   const paths = [floor, ...pathsOf(ROOT, against ? 'this: ' : '')];
   if (against) paths.push(...pathsOf(path.resolve(against.slice(10)), 'other: '));
-  const best = new Map(paths.map((p) => [p.name, { us: Infinity, bytes: 0 }]));
+  const best = new Map(paths.map((p) => [p.name, { us: Infinity, all: [], bytes: 0 }]));
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < paths.length; k++) {
       const p = paths[(k + round) % paths.length];
@@ -120,6 +120,7 @@ async function main() {
       const d = process.cpuUsage(c);
       const b = best.get(p.name);
       b.us = Math.min(b.us, (d.user + d.system) / runs);
+      b.all.push((d.user + d.system) / runs);
       b.bytes = bytes / runs;
     }
   }
@@ -127,20 +128,31 @@ async function main() {
   console.log(nodeLine());
   console.log(cpuLine({ loadavg: true }));
   console.log(`${runs} records in ${batches.length} batches; min over ${ROUNDS} interleaved rounds of process.cpuUsage() per path`);
+  console.log('(median: the median round, which also counts the collections and allocations a path causes; min: the least disturbed round)');
   const floorUs = best.get(floor.name).us;
+  const floorMedian = median(best.get(floor.name).all);
   printTable(
     [
       { key: 'name', title: 'path' },
       { key: 'us', title: 'CPU µs/run', right: true },
       { key: 'ratio', title: '× floor', right: true },
+      { key: 'med', title: 'median µs/run', right: true },
+      { key: 'medRatio', title: '× floor (median)', right: true },
       { key: 'bytes', title: 'body B/run', right: true },
     ],
     paths.map((p) => {
       const b = best.get(p.name);
-      return { name: p.name, us: b.us.toFixed(2), ratio: (b.us / floorUs).toFixed(2), bytes: Math.round(b.bytes) };
+      const med = median(b.all);
+      return { name: p.name, us: b.us.toFixed(2), ratio: (b.us / floorUs).toFixed(2), med: med.toFixed(2), medRatio: (med / floorMedian).toFixed(2), bytes: Math.round(b.bytes) };
     }),
     { trimEnd: true },
   );
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 main().catch((error) => {

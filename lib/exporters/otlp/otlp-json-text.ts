@@ -1,8 +1,11 @@
 import type { RunRecord } from '../../model/run-record.js';
-import { SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE, SPAN_FLAGS_CONTEXT_IS_REMOTE, TRACE_FLAG_SAMPLED } from './otlp-types.js';
+import { parseError } from './otlp-exception.js';
 import { TRACEWIRE_SCOPE } from './otlp-request.js';
-import { attribute, spanIdOf, stringAttribute, toAnyValue, traceIdOf } from './otlp-values.js';
-import { OPENINFERENCE_KIND, microsToUnixNano, recordToOtlpSpan } from './to-otlp-span.js';
+import { microsToUnixNano } from './otlp-time.js';
+import { stringAttribute } from './otlp-values.js';
+import { jsonAttributesJson, keyValueJson, stringValueJson } from './otlp-value-json.js';
+import { attributeJson, idsOf, isPlain, plainAttributeJson, spanEventsJson } from './otlp-span-parts.js';
+import { OPENINFERENCE_KIND } from './to-otlp-span.js';
 
 /** @internal A span's OTLP/JSON text with the `service.name` of the resource it belongs to. */
 export interface ServiceSpanJson {
@@ -10,66 +13,61 @@ export interface ServiceSpanJson {
   readonly json: string;
 }
 
-const INPUT_MIME = ',' + JSON.stringify(stringAttribute('input.mime_type', 'application/json'));
-const OUTPUT_MIME = ',' + JSON.stringify(stringAttribute('output.mime_type', 'application/json'));
-
-/** `{"key":…,"value":{"stringValue":…}}` for a key that needs no escaping. */
-function stringAttributeJson(key: string, value: string): string {
-  return '{"key":"' + key + '","value":{"stringValue":' + JSON.stringify(value) + '}}';
-}
-
-/** The same for a value made of JSON-safe characters only (hex, digits, `-`, `.`, letters): no escaping to do. */
-function plainAttributeJson(key: string, value: string): string {
-  return '{"key":"' + key + '","value":{"stringValue":"' + value + '"}}';
-}
-
-/** Whether `text` is written by JSON as is between quotes: a UUID, a dotted order. */
-function isPlain(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return false;
-  }
-  return true;
-}
+const INPUT_MIME = ',{"key":"input.mime_type","value":{"stringValue":"application/json"}}';
+const OUTPUT_MIME = ',{"key":"output.mime_type","value":{"stringValue":"application/json"}}';
 
 /**
- * @internal The OTLP/JSON text of a record's span, written directly: the
- * same span {@link recordToOtlpSpan} makes (the same fields in the same
- * order), without building its object graph — a dozen small objects per span
- * that only lived to be stringified. A span with events or an error (rare)
- * is made through {@link recordToOtlpSpan} and stringified.
+ * @internal The OTLP/JSON text of a record's span, written straight from the
+ * record's fields: byte for byte what stringifying `recordToOtlpSpan`'s span
+ * gives (the same fields in the same order, the same escapes), without its
+ * object graph — a dozen small objects per span that only lived to be
+ * stringified. Every string that could need escaping goes through
+ * `JSON.stringify`; ids are checked (a canonical UUID is written as is).
  */
 export function recordSpanJson(record: RunRecord, startInputsJson?: string): string {
-  if (record.endMicros === undefined || record.events.length > 0 || record.error !== undefined || record.status === 'error') {
-    return JSON.stringify(recordToOtlpSpan(record, startInputsJson));
-  }
-  // Ids and dotted orders are plain (tracewire's own, or checked UUIDs from headers); checked anyway, one scan each.
-  const dottedOrder = record.dottedOrder;
+  const endMicros = record.endMicros;
+  if (endMicros === undefined) throw new Error(`Run ${record.id} has not ended: OTLP spans are immutable, only ended runs are sent`);
+  const ids = idsOf(record);
+  const runType = record.runType;
   let attributes =
-    (isPlain(record.id) ? plainAttributeJson('tracewire.run_id', record.id) : stringAttributeJson('tracewire.run_id', record.id)) +
-    ',' + (isPlain(record.runType) ? plainAttributeJson('tracewire.run_type', record.runType) : stringAttributeJson('tracewire.run_type', record.runType)) +
-    ',' + (isPlain(dottedOrder) ? plainAttributeJson('tracewire.dotted_order', dottedOrder) : stringAttributeJson('tracewire.dotted_order', dottedOrder)) +
-    ',' + stringAttributeJson('tracewire.session_name', record.projectName) +
-    ',' + plainAttributeJson('openinference.span.kind', OPENINFERENCE_KIND[record.runType] ?? 'CHAIN');
-  if (record.tags.length > 0) attributes += ',' + JSON.stringify(attribute('tracewire.tags', { arrayValue: { values: record.tags.map((tag) => ({ stringValue: tag })) } }));
-  const metadata = record.metadata;
-  for (const key of Object.keys(metadata)) attributes += ',' + JSON.stringify(attribute('tracewire.metadata.' + key, toAnyValue(metadata[key]!)));
+    '{"key":"tracewire.run_id","value":' + (ids.idPlain ? '{"stringValue":"' + record.id + '"}}' : stringValueJson(record.id) + '}') +
+    ',{"key":"tracewire.run_type","value":' + (isPlain(runType) ? '{"stringValue":"' + runType + '"}}' : stringValueJson(runType) + '}') +
+    ',' + attributeJson('tracewire.dotted_order', record.dottedOrder, ids.dottedOrderPlain) +
+    ',{"key":"tracewire.session_name","value":{"stringValue":' + JSON.stringify(record.projectName) +
+    '}},' + plainAttributeJson('openinference.span.kind', OPENINFERENCE_KIND[runType] ?? 'CHAIN');
+  const tags = record.tags;
+  if (tags.length > 0) {
+    let values = stringValueJson(tags[0]);
+    for (let i = 1; i < tags.length; i++) values += ',' + stringValueJson(tags[i]);
+    attributes += ',{"key":"tracewire.tags","value":{"arrayValue":{"values":[' + values + ']}}}';
+  }
+  attributes += jsonAttributesJson(record.metadata, 'tracewire.metadata.');
   const inputs = record.inputsJson ?? startInputsJson;
-  if (inputs !== undefined) attributes += ',' + stringAttributeJson('input.value', inputs) + INPUT_MIME;
-  if (record.outputsJson !== undefined) attributes += ',' + stringAttributeJson('output.value', record.outputsJson) + OUTPUT_MIME;
-  if (record.status === 'cancelled') attributes += ',' + stringAttributeJson('tracewire.status', 'cancelled');
-  const flags = TRACE_FLAG_SAMPLED | SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE | (record.parentIsRemote ? SPAN_FLAGS_CONTEXT_IS_REMOTE : 0);
-  const traceId = traceIdOf(record.traceId);
+  if (inputs !== undefined) attributes += ',{"key":"input.value","value":{"stringValue":' + JSON.stringify(inputs) + '}}' + INPUT_MIME;
+  if (record.outputsJson !== undefined) attributes += ',{"key":"output.value","value":{"stringValue":' + JSON.stringify(record.outputsJson) + '}}' + OUTPUT_MIME;
+  if (record.status === 'cancelled') attributes += ',{"key":"tracewire.status","value":{"stringValue":"cancelled"}}';
+  const endTime = microsToUnixNano(endMicros);
+  let events = record.events.length === 0 ? '' : spanEventsJson(record.events);
+  let status = '{"code":0}';
+  if (record.error !== undefined) {
+    const parsed = parseError(record.error);
+    let exception = parsed.type === undefined ? '' : keyValueJson('exception.type', stringValueJson(parsed.type)) + ',';
+    exception += keyValueJson('exception.message', stringValueJson(parsed.message)) + ',' + keyValueJson('exception.stacktrace', stringValueJson(record.error));
+    events += (events === '' ? '' : ',') + '{"timeUnixNano":"' + endTime + '","name":"exception","attributes":[' + exception + ']}';
+    status = '{"code":2,"message":' + JSON.stringify(parsed.firstLine) + '}';
+  } else if (record.status === 'error') {
+    status = '{"code":2}';
+  }
   return (
-    '{"traceId":"' + traceId +
-    '","spanId":"' + spanIdOf(record.id) +
-    (record.parentId === undefined ? '"' : '","parentSpanId":"' + spanIdOf(record.parentId) + '"') +
-    ',"flags":' + flags +
-    ',"name":' + JSON.stringify(record.name) +
+    '{"traceId":"' + ids.traceHex +
+    '","spanId":"' + ids.spanId +
+    (ids.parentSpanId === undefined ? '","flags":' : '","parentSpanId":"' + ids.parentSpanId + '","flags":') +
+    (record.parentIsRemote ? '769,"name":' : '257,"name":') + JSON.stringify(record.name) +
     ',"kind":1,"startTimeUnixNano":"' + microsToUnixNano(record.startMicros) +
-    '","endTimeUnixNano":"' + microsToUnixNano(record.endMicros) +
+    '","endTimeUnixNano":"' + endTime +
     '","attributes":[' + attributes +
-    '],"events":[],"status":{"code":0}}'
+    '],"events":[' + events +
+    '],"status":' + status + '}'
   );
 }
 
@@ -91,9 +89,19 @@ function resourceSpansHead(serviceName: string): string {
 /**
  * @internal The OTLP/JSON text of an export request, as `toOtlpRequest`
  * groups it: one `ResourceSpans` per service name, in order of first
- * appearance, spans in batch order.
+ * appearance, spans in batch order. A batch of one service (the usual case)
+ * needs no grouping.
  */
 export function otlpRequestJson(spans: readonly ServiceSpanJson[]): string {
+  if (spans.length === 0) return '{"resourceSpans":[]}';
+  const firstService = spans[0]!.serviceName;
+  let oneService = true;
+  for (let i = 1; i < spans.length && oneService; i++) oneService = spans[i]!.serviceName === firstService;
+  if (oneService) {
+    const jsons: string[] = [];
+    for (const span of spans) jsons.push(span.json);
+    return '{"resourceSpans":[' + resourceSpansHead(firstService) + jsons.join(',') + ']}]}]}';
+  }
   const byService = new Map<string, string[]>();
   for (const { serviceName, json } of spans) {
     const group = byService.get(serviceName);

@@ -16,12 +16,13 @@ export function traceIdOf(uuid: string): string {
 }
 
 /**
- * The hex digits of a UUID in canonical lower-case form (`8-4-4-4-12`, as
- * tracewire writes its ids), or undefined for any other spelling. A
- * character scan and slices: this runs for every span, and `replace` plus a
- * regex cost several times more.
+ * @internal The hex digits of a UUID in canonical lower-case form
+ * (`8-4-4-4-12`, as tracewire writes its ids), or undefined for any other
+ * spelling. A character scan and slices: this runs for every span, and
+ * `replace` plus a regex cost several times more. Such a UUID is also written
+ * by JSON as is between quotes.
  */
-function hexOfCanonicalUuid(uuid: string): string | undefined {
+export function hexOfCanonicalUuid(uuid: string): string | undefined {
   if (uuid.length !== 36) return undefined;
   for (let i = 0; i < 36; i++) {
     const c = uuid.charCodeAt(i);

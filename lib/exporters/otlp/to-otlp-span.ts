@@ -14,6 +14,7 @@ import {
   type OtlpSpan,
   type OtlpStatus,
 } from './otlp-types.js';
+import { microsToUnixNano } from './otlp-time.js';
 import { attribute, isoToUnixNano, jsonAttributes, spanIdOf, stringAttribute, toAnyValue, traceIdOf } from './otlp-values.js';
 
 const JSON_MIME = 'application/json';
@@ -116,10 +117,6 @@ export function recordToOtlpSpan(record: RunRecord, startInputsJson?: string): O
   });
 }
 
-/** @internal Epoch microseconds (a safe integer) as OTLP's decimal nanoseconds. */
-export function microsToUnixNano(micros: number): string {
-  return micros === 0 ? '0' : String(micros) + '000';
-}
 
 /**
  * @internal One ended run as an OTLP span. Pure: the same run always gives
