@@ -1,4 +1,5 @@
 import type { Config } from 'jest';
+import { join } from 'node:path';
 import base from './jest.config';
 
 /**
@@ -49,15 +50,25 @@ function escapeRegExp(text: string): string {
  */
 const oneDecoratorMode = process.env['TRACEWIRE_MUTATION_DECORATOR_MODES'] === 'legacy';
 
+const BAIL_ENVIRONMENT = join(__dirname, 'scripts', 'mutation-bail-environment.cjs');
+
 const config: Config = {
   ...base,
   // Runs only the test files holding a mutant's covering tests (see the file).
   testSequencer: '<rootDir>/scripts/mutation-test-sequencer.cjs',
+  // Stops a mutant's run at its first failing test (see the file): Stryker's jest runner cannot bail.
+  // Stryker reads the top-level setting (resolving it itself: no `<rootDir>`) and wraps it in its own
+  // environment for every project.
+  testEnvironment: BAIL_ENVIRONMENT,
   projects: (base.projects ?? []).filter((project) => !(oneDecoratorMode && typeof project !== 'string' && project.displayName === 'tc39 decorators')).map((project) => {
     if (typeof project === 'string') return project;
     // Ignores every test file outside the chosen folders (Stryker's jest runner keeps ignore patterns).
     const outsideChosen = onlyUnder.length === 0 ? [] : [`^(?!.*/(?:${onlyUnder.map(escapeRegExp).join('|')})/)`];
-    return { ...project, testPathIgnorePatterns: [...(project.testPathIgnorePatterns ?? []), ...notAffectedBySourceMutants, ...outsideChosen] };
+    return {
+      ...project,
+      testEnvironment: BAIL_ENVIRONMENT,
+      testPathIgnorePatterns: [...(project.testPathIgnorePatterns ?? []), ...notAffectedBySourceMutants, ...outsideChosen],
+    };
   }),
 };
 

@@ -30,17 +30,23 @@ function strykerState() {
   }
 }
 
-let coveringFiles;
+let coveringMap;
+/** The covering test files of a mutant, cheapest kill first; `undefined`: run every related file. */
 function coveringFilesOf(mutantId) {
-  if (coveringFiles === undefined) {
+  if (coveringMap === undefined) {
     try {
-      coveringFiles = JSON.parse(fs.readFileSync(MAP_FILE, 'utf8'));
+      coveringMap = JSON.parse(fs.readFileSync(MAP_FILE, 'utf8'));
     } catch {
-      coveringFiles = {};
+      coveringMap = { mutants: {}, runtimeMs: {} };
     }
   }
-  const files = coveringFiles[mutantId];
-  return files === undefined || files === ALL ? undefined : new Set(files);
+  const counts = coveringMap.mutants[mutantId];
+  if (counts === undefined || counts === ALL) return undefined;
+  // With the bail environment (mutation-bail-environment.cjs) a mutant stops at its first failing
+  // test, so the order is the cost: files first whose dry-run time per covering test is lowest
+  // (a file that holds many of the mutant's covering tests is likely about the mutated code).
+  const cost = (file) => (coveringMap.runtimeMs[file] ?? 1e9) / counts[file];
+  return Object.keys(counts).sort((a, b) => cost(a) - cost(b));
 }
 
 class CoveringFilesSequencer extends BaseSequencer {
@@ -51,7 +57,8 @@ class CoveringFilesSequencer extends BaseSequencer {
     if (mutantId === undefined) return sorted;
     const files = coveringFilesOf(mutantId);
     if (files === undefined) return sorted;
-    const kept = sorted.filter((test) => files.has(test.path));
+    const byPath = new Map(sorted.map((test) => [test.path, test]));
+    const kept = files.map((file) => byPath.get(file)).filter((test) => test !== undefined);
     if (process.env.TRACEWIRE_MUTATION_DEBUG) fs.appendFileSync(`${MAP_FILE}.log`, `mutant ${mutantId}: ${kept.length} of ${sorted.length} test files\n`);
     return kept.length === 0 ? sorted : kept;
   }
@@ -69,25 +76,30 @@ class CoveringFilesSequencer extends BaseSequencer {
         filesByTest.set(test.fullName, files);
       }
     }
-    const byMutant = {};
-    for (const [testId, mutants] of Object.entries(coverage.perTest ?? {})) {
+    const mutants = {};
+    for (const [testId, covered] of Object.entries(coverage.perTest ?? {})) {
       const files = filesByTest.get(testId);
-      for (const mutantId of Object.keys(mutants)) {
-        if (byMutant[mutantId] === ALL) continue;
-        if (files === undefined) byMutant[mutantId] = ALL;
-        else byMutant[mutantId] = [...new Set([...(byMutant[mutantId] ?? []), ...files])];
+      for (const mutantId of Object.keys(covered)) {
+        if (mutants[mutantId] === ALL) continue;
+        if (files === undefined) {
+          mutants[mutantId] = ALL;
+          continue;
+        }
+        const counts = (mutants[mutantId] ??= {});
+        for (const file of files) counts[file] = (counts[file] ?? 0) + 1;
       }
     }
     // Covered while modules load (outside any test): Stryker runs every test for these.
-    for (const mutantId of Object.keys(coverage.static ?? {})) byMutant[mutantId] = ALL;
-    fs.writeFileSync(MAP_FILE, JSON.stringify(byMutant));
+    for (const mutantId of Object.keys(coverage.static ?? {})) mutants[mutantId] = ALL;
+    const runtimeMs = Object.fromEntries(results.testResults.map((s) => [s.testFilePath, s.perfStats.runtime]));
+    fs.writeFileSync(MAP_FILE, JSON.stringify({ mutants, runtimeMs }));
     if (process.env.TRACEWIRE_MUTATION_DEBUG) {
       // Where a mutant's time goes: the dry run's slowest files and tests.
       const files = results.testResults.map((s) => [s.perfStats.runtime, s.testFilePath]).sort((a, b) => b[0] - a[0]);
       const tests = results.testResults.flatMap((s) => s.testResults.map((t) => [t.duration ?? 0, t.fullName])).sort((a, b) => b[0] - a[0]);
       fs.writeFileSync(`${MAP_FILE}.times`, JSON.stringify({ files, tests: tests.slice(0, 40) }, null, 1));
     }
-    coveringFiles = undefined;
+    coveringMap = undefined;
   }
 }
 
