@@ -8,7 +8,6 @@
  */
 export { Observable } from 'rxjs/internal/Observable';
 export type { Subscribable, Unsubscribable } from 'rxjs/internal/types';
-export { Subject } from 'rxjs/internal/Subject';
 export { Subscription } from 'rxjs/internal/Subscription';
 export type { Subscriber } from 'rxjs/internal/Subscriber';
 export type { OperatorFunction, SchedulerAction, SchedulerLike } from 'rxjs/internal/types';

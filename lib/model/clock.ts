@@ -4,18 +4,33 @@
  *
  * Why not `Date.now()` alone: siblings started in the same millisecond must
  * still sort by start in `dotted_order`, and durations deserve microseconds,
- * so time comes from the high-resolution clock. Why not `performance.now()`
+ * so time comes from the high-resolution clock. Why not a monotonic clock
  * alone: it drifts from the wall clock (NTP slews, a frozen serverless
  * sandbox). So once per elapsed millisecond the result is checked against
  * `Date.now()` and the anchor moved whenever it left the wall clock's
  * current millisecond — cheaper than reading both clocks on every call.
  */
-let anchorMicros = Math.round(performance.timeOrigin * 1000);
+const hrtime = globalThis.process?.hrtime;
+/**
+ * Monotonic milliseconds. On Node, `process.hrtime()`: the first read of the
+ * `performance` global loads `perf_hooks` (a dozen internal modules, ~2.5 ms
+ * of a cold start, a tenth of a one-function bundle's load), and the clock
+ * is all tracewire needs of it. Elsewhere (edge runtimes, browsers), `performance`.
+ */
+const monotonicMillis: () => number =
+  typeof hrtime === 'function'
+    ? () => {
+        const time = hrtime();
+        return time[0] * 1000 + time[1] / 1e6;
+      }
+    : () => performance.now();
+// Where the monotonic clock's zero lies on the wall clock, to the millisecond; the check in `nowMicros` keeps it there.
+let anchorMicros = Date.now() * 1000 - Math.floor(monotonicMillis() * 1000);
 let lastMicros = 0;
 let checkedAtMicros = -Infinity;
 
 export function nowMicros(): number {
-  let micros = anchorMicros + Math.floor(performance.now() * 1000);
+  let micros = anchorMicros + Math.floor(monotonicMillis() * 1000);
   if (micros - checkedAtMicros >= 1000) {
     const floorMicros = Date.now() * 1000;
     if (micros < floorMicros) {

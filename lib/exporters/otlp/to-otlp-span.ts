@@ -36,9 +36,8 @@ export const OPENINFERENCE_KIND: Readonly<Record<RunType, string>> = {
 };
 
 /**
- * @internal What an OTLP span is made of, from a pipeline record or from a
- * caller's own {@link Run}: times already as OTLP's decimal nanoseconds,
- * inputs and outputs as JSON text.
+ * @internal What an OTLP span is made of, from a pipeline record (which is
+ * one as it is) or from a caller's own {@link Run}: outputs as JSON text.
  */
 interface SpanSource {
   readonly id: string;
@@ -51,13 +50,10 @@ interface SpanSource {
   readonly projectName: string;
   readonly tags: readonly string[];
   readonly metadata: { readonly [key: string]: JsonValue } | undefined;
-  readonly inputsJson: string | undefined;
   readonly outputsJson: string | undefined;
   readonly status: RunStatus | undefined;
   readonly error: string | undefined;
   readonly events: readonly RunEvent[];
-  readonly startTimeUnixNano: string;
-  readonly endTimeUnixNano: string;
 }
 
 /**
@@ -68,7 +64,8 @@ interface SpanSource {
  */
 export function toOtlpSpan(run: Run, startInputsJson?: string): OtlpSpan {
   if (run.end_time === undefined) throw new Error(`Run ${run.id} has not ended: OTLP spans are immutable, only ended runs are sent`);
-  return spanOf({
+  const inputsJson = run.inputs !== undefined ? JSON.stringify(run.inputs) : startInputsJson;
+  const source: SpanSource = {
     id: run.id,
     traceId: run.trace_id,
     parentId: run.parent_run_id,
@@ -79,44 +76,24 @@ export function toOtlpSpan(run: Run, startInputsJson?: string): OtlpSpan {
     projectName: run.session_name,
     tags: run.tags,
     metadata: run.extra?.metadata,
-    inputsJson: run.inputs !== undefined ? JSON.stringify(run.inputs) : startInputsJson,
     outputsJson: run.outputs !== undefined ? JSON.stringify(run.outputs) : undefined,
     status: run.status,
     error: run.error,
     events: run.events,
-    startTimeUnixNano: isoToUnixNano(run.start_time),
-    endTimeUnixNano: isoToUnixNano(run.end_time),
-  });
+  };
+  return spanOf(source, inputsJson, isoToUnixNano(run.start_time), isoToUnixNano(run.end_time));
 }
 
 /**
- * @internal A pipeline record as an OTLP span, as {@link toOtlpSpan}: its
- * times are epoch microseconds, written as nanoseconds by appending `000`
- * (exact, no parsing), and its inputs and outputs are JSON already.
+ * @internal A pipeline record as an OTLP span, as {@link toOtlpSpan}: the
+ * record is the span's source as it is; its times are epoch microseconds,
+ * written as nanoseconds by appending `000` (exact, no parsing), and its
+ * inputs and outputs are JSON already.
  */
 export function recordToOtlpSpan(record: RunRecord, startInputsJson?: string): OtlpSpan {
   if (record.endMicros === undefined) throw new Error(`Run ${record.id} has not ended: OTLP spans are immutable, only ended runs are sent`);
-  return spanOf({
-    id: record.id,
-    traceId: record.traceId,
-    parentId: record.parentId,
-    parentIsRemote: record.parentIsRemote,
-    name: record.name,
-    runType: record.runType,
-    dottedOrder: record.dottedOrder,
-    projectName: record.projectName,
-    tags: record.tags,
-    metadata: record.metadata,
-    inputsJson: record.inputsJson ?? startInputsJson,
-    outputsJson: record.outputsJson,
-    status: record.status,
-    error: record.error,
-    events: record.events,
-    startTimeUnixNano: microsToUnixNano(record.startMicros),
-    endTimeUnixNano: microsToUnixNano(record.endMicros),
-  });
+  return spanOf(record, record.inputsJson ?? startInputsJson, microsToUnixNano(record.startMicros), microsToUnixNano(record.endMicros));
 }
-
 
 /**
  * @internal One ended run as an OTLP span. Pure: the same run always gives
@@ -140,8 +117,7 @@ export function recordToOtlpSpan(record: RunRecord, startInputsJson?: string): O
  * - Errors also become an `exception` event (semantic conventions) at the
  *   end time, with type, message and the full stack.
  * */
-function spanOf(run: SpanSource): OtlpSpan {
-  const endTimeUnixNano = run.endTimeUnixNano;
+function spanOf(run: SpanSource, inputsJson: string | undefined, startTimeUnixNano: string, endTimeUnixNano: string): OtlpSpan {
   const attributes: OtlpKeyValue[] = [
     stringAttribute('tracewire.run_id', run.id),
     stringAttribute('tracewire.run_type', run.runType),
@@ -152,7 +128,7 @@ function spanOf(run: SpanSource): OtlpSpan {
   if (run.tags.length > 0) attributes.push(attribute('tracewire.tags', { arrayValue: { values: run.tags.map((tag) => ({ stringValue: tag })) } }));
   const metadata = run.metadata;
   if (metadata !== undefined) for (const key of Object.keys(metadata)) attributes.push(attribute('tracewire.metadata.' + key, toAnyValue(metadata[key]!)));
-  if (run.inputsJson !== undefined) attributes.push(stringAttribute('input.value', run.inputsJson), stringAttribute('input.mime_type', JSON_MIME));
+  if (inputsJson !== undefined) attributes.push(stringAttribute('input.value', inputsJson), stringAttribute('input.mime_type', JSON_MIME));
   if (run.outputsJson !== undefined) attributes.push(stringAttribute('output.value', run.outputsJson), stringAttribute('output.mime_type', JSON_MIME));
   if (run.status === 'cancelled') attributes.push(stringAttribute('tracewire.status', 'cancelled'));
 
@@ -176,7 +152,6 @@ function spanOf(run: SpanSource): OtlpSpan {
   const traceId = traceIdOf(run.traceId);
   const spanId = spanIdOf(run.id);
   const flags = TRACE_FLAG_SAMPLED | SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE | (run.parentIsRemote ? SPAN_FLAGS_CONTEXT_IS_REMOTE : 0);
-  const startTimeUnixNano = run.startTimeUnixNano;
   // Two literals rather than spreading `{ parentSpanId }` in: a spread builds the span key by key.
   const span: OtlpSpan =
     run.parentId === undefined
