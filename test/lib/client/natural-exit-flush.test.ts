@@ -84,6 +84,31 @@ test('however many clients a program creates, the exit flush adds one beforeExit
   await Promise.all(clients.map((client) => client.shutdown()));
 });
 
+test('a natural exit past flushTimeoutMillis aborts the export still in flight: a hung request no longer holds the process open', async () => {
+  // The export would otherwise hang for its two-minute exportTimeoutMillis, and then be retried.
+  const aborted: unknown[] = [];
+  const exporter: SpanExporter = {
+    export: (_batch, { signal }) =>
+      new Promise((resolve) => {
+        signal?.addEventListener('abort', () => {
+          aborted.push(signal.reason);
+          resolve({ ok: false, retryable: true, error: new Error('aborted') });
+        });
+      }),
+  };
+  const client = new TracingClient({ exporter, ...HOLDS_FOR_A_MINUTE, flushTimeoutMillis: 200, exportTimeoutMillis: 120_000, logger: { warn: () => {} } });
+  traceable(function hangs() { return 1; }, { client })();
+
+  process.emit('beforeExit', 0);
+
+  // A deadline, not a window: the abort follows the 200 ms flush deadline; without it the export hangs for two minutes.
+  for (const giveUpAt = Date.now() + 20_000; client.stats().pending > 0 && Date.now() < giveUpAt; ) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(aborted).toHaveLength(1);
+  expect(String(aborted[0])).toContain('flushTimeoutMillis (200 ms) has passed');
+  expect(client.stats()).toMatchObject({ failed: 1, pending: 0, exportRequests: 1 }); // given up: no retry after the abort
+  await client.shutdown({ timeoutMillis: 1_000 });
+});
+
 describe('runtimes without a Node process object', () => {
   /** A fresh copy of the library (its exit hook not installed yet), as a runtime without Node's `process` loads it. */
   function freshLibrary(): typeof import('../../../index') {

@@ -1,4 +1,5 @@
-import { TracingClient, traceable, type ExportResult, type SpanExporter } from '../../../index';
+import { TracingClient, traceable, type ExportBatch, type ExportResult, type SpanExporter } from '../../../index';
+import { settle } from '../../helpers/gated-exporter';
 
 /**
  * The watchdog: on workerd an export whose request ended is dropped with its
@@ -18,17 +19,26 @@ afterEach(() => jest.restoreAllMocks());
 const PAST_THE_EXPORT_DEADLINE = 10 * 60_000;
 
 /** An exporter whose first export answers only when told to; every later one succeeds at once. */
-function firstExportHangs(): { exporter: SpanExporter; names: string[][]; answerFirst: (result: ExportResult) => void } {
+function firstExportHangs(): { exporter: SpanExporter; names: string[][]; batches: ExportBatch[]; answerFirst: (result: ExportResult) => void } {
   const names: string[][] = [];
+  const batches: ExportBatch[] = [];
   let answerFirst!: (result: ExportResult) => void;
   const firstAnswer = new Promise<ExportResult>((resolve) => (answerFirst = resolve));
   const exporter: SpanExporter = {
     export: (batch) => {
+      batches.push(batch);
       names.push(batch.post.map((run) => run.name));
       return names.length === 1 ? firstAnswer : Promise.resolve({ ok: true });
     },
   };
-  return { exporter, names, answerFirst };
+  return { exporter, names, batches, answerFirst };
+}
+
+/** Resolves to `'timed out'` after `millis` (a generous bound: the positive case settles in milliseconds). */
+function within<T>(work: Promise<T>, millis: number): Promise<T | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), millis)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function clientFor(exporter: SpanExporter): TracingClient {
@@ -109,4 +119,91 @@ describe('drop-oldest with an abandoned batch waiting to be sent again', () => {
     expect(client.stats()).toMatchObject({ delivered: 4, pending: 0, dropped: { queueFull: 1 } });
     await client.shutdown();
   });
+});
+
+test('an export is abandoned only once its deadline has passed, not when the clock reaches it', async () => {
+  const { exporter, names } = firstExportHangs();
+  const frozenAt = realNow();
+  (Date.now as jest.Mock).mockImplementation(() => frozenAt + skewMillis); // a clock that moves only when told
+  const client = clientFor(exporter);
+  traceable(function lost() {}, { client })();
+  expect(await client.flush({ timeoutMillis: 0 })).toMatchObject({ timedOut: true, pending: 1 }); // started; it hangs
+  skewMillis = 60_000; // exactly exportTimeoutMillis after it started: its deadline, not past it
+  expect(await client.flush({ timeoutMillis: 0 })).toMatchObject({ timedOut: true, pending: 1 });
+  expect(client.stats().abandoned).toBe(0);
+  expect(names).toEqual([['lost']]);
+  skewMillis = 60_001;
+  expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 1, timedOut: false });
+  expect(names).toEqual([['lost'], ['lost']]);
+  expect(client.stats()).toMatchObject({ delivered: 1, abandoned: 1, pending: 0 });
+  await client.shutdown({ timeoutMillis: 0 });
+});
+
+test('an abandoned export is sent again alone, as the very batch it sent before, though other batches wait to be sent', async () => {
+  const { exporter, names, batches, answerFirst } = firstExportHangs();
+  const client = clientFor(exporter);
+  const step = traceable(function step(_n: number) {}, { client });
+  step(1);
+  const firstFlush = client.flush({ timeoutMillis: 2 * PAST_THE_EXPORT_DEADLINE });
+  step(2); // its batch waits behind the hanging export; the next flush releases it
+  skewMillis = PAST_THE_EXPORT_DEADLINE;
+  expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 2, timedOut: false });
+  // An exporter that remembers what part of a batch it already delivered finds the same object on the retry.
+  expect(names).toEqual([['step'], ['step'], ['step']]);
+  expect(batches[1]).toBe(batches[0]);
+  expect(await firstFlush).toMatchObject({ delivered: 1, timedOut: false });
+  answerFirst({ ok: true });
+  await client.shutdown();
+  expect(client.stats()).toMatchObject({ delivered: 2, abandoned: 1, pending: 0 });
+});
+
+test('a flush already waiting is woken when another span event’s watchdog abandons the export, and sends it again at once', async () => {
+  const { exporter, names } = firstExportHangs();
+  const client = clientFor(exporter);
+  const step = traceable(function step(_n: number) {}, { client });
+  step(1);
+  expect(await client.flush({ timeoutMillis: 0 })).toMatchObject({ timedOut: true, pending: 1 }); // the export hangs
+  // Asleep until the export's deadline a minute away (its own deadline is later, on the same moved clock).
+  const waiting = client.flush({ timeoutMillis: 2 * PAST_THE_EXPORT_DEADLINE });
+  await settle();
+  skewMillis = PAST_THE_EXPORT_DEADLINE;
+  step(2); // the watchdog runs on this event and abandons the export
+  expect(await within(waiting, 20_000)).toMatchObject({ delivered: 1, timedOut: false });
+  expect(names).toEqual([['step'], ['step']]);
+  await client.shutdown({ timeoutMillis: 0 });
+});
+
+test('a waiter wakes at the earliest deadline among the running exports, whatever their order, and abandons that export then', async () => {
+  // a and c: refused at first (retryable, Retry-After 200 ms), then their second try hangs until b is sent again;
+  // b: its first try hangs and its timer is lost — only the watchdog gets it going again.
+  const calls: string[] = [];
+  const held: Array<(result: ExportResult) => void> = [];
+  const exporter: SpanExporter = {
+    export: (batch) => {
+      const name = batch.post[0]!.name;
+      calls.push(name);
+      const attempt = calls.filter((called) => called === name).length;
+      if (name === 'b') {
+        if (attempt === 1) return new Promise<ExportResult>(() => {});
+        for (const answer of held.splice(0)) answer({ ok: true });
+        return Promise.resolve({ ok: true });
+      }
+      if (attempt === 1) return Promise.resolve({ ok: false, retryable: true, error: new Error('busy'), retryAfterMillis: 200 });
+      return new Promise<ExportResult>((resolve) => held.push(resolve));
+    },
+  };
+  const client = new TracingClient({ exporter, manualFlushMode: true, maxConcurrentExports: 3, maxBatchSize: 1, exportTimeoutMillis: 60_000, maxRetries: 2, initialBackoffMillis: 1, maxBackoffMillis: 1_000, logger: { warn: () => {} } });
+  for (const name of ['a', 'b', 'c']) traceable(() => {}, { client, name })();
+  const startedAt = Date.now();
+  expect(await client.flush({ timeoutMillis: 0 })).toMatchObject({ timedOut: true, pending: 3 }); // all three started
+  skewMillis = 30_000; // a and c try again half a minute later on the clock: their deadlines fall after b's
+  while (calls.length < 5) await settle(); // bounded by the test's timeout (their back-off is 200 ms)
+  expect(calls).toEqual(['a', 'b', 'c', 'a', 'c']);
+  // b's deadline (a minute after it started) is a second away; a's and c's, half a minute more.
+  skewMillis = startedAt + 59_000 - realNow();
+  const result = await client.flush({ timeoutMillis: 8_000 });
+  expect(result).toMatchObject({ delivered: 3, pending: 0, timedOut: false });
+  expect(calls).toEqual(['a', 'b', 'c', 'a', 'c', 'b']);
+  expect(client.stats()).toMatchObject({ delivered: 3, abandoned: 1, pending: 0 });
+  await client.shutdown({ timeoutMillis: 0 });
 });

@@ -1,0 +1,31 @@
+import { TracingClient, traceable } from '../../index';
+import { GatedExporter } from './gated-exporter';
+
+/**
+ * The smallest `maxQueueBytes` under which `calls` calls of a traced
+ * `same()` (no arguments, a root each) are all delivered: for one call, the
+ * bytes its span holds in the queue and in its batch — a size no public API
+ * tells, found by bisection (each probe a fresh client, in-process).
+ */
+export async function smallestQueueBytesFor(calls: number): Promise<number> {
+  const deliversAll = async (maxQueueBytes: number): Promise<boolean> => {
+    const client = new TracingClient({ exporter: new GatedExporter(), manualFlushMode: true, maxQueueBytes, logger: { warn: () => {} } });
+    const same = traceable(function same() {}, { client });
+    for (let i = 0; i < calls; i++) same();
+    const { delivered } = await client.shutdown();
+    return delivered === calls;
+  };
+  let [tooSmall, enough] = [0, 1 << 16];
+  expect(await deliversAll(enough)).toBe(true);
+  while (enough - tooSmall > 1) {
+    const middle = Math.floor((tooSmall + enough) / 2);
+    if (await deliversAll(middle)) enough = middle;
+    else tooSmall = middle;
+  }
+  return enough;
+}
+
+/** A traced `same()` reporting to `client`: each call a span of the size {@link smallestQueueBytesFor} finds. */
+export function sameFor(client: TracingClient): () => void {
+  return traceable(function same() {}, { client });
+}

@@ -1,0 +1,60 @@
+import { TracingClient, traceable, type FlushResult } from '../../../index';
+import { GatedExporter, settle } from '../../helpers/gated-exporter';
+import { sameFor, smallestQueueBytesFor } from '../../helpers/queue-bytes';
+
+/**
+ * The export slots: what a freed slot sends together, and what a waiter
+ * waits for. Through the public API, with an exporter that answers when told.
+ */
+
+/** Polls (a turn at a time) until `done()`; bounded by the test's timeout. */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await settle();
+}
+
+test('a freed slot sends the batches waiting together up to maxBatchBytes — one that exactly fills it included — and no more', async () => {
+  // What one call's span holds, in the queue and in its batch; a batch of two is twice that.
+  const spanBytes = await smallestQueueBytesFor(1);
+  const exporter = new GatedExporter();
+  exporter.holding = true;
+  const client = new TracingClient({ exporter, manualFlushMode: true, maxConcurrentExports: 1, maxBatchBytes: 2 * spanBytes, logger: { warn: () => {} } });
+  const same = sameFor(client);
+  const flushes: Promise<FlushResult>[] = [];
+  // Each flush closes a batch of one span; the first takes the one slot, the other three wait for it.
+  for (let i = 0; i < 4; i++) {
+    same();
+    flushes.push(client.flush({ timeoutMillis: 20_000 }));
+  }
+  expect(exporter.heldCount).toBe(1);
+  exporter.holding = false;
+  exporter.releaseAll();
+  for (const result of await Promise.all(flushes)) expect(result).toMatchObject({ timedOut: false, pending: 0 });
+  // Two spans fill maxBatchBytes exactly, so they travel together; a third would pass it.
+  expect(exporter.batches.map((batch) => batch.post.length)).toEqual([1, 2, 1]);
+  expect(client.stats()).toMatchObject({ delivered: 4, pending: 0 });
+  await client.shutdown();
+});
+
+test('a waiter also waits for an export it started carrying spans that ended after it began: nothing it started is left to a request that may be over', async () => {
+  const exporter = new GatedExporter();
+  exporter.holding = true;
+  const client = new TracingClient({ exporter, maxConcurrentExports: 1, maxBatchSize: 1, logger: { warn: () => {} } });
+  const first = traceable(function first() {}, { client });
+  const later = traceable(function later() {}, { client });
+  first();
+  let settled = false;
+  const waiting = client.awaitPendingTraceBatches({ timeoutMillis: 20_000 }).then((result) => {
+    settled = true;
+    return result;
+  });
+  await until(() => exporter.heldCount === 1);
+  later(); // its batch waits for the one slot
+  exporter.releaseAll(); // the first export ends: the waiter, woken, starts the next one in the freed slot
+  await until(() => exporter.heldCount === 1 && exporter.batches.length === 2);
+  for (let turn = 0; turn < 5; turn++) await settle();
+  expect(settled).toBe(false);
+  exporter.releaseAll();
+  expect(await waiting).toMatchObject({ delivered: 1, timedOut: false });
+  expect(exporter.batches.map((batch) => batch.post.map((run) => run.name))).toEqual([['first'], ['later']]);
+  await client.shutdown();
+});
