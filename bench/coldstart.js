@@ -123,16 +123,24 @@ function runChild(target, env) {
   });
 }
 
-/** Shortens a metafile input path for display: "rxjs/dist/cjs/..." or "tracewire/dist/...". */
-function displayPath(p) {
-  const abs = path.resolve(p);
+/**
+ * Shortens a metafile input path for display: "rxjs/dist/cjs/..." or "tracewire/dist/...".
+ * Metafile paths are relative to the build's working directory (`dir`), not this process's.
+ */
+function displayPath(p, dir) {
+  const abs = path.resolve(dir, p);
   const nm = abs.lastIndexOf(`${path.sep}node_modules${path.sep}`);
   if (nm >= 0) return abs.slice(nm + 14);
   if (abs.startsWith(ROOT + path.sep)) return 'tracewire/' + path.relative(ROOT, abs);
   return path.basename(abs);
 }
+/** The package of a module; tracewire's own modules by folder (`tracewire lib/exporters/otlp`), to show what to trim. */
 function packageOf(display) {
   const parts = display.split('/');
+  if (parts[0] === 'tracewire' && parts.length > 2) {
+    const inDist = parts.slice(parts[2] === 'esm' ? 3 : 2, -1);
+    return inDist.length === 0 ? 'tracewire (entry)' : `tracewire ${inDist.join('/')}`;
+  }
   return parts[0].startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
@@ -306,7 +314,7 @@ async function main() {
     // -- what is in the tracewire bundle ------------------------------------------
     const output = Object.values(tw.metafile.outputs).find((o) => o.entryPoint);
     const inputs = Object.entries(output.inputs)
-      .map(([p, info]) => ({ path: displayPath(p), bytes: info.bytesInOutput }))
+      .map(([p, info]) => ({ path: displayPath(p, tmp), bytes: info.bytesInOutput }))
       .sort((a, b) => b.bytes - a.bytes);
     const total = output.bytes;
     console.log('');
@@ -329,7 +337,7 @@ async function main() {
       byPackage.set(pkg, agg);
     }
     console.log('');
-    console.log('tracewire bundle by package:');
+    console.log('tracewire bundle by package (tracewire itself by folder):');
     printTable(
       [
         { key: 'pkg', title: 'package' },
