@@ -45,8 +45,12 @@
  *    its first call really traces, like tracewire's does, without network.
  * 4. For reference (not judged): a bundle of `export { Observable } from
  *    'rxjs'` (what one bare-specifier RxJS import costs a bundle: the CJS
- *    build, whole), the unbundled build loaded the way a non-bundling user
- *    loads it (`require('tracewire')` → dist/, many files), and a plain
+ *    build, whole), the tracewire handler built from the core modules
+ *    (`dist/esm/...` by path) without the Node entry's side-effect imports —
+ *    the environment factory, which reaches every exporter by name, and the
+ *    spool — to show what they cost, the unbundled build loaded the way a
+ *    non-bundling user loads it (`require('tracewire')` → dist/, many
+ *    files), and a plain
  *    `require('rxjs')`.
  * 5. Lists the largest input modules of the tracewire bundle (esbuild
  *    metafile, by bytesInOutput), and bytes per package, to show what to trim.
@@ -123,16 +127,24 @@ function runChild(target, env) {
   });
 }
 
-/** Shortens a metafile input path for display: "rxjs/dist/cjs/..." or "tracewire/dist/...". */
-function displayPath(p) {
-  const abs = path.resolve(p);
+/**
+ * Shortens a metafile input path for display: "rxjs/dist/cjs/..." or "tracewire/dist/...".
+ * Metafile paths are relative to the build's working directory (`dir`), not this process's.
+ */
+function displayPath(p, dir) {
+  const abs = path.resolve(dir, p);
   const nm = abs.lastIndexOf(`${path.sep}node_modules${path.sep}`);
   if (nm >= 0) return abs.slice(nm + 14);
   if (abs.startsWith(ROOT + path.sep)) return 'tracewire/' + path.relative(ROOT, abs);
   return path.basename(abs);
 }
+/** The package of a module; tracewire's own modules by folder (`tracewire lib/exporters/otlp`), to show what to trim. */
 function packageOf(display) {
   const parts = display.split('/');
+  if (parts[0] === 'tracewire' && parts.length > 2) {
+    const inDist = parts.slice(parts[2] === 'esm' ? 3 : 2, -1);
+    return inDist.length === 0 ? 'tracewire (entry)' : `tracewire ${inDist.join('/')}`;
+  }
   return parts[0].startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
@@ -196,6 +208,14 @@ async function main() {
       // Reference: what one class imported from the bare 'rxjs' specifier costs
       // (CommonJS build under the `node` condition, so nothing is tree-shaken).
       'rxjs-bare': "export { Observable } from 'rxjs';",
+      // Reference: the same handler from the core modules only (by path: the exports map offers only the entries).
+      'tracewire-core': [
+        `import { traceable } from ${JSON.stringify(path.join(ROOT, 'dist/esm/decorators/traceable-function.js'))};`,
+        `import { TracingClient } from ${JSON.stringify(path.join(ROOT, 'dist/esm/lib/client/tracing-client.js'))};`,
+        `import { setGlobalTracingClient } from ${JSON.stringify(path.join(ROOT, 'dist/esm/lib/client/global-client.js'))};`,
+        'setGlobalTracingClient(new TracingClient({ exporter: { export: () => Promise.resolve({ ok: true }) } }));',
+        `export const handler = traceable(${handlerBody});`,
+      ].join('\n'),
     };
     const bundles = {};
     for (const [name, source] of Object.entries(entries)) {
@@ -241,6 +261,7 @@ async function main() {
       { id: 'tracewire-edge', label: 'tracewire handler bundle, edge entry', target: bundles['tracewire-edge'].outfile, env: baseEnv, bundle: bundles['tracewire-edge'] },
       { id: 'langsmith', label: 'langsmith handler bundle', target: bundles.langsmith.outfile, env: lsEnv, bundle: bundles.langsmith },
       { id: 'rxjs-bare', label: "ref: bundle of { Observable } from 'rxjs'", target: bundles['rxjs-bare'].outfile, env: baseEnv, bundle: bundles['rxjs-bare'] },
+      { id: 'tracewire-core', label: 'ref: tracewire handler, core modules only (no env factory, spool)', target: bundles['tracewire-core'].outfile, env: baseEnv, bundle: bundles['tracewire-core'] },
       { id: 'tw-unbundled', label: "ref: require('tracewire'), unbundled dist", target: path.join(tmp, 'tw-unbundled.js'), env: baseEnv },
       { id: 'rxjs', label: "ref: require('rxjs') alone", target: 'rxjs', env: { ...baseEnv, NODE_PATH: path.join(ROOT, 'node_modules') } },
     ];
@@ -306,7 +327,7 @@ async function main() {
     // -- what is in the tracewire bundle ------------------------------------------
     const output = Object.values(tw.metafile.outputs).find((o) => o.entryPoint);
     const inputs = Object.entries(output.inputs)
-      .map(([p, info]) => ({ path: displayPath(p), bytes: info.bytesInOutput }))
+      .map(([p, info]) => ({ path: displayPath(p, tmp), bytes: info.bytesInOutput }))
       .sort((a, b) => b.bytes - a.bytes);
     const total = output.bytes;
     console.log('');
@@ -329,7 +350,7 @@ async function main() {
       byPackage.set(pkg, agg);
     }
     console.log('');
-    console.log('tracewire bundle by package:');
+    console.log('tracewire bundle by package (tracewire itself by folder):');
     printTable(
       [
         { key: 'pkg', title: 'package' },
