@@ -25,7 +25,8 @@ const hangingExporter: SpanExporter = { export: () => new Promise(() => {}) };
 
 /** A client with one span in flight and one still queued when `shutdown` gives up waiting. */
 function clientWithALeftover(): TracingClient {
-  const client = new TracingClient({ exporter: hangingExporter, spoolDir: dir, maxConcurrentExports: 1, maxBatchSize: 1, exportTimeoutMillis: 120_000, logger: { warn: () => {} } });
+  // Batches close by count (one span each), never by a timer the first test holds.
+  const client = new TracingClient({ exporter: hangingExporter, spoolDir: dir, maxConcurrentExports: 1, maxBatchSize: 1, flushIntervalMillis: 60_000, exportTimeoutMillis: 120_000, logger: { warn: () => {} } });
   traceable(function inFlight() {}, { client })();
   void client.awaitPendingTraceBatches({ timeoutMillis: 0 }); // the first batch takes the slot
   traceable(function leftOver() {}, { client })();
