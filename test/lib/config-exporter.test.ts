@@ -143,6 +143,11 @@ describe('the environment chooses the exporter, first match wins', () => {
   });
 });
 
+test('enabled given as true or false is taken: false turns a named exporter off, true keeps it on', () => {
+  expect(configure({ exporter: 'memory', enabled: false }).isRecording).toBe(false);
+  expect(configure({ exporter: 'memory', enabled: true }).isRecording).toBe(true);
+});
+
 describe('every bad argument is a TracewireConfigError listing what is accepted, never a TypeError', () => {
   const names = EXPORTER_NAMES.map((name) => `"${name}"`).join(', ');
   test.each([
@@ -151,7 +156,8 @@ describe('every bad argument is a TracewireConfigError listing what is accepted,
     ['an array', [], /Invalid tracing options: received an array/],
     ['an unknown exporter name', { exporter: 'zipkin' }, new RegExp(`Invalid exporter: received "zipkin"; expected one of ${names}, or a SpanExporter instance\\.`)],
     ['an exporter that is neither', { exporter: 7 }, /Invalid exporter: received 7; expected one of "langsmith".*or a SpanExporter instance/],
-    ['an object without export()', { exporter: { send() {} } }, /Invalid exporter: received an object/],
+    ['an object without export()', { exporter: { send() {} } }, /Invalid exporter: received an object.*; expected one of "langsmith".*or a SpanExporter instance\./],
+    ['a null exporter', { exporter: null }, /Invalid exporter: received null; expected one of "langsmith".*or a SpanExporter instance\./],
     ['enabled not a boolean', { exporter: 'memory', enabled: 'yes' }, /Invalid enabled: received "yes"; expected true or false\./],
   ])('%s', (_name, options, message) => {
     let thrown: unknown;

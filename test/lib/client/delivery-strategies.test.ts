@@ -1,5 +1,6 @@
 import { TracingClient, setGlobalTracingClient, traceable, type TracingClientOptions } from '../../../index';
 import { GatedExporter, settle } from '../../helpers/gated-exporter';
+import { smallestQueueBytesFor } from '../../helpers/queue-bytes';
 
 let exporter: GatedExporter;
 const warnings: string[] = [];
@@ -371,26 +372,9 @@ describe('bounded queue', () => {
   test('an event that exactly fills maxQueueBytes is admitted: the smallest queue holding two equal spans is twice the one holding one', async () => {
     // Neither size is known from outside, but with "fits when held + bytes <= max" the thresholds are b and 2b;
     // were a queue exactly full refused, they would be b + 1 and 2b + 1.
-    const deliversAll = async (maxQueueBytes: number, calls: number): Promise<boolean> => {
-      const client = new TracingClient({ exporter: new GatedExporter(), manualFlushMode: true, maxQueueBytes, logger: { warn: () => {} } });
-      const same = traceable(function same() {}, { client });
-      for (let i = 0; i < calls; i++) same();
-      const { delivered } = await client.shutdown();
-      return delivered === calls;
-    };
-    const smallestQueueFor = async (calls: number): Promise<number> => {
-      let [tooSmall, enough] = [0, 1 << 16];
-      expect(await deliversAll(enough, calls)).toBe(true);
-      while (enough - tooSmall > 1) {
-        const middle = Math.floor((tooSmall + enough) / 2);
-        if (await deliversAll(middle, calls)) enough = middle;
-        else tooSmall = middle;
-      }
-      return enough;
-    };
-    const one = await smallestQueueFor(1);
+    const one = await smallestQueueBytesFor(1);
     expect(one).toBeGreaterThan(1);
-    expect(await smallestQueueFor(2)).toBe(2 * one);
+    expect(await smallestQueueBytesFor(2)).toBe(2 * one);
   });
 
   test('maxQueueBytes bounds the queue by size too', async () => {

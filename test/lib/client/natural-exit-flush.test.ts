@@ -109,6 +109,26 @@ test('a natural exit past flushTimeoutMillis aborts the export still in flight: 
   await client.shutdown({ timeoutMillis: 1_000 });
 });
 
+test('at a natural exit with everything already delivered, the hook starts no flush: no drop summary the program did not ask for', async () => {
+  const warnings: string[] = [];
+  const { exporter, batches } = signallingExporter();
+  const client = new TracingClient({ exporter, ...HOLDS_FOR_A_MINUTE, maxQueueSize: 2, logger: { warn: (message) => warnings.push(message) } });
+  const step = traceable(function step(n: number) { return n; }, { client });
+  for (let i = 0; i < 3; i++) step(i); // the queue holds two events: the third span's end is dropped, and warned about
+  expect(await client.awaitPendingTraceBatches({ timeoutMillis: 20_000 })).toMatchObject({ timedOut: false, pending: 0 });
+  expect(client.stats()).toMatchObject({ delivered: 2, dropped: { queueFull: 1 } });
+  expect(warnings).toHaveLength(1); // "the span queue is full …"; a wait summarises nothing
+
+  process.emit('beforeExit', 0);
+
+  // A flush of nothing settles within microtasks; these turns leave it ample room to print its summary.
+  for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+  expect(warnings).toHaveLength(1);
+  expect(batches).toHaveLength(1);
+  await client.shutdown();
+  expect(warnings[1]).toMatch(/^tracewire: 1 span\(s\) dropped since the last summary/); // shutdown, asked for, summarises
+});
+
 describe('runtimes without a Node process object', () => {
   /** A fresh copy of the library (its exit hook not installed yet), as a runtime without Node's `process` loads it. */
   function freshLibrary(): typeof import('../../../index') {

@@ -77,7 +77,21 @@ describe('client config and strategy never disagree', () => {
     expect(client.strategy.mode).toBe('manual');
   });
 
-  test('something that is not a strategy is a TracewireConfigError', () => {
-    expect(() => new TracingClient({ exporter: new MemoryExporter() }, { mode: 'sometimes' } as never)).toThrow(/Invalid strategy/);
+  test.each([
+    ['a mode no strategy has', { mode: 'sometimes', holdsBatchesForFlush: false, afterRootEnd: () => undefined }],
+    ['no afterRootEnd', { mode: 'background', holdsBatchesForFlush: false }],
+  ])('something that is not a strategy (%s) is a TracewireConfigError when the client is made, naming what is accepted', (_label, strategy) => {
+    expect(() => new TracingClient({ exporter: new MemoryExporter() }, strategy as never)).toThrow(TracewireConfigError);
+    expect(() => new TracingClient({ exporter: new MemoryExporter() }, strategy as never)).toThrow(
+      /^Invalid strategy: received .*; expected a DeliveryStrategy \(BackgroundDelivery, ManualDelivery or BlockingDelivery\)\.$/,
+    );
+  });
+
+  test('a strategy of the app’s own without a constructor name (a null-prototype object) that disagrees with the mode: the error still names the mode in force', () => {
+    const strategy = Object.assign(Object.create(null) as object, { mode: 'manual', holdsBatchesForFlush: true, afterRootEnd: () => undefined });
+    expect(() => new TracingClient({ exporter: new MemoryExporter(), mode: 'background' }, strategy as never)).toThrow(TracewireConfigError);
+    expect(() => new TracingClient({ exporter: new MemoryExporter(), mode: 'background' }, strategy as never)).toThrow(
+      'Invalid mode: received "background"; expected "manual", the mode of the delivery strategy in force (given); drop the option or change the strategy.',
+    );
   });
 });
