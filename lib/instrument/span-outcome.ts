@@ -32,10 +32,7 @@ export class SpanOutcome {
       const json = captureOutputsJson(this.site, value, this.client.limits);
       if (json !== undefined) return this.end('success', json);
     }
-    // No closure here (this runs on every call): the override check of outputsOr, inline.
-    const override = this.span.outputsOverride;
-    const outputs = override !== undefined ? explicitOutputs(override) : captureOutputs(this.site, value, this.client.limits);
-    return this.end('success', outputs === undefined ? undefined : redact(this.client.redaction.outputs, outputs, this.span, this.client.limits));
+    return this.end('success', this.outputsOf(value));
   }
 
   /** Ends with an error; a stream keeps the values it produced before failing. */
@@ -95,18 +92,20 @@ export class SpanOutcome {
 
   private producedOutputs(): Captured | undefined {
     if (!this.span.sampled) return undefined;
-    return this.outputsOr(() => {
-      const values: JsonValue[] = this.produced ?? [];
-      // An aggregating captureOutputs gets the chunks alone; the default record notes what was left out.
-      if (this.producedOverflow > 0 && this.site.captureOutputs === true) values.push(`[… ${this.producedOverflow} more items]`);
-      return captureOutputs(this.site, values, this.client.limits);
-    });
+    const values: JsonValue[] = this.produced ?? [];
+    // An aggregating captureOutputs gets the chunks alone; the default record notes what was left out.
+    if (this.producedOverflow > 0 && this.site.captureOutputs === true && this.span.outputsOverride === undefined) values.push(`[… ${this.producedOverflow} more items]`);
+    return this.outputsOf(values);
   }
 
-  /** Outputs set through `setOutputs()` win over what the call produced; either way the client's redaction applies. */
-  private outputsOr(captured: () => Captured | undefined): Captured | undefined {
+  /**
+   * The outputs to record for `result` (a call's value, or the values a
+   * stream produced): those set through `setOutputs()` win over it; either
+   * way the client's redaction applies. No closure: this runs on every call.
+   */
+  private outputsOf(result: unknown): Captured | undefined {
     const override = this.span.outputsOverride;
-    const outputs = override !== undefined ? explicitOutputs(override) : captured();
+    const outputs = override !== undefined ? explicitOutputs(override) : captureOutputs(this.site, result, this.client.limits);
     return outputs === undefined ? undefined : redact(this.client.redaction.outputs, outputs, this.span, this.client.limits);
   }
 }
