@@ -104,7 +104,7 @@ function begin(name: string, options: SpanOptions, captureOutputs: boolean): Spa
       span.recordInputs(redact(client.redaction.inputs, captureInputs(site, [options.inputs], client.limits), span, client.limits));
     }
     client.spanStarted(span);
-    return new SpanOutcome(client, site, span);
+    return new SpanOutcome(site, span);
   } catch {
     return undefined; // a tracer fault never reaches the caller
   }

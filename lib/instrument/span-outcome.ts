@@ -14,16 +14,21 @@ import type { CallSite } from './trace-options.js';
  * wants the caller to wait.
  */
 export class SpanOutcome {
-  /** Snapshots of the values produced so far; undefined until the result turned out to be a stream. */
-  private produced: JsonValue[] | undefined;
-  private producedBytes = 0;
-  private producedOverflow = 0;
+  /**
+   * What a stream produced so far; undefined until the result turned out to
+   * be one. Apart, so the outcome of a plain call (every call) stays three fields.
+   */
+  private produced: Produced | undefined;
 
   constructor(
-    readonly client: TracingClient,
     readonly site: CallSite,
     readonly span: Span,
   ) {}
+
+  /** The span's client: the one it reports to. */
+  get client(): TracingClient {
+    return this.span.client;
+  }
 
   succeed(value: unknown): Promise<void> | undefined {
     if (!this.span.sampled) return this.end('success', undefined);
@@ -32,10 +37,7 @@ export class SpanOutcome {
       const json = captureOutputsJson(this.site, value, this.client.limits);
       if (json !== undefined) return this.end('success', json);
     }
-    // No closure here (this runs on every call): the override check of outputsOr, inline.
-    const override = this.span.outputsOverride;
-    const outputs = override !== undefined ? explicitOutputs(override) : captureOutputs(this.site, value, this.client.limits);
-    return this.end('success', outputs === undefined ? undefined : redact(this.client.redaction.outputs, outputs, this.span, this.client.limits));
+    return this.end('success', this.outputsOf(value));
   }
 
   /** Ends with an error; a stream keeps the values it produced before failing. */
@@ -46,27 +48,27 @@ export class SpanOutcome {
 
   /** The result is a stream: from now on outputs are the values it produces. */
   streaming(): void {
-    this.produced ??= [];
+    this.produced ??= { values: [], bytes: 0, overflow: 0 };
   }
 
   /** Records one produced value now (so later mutation cannot change it), within the byte budget. */
   collect(value: unknown): void {
-    const produced = (this.produced ??= []);
+    const produced = (this.produced ??= { values: [], bytes: 0, overflow: 0 });
     if (!this.span.sampled || !this.span.isRecording) return;
     // Time to first token: LangSmith derives `first_token_time` from the first `new_token` event.
-    if (this.site.runType === 'llm' && produced.length === 0 && this.producedOverflow === 0) this.span.addEvent('new_token');
+    if (this.site.runType === 'llm' && produced.values.length === 0 && produced.overflow === 0) this.span.addEvent('new_token');
     if (this.site.captureOutputs === false) {
-      this.producedOverflow++; // only counted, so the first-token event is recorded once
+      produced.overflow++; // only counted, so the first-token event is recorded once
       return;
     }
     const limits = this.client.limits;
-    if (this.producedBytes >= limits.maxBytes || produced.length >= limits.maxItems) {
-      this.producedOverflow++;
+    if (produced.bytes >= limits.maxBytes || produced.values.length >= limits.maxItems) {
+      produced.overflow++;
       return;
     }
     const item = toJsonSafe(value, limits);
-    this.producedBytes += item.bytes;
-    produced.push(item.value);
+    produced.bytes += item.bytes;
+    produced.values.push(item.value);
   }
 
   /** The producer finished: outputs are the values produced. */
@@ -95,18 +97,28 @@ export class SpanOutcome {
 
   private producedOutputs(): Captured | undefined {
     if (!this.span.sampled) return undefined;
-    return this.outputsOr(() => {
-      const values: JsonValue[] = this.produced ?? [];
-      // An aggregating captureOutputs gets the chunks alone; the default record notes what was left out.
-      if (this.producedOverflow > 0 && this.site.captureOutputs === true) values.push(`[… ${this.producedOverflow} more items]`);
-      return captureOutputs(this.site, values, this.client.limits);
-    });
+    const values: JsonValue[] = this.produced?.values ?? [];
+    const overflow = this.produced?.overflow ?? 0;
+    // An aggregating captureOutputs gets the chunks alone; the default record notes what was left out.
+    if (overflow > 0 && this.site.captureOutputs === true && this.span.outputsOverride === undefined) values.push(`[… ${overflow} more items]`);
+    return this.outputsOf(values);
   }
 
-  /** Outputs set through `setOutputs()` win over what the call produced; either way the client's redaction applies. */
-  private outputsOr(captured: () => Captured | undefined): Captured | undefined {
+  /**
+   * The outputs to record for `result` (a call's value, or the values a
+   * stream produced): those set through `setOutputs()` win over it; either
+   * way the client's redaction applies. No closure: this runs on every call.
+   */
+  private outputsOf(result: unknown): Captured | undefined {
     const override = this.span.outputsOverride;
-    const outputs = override !== undefined ? explicitOutputs(override) : captured();
+    const outputs = override !== undefined ? explicitOutputs(override) : captureOutputs(this.site, result, this.client.limits);
     return outputs === undefined ? undefined : redact(this.client.redaction.outputs, outputs, this.span, this.client.limits);
   }
+}
+
+/** The values a stream produced (JSON-safe snapshots), their bytes, and how many were left out. */
+interface Produced {
+  readonly values: JsonValue[];
+  bytes: number;
+  overflow: number;
 }

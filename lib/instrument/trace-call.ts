@@ -64,7 +64,7 @@ export function traceCall(
       span.recordInputs(json ?? redact(hook, captureInputs(site, args, client.limits), site, client.limits));
     }
     client.spanStarted(span);
-    outcome = new SpanOutcome(client, site, span);
+    outcome = new SpanOutcome(site, span);
   } catch {
     // Whatever went wrong is the tracer's problem, not the caller's: run untraced.
     return Reflect.apply(fn, thisArg, args);

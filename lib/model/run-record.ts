@@ -1,7 +1,7 @@
 import type { JsonValue } from '../serialize/to-json-safe.js';
-import { toIsoMicros } from './clock.js';
 import type { Run, RunEvent, RunStatus, RunType } from './run.js';
 import { dottedOrderOf } from './dotted-order.js';
+import { runLiteral } from './run-literal.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -54,26 +54,8 @@ export class RunRecord {
 
   /** The record as the public {@link Run} that custom exporters (and the spool) receive. */
   toRun(): Run {
-    const run: Run = {
-      id: this.id,
-      trace_id: this.traceId,
-      dotted_order: this.dottedOrder,
-      name: this.name,
-      run_type: this.runType,
-      start_time: toIsoMicros(this.startMicros),
-      tags: this.tags,
-      extra: { metadata: this.metadata },
-      events: this.events,
-      session_name: this.projectName,
-    };
-    if (this.inputsJson !== undefined) run.inputs = JSON.parse(this.inputsJson) as JsonObject;
-    if (this.parentId !== undefined) run.parent_run_id = this.parentId;
-    if (this.endMicros !== undefined) {
-      run.end_time = toIsoMicros(this.endMicros);
-      run.status = this.status;
-      if (this.outputsJson !== undefined) run.outputs = JSON.parse(this.outputsJson) as JsonObject;
-      if (this.error !== undefined) run.error = this.error;
-    }
-    return run;
+    const inputs = this.inputsJson === undefined ? undefined : (JSON.parse(this.inputsJson) as JsonObject);
+    const outputs = this.outputsJson === undefined ? undefined : (JSON.parse(this.outputsJson) as JsonObject);
+    return runLiteral(this, inputs, this.endMicros !== undefined, outputs);
   }
 }

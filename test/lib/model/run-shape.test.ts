@@ -5,17 +5,19 @@ import { TracingClient, setGlobalTracingClient, traceable, type ExportBatch, typ
 // code that serializes them (JSON.stringify, snapshots) sees the same text as before.
 const HEAD = ['id', 'trace_id', 'dotted_order', 'name', 'run_type', 'start_time', 'tags', 'extra', 'events', 'session_name'];
 
-function collectingClient(): { client: TracingClient; posted: Run[] } {
+function collectingClient(): { client: TracingClient; posted: Run[]; patched: Run[] } {
   const posted: Run[] = [];
+  const patched: Run[] = [];
   const exporter = {
     export: async (batch: ExportBatch) => {
       posted.push(...batch.post);
+      patched.push(...batch.patch);
       return { ok: true as const };
     },
   };
   const client = new TracingClient({ exporter, projectName: 'shape', mode: 'manual' });
   setGlobalTracingClient(client);
-  return { client, posted };
+  return { client, posted, patched };
 }
 
 afterEach(() => setGlobalTracingClient(undefined));
@@ -51,5 +53,22 @@ test("a failed run and a run posted while still running keep their own key order
   expect(Object.keys(byName.fails!)).toEqual([...HEAD, 'inputs', 'end_time', 'status', 'error']);
   expect(byName.fails!.error).toContain('boom');
   expect(Object.keys(byName.slow!)).toEqual([...HEAD, 'inputs']);
+  await client.shutdown({ timeoutMillis: 2_000 });
+});
+
+test('the end of a run posted while still running (a patch) carries no inputs, its keys in the same order', async () => {
+  const { client, patched } = collectingClient();
+  let release!: () => void;
+  const slow = traceable(() => new Promise<string>((resolve) => (release = () => resolve('late'))), { name: 'slow' });
+  const outer = traceable(async () => `outer ${await slow()}`, { name: 'outer' });
+  const pending = outer();
+  await client.flush({ timeoutMillis: 2_000 });
+  release();
+  expect(await pending).toBe('outer late');
+  await client.flush({ timeoutMillis: 2_000 });
+  const byName = Object.fromEntries(patched.map((run) => [run.name, run]));
+  expect(Object.keys(byName.outer!)).toEqual([...HEAD, 'end_time', 'status', 'outputs']);
+  expect(Object.keys(byName.slow!)).toEqual([...HEAD, 'parent_run_id', 'end_time', 'status', 'outputs']);
+  expect(byName.slow).toMatchObject({ outputs: { outputs: 'late' }, status: 'success', parent_run_id: byName.outer!.id });
   await client.shutdown({ timeoutMillis: 2_000 });
 });
