@@ -51,15 +51,26 @@ let cachedMillis = -1;
 let cachedIsoPrefix = '';
 let cachedCompactPrefix = '';
 
-/** Formats each millisecond once: spans cluster in time, and `toISOString()` costs ~400 ns. */
+/**
+ * Formats each millisecond once: spans cluster in time. From the UTC fields
+ * rather than `toISOString()`, whose first call in a process costs ~1.3 ms of
+ * CPU on Node 20 (a tenth of a handler's first traced call); the fields cost
+ * microseconds. Epoch microseconds are exact only within ±2^53 (years 1685
+ * to 2255), so four-digit years are all there is to write.
+ */
 function cacheMillis(millis: number): void {
   if (millis === cachedMillis) return;
-  const iso = new Date(millis).toISOString();
-  cachedIsoPrefix = iso.slice(0, 23);
-  cachedCompactPrefix =
-    iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + 'T' +
-    iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19) + iso.slice(20, 23);
+  const date = new Date(millis);
+  const ymd = [String(date.getUTCFullYear()), two(date.getUTCMonth() + 1), two(date.getUTCDate())];
+  const hms = [two(date.getUTCHours()), two(date.getUTCMinutes()), two(date.getUTCSeconds())];
+  const ms = String(date.getUTCMilliseconds()).padStart(3, '0');
+  cachedIsoPrefix = ymd.join('-') + 'T' + hms.join(':') + '.' + ms;
+  cachedCompactPrefix = ymd.join('') + 'T' + hms.join('') + ms;
   cachedMillis = millis;
+}
+
+function two(n: number): string {
+  return n < 10 ? '0' + n : String(n);
 }
 
 /**
