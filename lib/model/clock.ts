@@ -1,3 +1,5 @@
+import { subMilliTable } from './sub-milli-table.js';
+
 /**
  * Wall-clock time in microseconds since the epoch, strictly increasing within
  * the process.
@@ -73,12 +75,8 @@ function two(n: number): string {
   return n < 10 ? '0' + n : String(n);
 }
 
-/**
- * The last three digits of a microsecond time and the closing `Z`, one
- * string per value made once: formatting a number per timestamp cost more
- * than the rest of it, and a shared piece keeps each result one concatenation.
- */
-const MICROS_Z: string[] = Array.from({ length: 1000 }, (_, sub) => String(sub).padStart(3, '0') + 'Z');
+/** The microseconds past the millisecond and the closing `Z`: `'123Z'`. */
+const MICROS_Z = subMilliTable('Z');
 
 /** `2026-11-24T04:10:03.123456Z`: ISO 8601 with microseconds, as LangSmith accepts. */
 export function toIsoMicros(micros: number): string {
@@ -102,5 +100,5 @@ export function toCompactMicros(micros: number): string {
  * exact (integers below 2^53).
  */
 function microsZ(sub: number): string {
-  return MICROS_Z[sub] ?? String(sub).padStart(3, '0') + 'Z';
+  return MICROS_Z(sub) ?? String(sub).padStart(3, '0') + 'Z';
 }
