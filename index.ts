@@ -7,6 +7,8 @@
 import './lib/client/env-global-client.js';
 // The file spool, for the Node entry only (node:fs stays out of the edge entry's graph).
 import './lib/spool/node-spool.js';
+// Ids from the kernel's CSPRNG: Web Crypto's first use costs a handler's first call ~8 ms (Node entry only).
+import './lib/model/node-random.js';
 export { Traceable, type TraceableDecorator } from './decorators/traceable-decorator.js';
 export { traceable } from './decorators/traceable-function.js';
 export { FlushOnExit, type FlushOnExitOptions, type FlushOnExitDecorator } from './decorators/flush-on-exit.js';

@@ -3,14 +3,16 @@
  * bits — the full randomness the RFC allows. LangSmith's SDK keeps only 48
  * random bits, which makes collisions across a fleet a real possibility.
  *
- * Random bytes come from Web Crypto (`globalThis.crypto`, present in Node 20,
- * browsers and edge runtimes) in pooled draws, because one call per id would
- * dominate the cost of a traced call: a draw costs ~4 µs whatever its size up
- * to a few KiB, so 16 KiB (1 638 ids) makes it ~3 ns per id (4 KiB: ~11).
+ * Random bytes come from a CSPRNG (random-fill.ts: Web Crypto, or on Node the
+ * kernel's) in pooled draws, because one call per id would dominate the cost
+ * of a traced call: a Web Crypto draw costs ~4 µs whatever its size up to a
+ * few KiB, so 16 KiB (1 638 ids) makes it ~3 ns per id (4 KiB: ~11).
  * The id is made by one `String.fromCharCode` of its 36 character codes: a
  * flat string (joining 20 hex pieces with `+` would leave a V8 rope of ~490
  * bytes per id), without the native call of a `TextDecoder` (~20 ns more).
  */
+import { fillRandom } from './random-fill.js';
+
 const POOL_BYTES = 16384;
 const RANDOM_BYTES_PER_ID = 10;
 const pool = new Uint8Array(POOL_BYTES);
@@ -24,7 +26,7 @@ const timeChars = new Uint8Array(12);
 /** The offset of `count` fresh random bytes in `pool`, refilling it when it runs short. */
 function drawRandom(count: number): number {
   if (poolOffset + count > POOL_BYTES) {
-    globalThis.crypto.getRandomValues(pool);
+    fillRandom(pool);
     poolOffset = 0;
   }
   const r = poolOffset;

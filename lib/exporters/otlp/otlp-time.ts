@@ -1,5 +1,7 @@
-/** The last three digits of a microsecond time as nanoseconds (`123000`), one shared string per value, made once. */
-const SUB_MILLI_NANOS: string[] = Array.from({ length: 1000 }, (_, sub) => String(sub).padStart(3, '0') + '000');
+import { subMilliTable } from '../../model/sub-milli-table.js';
+
+/** The last three digits of a microsecond time as nanoseconds (`123000`). */
+const SUB_MILLI_NANOS = subMilliTable('000');
 
 let cachedMillis = -1;
 let cachedMillisText = '';
@@ -19,7 +21,7 @@ export function microsToUnixNano(micros: number): string {
     cachedMillis = millis;
     cachedMillisText = String(millis);
   }
-  const sub = SUB_MILLI_NANOS[micros - millis * 1000];
+  const sub = SUB_MILLI_NANOS(micros - millis * 1000);
   return sub === undefined ? plainUnixNano(micros) : cachedMillisText + sub;
 }
 

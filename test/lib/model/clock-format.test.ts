@@ -19,3 +19,24 @@ test('consecutive milliseconds each get their own prefix', () => {
   expect(toIsoMicros(base)).toBe('2026-11-24T04:10:03.123000Z');
   expect(toCompactMicros(base + 1_000_000)).toBe('20261124T041004123000Z');
 });
+
+test('every field agrees with toISOString, across years, leap days and each month and hour', () => {
+  const times = [
+    Date.UTC(1970, 0, 1, 0, 0, 0, 1),
+    Date.UTC(2000, 1, 29, 23, 59, 59, 999),
+    Date.UTC(2024, 1, 29, 12, 0, 0, 5),
+    // The ends of what epoch microseconds hold exactly (±2^53).
+    Math.floor(Number.MAX_SAFE_INTEGER / 1000) - 1000,
+    Math.ceil(Number.MIN_SAFE_INTEGER / 1000) + 1000,
+  ];
+  for (let month = 0; month < 12; month++) times.push(Date.UTC(2026, month, 1 + month * 2, month * 2, month * 5, month * 4, month * 80));
+  for (const millis of times) {
+    const iso = new Date(millis).toISOString().slice(0, -1);
+    expect(toIsoMicros(millis * 1000 + 5)).toBe(`${iso}005Z`);
+    expect(toCompactMicros(millis * 1000 + 5)).toBe(`${iso.replace(/[-:.]/g, '')}005Z`);
+  }
+});
+
+test('a fractional time is written out rather than taken from the table', () => {
+  expect(toIsoMicros(base + 1.5)).toBe('2026-11-24T04:10:03.1231.5Z');
+});
