@@ -18,7 +18,9 @@ export class RunningExport implements SendWatch {
   finished = false;
   /** Why the last attempt failed, for the warning when the batch is given up. */
   lastError: Error | undefined;
-  private readonly cancellation = new AbortController();
+  /** Set by {@link RunningExport.cancel}: the send stops, and no retry follows. */
+  cancelReason: Error | undefined;
+  abortAttempt: ((reason: Error) => void) | undefined;
   private built: ExportBatch | undefined;
 
   constructor(
@@ -43,13 +45,11 @@ export class RunningExport implements SendWatch {
     this.lastError = error;
   }
 
-  /** Aborted by {@link RunningExport.cancel}: the send stops, its request in flight included. */
-  get cancelled(): AbortSignal {
-    return this.cancellation.signal;
-  }
-
+  /** Stops the send now, its request in flight included. */
   cancel(reason: Error): void {
-    this.cancellation.abort(reason);
+    if (this.cancelReason !== undefined) return;
+    this.cancelReason = reason;
+    this.abortAttempt?.(reason);
   }
 }
 

@@ -33,8 +33,16 @@ export interface SendWatch {
   armUntil(deadlineAt: number): void;
   /** An attempt failed with `error` (its message never holds a secret: exporters cut them out). */
   failed(error: Error): void;
-  /** Aborted when the whole send must stop now (the process is exiting past its flush deadline): no retry follows. */
-  readonly cancelled?: AbortSignal;
+  /** Set when the whole send must stop now (the process is exiting past its flush deadline): no retry follows. */
+  readonly cancelReason?: Error | undefined;
+  /**
+   * Told how to abort the attempt in flight (undefined once it is over), so
+   * that a cancel stops its request too. A plain callback, not an
+   * `AbortSignal`: a signal and its listener on every export cost more than
+   * anything else the pipeline does per batch, for a cancel that comes at
+   * most once in a process's life.
+   */
+  abortAttempt?: ((reason: Error) => void) | undefined;
 }
 
 /**
@@ -43,17 +51,16 @@ export interface SendWatch {
  */
 export async function sendBatch(context: SendContext, batch: ExportBatch, watch?: SendWatch): Promise<SendOutcome> {
   batch = batchFor(context.exporter, batch);
-  const cancelled = watch?.cancelled;
   for (let attempt = 0; ; attempt++) {
     if (context.limiter) await context.limiter.acquire();
-    if (cancelled?.aborted) return 'gave-up';
+    if (watch?.cancelReason !== undefined) return 'gave-up';
     watch?.armUntil(Date.now() + context.exportTimeoutMillis);
     context.onRequest();
-    const result = await exportOnce(context, batch, cancelled);
+    const result = await exportOnce(context, batch, watch);
     if (result.ok) return 'delivered';
     watch?.failed(result.error);
     if (!result.retryable) return 'rejected';
-    if (cancelled?.aborted) return 'gave-up';
+    if (watch?.cancelReason !== undefined) return 'gave-up';
     const delay = retryDelayMillis(context.retry, attempt, result.retryAfterMillis);
     if (delay === undefined) return 'gave-up';
     if (pastDeadline(context, delay)) return 'gave-up';
@@ -69,27 +76,40 @@ function pastDeadline(context: SendContext, delayMillis: number): boolean {
   return deadline !== undefined && Date.now() + delayMillis > deadline;
 }
 
-async function exportOnce(context: SendContext, batch: ExportBatch, cancelled: AbortSignal | undefined): Promise<ExportResult> {
+/**
+ * One attempt, cut off after `exportTimeoutMillis` (its request aborted). One
+ * promise, settled by the export or the timer, whichever comes first: no
+ * race between two promises, no async frame (what each export allocated).
+ */
+function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch | undefined): Promise<ExportResult> {
   const controller = new AbortController();
+  const abort = (reason: Error): void => controller.abort(reason);
   // Cancelling the send aborts the request in flight, so its socket no longer holds the process open.
-  const cancel = (): void => controller.abort(cancelled?.reason);
-  cancelled?.addEventListener('abort', cancel, { once: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<ExportResult>((resolve) => {
-    timer = setTimeout(() => {
+  if (watch !== undefined) watch.abortAttempt = abort;
+  return new Promise<ExportResult>((resolve) => {
+    let settled = false;
+    const finish = (result: ExportResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (watch !== undefined && watch.abortAttempt === abort) watch.abortAttempt = undefined;
+      resolve(result);
+    };
+    const timer = setTimeout(() => {
       const error = new Error(`export timed out after ${context.exportTimeoutMillis} ms`);
       controller.abort(error);
-      resolve({ ok: false, retryable: true, error });
+      finish({ ok: false, retryable: true, error });
     }, context.exportTimeoutMillis);
     timer.unref?.();
+    try {
+      // An exporter that ignores the signal is still cut off by the timer.
+      context.exporter.export(batch, { signal: controller.signal }).then(finish, (error: unknown) => finish(failure(error)));
+    } catch (error) {
+      finish(failure(error));
+    }
   });
-  try {
-    // An exporter that ignores the signal is still cut off by the race.
-    return await Promise.race([context.exporter.export(batch, { signal: controller.signal }), timeout]);
-  } catch (error) {
-    return { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
-  } finally {
-    clearTimeout(timer);
-    cancelled?.removeEventListener('abort', cancel);
-  }
+}
+
+function failure(error: unknown): ExportResult {
+  return { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
 }
