@@ -102,8 +102,9 @@ function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch |
     }, context.exportTimeoutMillis);
     timer.unref?.();
     try {
-      // An exporter that ignores the signal is still cut off by the timer.
-      context.exporter.export(batch, { signal: controller.signal }).then(finish, (error: unknown) => finish(failure(error)));
+      // An exporter that ignores the signal is still cut off by the timer. Promise.resolve: an
+      // exporter written in plain JS may return its result without a promise.
+      Promise.resolve(context.exporter.export(batch, { signal: controller.signal })).then(finish, (error: unknown) => finish(failure(error)));
     } catch (error) {
       finish(failure(error));
     }
