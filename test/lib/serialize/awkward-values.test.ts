@@ -1,0 +1,16 @@
+import { runInNewContext } from 'node:vm';
+import { toJsonSafe } from '../../../lib/serialize/to-json-safe';
+
+const text = (input: unknown): string => JSON.stringify(toJsonSafe(input).value);
+
+test('a "__proto__" key (as JSON.parse makes it) is kept as a key, and serialized', () => {
+  expect(text(JSON.parse('{"__proto__":{"x":1},"y":2}'))).toBe('{"__proto__":{"x":1},"y":2}');
+});
+
+test('an Error from another realm (vm, an iframe) that a getter throws is quoted by its message, as a local Error is', () => {
+  const foreign = runInNewContext('new Error("boom")') as Error;
+  expect(foreign instanceof Error).toBe(false);
+  const throwing = (error: unknown) => ({ get value(): unknown { throw error; } });
+  expect(text(throwing(foreign))).toBe(text(throwing(new Error('boom'))));
+  expect(text(throwing(foreign))).toBe('{"value":"[Thrown: boom]"}');
+});
