@@ -13,3 +13,15 @@ test('a root run carries no parent_run_id key; its child carries its id', async 
   expect(inspect(root)).not.toContain('parent_run_id');
   expect(only(runs, 'child').parent_run_id).toBe(root.id);
 });
+
+test('a root run sent while still open carries no parent_run_id key either', async () => {
+  const { client, exporter } = installMemoryTracing();
+  let finish!: () => void;
+  const open = traceable(() => new Promise<void>((resolve) => (finish = resolve)), { name: 'open-root' })();
+  await client.flush();
+  const sent = exporter.runs.find((run) => run.name === 'open-root');
+  expect(sent).toBeDefined();
+  expect('parent_run_id' in sent!).toBe(false);
+  finish();
+  await open;
+});

@@ -3,8 +3,11 @@ import { toJsonSafe } from '../../../lib/serialize/to-json-safe';
 
 const text = (input: unknown): string => JSON.stringify(toJsonSafe(input).value);
 
-test('a "__proto__" key (as JSON.parse makes it) is kept as a key, and serialized', () => {
+test('a "__proto__" key (as JSON.parse makes it) is kept as a key and serialized, beside values of every kind', () => {
   expect(text(JSON.parse('{"__proto__":{"x":1},"y":2}'))).toBe('{"__proto__":{"x":1},"y":2}');
+  const mixed = Object.assign(JSON.parse('{"__proto__":{"x":1}}') as object, { when: new Date(0), big: 10n, skip: undefined, fn: () => 1 });
+  expect(Object.keys(JSON.parse(text(mixed)) as object)).toContain('__proto__');
+  expect(text(mixed)).toContain('"__proto__":{"x":1}');
 });
 
 test('an Error from another realm (vm, an iframe) that a getter throws is quoted by its message, as a local Error is', () => {
