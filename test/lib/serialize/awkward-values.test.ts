@@ -17,3 +17,10 @@ test('an Error from another realm (vm, an iframe) that a getter throws is quoted
   expect(text(throwing(foreign))).toBe(text(throwing(new Error('boom'))));
   expect(text(throwing(foreign))).toBe('{"value":"[Thrown: boom]"}');
 });
+
+test('the kept "__proto__" key is an ordinary property, as JSON.parse makes it: an exporter can rewrite or delete it (metadata reaches exporters as these objects)', () => {
+  const value = toJsonSafe(JSON.parse('{"__proto__":{"x":1}}')).value as Record<string, unknown>;
+  expect(Object.getOwnPropertyDescriptor(value, '__proto__')).toEqual({ value: { x: 1 }, enumerable: true, writable: true, configurable: true });
+  expect(delete value['__proto__']).toBe(true);
+  expect(Object.keys(value)).toEqual([]);
+});
