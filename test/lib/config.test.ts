@@ -30,6 +30,7 @@ describe('a bad option fails the same way', () => {
     [{ flushIntervalMillis: -5 }, /Invalid flushIntervalMillis: received -5; expected a number greater than 0\./],
     [{ sampleRate: 1.5 }, /Invalid sampleRate/],
     [{ dropPolicy: 'drop-all' }, /Invalid dropPolicy/],
+    [{ projectName: '' }, /Invalid projectName: received ""; expected a non-empty string\./],
   ])('%j', (options, message) => {
     expect(() => build(options as Partial<TracingClientOptions>)).toThrow(message);
   });

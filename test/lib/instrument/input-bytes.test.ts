@@ -1,0 +1,47 @@
+import { LangSmithExporter, TracingClient, traceable } from '../../../index';
+import { LangSmithSink } from '../../helpers/langsmith-sink';
+
+/**
+ * A call's inputs are charged to `maxQueueBytes` by their JSON size, however
+ * they were captured: the fast path for primitive arguments charges what the
+ * serializer charges for the same text. Sizes are found by bisection (the
+ * smallest queue that still takes the span), each probe a fresh client
+ * delivering to a real sink through the LangSmith exporter (the fast path
+ * serves the built-in exporters only).
+ */
+let sink: LangSmithSink;
+beforeAll(async () => {
+  sink = await LangSmithSink.start();
+});
+afterAll(() => sink.stop());
+
+type Options = Parameters<typeof traceable>[1];
+
+async function smallestQueueBytes(options: Options, arg: unknown): Promise<number> {
+  const delivers = async (maxQueueBytes: number): Promise<boolean> => {
+    const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'lsv2_test_key', fetchServerInfo: false }), manualFlushMode: true, maxQueueBytes, logger: { warn: () => undefined } });
+    traceable(function same(_input: unknown) {}, { ...options, client })(arg);
+    const { delivered } = await client.shutdown();
+    return delivered === 1;
+  };
+  let [tooSmall, enough] = [0, 1 << 16];
+  expect(await delivers(enough)).toBe(true);
+  while (enough - tooSmall > 1) {
+    const middle = Math.floor((tooSmall + enough) / 2);
+    if (await delivers(middle)) enough = middle;
+    else tooSmall = middle;
+  }
+  return enough;
+}
+
+test.each([
+  ['a number', 7],
+  ['a short string', 'abc'],
+  ['true', true],
+  ['null', null],
+])('one primitive argument (%s) is charged as the same input captured through the serializer', async (_, arg) => {
+  const fast = await smallestQueueBytes({}, arg);
+  // The capture function makes the same `{"input":…}` text through the serializer.
+  const serialized = await smallestQueueBytes({ captureInputs: (args: readonly unknown[]) => args[0] }, arg);
+  expect(fast).toBe(serialized);
+});
