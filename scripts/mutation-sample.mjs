@@ -12,7 +12,7 @@
 //       one mutant of it) into reports/mutation/sample.json.
 //   npx stryker run stryker.sample.config.mjs
 //       runs exactly those nodes' mutants (reports/mutation/sample-run.json).
-//   node scripts/mutation-sample.mjs estimate [--markdown]
+//   node scripts/mutation-sample.mjs estimate [--markdown] [--partial]
 //       score = (detected in the report's files + estimated detected in the rest)
 //             / (scored in the report's files + estimated scored in the rest),
 //       the rest estimated as (nodes in it) × (mean per sampled node), with a 95 %
@@ -105,6 +105,11 @@ function estimate() {
   const sample = read(SAMPLE);
   const outcomes = nodeOutcomes(sample, read(SAMPLE_RUN));
   const measured = outcomes.filter(Boolean);
+  if (measured.length < sample.nodes.length && !process.argv.includes('--partial')) {
+    // A run that stopped early, or a sample-run.json left from another draw, would be read as a sample.
+    console.error(`${sample.nodes.length - measured.length} of the ${sample.nodes.length} sampled nodes have no result in ${SAMPLE_RUN}: is it this sample's completed run? (--partial estimates from the measured nodes anyway)`);
+    process.exit(1);
+  }
   const population = new Set(sample.population.files);
   let knownDetected = 0;
   let knownScored = 0;
