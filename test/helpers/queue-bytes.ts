@@ -15,11 +15,20 @@ export async function smallestQueueBytesFor(calls: number): Promise<number> {
     const { delivered } = await client.shutdown();
     return delivered === calls;
   };
+  return smallestQueueBytesWhere(deliversAll);
+}
+
+/**
+ * The smallest `maxQueueBytes` (up to 64 KiB) for which `delivers` holds, by
+ * bisection: `delivers` builds a fresh client with that bound and says
+ * whether everything it traced was delivered.
+ */
+export async function smallestQueueBytesWhere(delivers: (maxQueueBytes: number) => Promise<boolean>): Promise<number> {
   let [tooSmall, enough] = [0, 1 << 16];
-  expect(await deliversAll(enough)).toBe(true);
+  expect(await delivers(enough)).toBe(true);
   while (enough - tooSmall > 1) {
     const middle = Math.floor((tooSmall + enough) / 2);
-    if (await deliversAll(middle)) enough = middle;
+    if (await delivers(middle)) enough = middle;
     else tooSmall = middle;
   }
   return enough;

@@ -1,5 +1,6 @@
 import { LangSmithExporter, TracingClient, traceable } from '../../../index';
 import { LangSmithSink } from '../../helpers/langsmith-sink';
+import { smallestQueueBytesWhere } from '../../helpers/queue-bytes';
 
 /**
  * A call's inputs are charged to `maxQueueBytes` by their JSON size, however
@@ -24,14 +25,7 @@ async function smallestQueueBytes(options: Options, arg: unknown): Promise<numbe
     const { delivered } = await client.shutdown();
     return delivered === 1;
   };
-  let [tooSmall, enough] = [0, 1 << 16];
-  expect(await delivers(enough)).toBe(true);
-  while (enough - tooSmall > 1) {
-    const middle = Math.floor((tooSmall + enough) / 2);
-    if (await delivers(middle)) enough = middle;
-    else tooSmall = middle;
-  }
-  return enough;
+  return smallestQueueBytesWhere(delivers);
 }
 
 test.each([
