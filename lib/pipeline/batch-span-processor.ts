@@ -8,10 +8,11 @@ import type { SpanExporter } from '../exporters/span-exporter.js';
 import { isLongLivedHost } from '../lifecycle/host.js';
 import { invocationWaitMillis } from '../lifecycle/invocation-deadline.js';
 import type { Span } from '../model/span.js';
-import { Observable, Subscription, type SchedulerLike, type Subscriber } from '../rx.js';
+import { Subscription, type SchedulerLike } from '../rx.js';
 import { Admission } from './admission.js';
 import { BackgroundSends } from './background-sends.js';
 import { batchEvents } from './batch-events.js';
+import { Inlet } from './inlet.js';
 import { BatchOutcomes } from './batch-outcomes.js';
 import { BatchQueue } from './batch-queue.js';
 import { driveUntilSettled } from './drive-until-settled.js';
@@ -48,32 +49,10 @@ export interface ProcessorHost {
  * that a strategy may hand a root span's caller a delivery promise.
  */
 export class BatchSpanProcessor implements SpanProcessor {
-  /**
-   * Where span events enter the RxJS stream: the one subscriber of `events$`,
-   * called directly. A `Subject` would do the same job at about three times
-   * the cost per event (its `next` builds a closure and walks an observer
-   * list), paid twice on every traced call.
-   */
-  private entry: Subscriber<SpanEvent> | undefined;
-  private readonly events$ = new Observable<SpanEvent>((subscriber) => {
-    this.entry = subscriber;
-    return () => {
-      this.entry = undefined;
-    };
-  });
-  /**
-   * Closes the open batch now (flush): the one subscriber of `closeNow$`, as
-   * `entry` is of `events$`. Not a `Subject`: that class and its error
-   * class are 4 KiB of every serverless bundle, for a stream with one
-   * subscriber.
-   */
-  private closer: Subscriber<void> | undefined;
-  private readonly closeNow$ = new Observable<void>((subscriber) => {
-    this.closer = subscriber;
-    return () => {
-      this.closer = undefined;
-    };
-  });
+  /** Where span events enter the RxJS stream (`events.subscriber`, called directly on every traced call). */
+  private readonly events = new Inlet<SpanEvent>();
+  /** Closes the open batch now (flush). */
+  private readonly closeNow = new Inlet<void>();
   private readonly subscription = new Subscription();
   private readonly queue: BatchQueue;
   private readonly budget: QueueBudget;
@@ -130,7 +109,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     const maxDelayMillis = strategy.holdsBatchesForFlush ? Infinity : config.flushIntervalMillis;
     const limits = { maxBatchSize: config.maxBatchSize, maxBatchBytes: config.maxBatchBytes, maxDelayMillis };
     this.subscription.add(
-      this.events$.pipe(batchEvents(limits, this.closeNow$, host.scheduler ?? unrefScheduler)).subscribe((events) => {
+      this.events.stream.pipe(batchEvents(limits, this.closeNow.stream, host.scheduler ?? unrefScheduler)).subscribe((events) => {
         this.queue.push(new PendingBatch(events, this.readsRecords));
         this.background?.schedule();
       }),
@@ -146,7 +125,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     const start: SpanEvent = { kind: 'start', span, bytes: span.payloadBytes, endMerged: false };
     if (!this.admission.admit(start)) return;
     span.startEvent = start;
-    this.entry?.next(start);
+    this.events.subscriber?.next(start);
   }
 
   onEnd(span: Span): Promise<void> | undefined {
@@ -159,7 +138,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.budget.endArrived(span);
     if (!this.admission.mergeIntoQueuedStart(span)) {
       const end: SpanEvent = { kind: 'end', span, bytes: span.payloadBytes, endMerged: false };
-      if (this.admission.admit(end)) this.entry?.next(end);
+      if (this.admission.admit(end)) this.events.subscriber?.next(end);
     }
     span.startEvent = undefined;
     span.startBatch = undefined;
@@ -169,12 +148,12 @@ export class BatchSpanProcessor implements SpanProcessor {
   }
 
   awaitPending(options?: FlushOptions): Promise<FlushResult> {
-    this.closer?.next();
+    this.closeNow.subscriber?.next();
     return this.waitFor([...this.queue.snapshot(true), ...this.slots.batches()], options);
   }
 
   async flush(options?: FlushOptions): Promise<FlushResult> {
-    this.closer?.next();
+    this.closeNow.subscriber?.next();
     this.queue.releaseAll();
     const result = await this.waitFor([...this.queue.snapshot(false), ...this.slots.batches()], options);
     this.warnings.summarize(this.counters);
