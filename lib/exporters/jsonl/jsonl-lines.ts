@@ -28,7 +28,13 @@ export function mergeJsonlRuns(text: string): Run[] {
     } catch {
       continue; // torn by a crash or a full disk
     }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) continue;
+    if (
+      parsed === null ||
+      // Stryker disable next-line ConditionalExpression: a primitive has no string id either: the check below skips it just the same
+      typeof parsed !== 'object' ||
+      Array.isArray(parsed)
+    )
+      continue;
     const { op, ...run } = parsed as Run & { op?: unknown };
     if (typeof run.id !== 'string' || (op !== 'post' && op !== 'patch')) continue;
     let parts = byId.get(run.id);

@@ -68,6 +68,7 @@ export function idsOf(record: RunRecord): SpanIds {
     }
     ids.parentSpanId = lastParentSpanId;
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: only speed differs; an id traceIdOf accepted is hex digits and dashes (plain), and a plain id escaped is the same text
   ids.idPlain = canonical !== undefined || isPlain(id);
   // A dotted order is the parent's, a compact time (digits, `T`, `Z`) and the id.
   const parentDottedOrder = record.parentDottedOrder;

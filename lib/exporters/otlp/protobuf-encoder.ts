@@ -112,7 +112,7 @@ function toSerializableSpan(span: OtlpSpan, resource: SerializableSpan['resource
     endTime: toHrTime(end),
     duration: toHrTime(end - start),
     ended: true,
-    status: span.status.message === undefined ? { code: span.status.code } : { code: span.status.code, message: span.status.message },
+    status: span.status, // the serializer only reads it: code, and message when present
     attributes: toAttributes(span.attributes),
     links: [],
     events: span.events.map((event) => ({

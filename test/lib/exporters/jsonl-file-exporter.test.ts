@@ -143,3 +143,26 @@ test('transient resource errors (no free descriptors, a full disk) are retryable
   expect(classifyFsError(new Error('no code'))).toBe(false);
   expect(classifyFsError(undefined)).toBe(false);
 });
+
+test('lines that parse but are no run record (null, a number, a string, an array, no string id, an unknown op) are skipped', () => {
+  const kept = '{"op":"post","id":"a","name":"kept"}';
+  const text = ['null', '42', '"text"', 'true', '[{"op":"post","id":"x"}]', '{"op":"post","id":7}', '{"op":"put","id":"y"}', '{"id":"z"}', kept, ''].join('\n');
+  expect(mergeJsonlRuns(text)).toEqual([{ id: 'a', name: 'kept' }]);
+});
+
+test('consecutive batches are appended back to back: no blank line between them', async () => {
+  const path = join(dir, 'runs.jsonl');
+  const exporter = new JsonlFileExporter({ path });
+  for (const id of ['a', 'b', 'c']) await expect(exporter.export({ post: [run(id)], patch: [] }, { signal })).resolves.toEqual({ ok: true });
+  await exporter.shutdown();
+  const text = readFileSync(path, 'utf8');
+  expect(text.split('\n')).toEqual([...['a', 'b', 'c'].map((id) => JSON.stringify({ op: 'post', ...run(id) })), '']);
+});
+
+test('every retryable file-system code is named: descriptors, would-block, interrupted, busy, full disk, quota', () => {
+  const withCode = (code: unknown) => Object.assign(new Error(String(code)), { code });
+  for (const code of ['EAGAIN', 'EWOULDBLOCK', 'EINTR', 'EBUSY', 'EMFILE', 'ENFILE', 'ENOSPC', 'EDQUOT']) expect(classifyFsError(withCode(code))).toBe(true);
+  // The code must be the string itself: not a number, not another case, not a null error.
+  for (const code of [28, 'enospc', 'ENOSPC ', '']) expect(classifyFsError(withCode(code))).toBe(false);
+  expect(classifyFsError(null)).toBe(false);
+});

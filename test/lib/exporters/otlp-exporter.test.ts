@@ -315,6 +315,15 @@ describe('runs that were still running when their batch left', () => {
     expect(collector.exports).toHaveLength(0);
   });
 
+  test('a patch that is not an end (no end_time) sends nothing, and leaves the start remembered for the end', async () => {
+    const exporter = otlp();
+    await exporter.export({ post: [started(ids[0]!, { keep: 'me' })], patch: [] }, { signal });
+    expect(await exporter.export({ post: [], patch: [started(ids[0]!, undefined)] }, { signal })).toEqual({ ok: true });
+    expect(collector.exports).toHaveLength(0);
+    await exporter.export({ post: [], patch: [ended(ids[0]!)] }, { signal });
+    expect(collector.spans.map(inputOf)).toEqual(['{"keep":"me"}']);
+  });
+
   test('starts are remembered up to maxPendingStarts, the oldest forgotten first', async () => {
     const exporter = otlp({ maxPendingStarts: 2 });
     await exporter.export({ post: ids.map((id, i) => started(id, { i })), patch: [] }, { signal });

@@ -1,0 +1,71 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { LangSmithExporter, type ExportBatch, type Run } from '../../../../index';
+import { OtlpHttpExporter } from '../../../../lib/exporters/otlp/otlp-http-exporter';
+
+/**
+ * The Node transport keeps its connection open between deliveries (one TCP
+ * and TLS handshake per process, not per batch), and shutdown closes it:
+ * an idle keep-alive socket must not hold the process open afterwards.
+ */
+let server: Server;
+let url: string;
+let sockets: Socket[];
+let closed: Set<Socket>;
+
+beforeEach(async () => {
+  sockets = [];
+  closed = new Set();
+  server = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+  // Longer than any wait below: only the client can close the socket within the test.
+  server.keepAliveTimeout = 600_000;
+  server.on('connection', (socket: Socket) => {
+    sockets.push(socket);
+    socket.on('close', () => closed.add(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterEach(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const id = '0192f3a4-5b6c-7d8e-9f01-23456789abcd';
+const run: Run = {
+  id, trace_id: id, dotted_order: `20241119T071320123456Z${id}`,
+  name: 'f', run_type: 'chain', start_time: '2024-11-19T07:13:20.123456Z', end_time: '2024-11-19T07:13:20.124456Z', status: 'success',
+  inputs: { a: 1 }, outputs: { output: 2 }, tags: [], extra: { metadata: {} }, events: [], session_name: 'default',
+};
+const batch: ExportBatch = { post: [run], patch: [] };
+const signal = new AbortController().signal;
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+test.each([
+  ['LangSmithExporter', () => new LangSmithExporter({ endpoint: url, apiKey: 'k', fetchServerInfo: false })],
+  ['OtlpHttpExporter', () => new OtlpHttpExporter({ endpoint: url })],
+])('%s: deliveries share one kept-alive connection, and shutdown closes it', async (_, make) => {
+  const exporter = make();
+  for (let i = 0; i < 3; i++) expect(await exporter.export(batch, { signal })).toEqual({ ok: true });
+  expect(sockets).toHaveLength(1);
+  expect(closed.size).toBe(0);
+  await exporter.shutdown();
+  await until(() => closed.size === 1);
+  expect(closed.size).toBe(1);
+});
+
+test('shutdown of an exporter that never delivered (no connection yet, http or https) resolves', async () => {
+  for (const endpoint of [url, 'https://127.0.0.1:1']) {
+    await expect(new LangSmithExporter({ endpoint, apiKey: 'k', fetchServerInfo: false }).shutdown()).resolves.toBeUndefined();
+    await expect(new OtlpHttpExporter({ endpoint }).shutdown()).resolves.toBeUndefined();
+  }
+  // One that delivered over http only has no https agent to close.
+  const exporter = new OtlpHttpExporter({ endpoint: url });
+  expect(await exporter.export(batch, { signal })).toEqual({ ok: true });
+  await expect(exporter.shutdown()).resolves.toBeUndefined();
+});
