@@ -1,4 +1,4 @@
-import { ConsoleExporter, TracingClient, traceable } from '../../../index';
+import { ConsoleExporter, TracingClient, traceable, type ExportBatch, type Run } from '../../../index';
 
 /** A client whose console lines are captured; manual mode so each flush is one export. */
 function capture(showIO?: boolean) {
@@ -68,4 +68,61 @@ test('by default writes through console.log', async () => {
   } finally {
     log.mockRestore();
   }
+});
+
+describe('lines of hand-made runs, through export()', () => {
+  const ROOT = 'root-id';
+  const run = (id: string, dotted: string, fields: Partial<Run> = {}): Run => ({
+    id, trace_id: ROOT, dotted_order: dotted, name: id, run_type: 'chain',
+    start_time: '2025-01-01T00:00:00.000000Z', end_time: '2025-01-01T00:00:01.234567Z', status: 'success',
+    tags: [], extra: { metadata: {} }, events: [], session_name: 'p', ...fields,
+  });
+  const printed = async (...batches: ExportBatch[]) => {
+    const lines: string[] = [];
+    const exporter = new ConsoleExporter({ write: (line) => lines.push(line), showIO: true });
+    for (const batch of batches) await expect(exporter.export(batch)).resolves.toEqual({ ok: true });
+    return lines;
+  };
+
+  test('durations to the microsecond, marks for success, error and cancelled, and "?" for a run that never ended', async () => {
+    const lines = await printed({
+      post: [
+        run(ROOT, '20250101T000000000000Zroot', { end_time: '2025-01-01T00:00:02.000001Z', inputs: { q: 1 } }),
+        run('a', '20250101T000000000000Zroot.20250101T000000100000Za', { start_time: '2025-01-01T00:00:00.100000Z', end_time: '2025-01-01T00:00:00.100999Z', status: 'error', error: 'Boom' }),
+        run('b', '20250101T000000000000Zroot.20250101T000000200000Zb', { status: 'cancelled', end_time: '2025-01-01T00:00:00.000000Z', outputs: { x: [1] } }),
+        run('c', '20250101T000000000000Zroot.20250101T000000200000Zb.20250101T000000300000Zc', { end_time: undefined, status: undefined }),
+      ],
+      patch: [],
+    });
+    expect(lines).toEqual([
+      '✓ root-id [chain] 2000.001 ms',
+      '    inputs:  {"q":1}',
+      '  ✗ a [chain] 0.999 ms — Boom',
+      '  ⊘ b [chain] 0.000 ms',
+      '      outputs: {"x":[1]}',
+      '    ✓ c [chain] ? ms',
+    ]);
+  });
+
+  test('runs are ordered by dotted order whatever the order they came in; a patch merges into its post', async () => {
+    const child = run('child', '20250101T000000000000Zroot.20250101T000000500000Zchild', { end_time: undefined, status: undefined });
+    const earlier = run('earlier', '20250101T000000000000Zroot.20250101T000000100000Zearlier');
+    const lines = await printed(
+      { post: [child], patch: [] },
+      { post: [earlier], patch: [{ ...child, end_time: '2025-01-01T00:00:00.000500Z', status: 'error', error: 'first line\nsecond line' }, run(ROOT, '20250101T000000000000Zroot')] },
+    );
+    expect(lines.filter((line) => !line.includes('inputs') && !line.includes('outputs'))).toEqual([
+      '✓ root-id [chain] 1234.567 ms',
+      '  ✓ earlier [chain] 1234.567 ms',
+      '  ✗ child [chain] 0.500 ms — first line',
+    ]);
+  });
+
+  test('a trace is printed once: runs arriving after their root ended start a new, separate tree', async () => {
+    const lines: string[] = [];
+    const exporter = new ConsoleExporter({ write: (line) => lines.push(line) });
+    await exporter.export({ post: [run(ROOT, '20250101T000000000000Zroot')], patch: [] });
+    await exporter.export({ post: [run('other-root', '20250101T000000000000Zother', { trace_id: 'other-root' })], patch: [] });
+    expect(lines).toEqual(['✓ root-id [chain] 1234.567 ms', '✓ other-root [chain] 1234.567 ms']);
+  });
 });
