@@ -2,7 +2,8 @@ import type { Run } from '../../../index';
 import { parseError } from '../../../lib/exporters/otlp/otlp-exception';
 import { toOtlpRequest } from '../../../lib/exporters/otlp/otlp-request';
 import { isoToUnixNano, spanIdOf, toAnyValue, traceIdOf } from '../../../lib/exporters/otlp/otlp-values';
-import { toOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
+import { recordToOtlpSpan, toOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
+import { runRecord } from '../../helpers/run-records';
 import { attributesOf } from '../../helpers/otlp-collector';
 import { EXPORT_TRACE_REQUEST, verifyOtlpJson } from '../../helpers/otlp-proto';
 
@@ -254,4 +255,63 @@ describe('request', () => {
       expect.stringContaining('bogus: no such field'),
     ]);
   });
+});
+
+describe('rules held whole', () => {
+  test.each([
+    ['chain', 'CHAIN'], ['llm', 'LLM'], ['tool', 'TOOL'], ['retriever', 'RETRIEVER'], ['embedding', 'EMBEDDING'], ['prompt', 'PROMPT'], ['parser', 'CHAIN'], ['a-type-of-its-own', 'CHAIN'],
+  ])('run type %s is OpenInference kind %s', (runType, kind) => {
+    expect(attributesOf(toOtlpSpan(run({ run_type: runType as Run['run_type'] })).attributes as never)['openinference.span.kind']).toBe(kind);
+  });
+
+  test('attributes come in a fixed order: ids and names, tags, metadata, inputs, outputs, then the cancelled mark', () => {
+    const span = toOtlpSpan(run({ status: 'cancelled', extra: { metadata: { b: 1, a: 'x' } } }));
+    expect(span.attributes.map((kv) => kv.key)).toEqual([
+      'tracewire.run_id', 'tracewire.run_type', 'tracewire.dotted_order', 'tracewire.session_name', 'openinference.span.kind',
+      'tracewire.tags', 'tracewire.metadata.b', 'tracewire.metadata.a',
+      'input.value', 'input.mime_type', 'output.value', 'output.mime_type', 'tracewire.status',
+    ]);
+    expect(span.attributes[0]).toEqual({ key: 'tracewire.run_id', value: { stringValue: CHILD } });
+    expect(span.attributes.filter((kv) => kv.key.endsWith('mime_type')).map((kv) => kv.value)).toEqual([{ stringValue: 'application/json' }, { stringValue: 'application/json' }]);
+  });
+
+  test('a run without metadata, inputs, outputs or events has only the five fixed attributes and no events', () => {
+    const span = toOtlpSpan(run({ extra: {} as Run['extra'], inputs: undefined, outputs: undefined, events: [], tags: [] }));
+    expect(span.attributes.map((kv) => kv.key)).toEqual(['tracewire.run_id', 'tracewire.run_type', 'tracewire.dotted_order', 'tracewire.session_name', 'openinference.span.kind']);
+    expect(span.events).toEqual([]);
+  });
+
+  test('an error status without an error text is ERROR without a message, and adds no exception event', () => {
+    const span = toOtlpSpan(run({ status: 'error', error: undefined }));
+    expect(span.status).toEqual({ code: 2 });
+    expect(span.events.map((event) => event.name)).toEqual(['cache.miss']);
+  });
+
+  test('an error text without a type gives an exception event without exception.type', () => {
+    const span = toOtlpSpan(run({ status: 'error', error: 'something broke' }));
+    expect(span.events.at(-1)).toEqual({
+      timeUnixNano: span.endTimeUnixNano,
+      name: 'exception',
+      attributes: [
+        { key: 'exception.message', value: { stringValue: 'something broke' } },
+        { key: 'exception.stacktrace', value: { stringValue: 'something broke' } },
+      ],
+    });
+    expect(span.status).toEqual({ code: 2, message: 'something broke' });
+  });
+
+  test('a run that has not ended is refused, naming it', () => {
+    const { end_time: _, ...started } = run();
+    expect(() => toOtlpSpan(started)).toThrow(new Error(`Run ${CHILD} has not ended: OTLP spans are immutable, only ended runs are sent`));
+  });
+
+  test('a span has its keys in the OTLP order, a root without parentSpanId', () => {
+    expect(Object.keys(toOtlpSpan(run()))).toEqual(['traceId', 'spanId', 'parentSpanId', 'flags', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano', 'attributes', 'events', 'status']);
+    expect(Object.keys(toOtlpSpan(run({ id: ROOT, parent_run_id: undefined })))).not.toContain('parentSpanId');
+  });
+});
+
+test('a pipeline record that has not ended is refused the same way, naming it', () => {
+  const started = runRecord({ phase: 'start', endMicros: undefined, status: undefined, outputsJson: undefined });
+  expect(() => recordToOtlpSpan(started)).toThrow(new Error(`Run ${started.id} has not ended: OTLP spans are immutable, only ended runs are sent`));
 });
