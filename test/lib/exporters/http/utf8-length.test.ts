@@ -43,3 +43,31 @@ test.each([
 ])('%s: as many bytes as TextEncoder writes', (_, text) => {
   expect(utf8Length(text)).toBe(encoded(text));
 });
+
+describe.each([
+  ['without Buffer (TextEncoder)', loadWithoutBuffer()],
+  ['on Node (Buffer)', jest.requireActual<Utf8Body>('../../../../lib/exporters/http/utf8-body')],
+])('%s', (_, body) => {
+  const texts = ['', 'plain', 'é ñ ß', '€ 中文', '😀', 'a\ud83d', 'x'.repeat(1000) + '☃'];
+
+  test.each([
+    [0x7f, 1], [0x80, 2], [0x7ff, 2], [0x800, 3], [0xd7ff, 3], [0xe000, 3], [0xffff, 3],
+  ])('code unit %i is %i bytes', (code, bytes) => {
+    expect(body.utf8Length(String.fromCharCode(code))).toBe(bytes);
+  });
+
+  test('encodeUtf8 writes the same bytes as TextEncoder', () => {
+    for (const text of texts) expect(Array.from(body.encodeUtf8(text))).toEqual(Array.from(new TextEncoder().encode(text)));
+  });
+
+  test('texts written one after another into one allocation land at their offsets, ASCII or not', () => {
+    const parts = ['head:', 'é☃😀', '-', 'tail'];
+    const size = parts.reduce((total, part) => total + body.utf8Length(part), 0);
+    const out = body.allocate(size);
+    expect(out.length).toBe(size);
+    let at = 0;
+    for (const part of parts) at += body.write(out, part, at, body.utf8Length(part) === part.length);
+    expect(at).toBe(size);
+    expect(new TextDecoder().decode(out)).toBe(parts.join(''));
+  });
+});
