@@ -72,7 +72,7 @@ export type DeliveryConfig = Required<Omit<DeliveryOptions, 'manualFlushMode' | 
   readonly spoolDir: string | undefined;
 };
 
-const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, string, number, 'integer' | 'positive' | 'fraction']> = [
+const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, string, number, NumberKind]> = [
   ['sampleRate', 'TRACEWIRE_SAMPLE_RATE', 1, 'fraction'],
   ['maxBatchSize', 'TRACEWIRE_MAX_BATCH_SIZE', 100, 'integer'],
   ['maxBatchBytes', 'TRACEWIRE_MAX_BATCH_BYTES', 4 * 1024 * 1024, 'integer'],
@@ -112,8 +112,10 @@ export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = proce
     const [setting, value] = explicit !== undefined ? [key, explicit] : fromEnv ? [fromEnv.name, fromEnv.value] : [key, fallback];
     config[key] = checkNumber(setting, value, kind);
   }
-  const rate = options.maxRequestsPerSecond ?? envNumber(env, ['TRACEWIRE_MAX_REQUESTS_PER_SECOND'])?.value;
-  if (rate !== undefined) config.maxRequestsPerSecond = checkNumber('maxRequestsPerSecond', rate, 'positive');
+  // The error names where the value came from: the option, else the variable.
+  const rateEnv = options.maxRequestsPerSecond === undefined ? envNumber(env, ['TRACEWIRE_MAX_REQUESTS_PER_SECOND']) : undefined;
+  const [rateSetting, rate] = rateEnv ? [rateEnv.name, rateEnv.value] : ['maxRequestsPerSecond', options.maxRequestsPerSecond];
+  if (rate !== undefined) config.maxRequestsPerSecond = checkNumber(rateSetting, rate, 'positive');
   return config as DeliveryConfig;
 }
 
@@ -133,15 +135,19 @@ function resolveMode(options: DeliveryOptions, env: Env): DeliveryMode {
   return background === false ? 'blocking' : 'background';
 }
 
-function checkNumber(setting: string, value: unknown, kind: 'integer' | 'positive' | 'fraction'): number {
-  const ok =
-    typeof value === 'number' &&
-    (kind === 'fraction' ? value >= 0 && value <= 1 : value > 0 && (kind !== 'integer' || Number.isInteger(value)));
-  if (!ok) {
-    const accepted = kind === 'fraction' ? 'a number from 0 to 1' : kind === 'integer' ? 'a whole number greater than 0' : 'a number greater than 0';
-    throw new TracewireConfigError(setting, value, accepted);
-  }
-  return value as number;
+/** What each kind of number accepts, and how a refusal says so. */
+const NUMBER_KINDS = {
+  integer: { test: (value: number) => value > 0 && Number.isInteger(value), accepted: 'a whole number greater than 0' },
+  positive: { test: (value: number) => value > 0, accepted: 'a number greater than 0' },
+  fraction: { test: (value: number) => value >= 0 && value <= 1, accepted: 'a number from 0 to 1' },
+} as const;
+
+type NumberKind = keyof typeof NUMBER_KINDS;
+
+function checkNumber(setting: string, value: unknown, kind: NumberKind): number {
+  const { test, accepted } = NUMBER_KINDS[kind];
+  if (typeof value !== 'number' || !test(value)) throw new TracewireConfigError(setting, value, accepted);
+  return value;
 }
 
 /** Where and how the LangSmith exporter sends; every field falls back to the `LANGSMITH_*` environment. */

@@ -127,3 +127,87 @@ describe('service name, protocol, compression', () => {
     expect(configError(() => resolveOtlpSettings({ maxPendingStarts: 1.5 }, {})).setting).toBe('maxPendingStarts');
   });
 });
+
+/**
+ * Every refusal, message and all: it names the option or the variable (and
+ * the header entry), the value unless it may be a credential, and what is
+ * accepted; and each boundary of what is accepted.
+ */
+describe('every OTLP setting refuses a bad value with a message naming it and what is accepted', () => {
+  test.each([
+    [{ endpoint: 'not a url' }, 'Invalid endpoint: received "not a url"; expected an http(s) URL such as http://localhost:4318.'],
+    [{ tracesEndpoint: 'not a url' }, 'Invalid tracesEndpoint: received "not a url"; expected an http(s) URL such as http://localhost:4318/v1/traces.'],
+    [{ endpoint: 'ftp://collector.example' }, 'Invalid endpoint: received "ftp://collector.example"; expected an http or https URL.'],
+    [{ endpoint: new URL('http://collector.example') }, 'Invalid endpoint: received an object; expected an http or https URL.'],
+    [{ headers: 'a=1' }, 'Invalid headers: received "a=1"; expected an object of header names to string values.'],
+    [{ headers: null }, 'Invalid headers: received null; expected an object of header names to string values.'],
+    [{ serviceName: '' }, 'Invalid serviceName: received ""; expected a non-empty string.'],
+    [{ serviceName: 42 }, 'Invalid serviceName: received 42; expected a non-empty string.'],
+    [{ protocol: 'grpc' }, 'Invalid protocol: received "grpc"; expected http/json or http/protobuf.'],
+    [{ gzip: 'yes' }, 'Invalid gzip: received "yes"; expected true or false.'],
+    [{ maxPendingStarts: -1 }, 'Invalid maxPendingStarts: received -1; expected a whole number, 0 or more.'],
+    [{ maxPendingStarts: 1.5 }, 'Invalid maxPendingStarts: received 1.5; expected a whole number, 0 or more.'],
+    [{ headers: { 'x-n': 1 } }, 'Invalid headers header "x-n": received "[value not shown: header values may be credentials]"; expected a string without line breaks or control characters.'],
+    [{ headers: { 'a:b': 'v' } }, `Invalid headers: received "[value not shown: header values may be credentials]"; expected a header name made of letters, digits and !#$%&'*+.^_\`|~-.`],
+  ])('option %j', (options, message) => {
+    expect(() => resolveOtlpSettings(options as never, {})).toThrow(message);
+  });
+
+  test.each([
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'not a url', 'Invalid OTEL_EXPORTER_OTLP_ENDPOINT: received "not a url"; expected an http(s) URL such as http://localhost:4318.'],
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'ftp://x', 'Invalid OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: received "ftp://x"; expected an http or https URL.'],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc', 'Invalid OTEL_EXPORTER_OTLP_PROTOCOL: received "grpc"; expected one of http/json, http/protobuf.'],
+    ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'zstd', 'Invalid OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: received "zstd"; expected one of gzip, none.'],
+    ['OTEL_EXPORTER_OTLP_HEADERS', 'a=1,novalue', 'Invalid OTEL_EXPORTER_OTLP_HEADERS (entry 2): received "[value not shown: header values may be credentials]"; expected comma-separated key=value pairs, e.g. api-key=abc,x-team=ops.'],
+    ['OTEL_EXPORTER_OTLP_TRACES_HEADERS', '=v', 'Invalid OTEL_EXPORTER_OTLP_TRACES_HEADERS (entry 1): received "[value not shown: header values may be credentials]"; expected comma-separated key=value pairs, e.g. api-key=abc,x-team=ops.'],
+    ['OTEL_EXPORTER_OTLP_HEADERS', ',,k=%E0%A4%A', 'Invalid OTEL_EXPORTER_OTLP_HEADERS (entry 3): received "[value not shown: header values may be credentials]"; expected a value whose % escapes are valid URL encoding (e.g. %20 for a space).'],
+    ['OTEL_EXPORTER_OTLP_HEADERS', 'k=a%0Ab', 'Invalid OTEL_EXPORTER_OTLP_HEADERS (entry 1) header "k": received "[value not shown: header values may be credentials]"; expected a string without line breaks or control characters.'],
+  ])('%s=%s', (variable, value, message) => {
+    expect(() => resolveOtlpSettings({}, { [variable]: value })).toThrow(message);
+  });
+
+  test('URLs are trimmed, of a BOM or a no-break space too (as variables are); a base URL loses all its trailing slashes before /v1/traces', () => {
+    expect(resolveOtlpSettings({ endpoint: '\ufeffhttp://c.example\u00a0' }, {}).url.href).toBe('http://c.example/v1/traces');
+    expect(resolveOtlpSettings({ endpoint: ' http://c.example/otlp// ' }, {}).url.href).toBe('http://c.example/otlp/v1/traces');
+    expect(resolveOtlpSettings({ tracesEndpoint: ' https://c.example/t/ ' }, {}).url.href).toBe('https://c.example/t/');
+  });
+
+  test('protocolSetting names the variable that chose the protocol, else "protocol"', () => {
+    expect(resolveOtlpSettings({}, {}).protocolSetting).toBe('protocol');
+    expect(resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })).toMatchObject({
+      protocol: 'http/protobuf',
+      protocolSetting: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+    });
+  });
+
+  test('compression: the traces variable wins; gzip only for "gzip"; the option wins over both', () => {
+    expect(resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_COMPRESSION: 'none' }).gzip).toBe(true);
+    expect(resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_COMPRESSION: 'none' }).gzip).toBe(false);
+    expect(resolveOtlpSettings({ gzip: true }, { OTEL_EXPORTER_OTLP_COMPRESSION: 'none' }).gzip).toBe(true);
+  });
+
+  test('maxPendingStarts: 0 is accepted (no start is kept), as is the option given', () => {
+    expect(resolveOtlpSettings({ maxPendingStarts: 0 }, {}).maxPendingStarts).toBe(0);
+    expect(resolveOtlpSettings({ maxPendingStarts: 3 }, {}).maxPendingStarts).toBe(3);
+  });
+
+  test("header names: every token character is accepted; values: tab, visible ASCII and bytes 0x80-0xff are, DEL and control characters are not", () => {
+    const name = "!#$%&'*+.^_`|~09AZaz-";
+    expect(resolveOtlpSettings({ headers: { [name]: '\t ~é\u00ff' } }, {}).headers).toEqual({ [name.toLowerCase()]: '\t ~é\u00ff' });
+    for (const bad of ['\x7f', '\x00', 'a\rb', '\u0100']) {
+      expect(() => resolveOtlpSettings({ headers: { k: bad } }, {})).toThrow('Invalid headers header "k"');
+    }
+    for (const badName of ['', 'a b', 'a:b', 'é', '(x)']) {
+      expect(() => resolveOtlpSettings({ headers: { [badName]: 'v' } }, {})).toThrow('expected a header name made of');
+    }
+  });
+
+  test('blank entries are skipped, and counted in the entry numbers of errors', () => {
+    expect(resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_HEADERS: 'a=1, ,\tb=2,' }).headers).toEqual({ a: '1', b: '2' });
+  });
+
+  test('headers from the option are added to those from the environment; an absent option changes nothing', () => {
+    expect(resolveOtlpSettings({ headers: {} }, { OTEL_EXPORTER_OTLP_HEADERS: 'a=1' }).headers).toEqual({ a: '1' });
+    expect(resolveOtlpSettings({}, {}).headers).toEqual({});
+  });
+});

@@ -1,0 +1,220 @@
+import { TracewireConfigError } from '../../index';
+import { resolveDeliveryConfig, resolveLangSmithSettings, type DeliveryOptions } from '../../lib/config';
+
+/**
+ * The rules of every delivery and LangSmith setting, one table each: the
+ * default, the variable that sets it, the option that wins over the
+ * variable, the boundaries of what is accepted, and the exact message of a
+ * refusal (it names the option or the variable, the value and what is
+ * accepted). The environment is passed in, so the process's own never leaks in.
+ */
+
+type Kind = 'integer' | 'positive' | 'fraction';
+
+/** Every numeric setting: option, variable, default, kind. */
+const NUMERIC: ReadonlyArray<[keyof DeliveryOptions, string, number, Kind]> = [
+  ['sampleRate', 'TRACEWIRE_SAMPLE_RATE', 1, 'fraction'],
+  ['maxBatchSize', 'TRACEWIRE_MAX_BATCH_SIZE', 100, 'integer'],
+  ['maxBatchBytes', 'TRACEWIRE_MAX_BATCH_BYTES', 4_194_304, 'integer'],
+  ['flushIntervalMillis', 'TRACEWIRE_FLUSH_INTERVAL_MILLIS', 1_000, 'positive'],
+  ['maxConcurrentExports', 'TRACEWIRE_MAX_CONCURRENT_EXPORTS', 4, 'integer'],
+  ['maxQueueSize', 'TRACEWIRE_MAX_QUEUE_SIZE', 100_000, 'integer'],
+  ['maxQueueBytes', 'TRACEWIRE_MAX_QUEUE_BYTES', 67_108_864, 'integer'],
+  ['maxRetries', 'TRACEWIRE_MAX_RETRIES', 5, 'integer'],
+  ['initialBackoffMillis', 'TRACEWIRE_INITIAL_BACKOFF_MILLIS', 200, 'positive'],
+  ['maxBackoffMillis', 'TRACEWIRE_MAX_BACKOFF_MILLIS', 30_000, 'positive'],
+  ['exportTimeoutMillis', 'TRACEWIRE_EXPORT_TIMEOUT_MILLIS', 10_000, 'positive'],
+  ['flushTimeoutMillis', 'TRACEWIRE_FLUSH_TIMEOUT_MILLIS', 5_000, 'positive'],
+  ['unconsumedStreamTimeoutMillis', 'TRACEWIRE_UNCONSUMED_STREAM_TIMEOUT_MILLIS', 60_000, 'positive'],
+];
+
+const ACCEPTED: Record<Kind, string> = {
+  fraction: 'a number from 0 to 1',
+  integer: 'a whole number greater than 0',
+  positive: 'a number greater than 0',
+};
+
+/** Values each kind accepts, boundaries included. */
+const GOOD: Record<Kind, number[]> = { fraction: [0, 0.25, 1], integer: [1, 7], positive: [0.5, 1, 7] };
+/** Values each kind refuses, just past each boundary. */
+const BAD: Record<Kind, number[]> = { fraction: [-0.01, 1.01], integer: [0, -1, 1.5], positive: [0, -0.5] };
+
+function refusal(body: () => unknown): TracewireConfigError {
+  try {
+    body();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TracewireConfigError);
+    return error as TracewireConfigError;
+  }
+  throw new Error('expected a TracewireConfigError');
+}
+
+describe.each(NUMERIC)('%s (%s)', (key, variable, fallback, kind) => {
+  test(`defaults to ${fallback}`, () => {
+    expect(resolveDeliveryConfig({}, {})[key as 'sampleRate']).toBe(fallback);
+  });
+
+  test('is read from its variable, and the option wins over the variable', () => {
+    const [value, other] = GOOD[kind].slice(-2) as [number, number];
+    expect(resolveDeliveryConfig({}, { [variable]: ` ${value} ` })[key as 'sampleRate']).toBe(value);
+    expect(resolveDeliveryConfig({ [key]: other }, { [variable]: String(value) })[key as 'sampleRate']).toBe(other);
+  });
+
+  test.each(GOOD[kind])('accepts %p', (value) => {
+    expect(resolveDeliveryConfig({ [key]: value }, {})[key as 'sampleRate']).toBe(value);
+  });
+
+  test.each(BAD[kind])('refuses %p, naming the option or the variable and what is accepted', (value) => {
+    expect(() => resolveDeliveryConfig({ [key]: value }, {})).toThrow(`Invalid ${key}: received ${value}; expected ${ACCEPTED[kind]}.`);
+    const error = refusal(() => resolveDeliveryConfig({}, { [variable]: String(value) }));
+    expect(error.setting).toBe(variable);
+    expect(error.message).toBe(`Invalid ${variable}: received ${value}; expected ${ACCEPTED[kind]}.`);
+  });
+
+  test('refuses a value that is not a number: a string option, a variable that does not parse', () => {
+    expect(() => resolveDeliveryConfig({ [key]: '1' } as DeliveryOptions, {})).toThrow(`Invalid ${key}: received "1"; expected ${ACCEPTED[kind]}.`);
+    expect(() => resolveDeliveryConfig({}, { [variable]: '1x' })).toThrow(`Invalid ${variable}: received "1x"; expected a number.`);
+    expect(() => resolveDeliveryConfig({}, { [variable]: 'Infinity' })).toThrow(`Invalid ${variable}: received "Infinity"; expected a number.`);
+  });
+});
+
+describe('maxRequestsPerSecond (TRACEWIRE_MAX_REQUESTS_PER_SECOND)', () => {
+  test('is unset by default, read from its variable; the option wins', () => {
+    expect(resolveDeliveryConfig({}, {}).maxRequestsPerSecond).toBeUndefined();
+    expect(resolveDeliveryConfig({}, { TRACEWIRE_MAX_REQUESTS_PER_SECOND: '2.5' }).maxRequestsPerSecond).toBe(2.5);
+    expect(resolveDeliveryConfig({ maxRequestsPerSecond: 9 }, { TRACEWIRE_MAX_REQUESTS_PER_SECOND: '2.5' }).maxRequestsPerSecond).toBe(9);
+  });
+
+  test('refuses 0 or less, naming the option or the variable', () => {
+    expect(() => resolveDeliveryConfig({ maxRequestsPerSecond: 0 }, {})).toThrow('Invalid maxRequestsPerSecond: received 0; expected a number greater than 0.');
+    expect(() => resolveDeliveryConfig({}, { TRACEWIRE_MAX_REQUESTS_PER_SECOND: '-1' })).toThrow(
+      'Invalid TRACEWIRE_MAX_REQUESTS_PER_SECOND: received -1; expected a number greater than 0.',
+    );
+  });
+});
+
+describe('mode', () => {
+  test.each([
+    [{}, {}, 'background'],
+    [{ mode: 'blocking' }, { TRACEWIRE_MANUAL_FLUSH: 'true' }, 'blocking'],
+    [{ mode: 'manual', manualFlushMode: true }, {}, 'manual'],
+    [{ mode: 'background', manualFlushMode: false }, {}, 'background'],
+    [{ manualFlushMode: true }, {}, 'manual'],
+    [{ manualFlushMode: false }, { TRACEWIRE_MANUAL_FLUSH: 'true' }, 'background'],
+    [{}, { TRACEWIRE_MANUAL_FLUSH: 'yes' }, 'manual'],
+    [{}, { TRACEWIRE_MANUAL_FLUSH: 'off' }, 'background'],
+    [{}, { TRACEWIRE_MANUAL_FLUSH: 'true', TRACEWIRE_TRACING_BACKGROUND: 'false' }, 'manual'],
+    [{}, { TRACEWIRE_TRACING_BACKGROUND: 'false' }, 'blocking'],
+    [{}, { TRACEWIRE_TRACING_BACKGROUND: 'true' }, 'background'],
+    [{}, { LANGSMITH_TRACING_BACKGROUND: '0' }, 'blocking'],
+    [{}, { TRACEWIRE_TRACING_BACKGROUND: 'on', LANGSMITH_TRACING_BACKGROUND: 'false' }, 'background'],
+  ])('options %j, environment %j: %s', (options, env, mode) => {
+    expect(resolveDeliveryConfig(options as DeliveryOptions, env).mode).toBe(mode);
+  });
+
+  test.each([
+    [{ mode: 'eventually' }, 'Invalid mode: received "eventually"; expected background, manual or blocking.'],
+    [{ mode: 'blocking', manualFlushMode: true }, 'Invalid manualFlushMode: received true; expected no manualFlushMode with mode "blocking" (pick one).'],
+    [{ mode: 'background', manualFlushMode: true }, 'Invalid manualFlushMode: received true; expected no manualFlushMode with mode "background" (pick one).'],
+    [{ manualFlushMode: 'yes' }, 'Invalid manualFlushMode: received "yes"; expected true or false.'],
+  ])('%j is refused: %s', (options, message) => {
+    expect(() => resolveDeliveryConfig(options as DeliveryOptions, {})).toThrow(message);
+  });
+
+  test('a variable that is not a boolean is refused, naming it and the accepted spellings', () => {
+    expect(() => resolveDeliveryConfig({}, { TRACEWIRE_MANUAL_FLUSH: 'sometimes' })).toThrow(
+      'Invalid TRACEWIRE_MANUAL_FLUSH: received "sometimes"; expected true or false (also 1/0, yes/no, on/off).',
+    );
+  });
+});
+
+describe('enabled, projectName, dropPolicy, spoolDir', () => {
+  test('enabled: true by default; the option, else the first switch set, in order', () => {
+    expect(resolveDeliveryConfig({}, {}).enabled).toBe(true);
+    expect(resolveDeliveryConfig({ enabled: false }, { TRACEWIRE_TRACING: 'true' }).enabled).toBe(false);
+    expect(resolveDeliveryConfig({ enabled: true }, { TRACEWIRE_TRACING: 'false' }).enabled).toBe(true);
+    const switches = ['TRACEWIRE_TRACING', 'LANGSMITH_TRACING', 'LANGSMITH_TRACING_V2', 'LANGCHAIN_TRACING_V2'];
+    switches.forEach((name, index) => {
+      expect(resolveDeliveryConfig({}, { [name]: 'false' }).enabled).toBe(false);
+      // A switch set earlier in the list wins over every later one.
+      const later = Object.fromEntries(switches.slice(index + 1).map((other) => [other, 'false']));
+      expect(resolveDeliveryConfig({}, { ...later, [name]: 'true' }).enabled).toBe(true);
+    });
+  });
+
+  test('projectName: "default"; else the first of TRACEWIRE_PROJECT, LANGSMITH_PROJECT, LANGCHAIN_PROJECT; the option wins', () => {
+    expect(resolveDeliveryConfig({}, {}).projectName).toBe('default');
+    expect(resolveDeliveryConfig({}, { LANGCHAIN_PROJECT: 'c' }).projectName).toBe('c');
+    expect(resolveDeliveryConfig({}, { LANGCHAIN_PROJECT: 'c', LANGSMITH_PROJECT: 'b' }).projectName).toBe('b');
+    expect(resolveDeliveryConfig({}, { LANGCHAIN_PROJECT: 'c', LANGSMITH_PROJECT: 'b', TRACEWIRE_PROJECT: ' a ' }).projectName).toBe('a');
+    expect(resolveDeliveryConfig({ projectName: 'o' }, { TRACEWIRE_PROJECT: 'a' }).projectName).toBe('o');
+    expect(() => resolveDeliveryConfig({ projectName: 7 } as unknown as DeliveryOptions, {})).toThrow('Invalid projectName: received 7; expected a non-empty string.');
+    expect(() => resolveDeliveryConfig({ projectName: '' }, {})).toThrow('Invalid projectName: received ""; expected a non-empty string.');
+  });
+
+  test('dropPolicy: drop-newest; else TRACEWIRE_DROP_POLICY; the option wins; anything else is refused', () => {
+    expect(resolveDeliveryConfig({}, {}).dropPolicy).toBe('drop-newest');
+    expect(resolveDeliveryConfig({}, { TRACEWIRE_DROP_POLICY: 'drop-oldest' }).dropPolicy).toBe('drop-oldest');
+    expect(resolveDeliveryConfig({ dropPolicy: 'drop-newest' }, { TRACEWIRE_DROP_POLICY: 'drop-oldest' }).dropPolicy).toBe('drop-newest');
+    expect(resolveDeliveryConfig({ dropPolicy: 'drop-oldest' }, {}).dropPolicy).toBe('drop-oldest');
+    expect(() => resolveDeliveryConfig({ dropPolicy: 'drop-all' as never }, {})).toThrow('Invalid dropPolicy: received "drop-all"; expected drop-newest or drop-oldest.');
+    expect(() => resolveDeliveryConfig({}, { TRACEWIRE_DROP_POLICY: 'drop-all' })).toThrow('Invalid TRACEWIRE_DROP_POLICY: received "drop-all"; expected one of drop-newest, drop-oldest.');
+  });
+
+  test('spoolDir: unset by default; else TRACEWIRE_SPOOL_DIR; the option wins', () => {
+    expect(resolveDeliveryConfig({}, {}).spoolDir).toBeUndefined();
+    expect(resolveDeliveryConfig({}, { TRACEWIRE_SPOOL_DIR: '/var/spool/tw' }).spoolDir).toBe('/var/spool/tw');
+    expect(resolveDeliveryConfig({ spoolDir: '/opt/tw' }, { TRACEWIRE_SPOOL_DIR: '/var/spool/tw' }).spoolDir).toBe('/opt/tw');
+  });
+
+  test('an empty or blank variable counts as unset', () => {
+    const config = resolveDeliveryConfig({}, { TRACEWIRE_PROJECT: '  ', TRACEWIRE_MAX_RETRIES: '', TRACEWIRE_TRACING: ' ' });
+    expect(config).toMatchObject({ projectName: 'default', maxRetries: 5, enabled: true });
+  });
+});
+
+describe('LangSmith settings', () => {
+  test('endpoint: LANGSMITH_ENDPOINT, else LANGCHAIN_ENDPOINT, else api.smith.langchain.com; trailing slashes dropped; the option wins', () => {
+    const key = { LANGSMITH_API_KEY: 'k' };
+    expect(resolveLangSmithSettings({}, key).endpoint.href).toBe('https://api.smith.langchain.com/');
+    expect(resolveLangSmithSettings({}, { ...key, LANGCHAIN_ENDPOINT: 'https://c.example/api//' }).endpoint.href).toBe('https://c.example/api');
+    expect(resolveLangSmithSettings({}, { ...key, LANGCHAIN_ENDPOINT: 'https://c.example', LANGSMITH_ENDPOINT: 'https://s.example/api/' }).endpoint.href).toBe('https://s.example/api');
+    expect(resolveLangSmithSettings({ endpoint: 'http://o.example' }, { ...key, LANGSMITH_ENDPOINT: 'https://s.example' }).endpoint.href).toBe('http://o.example/');
+  });
+
+  test.each([
+    ['not a url', 'Invalid LangSmith endpoint: received "not a url"; expected an http(s) URL such as https://api.smith.langchain.com.'],
+    ['ftp://example.com', 'Invalid LangSmith endpoint: received "ftp://example.com"; expected an http or https URL.'],
+  ])('endpoint %s is refused: %s', (endpoint, message) => {
+    expect(() => resolveLangSmithSettings({ endpoint, apiKey: 'k' }, {})).toThrow(message);
+  });
+
+  test('apiKey: the option, else LANGSMITH_API_KEY, else LANGCHAIN_API_KEY; "" sends none and reads no variable', () => {
+    expect(resolveLangSmithSettings({}, { LANGCHAIN_API_KEY: 'c' }).apiKey).toBe('c');
+    expect(resolveLangSmithSettings({}, { LANGCHAIN_API_KEY: 'c', LANGSMITH_API_KEY: 's' }).apiKey).toBe('s');
+    expect(resolveLangSmithSettings({ apiKey: 'o' }, { LANGSMITH_API_KEY: 's' }).apiKey).toBe('o');
+    expect(resolveLangSmithSettings({ apiKey: '', endpoint: 'http://localhost:1984' }, { LANGSMITH_API_KEY: 's' }).apiKey).toBeUndefined();
+    expect(() => resolveLangSmithSettings({ apiKey: '' }, { LANGSMITH_API_KEY: 's' })).toThrow(
+      'Invalid LANGSMITH_API_KEY: received undefined; expected an API key for https://api.smith.langchain.com (set apiKey or LANGSMITH_API_KEY; only a local endpoint may go without).',
+    );
+  });
+
+  test.each(['http://localhost:1984', 'http://127.0.0.1:1984', 'http://127.10.200.3', 'http://[::1]:1984'])('the local endpoint %s needs no key', (endpoint) => {
+    expect(resolveLangSmithSettings({ endpoint }, {}).apiKey).toBeUndefined();
+  });
+
+  test.each(['http://mylocalhost', 'http://localhost.example.com', 'http://127.0.0.1.example.com', 'http://128.0.0.1', 'http://[::2]'])(
+    'the endpoint %s is not local: it needs a key',
+    (endpoint) => {
+      expect(() => resolveLangSmithSettings({ endpoint }, {})).toThrow(/Invalid LANGSMITH_API_KEY: received undefined; expected an API key for http:/);
+    },
+  );
+
+  test('workspaceId: the option, else LANGSMITH_WORKSPACE_ID; "" sends none', () => {
+    const key = { LANGSMITH_API_KEY: 'k' };
+    expect(resolveLangSmithSettings({}, key).workspaceId).toBeUndefined();
+    expect(resolveLangSmithSettings({}, { ...key, LANGSMITH_WORKSPACE_ID: 'w' }).workspaceId).toBe('w');
+    expect(resolveLangSmithSettings({ workspaceId: 'o' }, { ...key, LANGSMITH_WORKSPACE_ID: 'w' }).workspaceId).toBe('o');
+    expect(resolveLangSmithSettings({ workspaceId: '' }, { ...key, LANGSMITH_WORKSPACE_ID: 'w' }).workspaceId).toBeUndefined();
+  });
+});
