@@ -97,10 +97,16 @@ export class SpanOutcome {
 
   private producedOutputs(): Captured | undefined {
     if (!this.span.sampled) return undefined;
-    const values: JsonValue[] = this.produced?.values ?? [];
+    let values: JsonValue[] = this.produced?.values ?? [];
     const overflow = this.produced?.overflow ?? 0;
     // An aggregating captureOutputs gets the chunks alone; the default record notes what was left out.
-    if (overflow > 0 && this.site.captureOutputs === true && this.span.outputsOverride === undefined) values.push(`[… ${overflow} more items]`);
+    if (overflow > 0 && this.site.captureOutputs === true && this.span.outputsOverride === undefined) {
+      // The note takes one of the list's maxItems places: past them the serializer would cut it off and count only itself.
+      const kept = Math.min(values.length, this.client.limits.maxItems - 1);
+      const left = overflow + values.length - kept;
+      values = values.slice(0, kept);
+      values.push(`[… ${left} more items]`);
+    }
     return this.outputsOf(values);
   }
 

@@ -16,7 +16,9 @@ export interface NodeReadableLike {
  * listener would switch the stream into flowing mode and change the
  * program. Node emits `data` for every chunk read, by any consumer.
  * `end` → success, `error` → error, `close` before `end` → cancelled; the
- * chunks read so far are kept in every case.
+ * chunks read so far are kept in every case. An `AbortError` is a stop,
+ * not a failure: Node destroys the stream with one when a `for await`
+ * consumer breaks out, or its `signal` is aborted → cancelled.
  */
 export function tracedNodeReadable<S extends NodeReadableLike>(outcome: SpanOutcome, stream: S): S {
   outcome.streaming();
@@ -33,7 +35,7 @@ export function tracedNodeReadable<S extends NodeReadableLike>(outcome: SpanOutc
     if (CONSUMING.has(event)) watch.started();
     if (event === 'data') outcome.collect(payload);
     else if (event === 'end') settle(() => outcome.complete());
-    else if (event === 'error') settle(() => outcome.fail(payload));
+    else if (event === 'error') settle(() => (isAbort(payload) ? outcome.cancel() : outcome.fail(payload)));
     else if (event === 'close') settle(() => outcome.cancel());
   };
   const settle = (end: () => unknown): void => {
@@ -54,6 +56,12 @@ export function tracedNodeReadable<S extends NodeReadableLike>(outcome: SpanOutc
     },
   });
   return stream;
+}
+
+/** Node's `AbortError` (`code` `ABORT_ERR`): what `for await` … `break` and an aborted `signal` destroy a stream with. */
+function isAbort(error: unknown): boolean {
+  // Not `instanceof Error`: Node's own errors may come from another realm (vm contexts, jest).
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ABORT_ERR';
 }
 
 const CONSUMING = new Set<string | symbol>(['newListener', 'resume', 'data', 'readable']);

@@ -16,15 +16,21 @@ export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>
     watch.started();
     const subscription = callInSpan(outcome.span, inner.subscribe, inner, [
       {
+        // A synchronous source keeps emitting after the consumer unsubscribed from
+        // inside `next` (e.g. `take(1)`): it cannot see that closed subscriber, so
+        // what follows is neither the consumer's nor the record's (the teardown cancels).
         next: (value: T) => {
+          if (subscriber.closed) return;
           outcome.collect(value);
           subscriber.next(value);
         },
         error: (error: unknown) => {
+          if (subscriber.closed) return;
           outcome.fail(error);
           subscriber.error(error);
         },
         complete: () => {
+          if (subscriber.closed) return;
           outcome.complete();
           subscriber.complete();
         },

@@ -25,3 +25,71 @@ test('metadata that is a plain object, or absent, is taken', () => {
   expect(traceable(() => 1, { metadata: { tenant: 't-1' } })()).toBe(1);
   expect(traceable(() => 2, {})()).toBe(2);
 });
+
+const KNOWN = 'name, runType, tags, metadata, captureInputs, captureOutputs, client, projectName, enabled, id, onEnd, parent';
+
+/**
+ * Every option refuses what it cannot use when the function is wrapped, with
+ * the whole message: the option's name, what was received, and what it accepts.
+ */
+test.each([
+  ['name', '', 'Invalid name: received ""; expected a non-empty string.'],
+  ['name', 7, 'Invalid name: received 7; expected a non-empty string.'],
+  ['runType', 'agent', 'Invalid runType: received "agent"; expected one of chain, llm, tool, retriever, embedding, prompt, parser.'],
+  ['tags', 'a,b', 'Invalid tags: received "a,b"; expected an array of strings.'],
+  ['tags', ['a', 1], 'Invalid tags: received an array; expected an array of strings.'],
+  ['tags', [1, 'a'], 'Invalid tags: received an array; expected an array of strings.'],
+  ['metadata', 'x', 'Invalid metadata: received "x"; expected a plain object.'],
+  ['captureInputs', 'yes', 'Invalid captureInputs: received "yes"; expected true, false or a function.'],
+  ['captureOutputs', 0, 'Invalid captureOutputs: received 0; expected true, false or a function.'],
+  ['projectName', '', 'Invalid projectName: received ""; expected a non-empty string.'],
+  ['projectName', 3, 'Invalid projectName: received 3; expected a non-empty string.'],
+  ['enabled', 1, 'Invalid enabled: received 1; expected true or false.'],
+  ['id', 42, 'Invalid id: received 42; expected a UUID string, or a function of the arguments returning one.'],
+  ['id', 'x0190a8f2-2222-7000-8000-000000000001', 'Invalid id: received "x0190a8f2-2222-7000-8000-000000000001"; expected a UUID string, or a function of the arguments returning one.'],
+  ['id', '0190a8f2-2222-7000-8000-000000000001x', 'Invalid id: received "0190a8f2-2222-7000-8000-000000000001x"; expected a UUID string, or a function of the arguments returning one.'],
+  ['id', '0190a8f2-2222-7000-8000-00000000000g', 'Invalid id: received "0190a8f2-2222-7000-8000-00000000000g"; expected a UUID string, or a function of the arguments returning one.'],
+  ['onEnd', true, 'Invalid onEnd: received true; expected a function.'],
+  ['parent', null, 'Invalid parent: received null; expected incoming headers, an extractTraceContext() result, or a function of the arguments returning them.'],
+  ['parent', 'traceparent', 'Invalid parent: received "traceparent"; expected incoming headers, an extractTraceContext() result, or a function of the arguments returning them.'],
+  ['client', '', 'Invalid client: received ""; expected a TracingClient, a function returning one, or a DI token (symbol, string or class).'],
+  ['naem', 'x', `Invalid option "naem": received "naem"; expected one of ${KNOWN}.`],
+])('option %s refuses %p, naming the option and what it accepts', (option, value, message) => {
+  let thrown: unknown;
+  try {
+    traceable(() => 1, { [option]: value } as never);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(TracewireConfigError);
+  expect((thrown as Error).message).toBe(message);
+});
+
+/** Each value an option documents is taken: wrapping succeeds and the function is called through. */
+test.each<[string, unknown]>([
+  ['name', 'n'],
+  ...['chain', 'llm', 'tool', 'retriever', 'embedding', 'prompt', 'parser'].map((runType): [string, unknown] => ['runType', runType]),
+  ['tags', []],
+  ['tags', ['a', 'b']],
+  ['metadata', {}],
+  ['metadata', undefined],
+  ['captureInputs', true],
+  ['captureInputs', false],
+  ['captureInputs', () => 'x'],
+  ['captureOutputs', true],
+  ['captureOutputs', false],
+  ['captureOutputs', () => 'x'],
+  ['projectName', 'p'],
+  ['enabled', true],
+  ['enabled', false],
+  ['id', '0190A8F2-2222-7000-8000-00000000000F'],
+  ['id', () => '0190a8f2-2222-7000-8000-000000000001'],
+  ['onEnd', () => undefined],
+  ['parent', {}],
+  ['parent', () => undefined],
+  ['client', 'TRACING_CLIENT'],
+  ['client', Symbol('client')],
+  ['client', () => undefined],
+])('option %s takes %p', (option, value) => {
+  expect(traceable(() => 'through', { [option]: value } as never)()).toBe('through');
+});

@@ -103,6 +103,14 @@ describe('startSpan: a span started by hand', () => {
     expect(warnings[0]).toContain('runType');
   });
 
+  test('it has no call arguments: an id given as a function (JavaScript callers; the type says string) is called with none', async () => {
+    const seen: unknown[][] = [];
+    const id = '0190a8f2-3333-7000-8000-000000000001';
+    startSpan('by-hand', { id: ((args: unknown[]) => (seen.push(args), id)) as never, inputs: { q: 1 } }).end();
+    expect(seen).toEqual([[]]);
+    expect(only(await runsNow(), 'by-hand').id).toBe(id);
+  });
+
   test('with no client, or inside a function traced with enabled: false, it records nothing and still runs the code', async () => {
     setGlobalTracingClient(undefined);
     expect(startSpan('orphan').run(() => 'ran')).toBe('ran');
