@@ -73,7 +73,17 @@ describe('the bridge in process', () => {
     expect(only(await finishedRuns(client, exporter), 'alone').parent_run_id).toBeUndefined();
   });
 
-  test('anything but the API module is refused with TracewireConfigError', () => {
-    expect(() => enableOpenTelemetryBridge({} as never)).toThrow(TracewireConfigError);
+  test.each([
+    ['null', null, 'null'],
+    ['a string', '@opentelemetry/api', '"@opentelemetry/api"'],
+    ['an empty object', {}, 'an object'],
+    ['an object without context.with', { trace: { getSpanContext: (): undefined => undefined } }, 'an object'],
+    ['an object without trace.getSpanContext', { context: { with: (): undefined => undefined } }, 'an object'],
+    ['a function, even one carrying context.with and trace.getSpanContext', Object.assign((): undefined => undefined, { context: { with: (): undefined => undefined }, trace: { getSpanContext: (): undefined => undefined } }), 'a function'],
+  ])('%s is refused with a TracewireConfigError that names the call and what it takes', (_, api, received) => {
+    expect(() => enableOpenTelemetryBridge(api as never)).toThrow(TracewireConfigError);
+    expect(() => enableOpenTelemetryBridge(api as never)).toThrow(
+      `Invalid enableOpenTelemetryBridge(api): received ${received}; expected the @opentelemetry/api module (import * as otel from '@opentelemetry/api').`,
+    );
   });
 });
