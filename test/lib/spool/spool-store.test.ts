@@ -1,8 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TracewireConfigError, type ExportBatch, type Run } from '../../../index';
 import { SpoolStore } from '../../../lib/spool/spool-store';
+
+// The module object itself, as tracewire loads it: an `import * as` would spy on a copy.
+const fsPromises = require('node:fs/promises') as typeof import('node:fs/promises');
 
 let root: string;
 let dir: string;
@@ -10,7 +13,10 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'tracewire-spool-'));
   dir = join(root, 'spool');
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => {
+  jest.restoreAllMocks();
+  rmSync(root, { recursive: true, force: true });
+});
 
 function run(id: string): Run {
   return {
@@ -205,4 +211,71 @@ test('fails fast on a missing directory, a non-positive maxBytes or staleClaimMi
 test('an empty batch needs no file', async () => {
   await expect(new SpoolStore({ dir }).write({ post: [], patch: [] })).resolves.toBe(true);
   expect(files()).toEqual([]);
+});
+
+test('only a temp file older than the stale age is deleted when counting: a ready file or a claim as old is counted, kept and replayed', async () => {
+  const store = new SpoolStore({ dir, staleClaimMillis: 60_000 });
+  await store.write(batch(0));
+  await store.write(batch(1));
+  await store.write(batch(2));
+  await store.write(batch(3));
+  const size = (await store.usedBytes()) / 4;
+  const [ready, claimed, temp, freshTemp] = files() as [string, string, string, string];
+  // A fresh claim (its claim time is now) on a file whose mtime is old: rename keeps mtime.
+  const claim = `${claimed}.claimed-4242-${Date.now()}`;
+  renameSync(join(dir, claimed), join(dir, claim));
+  renameSync(join(dir, temp), join(dir, `${temp}.tmp`));
+  const old = (Date.now() - 61_000) / 1000;
+  for (const name of [ready, claim, `${temp}.tmp`]) utimesSync(join(dir, name), old, old);
+  renameSync(join(dir, freshTemp), join(dir, `${freshTemp}.tmp`)); // a write in progress: counted, kept
+
+  await expect(store.usedBytes()).resolves.toBe(3 * size);
+  expect(files()).toEqual([ready, claim, `${freshTemp}.tmp`]);
+  const { sent, send } = recorder();
+  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0 });
+  expect(sent).toEqual(['post-0']);
+});
+
+test('a temp file exactly at the stale age is kept; one a millisecond older is deleted', async () => {
+  const store = new SpoolStore({ dir, staleClaimMillis: 60_000 });
+  await store.write(batch(0));
+  const [name] = files() as [string];
+  renameSync(join(dir, name), join(dir, `${name}.tmp`));
+  const mtime = 1_700_000_000; // whole seconds: mtimeMs is exact
+  utimesSync(join(dir, `${name}.tmp`), mtime, mtime);
+  const now = jest.spyOn(Date, 'now').mockReturnValue(mtime * 1000 + 60_000);
+  expect(await store.usedBytes()).toBeGreaterThan(0);
+  expect(files()).toEqual([`${name}.tmp`]);
+  now.mockReturnValue(mtime * 1000 + 60_001);
+  await expect(store.usedBytes()).resolves.toBe(0);
+  expect(files()).toEqual([]);
+});
+
+test('what is not a spool file is not counted: a directory with a spool name, a file gone between listing and stat', async () => {
+  const store = new SpoolStore({ dir });
+  await store.write(batch(0));
+  const size = await store.usedBytes();
+  mkdirSync(join(dir, '0000000000001-000001-00000000000000aa.json'));
+  await expect(store.usedBytes()).resolves.toBe(size);
+
+  // Replayed by another process between readdir and stat.
+  const [, gone] = files() as [string, string];
+  const realStat = fsPromises.stat;
+  jest.spyOn(fsPromises, 'stat').mockImplementation(((path: string, ...rest: unknown[]) =>
+    path.endsWith(gone) ? Promise.reject(Object.assign(new Error('gone'), { code: 'ENOENT' })) : (realStat as (...args: unknown[]) => unknown)(path, ...rest)) as typeof realStat);
+  await store.write(batch(1));
+  expect(files()).toHaveLength(3);
+  await expect(store.usedBytes()).resolves.toBe(size);
+});
+
+test('a directory that cannot be read any more keeps its last count; one that is missing holds 0 bytes', async () => {
+  const store = new SpoolStore({ dir });
+  await store.write(batch(0));
+  const size = await store.usedBytes();
+  expect(size).toBeGreaterThan(0);
+  rmSync(dir, { recursive: true });
+  writeFileSync(dir, 'a file where the directory was'); // readdir: ENOTDIR
+  await expect(store.usedBytes()).resolves.toBe(size);
+  rmSync(dir);
+  await expect(store.usedBytes()).resolves.toBe(0);
 });

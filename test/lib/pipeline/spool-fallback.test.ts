@@ -1,0 +1,130 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryExporter, TracingClient, traceable, type ExportBatch, type Run } from '../../../index';
+import { SpoolStore } from '../../../lib/spool/spool-store';
+
+/**
+ * The spool fallback of a client: what an earlier client spooled is replayed
+ * a second after start-up, counted in `stats().replayed` by the spans whose
+ * end it carries; shutdown stops any replay; a replay that emptied the spool
+ * is not repeated on every later delivery.
+ */
+
+// The module object itself, as tracewire loads it: an `import * as` would spy on a copy.
+const fsPromises = require('node:fs/promises') as typeof import('node:fs/promises');
+
+/** The start-up replay's delay (spool-fallback.ts REPLAY_DELAY_MILLIS). */
+const REPLAY_DELAY_MILLIS = 1_000;
+
+let root: string;
+let dir: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'tracewire-fallback-'));
+  dir = join(root, 'spool');
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const quiet = { warn() {} };
+
+function run(id: string, ended: boolean): Run {
+  return {
+    id,
+    trace_id: id,
+    dotted_order: `20250101T000000000000Z${id}`,
+    name: 'step',
+    run_type: 'chain',
+    start_time: '2025-01-01T00:00:00.000000Z',
+    ...(ended ? { end_time: '2025-01-01T00:00:01.000000Z', status: 'success' as const } : {}),
+    inputs: {},
+    tags: [],
+    extra: { metadata: {} },
+    events: [],
+    session_name: 'tests',
+  };
+}
+
+/** Spools `batches` as an earlier client would have. */
+async function spooled(...batches: ExportBatch[]): Promise<void> {
+  const store = new SpoolStore({ dir });
+  for (const batch of batches) await expect(store.write(batch)).resolves.toBe(true);
+}
+
+const spoolFiles = () => readdirSync(dir).filter((name) => !name.endsWith('.corrupt'));
+
+/** Resolves once `condition()` holds, or after a generous bound (a loaded machine is slow; the test timeout is far longer). */
+async function until(condition: () => boolean, timeoutMillis = 20_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMillis; !condition() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 25));
+}
+
+/** Calls to `fs.readdir` on the spool directory from now on. */
+function spoolDirectoryReads(): () => number {
+  const realReaddir = fsPromises.readdir;
+  let reads = 0;
+  jest.spyOn(fsPromises, 'readdir').mockImplementation(((path: string, ...rest: unknown[]) => {
+    if (String(path) === dir) reads++;
+    return (realReaddir as (...args: unknown[]) => unknown)(path, ...rest);
+  }) as typeof realReaddir);
+  return () => reads;
+}
+
+test('a replay counts in stats().replayed the spans whose end it carries: patches and finished posts, not open posts', async () => {
+  await spooled(
+    { post: [run('a', true), run('b', false)], patch: [] },
+    { post: [], patch: [run('b', true), run('c', true)] },
+    { post: [run('d', false)], patch: [] },
+  );
+  const exporter = new MemoryExporter();
+  const client = new TracingClient({ exporter, spoolDir: dir, logger: quiet });
+  await until(() => spoolFiles().length === 0 && exporter.batchCount === 3);
+  expect(exporter.batchCount).toBe(3);
+  expect(exporter.runs.map((r) => r.id).sort()).toEqual(['a', 'b', 'c', 'd']);
+  expect(client.stats()).toMatchObject({ replayed: 3, delivered: 0, spansEnded: 0 });
+  await client.shutdown();
+});
+
+test('once a replay emptied the spool, later deliveries do not read the spool directory again', async () => {
+  await spooled({ post: [run('a', true)], patch: [] }, { post: [run('b', true)], patch: [] });
+  const exporter = new MemoryExporter();
+  const client = new TracingClient({ exporter, spoolDir: dir, logger: quiet });
+  await until(() => spoolFiles().length === 0 && client.stats().replayed === 2);
+  expect(client.stats().replayed).toBe(2);
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the replay's last steps after its last file
+
+  const reads = spoolDirectoryReads();
+  const work = traceable(function work(i: number) { return i; }, { client });
+  for (let i = 0; i < 3; i++) {
+    work(i);
+    await expect(client.flush()).resolves.toMatchObject({ delivered: 1 });
+  }
+  // A delivery starts a replay only when something was spooled since the last one began.
+  expect(reads()).toBe(0);
+  await client.shutdown();
+});
+
+test('a client shut down before its start-up replay leaves the spool to the next client', async () => {
+  await spooled({ post: [run('a', true)], patch: [] });
+  // Holds the start-up replay's delay, so that it ends only when the test says, after shutdown.
+  const realSetTimeout = globalThis.setTimeout;
+  const delays: Array<() => void> = [];
+  const timers = jest.spyOn(globalThis, 'setTimeout').mockImplementation(((work: () => void, millis?: number, ...args: unknown[]) => {
+    if (millis !== REPLAY_DELAY_MILLIS) return realSetTimeout(work, millis, ...args);
+    delays.push(work);
+    return realSetTimeout(() => {}, 0).unref();
+  }) as typeof setTimeout);
+  const exporter = new MemoryExporter();
+  const client = new TracingClient({ exporter, spoolDir: dir, logger: quiet });
+  timers.mockRestore();
+  expect(delays).toHaveLength(1);
+
+  await client.shutdown();
+  const reads = spoolDirectoryReads();
+  delays[0]!(); // the delay ends after shutdown
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(reads()).toBe(0); // the replay never started: not even the directory was read
+  expect(exporter.batchCount).toBe(0);
+  expect(spoolFiles()).toHaveLength(1);
+});
