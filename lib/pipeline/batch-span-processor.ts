@@ -70,6 +70,12 @@ export class BatchSpanProcessor implements SpanProcessor {
   private readonly spool: SpoolFallback | undefined;
   /** The exporter is a built-in one: batches close into compact records rather than public runs. */
   readonly readsRecords: boolean;
+  /**
+   * What a strategy calls to wait for a root span's trace, built once: a
+   * closure per root span cost every traced call an allocation, though the
+   * default strategy never calls it. The deadline is read when it is called.
+   */
+  private readonly awaitRootDelivery = (): Promise<FlushResult> => this.awaitPending({ timeoutMillis: invocationWaitMillis(this.config.flushTimeoutMillis) });
 
   constructor(
     private readonly exporter: SpanExporter,
@@ -143,7 +149,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     span.startEvent = undefined;
     span.startBatch = undefined;
     if (span.parentId !== undefined) return undefined;
-    const delivery = this.strategy.afterRootEnd(() => this.awaitPending({ timeoutMillis: invocationWaitMillis(this.config.flushTimeoutMillis) }));
+    const delivery = this.strategy.afterRootEnd(this.awaitRootDelivery);
     return delivery === undefined ? undefined : delivery.then(noop, noop);
   }
 

@@ -2,6 +2,7 @@ import { unrefSleep } from '../client/deadline.js';
 import { batchFor } from '../exporters/record-batch.js';
 import type { ExportBatch, ExportResult, SpanExporter } from '../exporters/span-exporter.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { lazyAbort } from './lazy-abort.js';
 import { retryDelayMillis, type RetrySettings } from './retry-policy.js';
 
 /** @internal What a send needs besides the batch. */
@@ -82,8 +83,8 @@ function pastDeadline(context: SendContext, delayMillis: number): boolean {
  * race between two promises, no async frame (what each export allocated).
  */
 function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch | undefined): Promise<ExportResult> {
-  const controller = new AbortController();
-  const abort = (reason: Error): void => controller.abort(reason);
+  const attempt = lazyAbort();
+  const abort = attempt.abort;
   // Cancelling the send aborts the request in flight, so its socket no longer holds the process open.
   if (watch !== undefined) watch.abortAttempt = abort;
   return new Promise<ExportResult>((resolve) => {
@@ -97,14 +98,14 @@ function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch |
     };
     const timer = setTimeout(() => {
       const error = new Error(`export timed out after ${context.exportTimeoutMillis} ms`);
-      controller.abort(error);
+      abort(error);
       finish({ ok: false, retryable: true, error });
     }, context.exportTimeoutMillis);
     timer.unref?.();
     try {
       // An exporter that ignores the signal is still cut off by the timer. Promise.resolve: an
       // exporter written in plain JS may return its result without a promise.
-      Promise.resolve(context.exporter.export(batch, { signal: controller.signal })).then(finish, (error: unknown) => finish(failure(error)));
+      Promise.resolve(context.exporter.export(batch, attempt.options)).then(finish, (error: unknown) => finish(failure(error)));
     } catch (error) {
       finish(failure(error));
     }
