@@ -53,7 +53,9 @@
  *   "held" rows: 100 000 sync spans held unsent (floor: its run texts; tracewire:
  *   manual mode, no-op exporter), live heap after gc ÷ spans. Printed: CPU µs per
  *   span (child process.cpuUsage(), first call → flush resolved) and its ratio to
- *   the floor of the same rep (median of the per-rep ratios), heap bytes per queued
+ *   the floor of the same rep (median of the per-rep ratios), the system part of that
+ *   CPU and the minor page faults over the same span (process.resourceUsage(): first
+ *   touches of new memory, the heap-growth share of a fresh process), heap bytes per queued
  *   span; judged: ≤ 1.2× the floor with nothing lost, ≤ 400 B per queued span.
  *   Steady-state rows (not judged), in the same reps: the floor and each exporter again,
  *   each in a fresh child that first runs the same calls and flush once unmeasured
@@ -344,11 +346,13 @@ async function childTracewire(scenario, sinkUrl, variant) {
   }
   const rssBeforeMB = rss.sample() / MB;
   const cpu0 = process.cpuUsage();
+  const faults0 = process.resourceUsage().minorPageFault;
   const { t0, callsDone, acc } = await callsRound(scenario, f, g);
   const rssAfterCallsMB = rss.sample() / MB;
   const flushResult = await client.awaitPendingTraceBatches();
   const flushDone = hr();
   const cpu = process.cpuUsage(cpu0);
+  const faults = process.resourceUsage().minorPageFault - faults0;
   const flushMs = Number(flushDone - callsDone) / 1e6;
   const mem = rss.stop();
   const stats = client.stats();
@@ -365,6 +369,8 @@ async function childTracewire(scenario, sinkUrl, variant) {
     rssAfterCallsMB,
     ...mem,
     cpuUsPerSpan: (cpu.user + cpu.system) / SPANS,
+    sysUsPerSpan: cpu.system / SPANS,
+    faultsPer100Spans: (faults * 100) / SPANS,
     marks: { t0: String(t0), callsDone: String(callsDone), flushDone: String(flushDone) },
     check: acc,
   };

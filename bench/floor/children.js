@@ -37,11 +37,13 @@ async function childFloor(scenario, sinkUrl, spans, rss, steady = false) {
   }
   const rssBeforeMB = rss.sample() / MB;
   const cpu0 = process.cpuUsage();
+  const faults0 = process.resourceUsage().minorPageFault;
   const { t0, callsDone, acc } = await round();
   const rssAfterCallsMB = rss.sample() / MB;
   await tracer.flush();
   const flushDone = hr();
   const cpu = process.cpuUsage(cpu0);
+  const faults = process.resourceUsage().minorPageFault - faults0;
   const mem = rss.stop();
   tracer.shutdown();
   return {
@@ -53,6 +55,8 @@ async function childFloor(scenario, sinkUrl, spans, rss, steady = false) {
     rssAfterCallsMB,
     ...mem,
     cpuUsPerSpan: (cpu.user + cpu.system) / spans,
+    sysUsPerSpan: cpu.system / spans,
+    faultsPer100Spans: (faults * 100) / spans,
     marks: { t0: String(t0), callsDone: String(callsDone), flushDone: String(flushDone) },
     check: acc,
   };

@@ -59,6 +59,8 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
           exporter: label,
           n: group.length,
           cpu: spread(group.map(cpu), 1),
+          sys: spread(group.map((r) => r.result.sysUsPerSpan ?? NaN), 1),
+          faults: spread(group.map((r) => r.result.faultsPer100Spans ?? NaN), 0),
           ratio: isFloor ? '1.00' : spread(ratios, 2),
           recv: spread(group.map(receivedIds), 0),
           ns: spread(group.map((r) => r.result.nsPerCall / 1000), 2),
@@ -89,6 +91,8 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
         { key: 'n', title: 'runs', right: true },
         { key: 'cpu', title: 'CPU µs/span', right: true },
         { key: 'ratio', title: '× floor', right: true },
+        { key: 'sys', title: 'of which sys µs', right: true },
+        { key: 'faults', title: 'page faults/100 spans', right: true },
         { key: 'ns', title: 'caller µs/call', right: true },
         { key: 'flush', title: 'flush ms', right: true },
         { key: 'recv', title: 'runs recv', right: true },
@@ -96,6 +100,8 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
       rows,
     );
     console.log('CPU µs/span = child process.cpuUsage() (user + system), first call → flush resolved, ÷ spans: calls, batching, encoding, HTTP client, GC.');
+    console.log('of which sys µs = the system (kernel) part of that CPU; page faults/100 spans = minor page faults over the same span (process.resourceUsage()):');
+    console.log('  mostly first touches of memory the process had not used yet (heap growth, request bodies): a fresh process pays them, a steady one far less.');
     console.log('fresh process = the issue\'s (judged) figure: a new child, so it includes one-off warm-up (lazy compilation, JIT, first sockets, heap growth).');
     console.log('steady state = the same calls and flush measured as a second round in one child, after an unmeasured first: per-span cost alone (not judged).');
     console.log('The sink runs in the parent and is not counted. The machine may be shared: compare ratios (same rep), not absolute µs.');
@@ -144,6 +150,8 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
         { key: 'n', title: 'runs', right: true },
         { key: 'bytes', title: 'B/span', right: true },
         { key: 'ratio', title: '× floor', right: true },
+        { key: 'sys', title: 'of which sys µs', right: true },
+        { key: 'faults', title: 'page faults/100 spans', right: true },
         { key: 'held', title: 'heapUsed held MB', right: true },
         { key: 'dropped', title: 'dropped', right: true },
       ],
