@@ -7,8 +7,13 @@
  */
 const SEGMENT = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{6})Z([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
-/** Longest `langsmith-trace` accepted: 8 KiB, a chain of about 140 runs. */
-export const MAX_LANGSMITH_TRACE_CHARS = 8192;
+/**
+ * Longest `langsmith-trace` accepted: the longest dotted order within 8 KiB,
+ * a chain of 138 runs. A segment is 58 characters and a dot joins two, so
+ * every dotted order is 59 × runs − 1 long: the limit is one of those lengths,
+ * the one a test can stand on (8 192 itself is none).
+ */
+export const MAX_LANGSMITH_TRACE_CHARS = 59 * 138 - 1;
 
 /** @internal A validated dotted order: the trace's root id and the parent run's id. */
 export interface DottedParent {
@@ -41,5 +46,6 @@ function isRealTime(match: RegExpExecArray): boolean {
   const [, year, month, day, hour, minute, second] = match;
   const millis = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
   const date = new Date(millis);
-  return date.getUTCDate() === Number(day) && date.getUTCMonth() === Number(month) - 1 && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60;
+  // The day needs no check of its own: a day 00 or past the month's end rolls into another month.
+  return date.getUTCMonth() === Number(month) - 1 && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60;
 }
