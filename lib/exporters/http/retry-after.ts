@@ -4,10 +4,10 @@
  */
 export function parseRetryAfter(header: string | string[] | undefined, nowMillis: number = Date.now()): number | undefined {
   const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined || value.trim() === '') return undefined;
+  if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
+  const date = Date.parse(trimmed); // NaN for a blank value too
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMillis);
 }
