@@ -96,7 +96,8 @@ export function tracingOnFromEnv(env: Env): boolean {
   if (switched === true && otelSdkDisabled(env)) return exporterFromEnv(env)?.name !== 'none';
   if (switched !== undefined) return switched;
   if (firstSet(env, ['TRACEWIRE_EXPORTER', 'OTEL_TRACES_EXPORTER']) === undefined) return false;
-  return exporterFromEnv(env)?.name !== 'none';
+  // One of the two is set, so a choice is made (or a bad name has thrown).
+  return exporterFromEnv(env)!.name !== 'none';
 }
 
 /** @internal Settings of the `collector` exporter: `TRACEWIRE_COLLECTOR_ENDPOINT`, `TRACEWIRE_COLLECTOR_TOKEN`. */

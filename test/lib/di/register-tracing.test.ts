@@ -63,3 +63,21 @@ test.each([['TRACEWIRE_TRACING_BACKGROUND'], ['LANGSMITH_TRACING_BACKGROUND']])(
     expect(container.resolve(DELIVERY_STRATEGY)).toBeInstanceOf(BlockingDelivery);
   });
 });
+
+test('a container given to registerTracing can still have its resolve wrapped by another library, and still tracks what it builds', () => {
+  const child = container.createChildContainer();
+  const client = registerTracing(child, { exporter: new MemoryExporter() });
+  const original = child.resolve;
+  const seen: unknown[] = [];
+  // What another instrumentation (or a test double) does to a container: redefine its resolve.
+  Object.defineProperty(child, 'resolve', {
+    configurable: true,
+    writable: true,
+    value: function (this: typeof child, ...args: unknown[]): unknown {
+      seen.push(args[0]);
+      return Reflect.apply(original, this, args);
+    },
+  });
+  expect(child.resolve(TRACING_CLIENT)).toBe(client);
+  expect(seen).toEqual([TRACING_CLIENT]);
+});
