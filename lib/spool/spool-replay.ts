@@ -55,6 +55,7 @@ export async function replaySpool(dir: string, send: (batch: ExportBatch) => Pro
   let failuresInARow = 0;
   for (const entry of entries) {
     if (settings.signal?.aborted || failuresInARow >= STOP_AFTER_FAILURES) break;
+    // Stryker disable next-line ArrowFunction: replayOne never rejects (every fs call and the send are caught inside); this catch is a guard only
     const outcome = await replayOne(dir, entry, send, settings).catch(() => 'failed' as const);
     if (outcome === 'taken') continue;
     result[outcome]++;

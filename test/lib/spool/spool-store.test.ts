@@ -279,3 +279,92 @@ test('a directory that cannot be read any more keeps its last count; one that is
   rmSync(dir);
   await expect(store.usedBytes()).resolves.toBe(0);
 });
+
+test.each([
+  [{ dir: '' }, 'Invalid spoolDir: received ""; expected a non-empty directory path.'],
+  [{ dir: 'spool', maxBytes: 0 }, 'Invalid spool maxBytes: received 0; expected a positive number of bytes.'],
+  [{ dir: 'spool', maxBytes: '1' }, 'Invalid spool maxBytes: received "1"; expected a positive number of bytes.'],
+  [{ dir: 'spool', staleClaimMillis: 0 }, 'Invalid spool staleClaimMillis: received 0; expected a positive number of milliseconds.'],
+  [{ dir: 'spool', staleClaimMillis: '1' }, 'Invalid spool staleClaimMillis: received "1"; expected a positive number of milliseconds.'],
+])('a bad option %j names the setting and what it accepts', (options, message) => {
+  // The constructor checks only: nothing touches the (relative) directory.
+  expect(() => new SpoolStore(options as never)).toThrow(TracewireConfigError);
+  expect(() => new SpoolStore(options as never)).toThrow(message);
+});
+
+test('a batch of posts only, or of patches only, is written', async () => {
+  const store = new SpoolStore({ dir });
+  await expect(store.write({ post: batch(0).post, patch: [] })).resolves.toBe(true);
+  await expect(store.write({ post: [], patch: batch(1).patch })).resolves.toBe(true);
+  expect(files()).toHaveLength(2);
+});
+
+test('a write that brings the spool exactly to maxBytes is taken; room freed by a replay, even a partial one, is reused at once', async () => {
+  const probe = new SpoolStore({ dir: join(root, 'probe') });
+  await probe.write(batch(0));
+  const size = await probe.usedBytes();
+  const store = new SpoolStore({ dir, maxBytes: 2 * size });
+  await expect(store.write(batch(0))).resolves.toBe(true);
+  await expect(store.write(batch(1))).resolves.toBe(true); // exactly at the cap
+  await expect(store.write(batch(2))).resolves.toBe(false);
+  // Only the first is delivered: one file's room is free, not two.
+  await expect(store.replay(recorder((b) => b.post[0]!.id === 'post-0').send)).resolves.toEqual({ replayed: 1, failed: 1, corrupt: 0 });
+  await expect(store.write(batch(3))).resolves.toBe(true);
+  await expect(store.write(batch(4))).resolves.toBe(false);
+  expect(files()).toHaveLength(2);
+});
+
+test('the byte count catches up with files other processes wrote once it is older than 5 s', async () => {
+  const probe = new SpoolStore({ dir: join(root, 'probe') });
+  await probe.write(batch(0));
+  const size = await probe.usedBytes();
+  const now = jest.spyOn(Date, 'now');
+  const start = Date.now();
+  now.mockReturnValue(start);
+  const store = new SpoolStore({ dir, maxBytes: 3 * size });
+  await expect(store.write(batch(0))).resolves.toBe(true); // counted now: 0 bytes before it
+  await new SpoolStore({ dir }).write(batch(1)); // another process
+  await new SpoolStore({ dir }).write(batch(2));
+  now.mockReturnValue(start + 5_000);
+  await expect(store.write(batch(3))).resolves.toBe(true); // its count is 5 s old: not yet recounted (4 files, past the cap)
+  now.mockReturnValue(start + 5_001);
+  await expect(store.write(batch(4))).resolves.toBe(false); // recounted: full
+  expect(files()).toHaveLength(4);
+});
+
+test('a directory that could not be created is tried again on the next write', async () => {
+  // A passing failure (a full disk, a mount not there yet): the first mkdir fails, the next would succeed.
+  jest.spyOn(fsPromises, 'mkdir').mockRejectedValueOnce(Object.assign(new Error('no space'), { code: 'ENOSPC' }));
+  const store = new SpoolStore({ dir });
+  await expect(store.write(batch(0))).resolves.toBe(false);
+  expect(existsSync(dir)).toBe(false);
+  await expect(store.write(batch(0))).resolves.toBe(true);
+  expect(files()).toHaveLength(1);
+});
+
+test('a claim exactly at the stale age is left alone; a millisecond older, it is taken over; the default age is 10 minutes', async () => {
+  await new SpoolStore({ dir }).write(batch(0));
+  await new SpoolStore({ dir }).write(batch(1));
+  const [first, second] = files() as [string, string];
+  const start = Date.now();
+  renameSync(join(dir, first), join(dir, `${first}.claimed-4242-${start - 600_000}`));
+  renameSync(join(dir, second), join(dir, `${second}.claimed-4242-${start - 60_000}`));
+  const now = jest.spyOn(Date, 'now').mockReturnValue(start);
+  const { sent, send } = recorder();
+  await expect(new SpoolStore({ dir, staleClaimMillis: 60_000 }).replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0 });
+  expect(sent).toEqual(['post-0']);
+  await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0 });
+  now.mockReturnValue(start + 540_001);
+  await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0 });
+  expect(sent).toEqual(['post-0', 'post-1']);
+});
+
+test('a directory with a spool file name cannot be read: it counts as failed and keeps its name', async () => {
+  const store = new SpoolStore({ dir });
+  await store.write(batch(0));
+  mkdirSync(join(dir, '0000000000001-000001-00000000000000aa.json'));
+  const { sent, send } = recorder();
+  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 1, corrupt: 0 });
+  expect(sent).toEqual(['post-0']);
+  expect(files()).toEqual(['0000000000001-000001-00000000000000aa.json']);
+});
