@@ -79,3 +79,27 @@ test('a primitive argument meets the inputs hook too: no shortcut to JSON text s
   expect(run.inputs).toEqual({ apiKey: '[redacted]' });
   expect(JSON.stringify(exporter.runs)).not.toContain(SECRET);
 });
+
+/** What a hook returns is recorded as is when it is a plain object, else under `redacted`; the hook learns which run it rewrites. */
+test.each<[string, unknown, unknown]>([
+  ['a plain object', { kept: 1 }, { kept: 1 }],
+  ['a string', 'withheld', { redacted: 'withheld' }],
+  ['an array', ['a'], { redacted: ['a'] }],
+  ['null', null, { redacted: null }],
+  ['undefined', undefined, { redacted: null }],
+])('a hook returning %s', async (_, returned, recorded) => {
+  const contexts: unknown[] = [];
+  const { client, exporter } = installMemoryTracing({
+    redact: {
+      inputs: (_inputs, context) => (contexts.push({ ...context }), returned),
+      outputs: () => returned,
+    },
+  });
+  traceable(function search(query: string) {
+    return `results for ${query}`;
+  }, { runType: 'retriever' })('q');
+  const run = only(await finishedRuns(client, exporter), 'search');
+  expect(run.inputs).toEqual(recorded);
+  expect(run.outputs).toEqual(recorded);
+  expect(contexts).toEqual([expect.objectContaining({ name: 'search', runType: 'retriever' })]);
+});

@@ -1,0 +1,111 @@
+import { setGlobalTracingClient, traceable } from '../../../index';
+import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
+
+/**
+ * A thenable that is not a native promise is followed through its own
+ * `then`, called exactly once, however it calls back (at once or later, with
+ * a value or an error) and whatever its `then` returns: the caller always
+ * gets the value or the error, and the run records it.
+ */
+let tracing: ReturnType<typeof installMemoryTracing>;
+beforeEach(() => {
+  tracing = installMemoryTracing();
+});
+afterEach(() => setGlobalTracingClient(undefined));
+const runNow = async () => only(await finishedRuns(tracing.client, tracing.exporter), 'make');
+
+type Settle = (resolve: (value: unknown) => unknown, reject: (error: unknown) => unknown) => unknown;
+
+/** A thenable whose `then` does `settle` and counts its calls. */
+function thenable(settle: Settle): { then: Settle; calls: number } {
+  const made = {
+    calls: 0,
+    then(resolve: (value: unknown) => unknown, reject: (error: unknown) => unknown) {
+      made.calls++;
+      return settle(resolve, reject);
+    },
+  };
+  return made;
+}
+
+const later = (fn: () => void) => void setTimeout(fn, 1);
+const boom = new Error('thenable failed');
+
+test.each<[string, Settle, 'value' | 'error']>([
+  ['calls back at once with a value, returning nothing', (resolve) => void resolve('v'), 'value'],
+  ['calls back later with a value, returning nothing', (resolve) => later(() => resolve('v')), 'value'],
+  ['calls back at once with an error, returning nothing', (_, reject) => void reject(boom), 'error'],
+  ['calls back later with an error, returning nothing', (_, reject) => later(() => reject(boom)), 'error'],
+  ['calls back at once with a value, returning a plain value', (resolve) => (resolve('v'), 42), 'value'],
+  ['calls back with a value, then with an error: the first wins', (resolve, reject) => (resolve('v'), reject(boom), undefined), 'value'],
+  ['calls back later with an error, then a value: the first wins', (resolve, reject) => later(() => (reject(boom), resolve('v'))), 'error'],
+])('a thenable that %s: the caller gets it, the run records it, then is called once', async (_, settle, outcome) => {
+  const source = thenable(settle);
+  const make = traceable(function make() {
+    return source;
+  });
+  const result = make() as unknown as Promise<unknown>;
+  if (outcome === 'value') await expect(result).resolves.toBe('v');
+  else await expect(result).rejects.toBe(boom);
+  expect(source.calls).toBe(1);
+  const run = await runNow();
+  if (outcome === 'value') {
+    expect(run.status).toBe('success');
+    expect(run.outputs).toEqual({ outputs: 'v' });
+  } else {
+    expect(run.status).toBe('error');
+    expect(run.error).toMatch(/^Error: thenable failed/);
+  }
+});
+
+test('a then that returns a thenable is answered with what it returned (the chain the thenable built)', async () => {
+  let chained: Promise<unknown> | undefined;
+  const source = thenable((resolve) => (chained = Promise.resolve().then(() => resolve('v'))));
+  const result = traceable(function make() {
+    return source;
+  })();
+  expect(result).toBe(chained);
+  await result;
+  expect((await runNow()).outputs).toEqual({ outputs: 'v' });
+});
+
+test('a then that throws cannot be followed: the thenable is handed back untouched and the run ends as error', async () => {
+  const source = thenable(() => {
+    throw boom;
+  });
+  expect(traceable(function make() {
+    return source;
+  })()).toBe(source);
+  const run = await runNow();
+  expect(run.status).toBe('error');
+  expect(run.error).toMatch(/^Error: thenable failed/);
+});
+
+test('a thenable settling with a stream hands the stream on traced: the run covers its consumption', async () => {
+  const source = thenable((resolve) =>
+    later(() =>
+      resolve(
+        (function* () {
+          yield 1;
+          yield 2;
+        })(),
+      ),
+    ),
+  );
+  const generator = (await (traceable(function make() {
+    return source;
+  })() as unknown as Promise<Generator<number>>));
+  expect(await finishedRuns(tracing.client, tracing.exporter)).toHaveLength(0);
+  expect([...generator]).toEqual([1, 2]);
+  expect((await runNow()).outputs).toEqual({ outputs: [1, 2] });
+});
+
+test('a native promise settling with a stream hands it on traced too', async () => {
+  const make = traceable(async function make() {
+    return (function* () {
+      yield 'a';
+    })();
+  });
+  expect([...(await make())]).toEqual(['a']);
+  expect((await runNow()).outputs).toEqual({ outputs: ['a'] });
+});
