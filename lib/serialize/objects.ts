@@ -7,7 +7,7 @@ type Props = Record<string, unknown>;
 type JsonObject = { [key: string]: JsonValue };
 
 // Captured once: global lookups are slow in vm contexts and user code may patch them.
-const { keys: ownKeys, defineProperty } = Object;
+const { keys: ownKeys, defineProperty, hasOwn } = Object;
 const PRESIZED_MAX = 10_000;
 
 /**
@@ -61,7 +61,7 @@ export function walkPlain(w: Walker, v: object, depth: number, allowToJSON: bool
 export function addEntry(w: Walker, out: JsonObject, key: string, raw: unknown, depth: number): boolean {
   if (raw === undefined) return false;
   if (key.length > w.maxStringLength) {
-    key = cutString(key, w.maxStringLength);
+    key = distinctKey(out, cutString(key, w.maxStringLength));
     w.truncated = true;
   }
   const keyBytes = jsonStringBytes(key) + 2;
@@ -75,6 +75,19 @@ export function addEntry(w: Walker, out: JsonObject, key: string, raw: unknown, 
   if (key === '__proto__') defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;
   return true;
+}
+
+/**
+ * A cut key that an earlier cut key already took (same first units, same
+ * length) gets ` #2`, ` #3`…: otherwise the second entry would replace the
+ * first in the copy while both were charged. A key that was not cut is at
+ * most `maxStringLength` long, so it can never equal a cut one.
+ */
+function distinctKey(out: JsonObject, key: string): string {
+  if (!hasOwn(out, key)) return key;
+  let n = 2;
+  while (hasOwn(out, `${key} #${n}`)) n++;
+  return `${key} #${n}`;
 }
 
 export function walkArray(w: Walker, v: unknown[], depth: number): JsonValue {

@@ -84,6 +84,7 @@ const rows: Row[] = [
   ['maxDepth on a Map, a Set and an error', [new Map([[1, 1]]), new Set([1]), new Error('e')], { maxDepth: 1 }, '["[Depth limit]","[Depth limit]","[Depth limit]"]', true],
   ['maxStringLength on a value', 'abcdef', { maxStringLength: 3 }, '"abc…[truncated 3 chars]"', true],
   ['maxStringLength on a key', { abcdef: 1 }, { maxStringLength: 3 }, '{"abc…[truncated 3 chars]":1}', true],
+  ['two keys cut to the same text are both kept, the second numbered', { abcdeX: 1, abcdeY: 2, abcdeZ: 3 }, { maxStringLength: 3 }, '{"abc…[truncated 3 chars]":1,"abc…[truncated 3 chars] #2":2,"abc…[truncated 3 chars] #3":3}', true],
   ['maxBytes in an array', ['a'.repeat(40), 'b'.repeat(40), 'c'.repeat(40)], { maxBytes: 100 }, `["${'a'.repeat(40)}","${'b'.repeat(40)}","[Truncated: over 100 bytes]"]`, true],
   ['maxBytes in an object', { a: 'a'.repeat(40), b: 'b'.repeat(40), c: 'c' }, { maxBytes: 100 }, `{"a":"${'a'.repeat(40)}","b":"${'b'.repeat(40)}","c":"[Truncated: over 100 bytes]"}`, true],
   ['maxBytes in a Set', new Set(['a'.repeat(40), 'b'.repeat(40)]), { maxBytes: 60 }, '{"$type":"Set","values":["[Truncated: over 60 bytes]"]}', true],
