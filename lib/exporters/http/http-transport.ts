@@ -7,6 +7,13 @@ import { EXPORT_OK, type ExportResult } from '../span-exporter.js';
 import { asError, classifyResponse, MAX_ERROR_BODY_CHARS } from './classify-response.js';
 import type { HttpPost, Transport } from './transport.js';
 
+/**
+ * Bytes of an error body kept to quote MAX_ERROR_BODY_CHARS characters
+ * (UTF-16 units) of it: a unit is at most 3 UTF-8 bytes, and 3 more cover a
+ * sequence cut at the end, so its U+FFFD falls past the quoted characters.
+ */
+const MAX_ERROR_BODY_BYTES = 3 * MAX_ERROR_BODY_CHARS + 3;
+
 // Loaded on first send, not at import: they are most of a cold start's load time otherwise (see node-builtin.ts).
 const http = lazyBuiltin<typeof Http>('node:http');
 const https = lazyBuiltin<typeof Https>('node:https');
@@ -71,13 +78,13 @@ export class HttpTransport implements Transport {
         const chunks: Buffer[] = [];
         let kept = 0;
         response.on('data', (chunk: Buffer) => {
-          if (kept < MAX_ERROR_BODY_CHARS) {
+          if (kept < MAX_ERROR_BODY_BYTES) {
             chunks.push(chunk);
             kept += chunk.length;
           }
         });
         response.on('error', (error) => done({ ok: false, retryable: true, error }));
-        response.on('end', () => done(classifyResponse(status, response.headers['retry-after'], Buffer.concat(chunks).toString('utf8', 0, MAX_ERROR_BODY_CHARS))));
+        response.on('end', () => done(classifyResponse(status, response.headers['retry-after'], Buffer.concat(chunks).toString('utf8', 0, MAX_ERROR_BODY_BYTES))));
       });
       outgoing.on('error', (error) => done({ ok: false, retryable: true, error }));
       outgoing.end(request.body);

@@ -107,6 +107,18 @@ describe('the Node transport', () => {
     transport.close();
   });
 
+  test('a non-ASCII error body is quoted to the same MAX_ERROR_BODY_CHARS characters as an ASCII one, without a broken last character', async () => {
+    // 3-byte and 4-byte (two UTF-16 units) characters: a byte cap at MAX_ERROR_BODY_CHARS would quote a third of them and end in U+FFFD.
+    const body = 'a' + '€'.repeat(199) + '😀'.repeat(100);
+    answer = (res) => {
+      res.writeHead(400);
+      res.end(body);
+    };
+    const transport = new HttpTransport();
+    expect(await post(transport)).toEqual({ ok: false, retryable: false, error: new Error(`HTTP 400: ${body.slice(0, MAX_ERROR_BODY_CHARS)}`) });
+    transport.close();
+  });
+
   test('a 2xx with a body is a delivery', async () => {
     answer = (res) => res.writeHead(200).end('{"accepted":true}');
     const transport = new HttpTransport();
