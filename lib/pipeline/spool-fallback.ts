@@ -18,6 +18,8 @@ export class SpoolFallback {
   private replaying = false;
   /** A batch was kept since the last replay began: replay again once a delivery shows the destination is back. */
   private keptSinceReplay = false;
+  /** The destination answered (a delivery, or a replayed batch) while a replay ran: what that replay gave up on may go now. */
+  private answeredDuringReplay = false;
 
   constructor(
     private readonly store: SpoolStore,
@@ -40,7 +42,9 @@ export class SpoolFallback {
 
   /** A delivery succeeded: the destination is back, so send what was kept meanwhile. */
   destinationAnswered(): void {
-    if (this.keptSinceReplay) void this.replay();
+    // A replay in progress cannot start again: it is told instead, and looks when it ends.
+    if (this.replaying) this.answeredDuringReplay = true;
+    else if (this.keptSinceReplay) void this.replay();
   }
 
   /** Stops a replay in progress (at shutdown) and any later one. */
@@ -53,11 +57,15 @@ export class SpoolFallback {
     if (this.replaying || this.stopReplay.signal.aborted) return;
     this.replaying = true;
     this.keptSinceReplay = false;
+    this.answeredDuringReplay = false;
     try {
       await this.store.replay(
         async (records) => {
           const outcome = await sendBatch(this.send, records);
-          if (outcome === 'delivered') this.counters.replayed += endsIn(records);
+          if (outcome === 'delivered') {
+            this.counters.replayed += endsIn(records);
+            this.answeredDuringReplay = true;
+          }
           // Still on disk: replay again once a delivery shows the destination is back.
           if (outcome === 'gave-up') this.keptSinceReplay = true;
           // A refused batch is done with: dropping its file keeps it from blocking the spool forever.
@@ -68,6 +76,10 @@ export class SpoolFallback {
     } finally {
       this.replaying = false;
     }
+    // A batch given up early in this replay while the destination came back later in it (a
+    // delivery, or a later batch of the replay) would otherwise wait for the next delivery, which
+    // may never come (an idle service, a function that is done): replay once more now.
+    if (this.keptSinceReplay && this.answeredDuringReplay) void this.replay();
   }
 }
 

@@ -8,7 +8,8 @@ import { SpoolStore } from '../../../lib/spool/spool-store';
  * The spool fallback of a client: what an earlier client spooled is replayed
  * a second after start-up, counted in `stats().replayed` by the spans whose
  * end it carries; shutdown stops any replay; a replay that emptied the spool
- * is not repeated on every later delivery.
+ * is not repeated on every later delivery; a batch a replay gave up on is
+ * replayed again once the destination answered during that replay.
  */
 
 // The module object itself, as tracewire loads it: an `import * as` would spy on a copy.
@@ -127,4 +128,57 @@ test('a client shut down before its start-up replay leaves the spool to the next
   expect(reads()).toBe(0); // the replay never started: not even the directory was read
   expect(exporter.batchCount).toBe(0);
   expect(spoolFiles()).toHaveLength(1);
+});
+
+test('a batch a replay gave up on goes once a later batch of that replay shows the destination is back, with no delivery of its own to wake it', async () => {
+  await spooled({ post: [run('a', true)], patch: [] }, { post: [run('b', true)], patch: [] });
+  // Down for the first batch's three attempts (one and two retries), back for the rest.
+  let attempts = 0;
+  const received: string[] = [];
+  const exporter = {
+    async export(batch: ExportBatch) {
+      if (++attempts <= 3) return { ok: false as const, retryable: true, error: new Error('down') };
+      received.push(...batch.post.map((r) => r.id));
+      return { ok: true as const };
+    },
+  };
+  const client = new TracingClient({ exporter, spoolDir: dir, logger: quiet, maxRetries: 2, initialBackoffMillis: 10, maxBackoffMillis: 20 });
+  // No traced call: nothing but the replay itself can show that the destination is back.
+  await until(() => received.length === 2 && spoolFiles().length === 0);
+  expect(received.sort()).toEqual(['a', 'b']);
+  expect(spoolFiles()).toEqual([]);
+  expect(client.stats().replayed).toBe(2);
+  await client.shutdown();
+});
+
+test('a batch a replay gave up on goes once a delivery made while that replay ran shows the destination is back', async () => {
+  await spooled({ post: [run('a', true)], patch: [] });
+  // The spooled batch fails its three attempts (one and two retries); its second waits until the test's delivery is done.
+  let attemptsOfSpooled = 0;
+  let openGate!: () => void;
+  const gate = new Promise<void>((resolve) => (openGate = resolve));
+  const received: string[] = [];
+  const exporter = {
+    async export(batch: ExportBatch) {
+      const ids = [...batch.post, ...batch.patch].map((r) => r.id);
+      if (ids.includes('a')) {
+        const attempt = ++attemptsOfSpooled;
+        if (attempt === 2) await gate;
+        if (attempt <= 3) return { ok: false as const, retryable: true, error: new Error('down') };
+      }
+      received.push(...ids);
+      return { ok: true as const };
+    },
+  };
+  const client = new TracingClient({ exporter, spoolDir: dir, logger: quiet, maxRetries: 2, initialBackoffMillis: 10, maxBackoffMillis: 20 });
+  await until(() => attemptsOfSpooled >= 2); // the start-up replay is under way, its second attempt held
+  const work = traceable(function work(i: number) { return i; }, { client });
+  work(1);
+  await expect(client.flush()).resolves.toMatchObject({ delivered: 1 }); // a delivery while the replay still runs
+  openGate();
+  await until(() => received.includes('a'));
+  expect(received).toContain('a');
+  expect(attemptsOfSpooled).toBe(4);
+  expect(spoolFiles()).toEqual([]);
+  await client.shutdown();
 });
