@@ -77,6 +77,36 @@ test('an abandoned export that answers late after all: its batch is delivered on
   await client.shutdown();
 });
 
+test('a batch the late answer of its first export delivered is not sent a third time when its retry is abandoned too', async () => {
+  const sent: ExportBatch[] = [];
+  const answers: Array<(result: ExportResult) => void> = [];
+  const exporter: SpanExporter = {
+    export: (batch) => {
+      sent.push(batch);
+      // The first batch's first two sends hang until answered; everything else succeeds at once.
+      if (batch === sent[0] && answers.length < 2) return new Promise<ExportResult>((resolve) => answers.push(resolve));
+      return Promise.resolve({ ok: true });
+    },
+  };
+  const client = clientFor(exporter);
+  const step = traceable(function step(_n: number) {}, { client });
+  step(1);
+  expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true, pending: 1 }); // the first send hangs
+  skewMillis = PAST_THE_EXPORT_DEADLINE;
+  step(2); // the watchdog abandons the first send
+  expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true }); // the retry hangs too
+  expect(answers).toHaveLength(2);
+  answers[0]!({ ok: true }); // the first send answers late after all: the batch is delivered
+  while (client.stats().delivered < 2) await new Promise((resolve) => setImmediate(resolve)); // bounded by the test's timeout
+  skewMillis = 2 * PAST_THE_EXPORT_DEADLINE;
+  step(3); // the watchdog abandons the retry, whose batch is already delivered
+  expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ timedOut: false, pending: 0 });
+  expect(sent.filter((batch) => batch === sent[0])).toHaveLength(2);
+  expect(client.stats()).toMatchObject({ delivered: 3, abandoned: 2, pending: 0 });
+  answers[1]!({ ok: true });
+  await client.shutdown();
+});
+
 describe('drop-oldest with an abandoned batch waiting to be sent again', () => {
   function dropOldestClient(exporter: SpanExporter): TracingClient {
     return new TracingClient({ exporter, manualFlushMode: true, dropPolicy: 'drop-oldest', maxQueueSize: 4, maxBatchSize: 1, exportTimeoutMillis: 60_000, maxRetries: 2, logger: { warn: () => {} } });
