@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { TracingClient, traceable, type ExportBatch, type SpanExporter } from '../../../index';
+import { TracingClient, traceable, type ExportBatch, type FlushResult, type SpanExporter } from '../../../index';
+import { BatchSpanProcessor } from '../../../lib/pipeline/batch-span-processor';
 
 /**
  * The natural-exit flush, in-process: `process.emit('beforeExit')` is what
@@ -127,6 +128,41 @@ test('at a natural exit with everything already delivered, the hook starts no fl
   expect(batches).toHaveLength(1);
   await client.shutdown();
   expect(warnings[1]).toMatch(/^tracewire: 1 span\(s\) dropped since the last summary/); // shutdown, asked for, summarises
+});
+
+test('an exit flush done in time cancels nothing: an export it did not wait for (started after it) runs on and delivers', async () => {
+  // Only a flush past its deadline may cut exports short; one in time leaves later work alone.
+  const exitFlushes = jest.spyOn(BatchSpanProcessor.prototype, 'flushBeforeExit');
+  const signals: AbortSignal[] = [];
+  const releases: Array<() => void> = [];
+  const exporter: SpanExporter = {
+    export: (_batch, { signal }) => {
+      signals.push(signal);
+      return new Promise((resolve) => releases.push(() => resolve({ ok: true })));
+    },
+  };
+  const client = new TracingClient({ exporter, ...HOLDS_FOR_A_MINUTE, flushTimeoutMillis: 60_000 });
+  const until = async (done: () => boolean): Promise<void> => {
+    for (const giveUpAt = Date.now() + 20_000; !done() && Date.now() < giveUpAt; ) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  traceable(function first() { return 1; }, { client })();
+
+  process.emit('beforeExit', 0);
+
+  const started = exitFlushes.mock.results.map((result) => result.value as Promise<FlushResult> | undefined).filter((value) => value !== undefined);
+  expect(started).toHaveLength(1);
+  await until(() => releases.length === 1);
+  traceable(function second() { return 2; }, { client })();
+  const later = client.flush({ timeoutMillis: 20_000 }); // sends the second span while the first is still in flight
+  await until(() => releases.length === 2);
+  expect(releases).toHaveLength(2);
+  releases[0]!();
+  expect(await started[0]).toMatchObject({ delivered: 1, timedOut: false });
+  expect(signals[1]!.aborted).toBe(false);
+  releases[1]!();
+  expect(await later).toMatchObject({ delivered: 2, failed: 0, timedOut: false });
+  exitFlushes.mockRestore();
+  await client.shutdown();
 });
 
 describe('runtimes without a Node process object', () => {

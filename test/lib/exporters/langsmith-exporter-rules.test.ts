@@ -1,5 +1,5 @@
 import { LangSmithExporter, TracewireConfigError, type ExportBatch, type Run } from '../../../index';
-import { LangSmithSink, acceptedOps } from '../../helpers/langsmith-sink';
+import { LangSmithSink, acceptedOps, acceptedRuns } from '../../helpers/langsmith-sink';
 
 /**
  * LangSmithExporter's own rules, a run at a time through `export()`: the
@@ -107,4 +107,12 @@ test('a batch delivered whole in one request is not remembered: the same batch e
   expect(await made.export(batch, { signal })).toEqual({ ok: true });
   expect(await made.export(batch, { signal })).toEqual({ ok: true });
   expect(await acceptedOps(sink)).toHaveLength(2);
+});
+
+test.each([false, true])('the runs are read when export() is called (server info asked: %s): a change made to them afterwards is not sent', async (fetchServerInfo) => {
+  const mine: Run = { ...run, extra: { metadata: {} } };
+  const sent = exporter({ fetchServerInfo }).export({ post: [mine], patch: [] }, { signal });
+  mine.name = 'changed after export()';
+  expect(await sent).toEqual({ ok: true });
+  expect((await acceptedRuns(sink)).get(ID)).toMatchObject({ name: 'f' });
 });

@@ -311,6 +311,20 @@ describe('/info', () => {
     expect(new Set(ops).size).toBe(10);
   });
 
+  test('the same holds with the exporter as the client\'s own (its batches are records): the retry sends only what was not delivered', async () => {
+    await startSink({ info: { body: { batch_ingest_config: { size_limit: 3 } } } });
+    sink.script(202, 503);
+    const exporter = new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY });
+    const client = new TracingClient({ exporter, manualFlushMode: true, projectName: 'wire-tests', logger: { warn: (message) => warnings.push(message) }, initialBackoffMillis: 10 });
+    noopSpans(client, 10);
+    expect(await client.flush()).toMatchObject({ delivered: 10, failed: 0 });
+    expect(sink.ingestRequests.map((request) => request.answered)).toEqual([202, 503, 202, 202, 202]);
+    const ops = await acceptedOps(sink);
+    expect(ops).toHaveLength(10);
+    expect(new Set(ops).size).toBe(10);
+    await client.shutdown();
+  });
+
   test('a non-retryable failure of one request fails the whole export (an ExportResult is all or nothing)', async () => {
     await startSink({ info: { body: { batch_ingest_config: { size_limit: 3 } } } });
     sink.script(202, 400);

@@ -120,6 +120,19 @@ describe('startSpan: a span started by hand', () => {
     }, { enabled: false })();
     expect(await runsNow()).toEqual([]);
   });
+
+  test('without an inputs option it records no inputs: nothing captured, the inputs redaction never called', async () => {
+    const redacted: unknown[] = [];
+    const own = installMemoryTracing({ redact: { inputs: (inputs) => (redacted.push(inputs), inputs) } });
+    startSpan('bare').end();
+    withSpan('block', () => 'done', { runType: 'tool' });
+    startSpan('given', { inputs: { q: 1 } }).end();
+    const runs = await finishedRuns(own.client, own.exporter);
+    expect(only(runs, 'bare').inputs).toEqual({});
+    expect(only(runs, 'block').inputs).toEqual({});
+    expect(only(runs, 'given').inputs).toEqual({ q: 1 });
+    expect(redacted).toEqual([{ q: 1 }]);
+  });
 });
 
 describe('withSpan: a block of code as a span', () => {

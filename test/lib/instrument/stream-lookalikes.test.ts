@@ -10,3 +10,15 @@ test('a result with getReader but no pipeTo is handed back as is, and recorded a
   const run = only(await finishedRuns(client, exporter), 'make');
   expect(run.outputs).toMatchObject({ kind: 'pool' });
 });
+
+/** A Node Readable needs pipe, read and on; an object with pipe and read alone is a plain result, not watched as a stream. */
+test('a result with pipe and read but no on is handed back untouched, and recorded as a value', async () => {
+  const { client, exporter } = installMemoryTracing();
+  const lookalike = { kind: 'queue', pipe: () => 'piped', read: () => 'item' };
+  const result = traceable(() => lookalike, { name: 'open' })();
+  expect(result).toBe(lookalike);
+  expect(Object.getOwnPropertyNames(lookalike)).toEqual(['kind', 'pipe', 'read']); // no emit hook put on it
+  const run = only(await finishedRuns(client, exporter), 'open');
+  expect(run.status).toBe('success');
+  expect(run.outputs).toMatchObject({ kind: 'queue' });
+});

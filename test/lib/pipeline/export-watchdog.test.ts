@@ -1,4 +1,7 @@
 import { TracingClient, traceable, type ExportBatch, type ExportResult, type SpanExporter } from '../../../index';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { settle } from '../../helpers/gated-exporter';
 
 /**
@@ -75,6 +78,70 @@ test('an abandoned export that answers late after all: its batch is delivered on
   expect(names).toEqual([['step'], ['step']]);
   expect(client.stats()).toMatchObject({ delivered: 2, abandoned: 1, pending: 0 });
   await client.shutdown();
+});
+
+test('a batch the late answer of its first export delivered is not sent a third time when its retry is abandoned too', async () => {
+  const sent: ExportBatch[] = [];
+  const answers: Array<(result: ExportResult) => void> = [];
+  const exporter: SpanExporter = {
+    export: (batch) => {
+      sent.push(batch);
+      // The first batch's first two sends hang until answered; everything else succeeds at once.
+      if (batch === sent[0] && answers.length < 2) return new Promise<ExportResult>((resolve) => answers.push(resolve));
+      return Promise.resolve({ ok: true });
+    },
+  };
+  const client = clientFor(exporter);
+  const step = traceable(function step(_n: number) {}, { client });
+  step(1);
+  expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true, pending: 1 }); // the first send hangs
+  skewMillis = PAST_THE_EXPORT_DEADLINE;
+  step(2); // the watchdog abandons the first send
+  expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true }); // the retry hangs too
+  expect(answers).toHaveLength(2);
+  answers[0]!({ ok: true }); // the first send answers late after all: the batch is delivered
+  while (client.stats().delivered < 2) await new Promise((resolve) => setImmediate(resolve)); // bounded by the test's timeout
+  skewMillis = 2 * PAST_THE_EXPORT_DEADLINE;
+  step(3); // the watchdog abandons the retry, whose batch is already delivered
+  expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ timedOut: false, pending: 0 });
+  expect(sent.filter((batch) => batch === sent[0])).toHaveLength(2);
+  expect(client.stats()).toMatchObject({ delivered: 3, abandoned: 2, pending: 0 });
+  answers[1]!({ ok: true });
+  await client.shutdown();
+});
+
+test('a batch delivered by a late answer is not spooled when its retry is abandoned past maxRetries', async () => {
+  const spoolDir = mkdtempSync(join(tmpdir(), 'tracewire-watchdog-'));
+  const sent: ExportBatch[] = [];
+  const answers: Array<(result: ExportResult) => void> = [];
+  const exporter: SpanExporter = {
+    export: (batch) => {
+      sent.push(batch);
+      if (batch === sent[0] && answers.length < 2) return new Promise<ExportResult>((resolve) => answers.push(resolve));
+      return Promise.resolve({ ok: true });
+    },
+  };
+  const client = new TracingClient({ exporter, manualFlushMode: true, exportTimeoutMillis: 60_000, maxRetries: 1, spoolDir, logger: { warn: () => {} } });
+  try {
+    const step = traceable(function step(_n: number) {}, { client });
+    step(1);
+    expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true, pending: 1 });
+    skewMillis = PAST_THE_EXPORT_DEADLINE;
+    step(2); // the first send is abandoned: its one retry goes out and hangs too
+    expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true });
+    answers[0]!({ ok: true }); // the late answer delivers the batch
+    while (client.stats().delivered < 2) await new Promise((resolve) => setImmediate(resolve)); // bounded by the test's timeout
+    skewMillis = 2 * PAST_THE_EXPORT_DEADLINE;
+    step(3); // the retry is abandoned: past maxRetries, but the batch is delivered already
+    expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ timedOut: false, pending: 0 });
+    answers[1]!({ ok: true });
+    await client.shutdown({ timeoutMillis: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // room for a spool write, were one started
+    expect(readdirSync(spoolDir)).toEqual([]);
+    expect(client.stats()).toMatchObject({ delivered: 3, spooled: 0, abandoned: 2 });
+  } finally {
+    rmSync(spoolDir, { recursive: true, force: true });
+  }
 });
 
 describe('drop-oldest with an abandoned batch waiting to be sent again', () => {

@@ -21,3 +21,20 @@ test.each([
   expect(client.stats()).toMatchObject({ delivered: 1, pending: 0 });
   await client.shutdown();
 });
+
+test.each([
+  ['rejects', (): Promise<never> => Promise.reject(new Error('socket hang up'))],
+  ['throws', (): never => {
+    throw new Error('socket hang up');
+  }],
+])('an exporter that %s is met as a passing fault: the batch is tried again, and the retry delivers it', async (_how, fail) => {
+  const names: string[] = [];
+  let calls = 0;
+  const exporter = { export: (batch: ExportBatch) => (++calls === 1 ? fail() : (record(names, batch), Promise.resolve({ ok: true as const }))) } as SpanExporter;
+  const client = new TracingClient({ exporter, manualFlushMode: true, maxRetries: 3, initialBackoffMillis: 10, logger: { warn: () => {} } });
+  traceable(function flaky() {}, { client })();
+  expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 1, failed: 0, timedOut: false });
+  expect(calls).toBe(2);
+  expect(names).toEqual(['flaky']);
+  await client.shutdown();
+});

@@ -147,4 +147,9 @@ describe('outgoing headers', () => {
     const forwarded = continueTrace({ 'langsmith-trace': DOTTED, traceparent: `00-${TRACE_UUID.replace(/-/g, '')}-bbbbcccccccccccc-01`, tracestate: 'v=1' }, () => getTraceHeaders());
     expect(forwarded).toEqual({ traceparent: `00-${TRACE_UUID.replace(/-/g, '')}-8bbbcccccccccccc-01`, 'langsmith-trace': DOTTED, tracestate: 'v=1' });
   });
+
+  test('inside continueTrace only, from a caller that sent no sampling decision (langsmith-trace alone): the parent is passed on as sampled', () => {
+    const forwarded = continueTrace({ 'langsmith-trace': DOTTED }, () => getTraceHeaders());
+    expect(forwarded).toEqual({ traceparent: `00-${TRACE_UUID.replace(/-/g, '')}-8bbbcccccccccccc-01`, 'langsmith-trace': DOTTED });
+  });
 });

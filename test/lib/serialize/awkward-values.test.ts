@@ -24,3 +24,28 @@ test('the kept "__proto__" key is an ordinary property, as JSON.parse makes it: 
   expect(delete value['__proto__']).toBe(true);
   expect(Object.keys(value)).toEqual([]);
 });
+
+test('an array item whose getter throws is written "[Thrown: …]" in its place; the items around it are kept', () => {
+  const list: unknown[] = [1, 2, 3];
+  Object.defineProperty(list, 1, { enumerable: true, get: () => { throw new Error('gone'); } });
+  expect(text(list)).toBe('[1,"[Thrown: gone]",3]');
+  const proxied = new Proxy(['a', 'b'], { get: (target, key, receiver) => (key === '0' ? (() => { throw new Error('trap'); })() : Reflect.get(target, key, receiver)) });
+  expect(text(proxied)).toBe('["[Thrown: trap]","b"]');
+});
+
+test('an error cause chain is cut at maxDepth as any nesting is: maxDepth errors kept, then "[Depth limit]"', () => {
+  let error: Error = new Error('e9');
+  for (let i = 8; i >= 0; i--) error = Object.assign(new Error(`e${i}`), { cause: error });
+  const levels = (value: unknown): [number, unknown] => {
+    let n = 0;
+    let at = value;
+    while (typeof at === 'object' && at !== null) {
+      n++;
+      at = (at as { cause?: unknown }).cause;
+    }
+    return [n, at];
+  };
+  expect(levels(toJsonSafe(error, { maxDepth: 4 }).value)).toEqual([4, '[Depth limit]']);
+  expect(levels(toJsonSafe({ cause: { cause: { cause: { cause: { cause: 1 } } } } }, { maxDepth: 4 }).value)).toEqual([4, '[Depth limit]']);
+  expect(levels(toJsonSafe(error).value)).toEqual([10, undefined]); // within the default depth: the whole chain
+});

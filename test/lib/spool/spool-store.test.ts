@@ -368,3 +368,26 @@ test('a directory with a spool file name cannot be read: it counts as failed and
   expect(sent).toEqual(['post-0']);
   expect(files()).toEqual(['0000000000001-000001-00000000000000aa.json']);
 });
+
+test('every spool file a write opens is closed again, when the write succeeds and when it fails', async () => {
+  // An unclosed FileHandle holds its descriptor until garbage collection (and Node warns then):
+  // a long-lived process spooling through an outage would run out of descriptors.
+  const closed: boolean[] = [];
+  const open = fsPromises.open;
+  jest.spyOn(fsPromises, 'open').mockImplementation((async (...args: Parameters<typeof open>) => {
+    const handle = await open(...args);
+    const index = closed.push(false) - 1;
+    const close = handle.close.bind(handle);
+    handle.close = async () => {
+      closed[index] = true;
+      return close();
+    };
+    return handle;
+  }) as typeof open);
+  const store = new SpoolStore({ dir });
+  await expect(store.write(batch(0))).resolves.toBe(true);
+  jest.spyOn(fsPromises, 'rename').mockRejectedValueOnce(Object.assign(new Error('no space'), { code: 'ENOSPC' }));
+  await expect(store.write(batch(1))).resolves.toBe(false);
+  expect(closed).toEqual([true, true]);
+  expect(files()).toHaveLength(1);
+});
