@@ -1,4 +1,4 @@
-import { TracewireConfigError } from '../../index';
+import { configErrorOf } from '../helpers/config-error';
 import { resolveDeliveryConfig, resolveLangSmithSettings, type DeliveryOptions } from '../../lib/config';
 
 /**
@@ -39,15 +39,7 @@ const GOOD: Record<Kind, number[]> = { fraction: [0, 0.25, 1], integer: [1, 7], 
 /** Values each kind refuses, just past each boundary. */
 const BAD: Record<Kind, number[]> = { fraction: [-0.01, 1.01], integer: [0, -1, 1.5], positive: [0, -0.5] };
 
-function refusal(body: () => unknown): TracewireConfigError {
-  try {
-    body();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TracewireConfigError);
-    return error as TracewireConfigError;
-  }
-  throw new Error('expected a TracewireConfigError');
-}
+const refusal = configErrorOf;
 
 describe.each(NUMERIC)('%s (%s)', (key, variable, fallback, kind) => {
   test(`defaults to ${fallback}`, () => {

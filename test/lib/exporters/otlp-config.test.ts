@@ -1,19 +1,11 @@
-import { TracewireConfigError } from '../../../index';
+import { configErrorOf } from '../../helpers/config-error';
 import { resolveOtlpSettings } from '../../../lib/config-otlp';
 import { OtlpHttpExporter } from '../../../lib/exporters/otlp/otlp-http-exporter';
 import { withEnv } from '../../helpers/with-env';
 
 const SECRET = 'otlp-secret-token-9f8e7d';
 
-function configError(body: () => unknown): TracewireConfigError {
-  try {
-    body();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TracewireConfigError);
-    return error as TracewireConfigError;
-  }
-  throw new Error('expected a TracewireConfigError');
-}
+const configError = configErrorOf;
 
 describe('endpoint', () => {
   test('defaults to http://localhost:4318/v1/traces', () => {
