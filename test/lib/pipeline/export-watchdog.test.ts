@@ -37,6 +37,20 @@ function firstExportHangs(): { exporter: SpanExporter; names: string[][]; batche
   return { exporter, names, batches, answerFirst };
 }
 
+/** The first batch's first two sends hang until answered (`answers`, in order); everything else succeeds at once. */
+function firstBatchHangsTwice(): { exporter: SpanExporter; sent: ExportBatch[]; answers: Array<(result: ExportResult) => void> } {
+  const sent: ExportBatch[] = [];
+  const answers: Array<(result: ExportResult) => void> = [];
+  const exporter: SpanExporter = {
+    export: (batch) => {
+      sent.push(batch);
+      if (batch === sent[0] && answers.length < 2) return new Promise<ExportResult>((resolve) => answers.push(resolve));
+      return Promise.resolve({ ok: true });
+    },
+  };
+  return { exporter, sent, answers };
+}
+
 /** Resolves to `'timed out'` after `millis` (a generous bound: the positive case settles in milliseconds). */
 function within<T>(work: Promise<T>, millis: number): Promise<T | 'timed out'> {
   let timer: NodeJS.Timeout | undefined;
@@ -81,16 +95,7 @@ test('an abandoned export that answers late after all: its batch is delivered on
 });
 
 test('a batch the late answer of its first export delivered is not sent a third time when its retry is abandoned too', async () => {
-  const sent: ExportBatch[] = [];
-  const answers: Array<(result: ExportResult) => void> = [];
-  const exporter: SpanExporter = {
-    export: (batch) => {
-      sent.push(batch);
-      // The first batch's first two sends hang until answered; everything else succeeds at once.
-      if (batch === sent[0] && answers.length < 2) return new Promise<ExportResult>((resolve) => answers.push(resolve));
-      return Promise.resolve({ ok: true });
-    },
-  };
+  const { exporter, sent, answers } = firstBatchHangsTwice();
   const client = clientFor(exporter);
   const step = traceable(function step(_n: number) {}, { client });
   step(1);
@@ -112,15 +117,7 @@ test('a batch the late answer of its first export delivered is not sent a third 
 
 test('a batch delivered by a late answer is not spooled when its retry is abandoned past maxRetries', async () => {
   const spoolDir = mkdtempSync(join(tmpdir(), 'tracewire-watchdog-'));
-  const sent: ExportBatch[] = [];
-  const answers: Array<(result: ExportResult) => void> = [];
-  const exporter: SpanExporter = {
-    export: (batch) => {
-      sent.push(batch);
-      if (batch === sent[0] && answers.length < 2) return new Promise<ExportResult>((resolve) => answers.push(resolve));
-      return Promise.resolve({ ok: true });
-    },
-  };
+  const { exporter, answers } = firstBatchHangsTwice();
   const client = new TracingClient({ exporter, manualFlushMode: true, exportTimeoutMillis: 60_000, maxRetries: 1, spoolDir, logger: { warn: () => {} } });
   try {
     const step = traceable(function step(_n: number) {}, { client });
