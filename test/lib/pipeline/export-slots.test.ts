@@ -58,3 +58,29 @@ test('a waiter also waits for an export it started carrying spans that ended aft
   expect(exporter.batches.map((batch) => batch.post.map((run) => run.name))).toEqual([['first'], ['later']]);
   await client.shutdown();
 });
+
+test('awaitPendingTraceBatches waits for a batch whose export another sender started, when every later batch settled first', async () => {
+  const names: string[][] = [];
+  let releaseFirst: (() => void) | undefined;
+  const exporter = {
+    export(batch: { post: ReadonlyArray<{ name: string }> }) {
+      names.push(batch.post.map((run) => run.name));
+      if (names.length > 1) return Promise.resolve({ ok: true as const });
+      return new Promise<{ ok: true }>((resolve) => (releaseFirst = () => resolve({ ok: true })));
+    },
+  };
+  // Background delivery (a long-lived Node process): the sender, not the waiter below, starts every export.
+  const client = new TracingClient({ exporter, maxConcurrentExports: 2, maxBatchSize: 1, logger: { warn: () => {} } });
+  for (const name of ['a', 'b', 'c', 'd', 'e']) traceable(function run() {}, { client, name })();
+  // The first batch's export hangs in one slot; the four after it go through the other and are delivered.
+  await until(() => client.stats().delivered === 4);
+  let result: FlushResult | undefined;
+  const waiting = client.awaitPendingTraceBatches({ timeoutMillis: 20_000 }).then((done) => (result = done));
+  for (let turn = 0; turn < 5; turn++) await settle();
+  expect(result).toBeUndefined();
+  releaseFirst!();
+  await waiting;
+  expect(result).toMatchObject({ delivered: 1, pending: 0, timedOut: false });
+  expect(names).toEqual([['a'], ['b'], ['c'], ['d'], ['e']]);
+  await client.shutdown();
+});
