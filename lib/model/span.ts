@@ -119,8 +119,16 @@ export class Span implements ActiveSpan {
   startSent = false;
   /** @internal The queue holds room for this span's end. */
   endReserved = false;
-  /** @internal This span's start event while it is queued, so its end can merge into it instead of travelling apart. */
-  startEvent: { endMerged?: boolean } | undefined;
+  /**
+   * @internal The span is its own start event in the pipeline: true from
+   * that start's admission until the span ends, so its end can merge into
+   * it (while not yet taken for sending) instead of travelling apart.
+   */
+  startQueued = false;
+  /** @internal The bytes its start holds of the queue budget: `payloadBytes` when it was admitted. */
+  queuedBytes = 0;
+  /** @internal Its queued start absorbed its end: the start travels as one complete run, and no end event was queued. */
+  endMerged = false;
   /** @internal The closed batch holding that start event (undefined while it is in the open batch). */
   startBatch: { readonly taken: boolean; readonly outcome: unknown; endCount: number } | undefined;
   outputs: JsonObject | undefined;
