@@ -97,7 +97,7 @@ export class TracingClient {
     // a trace continued from another service records in the caller's project, as langsmith does.
     const inherited = parent instanceof Span && parent.client === this ? parent.projectName : undefined;
     const project = request.projectName ?? inherited ?? parent?.remote?.projectName ?? this.config.projectName;
-    const span = new Span(request, project, this.limits, this.config.sampleRate, parent, id);
+    const span = new Span(request, project, this.config.sampleRate, parent, id);
     span.client = this;
     this.counters.spansStarted++;
     return span;

@@ -1,4 +1,4 @@
-import { toJsonSafe, type JsonValue, type SerializeLimits } from '../serialize/to-json-safe.js';
+import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 import { nowMicros, toIsoMicros } from './clock.js';
 import { dottedOrderLength, dottedOrderOf } from './dotted-order.js';
 import { uuidv7 } from './ids.js';
@@ -81,6 +81,12 @@ const NO_TAGS: string[] = Object.freeze([]) as unknown as string[];
 const NO_METADATA: JsonObject = Object.freeze({}) as JsonObject;
 const NO_EVENTS: RunEvent[] = Object.freeze([]) as unknown as RunEvent[];
 
+// The bits of Span's pipelineFlags.
+const START_SENT = 1;
+const END_RESERVED = 2;
+const START_QUEUED = 4;
+const END_MERGED = 8;
+
 /**
  * Whether a trace is kept, from its root id's last 32 random bits, so every
  * service that sees the same trace id makes the same choice.
@@ -101,40 +107,38 @@ export class Span implements ActiveSpan {
   readonly runType: RunType;
   /** The client this span reports to; children without a client of their own report there too. */
   client!: TracingClient;
-  /** @internal Outputs set through `setOutputs()`, serialized; they win over the call's result. */
-  outputsOverride: { value: JsonValue; bytes: number } | undefined;
-  inputs: JsonObject = NO_INPUTS;
+  /**
+   * @internal The inputs captured at call time: their JSON-safe value, or
+   * their JSON text when captured straight to text (primitive arguments, a
+   * built-in exporter). One field for both: every field is 8 bytes of
+   * every traced call's garbage.
+   */
+  inputs: JsonObject | string = NO_INPUTS;
   tags: string[];
   metadata: JsonObject;
-  events: RunEvent[] = NO_EVENTS;
   readonly projectName: string;
   readonly sampled: boolean;
-  /** @internal Set when the trace was continued from another service. */
-  readonly remote: RemoteOrigin | undefined;
-  /** @internal The parent is a span of another process (OTLP's "parent is remote" span flag). */
-  readonly parentIsRemote: boolean;
   /** Approximate JSON size of the whole record, kept current for batch byte limits. */
   payloadBytes: number;
-  /** @internal Set once the run's creation (`post`) has been put into an export batch; later records are `patch`es. */
-  startSent = false;
-  /** @internal The queue holds room for this span's end. */
-  endReserved = false;
-  /** @internal This span's start event while it is queued, so its end can merge into it instead of travelling apart. */
-  startEvent: { endMerged?: boolean } | undefined;
+  /**
+   * The pipeline's four flags (`startSent`, `endReserved`, `startQueued`,
+   * `endMerged`, read and written through the accessors below) as bits of
+   * one small integer: one field of 8 bytes rather than four, on every span.
+   */
+  private pipelineFlags = 0;
+  /** @internal The bytes its start holds of the queue budget: `payloadBytes` when it was admitted. */
+  queuedBytes = 0;
   /** @internal The closed batch holding that start event (undefined while it is in the open batch). */
   startBatch: { readonly taken: boolean; readonly outcome: unknown; endCount: number } | undefined;
-  outputs: JsonObject | undefined;
-  /** @internal Inputs captured straight to JSON text (primitive arguments): then `inputs` is not built. */
-  inputsJson: string | undefined;
-  /** @internal Outputs captured straight to JSON text (a primitive result): then `outputs` is not built. */
-  outputsJson: string | undefined;
-  error: string | undefined;
+  /** @internal The outputs recorded at the end: as {@link inputs}, a value or its JSON text. */
+  outputs: JsonObject | string | undefined;
   status: RunStatus | undefined;
   endMicros: number | undefined;
-  private readonly limits: SerializeLimits;
   private dotted: string | undefined;
+  /** What few spans have (see {@link SpanRarities}); made on first write. */
+  private rare: SpanRarities | undefined;
 
-  constructor(request: SpanRequest, projectName: string, limits: SerializeLimits, sampleRate: number, parent: SpanParent | undefined, id?: string) {
+  constructor(request: SpanRequest, projectName: string, sampleRate: number, parent: SpanParent | undefined, id?: string) {
     this.startMicros = nowMicros();
     this.id = id ?? uuidv7(Math.floor(this.startMicros / 1000));
     if (parent === undefined) {
@@ -143,23 +147,24 @@ export class Span implements ActiveSpan {
       this.parentDottedOrder = undefined;
       this.metadata = request.metadata ?? NO_METADATA;
       this.sampled = keepsTrace(this.id, sampleRate);
-      this.remote = undefined;
-      this.parentIsRemote = false;
     } else {
       this.traceId = parent.traceId;
       this.parentId = parent.id;
       this.parentDottedOrder = parent.dottedOrder;
       this.metadata = request.metadata === undefined ? parent.metadata : { ...parent.metadata, ...request.metadata };
       this.sampled = parent.sampled ?? keepsTrace(parent.traceId, sampleRate);
-      this.remote = parent.remote;
-      this.parentIsRemote = !(parent instanceof Span) && (parent.isRemote ?? parent.remote !== undefined);
+      const parentIsRemote = !(parent instanceof Span) && (parent.isRemote ?? parent.remote !== undefined);
+      if (parent.remote !== undefined || parentIsRemote) {
+        const rare = this.rarities();
+        rare.remote = parent.remote;
+        rare.parentIsRemote = parentIsRemote;
+      }
     }
     this.name = request.name;
     this.runType = request.runType;
     // The call site's tags are frozen and shared; addTags() replaces rather than mutates.
     this.tags = request.tags.length === 0 ? NO_TAGS : (request.tags as string[]);
     this.projectName = projectName;
-    this.limits = limits;
     this.payloadBytes = RECORD_OVERHEAD_BYTES + dottedOrderLength(this.parentDottedOrder, this.id);
   }
 
@@ -168,6 +173,65 @@ export class Span implements ActiveSpan {
    * on first read (a child's start, a header, an export): most spans are
    * never asked before their record is encoded.
    */
+  /** @internal Set when the trace was continued from another service. */
+  get remote(): RemoteOrigin | undefined {
+    return this.rare?.remote;
+  }
+
+  /** @internal The parent is a span of another process (OTLP's "parent is remote" span flag). */
+  get parentIsRemote(): boolean {
+    return this.rare?.parentIsRemote ?? false;
+  }
+
+  /** @internal Outputs set through `setOutputs()`, serialized; they win over the call's result. */
+  get outputsOverride(): { value: JsonValue; bytes: number } | undefined {
+    return this.rare?.outputsOverride;
+  }
+
+  get events(): RunEvent[] {
+    return this.rare?.events ?? NO_EVENTS;
+  }
+
+  get error(): string | undefined {
+    return this.rare?.error;
+  }
+
+  /** @internal Set once the run's creation (`post`) has been put into an export batch; later records are `patch`es. */
+  get startSent(): boolean {
+    return (this.pipelineFlags & START_SENT) !== 0;
+  }
+  set startSent(on: boolean) {
+    this.setFlag(START_SENT, on);
+  }
+
+  /** @internal The queue holds room for this span's end. */
+  get endReserved(): boolean {
+    return (this.pipelineFlags & END_RESERVED) !== 0;
+  }
+  set endReserved(on: boolean) {
+    this.setFlag(END_RESERVED, on);
+  }
+
+  /**
+   * @internal The span is its own start event in the pipeline: true from
+   * that start's admission until the span ends, so its end can merge into
+   * it (while not yet taken for sending) instead of travelling apart.
+   */
+  get startQueued(): boolean {
+    return (this.pipelineFlags & START_QUEUED) !== 0;
+  }
+  set startQueued(on: boolean) {
+    this.setFlag(START_QUEUED, on);
+  }
+
+  /** @internal Its queued start absorbed its end: the start travels as one complete run, and no end event was queued. */
+  get endMerged(): boolean {
+    return (this.pipelineFlags & END_MERGED) !== 0;
+  }
+  set endMerged(on: boolean) {
+    this.setFlag(END_MERGED, on);
+  }
+
   get dottedOrder(): string {
     this.dotted ??= dottedOrderOf(this.parentDottedOrder, this.startMicros, this.id);
     return this.dotted;
@@ -175,8 +239,7 @@ export class Span implements ActiveSpan {
 
   /** Records the inputs captured at call time. */
   recordInputs(inputs: { value: JsonObject; bytes: number } | { json: string; bytes: number }): void {
-    if ('json' in inputs) this.inputsJson = inputs.json;
-    else this.inputs = inputs.value;
+    this.inputs = 'json' in inputs ? inputs.json : inputs.value;
     this.payloadBytes += inputs.bytes;
   }
 
@@ -186,7 +249,7 @@ export class Span implements ActiveSpan {
 
   setMetadata(key: string, value: unknown): this {
     // Copy on write: the object may be shared with the parent or the call site.
-    if (this.isRecording) this.metadata = { ...this.metadata, [String(key)]: toJsonSafe(value, this.limits).value };
+    if (this.isRecording) this.metadata = { ...this.metadata, [String(key)]: toJsonSafe(value, this.client.limits).value };
     return this;
   }
 
@@ -202,10 +265,10 @@ export class Span implements ActiveSpan {
     const event: RunEvent = { name: String(name), time: toIsoMicros(nowMicros()) };
     // Stryker disable next-line ConditionalExpression: `true` is equivalent (undefined serializes to null, which is not kept as kwargs: only speed differs); the `false` twin (kwargs never kept) is killed by langsmith-exporter.test.ts "a traced tree arrives as multipart parts that parse back…" (an event's kwargs)
     if (attributes !== undefined) {
-      const kwargs = toJsonSafe(attributes, this.limits).value;
+      const kwargs = toJsonSafe(attributes, this.client.limits).value;
       if (kwargs !== null && typeof kwargs === 'object' && !Array.isArray(kwargs)) event.kwargs = kwargs;
     }
-    this.events = [...this.events, event];
+    this.rarities().events = [...this.events, event];
     return this;
   }
 
@@ -215,7 +278,7 @@ export class Span implements ActiveSpan {
   }
 
   setOutputs(outputs: unknown): this {
-    if (this.isRecording && this.sampled) this.outputsOverride = toJsonSafe(outputs, this.limits);
+    if (this.isRecording && this.sampled) this.rarities().outputsOverride = toJsonSafe(outputs, this.client.limits);
     return this;
   }
 
@@ -224,9 +287,8 @@ export class Span implements ActiveSpan {
     if (!this.isRecording) return false;
     this.endMicros = nowMicros();
     this.status = status;
-    if (outputs !== undefined && 'json' in outputs) this.outputsJson = outputs.json;
-    else this.outputs = outputs?.value;
-    this.error = error;
+    this.outputs = outputs === undefined ? undefined : 'json' in outputs ? outputs.json : outputs.value;
+    if (error !== undefined) this.rarities().error = error;
     this.payloadBytes += (outputs?.bytes ?? 0) + (error?.length ?? 0);
     return true;
   }
@@ -254,8 +316,8 @@ export class Span implements ActiveSpan {
       this.tags,
       this.metadata,
       this.events,
-      phase === 'end' ? undefined : (this.inputsJson ?? (this.inputs === NO_INPUTS ? '{}' : JSON.stringify(this.inputs))),
-      ended ? (this.outputsJson ?? (this.outputs === undefined ? undefined : JSON.stringify(this.outputs))) : undefined,
+      phase === 'end' ? undefined : this.inputs === NO_INPUTS ? '{}' : jsonText(this.inputs),
+      ended && this.outputs !== undefined ? jsonText(this.outputs) : undefined,
     );
   }
 
@@ -266,9 +328,42 @@ export class Span implements ActiveSpan {
    * of a run posted earlier: it leaves out the inputs, which went with the start.
    */
   toRun(phase: 'start' | 'end' | 'full' = 'full'): Run {
-    const inputs = phase === 'end' ? undefined : this.inputsJson === undefined ? this.inputs : (JSON.parse(this.inputsJson) as JsonObject);
+    const inputs = phase === 'end' ? undefined : jsonValue(this.inputs);
     const ended = phase !== 'start' && this.endMicros !== undefined;
-    const outputs = !ended ? undefined : this.outputsJson === undefined ? this.outputs : (JSON.parse(this.outputsJson) as JsonObject);
+    const outputs = !ended || this.outputs === undefined ? undefined : jsonValue(this.outputs);
     return runLiteral(this, inputs, ended, outputs);
   }
+
+  private setFlag(flag: number, on: boolean): void {
+    this.pipelineFlags = on ? this.pipelineFlags | flag : this.pipelineFlags & ~flag;
+  }
+
+  private rarities(): SpanRarities {
+    return (this.rare ??= new SpanRarities());
+  }
+}
+
+/**
+ * What few spans have — a remote parent, explicit outputs, events, an
+ * error — apart, in one object made on first write: each field on `Span`
+ * itself would be 8 more bytes of garbage on every traced call, which
+ * almost never sets them. One class, every field set in its constructor:
+ * one shape, whatever is written first.
+ */
+class SpanRarities {
+  remote: RemoteOrigin | undefined = undefined;
+  parentIsRemote = false;
+  outputsOverride: { value: JsonValue; bytes: number } | undefined = undefined;
+  events: RunEvent[] = NO_EVENTS;
+  error: string | undefined = undefined;
+}
+
+/** Captured inputs or outputs as JSON text (text captured as such is kept as it is). */
+function jsonText(captured: JsonObject | string): string {
+  return typeof captured === 'string' ? captured : JSON.stringify(captured);
+}
+
+/** Captured inputs or outputs as a value (text captured as such is parsed back). */
+function jsonValue(captured: JsonObject | string): JsonObject {
+  return typeof captured === 'string' ? (JSON.parse(captured) as JsonObject) : captured;
 }

@@ -5,7 +5,7 @@ import type { BatchQueue } from './batch-queue.js';
 import type { DropWarnings } from './drop-warnings.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { QueueBudget } from './queue-budget.js';
-import type { SpanEvent } from './span-event.js';
+import { isEnd, type SpanEvent } from './span-event.js';
 
 /**
  * @internal The door of the pipeline: admits span events within the queue
@@ -29,7 +29,7 @@ export class Admission {
       const evicted = dropPolicy === 'drop-oldest' ? this.queue.evictOldest() : undefined;
       if (evicted === undefined) {
         // A refused start loses nothing (its end posts the whole run): only a refused end is a drop, counted and warned.
-        if (event.kind === 'end') {
+        if (isEnd(event)) {
           this.counters.queueFull++;
           this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); spans are being dropped`);
         }
@@ -50,11 +50,10 @@ export class Admission {
    * otherwise send every run twice — a post, then a patch.
    */
   mergeIntoQueuedStart(span: Span): boolean {
-    const start = span.startEvent;
     const batch = span.startBatch;
-    if (start === undefined || start.endMerged === true) return false;
+    if (!span.startQueued || span.endMerged) return false;
     if (batch !== undefined && (batch.taken || batch.outcome !== undefined)) return false;
-    start.endMerged = true;
+    span.endMerged = true;
     if (batch !== undefined) batch.endCount++; // a batch still open counts merged starts when it closes
     this.budget.heldEnds++;
     return true;

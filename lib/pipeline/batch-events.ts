@@ -21,7 +21,7 @@ export interface BatchLimits {
  * a batch forever. Timers come from `scheduler`, so production can use
  * `unref()`ed ones and tests virtual time.
  */
-export function batchEvents<T extends { readonly bytes: number }>(
+export function batchEvents<T extends { readonly queuedBytes: number }>(
   limits: BatchLimits,
   closeNow$: Observable<unknown>,
   scheduler: SchedulerLike,
@@ -46,9 +46,9 @@ export function batchEvents<T extends { readonly bytes: number }>(
       const sourceSubscription = source.subscribe({
         next(item) {
           // An item that would overflow the byte limit starts the next batch.
-          if (batch.length > 0 && batchBytes + item.bytes > limits.maxBatchBytes) close();
+          if (batch.length > 0 && batchBytes + item.queuedBytes > limits.maxBatchBytes) close();
           batch.push(item);
-          batchBytes += item.bytes;
+          batchBytes += item.queuedBytes;
           if (batch.length >= limits.maxBatchSize || batchBytes >= limits.maxBatchBytes) close();
           else if (batch.length === 1 && Number.isFinite(limits.maxDelayMillis)) timer = scheduler.schedule(close, limits.maxDelayMillis);
         },

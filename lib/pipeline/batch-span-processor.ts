@@ -24,7 +24,7 @@ import { QueueBudget } from './queue-budget.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { SendContext } from './send-batch.js';
 import { settleLeftovers } from './shutdown-leftovers.js';
-import type { SpanEvent } from './span-event.js';
+import { SpanEnd, type SpanEvent } from './span-event.js';
 import type { SpoolFallback } from './spool-fallback.js';
 import { spoolFor } from './spool-provider.js';
 import { unrefScheduler } from './unref-scheduler.js';
@@ -127,11 +127,11 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (this.isShutdown) return;
     // The span's own clock reading (wall-clock µs) serves as "now": one clock read per event, not two.
     this.slots.reap(span.startMicros / 1000);
-    // endMerged is there from the start: adding it later would give the event a second shape and a property store.
-    const start: SpanEvent = { kind: 'start', span, bytes: span.payloadBytes, endMerged: false };
-    if (!this.admission.admit(start)) return;
-    span.startEvent = start;
-    this.events.subscriber?.next(start);
+    // The span is its own start event (see SpanEvent): no object per call.
+    span.queuedBytes = span.payloadBytes;
+    if (!this.admission.admit(span)) return;
+    span.startQueued = true;
+    this.events.subscriber?.next(span);
   }
 
   onEnd(span: Span): Promise<void> | undefined {
@@ -143,10 +143,10 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.slots.reap((span.endMicros ?? span.startMicros) / 1000);
     this.budget.endArrived(span);
     if (!this.admission.mergeIntoQueuedStart(span)) {
-      const end: SpanEvent = { kind: 'end', span, bytes: span.payloadBytes, endMerged: false };
+      const end = new SpanEnd(span, span.payloadBytes);
       if (this.admission.admit(end)) this.events.subscriber?.next(end);
     }
-    span.startEvent = undefined;
+    span.startQueued = false;
     span.startBatch = undefined;
     if (span.parentId !== undefined) return undefined;
     const delivery = this.strategy.afterRootEnd(this.awaitRootDelivery);

@@ -1,9 +1,11 @@
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { RunRecord } from '../model/run-record.js';
-import type { SpanEvent } from './span-event.js';
+import { Span } from '../model/span.js';
+import { isEnd, type SpanEvent } from './span-event.js';
 import { recordOf, runOf, toRecordBatch, toRunBatch, type RunItem } from './to-export-batch.js';
 
-type Item = RunRecord | RunItem | SpanEvent;
+/** A made record (or run), or the start of a span still running: the span itself. */
+type Item = RunRecord | RunItem | Span;
 
 /** How a batch ended. `evicted`: dropped from the queue by the drop-oldest policy before it was sent. `spooled`: kept on disk for the next client. */
 export type BatchOutcome = 'delivered' | 'failed' | 'evicted' | 'spooled';
@@ -45,11 +47,16 @@ export class PendingBatch {
     const items: Item[] = new Array(events.length);
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
-      const merged = event.endMerged === true;
-      if (event.kind === 'end' || merged) ends++;
-      bytes += event.bytes;
-      const made = asRecords ? recordOf(event.kind, event.span, merged, false) : runOf(event.kind, event.span, merged, false);
-      if (made === undefined) event.span.startBatch = this;
+      bytes += event.queuedBytes;
+      if (isEnd(event)) {
+        ends++;
+        items[i] = asRecords ? recordOf('end', event.span, false, false)! : runOf('end', event.span, false, false)!;
+        continue;
+      }
+      // A start: the span itself (see SpanEvent). Still running, it stays as it is: its end may yet merge into it.
+      if (event.endMerged) ends++;
+      const made = asRecords ? recordOf('start', event, event.endMerged, false) : runOf('start', event, event.endMerged, false);
+      if (made === undefined) event.startBatch = this;
       items[i] = made ?? event;
     }
     this.items = items;
@@ -65,8 +72,9 @@ export class PendingBatch {
    */
   records(): ExportBatch {
     if (this.built === undefined) {
-      if (this.asRecords) this.built = toRecordBatch(this.items.map((item) => (item instanceof RunRecord ? item : recordOf((item as SpanEvent).kind, (item as SpanEvent).span, (item as SpanEvent).endMerged === true, true)!)));
-      else this.built = toRunBatch(this.items.map((item) => ('kind' in item ? runOf(item.kind, item.span, item.endMerged === true, true)! : (item as RunItem))));
+      // Only starts of spans still running were left as events (ends always become records at close).
+      if (this.asRecords) this.built = toRecordBatch(this.items.map((item) => (item instanceof RunRecord ? item : recordOf('start', item as Span, (item as Span).endMerged, true)!)));
+      else this.built = toRunBatch(this.items.map((item) => (item instanceof Span ? runOf('start', item, item.endMerged, true)! : (item as RunItem))));
       this.items = [];
     }
     return this.built;

@@ -1,6 +1,6 @@
 import type { Span } from '../model/span.js';
 import type { PendingBatch } from './pending-batch.js';
-import type { SpanEvent } from './span-event.js';
+import { isEnd, type SpanEvent } from './span-event.js';
 
 /** @internal Limits the budget enforces, from the delivery config. */
 export interface QueueLimits {
@@ -33,18 +33,18 @@ export class QueueBudget {
   /** Whether `event` fits now; the caller may evict and ask again. */
   fits(event: SpanEvent): boolean {
     // Room reserved for admitted starts' ends is theirs alone: an end whose start was refused must not take it.
-    const needed = this.reservedEnds + (event.kind === 'start' ? 2 : 1);
-    return this.heldEvents + needed <= this.limits.maxQueueSize && this.heldBytes + event.bytes <= this.limits.maxQueueBytes;
+    const needed = this.reservedEnds + (isEnd(event) ? 1 : 2);
+    return this.heldEvents + needed <= this.limits.maxQueueSize && this.heldBytes + event.queuedBytes <= this.limits.maxQueueBytes;
   }
 
   /** Counts an admitted event; a start reserves room for its end. */
   take(event: SpanEvent): void {
     this.heldEvents++;
-    this.heldBytes += event.bytes;
+    this.heldBytes += event.queuedBytes;
     this.admittedTotal++;
-    if (event.kind === 'end') this.heldEnds++;
+    if (isEnd(event)) this.heldEnds++;
     else {
-      event.span.endReserved = true;
+      event.endReserved = true;
       this.reservedEnds++;
     }
   }

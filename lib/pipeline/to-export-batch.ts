@@ -39,22 +39,31 @@ export function runOf(kind: 'start' | 'end', span: Span, endMerged: boolean, fin
   let item: RunItem;
   if (kind === 'start') {
     if (!endMerged && !final) return undefined;
-    item = { run: span.toRun(endMerged ? 'full' : 'start'), patch: false };
-  } else item = span.startSent ? { run: span.toRun('end'), patch: true } : { run: span.toRun('full'), patch: false };
+    item = span.toRun(endMerged ? 'full' : 'start');
+  } else item = span.startSent ? new RunPatch(span.toRun('end')) : span.toRun('full');
   span.startSent = true;
   return item;
 }
 
-/** @internal A run made for a custom exporter, and whether it is a patch. */
-export interface RunItem {
-  readonly run: Run;
-  readonly patch: boolean;
+/**
+ * @internal A run made for a custom exporter: a run to create (`post`) as
+ * it is — every traced call makes one, so it carries no wrapper — or, when
+ * its start went out earlier, the patch that ends it.
+ */
+export type RunItem = Run | RunPatch;
+
+/** @internal The patch of a run posted earlier: the end of a span whose start already left. */
+export class RunPatch {
+  constructor(readonly run: Run) {}
 }
 
 /** @internal Sorts runs into the batch a custom exporter receives. Only a run whose start went out earlier is a patch. */
 export function toRunBatch(runs: readonly RunItem[]): ExportBatch {
   const post: Run[] = [];
   const patch: Run[] = [];
-  for (const item of runs) (item.patch ? patch : post).push(item.run);
+  for (const item of runs) {
+    if (item instanceof RunPatch) patch.push(item.run);
+    else post.push(item);
+  }
   return { post, patch };
 }

@@ -2,9 +2,9 @@ import { TestScheduler } from 'rxjs/testing';
 import { batchEvents, type BatchLimits } from '../../../lib/pipeline/batch-events';
 
 // Items are sized letters: a–z weigh 1 byte, A–Z weigh 10.
-type Item = { name: string; bytes: number };
+type Item = { name: string; queuedBytes: number };
 const values: Record<string, Item> = {};
-for (const name of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ') values[name] = { name, bytes: name === name.toUpperCase() ? 10 : 1 };
+for (const name of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ') values[name] = { name, queuedBytes: name === name.toUpperCase() ? 10 : 1 };
 
 const limits = (overrides: Partial<BatchLimits> = {}): BatchLimits => ({ maxBatchSize: 3, maxBatchBytes: 100, maxDelayMillis: 10, ...overrides });
 
