@@ -21,8 +21,6 @@ export class WireOp {
     readonly texts: LangSmithTexts,
     /** `<op>.<id>`: the name of its multipart parts. */
     readonly name: string,
-    /** Whether `name` is ASCII (a UUID always is). */
-    readonly nameAscii: boolean,
     readonly mainBytes: number,
     readonly inputsBytes: number,
     readonly outputsBytes: number,
@@ -84,17 +82,17 @@ export function serializeOp(texts: LangSmithTexts, op: 'post' | 'patch', mode: L
     bytes += head + SUFFIX.extra.length + extraBytes + digits(extraBytes);
     if (texts.error !== undefined) bytes += head + SUFFIX.error.length + errorBytes + digits(errorBytes);
   }
-  return new WireOp(texts.key, op, texts, name, nameBytes === name.length, mainBytes, inputsBytes, outputsBytes, eventsBytes, extraBytes, errorBytes, bytes);
+  return new WireOp(texts.key, op, texts, name, mainBytes, inputsBytes, outputsBytes, eventsBytes, extraBytes, errorBytes, bytes);
 }
 
-/** Decimal digits of a non-negative integer: the size of `length=<n>`. */
+/** Decimal digits of a non-negative integer: the size of `length=<n>`. Comparisons, not a loop: a part is rarely 100 kB. */
 function digits(n: number): number {
-  let count = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    count++;
-  }
-  return count;
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  if (n < 100000) return 5;
+  return String(n).length;
 }
 
 const CRLF = '\r\n';

@@ -53,6 +53,13 @@ describe('multipart', () => {
     );
   });
 
+  test.each([9, 10, 99, 100, 999, 1000, 9999, 10000, 99999, 100000, 1000000])('a part of %i bytes: its length= header and the request\'s measured size agree with the bytes written', (n) => {
+    const inputs = JSON.stringify('x'.repeat(n - 2));
+    const { text, bytes } = body([texts({ inputs })], ['post'], 'multipart');
+    expect(text).toBe(part('b0', `post.${ID}`, texts().main) + part('b0', `post.${ID}.inputs`, inputs) + part('b0', `post.${ID}.extra`, texts().extra) + '--b0--\r\n');
+    expect(Buffer.byteLength(text)).toBe(bytes + '--b0--\r\n'.length);
+  });
+
   test('absent fields have no part; extra always has one; a patch\'s parts are named patch.<id>', () => {
     const { text } = body([texts(), texts({ outputs: '{"a":2}' })], ['post', 'patch'], 'multipart', 'xyz');
     expect(text).toBe(
