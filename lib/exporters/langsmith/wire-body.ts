@@ -213,8 +213,15 @@ function runObjectText(op: WireOp): string {
   return text + '}';
 }
 
-/** `text` as UTF-8 in a body of `size` bytes, the size its operations measured: ASCII exactly when the size is the text's length. */
+/**
+ * `text` as UTF-8 in a body of `size` bytes, the size its operations measured:
+ * ASCII exactly when the size is the text's length. A write stops at the end
+ * of the body, so a size measured too small would not show as a short write;
+ * UTF-8 never takes fewer bytes than a text has UTF-16 units, which catches it
+ * for the ASCII texts most bodies are.
+ */
 function encoded(text: string, size: number): Uint8Array {
+  if (size < text.length) throw new Error(`tracewire: LangSmith request body is at least ${text.length} bytes, ${size} expected`);
   const body = allocate(size);
   return exactly(body, write(body, text, 0, size === text.length));
 }
