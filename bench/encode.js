@@ -19,14 +19,26 @@
  * ROUNDS rounds is kept — the least disturbed round on a shared machine.
  * `--against=DIR` also loads DIR/dist (another checkout, built) and runs
  * its paths in the same rounds, on the same records, for a before/after.
+ *
+ * "Fresh" column (`--fresh=N`, default 5; 0 skips it): each path also runs
+ * once in its own fresh child, N children per path, interleaved with the
+ * other paths (and the --against build's): the child makes the 20 000
+ * records with its own build, then encodes them all once and reports the
+ * CPU of that one pass, per run. This is the exporters' cost in a fresh
+ * process (bench/pipeline.js --cost's flush): their code runs in V8's
+ * interpreter and baseline tiers before it is optimised, where the warm
+ * rounds above measure it optimised. Median of the N children.
  */
 const path = require('node:path');
 const { ROOT, nodeLine, cpuLine } = require('./support/machine');
 const { printTable } = require('./support/table');
 const { distMissing } = require('./support/dist');
 
+const { execFileSync } = require('node:child_process');
+
 const SPANS = 20_000;
 const ROUNDS = 15;
+const FRESH = Number((process.argv.find((a) => a.startsWith('--fresh=')) ?? '--fresh=5').slice(8));
 
 /**
  * The encoding paths of the build in `root`. A build with run records (issue 17:
@@ -61,9 +73,9 @@ function pathsOf(root, label) {
     }
     return wb.buildBody(ops, mode, boundary).body.length;
   };
+  const text = records ? lib('exporters/otlp/otlp-json-text.js') : undefined;
   const otlp = (batch) => {
     if (records) {
-      const text = lib('exporters/otlp/otlp-json-text.js');
       const spans = [...batch.postRecords, ...batch.patchRecords].map((record) => ({ serviceName: record.projectName, json: text.recordSpanJson(record) }));
       return encodeUtf8(text.otlpRequestJson(spans)).length;
     }
@@ -87,9 +99,9 @@ const floor = {
  * 20 000 real records: this build's batches as its built-in exporters receive them
  * (RecordBatch: compact records, with `runs()` for the Run objects other exporters get).
  */
-async function records() {
-  const tw = require(path.join(ROOT, 'dist', 'index.js'));
-  const { takesRecords } = require(path.join(ROOT, 'dist', 'lib', 'exporters', 'record-batch.js'));
+async function records(root = ROOT, withRuns = true) {
+  const tw = require(path.join(root, 'dist', 'index.js'));
+  const { takesRecords } = require(path.join(root, 'dist', 'lib', 'exporters', 'record-batch.js'));
   const batches = [];
   const keeper = { export: (batch) => (batches.push(batch), Promise.resolve({ ok: true })) };
   takesRecords(keeper);
@@ -99,17 +111,54 @@ async function records() {
   for (let i = 0; i < SPANS; i++) f(i, 1);
   await client.awaitPendingTraceBatches();
   await client.shutdown();
-  for (const batch of batches) batch.runs(); // built once here, as for a custom exporter, not inside the timed rounds
+  // Built once here, as for a custom exporter, not inside the timed rounds. A fresh child of a tracewire
+  // path does not: making Run objects formats times and dotted orders, which would warm the encoders' code.
+  if (withRuns) for (const batch of batches) batch.runs();
   return batches;
+}
+
+/** `--child=<root> --path=<kind>`: one fresh pass of one path; prints {us, bytes} per run as JSON. */
+async function child(root, kind) {
+  const batches = await records(root, kind === 'floor');
+  const runs = batches.reduce((n, b) => n + b.postRecords.length + b.patchRecords.length, 0);
+  const encode = kind === 'floor' ? floor.encode : pathsOf(root, '').find((p) => p.name === kind).encode;
+  const c = process.cpuUsage();
+  let bytes = 0;
+  for (const batch of batches) bytes += encode(batch);
+  const d = process.cpuUsage(c);
+  process.stdout.write(JSON.stringify({ us: (d.user + d.system) / runs, sysUs: d.system / runs, bytes: bytes / runs }));
+}
+
+/**
+ * The fresh column: `FRESH` children per path, paths interleaved in rotating order
+ * (this build's, then the other's), so drift of the machine's load falls on all alike.
+ */
+function freshRounds(builds) {
+  const jobs = [{ key: 'floor (JSON.stringify per record)', root: ROOT, kind: 'floor' }];
+  for (const { root, label } of builds) for (const kind of ['multipart', 'batch', 'otlp']) jobs.push({ key: label + kind, root, kind });
+  const all = new Map(jobs.map((j) => [j.key, []]));
+  for (let round = 0; round < FRESH; round++) {
+    for (let k = 0; k < jobs.length; k++) {
+      const job = jobs[(k + round) % jobs.length];
+      const out = execFileSync(process.execPath, [__filename, `--child=${job.root}`, `--path=${job.kind}`], { encoding: 'utf8' });
+      all.get(job.key).push(JSON.parse(out).us);
+    }
+  }
+  return all;
 }
 
 async function main() {
   if (distMissing()) return;
+  const childArg = process.argv.find((a) => a.startsWith('--child='));
+  if (childArg) return child(childArg.slice(8), process.argv.find((a) => a.startsWith('--path=')).slice(7));
   const against = process.argv.find((a) => a.startsWith('--against='));
   const batches = await records();
   const runs = batches.reduce((n, b) => n + b.postRecords.length + b.patchRecords.length, 0);
   const paths = [floor, ...pathsOf(ROOT, against ? 'this: ' : '')];
   if (against) paths.push(...pathsOf(path.resolve(against.slice(10)), 'other: '));
+  const builds = [{ root: ROOT, label: against ? 'this: ' : '' }];
+  if (against) builds.push({ root: path.resolve(against.slice(10)), label: 'other: ' });
+  const fresh = FRESH > 0 ? freshRounds(builds) : new Map();
   const best = new Map(paths.map((p) => [p.name, { us: Infinity, all: [], bytes: 0 }]));
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < paths.length; k++) {
@@ -129,6 +178,7 @@ async function main() {
   console.log(cpuLine({ loadavg: true }));
   console.log(`${runs} records in ${batches.length} batches; min over ${ROUNDS} interleaved rounds of process.cpuUsage() per path`);
   console.log('(median: the median round, which also counts the collections and allocations a path causes; min: the least disturbed round)');
+  if (FRESH > 0) console.log(`fresh: one pass in a fresh child after making the records, median of ${FRESH} children per path [range]; --fresh=N`);
   const floorUs = best.get(floor.name).us;
   const floorMedian = median(best.get(floor.name).all);
   printTable(
@@ -138,12 +188,17 @@ async function main() {
       { key: 'ratio', title: '× floor', right: true },
       { key: 'med', title: 'median µs/run', right: true },
       { key: 'medRatio', title: '× floor (median)', right: true },
+      { key: 'fresh', title: 'fresh µs/run [range]', right: true },
+      { key: 'freshRatio', title: '× floor (fresh)', right: true },
       { key: 'bytes', title: 'body B/run', right: true },
     ],
     paths.map((p) => {
       const b = best.get(p.name);
       const med = median(b.all);
-      return { name: p.name, us: b.us.toFixed(2), ratio: (b.us / floorUs).toFixed(2), med: med.toFixed(2), medRatio: (med / floorMedian).toFixed(2), bytes: Math.round(b.bytes) };
+      const f = fresh.get(p.name) ?? [];
+      const freshCell = f.length === 0 ? '' : `${median(f).toFixed(2)} [${Math.min(...f).toFixed(2)}–${Math.max(...f).toFixed(2)}]`;
+      const freshRatio = f.length === 0 ? '' : (median(f) / median(fresh.get(floor.name))).toFixed(2);
+      return { name: p.name, us: b.us.toFixed(2), ratio: (b.us / floorUs).toFixed(2), med: med.toFixed(2), medRatio: (med / floorMedian).toFixed(2), fresh: freshCell, freshRatio, bytes: Math.round(b.bytes) };
     }),
     { trimEnd: true },
   );

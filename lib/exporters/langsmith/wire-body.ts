@@ -8,9 +8,10 @@ export type LangSmithWireMode = 'multipart' | 'batch';
 /**
  * @internal One run operation (a post or a patch), measured for one mode:
  * its texts and the UTF-8 size of each, and `bytes`, what it adds to a
- * request body. No framed text is made per operation: the body is written
- * from the texts straight into one buffer ({@link buildBody}), so a batch
- * leaves no copy of its runs' text behind for the collector to sweep.
+ * request body. No framed text is kept per operation: a request's text is
+ * made from the texts when its body is built ({@link buildBody}) and dropped
+ * once encoded, so a batch waiting for `/info` or a retry holds only its
+ * runs' own texts.
  */
 export class WireOp {
   constructor(
@@ -20,8 +21,6 @@ export class WireOp {
     readonly texts: LangSmithTexts,
     /** `<op>.<id>`: the name of its multipart parts. */
     readonly name: string,
-    /** Whether `name` is ASCII (a UUID always is). */
-    readonly nameAscii: boolean,
     readonly mainBytes: number,
     readonly inputsBytes: number,
     readonly outputsBytes: number,
@@ -83,17 +82,17 @@ export function serializeOp(texts: LangSmithTexts, op: 'post' | 'patch', mode: L
     bytes += head + SUFFIX.extra.length + extraBytes + digits(extraBytes);
     if (texts.error !== undefined) bytes += head + SUFFIX.error.length + errorBytes + digits(errorBytes);
   }
-  return new WireOp(texts.key, op, texts, name, nameBytes === name.length, mainBytes, inputsBytes, outputsBytes, eventsBytes, extraBytes, errorBytes, bytes);
+  return new WireOp(texts.key, op, texts, name, mainBytes, inputsBytes, outputsBytes, eventsBytes, extraBytes, errorBytes, bytes);
 }
 
-/** Decimal digits of a non-negative integer: the size of `length=<n>`. */
+/** Decimal digits of a non-negative integer: the size of `length=<n>`. Comparisons, not a loop: a part is rarely 100 kB. */
 function digits(n: number): number {
-  let count = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    count++;
-  }
-  return count;
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  if (n < 100000) return 5;
+  return String(n).length;
 }
 
 const CRLF = '\r\n';
@@ -145,9 +144,12 @@ export function splitIntoRequests(ops: readonly WireOp[], mode: LangSmithWireMod
 }
 
 /**
- * @internal The body of one request: one allocation of the exact size (the
- * operations' `bytes` are exact), each operation's text encoded straight into
- * it, so no joined copy of the whole body exists as a string.
+ * @internal The body of one request: its whole text made as one string and
+ * encoded with one native write into one allocation of the exact size (the
+ * operations' `bytes` are exact). One write per request rather than one per
+ * run: in a fresh process each write is a call from not-yet-optimised code
+ * into C++ that first flattens its own small string, and a pipeline's first
+ * flush makes 20 000 of them (bench/encode.js's fresh column).
  */
 export function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string): WireBody {
   return mode === 'multipart' ? multipartBody(ops, boundary) : batchBody(ops);
@@ -157,22 +159,19 @@ function multipartBody(ops: readonly WireOp[], boundary: string): WireBody {
   const closing = `--${boundary}--\r\n`;
   let size = closing.length;
   for (const op of ops) size += op.bytes;
-  const body = allocate(size);
   const prefix = partPrefix(boundary);
-  let at = 0;
+  let text = '';
   for (const op of ops) {
-    // The operation's text is made here, written at once and dropped: one write per run, and no framed copy of a batch lives on.
     const t = op.texts;
-    let text = partText(prefix, op, SUFFIX_TYPE.main, t.main, op.mainBytes);
+    text += partText(prefix, op, SUFFIX_TYPE.main, t.main, op.mainBytes);
     if (t.inputs !== undefined) text += partText(prefix, op, SUFFIX_TYPE.inputs, t.inputs, op.inputsBytes);
     if (t.outputs !== undefined) text += partText(prefix, op, SUFFIX_TYPE.outputs, t.outputs, op.outputsBytes);
     if (t.events !== undefined) text += partText(prefix, op, SUFFIX_TYPE.events, t.events, op.eventsBytes);
     text += partText(prefix, op, SUFFIX_TYPE.extra, t.extra, op.extraBytes);
     if (t.error !== undefined) text += partText(prefix, op, SUFFIX_TYPE.error, t.error, op.errorBytes);
-    at += write(body, text, at, op.bytes === text.length);
   }
-  at += write(body, closing, at, true);
-  return { body: exactly(body, at), contentType: `multipart/form-data; boundary=${boundary}` };
+  text += closing;
+  return { body: encoded(text, size), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** One part: its head, its JSON as it is, CRLF. */
@@ -188,21 +187,18 @@ function batchBody(ops: readonly WireOp[]): WireBody {
     if (op.op === 'post') posts++;
   }
   size -= (posts > 0 ? 1 : 0) + (posts < ops.length ? 1 : 0); // each op counted a comma; a list of n needs n - 1
-  const body = allocate(size);
-  let at = write(body, '{"post":[', 0, true);
+  let text = '{"post":[';
   for (const list of ['post', 'patch'] as const) {
-    if (list === 'patch') at += write(body, '],"patch":[', at, true);
+    if (list === 'patch') text += '],"patch":[';
     let first = true;
     for (const op of ops) {
       if (op.op !== list) continue;
-      if (!first) at += write(body, ',', at, true);
-      const text = runObjectText(op);
-      at += write(body, text, at, op.bytes === text.length + 1); // bytes counts its comma
+      if (!first) text += ',';
+      text += runObjectText(op);
       first = false;
     }
   }
-  at += write(body, ']}', at, true);
-  return { body: exactly(body, at), contentType: 'application/json' };
+  return { body: encoded(text + ']}', size), contentType: 'application/json' };
 }
 
 /** The run as one JSON object: its main part without its closing `}`, the separate fields, `}`. */
@@ -215,6 +211,19 @@ function runObjectText(op: WireOp): string {
   text += FIELD_KEY.extra + t.extra;
   if (t.error !== undefined) text += FIELD_KEY.error + t.error;
   return text + '}';
+}
+
+/**
+ * `text` as UTF-8 in a body of `size` bytes, the size its operations measured:
+ * ASCII exactly when the size is the text's length. A write stops at the end
+ * of the body, so a size measured too small would not show as a short write;
+ * UTF-8 never takes fewer bytes than a text has UTF-16 units, which catches it
+ * for the ASCII texts most bodies are.
+ */
+function encoded(text: string, size: number): Uint8Array {
+  if (size < text.length) throw new Error(`tracewire: LangSmith request body is at least ${text.length} bytes, ${size} expected`);
+  const body = allocate(size);
+  return exactly(body, write(body, text, 0, size === text.length));
 }
 
 /** Sizes are computed before writing; a mismatch is a bug here, and must never put a half-written body on the wire. */

@@ -1,5 +1,5 @@
 import type { LangSmithTexts } from '../../../lib/exporters/langsmith/to-langsmith-run';
-import { buildBody, newBoundary, serializeOp, splitIntoRequests, type LangSmithWireMode } from '../../../lib/exporters/langsmith/wire-body';
+import { buildBody, newBoundary, serializeOp, splitIntoRequests, WireOp, type LangSmithWireMode } from '../../../lib/exporters/langsmith/wire-body';
 
 /**
  * The LangSmith wire formats, byte for byte: multipart (`POST /runs/multipart`,
@@ -51,6 +51,13 @@ describe('multipart', () => {
         part('b0', `${name}.error`, FULL.error!) +
         '--b0--\r\n',
     );
+  });
+
+  test.each([9, 10, 99, 100, 999, 1000, 9999, 10000, 99999, 100000, 1000000])('a part of %i bytes: its length= header and the request\'s measured size agree with the bytes written', (n) => {
+    const inputs = JSON.stringify('x'.repeat(n - 2));
+    const { text, bytes } = body([texts({ inputs })], ['post'], 'multipart');
+    expect(text).toBe(part('b0', `post.${ID}`, texts().main) + part('b0', `post.${ID}.inputs`, inputs) + part('b0', `post.${ID}.extra`, texts().extra) + '--b0--\r\n');
+    expect(Buffer.byteLength(text)).toBe(bytes + '--b0--\r\n'.length);
   });
 
   test('absent fields have no part; extra always has one; a patch\'s parts are named patch.<id>', () => {
@@ -114,6 +121,21 @@ describe('batch', () => {
       const op = serializeOp(t, 'post', 'batch', 'unused');
       expect(op.bytes).toBe(Buffer.byteLength(body([t], ['post'], 'batch').text) - '{"post":[],"patch":[]}'.length + 1);
     }
+  });
+});
+
+describe('a size measured wrong', () => {
+  const mismeasured = (mode: LangSmithWireMode, by: number): WireOp => {
+    const op = serializeOp(texts(), 'post', mode, 'b0');
+    return new WireOp(op.key, op.op, op.texts, op.name, op.mainBytes, op.inputsBytes, op.outputsBytes, op.eventsBytes, op.extraBytes, op.errorBytes, op.bytes + by);
+  };
+
+  test.each(['multipart', 'batch'] as const)('%s: a body measured one byte short is refused, never written cut off', (mode) => {
+    expect(() => buildBody([mismeasured(mode, -1)], mode, 'b0')).toThrow(/LangSmith request body is at least/);
+  });
+
+  test.each(['multipart', 'batch'] as const)('%s: a body measured one byte long is refused, never sent with a tail of garbage', (mode) => {
+    expect(() => buildBody([mismeasured(mode, 1)], mode, 'b0')).toThrow(/LangSmith request body is \d+ bytes, \d+ expected/);
   });
 });
 

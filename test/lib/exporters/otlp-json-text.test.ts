@@ -37,3 +37,17 @@ test('a run type or project that needs escaping is escaped, as JSON.stringify do
   const odd = record({ runType: 'odd"type\\', projectName: 'pro"ject' });
   expect(recordSpanJson(odd)).toBe(JSON.stringify(recordToOtlpSpan(odd)));
 });
+
+test('consecutive spans that change run type, project or metadata object one at a time each get their own text', () => {
+  const shared = { tenant: 'acme' };
+  const records = [
+    record({ runType: 'llm', projectName: 'p1', metadata: shared }),
+    record({ runType: 'llm', projectName: 'p1', metadata: shared }),
+    record({ runType: 'tool', projectName: 'p1', metadata: shared }),
+    record({ runType: 'tool', projectName: 'p2', metadata: shared }),
+    record({ runType: 'tool', projectName: 'p2', metadata: { tenant: 'other' } }),
+    record({ runType: 'llm', projectName: 'p2', metadata: {} }),
+    record({ runType: 'llm', projectName: 'p1', metadata: shared }),
+  ];
+  for (const r of records) expect(recordSpanJson(r)).toBe(JSON.stringify(recordToOtlpSpan(r)));
+});

@@ -40,3 +40,43 @@ test('every field agrees with toISOString, across years, leap days and each mont
 test('a fractional time is written out rather than taken from the table', () => {
   expect(toIsoMicros(base + 1.5)).toBe('2026-11-24T04:10:03.1231.5Z');
 });
+
+test('a start and an end in two alternating milliseconds are each formatted once, and written exactly', () => {
+  // Times no other test uses, so neither millisecond is remembered yet.
+  const start = Date.UTC(2031, 4, 6, 7, 8, 9, 10) * 1000;
+  const end = start + 1000;
+  const formatted = jest.spyOn(Date.prototype, 'getUTCFullYear');
+  try {
+    for (let i = 0; i < 5; i++) {
+      expect(toIsoMicros(start + i)).toBe(`2031-05-06T07:08:09.01000${i}Z`);
+      expect(toIsoMicros(end + i)).toBe(`2031-05-06T07:08:09.01100${i}Z`);
+      expect(toCompactMicros(start + i)).toBe(`20310506T07080901000${i}Z`);
+    }
+    // One format per millisecond: a one-entry cache formats at every alternation (15 times here).
+    expect(formatted).toHaveBeenCalledTimes(2);
+  } finally {
+    formatted.mockRestore();
+  }
+});
+
+test('of three milliseconds in turn, the least recently used is the one formatted again', () => {
+  const a = Date.UTC(2032, 0, 2, 3, 4, 5, 6) * 1000;
+  const b = a + 1000;
+  const c = a + 2000;
+  const formatted = jest.spyOn(Date.prototype, 'getUTCFullYear');
+  try {
+    expect([toIsoMicros(a), toIsoMicros(b), toIsoMicros(a), toIsoMicros(c), toIsoMicros(a)]).toEqual([
+      '2032-01-02T03:04:05.006000Z',
+      '2032-01-02T03:04:05.007000Z',
+      '2032-01-02T03:04:05.006000Z',
+      '2032-01-02T03:04:05.008000Z',
+      '2032-01-02T03:04:05.006000Z',
+    ]);
+    // a, b, c formatted; a was used after b, so c replaced b and a is still remembered.
+    expect(formatted).toHaveBeenCalledTimes(3);
+    expect(toIsoMicros(b)).toBe('2032-01-02T03:04:05.007000Z');
+    expect(formatted).toHaveBeenCalledTimes(4);
+  } finally {
+    formatted.mockRestore();
+  }
+});
