@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settle } from '../../helpers/gated-exporter';
 import { SpoolFallback } from '../../../lib/pipeline/spool-fallback';
+import { within } from '../../helpers/within';
 
 /**
  * The watchdog: on workerd an export whose request ended is dropped with its
@@ -50,13 +51,6 @@ function firstBatchHangsTwice(): { exporter: SpanExporter; sent: ExportBatch[]; 
     },
   };
   return { exporter, sent, answers };
-}
-
-/** Resolves to `'timed out'` after `millis` (a generous bound: the positive case settles in milliseconds). */
-function within<T>(work: Promise<T>, millis: number): Promise<T | 'timed out'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), millis)));
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function clientFor(exporter: SpanExporter): TracingClient {
