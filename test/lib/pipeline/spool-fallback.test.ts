@@ -185,7 +185,7 @@ test('a batch a replay gave up on goes once a delivery made while that replay ra
   work(1);
   await expect(client.flush()).resolves.toMatchObject({ delivered: 1 }); // a delivery while the replay still runs
   openGate();
-  await until(() => received.includes('a'));
+  await until(() => received.includes('a') && spoolFiles().length === 0); // delivered, and its file deleted after
   expect(received).toContain('a');
   expect(attemptsOfSpooled).toBe(4);
   expect(spoolFiles()).toEqual([]);
