@@ -1,5 +1,5 @@
 import { envChoice, firstSet, type Env } from './config-env.js';
-import { TracewireConfigError } from './errors.js';
+import { HiddenValue, TracewireConfigError } from './errors.js';
 
 /** How OTLP request bodies are encoded. */
 export type OtlpProtocol = 'http/json' | 'http/protobuf';
@@ -11,7 +11,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** What Node accepts in a header value (no CR, LF or NUL: those would split the request). */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 // Never the value itself: header values are usually credentials.
-const HIDDEN = '[value not shown: header values may be credentials]';
+const HIDDEN = new HiddenValue('header values may be credentials');
 
 /**
  * Where and how the OTLP exporter sends. Every field falls back to the

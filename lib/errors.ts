@@ -17,12 +17,23 @@ export class TracewireConfigError extends Error {
   }
 }
 
+/**
+ * @internal Stands in for a value a refusal must not show (a header value may
+ * be a credential). Given as `received`, the message says
+ * `received [value not shown: <why>]`: unquoted, so the placeholder is not
+ * taken for what was set.
+ */
+export class HiddenValue {
+  constructor(readonly why: string) {}
+}
+
 /** Thrown when a decorator is put where it cannot work (a getter, a field). */
 export class TracewireUsageError extends Error {
   override readonly name = 'TracewireUsageError';
 }
 
 function describe(value: unknown): string {
+  if (value instanceof HiddenValue) return `[value not shown: ${value.why}]`;
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value);
   if (typeof value === 'function') return 'a function';
   if (value === null || typeof value !== 'object') return String(value);

@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { TracingClient, traceable, type ExportBatch, type FlushResult, type SpanExporter } from '../../../index';
 import { BatchSpanProcessor } from '../../../lib/pipeline/batch-span-processor';
+import { within } from '../../helpers/within';
 
 /**
  * The natural-exit flush, in-process: `process.emit('beforeExit')` is what
@@ -26,13 +27,6 @@ function signallingExporter(): { exporter: SpanExporter; batches: ExportBatch[];
   return { exporter, batches, firstBatch };
 }
 
-/** Resolves to `'timed out'` after `millis` (a generous bound: the positive case settles in milliseconds). */
-function orTimeout<T>(work: Promise<T>, millis: number): Promise<T | 'timed out'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), millis)));
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** A full garbage collection, without starting jest with `--expose-gc`. */
 function collectGarbage(): () => void {
   setFlagsFromString('--expose-gc');
@@ -51,7 +45,7 @@ test('when the event loop runs dry, every client delivers what it has queued', a
 
   process.emit('beforeExit', 0);
 
-  expect(await orTimeout(Promise.all([first.firstBatch, second.firstBatch]), 20_000)).not.toBe('timed out');
+  expect(await within(Promise.all([first.firstBatch, second.firstBatch]), 20_000)).not.toBe('timed out');
   expect(first.batches.flatMap((batch) => batch.post).map((run) => run.name)).toEqual(['beforeExit']);
   expect(second.batches.flatMap((batch) => batch.post).map((run) => run.name)).toEqual(['beforeExit']);
   await Promise.all(clients.map((client) => client.shutdown()));

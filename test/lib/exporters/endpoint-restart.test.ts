@@ -2,7 +2,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LangSmithExporter, TracingClient, setGlobalTracingClient, traceable } from '../../../index';
+import { SpoolStore, type ReplayResult } from '../../../lib/spool/spool-store';
 import { ScriptedSink } from '../../helpers/scripted-sink';
+import { within } from '../../helpers/within';
 
 /**
  * The endpoint dies in the middle of a run and comes back on the same port.
@@ -13,6 +15,7 @@ import { ScriptedSink } from '../../helpers/scripted-sink';
 let spoolDir: string;
 beforeEach(() => (spoolDir = mkdtempSync(join(tmpdir(), 'tracewire-restart-'))));
 afterEach(() => {
+  jest.restoreAllMocks();
   setGlobalTracingClient(undefined);
   rmSync(spoolDir, { recursive: true, force: true });
 });
@@ -69,6 +72,8 @@ test('spans spooled before a replay that failed (the endpoint still down) are re
   const port = first.port;
   const endpoint = first.url;
   await first.stop(); // down from the start
+  // The client's spool replays, seen from the store: the start-up one must have ended before the endpoint is back.
+  const replays = jest.spyOn(SpoolStore.prototype, 'replay');
   const client = new TracingClient({
     exporter: new LangSmithExporter({ endpoint, apiKey: 'k' }),
     spoolDir,
@@ -83,11 +88,16 @@ test('spans spooled before a replay that failed (the endpoint still down) are re
   for (let i = 0; i < 40; i++) step(i);
   await client.flush({ timeoutMillis: 20_000 });
   expect(client.stats().spooled).toBe(40);
-  // The client's start-up replay (a second after construction) meets the dead endpoint and gives up.
-  const requestsBefore = client.stats().exportRequests;
-  await until(() => client.stats().exportRequests >= requestsBefore + 3);
-  expect(client.stats().exportRequests).toBeGreaterThanOrEqual(requestsBefore + 3);
-  await new Promise((resolve) => setTimeout(resolve, 500)); // let that replay finish giving up
+  // The client's start-up replay (a second after construction) meets the dead endpoint and gives up. Wait for
+  // it to end: only then does the delivery below find no replay running and have to start one itself for what
+  // that replay gave up on, the rule this test is about. A delivery while it still ran would only be noted,
+  // and the replay would go again on its own when it ends (a different rule).
+  await until(() => replays.mock.calls.length > 0);
+  expect(replays).toHaveBeenCalledTimes(1);
+  // The client awaited this promise before the test did: its replay is over when this await resumes.
+  const startUpReplay = await within(replays.mock.results[0]!.value as Promise<ReplayResult>, 30_000);
+  expect(startUpReplay).toMatchObject({ replayed: 0, corrupt: 0 }); // ended (not 'timed out'), nothing delivered
+  expect((startUpReplay as ReplayResult).failed).toBeGreaterThan(0); // it met the spooled batches and gave up on them
 
   const second = await ScriptedSink.start(port); // back
   step(40);

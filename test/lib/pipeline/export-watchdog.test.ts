@@ -3,6 +3,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settle } from '../../helpers/gated-exporter';
+import { SpoolFallback } from '../../../lib/pipeline/spool-fallback';
+import { within } from '../../helpers/within';
 
 /**
  * The watchdog: on workerd an export whose request ended is dropped with its
@@ -49,13 +51,6 @@ function firstBatchHangsTwice(): { exporter: SpanExporter; sent: ExportBatch[]; 
     },
   };
   return { exporter, sent, answers };
-}
-
-/** Resolves to `'timed out'` after `millis` (a generous bound: the positive case settles in milliseconds). */
-function within<T>(work: Promise<T>, millis: number): Promise<T | 'timed out'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), millis)));
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function clientFor(exporter: SpanExporter): TracingClient {
@@ -129,11 +124,15 @@ test('a batch delivered by a late answer is not spooled when its retry is abando
     answers[0]!({ ok: true }); // the late answer delivers the batch
     while (client.stats().delivered < 2) await new Promise((resolve) => setImmediate(resolve)); // bounded by the test's timeout
     skewMillis = 2 * PAST_THE_EXPORT_DEADLINE;
+    const kept = jest.spyOn(SpoolFallback.prototype, 'keep');
     step(3); // the retry is abandoned: past maxRetries, but the batch is delivered already
     expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ timedOut: false, pending: 0 });
+    // Abandoning the retry is where its batch would be given up; a spool write starts there, in the same call.
+    expect(client.stats().abandoned).toBe(2);
     answers[1]!({ ok: true });
     await client.shutdown({ timeoutMillis: 5_000 });
-    await new Promise((resolve) => setTimeout(resolve, 200)); // room for a spool write, were one started
+    await Promise.all(kept.mock.results.map((result) => result.value)); // every spool write started has ended
+    expect(kept).not.toHaveBeenCalled();
     expect(readdirSync(spoolDir)).toEqual([]);
     expect(client.stats()).toMatchObject({ delivered: 3, spooled: 0, abandoned: 2 });
   } finally {

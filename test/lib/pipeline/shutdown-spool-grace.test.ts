@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TracingClient, traceable, type FlushResult, type SpanExporter } from '../../../index';
+import { within } from '../../helpers/within';
 
 /**
  * Shutdown past its deadline: what is still queued goes to the spool, and
@@ -31,13 +32,6 @@ function clientWithALeftover(): TracingClient {
   void client.awaitPendingTraceBatches({ timeoutMillis: 0 }); // the first batch takes the slot
   traceable(function leftOver() {}, { client })();
   return client;
-}
-
-/** Resolves to `'timed out'` after `millis` (a generous bound: the positive case settles in milliseconds). */
-function within<T>(work: Promise<T>, millis: number): Promise<T | 'timed out'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), millis)));
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 test('shutdown returns once its leftovers are on disk, without waiting out the grace for writing them', async () => {

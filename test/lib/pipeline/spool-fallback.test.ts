@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryExporter, TracingClient, traceable, type ExportBatch, type Run } from '../../../index';
-import { SpoolStore } from '../../../lib/spool/spool-store';
+import { SpoolStore, type ReplayResult } from '../../../lib/spool/spool-store';
+import { within } from '../../helpers/within';
 
 /**
  * The spool fallback of a client: what an earlier client spooled is replayed
@@ -89,11 +90,17 @@ test('a replay counts in stats().replayed the spans whose end it carries: patche
 
 test('once a replay emptied the spool, later deliveries do not read the spool directory again', async () => {
   await spooled({ post: [run('a', true)], patch: [] }, { post: [run('b', true)], patch: [] });
+  const replays = jest.spyOn(SpoolStore.prototype, 'replay');
   const exporter = new MemoryExporter();
   const client = new TracingClient({ exporter, spoolDir: dir, logger: quiet });
-  await until(() => spoolFiles().length === 0 && client.stats().replayed === 2);
+  // Wait for the start-up replay to end, not just for its files to go: a delivery while it still ran would
+  // only be noted by it, and none of the deliveries below would test when a delivery starts a replay.
+  await until(() => replays.mock.calls.length > 0);
+  expect(replays).toHaveBeenCalledTimes(1);
+  // The client awaited this promise before the test did: its replay is over when this await resumes.
+  expect(await within(replays.mock.results[0]!.value as Promise<ReplayResult>, 20_000)).toEqual({ replayed: 2, failed: 0, corrupt: 0 });
+  expect(spoolFiles()).toEqual([]);
   expect(client.stats().replayed).toBe(2);
-  await new Promise((resolve) => setTimeout(resolve, 50)); // the replay's last steps after its last file
 
   const reads = spoolDirectoryReads();
   const work = traceable(function work(i: number) { return i; }, { client });
@@ -103,6 +110,8 @@ test('once a replay emptied the spool, later deliveries do not read the spool di
   }
   // A delivery starts a replay only when something was spooled since the last one began.
   expect(reads()).toBe(0);
+  // Nor did the replay start another when it ended: one it starts then reads the directory before the spy is set.
+  expect(replays).toHaveBeenCalledTimes(1);
   await client.shutdown();
 });
 
@@ -176,7 +185,7 @@ test('a batch a replay gave up on goes once a delivery made while that replay ra
   work(1);
   await expect(client.flush()).resolves.toMatchObject({ delivered: 1 }); // a delivery while the replay still runs
   openGate();
-  await until(() => received.includes('a'));
+  await until(() => received.includes('a') && spoolFiles().length === 0); // delivered, and its file deleted after
   expect(received).toContain('a');
   expect(attemptsOfSpooled).toBe(4);
   expect(spoolFiles()).toEqual([]);

@@ -4,6 +4,7 @@ import { classifyResponse, MAX_ERROR_BODY_CHARS, RETRYABLE_STATUS } from '../../
 import { HttpTransport } from '../../../../lib/exporters/http/http-transport';
 import { withoutSecrets } from '../../../../lib/exporters/http/redact-secrets';
 import { parseRetryAfter } from '../../../../lib/exporters/http/retry-after';
+import { within } from '../../../helpers/within';
 
 /**
  * How an HTTP answer becomes an ExportResult, the rules both transports
@@ -94,7 +95,12 @@ describe('the Node transport', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const post = async (transport: HttpTransport) => transport.post({ url, headers: { 'content-type': 'application/json' }, body: Buffer.from('{}'), signal: new AbortController().signal });
+  /**
+   * The transport's answer, or `'timed out'` after 10 s: an answer comes only once the body is read to
+   * its end, so a transport that never reads it fails here, not at jest's 120 s time-out.
+   */
+  const post = (transport: HttpTransport) =>
+    within(transport.post({ url, headers: { 'content-type': 'application/json' }, body: Buffer.from('{}'), signal: new AbortController().signal }), 10_000);
 
   test('an error body is quoted up to MAX_ERROR_BODY_CHARS, however long it is and in however many chunks it comes', async () => {
     answer = (res) => {
