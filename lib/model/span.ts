@@ -168,11 +168,6 @@ export class Span implements ActiveSpan {
     this.payloadBytes = RECORD_OVERHEAD_BYTES + dottedOrderLength(this.parentDottedOrder, this.id);
   }
 
-  /**
-   * `<YYYYMMDDTHHMMSSffffffZ><id>` segments joined by `.`, root first. Made
-   * on first read (a child's start, a header, an export): most spans are
-   * never asked before their record is encoded.
-   */
   /** @internal Set when the trace was continued from another service. */
   get remote(): RemoteOrigin | undefined {
     return this.rare?.remote;
@@ -232,6 +227,11 @@ export class Span implements ActiveSpan {
     this.setFlag(END_MERGED, on);
   }
 
+  /**
+   * `<YYYYMMDDTHHMMSSffffffZ><id>` segments joined by `.`, root first. Made
+   * on first read (a child's start, a header, an export): most spans are
+   * never asked before their record is encoded.
+   */
   get dottedOrder(): string {
     this.dotted ??= dottedOrderOf(this.parentDottedOrder, this.startMicros, this.id);
     return this.dotted;
