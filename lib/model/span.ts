@@ -81,12 +81,6 @@ const NO_TAGS: string[] = Object.freeze([]) as unknown as string[];
 const NO_METADATA: JsonObject = Object.freeze({}) as JsonObject;
 const NO_EVENTS: RunEvent[] = Object.freeze([]) as unknown as RunEvent[];
 
-// The bits of Span's pipelineFlags.
-const START_SENT = 1;
-const END_RESERVED = 2;
-const START_QUEUED = 4;
-const END_MERGED = 8;
-
 /**
  * Whether a trace is kept, from its root id's last 32 random bits, so every
  * service that sees the same trace id makes the same choice.
@@ -120,14 +114,20 @@ export class Span implements ActiveSpan {
   readonly sampled: boolean;
   /** Approximate JSON size of the whole record, kept current for batch byte limits. */
   payloadBytes: number;
+  /** @internal Set once the run's creation (`post`) has been put into an export batch; later records are `patch`es. */
+  startSent = false;
+  /** @internal The queue holds room for this span's end. */
+  endReserved = false;
   /**
-   * The pipeline's four flags (`startSent`, `endReserved`, `startQueued`,
-   * `endMerged`, read and written through the accessors below) as bits of
-   * one small integer: one field of 8 bytes rather than four, on every span.
+   * @internal The span is its own start event in the pipeline: true from
+   * that start's admission until the span ends, so its end can merge into
+   * it (while not yet taken for sending) instead of travelling apart.
    */
-  private pipelineFlags = 0;
+  startQueued = false;
   /** @internal The bytes its start holds of the queue budget: `payloadBytes` when it was admitted. */
   queuedBytes = 0;
+  /** @internal Its queued start absorbed its end: the start travels as one complete run, and no end event was queued. */
+  endMerged = false;
   /** @internal The closed batch holding that start event (undefined while it is in the open batch). */
   startBatch: { readonly taken: boolean; readonly outcome: unknown; endCount: number } | undefined;
   /** @internal The outputs recorded at the end: as {@link inputs}, a value or its JSON text. */
@@ -189,42 +189,6 @@ export class Span implements ActiveSpan {
 
   get error(): string | undefined {
     return this.rare?.error;
-  }
-
-  /** @internal Set once the run's creation (`post`) has been put into an export batch; later records are `patch`es. */
-  get startSent(): boolean {
-    return (this.pipelineFlags & START_SENT) !== 0;
-  }
-  set startSent(on: boolean) {
-    this.setFlag(START_SENT, on);
-  }
-
-  /** @internal The queue holds room for this span's end. */
-  get endReserved(): boolean {
-    return (this.pipelineFlags & END_RESERVED) !== 0;
-  }
-  set endReserved(on: boolean) {
-    this.setFlag(END_RESERVED, on);
-  }
-
-  /**
-   * @internal The span is its own start event in the pipeline: true from
-   * that start's admission until the span ends, so its end can merge into
-   * it (while not yet taken for sending) instead of travelling apart.
-   */
-  get startQueued(): boolean {
-    return (this.pipelineFlags & START_QUEUED) !== 0;
-  }
-  set startQueued(on: boolean) {
-    this.setFlag(START_QUEUED, on);
-  }
-
-  /** @internal Its queued start absorbed its end: the start travels as one complete run, and no end event was queued. */
-  get endMerged(): boolean {
-    return (this.pipelineFlags & END_MERGED) !== 0;
-  }
-  set endMerged(on: boolean) {
-    this.setFlag(END_MERGED, on);
   }
 
   /**
@@ -332,10 +296,6 @@ export class Span implements ActiveSpan {
     const ended = phase !== 'start' && this.endMicros !== undefined;
     const outputs = !ended || this.outputs === undefined ? undefined : jsonValue(this.outputs);
     return runLiteral(this, inputs, ended, outputs);
-  }
-
-  private setFlag(flag: number, on: boolean): void {
-    this.pipelineFlags = on ? this.pipelineFlags | flag : this.pipelineFlags & ~flag;
   }
 
   private rarities(): SpanRarities {
