@@ -5,7 +5,7 @@ import type { BatchQueue } from './batch-queue.js';
 import type { DropWarnings } from './drop-warnings.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { QueueBudget } from './queue-budget.js';
-import { isEnd, type SpanEvent } from './span-event.js';
+import { SpanEnd, type SpanEvent } from './span-event.js';
 
 /**
  * @internal The door of the pipeline: admits span events within the queue
@@ -29,7 +29,7 @@ export class Admission {
       const evicted = dropPolicy === 'drop-oldest' ? this.queue.evictOldest() : undefined;
       if (evicted === undefined) {
         // A refused start loses nothing (its end posts the whole run): only a refused end is a drop, counted and warned.
-        if (isEnd(event)) {
+        if (event instanceof SpanEnd) {
           this.counters.queueFull++;
           this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); spans are being dropped`);
         }

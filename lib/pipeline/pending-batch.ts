@@ -1,7 +1,7 @@
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { RunRecord } from '../model/run-record.js';
 import { Span } from '../model/span.js';
-import { isEnd, type SpanEvent } from './span-event.js';
+import { SpanEnd, type SpanEvent } from './span-event.js';
 import { recordOf, runOf, toRecordBatch, toRunBatch, type RunItem } from './to-export-batch.js';
 
 /** A made record (or run), or the start of a span still running: the span itself. */
@@ -48,7 +48,7 @@ export class PendingBatch {
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
       bytes += event.queuedBytes;
-      if (isEnd(event)) {
+      if (event instanceof SpanEnd) {
         ends++;
         items[i] = asRecords ? recordOf('end', event.span, false, false)! : runOf('end', event.span, false, false)!;
         continue;

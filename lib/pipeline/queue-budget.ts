@@ -1,6 +1,6 @@
 import type { Span } from '../model/span.js';
 import type { PendingBatch } from './pending-batch.js';
-import { isEnd, type SpanEvent } from './span-event.js';
+import { SpanEnd, type SpanEvent } from './span-event.js';
 
 /** @internal Limits the budget enforces, from the delivery config. */
 export interface QueueLimits {
@@ -33,7 +33,7 @@ export class QueueBudget {
   /** Whether `event` fits now; the caller may evict and ask again. */
   fits(event: SpanEvent): boolean {
     // Room reserved for admitted starts' ends is theirs alone: an end whose start was refused must not take it.
-    const needed = this.reservedEnds + (isEnd(event) ? 1 : 2);
+    const needed = this.reservedEnds + (event instanceof SpanEnd ? 1 : 2);
     return this.heldEvents + needed <= this.limits.maxQueueSize && this.heldBytes + event.queuedBytes <= this.limits.maxQueueBytes;
   }
 
@@ -42,7 +42,7 @@ export class QueueBudget {
     this.heldEvents++;
     this.heldBytes += event.queuedBytes;
     this.admittedTotal++;
-    if (isEnd(event)) this.heldEnds++;
+    if (event instanceof SpanEnd) this.heldEnds++;
     else {
       event.endReserved = true;
       this.reservedEnds++;

@@ -20,7 +20,3 @@ export class SpanEnd {
   ) {}
 }
 
-/** @internal Whether `event` is an end (else it is a span's start). */
-export function isEnd(event: SpanEvent): event is SpanEnd {
-  return event instanceof SpanEnd;
-}
