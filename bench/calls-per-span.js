@@ -26,7 +26,7 @@
  * counted the same way, for scale.
  */
 const path = require('node:path');
-const { fork } = require('node:child_process');
+const { childEnv, forkChild, reportToParent } = require('./support/child-process');
 const { ROOT, nodeLine, cpuLine } = require('./support/machine');
 const { printTable } = require('./support/table');
 const { distMissing } = require('./support/dist');
@@ -49,7 +49,7 @@ function shortName(url, name) {
   return `${name || '(anonymous)'}  ${file}`;
 }
 
-/** Child: counts the calls of each phase and reports them over IPC. */
+/** Child: counts the calls of each phase; what it returns goes to the parent over IPC. */
 async function child(build, exporterName, sinkUrl) {
   const inspector = require('node:inspector');
   const session = new inspector.Session();
@@ -57,11 +57,13 @@ async function child(build, exporterName, sinkUrl) {
   const post = (method, params = {}) => new Promise((resolve, reject) => session.post(method, params, (error, value) => (error ? reject(error) : resolve(value))));
   let f;
   let flush;
+  let close;
   if (exporterName === 'floor') {
     const { FloorTracer } = require(path.join(ROOT, 'bench', 'floor', 'floor-tracer.js'));
     const tracer = new FloorTracer({ url: sinkUrl });
     f = tracer.traceable(function f(a, b) { return a + b; });
     flush = () => tracer.flush();
+    close = () => tracer.agent.destroy();
   } else {
     const tw = require(path.join(build, 'dist', 'index.js'));
     const exporter =
@@ -70,6 +72,7 @@ async function child(build, exporterName, sinkUrl) {
     tw.setGlobalTracingClient(client);
     f = tw.traceable(function f(a, b) { return a + b; });
     flush = () => client.awaitPendingTraceBatches();
+    close = () => client.shutdown();
   }
   await post('Profiler.enable');
   await post('Profiler.startPreciseCoverage', { callCount: true, detailed: false });
@@ -94,18 +97,18 @@ async function child(build, exporterName, sinkUrl) {
   const calls = await take();
   await flush();
   const flushed = await take();
-  process.send({ calls, flush: flushed, check: acc }, () => process.exit(0));
+  await post('Profiler.stopPreciseCoverage');
+  session.disconnect();
+  await close(); // sockets closed, so the child exits on its own
+  return { calls, flush: flushed, check: acc };
 }
 
-function run(build, exporterName, sinkUrl) {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    for (const key of Object.keys(env)) if (/^(LANGSMITH_|LANGCHAIN_|TRACEWIRE_)|^NODE_OPTIONS$/.test(key)) delete env[key];
-    const proc = fork(__filename, ['--child', build, exporterName, sinkUrl], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let message;
-    proc.on('message', (m) => (message = m));
-    proc.on('exit', (code) => (message ? resolve(message) : reject(new Error(`child ${exporterName} exited with ${code} and no report`))));
-  });
+async function run(build, exporterName, sinkUrl) {
+  const outcome = await forkChild(__filename, ['--child', build, exporterName, sinkUrl], { env: childEnv(sinkUrl), timeoutMs: 120_000 });
+  if (outcome.result === undefined || outcome.result.error !== undefined) {
+    throw new Error(`child ${exporterName}: ${outcome.result?.error ?? `no report (code ${outcome.code}, signal ${outcome.signal})`}\n${outcome.stderr}`);
+  }
+  return outcome.result;
 }
 
 function summarize(counts) {
@@ -120,7 +123,7 @@ function summarize(counts) {
 }
 
 async function main() {
-  if (process.argv[2] === '--child') return child(process.argv[3], process.argv[4], process.argv[5]);
+  if (process.argv[2] === '--child') return reportToParent(() => child(process.argv[3], process.argv[4], process.argv[5]));
   if (distMissing()) return;
   const againstArg = process.argv.find((a) => a.startsWith('--against='));
   const builds = [{ label: 'this', root: ROOT }];
