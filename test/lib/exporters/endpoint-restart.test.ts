@@ -13,8 +13,11 @@ import { within } from '../../helpers/within';
  * Every span arrives, once.
  */
 let spoolDir: string;
+/** Servers and clients a test started: closed after it even when it fails, so a failure ends the run instead of hanging it. */
+const opened: Array<{ stop?: () => Promise<void>; shutdown?: (options: { timeoutMillis: number }) => Promise<unknown> }> = [];
 beforeEach(() => (spoolDir = mkdtempSync(join(tmpdir(), 'tracewire-restart-'))));
-afterEach(() => {
+afterEach(async () => {
+  for (const thing of opened.splice(0).reverse()) await (thing.shutdown?.({ timeoutMillis: 1_000 }) ?? thing.stop?.())?.catch(() => {});
   jest.restoreAllMocks();
   setGlobalTracingClient(undefined);
   rmSync(spoolDir, { recursive: true, force: true });
@@ -31,6 +34,7 @@ const until = async (condition: () => boolean, timeoutMillis = 30_000) => {
 
 test('an endpoint killed mid-run and restarted receives every span exactly once', async () => {
   const first = await ScriptedSink.start();
+  opened.push(first);
   const port = first.port;
   const client = new TracingClient({
     exporter: new LangSmithExporter({ endpoint: first.url, apiKey: 'k' }),
@@ -42,6 +46,7 @@ test('an endpoint killed mid-run and restarted receives every span exactly once'
     maxRetries: 2,
     logger: { warn() {} },
   });
+  opened.push(client);
   setGlobalTracingClient(client);
 
   for (let i = 0; i < 100; i++) step(i);
@@ -54,6 +59,7 @@ test('an endpoint killed mid-run and restarted receives every span exactly once'
   expect(readdirSync(spoolDir).some((name) => name.endsWith('.json'))).toBe(true);
 
   const second = await ScriptedSink.start(port); // the endpoint is back
+  opened.push(second);
   for (let i = 300; i < 400; i++) step(i);
   await client.flush({ timeoutMillis: 20_000 }); // a delivery shows it is back: the spool is replayed
   await until(() => new Set([...first.acceptedIds, ...second.acceptedIds]).size === 400);
@@ -69,6 +75,7 @@ test('an endpoint killed mid-run and restarted receives every span exactly once'
 
 test('spans spooled before a replay that failed (the endpoint still down) are replayed once it is back', async () => {
   const first = await ScriptedSink.start();
+  opened.push(first);
   const port = first.port;
   const endpoint = first.url;
   await first.stop(); // down from the start
@@ -84,6 +91,7 @@ test('spans spooled before a replay that failed (the endpoint still down) are re
     manualFlushMode: true,
     logger: { warn() {} },
   });
+  opened.push(client);
   setGlobalTracingClient(client);
   for (let i = 0; i < 40; i++) step(i);
   await client.flush({ timeoutMillis: 20_000 });
@@ -100,6 +108,7 @@ test('spans spooled before a replay that failed (the endpoint still down) are re
   expect((startUpReplay as ReplayResult).failed).toBeGreaterThan(0); // it met the spooled batches and gave up on them
 
   const second = await ScriptedSink.start(port); // back
+  opened.push(second);
   step(40);
   await client.flush({ timeoutMillis: 20_000 }); // a delivery shows it is back
   await until(() => new Set(second.acceptedIds).size === 41);
