@@ -26,7 +26,9 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
  * {@link followThenable} for any thenable but a native promise. A function
  * of its own: its closures share a context that V8 makes on entry to the
  * function declaring them, so declared in `followThenable` they cost every
- * traced async call ≈ 64 bytes, though a native promise never uses them.
+ * traced async call ≈ 50 bytes (bench/alloc-per-call.js, async rows: 1 734
+ * and 1 740 B against 1 792 and 1 790 with them there), though a native
+ * promise never uses them.
  */
 function followOtherThenable(outcome: SpanOutcome, thenable: unknown, then: Function): unknown {
   let relay: Relay | undefined;
