@@ -54,7 +54,7 @@ export function nowMicros(): number {
  * not one: a record's start and end often fall in different milliseconds (in
  * a concurrent burst every start comes early and every end later), and one
  * entry was replaced at each timestamp, formatting both on every run
- * (bench/pipeline.js --cost --only=concurrent: 34 ms of a 360 ms flush).
+ * (bench/pipeline.js --cost --cpu-prof, a concurrent flush: 34 ms of 360).
  */
 let recentMillis = -1;
 let recentIso = '';
