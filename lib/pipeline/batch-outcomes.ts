@@ -1,10 +1,11 @@
 import type { DeliveryCounters } from '../client/delivery-stats.js';
+import type { ExportBatch } from '../exporters/span-exporter.js';
 import { publicBatch } from '../exporters/record-batch.js';
 import type { DropWarnings } from './drop-warnings.js';
 import type { RunningExport } from './export-slots.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { QueueBudget } from './queue-budget.js';
-import { sendBatch, type SendContext } from './send-batch.js';
+import { startSend, type SendContext, type SendOutcome } from './send-batch.js';
 import type { SpoolFallback } from './spool-fallback.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { Progress } from './progress.js';
@@ -26,18 +27,24 @@ export class BatchOutcomes {
   ) {}
 
   /**
-   * Exports `run`'s batches with retries; never rejects. They share the
-   * export's fate, but each is counted and settled on its own, so every
-   * waiter reads its own batches' outcome. A late answer to an abandoned
-   * export counts only if it delivered.
+   * Exports `run`'s batches with retries, then calls `finished` (never on
+   * the caller's stack, never more than once). They share the export's fate,
+   * but each is counted and settled on its own, so every waiter reads its own
+   * batches' outcome. A late answer to an abandoned export counts only if it
+   * delivered. A callback, not a promise: see {@link startSend}.
    */
-  async deliver(run: RunningExport): Promise<void> {
-    let outcome: 'delivered' | 'rejected' | 'gave-up' = 'gave-up';
+  deliver(run: RunningExport, finished: () => void): void {
+    let records: ExportBatch;
     try {
-      outcome = await sendBatch(this.send, run.records(), run);
+      records = run.records();
     } catch {
-      outcome = 'gave-up';
+      this.ended(run, 'gave-up', finished);
+      return;
     }
+    startSend(this.send, records, run, (outcome) => this.ended(run, outcome, finished));
+  }
+
+  private ended(run: RunningExport, outcome: SendOutcome, finished: () => void): void {
     // A batch already settled was settled by a retry of an abandoned export.
     const open = run.batches.filter((batch) => batch.outcome === undefined);
     if (outcome === 'delivered') {
@@ -46,10 +53,12 @@ export class BatchOutcomes {
         this.settle(batch, 'delivered');
       }
       if (open.length > 0) this.spool?.destinationAnswered();
+      finished();
       return;
     }
-    if (run.abandoned) return; // its retry decides
-    await Promise.all(open.map((batch) => this.giveUp(batch, outcome === 'gave-up', run.lastError)));
+    // Abandoned: its retry decides. Else each batch is spooled or given up, after which the slot is free.
+    if (run.abandoned) finished();
+    else void Promise.all(open.map((batch) => this.giveUp(batch, outcome === 'gave-up', run.lastError))).then(finished, finished);
   }
 
   /** The watchdog abandoned an export: retry its batches, unless they have used up their retries. */

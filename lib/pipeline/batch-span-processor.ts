@@ -104,7 +104,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     const longLived = host.longLived ?? isLongLivedHost();
     this.background = !strategy.holdsBatchesForFlush && longLived ? new BackgroundSends(() => this.slots.fill(), () => this.queue.releasedCount) : undefined;
     this.slots = new ExportSlots(this.queue, config.maxConcurrentExports, config.exportTimeoutMillis, {
-      deliver: (run) => this.outcomes.deliver(run),
+      deliver: (run, finished) => this.outcomes.deliver(run, finished),
       abandoned: (run) => this.outcomes.abandoned(run),
       freed: () => {
         this.progress.notify();

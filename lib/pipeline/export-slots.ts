@@ -20,7 +20,7 @@ export class RunningExport implements SendWatch {
   lastError: Error | undefined;
   /** Set by {@link RunningExport.cancel}: the send stops, and no retry follows. */
   cancelReason: Error | undefined;
-  abortAttempt: ((reason: Error) => void) | undefined;
+  abortAttempt: { abort(reason: Error): void } | undefined;
   private built: ExportBatch | undefined;
 
   constructor(
@@ -49,14 +49,14 @@ export class RunningExport implements SendWatch {
   cancel(reason: Error): void {
     if (this.cancelReason !== undefined) return;
     this.cancelReason = reason;
-    this.abortAttempt?.(reason);
+    this.abortAttempt?.abort(reason);
   }
 }
 
 /** @internal What the slots need from the processor. */
 export interface SlotHooks {
-  /** Sends the batch and settles it; must never reject. Reads `run.abandoned` to ignore a late failure. */
-  deliver(run: RunningExport): Promise<void>;
+  /** Sends the batch and settles it, then calls `finished` once, never on the caller's stack. Reads `run.abandoned` to ignore a late failure. */
+  deliver(run: RunningExport, finished: () => void): void;
   /** The watchdog gave up on `run`: retry its batch or give it up. */
   abandoned(run: RunningExport): void;
   /** An export finished or was abandoned: a slot is free. */
@@ -100,7 +100,7 @@ export class ExportSlots {
       const run = new RunningExport(this.takeJoining(first), this.exportTimeoutMillis);
       this.running.add(run);
       started.push(run);
-      void this.hooks.deliver(run).then(() => {
+      this.hooks.deliver(run, () => {
         run.finished = true;
         if (this.running.delete(run)) this.hooks.freed();
       });

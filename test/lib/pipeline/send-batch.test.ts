@@ -1,0 +1,84 @@
+import { createHook } from 'node:async_hooks';
+import type { ExportBatch, ExportResult, SpanExporter } from '../../../index';
+import { startSend, type SendContext, type SendOutcome } from '../../../lib/pipeline/send-batch';
+
+/**
+ * The send the background sender starts for every closed batch. Once an
+ * AsyncLocalStorage is in a Node 20 process every promise pays V8's promise
+ * hooks, so a send that delivers at its first attempt makes no promise of its
+ * own; retries keep working from there.
+ */
+
+const batch: ExportBatch = { post: [], patch: [] };
+
+function contextFor(exporter: SpanExporter, maxRetries = 0): SendContext {
+  return {
+    exporter,
+    retry: { maxRetries, initialBackoffMillis: 1, maxBackoffMillis: 1 },
+    exportTimeoutMillis: 20_000,
+    limiter: undefined,
+    onRequest: () => {},
+    retryDeadline: () => undefined,
+  };
+}
+
+/** Starts a send and returns its outcome, with whether `done` was called before `startSend` returned. */
+function send(context: SendContext): Promise<{ outcome: SendOutcome; onCallerStack: boolean }> {
+  return new Promise((resolve) => {
+    let returned = false;
+    startSend(context, batch, undefined, (outcome) => resolve({ outcome, onCallerStack: !returned }));
+    returned = true;
+  });
+}
+
+test('a send delivered at its first attempt makes two promises: the exporter’s and the one that follows it', async () => {
+  let promises = 0;
+  const hook = createHook({
+    init(_id, type) {
+      if (type === 'PROMISE') promises++;
+    },
+  });
+  const exporter: SpanExporter = { export: () => Promise.resolve<ExportResult>({ ok: true }) };
+  // Counted from a macrotask of its own, so no promise of the test's (its `await`, jest's chain) falls inside.
+  const outcome = await new Promise<SendOutcome>((resolve) =>
+    setImmediate(() => {
+      hook.enable();
+      startSend(contextFor(exporter), batch, undefined, (result) => {
+        hook.disable();
+        resolve(result);
+      });
+    }),
+  );
+  expect(outcome).toBe('delivered');
+  expect(promises).toBe(2);
+});
+
+test.each([
+  ['returns its result without a promise', (): ExportResult => ({ ok: true })],
+  ['throws', (): never => {
+    throw new Error('socket hang up');
+  }],
+])('when the exporter %s, the send ends after the caller’s stack, not on it', async (_how, answer) => {
+  const exporter = { export: answer } as unknown as SpanExporter;
+  const { onCallerStack } = await send(contextFor(exporter));
+  expect(onCallerStack).toBe(false);
+});
+
+test('a first attempt that fails is retried, and the retry’s answer is the outcome', async () => {
+  const answers: ExportResult[] = [
+    { ok: false, retryable: true, error: new Error('503') },
+    { ok: false, retryable: true, error: new Error('503') },
+    { ok: true },
+  ];
+  let calls = 0;
+  const exporter: SpanExporter = { export: () => Promise.resolve(answers[calls++]!) };
+  expect(await send(contextFor(exporter, 2))).toEqual({ outcome: 'delivered', onCallerStack: false });
+  expect(calls).toBe(3);
+});
+
+test('a first attempt refused for good is not retried', async () => {
+  let calls = 0;
+  const exporter: SpanExporter = { export: () => (calls++, Promise.resolve<ExportResult>({ ok: false, retryable: false, error: new Error('400') })) };
+  expect((await send(contextFor(exporter, 3))).outcome).toBe('rejected');
+  expect(calls).toBe(1);
+});
