@@ -19,8 +19,11 @@ import { otelHook } from '../otel/bridge-hook.js';
  * children off too, rather than letting them report to the global client.
  */
 export function runTraced(site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function): unknown {
+  // The global client is read once and, when it is the call's client, asked once whether it records:
+  // getters are calls, paid unoptimised in a fresh process.
+  let global: TracingClient | undefined;
   if (!scopedOptions.used) {
-    const global = globalClient.current;
+    global = globalClient.current;
     if (global === undefined || !global.isRecording) return Reflect.apply(fn, thisArg, args);
   }
   const scope = currentScope();
@@ -28,8 +31,8 @@ export function runTraced(site: CallSite, thisArg: unknown, args: ArrayLike<unkn
     return scope === TRACING_OFF ? Reflect.apply(fn, thisArg, args) : callInSpan(TRACING_OFF, fn, thisArg, args);
   }
   const parent = scope === TRACING_OFF ? undefined : (scope as Span | undefined);
-  const client = (site.client === undefined ? undefined : site.client(thisArg)) ?? parent?.client ?? globalClient.current;
-  if (client === undefined || !client.isRecording) {
+  const client = (site.client === undefined ? undefined : site.client(thisArg)) ?? parent?.client ?? global ?? globalClient.current;
+  if (client === undefined || (client !== global && !client.isRecording)) {
     // Off through its own client: keep the children off as well.
     return site.client === undefined ? Reflect.apply(fn, thisArg, args) : callInSpan(TRACING_OFF, fn, thisArg, args);
   }

@@ -81,6 +81,8 @@ export interface SlotHooks {
  */
 export class ExportSlots {
   private readonly running = new Set<RunningExport>();
+  /** How many exports run now (`running.size`), kept in a field: the processor checks it on every span event, where a getter would be a call. */
+  runningCount = 0;
 
   constructor(
     private readonly queue: BatchQueue,
@@ -99,10 +101,13 @@ export class ExportSlots {
       if (first === undefined) break;
       const run = new RunningExport(this.takeJoining(first), this.exportTimeoutMillis);
       this.running.add(run);
+      this.runningCount = this.running.size;
       started.push(run);
       this.hooks.deliver(run, () => {
         run.finished = true;
-        if (this.running.delete(run)) this.hooks.freed();
+        if (!this.running.delete(run)) return;
+        this.runningCount = this.running.size;
+        this.hooks.freed();
       });
     }
     return started;
@@ -133,6 +138,7 @@ export class ExportSlots {
       if (now <= run.deadlineAt) continue;
       run.abandoned = true;
       this.running.delete(run);
+      this.runningCount = this.running.size;
       this.hooks.abandoned(run);
       reaped = true;
     }
