@@ -14,28 +14,25 @@ import { subMilliTable } from './sub-milli-table.js';
  */
 const hrtime = globalThis.process?.hrtime;
 /**
- * Monotonic microseconds. On Node, `process.hrtime()`: the first read of the
+ * Monotonic milliseconds. On Node, `process.hrtime()`: the first read of the
  * `performance` global loads `perf_hooks` (a dozen internal modules, ~2.5 ms
  * of a cold start, a tenth of a one-function bundle's load), and the clock
  * is all tracewire needs of it. Elsewhere (edge runtimes, browsers), `performance`.
  */
-const monotonicMicros = (): number => {
-  if (typeof hrtime !== 'function') return Math.floor(performance.now() * 1000);
-  const time = hrtime();
-  return time[0] * 1_000_000 + Math.floor(time[1] / 1000);
-};
+const monotonicMillis: () => number =
+  typeof hrtime === 'function'
+    ? () => {
+        const time = hrtime();
+        return time[0] * 1000 + time[1] / 1e6;
+      }
+    : () => performance.now();
 // Where the monotonic clock's zero lies on the wall clock, to the millisecond; the check in `nowMicros` keeps it there.
-let anchorMicros = Date.now() * 1000 - monotonicMicros();
+let anchorMicros = Date.now() * 1000 - Math.floor(monotonicMillis() * 1000);
 let lastMicros = 0;
 let checkedAtMicros = -Infinity;
 
 export function nowMicros(): number {
-  // `monotonicMicros()` written out: it runs twice per traced call, and a call is paid unoptimised in a fresh process.
-  let micros: number;
-  if (typeof hrtime === 'function') {
-    const time = hrtime();
-    micros = anchorMicros + time[0] * 1_000_000 + Math.floor(time[1] / 1000);
-  } else micros = anchorMicros + Math.floor(performance.now() * 1000);
+  let micros = anchorMicros + Math.floor(monotonicMillis() * 1000);
   if (micros - checkedAtMicros >= 1000) {
     const floorMicros = Date.now() * 1000;
     if (micros < floorMicros) {
