@@ -6,17 +6,28 @@
  * Random bytes come from a CSPRNG (random-fill.ts: Web Crypto, or on Node the
  * kernel's) in pooled draws, because one call per id would dominate the cost
  * of a traced call: a Web Crypto draw costs ~4 µs whatever its size up to a
- * few KiB, so 16 KiB (1 638 ids) makes it ~3 ns per id (4 KiB: ~11).
+ * few KiB, so 16 KiB (1 638 ids) makes it ~3 ns per id (4 KiB: ~11); after
+ * the first draw, 64 KiB (see {@link POOL_BYTES}).
  * The id is made by one `String.fromCharCode` of its 36 character codes: a
  * flat string (joining 20 hex pieces with `+` would leave a V8 rope of ~490
  * bytes per id), without the native call of a `TextDecoder` (~20 ns more).
  */
 import { fillRandom } from './random-fill.js';
 
-const POOL_BYTES = 16384;
+/** The first draw's size: a handler's first traced call pays for it, so it stays small. */
+const FIRST_POOL_BYTES = 16384;
+/**
+ * Every later draw's size (Web Crypto's most). On Node the kernel's bytes
+ * cost ~2 ns each however many are read, but opening and closing the device
+ * costs ~8 µs per draw (urandom-fill.ts): ~5 ns per id at 16 KiB, ~1 at
+ * 64 KiB (measured: 28.6 and 22.4 ns per id, CPU, a loop of draws on this VM).
+ * A process that needs a second draw has made 1 638 ids: it is not a cold start.
+ */
+const POOL_BYTES = 65536;
 const RANDOM_BYTES_PER_ID = 10;
-const pool = new Uint8Array(POOL_BYTES);
-let poolOffset = POOL_BYTES;
+let pool = new Uint8Array(FIRST_POOL_BYTES);
+let poolOffset = FIRST_POOL_BYTES;
+let drawn = false;
 
 const HEX_DIGITS = new TextEncoder().encode('0123456789abcdef');
 const DASH = 45;
@@ -25,7 +36,10 @@ const timeChars = new Uint8Array(12);
 
 /** The offset of `count` fresh random bytes in `pool`, refilling it when it runs short. */
 function drawRandom(count: number): number {
-  if (poolOffset + count > POOL_BYTES) {
+  if (poolOffset + count > pool.length) {
+    // The first draw fills the small pool; every later one the big pool.
+    if (drawn && pool.length !== POOL_BYTES) pool = new Uint8Array(POOL_BYTES);
+    drawn = true;
     fillRandom(pool);
     poolOffset = 0;
   }

@@ -15,9 +15,10 @@ const fs = lazyBuiltin<typeof import('node:fs')>('node:fs');
  * all of `stream`), ~8 ms of CPU on a handler's first traced call; the
  * device is three system calls on the already-loaded `node:fs`. Steady
  * state costs more per byte (~35 µs per 16 KiB draw against Web Crypto's
- * ~12, measured on a loaded 2-core VM): ~20 ns per id, once per 1 638 ids.
- * The descriptor is opened per draw rather than held, so tracewire never
- * keeps a file open that a program did not ask for.
+ * ~12, measured on a loaded 2-core VM): ~20 ns per id. The descriptor is
+ * opened per draw rather than held, so tracewire never keeps a file open
+ * that a program did not ask for; opening and closing it (~8 µs) is why
+ * draws after the first are 64 KiB (ids.ts).
  */
 export function urandomFill(device = '/dev/urandom'): RandomFill {
   let readable = process.platform !== 'win32';
