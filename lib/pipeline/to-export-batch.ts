@@ -1,8 +1,6 @@
-import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { Run } from '../model/run.js';
 import type { RunRecord } from '../model/run-record.js';
 import type { Span } from '../model/span.js';
-import { RecordBatch } from '../exporters/record-batch.js';
 
 /**
  * @internal The record a span event becomes, or undefined while it cannot
@@ -26,14 +24,6 @@ export function recordOf(kind: 'start' | 'end', span: Span, endMerged: boolean, 
   return record;
 }
 
-/** @internal Sorts records into the batch an exporter receives: creations (`post`) and updates (`patch`). */
-export function toRecordBatch(records: readonly RunRecord[]): RecordBatch {
-  const post: RunRecord[] = [];
-  const patch: RunRecord[] = [];
-  for (const record of records) (record.phase === 'end' ? patch : post).push(record);
-  return new RecordBatch(post, patch);
-}
-
 /** @internal As {@link recordOf}, for an exporter of the caller's own: the public {@link Run}, made from the span as it always was. */
 export function runOf(kind: 'start' | 'end', span: Span, endMerged: boolean, final: boolean): RunItem | undefined {
   let item: RunItem;
@@ -55,15 +45,4 @@ export type RunItem = Run | RunPatch;
 /** @internal The patch of a run posted earlier: the end of a span whose start already left. */
 export class RunPatch {
   constructor(readonly run: Run) {}
-}
-
-/** @internal Sorts runs into the batch a custom exporter receives. Only a run whose start went out earlier is a patch. */
-export function toRunBatch(runs: readonly RunItem[]): ExportBatch {
-  const post: Run[] = [];
-  const patch: Run[] = [];
-  for (const item of runs) {
-    if (item instanceof RunPatch) patch.push(item.run);
-    else post.push(item);
-  }
-  return { post, patch };
 }
