@@ -1,5 +1,4 @@
 import type { DeliveryCounters } from '../client/delivery-stats.js';
-import type { ExportBatch } from '../exporters/span-exporter.js';
 import { publicBatch } from '../exporters/record-batch.js';
 import type { DropWarnings } from './drop-warnings.js';
 import type { RunningExport } from './export-slots.js';
@@ -34,14 +33,12 @@ export class BatchOutcomes {
    * delivered. A callback, not a promise: see {@link startSend}.
    */
   deliver(run: RunningExport, finished: () => void): void {
-    let records: ExportBatch;
     try {
-      records = run.records();
+      // Making the records, or the runs a custom exporter receives, throws only on a fault of ours: the batch is given up, not the process.
+      startSend(this.send, run.records(), run, (outcome) => this.ended(run, outcome, finished));
     } catch {
       this.ended(run, 'gave-up', finished);
-      return;
     }
-    startSend(this.send, records, run, (outcome) => this.ended(run, outcome, finished));
   }
 
   private ended(run: RunningExport, outcome: SendOutcome, finished: () => void): void {

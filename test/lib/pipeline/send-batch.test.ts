@@ -82,3 +82,25 @@ test('a first attempt refused for good is not retried', async () => {
   expect((await send(contextFor(exporter, 3))).outcome).toBe('rejected');
   expect(calls).toBe(1);
 });
+
+test('a fault of the pipeline making an export’s records gives that batch up, counted, and the next batch is delivered', async () => {
+  const { TracingClient, traceable } = await import('../../../index');
+  const { PendingBatch } = await import('../../../lib/pipeline/pending-batch');
+  const names: string[] = [];
+  const exporter: SpanExporter = { export: (sent: ExportBatch) => (names.push(...sent.post.map((run) => run.name)), Promise.resolve<ExportResult>({ ok: true })) };
+  const client = new TracingClient({ exporter, manualFlushMode: true, logger: { warn: () => {} } });
+  const fault = jest.spyOn(PendingBatch.prototype, 'records').mockImplementationOnce(() => {
+    throw new Error('fault');
+  });
+  try {
+    traceable(function first() {}, { client })();
+    expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 0, failed: 1, timedOut: false });
+    traceable(function second() {}, { client })();
+    expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 1, failed: 0, timedOut: false });
+    expect(names).toEqual(['second']);
+    expect(client.stats()).toMatchObject({ delivered: 1, dropped: { exportFailed: 1 } });
+  } finally {
+    fault.mockRestore();
+    await client.shutdown();
+  }
+});
