@@ -18,12 +18,17 @@ export class SpanOutcome {
    * What a stream produced so far; undefined until the result turned out to
    * be one. Apart, so the outcome of a plain call (every call) stays three fields.
    */
-  private produced: Produced | undefined;
+  declare private produced: Produced | undefined;
+  declare readonly site: CallSite;
+  declare readonly span: Span;
 
-  constructor(
-    readonly site: CallSite,
-    readonly span: Span,
-  ) {}
+  // Declared fields assigned here, not parameter properties: as ES2022 class fields they were defined
+  // by an initializer function first, one call more on every traced call.
+  constructor(site: CallSite, span: Span) {
+    this.produced = undefined;
+    this.site = site;
+    this.span = span;
+  }
 
   /**
    * The span's client: the one it reports to. Read as `span.client` on the

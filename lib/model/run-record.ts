@@ -18,29 +18,69 @@ type JsonObject = { [key: string]: JsonValue };
  * posted earlier (no inputs).
  */
 export class RunRecord {
+  // Declared, then assigned in the constructor: as parameter properties (ES2022 class fields) they were
+  // defined by an initializer function first, one call more for every record made.
+  declare readonly phase: 'start' | 'end' | 'full';
+  declare readonly id: string;
+  declare readonly traceId: string;
+  declare readonly parentId: string | undefined;
+  /** The parent is a span of another service (a continued trace), not of this process. */
+  declare readonly parentIsRemote: boolean;
+  /** The parent's dotted order, shared with its siblings; this run's own is made when encoded ({@link dottedOrder}). */
+  declare readonly parentDottedOrder: string | undefined;
+  declare readonly name: string;
+  declare readonly runType: RunType;
+  declare readonly projectName: string;
+  declare readonly startMicros: number;
+  declare readonly endMicros: number | undefined;
+  declare readonly status: RunStatus | undefined;
+  declare readonly error: string | undefined;
+  /** Shared, never mutated (spans replace them when written). */
+  declare readonly tags: string[];
+  declare readonly metadata: JsonObject;
+  declare readonly events: RunEvent[];
+  declare readonly inputsJson: string | undefined;
+  declare readonly outputsJson: string | undefined;
+
   constructor(
-    readonly phase: 'start' | 'end' | 'full',
-    readonly id: string,
-    readonly traceId: string,
-    readonly parentId: string | undefined,
-    /** The parent is a span of another service (a continued trace), not of this process. */
-    readonly parentIsRemote: boolean,
-    /** The parent's dotted order, shared with its siblings; this run's own is made when encoded ({@link dottedOrder}). */
-    readonly parentDottedOrder: string | undefined,
-    readonly name: string,
-    readonly runType: RunType,
-    readonly projectName: string,
-    readonly startMicros: number,
-    readonly endMicros: number | undefined,
-    readonly status: RunStatus | undefined,
-    readonly error: string | undefined,
-    /** Shared, never mutated (spans replace them when written). */
-    readonly tags: string[],
-    readonly metadata: JsonObject,
-    readonly events: RunEvent[],
-    readonly inputsJson: string | undefined,
-    readonly outputsJson: string | undefined,
-  ) {}
+    phase: 'start' | 'end' | 'full',
+    id: string,
+    traceId: string,
+    parentId: string | undefined,
+    parentIsRemote: boolean,
+    parentDottedOrder: string | undefined,
+    name: string,
+    runType: RunType,
+    projectName: string,
+    startMicros: number,
+    endMicros: number | undefined,
+    status: RunStatus | undefined,
+    error: string | undefined,
+    tags: string[],
+    metadata: JsonObject,
+    events: RunEvent[],
+    inputsJson: string | undefined,
+    outputsJson: string | undefined,
+  ) {
+    this.phase = phase;
+    this.id = id;
+    this.traceId = traceId;
+    this.parentId = parentId;
+    this.parentIsRemote = parentIsRemote;
+    this.parentDottedOrder = parentDottedOrder;
+    this.name = name;
+    this.runType = runType;
+    this.projectName = projectName;
+    this.startMicros = startMicros;
+    this.endMicros = endMicros;
+    this.status = status;
+    this.error = error;
+    this.tags = tags;
+    this.metadata = metadata;
+    this.events = events;
+    this.inputsJson = inputsJson;
+    this.outputsJson = outputsJson;
+  }
 
   /** `dotted_order`, made now: records of queued runs hold no copy of it. */
   get dottedOrder(): string {
