@@ -193,8 +193,7 @@ function sharedOf(record: RunRecord): SharedFields {
     const nameAndType = '","name":' + names.of(record.name) + ',"run_type":' + runTypes.of(record.runType) + ',"start_time":"';
     const tags = tagsJson(record.tags);
     const tagsAndProject = '","tags":' + tags + ',"session_name":' + projects.of(record.projectName);
-    // A run type is one of RUN_TYPES (checked where it is set): ASCII, nothing to add.
-    shared = { nameAndType, tagsAndProject, excess: names.excess + projects.excess + utf8Length(tags) - tags.length };
+    shared = { nameAndType, tagsAndProject, excess: names.excess + runTypes.excess + projects.excess + utf8Length(tags) - tags.length };
     sharedKey = [record.name, record.runType, record.tags, record.projectName];
   }
   return shared;

@@ -61,7 +61,7 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string): str
     '{"traceId":"' + ids.traceHex +
     '","spanId":"' + ids.spanId +
     (ids.parentSpanId === undefined ? '","flags":' : '","parentSpanId":"' + ids.parentSpanId + '","flags":') +
-    (record.parentIsRemote ? '769,"name":' : '257,"name":') + JSON.stringify(record.name) +
+    (record.parentIsRemote ? '769,"name":' : '257,"name":') + (record.name === lastName ? lastNameJson : nameJson(record.name)) +
     ',"kind":1,"startTimeUnixNano":"' + microsToUnixNano(record.startMicros) +
     '","endTimeUnixNano":"' + endTime +
     '","attributes":[' + attributes +
@@ -83,6 +83,15 @@ let lastProjectRunType = '';
 let lastSessionAndKindJson = '';
 let lastMetadata: object | undefined;
 let lastMetadataJson = '';
+let lastName: string | undefined;
+let lastNameJson = '';
+
+/** A span's name as JSON, remembered for the last name: spans of one function share it (the caller checks `lastName` first). */
+function nameJson(name: string): string {
+  lastNameJson = JSON.stringify(name);
+  lastName = name;
+  return lastNameJson;
+}
 
 /** `,{"key":"tracewire.run_type",…}`. */
 function runTypeJson(runType: string): string {

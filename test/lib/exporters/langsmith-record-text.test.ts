@@ -38,6 +38,7 @@ const CASES: Array<[string, Partial<Record<keyof RunRecord, unknown>>]> = [
   ['a root', { id: ROOT, parentId: undefined, parentDottedOrder: undefined }],
   ['a start still running (no end)', { phase: 'start', endMicros: undefined, status: undefined, outputsJson: undefined }],
   ['names, tags and project that need escaping or are not ASCII', { name: 'lo"ok\\up\n ☃', tags: ['a', 'b"c', 'ünï'], projectName: 'pro"jéct 🚀' }],
+  ['a run type that is not ASCII (records are not checked)', { runType: 'tÿpe' }],
   ['a lone surrogate in the name and inputs', { name: 'half \ud83d', inputsJson: JSON.stringify({ input: 'half \ud83d' }) }],
   ['a cancelled run without outputs', { status: 'cancelled', outputsJson: undefined }],
   ['an error and events', { status: 'error', error: 'TypeError: bad\n    at f (x.js:1:1)', events: [{ name: 'retry', time: '2024-11-19T07:13:20.124000Z', kwargs: { attempt: 2 } }] }],
