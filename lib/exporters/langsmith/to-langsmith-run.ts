@@ -92,7 +92,12 @@ export function textsOfRecord(record: RunRecord): LangSmithTexts {
   const start = record.startMicros;
   const end = record.endMicros;
   const plain = PLAIN.test(id) && (traceId === id || PLAIN.test(traceId)) && (parentDotted === undefined || plainDotted.test(parentDotted));
-  const shared = sharedOf(record);
+  // The shared fields' text of the last record, when this one has the same (checked here, not in a call: most have).
+  const key = sharedKey;
+  const shared =
+    key !== undefined && key[0] === record.name && key[1] === record.runType && key[2] === record.tags && record.tags.length === 0 && key[3] === record.projectName
+      ? sharedText
+      : sharedOf(record);
   let main: string;
   let mainBytes: number | undefined;
   if (plain) {
@@ -110,7 +115,7 @@ export function textsOfRecord(record: RunRecord): LangSmithTexts {
   main += end === undefined ? '}' : ',"end_time":"' + toIsoMicros(end) + '"}';
   if (plain) mainBytes = main.length + shared.excess + (record.parentId === undefined ? 0 : parentIds.excess);
   const error = record.error ?? (record.status === 'cancelled' ? 'Cancelled' : undefined);
-  const extra = metadataExtraJson(record.metadata);
+  const extra = record.metadata === lastMetadata && lastMetadata !== undefined ? lastExtraJson : metadataExtraJson(record.metadata);
   return {
     key: record,
     id,
@@ -180,23 +185,20 @@ interface SharedFields {
 }
 
 let sharedKey: readonly [string, string, readonly string[], string] | undefined;
-let shared: SharedFields = { nameAndType: '', tagsAndProject: '', excess: 0 };
+let sharedText: SharedFields = { nameAndType: '', tagsAndProject: '', excess: 0 };
 
 /**
- * The shared fields' text, made again only when one of them changed since the
- * last record. A non-empty tag list may be a caller's own array, so it is
- * written each time; an empty one is compared by identity.
+ * The shared fields' text of `record`, kept as the last one. The caller reuses
+ * the last text when no field changed. A non-empty tag list may be a caller's
+ * own array, so it is written each time; an empty one is compared by identity.
  */
 function sharedOf(record: RunRecord): SharedFields {
-  const key = sharedKey;
-  if (key === undefined || key[0] !== record.name || key[1] !== record.runType || key[2] !== record.tags || record.tags.length !== 0 || key[3] !== record.projectName) {
-    const nameAndType = '","name":' + names.of(record.name) + ',"run_type":' + runTypes.of(record.runType) + ',"start_time":"';
-    const tags = tagsJson(record.tags);
-    const tagsAndProject = '","tags":' + tags + ',"session_name":' + projects.of(record.projectName);
-    shared = { nameAndType, tagsAndProject, excess: names.excess + runTypes.excess + projects.excess + utf8Length(tags) - tags.length };
-    sharedKey = [record.name, record.runType, record.tags, record.projectName];
-  }
-  return shared;
+  const nameAndType = '","name":' + names.of(record.name) + ',"run_type":' + runTypes.of(record.runType) + ',"start_time":"';
+  const tags = tagsJson(record.tags);
+  const tagsAndProject = '","tags":' + tags + ',"session_name":' + projects.of(record.projectName);
+  sharedText = { nameAndType, tagsAndProject, excess: names.excess + runTypes.excess + projects.excess + utf8Length(tags) - tags.length };
+  sharedKey = [record.name, record.runType, record.tags, record.projectName];
+  return sharedText;
 }
 
 /** Most runs have no tags. */
