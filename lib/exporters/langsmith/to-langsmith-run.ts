@@ -36,6 +36,8 @@ export interface LangSmithTexts {
   readonly events: string | undefined;
   readonly extra: string;
   readonly error: string | undefined;
+  /** `main` without its closing `}`, when its writer has it (a batch run object continues it with the separate fields). */
+  readonly mainOpen?: string | undefined;
   /** The UTF-8 size of `main`, when its writer knew it (the encoder measures it otherwise); its id is then plain ASCII. */
   readonly mainBytes?: number | undefined;
   /** The UTF-8 size of `extra`, when known. */
@@ -112,7 +114,10 @@ export function textsOfRecord(record: RunRecord): LangSmithTexts {
       shared.nameAndType.slice(1) + toIsoMicros(start) + shared.tagsAndProject;
   }
   if (record.parentId !== undefined) main += ',"parent_run_id":' + parentIds.of(record.parentId);
-  main += end === undefined ? '}' : ',"end_time":"' + toIsoMicros(end) + '"}';
+  if (end !== undefined) main += ',"end_time":"' + toIsoMicros(end) + '"';
+  // Open (without its closing brace) for a batch run object, which goes on with the separate fields.
+  const mainOpen = main;
+  main += '}';
   if (plain) mainBytes = main.length + shared.excess + (record.parentId === undefined ? 0 : parentIds.excess);
   const error = record.error ?? (record.status === 'cancelled' ? 'Cancelled' : undefined);
   const extra = record.metadata === lastMetadata && lastMetadata !== undefined ? lastExtraJson : metadataExtraJson(record.metadata);
@@ -120,6 +125,7 @@ export function textsOfRecord(record: RunRecord): LangSmithTexts {
     key: record,
     id,
     main,
+    mainOpen,
     inputs: record.inputsJson,
     outputs: record.outputsJson,
     events: record.events.length > 0 ? JSON.stringify(record.events) : undefined,

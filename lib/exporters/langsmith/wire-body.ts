@@ -242,7 +242,7 @@ function batchBody(ops: readonly WireOp[], take: (size: number) => Uint8Array): 
 /** The run as one JSON object: its main part without its closing `}`, the separate fields, `}`. */
 function runObjectText(op: WireOp): string {
   const t = op.texts;
-  let text = t.main.slice(0, -1);
+  let text = t.mainOpen ?? t.main.slice(0, -1);
   if (t.inputs !== undefined) text += FIELD_KEY.inputs + t.inputs;
   if (t.outputs !== undefined) text += FIELD_KEY.outputs + t.outputs;
   if (t.events !== undefined) text += FIELD_KEY.events + t.events;
