@@ -64,16 +64,15 @@ let olderIso = '';
 let olderCompact = '';
 
 /**
- * Makes `millis` the recent entry, formatting it only if it is neither of the
- * last two used: spans cluster in time. From the UTC fields rather than
+ * Makes `millis` (not the recent entry) the recent entry, formatting it only
+ * if it is not the older one either: spans cluster in time. From the UTC fields rather than
  * `toISOString()`, whose first call in a process costs ~1.3 ms of CPU on
  * Node 20 (a tenth of a handler's first traced call); the fields cost
  * microseconds. Epoch microseconds are exact only within ±2^53 (years 1685
  * to 2255), so four-digit years are all there is to write.
  */
 function cacheMillis(millis: number): void {
-  // Stryker disable next-line ConditionalExpression: `false` takes the older entry or formats again, the same text; the `true` twin (never format) is killed by clock-format.test.ts and goes with it
-  if (millis === recentMillis) return;
+  // Called only when `millis` is not the recent entry: the callers check that first.
   let iso: string;
   let compact: string;
   if (millis === olderMillis) {
@@ -111,20 +110,25 @@ const MICROS_Z = subMilliTable('Z');
 /** `2026-11-24T04:10:03.123456Z`: ISO 8601 with microseconds, as LangSmith accepts. */
 export function toIsoMicros(micros: number): string {
   const millis = Math.floor(micros / 1000);
-  cacheMillis(millis);
-  return recentIso + microsZ(micros - millis * 1000);
+  // The recent entry is checked here, not only in cacheMillis: in a fresh process each call runs unoptimised, and an
+  // exporter formats two or three times per run (see microsZ for the table's).
+  if (millis !== recentMillis) cacheMillis(millis);
+  const sub = micros - millis * 1000;
+  return recentIso + (MICROS_Z.made[sub] ?? microsZ(sub));
 }
 
 /** `20261124T041003123456Z`: the timestamp part of a LangSmith `dotted_order` segment. */
 export function toCompactMicros(micros: number): string {
   const millis = Math.floor(micros / 1000);
-  cacheMillis(millis);
-  return recentCompact + microsZ(micros - millis * 1000);
+  if (millis !== recentMillis) cacheMillis(millis);
+  const sub = micros - millis * 1000;
+  return recentCompact + (MICROS_Z.made[sub] ?? microsZ(sub));
 }
 
 /**
- * `123Z` for the microseconds 123 past the millisecond; a fractional time
- * (never one of ours) is written out as it is. The caller subtracts the
+ * `123Z` for the microseconds 123 past the millisecond, the first time it is
+ * asked for (later ones are read from `MICROS_Z.made` by the callers); a
+ * fractional time (never one of ours) is written out as it is. The caller subtracts the
  * milliseconds rather than taking `micros % 1000`: an epoch time in µs is
  * past 2^31, where `%` is a call into C (≈ 20 ns) and the subtraction is
  * exact (integers below 2^53).

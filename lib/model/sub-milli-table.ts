@@ -9,11 +9,22 @@
  * The lookup returns `undefined` for anything but a whole number 0–999 (a
  * fractional time, never one of tracewire's), for the caller to write out.
  */
-export function subMilliTable(suffix: string): (sub: number) => string | undefined {
+export function subMilliTable(suffix: string): SubMilliTable {
   const table: (string | undefined)[] = new Array(1000);
-  return (sub) => {
+  const lookup = (sub: number): string | undefined => {
     const made = table[sub];
     if (made !== undefined || !Number.isInteger(sub) || sub < 0 || sub > 999) return made;
     return (table[sub] = (sub < 10 ? '00' : sub < 100 ? '0' : '') + sub + suffix);
   };
+  return Object.assign(lookup, { made: table as readonly (string | undefined)[] });
+}
+
+/**
+ * @internal The lookup, and `made`: the strings made so far, by value, for a
+ * caller on a hot path to index first and call the lookup only on a miss (in
+ * a fresh process every call runs unoptimised, and most lookups hit).
+ */
+export interface SubMilliTable {
+  (sub: number): string | undefined;
+  readonly made: readonly (string | undefined)[];
 }

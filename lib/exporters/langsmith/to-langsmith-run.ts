@@ -1,4 +1,5 @@
-import { toIsoMicros } from '../../model/clock.js';
+import { toCompactMicros, toIsoMicros } from '../../model/clock.js';
+import { utf8Length } from '../http/utf8-body.js';
 import type { Run } from '../../model/run.js';
 import type { RunRecord } from '../../model/run-record.js';
 
@@ -35,6 +36,12 @@ export interface LangSmithTexts {
   readonly events: string | undefined;
   readonly extra: string;
   readonly error: string | undefined;
+  /** `main` without its closing `}`, when its writer has it (a batch run object continues it with the separate fields). */
+  readonly mainOpen?: string | undefined;
+  /** The UTF-8 size of `main`, when its writer knew it (the encoder measures it otherwise); its id is then plain ASCII. */
+  readonly mainBytes?: number | undefined;
+  /** The UTF-8 size of `extra`, when known. */
+  readonly extraBytes?: number | undefined;
 }
 
 /** @internal The texts of a caller's own {@link Run} (an exporter used directly, or a spool replay). */
@@ -72,40 +79,93 @@ export function textsOfRun(run: Run): LangSmithTexts {
  * undefined ones left out), without building an object per run to
  * stringify. Strings runs share (trace id, name, project, tags) are quoted
  * once per change, not per run.
+ *
+ * Ids and dotted orders are UUIDs and timestamps wherever the pipeline makes
+ * or accepts them: when they are {@link PLAIN}, they are quoted by hand (no
+ * `JSON.stringify` per run), and the main part's UTF-8 size is known as it
+ * is written (`mainBytes`: its length, plus what the shared non-ASCII
+ * pieces add), so the encoder need not measure it. Any other id is quoted
+ * by `JSON.stringify` and the text measured, as before.
  */
 export function textsOfRecord(record: RunRecord): LangSmithTexts {
-  let main =
-    '{"id":' + JSON.stringify(record.id) +
-    ',"trace_id":' + traceIds.of(record.traceId) +
-    ',"dotted_order":' + JSON.stringify(record.dottedOrder) +
-    ',"name":' + names.of(record.name) +
-    ',"run_type":' + runTypes.of(record.runType) +
-    ',"start_time":"' + toIsoMicros(record.startMicros) +
-    '","tags":' + tagsJson(record.tags) +
-    ',"session_name":' + projects.of(record.projectName);
+  const id = record.id;
+  const traceId = record.traceId;
+  const parentDotted = record.parentDottedOrder;
+  const start = record.startMicros;
+  const end = record.endMicros;
+  const plain = PLAIN.test(id) && (traceId === id || PLAIN.test(traceId)) && (parentDotted === undefined || plainDotted.test(parentDotted));
+  // The shared fields' text of the last record, when this one has the same (checked here, not in a call: most have).
+  const key = sharedKey;
+  const shared =
+    key !== undefined && key[0] === record.name && key[1] === record.runType && key[2] === record.tags && record.tags.length === 0 && key[3] === record.projectName
+      ? sharedText
+      : sharedOf(record);
+  let main: string;
+  let mainBytes: number | undefined;
+  if (plain) {
+    // What dottedOrderOf makes: the parent's, a dot, then this run's segment.
+    main =
+      '{"id":"' + id + '","trace_id":"' + traceId +
+      (parentDotted === undefined ? '","dotted_order":"' : '","dotted_order":"' + parentDotted + '.') + toCompactMicros(start) + id +
+      shared.nameAndType + toIsoMicros(start) + shared.tagsAndProject;
+  } else {
+    main =
+      '{"id":' + JSON.stringify(id) + ',"trace_id":' + traceIds.of(traceId) + ',"dotted_order":' + JSON.stringify(record.dottedOrder) +
+      shared.nameAndType.slice(1) + toIsoMicros(start) + shared.tagsAndProject;
+  }
   if (record.parentId !== undefined) main += ',"parent_run_id":' + parentIds.of(record.parentId);
-  main += record.endMicros === undefined ? '}' : ',"end_time":"' + toIsoMicros(record.endMicros) + '"}';
+  if (end !== undefined) main += ',"end_time":"' + toIsoMicros(end) + '"';
+  // Open (without its closing brace) for a batch run object, which goes on with the separate fields.
+  const mainOpen = main;
+  main += '}';
+  if (plain) mainBytes = main.length + shared.excess + (record.parentId === undefined ? 0 : parentIds.excess);
   const error = record.error ?? (record.status === 'cancelled' ? 'Cancelled' : undefined);
+  const extra = record.metadata === lastMetadata && lastMetadata !== undefined ? lastExtraJson : metadataExtraJson(record.metadata);
   return {
     key: record,
-    id: record.id,
+    id,
     main,
+    mainOpen,
     inputs: record.inputsJson,
     outputs: record.outputsJson,
     events: record.events.length > 0 ? JSON.stringify(record.events) : undefined,
-    extra: metadataExtraJson(record.metadata),
+    extra,
     error: error === undefined ? undefined : JSON.stringify(error),
+    mainBytes,
+    extraBytes: lastExtraBytes,
   };
 }
 
-/** A string's JSON text, remembered for the last string seen: consecutive runs mostly share it. */
+/**
+ * Characters that JSON writes as they are and UTF-8 as one byte each: all a
+ * UUID, a timestamp or a dotted order is made of. A string of these is its
+ * own JSON text between quotes, and its length is its UTF-8 size.
+ */
+const PLAIN = /^[0-9A-Za-z.-]*$/;
+
+/** {@link PLAIN} for a parent's dotted order, remembered for the last one tested: siblings share it, and it grows with depth. */
+const plainDotted = {
+  last: undefined as string | undefined,
+  verdict: false,
+  test(dotted: string): boolean {
+    if (dotted !== this.last) {
+      this.verdict = PLAIN.test(dotted);
+      this.last = dotted;
+    }
+    return this.verdict;
+  },
+};
+
+/** A string's JSON text, remembered for the last string seen: consecutive runs mostly share it. `excess`: its UTF-8 size less its length. */
 class LastQuoted {
   #last: string | undefined;
   #json = '';
+  excess = 0;
 
   of(text: string): string {
     if (text !== this.#last) {
       this.#json = JSON.stringify(text);
+      this.excess = utf8Length(this.#json) - this.#json.length;
       this.#last = text;
     }
     return this.#json;
@@ -117,7 +177,37 @@ const parentIds = new LastQuoted();
 const names = new LastQuoted();
 const runTypes = new LastQuoted();
 const projects = new LastQuoted();
-/** Most runs have no tags. A non-empty list may be a caller's own array (`traceable`'s options), so it is written each time. */
+
+/**
+ * The two runs of fields consecutive runs share, as text:
+ * `","name":…,"run_type":…,"start_time":"` and `","tags":…,"session_name":…`
+ * (each opens with the quote that closes the dotted order or the start time),
+ * and `excess`, what their non-ASCII characters add to their UTF-8 size.
+ */
+interface SharedFields {
+  readonly nameAndType: string;
+  readonly tagsAndProject: string;
+  readonly excess: number;
+}
+
+let sharedKey: readonly [string, string, readonly string[], string] | undefined;
+let sharedText: SharedFields = { nameAndType: '', tagsAndProject: '', excess: 0 };
+
+/**
+ * The shared fields' text of `record`, kept as the last one. The caller reuses
+ * the last text when no field changed. A non-empty tag list may be a caller's
+ * own array, so it is written each time; an empty one is compared by identity.
+ */
+function sharedOf(record: RunRecord): SharedFields {
+  const nameAndType = '","name":' + names.of(record.name) + ',"run_type":' + runTypes.of(record.runType) + ',"start_time":"';
+  const tags = tagsJson(record.tags);
+  const tagsAndProject = '","tags":' + tags + ',"session_name":' + projects.of(record.projectName);
+  sharedText = { nameAndType, tagsAndProject, excess: names.excess + runTypes.excess + projects.excess + utf8Length(tags) - tags.length };
+  sharedKey = [record.name, record.runType, record.tags, record.projectName];
+  return sharedText;
+}
+
+/** Most runs have no tags. */
 function tagsJson(tags: readonly string[]): string {
   return tags.length === 0 ? '[]' : JSON.stringify(tags);
 }
@@ -130,6 +220,8 @@ function extraJson(extra: Run['extra']): string {
 let lastMetadata: object | undefined;
 // Stryker disable next-line StringLiteral: never read; the first call finds lastMetadata undefined and writes the text first
 let lastExtraJson = '';
+/** The UTF-8 size of `lastExtraJson`, measured once per text. */
+let lastExtraBytes = 0;
 
 /**
  * `{"metadata":…}`. Most runs share one metadata object (spans inherit their
@@ -139,6 +231,7 @@ let lastExtraJson = '';
 function metadataExtraJson(metadata: Run['extra']['metadata']): string {
   if (metadata !== lastMetadata || lastMetadata === undefined) {
     lastExtraJson = JSON.stringify({ metadata });
+    lastExtraBytes = utf8Length(lastExtraJson);
     lastMetadata = metadata;
   }
   return lastExtraJson;

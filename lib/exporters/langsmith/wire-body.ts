@@ -1,6 +1,7 @@
 import { randomHex } from '../../model/ids.js';
 import type { LangSmithTexts } from './to-langsmith-run.js';
 import { allocate, utf8Length, write } from '../http/utf8-body.js';
+import type { BodyPool } from '../http/body-pool.js';
 
 /** How runs travel to LangSmith: `multipart` → `POST /runs/multipart`, `batch` → `POST /runs/batch` (JSON). */
 export type LangSmithWireMode = 'multipart' | 'batch';
@@ -14,21 +15,47 @@ export type LangSmithWireMode = 'multipart' | 'batch';
  * runs' own texts.
  */
 export class WireOp {
+  // Declared, not initialised: a class field would run an initialiser on every construction (ES2022 fields), one
+  // more unoptimised call per run in a fresh process.
+  /** The run or record it was made of: what "already delivered" is remembered by. */
+  declare readonly key: object;
+  declare readonly op: 'post' | 'patch';
+  declare readonly texts: LangSmithTexts;
+  /** `<op>.<id>`: the name of its multipart parts. */
+  declare readonly name: string;
+  declare readonly mainBytes: number;
+  declare readonly inputsBytes: number;
+  declare readonly outputsBytes: number;
+  declare readonly eventsBytes: number;
+  declare readonly extraBytes: number;
+  declare readonly errorBytes: number;
+  declare readonly bytes: number;
+
   constructor(
-    /** The run or record it was made of: what "already delivered" is remembered by. */
-    readonly key: object,
-    readonly op: 'post' | 'patch',
-    readonly texts: LangSmithTexts,
-    /** `<op>.<id>`: the name of its multipart parts. */
-    readonly name: string,
-    readonly mainBytes: number,
-    readonly inputsBytes: number,
-    readonly outputsBytes: number,
-    readonly eventsBytes: number,
-    readonly extraBytes: number,
-    readonly errorBytes: number,
-    readonly bytes: number,
-  ) {}
+    key: object,
+    op: 'post' | 'patch',
+    texts: LangSmithTexts,
+    name: string,
+    mainBytes: number,
+    inputsBytes: number,
+    outputsBytes: number,
+    eventsBytes: number,
+    extraBytes: number,
+    errorBytes: number,
+    bytes: number,
+  ) {
+    this.key = key;
+    this.op = op;
+    this.texts = texts;
+    this.name = name;
+    this.mainBytes = mainBytes;
+    this.inputsBytes = inputsBytes;
+    this.outputsBytes = outputsBytes;
+    this.eventsBytes = eventsBytes;
+    this.extraBytes = extraBytes;
+    this.errorBytes = errorBytes;
+    this.bytes = bytes;
+  }
 }
 
 /** @internal A request body and its `Content-Type`. */
@@ -56,12 +83,14 @@ export function newBoundary(): string {
  */
 export function serializeOp(texts: LangSmithTexts, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string): WireOp {
   const name = op + '.' + texts.id;
-  const nameBytes = utf8Length(name);
-  const mainBytes = utf8Length(texts.main);
+  // A known main size comes with a plain (ASCII) id: the name's size is then its length.
+  const known = texts.mainBytes;
+  const nameBytes = known === undefined ? utf8Length(name) : name.length;
+  const mainBytes = known ?? utf8Length(texts.main);
   const inputsBytes = texts.inputs === undefined ? 0 : utf8Length(texts.inputs);
   const outputsBytes = texts.outputs === undefined ? 0 : utf8Length(texts.outputs);
   const eventsBytes = texts.events === undefined ? 0 : utf8Length(texts.events);
-  const extraBytes = utf8Length(texts.extra);
+  const extraBytes = texts.extraBytes ?? utf8Length(texts.extra);
   const errorBytes = texts.error === undefined ? 0 : utf8Length(texts.error);
   let bytes: number;
   if (mode === 'batch') {
@@ -73,26 +102,17 @@ export function serializeOp(texts: LangSmithTexts, op: 'post' | 'patch', mode: L
     bytes += FIELD_KEY.extra.length + extraBytes;
     if (texts.error !== undefined) bytes += FIELD_KEY.error.length + errorBytes;
   } else {
-    // Each part: `--<boundary>` CRLF, its two header lines, a blank line, the JSON, CRLF.
-    const head = partPrefix(boundary).length + nameBytes + PART_TYPE.length + PART_HEAD_END.length + CRLF.length;
-    bytes = head + mainBytes + digits(mainBytes);
-    if (texts.inputs !== undefined) bytes += head + SUFFIX.inputs.length + inputsBytes + digits(inputsBytes);
-    if (texts.outputs !== undefined) bytes += head + SUFFIX.outputs.length + outputsBytes + digits(outputsBytes);
-    if (texts.events !== undefined) bytes += head + SUFFIX.events.length + eventsBytes + digits(eventsBytes);
-    bytes += head + SUFFIX.extra.length + extraBytes + digits(extraBytes);
-    if (texts.error !== undefined) bytes += head + SUFFIX.error.length + errorBytes + digits(errorBytes);
+    // Each part: the boundary line and its name, its tail (suffix, type, `length=`, blank line: the string the body
+    // will hold, looked up here rather than counting digits), its JSON, CRLF.
+    const head = (boundary === cachedBoundary ? cachedPrefix : partPrefix(boundary)).length + nameBytes + CRLF.length;
+    bytes = head + (TAILS.main[mainBytes] ?? tailOf('main', mainBytes)).length + mainBytes;
+    if (texts.inputs !== undefined) bytes += head + (TAILS.inputs[inputsBytes] ?? tailOf('inputs', inputsBytes)).length + inputsBytes;
+    if (texts.outputs !== undefined) bytes += head + (TAILS.outputs[outputsBytes] ?? tailOf('outputs', outputsBytes)).length + outputsBytes;
+    if (texts.events !== undefined) bytes += head + (TAILS.events[eventsBytes] ?? tailOf('events', eventsBytes)).length + eventsBytes;
+    bytes += head + (TAILS.extra[extraBytes] ?? tailOf('extra', extraBytes)).length + extraBytes;
+    if (texts.error !== undefined) bytes += head + (TAILS.error[errorBytes] ?? tailOf('error', errorBytes)).length + errorBytes;
   }
   return new WireOp(texts.key, op, texts, name, mainBytes, inputsBytes, outputsBytes, eventsBytes, extraBytes, errorBytes, bytes);
-}
-
-/** Decimal digits of a non-negative integer: the size of `length=<n>`. Comparisons, not a loop: a part is rarely 100 kB. */
-function digits(n: number): number {
-  if (n < 10) return 1;
-  if (n < 100) return 2;
-  if (n < 1000) return 3;
-  if (n < 10000) return 4;
-  if (n < 100000) return 5;
-  return String(n).length;
 }
 
 const CRLF = '\r\n';
@@ -149,37 +169,55 @@ export function splitIntoRequests(ops: readonly WireOp[], mode: LangSmithWireMod
  * operations' `bytes` are exact). One write per request rather than one per
  * run: in a fresh process each write is a call from not-yet-optimised code
  * into C++ that first flattens its own small string, and a pipeline's first
- * flush makes 20 000 of them (bench/encode.js's fresh column).
+ * flush makes 20 000 of them (bench/encode.js's fresh column). `take` gives
+ * the body's memory (an exporter's {@link BodyPool}); a new allocation by
+ * default.
  */
-export function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string): WireBody {
-  return mode === 'multipart' ? multipartBody(ops, boundary) : batchBody(ops);
+export function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, take: (size: number) => Uint8Array = allocate): WireBody {
+  return mode === 'multipart' ? multipartBody(ops, boundary, take) : batchBody(ops, take);
 }
 
-function multipartBody(ops: readonly WireOp[], boundary: string): WireBody {
+function multipartBody(ops: readonly WireOp[], boundary: string, take: (size: number) => Uint8Array): WireBody {
   const closing = `--${boundary}--\r\n`;
   let size = closing.length;
   for (const op of ops) size += op.bytes;
-  const prefix = partPrefix(boundary);
+  // A part ends with CRLF and the next one starts with the boundary line: `between` is both. Each part is then its
+  // head (`between` and the name, made once per run and shared by its parts), its tail (suffix, type, length, blank
+  // line: one string per size) and its JSON: fewer and larger pieces than one per item. The body is one rope, and
+  // each piece is a string made, then walked when the rope is written.
+  const between = CRLF + partPrefix(boundary);
   let text = '';
+  let lead = partPrefix(boundary);
   for (const op of ops) {
     const t = op.texts;
-    text += partText(prefix, op, SUFFIX_TYPE.main, t.main, op.mainBytes);
-    if (t.inputs !== undefined) text += partText(prefix, op, SUFFIX_TYPE.inputs, t.inputs, op.inputsBytes);
-    if (t.outputs !== undefined) text += partText(prefix, op, SUFFIX_TYPE.outputs, t.outputs, op.outputsBytes);
-    if (t.events !== undefined) text += partText(prefix, op, SUFFIX_TYPE.events, t.events, op.eventsBytes);
-    text += partText(prefix, op, SUFFIX_TYPE.extra, t.extra, op.extraBytes);
-    if (t.error !== undefined) text += partText(prefix, op, SUFFIX_TYPE.error, t.error, op.errorBytes);
+    const head = between + op.name;
+    text += lead + op.name + (TAILS.main[op.mainBytes] ?? tailOf('main', op.mainBytes)) + t.main;
+    if (t.inputs !== undefined) text += head + (TAILS.inputs[op.inputsBytes] ?? tailOf('inputs', op.inputsBytes)) + t.inputs;
+    if (t.outputs !== undefined) text += head + (TAILS.outputs[op.outputsBytes] ?? tailOf('outputs', op.outputsBytes)) + t.outputs;
+    if (t.events !== undefined) text += head + (TAILS.events[op.eventsBytes] ?? tailOf('events', op.eventsBytes)) + t.events;
+    text += head + (TAILS.extra[op.extraBytes] ?? tailOf('extra', op.extraBytes)) + t.extra;
+    if (t.error !== undefined) text += head + (TAILS.error[op.errorBytes] ?? tailOf('error', op.errorBytes)) + t.error;
+    lead = between;
   }
-  text += closing;
-  return { body: encoded(text, size), contentType: `multipart/form-data; boundary=${boundary}` };
+  text += CRLF + closing;
+  return { body: encoded(text, size, take), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-/** One part: its head, its JSON as it is, CRLF. */
-function partText(prefix: string, op: WireOp, suffixType: string, json: string, jsonBytes: number): string {
-  return prefix + op.name + suffixType + jsonBytes + PART_HEAD_END + json + CRLF;
+type PartKind = keyof typeof SUFFIX_TYPE;
+
+/** Tails of up to this many bytes of JSON are kept: a few hundred strings per part kind at most. */
+const KEPT_TAILS = 512;
+/** A part's tail, by part kind and JSON size: `<suffix>"` CRLF `Content-Type: application/json; length=<bytes>` CRLF CRLF. */
+const TAILS: Readonly<Record<PartKind, (string | undefined)[]>> = { main: [], inputs: [], outputs: [], events: [], extra: [], error: [] };
+
+/** The tail of a part of `kind` with `bytes` of JSON, made (and kept, if small) on a miss of {@link TAILS}. */
+function tailOf(kind: PartKind, bytes: number): string {
+  const tail = SUFFIX_TYPE[kind] + bytes + PART_HEAD_END;
+  if (bytes < KEPT_TAILS) TAILS[kind][bytes] = tail;
+  return tail;
 }
 
-function batchBody(ops: readonly WireOp[]): WireBody {
+function batchBody(ops: readonly WireOp[], take: (size: number) => Uint8Array): WireBody {
   let size = '{"post":[],"patch":[]}'.length;
   let posts = 0;
   for (const op of ops) {
@@ -198,13 +236,13 @@ function batchBody(ops: readonly WireOp[]): WireBody {
       first = false;
     }
   }
-  return { body: encoded(text + ']}', size), contentType: 'application/json' };
+  return { body: encoded(text + ']}', size, take), contentType: 'application/json' };
 }
 
 /** The run as one JSON object: its main part without its closing `}`, the separate fields, `}`. */
 function runObjectText(op: WireOp): string {
   const t = op.texts;
-  let text = t.main.slice(0, -1);
+  let text = t.mainOpen ?? t.main.slice(0, -1);
   if (t.inputs !== undefined) text += FIELD_KEY.inputs + t.inputs;
   if (t.outputs !== undefined) text += FIELD_KEY.outputs + t.outputs;
   if (t.events !== undefined) text += FIELD_KEY.events + t.events;
@@ -220,9 +258,9 @@ function runObjectText(op: WireOp): string {
  * UTF-8 never takes fewer bytes than a text has UTF-16 units, which catches it
  * for the ASCII texts most bodies are.
  */
-function encoded(text: string, size: number): Uint8Array {
+function encoded(text: string, size: number, take: (size: number) => Uint8Array): Uint8Array {
   if (size < text.length) throw new Error(`tracewire: LangSmith request body is at least ${text.length} bytes, ${size} expected`);
-  const body = allocate(size);
+  const body = take(size);
   return exactly(body, write(body, text, 0, size === text.length));
 }
 

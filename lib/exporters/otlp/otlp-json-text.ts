@@ -31,16 +31,16 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string): str
   const ids = idsOf(record);
   let attributes =
     '{"key":"tracewire.run_id","value":' + (ids.idPlain ? '{"stringValue":"' + record.id + '"}}' : stringValueJson(record.id) + '}') +
-    runTypeJson(record.runType) +
+    (record.runType === lastRunType && lastRunTypeJson !== '' ? lastRunTypeJson : runTypeJson(record.runType)) +
     ',' + attributeJson('tracewire.dotted_order', record.dottedOrder, ids.dottedOrderPlain) +
-    sessionAndKindJson(record.projectName, record.runType);
+    (record.projectName === lastProject && record.runType === lastProjectRunType ? lastSessionAndKindJson : sessionAndKindJson(record.projectName, record.runType));
   const tags = record.tags;
   if (tags.length > 0) {
     let values = stringValueJson(tags[0]);
     for (let i = 1; i < tags.length; i++) values += ',' + stringValueJson(tags[i]);
     attributes += ',{"key":"tracewire.tags","value":{"arrayValue":{"values":[' + values + ']}}}';
   }
-  attributes += metadataJson(record.metadata);
+  attributes += record.metadata === lastMetadata && lastMetadata !== undefined ? lastMetadataJson : metadataJson(record.metadata);
   const inputs = record.inputsJson ?? startInputsJson;
   if (inputs !== undefined) attributes += ',{"key":"input.value","value":{"stringValue":' + JSON.stringify(inputs) + '}}' + INPUT_MIME;
   if (record.outputsJson !== undefined) attributes += ',{"key":"output.value","value":{"stringValue":' + JSON.stringify(record.outputsJson) + '}}' + OUTPUT_MIME;
@@ -61,7 +61,7 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string): str
     '{"traceId":"' + ids.traceHex +
     '","spanId":"' + ids.spanId +
     (ids.parentSpanId === undefined ? '","flags":' : '","parentSpanId":"' + ids.parentSpanId + '","flags":') +
-    (record.parentIsRemote ? '769,"name":' : '257,"name":') + JSON.stringify(record.name) +
+    (record.parentIsRemote ? '769,"name":' : '257,"name":') + (record.name === lastName ? lastNameJson : nameJson(record.name)) +
     ',"kind":1,"startTimeUnixNano":"' + microsToUnixNano(record.startMicros) +
     '","endTimeUnixNano":"' + endTime +
     '","attributes":[' + attributes +
@@ -74,7 +74,9 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string): str
  * Texts that consecutive spans of a batch mostly share (run type, project,
  * metadata object), written once per change rather than per span: in a fresh
  * process every operation per span runs unoptimised 20 000 times in the first
- * flush (bench/encode.js's fresh column).
+ * flush (bench/encode.js's fresh column). recordSpanJson checks the last
+ * values itself and calls these only on a change (a call per span each cost
+ * more than the check).
  */
 let lastRunType = '';
 let lastRunTypeJson = '';
@@ -83,34 +85,37 @@ let lastProjectRunType = '';
 let lastSessionAndKindJson = '';
 let lastMetadata: object | undefined;
 let lastMetadataJson = '';
+let lastName: string | undefined;
+let lastNameJson = '';
 
-/** `,{"key":"tracewire.run_type",…}`. */
+/** A span's name as JSON, remembered for the last name: spans of one function share it (the caller checks `lastName` first). */
+function nameJson(name: string): string {
+  lastNameJson = JSON.stringify(name);
+  lastName = name;
+  return lastNameJson;
+}
+
+/** `,{"key":"tracewire.run_type",…}`, kept as the last one. */
 function runTypeJson(runType: string): string {
-  if (runType !== lastRunType || lastRunTypeJson === '') {
-    lastRunTypeJson = ',{"key":"tracewire.run_type","value":' + (isPlain(runType) ? '{"stringValue":"' + runType + '"}}' : stringValueJson(runType) + '}');
-    lastRunType = runType;
-  }
+  lastRunTypeJson = ',{"key":"tracewire.run_type","value":' + (isPlain(runType) ? '{"stringValue":"' + runType + '"}}' : stringValueJson(runType) + '}');
+  lastRunType = runType;
   return lastRunTypeJson;
 }
 
-/** `,{"key":"tracewire.session_name",…},{"key":"openinference.span.kind",…}`. */
+/** `,{"key":"tracewire.session_name",…},{"key":"openinference.span.kind",…}`, kept as the last one. */
 function sessionAndKindJson(projectName: string, runType: RunType): string {
-  if (projectName !== lastProject || runType !== lastProjectRunType) {
-    lastSessionAndKindJson =
-      ',{"key":"tracewire.session_name","value":{"stringValue":' + JSON.stringify(projectName) +
-      '}},' + plainAttributeJson('openinference.span.kind', OPENINFERENCE_KIND[runType] ?? 'CHAIN');
-    lastProject = projectName;
-    lastProjectRunType = runType;
-  }
+  lastSessionAndKindJson =
+    ',{"key":"tracewire.session_name","value":{"stringValue":' + JSON.stringify(projectName) +
+    '}},' + plainAttributeJson('openinference.span.kind', OPENINFERENCE_KIND[runType] ?? 'CHAIN');
+  lastProject = projectName;
+  lastProjectRunType = runType;
   return lastSessionAndKindJson;
 }
 
-/** The metadata attributes. Spans share metadata objects, replaced and never mutated when set (as for LangSmith's `extra`). */
+/** The metadata attributes, kept as the last ones. Spans share metadata objects, replaced and never mutated when set (as for LangSmith's `extra`). */
 function metadataJson(metadata: RunRecord['metadata']): string {
-  if (metadata !== lastMetadata || lastMetadata === undefined) {
-    lastMetadataJson = jsonAttributesJson(metadata, 'tracewire.metadata.');
-    lastMetadata = metadata;
-  }
+  lastMetadataJson = jsonAttributesJson(metadata, 'tracewire.metadata.');
+  lastMetadata = metadata;
   return lastMetadataJson;
 }
 

@@ -21,7 +21,9 @@ export function microsToUnixNano(micros: number): string {
     cachedMillis = millis;
     cachedMillisText = String(millis);
   }
-  const sub = SUB_MILLI_NANOS(micros - millis * 1000);
+  // The table's strings are read first: a call only on a miss (in a fresh process each call runs unoptimised).
+  const rest = micros - millis * 1000;
+  const sub = SUB_MILLI_NANOS.made[rest] ?? SUB_MILLI_NANOS(rest);
   return sub === undefined ? plainUnixNano(micros) : cachedMillisText + sub;
 }
 

@@ -38,9 +38,13 @@ const CASES: Array<[string, Partial<Record<keyof RunRecord, unknown>>]> = [
   ['a root', { id: ROOT, parentId: undefined, parentDottedOrder: undefined }],
   ['a start still running (no end)', { phase: 'start', endMicros: undefined, status: undefined, outputsJson: undefined }],
   ['names, tags and project that need escaping or are not ASCII', { name: 'lo"ok\\up\n ☃', tags: ['a', 'b"c', 'ünï'], projectName: 'pro"jéct 🚀' }],
+  ['a run type that is not ASCII (records are not checked)', { runType: 'tÿpe' }],
   ['a lone surrogate in the name and inputs', { name: 'half \ud83d', inputsJson: JSON.stringify({ input: 'half \ud83d' }) }],
   ['a cancelled run without outputs', { status: 'cancelled', outputsJson: undefined }],
   ['an error and events', { status: 'error', error: 'TypeError: bad\n    at f (x.js:1:1)', events: [{ name: 'retry', time: '2024-11-19T07:13:20.124000Z', kwargs: { attempt: 2 } }] }],
+  ['ids and a parent dotted order that are not plain (quotes, backslashes, non-ASCII)', { id: 'run "1" ☃', traceId: 'tr\\ace', parentId: 'pa\u00e9rent', parentDottedOrder: '2024"x\\.é' }],
+  ['a root whose id is not plain', { id: 'rööt', traceId: 'rööt', parentId: undefined, parentDottedOrder: undefined }],
+  ['a plain child of a parent whose id is not ASCII', { parentId: 'pärent' }],
   ['metadata of every JSON kind', { metadata: { tenant: 'acme', n: 3, ok: true, nested: { x: [1] }, none: null, 'ünï': 'naïve' } }],
 ];
 
@@ -49,9 +53,35 @@ test.each(CASES)('%s: the main part is exactly the stringified run', (_name, ove
   expect(textsOfRecord(r).main).toBe(stringifiedMain(r));
 });
 
-test('consecutive records with different names, projects and trace ids each get their own text', () => {
-  const records = [record(), record({ name: 'other', projectName: 'billing', traceId: CHILD }), record()];
+test('consecutive records with different names, run types, tags, projects and trace ids each get their own text', () => {
+  // Spans without tags share one empty list, as here: each record differs from the one before it in one field only.
+  const none: string[] = [];
+  const usual = (overrides: Partial<Record<keyof RunRecord, unknown>> = {}): RunRecord => record({ tags: none, ...overrides });
+  const records = [
+    usual(), usual({ name: 'other' }), usual(), usual({ projectName: 'billing' }), usual(), usual({ runType: 'llm' }), usual(), usual({ traceId: CHILD }), usual(),
+    usual({ name: 'ünï' }), usual(), usual({ projectName: 'prö' }), usual(), usual({ tags: ['a'] }), usual({ tags: ['b'] }), usual({ tags: [] }), usual({ tags: ['ü'] }), usual(),
+  ];
   for (const r of records) expect(textsOfRecord(r).main).toBe(stringifiedMain(r));
+});
+
+test('a tag list changed in place between two records is written as it is now', () => {
+  const tags = ['a'];
+  expect(textsOfRecord(record({ tags })).main).toBe(stringifiedMain(record({ tags })));
+  tags.push('b');
+  expect(textsOfRecord(record({ tags })).main).toBe(stringifiedMain(record({ tags })));
+});
+
+test.each(CASES)('%s: a main size known as written is its UTF-8 size', (_name, overrides) => {
+  const texts = textsOfRecord(record(overrides));
+  if (texts.mainBytes !== undefined) expect(texts.mainBytes).toBe(Buffer.byteLength(texts.main));
+  expect(texts.extraBytes).toBe(Buffer.byteLength(texts.extra));
+});
+
+test('the main size is known for plain ids, and left to the encoder otherwise', () => {
+  expect(textsOfRecord(record()).mainBytes).toBe(Buffer.byteLength(textsOfRecord(record()).main));
+  expect(textsOfRecord(record({ id: 'rün' })).mainBytes).toBeUndefined();
+  expect(textsOfRecord(record({ parentDottedOrder: 'ä' })).mainBytes).toBeUndefined();
+  expect(textsOfRecord(record({ traceId: 'ä' })).mainBytes).toBeUndefined();
 });
 
 test.each(CASES)('%s: the same bodies as from the public run', (_name, overrides) => {

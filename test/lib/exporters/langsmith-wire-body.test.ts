@@ -60,6 +60,18 @@ describe('multipart', () => {
     expect(Buffer.byteLength(text)).toBe(bytes + '--b0--\r\n'.length);
   });
 
+  test('parts of different kinds and the same size each name their own kind', () => {
+    const json = `{"k":"${'x'.repeat(20)}"}`;
+    const first = texts({ inputs: json, outputs: json, extra: json });
+    const second = texts({ main: json, events: json, error: json });
+    const { text } = body([first, second], ['post', 'patch'], 'multipart');
+    expect(text).toBe(
+      part('b0', `post.${ID}`, first.main) + part('b0', `post.${ID}.inputs`, json) + part('b0', `post.${ID}.outputs`, json) + part('b0', `post.${ID}.extra`, json) +
+        part('b0', `patch.${ID}`, json) + part('b0', `patch.${ID}.events`, json) + part('b0', `patch.${ID}.extra`, second.extra) + part('b0', `patch.${ID}.error`, json) +
+        '--b0--\r\n',
+    );
+  });
+
   test('absent fields have no part; extra always has one; a patch\'s parts are named patch.<id>', () => {
     const { text } = body([texts(), texts({ outputs: '{"a":2}' })], ['post', 'patch'], 'multipart', 'xyz');
     expect(text).toBe(
