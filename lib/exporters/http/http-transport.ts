@@ -61,13 +61,9 @@ export class HttpTransport implements Transport {
           headers: { ...request.headers, 'Content-Length': String(request.body.byteLength) },
         });
       } catch (error) {
-        request.release?.();
         resolve({ ok: false, retryable: false, error: asError(error) });
         return;
       }
-      // 'close' comes after the last byte of the body was written (a keep-alive request is released to its agent only
-      // once finished) or after its socket was destroyed: nothing reads the body after it.
-      if (request.release !== undefined) outgoing.once('close', request.release);
       if (signal.aborted) abort();
       else signal.addEventListener('abort', abort, { once: true });
       outgoing.on('response', (response) => {

@@ -6,13 +6,6 @@ export interface HttpPost {
   readonly headers: Record<string, string>;
   readonly body: Uint8Array;
   readonly signal: AbortSignal;
-  /**
-   * Called once the transport no longer reads `body` (Node: the request
-   * closed, after its last byte was written or its socket destroyed), so
-   * the body's memory may be reused. A transport that cannot tell (fetch)
-   * never calls it.
-   */
-  readonly release?: (() => void) | undefined;
 }
 
 /**

@@ -60,11 +60,11 @@ export function write(body: NodeBody, text: string, at: number, ascii: boolean):
   return utf8.encodeInto(text, at === 0 ? body : body.subarray(at)).written;
 }
 
-/** @internal `text` as UTF-8 bytes: an ASCII text (most JSON here) is copied byte for byte on Node, into memory from `take`. */
-export function encodeUtf8(text: string, take: (size: number) => Uint8Array = allocate): Uint8Array {
+/** @internal `text` as UTF-8 bytes: an ASCII text (most JSON here) is copied byte for byte on Node. */
+export function encodeUtf8(text: string): Uint8Array {
   if (NodeBuffer === undefined) return utf8.encode(text);
   const bytes = utf8Length(text);
-  const body = take(bytes);
+  const body = allocate(bytes);
   const written = write(body, text, 0, bytes === text.length);
   if (written !== bytes) throw new Error(`tracewire: request body is ${written} bytes, ${bytes} expected`);
   return body;

@@ -2,7 +2,6 @@ import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { TracewireConfigError } from '../../errors.js';
 import { recordsOf, takesRecords } from '../record-batch.js';
-import { BodyPool } from '../http/body-pool.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
 import type { Transport } from '../http/transport.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
@@ -65,9 +64,6 @@ export class LangSmithExporterBase implements SpanExporter {
   /** Made once: every request of an exporter goes to one of two URLs with the same credentials. */
   readonly #urls: Readonly<Record<LangSmithWireMode, URL>>;
   readonly #authHeaders: Readonly<Record<string, string>>;
-  /** Request bodies, reused once their request is over. */
-  readonly #bodies = new BodyPool();
-  readonly #take = (size: number): Uint8Array => this.#bodies.take(size);
 
   /** @internal The public classes pass the transport of their runtime and its way to ask `/info`. */
   protected constructor(options: LangSmithExporterOptions, transport: Transport, fetchIngestLimits: IngestLimitsFetch) {
@@ -125,7 +121,6 @@ export class LangSmithExporterBase implements SpanExporter {
 
   shutdown(): Promise<void> {
     this.#transport.close();
-    this.#bodies.clear();
     return Promise.resolve();
   }
 
@@ -169,19 +164,14 @@ export class LangSmithExporterBase implements SpanExporter {
   }
 
   private async send(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, signal: AbortSignal): Promise<ExportResult> {
-    const { body: plain, contentType } = buildBody(ops, mode, boundary, this.#take);
+    const { body: plain, contentType } = buildBody(ops, mode, boundary);
     const headers: Record<string, string> = { ...this.#authHeaders, 'Content-Type': contentType };
     let body: Uint8Array = plain;
     if (this.gzip) {
-      try {
-        body = await this.#transport.gzip(plain);
-      } finally {
-        this.#bodies.give(plain);
-      }
+      body = await this.#transport.gzip(plain);
       headers['Content-Encoding'] = 'gzip';
     }
-    const release = body === plain ? () => this.#bodies.give(plain) : undefined;
-    const result = await this.#transport.post({ url: this.#urls[mode], headers, body, signal, release });
+    const result = await this.#transport.post({ url: this.#urls[mode], headers, body, signal });
     return this.#settings.apiKey === undefined ? result : withoutSecrets(result, [this.#settings.apiKey]);
   }
 

@@ -1,7 +1,6 @@
 import { randomHex } from '../../model/ids.js';
 import type { LangSmithTexts } from './to-langsmith-run.js';
 import { allocate, utf8Length, write } from '../http/utf8-body.js';
-import type { BodyPool } from '../http/body-pool.js';
 
 /** How runs travel to LangSmith: `multipart` → `POST /runs/multipart`, `batch` → `POST /runs/batch` (JSON). */
 export type LangSmithWireMode = 'multipart' | 'batch';
@@ -169,15 +168,13 @@ export function splitIntoRequests(ops: readonly WireOp[], mode: LangSmithWireMod
  * operations' `bytes` are exact). One write per request rather than one per
  * run: in a fresh process each write is a call from not-yet-optimised code
  * into C++ that first flattens its own small string, and a pipeline's first
- * flush makes 20 000 of them (bench/encode.js's fresh column). `take` gives
- * the body's memory (an exporter's {@link BodyPool}); a new allocation by
- * default.
+ * flush makes 20 000 of them (bench/encode.js's fresh column).
  */
-export function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, take: (size: number) => Uint8Array = allocate): WireBody {
-  return mode === 'multipart' ? multipartBody(ops, boundary, take) : batchBody(ops, take);
+export function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string): WireBody {
+  return mode === 'multipart' ? multipartBody(ops, boundary) : batchBody(ops);
 }
 
-function multipartBody(ops: readonly WireOp[], boundary: string, take: (size: number) => Uint8Array): WireBody {
+function multipartBody(ops: readonly WireOp[], boundary: string): WireBody {
   const closing = `--${boundary}--\r\n`;
   let size = closing.length;
   for (const op of ops) size += op.bytes;
@@ -200,7 +197,7 @@ function multipartBody(ops: readonly WireOp[], boundary: string, take: (size: nu
     lead = between;
   }
   text += CRLF + closing;
-  return { body: encoded(text, size, take), contentType: `multipart/form-data; boundary=${boundary}` };
+  return { body: encoded(text, size), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 type PartKind = keyof typeof SUFFIX_TYPE;
@@ -217,7 +214,7 @@ function tailOf(kind: PartKind, bytes: number): string {
   return tail;
 }
 
-function batchBody(ops: readonly WireOp[], take: (size: number) => Uint8Array): WireBody {
+function batchBody(ops: readonly WireOp[]): WireBody {
   let size = '{"post":[],"patch":[]}'.length;
   let posts = 0;
   for (const op of ops) {
@@ -236,7 +233,7 @@ function batchBody(ops: readonly WireOp[], take: (size: number) => Uint8Array): 
       first = false;
     }
   }
-  return { body: encoded(text + ']}', size, take), contentType: 'application/json' };
+  return { body: encoded(text + ']}', size), contentType: 'application/json' };
 }
 
 /** The run as one JSON object: its main part without its closing `}`, the separate fields, `}`. */
@@ -258,9 +255,9 @@ function runObjectText(op: WireOp): string {
  * UTF-8 never takes fewer bytes than a text has UTF-16 units, which catches it
  * for the ASCII texts most bodies are.
  */
-function encoded(text: string, size: number, take: (size: number) => Uint8Array): Uint8Array {
+function encoded(text: string, size: number): Uint8Array {
   if (size < text.length) throw new Error(`tracewire: LangSmith request body is at least ${text.length} bytes, ${size} expected`);
-  const body = take(size);
+  const body = allocate(size);
   return exactly(body, write(body, text, 0, size === text.length));
 }
 

@@ -4,7 +4,6 @@ import type { RunRecord } from '../../model/run-record.js';
 import { recordsOf, takesRecords } from '../record-batch.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
-import { BodyPool } from '../http/body-pool.js';
 import { encodeUtf8 } from '../http/utf8-body.js';
 import type { Transport } from '../http/transport.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
@@ -49,9 +48,6 @@ export class OtlpHttpExporterBase implements SpanExporter {
   readonly #headers: Readonly<Record<string, string>>;
   /** http/json: the pipeline's records are written as OTLP/JSON text directly. */
   readonly #jsonText: boolean;
-  /** Request bodies of the records' JSON text, reused once their request is over. */
-  readonly #bodies = new BodyPool();
-  readonly #take = (size: number): Uint8Array => this.#bodies.take(size);
 
   /** @internal The public classes pass the transport of their runtime. */
   protected constructor(options: OtlpHttpExporterOptions, transport: Transport) {
@@ -121,23 +117,15 @@ export class OtlpHttpExporterBase implements SpanExporter {
           spans.push(this.#serviceSpan(run, startInputs));
         }
       }
-      if (texts.length > 0) body = encodeUtf8(otlpRequestJson(texts), this.#take);
+      if (texts.length > 0) body = encodeUtf8(otlpRequestJson(texts));
       else if (spans.length > 0) body = this.#encode(toOtlpRequest(spans));
       else return EXPORT_OK;
     } catch (error) {
       // A record that cannot be mapped will not map on a retry either.
       return { ok: false, retryable: false, error: error instanceof Error ? error : new Error(String(error)) };
     }
-    const plain = body;
-    if (this.#settings.gzip) {
-      try {
-        body = await this.#transport.gzip(plain);
-      } finally {
-        this.#bodies.give(plain);
-      }
-    }
-    const release = body === plain ? () => this.#bodies.give(plain) : undefined;
-    const result = withoutSecrets(await this.#transport.post({ url: this.#settings.url, headers: this.#headers, body, signal: options.signal, release }), Object.values(this.#settings.headers));
+    if (this.#settings.gzip) body = await this.#transport.gzip(body);
+    const result = withoutSecrets(await this.#transport.post({ url: this.#settings.url, headers: this.#headers, body, signal: options.signal }), Object.values(this.#settings.headers));
     // Inputs stay remembered while the pipeline may retry this batch.
     if (result.ok || !result.retryable) for (const id of joined) this.#pending.forget(id);
     return result;
@@ -145,7 +133,6 @@ export class OtlpHttpExporterBase implements SpanExporter {
 
   shutdown(): Promise<void> {
     this.#transport.close();
-    this.#bodies.clear();
     return Promise.resolve();
   }
 
