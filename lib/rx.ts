@@ -9,5 +9,5 @@
 export { Observable } from 'rxjs/internal/Observable';
 export type { Subscribable, Unsubscribable } from 'rxjs/internal/types';
 export { Subscription } from 'rxjs/internal/Subscription';
-export { Subscriber } from 'rxjs/internal/Subscriber';
+export type { Subscriber } from 'rxjs/internal/Subscriber';
 export type { OperatorFunction, SchedulerAction, SchedulerLike } from 'rxjs/internal/types';

@@ -88,18 +88,3 @@ test('completion emits what is open, then completes', () => {
     expectObservable(cold<Item>('ab|', values).pipe(batchEvents(limits(), cold('|'), scheduler))).toBe('--(x|)', { x: batch('a', 'b') });
   });
 });
-
-test('steady traffic closing batches by size sets one delay timer, not one per batch', () => {
-  run(({ cold, expectObservable }, scheduler) => {
-    let timers = 0;
-    const counting = { now: () => scheduler.now(), schedule: ((...args: Parameters<TestScheduler['schedule']>) => (timers++, scheduler.schedule(...args))) as TestScheduler['schedule'] };
-    // 30 items a frame apart, 3 per batch: ten batches, all closed by size long before the 100 ms delay.
-    const source = cold<Item>('abcabcabcabcabcabcabcabcabcabc', values);
-    const batches = Array.from({ length: 10 }, () => batch('a', 'b', 'c'));
-    expectObservable(source.pipe(batchEvents(limits({ maxDelayMillis: 100 }), cold('|'), counting))).toBe('--a--b--c--d--e--f--g--h--i--j', {
-      a: batches[0], b: batches[1], c: batches[2], d: batches[3], e: batches[4], f: batches[5], g: batches[6], h: batches[7], i: batches[8], j: batches[9],
-    });
-    scheduler.flush();
-    expect(timers).toBe(1);
-  });
-});
