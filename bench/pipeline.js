@@ -54,7 +54,8 @@
  *   manual mode, no-op exporter), live heap after gc ÷ spans. Printed: CPU µs per
  *   span (child process.cpuUsage(), first call → flush resolved) and its ratio to
  *   the floor of the same rep (median of the per-rep ratios), the system part of that
- *   CPU and the minor page faults over the same span (process.resourceUsage(): first
+ *   CPU, the same CPU by thread (main thread, where JavaScript runs, and the others: mostly V8's
+ *   background compilation and GC; bench/support/thread-cpu.js, Linux) and the minor page faults over the same span (process.resourceUsage(): first
  *   touches of new memory, the heap-growth share of a fresh process), heap bytes per queued
  *   span; judged: ≤ 1.2× the floor with nothing lost, ≤ 400 B per queued span.
  *   Steady-state rows (not judged), in the same reps: the floor and each exporter again,
@@ -171,6 +172,7 @@ const { median } = require('./support/stats');
 const { startSink } = require('./support/loopback-sink');
 const { childEnv, forkChild, reportToParent, exitProblem, printChildStderr } = require('./support/child-process');
 const { profileSelfTimes, printProfile, marksToUs } = require('./support/cpu-profile');
+const { threadCpu, threadCpuPerSpan } = require('./support/thread-cpu');
 
 const { DIST, distMissing } = require('./support/dist');
 const { childFloor, childHeld } = require('./floor/children');
@@ -345,6 +347,7 @@ async function childTracewire(scenario, sinkUrl, variant) {
     await client.awaitPendingTraceBatches();
   }
   const rssBeforeMB = rss.sample() / MB;
+  const threads0 = threadCpu();
   const cpu0 = process.cpuUsage();
   const faults0 = process.resourceUsage().minorPageFault;
   const { t0, callsDone, acc } = await callsRound(scenario, f, g);
@@ -352,6 +355,7 @@ async function childTracewire(scenario, sinkUrl, variant) {
   const flushResult = await client.awaitPendingTraceBatches();
   const flushDone = hr();
   const cpu = process.cpuUsage(cpu0);
+  const threads = threadCpuPerSpan(threads0, threadCpu(), SPANS);
   const faults = process.resourceUsage().minorPageFault - faults0;
   const flushMs = Number(flushDone - callsDone) / 1e6;
   const mem = rss.stop();
@@ -370,6 +374,7 @@ async function childTracewire(scenario, sinkUrl, variant) {
     ...mem,
     cpuUsPerSpan: (cpu.user + cpu.system) / SPANS,
     sysUsPerSpan: cpu.system / SPANS,
+    ...threads,
     faultsPer100Spans: (faults * 100) / SPANS,
     marks: { t0: String(t0), callsDone: String(callsDone), flushDone: String(flushDone) },
     check: acc,

@@ -5,6 +5,7 @@
  * of the floor and of tracewire in manual mode.
  */
 const { FloorTracer } = require('./floor-tracer');
+const { threadCpu, threadCpuPerSpan } = require('../support/thread-cpu');
 
 const MB = 2 ** 20;
 const hr = process.hrtime.bigint;
@@ -36,6 +37,7 @@ async function childFloor(scenario, sinkUrl, spans, rss, steady = false) {
     await tracer.flush();
   }
   const rssBeforeMB = rss.sample() / MB;
+  const threads0 = threadCpu();
   const cpu0 = process.cpuUsage();
   const faults0 = process.resourceUsage().minorPageFault;
   const { t0, callsDone, acc } = await round();
@@ -43,6 +45,7 @@ async function childFloor(scenario, sinkUrl, spans, rss, steady = false) {
   await tracer.flush();
   const flushDone = hr();
   const cpu = process.cpuUsage(cpu0);
+  const threads = threadCpuPerSpan(threads0, threadCpu(), spans);
   const faults = process.resourceUsage().minorPageFault - faults0;
   const mem = rss.stop();
   tracer.shutdown();
@@ -56,6 +59,7 @@ async function childFloor(scenario, sinkUrl, spans, rss, steady = false) {
     ...mem,
     cpuUsPerSpan: (cpu.user + cpu.system) / spans,
     sysUsPerSpan: cpu.system / spans,
+    ...threads,
     faultsPer100Spans: (faults * 100) / spans,
     marks: { t0: String(t0), callsDone: String(callsDone), flushDone: String(flushDone) },
     check: acc,

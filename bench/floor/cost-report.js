@@ -60,6 +60,8 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
           n: group.length,
           cpu: spread(group.map(cpu), 1),
           sys: spread(group.map((r) => r.result.sysUsPerSpan ?? NaN), 1),
+          main: spread(group.map((r) => r.result.mainUsPerSpan).filter(Number.isFinite), 1),
+          other: spread(group.map((r) => r.result.otherUsPerSpan).filter(Number.isFinite), 1),
           faults: spread(group.map((r) => r.result.faultsPer100Spans ?? NaN), 0),
           ratio: isFloor ? '1.00' : spread(ratios, 2),
           recv: spread(group.map(receivedIds), 0),
@@ -92,6 +94,8 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
         { key: 'cpu', title: 'CPU µs/span', right: true },
         { key: 'ratio', title: '× floor', right: true },
         { key: 'sys', title: 'of which sys µs', right: true },
+        { key: 'main', title: 'main thread µs', right: true },
+        { key: 'other', title: 'other threads µs', right: true },
         { key: 'faults', title: 'page faults/100 spans', right: true },
         { key: 'ns', title: 'caller µs/call', right: true },
         { key: 'flush', title: 'flush ms', right: true },
@@ -102,6 +106,8 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
     console.log('CPU µs/span = child process.cpuUsage() (user + system), first call → flush resolved, ÷ spans: calls, batching, encoding, HTTP client, GC.');
     console.log('of which sys µs = the system (kernel) part of that CPU; page faults/100 spans = minor page faults over the same span (process.resourceUsage()):');
     console.log('  mostly first touches of memory the process had not used yet (heap growth, request bodies): a fresh process pays them, a steady one far less.');
+    console.log('main thread / other threads µs = the same span\'s CPU by thread (/proc/self/task/*/schedstat, Linux): JavaScript runs on the main thread; the others are');
+    console.log('  mostly V8\'s background workers — optimizing (TurboFan) compilation of code that got hot, and concurrent GC — a fresh process\'s one-off share.');
     console.log('fresh process = the issue\'s (judged) figure: a new child, so it includes one-off warm-up (lazy compilation, JIT, first sockets, heap growth).');
     console.log('steady state = the same calls and flush measured as a second round in one child, after an unmeasured first: per-span cost alone (not judged).');
     console.log('The sink runs in the parent and is not counted. The machine may be shared: compare ratios (same rep), not absolute µs.');
