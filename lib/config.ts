@@ -72,21 +72,33 @@ export type DeliveryConfig = Required<Omit<DeliveryOptions, 'manualFlushMode' | 
   readonly spoolDir: string | undefined;
 };
 
-const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, string, number, NumberKind]> = [
-  ['sampleRate', 'TRACEWIRE_SAMPLE_RATE', 1, 'fraction'],
-  ['maxBatchSize', 'TRACEWIRE_MAX_BATCH_SIZE', 100, 'integer'],
-  ['maxBatchBytes', 'TRACEWIRE_MAX_BATCH_BYTES', 4 * 1024 * 1024, 'integer'],
-  ['flushIntervalMillis', 'TRACEWIRE_FLUSH_INTERVAL_MILLIS', 1_000, 'positive'],
-  ['maxConcurrentExports', 'TRACEWIRE_MAX_CONCURRENT_EXPORTS', 4, 'integer'],
-  ['maxQueueSize', 'TRACEWIRE_MAX_QUEUE_SIZE', 100_000, 'integer'],
-  ['maxQueueBytes', 'TRACEWIRE_MAX_QUEUE_BYTES', 64 * 1024 * 1024, 'integer'],
-  ['maxRetries', 'TRACEWIRE_MAX_RETRIES', 5, 'integer'],
-  ['initialBackoffMillis', 'TRACEWIRE_INITIAL_BACKOFF_MILLIS', 200, 'positive'],
-  ['maxBackoffMillis', 'TRACEWIRE_MAX_BACKOFF_MILLIS', 30_000, 'positive'],
-  ['exportTimeoutMillis', 'TRACEWIRE_EXPORT_TIMEOUT_MILLIS', 10_000, 'positive'],
-  ['flushTimeoutMillis', 'TRACEWIRE_FLUSH_TIMEOUT_MILLIS', 5_000, 'positive'],
-  ['unconsumedStreamTimeoutMillis', 'TRACEWIRE_UNCONSUMED_STREAM_TIMEOUT_MILLIS', 60_000, 'positive'],
+const INTEGER = 0;
+const POSITIVE = 1;
+const FRACTION = 2;
+type NumberKind = typeof INTEGER | typeof POSITIVE | typeof FRACTION;
+
+// Each numeric setting's variable is derived from its name (see numericVariable), so the table
+// carries no variable names: test/lib/config-env-documented.test.ts holds every documented name to it.
+const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number, NumberKind]> = [
+  ['sampleRate', 1, FRACTION],
+  ['maxBatchSize', 100, INTEGER],
+  ['maxBatchBytes', 4 * 1024 * 1024, INTEGER],
+  ['flushIntervalMillis', 1_000, POSITIVE],
+  ['maxConcurrentExports', 4, INTEGER],
+  ['maxQueueSize', 100_000, INTEGER],
+  ['maxQueueBytes', 64 * 1024 * 1024, INTEGER],
+  ['maxRetries', 5, INTEGER],
+  ['initialBackoffMillis', 200, POSITIVE],
+  ['maxBackoffMillis', 30_000, POSITIVE],
+  ['exportTimeoutMillis', 10_000, POSITIVE],
+  ['flushTimeoutMillis', 5_000, POSITIVE],
+  ['unconsumedStreamTimeoutMillis', 60_000, POSITIVE],
 ];
+
+/** @internal A numeric setting's variable: `TRACEWIRE_` and the name in upper snake case (`maxBatchSize` → `TRACEWIRE_MAX_BATCH_SIZE`). */
+export function numericVariable(setting: string): string {
+  return 'TRACEWIRE_' + setting.replace(/[A-Z]/g, '_$&').toUpperCase();
+}
 
 /**
  * @internal The one place tracewire reads environment variables. Explicit
@@ -106,16 +118,16 @@ export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = proce
     throw new TracewireConfigError('dropPolicy', config.dropPolicy, 'drop-newest or drop-oldest');
   }
   if (typeof config.projectName !== 'string' || config.projectName === '') throw new TracewireConfigError('projectName', config.projectName, 'a non-empty string');
-  for (const [key, envName, fallback, kind] of NUMERIC) {
-    const fromEnv = envNumber(env, [envName]);
+  for (const [key, fallback, kind] of NUMERIC) {
+    const fromEnv = envNumber(env, [numericVariable(key)]);
     const explicit = (options as Record<string, unknown>)[key];
     const [setting, value] = explicit !== undefined ? [key, explicit] : fromEnv ? [fromEnv.name, fromEnv.value] : [key, fallback];
     config[key] = checkNumber(setting, value, kind);
   }
   // The error names where the value came from: the option, else the variable.
-  const rateEnv = options.maxRequestsPerSecond === undefined ? envNumber(env, ['TRACEWIRE_MAX_REQUESTS_PER_SECOND']) : undefined;
+  const rateEnv = options.maxRequestsPerSecond === undefined ? envNumber(env, [numericVariable('maxRequestsPerSecond')]) : undefined;
   const [rateSetting, rate] = rateEnv ? [rateEnv.name, rateEnv.value] : ['maxRequestsPerSecond', options.maxRequestsPerSecond];
-  if (rate !== undefined) config.maxRequestsPerSecond = checkNumber(rateSetting, rate, 'positive');
+  if (rate !== undefined) config.maxRequestsPerSecond = checkNumber(rateSetting, rate, POSITIVE);
   return config as DeliveryConfig;
 }
 
@@ -135,17 +147,15 @@ function resolveMode(options: DeliveryOptions, env: Env): DeliveryMode {
   return background === false ? 'blocking' : 'background';
 }
 
-/** What each kind of number accepts, and how a refusal says so. */
-const NUMBER_KINDS = {
-  integer: { test: (value: number) => value > 0 && Number.isInteger(value), accepted: 'a whole number greater than 0' },
-  positive: { test: (value: number) => value > 0, accepted: 'a number greater than 0' },
-  fraction: { test: (value: number) => value >= 0 && value <= 1, accepted: 'a number from 0 to 1' },
-} as const;
-
-type NumberKind = keyof typeof NUMBER_KINDS;
+/** What each kind of number accepts, and how a refusal says so; a kind is an index here. */
+const NUMBER_KINDS: ReadonlyArray<readonly [(value: number) => boolean, string]> = [
+  [(value) => value > 0 && Number.isInteger(value), 'a whole number greater than 0'],
+  [(value) => value > 0, 'a number greater than 0'],
+  [(value) => value >= 0 && value <= 1, 'a number from 0 to 1'],
+];
 
 function checkNumber(setting: string, value: unknown, kind: NumberKind): number {
-  const { test, accepted } = NUMBER_KINDS[kind];
+  const [test, accepted] = NUMBER_KINDS[kind];
   if (typeof value !== 'number' || !test(value)) throw new TracewireConfigError(setting, value, accepted);
   return value;
 }
