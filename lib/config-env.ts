@@ -3,6 +3,19 @@ import { TracewireConfigError } from './errors.js';
 /** @internal Environment variables as config reads them. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** @internal The `*_TRACING` switches, first wins: tracewire's own, then LangSmith's and its older spellings. */
+export const TRACING_SWITCHES = ['TRACEWIRE_TRACING', 'LANGSMITH_TRACING', 'LANGSMITH_TRACING_V2', 'LANGCHAIN_TRACING_V2'];
+
+/** @internal LangSmith's variable for `suffix`, then its older `LANGCHAIN_` spelling (one list, built where it is read). */
+export function langsmithVariables(suffix: string): string[] {
+  return ['LANGSMITH_' + suffix, 'LANGCHAIN_' + suffix];
+}
+
+/** @internal OpenTelemetry's traces-specific OTLP variable for `suffix`, then the general one: the spec's order of precedence. */
+export function otlpVariables(suffix: string): string[] {
+  return ['OTEL_EXPORTER_OTLP_TRACES_' + suffix, 'OTEL_EXPORTER_OTLP_' + suffix];
+}
+
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 

@@ -1,4 +1,4 @@
-import { envBoolean, firstSet, type Env } from './config-env.js';
+import { envBoolean, firstSet, langsmithVariables, otlpVariables, TRACING_SWITCHES, type Env } from './config-env.js';
 import { TracewireConfigError } from './errors.js';
 
 /**
@@ -22,7 +22,6 @@ export const DEFAULT_COLLECTOR_ENDPOINT = 'http://127.0.0.1:4319';
 /** Where the `jsonl` exporter appends by default, relative to the working directory. */
 export const DEFAULT_JSONL_PATH = 'tracewire.jsonl';
 
-const SWITCHES = ['TRACEWIRE_TRACING', 'LANGSMITH_TRACING', 'LANGSMITH_TRACING_V2', 'LANGCHAIN_TRACING_V2'];
 // OpenTelemetry's own names; `logging` is its deprecated spelling of `console`.
 const OTEL_NAMES: Readonly<Record<string, ExporterName>> = { otlp: 'otlp', console: 'console', logging: 'console', none: 'none' };
 
@@ -72,16 +71,16 @@ function envChoice(env: Env): ExporterChoice | undefined {
     if (name === undefined) throw new TracewireConfigError(otel.name, otel.value, 'one of otlp, console, none (a single exporter; for LangSmith or the collector set TRACEWIRE_EXPORTER)');
     return { name, setting: otel.name };
   }
-  const langsmith = firstSet(env, ['LANGSMITH_API_KEY', 'LANGCHAIN_API_KEY', 'LANGSMITH_ENDPOINT', 'LANGCHAIN_ENDPOINT']);
+  const langsmith = firstSet(env, [...langsmithVariables('API_KEY'), ...langsmithVariables('ENDPOINT')]);
   if (langsmith !== undefined) return { name: 'langsmith', setting: langsmith.name };
-  const otlp = firstSet(env, ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']);
+  const otlp = firstSet(env, otlpVariables('ENDPOINT'));
   if (otlp !== undefined) return { name: 'otlp', setting: otlp.name };
   return undefined;
 }
 
 /** @internal The first `*_TRACING` switch set (`TRACEWIRE_TRACING`, then LangSmith's), if any. */
 export function tracingSwitch(env: Env): boolean | undefined {
-  return envBoolean(env, SWITCHES);
+  return envBoolean(env, TRACING_SWITCHES);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { envChoice, firstSet, type Env } from './config-env.js';
+import { envChoice, firstSet, otlpVariables, type Env } from './config-env.js';
 import { HiddenValue, TracewireConfigError } from './errors.js';
 
 /** How OTLP request bodies are encoded. */
@@ -58,7 +58,8 @@ export interface OtlpSettings {
 export function resolveOtlpSettings(options: OtlpOptions, env: Env = process.env): OtlpSettings {
   const url = resolveUrl(options, env);
   const headers: Record<string, string> = {};
-  for (const name of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS']) {
+  // The general headers first, so the traces-specific ones win per name.
+  for (const name of otlpVariables('HEADERS').reverse()) {
     const raw = firstSet(env, [name])?.value;
     if (raw !== undefined) Object.assign(headers, parseOtlpHeaders(raw, name));
   }
@@ -68,11 +69,11 @@ export function resolveOtlpSettings(options: OtlpOptions, env: Env = process.env
   }
   const serviceName = options.serviceName ?? firstSet(env, ['OTEL_SERVICE_NAME'])?.value;
   if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === '')) throw new TracewireConfigError('serviceName', serviceName, 'a non-empty string');
-  const protocolEnv = ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'];
+  const protocolEnv = otlpVariables('PROTOCOL');
   const protocol = options.protocol ?? envChoice(env, protocolEnv, PROTOCOLS) ?? 'http/json';
   if (!PROTOCOLS.includes(protocol)) throw new TracewireConfigError('protocol', protocol, PROTOCOLS.join(' or '));
   const protocolSetting = options.protocol !== undefined ? 'protocol' : (firstSet(env, protocolEnv)?.name ?? 'protocol');
-  const compression = envChoice(env, ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION'], ['gzip', 'none'] as const);
+  const compression = envChoice(env, otlpVariables('COMPRESSION'), ['gzip', 'none'] as const);
   const gzip = options.gzip ?? compression === 'gzip';
   if (typeof gzip !== 'boolean') throw new TracewireConfigError('gzip', gzip, 'true or false');
   const maxPendingStarts = options.maxPendingStarts ?? 10_000;
@@ -84,9 +85,10 @@ function resolveUrl(options: OtlpOptions, env: Env): URL {
   // Options beat the environment; at each level the full traces URL beats the base URL.
   if (options.tracesEndpoint !== undefined) return parseUrl(options.tracesEndpoint, 'tracesEndpoint', false);
   if (options.endpoint !== undefined) return parseUrl(options.endpoint, 'endpoint', true);
-  const traces = firstSet(env, ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']);
+  const [tracesVariable, baseVariable] = otlpVariables('ENDPOINT');
+  const traces = firstSet(env, [tracesVariable]);
   if (traces !== undefined) return parseUrl(traces.value, traces.name, false);
-  const base = firstSet(env, ['OTEL_EXPORTER_OTLP_ENDPOINT']);
+  const base = firstSet(env, [baseVariable]);
   // Stryker disable next-line StringLiteral: equivalent: the setting is named only in an error, and the default endpoint always parses
   return parseUrl(base?.value ?? DEFAULT_ENDPOINT, base?.name ?? 'endpoint', true);
 }

@@ -1,4 +1,5 @@
-import { envBoolean, envChoice, envNumber, firstSet, type Env } from './config-env.js';
+import { envBoolean, envChoice, envNumber, firstSet, langsmithVariables, type Env } from './config-env.js';
+import { tracingSwitch } from './config-exporter.js';
 import { TracewireConfigError } from './errors.js';
 
 /** How traced calls hand their spans over; see the README's strategy table. */
@@ -108,8 +109,8 @@ export function numericVariable(setting: string): string {
 export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = process.env): DeliveryConfig {
   const config: Record<string, unknown> = {
     mode: resolveMode(options, env),
-    enabled: options.enabled ?? envBoolean(env, ['TRACEWIRE_TRACING', 'LANGSMITH_TRACING', 'LANGSMITH_TRACING_V2', 'LANGCHAIN_TRACING_V2']) ?? true,
-    projectName: options.projectName ?? firstSet(env, ['TRACEWIRE_PROJECT', 'LANGSMITH_PROJECT', 'LANGCHAIN_PROJECT'])?.value ?? 'default',
+    enabled: options.enabled ?? tracingSwitch(env) ?? true,
+    projectName: options.projectName ?? firstSet(env, ['TRACEWIRE_PROJECT', ...langsmithVariables('PROJECT')])?.value ?? 'default',
     dropPolicy: options.dropPolicy ?? envChoice(env, ['TRACEWIRE_DROP_POLICY'], ['drop-newest', 'drop-oldest'] as const) ?? 'drop-newest',
     maxRequestsPerSecond: undefined,
     spoolDir: options.spoolDir ?? firstSet(env, ['TRACEWIRE_SPOOL_DIR'])?.value,
@@ -181,7 +182,7 @@ const LOCAL_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 
 /** @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a stream of 401s. */
 export function resolveLangSmithSettings(options: LangSmithOptions, env: Env = process.env): LangSmithSettings {
-  const raw = options.endpoint ?? firstSet(env, ['LANGSMITH_ENDPOINT', 'LANGCHAIN_ENDPOINT'])?.value ?? 'https://api.smith.langchain.com';
+  const raw = options.endpoint ?? firstSet(env, langsmithVariables('ENDPOINT'))?.value ?? 'https://api.smith.langchain.com';
   let endpoint: URL;
   try {
     endpoint = new URL(raw.replace(/\/+$/, ''));
@@ -190,7 +191,7 @@ export function resolveLangSmithSettings(options: LangSmithOptions, env: Env = p
   }
   if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') throw new TracewireConfigError('LangSmith endpoint', raw, 'an http or https URL');
   // An empty string is "none": the local collector must not receive a LangSmith key found in the environment.
-  const apiKey = options.apiKey === '' ? undefined : (options.apiKey ?? firstSet(env, ['LANGSMITH_API_KEY', 'LANGCHAIN_API_KEY'])?.value);
+  const apiKey = options.apiKey === '' ? undefined : (options.apiKey ?? firstSet(env, langsmithVariables('API_KEY'))?.value);
   if (apiKey === undefined && !LOCAL_HOSTS.test(endpoint.hostname)) {
     throw new TracewireConfigError('LANGSMITH_API_KEY', undefined, `an API key for ${endpoint.origin} (set apiKey or LANGSMITH_API_KEY; only a local endpoint may go without)`);
   }
