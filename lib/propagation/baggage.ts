@@ -1,3 +1,4 @@
+import { utf8Length } from '../exporters/http/utf8-body.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 
 /**
@@ -38,7 +39,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 export function parseBaggage(lines: readonly string[]): LangSmithBaggage {
   const found: LangSmithBaggage = { metadata: {}, tags: [], projectName: undefined };
   const joined = lines.join(',');
-  if (joined.length === 0 || utf8Bytes(joined) > BAGGAGE_LIMITS.maxBytes) return found;
+  if (joined.length === 0 || utf8Length(joined) > BAGGAGE_LIMITS.maxBytes) return found;
   const members = joined.split(',');
   if (members.length > BAGGAGE_LIMITS.maxMembers) return found;
   for (const member of members) {
@@ -72,13 +73,6 @@ export function formatLangSmithBaggage(metadata: { readonly [key: string]: JsonV
     left -= member.length + 1;
   }
   return members;
-}
-
-const encoder = new TextEncoder();
-
-function utf8Bytes(text: string): number {
-  // ASCII is one byte per char: skip the encoding for the usual header.
-  return /^[\x00-\x7f]*$/.test(text) ? text.length : encoder.encode(text).length;
 }
 
 function decode(value: string): string | undefined {
