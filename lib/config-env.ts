@@ -28,6 +28,21 @@ export function firstSet(env: Env, names: readonly string[]): { name: string; va
   return undefined;
 }
 
+/**
+ * @internal `text` as an http(s) URL, else a `TracewireConfigError` naming
+ * `setting` and showing `raw` (what the user gave, before any trimming).
+ */
+export function parseHttpUrl(text: string, setting: string, example: string, raw: unknown = text): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new TracewireConfigError(setting, raw, `an http(s) URL such as ${example}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TracewireConfigError(setting, raw, 'an http or https URL');
+  return url;
+}
+
 export function envBoolean(env: Env, names: readonly string[]): boolean | undefined {
   const found = firstSet(env, names);
   if (found === undefined) return undefined;

@@ -1,4 +1,4 @@
-import { envChoice, firstSet, otlpVariables, type Env } from './config-env.js';
+import { envChoice, firstSet, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, TracewireConfigError } from './errors.js';
 
 /** How OTLP request bodies are encoded. */
@@ -94,13 +94,9 @@ function resolveUrl(options: OtlpOptions, env: Env): URL {
 }
 
 function parseUrl(raw: unknown, setting: string, appendPath: boolean): URL {
-  let url: URL;
-  try {
-    url = new URL(String(raw).trim());
-  } catch {
-    throw new TracewireConfigError(setting, raw, `an http(s) URL such as ${appendPath ? DEFAULT_ENDPOINT : DEFAULT_ENDPOINT + '/v1/traces'}`);
-  }
-  if (typeof raw !== 'string' || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new TracewireConfigError(setting, raw, 'an http or https URL');
+  const url = parseHttpUrl(String(raw).trim(), setting, appendPath ? DEFAULT_ENDPOINT : DEFAULT_ENDPOINT + '/v1/traces', raw);
+  // A URL object (or anything else that prints as one) is refused too: the option is typed string.
+  if (typeof raw !== 'string') throw new TracewireConfigError(setting, raw, 'an http or https URL');
   // The spec's rule for the base URL: the signal path is relative to it, whatever path it has.
   if (appendPath) url.pathname = url.pathname.replace(/\/+$/, '') + '/v1/traces';
   return url;

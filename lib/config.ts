@@ -1,4 +1,4 @@
-import { envBoolean, envChoice, envNumber, firstSet, langsmithVariables, type Env } from './config-env.js';
+import { envBoolean, envChoice, envNumber, firstSet, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
 import { tracingSwitch } from './config-exporter.js';
 import { TracewireConfigError } from './errors.js';
 
@@ -183,13 +183,7 @@ const LOCAL_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 /** @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a stream of 401s. */
 export function resolveLangSmithSettings(options: LangSmithOptions, env: Env = process.env): LangSmithSettings {
   const raw = options.endpoint ?? firstSet(env, langsmithVariables('ENDPOINT'))?.value ?? 'https://api.smith.langchain.com';
-  let endpoint: URL;
-  try {
-    endpoint = new URL(raw.replace(/\/+$/, ''));
-  } catch {
-    throw new TracewireConfigError('LangSmith endpoint', raw, 'an http(s) URL such as https://api.smith.langchain.com');
-  }
-  if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') throw new TracewireConfigError('LangSmith endpoint', raw, 'an http or https URL');
+  const endpoint = parseHttpUrl(raw.replace(/\/+$/, ''), 'LangSmith endpoint', 'https://api.smith.langchain.com', raw);
   // An empty string is "none": the local collector must not receive a LangSmith key found in the environment.
   const apiKey = options.apiKey === '' ? undefined : (options.apiKey ?? firstSet(env, langsmithVariables('API_KEY'))?.value);
   if (apiKey === undefined && !LOCAL_HOSTS.test(endpoint.hostname)) {
