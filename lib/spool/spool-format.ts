@@ -16,9 +16,8 @@ import type { Run } from '../model/run.js';
  * - `<name>.claimed-<pid>-<millis>` — taken by a replaying process at `<millis>`;
  * - `<name>.corrupt` — failed to parse; kept for inspection, never replayed.
  */
-const READY = /^\d{13}-\d{6}-[0-9a-f]{16}\.json$/;
-const TEMP = /^(\d{13}-\d{6}-[0-9a-f]{16}\.json)\.tmp$/;
-const CLAIMED = /^(\d{13}-\d{6}-[0-9a-f]{16}\.json)\.claimed-(\d+)-(\d+)$/;
+// One pattern for all three states, so the ready name is spelled once: 1 the ready name, 2 `.tmp`, 3 the claim's pid, 4 its millis.
+const ENTRY = /^(\d{13}-\d{6}-[0-9a-f]{16}\.json)(?:(\.tmp)|\.claimed-(\d+)-(\d+))?$/;
 
 /** @internal A file of the spool directory, by state; `name` is always the ready name it started as. */
 export type SpoolEntry =
@@ -41,12 +40,12 @@ export function claimedName(name: string, now: number = Date.now()): string {
 
 /** @internal What a directory entry is; `undefined` for anything not ours (and `.corrupt` files). */
 export function parseSpoolEntry(file: string): SpoolEntry | undefined {
-  if (READY.test(file)) return { state: 'ready', file, name: file };
-  const temp = TEMP.exec(file);
-  if (temp !== null) return { state: 'temp', file, name: temp[1]! };
-  const claimed = CLAIMED.exec(file);
-  if (claimed !== null) return { state: 'claimed', file, name: claimed[1]!, claimedAt: Number(claimed[3]) };
-  return undefined;
+  const match = ENTRY.exec(file);
+  if (match === null) return undefined;
+  const name = match[1]!;
+  if (match[2] !== undefined) return { state: 'temp', file, name };
+  if (match[3] !== undefined) return { state: 'claimed', file, name, claimedAt: Number(match[4]) };
+  return { state: 'ready', file, name };
 }
 
 /** @internal Format version in every file, so a later tracewire can tell old files from new. */
