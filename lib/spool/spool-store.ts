@@ -37,14 +37,14 @@ export type { ReplayOptions, ReplayResult };
 export class SpoolStore {
   readonly dir: string;
   readonly maxBytes: number;
-  private readonly staleClaimMillis: number;
+  readonly #staleClaimMillis: number;
   /** Bytes on disk as of the last scan, plus this store's writes, minus its deletions. */
-  private diskBytes = 0;
+  #diskBytes = 0;
   /** Bytes of writes in progress, reserved so concurrent writes cannot overshoot together. */
-  private reservedBytes = 0;
-  private scannedAt: number | undefined;
-  private scanning: Promise<void> | undefined;
-  private dirCreated: Promise<unknown> | undefined;
+  #reservedBytes = 0;
+  #scannedAt: number | undefined;
+  #scanning: Promise<void> | undefined;
+  #dirCreated: Promise<unknown> | undefined;
 
   constructor(options: SpoolStoreOptions) {
     const { dir, maxBytes = 64 * 1024 * 1024, staleClaimMillis = 10 * 60_000 } = options ?? ({} as SpoolStoreOptions);
@@ -53,7 +53,7 @@ export class SpoolStore {
     if (typeof staleClaimMillis !== 'number' || !(staleClaimMillis > 0)) throw new TracewireConfigError('spool staleClaimMillis', staleClaimMillis, 'a positive number of milliseconds');
     this.dir = dir;
     this.maxBytes = maxBytes;
-    this.staleClaimMillis = staleClaimMillis;
+    this.#staleClaimMillis = staleClaimMillis;
   }
 
   /**
@@ -67,18 +67,18 @@ export class SpoolStore {
     try {
       const text = encodeBatch(batch);
       const size = Buffer.byteLength(text);
-      if (this.scannedAt === undefined || Date.now() - this.scannedAt > RESCAN_MILLIS) await this.scan();
-      if (this.diskBytes + this.reservedBytes + size > this.maxBytes) return false;
+      if (this.#scannedAt === undefined || Date.now() - this.#scannedAt > RESCAN_MILLIS) await this.#scan();
+      if (this.#diskBytes + this.#reservedBytes + size > this.maxBytes) return false;
       reserved = size;
-      this.reservedBytes += size;
-      await this.createDir();
+      this.#reservedBytes += size;
+      await this.#createDir();
       await writeFileAtomically(join(this.dir, newSpoolName()), text);
-      this.diskBytes += size;
+      this.#diskBytes += size;
       return true;
     } catch {
       return false;
     } finally {
-      this.reservedBytes -= reserved;
+      this.#reservedBytes -= reserved;
     }
   }
 
@@ -93,21 +93,21 @@ export class SpoolStore {
    */
   async replay(send: (batch: ExportBatch) => Promise<boolean>, options: ReplayOptions = {}): Promise<ReplayResult> {
     try {
-      if (this.scannedAt === undefined) await this.scan();
+      if (this.#scannedAt === undefined) await this.#scan();
     } catch {
       // Counting is best effort; the replay itself reports what it could not do.
     }
-    return replaySpool(this.dir, send, { ...options, staleClaimMillis: this.staleClaimMillis, onRemoved: (bytes) => this.forget(bytes) });
+    return replaySpool(this.dir, send, { ...options, staleClaimMillis: this.#staleClaimMillis, onRemoved: (bytes) => this.#forget(bytes) });
   }
 
   /** Bytes of spool files on disk, freshly counted. For diagnostics and tests; never rejects (the last count when the directory cannot be read). */
   async usedBytes(): Promise<number> {
-    await this.scan().catch(noop);
-    return this.diskBytes;
+    await this.#scan().catch(noop);
+    return this.#diskBytes;
   }
 
-  private forget(bytes: number): void {
-    this.diskBytes = Math.max(0, this.diskBytes - bytes);
+  #forget(bytes: number): void {
+    this.#diskBytes = Math.max(0, this.#diskBytes - bytes);
   }
 
   /**
@@ -115,23 +115,23 @@ export class SpoolStore {
    * with other processes sharing the directory at most `RESCAN_MILLIS` late
    * (until then several writers together may pass `maxBytes` by a little).
    */
-  private scan(): Promise<void> {
-    this.scanning ??= countSpoolBytes(this.dir, this.staleClaimMillis)
+  #scan(): Promise<void> {
+    this.#scanning ??= countSpoolBytes(this.dir, this.#staleClaimMillis)
       .then((bytes) => {
-        this.diskBytes = bytes;
-        this.scannedAt = Date.now();
+        this.#diskBytes = bytes;
+        this.#scannedAt = Date.now();
       })
-      .finally(() => (this.scanning = undefined));
-    return this.scanning;
+      .finally(() => (this.#scanning = undefined));
+    return this.#scanning;
   }
 
-  private createDir(): Promise<unknown> {
+  #createDir(): Promise<unknown> {
     // Only the owner may list, read or add spool files.
-    this.dirCreated ??= fs().mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
-      this.dirCreated = undefined;
+    this.#dirCreated ??= fs().mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      this.#dirCreated = undefined;
       throw error;
     });
-    return this.dirCreated;
+    return this.#dirCreated;
   }
 }
 
