@@ -15,39 +15,39 @@ export interface ConsoleExporterOptions {
  */
 export class ConsoleExporter implements SpanExporter {
   /** Runs of traces whose root has not ended, by trace id, then run id (a patch merges into its post). */
-  private readonly waiting = new Map<string, Map<string, Run>>();
-  private readonly write: (line: string) => void;
-  private readonly showIO: boolean;
+  readonly #waiting = new Map<string, Map<string, Run>>();
+  readonly #write: (line: string) => void;
+  readonly #showIO: boolean;
 
   constructor(options: ConsoleExporterOptions = {}) {
-    this.write = options.write ?? ((line) => console.log(line));
-    this.showIO = options.showIO ?? false;
+    this.#write = options.write ?? ((line) => console.log(line));
+    this.#showIO = options.showIO ?? false;
   }
 
   export(batch: ExportBatch): Promise<ExportResult> {
     const ended: string[] = [];
     for (const run of [...batch.post, ...batch.patch]) {
-      let runs = this.waiting.get(run.trace_id);
-      if (runs === undefined) this.waiting.set(run.trace_id, (runs = new Map()));
+      let runs = this.#waiting.get(run.trace_id);
+      if (runs === undefined) this.#waiting.set(run.trace_id, (runs = new Map()));
       runs.set(run.id, { ...runs.get(run.id), ...run });
       if (run.id === run.trace_id && run.end_time !== undefined) ended.push(run.trace_id);
     }
     // Only once the whole batch is in: a root's record comes before its children's in the same batch.
-    for (const traceId of ended) this.printTrace(traceId);
+    for (const traceId of ended) this.#printTrace(traceId);
     return Promise.resolve(EXPORT_OK);
   }
 
-  private printTrace(traceId: string): void {
-    const runs = [...(this.waiting.get(traceId)?.values() ?? [])].sort((a, b) => (a.dotted_order < b.dotted_order ? -1 : 1));
-    this.waiting.delete(traceId);
+  #printTrace(traceId: string): void {
+    const runs = [...(this.#waiting.get(traceId)?.values() ?? [])].sort((a, b) => (a.dotted_order < b.dotted_order ? -1 : 1));
+    this.#waiting.delete(traceId);
     for (const run of runs) {
       const depth = run.dotted_order.split('.').length - 1;
       const indent = '  '.repeat(depth);
       const mark = run.status === 'error' ? '✗' : run.status === 'cancelled' ? '⊘' : '✓';
-      this.write(`${indent}${mark} ${run.name} [${run.run_type}] ${durationMillis(run)} ms` + (run.error ? ` — ${firstLine(run.error)}` : ''));
-      if (this.showIO) {
-        if (run.inputs !== undefined) this.write(`${indent}    inputs:  ${JSON.stringify(run.inputs)}`);
-        if (run.outputs !== undefined) this.write(`${indent}    outputs: ${JSON.stringify(run.outputs)}`);
+      this.#write(`${indent}${mark} ${run.name} [${run.run_type}] ${durationMillis(run)} ms` + (run.error ? ` — ${firstLine(run.error)}` : ''));
+      if (this.#showIO) {
+        if (run.inputs !== undefined) this.#write(`${indent}    inputs:  ${JSON.stringify(run.inputs)}`);
+        if (run.outputs !== undefined) this.#write(`${indent}    outputs: ${JSON.stringify(run.outputs)}`);
       }
     }
   }

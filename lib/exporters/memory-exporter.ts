@@ -7,20 +7,20 @@ import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } fro
  * assert on `runs`. Not for production: it grows without bound.
  */
 export class MemoryExporter implements SpanExporter {
-  private readonly byId = new Map<string, Run>();
+  readonly #byId = new Map<string, Run>();
   /** How many batches `export()` received. */
   batchCount = 0;
 
   export(batch: ExportBatch): Promise<ExportResult> {
     this.batchCount++;
-    for (const run of batch.post) this.merge(run);
-    for (const run of batch.patch) this.merge(run);
+    for (const run of batch.post) this.#merge(run);
+    for (const run of batch.patch) this.#merge(run);
     return Promise.resolve(EXPORT_OK);
   }
 
   /** Every run received, in order of first arrival. */
   get runs(): Run[] {
-    return [...this.byId.values()];
+    return [...this.#byId.values()];
   }
 
   /** Runs that have ended (have an `end_time`). */
@@ -30,7 +30,7 @@ export class MemoryExporter implements SpanExporter {
 
   /** The run with this id, if received. */
   getRun(id: string): Run | undefined {
-    return this.byId.get(id);
+    return this.#byId.get(id);
   }
 
   /** Runs with this name, in order of arrival. */
@@ -52,12 +52,12 @@ export class MemoryExporter implements SpanExporter {
 
   /** Forgets everything received. */
   reset(): void {
-    this.byId.clear();
+    this.#byId.clear();
     this.batchCount = 0;
   }
 
-  private merge(run: Run): void {
-    const known = this.byId.get(run.id);
-    this.byId.set(run.id, known === undefined ? { ...run } : { ...known, ...run });
+  #merge(run: Run): void {
+    const known = this.#byId.get(run.id);
+    this.#byId.set(run.id, known === undefined ? { ...run } : { ...known, ...run });
   }
 }

@@ -50,11 +50,11 @@ export class JsonlFileExporter implements SpanExporter {
   /** The file runs are appended to. */
   readonly path: string;
   /** Opened on the first export, kept open until `shutdown()`. */
-  private handle: Promise<FsPromises.FileHandle> | undefined;
-  private readonly writing = new Set<Promise<ExportResult>>();
+  #handle: Promise<FsPromises.FileHandle> | undefined;
+  readonly #writing = new Set<Promise<ExportResult>>();
   /** A write failed part-way: the next batch starts with `\n` so the torn line stays alone. */
-  private tornLine = false;
-  private isShutdown = false;
+  #tornLine = false;
+  #isShutdown = false;
 
   constructor(options: JsonlFileExporterOptions) {
     const path: unknown = (options as Partial<JsonlFileExporterOptions> | undefined)?.path;
@@ -70,23 +70,23 @@ export class JsonlFileExporter implements SpanExporter {
    * consulted: a local append cannot be taken back half-way.
    */
   export(batch: ExportBatch, _options?: ExportOptions): Promise<ExportResult> {
-    if (this.isShutdown) return Promise.resolve(failure(new Error('JsonlFileExporter is shut down'), false));
-    const write = this.append(batch);
-    this.writing.add(write);
-    void write.then(() => this.writing.delete(write));
+    if (this.#isShutdown) return Promise.resolve(failure(new Error('JsonlFileExporter is shut down'), false));
+    const write = this.#append(batch);
+    this.#writing.add(write);
+    void write.then(() => this.#writing.delete(write));
     return write;
   }
 
   /** Waits for writes in progress, then closes the file. Later exports fail. */
   async shutdown(): Promise<void> {
-    this.isShutdown = true;
-    await Promise.all(this.writing);
-    const handle = this.handle;
-    this.handle = undefined;
+    this.#isShutdown = true;
+    await Promise.all(this.#writing);
+    const handle = this.#handle;
+    this.#handle = undefined;
     await handle?.then((file) => file.close()).catch(noop);
   }
 
-  private async append(batch: ExportBatch): Promise<ExportResult> {
+  async #append(batch: ExportBatch): Promise<ExportResult> {
     let buffer: Buffer;
     try {
       buffer = Buffer.from(toLines(batch), 'utf8');
@@ -94,34 +94,34 @@ export class JsonlFileExporter implements SpanExporter {
       return failure(error, false); // not JSON-serialisable: retrying cannot help
     }
     if (buffer.length === 0) return EXPORT_OK;
-    if (this.tornLine) buffer = Buffer.concat([NEWLINE, buffer]);
+    if (this.#tornLine) buffer = Buffer.concat([NEWLINE, buffer]);
     let written = 0;
     try {
-      const file = await this.open();
+      const file = await this.#open();
       // One call for the whole buffer; a short write (rare on regular files: a full disk, a signal) is finished with more calls.
       while (written < buffer.length) {
         const { bytesWritten } = await file.write(buffer, written, buffer.length - written);
         if (bytesWritten === 0) throw new Error(`wrote 0 bytes to ${this.path}`);
         written += bytesWritten;
       }
-      this.tornLine = false;
+      this.#tornLine = false;
       return EXPORT_OK;
     } catch (error) {
-      if (written > 0) this.tornLine = true;
+      if (written > 0) this.#tornLine = true;
       return failure(error, classifyFsError(error));
     }
   }
 
-  private open(): Promise<FsPromises.FileHandle> {
-    if (this.handle === undefined) {
+  #open(): Promise<FsPromises.FileHandle> {
+    if (this.#handle === undefined) {
       const opening = fs().open(this.path, 'a', 0o600);
-      this.handle = opening;
+      this.#handle = opening;
       // Forget a failed open so a later export tries again (the directory may appear, a file handle may free up).
       opening.catch(() => {
-        if (this.handle === opening) this.handle = undefined;
+        if (this.#handle === opening) this.#handle = undefined;
       });
     }
-    return this.handle;
+    return this.#handle;
   }
 }
 
