@@ -13,6 +13,9 @@
  * Types stay exact: write `lazyBuiltin<typeof import('node:http')>('node:http')`
  * (a type-only import, erased from the output).
  */
+import type * as FsPromises from 'node:fs/promises';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
 import { createRequire } from 'node:module';
 
 type BuiltinLoader = (id: string) => unknown;
@@ -32,3 +35,12 @@ export function lazyBuiltin<T>(id: `node:${string}`): () => T {
   let loaded: T | undefined;
   return () => (loaded ??= loadBuiltin(id) as T);
 }
+
+// One getter per built-in, shared by every module that needs it (the spool's files, the JSONL exporter, the
+// HTTP transport), rather than one each. Pure: a bundle that imports this file for something else drops them.
+/** @internal `node:fs/promises`, loaded on first call. */
+export const fsPromises = /* @__PURE__ */ lazyBuiltin<typeof FsPromises>('node:fs/promises');
+/** @internal `node:http`, loaded on first call. */
+export const nodeHttp = /* @__PURE__ */ lazyBuiltin<typeof Http>('node:http');
+/** @internal `node:https`, loaded on first call. */
+export const nodeHttps = /* @__PURE__ */ lazyBuiltin<typeof Https>('node:https');

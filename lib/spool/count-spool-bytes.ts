@@ -1,10 +1,6 @@
-import type * as FsPromises from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseSpoolEntry } from './spool-format.js';
-import { lazyBuiltin } from '../peers/node-builtin.js';
-
-// Loaded on first use, not at import (cold start; see node-builtin.ts).
-const fs = lazyBuiltin<typeof FsPromises>('node:fs/promises');
+import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 
 /**
  * @internal Bytes of spool files in `dir`: ready, claimed and being written

@@ -1,11 +1,7 @@
-import type * as FsPromises from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { claimedName, decodeBatch, parseSpoolEntry, type SpoolEntry } from './spool-format.js';
-import { lazyBuiltin } from '../peers/node-builtin.js';
-
-// Loaded on first use, not at import (cold start; see node-builtin.ts).
-const fs = lazyBuiltin<typeof FsPromises>('node:fs/promises');
+import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 
 /** @internal Options of `SpoolStore.replay()`. */
 export interface ReplayOptions {

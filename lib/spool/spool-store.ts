@@ -1,4 +1,3 @@
-import type * as FsPromises from 'node:fs/promises';
 import { join } from 'node:path';
 import { TracewireConfigError } from '../errors.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
@@ -6,10 +5,7 @@ import { countSpoolBytes } from './count-spool-bytes.js';
 import { encodeBatch, newSpoolName } from './spool-format.js';
 import { replaySpool, type ReplayOptions, type ReplayResult } from './spool-replay.js';
 import { writeFileAtomically } from './write-atomically.js';
-import { lazyBuiltin } from '../peers/node-builtin.js';
-
-// Loaded on first use, not at import (cold start; see node-builtin.ts).
-const fs = lazyBuiltin<typeof FsPromises>('node:fs/promises');
+import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 
 /** @internal Options of a {@link SpoolStore}. */
 export interface SpoolStoreOptions {

@@ -1,8 +1,4 @@
-import type * as FsPromises from 'node:fs/promises';
-import { lazyBuiltin } from '../peers/node-builtin.js';
-
-// Loaded on first use, not at import (cold start; see node-builtin.ts).
-const fs = lazyBuiltin<typeof FsPromises>('node:fs/promises');
+import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 
 /**
  * @internal Writes `text` to `path` so that `path` either does not exist or

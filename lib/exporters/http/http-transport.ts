@@ -2,7 +2,7 @@ import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import { promisify } from 'node:util';
 import type * as Zlib from 'node:zlib';
-import { lazyBuiltin } from '../../peers/node-builtin.js';
+import { lazyBuiltin, nodeHttp as http, nodeHttps as https } from '../../peers/node-builtin.js';
 import { EXPORT_OK, type ExportResult } from '../span-exporter.js';
 import { asError, classifyResponse, MAX_ERROR_BODY_CHARS } from './classify-response.js';
 import type { HttpPost, Transport } from './transport.js';
@@ -15,8 +15,6 @@ import type { HttpPost, Transport } from './transport.js';
 const MAX_ERROR_BODY_BYTES = 3 * MAX_ERROR_BODY_CHARS + 3;
 
 // Loaded on first send, not at import: they are most of a cold start's load time otherwise (see node-builtin.ts).
-const http = lazyBuiltin<typeof Http>('node:http');
-const https = lazyBuiltin<typeof Https>('node:https');
 const zlib = lazyBuiltin<typeof Zlib>('node:zlib');
 let gzipAsync: ((body: Uint8Array) => Promise<Buffer>) | undefined;
 

@@ -3,10 +3,7 @@ import { types } from 'node:util';
 import { TracewireConfigError } from '../../errors.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toLines } from './jsonl-lines.js';
-import { lazyBuiltin } from '../../peers/node-builtin.js';
-
-// Loaded on first use, not at import (cold start; see node-builtin.ts).
-const fs = lazyBuiltin<typeof FsPromises>('node:fs/promises');
+import { fsPromises as fs } from '../../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 
 /** Options of a {@link JsonlFileExporter}. */
 export interface JsonlFileExporterOptions {
