@@ -28,6 +28,11 @@ export function firstSet(env: Env, names: readonly string[]): { name: string; va
   return undefined;
 }
 
+/** @internal The value of the first of `names` that is set (trimmed), if any. */
+export function envValue(env: Env, ...names: string[]): string | undefined {
+  return firstSet(env, names)?.value;
+}
+
 /**
  * @internal `text` as an http(s) URL, else a `TracewireConfigError` naming
  * `setting` and showing `raw` (what the user gave, before any trimming).

@@ -1,4 +1,4 @@
-import { envBoolean, firstSet, langsmithVariables, otlpVariables, TRACING_SWITCHES, type Env } from './config-env.js';
+import { envBoolean, envValue, firstSet, langsmithVariables, otlpVariables, TRACING_SWITCHES, type Env } from './config-env.js';
 import { TracewireConfigError } from './errors.js';
 
 /**
@@ -102,12 +102,12 @@ export function tracingOnFromEnv(env: Env): boolean {
 /** @internal Settings of the `collector` exporter: `TRACEWIRE_COLLECTOR_ENDPOINT`, `TRACEWIRE_COLLECTOR_TOKEN`. */
 export function collectorSettings(env: Env): { endpoint: string; token: string | undefined } {
   return {
-    endpoint: firstSet(env, ['TRACEWIRE_COLLECTOR_ENDPOINT'])?.value ?? DEFAULT_COLLECTOR_ENDPOINT,
-    token: firstSet(env, ['TRACEWIRE_COLLECTOR_TOKEN'])?.value,
+    endpoint: envValue(env, 'TRACEWIRE_COLLECTOR_ENDPOINT') ?? DEFAULT_COLLECTOR_ENDPOINT,
+    token: envValue(env, 'TRACEWIRE_COLLECTOR_TOKEN'),
   };
 }
 
 /** @internal The file of the `jsonl` exporter: `TRACEWIRE_JSONL_PATH`, else {@link DEFAULT_JSONL_PATH}. */
 export function jsonlPath(env: Env): string {
-  return firstSet(env, ['TRACEWIRE_JSONL_PATH'])?.value ?? DEFAULT_JSONL_PATH;
+  return envValue(env, 'TRACEWIRE_JSONL_PATH') ?? DEFAULT_JSONL_PATH;
 }

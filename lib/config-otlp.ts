@@ -1,4 +1,4 @@
-import { envChoice, firstSet, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
+import { envChoice, envValue, firstSet, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, TracewireConfigError } from './errors.js';
 
 /** How OTLP request bodies are encoded. */
@@ -60,14 +60,14 @@ export function resolveOtlpSettings(options: OtlpOptions, env: Env = process.env
   const headers: Record<string, string> = {};
   // The general headers first, so the traces-specific ones win per name.
   for (const name of otlpVariables('HEADERS').reverse()) {
-    const raw = firstSet(env, [name])?.value;
+    const raw = envValue(env, name);
     if (raw !== undefined) Object.assign(headers, parseOtlpHeaders(raw, name));
   }
   if (options.headers !== undefined) {
     if (options.headers === null || typeof options.headers !== 'object') throw new TracewireConfigError('headers', options.headers, 'an object of header names to string values');
     for (const [name, value] of Object.entries(options.headers)) addHeader(headers, name, value, 'headers');
   }
-  const serviceName = options.serviceName ?? firstSet(env, ['OTEL_SERVICE_NAME'])?.value;
+  const serviceName = options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME');
   if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === '')) throw new TracewireConfigError('serviceName', serviceName, 'a non-empty string');
   const protocolEnv = otlpVariables('PROTOCOL');
   const protocol = options.protocol ?? envChoice(env, protocolEnv, PROTOCOLS) ?? 'http/json';

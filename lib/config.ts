@@ -1,4 +1,4 @@
-import { envBoolean, envChoice, envNumber, firstSet, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
+import { envBoolean, envChoice, envNumber, envValue, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
 import { tracingSwitch } from './config-exporter.js';
 import { TracewireConfigError } from './errors.js';
 
@@ -110,10 +110,10 @@ export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = proce
   const config: Record<string, unknown> = {
     mode: resolveMode(options, env),
     enabled: options.enabled ?? tracingSwitch(env) ?? true,
-    projectName: options.projectName ?? firstSet(env, ['TRACEWIRE_PROJECT', ...langsmithVariables('PROJECT')])?.value ?? 'default',
+    projectName: options.projectName ?? envValue(env, 'TRACEWIRE_PROJECT', ...langsmithVariables('PROJECT')) ?? 'default',
     dropPolicy: options.dropPolicy ?? envChoice(env, ['TRACEWIRE_DROP_POLICY'], ['drop-newest', 'drop-oldest'] as const) ?? 'drop-newest',
     maxRequestsPerSecond: undefined,
-    spoolDir: options.spoolDir ?? firstSet(env, ['TRACEWIRE_SPOOL_DIR'])?.value,
+    spoolDir: options.spoolDir ?? envValue(env, 'TRACEWIRE_SPOOL_DIR'),
   };
   if (config.dropPolicy !== 'drop-newest' && config.dropPolicy !== 'drop-oldest') {
     throw new TracewireConfigError('dropPolicy', config.dropPolicy, 'drop-newest or drop-oldest');
@@ -182,13 +182,13 @@ const LOCAL_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 
 /** @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a stream of 401s. */
 export function resolveLangSmithSettings(options: LangSmithOptions, env: Env = process.env): LangSmithSettings {
-  const raw = options.endpoint ?? firstSet(env, langsmithVariables('ENDPOINT'))?.value ?? 'https://api.smith.langchain.com';
+  const raw = options.endpoint ?? envValue(env, ...langsmithVariables('ENDPOINT')) ?? 'https://api.smith.langchain.com';
   const endpoint = parseHttpUrl(raw.replace(/\/+$/, ''), 'LangSmith endpoint', 'https://api.smith.langchain.com', raw);
   // An empty string is "none": the local collector must not receive a LangSmith key found in the environment.
-  const apiKey = options.apiKey === '' ? undefined : (options.apiKey ?? firstSet(env, langsmithVariables('API_KEY'))?.value);
+  const apiKey = options.apiKey === '' ? undefined : (options.apiKey ?? envValue(env, ...langsmithVariables('API_KEY')));
   if (apiKey === undefined && !LOCAL_HOSTS.test(endpoint.hostname)) {
     throw new TracewireConfigError('LANGSMITH_API_KEY', undefined, `an API key for ${endpoint.origin} (set apiKey or LANGSMITH_API_KEY; only a local endpoint may go without)`);
   }
-  const workspaceId = options.workspaceId === '' ? undefined : (options.workspaceId ?? firstSet(env, ['LANGSMITH_WORKSPACE_ID'])?.value);
+  const workspaceId = options.workspaceId === '' ? undefined : (options.workspaceId ?? envValue(env, 'LANGSMITH_WORKSPACE_ID'));
   return { endpoint, apiKey, workspaceId };
 }
