@@ -36,7 +36,7 @@ export function toClientOptions(options: unknown, env: Env = process.env): Traci
   const { exporter, enabled } = given as { exporter?: unknown; enabled?: unknown };
   if (enabled !== undefined && typeof enabled !== 'boolean') throw new TracewireConfigError('enabled', enabled, 'true or false');
   if (isSpanExporter(exporter)) return given as TracingClientOptions;
-  if (exporter !== undefined && typeof exporter !== 'string') throw new TracewireConfigError('exporter', exporter, `${acceptedExporters()}, or a SpanExporter instance`);
+  // exporterName refuses a non-string too, with the same message: no separate check here.
   const name = exporter === undefined ? exporterFromEnv(env)?.name : exporterName(exporter, 'exporter');
   const on = name !== 'none' && (enabled ?? (exporter === undefined ? tracingOnFromEnv(env) : (tracingSwitch(env) ?? true)));
   if (!on) return { ...(given as TracingClientOptions), exporter: new NoExporter(), enabled: false };
