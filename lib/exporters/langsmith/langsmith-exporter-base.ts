@@ -6,7 +6,7 @@ import { withoutSecrets } from '../http/redact-secrets.js';
 import type { Transport } from '../http/transport.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './server-info.js';
-import { textsOfRecord, textsOfRun } from './to-langsmith-run.js';
+import { recordOp, textsOfRun } from './to-langsmith-run.js';
 import { buildBody, newBoundary, serializeOp, splitIntoRequests, type LangSmithWireMode, type WireOp } from './wire-body.js';
 
 /** @internal `GET {endpoint}/info` on the exporter's runtime: resolves the limits it announces, or the defaults; never rejects. */
@@ -140,8 +140,8 @@ export class LangSmithExporterBase implements SpanExporter {
     const ops: WireOp[] = [];
     const records = recordsOf(batch);
     if (records !== undefined) {
-      for (const record of records.postRecords) if (!skip?.has(record)) ops.push(serializeOp(textsOfRecord(record), 'post', mode, boundary));
-      for (const record of records.patchRecords) if (!skip?.has(record)) ops.push(serializeOp(textsOfRecord(record), 'patch', mode, boundary));
+      for (const record of records.postRecords) if (!skip?.has(record)) ops.push(recordOp(record, 'post', mode, boundary));
+      for (const record of records.patchRecords) if (!skip?.has(record)) ops.push(recordOp(record, 'patch', mode, boundary));
       return ops;
     }
     for (const run of batch.post) if (!skip?.has(run)) ops.push(serializeOp(textsOfRun(run), 'post', mode, boundary));
