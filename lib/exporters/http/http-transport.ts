@@ -5,7 +5,7 @@ import type * as Zlib from 'node:zlib';
 import { lazyBuiltin } from '../../peers/node-builtin.js';
 import { EXPORT_OK, type ExportResult } from '../span-exporter.js';
 import { asError, classifyResponse, MAX_ERROR_BODY_CHARS } from './classify-response.js';
-import type { HttpPost, Transport } from './transport.js';
+import { isAbortNotice, type HttpPost, type Transport } from './transport.js';
 
 /**
  * Bytes of an error body kept to quote MAX_ERROR_BODY_CHARS characters
@@ -46,12 +46,14 @@ export class HttpTransport implements Transport {
       const secure = request.url.protocol === 'https:';
       const send = secure ? https().request : http().request;
       let outgoing: Http.ClientRequest;
-      const signal = request.signal;
+      const options = request.options;
       // The request is aborted through a listener of our own, not Node's `signal` option: that one also follows the
       // request's end with end-of-stream listeners on every request (bench/pipeline.js --cpu-prof: ≈ 3 % of a flush).
-      const abort = (): void => void outgoing.destroy(abortError(signal.reason));
+      // From the pipeline, the listener is a callback of its abort handle: no signal made, no listener on one.
+      let stopListening: (() => void) | undefined;
+      const abortWith = (reason: unknown): void => void outgoing.destroy(abortError(reason));
       const done = (result: ExportResult): void => {
-        signal.removeEventListener('abort', abort);
+        stopListening?.();
         resolve(result);
       };
       try {
@@ -64,8 +66,16 @@ export class HttpTransport implements Transport {
         resolve({ ok: false, retryable: false, error: asError(error) });
         return;
       }
-      if (signal.aborted) abort();
-      else signal.addEventListener('abort', abort, { once: true });
+      stopListening = isAbortNotice(options) ? options.onAbort(abortWith) : undefined;
+      if (stopListening === undefined) {
+        const signal = options.signal;
+        const abort = (): void => abortWith(signal.reason);
+        if (signal.aborted) abort();
+        else {
+          signal.addEventListener('abort', abort, { once: true });
+          stopListening = () => signal.removeEventListener('abort', abort);
+        }
+      }
       outgoing.on('response', (response) => {
         const status = response.statusCode ?? 0;
         if (status >= 200 && status < 300) {

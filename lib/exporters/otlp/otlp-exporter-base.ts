@@ -142,7 +142,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
       return { ok: false, retryable: false, error: error instanceof Error ? error : new Error(String(error)) };
     }
     if (this.#settings.gzip) body = await this.#transport.gzip(body);
-    const result = withoutSecrets(await this.#transport.post({ url: this.#settings.url, headers: this.#headers, body, signal: options.signal }), Object.values(this.#settings.headers));
+    const result = withoutSecrets(await this.#transport.post({ url: this.#settings.url, headers: this.#headers, body, options }), Object.values(this.#settings.headers));
     // Inputs stay remembered while the pipeline may retry this batch.
     if (result.ok || !result.retryable) for (const id of joined) this.#pending.forget(id);
     return result;
