@@ -8,6 +8,11 @@ import type { Run } from '../model/run.js';
 /** A made record (or run). */
 type Made = RunRecord | Run;
 
+/** Placeholders written first by the constructor (see there): never read. */
+const NO_WAITERS: Array<() => void> = [];
+const NO_RECORDS: ExportBatch = { post: [], patch: [] };
+const NO_POSTS: Array<Made | Span> = [];
+
 /** How a batch ended. `evicted`: dropped from the queue by the drop-oldest policy before it was sent. `spooled`: kept on disk for the next client. */
 export type BatchOutcome = 'delivered' | 'failed' | 'evicted' | 'spooled';
 
@@ -52,10 +57,20 @@ export class PendingBatch {
    * since the end would have merged.
    */
   constructor(events: readonly SpanEvent[], asRecords = true) {
+    // The fields that change after construction are written twice here, with two different values. V8 treats a field
+    // written once as a constant, and code optimised meanwhile depends on it: the first later write (a batch taken
+    // for sending, settled, its records built) then deoptimised the hot path's functions that read it (Span.end,
+    // mergeIntoQueuedStart…: --trace-deopt, "code dependencies", mid-flush in a fresh process), which ran unoptimised
+    // again until recompiled. A second write in the constructor makes the field mutable before anything is compiled.
+    this.taken = true;
     this.taken = false;
+    this.abandonments = 1;
     this.abandonments = 0;
+    this.outcome = 'failed';
     this.outcome = undefined;
+    this.waiters = NO_WAITERS;
     this.waiters = undefined;
+    this.built = NO_RECORDS;
     this.built = undefined;
     this.asRecords = asRecords;
     let ends = 0;
@@ -81,10 +96,14 @@ export class PendingBatch {
         running++;
       }
     }
+    this.posts = NO_POSTS;
     this.posts = posts;
+    this.patches = NO_POSTS as Made[];
     this.patches = patches;
+    this.running = -1;
     this.running = running;
     this.eventCount = events.length;
+    this.endCount = -1;
     this.endCount = ends;
     this.bytes = bytes;
   }
