@@ -82,13 +82,13 @@ export class OtlpHttpExporterBase implements SpanExporter {
   async export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult> {
     const spans: ServiceSpan[] = [];
     const joined: string[] = [];
-    let body: Uint8Array;
+    let body: Uint8Array | undefined;
     try {
       const records = recordsOf(batch);
-      if (records !== undefined && this.#jsonText) {
-        // The pipeline's own batch in http/json: each span written as text from its compact record (numeric times,
-        // inputs as JSON already) straight into the request's text, in one loop over posts then patches: no object
-        // graph to stringify, no object or closure call per span.
+      if (records !== undefined) {
+        // The pipeline's own batch, in one loop over posts then patches: its compact records (numeric times, inputs as
+        // JSON already); for http/json each span's text goes straight into the request's (no object graph to
+        // stringify, no object or closure call per span).
         const request = new OtlpJsonRequest();
         const serviceName = this.#settings.serviceName;
         const posts = records.postRecords;
@@ -106,34 +106,23 @@ export class OtlpHttpExporterBase implements SpanExporter {
             startInputs = this.#pending.get(record.id);
             if (startInputs !== undefined) joined.push(record.id);
           }
-          request.add(serviceName ?? record.projectName, recordSpanJson(record, startInputs));
+          if (this.#jsonText) request.add(serviceName ?? record.projectName, recordSpanJson(record, startInputs));
+          else spans.push({ serviceName: serviceName ?? record.projectName, span: recordToOtlpSpan(record, startInputs) });
         }
-        if (request.empty) return EXPORT_OK;
-        body = encodeUtf8(request.text());
+        if (!request.empty) body = encodeUtf8(request.text());
       } else {
-        if (records !== undefined) {
-          for (const record of records.postRecords) {
-            if (record.ended) spans.push({ serviceName: this.#settings.serviceName ?? record.projectName, span: recordToOtlpSpan(record) });
-            else if (record.inputsJson !== undefined) this.#pending.remember(record.id, record.inputsJson);
-          }
-          for (const record of records.patchRecords) {
-            if (!record.ended) continue;
-            const startInputs = this.#pending.get(record.id);
-            if (startInputs !== undefined) joined.push(record.id);
-            spans.push({ serviceName: this.#settings.serviceName ?? record.projectName, span: recordToOtlpSpan(record, startInputs) });
-          }
-        } else {
-          for (const run of batch.post) {
-            if (run.end_time !== undefined) spans.push(this.#serviceSpan(run));
-            else if (run.inputs !== undefined) this.#pending.remember(run.id, JSON.stringify(run.inputs));
-          }
-          for (const run of batch.patch) {
-            if (run.end_time === undefined) continue; // not an end: nothing to send yet
-            const startInputs = run.inputs === undefined ? this.#pending.get(run.id) : undefined;
-            if (startInputs !== undefined) joined.push(run.id);
-            spans.push(this.#serviceSpan(run, startInputs));
-          }
+        for (const run of batch.post) {
+          if (run.end_time !== undefined) spans.push(this.#serviceSpan(run));
+          else if (run.inputs !== undefined) this.#pending.remember(run.id, JSON.stringify(run.inputs));
         }
+        for (const run of batch.patch) {
+          if (run.end_time === undefined) continue; // not an end: nothing to send yet
+          const startInputs = run.inputs === undefined ? this.#pending.get(run.id) : undefined;
+          if (startInputs !== undefined) joined.push(run.id);
+          spans.push(this.#serviceSpan(run, startInputs));
+        }
+      }
+      if (body === undefined) {
         if (spans.length === 0) return EXPORT_OK;
         body = this.#encode(toOtlpRequest(spans));
       }
