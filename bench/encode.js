@@ -63,7 +63,11 @@ function pathsOf(root, label) {
   const langsmith = (mode) => (batch) => {
     const boundary = wb.newBoundary();
     const ops = [];
-    if (records) {
+    if (typeof ls.recordOp === 'function') {
+      // A build whose records go to their wire operation in one step, as its exporter does.
+      for (const record of batch.postRecords) ops.push(ls.recordOp(record, 'post', mode, boundary));
+      for (const record of batch.patchRecords) ops.push(ls.recordOp(record, 'patch', mode, boundary));
+    } else if (records) {
       for (const record of batch.postRecords) ops.push(wb.serializeOp(ls.textsOfRecord(record), 'post', mode, boundary));
       for (const record of batch.patchRecords) ops.push(wb.serializeOp(ls.textsOfRecord(record), 'patch', mode, boundary));
     } else {

@@ -263,13 +263,18 @@ export class Span implements ActiveSpan {
    * (see {@link RunRecord}): inputs and outputs become JSON text here, once.
    */
   toRecord(phase: 'start' | 'end' | 'full'): RunRecord {
+    // Fields read in place, not through the getters (parentIsRemote, error, events) or a helper call: in a fresh
+    // process each call runs unoptimised, once per span (bench/calls-per-span.js).
     const ended = phase !== 'start' && this.endMicros !== undefined;
+    const rare = this.rare;
+    const inputs = this.inputs;
+    const outputs = this.outputs;
     return new RunRecord(
       phase,
       this.id,
       this.traceId,
       this.parentId,
-      this.parentIsRemote,
+      rare === undefined ? false : rare.parentIsRemote,
       this.parentDottedOrder,
       this.name,
       this.runType,
@@ -277,12 +282,12 @@ export class Span implements ActiveSpan {
       this.startMicros,
       ended ? this.endMicros : undefined,
       ended ? this.status : undefined,
-      ended ? this.error : undefined,
+      ended && rare !== undefined ? rare.error : undefined,
       this.tags,
       this.metadata,
-      this.events,
-      phase === 'end' ? undefined : this.inputs === NO_INPUTS ? '{}' : jsonText(this.inputs),
-      ended && this.outputs !== undefined ? jsonText(this.outputs) : undefined,
+      rare === undefined ? NO_EVENTS : rare.events,
+      phase === 'end' ? undefined : inputs === NO_INPUTS ? '{}' : typeof inputs === 'string' ? inputs : JSON.stringify(inputs),
+      !ended || outputs === undefined ? undefined : typeof outputs === 'string' ? outputs : JSON.stringify(outputs),
     );
   }
 
@@ -317,11 +322,6 @@ class SpanRarities {
   outputsOverride: { value: JsonValue; bytes: number } | undefined = undefined;
   events: RunEvent[] = NO_EVENTS;
   error: string | undefined = undefined;
-}
-
-/** Captured inputs or outputs as JSON text (text captured as such is kept as it is). */
-function jsonText(captured: JsonObject | string): string {
-  return typeof captured === 'string' ? captured : JSON.stringify(captured);
 }
 
 /** Captured inputs or outputs as a value (text captured as such is parsed back). */

@@ -82,7 +82,7 @@ export interface SlotHooks {
 export class ExportSlots {
   private readonly running = new Set<RunningExport>();
   /** How many exports run now (`running.size`), kept in a field: the processor checks it on every span event, where a getter would be a call. */
-  runningCount = 0;
+  declare runningCount: number;
 
   constructor(
     private readonly queue: BatchQueue,
@@ -90,7 +90,12 @@ export class ExportSlots {
     private readonly exportTimeoutMillis: number,
     private readonly hooks: SlotHooks,
     private readonly join: JoinLimits,
-  ) {}
+  ) {
+    // Written twice, two values: a field written once is a constant to V8, and the first export's write of it then
+    // deoptimised every traced call's functions compiled meanwhile (traceCall, onStart: --trace-deopt, mid-flush).
+    this.runningCount = 1;
+    this.runningCount = 0;
+  }
 
   /** Starts exports of released batches while slots are free; returns those started. */
   fill(): RunningExport[] {

@@ -1,4 +1,4 @@
-import type { ExportOptions } from '../exporters/span-exporter.js';
+import type { AbortNotice } from '../exporters/http/transport.js';
 
 /**
  * `signal` as an own enumerable accessor (a spread or `Object.keys` sees it,
@@ -17,6 +17,9 @@ const SIGNAL_PROPERTY: PropertyDescriptor = {
   },
 };
 
+/** What `onAbort` returns for a handle aborted already: its listener was called at once. */
+const NOTHING_TO_STOP = (): void => {};
+
 /**
  * @internal The options one export attempt receives (`{ signal }`, the
  * signal made when first read), and how to abort it.
@@ -27,19 +30,37 @@ const SIGNAL_PROPERTY: PropertyDescriptor = {
  * one's own often never reads it. Nothing can listen to a signal nobody
  * read, so aborting it before then only has to be remembered.
  */
-export class LazyAbort implements ExportOptions {
+export class LazyAbort implements AbortNotice {
   declare readonly signal: AbortSignal;
   #controller: AbortController | undefined;
   #abortedWith: Error | undefined;
+  /** The one transport listening by callback (an export's requests go one after another). */
+  #listener: ((reason: Error) => void) | undefined;
 
   constructor() {
     Object.defineProperty(this, 'signal', SIGNAL_PROPERTY);
   }
 
-  /** Aborts the signal if it was read, else makes it born aborted with this reason; the first reason wins. */
+  /** Aborts the signal if it was read, else makes it born aborted with this reason; the first reason wins. Tells the listener, if any. */
   abort(reason: Error): void {
-    this.#abortedWith ??= reason;
+    if (this.#abortedWith !== undefined) return;
+    this.#abortedWith = reason;
     this.#controller?.abort(reason);
+    const listener = this.#listener;
+    this.#listener = undefined;
+    listener?.(reason);
+  }
+
+  onAbort(listener: (reason: Error) => void): (() => void) | undefined {
+    if (this.#abortedWith !== undefined) {
+      listener(this.#abortedWith);
+      return NOTHING_TO_STOP;
+    }
+    if (this.#listener !== undefined) return undefined; // taken: this caller listens to the signal
+    this.#listener = listener;
+    return () => {
+      if (this.#listener === listener) this.#listener = undefined;
+    };
   }
 
   /** @internal The signal, made now if nobody read it yet. */

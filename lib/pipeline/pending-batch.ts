@@ -4,33 +4,42 @@ import { Span } from '../model/span.js';
 import { SpanEnd, type SpanEvent } from './span-event.js';
 import { RecordBatch } from '../exporters/record-batch.js';
 import type { Run } from '../model/run.js';
-import { recordOf, runOf, RunPatch, type RunItem } from './to-export-batch.js';
 
-/** A made record (or run), or the start of a span still running: the span itself. */
-type Item = RunRecord | RunItem | Span;
+/** A made record (or run). */
+type Made = RunRecord | Run;
+
+/** Placeholders written first by the constructor (see there): never read. */
+const NO_WAITERS: Array<() => void> = [];
+const NO_RECORDS: ExportBatch = { post: [], patch: [] };
+const NO_POSTS: Array<Made | Span> = [];
 
 /** How a batch ended. `evicted`: dropped from the queue by the drop-oldest policy before it was sent. `spooled`: kept on disk for the next client. */
 export type BatchOutcome = 'delivered' | 'failed' | 'evicted' | 'spooled';
 
 /** @internal A closed batch from the moment it is queued until it is settled. */
 export class PendingBatch {
+  // Declared, then assigned in the constructor, each with the kind of value it keeps: class fields would be defined
+  // by an initialiser call first, and a field first written `undefined` or `false` and later an object, a string or
+  // `true` changes its representation under code already optimised for it (V8 --trace-deopt: "field type").
   /** Spans whose end is in this batch: the unit every count is in. Grows if a queued start absorbs its end. */
-  endCount: number;
+  declare endCount: number;
   /** Taken for sending: its records are being built, so nothing may merge into it any more. */
-  taken = false;
+  declare taken: boolean;
   /** Exports of this batch the watchdog abandoned (each counts as a failed attempt). */
-  abandonments = 0;
-  readonly bytes: number;
+  declare abandonments: number;
+  declare readonly bytes: number;
   /** Events the batch closed with: what it holds of the queue budget. */
-  readonly eventCount: number;
-  outcome: BatchOutcome | undefined;
-  private waiters: Array<() => void> | undefined;
-  private built: ExportBatch | undefined;
-  /**
-   * Records (or runs) already made, in event order, and the starts of spans
-   * still running (kept as events: their end may yet merge into them).
-   */
-  private items: Item[];
+  declare readonly eventCount: number;
+  declare outcome: BatchOutcome | undefined;
+  declare private waiters: Array<() => void> | undefined;
+  declare private built: ExportBatch | undefined;
+  declare private readonly asRecords: boolean;
+  /** Posts in event order: records (or runs) made at close, and the starts of spans still running (kept as spans: their end may yet merge into them). */
+  declare private posts: Array<Made | Span>;
+  /** Patches in event order, all made at close. */
+  declare private patches: Made[];
+  /** How many of `posts` are starts still running. */
+  declare private running: number;
 
   /**
    * Closes a batch. Every event that can no longer change becomes its
@@ -38,31 +47,63 @@ export class PendingBatch {
    * span. For a built-in exporter (`records`) that is a compact
    * {@link RunRecord}; for an exporter of the caller's own, the public `Run`
    * it receives, made from the span as before, so it pays for no
-   * conversion (no JSON parsed back).
+   * conversion (no JSON parsed back). Records are sorted into posts and
+   * patches as they are made.
+   *
+   * A start that absorbed its end while queued (`endMerged`) is a complete
+   * post. An end arrives as an event only when its start was no longer
+   * queued: a patch if that start went out, a complete post if it never did
+   * (it was dropped or evicted). A span's start and end never share a batch,
+   * since the end would have merged.
    */
-  constructor(
-    events: readonly SpanEvent[],
-    private readonly asRecords = true,
-  ) {
+  constructor(events: readonly SpanEvent[], asRecords = true) {
+    // The fields that change after construction are written twice here, with two different values. V8 treats a field
+    // written once as a constant, and code optimised meanwhile depends on it: the first later write (a batch taken
+    // for sending, settled, its records built) then deoptimised the hot path's functions that read it (Span.end,
+    // mergeIntoQueuedStart…: --trace-deopt, "code dependencies", mid-flush in a fresh process), which ran unoptimised
+    // again until recompiled. A second write in the constructor makes the field mutable before anything is compiled.
+    this.taken = true;
+    this.taken = false;
+    this.abandonments = 1;
+    this.abandonments = 0;
+    this.outcome = 'failed';
+    this.outcome = undefined;
+    this.waiters = NO_WAITERS;
+    this.waiters = undefined;
+    this.built = NO_RECORDS;
+    this.built = undefined;
+    this.asRecords = asRecords;
     let ends = 0;
     let bytes = 0;
-    const items: Item[] = new Array(events.length);
+    let running = 0;
+    const posts: Array<Made | Span> = [];
+    const patches: Made[] = [];
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
       bytes += event.queuedBytes;
       if (event instanceof SpanEnd) {
         ends++;
-        items[i] = asRecords ? recordOf('end', event.span, false, false)! : runOf('end', event.span, false, false)!;
-        continue;
+        const span = event.span;
+        if (span.startSent) patches.push(asRecords ? span.toRecord('end') : span.toRun('end'));
+        else posts.push(asRecords ? span.toRecord('full') : span.toRun('full'));
+      } else if (event.endMerged) {
+        ends++;
+        posts.push(asRecords ? event.toRecord('full') : event.toRun('full'));
+      } else {
+        // A start still running stays the span itself until the batch is taken: its end may yet merge into it.
+        event.startBatch = this;
+        posts.push(event);
+        running++;
       }
-      // A start: the span itself (see SpanEvent). Still running, it stays as it is: its end may yet merge into it.
-      if (event.endMerged) ends++;
-      const made = asRecords ? recordOf('start', event, event.endMerged, false) : runOf('start', event, event.endMerged, false);
-      if (made === undefined) event.startBatch = this;
-      items[i] = made ?? event;
     }
-    this.items = items;
+    this.posts = NO_POSTS;
+    this.posts = posts;
+    this.patches = NO_POSTS as Made[];
+    this.patches = patches;
+    this.running = -1;
+    this.running = running;
     this.eventCount = events.length;
+    this.endCount = -1;
     this.endCount = ends;
     this.bytes = bytes;
   }
@@ -74,38 +115,22 @@ export class PendingBatch {
    */
   records(): ExportBatch {
     if (this.built === undefined) {
-      this.built = this.asRecords ? this.recordBatch() : this.runBatch();
-      this.items = [];
+      const posts = this.posts;
+      // Only starts of spans still running at close are left to make: a complete post if their end merged since,
+      // else a post without its end (then its end, when it comes, is a patch).
+      for (let i = 0; this.running > 0 && i < posts.length; i++) {
+        const item = posts[i]!;
+        if (!(item instanceof Span)) continue;
+        this.running--;
+        const merged = item.endMerged;
+        posts[i] = this.asRecords ? item.toRecord(merged ? 'full' : 'start') : item.toRun(merged ? 'full' : 'start');
+        if (!merged) item.startSent = true;
+      }
+      this.built = this.asRecords ? new RecordBatch(posts as RunRecord[], this.patches as RunRecord[]) : { post: posts as Run[], patch: this.patches as Run[] };
+      this.posts = [];
+      this.patches = [];
     }
     return this.built;
-  }
-
-  // One loop each, sorting as they make: a `map` first was an array and a closure call per span more.
-  // Only starts of spans still running were left as spans (ends always become records at close).
-
-  private recordBatch(): RecordBatch {
-    const post: RunRecord[] = [];
-    const patch: RunRecord[] = [];
-    const items = this.items;
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      const record = item instanceof Span ? recordOf('start', item, item.endMerged, true)! : (item as RunRecord);
-      (record.phase === 'end' ? patch : post).push(record);
-    }
-    return new RecordBatch(post, patch);
-  }
-
-  private runBatch(): ExportBatch {
-    const post: Run[] = [];
-    const patch: Run[] = [];
-    const items = this.items;
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      if (item instanceof Span) post.push(runOf('start', item, item.endMerged, true) as Run);
-      else if (item instanceof RunPatch) patch.push(item.run);
-      else post.push(item as Run);
-    }
-    return { post, patch };
   }
 
   /** Resolves when the batch settles; never rejects. */
@@ -117,7 +142,9 @@ export class PendingBatch {
   settle(outcome: BatchOutcome): void {
     if (this.outcome !== undefined) return;
     this.outcome = outcome;
-    this.items = []; // release span references at once: an evicted batch may wait a while in line
+    // Release span references at once: an evicted batch may wait a while in line.
+    this.posts = [];
+    this.patches = [];
     this.built = undefined;
     for (const resolve of this.waiters ?? []) resolve();
     this.waiters = undefined;

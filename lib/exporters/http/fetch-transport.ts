@@ -11,7 +11,7 @@ import type { HttpPost, Transport } from './transport.js';
 export class FetchTransport implements Transport {
   async post(request: HttpPost): Promise<ExportResult> {
     try {
-      const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body as Uint8Array<ArrayBuffer>, signal: request.signal });
+      const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body as Uint8Array<ArrayBuffer>, signal: request.options.signal });
       const text = await response.text();
       return classifyResponse(response.status, response.headers.get('retry-after') ?? undefined, text.slice(0, MAX_ERROR_BODY_CHARS));
     } catch (error) {

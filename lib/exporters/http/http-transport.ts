@@ -5,7 +5,7 @@ import type * as Zlib from 'node:zlib';
 import { lazyBuiltin, nodeHttp as http, nodeHttps as https } from '../../peers/node-builtin.js';
 import { EXPORT_OK, type ExportResult } from '../span-exporter.js';
 import { asError, classifyResponse, MAX_ERROR_BODY_CHARS } from './classify-response.js';
-import type { HttpPost, Transport } from './transport.js';
+import { isAbortNotice, type HttpPost, type Transport } from './transport.js';
 
 /**
  * Bytes of an error body kept to quote MAX_ERROR_BODY_CHARS characters
@@ -17,6 +17,31 @@ const MAX_ERROR_BODY_BYTES = 3 * MAX_ERROR_BODY_CHARS + 3;
 // Loaded on first send, not at import: they are most of a cold start's load time otherwise (see node-builtin.ts).
 const zlib = lazyBuiltin<typeof Zlib>('node:zlib');
 let gzipAsync: ((body: Uint8Array) => Promise<Buffer>) | undefined;
+
+/** The parts of a URL `http.request` reads, as Node's `urlToHttpOptions` makes them. */
+interface RequestTarget {
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly port: number | undefined;
+  readonly path: string;
+  readonly auth: string | undefined;
+}
+
+/**
+ * A URL as request options, made once per URL: given the URL itself,
+ * `http.request` converts it on every request (`urlToHttpOptions` reads a
+ * dozen getters; bench/pipeline.js --cpu-prof: 4-6 % of a fresh process's flush).
+ */
+function targetOf(url: URL): RequestTarget {
+  const hostname = url.hostname;
+  return {
+    protocol: url.protocol,
+    hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+    port: url.port === '' ? undefined : Number(url.port),
+    path: url.pathname + url.search,
+    auth: url.username === '' && url.password === '' ? undefined : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`,
+  };
+}
 
 /** What Node's own `signal` option destroys an aborted request with: an `AbortError` whose cause is the signal's reason. */
 function abortError(reason: unknown): Error {
@@ -38,22 +63,34 @@ function abortError(reason: unknown): Error {
 export class HttpTransport implements Transport {
   #httpAgent: Http.Agent | undefined;
   #httpsAgent: Https.Agent | undefined;
+  /** Each URL's request target, read from it once: an exporter posts to one or two URL objects it keeps. */
+  readonly #targets = new WeakMap<URL, RequestTarget>();
 
   post(request: HttpPost): Promise<ExportResult> {
     return new Promise<ExportResult>((resolve) => {
-      const secure = request.url.protocol === 'https:';
+      const url = request.url;
+      let target = this.#targets.get(url);
+      if (target === undefined) this.#targets.set(url, (target = targetOf(url)));
+      const secure = target.protocol === 'https:';
       const send = secure ? https().request : http().request;
       let outgoing: Http.ClientRequest;
-      const signal = request.signal;
+      const options = request.options;
       // The request is aborted through a listener of our own, not Node's `signal` option: that one also follows the
       // request's end with end-of-stream listeners on every request (bench/pipeline.js --cpu-prof: ≈ 3 % of a flush).
-      const abort = (): void => void outgoing.destroy(abortError(signal.reason));
+      // From the pipeline, the listener is a callback of its abort handle: no signal made, no listener on one.
+      let stopListening: (() => void) | undefined;
+      const abortWith = (reason: unknown): void => void outgoing.destroy(abortError(reason));
       const done = (result: ExportResult): void => {
-        signal.removeEventListener('abort', abort);
+        stopListening?.();
         resolve(result);
       };
       try {
-        outgoing = send(request.url, {
+        outgoing = send({
+          protocol: target.protocol,
+          hostname: target.hostname,
+          port: target.port,
+          path: target.path,
+          auth: target.auth,
           method: 'POST',
           agent: secure ? (this.#httpsAgent ??= new (https().Agent)({ keepAlive: true })) : (this.#httpAgent ??= new (http().Agent)({ keepAlive: true })),
           headers: { ...request.headers, 'Content-Length': String(request.body.byteLength) },
@@ -62,8 +99,16 @@ export class HttpTransport implements Transport {
         resolve({ ok: false, retryable: false, error: asError(error) });
         return;
       }
-      if (signal.aborted) abort();
-      else signal.addEventListener('abort', abort, { once: true });
+      stopListening = isAbortNotice(options) ? options.onAbort(abortWith) : undefined;
+      if (stopListening === undefined) {
+        const signal = options.signal;
+        const abort = (): void => abortWith(signal.reason);
+        if (signal.aborted) abort();
+        else {
+          signal.addEventListener('abort', abort, { once: true });
+          stopListening = () => signal.removeEventListener('abort', abort);
+        }
+      }
       outgoing.on('response', (response) => {
         const status = response.statusCode ?? 0;
         if (status >= 200 && status < 300) {

@@ -6,7 +6,7 @@ import { withoutSecrets } from '../http/redact-secrets.js';
 import type { Transport } from '../http/transport.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './server-info.js';
-import { textsOfRecord, textsOfRun } from './to-langsmith-run.js';
+import { recordOp, textsOfRun } from './to-langsmith-run.js';
 import { buildBody, newBoundary, serializeOp, splitIntoRequests, type LangSmithWireMode, type WireOp } from './wire-body.js';
 
 /** @internal `GET {endpoint}/info` on the exporter's runtime: resolves the limits it announces, or the defaults; never rejects. */
@@ -105,7 +105,7 @@ export class LangSmithExporterBase implements SpanExporter {
           ops = this.serialize(batch, mode, boundary);
         }
         const requests = splitIntoRequests(ops, mode, boundary, limits.maxRuns, limits.maxBytes);
-        const result = await this.sendAll(batch, requests, mode, boundary, options.signal);
+        const result = await this.sendAll(batch, requests, mode, boundary, options);
         if (result.ok) {
           this.delivered.delete(batch);
           return result;
@@ -140,8 +140,8 @@ export class LangSmithExporterBase implements SpanExporter {
     const ops: WireOp[] = [];
     const records = recordsOf(batch);
     if (records !== undefined) {
-      for (const record of records.postRecords) if (!skip?.has(record)) ops.push(serializeOp(textsOfRecord(record), 'post', mode, boundary));
-      for (const record of records.patchRecords) if (!skip?.has(record)) ops.push(serializeOp(textsOfRecord(record), 'patch', mode, boundary));
+      for (const record of records.postRecords) if (!skip?.has(record)) ops.push(recordOp(record, 'post', mode, boundary));
+      for (const record of records.patchRecords) if (!skip?.has(record)) ops.push(recordOp(record, 'patch', mode, boundary));
       return ops;
     }
     for (const run of batch.post) if (!skip?.has(run)) ops.push(serializeOp(textsOfRun(run), 'post', mode, boundary));
@@ -150,9 +150,9 @@ export class LangSmithExporterBase implements SpanExporter {
   }
 
   /** Sends the requests one after another; stops at the first failure. Remembers what got through if more than one request is involved. */
-  private async sendAll(batch: ExportBatch, requests: readonly WireOp[][], mode: LangSmithWireMode, boundary: string, signal: AbortSignal): Promise<ExportResult> {
+  private async sendAll(batch: ExportBatch, requests: readonly WireOp[][], mode: LangSmithWireMode, boundary: string, options: ExportOptions): Promise<ExportResult> {
     for (let i = 0; i < requests.length; i++) {
-      const result = await this.send(requests[i]!, mode, boundary, signal);
+      const result = await this.send(requests[i]!, mode, boundary, options);
       if (!result.ok) return result;
       if (i < requests.length - 1 || this.delivered.has(batch)) {
         let done = this.delivered.get(batch);
@@ -163,7 +163,7 @@ export class LangSmithExporterBase implements SpanExporter {
     return EXPORT_OK;
   }
 
-  private async send(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, signal: AbortSignal): Promise<ExportResult> {
+  private async send(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, options: ExportOptions): Promise<ExportResult> {
     const { body: plain, contentType } = buildBody(ops, mode, boundary);
     const headers: Record<string, string> = { ...this.#authHeaders, 'Content-Type': contentType };
     let body: Uint8Array = plain;
@@ -171,7 +171,7 @@ export class LangSmithExporterBase implements SpanExporter {
       body = await this.#transport.gzip(plain);
       headers['Content-Encoding'] = 'gzip';
     }
-    const result = await this.#transport.post({ url: this.#urls[mode], headers, body, signal });
+    const result = await this.#transport.post({ url: this.#urls[mode], headers, body, options });
     return this.#settings.apiKey === undefined ? result : withoutSecrets(result, [this.#settings.apiKey]);
   }
 

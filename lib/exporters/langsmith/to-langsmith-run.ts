@@ -2,6 +2,7 @@ import { toCompactMicros, toIsoMicros } from '../../model/clock.js';
 import { utf8Length } from '../http/utf8-body.js';
 import type { Run } from '../../model/run.js';
 import type { RunRecord } from '../../model/run-record.js';
+import { wireOp, type LangSmithWireMode, type WireOp } from './wire-body.js';
 
 /**
  * @internal The fields that travel as parts of their own in a multipart
@@ -88,6 +89,38 @@ export function textsOfRun(run: Run): LangSmithTexts {
  * by `JSON.stringify` and the text measured, as before.
  */
 export function textsOfRecord(record: RunRecord): LangSmithTexts {
+  // One writer for both: the exporter's recordOp leaves the main part it wrote (and its size) behind.
+  recordOp(record, 'post', 'batch', '');
+  const mainOpen = lastMainOpen;
+  const error = record.error ?? (record.status === 'cancelled' ? 'Cancelled' : undefined);
+  return {
+    key: record,
+    id: record.id,
+    main: mainOpen + '}',
+    mainOpen,
+    inputs: record.inputsJson,
+    outputs: record.outputsJson,
+    events: record.events.length > 0 ? JSON.stringify(record.events) : undefined,
+    extra: lastExtraJson,
+    error: error === undefined ? undefined : JSON.stringify(error),
+    mainBytes: lastMainBytes,
+    extraBytes: lastExtraBytes,
+  };
+}
+
+/** The main part the last {@link recordOp} wrote, without its closing brace, for {@link textsOfRecord}. */
+let lastMainOpen = '';
+/** Its UTF-8 size, closing brace included, when known (its ids plain). */
+let lastMainBytes: number | undefined;
+
+/**
+ * @internal A pipeline record straight to its wire operation: what
+ * {@link serializeOp} makes of {@link textsOfRecord}, without the texts'
+ * object in between (one object fewer per run in the flush). Its main part is
+ * written here field by field, not in a call of its own: a call per run costs
+ * in a fresh process's unoptimised code (bench/calls-per-span.js).
+ */
+export function recordOp(record: RunRecord, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string): WireOp {
   const id = record.id;
   const traceId = record.traceId;
   const parentDotted = record.parentDottedOrder;
@@ -101,7 +134,6 @@ export function textsOfRecord(record: RunRecord): LangSmithTexts {
       ? sharedText
       : sharedOf(record);
   let main: string;
-  let mainBytes: number | undefined;
   if (plain) {
     // What dottedOrderOf makes: the parent's, a dot, then this run's segment.
     main =
@@ -115,25 +147,26 @@ export function textsOfRecord(record: RunRecord): LangSmithTexts {
   }
   if (record.parentId !== undefined) main += ',"parent_run_id":' + parentIds.of(record.parentId);
   if (end !== undefined) main += ',"end_time":"' + toIsoMicros(end) + '"';
-  // Open (without its closing brace) for a batch run object, which goes on with the separate fields.
-  const mainOpen = main;
-  main += '}';
-  if (plain) mainBytes = main.length + shared.excess + (record.parentId === undefined ? 0 : parentIds.excess);
+  const mainBytes = plain ? main.length + 1 + shared.excess + (record.parentId === undefined ? 0 : parentIds.excess) : undefined;
+  lastMainOpen = main;
+  lastMainBytes = mainBytes;
   const error = record.error ?? (record.status === 'cancelled' ? 'Cancelled' : undefined);
   const extra = record.metadata === lastMetadata && lastMetadata !== undefined ? lastExtraJson : metadataExtraJson(record.metadata);
-  return {
-    key: record,
+  return wireOp(
+    record,
+    op,
     id,
     main,
-    mainOpen,
-    inputs: record.inputsJson,
-    outputs: record.outputsJson,
-    events: record.events.length > 0 ? JSON.stringify(record.events) : undefined,
-    extra,
-    error: error === undefined ? undefined : JSON.stringify(error),
     mainBytes,
-    extraBytes: lastExtraBytes,
-  };
+    record.inputsJson,
+    record.outputsJson,
+    record.events.length > 0 ? JSON.stringify(record.events) : undefined,
+    extra,
+    lastExtraBytes,
+    error === undefined ? undefined : JSON.stringify(error),
+    mode,
+    boundary,
+  );
 }
 
 /**

@@ -6,12 +6,15 @@ import { allocate, utf8Length, write } from '../http/utf8-body.js';
 export type LangSmithWireMode = 'multipart' | 'batch';
 
 /**
- * @internal One run operation (a post or a patch), measured for one mode:
- * its texts and the UTF-8 size of each, and `bytes`, what it adds to a
- * request body. No framed text is kept per operation: a request's text is
- * made from the texts when its body is built ({@link buildBody}) and dropped
- * once encoded, so a batch waiting for `/info` or a retry holds only its
- * runs' own texts.
+ * @internal One run operation (a post or a patch), framed for one mode: its
+ * wire text and `bytes`, its UTF-8 size as it adds to a request body
+ * (multipart: all its parts, each ending with CRLF; batch: its run object and
+ * a separating comma). A request's body is then its operations' texts joined
+ * ({@link buildBody}). Why the framed text is made per operation, and not
+ * kept as separate texts framed when the body is built: one object per run
+ * instead of two (texts, then their measures), and one pass over the run's
+ * fields instead of two: the encoding runs once per process in a fresh
+ * serverless one, where every call and object of unoptimised code counts.
  */
 export class WireOp {
   // Declared, not initialised: a class field would run an initialiser on every construction (ES2022 fields), one
@@ -19,40 +22,14 @@ export class WireOp {
   /** The run or record it was made of: what "already delivered" is remembered by. */
   declare readonly key: object;
   declare readonly op: 'post' | 'patch';
-  declare readonly texts: LangSmithTexts;
-  /** `<op>.<id>`: the name of its multipart parts. */
-  declare readonly name: string;
-  declare readonly mainBytes: number;
-  declare readonly inputsBytes: number;
-  declare readonly outputsBytes: number;
-  declare readonly eventsBytes: number;
-  declare readonly extraBytes: number;
-  declare readonly errorBytes: number;
+  /** Multipart: its parts, each ending with CRLF; batch: its run object. */
+  declare readonly text: string;
   declare readonly bytes: number;
 
-  constructor(
-    key: object,
-    op: 'post' | 'patch',
-    texts: LangSmithTexts,
-    name: string,
-    mainBytes: number,
-    inputsBytes: number,
-    outputsBytes: number,
-    eventsBytes: number,
-    extraBytes: number,
-    errorBytes: number,
-    bytes: number,
-  ) {
+  constructor(key: object, op: 'post' | 'patch', text: string, bytes: number) {
     this.key = key;
     this.op = op;
-    this.texts = texts;
-    this.name = name;
-    this.mainBytes = mainBytes;
-    this.inputsBytes = inputsBytes;
-    this.outputsBytes = outputsBytes;
-    this.eventsBytes = eventsBytes;
-    this.extraBytes = extraBytes;
-    this.errorBytes = errorBytes;
+    this.text = text;
     this.bytes = bytes;
   }
 }
@@ -73,7 +50,7 @@ export function newBoundary(): string {
 }
 
 /**
- * @internal Measures a run operation for `mode`. Multipart follows
+ * @internal Frames a run operation for `mode`. Multipart follows
  * langsmith's `Client._serializeRunParts`: a part `<op>.<id>` with the run
  * minus its separate fields, then `<op>.<id>.<field>` for each present field
  * (inputs, outputs, events, extra, error), every part
@@ -81,37 +58,107 @@ export function newBoundary(): string {
  * writes one JSON object per run: the main part with the fields spliced in.
  */
 export function serializeOp(texts: LangSmithTexts, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string): WireOp {
-  const name = op + '.' + texts.id;
-  // A known main size comes with a plain (ASCII) id: the name's size is then its length.
-  const known = texts.mainBytes;
-  const nameBytes = known === undefined ? utf8Length(name) : name.length;
-  const mainBytes = known ?? utf8Length(texts.main);
-  const inputsBytes = texts.inputs === undefined ? 0 : utf8Length(texts.inputs);
-  const outputsBytes = texts.outputs === undefined ? 0 : utf8Length(texts.outputs);
-  const eventsBytes = texts.events === undefined ? 0 : utf8Length(texts.events);
-  const extraBytes = texts.extraBytes ?? utf8Length(texts.extra);
-  const errorBytes = texts.error === undefined ? 0 : utf8Length(texts.error);
-  let bytes: number;
+  return wireOp(
+    texts.key,
+    op,
+    texts.id,
+    texts.mainOpen ?? texts.main.slice(0, -1),
+    texts.mainBytes,
+    texts.inputs,
+    texts.outputs,
+    texts.events,
+    texts.extra,
+    texts.extraBytes,
+    texts.error,
+    mode,
+    boundary,
+  );
+}
+
+/**
+ * @internal {@link serializeOp} from the texts themselves (no object of them
+ * per run): `mainOpen` is the main part without its closing brace; `mainBytes`,
+ * the whole main part's UTF-8 size when its writer knew it (its id is then
+ * plain ASCII), else measured here; `extraBytes` likewise.
+ */
+export function wireOp(
+  key: object,
+  op: 'post' | 'patch',
+  id: string,
+  mainOpen: string,
+  mainBytes: number | undefined,
+  inputs: string | undefined,
+  outputs: string | undefined,
+  events: string | undefined,
+  extra: string,
+  extraBytes: number | undefined,
+  error: string | undefined,
+  mode: LangSmithWireMode,
+  boundary: string,
+): WireOp {
+  const mainSize = mainBytes ?? utf8Length(mainOpen) + 1;
+  const extraSize = extraBytes ?? utf8Length(extra);
   if (mode === 'batch') {
     // `{…main…,"inputs":…,"extra":…}` plus its separating comma.
-    bytes = mainBytes + 1;
-    if (texts.inputs !== undefined) bytes += FIELD_KEY.inputs.length + inputsBytes;
-    if (texts.outputs !== undefined) bytes += FIELD_KEY.outputs.length + outputsBytes;
-    if (texts.events !== undefined) bytes += FIELD_KEY.events.length + eventsBytes;
-    bytes += FIELD_KEY.extra.length + extraBytes;
-    if (texts.error !== undefined) bytes += FIELD_KEY.error.length + errorBytes;
-  } else {
-    // Each part: the boundary line and its name, its tail (suffix, type, `length=`, blank line: the string the body
-    // will hold, looked up here rather than counting digits), its JSON, CRLF.
-    const head = (boundary === cachedBoundary ? cachedPrefix : partPrefix(boundary)).length + nameBytes + CRLF.length;
-    bytes = head + (TAILS.main[mainBytes] ?? tailOf('main', mainBytes)).length + mainBytes;
-    if (texts.inputs !== undefined) bytes += head + (TAILS.inputs[inputsBytes] ?? tailOf('inputs', inputsBytes)).length + inputsBytes;
-    if (texts.outputs !== undefined) bytes += head + (TAILS.outputs[outputsBytes] ?? tailOf('outputs', outputsBytes)).length + outputsBytes;
-    if (texts.events !== undefined) bytes += head + (TAILS.events[eventsBytes] ?? tailOf('events', eventsBytes)).length + eventsBytes;
-    bytes += head + (TAILS.extra[extraBytes] ?? tailOf('extra', extraBytes)).length + extraBytes;
-    if (texts.error !== undefined) bytes += head + (TAILS.error[errorBytes] ?? tailOf('error', errorBytes)).length + errorBytes;
+    let text = mainOpen;
+    let bytes = mainSize + 1;
+    if (inputs !== undefined) {
+      text += FIELD_KEY.inputs + inputs;
+      bytes += FIELD_KEY.inputs.length + utf8Length(inputs);
+    }
+    if (outputs !== undefined) {
+      text += FIELD_KEY.outputs + outputs;
+      bytes += FIELD_KEY.outputs.length + utf8Length(outputs);
+    }
+    if (events !== undefined) {
+      text += FIELD_KEY.events + events;
+      bytes += FIELD_KEY.events.length + utf8Length(events);
+    }
+    text += FIELD_KEY.extra + extra;
+    bytes += FIELD_KEY.extra.length + extraSize;
+    if (error !== undefined) {
+      text += FIELD_KEY.error + error;
+      bytes += FIELD_KEY.error.length + utf8Length(error);
+    }
+    return new WireOp(key, op, text + '}', bytes);
   }
-  return new WireOp(texts.key, op, texts, name, mainBytes, inputsBytes, outputsBytes, eventsBytes, extraBytes, errorBytes, bytes);
+  // Each part: the boundary line and its name (`head`, shared by the run's parts), its tail (suffix, type, `length=`,
+  // blank line: one string per size, looked up rather than made), its JSON, CRLF. A known main size comes with a
+  // plain (ASCII) id: the name's size is then its length.
+  const name = op + '.' + id;
+  const head = (boundary === cachedBoundary ? cachedPrefix : partPrefix(boundary)) + name;
+  const headBytes = cachedPrefix.length + (mainBytes === undefined ? utf8Length(name) : name.length) + CRLF.length;
+  let tail = TAILS.main[mainSize] ?? tailOf('main', mainSize);
+  let text = head + tail + mainOpen + '}\r\n';
+  let bytes = headBytes + tail.length + mainSize;
+  if (inputs !== undefined) {
+    const size = utf8Length(inputs);
+    tail = TAILS.inputs[size] ?? tailOf('inputs', size);
+    text += head + tail + inputs + CRLF;
+    bytes += headBytes + tail.length + size;
+  }
+  if (outputs !== undefined) {
+    const size = utf8Length(outputs);
+    tail = TAILS.outputs[size] ?? tailOf('outputs', size);
+    text += head + tail + outputs + CRLF;
+    bytes += headBytes + tail.length + size;
+  }
+  if (events !== undefined) {
+    const size = utf8Length(events);
+    tail = TAILS.events[size] ?? tailOf('events', size);
+    text += head + tail + events + CRLF;
+    bytes += headBytes + tail.length + size;
+  }
+  tail = TAILS.extra[extraSize] ?? tailOf('extra', extraSize);
+  text += head + tail + extra + CRLF;
+  bytes += headBytes + tail.length + extraSize;
+  if (error !== undefined) {
+    const size = utf8Length(error);
+    tail = TAILS.error[size] ?? tailOf('error', size);
+    text += head + tail + error + CRLF;
+    bytes += headBytes + tail.length + size;
+  }
+  return new WireOp(key, op, text, bytes);
 }
 
 const CRLF = '\r\n';
@@ -177,27 +224,13 @@ export function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, bound
 function multipartBody(ops: readonly WireOp[], boundary: string): WireBody {
   const closing = `--${boundary}--\r\n`;
   let size = closing.length;
-  for (const op of ops) size += op.bytes;
-  // A part ends with CRLF and the next one starts with the boundary line: `between` is both. Each part is then its
-  // head (`between` and the name, made once per run and shared by its parts), its tail (suffix, type, length, blank
-  // line: one string per size) and its JSON: fewer and larger pieces than one per item. The body is one rope, and
-  // each piece is a string made, then walked when the rope is written.
-  const between = CRLF + partPrefix(boundary);
   let text = '';
-  let lead = partPrefix(boundary);
-  for (const op of ops) {
-    const t = op.texts;
-    const head = between + op.name;
-    text += lead + op.name + (TAILS.main[op.mainBytes] ?? tailOf('main', op.mainBytes)) + t.main;
-    if (t.inputs !== undefined) text += head + (TAILS.inputs[op.inputsBytes] ?? tailOf('inputs', op.inputsBytes)) + t.inputs;
-    if (t.outputs !== undefined) text += head + (TAILS.outputs[op.outputsBytes] ?? tailOf('outputs', op.outputsBytes)) + t.outputs;
-    if (t.events !== undefined) text += head + (TAILS.events[op.eventsBytes] ?? tailOf('events', op.eventsBytes)) + t.events;
-    text += head + (TAILS.extra[op.extraBytes] ?? tailOf('extra', op.extraBytes)) + t.extra;
-    if (t.error !== undefined) text += head + (TAILS.error[op.errorBytes] ?? tailOf('error', op.errorBytes)) + t.error;
-    lead = between;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    size += op.bytes;
+    text += op.text;
   }
-  text += CRLF + closing;
-  return { body: encoded(text, size), contentType: `multipart/form-data; boundary=${boundary}` };
+  return { body: encoded(text + closing, size), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 type PartKind = keyof typeof SUFFIX_TYPE;
@@ -217,35 +250,16 @@ function tailOf(kind: PartKind, bytes: number): string {
 function batchBody(ops: readonly WireOp[]): WireBody {
   let size = '{"post":[],"patch":[]}'.length;
   let posts = 0;
-  for (const op of ops) {
+  let postText = '';
+  let patchText = '';
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
     size += op.bytes;
-    if (op.op === 'post') posts++;
+    if (op.op === 'post') postText += (posts++ === 0 ? '' : ',') + op.text;
+    else patchText += (patchText === '' ? '' : ',') + op.text;
   }
   size -= (posts > 0 ? 1 : 0) + (posts < ops.length ? 1 : 0); // each op counted a comma; a list of n needs n - 1
-  let text = '{"post":[';
-  for (const list of ['post', 'patch'] as const) {
-    if (list === 'patch') text += '],"patch":[';
-    let first = true;
-    for (const op of ops) {
-      if (op.op !== list) continue;
-      if (!first) text += ',';
-      text += runObjectText(op);
-      first = false;
-    }
-  }
-  return { body: encoded(text + ']}', size), contentType: 'application/json' };
-}
-
-/** The run as one JSON object: its main part without its closing `}`, the separate fields, `}`. */
-function runObjectText(op: WireOp): string {
-  const t = op.texts;
-  let text = t.mainOpen ?? t.main.slice(0, -1);
-  if (t.inputs !== undefined) text += FIELD_KEY.inputs + t.inputs;
-  if (t.outputs !== undefined) text += FIELD_KEY.outputs + t.outputs;
-  if (t.events !== undefined) text += FIELD_KEY.events + t.events;
-  text += FIELD_KEY.extra + t.extra;
-  if (t.error !== undefined) text += FIELD_KEY.error + t.error;
-  return text + '}';
+  return { body: encoded('{"post":[' + postText + '],"patch":[' + patchText + ']}', size), contentType: 'application/json' };
 }
 
 /**

@@ -1,6 +1,5 @@
 import { resolveOtlpSettings, type OtlpOptions, type OtlpProtocol, type OtlpSettings } from '../../config-otlp.js';
 import type { Run } from '../../model/run.js';
-import type { RunRecord } from '../../model/run-record.js';
 import { recordsOf, takesRecords } from '../record-batch.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
@@ -9,7 +8,7 @@ import type { Transport } from '../http/transport.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from './otlp-request.js';
 import type { OtlpExportRequest } from './otlp-types.js';
-import { otlpRequestJson, recordSpanJson, type ServiceSpanJson } from './otlp-json-text.js';
+import { OtlpJsonRequest, recordSpanJson } from './otlp-json-text.js';
 import { PendingStarts } from './pending-starts.js';
 import { loadProtobufEncoder, type ProtobufEncoder } from './protobuf-encoder.js';
 import { recordToOtlpSpan, toOtlpSpan } from './to-otlp-span.js';
@@ -82,29 +81,35 @@ export class OtlpHttpExporterBase implements SpanExporter {
 
   async export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult> {
     const spans: ServiceSpan[] = [];
-    const texts: ServiceSpanJson[] = [];
     const joined: string[] = [];
-    let body: Uint8Array;
+    let body: Uint8Array | undefined;
     try {
       const records = recordsOf(batch);
       if (records !== undefined) {
-        // The pipeline's own batch: its compact records (numeric times, inputs as JSON already);
-        // for http/json each span is written as text directly, with no object graph to stringify.
-        const add = (record: RunRecord, startInputs?: string): void => {
-          const serviceName = this.#settings.serviceName ?? record.projectName;
-          if (this.#jsonText) texts.push({ serviceName, json: recordSpanJson(record, startInputs) });
-          else spans.push({ serviceName, span: recordToOtlpSpan(record, startInputs) });
-        };
-        for (const record of records.postRecords) {
-          if (record.ended) add(record);
-          else if (record.inputsJson !== undefined) this.#pending.remember(record.id, record.inputsJson);
+        // The pipeline's own batch, in one loop over posts then patches: its compact records (numeric times, inputs as
+        // JSON already); for http/json each span's text goes straight into the request's (no object graph to
+        // stringify, no object or closure call per span).
+        const request = new OtlpJsonRequest();
+        const serviceName = this.#settings.serviceName;
+        const posts = records.postRecords;
+        const count = posts.length + records.patchRecords.length;
+        for (let i = 0; i < count; i++) {
+          const isPost = i < posts.length;
+          const record = isPost ? posts[i]! : records.patchRecords[i - posts.length]!;
+          let startInputs: string | undefined;
+          if (record.endMicros === undefined) {
+            // A start still running: nothing to send yet; its inputs wait for its end.
+            if (isPost && record.inputsJson !== undefined) this.#pending.remember(record.id, record.inputsJson);
+            continue;
+          }
+          if (!isPost) {
+            startInputs = this.#pending.get(record.id);
+            if (startInputs !== undefined) joined.push(record.id);
+          }
+          if (this.#jsonText) request.add(serviceName ?? record.projectName, recordSpanJson(record, startInputs));
+          else spans.push({ serviceName: serviceName ?? record.projectName, span: recordToOtlpSpan(record, startInputs) });
         }
-        for (const record of records.patchRecords) {
-          if (!record.ended) continue;
-          const startInputs = this.#pending.get(record.id);
-          if (startInputs !== undefined) joined.push(record.id);
-          add(record, startInputs);
-        }
+        if (!request.empty) body = encodeUtf8(request.text());
       } else {
         for (const run of batch.post) {
           if (run.end_time !== undefined) spans.push(this.#serviceSpan(run));
@@ -117,15 +122,16 @@ export class OtlpHttpExporterBase implements SpanExporter {
           spans.push(this.#serviceSpan(run, startInputs));
         }
       }
-      if (texts.length > 0) body = encodeUtf8(otlpRequestJson(texts));
-      else if (spans.length > 0) body = this.#encode(toOtlpRequest(spans));
-      else return EXPORT_OK;
+      if (body === undefined) {
+        if (spans.length === 0) return EXPORT_OK;
+        body = this.#encode(toOtlpRequest(spans));
+      }
     } catch (error) {
       // A record that cannot be mapped will not map on a retry either.
       return { ok: false, retryable: false, error: error instanceof Error ? error : new Error(String(error)) };
     }
     if (this.#settings.gzip) body = await this.#transport.gzip(body);
-    const result = withoutSecrets(await this.#transport.post({ url: this.#settings.url, headers: this.#headers, body, signal: options.signal }), Object.values(this.#settings.headers));
+    const result = withoutSecrets(await this.#transport.post({ url: this.#settings.url, headers: this.#headers, body, options }), Object.values(this.#settings.headers));
     // Inputs stay remembered while the pipeline may retry this batch.
     if (result.ok || !result.retryable) for (const id of joined) this.#pending.forget(id);
     return result;

@@ -3,6 +3,7 @@ import type { RunRecord } from '../../model/run-record.js';
 import { parseError } from './otlp-exception.js';
 import { TRACEWIRE_SCOPE } from './otlp-request.js';
 import { microsToUnixNano } from './otlp-time.js';
+import { toCompactMicros } from '../../model/clock.js';
 import { stringAttribute } from './otlp-values.js';
 import { jsonAttributesJson, keyValueJson, stringValueJson } from './otlp-value-json.js';
 import { attributeJson, idsOf, isPlain, plainAttributeJson, spanEventsJson } from './otlp-span-parts.js';
@@ -29,10 +30,13 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string): str
   const endMicros = record.endMicros;
   if (endMicros === undefined) throw new Error(`Run ${record.id} has not ended: OTLP spans are immutable, only ended runs are sent`);
   const ids = idsOf(record);
+  // What dottedOrderOf makes, written here: the record's getter and that function were two calls per span.
+  const parentDotted = record.parentDottedOrder;
+  const dotted = (parentDotted === undefined ? '' : parentDotted + '.') + toCompactMicros(record.startMicros) + record.id;
   let attributes =
     '{"key":"tracewire.run_id","value":' + (ids.idPlain ? '{"stringValue":"' + record.id + '"}}' : stringValueJson(record.id) + '}') +
     (record.runType === lastRunType && lastRunTypeJson !== '' ? lastRunTypeJson : runTypeJson(record.runType)) +
-    ',' + attributeJson('tracewire.dotted_order', record.dottedOrder, ids.dottedOrderPlain) +
+    (ids.dottedOrderPlain ? ',{"key":"tracewire.dotted_order","value":{"stringValue":"' + dotted + '"}}' : ',' + attributeJson('tracewire.dotted_order', dotted, false)) +
     (record.projectName === lastProject && record.runType === lastProjectRunType ? lastSessionAndKindJson : sessionAndKindJson(record.projectName, record.runType));
   const tags = record.tags;
   if (tags.length > 0) {
@@ -135,32 +139,48 @@ function resourceSpansHead(serviceName: string): string {
 }
 
 /**
- * @internal The OTLP/JSON text of an export request, as `toOtlpRequest`
- * groups it: one `ResourceSpans` per service name, in order of first
- * appearance, spans in batch order. A batch of one service (the usual case)
- * needs no grouping.
+ * @internal An export request's OTLP/JSON text, made as its spans come: as
+ * `toOtlpRequest` groups them, one `ResourceSpans` per service name, in order
+ * of first appearance, spans in batch order. Spans of the first service (a
+ * batch's usual only one) go straight into one string; no object per span,
+ * no list to join.
  */
+export class OtlpJsonRequest {
+  #firstService: string | undefined = undefined;
+  #first = '';
+  /** Spans of the other services, by service, comma-separated; made on the first span of a second service. */
+  #others: Map<string, string> | undefined = undefined;
+
+  /** Adds a span's JSON text to the resource of `serviceName`. */
+  add(serviceName: string, json: string): void {
+    if (serviceName === this.#firstService) this.#first += ',' + json;
+    else if (this.#firstService === undefined) {
+      this.#firstService = serviceName;
+      this.#first = json;
+    } else {
+      const others = (this.#others ??= new Map());
+      const group = others.get(serviceName);
+      others.set(serviceName, group === undefined ? json : group + ',' + json);
+    }
+  }
+
+  /** Whether no span was added. */
+  get empty(): boolean {
+    return this.#firstService === undefined;
+  }
+
+  /** The request's text. */
+  text(): string {
+    if (this.#firstService === undefined) return '{"resourceSpans":[]}';
+    let text = '{"resourceSpans":[' + resourceSpansHead(this.#firstService) + this.#first + ']}]}';
+    if (this.#others !== undefined) for (const [serviceName, group] of this.#others) text += ',' + resourceSpansHead(serviceName) + group + ']}]}';
+    return text + ']}';
+  }
+}
+
+/** @internal The OTLP/JSON text of an export request of these spans (see {@link OtlpJsonRequest}). */
 export function otlpRequestJson(spans: readonly ServiceSpanJson[]): string {
-  if (spans.length === 0) return '{"resourceSpans":[]}';
-  const firstService = spans[0]!.serviceName;
-  let oneService = true;
-  for (let i = 1; i < spans.length && oneService; i++) oneService = spans[i]!.serviceName === firstService;
-  if (oneService) {
-    const jsons: string[] = [];
-    for (const span of spans) jsons.push(span.json);
-    return '{"resourceSpans":[' + resourceSpansHead(firstService) + jsons.join(',') + ']}]}]}';
-  }
-  const byService = new Map<string, string[]>();
-  for (const { serviceName, json } of spans) {
-    const group = byService.get(serviceName);
-    if (group === undefined) byService.set(serviceName, [json]);
-    else group.push(json);
-  }
-  let text = '{"resourceSpans":[';
-  let first = true;
-  for (const [serviceName, group] of byService) {
-    text += (first ? '' : ',') + resourceSpansHead(serviceName) + group.join(',') + ']}]}';
-    first = false;
-  }
-  return text + ']}';
+  const request = new OtlpJsonRequest();
+  for (const span of spans) request.add(span.serviceName, span.json);
+  return request.text();
 }

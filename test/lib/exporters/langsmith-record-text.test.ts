@@ -1,6 +1,6 @@
 import type { RunRecord } from '../../../lib/model/run-record';
 import { CHILD, ROOT, runRecord } from '../../helpers/run-records';
-import { textsOfRecord, textsOfRun, type LangSmithTexts, type MultipartMain } from '../../../lib/exporters/langsmith/to-langsmith-run';
+import { recordOp, textsOfRecord, textsOfRun, type LangSmithTexts, type MultipartMain } from '../../../lib/exporters/langsmith/to-langsmith-run';
 import { buildBody, serializeOp, splitIntoRequests } from '../../../lib/exporters/langsmith/wire-body';
 
 /**
@@ -109,5 +109,16 @@ test.each(CASES)('%s: every multipart part declares its UTF-8 size', (_name, ove
     const json = rest.slice(0, -2);
     expect(Buffer.byteLength(json)).toBe(declared);
     expect(() => JSON.parse(json)).not.toThrow();
+  }
+});
+
+test.each(CASES)('%s: the exporter\'s one-step operation (recordOp) is the texts\' operation, byte for byte and size', (_name, overrides) => {
+  for (const mode of ['multipart', 'batch'] as const) {
+    for (const op of ['post', 'patch'] as const) {
+      const r = record(overrides);
+      const direct = recordOp(r, op, mode, 'b0');
+      const viaTexts = serializeOp(textsOfRecord(r), op, mode, 'b0');
+      expect([direct.key, direct.op, direct.text, direct.bytes]).toEqual([r, op, viaTexts.text, viaTexts.bytes]);
+    }
   }
 });

@@ -139,7 +139,7 @@ describe('batch', () => {
 describe('a size measured wrong', () => {
   const mismeasured = (mode: LangSmithWireMode, by: number): WireOp => {
     const op = serializeOp(texts(), 'post', mode, 'b0');
-    return new WireOp(op.key, op.op, op.texts, op.name, op.mainBytes, op.inputsBytes, op.outputsBytes, op.eventsBytes, op.extraBytes, op.errorBytes, op.bytes + by);
+    return new WireOp(op.key, op.op, op.text, op.bytes + by);
   };
 
   test.each(['multipart', 'batch'] as const)('%s: a body measured one byte short is refused, never written cut off', (mode) => {
@@ -179,7 +179,7 @@ describe('cutting operations into requests', () => {
 
   test('operations keep their order across requests', () => {
     const list = Array.from({ length: 5 }, (_, i) => serializeOp(texts({ id: `id-${i}` }), i % 2 === 0 ? 'post' : 'patch', 'multipart', 'b0'));
-    expect(splitIntoRequests(list, 'multipart', 'b0', 2, 1e9).map((request) => request.map((op) => op.name))).toEqual([
+    expect(splitIntoRequests(list, 'multipart', 'b0', 2, 1e9).map((request) => request.map((op) => /name="([^"]*)"/.exec(op.text)![1]))).toEqual([
       ['post.id-0', 'patch.id-1'],
       ['post.id-2', 'patch.id-3'],
       ['post.id-4'],

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LangSmithExporter, type ExportBatch, type Run } from '../../../../index';
+import { LazyAbort } from '../../../../lib/pipeline/lazy-abort';
 
 /**
  * An export's signal (its timeout, or the process exiting past its flush
@@ -94,4 +95,41 @@ test('a request that ended leaves no listener on its signal', async () => {
   for (let i = 0; i < 3; i++) expect(await exporter.export(batch, { signal })).toEqual({ ok: true });
   expect(listeners).toHaveLength(0);
   await exporter.shutdown();
+});
+
+describe("the pipeline's abort handle (LazyAbort): the transport listens by callback, no signal made", () => {
+  test('aborting it in flight closes the socket and ends the export as a retryable AbortError carrying the reason; its signal is never made', async () => {
+    const exporter = new LangSmithExporter({ endpoint: url, apiKey: 'k', fetchServerInfo: false });
+    const attempt = new LazyAbort();
+    const signalMade = jest.spyOn(attempt, 'signalNow');
+    const exported = exporter.export(batch, attempt);
+    await until(() => requests.length === 1);
+    const reason = new Error('export timed out after 30000 ms');
+    attempt.abort(reason);
+    const result = await exported;
+    expect(result).toMatchObject({ ok: false, retryable: true, error: { name: 'AbortError', code: 'ABORT_ERR', cause: reason } });
+    await until(() => closed === 1);
+    expect(closed).toBe(1);
+    expect(signalMade).not.toHaveBeenCalled();
+    await exporter.shutdown();
+  });
+
+  test('aborted before the request, the export ends at once; requests that ended leave no listener behind', async () => {
+    const exporter = new LangSmithExporter({ endpoint: url, apiKey: 'k', fetchServerInfo: false });
+    const aborted = new LazyAbort();
+    aborted.abort(new Error('the process is exiting'));
+    expect(await exporter.export(batch, aborted)).toMatchObject({ ok: false, retryable: true, error: { name: 'AbortError' } });
+    server.removeAllListeners('request');
+    server.on('request', (req, res) => req.resume().on('end', () => res.writeHead(202).end('{}')));
+    const attempt = new LazyAbort();
+    for (let i = 0; i < 2; i++) expect(await exporter.export(batch, attempt)).toEqual({ ok: true });
+    // Its listener slot is free again: a later request of the same attempt listens by callback too.
+    const listened: Array<(reason: Error) => void> = [];
+    const stop = attempt.onAbort((reason) => listened.push(() => reason));
+    expect(stop).toBeDefined();
+    stop!();
+    attempt.abort(new Error('late'));
+    expect(listened).toHaveLength(0);
+    await exporter.shutdown();
+  });
 });

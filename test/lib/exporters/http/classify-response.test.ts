@@ -100,7 +100,7 @@ describe('the Node transport', () => {
    * its end, so a transport that never reads it fails here, not at jest's 120 s time-out.
    */
   const post = (transport: HttpTransport) =>
-    within(transport.post({ url, headers: { 'content-type': 'application/json' }, body: Buffer.from('{}'), signal: new AbortController().signal }), 10_000);
+    within(transport.post({ url, headers: { 'content-type': 'application/json' }, body: Buffer.from('{}'), options: { signal: new AbortController().signal } }), 10_000);
 
   test('an error body is quoted up to MAX_ERROR_BODY_CHARS, however long it is and in however many chunks it comes', async () => {
     answer = (res) => {
@@ -134,9 +134,9 @@ describe('the Node transport', () => {
 
   test('an unreachable server is a retryable failure; a malformed URL a final one', async () => {
     const transport = new HttpTransport();
-    const refused = await transport.post({ url: new URL('http://127.0.0.1:1/'), headers: {}, body: Buffer.from(''), signal: new AbortController().signal });
+    const refused = await transport.post({ url: new URL('http://127.0.0.1:1/'), headers: {}, body: Buffer.from(''), options: { signal: new AbortController().signal } });
     expect(refused).toMatchObject({ ok: false, retryable: true, error: { code: 'ECONNREFUSED' } });
-    const badHeader = await transport.post({ url, headers: { 'x-bad': 'line\nbreak' }, body: Buffer.from(''), signal: new AbortController().signal });
+    const badHeader = await transport.post({ url, headers: { 'x-bad': 'line\nbreak' }, body: Buffer.from(''), options: { signal: new AbortController().signal } });
     expect(badHeader).toMatchObject({ ok: false, retryable: false, error: expect.any(Error) });
     transport.close();
   });
