@@ -42,41 +42,79 @@ function primitiveBytes(value: unknown, limits: SerializeLimits): number {
  * argument is a primitive the serializer would keep as it is (strings within
  * `maxStringLength`, finite numbers, booleans, null) within `maxBytes`: the
  * text is then exactly what `JSON.stringify` of {@link captureInputs}'s value
- * gives, without the serializer's copy. Undefined for anything else (objects,
- * arrays, a capture transform, limits hit): {@link captureInputs} decides.
- * Primitives have no getters or proxies, so nothing is read twice. The text
- * is written by hand ({@link primitiveJson}), not by `JSON.stringify` of a
- * wrapper object (≈ 210 ns of a ≈ 1.5 µs traced call, against ≈ 60), and
- * made one flat string ({@link flat}): a queued run holds no rope.
+ * gives, without the serializer's copy, and its byte count the walker's.
+ * Undefined for anything else (objects, arrays, a capture transform, limits
+ * hit): {@link captureInputs} decides. Primitives have no getters or
+ * proxies, so nothing is read twice. The text is written by hand
+ * ({@link primitiveText}), not by `JSON.stringify` of a wrapper object
+ * (≈ 210 ns of a ≈ 1.5 µs traced call, against ≈ 60), and made one flat
+ * string (see {@link lastRead}): a queued run holds no rope.
  */
 export function captureInputsJson(site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): CapturedJson | undefined {
-  if (site.captureInputs !== true || args.length === 0) return undefined;
-  const bytes = primitiveArgsBytes(args, limits);
-  if (bytes < 0) return undefined;
-  if (args.length === 1) return { json: flat('{"input":' + primitiveJson(args[0]) + '}'), bytes: bytes + 8 };
-  let json = '{"args":[' + primitiveJson(args[0]);
-  for (let i = 1; i < args.length; i++) json += ',' + primitiveJson(args[i]);
-  return { json: flat(json + ']}'), bytes: bytes + 9 };
+  const count = args.length;
+  if (site.captureInputs !== true || count === 0 || count > limits.maxItems) return undefined;
+  const first = primitiveText(args[0], limits);
+  if (first === undefined) return undefined;
+  let bytes = textBytes + count + 1; // the walker counts the arguments as an array: brackets and commas
+  let json: string;
+  if (count === 1) {
+    json = '{"input":' + first + '}';
+  } else {
+    json = '{"args":[' + first;
+    for (let i = 1; i < count; i++) {
+      const text = primitiveText(args[i], limits);
+      if (text === undefined) return undefined;
+      bytes += textBytes;
+      json += ',' + text;
+    }
+    json += ']}';
+  }
+  if (bytes > limits.maxBytes) return undefined;
+  lastRead.code = json.charCodeAt(0); // flattens the rope (see lastRead)
+  return { json, bytes: bytes + (count === 1 ? 8 : 9) };
 }
 
 /** Strings up to this length are checked for plain ASCII here; longer ones go to `JSON.stringify`, whose native scan is cheaper. */
 const SCANNED_STRING_LENGTH = 64;
 
+/** The byte count of the text the last {@link primitiveText} returned: its second result, without an object per call. */
+let textBytes = 0;
+
 /**
- * `JSON.stringify(value)` for a primitive {@link primitiveBytes} accepted:
- * a finite number's `String` is its JSON (`-0` gives `0` in both), and a
- * short string of printable ASCII without a quote or a backslash needs only quotes.
+ * `JSON.stringify(value)` for a primitive that `toJsonSafe` keeps unchanged,
+ * with its byte count as the walker counts it left in {@link textBytes}: one
+ * call per argument rather than one to count and one to write. Undefined
+ * (the walker must decide) for `NaN`/`±Infinity`, a string over
+ * `maxStringLength`, `undefined`, bigint, symbol, functions and every
+ * object. A finite number's `String` is its JSON (`-0` gives `0` in both),
+ * and a short string of printable ASCII without a quote or a backslash
+ * needs only quotes (its bytes: its length and two).
  */
-function primitiveJson(value: unknown): string {
+function primitiveText(value: unknown, limits: SerializeLimits): string | undefined {
   switch (typeof value) {
     case 'string':
-      return value.length <= SCANNED_STRING_LENGTH && isPlainAscii(value) ? '"' + value + '"' : JSON.stringify(value);
-    case 'number':
-      return '' + value;
+      if (value.length > limits.maxStringLength) return undefined;
+      if (value.length <= SCANNED_STRING_LENGTH && isPlainAscii(value)) {
+        textBytes = value.length + 2;
+        return '"' + value + '"';
+      }
+      textBytes = jsonStringBytes(value);
+      return JSON.stringify(value);
+    case 'number': {
+      if (!Number.isFinite(value)) return undefined;
+      const text = '' + value;
+      textBytes = text.length;
+      return text;
+    }
     case 'boolean':
+      textBytes = value ? 4 : 5;
       return value ? 'true' : 'false';
+    case 'object':
+      if (value !== null) return undefined;
+      textBytes = 4;
+      return 'null';
   }
-  return 'null';
+  return undefined;
 }
 
 function isPlainAscii(s: string): boolean {
@@ -88,16 +126,14 @@ function isPlainAscii(s: string): boolean {
 }
 
 /**
- * `text` as one flat string. Joined pieces are a rope in V8 (a cell of
- * ≈ 32 bytes per join, held as long as the run waits in its batch); V8
- * flattens a rope on its first `charCodeAt`, and the garbage collector then
- * drops the cells. Elsewhere it only reads a character.
+ * Where captured JSON text's first character code is stored, to make it one
+ * flat string. Joined pieces are a rope in V8 (a cell of ≈ 32 bytes per
+ * join, held as long as the run waits in its batch); V8 flattens a rope on
+ * its first `charCodeAt`, and the garbage collector then drops the cells.
+ * Stored, so the optimizer cannot drop the read; written out at each use
+ * rather than called: two calls fewer per traced call.
  */
 const lastRead = { code: 0 };
-function flat(text: string): string {
-  lastRead.code = text.charCodeAt(0); // stored, so the optimizer cannot drop the read
-  return text;
-}
 
 /**
  * The walker's byte count of `args` as an array (brackets, commas, items)
@@ -135,9 +171,11 @@ function primitiveInputs(args: ArrayLike<unknown>, limits: SerializeLimits): Cap
 /** @internal Outputs straight to JSON text when the call returned a primitive kept as it is (see {@link captureInputsJson}). */
 export function captureOutputsJson(site: CallSite, output: unknown, limits: SerializeLimits): CapturedJson | undefined {
   if (site.captureOutputs !== true) return undefined;
-  const bytes = primitiveBytes(output, limits);
-  if (bytes < 0 || bytes > limits.maxBytes) return undefined;
-  return { json: flat('{"outputs":' + primitiveJson(output) + '}'), bytes: bytes + 12 };
+  const text = primitiveText(output, limits);
+  if (text === undefined || textBytes > limits.maxBytes) return undefined;
+  const json = '{"outputs":' + text + '}';
+  lastRead.code = json.charCodeAt(0); // flattens the rope (see lastRead)
+  return { json, bytes: textBytes + 12 };
 }
 
 const NO_INPUTS: Captured = Object.freeze({ value: Object.freeze({}) as JsonObject, bytes: 2, truncated: false });
