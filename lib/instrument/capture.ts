@@ -17,27 +17,6 @@ export interface CapturedJson {
 }
 
 /**
- * @internal The byte estimate of a primitive that `toJsonSafe` keeps
- * unchanged, as the walker counts it, or -1 when the walker must decide:
- * `NaN`/`±Infinity`, a string over `maxStringLength`, `undefined`, bigint,
- * symbol, functions and every object. For the values counted here,
- * `JSON.stringify` writes what the walker's copy would stringify to (`-0` as `0` too).
- */
-function primitiveBytes(value: unknown, limits: SerializeLimits): number {
-  switch (typeof value) {
-    case 'string':
-      return value.length > limits.maxStringLength ? -1 : jsonStringBytes(value);
-    case 'number':
-      return !Number.isFinite(value) ? -1 : value === 0 ? 1 : ('' + value).length;
-    case 'boolean':
-      return value ? 4 : 5;
-    case 'object':
-      return value === null ? 4 : -1;
-  }
-  return -1;
-}
-
-/**
  * @internal Inputs straight to JSON text, once, at call time, when every
  * argument is a primitive the serializer would keep as it is (strings within
  * `maxStringLength`, finite numbers, booleans, null) within `maxBytes`: the
@@ -136,36 +115,22 @@ function isPlainAscii(s: string): boolean {
 const lastRead = { code: 0 };
 
 /**
- * The walker's byte count of `args` as an array (brackets, commas, items)
- * when every argument is a primitive it keeps as it is and the whole fits
- * `maxItems` and `maxBytes`; -1 otherwise.
+ * Inputs of primitive arguments as the walker would give them — the same
+ * value (`-0` as `0`), the same byte count — without walking: this runs on
+ * most traced calls. Counted by {@link captureInputsJson}, whose text is
+ * then not used: making it costs less than a second copy of its checks in
+ * every bundle.
  */
-function primitiveArgsBytes(args: ArrayLike<unknown>, limits: SerializeLimits): number {
-  if (args.length > limits.maxItems) return -1;
-  let bytes = args.length + 1; // brackets and commas
-  for (let i = 0; i < args.length; i++) {
-    const item = primitiveBytes(args[i], limits);
-    if (item < 0) return -1;
-    bytes += item;
-  }
-  return bytes > limits.maxBytes ? -1 : bytes;
-}
-
-/**
- * Inputs of primitive arguments (see {@link primitiveArgsBytes}) as the
- * walker would give them — the same value (`-0` as `0`), the same byte
- * count — without walking: this runs on most traced calls.
- */
-function primitiveInputs(args: ArrayLike<unknown>, limits: SerializeLimits): Captured | undefined {
-  const bytes = primitiveArgsBytes(args, limits);
-  if (bytes < 0) return undefined;
+function primitiveInputs(site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): Captured | undefined {
+  const counted = captureInputsJson(site, args, limits);
+  if (counted === undefined) return undefined;
   if (args.length === 1) {
     const input = args[0];
-    return { value: { input: input === 0 ? 0 : (input as JsonValue) }, bytes: bytes + 8 };
+    return { value: { input: input === 0 ? 0 : (input as JsonValue) }, bytes: counted.bytes };
   }
   const copy: JsonValue[] = new Array(args.length);
   for (let i = 0; i < args.length; i++) copy[i] = args[i] === 0 ? 0 : (args[i] as JsonValue);
-  return { value: { args: copy }, bytes: bytes + 9 };
+  return { value: { args: copy }, bytes: counted.bytes };
 }
 
 /** @internal Outputs straight to JSON text when the call returned a primitive kept as it is (see {@link captureInputsJson}). */
@@ -190,7 +155,7 @@ export function captureInputs(site: CallSite, args: ArrayLike<unknown>, limits: 
   if (capture === false) return NO_INPUTS;
   if (capture === true) {
     if (args.length === 0) return NO_INPUTS;
-    const primitive = primitiveInputs(args, limits);
+    const primitive = primitiveInputs(site, args, limits);
     if (primitive !== undefined) return primitive;
     if (args.length === 1) return asObject(toJsonSafe(args[0], limits), 'input');
     return asObject(toJsonSafe(Array.prototype.slice.call(args), limits), 'args');
@@ -202,11 +167,9 @@ export function captureInputs(site: CallSite, args: ArrayLike<unknown>, limits: 
 export function captureOutputs(site: CallSite, output: unknown, limits: SerializeLimits): Captured | undefined {
   const capture = site.captureOutputs;
   if (capture === false) return undefined;
-  if (capture === true) {
-    // A primitive result, as the walker would give it, without walking.
-    const bytes = primitiveBytes(output, limits);
-    if (bytes >= 0 && bytes <= limits.maxBytes) return { value: { outputs: output === 0 ? 0 : (output as JsonValue) }, bytes: bytes + 12 };
-  }
+  // A primitive result, as the walker would give it, without walking (counted as captureOutputsJson counts it).
+  const counted = captureOutputsJson(site, output, limits);
+  if (counted !== undefined) return { value: { outputs: output === 0 ? 0 : (output as JsonValue) }, bytes: counted.bytes };
   return asObject(toJsonSafe(capture === true ? output : guarded(capture, output), limits), 'outputs');
 }
 
