@@ -13,26 +13,22 @@ import { subMilliTable } from './sub-milli-table.js';
  * current millisecond — cheaper than reading both clocks on every call.
  */
 const hrtime = globalThis.process?.hrtime;
+// Where the monotonic clock's zero lies on the wall clock, to the millisecond: set by the first call below and
+// kept there by the check in `nowMicros`.
+let anchorMicros = 0;
+let lastMicros = 0;
+let checkedAtMicros = -Infinity;
+
 /**
- * Monotonic microseconds. On Node, `process.hrtime()`: the first read of the
+ * Monotonic time, on Node from `process.hrtime()`: the first read of the
  * `performance` global loads `perf_hooks` (a dozen internal modules, ~2.5 ms
  * of a cold start, a tenth of a one-function bundle's load), and the clock
  * is all tracewire needs of it. Elsewhere (edge runtimes, browsers),
  * `performance`. Whole microseconds from hrtime's seconds and nanoseconds:
  * exact, where going through fractional milliseconds could round.
  */
-function monotonicMicros(): number {
-  if (typeof hrtime !== 'function') return Math.floor(performance.now() * 1000);
-  const time = hrtime();
-  return time[0] * 1e6 + Math.floor(time[1] / 1000);
-}
-// Where the monotonic clock's zero lies on the wall clock, to the millisecond; the check in `nowMicros` keeps it there.
-let anchorMicros = Date.now() * 1000 - monotonicMicros();
-let lastMicros = 0;
-let checkedAtMicros = -Infinity;
-
 export function nowMicros(): number {
-  // monotonicMicros written out: one call fewer, twice per traced call (paid unoptimised in a fresh process).
+  // The clock read here, not through a helper: one call fewer, twice per traced call (paid unoptimised in a fresh process).
   let micros: number;
   if (typeof hrtime === 'function') {
     const time = hrtime();
@@ -53,6 +49,9 @@ export function nowMicros(): number {
   lastMicros = micros;
   return micros;
 }
+// Anchors the clock: with the anchor at 0 the monotonic time lies far below the wall clock, so this first
+// check moves the anchor by the whole difference (no second copy of the clock reading just for this).
+nowMicros();
 
 /**
  * The prefixes of the last two milliseconds formatted, most recent first. Two,
