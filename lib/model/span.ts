@@ -138,8 +138,13 @@ export class Span implements ActiveSpan {
   declare status: RunStatus | undefined;
   declare endMicros: number | undefined;
   declare private dotted: string | undefined;
-  /** What few spans have (see {@link SpanRarities}); made on first write. */
-  declare private rare: SpanRarities | undefined;
+  /**
+   * @internal What few spans have (see {@link SpanRarities}); made on first
+   * write. Read directly on a traced call's path (`rare === undefined`: no
+   * override, no events, no error) rather than through the getters: a
+   * getter is a call, paid unoptimised in a fresh process.
+   */
+  declare rare: SpanRarities | undefined;
 
   constructor(request: SpanRequest, projectName: string, sampleRate: number, parent: SpanParent | undefined, id?: string) {
     const startMicros = nowMicros();
@@ -336,8 +341,9 @@ export class Span implements ActiveSpan {
  * itself would be 8 more bytes of garbage on every traced call, which
  * almost never sets them. One class, every field set in its constructor:
  * one shape, whatever is written first.
+ * @internal
  */
-class SpanRarities {
+export class SpanRarities {
   declare remote: RemoteOrigin | undefined;
   declare parentIsRemote: boolean;
   declare outputsOverride: { value: JsonValue; bytes: number } | undefined;
