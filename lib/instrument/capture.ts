@@ -17,66 +17,84 @@ export interface CapturedJson {
 }
 
 /**
- * @internal The byte estimate of a primitive that `toJsonSafe` keeps
- * unchanged, as the walker counts it, or -1 when the walker must decide:
- * `NaN`/`±Infinity`, a string over `maxStringLength`, `undefined`, bigint,
- * symbol, functions and every object. For the values counted here,
- * `JSON.stringify` writes what the walker's copy would stringify to (`-0` as `0` too).
- */
-function primitiveBytes(value: unknown, limits: SerializeLimits): number {
-  switch (typeof value) {
-    case 'string':
-      return value.length > limits.maxStringLength ? -1 : jsonStringBytes(value);
-    case 'number':
-      return !Number.isFinite(value) ? -1 : value === 0 ? 1 : ('' + value).length;
-    case 'boolean':
-      return value ? 4 : 5;
-    case 'object':
-      return value === null ? 4 : -1;
-  }
-  return -1;
-}
-
-/**
  * @internal Inputs straight to JSON text, once, at call time, when every
  * argument is a primitive the serializer would keep as it is (strings within
  * `maxStringLength`, finite numbers, booleans, null) within `maxBytes`: the
  * text is then exactly what `JSON.stringify` of {@link captureInputs}'s value
- * gives, without the serializer's copy. Undefined for anything else (objects,
- * arrays, a capture transform, limits hit): {@link captureInputs} decides.
- * Primitives have no getters or proxies, so nothing is read twice. The text
- * is written by hand ({@link primitiveJson}), not by `JSON.stringify` of a
- * wrapper object (≈ 210 ns of a ≈ 1.5 µs traced call, against ≈ 60), and
- * made one flat string ({@link flat}): a queued run holds no rope.
+ * gives, without the serializer's copy, and its byte count the walker's.
+ * Undefined for anything else (objects, arrays, a capture transform, limits
+ * hit): {@link captureInputs} decides. Primitives have no getters or
+ * proxies, so nothing is read twice. The text is written by hand
+ * ({@link primitiveText}), not by `JSON.stringify` of a wrapper object
+ * (≈ 210 ns of a ≈ 1.5 µs traced call, against ≈ 60), and made one flat
+ * string (see {@link lastRead}): a queued run holds no rope.
  */
 export function captureInputsJson(site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): CapturedJson | undefined {
-  if (site.captureInputs !== true || args.length === 0) return undefined;
-  const bytes = primitiveArgsBytes(args, limits);
-  if (bytes < 0) return undefined;
-  if (args.length === 1) return { json: flat('{"input":' + primitiveJson(args[0]) + '}'), bytes: bytes + 8 };
-  let json = '{"args":[' + primitiveJson(args[0]);
-  for (let i = 1; i < args.length; i++) json += ',' + primitiveJson(args[i]);
-  return { json: flat(json + ']}'), bytes: bytes + 9 };
+  const count = args.length;
+  if (site.captureInputs !== true || count === 0 || count > limits.maxItems) return undefined;
+  const first = primitiveText(args[0], limits, true);
+  if (first === undefined) return undefined;
+  let bytes = textBytes + count + 1; // the walker counts the arguments as an array: brackets and commas
+  let json: string;
+  if (count === 1) {
+    json = '{"input":' + first + '}';
+  } else {
+    json = '{"args":[' + first;
+    for (let i = 1; i < count; i++) {
+      const text = primitiveText(args[i], limits, true);
+      if (text === undefined) return undefined;
+      bytes += textBytes;
+      json += ',' + text;
+    }
+    json += ']}';
+  }
+  if (bytes > limits.maxBytes) return undefined;
+  lastRead.code = json.charCodeAt(0); // flattens the rope (see lastRead)
+  return { json, bytes: bytes + (count === 1 ? 8 : 9) };
 }
 
 /** Strings up to this length are checked for plain ASCII here; longer ones go to `JSON.stringify`, whose native scan is cheaper. */
 const SCANNED_STRING_LENGTH = 64;
 
+/** The byte count of the text the last {@link primitiveText} returned: its second result, without an object per call. */
+let textBytes = 0;
+
 /**
- * `JSON.stringify(value)` for a primitive {@link primitiveBytes} accepted:
- * a finite number's `String` is its JSON (`-0` gives `0` in both), and a
- * short string of printable ASCII without a quote or a backslash needs only quotes.
+ * `JSON.stringify(value)` for a primitive that `toJsonSafe` keeps unchanged,
+ * with its byte count as the walker counts it left in {@link textBytes}: one
+ * call per argument rather than one to count and one to write. Undefined
+ * (the walker must decide) for `NaN`/`±Infinity`, a string over
+ * `maxStringLength`, `undefined`, bigint, symbol, functions and every
+ * object. A finite number's `String` is its JSON (`-0` gives `0` in both),
+ * and a short string of printable ASCII without a quote or a backslash
+ * needs only quotes (its bytes: its length and two). `write: false` only
+ * counts (and gives `''`): the paths that keep a value, not text.
  */
-function primitiveJson(value: unknown): string {
+function primitiveText(value: unknown, limits: SerializeLimits, write: boolean): string | undefined {
   switch (typeof value) {
     case 'string':
-      return value.length <= SCANNED_STRING_LENGTH && isPlainAscii(value) ? '"' + value + '"' : JSON.stringify(value);
-    case 'number':
-      return '' + value;
+      if (value.length > limits.maxStringLength) return undefined;
+      if (value.length <= SCANNED_STRING_LENGTH && isPlainAscii(value)) {
+        textBytes = value.length + 2;
+        return write ? '"' + value + '"' : '';
+      }
+      textBytes = jsonStringBytes(value);
+      return write ? JSON.stringify(value) : '';
+    case 'number': {
+      if (!Number.isFinite(value)) return undefined;
+      const text = '' + value;
+      textBytes = text.length;
+      return text;
+    }
     case 'boolean':
+      textBytes = value ? 4 : 5;
       return value ? 'true' : 'false';
+    case 'object':
+      if (value !== null) return undefined;
+      textBytes = 4;
+      return 'null';
   }
-  return 'null';
+  return undefined;
 }
 
 function isPlainAscii(s: string): boolean {
@@ -88,56 +106,48 @@ function isPlainAscii(s: string): boolean {
 }
 
 /**
- * `text` as one flat string. Joined pieces are a rope in V8 (a cell of
- * ≈ 32 bytes per join, held as long as the run waits in its batch); V8
- * flattens a rope on its first `charCodeAt`, and the garbage collector then
- * drops the cells. Elsewhere it only reads a character.
+ * Where captured JSON text's first character code is stored, to make it one
+ * flat string. Joined pieces are a rope in V8 (a cell of ≈ 32 bytes per
+ * join, held as long as the run waits in its batch); V8 flattens a rope on
+ * its first `charCodeAt`, and the garbage collector then drops the cells.
+ * Stored, so the optimizer cannot drop the read; written out at each use
+ * rather than called: two calls fewer per traced call.
  */
 const lastRead = { code: 0 };
-function flat(text: string): string {
-  lastRead.code = text.charCodeAt(0); // stored, so the optimizer cannot drop the read
-  return text;
-}
 
 /**
- * The walker's byte count of `args` as an array (brackets, commas, items)
- * when every argument is a primitive it keeps as it is and the whole fits
- * `maxItems` and `maxBytes`; -1 otherwise.
- */
-function primitiveArgsBytes(args: ArrayLike<unknown>, limits: SerializeLimits): number {
-  if (args.length > limits.maxItems) return -1;
-  let bytes = args.length + 1; // brackets and commas
-  for (let i = 0; i < args.length; i++) {
-    const item = primitiveBytes(args[i], limits);
-    if (item < 0) return -1;
-    bytes += item;
-  }
-  return bytes > limits.maxBytes ? -1 : bytes;
-}
-
-/**
- * Inputs of primitive arguments (see {@link primitiveArgsBytes}) as the
- * walker would give them — the same value (`-0` as `0`), the same byte
- * count — without walking: this runs on most traced calls.
+ * Inputs of primitive arguments as the walker would give them — the same
+ * value (`-0` as `0`), the same byte count — without walking: this runs on
+ * most traced calls of a custom exporter (or with a redaction hook).
+ * Counted by {@link primitiveText} without writing the text: building it
+ * here cost ≈ 400 ns more per traced call (bench: a no-op custom exporter).
  */
 function primitiveInputs(args: ArrayLike<unknown>, limits: SerializeLimits): Captured | undefined {
-  const bytes = primitiveArgsBytes(args, limits);
-  if (bytes < 0) return undefined;
-  if (args.length === 1) {
+  const count = args.length;
+  if (count > limits.maxItems) return undefined;
+  let bytes = count + 1; // brackets and commas
+  for (let i = 0; i < count; i++) {
+    if (primitiveText(args[i], limits, false) === undefined) return undefined;
+    bytes += textBytes;
+  }
+  if (bytes > limits.maxBytes) return undefined;
+  if (count === 1) {
     const input = args[0];
     return { value: { input: input === 0 ? 0 : (input as JsonValue) }, bytes: bytes + 8 };
   }
-  const copy: JsonValue[] = new Array(args.length);
-  for (let i = 0; i < args.length; i++) copy[i] = args[i] === 0 ? 0 : (args[i] as JsonValue);
+  const copy: JsonValue[] = new Array(count);
+  for (let i = 0; i < count; i++) copy[i] = args[i] === 0 ? 0 : (args[i] as JsonValue);
   return { value: { args: copy }, bytes: bytes + 9 };
 }
 
 /** @internal Outputs straight to JSON text when the call returned a primitive kept as it is (see {@link captureInputsJson}). */
 export function captureOutputsJson(site: CallSite, output: unknown, limits: SerializeLimits): CapturedJson | undefined {
   if (site.captureOutputs !== true) return undefined;
-  const bytes = primitiveBytes(output, limits);
-  if (bytes < 0 || bytes > limits.maxBytes) return undefined;
-  return { json: flat('{"outputs":' + primitiveJson(output) + '}'), bytes: bytes + 12 };
+  const text = primitiveText(output, limits, true);
+  if (text === undefined || textBytes > limits.maxBytes) return undefined;
+  const json = '{"outputs":' + text + '}';
+  lastRead.code = json.charCodeAt(0); // flattens the rope (see lastRead)
+  return { json, bytes: textBytes + 12 };
 }
 
 const NO_INPUTS: Captured = Object.freeze({ value: Object.freeze({}) as JsonObject, bytes: 2, truncated: false });
@@ -164,10 +174,9 @@ export function captureInputs(site: CallSite, args: ArrayLike<unknown>, limits: 
 export function captureOutputs(site: CallSite, output: unknown, limits: SerializeLimits): Captured | undefined {
   const capture = site.captureOutputs;
   if (capture === false) return undefined;
-  if (capture === true) {
-    // A primitive result, as the walker would give it, without walking.
-    const bytes = primitiveBytes(output, limits);
-    if (bytes >= 0 && bytes <= limits.maxBytes) return { value: { outputs: output === 0 ? 0 : (output as JsonValue) }, bytes: bytes + 12 };
+  // A primitive result, as the walker would give it, without walking.
+  if (capture === true && primitiveText(output, limits, false) !== undefined && textBytes <= limits.maxBytes) {
+    return { value: { outputs: output === 0 ? 0 : (output as JsonValue) }, bytes: textBytes + 12 };
   }
   return asObject(toJsonSafe(capture === true ? output : guarded(capture, output), limits), 'outputs');
 }

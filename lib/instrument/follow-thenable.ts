@@ -18,7 +18,14 @@ interface Relay {
  * `then` returning a thenable (itself, too) is answered with what it returned.
  */
 export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Function): unknown {
-  if (then === nativeThen && Object.getPrototypeOf(thenable) === Promise.prototype) return followPromise(outcome, thenable as Promise<unknown>);
+  if (then === nativeThen && Object.getPrototypeOf(thenable) === Promise.prototype) {
+    // A native promise, the usual case (every `async` function), followed here rather than in a function
+    // of its own: one call fewer on every traced async call. Its `then` always returns a promise and never
+    // calls back synchronously or from a timer, so no relay is needed, and a rejection can be rethrown
+    // rather than wrapped in a promise. The two handlers are bound to the outcome rather than closures
+    // over it: two small objects per call instead of two closures and their context (≈ 50 bytes less).
+    return nativeThen.call(thenable, settledWithValue.bind(outcome), settledWithError.bind(outcome));
+  }
   return followOtherThenable(outcome, thenable, then);
 }
 
@@ -73,18 +80,6 @@ function followOtherThenable(outcome: SpanOutcome, thenable: unknown, then: Func
 }
 
 const nativeThen = Promise.prototype.then;
-
-/**
- * A native promise, the usual case (every `async` function): its `then`
- * always returns a promise and never calls back synchronously or from a
- * timer, so no relay is needed, and a rejection can be rethrown rather than
- * wrapped in a promise. Its two handlers are bound to the outcome rather
- * than closures over it: two small objects per call instead of two
- * closures and their context (≈ 50 bytes less on every traced async call).
- */
-function followPromise(outcome: SpanOutcome, promise: Promise<unknown>): Promise<unknown> {
-  return nativeThen.call(promise, settledWithValue.bind(outcome), settledWithError.bind(outcome));
-}
 
 function settledWithValue(this: SpanOutcome, value: unknown): unknown {
   return afterValue(this, value);

@@ -1,4 +1,4 @@
-import { callInSpan, currentScope, TRACING_OFF, type Scope } from '../context/span-context.js';
+import { callInSpan, spanStorage, TRACING_OFF, type Scope } from '../context/span-context.js';
 import { globalClient } from '../client/global-client.js';
 import type { TracingClient } from '../client/tracing-client.js';
 import type { Span } from '../model/span.js';
@@ -12,21 +12,41 @@ import { rootParent } from '../propagation/root-parent.js';
 import { otelHook } from '../otel/bridge-hook.js';
 
 /**
- * @internal One call of a traced function: finds its client — its own
- * `client` option, else its parent's, else the global one — and whether
- * tracing is on here, then traces the call or just forwards it. A function
- * turned off (`enabled: false`, or its own client disabled) runs its
- * children off too, rather than letting them report to the global client.
+ * @internal One call of a traced function. Only the cheapest check is made
+ * here — tracing is off process-wide (no global client, or it records
+ * nothing, and no function has a `client` or `enabled` option) — so the
+ * function stays small enough for V8 to inline into each wrapper; everything
+ * else is one call of {@link traceCall}.
  */
 export function runTraced(site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function): unknown {
-  // The global client is read once and, when it is the call's client, asked once whether it records:
-  // getters are calls, paid unoptimised in a fresh process.
-  let global: TracingClient | undefined;
-  if (!scopedOptions.used) {
-    global = globalClient.current;
-    if (global === undefined || !global.isRecording) return Reflect.apply(fn, thisArg, args);
-  }
-  const scope = currentScope();
+  if (scopedOptions.used) return traceCall(site, thisArg, args, fn, undefined);
+  // The global client is read once and asked once whether it records: getters are calls, paid unoptimised in a fresh process.
+  const global = globalClient.current;
+  if (global === undefined || !global.isRecording) return Reflect.apply(fn, thisArg, args);
+  return traceCall(site, thisArg, args, fn, global);
+}
+
+/**
+ * @internal Traces one call, or just forwards it: finds the call's client —
+ * its own `client` option, else its parent's, else the global one (`global`:
+ * the global client when {@link runTraced} already found it recording) — and
+ * whether tracing is on here. A function turned off (`enabled: false`, or
+ * its own client disabled) runs its children off too, rather than letting
+ * them report to the global client. Then runs the call inside a new span and
+ * returns what the function returned — the same value, the same thrown error:
+ *
+ * - a sync result ends the span at once and is returned as is (sync stays sync);
+ * - a thenable is followed through its own `then` (see `followThenable`);
+ * - generators, async generators, streams, async iterables and Observables —
+ *   returned directly or through a thenable — are handed back traced so the
+ *   span covers their consumption.
+ *
+ * One function for all of it, the scope lookup and the call in the span
+ * written out: each call it saves is paid on every traced call, unoptimised
+ * in a fresh process.
+ */
+export function traceCall(site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function, global: TracingClient | undefined): unknown {
+  const scope = spanStorage.getStore();
   if (site.enabled === false || (scope === TRACING_OFF && site.enabled !== true)) {
     return scope === TRACING_OFF ? Reflect.apply(fn, thisArg, args) : callInSpan(TRACING_OFF, fn, thisArg, args);
   }
@@ -36,27 +56,6 @@ export function runTraced(site: CallSite, thisArg: unknown, args: ArrayLike<unkn
     // Off through its own client: keep the children off as well.
     return site.client === undefined ? Reflect.apply(fn, thisArg, args) : callInSpan(TRACING_OFF, fn, thisArg, args);
   }
-  return traceCall(client, site, thisArg, args, fn, parent);
-}
-
-/**
- * @internal Runs one call inside a new span and returns what the function
- * returned — the same value, the same thrown error:
- *
- * - a sync result ends the span at once and is returned as is (sync stays sync);
- * - a thenable is followed through its own `then` (see `followThenable`);
- * - generators, async generators, streams, async iterables and Observables —
- *   returned directly or through a thenable — are handed back traced so the
- *   span covers their consumption.
- */
-export function traceCall(
-  client: TracingClient,
-  site: CallSite,
-  thisArg: unknown,
-  args: ArrayLike<unknown>,
-  fn: Function,
-  parent: Span | undefined,
-): unknown {
   let outcome: SpanOutcome;
   try {
     const span = client.startSpan(site, parent ?? rootParent(site, args), site.id === undefined ? undefined : runId(client, site, args));
@@ -64,7 +63,12 @@ export function traceCall(
       // Primitive arguments go straight to JSON text for a built-in exporter, when no redaction hook wants the value.
       const hook = client.redaction.inputs;
       const json = hook === undefined && client.capturesJson ? captureInputsJson(site, args, client.limits) : undefined;
-      span.recordInputs(json ?? redact(hook, captureInputs(site, args, client.limits), site, client.limits));
+      if (json === undefined) span.recordInputs(redact(hook, captureInputs(site, args, client.limits), site, client.limits));
+      else {
+        // recordInputs written out for the JSON text: one call fewer on most traced calls.
+        span.inputs = json.json;
+        span.payloadBytes += json.bytes;
+      }
     }
     client.spanStarted(span);
     outcome = new SpanOutcome(site, span);
@@ -75,11 +79,16 @@ export function traceCall(
   let result: unknown;
   try {
     const otel = otelHook.current;
-    result = otel === undefined ? callInSpan(outcome.span as Scope, fn, thisArg, args) : otel.call(outcome.span, fn, thisArg, args);
+    result = otel === undefined ? spanStorage.run(outcome.span as Scope, Reflect.apply, fn, thisArg, args) : otel.call(outcome.span, fn, thisArg, args);
   } catch (error) {
     // A sync call never waits, whatever the strategy: it must stay sync.
     outcome.fail(error);
     throw error;
+  }
+  if (result === null || (typeof result !== 'object' && typeof result !== 'function')) {
+    // followResult's first case written out: a primitive result (most sync calls) ends the span here.
+    outcome.succeed(result);
+    return result;
   }
   return followResult(outcome, result);
 }

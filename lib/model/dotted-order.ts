@@ -5,8 +5,3 @@ export function dottedOrderOf(parentDottedOrder: string | undefined, startMicros
   const segment = toCompactMicros(startMicros) + id;
   return parentDottedOrder === undefined ? segment : parentDottedOrder + '.' + segment;
 }
-
-/** @internal The length {@link dottedOrderOf} gives, without building it: a segment is 22 characters of time and the id. */
-export function dottedOrderLength(parentDottedOrder: string | undefined, id: string): number {
-  return (parentDottedOrder === undefined ? 0 : parentDottedOrder.length + 1) + 22 + id.length;
-}

@@ -7,27 +7,36 @@
  * kernel's) in pooled draws, because one call per id would dominate the cost
  * of a traced call: a Web Crypto draw costs ~4 µs whatever its size up to a
  * few KiB, so 16 KiB (1 638 ids) makes it ~3 ns per id (4 KiB: ~11); after
- * the first draw, 64 KiB (see {@link POOL_BYTES}).
+ * a small first draw and a 16 KiB one, 64 KiB (see {@link POOL_BYTES}).
  * The id is made by one `String.fromCharCode` of its 36 character codes: a
  * flat string (joining 20 hex pieces with `+` would leave a V8 rope of ~490
  * bytes per id), without the native call of a `TextDecoder` (~20 ns more).
  */
 import { fillRandom } from './random-fill.js';
 
-/** The first draw's size: a handler's first traced call pays for it, so it stays small. */
-const FIRST_POOL_BYTES = 16384;
+/**
+ * The first draw's size: 32 ids. Small, so the draw after it comes while
+ * `uuidv7` still runs unoptimised and its feedback includes the refill:
+ * with 16 KiB first, V8 optimised it without, and the first refill (the
+ * 1 639th id) deoptimised it (node --trace-deopt: "Insufficient type
+ * feedback for call").
+ */
+const FIRST_POOL_BYTES = 320;
+/** The second draw's size (1 638 ids): a handler's first few dozen traced calls pay for it, so it stays moderate. */
+const SECOND_POOL_BYTES = 16384;
 /**
  * Every later draw's size (Web Crypto's most). On Node the kernel's bytes
  * cost ~2 ns each however many are read, but opening and closing the device
  * costs ~8 µs per draw (urandom-fill.ts): ~5 ns per id at 16 KiB, ~1 at
  * 64 KiB (measured: 28.6 and 22.4 ns per id, CPU, a loop of draws on this VM).
- * A process that needs a second draw has made 1 638 ids: it is not a cold start.
+ * A process that needs a third draw has made 1 670 ids: it is not a cold start.
  */
 const POOL_BYTES = 65536;
 const RANDOM_BYTES_PER_ID = 10;
 let pool = new Uint8Array(FIRST_POOL_BYTES);
 let poolOffset = FIRST_POOL_BYTES;
-let drawn = false;
+/** How many draws were made: the first fills the small pool, the second a 16 KiB one, the rest 64 KiB. */
+let draws = 0;
 
 const HEX_DIGITS = new TextEncoder().encode('0123456789abcdef');
 const DASH = 45;
@@ -42,10 +51,11 @@ function drawRandom(count: number): number {
   return r;
 }
 
-/** Draws a fresh pool: the first draw fills the small pool, every later one the big pool. */
+/** Draws a fresh pool: 320 bytes first, then 16 KiB, then 64 KiB each time. */
 function refillPool(): void {
-  if (drawn && pool.length !== POOL_BYTES) pool = new Uint8Array(POOL_BYTES);
-  drawn = true;
+  if (draws === 1) pool = new Uint8Array(SECOND_POOL_BYTES);
+  else if (draws === 2) pool = new Uint8Array(POOL_BYTES);
+  draws++;
   fillRandom(pool);
   poolOffset = 0;
 }

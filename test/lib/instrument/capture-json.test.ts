@@ -34,18 +34,27 @@ test.each([
   ['a string exactly at maxStringLength', ['x'.repeat(20)]],
   ['a backslash, control characters, DEL and plain ASCII side by side', ['a\\b', 'x\ny', '\t\u0000', '\u007f', 'plain ~ text']],
   ['one plain string', ['ab']],
-])('%s: the text is exactly the stringified serializer value', (_name, args) => {
+])('%s: the text is exactly the stringified serializer value, and its byte count the serializer\'s', (_name, args) => {
   const json = captureInputsJson(site, args, limits);
   expect(json).toBeDefined();
   expect(json!.json).toBe(JSON.stringify(viaSerializer(args).value));
-  for (const arg of args) expect(captureOutputsJson(site, arg, limits)!.json).toBe(JSON.stringify(outputViaSerializer(arg).value));
+  expect(json!.bytes).toBe(viaSerializer(args).bytes);
+  for (const arg of args) {
+    const outputs = captureOutputsJson(site, arg, limits)!;
+    expect(outputs.json).toBe(JSON.stringify(outputViaSerializer(arg).value));
+    expect(outputs.bytes).toBe(outputViaSerializer(arg).bytes);
+  }
 });
 
 test('strings longer than the hand-checked ones (quotes and backslashes past 64 characters) are still escaped exactly', () => {
   const wide = { ...DEFAULT_SERIALIZE_LIMITS };
   for (const text of ['x'.repeat(63) + '"', 'y'.repeat(64) + '\\', 'z'.repeat(65) + '"q"', 'w'.repeat(200)]) {
-    expect(captureInputsJson(site, [text, 1], wide)!.json).toBe(JSON.stringify({ args: [text, 1] }));
-    expect(captureOutputsJson(site, text, wide)!.json).toBe(JSON.stringify({ outputs: text }));
+    const inputs = captureInputsJson(site, [text, 1], wide)!;
+    expect(inputs.json).toBe(JSON.stringify({ args: [text, 1] }));
+    expect(inputs.bytes).toBe(toJsonSafe([text, 1], wide).bytes + 9);
+    const outputs = captureOutputsJson(site, text, wide)!;
+    expect(outputs.json).toBe(JSON.stringify({ outputs: text }));
+    expect(outputs.bytes).toBe(toJsonSafe(text, wide).bytes + 12);
   }
 });
 
@@ -102,6 +111,15 @@ test('no arguments, a capture transform or capture turned off are left to the se
 
 test('a byte budget smaller than the text is left to the serializer, which marks what it cut', () => {
   expect(captureInputsJson(site, ['abcdefghij', 'abcdefghij'], { ...limits, maxBytes: 16 })).toBeUndefined();
+  expect(captureOutputsJson(site, 'abcdefghij', { ...limits, maxBytes: 11 })).toBeUndefined();
+  // Exactly at the budget is kept: the arguments' array is 2 + 12 + 12 + 1 = 27 bytes, the string 12.
+  expect(captureInputsJson(site, ['abcdefghij', 'abcdefghij'], { ...limits, maxBytes: 27 })?.bytes).toBe(27 + 9);
+  expect(captureOutputsJson(site, 'abcdefghij', { ...limits, maxBytes: 12 })?.bytes).toBe(12 + 12);
+});
+
+test('more arguments than maxItems are left to the serializer', () => {
+  expect(captureInputsJson(site, [1, 2, 3], { ...limits, maxItems: 2 })).toBeUndefined();
+  expect(captureInputsJson(site, [1, 2], { ...limits, maxItems: 2 })?.json).toBe('{"args":[1,2]}');
 });
 
 test('through the public API: primitive arguments and results arrive as the values they were', async () => {
