@@ -9,9 +9,11 @@
  * Runs: 20 000 real records (traced sync f(i, 1) through a TracingClient
  * whose exporter only keeps the batches: 200 batches of 100). Each path then
  * encodes all 200 batches into request bodies, exactly as its exporter does:
- *   multipart   textsOfRecord + serializeOp × 100 + buildBody (LangSmithExporter, default)
+ *   multipart   recordOp × 100 + buildBody (LangSmithExporter, default; a build
+ *               without recordOp: textsOfRecord + serializeOp, as its exporter did)
  *   batch       the same in mode 'batch' (POST /runs/batch)
- *   otlp        recordSpanJson × 100 + otlpRequestJson + encodeUtf8 (OtlpHttpExporter, http/json)
+ *   otlp        recordSpanJson × 100 into one OtlpJsonRequest + encodeUtf8 (OtlpHttpExporter,
+ *               http/json; a build without OtlpJsonRequest: otlpRequestJson of the texts, as its exporter did)
  *   floor       JSON.stringify of each Run, joined, one Buffer: the floor tracer's encoding
  * (an --against build without run records encodes Run objects, as its exporters did).
  * CPU is process.cpuUsage() (user + system) per path per round; paths are
@@ -79,6 +81,13 @@ function pathsOf(root, label) {
   };
   const text = records ? lib('exporters/otlp/otlp-json-text.js') : undefined;
   const otlp = (batch) => {
+    if (records && typeof text.OtlpJsonRequest === 'function') {
+      // A build whose exporter adds each span's text straight into the request's, as it does.
+      const request = new text.OtlpJsonRequest();
+      for (const record of batch.postRecords) request.add(record.projectName, text.recordSpanJson(record));
+      for (const record of batch.patchRecords) request.add(record.projectName, text.recordSpanJson(record));
+      return encodeUtf8(request.text()).length;
+    }
     if (records) {
       const spans = [...batch.postRecords, ...batch.patchRecords].map((record) => ({ serviceName: record.projectName, json: text.recordSpanJson(record) }));
       return encodeUtf8(text.otlpRequestJson(spans)).length;
