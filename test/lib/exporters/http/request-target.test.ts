@@ -37,3 +37,23 @@ test('path and query, host and port, and URL credentials reach the server, the s
   const expected = { url: '/v1/traces?tenant=a%20b&x=1', method: 'POST', authorization: `Basic ${Buffer.from('us@er:p:ss').toString('base64')}`, host: `127.0.0.1:${port}` };
   expect(seen).toEqual([expected, expected, { url: '/runs/multipart', method: 'POST', authorization: undefined, host: `127.0.0.1:${port}` }]);
 });
+
+test('an IPv6 literal host ([::1]) is reached without its brackets, as http.request(url) would reach it', async () => {
+  const v6Seen: Array<string | undefined> = [];
+  const v6 = createServer((req, res) => {
+    v6Seen.push(req.url);
+    req.resume().on('end', () => res.writeHead(200).end('{}'));
+  });
+  await new Promise<void>((resolve) => v6.listen(0, '::1', resolve));
+  const v6Port = (v6.address() as AddressInfo).port;
+  const transport = new HttpTransport();
+  try {
+    const url = new URL(`http://[::1]:${v6Port}/runs/batch?x=1`);
+    expect(await transport.post({ url, headers: {}, body: Buffer.from('{}'), options: { signal: new AbortController().signal } })).toEqual({ ok: true });
+    expect(v6Seen).toEqual(['/runs/batch?x=1']);
+  } finally {
+    transport.close();
+    v6.closeAllConnections();
+    await new Promise((resolve) => v6.close(resolve));
+  }
+});
