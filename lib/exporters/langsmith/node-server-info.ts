@@ -1,11 +1,6 @@
 import type * as Http from 'node:http';
-import type * as Https from 'node:https';
-import { lazyBuiltin } from '../../peers/node-builtin.js';
+import { nodeHttp as http, nodeHttps as https } from '../../peers/node-builtin.js';
 import { DEFAULT_INGEST_LIMITS, MAX_INFO_BYTES, readIngestLimits, SERVER_INFO_TIMEOUT_MILLIS, type IngestLimits } from './server-info.js';
-
-// Loaded on first use, not at import (cold start; see node-builtin.ts).
-const http = lazyBuiltin<typeof Http>('node:http');
-const https = lazyBuiltin<typeof Https>('node:https');
 
 /**
  * @internal `GET {endpoint}/info`, read as langsmith's client reads it
