@@ -72,6 +72,11 @@
  *   --against=DIR        also runs the judged cost rows (LangSmith multipart, batch, OTLP;
  *                        fresh and steady) with DIR/dist, another built checkout, in the
  *                        same reps: a before/after whose ratios share their floor.
+ *   --node-flags="F …"   every child (floor and tracewire alike) runs with these node/V8
+ *                        flags. `--node-flags=--single-threaded` puts all of V8's work
+ *                        (TurboFan compilation, GC) on the main thread: CPU per span is
+ *                        then the total work, not spread over V8's background threads;
+ *                        add `--no-opt` to see what the optimizing compiler buys each.
  *   --only=a,b           run only the rows whose "client scenario" contains a
  *                        or b (e.g. --only=tracewire, --only=dead).
  *   BENCH_NO_INFO=1      the sink answers GET /info with 404 (langsmith then
@@ -194,6 +199,8 @@ const DEAD_RSS_REF_AT = [500_000, 750_000]; // RSS reference = median of these s
 const CHILD_TIMEOUT_MS = 120_000;
 const PROFILE_TOP = 12;
 const AGAINST = ((a) => (a ? path.resolve(a.slice('--against='.length)) : undefined))(process.argv.find((a) => a.startsWith('--against=')));
+/** --node-flags="…": node/V8 flags for every child (see the header). */
+const NODE_FLAGS = (process.argv.find((a) => a.startsWith('--node-flags='))?.slice('--node-flags='.length) ?? '').split(' ').filter(Boolean);
 let PROFILE_DIR; // set by --cpu-prof: tracewire tight-loop/concurrent children write .cpuprofile files here
 const SERVER_INFO = { version: '0.0.0', batch_ingest_config: { size_limit: 100, size_limit_bytes: 20_971_520 } };
 // The /info served for the "langsmith batch" row: langsmith's Client posts to /runs/batch when use_multipart_endpoint is false
@@ -249,7 +256,7 @@ async function runScenario(client, scenario, sinkMode, rep, variant, steady = fa
     env.BENCH_JSONL_PATH = path.join(jsonlDir, 'runs.jsonl');
   }
   const profile = PROFILE_DIR && client !== 'langsmith' && scenario !== 'dead-exporter' && scenario !== 'held' ? path.join(PROFILE_DIR, `${client}-${scenario}-${variant || 'multipart'}${steady ? '-steady' : ''}-${rep}.cpuprofile`) : undefined;
-  const execArgv = scenario === 'dead-exporter' || scenario === 'held' ? ['--expose-gc'] : [];
+  const execArgv = scenario === 'dead-exporter' || scenario === 'held' ? ['--expose-gc', ...NODE_FLAGS] : [...NODE_FLAGS];
   if (profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${path.basename(profile)}`);
   const outcome = await forkChild(__filename, ['--child', client, scenario, ...(variant ? [variant] : [])], { env, execArgv, timeoutMs: CHILD_TIMEOUT_MS });
   const counts = await sink.close();
@@ -540,6 +547,7 @@ async function main() {
   console.log(cpuLine({ loadavg: true }));
   console.log(`date: ${new Date().toISOString()} | tracewire ${versionOf('tracewire')} (dist, default delivery settings) | langsmith ${versionOf('langsmith')}`);
   console.log(`${SPANS} spans per scenario; one fresh child process per row; tracewire rows ×${TW_REPS}; sink in the parent process; MB = 2^20 B`);
+  if (NODE_FLAGS.length > 0) console.log(`--node-flags: every child runs with ${NODE_FLAGS.join(' ')}`);
 
   if (process.argv.includes('--cpu-prof')) {
     PROFILE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-pipeline-prof-'));
