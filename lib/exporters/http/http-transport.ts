@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import type * as Zlib from 'node:zlib';
 import { lazyBuiltin, nodeHttp as http, nodeHttps as https } from '../../peers/node-builtin.js';
 import { EXPORT_OK, type ExportResult } from '../span-exporter.js';
+import { releaseBody } from './body-pool.js';
 import { asError, classifyResponse, MAX_ERROR_BODY_CHARS } from './classify-response.js';
 import { isAbortNotice, type HttpPost, type Transport } from './transport.js';
 
@@ -130,6 +131,8 @@ export class HttpTransport implements Transport {
         response.on('end', () => done(classifyResponse(status, response.headers['retry-after'], Buffer.concat(chunks).toString('utf8', 0, MAX_ERROR_BODY_BYTES))));
       });
       outgoing.on('error', (error) => done({ ok: false, retryable: true, error }));
+      // Closed: its socket was released once all of the body was written, or destroyed; nothing reads the body any more.
+      if (request.bodyReusable === true) outgoing.on('close', () => releaseBody(request.body));
       outgoing.end(request.body);
     });
   }

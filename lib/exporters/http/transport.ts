@@ -5,6 +5,8 @@ export interface HttpPost {
   readonly url: URL;
   readonly headers: Record<string, string>;
   readonly body: Uint8Array;
+  /** The body is from `reusableBody`, and nobody reads it after the request: the transport may give it back once the request is closed. */
+  readonly bodyReusable?: boolean;
   /** The export's options: its `signal`, or, from the pipeline, a handle that tells of the abort without one ({@link AbortNotice}). */
   readonly options: ExportOptions;
 }

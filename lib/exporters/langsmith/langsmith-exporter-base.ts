@@ -171,7 +171,7 @@ export class LangSmithExporterBase implements SpanExporter {
       body = await this.#transport.gzip(plain);
       headers['Content-Encoding'] = 'gzip';
     }
-    const result = await this.#transport.post({ url: this.#urls[mode], headers, body, options });
+    const result = await this.#transport.post({ url: this.#urls[mode], headers, body, bodyReusable: body === plain, options });
     return this.#settings.apiKey === undefined ? result : withoutSecrets(result, [this.#settings.apiKey]);
   }
 

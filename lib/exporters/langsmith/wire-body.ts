@@ -1,6 +1,7 @@
 import { randomHex } from '../../model/ids.js';
 import type { LangSmithTexts } from './to-langsmith-run.js';
-import { allocate, utf8Length, write } from '../http/utf8-body.js';
+import { reusableBody } from '../http/body-pool.js';
+import { utf8Length, write } from '../http/utf8-body.js';
 
 /** How runs travel to LangSmith: `multipart` → `POST /runs/multipart`, `batch` → `POST /runs/batch` (JSON). */
 export type LangSmithWireMode = 'multipart' | 'batch';
@@ -211,8 +212,9 @@ export function splitIntoRequests(ops: readonly WireOp[], mode: LangSmithWireMod
 
 /**
  * @internal The body of one request: its whole text made as one string and
- * encoded with one native write into one allocation of the exact size (the
- * operations' `bytes` are exact). One write per request rather than one per
+ * encoded with one native write into a body of the exact size (the
+ * operations' `bytes` are exact), reused once its request is closed
+ * (`reusableBody`). One write per request rather than one per
  * run: in a fresh process each write is a call from not-yet-optimised code
  * into C++ that first flattens its own small string, and a pipeline's first
  * flush makes 20 000 of them (bench/encode.js's fresh column).
@@ -271,7 +273,7 @@ function batchBody(ops: readonly WireOp[]): WireBody {
  */
 function encoded(text: string, size: number): Uint8Array {
   if (size < text.length) throw new Error(`tracewire: LangSmith request body is at least ${text.length} bytes, ${size} expected`);
-  const body = allocate(size);
+  const body = reusableBody(size);
   return exactly(body, write(body, text, 0, size === text.length));
 }
 
