@@ -40,6 +40,12 @@ export function isAbortNotice(options: ExportOptions): options is AbortNotice {
  */
 export interface Transport {
   post(request: HttpPost): Promise<ExportResult>;
+  /**
+   * As `post`, told by callback (called once, never on the caller's stack):
+   * no promise per request, where the runtime's transport has a callback API
+   * of its own (Node's `http`).
+   */
+  send?(request: HttpPost, done: (result: ExportResult) => void): void;
   /** The body gzip-compressed (`Content-Encoding: gzip`). */
   gzip(body: Uint8Array): Promise<Uint8Array>;
   /** Releases idle connections. */
