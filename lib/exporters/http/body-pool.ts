@@ -1,4 +1,4 @@
-import { allocate, type NodeBody } from './utf8-body.js';
+import { allocate, utf8Length, write, type NodeBody } from './utf8-body.js';
 
 /**
  * Request bodies used again once their request is over, on Node. Why: a
@@ -51,4 +51,13 @@ export function releaseBody(body: Uint8Array): void {
   const whole = wholes.get(body.buffer);
   if (whole === undefined || free.length >= KEPT || free.includes(whole)) return;
   free.push(whole);
+}
+
+/** @internal `text` as UTF-8 in a {@link reusableBody}: an ASCII text (most JSON here) is copied byte for byte on Node. */
+export function reusableUtf8Body(text: string): Uint8Array {
+  const bytes = utf8Length(text);
+  const body = reusableBody(bytes);
+  const written = write(body, text, 0, bytes === text.length);
+  if (written !== bytes) throw new Error(`tracewire: request body is ${written} bytes, ${bytes} expected`);
+  return body;
 }

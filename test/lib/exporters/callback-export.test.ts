@@ -1,14 +1,15 @@
 import { createHook } from 'node:async_hooks';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LangSmithExporter, type ExportBatch, type ExportResult, type Run } from '../../../index';
+import { LangSmithExporter, type ExportBatch, type ExportResult, type Run, type SpanExporter } from '../../../index';
+import { OtlpHttpExporter } from '../../../lib/exporters/otlp/otlp-http-exporter';
 import { callbackExporter, EXPORT_NOW } from '../../../lib/exporters/callback-export';
 
 /**
- * The pipeline exports through the LangSmith exporter's callback: with an
+ * The pipeline exports through the built-in exporters' callback: with an
  * AsyncLocalStorage in the process every promise runs a JS init hook, and the
- * export's async functions and awaits made eleven per request. Once the
- * server's limits are known, an export by callback makes none.
+ * export's async functions and awaits made up to eleven per request. Once the
+ * LangSmith server's limits are known, an export by callback makes none.
  */
 let server: Server;
 let url: string;
@@ -32,8 +33,12 @@ const run: Run = {
 };
 const batch: ExportBatch = { post: [run], patch: [] };
 
-test.each(['multipart', 'batch'] as const)('%s: an export by callback, the limits known, makes no promise and delivers', async (mode) => {
-  const exporter = callbackExporter(new LangSmithExporter({ endpoint: url, apiKey: 'k', fetchServerInfo: false, mode }))!;
+test.each([
+  ['LangSmith multipart', (): SpanExporter => new LangSmithExporter({ endpoint: url, apiKey: 'k', fetchServerInfo: false, mode: 'multipart' })],
+  ['LangSmith batch', (): SpanExporter => new LangSmithExporter({ endpoint: url, apiKey: 'k', fetchServerInfo: false, mode: 'batch' })],
+  ['OTLP http/json', (): SpanExporter => new OtlpHttpExporter({ endpoint: url, headers: { authorization: 'Bearer k' } })],
+])('%s: an export by callback, after the first, makes no promise and delivers', async (_, make) => {
+  const exporter = callbackExporter(make())!;
   expect(exporter).toBeDefined();
   const signal = new AbortController().signal;
   expect(await exporter.export(batch, { signal })).toEqual({ ok: true });
