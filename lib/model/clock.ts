@@ -97,8 +97,10 @@ function cacheMillis(millis: number): void {
     const seconds = two(date.getUTCSeconds());
     const ms = date.getUTCMilliseconds();
     const milli = (ms < 10 ? '00' : ms < 100 ? '0' : '') + ms;
-    iso = year + '-' + month + '-' + day + 'T' + hours + ':' + minutes + ':' + seconds + '.' + milli;
-    compact = year + month + day + 'T' + hours + minutes + seconds + milli;
+    // Joined, not added: `+` past 13 characters makes a V8 rope, here of up to eight pieces, that every timestamp
+    // written from this millisecond repeats, and a request's text is walked piece by piece when it is flattened.
+    iso = [year, '-', month, '-', day, 'T', hours, ':', minutes, ':', seconds, '.', milli].join('');
+    compact = [year, month, day, 'T', hours, minutes, seconds, milli].join('');
   }
   olderMillis = recentMillis;
   olderIso = recentIso;

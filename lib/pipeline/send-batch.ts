@@ -1,4 +1,5 @@
 import { unrefSleep } from '../client/deadline.js';
+import { callbackExporter, EXPORT_NOW } from '../exporters/callback-export.js';
 import { batchFor } from '../exporters/record-batch.js';
 import type { ExportBatch, ExportResult, SpanExporter } from '../exporters/span-exporter.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -147,9 +148,16 @@ function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch |
   }, context.exportTimeoutMillis);
   timer.unref?.();
   try {
-    // An exporter that ignores the signal is still cut off by the timer. Promise.resolve: an
-    // exporter written in plain JS may return its result without a promise.
-    Promise.resolve(context.exporter.export(batch, attempt)).then(finish, (error: unknown) => finish(failure(error)));
+    // An exporter that ignores the signal is still cut off by the timer. A built-in one answers by callback (no
+    // promise of its own); any other by promise: Promise.resolve, since one written in plain JS may return its
+    // result without a promise.
+    const byCallback = callbackExporter(context.exporter);
+    if (byCallback === undefined) Promise.resolve(context.exporter.export(batch, attempt)).then(finish, (error: unknown) => finish(failure(error)));
+    else {
+      let onStack = true;
+      byCallback[EXPORT_NOW](batch, attempt, (result) => (onStack ? queueMicrotask(() => finish(result)) : finish(result)));
+      onStack = false;
+    }
   } catch (error) {
     finish(failure(error));
   }

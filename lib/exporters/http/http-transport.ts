@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import type * as Zlib from 'node:zlib';
 import { lazyBuiltin, nodeHttp as http, nodeHttps as https } from '../../peers/node-builtin.js';
 import { EXPORT_OK, type ExportResult } from '../span-exporter.js';
+import { releaseBody } from './body-pool.js';
 import { asError, classifyResponse, MAX_ERROR_BODY_CHARS } from './classify-response.js';
 import { isAbortNotice, type HttpPost, type Transport } from './transport.js';
 
@@ -67,71 +68,81 @@ export class HttpTransport implements Transport {
   readonly #targets = new WeakMap<URL, RequestTarget>();
 
   post(request: HttpPost): Promise<ExportResult> {
-    return new Promise<ExportResult>((resolve) => {
-      const url = request.url;
-      let target = this.#targets.get(url);
-      if (target === undefined) this.#targets.set(url, (target = targetOf(url)));
-      const secure = target.protocol === 'https:';
-      const send = secure ? https().request : http().request;
-      let outgoing: Http.ClientRequest;
-      const options = request.options;
-      // The request is aborted through a listener of our own, not Node's `signal` option: that one also follows the
-      // request's end with end-of-stream listeners on every request (bench/pipeline.js --cpu-prof: ≈ 3 % of a flush).
-      // From the pipeline, the listener is a callback of its abort handle: no signal made, no listener on one.
-      let stopListening: (() => void) | undefined;
-      const abortWith = (reason: unknown): void => void outgoing.destroy(abortError(reason));
-      const done = (result: ExportResult): void => {
-        stopListening?.();
-        resolve(result);
-      };
-      try {
-        outgoing = send({
-          protocol: target.protocol,
-          hostname: target.hostname,
-          port: target.port,
-          path: target.path,
-          auth: target.auth,
-          method: 'POST',
-          agent: secure ? (this.#httpsAgent ??= new (https().Agent)({ keepAlive: true })) : (this.#httpAgent ??= new (http().Agent)({ keepAlive: true })),
-          headers: { ...request.headers, 'Content-Length': String(request.body.byteLength) },
-        });
-      } catch (error) {
-        resolve({ ok: false, retryable: false, error: asError(error) });
+    return new Promise<ExportResult>((resolve) => this.send(request, resolve));
+  }
+
+  send(request: HttpPost, resolve: (result: ExportResult) => void): void {
+    const url = request.url;
+    let target = this.#targets.get(url);
+    if (target === undefined) this.#targets.set(url, (target = targetOf(url)));
+    const secure = target.protocol === 'https:';
+    const open = secure ? https().request : http().request;
+    let outgoing: Http.ClientRequest;
+    const options = request.options;
+    // The request is aborted through a listener of our own, not Node's `signal` option: that one also follows the
+    // request's end with end-of-stream listeners on every request (bench/pipeline.js --cpu-prof: ≈ 3 % of a flush).
+    // From the pipeline, the listener is a callback of its abort handle: no signal made, no listener on one.
+    let stopListening: (() => void) | undefined;
+    const abortWith = (reason: unknown): void => void outgoing.destroy(abortError(reason));
+    // Called once: a request may report more than one ending (an error after its answer), and only the first counts.
+    let answered = false;
+    const done = (result: ExportResult): void => {
+      if (answered) return;
+      answered = true;
+      stopListening?.();
+      resolve(result);
+    };
+    try {
+      outgoing = open({
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.path,
+        auth: target.auth,
+        method: 'POST',
+        agent: secure ? (this.#httpsAgent ??= new (https().Agent)({ keepAlive: true })) : (this.#httpAgent ??= new (http().Agent)({ keepAlive: true })),
+        headers: { ...request.headers, 'Content-Length': String(request.body.byteLength) },
+      });
+    } catch (error) {
+      // Never on the caller's stack, as the request's own answers.
+      const result: ExportResult = { ok: false, retryable: false, error: asError(error) };
+      queueMicrotask(() => resolve(result));
+      return;
+    }
+    stopListening = isAbortNotice(options) ? options.onAbort(abortWith) : undefined;
+    if (stopListening === undefined) {
+      const signal = options.signal;
+      const abort = (): void => abortWith(signal.reason);
+      if (signal.aborted) abort();
+      else {
+        signal.addEventListener('abort', abort, { once: true });
+        stopListening = () => signal.removeEventListener('abort', abort);
+      }
+    }
+    outgoing.on('response', (response) => {
+      const status = response.statusCode ?? 0;
+      if (status >= 200 && status < 300) {
+        // Success needs no body: read it to the end (so the socket is reused), keep none of it.
+        response.on('error', (error) => done({ ok: false, retryable: true, error }));
+        response.on('end', () => done(EXPORT_OK));
+        response.resume();
         return;
       }
-      stopListening = isAbortNotice(options) ? options.onAbort(abortWith) : undefined;
-      if (stopListening === undefined) {
-        const signal = options.signal;
-        const abort = (): void => abortWith(signal.reason);
-        if (signal.aborted) abort();
-        else {
-          signal.addEventListener('abort', abort, { once: true });
-          stopListening = () => signal.removeEventListener('abort', abort);
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      response.on('data', (chunk: Buffer) => {
+        if (kept < MAX_ERROR_BODY_BYTES) {
+          chunks.push(chunk);
+          kept += chunk.length;
         }
-      }
-      outgoing.on('response', (response) => {
-        const status = response.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
-          // Success needs no body: read it to the end (so the socket is reused), keep none of it.
-          response.on('error', (error) => done({ ok: false, retryable: true, error }));
-          response.on('end', () => done(EXPORT_OK));
-          response.resume();
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        response.on('data', (chunk: Buffer) => {
-          if (kept < MAX_ERROR_BODY_BYTES) {
-            chunks.push(chunk);
-            kept += chunk.length;
-          }
-        });
-        response.on('error', (error) => done({ ok: false, retryable: true, error }));
-        response.on('end', () => done(classifyResponse(status, response.headers['retry-after'], Buffer.concat(chunks).toString('utf8', 0, MAX_ERROR_BODY_BYTES))));
       });
-      outgoing.on('error', (error) => done({ ok: false, retryable: true, error }));
-      outgoing.end(request.body);
+      response.on('error', (error) => done({ ok: false, retryable: true, error }));
+      response.on('end', () => done(classifyResponse(status, response.headers['retry-after'], Buffer.concat(chunks).toString('utf8', 0, MAX_ERROR_BODY_BYTES))));
     });
+    outgoing.on('error', (error) => done({ ok: false, retryable: true, error }));
+    // Closed: its socket was released once all of the body was written, or destroyed; nothing reads the body any more.
+    if (request.bodyReusable === true) outgoing.on('close', () => releaseBody(request.body));
+    outgoing.end(request.body);
   }
 
   gzip(body: Uint8Array): Promise<Uint8Array> {

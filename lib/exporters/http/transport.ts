@@ -5,6 +5,8 @@ export interface HttpPost {
   readonly url: URL;
   readonly headers: Record<string, string>;
   readonly body: Uint8Array;
+  /** The body is from `reusableBody`, and nobody reads it after the request: the transport may give it back once the request is closed. */
+  readonly bodyReusable?: boolean;
   /** The export's options: its `signal`, or, from the pipeline, a handle that tells of the abort without one ({@link AbortNotice}). */
   readonly options: ExportOptions;
 }
@@ -38,6 +40,12 @@ export function isAbortNotice(options: ExportOptions): options is AbortNotice {
  */
 export interface Transport {
   post(request: HttpPost): Promise<ExportResult>;
+  /**
+   * As `post`, told by callback (called once, never on the caller's stack):
+   * no promise per request, where the runtime's transport has a callback API
+   * of its own (Node's `http`).
+   */
+  send?(request: HttpPost, done: (result: ExportResult) => void): void;
   /** The body gzip-compressed (`Content-Encoding: gzip`). */
   gzip(body: Uint8Array): Promise<Uint8Array>;
   /** Releases idle connections. */

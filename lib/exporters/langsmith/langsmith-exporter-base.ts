@@ -2,12 +2,14 @@ import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { TracewireConfigError } from '../../errors.js';
 import { recordsOf, takesRecords } from '../record-batch.js';
+import { releaseBody } from '../http/body-pool.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
-import type { Transport } from '../http/transport.js';
+import type { HttpPost, Transport } from '../http/transport.js';
+import { EXPORT_NOW, exportsByCallback, notEncodable, type ExportDone } from '../callback-export.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './server-info.js';
 import { recordOp, textsOfRun } from './to-langsmith-run.js';
-import { buildBody, newBoundary, serializeOp, splitIntoRequests, type LangSmithWireMode, type WireOp } from './wire-body.js';
+import { buildBody, newBoundary, serializeOp, splitIntoRequests, type LangSmithWireMode, type WireBody, type WireOp } from './wire-body.js';
 
 /** @internal `GET {endpoint}/info` on the exporter's runtime: resolves the limits it announces, or the defaults; never rejects. */
 export type IngestLimitsFetch = (url: URL, headers: Record<string, string>) => Promise<IngestLimits>;
@@ -59,6 +61,8 @@ export class LangSmithExporterBase implements SpanExporter {
   private readonly fetchServerInfo: boolean;
   private wireMode: LangSmithWireMode;
   private limits: Promise<IngestLimits> | undefined;
+  /** The server's limits once known: later exports go on at once, not a promise's turn later. */
+  private knownLimits: IngestLimits | undefined;
   /** Runs of a batch already delivered by some of its requests, while the batch may be retried. */
   private readonly delivered = new WeakMap<ExportBatch, Set<object>>();
   /** Made once: every request of an exporter goes to one of two URLs with the same credentials. */
@@ -90,33 +94,50 @@ export class LangSmithExporterBase implements SpanExporter {
     return this.wireMode;
   }
 
-  async export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult> {
-    if (isEmpty(batch)) return EXPORT_OK;
+  export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult> {
+    return new Promise<ExportResult>((resolve) => this[EXPORT_NOW](batch, options, resolve));
+  }
+
+  /** @internal `export` by callback: the pipeline's way (see `CallbackExporter`). */
+  [EXPORT_NOW](batch: ExportBatch, options: ExportOptions, done: ExportDone): void {
+    if (isEmpty(batch)) return void queueMicrotask(() => done(EXPORT_OK));
+    const limits = this.knownLimits;
+    const boundary = newBoundary();
+    const mode = this.wireMode;
+    let ops: WireOp[];
     try {
-      const limitsReady = this.ingestLimits();
-      const boundary = newBoundary();
-      let mode = this.wireMode;
-      let ops = this.serialize(batch, mode, boundary); // while /info is on its way
-      const limits = await limitsReady;
-      if (!limits.multipart) this.wireMode = 'batch';
-      for (;;) {
-        if (mode !== this.wireMode) {
-          mode = this.wireMode;
-          ops = this.serialize(batch, mode, boundary);
-        }
-        const requests = splitIntoRequests(ops, mode, boundary, limits.maxRuns, limits.maxBytes);
-        const result = await this.sendAll(batch, requests, mode, boundary, options);
-        if (result.ok) {
-          this.delivered.delete(batch);
-          return result;
-        }
-        if (mode !== 'multipart' || !NO_MULTIPART.test(result.error.message)) return result;
-        this.wireMode = 'batch'; // for good; this batch goes again at once
-      }
+      ops = this.serialize(batch, mode, boundary); // while /info is on its way
     } catch (error) {
-      // Serializing or building a body failed: the same batch would fail the same way again.
-      return { ok: false, retryable: false, error: error instanceof Error ? error : new Error(String(error)) };
+      // Serializing failed: the same batch would fail the same way again.
+      return void queueMicrotask(() => done(notEncodable(error)));
     }
+    if (limits !== undefined) this.sendBatch(batch, ops, mode, boundary, limits, options, done);
+    else void this.ingestLimits().then((known) => this.sendBatch(batch, ops, mode, boundary, known, options, done));
+  }
+
+  /** Sends `ops` (the batch in `mode`) within the server's limits; once the server turns out to lack multipart, the batch again as `batch`. */
+  private sendBatch(batch: ExportBatch, ops: WireOp[], mode: LangSmithWireMode, boundary: string, limits: IngestLimits, options: ExportOptions, done: ExportDone): void {
+    let requests: WireOp[][];
+    try {
+      if (!limits.multipart) this.wireMode = 'batch';
+      if (mode !== this.wireMode) {
+        mode = this.wireMode;
+        ops = this.serialize(batch, mode, boundary);
+      }
+      requests = splitIntoRequests(ops, mode, boundary, limits.maxRuns, limits.maxBytes);
+    } catch (error) {
+      return void queueMicrotask(() => done(notEncodable(error)));
+    }
+    this.sendFrom(batch, requests, 0, mode, boundary, options, (result) => {
+      if (result.ok) {
+        this.delivered.delete(batch);
+        done(result);
+      } else if (mode !== 'multipart' || !NO_MULTIPART.test(result.error.message)) done(result);
+      else {
+        this.wireMode = 'batch'; // for good; this batch goes again at once
+        this.sendBatch(batch, ops, mode, boundary, limits, options, done);
+      }
+    });
   }
 
   shutdown(): Promise<void> {
@@ -126,7 +147,7 @@ export class LangSmithExporterBase implements SpanExporter {
 
   /** The server's limits, asked for once. */
   private ingestLimits(): Promise<IngestLimits> {
-    this.limits ??= this.fetchServerInfo ? this.#fetchIngestLimits(new URL(this.endpoint + '/info'), this.authHeaders()) : Promise.resolve(DEFAULT_INGEST_LIMITS);
+    this.limits ??= (this.fetchServerInfo ? this.#fetchIngestLimits(new URL(this.endpoint + '/info'), this.authHeaders()) : Promise.resolve(DEFAULT_INGEST_LIMITS)).then((limits) => (this.knownLimits = limits));
     return this.limits;
   }
 
@@ -149,30 +170,38 @@ export class LangSmithExporterBase implements SpanExporter {
     return ops;
   }
 
-  /** Sends the requests one after another; stops at the first failure. Remembers what got through if more than one request is involved. */
-  private async sendAll(batch: ExportBatch, requests: readonly WireOp[][], mode: LangSmithWireMode, boundary: string, options: ExportOptions): Promise<ExportResult> {
-    for (let i = 0; i < requests.length; i++) {
-      const result = await this.send(requests[i]!, mode, boundary, options);
-      if (!result.ok) return result;
+  /** Sends the requests from the `i`th on, one after another; stops at the first failure. Remembers what got through if more than one request is involved. */
+  private sendFrom(batch: ExportBatch, requests: readonly WireOp[][], i: number, mode: LangSmithWireMode, boundary: string, options: ExportOptions, done: ExportDone): void {
+    this.send(requests[i]!, mode, boundary, options, (result) => {
+      if (!result.ok) return done(result);
       if (i < requests.length - 1 || this.delivered.has(batch)) {
-        let done = this.delivered.get(batch);
-        if (done === undefined) this.delivered.set(batch, (done = new Set()));
-        for (const op of requests[i]!) done.add(op.key);
+        let sent = this.delivered.get(batch);
+        if (sent === undefined) this.delivered.set(batch, (sent = new Set()));
+        for (const op of requests[i]!) sent.add(op.key);
       }
-    }
-    return EXPORT_OK;
+      if (i < requests.length - 1) this.sendFrom(batch, requests, i + 1, mode, boundary, options, done);
+      else done(EXPORT_OK);
+    });
   }
 
-  private async send(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, options: ExportOptions): Promise<ExportResult> {
-    const { body: plain, contentType } = buildBody(ops, mode, boundary);
-    const headers: Record<string, string> = { ...this.#authHeaders, 'Content-Type': contentType };
-    let body: Uint8Array = plain;
-    if (this.gzip) {
-      body = await this.#transport.gzip(plain);
-      headers['Content-Encoding'] = 'gzip';
+  /** One request; `done` never on the caller's stack. */
+  private send(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, options: ExportOptions, done: ExportDone): void {
+    let wire: WireBody;
+    try {
+      wire = buildBody(ops, mode, boundary);
+    } catch (error) {
+      return void queueMicrotask(() => done(notEncodable(error)));
     }
-    const result = await this.#transport.post({ url: this.#urls[mode], headers, body, options });
-    return this.#settings.apiKey === undefined ? result : withoutSecrets(result, [this.#settings.apiKey]);
+    const headers: Record<string, string> = { ...this.#authHeaders, 'Content-Type': wire.contentType };
+    const apiKey = this.#settings.apiKey;
+    const answered: ExportDone = apiKey === undefined ? done : (result) => done(withoutSecrets(result, [apiKey]));
+    const url = this.#urls[mode];
+    if (!this.gzip) return void postBy(this.#transport, { url, headers, body: wire.body, bodyReusable: true, options }, answered);
+    this.#transport.gzip(wire.body).then((body) => {
+      releaseBody(wire.body);
+      headers['Content-Encoding'] = 'gzip';
+      postBy(this.#transport, { url, headers, body, options }, answered);
+    }, (error: unknown) => done(notEncodable(error)));
   }
 
   private authHeaders(): Record<string, string> {
@@ -182,6 +211,14 @@ export class LangSmithExporterBase implements SpanExporter {
     return headers;
   }
 }
+
+/** A request through `transport`'s callback API where it has one (no promise), else its promise. */
+function postBy(transport: Transport, request: HttpPost, done: ExportDone): void {
+  if (transport.send !== undefined) transport.send(request, done);
+  else transport.post(request).then(done, (error: unknown) => done(notEncodable(error)));
+}
+
+exportsByCallback(LangSmithExporterBase);
 
 function isEmpty(batch: ExportBatch): boolean {
   const records = recordsOf(batch);

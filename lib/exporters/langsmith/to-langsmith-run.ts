@@ -2,7 +2,7 @@ import { toCompactMicros, toIsoMicros } from '../../model/clock.js';
 import { utf8Length } from '../http/utf8-body.js';
 import type { Run } from '../../model/run.js';
 import type { RunRecord } from '../../model/run-record.js';
-import { wireOp, type LangSmithWireMode, type WireOp } from './wire-body.js';
+import { flat, wireOp, type LangSmithWireMode, type WireOp } from './wire-body.js';
 
 /**
  * @internal The fields that travel as parts of their own in a multipart
@@ -232,9 +232,10 @@ let sharedText: SharedFields = { nameAndType: '', tagsAndProject: '', excess: 0 
  * own array, so it is written each time; an empty one is compared by identity.
  */
 function sharedOf(record: RunRecord): SharedFields {
-  const nameAndType = '","name":' + names.of(record.name) + ',"run_type":' + runTypes.of(record.runType) + ',"start_time":"';
+  // Flat strings (see flat()): every run's main part repeats them.
+  const nameAndType = flat('","name":', names.of(record.name), ',"run_type":', runTypes.of(record.runType), ',"start_time":"');
   const tags = tagsJson(record.tags);
-  const tagsAndProject = '","tags":' + tags + ',"session_name":' + projects.of(record.projectName);
+  const tagsAndProject = flat('","tags":', tags, ',"session_name":', projects.of(record.projectName));
   sharedText = { nameAndType, tagsAndProject, excess: names.excess + runTypes.excess + projects.excess + utf8Length(tags) - tags.length };
   sharedKey = [record.name, record.runType, record.tags, record.projectName];
   return sharedText;

@@ -1,6 +1,7 @@
 import { randomHex } from '../../model/ids.js';
 import type { LangSmithTexts } from './to-langsmith-run.js';
-import { allocate, utf8Length, write } from '../http/utf8-body.js';
+import { reusableBody } from '../http/body-pool.js';
+import { utf8Length, write } from '../http/utf8-body.js';
 
 /** How runs travel to LangSmith: `multipart` → `POST /runs/multipart`, `batch` → `POST /runs/batch` (JSON). */
 export type LangSmithWireMode = 'multipart' | 'batch';
@@ -172,10 +173,13 @@ const SUFFIX_TYPE = { main: PART_TYPE, inputs: SUFFIX.inputs + PART_TYPE, output
 let cachedBoundary = '';
 let cachedPrefix = '';
 
-/** `--<boundary>` CRLF and the start of a part's `Content-Disposition`, up to its name; made once per boundary. */
+/**
+ * `--<boundary>` CRLF and the start of a part's `Content-Disposition`, up to
+ * its name; made once per boundary, as one flat string (see {@link flat}).
+ */
 function partPrefix(boundary: string): string {
   if (boundary !== cachedBoundary) {
-    cachedPrefix = `--${boundary}\r\nContent-Disposition: form-data; name="`;
+    cachedPrefix = flat('--', boundary, '\r\nContent-Disposition: form-data; name="');
     cachedBoundary = boundary;
   }
   return cachedPrefix;
@@ -211,8 +215,9 @@ export function splitIntoRequests(ops: readonly WireOp[], mode: LangSmithWireMod
 
 /**
  * @internal The body of one request: its whole text made as one string and
- * encoded with one native write into one allocation of the exact size (the
- * operations' `bytes` are exact). One write per request rather than one per
+ * encoded with one native write into a body of the exact size (the
+ * operations' `bytes` are exact), reused once its request is closed
+ * (`reusableBody`). One write per request rather than one per
  * run: in a fresh process each write is a call from not-yet-optimised code
  * into C++ that first flattens its own small string, and a pipeline's first
  * flush makes 20 000 of them (bench/encode.js's fresh column).
@@ -235,6 +240,18 @@ function multipartBody(ops: readonly WireOp[], boundary: string): WireBody {
 
 type PartKind = keyof typeof SUFFIX_TYPE;
 
+/**
+ * @internal `parts` joined as one flat string. Why: `+` of strings 13 or more
+ * characters long makes a V8 rope, and a piece every run repeats (a part's
+ * boundary line, its tail) was itself a rope of up to ten pieces, walked again
+ * for every part when the request's text is flattened for its one write (that
+ * flattening was ~10 % of a fresh process's flush). A join writes the pieces
+ * into one string, once.
+ */
+export function flat(...parts: string[]): string {
+  return parts.join('');
+}
+
 /** Tails of up to this many bytes of JSON are kept: a few hundred strings per part kind at most. */
 const KEPT_TAILS = 512;
 /** A part's tail, by part kind and JSON size: `<suffix>"` CRLF `Content-Type: application/json; length=<bytes>` CRLF CRLF. */
@@ -242,7 +259,7 @@ const TAILS: Readonly<Record<PartKind, (string | undefined)[]>> = { main: [], in
 
 /** The tail of a part of `kind` with `bytes` of JSON, made (and kept, if small) on a miss of {@link TAILS}. */
 function tailOf(kind: PartKind, bytes: number): string {
-  const tail = SUFFIX_TYPE[kind] + bytes + PART_HEAD_END;
+  const tail = flat(SUFFIX_TYPE[kind], String(bytes), PART_HEAD_END);
   if (bytes < KEPT_TAILS) TAILS[kind][bytes] = tail;
   return tail;
 }
@@ -271,7 +288,7 @@ function batchBody(ops: readonly WireOp[]): WireBody {
  */
 function encoded(text: string, size: number): Uint8Array {
   if (size < text.length) throw new Error(`tracewire: LangSmith request body is at least ${text.length} bytes, ${size} expected`);
-  const body = allocate(size);
+  const body = reusableBody(size);
   return exactly(body, write(body, text, 0, size === text.length));
 }
 

@@ -3,7 +3,8 @@ import type { Run } from '../../model/run.js';
 import { recordsOf, takesRecords } from '../record-batch.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
-import { encodeUtf8 } from '../http/utf8-body.js';
+import { releaseBody, reusableUtf8Body } from '../http/body-pool.js';
+import { EXPORT_NOW, exportsByCallback, notEncodable, type ExportDone } from '../callback-export.js';
 import type { Transport } from '../http/transport.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from './otlp-request.js';
@@ -79,10 +80,16 @@ export class OtlpHttpExporterBase implements SpanExporter {
     return this.#settings.protocol;
   }
 
-  async export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult> {
+  export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult> {
+    return new Promise<ExportResult>((resolve) => this[EXPORT_NOW](batch, options, resolve));
+  }
+
+  /** @internal `export` by callback: the pipeline's way (see `CallbackExporter`). */
+  [EXPORT_NOW](batch: ExportBatch, options: ExportOptions, done: ExportDone): void {
     const spans: ServiceSpan[] = [];
     const joined: string[] = [];
     let body: Uint8Array | undefined;
+    let pooled = false;
     try {
       const records = recordsOf(batch);
       if (records !== undefined) {
@@ -109,7 +116,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
           if (this.#jsonText) request.add(serviceName ?? record.projectName, recordSpanJson(record, startInputs));
           else spans.push({ serviceName: serviceName ?? record.projectName, span: recordToOtlpSpan(record, startInputs) });
         }
-        if (!request.empty) body = encodeUtf8(request.text());
+        if (!request.empty) body = reusableUtf8Body(request.text());
+        pooled = body !== undefined;
       } else {
         for (const run of batch.post) {
           if (run.end_time !== undefined) spans.push(this.#serviceSpan(run));
@@ -123,18 +131,33 @@ export class OtlpHttpExporterBase implements SpanExporter {
         }
       }
       if (body === undefined) {
-        if (spans.length === 0) return EXPORT_OK;
+        if (spans.length === 0) return void queueMicrotask(() => done(EXPORT_OK));
         body = this.#encode(toOtlpRequest(spans));
       }
     } catch (error) {
       // A record that cannot be mapped will not map on a retry either.
-      return { ok: false, retryable: false, error: error instanceof Error ? error : new Error(String(error)) };
+      return void queueMicrotask(() => done(notEncodable(error)));
     }
-    if (this.#settings.gzip) body = await this.#transport.gzip(body);
-    const result = withoutSecrets(await this.#transport.post({ url: this.#settings.url, headers: this.#headers, body, options }), Object.values(this.#settings.headers));
-    // Inputs stay remembered while the pipeline may retry this batch.
-    if (result.ok || !result.retryable) for (const id of joined) this.#pending.forget(id);
-    return result;
+    const answered = (answer: ExportResult): void => {
+      const result = withoutSecrets(answer, Object.values(this.#settings.headers));
+      // Inputs stay remembered while the pipeline may retry this batch.
+      if (result.ok || !result.retryable) for (const id of joined) this.#pending.forget(id);
+      done(result);
+    };
+    const plain = body;
+    if (!this.#settings.gzip) return void this.#post(plain, pooled, options, answered);
+    this.#transport.gzip(plain).then((zipped) => {
+      releaseBody(plain);
+      this.#post(zipped, false, options, answered);
+    }, (error: unknown) => done(notEncodable(error)));
+  }
+
+  /** One request, by the transport's callback where it has one (no promise). */
+  #post(body: Uint8Array, bodyReusable: boolean, options: ExportOptions, done: ExportDone): void {
+    const request = { url: this.#settings.url, headers: this.#headers, body, bodyReusable, options };
+    const transport = this.#transport;
+    if (transport.send !== undefined) transport.send(request, done);
+    else transport.post(request).then(done, (error: unknown) => done(notEncodable(error)));
   }
 
   shutdown(): Promise<void> {
@@ -146,3 +169,6 @@ export class OtlpHttpExporterBase implements SpanExporter {
     return { serviceName: this.#settings.serviceName ?? run.session_name, span: toOtlpSpan(run, startInputs) };
   }
 }
+
+exportsByCallback(OtlpHttpExporterBase);
+

@@ -55,7 +55,7 @@ test('a batch closes at maxBatchBytes, and an item that would overflow it starts
   });
 });
 
-test('closeNow$ closes the open batch at once and cancels its timer', () => {
+test('closeNow$ closes the open batch at once, and its timer no longer closes it', () => {
   run(({ cold, hot, expectObservable }, scheduler) => {
     const source = cold<Item>('ab 10ms c', values);
     const closeNow = hot('-----x');
@@ -86,5 +86,23 @@ test('with an infinite delay (manual mode) only size, bytes or closeNow$ close a
 test('completion emits what is open, then completes', () => {
   run(({ cold, expectObservable }, scheduler) => {
     expectObservable(cold<Item>('ab|', values).pipe(batchEvents(limits(), cold('|'), scheduler))).toBe('--(x|)', { x: batch('a', 'b') });
+  });
+});
+
+test('one timer serves batches closed early by size: left armed, it waits again for the open batch, or stops when none is open', () => {
+  run(({ cold, expectObservable }, scheduler) => {
+    let timersSet = 0;
+    const counting = { now: () => scheduler.now(), schedule: ((...args: Parameters<TestScheduler['schedule']>) => (timersSet++, scheduler.schedule(...args))) as TestScheduler['schedule'] };
+    // Three batches closed by size before the first timer fires at 10 ms (nothing open then: it stops); j opens a
+    // batch at 11 ms, which closes 10 ms later by its own timer.
+    const source = cold<Item>('abcdefghi 2ms j', values);
+    expectObservable(source.pipe(batchEvents(limits(), cold('|'), counting))).toBe('--x--y--z 12ms w', {
+      x: batch('a', 'b', 'c'),
+      y: batch('d', 'e', 'f'),
+      z: batch('g', 'h', 'i'),
+      w: batch('j'),
+    });
+    scheduler.flush();
+    expect(timersSet).toBe(2);
   });
 });

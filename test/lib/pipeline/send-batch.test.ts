@@ -1,5 +1,6 @@
 import { createHook } from 'node:async_hooks';
 import type { ExportBatch, ExportResult, SpanExporter } from '../../../index';
+import { EXPORT_NOW, exportsByCallback, type CallbackExporter, type ExportDone } from '../../../lib/exporters/callback-export';
 import { startSend, type SendContext, type SendOutcome } from '../../../lib/pipeline/send-batch';
 
 /**
@@ -103,4 +104,34 @@ test('a fault of the pipeline making an export’s records gives that batch up, 
     fault.mockRestore();
     await client.shutdown();
   }
+});
+
+describe('a built-in exporter, which answers by callback', () => {
+  class ByCallback implements CallbackExporter {
+    calls: string[] = [];
+    constructor(private readonly answer: (done: ExportDone) => void) {}
+    export(exported: ExportBatch, options: { signal: AbortSignal }): Promise<ExportResult> {
+      this.calls.push('export');
+      return new Promise((resolve) => this[EXPORT_NOW](exported, options, resolve));
+    }
+    [EXPORT_NOW](_batch: ExportBatch, _options: unknown, done: ExportDone): void {
+      this.calls.push('callback');
+      this.answer(done);
+    }
+  }
+  exportsByCallback(ByCallback);
+
+  test('is called by its callback, and an answer on the caller’s stack still ends the send after it', async () => {
+    const exporter = new ByCallback((done) => done({ ok: true }));
+    expect(await send(contextFor(exporter))).toEqual({ outcome: 'delivered', onCallerStack: false });
+    expect(exporter.calls).toEqual(['callback']);
+  });
+
+  test('is called through its export() when an instance replaced it', async () => {
+    const exporter = new ByCallback((done) => setImmediate(() => done({ ok: false, retryable: false, error: new Error('400') })));
+    const own = exporter.export.bind(exporter);
+    exporter.export = (sent, options) => (exporter.calls.push('replaced'), own(sent, options));
+    expect((await send(contextFor(exporter))).outcome).toBe('rejected');
+    expect(exporter.calls).toEqual(['replaced', 'export', 'callback']);
+  });
 });

@@ -1,0 +1,39 @@
+import type { ExportBatch, ExportOptions, ExportResult, SpanExporter } from './span-exporter.js';
+
+/** @internal Told once how an export went. */
+export type ExportDone = (result: ExportResult) => void;
+
+/** @internal The key of a built-in exporter's export by callback ({@link CallbackExporter}). */
+export const EXPORT_NOW: unique symbol = Symbol('tracewire.exportNow');
+
+/**
+ * @internal A built-in exporter that can export by callback: `done` is called
+ * once, never throws out of it. Why: with an AsyncLocalStorage in the process
+ * every promise runs a JS init hook; an export made of async functions and
+ * awaits made eleven promises per request, the callback path none of its own.
+ */
+export interface CallbackExporter extends SpanExporter {
+  [EXPORT_NOW](batch: ExportBatch, options: ExportOptions, done: ExportDone): void;
+}
+
+/** The promise `export()`s that only wrap their exporter's callback export. */
+const wrapping = new WeakSet<SpanExporter['export']>();
+
+/**
+ * @internal Marks `type`'s own `export()` as its {@link EXPORT_NOW} wrapped in
+ * a promise, so the pipeline may call the callback directly. A subclass or an
+ * instance that replaces `export()` is called as itself.
+ */
+export function exportsByCallback(type: { prototype: CallbackExporter }): void {
+  wrapping.add(type.prototype.export);
+}
+
+/** @internal `exporter` as a {@link CallbackExporter}, when its `export()` is its callback export wrapped. */
+export function callbackExporter(exporter: SpanExporter): CallbackExporter | undefined {
+  return wrapping.has(exporter.export) ? (exporter as CallbackExporter) : undefined;
+}
+
+/** @internal A failure no retry would change: the batch could not be encoded. */
+export function notEncodable(error: unknown): ExportResult {
+  return { ok: false, retryable: false, error: error instanceof Error ? error : new Error(String(error)) };
+}
