@@ -24,8 +24,9 @@ export class Admission {
 
   /** Admits `event` within the budget; false when it was dropped (and counted). */
   admit(event: SpanEvent): boolean {
-    const { maxQueueSize, maxQueueBytes, dropPolicy } = this.config;
-    while (!this.budget.fits(event)) {
+    while (!this.budget.tryTake(event)) {
+      // Read here, not before the loop: most events fit at once, and then admit is this one call.
+      const { maxQueueSize, maxQueueBytes, dropPolicy } = this.config;
       const evicted = dropPolicy === 'drop-oldest' ? this.queue.evictOldest() : undefined;
       if (evicted === undefined) {
         // A refused start loses nothing (its end posts the whole run): only a refused end is a drop, counted and warned.
@@ -39,7 +40,6 @@ export class Admission {
       this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); the oldest spans are being dropped`);
       this.settle(evicted, 'evicted');
     }
-    this.budget.take(event);
     return true;
   }
 
