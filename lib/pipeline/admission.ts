@@ -44,12 +44,17 @@ export class Admission {
   }
 
   /**
-   * A span that ends while its start is still queued (not yet taken for
-   * sending) travels as one complete run: its start absorbs the end, and no
-   * end event is queued. Bursts of concurrent spans, and manual mode, would
-   * otherwise send every run twice — a post, then a patch.
+   * A span ended: the room its start reserved is now for its end (see
+   * `QueueBudget.endArrived`). Then, if its start is still queued (not yet
+   * taken for sending), it travels as one complete run: its start absorbs
+   * the end, no end event is queued, and this returns true. Bursts of
+   * concurrent spans, and manual mode, would otherwise send every run twice
+   * — a post, then a patch. Both steps in one method: each function on this
+   * path is compiled by V8 on its own and again inside its callers, in every
+   * fresh process.
    */
-  mergeIntoQueuedStart(span: Span): boolean {
+  spanEnded(span: Span): boolean {
+    this.budget.endArrived(span);
     const batch = span.startBatch;
     if (!span.startQueued || span.endMerged) return false;
     if (batch !== undefined && (batch.taken || batch.outcome !== undefined)) return false;
