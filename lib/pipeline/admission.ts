@@ -24,8 +24,9 @@ export class Admission {
 
   /** Admits `event` within the budget; false when it was dropped (and counted). */
   admit(event: SpanEvent): boolean {
-    const { maxQueueSize, maxQueueBytes, dropPolicy } = this.config;
-    while (!this.budget.fits(event)) {
+    while (!this.budget.tryTake(event)) {
+      // Read here, not before the loop: most events fit at once, and then admit is this one call.
+      const { maxQueueSize, maxQueueBytes, dropPolicy } = this.config;
       const evicted = dropPolicy === 'drop-oldest' ? this.queue.evictOldest() : undefined;
       if (evicted === undefined) {
         // A refused start loses nothing (its end posts the whole run): only a refused end is a drop, counted and warned.
@@ -39,17 +40,21 @@ export class Admission {
       this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); the oldest spans are being dropped`);
       this.settle(evicted, 'evicted');
     }
-    this.budget.take(event);
     return true;
   }
 
   /**
-   * A span that ends while its start is still queued (not yet taken for
-   * sending) travels as one complete run: its start absorbs the end, and no
-   * end event is queued. Bursts of concurrent spans, and manual mode, would
-   * otherwise send every run twice — a post, then a patch.
+   * A span ended: the room its start reserved is now for its end (see
+   * `QueueBudget.endArrived`). Then, if its start is still queued (not yet
+   * taken for sending), it travels as one complete run: its start absorbs
+   * the end, no end event is queued, and this returns true. Bursts of
+   * concurrent spans, and manual mode, would otherwise send every run twice
+   * — a post, then a patch. Both steps in one method: each function on this
+   * path is compiled by V8 on its own and again inside its callers, in every
+   * fresh process.
    */
-  mergeIntoQueuedStart(span: Span): boolean {
+  spanEnded(span: Span): boolean {
+    this.budget.endArrived(span);
     const batch = span.startBatch;
     if (!span.startQueued || span.endMerged) return false;
     if (batch !== undefined && (batch.taken || batch.outcome !== undefined)) return false;

@@ -142,8 +142,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       return undefined;
     }
     if (this.slots.runningCount > 0) this.slots.reap((span.endMicros ?? span.startMicros) / 1000);
-    this.budget.endArrived(span);
-    if (!this.admission.mergeIntoQueuedStart(span)) {
+    if (!this.admission.spanEnded(span)) {
       const end = new SpanEnd(span, span.payloadBytes);
       if (this.admission.admit(end)) this.events.subscriber?.next(end);
     }

@@ -30,23 +30,26 @@ export class QueueBudget {
     return this.heldEvents === 0;
   }
 
-  /** Whether `event` fits now; the caller may evict and ask again. */
-  fits(event: SpanEvent): boolean {
+  /**
+   * Counts `event` in if it fits now — a start also reserves room for its
+   * end — else returns false and counts nothing: the caller may evict and ask
+   * again. One method, not a check and a take: each is a function V8
+   * compiles on its own and again inside its caller, in every fresh process.
+   */
+  tryTake(event: SpanEvent): boolean {
+    const isEnd = event instanceof SpanEnd;
     // Room reserved for admitted starts' ends is theirs alone: an end whose start was refused must not take it.
-    const needed = this.reservedEnds + (event instanceof SpanEnd ? 1 : 2);
-    return this.heldEvents + needed <= this.limits.maxQueueSize && this.heldBytes + event.queuedBytes <= this.limits.maxQueueBytes;
-  }
-
-  /** Counts an admitted event; a start reserves room for its end. */
-  take(event: SpanEvent): void {
+    const needed = this.reservedEnds + (isEnd ? 1 : 2);
+    if (this.heldEvents + needed > this.limits.maxQueueSize || this.heldBytes + event.queuedBytes > this.limits.maxQueueBytes) return false;
     this.heldEvents++;
     this.heldBytes += event.queuedBytes;
     this.admittedTotal++;
-    if (event instanceof SpanEnd) this.heldEnds++;
+    if (isEnd) this.heldEnds++;
     else {
       event.endReserved = true;
       this.reservedEnds++;
     }
+    return true;
   }
 
   /** A span ended: the room its start reserved is now for its end to use. */
