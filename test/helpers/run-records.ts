@@ -1,3 +1,4 @@
+import type { ExportBatch, Run } from '../../index';
 import { RunRecord } from '../../lib/model/run-record';
 
 /** A root run's id and a child's, UUIDv7s as tracewire makes them. */
@@ -16,4 +17,14 @@ export function runRecord(overrides: Partial<Record<keyof RunRecord, unknown>> =
   return new RunRecord(r.phase as never, r.id as string, r.traceId as string, r.parentId as never, r.parentIsRemote as boolean, r.parentDottedOrder as never,
     r.name as string, r.runType as never, r.projectName as string, r.startMicros as number, r.endMicros as never, r.status as never, r.error as never,
     r.tags as string[], r.metadata as never, r.events as never, r.inputsJson as never, r.outputsJson as never);
+}
+
+/** A complete root run as an exporter of your own receives it, in a batch of its own. */
+export function oneRunBatch(): ExportBatch {
+  const run: Run = {
+    id: ROOT, trace_id: ROOT, dotted_order: `20241119T071320123456Z${ROOT}`,
+    name: 'f', run_type: 'chain', start_time: '2024-11-19T07:13:20.123456Z', end_time: '2024-11-19T07:13:20.124456Z', status: 'success',
+    inputs: { a: 1 }, outputs: { output: 2 }, tags: [], extra: { metadata: {} }, events: [], session_name: 'default',
+  };
+  return { post: [run], patch: [] };
 }

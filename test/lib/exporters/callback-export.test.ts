@@ -1,7 +1,7 @@
 import { createHook } from 'node:async_hooks';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { LangSmithExporter, type ExportBatch, type ExportResult, type Run, type SpanExporter } from '../../../index';
+import { LangSmithExporter, type ExportResult, type SpanExporter } from '../../../index';
+import { startOkServer, type OkServer } from '../../helpers/ok-server';
+import { oneRunBatch } from '../../helpers/run-records';
 import { OtlpHttpExporter } from '../../../lib/exporters/otlp/otlp-http-exporter';
 import { callbackExporter, EXPORT_NOW } from '../../../lib/exporters/callback-export';
 
@@ -11,27 +11,17 @@ import { callbackExporter, EXPORT_NOW } from '../../../lib/exporters/callback-ex
  * export's async functions and awaits made up to eleven per request. Once the
  * LangSmith server's limits are known, an export by callback makes none.
  */
-let server: Server;
+let server: OkServer;
 let url: string;
 
 beforeEach(async () => {
-  server = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startOkServer();
+  url = server.url;
 });
 
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterEach(() => server.close());
 
-const id = '0192f3a4-5b6c-7d8e-9f01-23456789abcd';
-const run: Run = {
-  id, trace_id: id, dotted_order: `20241119T071320123456Z${id}`,
-  name: 'f', run_type: 'chain', start_time: '2024-11-19T07:13:20.123456Z', end_time: '2024-11-19T07:13:20.124456Z', status: 'success',
-  inputs: { a: 1 }, outputs: { output: 2 }, tags: [], extra: { metadata: {} }, events: [], session_name: 'default',
-};
-const batch: ExportBatch = { post: [run], patch: [] };
+const batch = oneRunBatch();
 
 test.each([
   ['LangSmith multipart', (): SpanExporter => new LangSmithExporter({ endpoint: url, apiKey: 'k', fetchServerInfo: false, mode: 'multipart' })],

@@ -1,6 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { LangSmithExporter, type ExportBatch, type Run } from '../../../../index';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { LangSmithExporter } from '../../../../index';
+import { startOkServer, type OkServer } from '../../../helpers/ok-server';
+import { oneRunBatch } from '../../../helpers/run-records';
 import { OtlpHttpExporter } from '../../../../lib/exporters/otlp/otlp-http-exporter';
 
 /**
@@ -8,6 +10,7 @@ import { OtlpHttpExporter } from '../../../../lib/exporters/otlp/otlp-http-expor
  * and TLS handshake per process, not per batch), and shutdown closes it:
  * an idle keep-alive socket must not hold the process open afterwards.
  */
+let ok: OkServer;
 let server: Server;
 let url: string;
 let sockets: Socket[];
@@ -16,29 +19,20 @@ let closed: Set<Socket>;
 beforeEach(async () => {
   sockets = [];
   closed = new Set();
-  server = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+  ok = await startOkServer();
+  server = ok.server;
+  url = ok.url;
   // Longer than any wait below: only the client can close the socket within the test.
   server.keepAliveTimeout = 600_000;
   server.on('connection', (socket: Socket) => {
     sockets.push(socket);
     socket.on('close', () => closed.add(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterEach(() => ok.close());
 
-const id = '0192f3a4-5b6c-7d8e-9f01-23456789abcd';
-const run: Run = {
-  id, trace_id: id, dotted_order: `20241119T071320123456Z${id}`,
-  name: 'f', run_type: 'chain', start_time: '2024-11-19T07:13:20.123456Z', end_time: '2024-11-19T07:13:20.124456Z', status: 'success',
-  inputs: { a: 1 }, outputs: { output: 2 }, tags: [], extra: { metadata: {} }, events: [], session_name: 'default',
-};
-const batch: ExportBatch = { post: [run], patch: [] };
+const batch = oneRunBatch();
 const signal = new AbortController().signal;
 
 async function until(condition: () => boolean): Promise<void> {
