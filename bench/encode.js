@@ -62,6 +62,20 @@ function pathsOf(root, label) {
   } catch {
     // an older build
   }
+  // A build whose bodies are reused once their request is closed: each body is given back after it is measured, as
+  // the transport gives it back when its request closes (else every body would be a new rounded-up allocation).
+  let pool;
+  try {
+    pool = lib('exporters/http/body-pool.js');
+    encodeUtf8 = pool.reusableUtf8Body;
+  } catch {
+    // an older build
+  }
+  const measured = (body) => {
+    const bytes = body.length;
+    pool?.releaseBody(body);
+    return bytes;
+  };
   const langsmith = (mode) => (batch) => {
     const boundary = wb.newBoundary();
     const ops = [];
@@ -77,7 +91,7 @@ function pathsOf(root, label) {
       for (const run of runs.post) ops.push(wb.serializeOp(run, 'post', mode, boundary));
       for (const run of runs.patch) ops.push(wb.serializeOp(run, 'patch', mode, boundary));
     }
-    return wb.buildBody(ops, mode, boundary).body.length;
+    return measured(wb.buildBody(ops, mode, boundary).body);
   };
   const text = records ? lib('exporters/otlp/otlp-json-text.js') : undefined;
   const otlp = (batch) => {
@@ -86,7 +100,7 @@ function pathsOf(root, label) {
       const request = new text.OtlpJsonRequest();
       for (const record of batch.postRecords) request.add(record.projectName, text.recordSpanJson(record));
       for (const record of batch.patchRecords) request.add(record.projectName, text.recordSpanJson(record));
-      return encodeUtf8(request.text()).length;
+      return measured(encodeUtf8(request.text()));
     }
     if (records) {
       const spans = [...batch.postRecords, ...batch.patchRecords].map((record) => ({ serviceName: record.projectName, json: text.recordSpanJson(record) }));
