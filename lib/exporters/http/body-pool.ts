@@ -20,6 +20,8 @@ const GRAIN = 1 << 16;
 const wholes = new WeakMap<ArrayBufferLike, NodeBody>();
 /** Whole buffers free for reuse. */
 const free: NodeBody[] = [];
+/** Whether any body was ever given back: until then a body is allocated at its exact size. */
+let givenBack = false;
 
 /**
  * @internal An uninitialised body of `size` bytes that may be given back with
@@ -35,11 +37,12 @@ export function reusableBody(size: number): NodeBody {
     return whole.subarray(0, size) as NodeBody;
   }
   if (size > MAX_KEPT_BYTES) return allocate(size);
-  const whole = allocate(Math.ceil(size / GRAIN) * GRAIN);
-  // A Buffer this size has memory of its own (Node's shared pool is for small ones only): checked, as it is relied on.
-  if (whole.byteOffset !== 0 || whole.buffer.byteLength !== whole.length) return allocate(size);
-  wholes.set(whole.buffer, whole);
-  return whole.subarray(0, size) as NodeBody;
+  // Rounded up only once some body has been given back: a transport that never gives bodies back (fetch) gets
+  // bodies of their exact size, not up to a grain more each.
+  const whole = allocate(givenBack ? Math.ceil(size / GRAIN) * GRAIN : size);
+  // A small Buffer shares the memory of Node's pool: used once, never kept.
+  if (whole.byteOffset === 0 && whole.buffer.byteLength === whole.length) wholes.set(whole.buffer, whole);
+  return whole.length === size ? whole : (whole.subarray(0, size) as NodeBody);
 }
 
 /**
@@ -50,6 +53,7 @@ export function reusableBody(size: number): NodeBody {
 export function releaseBody(body: Uint8Array): void {
   const whole = wholes.get(body.buffer);
   if (whole === undefined || free.length >= KEPT || free.includes(whole)) return;
+  givenBack = true;
   free.push(whole);
 }
 

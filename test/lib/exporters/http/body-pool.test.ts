@@ -20,10 +20,22 @@ test('a body given back is handed out again, for a size that fits it; one not gi
   const first = reusableBody(100_000);
   const kept = reusableBody(100_000);
   releaseBody(first);
-  const again = reusableBody(100_500);
+  const again = reusableBody(99_500);
   expect(again.buffer).toBe(first.buffer);
-  expect(again.length).toBe(100_500);
+  expect(again.length).toBe(99_500);
   expect(reusableBody(100_000).buffer).not.toBe(kept.buffer);
+});
+
+test('until some body is given back, a body is its exact size; after, it is rounded up so bodies a little larger fit', () => {
+  jest.isolateModules(() => {
+    // A fresh pool: a transport that never gives bodies back (fetch) must not get bodies larger than asked for.
+    const pool = require('../../../../lib/exporters/http/body-pool') as typeof import('../../../../lib/exporters/http/body-pool');
+    const exact = pool.reusableBody(100_000);
+    expect(exact.buffer.byteLength).toBe(100_000);
+    pool.releaseBody(exact);
+    expect(pool.reusableBody(200_000).buffer.byteLength).toBe(4 * 65_536);
+    expect(pool.reusableBody(90_000).buffer).toBe(exact.buffer);
+  });
 });
 
 test('a body given back twice is still handed out once', () => {
