@@ -1,3 +1,4 @@
+import type { HttpPost, Transport } from './http/transport.js';
 import type { ExportBatch, ExportOptions, ExportResult, SpanExporter } from './span-exporter.js';
 
 /** @internal Told once how an export went. */
@@ -36,4 +37,10 @@ export function callbackExporter(exporter: SpanExporter): CallbackExporter | und
 /** @internal A failure no retry would change: the batch could not be encoded. */
 export function notEncodable(error: unknown): ExportResult {
   return { ok: false, retryable: false, error: error instanceof Error ? error : new Error(String(error)) };
+}
+
+/** @internal One request through `transport`'s callback API where it has one (no promise), else its promise. */
+export function postByCallback(transport: Transport, request: HttpPost, done: ExportDone): void {
+  if (transport.send !== undefined) transport.send(request, done);
+  else transport.post(request).then(done, (error: unknown) => done(notEncodable(error)));
 }

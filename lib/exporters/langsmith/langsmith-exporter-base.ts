@@ -4,8 +4,8 @@ import { TracewireConfigError } from '../../errors.js';
 import { recordsOf, takesRecords } from '../record-batch.js';
 import { releaseBody } from '../http/body-pool.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
-import type { HttpPost, Transport } from '../http/transport.js';
-import { EXPORT_NOW, exportsByCallback, notEncodable, type ExportDone } from '../callback-export.js';
+import type { Transport } from '../http/transport.js';
+import { EXPORT_NOW, exportsByCallback, notEncodable, postByCallback, type ExportDone } from '../callback-export.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './server-info.js';
 import { recordOp, textsOfRun } from './to-langsmith-run.js';
@@ -196,12 +196,12 @@ export class LangSmithExporterBase implements SpanExporter {
     const apiKey = this.#settings.apiKey;
     const answered: ExportDone = apiKey === undefined ? done : (result) => done(withoutSecrets(result, [apiKey]));
     const url = this.#urls[mode];
-    if (!this.gzip) return void postBy(this.#transport, { url, headers, body: wire.body, bodyReusable: true, options }, answered);
+    if (!this.gzip) return void postByCallback(this.#transport, { url, headers, body: wire.body, bodyReusable: true, options }, answered);
     this.#transport.gzip(wire.body).then((body) => {
       releaseBody(wire.body);
       headers['Content-Encoding'] = 'gzip';
-      postBy(this.#transport, { url, headers, body, options }, answered);
-    }, (error: unknown) => done(notEncodable(error)));
+      postByCallback(this.#transport, { url, headers, body, options }, answered);
+    }, (error: unknown) => answered(notEncodable(error)));
   }
 
   private authHeaders(): Record<string, string> {
@@ -210,12 +210,6 @@ export class LangSmithExporterBase implements SpanExporter {
     if (this.#settings.workspaceId !== undefined) headers['x-tenant-id'] = this.#settings.workspaceId;
     return headers;
   }
-}
-
-/** A request through `transport`'s callback API where it has one (no promise), else its promise. */
-function postBy(transport: Transport, request: HttpPost, done: ExportDone): void {
-  if (transport.send !== undefined) transport.send(request, done);
-  else transport.post(request).then(done, (error: unknown) => done(notEncodable(error)));
 }
 
 exportsByCallback(LangSmithExporterBase);

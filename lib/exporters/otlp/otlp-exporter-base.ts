@@ -4,7 +4,7 @@ import { recordsOf, takesRecords } from '../record-batch.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
 import { releaseBody, reusableUtf8Body } from '../http/body-pool.js';
-import { EXPORT_NOW, exportsByCallback, notEncodable, type ExportDone } from '../callback-export.js';
+import { EXPORT_NOW, exportsByCallback, notEncodable, postByCallback, type ExportDone } from '../callback-export.js';
 import type { Transport } from '../http/transport.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from './otlp-request.js';
@@ -145,19 +145,13 @@ export class OtlpHttpExporterBase implements SpanExporter {
       done(result);
     };
     const plain = body;
-    if (!this.#settings.gzip) return void this.#post(plain, pooled, options, answered);
+    const url = this.#settings.url;
+    const headers = this.#headers;
+    if (!this.#settings.gzip) return void postByCallback(this.#transport, { url, headers, body: plain, bodyReusable: pooled, options }, answered);
     this.#transport.gzip(plain).then((zipped) => {
       releaseBody(plain);
-      this.#post(zipped, false, options, answered);
-    }, (error: unknown) => done(notEncodable(error)));
-  }
-
-  /** One request, by the transport's callback where it has one (no promise). */
-  #post(body: Uint8Array, bodyReusable: boolean, options: ExportOptions, done: ExportDone): void {
-    const request = { url: this.#settings.url, headers: this.#headers, body, bodyReusable, options };
-    const transport = this.#transport;
-    if (transport.send !== undefined) transport.send(request, done);
-    else transport.post(request).then(done, (error: unknown) => done(notEncodable(error)));
+      postByCallback(this.#transport, { url, headers, body: zipped, options }, answered);
+    }, (error: unknown) => answered(notEncodable(error)));
   }
 
   shutdown(): Promise<void> {
