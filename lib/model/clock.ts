@@ -1,3 +1,4 @@
+import { flat } from '../serialize/text.js';
 import { subMilliTable } from './sub-milli-table.js';
 
 /**
@@ -97,10 +98,9 @@ function cacheMillis(millis: number): void {
     const seconds = two(date.getUTCSeconds());
     const ms = date.getUTCMilliseconds();
     const milli = (ms < 10 ? '00' : ms < 100 ? '0' : '') + ms;
-    // Joined, not added: `+` past 13 characters makes a V8 rope, here of up to eight pieces, that every timestamp
-    // written from this millisecond repeats, and a request's text is walked piece by piece when it is flattened.
-    iso = [year, '-', month, '-', day, 'T', hours, ':', minutes, ':', seconds, '.', milli].join('');
-    compact = [year, month, day, 'T', hours, minutes, seconds, milli].join('');
+    // Flat, not added (see flat()): every timestamp written from this millisecond repeats them.
+    iso = flat(year, '-', month, '-', day, 'T', hours, ':', minutes, ':', seconds, '.', milli);
+    compact = flat(year, month, day, 'T', hours, minutes, seconds, milli);
   }
   olderMillis = recentMillis;
   olderIso = recentIso;

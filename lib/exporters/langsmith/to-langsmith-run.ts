@@ -2,7 +2,8 @@ import { toCompactMicros, toIsoMicros } from '../../model/clock.js';
 import { utf8Length } from '../http/utf8-body.js';
 import type { Run } from '../../model/run.js';
 import type { RunRecord } from '../../model/run-record.js';
-import { flat, wireOp, type LangSmithWireMode, type WireOp } from './wire-body.js';
+import { flat } from '../../serialize/text.js';
+import { wireOp, type LangSmithWireMode, type WireOp } from './wire-body.js';
 
 /**
  * @internal The fields that travel as parts of their own in a multipart

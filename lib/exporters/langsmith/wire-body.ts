@@ -1,5 +1,6 @@
 import { randomHex } from '../../model/ids.js';
 import type { LangSmithTexts } from './to-langsmith-run.js';
+import { flat } from '../../serialize/text.js';
 import { reusableBody } from '../http/body-pool.js';
 import { utf8Length, write } from '../http/utf8-body.js';
 
@@ -239,18 +240,6 @@ function multipartBody(ops: readonly WireOp[], boundary: string): WireBody {
 }
 
 type PartKind = keyof typeof SUFFIX_TYPE;
-
-/**
- * @internal `parts` joined as one flat string. Why: `+` of strings 13 or more
- * characters long makes a V8 rope, and a piece every run repeats (a part's
- * boundary line, its tail) was itself a rope of up to ten pieces, walked again
- * for every part when the request's text is flattened for its one write (that
- * flattening was ~10 % of a fresh process's flush). A join writes the pieces
- * into one string, once.
- */
-export function flat(...parts: string[]): string {
-  return parts.join('');
-}
 
 /** Tails of up to this many bytes of JSON are kept: a few hundred strings per part kind at most. */
 const KEPT_TAILS = 512;
