@@ -1,15 +1,16 @@
 import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings } from '../../config.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { TracewireConfigError } from '../../errors.js';
-import { recordsOf, takesRecords } from '../record-batch.js';
+import { takesRecords } from '../record-batch.js';
 import { releaseBody } from '../http/body-pool.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
 import type { Transport } from '../http/transport.js';
 import { EXPORT_NOW, exportsByCallback, notEncodable, postByCallback, type ExportDone } from '../callback-export.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
+import { sendInOrder, type DeliveredRuns } from './request-sequence.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './server-info.js';
-import { recordOp, textsOfRun } from './to-langsmith-run.js';
-import { buildBody, newBoundary, serializeOp, splitIntoRequests, type LangSmithWireMode, type WireBody, type WireOp } from './wire-body.js';
+import { batchOps, isEmpty } from './batch-ops.js';
+import { buildBody, newBoundary, splitIntoRequests, type LangSmithWireMode, type WireBody, type WireOp } from './wire-body.js';
 
 /** @internal `GET {endpoint}/info` on the exporter's runtime: resolves the limits it announces, or the defaults; never rejects. */
 export type IngestLimitsFetch = (url: URL, headers: Record<string, string>) => Promise<IngestLimits>;
@@ -64,7 +65,7 @@ export class LangSmithExporterBase implements SpanExporter {
   /** The server's limits once known: later exports go on at once, not a promise's turn later. */
   private knownLimits: IngestLimits | undefined;
   /** Runs of a batch already delivered by some of its requests, while the batch may be retried. */
-  private readonly delivered = new WeakMap<ExportBatch, Set<object>>();
+  private readonly delivered: DeliveredRuns = new WeakMap();
   /** Made once: every request of an exporter goes to one of two URLs with the same credentials. */
   readonly #urls: Readonly<Record<LangSmithWireMode, URL>>;
   readonly #authHeaders: Readonly<Record<string, string>>;
@@ -106,7 +107,7 @@ export class LangSmithExporterBase implements SpanExporter {
     const mode = this.wireMode;
     let ops: WireOp[];
     try {
-      ops = this.serialize(batch, mode, boundary); // while /info is on its way
+      ops = batchOps(batch, mode, boundary, this.delivered.get(batch)); // while /info is on its way
     } catch (error) {
       // Serializing failed: the same batch would fail the same way again.
       return void queueMicrotask(() => done(notEncodable(error)));
@@ -122,13 +123,14 @@ export class LangSmithExporterBase implements SpanExporter {
       if (!limits.multipart) this.wireMode = 'batch';
       if (mode !== this.wireMode) {
         mode = this.wireMode;
-        ops = this.serialize(batch, mode, boundary);
+        ops = batchOps(batch, mode, boundary, this.delivered.get(batch));
       }
       requests = splitIntoRequests(ops, mode, boundary, limits.maxRuns, limits.maxBytes);
     } catch (error) {
       return void queueMicrotask(() => done(notEncodable(error)));
     }
-    this.sendFrom(batch, requests, 0, mode, boundary, options, (result) => {
+    const send = (part: readonly WireOp[], answer: ExportDone): void => this.send(part, mode, boundary, options, answer);
+    sendInOrder(this.delivered, batch, requests, 0, send, (result) => {
       if (result.ok) {
         this.delivered.delete(batch);
         done(result);
@@ -149,39 +151,6 @@ export class LangSmithExporterBase implements SpanExporter {
   private ingestLimits(): Promise<IngestLimits> {
     this.limits ??= (this.fetchServerInfo ? this.#fetchIngestLimits(new URL(this.endpoint + '/info'), this.authHeaders()) : Promise.resolve(DEFAULT_INGEST_LIMITS)).then((limits) => (this.knownLimits = limits));
     return this.limits;
-  }
-
-  /**
-   * The batch's operations in `mode`, without the runs an earlier attempt
-   * already delivered. A batch from the pipeline is encoded from its compact
-   * records; any other (a caller's own runs) from its `Run` objects.
-   */
-  private serialize(batch: ExportBatch, mode: LangSmithWireMode, boundary: string): WireOp[] {
-    const skip = this.delivered.get(batch);
-    const ops: WireOp[] = [];
-    const records = recordsOf(batch);
-    if (records !== undefined) {
-      for (const record of records.postRecords) if (!skip?.has(record)) ops.push(recordOp(record, 'post', mode, boundary));
-      for (const record of records.patchRecords) if (!skip?.has(record)) ops.push(recordOp(record, 'patch', mode, boundary));
-      return ops;
-    }
-    for (const run of batch.post) if (!skip?.has(run)) ops.push(serializeOp(textsOfRun(run), 'post', mode, boundary));
-    for (const run of batch.patch) if (!skip?.has(run)) ops.push(serializeOp(textsOfRun(run), 'patch', mode, boundary));
-    return ops;
-  }
-
-  /** Sends the requests from the `i`th on, one after another; stops at the first failure. Remembers what got through if more than one request is involved. */
-  private sendFrom(batch: ExportBatch, requests: readonly WireOp[][], i: number, mode: LangSmithWireMode, boundary: string, options: ExportOptions, done: ExportDone): void {
-    this.send(requests[i]!, mode, boundary, options, (result) => {
-      if (!result.ok) return done(result);
-      if (i < requests.length - 1 || this.delivered.has(batch)) {
-        let sent = this.delivered.get(batch);
-        if (sent === undefined) this.delivered.set(batch, (sent = new Set()));
-        for (const op of requests[i]!) sent.add(op.key);
-      }
-      if (i < requests.length - 1) this.sendFrom(batch, requests, i + 1, mode, boundary, options, done);
-      else done(EXPORT_OK);
-    });
   }
 
   /** One request; `done` never on the caller's stack. */
@@ -213,8 +182,3 @@ export class LangSmithExporterBase implements SpanExporter {
 }
 
 exportsByCallback(LangSmithExporterBase);
-
-function isEmpty(batch: ExportBatch): boolean {
-  const records = recordsOf(batch);
-  return records === undefined ? batch.post.length === 0 && batch.patch.length === 0 : records.postRecords.length === 0 && records.patchRecords.length === 0;
-}
