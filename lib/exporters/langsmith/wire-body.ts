@@ -229,14 +229,29 @@ export function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, bound
 
 function multipartBody(ops: readonly WireOp[], boundary: string): WireBody {
   const closing = `--${boundary}--\r\n`;
-  let size = closing.length;
+  const text = joinedTexts(ops);
+  return { body: encoded(text + closing, joinedBytes + closing.length), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** The bytes of the texts the last {@link joinedTexts} joined: its second result, without an object per request. */
+let joinedBytes = 0;
+
+/**
+ * The operations' texts joined. The loop apart from the body's encoding: V8
+ * optimizes the function the loop runs in, and inlined the encoding's whole
+ * call tree with it (Node's Buffer code included): ~5 ms of TurboFan work
+ * in a fresh process's first flush, for code that runs once per request.
+ */
+function joinedTexts(ops: readonly WireOp[]): string {
+  let size = 0;
   let text = '';
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     size += op.bytes;
     text += op.text;
   }
-  return { body: encoded(text + closing, size), contentType: `multipart/form-data; boundary=${boundary}` };
+  joinedBytes = size;
+  return text;
 }
 
 type PartKind = keyof typeof SUFFIX_TYPE;
