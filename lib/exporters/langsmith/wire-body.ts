@@ -201,7 +201,9 @@ export function splitIntoRequests(ops: readonly WireOp[], mode: LangSmithWireMod
   const requests: WireOp[][] = [];
   let current: WireOp[] = [];
   let size = envelopeBytes(mode, boundary);
-  for (const op of ops) {
+  // Indexed, not for-of: the iterator protocol is a larger graph for TurboFan to build (once per fresh process).
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
     if (current.length > 0 && (current.length >= maxRuns || size + op.bytes > maxBytes)) {
       requests.push(current);
       current = [];
