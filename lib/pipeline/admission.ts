@@ -24,8 +24,16 @@ export class Admission {
 
   /** Admits `event` within the budget; false when it was dropped (and counted). */
   admit(event: SpanEvent): boolean {
-    while (!this.budget.tryTake(event)) {
-      // Read here, not before the loop: most events fit at once, and then admit is this one call.
+    return this.budget.tryTake(event) || this.admitFull(event);
+  }
+
+  /**
+   * {@link admit} when the budget is full: evicts (drop-oldest) until `event`
+   * fits, or refuses it. Out of line: most events fit at once, and V8
+   * compiles whatever `admit` holds again inside each caller it is inlined into.
+   */
+  private admitFull(event: SpanEvent): boolean {
+    do {
       const { maxQueueSize, maxQueueBytes, dropPolicy } = this.config;
       const evicted = dropPolicy === 'drop-oldest' ? this.queue.evictOldest() : undefined;
       if (evicted === undefined) {
@@ -39,7 +47,7 @@ export class Admission {
       this.counters.queueFull += evicted.endCount;
       this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); the oldest spans are being dropped`);
       this.settle(evicted, 'evicted');
-    }
+    } while (!this.budget.tryTake(event));
     return true;
   }
 
