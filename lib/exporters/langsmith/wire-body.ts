@@ -271,6 +271,12 @@ function tailOf(kind: PartKind, bytes: number): string {
 }
 
 function batchBody(ops: readonly WireOp[]): WireBody {
+  const text = batchText(ops);
+  return { body: encoded(text, joinedBytes), contentType: 'application/json' };
+}
+
+/** The batch document of `ops`, its bytes left in {@link joinedBytes}; apart from the encoding, as {@link joinedTexts}. */
+function batchText(ops: readonly WireOp[]): string {
   let size = '{"post":[],"patch":[]}'.length;
   let posts = 0;
   let postText = '';
@@ -281,8 +287,8 @@ function batchBody(ops: readonly WireOp[]): WireBody {
     if (op.op === 'post') postText += (posts++ === 0 ? '' : ',') + op.text;
     else patchText += (patchText === '' ? '' : ',') + op.text;
   }
-  size -= (posts > 0 ? 1 : 0) + (posts < ops.length ? 1 : 0); // each op counted a comma; a list of n needs n - 1
-  return { body: encoded('{"post":[' + postText + '],"patch":[' + patchText + ']}', size), contentType: 'application/json' };
+  joinedBytes = size - (posts > 0 ? 1 : 0) - (posts < ops.length ? 1 : 0); // each op counted a comma; a list of n needs n - 1
+  return '{"post":[' + postText + '],"patch":[' + patchText + ']}';
 }
 
 /**
