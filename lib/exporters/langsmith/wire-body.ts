@@ -296,16 +296,15 @@ function batchText(ops: readonly WireOp[]): string {
  * ASCII exactly when the size is the text's length. A write stops at the end
  * of the body, so a size measured too small would not show as a short write;
  * UTF-8 never takes fewer bytes than a text has UTF-16 units, which catches it
- * for the ASCII texts most bodies are.
+ * for the ASCII texts most bodies are. Sizes are computed before writing; a
+ * mismatch is a bug here, and must never put a half-written body on the wire.
  */
 function encoded(text: string, size: number): Uint8Array {
-  if (size < text.length) throw new Error(`tracewire: LangSmith request body is at least ${text.length} bytes, ${size} expected`);
+  if (size < text.length) throw new Error(`${BODY_IS}at least ${text.length} bytes, ${size} expected`);
   const body = reusableBody(size);
-  return exactly(body, write(body, text, 0, size === text.length));
-}
-
-/** Sizes are computed before writing; a mismatch is a bug here, and must never put a half-written body on the wire. */
-function exactly(body: Uint8Array, written: number): Uint8Array {
-  if (written !== body.length) throw new Error(`tracewire: LangSmith request body is ${written} bytes, ${body.length} expected`);
+  const written = write(body, text, 0, size === text.length);
+  if (written !== size) throw new Error(`${BODY_IS}${written} bytes, ${size} expected`);
   return body;
 }
+
+const BODY_IS = 'tracewire: LangSmith request body is ';
