@@ -4,6 +4,7 @@ import type { SpanExporter } from '../exporters/span-exporter.js';
 import type { Captured, CapturedJson } from '../instrument/capture.js';
 import type { RedactionHooks } from '../instrument/redact.js';
 import type { RunStatus } from '../model/run.js';
+import { nowMicros } from '../model/clock.js';
 import { Span, type SpanParent, type SpanRequest } from '../model/span.js';
 import { BatchSpanProcessor } from '../pipeline/batch-span-processor.js';
 import { DropWarnings, type TracewireLogger } from '../pipeline/drop-warnings.js';
@@ -118,7 +119,15 @@ export class TracingClient {
    * traced call to wait for delivery; that promise never rejects.
    */
   endSpan(span: Span, status: RunStatus, outputs?: Captured | CapturedJson, error?: string): Promise<void> | undefined {
-    if (!span.end(status, span.sampled ? outputs : undefined, error)) return undefined;
+    // The span's end written out here, its one caller: as a method of its own, V8 compiled it alone and again inside
+    // this one, in every fresh process. `endMicros` checked so no path can end a span twice (later ends are ignored).
+    if (span.endMicros !== undefined) return undefined;
+    span.endMicros = nowMicros();
+    span.status = status;
+    const kept = span.sampled ? outputs : undefined;
+    span.outputs = kept === undefined ? undefined : 'json' in kept ? kept.json : kept.value;
+    if (error !== undefined) span.rarities().error = error;
+    span.payloadBytes += (kept?.bytes ?? 0) + (error?.length ?? 0);
     this.counters.spansEnded++;
     if (!span.sampled) {
       this.counters.sampledOut++;

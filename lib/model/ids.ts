@@ -45,14 +45,6 @@ const DASH = 45;
 /** The 12 hex digits of the millisecond in {@link charsMillis}. */
 const timeChars = new Uint8Array(12);
 
-/** The offset of `count` fresh random bytes in `pool`, refilling it when it runs short. */
-function drawRandom(count: number): number {
-  if (poolOffset + count > pool.length) refillPool();
-  const r = poolOffset;
-  poolOffset += count;
-  return r;
-}
-
 /** Draws a fresh pool: 320 bytes first, then 16 KiB, then 64 KiB each time. */
 function refillPool(): void {
   if (draws === 1) pool = new Uint8Array(SECOND_POOL_BYTES);
@@ -68,7 +60,11 @@ function refillPool(): void {
  * its size, so one per multipart boundary would cost more than the boundary.
  */
 export function randomHex(byteCount: number): string {
-  const r = drawRandom(byteCount);
+  // Drawn from the pool written out, here as in uuidv7 (one call fewer on every traced call there): a helper for
+  // this one caller would be bundle bytes for nothing.
+  if (poolOffset + byteCount > pool.length) refillPool();
+  const r = poolOffset;
+  poolOffset += byteCount;
   // On Node one native call: a flush calls this once per export (200 times for 20 000 runs), enough for its loop
   // below to be compiled by TurboFan in a fresh process (~1.5 ms of CPU) for what is a few microseconds of work.
   if (NodeBuffer !== undefined) return NodeBuffer.from(pool.buffer, pool.byteOffset + r, byteCount).toString('hex');
@@ -86,22 +82,29 @@ function hexAt(at: number, byte: number): void {
   timeChars[at + 1] = HEX_DIGITS[byte & 0x0f]!;
 }
 
+/**
+ * Writes the millisecond's 12 hex digits (48 bits, big-endian) into
+ * `timeChars`. Out of line: once per millisecond, so V8 leaves it out of
+ * `uuidv7`'s optimized code (TurboFan work in every fresh process).
+ */
+function formatMillis(unixMillis: number): void {
+  // Division keeps it exact past 2^32.
+  const high = Math.floor(unixMillis / 0x1000000);
+  const low = unixMillis % 0x1000000;
+  hexAt(0, (high >>> 16) & 0xff);
+  hexAt(2, (high >>> 8) & 0xff);
+  hexAt(4, high & 0xff);
+  hexAt(6, (low >>> 16) & 0xff);
+  hexAt(8, (low >>> 8) & 0xff);
+  hexAt(10, low & 0xff);
+  charsMillis = unixMillis;
+}
+
 /** A new UUIDv7 string for the given wall-clock milliseconds. */
 export function uuidv7(unixMillis: number = Date.now()): string {
   // Stryker disable next-line ConditionalExpression: `true` (format every time) is a cache miss only, the same digits; the `false` twin (never format) is killed by run-ids.test.ts and goes with it
-  if (unixMillis !== charsMillis) {
-    // 48-bit timestamp, big-endian. Division keeps it exact past 2^32.
-    const high = Math.floor(unixMillis / 0x1000000);
-    const low = unixMillis % 0x1000000;
-    hexAt(0, (high >>> 16) & 0xff);
-    hexAt(2, (high >>> 8) & 0xff);
-    hexAt(4, high & 0xff);
-    hexAt(6, (low >>> 16) & 0xff);
-    hexAt(8, (low >>> 8) & 0xff);
-    hexAt(10, low & 0xff);
-    charsMillis = unixMillis;
-  }
-  // drawRandom written out: one call fewer on every traced call (paid unoptimised in a fresh process).
+  if (unixMillis !== charsMillis) formatMillis(unixMillis);
+  // The pool draw written out: one call fewer on every traced call (paid unoptimised in a fresh process).
   if (poolOffset + RANDOM_BYTES_PER_ID > pool.length) refillPool();
   const r = poolOffset;
   poolOffset += RANDOM_BYTES_PER_ID;

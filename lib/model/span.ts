@@ -261,18 +261,6 @@ export class Span implements ActiveSpan {
     return this;
   }
 
-  /** Ends the span once; later calls are ignored so no path can end it twice. */
-  end(status: RunStatus, outputs?: { value: JsonObject; bytes: number } | { json: string; bytes: number }, error?: string): boolean {
-    // `endMicros`, not the `isRecording` getter: one call fewer on every traced call.
-    if (this.endMicros !== undefined) return false;
-    this.endMicros = nowMicros();
-    this.status = status;
-    this.outputs = outputs === undefined ? undefined : 'json' in outputs ? outputs.json : outputs.value;
-    if (error !== undefined) this.rarities().error = error;
-    this.payloadBytes += (outputs?.bytes ?? 0) + (error?.length ?? 0);
-    return true;
-  }
-
   /**
    * @internal The span's record for export, as {@link toRun} but compact
    * (see {@link RunRecord}): inputs and outputs become JSON text here, once.
@@ -319,7 +307,8 @@ export class Span implements ActiveSpan {
     return runLiteral(this, inputs, ended, outputs);
   }
 
-  private rarities(): SpanRarities {
+  /** @internal Its {@link SpanRarities}, made on first use. */
+  rarities(): SpanRarities {
     return (this.rare ??= new SpanRarities());
   }
 }

@@ -24,22 +24,31 @@ export class Admission {
 
   /** Admits `event` within the budget; false when it was dropped (and counted). */
   admit(event: SpanEvent): boolean {
-    while (!this.budget.tryTake(event)) {
-      // Read here, not before the loop: most events fit at once, and then admit is this one call.
+    return this.budget.tryTake(event) || this.admitFull(event);
+  }
+
+  /**
+   * {@link admit} when the budget is full: evicts (drop-oldest) until `event`
+   * fits, or refuses it. Out of line: most events fit at once, and V8
+   * compiles whatever `admit` holds again inside each caller it is inlined into.
+   */
+  private admitFull(event: SpanEvent): boolean {
+    do {
       const { maxQueueSize, maxQueueBytes, dropPolicy } = this.config;
+      const full = `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); `;
       const evicted = dropPolicy === 'drop-oldest' ? this.queue.evictOldest() : undefined;
       if (evicted === undefined) {
         // A refused start loses nothing (its end posts the whole run): only a refused end is a drop, counted and warned.
         if (event instanceof SpanEnd) {
           this.counters.queueFull++;
-          this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); spans are being dropped`);
+          this.warnings.once('queue-full', full + 'spans are being dropped');
         }
         return false;
       }
       this.counters.queueFull += evicted.endCount;
-      this.warnings.once('queue-full', `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); the oldest spans are being dropped`);
+      this.warnings.once('queue-full', full + 'the oldest spans are being dropped');
       this.settle(evicted, 'evicted');
-    }
+    } while (!this.budget.tryTake(event));
     return true;
   }
 

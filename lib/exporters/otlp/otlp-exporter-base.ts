@@ -1,6 +1,6 @@
 import { resolveOtlpSettings, type OtlpOptions, type OtlpProtocol, type OtlpSettings } from '../../config-otlp.js';
 import type { Run } from '../../model/run.js';
-import { recordsOf, takesRecords } from '../record-batch.js';
+import { recordsOf, takesRecords, type RecordBatch } from '../record-batch.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
 import { releaseBody, reusableUtf8Body } from '../http/body-pool.js';
@@ -93,29 +93,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
     try {
       const records = recordsOf(batch);
       if (records !== undefined) {
-        // The pipeline's own batch, in one loop over posts then patches: its compact records (numeric times, inputs as
-        // JSON already); for http/json each span's text goes straight into the request's (no object graph to
-        // stringify, no object or closure call per span).
         const request = new OtlpJsonRequest();
-        const serviceName = this.#settings.serviceName;
-        const posts = records.postRecords;
-        const count = posts.length + records.patchRecords.length;
-        for (let i = 0; i < count; i++) {
-          const isPost = i < posts.length;
-          const record = isPost ? posts[i]! : records.patchRecords[i - posts.length]!;
-          let startInputs: string | undefined;
-          if (record.endMicros === undefined) {
-            // A start still running: nothing to send yet; its inputs wait for its end.
-            if (isPost && record.inputsJson !== undefined) this.#pending.remember(record.id, record.inputsJson);
-            continue;
-          }
-          if (!isPost) {
-            startInputs = this.#pending.get(record.id);
-            if (startInputs !== undefined) joined.push(record.id);
-          }
-          if (this.#jsonText) request.add(serviceName ?? record.projectName, recordSpanJson(record, startInputs));
-          else spans.push({ serviceName: serviceName ?? record.projectName, span: recordToOtlpSpan(record, startInputs) });
-        }
+        this.#addRecords(records, request, spans, joined);
         if (!request.empty) body = reusableUtf8Body(request.text());
         pooled = body !== undefined;
       } else {
@@ -152,6 +131,37 @@ export class OtlpHttpExporterBase implements SpanExporter {
       releaseBody(plain);
       postByCallback(this.#transport, { url, headers, body: zipped, options }, answered);
     }, (error: unknown) => answered(notEncodable(error)));
+  }
+
+  /**
+   * The pipeline's own batch, in one loop over posts then patches: its compact
+   * records (numeric times, inputs as JSON already); for http/json each
+   * span's text goes straight into `request`'s (no object graph to stringify,
+   * no object or closure call per span), else its span into `spans`. Apart
+   * from {@link EXPORT_NOW}: V8 optimizes the function this loop runs in, and
+   * inlined all of the export's once-per-request code with it (~3 ms of
+   * TurboFan work in a fresh process's first flush).
+   */
+  #addRecords(records: RecordBatch, request: OtlpJsonRequest, spans: ServiceSpan[], joined: string[]): void {
+    const serviceName = this.#settings.serviceName;
+    const posts = records.postRecords;
+    const count = posts.length + records.patchRecords.length;
+    for (let i = 0; i < count; i++) {
+      const isPost = i < posts.length;
+      const record = isPost ? posts[i]! : records.patchRecords[i - posts.length]!;
+      let startInputs: string | undefined;
+      if (record.endMicros === undefined) {
+        // A start still running: nothing to send yet; its inputs wait for its end.
+        if (isPost && record.inputsJson !== undefined) this.#pending.remember(record.id, record.inputsJson);
+        continue;
+      }
+      if (!isPost) {
+        startInputs = this.#pending.get(record.id);
+        if (startInputs !== undefined) joined.push(record.id);
+      }
+      if (this.#jsonText) request.add(serviceName ?? record.projectName, recordSpanJson(record, startInputs));
+      else spans.push({ serviceName: serviceName ?? record.projectName, span: recordToOtlpSpan(record, startInputs) });
+    }
   }
 
   shutdown(): Promise<void> {

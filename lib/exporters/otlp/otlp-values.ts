@@ -18,20 +18,18 @@ export function traceIdOf(uuid: string): string {
 /**
  * @internal The hex digits of a UUID in canonical lower-case form
  * (`8-4-4-4-12`, as tracewire writes its ids), or undefined for any other
- * spelling. A character scan and slices: this runs for every span, and
- * `replace` plus a regex cost several times more. Such a UUID is also written
- * by JSON as is between quotes.
+ * spelling. One regex test and slices: this runs for every span, and
+ * `replace` costs several times more. Such a UUID is also written by JSON as
+ * is between quotes. A test rather than a character scan: as fast warm
+ * (≈ 210 against 260–340 ns, with the slices), and the scan's loop was
+ * ~2 ms of TurboFan work in a fresh process's first flush.
  */
 export function hexOfCanonicalUuid(uuid: string): string | undefined {
-  if (uuid.length !== 36) return undefined;
-  for (let i = 0; i < 36; i++) {
-    const c = uuid.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return undefined; // '-'
-    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return undefined; // 0-9, a-f
-  }
+  if (!CANONICAL_UUID.test(uuid)) return undefined;
   return uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24);
 }
+
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * @internal A span id (16 hex digits) from a run id: the UUID's last 64 bits.

@@ -30,7 +30,7 @@ describe('ids', () => {
 
   test('only the canonical lower-case 8-4-4-4-12 spelling takes the fast path', () => {
     expect(hexOfCanonicalUuid(UUID)).toBe(HEX);
-    for (const other of [UUID.toUpperCase(), HEX, UUID.replace(/-/g, '_'), UUID.slice(0, 35) + 'g', '0192f3a4-5b6c-7d8e-9f01-23456789abc-', '0192f3a45-b6c-7d8e-9f01-23456789abcd', `${UUID.slice(0, 13)}x${UUID.slice(14)}`, `${UUID.slice(0, 18)}x${UUID.slice(19)}`, `${UUID.slice(0, 23)}x${UUID.slice(24)}`, '/'.repeat(36), ':'.repeat(36), '`'.repeat(36), 'g'.repeat(36)]) {
+    for (const other of [UUID.toUpperCase(), UUID + '\n', '\n' + UUID, HEX, UUID.replace(/-/g, '_'), UUID.slice(0, 35) + 'g', '0192f3a4-5b6c-7d8e-9f01-23456789abc-', '0192f3a45-b6c-7d8e-9f01-23456789abcd', `${UUID.slice(0, 13)}x${UUID.slice(14)}`, `${UUID.slice(0, 18)}x${UUID.slice(19)}`, `${UUID.slice(0, 23)}x${UUID.slice(24)}`, '/'.repeat(36), ':'.repeat(36), '`'.repeat(36), 'g'.repeat(36)]) {
       expect(hexOfCanonicalUuid(other)).toBeUndefined();
     }
     expect(hexOfCanonicalUuid('09af09af-09af-09af-09af-09af09af09af')).toBe('09af09af09af09af09af09af09af09af');
