@@ -22,17 +22,14 @@ export class Admission {
     private readonly settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
   ) {}
 
-  /** Admits `event` within the budget; false when it was dropped (and counted). */
-  admit(event: SpanEvent): boolean {
-    return this.budget.tryTake(event) || this.admitFull(event);
-  }
-
   /**
-   * {@link admit} when the budget is full: evicts (drop-oldest) until `event`
-   * fits, or refuses it. Out of line: most events fit at once, and V8
-   * compiles whatever `admit` holds again inside each caller it is inlined into.
+   * Admits `event` when the budget is full (the caller's `budget.tryTake`
+   * refused it): evicts (drop-oldest) until it fits, or refuses it; false
+   * when it was dropped (and counted). Callers try the budget themselves:
+   * an `admit` wrapping both was a function V8 compiled in every fresh
+   * process with `tryTake` inlined, on top of `tryTake` compiled alone.
    */
-  private admitFull(event: SpanEvent): boolean {
+  admitFull(event: SpanEvent): boolean {
     do {
       const { maxQueueSize, maxQueueBytes, dropPolicy } = this.config;
       const full = `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); `;

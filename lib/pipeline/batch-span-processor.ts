@@ -130,7 +130,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (this.slots.runningCount > 0) this.slots.reap(span.startMicros / 1000);
     // The span is its own start event (see SpanEvent): no object per call.
     span.queuedBytes = span.payloadBytes;
-    if (!this.admission.admit(span)) return;
+    if (!this.budget.tryTake(span) && !this.admission.admitFull(span)) return;
     span.startQueued = true;
     this.events.subscriber?.next(span);
   }
@@ -144,7 +144,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (this.slots.runningCount > 0) this.slots.reap((span.endMicros ?? span.startMicros) / 1000);
     if (!this.admission.spanEnded(span)) {
       const end = new SpanEnd(span, span.payloadBytes);
-      if (this.admission.admit(end)) this.events.subscriber?.next(end);
+      if (this.budget.tryTake(end) || this.admission.admitFull(end)) this.events.subscriber?.next(end);
     }
     span.startQueued = false;
     span.startBatch = undefined;
