@@ -115,13 +115,13 @@ export class TracingClient {
   }
 
   /**
-   * @internal Ends `span`. Returns a promise only when the strategy wants the
-   * traced call to wait for delivery; that promise never rejects.
+   * @internal Ends `span`, which has not ended yet (its outcome checks). Returns
+   * a promise only when the strategy wants the traced call to wait for
+   * delivery; that promise never rejects.
    */
   endSpan(span: Span, status: RunStatus, outputs?: Captured | CapturedJson, error?: string): Promise<void> | undefined {
     // The span's end written out here, its one caller: as a method of its own, V8 compiled it alone and again inside
-    // this one, in every fresh process. `endMicros` checked so no path can end a span twice (later ends are ignored).
-    if (span.endMicros !== undefined) return undefined;
+    // this one, in every fresh process. Not checked for an earlier end: the caller, SpanOutcome.end, already did.
     span.endMicros = nowMicros();
     span.status = status;
     const kept = span.sampled ? outputs : undefined;

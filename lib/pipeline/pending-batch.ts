@@ -59,7 +59,7 @@ export class PendingBatch {
   constructor(events: readonly SpanEvent[], asRecords = true) {
     // The fields that change after construction are written twice here, with two different values. V8 treats a field
     // written once as a constant, and code optimised meanwhile depends on it: the first later write (a batch taken
-    // for sending, settled, its records built) then deoptimised the hot path's functions that read it (Span.end,
+    // for sending, settled, its records built) then deoptimised the hot path's functions that read it (the span's end,
     // spanEnded…: --trace-deopt, "code dependencies", mid-flush in a fresh process), which ran unoptimised
     // again until recompiled. A second write in the constructor makes the field mutable before anything is compiled.
     this.taken = true;
