@@ -1,7 +1,7 @@
 import { recordsOf } from '../record-batch.js';
 import type { ExportBatch } from '../span-exporter.js';
 import { recordOp, textsOfRun } from './to-langsmith-run.js';
-import { serializeOp, type LangSmithWireMode, type WireOp } from './wire-body.js';
+import { serializeOp, type LangSmithWireMode, type WireOp } from './wire-op.js';
 
 /**
  * @internal The batch's operations in `mode`, without the runs an earlier

@@ -10,7 +10,8 @@ import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, typ
 import { sendInOrder, type DeliveredRuns } from './request-sequence.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './server-info.js';
 import { batchOps, isEmpty } from './batch-ops.js';
-import { buildBody, newBoundary, splitIntoRequests, type LangSmithWireMode, type WireBody, type WireOp } from './wire-body.js';
+import { buildBody, splitIntoRequests, type WireBody } from './wire-body.js';
+import { newBoundary, type LangSmithWireMode, type WireOp } from './wire-op.js';
 
 /** @internal `GET {endpoint}/info` on the exporter's runtime: resolves the limits it announces, or the defaults; never rejects. */
 export type IngestLimitsFetch = (url: URL, headers: Record<string, string>) => Promise<IngestLimits>;

@@ -1,6 +1,6 @@
 import type { ExportDone } from '../callback-export.js';
 import { EXPORT_OK, type ExportBatch } from '../span-exporter.js';
-import type { WireOp } from './wire-body.js';
+import type { WireOp } from './wire-op.js';
 
 /** @internal Sends one request of a batch; `done` is never called on the caller's stack. */
 export type SendRequest = (ops: readonly WireOp[], done: ExportDone) => void;

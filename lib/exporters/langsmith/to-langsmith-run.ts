@@ -3,7 +3,7 @@ import { utf8Length } from '../http/utf8-body.js';
 import type { Run } from '../../model/run.js';
 import type { RunRecord } from '../../model/run-record.js';
 import { flat } from '../../serialize/text.js';
-import { wireOp, type LangSmithWireMode, type WireOp } from './wire-body.js';
+import { wireOp, type LangSmithWireMode, type WireOp } from './wire-op.js';
 
 /**
  * @internal The fields that travel as parts of their own in a multipart

@@ -1,7 +1,8 @@
 import type { RunRecord } from '../../../lib/model/run-record';
 import { CHILD, ROOT, runRecord } from '../../helpers/run-records';
 import { recordOp, textsOfRecord, textsOfRun, type LangSmithTexts, type MultipartMain } from '../../../lib/exporters/langsmith/to-langsmith-run';
-import { buildBody, serializeOp, splitIntoRequests } from '../../../lib/exporters/langsmith/wire-body';
+import { buildBody, splitIntoRequests } from '../../../lib/exporters/langsmith/wire-body';
+import { serializeOp } from '../../../lib/exporters/langsmith/wire-op';
 
 /**
  * The pipeline's records are written as LangSmith JSON text field by field

@@ -1,5 +1,6 @@
 import type { LangSmithTexts } from '../../../lib/exporters/langsmith/to-langsmith-run';
-import { buildBody, newBoundary, serializeOp, splitIntoRequests, WireOp, type LangSmithWireMode } from '../../../lib/exporters/langsmith/wire-body';
+import { buildBody, splitIntoRequests } from '../../../lib/exporters/langsmith/wire-body';
+import { newBoundary, serializeOp, WireOp, type LangSmithWireMode } from '../../../lib/exporters/langsmith/wire-op';
 
 /**
  * The LangSmith wire formats, byte for byte: multipart (`POST /runs/multipart`,
