@@ -16,7 +16,7 @@ export type { WaitUntil } from './lib/lifecycle/wait-until.js';
 export type { TraceOptions } from './lib/instrument/trace-options.js';
 export type { RedactionHooks, RedactionContext } from './lib/instrument/redact.js';
 export { getCurrentSpan } from './lib/context/span-context.js';
-export type { ActiveSpan } from './lib/model/span.js';
+export type { ActiveSpan } from './lib/model/span-types.js';
 export { TracingClient, type TracingClientOptions } from './lib/client/tracing-client.js';
 export { BackgroundDelivery, BlockingDelivery, ManualDelivery, type DeliveryStrategy } from './lib/client/delivery-strategy.js';
 export type { DeliveryOptions, DeliveryMode, DropPolicy } from './lib/config.js';

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ActiveSpan, Span } from '../model/span.js';
+import type { Span } from '../model/span.js';
+import type { ActiveSpan } from '../model/span-types.js';
 
 /**
  * Marks code that runs under a traced function whose tracing was turned off

@@ -1,4 +1,5 @@
-import type { Span, SpanParent } from '../model/span.js';
+import type { Span } from '../model/span.js';
+import type { SpanParent } from '../model/span-types.js';
 
 /**
  * @internal The OpenTelemetry bridge as the core sees it: two calls, set only

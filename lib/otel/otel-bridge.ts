@@ -1,7 +1,8 @@
 import type * as OtelApi from '@opentelemetry/api';
 import { callInSpan } from '../context/span-context.js';
 import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
-import type { Span, SpanParent } from '../model/span.js';
+import type { Span } from '../model/span.js';
+import type { SpanParent } from '../model/span-types.js';
 import { TracewireConfigError } from '../errors.js';
 import { uuidOfHex, type RemoteTraceContext } from '../propagation/remote-context.js';
 import { spanParentOf } from '../propagation/span-parent.js';

@@ -1,4 +1,4 @@
-import type { SpanParent } from '../model/span.js';
+import type { SpanParent } from '../model/span-types.js';
 import { otelHook } from '../otel/bridge-hook.js';
 import type { CallSite } from '../instrument/trace-options.js';
 import { continuedContext } from './continue-trace.js';

@@ -1,5 +1,5 @@
 import { nowMicros, toCompactMicros } from '../model/clock.js';
-import type { SpanParent } from '../model/span.js';
+import type { SpanParent } from '../model/span-types.js';
 import type { RemoteTraceContext } from './remote-context.js';
 
 /**

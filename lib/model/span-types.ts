@@ -1,0 +1,69 @@
+import type { JsonValue } from '../serialize/to-json-safe.js';
+import type { RunType } from './run.js';
+
+type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * The span a traced call runs in, as user code sees it through
+ * `getCurrentSpan()`. Changes made after the span ended are ignored: it may
+ * already be on its way.
+ */
+export interface ActiveSpan {
+  readonly id: string;
+  readonly traceId: string;
+  readonly parentId: string | undefined;
+  readonly name: string;
+  readonly runType: RunType;
+  /** False once the span has ended. */
+  readonly isRecording: boolean;
+  /** Sets one metadata key (serialized safely now). Children started later inherit it. */
+  setMetadata(key: string, value: unknown): this;
+  addTags(...tags: string[]): this;
+  /** Records a point-in-time event with optional attributes. */
+  addEvent(name: string, attributes?: Record<string, unknown>): this;
+  /** Renames the run (e.g. once the call knows what it is doing). An empty or non-string name is ignored. */
+  setName(name: string): this;
+  /**
+   * Records these outputs (serialized safely now) instead of what the call
+   * returns or produces. The client's `redact.outputs` hook still applies.
+   */
+  setOutputs(outputs: unknown): this;
+}
+
+/** @internal What a traced call asks for: its name, type, tags and (serialized) metadata. */
+export interface SpanRequest {
+  readonly name: string;
+  readonly runType: RunType;
+  readonly tags: readonly string[];
+  readonly metadata: JsonObject | undefined;
+  /** The project to report to; default: the parent's (same client), else the client's. */
+  readonly projectName?: string | undefined;
+}
+
+/**
+ * @internal What a span takes from its parent: a span of this process, or a
+ * remote parent continued from another service's headers.
+ */
+export interface SpanParent {
+  readonly id: string;
+  readonly traceId: string;
+  readonly dottedOrder: string;
+  readonly metadata: JsonObject;
+  /** `undefined`: the remote caller sent no sampling decision; the trace id decides, as for a root. */
+  readonly sampled: boolean | undefined;
+  readonly remote: RemoteOrigin | undefined;
+  /**
+   * Whether this parent is a span of another process. Default: a parent that
+   * is not a span of this process and carries a {@link RemoteOrigin} is.
+   */
+  readonly isRemote?: boolean;
+}
+
+/** @internal What every span of a trace continued from another service carries on. */
+export interface RemoteOrigin {
+  /** The caller's `tracestate`, passed on unchanged. */
+  readonly tracestate: string | undefined;
+  /** The caller's project (`langsmith-project`), which the continued spans are recorded in, as langsmith does. */
+  readonly projectName: string | undefined;
+}
+
