@@ -49,10 +49,11 @@ const FRESH = Number((process.argv.find((a) => a.startsWith('--fresh=')) ?? '--f
  */
 function pathsOf(root, label) {
   const lib = (p) => require(path.join(root, 'dist', 'lib', p));
-  // Framing (newBoundary, serializeOp) moved to wire-op.js; an older build has it all in wire-body.js.
-  const wireOpFile = path.join(root, 'dist', 'lib', 'exporters/langsmith/wire-op.js');
-  const wb = { ...lib('exporters/langsmith/wire-body.js'), ...(require('node:fs').existsSync(wireOpFile) ? require(wireOpFile) : {}) };
-  const ls = lib('exporters/langsmith/to-langsmith-run.js');
+  // Framing (newBoundary, serializeOp) moved to wire-op.js, and the record writer (recordOp, textsOfRecord) to
+  // record-op.js; an older build has them in wire-body.js and to-langsmith-run.js.
+  const libIfBuilt = (p) => (require('node:fs').existsSync(path.join(root, 'dist', 'lib', p)) ? lib(p) : {});
+  const wb = { ...lib('exporters/langsmith/wire-body.js'), ...libIfBuilt('exporters/langsmith/wire-op.js') };
+  const ls = { ...lib('exporters/langsmith/to-langsmith-run.js'), ...libIfBuilt('exporters/langsmith/record-op.js') };
   const { toOtlpSpan } = lib('exporters/otlp/to-otlp-span.js');
   const { toOtlpRequest } = lib('exporters/otlp/otlp-request.js');
   const records = typeof ls.textsOfRecord === 'function';

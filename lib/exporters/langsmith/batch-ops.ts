@@ -1,6 +1,7 @@
 import { recordsOf } from '../record-batch.js';
 import type { ExportBatch } from '../span-exporter.js';
-import { recordOp, textsOfRun } from './to-langsmith-run.js';
+import { recordOp } from './record-op.js';
+import { textsOfRun } from './to-langsmith-run.js';
 import { serializeOp, type LangSmithWireMode, type WireOp } from './wire-op.js';
 
 /**

@@ -1,6 +1,7 @@
 import type { RunRecord } from '../../../lib/model/run-record';
 import { CHILD, ROOT, runRecord } from '../../helpers/run-records';
-import { recordOp, textsOfRecord, textsOfRun, type LangSmithTexts, type MultipartMain } from '../../../lib/exporters/langsmith/to-langsmith-run';
+import { recordOp, textsOfRecord } from '../../../lib/exporters/langsmith/record-op';
+import { textsOfRun, type LangSmithTexts, type MultipartMain } from '../../../lib/exporters/langsmith/to-langsmith-run';
 import { buildBody, splitIntoRequests } from '../../../lib/exporters/langsmith/wire-body';
 import { serializeOp } from '../../../lib/exporters/langsmith/wire-op';
 
