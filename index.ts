@@ -30,7 +30,8 @@ export {
   ManualDelivery,
   type DeliveryStrategy,
 } from './lib/client/delivery-strategy.js';
-export type { DeliveryOptions, DeliveryMode, DropPolicy, LangSmithOptions } from './lib/config.js';
+export type { DeliveryOptions, DeliveryMode, DropPolicy } from './lib/config.js';
+export type { LangSmithOptions } from './lib/config-langsmith.js';
 export type { TracewireLogger } from './lib/pipeline/drop-warnings.js';
 export { setGlobalTracingClient, getGlobalTracingClient } from './lib/client/global-client.js';
 export type { FlushOptions, FlushResult } from './lib/client/span-processor.js';

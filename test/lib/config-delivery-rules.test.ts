@@ -1,5 +1,6 @@
 import { configErrorOf } from '../helpers/config-error';
-import { resolveDeliveryConfig, resolveLangSmithSettings, type DeliveryOptions } from '../../lib/config';
+import { resolveDeliveryConfig, type DeliveryOptions } from '../../lib/config';
+import { resolveLangSmithSettings } from '../../lib/config-langsmith';
 
 /**
  * The rules of every delivery and LangSmith setting, one table each: the

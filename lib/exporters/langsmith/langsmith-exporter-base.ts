@@ -1,4 +1,4 @@
-import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings } from '../../config.js';
+import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings } from '../../config-langsmith.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { TracewireConfigError } from '../../errors.js';
 import { takesRecords } from '../record-batch.js';

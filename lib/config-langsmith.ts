@@ -1,0 +1,34 @@
+import { envValue, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
+import { TracewireConfigError } from './errors.js';
+
+/** Where and how the LangSmith exporter sends; every field falls back to the `LANGSMITH_*` environment. */
+export interface LangSmithOptions {
+  /** Default `LANGSMITH_ENDPOINT`, else `https://api.smith.langchain.com`. */
+  readonly endpoint?: string;
+  /** Default `LANGSMITH_API_KEY`. Required unless the endpoint is on this machine; `''` sends none (and reads no variable). */
+  readonly apiKey?: string;
+  /** Sent as `x-tenant-id`. Default `LANGSMITH_WORKSPACE_ID`; `''` sends none. */
+  readonly workspaceId?: string;
+}
+
+/** @internal */
+export interface LangSmithSettings {
+  readonly endpoint: URL;
+  readonly apiKey: string | undefined;
+  readonly workspaceId: string | undefined;
+}
+
+const LOCAL_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/** @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a stream of 401s. */
+export function resolveLangSmithSettings(options: LangSmithOptions, env: Env = process.env): LangSmithSettings {
+  const raw = options.endpoint ?? envValue(env, ...langsmithVariables('ENDPOINT')) ?? 'https://api.smith.langchain.com';
+  const endpoint = parseHttpUrl(raw.replace(/\/+$/, ''), 'LangSmith endpoint', 'https://api.smith.langchain.com', raw);
+  // An empty string is "none": the local collector must not receive a LangSmith key found in the environment.
+  const apiKey = options.apiKey === '' ? undefined : (options.apiKey ?? envValue(env, ...langsmithVariables('API_KEY')));
+  if (apiKey === undefined && !LOCAL_HOSTS.test(endpoint.hostname)) {
+    throw new TracewireConfigError('LANGSMITH_API_KEY', undefined, `an API key for ${endpoint.origin} (set apiKey or LANGSMITH_API_KEY; only a local endpoint may go without)`);
+  }
+  const workspaceId = options.workspaceId === '' ? undefined : (options.workspaceId ?? envValue(env, 'LANGSMITH_WORKSPACE_ID'));
+  return { endpoint, apiKey, workspaceId };
+}
