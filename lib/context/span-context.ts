@@ -43,3 +43,21 @@ export function currentScope(): Scope | undefined {
 export function callInSpan(scope: Scope, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
   return spanStorage.run(scope, Reflect.apply, fn, thisArg, args);
 }
+
+/**
+ * @internal Calls code that tracewire runs but does not own — a redaction or
+ * capture hook, `onEnd`, an `id` function, a logger, an exporter — with
+ * tracing off, so traced code inside it cannot feed spans back into tracing
+ * (a redaction hook calling a traced helper recursed until the stack
+ * overflowed; an exporter's traced helper exported its own spans every
+ * flush interval, forever). A promise it returns gets a rejection handler,
+ * so a hook written `async` cannot end the process with an unhandled
+ * rejection; the caller still gets the promise.
+ */
+export function callUntraced(fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
+  const result = callInSpan(TRACING_OFF, fn, thisArg, args);
+  if (result instanceof Promise) Promise.prototype.then.call(result, undefined, ignore);
+  return result;
+}
+
+function ignore(): void {}

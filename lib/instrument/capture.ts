@@ -1,3 +1,4 @@
+import { callUntraced } from '../context/span-context.js';
 import { jsonStringBytes } from '../serialize/text.js';
 import { toJsonSafe, type JsonValue, type SerializeLimits, type Serialized } from '../serialize/to-json-safe.js';
 import type { CallSite } from './trace-options.js';
@@ -213,7 +214,7 @@ function asObject(serialized: Serialized, key: 'input' | 'args' | 'outputs'): Ca
 
 function guarded<A>(transform: (arg: A) => unknown, arg: A): unknown {
   try {
-    return transform(arg);
+    return callUntraced(transform, undefined, [arg]);
   } catch (error) {
     return `[capture transform threw: ${describeError(error).split('\n')[0]}]`;
   }

@@ -1,3 +1,4 @@
+import { callUntraced } from '../context/span-context.js';
 import { toJsonSafe, type JsonValue, type SerializeLimits } from '../serialize/to-json-safe.js';
 import type { Captured } from './capture.js';
 
@@ -19,9 +20,12 @@ export interface RedactionHooks {
   readonly outputs?: (outputs: JsonObject, context: RedactionContext) => unknown;
 }
 
+const WITHHELD = { redacted: '[redaction hook threw: value withheld]' };
+
 /**
  * @internal Applies a hook to a captured value. Fails closed: if the hook
- * throws, nothing of the original is kept — a broken redactor must not leak
+ * throws, or returns a promise (hooks are synchronous: the value is queued
+ * now), nothing of the original is kept — a broken redactor must not leak
  * what it was meant to hide.
  */
 export function redact(
@@ -33,10 +37,11 @@ export function redact(
   if (hook === undefined) return captured;
   let replaced: unknown;
   try {
-    replaced = hook(captured.value, context);
+    replaced = callUntraced(hook, undefined, [captured.value, context]);
   } catch {
-    replaced = { redacted: '[redaction hook threw: value withheld]' };
+    replaced = WITHHELD;
   }
+  if (replaced instanceof Promise) replaced = WITHHELD;
   const serialized = toJsonSafe(replaced, limits);
   const value = serialized.value;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { value, bytes: serialized.bytes };

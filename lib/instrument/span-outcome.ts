@@ -1,6 +1,7 @@
 import type { TracingClient } from '../client/tracing-client.js';
 import type { RunStatus } from '../model/run.js';
 import type { Span } from '../model/span.js';
+import { callUntraced } from '../context/span-context.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 import { captureOutputs, captureOutputsJson, describeError, explicitOutputs, type Captured, type CapturedJson } from './capture.js';
 import { redact } from './redact.js';
@@ -101,7 +102,7 @@ export class SpanOutcome {
     const onEnd = this.site.onEnd;
     if (onEnd !== undefined) {
       try {
-        onEnd(this.span.toRun('full'));
+        callUntraced(onEnd, undefined, [this.span.toRun('full')]);
       } catch {
         // onEnd is the user's hook: what it throws must not reach the traced call.
       }

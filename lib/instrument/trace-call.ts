@@ -1,4 +1,4 @@
-import { callInSpan, spanStorage, TRACING_OFF, type Scope } from '../context/span-context.js';
+import { callInSpan, callUntraced, spanStorage, TRACING_OFF, type Scope } from '../context/span-context.js';
 import { globalClient } from '../client/global-client.js';
 import type { TracingClient } from '../client/tracing-client.js';
 import type { Span } from '../model/span.js';
@@ -116,7 +116,7 @@ export function runId(client: TracingClient, site: CallSite, args: ArrayLike<unk
   let id: unknown = site.id;
   if (typeof id === 'function') {
     try {
-      id = id(Array.prototype.slice.call(args));
+      id = callUntraced(id, undefined, [Array.prototype.slice.call(args)]);
     } catch {
       id = undefined;
     }

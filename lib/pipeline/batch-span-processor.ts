@@ -95,6 +95,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       limiter: config.maxRequestsPerSecond === undefined ? undefined : new RateLimiter(config.maxRequestsPerSecond),
       onRequest: () => counters.exportRequests++,
       retryDeadline: () => this.retryDeadline,
+      warnings,
     };
     // A bad spoolDir throws TracewireConfigError here, at construction like every other setting.
     this.spool = config.spoolDir === undefined ? undefined : spoolFor(config.spoolDir, send, counters, warnings);

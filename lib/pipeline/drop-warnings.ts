@@ -1,4 +1,5 @@
 import type { DeliveryCounters } from '../client/delivery-stats.js';
+import { callUntraced } from '../context/span-context.js';
 
 /** Where tracewire reports trouble. Default: `console.warn`. Messages never contain secrets. */
 export interface TracewireLogger {
@@ -17,9 +18,14 @@ export class DropWarnings {
   constructor(private readonly logger: TracewireLogger) {}
 
   once(reason: string, message: string): void {
+    this.note(reason, `tracewire: ${message}. Further drops are counted in stats() and summarised at flush.`);
+  }
+
+  /** Reports `message` once per `reason`: trouble that is not a drop. */
+  note(reason: string, message: string): void {
     if (this.warned.has(reason)) return;
     this.warned.add(reason);
-    this.emit(`tracewire: ${message}. Further drops are counted in stats() and summarised at flush.`);
+    this.emit(message);
   }
 
   summarize(counters: DeliveryCounters): void {
@@ -36,7 +42,7 @@ export class DropWarnings {
   /** Reports one message through the logger; a broken logger is ignored. */
   emit(message: string): void {
     try {
-      this.logger.warn(message);
+      callUntraced(this.logger.warn, this.logger, [message]);
     } catch {
       // A broken logger must not break delivery.
     }

@@ -1,7 +1,10 @@
 import { unrefSleep } from '../client/deadline.js';
+import { callInSpan, TRACING_OFF } from '../context/span-context.js';
 import { callbackExporter, EXPORT_NOW } from '../exporters/callback-export.js';
 import { batchFor } from '../exporters/record-batch.js';
 import type { ExportBatch, ExportResult, SpanExporter } from '../exporters/span-exporter.js';
+import type { DropWarnings } from './drop-warnings.js';
+import { exportResultOf } from './export-result-of.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { LazyAbort } from './lazy-abort.js';
 import { retryDelayMillis, type RetrySettings } from './retry-policy.js';
@@ -16,6 +19,8 @@ export interface SendContext {
   readonly onRequest: () => void;
   /** Epoch millis by which a retry must have started (set during shutdown); `undefined` means no limit. */
   readonly retryDeadline: () => number | undefined;
+  /** Where an exporter's broken contract is warned about, once. */
+  readonly warnings?: Pick<DropWarnings, 'note'>;
 }
 
 /**
@@ -148,19 +153,31 @@ function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch |
   }, context.exportTimeoutMillis);
   timer.unref?.();
   try {
-    // An exporter that ignores the signal is still cut off by the timer. A built-in one answers by callback (no
-    // promise of its own); any other by promise: Promise.resolve, since one written in plain JS may return its
-    // result without a promise.
-    const byCallback = callbackExporter(context.exporter);
-    if (byCallback === undefined) Promise.resolve(context.exporter.export(batch, attempt)).then(finish, (error: unknown) => finish(failure(error)));
-    else {
-      let onStack = true;
-      byCallback[EXPORT_NOW](batch, attempt, (result) => (onStack ? queueMicrotask(() => finish(result)) : finish(result)));
-      onStack = false;
-    }
+    // Tracing off: the export is not the traced program's work, and an exporter's own traced code must not make spans
+    // that the next export sends, and so on (see callUntraced). One ALS.run per export, for every exporter.
+    callInSpan(TRACING_OFF, startExport, undefined, [context, batch, attempt, finish]);
   } catch (error) {
     finish(failure(error));
   }
+}
+
+/**
+ * An exporter that ignores the signal is still cut off by the timer. A built-in one answers by callback (no
+ * promise of its own); any other by promise: Promise.resolve, since one written in plain JS may return its
+ * result without a promise, or resolve with something other than an `ExportResult` (see exportResultOf).
+ */
+function startExport(context: SendContext, batch: ExportBatch, attempt: LazyAbort, finish: (result: ExportResult) => void): void {
+  const byCallback = callbackExporter(context.exporter);
+  if (byCallback === undefined) {
+    Promise.resolve(context.exporter.export(batch, attempt)).then(
+      (value) => finish(exportResultOf(value, context.warnings)),
+      (error: unknown) => finish(failure(error)),
+    );
+    return;
+  }
+  let onStack = true;
+  byCallback[EXPORT_NOW](batch, attempt, (result) => (onStack ? queueMicrotask(() => finish(result)) : finish(result)));
+  onStack = false;
 }
 
 function failure(error: unknown): ExportResult {

@@ -38,3 +38,39 @@ test.each([
   expect(names).toEqual(['flaky']);
   await client.shutdown();
 });
+
+test('an exporter whose export() resolves with nothing (async, no return) is taken as delivered, warned once, and the program goes on', async () => {
+  const warnings: string[] = [];
+  const exporter = { export: async () => undefined } as unknown as SpanExporter;
+  const client = new TracingClient({ exporter, manualFlushMode: true, maxBatchSize: 1, logger: { warn: (message) => warnings.push(message) } });
+  traceable(function first() {}, { client })();
+  traceable(function second() {}, { client })();
+  expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 2, failed: 0, timedOut: false });
+  expect(warnings).toEqual([expect.stringMatching(/export\(\) resolved with undefined, taken as delivered; resolve with \{ ok: true \}/)]);
+  await client.shutdown();
+});
+
+test.each([
+  ['true', true],
+  ['null', null],
+  ['an OpenTelemetry-style result', { code: 0 }],
+])('an exporter whose export() resolves with %s (not an ExportResult) fails the batch at once, without retry, and the program goes on', async (_what, value) => {
+  let calls = 0;
+  const exporter = { export: async () => (calls++, value) } as unknown as SpanExporter;
+  const client = new TracingClient({ exporter, manualFlushMode: true, maxRetries: 3, initialBackoffMillis: 1, logger: { warn: () => {} } });
+  traceable(function sent() {}, { client })();
+  expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 0, failed: 1, timedOut: false });
+  expect(calls).toBe(1);
+  expect(client.stats().dropped.exportFailed).toBe(1);
+  await client.shutdown();
+});
+
+test('a failure resolved without an error or a retryable flag is taken as retryable', async () => {
+  let calls = 0;
+  const exporter = { export: async () => (++calls < 3 ? { ok: false } : { ok: true }) } as unknown as SpanExporter;
+  const client = new TracingClient({ exporter, manualFlushMode: true, maxRetries: 3, initialBackoffMillis: 1, logger: { warn: () => {} } });
+  traceable(function retried() {}, { client })();
+  expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 1, failed: 0 });
+  expect(calls).toBe(3);
+  await client.shutdown();
+});

@@ -1,0 +1,32 @@
+import { EXPORT_OK, type ExportResult } from '../exporters/span-exporter.js';
+import type { DropWarnings } from './drop-warnings.js';
+
+/**
+ * @internal What an exporter's `export()` resolved with, as an
+ * `ExportResult`. An exporter of one's own is plain code, and
+ * `async export(batch) { await send(batch) }` resolves with `undefined`:
+ * taken as delivered (it did not throw), warned once. Anything else that is
+ * not an `ExportResult` is a failure no retry would change. Read unchecked,
+ * `result.ok` of `undefined` threw inside a promise callback: an unhandled
+ * rejection, which ended the process.
+ */
+export function exportResultOf(value: unknown, warnings: Pick<DropWarnings, 'note'> | undefined): ExportResult {
+  const result = value as Partial<{ ok: unknown; retryable: unknown; error: unknown; retryAfterMillis: unknown }> | null | undefined;
+  if (result?.ok === true) return EXPORT_OK;
+  if (result?.ok === false) {
+    const { retryable, error, retryAfterMillis } = result;
+    return {
+      ok: false,
+      retryable: retryable !== false,
+      error: error instanceof Error ? error : new Error(`export failed: ${String(error)}`),
+      retryAfterMillis: typeof retryAfterMillis === 'number' ? retryAfterMillis : undefined,
+    };
+  }
+  if (value === undefined) {
+    warnings?.note('export-undefined', `tracewire: an exporter's export() resolved with undefined, taken as delivered; resolve with ${SHAPE}.`);
+    return EXPORT_OK;
+  }
+  return { ok: false, retryable: false, error: new Error(`export() resolved with ${value === null ? 'null' : typeof value}, not ${SHAPE}`) };
+}
+
+const SHAPE = '{ ok: true } or { ok: false, retryable, error }';
