@@ -48,11 +48,19 @@ test.each(failures)('after %s, inspecting the client or exporter at depth Infini
   await tracing.shutdown({ timeoutMillis: 100 });
 });
 
-/** A server that answers 400 with the value of `header` quoted in its error body, as some proxies' error pages do. */
-async function echoingServer(header: string): Promise<{ url: string; server: Server }> {
+/**
+ * A server that answers 400 with the value of `header` quoted in its error body, as some proxies' error pages do;
+ * `tokenOnly`: 401 quoting the token without its scheme (`Bearer `), as an API that rejects a token does.
+ */
+async function echoingServer(header: string, tokenOnly = false): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     req.resume();
-    req.on('end', () => res.writeHead(400, { 'content-type': 'text/plain' }).end(`bad request; you sent ${header}: ${String(req.headers[header])}`));
+    const value = String(req.headers[header]);
+    req.on('end', () =>
+      tokenOnly
+        ? res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: `invalid credentials: ${value.split(' ')[1]}` }))
+        : res.writeHead(400, { 'content-type': 'text/plain' }).end(`bad request; you sent ${header}: ${value}`),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
@@ -80,4 +88,16 @@ test('an OTLP header value quoted back is cut out of the logged error too', asyn
   echo.server.close();
   expect(warnings.join('\n')).toMatch(/HTTP 400/);
   expect(warnings.join('\n')).not.toContain(API_KEY);
+});
+
+test('an OTLP token quoted back without its scheme (Bearer) is cut out of the logged error too', async () => {
+  const echo = await echoingServer('authorization', true);
+  const tracing = client(new OtlpHttpExporter({ endpoint: echo.url, headers: { authorization: `Bearer ${API_KEY}` } }));
+  step(1);
+  expect(await tracing.flush()).toMatchObject({ failed: 1 });
+  await tracing.shutdown();
+  echo.server.close();
+  const logged = warnings.join('\n');
+  expect(logged).toMatch(/HTTP 401.*invalid credentials: \[redacted\]/);
+  expect(logged).not.toContain(API_KEY);
 });
