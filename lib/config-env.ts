@@ -71,3 +71,10 @@ export function envChoice<T extends string>(env: Env, names: readonly string[], 
   if (!(choices as readonly string[]).includes(found.value)) throw new TracewireConfigError(found.name, found.value, `one of ${choices.join(', ')}`);
   return found.value as T;
 }
+
+/** @internal An exporter's `options`: nothing gives `{}`; anything but an object is refused, not read as one. */
+export function optionsObject<T extends object>(options: T | undefined, what: string): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TracewireConfigError(`${what} options`, options, 'an object of options, or nothing');
+  return options;
+}

@@ -1,5 +1,5 @@
 import { envValue, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
-import { TracewireConfigError } from './errors.js';
+import { HiddenValue, TracewireConfigError } from './errors.js';
 
 /** Where and how the LangSmith exporter sends; every field falls back to the `LANGSMITH_*` environment. */
 export interface LangSmithOptions {
@@ -18,11 +18,14 @@ export interface LangSmithSettings {
   readonly workspaceId: string | undefined;
 }
 
+const HEADER_TEXT = /^[\x21-\x7e]+$/;
+const SECRET = new HiddenValue('API keys are secrets');
 const LOCAL_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 
 /** @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a stream of 401s. */
 export function resolveLangSmithSettings(options: LangSmithOptions, env: Env = process.env): LangSmithSettings {
-  const raw = options.endpoint ?? envValue(env, ...langsmithVariables('ENDPOINT')) ?? 'https://api.smith.langchain.com';
+  const raw: unknown = options.endpoint ?? envValue(env, ...langsmithVariables('ENDPOINT')) ?? 'https://api.smith.langchain.com';
+  if (typeof raw !== 'string') throw new TracewireConfigError('LangSmith endpoint', raw, 'an http or https URL');
   const endpoint = parseHttpUrl(raw.replace(/\/+$/, ''), 'LangSmith endpoint', 'https://api.smith.langchain.com', raw);
   // An empty string is "none": the local collector must not receive a LangSmith key found in the environment.
   const apiKey = options.apiKey === '' ? undefined : (options.apiKey ?? envValue(env, ...langsmithVariables('API_KEY')));
@@ -30,5 +33,8 @@ export function resolveLangSmithSettings(options: LangSmithOptions, env: Env = p
     throw new TracewireConfigError('LANGSMITH_API_KEY', undefined, `an API key for ${endpoint.origin} (set apiKey or LANGSMITH_API_KEY; only a local endpoint may go without)`);
   }
   const workspaceId = options.workspaceId === '' ? undefined : (options.workspaceId ?? envValue(env, 'LANGSMITH_WORKSPACE_ID'));
+  // Sent as header values: a key read from a file with its line break would fail every request, so it fails here.
+  if (apiKey !== undefined && !HEADER_TEXT.test(apiKey)) throw new TracewireConfigError('apiKey', SECRET, 'a string of printable characters, no line breaks (a key read from a file keeps its newline: trim it)');
+  if (workspaceId !== undefined && !HEADER_TEXT.test(workspaceId)) throw new TracewireConfigError('workspaceId', workspaceId, 'a string of printable characters, no line breaks');
   return { endpoint, apiKey, workspaceId };
 }

@@ -76,7 +76,9 @@ export type DeliveryConfig = Required<Omit<DeliveryOptions, 'manualFlushMode' | 
 const INTEGER = 0;
 const POSITIVE = 1;
 const FRACTION = 2;
-type NumberKind = typeof INTEGER | typeof POSITIVE | typeof FRACTION;
+/** A timer's delay: Node runs a longer one after 1 ms (TimeoutOverflowWarning), so every export would time out at once. */
+const MILLIS = 3;
+type NumberKind = typeof INTEGER | typeof POSITIVE | typeof FRACTION | typeof MILLIS;
 
 // Each numeric setting's variable is derived from its name (see numericVariable), so the table
 // carries no variable names: test/lib/config-env-documented.test.ts holds every documented name to it.
@@ -84,17 +86,20 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number, NumberKind]> = [
   ['sampleRate', 1, FRACTION],
   ['maxBatchSize', 100, INTEGER],
   ['maxBatchBytes', 4 * 1024 * 1024, INTEGER],
-  ['flushIntervalMillis', 1_000, POSITIVE],
+  ['flushIntervalMillis', 1_000, MILLIS],
   ['maxConcurrentExports', 4, INTEGER],
   ['maxQueueSize', 100_000, INTEGER],
   ['maxQueueBytes', 64 * 1024 * 1024, INTEGER],
   ['maxRetries', 5, INTEGER],
-  ['initialBackoffMillis', 200, POSITIVE],
-  ['maxBackoffMillis', 30_000, POSITIVE],
-  ['exportTimeoutMillis', 10_000, POSITIVE],
-  ['flushTimeoutMillis', 5_000, POSITIVE],
-  ['unconsumedStreamTimeoutMillis', 60_000, POSITIVE],
+  ['initialBackoffMillis', 200, MILLIS],
+  ['maxBackoffMillis', 30_000, MILLIS],
+  ['exportTimeoutMillis', 10_000, MILLIS],
+  ['flushTimeoutMillis', 5_000, MILLIS],
+  ['unconsumedStreamTimeoutMillis', 60_000, MILLIS],
 ];
+
+/** @internal Every delivery option's name: one not among them (a typo such as `flushIntervalMs`) is refused, not ignored. */
+export const DELIVERY_OPTIONS: readonly string[] = ['mode', 'manualFlushMode', 'enabled', 'projectName', 'dropPolicy', 'maxRequestsPerSecond', 'spoolDir', ...NUMERIC.map(([name]) => name)];
 
 /** @internal A numeric setting's variable: `TRACEWIRE_` and the name in upper snake case (`maxBatchSize` → `TRACEWIRE_MAX_BATCH_SIZE`). */
 export function numericVariable(setting: string): string {
@@ -115,6 +120,7 @@ export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = proce
     maxRequestsPerSecond: undefined,
     spoolDir: options.spoolDir ?? envValue(env, 'TRACEWIRE_SPOOL_DIR'),
   };
+  if (typeof config.enabled !== 'boolean') throw new TracewireConfigError('enabled', config.enabled, 'true or false');
   if (config.dropPolicy !== 'drop-newest' && config.dropPolicy !== 'drop-oldest') {
     throw new TracewireConfigError('dropPolicy', config.dropPolicy, 'drop-newest or drop-oldest');
   }
@@ -153,6 +159,7 @@ const NUMBER_KINDS: ReadonlyArray<readonly [(value: number) => boolean, string]>
   [(value) => value > 0 && Number.isInteger(value), 'a whole number greater than 0'],
   [(value) => value > 0, 'a number greater than 0'],
   [(value) => value >= 0 && value <= 1, 'a number from 0 to 1'],
+  [(value) => value > 0 && value <= 2_147_483_647, 'milliseconds, more than 0 and at most 2147483647'],
 ];
 
 function checkNumber(setting: string, value: unknown, kind: NumberKind): number {

@@ -1,4 +1,4 @@
-import { resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config.js';
+import { DELIVERY_OPTIONS, resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config.js';
 import { TracewireConfigError } from '../errors.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import type { Captured, CapturedJson } from '../instrument/capture.js';
@@ -59,8 +59,11 @@ export class TracingClient {
    *   `options.mode` that disagrees is a `TracewireConfigError`.
    */
   constructor(options: TracingClientOptions, strategy?: DeliveryStrategy) {
-    if (options?.exporter === undefined || typeof options.exporter.export !== 'function') {
+    if (typeof options?.exporter?.export !== 'function') {
       throw new TracewireConfigError('exporter', options?.exporter, 'a SpanExporter (e.g. new MemoryExporter())');
+    }
+    for (const key of Object.keys(options)) {
+      if (!CLIENT_OPTIONS.includes(key)) throw new TracewireConfigError(`option "${key}"`, key, `one of ${CLIENT_OPTIONS.join(', ')}`);
     }
     this.config = agreeingConfig(resolveDeliveryConfig(options, runtimeEnv()), options, strategy);
     this.exporter = options.exporter;
@@ -171,6 +174,8 @@ export class TracingClient {
     return this.counters.snapshot(this.processor.pendingCount());
   }
 }
+
+const CLIENT_OPTIONS = ['exporter', 'serializeLimits', 'logger', 'redact', ...DELIVERY_OPTIONS];
 
 /** The strategy in force decides the mode, so `config.mode` can never report one thing while another happens. */
 function agreeingConfig(config: DeliveryConfig, options: TracingClientOptions, strategy: DeliveryStrategy | undefined): DeliveryConfig {

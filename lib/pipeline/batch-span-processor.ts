@@ -170,7 +170,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   shutdown(options?: FlushOptions): Promise<FlushResult> {
     this.shutdownResult ??= (async () => {
       this.isShutdown = true;
-      this.retryDeadline = Date.now() + (options?.timeoutMillis ?? this.config.flushTimeoutMillis);
+      this.retryDeadline = Date.now() + this.timeoutOf(options);
       const result = await this.flush(options);
       this.unregisterExitHook();
       this.subscription.unsubscribe();
@@ -199,8 +199,20 @@ export class BatchSpanProcessor implements SpanProcessor {
     });
   }
 
+  /**
+   * A wait's deadline: `timeoutMillis` when it is one (0 to 2 147 483 647 ms), else `flushTimeoutMillis`, the bad
+   * value warned once. Never a rejection (waits never reject), and never NaN or Infinity: every wait has a deadline.
+   */
+  private timeoutOf(options: FlushOptions | undefined): number {
+    const asked = options?.timeoutMillis;
+    if (asked === undefined) return this.config.flushTimeoutMillis;
+    if (typeof asked === 'number' && asked >= 0 && asked <= 2_147_483_647) return asked;
+    this.warnings.note('timeoutMillis', `tracewire: timeoutMillis ${String(asked)} is not 0 to 2147483647 ms; flushTimeoutMillis (${this.config.flushTimeoutMillis} ms) is used.`);
+    return this.config.flushTimeoutMillis;
+  }
+
   private async waitFor(batches: PendingBatch[], options: FlushOptions | undefined): Promise<FlushResult> {
-    const inTime = await driveUntilSettled(batches, this.slots, this.progress, options?.timeoutMillis ?? this.config.flushTimeoutMillis);
+    const inTime = await driveUntilSettled(batches, this.slots, this.progress, this.timeoutOf(options));
     const result = { delivered: 0, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: !inTime };
     for (const batch of batches) {
       const key = batch.outcome === 'evicted' ? 'dropped' : (batch.outcome ?? 'pending');

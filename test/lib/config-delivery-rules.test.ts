@@ -10,35 +10,36 @@ import { resolveLangSmithSettings } from '../../lib/config-langsmith';
  * accepted). The environment is passed in, so the process's own never leaks in.
  */
 
-type Kind = 'integer' | 'positive' | 'fraction';
+type Kind = 'integer' | 'millis' | 'fraction';
 
 /** Every numeric setting: option, variable, default, kind. */
 const NUMERIC: ReadonlyArray<[keyof DeliveryOptions, string, number, Kind]> = [
   ['sampleRate', 'TRACEWIRE_SAMPLE_RATE', 1, 'fraction'],
   ['maxBatchSize', 'TRACEWIRE_MAX_BATCH_SIZE', 100, 'integer'],
   ['maxBatchBytes', 'TRACEWIRE_MAX_BATCH_BYTES', 4_194_304, 'integer'],
-  ['flushIntervalMillis', 'TRACEWIRE_FLUSH_INTERVAL_MILLIS', 1_000, 'positive'],
+  ['flushIntervalMillis', 'TRACEWIRE_FLUSH_INTERVAL_MILLIS', 1_000, 'millis'],
   ['maxConcurrentExports', 'TRACEWIRE_MAX_CONCURRENT_EXPORTS', 4, 'integer'],
   ['maxQueueSize', 'TRACEWIRE_MAX_QUEUE_SIZE', 100_000, 'integer'],
   ['maxQueueBytes', 'TRACEWIRE_MAX_QUEUE_BYTES', 67_108_864, 'integer'],
   ['maxRetries', 'TRACEWIRE_MAX_RETRIES', 5, 'integer'],
-  ['initialBackoffMillis', 'TRACEWIRE_INITIAL_BACKOFF_MILLIS', 200, 'positive'],
-  ['maxBackoffMillis', 'TRACEWIRE_MAX_BACKOFF_MILLIS', 30_000, 'positive'],
-  ['exportTimeoutMillis', 'TRACEWIRE_EXPORT_TIMEOUT_MILLIS', 10_000, 'positive'],
-  ['flushTimeoutMillis', 'TRACEWIRE_FLUSH_TIMEOUT_MILLIS', 5_000, 'positive'],
-  ['unconsumedStreamTimeoutMillis', 'TRACEWIRE_UNCONSUMED_STREAM_TIMEOUT_MILLIS', 60_000, 'positive'],
+  ['initialBackoffMillis', 'TRACEWIRE_INITIAL_BACKOFF_MILLIS', 200, 'millis'],
+  ['maxBackoffMillis', 'TRACEWIRE_MAX_BACKOFF_MILLIS', 30_000, 'millis'],
+  ['exportTimeoutMillis', 'TRACEWIRE_EXPORT_TIMEOUT_MILLIS', 10_000, 'millis'],
+  ['flushTimeoutMillis', 'TRACEWIRE_FLUSH_TIMEOUT_MILLIS', 5_000, 'millis'],
+  ['unconsumedStreamTimeoutMillis', 'TRACEWIRE_UNCONSUMED_STREAM_TIMEOUT_MILLIS', 60_000, 'millis'],
 ];
 
 const ACCEPTED: Record<Kind, string> = {
   fraction: 'a number from 0 to 1',
   integer: 'a whole number greater than 0',
-  positive: 'a number greater than 0',
+  // A timer's delay: Node runs a longer one after 1 ms.
+  millis: 'milliseconds, more than 0 and at most 2147483647',
 };
 
 /** Values each kind accepts, boundaries included. */
-const GOOD: Record<Kind, number[]> = { fraction: [0, 0.25, 1], integer: [1, 7], positive: [0.5, 1, 7] };
+const GOOD: Record<Kind, number[]> = { fraction: [0, 0.25, 1], integer: [1, 7], millis: [0.5, 1, 7, 2_147_483_647] };
 /** Values each kind refuses, just past each boundary. */
-const BAD: Record<Kind, number[]> = { fraction: [-0.01, 1.01], integer: [0, -1, 1.5], positive: [0, -0.5] };
+const BAD: Record<Kind, number[]> = { fraction: [-0.01, 1.01], integer: [0, -1, 1.5], millis: [0, -0.5, 2_147_483_648] };
 
 const refusal = configErrorOf;
 

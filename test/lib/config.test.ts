@@ -1,4 +1,6 @@
-import { LangSmithExporter, MemoryExporter, TracewireConfigError, TracingClient, setGlobalTracingClient, traceable, type TracingClientOptions } from '../../index';
+import type { DependencyContainer } from 'tsyringe';
+import { LangSmithExporter, MemoryExporter, OtlpHttpExporter, registerTracing, TracewireConfigError, TracingClient, setGlobalTracingClient, traceable, type TracingClientOptions } from '../../index';
+import { configErrorOf } from '../helpers/config-error';
 import { withEnv } from '../helpers/with-env';
 
 const build = (options: Partial<TracingClientOptions> = {}) => new TracingClient({ exporter: new MemoryExporter(), ...options });
@@ -14,6 +16,7 @@ describe('a bad environment value fails at configuration, naming the variable, t
     ['TRACEWIRE_MANUAL_FLUSH', 'sometimes', /Invalid TRACEWIRE_MANUAL_FLUSH/],
     ['TRACEWIRE_MAX_BATCH_SIZE', '1.5', /Invalid TRACEWIRE_MAX_BATCH_SIZE: received 1\.5; expected a whole number greater than 0\./],
     ['TRACEWIRE_DROP_POLICY', 'drop-random', /Invalid TRACEWIRE_DROP_POLICY: received "drop-random"; expected one of drop-newest, drop-oldest\./],
+    ['TRACEWIRE_EXPORT_TIMEOUT_MILLIS', '3000000000', /Invalid TRACEWIRE_EXPORT_TIMEOUT_MILLIS: received 3000000000; expected milliseconds, more than 0 and at most 2147483647\./],
   ])('%s=%s', (variable, value, message) => {
     withEnv({ [variable]: value }, () => {
       expect(() => build()).toThrow(TracewireConfigError);
@@ -27,7 +30,12 @@ describe('a bad option fails the same way', () => {
     [{ mode: 'eventually' }, /Invalid mode: received "eventually"; expected background, manual or blocking\./],
     [{ mode: 'blocking', manualFlushMode: true }, /Invalid manualFlushMode.*pick one/],
     [{ maxConcurrentExports: 0 }, /Invalid maxConcurrentExports: received 0/],
-    [{ flushIntervalMillis: -5 }, /Invalid flushIntervalMillis: received -5; expected a number greater than 0\./],
+    [{ flushIntervalMillis: -5 }, /Invalid flushIntervalMillis: received -5; expected milliseconds, more than 0 and at most 2147483647\./],
+    // Node runs a longer timer after 1 ms: every export would time out at once.
+    [{ exportTimeoutMillis: 2 ** 31 }, /Invalid exportTimeoutMillis: received 2147483648; expected milliseconds, more than 0 and at most 2147483647\./],
+    [{ flushTimeoutMillis: Infinity }, /Invalid flushTimeoutMillis: received Infinity/],
+    [{ enabled: 'false' }, /Invalid enabled: received "false"; expected true or false\./],
+    [{ flushIntervalMs: 50 }, /Invalid option "flushIntervalMs": received "flushIntervalMs"; expected one of exporter, serializeLimits, logger, redact, mode, .*flushIntervalMillis/],
     [{ sampleRate: 1.5 }, /Invalid sampleRate/],
     [{ dropPolicy: 'drop-all' }, /Invalid dropPolicy/],
     [{ projectName: '' }, /Invalid projectName: received ""; expected a non-empty string\./],
@@ -54,6 +62,25 @@ test('TRACEWIRE_MANUAL_FLUSH=true selects manual mode; TRACEWIRE_TRACING=false t
     await client.flush();
     expect(exporter.runs).toHaveLength(0);
   });
+});
+
+test.each([
+  ['TracingClient({ exporter: null })', () => new TracingClient({ exporter: null } as unknown as TracingClientOptions), /Invalid exporter: received null/],
+  ['LangSmithExporter(null)', () => new LangSmithExporter(null as unknown as undefined), /Invalid LangSmithExporter options: received null; expected an object of options, or nothing\./],
+  ['OtlpHttpExporter(null)', () => new OtlpHttpExporter(null as unknown as undefined), /Invalid OtlpHttpExporter options: received null/],
+  ['LangSmithExporter({ endpoint: 5 })', () => new LangSmithExporter({ endpoint: 5 as unknown as string, apiKey: 'k' }), /Invalid LangSmith endpoint: received 5; expected an http or https URL\./],
+  ["LangSmithExporter({ gzip: 'false' })", () => new LangSmithExporter({ apiKey: 'k', gzip: 'false' as unknown as boolean }), /Invalid gzip: received "false"; expected true or false\./],
+  ["LangSmithExporter({ fetchServerInfo: 'no' })", () => new LangSmithExporter({ apiKey: 'k', fetchServerInfo: 'no' as unknown as boolean }), /Invalid fetchServerInfo/],
+  ["LangSmithExporter({ workspaceId: 'ws\\n' })", () => new LangSmithExporter({ apiKey: 'k', workspaceId: 'ws\n' }), /Invalid workspaceId: received "ws\\n"; expected a string of printable characters/],
+  ['registerTracing({}, {})', () => registerTracing({} as unknown as DependencyContainer, {}), /Invalid container: received an object; expected a tsyringe DependencyContainer/],
+])('%s is refused by name, not met with a TypeError', (_call, build, message) => {
+  expect(configErrorOf(build).message).toMatch(message);
+});
+
+test('an API key read from a file with its line break is refused at once, and the error does not show it', () => {
+  const error = configErrorOf(() => new LangSmithExporter({ apiKey: 'lsv2_sk_do_not_print_me\n' }));
+  expect(error.message).toMatch(/Invalid apiKey: received \[value not shown: API keys are secrets\]; expected a string of printable characters, no line breaks/);
+  expect(error.message).not.toContain('lsv2_sk_do_not_print_me');
 });
 
 describe('LangSmith settings', () => {

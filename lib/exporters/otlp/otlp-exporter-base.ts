@@ -2,6 +2,7 @@ import { resolveOtlpSettings, type OtlpOptions, type OtlpProtocol, type OtlpSett
 import type { Run } from '../../model/run.js';
 import { recordsOf, takesRecords, type RecordBatch } from '../record-batch.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
+import { optionsObject } from '../../config-env.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
 import { releaseBody, reusableUtf8Body } from '../http/body-pool.js';
 import { EXPORT_NOW, exportsByCallback, notEncodable, postByCallback, type ExportDone } from '../callback-export.js';
@@ -53,6 +54,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
   protected constructor(options: OtlpHttpExporterOptions, transport: Transport) {
     takesRecords(this);
     this.#transport = transport;
+    options = optionsObject(options, 'OtlpHttpExporter');
     this.#settings = resolveOtlpSettings(options, runtimeEnv());
     this.#pending = new PendingStarts(this.#settings.maxPendingStarts);
     // Configured headers first: the body's own Content-Type and Content-Encoding must win.

@@ -119,7 +119,7 @@ describe('bad configuration fails fast with the setting named', () => {
   });
 
   test.each([
-    [{ flushTimeoutMillis: 0 }, /flushTimeoutMillis: received 0; expected a number greater than 0/],
+    [{ flushTimeoutMillis: 0 }, /flushTimeoutMillis: received 0; expected milliseconds, more than 0 and at most 2147483647/],
     [{ serializeLimits: { maxBytes: -1 } }, /serializeLimits\.maxBytes: received -1/],
     [{ serializeLimits: { maxDepth: 0 } }, /^Invalid serializeLimits\.maxDepth: received 0; expected a number greater than 0\.$/],
     [{ serializeLimits: { maxItems: '100' } }, /^Invalid serializeLimits\.maxItems: received "100"; expected a number greater than 0\.$/],

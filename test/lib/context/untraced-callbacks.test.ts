@@ -23,7 +23,7 @@ test('a redaction hook that calls traced code records no spans of its own, and r
     redact: { inputs: (inputs) => (hookCalls++, { card: mask(inputs.input) }) },
   });
   setGlobalTracingClient(client);
-  const pay = traceable(function pay(card: string) {
+  const pay = traceable(function pay(_card: string) {
     return 'paid';
   });
   pay('4111 1111 1111 1111');
