@@ -10,9 +10,9 @@ let sink: ScriptedSink;
 beforeEach(async () => (sink = await ScriptedSink.start()));
 afterEach(() => sink.stop());
 
-function stopWith(signal: NodeJS.Signals, extraListener: boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function stopWith(signal: NodeJS.Signals, extraListener: boolean | 'drain'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((done) => {
-    const child = fork(host, [dist, sink.url, extraListener ? 'yes' : 'no'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const child = fork(host, [dist, sink.url, extraListener === 'drain' ? 'drain' : extraListener ? 'yes' : 'no'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     child.on('message', () => child.kill(signal));
     child.on('exit', (code, exitSignal) => done({ code, signal: exitSignal }));
   });
@@ -28,4 +28,15 @@ test('when the application listens for the signal too, the hook flushes and leav
   const exit = await stopWith('SIGTERM', true);
   expect(exit).toEqual({ code: 7, signal: null });
   expect(new Set(sink.acceptedIds).size).toBe(30);
+});
+
+test('an application that drains its requests in flight on SIGTERM gets their runs delivered ended, not left open', async () => {
+  const exit = await stopWith('SIGTERM', 'drain');
+  expect(exit).toEqual({ code: 7, signal: null });
+  expect(new Set(sink.acceptedIds).size).toBe(31);
+  // The request in flight at the signal was posted open by the signal's flush; its end, 300 ms later, must follow as a
+  // patch (with the client shut down at the signal it was dropped, and the run stayed open on the server for good).
+  const patches = sink.acceptedOps.filter((op) => op.startsWith('patch:'));
+  expect(patches).toHaveLength(1);
+  expect(sink.acceptedOps).toContain(patches[0]!.replace('patch:', 'post:'));
 });
