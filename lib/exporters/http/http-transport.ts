@@ -109,6 +109,10 @@ export class HttpTransport implements Transport {
       queueMicrotask(() => resolve(result));
       return;
     }
+    // A request in flight does not hold the process open by itself: whoever waits for it (a flush, a blocking call,
+    // the natural-exit hook) holds it open until their deadline, and no longer. Ref'd, a request to an endpoint that
+    // never answers kept a finished program alive for exportTimeoutMillis after a flush had given up (per retry).
+    outgoing.once('socket', unrefSocket);
     stopListening = isAbortNotice(options) ? options.onAbort(abortWith) : undefined;
     if (stopListening === undefined) {
       const signal = options.signal;
@@ -155,4 +159,8 @@ export class HttpTransport implements Transport {
     this.#httpAgent?.destroy();
     this.#httpsAgent?.destroy();
   }
+}
+
+function unrefSocket(socket: { unref?(): unknown }): void {
+  socket.unref?.();
 }

@@ -84,3 +84,11 @@ test('an explicit flush at the end of a script waits for delivery through retrie
   expect(code).toBe(0);
   expect(sink.acceptedIds).toHaveLength(1);
 });
+
+test('a program whose endpoint never answers ends once its waits have given up, not when the request times out', async () => {
+  sink.script({ kind: 'hang' }, { kind: 'hang' });
+  // The flush gives up after 300 ms and the natural-exit flush after 500 ms; the request would time out after 20 s.
+  const { code, millis } = await runChild('flushTimeoutMillis: 500, exportTimeoutMillis: 20_000', 'work(1); client.flush({ timeoutMillis: 300 });');
+  expect(code).toBe(0);
+  expect(millis).toBeLessThan(12_000);
+});
