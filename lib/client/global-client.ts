@@ -9,39 +9,39 @@ import type { TracingClient } from './tracing-client.js';
  * field read and a branch, as a plain slot did.
  */
 class GlobalClientSlot {
-  private client: TracingClient | undefined;
+  #client: TracingClient | undefined;
   /** True once a client was set or the environment was consulted: the environment is read at most once. */
-  private settled = false;
-  private fromEnvironment: (() => TracingClient | undefined) | undefined;
+  #settled = false;
+  #fromEnvironment: (() => TracingClient | undefined) | undefined;
 
   get current(): TracingClient | undefined {
-    if (this.settled) return this.client;
-    this.settled = true;
-    const create = this.fromEnvironment;
+    if (this.#settled) return this.#client;
+    this.#settled = true;
+    const create = this.#fromEnvironment;
     if (create !== undefined) {
       try {
-        this.client = create();
+        this.#client = create();
       } catch (error) {
         // A traced call must never fail because of tracing: say why once, and run untraced.
         console.warn(`tracewire: tracing from the environment stays off: ${(error as Error)?.message ?? String(error)}`);
       }
     }
-    return this.client;
+    return this.#client;
   }
 
   set current(client: TracingClient | undefined) {
-    this.client = client;
-    this.settled = true;
+    this.#client = client;
+    this.#settled = true;
   }
 
   /** The client set so far, without consulting the environment. */
   peek(): TracingClient | undefined {
-    return this.client;
+    return this.#client;
   }
 
   /** Installs how to build a client from the environment, if nothing is set when one is first needed. */
   installEnvironmentFactory(create: () => TracingClient | undefined): void {
-    this.fromEnvironment = create;
+    this.#fromEnvironment = create;
   }
 }
 

@@ -47,10 +47,10 @@ export class TracingClient {
   readonly redaction: RedactionHooks;
   /** @internal The exporter is a built-in one, reading records: primitive inputs and outputs may be captured straight to JSON text. */
   readonly capturesJson: boolean;
-  private readonly counters = new DeliveryCounters();
-  private readonly processor: SpanProcessor;
-  private readonly warnings: DropWarnings;
-  private isShutdown = false;
+  readonly #counters = new DeliveryCounters();
+  readonly #processor: SpanProcessor;
+  readonly #warnings: DropWarnings;
+  #isShutdown = false;
 
   /**
    * @param strategy normally left out: it follows `options.mode` (or the
@@ -77,10 +77,10 @@ export class TracingClient {
       const hook = this.redaction[key];
       if (hook !== undefined && typeof hook !== 'function') throw new TracewireConfigError(`redact.${key}`, hook, 'a function');
     }
-    this.warnings = new DropWarnings(options.logger ?? console);
-    const processor = new BatchSpanProcessor(options.exporter, this.config, this.strategy, this.counters, this.warnings);
+    this.#warnings = new DropWarnings(options.logger ?? console);
+    const processor = new BatchSpanProcessor(options.exporter, this.config, this.strategy, this.#counters, this.#warnings);
     this.capturesJson = processor.readsRecords;
-    this.processor = processor;
+    this.#processor = processor;
   }
 
   /** The project (LangSmith) or service name every run carries. */
@@ -90,7 +90,7 @@ export class TracingClient {
 
   /** False when disabled or shut down: traced calls then run untouched. */
   get isRecording(): boolean {
-    return this.config.enabled && !this.isShutdown;
+    return this.config.enabled && !this.#isShutdown;
   }
 
   /**
@@ -104,7 +104,7 @@ export class TracingClient {
     const project = request.projectName ?? inherited ?? parent?.remote?.projectName ?? this.config.projectName;
     const span = new Span(request, project, this.config.sampleRate, parent, id);
     span.client = this;
-    this.counters.spansStarted++;
+    this.#counters.spansStarted++;
     return span;
   }
 
@@ -112,7 +112,7 @@ export class TracingClient {
   spanStarted(span: Span): void {
     if (!span.sampled) return;
     try {
-      this.processor.onStart(span);
+      this.#processor.onStart(span);
     } catch {
       // A processor fault must not reach the traced call.
     }
@@ -132,13 +132,13 @@ export class TracingClient {
     span.outputs = kept === undefined ? undefined : 'json' in kept ? kept.json : kept.value;
     if (error !== undefined) span.rarities().error = error;
     span.payloadBytes += (kept?.bytes ?? 0) + (error?.length ?? 0);
-    this.counters.spansEnded++;
+    this.#counters.spansEnded++;
     if (!span.sampled) {
-      this.counters.sampledOut++;
+      this.#counters.sampledOut++;
       return undefined;
     }
     try {
-      return this.processor.onEnd(span);
+      return this.#processor.onEnd(span);
     } catch {
       return undefined;
     }
@@ -146,7 +146,7 @@ export class TracingClient {
 
   /** Sends everything queued (in manual mode too) and waits for it and every in-flight export, within the deadline. */
   flush(options?: FlushOptions): Promise<FlushResult> {
-    return this.processor.flush(options);
+    return this.#processor.flush(options);
   }
 
   /**
@@ -155,23 +155,23 @@ export class TracingClient {
    * In manual mode it waits only for what a `flush()` already released.
    */
   awaitPendingTraceBatches(options?: FlushOptions): Promise<FlushResult> {
-    return this.processor.awaitPending(options);
+    return this.#processor.awaitPending(options);
   }
 
   /** Flushes, then stops recording; spans ending later are counted as dropped. Idempotent. */
   shutdown(options?: FlushOptions): Promise<FlushResult> {
-    this.isShutdown = true;
-    return this.processor.shutdown(options);
+    this.#isShutdown = true;
+    return this.#processor.shutdown(options);
   }
 
   /** @internal Reports trouble through this client's logger (never throws). */
   warn(message: string): void {
-    this.warnings.emit(message);
+    this.#warnings.emit(message);
   }
 
   /** Counters since the client was created. `spansEnded = delivered + dropped.total + pending`. */
   stats(): TracingStats {
-    return this.counters.snapshot(this.processor.pendingCount());
+    return this.#counters.snapshot(this.#processor.pendingCount());
   }
 }
 

@@ -13,14 +13,28 @@ import { SpanEnd, type SpanEvent } from './span-event.js';
  * what is lost, and folds an end into its still-queued start.
  */
 export class Admission {
+  readonly #config: Pick<DeliveryConfig, 'maxQueueSize' | 'maxQueueBytes' | 'dropPolicy'>;
+  readonly #budget: QueueBudget;
+  readonly #queue: BatchQueue;
+  readonly #counters: DeliveryCounters;
+  readonly #warnings: DropWarnings;
+  readonly #settle: (batch: PendingBatch, outcome: BatchOutcome) => void;
+
   constructor(
-    private readonly config: Pick<DeliveryConfig, 'maxQueueSize' | 'maxQueueBytes' | 'dropPolicy'>,
-    private readonly budget: QueueBudget,
-    private readonly queue: BatchQueue,
-    private readonly counters: DeliveryCounters,
-    private readonly warnings: DropWarnings,
-    private readonly settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
-  ) {}
+    config: Pick<DeliveryConfig, 'maxQueueSize' | 'maxQueueBytes' | 'dropPolicy'>,
+    budget: QueueBudget,
+    queue: BatchQueue,
+    counters: DeliveryCounters,
+    warnings: DropWarnings,
+    settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
+  ) {
+    this.#config = config;
+    this.#budget = budget;
+    this.#queue = queue;
+    this.#counters = counters;
+    this.#warnings = warnings;
+    this.#settle = settle;
+  }
 
   /**
    * Admits `event` when the budget is full (the caller's `budget.tryTake`
@@ -31,21 +45,21 @@ export class Admission {
    */
   admitFull(event: SpanEvent): boolean {
     do {
-      const { maxQueueSize, maxQueueBytes, dropPolicy } = this.config;
+      const { maxQueueSize, maxQueueBytes, dropPolicy } = this.#config;
       const full = `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); `;
-      const evicted = dropPolicy === 'drop-oldest' ? this.queue.evictOldest() : undefined;
+      const evicted = dropPolicy === 'drop-oldest' ? this.#queue.evictOldest() : undefined;
       if (evicted === undefined) {
         // A refused start loses nothing (its end posts the whole run): only a refused end is a drop, counted and warned.
         if (event instanceof SpanEnd) {
-          this.counters.queueFull++;
-          this.warnings.once('queue-full', full + 'spans are being dropped');
+          this.#counters.queueFull++;
+          this.#warnings.once('queue-full', full + 'spans are being dropped');
         }
         return false;
       }
-      this.counters.queueFull += evicted.endCount;
-      this.warnings.once('queue-full', full + 'the oldest spans are being dropped');
-      this.settle(evicted, 'evicted');
-    } while (!this.budget.tryTake(event));
+      this.#counters.queueFull += evicted.endCount;
+      this.#warnings.once('queue-full', full + 'the oldest spans are being dropped');
+      this.#settle(evicted, 'evicted');
+    } while (!this.#budget.tryTake(event));
     return true;
   }
 
@@ -60,13 +74,13 @@ export class Admission {
    * fresh process.
    */
   spanEnded(span: Span): boolean {
-    this.budget.endArrived(span);
+    this.#budget.endArrived(span);
     const batch = span.startBatch;
     if (!span.startQueued || span.endMerged) return false;
     if (batch !== undefined && (batch.taken || batch.outcome !== undefined)) return false;
     span.endMerged = true;
     if (batch !== undefined) batch.endCount++; // a batch still open counts merged starts when it closes
-    this.budget.heldEnds++;
+    this.#budget.heldEnds++;
     return true;
   }
 }

@@ -20,28 +20,34 @@ const nextTurn: (run: () => void) => void =
  * batches a microtask starts them instead.
  */
 export class BackgroundSends {
-  private turnScheduled = false;
-  private microtaskScheduled = false;
+  readonly #fill: () => void;
+  readonly #backlog: () => number;
+
+  #turnScheduled = false;
+  #microtaskScheduled = false;
 
   constructor(
-    private readonly fill: () => void,
-    private readonly backlog: () => number,
-  ) {}
+    fill: () => void,
+    backlog: () => number,
+  ) {
+    this.#fill = fill;
+    this.#backlog = backlog;
+  }
 
   /** A batch was released: send it soon. */
   schedule(): void {
-    if (this.backlog() > BACKLOG_BEFORE_MICROTASK_SEND && !this.microtaskScheduled) {
-      this.microtaskScheduled = true;
+    if (this.#backlog() > BACKLOG_BEFORE_MICROTASK_SEND && !this.#microtaskScheduled) {
+      this.#microtaskScheduled = true;
       queueMicrotask(() => {
-        this.microtaskScheduled = false;
-        this.fill();
+        this.#microtaskScheduled = false;
+        this.#fill();
       });
     }
-    if (this.turnScheduled) return;
-    this.turnScheduled = true;
+    if (this.#turnScheduled) return;
+    this.#turnScheduled = true;
     nextTurn(() => {
-      this.turnScheduled = false;
-      this.fill();
+      this.#turnScheduled = false;
+      this.#fill();
     });
   }
 }

@@ -15,15 +15,31 @@ import type { Progress } from './progress.js';
  * and in the batch's outcome that waiters read.
  */
 export class BatchOutcomes {
+  readonly #send: SendContext;
+  readonly #queue: BatchQueue;
+  readonly #budget: QueueBudget;
+  readonly #counters: DeliveryCounters;
+  readonly #warnings: DropWarnings;
+  readonly #progress: Progress;
+  readonly #spool: SpoolFallback | undefined;
+
   constructor(
-    private readonly send: SendContext,
-    private readonly queue: BatchQueue,
-    private readonly budget: QueueBudget,
-    private readonly counters: DeliveryCounters,
-    private readonly warnings: DropWarnings,
-    private readonly progress: Progress,
-    private readonly spool: SpoolFallback | undefined,
-  ) {}
+    send: SendContext,
+    queue: BatchQueue,
+    budget: QueueBudget,
+    counters: DeliveryCounters,
+    warnings: DropWarnings,
+    progress: Progress,
+    spool: SpoolFallback | undefined,
+  ) {
+    this.#send = send;
+    this.#queue = queue;
+    this.#budget = budget;
+    this.#counters = counters;
+    this.#warnings = warnings;
+    this.#progress = progress;
+    this.#spool = spool;
+  }
 
   /**
    * Exports `run`'s batches with retries, then calls `finished` (never on
@@ -35,60 +51,60 @@ export class BatchOutcomes {
   deliver(run: RunningExport, finished: () => void): void {
     try {
       // Making the records, or the runs a custom exporter receives, throws only on a fault of ours: the batch is given up, not the process.
-      startSend(this.send, run.records(), run, (outcome) => this.ended(run, outcome, finished));
+      startSend(this.#send, run.records(), run, (outcome) => this.#ended(run, outcome, finished));
     } catch {
-      this.ended(run, 'gave-up', finished);
+      this.#ended(run, 'gave-up', finished);
     }
   }
 
-  private ended(run: RunningExport, outcome: SendOutcome, finished: () => void): void {
+  #ended(run: RunningExport, outcome: SendOutcome, finished: () => void): void {
     // A batch already settled was settled by a retry of an abandoned export.
     const open = run.batches.filter((batch) => batch.outcome === undefined);
     if (outcome === 'delivered') {
       for (const batch of open) {
-        this.counters.delivered += batch.endCount;
+        this.#counters.delivered += batch.endCount;
         this.settle(batch, 'delivered');
       }
-      if (open.length > 0) this.spool?.destinationAnswered();
+      if (open.length > 0) this.#spool?.destinationAnswered();
       finished();
       return;
     }
     // Abandoned: its retry decides. Else each batch is spooled or given up, after which the slot is free.
     if (run.abandoned) finished();
-    else void Promise.all(open.map((batch) => this.giveUp(batch, outcome === 'gave-up', run.lastError))).then(finished, finished);
+    else void Promise.all(open.map((batch) => this.#giveUp(batch, outcome === 'gave-up', run.lastError))).then(finished, finished);
   }
 
   /** The watchdog abandoned an export: retry its batches, unless they have used up their retries. */
   abandoned(run: RunningExport): void {
-    this.counters.abandoned++;
-    this.warnings.once('abandoned', `an export outlived exportTimeoutMillis (${this.send.exportTimeoutMillis} ms) and was abandoned; its batch is sent again`);
+    this.#counters.abandoned++;
+    this.#warnings.once('abandoned', `an export outlived exportTimeoutMillis (${this.#send.exportTimeoutMillis} ms) and was abandoned; its batch is sent again`);
     for (const batch of run.batches) {
       if (batch.outcome !== undefined) continue;
       batch.abandonments++;
-      if (batch.abandonments <= this.send.retry.maxRetries) this.queue.retry(batch);
-      else void this.giveUp(batch, true);
+      if (batch.abandonments <= this.#send.retry.maxRetries) this.#queue.retry(batch);
+      else void this.#giveUp(batch, true);
     }
   }
 
   /** Only a batch a later try may deliver is spooled; one the destination refused would be refused again. */
-  private async giveUp(batch: PendingBatch, mayLaterSucceed: boolean, lastError?: Error): Promise<void> {
+  async #giveUp(batch: PendingBatch, mayLaterSucceed: boolean, lastError?: Error): Promise<void> {
     // Unsettled while it is written, so a flush waits for the spool.
-    if (mayLaterSucceed && (await this.spool?.keep(publicBatch(batch.records()), batch.endCount))) {
+    if (mayLaterSucceed && (await this.#spool?.keep(publicBatch(batch.records()), batch.endCount))) {
       this.settle(batch, 'spooled');
       return;
     }
     if (batch.outcome !== undefined) return;
-    this.counters.exportFailed += batch.endCount;
+    this.#counters.exportFailed += batch.endCount;
     const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
-    this.warnings.once('export-failed', `an export failed after its retries${why}; its spans were dropped`);
+    this.#warnings.once('export-failed', `an export failed after its retries${why}; its spans were dropped`);
     this.settle(batch, 'failed');
   }
 
   /** Settles a batch once: releases its budget and wakes the waiters. */
   settle(batch: PendingBatch, outcome: BatchOutcome): void {
     if (batch.outcome !== undefined) return;
-    this.budget.release(batch);
+    this.#budget.release(batch);
     batch.settle(outcome);
-    this.progress.notify();
+    this.#progress.notify();
   }
 }

@@ -50,24 +50,24 @@ export interface ProcessorHost {
  */
 export class BatchSpanProcessor implements SpanProcessor {
   /** Where span events enter the RxJS stream (`events.subscriber`, called directly on every traced call). */
-  private readonly events = new Inlet<SpanEvent>();
+  readonly #events = new Inlet<SpanEvent>();
   /** Closes the open batch now (flush). */
-  private readonly closeNow = new Inlet<void>();
-  private readonly subscription = new Subscription();
-  private readonly queue: BatchQueue;
-  private readonly budget: QueueBudget;
-  private readonly progress = new Progress();
-  private readonly outcomes: BatchOutcomes;
-  private readonly admission: Admission;
-  private readonly slots: ExportSlots;
-  private readonly background: BackgroundSends | undefined;
-  private readonly unregisterExitHook: () => void;
-  private admittedAtExitFlush = 0;
-  private retryDeadline: number | undefined;
-  private isShutdown = false;
-  private shutdownResult: Promise<FlushResult> | undefined;
+  readonly #closeNow = new Inlet<void>();
+  readonly #subscription = new Subscription();
+  readonly #queue: BatchQueue;
+  readonly #budget: QueueBudget;
+  readonly #progress = new Progress();
+  readonly #outcomes: BatchOutcomes;
+  readonly #admission: Admission;
+  readonly #slots: ExportSlots;
+  readonly #background: BackgroundSends | undefined;
+  readonly #unregisterExitHook: () => void;
+  #admittedAtExitFlush = 0;
+  #retryDeadline: number | undefined;
+  #isShutdown = false;
+  #shutdownResult: Promise<FlushResult> | undefined;
   /** Where undeliverable batches go when `spoolDir` is set. */
-  private readonly spool: SpoolFallback | undefined;
+  readonly #spool: SpoolFallback | undefined;
   /** The exporter is a built-in one: batches close into compact records rather than public runs. */
   readonly readsRecords: boolean;
   /**
@@ -75,126 +75,136 @@ export class BatchSpanProcessor implements SpanProcessor {
    * closure per root span cost every traced call an allocation, though the
    * default strategy never calls it. The deadline is read when it is called.
    */
-  private readonly awaitRootDelivery = (): Promise<FlushResult> => this.awaitPending({ timeoutMillis: invocationWaitMillis(this.config.flushTimeoutMillis) });
+  readonly #awaitRootDelivery = (): Promise<FlushResult> => this.awaitPending({ timeoutMillis: invocationWaitMillis(this.#config.flushTimeoutMillis) });
+  readonly #exporter: SpanExporter;
+  readonly #config: DeliveryConfig;
+  readonly #strategy: DeliveryStrategy;
+  readonly #counters: DeliveryCounters;
+  readonly #warnings: DropWarnings;
 
   constructor(
-    private readonly exporter: SpanExporter,
-    private readonly config: DeliveryConfig,
-    private readonly strategy: DeliveryStrategy,
-    private readonly counters: DeliveryCounters,
-    private readonly warnings: DropWarnings,
+    exporter: SpanExporter,
+    config: DeliveryConfig,
+    strategy: DeliveryStrategy,
+    counters: DeliveryCounters,
+    warnings: DropWarnings,
     host: ProcessorHost = {},
   ) {
+    this.#exporter = exporter;
+    this.#config = config;
+    this.#strategy = strategy;
+    this.#counters = counters;
+    this.#warnings = warnings;
     this.readsRecords = readsRecords(exporter);
-    this.queue = new BatchQueue(!strategy.holdsBatchesForFlush);
-    this.budget = new QueueBudget(config);
+    this.#queue = new BatchQueue(!strategy.holdsBatchesForFlush);
+    this.#budget = new QueueBudget(config);
     const send: SendContext = {
       exporter,
       retry: config,
       exportTimeoutMillis: config.exportTimeoutMillis,
       limiter: config.maxRequestsPerSecond === undefined ? undefined : new RateLimiter(config.maxRequestsPerSecond),
       onRequest: () => counters.exportRequests++,
-      retryDeadline: () => this.retryDeadline,
+      retryDeadline: () => this.#retryDeadline,
       warnings,
     };
     // A bad spoolDir throws TracewireConfigError here, at construction like every other setting.
-    this.spool = config.spoolDir === undefined ? undefined : spoolFor(config.spoolDir, send, counters, warnings);
-    this.outcomes = new BatchOutcomes(send, this.queue, this.budget, counters, warnings, this.progress, this.spool);
-    const settle = this.outcomes.settle.bind(this.outcomes);
-    this.admission = new Admission(config, this.budget, this.queue, counters, warnings, settle);
+    this.#spool = config.spoolDir === undefined ? undefined : spoolFor(config.spoolDir, send, counters, warnings);
+    this.#outcomes = new BatchOutcomes(send, this.#queue, this.#budget, counters, warnings, this.#progress, this.#spool);
+    const settle = this.#outcomes.settle.bind(this.#outcomes);
+    this.#admission = new Admission(config, this.#budget, this.#queue, counters, warnings, settle);
     const longLived = host.longLived ?? isLongLivedHost();
-    this.background = !strategy.holdsBatchesForFlush && longLived ? new BackgroundSends(() => this.slots.fill(), () => this.queue.releasedCount) : undefined;
-    this.slots = new ExportSlots(this.queue, config.maxConcurrentExports, config.exportTimeoutMillis, {
-      deliver: (run, finished) => this.outcomes.deliver(run, finished),
-      abandoned: (run) => this.outcomes.abandoned(run),
+    this.#background = !strategy.holdsBatchesForFlush && longLived ? new BackgroundSends(() => this.#slots.fill(), () => this.#queue.releasedCount) : undefined;
+    this.#slots = new ExportSlots(this.#queue, config.maxConcurrentExports, config.exportTimeoutMillis, {
+      deliver: (run, finished) => this.#outcomes.deliver(run, finished),
+      abandoned: (run) => this.#outcomes.abandoned(run),
       freed: () => {
-        this.progress.notify();
+        this.#progress.notify();
         // Only the background sender of a long-lived host chains the next export onto a finished one.
-        if (this.queue.releasedCount > 0) this.background?.schedule();
+        if (this.#queue.releasedCount > 0) this.#background?.schedule();
       },
     }, config);
     const maxDelayMillis = strategy.holdsBatchesForFlush ? Infinity : config.flushIntervalMillis;
     const limits = { maxBatchSize: config.maxBatchSize, maxBatchBytes: config.maxBatchBytes, maxDelayMillis };
-    this.subscription.add(
-      this.events.stream.pipe(batchEvents(limits, this.closeNow.stream, host.scheduler ?? unrefScheduler)).subscribe((events) => {
-        this.queue.push(new PendingBatch(events, this.readsRecords));
-        this.background?.schedule();
+    this.#subscription.add(
+      this.#events.stream.pipe(batchEvents(limits, this.#closeNow.stream, host.scheduler ?? unrefScheduler)).subscribe((events) => {
+        this.#queue.push(new PendingBatch(events, this.readsRecords));
+        this.#background?.schedule();
       }),
     );
-    this.unregisterExitHook = flushBeforeExit(this);
+    this.#unregisterExitHook = flushBeforeExit(this);
   }
 
   onStart(span: Span): void {
-    if (this.isShutdown) return;
+    if (this.#isShutdown) return;
     // The span's own clock reading (wall-clock µs) serves as "now": one clock read per event, not two.
     // With no export running there is nothing to reap: a field read, not a call, on every traced call.
-    if (this.slots.runningCount > 0) this.slots.reap(span.startMicros / 1000);
+    if (this.#slots.runningCount > 0) this.#slots.reap(span.startMicros / 1000);
     // The span is its own start event (see SpanEvent): no object per call.
     span.queuedBytes = span.payloadBytes;
-    if (!this.budget.tryTake(span) && !this.admission.admitFull(span)) return;
+    if (!this.#budget.tryTake(span) && !this.#admission.admitFull(span)) return;
     span.startQueued = true;
-    this.events.subscriber?.next(span);
+    this.#events.subscriber?.next(span);
   }
 
   onEnd(span: Span): Promise<void> | undefined {
-    if (this.isShutdown) {
-      this.counters.afterShutdown++;
-      this.warnings.once('after-shutdown', 'a span ended after shutdown() and was dropped');
+    if (this.#isShutdown) {
+      this.#counters.afterShutdown++;
+      this.#warnings.once('after-shutdown', 'a span ended after shutdown() and was dropped');
       return undefined;
     }
-    if (this.slots.runningCount > 0) this.slots.reap((span.endMicros ?? span.startMicros) / 1000);
-    if (!this.admission.spanEnded(span)) {
+    if (this.#slots.runningCount > 0) this.#slots.reap((span.endMicros ?? span.startMicros) / 1000);
+    if (!this.#admission.spanEnded(span)) {
       const end = new SpanEnd(span, span.payloadBytes);
-      if (this.budget.tryTake(end) || this.admission.admitFull(end)) this.events.subscriber?.next(end);
+      if (this.#budget.tryTake(end) || this.#admission.admitFull(end)) this.#events.subscriber?.next(end);
     }
     span.startQueued = false;
     span.startBatch = undefined;
     if (span.parentId !== undefined) return undefined;
-    const delivery = this.strategy.afterRootEnd(this.awaitRootDelivery);
+    const delivery = this.#strategy.afterRootEnd(this.#awaitRootDelivery);
     return delivery === undefined ? undefined : delivery.then(noop, noop);
   }
 
   awaitPending(options?: FlushOptions): Promise<FlushResult> {
-    this.closeNow.subscriber?.next();
-    return this.waitFor([...this.queue.snapshot(true), ...this.slots.batches()], options);
+    this.#closeNow.subscriber?.next();
+    return this.#waitFor([...this.#queue.snapshot(true), ...this.#slots.batches()], options);
   }
 
   async flush(options?: FlushOptions): Promise<FlushResult> {
-    this.closeNow.subscriber?.next();
-    this.queue.releaseAll();
-    const result = await this.waitFor([...this.queue.snapshot(false), ...this.slots.batches()], options);
-    this.warnings.summarize(this.counters);
+    this.#closeNow.subscriber?.next();
+    this.#queue.releaseAll();
+    const result = await this.#waitFor([...this.#queue.snapshot(false), ...this.#slots.batches()], options);
+    this.#warnings.summarize(this.#counters);
     return result;
   }
 
   shutdown(options?: FlushOptions): Promise<FlushResult> {
-    this.shutdownResult ??= (async () => {
-      this.isShutdown = true;
-      this.retryDeadline = Date.now() + this.timeoutOf(options);
+    this.#shutdownResult ??= (async () => {
+      this.#isShutdown = true;
+      this.#retryDeadline = Date.now() + this.#timeoutOf(options);
       const result = await this.flush(options);
-      this.unregisterExitHook();
-      this.subscription.unsubscribe();
-      this.spool?.stop();
-      const leftovers = await settleLeftovers(this.queue, this.spool, this.counters, this.outcomes.settle.bind(this.outcomes));
-      this.warnings.summarize(this.counters);
-      await this.exporter.shutdown?.().catch(noop);
+      this.#unregisterExitHook();
+      this.#subscription.unsubscribe();
+      this.#spool?.stop();
+      const leftovers = await settleLeftovers(this.#queue, this.#spool, this.#counters, this.#outcomes.settle.bind(this.#outcomes));
+      this.#warnings.summarize(this.#counters);
+      await this.#exporter.shutdown?.().catch(noop);
       const { dropped, spooled } = leftovers;
       return { ...result, dropped: result.dropped + dropped, spooled: result.spooled + spooled, pending: result.pending - dropped - spooled };
     })();
-    return this.shutdownResult;
+    return this.#shutdownResult;
   }
 
   pendingCount(): number {
-    return this.budget.heldEnds;
+    return this.#budget.heldEnds;
   }
 
   /** For the natural-exit hook: flush only if something arrived since the last exit flush. */
   flushBeforeExit(): Promise<FlushResult> | undefined {
-    if (this.budget.isEmpty || this.budget.admittedTotal === this.admittedAtExitFlush) return undefined;
-    this.admittedAtExitFlush = this.budget.admittedTotal;
+    if (this.#budget.isEmpty || this.#budget.admittedTotal === this.#admittedAtExitFlush) return undefined;
+    this.#admittedAtExitFlush = this.#budget.admittedTotal;
     return this.flush().then((result) => {
       // The process is ending on its own: past the deadline, nothing may keep it open.
-      if (result.timedOut) this.slots.cancelAll(new Error(`the process is exiting and flushTimeoutMillis (${this.config.flushTimeoutMillis} ms) has passed`));
+      if (result.timedOut) this.#slots.cancelAll(new Error(`the process is exiting and flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms) has passed`));
       return result;
     });
   }
@@ -203,16 +213,16 @@ export class BatchSpanProcessor implements SpanProcessor {
    * A wait's deadline: `timeoutMillis` when it is one (0 to 2 147 483 647 ms), else `flushTimeoutMillis`, the bad
    * value warned once. Never a rejection (waits never reject), and never NaN or Infinity: every wait has a deadline.
    */
-  private timeoutOf(options: FlushOptions | undefined): number {
+  #timeoutOf(options: FlushOptions | undefined): number {
     const asked = options?.timeoutMillis;
-    if (asked === undefined) return this.config.flushTimeoutMillis;
+    if (asked === undefined) return this.#config.flushTimeoutMillis;
     if (typeof asked === 'number' && asked >= 0 && asked <= 2_147_483_647) return asked;
-    this.warnings.note('timeoutMillis', `tracewire: timeoutMillis ${String(asked)} is not 0 to 2147483647 ms; flushTimeoutMillis (${this.config.flushTimeoutMillis} ms) is used.`);
-    return this.config.flushTimeoutMillis;
+    this.#warnings.note('timeoutMillis', `tracewire: timeoutMillis ${String(asked)} is not 0 to 2147483647 ms; flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms) is used.`);
+    return this.#config.flushTimeoutMillis;
   }
 
-  private async waitFor(batches: PendingBatch[], options: FlushOptions | undefined): Promise<FlushResult> {
-    const inTime = await driveUntilSettled(batches, this.slots, this.progress, this.timeoutOf(options));
+  async #waitFor(batches: PendingBatch[], options: FlushOptions | undefined): Promise<FlushResult> {
+    const inTime = await driveUntilSettled(batches, this.#slots, this.#progress, this.#timeoutOf(options));
     const result = { delivered: 0, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: !inTime };
     for (const batch of batches) {
       const key = batch.outcome === 'evicted' ? 'dropped' : (batch.outcome ?? 'pending');

@@ -12,10 +12,14 @@ export interface TracewireLogger {
  * previous summary.
  */
 export class DropWarnings {
-  private readonly warned = new Set<string>();
-  private droppedAtLastSummary = 0;
+  readonly #warned = new Set<string>();
+  #droppedAtLastSummary = 0;
 
-  constructor(private readonly logger: TracewireLogger) {}
+  readonly #logger: TracewireLogger;
+
+  constructor(logger: TracewireLogger) {
+    this.#logger = logger;
+  }
 
   once(reason: string, message: string): void {
     this.note(reason, `tracewire: ${message}. Further drops are counted in stats() and summarised at flush.`);
@@ -23,16 +27,16 @@ export class DropWarnings {
 
   /** Reports `message` once per `reason`: trouble that is not a drop. */
   note(reason: string, message: string): void {
-    if (this.warned.has(reason)) return;
-    this.warned.add(reason);
+    if (this.#warned.has(reason)) return;
+    this.#warned.add(reason);
     this.emit(message);
   }
 
   summarize(counters: DeliveryCounters): void {
     const dropped = counters.dropped - counters.sampledOut;
-    if (dropped === this.droppedAtLastSummary) return;
-    const since = dropped - this.droppedAtLastSummary;
-    this.droppedAtLastSummary = dropped;
+    if (dropped === this.#droppedAtLastSummary) return;
+    const since = dropped - this.#droppedAtLastSummary;
+    this.#droppedAtLastSummary = dropped;
     this.emit(
       `tracewire: ${since} span(s) dropped since the last summary ` +
         `(totals: queue full ${counters.queueFull}, export failed ${counters.exportFailed}, after shutdown ${counters.afterShutdown}).`,
@@ -42,7 +46,7 @@ export class DropWarnings {
   /** Reports one message through the logger; a broken logger is ignored. */
   emit(message: string): void {
     try {
-      callUntraced(this.logger.warn, this.logger, [message]);
+      callUntraced(this.#logger.warn, this.#logger, [message]);
     } catch {
       // A broken logger must not break delivery.
     }

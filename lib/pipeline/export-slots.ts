@@ -21,7 +21,7 @@ export class RunningExport implements SendWatch {
   /** Set by {@link RunningExport.cancel}: the send stops, and no retry follows. */
   cancelReason: Error | undefined;
   abortAttempt: { abort(reason: Error): void } | undefined;
-  private built: ExportBatch | undefined;
+  #built: ExportBatch | undefined;
 
   constructor(
     /** Settled together by this export: each is delivered, retried, spooled or failed on its own count. */
@@ -33,8 +33,8 @@ export class RunningExport implements SendWatch {
 
   /** The records of all its batches, as one export batch, built once (retries send the same objects). */
   records(): ExportBatch {
-    this.built ??= joinedRecords(this.batches);
-    return this.built;
+    this.#built ??= joinedRecords(this.batches);
+    return this.#built;
   }
 
   armUntil(deadlineAt: number): void {
@@ -80,17 +80,28 @@ export interface SlotHooks {
  * timeout never settle, and without this its slot would be held forever.
  */
 export class ExportSlots {
-  private readonly running = new Set<RunningExport>();
+  readonly #queue: BatchQueue;
+  readonly #maxConcurrent: number;
+  readonly #exportTimeoutMillis: number;
+  readonly #hooks: SlotHooks;
+  readonly #join: JoinLimits;
+
+  readonly #running = new Set<RunningExport>();
   /** How many exports run now (`running.size`), kept in a field: the processor checks it on every span event, where a getter would be a call. */
   declare runningCount: number;
 
   constructor(
-    private readonly queue: BatchQueue,
-    private readonly maxConcurrent: number,
-    private readonly exportTimeoutMillis: number,
-    private readonly hooks: SlotHooks,
-    private readonly join: JoinLimits,
+    queue: BatchQueue,
+    maxConcurrent: number,
+    exportTimeoutMillis: number,
+    hooks: SlotHooks,
+    join: JoinLimits,
   ) {
+    this.#queue = queue;
+    this.#maxConcurrent = maxConcurrent;
+    this.#exportTimeoutMillis = exportTimeoutMillis;
+    this.#hooks = hooks;
+    this.#join = join;
     // Written twice, two values: a field written once is a constant to V8, and the first export's write of it then
     // deoptimised every traced call's functions compiled meanwhile (traceCall, onStart: --trace-deopt, mid-flush).
     this.runningCount = 1;
@@ -101,31 +112,31 @@ export class ExportSlots {
   fill(): RunningExport[] {
     this.reap();
     const started: RunningExport[] = [];
-    while (this.running.size < this.maxConcurrent) {
-      const first = this.queue.takeReleased();
+    while (this.#running.size < this.#maxConcurrent) {
+      const first = this.#queue.takeReleased();
       if (first === undefined) break;
-      const run = new RunningExport(this.takeJoining(first), this.exportTimeoutMillis);
-      this.running.add(run);
-      this.runningCount = this.running.size;
+      const run = new RunningExport(this.#takeJoining(first), this.#exportTimeoutMillis);
+      this.#running.add(run);
+      this.runningCount = this.#running.size;
       started.push(run);
-      this.hooks.deliver(run, () => {
+      this.#hooks.deliver(run, () => {
         run.finished = true;
-        if (!this.running.delete(run)) return;
-        this.runningCount = this.running.size;
-        this.hooks.freed();
+        if (!this.#running.delete(run)) return;
+        this.runningCount = this.#running.size;
+        this.#hooks.freed();
       });
     }
     return started;
   }
 
   /** `first` and the released batches after it that fit with it in one export. */
-  private takeJoining(first: PendingBatch): PendingBatch[] {
+  #takeJoining(first: PendingBatch): PendingBatch[] {
     const batches = [first];
     if (first.abandonments > 0) return batches; // a retry goes alone, as it went before
     let events = first.eventCount;
     let bytes = first.bytes;
-    const fits = (next: PendingBatch): boolean => events + next.eventCount <= this.join.maxBatchSize && bytes + next.bytes <= this.join.maxBatchBytes;
-    for (let next = this.queue.takeReleasedIf(fits); next !== undefined; next = this.queue.takeReleasedIf(fits)) {
+    const fits = (next: PendingBatch): boolean => events + next.eventCount <= this.#join.maxBatchSize && bytes + next.bytes <= this.#join.maxBatchBytes;
+    for (let next = this.#queue.takeReleasedIf(fits); next !== undefined; next = this.#queue.takeReleasedIf(fits)) {
       batches.push(next);
       events += next.eventCount;
       bytes += next.bytes;
@@ -136,18 +147,18 @@ export class ExportSlots {
   /** Abandons every export past its deadline; true when any was. */
   reap(at?: number): boolean {
     // Called on every span event: with nothing running, not even the clock is read.
-    if (this.running.size === 0) return false;
+    if (this.#running.size === 0) return false;
     const now = at ?? Date.now();
     let reaped = false;
-    for (const run of this.running) {
+    for (const run of this.#running) {
       if (now <= run.deadlineAt) continue;
       run.abandoned = true;
-      this.running.delete(run);
-      this.runningCount = this.running.size;
-      this.hooks.abandoned(run);
+      this.#running.delete(run);
+      this.runningCount = this.#running.size;
+      this.#hooks.abandoned(run);
       reaped = true;
     }
-    if (reaped) this.hooks.freed();
+    if (reaped) this.#hooks.freed();
     return reaped;
   }
 
@@ -157,18 +168,18 @@ export class ExportSlots {
    * would otherwise hold it until `exportTimeoutMillis` and the retries ran out.
    */
   cancelAll(reason: Error): void {
-    for (const run of this.running) run.cancel(reason);
+    for (const run of this.#running) run.cancel(reason);
   }
 
   /** The earliest deadline of a running export, if any. */
   get nextDeadlineAt(): number | undefined {
     let earliest: number | undefined;
-    for (const run of this.running) if (earliest === undefined || run.deadlineAt < earliest) earliest = run.deadlineAt;
+    for (const run of this.#running) if (earliest === undefined || run.deadlineAt < earliest) earliest = run.deadlineAt;
     return earliest;
   }
 
   /** Batches being exported now. */
   batches(): PendingBatch[] {
-    return [...this.running].flatMap((run) => run.batches);
+    return [...this.#running].flatMap((run) => run.batches);
   }
 }

@@ -6,17 +6,17 @@
  * promise made by a request that is over would never resolve.
  */
 export class Progress {
-  private readonly listeners = new Set<() => void>();
+  readonly #listeners = new Set<() => void>();
 
   /** A waiter for one loop of waits (see {@link ProgressWaiter}); `dispose()` it when the loop ends. */
   waiter(): ProgressWaiter {
-    return new ProgressWaiter(this.listeners);
+    return new ProgressWaiter(this.#listeners);
   }
 
   notify(): void {
-    if (this.listeners.size === 0) return;
-    const listeners = [...this.listeners];
-    this.listeners.clear();
+    if (this.#listeners.size === 0) return;
+    const listeners = [...this.#listeners];
+    this.#listeners.clear();
     for (const wake of listeners) wake();
   }
 }
@@ -30,43 +30,47 @@ export class Progress {
  * set for earlier than needed only wakes the loop early, which then waits again.
  */
 export class ProgressWaiter {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   /** When the timer fires (epoch millis); Infinity without one. */
-  private timerAt = Infinity;
-  private resolve: (() => void) | undefined;
-  private readonly wake = (): void => {
-    this.listeners.delete(this.wake);
-    const resolve = this.resolve;
-    this.resolve = undefined;
+  #timerAt = Infinity;
+  #resolve: (() => void) | undefined;
+  readonly #wake = (): void => {
+    this.#listeners.delete(this.#wake);
+    const resolve = this.#resolve;
+    this.#resolve = undefined;
     resolve?.();
   };
-  private readonly fire = (): void => {
-    this.timer = undefined;
-    this.timerAt = Infinity;
-    this.wake();
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    this.#wake();
   };
 
-  constructor(private readonly listeners: Set<() => void>) {}
+  readonly #listeners: Set<() => void>;
+
+  constructor(listeners: Set<() => void>) {
+    this.#listeners = listeners;
+  }
 
   /** Resolves at the next `notify()`, or by `wakeAt` (epoch millis), whichever comes first; never rejects. */
   next(wakeAt: number, now = Date.now()): Promise<void> {
-    if (wakeAt < this.timerAt) {
-      clearTimeout(this.timer);
-      this.timerAt = wakeAt;
+    if (wakeAt < this.#timerAt) {
+      clearTimeout(this.#timer);
+      this.#timerAt = wakeAt;
       // Ref'd on purpose: whoever waits wants delivery, so the process stays up until it is done or the deadline passes.
-      this.timer = setTimeout(this.fire, Math.max(0, wakeAt - now));
+      this.#timer = setTimeout(this.#fire, Math.max(0, wakeAt - now));
     }
     return new Promise<void>((resolve) => {
-      this.resolve = resolve;
-      this.listeners.add(this.wake);
+      this.#resolve = resolve;
+      this.#listeners.add(this.#wake);
     });
   }
 
   /** Ends the loop: its timer no longer holds the process. */
   dispose(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
-    this.wake();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    this.#wake();
   }
 }

@@ -15,19 +15,23 @@ export interface QueueLimits {
  * and then left open for want of space.
  */
 export class QueueBudget {
-  private heldEvents = 0;
-  private heldBytes = 0;
+  #heldEvents = 0;
+  #heldBytes = 0;
   /** Ends of admitted spans still queued or in flight: `stats().pending`. */
   heldEnds = 0;
   /** Admitted starts whose end has not arrived. */
-  private reservedEnds = 0;
+  #reservedEnds = 0;
   /** Every event ever admitted: tells the exit hook whether anything new arrived. */
   admittedTotal = 0;
 
-  constructor(private readonly limits: QueueLimits) {}
+  readonly #limits: QueueLimits;
+
+  constructor(limits: QueueLimits) {
+    this.#limits = limits;
+  }
 
   get isEmpty(): boolean {
-    return this.heldEvents === 0;
+    return this.#heldEvents === 0;
   }
 
   /**
@@ -39,15 +43,15 @@ export class QueueBudget {
   tryTake(event: SpanEvent): boolean {
     const isEnd = event instanceof SpanEnd;
     // Room reserved for admitted starts' ends is theirs alone: an end whose start was refused must not take it.
-    const needed = this.reservedEnds + (isEnd ? 1 : 2);
-    if (this.heldEvents + needed > this.limits.maxQueueSize || this.heldBytes + event.queuedBytes > this.limits.maxQueueBytes) return false;
-    this.heldEvents++;
-    this.heldBytes += event.queuedBytes;
+    const needed = this.#reservedEnds + (isEnd ? 1 : 2);
+    if (this.#heldEvents + needed > this.#limits.maxQueueSize || this.#heldBytes + event.queuedBytes > this.#limits.maxQueueBytes) return false;
+    this.#heldEvents++;
+    this.#heldBytes += event.queuedBytes;
     this.admittedTotal++;
     if (isEnd) this.heldEnds++;
     else {
       event.endReserved = true;
-      this.reservedEnds++;
+      this.#reservedEnds++;
     }
     return true;
   }
@@ -56,13 +60,13 @@ export class QueueBudget {
   endArrived(span: Span): void {
     if (!span.endReserved) return;
     span.endReserved = false;
-    this.reservedEnds--;
+    this.#reservedEnds--;
   }
 
   /** A batch left the pipeline (delivered, failed, spooled or evicted): its events stop counting. */
   release(batch: PendingBatch): void {
-    this.heldEvents -= batch.eventCount;
-    this.heldBytes -= batch.bytes;
+    this.#heldEvents -= batch.eventCount;
+    this.#heldBytes -= batch.bytes;
     this.heldEnds -= batch.endCount;
   }
 }

@@ -6,30 +6,32 @@ import { unrefSleep } from '../client/deadline.js';
  * request may go; its timers are `unref()`ed.
  */
 export class RateLimiter {
-  private tokens: number;
-  private updatedAt = performance.now();
-  private tail: Promise<void> = Promise.resolve();
+  #tokens: number;
+  #updatedAt = performance.now();
+  #tail: Promise<void> = Promise.resolve();
+  readonly #perSecond: number;
 
-  constructor(private readonly perSecond: number) {
-    this.tokens = perSecond;
+  constructor(perSecond: number) {
+    this.#perSecond = perSecond;
+    this.#tokens = perSecond;
   }
 
   acquire(): Promise<void> {
     // Chained, so waiters are served in order and each waits only for its own token.
-    this.tail = this.tail.then(() => this.takeToken());
-    return this.tail;
+    this.#tail = this.#tail.then(() => this.#takeToken());
+    return this.#tail;
   }
 
-  private async takeToken(): Promise<void> {
+  async #takeToken(): Promise<void> {
     const now = performance.now();
-    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
-    this.updatedAt = now;
-    if (this.tokens < 1) {
-      const waitMillis = ((1 - this.tokens) / this.perSecond) * 1000;
+    this.#tokens = Math.min(this.#perSecond, this.#tokens + ((now - this.#updatedAt) / 1000) * this.#perSecond);
+    this.#updatedAt = now;
+    if (this.#tokens < 1) {
+      const waitMillis = ((1 - this.#tokens) / this.#perSecond) * 1000;
       await unrefSleep(waitMillis);
-      this.tokens = 1;
-      this.updatedAt = performance.now();
+      this.#tokens = 1;
+      this.#updatedAt = performance.now();
     }
-    this.tokens -= 1;
+    this.#tokens -= 1;
   }
 }

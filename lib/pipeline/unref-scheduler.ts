@@ -13,21 +13,21 @@ export const unrefScheduler: SchedulerLike = {
 };
 
 class UnrefAction<T> extends Subscription implements SchedulerAction<T> {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly work: (this: SchedulerAction<T>, state?: T) => void) {
     super();
-    this.add(() => clearTimeout(this.timer));
+    this.add(() => clearTimeout(this.#timer));
   }
 
   schedule(state?: T, delay = 0): Subscription {
     if (this.closed) return this;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
       if (!this.closed) this.work.call(this, state);
     }, delay);
-    this.timer.unref?.();
+    this.#timer.unref?.();
     return this;
   }
 }

@@ -60,14 +60,14 @@ export class LangSmithExporterBase implements SpanExporter {
   // Private too: its agents' sockets may still point at a failed request and its headers.
   readonly #transport: Transport;
   readonly #fetchIngestLimits: IngestLimitsFetch;
-  private readonly gzip: boolean;
-  private readonly fetchServerInfo: boolean;
-  private wireMode: LangSmithWireMode;
-  private limits: Promise<IngestLimits> | undefined;
+  readonly #gzip: boolean;
+  readonly #fetchServerInfo: boolean;
+  #wireMode: LangSmithWireMode;
+  #limits: Promise<IngestLimits> | undefined;
   /** The server's limits once known: later exports go on at once, not a promise's turn later. */
-  private knownLimits: IngestLimits | undefined;
+  #knownLimits: IngestLimits | undefined;
   /** Runs of a batch already delivered by some of its requests, while the batch may be retried. */
-  private readonly delivered: DeliveredRuns = new WeakMap();
+  readonly #delivered: DeliveredRuns = new WeakMap();
   /** Made once: every request of an exporter goes to one of two URLs with the same credentials. */
   readonly #urls: Readonly<Record<LangSmithWireMode, URL>>;
   readonly #authHeaders: Readonly<Record<string, string>>;
@@ -79,13 +79,13 @@ export class LangSmithExporterBase implements SpanExporter {
     this.#transport = transport;
     this.#fetchIngestLimits = fetchIngestLimits;
     this.#settings = resolveLangSmithSettings(options, runtimeEnv());
-    this.gzip = flag(options.gzip, 'gzip', false);
-    this.fetchServerInfo = flag(options.fetchServerInfo, 'fetchServerInfo', true);
+    this.#gzip = flag(options.gzip, 'gzip', false);
+    this.#fetchServerInfo = flag(options.fetchServerInfo, 'fetchServerInfo', true);
     const mode = options.mode ?? 'multipart';
     if (mode !== 'multipart' && mode !== 'batch') throw new TracewireConfigError('LangSmith mode', mode, 'multipart or batch');
-    this.wireMode = mode;
+    this.#wireMode = mode;
     this.#urls = { multipart: new URL(this.endpoint + '/runs/multipart'), batch: new URL(this.endpoint + '/runs/batch') };
-    this.#authHeaders = this.authHeaders();
+    this.#authHeaders = this.#headersWithKey();
   }
 
   /** The endpoint runs are sent to (never includes credentials). */
@@ -95,7 +95,7 @@ export class LangSmithExporterBase implements SpanExporter {
 
   /** How runs travel now: the configured mode, or `batch` once the server turned out to lack `/runs/multipart`. */
   get mode(): LangSmithWireMode {
-    return this.wireMode;
+    return this.#wireMode;
   }
 
   export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult> {
@@ -105,42 +105,42 @@ export class LangSmithExporterBase implements SpanExporter {
   /** @internal `export` by callback: the pipeline's way (see `CallbackExporter`). */
   [EXPORT_NOW](batch: ExportBatch, options: ExportOptions, done: ExportDone): void {
     if (isEmpty(batch)) return void queueMicrotask(() => done(EXPORT_OK));
-    const limits = this.knownLimits;
+    const limits = this.#knownLimits;
     const boundary = newBoundary();
-    const mode = this.wireMode;
+    const mode = this.#wireMode;
     let ops: WireOp[];
     try {
-      ops = batchOps(batch, mode, boundary, this.delivered.get(batch)); // while /info is on its way
+      ops = batchOps(batch, mode, boundary, this.#delivered.get(batch)); // while /info is on its way
     } catch (error) {
       // Serializing failed: the same batch would fail the same way again.
       return void queueMicrotask(() => done(notEncodable(error)));
     }
-    if (limits !== undefined) this.sendBatch(batch, ops, mode, boundary, limits, options, done);
-    else void this.ingestLimits().then((known) => this.sendBatch(batch, ops, mode, boundary, known, options, done));
+    if (limits !== undefined) this.#sendBatch(batch, ops, mode, boundary, limits, options, done);
+    else void this.#ingestLimits().then((known) => this.#sendBatch(batch, ops, mode, boundary, known, options, done));
   }
 
   /** Sends `ops` (the batch in `mode`) within the server's limits; once the server turns out to lack multipart, the batch again as `batch`. */
-  private sendBatch(batch: ExportBatch, ops: WireOp[], mode: LangSmithWireMode, boundary: string, limits: IngestLimits, options: ExportOptions, done: ExportDone): void {
+  #sendBatch(batch: ExportBatch, ops: WireOp[], mode: LangSmithWireMode, boundary: string, limits: IngestLimits, options: ExportOptions, done: ExportDone): void {
     let requests: WireOp[][];
     try {
-      if (!limits.multipart) this.wireMode = 'batch';
-      if (mode !== this.wireMode) {
-        mode = this.wireMode;
-        ops = batchOps(batch, mode, boundary, this.delivered.get(batch));
+      if (!limits.multipart) this.#wireMode = 'batch';
+      if (mode !== this.#wireMode) {
+        mode = this.#wireMode;
+        ops = batchOps(batch, mode, boundary, this.#delivered.get(batch));
       }
       requests = splitIntoRequests(ops, mode, boundary, limits.maxRuns, limits.maxBytes);
     } catch (error) {
       return void queueMicrotask(() => done(notEncodable(error)));
     }
-    const send = (part: readonly WireOp[], answer: ExportDone): void => this.send(part, mode, boundary, options, answer);
-    sendInOrder(this.delivered, batch, requests, 0, send, (result) => {
+    const send = (part: readonly WireOp[], answer: ExportDone): void => this.#send(part, mode, boundary, options, answer);
+    sendInOrder(this.#delivered, batch, requests, 0, send, (result) => {
       if (result.ok) {
-        this.delivered.delete(batch);
+        this.#delivered.delete(batch);
         done(result);
       } else if (mode !== 'multipart' || !NO_MULTIPART.test(result.error.message)) done(result);
       else {
-        this.wireMode = 'batch'; // for good; this batch goes again at once
-        this.sendBatch(batch, ops, mode, boundary, limits, options, done);
+        this.#wireMode = 'batch'; // for good; this batch goes again at once
+        this.#sendBatch(batch, ops, mode, boundary, limits, options, done);
       }
     });
   }
@@ -151,13 +151,13 @@ export class LangSmithExporterBase implements SpanExporter {
   }
 
   /** The server's limits, asked for once. */
-  private ingestLimits(): Promise<IngestLimits> {
-    this.limits ??= (this.fetchServerInfo ? this.#fetchIngestLimits(new URL(this.endpoint + '/info'), this.authHeaders()) : Promise.resolve(DEFAULT_INGEST_LIMITS)).then((limits) => (this.knownLimits = limits));
-    return this.limits;
+  #ingestLimits(): Promise<IngestLimits> {
+    this.#limits ??= (this.#fetchServerInfo ? this.#fetchIngestLimits(new URL(this.endpoint + '/info'), this.#headersWithKey()) : Promise.resolve(DEFAULT_INGEST_LIMITS)).then((limits) => (this.#knownLimits = limits));
+    return this.#limits;
   }
 
   /** One request; `done` never on the caller's stack. */
-  private send(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, options: ExportOptions, done: ExportDone): void {
+  #send(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, options: ExportOptions, done: ExportDone): void {
     let wire: WireBody;
     try {
       wire = buildBody(ops, mode, boundary);
@@ -168,7 +168,7 @@ export class LangSmithExporterBase implements SpanExporter {
     const apiKey = this.#settings.apiKey;
     const answered: ExportDone = apiKey === undefined ? done : (result) => done(withoutSecrets(result, [apiKey]));
     const url = this.#urls[mode];
-    if (!this.gzip) return void postByCallback(this.#transport, { url, headers, body: wire.body, bodyReusable: true, options }, answered);
+    if (!this.#gzip) return void postByCallback(this.#transport, { url, headers, body: wire.body, bodyReusable: true, options }, answered);
     this.#transport.gzip(wire.body).then((body) => {
       releaseBody(wire.body);
       headers['Content-Encoding'] = 'gzip';
@@ -176,7 +176,7 @@ export class LangSmithExporterBase implements SpanExporter {
     }, (error: unknown) => answered(notEncodable(error)));
   }
 
-  private authHeaders(): Record<string, string> {
+  #headersWithKey(): Record<string, string> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (this.#settings.apiKey !== undefined) headers['x-api-key'] = this.#settings.apiKey;
     if (this.#settings.workspaceId !== undefined) headers['x-tenant-id'] = this.#settings.workspaceId;

@@ -9,42 +9,48 @@ const DEFAULT_MAX_CHARS = 32 * 1024 * 1024;
  * the oldest entry goes first, and its run's span is then sent without inputs.
  */
 export class PendingStarts {
+  readonly #maxEntries: number;
+  readonly #maxChars: number = DEFAULT_MAX_CHARS;
+
   // A Map iterates in insertion order: its first key is the oldest entry.
-  private readonly inputs = new Map<string, string>();
-  private chars = 0;
+  readonly #inputs = new Map<string, string>();
+  #chars = 0;
 
   constructor(
-    private readonly maxEntries: number,
-    private readonly maxChars: number = DEFAULT_MAX_CHARS,
-  ) {}
+    maxEntries: number,
+    maxChars: number = DEFAULT_MAX_CHARS,
+  ) {
+    this.#maxEntries = maxEntries;
+    this.#maxChars = maxChars;
+  }
 
   /** Number of runs waiting. */
   get size(): number {
-    return this.inputs.size;
+    return this.#inputs.size;
   }
 
   /** Keeps a started run's inputs (as JSON). Remembering a run again (a retried batch) makes it the newest. */
   remember(runId: string, inputsJson: string): void {
     this.forget(runId);
-    if (this.maxEntries === 0 || inputsJson.length > this.maxChars) return;
-    this.inputs.set(runId, inputsJson);
-    this.chars += inputsJson.length;
-    for (const oldest of this.inputs.keys()) {
-      if (this.inputs.size <= this.maxEntries && this.chars <= this.maxChars) break;
+    if (this.#maxEntries === 0 || inputsJson.length > this.#maxChars) return;
+    this.#inputs.set(runId, inputsJson);
+    this.#chars += inputsJson.length;
+    for (const oldest of this.#inputs.keys()) {
+      if (this.#inputs.size <= this.#maxEntries && this.#chars <= this.#maxChars) break;
       this.forget(oldest);
     }
   }
 
   /** The inputs kept for a run, if any. Does not forget them: the export carrying them may be retried. */
   get(runId: string): string | undefined {
-    return this.inputs.get(runId);
+    return this.#inputs.get(runId);
   }
 
   /** Drops a run's inputs: its span was delivered, or will never be retried. */
   forget(runId: string): void {
-    const inputs = this.inputs.get(runId);
+    const inputs = this.#inputs.get(runId);
     if (inputs === undefined) return;
-    this.inputs.delete(runId);
-    this.chars -= inputs.length;
+    this.#inputs.delete(runId);
+    this.#chars -= inputs.length;
   }
 }
