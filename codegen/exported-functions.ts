@@ -2,31 +2,32 @@ import { ts } from 'ts-morph';
 import { change, hasModifier, skip, type FileContext } from './context.js';
 import { skipWhitespace } from './edits.js';
 import { functionSkipReason } from './function-rules.js';
+import { quoted } from './imports.js';
 
 /**
  * `--functions`: traces exported function declarations without changing what
  * they do.
  *
- * Why not `export const f = traceable(function f() {})`: a function
- * declaration is hoisted, so code above it (in this module, at load time)
- * may call it; a `const` would throw there. Instead the declaration stays
- * exactly where and what it is, loses only its `export`, and a traced
- * stand-in is exported under its name right after it:
+ * The export must stay a function DECLARATION: it is hoisted, so a module in
+ * an import cycle (or code above it in this module) may call it before this
+ * module's body has run; any `const` export would not exist yet there. So
+ * the implementation keeps its body under a new name, and a declaration with
+ * the original name, kind (async, generator) and parameter list (hence
+ * `length`) takes its place and forwards each call to the traced function,
+ * made on the first call (the `var` is hoisted too):
  *
- *   function f(a: A): R { … }
- *   const f$span = traceable(f);
- *   const f$traced: typeof f = new Proxy(f, { apply: (_f, self, args) => Reflect.apply(f$span, self, args) });
- *   export { f$traced as f };
+ *   export function f(this: unknown, a: A, b: B = undefined as never): R { return (f$t ??= traceable<typeof f$impl>(f$impl, { name: 'f' })).apply(this, arguments); }
+ *   var f$t: Function | undefined;
+ *   function f$impl(a: A, b = make()): R { … }
  *
- * The stand-in is a Proxy of `f` itself, so every property read and write
- * (`f.ref = …` after the declaration, `f.cache.clear()`) reaches `f`, while a
- * call goes through the traced wrapper; `new f()` constructs `f` untraced.
- * Calls from inside the module still reach `f` itself — untraced, never
- * broken. The explicit `typeof f` keeps overloads and generics in the
- * published `.d.ts` (and satisfies `isolatedDeclarations`); f's doc comment
- * is repeated on the stand-in so editors show it on the export.
- * Residual hazard: a module in an import CYCLE that calls `f` before this
- * module has finished loading sees no export yet — as with any `const` export.
+ * The forwarder passes `arguments` on untouched, so defaults are computed
+ * once, by the implementation (its own `= undefined as never` only keeps
+ * `length`), and destructured parameters are read once. Overload signatures
+ * stay as they are and now describe the forwarder; without a return type the
+ * forwarder returns `ReturnType<typeof f$impl<T>>`. `this: unknown` types
+ * `this` as any function without a `this` parameter already has it.
+ * Properties set on `f` (`f.ref = …`) are set on the export, and calls from
+ * inside the module are traced too. `new f()` is not supported.
  */
 export function wrapExportedFunctions(ctx: FileContext, wrapper: string): number {
   let added = 0;
@@ -46,35 +47,61 @@ export function wrapExportedFunctions(ctx: FileContext, wrapper: string): number
     if (statement.body === undefined && !hasModifier(statement, ts.SyntaxKind.DeclareKeyword) && name !== undefined) continue; // an overload signature: handled with its implementation
     if (name !== undefined && done.has(name)) continue;
     if (name !== undefined) done.add(name);
+    if (name !== undefined && forwarderOf(ctx, statement) !== undefined) continue; // already traced
     const reason = functionSkipReason(ctx, statement);
     if (reason !== undefined) {
       skip(ctx, statement, subject, reason);
       continue;
     }
     const fn = name!;
-    const isDefault = hasModifier(statement, ts.SyntaxKind.DefaultKeyword);
-    // Overload signatures carry the same `export`: TypeScript wants all or none exported.
-    const declarations = ctx.sf.statements.filter((d): d is ts.FunctionDeclaration => ts.isFunctionDeclaration(d) && d.name?.text === fn);
-    for (const declaration of declarations) unexport(ctx, declaration);
-    const eol = ctx.eol;
-    const options = ctx.select.decoratorOptions === undefined ? '' : `, ${ctx.select.decoratorOptions}`;
-    const doc = docComment(ctx, declarations[0]!);
-    const text =
-      `${eol}const ${fn}$span = ${wrapper}(${fn}${options});` +
-      `${eol}${doc === undefined ? '' : doc + eol}const ${fn}$traced: typeof ${fn} = new Proxy(${fn}, { apply: (_${fn}, self, args) => Reflect.apply(${fn}$span, self, args) });` +
-      `${eol}export { ${fn}$traced as ${isDefault ? 'default' : fn} };`;
-    ctx.edits.push({ start: statement.end, end: statement.end, text });
-    change(ctx, statement, `${wrapper}(${fn})${isDefault ? ' as the default export' : ''}`);
+    const start = statement.getStart(ctx.sf);
+    ctx.edits.push({ start, end: start, text: forwarder(ctx, statement, fn, wrapper) });
+    unexport(ctx, statement);
+    ctx.edits.push({ start: statement.name!.getStart(ctx.sf), end: statement.name!.end, text: `${fn}$impl` });
+    change(ctx, statement, `${wrapper}(${fn})${hasModifier(statement, ts.SyntaxKind.DefaultKeyword) ? ' as the default export' : ''}`);
     added++;
   }
   return added;
 }
 
-/** The `/** … *\/` comment right above a declaration, if any. */
-function docComment(ctx: FileContext, node: ts.Node): string | undefined {
-  const ranges = (ts.getLeadingCommentRanges(ctx.text, node.pos) ?? []).filter((r) => ctx.text.startsWith('/**', r.pos));
-  const last = ranges[ranges.length - 1];
-  return last === undefined ? undefined : ctx.text.slice(last.pos, last.end);
+/** The forwarder and its `var`, to go right before the implementation (after its doc comment). */
+function forwarder(ctx: FileContext, statement: ts.FunctionDeclaration, fn: string, wrapper: string): string {
+  const { sf, text, eol } = ctx;
+  const typeArgs = statement.typeParameters === undefined ? '' : `<${statement.typeParameters.map((t) => t.name.text).join(', ')}>`;
+  const impl = `${fn}$impl${typeArgs}`;
+  let index = 0;
+  const params = statement.parameters.map((p, i) => {
+    if (ts.isIdentifier(p.name) && p.name.text === 'this') return p.getText(sf);
+    const name = ts.isIdentifier(p.name) ? p.name.text : `_${i}`;
+    const type = p.type !== undefined ? `: ${p.type.getText(sf)}` : p.initializer !== undefined ? `: Parameters<typeof ${impl}>[${index}]` : '';
+    index++;
+    return `${p.dotDotDotToken === undefined ? '' : '...'}${name}${p.questionToken === undefined ? '' : '?'}${type}${p.initializer === undefined ? '' : ' = undefined as never'}`;
+  });
+  if (index === statement.parameters.length) params.unshift('this: unknown');
+  const modifiers = (ts.getModifiers(statement) ?? []).map((m) => m.getText(sf)).join(' ');
+  const returns = statement.type === undefined ? `ReturnType<typeof ${impl}>` : statement.type.getText(sf);
+  const typeParams = text.slice(statement.name!.end, statement.parameters.pos - 1);
+  const options = ctx.select.decoratorOptions === undefined ? '' : `, ...${ctx.select.decoratorOptions}`;
+  const call = `(${fn}$t ??= ${wrapper}<typeof ${fn}$impl>(${fn}$impl, { name: ${quoted(ctx, fn)}${options} })).apply(this, arguments)`;
+  const star = statement.asteriskToken === undefined ? '' : '*';
+  return (
+    `${modifiers} function${star} ${fn}${typeParams}(${params.join(', ')}): ${returns} { return ${star ? 'yield* ' : ''}${call}; }` +
+    `${eol}var ${fn}$t: Function | undefined;${eol}`
+  );
+}
+
+/** For a forwarder this module wrote, its `var` and implementation statements. */
+function forwarderOf(ctx: FileContext, statement: ts.FunctionDeclaration): { slot: ts.Statement; impl: ts.FunctionDeclaration } | undefined {
+  const { sf } = ctx;
+  const fn = statement.name?.text;
+  const body = statement.body?.statements;
+  if (fn === undefined || body?.length !== 1 || !new RegExp(`^return (yield\\* )?\\(${fn}\\$t \\?\\?= `).test(body[0]!.getText(sf))) return undefined;
+  const at = sf.statements.indexOf(statement);
+  const slot = sf.statements[at + 1];
+  const impl = sf.statements[at + 2];
+  if (slot === undefined || !ts.isVariableStatement(slot) || slot.declarationList.declarations[0]?.name.getText(sf) !== `${fn}$t`) return undefined;
+  if (impl === undefined || !ts.isFunctionDeclaration(impl) || impl.name?.text !== `${fn}$impl`) return undefined;
+  return { slot, impl };
 }
 
 function unexport(ctx: FileContext, declaration: ts.FunctionDeclaration): void {
@@ -90,32 +117,17 @@ export function unwrapExportedFunctions(ctx: FileContext): number {
   const { sf } = ctx;
   const wrapper = ctx.bindings.wrapper;
   if (wrapper === undefined) return 0;
-  const statements = sf.statements;
   let removed = 0;
-  const declares = (s: ts.Statement | undefined, local: string): ts.Expression | undefined =>
-    s !== undefined && ts.isVariableStatement(s) && s.declarationList.declarations.length === 1 && s.declarationList.declarations[0]!.name.getText(sf) === local
-      ? s.declarationList.declarations[0]!.initializer
-      : undefined;
-  for (let i = 0; i < statements.length; i++) {
-    const fn = statements[i]!;
-    if (!ts.isFunctionDeclaration(fn) || fn.body === undefined || fn.name === undefined || hasModifier(fn, ts.SyntaxKind.ExportKeyword)) continue;
-    const name = fn.name.text;
-    const span = declares(statements[i + 1], `${name}$span`);
-    const proxy = declares(statements[i + 2], `${name}$traced`);
-    const exported = statements[i + 3];
-    if (span === undefined || !ts.isCallExpression(span) || span.expression.getText(sf) !== wrapper || span.arguments[0]?.getText(sf) !== name) continue;
-    if (proxy === undefined || !ts.isNewExpression(proxy) || proxy.expression.getText(sf) !== 'Proxy') continue;
-    if (exported === undefined || !ts.isExportDeclaration(exported)) continue;
-    const as = /^export \{ (\w+)\$traced as (\w+) \};?$/.exec(exported.getText(sf).replace(/\s+/g, ' '));
-    if (as === null || as[1] !== name || (as[2] !== name && as[2] !== 'default')) continue;
-    ctx.edits.push({ start: fn.end, end: exported.end, text: '' });
-    const keyword = as[2] === 'default' ? 'export default ' : 'export ';
-    for (const declaration of statements) {
-      if (ts.isFunctionDeclaration(declaration) && declaration.name?.text === name) {
-        ctx.edits.push({ start: declaration.getStart(sf), end: declaration.getStart(sf), text: keyword });
-      }
-    }
-    change(ctx, fn, `removed ${wrapper}(${name})`);
+  for (const statement of sf.statements) {
+    if (!ts.isFunctionDeclaration(statement) || statement.body === undefined || !hasModifier(statement, ts.SyntaxKind.ExportKeyword)) continue;
+    const found = forwarderOf(ctx, statement);
+    if (found === undefined) continue;
+    const fn = statement.name!.text;
+    const start = found.impl.getStart(sf);
+    const keyword = hasModifier(statement, ts.SyntaxKind.DefaultKeyword) ? 'export default ' : 'export ';
+    ctx.edits.push({ start: statement.getStart(sf), end: start, text: '' }, { start, end: start, text: keyword });
+    ctx.edits.push({ start: found.impl.name!.getStart(sf), end: found.impl.name!.end, text: fn });
+    change(ctx, statement, `removed ${wrapper}(${fn})`);
     removed++;
   }
   return removed;

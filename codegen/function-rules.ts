@@ -19,7 +19,7 @@ export function functionSkipReason(ctx: FileContext, statement: ts.FunctionDecla
   if (ctx.sf.statements.some((s) => ts.isModuleDeclaration(s) && ts.isIdentifier(s.name) && s.name.text === name)) {
     return `merged with namespace ${name}: the declaration cannot lose its export without breaking the merge (TS2395)`;
   }
-  for (const taken of [`${name}$span`, `${name}$traced`, 'Proxy', 'Reflect']) {
+  for (const taken of [`${name}$t`, `${name}$impl`]) {
     if (ctx.bindings.taken.has(taken)) return `the name ${taken} is already taken in this module (the traced export needs it)`;
   }
   if (declarations.some((d) => hasNotrace(ctx, d))) return 'opted out with // @notrace';

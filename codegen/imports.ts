@@ -48,11 +48,11 @@ function declaredNames(statement: ts.Statement): string[] {
 /**
  * The edit importing `name` from 'tracewire': joins an existing value import
  * from 'tracewire' (`import { traceable } …` → `import { traceable, Traceable } …`),
- * else a new line after the last import, else below the directive prologue
+ * else a new line after the last import (before the first one when `first`), else below the directive prologue
  * ('use strict', 'use client'), else at the top of the code — below a licence header (comments followed by a blank line), above a doc comment
  * that belongs to the first statement.
  */
-export function importEdit(ctx: FileContext, names: string[]): TextEdit {
+export function importEdit(ctx: FileContext, names: string[], first = false): TextEdit {
   const { sf, text, eol } = ctx;
   const existing = ctx.bindings.namedImport;
   const named = existing?.importClause?.namedBindings;
@@ -66,6 +66,7 @@ export function importEdit(ctx: FileContext, names: string[]): TextEdit {
   const model2 = sf.statements.find((st) => ts.isImportDeclaration(st) || ts.isVariableStatement(st) || ts.isExpressionStatement(st) || ts.isExportDeclaration(st));
   const semicolon = model2 === undefined || text[model2.end - 1] === ';' ? ';' : '';
   const line = `import { ${names.join(', ')} } from ${quote}${MODULE}${quote}${semicolon}`;
+  if (first && imports[0] !== undefined) return { start: imports[0].getStart(sf), end: imports[0].getStart(sf), text: line + eol };
   const lastImport = imports[imports.length - 1];
   if (lastImport !== undefined) return { start: lastImport.end, end: lastImport.end, text: eol + line };
   // 'use strict' / 'use client' work only as the first statements: the import goes below them.

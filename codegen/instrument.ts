@@ -5,6 +5,7 @@ import type { FileContext, MemberSelection, Note } from './context.js';
 import { applyEdits, lineEnding } from './edits.js';
 import { unwrapExportedFunctions, wrapExportedFunctions } from './exported-functions.js';
 import { unwrapLegacyFunctions } from './legacy-unmarked.js';
+import { unwrapProxyFunctions } from './proxy-functions.js';
 import { countIdentifiers, findBindings, importEdit, removeImportEdits } from './imports.js';
 
 /** What to do to each file. */
@@ -93,14 +94,16 @@ function instrument(ctx: FileContext, options: TransformOptions): string | undef
   if (imports.length > 0 && !options.forceModules && !ts.isExternalModule(ctx.sf) && !/\.[mc]ts$/.test(ctx.sf.fileName)) {
     return "script file (no import or export): an import would make it a module and hide its globals from other files; add `export {};` if it is meant to be a module, or /* @notrace-file */";
   }
-  if (imports.length > 0) ctx.edits.push(importEdit(ctx, imports));
+  // A forwarder may be called from a module in an import cycle before this one's body runs: tracewire must be loaded by then.
+  // First in the list: a forwarder inserted at the same offset (the file's first statement) goes below the import.
+  if (imports.length > 0) ctx.edits.unshift(importEdit(ctx, imports, functions > 0));
   return undefined;
 }
 
 function remove(ctx: FileContext, legacyUnmarked: boolean): undefined {
   const { bindings, sf } = ctx;
   const decorators = undecorateMethods(ctx, legacyUnmarked);
-  const wrappers = unwrapExportedFunctions(ctx) + unwrapFunctionFields(ctx) + (legacyUnmarked ? unwrapLegacyFunctions(ctx) : 0);
+  const wrappers = unwrapExportedFunctions(ctx) + unwrapProxyFunctions(ctx) + unwrapFunctionFields(ctx) + (legacyUnmarked ? unwrapLegacyFunctions(ctx) : 0);
   // An import is dropped only when nothing else in the file still uses it
   // (each removed decorator or wrapper used its name once; the specifier is one more).
   const unused: string[] = [];

@@ -151,10 +151,10 @@ export function captureOutputsJson(site: CallSite, output: unknown, limits: Seri
   return { json, bytes: textBytes + 12 };
 }
 
-const NO_INPUTS: Captured = Object.freeze({ value: Object.freeze({}) as JsonObject, bytes: 2, truncated: false });
+const NO_INPUTS: Captured = Object.freeze({ value: Object.freeze({}) as JsonObject, bytes: 2 });
 
 /**
- * Inputs in LangSmith's convention: no argument → `{}`, one plain object →
+ * Inputs in LangSmith's convention: no argument, or an undefined first one → `{}`, one plain object →
  * that object, one other value → `{ input }`, several → `{ args: [...] }`.
  * Serialized now, so a later mutation of an argument cannot change the trace.
  */
@@ -162,22 +162,27 @@ export function captureInputs(site: CallSite, args: ArrayLike<unknown>, limits: 
   const capture = site.captureInputs;
   if (capture === false) return NO_INPUTS;
   if (capture === true) {
-    if (args.length === 0) return NO_INPUTS;
+    // LangSmith records `{}` when the first argument is undefined, whatever follows (runInputsToMap).
+    if (args[0] === undefined) return NO_INPUTS; // no argument as well
     const primitive = primitiveInputs(args, limits);
     if (primitive !== undefined) return primitive;
     if (args.length === 1) return asObject(toJsonSafe(args[0], limits), 'input');
     return asObject(toJsonSafe(Array.prototype.slice.call(args), limits), 'args');
   }
-  return asObject(toJsonSafe(guarded(capture, Array.prototype.slice.call(args)), limits), 'input');
+  return asObject(toJsonSafe(guarded(capture, Array.from(args)), limits), 'input');
 }
 
-/** Outputs in LangSmith's convention: a plain object as is, anything else as `{ outputs }`. */
+/** Outputs in LangSmith's convention: undefined → `{}`, a plain object as is, anything else as `{ outputs }`. */
 export function captureOutputs(site: CallSite, output: unknown, limits: SerializeLimits): Captured | undefined {
   const capture = site.captureOutputs;
   if (capture === false) return undefined;
-  // A primitive result, as the walker would give it, without walking.
-  if (capture === true && primitiveText(output, limits, false) !== undefined && textBytes <= limits.maxBytes) {
-    return { value: { outputs: output === 0 ? 0 : (output as JsonValue) }, bytes: textBytes + 12 };
+  if (capture === true) {
+    // LangSmith records `{ outputs: undefined }`, which its JSON makes `{}`. A fresh object: a redaction hook may write to it.
+    if (output === undefined) return { value: {}, bytes: 2 };
+    // A primitive result, as the walker would give it, without walking.
+    if (primitiveText(output, limits, false) !== undefined && textBytes <= limits.maxBytes) {
+      return { value: { outputs: output === 0 ? 0 : (output as JsonValue) }, bytes: textBytes + 12 };
+    }
   }
   return asObject(toJsonSafe(capture === true ? output : guarded(capture, output), limits), 'outputs');
 }

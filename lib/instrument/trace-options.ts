@@ -10,6 +10,8 @@ export interface TraceOptions {
   readonly name?: string;
   /** Default `chain`. */
   readonly runType?: RunType;
+  /** LangSmith's spelling of `runType`, so its options move over unchanged; with both, they must agree. */
+  readonly run_type?: RunType;
   readonly tags?: readonly string[];
   /** Recorded on the span and inherited by its children. */
   readonly metadata?: Readonly<Record<string, unknown>>;
@@ -75,7 +77,7 @@ export interface CallSite {
   readonly parent: TraceOptions['parent'];
 }
 
-const KNOWN_OPTIONS = new Set(['name', 'runType', 'tags', 'metadata', 'captureInputs', 'captureOutputs', 'client', 'projectName', 'enabled', 'id', 'onEnd', 'parent']);
+const KNOWN_OPTIONS = new Set(['name', 'runType', 'run_type', 'tags', 'metadata', 'captureInputs', 'captureOutputs', 'client', 'projectName', 'enabled', 'id', 'onEnd', 'parent']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -101,16 +103,17 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw new TracewireConfigError(`option "${key}"`, key, `one of ${[...KNOWN_OPTIONS].join(', ')}`);
   }
-  const { name, runType = 'chain', tags = [], metadata, captureInputs = true, captureOutputs = true, client, projectName, enabled, id, onEnd, parent } = options;
-  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw new TracewireConfigError('name', name, 'a non-empty string');
-  if (!RUN_TYPES.includes(runType)) throw new TracewireConfigError('runType', runType, `one of ${RUN_TYPES.join(', ')}`);
+  const { name, runType = options.run_type ?? 'chain', run_type = runType, tags = [], metadata, captureInputs = true, captureOutputs = true, client, projectName, enabled, id, onEnd, parent } = options;
+  if (name !== undefined && (typeof name !== 'string' || !name)) throw new TracewireConfigError('name', name, 'a non-empty string');
+  if (run_type !== runType) throw new TracewireConfigError('run_type', run_type, `the same as runType, ${runType}`);
+  if (!RUN_TYPES.includes(runType)) throw new TracewireConfigError('runType' in options ? 'runType' : 'run_type', runType, `one of ${RUN_TYPES.join(', ')}`);
   if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string')) throw new TracewireConfigError('tags', tags, 'an array of strings');
   if (metadata !== undefined && (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))) {
     throw new TracewireConfigError('metadata', metadata, 'a plain object');
   }
   checkCapture('captureInputs', captureInputs);
   checkCapture('captureOutputs', captureOutputs);
-  if (projectName !== undefined && (typeof projectName !== 'string' || projectName.length === 0)) throw new TracewireConfigError('projectName', projectName, 'a non-empty string');
+  if (projectName !== undefined && (typeof projectName !== 'string' || !projectName)) throw new TracewireConfigError('projectName', projectName, 'a non-empty string');
   if (enabled !== undefined && typeof enabled !== 'boolean') throw new TracewireConfigError('enabled', enabled, 'true or false');
   if (id !== undefined && typeof id !== 'function' && !isUuid(id)) throw new TracewireConfigError('id', id, 'a UUID string, or a function of the arguments returning one');
   if (onEnd !== undefined && typeof onEnd !== 'function') throw new TracewireConfigError('onEnd', onEnd, 'a function');

@@ -26,6 +26,9 @@ test.each<[string, unknown[], unknown, number]>([
   ['one true', [true], { input: true }, 4 + 10],
   ['one false', [false], { input: false }, 5 + 10],
   ['one null', [null], { input: null }, 4 + 10],
+  ['one undefined (langsmith: {})', [undefined], {}, 2],
+  ['undefined first of several (langsmith: {}, the rest dropped)', [undefined, 2], {}, 2],
+  ['undefined after the first (null in the array, as JSON has it)', [1, undefined], { args: [1, null] }, 8 + 9],
   ['one 0', [0], { input: 0 }, 1 + 10],
   ['several primitives', [12, 'ab', false], { args: [12, 'ab', false] }, 2 + 4 + 5 + 4 + 9],
   ['several with an object', [{ a: 1 }, 3], { args: [{ a: 1 }, 3] }, 11 + 9],
@@ -43,6 +46,7 @@ test.each<[string, unknown, unknown, number]>([
   ['a string', 'ab', { outputs: 'ab' }, 4 + 12],
   ['false', false, { outputs: false }, 5 + 12],
   ['null', null, { outputs: null }, 4 + 12],
+  ['undefined (langsmith: { outputs: undefined }, sent as {})', undefined, {}, 2],
   ['a number', 123, { outputs: 123 }, 3 + 12],
 ])('outputs of %s', (_, output, value, bytes) => {
   const captured = captureOutputs(site, output, limits)!;
@@ -102,6 +106,7 @@ describe('the fast path for primitives keeps to the limits, exactly at their bou
       const json = captureInputsJson(site, args, limits)!;
       expect(json.bytes).toBe(json.json.length);
     }
+    expect(captureOutputsJson(site, undefined, limits)).toBeUndefined(); // left to captureOutputs, which records {}
     for (const output of [true, false, null, 0, 1e21, 'q']) {
       const json = captureOutputsJson(site, output, limits)!;
       expect(json.bytes).toBe(json.json.length);

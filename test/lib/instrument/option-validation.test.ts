@@ -1,4 +1,7 @@
-import { traceable, TracewireConfigError } from '../../../index';
+import { setGlobalTracingClient, traceable, TracewireConfigError, type RunType } from '../../../index';
+import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
+
+afterEach(() => setGlobalTracingClient(undefined));
 
 /** Options that cannot be what the caller meant fail when the function is wrapped, naming the option and what it takes. */
 test.each([
@@ -26,7 +29,7 @@ test('metadata that is a plain object, or absent, is taken', () => {
   expect(traceable(() => 2, {})()).toBe(2);
 });
 
-const KNOWN = 'name, runType, tags, metadata, captureInputs, captureOutputs, client, projectName, enabled, id, onEnd, parent';
+const KNOWN = 'name, runType, run_type, tags, metadata, captureInputs, captureOutputs, client, projectName, enabled, id, onEnd, parent';
 
 /**
  * Every option refuses what it cannot use when the function is wrapped, with
@@ -36,6 +39,7 @@ test.each([
   ['name', '', 'Invalid name: received ""; expected a non-empty string.'],
   ['name', 7, 'Invalid name: received 7; expected a non-empty string.'],
   ['runType', 'agent', 'Invalid runType: received "agent"; expected one of chain, llm, tool, retriever, embedding, prompt, parser.'],
+  ['run_type', 'agent', 'Invalid run_type: received "agent"; expected one of chain, llm, tool, retriever, embedding, prompt, parser.'],
   ['tags', 'a,b', 'Invalid tags: received "a,b"; expected an array of strings.'],
   ['tags', ['a', 1], 'Invalid tags: received an array; expected an array of strings.'],
   ['tags', [1, 'a'], 'Invalid tags: received an array; expected an array of strings.'],
@@ -92,4 +96,27 @@ test.each<[string, unknown]>([
   ['client', () => undefined],
 ])('option %s takes %p', (option, value) => {
   expect(traceable(() => 'through', { [option]: value } as never)()).toBe('through');
+});
+
+/** langsmith's spelling, `run_type`, is taken as `runType`: code moving from langsmith/traceable keeps its options. */
+describe('run_type, an alias of runType', () => {
+  test.each(['chain', 'llm', 'tool', 'retriever', 'embedding', 'prompt', 'parser'])('run_type %p is recorded as that run type', async (runType) => {
+    const { client, exporter } = installMemoryTracing();
+    expect(traceable(() => 'through', { run_type: runType as RunType, name: 'aliased' })()).toBe('through');
+    expect(only(await finishedRuns(client, exporter), 'aliased').run_type).toBe(runType);
+  });
+
+  test('given with runType, the same value is taken; different values are refused, naming both', async () => {
+    const { client, exporter } = installMemoryTracing();
+    traceable(() => 1, { runType: 'tool', run_type: 'tool', name: 'both' })();
+    expect(only(await finishedRuns(client, exporter), 'both').run_type).toBe('tool');
+    let thrown: unknown;
+    try {
+      traceable(() => 1, { runType: 'llm', run_type: 'tool' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TracewireConfigError);
+    expect((thrown as Error).message).toBe('Invalid run_type: received "tool"; expected the same as runType, llm.');
+  });
 });
