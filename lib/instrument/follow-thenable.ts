@@ -1,21 +1,16 @@
 import { NOT_A_PRODUCER, wrapProducer } from './follow-produced.js';
 import type { SpanOutcome } from './span-outcome.js';
-
-interface Relay {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
+import { watchConsumption } from './traced-unconsumed.js';
 
 /**
- * @internal Follows a thenable through its own `then`, called exactly once
- * (never converted into a native promise first: some thenables run their
- * work on each `then`). The caller gets the promise `then` returns, settling
- * with the same value or error — later, in the blocking strategy, after
- * delivery. A value that produces values over time (a stream, an async
- * iterable, an Observable) is handed on traced, the span covering its
- * consumption. A `then` that returns no thenable (`undefined`, a plain value)
- * would lose the value, so the caller then gets a promise relaying it; a
- * `then` returning a thenable (itself, too) is answered with what it returned.
+ * @internal Follows a thenable through its own `then`, never converting it
+ * into a native promise first. A native promise is followed at once, the
+ * caller getting the promise `then` returns, settling with the same value or
+ * error — later, in the blocking strategy, after delivery. Any other
+ * thenable is handed back as the very object, followed through the `then`
+ * calls of its consumers (see {@link followOtherThenable}). A value that
+ * produces values over time (a stream, an async iterable, an Observable) is
+ * handed on traced, the span covering its consumption.
  */
 export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Function): unknown {
   if (then === nativeThen && Object.getPrototypeOf(thenable) === Promise.prototype) {
@@ -26,57 +21,65 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
     // over it: two small objects per call instead of two closures and their context (≈ 50 bytes less).
     return nativeThen.call(thenable, settledWithValue.bind(outcome), settledWithError.bind(outcome));
   }
-  return followOtherThenable(outcome, thenable, then);
+  return followOtherThenable(outcome, thenable as object, then);
 }
 
 /**
- * {@link followThenable} for any thenable but a native promise. A function
- * of its own: its closures share a context that V8 makes on entry to the
- * function declaring them, so declared in `followThenable` they cost every
- * traced async call ≈ 50 bytes (bench/alloc-per-call.js, async rows: 1 734
- * and 1 740 B against 1 792 and 1 790 with them there), though a native
- * promise never uses them.
+ * {@link followThenable} for any thenable but a native promise: the caller
+ * gets the very object (its class, methods, own properties: execa's child
+ * process stays a ChildProcess), and its `then` is not called here — a lazy
+ * thenable (Prisma's, Knex's, Mongoose's queries) runs its work on `then`.
+ * An own `then` (non-enumerable) is put on it instead: each consumer's call
+ * runs the original and returns what it returns, its callbacks ending the
+ * span on the first settlement, then calling the consumer's (after delivery
+ * in the blocking strategy). Nobody calling `then` in time ends the span
+ * cancelled, as for a stream. An object that takes no own property (frozen,
+ * a refusing proxy) is handed back untouched, its span ending now, success
+ * without outputs: following it would mean calling its `then`.
+ * A function of its own: its closures share a context that V8 makes on entry
+ * to the function declaring them, so declared in `followThenable` they cost
+ * every traced async call ≈ 50 bytes (bench/alloc-per-call.js).
  */
-function followOtherThenable(outcome: SpanOutcome, thenable: unknown, then: Function): unknown {
-  let relay: Relay | undefined;
-  let early: { ok: boolean; value: unknown } | undefined;
-  const deliver = (ok: boolean, value: unknown): void => {
-    if (relay === undefined) early ??= { ok, value };
-    else if (ok) relay.resolve(value);
-    else relay.reject(value);
+function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Function): unknown {
+  let settled = false;
+  let delivery: Promise<void> | undefined;
+  const settle = (ok: boolean, value: unknown, handler: unknown): unknown => {
+    if (!settled) {
+      settled = true;
+      const produced = ok && value !== null && typeof value === 'object' ? wrapProducer(outcome, value) : NOT_A_PRODUCER;
+      if (produced === NOT_A_PRODUCER) delivery = ok ? outcome.succeed(value) : outcome.fail(value);
+      else value = produced;
+    }
+    // No callback passes the settlement on, as `then` does; a rejection as a promise marked handled (never
+    // an unhandled one of ours: a `then` may ignore what its callbacks return), still rejecting whoever adopts it.
+    const pass = (): unknown => (typeof handler === 'function' ? handler(value) : ok ? value : quiet(Promise.reject(value)));
+    return delivery === undefined ? pass() : quiet(delivery.then(pass));
   };
-  const onValue = (value: unknown): unknown => {
-    const result = afterValue(outcome, value);
-    deliver(true, result);
-    return result;
+  const watch = watchConsumption(outcome, thenable);
+  const own = function (this: unknown, onValue?: unknown, onError?: unknown): unknown {
+    // Consumed: the timer stops, and so does the watch for garbage collection (what settles it may not hold the object).
+    watch.started();
+    watch.follow();
+    try {
+      return Reflect.apply(then, this, [(value: unknown) => settle(true, value, onValue), (error: unknown) => settle(false, error, onError)]);
+    } catch (error) {
+      if (!settled) (settled = true), outcome.fail(error);
+      throw error;
+    }
   };
-  // Never throws: a thenable may call its callbacks from a timer, where a throw would crash the process.
-  // The rejection travels as a promise, marked handled, which a real `then` adopts and the relay settles from.
-  const onError = (error: unknown): unknown => {
-    const delivery = outcome.fail(error);
-    const rejected =
-      delivery === undefined
-        ? Promise.reject(error)
-        : delivery.then(() => {
-            throw error;
-          });
-    rejected.catch(() => undefined);
-    deliver(true, rejected);
-    return rejected;
-  };
-  let returned: unknown;
+  let taken = false;
   try {
-    returned = Reflect.apply(then, thenable, [onValue, onError]);
-  } catch (error) {
-    // Its `then` threw: we cannot follow it, so hand it back untouched.
-    outcome.fail(error);
-    return thenable;
+    taken = Reflect.defineProperty(thenable, 'then', { value: own, configurable: true, writable: true });
+  } catch {
+    // A proxy whose trap throws: as refused.
   }
-  if (isThenable(returned)) return returned;
-  if (early !== undefined) return early.ok ? Promise.resolve(early.value) : Promise.reject(early.value);
-  return new Promise((resolve, reject) => {
-    relay = { resolve, reject };
-  });
+  if (!taken) outcome.end('success', undefined);
+  return thenable;
+}
+
+function quiet(promise: Promise<unknown>): Promise<unknown> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 const nativeThen = Promise.prototype.then;
@@ -100,13 +103,4 @@ function afterValue(outcome: SpanOutcome, value: unknown): unknown {
   }
   const delivery = outcome.succeed(value);
   return delivery === undefined ? value : delivery.then(() => value);
-}
-
-function isThenable(value: unknown): boolean {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
-  try {
-    return typeof (value as { then?: unknown }).then === 'function';
-  } catch {
-    return false;
-  }
 }

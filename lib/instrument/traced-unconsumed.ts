@@ -17,8 +17,8 @@ import type { SpanOutcome } from './span-outcome.js';
 export interface ConsumptionWatch {
   /** Consumption began: the never-consumed timer stops. */
   started(): void;
-  /** From now on `target` is what a consumer holds (e.g. the iterator obtained from an iterable). */
-  follow(target: object): void;
+  /** From now on `target` is what a consumer holds (e.g. the iterator obtained from an iterable); none: nothing to watch for garbage collection. */
+  follow(target?: object): void;
 }
 
 interface Watched {
@@ -48,7 +48,7 @@ export function watchConsumption(outcome: SpanOutcome, handed: object): Consumpt
     follow(target) {
       abandoned?.unregister(token);
       token = {};
-      abandoned?.register(target, watched, token);
+      if (target) abandoned?.register(target, watched, token);
     },
   };
 }
