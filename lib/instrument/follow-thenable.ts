@@ -1,6 +1,6 @@
 import { NOT_A_PRODUCER, wrapProducer } from './follow-produced.js';
 import type { SpanOutcome } from './span-outcome.js';
-import { watchConsumption } from './traced-unconsumed.js';
+import { hook, watchConsumption } from './traced-unconsumed.js';
 
 /**
  * @internal Follows a thenable through its own `then`, never converting it
@@ -43,10 +43,11 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
 function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Function): unknown {
   let settled = false;
   let delivery: Promise<void> | undefined;
-  const settle = (ok: boolean, value: unknown, handler: unknown): unknown => {
+  const settle = (ok: boolean, value: unknown, handler?: unknown): unknown => {
     if (!settled) {
       settled = true;
-      const produced = ok && value !== null && typeof value === 'object' ? wrapProducer(outcome, value) : NOT_A_PRODUCER;
+      // wrapProducer takes any value (a primitive is no producer): not the hot path, the check left out is bytes in every bundle.
+      const produced = ok ? wrapProducer(outcome, value as object) : NOT_A_PRODUCER;
       if (produced === NOT_A_PRODUCER) delivery = ok ? outcome.succeed(value) : outcome.fail(value);
       else value = produced;
     }
@@ -63,17 +64,12 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
     try {
       return Reflect.apply(then, this, [(value: unknown) => settle(true, value, onValue), (error: unknown) => settle(false, error, onError)]);
     } catch (error) {
-      if (!settled) (settled = true), outcome.fail(error);
+      // Its `then` threw: the consumer gets that throw, as untraced; the first ends the span (nothing to call back).
+      settle(false, error);
       throw error;
     }
   };
-  let taken = false;
-  try {
-    taken = Reflect.defineProperty(thenable, 'then', { value: own, configurable: true, writable: true });
-  } catch {
-    // A proxy whose trap throws: as refused.
-  }
-  if (!taken) outcome.end('success', undefined);
+  if (!hook(thenable, 'then', own)) outcome.end('success');
   return thenable;
 }
 

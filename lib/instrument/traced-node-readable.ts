@@ -1,5 +1,5 @@
 import type { SpanOutcome } from './span-outcome.js';
-import { watchConsumption } from './traced-unconsumed.js';
+import { hook, watchConsumption } from './traced-unconsumed.js';
 
 /** @internal The part of a Node `Readable` this module relies on. */
 export interface NodeReadableLike {
@@ -42,18 +42,13 @@ export function tracedNodeReadable<S extends NodeReadableLike>(outcome: SpanOutc
     settled = true;
     end();
   };
-  Object.defineProperty(stream, 'emit', {
-    configurable: true,
-    writable: true,
-    enumerable: false,
-    value: function (this: unknown, event: string | symbol, payload?: unknown): boolean {
-      try {
-        observe(event, payload);
-      } catch {
-        // Tracing must never break the stream.
-      }
-      return Reflect.apply(emit, this, arguments) as boolean;
-    },
+  hook(stream, 'emit', function (this: unknown, event: string | symbol, payload?: unknown): boolean {
+    try {
+      observe(event, payload);
+    } catch {
+      // Tracing must never break the stream.
+    }
+    return Reflect.apply(emit, this, arguments) as boolean;
   });
   return stream;
 }

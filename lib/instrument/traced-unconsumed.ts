@@ -65,3 +65,16 @@ function endUnconsumed(watched: Watched, reason: string): void {
     // Ending a run must never throw into a timer or the garbage collector.
   }
 }
+
+/**
+ * @internal Puts `value` on `target` as an own, non-enumerable method, the
+ * way the tracers watch a value they hand back as the very object; false
+ * when the object takes no own property (frozen, sealed, a proxy refusing).
+ */
+export function hook(target: object, key: PropertyKey, value: Function): boolean {
+  try {
+    return Reflect.defineProperty(target, key, { value, configurable: true, writable: true });
+  } catch {
+    return false; // a proxy whose trap throws: as refused
+  }
+}
