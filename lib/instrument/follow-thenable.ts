@@ -1,6 +1,6 @@
 import { NOT_A_PRODUCER, wrapProducer } from './follow-produced.js';
 import type { SpanOutcome } from './span-outcome.js';
-import { hook, watchConsumption } from './traced-unconsumed.js';
+import { hook, unhooked, watchConsumption } from './traced-unconsumed.js';
 
 /**
  * @internal Follows a thenable through its own `then`, never converting it
@@ -41,41 +41,35 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
  * every traced async call ≈ 50 bytes (bench/alloc-per-call.js).
  */
 function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Function): unknown {
+  then = unhooked(then);
   let settled = false;
   let delivery: Promise<void> | undefined;
-  const settle = (ok: boolean, value: unknown, handler?: unknown): unknown => {
+  const settle = (ok: boolean, value: unknown, handler: unknown): unknown => {
     if (!settled) {
       settled = true;
       // wrapProducer takes any value (a primitive is no producer): not the hot path, the check left out is bytes in every bundle.
-      const produced = ok ? wrapProducer(outcome, value as object) : NOT_A_PRODUCER;
-      if (produced === NOT_A_PRODUCER) delivery = ok ? outcome.succeed(value) : outcome.fail(value);
-      else value = produced;
+      let produced: unknown;
+      if (ok && (produced = wrapProducer(outcome, value as object)) !== NOT_A_PRODUCER) value = produced;
+      else delivery = ok ? outcome.succeed(value) : outcome.fail(value);
     }
-    // No callback passes the settlement on, as `then` does; a rejection as a promise marked handled (never
-    // an unhandled one of ours: a `then` may ignore what its callbacks return), still rejecting whoever adopts it.
-    const pass = (): unknown => (typeof handler === 'function' ? handler(value) : ok ? value : quiet(Promise.reject(value)));
-    return delivery === undefined ? pass() : quiet(delivery.then(pass));
+    // No callback passes the settlement on, as a promise's `then` does (a rejected promise rejects what it returns).
+    const pass = (): unknown => (typeof handler === 'function' ? handler(value) : ok ? value : Promise.reject(value));
+    return delivery ? delivery.then(pass) : pass();
   };
   const watch = watchConsumption(outcome, thenable);
   const own = function (this: unknown, onValue?: unknown, onError?: unknown): unknown {
-    // Consumed: the timer stops, and so does the watch for garbage collection (what settles it may not hold the object).
-    watch.started();
+    // Consumed: nothing left to watch (what settles it may not hold the object, so no garbage-collection watch either).
     watch.follow();
     try {
       return Reflect.apply(then, this, [(value: unknown) => settle(true, value, onValue), (error: unknown) => settle(false, error, onError)]);
     } catch (error) {
-      // Its `then` threw: the consumer gets that throw, as untraced; the first ends the span (nothing to call back).
-      settle(false, error);
+      // Its `then` threw: the consumer gets that throw, as untraced, and the span records it (if not ended).
+      if (!settled) (settled = true), outcome.fail(error);
       throw error;
     }
   };
-  if (!hook(thenable, 'then', own)) outcome.end('success');
+  if (!hook(thenable, 'then', own, then)) outcome.end('success');
   return thenable;
-}
-
-function quiet(promise: Promise<unknown>): Promise<unknown> {
-  promise.catch(() => undefined);
-  return promise;
 }
 
 const nativeThen = Promise.prototype.then;

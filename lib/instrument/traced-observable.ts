@@ -1,7 +1,7 @@
 import { Observable, type Subscribable, type Unsubscribable } from '../rx.js';
 import { callInSpan } from '../context/span-context.js';
 import type { SpanOutcome } from './span-outcome.js';
-import { hook, watchConsumption } from './traced-unconsumed.js';
+import { hook, unhooked, watchConsumption } from './traced-unconsumed.js';
 
 /**
  * @internal Traces an Observable over its first subscription and hands back
@@ -17,11 +17,10 @@ import { hook, watchConsumption } from './traced-unconsumed.js';
  */
 export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>): Subscribable<T> {
   outcome.streaming();
-  const subscribe = inner.subscribe;
+  const subscribe = unhooked(inner.subscribe);
   let first = true;
   const traced = new Observable<T>((subscriber) => {
-    // Subscribed: the subscription, not the Observable, keeps the source alive, so only the never-consumed timer applied.
-    watch.started();
+    // Subscribed: the subscription, not the Observable, keeps the source alive: nothing left to watch.
     watch.follow();
     const subscription = callInSpan(outcome.span, subscribe, inner, [
       {
@@ -57,5 +56,5 @@ export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>
     return traced.subscribe(...args);
   };
   // Refused, the new Observable is handed back: it holds the original, which stays watched.
-  return hook(inner, 'subscribe', own) ? inner : traced;
+  return hook(inner, 'subscribe', own, subscribe) ? inner : traced;
 }

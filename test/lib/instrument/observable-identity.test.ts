@@ -106,3 +106,21 @@ test('a custom Observable subclass keeps its class and methods, and its run cove
   expect(run.status).toBe('success');
   expect(run.outputs).toEqual({ outputs: [1, 2, 3] });
 });
+
+test('a subject handed out by many calls before anyone subscribes: the subscription is traced once, by the last call (no hook upon hook)', async () => {
+  const state$ = new BehaviorSubject(0);
+  const select = traceable(function select() {
+    return state$;
+  });
+  for (let i = 0; i < 50; i++) select();
+  const handed = select();
+  expect(handed).toBe(state$);
+  const seen: number[] = [];
+  handed.subscribe((n) => seen.push(n));
+  state$.next(1);
+  state$.complete();
+  expect(seen).toEqual([0, 1]);
+  const ended = (await runsNow()).filter((run) => run.name === 'select');
+  expect(ended).toHaveLength(1);
+  expect(ended[0]!.outputs).toEqual({ outputs: [0, 1] });
+});

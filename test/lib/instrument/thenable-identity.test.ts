@@ -171,3 +171,16 @@ test('blocking strategy: a thenable root settles for its consumer only after its
   exporter.releaseAll();
   await expect(awaited).resolves.toEqual({ rows: ['late'] });
 });
+
+test('a thenable handed out by many calls before it is awaited is followed once, by the last call (no hook upon hook)', async () => {
+  class Cached<T> extends Promise<T> {}
+  const cached = Cached.resolve('config');
+  const load = traceable(function load() {
+    return cached;
+  });
+  for (let i = 0; i < 50; i++) load();
+  expect(await load()).toBe('config');
+  const ended = (await runsNow()).filter((run) => run.name === 'load');
+  expect(ended).toHaveLength(1);
+  expect(ended[0]!.outputs).toEqual({ outputs: 'config' });
+});
