@@ -1,21 +1,16 @@
 import { NOT_A_PRODUCER, wrapProducer } from './follow-produced.js';
 import type { SpanOutcome } from './span-outcome.js';
-
-interface Relay {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
+import { hook, unhooked, watchConsumption } from './traced-unconsumed.js';
 
 /**
- * @internal Follows a thenable through its own `then`, called exactly once
- * (never converted into a native promise first: some thenables run their
- * work on each `then`). The caller gets the promise `then` returns, settling
- * with the same value or error — later, in the blocking strategy, after
- * delivery. A value that produces values over time (a stream, an async
- * iterable, an Observable) is handed on traced, the span covering its
- * consumption. A `then` that returns no thenable (`undefined`, a plain value)
- * would lose the value, so the caller then gets a promise relaying it; a
- * `then` returning a thenable (itself, too) is answered with what it returned.
+ * @internal Follows a thenable through its own `then`, never converting it
+ * into a native promise first. A native promise is followed at once, the
+ * caller getting the promise `then` returns, settling with the same value or
+ * error — later, in the blocking strategy, after delivery. Any other
+ * thenable is handed back as the very object, followed through the `then`
+ * calls of its consumers (see {@link followOtherThenable}). A value that
+ * produces values over time (a stream, an async iterable, an Observable) is
+ * handed on traced, the span covering its consumption.
  */
 export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Function): unknown {
   if (then === nativeThen && Object.getPrototypeOf(thenable) === Promise.prototype) {
@@ -26,57 +21,55 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
     // over it: two small objects per call instead of two closures and their context (≈ 50 bytes less).
     return nativeThen.call(thenable, settledWithValue.bind(outcome), settledWithError.bind(outcome));
   }
-  return followOtherThenable(outcome, thenable, then);
+  return followOtherThenable(outcome, thenable as object, then);
 }
 
 /**
- * {@link followThenable} for any thenable but a native promise. A function
- * of its own: its closures share a context that V8 makes on entry to the
- * function declaring them, so declared in `followThenable` they cost every
- * traced async call ≈ 50 bytes (bench/alloc-per-call.js, async rows: 1 734
- * and 1 740 B against 1 792 and 1 790 with them there), though a native
- * promise never uses them.
+ * {@link followThenable} for any thenable but a native promise: the caller
+ * gets the very object (its class, methods, own properties: execa's child
+ * process stays a ChildProcess), and its `then` is not called here — a lazy
+ * thenable (Prisma's, Knex's, Mongoose's queries) runs its work on `then`.
+ * An own `then` (non-enumerable) is put on it instead: each consumer's call
+ * runs the original and returns what it returns, its callbacks ending the
+ * span on the first settlement, then calling the consumer's (after delivery
+ * in the blocking strategy). Nobody calling `then` in time ends the span
+ * cancelled, as for a stream. An object that takes no own property (frozen,
+ * a refusing proxy) is handed back untouched, its span ending now, success
+ * without outputs: following it would mean calling its `then`.
+ * A function of its own: its closures share a context that V8 makes on entry
+ * to the function declaring them, so declared in `followThenable` they cost
+ * every traced async call ≈ 50 bytes (bench/alloc-per-call.js).
  */
-function followOtherThenable(outcome: SpanOutcome, thenable: unknown, then: Function): unknown {
-  let relay: Relay | undefined;
-  let early: { ok: boolean; value: unknown } | undefined;
-  const deliver = (ok: boolean, value: unknown): void => {
-    if (relay === undefined) early ??= { ok, value };
-    else if (ok) relay.resolve(value);
-    else relay.reject(value);
+function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Function): unknown {
+  then = unhooked(then);
+  let settled = false;
+  let delivery: Promise<void> | undefined;
+  const settle = (ok: boolean, value: unknown, handler: unknown): unknown => {
+    if (!settled) {
+      settled = true;
+      // wrapProducer takes any value (a primitive is no producer): not the hot path, the check left out is bytes in every bundle.
+      let produced: unknown;
+      if (ok && (produced = wrapProducer(outcome, value as object)) !== NOT_A_PRODUCER) value = produced;
+      else delivery = ok ? outcome.succeed(value) : outcome.fail(value);
+    }
+    // No callback passes the settlement on, as a promise's `then` does (a rejected promise rejects what it returns).
+    const pass = (): unknown => (typeof handler === 'function' ? handler(value) : ok ? value : Promise.reject(value));
+    return delivery ? delivery.then(pass) : pass();
   };
-  const onValue = (value: unknown): unknown => {
-    const result = afterValue(outcome, value);
-    deliver(true, result);
-    return result;
+  const watch = watchConsumption(outcome, thenable);
+  const own = function (this: unknown, onValue?: unknown, onError?: unknown): unknown {
+    // Consumed: nothing left to watch (what settles it may not hold the object, so no garbage-collection watch either).
+    watch.follow();
+    try {
+      return Reflect.apply(then, this, [(value: unknown) => settle(true, value, onValue), (error: unknown) => settle(false, error, onError)]);
+    } catch (error) {
+      // Its `then` threw: the consumer gets that throw, as untraced, and the span records it (if not ended).
+      if (!settled) (settled = true), outcome.fail(error);
+      throw error;
+    }
   };
-  // Never throws: a thenable may call its callbacks from a timer, where a throw would crash the process.
-  // The rejection travels as a promise, marked handled, which a real `then` adopts and the relay settles from.
-  const onError = (error: unknown): unknown => {
-    const delivery = outcome.fail(error);
-    const rejected =
-      delivery === undefined
-        ? Promise.reject(error)
-        : delivery.then(() => {
-            throw error;
-          });
-    rejected.catch(() => undefined);
-    deliver(true, rejected);
-    return rejected;
-  };
-  let returned: unknown;
-  try {
-    returned = Reflect.apply(then, thenable, [onValue, onError]);
-  } catch (error) {
-    // Its `then` threw: we cannot follow it, so hand it back untouched.
-    outcome.fail(error);
-    return thenable;
-  }
-  if (isThenable(returned)) return returned;
-  if (early !== undefined) return early.ok ? Promise.resolve(early.value) : Promise.reject(early.value);
-  return new Promise((resolve, reject) => {
-    relay = { resolve, reject };
-  });
+  if (!hook(thenable, 'then', own, then)) outcome.end('success');
+  return thenable;
 }
 
 const nativeThen = Promise.prototype.then;
@@ -100,13 +93,4 @@ function afterValue(outcome: SpanOutcome, value: unknown): unknown {
   }
   const delivery = outcome.succeed(value);
   return delivery === undefined ? value : delivery.then(() => value);
-}
-
-function isThenable(value: unknown): boolean {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
-  try {
-    return typeof (value as { then?: unknown }).then === 'function';
-  } catch {
-    return false;
-  }
 }

@@ -94,7 +94,8 @@ export class SpanOutcome {
     return this.end('cancelled', this.producedOutputs());
   }
 
-  private end(status: RunStatus, outputs: Captured | CapturedJson | undefined, error?: string): Promise<void> | undefined {
+  /** Ends the span with these outputs (none: `undefined`), unless it has ended. */
+  end(status: RunStatus, outputs?: Captured | CapturedJson, error?: string): Promise<void> | undefined {
     const span = this.span;
     // `endMicros`, not the `isRecording` getter: one call fewer on every traced call.
     if (span.endMicros !== undefined) return undefined;

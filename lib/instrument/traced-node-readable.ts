@@ -1,5 +1,5 @@
 import type { SpanOutcome } from './span-outcome.js';
-import { watchConsumption } from './traced-unconsumed.js';
+import { hook, unhooked, watchConsumption } from './traced-unconsumed.js';
 
 /** @internal The part of a Node `Readable` this module relies on. */
 export interface NodeReadableLike {
@@ -26,7 +26,7 @@ export function tracedNodeReadable<S extends NodeReadableLike>(outcome: SpanOutc
     outcome.complete();
     return stream;
   }
-  const emit = stream.emit;
+  const emit = unhooked(stream.emit);
   let settled = false;
   const watch = watchConsumption(outcome, stream);
   const observe = (event: string | symbol, payload: unknown): void => {
@@ -42,19 +42,14 @@ export function tracedNodeReadable<S extends NodeReadableLike>(outcome: SpanOutc
     settled = true;
     end();
   };
-  Object.defineProperty(stream, 'emit', {
-    configurable: true,
-    writable: true,
-    enumerable: false,
-    value: function (this: unknown, event: string | symbol, payload?: unknown): boolean {
-      try {
-        observe(event, payload);
-      } catch {
-        // Tracing must never break the stream.
-      }
-      return Reflect.apply(emit, this, arguments) as boolean;
-    },
-  });
+  hook(stream, 'emit', function (this: unknown, event: string | symbol, payload?: unknown): boolean {
+    try {
+      observe(event, payload);
+    } catch {
+      // Tracing must never break the stream.
+    }
+    return Reflect.apply(emit, this, arguments) as boolean;
+  }, emit);
   return stream;
 }
 

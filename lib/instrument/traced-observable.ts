@@ -1,20 +1,28 @@
 import { Observable, type Subscribable, type Unsubscribable } from '../rx.js';
 import { callInSpan } from '../context/span-context.js';
 import type { SpanOutcome } from './span-outcome.js';
-import { watchConsumption } from './traced-unconsumed.js';
+import { hook, unhooked, watchConsumption } from './traced-unconsumed.js';
 
 /**
- * @internal An Observable whose span lasts while it is consumed: it ends
- * `success` on complete, `error` on error, `cancelled` when the subscriber
- * unsubscribes first. The source is subscribed inside the span, so work done
- * on subscription nests under it. Values pass through untouched; a second
- * subscription works as before but is not traced again.
+ * @internal Traces an Observable over its first subscription and hands back
+ * the very object, so a `Subject`, a `BehaviorSubject` (`.value`, `.next()`)
+ * or any subclass keeps its class and API: an own `subscribe`
+ * (non-enumerable) is put on it, which RxJS operators, `firstValueFrom` and
+ * `asObservable()` call too. The span ends `success` on complete, `error` on
+ * error, `cancelled` when the subscriber unsubscribes first. The source is
+ * subscribed inside the span, so work done on subscription nests under it.
+ * Values pass through untouched; a second subscription works as before but
+ * is not traced. An object that takes no own property (frozen) is traced
+ * through a new Observable instead, as the only way left.
  */
-export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>): Observable<T> {
+export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>): Subscribable<T> {
   outcome.streaming();
+  const subscribe = unhooked(inner.subscribe);
+  let first = true;
   const traced = new Observable<T>((subscriber) => {
-    watch.started();
-    const subscription = callInSpan(outcome.span, inner.subscribe, inner, [
+    // Subscribed: the subscription, not the Observable, keeps the source alive: nothing left to watch.
+    watch.follow();
+    const subscription = callInSpan(outcome.span, subscribe, inner, [
       {
         // A synchronous source keeps emitting after the consumer unsubscribed from
         // inside `next` (e.g. `take(1)`): it cannot see that closed subscriber, so
@@ -41,7 +49,12 @@ export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>
       outcome.cancel();
     };
   });
-  // Once subscribed, the subscription (not this Observable) keeps the source alive: only the never-consumed timer applies.
-  const watch = watchConsumption(outcome, traced);
-  return traced;
+  const watch = watchConsumption(outcome, inner);
+  const own = function (this: unknown, ...args: Parameters<Observable<T>['subscribe']>): unknown {
+    if (!first) return Reflect.apply(subscribe, this, args);
+    first = false;
+    return traced.subscribe(...args);
+  };
+  // Refused, the new Observable is handed back: it holds the original, which stays watched.
+  return hook(inner, 'subscribe', own, subscribe) ? inner : traced;
 }

@@ -7,14 +7,25 @@ import { watchConsumption, type ConsumptionWatch } from './traced-unconsumed.js'
  * from the original only when its own consumer pulls (high-water mark 0, so
  * nothing is read ahead), ends `success` at the end of the stream, `error` if
  * reading fails, `cancelled` if the consumer cancels. Chunks pass through
- * untouched.
+ * untouched. A byte stream (`fetch`'s `response.body`) is handed on as a
+ * byte stream, so a BYOB reader still works (it gets the bytes copied into
+ * its own buffer, as from the original).
  */
 export function tracedReadableStream<T>(outcome: SpanOutcome, inner: ReadableStream<T>): ReadableStream<T> {
   outcome.streaming();
+  // Only a byte stream gives a BYOB reader; it is released at once, the chunks read as they come.
+  let type: 'bytes' | undefined;
+  try {
+    inner.getReader({ mode: 'byob' }).releaseLock();
+    type = 'bytes';
+  } catch {
+    // Not a byte stream.
+  }
   const reader = inner.getReader();
   let watch: ConsumptionWatch | undefined;
   const traced = new ReadableStream<T>(
     {
+      type,
       // High-water mark 0: pull runs only when a consumer reads.
       async pull(controller) {
         watch?.started();
@@ -29,6 +40,8 @@ export function tracedReadableStream<T>(outcome: SpanOutcome, inner: ReadableStr
         if (chunk.done) {
           await outcome.complete();
           controller.close();
+          // A BYOB read waiting when the stream closes is answered only by this (no bytes, done).
+          (controller as ReadableByteStreamController).byobRequest?.respond(0);
           return;
         }
         outcome.collect(chunk.value);
@@ -39,7 +52,8 @@ export function tracedReadableStream<T>(outcome: SpanOutcome, inner: ReadableStr
         await outcome.cancel();
         return reader.cancel(reason);
       },
-    },
+      // The same callbacks serve a byte stream: its chunks are views, which its controller takes too.
+    } as UnderlyingDefaultSource<T>,
     { highWaterMark: 0 },
   );
   watch = watchConsumption(outcome, traced);

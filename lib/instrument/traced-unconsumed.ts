@@ -17,8 +17,11 @@ import type { SpanOutcome } from './span-outcome.js';
 export interface ConsumptionWatch {
   /** Consumption began: the never-consumed timer stops. */
   started(): void;
-  /** From now on `target` is what a consumer holds (e.g. the iterator obtained from an iterable). */
-  follow(target: object): void;
+  /**
+   * From now on `target` is what a consumer holds (e.g. the iterator obtained from an iterable);
+   * none: consumption began and nothing is left to watch (the timer stops, and the watch for garbage collection).
+   */
+  follow(target?: object): void;
 }
 
 interface Watched {
@@ -48,7 +51,8 @@ export function watchConsumption(outcome: SpanOutcome, handed: object): Consumpt
     follow(target) {
       abandoned?.unregister(token);
       token = {};
-      abandoned?.register(target, watched, token);
+      if (target) abandoned?.register(target, watched, token);
+      else this.started();
     },
   };
 }
@@ -63,5 +67,30 @@ function endUnconsumed(watched: Watched, reason: string): void {
     void outcome.cancel();
   } catch {
     // Ending a run must never throw into a timer or the garbage collector.
+  }
+}
+
+// No description: bytes in every bundle, for a key nobody reads.
+const ORIGINAL = Symbol();
+
+/**
+ * @internal The method a {@link hook} replaced, or `method` itself: a value
+ * handed back by several traced calls (a service's Subject, a cached query)
+ * is hooked anew each time, never hook upon hook (a chain growing per call).
+ */
+export const unhooked = (method: Function): Function => (method as { [ORIGINAL]?: Function })[ORIGINAL] ?? method;
+
+/**
+ * @internal Puts `value` on `target` as an own, non-enumerable method in
+ * place of `original`, the way the tracers watch a value they hand back as
+ * the very object; falsy when the object takes no own property (frozen,
+ * sealed, a proxy refusing).
+ */
+export function hook(target: object, key: PropertyKey, value: Function, original: Function): boolean | undefined {
+  (value as { [ORIGINAL]?: Function })[ORIGINAL] = original;
+  try {
+    return Reflect.defineProperty(target, key, { value, configurable: true, writable: true });
+  } catch {
+    // A proxy whose trap throws: as refused (undefined).
   }
 }

@@ -2,10 +2,11 @@ import { setGlobalTracingClient, traceable } from '../../../index';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
 
 /**
- * A thenable that is not a native promise is followed through its own
- * `then`, called exactly once, however it calls back (at once or later, with
- * a value or an error) and whatever its `then` returns: the caller always
- * gets the value or the error, and the run records it.
+ * A thenable that is not a native promise is handed back as the very object
+ * and followed through its consumer's `then` calls (none made by the
+ * tracer), however it calls back (at once or later, with a value or an
+ * error) and whatever its `then` returns: awaited, it always gives the value
+ * or the error, and the run records it.
  */
 let tracing: ReturnType<typeof installMemoryTracing>;
 beforeEach(() => {
@@ -39,12 +40,15 @@ test.each<[string, Settle, 'value' | 'error']>([
   ['calls back at once with a value, returning a plain value', (resolve) => (resolve('v'), 42), 'value'],
   ['calls back with a value, then with an error: the first wins', (resolve, reject) => (resolve('v'), reject(boom), undefined), 'value'],
   ['calls back later with an error, then a value: the first wins', (resolve, reject) => later(() => (reject(boom), resolve('v'))), 'error'],
-])('a thenable that %s: the caller gets it, the run records it, then is called once', async (_, settle, outcome) => {
+])('a thenable that %s: the caller gets the very thenable, awaiting it gives the outcome, the run records it, then is called once (by the consumer)', async (_, settle, outcome) => {
   const source = thenable(settle);
   const make = traceable(function make() {
     return source;
   });
-  const result = make() as unknown as Promise<unknown>;
+  const returned = make();
+  expect(returned).toBe(source);
+  expect(source.calls).toBe(0);
+  const result = Promise.resolve(returned); // what `await` does
   if (outcome === 'value') await expect(result).resolves.toBe('v');
   else await expect(result).rejects.toBe(boom);
   expect(source.calls).toBe(1);
@@ -58,24 +62,27 @@ test.each<[string, Settle, 'value' | 'error']>([
   }
 });
 
-test('a then that returns a thenable is answered with what it returned (the chain the thenable built)', async () => {
+test("a consumer's then call returns what the thenable's own then returned (the chain the thenable built)", async () => {
   let chained: Promise<unknown> | undefined;
   const source = thenable((resolve) => (chained = Promise.resolve().then(() => resolve('v'))));
   const result = traceable(function make() {
     return source;
   })();
-  expect(result).toBe(chained);
-  await result;
+  expect(result).toBe(source);
+  expect(result.then(() => undefined, () => undefined)).toBe(chained);
+  await chained;
   expect((await runNow()).outputs).toEqual({ outputs: 'v' });
 });
 
-test('a then that throws cannot be followed: the thenable is handed back untouched and the run ends as error', async () => {
+test('a then that throws: the consumer gets that throw, as untraced, and the run ends as error', async () => {
   const source = thenable(() => {
     throw boom;
   });
-  expect(traceable(function make() {
+  const result = traceable(function make() {
     return source;
-  })()).toBe(source);
+  })();
+  expect(result).toBe(source);
+  await expect(Promise.resolve(result)).rejects.toBe(boom);
   const run = await runNow();
   expect(run.status).toBe('error');
   expect(run.error).toMatch(/^Error: thenable failed/);

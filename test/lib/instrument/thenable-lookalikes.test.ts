@@ -4,13 +4,15 @@ import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-t
 /**
  * A result that borrowed `Promise.prototype.then` without being a promise
  * cannot be followed (that `then` throws on it): the traced call hands it
- * back untouched and does not throw, as the untraced call would not.
+ * back and does not throw, as the untraced call would not; awaiting it
+ * fails as it would untraced, and the run records that error.
  */
 test('a result whose then is Promise.prototype.then but which is no promise is handed back as is', async () => {
   const { client, exporter } = installMemoryTracing();
   const borrowed = { then: Promise.prototype.then };
   const result = traceable(() => borrowed, { name: 'make' })();
   expect(result).toBe(borrowed);
+  await expect(Promise.resolve(result)).rejects.toThrow(TypeError);
   expect(only(await finishedRuns(client, exporter), 'make').status).toBe('error');
 });
 
