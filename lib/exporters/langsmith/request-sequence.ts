@@ -1,5 +1,5 @@
 import type { ExportDone } from '../callback-export.js';
-import { EXPORT_OK, type ExportBatch } from '../span-exporter.js';
+import { EXPORT_OK, type ExportBatch, type ExportResult } from '../span-exporter.js';
 import type { WireOp } from './wire-op.js';
 
 /** @internal Sends one request of a batch; `done` is never called on the caller's stack. */
@@ -10,20 +10,30 @@ export type DeliveredRuns = WeakMap<ExportBatch, Set<object>>;
 
 /**
  * @internal Sends a batch's `requests` from the `i`th on, one after another
- * through `send`, and stops at the first failure, which is `done`'s answer.
+ * through `send`. A retryable failure stops the sequence and is `done`'s
+ * answer: the pipeline tries the batch again later. A refusal (a
+ * non-retryable failure, say a 400 or a 413 for one request's runs) does not
+ * stop it: the other requests' runs are no worse for it, and the server gets
+ * them; the first refusal is the answer once all were tried. Only a refusal
+ * that every request would meet too (401, 403: the credentials; 404, 405: no
+ * such route, which the exporter answers by changing mode) stops at once.
  * What got through is noted in `delivered` when more than one request is
  * involved, so a retry sends only the runs the server has not seen; a batch
  * that fits one request goes whole again, or not at all.
  */
-export function sendInOrder(delivered: DeliveredRuns, batch: ExportBatch, requests: readonly WireOp[][], i: number, send: SendRequest, done: ExportDone): void {
+export function sendInOrder(delivered: DeliveredRuns, batch: ExportBatch, requests: readonly WireOp[][], i: number, send: SendRequest, done: ExportDone, refused?: ExportResult): void {
   send(requests[i]!, (result) => {
-    if (!result.ok) return done(result);
-    if (i < requests.length - 1 || delivered.has(batch)) {
+    if (!result.ok && (result.retryable || EVERY_REQUEST_WOULD_FAIL.test(result.error.message))) return done(result);
+    if (result.ok && (i < requests.length - 1 || delivered.has(batch))) {
       let sent = delivered.get(batch);
       if (sent === undefined) delivered.set(batch, (sent = new Set()));
       for (const op of requests[i]!) sent.add(op.key);
     }
-    if (i < requests.length - 1) sendInOrder(delivered, batch, requests, i + 1, send, done);
-    else done(EXPORT_OK);
+    refused ??= result.ok ? undefined : result;
+    if (i < requests.length - 1) sendInOrder(delivered, batch, requests, i + 1, send, done, refused);
+    else done(refused ?? EXPORT_OK);
   });
 }
+
+/** The HTTP transports report the status first in a failure's message. */
+const EVERY_REQUEST_WOULD_FAIL = /^HTTP 40[1345]\b/;

@@ -325,16 +325,25 @@ describe('/info', () => {
     await client.shutdown();
   });
 
-  test('a non-retryable failure of one request fails the whole export (an ExportResult is all or nothing)', async () => {
+  test('a request of a split batch refused (400) fails the export, but the requests after it are still sent (an ExportResult is all or nothing)', async () => {
     await startSink({ info: { body: { batch_ingest_config: { size_limit: 3 } } } });
     sink.script(202, 400);
     const { client } = setup();
-    noopSpans(client, 6);
-    expect(await client.flush()).toMatchObject({ delivered: 0, failed: 6 });
-    expect(sink.ingestRequests.map((request) => request.answered)).toEqual([202, 400]); // the rest is not tried
-    expect(await acceptedOps(sink)).toHaveLength(3); // arrived, though counted as failed
+    noopSpans(client, 9);
+    expect(await client.flush()).toMatchObject({ delivered: 0, failed: 9 });
+    expect(sink.ingestRequests.map((request) => request.answered)).toEqual([202, 400, 202]); // the third still tried, once
+    expect(await acceptedOps(sink)).toHaveLength(6); // arrived, though counted as failed
     expect(warnings.join('\n')).toMatch(/export failed/);
     expect(warnings.join('\n')).not.toContain(API_KEY);
+  });
+
+  test('a refusal every request would meet (401) stops the split batch at once', async () => {
+    await startSink({ info: { body: { batch_ingest_config: { size_limit: 3 } } } });
+    sink.script(202, 401);
+    const { client } = setup();
+    noopSpans(client, 9);
+    expect(await client.flush()).toMatchObject({ delivered: 0, failed: 9 });
+    expect(sink.ingestRequests.map((request) => request.answered)).toEqual([202, 401]);
   });
 
   test('is asked once, with the credentials, for the life of the exporter; a failing /info means defaults', async () => {
