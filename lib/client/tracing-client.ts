@@ -158,7 +158,10 @@ export class TracingClient {
     return this.#processor.awaitPending(options);
   }
 
-  /** Flushes, then stops recording; spans ending later are counted as dropped. Idempotent. */
+  /**
+   * Flushes, then stops recording. A span still running whose start went out is ended now, as an error saying so
+   * (its run would otherwise stay open on the server); other spans ending later are counted as dropped. Idempotent.
+   */
   shutdown(options?: FlushOptions): Promise<FlushResult> {
     this.#isShutdown = true;
     return this.#processor.shutdown(options);

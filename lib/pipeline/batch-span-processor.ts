@@ -65,6 +65,9 @@ export class BatchSpanProcessor implements SpanProcessor {
   #admittedAtExitFlush = 0;
   #retryDeadline: number | undefined;
   #isShutdown = false;
+  /** Spans still running when their start's batch closed, until they end: shutdown ends them (see #endOpenRuns). */
+  readonly #openStarts = new Set<Span>();
+  #endingOpenRuns = false;
   #shutdownResult: Promise<FlushResult> | undefined;
   /** Where undeliverable batches go when `spoolDir` is set. */
   readonly #spool: SpoolFallback | undefined;
@@ -127,7 +130,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     const limits = { maxBatchSize: config.maxBatchSize, maxBatchBytes: config.maxBatchBytes, maxDelayMillis };
     this.#subscription.add(
       this.#events.stream.pipe(batchEvents(limits, this.#closeNow.stream, host.scheduler ?? unrefScheduler)).subscribe((events) => {
-        this.#queue.push(new PendingBatch(events, this.readsRecords));
+        this.#queue.push(new PendingBatch(events, this.readsRecords, this.#openStarts));
         this.#background?.schedule();
       }),
     );
@@ -147,7 +150,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: Span): Promise<void> | undefined {
-    if (this.#isShutdown) {
+    if (this.#isShutdown && !this.#endingOpenRuns) {
       this.#counters.afterShutdown++;
       this.#warnings.once('after-shutdown', 'a span ended after shutdown() and was dropped');
       return undefined;
@@ -157,6 +160,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       const end = new SpanEnd(span, span.payloadBytes);
       if (this.#budget.tryTake(end) || this.#admission.admitFull(end)) this.#events.subscriber?.next(end);
     }
+    if (span.startBatch !== undefined || span.startSent) this.#openStarts.delete(span);
     span.startQueued = false;
     span.startBatch = undefined;
     if (span.parentId !== undefined) return undefined;
@@ -181,6 +185,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.#shutdownResult ??= (async () => {
       this.#isShutdown = true;
       this.#retryDeadline = Date.now() + this.#timeoutOf(options);
+      this.#endOpenRuns();
       const result = await this.flush(options);
       this.#unregisterExitHook();
       this.#subscription.unsubscribe();
@@ -207,6 +212,18 @@ export class BatchSpanProcessor implements SpanProcessor {
       if (result.timedOut) this.#slots.cancelAll(new Error(`the process is exiting and flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms) has passed`));
       return result;
     });
+  }
+
+  /**
+   * Spans still running at shutdown: their starts go out open, their ends would be dropped after it, and their runs
+   * would stay open on the server for good. They end now, as errors that say why, and leave with the shutdown's flush
+   * (the traced call itself is untouched: its own end, later, finds the span ended and does nothing).
+   */
+  #endOpenRuns(): void {
+    this.#closeNow.subscriber?.next(); // the open batch notes its running starts as it closes
+    this.#endingOpenRuns = true;
+    for (const span of this.#openStarts) if (span.endMicros === undefined) span.client.endSpan(span, 'error', undefined, 'tracewire shut down before this run ended');
+    this.#endingOpenRuns = false;
   }
 
   /**

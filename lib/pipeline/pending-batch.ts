@@ -56,7 +56,7 @@ export class PendingBatch {
    * (it was dropped or evicted). A span's start and end never share a batch,
    * since the end would have merged.
    */
-  constructor(events: readonly SpanEvent[], asRecords = true) {
+  constructor(events: readonly SpanEvent[], asRecords = true, openStarts?: Set<Span>) {
     // The fields that change after construction are written twice here, with two different values. V8 treats a field
     // written once as a constant, and code optimised meanwhile depends on it: the first later write (a batch taken
     // for sending, settled, its records built) then deoptimised the hot path's functions that read it (the span's end,
@@ -92,6 +92,7 @@ export class PendingBatch {
       } else {
         // A start still running stays the span itself until the batch is taken: its end may yet merge into it.
         event.startBatch = this;
+        openStarts?.add(event); // for shutdown to end, if it is still running then
         if (firstRunning === events.length) firstRunning = posts.length;
         posts.push(event);
       }

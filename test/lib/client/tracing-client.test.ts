@@ -88,7 +88,7 @@ describe('waits have deadlines', () => {
 });
 
 describe('shutdown', () => {
-  test('after shutdown, traced calls run untraced; a span still open is posted as started and its end counted as dropped', async () => {
+  test('after shutdown, traced calls run untraced; a span still open is posted as started and ended by the shutdown (an error saying so), its own end doing nothing', async () => {
     const { client, exporter } = installMemoryTracing();
     let release!: () => void;
     const slow = traceable(async function slow() {
@@ -99,8 +99,8 @@ describe('shutdown', () => {
     release();
     await pending;
     expect(echo(5)).toBe(5);
-    expect(exporter.runs.map((run) => [run.name, run.end_time])).toEqual([['slow', undefined]]);
-    expect(client.stats()).toMatchObject({ spansStarted: 1, spansEnded: 1, dropped: { afterShutdown: 1, total: 1 } });
+    expect(exporter.runs.map((run) => [run.name, run.end_time !== undefined, run.error])).toEqual([['slow', true, 'tracewire shut down before this run ended']]);
+    expect(client.stats()).toMatchObject({ spansStarted: 1, spansEnded: 1, dropped: { afterShutdown: 0, total: 0 } });
   });
 });
 
