@@ -78,3 +78,10 @@ export function optionsObject<T extends object>(options: T | undefined, what: st
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TracewireConfigError(`${what} options`, options, 'an object of options, or nothing');
   return options;
 }
+
+/** @internal A boolean option: `fallback` when it is not given; anything but `true` or `false` is refused by name. */
+export function booleanOption<F>(value: unknown, setting: string, fallback: F): boolean | F {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TracewireConfigError(setting, value, 'true or false');
+  return value;
+}

@@ -1,4 +1,4 @@
-import { envChoice, envValue, firstSet, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
+import { booleanOption, envChoice, envValue, firstSet, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, TracewireConfigError } from './errors.js';
 
 /** How OTLP request bodies are encoded. */
@@ -74,8 +74,7 @@ export function resolveOtlpSettings(options: OtlpOptions, env: Env = process.env
   if (!PROTOCOLS.includes(protocol)) throw new TracewireConfigError('protocol', protocol, PROTOCOLS.join(' or '));
   const protocolSetting = options.protocol !== undefined ? 'protocol' : (firstSet(env, protocolEnv)?.name ?? 'protocol');
   const compression = envChoice(env, otlpVariables('COMPRESSION'), ['gzip', 'none'] as const);
-  const gzip = options.gzip ?? compression === 'gzip';
-  if (typeof gzip !== 'boolean') throw new TracewireConfigError('gzip', gzip, 'true or false');
+  const gzip = booleanOption(options.gzip, 'gzip', compression === 'gzip');
   const maxPendingStarts = options.maxPendingStarts ?? 10_000;
   if (!Number.isInteger(maxPendingStarts) || maxPendingStarts < 0) throw new TracewireConfigError('maxPendingStarts', maxPendingStarts, 'a whole number, 0 or more');
   return { url, headers, serviceName, protocol, protocolSetting, gzip, maxPendingStarts };

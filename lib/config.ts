@@ -1,4 +1,4 @@
-import { envBoolean, envChoice, envNumber, envValue, langsmithVariables, type Env } from './config-env.js';
+import { booleanOption, envBoolean, envChoice, envNumber, envValue, langsmithVariables, type Env } from './config-env.js';
 import { tracingSwitch } from './config-exporter.js';
 import { TracewireConfigError } from './errors.js';
 
@@ -78,6 +78,8 @@ const POSITIVE = 1;
 const FRACTION = 2;
 /** A timer's delay: Node runs a longer one after 1 ms (TimeoutOverflowWarning), so every export would time out at once. */
 const MILLIS = 3;
+/** @internal The longest delay a timer takes (2^31 − 1 ms): the bound of every `…Millis` setting and wait. */
+export const MAX_TIMER_MILLIS = 2_147_483_647;
 type NumberKind = typeof INTEGER | typeof POSITIVE | typeof FRACTION | typeof MILLIS;
 
 // Each numeric setting's variable is derived from its name (see numericVariable), so the table
@@ -114,13 +116,12 @@ export function numericVariable(setting: string): string {
 export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = process.env): DeliveryConfig {
   const config: Record<string, unknown> = {
     mode: resolveMode(options, env),
-    enabled: options.enabled ?? tracingSwitch(env) ?? true,
+    enabled: booleanOption(options.enabled, 'enabled', tracingSwitch(env) ?? true),
     projectName: options.projectName ?? envValue(env, 'TRACEWIRE_PROJECT', ...langsmithVariables('PROJECT')) ?? 'default',
     dropPolicy: options.dropPolicy ?? envChoice(env, ['TRACEWIRE_DROP_POLICY'], ['drop-newest', 'drop-oldest'] as const) ?? 'drop-newest',
     maxRequestsPerSecond: undefined,
     spoolDir: options.spoolDir ?? envValue(env, 'TRACEWIRE_SPOOL_DIR'),
   };
-  if (typeof config.enabled !== 'boolean') throw new TracewireConfigError('enabled', config.enabled, 'true or false');
   if (config.dropPolicy !== 'drop-newest' && config.dropPolicy !== 'drop-oldest') {
     throw new TracewireConfigError('dropPolicy', config.dropPolicy, 'drop-newest or drop-oldest');
   }
@@ -146,10 +147,7 @@ function resolveMode(options: DeliveryOptions, env: Env): DeliveryMode {
     }
     return options.mode;
   }
-  if (options.manualFlushMode !== undefined && typeof options.manualFlushMode !== 'boolean') {
-    throw new TracewireConfigError('manualFlushMode', options.manualFlushMode, 'true or false');
-  }
-  if (options.manualFlushMode ?? envBoolean(env, ['TRACEWIRE_MANUAL_FLUSH'])) return 'manual';
+  if (booleanOption(options.manualFlushMode, 'manualFlushMode', undefined) ?? envBoolean(env, ['TRACEWIRE_MANUAL_FLUSH'])) return 'manual';
   const background = envBoolean(env, ['TRACEWIRE_TRACING_BACKGROUND', 'LANGSMITH_TRACING_BACKGROUND']);
   return background === false ? 'blocking' : 'background';
 }
@@ -159,7 +157,7 @@ const NUMBER_KINDS: ReadonlyArray<readonly [(value: number) => boolean, string]>
   [(value) => value > 0 && Number.isInteger(value), 'a whole number greater than 0'],
   [(value) => value > 0, 'a number greater than 0'],
   [(value) => value >= 0 && value <= 1, 'a number from 0 to 1'],
-  [(value) => value > 0 && value <= 2_147_483_647, 'milliseconds, more than 0 and at most 2147483647'],
+  [(value) => value > 0 && value <= MAX_TIMER_MILLIS, `milliseconds, more than 0 and at most ${MAX_TIMER_MILLIS}`],
 ];
 
 function checkNumber(setting: string, value: unknown, kind: NumberKind): number {

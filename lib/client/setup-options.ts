@@ -1,4 +1,4 @@
-import type { Env } from '../config-env.js';
+import { booleanOption, type Env } from '../config-env.js';
 import { acceptedExporters, exporterFromEnv, exporterName, tracingOnFromEnv, tracingSwitch, type ExporterName } from '../config-exporter.js';
 import { TracewireConfigError } from '../errors.js';
 import { exporterByName, NoExporter } from '../exporters/by-name.js';
@@ -34,7 +34,7 @@ export function toClientOptions(options: unknown, env: Env = process.env): Traci
     throw new TracewireConfigError('tracing options', options, 'an object such as { exporter: "langsmith" }, or nothing');
   }
   const { exporter, enabled } = given as { exporter?: unknown; enabled?: unknown };
-  if (enabled !== undefined && typeof enabled !== 'boolean') throw new TracewireConfigError('enabled', enabled, 'true or false');
+  booleanOption(enabled, 'enabled', undefined);
   if (isSpanExporter(exporter)) return given as TracingClientOptions;
   // exporterName refuses a non-string too, with the same message: no separate check here.
   const name = exporter === undefined ? exporterFromEnv(env)?.name : exporterName(exporter, 'exporter');

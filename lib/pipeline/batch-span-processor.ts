@@ -2,7 +2,7 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { DeliveryStrategy } from '../client/delivery-strategy.js';
 import { flushBeforeExit } from '../client/exit-hooks.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-processor.js';
-import type { DeliveryConfig } from '../config.js';
+import { MAX_TIMER_MILLIS, type DeliveryConfig } from '../config.js';
 import { readsRecords } from '../exporters/record-batch.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { isLongLivedHost } from '../lifecycle/host.js';
@@ -233,8 +233,8 @@ export class BatchSpanProcessor implements SpanProcessor {
   #timeoutOf(options: FlushOptions | undefined): number {
     const asked = options?.timeoutMillis;
     if (asked === undefined) return this.#config.flushTimeoutMillis;
-    if (typeof asked === 'number' && asked >= 0 && asked <= 2_147_483_647) return asked;
-    this.#warnings.note('timeoutMillis', `tracewire: timeoutMillis ${String(asked)} is not 0 to 2147483647 ms; flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms) is used.`);
+    if (typeof asked === 'number' && asked >= 0 && asked <= MAX_TIMER_MILLIS) return asked;
+    this.#warnings.note('timeoutMillis', `tracewire: timeoutMillis ${String(asked)} is not 0 to ${MAX_TIMER_MILLIS} ms; flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms) is used.`);
     return this.#config.flushTimeoutMillis;
   }
 

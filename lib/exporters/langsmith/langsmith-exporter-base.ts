@@ -1,6 +1,6 @@
 import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings } from '../../config-langsmith.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
-import { optionsObject } from '../../config-env.js';
+import { booleanOption, optionsObject } from '../../config-env.js';
 import { TracewireConfigError } from '../../errors.js';
 import { takesRecords } from '../record-batch.js';
 import { releaseBody } from '../http/body-pool.js';
@@ -79,8 +79,8 @@ export class LangSmithExporterBase implements SpanExporter {
     this.#transport = transport;
     this.#fetchIngestLimits = fetchIngestLimits;
     this.#settings = resolveLangSmithSettings(options, runtimeEnv());
-    this.#gzip = flag(options.gzip, 'gzip', false);
-    this.#fetchServerInfo = flag(options.fetchServerInfo, 'fetchServerInfo', true);
+    this.#gzip = booleanOption(options.gzip, 'gzip', false);
+    this.#fetchServerInfo = booleanOption(options.fetchServerInfo, 'fetchServerInfo', true);
     const mode = options.mode ?? 'multipart';
     if (mode !== 'multipart' && mode !== 'batch') throw new TracewireConfigError('LangSmith mode', mode, 'multipart or batch');
     this.#wireMode = mode;
@@ -185,9 +185,3 @@ export class LangSmithExporterBase implements SpanExporter {
 }
 
 exportsByCallback(LangSmithExporterBase);
-
-function flag(value: unknown, setting: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TracewireConfigError(setting, value, 'true or false');
-  return value;
-}
