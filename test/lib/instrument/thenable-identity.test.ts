@@ -1,4 +1,5 @@
 import execa from 'execa';
+import knex from 'knex';
 import { setGlobalTracingClient, traceable, type Run } from '../../../index';
 import { GatedExporter } from '../../helpers/gated-exporter';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
@@ -172,4 +173,26 @@ test('a thenable handed out by many calls before it is awaited is followed once,
   const followed = (await runsNow()).filter((run) => run.name === 'load' && run.status === 'success');
   expect(followed).toHaveLength(1);
   expect(followed[0]!.outputs).toEqual({ outputs: 'config' });
+});
+
+test("a real Knex query builder (lazy: it queries on then) comes back as itself, still chainable, runs only when awaited, and its run ends with the rows", async () => {
+  const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+  try {
+    await db.schema.createTable('users', (table) => table.integer('age'));
+    await db('users').insert([{ age: 20 }, { age: 40 }]);
+    let queries = 0;
+    db.on('query', () => queries++);
+    const findUsers = traceable(function findUsers() {
+      return db('users').select('age');
+    });
+    const query = findUsers();
+    expect(query.constructor.name).toMatch(/QueryBuilder/);
+    expect(queries).toBe(0); // nothing ran at call time
+    expect(await query.where('age', '>', 30)).toEqual([{ age: 40 }]);
+    expect(queries).toBe(1);
+    const run = only(await runsNow(), 'findUsers');
+    expect(run.outputs).toEqual({ outputs: [{ age: 40 }] });
+  } finally {
+    await db.destroy();
+  }
 });
