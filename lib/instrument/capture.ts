@@ -33,6 +33,7 @@ export interface CapturedJson {
 export function captureInputsJson(site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): CapturedJson | undefined {
   const count = args.length;
   if (site.captureInputs !== true || count === 0 || count > limits.maxItems) return undefined;
+  if (args[0] === null) return NULL_INPUTS_JSON; // langsmith's, whatever follows
   const first = primitiveText(args[0], limits, true);
   if (first === undefined) return undefined;
   let bytes = textBytes + count + 1; // the walker counts the arguments as an array: brackets and commas
@@ -152,9 +153,12 @@ export function captureOutputsJson(site: CallSite, output: unknown, limits: Seri
 }
 
 const NO_INPUTS: Captured = Object.freeze({ value: Object.freeze({}) as JsonObject, bytes: 2 });
+const NULL_INPUTS: Captured = Object.freeze({ value: Object.freeze({ inputs: null }) as JsonObject, bytes: 15 });
+const NULL_INPUTS_JSON: CapturedJson = Object.freeze({ json: '{"inputs":null}', bytes: 15 });
 
 /**
- * Inputs in LangSmith's convention: no argument, or an undefined first one → `{}`, one plain object →
+ * Inputs in LangSmith's convention: no argument, or an undefined first one → `{}`, a null first one →
+ * `{ inputs: null }`, one plain object →
  * that object, one other value → `{ input }`, several → `{ args: [...] }`.
  * Serialized now, so a later mutation of an argument cannot change the trace.
  */
@@ -164,6 +168,7 @@ export function captureInputs(site: CallSite, args: ArrayLike<unknown>, limits: 
   if (capture === true) {
     // LangSmith records `{}` when the first argument is undefined, whatever follows (runInputsToMap).
     if (args[0] === undefined) return NO_INPUTS; // no argument as well
+    if (args[0] === null) return NULL_INPUTS; // also whatever follows, as langsmith
     const primitive = primitiveInputs(args, limits);
     if (primitive !== undefined) return primitive;
     if (args.length === 1) return asObject(toJsonSafe(args[0], limits), 'input');

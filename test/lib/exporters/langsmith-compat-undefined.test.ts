@@ -9,7 +9,8 @@ import { LangSmithSink, acceptedRuns } from '../../helpers/langsmith-sink';
  * (lib/traceable.js): an undefined FIRST argument gives `{}` whatever follows,
  * one later is an array slot (JSON `null`); a result that is not a plain
  * object becomes `{ outputs: result }` (`handleRunOutputs`), so undefined is
- * sent as `{}`. tracewire's text fast path (a built-in exporter, no
+ * sent as `{}`. A null FIRST argument gives `{ inputs: null }`, whatever
+ * follows; a later one is an array slot. tracewire's text fast path (a built-in exporter, no
  * redaction hook) and its value path (with a hook) must both agree. The
  * options are langsmith's spelling (`run_type`) on both sides.
  */
@@ -20,6 +21,9 @@ const CASES: readonly Case[] = [
   ['undefinedFirst', [undefined, 2], (_a, b) => b],
   ['undefinedLater', [1, undefined], (a) => a],
   ['undefinedBetween', [1, undefined, 'c'], () => 0],
+  ['oneNull', [null], (a) => a],
+  ['nullFirst', [null, 2], (_a, b) => b],
+  ['nullLater', [1, null], (a) => a],
   ['returnsVoid', [1], () => {}],
   ['returnsNull', [1], () => null],
   ['resolvesUndefined', ['x'], async () => undefined],
@@ -41,7 +45,7 @@ async function shapes(trace: () => Promise<void>): Promise<Record<string, unknow
 test.each([
   ['the JSON-text fast path', false],
   ['the value path (a redaction hook)', true],
-])('undefined arguments and results: tracewire sends what langsmith sends, through %s', async (_path, hooked) => {
+])('undefined and null arguments and results: tracewire sends what langsmith sends, through %s', async (_path, hooked) => {
   sink = await LangSmithSink.start({ info: { body: { batch_ingest_config: { use_multipart_endpoint: false } } } });
   const theirs = await shapes(async () => {
     const client = new Client({ apiUrl: sink.url, apiKey: 'k', autoBatchTracing: true });
@@ -63,6 +67,9 @@ test.each([
     oneUndefined: { inputs: {}, outputs: {} },
     undefinedFirst: { inputs: {}, outputs: { outputs: 2 } },
     undefinedLater: { inputs: { args: [1, null] }, outputs: { outputs: 1 } },
+    oneNull: { inputs: { inputs: null }, outputs: { outputs: null } },
+    nullFirst: { inputs: { inputs: null }, outputs: { outputs: 2 } },
+    nullLater: { inputs: { args: [1, null] }, outputs: { outputs: 1 } },
     returnsVoid: { inputs: { input: 1 }, outputs: {} },
     returnsNull: { outputs: { outputs: null } },
     resolvesUndefined: { outputs: {} },

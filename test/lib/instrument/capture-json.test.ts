@@ -17,6 +17,7 @@ afterEach(() => setGlobalTracingClient(undefined));
 /** What the serializer itself makes of `args` (and of one result), in the inputs/outputs convention, with its byte count. */
 function viaSerializer(args: unknown[]): { value: unknown; bytes: number } {
   if (args.length === 0 || args[0] === undefined) return { value: {}, bytes: 2 }; // langsmith's runInputsToMap
+  if (args[0] === null) return { value: { inputs: null }, bytes: 15 }; // the same, whatever follows
   const walked = toJsonSafe(args.length === 1 ? args[0] : args, limits);
   if (args.length === 1 && walked.value !== null && typeof walked.value === 'object' && !Array.isArray(walked.value)) return walked;
   return args.length === 1 ? { value: { input: walked.value }, bytes: walked.bytes + 10 } : { value: { args: walked.value }, bytes: walked.bytes + 9 };

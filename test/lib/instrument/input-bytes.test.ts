@@ -29,13 +29,13 @@ async function smallestQueueBytes(options: Options, arg: unknown): Promise<numbe
 }
 
 test.each([
-  ['a number', 7],
-  ['a short string', 'abc'],
-  ['true', true],
-  ['null', null],
-])('one primitive argument (%s) is charged as the same input captured through the serializer', async (_, arg) => {
+  ['a number', 7, (args: readonly unknown[]) => args[0]],
+  ['a short string', 'abc', (args: readonly unknown[]) => args[0]],
+  ['true', true, (args: readonly unknown[]) => args[0]],
+  ['null', null, () => ({ inputs: null })], // langsmith's `{ inputs: null }`
+])('one primitive argument (%s) is charged as the same input captured through the serializer', async (_, arg, captureInputs) => {
   const fast = await smallestQueueBytes({}, arg);
-  // The capture function makes the same `{"input":…}` text through the serializer.
-  const serialized = await smallestQueueBytes({ captureInputs: (args: readonly unknown[]) => args[0] }, arg);
+  // The capture function makes the same text through the serializer (`{"input":…}`, or the plain object as it is).
+  const serialized = await smallestQueueBytes({ captureInputs }, arg);
   expect(fast).toBe(serialized);
 });
