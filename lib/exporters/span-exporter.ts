@@ -15,10 +15,12 @@ export interface ExportBatch {
  * How an export went. Exporters classify, the pipeline decides: `retryable`
  * failures (timeouts, 408/429/5xx, network errors) are retried with back-off,
  * honouring `retryAfterMillis`; the rest are counted as failed at once.
+ * `status` is the HTTP status the destination answered with, when it
+ * answered over HTTP (absent for a network error or a timeout).
  */
 export type ExportResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly retryable: boolean; readonly retryAfterMillis?: number; readonly error: Error };
+  | { readonly ok: false; readonly retryable: boolean; readonly retryAfterMillis?: number; readonly status?: number; readonly error: Error };
 
 /** Passed to every export so a deadline can abort it. */
 export interface ExportOptions {

@@ -16,9 +16,9 @@ export function classifyResponse(status: number, retryAfter: string | string[] |
   if (status >= 200 && status < 300) return { ok: true };
   const quoted = bodyStart.slice(0, MAX_ERROR_BODY_CHARS).replace(/\s+/g, ' ').trim();
   const error = new Error(`HTTP ${status}${quoted ? `: ${quoted}` : ''}`);
-  if (!RETRYABLE_STATUS.has(status)) return { ok: false, retryable: false, error };
+  if (!RETRYABLE_STATUS.has(status)) return { ok: false, retryable: false, status, error };
   const retryAfterMillis = parseRetryAfter(retryAfter);
-  return retryAfterMillis === undefined ? { ok: false, retryable: true, error } : { ok: false, retryable: true, retryAfterMillis, error };
+  return retryAfterMillis === undefined ? { ok: false, retryable: true, status, error } : { ok: false, retryable: true, retryAfterMillis, status, error };
 }
 
 /** @internal A thrown value as an Error whose message names no header (fetch and http errors never do). */

@@ -37,8 +37,8 @@ export interface LangSmithExporterOptions extends LangSmithOptions {
   readonly fetchServerInfo?: boolean;
 }
 
-/** A 404 or 405 from `/runs/multipart`: the server predates it. `HttpTransport` reports the status first in the message. */
-const NO_MULTIPART = /^HTTP 40[45]\b/;
+/** A 404 or 405 from `/runs/multipart`: the server predates it. */
+const NO_MULTIPART = (status: number | undefined): boolean => status === 404 || status === 405;
 
 /**
  * Sends runs to LangSmith's run-ingestion API (`POST /runs/multipart`, or
@@ -137,7 +137,7 @@ export class LangSmithExporterBase implements SpanExporter {
       if (result.ok) {
         this.#delivered.delete(batch);
         done(result);
-      } else if (mode !== 'multipart' || !NO_MULTIPART.test(result.error.message)) done(result);
+      } else if (mode !== 'multipart' || !NO_MULTIPART(result.status)) done(result);
       else {
         this.#wireMode = 'batch'; // for good; this batch goes again at once
         this.#sendBatch(batch, ops, mode, boundary, limits, options, done);

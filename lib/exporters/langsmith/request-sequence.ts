@@ -23,7 +23,7 @@ export type DeliveredRuns = WeakMap<ExportBatch, Set<object>>;
  */
 export function sendInOrder(delivered: DeliveredRuns, batch: ExportBatch, requests: readonly WireOp[][], i: number, send: SendRequest, done: ExportDone, refused?: ExportResult): void {
   send(requests[i]!, (result) => {
-    if (!result.ok && (result.retryable || EVERY_REQUEST_WOULD_FAIL.test(result.error.message))) return done(result);
+    if (!result.ok && (result.retryable || EVERY_REQUEST_WOULD_FAIL.has(result.status))) return done(result);
     if (result.ok && (i < requests.length - 1 || delivered.has(batch))) {
       let sent = delivered.get(batch);
       if (sent === undefined) delivered.set(batch, (sent = new Set()));
@@ -35,5 +35,4 @@ export function sendInOrder(delivered: DeliveredRuns, batch: ExportBatch, reques
   });
 }
 
-/** The HTTP transports report the status first in a failure's message. */
-const EVERY_REQUEST_WOULD_FAIL = /^HTTP 40[1345]\b/;
+const EVERY_REQUEST_WOULD_FAIL: ReadonlySet<number | undefined> = new Set([401, 403, 404, 405]);

@@ -83,7 +83,7 @@ test.each([400, 401, 403, 413, 422, 500, 503])('a %i from /runs/multipart is the
   sink.script(status);
   const made = exporter();
   const result = await made.export(batch, { signal });
-  expect(result).toMatchObject({ ok: false, retryable: status >= 500 });
+  expect(result).toMatchObject({ ok: false, retryable: status >= 500, status });
   expect(sink.ingestRequests.map((request) => request.path)).toEqual(['/runs/multipart']);
   expect(made.mode).toBe('multipart');
 });

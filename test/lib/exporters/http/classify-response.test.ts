@@ -19,12 +19,12 @@ describe('classifyResponse', () => {
 
   test.each([408, 429, 500, 502, 503, 504])('%i is retryable, with Retry-After when the server gave one', (status) => {
     expect(RETRYABLE_STATUS.has(status)).toBe(true);
-    expect(classifyResponse(status, undefined, 'busy')).toEqual({ ok: false, retryable: true, error: new Error(`HTTP ${status}: busy`) });
-    expect(classifyResponse(status, '7', 'busy')).toEqual({ ok: false, retryable: true, retryAfterMillis: 7000, error: new Error(`HTTP ${status}: busy`) });
+    expect(classifyResponse(status, undefined, 'busy')).toEqual({ ok: false, retryable: true, status, error: new Error(`HTTP ${status}: busy`) });
+    expect(classifyResponse(status, '7', 'busy')).toEqual({ ok: false, retryable: true, retryAfterMillis: 7000, status, error: new Error(`HTTP ${status}: busy`) });
   });
 
   test.each([100, 199, 300, 304, 400, 401, 403, 404, 405, 409, 413, 422, 501, 505, 599])('%i is a final failure; a Retry-After does not change that', (status) => {
-    expect(classifyResponse(status, '7', 'no')).toEqual({ ok: false, retryable: false, error: new Error(`HTTP ${status}: no`) });
+    expect(classifyResponse(status, '7', 'no')).toEqual({ ok: false, retryable: false, status, error: new Error(`HTTP ${status}: no`) });
   });
 
   test('the message quotes the body with its white space collapsed and trimmed, at most MAX_ERROR_BODY_CHARS of it', () => {
@@ -109,7 +109,7 @@ describe('the Node transport', () => {
       res.end();
     };
     const transport = new HttpTransport();
-    expect(await post(transport)).toEqual({ ok: false, retryable: true, retryAfterMillis: 2000, error: new Error(`HTTP 429: ${'ab'.repeat(150)}`) });
+    expect(await post(transport)).toEqual({ ok: false, retryable: true, retryAfterMillis: 2000, status: 429, error: new Error(`HTTP 429: ${'ab'.repeat(150)}`) });
     transport.close();
   });
 
@@ -121,7 +121,7 @@ describe('the Node transport', () => {
       res.end(body);
     };
     const transport = new HttpTransport();
-    expect(await post(transport)).toEqual({ ok: false, retryable: false, error: new Error(`HTTP 400: ${body.slice(0, MAX_ERROR_BODY_CHARS)}`) });
+    expect(await post(transport)).toEqual({ ok: false, retryable: false, status: 400, error: new Error(`HTTP 400: ${body.slice(0, MAX_ERROR_BODY_CHARS)}`) });
     transport.close();
   });
 

@@ -83,7 +83,7 @@ test('a 4xx with an empty body is a final failure whose message is the status al
   answers.push({ status: 400, body: '' });
   const { recording } = await traceOneCall();
   expect(recording.results).toHaveLength(1);
-  expect(recording.results[0]).toMatchObject({ ok: false, retryable: false });
+  expect(recording.results[0]).toMatchObject({ ok: false, retryable: false, status: 400 });
   expect((recording.results[0] as { error: Error }).error.message).toBe('HTTP 400');
 
   answers.push({ status: 422, body: '  {"detail":\n "bad run"} ' });
