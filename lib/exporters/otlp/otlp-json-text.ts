@@ -2,7 +2,7 @@ import type { RunType } from '../../model/run.js';
 import type { RunRecord } from '../../model/run-record.js';
 import { parseError } from './otlp-exception.js';
 import { TRACEWIRE_SCOPE } from './otlp-request.js';
-import { microsToUnixNano } from './otlp-time.js';
+import { microsToUnixNano, notEnded } from './otlp-time.js';
 import { toCompactMicros } from '../../model/clock.js';
 import { stringAttribute } from './otlp-values.js';
 import { jsonAttributesJson, keyValueJson, stringValueJson } from './otlp-value-json.js';
@@ -28,7 +28,7 @@ const OUTPUT_MIME = ',{"key":"output.mime_type","value":{"stringValue":"applicat
  */
 export function recordSpanJson(record: RunRecord, startInputsJson?: string): string {
   const endMicros = record.endMicros;
-  if (endMicros === undefined) throw new Error(`Run ${record.id} has not ended: OTLP spans are immutable, only ended runs are sent`);
+  if (endMicros === undefined) throw notEnded(record.id);
   const ids = idsOf(record);
   // What dottedOrderOf makes, written here: the record's getter and that function were two calls per span.
   const parentDotted = record.parentDottedOrder;

@@ -30,3 +30,8 @@ export function microsToUnixNano(micros: number): string {
 function plainUnixNano(micros: number): string {
   return micros === 0 ? '0' : String(micros) + '000';
 }
+
+/** @internal Thrown for a run without an end: every encoder sends ended runs only. */
+export function notEnded(id: string): Error {
+  return new Error(`Run ${id} has not ended: OTLP spans are immutable, only ended runs are sent`);
+}

@@ -14,7 +14,7 @@ import {
   type OtlpSpan,
   type OtlpStatus,
 } from './otlp-types.js';
-import { microsToUnixNano } from './otlp-time.js';
+import { microsToUnixNano, notEnded } from './otlp-time.js';
 import { attribute, isoToUnixNano, jsonAttributes, spanIdOf, stringAttribute, toAnyValue, traceIdOf } from './otlp-values.js';
 
 const JSON_MIME = 'application/json';
@@ -63,7 +63,7 @@ interface SpanSource {
  *   is a patch (patches carry no inputs).
  */
 export function toOtlpSpan(run: Run, startInputsJson?: string): OtlpSpan {
-  if (run.end_time === undefined) throw new Error(`Run ${run.id} has not ended: OTLP spans are immutable, only ended runs are sent`);
+  if (run.end_time === undefined) throw notEnded(run.id);
   const inputsJson = run.inputs !== undefined ? JSON.stringify(run.inputs) : startInputsJson;
   const source: SpanSource = {
     id: run.id,
@@ -91,7 +91,7 @@ export function toOtlpSpan(run: Run, startInputsJson?: string): OtlpSpan {
  * inputs and outputs are JSON already.
  */
 export function recordToOtlpSpan(record: RunRecord, startInputsJson?: string): OtlpSpan {
-  if (record.endMicros === undefined) throw new Error(`Run ${record.id} has not ended: OTLP spans are immutable, only ended runs are sent`);
+  if (record.endMicros === undefined) throw notEnded(record.id);
   return spanOf(record, record.inputsJson ?? startInputsJson, microsToUnixNano(record.startMicros), microsToUnixNano(record.endMicros));
 }
 
