@@ -36,6 +36,12 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
  * cancelled, as for a stream. An object that takes no own property (frozen,
  * a refusing proxy) is handed back untouched, its span ending now, success
  * without outputs: following it would mean calling its `then`.
+ * Its `catch` and `finally`, where it has them, are hooked too: one that
+ * does not go through `then` (execa binds them to the child's promise)
+ * would settle the object unseen, so its call is followed by one `then` of
+ * ours, which then only observes — the work already began (a lazy thenable
+ * memoizes it, as Prisma's does; one whose `catch` calls `this.then` is
+ * followed through that call and gets no second one).
  * A function of its own: its closures share a context that V8 makes on entry
  * to the function declaring them, so declared in `followThenable` they cost
  * every traced async call ≈ 50 bytes (bench/alloc-per-call.js).
@@ -43,6 +49,7 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
 function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Function): unknown {
   then = unhooked(then);
   let settled = false;
+  let thenCalls = 0;
   let delivery: Promise<void> | undefined;
   const settle = (ok: boolean, value: unknown, handler: unknown): unknown => {
     if (!settled) {
@@ -60,6 +67,7 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
   const own = function (this: unknown, onValue?: unknown, onError?: unknown): unknown {
     // Consumed: nothing left to watch (what settles it may not hold the object, so no garbage-collection watch either).
     watch.follow();
+    thenCalls++;
     try {
       return Reflect.apply(then, this, [(value: unknown) => settle(true, value, onValue), (error: unknown) => settle(false, error, onError)]);
     } catch (error) {
@@ -69,8 +77,29 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
     }
   };
   if (!hook(thenable, 'then', own, then)) outcome.end('success');
+  else {
+    for (const key of ['catch', 'finally']) {
+      const method = (thenable as Record<string, unknown>)[key];
+      if (typeof method !== 'function') continue;
+      const original = unhooked(method);
+      // The original runs and its result is returned; when it made no call of `then`, one of ours observes.
+      const settling = function (this: unknown, ...args: unknown[]): unknown {
+        const before = thenCalls;
+        const result = Reflect.apply(original, this, args);
+        try {
+          if (thenCalls === before) own.call(thenable, IGNORE, IGNORE);
+        } catch {
+          // Its `then` threw: recorded by `own`; the consumer's call already returned.
+        }
+        return result;
+      };
+      hook(thenable, key, settling, original);
+    }
+  }
   return thenable;
 }
+
+const IGNORE = (): void => undefined;
 
 const nativeThen = Promise.prototype.then;
 
