@@ -80,7 +80,10 @@ export function injectTraceHeaders<H extends OutgoingHeaders>(headers: H): H {
 
 /**
  * A `fetch` that sends the current trace's headers with every request
- * (opt-in: the global `fetch` is left alone).
+ * (opt-in: the global `fetch` is left alone). A request outside any trace
+ * goes to `fetchImpl` untouched. The headers of a request object of any
+ * fetch library (node-fetch's, undici's) are kept: `init.headers` replaces
+ * a request's own headers, so they are copied into the ones sent.
  *
  * @example
  * const fetch = tracedFetch();
@@ -90,7 +93,8 @@ export function tracedFetch(fetchImpl: typeof fetch = globalThis.fetch): typeof 
   return function fetchWithTraceHeaders(input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) {
     let headers: Headers;
     try {
-      headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+      if (Object.keys(getTraceHeaders()).length === 0) return fetchImpl(input, init);
+      headers = new Headers(init?.headers ?? (input as Partial<Request> | null)?.headers);
     } catch {
       return fetchImpl(input, init); // headers fetch itself would refuse: let it say so
     }

@@ -1,0 +1,64 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setGlobalTracingClient, traceable, tracedFetch } from '../../../index';
+import { installMemoryTracing } from '../../helpers/memory-tracing';
+
+/**
+ * `tracedFetch` over a fetch of another library: node-fetch 2 (the real
+ * package) builds its request as `new Request(input, init)`, where
+ * `init.headers` replaces the request's own headers. A request object of its
+ * own must keep its headers (an `Authorization` above all) whether or not a
+ * trace is going on, and a call outside any trace reaches the fetch untouched.
+ */
+// node-fetch 2 ships no types; the two parts used here, as it exports them.
+const { default: nodeFetch, Request: NodeFetchRequest } = require('node-fetch') as {
+  default: (input: unknown, init?: unknown) => Promise<unknown>;
+  Request: new (url: string, init?: { headers?: Record<string, string> }) => object;
+};
+
+let server: Server;
+let url: string;
+let received: IncomingHttpHeaders[];
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    received.push(request.headers);
+    response.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+beforeEach(() => {
+  received = [];
+  installMemoryTracing();
+});
+afterEach(() => setGlobalTracingClient(undefined));
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+const fetchOf = (impl: unknown) => tracedFetch(impl as typeof fetch);
+
+test("a node-fetch Request keeps its own headers through tracedFetch(node-fetch): outside a trace, and inside one with the trace's headers added", async () => {
+  const fetchWithTrace = fetchOf(nodeFetch);
+  const request = () => new NodeFetchRequest(url, { headers: { authorization: 'Bearer secret-token', 'x-team': 'ops' } }) as unknown as Request;
+  await fetchWithTrace(request());
+  await traceable(async () => fetchWithTrace(request()), { name: 'call' })();
+  expect(received.map((headers) => headers.authorization)).toEqual(['Bearer secret-token', 'Bearer secret-token']);
+  expect(received.map((headers) => headers['x-team'])).toEqual(['ops', 'ops']);
+  expect(received[0]!.traceparent).toBeUndefined();
+  expect(received[1]!.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+});
+
+test('headers given in init still win over the request’s own, as fetch has it', async () => {
+  const request = new NodeFetchRequest(url, { headers: { authorization: 'Bearer old' } }) as unknown as Request;
+  await traceable(async () => fetchOf(nodeFetch)(request, { headers: { authorization: 'Bearer new' } }), { name: 'call' })();
+  expect(received[0]).toMatchObject({ authorization: 'Bearer new', traceparent: expect.any(String) });
+});
+
+test('outside any trace the fetch gets the very arguments it was called with', async () => {
+  const calls: unknown[][] = [];
+  const recording = (...args: unknown[]) => (calls.push(args), Promise.resolve(new Response('{}')));
+  const init = { headers: { a: '1' } };
+  await fetchOf(recording)(url, init);
+  expect(calls).toHaveLength(1);
+  expect(calls[0]![0]).toBe(url);
+  expect(calls[0]![1]).toBe(init);
+});
