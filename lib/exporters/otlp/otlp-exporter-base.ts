@@ -1,5 +1,4 @@
 import { resolveOtlpSettings, type OtlpOptions, type OtlpProtocol, type OtlpSettings } from '../../config-otlp.js';
-import type { Run } from '../../model/run.js';
 import { recordsOf, takesRecords, type RecordBatch } from '../record-batch.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { optionsObject } from '../../config-env.js';
@@ -13,7 +12,8 @@ import type { OtlpExportRequest } from './otlp-types.js';
 import { OtlpJsonRequest, recordSpanJson } from './otlp-json-text.js';
 import { PendingStarts } from './pending-starts.js';
 import { loadProtobufEncoder, type ProtobufEncoder } from './protobuf-encoder.js';
-import { recordToOtlpSpan, toOtlpSpan } from './to-otlp-span.js';
+import { recordToOtlpSpan } from './to-otlp-span.js';
+import { runSpans } from './run-spans.js';
 
 /** Options of an {@link OtlpHttpExporter}; each falls back to the standard `OTEL_*` variable named on it. */
 export type OtlpHttpExporterOptions = OtlpOptions;
@@ -100,16 +100,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
         if (!request.empty) body = reusableUtf8Body(request.text());
         pooled = body !== undefined;
       } else {
-        for (const run of batch.post) {
-          if (run.end_time !== undefined) spans.push(this.#serviceSpan(run));
-          else if (run.inputs !== undefined) this.#pending.remember(run.id, JSON.stringify(run.inputs));
-        }
-        for (const run of batch.patch) {
-          if (run.end_time === undefined) continue; // not an end: nothing to send yet
-          const startInputs = run.inputs === undefined ? this.#pending.get(run.id) : undefined;
-          if (startInputs !== undefined) joined.push(run.id);
-          spans.push(this.#serviceSpan(run, startInputs));
-        }
+        runSpans(batch, this.#pending, this.#settings.serviceName, spans, joined);
       }
       if (body === undefined) {
         if (spans.length === 0) return void queueMicrotask(() => done(EXPORT_OK));
@@ -169,10 +160,6 @@ export class OtlpHttpExporterBase implements SpanExporter {
   shutdown(): Promise<void> {
     this.#transport.close();
     return Promise.resolve();
-  }
-
-  #serviceSpan(run: Run, startInputs?: string): ServiceSpan {
-    return { serviceName: this.#settings.serviceName ?? run.session_name, span: toOtlpSpan(run, startInputs) };
   }
 }
 

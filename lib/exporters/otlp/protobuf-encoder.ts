@@ -24,7 +24,7 @@ interface SpanContextLike {
  * declared here so no OpenTelemetry type reaches tracewire's declarations.
  * `parentSpanId` serves transformer versions before 0.200.
  */
-interface SerializableSpan {
+export interface SerializableSpan {
   name: string;
   /** The API's SpanKind: OTLP's value minus one. */
   kind: number;
@@ -82,7 +82,11 @@ export function loadProtobufEncoder(setting: string, load: (id: string) => unkno
   };
 }
 
-function toSerializableSpans(request: OtlpExportRequest): SerializableSpan[] {
+/**
+ * @internal The spans of an OTLP request as views shaped like OpenTelemetry's
+ * `ReadableSpan`: what its serializers and exporters read.
+ */
+export function toSerializableSpans(request: OtlpExportRequest): SerializableSpan[] {
   const spans: SerializableSpan[] = [];
   for (const resourceSpans of request.resourceSpans) {
     // The serializer groups spans by resource and scope object identity: one object each per group.

@@ -1,0 +1,103 @@
+import { optionsObject } from '../config-env.js';
+import { TracewireConfigError } from '../errors.js';
+import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from '../exporters/span-exporter.js';
+import { toOtlpRequest, type ServiceSpan } from '../exporters/otlp/otlp-request.js';
+import { PendingStarts } from '../exporters/otlp/pending-starts.js';
+import { toSerializableSpans } from '../exporters/otlp/protobuf-encoder.js';
+import { runSpans } from '../exporters/otlp/run-spans.js';
+import { notEncodable } from '../exporters/callback-export.js';
+import { asError } from '../exporters/http/classify-response.js';
+
+/**
+ * The parts of an OpenTelemetry `SpanExporter` (`@opentelemetry/sdk-trace-base`)
+ * used here: `export(spans, resultCallback)`, whose result's `code` is 0 for
+ * success, and `shutdown()`. Declared here so no OpenTelemetry type reaches
+ * tracewire's declarations.
+ */
+export interface OpenTelemetrySpanExporter {
+  export(spans: never[], resultCallback: (result: { code: number; error?: Error }) => void): void;
+  shutdown(): Promise<void>;
+  forceFlush?(): Promise<void>;
+}
+
+/** Options of {@link fromOpenTelemetryExporter}. */
+export interface OpenTelemetryExporterOptions {
+  /** `service.name` of the spans' resource. Default: each run's project (`session_name`). */
+  readonly serviceName?: string;
+  /** Runs whose start was exported before their end, remembered for their inputs. Default 10 000. */
+  readonly maxPendingStarts?: number;
+}
+
+/**
+ * Sends tracewire's runs through an OpenTelemetry `SpanExporter` you already
+ * have (the OTLP exporters, a vendor's, `InMemorySpanExporter` in tests):
+ * each ended run is handed to it as a `ReadableSpan`, mapped as
+ * {@link OtlpHttpExporter} maps it (same ids, attributes, events, status),
+ * within tracewire's pipeline — its batching, retries, memory bounds and
+ * flush. A run still in progress is held until it ends, as over OTLP.
+ *
+ * An OpenTelemetry exporter's failure (`code` not 0) is retried by the
+ * pipeline: most exporters do not retry themselves, and those that do give
+ * up for good only after their own tries. Its `shutdown` is called by
+ * `TracingClient.shutdown()`.
+ *
+ * @example
+ * import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+ * new TracingClient({ exporter: fromOpenTelemetryExporter(new OTLPTraceExporter()) });
+ */
+export function fromOpenTelemetryExporter(exporter: OpenTelemetrySpanExporter, options: OpenTelemetryExporterOptions = {}): SpanExporter {
+  if (typeof (exporter as Partial<OpenTelemetrySpanExporter> | null)?.export !== 'function') {
+    throw new TracewireConfigError('fromOpenTelemetryExporter(exporter)', exporter, 'an OpenTelemetry SpanExporter (an object with export(spans, resultCallback))');
+  }
+  options = optionsObject(options, 'fromOpenTelemetryExporter');
+  for (const key of Object.keys(options)) if (!OPTIONS.includes(key)) throw new TracewireConfigError(`option "${key}"`, key, `one of ${OPTIONS.join(', ')}`);
+  const { serviceName, maxPendingStarts = 10_000 } = options;
+  if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === '')) throw new TracewireConfigError('serviceName', serviceName, 'a non-empty string');
+  if (!Number.isInteger(maxPendingStarts) || maxPendingStarts < 0) throw new TracewireConfigError('maxPendingStarts', maxPendingStarts, 'a whole number, 0 or more');
+  return new OpenTelemetryExporterAdapter(exporter, serviceName, new PendingStarts(maxPendingStarts));
+}
+
+const OPTIONS = ['serviceName', 'maxPendingStarts'];
+
+class OpenTelemetryExporterAdapter implements SpanExporter {
+  readonly #exporter: OpenTelemetrySpanExporter;
+  readonly #serviceName: string | undefined;
+  readonly #pending: PendingStarts;
+
+  constructor(exporter: OpenTelemetrySpanExporter, serviceName: string | undefined, pending: PendingStarts) {
+    this.#exporter = exporter;
+    this.#serviceName = serviceName;
+    this.#pending = pending;
+  }
+
+  export(batch: ExportBatch): Promise<ExportResult> {
+    const spans: ServiceSpan[] = [];
+    const joined: string[] = [];
+    try {
+      runSpans(batch, this.#pending, this.#serviceName, spans, joined);
+    } catch (error) {
+      // A run that cannot be mapped will not map on a retry either.
+      return Promise.resolve(notEncodable(error));
+    }
+    if (spans.length === 0) return Promise.resolve(EXPORT_OK);
+    return new Promise<ExportResult>((resolve) => {
+      const answered = (result: ExportResult): void => {
+        if (result.ok || !result.retryable) for (const id of joined) this.#pending.forget(id);
+        resolve(result);
+      };
+      // What it throws, or a result without a code of 0, is a failure the pipeline may retry.
+      try {
+        this.#exporter.export(toSerializableSpans(toOtlpRequest(spans)) as never[], (result) => {
+          if (result?.code === 0) answered(EXPORT_OK);
+          else answered({ ok: false, retryable: true, error: result?.error instanceof Error ? result.error : new Error('the OpenTelemetry exporter reported a failure') });
+        });
+      } catch (error) {
+        answered({ ok: false, retryable: true, error: asError(error) });
+      }
+    });
+  }
+
+  shutdown(): Promise<void> {
+    return this.#exporter.shutdown();
+  }
+}
