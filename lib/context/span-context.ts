@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Span } from '../model/span.js';
 import type { ActiveSpan } from '../model/span-types.js';
+import { noop } from '../noop.js';
 
 /**
  * Marks code that runs under a traced function whose tracing was turned off
@@ -56,8 +57,6 @@ export function callInSpan(scope: Scope, fn: Function, thisArg: unknown, args: A
  */
 export function callUntraced(fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
   const result = callInSpan(TRACING_OFF, fn, thisArg, args);
-  if (result instanceof Promise) Promise.prototype.then.call(result, undefined, ignore);
+  if (result instanceof Promise) Promise.prototype.then.call(result, undefined, noop);
   return result;
 }
-
-function ignore(): void {}

@@ -28,6 +28,7 @@ import { SpanEnd, type SpanEvent } from './span-event.js';
 import type { SpoolFallback } from './spool-fallback.js';
 import { spoolFor } from './spool-provider.js';
 import { unrefScheduler } from './unref-scheduler.js';
+import { noop } from '../noop.js';
 
 /** @internal Knobs tests and hosts may set; the defaults fit the runtime. */
 export interface ProcessorHost {
@@ -248,5 +249,3 @@ export class BatchSpanProcessor implements SpanProcessor {
     return result;
   }
 }
-
-function noop(): void {}

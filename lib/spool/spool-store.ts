@@ -6,6 +6,7 @@ import { encodeBatch, newSpoolName } from './spool-format.js';
 import { replaySpool, type ReplayOptions, type ReplayResult } from './spool-replay.js';
 import { writeFileAtomically } from './write-atomically.js';
 import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
+import { noop } from '../noop.js';
 
 /** @internal Options of a {@link SpoolStore}. */
 export interface SpoolStoreOptions {
@@ -133,5 +134,3 @@ export class SpoolStore {
 
 /** How stale the byte count may get before a write recounts the directory. */
 const RESCAN_MILLIS = 5_000;
-
-function noop(): void {}

@@ -4,6 +4,7 @@ import { TracewireConfigError } from '../../errors.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toLines } from './jsonl-lines.js';
 import { fsPromises as fs } from '../../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
+import { noop } from '../../noop.js';
 
 /** Options of a {@link JsonlFileExporter}. */
 export interface JsonlFileExporterOptions {
@@ -141,5 +142,3 @@ function failure(error: unknown, retryable: boolean): ExportResult {
   // isNativeError: an fs error from another realm (a vm context, a test sandbox) is not `instanceof` this realm's Error.
   return { ok: false, retryable, error: error instanceof Error || types.isNativeError(error) ? error : new Error(String(error)) };
 }
-
-function noop(): void {}
