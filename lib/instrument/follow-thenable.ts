@@ -1,12 +1,14 @@
 import { NOT_A_PRODUCER, wrapProducer } from './follow-produced.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { hook, unhooked, watchConsumption } from './traced-unconsumed.js';
+import { noop } from '../noop.js';
 
 /**
  * @internal Follows a thenable through its own `then`, never converting it
  * into a native promise first. A native promise is followed at once, the
  * caller getting the promise `then` returns, settling with the same value or
- * error — later, in the blocking strategy, after delivery. Any other
+ * error — later, in the blocking strategy, after delivery; with the
+ * properties put on the original, if any. Any other
  * thenable is handed back as the very object, followed through the `then`
  * calls of its consumers (see {@link followOtherThenable}). A value that
  * produces values over time (a stream, an async iterable, an Observable) is
@@ -19,7 +21,10 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
     // calls back synchronously or from a timer, so no relay is needed, and a rejection can be rethrown
     // rather than wrapped in a promise. The two handlers are bound to the outcome rather than closures
     // over it: two small objects per call instead of two closures and their context (≈ 50 bytes less).
-    return nativeThen.call(thenable, settledWithValue.bind(outcome), settledWithError.bind(outcome));
+    const followed = nativeThen.call(thenable, settledWithValue.bind(outcome), settledWithError.bind(outcome));
+    // For an `async` function's promise the loop finds nothing at once.
+    for (const _ in thenable as object) return withPropertiesOf(thenable as object, followed);
+    return followed;
   }
   return followOtherThenable(outcome, thenable as object, then);
 }
@@ -87,7 +92,7 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
         const before = thenCalls;
         const result = Reflect.apply(original, this, args);
         try {
-          if (thenCalls === before) own.call(thenable, IGNORE, IGNORE);
+          if (thenCalls === before) own.call(thenable, noop, noop);
         } catch {
           // Its `then` threw: recorded by `own`; the consumer's call already returned.
         }
@@ -99,9 +104,19 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
   return thenable;
 }
 
-const IGNORE = (): void => undefined;
 
 const nativeThen = Promise.prototype.then;
+
+/**
+ * `followed` with the own properties of `promise`: a promise with methods put
+ * on it (ky's `json()`, `text()`, which await the original) keeps them. Not
+ * the original itself: `await` on a native promise never calls a `then` put
+ * on it, so only the promise `then` returned can carry the span's end.
+ */
+function withPropertiesOf(promise: object, followed: Promise<unknown>): Promise<unknown> {
+  // A fresh promise is extensible and has no own keys: it takes every descriptor.
+  return Object.defineProperties(followed, Object.getOwnPropertyDescriptors(promise));
+}
 
 function settledWithValue(this: SpanOutcome, value: unknown): unknown {
   return afterValue(this, value);

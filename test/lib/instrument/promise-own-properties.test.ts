@@ -1,0 +1,58 @@
+import { setGlobalTracingClient, traceable } from '../../../index';
+import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
+
+/**
+ * A native promise with methods put on it, as ky returns one
+ * (`ky.get(url).json()`: the promise of the response, with `json`, `text`…
+ * that await it). A traced function returning one hands back a promise of
+ * the same value with the same methods (as for every native promise, the one
+ * its `then` made: `await` never calls a `then` put on a native promise, so
+ * only that one can end the span), and its run ends when it settles.
+ * (ky itself is an ES module only, which this CommonJS suite cannot load.)
+ */
+let tracing: ReturnType<typeof installMemoryTracing>;
+beforeEach(() => {
+  tracing = installMemoryTracing();
+});
+afterEach(() => setGlobalTracingClient(undefined));
+
+type KyLike = Promise<{ status: number; body: string }> & { json(): Promise<unknown> };
+
+/** ky's shape: an async function's promise, its body-reading methods awaiting it. */
+function kyGet(body: string, fail?: Error): KyLike {
+  const result = (async () => {
+    if (fail) throw fail;
+    return { status: 200, body };
+  })() as KyLike;
+  result.json = async () => JSON.parse((await result).body);
+  return result;
+}
+
+test('its methods come back with it; through one of them, the run ends with the response', async () => {
+  const source = kyGet('{"hello":"world"}');
+  const get = traceable(function get() {
+    return source;
+  });
+  const response = get();
+  expect(Object.getOwnPropertyDescriptor(response, 'json')).toEqual(Object.getOwnPropertyDescriptor(source, 'json'));
+  expect(await response.json()).toEqual({ hello: 'world' });
+  const run = only(await finishedRuns(tracing.client, tracing.exporter), 'get');
+  expect(run.status).toBe('success');
+  expect(run.outputs).toEqual({ status: 200, body: '{"hello":"world"}' });
+});
+
+test('awaited directly it gives the same value; failing, the same error, and the run ends as error', async () => {
+  expect(await traceable(() => kyGet('{}'), { name: 'ok' })()).toEqual({ status: 200, body: '{}' });
+  const failure = new Error('HTTP 503');
+  await expect(traceable(() => kyGet('', failure), { name: 'down' })()).rejects.toBe(failure);
+  const runs = await finishedRuns(tracing.client, tracing.exporter);
+  expect(only(runs, 'ok').status).toBe('success');
+  expect(only(runs, 'down')).toMatchObject({ status: 'error', error: expect.stringMatching(/HTTP 503/) });
+});
+
+test('a plain async result is still followed on the fast path: a new promise, settling alike', async () => {
+  const source = (async () => 7)();
+  const result = traceable(() => source, { name: 'plain' })();
+  expect(result).not.toBe(source);
+  expect(await result).toBe(7);
+});
