@@ -9,11 +9,16 @@ import { watchConsumption, type ConsumptionWatch } from './traced-unconsumed.js'
  * `instanceof`, properties and methods (`controller.abort()`, `tee()`)
  * behave as before; methods run on the original, so `#private` fields work.
  * Only `Symbol.asyncIterator` is replaced. A second iteration, where the
- * object allows one, is not traced again.
+ * object allows one, is not traced again. One consumed through its own
+ * methods instead (readline's `on('line')`, `fs.Dir`'s `read()`) is out of
+ * sight: when no iteration began by the never-consumed timeout but a method
+ * was called, the span ends then as a success, its values untraced
+ * (`stream_end` in the run's metadata says so), not as cancelled.
  */
 export function tracedAsyncIterable<I extends AsyncIterable<unknown>>(outcome: SpanOutcome, iterable: I): I {
   outcome.streaming();
   let iterated = false;
+  let methodCalled = false;
   let watch: ConsumptionWatch | undefined;
   const bound = new Map<PropertyKey, { original: Function; bound: Function }>();
   const traced = new Proxy(iterable, {
@@ -30,10 +35,19 @@ export function tracedAsyncIterable<I extends AsyncIterable<unknown>>(outcome: S
       }
       // One bound copy per method, so `stream.method === stream.method` still holds.
       let entry = bound.get(key);
-      if (entry === undefined || entry.original !== value) bound.set(key, (entry = { original: value, bound: value.bind(target) }));
+      if (entry === undefined || entry.original !== value) {
+        entry = {
+          original: value,
+          bound: function (this: unknown) {
+            methodCalled = true;
+            return Reflect.apply(value, target, arguments);
+          },
+        };
+        bound.set(key, entry);
+      }
       return entry.bound;
     },
   });
-  watch = watchConsumption(outcome, traced);
+  watch = watchConsumption(outcome, traced, () => methodCalled);
   return traced;
 }

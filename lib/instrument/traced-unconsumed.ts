@@ -27,14 +27,19 @@ export interface ConsumptionWatch {
 interface Watched {
   readonly outcome: SpanOutcome;
   timer: ReturnType<typeof setTimeout> | undefined;
+  readonly usedOtherwise: (() => boolean) | undefined;
 }
 
 const abandoned =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Watched>((watched) => endUnconsumed(watched, 'abandoned: garbage-collected before it was consumed to the end')) : undefined;
 
-/** Watches `handed` (what the caller receives) for consumption; see above. */
-export function watchConsumption(outcome: SpanOutcome, handed: object): ConsumptionWatch {
-  const watched: Watched = { outcome, timer: undefined };
+/**
+ * Watches `handed` (what the caller receives) for consumption; see above.
+ * `usedOtherwise` tells, when it would end unconsumed, whether the caller
+ * used it in a way not traced: then it ends a success instead.
+ */
+export function watchConsumption(outcome: SpanOutcome, handed: object, usedOtherwise?: () => boolean): ConsumptionWatch {
+  const watched: Watched = { outcome, timer: undefined, usedOtherwise };
   // setTimeout fires at once past 2^31 - 1 ms: longer is "never", within a timer's reach.
   const millis = Math.min(outcome.client.config.unconsumedStreamTimeoutMillis, 2 ** 31 - 1);
   const timer = setTimeout(() => endUnconsumed(watched, `never consumed: nothing read within ${millis} ms`), millis);
@@ -63,8 +68,9 @@ function endUnconsumed(watched: Watched, reason: string): void {
   const { outcome } = watched;
   if (!outcome.span.isRecording) return;
   try {
-    outcome.span.setMetadata('stream_end', reason);
-    void outcome.cancel();
+    const used = watched.usedOtherwise?.() === true;
+    outcome.span.setMetadata('stream_end', used ? 'consumed through its own methods: values not traced' : reason);
+    void (used ? outcome.end('success') : outcome.cancel());
   } catch {
     // Ending a run must never throw into a timer or the garbage collector.
   }

@@ -74,3 +74,51 @@ test('a second iteration, where the object allows one, works but is not traced a
   expect([first, second]).toEqual([[0, 1, 2], [0, 1, 2]]);
   expect((await runsNow()).map((run) => run.outputs)).toEqual([{ outputs: [0, 1, 2] }]);
 });
+
+describe('consumed through its own methods rather than iterated: a success at the never-consumed timeout, not cancelled', () => {
+  let shortTimeout: ReturnType<typeof installMemoryTracing>;
+  beforeEach(() => {
+    shortTimeout = installMemoryTracing({ unconsumedStreamTimeoutMillis: 200 });
+  });
+  /** Past the never-consumed timeout, so a run still open would have ended cancelled. */
+  const runsAfterTimeout = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    return finishedRuns(shortTimeout.client, shortTimeout.exporter);
+  };
+
+  test("node's readline read through its 'line' events: the lines all arrive, and the run ends as a success, its values untraced", async () => {
+    const { createInterface } = await import('node:readline');
+    const { Readable } = await import('node:stream');
+    const lines = traceable(function lines() {
+      return createInterface({ input: Readable.from(['a\nb\n', 'c\n']) });
+    })();
+    const seen: string[] = [];
+    lines.on('line', (line) => seen.push(line));
+    await new Promise((resolve) => lines.on('close', resolve));
+    expect(seen).toEqual(['a', 'b', 'c']);
+    const run = only(await runsAfterTimeout(), 'lines');
+    expect(run.status).toBe('success');
+    expect(run.extra?.metadata?.stream_end).toMatch(/own methods/);
+  });
+
+  test("node's fs.Dir read with read() and close(): every entry, and a success", async () => {
+    const { opendir } = await import('node:fs/promises');
+    const dir = await traceable(function listing() {
+      return opendir(__dirname);
+    })();
+    let entries = 0;
+    while (await dir.read()) entries++;
+    await dir.close();
+    expect(entries).toBeGreaterThan(3);
+    expect(only(await runsAfterTimeout(), 'listing').status).toBe('success');
+  });
+});
+
+test('a method called before iterating leaves the iteration traced', async () => {
+  const stream = make();
+  expect(stream.describe()).toBe('minimal first');
+  const values: number[] = [];
+  for await (const value of stream) values.push(value);
+  expect(values).toEqual([0, 1, 2]);
+  expect(only(await runsNow(), 'make').outputs).toEqual({ outputs: [0, 1, 2] });
+});
