@@ -74,13 +74,13 @@ export type DeliveryConfig = Required<Omit<DeliveryOptions, 'manualFlushMode' | 
 };
 
 const INTEGER = 0;
-const POSITIVE = 1;
+const RATE = 1;
 const FRACTION = 2;
 /** A timer's delay: Node runs a longer one after 1 ms (TimeoutOverflowWarning), so every export would time out at once. */
 const MILLIS = 3;
 /** @internal The longest delay a timer takes (2^31 − 1 ms): the bound of every `…Millis` setting and wait. */
 export const MAX_TIMER_MILLIS = 2_147_483_647;
-type NumberKind = typeof INTEGER | typeof POSITIVE | typeof FRACTION | typeof MILLIS;
+type NumberKind = typeof INTEGER | typeof RATE | typeof FRACTION | typeof MILLIS;
 
 // Each numeric setting's variable is derived from its name (see numericVariable), so the table
 // carries no variable names: test/lib/config-env-documented.test.ts holds every documented name to it.
@@ -135,7 +135,7 @@ export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = proce
   // The error names where the value came from: the option, else the variable.
   const rateEnv = options.maxRequestsPerSecond === undefined ? envNumber(env, [numericVariable('maxRequestsPerSecond')]) : undefined;
   const [rateSetting, rate] = rateEnv ? [rateEnv.name, rateEnv.value] : ['maxRequestsPerSecond', options.maxRequestsPerSecond];
-  if (rate !== undefined) config.maxRequestsPerSecond = checkNumber(rateSetting, rate, POSITIVE);
+  if (rate !== undefined) config.maxRequestsPerSecond = checkNumber(rateSetting, rate, RATE);
   return config as DeliveryConfig;
 }
 
@@ -155,7 +155,8 @@ function resolveMode(options: DeliveryOptions, env: Env): DeliveryMode {
 /** What each kind of number accepts, and how a refusal says so; a kind is an index here. */
 const NUMBER_KINDS: ReadonlyArray<readonly [(value: number) => boolean, string]> = [
   [(value) => value > 0 && Number.isInteger(value), 'a whole number greater than 0'],
-  [(value) => value > 0, 'a number greater than 0'],
+  // Below one a second too, but the wait between two requests within a timer's reach (2^31 - 1 ms).
+  [(value) => value >= 0.000001, 'a number of requests per second, at least 0.000001 (one every 11.6 days)'],
   [(value) => value >= 0 && value <= 1, 'a number from 0 to 1'],
   [(value) => value > 0 && value <= MAX_TIMER_MILLIS, `milliseconds, more than 0 and at most ${MAX_TIMER_MILLIS}`],
 ];

@@ -2,18 +2,21 @@ import { unrefSleep } from '../client/deadline.js';
 
 /**
  * @internal A token bucket for `maxRequestsPerSecond`: bursts up to one
- * second's worth of requests, then paces them. `acquire()` resolves when a
- * request may go; its timers are `unref()`ed.
+ * second's worth of requests (at least one, so a rate below one a second
+ * still lets a request go at once after a quiet spell), then paces them.
+ * `acquire()` resolves when a request may go; its timers are `unref()`ed.
  */
 export class RateLimiter {
   #tokens: number;
   #updatedAt = performance.now();
   #tail: Promise<void> = Promise.resolve();
   readonly #perSecond: number;
+  readonly #capacity: number;
 
   constructor(perSecond: number) {
     this.#perSecond = perSecond;
-    this.#tokens = perSecond;
+    this.#capacity = Math.max(1, perSecond);
+    this.#tokens = this.#capacity;
   }
 
   acquire(): Promise<void> {
@@ -24,7 +27,7 @@ export class RateLimiter {
 
   async #takeToken(): Promise<void> {
     const now = performance.now();
-    this.#tokens = Math.min(this.#perSecond, this.#tokens + ((now - this.#updatedAt) / 1000) * this.#perSecond);
+    this.#tokens = Math.min(this.#capacity, this.#tokens + ((now - this.#updatedAt) / 1000) * this.#perSecond);
     this.#updatedAt = now;
     if (this.#tokens < 1) {
       const waitMillis = ((1 - this.#tokens) / this.#perSecond) * 1000;

@@ -79,11 +79,15 @@ describe('maxRequestsPerSecond (TRACEWIRE_MAX_REQUESTS_PER_SECOND)', () => {
     expect(resolveDeliveryConfig({ maxRequestsPerSecond: 9 }, { TRACEWIRE_MAX_REQUESTS_PER_SECOND: '2.5' }).maxRequestsPerSecond).toBe(9);
   });
 
+  const accepted = 'expected a number of requests per second, at least 0.000001 (one every 11.6 days).';
   test('refuses 0 or less, naming the option or the variable', () => {
-    expect(() => resolveDeliveryConfig({ maxRequestsPerSecond: 0 }, {})).toThrow('Invalid maxRequestsPerSecond: received 0; expected a number greater than 0.');
-    expect(() => resolveDeliveryConfig({}, { TRACEWIRE_MAX_REQUESTS_PER_SECOND: '-1' })).toThrow(
-      'Invalid TRACEWIRE_MAX_REQUESTS_PER_SECOND: received -1; expected a number greater than 0.',
-    );
+    expect(() => resolveDeliveryConfig({ maxRequestsPerSecond: 0 }, {})).toThrow(`Invalid maxRequestsPerSecond: received 0; ${accepted}`);
+    expect(() => resolveDeliveryConfig({}, { TRACEWIRE_MAX_REQUESTS_PER_SECOND: '-1' })).toThrow(`Invalid TRACEWIRE_MAX_REQUESTS_PER_SECOND: received -1; ${accepted}`);
+  });
+
+  test('refuses a rate so small that the wait between two requests is beyond a timer (Node would fire it after 1 ms)', () => {
+    expect(() => resolveDeliveryConfig({ maxRequestsPerSecond: 1e-7 }, {})).toThrow(`Invalid maxRequestsPerSecond: received 1e-7; ${accepted}`);
+    expect(resolveDeliveryConfig({ maxRequestsPerSecond: 0.000001 }, {}).maxRequestsPerSecond).toBe(0.000001);
   });
 });
 

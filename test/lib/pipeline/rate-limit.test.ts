@@ -10,10 +10,10 @@ import { TracingClient, traceable, type SpanExporter } from '../../../index';
 beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] }));
 afterEach(() => jest.useRealTimers());
 
-function pacedClient(): { client: TracingClient; exported: () => number; send: (count: number) => Promise<unknown> } {
+function pacedClient(maxRequestsPerSecond = 4): { client: TracingClient; exported: () => number; send: (count: number) => Promise<unknown> } {
   let exports = 0;
   const exporter: SpanExporter = { export: async () => (exports++, { ok: true }) };
-  const client = new TracingClient({ exporter, manualFlushMode: true, maxBatchSize: 1, maxConcurrentExports: 8, maxRequestsPerSecond: 4 });
+  const client = new TracingClient({ exporter, manualFlushMode: true, maxBatchSize: 1, maxConcurrentExports: 8, maxRequestsPerSecond });
   const step = traceable(function step() {}, { client });
   return {
     client,
@@ -57,4 +57,19 @@ test('past the burst, a request waits only for the part of a token it lacks', as
   await drain();
   expect(exported()).toBe(5);
   await next;
+});
+
+test('below one a second, a request after a quiet spell goes at once, and the next waits its whole interval', async () => {
+  const { exported, send } = pacedClient(0.01); // one per 100 s
+  const first = send(1);
+  await drain();
+  expect(exported()).toBe(1);
+  await first;
+  const second = send(1);
+  await jest.advanceTimersByTimeAsync(99_000);
+  expect(exported()).toBe(1);
+  await jest.advanceTimersByTimeAsync(1_000);
+  await drain();
+  expect(exported()).toBe(2);
+  await second;
 });
