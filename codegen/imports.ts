@@ -44,11 +44,15 @@ export function findBindings(sf: ts.SourceFile): Bindings {
 }
 
 function declaredNames(statement: ts.Statement): string[] {
-  if (ts.isVariableStatement(statement)) {
-    return statement.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : []));
-  }
+  if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.flatMap((d) => boundNames(d.name));
   const named = statement as { name?: ts.Node };
   return named.name !== undefined && ts.isIdentifier(named.name) ? [named.name.text] : [];
+}
+
+/** The names a declaration binds, destructured ones included (`const { traceable } = require('tracewire')`). */
+function boundNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : boundNames(e.name)));
 }
 
 /**
