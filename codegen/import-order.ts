@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
-import type { FileContext } from './context.js';
-import { backOverWhitespace, type TextEdit } from './edits.js';
+import { change, type FileContext } from './context.js';
+import { backOverWhitespace, indentBefore, type TextEdit } from './edits.js';
 
 /**
  * Where tracewire must be imported for `--functions`: a forwarder may be
@@ -41,13 +41,20 @@ export function importsBefore(sf: ts.SourceFile, declaration: ts.Statement): boo
 /**
  * Edits moving `declaration` (an import from 'tracewire' that stands below
  * another import) up to before the first statement that loads a module,
- * with `names` joined to its named imports. Its own line goes with it,
- * including a comment at the end of that line; `--remove` leaves it there.
+ * with `names` joined to its named imports. Its comments go with it: those
+ * on the lines right above it and one at the end of its line. `--remove`
+ * leaves it there (where it stood is not recorded).
  */
 export function moveImportEdits(ctx: FileContext, declaration: ts.ImportDeclaration, names: readonly string[]): TextEdit[] {
   const { sf, text, eol } = ctx;
   const target = firstLoad(sf)!;
-  const start = declaration.getStart(sf);
+  let start = declaration.getStart(sf);
+  for (const comment of (ts.getLeadingCommentRanges(text, declaration.pos) ?? []).reverse()) {
+    const directlyAbove = (text.slice(comment.end, start).match(/\n/g) ?? []).length === 1;
+    if (!directlyAbove || indentBefore(text, comment.pos) === undefined) break;
+    start = comment.pos;
+  }
+  change(ctx, declaration, "import from 'tracewire' moved above the first import: a function it traces may be called before the imports below it have run");
   const end = (ts.getTrailingCommentRanges(text, declaration.end) ?? []).reduce((_, c) => c.end, declaration.end);
   let moved = text.slice(start, end);
   const named = declaration.importClause?.namedBindings;
@@ -56,8 +63,12 @@ export function moveImportEdits(ctx: FileContext, declaration: ts.ImportDeclarat
     moved = moved.slice(0, at) + names.map((n) => `, ${n}`).join('') + moved.slice(at);
   }
   const to = target.getStart(sf);
-  return [
-    { start: to, end: to, text: moved + eol },
-    { start: backOverWhitespace(text, start), end, text: '' },
-  ];
+  // Its lines go whole, leaving the blank lines around them as they were; one shared with other code goes from that code's end.
+  const indent = indentBefore(text, start);
+  const rest = /^[ \t]*\r?\n/.exec(text.slice(end));
+  const removal = indent !== undefined && rest !== null ? { start: start - indent.length, end: end + rest[0].length } : { start: backOverWhitespace(text, start), end };
+  // …but between two blank lines, one of them goes too.
+  const blankAfter = /^[ \t]*\r?\n/.exec(text.slice(removal.end));
+  if (rest !== null && blankAfter !== null && /\n[ \t]*\r?\n$/.test(text.slice(0, removal.start))) removal.end += blankAfter[0].length;
+  return [{ start: to, end: to, text: moved + eol }, { ...removal, text: '' }];
 }

@@ -39,6 +39,13 @@ const cases: Case[] = [
     removed: true,
     why: "an import from 'tracewire' below another import moves above it, with its comment, since a forwarder may run before the imports below it (import cycle)",
   },
+  {
+    name: 'functions-repair-import',
+    legacy: true,
+    flags: ['--functions'],
+    removed: true,
+    why: "a file an earlier tracewire wrapped with its import from 'tracewire' below another import gets the import moved up",
+  },
   { name: 'clash-require', legacy: true, flags: ['--functions'], check: 1, why: "a traceable destructured from require('tracewire') is a declared name: blocked rather than imported twice" },
   { name: 'functions-properties', legacy: true, flags: ['--functions'], why: 'properties assigned after the declaration stay reachable through the export (item 1)' },
   { name: 'assertion', legacy: true, flags: ['--functions'], why: 'an assertion function is left alone; a type guard is wrapped (item 2)' },
