@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Bindings, FileContext } from './context.js';
 import { backOverWhitespace, skipWhitespace, type TextEdit } from './edits.js';
-import { firstLoad, importsBefore, moveImportEdits } from './import-order.js';
+import { firstToRun, moveImportEdits, runsBefore, topOf } from './import-order.js';
 
 const MODULE = 'tracewire';
 
@@ -58,10 +58,10 @@ function boundNames(name: ts.BindingName): string[] {
 /**
  * The edits importing `names` from 'tracewire': joins an existing value import
  * from 'tracewire' (`import { traceable } …` → `import { traceable, Traceable } …`),
- * else a new line after the last import (before the first one, or whatever loads a module first, when `first`), else below the directive prologue
+ * else a new line after the last import (before the first one, or whatever runs first, when `first`), else below the directive prologue
  * ('use strict', 'use client'), else at the top of the code — below a licence header (comments followed by a blank line), above a doc comment
  * that belongs to the first statement. `first`: the file has forwarders, which may call the wrapper while the module is still loading,
- * so the import of `traceable` moves above any import standing before it (see {@link importsBefore}), with `names` when they join it.
+ * so the import of `traceable` moves above any import standing before it (see {@link runsBefore}), with `names` when they join it.
  */
 export function importEdits(ctx: FileContext, names: string[], first = false): TextEdit[] {
   const { sf, bindings } = ctx;
@@ -70,7 +70,7 @@ export function importEdits(ctx: FileContext, names: string[], first = false): T
   const joinable = existing !== undefined && named !== undefined && ts.isNamedImports(named) && named.elements.length > 0;
   const wrapperImport = bindings.wrapperImport ?? (joinable && names.includes('traceable') ? existing : undefined);
   const edits: TextEdit[] = [];
-  if (first && wrapperImport !== undefined && importsBefore(sf, wrapperImport)) {
+  if (first && wrapperImport !== undefined && runsBefore(sf, wrapperImport)) {
     if (wrapperImport === existing) return moveImportEdits(ctx, wrapperImport, names);
     edits.push(...moveImportEdits(ctx, wrapperImport, []));
   }
@@ -91,9 +91,9 @@ function newImportEdit(ctx: FileContext, names: string[], first: boolean): TextE
   const semicolon = model2 === undefined || text[model2.end - 1] === ';' ? ';' : '';
   const line = `import { ${names.join(', ')} } from ${quote}${MODULE}${quote}${semicolon}`;
   if (first && imports[0] !== undefined) {
-    // `import x = require()`, `export … from` or a `require()` above the first import loads a module too: the line goes above it.
-    const load = firstLoad(sf);
-    const top = (load !== undefined && load.pos < imports[0].pos ? load : imports[0]).getStart(sf);
+    // `import x = require()`, `export … from` or code above the first import runs before it: the line goes above that.
+    const load = firstToRun(sf);
+    const top = topOf(sf, load !== undefined && load.pos < imports[0].pos ? load : imports[0]);
     return { start: top, end: top, text: line + eol };
   }
   const lastImport = imports[imports.length - 1];

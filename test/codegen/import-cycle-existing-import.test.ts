@@ -5,7 +5,7 @@ import { node, read, removeProject, runCli, tempProject, tscErrors } from './cod
 /**
  * Like import-cycle.test.ts, but a.ts reaches tracewire through its own
  * import (or loads b.ts some other way) that stands BELOW the import of
- * b.ts: b.ts calls a.ts's `clamp` while a.ts is still loading, so the
+ * b.ts (or below code calling `clamp`): b.ts calls a.ts's `clamp` while a.ts is still loading, so the
  * forwarder runs before that import has. tsc's CommonJS output threw
  * "Cannot access 'tracewire_1' before initialization"; native ESM had not
  * evaluated tracewire yet ("Cannot access 'KNOWN_OPTIONS' before
@@ -29,6 +29,11 @@ const variants: Variant[] = [
   { name: 'alias', head: "import { LIMIT } from '$b';\nimport { traceable as trace } from 'tracewire';\nexport const id = trace((x: number) => x);" },
   { name: 'type-element', head: "import { LIMIT } from '$b';\nimport { type TraceOptions } from 'tracewire';\nexport const options: TraceOptions = {};" },
   { name: 'export-from', head: "export * from '$b';\nimport { LIMIT } from '$b';" },
+  // Code above the imports runs first in tsc's CommonJS output (native ESM runs the imports first anyway).
+  {
+    name: 'code-above',
+    head: "/** Runs while this module loads, above its imports. */\nexport const early = clamp(3);\nimport { traceable } from 'tracewire';\nimport { LIMIT } from '$b';\nexport const id = traceable(() => early);",
+  },
   { name: 'import-equals', head: "import b = require('$b');\nimport { EOL } from './eol';\nconst LIMIT = b.LIMIT + EOL.length;", cjsOnly: true },
   { name: 'require', head: "declare const require: (id: string) => typeof import('$b');\nconst { LIMIT } = require('$b');\nimport { EOL } from './eol';\nexport const eol = EOL;", cjsOnly: true },
 ];

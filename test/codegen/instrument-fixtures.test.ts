@@ -46,6 +46,12 @@ const cases: Case[] = [
     removed: true,
     why: "a file an earlier tracewire wrapped with its import from 'tracewire' below another import gets the import moved up",
   },
+  {
+    name: 'functions-code-above',
+    legacy: true,
+    flags: ['--functions'],
+    why: "code above the imports calls a wrapped function at load: tracewire's import goes above it (and its doc comment), since tsc's CommonJS output runs it in place",
+  },
   { name: 'clash-require', legacy: true, flags: ['--functions'], check: 1, why: "a traceable destructured from require('tracewire') is a declared name: blocked rather than imported twice" },
   { name: 'functions-properties', legacy: true, flags: ['--functions'], why: 'properties assigned after the declaration stay reachable through the export (item 1)' },
   { name: 'assertion', legacy: true, flags: ['--functions'], why: 'an assertion function is left alone; a type guard is wrapped (item 2)' },
