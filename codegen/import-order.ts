@@ -45,7 +45,7 @@ export function moveImportEdits(ctx: FileContext, declaration: ts.ImportDeclarat
   const { sf, text, eol } = ctx;
   const target = firstToRun(sf)!;
   const start = withCommentsAbove(sf, declaration);
-  change(ctx, declaration, "import from 'tracewire' moved above the first import: a function it traces may be called before the imports below it have run");
+  change(ctx, declaration, "import from 'tracewire' moved up, above what runs before it: a function it traces may be called that early (import cycle)");
   const end = (ts.getTrailingCommentRanges(text, declaration.end) ?? []).reduce((_, c) => c.end, declaration.end);
   let moved = text.slice(start, end);
   const named = declaration.importClause?.namedBindings;

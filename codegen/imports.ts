@@ -61,7 +61,7 @@ function boundNames(name: ts.BindingName): string[] {
  * else a new line after the last import (before the first one, or whatever runs first, when `first`), else below the directive prologue
  * ('use strict', 'use client'), else at the top of the code — below a licence header (comments followed by a blank line), above a doc comment
  * that belongs to the first statement. `first`: the file has forwarders, which may call the wrapper while the module is still loading,
- * so the import of `traceable` moves above any import standing before it (see {@link runsBefore}), with `names` when they join it.
+ * so the import of `traceable` moves above any import or code standing before it (see {@link runsBefore}), with `names` when they join it.
  */
 export function importEdits(ctx: FileContext, names: string[], first = false): TextEdit[] {
   const { sf, bindings } = ctx;

@@ -95,7 +95,7 @@ function instrument(ctx: FileContext, options: TransformOptions): string | undef
     return "script file (no import or export): an import would make it a module and hide its globals from other files; add `export {};` if it is meant to be a module, or /* @notrace-file */";
   }
   // A forwarder may be called from a module in an import cycle before this one's body runs: tracewire must be loaded by then,
-  // so its import goes above every other one (an existing one below another import moves up; see import-order.ts).
+  // so its import goes above every other one and above code run at load (an existing one standing lower moves up; see import-order.ts).
   // First in the list: a forwarder inserted at the same offset (the file's first statement) goes below the import.
   ctx.edits.unshift(...importEdits(ctx, imports, forwarders > 0));
   return undefined;
