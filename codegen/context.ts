@@ -39,6 +39,8 @@ export interface Bindings {
   decorator?: string;
   /** Expression naming the function wrapper here (`traceable`, `tw.traceable`), if imported. */
   wrapper?: string;
+  /** The import declaring {@link wrapper}: forwarders call it while the module may still be loading. */
+  wrapperImport?: ts.ImportDeclaration;
   /** A value (not type-only) `import { … } from 'tracewire'` new names can join. */
   namedImport?: ts.ImportDeclaration;
   /** Names declared at the top level by anything but a tracewire import. */

@@ -28,9 +28,11 @@ import { quoted } from './imports.js';
  * `this` as any function without a `this` parameter already has it.
  * Properties set on `f` (`f.ref = …`) are set on the export, and calls from
  * inside the module are traced too. `new f()` is not supported.
+ * Returns how many were wrapped now, and how many forwarders the file then has.
  */
-export function wrapExportedFunctions(ctx: FileContext, wrapper: string): number {
+export function wrapExportedFunctions(ctx: FileContext, wrapper: string): { added: number; forwarders: number } {
   let added = 0;
+  let forwarders = 0;
   const done = new Set<string>();
   for (const statement of ctx.sf.statements) {
     if (ts.isVariableStatement(statement) && hasModifier(statement, ts.SyntaxKind.ExportKeyword)) {
@@ -47,7 +49,10 @@ export function wrapExportedFunctions(ctx: FileContext, wrapper: string): number
     if (statement.body === undefined && !hasModifier(statement, ts.SyntaxKind.DeclareKeyword) && name !== undefined) continue; // an overload signature: handled with its implementation
     if (name !== undefined && done.has(name)) continue;
     if (name !== undefined) done.add(name);
-    if (name !== undefined && forwarderOf(ctx, statement) !== undefined) continue; // already traced
+    if (name !== undefined && forwarderOf(ctx, statement) !== undefined) {
+      forwarders++; // already traced
+      continue;
+    }
     const reason = functionSkipReason(ctx, statement);
     if (reason !== undefined) {
       skip(ctx, statement, subject, reason);
@@ -61,7 +66,7 @@ export function wrapExportedFunctions(ctx: FileContext, wrapper: string): number
     change(ctx, statement, `${wrapper}(${fn})${hasModifier(statement, ts.SyntaxKind.DefaultKeyword) ? ' as the default export' : ''}`);
     added++;
   }
-  return added;
+  return { added, forwarders: forwarders + added };
 }
 
 /** The forwarder and its `var`, to go right before the implementation (after its doc comment). */

@@ -1,12 +1,15 @@
 import { ts } from 'ts-morph';
 import type { Bindings, FileContext } from './context.js';
 import { backOverWhitespace, skipWhitespace, type TextEdit } from './edits.js';
+import { firstToRun, moveImportEdits, runsBefore, topOf } from './import-order.js';
 
 const MODULE = 'tracewire';
 
 /** Finds how this module reaches tracewire's `Traceable` and `traceable`, and which top-level names are taken. */
 export function findBindings(sf: ts.SourceFile): Bindings {
-  const bindings: { decorator?: string; wrapper?: string; namedImport?: ts.ImportDeclaration; taken: Set<string> } = { taken: new Set() };
+  const bindings: { decorator?: string; wrapper?: string; wrapperImport?: ts.ImportDeclaration; namedImport?: ts.ImportDeclaration; taken: Set<string> } = {
+    taken: new Set(),
+  };
   for (const statement of sf.statements) {
     if (ts.isImportDeclaration(statement)) {
       const clause = statement.importClause;
@@ -18,6 +21,7 @@ export function findBindings(sf: ts.SourceFile): Bindings {
         bindings.taken.add(named.name.text);
         if (fromTracewire && !clause.isTypeOnly) {
           bindings.decorator ??= `${named.name.text}.Traceable`;
+          bindings.wrapperImport ??= statement;
           bindings.wrapper ??= `${named.name.text}.traceable`;
         }
       } else if (named !== undefined) {
@@ -26,8 +30,10 @@ export function findBindings(sf: ts.SourceFile): Bindings {
           const imported = (element.propertyName ?? element.name).text;
           const usable = fromTracewire && !clause.isTypeOnly && !element.isTypeOnly;
           if (usable && imported === 'Traceable') bindings.decorator ??= element.name.text;
-          else if (usable && imported === 'traceable') bindings.wrapper ??= element.name.text;
-          else bindings.taken.add(element.name.text);
+          else if (usable && imported === 'traceable') {
+            bindings.wrapperImport ??= statement;
+            bindings.wrapper ??= element.name.text;
+          } else bindings.taken.add(element.name.text);
         }
       }
     } else {
@@ -38,35 +44,58 @@ export function findBindings(sf: ts.SourceFile): Bindings {
 }
 
 function declaredNames(statement: ts.Statement): string[] {
-  if (ts.isVariableStatement(statement)) {
-    return statement.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : []));
-  }
+  if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.flatMap((d) => boundNames(d.name));
   const named = statement as { name?: ts.Node };
   return named.name !== undefined && ts.isIdentifier(named.name) ? [named.name.text] : [];
 }
 
+/** The names a declaration binds, destructured ones included (`const { traceable } = require('tracewire')`). */
+function boundNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : boundNames(e.name)));
+}
+
 /**
- * The edit importing `name` from 'tracewire': joins an existing value import
+ * The edits importing `names` from 'tracewire': joins an existing value import
  * from 'tracewire' (`import { traceable } …` → `import { traceable, Traceable } …`),
- * else a new line after the last import (before the first one when `first`), else below the directive prologue
+ * else a new line after the last import (before the first one, or whatever runs first, when `first`), else below the directive prologue
  * ('use strict', 'use client'), else at the top of the code — below a licence header (comments followed by a blank line), above a doc comment
- * that belongs to the first statement.
+ * that belongs to the first statement. `first`: the file has forwarders, which may call the wrapper while the module is still loading,
+ * so the import of `traceable` moves above any import or code standing before it (see {@link runsBefore}), with `names` when they join it.
  */
-export function importEdit(ctx: FileContext, names: string[], first = false): TextEdit {
-  const { sf, text, eol } = ctx;
-  const existing = ctx.bindings.namedImport;
+export function importEdits(ctx: FileContext, names: string[], first = false): TextEdit[] {
+  const { sf, bindings } = ctx;
+  const existing = bindings.namedImport;
   const named = existing?.importClause?.namedBindings;
-  if (named !== undefined && ts.isNamedImports(named) && named.elements.length > 0) {
-    const last = named.elements[named.elements.length - 1]!;
-    return { start: last.end, end: last.end, text: names.map((n) => `, ${n}`).join('') };
+  const joinable = existing !== undefined && named !== undefined && ts.isNamedImports(named) && named.elements.length > 0;
+  const wrapperImport = bindings.wrapperImport ?? (joinable && names.includes('traceable') ? existing : undefined);
+  const edits: TextEdit[] = [];
+  if (first && wrapperImport !== undefined && runsBefore(sf, wrapperImport)) {
+    if (wrapperImport === existing) return moveImportEdits(ctx, wrapperImport, names);
+    edits.push(...moveImportEdits(ctx, wrapperImport, []));
   }
+  if (names.length === 0) return edits;
+  if (joinable) {
+    const last = named.elements[named.elements.length - 1]!;
+    return [...edits, { start: last.end, end: last.end, text: names.map((n) => `, ${n}`).join('') }];
+  }
+  return [...edits, newImportEdit(ctx, names, first)];
+}
+
+function newImportEdit(ctx: FileContext, names: string[], first: boolean): TextEdit {
+  const { sf, text, eol } = ctx;
   const imports = sf.statements.filter(ts.isImportDeclaration);
   const quote = quoteOf(sf);
   // Follow the file's semicolon style, judged on a statement that would end with one.
   const model2 = sf.statements.find((st) => ts.isImportDeclaration(st) || ts.isVariableStatement(st) || ts.isExpressionStatement(st) || ts.isExportDeclaration(st));
   const semicolon = model2 === undefined || text[model2.end - 1] === ';' ? ';' : '';
   const line = `import { ${names.join(', ')} } from ${quote}${MODULE}${quote}${semicolon}`;
-  if (first && imports[0] !== undefined) return { start: imports[0].getStart(sf), end: imports[0].getStart(sf), text: line + eol };
+  if (first && imports[0] !== undefined) {
+    // `import x = require()`, `export … from` or code above the first import runs before it: the line goes above that.
+    const load = firstToRun(sf);
+    const top = topOf(sf, load !== undefined && load.pos < imports[0].pos ? load : imports[0]);
+    return { start: top, end: top, text: line + eol };
+  }
   const lastImport = imports[imports.length - 1];
   if (lastImport !== undefined) return { start: lastImport.end, end: lastImport.end, text: eol + line };
   // 'use strict' / 'use client' work only as the first statements: the import goes below them.
@@ -75,8 +104,8 @@ export function importEdit(ctx: FileContext, names: string[], first = false): Te
   if (lastDirective !== undefined) return { start: lastDirective.end, end: lastDirective.end, text: eol + eol + line };
   const headerEnd = licenceHeaderEnd(text, sf.statements[0]?.pos ?? text.length);
   if (headerEnd !== undefined) return { start: headerEnd, end: headerEnd, text: eol + eol + line };
-  const top = skipWhitespace(text, shebangEnd(text));
-  return { start: top, end: top, text: line + eol + eol };
+  const start = skipWhitespace(text, shebangEnd(text));
+  return { start, end: start, text: line + eol + eol };
 }
 
 /** The file's quote, judged on its first import (single quotes without one). */
@@ -121,7 +150,7 @@ function licenceHeaderEnd(text: string, firstStatementPos: number): number | und
 /**
  * Edits taking `locals` (import specifiers from 'tracewire') out of their
  * import: the whole declaration when nothing else is left in it, else just
- * those specifiers and their commas — exactly undoing {@link importEdit}.
+ * those specifiers and their commas — exactly undoing {@link importEdits}.
  */
 export function removeImportEdits(ctx: FileContext, locals: readonly string[]): TextEdit[] {
   const { sf, text } = ctx;

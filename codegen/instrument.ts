@@ -6,7 +6,7 @@ import { applyEdits, lineEnding } from './edits.js';
 import { unwrapExportedFunctions, wrapExportedFunctions } from './exported-functions.js';
 import { unwrapLegacyFunctions } from './legacy-unmarked.js';
 import { unwrapProxyFunctions } from './proxy-functions.js';
-import { countIdentifiers, findBindings, importEdit, removeImportEdits } from './imports.js';
+import { countIdentifiers, findBindings, importEdits, removeImportEdits } from './imports.js';
 
 /** What to do to each file. */
 export interface TransformOptions {
@@ -84,7 +84,7 @@ function instrument(ctx: FileContext, options: TransformOptions): string | undef
   const wrapper = bindings.wrapper ?? 'traceable';
   const methods = decorateMethods(ctx, decorator);
   const fields = wrapFunctionFields(ctx, wrapper);
-  const functions = options.functions ? wrapExportedFunctions(ctx, wrapper) : 0;
+  const { added: functions, forwarders } = options.functions ? wrapExportedFunctions(ctx, wrapper) : { added: 0, forwarders: 0 };
   if (methods > 0 && bindings.decorator === undefined) imports.push('Traceable');
   if (functions + fields > 0 && bindings.wrapper === undefined) imports.push('traceable');
   const clash = imports.find((name) => bindings.taken.has(name));
@@ -94,9 +94,10 @@ function instrument(ctx: FileContext, options: TransformOptions): string | undef
   if (imports.length > 0 && !options.forceModules && !ts.isExternalModule(ctx.sf) && !/\.[mc]ts$/.test(ctx.sf.fileName)) {
     return "script file (no import or export): an import would make it a module and hide its globals from other files; add `export {};` if it is meant to be a module, or /* @notrace-file */";
   }
-  // A forwarder may be called from a module in an import cycle before this one's body runs: tracewire must be loaded by then.
+  // A forwarder may be called from a module in an import cycle before this one's body runs: tracewire must be loaded by then,
+  // so its import goes above every other one and above code run at load (an existing one standing lower moves up; see import-order.ts).
   // First in the list: a forwarder inserted at the same offset (the file's first statement) goes below the import.
-  if (imports.length > 0) ctx.edits.unshift(importEdit(ctx, imports, functions > 0));
+  ctx.edits.unshift(...importEdits(ctx, imports, forwarders > 0));
   return undefined;
 }
 
