@@ -9,7 +9,8 @@ import { SpanEnd, type SpanEvent } from './span-event.js';
 
 /**
  * @internal The door of the pipeline: admits span events within the queue
- * budget (evicting the oldest waiting batches under drop-oldest), counts
+ * budget (evicting the oldest waiting batches under drop-oldest, the open
+ * one closed first when no other waits), counts
  * what is lost, and folds an end into its still-queued start.
  */
 export class Admission {
@@ -19,6 +20,7 @@ export class Admission {
   readonly #counters: DeliveryCounters;
   readonly #warnings: DropWarnings;
   readonly #settle: (batch: PendingBatch, outcome: BatchOutcome) => void;
+  readonly #closeOpenBatch: () => void;
 
   constructor(
     config: Pick<DeliveryConfig, 'maxQueueSize' | 'maxQueueBytes' | 'dropPolicy'>,
@@ -27,6 +29,7 @@ export class Admission {
     counters: DeliveryCounters,
     warnings: DropWarnings,
     settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
+    closeOpenBatch: () => void,
   ) {
     this.#config = config;
     this.#budget = budget;
@@ -34,6 +37,7 @@ export class Admission {
     this.#counters = counters;
     this.#warnings = warnings;
     this.#settle = settle;
+    this.#closeOpenBatch = closeOpenBatch;
   }
 
   /**
@@ -47,7 +51,11 @@ export class Admission {
     do {
       const { maxQueueSize, maxQueueBytes, dropPolicy } = this.#config;
       const full = `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); `;
-      const evicted = dropPolicy === 'drop-oldest' ? this.#queue.evictOldest() : undefined;
+      let evicted: PendingBatch | undefined;
+      if (dropPolicy === 'drop-oldest') {
+        // Nothing closed waiting (a queue no larger than a batch): the open batch holds the oldest spans.
+        evicted = this.#queue.evictOldest() ?? (this.#closeOpenBatch(), this.#queue.evictOldest());
+      }
       if (evicted === undefined) {
         // A refused start loses nothing (its end posts the whole run): only a refused end is a drop, counted and warned.
         if (event instanceof SpanEnd) {

@@ -115,7 +115,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.#spool = config.spoolDir === undefined ? undefined : spoolFor(config.spoolDir, send, counters, warnings);
     this.#outcomes = new BatchOutcomes(send, this.#queue, this.#budget, counters, warnings, this.#progress, this.#spool);
     const settle = this.#outcomes.settle.bind(this.#outcomes);
-    this.#admission = new Admission(config, this.#budget, this.#queue, counters, warnings, settle);
+    this.#admission = new Admission(config, this.#budget, this.#queue, counters, warnings, settle, () => this.#closeNow.subscriber?.next());
     const longLived = host.longLived ?? isLongLivedHost();
     this.#background = !strategy.holdsBatchesForFlush && longLived ? new BackgroundSends(() => this.#slots.fill(), () => this.#queue.releasedCount) : undefined;
     this.#slots = new ExportSlots(this.#queue, config.maxConcurrentExports, config.exportTimeoutMillis, {

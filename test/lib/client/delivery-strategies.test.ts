@@ -294,7 +294,7 @@ describe('bounded queue', () => {
     expect(warnings.filter((w) => w.includes('queue is full'))).toHaveLength(1);
   });
 
-  test('drop-oldest that both evicts a waiting batch and drops an end it cannot place warns once', async () => {
+  test('drop-oldest with nothing closed waiting closes the open batch and evicts it: the running spans\' starts go, their ends still arrive whole; one warning', async () => {
     const client = install({ manualFlushMode: true, maxQueueSize: 4, maxBatchSize: 3, dropPolicy: 'drop-oldest' });
     const gate = deferred();
     const open = traceable(async function open() {
@@ -302,13 +302,23 @@ describe('bounded queue', () => {
     });
     for (let i = 0; i < 3; i++) work(i); // one closed batch of three complete runs
     const calls = [open(), open()]; // evicts that batch; both starts and their reserved ends fill the room, in a batch still open
-    work(3); // nothing left to evict: its start is refused, its end dropped
+    work(3); // nothing closed waits: the open batch (the two starts) is closed and evicted
     gate.resolve();
     await Promise.all(calls);
-    expect(await client.flush()).toMatchObject({ delivered: 2 });
+    expect(await client.flush()).toMatchObject({ delivered: 3 });
+    expect(exporter.batches.flatMap((batch) => batch.post.map((run) => run.name)).sort()).toEqual(['open', 'open', 'work']);
     expect(warnings.filter((w) => w.includes('queue is full'))).toEqual([expect.stringContaining('the oldest spans are being dropped')]);
-    const stats = client.stats();
-    expect(stats).toMatchObject({ spansEnded: 6, delivered: 2, pending: 0, dropped: { queueFull: 4 } });
+    expect(client.stats()).toMatchObject({ spansEnded: 6, delivered: 3, pending: 0, dropped: { queueFull: 3 } });
+  });
+
+  test('drop-oldest with a queue no larger than a batch (maxQueueSize 10, maxBatchSize 100) still drops the oldest, a batch at a time', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 10, dropPolicy: 'drop-oldest' });
+    for (let i = 0; i < 200; i++) work(i);
+    await client.flush();
+    const kept = exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input as number));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => 200 - kept.length + i)); // the newest, in order
+    expect(client.stats()).toMatchObject({ delivered: kept.length, dropped: { queueFull: 200 - kept.length } });
   });
 
   test('drop-oldest: a span whose start was evicted still arrives whole through its end', async () => {
