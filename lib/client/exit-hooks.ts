@@ -1,10 +1,20 @@
+import { noop } from '../noop.js';
+
 /** Something with queued spans to deliver when the process is about to exit on its own. */
 export interface ExitFlushable {
   /** Starts a flush if there is anything new to deliver; `undefined` when there is not. */
   flushBeforeExit(): Promise<unknown> | undefined;
 }
 
-const live = new Set<ExitFlushable>();
+/**
+ * Held weakly: a client nobody can reach any more (one per request or per
+ * tenant, never shut down) must not stay in memory for good. One with spans
+ * on their way stays reachable anyway — through its batch timer or the
+ * export in flight — until they are delivered. A manual client's spans wait
+ * for a `flush()` only its holder can call: one nobody holds goes with them.
+ */
+const live = new Set<WeakRef<ExitFlushable>>();
+const forget = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<WeakRef<ExitFlushable>>((ref) => live.delete(ref)) : undefined;
 let installed = false;
 
 /**
@@ -14,12 +24,19 @@ let installed = false;
  * enough. One listener serves every client. Returns the unregister function.
  */
 export function flushBeforeExit(target: ExitFlushable): () => void {
-  live.add(target);
-  if (!installed && typeof process !== 'undefined' && typeof process.on === 'function') {
+  // No process events (workerd, edge runtimes): no natural exit to flush at.
+  if (typeof process === 'undefined' || typeof process.on !== 'function' || typeof WeakRef !== 'function') return noop;
+  const ref = new WeakRef(target);
+  live.add(ref);
+  forget?.register(target, ref, ref);
+  if (!installed) {
     installed = true;
     process.on('beforeExit', () => {
-      for (const flushable of live) void flushable.flushBeforeExit();
+      for (const flushable of live) void flushable.deref()?.flushBeforeExit();
     });
   }
-  return () => live.delete(target);
+  return () => {
+    live.delete(ref);
+    forget?.unregister(ref);
+  };
 }

@@ -70,6 +70,36 @@ test('a client that was shut down is let go, exporter and all: the exit hook kee
   expect(released.exporter.deref()).toBeUndefined();
 });
 
+test('a client never shut down that nobody can reach any more, its spans delivered, is let go too: no hold per client or tenant', async () => {
+  const gc = collectGarbage();
+  const released = await (async () => {
+    const { exporter } = signallingExporter();
+    const client = new TracingClient({ exporter, manualFlushMode: true });
+    traceable(function perRequest() { return 1; }, { client })();
+    expect(await client.flush()).toMatchObject({ delivered: 1 });
+    return { client: new WeakRef(client), exporter: new WeakRef(exporter) };
+  })();
+  const held = () => released.client.deref() !== undefined || released.exporter.deref() !== undefined;
+  for (let round = 0; round < 10 && held(); round++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  }
+  expect(released.exporter.deref()).toBeUndefined();
+  expect(released.client.deref()).toBeUndefined();
+});
+
+test('a background client nobody holds still delivers what it queued: its batch timer keeps it', async () => {
+  const gc = collectGarbage();
+  const { exporter, batches, firstBatch } = signallingExporter();
+  (() => {
+    const client = new TracingClient({ exporter, flushIntervalMillis: 200 });
+    traceable(function unheld() { return 1; }, { client })();
+  })();
+  gc();
+  expect(await within(firstBatch, 20_000)).not.toBe('timed out');
+  expect(batches.flatMap((batch) => batch.post).map((run) => run.name)).toEqual(['unheld']);
+});
+
 test('however many clients a program creates, the exit flush adds one beforeExit listener in all', async () => {
   const before = process.listenerCount('beforeExit');
   const clients = Array.from({ length: 12 }, () => new TracingClient({ exporter: signallingExporter().exporter }));
