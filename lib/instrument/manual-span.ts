@@ -120,7 +120,7 @@ class ManualSpan implements SpanHandle {
   get runType(): RunType { return this.outcome.span.runType; }
   get isRecording(): boolean { return this.outcome.span.isRecording; }
   setMetadata(key: string, value: unknown): this { this.outcome.span.setMetadata(key, value); return this; }
-  addTags(...tags: string[]): this { this.outcome.span.addTags(...tags); return this; }
+  addTags(...tags: Array<string | readonly string[]>): this { this.outcome.span.addTags(...tags); return this; }
   addEvent(name: string, attributes?: Record<string, unknown>): this { this.outcome.span.addEvent(name, attributes); return this; }
   setName(name: string): this { this.outcome.span.setName(name); return this; }
   setOutputs(outputs: unknown): this { this.outcome.span.setOutputs(outputs); return this; }

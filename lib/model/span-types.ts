@@ -18,7 +18,8 @@ export interface ActiveSpan {
   readonly isRecording: boolean;
   /** Sets one metadata key (serialized safely now). Children started later inherit it. */
   setMetadata(key: string, value: unknown): this;
-  addTags(...tags: string[]): this;
+  /** Adds tags, once each: strings or numbers, or arrays of them; anything else (`null`, an object) is no tag and ignored. */
+  addTags(...tags: Array<string | readonly string[]>): this;
   /** Records a point-in-time event with optional attributes. */
   addEvent(name: string, attributes?: Record<string, unknown>): this;
   /** Renames the run (e.g. once the call knows what it is doing). An empty or non-string name is ignored. */

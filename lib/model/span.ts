@@ -169,9 +169,11 @@ export class Span implements ActiveSpan {
     return this;
   }
 
-  addTags(...tags: string[]): this {
+  addTags(...tags: Array<string | readonly string[]>): this {
     if (!this.isRecording) return this;
-    const added = tags.map(String).filter((tag, i, all) => !this.tags.includes(tag) && all.indexOf(tag) === i);
+    // An array given as one argument is its tags; what is not a string or a number is no tag (`null`, an object).
+    const given = (tags as unknown[]).flat().filter((tag) => typeof tag === 'string' || typeof tag === 'number');
+    const added = given.map(String).filter((tag, i, all) => !this.tags.includes(tag) && all.indexOf(tag) === i);
     if (added.length > 0) this.tags = [...this.tags, ...added];
     return this;
   }
