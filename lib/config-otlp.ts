@@ -67,17 +67,27 @@ export function resolveOtlpSettings(options: OtlpOptions, env: Env = process.env
     if (options.headers === null || typeof options.headers !== 'object') throw new TracewireConfigError('headers', options.headers, 'an object of header names to string values');
     for (const [name, value] of Object.entries(options.headers)) addHeader(headers, name, value, 'headers');
   }
-  const serviceName = options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME');
-  if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === '')) throw new TracewireConfigError('serviceName', serviceName, 'a non-empty string');
+  const serviceName = serviceNameOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'));
   const protocolEnv = otlpVariables('PROTOCOL');
   const protocol = options.protocol ?? envChoice(env, protocolEnv, PROTOCOLS) ?? 'http/json';
   if (!PROTOCOLS.includes(protocol)) throw new TracewireConfigError('protocol', protocol, PROTOCOLS.join(' or '));
   const protocolSetting = options.protocol !== undefined ? 'protocol' : (firstSet(env, protocolEnv)?.name ?? 'protocol');
   const compression = envChoice(env, otlpVariables('COMPRESSION'), ['gzip', 'none'] as const);
   const gzip = booleanOption(options.gzip, 'gzip', compression === 'gzip');
-  const maxPendingStarts = options.maxPendingStarts ?? 10_000;
-  if (!Number.isInteger(maxPendingStarts) || maxPendingStarts < 0) throw new TracewireConfigError('maxPendingStarts', maxPendingStarts, 'a whole number, 0 or more');
+  const maxPendingStarts = maxPendingStartsOption(options.maxPendingStarts);
   return { url, headers, serviceName, protocol, protocolSetting, gzip, maxPendingStarts };
+}
+
+/** @internal `serviceName`, checked: undefined or a non-empty string. */
+export function serviceNameOption(serviceName: unknown): string | undefined {
+  if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === '')) throw new TracewireConfigError('serviceName', serviceName, 'a non-empty string');
+  return serviceName;
+}
+
+/** @internal `maxPendingStarts`, checked: a whole number, 0 or more; 10 000 when not given. */
+export function maxPendingStartsOption(maxPendingStarts: unknown = 10_000): number {
+  if (!Number.isInteger(maxPendingStarts) || (maxPendingStarts as number) < 0) throw new TracewireConfigError('maxPendingStarts', maxPendingStarts, 'a whole number, 0 or more');
+  return maxPendingStarts as number;
 }
 
 function resolveUrl(options: OtlpOptions, env: Env): URL {

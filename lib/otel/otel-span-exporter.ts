@@ -1,4 +1,5 @@
 import { optionsObject } from '../config-env.js';
+import { maxPendingStartsOption, serviceNameOption } from '../config-otlp.js';
 import { TracewireConfigError } from '../errors.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from '../exporters/span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from '../exporters/otlp/otlp-request.js';
@@ -51,10 +52,7 @@ export function fromOpenTelemetryExporter(exporter: OpenTelemetrySpanExporter, o
   }
   options = optionsObject(options, 'fromOpenTelemetryExporter');
   for (const key of Object.keys(options)) if (!OPTIONS.includes(key)) throw new TracewireConfigError(`option "${key}"`, key, `one of ${OPTIONS.join(', ')}`);
-  const { serviceName, maxPendingStarts = 10_000 } = options;
-  if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === '')) throw new TracewireConfigError('serviceName', serviceName, 'a non-empty string');
-  if (!Number.isInteger(maxPendingStarts) || maxPendingStarts < 0) throw new TracewireConfigError('maxPendingStarts', maxPendingStarts, 'a whole number, 0 or more');
-  return new OpenTelemetryExporterAdapter(exporter, serviceName, new PendingStarts(maxPendingStarts));
+  return new OpenTelemetryExporterAdapter(exporter, serviceNameOption(options.serviceName), new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)));
 }
 
 const OPTIONS = ['serviceName', 'maxPendingStarts'];
