@@ -33,6 +33,14 @@ function collectGarbage(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
+/** Collects garbage, a turn of the event loop between rounds, until `refs` are gone (or ten rounds). */
+async function collectUntilGone(gc: () => void, ...refs: WeakRef<object>[]): Promise<void> {
+  for (let round = 0; round < 10 && refs.some((ref) => ref.deref() !== undefined); round++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  }
+}
+
 // Batches that would otherwise wait a minute for their timer: only the exit flush can send them.
 const HOLDS_FOR_A_MINUTE = { flushIntervalMillis: 60_000, maxBatchSize: 1_000 };
 
@@ -61,11 +69,7 @@ test('a client that was shut down is let go, exporter and all: the exit hook kee
     await client.shutdown();
     return { client: new WeakRef(client), exporter: new WeakRef(exporter) };
   })();
-  const held = () => released.client.deref() !== undefined || released.exporter.deref() !== undefined;
-  for (let round = 0; round < 10 && held(); round++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-  }
+  await collectUntilGone(gc, released.client, released.exporter);
   expect(released.client.deref()).toBeUndefined();
   expect(released.exporter.deref()).toBeUndefined();
 });
@@ -79,11 +83,7 @@ test('a client never shut down that nobody can reach any more, its spans deliver
     expect(await client.flush()).toMatchObject({ delivered: 1 });
     return { client: new WeakRef(client), exporter: new WeakRef(exporter) };
   })();
-  const held = () => released.client.deref() !== undefined || released.exporter.deref() !== undefined;
-  for (let round = 0; round < 10 && held(); round++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-  }
+  await collectUntilGone(gc, released.client, released.exporter);
   expect(released.exporter.deref()).toBeUndefined();
   expect(released.client.deref()).toBeUndefined();
 });
