@@ -84,7 +84,12 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
   if (!hook(thenable, 'then', own, then)) outcome.end('success');
   else {
     for (const key of ['catch', 'finally']) {
-      const method = (thenable as Record<string, unknown>)[key];
+      let method: unknown;
+      try {
+        method = (thenable as Record<string, unknown>)[key];
+      } catch {
+        continue; // a getter that throws (a proxy): left alone, as the consumer would meet it
+      }
       if (typeof method !== 'function') continue;
       const original = unhooked(method);
       // The original runs and its result is returned; when it made no call of `then`, one of ours observes.

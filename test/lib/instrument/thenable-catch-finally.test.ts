@@ -114,3 +114,18 @@ test('a real Knex query settled through catch (which calls its then) runs one qu
     await db.destroy();
   }
 });
+
+test('a thenable whose catch is a getter that throws comes back untouched by it, and the call returns normally', async () => {
+  const source = {
+    then: (resolve: (value: string) => void) => resolve('v'),
+    get catch(): never {
+      throw new Error('no catch here');
+    },
+  };
+  const result = traceable(function odd() {
+    return source;
+  })();
+  expect(result).toBe(source);
+  expect(await result).toBe('v');
+  expect(() => source.catch).toThrow('no catch here');
+});
