@@ -12,7 +12,7 @@ import { wrapTraced } from './wrap-traced.js';
 
 /** Options of {@link FlushOnExit}. */
 export interface FlushOnExitOptions {
-  /** Hard deadline of the wait after the handler settles; at it the handler returns anyway. Default 2 000. */
+  /** Hard deadline of the wait after the handler settles; at it the handler returns anyway. Default 2 000. Under AWS Lambda the wait also ends 150 ms before the invocation's deadline. */
   readonly timeoutMillis?: number;
   /** Called after every invocation's flush with what it achieved (also on timeout). */
   readonly onFlushResult?: (result: InvocationFlushResult) => void;
@@ -39,6 +39,18 @@ let warnedTimeout = false;
  * its own error. Arguments pass through untouched and `length` is kept (AWS
  * Lambda rejects handlers whose arity grew). A sync handler stays sync: its
  * flush starts but is not awaited. Stacks with `@Traceable` in either order.
+ *
+ * AWS Lambda: with a context argument (`getRemainingTimeInMillis()`), the
+ * wait also ends 150 ms (a margin for posting the response) before Lambda's
+ * deadline, so the response is posted in time; with less left than that,
+ * nothing is waited for and the spans stay queued (`pending` in
+ * `onFlushResult` and `stats()`) for the background sender or the next
+ * invocation. A callback-style handler, `(event, context, callback)`, that
+ * returns no thenable gets a stand-in callback: when called, the
+ * invocation's spans are flushed first (a traced handler's span ends there,
+ * with the callback's result or error), then Lambda's callback is called
+ * with the same `this` and arguments. A returned thenable settles the
+ * invocation instead, as in Lambda's runtime.
  *
  * On a class (a long-lived host): installs, once per process, SIGTERM /
  * SIGINT / natural-exit hooks that flush and shut down within the deadline.
