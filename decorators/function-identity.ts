@@ -1,6 +1,6 @@
 import type { CallSite } from '../lib/instrument/trace-options.js';
 
-/** Marks a function tracewire produced, so tracing it again is a no-op; its value is what it traces and how ({@link TracedParts}). */
+/** Marks a function tracewire produced, so tracing it again is a no-op (`true`: every copy of tracewire reads that). */
 const TRACED = Symbol.for('tracewire.traced');
 /** Marks a `@FlushOnExit` wrapper; see `flushOnExitParts`. */
 const FLUSH_ON_EXIT = Symbol.for('tracewire.flushOnExit');
@@ -25,7 +25,7 @@ interface MetadataReflect {
 /** True when `fn` is already a tracewire wrapper (or a `@FlushOnExit` wrapper around one). */
 export function isTraced(fn: unknown): boolean {
   if (typeof fn !== 'function') return false;
-  if ((fn as unknown as Record<symbol, unknown>)[TRACED]) return true;
+  if ((fn as unknown as Record<symbol, unknown>)[TRACED] === true) return true;
   const parts = flushOnExitParts(fn);
   return parts !== undefined && isTraced(parts.inner);
 }
@@ -33,14 +33,17 @@ export function isTraced(fn: unknown): boolean {
 /** A traced wrapper's original and call site, so `@FlushOnExit` can trace its own adapter of the original in its place. */
 export type TracedParts = readonly [original: Function, site: CallSite];
 
+/** Kept apart from the shared mark: only this copy's own wrappers, with this copy's call sites. */
+const partsOf = new WeakMap<Function, TracedParts>();
+
 export function markTraced(wrapper: Function, parts: TracedParts): void {
-  Object.defineProperty(wrapper, TRACED, { value: parts });
+  Object.defineProperty(wrapper, TRACED, { value: true });
+  partsOf.set(wrapper, parts);
 }
 
 /** How `fn` was traced, when this copy of tracewire traced it. */
 export function tracedParts(fn: Function): TracedParts | undefined {
-  const parts = (fn as unknown as Record<symbol, unknown>)[TRACED];
-  return Array.isArray(parts) ? (parts as unknown as TracedParts) : undefined;
+  return partsOf.get(fn);
 }
 
 export function markFlushOnExit(wrapper: Function, parts: FlushOnExitParts): void {
