@@ -3,14 +3,16 @@ import type { TracingClient } from '../lib/client/tracing-client.js';
 import { TracewireConfigError } from '../lib/errors.js';
 import { flushInvocation, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation.js';
 import { runWithinInvocationBudget } from '../lib/lifecycle/invocation-deadline.js';
+import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCallback, thenOf } from '../lib/lifecycle/lambda-invocation.js';
 import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
-import { adoptIdentity, markFlushOnExit } from './function-identity.js';
+import { adoptIdentity, markFlushOnExit, tracedParts } from './function-identity.js';
+import { wrapTraced } from './wrap-traced.js';
 
 /** Options of {@link FlushOnExit}. */
 export interface FlushOnExitOptions {
-  /** Hard deadline of the wait after the handler settles; at it the handler returns anyway. Default 2 000. */
+  /** Hard deadline of the wait after the handler settles; at it the handler returns anyway. Default 2 000. Under AWS Lambda the wait also ends 150 ms before the invocation's deadline. */
   readonly timeoutMillis?: number;
   /** Called after every invocation's flush with what it achieved (also on timeout). */
   readonly onFlushResult?: (result: InvocationFlushResult) => void;
@@ -38,6 +40,18 @@ let warnedTimeout = false;
  * Lambda rejects handlers whose arity grew). A sync handler stays sync: its
  * flush starts but is not awaited. Stacks with `@Traceable` in either order.
  *
+ * AWS Lambda: with a context argument (`getRemainingTimeInMillis()`), the
+ * wait also ends 150 ms (a margin for posting the response) before Lambda's
+ * deadline, so the response is posted in time; with less left than that,
+ * nothing is waited for and the spans stay queued (`pending` in
+ * `onFlushResult` and `stats()`) for the background sender or the next
+ * invocation. A callback-style handler, `(event, context, callback)`, that
+ * returns no thenable gets a stand-in callback: when called, the
+ * invocation's spans are flushed first (a traced handler's span ends there,
+ * with the callback's result or error), then Lambda's callback is called
+ * with the same `this` and arguments. A returned thenable settles the
+ * invocation instead, as in Lambda's runtime.
+ *
  * On a class (a long-lived host): installs, once per process, SIGTERM /
  * SIGINT / natural-exit hooks that flush and shut down within the deadline.
  */
@@ -52,40 +66,64 @@ export function FlushOnExit(options: FlushOnExitOptions = {}): FlushOnExitDecora
 
 type Settings = Required<Pick<FlushOnExitOptions, 'timeoutMillis'>> & Omit<FlushOnExitOptions, 'timeoutMillis'>;
 
-function wrapFlushOnExit(original: Function, settings: Settings): Function {
+/** `inner`: what the wrapper calls — the original made to settle on Lambda's callback, or (rewrapped) a traced wrapper around that. */
+function wrapFlushOnExit(original: Function, settings: Settings, inner?: Function): Function {
+  if (inner === undefined) {
+    // The adapter goes inside any tracing, so a callback-style call's span ends at the callback: an already
+    // traced original (`@FlushOnExit @Traceable`) is traced again around the adapter of what it traced.
+    const traced = tracedParts(original);
+    adoptIdentity(original, (inner = settlingOnCallback(traced?.[0] ?? original)));
+    if (traced !== undefined) inner = wrapTraced(inner, traced[1]);
+  }
+  const target = inner;
   const wrapper = function (this: unknown): unknown {
     const client = settings.client ?? globalClient.current;
-    if (client === undefined || !client.isRecording) return Reflect.apply(original, this, arguments);
+    if (client === undefined || !client.isRecording) return Reflect.apply(target, this, arguments);
     const handOff = settings.waitUntil === 'auto' ? findWaitUntil(arguments) : settings.waitUntil;
+    const cutoffAt = lambdaCutoffAt(arguments);
+    let flushing: Promise<void> | undefined;
+    // One flush per invocation, whichever ends it first: the returned promise, Lambda's callback, a throw.
+    const finish = (): Promise<void> => (flushing ??= afterInvocation(client, settings, handOff, cutoffAt));
+    const lambda = CallbackInvocation.of(arguments);
+    const args: unknown[] | IArguments = lambda === undefined ? arguments : Array.prototype.slice.call(arguments);
+    if (lambda !== undefined) args[2] = lambda.callback;
     let result: unknown;
     try {
       // Blocking roots inside wait for delivery within this invocation's budget, not the client's flushTimeoutMillis.
-      result = runWithinInvocationBudget(settings.timeoutMillis, () => Reflect.apply(original, this, arguments));
+      result = runWithinInvocationBudget(settings.timeoutMillis, cutoffAt, () => Reflect.apply(target, this, args));
     } catch (error) {
-      void afterInvocation(client, settings, handOff);
+      lambda?.release(finish());
+      void finish();
       throw error;
     }
+    if (lambda?.byCallback) {
+      // `result` settles when the callback is called (after the handler's span ended, if traced): flush, then call Lambda's.
+      lambda.release((result as Promise<unknown>).then(finish, finish));
+      return lambda.result;
+    }
+    lambda?.release(lambda.completion.then(finish, finish));
     const then = thenOf(result);
     if (then === undefined) {
-      void afterInvocation(client, settings, handOff); // a sync handler stays sync
+      void finish(); // a sync handler stays sync
       return result;
     }
     return Reflect.apply(then, result, [
-      (value: unknown) => afterInvocation(client, settings, handOff).then(() => value),
+      (value: unknown) => finish().then(() => value),
       (error: unknown) =>
-        afterInvocation(client, settings, handOff).then(() => {
+        finish().then(() => {
           throw error;
         }),
     ]);
   };
   adoptIdentity(original, wrapper);
-  markFlushOnExit(wrapper, { inner: original, rewrap: (inner) => wrapFlushOnExit(inner, settings) });
+  markFlushOnExit(wrapper, { inner: target, rewrap: (traced) => wrapFlushOnExit(original, settings, traced) });
   return wrapper;
 }
 
 /** Flushes (or hands the flush to the platform) and reports; resolves when the handler may settle, never rejects. */
-function afterInvocation(client: TracingClient, settings: Settings, handOff: WaitUntil | undefined): Promise<void> {
-  const flushing = flushInvocation(client, settings.timeoutMillis).then((result) => report(client, settings, result));
+function afterInvocation(client: TracingClient, settings: Settings, handOff: WaitUntil | undefined, cutoffAt: number): Promise<void> {
+  const waitMillis = Math.min(settings.timeoutMillis, cutoffAt - Date.now());
+  const flushing = flushInvocation(client, waitMillis).then((result) => report(client, settings, result, waitMillis));
   if (handOff === undefined) return flushing;
   try {
     handOff(flushing);
@@ -95,25 +133,16 @@ function afterInvocation(client: TracingClient, settings: Settings, handOff: Wai
   }
 }
 
-function report(client: TracingClient, settings: Settings, result: InvocationFlushResult): void {
+function report(client: TracingClient, settings: Settings, result: InvocationFlushResult, waitMillis: number): void {
   if (result.timedOut && !warnedTimeout) {
     warnedTimeout = true;
-    client.warn(`tracewire: @FlushOnExit gave up waiting after ${settings.timeoutMillis} ms with ${result.pending} span(s) undelivered; the handler returned anyway. Reported once per process; see onFlushResult.`);
+    const cut = waitMillis < settings.timeoutMillis ? ` (Lambda's remaining time less ${LAMBDA_MARGIN_MILLIS} ms)` : '';
+    client.warn(`tracewire: @FlushOnExit gave up waiting after ${Math.max(0, Math.round(waitMillis))} ms${cut} with ${result.pending} span(s) undelivered; the handler returned anyway. Reported once per process; see onFlushResult.`);
   }
   try {
     settings.onFlushResult?.(result);
   } catch {
     // A throwing callback must not change the handler's outcome.
-  }
-}
-
-function thenOf(value: unknown): Function | undefined {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
-  try {
-    const then = (value as { then?: unknown }).then;
-    return typeof then === 'function' ? then : undefined;
-  } catch {
-    return undefined;
   }
 }
 

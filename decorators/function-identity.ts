@@ -1,4 +1,6 @@
-/** Marks a function tracewire produced, so tracing it again is a no-op. */
+import type { CallSite } from '../lib/instrument/trace-options.js';
+
+/** Marks a function tracewire produced, so tracing it again is a no-op (`true`: every copy of tracewire reads that). */
 const TRACED = Symbol.for('tracewire.traced');
 /** Marks a `@FlushOnExit` wrapper; see `flushOnExitParts`. */
 const FLUSH_ON_EXIT = Symbol.for('tracewire.flushOnExit');
@@ -28,8 +30,20 @@ export function isTraced(fn: unknown): boolean {
   return parts !== undefined && isTraced(parts.inner);
 }
 
-export function markTraced(wrapper: Function): void {
+/** A traced wrapper's original and call site, so `@FlushOnExit` can trace its own adapter of the original in its place. */
+export type TracedParts = readonly [original: Function, site: CallSite];
+
+/** Kept apart from the shared mark: only this copy's own wrappers, with this copy's call sites. */
+const partsOf = new WeakMap<Function, TracedParts>();
+
+export function markTraced(wrapper: Function, parts: TracedParts): void {
   Object.defineProperty(wrapper, TRACED, { value: true });
+  partsOf.set(wrapper, parts);
+}
+
+/** How `fn` was traced, when this copy of tracewire traced it. */
+export function tracedParts(fn: Function): TracedParts | undefined {
+  return partsOf.get(fn);
 }
 
 export function markFlushOnExit(wrapper: Function, parts: FlushOnExitParts): void {

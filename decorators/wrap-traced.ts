@@ -24,6 +24,6 @@ export function wrapTraced<F extends Function>(original: F, site: CallSite): F {
     return runTraced(site, this, arguments, original);
   };
   adoptIdentity(original, wrapper);
-  markTraced(wrapper);
+  markTraced(wrapper, [original, site]);
   return wrapper as unknown as F;
 }

@@ -16,7 +16,10 @@ const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0
  * background waits for everything enqueued before now (this invocation's
  * spans, not those of later ones, so it ends under steady traffic); manual
  * flushes; blocking needs nothing more. Never rejects; waits at most
- * `timeoutMillis`.
+ * `timeoutMillis`. With no time at all (0 or less: Lambda's deadline is that
+ * close) nothing is started — an export begun now would be frozen
+ * mid-request — and the spans stay queued, reported as `pending`, for the
+ * background sender or the next invocation's flush.
  */
 export async function flushInvocation(client: TracingClient, timeoutMillis: number): Promise<InvocationFlushResult> {
   const started = performance.now();
@@ -24,7 +27,10 @@ export async function flushInvocation(client: TracingClient, timeoutMillis: numb
   const action = mode === 'manual' ? 'flushed' : mode === 'blocking' ? 'none' : 'awaited-pending';
   let result = NOTHING;
   try {
-    if (action === 'flushed') result = await client.flush({ timeoutMillis });
+    if (!(timeoutMillis > 0)) {
+      const pending = action === 'none' ? 0 : client.stats().pending;
+      result = { ...NOTHING, pending, timedOut: pending > 0 };
+    } else if (action === 'flushed') result = await client.flush({ timeoutMillis });
     else if (action === 'awaited-pending') result = await client.awaitPendingTraceBatches({ timeoutMillis });
   } catch {
     // The client's waits never reject; this is belt and braces for a user-supplied strategy.

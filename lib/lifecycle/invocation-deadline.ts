@@ -3,6 +3,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /** The wait budget of one `@FlushOnExit` invocation, shared by every delivery wait inside it. */
 interface InvocationBudget {
   readonly timeoutMillis: number;
+  /** No wait may last past this instant (`Date.now()` ms): the Lambda deadline less a margin, or `Infinity`. */
+  readonly cutoffAt: number;
   /** Set by the first wait: later waits share what is left. */
   deadlineAt?: number;
 }
@@ -11,10 +13,11 @@ const invocation = new AsyncLocalStorage<InvocationBudget>();
 
 /**
  * @internal Runs a handler so the delivery waits inside it (a blocking
- * root's) together last at most `timeoutMillis`, counted from the first.
+ * root's) together last at most `timeoutMillis`, counted from the first,
+ * and end by `cutoffAt`.
  */
-export function runWithinInvocationBudget<T>(timeoutMillis: number, handler: () => T): T {
-  return invocation.run({ timeoutMillis }, handler);
+export function runWithinInvocationBudget<T>(timeoutMillis: number, cutoffAt: number, handler: () => T): T {
+  return invocation.run({ timeoutMillis, cutoffAt }, handler);
 }
 
 /**
@@ -24,6 +27,6 @@ export function runWithinInvocationBudget<T>(timeoutMillis: number, handler: () 
 export function invocationWaitMillis(fallbackMillis: number): number {
   const budget = invocation.getStore();
   if (budget === undefined) return fallbackMillis;
-  budget.deadlineAt ??= Date.now() + budget.timeoutMillis;
+  budget.deadlineAt ??= Math.min(Date.now() + budget.timeoutMillis, budget.cutoffAt);
   return Math.max(0, Math.min(fallbackMillis, budget.deadlineAt - Date.now()));
 }

@@ -47,6 +47,13 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     expect(traceable(tracedElsewhere)).toBe(tracedElsewhere);
   });
 
+  test('the mark this copy writes is that same `true`, which every copy (older ones too) reads', () => {
+    const traced = traceable(function handle(): number {
+      return 1;
+    });
+    expect((traced as unknown as Record<symbol, unknown>)[Symbol.for('tracewire.traced')]).toBe(true);
+  });
+
   test("tracing a @FlushOnExit handler made by another loaded copy nests inside it, through that copy's mark", () => {
     const inner = function handle(): string {
       return 'handled';

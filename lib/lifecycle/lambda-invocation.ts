@@ -1,0 +1,110 @@
+/**
+ * Time kept back from AWS Lambda's deadline for what follows the flush: the
+ * runtime posting the response. A flush that ran to the deadline itself would
+ * turn the response into "Task timed out", and lose the spans anyway.
+ */
+export const LAMBDA_MARGIN_MILLIS = 150;
+
+type LambdaContext = { getRemainingTimeInMillis(): unknown };
+
+function isLambdaContext(value: unknown): value is LambdaContext {
+  return value !== null && typeof value === 'object' && typeof (value as Partial<LambdaContext>).getRemainingTimeInMillis === 'function';
+}
+
+/**
+ * @internal The instant (`Date.now()` ms) by which an invocation's waits must
+ * end: Lambda's deadline less {@link LAMBDA_MARGIN_MILLIS}, read from the
+ * context among the handler's arguments (the one with a
+ * `getRemainingTimeInMillis` function; Lambda passes it second). `Infinity`
+ * without one, or when it cannot be read.
+ */
+export function lambdaCutoffAt(args: ArrayLike<unknown>): number {
+  for (let i = 0; i < args.length; i++) {
+    const context = args[i];
+    if (!isLambdaContext(context)) continue;
+    try {
+      const left = Number(context.getRemainingTimeInMillis());
+      if (Number.isFinite(left)) return Date.now() + left - LAMBDA_MARGIN_MILLIS;
+    } catch {
+      // An unreadable deadline is no deadline: the handler's own timeoutMillis still bounds the wait.
+    }
+  }
+  return Infinity;
+}
+
+/** Replacements for Lambda's callback: the invocation each was made for. */
+const invocations = new WeakMap<Function, CallbackInvocation>();
+
+/**
+ * @internal One call of a callback-style Lambda handler,
+ * `(event, context, callback)`: a function third, next to a Lambda context
+ * second (an Express / Nest `next` is not one). The handler gets
+ * {@link callback} instead of Lambda's: each call of it settles
+ * {@link completion} (the first one counts: error-first, as Lambda reads it),
+ * then, once {@link release} was given the invocation's flush and it ended,
+ * calls Lambda's callback with the same `this` and arguments, exactly once.
+ */
+export class CallbackInvocation {
+  /** What the handler returned, when it was no thenable: the wrapper returns it. */
+  result: unknown;
+  /** True when the handler returned no thenable: its callback ends it (a thenable wins, as in Lambda's runtime). */
+  byCallback = false;
+  readonly completion: Promise<unknown>;
+  readonly callback: Function;
+  #release!: (flushed: Promise<unknown>) => void;
+
+  static of(args: ArrayLike<unknown>): CallbackInvocation | undefined {
+    const callback = args[2];
+    return typeof callback === 'function' && isLambdaContext(args[1]) ? new CallbackInvocation(callback) : undefined;
+  }
+
+  private constructor(lambda: Function) {
+    let settle!: (args: IArguments) => void;
+    this.completion = new Promise((resolve, reject) => {
+      settle = (args) => (args[0] !== undefined && args[0] !== null ? reject(args[0]) : resolve(args[1]));
+    });
+    const released = new Promise<unknown>((resolve) => (this.#release = resolve));
+    this.callback = function (this: unknown): void {
+      settle(arguments);
+      const self = this;
+      const args = arguments;
+      void released.then(() => Reflect.apply(lambda, self, args));
+    };
+    Object.defineProperty(this.callback, 'name', { value: lambda.name });
+    invocations.set(this.callback, this);
+  }
+
+  /** Lets the callback's calls through once `flushed` settled (it never rejects). */
+  release(flushed: Promise<unknown>): void {
+    this.#release(flushed);
+  }
+}
+
+/**
+ * @internal Wraps a handler so that, called with a {@link CallbackInvocation}'s
+ * callback and returning no thenable, it returns that invocation's
+ * completion instead: a `@Traceable` wrapper around it then ends the
+ * handler's span when the callback is called, with its result or error.
+ * Any other call passes through untouched.
+ */
+export function settlingOnCallback(original: Function): Function {
+  return function (this: unknown): unknown {
+    const invocation = typeof arguments[2] === 'function' ? invocations.get(arguments[2]) : undefined;
+    const result = Reflect.apply(original, this, arguments);
+    if (invocation === undefined || thenOf(result) !== undefined) return result;
+    invocation.result = result;
+    invocation.byCallback = true;
+    return invocation.completion;
+  };
+}
+
+/** @internal A value's `then` when it is a thenable; reading it never throws. */
+export function thenOf(value: unknown): Function | undefined {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+  try {
+    const then = (value as { then?: unknown }).then;
+    return typeof then === 'function' ? then : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,127 @@
+import 'reflect-metadata';
+import { FlushOnExit, LangSmithExporter, Traceable, TracingClient, setGlobalTracingClient, traceable, type DeliveryMode } from '../../index';
+import { LangSmithSink, acceptedRuns } from '../helpers/langsmith-sink';
+
+/**
+ * A callback-style Lambda handler, `(event, context, callback)`: Lambda
+ * sends the response, and may freeze the sandbox, the moment the callback is
+ * called. @FlushOnExit delivers the invocation's spans before Lambda's
+ * callback gets the call — same `this`, same arguments, once — and the
+ * traced handler's span ends at the callback, with its result or error.
+ */
+type Callback = (error: unknown, result?: unknown) => void;
+const context = { callbackWaitsForEmptyEventLoop: false, getRemainingTimeInMillis: () => 5_000 };
+let callbackCalledAt = 0;
+
+const work = traceable(async function work(n: number) {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return n;
+});
+
+class Handler {
+  @FlushOnExit({ timeoutMillis: 2_000 })
+  @Traceable({ name: 'cb-handler' })
+  handle(event: { n: number; fail?: boolean }, _context: object, callback: Callback): void {
+    void work(event.n).then((n) => {
+      callbackCalledAt = Date.now();
+      if (event.fail) callback.call('caller-this', new Error('declined'));
+      else callback.call('caller-this', null, { doubled: n * 2 });
+    });
+  }
+
+  @Traceable({ name: 'cb-handler' })
+  @FlushOnExit({ timeoutMillis: 2_000 })
+  reversed(event: { n: number }, _context: object, callback: Callback): void {
+    void work(event.n).then((n) => callback(null, { doubled: n * 2 }));
+  }
+
+  @FlushOnExit({ timeoutMillis: 2_000 })
+  @Traceable({ name: 'async-with-callback' })
+  async promised(event: { n: number }, _context: object, _callback: Callback): Promise<number> {
+    return work(event.n);
+  }
+}
+
+interface Called {
+  self: unknown;
+  args: unknown[];
+  runs: Map<string, Record<string, unknown>>;
+}
+
+let sink: LangSmithSink;
+let client: TracingClient;
+beforeEach(async () => (sink = await LangSmithSink.start()));
+afterEach(async () => {
+  setGlobalTracingClient(undefined);
+  await client.shutdown({ timeoutMillis: 50 });
+  await sink.stop();
+});
+
+/** Invokes as Lambda's runtime does; resolves at the first callback call with what the sink had accepted by then. */
+function invoke(method: 'handle' | 'reversed', event: { n: number; fail?: boolean }, calls: Called[]): Promise<Called> {
+  return new Promise((resolve) => {
+    const returned = new Handler()[method](event, context, function (this: unknown, ...args: unknown[]) {
+      void acceptedRuns(sink).then((runs) => {
+        calls.push({ self: this, args, runs });
+        resolve(calls[0]!);
+      });
+    });
+    expect(returned).toBeUndefined(); // not a promise: Lambda's runtime would take that as the outcome
+  });
+}
+
+function run(runs: Map<string, Record<string, unknown>>, name: string): Record<string, unknown> | undefined {
+  return [...runs.values()].find((record) => record.name === name);
+}
+
+describe.each(['background', 'manual', 'blocking'] as DeliveryMode[])('%s strategy', (mode) => {
+  beforeEach(() => {
+    client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'k', fetchServerInfo: false }), mode, logger: { warn() {} } });
+    setGlobalTracingClient(client);
+  });
+
+  test.each(['handle', 'reversed'] as const)('%s: delivered before the callback, ended at it with the result', async (method) => {
+    const calls: Called[] = [];
+    const called = await invoke(method, { n: 4 }, calls);
+    expect(called.args).toEqual([null, { doubled: 8 }]);
+    const handler = run(called.runs, 'cb-handler');
+    expect(handler).toMatchObject({ outputs: { doubled: 8 } });
+    expect(handler?.end_time).toBeDefined();
+    expect(run(called.runs, 'work')?.end_time).toBeDefined();
+    if (method === 'handle') {
+      expect(called.self).toBe('caller-this');
+      expect(Date.parse(String(handler!.end_time))).toBeGreaterThanOrEqual(callbackCalledAt - 1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toHaveLength(1);
+  });
+
+  test('an error given to the callback reaches Lambda as is, and ends the span as an error', async () => {
+    const calls: Called[] = [];
+    const called = await invoke('handle', { n: 1, fail: true }, calls);
+    expect(called.args).toEqual([new Error('declined')]);
+    expect(run(called.runs, 'cb-handler')?.error).toMatch(/declined/);
+  });
+
+  test('a handler that returns a promise is settled by it, as in Lambda\'s runtime, though it got a callback', async () => {
+    const unused: Callback = () => {
+      throw new Error('not called');
+    };
+    await expect(new Handler().promised({ n: 5 }, context, unused)).resolves.toBe(5);
+    expect(run(await acceptedRuns(sink), 'async-with-callback')).toMatchObject({ outputs: { outputs: 5 } });
+  });
+});
+
+test('keeps the declared arity, and leaves a function third without a Lambda context (an Express next) untouched', async () => {
+  client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'k', fetchServerInfo: false }), mode: 'manual', logger: { warn() {} } });
+  setGlobalTracingClient(client);
+  expect(Handler.prototype.handle.length).toBe(3);
+  class Middleware {
+    @FlushOnExit()
+    use(_request: object, _response: object, next: Callback): Callback {
+      return next;
+    }
+  }
+  const next: Callback = () => undefined;
+  expect(new Middleware().use({}, {}, next)).toBe(next);
+});

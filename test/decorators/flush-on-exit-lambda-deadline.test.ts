@@ -1,0 +1,96 @@
+import 'reflect-metadata';
+import { FlushOnExit, LangSmithExporter, Traceable, TracingClient, setGlobalTracingClient, traceable, type DeliveryMode, type InvocationFlushResult } from '../../index';
+import { LAMBDA_MARGIN_MILLIS } from '../../lib/lifecycle/lambda-invocation';
+import { ScriptedSink } from '../helpers/scripted-sink';
+
+/**
+ * AWS Lambda's deadline bounds @FlushOnExit's wait: with the context's
+ * getRemainingTimeInMillis() below timeoutMillis, the handler settles by the
+ * deadline less the margin, not at timeoutMillis (Lambda would report "Task
+ * timed out"). With less than the margin left it settles at once, nothing is
+ * sent, and the spans stay queued for the next invocation.
+ */
+const TIMEOUT_MILLIS = 2_000;
+/** A loaded machine's lateness allowance on top of a timer. */
+const SLACK_MILLIS = 120;
+
+const reports: InvocationFlushResult[] = [];
+const onFlushResult = (result: InvocationFlushResult): number => reports.push(result);
+const lambdaContext = (remainingMillis: number) => ({ callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => remainingMillis });
+
+const step = traceable(async function step() {
+  await new Promise((resolve) => setImmediate(resolve));
+});
+
+class Handler {
+  @FlushOnExit({ timeoutMillis: TIMEOUT_MILLIS, onFlushResult })
+  @Traceable({ name: 'handle' })
+  async handle(event: { n: number }, _context: object): Promise<number> {
+    await step();
+    return event.n;
+  }
+}
+
+let sink: ScriptedSink;
+let client: TracingClient;
+function install(mode: DeliveryMode): void {
+  const exporter = new LangSmithExporter({ endpoint: sink.url, apiKey: 'k', fetchServerInfo: false });
+  client = new TracingClient({ exporter, mode, flushIntervalMillis: 60_000, logger: { warn() {} } });
+  setGlobalTracingClient(client);
+}
+
+beforeEach(async () => {
+  reports.length = 0;
+  sink = await ScriptedSink.start();
+});
+afterEach(async () => {
+  setGlobalTracingClient(undefined);
+  await client.shutdown({ timeoutMillis: 50 });
+  await sink.stop();
+});
+
+async function timed<T>(call: () => Promise<T>): Promise<{ value: T; millis: number }> {
+  const started = performance.now();
+  const value = await call();
+  return { value, millis: performance.now() - started };
+}
+
+describe.each(['background', 'manual', 'blocking'] as DeliveryMode[])('%s strategy, endpoint that never answers', (mode) => {
+  test('the handler settles by Lambda deadline less the margin, not at timeoutMillis', async () => {
+    sink.script({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
+    install(mode);
+    const remaining = 400;
+    const { value, millis } = await timed(() => new Handler().handle({ n: 7 }, lambdaContext(remaining)));
+    expect(value).toBe(7);
+    expect(millis).toBeLessThan(remaining - LAMBDA_MARGIN_MILLIS + SLACK_MILLIS);
+    expect(millis).toBeGreaterThanOrEqual(remaining - LAMBDA_MARGIN_MILLIS - 20); // it did wait for delivery, up to the cut
+    if (mode !== 'blocking') expect(reports[0]).toMatchObject({ timedOut: true });
+  });
+});
+
+describe.each(['background', 'manual'] as DeliveryMode[])('%s strategy, less time left than the margin', (mode) => {
+  test('the handler settles at once, nothing is sent, the spans stay queued and the next invocation delivers them', async () => {
+    sink.script({ kind: 'ok', delayMillis: 300 });
+    install(mode);
+    const { value, millis } = await timed(() => new Handler().handle({ n: 1 }, lambdaContext(LAMBDA_MARGIN_MILLIS - 50)));
+    expect(value).toBe(1);
+    expect(millis).toBeLessThan(60);
+    expect(sink.requests).toHaveLength(0);
+    expect(reports[0]).toMatchObject({ timedOut: true, delivered: 0, pending: 2 }); // handle and step, counted, not lost
+    expect(client.stats().pending).toBe(2);
+
+    await new Handler().handle({ n: 2 }, lambdaContext(5_000));
+    expect(reports[1]).toMatchObject({ timedOut: false });
+    expect(client.stats()).toMatchObject({ pending: 0, delivered: 4 });
+    expect(new Set(sink.acceptedIds).size).toBe(4);
+  });
+});
+
+test('a context whose getRemainingTimeInMillis throws or gives no number leaves timeoutMillis in charge', async () => {
+  install('manual');
+  for (const getRemainingTimeInMillis of [() => { throw new Error('no'); }, () => 'soon']) {
+    await expect(new Handler().handle({ n: 3 }, { getRemainingTimeInMillis })).resolves.toBe(3);
+  }
+  expect(reports.map((report) => report.timedOut)).toEqual([false, false]);
+  expect(new Set(sink.acceptedIds).size).toBe(4);
+});
