@@ -1,3 +1,5 @@
+import { noop } from '../noop.js';
+
 /**
  * Time kept back from AWS Lambda's deadline for what follows the flush: the
  * runtime posting the response. A flush that ran to the deadline itself would
@@ -63,6 +65,8 @@ export class CallbackInvocation {
     this.completion = new Promise((resolve, reject) => {
       settle = (args) => (args[0] !== undefined && args[0] !== null ? reject(args[0]) : resolve(args[1]));
     });
+    // Whoever reads it handles it; a handler that throws after calling back with an error leaves no unhandled rejection.
+    this.completion.catch(noop);
     const released = new Promise<unknown>((resolve) => (this.#release = resolve));
     this.callback = function (this: unknown): void {
       settle(arguments);

@@ -125,3 +125,28 @@ test('keeps the declared arity, and leaves a function third without a Lambda con
   const next: Callback = () => undefined;
   expect(new Middleware().use({}, {}, next)).toBe(next);
 });
+
+test('a handler that calls back with an error and then throws: the throw reaches the caller, Lambda gets the error, and no rejection goes unhandled', async () => {
+  client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'k', fetchServerInfo: false }), mode: 'manual', logger: { warn() {} } });
+  setGlobalTracingClient(client);
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    class Throwing {
+      @FlushOnExit({ timeoutMillis: 2_000 })
+      handle(_event: object, _context: object, callback: Callback): void {
+        callback(new Error('declined'));
+        throw new Error('thrown after');
+      }
+    }
+    const given = new Promise<unknown>((resolve) => {
+      expect(() => new Throwing().handle({}, context, (error) => resolve(error))).toThrow('thrown after');
+    });
+    expect(await given).toEqual(new Error('declined'));
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(unhandled).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
