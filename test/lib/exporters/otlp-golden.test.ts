@@ -10,7 +10,8 @@ import { CHILD, ROOT, START, runRecord } from '../../helpers/run-records';
  * http/protobuf, records and public Runs) and the ReadableSpan fields
  * `fromOpenTelemetryExporter` hands over, for awkward records and runs,
  * compared byte for byte with files captured before the two encoders were
- * made one. `TW_WRITE_GOLDEN=1` rewrites them (only ever on purpose).
+ * made one (a Run's metadata may hold what JSON cannot: NaN, ±Infinity,
+ * undefined). `TW_WRITE_GOLDEN=1` rewrites them (only ever on purpose).
  */
 
 const DIR = join(__dirname, '../../fixtures/otlp-golden');
@@ -39,7 +40,7 @@ function runs(): ExportBatch {
   const base: Run = {
     id: ROOT, trace_id: ROOT, dotted_order: `20241119T071320123456Z${ROOT}`, name: 'f "ü"', run_type: 'embedding',
     start_time: '2024-11-19T07:13:20.123456789Z', end_time: '2024-11-19T09:13:21.5+02:00', status: 'success',
-    inputs: { a: 1, s: 'é\n' }, outputs: { output: 2 }, tags: ['x'], extra: { metadata: METADATA }, events: [{ name: 'ev', time: '2024-11-19T07:13:20.000000001Z', kwargs: { k: [1] } }], session_name: 'sess "ion"',
+    inputs: { a: 1, s: 'é\n' }, outputs: { output: 2 }, tags: ['x'], extra: { metadata: { ...METADATA, nan: NaN, inf: -Infinity, u: undefined } as never }, events: [{ name: 'ev', time: '2024-11-19T07:13:20.000000001Z', kwargs: { k: [1] } }], session_name: 'sess "ion"',
   };
   const child: Run = { ...base, id: CHILD, parent_run_id: ROOT, dotted_order: `${base.dotted_order}.20241119T071320123457Z${CHILD}`, run_type: 'prompt', extra: undefined, tags: [], events: [], error: 'Error: nope\n    at x (y:1:1)', status: 'error' };
   const { end_time: _end, outputs: _outputs, ...started } = { ...base, id: '0192f3a4-5b6c-7d8e-af01-23456789abd3', parent_run_id: ROOT, dotted_order: `${base.dotted_order}.odd\u00e9"`, extra: { metadata: {} } };
@@ -65,7 +66,14 @@ async function readableSpans(batch: ExportBatch): Promise<string> {
     shutdown: () => Promise.resolve(),
   });
   expect(await adapter.export(batch, { signal: new AbortController().signal } as never)).toEqual({ ok: true });
-  return JSON.stringify(seen, null, 1);
+  return JSON.stringify(seen, exactly, 1);
+}
+
+/** Writes what JSON cannot tell apart (NaN, ±Infinity, -0, undefined) as distinct strings. */
+function exactly(_key: string, value: unknown): unknown {
+  if (value === undefined) return 'undefined!';
+  if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) return `number ${Object.is(value, -0) ? '-0' : value}!`;
+  return value;
 }
 
 function same(name: string, bytes: Buffer | string): void {
