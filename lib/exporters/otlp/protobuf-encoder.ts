@@ -149,5 +149,7 @@ function toAttributeValue(value: OtlpAnyValue): AttributeValue {
   if ('boolValue' in value) return value.boolValue;
   if ('intValue' in value) return Number(value.intValue);
   if ('doubleValue' in value) return value.doubleValue;
-  return value.arrayValue.values.map(toAttributeValue);
+  if ('arrayValue' in value) return value.arrayValue.values.map(toAttributeValue);
+  // `{}`: OTLP/JSON's text of a value JSON cannot write (undefined): no value, as `{ stringValue: undefined }` gave.
+  return undefined as unknown as AttributeValue;
 }

@@ -42,7 +42,7 @@ function runs(): ExportBatch {
     start_time: '2024-11-19T07:13:20.123456789Z', end_time: '2024-11-19T09:13:21.5+02:00', status: 'success',
     inputs: { a: 1, s: 'é\n' }, outputs: { output: 2 }, tags: ['x'], extra: { metadata: { ...METADATA, nan: NaN, inf: -Infinity, u: undefined } as never }, events: [{ name: 'ev', time: '2024-11-19T07:13:20.000000001Z', kwargs: { k: [1] } }], session_name: 'sess "ion"',
   };
-  const child: Run = { ...base, id: CHILD, parent_run_id: ROOT, dotted_order: `${base.dotted_order}.20241119T071320123457Z${CHILD}`, run_type: 'prompt', extra: undefined, tags: [], events: [], error: 'Error: nope\n    at x (y:1:1)', status: 'error' };
+  const child: Run = { ...base, id: CHILD, parent_run_id: ROOT, dotted_order: `${base.dotted_order}.20241119T071320123457Z${CHILD}`, run_type: 'prompt', extra: undefined as never, tags: [], events: [], error: 'Error: nope\n    at x (y:1:1)', status: 'error' };
   const { end_time: _end, outputs: _outputs, ...started } = { ...base, id: '0192f3a4-5b6c-7d8e-af01-23456789abd3', parent_run_id: ROOT, dotted_order: `${base.dotted_order}.odd\u00e9"`, extra: { metadata: {} } };
   const ended: Run = { ...base, id: started.id, parent_run_id: ROOT, dotted_order: started.dotted_order, inputs: undefined, end_time: '2024-11-19T07:13:22Z', extra: { metadata: {} } };
   return { post: [base, child, started as Run], patch: [ended] };
