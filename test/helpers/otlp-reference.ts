@@ -2,7 +2,7 @@ import type { RunRecord } from '../../lib/model/run-record';
 import type { JsonValue } from '../../lib/serialize/to-json-safe';
 import { parseError } from '../../lib/exporters/otlp/otlp-exception';
 import { microsToUnixNano } from '../../lib/exporters/otlp/otlp-time';
-import type { OtlpAnyValue, OtlpEvent, OtlpKeyValue, OtlpSpan, OtlpStatus } from '../../lib/exporters/otlp/otlp-types';
+import type { OtlpAnyValue, OtlpEvent, OtlpExportRequest, OtlpKeyValue, OtlpSpan, OtlpStatus } from '../../lib/exporters/otlp/otlp-types';
 import { isoToUnixNano, spanIdOf, traceIdOf } from '../../lib/exporters/otlp/otlp-values';
 import { dottedOrderOf } from '../../lib/model/dotted-order';
 
@@ -67,4 +67,16 @@ export function referenceValue(value: JsonValue): OtlpAnyValue {
 function jsonAttributes(values: { readonly [key: string]: JsonValue } | undefined, prefix: string): OtlpKeyValue[] {
   if (values === undefined) return [];
   return Object.keys(values).map((key) => ({ key: prefix + key, value: referenceValue(values[key]!) }));
+}
+
+/** The export request of these spans as the reference builds it: one resource per service, in order of first appearance, the `tracewire` scope. */
+export function referenceRequest(spans: readonly { serviceName: string; span: OtlpSpan }[]): OtlpExportRequest {
+  const byService = new Map<string, OtlpSpan[]>();
+  for (const { serviceName, span } of spans) byService.set(serviceName, [...(byService.get(serviceName) ?? []), span]);
+  return {
+    resourceSpans: [...byService].map(([serviceName, group]) => ({
+      resource: { attributes: [text('service.name', serviceName), text('telemetry.sdk.name', 'tracewire'), text('telemetry.sdk.language', 'nodejs')] },
+      scopeSpans: [{ scope: { name: 'tracewire' }, spans: group }],
+    })),
+  };
 }

@@ -1,10 +1,8 @@
 import type { RunType } from '../../model/run.js';
 import type { RunRecord } from '../../model/run-record.js';
 import { parseError } from './otlp-exception.js';
-import { TRACEWIRE_SCOPE } from './otlp-request.js';
 import { microsToUnixNano, notEnded } from './otlp-time.js';
 import { toCompactMicros } from '../../model/clock.js';
-import { stringAttribute } from './otlp-values.js';
 import { jsonAttributesJson, keyValueJson, stringValueJson } from './otlp-value-json.js';
 import { OPENINFERENCE_KIND, attributeJson, idsOf, isPlain, plainAttributeJson, spanEventsJson } from './otlp-span-parts.js';
 
@@ -136,14 +134,19 @@ function metadataJson(metadata: RunRecord['metadata']): string {
 
 const resourceJsonByService = new Map<string, string>();
 
-/** `{"resource":…,"scopeSpans":[{"scope":…,"spans":[` for a service: the same for every request, so made once (a few services per process). */
-function resourceSpansHead(serviceName: string): string {
+/**
+ * @internal `{"resource":…,"scopeSpans":[{"scope":…,"spans":[` for a service:
+ * `service.name`, `telemetry.sdk.name` and `.language`, and the `tracewire`
+ * scope (also the span objects' request, `toOtlpRequest`, parses it). The
+ * same for every request, so made once (a few services per process).
+ */
+export function resourceSpansHead(serviceName: string): string {
   let head = resourceJsonByService.get(serviceName);
   if (head === undefined) {
-    const resource = {
-      attributes: [stringAttribute('service.name', serviceName), stringAttribute('telemetry.sdk.name', TRACEWIRE_SCOPE), stringAttribute('telemetry.sdk.language', 'nodejs')],
-    };
-    head = '{"resource":' + JSON.stringify(resource) + ',"scopeSpans":[{"scope":' + JSON.stringify({ name: TRACEWIRE_SCOPE }) + ',"spans":[';
+    head =
+      '{"resource":{"attributes":[{"key":"service.name","value":' + stringValueJson(serviceName) +
+      '},{"key":"telemetry.sdk.name","value":{"stringValue":"tracewire"}},{"key":"telemetry.sdk.language","value":{"stringValue":"nodejs"}}]},' +
+      '"scopeSpans":[{"scope":{"name":"tracewire"},"spans":[';
     if (resourceJsonByService.size < 64) resourceJsonByService.set(serviceName, head);
   }
   return head;

@@ -1,5 +1,3 @@
-import type { OtlpKeyValue } from './otlp-types.js';
-
 const HEX_UUID = /^[0-9a-f]{32}$/;
 const ISO_MICROS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
@@ -83,9 +81,4 @@ function anyIsoToUnixNano(iso: string): string {
   const millis = match === null ? NaN : Date.parse(match[1]! + match[3]!);
   if (!Number.isFinite(millis)) throw new Error(`Not an ISO 8601 time: ${JSON.stringify(iso)}`);
   return (BigInt(millis) * 1_000_000n + BigInt((match![2] ?? '').padEnd(9, '0'))).toString();
-}
-
-/** @internal A string attribute. */
-export function stringAttribute(key: string, value: string): OtlpKeyValue {
-  return { key, value: { stringValue: value } };
 }

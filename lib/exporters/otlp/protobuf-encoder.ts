@@ -143,7 +143,7 @@ function toAttributes(keyValues: readonly OtlpKeyValue[]): Attributes {
   return attributes;
 }
 
-/** Back to the plain values the serializer takes; it picks int or double by `Number.isInteger`, as `toAnyValue` did. */
+/** Back to the plain values the serializer takes; it picks int or double by `Number.isInteger`, as `anyValueJson` does. */
 function toAttributeValue(value: OtlpAnyValue): AttributeValue {
   if ('stringValue' in value) return value.stringValue;
   if ('boolValue' in value) return value.boolValue;

@@ -1,9 +1,8 @@
 import { CHILD, ROOT, START, runRecord } from '../../helpers/run-records';
 import { encodeUtf8 } from '../../../lib/exporters/http/utf8-body';
 import { otlpRequestJson, recordSpanJson } from '../../../lib/exporters/otlp/otlp-json-text';
-import { toOtlpRequest } from '../../../lib/exporters/otlp/otlp-request';
 import { microsToUnixNano } from '../../../lib/exporters/otlp/otlp-time';
-import { referenceSpan } from '../../helpers/otlp-reference';
+import { referenceRequest, referenceSpan } from '../../helpers/otlp-reference';
 import type { RunRecord } from '../../../lib/model/run-record';
 
 /**
@@ -87,7 +86,7 @@ test('spans of one batch: shared and changing trace ids, parents and dotted orde
   ];
   for (const record of records) sameAsObjectPath(record);
   const request = records.map((r, i) => ({ serviceName: i % 2 === 0 ? 'a\u00e9"' : 'b', json: recordSpanJson(r) }));
-  expect(otlpRequestJson(request)).toBe(JSON.stringify(toOtlpRequest(records.map((r, i) => ({ serviceName: i % 2 === 0 ? 'a\u00e9"' : 'b', span: referenceSpan(r) })))));
+  expect(otlpRequestJson(request)).toBe(JSON.stringify(referenceRequest(records.map((r, i) => ({ serviceName: i % 2 === 0 ? 'a\u00e9"' : 'b', span: referenceSpan(r) })))));
 });
 
 test('times: nanoseconds are the microseconds with three zeros, exact, at every edge and across milliseconds', () => {
@@ -127,9 +126,9 @@ test('a request of one service or of several: the stringified request, and its b
   const records = [runRecord({ name: 'caf\u00e9 \ud83d\ude00' }), runRecord({ name: 'lone \ud800' }), runRecord({ projectName: '\u4e2d' })];
   for (const services of [['one', 'one', 'one'], ['a', 'b\u00e9', 'a'], ['x', 'x', 'y']]) {
     const spans = records.map((r, i) => ({ serviceName: services[i]!, json: recordSpanJson(r) }));
-    const expected = JSON.stringify(toOtlpRequest(records.map((r, i) => ({ serviceName: services[i]!, span: referenceSpan(r) }))));
+    const expected = JSON.stringify(referenceRequest(records.map((r, i) => ({ serviceName: services[i]!, span: referenceSpan(r) }))));
     expect(otlpRequestJson(spans)).toBe(expected);
     expect(Buffer.from(encodeUtf8(otlpRequestJson(spans))).equals(Buffer.from(new TextEncoder().encode(expected)))).toBe(true);
   }
-  expect(otlpRequestJson([])).toBe(JSON.stringify(toOtlpRequest([])));
+  expect(otlpRequestJson([])).toBe(JSON.stringify(referenceRequest([])));
 });

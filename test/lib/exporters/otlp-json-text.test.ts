@@ -1,7 +1,6 @@
 import { ROOT, runRecord } from '../../helpers/run-records';
 import { otlpRequestJson, recordSpanJson } from '../../../lib/exporters/otlp/otlp-json-text';
-import { toOtlpRequest } from '../../../lib/exporters/otlp/otlp-request';
-import { referenceSpan } from '../../helpers/otlp-reference';
+import { referenceRequest, referenceSpan } from '../../helpers/otlp-reference';
 
 /**
  * The pipeline's records are written as OTLP/JSON text directly (no object
@@ -30,7 +29,7 @@ test('a patch joined with its start\'s inputs: the same text as the mapped span'
 
 test('a request of several services is the stringified request, grouped in order of first appearance', () => {
   const records = [record(), record({ projectName: 'billing', id: ROOT, parentId: undefined, parentDottedOrder: undefined }), record({ name: 'again' })];
-  const expected = JSON.stringify(toOtlpRequest(records.map((r) => ({ serviceName: r.projectName, span: referenceSpan(r) }))));
+  const expected = JSON.stringify(referenceRequest(records.map((r) => ({ serviceName: r.projectName, span: referenceSpan(r) }))));
   expect(otlpRequestJson(records.map((r) => ({ serviceName: r.projectName, json: recordSpanJson(r) })))).toBe(expected);
 });
 
