@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OtlpHttpExporter, fromOpenTelemetryExporter, type ExportBatch, type Run, type SpanExporter } from '../../../index';
 import { RecordBatch } from '../../../lib/exporters/record-batch';
+import { toOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
 import { OtlpCollector } from '../../helpers/otlp-collector';
 import { CHILD, ROOT, START, runRecord } from '../../helpers/run-records';
 
@@ -100,4 +101,10 @@ test('OTLP bodies and ReadableSpans stay byte for byte the golden ones', async (
   } finally {
     await collector.stop();
   }
+});
+
+test('a Run whose metadata is null cannot be mapped, as before the encoders were one: nothing is sent for it', () => {
+  const run = { ...runs().post[0]!, extra: { metadata: null as never } };
+  expect(() => toOtlpSpan(run)).toThrow(TypeError);
+  expect(() => toOtlpSpan({ ...run, extra: undefined as never })).not.toThrow();
 });
