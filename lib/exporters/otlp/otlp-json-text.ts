@@ -1,13 +1,10 @@
 import type { RunType } from '../../model/run.js';
 import type { RunRecord } from '../../model/run-record.js';
 import { parseError } from './otlp-exception.js';
-import { TRACEWIRE_SCOPE } from './otlp-request.js';
 import { microsToUnixNano, notEnded } from './otlp-time.js';
 import { toCompactMicros } from '../../model/clock.js';
-import { stringAttribute } from './otlp-values.js';
 import { jsonAttributesJson, keyValueJson, stringValueJson } from './otlp-value-json.js';
-import { attributeJson, idsOf, isPlain, plainAttributeJson, spanEventsJson } from './otlp-span-parts.js';
-import { OPENINFERENCE_KIND } from './to-otlp-span.js';
+import { OPENINFERENCE_KIND, attributeJson, idsOf, isPlain, plainAttributeJson, spanEventsJson } from './otlp-span-parts.js';
 
 /** @internal A span's OTLP/JSON text with the `service.name` of the resource it belongs to. */
 export interface ServiceSpanJson {
@@ -18,21 +15,31 @@ export interface ServiceSpanJson {
 const INPUT_MIME = ',{"key":"input.mime_type","value":{"stringValue":"application/json"}}';
 const OUTPUT_MIME = ',{"key":"output.mime_type","value":{"stringValue":"application/json"}}';
 
+/** @internal What a public `Run` has that a record would compute: its dotted order, and its times as exact nanoseconds. */
+export interface RunSpanParts {
+  readonly dottedOrder: string;
+  readonly startTimeUnixNano: string;
+  readonly endTimeUnixNano: string;
+}
+
 /**
  * @internal The OTLP/JSON text of a record's span, written straight from the
- * record's fields: byte for byte what stringifying `recordToOtlpSpan`'s span
- * gives (the same fields in the same order, the same escapes), without its
- * object graph — a dozen small objects per span that only lived to be
- * stringified. Every string that could need escaping goes through
+ * record's fields: tracewire's only run → OTLP span mapping (see
+ * `toOtlpSpan`). The protobuf encoding and OpenTelemetry's exporters get the
+ * span object by parsing this text (`otlpSpanOf`): OTLP/JSON of a span is
+ * that object. Every string that could need escaping goes through
  * `JSON.stringify`; ids are checked (a canonical UUID is written as is).
+ *
+ * @param run given for a public `Run` (`runSpanJson`): its own dotted order
+ *   and times, which may carry nanoseconds a record's microseconds cannot.
  */
-export function recordSpanJson(record: RunRecord, startInputsJson?: string): string {
+export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?: RunSpanParts): string {
   const endMicros = record.endMicros;
   if (endMicros === undefined) throw notEnded(record.id);
   const ids = idsOf(record);
   // What dottedOrderOf makes, written here: the record's getter and that function were two calls per span.
   const parentDotted = record.parentDottedOrder;
-  const dotted = (parentDotted === undefined ? '' : parentDotted + '.') + toCompactMicros(record.startMicros) + record.id;
+  const dotted = run !== undefined ? run.dottedOrder : (parentDotted === undefined ? '' : parentDotted + '.') + toCompactMicros(record.startMicros) + record.id;
   let attributes =
     '{"key":"tracewire.run_id","value":' + (ids.idPlain ? '{"stringValue":"' + record.id + '"}}' : stringValueJson(record.id) + '}') +
     (record.runType === lastRunType && lastRunTypeJson !== '' ? lastRunTypeJson : runTypeJson(record.runType)) +
@@ -44,12 +51,14 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string): str
     for (let i = 1; i < tags.length; i++) values += ',' + stringValueJson(tags[i]);
     attributes += ',{"key":"tracewire.tags","value":{"arrayValue":{"values":[' + values + ']}}}';
   }
-  attributes += record.metadata === lastMetadata && lastMetadata !== undefined ? lastMetadataJson : metadataJson(record.metadata);
+  // A Run's metadata is its caller's object, which may change between exports: never remembered.
+  if (run !== undefined) attributes += jsonAttributesJson(record.metadata, 'tracewire.metadata.');
+  else attributes += record.metadata === lastMetadata && lastMetadata !== undefined ? lastMetadataJson : metadataJson(record.metadata);
   const inputs = record.inputsJson ?? startInputsJson;
   if (inputs !== undefined) attributes += ',{"key":"input.value","value":{"stringValue":' + JSON.stringify(inputs) + '}}' + INPUT_MIME;
   if (record.outputsJson !== undefined) attributes += ',{"key":"output.value","value":{"stringValue":' + JSON.stringify(record.outputsJson) + '}}' + OUTPUT_MIME;
   if (record.status === 'cancelled') attributes += ',{"key":"tracewire.status","value":{"stringValue":"cancelled"}}';
-  const endTime = microsToUnixNano(endMicros);
+  const endTime = run === undefined ? microsToUnixNano(endMicros) : run.endTimeUnixNano;
   let events = record.events.length === 0 ? '' : spanEventsJson(record.events);
   let status = '{"code":0}';
   if (record.error !== undefined) {
@@ -66,7 +75,7 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string): str
     '","spanId":"' + ids.spanId +
     (ids.parentSpanId === undefined ? '","flags":' : '","parentSpanId":"' + ids.parentSpanId + '","flags":') +
     (record.parentIsRemote ? '769,"name":' : '257,"name":') + (record.name === lastName ? lastNameJson : nameJson(record.name)) +
-    ',"kind":1,"startTimeUnixNano":"' + microsToUnixNano(record.startMicros) +
+    ',"kind":1,"startTimeUnixNano":"' + (run === undefined ? microsToUnixNano(record.startMicros) : run.startTimeUnixNano) +
     '","endTimeUnixNano":"' + endTime +
     '","attributes":[' + attributes +
     '],"events":[' + events +
@@ -125,14 +134,19 @@ function metadataJson(metadata: RunRecord['metadata']): string {
 
 const resourceJsonByService = new Map<string, string>();
 
-/** `{"resource":…,"scopeSpans":[{"scope":…,"spans":[` for a service: the same for every request, so made once (a few services per process). */
-function resourceSpansHead(serviceName: string): string {
+/**
+ * @internal `{"resource":…,"scopeSpans":[{"scope":…,"spans":[` for a service:
+ * `service.name`, `telemetry.sdk.name` and `.language`, and the `tracewire`
+ * scope (also the span objects' request, `toOtlpRequest`, parses it). The
+ * same for every request, so made once (a few services per process).
+ */
+export function resourceSpansHead(serviceName: string): string {
   let head = resourceJsonByService.get(serviceName);
   if (head === undefined) {
-    const resource = {
-      attributes: [stringAttribute('service.name', serviceName), stringAttribute('telemetry.sdk.name', TRACEWIRE_SCOPE), stringAttribute('telemetry.sdk.language', 'nodejs')],
-    };
-    head = '{"resource":' + JSON.stringify(resource) + ',"scopeSpans":[{"scope":' + JSON.stringify({ name: TRACEWIRE_SCOPE }) + ',"spans":[';
+    head =
+      '{"resource":{"attributes":[{"key":"service.name","value":' + stringValueJson(serviceName) +
+      '},{"key":"telemetry.sdk.name","value":{"stringValue":"tracewire"}},{"key":"telemetry.sdk.language","value":{"stringValue":"nodejs"}}]},' +
+      '"scopeSpans":[{"scope":{"name":"tracewire"},"spans":[';
     if (resourceJsonByService.size < 64) resourceJsonByService.set(serviceName, head);
   }
   return head;

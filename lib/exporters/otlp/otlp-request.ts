@@ -1,8 +1,5 @@
 import type { OtlpExportRequest, OtlpResourceSpans, OtlpSpan } from './otlp-types.js';
-import { stringAttribute } from './otlp-values.js';
-
-/** The instrumentation scope of every span, and `telemetry.sdk.name`. */
-export const TRACEWIRE_SCOPE = 'tracewire';
+import { resourceSpansHead } from './otlp-json-text.js';
 
 /** @internal A span with the `service.name` of the resource it belongs to. */
 export interface ServiceSpan {
@@ -25,16 +22,10 @@ export function toOtlpRequest(spans: readonly ServiceSpan[]): OtlpExportRequest 
   }
   const resourceSpans: OtlpResourceSpans[] = [];
   for (const [serviceName, group] of byService) {
-    resourceSpans.push({
-      resource: {
-        attributes: [
-          stringAttribute('service.name', serviceName),
-          stringAttribute('telemetry.sdk.name', TRACEWIRE_SCOPE),
-          stringAttribute('telemetry.sdk.language', 'nodejs'),
-        ],
-      },
-      scopeSpans: [{ scope: { name: TRACEWIRE_SCOPE }, spans: group }],
-    });
+    // Resource and scope as the http/json text writes them (one mapping); the group replaces the empty span list.
+    const parsed = JSON.parse(resourceSpansHead(serviceName) + ']}]}') as { resource: OtlpResourceSpans['resource']; scopeSpans: [{ scope: { name: string }; spans: OtlpSpan[] }] };
+    parsed.scopeSpans[0].spans = group;
+    resourceSpans.push(parsed);
   }
   return { resourceSpans };
 }

@@ -1,7 +1,23 @@
-import type { RunEvent } from '../../model/run.js';
+import type { RunEvent, RunType } from '../../model/run.js';
 import type { RunRecord } from '../../model/run-record.js';
 import { hexOfCanonicalUuid, isoToUnixNano, traceIdOf } from './otlp-values.js';
 import { jsonAttributesJson, stringValueJson } from './otlp-value-json.js';
+
+/**
+ * OpenInference's `openinference.span.kind` for each run type, so LLM-aware
+ * backends (Phoenix, Arize, Langfuse) classify spans as LangSmith would.
+ * OpenInference has no parser kind: a parser is a step between steps, a chain.
+ * @internal
+ */
+export const OPENINFERENCE_KIND: Readonly<Record<RunType, string>> = {
+  chain: 'CHAIN',
+  llm: 'LLM',
+  tool: 'TOOL',
+  retriever: 'RETRIEVER',
+  embedding: 'EMBEDDING',
+  prompt: 'PROMPT',
+  parser: 'CHAIN',
+};
 
 /** @internal Whether `text` is written by JSON as is between quotes: no control character, quote, backslash or non-ASCII. */
 export function isPlain(text: string): boolean {
@@ -41,7 +57,7 @@ let lastParentDottedOrder = '';
 let lastParentDottedOrderPlain = true;
 
 /**
- * @internal The ids of a record's span (see `spanOf`): trace id = the trace's
+ * @internal The ids of a record's span (see `toOtlpSpan`): trace id = the trace's
  * UUID, span id = the run id's last 64 bits. Throws for an id that is not a
  * UUID, as `traceIdOf` does. The result is shared: read it before the next call.
  */
@@ -84,7 +100,7 @@ export function idsOf(record: RunRecord): SpanIds {
   return ids;
 }
 
-/** @internal A run's events as OTLP span events (`spanOf`'s mapping), comma-separated. */
+/** @internal A run's events as OTLP span events (see `toOtlpSpan`), comma-separated. */
 export function spanEventsJson(events: readonly RunEvent[]): string {
   let text = '';
   for (let i = 0; i < events.length; i++) {

@@ -13,7 +13,7 @@ export function stringValueJson(value: unknown): string {
 }
 
 /**
- * @internal The OTLP/JSON text of `toAnyValue(value)`, written directly:
+ * @internal A JSON value as an OTLP/JSON attribute value, written directly:
  * strings, booleans and numbers as themselves (integers below 2^63 as
  * `intValue` decimal text, others as `doubleValue`, `null` when not finite, as
  * `JSON.stringify` writes them), anything else as its JSON text.
@@ -37,7 +37,7 @@ export function keyValueJson(key: string, valueJson: string): string {
   return '{"key":' + JSON.stringify(key) + ',"value":' + valueJson + '}';
 }
 
-/** @internal The attributes `jsonAttributes(values, prefix)` makes, as JSON texts each preceded by a comma. */
+/** @internal Attributes from an object of JSON values (metadata, event kwargs), keys prefixed, as JSON texts each preceded by a comma. */
 export function jsonAttributesJson(values: { readonly [key: string]: JsonValue }, prefix: string): string {
   let text = '';
   for (const key of Object.keys(values)) text += ',' + keyValueJson(prefix + key, anyValueJson(values[key]!));

@@ -1,10 +1,6 @@
-import type { JsonValue } from '../../serialize/to-json-safe.js';
-import type { OtlpAnyValue, OtlpKeyValue } from './otlp-types.js';
-
 const HEX_UUID = /^[0-9a-f]{32}$/;
 const ISO_MICROS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
-const INT64_LIMIT = 2 ** 63;
 
 /** @internal The 32 hex digits of a UUID: a run's `trace_id` (its root's id) is already 128 bits, as an OTLP trace id is. */
 export function traceIdOf(uuid: string): string {
@@ -85,36 +81,4 @@ function anyIsoToUnixNano(iso: string): string {
   const millis = match === null ? NaN : Date.parse(match[1]! + match[3]!);
   if (!Number.isFinite(millis)) throw new Error(`Not an ISO 8601 time: ${JSON.stringify(iso)}`);
   return (BigInt(millis) * 1_000_000n + BigInt((match![2] ?? '').padEnd(9, '0'))).toString();
-}
-
-/**
- * @internal A JSON value as an attribute: strings, booleans and numbers as
- * themselves; anything else (objects, arrays, null) as its JSON text, which
- * every backend can show — OTLP's nested `kvlistValue` is not widely displayed.
- */
-export function toAnyValue(value: JsonValue): OtlpAnyValue {
-  if (typeof value === 'string') return { stringValue: value };
-  if (typeof value === 'boolean') return { boolValue: value };
-  if (typeof value === 'number') {
-    // Integral numbers are ints, as the OpenTelemetry JS SDK encodes them; BigInt keeps large ones exact.
-    if (Number.isInteger(value) && Math.abs(value) < INT64_LIMIT) return { intValue: BigInt(value).toString() };
-    return { doubleValue: value };
-  }
-  return { stringValue: JSON.stringify(value) };
-}
-
-/** @internal One attribute. */
-export function attribute(key: string, value: OtlpAnyValue): OtlpKeyValue {
-  return { key, value };
-}
-
-/** @internal A string attribute. */
-export function stringAttribute(key: string, value: string): OtlpKeyValue {
-  return { key, value: { stringValue: value } };
-}
-
-/** @internal Attributes from an object of JSON values (metadata, event kwargs), keys prefixed. */
-export function jsonAttributes(values: { readonly [key: string]: JsonValue } | undefined, prefix = ''): OtlpKeyValue[] {
-  if (values === undefined) return [];
-  return Object.keys(values).map((key) => attribute(prefix + key, toAnyValue(values[key]!)));
 }

@@ -143,11 +143,13 @@ function toAttributes(keyValues: readonly OtlpKeyValue[]): Attributes {
   return attributes;
 }
 
-/** Back to the plain values the serializer takes; it picks int or double by `Number.isInteger`, as `toAnyValue` did. */
+/** Back to the plain values the serializer takes; it picks int or double by `Number.isInteger`, as `anyValueJson` does. */
 function toAttributeValue(value: OtlpAnyValue): AttributeValue {
   if ('stringValue' in value) return value.stringValue;
   if ('boolValue' in value) return value.boolValue;
   if ('intValue' in value) return Number(value.intValue);
   if ('doubleValue' in value) return value.doubleValue;
-  return value.arrayValue.values.map(toAttributeValue);
+  if ('arrayValue' in value) return value.arrayValue.values.map(toAttributeValue);
+  // `{}`: OTLP/JSON's text of a value JSON cannot write (undefined): no value, as `{ stringValue: undefined }` gave.
+  return undefined as unknown as AttributeValue;
 }

@@ -1,109 +1,23 @@
-import type { Run, RunEvent, RunStatus, RunType } from '../../model/run.js';
-import type { RunRecord } from '../../model/run-record.js';
+import type { Run, RunEvent } from '../../model/run.js';
+import { RunRecord } from '../../model/run-record.js';
 import type { JsonValue } from '../../serialize/to-json-safe.js';
-import { parseError } from './otlp-exception.js';
-import {
-  SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE,
-  SPAN_FLAGS_CONTEXT_IS_REMOTE,
-  SPAN_KIND_INTERNAL,
-  STATUS_CODE_ERROR,
-  STATUS_CODE_UNSET,
-  TRACE_FLAG_SAMPLED,
-  type OtlpEvent,
-  type OtlpKeyValue,
-  type OtlpSpan,
-  type OtlpStatus,
-} from './otlp-types.js';
-import { microsToUnixNano, notEnded } from './otlp-time.js';
-import { attribute, isoToUnixNano, jsonAttributes, spanIdOf, stringAttribute, toAnyValue, traceIdOf } from './otlp-values.js';
+import { recordSpanJson } from './otlp-json-text.js';
+import { notEnded } from './otlp-time.js';
+import type { OtlpKeyValue, OtlpSpan } from './otlp-types.js';
+import { isoToUnixNano } from './otlp-values.js';
 
-const JSON_MIME = 'application/json';
+type JsonObject = { readonly [key: string]: JsonValue };
+
+const NO_METADATA: JsonObject = Object.freeze({});
 
 /**
- * OpenInference's `openinference.span.kind` for each run type, so LLM-aware
- * backends (Phoenix, Arize, Langfuse) classify spans as LangSmith would.
- * OpenInference has no parser kind: a parser is a step between steps, a chain.
- * @internal
- */
-export const OPENINFERENCE_KIND: Readonly<Record<RunType, string>> = {
-  chain: 'CHAIN',
-  llm: 'LLM',
-  tool: 'TOOL',
-  retriever: 'RETRIEVER',
-  embedding: 'EMBEDDING',
-  prompt: 'PROMPT',
-  parser: 'CHAIN',
-};
-
-/**
- * @internal What an OTLP span is made of, from a pipeline record (which is
- * one as it is) or from a caller's own {@link Run}: outputs as JSON text.
- */
-interface SpanSource {
-  readonly id: string;
-  readonly traceId: string;
-  readonly parentId: string | undefined;
-  readonly parentIsRemote: boolean;
-  readonly name: string;
-  readonly runType: RunType;
-  readonly dottedOrder: string;
-  readonly projectName: string;
-  readonly tags: readonly string[];
-  readonly metadata: { readonly [key: string]: JsonValue } | undefined;
-  readonly outputsJson: string | undefined;
-  readonly status: RunStatus | undefined;
-  readonly error: string | undefined;
-  readonly events: readonly RunEvent[];
-}
-
-/**
- * @internal One ended run as an OTLP span (see {@link spanOf}).
- *
- * @param startInputsJson the inputs of the run's start, as JSON, when `run`
- *   is a patch (patches carry no inputs).
- */
-export function toOtlpSpan(run: Run, startInputsJson?: string): OtlpSpan {
-  if (run.end_time === undefined) throw notEnded(run.id);
-  const inputsJson = run.inputs !== undefined ? JSON.stringify(run.inputs) : startInputsJson;
-  const source: SpanSource = {
-    id: run.id,
-    traceId: run.trace_id,
-    parentId: run.parent_run_id,
-    parentIsRemote: false,
-    name: run.name,
-    runType: run.run_type,
-    dottedOrder: run.dotted_order,
-    projectName: run.session_name,
-    tags: run.tags,
-    metadata: run.extra?.metadata,
-    outputsJson: run.outputs !== undefined ? JSON.stringify(run.outputs) : undefined,
-    status: run.status,
-    error: run.error,
-    events: run.events,
-  };
-  return spanOf(source, inputsJson, isoToUnixNano(run.start_time), isoToUnixNano(run.end_time));
-}
-
-/**
- * @internal A pipeline record as an OTLP span, as {@link toOtlpSpan}: the
- * record is the span's source as it is; its times are epoch microseconds,
- * written as nanoseconds by appending `000` (exact, no parsing), and its
- * inputs and outputs are JSON already.
- */
-export function recordToOtlpSpan(record: RunRecord, startInputsJson?: string): OtlpSpan {
-  if (record.endMicros === undefined) throw notEnded(record.id);
-  return spanOf(record, record.inputsJson ?? startInputsJson, microsToUnixNano(record.startMicros), microsToUnixNano(record.endMicros));
-}
-
-/**
- * @internal One ended run as an OTLP span. Pure: the same run always gives
- * the same span.
+ * @internal One ended run as an OTLP span: the object of its OTLP/JSON text
+ * (see {@link runSpanJson}). The mapping, `recordSpanJson`'s, in short:
  *
  * - Flags: sampled (it is being exported), and whether the parent is
  *   remote, always known: a span continued from another service's headers
  *   is a child of a remote parent (HAS_IS_REMOTE | IS_REMOTE), every other
  *   span's parent is in this process (HAS_IS_REMOTE only).
- *
  * - Ids: trace id = the root run's UUID; span id = the run id's last 64 bits
  *   (see `spanIdOf`); the full run id stays in `tracewire.run_id`.
  * - Kind is always INTERNAL: a traced function is work inside a service.
@@ -116,46 +30,54 @@ export function recordToOtlpSpan(record: RunRecord, startInputsJson?: string): O
  *   stopped early) is no error either: UNSET, with `tracewire.status`.
  * - Errors also become an `exception` event (semantic conventions) at the
  *   end time, with type, message and the full stack.
- * */
-function spanOf(run: SpanSource, inputsJson: string | undefined, startTimeUnixNano: string, endTimeUnixNano: string): OtlpSpan {
-  const attributes: OtlpKeyValue[] = [
-    stringAttribute('tracewire.run_id', run.id),
-    stringAttribute('tracewire.run_type', run.runType),
-    stringAttribute('tracewire.dotted_order', run.dottedOrder),
-    stringAttribute('tracewire.session_name', run.projectName),
-    stringAttribute('openinference.span.kind', OPENINFERENCE_KIND[run.runType] ?? 'CHAIN'),
-  ];
-  if (run.tags.length > 0) attributes.push(attribute('tracewire.tags', { arrayValue: { values: run.tags.map((tag) => ({ stringValue: tag })) } }));
-  const metadata = run.metadata;
-  if (metadata !== undefined) for (const key of Object.keys(metadata)) attributes.push(attribute('tracewire.metadata.' + key, toAnyValue(metadata[key]!)));
-  if (inputsJson !== undefined) attributes.push(stringAttribute('input.value', inputsJson), stringAttribute('input.mime_type', JSON_MIME));
-  if (run.outputsJson !== undefined) attributes.push(stringAttribute('output.value', run.outputsJson), stringAttribute('output.mime_type', JSON_MIME));
-  if (run.status === 'cancelled') attributes.push(stringAttribute('tracewire.status', 'cancelled'));
+ *
+ * @param startInputsJson the inputs of the run's start, as JSON, when `run`
+ *   is a patch (patches carry no inputs).
+ */
+export function toOtlpSpan(run: Run, startInputsJson?: string): OtlpSpan {
+  return otlpSpanOf(runSpanJson(run, startInputsJson), run.extra?.metadata, run.events);
+}
 
-  const events: OtlpEvent[] = run.events.length === 0 ? [] : run.events.map((event) => ({
-    timeUnixNano: isoToUnixNano(event.time),
-    name: event.name,
-    attributes: jsonAttributes(event.kwargs),
-  }));
-  let status: OtlpStatus = { code: STATUS_CODE_UNSET };
-  if (run.error !== undefined) {
-    const parsed = parseError(run.error);
-    const exception: OtlpKeyValue[] = [];
-    if (parsed.type !== undefined) exception.push(stringAttribute('exception.type', parsed.type));
-    exception.push(stringAttribute('exception.message', parsed.message), stringAttribute('exception.stacktrace', run.error));
-    events.push({ timeUnixNano: endTimeUnixNano, name: 'exception', attributes: exception });
-    status = { code: STATUS_CODE_ERROR, message: parsed.firstLine };
-  } else if (run.status === 'error') {
-    status = { code: STATUS_CODE_ERROR };
+/**
+ * @internal A public run's OTLP/JSON text: the run as the record
+ * `recordSpanJson` reads, with its own dotted order and its ISO times as
+ * exact nanoseconds (never rounded to a record's microseconds).
+ */
+export function runSpanJson(run: Run, startInputsJson?: string): string {
+  if (run.end_time === undefined) throw notEnded(run.id);
+  const inputsJson = run.inputs !== undefined ? JSON.stringify(run.inputs) : startInputsJson;
+  const outputsJson = run.outputs !== undefined ? JSON.stringify(run.outputs) : undefined;
+  const parts = { dottedOrder: run.dotted_order, startTimeUnixNano: isoToUnixNano(run.start_time), endTimeUnixNano: isoToUnixNano(run.end_time) };
+  // parentDottedOrder: the whole dotted order, which idsOf checks for escaping (the text is taken from `parts`);
+  // the microsecond times are unused (0 marks the run ended), `parts` has the exact ones.
+  // No metadata is none; anything else (even null, which cannot be mapped and fails the run) goes to the encoder as it is.
+  const metadata = run.extra?.metadata;
+  const record = new RunRecord('full', run.id, run.trace_id, run.parent_run_id, false, run.dotted_order, run.name, run.run_type, run.session_name, 0, 0,
+    run.status, run.error, run.tags, metadata === undefined ? NO_METADATA : metadata, run.events, inputsJson, outputsJson);
+  return recordSpanJson(record, undefined, parts);
+}
+
+/**
+ * @internal The OTLP span object of a span's OTLP/JSON text, for the
+ * protobuf encoder and OpenTelemetry's exporters. JSON has no NaN or
+ * ±Infinity: the text writes such a metadata or event value as
+ * `"doubleValue":null`; the object gets the number back from the run's own
+ * `metadata` and `events`, as its value was before (protobuf carries it).
+ */
+export function otlpSpanOf(json: string, metadata: JsonObject | undefined, events: readonly RunEvent[]): OtlpSpan {
+  const span = JSON.parse(json) as OtlpSpan;
+  if (json.includes('"doubleValue":null')) {
+    restoreNumbers(span.attributes, metadata, 'tracewire.metadata.');
+    for (let i = 0; i < events.length; i++) restoreNumbers(span.events[i]!.attributes, events[i]!.kwargs, '');
   }
-
-  const traceId = traceIdOf(run.traceId);
-  const spanId = spanIdOf(run.id);
-  const flags = TRACE_FLAG_SAMPLED | SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE | (run.parentIsRemote ? SPAN_FLAGS_CONTEXT_IS_REMOTE : 0);
-  // Two literals rather than spreading `{ parentSpanId }` in: a spread builds the span key by key.
-  const span: OtlpSpan =
-    run.parentId === undefined
-      ? { traceId, spanId, flags, name: run.name, kind: SPAN_KIND_INTERNAL, startTimeUnixNano, endTimeUnixNano, attributes, events, status }
-      : { traceId, spanId, parentSpanId: spanIdOf(run.parentId), flags, name: run.name, kind: SPAN_KIND_INTERNAL, startTimeUnixNano, endTimeUnixNano, attributes, events, status };
   return span;
+}
+
+function restoreNumbers(attributes: readonly OtlpKeyValue[], values: JsonObject | undefined, prefix: string): void {
+  if (values === undefined) return;
+  for (const { key, value } of attributes) {
+    if ('doubleValue' in value && value.doubleValue === null && key.startsWith(prefix)) {
+      (value as { doubleValue: unknown }).doubleValue = values[key.slice(prefix.length)];
+    }
+  }
 }

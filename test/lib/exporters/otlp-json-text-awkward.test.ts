@@ -1,9 +1,8 @@
 import { CHILD, ROOT, START, runRecord } from '../../helpers/run-records';
 import { encodeUtf8 } from '../../../lib/exporters/http/utf8-body';
 import { otlpRequestJson, recordSpanJson } from '../../../lib/exporters/otlp/otlp-json-text';
-import { toOtlpRequest } from '../../../lib/exporters/otlp/otlp-request';
 import { microsToUnixNano } from '../../../lib/exporters/otlp/otlp-time';
-import { recordToOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
+import { referenceRequest, referenceSpan } from '../../helpers/otlp-reference';
 import type { RunRecord } from '../../../lib/model/run-record';
 
 /**
@@ -11,13 +10,13 @@ import type { RunRecord } from '../../../lib/model/run-record';
  * Over input chosen to trip a hand-written JSON writer (escapes, non-ASCII,
  * lone surrogates, numbers JSON and OTLP write differently, nested values,
  * events, errors, odd ids, times at their edges), it must stay byte for byte
- * `JSON.stringify` of the span `recordToOtlpSpan` maps — the object path the
- * protobuf encoder and custom exporters' runs still take.
+ * `JSON.stringify` of the span the reference mapping builds as objects
+ * (test/helpers/otlp-reference.ts: the object encoder tracewire had before).
  */
 const AWKWARD = ['q"uote', 'back\\slash', 'ctl\u0000\u0001\u001f\u007f', 'nl\n\r\t\b\f', 'caf\u00e9 \u4e2d\u6587', 'emoji \ud83d\ude00', 'line\u2028sep\u2029', 'lone \ud800 high', 'lone \udc00 low', 'end\ud83d', '</script>', ''];
 
 function sameAsObjectPath(record: RunRecord, startInputsJson?: string): void {
-  expect(recordSpanJson(record, startInputsJson)).toBe(JSON.stringify(recordToOtlpSpan(record, startInputsJson)));
+  expect(recordSpanJson(record, startInputsJson)).toBe(JSON.stringify(referenceSpan(record, startInputsJson)));
 }
 
 test.each(AWKWARD)('strings that need escaping, in every field that takes text (%j)', (text) => {
@@ -70,7 +69,7 @@ test('ids in other spellings are converted as traceIdOf does; an id that is not 
   sameAsObjectPath(runRecord({ id: CHILD.replace(/-/g, '') }));
   for (const bad of [{ id: 'not-a-uuid' }, { traceId: 'x"y' }, { parentId: '' }]) {
     const record = runRecord(bad);
-    expect(() => recordToOtlpSpan(record)).toThrow(/Not a UUID/);
+    expect(() => referenceSpan(record)).toThrow(/Not a UUID/);
     expect(() => recordSpanJson(record)).toThrow(/Not a UUID/);
   }
 });
@@ -87,7 +86,7 @@ test('spans of one batch: shared and changing trace ids, parents and dotted orde
   ];
   for (const record of records) sameAsObjectPath(record);
   const request = records.map((r, i) => ({ serviceName: i % 2 === 0 ? 'a\u00e9"' : 'b', json: recordSpanJson(r) }));
-  expect(otlpRequestJson(request)).toBe(JSON.stringify(toOtlpRequest(records.map((r, i) => ({ serviceName: i % 2 === 0 ? 'a\u00e9"' : 'b', span: recordToOtlpSpan(r) })))));
+  expect(otlpRequestJson(request)).toBe(JSON.stringify(referenceRequest(records.map((r, i) => ({ serviceName: i % 2 === 0 ? 'a\u00e9"' : 'b', span: referenceSpan(r) })))));
 });
 
 test('times: nanoseconds are the microseconds with three zeros, exact, at every edge and across milliseconds', () => {
@@ -127,9 +126,9 @@ test('a request of one service or of several: the stringified request, and its b
   const records = [runRecord({ name: 'caf\u00e9 \ud83d\ude00' }), runRecord({ name: 'lone \ud800' }), runRecord({ projectName: '\u4e2d' })];
   for (const services of [['one', 'one', 'one'], ['a', 'b\u00e9', 'a'], ['x', 'x', 'y']]) {
     const spans = records.map((r, i) => ({ serviceName: services[i]!, json: recordSpanJson(r) }));
-    const expected = JSON.stringify(toOtlpRequest(records.map((r, i) => ({ serviceName: services[i]!, span: recordToOtlpSpan(r) }))));
+    const expected = JSON.stringify(referenceRequest(records.map((r, i) => ({ serviceName: services[i]!, span: referenceSpan(r) }))));
     expect(otlpRequestJson(spans)).toBe(expected);
     expect(Buffer.from(encodeUtf8(otlpRequestJson(spans))).equals(Buffer.from(new TextEncoder().encode(expected)))).toBe(true);
   }
-  expect(otlpRequestJson([])).toBe(JSON.stringify(toOtlpRequest([])));
+  expect(otlpRequestJson([])).toBe(JSON.stringify(referenceRequest([])));
 });

@@ -1,11 +1,11 @@
 import { ROOT, runRecord } from '../../helpers/run-records';
 import { otlpRequestJson, recordSpanJson } from '../../../lib/exporters/otlp/otlp-json-text';
-import { toOtlpRequest } from '../../../lib/exporters/otlp/otlp-request';
-import { recordToOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
+import { referenceRequest, referenceSpan } from '../../helpers/otlp-reference';
 
 /**
  * The pipeline's records are written as OTLP/JSON text directly (no object
- * graph): the text must be exactly what stringifying the mapped span gives.
+ * graph): the text must be exactly what stringifying the mapped span gives,
+ * as the reference mapping (test/helpers/otlp-reference.ts) builds it.
  */
 const record = runRecord;
 
@@ -19,23 +19,23 @@ test.each([
   ['events (through the object path)', { events: [{ name: 'retry', time: '2024-11-19T07:13:20.124000Z', kwargs: { attempt: 2 } }] }],
 ])('%s: the text is exactly the stringified span', (_name, overrides) => {
   const r = record(overrides);
-  expect(recordSpanJson(r)).toBe(JSON.stringify(recordToOtlpSpan(r)));
+  expect(recordSpanJson(r)).toBe(JSON.stringify(referenceSpan(r)));
 });
 
 test('a patch joined with its start\'s inputs: the same text as the mapped span', () => {
   const r = record({ phase: 'end', inputsJson: undefined });
-  expect(recordSpanJson(r, '{"input":1}')).toBe(JSON.stringify(recordToOtlpSpan(r, '{"input":1}')));
+  expect(recordSpanJson(r, '{"input":1}')).toBe(JSON.stringify(referenceSpan(r, '{"input":1}')));
 });
 
 test('a request of several services is the stringified request, grouped in order of first appearance', () => {
   const records = [record(), record({ projectName: 'billing', id: ROOT, parentId: undefined, parentDottedOrder: undefined }), record({ name: 'again' })];
-  const expected = JSON.stringify(toOtlpRequest(records.map((r) => ({ serviceName: r.projectName, span: recordToOtlpSpan(r) }))));
+  const expected = JSON.stringify(referenceRequest(records.map((r) => ({ serviceName: r.projectName, span: referenceSpan(r) }))));
   expect(otlpRequestJson(records.map((r) => ({ serviceName: r.projectName, json: recordSpanJson(r) })))).toBe(expected);
 });
 
 test('a run type or project that needs escaping is escaped, as JSON.stringify does', () => {
   const odd = record({ runType: 'odd"type\\', projectName: 'pro"ject' });
-  expect(recordSpanJson(odd)).toBe(JSON.stringify(recordToOtlpSpan(odd)));
+  expect(recordSpanJson(odd)).toBe(JSON.stringify(referenceSpan(odd)));
 });
 
 test('consecutive spans that change run type, project or metadata object one at a time each get their own text', () => {
@@ -49,5 +49,5 @@ test('consecutive spans that change run type, project or metadata object one at 
     record({ runType: 'llm', projectName: 'p2', metadata: {} }),
     record({ runType: 'llm', projectName: 'p1', metadata: shared }),
   ];
-  for (const r of records) expect(recordSpanJson(r)).toBe(JSON.stringify(recordToOtlpSpan(r)));
+  for (const r of records) expect(recordSpanJson(r)).toBe(JSON.stringify(referenceSpan(r)));
 });

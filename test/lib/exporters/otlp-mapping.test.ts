@@ -1,8 +1,9 @@
 import type { Run } from '../../../index';
 import { parseError } from '../../../lib/exporters/otlp/otlp-exception';
 import { toOtlpRequest } from '../../../lib/exporters/otlp/otlp-request';
-import { isoToUnixNano, spanIdOf, toAnyValue, traceIdOf } from '../../../lib/exporters/otlp/otlp-values';
-import { recordToOtlpSpan, toOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
+import { isoToUnixNano, spanIdOf, traceIdOf } from '../../../lib/exporters/otlp/otlp-values';
+import { toOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
+import { recordSpanJson } from '../../../lib/exporters/otlp/otlp-json-text';
 import { runRecord } from '../../helpers/run-records';
 import { attributesOf } from '../../helpers/otlp-collector';
 import { EXPORT_TRACE_REQUEST, verifyOtlpJson } from '../../helpers/otlp-proto';
@@ -202,10 +203,13 @@ describe('attributes', () => {
   });
 
   test('numbers: integers as exact int64 strings, the rest as doubles', () => {
-    expect(toAnyValue(2 ** 60)).toEqual({ intValue: '1152921504606846976' });
-    expect(toAnyValue(-7)).toEqual({ intValue: '-7' });
-    expect(toAnyValue(1e300)).toEqual({ doubleValue: 1e300 });
-    expect(toAnyValue(0.1)).toEqual({ doubleValue: 0.1 });
+    const span = toOtlpSpan(run({ extra: { metadata: { a: 2 ** 60, b: -7, c: 1e300, d: 0.1 } } }));
+    expect(span.attributes.filter(({ key }) => key.startsWith('tracewire.metadata.')).map(({ value }) => value)).toEqual([
+      { intValue: '1152921504606846976' },
+      { intValue: '-7' },
+      { doubleValue: 1e300 },
+      { doubleValue: 0.1 },
+    ]);
   });
 });
 
@@ -313,5 +317,5 @@ describe('rules held whole', () => {
 
 test('a pipeline record that has not ended is refused the same way, naming it', () => {
   const started = runRecord({ phase: 'start', endMicros: undefined, status: undefined, outputsJson: undefined });
-  expect(() => recordToOtlpSpan(started)).toThrow(new Error(`Run ${started.id} has not ended: OTLP spans are immutable, only ended runs are sent`));
+  expect(() => recordSpanJson(started)).toThrow(new Error(`Run ${started.id} has not ended: OTLP spans are immutable, only ended runs are sent`));
 });

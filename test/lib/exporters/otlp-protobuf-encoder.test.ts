@@ -1,6 +1,5 @@
 import { TracewireConfigError } from '../../../index';
 import { loadProtobufEncoder } from '../../../lib/exporters/otlp/protobuf-encoder';
-import { toAnyValue } from '../../../lib/exporters/otlp/otlp-values';
 import type { OtlpExportRequest, OtlpSpan } from '../../../lib/exporters/otlp/otlp-types';
 import { EXPORT_TRACE_REQUEST, canonical, decodeProtobuf, type Json } from '../../helpers/otlp-proto';
 
@@ -35,16 +34,16 @@ const request: OtlpExportRequest = {
               spanId: '9f0123456789abcd',
               name: 'root',
               attributes: [
-                { key: 'text', value: toAnyValue('é "quoted"\n') },
-                { key: 'yes', value: toAnyValue(true) },
-                { key: 'no', value: toAnyValue(false) },
-                { key: 'int', value: toAnyValue(-42) },
-                { key: 'big', value: toAnyValue(2 ** 53 - 1) },
-                { key: 'double', value: toAnyValue(0.25) },
-                { key: 'list', value: { arrayValue: { values: [toAnyValue('a'), toAnyValue(7), toAnyValue(1.5), toAnyValue(true), { arrayValue: { values: [toAnyValue('nested')] } }] } } },
+                { key: 'text', value: { stringValue: 'é "quoted"\n' } },
+                { key: 'yes', value: { boolValue: true } },
+                { key: 'no', value: { boolValue: false } },
+                { key: 'int', value: { intValue: '-42' } },
+                { key: 'big', value: { intValue: '9007199254740991' } },
+                { key: 'double', value: { doubleValue: 0.25 } },
+                { key: 'list', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: '7' }, { doubleValue: 1.5 }, { boolValue: true }, { arrayValue: { values: [{ stringValue: 'nested' }] } }] } } },
               ],
               events: [
-                { timeUnixNano: '1731999200500000007', name: 'cache.miss', attributes: [{ key: 'key', value: toAnyValue('user:1') }, { key: 'attempt', value: toAnyValue(2) }] },
+                { timeUnixNano: '1731999200500000007', name: 'cache.miss', attributes: [{ key: 'key', value: { stringValue: 'user:1' } }, { key: 'attempt', value: { intValue: '2' } }] },
                 { timeUnixNano: '1731999200600000000', name: 'no attributes', attributes: [] },
               ],
               status: { code: 2, message: 'TypeError: boom' },

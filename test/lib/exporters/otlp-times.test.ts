@@ -1,5 +1,5 @@
 import { recordSpanJson } from '../../../lib/exporters/otlp/otlp-json-text';
-import { recordToOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
+import { otlpSpanOf } from '../../../lib/exporters/otlp/to-otlp-span';
 import { runRecord, START } from '../../helpers/run-records';
 
 /**
@@ -17,5 +17,5 @@ test.each([
   const record = runRecord({ startMicros, endMicros: startMicros + 2_345 });
   const expected = { startTimeUnixNano: `${BigInt(startMicros) * 1000n}`, endTimeUnixNano: `${(BigInt(startMicros) + 2345n) * 1000n}` };
   expect(JSON.parse(recordSpanJson(record))).toMatchObject(expected);
-  expect(recordToOtlpSpan(record)).toMatchObject(expected);
+  expect(otlpSpanOf(recordSpanJson(record), record.metadata, record.events)).toMatchObject(expected);
 });

@@ -1,4 +1,5 @@
-import { attribute, hexOfCanonicalUuid, isoToUnixNano, jsonAttributes, spanIdOf, stringAttribute, toAnyValue, traceIdOf } from '../../../lib/exporters/otlp/otlp-values';
+import { hexOfCanonicalUuid, isoToUnixNano, spanIdOf, traceIdOf } from '../../../lib/exporters/otlp/otlp-values';
+import { anyValueJson, jsonAttributesJson } from '../../../lib/exporters/otlp/otlp-value-json';
 
 /** OTLP's value rules, held value by value: ids, times, attribute values. */
 
@@ -79,13 +80,12 @@ describe('attribute values', () => {
     ['an array', [1, 'a'], { stringValue: '[1,"a"]' }],
     ['an object', { a: { b: [] } }, { stringValue: '{"a":{"b":[]}}' }],
   ] as const)('%s', (_, value, expected) => {
-    expect(toAnyValue(value as never)).toEqual(expected);
+    expect(JSON.parse(anyValueJson(value as never))).toEqual(expected);
   });
 
-  test('attributes of an object, keys prefixed, in key order; none for undefined', () => {
-    expect(jsonAttributes({ b: 1, a: 'x' }, 'p.')).toEqual([attribute('p.b', { intValue: '1' }), stringAttribute('p.a', 'x')]);
-    expect(jsonAttributes({ k: true })).toEqual([{ key: 'k', value: { boolValue: true } }]);
-    expect(jsonAttributes(undefined, 'p.')).toEqual([]);
-    expect(stringAttribute('k', 'v')).toEqual({ key: 'k', value: { stringValue: 'v' } });
+  test('attributes of an object, keys prefixed, in key order, each after a comma', () => {
+    expect(jsonAttributesJson({ b: 1, a: 'x' }, 'p.')).toBe(',{"key":"p.b","value":{"intValue":"1"}},{"key":"p.a","value":{"stringValue":"x"}}');
+    expect(jsonAttributesJson({ k: true }, '')).toBe(',{"key":"k","value":{"boolValue":true}}');
+    expect(jsonAttributesJson({}, 'p.')).toBe('');
   });
 });

@@ -1,0 +1,82 @@
+import type { RunRecord } from '../../lib/model/run-record';
+import type { JsonValue } from '../../lib/serialize/to-json-safe';
+import { parseError } from '../../lib/exporters/otlp/otlp-exception';
+import { microsToUnixNano } from '../../lib/exporters/otlp/otlp-time';
+import type { OtlpAnyValue, OtlpEvent, OtlpExportRequest, OtlpKeyValue, OtlpSpan, OtlpStatus } from '../../lib/exporters/otlp/otlp-types';
+import { isoToUnixNano, spanIdOf, traceIdOf } from '../../lib/exporters/otlp/otlp-values';
+import { dottedOrderOf } from '../../lib/model/dotted-order';
+
+/**
+ * A reference OTLP mapping for tests: the object encoder tracewire had until
+ * the JSON text became its only mapping (`spanOf`, `toAnyValue` at fcb8932),
+ * kept here so the text can still be checked, byte for byte, against
+ * `JSON.stringify` of an independently built span object.
+ */
+export function referenceSpan(record: RunRecord, startInputsJson?: string): OtlpSpan {
+  if (record.endMicros === undefined) throw new Error(`Run ${record.id} has not ended: OTLP spans are immutable, only ended runs are sent`);
+  const kind: Record<string, string> = { chain: 'CHAIN', llm: 'LLM', tool: 'TOOL', retriever: 'RETRIEVER', embedding: 'EMBEDDING', prompt: 'PROMPT', parser: 'CHAIN' };
+  const inputsJson = record.inputsJson ?? startInputsJson;
+  const endTimeUnixNano = microsToUnixNano(record.endMicros);
+  const attributes: OtlpKeyValue[] = [
+    text('tracewire.run_id', record.id),
+    text('tracewire.run_type', record.runType),
+    text('tracewire.dotted_order', dottedOrderOf(record.parentDottedOrder, record.startMicros, record.id)),
+    text('tracewire.session_name', record.projectName),
+    text('openinference.span.kind', kind[record.runType] ?? 'CHAIN'),
+  ];
+  if (record.tags.length > 0) attributes.push({ key: 'tracewire.tags', value: { arrayValue: { values: record.tags.map((tag) => ({ stringValue: tag })) } } });
+  attributes.push(...jsonAttributes(record.metadata, 'tracewire.metadata.'));
+  if (inputsJson !== undefined) attributes.push(text('input.value', inputsJson), text('input.mime_type', 'application/json'));
+  if (record.outputsJson !== undefined) attributes.push(text('output.value', record.outputsJson), text('output.mime_type', 'application/json'));
+  if (record.status === 'cancelled') attributes.push(text('tracewire.status', 'cancelled'));
+  const events: OtlpEvent[] = record.events.map((event) => ({ timeUnixNano: isoToUnixNano(event.time), name: event.name, attributes: jsonAttributes(event.kwargs, '') }));
+  let status: OtlpStatus = { code: 0 };
+  if (record.error !== undefined) {
+    const parsed = parseError(record.error);
+    const exception: OtlpKeyValue[] = parsed.type === undefined ? [] : [text('exception.type', parsed.type)];
+    exception.push(text('exception.message', parsed.message), text('exception.stacktrace', record.error));
+    events.push({ timeUnixNano: endTimeUnixNano, name: 'exception', attributes: exception });
+    status = { code: 2, message: parsed.firstLine };
+  } else if (record.status === 'error') {
+    status = { code: 2 };
+  }
+  const traceId = traceIdOf(record.traceId);
+  const spanId = spanIdOf(record.id);
+  const flags = 0x101 | (record.parentIsRemote ? 0x200 : 0);
+  const startTimeUnixNano = microsToUnixNano(record.startMicros);
+  return record.parentId === undefined
+    ? { traceId, spanId, flags, name: record.name, kind: 1, startTimeUnixNano, endTimeUnixNano, attributes, events, status }
+    : { traceId, spanId, parentSpanId: spanIdOf(record.parentId), flags, name: record.name, kind: 1, startTimeUnixNano, endTimeUnixNano, attributes, events, status };
+}
+
+function text(key: string, value: string): OtlpKeyValue {
+  return { key, value: { stringValue: value } };
+}
+
+/** A JSON value as an attribute value: integers below 2^63 as int64 text, other numbers as doubles, objects as their JSON text. */
+export function referenceValue(value: JsonValue): OtlpAnyValue {
+  if (typeof value === 'string') return { stringValue: value };
+  if (typeof value === 'boolean') return { boolValue: value };
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && Math.abs(value) < 2 ** 63) return { intValue: BigInt(value).toString() };
+    return { doubleValue: value };
+  }
+  return { stringValue: JSON.stringify(value) };
+}
+
+function jsonAttributes(values: { readonly [key: string]: JsonValue } | undefined, prefix: string): OtlpKeyValue[] {
+  if (values === undefined) return [];
+  return Object.keys(values).map((key) => ({ key: prefix + key, value: referenceValue(values[key]!) }));
+}
+
+/** The export request of these spans as the reference builds it: one resource per service, in order of first appearance, the `tracewire` scope. */
+export function referenceRequest(spans: readonly { serviceName: string; span: OtlpSpan }[]): OtlpExportRequest {
+  const byService = new Map<string, OtlpSpan[]>();
+  for (const { serviceName, span } of spans) byService.set(serviceName, [...(byService.get(serviceName) ?? []), span]);
+  return {
+    resourceSpans: [...byService].map(([serviceName, group]) => ({
+      resource: { attributes: [text('service.name', serviceName), text('telemetry.sdk.name', 'tracewire'), text('telemetry.sdk.language', 'nodejs')] },
+      scopeSpans: [{ scope: { name: 'tracewire' }, spans: group }],
+    })),
+  };
+}
