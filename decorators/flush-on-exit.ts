@@ -2,7 +2,7 @@ import { globalClient } from '../lib/client/global-client.js';
 import type { TracingClient } from '../lib/client/tracing-client.js';
 import { TracewireConfigError } from '../lib/errors.js';
 import { flushInvocation, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation.js';
-import { runWithinInvocationBudget } from '../lib/lifecycle/invocation-deadline.js';
+import { insideInvocation, runWithinInvocationBudget } from '../lib/lifecycle/invocation-deadline.js';
 import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCallback, thenOf } from '../lib/lifecycle/lambda-invocation.js';
 import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
@@ -78,7 +78,8 @@ function wrapFlushOnExit(original: Function, settings: Settings, inner?: Functio
   const target = inner;
   const wrapper = function (this: unknown): unknown {
     const client = settings.client ?? globalClient.current;
-    if (client === undefined || !client.isRecording) return Reflect.apply(target, this, arguments);
+    // Called inside another handler's invocation: that one flushes once, within its own budget.
+    if (client === undefined || !client.isRecording || insideInvocation()) return Reflect.apply(target, this, arguments);
     const handOff = settings.waitUntil === 'auto' ? findWaitUntil(arguments) : settings.waitUntil;
     const cutoffAt = lambdaCutoffAt(arguments);
     let flushing: Promise<void> | undefined;

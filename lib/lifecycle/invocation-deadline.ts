@@ -20,6 +20,11 @@ export function runWithinInvocationBudget<T>(timeoutMillis: number, cutoffAt: nu
   return invocation.run({ timeoutMillis, cutoffAt }, handler);
 }
 
+/** @internal True inside a `@FlushOnExit` invocation: a handler it calls leaves the flush to it. */
+export function insideInvocation(): boolean {
+  return invocation.getStore() !== undefined;
+}
+
 /**
  * @internal How long a delivery wait may last: `fallbackMillis`, cut to
  * what the enclosing `@FlushOnExit` invocation has left.

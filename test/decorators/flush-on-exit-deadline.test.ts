@@ -38,6 +38,12 @@ class Handler {
     return value;
   }
 
+  /** A handler calling another handler: one invocation, one flush, one budget. */
+  @FlushOnExit({ timeoutMillis: TIMEOUT_MILLIS })
+  async outer(value: object, done: () => void): Promise<object> {
+    return this.handle(value, done);
+  }
+
   @FlushOnExit({ timeoutMillis: TIMEOUT_MILLIS })
   @Traceable({ name: 'fails' })
   async fails(error: Error, done: () => void): Promise<never> {
@@ -92,6 +98,17 @@ describe.each(['background', 'manual', 'blocking'] as DeliveryMode[])('%s strate
     const late = await bestOf(async () => {
       let returned: unknown;
       const late = await lateBy(async (done) => (returned = await new Handler().handle(value, done)));
+      expect(returned).toBe(value);
+      return late;
+    });
+    expect(late).toBeLessThan(SLACK_MILLIS);
+  });
+
+  test(`a @FlushOnExit handler called inside another's invocation leaves the flush to it: one budget, not two (within timeoutMillis + ${SLACK_MILLIS} ms)`, async () => {
+    const value = { nested: true };
+    const late = await bestOf(async () => {
+      let returned: unknown;
+      const late = await lateBy(async (done) => (returned = await new Handler().outer(value, done)));
       expect(returned).toBe(value);
       return late;
     });
