@@ -52,7 +52,8 @@ export class Admission {
       const { maxQueueSize, maxQueueBytes, dropPolicy } = this.#config;
       const full = `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); `;
       let evicted: PendingBatch | undefined;
-      if (dropPolicy === 'drop-oldest') {
+      // A span larger than the whole queue would never fit: nothing is evicted for it.
+      if (dropPolicy === 'drop-oldest' && event.queuedBytes <= maxQueueBytes) {
         // Nothing closed waiting (a queue no larger than a batch): the open batch holds the oldest spans.
         evicted = this.#queue.evictOldest() ?? (this.#closeOpenBatch(), this.#queue.evictOldest());
       }

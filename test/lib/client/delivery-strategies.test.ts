@@ -311,6 +311,15 @@ describe('bounded queue', () => {
     expect(client.stats()).toMatchObject({ spansEnded: 6, delivered: 3, pending: 0, dropped: { queueFull: 3 } });
   });
 
+  test('drop-oldest evicts nothing for a span larger than the whole queue: that one is dropped, the queued ones stay', async () => {
+    const client = install({ manualFlushMode: true, maxQueueBytes: 4_000, maxBatchSize: 1, dropPolicy: 'drop-oldest' });
+    for (let i = 0; i < 3; i++) work(i);
+    work('x'.repeat(5_000) as never);
+    await client.flush();
+    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual([0, 1, 2]);
+    expect(client.stats()).toMatchObject({ delivered: 3, dropped: { queueFull: 1 } });
+  });
+
   test('drop-oldest with a queue no larger than a batch (maxQueueSize 10, maxBatchSize 100) still drops the oldest, a batch at a time', async () => {
     const client = install({ manualFlushMode: true, maxQueueSize: 10, dropPolicy: 'drop-oldest' });
     for (let i = 0; i < 200; i++) work(i);
