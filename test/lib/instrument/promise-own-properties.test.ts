@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { setGlobalTracingClient, traceable } from '../../../index';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
 
@@ -8,7 +11,9 @@ import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-t
  * the same value with the same methods (as for every native promise, the one
  * its `then` made: `await` never calls a `then` put on a native promise, so
  * only that one can end the span), and its run ends when it settles.
- * (ky itself is an ES module only, which this CommonJS suite cannot load.)
+ * ky itself is an ES module only, which this CommonJS suite cannot load: the
+ * real ky runs in a process of its own (fixtures/ky-traced.mjs); the
+ * ky-shaped promise below pins the details.
  */
 let tracing: ReturnType<typeof installMemoryTracing>;
 beforeEach(() => {
@@ -55,4 +60,9 @@ test('a plain async result is still followed on the fast path: a new promise, se
   const result = traceable(() => source, { name: 'plain' })();
   expect(result).not.toBe(source);
   expect(await result).toBe(7);
+});
+
+test('(needs `npm run build`) the real ky, from npm: ky.get(url) through a traced function keeps json(), which reads the body, and the run ends a success', async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'fixtures', 'ky-traced.mjs')], { timeout: 20_000 });
+  expect(JSON.parse(stdout)).toEqual({ json: { hello: 'world' }, hasJson: true, status: 'success', runs: 1 });
 });
