@@ -41,12 +41,14 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
  * cancelled, as for a stream. An object that takes no own property (frozen,
  * a refusing proxy) is handed back untouched, its span ending now, success
  * without outputs: following it would mean calling its `then`.
- * Its `catch` and `finally`, where it has them, are hooked too: one that
- * does not go through `then` (execa binds them to the child's promise)
- * would settle the object unseen, so its call is followed by one `then` of
- * ours, which then only observes — the work already began (a lazy thenable
- * memoizes it, as Prisma's does; one whose `catch` calls `this.then` is
- * followed through that call and gets no second one).
+ * Its {@link SETTLING_METHODS}, where it has them, are hooked too: one that
+ * does not go through `then` (execa binds `catch` to the child's promise,
+ * OpenAI's `withResponse` parses directly) would settle the object unseen,
+ * so its call is followed by one `then` of ours, which then only observes —
+ * the work already began (a lazy thenable memoizes it, as Prisma's and
+ * OpenAI's do; one whose `catch` calls `this.then` is followed through that
+ * call and gets no second one). `asResponse` is followed through what it
+ * returns instead.
  * A function of its own: its closures share a context that V8 makes on entry
  * to the function declaring them, so declared in `followThenable` they cost
  * every traced async call ≈ 50 bytes (bench/alloc-per-call.js).
@@ -55,6 +57,7 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
   then = unhooked(then);
   let settled = false;
   let thenCalls = 0;
+  let inside = false;
   let delivery: Promise<void> | undefined;
   const settle = (ok: boolean, value: unknown, handler: unknown): unknown => {
     if (!settled) {
@@ -83,7 +86,7 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
   };
   if (!hook(thenable, 'then', own, then)) outcome.end('success');
   else {
-    for (const key of ['catch', 'finally']) {
+    for (const key of SETTLING_METHODS) {
       let method: unknown;
       try {
         method = (thenable as Record<string, unknown>)[key];
@@ -92,12 +95,24 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
       }
       if (typeof method !== 'function') continue;
       const original = unhooked(method);
-      // The original runs and its result is returned; when it made no call of `then`, one of ours observes.
+      // The original runs and its result is returned; when it made no call of `then`, one of ours observes —
+      // but not after `asResponse`: our `then` would parse, reading the body the caller asked for raw. Its own
+      // result is followed instead, and the run ends when the response arrives, without outputs.
       const settling = function (this: unknown, ...args: unknown[]): unknown {
         const before = thenCalls;
-        const result = Reflect.apply(original, this, args);
+        const outermost = !inside;
+        inside = true;
+        let result: unknown;
         try {
-          if (thenCalls === before) own.call(thenable, noop, noop);
+          result = Reflect.apply(original, this, args);
+        } finally {
+          inside = !outermost;
+        }
+        // One called by another of these (`withResponse` calls `asResponse`) leaves the observing to the caller.
+        if (!outermost) return result;
+        try {
+          if (key === 'asResponse') followRaw(result, settle);
+          else if (thenCalls === before) own.call(thenable, noop, noop);
         } catch {
           // Its `then` threw: recorded by `own`; the consumer's call already returned.
         }
@@ -111,6 +126,21 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
 
 
 const nativeThen = Promise.prototype.then;
+
+/**
+ * Methods of a thenable that settle it without its `then`: `catch` and
+ * `finally` (execa binds them to the child's promise), and the response
+ * helpers of the SDKs Stainless generates (OpenAI's, Anthropic's APIPromise):
+ * `withResponse` parses as `then` does, `asResponse` hands the raw response.
+ */
+const SETTLING_METHODS = ['catch', 'finally', 'withResponse', 'asResponse'];
+
+/** Ends the run when `result` (what `asResponse` returned) settles: a success without outputs, or its error. */
+function followRaw(result: unknown, settle: (ok: boolean, value: unknown, handler: unknown) => unknown): void {
+  const then = (result as { then?: unknown } | null)?.then;
+  if (typeof then !== 'function') return;
+  Reflect.apply(then, result, [() => settle(true, undefined, noop), (error: unknown) => settle(false, error, noop)]);
+}
 
 /**
  * `followed` with the own properties of `promise`: a promise with methods put
