@@ -17,10 +17,21 @@ export interface ExportBatch {
  * honouring `retryAfterMillis`; the rest are counted as failed at once.
  * `status` is the HTTP status the destination answered with, when it
  * answered over HTTP (absent for a network error or a timeout).
+ * `delivered`, from an exporter that sends a batch in several requests: the
+ * runs of the batch (the very objects it was handed) that reached the
+ * destination before the failure. The pipeline counts their spans as
+ * delivered and spools only the rest.
  */
 export type ExportResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly retryable: boolean; readonly retryAfterMillis?: number; readonly status?: number; readonly error: Error };
+  | {
+      readonly ok: false;
+      readonly retryable: boolean;
+      readonly retryAfterMillis?: number;
+      readonly status?: number;
+      readonly error: Error;
+      readonly delivered?: ReadonlySet<object>;
+    };
 
 /** Passed to every export so a deadline can abort it. */
 export interface ExportOptions {

@@ -1,9 +1,11 @@
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import { publicBatch } from '../exporters/record-batch.js';
+import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { DropWarnings } from './drop-warnings.js';
 import type { RunningExport } from './export-slots.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { QueueBudget } from './queue-budget.js';
+import { withoutDelivered } from './partial-delivery.js';
 import { startSend, type SendContext, type SendOutcome } from './send-batch.js';
 import type { SpoolFallback } from './spool-fallback.js';
 import type { BatchQueue } from './batch-queue.js';
@@ -70,8 +72,8 @@ export class BatchOutcomes {
       return;
     }
     // Abandoned: its retry decides. Else each batch is spooled or given up, after which the slot is free.
-    if (run.abandoned) finished();
-    else void Promise.all(open.map((batch) => this.#giveUp(batch, outcome === 'gave-up', run.lastError))).then(finished, finished);
+    if (run.abandoned) return finished();
+    void Promise.all(open.map((batch) => this.#giveUp(batch, outcome === 'gave-up', run.lastError, run.lastDelivered))).then(finished, finished);
   }
 
   /** The watchdog abandoned an export: retry its batches, unless they have used up their retries. */
@@ -86,15 +88,28 @@ export class BatchOutcomes {
     }
   }
 
-  /** Only a batch a later try may deliver is spooled; one the destination refused would be refused again. */
-  async #giveUp(batch: PendingBatch, mayLaterSucceed: boolean, lastError?: Error): Promise<void> {
+  /**
+   * Only a batch a later try may deliver is spooled; one the destination refused would be refused again. What its
+   * exporter delivered all the same (`delivered`: a batch sent in several requests) counts as delivered and is
+   * neither spooled nor counted failed.
+   */
+  async #giveUp(batch: PendingBatch, mayLaterSucceed: boolean, lastError?: Error, delivered?: ReadonlySet<object>): Promise<void> {
+    let records: ExportBatch | undefined = batch.records();
+    if (delivered !== undefined) {
+      const part = withoutDelivered(records, delivered);
+      records = part.rest;
+      batch.deliveredEnds = part.deliveredEnds;
+      this.#counters.delivered += part.deliveredEnds;
+      if (records === undefined) return this.settle(batch, 'delivered'); // all of it got through after all
+    }
+    const left = batch.endCount - batch.deliveredEnds;
     // Unsettled while it is written, so a flush waits for the spool.
-    if (mayLaterSucceed && (await this.#spool?.keep(publicBatch(batch.records()), batch.endCount))) {
+    if (mayLaterSucceed && (await this.#spool?.keep(publicBatch(records), left))) {
       this.settle(batch, 'spooled');
       return;
     }
     if (batch.outcome !== undefined) return;
-    this.#counters.exportFailed += batch.endCount;
+    this.#counters.exportFailed += left;
     const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
     this.#warnings.once('export-failed', `an export failed after its retries${why}; its spans were dropped`);
     this.settle(batch, 'failed');

@@ -244,7 +244,8 @@ export class BatchSpanProcessor implements SpanProcessor {
     const result = { delivered: 0, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: !inTime };
     for (const batch of batches) {
       const key = batch.outcome === 'evicted' ? 'dropped' : (batch.outcome ?? 'pending');
-      result[key] += batch.endCount;
+      result.delivered += batch.deliveredEnds;
+      result[key] += batch.endCount - batch.deliveredEnds;
     }
     return result;
   }

@@ -11,15 +11,16 @@ import type { DropWarnings } from './drop-warnings.js';
  * rejection, which ended the process.
  */
 export function exportResultOf(value: unknown, warnings: Pick<DropWarnings, 'note'> | undefined): ExportResult {
-  const result = value as Partial<{ ok: unknown; retryable: unknown; error: unknown; retryAfterMillis: unknown }> | null | undefined;
+  const result = value as Partial<{ ok: unknown; retryable: unknown; error: unknown; retryAfterMillis: unknown; delivered: unknown }> | null | undefined;
   if (result?.ok === true) return EXPORT_OK;
   if (result?.ok === false) {
-    const { retryable, error, retryAfterMillis } = result;
+    const { retryable, error, retryAfterMillis, delivered } = result;
     return {
       ok: false,
       retryable: retryable !== false,
       error: error instanceof Error ? error : new Error(`export failed: ${String(error)}`),
       retryAfterMillis: typeof retryAfterMillis === 'number' ? retryAfterMillis : undefined,
+      delivered: delivered instanceof Set ? delivered : undefined,
     };
   }
   if (value === undefined) {

@@ -18,6 +18,8 @@ export class RunningExport implements SendWatch {
   finished = false;
   /** Why the last attempt failed, for the warning when the batch is given up. */
   lastError: Error | undefined;
+  /** What of its records the last failed attempt's exporter delivered all the same (see `ExportResult.delivered`). */
+  lastDelivered: ReadonlySet<object> | undefined;
   /** Set by {@link RunningExport.cancel}: the send stops, and no retry follows. */
   cancelReason: Error | undefined;
   abortAttempt: { abort(reason: Error): void } | undefined;
@@ -41,8 +43,9 @@ export class RunningExport implements SendWatch {
     this.deadlineAt = deadlineAt;
   }
 
-  failed(error: Error): void {
+  failed(error: Error, delivered?: ReadonlySet<object>): void {
     this.lastError = error;
+    this.lastDelivered = delivered;
   }
 
   /** Stops the send now, its request in flight included. */

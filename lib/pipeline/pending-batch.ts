@@ -27,6 +27,8 @@ export class PendingBatch {
   declare taken: boolean;
   /** Exports of this batch the watchdog abandoned (each counts as a failed attempt). */
   declare abandonments: number;
+  /** Spans of a batch that failed or was spooled whose ends its exporter delivered all the same (see `ExportResult.delivered`). */
+  declare deliveredEnds: number;
   declare readonly bytes: number;
   /** Events the batch closed with: what it holds of the queue budget. */
   declare readonly eventCount: number;
@@ -66,6 +68,7 @@ export class PendingBatch {
     this.taken = false;
     this.abandonments = 1;
     this.abandonments = 0;
+    this.deliveredEnds = 0;
     this.outcome = 'failed';
     this.outcome = undefined;
     this.waiters = NO_WAITERS;

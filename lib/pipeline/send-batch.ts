@@ -41,8 +41,11 @@ type ExportFailure = Extract<ExportResult, { ok: false }>;
  */
 export interface SendWatch {
   armUntil(deadlineAt: number): void;
-  /** An attempt failed with `error` (its message never holds a secret: exporters cut them out). */
-  failed(error: Error): void;
+  /**
+   * An attempt failed with `error` (its message never holds a secret: exporters cut them out); `delivered`: the runs
+   * of the batch its exporter says reached the destination all the same (see `ExportResult`).
+   */
+  failed(error: Error, delivered?: ReadonlySet<object>): void;
   /** Set when the whole send must stop now (the process is exiting past its flush deadline): no retry follows. */
   readonly cancelReason?: Error | undefined;
   /**
@@ -111,7 +114,7 @@ async function afterFailure(context: SendContext, batch: ExportBatch, watch: Sen
 
 /** Records a failed attempt and sleeps its back-off; the outcome when no attempt may follow, else undefined. */
 async function backOff(context: SendContext, watch: SendWatch | undefined, attempt: number, result: ExportFailure): Promise<SendOutcome | undefined> {
-  watch?.failed(result.error);
+  watch?.failed(result.error, result.delivered);
   if (!result.retryable) return 'rejected';
   if (watch?.cancelReason !== undefined) return 'gave-up';
   const delay = retryDelayMillis(context.retry, attempt, result.retryAfterMillis);

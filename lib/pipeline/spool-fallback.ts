@@ -3,6 +3,7 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { SpoolStore } from '../spool/spool-store.js';
 import type { DropWarnings } from './drop-warnings.js';
+import { endsIn } from './partial-delivery.js';
 import { sendBatch, type SendContext } from './send-batch.js';
 
 /** A replay of an earlier client's spool starts this long after construction, off the start-up path. */
@@ -89,9 +90,4 @@ export class SpoolFallback {
     // may never come (an idle service, a function that is done): replay once more now.
     if (this.#keptSinceReplay && this.#answeredDuringReplay) void this.#replay();
   }
-}
-
-/** Spans whose end a batch of records carries: patches, and posts of finished runs. */
-function endsIn(records: ExportBatch): number {
-  return records.patch.length + records.post.filter((run) => run.end_time !== undefined).length;
 }

@@ -48,8 +48,9 @@ const NO_MULTIPART = (status: number | undefined): boolean => status === 404 || 
  * A batch larger than the server's limits (`/info`: runs and bytes per
  * request) goes as several requests, one after another; it counts as
  * delivered when all of them are. If one fails, its failure is the
- * export's, and when the pipeline retries that batch only the runs not yet
- * delivered go again.
+ * export's, naming the runs that did get through (`delivered`): when the
+ * pipeline retries that batch only the others go again, and only they are
+ * counted failed or spooled.
  *
  * The API key travels only in the `x-api-key` header; it is never part of a
  * log line, an error message or `stats()`.
@@ -137,7 +138,11 @@ export class LangSmithExporterBase implements SpanExporter {
       if (result.ok) {
         this.#delivered.delete(batch);
         done(result);
-      } else if (mode !== 'multipart' || !NO_MULTIPART(result.status)) done(result);
+      } else if (mode !== 'multipart' || !NO_MULTIPART(result.status)) {
+        // What got through goes with the failure: the pipeline counts it delivered and spools only the rest.
+        const delivered = this.#delivered.get(batch);
+        done(delivered === undefined ? result : { ...result, delivered });
+      }
       else {
         this.#wireMode = 'batch'; // for good; this batch goes again at once
         this.#sendBatch(batch, ops, mode, boundary, limits, options, done);

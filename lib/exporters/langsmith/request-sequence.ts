@@ -18,13 +18,14 @@ export type DeliveredRuns = WeakMap<ExportBatch, Set<object>>;
  * that every request would meet too (401, 403: the credentials; 404, 405: no
  * such route, which the exporter answers by changing mode) stops at once.
  * What got through is noted in `delivered` when more than one request is
- * involved, so a retry sends only the runs the server has not seen; a batch
- * that fits one request goes whole again, or not at all.
+ * involved, so a retry sends only the runs the server has not seen, and the
+ * failure can name them; a batch that fits one request goes whole again, or
+ * not at all.
  */
 export function sendInOrder(delivered: DeliveredRuns, batch: ExportBatch, requests: readonly WireOp[][], i: number, send: SendRequest, done: ExportDone, refused?: ExportResult): void {
   send(requests[i]!, (result) => {
     if (!result.ok && (result.retryable || EVERY_REQUEST_WOULD_FAIL.has(result.status))) return done(result);
-    if (result.ok && (i < requests.length - 1 || delivered.has(batch))) {
+    if (result.ok && (i < requests.length - 1 || delivered.has(batch) || refused !== undefined)) {
       let sent = delivered.get(batch);
       if (sent === undefined) delivered.set(batch, (sent = new Set()));
       for (const op of requests[i]!) sent.add(op.key);

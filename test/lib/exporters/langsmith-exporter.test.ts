@@ -325,16 +325,44 @@ describe('/info', () => {
     await client.shutdown();
   });
 
-  test('a request of a split batch refused (400) fails the export, but the requests after it are still sent (an ExportResult is all or nothing)', async () => {
+  test.each([
+    [[202, 400, 202], 9, 6],
+    [[400, 202], 6, 3],
+  ])('requests of a split batch answered %j: the requests after a refusal (400) are still sent, and only its runs count as failed', async (answers, spans, delivered) => {
     await startSink({ info: { body: { batch_ingest_config: { size_limit: 3 } } } });
-    sink.script(202, 400);
+    sink.script(...answers); // then 202
     const { client } = setup();
-    noopSpans(client, 9);
-    expect(await client.flush()).toMatchObject({ delivered: 0, failed: 9 });
-    expect(sink.ingestRequests.map((request) => request.answered)).toEqual([202, 400, 202]); // the third still tried, once
-    expect(await acceptedOps(sink)).toHaveLength(6); // arrived, though counted as failed
+    noopSpans(client, spans);
+    expect(await client.flush()).toMatchObject({ delivered, failed: 3 });
+    expect(client.stats()).toMatchObject({ delivered, failed: 3, spansEnded: spans });
+    expect(sink.ingestRequests.map((request) => request.answered)).toEqual(answers); // each still tried, once
+    expect(await acceptedOps(sink)).toHaveLength(delivered);
     expect(warnings.join('\n')).toMatch(/export failed/);
     expect(warnings.join('\n')).not.toContain(API_KEY);
+  });
+
+  test('a split batch whose later request keeps failing (503) past its retries: only the runs not delivered are spooled, and the next client sends each run once in all', async () => {
+    await startSink({ info: { body: { batch_ingest_config: { size_limit: 3 } } } });
+    sink.script(202, 503, 503);
+    const spoolDir = join(mkdtempSync(join(tmpdir(), 'tw-split-')), 'spool');
+    try {
+      const exporter = new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY });
+      const options = { manualFlushMode: true, projectName: 'wire-tests', logger: { warn: (message: string) => warnings.push(message) }, initialBackoffMillis: 10, spoolDir };
+      const first = new TracingClient({ exporter, ...options, maxRetries: 1 });
+      noopSpans(first, 9);
+      expect(await first.flush()).toMatchObject({ delivered: 3, spooled: 6, failed: 0 });
+      expect(first.stats()).toMatchObject({ delivered: 3, spooled: 6, spansEnded: 9 });
+      await first.shutdown();
+      const second = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY }), ...options });
+      for (const deadline = Date.now() + 20_000; second.stats().replayed < 6 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 25));
+      expect(second.stats().replayed).toBe(6);
+      await second.shutdown();
+      const ops = await acceptedOps(sink);
+      expect(ops).toHaveLength(9); // nothing twice
+      expect(new Set(ops).size).toBe(9);
+    } finally {
+      rmSync(join(spoolDir, '..'), { recursive: true, force: true });
+    }
   });
 
   test('a refusal every request would meet (401) stops the split batch at once', async () => {
@@ -342,7 +370,7 @@ describe('/info', () => {
     sink.script(202, 401);
     const { client } = setup();
     noopSpans(client, 9);
-    expect(await client.flush()).toMatchObject({ delivered: 0, failed: 9 });
+    expect(await client.flush()).toMatchObject({ delivered: 3, failed: 6 }); // the first request's runs got through
     expect(sink.ingestRequests.map((request) => request.answered)).toEqual([202, 401]);
   });
 

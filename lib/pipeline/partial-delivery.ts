@@ -1,0 +1,26 @@
+import { RecordBatch, recordsOf } from '../exporters/record-batch.js';
+import type { ExportBatch } from '../exporters/span-exporter.js';
+import type { Run } from '../model/run.js';
+import type { RunRecord } from '../model/run-record.js';
+
+/**
+ * @internal A batch's records less those `delivered` names (an exporter's
+ * `ExportResult.delivered`: the very objects it was handed, which are the
+ * batch's own — records for a built-in exporter, runs for any other):
+ * none when all got through. And how many spans' ends went with those.
+ */
+export function withoutDelivered(own: ExportBatch, delivered: ReadonlySet<object>): { readonly rest: ExportBatch | undefined; readonly deliveredEnds: number } {
+  const records = recordsOf(own);
+  const keep = (item: object): boolean => !delivered.has(item);
+  const post: ReadonlyArray<Run | RunRecord> = records?.postRecords ?? own.post;
+  const patch = records?.patchRecords ?? own.patch;
+  const rest = { post: post.filter(keep), patch: patch.filter(keep) };
+  const deliveredEnds = endsIn({ post, patch }) - endsIn(rest);
+  const left = rest.post.length + rest.patch.length > 0;
+  return { rest: !left ? undefined : records ? new RecordBatch(rest.post as RunRecord[], rest.patch as RunRecord[]) : (rest as ExportBatch), deliveredEnds };
+}
+
+/** @internal Spans whose end a batch carries: every patch, and a post of a finished run (a record's not `start`). */
+export function endsIn(batch: { readonly post: ReadonlyArray<Run | RunRecord>; readonly patch: readonly unknown[] }): number {
+  return batch.patch.length + batch.post.filter((item) => ('phase' in item ? item.phase !== 'start' : item.end_time !== undefined)).length;
+}
