@@ -98,10 +98,15 @@ export class TracingClient {
    * is sampled is drawn once, at its root, so a trace is kept or dropped whole.
    */
   startSpan(request: SpanRequest, parent: SpanParent | undefined, id?: string): Span {
-    // A child reporting to its parent's client stays in the parent's project unless it names its own;
-    // a trace continued from another service records in the caller's project, as langsmith does.
-    const inherited = parent instanceof Span && parent.client === this ? parent.projectName : undefined;
-    const project = request.projectName ?? inherited ?? parent?.remote?.projectName ?? this.config.projectName;
+    // A trace lives in one project: a child reporting to its parent's client records in the parent's project, and a
+    // trace continued from another service in the caller's (when it says), whatever project the child names — as
+    // langsmith's createChild does. A named project applies to a root.
+    const inherited = parent instanceof Span && parent.client === this ? parent.projectName : parent?.remote?.projectName;
+    const named = request.projectName;
+    if (named !== undefined && inherited !== undefined && named !== inherited) {
+      this.#warnings.note('project-inherited', `tracewire: a run naming projectName "${named}" records in its trace's project "${inherited}", as langsmith's do: a trace lives in one project.`);
+    }
+    const project = inherited ?? named ?? this.config.projectName;
     const span = new Span(request, project, this.config.sampleRate, parent, id);
     span.client = this;
     this.#counters.spansStarted++;

@@ -141,14 +141,14 @@ describe('which project a run records in', () => {
     expect((await finishedRuns(childClient, childExporter)).map((run) => [run.name, run.session_name])).toEqual([['charge', 'billing']]);
   });
 
-  test('a child of the same client stays in its parent\'s project unless it names its own', async () => {
+  test('a child of the same client stays in its parent\'s project, even naming its own', async () => {
     const { client, exporter } = installMemoryTracing({ projectName: 'default' });
     const inherits = traceable(function inherits() { return 1; });
     const namesOwn = traceable(function namesOwn() { return 2; }, { projectName: 'own' });
     const parent = traceable(function parent() { return inherits() + namesOwn(); }, { projectName: 'special' });
     expect(parent()).toBe(3);
     const projects = Object.fromEntries((await finishedRuns(client, exporter)).map((run) => [run.name, run.session_name]));
-    expect(projects).toEqual({ parent: 'special', inherits: 'special', namesOwn: 'own' });
+    expect(projects).toEqual({ parent: 'special', inherits: 'special', namesOwn: 'special' });
   });
 });
 

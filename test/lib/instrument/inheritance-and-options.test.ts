@@ -59,21 +59,26 @@ describe('children inherit their parent’s client, project and enabled state', 
     expect(await global.runs()).toEqual([]);
   });
 
-  test('a project set on a parent reaches its children; a child naming its own wins (langsmith inherits it too)', async () => {
+  test("a project set on a root reaches its whole trace, even a child naming its own (as langsmith's), warned once", async () => {
     const tracing = ownClient({ projectName: 'client-default' });
     setGlobalTracingClient(tracing.client);
     const own = traceable(function own() {}, { projectName: 'own-project' });
     await traceable(async function root() {
       own();
+      own();
       return child();
     }, { projectName: 'tenant-a' })();
-    const project = Object.fromEntries((await tracing.runs()).map((run) => [run.name, run.session_name]));
-    expect(project).toEqual({ root: 'tenant-a', child: 'tenant-a', grandchild: 'tenant-a', own: 'own-project' });
+    own();
+    const project = Object.fromEntries((await tracing.runs()).map((run) => [run.name + (run.parent_run_id ? '' : ' (root)'), run.session_name]));
+    expect(project).toEqual({ 'root (root)': 'tenant-a', child: 'tenant-a', grandchild: 'tenant-a', own: 'tenant-a', 'own (root)': 'own-project' });
+    expect(tracing.warnings).toEqual([expect.stringMatching(/projectName "own-project" records in its trace's project "tenant-a"/)]);
 
     const ls = langsmithRecorder();
     const lsChild = lsTraceable(async () => 1, { name: 'child', on_end: ls.config.on_end });
-    await lsTraceable(async () => lsChild(), { ...ls.config, name: 'root', project_name: 'tenant-a' })();
+    const lsOwn = lsTraceable(async () => 1, { name: 'own', project_name: 'own-project', on_end: ls.config.on_end });
+    await lsTraceable(async () => (await lsOwn()) + (await lsChild()), { ...ls.config, name: 'root', project_name: 'tenant-a' })();
     expect(ls.run('child').project_name).toBe('tenant-a');
+    expect(ls.run('own').project_name).toBe('tenant-a');
   });
 
   test('enabled: false turns tracing off for the function and its children; a child with enabled: true is traced (langsmith records nothing either)', async () => {

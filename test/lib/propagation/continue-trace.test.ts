@@ -22,6 +22,16 @@ describe('continuing a trace from incoming headers', () => {
     expect(run.session_name).toBe('caller-project');
   });
 
+  test.each([
+    ['the caller names its project: the handler records there, whatever it names (as langsmith)', 'langsmith-project=caller-project', 'caller-project'],
+    ['the caller names none: the project the handler names', '', 'own'],
+  ])('%s', async (_case, baggage, expected) => {
+    const { client, exporter } = setup();
+    const handle = traceable(async () => 'ok', { name: 'handle', projectName: 'own' });
+    await continueTrace({ 'langsmith-trace': DOTTED, baggage }, () => handle());
+    expect(only(await finishedRuns(client, exporter), 'handle').session_name).toBe(expected);
+  });
+
   test('traceparent only: trace id = the W3C trace id with dashes, parent = langsmith’s UUID of the span id, a dotted order LangSmith accepts', async () => {
     const { client, exporter } = setup();
     const handle = traceable(() => 'sync stays sync', { name: 'handle' });
