@@ -1,5 +1,6 @@
 import { DELIVERY_OPTIONS, resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config.js';
 import { TracewireConfigError } from '../errors.js';
+import { offerServiceName } from '../exporters/service-name.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import type { Captured, CapturedJson } from '../instrument/capture.js';
 import type { RedactionHooks } from '../instrument/redact.js';
@@ -67,6 +68,7 @@ export class TracingClient {
     }
     this.config = agreeingConfig(resolveDeliveryConfig(options, runtimeEnv()), options, strategy);
     this.exporter = options.exporter;
+    offerServiceName(options.exporter, this.config.projectName);
     this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...options.serializeLimits };
     for (const [key, value] of Object.entries(this.limits)) {
       if (typeof value !== 'number' || !(value > 0)) throw new TracewireConfigError(`serializeLimits.${key}`, value, 'a number greater than 0');

@@ -14,6 +14,7 @@ import { PendingStarts } from './pending-starts.js';
 import { loadProtobufEncoder, type ProtobufEncoder } from './protobuf-encoder.js';
 import { otlpSpanOf } from './to-otlp-span.js';
 import { runSpans } from './run-spans.js';
+import { SERVICE_FROM_PROJECT } from '../service-name.js';
 
 /** Options of an {@link OtlpHttpExporter}; each falls back to the standard `OTEL_*` variable named on it. */
 export type OtlpHttpExporterOptions = OtlpOptions;
@@ -49,6 +50,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
   readonly #headers: Readonly<Record<string, string>>;
   /** http/json: the pipeline's records are written as OTLP/JSON text directly. */
   readonly #jsonText: boolean;
+  /** `service.name`: `serviceName`, else `OTEL_SERVICE_NAME`, else the client's project; set by none, each run's project. */
+  #serviceName: string | undefined;
 
   /** @internal The public classes pass the transport of their runtime. */
   protected constructor(options: OtlpHttpExporterOptions, transport: Transport) {
@@ -56,6 +59,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
     this.#transport = transport;
     options = optionsObject(options, 'OtlpHttpExporter');
     this.#settings = resolveOtlpSettings(options, runtimeEnv());
+    this.#serviceName = this.#settings.serviceName;
     this.#pending = new PendingStarts(this.#settings.maxPendingStarts);
     // Configured headers first: the body's own Content-Type and Content-Encoding must win.
     const headers: Record<string, string> = { ...this.#settings.headers, 'content-type': CONTENT_TYPE[this.#settings.protocol] };
@@ -69,6 +73,11 @@ export class OtlpHttpExporterBase implements SpanExporter {
     } else {
       this.#encode = (request) => utf8.encode(JSON.stringify(request));
     }
+  }
+
+  /** @internal Told by its client: a run may record in a caller's project, but the service is still this one. */
+  [SERVICE_FROM_PROJECT](projectName: string): void {
+    this.#serviceName ??= projectName;
   }
 
   /** The URL spans are posted to, without credentials or query. */
@@ -100,7 +109,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
         if (!request.empty) body = reusableUtf8Body(request.text());
         pooled = body !== undefined;
       } else {
-        runSpans(batch, this.#pending, this.#settings.serviceName, spans, joined);
+        runSpans(batch, this.#pending, this.#serviceName, spans, joined);
       }
       if (body === undefined) {
         if (spans.length === 0) return void queueMicrotask(() => done(EXPORT_OK));
@@ -136,7 +145,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
    * TurboFan work in a fresh process's first flush).
    */
   #addRecords(records: RecordBatch, request: OtlpJsonRequest, spans: ServiceSpan[], joined: string[]): void {
-    const serviceName = this.#settings.serviceName;
+    const serviceName = this.#serviceName;
     const posts = records.postRecords;
     const count = posts.length + records.patchRecords.length;
     for (let i = 0; i < count; i++) {

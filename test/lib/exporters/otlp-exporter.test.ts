@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import {
   MemoryExporter,
+  continueTrace,
   TracingClient,
   getCurrentSpan,
   setGlobalTracingClient,
@@ -214,12 +215,25 @@ test('configured headers are sent; the body\'s own Content-Type cannot be overri
   expect(collector.exports[0]!.headers).toMatchObject({ 'x-api-key': `${SECRET} /+`, 'x-team': 'search', 'content-type': 'application/json' });
 });
 
-test('service.name comes from serviceName or OTEL_SERVICE_NAME, else from the run\'s project', async () => {
+test('service.name comes from serviceName or OTEL_SERVICE_NAME, else (an exporter behind one of the caller\'s own) from the run\'s project', async () => {
   const fromEnv = withEnv({ OTEL_SERVICE_NAME: 'env-service' }, () => otlp());
   const tracing = client(new MemoryExporter(), [otlp({ serviceName: 'option-service' }), fromEnv, withEnv({ OTEL_SERVICE_NAME: undefined }, () => otlp())]);
   await lookup(1);
   await tracing.flush();
   expect(collector.spans.map((received) => received.service).sort()).toEqual(['checkout', 'env-service', 'option-service']);
+});
+
+test.each([
+  ['the client\'s project', {}, 'checkout'],
+  ['serviceName', { serviceName: 'option-service' }, 'option-service'],
+])('a trace continued from a caller of another project is still this service\'s: service.name is %s, the run\'s project an attribute', async (_case, options, service) => {
+  const exporter = withEnv({ OTEL_SERVICE_NAME: undefined }, () => otlp(options));
+  const tracing = new TracingClient({ exporter, projectName: 'checkout', manualFlushMode: true, logger: { warn: (message) => warnings.push(message) } });
+  const headers = { 'langsmith-trace': '20260101T120000000001Z0191e2f4-5a6b-7c8d-9e0f-a1b2c3d4e5f6', baggage: 'langsmith-project=caller-frontend' };
+  await continueTrace(headers, () => traceable(async () => 'ok', { name: 'handle', client: tracing })());
+  await tracing.flush();
+  expect(collector.spans.map((received) => [received.span.name, received.service, attributesOf((received.span as { attributes?: Json }).attributes)['tracewire.session_name']])).toEqual([['handle', service, 'caller-frontend']]);
+  await tracing.shutdown();
 });
 
 test('a 503 from the collector is retried by the pipeline and every span arrives once', async () => {
