@@ -66,5 +66,11 @@ export interface RemoteOrigin {
   readonly tracestate: string | undefined;
   /** The caller's project (`langsmith-project`), which the continued spans are recorded in, as langsmith does. */
   readonly projectName: string | undefined;
+  /**
+   * OpenTelemetry's own trace flags, when the parent came through the bridge:
+   * tracewire samples by its `sampleRate`, but OpenTelemetry spans started
+   * inside keep OpenTelemetry's decision (no sampled child of a parent it dropped).
+   */
+  readonly traceFlags?: number;
 }
 

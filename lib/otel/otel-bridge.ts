@@ -54,7 +54,8 @@ function bridge(api: OpenTelemetryApi): OtelHook {
           parentRunId: uuidOfHex(active.spanId.padStart(32, '0')),
           parentSpanId: active.spanId,
           dottedOrder: undefined,
-          sampled: (active.traceFlags & 1) === 1,
+          // tracewire's sampleRate decides, as in langsmith: OpenTelemetry's sampler is for OpenTelemetry's spans.
+          sampled: undefined,
           tracestate: active.traceState?.serialize() || undefined,
           metadata: {},
           tags: [],
@@ -62,7 +63,8 @@ function bridge(api: OpenTelemetryApi): OtelHook {
           from: 'traceparent',
         };
         // An OpenTelemetry span of this process is a local parent; one extracted from headers is remote.
-        return { ...spanParentOf(remote), isRemote: active.isRemote === true };
+        const parent = spanParentOf(remote);
+        return { ...parent, isRemote: active.isRemote === true, remote: { ...parent.remote!, traceFlags: active.traceFlags } };
       } catch {
         return undefined; // a broken OpenTelemetry setup must not break the traced call
       }
@@ -73,7 +75,7 @@ function bridge(api: OpenTelemetryApi): OtelHook {
         otelContext = trace.setSpanContext(context.active(), {
           traceId: traceIdOf(span.traceId),
           spanId: spanIdOf(span.id),
-          traceFlags: span.sampled ? 1 : 0,
+          traceFlags: span.remote?.traceFlags ?? (span.sampled ? 1 : 0),
           isRemote: false,
           // The caller's tracestate travels on through OpenTelemetry's own propagator too.
           ...(span.remote?.tracestate !== undefined && createTraceState !== undefined ? { traceState: createTraceState(span.remote.tracestate) } : {}),

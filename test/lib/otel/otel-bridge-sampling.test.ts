@@ -1,0 +1,63 @@
+import * as otel from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { AlwaysOffSampler, InMemorySpanExporter, ParentBasedSampler, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { continueTrace, enableOpenTelemetryBridge, traceable } from '../../../index';
+import { finishedRuns, installMemoryTracing } from '../../helpers/memory-tracing';
+
+// OpenTelemetry sampling nothing (ParentBased(AlwaysOff)): what tracewire records is tracewire's sampleRate's choice alone.
+describe('the bridge under an OpenTelemetry sampler that drops the trace', () => {
+  let provider: TracerProvider;
+  let memory: InMemorySpanExporter;
+  let disable: () => void;
+  beforeAll(() => {
+    memory = new InMemorySpanExporter();
+    provider = new TracerProvider({ sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }), spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
+    otel.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    disable = enableOpenTelemetryBridge(otel);
+  });
+  afterAll(async () => {
+    disable();
+    await provider.shutdown();
+    otel.context.disable();
+  });
+
+  test('tracewire (sampleRate 1) records every call under the unsampled request span; OTel spans inside stay unsampled', async () => {
+    const { client, exporter } = installMemoryTracing();
+    const tracer = provider.getTracer('test');
+    const flags: number[] = [];
+    const handler = traceable(async () => {
+      tracer.startActiveSpan('otel-inner', (span) => {
+        flags.push(span.spanContext().traceFlags);
+        span.end();
+      });
+    }, { name: 'tw-handler' });
+    for (let i = 0; i < 10; i++) await tracer.startActiveSpan('GET /chat', async (request) => {
+      expect(request.isRecording()).toBe(false);
+      await handler();
+      request.end();
+    });
+    expect((await finishedRuns(client, exporter)).filter((run) => run.name === 'tw-handler')).toHaveLength(10);
+    expect(client.stats().dropped.sampledOut).toBe(0);
+    expect(flags).toEqual(Array(10).fill(0));
+    expect(memory.getFinishedSpans()).toEqual([]);
+  });
+
+  test('tracewire’s own sampleRate (0) drops, even under an OTel span that OTel sampled', async () => {
+    const { client, exporter } = installMemoryTracing({ sampleRate: 0 });
+    const handler = traceable(async () => 'ok', { name: 'tw-handler' });
+    const sampling = new TracerProvider();
+    await sampling.getTracer('test').startActiveSpan('GET /chat', async (request) => {
+      expect(request.isRecording()).toBe(true);
+      await handler();
+      request.end();
+    });
+    expect(await finishedRuns(client, exporter)).toEqual([]);
+  });
+
+  test('an incoming traceparent flagged not sampled (-00) through continueTrace still keeps the trace out', async () => {
+    const { client, exporter } = installMemoryTracing();
+    const incoming = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' };
+    await continueTrace(incoming, traceable(async () => 'ok', { name: 'relay' }));
+    expect(await finishedRuns(client, exporter)).toEqual([]);
+  });
+});
