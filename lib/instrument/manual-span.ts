@@ -1,5 +1,6 @@
 import { rootParent } from '../propagation/root-parent.js';
-import { callInSpan, currentScope, TRACING_OFF, type Scope } from '../context/span-context.js';
+import { currentScope, TRACING_OFF } from '../context/span-context.js';
+import { enterSpan } from '../otel/bridge-hook.js';
 import { globalClient } from '../client/global-client.js';
 import type { Run, RunType } from '../model/run.js';
 import type { Span } from '../model/span.js';
@@ -70,7 +71,7 @@ export function withSpan<T>(name: string, fn: (span: SpanHandle) => T, options: 
   const handle = new ManualSpan(outcome);
   let result: unknown;
   try {
-    result = callInSpan(outcome.span as Scope, fn, undefined, [handle]);
+    result = enterSpan(outcome.span, fn, undefined, [handle]);
   } catch (error) {
     outcome.fail(error);
     throw error;
@@ -132,7 +133,7 @@ class ManualSpan implements SpanHandle {
     void this.outcome.fail(error);
   }
   run<T>(fn: () => T): T {
-    return callInSpan(this.outcome.span as Scope, fn, undefined, []) as T;
+    return enterSpan(this.outcome.span, fn, undefined, []) as T;
   }
 }
 

@@ -1,4 +1,4 @@
-import { callInSpan, callUntraced, spanStorage, TRACING_OFF, type Scope } from '../context/span-context.js';
+import { callInSpan, callUntraced, spanStorage, TRACING_OFF } from '../context/span-context.js';
 import { globalClient } from '../client/global-client.js';
 import type { TracingClient } from '../client/tracing-client.js';
 import type { Span } from '../model/span.js';
@@ -78,8 +78,7 @@ export function traceCall(site: CallSite, thisArg: unknown, args: ArrayLike<unkn
   }
   let result: unknown;
   try {
-    const otel = otelHook.current;
-    result = otel === undefined ? spanStorage.run(outcome.span as Scope, Reflect.apply, fn, thisArg, args) : otel.call(outcome.span, fn, thisArg, args);
+    result = otelHook.entry.run(outcome.span, Reflect.apply, fn, thisArg, args);
   } catch (error) {
     // A sync call never waits, whatever the strategy: it must stay sync.
     outcome.fail(error);

@@ -1,4 +1,4 @@
-import { callInSpan } from '../context/span-context.js';
+import { enterSpan } from '../otel/bridge-hook.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { watchConsumption, type ConsumptionWatch } from './traced-unconsumed.js';
 
@@ -18,7 +18,7 @@ export function tracedGenerator<T, R, N>(outcome: SpanOutcome, inner: Generator<
     watch?.started();
     let result: IteratorResult<T, R>;
     try {
-      result = callInSpan(outcome.span, inner[method], inner, [arg]) as IteratorResult<T, R>;
+      result = enterSpan(outcome.span, inner[method], inner, [arg]) as IteratorResult<T, R>;
     } catch (error) {
       outcome.fail(error);
       throw error;
@@ -59,7 +59,7 @@ export function tracedAsyncIterator<T>(
     try {
       const own = inner[method];
       if (typeof own !== 'function') return missingStep(outcome, method, arg) as Promise<IteratorResult<T>>;
-      pending = callInSpan(outcome.span, own, inner, [arg]) as Promise<IteratorResult<T>>;
+      pending = enterSpan(outcome.span, own, inner, [arg]) as Promise<IteratorResult<T>>;
     } catch (error) {
       const delivery = outcome.fail(error);
       return delivery === undefined ? Promise.reject(error) : delivery.then(() => Promise.reject(error));

@@ -1,5 +1,5 @@
 import { Observable, type Subscribable, type Unsubscribable } from '../rx.js';
-import { callInSpan } from '../context/span-context.js';
+import { enterSpan } from '../otel/bridge-hook.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { hook, unhooked, watchConsumption } from './traced-unconsumed.js';
 
@@ -22,7 +22,7 @@ export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>
   const traced = new Observable<T>((subscriber) => {
     // Subscribed: the subscription, not the Observable, keeps the source alive: nothing left to watch.
     watch.follow();
-    const subscription = callInSpan(outcome.span, subscribe, inner, [
+    const subscription = enterSpan(outcome.span, subscribe, inner, [
       {
         // A synchronous source keeps emitting after the consumer unsubscribed from
         // inside `next` (e.g. `take(1)`): it cannot see that closed subscriber, so

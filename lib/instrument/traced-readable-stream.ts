@@ -1,4 +1,4 @@
-import { callInSpan } from '../context/span-context.js';
+import { enterSpan } from '../otel/bridge-hook.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { watchConsumption, type ConsumptionWatch } from './traced-unconsumed.js';
 
@@ -31,7 +31,7 @@ export function tracedReadableStream<T>(outcome: SpanOutcome, inner: ReadableStr
         watch?.started();
         let chunk: ReadableStreamReadResult<T>;
         try {
-          chunk = await (callInSpan(outcome.span, reader.read, reader, []) as Promise<ReadableStreamReadResult<T>>);
+          chunk = await (enterSpan(outcome.span, reader.read, reader, []) as Promise<ReadableStreamReadResult<T>>);
         } catch (error) {
           await outcome.fail(error);
           controller.error(error);

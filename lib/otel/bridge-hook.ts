@@ -1,17 +1,36 @@
+import { spanStorage } from '../context/span-context.js';
 import type { Span } from '../model/span.js';
 import type { SpanParent } from '../model/span-types.js';
 
 /**
- * @internal The OpenTelemetry bridge as the core sees it: two calls, set only
- * once `enableOpenTelemetryBridge()` ran. Kept apart from the bridge so the
- * core graph never imports `@opentelemetry/api` (nor anything else) for it.
+ * @internal How code enters a span, in AsyncLocalStorage's own signature:
+ * `run(span, Reflect.apply, fn, thisArg, args)`.
  */
-export interface OtelHook {
-  /** The active OpenTelemetry span as a remote parent for a new root, if any. */
-  rootParent(): SpanParent | undefined;
-  /** Runs `fn` in `span` for tracewire and, for OpenTelemetry, in a span context matching it. */
-  call(span: Span, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown;
+export interface SpanEntry {
+  run(span: Span, apply: (fn: Function, thisArg: unknown, args: ArrayLike<unknown>) => unknown, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown;
 }
 
-/** @internal The installed bridge, if any. */
-export const otelHook: { current: OtelHook | undefined } = { current: undefined };
+/**
+ * @internal The OpenTelemetry bridge as the core sees it, set only once
+ * `enableOpenTelemetryBridge()` ran. Kept apart from the bridge so the
+ * core graph never imports `@opentelemetry/api` (nor anything else) for it.
+ */
+export interface OtelHook extends SpanEntry {
+  /** The active OpenTelemetry span as a remote parent for a new root, if any. */
+  rootParent(): SpanParent | undefined;
+}
+
+/**
+ * @internal The installed bridge, if any, and `entry`: the one way every
+ * traced call, `withSpan`, `startSpan().run()`, generator step, Observable
+ * subscription and stream read enters its span. Without the bridge `entry`
+ * is the span store itself — a traced call makes no call more than
+ * AsyncLocalStorage's `run` — and with it the bridge, which also sets
+ * OpenTelemetry's context to a matching span.
+ */
+export const otelHook: { current: OtelHook | undefined; entry: SpanEntry } = { current: undefined, entry: spanStorage };
+
+/** @internal `fn` called in `span` through {@link otelHook}'s entry (a traced call's own path writes this out: one call fewer). */
+export function enterSpan(span: Span, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
+  return otelHook.entry.run(span, Reflect.apply, fn, thisArg, args);
+}

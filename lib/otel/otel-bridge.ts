@@ -1,5 +1,5 @@
 import type * as OtelApi from '@opentelemetry/api';
-import { callInSpan } from '../context/span-context.js';
+import { spanStorage } from '../context/span-context.js';
 import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
 import type { Span } from '../model/span.js';
 import type { SpanParent } from '../model/span-types.js';
@@ -36,9 +36,11 @@ export function enableOpenTelemetryBridge(api: OpenTelemetryApi): () => void {
     throw new TracewireConfigError('enableOpenTelemetryBridge(api)', api, "the @opentelemetry/api module (import * as otel from '@opentelemetry/api')");
   }
   const hook = bridge(api);
-  otelHook.current = hook;
+  otelHook.current = otelHook.entry = hook;
   return () => {
-    if (otelHook.current === hook) otelHook.current = undefined;
+    if (otelHook.current !== hook) return;
+    otelHook.current = undefined;
+    otelHook.entry = spanStorage;
   };
 }
 
@@ -69,7 +71,7 @@ function bridge(api: OpenTelemetryApi): OtelHook {
         return undefined; // a broken OpenTelemetry setup must not break the traced call
       }
     },
-    call(span: Span, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
+    run(span: Span, apply: typeof Reflect.apply, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
       let otelContext: OtelApi.Context;
       try {
         otelContext = trace.setSpanContext(context.active(), {
@@ -81,9 +83,9 @@ function bridge(api: OpenTelemetryApi): OtelHook {
           ...(span.remote?.tracestate !== undefined && createTraceState !== undefined ? { traceState: createTraceState(span.remote.tracestate) } : {}),
         });
       } catch {
-        return callInSpan(span, fn, thisArg, args);
+        return spanStorage.run(span, apply, fn, thisArg, args);
       }
-      return context.with(otelContext, callInSpan, undefined, span, fn, thisArg, args);
+      return context.with(otelContext, spanStorage.run, spanStorage, span, apply, fn, thisArg, args);
     },
   };
 }

@@ -1,0 +1,62 @@
+import * as otel from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { Observable } from 'rxjs';
+import { enableOpenTelemetryBridge, startSpan, traceable, withSpan } from '../../../index';
+import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
+
+// Every way into a tracewire span gives OpenTelemetry that span as parent, even when consumed outside the request's context.
+describe('the bridge wherever a tracewire span is entered', () => {
+  let provider: TracerProvider;
+  let memory: InMemorySpanExporter;
+  let disable: () => void;
+  beforeAll(() => {
+    memory = new InMemorySpanExporter();
+    provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
+    otel.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    disable = enableOpenTelemetryBridge(otel);
+  });
+  afterAll(async () => {
+    disable();
+    await provider.shutdown();
+    otel.context.disable();
+  });
+  const otelSpan = (): void => provider.getTracer('test').startSpan('otel-inside').end();
+  const outside = <T>(fn: () => T): T => otel.context.with(otel.ROOT_CONTEXT, fn); // a framework consuming it elsewhere
+
+  test.each<[string, () => Promise<unknown>]>([
+    ['withSpan', () => withSpan('tw', async () => otelSpan())],
+    ['startSpan().run()', async () => {
+      const span = startSpan('tw');
+      await outside(() => span.run(async () => otelSpan()));
+      span.end();
+    }],
+    ['an async generator consumed outside', async () => {
+      const it = traceable(async function* () { otelSpan(); yield 1; }, { name: 'tw' })();
+      await outside(async () => { for await (const _ of it); });
+    }],
+    ['a sync generator consumed outside', async () => {
+      const it = traceable(function* () { otelSpan(); yield 1; }, { name: 'tw' })();
+      outside(() => [...it]);
+    }],
+    ['an Observable subscribed outside', async () => {
+      const source = traceable(() => new Observable<number>((subscriber) => { otelSpan(); subscriber.complete(); }), { name: 'tw' })();
+      await outside(() => new Promise((resolve) => source.subscribe({ complete: () => resolve(undefined) })));
+    }],
+    ['a ReadableStream read outside', async () => {
+      const stream = traceable(() => new ReadableStream<number>({ pull(controller) { otelSpan(); controller.close(); } }, { highWaterMark: 0 }), { name: 'tw' })();
+      await outside(async () => { for await (const _ of stream); });
+    }],
+  ])('%s: an OTel span started inside is the tracewire span’s child, in the request’s trace', async (_, run) => {
+    const { client, exporter } = installMemoryTracing();
+    memory.reset();
+    const request = provider.getTracer('test').startSpan('request');
+    await otel.context.with(otel.trace.setSpan(otel.context.active(), request), run);
+    request.end();
+    const tw = only(await finishedRuns(client, exporter), 'tw');
+    const inside = memory.getFinishedSpans().filter((span) => span.name === 'otel-inside');
+    expect(inside).toHaveLength(1);
+    expect(inside[0]!.spanContext().traceId).toBe(request.spanContext().traceId);
+    expect(inside[0]!.parentSpanContext?.spanId).toBe(tw.id.replace(/-/g, '').slice(16));
+  });
+});
