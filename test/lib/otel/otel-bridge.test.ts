@@ -64,6 +64,28 @@ describe('the bridge in process', () => {
     expect(outgoing).toEqual({ traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-${runId.replace(/-/g, '').slice(16)}-01`, tracestate: 'vendor=abc' });
   });
 
+  test.each<[string, (work: () => Promise<void>) => Promise<void>]>([
+    ['under one OTel span', async (work) => {
+      const outer = otel.trace.getTracer('test').startSpan('otel-outer');
+      await otel.context.with(otel.trace.setSpan(otel.context.active(), outer), work);
+      outer.end();
+    }],
+    ['in one continueTrace', (work) => continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, work)],
+  ])('sibling roots %s share the made-up ancestors’ dotted-order segments (one parent in LangSmith, not one per child)', async (_, around) => {
+    const { client, exporter } = installMemoryTracing();
+    const sibling = traceable(async () => undefined, { name: 'sibling' });
+    await around(async () => {
+      await sibling();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sibling();
+    });
+    const runs = (await finishedRuns(client, exporter)).filter((run) => run.name === 'sibling');
+    const ancestors = runs.map((run) => run.dotted_order.split('.').slice(0, -1).join('.'));
+    expect(ancestors).toHaveLength(2);
+    expect(ancestors[0]!.split('.')).toHaveLength(2);
+    expect(ancestors[1]).toBe(ancestors[0]);
+  });
+
   test('turned off again, tracewire and OTel go their own ways', async () => {
     disable();
     const { client, exporter } = installMemoryTracing();
