@@ -80,8 +80,10 @@ export function injectTraceHeaders<H extends OutgoingHeaders>(headers: H): H {
 
 /**
  * A `fetch` that sends the current trace's headers with every request
- * (opt-in: the global `fetch` is left alone). A request outside any trace
- * goes to `fetchImpl` untouched. The headers of a request object of any
+ * (opt-in: the global `fetch` is left alone). Without `fetchImpl`, each
+ * request goes to whatever `globalThis.fetch` is when it is made, so a mock
+ * or instrumentation installed later is honoured. A request outside any
+ * trace goes to the fetch untouched. The headers of a request object of any
  * fetch library (node-fetch's, undici's) are kept: `init.headers` replaces
  * a request's own headers, so they are copied into the ones sent.
  *
@@ -89,16 +91,18 @@ export function injectTraceHeaders<H extends OutgoingHeaders>(headers: H): H {
  * const fetch = tracedFetch();
  * await fetch('http://orders.internal/place', { method: 'POST', body });
  */
-export function tracedFetch(fetchImpl: typeof fetch = globalThis.fetch): typeof fetch {
+export function tracedFetch(fetchImpl?: typeof fetch): typeof fetch {
   return function fetchWithTraceHeaders(input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) {
+    // Looked up per call: a mock or instrumentation that patches the global fetch later (msw, nock, Next.js) is used.
+    const impl = fetchImpl ?? globalThis.fetch;
     let headers: Headers;
     try {
-      if (Object.keys(getTraceHeaders()).length === 0) return fetchImpl(input, init);
+      if (Object.keys(getTraceHeaders()).length === 0) return impl(input, init);
       headers = new Headers(init?.headers ?? (input as Partial<Request> | null)?.headers);
     } catch {
-      return fetchImpl(input, init); // headers fetch itself would refuse: let it say so
+      return impl(input, init); // headers fetch itself would refuse: let it say so
     }
-    return fetchImpl(input, { ...init, headers: injectTraceHeaders(headers) });
+    return impl(input, { ...init, headers: injectTraceHeaders(headers) });
   } as typeof fetch;
 }
 

@@ -62,3 +62,18 @@ test('outside any trace the fetch gets the very arguments it was called with', a
   expect(calls[0]![0]).toBe(url);
   expect(calls[0]![1]).toBe(init);
 });
+
+test('tracedFetch() made before a later patch of globalThis.fetch (msw, nock, Next.js) goes through the patch, in and outside a trace', async () => {
+  const fetchWithTrace = tracedFetch(); // at module load, as the README has it
+  const original = globalThis.fetch;
+  const patched: string[] = [];
+  globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: RequestInit) => (patched.push(String(input)), original(input, init))) as typeof fetch;
+  try {
+    await fetchWithTrace(url);
+    await traceable(async () => fetchWithTrace(`${url}inside`), { name: 'call' })();
+  } finally {
+    globalThis.fetch = original;
+  }
+  expect(patched).toEqual([url, `${url}inside`]);
+  expect(received[1]!.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+});
