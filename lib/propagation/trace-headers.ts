@@ -67,9 +67,13 @@ export type OutgoingHeaders =
  * http.request(url, { headers: injectTraceHeaders({ accept: 'application/json' }) });
  */
 export function injectTraceHeaders<H extends OutgoingHeaders>(headers: H): H {
+  return inject(headers, true);
+}
+
+function inject<H extends OutgoingHeaders>(headers: H, w3c: boolean): H {
   try {
-    const trace = getTraceHeaders();
-    for (const [name, value] of Object.entries(trace) as Array<[keyof TraceHeaders, string]>) {
+    for (const [name, value] of Object.entries(getTraceHeaders()) as Array<[keyof TraceHeaders, string]>) {
+      if (!w3c && name.startsWith('trace')) continue;
       setHeader(headers, name, name === 'baggage' ? mergeBaggage(existingBaggage(headers), value) : value);
     }
   } catch {
@@ -90,20 +94,40 @@ export function injectTraceHeaders<H extends OutgoingHeaders>(headers: H): H {
  * @example
  * const fetch = tracedFetch();
  * await fetch('http://orders.internal/place', { method: 'POST', body });
+ *
+ * When something instruments Node's fetch through undici's diagnostics
+ * channel (OpenTelemetry's `instrumentation-undici`, on by default in
+ * `auto-instrumentations-node`), it appends its own `traceparent`: two would
+ * make `a, b`, which W3C receivers refuse. Then only `langsmith-trace` and
+ * `baggage` are added, and the `traceparent` is the instrumentation's.
  */
 export function tracedFetch(fetchImpl?: typeof fetch): typeof fetch {
   return function fetchWithTraceHeaders(input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) {
     // Looked up per call: a mock or instrumentation that patches the global fetch later (msw, nock, Next.js) is used.
     const impl = fetchImpl ?? globalThis.fetch;
     let headers: Headers;
+    let w3c: boolean;
     try {
       if (Object.keys(getTraceHeaders()).length === 0) return impl(input, init);
       headers = new Headers(init?.headers ?? (input as Partial<Request> | null)?.headers);
+      w3c = !undiciInstrumented();
     } catch {
       return impl(input, init); // headers fetch itself would refuse: let it say so
     }
-    return impl(input, { ...init, headers: injectTraceHeaders(headers) });
+    return impl(input, { ...init, headers: inject(headers, w3c) });
   } as typeof fetch;
+}
+
+type Channel = { readonly hasSubscribers: boolean };
+let undiciCreate: Channel | null | undefined;
+
+/** Whether anything listens on `undici:request:create` (Node only: other runtimes have no such channel, and no Node import here). */
+function undiciInstrumented(): boolean {
+  if (undiciCreate === undefined) {
+    const process = (globalThis as { process?: { getBuiltinModule?(id: string): { channel(name: string): Channel } | undefined } }).process;
+    undiciCreate = process?.getBuiltinModule?.('node:diagnostics_channel')?.channel('undici:request:create') ?? null;
+  }
+  return undiciCreate?.hasSubscribers === true;
 }
 
 function setHeader(headers: OutgoingHeaders, name: string, value: string): void {
