@@ -16,6 +16,13 @@ export const BAGGAGE_LIMITS = Object.freeze({
   /** The whole `baggage` header (all lines), in bytes. */
   maxBytes: 8192,
   maxMembers: 64,
+  /**
+   * One outgoing member (`key=value`), in bytes: OpenTelemetry's
+   * `W3CBaggagePropagator` drops longer ones at every hop (its
+   * `BAGGAGE_MAX_PER_NAME_VALUE_PAIRS`). `langsmith-metadata` keeps within it
+   * by leaving out its largest keys first; a longer tags member is left out.
+   */
+  maxMemberBytes: 4096,
   /** `langsmith-metadata` as JSON: keys kept, nesting, longest string. */
   maxMetadataKeys: 64,
   maxMetadataDepth: 5,
@@ -58,21 +65,41 @@ export function parseBaggage(lines: readonly string[]): LangSmithBaggage {
 
 /**
  * @internal The LangSmith members for an outgoing header, as langsmith writes
- * them; members that would push the header past `maxBytes` are left out,
- * metadata first (it is the largest and the least needed to join a trace).
+ * them (metadata, tags, project), each within `maxMemberBytes`, all within
+ * `budgetBytes`: project and tags are kept first, and metadata leaves out its
+ * largest keys until it fits in the room left.
  */
 export function formatLangSmithBaggage(metadata: { readonly [key: string]: JsonValue }, tags: readonly string[], projectName: string | undefined, budgetBytes: number): string[] {
   const members: string[] = [];
   const project = projectName ? `langsmith-project=${encodeURIComponent(projectName)}` : undefined;
   const tagList = tags.length > 0 ? `langsmith-tags=${encodeURIComponent(tags.join(','))}` : undefined;
-  const meta = Object.keys(metadata).length > 0 ? `langsmith-metadata=${encodeURIComponent(JSON.stringify(metadata))}` : undefined;
   let left = budgetBytes;
-  for (const member of [meta, tagList, project]) {
-    if (member === undefined || member.length + 1 > left) continue;
-    members.push(member);
+  // Project and tags take their room first; metadata, the largest and the least needed to join a trace, the rest.
+  for (const member of [project, tagList]) {
+    if (member === undefined || member.length >= Math.min(left, BAGGAGE_LIMITS.maxMemberBytes + 1)) continue;
+    members.unshift(member);
     left -= member.length + 1;
   }
+  const meta = metadataMember({ ...metadata }, Math.min(BAGGAGE_LIMITS.maxMemberBytes, left - 1));
+  if (meta !== undefined) members.unshift(meta);
   return members;
+}
+
+/** Largest keys out first, until the member fits in `max`: one big value must not take the tenant id with it. */
+function metadataMember(kept: { [key: string]: JsonValue }, max: number): string | undefined {
+  for (;;) {
+    const keys = Object.keys(kept);
+    if (keys.length === 0) return undefined;
+    const member = `langsmith-metadata=${encodeURIComponent(JSON.stringify(kept))}`;
+    if (member.length <= max) return member;
+    let largest = keys[0]!;
+    let largestLength = 0;
+    for (const key of keys) {
+      const length = encodeURIComponent(JSON.stringify([key, kept[key]])).length;
+      if (length > largestLength) [largest, largestLength] = [key, length];
+    }
+    delete kept[largest];
+  }
 }
 
 function decode(value: string): string | undefined {

@@ -1,4 +1,6 @@
 import { BAGGAGE_LIMITS, extractTraceContext, getTraceHeaders, injectTraceHeaders, traceable } from '../../../index';
+import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter } from '@opentelemetry/api';
+import { W3CBaggagePropagator } from '@opentelemetry/core';
 import { installMemoryTracing } from '../../helpers/memory-tracing';
 
 /**
@@ -134,17 +136,45 @@ describe('outgoing baggage', () => {
   /** `langsmith-metadata=` + the encoded `{"k":"x…x"}`: 41 characters besides the `x`s. */
   const metadataOfLength = (length: number) => ({ k: 'x'.repeat(length - 41) });
 
-  test('a LangSmith member that would pass 8 192 bytes is left out, metadata first; tags and project still go', () => {
+  const headersWith = (metadata: Record<string, string>, tags = ['t1']) => traceable(() => Object.fromEntries(Object.entries(getTraceHeaders())), { name: 'call', tags, metadata })();
+  const membersOf = (baggage: string | undefined) => (baggage ?? '').split(',').map((member) => member.split('=')[0]);
+
+  test('each member within 4 096 bytes, as OpenTelemetry’s W3CBaggagePropagator keeps them: metadata leaves out its largest keys first', () => {
     installMemoryTracing();
-    const headersWith = (metadata: Record<string, string>) => traceable(() => getTraceHeaders(), { name: 'call', tags: ['t1'], metadata })();
-    // Every member is charged a comma: 8 191 characters are the most that fit.
-    const fits = headersWith(metadataOfLength(8191)).baggage!;
-    expect(fits).toHaveLength(8191);
-    expect(fits.startsWith('langsmith-metadata=')).toBe(true);
-    expect(headersWith(metadataOfLength(8192)).baggage).toBe('langsmith-tags=t1,langsmith-project=tests');
-    // Metadata that fits leaves room for what fits after it, in order.
-    const room = headersWith(metadataOfLength(8191 - 18)).baggage!.split(',');
-    expect(room.map((member) => member.split('=')[0])).toEqual(['langsmith-metadata', 'langsmith-tags']);
+    expect(BAGGAGE_LIMITS.maxMemberBytes).toBe(4096);
+    expect(headersWith(metadataOfLength(4096)).baggage!.split(',')[0]).toHaveLength(4096);
+    expect(membersOf(headersWith(metadataOfLength(4097)).baggage)).toEqual(['langsmith-tags', 'langsmith-project']);
+    // Five values of up to 1 024 characters (what a receiver keeps of each): 5 135 bytes; without the largest, 4 096.
+    const metadata = { tenant: 'acme', a: 'a'.repeat(1000), b: 'b'.repeat(1010), c: 'c'.repeat(1020), d: 'd'.repeat(990), e: 'e'.repeat(970) };
+    const { c, ...withoutLargest } = metadata;
+    expect(c).toHaveLength(1020);
+    expect(headersWith(metadata).baggage!.split(',')[0]).toHaveLength(4096);
+    expect(extractTraceContext(headersWith(metadata))?.metadata).toEqual(withoutLargest);
+    // One byte more and the next largest goes as well, not the whole member: the tenant stays.
+    const { b, ...withoutTwo } = { ...withoutLargest, tenant: 'acme!' };
+    expect(b).toHaveLength(1010);
+    expect(extractTraceContext(headersWith({ ...metadata, tenant: 'acme!' }))?.metadata).toEqual(withoutTwo);
+  });
+
+  test('the header within 8 192 bytes: project and tags keep their room, metadata fits in the rest; a tags member over 4 096 bytes is left out', () => {
+    installMemoryTracing();
+    // "langsmith-tags=" + 4 081 characters: the largest member kept.
+    const tags = ['t'.repeat(4081)];
+    const rest = 8192 - 4097 - 'langsmith-project=tests,'.length - 1;
+    const full = headersWith(metadataOfLength(rest), tags).baggage!;
+    expect(full).toHaveLength(8191);
+    expect(membersOf(full)).toEqual(['langsmith-metadata', 'langsmith-tags', 'langsmith-project']);
+    expect(membersOf(headersWith(metadataOfLength(rest + 1), tags).baggage)).toEqual(['langsmith-tags', 'langsmith-project']);
+    expect(membersOf(headersWith({ a: '1' }, [`${tags[0]}t`]).baggage)).toEqual(['langsmith-metadata', 'langsmith-project']);
+  });
+
+  test('metadata through an OpenTelemetry hop (the real W3CBaggagePropagator, extract then inject) arrives as sent', () => {
+    installMemoryTracing();
+    const sent = headersWith({ tenant: 'acme', q: 'x,y;z=1 %', big: 'v'.repeat(4500) });
+    const propagator = new W3CBaggagePropagator();
+    const hop: Record<string, string> = {};
+    propagator.inject(propagator.extract(ROOT_CONTEXT, sent, defaultTextMapGetter), hop, defaultTextMapSetter);
+    expect(extractTraceContext({ traceparent: sent.traceparent, baggage: hop.baggage })?.metadata).toEqual({ tenant: 'acme', q: 'x,y;z=1 %' });
   });
 
   test('merged into a baggage header already there, ours are added while the whole stays within 8 192 bytes', () => {
