@@ -72,5 +72,7 @@ export interface RemoteOrigin {
    * inside keep OpenTelemetry's decision (no sampled child of a parent it dropped).
    */
   readonly traceFlags?: number;
+  /** The caller's other `baggage` members, passed on to the next hop. */
+  readonly baggage: readonly string[] | undefined;
 }
 

@@ -37,6 +37,8 @@ export interface LangSmithBaggage {
   metadata: { [key: string]: JsonValue };
   tags: string[];
   projectName: string | undefined;
+  /** The other members, trimmed, in order, passed on to the next hop. */
+  others: string[];
 }
 
 const KEY = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -44,7 +46,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** @internal The LangSmith members of the header's lines; empty when absent or over the limits. */
 export function parseBaggage(lines: readonly string[]): LangSmithBaggage {
-  const found: LangSmithBaggage = { metadata: {}, tags: [], projectName: undefined };
+  const found: LangSmithBaggage = { metadata: {}, tags: [], projectName: undefined, others: [] };
   const joined = lines.join(',');
   if (joined.length === 0 || utf8Length(joined) > BAGGAGE_LIMITS.maxBytes) return found;
   const members = joined.split(',');
@@ -53,7 +55,12 @@ export function parseBaggage(lines: readonly string[]): LangSmithBaggage {
     const eq = member.indexOf('=');
     if (eq < 0) continue;
     const key = member.slice(0, eq).trim();
-    if (!KEY.test(key) || !key.startsWith('langsmith-')) continue;
+    if (!KEY.test(key)) continue;
+    if (!key.startsWith('langsmith-')) {
+      // Forwarded as OpenTelemetry does; a control character would make the outgoing header invalid.
+      if (!CONTROL.test(member)) found.others.push(member.trim());
+      continue;
+    }
     const value = decode(member.slice(eq + 1).split(';', 1)[0]!.trim());
     if (value === undefined) continue;
     if (key === 'langsmith-metadata') found.metadata = parseMetadata(value) ?? found.metadata;
@@ -64,12 +71,29 @@ export function parseBaggage(lines: readonly string[]): LangSmithBaggage {
 }
 
 /**
+ * @internal An outgoing `baggage`: the caller's other members first (as many
+ * as fit, leaving room for ours among `maxMembers`), then LangSmith's in the
+ * bytes left. `''` when there is nothing to send.
+ */
+export function formatBaggage(others: readonly string[] | undefined, metadata: { readonly [key: string]: JsonValue }, tags: readonly string[], projectName: string | undefined): string {
+  const members: string[] = [];
+  let left = BAGGAGE_LIMITS.maxBytes;
+  for (const member of others ?? []) {
+    const bytes = utf8Length(member) + 1;
+    if (members.length === BAGGAGE_LIMITS.maxMembers - 3 || bytes > left) continue;
+    members.push(member);
+    left -= bytes;
+  }
+  return [...members, ...formatLangSmithBaggage(metadata, tags, projectName, left)].join(',');
+}
+
+/**
  * @internal The LangSmith members for an outgoing header, as langsmith writes
  * them (metadata, tags, project), each within `maxMemberBytes`, all within
  * `budgetBytes`: project and tags are kept first, and metadata leaves out its
  * largest keys until it fits in the room left.
  */
-export function formatLangSmithBaggage(metadata: { readonly [key: string]: JsonValue }, tags: readonly string[], projectName: string | undefined, budgetBytes: number): string[] {
+function formatLangSmithBaggage(metadata: { readonly [key: string]: JsonValue }, tags: readonly string[], projectName: string | undefined, budgetBytes: number): string[] {
   const members: string[] = [];
   const project = projectName ? `langsmith-project=${encodeURIComponent(projectName)}` : undefined;
   const tagList = tags.length > 0 ? `langsmith-tags=${encodeURIComponent(tags.join(','))}` : undefined;

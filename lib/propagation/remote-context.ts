@@ -35,6 +35,8 @@ export interface RemoteTraceContext {
   readonly tags: readonly string[];
   /** `langsmith-project` from `baggage`: spans that continue the trace are recorded in this project. */
   readonly projectName: string | undefined;
+  /** The other members of `baggage` (`userId=alice`), passed on to the next hop as OpenTelemetry does. */
+  readonly baggage?: readonly string[];
   /** Which header gave the parent. */
   readonly from: 'langsmith-trace' | 'traceparent';
 }
@@ -97,6 +99,7 @@ function fromHeaders(headers: object): RemoteTraceContext | undefined {
     metadata: Object.freeze(baggage.metadata),
     tags: Object.freeze(baggage.tags),
     projectName: baggage.projectName,
+    baggage: Object.freeze(baggage.others),
   });
   extracted.add(result);
   return result;

@@ -33,6 +33,6 @@ export function spanParentOf(remote: RemoteTraceContext): SpanParent {
     dottedOrder,
     metadata: remote.metadata as SpanParent['metadata'],
     sampled: remote.sampled,
-    remote: { tracestate: remote.tracestate, projectName: remote.projectName },
+    remote: { tracestate: remote.tracestate, projectName: remote.projectName, baggage: remote.baggage },
   };
 }

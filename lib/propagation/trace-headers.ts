@@ -1,6 +1,6 @@
 import { currentSpan } from '../context/span-context.js';
 import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
-import { BAGGAGE_LIMITS, formatLangSmithBaggage } from './baggage.js';
+import { BAGGAGE_LIMITS, formatBaggage } from './baggage.js';
 import { continuedContext } from './continue-trace.js';
 import { MAX_LANGSMITH_TRACE_CHARS } from './langsmith-trace.js';
 import { readHeader } from './header-carrier.js';
@@ -34,8 +34,8 @@ export function getTraceHeaders(): TraceHeaders {
     // Deeper than a receiver accepts: the traceparent alone still joins the trace.
     if (span.dottedOrder.length <= MAX_LANGSMITH_TRACE_CHARS) headers['langsmith-trace'] = span.dottedOrder;
     if (span.remote?.tracestate !== undefined) headers.tracestate = span.remote.tracestate;
-    const baggage = formatLangSmithBaggage(span.metadata, span.tags, span.projectName, BAGGAGE_LIMITS.maxBytes);
-    if (baggage.length > 0) headers.baggage = baggage.join(',');
+    const baggage = formatBaggage(span.remote?.baggage, span.metadata, span.tags, span.projectName);
+    if (baggage !== '') headers.baggage = baggage;
     return headers;
   }
   const continued = continuedContext();
@@ -46,8 +46,8 @@ export function getTraceHeaders(): TraceHeaders {
     'langsmith-trace': parent.dottedOrder,
   };
   if (continued.tracestate !== undefined) headers.tracestate = continued.tracestate;
-  const baggage = formatLangSmithBaggage(continued.metadata, continued.tags, continued.projectName, BAGGAGE_LIMITS.maxBytes);
-  if (baggage.length > 0) headers.baggage = baggage.join(',');
+  const baggage = formatBaggage(continued.baggage, continued.metadata, continued.tags, continued.projectName);
+  if (baggage !== '') headers.baggage = baggage;
   return headers;
 }
 
@@ -150,17 +150,22 @@ function existingBaggage(headers: OutgoingHeaders): string[] {
   return readHeader(headers, 'baggage');
 }
 
-/** Other members first, ours after; ours are dropped rather than push the header past the spec's size. */
+/**
+ * Other members first, ours after; ours are dropped rather than push the header past the spec's size,
+ * and a member forwarded from the caller gives way to one of the same key set here.
+ */
 function mergeBaggage(existing: string[], ours: string): string {
+  const keyOf = (member: string) => member.split('=', 1)[0]!.trim();
   const others = existing
     .join(',')
     .split(',')
     .map((member) => member.trim())
-    .filter((member) => member.length > 0 && !member.split('=', 1)[0]!.trim().startsWith('langsmith-'));
+    .filter((member) => member.length > 0 && !keyOf(member).startsWith('langsmith-'));
   const members = [...others];
+  const keys = new Set(others.map(keyOf));
   let bytes = members.join(',').length;
   for (const member of ours.split(',')) {
-    if (bytes + member.length + 1 > BAGGAGE_LIMITS.maxBytes) continue;
+    if (keys.has(keyOf(member)) || bytes + member.length + 1 > BAGGAGE_LIMITS.maxBytes) continue;
     members.push(member);
     bytes += member.length + 1;
   }

@@ -1,0 +1,67 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter } from '@opentelemetry/api';
+import { W3CBaggagePropagator } from '@opentelemetry/core';
+import { continueTrace, getTraceHeaders, injectTraceHeaders, setGlobalTracingClient, traceable, tracedFetch } from '../../../index';
+import { installMemoryTracing } from '../../helpers/memory-tracing';
+
+/**
+ * A tracewire service in the middle of a call chain passes the caller's other
+ * W3C baggage members (`userId=alice`) on to the next hop, as an
+ * OpenTelemetry service does, beside its own LangSmith members: over real
+ * HTTP, A → B (tracewire: continueTrace, a traced handler, tracedFetch) → C.
+ */
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const OTHERS = 'userId=alice,tenant=acme;p=1';
+
+const listen = async (handler: (headers: IncomingHttpHeaders) => Promise<unknown>): Promise<{ server: Server; url: string }> => {
+  const server = createServer((req, res) => void handler(req.headers).then(() => res.end('{}')));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+};
+
+let c: { server: Server; url: string };
+let b: { server: Server; url: string };
+let atC: IncomingHttpHeaders[];
+beforeAll(async () => {
+  c = await listen(async (headers) => void atC.push(headers));
+  const fetch = tracedFetch();
+  const handle = traceable(async () => fetch(c.url), { name: 'b-handler' });
+  b = await listen((headers) => continueTrace(headers, () => handle()));
+});
+beforeEach(() => {
+  atC = [];
+  installMemoryTracing();
+});
+afterEach(() => setGlobalTracingClient(undefined));
+afterAll(async () => {
+  await new Promise((resolve) => b.server.close(resolve));
+  await new Promise((resolve) => c.server.close(resolve));
+});
+
+const othersOf = (baggage: string | string[] | undefined) => String(baggage ?? '').split(',').filter((member) => !member.startsWith('langsmith-'));
+
+test('the other members arrive at the next hop after B, with B’s LangSmith members, as OpenTelemetry forwards them', async () => {
+  await fetch(b.url, { headers: { traceparent: TRACEPARENT, baggage: `${OTHERS},langsmith-project=caller` } });
+  expect(othersOf(atC[0]!.baggage)).toEqual(OTHERS.split(','));
+  expect(atC[0]!.baggage).toContain('langsmith-project=caller');
+  // What an OpenTelemetry service in B's place sends on (the real W3CBaggagePropagator).
+  const propagator = new W3CBaggagePropagator();
+  const otel: Record<string, string> = {};
+  propagator.inject(propagator.extract(ROOT_CONTEXT, { baggage: OTHERS }, defaultTextMapGetter), otel, defaultTextMapSetter);
+  expect(othersOf(atC[0]!.baggage)).toEqual(othersOf(otel.baggage));
+});
+
+test('outside any span in continueTrace too; a member the app sets itself wins over the caller’s of the same key', () => {
+  const headers = { traceparent: TRACEPARENT, baggage: OTHERS };
+  expect(othersOf(continueTrace(headers, () => getTraceHeaders().baggage))).toEqual(OTHERS.split(','));
+  const merged = continueTrace(headers, () => injectTraceHeaders({ baggage: 'userId=bob' }).baggage as string);
+  expect(merged.split(',')).toEqual(['userId=bob', 'tenant=acme;p=1']);
+});
+
+test('the other members keep room for LangSmith’s among the 64 members a receiver reads', () => {
+  const many = Array.from({ length: 63 }, (_, i) => `k${i}=v`).join(',');
+  const sent = continueTrace({ traceparent: TRACEPARENT, baggage: `${many},langsmith-project=caller` }, () => getTraceHeaders().baggage!);
+  expect(sent.split(',')).toHaveLength(62);
+  expect(sent.endsWith(',langsmith-project=caller')).toBe(true);
+});
