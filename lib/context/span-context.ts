@@ -40,9 +40,34 @@ export function currentScope(): Scope | undefined {
   return spanStorage.getStore();
 }
 
-/** @internal Calls `fn` with `thisArg` and `args` inside `scope`. No closure: this is the hot path. */
+/**
+ * The span a TRACING_OFF scope was entered from, for propagation only: headers
+ * taken under an `enabled: false` child still name the enclosing span (as
+ * langsmith's do), while no span is recorded under it. A second store, made on
+ * the first such call, so the scope itself stays the one TRACING_OFF object.
+ */
+let offParents: AsyncLocalStorage<Span> | undefined;
+
+/**
+ * @internal Calls `fn` with `thisArg` and `args` inside `scope`. No closure: this is the hot path.
+ * Turning tracing off inside a span remembers that span for {@link propagationSpan}.
+ */
 export function callInSpan(scope: Scope, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
-  return spanStorage.run(scope, Reflect.apply, fn, thisArg, args);
+  const enclosing = scope === TRACING_OFF ? spanStorage.getStore() : undefined;
+  if (enclosing === undefined || enclosing === TRACING_OFF) return spanStorage.run(scope, Reflect.apply, fn, thisArg, args);
+  offParents ??= ((globalThis as Record<symbol, unknown>)[Symbol.for('tracewire.offParent')] ??= new AsyncLocalStorage<Span>()) as AsyncLocalStorage<Span>;
+  return offParents.run(enclosing as Span, Reflect.apply, spanStorage.run, spanStorage, [scope, Reflect.apply, fn, thisArg, args]);
+}
+
+/** @internal The span outgoing headers name: the current one, or under tracing turned off, the one it was turned off in. */
+export function propagationSpan(): Span | undefined {
+  const scope = spanStorage.getStore();
+  return scope === TRACING_OFF ? offParents?.getStore() : (scope as Span | undefined);
+}
+
+/** @internal Runs `fn` with tracing off and nothing remembered: tracewire's own work and hooks, which send no headers. */
+export function callOff(fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
+  return spanStorage.run(TRACING_OFF, Reflect.apply, fn, thisArg, args);
 }
 
 /**
@@ -56,7 +81,7 @@ export function callInSpan(scope: Scope, fn: Function, thisArg: unknown, args: A
  * rejection; the caller still gets the promise.
  */
 export function callUntraced(fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
-  const result = callInSpan(TRACING_OFF, fn, thisArg, args);
+  const result = callOff(fn, thisArg, args);
   if (result instanceof Promise) Promise.prototype.then.call(result, undefined, noop);
   return result;
 }

@@ -1,5 +1,5 @@
 import { unrefSleep } from '../client/deadline.js';
-import { callInSpan, TRACING_OFF } from '../context/span-context.js';
+import { callOff } from '../context/span-context.js';
 import { callbackExporter, EXPORT_NOW } from '../exporters/callback-export.js';
 import { batchFor } from '../exporters/record-batch.js';
 import type { ExportBatch, ExportResult, SpanExporter } from '../exporters/span-exporter.js';
@@ -158,7 +158,7 @@ function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch |
   try {
     // Tracing off: the export is not the traced program's work, and an exporter's own traced code must not make spans
     // that the next export sends, and so on (see callUntraced). One ALS.run per export, for every exporter.
-    callInSpan(TRACING_OFF, startExport, undefined, [context, batch, attempt, finish]);
+    callOff(startExport, undefined, [context, batch, attempt, finish]);
   } catch (error) {
     finish(failure(error));
   }

@@ -1,4 +1,4 @@
-import { currentSpan } from '../context/span-context.js';
+import { propagationSpan } from '../context/span-context.js';
 import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
 import { BAGGAGE_LIMITS, formatBaggage } from './baggage.js';
 import { continuedContext } from './continue-trace.js';
@@ -23,12 +23,13 @@ export interface TraceHeaders {
 
 /**
  * Headers for an outgoing request made from the calling code: they make the
- * receiving service's spans children of the current span. Inside
+ * receiving service's spans children of the current span — under a traced
+ * call with `enabled: false`, of the span it was called in. Inside
  * `continueTrace` but outside any span, they pass the incoming parent on.
  * Outside both: `{}` (the receiver starts its own trace).
  */
 export function getTraceHeaders(): TraceHeaders {
-  const span = currentSpan();
+  const span = propagationSpan();
   if (span !== undefined) {
     const headers: TraceHeaders = { traceparent: formatTraceparent(traceIdOf(span.traceId), spanIdOf(span.id), span.sampled) };
     // Deeper than a receiver accepts: the traceparent alone still joins the trace.
