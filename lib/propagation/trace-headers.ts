@@ -56,12 +56,14 @@ export function getTraceHeaders(): TraceHeaders {
 export type OutgoingHeaders =
   | { set(name: string, value: string): unknown; get(name: string): string | null }
   | { setHeader(name: string, value: string): unknown; getHeader(name: string): unknown }
-  | Record<string, string | string[] | number | undefined>;
+  | Record<string, string | string[] | number | undefined>
+  | Array<[string, string]>;
 
 /**
  * Adds {@link getTraceHeaders} to outgoing headers and returns them: a Fetch
- * `Headers`, a `node:http` `ClientRequest` (before it is sent), or a plain
- * object for `http.request(url, { headers })`. A `baggage` already there
+ * `Headers`, a `node:http` `ClientRequest` (before it is sent), a plain
+ * object for `http.request(url, { headers })`, or fetch's list of
+ * `[name, value]` pairs (a pair is replaced or pushed). A `baggage` already there
  * keeps its other members; its LangSmith members are replaced. Never throws.
  *
  * @example
@@ -132,7 +134,11 @@ function undiciInstrumented(): boolean {
 }
 
 function setHeader(headers: OutgoingHeaders, name: string, value: string): void {
-  if (typeof (headers as { set?: unknown }).set === 'function') (headers as Headers).set(name, value);
+  if (Array.isArray(headers)) {
+    // Fetch's list of pairs: a named property on the array would be ignored.
+    for (let i = headers.length - 1; i >= 0; i--) if (String(headers[i]?.[0]).toLowerCase() === name) headers.splice(i, 1);
+    headers.push([name, value]);
+  } else if (typeof (headers as { set?: unknown }).set === 'function') (headers as Headers).set(name, value);
   else if (typeof (headers as { setHeader?: unknown }).setHeader === 'function') (headers as { setHeader(n: string, v: string): unknown }).setHeader(name, value);
   else {
     const record = headers as Record<string, unknown>;
@@ -143,6 +149,7 @@ function setHeader(headers: OutgoingHeaders, name: string, value: string): void 
 }
 
 function existingBaggage(headers: OutgoingHeaders): string[] {
+  if (Array.isArray(headers)) return headers.filter((pair) => String(pair?.[0]).toLowerCase() === 'baggage').map((pair) => String(pair[1]));
   const getHeader = (headers as { getHeader?: unknown }).getHeader;
   if (typeof getHeader === 'function') {
     const value: unknown = Reflect.apply(getHeader, headers, ['baggage']);

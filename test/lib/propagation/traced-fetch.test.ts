@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import * as diagnostics_channel from 'node:diagnostics_channel';
 import type { AddressInfo } from 'node:net';
-import { setGlobalTracingClient, traceable, tracedFetch } from '../../../index';
+import { injectTraceHeaders, setGlobalTracingClient, traceable, tracedFetch } from '../../../index';
 import { installMemoryTracing } from '../../helpers/memory-tracing';
 
 /**
@@ -95,4 +95,11 @@ test('with fetch instrumented through undici’s diagnostics channel (OpenTeleme
   expect(received[0]!.tracestate).toBeUndefined();
   expect(received[1]!.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   expect(received[1]!.traceparent).not.toBe(otelTraceparent);
+});
+
+test('injectTraceHeaders on fetch’s list of pairs pushes pairs (a named property on the array is ignored by fetch); a baggage pair keeps its members', async () => {
+  const pairs: Array<[string, string]> = [['x-custom', '3'], ['Baggage', 'userId=bob']];
+  await traceable(async () => fetch(url, { headers: injectTraceHeaders(pairs) }), { name: 'call' })();
+  expect(received[0]).toMatchObject({ 'x-custom': '3', traceparent: expect.stringMatching(/^00-/), 'langsmith-trace': expect.any(String), baggage: 'userId=bob,langsmith-project=tests' });
+  expect(pairs.map(([name]) => name)).toEqual(['x-custom', 'traceparent', 'langsmith-trace', 'baggage']);
 });
