@@ -21,8 +21,9 @@ const NO_EVENTS: RunEvent[] = Object.freeze([]) as unknown as RunEvent[];
 /**
  * Whether a trace is kept, from its root id's last 32 random bits, so every
  * service that sees the same trace id makes the same choice.
+ * @internal
  */
-function keepsTrace(traceId: string, sampleRate: number): boolean {
+export function keepsTrace(traceId: string, sampleRate: number): boolean {
   return sampleRate >= 1 || parseInt(traceId.slice(-8), 16) / 0x100000000 < sampleRate;
 }
 

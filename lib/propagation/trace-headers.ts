@@ -1,4 +1,6 @@
+import { globalClient } from '../client/global-client.js';
 import { propagationSpan } from '../context/span-context.js';
+import { keepsTrace } from '../model/span.js';
 import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
 import { BAGGAGE_LIMITS, formatBaggage } from './baggage.js';
 import { continuedContext } from './continue-trace.js';
@@ -43,7 +45,8 @@ export function getTraceHeaders(): TraceHeaders {
   if (continued === undefined) return {};
   const parent = spanParentOf(continued);
   const headers: TraceHeaders = {
-    traceparent: formatTraceparent(traceIdOf(continued.traceId), continued.parentSpanId, continued.sampled ?? true),
+    // No decision from the caller: the trace id decides, as it does for a span continuing it here.
+    traceparent: formatTraceparent(traceIdOf(continued.traceId), continued.parentSpanId, continued.sampled ?? keepsTrace(continued.traceId, globalClient.current?.config.sampleRate ?? 1)),
     'langsmith-trace': parent.dottedOrder,
   };
   if (continued.tracestate !== undefined) headers.tracestate = continued.tracestate;

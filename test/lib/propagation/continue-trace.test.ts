@@ -44,6 +44,16 @@ describe('continuing a trace from incoming headers', () => {
     expect(segments).toEqual([run.trace_id, run.parent_run_id, run.id]);
   });
 
+  test('with langsmith-trace only (no sampling decision), the outgoing traceparent flag is the trace id’s draw, outside a span as inside one', () => {
+    const flagsAt = (sampleRate: number) => {
+      installMemoryTracing({ sampleRate });
+      const inner = traceable(() => getTraceHeaders().traceparent!.slice(-2), { name: 'handle' });
+      return continueTrace({ 'langsmith-trace': DOTTED }, () => [getTraceHeaders().traceparent!.slice(-2), inner()]);
+    };
+    expect(flagsAt(0)).toEqual(['00', '00']);
+    expect(flagsAt(1)).toEqual(['01', '01']);
+  });
+
   test('a sampled-out caller (flags 00) keeps the continued spans out of the export', async () => {
     const { client, exporter } = setup();
     const handle = traceable(async () => undefined, { name: 'handle' });
