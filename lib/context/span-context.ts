@@ -14,6 +14,27 @@ export const TRACING_OFF: { readonly tracingOff: true } = Object.freeze({ tracin
 export type Scope = Span | typeof TRACING_OFF;
 
 /**
+ * Tracing turned off inside a span: reads as TRACING_OFF everywhere, and
+ * remembers the span for propagation only — headers taken under an
+ * `enabled: false` child still name it (as langsmith's do), while no span is
+ * recorded under it. In the one store (a second one would cost every async
+ * resource of the process a copy, on Node 20).
+ */
+class OffScope {
+  readonly tracingOff = true;
+  constructor(readonly span: Span) {}
+}
+
+class ScopeStorage extends AsyncLocalStorage<Scope> {
+  override getStore(): Scope | undefined {
+    const scope = super.getStore();
+    return scope instanceof OffScope ? TRACING_OFF : scope;
+  }
+}
+
+const rawStore = AsyncLocalStorage.prototype.getStore;
+
+/**
  * One store for the whole process: the span a piece of code runs in follows
  * `await`, `Promise.all`, timers and event emitters because AsyncLocalStorage
  * carries it through every async continuation. Kept on `globalThis` so the
@@ -21,7 +42,7 @@ export type Scope = Span | typeof TRACING_OFF;
  * @internal Exported so a traced call's path reads and runs it directly,
  * not through the helpers below: one call fewer each.
  */
-export const spanStorage = ((globalThis as Record<symbol, unknown>)[Symbol.for('tracewire.spanContext')] ??= new AsyncLocalStorage<Scope>()) as AsyncLocalStorage<Scope>;
+export const spanStorage = ((globalThis as Record<symbol, unknown>)[Symbol.for('tracewire.spanContext')] ??= new ScopeStorage()) as AsyncLocalStorage<Scope>;
 
 /** The span the calling code runs in, or `undefined` outside any traced call (or where tracing was turned off). */
 export function getCurrentSpan(): ActiveSpan | undefined {
@@ -41,28 +62,22 @@ export function currentScope(): Scope | undefined {
 }
 
 /**
- * The span a TRACING_OFF scope was entered from, for propagation only: headers
- * taken under an `enabled: false` child still name the enclosing span (as
- * langsmith's do), while no span is recorded under it. A second store, made on
- * the first such call, so the scope itself stays the one TRACING_OFF object.
- */
-let offParents: AsyncLocalStorage<Span> | undefined;
-
-/**
  * @internal Calls `fn` with `thisArg` and `args` inside `scope`. No closure: this is the hot path.
  * Turning tracing off inside a span remembers that span for {@link propagationSpan}.
  */
 export function callInSpan(scope: Scope, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
-  const enclosing = scope === TRACING_OFF ? spanStorage.getStore() : undefined;
-  if (enclosing === undefined || enclosing === TRACING_OFF) return spanStorage.run(scope, Reflect.apply, fn, thisArg, args);
-  offParents ??= ((globalThis as Record<symbol, unknown>)[Symbol.for('tracewire.offParent')] ??= new AsyncLocalStorage<Span>()) as AsyncLocalStorage<Span>;
-  return offParents.run(enclosing as Span, Reflect.apply, spanStorage.run, spanStorage, [scope, Reflect.apply, fn, thisArg, args]);
+  if (scope === TRACING_OFF && spanStorage instanceof ScopeStorage) {
+    const enclosing = spanStorage.getStore();
+    if (enclosing !== undefined && enclosing !== TRACING_OFF) scope = new OffScope(enclosing as Span) as unknown as Scope;
+  }
+  return spanStorage.run(scope, Reflect.apply, fn, thisArg, args);
 }
 
 /** @internal The span outgoing headers name: the current one, or under tracing turned off, the one it was turned off in. */
 export function propagationSpan(): Span | undefined {
-  const scope = spanStorage.getStore();
-  return scope === TRACING_OFF ? offParents?.getStore() : (scope as Span | undefined);
+  // Read by shape, not class: the store may be another loaded copy's (CommonJS and ESM builds both loaded).
+  const scope = Reflect.apply(rawStore, spanStorage, []) as Span | Partial<OffScope> | undefined;
+  return scope === undefined || !('tracingOff' in scope) ? (scope as Span | undefined) : scope.span;
 }
 
 /** @internal Runs `fn` with tracing off and nothing remembered: tracewire's own work and hooks, which send no headers. */
