@@ -16,12 +16,13 @@ import { formatTraceparent } from './traceparent.js';
  * + `baggage` (`langsmith-metadata`, `langsmith-tags`, `langsmith-project`),
  * for langsmith's `RunTree.fromHeaders()`. Both name the same parent.
  */
-export interface TraceHeaders {
+// A type, not an interface: it is then a HeaderCarrier as it is (`extractTraceContext(getTraceHeaders())`).
+export type TraceHeaders = {
   traceparent?: string;
   tracestate?: string;
   'langsmith-trace'?: string;
   baggage?: string;
-}
+};
 
 /**
  * Headers for an outgoing request made from the calling code: they make the

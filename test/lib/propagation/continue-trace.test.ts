@@ -32,6 +32,15 @@ describe('continuing a trace from incoming headers', () => {
     expect(only(await finishedRuns(client, exporter), 'handle').session_name).toBe(expected);
   });
 
+  test("getTraceHeaders()'s result is incoming headers as it is: extractTraceContext and continueTrace take it (it typechecks)", async () => {
+    const { client, exporter } = setup();
+    const outer = traceable(() => getTraceHeaders(), { name: 'outer' })();
+    expect(extractTraceContext(outer)).toBeDefined();
+    await continueTrace(outer, () => traceable(async () => 'ok', { name: 'inner' })());
+    const runs = await finishedRuns(client, exporter);
+    expect(only(runs, 'inner').parent_run_id).toBe(only(runs, 'outer').id);
+  });
+
   test('traceparent only: trace id = the W3C trace id with dashes, parent = langsmith’s UUID of the span id, a dotted order LangSmith accepts', async () => {
     const { client, exporter } = setup();
     const handle = traceable(() => 'sync stays sync', { name: 'handle' });
