@@ -14,25 +14,27 @@ export const TRACING_OFF: { readonly tracingOff: true } = Object.freeze({ tracin
 export type Scope = Span | typeof TRACING_OFF;
 
 /**
- * Tracing turned off inside a span: reads as TRACING_OFF everywhere, and
- * remembers the span for propagation only — headers taken under an
- * `enabled: false` child still name it (as langsmith's do), while no span is
- * recorded under it. In the one store (a second one would cost every async
- * resource of the process a copy, on Node 20).
+ * Tracing turned off inside a span: off like TRACING_OFF (read by its
+ * `tracingOff`, see {@link isOff}), and remembers the span for propagation
+ * only — headers taken under an `enabled: false` child still name it (as
+ * langsmith's do), while no span is recorded under it. In the one store (a
+ * second one would cost every async resource of the process a copy, on
+ * Node 20), and read where it is read, not through an override of
+ * `getStore`: Node's own `run` calls `getStore`, so an override was two
+ * calls more on every traced call (bench/calls-per-span.js).
  */
-class OffScope {
-  readonly tracingOff = true;
-  constructor(readonly span: Span) {}
+interface OffScope {
+  readonly tracingOff: true;
+  readonly span: Span;
 }
 
-class ScopeStorage extends AsyncLocalStorage<Scope> {
-  override getStore(): Scope | undefined {
-    const scope = super.getStore();
-    return scope instanceof OffScope ? TRACING_OFF : scope;
-  }
+/** @internal Whether `scope` is tracing turned off (TRACING_OFF, or off inside a span). */
+export function isOff(scope: Scope | undefined): boolean {
+  return scope !== undefined && (scope as Partial<OffScope>).tracingOff === true;
 }
 
-const rawStore = AsyncLocalStorage.prototype.getStore;
+/** Set on a store made by a copy that reads off scopes by shape: only such a store may hold one. */
+const READS_OFF_SCOPES = Symbol.for('tracewire.offScopes');
 
 /**
  * One store for the whole process: the span a piece of code runs in follows
@@ -42,23 +44,25 @@ const rawStore = AsyncLocalStorage.prototype.getStore;
  * @internal Exported so a traced call's path reads and runs it directly,
  * not through the helpers below: one call fewer each.
  */
-export const spanStorage = ((globalThis as Record<symbol, unknown>)[Symbol.for('tracewire.spanContext')] ??= new ScopeStorage()) as AsyncLocalStorage<Scope>;
+export const spanStorage = ((globalThis as Record<symbol, unknown>)[Symbol.for('tracewire.spanContext')] ??= Object.assign(new AsyncLocalStorage<Scope>(), {
+  [READS_OFF_SCOPES]: true,
+})) as AsyncLocalStorage<Scope>;
 
 /** The span the calling code runs in, or `undefined` outside any traced call (or where tracing was turned off). */
 export function getCurrentSpan(): ActiveSpan | undefined {
-  const scope = spanStorage.getStore();
-  return scope === TRACING_OFF ? undefined : (scope as Span | undefined);
+  return currentSpan();
 }
 
 /** @internal The current span with its internals, for starting children. */
 export function currentSpan(): Span | undefined {
   const scope = spanStorage.getStore();
-  return scope === TRACING_OFF ? undefined : (scope as Span | undefined);
+  return isOff(scope) ? undefined : (scope as Span | undefined);
 }
 
 /** @internal The current scope, telling "tracing turned off here" apart from "no span". */
 export function currentScope(): Scope | undefined {
-  return spanStorage.getStore();
+  const scope = spanStorage.getStore();
+  return isOff(scope) ? TRACING_OFF : scope;
 }
 
 /**
@@ -66,9 +70,9 @@ export function currentScope(): Scope | undefined {
  * Turning tracing off inside a span remembers that span for {@link propagationSpan}.
  */
 export function callInSpan(scope: Scope, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
-  if (scope === TRACING_OFF && spanStorage instanceof ScopeStorage) {
+  if (scope === TRACING_OFF && (spanStorage as { [READS_OFF_SCOPES]?: true })[READS_OFF_SCOPES] === true) {
     const enclosing = spanStorage.getStore();
-    if (enclosing !== undefined && enclosing !== TRACING_OFF) scope = new OffScope(enclosing as Span) as unknown as Scope;
+    if (enclosing !== undefined && !isOff(enclosing)) scope = { tracingOff: true, span: enclosing as Span } satisfies OffScope as Scope;
   }
   return spanStorage.run(scope, Reflect.apply, fn, thisArg, args);
 }
@@ -76,7 +80,7 @@ export function callInSpan(scope: Scope, fn: Function, thisArg: unknown, args: A
 /** @internal The span outgoing headers name: the current one, or under tracing turned off, the one it was turned off in. */
 export function propagationSpan(): Span | undefined {
   // Read by shape, not class: the store may be another loaded copy's (CommonJS and ESM builds both loaded).
-  const scope = Reflect.apply(rawStore, spanStorage, []) as Span | Partial<OffScope> | undefined;
+  const scope = spanStorage.getStore() as Span | Partial<OffScope> | undefined;
   return scope === undefined || !('tracingOff' in scope) ? (scope as Span | undefined) : scope.span;
 }
 

@@ -47,10 +47,12 @@ export function runTraced(site: CallSite, thisArg: unknown, args: ArrayLike<unkn
  */
 export function traceCall(site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function, global: TracingClient | undefined): unknown {
   const scope = spanStorage.getStore();
-  if (site.enabled === false || (scope === TRACING_OFF && site.enabled !== true)) {
-    return scope === TRACING_OFF ? Reflect.apply(fn, thisArg, args) : callInSpan(TRACING_OFF, fn, thisArg, args);
+  // Off: TRACING_OFF, or off inside a span (which remembers it for propagation); read inline, the hot path.
+  const off = scope !== undefined && (scope as { tracingOff?: true }).tracingOff === true;
+  if (site.enabled === false || (off && site.enabled !== true)) {
+    return off ? Reflect.apply(fn, thisArg, args) : callInSpan(TRACING_OFF, fn, thisArg, args);
   }
-  const parent = scope === TRACING_OFF ? undefined : (scope as Span | undefined);
+  const parent = off ? undefined : (scope as Span | undefined);
   const client = (site.client === undefined ? undefined : site.client(thisArg)) ?? parent?.client ?? global ?? globalClient.current;
   if (client === undefined || (client !== global && !client.isRecording)) {
     // Off through its own client: keep the children off as well.
