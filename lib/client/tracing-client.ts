@@ -105,14 +105,17 @@ export class TracingClient {
     // langsmith's createChild does. A named project applies to a root.
     const inherited = parent instanceof Span && parent.client === this ? parent.projectName : parent?.remote?.projectName;
     const named = request.projectName;
-    if (named !== undefined && inherited !== undefined && named !== inherited) {
-      this.#warnings.note('project-inherited', `tracewire: a run naming projectName "${named}" records in its trace's project "${inherited}", as langsmith's do: a trace lives in one project.`);
-    }
+    if (named !== undefined && inherited !== undefined && named !== inherited) this.#projectNotTaken(named, inherited);
     const project = inherited ?? named ?? this.config.projectName;
     const span = new Span(request, project, this.config.sampleRate, parent, id);
     span.client = this;
     this.#counters.spansStarted++;
     return span;
+  }
+
+  /** Out of `startSpan`, every traced call's path: its message would make that function larger for V8 to compile. */
+  #projectNotTaken(named: string, inherited: string): void {
+    this.#warnings.note('project-inherited', `tracewire: a run naming projectName "${named}" records in its trace's project "${inherited}", as langsmith's do: a trace lives in one project.`);
   }
 
   /** @internal Hands a started span (inputs recorded) to delivery. */
