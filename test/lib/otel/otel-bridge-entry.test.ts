@@ -1,27 +1,13 @@
 import * as otel from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { Observable } from 'rxjs';
-import { enableOpenTelemetryBridge, startSpan, traceable, withSpan } from '../../../index';
+import { startSpan, traceable, withSpan } from '../../../index';
+import { bridgedOtel } from '../../helpers/otel-bridged';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
 
 // Every way into a tracewire span gives OpenTelemetry that span as parent, even when consumed outside the request's context.
 describe('the bridge wherever a tracewire span is entered', () => {
-  let provider: TracerProvider;
-  let memory: InMemorySpanExporter;
-  let disable: () => void;
-  beforeAll(() => {
-    memory = new InMemorySpanExporter();
-    provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
-    otel.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    disable = enableOpenTelemetryBridge(otel);
-  });
-  afterAll(async () => {
-    disable();
-    await provider.shutdown();
-    otel.context.disable();
-  });
-  const otelSpan = (): void => provider.getTracer('test').startSpan('otel-inside').end();
+  const otelSdk = bridgedOtel();
+  const otelSpan = (): void => otelSdk.provider().getTracer('test').startSpan('otel-inside').end();
   const outside = <T>(fn: () => T): T => otel.context.with(otel.ROOT_CONTEXT, fn); // a framework consuming it elsewhere
 
   test.each<[string, () => Promise<unknown>]>([
@@ -49,12 +35,12 @@ describe('the bridge wherever a tracewire span is entered', () => {
     }],
   ])('%s: an OTel span started inside is the tracewire span’s child, in the request’s trace', async (_, run) => {
     const { client, exporter } = installMemoryTracing();
-    memory.reset();
-    const request = provider.getTracer('test').startSpan('request');
+    otelSdk.memory().reset();
+    const request = otelSdk.provider().getTracer('test').startSpan('request');
     await otel.context.with(otel.trace.setSpan(otel.context.active(), request), run);
     request.end();
     const tw = only(await finishedRuns(client, exporter), 'tw');
-    const inside = memory.getFinishedSpans().filter((span) => span.name === 'otel-inside');
+    const inside = otelSdk.memory().getFinishedSpans().filter((span) => span.name === 'otel-inside');
     expect(inside).toHaveLength(1);
     expect(inside[0]!.spanContext().traceId).toBe(request.spanContext().traceId);
     expect(inside[0]!.parentSpanContext?.spanId).toBe(tw.id.replace(/-/g, '').slice(16));

@@ -1,29 +1,15 @@
-import * as otel from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { AlwaysOffSampler, InMemorySpanExporter, ParentBasedSampler, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { continueTrace, enableOpenTelemetryBridge, traceable } from '../../../index';
+import { AlwaysOffSampler, ParentBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import { continueTrace, traceable } from '../../../index';
+import { bridgedOtel } from '../../helpers/otel-bridged';
 import { finishedRuns, installMemoryTracing } from '../../helpers/memory-tracing';
 
 // OpenTelemetry sampling nothing (ParentBased(AlwaysOff)): what tracewire records is tracewire's sampleRate's choice alone.
 describe('the bridge under an OpenTelemetry sampler that drops the trace', () => {
-  let provider: TracerProvider;
-  let memory: InMemorySpanExporter;
-  let disable: () => void;
-  beforeAll(() => {
-    memory = new InMemorySpanExporter();
-    provider = new TracerProvider({ sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }), spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
-    otel.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    disable = enableOpenTelemetryBridge(otel);
-  });
-  afterAll(async () => {
-    disable();
-    await provider.shutdown();
-    otel.context.disable();
-  });
+  const otelSdk = bridgedOtel(new ParentBasedSampler({ root: new AlwaysOffSampler() }));
 
   test('tracewire (sampleRate 1) records every call under the unsampled request span; OTel spans inside stay unsampled', async () => {
     const { client, exporter } = installMemoryTracing();
-    const tracer = provider.getTracer('test');
+    const tracer = otelSdk.provider().getTracer('test');
     const flags: number[] = [];
     const handler = traceable(async () => {
       tracer.startActiveSpan('otel-inner', (span) => {
@@ -39,7 +25,7 @@ describe('the bridge under an OpenTelemetry sampler that drops the trace', () =>
     expect((await finishedRuns(client, exporter)).filter((run) => run.name === 'tw-handler')).toHaveLength(10);
     expect(client.stats().dropped.sampledOut).toBe(0);
     expect(flags).toEqual(Array(10).fill(0));
-    expect(memory.getFinishedSpans()).toEqual([]);
+    expect(otelSdk.memory().getFinishedSpans()).toEqual([]);
   });
 
   test('tracewire’s own sampleRate (0) drops, even under an OTel span that OTel sampled', async () => {
