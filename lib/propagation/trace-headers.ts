@@ -117,7 +117,8 @@ export function tracedFetch(fetchImpl?: typeof fetch): typeof fetch {
     try {
       if (Object.keys(getTraceHeaders()).length === 0) return impl(input, init);
       headers = new Headers(init?.headers ?? (input as Partial<Request> | null)?.headers);
-      w3c = !undiciInstrumented();
+      // Only the platform's fetch goes through undici's channel: another library's (node-fetch) gets no traceparent there.
+      w3c = impl !== globalThis.fetch || !undiciInstrumented();
     } catch {
       return impl(input, init); // headers fetch itself would refuse: let it say so
     }

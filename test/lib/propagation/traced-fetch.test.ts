@@ -95,6 +95,16 @@ test('with fetch instrumented through undici’s diagnostics channel (OpenTeleme
   expect(received[0]!.tracestate).toBeUndefined();
   expect(received[1]!.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   expect(received[1]!.traceparent).not.toBe(otelTraceparent);
+
+  // A fetch of another library (node-fetch: no undici, so no instrumentation's header) still gets tracewire's, channel or not.
+  received.length = 0;
+  diagnostics_channel.subscribe('undici:request:create', onCreate as (message: unknown) => void);
+  try {
+    await traceable(async () => tracedFetch(nodeFetch as unknown as typeof fetch)(url), { name: 'call' })();
+  } finally {
+    diagnostics_channel.unsubscribe('undici:request:create', onCreate as (message: unknown) => void);
+  }
+  expect(received[0]!.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
 });
 
 test('injectTraceHeaders on fetch’s list of pairs pushes pairs (a named property on the array is ignored by fetch); a baggage pair keeps its members', async () => {
