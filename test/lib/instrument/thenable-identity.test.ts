@@ -93,11 +93,13 @@ describe('a lazy, chainable thenable (Prisma-shaped)', () => {
   });
 
   test('never consumed: it never runs, and its run ends cancelled after the timeout', async () => {
-    findUsers();
+    // Held until the run ended: a query let go of may be collected first, which ends it as abandoned instead.
+    const query = findUsers();
     const run = await ended('findUsers');
     expect(run.status).toBe('cancelled');
     expect(run.extra.metadata['stream_end']).toBe(`never consumed: nothing read within ${TIMEOUT} ms`);
     expect(LazyQuery.executions).toBe(0);
+    expect(query).toBeInstanceOf(LazyQuery);
   });
 });
 
