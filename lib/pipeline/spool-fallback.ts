@@ -3,7 +3,8 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { SpoolStore } from '../spool/spool-store.js';
 import type { DropWarnings } from './drop-warnings.js';
-import { endsIn } from './partial-delivery.js';
+import { endsIn, withoutDelivered } from './partial-delivery.js';
+import { noop } from '../noop.js';
 import { sendBatch, type SendContext } from './send-batch.js';
 
 /** A replay of an earlier client's spool starts this long after construction, off the start-up path. */
@@ -61,6 +62,29 @@ export class SpoolFallback {
     this.#stopReplay.abort();
   }
 
+  /**
+   * Sends one spooled batch; true when its file is done with. A batch sent in
+   * several requests may fail after some went through (`ExportResult.delivered`):
+   * those count as replayed, and what is left replaces the file, so a later
+   * replay does not send them twice.
+   */
+  async #replayOne(records: ExportBatch): Promise<boolean> {
+    let delivered: ReadonlySet<object> | undefined;
+    const outcome = await sendBatch(this.#send, records, { armUntil: noop, failed: (_error, part) => (delivered = part) });
+    if (outcome === 'delivered') {
+      this.#counters.replayed += endsIn(records);
+      this.#answeredDuringReplay = true;
+      return true;
+    }
+    const part = delivered === undefined ? undefined : withoutDelivered(records, delivered);
+    if (part !== undefined) this.#counters.replayed += part.deliveredEnds;
+    // A refused batch is done with: dropping its file keeps it from blocking the spool forever.
+    if (outcome === 'rejected' || (part !== undefined && part.rest === undefined)) return true;
+    // Still on disk (the rest in a file of its own): replay again once a delivery shows the destination is back.
+    this.#keptSinceReplay = true;
+    return part?.rest !== undefined && (await this.#store.write(part.rest));
+  }
+
   /** Sends what the spool holds, one batch at a time beside the regular exports; one replay at a time. Never rejects. */
   async #replay(): Promise<void> {
     if (this.#replaying || this.#stopReplay.signal.aborted) return;
@@ -68,20 +92,7 @@ export class SpoolFallback {
     this.#keptSinceReplay = false;
     this.#answeredDuringReplay = false;
     try {
-      await this.#store.replay(
-        async (records) => {
-          const outcome = await sendBatch(this.#send, records);
-          if (outcome === 'delivered') {
-            this.#counters.replayed += endsIn(records);
-            this.#answeredDuringReplay = true;
-          }
-          // Still on disk: replay again once a delivery shows the destination is back.
-          if (outcome === 'gave-up') this.#keptSinceReplay = true;
-          // A refused batch is done with: dropping its file keeps it from blocking the spool forever.
-          return outcome !== 'gave-up';
-        },
-        { signal: this.#stopReplay.signal },
-      );
+      await this.#store.replay((records) => this.#replayOne(records), { signal: this.#stopReplay.signal });
     } finally {
       this.#replaying = false;
     }

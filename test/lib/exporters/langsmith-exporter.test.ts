@@ -341,7 +341,7 @@ describe('/info', () => {
     expect(warnings.join('\n')).not.toContain(API_KEY);
   });
 
-  test('a split batch whose later request keeps failing (503) past its retries: only the runs not delivered are spooled, and the next client sends each run once in all', async () => {
+  test('a split batch whose later request keeps failing (503) past its retries: only the runs not delivered are spooled; a replay failing the same way keeps only its rest; each run reaches the server once in all', async () => {
     await startSink({ info: { body: { batch_ingest_config: { size_limit: 3 } } } });
     sink.script(202, 503, 503);
     const spoolDir = join(mkdtempSync(join(tmpdir(), 'tw-split-')), 'spool');
@@ -353,10 +353,16 @@ describe('/info', () => {
       expect(await first.flush()).toMatchObject({ delivered: 3, spooled: 6, failed: 0 });
       expect(first.stats()).toMatchObject({ delivered: 3, spooled: 6, spansEnded: 9 });
       await first.shutdown();
-      const second = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY }), ...options });
-      for (const deadline = Date.now() + 20_000; second.stats().replayed < 6 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 25));
-      expect(second.stats().replayed).toBe(6);
-      await second.shutdown();
+      const replay = async (expected: number, retries: number): Promise<void> => {
+        const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY }), ...options, maxRetries: retries });
+        for (const deadline = Date.now() + 20_000; client.stats().replayed < expected && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 25));
+        await new Promise((r) => setTimeout(r, 100)); // a replay past the expected count would show
+        expect(client.stats().replayed).toBe(expected);
+        await client.shutdown();
+      };
+      sink.script(202, 503, 503); // the replay of the 6: its first request goes through, its second fails past the retries
+      await replay(3, 1);
+      await replay(3, 5);
       const ops = await acceptedOps(sink);
       expect(ops).toHaveLength(9); // nothing twice
       expect(new Set(ops).size).toBe(9);
