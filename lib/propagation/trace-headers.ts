@@ -74,12 +74,13 @@ export type OutgoingHeaders =
  * http.request(url, { headers: injectTraceHeaders({ accept: 'application/json' }) });
  */
 export function injectTraceHeaders<H extends OutgoingHeaders>(headers: H): H {
-  return inject(headers, true);
+  return inject(headers, true, undefined);
 }
 
-function inject<H extends OutgoingHeaders>(headers: H, w3c: boolean): H {
+/** `trace`: the headers when the caller already took them (tracedFetch: once per request, not twice). */
+function inject<H extends OutgoingHeaders>(headers: H, w3c: boolean, trace: TraceHeaders | undefined): H {
   try {
-    for (const [name, value] of Object.entries(getTraceHeaders()) as Array<[keyof TraceHeaders, string]>) {
+    for (const [name, value] of Object.entries(trace ?? getTraceHeaders()) as Array<[keyof TraceHeaders, string]>) {
       if (!w3c && name.startsWith('trace')) continue;
       setHeader(headers, name, name === 'baggage' ? mergeBaggage(existingBaggage(headers), value) : value);
     }
@@ -114,15 +115,17 @@ export function tracedFetch(fetchImpl?: typeof fetch): typeof fetch {
     const impl = fetchImpl ?? globalThis.fetch;
     let headers: Headers;
     let w3c: boolean;
+    let trace: TraceHeaders;
     try {
-      if (Object.keys(getTraceHeaders()).length === 0) return impl(input, init);
+      trace = getTraceHeaders();
+      if (Object.keys(trace).length === 0) return impl(input, init);
       headers = new Headers(init?.headers ?? (input as Partial<Request> | null)?.headers);
       // Only the platform's fetch goes through undici's channel: another library's (node-fetch) gets no traceparent there.
       w3c = impl !== globalThis.fetch || !undiciInstrumented();
     } catch {
       return impl(input, init); // headers fetch itself would refuse: let it say so
     }
-    return impl(input, { ...init, headers: inject(headers, w3c) });
+    return impl(input, { ...init, headers: inject(headers, w3c, trace) });
   } as typeof fetch;
 }
 
