@@ -1,5 +1,6 @@
 import type { JsonValue } from '../serialize/to-json-safe.js';
 import type { Run, RunEvent, RunStatus, RunType } from './run.js';
+import type { OtelIds } from './span-types.js';
 import { dottedOrderOf } from './dotted-order.js';
 import { runLiteral } from './run-literal.js';
 
@@ -24,8 +25,8 @@ export class RunRecord {
   declare readonly id: string;
   declare readonly traceId: string;
   declare readonly parentId: string | undefined;
-  /** The parent is a span of another service (a continued trace), not of this process. */
-  declare readonly parentIsRemote: boolean;
+  /** Its OpenTelemetry ids where they are not the LangSmith ones, and whether its parent is of another service (see `OtelIds`). */
+  declare readonly otel: OtelIds | undefined;
   /** The parent's dotted order, shared with its siblings; this run's own is made when encoded ({@link dottedOrder}). */
   declare readonly parentDottedOrder: string | undefined;
   declare readonly name: string;
@@ -47,7 +48,7 @@ export class RunRecord {
     id: string,
     traceId: string,
     parentId: string | undefined,
-    parentIsRemote: boolean,
+    otel: OtelIds | undefined,
     parentDottedOrder: string | undefined,
     name: string,
     runType: RunType,
@@ -66,7 +67,7 @@ export class RunRecord {
     this.id = id;
     this.traceId = traceId;
     this.parentId = parentId;
-    this.parentIsRemote = parentIsRemote;
+    this.otel = otel;
     this.parentDottedOrder = parentDottedOrder;
     this.name = name;
     this.runType = runType;

@@ -44,11 +44,23 @@ export interface SpanRequest {
 /**
  * @internal What a span takes from its parent: a span of this process, or a
  * remote parent continued from another service's headers.
+ *
+ * A parent without a `dottedOrder` is known only by its W3C ids (a
+ * `traceparent`, an OpenTelemetry span through the bridge): no LangSmith run
+ * stands for it, so the span is a LangSmith root — as langsmith's
+ * OpenTelemetry processor makes a traceable with no traceable ancestor
+ * (`LANGSMITH_IS_ROOT`) — and `id`/`traceId` are its OpenTelemetry parent.
  */
 export interface SpanParent {
   readonly id: string;
   readonly traceId: string;
-  readonly dottedOrder: string;
+  readonly dottedOrder: string | undefined;
+  /**
+   * The OpenTelemetry parent, where it is not the LangSmith one: a caller
+   * whose `traceparent` names another trace, or another span, than its
+   * `langsmith-trace` (an instrumented HTTP client's span in between).
+   */
+  readonly otelParent?: { readonly traceId: string; readonly id: string };
   readonly metadata: JsonObject;
   /** `undefined`: the remote caller sent no sampling decision; the trace id decides, as for a root. */
   readonly sampled: boolean | undefined;
@@ -76,3 +88,19 @@ export interface RemoteOrigin {
   readonly baggage: readonly string[] | undefined;
 }
 
+
+/**
+ * @internal A span's OpenTelemetry ids, where they are not its LangSmith ones
+ * (see {@link SpanParent}), and OTLP's "parent is remote" flag. Spans of a
+ * trace continued from another service carry one; every other span none.
+ */
+export interface OtelIds {
+  /** The W3C trace, as a UUID. */
+  readonly traceId: string;
+  /** The OpenTelemetry parent's run id; `undefined`: the span's LangSmith parent (or none). */
+  readonly parentId: string | undefined;
+  /** The parent is a span of another process. */
+  readonly parentIsRemote: boolean;
+  /** What the span's children carry: `undefined` when their ids are their LangSmith ones. */
+  readonly children: OtelIds | undefined;
+}

@@ -6,7 +6,7 @@ import type { Run, RunEvent, RunStatus, RunType } from './run.js';
 import { RunRecord } from './run-record.js';
 import { runLiteral } from './run-literal.js';
 import type { TracingClient } from '../client/tracing-client.js';
-import type { ActiveSpan, RemoteOrigin, SpanParent, SpanRequest } from './span-types.js';
+import type { ActiveSpan, OtelIds, RemoteOrigin, SpanParent, SpanRequest } from './span-types.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -100,16 +100,27 @@ export class Span implements ActiveSpan {
       // The rate checked here, not only in keepsTrace: at 1 (the default) one call fewer on every root.
       this.sampled = sampleRate >= 1 || keepsTrace(this.id, sampleRate);
     } else {
-      this.traceId = parent.traceId;
-      this.parentId = parent.id;
-      this.parentDottedOrder = parent.dottedOrder;
+      const dottedOrder = parent.dottedOrder;
+      // Only a remote parent can lack one: known by its W3C ids alone, no run stands for it in LangSmith, so the span
+      // is a LangSmith root there (see SpanParent) and that parent's child in OpenTelemetry's trace.
+      this.traceId = dottedOrder === undefined ? this.id : parent.traceId;
+      this.parentId = dottedOrder === undefined ? undefined : parent.id;
+      this.parentDottedOrder = dottedOrder;
       this.metadata = request.metadata === undefined ? parent.metadata : { ...parent.metadata, ...request.metadata };
-      this.sampled = parent.sampled ?? (sampleRate >= 1 || keepsTrace(parent.traceId, sampleRate));
-      const parentIsRemote = !(parent instanceof Span) && (parent.isRemote ?? parent.remote !== undefined);
-      if (parent.remote !== undefined || parentIsRemote) {
+      // A span's own is never undefined. A remote one's by its W3C trace: every service of a request decides alike.
+      this.sampled = parent.sampled ?? (sampleRate >= 1 || keepsTrace(parent.otelParent?.traceId ?? parent.traceId, sampleRate));
+      if (parent instanceof Span) {
+        // Read in place, not through the getters: a call each, on every child span.
+        const inherited = parent.rare;
+        if (inherited !== undefined && (inherited.remote !== undefined || inherited.otel !== undefined)) {
+          const rare = this.rarities();
+          rare.remote = inherited.remote;
+          rare.otel = inherited.otel?.children;
+        }
+      } else {
         const rare = this.rarities();
         rare.remote = parent.remote;
-        rare.parentIsRemote = parentIsRemote;
+        rare.otel = otelIdsOf(parent, this.traceId);
       }
     }
     this.name = request.name;
@@ -128,7 +139,12 @@ export class Span implements ActiveSpan {
 
   /** @internal The parent is a span of another process (OTLP's "parent is remote" span flag). */
   get parentIsRemote(): boolean {
-    return this.rare?.parentIsRemote ?? false;
+    return this.rare?.otel?.parentIsRemote ?? false;
+  }
+
+  /** @internal The span's W3C trace id, as a UUID: its `traceId` unless it is a LangSmith root under an OpenTelemetry parent (see `SpanParent`). */
+  get otelTraceId(): string {
+    return this.rare?.otel?.traceId ?? this.traceId;
   }
 
   /** @internal Outputs set through `setOutputs()`, serialized; they win over the call's result. */
@@ -217,7 +233,7 @@ export class Span implements ActiveSpan {
       this.id,
       this.traceId,
       this.parentId,
-      rare === undefined ? false : rare.parentIsRemote,
+      rare === undefined ? undefined : rare.otel,
       this.parentDottedOrder,
       this.name,
       this.runType,
@@ -263,10 +279,22 @@ export class Span implements ActiveSpan {
  */
 export class SpanRarities {
   remote: RemoteOrigin | undefined = undefined;
-  parentIsRemote = false;
+  otel: OtelIds | undefined = undefined;
   outputsOverride: { value: JsonValue; bytes: number } | undefined = undefined;
   events: RunEvent[] = NO_EVENTS;
   error: string | undefined = undefined;
+}
+
+/** The OpenTelemetry ids of a span whose parent is `remote`, and of its descendants when their W3C trace is not their LangSmith `traceId`. */
+function otelIdsOf(remote: SpanParent, traceId: string): OtelIds {
+  const otelParent = remote.otelParent;
+  const otelTraceId = otelParent === undefined ? remote.traceId : otelParent.traceId;
+  let children: { -readonly [K in keyof OtelIds]: OtelIds[K] } | undefined;
+  if (otelTraceId !== traceId) {
+    children = { traceId: otelTraceId, parentId: undefined, parentIsRemote: false, children: undefined };
+    children.children = children;
+  }
+  return { traceId: otelTraceId, parentId: remote.dottedOrder === undefined ? remote.id : otelParent?.id, parentIsRemote: remote.isRemote ?? remote.remote !== undefined, children };
 }
 
 /** Captured inputs or outputs as a value (text captured as such is parsed back). */

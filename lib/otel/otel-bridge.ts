@@ -75,7 +75,7 @@ function bridge(api: OpenTelemetryApi): OtelHook {
       let otelContext: OtelApi.Context;
       try {
         otelContext = trace.setSpanContext(context.active(), {
-          traceId: traceIdOf(span.traceId),
+          traceId: traceIdOf(span.otelTraceId),
           spanId: spanIdOf(span.id),
           traceFlags: span.remote?.traceFlags ?? (span.sampled ? 1 : 0),
           isRemote: false,

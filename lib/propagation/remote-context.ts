@@ -21,8 +21,20 @@ export interface RemoteTraceContext {
   readonly traceId: string;
   /** The remote parent run's id as a UUID. */
   readonly parentRunId: string;
-  /** The remote parent's W3C span id (16 hex digits). */
+  /**
+   * The remote parent's W3C span id (16 hex digits): `traceparent`'s when it
+   * came, which may be an instrumented HTTP client's span under the run
+   * `langsmith-trace` names.
+   */
   readonly parentSpanId: string;
+  /**
+   * The W3C trace (`traceparent`), as a UUID, when it is not `traceId`: the
+   * caller's run is a LangSmith root under an OpenTelemetry trace (tracewire
+   * and langsmith make a run with no LangSmith parent one). The spans that
+   * continue it keep LangSmith's ids for LangSmith, this trace for
+   * OpenTelemetry.
+   */
+  readonly otelTraceId?: string;
   /** The parent's `dotted_order`, when `langsmith-trace` carried it. */
   readonly dottedOrder: string | undefined;
   /** The caller's sampling decision (`traceparent` flags); `undefined` when it sent none, and then the trace id decides, as for a root. */
@@ -74,10 +86,12 @@ function fromHeaders(headers: object): RemoteTraceContext | undefined {
     context = {
       traceId: langsmith.traceId,
       parentRunId: langsmith.parentRunId,
-      parentSpanId: spanIdOf(langsmith.parentRunId),
+      parentSpanId: w3c === undefined ? spanIdOf(langsmith.parentRunId) : w3c.spanIdHex,
+      otelTraceId: w3c === undefined || sameTrace ? undefined : uuidOfHex(w3c.traceIdHex),
       dottedOrder: langsmith.dottedOrder,
+      // Another trace's flag is OpenTelemetry's alone: LangSmith's trace id decides, as for a root.
       sampled: sameTrace ? w3c.sampled : undefined,
-      tracestate: sameTrace ? parseTracestate(readHeader(headers, 'tracestate')) : undefined,
+      tracestate: w3c === undefined ? undefined : parseTracestate(readHeader(headers, 'tracestate')),
       from: 'langsmith-trace',
     };
   } else if (w3c !== undefined) {

@@ -1,36 +1,31 @@
-import { nowMicros, toCompactMicros } from '../model/clock.js';
+import { spanIdOf } from '../exporters/otlp/otlp-values.js';
 import type { SpanParent } from '../model/span-types.js';
-import type { RemoteTraceContext } from './remote-context.js';
-
-// The made-up ancestors' stamp, by trace and parent: every child of one remote parent (siblings under one
-// OpenTelemetry span, roots in one continueTrace) gets the same segments, so LangSmith sees one parent, not
-// one per child. Bounded: cleared when full (a parent seen again after that gets a new stamp).
-const stamps = new Map<string, string>();
+import { uuidOfHex, type RemoteTraceContext } from './remote-context.js';
 
 /**
  * @internal The parent a new root span takes from a remote context.
  *
- * With `langsmith-trace`, the dotted order is the caller's. A W3C parent has
- * none, yet LangSmith's ingestion requires a child's dotted order to start
- * with its trace id and end with its parent: so one is made of the trace id
- * and the parent's run id, stamped when that parent is first seen — the
- * callers' real start times are not in the header. Sorting in LangSmith uses the last segment, which is exact.
+ * With `langsmith-trace`, the LangSmith parent is the caller's run; its
+ * OpenTelemetry parent is the `traceparent` beside it when that names
+ * another span or trace. A W3C parent alone has no dotted order: no run
+ * stands for it in LangSmith, so the span starts a LangSmith trace there
+ * (as langsmith's OpenTelemetry processor does) while it stays that
+ * parent's child in OpenTelemetry's trace.
  */
 export function spanParentOf(remote: RemoteTraceContext): SpanParent {
-  let dottedOrder = remote.dottedOrder;
-  if (dottedOrder === undefined) {
-    const key = remote.traceId + remote.parentRunId;
-    let stamp = stamps.get(key);
-    if (stamp === undefined) {
-      if (stamps.size >= 1024) stamps.clear();
-      stamps.set(key, (stamp = toCompactMicros(nowMicros())));
+  const otelTraceId = remote.otelTraceId;
+  let otelParent: SpanParent['otelParent'];
+  if (remote.dottedOrder !== undefined) {
+    const sameSpan = remote.parentSpanId === spanIdOf(remote.parentRunId);
+    if (otelTraceId !== undefined || !sameSpan) {
+      otelParent = { traceId: otelTraceId ?? remote.traceId, id: sameSpan ? remote.parentRunId : uuidOfHex(remote.parentSpanId.padStart(32, '0')) };
     }
-    dottedOrder = remote.traceId === remote.parentRunId ? stamp + remote.traceId : `${stamp}${remote.traceId}.${stamp}${remote.parentRunId}`;
   }
   return {
     id: remote.parentRunId,
     traceId: remote.traceId,
-    dottedOrder,
+    dottedOrder: remote.dottedOrder,
+    otelParent,
     metadata: remote.metadata as SpanParent['metadata'],
     sampled: remote.sampled,
     remote: { tracestate: remote.tracestate, projectName: remote.projectName, baggage: remote.baggage },

@@ -6,7 +6,6 @@ import { BAGGAGE_LIMITS, formatBaggage } from './baggage.js';
 import { continuedContext } from './continue-trace.js';
 import { MAX_LANGSMITH_TRACE_CHARS } from './langsmith-trace.js';
 import { readHeader } from './header-carrier.js';
-import { spanParentOf } from './span-parent.js';
 import { formatTraceparent } from './traceparent.js';
 
 /**
@@ -34,7 +33,7 @@ export type TraceHeaders = {
 export function getTraceHeaders(): TraceHeaders {
   const span = propagationSpan();
   if (span !== undefined) {
-    const headers: TraceHeaders = { traceparent: formatTraceparent(traceIdOf(span.traceId), spanIdOf(span.id), span.sampled) };
+    const headers: TraceHeaders = { traceparent: formatTraceparent(traceIdOf(span.otelTraceId), spanIdOf(span.id), span.sampled) };
     // Deeper than a receiver accepts: the traceparent alone still joins the trace.
     if (span.dottedOrder.length <= MAX_LANGSMITH_TRACE_CHARS) headers['langsmith-trace'] = span.dottedOrder;
     if (span.remote?.tracestate !== undefined) headers.tracestate = span.remote.tracestate;
@@ -44,12 +43,13 @@ export function getTraceHeaders(): TraceHeaders {
   }
   const continued = continuedContext();
   if (continued === undefined) return {};
-  const parent = spanParentOf(continued);
+  const otelTraceId = continued.otelTraceId ?? continued.traceId;
   const headers: TraceHeaders = {
     // No decision from the caller: the trace id decides, as it does for a span continuing it here.
-    traceparent: formatTraceparent(traceIdOf(continued.traceId), continued.parentSpanId, continued.sampled ?? keepsTrace(continued.traceId, globalClient.current?.config.sampleRate ?? 1)),
-    'langsmith-trace': parent.dottedOrder,
+    traceparent: formatTraceparent(traceIdOf(otelTraceId), continued.parentSpanId, continued.sampled ?? keepsTrace(otelTraceId, globalClient.current?.config.sampleRate ?? 1)),
   };
+  // A W3C parent alone names no LangSmith run: the receiver starts its LangSmith trace, as a span here would.
+  if (continued.dottedOrder !== undefined) headers['langsmith-trace'] = continued.dottedOrder;
   if (continued.tracestate !== undefined) headers.tracestate = continued.tracestate;
   const baggage = formatBaggage(continued.baggage, continued.metadata, continued.tags, continued.projectName);
   if (baggage !== '') headers.baggage = baggage;

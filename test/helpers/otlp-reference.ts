@@ -40,13 +40,14 @@ export function referenceSpan(record: RunRecord, startInputsJson?: string): Otlp
   } else if (record.status === 'error') {
     status = { code: 2 };
   }
-  const traceId = traceIdOf(record.traceId);
+  const traceId = traceIdOf(record.otel?.traceId ?? record.traceId);
   const spanId = spanIdOf(record.id);
-  const flags = 0x101 | (record.parentIsRemote ? 0x200 : 0);
+  const flags = 0x101 | (record.otel?.parentIsRemote === true ? 0x200 : 0);
   const startTimeUnixNano = microsToUnixNano(record.startMicros);
-  return record.parentId === undefined
+  const parentId = record.otel?.parentId ?? record.parentId;
+  return parentId === undefined
     ? { traceId, spanId, flags, name: record.name, kind: 1, startTimeUnixNano, endTimeUnixNano, attributes, events, status }
-    : { traceId, spanId, parentSpanId: spanIdOf(record.parentId), flags, name: record.name, kind: 1, startTimeUnixNano, endTimeUnixNano, attributes, events, status };
+    : { traceId, spanId, parentSpanId: spanIdOf(parentId), flags, name: record.name, kind: 1, startTimeUnixNano, endTimeUnixNano, attributes, events, status };
 }
 
 function text(key: string, value: string): OtlpKeyValue {

@@ -138,6 +138,8 @@ function toRunOp(span: OtlpSpan, resource: { [key: string]: Json }, where: strin
     run.dotted_order = attributes['tracewire.dotted_order'];
     const segments = run.dotted_order.split('.');
     if (segments.length > 1) run.parent_run_id = segments[segments.length - 2]!.slice(22);
+    // A LangSmith root with an OpenTelemetry parent (a trace continued from W3C ids alone): in OTLP, that span's child.
+    else if (parentHex !== undefined) run.parent_run_id = uuidOfHex(OTEL_ID_PREFIX + parentHex);
   } else if (parentHex !== undefined) {
     run.parent_run_id = uuidOfHex(OTEL_ID_PREFIX + parentHex);
   }

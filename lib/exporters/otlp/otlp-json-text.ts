@@ -74,7 +74,7 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
     '{"traceId":"' + ids.traceHex +
     '","spanId":"' + ids.spanId +
     (ids.parentSpanId === undefined ? '","flags":' : '","parentSpanId":"' + ids.parentSpanId + '","flags":') +
-    (record.parentIsRemote ? '769,"name":' : '257,"name":') + (record.name === lastName ? lastNameJson : nameJson(record.name)) +
+    (record.otel !== undefined && record.otel.parentIsRemote ? '769,"name":' : '257,"name":') + (record.name === lastName ? lastNameJson : nameJson(record.name)) +
     ',"kind":1,"startTimeUnixNano":"' + (run === undefined ? microsToUnixNano(record.startMicros) : run.startTimeUnixNano) +
     '","endTimeUnixNano":"' + endTime +
     '","attributes":[' + attributes +

@@ -57,7 +57,7 @@ let lastParentDottedOrder = '';
 let lastParentDottedOrderPlain = true;
 
 /**
- * @internal The ids of a record's span (see `toOtlpSpan`): trace id = the trace's
+ * @internal The ids of a record's span (see `toOtlpSpan`): trace id = the W3C trace's
  * UUID, span id = the run id's last 64 bits. Throws for an id that is not a
  * UUID, as `traceIdOf` does. The result is shared: read it before the next call.
  */
@@ -65,7 +65,9 @@ export function idsOf(record: RunRecord): SpanIds {
   const id = record.id;
   const canonical = hexOfCanonicalUuid(id);
   const idHex = canonical ?? traceIdOf(id);
-  const traceId = record.traceId;
+  // A LangSmith root under an OpenTelemetry parent keeps that parent's trace here (see `OtelIds`).
+  const otel = record.otel;
+  const traceId = otel === undefined ? record.traceId : otel.traceId;
   if (traceId === id) ids.traceHex = idHex;
   else {
     if (traceId !== lastTraceId) {
@@ -75,7 +77,7 @@ export function idsOf(record: RunRecord): SpanIds {
     ids.traceHex = lastTraceHex;
   }
   ids.spanId = idHex.slice(16);
-  const parentId = record.parentId;
+  const parentId = otel === undefined || otel.parentId === undefined ? record.parentId : otel.parentId;
   if (parentId === undefined) ids.parentSpanId = undefined;
   else {
     if (parentId !== lastParentId) {

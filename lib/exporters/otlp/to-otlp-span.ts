@@ -52,7 +52,7 @@ export function runSpanJson(run: Run, startInputsJson?: string): string {
   // the microsecond times are unused (0 marks the run ended), `parts` has the exact ones.
   // No metadata is none; anything else (even null, which cannot be mapped and fails the run) goes to the encoder as it is.
   const metadata = run.extra?.metadata;
-  const record = new RunRecord('full', run.id, run.trace_id, run.parent_run_id, false, run.dotted_order, run.name, run.run_type, run.session_name, 0, 0,
+  const record = new RunRecord('full', run.id, run.trace_id, run.parent_run_id, undefined, run.dotted_order, run.name, run.run_type, run.session_name, 0, 0,
     run.status, run.error, run.tags, metadata === undefined ? NO_METADATA : metadata, run.events, inputsJson, outputsJson);
   return recordSpanJson(record, undefined, parts);
 }

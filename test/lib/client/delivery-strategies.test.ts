@@ -1,4 +1,4 @@
-import { TracingClient, setGlobalTracingClient, traceable, type TracingClientOptions } from '../../../index';
+import { TracingClient, continueTrace, setGlobalTracingClient, traceable, type TracingClientOptions } from '../../../index';
 import { GatedExporter, settle } from '../../helpers/gated-exporter';
 import { smallestQueueBytesFor } from '../../helpers/queue-bytes';
 
@@ -193,6 +193,28 @@ describe('blocking (TRACEWIRE_TRACING_BACKGROUND=false)', () => {
     expect(settled).toBe(false);
     exporter.releaseAll();
     await expect(call).resolves.toBe(7);
+  });
+
+  test.each([
+    ['langsmith-trace', { 'langsmith-trace': '20260101T120000000001Z0191e2f4-5a6b-7c8d-9e0f-a1b2c3d4e5f6' }],
+    ['traceparent', { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }],
+  ])('a call continuing a trace from another service (%s) is the root here: it settles only after delivery, its children do not wait', async (_, headers) => {
+    install({ mode: 'blocking' });
+    exporter.holding = true;
+    let settled = false;
+    const handler = traceable(async function handler() {
+      await asyncWork(1); // a child: it must not wait for its own delivery, or the handler would wait on a held export twice
+      return 'done';
+    });
+    const call = continueTrace(headers, () => handler()).then((value) => {
+      settled = true;
+      return value;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(exporter.heldCount).toBe(1);
+    expect(settled).toBe(false);
+    exporter.releaseAll();
+    await expect(call).resolves.toBe('done');
   });
 
   test('an async root call that throws rejects with its own error, after delivery', async () => {

@@ -4,7 +4,7 @@ import { OtlpHttpExporter, fromOpenTelemetryExporter, type ExportBatch, type Run
 import { RecordBatch } from '../../../lib/exporters/record-batch';
 import { toOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
 import { OtlpCollector } from '../../helpers/otlp-collector';
-import { CHILD, ROOT, START, runRecord } from '../../helpers/run-records';
+import { CHILD, ROOT, START, remoteParent, runRecord } from '../../helpers/run-records';
 
 /**
  * Golden wire bytes: what the OTLP exporters post (http/json and
@@ -29,7 +29,7 @@ function records(): RecordBatch {
     status: 'error', error: 'TypeError [ERR_X]: bad "thing"\nsecond line\n    at f (file.js:1:2)\n    at g (file.js:3:4)',
     events: [{ name: 'new_token', time: '2024-11-19T07:13:20.123457Z', kwargs: { token: 'hé', n: 3, o: { x: 1 } } }, { name: 'start', time: '2024-11-19T07:13:20.5Z' }],
   });
-  const remote = runRecord({ id: '0192f3a4-5b6c-7d8e-af01-23456789abcf', traceId: OTHER_TRACE, parentId: OTHER_PARENT, parentIsRemote: true, parentDottedOrder: '20241119T071320000001Z' + OTHER_PARENT, runType: 'llm', projectName: 'other "p"' });
+  const remote = runRecord({ id: '0192f3a4-5b6c-7d8e-af01-23456789abcf', traceId: OTHER_TRACE, parentId: OTHER_PARENT, otel: remoteParent(OTHER_TRACE), parentDottedOrder: '20241119T071320000001Z' + OTHER_PARENT, runType: 'llm', projectName: 'other "p"' });
   const plainError = runRecord({ id: '0192f3a4-5b6c-7d8e-af01-23456789abd0', status: 'error', error: undefined, outputsJson: undefined, runType: 'retriever' });
   const thrown = runRecord({ id: '0192F3A4-5B6C-7D8E-AF01-23456789ABD1', error: 'Thrown: boom', status: 'error', runType: 'parser', metadata: { k: 'v' } });
   const start = runRecord({ phase: 'start', id: '0192f3a4-5b6c-7d8e-af01-23456789abd2', endMicros: undefined, status: undefined, outputsJson: undefined, inputsJson: '{"pending":"\u00e9\\n"}' });

@@ -1,4 +1,4 @@
-import { CHILD, ROOT, START, runRecord } from '../../helpers/run-records';
+import { CHILD, ROOT, START, remoteParent, runRecord } from '../../helpers/run-records';
 import { encodeUtf8 } from '../../../lib/exporters/http/utf8-body';
 import { otlpRequestJson, recordSpanJson } from '../../../lib/exporters/otlp/otlp-json-text';
 import { microsToUnixNano } from '../../../lib/exporters/otlp/otlp-time';
@@ -60,7 +60,7 @@ test.each([
 test('an error status without an error text, cancellation, a remote parent, a root', () => {
   sameAsObjectPath(runRecord({ status: 'error', error: undefined }));
   sameAsObjectPath(runRecord({ status: 'cancelled', outputsJson: undefined }));
-  sameAsObjectPath(runRecord({ parentIsRemote: true }));
+  sameAsObjectPath(runRecord({ otel: remoteParent(ROOT) }));
   sameAsObjectPath(runRecord({ id: ROOT, traceId: ROOT, parentId: undefined, parentDottedOrder: undefined }));
 });
 

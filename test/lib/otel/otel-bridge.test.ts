@@ -27,7 +27,7 @@ describe('the bridge in process', () => {
     otel.propagation.disable();
   });
 
-  test('a tracewire root inside an OTel span joins its trace; an OTel span inside a tracewire span is its child', async () => {
+  test('a tracewire root inside an OTel span joins its W3C trace and is a LangSmith root (as langsmith makes it); an OTel span inside a tracewire span is its child', async () => {
     const { client, exporter } = installMemoryTracing();
     const tracer = otel.trace.getTracer('test');
     let headers: ReturnType<typeof getTraceHeaders> = {};
@@ -44,8 +44,10 @@ describe('the bridge in process', () => {
 
     const run = only(await finishedRuns(client, exporter), 'tw-work');
     const outerContext = outer.spanContext();
-    expect(run.trace_id.replace(/-/g, '')).toBe(outerContext.traceId);
-    expect(run.parent_run_id).toBe(`00000000-0000-0000-${outerContext.spanId.slice(0, 4)}-${outerContext.spanId.slice(4)}`);
+    // No run stands for the OTel span in LangSmith: langsmith's OTel processor marks such a traceable LANGSMITH_IS_ROOT.
+    expect(run.trace_id).toBe(run.id);
+    expect(run.parent_run_id).toBeUndefined();
+    expect(run.dotted_order.slice(22)).toBe(run.id);
     const inner = memory.getFinishedSpans().find((s) => s.name === 'otel-inner')!;
     expect(inner.spanContext().traceId).toBe(outerContext.traceId);
     expect(inner.parentSpanContext?.spanId).toBe(run.id.replace(/-/g, '').slice(16));
@@ -71,19 +73,26 @@ describe('the bridge in process', () => {
       outer.end();
     }],
     ['in one continueTrace', (work) => continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, work)],
-  ])('sibling roots %s share the made-up ancestors’ dotted-order segments (one parent in LangSmith, not one per child)', async (_, around) => {
+  ])('sibling roots %s are each their own LangSmith trace, both in the one W3C trace', async (_, around) => {
     const { client, exporter } = installMemoryTracing();
-    const sibling = traceable(async () => undefined, { name: 'sibling' });
+    const traceparents: string[] = [];
+    const sibling = traceable(async () => void traceparents.push(getTraceHeaders().traceparent!), { name: 'sibling' });
     await around(async () => {
       await sibling();
       await new Promise((resolve) => setTimeout(resolve, 5));
       await sibling();
     });
     const runs = (await finishedRuns(client, exporter)).filter((run) => run.name === 'sibling');
-    const ancestors = runs.map((run) => run.dotted_order.split('.').slice(0, -1).join('.'));
-    expect(ancestors).toHaveLength(2);
-    expect(ancestors[0]!.split('.')).toHaveLength(2);
-    expect(ancestors[1]).toBe(ancestors[0]);
+    expect(runs).toHaveLength(2);
+    for (const run of runs) {
+      expect(run.trace_id).toBe(run.id);
+      expect(run.parent_run_id).toBeUndefined();
+      expect(run.dotted_order.split('.')).toHaveLength(1);
+    }
+    const w3cTraces = traceparents.map((header) => header.split('-')[1]);
+    expect(w3cTraces[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(w3cTraces[1]).toBe(w3cTraces[0]);
+    expect(w3cTraces[0]).not.toBe(runs[0]!.trace_id.replace(/-/g, ''));
   });
 
   test('turned off again, tracewire and OTel go their own ways', async () => {

@@ -41,16 +41,33 @@ describe('continuing a trace from incoming headers', () => {
     expect(only(runs, 'inner').parent_run_id).toBe(only(runs, 'outer').id);
   });
 
-  test('traceparent only: trace id = the W3C trace id with dashes, parent = langsmith’s UUID of the span id, a dotted order LangSmith accepts', async () => {
+  test('traceparent only: the run is a LangSmith root (no run stands for its parent there, as in langsmith) and stays in the W3C trace; sync stays sync', async () => {
     const { client, exporter } = setup();
-    const handle = traceable(() => 'sync stays sync', { name: 'handle' });
-    const value = continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, () => handle());
-    expect(value).toBe('sync stays sync');
+    const handle = traceable(() => getTraceHeaders(), { name: 'handle' });
+    const headers = continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, () => handle());
+    expect(headers).not.toBeInstanceOf(Promise);
     const run = only(await finishedRuns(client, exporter), 'handle');
-    expect(run.trace_id).toBe('4bf92f35-77b3-4da6-a3ce-929d0e0e4736');
-    expect(run.parent_run_id).toBe('00000000-0000-0000-00f0-67aa0ba902b7');
-    const segments = run.dotted_order.split('.').map((segment) => segment.slice(22));
-    expect(segments).toEqual([run.trace_id, run.parent_run_id, run.id]);
+    expect(run.trace_id).toBe(run.id);
+    expect(run.parent_run_id).toBeUndefined();
+    expect(run.dotted_order.split('.')).toHaveLength(1);
+    expect(run.dotted_order.slice(22)).toBe(run.id);
+    // Its headers: the W3C trace goes on (this run as the W3C parent); langsmith-trace names the run, the LangSmith root.
+    expect(headers.traceparent).toBe(`00-4bf92f3577b34da6a3ce929d0e0e4736-${run.id.replace(/-/g, '').slice(16)}-01`);
+    expect(headers['langsmith-trace']).toBe(run.dotted_order);
+  });
+
+  test('a service receiving those headers continues both: the LangSmith trace under the run, the W3C trace under the same span', async () => {
+    const { client, exporter } = setup();
+    const downstream = traceable(() => getTraceHeaders(), { name: 'downstream' });
+    const upstream = traceable(() => continueTrace(getTraceHeaders(), () => downstream()), { name: 'upstream' });
+    const headers = continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=x' }, () => upstream());
+    const runs = await finishedRuns(client, exporter);
+    const [up, down] = [only(runs, 'upstream'), only(runs, 'downstream')];
+    expect(down.trace_id).toBe(up.id);
+    expect(down.parent_run_id).toBe(up.id);
+    expect(down.dotted_order.startsWith(up.dotted_order + '.')).toBe(true);
+    expect(headers.traceparent).toBe(`00-4bf92f3577b34da6a3ce929d0e0e4736-${down.id.replace(/-/g, '').slice(16)}-01`);
+    expect(headers.tracestate).toBe('vendor=x');
   });
 
   test('with langsmith-trace only (no sampling decision), the outgoing traceparent flag is the trace id’s draw, outside a span as inside one', () => {
@@ -122,11 +139,25 @@ describe('continuing a trace from incoming headers', () => {
     expect(extractTraceContext({ traceparent: ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4737-00f067aa0ba902b7-01'] })).toBeUndefined();
   });
 
-  test('langsmith-trace wins over a traceparent of another trace; a traceparent of the same trace gives the sampling flag and tracestate', () => {
+  test('langsmith-trace names the LangSmith parent; a traceparent beside it, of another trace or span, is the OpenTelemetry parent (its flag only for the same trace)', () => {
     const other = extractTraceContext({ 'langsmith-trace': DOTTED, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=x' });
-    expect(other).toMatchObject({ traceId: TRACE_UUID, parentRunId: PARENT_UUID, sampled: undefined, tracestate: undefined, from: 'langsmith-trace' });
+    expect(other).toMatchObject({ traceId: TRACE_UUID, parentRunId: PARENT_UUID, otelTraceId: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', parentSpanId: '00f067aa0ba902b7', sampled: undefined, tracestate: 'vendor=x', from: 'langsmith-trace' });
     const same = extractTraceContext({ 'langsmith-trace': DOTTED, traceparent: `00-${TRACE_UUID.replace(/-/g, '')}-bbbbcccccccccccc-00`, tracestate: 'vendor=x,other=y' });
-    expect(same).toMatchObject({ sampled: false, tracestate: 'vendor=x,other=y', parentSpanId: '8bbbcccccccccccc' });
+    expect(same).toMatchObject({ sampled: false, tracestate: 'vendor=x,other=y', parentSpanId: 'bbbbcccccccccccc' });
+    expect(same?.otelTraceId).toBeUndefined();
+    expect(extractTraceContext({ 'langsmith-trace': DOTTED })).toMatchObject({ parentSpanId: '8bbbcccccccccccc', tracestate: undefined });
+  });
+
+  test('continued from both, a run keeps the LangSmith parent for LangSmith and the traceparent for OpenTelemetry', async () => {
+    const { client, exporter } = setup();
+    const handle = traceable(() => getTraceHeaders(), { name: 'handle' });
+    const headers = continueTrace({ 'langsmith-trace': DOTTED, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, () => handle());
+    const run = only(await finishedRuns(client, exporter), 'handle');
+    expect(run.trace_id).toBe(TRACE_UUID);
+    expect(run.parent_run_id).toBe(PARENT_UUID);
+    expect(run.dotted_order.startsWith(DOTTED + '.')).toBe(true);
+    expect(headers.traceparent).toBe(`00-4bf92f3577b34da6a3ce929d0e0e4736-${run.id.replace(/-/g, '').slice(16)}-01`);
+    expect(headers['langsmith-trace']).toBe(run.dotted_order);
   });
 
   test('baggage over the documented limits is ignored whole; the trace still continues', () => {
@@ -174,7 +205,7 @@ describe('outgoing headers', () => {
   test('outside any span: no headers; inside continueTrace only: the incoming parent passed on', () => {
     expect(getTraceHeaders()).toEqual({});
     const forwarded = continueTrace({ 'langsmith-trace': DOTTED, traceparent: `00-${TRACE_UUID.replace(/-/g, '')}-bbbbcccccccccccc-01`, tracestate: 'v=1' }, () => getTraceHeaders());
-    expect(forwarded).toEqual({ traceparent: `00-${TRACE_UUID.replace(/-/g, '')}-8bbbcccccccccccc-01`, 'langsmith-trace': DOTTED, tracestate: 'v=1' });
+    expect(forwarded).toEqual({ traceparent: `00-${TRACE_UUID.replace(/-/g, '')}-bbbbcccccccccccc-01`, 'langsmith-trace': DOTTED, tracestate: 'v=1' });
   });
 
   test('inside continueTrace only, from a caller that sent no sampling decision (langsmith-trace alone): the parent is passed on as sampled', () => {
