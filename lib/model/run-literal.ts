@@ -1,6 +1,7 @@
 import type { JsonValue } from '../serialize/to-json-safe.js';
 import { toIsoMicros } from './clock.js';
 import type { Run, RunEvent, RunStatus, RunType } from './run.js';
+import type { OtelIds } from './span-types.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -20,12 +21,14 @@ export interface RunSource {
   readonly tags: string[];
   readonly metadata: JsonObject;
   readonly events: RunEvent[];
+  /** Set only for a span of a continued trace: such runs take the rare path. */
+  readonly otel: OtelIds | undefined;
 }
 
 /**
  * @internal `source` as the public {@link Run}, its keys in the one
  * documented order: `id` … `session_name`, then `inputs`, `parent_run_id`,
- * `end_time`, `status`, `outputs`, `error`, each only when present.
+ * `end_time`, `status`, `outputs`, `error`, `otel`, each only when present.
  * `inputs` undefined: a patch (they went with the start); `ended` false: a
  * run still in progress (no end fields).
  *
@@ -36,7 +39,7 @@ export interface RunSource {
  * outputs — add their end keys one by one.
  */
 export function runLiteral(source: RunSource, inputs: JsonObject | undefined, ended: boolean, outputs: JsonObject | undefined): Run {
-  if (ended && outputs !== undefined && source.error === undefined) {
+  if (ended && outputs !== undefined && source.error === undefined && source.otel === undefined) {
     const { id, traceId: trace_id, dottedOrder: dotted_order, name, runType: run_type, tags, events, projectName: session_name } = source;
     const start_time = toIsoMicros(source.startMicros);
     const extra = { metadata: source.metadata };
@@ -75,5 +78,7 @@ function rareRun(source: RunSource, inputs: JsonObject | undefined, ended: boole
     if (outputs !== undefined) run.outputs = outputs;
     if (source.error !== undefined) run.error = source.error;
   }
+  const otel = source.otel;
+  if (otel !== undefined) run.otel = otel.parentId === undefined ? { trace_id: otel.traceId, parent_is_remote: otel.parentIsRemote } : { trace_id: otel.traceId, parent_run_id: otel.parentId, parent_is_remote: otel.parentIsRemote };
   return run;
 }

@@ -46,4 +46,19 @@ export interface Run {
   events: RunEvent[];
   /** The project (LangSmith) or service the run belongs to. */
   session_name: string;
+  /**
+   * The run's OpenTelemetry ids, present only for a run continued from
+   * another service or under an OpenTelemetry span. A run whose parent is
+   * known only by W3C ids (a `traceparent`, the bridge) is a LangSmith root
+   * (`trace_id` its own id, no `parent_run_id`), yet in OpenTelemetry a child
+   * in the caller's trace: `trace_id` here is that W3C trace as a UUID,
+   * `parent_run_id` that parent (its span id as langsmith maps it), when not
+   * the run's own. The OTLP exporters use them; LangSmith's API never sees them.
+   */
+  otel?: {
+    trace_id: string;
+    parent_run_id?: string;
+    /** The parent is a span of another process (OTLP's flag). */
+    parent_is_remote: boolean;
+  };
 }

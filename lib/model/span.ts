@@ -142,6 +142,11 @@ export class Span implements ActiveSpan {
     return this.rare?.otel?.parentIsRemote ?? false;
   }
 
+  /** @internal Its OpenTelemetry ids where they are not its LangSmith ones (see `OtelIds`). */
+  get otel(): OtelIds | undefined {
+    return this.rare?.otel;
+  }
+
   /** @internal The span's W3C trace id, as a UUID: its `traceId` unless it is a LangSmith root under an OpenTelemetry parent (see `SpanParent`). */
   get otelTraceId(): string {
     return this.rare?.otel?.traceId ?? this.traceId;

@@ -1,5 +1,6 @@
 import type { Run, RunEvent } from '../../model/run.js';
 import { RunRecord } from '../../model/run-record.js';
+import type { OtelIds } from '../../model/span-types.js';
 import type { JsonValue } from '../../serialize/to-json-safe.js';
 import { recordSpanJson } from './otlp-json-text.js';
 import { notEnded } from './otlp-time.js';
@@ -52,9 +53,17 @@ export function runSpanJson(run: Run, startInputsJson?: string): string {
   // the microsecond times are unused (0 marks the run ended), `parts` has the exact ones.
   // No metadata is none; anything else (even null, which cannot be mapped and fails the run) goes to the encoder as it is.
   const metadata = run.extra?.metadata;
-  const record = new RunRecord('full', run.id, run.trace_id, run.parent_run_id, undefined, run.dotted_order, run.name, run.run_type, run.session_name, 0, 0,
+  const record = new RunRecord('full', run.id, run.trace_id, run.parent_run_id, otelIdsOfRun(run), run.dotted_order, run.name, run.run_type, run.session_name, 0, 0,
     run.status, run.error, run.tags, metadata === undefined ? NO_METADATA : metadata, run.events, inputsJson, outputsJson);
   return recordSpanJson(record, undefined, parts);
+}
+
+/** A run's OpenTelemetry ids back as a record's (see `Run.otel`); what is not an object is none. */
+function otelIdsOfRun(run: Run): OtelIds | undefined {
+  const otel = run.otel;
+  if (otel === null || typeof otel !== 'object' || typeof otel.trace_id !== 'string') return undefined;
+  const parentId = typeof otel.parent_run_id === 'string' ? otel.parent_run_id : undefined;
+  return { traceId: otel.trace_id, parentId, parentIsRemote: otel.parent_is_remote === true, children: undefined };
 }
 
 /**

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { fromOpenTelemetryExporter, TracingClient, TracewireConfigError, traceable, type SpanExporter } from '../../../index';
+import { continueTrace, fromOpenTelemetryExporter, TracingClient, TracewireConfigError, traceable, type SpanExporter } from '../../../index';
 import { OtlpCollector, type ReceivedSpan } from '../../helpers/otlp-collector';
 
 /**
@@ -95,6 +95,22 @@ test("the SDK's in-memory exporter receives ReadableSpans: one trace, the child'
   expect(byName.get('child')!.attributes['output.value']).toBe('{"outputs":42}');
   await client.shutdown();
   expect(memory.getFinishedSpans()).toHaveLength(0); // its shutdown ran: it resets
+});
+
+test('a trace continued from a traceparent alone: LangSmith roots for tracewire, yet the ReadableSpans stay in the caller\'s trace under its span, flagged remote', async () => {
+  const memory = new InMemorySpanExporter();
+  const client = new TracingClient({ exporter: fromOpenTelemetryExporter(memory), manualFlushMode: true, logger: { warn: () => undefined } });
+  const child = traceable((n: number) => n, { name: 'child', client });
+  const handler = traceable(async () => child(1), { name: 'handler', client });
+  await continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, () => handler());
+  await client.flush();
+  const byName = new Map(memory.getFinishedSpans().map((span) => [span.name, span]));
+  const [root, inner] = [byName.get('handler')!, byName.get('child')!];
+  expect(root.spanContext().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+  expect(root.parentSpanContext).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', isRemote: true });
+  expect(inner.spanContext().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+  expect(inner.parentSpanContext).toMatchObject({ spanId: root.spanContext().spanId, isRemote: false });
+  await client.shutdown();
 });
 
 test('a failure the OpenTelemetry exporter reports is retried by the pipeline, and delivered on the retry', async () => {

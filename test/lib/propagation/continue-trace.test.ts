@@ -56,6 +56,21 @@ describe('continuing a trace from incoming headers', () => {
     expect(headers['langsmith-trace']).toBe(run.dotted_order);
   });
 
+  test('an exporter of your own gets the OpenTelemetry ids where they are not the LangSmith ones (Run.otel), and only there', async () => {
+    const { client, exporter } = setup();
+    const child = traceable(() => 1, { name: 'child' });
+    const handle = traceable(async () => child(), { name: 'handle' });
+    await continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, () => handle());
+    await traceable(async () => 2, { name: 'plain' })();
+    await continueTrace({ 'langsmith-trace': DOTTED }, () => traceable(async () => 3, { name: 'continued' })());
+    const runs = await finishedRuns(client, exporter);
+    expect(only(runs, 'handle').otel).toEqual({ trace_id: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', parent_run_id: '00000000-0000-0000-00f0-67aa0ba902b7', parent_is_remote: true });
+    expect(only(runs, 'child').otel).toEqual({ trace_id: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', parent_is_remote: false });
+    expect('otel' in only(runs, 'plain')).toBe(false);
+    // Continued from langsmith-trace: the same ids in both systems; only the remote flag is said.
+    expect(only(runs, 'continued').otel).toEqual({ trace_id: TRACE_UUID, parent_is_remote: true });
+  });
+
   test('a service receiving those headers continues both: the LangSmith trace under the run, the W3C trace under the same span', async () => {
     const { client, exporter } = setup();
     const downstream = traceable(() => getTraceHeaders(), { name: 'downstream' });
