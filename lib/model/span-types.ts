@@ -101,6 +101,8 @@ export interface OtelIds {
   readonly parentId: string | undefined;
   /** The parent is a span of another process. */
   readonly parentIsRemote: boolean;
+  /** The span is where its trace entered this process: its parent is no span of this process (it may be an OpenTelemetry span of it). */
+  readonly entry: boolean;
   /** What the span's children carry: `undefined` when their ids are their LangSmith ones. */
   readonly children: OtelIds | undefined;
 }

@@ -296,10 +296,10 @@ function otelIdsOf(remote: SpanParent, traceId: string): OtelIds {
   const otelTraceId = otelParent === undefined ? remote.traceId : otelParent.traceId;
   let children: { -readonly [K in keyof OtelIds]: OtelIds[K] } | undefined;
   if (otelTraceId !== traceId) {
-    children = { traceId: otelTraceId, parentId: undefined, parentIsRemote: false, children: undefined };
+    children = { traceId: otelTraceId, parentId: undefined, parentIsRemote: false, entry: false, children: undefined };
     children.children = children;
   }
-  return { traceId: otelTraceId, parentId: remote.dottedOrder === undefined ? remote.id : otelParent?.id, parentIsRemote: remote.isRemote ?? remote.remote !== undefined, children };
+  return { traceId: otelTraceId, parentId: remote.dottedOrder === undefined ? remote.id : otelParent?.id, parentIsRemote: remote.isRemote ?? remote.remote !== undefined, entry: true, children };
 }
 
 /** Captured inputs or outputs as a value (text captured as such is parsed back). */

@@ -8,7 +8,7 @@ export const START = 1_732_000_000_123_456;
 
 /** The OpenTelemetry ids of a run whose parent is of another service: `traceId` (the W3C trace), `parentId` (an OpenTelemetry parent that is not the LangSmith one). */
 export function remoteParent(traceId: string, parentId?: string): RunRecord['otel'] {
-  return { traceId, parentId, parentIsRemote: true, children: undefined };
+  return { traceId, parentId, parentIsRemote: true, entry: true, children: undefined };
 }
 
 /** A complete child run's record (inputs with non-ASCII and escapes, outputs), with `overrides`. */

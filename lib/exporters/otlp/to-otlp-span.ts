@@ -63,7 +63,7 @@ function otelIdsOfRun(run: Run): OtelIds | undefined {
   const otel = run.otel;
   if (otel === null || typeof otel !== 'object' || typeof otel.trace_id !== 'string') return undefined;
   const parentId = typeof otel.parent_run_id === 'string' ? otel.parent_run_id : undefined;
-  return { traceId: otel.trace_id, parentId, parentIsRemote: otel.parent_is_remote === true, children: undefined };
+  return { traceId: otel.trace_id, parentId, parentIsRemote: otel.parent_is_remote === true, entry: false, children: undefined };
 }
 
 /**

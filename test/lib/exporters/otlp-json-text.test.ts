@@ -29,7 +29,7 @@ test('a LangSmith root under an OpenTelemetry parent is that parent\'s child in 
   const span = JSON.parse(recordSpanJson(record({ id: ROOT, traceId: ROOT, parentId: undefined, parentDottedOrder: undefined, otel: remoteParent(OTEL_TRACE, OTEL_PARENT) })));
   expect(span).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', flags: 0x301 });
   // A child of it (same W3C trace, its LangSmith parent): the trace changes, the parent does not.
-  const child = JSON.parse(recordSpanJson(record({ traceId: ROOT, otel: { traceId: OTEL_TRACE, parentId: undefined, parentIsRemote: false, children: undefined } })));
+  const child = JSON.parse(recordSpanJson(record({ traceId: ROOT, otel: { traceId: OTEL_TRACE, parentId: undefined, parentIsRemote: false, entry: false, children: undefined } })));
   expect(child).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: ROOT.replace(/-/g, '').slice(16), flags: 0x101 });
 });
 

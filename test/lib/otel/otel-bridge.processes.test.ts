@@ -15,10 +15,10 @@ function otlpTree(spans: ReceivedSpan[]): { traceIds: Set<string>; roots: string
   return { traceIds: new Set(spans.map((s) => s.span.traceId as string)), roots, edges };
 }
 
-async function runFixture(bridge: boolean): Promise<{ answer: unknown; spans: ReceivedSpan[] }> {
+async function runFixture(mode: 'bridge' | 'no-bridge' | 'continue'): Promise<{ answer: unknown; spans: ReceivedSpan[] }> {
   const collector = await OtlpCollector.start();
   try {
-    const args = [join(__dirname, 'fixtures', 'otel-http-services.cjs'), collector.url, ...(bridge ? [] : ['no-bridge'])];
+    const args = [join(__dirname, 'fixtures', 'otel-http-services.cjs'), collector.url, mode];
     const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: 20_000 });
     return { answer: JSON.parse(stdout), spans: collector.spans };
   } finally {
@@ -28,7 +28,7 @@ async function runFixture(bridge: boolean): Promise<{ answer: unknown; spans: Re
 
 describe('with the real OpenTelemetry SDK and @opentelemetry/instrumentation-http (needs `npm run build`)', () => {
   test('OTel server → tracewire services → OTel client → OTel server → tracewire: the OTLP spans form one tree', async () => {
-    const { answer, spans } = await runFixture(true);
+    const { answer, spans } = await runFixture('bridge');
     expect(answer).toEqual({ sku: 'sku-9', stock: 4 });
     const tree = otlpTree(spans);
     expect(tree.traceIds.size).toBe(1);
@@ -47,8 +47,26 @@ describe('with the real OpenTelemetry SDK and @opentelemetry/instrumentation-htt
     expect(spans).toHaveLength(8);
   });
 
+  test('a service that also continues the trace from its request headers: its run goes under its own server span in OTLP, under the caller\'s run in LangSmith', async () => {
+    const { answer, spans } = await runFixture('continue');
+    expect(answer).toEqual({ sku: 'sku-9', stock: 4 });
+    const byId = new Map(spans.map((s) => [s.span.spanId as string, s]));
+    const named = (name: string) => spans.find((s) => s.span.name === name)!;
+    const lookup = named('inventory-lookup');
+    const parent = byId.get(lookup.span.parentSpanId as string)!;
+    // The inventory server's request span (SERVER = 2), not the calling client's span named by traceparent.
+    expect(parent.span.kind).toBe(2);
+    expect(byId.get(parent.span.parentSpanId as string)!.span.kind).toBe(3);
+    expect(new Set(spans.map((s) => s.span.traceId)).size).toBe(1);
+    // LangSmith's tree (tracewire.dotted_order): the caller's run is the parent, one LangSmith trace from front-handle.
+    const dotted = (s: ReceivedSpan) => s.attributes['tracewire.dotted_order'] as string;
+    expect(dotted(lookup).startsWith(dotted(named('call-inventory')) + '.')).toBe(true);
+    expect(dotted(named('call-inventory')).startsWith(dotted(named('front-handle')) + '.')).toBe(true);
+    expect(dotted(named('front-handle')).split('.')).toHaveLength(1);
+  });
+
   test('without the bridge the same app falls apart into several traces (what the bridge fixes)', async () => {
-    const { spans } = await runFixture(false);
+    const { spans } = await runFixture('no-bridge');
     expect(otlpTree(spans).traceIds.size).toBeGreaterThan(1);
   });
 });

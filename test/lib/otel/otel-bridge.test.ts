@@ -95,6 +95,18 @@ describe('the bridge in process', () => {
     expect(w3cTraces[0]).not.toBe(runs[0]!.trace_id.replace(/-/g, ''));
   });
 
+  test('continueTrace inside an OTel request span of the same trace: that span is the OpenTelemetry parent (its caller\'s is the traceparent\'s), not beside it', async () => {
+    const { client, exporter } = installMemoryTracing();
+    const headers = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+    const server = otel.trace.getTracer('test').startSpan('server', { kind: otel.SpanKind.SERVER }, otel.propagation.extract(otel.context.active(), headers));
+    await otel.context.with(otel.trace.setSpan(otel.context.active(), server), () => continueTrace(headers, traceable(async () => undefined, { name: 'handle' })));
+    server.end();
+    const { spanId } = server.spanContext();
+    const run = only(await finishedRuns(client, exporter), 'handle');
+    expect(run.otel).toEqual({ trace_id: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', parent_run_id: `00000000-0000-0000-${spanId.slice(0, 4)}-${spanId.slice(4)}`, parent_is_remote: false });
+    expect(run.parent_run_id).toBeUndefined();
+  });
+
   test('turned off again, tracewire and OTel go their own ways', async () => {
     disable();
     const { client, exporter } = installMemoryTracing();
