@@ -10,7 +10,13 @@ type JsonObject = { [key: string]: JsonValue };
  */
 export interface ActiveSpan {
   readonly id: string;
+  /**
+   * The LangSmith trace: its root run's id. Under a parent known only by W3C
+   * ids (a `traceparent`, an OpenTelemetry span) the trace roots here in
+   * LangSmith, and the W3C trace id is another: `getTraceHeaders().traceparent`.
+   */
   readonly traceId: string;
+  /** The LangSmith parent run, if any. */
   readonly parentId: string | undefined;
   readonly name: string;
   readonly runType: RunType;

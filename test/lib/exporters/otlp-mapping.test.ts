@@ -57,6 +57,16 @@ describe('ids', () => {
     expect(toOtlpSpan(root)).not.toHaveProperty('parentSpanId');
   });
 
+  test('a run with OpenTelemetry ids of its own (Run.otel, kept through JSON as the spool keeps it) goes out with them: trace, parent, remote flag', () => {
+    const { parent_run_id: _, ...root } = run({ id: ROOT, trace_id: ROOT, otel: { trace_id: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', parent_run_id: '00000000-0000-0000-00f0-67aa0ba902b7', parent_is_remote: true } });
+    const span = toOtlpSpan(JSON.parse(JSON.stringify(root)) as Run);
+    expect(span).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', flags: 0x301 });
+    const child = toOtlpSpan(run({ trace_id: ROOT, otel: { trace_id: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', parent_is_remote: false } }));
+    expect(child).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: spanIdOf(ROOT), flags: 0x101 });
+    // Not an object, or without a string trace id: none (the run's own ids).
+    expect(toOtlpSpan(run({ otel: 'x' as never })).traceId).toBe(traceIdOf(ROOT));
+  });
+
   test('the full run id is kept as an attribute so a span can be tied back to its run', () => {
     expect(attributesOf(toOtlpSpan(run()).attributes as never)['tracewire.run_id']).toBe(CHILD);
   });
