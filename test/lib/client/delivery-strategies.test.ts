@@ -179,12 +179,23 @@ describe('manual (manualFlushMode)', () => {
 });
 
 describe('blocking (TRACEWIRE_TRACING_BACKGROUND=false)', () => {
-  test('an async root call settles only after its trace was delivered', async () => {
+  /** A handler continuing another service's trace; its child must not wait for its own delivery (it would wait on a held export twice). */
+  const continuing = (headers: Record<string, string>) => () =>
+    continueTrace(headers, traceable(async function handler() {
+      await asyncWork(1);
+      return 'done';
+    }));
+
+  test.each<[string, () => Promise<unknown>, unknown]>([
+    ['an async root call', () => asyncWork(7), 7],
+    ['a call continuing a trace from another service (langsmith-trace), the root here,', continuing({ 'langsmith-trace': '20260101T120000000001Z0191e2f4-5a6b-7c8d-9e0f-a1b2c3d4e5f6' }), 'done'],
+    ['a call continuing a trace from another service (traceparent), the root here,', continuing({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }), 'done'],
+  ])('%s settles only after its trace was delivered', async (_, start, expected) => {
     const client = install({ mode: 'blocking' });
     expect(client.strategy.mode).toBe('blocking');
     exporter.holding = true;
     let settled = false;
-    const call = asyncWork(7).then((value) => {
+    const call = start().then((value) => {
       settled = true;
       return value;
     });
@@ -192,29 +203,7 @@ describe('blocking (TRACEWIRE_TRACING_BACKGROUND=false)', () => {
     expect(exporter.heldCount).toBe(1);
     expect(settled).toBe(false);
     exporter.releaseAll();
-    await expect(call).resolves.toBe(7);
-  });
-
-  test.each([
-    ['langsmith-trace', { 'langsmith-trace': '20260101T120000000001Z0191e2f4-5a6b-7c8d-9e0f-a1b2c3d4e5f6' }],
-    ['traceparent', { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }],
-  ])('a call continuing a trace from another service (%s) is the root here: it settles only after delivery, its children do not wait', async (_, headers) => {
-    install({ mode: 'blocking' });
-    exporter.holding = true;
-    let settled = false;
-    const handler = traceable(async function handler() {
-      await asyncWork(1); // a child: it must not wait for its own delivery, or the handler would wait on a held export twice
-      return 'done';
-    });
-    const call = continueTrace(headers, () => handler()).then((value) => {
-      settled = true;
-      return value;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(exporter.heldCount).toBe(1);
-    expect(settled).toBe(false);
-    exporter.releaseAll();
-    await expect(call).resolves.toBe('done');
+    await expect(call).resolves.toBe(expected);
   });
 
   test('an async root call that throws rejects with its own error, after delivery', async () => {
