@@ -6,22 +6,27 @@ import { enableOpenTelemetryBridge } from '../../index';
 /**
  * Within the calling `describe`: the real OpenTelemetry SDK (a provider
  * writing to memory, AsyncLocalStorage context, `sampler` if given) with
- * tracewire's bridge on, torn down after the block.
+ * tracewire's bridge on, torn down after the block. `setBridge(false)` turns
+ * the bridge off (a process with both, not joined), `setBridge(true)` on again.
  */
-export function bridgedOtel(sampler?: Sampler): { provider(): TracerProvider; memory(): InMemorySpanExporter } {
+export function bridgedOtel(sampler?: Sampler): { provider(): TracerProvider; memory(): InMemorySpanExporter; setBridge(on: boolean): void } {
   let provider: TracerProvider;
   let memory: InMemorySpanExporter;
-  let disable: () => void;
+  let disable: (() => void) | undefined;
+  const setBridge = (on: boolean): void => {
+    disable?.();
+    disable = on ? enableOpenTelemetryBridge(otel) : undefined;
+  };
   beforeAll(() => {
     memory = new InMemorySpanExporter();
     provider = new TracerProvider({ ...(sampler ? { sampler } : {}), spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
     otel.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    disable = enableOpenTelemetryBridge(otel);
+    setBridge(true);
   });
   afterAll(async () => {
-    disable();
+    setBridge(false);
     await provider.shutdown();
     otel.context.disable();
   });
-  return { provider: () => provider, memory: () => memory };
+  return { provider: () => provider, memory: () => memory, setBridge };
 }

@@ -1,5 +1,4 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import * as diagnostics_channel from 'node:diagnostics_channel';
 import type { AddressInfo } from 'node:net';
 import { injectTraceHeaders, setGlobalTracingClient, traceable, tracedFetch } from '../../../index';
 import { installMemoryTracing } from '../../helpers/memory-tracing';
@@ -77,34 +76,6 @@ test('tracedFetch() made before a later patch of globalThis.fetch (msw, nock, Ne
   }
   expect(patched).toEqual([url, `${url}inside`]);
   expect(received[1]!.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-});
-
-test('with fetch instrumented through undici’s diagnostics channel (OpenTelemetry’s instrumentation-undici appends its own traceparent), one traceparent arrives, the instrumentation’s', async () => {
-  const otelTraceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-  // What instrumentation-undici's onRequestCreated does: request.addHeader appends.
-  const onCreate = ({ request }: { request: { addHeader(name: string, value: string): void } }) => request.addHeader('traceparent', otelTraceparent);
-  const call = traceable(async () => tracedFetch()(url), { name: 'call' });
-  diagnostics_channel.subscribe('undici:request:create', onCreate as (message: unknown) => void);
-  try {
-    await call();
-  } finally {
-    diagnostics_channel.unsubscribe('undici:request:create', onCreate as (message: unknown) => void);
-  }
-  await call();
-  expect(received[0]).toMatchObject({ traceparent: otelTraceparent, 'langsmith-trace': expect.any(String) });
-  expect(received[0]!.tracestate).toBeUndefined();
-  expect(received[1]!.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-  expect(received[1]!.traceparent).not.toBe(otelTraceparent);
-
-  // A fetch of another library (node-fetch: no undici, so no instrumentation's header) still gets tracewire's, channel or not.
-  received.length = 0;
-  diagnostics_channel.subscribe('undici:request:create', onCreate as (message: unknown) => void);
-  try {
-    await traceable(async () => tracedFetch(nodeFetch as unknown as typeof fetch)(url), { name: 'call' })();
-  } finally {
-    diagnostics_channel.unsubscribe('undici:request:create', onCreate as (message: unknown) => void);
-  }
-  expect(received[0]!.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
 });
 
 test('injectTraceHeaders on fetch’s list of pairs pushes pairs (a named property on the array is ignored by fetch); a baggage pair keeps its members', async () => {
