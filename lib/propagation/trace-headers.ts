@@ -7,6 +7,7 @@ import { continuedContext } from './continue-trace.js';
 import { MAX_LANGSMITH_TRACE_CHARS } from './langsmith-trace.js';
 import { readHeader } from './header-carrier.js';
 import { formatTraceparent } from './traceparent.js';
+import { instrumentedUndici, sendLeavingW3c } from './undici-channel.js';
 
 /**
  * The headers that carry the current trace to another service: W3C
@@ -107,38 +108,29 @@ function inject<H extends OutgoingHeaders>(headers: H, w3c: boolean, trace: Trac
  * channel (OpenTelemetry's `instrumentation-undici`, on by default in
  * `auto-instrumentations-node`), it appends its own `traceparent`: two would
  * make `a, b`, which W3C receivers refuse. Then only `langsmith-trace` and
- * `baggage` are added, and the `traceparent` is the instrumentation's.
+ * `baggage` are added, and the `traceparent` is the instrumentation's — or
+ * tracewire's, when the instrumentation sends none (a request it ignores).
  */
 export function tracedFetch(fetchImpl?: typeof fetch): typeof fetch {
   return function fetchWithTraceHeaders(input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) {
     // Looked up per call: a mock or instrumentation that patches the global fetch later (msw, nock, Next.js) is used.
     const impl = fetchImpl ?? globalThis.fetch;
     let headers: Headers;
-    let w3c: boolean;
+    let undici: ReturnType<typeof instrumentedUndici>;
     let trace: TraceHeaders;
     try {
       trace = getTraceHeaders();
       if (Object.keys(trace).length === 0) return impl(input, init);
       headers = new Headers(init?.headers ?? (input as Partial<Request> | null)?.headers);
       // Only the platform's fetch goes through undici's channel: another library's (node-fetch) gets no traceparent there.
-      w3c = impl !== globalThis.fetch || !undiciInstrumented();
+      undici = impl === globalThis.fetch ? instrumentedUndici() : undefined;
     } catch {
       return impl(input, init); // headers fetch itself would refuse: let it say so
     }
-    return impl(input, { ...init, headers: inject(headers, w3c, trace) });
+    if (undici === undefined) return impl(input, { ...init, headers: inject(headers, true, trace) });
+    const sent = { ...init, headers: inject(headers, false, trace) };
+    return sendLeavingW3c(undici, trace, () => impl(input, sent));
   } as typeof fetch;
-}
-
-type Channel = { readonly hasSubscribers: boolean };
-let undiciCreate: Channel | null | undefined;
-
-/** Whether anything listens on `undici:request:create` (Node only: other runtimes have no such channel, and no Node import here). */
-function undiciInstrumented(): boolean {
-  if (undiciCreate === undefined) {
-    const process = (globalThis as { process?: { getBuiltinModule?(id: string): { channel(name: string): Channel } | undefined } }).process;
-    undiciCreate = process?.getBuiltinModule?.('node:diagnostics_channel')?.channel('undici:request:create') ?? null;
-  }
-  return undiciCreate?.hasSubscribers === true;
 }
 
 function setHeader(headers: OutgoingHeaders, name: string, value: string): void {

@@ -37,12 +37,16 @@ const linesOf = (request: Received, name: string): string[] => request.raw.filte
 const hex = (uuid: string): string => uuid.replace(/-/g, '');
 const spanIdOfRun = (run: Run): string => hex(run.id).slice(16);
 
+// What NodeSDK registers by default: W3C trace context and W3C baggage.
+const nodeSdkPropagator = () => new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+/** OpenTelemetry's global propagator is set once: replacing it takes a disable first. */
+const usePropagator = (propagator: otel.TextMapPropagator): void => (otel.propagation.disable(), void otel.propagation.setGlobalPropagator(propagator));
+
 describe('tracedFetch with OpenTelemetry’s real instrumentation-undici', () => {
   const otelSdk = bridgedOtel();
   let undici: UndiciInstrumentation;
   beforeAll(() => {
-    // What NodeSDK registers by default: W3C trace context and W3C baggage.
-    otel.propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+    usePropagator(nodeSdkPropagator());
     undici = new UndiciInstrumentation(); // enabled when made: subscribed to undici's channels from here on
     undici.setTracerProvider(otelSdk.provider());
   });
@@ -118,6 +122,23 @@ describe('tracedFetch with OpenTelemetry’s real instrumentation-undici', () =>
       expect(linesOf(unInstrumented.request, 'traceparent')).toEqual([`00-${tw(unInstrumented.run).traceId}-${tw(unInstrumented.run).spanId}-01`]);
     } finally {
       undici.enable();
+    }
+  });
+
+  test.each<[string, () => () => void]>([
+    ['a request its ignoreRequestHook skips', () => (undici.setConfig({ ignoreRequestHook: () => true }), () => undici.setConfig({}))],
+    ['requireParentforSpans, and no OpenTelemetry parent (bridge off)', () => (otelSdk.setBridge(false), undici.setConfig({ requireParentforSpans: true }), () => undici.setConfig({}))],
+    ['a propagator without W3C trace context (B3 users)', () => (usePropagator(new W3CBaggagePropagator()), () => usePropagator(nodeSdkPropagator()))],
+  ])('the instrumentation subscribed but sending no traceparent — %s: tracewire’s own goes out, once, with the caller’s tracestate', async (_, arrange) => {
+    const restore = arrange();
+    try {
+      const incoming = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=abc' };
+      const { run, request } = await tracedRequest(undefined, (work) => continueTrace(incoming, work));
+      expect(linesOf(request, 'traceparent')).toEqual([`00-4bf92f3577b34da6a3ce929d0e0e4736-${spanIdOfRun(run)}-01`]);
+      expect(linesOf(request, 'tracestate')).toEqual(['vendor=abc']);
+      expect(linesOf(request, 'langsmith-trace')).toEqual([run.dotted_order]);
+    } finally {
+      restore();
     }
   });
 });
