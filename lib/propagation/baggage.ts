@@ -88,6 +88,30 @@ export function formatBaggage(others: readonly string[] | undefined, metadata: {
 }
 
 /**
+ * @internal An outgoing `baggage` over the lines already there: their other
+ * members first, `ours` after; ours are dropped rather than push the header
+ * past the spec's size, and a member forwarded from the caller gives way to
+ * one of the same key set here.
+ */
+export function mergeBaggage(existing: string[], ours: string): string {
+  const keyOf = (member: string) => member.split('=', 1)[0]!.trim();
+  const others = existing
+    .join(',')
+    .split(',')
+    .map((member) => member.trim())
+    .filter((member) => member.length > 0 && !keyOf(member).startsWith('langsmith-'));
+  const members = [...others];
+  const keys = new Set(others.map(keyOf));
+  let bytes = members.join(',').length;
+  for (const member of ours.split(',')) {
+    if (keys.has(keyOf(member)) || bytes + member.length + 1 > BAGGAGE_LIMITS.maxBytes) continue;
+    members.push(member);
+    bytes += member.length + 1;
+  }
+  return members.join(',');
+}
+
+/**
  * @internal The LangSmith members for an outgoing header, as langsmith writes
  * them (metadata, tags, project), each within `maxMemberBytes`, all within
  * `budgetBytes`: project and tags are kept first, and metadata leaves out its

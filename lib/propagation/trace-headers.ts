@@ -2,7 +2,7 @@ import { globalClient } from '../client/global-client.js';
 import { propagationSpan } from '../context/span-context.js';
 import { keepsTrace } from '../model/span.js';
 import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
-import { BAGGAGE_LIMITS, formatBaggage } from './baggage.js';
+import { formatBaggage, mergeBaggage } from './baggage.js';
 import { continuedContext } from './continue-trace.js';
 import { MAX_LANGSMITH_TRACE_CHARS } from './langsmith-trace.js';
 import { readHeader } from './header-carrier.js';
@@ -156,26 +156,4 @@ function existingBaggage(headers: OutgoingHeaders): string[] {
     return typeof value === 'string' ? [value] : Array.isArray(value) ? value.map(String) : [];
   }
   return readHeader(headers, 'baggage');
-}
-
-/**
- * Other members first, ours after; ours are dropped rather than push the header past the spec's size,
- * and a member forwarded from the caller gives way to one of the same key set here.
- */
-function mergeBaggage(existing: string[], ours: string): string {
-  const keyOf = (member: string) => member.split('=', 1)[0]!.trim();
-  const others = existing
-    .join(',')
-    .split(',')
-    .map((member) => member.trim())
-    .filter((member) => member.length > 0 && !keyOf(member).startsWith('langsmith-'));
-  const members = [...others];
-  const keys = new Set(others.map(keyOf));
-  let bytes = members.join(',').length;
-  for (const member of ours.split(',')) {
-    if (keys.has(keyOf(member)) || bytes + member.length + 1 > BAGGAGE_LIMITS.maxBytes) continue;
-    members.push(member);
-    bytes += member.length + 1;
-  }
-  return members.join(',');
 }
