@@ -1,3 +1,4 @@
+import { mergeBaggage } from './baggage.js';
 import type { TraceHeaders } from './trace-headers.js';
 
 /**
@@ -6,8 +7,9 @@ import type { TraceHeaders } from './trace-headers.js';
  * instrumentation listening there (OpenTelemetry's instrumentation-undici)
  * appends its own `traceparent` — or none, for a request its
  * `ignoreRequestHook` skips, under `requireParentforSpans` without a parent,
- * or with a propagator that is not W3C's. No Node import here: other
- * runtimes have no such channel.
+ * or with a propagator that is not W3C's — and, with W3C baggage in its
+ * context, a second `baggage` line. No Node import here: other runtimes have
+ * no such channel.
  */
 type Listener = (message: unknown) => void;
 type Channel = { readonly hasSubscribers: boolean; subscribe(listener: Listener): void; unsubscribe(listener: Listener): unknown };
@@ -31,7 +33,8 @@ export function instrumentedUndici(): Channel | undefined {
  * Runs `send` (one call of Node's fetch, made without `traceparent` and
  * `tracestate`) listening on the channel after the instrumentation: if no
  * `traceparent` was appended, `trace`'s go on, so the request never leaves
- * with none. Undici creates the request within the fetch call itself; one
+ * with none; a `baggage` line appended is merged into tracewire's, so each
+ * member goes once (see {@link mergeBaggageLines}). Undici creates the request within the fetch call itself; one
  * created later (a redirect, a patched fetch that awaits first) is left as
  * the instrumentation made it.
  */
@@ -39,26 +42,49 @@ export function sendLeavingW3c<T>(channel: Channel, trace: TraceHeaders, send: (
   const outer = pending;
   pending = trace;
   // Subscribed last, so called after every listener already there.
-  if (depth++ === 0) channel.subscribe(addMissingTraceparent);
+  if (depth++ === 0) channel.subscribe(afterInstrumentation);
   try {
     return send();
   } finally {
-    if (--depth === 0) channel.unsubscribe(addMissingTraceparent);
+    if (--depth === 0) channel.unsubscribe(afterInstrumentation);
     pending = outer;
   }
 }
 
-function addMissingTraceparent(message: unknown): void {
+function afterInstrumentation(message: unknown): void {
   const trace = pending;
-  if (trace?.traceparent === undefined) return;
+  if (trace === undefined) return;
   try {
     const request = (message as { request?: { headers?: unknown; addHeader?(name: string, value: string): unknown } } | null)?.request;
-    if (typeof request?.addHeader !== 'function' || hasTraceparent(request.headers)) return;
+    if (typeof request?.addHeader !== 'function') return;
+    if (trace.baggage !== undefined && Array.isArray(request.headers)) mergeBaggageLines(request.headers);
+    if (trace.traceparent === undefined || hasTraceparent(request.headers)) return;
     request.addHeader('traceparent', trace.traceparent);
     if (trace.tracestate !== undefined) request.addHeader('tracestate', trace.tracestate);
   } catch {
     // Propagation is best effort: the request goes out as the instrumentation left it.
   }
+}
+
+/**
+ * The first `baggage` is tracewire's (the fetch's own headers come first);
+ * one the instrumentation appended is a copy of OpenTelemetry's baggage,
+ * which, extracted from the incoming request, holds the LangSmith members of
+ * the hop before: read after tracewire's (last wins, in langsmith too) they
+ * would replace this hop's, and its other members, forwarded by both, would
+ * arrive once more at every hop. Merged as injectTraceHeaders merges a
+ * `baggage` already there: OpenTelemetry's other members (the app may have
+ * set them), then tracewire's LangSmith ones.
+ */
+function mergeBaggageLines(headers: unknown[]): void {
+  let ours = -1;
+  const appended: string[] = [];
+  for (let i = 0; i < headers.length; ) {
+    if (String(headers[i]).toLowerCase() !== 'baggage') i += 2;
+    else if (ours < 0) (ours = i), (i += 2);
+    else appended.push(String(headers.splice(i, 2)[1])); // the next pair moves to i
+  }
+  if (appended.length > 0) headers[ours + 1] = mergeBaggage(appended, String(headers[ours + 1]));
 }
 
 /** Undici keeps headers as `[name, value, …]` (Node 20+), older versions as `name: value\r\n` lines. */
