@@ -56,8 +56,9 @@ function afterInstrumentation(message: unknown): void {
   if (trace === undefined) return;
   try {
     const request = (message as { request?: { headers?: unknown; addHeader?(name: string, value: string): unknown } } | null)?.request;
-    if (typeof request?.addHeader !== 'function') return;
-    if (trace.baggage !== undefined && Array.isArray(request.headers)) mergeBaggageLines(request.headers);
+    // Undici keeps headers as [name, value, …] (Node 20.16+, where the channel is looked up); any other shape is left alone.
+    if (typeof request?.addHeader !== 'function' || !Array.isArray(request.headers)) return;
+    if (trace.baggage !== undefined) mergeBaggageLines(request.headers);
     if (trace.traceparent === undefined || hasTraceparent(request.headers)) return;
     request.addHeader('traceparent', trace.traceparent);
     if (trace.tracestate !== undefined) request.addHeader('tracestate', trace.tracestate);
@@ -87,11 +88,7 @@ function mergeBaggageLines(headers: unknown[]): void {
   if (appended.length > 0) headers[ours + 1] = mergeBaggage(appended, String(headers[ours + 1]));
 }
 
-/** Undici keeps headers as `[name, value, …]` (Node 20+), older versions as `name: value\r\n` lines. */
-function hasTraceparent(headers: unknown): boolean {
-  if (Array.isArray(headers)) {
-    for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === 'traceparent') return true;
-    return false;
-  }
-  return typeof headers === 'string' && /(?:^|\n)traceparent\s*:/i.test(headers);
+function hasTraceparent(headers: unknown[]): boolean {
+  for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === 'traceparent') return true;
+  return false;
 }
