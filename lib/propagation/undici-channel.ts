@@ -17,6 +17,7 @@ type Channel = { readonly hasSubscribers: boolean; subscribe(listener: Listener)
 let undiciCreate: Channel | null | undefined;
 /** The trace of the request being made, while tracewire listens (see {@link sendLeavingW3c}). */
 let pending: TraceHeaders | undefined;
+/** Sends under way: a fetch made within another's send (a patched fetch) must not unsubscribe the outer one's listener. */
 let depth = 0;
 
 /** `undici:request:create` when something other than tracewire listens on it, else `undefined`. */
@@ -34,9 +35,9 @@ export function instrumentedUndici(): Channel | undefined {
  * `tracestate`) listening on the channel after the instrumentation: if no
  * `traceparent` was appended, `trace`'s go on, so the request never leaves
  * with none; a `baggage` line appended is merged into tracewire's, so each
- * member goes once (see {@link mergeBaggageLines}). Undici creates the request within the fetch call itself; one
- * created later (a redirect, a patched fetch that awaits first) is left as
- * the instrumentation made it.
+ * member goes once (see {@link mergeBaggageLines}). Undici creates the
+ * request within the fetch call itself; one created later (a redirect, a
+ * patched fetch that awaits first) is left as the instrumentation made it.
  */
 export function sendLeavingW3c<T>(channel: Channel, trace: TraceHeaders, send: () => T): T {
   const outer = pending;
