@@ -85,9 +85,10 @@ export interface RemoteOrigin {
   /** The caller's project (`langsmith-project`), which the continued spans are recorded in, as langsmith does. */
   readonly projectName: string | undefined;
   /**
-   * OpenTelemetry's own trace flags, when the parent came through the bridge:
-   * tracewire samples by its `sampleRate`, but OpenTelemetry spans started
-   * inside keep OpenTelemetry's decision (no sampled child of a parent it dropped).
+   * OpenTelemetry's trace flags, when the trace came with them (a
+   * `traceparent`, the bridge): tracewire records by its own rules, but
+   * OpenTelemetry spans started inside, and the `traceparent` sent on, keep
+   * OpenTelemetry's decision (no sampled child of a parent it dropped).
    */
   readonly traceFlags?: number;
   /** The caller's other `baggage` members, passed on to the next hop. */

@@ -37,7 +37,13 @@ export interface RemoteTraceContext {
   readonly otelTraceId?: string;
   /** The parent's `dotted_order`, when `langsmith-trace` carried it. */
   readonly dottedOrder: string | undefined;
-  /** The caller's sampling decision (`traceparent` flags); `undefined` when it sent none, and then the trace id decides, as for a root. */
+  /**
+   * The `traceparent`'s sampled flag (`undefined` without one): OpenTelemetry's
+   * decision, passed on as it came, not tracewire's. What tracewire records is
+   * decided apart: a parent run `langsmith-trace` names is recorded, so its
+   * continued children are (as in langsmith); otherwise `sampleRate` decides on
+   * the W3C trace id, the same choice in every service of one request.
+   */
   readonly sampled: boolean | undefined;
   /** The caller's valid `tracestate`, passed on unchanged to the next hop. */
   readonly tracestate: string | undefined;
@@ -89,8 +95,7 @@ function fromHeaders(headers: object): RemoteTraceContext | undefined {
       parentSpanId: w3c === undefined ? spanIdOf(langsmith.parentRunId) : w3c.spanIdHex,
       otelTraceId: w3c === undefined || sameTrace ? undefined : uuidOfHex(w3c.traceIdHex),
       dottedOrder: langsmith.dottedOrder,
-      // Another trace's flag is OpenTelemetry's alone: LangSmith's trace id decides, as for a root.
-      sampled: sameTrace ? w3c.sampled : undefined,
+      sampled: w3c?.sampled,
       tracestate: w3c === undefined ? undefined : parseTracestate(readHeader(headers, 'tracestate')),
       from: 'langsmith-trace',
     };

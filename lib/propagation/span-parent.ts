@@ -27,7 +27,9 @@ export function spanParentOf(remote: RemoteTraceContext): SpanParent {
     dottedOrder: remote.dottedOrder,
     otelParent,
     metadata: remote.metadata as SpanParent['metadata'],
-    sampled: remote.sampled,
-    remote: { tracestate: remote.tracestate, projectName: remote.projectName, baggage: remote.baggage },
+    // A run langsmith-trace names was recorded (tracewire sends it for those only), so its children are, as in
+    // langsmith. Else tracewire's sampleRate decides: the traceparent's flag is OpenTelemetry's, passed on as it came.
+    sampled: remote.dottedOrder === undefined ? undefined : true,
+    remote: { tracestate: remote.tracestate, projectName: remote.projectName, baggage: remote.baggage, traceFlags: remote.sampled === undefined ? undefined : remote.sampled ? 1 : 0 },
   };
 }

@@ -34,9 +34,11 @@ export type TraceHeaders = {
 export function getTraceHeaders(): TraceHeaders {
   const span = propagationSpan();
   if (span !== undefined) {
-    const headers: TraceHeaders = { traceparent: formatTraceparent(traceIdOf(span.otelTraceId), spanIdOf(span.id), span.sampled) };
-    // Deeper than a receiver accepts: the traceparent alone still joins the trace.
-    if (span.dottedOrder.length <= MAX_LANGSMITH_TRACE_CHARS) headers['langsmith-trace'] = span.dottedOrder;
+    // The flag is OpenTelemetry's decision where the trace came with one (a traceparent, the bridge), else tracewire's.
+    const traceFlags = span.remote?.traceFlags;
+    const headers: TraceHeaders = { traceparent: formatTraceparent(traceIdOf(span.otelTraceId), spanIdOf(span.id), traceFlags === undefined ? span.sampled : (traceFlags & 1) === 1) };
+    // A run that is not recorded is no LangSmith parent; past the depth receivers accept, the traceparent alone joins the trace.
+    if (span.sampled && span.dottedOrder.length <= MAX_LANGSMITH_TRACE_CHARS) headers['langsmith-trace'] = span.dottedOrder;
     if (span.remote?.tracestate !== undefined) headers.tracestate = span.remote.tracestate;
     const baggage = formatBaggage(span.remote?.baggage, span.metadata, span.tags, span.projectName);
     if (baggage !== '') headers.baggage = baggage;
@@ -46,8 +48,8 @@ export function getTraceHeaders(): TraceHeaders {
   if (continued === undefined) return {};
   const otelTraceId = continued.otelTraceId ?? continued.traceId;
   const headers: TraceHeaders = {
-    // No decision from the caller: the trace id decides, as it does for a span continuing it here.
-    traceparent: formatTraceparent(traceIdOf(otelTraceId), continued.parentSpanId, continued.sampled ?? keepsTrace(otelTraceId, globalClient.current?.config.sampleRate ?? 1)),
+    // No flag from the caller: tracewire's decision, as a span here would make it (see spanParentOf).
+    traceparent: formatTraceparent(traceIdOf(otelTraceId), continued.parentSpanId, continued.sampled ?? (continued.dottedOrder !== undefined || keepsTrace(otelTraceId, globalClient.current?.config.sampleRate ?? 1))),
   };
   // A W3C parent alone names no LangSmith run: the receiver starts its LangSmith trace, as a span here would.
   if (continued.dottedOrder !== undefined) headers['langsmith-trace'] = continued.dottedOrder;

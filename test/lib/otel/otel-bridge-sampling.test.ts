@@ -1,5 +1,5 @@
 import { AlwaysOffSampler, ParentBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
-import { continueTrace, traceable } from '../../../index';
+import { continueTrace, getTraceHeaders, traceable } from '../../../index';
 import { bridgedOtel } from '../../helpers/otel-bridged';
 import { finishedRuns, installMemoryTracing } from '../../helpers/memory-tracing';
 
@@ -40,10 +40,20 @@ describe('the bridge under an OpenTelemetry sampler that drops the trace', () =>
     expect(await finishedRuns(client, exporter)).toEqual([]);
   });
 
-  test('an incoming traceparent flagged not sampled (-00) through continueTrace still keeps the trace out', async () => {
+  test('an incoming traceparent flagged not sampled (-00) through continueTrace: tracewire records by its sampleRate; OTel spans inside and the traceparent sent on keep 00', async () => {
     const { client, exporter } = installMemoryTracing();
     const incoming = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' };
-    await continueTrace(incoming, traceable(async () => 'ok', { name: 'relay' }));
-    expect(await finishedRuns(client, exporter)).toEqual([]);
+    const tracer = otelSdk.provider().getTracer('test');
+    let innerFlags = -1;
+    const sent = await continueTrace(incoming, traceable(async () => {
+      tracer.startActiveSpan('otel-inner', (span) => {
+        innerFlags = span.spanContext().traceFlags;
+        span.end();
+      });
+      return getTraceHeaders().traceparent;
+    }, { name: 'relay' }));
+    expect((await finishedRuns(client, exporter)).map((run) => run.name)).toEqual(['relay']);
+    expect(innerFlags).toBe(0);
+    expect(sent!.slice(-2)).toBe('00');
   });
 });

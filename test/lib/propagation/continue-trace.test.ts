@@ -85,22 +85,37 @@ describe('continuing a trace from incoming headers', () => {
     expect(headers.tracestate).toBe('vendor=x');
   });
 
-  test('with langsmith-trace only (no sampling decision), the outgoing traceparent flag is the trace id’s draw, outside a span as inside one', () => {
-    const flagsAt = (sampleRate: number) => {
-      installMemoryTracing({ sampleRate });
+  test('with langsmith-trace only (no traceparent): the run it names was recorded, so the continued runs are at any sampleRate, and the flag sent on says so, outside a span as inside one', async () => {
+    for (const sampleRate of [0, 1]) {
+      const { client, exporter } = installMemoryTracing({ sampleRate });
       const inner = traceable(() => getTraceHeaders().traceparent!.slice(-2), { name: 'handle' });
-      return continueTrace({ 'langsmith-trace': DOTTED }, () => [getTraceHeaders().traceparent!.slice(-2), inner()]);
-    };
-    expect(flagsAt(0)).toEqual(['00', '00']);
-    expect(flagsAt(1)).toEqual(['01', '01']);
+      expect(continueTrace({ 'langsmith-trace': DOTTED }, () => [getTraceHeaders().traceparent!.slice(-2), inner()])).toEqual(['01', '01']);
+      expect(only(await finishedRuns(client, exporter), 'handle').parent_run_id).toBe(PARENT_UUID);
+    }
   });
 
-  test('a sampled-out caller (flags 00) keeps the continued spans out of the export', async () => {
+  test.each([
+    ['flag 00 at sampleRate 1: recorded (a LangSmith root), the flag passed on as 00', '00', 1, 1, '00'],
+    ['flag 01 at sampleRate 0: not recorded, the flag passed on as 01', '01', 0, 0, '01'],
+  ])('a caller’s traceparent flag is OpenTelemetry’s decision, not tracewire’s: %s', async (_, flag, sampleRate, recorded, sent) => {
+    const { client, exporter } = installMemoryTracing({ sampleRate });
+    const handle = traceable(() => getTraceHeaders(), { name: 'handle' });
+    const headers = continueTrace({ traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-${flag}` }, () => handle());
+    expect(await finishedRuns(client, exporter)).toHaveLength(recorded);
+    expect(client.stats().dropped.sampledOut).toBe(1 - recorded);
+    expect(headers.traceparent!.slice(-2)).toBe(sent);
+    // A run not recorded is no LangSmith parent: the receiver starts its own LangSmith trace, in the same W3C trace.
+    expect('langsmith-trace' in headers).toBe(recorded === 1);
+  });
+
+  test('a LangSmith parent with a traceparent flagged 00 (an OpenTelemetry sampler upstream dropped the trace): its children are recorded, and 00 goes on', async () => {
     const { client, exporter } = setup();
-    const handle = traceable(async () => undefined, { name: 'handle' });
-    await continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' }, () => handle());
-    expect(await finishedRuns(client, exporter)).toEqual([]);
-    expect(client.stats().dropped.sampledOut).toBe(1);
+    const handle = traceable(() => getTraceHeaders(), { name: 'handle' });
+    const headers = continueTrace({ 'langsmith-trace': DOTTED, traceparent: `00-${TRACE_UUID.replace(/-/g, '')}-bbbbcccccccccccc-00` }, () => handle());
+    const run = only(await finishedRuns(client, exporter), 'handle');
+    expect(run.parent_run_id).toBe(PARENT_UUID);
+    expect(headers.traceparent!.slice(-2)).toBe('00');
+    expect(headers['langsmith-trace']).toBe(run.dotted_order);
   });
 
   test('the `parent` option takes headers from the call’s arguments; nested calls stay children of their caller', async () => {
@@ -154,9 +169,9 @@ describe('continuing a trace from incoming headers', () => {
     expect(extractTraceContext({ traceparent: ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4737-00f067aa0ba902b7-01'] })).toBeUndefined();
   });
 
-  test('langsmith-trace names the LangSmith parent; a traceparent beside it, of another trace or span, is the OpenTelemetry parent (its flag only for the same trace)', () => {
+  test('langsmith-trace names the LangSmith parent; a traceparent beside it, of another trace or span, is the OpenTelemetry parent, with its flag', () => {
     const other = extractTraceContext({ 'langsmith-trace': DOTTED, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=x' });
-    expect(other).toMatchObject({ traceId: TRACE_UUID, parentRunId: PARENT_UUID, otelTraceId: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', parentSpanId: '00f067aa0ba902b7', sampled: undefined, tracestate: 'vendor=x', from: 'langsmith-trace' });
+    expect(other).toMatchObject({ traceId: TRACE_UUID, parentRunId: PARENT_UUID, otelTraceId: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', parentSpanId: '00f067aa0ba902b7', sampled: true, tracestate: 'vendor=x', from: 'langsmith-trace' });
     const same = extractTraceContext({ 'langsmith-trace': DOTTED, traceparent: `00-${TRACE_UUID.replace(/-/g, '')}-bbbbcccccccccccc-00`, tracestate: 'vendor=x,other=y' });
     expect(same).toMatchObject({ sampled: false, tracestate: 'vendor=x,other=y', parentSpanId: 'bbbbcccccccccccc' });
     expect(same?.otelTraceId).toBeUndefined();
