@@ -68,7 +68,7 @@ export interface SpanParent {
    */
   readonly otelParent?: { readonly traceId: string; readonly id: string };
   readonly metadata: JsonObject;
-  /** `undefined`: the remote caller sent no sampling decision; the trace id decides, as for a root. */
+  /** `undefined`: `sampleRate` decides, on the W3C trace id (the same choice in every service of a request). */
   readonly sampled: boolean | undefined;
   readonly remote: RemoteOrigin | undefined;
   /**
@@ -94,7 +94,6 @@ export interface RemoteOrigin {
   /** The caller's other `baggage` members, passed on to the next hop. */
   readonly baggage: readonly string[] | undefined;
 }
-
 
 /**
  * @internal A span's OpenTelemetry ids, where they are not its LangSmith ones

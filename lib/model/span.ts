@@ -137,11 +137,6 @@ export class Span implements ActiveSpan {
     return this.rare?.remote;
   }
 
-  /** @internal The parent is a span of another process (OTLP's "parent is remote" span flag). */
-  get parentIsRemote(): boolean {
-    return this.rare?.otel?.parentIsRemote ?? false;
-  }
-
   /** @internal Its OpenTelemetry ids where they are not its LangSmith ones (see `OtelIds`). */
   get otel(): OtelIds | undefined {
     return this.rare?.otel;
@@ -227,7 +222,7 @@ export class Span implements ActiveSpan {
    * (see {@link RunRecord}): inputs and outputs become JSON text here, once.
    */
   toRecord(phase: 'start' | 'end' | 'full'): RunRecord {
-    // Fields read in place, not through the getters (parentIsRemote, error, events) or a helper call: in a fresh
+    // Fields read in place, not through the getters (otel, error, events) or a helper call: in a fresh
     // process each call runs unoptimised, once per span (bench/calls-per-span.js).
     const ended = phase !== 'start' && this.endMicros !== undefined;
     const rare = this.rare;
