@@ -1,3 +1,4 @@
+import { releaseBody } from './http/body-pool.js';
 import type { HttpPost, Transport } from './http/transport.js';
 import type { ExportBatch, ExportOptions, ExportResult, SpanExporter } from './span-exporter.js';
 
@@ -37,6 +38,26 @@ export function callbackExporter(exporter: SpanExporter): CallbackExporter | und
 /** @internal A failure no retry would change: the batch could not be encoded. */
 export function notEncodable(error: unknown): ExportResult {
   return { ok: false, retryable: false, error: error instanceof Error ? error : new Error(String(error)) };
+}
+
+/** @internal Answers `done` a microtask later: a callback export never answers on its caller's stack. */
+export function answerLater(done: ExportDone, result: ExportResult): void {
+  queueMicrotask(() => done(result));
+}
+
+/**
+ * @internal Posts `request`, its body gzipped first when `gzip` (`headers`
+ * then get `gzipHeader: 'gzip'` where given, and the plain body goes back to
+ * the pool). One place for both built-in HTTP exporters.
+ */
+export function postMaybeGzipped(transport: Transport, gzip: boolean, request: HttpPost, done: ExportDone, gzipHeader?: string): void {
+  if (!gzip) return postByCallback(transport, request, done);
+  const { url, headers, body: plain, options } = request;
+  transport.gzip(plain).then((body) => {
+    releaseBody(plain);
+    if (gzipHeader !== undefined) headers[gzipHeader] = 'gzip';
+    postByCallback(transport, { url, headers, body, options }, done);
+  }, (error: unknown) => done(notEncodable(error)));
 }
 
 /** @internal One request through `transport`'s callback API where it has one (no promise), else its promise. */

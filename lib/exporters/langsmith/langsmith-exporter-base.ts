@@ -3,10 +3,9 @@ import { runtimeEnv } from '../../client/runtime-env.js';
 import { booleanOption, optionsObject } from '../../config-env.js';
 import { TracewireConfigError } from '../../errors.js';
 import { takesRecords } from '../record-batch.js';
-import { releaseBody } from '../http/body-pool.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
 import type { Transport } from '../http/transport.js';
-import { EXPORT_NOW, exportsByCallback, notEncodable, postByCallback, type ExportDone } from '../callback-export.js';
+import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { sendInOrder, type DeliveredRuns } from './request-sequence.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './server-info.js';
@@ -105,7 +104,7 @@ export class LangSmithExporterBase implements SpanExporter {
 
   /** @internal `export` by callback: the pipeline's way (see `CallbackExporter`). */
   [EXPORT_NOW](batch: ExportBatch, options: ExportOptions, done: ExportDone): void {
-    if (isEmpty(batch)) return void queueMicrotask(() => done(EXPORT_OK));
+    if (isEmpty(batch)) return answerLater(done, EXPORT_OK);
     const limits = this.#knownLimits;
     const boundary = newBoundary();
     const mode = this.#wireMode;
@@ -114,7 +113,7 @@ export class LangSmithExporterBase implements SpanExporter {
       ops = batchOps(batch, mode, boundary, this.#delivered.get(batch)); // while /info is on its way
     } catch (error) {
       // Serializing failed: the same batch would fail the same way again.
-      return void queueMicrotask(() => done(notEncodable(error)));
+      return answerLater(done, notEncodable(error));
     }
     if (limits !== undefined) this.#sendBatch(batch, ops, mode, boundary, limits, options, done);
     else void this.#ingestLimits().then((known) => this.#sendBatch(batch, ops, mode, boundary, known, options, done));
@@ -131,7 +130,7 @@ export class LangSmithExporterBase implements SpanExporter {
       }
       requests = splitIntoRequests(ops, mode, boundary, limits.maxRuns, limits.maxBytes);
     } catch (error) {
-      return void queueMicrotask(() => done(notEncodable(error)));
+      return answerLater(done, notEncodable(error));
     }
     const send = (part: readonly WireOp[], answer: ExportDone): void => this.#send(part, mode, boundary, options, answer);
     sendInOrder(this.#delivered, batch, requests, 0, send, (result) => {
@@ -167,18 +166,13 @@ export class LangSmithExporterBase implements SpanExporter {
     try {
       wire = buildBody(ops, mode, boundary);
     } catch (error) {
-      return void queueMicrotask(() => done(notEncodable(error)));
+      return answerLater(done, notEncodable(error));
     }
     const headers: Record<string, string> = { ...this.#authHeaders, 'Content-Type': wire.contentType };
     const apiKey = this.#settings.apiKey;
     const answered: ExportDone = apiKey === undefined ? done : (result) => done(withoutSecrets(result, [apiKey]));
     const url = this.#urls[mode];
-    if (!this.#gzip) return void postByCallback(this.#transport, { url, headers, body: wire.body, bodyReusable: true, options }, answered);
-    this.#transport.gzip(wire.body).then((body) => {
-      releaseBody(wire.body);
-      headers['Content-Encoding'] = 'gzip';
-      postByCallback(this.#transport, { url, headers, body, options }, answered);
-    }, (error: unknown) => answered(notEncodable(error)));
+    postMaybeGzipped(this.#transport, this.#gzip, { url, headers, body: wire.body, bodyReusable: true, options }, answered, 'Content-Encoding');
   }
 
   #headersWithKey(): Record<string, string> {

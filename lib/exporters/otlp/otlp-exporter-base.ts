@@ -3,8 +3,8 @@ import { recordsOf, takesRecords, type RecordBatch } from '../record-batch.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { optionsObject } from '../../config-env.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
-import { releaseBody, reusableUtf8Body } from '../http/body-pool.js';
-import { EXPORT_NOW, exportsByCallback, notEncodable, postByCallback, type ExportDone } from '../callback-export.js';
+import { reusableUtf8Body } from '../http/body-pool.js';
+import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
 import type { Transport } from '../http/transport.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from './otlp-request.js';
@@ -112,12 +112,12 @@ export class OtlpHttpExporterBase implements SpanExporter {
         runSpans(batch, this.#pending, this.#serviceName, spans, joined);
       }
       if (body === undefined) {
-        if (spans.length === 0) return void queueMicrotask(() => done(EXPORT_OK));
+        if (spans.length === 0) return answerLater(done, EXPORT_OK);
         body = this.#encode(toOtlpRequest(spans));
       }
     } catch (error) {
       // A record that cannot be mapped will not map on a retry either.
-      return void queueMicrotask(() => done(notEncodable(error)));
+      return answerLater(done, notEncodable(error));
     }
     const answered = (answer: ExportResult): void => {
       const result = withoutSecrets(answer, Object.values(this.#settings.headers));
@@ -125,14 +125,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
       if (result.ok || !result.retryable) for (const id of joined) this.#pending.forget(id);
       done(result);
     };
-    const plain = body;
-    const url = this.#settings.url;
-    const headers = this.#headers;
-    if (!this.#settings.gzip) return void postByCallback(this.#transport, { url, headers, body: plain, bodyReusable: pooled, options }, answered);
-    this.#transport.gzip(plain).then((zipped) => {
-      releaseBody(plain);
-      postByCallback(this.#transport, { url, headers, body: zipped, options }, answered);
-    }, (error: unknown) => answered(notEncodable(error)));
+    postMaybeGzipped(this.#transport, this.#settings.gzip, { url: this.#settings.url, headers: this.#headers, body, bodyReusable: pooled, options }, answered);
   }
 
   /**
