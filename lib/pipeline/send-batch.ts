@@ -1,6 +1,7 @@
 import { unrefSleep } from '../client/deadline.js';
 import { callOff } from '../context/span-context.js';
 import { callbackExporter, EXPORT_NOW } from '../exporters/callback-export.js';
+import { asError } from '../exporters/http/classify-response.js';
 import { batchFor } from '../exporters/record-batch.js';
 import type { ExportBatch, ExportResult, SpanExporter } from '../exporters/span-exporter.js';
 import type { DropWarnings } from './drop-warnings.js';
@@ -184,5 +185,5 @@ function startExport(context: SendContext, batch: ExportBatch, attempt: LazyAbor
 }
 
 function failure(error: unknown): ExportResult {
-  return { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
+  return { ok: false, retryable: true, error: asError(error) };
 }

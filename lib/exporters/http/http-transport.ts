@@ -92,6 +92,8 @@ export class HttpTransport implements Transport {
       stopListening?.();
       resolve(result);
     };
+    // The request or its answer broke off: a later try may get through.
+    const broken = (error: Error): void => done({ ok: false, retryable: true, error });
     try {
       outgoing = open({
         protocol: target.protocol,
@@ -127,7 +129,7 @@ export class HttpTransport implements Transport {
       const status = response.statusCode ?? 0;
       if (status >= 200 && status < 300) {
         // Success needs no body: read it to the end (so the socket is reused), keep none of it.
-        response.on('error', (error) => done({ ok: false, retryable: true, error }));
+        response.on('error', broken);
         response.on('end', () => done(EXPORT_OK));
         response.resume();
         return;
@@ -140,10 +142,10 @@ export class HttpTransport implements Transport {
           kept += chunk.length;
         }
       });
-      response.on('error', (error) => done({ ok: false, retryable: true, error }));
+      response.on('error', broken);
       response.on('end', () => done(classifyResponse(status, response.headers['retry-after'], Buffer.concat(chunks).toString('utf8', 0, MAX_ERROR_BODY_BYTES))));
     });
-    outgoing.on('error', (error) => done({ ok: false, retryable: true, error }));
+    outgoing.on('error', broken);
     // Closed: its socket was released once all of the body was written, or destroyed; nothing reads the body any more.
     if (request.bodyReusable === true) outgoing.on('close', () => releaseBody(request.body));
     outgoing.end(request.body);
