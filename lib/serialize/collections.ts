@@ -15,62 +15,48 @@ const { keys: ownKeys } = Object;
 const AggregateErrorCtor: (new (errors: Iterable<unknown>) => Error) | undefined =
   typeof AggregateError === 'function' ? AggregateError : undefined;
 
-/** Bytes of the fixed parts `{"$type":"Map","entries":[]}` and `{"$type":"Set","values":[]}`. */
-const MAP_SHELL = 28;
-const SET_SHELL = 27;
 /** Bytes of `{"$type":"Error"}`. */
 const ERROR_SHELL = 17;
 
-/** `{ $type: 'Map', entries: [[key, value], ...] }`, both sides serialized, at most `maxItems` pairs. */
-export function walkMap(w: Walker, m: Map<unknown, unknown>, depth: number): JsonValue {
-  if (isAncestor(w, m)) return emitString(w, '[Circular]');
+/**
+ * `{ $type: 'Map', entries: [[key, value], ...] }` (both sides serialized) or
+ * `{ $type: 'Set', values: [...] }`, at most `maxItems` items. One walk for
+ * both: they differ only in what an item is.
+ */
+export function walkCollection(w: Walker, c: Map<unknown, unknown> | Set<unknown>, depth: number, isMap: boolean): JsonValue {
+  if (isAncestor(w, c)) return emitString(w, '[Circular]');
   if (depth >= w.maxDepth) return depthLimit(w);
-  const size = mapSize.call(m);
-  if (!spend(w, MAP_SHELL)) return overBudget(w);
-  const entries: JsonValue[] = [];
+  const size = isMap ? mapSize.call(c as Map<unknown, unknown>) : setSize.call(c as Set<unknown>);
+  // The fixed parts `{"$type":"Map","entries":[]}` (28 bytes) or `{"$type":"Set","values":[]}` (27).
+  if (!spend(w, isMap ? 28 : 27)) return overBudget(w);
+  const items: JsonValue[] = [];
   const limit = size > w.maxItems ? w.maxItems : size;
-  const it = mapEntries.call(m);
-  w.stack.push(m);
+  const it: Iterator<unknown> = isMap ? mapEntries.call(c as Map<unknown, unknown>) : setValues.call(c as Set<unknown>);
+  w.stack.push(c);
   for (let i = 0; i < limit; i++) {
     const step = it.next();
     if (step.done === true) break;
     if (i > 0) w.bytes++;
+    if (!isMap) {
+      items.push(walkItem(w, step.value, depth + 1));
+      if (w.exhausted) break;
+      continue;
+    }
     if (!spend(w, 3)) {
-      entries.push(overBudget(w));
+      items.push(overBudget(w));
       break;
     }
     // If the budget runs out on the key, the pair is left as [key] rather than padded with an invented value.
-    const pair: JsonValue[] = [walkItem(w, step.value[0], depth + 1)];
-    entries.push(pair);
+    const entry = step.value as [unknown, unknown];
+    const pair: JsonValue[] = [walkItem(w, entry[0], depth + 1)];
+    items.push(pair);
     if (w.exhausted) break;
-    pair.push(walkItem(w, step.value[1], depth + 1));
-    if (w.exhausted) break;
-  }
-  if (size > limit && !w.exhausted) moreItems(w, entries, size - limit);
-  w.stack.pop();
-  return { $type: 'Map', entries };
-}
-
-/** `{ $type: 'Set', values: [...] }`, at most `maxItems` values. */
-export function walkSet(w: Walker, s: Set<unknown>, depth: number): JsonValue {
-  if (isAncestor(w, s)) return emitString(w, '[Circular]');
-  if (depth >= w.maxDepth) return depthLimit(w);
-  const size = setSize.call(s);
-  if (!spend(w, SET_SHELL)) return overBudget(w);
-  const values: JsonValue[] = [];
-  const limit = size > w.maxItems ? w.maxItems : size;
-  const it = setValues.call(s);
-  w.stack.push(s);
-  for (let i = 0; i < limit; i++) {
-    const step = it.next();
-    if (step.done === true) break;
-    if (i > 0) w.bytes++;
-    values.push(walkItem(w, step.value, depth + 1));
+    pair.push(walkItem(w, entry[1], depth + 1));
     if (w.exhausted) break;
   }
-  if (size > limit && !w.exhausted) moreItems(w, values, size - limit);
+  if (size > limit && !w.exhausted) moreItems(w, items, size - limit);
   w.stack.pop();
-  return { $type: 'Set', values };
+  return isMap ? { $type: 'Map', entries: items } : { $type: 'Set', values: items };
 }
 
 /**

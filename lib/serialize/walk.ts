@@ -3,7 +3,7 @@ import { constructorName, functionName, thrownMessage } from './text.js';
 import { emitNumber, emitString, overBudget, spend, thrownMarker, Walker } from './walker.js';
 // These modules import walk() back for the values they contain; the cycle is
 // safe because no module calls another while loading.
-import { walkError, walkMap, walkSet } from './collections.js';
+import { walkCollection, walkError } from './collections.js';
 import { walkArray, walkPlain } from './objects.js';
 
 // Built-ins are captured once: a global lookup is slow inside vm contexts (jest,
@@ -99,8 +99,8 @@ function walkOther(w: Walker, v: object, proto: object, depth: number, allowToJS
   }
   if (v instanceof RegExpCtor) return emitString(w, regExpString.call(v));
   if (v instanceof ErrorCtor) return walkError(w, v, depth);
-  if (v instanceof MapCtor) return walkMap(w, v, depth);
-  if (v instanceof SetCtor) return walkSet(w, v, depth);
+  if (v instanceof MapCtor) return walkCollection(w, v, depth, true);
+  if (v instanceof SetCtor) return walkCollection(w, v, depth, false);
   if (v instanceof WeakMapCtor) return emitString(w, '[WeakMap]');
   if (v instanceof WeakSetCtor) return emitString(w, '[WeakSet]');
   if (WeakRefCtor !== undefined && v instanceof WeakRefCtor) return emitString(w, '[WeakRef]');
