@@ -79,6 +79,12 @@ export function optionsObject<T extends object>(options: T | undefined, what: st
   return options;
 }
 
+/** @internal An optional text option: undefined, or a non-empty string; anything else is refused by name. */
+export function nonEmptyOption<T>(value: T, setting: string): T & (string | undefined) {
+  if (value !== undefined && (typeof value !== 'string' || value === '')) throw new TracewireConfigError(setting, value, 'a non-empty string');
+  return value as T & (string | undefined);
+}
+
 /** @internal A boolean option: `fallback` when it is not given; anything but `true` or `false` is refused by name. */
 export function booleanOption<F>(value: unknown, setting: string, fallback: F): boolean | F {
   if (value === undefined) return fallback;

@@ -1,4 +1,4 @@
-import { booleanOption, envChoice, envValue, firstSet, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
+import { booleanOption, envChoice, nonEmptyOption, envValue, firstSet, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, TracewireConfigError } from './errors.js';
 
 /** How OTLP request bodies are encoded. */
@@ -80,8 +80,7 @@ export function resolveOtlpSettings(options: OtlpOptions, env: Env = process.env
 
 /** @internal `serviceName`, checked: undefined or a non-empty string. */
 export function serviceNameOption(serviceName: unknown): string | undefined {
-  if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === '')) throw new TracewireConfigError('serviceName', serviceName, 'a non-empty string');
-  return serviceName;
+  return nonEmptyOption(serviceName, 'serviceName');
 }
 
 /** @internal `maxPendingStarts`, checked: a whole number, 0 or more; 10 000 when not given. */

@@ -1,4 +1,4 @@
-import { booleanOption, envBoolean, envChoice, envNumber, envValue, langsmithVariables, type Env } from './config-env.js';
+import { booleanOption, envBoolean, envChoice, envNumber, envValue, langsmithVariables, nonEmptyOption, type Env } from './config-env.js';
 import { tracingSwitch } from './config-exporter.js';
 import { TracewireConfigError } from './errors.js';
 
@@ -125,7 +125,7 @@ export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = proce
   if (config.dropPolicy !== 'drop-newest' && config.dropPolicy !== 'drop-oldest') {
     throw new TracewireConfigError('dropPolicy', config.dropPolicy, 'drop-newest or drop-oldest');
   }
-  if (typeof config.projectName !== 'string' || config.projectName === '') throw new TracewireConfigError('projectName', config.projectName, 'a non-empty string');
+  nonEmptyOption(config.projectName, 'projectName');
   for (const [key, fallback, kind] of NUMERIC) {
     const fromEnv = envNumber(env, [numericVariable(key)]);
     const explicit = (options as Record<string, unknown>)[key];

@@ -1,3 +1,4 @@
+import { booleanOption, nonEmptyOption } from '../config-env.js';
 import { TracewireConfigError } from '../errors.js';
 import { RUN_TYPES, type Run, type RunType } from '../model/run.js';
 import { clientSource, type ClientOption, type ClientSource } from './client-source.js';
@@ -104,7 +105,7 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
     if (!KNOWN_OPTIONS.has(key)) throw new TracewireConfigError(`option "${key}"`, key, `one of ${[...KNOWN_OPTIONS].join(', ')}`);
   }
   const { name, runType = options.run_type ?? 'chain', run_type = runType, tags = [], metadata, captureInputs = true, captureOutputs = true, client, projectName, enabled, id, onEnd, parent } = options;
-  if (name !== undefined && (typeof name !== 'string' || !name)) throw new TracewireConfigError('name', name, 'a non-empty string');
+  nonEmptyOption(name, 'name');
   if (run_type !== runType) throw new TracewireConfigError('run_type', run_type, `the same as runType, ${runType}`);
   if (!RUN_TYPES.includes(runType)) throw new TracewireConfigError('runType' in options ? 'runType' : 'run_type', runType, `one of ${RUN_TYPES.join(', ')}`);
   if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string')) throw new TracewireConfigError('tags', tags, 'an array of strings');
@@ -113,8 +114,8 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
   }
   checkCapture('captureInputs', captureInputs);
   checkCapture('captureOutputs', captureOutputs);
-  if (projectName !== undefined && (typeof projectName !== 'string' || !projectName)) throw new TracewireConfigError('projectName', projectName, 'a non-empty string');
-  if (enabled !== undefined && typeof enabled !== 'boolean') throw new TracewireConfigError('enabled', enabled, 'true or false');
+  nonEmptyOption(projectName, 'projectName');
+  booleanOption(enabled, 'enabled', undefined);
   if (id !== undefined && typeof id !== 'function' && !isUuid(id)) throw new TracewireConfigError('id', id, 'a UUID string, or a function of the arguments returning one');
   if (onEnd !== undefined && typeof onEnd !== 'function') throw new TracewireConfigError('onEnd', onEnd, 'a function');
   if (parent !== undefined && (parent === null || (typeof parent !== 'object' && typeof parent !== 'function'))) {
