@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parseSpoolEntry } from './spool-format.js';
 import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
+import { noop } from '../noop.js';
 
 /**
  * @internal Bytes of spool files in `dir`: ready, claimed and being written
@@ -26,7 +27,7 @@ export async function countSpoolBytes(dir: string, staleTempMillis: number): Pro
       if (info === undefined || !info.isFile()) return 0; // replayed or renamed meanwhile
       if (entry.state === 'temp' && now - info.mtimeMs > staleTempMillis) {
         // Stryker disable next-line ObjectLiteral,BooleanLiteral: without force a file gone meanwhile rejects ENOENT, which the catch turns into the same undefined
-        await fs().rm(join(dir, file), { force: true }).catch(() => undefined);
+        await fs().rm(join(dir, file), { force: true }).catch(noop);
         return 0;
       }
       return info.size;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { claimedName, decodeBatch, parseSpoolEntry, type SpoolEntry } from './spool-format.js';
 import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
+import { noop } from '../noop.js';
 
 /** @internal Options of `SpoolStore.replay()`. */
 export interface ReplayOptions {
@@ -83,7 +84,7 @@ async function replayOne(
   } catch {
     return 'taken'; // another process claimed (or replayed) it first
   }
-  const release = () => fs().rename(claimed, join(dir, entry.name)).catch(() => undefined);
+  const release = () => fs().rename(claimed, join(dir, entry.name)).catch(noop);
   let bytes: Buffer;
   try {
     bytes = await fs().readFile(claimed);
@@ -93,7 +94,7 @@ async function replayOne(
   }
   const batch = decodeBatch(bytes.toString('utf8'));
   if (batch === undefined) {
-    await fs().rename(claimed, join(dir, `${entry.name}.corrupt`)).catch(() => undefined);
+    await fs().rename(claimed, join(dir, `${entry.name}.corrupt`)).catch(noop);
     settings.onRemoved(bytes.length);
     return 'corrupt';
   }
@@ -107,7 +108,7 @@ async function replayOne(
     await release();
     return 'failed';
   }
-  await fs().rm(claimed, { force: true }).catch(() => undefined);
+  await fs().rm(claimed, { force: true }).catch(noop);
   settings.onRemoved(bytes.length);
   return 'replayed';
 }

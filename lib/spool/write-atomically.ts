@@ -1,4 +1,5 @@
 import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
+import { noop } from '../noop.js';
 
 /**
  * @internal Writes `text` to `path` so that `path` either does not exist or
@@ -22,7 +23,7 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
     }
     await fs().rename(temp, path);
   } catch (error) {
-    await fs().rm(temp, { force: true }).catch(() => undefined);
+    await fs().rm(temp, { force: true }).catch(noop);
     throw error;
   }
 }
