@@ -96,11 +96,7 @@ export class HttpTransport implements Transport {
     const broken = (error: Error): void => done({ ok: false, retryable: true, error });
     try {
       outgoing = open({
-        protocol: target.protocol,
-        hostname: target.hostname,
-        port: target.port,
-        path: target.path,
-        auth: target.auth,
+        ...target,
         method: 'POST',
         agent: secure ? (this.#httpsAgent ??= new (https().Agent)({ keepAlive: true })) : (this.#httpAgent ??= new (http().Agent)({ keepAlive: true })),
         headers: { ...request.headers, 'Content-Length': String(request.body.byteLength) },

@@ -22,32 +22,34 @@ export function fetchIngestLimits(url: URL, headers: Record<string, string>, tim
       request?.destroy();
       resolve(limits);
     };
-    const timer = setTimeout(() => done(DEFAULT_INGEST_LIMITS), timeoutMillis);
+    // No answer, a bad one, or none in time: langsmith's defaults.
+    const defaults = (): void => done(DEFAULT_INGEST_LIMITS);
+    const timer = setTimeout(defaults, timeoutMillis);
     timer.unref?.();
     try {
       const get = url.protocol === 'https:' ? https().get : http().get;
       request = get(url, { headers: { ...headers, Accept: 'application/json' }, agent: false });
     } catch {
-      done(DEFAULT_INGEST_LIMITS);
+      defaults();
       return;
     }
     request.on('socket', (socket) => socket.unref());
-    request.on('error', () => done(DEFAULT_INGEST_LIMITS));
+    request.on('error', defaults);
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;
       if (status < 200 || status >= 300) {
         response.resume();
-        done(DEFAULT_INGEST_LIMITS);
+        defaults();
         return;
       }
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > MAX_INFO_BYTES) done(DEFAULT_INGEST_LIMITS);
+        if (size > MAX_INFO_BYTES) defaults();
         else chunks.push(chunk);
       });
-      response.on('error', () => done(DEFAULT_INGEST_LIMITS));
+      response.on('error', defaults);
       response.on('end', () => done(readIngestLimits(Buffer.concat(chunks).toString('utf8'))));
     });
   });
