@@ -26,11 +26,7 @@ export function tracedGenerator<T, R, N>(outcome: SpanOutcome, inner: Generator<
     settleStep(outcome, method, result);
     return result;
   };
-  const traced = Object.assign(Object.create(TRACED_GENERATOR_PROTOTYPE), {
-    next: (value: N) => step('next', value),
-    return: (value: R) => step('return', value),
-    throw: (error: unknown) => step('throw', error),
-  }) as Generator<T, R, N>;
+  const traced = withSteps(TRACED_GENERATOR_PROTOTYPE, step) as Generator<T, R, N>;
   watch = watchConsumption(outcome, traced);
   return traced;
 }
@@ -78,15 +74,20 @@ export function tracedAsyncIterator<T>(
       },
     );
   };
-  const traced = Object.assign(Object.create(prototype), {
-    next: (value: unknown) => step('next', value),
-    return: (value: unknown) => step('return', value),
-    throw: (error: unknown) => step('throw', error),
-  }) as AsyncIterator<T>;
+  const traced = withSteps(prototype, step) as AsyncIterator<T>;
   // An iterator obtained from a watched iterable is what its consumer holds from now on.
   if (watch === undefined) watch = watchConsumption(outcome, traced);
   else watch.follow(traced);
   return traced;
+}
+
+/** The traced iterator: `next`, `return` and `throw` each one `step`, over `prototype`. */
+function withSteps<S>(prototype: object, step: (method: Step, arg: unknown) => S): { next(arg?: unknown): S; return(arg?: unknown): S; throw(arg?: unknown): S } {
+  return Object.assign(Object.create(prototype) as object, {
+    next: (value?: unknown) => step('next', value),
+    return: (value?: unknown) => step('return', value),
+    throw: (error?: unknown) => step('throw', error),
+  });
 }
 
 /** What the protocol does for an iterator without `return` / `throw`: stop, or fail with the error. */
