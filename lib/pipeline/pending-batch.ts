@@ -9,7 +9,6 @@ import type { Run } from '../model/run.js';
 type Made = RunRecord | Run;
 
 /** Placeholders written first by the constructor (see there): never read. */
-const NO_WAITERS: Array<() => void> = [];
 const NO_RECORDS: ExportBatch = { post: [], patch: [] };
 const NO_POSTS: Array<Made | Span> = [];
 
@@ -33,7 +32,6 @@ export class PendingBatch {
   /** Events the batch closed with: what it holds of the queue budget. */
   declare readonly eventCount: number;
   declare outcome: BatchOutcome | undefined;
-  declare private waiters: Array<() => void> | undefined;
   declare private built: ExportBatch | undefined;
   declare private readonly asRecords: boolean;
   /** Posts in event order: records (or runs) made at close, and the starts of spans still running (kept as spans: their end may yet merge into them). */
@@ -71,8 +69,6 @@ export class PendingBatch {
     this.deliveredEnds = 0;
     this.outcome = 'failed';
     this.outcome = undefined;
-    this.waiters = NO_WAITERS;
-    this.waiters = undefined;
     this.built = NO_RECORDS;
     this.built = undefined;
     this.asRecords = asRecords;
@@ -137,12 +133,6 @@ export class PendingBatch {
     return this.built;
   }
 
-  /** Resolves when the batch settles; never rejects. */
-  settled(): Promise<void> {
-    if (this.outcome !== undefined) return Promise.resolve();
-    return new Promise((resolve) => (this.waiters ??= []).push(resolve));
-  }
-
   settle(outcome: BatchOutcome): void {
     if (this.outcome !== undefined) return;
     this.outcome = outcome;
@@ -150,7 +140,5 @@ export class PendingBatch {
     this.posts = [];
     this.patches = [];
     this.built = undefined;
-    for (const resolve of this.waiters ?? []) resolve();
-    this.waiters = undefined;
   }
 }
