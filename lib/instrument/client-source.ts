@@ -44,14 +44,9 @@ function isClient(value: unknown): value is TracingClient {
 
 /** A class is a token (tsyringe resolves it); any other function is a resolver called with `this`. */
 function isClass(value: unknown): boolean {
-  if (typeof value !== 'function') return false;
-  try {
-    return /^class[\s{]/.test(Function.prototype.toString.call(value));
-    // Stryker disable next-line BlockStatement: unreachable; Function.prototype.toString throws only for a non-callable, and typeof 'function' is callable (a revoked proxy included)
-  } catch {
-    // Stryker disable next-line BooleanLiteral: unreachable, as above
-    return false;
-  }
+  // Not guarded: Function.prototype.toString throws only for a non-callable, and typeof 'function' is callable (a
+  // revoked proxy included: the language requires a source text for every callable).
+  return typeof value === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(value));
 }
 
 /** tsyringe's `delay(() => Class)`. */

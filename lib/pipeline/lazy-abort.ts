@@ -1,4 +1,5 @@
 import type { AbortNotice } from '../exporters/http/transport.js';
+import { noop } from '../noop.js';
 
 /**
  * `signal` as an own enumerable accessor (a spread or `Object.keys` sees it,
@@ -17,8 +18,6 @@ const SIGNAL_PROPERTY: PropertyDescriptor = {
   },
 };
 
-/** What `onAbort` returns for a handle aborted already: its listener was called at once. */
-const NOTHING_TO_STOP = (): void => {};
 
 /**
  * @internal The options one export attempt receives (`{ signal }`, the
@@ -54,7 +53,7 @@ export class LazyAbort implements AbortNotice {
   onAbort(listener: (reason: Error) => void): (() => void) | undefined {
     if (this.#abortedWith !== undefined) {
       listener(this.#abortedWith);
-      return NOTHING_TO_STOP;
+      return noop; // aborted already: its listener was called at once, nothing to stop
     }
     if (this.#listener !== undefined) return undefined; // taken: this caller listens to the signal
     this.#listener = listener;
