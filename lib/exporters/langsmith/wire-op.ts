@@ -159,11 +159,8 @@ export function wireOp(
 const CRLF = '\r\n';
 const PART_TYPE = '"\r\nContent-Type: application/json; length=';
 const PART_HEAD_END = '\r\n\r\n';
-/** A separate field's part name suffix, and its key in a batch-mode run object. */
-const SUFFIX = { inputs: '.inputs', outputs: '.outputs', events: '.events', extra: '.extra', error: '.error' } as const;
+/** A separate field's key in a batch-mode run object. */
 const FIELD_KEY = { inputs: ',"inputs":', outputs: ',"outputs":', events: ',"events":', extra: ',"extra":', error: ',"error":' } as const;
-/** `"` CRLF `Content-Type: …; length=` after each suffix, made once. */
-const SUFFIX_TYPE = { main: PART_TYPE, inputs: SUFFIX.inputs + PART_TYPE, outputs: SUFFIX.outputs + PART_TYPE, events: SUFFIX.events + PART_TYPE, extra: SUFFIX.extra + PART_TYPE, error: SUFFIX.error + PART_TYPE } as const;
 let cachedBoundary = '';
 let cachedPrefix = '';
 
@@ -179,16 +176,16 @@ function partPrefix(boundary: string): string {
   return cachedPrefix;
 }
 
-type PartKind = keyof typeof SUFFIX_TYPE;
+type PartKind = 'main' | keyof typeof FIELD_KEY;
 
 /** Tails of up to this many bytes of JSON are kept: a few hundred strings per part kind at most. */
 const KEPT_TAILS = 512;
 /** A part's tail, by part kind and JSON size: `<suffix>"` CRLF `Content-Type: application/json; length=<bytes>` CRLF CRLF. */
 const TAILS: Readonly<Record<PartKind, (string | undefined)[]>> = { main: [], inputs: [], outputs: [], events: [], extra: [], error: [] };
 
-/** The tail of a part of `kind` with `bytes` of JSON, made (and kept, if small) on a miss of {@link TAILS}. */
+/** The tail of a part of `kind` with `bytes` of JSON, made (and kept, if small) on a miss of {@link TAILS}: a separate field's part name ends `.<field>`. */
 function tailOf(kind: PartKind, bytes: number): string {
-  const tail = flat(SUFFIX_TYPE[kind], String(bytes), PART_HEAD_END);
+  const tail = flat(kind === 'main' ? '' : '.' + kind, PART_TYPE, String(bytes), PART_HEAD_END);
   if (bytes < KEPT_TAILS) TAILS[kind][bytes] = tail;
   return tail;
 }
