@@ -21,12 +21,13 @@ export interface LangSmithSettings {
 const HEADER_TEXT = /^[\x21-\x7e]+$/;
 const SECRET = new HiddenValue('API keys are secrets');
 const LOCAL_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+const LANGSMITH_CLOUD = 'https://api.smith.langchain.com';
 
 /** @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a stream of 401s. */
 export function resolveLangSmithSettings(options: LangSmithOptions, env: Env = process.env): LangSmithSettings {
-  const raw: unknown = options.endpoint ?? envValue(env, ...langsmithVariables('ENDPOINT')) ?? 'https://api.smith.langchain.com';
+  const raw: unknown = options.endpoint ?? envValue(env, ...langsmithVariables('ENDPOINT')) ?? LANGSMITH_CLOUD;
   if (typeof raw !== 'string') throw new TracewireConfigError('LangSmith endpoint', raw, 'an http or https URL');
-  const endpoint = parseHttpUrl(raw.replace(/\/+$/, ''), 'LangSmith endpoint', 'https://api.smith.langchain.com', raw);
+  const endpoint = parseHttpUrl(raw.replace(/\/+$/, ''), 'LangSmith endpoint', LANGSMITH_CLOUD, raw);
   // An empty string is "none": the local collector must not receive a LangSmith key found in the environment.
   const apiKey = options.apiKey === '' ? undefined : (options.apiKey ?? envValue(env, ...langsmithVariables('API_KEY')));
   if (apiKey === undefined && !LOCAL_HOSTS.test(endpoint.hostname)) {
