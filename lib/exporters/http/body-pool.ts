@@ -57,11 +57,14 @@ export function releaseBody(body: Uint8Array): void {
   free.push(whole);
 }
 
-/** @internal `text` as UTF-8 in a {@link reusableBody}: an ASCII text (most JSON here) is copied byte for byte on Node. */
-export function reusableUtf8Body(text: string): Uint8Array {
-  const bytes = utf8Length(text);
+/**
+ * @internal `text` as UTF-8 in a {@link reusableBody} of `bytes` (measured here
+ * unless given): an ASCII text (most JSON here) is copied byte for byte on
+ * Node. A short write is a mismatch of sizes, a bug, and throws (naming `what`).
+ */
+export function reusableUtf8Body(text: string, bytes = utf8Length(text), what = 'request body'): Uint8Array {
   const body = reusableBody(bytes);
   const written = write(body, text, 0, bytes === text.length);
-  if (written !== bytes) throw new Error(`tracewire: request body is ${written} bytes, ${bytes} expected`);
+  if (written !== bytes) throw new Error(`tracewire: ${what} is ${written} bytes, ${bytes} expected`);
   return body;
 }

@@ -1,5 +1,4 @@
-import { reusableBody } from '../http/body-pool.js';
-import { write } from '../http/utf8-body.js';
+import { reusableUtf8Body } from '../http/body-pool.js';
 import type { LangSmithWireMode, WireOp } from './wire-op.js';
 
 /** @internal A request body and its `Content-Type`. */
@@ -108,11 +107,6 @@ function batchText(ops: readonly WireOp[]): string {
  * mismatch is a bug here, and must never put a half-written body on the wire.
  */
 function encoded(text: string, size: number): Uint8Array {
-  if (size < text.length) throw new Error(`${BODY_IS}at least ${text.length} bytes, ${size} expected`);
-  const body = reusableBody(size);
-  const written = write(body, text, 0, size === text.length);
-  if (written !== size) throw new Error(`${BODY_IS}${written} bytes, ${size} expected`);
-  return body;
+  if (size < text.length) throw new Error(`tracewire: LangSmith request body is at least ${text.length} bytes, ${size} expected`);
+  return reusableUtf8Body(text, size, 'LangSmith request body');
 }
-
-const BODY_IS = 'tracewire: LangSmith request body is ';
