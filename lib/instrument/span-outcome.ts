@@ -31,15 +31,6 @@ export class SpanOutcome {
     this.span = span;
   }
 
-  /**
-   * The span's client: the one it reports to. Read as `span.client` on the
-   * paths every call takes: a getter is a call, paid unoptimised in a fresh
-   * process (bench/calls-per-span.js counted four per span).
-   */
-  get client(): TracingClient {
-    return this.span.client;
-  }
-
   succeed(value: unknown): Promise<void> | undefined {
     const span = this.span;
     if (!span.sampled) return this.end('success', undefined);

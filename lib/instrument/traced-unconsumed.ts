@@ -41,7 +41,7 @@ const abandoned =
 export function watchConsumption(outcome: SpanOutcome, handed: object, usedOtherwise?: () => boolean): ConsumptionWatch {
   const watched: Watched = { outcome, timer: undefined, usedOtherwise };
   // setTimeout fires at once past 2^31 - 1 ms: longer is "never", within a timer's reach.
-  const millis = Math.min(outcome.client.config.unconsumedStreamTimeoutMillis, 2 ** 31 - 1);
+  const millis = Math.min(outcome.span.client.config.unconsumedStreamTimeoutMillis, 2 ** 31 - 1);
   const timer = setTimeout(() => endUnconsumed(watched, `never consumed: nothing read within ${millis} ms`), millis);
   (timer as { unref?: () => void }).unref?.();
   watched.timer = timer;
