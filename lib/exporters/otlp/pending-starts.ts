@@ -10,7 +10,7 @@ const DEFAULT_MAX_CHARS = 32 * 1024 * 1024;
  */
 export class PendingStarts {
   readonly #maxEntries: number;
-  readonly #maxChars: number = DEFAULT_MAX_CHARS;
+  readonly #maxChars: number;
 
   // A Map iterates in insertion order: its first key is the oldest entry.
   readonly #inputs = new Map<string, string>();
@@ -22,11 +22,6 @@ export class PendingStarts {
   ) {
     this.#maxEntries = maxEntries;
     this.#maxChars = maxChars;
-  }
-
-  /** Number of runs waiting. */
-  get size(): number {
-    return this.#inputs.size;
   }
 
   /** Keeps a started run's inputs (as JSON). Remembering a run again (a retried batch) makes it the newest. */
