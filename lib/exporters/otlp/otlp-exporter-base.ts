@@ -11,7 +11,7 @@ import { toOtlpRequest, type ServiceSpan } from './otlp-request.js';
 import type { OtlpExportRequest } from './otlp-types.js';
 import { OtlpJsonRequest, recordSpanJson } from './otlp-json-text.js';
 import { PendingStarts } from './pending-starts.js';
-import { loadProtobufEncoder, type ProtobufEncoder } from './protobuf-encoder.js';
+import { loadProtobufEncoder } from './protobuf-encoder.js';
 import { otlpSpanOf } from './to-otlp-span.js';
 import { runSpans } from './run-spans.js';
 import { SERVICE_FROM_PROJECT } from '../service-name.js';
@@ -67,12 +67,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
     if (this.#settings.gzip) headers['content-encoding'] = 'gzip';
     this.#headers = headers;
     this.#jsonText = this.#settings.protocol === 'http/json';
-    if (this.#settings.protocol === 'http/protobuf') {
-      const encode: ProtobufEncoder = loadProtobufEncoder(this.#settings.protocolSetting);
-      this.#encode = encode;
-    } else {
-      this.#encode = (request) => utf8.encode(JSON.stringify(request));
-    }
+    this.#encode = this.#jsonText ? (request) => utf8.encode(JSON.stringify(request)) : loadProtobufEncoder(this.#settings.protocolSetting);
   }
 
   /** @internal Told by its client: a run may record in a caller's project, but the service is still this one. */
