@@ -32,9 +32,8 @@ export function acceptedExporters(): string {
 
 /** @internal Checks a name given in code or in `setting`; anything else fails listing the names. */
 export function exporterName(value: unknown, setting: string): ExporterName {
-  if (typeof value === 'string' && (EXPORTER_NAMES as readonly string[]).includes(value.trim().toLowerCase())) {
-    return value.trim().toLowerCase() as ExporterName;
-  }
+  const name = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  if ((EXPORTER_NAMES as readonly unknown[]).includes(name)) return name as ExporterName;
   throw new TracewireConfigError(setting, value, setting === 'exporter' ? `${acceptedExporters()}, or a SpanExporter instance` : acceptedExporters());
 }
 

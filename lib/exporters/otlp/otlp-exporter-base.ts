@@ -19,11 +19,6 @@ import { SERVICE_FROM_PROJECT } from '../service-name.js';
 /** Options of an {@link OtlpHttpExporter}; each falls back to the standard `OTEL_*` variable named on it. */
 export type OtlpHttpExporterOptions = OtlpOptions;
 
-const CONTENT_TYPE: Readonly<Record<OtlpProtocol, string>> = {
-  'http/json': 'application/json',
-  'http/protobuf': 'application/x-protobuf',
-};
-
 const utf8 = new TextEncoder();
 
 /**
@@ -61,12 +56,12 @@ export class OtlpHttpExporterBase implements SpanExporter {
     this.#settings = resolveOtlpSettings(options, runtimeEnv());
     this.#serviceName = this.#settings.serviceName;
     this.#pending = new PendingStarts(this.#settings.maxPendingStarts);
+    this.#jsonText = this.#settings.protocol === 'http/json'; // else http/protobuf, the only other protocol
     // Configured headers first: the body's own Content-Type and Content-Encoding must win.
-    const headers: Record<string, string> = { ...this.#settings.headers, 'content-type': CONTENT_TYPE[this.#settings.protocol] };
+    const headers: Record<string, string> = { ...this.#settings.headers, 'content-type': this.#jsonText ? 'application/json' : 'application/x-protobuf' };
     delete headers['content-encoding'];
     if (this.#settings.gzip) headers['content-encoding'] = 'gzip';
     this.#headers = headers;
-    this.#jsonText = this.#settings.protocol === 'http/json';
     this.#encode = this.#jsonText ? (request) => utf8.encode(JSON.stringify(request)) : loadProtobufEncoder(this.#settings.protocolSetting);
   }
 
