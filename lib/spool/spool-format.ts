@@ -64,8 +64,8 @@ export function decodeBatch(text: string): ExportBatch | undefined {
   } catch {
     return undefined;
   }
-  // Stryker disable next-line ConditionalExpression: a primitive has no own `v`, so the version check below refuses it the same way
-  if (parsed === null || typeof parsed !== 'object') return undefined;
+  // Only null needs refusing here (it cannot be destructured): any other primitive has no `v`, so the version check refuses it.
+  if (parsed === null) return undefined;
   const { v, post, patch } = parsed as { v?: unknown; post?: unknown; patch?: unknown };
   if (v !== VERSION || !isRunList(post) || !isRunList(patch)) return undefined;
   return { post, patch };
