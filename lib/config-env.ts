@@ -37,6 +37,9 @@ export function envValue(env: Env, ...names: string[]): string | undefined {
  * @internal `text` as an http(s) URL, else a `TracewireConfigError` naming
  * `setting` and showing `raw` (what the user gave, before any trimming).
  */
+/** @internal What an endpoint setting accepts, as its errors say. */
+export const HTTP_URL = 'an http or https URL';
+
 export function parseHttpUrl(text: string, setting: string, example: string, raw: unknown = text): URL {
   let url: URL;
   try {
@@ -44,7 +47,7 @@ export function parseHttpUrl(text: string, setting: string, example: string, raw
   } catch {
     throw new TracewireConfigError(setting, raw, `an http(s) URL such as ${example}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TracewireConfigError(setting, raw, 'an http or https URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TracewireConfigError(setting, raw, HTTP_URL);
   return url;
 }
 

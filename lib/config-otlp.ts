@@ -1,4 +1,4 @@
-import { booleanOption, envChoice, nonEmptyOption, envValue, firstSet, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
+import { booleanOption, envChoice, envValue, firstSet, HTTP_URL, nonEmptyOption, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, TracewireConfigError } from './errors.js';
 
 /** How OTLP request bodies are encoded. */
@@ -104,7 +104,7 @@ function resolveUrl(options: OtlpOptions, env: Env): URL {
 function parseUrl(raw: unknown, setting: string, appendPath: boolean): URL {
   const url = parseHttpUrl(String(raw).trim(), setting, appendPath ? DEFAULT_ENDPOINT : DEFAULT_ENDPOINT + '/v1/traces', raw);
   // A URL object (or anything else that prints as one) is refused too: the option is typed string.
-  if (typeof raw !== 'string') throw new TracewireConfigError(setting, raw, 'an http or https URL');
+  if (typeof raw !== 'string') throw new TracewireConfigError(setting, raw, HTTP_URL);
   // The spec's rule for the base URL: the signal path is relative to it, whatever path it has.
   if (appendPath) url.pathname = url.pathname.replace(/\/+$/, '') + '/v1/traces';
   return url;
