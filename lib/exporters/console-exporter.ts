@@ -1,4 +1,5 @@
 import type { Run } from '../model/run.js';
+import { inStartOrder } from './memory-exporter.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from './span-exporter.js';
 
 /** Options of a {@link ConsoleExporter}. */
@@ -38,7 +39,7 @@ export class ConsoleExporter implements SpanExporter {
   }
 
   #printTrace(traceId: string): void {
-    const runs = [...(this.#waiting.get(traceId)?.values() ?? [])].sort((a, b) => (a.dotted_order < b.dotted_order ? -1 : 1));
+    const runs = [...(this.#waiting.get(traceId)?.values() ?? [])].sort(inStartOrder);
     this.#waiting.delete(traceId);
     for (const run of runs) {
       const depth = run.dotted_order.split('.').length - 1;

@@ -47,7 +47,7 @@ export class MemoryExporter implements SpanExporter {
   childrenOf(runId: string): Run[] {
     return this.runs
       .filter((run) => run.parent_run_id === runId)
-      .sort((a, b) => (a.dotted_order < b.dotted_order ? -1 : a.dotted_order > b.dotted_order ? 1 : 0));
+      .sort(inStartOrder);
   }
 
   /** Forgets everything received. */
@@ -60,4 +60,9 @@ export class MemoryExporter implements SpanExporter {
     const known = this.#byId.get(run.id);
     this.#byId.set(run.id, known === undefined ? { ...run } : { ...known, ...run });
   }
+}
+
+/** @internal Runs by `dotted_order`: parents before children, siblings in start order. */
+export function inStartOrder(a: Run, b: Run): number {
+  return a.dotted_order < b.dotted_order ? -1 : a.dotted_order > b.dotted_order ? 1 : 0;
 }
