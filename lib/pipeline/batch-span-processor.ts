@@ -54,6 +54,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   readonly #events = new Inlet<SpanEvent>();
   /** Closes the open batch now (flush). */
   readonly #closeNow = new Inlet<void>();
+  readonly #closeOpenBatch = (): void => this.#closeNow.subscriber?.next();
   readonly #subscription = new Subscription();
   readonly #queue: BatchQueue;
   readonly #budget: QueueBudget;
@@ -115,7 +116,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.#spool = config.spoolDir === undefined ? undefined : spoolFor(config.spoolDir, send, counters, warnings);
     this.#outcomes = new BatchOutcomes(send, this.#queue, this.#budget, counters, warnings, this.#progress, this.#spool);
     const settle = this.#outcomes.settle.bind(this.#outcomes);
-    this.#admission = new Admission(config, this.#budget, this.#queue, counters, warnings, settle, () => this.#closeNow.subscriber?.next());
+    this.#admission = new Admission(config, this.#budget, this.#queue, counters, warnings, settle, this.#closeOpenBatch);
     const longLived = host.longLived ?? isLongLivedHost();
     this.#background = !strategy.holdsBatchesForFlush && longLived ? new BackgroundSends(() => this.#slots.fill(), () => this.#queue.releasedCount) : undefined;
     this.#slots = new ExportSlots(this.#queue, config.maxConcurrentExports, config.exportTimeoutMillis, {
@@ -173,12 +174,12 @@ export class BatchSpanProcessor implements SpanProcessor {
   }
 
   awaitPending(options?: FlushOptions): Promise<FlushResult> {
-    this.#closeNow.subscriber?.next();
+    this.#closeOpenBatch();
     return this.#waitFor([...this.#queue.snapshot(true), ...this.#slots.batches()], options);
   }
 
   async flush(options?: FlushOptions): Promise<FlushResult> {
-    this.#closeNow.subscriber?.next();
+    this.#closeOpenBatch();
     this.#queue.releaseAll();
     const result = await this.#waitFor([...this.#queue.snapshot(false), ...this.#slots.batches()], options);
     this.#warnings.summarize(this.#counters);
@@ -224,7 +225,7 @@ export class BatchSpanProcessor implements SpanProcessor {
    * (the traced call itself is untouched: its own end, later, finds the span ended and does nothing).
    */
   #endOpenRuns(): void {
-    this.#closeNow.subscriber?.next(); // the open batch notes its running starts as it closes
+    this.#closeOpenBatch(); // the open batch notes its running starts as it closes
     this.#endingOpenRuns = true;
     for (const span of this.#openStarts) if (span.endMicros === undefined) span.client.endSpan(span, 'error', undefined, 'tracewire shut down before this run ended');
     this.#endingOpenRuns = false;
