@@ -47,22 +47,20 @@ export function answerLater(done: ExportDone, result: ExportResult): void {
 }
 
 /**
- * @internal Posts `request`, its body gzipped first when `gzip` (`headers`
- * then get `gzipHeader: 'gzip'` where given, and the plain body goes back to
- * the pool). One place for both built-in HTTP exporters.
+ * @internal One request through `transport`'s callback API where it has one
+ * (no promise), else its promise; its body gzipped first when `gzip`
+ * (`headers` then get `gzipHeader: 'gzip'` where given, and the plain body
+ * goes back to the pool). One place for both built-in HTTP exporters, one
+ * call for a plain request.
  */
 export function postMaybeGzipped(transport: Transport, gzip: boolean, request: HttpPost, done: ExportDone, gzipHeader?: string): void {
-  if (!gzip) return postByCallback(transport, request, done);
-  const { url, headers, body: plain, options } = request;
-  transport.gzip(plain).then((body) => {
-    releaseBody(plain);
-    if (gzipHeader !== undefined) headers[gzipHeader] = 'gzip';
-    postByCallback(transport, { url, headers, body, options }, done);
-  }, (error: unknown) => done(notEncodable(error)));
-}
-
-/** @internal One request through `transport`'s callback API where it has one (no promise), else its promise. */
-export function postByCallback(transport: Transport, request: HttpPost, done: ExportDone): void {
-  if (transport.send !== undefined) transport.send(request, done);
+  if (gzip) {
+    const { url, headers, body: plain, options } = request;
+    transport.gzip(plain).then((body) => {
+      releaseBody(plain);
+      if (gzipHeader !== undefined) headers[gzipHeader] = 'gzip';
+      postMaybeGzipped(transport, false, { url, headers, body, options }, done);
+    }, (error: unknown) => done(notEncodable(error)));
+  } else if (transport.send !== undefined) transport.send(request, done);
   else transport.post(request).then(done, (error: unknown) => done(notEncodable(error)));
 }

@@ -59,10 +59,16 @@ export function releaseBody(body: Uint8Array): void {
 
 /**
  * @internal `text` as UTF-8 in a {@link reusableBody} of `bytes` (measured here
- * unless given): an ASCII text (most JSON here) is copied byte for byte on
- * Node. A short write is a mismatch of sizes, a bug, and throws (naming `what`).
+ * unless given, as the LangSmith encoder's operations measured it): ASCII
+ * exactly when the size is the text's length, then copied byte for byte on
+ * Node. A write stops at the end of the body, so a size measured too small
+ * would not show as a short write; UTF-8 never takes fewer bytes than a text
+ * has UTF-16 units, which catches it for the ASCII texts most bodies are. A
+ * mismatch is a bug, and must never put a half-written body on the wire: it
+ * throws (naming `what`).
  */
 export function reusableUtf8Body(text: string, bytes = utf8Length(text), what = 'request body'): Uint8Array {
+  if (bytes < text.length) throw new Error(`tracewire: ${what} is at least ${text.length} bytes, ${bytes} expected`);
   const body = reusableBody(bytes);
   const written = write(body, text, 0, bytes === text.length);
   if (written !== bytes) throw new Error(`tracewire: ${what} is ${written} bytes, ${bytes} expected`);

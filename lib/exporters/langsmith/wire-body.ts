@@ -53,11 +53,13 @@ export function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, bound
 function multipartBody(ops: readonly WireOp[], boundary: string): WireBody {
   const closing = `--${boundary}--\r\n`;
   const text = joinedTexts(ops);
-  return { body: encoded(text + closing, joinedBytes + closing.length), contentType: `multipart/form-data; boundary=${boundary}` };
+  return { body: reusableUtf8Body(text + closing, joinedBytes + closing.length, BODY), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** The bytes of the texts the last {@link joinedTexts} joined: its second result, without an object per request. */
 let joinedBytes = 0;
+/** What a size mismatch names (see reusableUtf8Body). */
+const BODY = 'LangSmith request body';
 
 /**
  * The operations' texts joined. The loop apart from the body's encoding: V8
@@ -79,7 +81,7 @@ function joinedTexts(ops: readonly WireOp[]): string {
 
 function batchBody(ops: readonly WireOp[]): WireBody {
   const text = batchText(ops);
-  return { body: encoded(text, joinedBytes), contentType: 'application/json' };
+  return { body: reusableUtf8Body(text, joinedBytes, BODY), contentType: 'application/json' };
 }
 
 /** The batch document of `ops`, its bytes left in {@link joinedBytes}; apart from the encoding, as {@link joinedTexts}. */
@@ -96,17 +98,4 @@ function batchText(ops: readonly WireOp[]): string {
   }
   joinedBytes = size - (posts > 0 ? 1 : 0) - (posts < ops.length ? 1 : 0); // each op counted a comma; a list of n needs n - 1
   return '{"post":[' + postText + '],"patch":[' + patchText + ']}';
-}
-
-/**
- * `text` as UTF-8 in a body of `size` bytes, the size its operations measured:
- * ASCII exactly when the size is the text's length. A write stops at the end
- * of the body, so a size measured too small would not show as a short write;
- * UTF-8 never takes fewer bytes than a text has UTF-16 units, which catches it
- * for the ASCII texts most bodies are. Sizes are computed before writing; a
- * mismatch is a bug here, and must never put a half-written body on the wire.
- */
-function encoded(text: string, size: number): Uint8Array {
-  if (size < text.length) throw new Error(`tracewire: LangSmith request body is at least ${text.length} bytes, ${size} expected`);
-  return reusableUtf8Body(text, size, 'LangSmith request body');
 }
