@@ -85,7 +85,10 @@ export class LangSmithExporterBase implements SpanExporter {
     if (mode !== 'multipart' && mode !== 'batch') throw new TracewireConfigError('LangSmith mode', mode, 'multipart or batch');
     this.#wireMode = mode;
     this.#urls = { multipart: new URL(this.endpoint + '/runs/multipart'), batch: new URL(this.endpoint + '/runs/batch') };
-    this.#authHeaders = this.#headersWithKey();
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (this.#settings.apiKey !== undefined) headers['x-api-key'] = this.#settings.apiKey;
+    if (this.#settings.workspaceId !== undefined) headers['x-tenant-id'] = this.#settings.workspaceId;
+    this.#authHeaders = headers;
   }
 
   /** The endpoint runs are sent to (never includes credentials). */
@@ -156,7 +159,7 @@ export class LangSmithExporterBase implements SpanExporter {
 
   /** The server's limits, asked for once. */
   #ingestLimits(): Promise<IngestLimits> {
-    this.#limits ??= (this.#fetchServerInfo ? this.#fetchIngestLimits(new URL(this.endpoint + '/info'), this.#headersWithKey()) : Promise.resolve(DEFAULT_INGEST_LIMITS)).then((limits) => (this.#knownLimits = limits));
+    this.#limits ??= (this.#fetchServerInfo ? this.#fetchIngestLimits(new URL(this.endpoint + '/info'), this.#authHeaders) : Promise.resolve(DEFAULT_INGEST_LIMITS)).then((limits) => (this.#knownLimits = limits));
     return this.#limits;
   }
 
@@ -173,13 +176,6 @@ export class LangSmithExporterBase implements SpanExporter {
     const answered: ExportDone = apiKey === undefined ? done : (result) => done(withoutSecrets(result, [apiKey]));
     const url = this.#urls[mode];
     postMaybeGzipped(this.#transport, this.#gzip, { url, headers, body: wire.body, bodyReusable: true, options }, answered, 'Content-Encoding');
-  }
-
-  #headersWithKey(): Record<string, string> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (this.#settings.apiKey !== undefined) headers['x-api-key'] = this.#settings.apiKey;
-    if (this.#settings.workspaceId !== undefined) headers['x-tenant-id'] = this.#settings.workspaceId;
-    return headers;
   }
 }
 
