@@ -152,9 +152,8 @@ export class LangSmithExporterBase implements SpanExporter {
     });
   }
 
-  shutdown(): Promise<void> {
+  async shutdown(): Promise<void> {
     this.#transport.close();
-    return Promise.resolve();
   }
 
   /** The server's limits, asked for once. */

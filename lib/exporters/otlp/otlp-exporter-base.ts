@@ -149,9 +149,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
     }
   }
 
-  shutdown(): Promise<void> {
+  async shutdown(): Promise<void> {
     this.#transport.close();
-    return Promise.resolve();
   }
 }
 
