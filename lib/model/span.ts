@@ -142,11 +142,6 @@ export class Span implements ActiveSpan {
     return this.rare?.otel;
   }
 
-  /** @internal The span's W3C trace id, as a UUID: its `traceId` unless it is a LangSmith root under an OpenTelemetry parent (see `SpanParent`). */
-  get otelTraceId(): string {
-    return this.rare?.otel?.traceId ?? this.traceId;
-  }
-
   /** @internal Outputs set through `setOutputs()`, serialized; they win over the call's result. */
   get outputsOverride(): { value: JsonValue; bytes: number } | undefined {
     return this.rare?.outputsOverride;
@@ -283,6 +278,16 @@ export class SpanRarities {
   outputsOverride: { value: JsonValue; bytes: number } | undefined = undefined;
   events: RunEvent[] = NO_EVENTS;
   error: string | undefined = undefined;
+}
+
+/**
+ * @internal A span's W3C trace id, as a UUID: its `traceId` unless it is a
+ * LangSmith root under an OpenTelemetry parent (see `SpanParent`). A function,
+ * not a getter: only propagation and the bridge read it, and a bundle that
+ * uses neither leaves it out.
+ */
+export function otelTraceIdOf(span: Span): string {
+  return span.rare?.otel?.traceId ?? span.traceId;
 }
 
 /** The OpenTelemetry ids of a span whose parent is `remote`, and of its descendants when their W3C trace is not their LangSmith `traceId`. */

@@ -18,6 +18,13 @@ export interface SpanEntry {
 export interface OtelHook extends SpanEntry {
   /** The active OpenTelemetry span as a remote parent for a new root, if any. */
   rootParent(): SpanParent | undefined;
+  /**
+   * `parent`, continued from headers whose W3C trace is `otelTraceId`, under
+   * the active OpenTelemetry span when it is of that trace (an instrumented
+   * server's request span, itself the caller's child): the nearer
+   * OpenTelemetry parent. The LangSmith parent stays the caller's run.
+   */
+  continued(parent: SpanParent, otelTraceId: string): SpanParent;
 }
 
 /**

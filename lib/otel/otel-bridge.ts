@@ -1,7 +1,7 @@
 import type * as OtelApi from '@opentelemetry/api';
 import { spanStorage } from '../context/span-context.js';
 import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
-import type { Span } from '../model/span.js';
+import { otelTraceIdOf, type Span } from '../model/span.js';
 import type { SpanParent } from '../model/span-types.js';
 import { TracewireConfigError } from '../errors.js';
 import { uuidOfHex, type RemoteTraceContext } from '../propagation/remote-context.js';
@@ -71,11 +71,18 @@ function bridge(api: OpenTelemetryApi): OtelHook {
         return undefined; // a broken OpenTelemetry setup must not break the traced call
       }
     },
+    continued(parent: SpanParent, otelTraceId: string): SpanParent {
+      const local = this.rootParent();
+      if (local === undefined || local.traceId !== otelTraceId) return parent;
+      const nearer = { ...parent, isRemote: local.isRemote, remote: { ...parent.remote!, traceFlags: local.remote?.traceFlags } };
+      // W3C ids alone: the OpenTelemetry span is the parent itself; else it is the OpenTelemetry parent beside the run.
+      return parent.dottedOrder === undefined ? { ...nearer, id: local.id } : { ...nearer, otelParent: { traceId: local.traceId, id: local.id } };
+    },
     run(span: Span, apply: typeof Reflect.apply, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
       let otelContext: OtelApi.Context;
       try {
         otelContext = trace.setSpanContext(context.active(), {
-          traceId: traceIdOf(span.otelTraceId),
+          traceId: traceIdOf(otelTraceIdOf(span)),
           spanId: spanIdOf(span.id),
           traceFlags: span.remote?.traceFlags ?? (span.sampled ? 1 : 0),
           isRemote: false,

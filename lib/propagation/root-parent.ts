@@ -22,20 +22,10 @@ export function rootParent(site: CallSite, args: ArrayLike<unknown>): SpanParent
   return otelHook.current?.rootParent();
 }
 
-/**
- * The parent of a trace continued from `remote`. With the bridge on, an
- * active OpenTelemetry span of the same W3C trace (an instrumented server's
- * request span, itself the caller's child) is the nearer OpenTelemetry
- * parent: the run goes under it in OTLP, not beside it. The LangSmith
- * parent stays the caller's run.
- */
+/** The parent of a trace continued from `remote`; with the bridge on, placed under the active OpenTelemetry span of its trace. */
 function continuedParent(remote: RemoteTraceContext): SpanParent {
   const parent = spanParentOf(remote);
-  const local = otelHook.current?.rootParent();
-  if (local === undefined || local.traceId !== (remote.otelTraceId ?? remote.traceId)) return parent;
-  const nearer = { ...parent, isRemote: local.isRemote, remote: { ...parent.remote!, traceFlags: local.remote?.traceFlags } };
-  // W3C ids alone: the OpenTelemetry span is the parent itself; else it is the OpenTelemetry parent beside the run.
-  return parent.dottedOrder === undefined ? { ...nearer, id: local.id } : { ...nearer, otelParent: { traceId: local.traceId, id: local.id } };
+  return otelHook.current === undefined ? parent : otelHook.current.continued(parent, remote.otelTraceId ?? remote.traceId);
 }
 
 function resolve(parent: NonNullable<CallSite['parent']>, args: ArrayLike<unknown>): TraceParent | undefined {

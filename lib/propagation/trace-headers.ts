@@ -1,6 +1,6 @@
 import { globalClient } from '../client/global-client.js';
 import { propagationSpan } from '../context/span-context.js';
-import { keepsTrace } from '../model/span.js';
+import { keepsTrace, otelTraceIdOf } from '../model/span.js';
 import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
 import { formatBaggage, mergeBaggage } from './baggage.js';
 import { continuedContext } from './continue-trace.js';
@@ -36,7 +36,7 @@ export function getTraceHeaders(): TraceHeaders {
   if (span !== undefined) {
     // The flag is OpenTelemetry's decision where the trace came with one (a traceparent, the bridge), else tracewire's.
     const traceFlags = span.remote?.traceFlags;
-    const headers: TraceHeaders = { traceparent: formatTraceparent(traceIdOf(span.otelTraceId), spanIdOf(span.id), traceFlags === undefined ? span.sampled : (traceFlags & 1) === 1) };
+    const headers: TraceHeaders = { traceparent: formatTraceparent(traceIdOf(otelTraceIdOf(span)), spanIdOf(span.id), traceFlags === undefined ? span.sampled : (traceFlags & 1) === 1) };
     // A run that is not recorded is no LangSmith parent; past the depth receivers accept, the traceparent alone joins the trace.
     if (span.sampled && span.dottedOrder.length <= MAX_LANGSMITH_TRACE_CHARS) headers['langsmith-trace'] = span.dottedOrder;
     if (span.remote?.tracestate !== undefined) headers.tracestate = span.remote.tracestate;
