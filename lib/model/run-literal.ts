@@ -35,43 +35,34 @@ export interface RunSource {
  * Each usual shape is one object literal: keys added one by one past a
  * literal's own grow a property array (five keys on a ten-key literal grew
  * it twice, ≈ 110 bytes more per run, paid as garbage collection on every
- * traced call). Only rare shapes — an end with an error, or without
- * outputs — add their end keys one by one.
+ * traced call). Only rare shapes (see rareRun) add their keys one by one.
  */
 export function runLiteral(source: RunSource, inputs: JsonObject | undefined, ended: boolean, outputs: JsonObject | undefined): Run {
-  if (ended && outputs !== undefined && source.error === undefined && source.otel === undefined) {
+  if (ended && inputs !== undefined && outputs !== undefined && source.error === undefined && source.otel === undefined) {
     const { id, traceId: trace_id, dottedOrder: dotted_order, name, runType: run_type, tags, events, projectName: session_name } = source;
     const start_time = toIsoMicros(source.startMicros);
     const extra = { metadata: source.metadata };
     const parent_run_id = source.parentId;
     const end_time = toIsoMicros(source.endMicros!);
     const status = source.status;
-    if (inputs !== undefined) {
-      if (parent_run_id === undefined) return { id, trace_id, dotted_order, name, run_type, start_time, tags, extra, events, session_name, inputs, end_time, status, outputs };
-      return { id, trace_id, dotted_order, name, run_type, start_time, tags, extra, events, session_name, inputs, parent_run_id, end_time, status, outputs };
-    }
-    if (parent_run_id === undefined) return { id, trace_id, dotted_order, name, run_type, start_time, tags, extra, events, session_name, end_time, status, outputs };
-    return { id, trace_id, dotted_order, name, run_type, start_time, tags, extra, events, session_name, parent_run_id, end_time, status, outputs };
+    if (parent_run_id === undefined) return { id, trace_id, dotted_order, name, run_type, start_time, tags, extra, events, session_name, inputs, end_time, status, outputs };
+    return { id, trace_id, dotted_order, name, run_type, start_time, tags, extra, events, session_name, inputs, parent_run_id, end_time, status, outputs };
   }
   return rareRun(source, inputs, ended, outputs);
 }
 
-/** {@link runLiteral} of a run in progress (one literal too), or of one that ended with an error or without outputs (end keys added one by one). */
+/**
+ * {@link runLiteral} of a rare shape — a run in progress, the end of one
+ * posted earlier (a patch: no inputs), one that ended with an error or
+ * without outputs, one with OpenTelemetry ids of its own — with
+ * the keys after `session_name` added one by one: a literal per shape made the
+ * bundle larger for runs few programs make.
+ */
 function rareRun(source: RunSource, inputs: JsonObject | undefined, ended: boolean, outputs: JsonObject | undefined): Run {
   const { id, traceId: trace_id, dottedOrder: dotted_order, name, runType: run_type, tags, events, projectName: session_name } = source;
-  const start_time = toIsoMicros(source.startMicros);
-  const extra = { metadata: source.metadata };
-  const parent_run_id = source.parentId;
-  let run: Run;
-  if (inputs !== undefined) {
-    run = parent_run_id === undefined
-      ? { id, trace_id, dotted_order, name, run_type, start_time, tags, extra, events, session_name, inputs }
-      : { id, trace_id, dotted_order, name, run_type, start_time, tags, extra, events, session_name, inputs, parent_run_id };
-  } else {
-    run = parent_run_id === undefined
-      ? { id, trace_id, dotted_order, name, run_type, start_time, tags, extra, events, session_name }
-      : { id, trace_id, dotted_order, name, run_type, start_time, tags, extra, events, session_name, parent_run_id };
-  }
+  const run: Run = { id, trace_id, dotted_order, name, run_type, start_time: toIsoMicros(source.startMicros), tags, extra: { metadata: source.metadata }, events, session_name };
+  if (inputs !== undefined) run.inputs = inputs;
+  if (source.parentId !== undefined) run.parent_run_id = source.parentId;
   if (ended) {
     run.end_time = toIsoMicros(source.endMicros!);
     run.status = source.status;
@@ -79,6 +70,9 @@ function rareRun(source: RunSource, inputs: JsonObject | undefined, ended: boole
     if (source.error !== undefined) run.error = source.error;
   }
   const otel = source.otel;
-  if (otel !== undefined) run.otel = otel.parentId === undefined ? { trace_id: otel.traceId, parent_is_remote: otel.parentIsRemote } : { trace_id: otel.traceId, parent_run_id: otel.parentId, parent_is_remote: otel.parentIsRemote };
+  if (otel !== undefined) {
+    run.otel = { trace_id: otel.traceId, parent_is_remote: otel.parentIsRemote };
+    if (otel.parentId !== undefined) run.otel.parent_run_id = otel.parentId;
+  }
   return run;
 }

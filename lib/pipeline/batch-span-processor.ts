@@ -167,8 +167,8 @@ export class BatchSpanProcessor implements SpanProcessor {
     span.startBatch = undefined;
     // Only the call that began the trace in this process waits: a root, or the first span of a trace continued from
     // another service (langsmith's client waits for LangSmith roots only, and so returned before the trace of a
-    // service called with trace headers was sent). Fields read in place: this runs at every span's end.
-    if (span.parentId !== undefined && (span.rare === undefined || span.rare.otel === undefined || !span.rare.otel.entry)) return undefined;
+    // service called with trace headers was sent). Fields read in place, not through getters: this runs at every span's end.
+    if (span.parentId !== undefined && span.rare?.otel?.entry !== true) return undefined;
     const delivery = this.#strategy.afterRootEnd(this.#awaitRootDelivery);
     return delivery === undefined ? undefined : delivery.then(noop, noop);
   }

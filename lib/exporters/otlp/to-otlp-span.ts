@@ -58,12 +58,10 @@ export function runSpanJson(run: Run, startInputsJson?: string): string {
   return recordSpanJson(record, undefined, parts);
 }
 
-/** A run's OpenTelemetry ids back as a record's (see `Run.otel`); what is not an object is none. */
+/** A run's OpenTelemetry ids back as a record's (see `Run.otel`); what is not an object is none, a bad id fails as a bad `trace_id` does. */
 function otelIdsOfRun(run: Run): OtelIds | undefined {
   const otel = run.otel;
-  if (otel === null || typeof otel !== 'object' || typeof otel.trace_id !== 'string') return undefined;
-  const parentId = typeof otel.parent_run_id === 'string' ? otel.parent_run_id : undefined;
-  return { traceId: otel.trace_id, parentId, parentIsRemote: otel.parent_is_remote === true, entry: false, children: undefined };
+  return typeof otel === 'object' && otel !== null ? { traceId: otel.trace_id, parentId: otel.parent_run_id, parentIsRemote: otel.parent_is_remote === true, entry: false, children: undefined } : undefined;
 }
 
 /**

@@ -63,7 +63,7 @@ describe('ids', () => {
     expect(span).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', flags: 0x301 });
     const child = toOtlpSpan(run({ trace_id: ROOT, otel: { trace_id: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', parent_is_remote: false } }));
     expect(child).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: spanIdOf(ROOT), flags: 0x101 });
-    // Not an object, or without a string trace id: none (the run's own ids).
+    // Not an object: none (the run's own ids).
     expect(toOtlpSpan(run({ otel: 'x' as never })).traceId).toBe(traceIdOf(ROOT));
   });
 
