@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryExporter, TracingClient, setGlobalTracingClient, traceable, type SpanExporter } from '../../../index';
+import { MemoryExporter, OtlpHttpExporter, TracingClient, continueTrace, setGlobalTracingClient, traceable, type SpanExporter } from '../../../index';
+import { OtlpCollector } from '../../helpers/otlp-collector';
 
 let dir: string;
 beforeEach(() => (dir = join(mkdtempSync(join(tmpdir(), 'tw-int-')), 'spool')));
@@ -34,6 +35,28 @@ test('spans that exhaust their retries are spooled, and the next client delivers
   expect(second.stats().replayed).toBe(5);
   expect(readdirSync(dir)).toEqual([]);
   await second.shutdown();
+});
+
+test('a spooled run continued from a traceparent alone reaches OTLP, on replay, in the caller\'s W3C trace under its span', async () => {
+  const first = new TracingClient({ exporter: down, spoolDir: dir, maxRetries: 1, initialBackoffMillis: 1, logger: { warn() {} } });
+  setGlobalTracingClient(first);
+  const handle = traceable(async function handle() { return work(1); });
+  await continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, () => handle());
+  expect(await first.flush()).toMatchObject({ spooled: 2 });
+  await first.shutdown();
+
+  const collector = await OtlpCollector.start();
+  try {
+    const second = new TracingClient({ exporter: new OtlpHttpExporter({ endpoint: collector.url }), spoolDir: dir, logger: { warn() {} } });
+    for (const deadline = Date.now() + 20_000; collector.spans.length < 2 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 25));
+    const byName = new Map(collector.spans.map((received) => [received.span.name, received.span]));
+    // handle is a LangSmith root (its run's trace_id is its own id), yet in OTLP the caller's child, flagged remote.
+    expect(byName.get('handle')).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', flags: 0x301 });
+    expect(byName.get('work')).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: byName.get('handle')!.spanId, flags: 0x101 });
+    await second.shutdown();
+  } finally {
+    await collector.stop();
+  }
 });
 
 test('a refused batch is not spooled', async () => {
