@@ -4,7 +4,7 @@ import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
 import { otelTraceIdOf, type Span } from '../model/span.js';
 import type { SpanParent } from '../model/span-types.js';
 import { TracewireConfigError } from '../errors.js';
-import { uuidOfHex, type RemoteTraceContext } from '../propagation/remote-context.js';
+import { runIdOfSpanId, uuidOfHex, type RemoteTraceContext } from '../propagation/remote-context.js';
 import { spanParentOf } from '../propagation/span-parent.js';
 import { otelHook, type OtelHook } from './bridge-hook.js';
 
@@ -53,7 +53,7 @@ function bridge(api: OpenTelemetryApi): OtelHook {
         if (active === undefined || !isSpanContextValid(active)) return undefined;
         const remote: RemoteTraceContext = {
           traceId: uuidOfHex(active.traceId),
-          parentRunId: uuidOfHex(active.spanId.padStart(32, '0')),
+          parentRunId: runIdOfSpanId(active.spanId),
           parentSpanId: active.spanId,
           dottedOrder: undefined,
           // tracewire's sampleRate decides, as in langsmith: OpenTelemetry's sampler is for OpenTelemetry's spans.

@@ -102,7 +102,7 @@ function fromHeaders(headers: object): RemoteTraceContext | undefined {
   } else if (w3c !== undefined) {
     context = {
       traceId: uuidOfHex(w3c.traceIdHex),
-      parentRunId: uuidOfHex(w3c.spanIdHex.padStart(32, '0')),
+      parentRunId: runIdOfSpanId(w3c.spanIdHex),
       parentSpanId: w3c.spanIdHex,
       dottedOrder: undefined,
       sampled: w3c.sampled,
@@ -127,4 +127,9 @@ function fromHeaders(headers: object): RemoteTraceContext | undefined {
 /** @internal 32 hex digits as a UUID. */
 export function uuidOfHex(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** @internal The run id a W3C span id known alone stands for: `00000000-0000-0000-<first 4>-<last 12>`, as langsmith's `getUuidFromOtelSpanId` maps it. */
+export function runIdOfSpanId(spanIdHex: string): string {
+  return uuidOfHex(spanIdHex.padStart(32, '0'));
 }

@@ -1,6 +1,6 @@
 import { spanIdOf } from '../exporters/otlp/otlp-values.js';
 import type { SpanParent } from '../model/span-types.js';
-import { uuidOfHex, type RemoteTraceContext } from './remote-context.js';
+import { runIdOfSpanId, type RemoteTraceContext } from './remote-context.js';
 
 /**
  * @internal The parent a new root span takes from a remote context.
@@ -18,7 +18,7 @@ export function spanParentOf(remote: RemoteTraceContext): SpanParent {
   if (remote.dottedOrder !== undefined) {
     const sameSpan = remote.parentSpanId === spanIdOf(remote.parentRunId);
     if (otelTraceId !== undefined || !sameSpan) {
-      otelParent = { traceId: otelTraceId ?? remote.traceId, id: sameSpan ? remote.parentRunId : uuidOfHex(remote.parentSpanId.padStart(32, '0')) };
+      otelParent = { traceId: otelTraceId ?? remote.traceId, id: sameSpan ? remote.parentRunId : runIdOfSpanId(remote.parentSpanId) };
     }
   }
   return {

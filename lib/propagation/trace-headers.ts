@@ -6,6 +6,7 @@ import { formatBaggage, mergeBaggage } from './baggage.js';
 import { continuedContext } from './continue-trace.js';
 import { MAX_LANGSMITH_TRACE_CHARS } from './langsmith-trace.js';
 import { readHeader } from './header-carrier.js';
+import { spanParentOf } from './span-parent.js';
 import { formatTraceparent } from './traceparent.js';
 import { instrumentedUndici, sendLeavingW3c } from './undici-channel.js';
 
@@ -48,8 +49,8 @@ export function getTraceHeaders(): TraceHeaders {
   if (continued === undefined) return {};
   const otelTraceId = continued.otelTraceId ?? continued.traceId;
   const headers: TraceHeaders = {
-    // No flag from the caller: tracewire's decision, as a span here would make it (see spanParentOf).
-    traceparent: formatTraceparent(traceIdOf(otelTraceId), continued.parentSpanId, continued.sampled ?? (continued.dottedOrder !== undefined || keepsTrace(otelTraceId, globalClient.current?.config.sampleRate ?? 1))),
+    // No flag from the caller: tracewire's decision, the one a span here would make (spanParentOf's, else the draw).
+    traceparent: formatTraceparent(traceIdOf(otelTraceId), continued.parentSpanId, continued.sampled ?? spanParentOf(continued).sampled ?? keepsTrace(otelTraceId, globalClient.current?.config.sampleRate ?? 1)),
   };
   // A W3C parent alone names no LangSmith run: the receiver starts its LangSmith trace, as a span here would.
   if (continued.dottedOrder !== undefined) headers['langsmith-trace'] = continued.dottedOrder;
