@@ -108,6 +108,17 @@ describe('continuing a trace from incoming headers', () => {
     expect('langsmith-trace' in headers).toBe(recorded === 1);
   });
 
+  test.each([
+    ['its last 32 bits low: recorded', '4bf92f3577b34da6a3ce929d00000001', 1],
+    ['its last 32 bits high: not recorded', '4bf92f3577b34da6a3ce929dffffffff', 0],
+  ])('a trace continued from W3C ids alone is drawn at sampleRate 0.5 on the W3C trace id, as the caller drew it: %s', async (_, trace, recorded) => {
+    const { client, exporter } = installMemoryTracing({ sampleRate: 0.5 });
+    // Flag 01 either way: it is OpenTelemetry's, and does not decide.
+    // Eight roots of the one trace, each with a run id of its own: all make the trace's choice (a draw on their ids would split).
+    for (let i = 0; i < 8; i++) await continueTrace({ traceparent: `00-${trace}-00f067aa0ba902b7-01` }, traceable(async () => undefined, { name: 'handle' }));
+    expect(await finishedRuns(client, exporter)).toHaveLength(8 * recorded);
+  });
+
   test('a LangSmith parent with a traceparent flagged 00 (an OpenTelemetry sampler upstream dropped the trace): its children are recorded, and 00 goes on', async () => {
     const { client, exporter } = setup();
     const handle = traceable(() => getTraceHeaders(), { name: 'handle' });
