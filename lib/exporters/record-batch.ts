@@ -1,6 +1,7 @@
 import type { ExportBatch, SpanExporter } from './span-exporter.js';
 import type { Run } from '../model/run.js';
 import type { RunRecord } from '../model/run-record.js';
+import { SealedBatch } from './sealed-batch.js';
 
 /**
  * @internal A batch of the pipeline's records. The built-in exporters
@@ -37,11 +38,15 @@ function toRun(record: RunRecord): Run {
   return record.toRun();
 }
 
-const recordTakers = new WeakSet<object>();
+/** @internal How a built-in exporter puts a closed batch's records into its wire form at once (see `SealedBatch`). */
+export type Sealer = (records: RecordBatch) => SealedBatch;
 
-/** @internal Called by a built-in exporter's constructor: it reads {@link RecordBatch} records. */
-export function takesRecords(exporter: SpanExporter): void {
-  recordTakers.add(exporter);
+/** Built-in exporters, and their sealer if they seal. */
+const recordTakers = new WeakMap<object, Sealer | undefined>();
+
+/** @internal Called by a built-in exporter's constructor: it reads {@link RecordBatch} records, or seals them with `sealer`. */
+export function takesRecords(exporter: SpanExporter, sealer?: Sealer): void {
+  recordTakers.set(exporter, sealer);
 }
 
 /** @internal Whether `exporter` is a built-in one that reads records. */
@@ -49,14 +54,19 @@ export function readsRecords(exporter: SpanExporter): boolean {
   return recordTakers.has(exporter);
 }
 
-/** @internal The batch as public runs: a record batch's `runs()`, any other batch as it is (the spool keeps runs). */
+/** @internal How `exporter` seals a closed batch's records, if it does. */
+export function sealerOf(exporter: SpanExporter): Sealer | undefined {
+  return recordTakers.get(exporter);
+}
+
+/** @internal The batch as public runs: a record or sealed batch's `runs()`, any other batch as it is (the spool keeps runs). */
 export function publicBatch(batch: ExportBatch): ExportBatch {
-  return batch instanceof RecordBatch ? batch.runs() : batch;
+  return batch instanceof RecordBatch || batch instanceof SealedBatch ? batch.runs() : batch;
 }
 
 /** @internal What `exporter` is handed for `batch`: the records themselves for a built-in exporter, else the public runs. */
-export function batchFor(exporter: SpanExporter, batch: ExportBatch | RecordBatch): ExportBatch {
-  return batch instanceof RecordBatch && !recordTakers.has(exporter) ? batch.runs() : batch;
+export function batchFor(exporter: SpanExporter, batch: ExportBatch): ExportBatch {
+  return !recordTakers.has(exporter) ? publicBatch(batch) : batch;
 }
 
 /** @internal The compact records of a batch the pipeline built; undefined for an `ExportBatch` of runs (a caller's own). */

@@ -69,10 +69,13 @@ function rareRun(source: RunSource, inputs: JsonObject | undefined, ended: boole
     if (outputs !== undefined) run.outputs = outputs;
     if (source.error !== undefined) run.error = source.error;
   }
-  const otel = source.otel;
-  if (otel !== undefined) {
-    run.otel = { trace_id: otel.traceId, parent_is_remote: otel.parentIsRemote };
-    if (otel.parentId !== undefined) run.otel.parent_run_id = otel.parentId;
-  }
+  if (source.otel !== undefined) run.otel = runOtel(source.otel);
   return run;
+}
+
+/** @internal A span's OpenTelemetry ids as a public run carries them. */
+export function runOtel(otel: OtelIds): NonNullable<Run['otel']> {
+  const ids: NonNullable<Run['otel']> = { trace_id: otel.traceId, parent_is_remote: otel.parentIsRemote };
+  if (otel.parentId !== undefined) ids.parent_run_id = otel.parentId;
+  return ids;
 }

@@ -3,7 +3,7 @@ import type { DeliveryStrategy } from '../client/delivery-strategy.js';
 import { flushBeforeExit } from '../client/exit-hooks.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-processor.js';
 import { MAX_TIMER_MILLIS, type DeliveryConfig } from '../config.js';
-import { readsRecords } from '../exporters/record-batch.js';
+import { readsRecords, sealerOf, type Sealer } from '../exporters/record-batch.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { isLongLivedHost } from '../lifecycle/host.js';
 import { invocationWaitMillis } from '../lifecycle/invocation-deadline.js';
@@ -75,6 +75,10 @@ export class BatchSpanProcessor implements SpanProcessor {
   readonly #spool: SpoolFallback | undefined;
   /** The exporter is a built-in one: batches close into compact records rather than public runs. */
   readonly readsRecords: boolean;
+  /** How the exporter puts records into its wire form, if it does. */
+  readonly #sealer: Sealer | undefined;
+  /** The batch closed last: sealed when the next one closes, if it still waits then (see `PendingBatch.seal`). */
+  #lastClosed: PendingBatch | undefined;
   /**
    * What a strategy calls to wait for a root span's trace, built once: a
    * closure per root span cost every traced call an allocation, though the
@@ -101,6 +105,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.#counters = counters;
     this.#warnings = warnings;
     this.readsRecords = readsRecords(exporter);
+    this.#sealer = sealerOf(exporter);
     this.#queue = new BatchQueue(!strategy.holdsBatchesForFlush);
     this.#budget = new QueueBudget(config);
     const send: SendContext = {
@@ -132,7 +137,12 @@ export class BatchSpanProcessor implements SpanProcessor {
     const limits = { maxBatchSize: config.maxBatchSize, maxBatchBytes: config.maxBatchBytes, maxDelayMillis };
     this.#subscription.add(
       this.#events.stream.pipe(batchEvents(limits, this.#closeNow.stream, host.scheduler ?? unrefScheduler)).subscribe((events) => {
-        this.#queue.push(new PendingBatch(events, this.readsRecords, this.#openStarts));
+        // A batch still waiting when the next closes (the event loop has not turned since, or no export is free) is
+        // sealed now, on this call's stack: later it would cost as much, after garbage collections had copied its records.
+        this.#lastClosed?.seal();
+        const batch = new PendingBatch(events, this.readsRecords, this.#openStarts, this.#sealer);
+        this.#lastClosed = batch;
+        this.#queue.push(batch);
         this.#background?.schedule();
       }),
     );

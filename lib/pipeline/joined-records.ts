@@ -1,4 +1,4 @@
-import { RecordBatch, recordsOf } from '../exporters/record-batch.js';
+import { publicBatch, RecordBatch, recordsOf } from '../exporters/record-batch.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { Run } from '../model/run.js';
 import type { RunRecord } from '../model/run-record.js';
@@ -19,7 +19,9 @@ export function joinedRecords(batches: readonly PendingBatch[]): ExportBatch {
   if (records.every((batch): batch is RecordBatch => batch !== undefined)) {
     return new RecordBatch(concat(records.map((batch) => batch.postRecords)), concat(records.map((batch) => batch.patchRecords)));
   }
-  return { post: concat(built.map((batch) => batch.post)), patch: concat(built.map((batch) => batch.patch)) };
+  // Runs: of a caller's exporter, or of sealed batches (the exporter seals them again as one; they are their own keys).
+  const runs = built.map(publicBatch);
+  return { post: concat(runs.map((batch) => batch.post)), patch: concat(runs.map((batch) => batch.patch)) };
 }
 
 function concat<T extends Run | RunRecord>(lists: ReadonlyArray<readonly T[]>): T[] {

@@ -1,4 +1,5 @@
 import { RecordBatch, recordsOf } from '../exporters/record-batch.js';
+import { SealedBatch } from '../exporters/sealed-batch.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { Run } from '../model/run.js';
 import type { RunRecord } from '../model/run-record.js';
@@ -10,6 +11,7 @@ import type { RunRecord } from '../model/run-record.js';
  * none when all got through. And how many spans' ends went with those.
  */
 export function withoutDelivered(own: ExportBatch, delivered: ReadonlySet<object>): { readonly rest: ExportBatch | undefined; readonly deliveredEnds: number } {
+  if (own instanceof SealedBatch) return own.without(delivered);
   const records = recordsOf(own);
   const keep = (item: object): boolean => !delivered.has(item);
   const post: ReadonlyArray<Run | RunRecord> = records?.postRecords ?? own.post;
@@ -22,5 +24,6 @@ export function withoutDelivered(own: ExportBatch, delivered: ReadonlySet<object
 
 /** @internal Spans whose end a batch carries: every patch, and a post of a finished run (a record's not `start`). */
 export function endsIn(batch: { readonly post: ReadonlyArray<Run | RunRecord>; readonly patch: readonly unknown[] }): number {
+  if (batch instanceof SealedBatch) return batch.endCount;
   return batch.patch.length + batch.post.filter((item) => ('phase' in item ? item.phase !== 'start' : item.end_time !== undefined)).length;
 }

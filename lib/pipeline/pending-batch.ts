@@ -2,7 +2,7 @@ import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { RunRecord } from '../model/run-record.js';
 import { Span } from '../model/span.js';
 import { SpanEnd, type SpanEvent } from './span-event.js';
-import { RecordBatch } from '../exporters/record-batch.js';
+import { RecordBatch, type Sealer } from '../exporters/record-batch.js';
 import type { Run } from '../model/run.js';
 
 /** A made record (or run). */
@@ -22,7 +22,7 @@ export class PendingBatch {
   // `true` changes its representation under code already optimised for it (V8 --trace-deopt: "field type").
   /** Spans whose end is in this batch: the unit every count is in. Grows if a queued start absorbs its end. */
   declare endCount: number;
-  /** Taken for sending: its records are being built, so nothing may merge into it any more. */
+  /** Its records are built (it was sealed, or taken for sending): nothing may merge into it any more. */
   declare taken: boolean;
   /** Exports of this batch the watchdog abandoned (each counts as a failed attempt). */
   declare abandonments: number;
@@ -34,6 +34,8 @@ export class PendingBatch {
   declare outcome: BatchOutcome | undefined;
   declare private built: ExportBatch | undefined;
   declare private readonly asRecords: boolean;
+  /** The exporter's, when it seals: the records are put into its wire form as they are built. */
+  declare private readonly sealer: Sealer | undefined;
   /** Posts in event order: records (or runs) made at close, and the starts of spans still running (kept as spans: their end may yet merge into them). */
   declare private posts: Array<Made | Span>;
   /** Patches in event order, all made at close. */
@@ -56,7 +58,7 @@ export class PendingBatch {
    * (it was dropped or evicted). A span's start and end never share a batch,
    * since the end would have merged.
    */
-  constructor(events: readonly SpanEvent[], asRecords = true, openStarts?: Set<Span>) {
+  constructor(events: readonly SpanEvent[], asRecords = true, openStarts?: Set<Span>, sealer?: Sealer) {
     // The fields that change after construction are written twice here, with two different values. V8 treats a field
     // written once as a constant, and code optimised meanwhile depends on it: the first later write (a batch taken
     // for sending, settled, its records built) then deoptimised the hot path's functions that read it (the span's end,
@@ -72,6 +74,7 @@ export class PendingBatch {
     this.built = NO_RECORDS;
     this.built = undefined;
     this.asRecords = asRecords;
+    this.sealer = asRecords ? sealer : undefined;
     let ends = 0;
     let bytes = 0;
     let firstRunning = events.length;
@@ -108,12 +111,36 @@ export class PendingBatch {
   }
 
   /**
+   * Builds the records now, and for an exporter that seals, puts them into
+   * its wire form: the batch then holds bytes outside the JavaScript heap and
+   * no object per run (see `SealedBatch`). What the pipeline calls on a batch
+   * that still waits when the next one closes: a program that makes spans
+   * without letting the event loop turn (a synchronous loop, or `await`s that
+   * never yield to it) would otherwise keep every record of every batch alive
+   * until it does, through garbage collections that copy each of them.
+   *
+   * Not while a start in it is still running: its end may yet merge into it,
+   * and sealed it would travel as a post and a patch (a burst of concurrent
+   * calls would send every run twice).
+   */
+  seal(): void {
+    if (this.sealer === undefined || this.outcome !== undefined || this.built !== undefined) return;
+    const posts = this.posts;
+    for (let i = this.firstRunning; i < posts.length; i++) {
+      const item = posts[i]!;
+      if (item instanceof Span && !item.endMerged) return;
+    }
+    this.records();
+  }
+
+  /**
    * The batch's records, built once: building marks starts as sent, so a
    * second build (a retry after the watchdog abandoned an export) would turn
    * a complete post into a patch of a run the server never saw.
    */
   records(): ExportBatch {
     if (this.built === undefined) {
+      this.taken = true;
       const posts = this.posts;
       // Only starts of spans still running at close are left to make: a complete post if their end merged since,
       // else a post without its end (then its end, when it comes, is a patch). From the first of them: a batch closes
@@ -126,11 +153,21 @@ export class PendingBatch {
         posts[i] = this.asRecords ? item.toRecord(merged ? 'full' : 'start') : item.toRun(merged ? 'full' : 'start');
         if (!merged) item.startSent = true;
       }
-      this.built = this.asRecords ? new RecordBatch(posts as RunRecord[], this.patches as RunRecord[]) : { post: posts as Run[], patch: this.patches as Run[] };
+      this.built = this.asRecords ? this.#sealed(new RecordBatch(posts as RunRecord[], this.patches as RunRecord[])) : { post: posts as Run[], patch: this.patches as Run[] };
       this.posts = [];
       this.patches = [];
     }
     return this.built;
+  }
+
+  /** `records` sealed by the exporter's sealer, if it has one; as they are if sealing throws (the export then fails them as not encodable). */
+  #sealed(records: RecordBatch): ExportBatch {
+    if (this.sealer === undefined) return records;
+    try {
+      return this.sealer(records);
+    } catch {
+      return records;
+    }
   }
 
   settle(outcome: BatchOutcome): void {

@@ -9,9 +9,10 @@ import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzip
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { sendInOrder, type DeliveredRuns } from './request-sequence.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './server-info.js';
-import { batchOps, isEmpty } from './batch-ops.js';
-import { buildBody, splitIntoRequests, type WireBody } from './wire-body.js';
-import { newBoundary, type LangSmithWireMode, type WireOp } from './wire-op.js';
+import { SealedBatch } from '../sealed-batch.js';
+import { sealRecords, sealRuns } from './seal-batch.js';
+import { LangSmithFraming, splitIntoRequests } from './wire-body.js';
+import { newBoundary, type LangSmithWireMode } from './wire-op.js';
 
 /** @internal `GET {endpoint}/info` on the exporter's runtime: resolves the limits it announces, or the defaults; never rejects. */
 export type IngestLimitsFetch = (url: URL, headers: Record<string, string>) => Promise<IngestLimits>;
@@ -71,10 +72,13 @@ export class LangSmithExporterBase implements SpanExporter {
   /** Made once: every request of an exporter goes to one of two URLs with the same credentials. */
   readonly #urls: Readonly<Record<LangSmithWireMode, URL>>;
   readonly #authHeaders: Readonly<Record<string, string>>;
+  /** Both wire forms, with one boundary for the exporter's life: batches sealed apart are sent together. */
+  readonly #framings: Readonly<Record<LangSmithWireMode, LangSmithFraming>>;
+  /** Batches of a caller's own (or the pipeline's unsealed records) as sealed here, while they may be retried. */
+  readonly #sealed = new WeakMap<ExportBatch, SealedBatch>();
 
   /** @internal The public classes pass the transport of their runtime and its way to ask `/info`. */
   protected constructor(options: LangSmithExporterOptions, transport: Transport, fetchIngestLimits: IngestLimitsFetch) {
-    takesRecords(this);
     options = optionsObject(options, 'LangSmithExporter');
     this.#transport = transport;
     this.#fetchIngestLimits = fetchIngestLimits;
@@ -89,6 +93,10 @@ export class LangSmithExporterBase implements SpanExporter {
     if (this.#settings.apiKey !== undefined) headers['x-api-key'] = this.#settings.apiKey;
     if (this.#settings.workspaceId !== undefined) headers['x-tenant-id'] = this.#settings.workspaceId;
     this.#authHeaders = headers;
+    const boundary = newBoundary();
+    this.#framings = { multipart: new LangSmithFraming('multipart', boundary), batch: new LangSmithFraming('batch', boundary) };
+    // The pipeline seals its batches as they close, in the mode of the moment (a later change of mode reseals them).
+    takesRecords(this, (records) => sealRecords(records, this.#framings[this.#wireMode]));
   }
 
   /** The endpoint runs are sent to (never includes credentials). */
@@ -107,36 +115,49 @@ export class LangSmithExporterBase implements SpanExporter {
 
   /** @internal `export` by callback: the pipeline's way (see `CallbackExporter`). */
   [EXPORT_NOW](batch: ExportBatch, options: ExportOptions, done: ExportDone): void {
-    if (isEmpty(batch)) return answerLater(done, EXPORT_OK);
-    const limits = this.#knownLimits;
-    const boundary = newBoundary();
-    const mode = this.#wireMode;
-    let ops: WireOp[];
+    let sealed: SealedBatch;
     try {
-      ops = batchOps(batch, mode, boundary, this.#delivered.get(batch)); // while /info is on its way
+      sealed = this.#sealedOf(batch); // while /info is on its way
     } catch (error) {
       // Serializing failed: the same batch would fail the same way again.
       return answerLater(done, notEncodable(error));
     }
-    if (limits !== undefined) this.#sendBatch(batch, ops, mode, boundary, limits, options, done);
-    else void this.#ingestLimits().then((known) => this.#sendBatch(batch, ops, mode, boundary, known, options, done));
+    if (sealed.opCount === 0) return answerLater(done, EXPORT_OK);
+    const limits = this.#knownLimits;
+    if (limits !== undefined) this.#sendBatch(batch, limits, options, done);
+    else void this.#ingestLimits().then((known) => this.#sendBatch(batch, known, options, done));
   }
 
-  /** Sends `ops` (the batch in `mode`) within the server's limits; once the server turns out to lack multipart, the batch again as `batch`. */
-  #sendBatch(batch: ExportBatch, ops: WireOp[], mode: LangSmithWireMode, boundary: string, limits: IngestLimits, options: ExportOptions, done: ExportDone): void {
-    let requests: WireOp[][];
+  /**
+   * `batch` in the wire form of the current mode: a batch the pipeline sealed as it is; anything else (runs of a
+   * caller's own, the pipeline's sealed batches sent together) sealed here once, kept for a retry, which must name the
+   * same runs delivered; and again if the mode changed since.
+   */
+  #sealedOf(batch: ExportBatch): SealedBatch {
+    const framing = this.#framings[this.#wireMode];
+    if (batch instanceof SealedBatch && batch.framing === framing) return batch;
+    const known = this.#sealed.get(batch);
+    if (known !== undefined && known.framing === framing) return known;
+    const sealed = batch instanceof SealedBatch ? framing.sealRuns(batch.runs(), batch.keys()) : sealRuns(batch, framing);
+    this.#sealed.set(batch, sealed);
+    return sealed;
+  }
+
+  /** Sends `batch` in the current mode within the server's limits; once the server turns out to lack multipart, again as `batch`. */
+  #sendBatch(batch: ExportBatch, limits: IngestLimits, options: ExportOptions, done: ExportDone): void {
+    let sealed: SealedBatch;
+    let requests: number[][];
+    if (!limits.multipart) this.#wireMode = 'batch';
+    const mode = this.#wireMode;
+    const framing = this.#framings[mode];
     try {
-      if (!limits.multipart) this.#wireMode = 'batch';
-      if (mode !== this.#wireMode) {
-        mode = this.#wireMode;
-        ops = batchOps(batch, mode, boundary, this.#delivered.get(batch));
-      }
-      requests = splitIntoRequests(ops, mode, boundary, limits.maxRuns, limits.maxBytes);
+      sealed = this.#sealedOf(batch);
+      requests = splitIntoRequests(sealed, framing, this.#delivered.get(batch), limits.maxRuns, limits.maxBytes);
     } catch (error) {
       return answerLater(done, notEncodable(error));
     }
-    const send = (part: readonly WireOp[], answer: ExportDone): void => this.#send(part, mode, boundary, options, answer);
-    sendInOrder(this.#delivered, batch, requests, 0, send, (result) => {
+    const send = (part: readonly number[], answer: ExportDone): void => this.#send(sealed, framing, part, options, answer);
+    sendInOrder(this.#delivered, batch, requests, (part) => part.map((i) => sealed.keyOf(i)), 0, send, (result) => {
       if (result.ok) {
         this.#delivered.delete(batch);
         done(result);
@@ -147,7 +168,7 @@ export class LangSmithExporterBase implements SpanExporter {
       }
       else {
         this.#wireMode = 'batch'; // for good; this batch goes again at once
-        this.#sendBatch(batch, ops, mode, boundary, limits, options, done);
+        this.#sendBatch(batch, limits, options, done);
       }
     });
   }
@@ -162,19 +183,18 @@ export class LangSmithExporterBase implements SpanExporter {
     return this.#limits;
   }
 
-  /** One request; `done` never on the caller's stack. */
-  #send(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, options: ExportOptions, done: ExportDone): void {
-    let wire: WireBody;
+  /** One request of operations `part` of `sealed`: the sealed body itself when they are all of it; `done` never on the caller's stack. */
+  #send(sealed: SealedBatch, framing: LangSmithFraming, part: readonly number[], options: ExportOptions, done: ExportDone): void {
+    let body: Uint8Array;
     try {
-      wire = buildBody(ops, mode, boundary);
+      body = sealed.pick(part).body;
     } catch (error) {
       return answerLater(done, notEncodable(error));
     }
-    const headers: Record<string, string> = { ...this.#authHeaders, 'Content-Type': wire.contentType };
+    const headers: Record<string, string> = { ...this.#authHeaders, 'Content-Type': framing.contentType };
     const apiKey = this.#settings.apiKey;
     const answered: ExportDone = apiKey === undefined ? done : (result) => done(withoutSecrets(result, [apiKey]));
-    const url = this.#urls[mode];
-    postMaybeGzipped(this.#transport, this.#gzip, { url, headers, body: wire.body, bodyReusable: true, options }, answered, 'Content-Encoding');
+    postMaybeGzipped(this.#transport, this.#gzip, { url: this.#urls[framing.mode], headers, body, bodyReusable: false, options }, answered, 'Content-Encoding');
   }
 }
 

@@ -27,7 +27,6 @@ export function textsOfRecord(record: RunRecord): LangSmithTexts {
   const mainOpen = lastMainOpen;
   const error = record.error ?? (record.status === 'cancelled' ? 'Cancelled' : undefined);
   return {
-    key: record,
     id: record.id,
     main: mainOpen + '}',
     mainOpen,
@@ -86,7 +85,6 @@ export function recordOp(record: RunRecord, op: 'post' | 'patch', mode: LangSmit
   const error = record.error ?? (record.status === 'cancelled' ? 'Cancelled' : undefined);
   const extra = record.metadata === lastMetadata && lastMetadata !== undefined ? lastExtraJson : metadataExtraJson(record.metadata);
   return wireOp(
-    record,
     op,
     id,
     main,

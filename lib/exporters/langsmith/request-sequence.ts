@@ -1,9 +1,7 @@
 import type { ExportDone } from '../callback-export.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult } from '../span-exporter.js';
-import type { WireOp } from './wire-op.js';
-
 /** @internal Sends one request of a batch; `done` is never called on the caller's stack. */
-export type SendRequest = (ops: readonly WireOp[], done: ExportDone) => void;
+export type SendRequest<R> = (request: R, done: ExportDone) => void;
 
 /** @internal Keys of the runs of a batch that some of its requests already delivered, while the batch may be retried. */
 export type DeliveredRuns = WeakMap<ExportBatch, Set<object>>;
@@ -22,16 +20,25 @@ export type DeliveredRuns = WeakMap<ExportBatch, Set<object>>;
  * failure can name them; a batch that fits one request goes whole again, or
  * not at all.
  */
-export function sendInOrder(delivered: DeliveredRuns, batch: ExportBatch, requests: readonly WireOp[][], i: number, send: SendRequest, done: ExportDone, refused?: ExportResult): void {
+export function sendInOrder<R>(
+  delivered: DeliveredRuns,
+  batch: ExportBatch,
+  requests: readonly R[],
+  keysOf: (request: R) => readonly object[],
+  i: number,
+  send: SendRequest<R>,
+  done: ExportDone,
+  refused?: ExportResult,
+): void {
   send(requests[i]!, (result) => {
     if (!result.ok && (result.retryable || EVERY_REQUEST_WOULD_FAIL.has(result.status))) return done(result);
     if (result.ok && (i < requests.length - 1 || delivered.has(batch) || refused !== undefined)) {
       let sent = delivered.get(batch);
       if (sent === undefined) delivered.set(batch, (sent = new Set()));
-      for (const op of requests[i]!) sent.add(op.key);
+      for (const key of keysOf(requests[i]!)) sent.add(key);
     }
     refused ??= result.ok ? undefined : result;
-    if (i < requests.length - 1) sendInOrder(delivered, batch, requests, i + 1, send, done, refused);
+    if (i < requests.length - 1) sendInOrder(delivered, batch, requests, keysOf, i + 1, send, done, refused);
     else done(refused ?? EXPORT_OK);
   });
 }

@@ -25,8 +25,6 @@ export type MultipartMain = Omit<Run, 'status' | MultipartField>;
  * client leaves out the events of a run that has none.
  */
 export interface LangSmithTexts {
-  /** What "already delivered" is remembered by: the run or record these texts were made of. */
-  readonly key: object;
   readonly id: string;
   readonly main: string;
   readonly inputs: string | undefined;
@@ -59,7 +57,6 @@ export function textsOfRun(run: Run): LangSmithTexts {
   };
   const error = run.error ?? (run.status === 'cancelled' ? 'Cancelled' : undefined);
   return {
-    key: run,
     id: run.id,
     main: JSON.stringify(main),
     inputs: run.inputs === undefined ? undefined : JSON.stringify(run.inputs),

@@ -1,101 +1,149 @@
-import { reusableUtf8Body } from '../http/body-pool.js';
+import { allocate, utf8Length, write, type NodeBody } from '../http/utf8-body.js';
+import type { SealedBatch, SealedFraming } from '../sealed-batch.js';
+import type { ExportBatch } from '../span-exporter.js';
+import type { Run } from '../../model/run.js';
+import { runOfOp } from './run-of-op.js';
+import { sealRuns } from './seal-batch.js';
 import type { LangSmithWireMode, WireOp } from './wire-op.js';
 
-/** @internal A request body and its `Content-Type`. */
-export interface WireBody {
-  readonly body: Uint8Array;
-  readonly contentType: string;
-}
+/** What a size mismatch names. */
+const BODY = 'LangSmith request body';
+/** `{"post":[` … `],"patch":[` … `]}`: a batch document's frame. */
+const BATCH_OPEN = '{"post":[';
+const BATCH_MIDDLE = '],"patch":[';
+const BATCH_CLOSE = ']}';
 
-/** @internal What a request adds to the bytes of its operations: the closing boundary, or the batch document's frame. */
-function envelopeBytes(mode: LangSmithWireMode, boundary: string): number {
-  return mode === 'batch' ? '{"post":[],"patch":[]}'.length : boundary.length + 6;
+/**
+ * @internal How LangSmith requests are framed in one mode: a multipart body
+ * is its operations' parts one after another, then the closing boundary; a
+ * batch body the JSON document `{"post":[…],"patch":[…]}`. A sealed batch's
+ * body is the whole batch as one request; a request of some of its
+ * operations (a batch cut to the server's limits, what a failed attempt left)
+ * or of several batches is sealed again from their runs read back: rare, so
+ * no code of its own.
+ */
+export class LangSmithFraming implements SealedFraming {
+  readonly #closing: string;
+
+  constructor(
+    readonly mode: LangSmithWireMode,
+    readonly boundary: string,
+  ) {
+    this.#closing = mode === 'multipart' ? `--${boundary}--\r\n` : BATCH_CLOSE;
+  }
+
+  get contentType(): string {
+    return this.mode === 'multipart' ? `multipart/form-data; boundary=${this.boundary}` : 'application/json';
+  }
+
+  /** What a request adds to the bytes of its operations (batch mode: less a comma for each list's last). */
+  get envelopeBytes(): number {
+    return this.mode === 'multipart' ? this.#closing.length : BATCH_OPEN.length + BATCH_MIDDLE.length + BATCH_CLOSE.length;
+  }
+
+  /** Bytes operation `index` adds to a request: its text, and in batch mode a separating comma. */
+  opBytes(batch: SealedBatch, index: number): number {
+    return batch.bytesOf(index) + (this.mode === 'batch' ? 1 : 0);
+  }
+
+  /**
+   * The whole batch of `ops` (made for this mode and boundary) as one body:
+   * their texts joined into one string, encoded with one native write into a
+   * body of the exact size (the operations' `bytes` are exact). One write per
+   * batch, not per run: in a fresh process each is a call from unoptimised
+   * code into C++ (bench/encode.js's fresh column).
+   */
+  seal(ops: readonly WireOp[]): { readonly body: Uint8Array; readonly spans: Uint32Array } {
+    const spans = new Uint32Array(2 * ops.length);
+    let text: string;
+    let at: number;
+    if (this.mode === 'multipart') {
+      text = '';
+      at = 0;
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]!;
+        spans[2 * i] = at;
+        text += op.text;
+        at += op.bytes;
+        spans[2 * i + 1] = at;
+      }
+      text += this.#closing;
+      at += this.#closing.length;
+    } else {
+      // Posts, then patches, each list comma-separated. An operation's `bytes` counts its comma; its span is its JSON.
+      text = BATCH_OPEN;
+      at = BATCH_OPEN.length;
+      for (let pass = 0; pass < 2; pass++) {
+        if (pass === 1) {
+          text += BATCH_MIDDLE;
+          at += BATCH_MIDDLE.length;
+        }
+        let first = true;
+        for (let i = 0; i < ops.length; i++) {
+          const op = ops[i]!;
+          if ((op.op === 'patch') !== (pass === 1)) continue;
+          if (!first) {
+            text += ',';
+            at += 1;
+          }
+          first = false;
+          spans[2 * i] = at;
+          text += op.text;
+          at += op.bytes - 1;
+          spans[2 * i + 1] = at;
+        }
+      }
+      text += BATCH_CLOSE;
+      at += BATCH_CLOSE.length;
+    }
+    return { body: utf8Body(text, at), spans };
+  }
+
+  runOf(batch: SealedBatch, index: number): Run {
+    return runOfOp(batch, index, this.mode);
+  }
+
+  sealRuns(runs: ExportBatch, keys: object[]): SealedBatch {
+    return sealRuns(runs, this, keys);
+  }
 }
 
 /**
- * @internal Cuts operations, in order, into requests of at most `maxRuns`
- * operations and `maxBytes` (uncompressed) bytes. An operation larger than
- * `maxBytes` on its own still goes, alone: refusing it here would only turn
- * it into a failure the server may not have.
+ * @internal Cuts a sealed batch's operations, in order and less those
+ * `skip` names (delivered by an earlier attempt), into requests of at most
+ * `maxRuns` operations and `maxBytes` (uncompressed) bytes. An operation
+ * larger than `maxBytes` on its own still goes, alone: refusing it here would
+ * only turn it into a failure the server may not have.
  */
-export function splitIntoRequests(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, maxRuns: number, maxBytes: number): WireOp[][] {
-  const requests: WireOp[][] = [];
-  let current: WireOp[] = [];
-  let size = envelopeBytes(mode, boundary);
-  // Indexed, not for-of: the iterator protocol is a larger graph for TurboFan to build (once per fresh process).
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!;
-    if (current.length > 0 && (current.length >= maxRuns || size + op.bytes > maxBytes)) {
+export function splitIntoRequests(batch: SealedBatch, framing: LangSmithFraming, skip: ReadonlySet<object> | undefined, maxRuns: number, maxBytes: number): number[][] {
+  const requests: number[][] = [];
+  let current: number[] = [];
+  let size = framing.envelopeBytes;
+  for (let i = 0; i < batch.opCount; i++) {
+    if (skip?.has(batch.keyOf(i))) continue;
+    const bytes = framing.opBytes(batch, i);
+    if (current.length > 0 && (current.length >= maxRuns || size + bytes > maxBytes)) {
       requests.push(current);
       current = [];
-      size = envelopeBytes(mode, boundary);
+      size = framing.envelopeBytes;
     }
-    current.push(op);
-    size += op.bytes;
+    current.push(i);
+    size += bytes;
   }
   if (current.length > 0) requests.push(current);
   return requests;
 }
 
 /**
- * @internal The body of one request: its whole text made as one string and
- * encoded with one native write into a body of the exact size (the
- * operations' `bytes` are exact), reused once its request is closed
- * (`reusableBody`). One write per request rather than one per
- * run: in a fresh process each write is a call from not-yet-optimised code
- * into C++ that first flattens its own small string, and a pipeline's first
- * flush makes 20 000 of them (bench/encode.js's fresh column).
+ * `text` as UTF-8 in a body of its own of `bytes`: ASCII exactly when the size
+ * is the text's length, then copied byte for byte on Node. A size measured
+ * wrong is a bug that must never put a half-written body on the wire: it
+ * throws.
  */
-export function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string): WireBody {
-  return mode === 'multipart' ? multipartBody(ops, boundary) : batchBody(ops);
-}
-
-function multipartBody(ops: readonly WireOp[], boundary: string): WireBody {
-  const closing = `--${boundary}--\r\n`;
-  const text = joinedTexts(ops);
-  return { body: reusableUtf8Body(text + closing, joinedBytes + closing.length, BODY), contentType: `multipart/form-data; boundary=${boundary}` };
-}
-
-/** The bytes of the texts the last {@link joinedTexts} joined: its second result, without an object per request. */
-let joinedBytes = 0;
-/** What a size mismatch names (see reusableUtf8Body). */
-const BODY = 'LangSmith request body';
-
-/**
- * The operations' texts joined. The loop apart from the body's encoding: V8
- * optimizes the function the loop runs in, and inlined the encoding's whole
- * call tree with it (Node's Buffer code included): ~5 ms of TurboFan work
- * in a fresh process's first flush, for code that runs once per request.
- */
-function joinedTexts(ops: readonly WireOp[]): string {
-  let size = 0;
-  let text = '';
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!;
-    size += op.bytes;
-    text += op.text;
-  }
-  joinedBytes = size;
-  return text;
-}
-
-function batchBody(ops: readonly WireOp[]): WireBody {
-  const text = batchText(ops);
-  return { body: reusableUtf8Body(text, joinedBytes, BODY), contentType: 'application/json' };
-}
-
-/** The batch document of `ops`, its bytes left in {@link joinedBytes}; apart from the encoding, as {@link joinedTexts}. */
-function batchText(ops: readonly WireOp[]): string {
-  let size = '{"post":[],"patch":[]}'.length;
-  let posts = 0;
-  let postText = '';
-  let patchText = '';
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!;
-    size += op.bytes;
-    if (op.op === 'post') postText += (posts++ === 0 ? '' : ',') + op.text;
-    else patchText += (patchText === '' ? '' : ',') + op.text;
-  }
-  joinedBytes = size - (posts > 0 ? 1 : 0) - (posts < ops.length ? 1 : 0); // each op counted a comma; a list of n needs n - 1
-  return '{"post":[' + postText + '],"patch":[' + patchText + ']}';
+function utf8Body(text: string, bytes: number): Uint8Array {
+  if (bytes < text.length) throw new Error(`tracewire: ${BODY} is at least ${text.length} bytes, ${bytes} expected`);
+  const body: NodeBody = allocate(bytes);
+  const written = write(body, text, 0, bytes === text.length);
+  if (written !== bytes) throw new Error(`tracewire: ${BODY} is ${written} bytes, ${bytes} expected (${utf8Length(text)} measured)`);
+  return body;
 }

@@ -20,15 +20,12 @@ export type LangSmithWireMode = 'multipart' | 'batch';
 export class WireOp {
   // Declared, not initialised: a class field would run an initialiser on every construction (ES2022 fields), one
   // more unoptimised call per run in a fresh process.
-  /** The run or record it was made of: what "already delivered" is remembered by. */
-  declare readonly key: object;
   declare readonly op: 'post' | 'patch';
   /** Multipart: its parts, each ending with CRLF; batch: its run object. */
   declare readonly text: string;
   declare readonly bytes: number;
 
-  constructor(key: object, op: 'post' | 'patch', text: string, bytes: number) {
-    this.key = key;
+  constructor(op: 'post' | 'patch', text: string, bytes: number) {
     this.op = op;
     this.text = text;
     this.bytes = bytes;
@@ -54,7 +51,6 @@ export function newBoundary(): string {
  */
 export function serializeOp(texts: LangSmithTexts, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string): WireOp {
   return wireOp(
-    texts.key,
     op,
     texts.id,
     texts.mainOpen ?? texts.main.slice(0, -1),
@@ -77,7 +73,6 @@ export function serializeOp(texts: LangSmithTexts, op: 'post' | 'patch', mode: L
  * plain ASCII), else measured here; `extraBytes` likewise.
  */
 export function wireOp(
-  key: object,
   op: 'post' | 'patch',
   id: string,
   mainOpen: string,
@@ -115,7 +110,7 @@ export function wireOp(
       text += FIELD_KEY.error + error;
       bytes += FIELD_KEY.error.length + utf8Length(error);
     }
-    return new WireOp(key, op, text + '}', bytes);
+    return new WireOp(op, text + '}', bytes);
   }
   // Each part: the boundary line and its name (`head`, shared by the run's parts), its tail (suffix, type, `length=`,
   // blank line: one string per size, looked up rather than made), its JSON, CRLF. A known main size comes with a
@@ -153,7 +148,7 @@ export function wireOp(
     text += head + tail + error + CRLF;
     bytes += headBytes + tail.length + size;
   }
-  return new WireOp(key, op, text, bytes);
+  return new WireOp(op, text, bytes);
 }
 
 const CRLF = '\r\n';

@@ -1,6 +1,21 @@
 import type { LangSmithTexts } from '../../../lib/exporters/langsmith/to-langsmith-run';
-import { buildBody, splitIntoRequests } from '../../../lib/exporters/langsmith/wire-body';
+import { LangSmithFraming, splitIntoRequests as splitSealed } from '../../../lib/exporters/langsmith/wire-body';
 import { newBoundary, serializeOp, WireOp, type LangSmithWireMode } from '../../../lib/exporters/langsmith/wire-op';
+import { SealedBatch } from '../../../lib/exporters/sealed-batch';
+
+/** The whole body of `ops` as one request, as a batch is sealed. */
+function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string): { body: Uint8Array; contentType: string } {
+  const framing = new LangSmithFraming(mode, boundary);
+  return { body: framing.seal(ops).body, contentType: framing.contentType };
+}
+
+/** `ops` sealed as one batch, then cut into requests: each request as the operations it carries. */
+function splitIntoRequests(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, maxRuns: number, maxBytes: number): WireOp[][] {
+  const framing = new LangSmithFraming(mode, boundary);
+  const { body, spans } = framing.seal(ops);
+  const sealed = new SealedBatch(framing, body, spans, Uint8Array.from(ops, (op) => (op.op === 'patch' ? 1 : 0)), undefined);
+  return splitSealed(sealed, framing, undefined, maxRuns, maxBytes).map((request) => request.map((i) => ops[i]!));
+}
 
 /**
  * The LangSmith wire formats, byte for byte: multipart (`POST /runs/multipart`,
@@ -13,7 +28,6 @@ const ID = '0192f3a4-5b6c-7d8e-9f01-23456789abcd';
 
 function texts(fields: Partial<LangSmithTexts> = {}): LangSmithTexts {
   return {
-    key: {},
     id: ID,
     main: `{"id":"${ID}","name":"f"}`,
     inputs: undefined,
@@ -140,7 +154,7 @@ describe('batch', () => {
 describe('a size measured wrong', () => {
   const mismeasured = (mode: LangSmithWireMode, by: number): WireOp => {
     const op = serializeOp(texts(), 'post', mode, 'b0');
-    return new WireOp(op.key, op.op, op.text, op.bytes + by);
+    return new WireOp(op.op, op.text, op.bytes + by);
   };
 
   test.each(['multipart', 'batch'] as const)('%s: a body measured one byte short is refused, never written cut off', (mode) => {

@@ -1,0 +1,69 @@
+import type { Run, RunStatus } from '../../model/run.js';
+import type { RunRecord } from '../../model/run-record.js';
+import { runOtel } from '../../model/run-literal.js';
+import type { RecordBatch } from '../record-batch.js';
+import { OP_MADE_UP_ERROR, OP_PATCH, OP_START, OP_STATUS_SHIFT, SealedBatch } from '../sealed-batch.js';
+import type { ExportBatch } from '../span-exporter.js';
+import { recordOp } from './record-op.js';
+import { textsOfRun } from './to-langsmith-run.js';
+import type { LangSmithFraming } from './wire-body.js';
+import { serializeOp, type WireOp } from './wire-op.js';
+
+/** A status's index in an operation's flags (see `STATUSES`). */
+const STATUS_INDEX: Readonly<Record<RunStatus, number>> = { success: 1, error: 2, cancelled: 3 };
+
+/** What an operation's flags say of a run besides its kind: it is still running, its status, whether its error text is made up. */
+function flagsOf(patch: boolean, ended: boolean, status: RunStatus | undefined, error: string | undefined): number {
+  let flags = patch ? OP_PATCH : 0;
+  if (!ended) flags |= OP_START;
+  if (status !== undefined) flags |= STATUS_INDEX[status] << OP_STATUS_SHIFT;
+  if (status === 'cancelled' && error === undefined) flags |= OP_MADE_UP_ERROR;
+  return flags;
+}
+
+/**
+ * @internal The pipeline's records in `framing`'s wire form: posts, then
+ * patches, as one request body. Their delivery is remembered by `keys` (in
+ * that order), else by keys made when first needed: the pipeline lets go
+ * of the records.
+ */
+export function sealRecords(records: RecordBatch, framing: LangSmithFraming, keys?: object[]): SealedBatch {
+  const posts = records.postRecords;
+  const patches = records.patchRecords;
+  const count = posts.length + patches.length;
+  const ops: WireOp[] = [];
+  const flags = new Uint8Array(count);
+  let otel: Array<Run['otel']> | undefined;
+  const add = (record: RunRecord, op: 'post' | 'patch'): void => {
+    const n = ops.length;
+    ops.push(recordOp(record, op, framing.mode, framing.boundary));
+    flags[n] = flagsOf(op === 'patch', record.phase !== 'start', record.status, record.error);
+    if (record.otel !== undefined) (otel ??= [])[n] = runOtel(record.otel);
+  };
+  // Indexed, not for-of: the iterator protocol is a larger graph for TurboFan to build (once per fresh process).
+  for (let i = 0; i < posts.length; i++) add(posts[i]!, 'post');
+  for (let i = 0; i < patches.length; i++) add(patches[i]!, 'patch');
+  const { body, spans } = framing.seal(ops);
+  return new SealedBatch(framing, body, spans, flags, otel, keys);
+}
+
+/**
+ * @internal Runs of a caller's own (an exporter used directly, a spool's
+ * replay) in `framing`'s wire form; `keys`, what each operation's delivery
+ * is remembered by, default to the runs themselves: the very objects the
+ * caller handed over.
+ */
+export function sealRuns(batch: ExportBatch, framing: LangSmithFraming, keys?: object[]): SealedBatch {
+  const runs = [...batch.post, ...batch.patch];
+  const ops: WireOp[] = [];
+  const flags = new Uint8Array(runs.length);
+  let otel: Array<Run['otel']> | undefined;
+  runs.forEach((run, n) => {
+    const patch = n >= batch.post.length;
+    ops.push(serializeOp(textsOfRun(run), patch ? 'patch' : 'post', framing.mode, framing.boundary));
+    flags[n] = flagsOf(patch, patch || run.end_time !== undefined, run.status, run.error);
+    if (run.otel !== undefined) (otel ??= [])[n] = run.otel;
+  });
+  const { body, spans } = framing.seal(ops);
+  return new SealedBatch(framing, body, spans, flags, otel, keys ?? runs);
+}
