@@ -79,8 +79,11 @@ function pathsOf(root, label) {
     pool?.releaseBody(body);
     return bytes;
   };
+  // A build that seals a batch's records into one request body as it closes (seal-batch.js), as its pipeline does.
+  const seal = libIfBuilt('exporters/langsmith/seal-batch.js');
   const langsmith = (mode) => (batch) => {
     const boundary = wb.newBoundary();
+    if (typeof seal.sealRecords === 'function') return seal.sealRecords(batch, new wb.LangSmithFraming(mode, boundary)).body.length;
     const ops = [];
     if (typeof ls.recordOp === 'function') {
       // A build whose records go to their wire operation in one step, as its exporter does.
