@@ -4,7 +4,7 @@ import type { Run } from '../../model/run.js';
 import type { RunRecord } from '../../model/run-record.js';
 import { flat } from '../../serialize/text.js';
 import type { LangSmithTexts } from './to-langsmith-run.js';
-import { wireOp, type LangSmithWireMode, type WireOp } from './wire-op.js';
+import { wireOp, type LangSmithWireMode } from './wire-op.js';
 
 /**
  * @internal The texts of a pipeline record: its inputs and outputs are JSON
@@ -52,7 +52,7 @@ let lastMainBytes: number | undefined;
  * written here field by field, not in a call of its own: a call per run costs
  * in a fresh process's unoptimised code (bench/calls-per-span.js).
  */
-export function recordOp(record: RunRecord, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string): WireOp {
+export function recordOp(record: RunRecord, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string): string {
   const id = record.id;
   const traceId = record.traceId;
   const parentDotted = record.parentDottedOrder;

@@ -1,5 +1,4 @@
 import type { Run, RunStatus } from '../../model/run.js';
-import type { RunRecord } from '../../model/run-record.js';
 import { runOtel } from '../../model/run-literal.js';
 import type { RecordBatch } from '../record-batch.js';
 import { OP_MADE_UP_ERROR, OP_PATCH, OP_START, OP_STATUS_SHIFT, SealedBatch } from '../sealed-batch.js';
@@ -7,7 +6,7 @@ import type { ExportBatch } from '../span-exporter.js';
 import { recordOp } from './record-op.js';
 import { textsOfRun } from './to-langsmith-run.js';
 import type { LangSmithFraming } from './wire-body.js';
-import { serializeOp, type WireOp } from './wire-op.js';
+import { serializeOp, wireOpBytes } from './wire-op.js';
 
 /** A status's index in an operation's flags (see `STATUSES`). */
 const STATUS_INDEX: Readonly<Record<RunStatus, number>> = { success: 1, error: 2, cancelled: 3 };
@@ -29,21 +28,21 @@ function flagsOf(patch: boolean, ended: boolean, status: RunStatus | undefined, 
  */
 export function sealRecords(records: RecordBatch, framing: LangSmithFraming, keys?: object[]): SealedBatch {
   const posts = records.postRecords;
-  const patches = records.patchRecords;
-  const count = posts.length + patches.length;
-  const ops: WireOp[] = [];
+  const count = posts.length + records.patchRecords.length;
+  const texts: string[] = [];
+  const sizes = new Uint32Array(count);
   const flags = new Uint8Array(count);
   let otel: Array<Run['otel']> | undefined;
-  const add = (record: RunRecord, op: 'post' | 'patch'): void => {
-    const n = ops.length;
-    ops.push(recordOp(record, op, framing.mode, framing.boundary));
-    flags[n] = flagsOf(op === 'patch', record.phase !== 'start', record.status, record.error);
-    if (record.otel !== undefined) (otel ??= [])[n] = runOtel(record.otel);
-  };
-  // Indexed, not for-of: the iterator protocol is a larger graph for TurboFan to build (once per fresh process).
-  for (let i = 0; i < posts.length; i++) add(posts[i]!, 'post');
-  for (let i = 0; i < patches.length; i++) add(patches[i]!, 'patch');
-  const { body, spans } = framing.seal(ops);
+  // Indexed, one loop over posts then patches: a loop is a function TurboFan compiles (once per fresh process).
+  for (let i = 0; i < count; i++) {
+    const isPost = i < posts.length;
+    const record = isPost ? posts[i]! : records.patchRecords[i - posts.length]!;
+    texts.push(recordOp(record, isPost ? 'post' : 'patch', framing.mode, framing.boundary));
+    sizes[i] = wireOpBytes;
+    flags[i] = flagsOf(!isPost, record.phase !== 'start', record.status, record.error);
+    if (record.otel !== undefined) (otel ??= [])[i] = runOtel(record.otel);
+  }
+  const { body, spans } = framing.seal(texts, sizes, posts.length);
   return new SealedBatch(framing, body, spans, flags, otel, keys);
 }
 
@@ -55,15 +54,18 @@ export function sealRecords(records: RecordBatch, framing: LangSmithFraming, key
  */
 export function sealRuns(batch: ExportBatch, framing: LangSmithFraming, keys?: object[]): SealedBatch {
   const runs = [...batch.post, ...batch.patch];
-  const ops: WireOp[] = [];
+  const texts: string[] = [];
+  const sizes = new Uint32Array(runs.length);
   const flags = new Uint8Array(runs.length);
   let otel: Array<Run['otel']> | undefined;
   runs.forEach((run, n) => {
     const patch = n >= batch.post.length;
-    ops.push(serializeOp(textsOfRun(run), patch ? 'patch' : 'post', framing.mode, framing.boundary));
+    const op = serializeOp(textsOfRun(run), patch ? 'patch' : 'post', framing.mode, framing.boundary);
+    texts.push(op.text);
+    sizes[n] = op.bytes;
     flags[n] = flagsOf(patch, patch || run.end_time !== undefined, run.status, run.error);
     if (run.otel !== undefined) (otel ??= [])[n] = run.otel;
   });
-  const { body, spans } = framing.seal(ops);
+  const { body, spans } = framing.seal(texts, sizes, batch.post.length);
   return new SealedBatch(framing, body, spans, flags, otel, keys ?? runs);
 }

@@ -4,7 +4,7 @@ import type { ExportBatch } from '../span-exporter.js';
 import type { Run } from '../../model/run.js';
 import { runOfOp } from './run-of-op.js';
 import { sealRuns } from './seal-batch.js';
-import type { LangSmithWireMode, WireOp } from './wire-op.js';
+import type { LangSmithWireMode } from './wire-op.js';
 
 /** What a size mismatch names. */
 const BODY = 'LangSmith request body';
@@ -47,55 +47,39 @@ export class LangSmithFraming implements SealedFraming {
   }
 
   /**
-   * The whole batch of `ops` (made for this mode and boundary) as one body:
-   * their texts joined into one string, encoded with one native write into a
-   * body of the exact size (the operations' `bytes` are exact). One write per
-   * batch, not per run: in a fresh process each is a call from unoptimised
-   * code into C++ (bench/encode.js's fresh column).
+   * The whole batch as one body: operation texts `texts` (made for this mode
+   * and boundary), posts first, patches from `firstPatch` on, of UTF-8 sizes
+   * `sizes` (exact: batch mode counts a separating comma in each). Their
+   * texts joined into one string, encoded with one native write into a body
+   * of the exact size: one write per batch, not per run (in a fresh process
+   * each is a call from unoptimised code into C++, bench/encode.js).
    */
-  seal(ops: readonly WireOp[]): { readonly body: Uint8Array; readonly spans: Uint32Array } {
-    const spans = new Uint32Array(2 * ops.length);
-    let text: string;
-    let at: number;
-    if (this.mode === 'multipart') {
-      text = '';
-      at = 0;
-      for (let i = 0; i < ops.length; i++) {
-        const op = ops[i]!;
-        spans[2 * i] = at;
-        text += op.text;
-        at += op.bytes;
-        spans[2 * i + 1] = at;
+  seal(texts: readonly string[], sizes: Uint32Array, firstPatch: number): { readonly body: Uint8Array; readonly spans: Uint32Array } {
+    const batch = this.mode === 'batch';
+    const spans = new Uint32Array(2 * texts.length);
+    let text = batch ? BATCH_OPEN : '';
+    let at = text.length;
+    for (let i = 0; i < texts.length; i++) {
+      // Batch mode: a comma between runs of a list, and the patches' list after the posts'.
+      if (batch && i > 0 && i !== firstPatch) {
+        text += ',';
+        at += 1;
       }
-      text += this.#closing;
-      at += this.#closing.length;
-    } else {
-      // Posts, then patches, each list comma-separated. An operation's `bytes` counts its comma; its span is its JSON.
-      text = BATCH_OPEN;
-      at = BATCH_OPEN.length;
-      for (let pass = 0; pass < 2; pass++) {
-        if (pass === 1) {
-          text += BATCH_MIDDLE;
-          at += BATCH_MIDDLE.length;
-        }
-        let first = true;
-        for (let i = 0; i < ops.length; i++) {
-          const op = ops[i]!;
-          if ((op.op === 'patch') !== (pass === 1)) continue;
-          if (!first) {
-            text += ',';
-            at += 1;
-          }
-          first = false;
-          spans[2 * i] = at;
-          text += op.text;
-          at += op.bytes - 1;
-          spans[2 * i + 1] = at;
-        }
+      if (batch && i === firstPatch) {
+        text += BATCH_MIDDLE;
+        at += BATCH_MIDDLE.length;
       }
-      text += BATCH_CLOSE;
-      at += BATCH_CLOSE.length;
+      spans[2 * i] = at;
+      text += texts[i]!;
+      at += sizes[i]! - (batch ? 1 : 0);
+      spans[2 * i + 1] = at;
     }
+    if (batch && firstPatch === texts.length) {
+      text += BATCH_MIDDLE;
+      at += BATCH_MIDDLE.length;
+    }
+    text += this.#closing;
+    at += this.#closing.length;
     return { body: utf8Body(text, at), spans };
   }
 

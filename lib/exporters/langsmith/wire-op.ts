@@ -50,7 +50,7 @@ export function newBoundary(): string {
  * writes one JSON object per run: the main part with the fields spliced in.
  */
 export function serializeOp(texts: LangSmithTexts, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string): WireOp {
-  return wireOp(
+  const text = wireOp(
     op,
     texts.id,
     texts.mainOpen ?? texts.main.slice(0, -1),
@@ -64,7 +64,11 @@ export function serializeOp(texts: LangSmithTexts, op: 'post' | 'patch', mode: L
     mode,
     boundary,
   );
+  return new WireOp(op, text, wireOpBytes);
 }
+
+/** @internal The UTF-8 size of the text the last {@link wireOp} made: its second result, without an object per run. */
+export let wireOpBytes = 0;
 
 /**
  * @internal {@link serializeOp} from the texts themselves (no object of them
@@ -85,7 +89,7 @@ export function wireOp(
   error: string | undefined,
   mode: LangSmithWireMode,
   boundary: string,
-): WireOp {
+): string {
   const mainSize = mainBytes ?? utf8Length(mainOpen) + 1;
   const extraSize = extraBytes ?? utf8Length(extra);
   if (mode === 'batch') {
@@ -110,7 +114,8 @@ export function wireOp(
       text += FIELD_KEY.error + error;
       bytes += FIELD_KEY.error.length + utf8Length(error);
     }
-    return new WireOp(op, text + '}', bytes);
+    wireOpBytes = bytes;
+    return text + '}';
   }
   // Each part: the boundary line and its name (`head`, shared by the run's parts), its tail (suffix, type, `length=`,
   // blank line: one string per size, looked up rather than made), its JSON, CRLF. A known main size comes with a
@@ -148,7 +153,8 @@ export function wireOp(
     text += head + tail + error + CRLF;
     bytes += headBytes + tail.length + size;
   }
-  return new WireOp(op, text, bytes);
+  wireOpBytes = bytes;
+  return text;
 }
 
 const CRLF = '\r\n';

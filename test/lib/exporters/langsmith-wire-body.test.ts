@@ -3,18 +3,26 @@ import { LangSmithFraming, splitIntoRequests as splitSealed } from '../../../lib
 import { newBoundary, serializeOp, WireOp, type LangSmithWireMode } from '../../../lib/exporters/langsmith/wire-op';
 import { SealedBatch } from '../../../lib/exporters/sealed-batch';
 
+/** `ops` sealed as one batch (batch mode: posts first, as batches are sealed), and the order they were sealed in. */
+function sealOps(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string): { framing: LangSmithFraming; sealed: SealedBatch; order: WireOp[] } {
+  const framing = new LangSmithFraming(mode, boundary);
+  const order = mode === 'batch' ? [...ops.filter((op) => op.op === 'post'), ...ops.filter((op) => op.op === 'patch')] : [...ops];
+  const firstPatch = mode === 'batch' ? ops.filter((op) => op.op === 'post').length : ops.length;
+  const { body, spans } = framing.seal(order.map((op) => op.text), Uint32Array.from(order, (op) => op.bytes), firstPatch);
+  const sealed = new SealedBatch(framing, body, spans, Uint8Array.from(order, (op) => (op.op === 'patch' ? 1 : 0)), undefined);
+  return { framing, sealed, order };
+}
+
 /** The whole body of `ops` as one request, as a batch is sealed. */
 function buildBody(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string): { body: Uint8Array; contentType: string } {
-  const framing = new LangSmithFraming(mode, boundary);
-  return { body: framing.seal(ops).body, contentType: framing.contentType };
+  const { framing, sealed } = sealOps(ops, mode, boundary);
+  return { body: sealed.body, contentType: framing.contentType };
 }
 
 /** `ops` sealed as one batch, then cut into requests: each request as the operations it carries. */
 function splitIntoRequests(ops: readonly WireOp[], mode: LangSmithWireMode, boundary: string, maxRuns: number, maxBytes: number): WireOp[][] {
-  const framing = new LangSmithFraming(mode, boundary);
-  const { body, spans } = framing.seal(ops);
-  const sealed = new SealedBatch(framing, body, spans, Uint8Array.from(ops, (op) => (op.op === 'patch' ? 1 : 0)), undefined);
-  return splitSealed(sealed, framing, undefined, maxRuns, maxBytes).map((request) => request.map((i) => ops[i]!));
+  const { framing, sealed, order } = sealOps(ops, mode, boundary);
+  return splitSealed(sealed, framing, undefined, maxRuns, maxBytes).map((request) => request.map((i) => order[i]!));
 }
 
 /**
