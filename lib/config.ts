@@ -34,7 +34,12 @@ export interface DeliveryOptions {
   readonly maxConcurrentExports?: number;
   /** Span events held (queued and in flight) before the drop policy applies. Default 100 000. */
   readonly maxQueueSize?: number;
-  /** Bytes held before the drop policy applies. Default 64 MiB. */
+  /**
+   * Bytes held (queued and in flight) before the drop policy applies: a sealed
+   * batch counts its request body's real size, framing included; runs not yet
+   * sealed, their estimated JSON size. Default 128 MiB: room for the default
+   * 100 000 small runs as LangSmith multipart bodies (≈ 1.1 KB each).
+   */
   readonly maxQueueBytes?: number;
   /** Default `drop-newest`. */
   readonly dropPolicy?: DropPolicy;
@@ -91,7 +96,7 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number, NumberKind]> = [
   ['flushIntervalMillis', 1_000, MILLIS],
   ['maxConcurrentExports', 4, INTEGER],
   ['maxQueueSize', 100_000, INTEGER],
-  ['maxQueueBytes', 64 * 1024 * 1024, INTEGER],
+  ['maxQueueBytes', 128 * 1024 * 1024, INTEGER],
   ['maxRetries', 5, INTEGER],
   ['initialBackoffMillis', 200, MILLIS],
   ['maxBackoffMillis', 30_000, MILLIS],

@@ -73,6 +73,11 @@ function liveHeap() {
   return process.memoryUsage().heapUsed;
 }
 
+/** Bytes in ArrayBuffers (Buffers included), after {@link liveHeap}'s collections: what a sealed batch holds outside the heap. */
+function outsideHeap() {
+  return process.memoryUsage().arrayBuffers;
+}
+
 /**
  * Heap per queued span: HELD_SPANS sync calls of f(a, b) whose spans are
  * held, not sent (tracewire: manual mode, with the default exporter —
@@ -109,13 +114,15 @@ async function childHeld(client, distPath, sinkUrl, variant) {
   for (let i = 0; i < WARM_UP_SPANS; i++) acc += f(i, 1);
   await release();
   const before = liveHeap();
+  const outsideBefore = outsideHeap();
   for (let i = 0; i < HELD_SPANS; i++) acc += f(i, 1);
   const after = liveHeap();
+  const outsideAfter = outsideHeap();
   const stats = pending();
   await release();
   const afterRelease = liveHeap();
   await shutdown();
-  return { heldSpans: HELD_SPANS, bytesPerSpan: (after - before) / HELD_SPANS, heapBeforeMB: before / MB, heapHeldMB: after / MB, heapReleasedMB: afterRelease / MB, stats, check: acc };
+  return { heldSpans: HELD_SPANS, bytesPerSpan: (after - before) / HELD_SPANS, outsideBytesPerSpan: (outsideAfter - outsideBefore) / HELD_SPANS, heapBeforeMB: before / MB, heapHeldMB: after / MB, heapReleasedMB: afterRelease / MB, stats, check: acc };
 }
 
 module.exports = { childFloor, childHeld, HELD_SPANS };

@@ -120,7 +120,7 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
   const heapRows = [];
   const heldGroups = [
     ['floor (run texts held)', (r) => r.client === 'floor'],
-    ['tracewire, default exporter (LangSmith; records)', (r) => r.client === 'tracewire' && !r.variant],
+    ['tracewire, default exporter (LangSmith; sealed batches)', (r) => r.client === 'tracewire' && !r.variant],
     ['tracewire, a custom exporter (Run objects)', (r) => r.client === 'tracewire' && r.variant === 'custom'],
   ];
   for (const [label, member] of heldGroups) {
@@ -133,6 +133,7 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
       client: label,
       n: group.length,
       bytes: spread(group.map(bytes), 0),
+      outside: spread(group.map((r) => r.result.outsideBytesPerSpan ?? NaN), 0),
       ratio: isFloor ? '1.00' : spread(ratiosToFloor(group, floors, bytes), 2),
       held: spread(group.map((r) => r.result.heapHeldMB), 1),
       dropped: Math.max(...dropped),
@@ -149,12 +150,13 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
   }
   if (heapRows.length) {
     console.log('');
-    console.log(`heap per queued span (${heldOk[0].result.heldSpans} sync spans of f(a, b) held, not sent; live heap after gc, minus before, ÷ spans):`);
+    console.log(`heap per queued span (${heldOk[0].result.heldSpans} sync spans of f(a, b) held, not sent; live heap after gc, minus before, ÷ spans; outside the heap: ArrayBuffer bytes, the same way):`);
     printTable(
       [
         { key: 'client', title: 'held by' },
         { key: 'n', title: 'runs', right: true },
         { key: 'bytes', title: 'B/span', right: true },
+        { key: 'outside', title: 'outside the heap B/span', right: true },
         { key: 'ratio', title: '× floor', right: true },
         { key: 'sys', title: 'of which sys µs', right: true },
         { key: 'faults', title: 'page faults/100 spans', right: true },

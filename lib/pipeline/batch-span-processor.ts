@@ -79,6 +79,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   readonly #sealer: Sealer | undefined;
   /** The batch closed last: sealed when the next one closes, if it still waits then (see `PendingBatch.seal`). */
   #lastClosed: PendingBatch | undefined;
+  readonly #resize = (batch: PendingBatch, bytes: number): void => this.#budget.resize(batch, bytes);
   /**
    * What a strategy calls to wait for a root span's trace, built once: a
    * closure per root span cost every traced call an allocation, though the
@@ -140,7 +141,7 @@ export class BatchSpanProcessor implements SpanProcessor {
         // A batch still waiting when the next closes (the event loop has not turned since, or no export is free) is
         // sealed now, on this call's stack: later it would cost as much, after garbage collections had copied its records.
         this.#lastClosed?.seal();
-        const batch = new PendingBatch(events, this.readsRecords, this.#openStarts, this.#sealer);
+        const batch = new PendingBatch(events, this.readsRecords, this.#openStarts, this.#sealer, this.#resize);
         this.#lastClosed = batch;
         this.#queue.push(batch);
         this.#background?.schedule();

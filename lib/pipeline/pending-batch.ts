@@ -4,6 +4,7 @@ import { Span } from '../model/span.js';
 import { SpanEnd, type SpanEvent } from './span-event.js';
 import { RecordBatch, type Sealer } from '../exporters/record-batch.js';
 import type { Run } from '../model/run.js';
+import type { SealedBatch } from '../exporters/sealed-batch.js';
 
 /** A made record (or run). */
 type Made = RunRecord | Run;
@@ -28,7 +29,8 @@ export class PendingBatch {
   declare abandonments: number;
   /** Spans of a batch that failed or was spooled whose ends its exporter delivered all the same (see `ExportResult.delivered`). */
   declare deliveredEnds: number;
-  declare readonly bytes: number;
+  /** What it holds of the queue's bytes: its events' estimates, then, once sealed, its body's real size. */
+  declare bytes: number;
   /** Events the batch closed with: what it holds of the queue budget. */
   declare readonly eventCount: number;
   declare outcome: BatchOutcome | undefined;
@@ -36,6 +38,8 @@ export class PendingBatch {
   declare private readonly asRecords: boolean;
   /** The exporter's, when it seals: the records are put into its wire form as they are built. */
   declare private readonly sealer: Sealer | undefined;
+  /** Told the sealed body's size, which takes the place of the estimates in the queue's bytes. */
+  declare private readonly onSealed: ((batch: PendingBatch, bytes: number) => void) | undefined;
   /** Posts in event order: records (or runs) made at close, and the starts of spans still running (kept as spans: their end may yet merge into them). */
   declare private posts: Array<Made | Span>;
   /** Patches in event order, all made at close. */
@@ -58,7 +62,7 @@ export class PendingBatch {
    * (it was dropped or evicted). A span's start and end never share a batch,
    * since the end would have merged.
    */
-  constructor(events: readonly SpanEvent[], asRecords = true, openStarts?: Set<Span>, sealer?: Sealer) {
+  constructor(events: readonly SpanEvent[], asRecords = true, openStarts?: Set<Span>, sealer?: Sealer, onSealed?: (batch: PendingBatch, bytes: number) => void) {
     // The fields that change after construction are written twice here, with two different values. V8 treats a field
     // written once as a constant, and code optimised meanwhile depends on it: the first later write (a batch taken
     // for sending, settled, its records built) then deoptimised the hot path's functions that read it (the span's end,
@@ -75,6 +79,7 @@ export class PendingBatch {
     this.built = undefined;
     this.asRecords = asRecords;
     this.sealer = asRecords ? sealer : undefined;
+    this.onSealed = onSealed;
     let ends = 0;
     let bytes = 0;
     let firstRunning = events.length;
@@ -163,11 +168,14 @@ export class PendingBatch {
   /** `records` sealed by the exporter's sealer, if it has one; as they are if sealing throws (the export then fails them as not encodable). */
   #sealed(records: RecordBatch): ExportBatch {
     if (this.sealer === undefined) return records;
+    let sealed: SealedBatch;
     try {
-      return this.sealer(records);
+      sealed = this.sealer(records);
     } catch {
       return records;
     }
+    this.onSealed?.(this, sealed.body.length);
+    return sealed;
   }
 
   settle(outcome: BatchOutcome): void {

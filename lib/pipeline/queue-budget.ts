@@ -63,6 +63,16 @@ export class QueueBudget {
     this.#reservedEnds--;
   }
 
+  /**
+   * A batch was sealed: its body's real size takes the place of its events'
+   * estimates, so `maxQueueBytes` bounds what sealed batches hold, framing
+   * included (a small run is ≈ 1 KB as a multipart body, its estimate ≈ 0.5 KB).
+   */
+  resize(batch: PendingBatch, bytes: number): void {
+    this.#heldBytes += bytes - batch.bytes;
+    batch.bytes = bytes;
+  }
+
   /** A batch left the pipeline (delivered, failed, spooled or evicted): its events stop counting. */
   release(batch: PendingBatch): void {
     this.#heldEvents -= batch.eventCount;

@@ -20,7 +20,7 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryOptions, string, number, Kind]> = [
   ['flushIntervalMillis', 'TRACEWIRE_FLUSH_INTERVAL_MILLIS', 1_000, 'millis'],
   ['maxConcurrentExports', 'TRACEWIRE_MAX_CONCURRENT_EXPORTS', 4, 'integer'],
   ['maxQueueSize', 'TRACEWIRE_MAX_QUEUE_SIZE', 100_000, 'integer'],
-  ['maxQueueBytes', 'TRACEWIRE_MAX_QUEUE_BYTES', 67_108_864, 'integer'],
+  ['maxQueueBytes', 'TRACEWIRE_MAX_QUEUE_BYTES', 134_217_728, 'integer'],
   ['maxRetries', 'TRACEWIRE_MAX_RETRIES', 5, 'integer'],
   ['initialBackoffMillis', 'TRACEWIRE_INITIAL_BACKOFF_MILLIS', 200, 'millis'],
   ['maxBackoffMillis', 'TRACEWIRE_MAX_BACKOFF_MILLIS', 30_000, 'millis'],

@@ -48,3 +48,25 @@ test('runs of a synchronous burst wait as wire bytes outside the heap until the 
   expect(new Set(sink.acceptedOps).size).toBe(CALLS);
   expect(sink.acceptedOps.every((op) => op.startsWith('post:'))).toBe(true); // complete runs, not a start and an end apart
 });
+
+test('maxQueueBytes bounds the real bytes sealed batches hold, framing included; what does not fit is dropped and counted', async () => {
+  const gc = collectGarbage();
+  const maxQueueBytes = 256 * 1024;
+  const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'k' }), manualFlushMode: true, maxQueueBytes, logger: { warn() {} } });
+  setGlobalTracingClient(client);
+  const add = traceable(function add(a: number, b: number): number {
+    return a + b;
+  });
+  gc();
+  const before = process.memoryUsage().arrayBuffers;
+  for (let i = 0; i < 2_000; i++) add(i, 1);
+  gc();
+  const held = process.memoryUsage().arrayBuffers - before;
+  const { pending, dropped } = client.stats();
+  // A small run is ≈ 1.1 KB as a multipart body, twice its estimate: counted by estimates, ≈ 500 KB would be held.
+  expect(held).toBeLessThanOrEqual(maxQueueBytes);
+  expect(pending).toBeGreaterThan(100);
+  expect(dropped.queueFull).toBe(2_000 - pending);
+  expect(await client.flush({ timeoutMillis: 30_000 })).toMatchObject({ delivered: pending, failed: 0 });
+  expect(new Set(sink.acceptedOps).size).toBe(pending);
+});
