@@ -100,10 +100,18 @@ export class LangSmithFraming implements SealedFraming {
  * only turn it into a failure the server may not have.
  */
 export function splitIntoRequests(batch: SealedBatch, framing: LangSmithFraming, skip: ReadonlySet<object> | undefined, maxRuns: number, maxBytes: number): number[][] {
+  const count = batch.opCount;
+  // The whole batch in one request, its body as sealed, without a call per operation (a fresh process's first flush).
+  // Sizes below count a comma per run in batch mode, one or two more than a body has: the slower way decides those.
+  if (skip === undefined && count > 0 && count <= maxRuns && batch.body.length + (framing.mode === 'batch' ? 2 : 0) <= maxBytes) {
+    const all: number[] = [];
+    for (let i = 0; i < count; i++) all.push(i);
+    return [all];
+  }
   const requests: number[][] = [];
   let current: number[] = [];
   let size = framing.envelopeBytes;
-  for (let i = 0; i < batch.opCount; i++) {
+  for (let i = 0; i < count; i++) {
     if (skip?.has(batch.keyOf(i))) continue;
     const bytes = framing.opBytes(batch, i);
     if (current.length > 0 && (current.length >= maxRuns || size + bytes > maxBytes)) {
