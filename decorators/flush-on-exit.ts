@@ -1,6 +1,6 @@
 import { globalClient } from '../lib/client/global-client.js';
 import type { TracingClient } from '../lib/client/tracing-client.js';
-import { TracewireConfigError } from '../lib/errors.js';
+import { refuse } from '../lib/errors.js';
 import { flushInvocation, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation.js';
 import { insideInvocation, runWithinInvocationBudget } from '../lib/lifecycle/invocation-deadline.js';
 import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCallback, thenOf } from '../lib/lifecycle/lambda-invocation.js';
@@ -148,12 +148,12 @@ function report(client: TracingClient, settings: Settings, result: InvocationFlu
 }
 
 function validate(options: FlushOnExitOptions): Settings {
-  if (options === null || typeof options !== 'object') throw new TracewireConfigError('FlushOnExit options', options, 'an options object or nothing');
-  for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw new TracewireConfigError(`option "${key}"`, key, `one of ${[...KNOWN].join(', ')}`);
+  if (options === null || typeof options !== 'object') refuse('FlushOnExit options', options, 'an options object or nothing');
+  for (const key of Object.keys(options)) if (!KNOWN.has(key)) refuse(`option "${key}"`, key, `one of ${[...KNOWN].join(', ')}`);
   const { timeoutMillis = 2_000, onFlushResult, waitUntil, client } = options;
-  if (typeof timeoutMillis !== 'number' || !(timeoutMillis > 0)) throw new TracewireConfigError('timeoutMillis', timeoutMillis, 'a number of milliseconds greater than 0');
-  if (onFlushResult !== undefined && typeof onFlushResult !== 'function') throw new TracewireConfigError('onFlushResult', onFlushResult, 'a function');
-  if (waitUntil !== undefined && waitUntil !== 'auto' && typeof waitUntil !== 'function') throw new TracewireConfigError('waitUntil', waitUntil, "'auto' or a function");
-  if (client !== undefined && (client === null || typeof client.flush !== 'function')) throw new TracewireConfigError('client', client, 'a TracingClient');
+  if (typeof timeoutMillis !== 'number' || !(timeoutMillis > 0)) refuse('timeoutMillis', timeoutMillis, 'a number of milliseconds greater than 0');
+  if (onFlushResult !== undefined && typeof onFlushResult !== 'function') refuse('onFlushResult', onFlushResult, 'a function');
+  if (waitUntil !== undefined && waitUntil !== 'auto' && typeof waitUntil !== 'function') refuse('waitUntil', waitUntil, "'auto' or a function");
+  if (client !== undefined && (client === null || typeof client.flush !== 'function')) refuse('client', client, 'a TracingClient');
   return { timeoutMillis, onFlushResult, waitUntil, client };
 }

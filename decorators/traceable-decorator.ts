@@ -1,4 +1,4 @@
-import { TracewireConfigError } from '../lib/errors.js';
+import { refuse } from '../lib/errors.js';
 import { resolveCallSite, type TraceOptions } from '../lib/instrument/trace-options.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
 import { isTraced } from './function-identity.js';
@@ -31,7 +31,7 @@ export function Traceable(options?: TraceOptions): TraceableDecorator {
 
 function traceClassMethods(constructor: Function, options: TraceOptions | undefined): void {
   if (options?.name !== undefined) {
-    throw new TracewireConfigError('name', options.name, 'no name on a class decorator: each method is named after itself');
+    refuse('name', options.name, 'no name on a class decorator: each method is named after itself');
   }
   const prototype = constructor.prototype as object;
   for (const key of Reflect.ownKeys(prototype)) {

@@ -1,4 +1,4 @@
-import { TracewireConfigError } from '../lib/errors.js';
+import { refuse } from '../lib/errors.js';
 import { resolveCallSite, type TraceOptions } from '../lib/instrument/trace-options.js';
 import { wrapTraced } from './wrap-traced.js';
 
@@ -12,7 +12,7 @@ import { wrapTraced } from './wrap-traced.js';
  * const fetchUser = traceable(async (id: string) => db.users.get(id), { runType: 'retriever' });
  */
 export function traceable<F extends (...args: never[]) => unknown>(fn: F, options?: TraceOptions): F {
-  if (typeof fn !== 'function') throw new TracewireConfigError('traceable(fn)', fn, 'a function');
+  if (typeof fn !== 'function') refuse('traceable(fn)', fn, 'a function');
   const traced = wrapTraced(fn, resolveCallSite(options, fn.name));
   // An anonymous function passed inline (a wrapped class field's arrow) is named as its field or const would have named it.
   if (fn.name === '' && options?.name !== undefined && traced !== fn) Object.defineProperty(traced, 'name', { value: options.name, configurable: true });

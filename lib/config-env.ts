@@ -1,4 +1,4 @@
-import { TracewireConfigError } from './errors.js';
+import { refuse } from './errors.js';
 
 /** @internal Environment variables as config reads them. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -45,9 +45,9 @@ export function parseHttpUrl(text: string, setting: string, example: string, raw
   try {
     url = new URL(text);
   } catch {
-    throw new TracewireConfigError(setting, raw, `an http(s) URL such as ${example}`);
+    refuse(setting, raw, `an http(s) URL such as ${example}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TracewireConfigError(setting, raw, HTTP_URL);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse(setting, raw, HTTP_URL);
   return url;
 }
 
@@ -57,40 +57,40 @@ export function envBoolean(env: Env, names: readonly string[]): boolean | undefi
   const lower = found.value.toLowerCase();
   if (TRUE.has(lower)) return true;
   if (FALSE.has(lower)) return false;
-  throw new TracewireConfigError(found.name, found.value, 'true or false (also 1/0, yes/no, on/off)');
+  refuse(found.name, found.value, 'true or false (also 1/0, yes/no, on/off)');
 }
 
 export function envNumber(env: Env, names: readonly string[]): { name: string; value: number } | undefined {
   const found = firstSet(env, names);
   if (found === undefined) return undefined;
   const value = Number(found.value);
-  if (!Number.isFinite(value)) throw new TracewireConfigError(found.name, found.value, 'a number');
+  if (!Number.isFinite(value)) refuse(found.name, found.value, 'a number');
   return { name: found.name, value };
 }
 
 export function envChoice<T extends string>(env: Env, names: readonly string[], choices: readonly T[]): T | undefined {
   const found = firstSet(env, names);
   if (found === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(found.value)) throw new TracewireConfigError(found.name, found.value, `one of ${choices.join(', ')}`);
+  if (!(choices as readonly string[]).includes(found.value)) refuse(found.name, found.value, `one of ${choices.join(', ')}`);
   return found.value as T;
 }
 
 /** @internal An exporter's `options`: nothing gives `{}`; anything but an object is refused, not read as one. */
 export function optionsObject<T extends object>(options: T | undefined, what: string): T {
   if (options === undefined) return {} as T;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TracewireConfigError(`${what} options`, options, 'an object of options, or nothing');
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) refuse(`${what} options`, options, 'an object of options, or nothing');
   return options;
 }
 
 /** @internal An optional text option: undefined, or a non-empty string; anything else is refused by name. */
 export function nonEmptyOption<T>(value: T, setting: string): T & (string | undefined) {
-  if (value !== undefined && (typeof value !== 'string' || value === '')) throw new TracewireConfigError(setting, value, 'a non-empty string');
+  if (value !== undefined && (typeof value !== 'string' || value === '')) refuse(setting, value, 'a non-empty string');
   return value as T & (string | undefined);
 }
 
 /** @internal A boolean option: `fallback` when it is not given; anything but `true` or `false` is refused by name. */
 export function booleanOption<F>(value: unknown, setting: string, fallback: F): boolean | F {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TracewireConfigError(setting, value, 'true or false');
+  if (typeof value !== 'boolean') refuse(setting, value, 'true or false');
   return value;
 }

@@ -1,5 +1,5 @@
 import { envBoolean, envValue, firstSet, langsmithVariables, otlpVariables, TRACING_SWITCHES, type Env } from './config-env.js';
-import { TracewireConfigError } from './errors.js';
+import { refuse } from './errors.js';
 
 /**
  * Exporters that can be chosen by name — in `configureTracing({ exporter })`
@@ -34,7 +34,7 @@ export function acceptedExporters(): string {
 export function exporterName(value: unknown, setting: string): ExporterName {
   const name = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
   if ((EXPORTER_NAMES as readonly unknown[]).includes(name)) return name as ExporterName;
-  throw new TracewireConfigError(setting, value, setting === 'exporter' ? `${acceptedExporters()}, or a SpanExporter instance` : acceptedExporters());
+  refuse(setting, value, setting === 'exporter' ? `${acceptedExporters()}, or a SpanExporter instance` : acceptedExporters());
 }
 
 /**
@@ -67,7 +67,7 @@ function envChoice(env: Env): ExporterChoice | undefined {
   if (otel !== undefined) {
     const name = OTEL_NAMES[otel.value.toLowerCase()];
     // The spec allows a comma-separated list; tracewire sends to one place, so a list is refused rather than half-honoured.
-    if (name === undefined) throw new TracewireConfigError(otel.name, otel.value, 'one of otlp, console, none (a single exporter; for LangSmith or the collector set TRACEWIRE_EXPORTER)');
+    if (name === undefined) refuse(otel.name, otel.value, 'one of otlp, console, none (a single exporter; for LangSmith or the collector set TRACEWIRE_EXPORTER)');
     return { name, setting: otel.name };
   }
   const langsmith = firstSet(env, [...langsmithVariables('API_KEY'), ...langsmithVariables('ENDPOINT')]);

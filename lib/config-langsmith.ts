@@ -1,5 +1,5 @@
 import { envValue, HTTP_URL, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
-import { HiddenValue, TracewireConfigError } from './errors.js';
+import { HiddenValue, refuse } from './errors.js';
 
 /** Where and how the LangSmith exporter sends; every field falls back to the `LANGSMITH_*` environment. */
 export interface LangSmithOptions {
@@ -26,16 +26,16 @@ const LANGSMITH_CLOUD = 'https://api.smith.langchain.com';
 /** @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a stream of 401s. */
 export function resolveLangSmithSettings(options: LangSmithOptions, env: Env = process.env): LangSmithSettings {
   const raw: unknown = options.endpoint ?? envValue(env, ...langsmithVariables('ENDPOINT')) ?? LANGSMITH_CLOUD;
-  if (typeof raw !== 'string') throw new TracewireConfigError('LangSmith endpoint', raw, HTTP_URL);
+  if (typeof raw !== 'string') refuse('LangSmith endpoint', raw, HTTP_URL);
   const endpoint = parseHttpUrl(raw.replace(/\/+$/, ''), 'LangSmith endpoint', LANGSMITH_CLOUD, raw);
   // An empty string is "none": the local collector must not receive a LangSmith key found in the environment.
   const apiKey = options.apiKey === '' ? undefined : (options.apiKey ?? envValue(env, ...langsmithVariables('API_KEY')));
   if (apiKey === undefined && !LOCAL_HOSTS.test(endpoint.hostname)) {
-    throw new TracewireConfigError('LANGSMITH_API_KEY', undefined, `an API key for ${endpoint.origin} (set apiKey or LANGSMITH_API_KEY; only a local endpoint may go without)`);
+    refuse('LANGSMITH_API_KEY', undefined, `an API key for ${endpoint.origin} (set apiKey or LANGSMITH_API_KEY; only a local endpoint may go without)`);
   }
   const workspaceId = options.workspaceId === '' ? undefined : (options.workspaceId ?? envValue(env, 'LANGSMITH_WORKSPACE_ID'));
   // Sent as header values: a key read from a file with its line break would fail every request, so it fails here.
-  if (apiKey !== undefined && !HEADER_TEXT.test(apiKey)) throw new TracewireConfigError('apiKey', SECRET, 'a string of printable characters, no line breaks (a key read from a file keeps its newline: trim it)');
-  if (workspaceId !== undefined && !HEADER_TEXT.test(workspaceId)) throw new TracewireConfigError('workspaceId', workspaceId, 'a string of printable characters, no line breaks');
+  if (apiKey !== undefined && !HEADER_TEXT.test(apiKey)) refuse('apiKey', SECRET, 'a string of printable characters, no line breaks (a key read from a file keeps its newline: trim it)');
+  if (workspaceId !== undefined && !HEADER_TEXT.test(workspaceId)) refuse('workspaceId', workspaceId, 'a string of printable characters, no line breaks');
   return { endpoint, apiKey, workspaceId };
 }

@@ -1,5 +1,5 @@
 import { booleanOption, envChoice, envValue, firstSet, HTTP_URL, nonEmptyOption, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
-import { HiddenValue, TracewireConfigError } from './errors.js';
+import { HiddenValue, refuse } from './errors.js';
 
 /** How OTLP request bodies are encoded. */
 export type OtlpProtocol = 'http/json' | 'http/protobuf';
@@ -64,13 +64,13 @@ export function resolveOtlpSettings(options: OtlpOptions, env: Env = process.env
     if (raw !== undefined) Object.assign(headers, parseOtlpHeaders(raw, name));
   }
   if (options.headers !== undefined) {
-    if (options.headers === null || typeof options.headers !== 'object') throw new TracewireConfigError('headers', options.headers, 'an object of header names to string values');
+    if (options.headers === null || typeof options.headers !== 'object') refuse('headers', options.headers, 'an object of header names to string values');
     for (const [name, value] of Object.entries(options.headers)) addHeader(headers, name, value, 'headers');
   }
   const serviceName = serviceNameOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'));
   const protocolEnv = otlpVariables('PROTOCOL');
   const protocol = options.protocol ?? envChoice(env, protocolEnv, PROTOCOLS) ?? 'http/json';
-  if (!PROTOCOLS.includes(protocol)) throw new TracewireConfigError('protocol', protocol, PROTOCOLS.join(' or '));
+  if (!PROTOCOLS.includes(protocol)) refuse('protocol', protocol, PROTOCOLS.join(' or '));
   const protocolSetting = options.protocol !== undefined ? 'protocol' : (firstSet(env, protocolEnv)?.name ?? 'protocol');
   const compression = envChoice(env, otlpVariables('COMPRESSION'), ['gzip', 'none'] as const);
   const gzip = booleanOption(options.gzip, 'gzip', compression === 'gzip');
@@ -85,7 +85,7 @@ export function serviceNameOption(serviceName: unknown): string | undefined {
 
 /** @internal `maxPendingStarts`, checked: a whole number, 0 or more; 10 000 when not given. */
 export function maxPendingStartsOption(maxPendingStarts: unknown = 10_000): number {
-  if (!Number.isInteger(maxPendingStarts) || (maxPendingStarts as number) < 0) throw new TracewireConfigError('maxPendingStarts', maxPendingStarts, 'a whole number, 0 or more');
+  if (!Number.isInteger(maxPendingStarts) || (maxPendingStarts as number) < 0) refuse('maxPendingStarts', maxPendingStarts, 'a whole number, 0 or more');
   return maxPendingStarts as number;
 }
 
@@ -104,7 +104,7 @@ function resolveUrl(options: OtlpOptions, env: Env): URL {
 function parseUrl(raw: unknown, setting: string, appendPath: boolean): URL {
   const url = parseHttpUrl(String(raw).trim(), setting, appendPath ? DEFAULT_ENDPOINT : DEFAULT_ENDPOINT + '/v1/traces', raw);
   // A URL object (or anything else that prints as one) is refused too: the option is typed string.
-  if (typeof raw !== 'string') throw new TracewireConfigError(setting, raw, HTTP_URL);
+  if (typeof raw !== 'string') refuse(setting, raw, HTTP_URL);
   // The spec's rule for the base URL: the signal path is relative to it, whatever path it has.
   if (appendPath) url.pathname = url.pathname.replace(/\/+$/, '') + '/v1/traces';
   return url;
@@ -121,12 +121,12 @@ export function parseOtlpHeaders(raw: string, setting: string): Record<string, s
     if (entry.trim() === '') return;
     const at = entry.indexOf('=');
     const where = `${setting} (entry ${index + 1})`;
-    if (at <= 0) throw new TracewireConfigError(where, HIDDEN, 'comma-separated key=value pairs, e.g. api-key=abc,x-team=ops');
+    if (at <= 0) refuse(where, HIDDEN, 'comma-separated key=value pairs, e.g. api-key=abc,x-team=ops');
     let value: string;
     try {
       value = decodeURIComponent(entry.slice(at + 1).trim());
     } catch {
-      throw new TracewireConfigError(where, HIDDEN, 'a value whose % escapes are valid URL encoding (e.g. %20 for a space)');
+      refuse(where, HIDDEN, 'a value whose % escapes are valid URL encoding (e.g. %20 for a space)');
     }
     addHeader(headers, entry.slice(0, at).trim(), value, where);
   });
@@ -136,9 +136,9 @@ export function parseOtlpHeaders(raw: string, setting: string): Record<string, s
 /** Checks one header as Node would when sending, so a bad one fails now rather than on every export. */
 function addHeader(headers: Record<string, string>, name: string, value: unknown, where: string): void {
   // Not even the name is shown when malformed: `key: secret` typed for `key=secret` would put the secret there.
-  if (!HEADER_NAME.test(name)) throw new TracewireConfigError(where, HIDDEN, "a header name made of letters, digits and !#$%&'*+.^_`|~-");
+  if (!HEADER_NAME.test(name)) refuse(where, HIDDEN, "a header name made of letters, digits and !#$%&'*+.^_`|~-");
   if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
-    throw new TracewireConfigError(`${where} header "${name}"`, HIDDEN, 'a string without line breaks or control characters');
+    refuse(`${where} header "${name}"`, HIDDEN, 'a string without line breaks or control characters');
   }
   headers[name.toLowerCase()] = value;
 }

@@ -1,6 +1,6 @@
 import { booleanOption, envBoolean, envChoice, envNumber, envValue, langsmithVariables, nonEmptyOption, type Env } from './config-env.js';
 import { tracingSwitch } from './config-exporter.js';
-import { TracewireConfigError } from './errors.js';
+import { refuse } from './errors.js';
 
 /** How traced calls hand their spans over; see the README's strategy table. */
 export type DeliveryMode = 'background' | 'manual' | 'blocking';
@@ -128,7 +128,7 @@ export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = proce
     spoolDir: options.spoolDir ?? envValue(env, 'TRACEWIRE_SPOOL_DIR'),
   };
   if (config.dropPolicy !== 'drop-newest' && config.dropPolicy !== 'drop-oldest') {
-    throw new TracewireConfigError('dropPolicy', config.dropPolicy, 'drop-newest or drop-oldest');
+    refuse('dropPolicy', config.dropPolicy, 'drop-newest or drop-oldest');
   }
   nonEmptyOption(config.projectName, 'projectName');
   for (const [key, fallback, kind] of NUMERIC) {
@@ -146,9 +146,9 @@ export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = proce
 
 function resolveMode(options: DeliveryOptions, env: Env): DeliveryMode {
   if (options.mode !== undefined) {
-    if (!['background', 'manual', 'blocking'].includes(options.mode)) throw new TracewireConfigError('mode', options.mode, 'background, manual or blocking');
+    if (!['background', 'manual', 'blocking'].includes(options.mode)) refuse('mode', options.mode, 'background, manual or blocking');
     if (options.manualFlushMode === true && options.mode !== 'manual') {
-      throw new TracewireConfigError('manualFlushMode', true, `no manualFlushMode with mode "${options.mode}" (pick one)`);
+      refuse('manualFlushMode', true, `no manualFlushMode with mode "${options.mode}" (pick one)`);
     }
     return options.mode;
   }
@@ -168,6 +168,6 @@ const NUMBER_KINDS: ReadonlyArray<readonly [(value: number) => boolean, string]>
 
 function checkNumber(setting: string, value: unknown, kind: NumberKind): number {
   const [test, accepted] = NUMBER_KINDS[kind];
-  if (typeof value !== 'number' || !test(value)) throw new TracewireConfigError(setting, value, accepted);
+  if (typeof value !== 'number' || !test(value)) refuse(setting, value, accepted);
   return value;
 }

@@ -1,6 +1,6 @@
 import { booleanOption, type Env } from '../config-env.js';
 import { acceptedExporters, exporterFromEnv, exporterName, tracingOnFromEnv, tracingSwitch, type ExporterName } from '../config-exporter.js';
-import { TracewireConfigError } from '../errors.js';
+import { refuse } from '../errors.js';
 import { exporterByName, NoExporter } from '../exporters/by-name.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { TracingClient, type TracingClientOptions } from './tracing-client.js';
@@ -31,7 +31,7 @@ const NO_EXPORTER_CHOSEN = `${acceptedExporters()}, or a SpanExporter — or set
 export function toClientOptions(options: unknown, env: Env = process.env): TracingClientOptions {
   const given = options ?? {};
   if (typeof given !== 'object' || Array.isArray(given)) {
-    throw new TracewireConfigError('tracing options', options, 'an object such as { exporter: "langsmith" }, or nothing');
+    refuse('tracing options', options, 'an object such as { exporter: "langsmith" }, or nothing');
   }
   const { exporter, enabled } = given as { exporter?: unknown; enabled?: unknown };
   booleanOption(enabled, 'enabled', undefined);
@@ -40,7 +40,7 @@ export function toClientOptions(options: unknown, env: Env = process.env): Traci
   const name = exporter === undefined ? exporterFromEnv(env)?.name : exporterName(exporter, 'exporter');
   const on = name !== 'none' && (enabled ?? (exporter === undefined ? tracingOnFromEnv(env) : (tracingSwitch(env) ?? true)));
   if (!on) return { ...(given as TracingClientOptions), exporter: new NoExporter(), enabled: false };
-  if (name === undefined) throw new TracewireConfigError('exporter', undefined, NO_EXPORTER_CHOSEN);
+  if (name === undefined) refuse('exporter', undefined, NO_EXPORTER_CHOSEN);
   return { ...(given as TracingClientOptions), exporter: exporterByName(name, env) };
 }
 

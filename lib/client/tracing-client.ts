@@ -1,5 +1,5 @@
 import { DELIVERY_OPTIONS, resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config.js';
-import { TracewireConfigError } from '../errors.js';
+import { refuse } from '../errors.js';
 import { offerServiceName } from '../exporters/service-name.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import type { Captured, CapturedJson } from '../instrument/capture.js';
@@ -61,23 +61,23 @@ export class TracingClient {
    */
   constructor(options: TracingClientOptions, strategy?: DeliveryStrategy) {
     if (typeof options?.exporter?.export !== 'function') {
-      throw new TracewireConfigError('exporter', options?.exporter, 'a SpanExporter (e.g. new MemoryExporter())');
+      refuse('exporter', options?.exporter, 'a SpanExporter (e.g. new MemoryExporter())');
     }
     for (const key of Object.keys(options)) {
-      if (!CLIENT_OPTIONS.includes(key)) throw new TracewireConfigError(`option "${key}"`, key, `one of ${CLIENT_OPTIONS.join(', ')}`);
+      if (!CLIENT_OPTIONS.includes(key)) refuse(`option "${key}"`, key, `one of ${CLIENT_OPTIONS.join(', ')}`);
     }
     this.config = agreeingConfig(resolveDeliveryConfig(options, runtimeEnv()), options, strategy);
     this.exporter = options.exporter;
     offerServiceName(options.exporter, this.config.projectName);
     this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...options.serializeLimits };
     for (const [key, value] of Object.entries(this.limits)) {
-      if (typeof value !== 'number' || !(value > 0)) throw new TracewireConfigError(`serializeLimits.${key}`, value, 'a number greater than 0');
+      if (typeof value !== 'number' || !(value > 0)) refuse(`serializeLimits.${key}`, value, 'a number greater than 0');
     }
     this.strategy = strategy ?? new STRATEGY_FOR_MODE[this.config.mode]();
     this.redaction = options.redact ?? {};
     for (const key of ['inputs', 'outputs'] as const) {
       const hook = this.redaction[key];
-      if (hook !== undefined && typeof hook !== 'function') throw new TracewireConfigError(`redact.${key}`, hook, 'a function');
+      if (hook !== undefined && typeof hook !== 'function') refuse(`redact.${key}`, hook, 'a function');
     }
     this.#warnings = new DropWarnings(options.logger ?? console);
     const processor = new BatchSpanProcessor(options.exporter, this.config, this.strategy, this.#counters, this.#warnings);
@@ -195,11 +195,11 @@ function agreeingConfig(config: DeliveryConfig, options: TracingClientOptions, s
   if (strategy === undefined) return config;
   const mode = (strategy as Partial<DeliveryStrategy> | null)?.mode;
   if (mode === undefined || !(mode in STRATEGY_FOR_MODE) || typeof strategy.afterRootEnd !== 'function') {
-    throw new TracewireConfigError('strategy', strategy, 'a DeliveryStrategy (BackgroundDelivery, ManualDelivery or BlockingDelivery)');
+    refuse('strategy', strategy, 'a DeliveryStrategy (BackgroundDelivery, ManualDelivery or BlockingDelivery)');
   }
   const asked = options.mode ?? (options.manualFlushMode === true ? 'manual' : undefined);
   if (asked !== undefined && asked !== mode) {
-    throw new TracewireConfigError('mode', asked, `"${mode}", the mode of the delivery strategy in force (${strategy.constructor?.name ?? 'given'}); drop the option or change the strategy`);
+    refuse('mode', asked, `"${mode}", the mode of the delivery strategy in force (${strategy.constructor?.name ?? 'given'}); drop the option or change the strategy`);
   }
   return config.mode === mode ? config : { ...config, mode };
 }

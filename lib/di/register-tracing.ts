@@ -4,7 +4,7 @@ import { STRATEGY_FOR_MODE, type DeliveryStrategy } from '../client/delivery-str
 import { globalClient, setGlobalTracingClient } from '../client/global-client.js';
 import { toClientOptions, type TracingSetupOptions } from '../client/setup-options.js';
 import { TracingClient, type TracingClientOptions } from '../client/tracing-client.js';
-import { TracewireConfigError } from '../errors.js';
+import { refuse } from '../errors.js';
 import { tokenResolver } from '../instrument/client-source.js';
 import { resolveForInstance, trackResolutions } from './instance-containers.js';
 import { tsyringe } from './peer-tsyringe.js';
@@ -45,7 +45,7 @@ tokenResolver.current = (token, instance) => resolveForInstance(token, instance,
 export function registerTracing(container: DependencyContainer, setup?: TracingSetupOptions): TracingClient {
   tsyringe(); // a clear error now if the peer dependencies are missing
   if (typeof (container as Partial<DependencyContainer> | null)?.registerInstance !== 'function') {
-    throw new TracewireConfigError('container', container, 'a tsyringe DependencyContainer (its container, or a child of it)');
+    refuse('container', container, 'a tsyringe DependencyContainer (its container, or a child of it)');
   }
   const options = toClientOptions(setup);
   const client = new TracingClient(options, strategyFor(container, options));

@@ -1,4 +1,4 @@
-import { TracewireConfigError } from '../errors.js';
+import { refuse } from '../errors.js';
 import type { InjectionToken } from 'tsyringe';
 import type { TracingClient } from '../client/tracing-client.js';
 
@@ -35,7 +35,7 @@ export function clientSource(option: unknown): ClientSource | undefined {
     const resolve = option as (thisArg: unknown) => unknown;
     return (thisArg) => asClient(guarded(() => resolve(thisArg)));
   }
-  throw new TracewireConfigError('client', option, 'a TracingClient, a function returning one, or a DI token (symbol, string or class)');
+  refuse('client', option, 'a TracingClient, a function returning one, or a DI token (symbol, string or class)');
 }
 
 function isClient(value: unknown): value is TracingClient {

@@ -1,5 +1,5 @@
 import { booleanOption, nonEmptyOption } from '../config-env.js';
-import { TracewireConfigError } from '../errors.js';
+import { refuse } from '../errors.js';
 import { RUN_TYPES, type Run, type RunType } from '../model/run.js';
 import { clientSource, type ClientOption, type ClientSource } from './client-source.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
@@ -100,26 +100,26 @@ export function isUuid(value: unknown): value is string {
  */
 export function resolveCallSite(options: TraceOptions | undefined, fallbackName: string): CallSite {
   if (options === undefined) options = {};
-  if (options === null || typeof options !== 'object') throw new TracewireConfigError('Traceable options', options, 'an options object or nothing');
+  if (options === null || typeof options !== 'object') refuse('Traceable options', options, 'an options object or nothing');
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TracewireConfigError(`option "${key}"`, key, `one of ${[...KNOWN_OPTIONS].join(', ')}`);
+    if (!KNOWN_OPTIONS.has(key)) refuse(`option "${key}"`, key, `one of ${[...KNOWN_OPTIONS].join(', ')}`);
   }
   const { name, runType = options.run_type ?? 'chain', run_type = runType, tags = [], metadata, captureInputs = true, captureOutputs = true, client, projectName, enabled, id, onEnd, parent } = options;
   nonEmptyOption(name, 'name');
-  if (run_type !== runType) throw new TracewireConfigError('run_type', run_type, `the same as runType, ${runType}`);
-  if (!RUN_TYPES.includes(runType)) throw new TracewireConfigError('runType' in options ? 'runType' : 'run_type', runType, `one of ${RUN_TYPES.join(', ')}`);
-  if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string')) throw new TracewireConfigError('tags', tags, 'an array of strings');
+  if (run_type !== runType) refuse('run_type', run_type, `the same as runType, ${runType}`);
+  if (!RUN_TYPES.includes(runType)) refuse('runType' in options ? 'runType' : 'run_type', runType, `one of ${RUN_TYPES.join(', ')}`);
+  if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string')) refuse('tags', tags, 'an array of strings');
   if (metadata !== undefined && (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))) {
-    throw new TracewireConfigError('metadata', metadata, 'a plain object');
+    refuse('metadata', metadata, 'a plain object');
   }
   checkCapture('captureInputs', captureInputs);
   checkCapture('captureOutputs', captureOutputs);
   nonEmptyOption(projectName, 'projectName');
   booleanOption(enabled, 'enabled', undefined);
-  if (id !== undefined && typeof id !== 'function' && !isUuid(id)) throw new TracewireConfigError('id', id, 'a UUID string, or a function of the arguments returning one');
-  if (onEnd !== undefined && typeof onEnd !== 'function') throw new TracewireConfigError('onEnd', onEnd, 'a function');
+  if (id !== undefined && typeof id !== 'function' && !isUuid(id)) refuse('id', id, 'a UUID string, or a function of the arguments returning one');
+  if (onEnd !== undefined && typeof onEnd !== 'function') refuse('onEnd', onEnd, 'a function');
   if (parent !== undefined && (parent === null || (typeof parent !== 'object' && typeof parent !== 'function'))) {
-    throw new TracewireConfigError('parent', parent, 'incoming headers, an extractTraceContext() result, or a function of the arguments returning them');
+    refuse('parent', parent, 'incoming headers, an extractTraceContext() result, or a function of the arguments returning them');
   }
   if (client !== undefined || enabled !== undefined) scopedOptions.used = true;
   return {
@@ -139,5 +139,5 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
 }
 
 function checkCapture(setting: string, value: unknown): void {
-  if (typeof value !== 'boolean' && typeof value !== 'function') throw new TracewireConfigError(setting, value, 'true, false or a function');
+  if (typeof value !== 'boolean' && typeof value !== 'function') refuse(setting, value, 'true, false or a function');
 }

@@ -3,7 +3,7 @@ import { spanStorage } from '../context/span-context.js';
 import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
 import { otelTraceIdOf, type Span } from '../model/span.js';
 import type { SpanParent } from '../model/span-types.js';
-import { TracewireConfigError } from '../errors.js';
+import { refuse } from '../errors.js';
 import { runIdOfSpanId, uuidOfHex, type RemoteTraceContext } from '../propagation/remote-context.js';
 import { spanParentOf } from '../propagation/span-parent.js';
 import { otelHook, type OtelHook } from './bridge-hook.js';
@@ -33,7 +33,7 @@ export type OpenTelemetryApi = Pick<typeof OtelApi, 'context' | 'trace' | 'isSpa
  */
 export function enableOpenTelemetryBridge(api: OpenTelemetryApi): () => void {
   if (api === null || typeof api !== 'object' || typeof api.context?.with !== 'function' || typeof api.trace?.getSpanContext !== 'function') {
-    throw new TracewireConfigError('enableOpenTelemetryBridge(api)', api, "the @opentelemetry/api module (import * as otel from '@opentelemetry/api')");
+    refuse('enableOpenTelemetryBridge(api)', api, "the @opentelemetry/api module (import * as otel from '@opentelemetry/api')");
   }
   const hook = bridge(api);
   otelHook.current = otelHook.entry = hook;

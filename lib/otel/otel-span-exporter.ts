@@ -1,6 +1,6 @@
 import { optionsObject } from '../config-env.js';
 import { maxPendingStartsOption, serviceNameOption } from '../config-otlp.js';
-import { TracewireConfigError } from '../errors.js';
+import { refuse } from '../errors.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from '../exporters/span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from '../exporters/otlp/otlp-request.js';
 import { PendingStarts } from '../exporters/otlp/pending-starts.js';
@@ -48,10 +48,10 @@ export interface OpenTelemetryExporterOptions {
  */
 export function fromOpenTelemetryExporter(exporter: OpenTelemetrySpanExporter, options: OpenTelemetryExporterOptions = {}): SpanExporter {
   if (typeof (exporter as Partial<OpenTelemetrySpanExporter> | null)?.export !== 'function') {
-    throw new TracewireConfigError('fromOpenTelemetryExporter(exporter)', exporter, 'an OpenTelemetry SpanExporter (an object with export(spans, resultCallback))');
+    refuse('fromOpenTelemetryExporter(exporter)', exporter, 'an OpenTelemetry SpanExporter (an object with export(spans, resultCallback))');
   }
   options = optionsObject(options, 'fromOpenTelemetryExporter');
-  for (const key of Object.keys(options)) if (!OPTIONS.includes(key)) throw new TracewireConfigError(`option "${key}"`, key, `one of ${OPTIONS.join(', ')}`);
+  for (const key of Object.keys(options)) if (!OPTIONS.includes(key)) refuse(`option "${key}"`, key, `one of ${OPTIONS.join(', ')}`);
   return new OpenTelemetryExporterAdapter(exporter, serviceNameOption(options.serviceName), new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)));
 }
 

@@ -1,5 +1,5 @@
 import type { DeliveryCounters } from '../client/delivery-stats.js';
-import { TracewireConfigError } from '../errors.js';
+import { refuse } from '../errors.js';
 import type { DropWarnings } from './drop-warnings.js';
 import type { SendContext } from './send-batch.js';
 import type { SpoolFallback } from './spool-fallback.js';
@@ -20,6 +20,6 @@ export function provideSpool(open: OpenSpool): void {
 
 /** @internal The spool for `spoolDir`; a TracewireConfigError where this entry has none. */
 export function spoolFor(dir: string, send: SendContext, counters: DeliveryCounters, warnings: DropWarnings): SpoolFallback {
-  if (openSpool === undefined) throw new TracewireConfigError('spoolDir', dir, 'unset on this runtime: the spool writes files, so only the Node entry has it');
+  if (openSpool === undefined) refuse('spoolDir', dir, 'unset on this runtime: the spool writes files, so only the Node entry has it');
   return openSpool(dir, send, counters, warnings);
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { TracewireConfigError } from '../errors.js';
+import { refuse } from '../errors.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { countSpoolBytes } from './count-spool-bytes.js';
 import { encodeBatch, newSpoolName } from './spool-format.js';
@@ -45,9 +45,9 @@ export class SpoolStore {
 
   constructor(options: SpoolStoreOptions) {
     const { dir, maxBytes = 64 * 1024 * 1024, staleClaimMillis = 10 * 60_000 } = options ?? ({} as SpoolStoreOptions);
-    if (typeof dir !== 'string' || dir.length === 0) throw new TracewireConfigError('spoolDir', dir, 'a non-empty directory path');
-    if (typeof maxBytes !== 'number' || !(maxBytes > 0)) throw new TracewireConfigError('spool maxBytes', maxBytes, 'a positive number of bytes');
-    if (typeof staleClaimMillis !== 'number' || !(staleClaimMillis > 0)) throw new TracewireConfigError('spool staleClaimMillis', staleClaimMillis, 'a positive number of milliseconds');
+    if (typeof dir !== 'string' || dir.length === 0) refuse('spoolDir', dir, 'a non-empty directory path');
+    if (typeof maxBytes !== 'number' || !(maxBytes > 0)) refuse('spool maxBytes', maxBytes, 'a positive number of bytes');
+    if (typeof staleClaimMillis !== 'number' || !(staleClaimMillis > 0)) refuse('spool staleClaimMillis', staleClaimMillis, 'a positive number of milliseconds');
     this.dir = dir;
     this.maxBytes = maxBytes;
     this.#staleClaimMillis = staleClaimMillis;

@@ -1,6 +1,6 @@
 import type * as FsPromises from 'node:fs/promises';
 import { types } from 'node:util';
-import { TracewireConfigError } from '../../errors.js';
+import { refuse } from '../../errors.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toLines } from './jsonl-lines.js';
 import { fsPromises as fs } from '../../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
@@ -56,7 +56,7 @@ export class JsonlFileExporter implements SpanExporter {
 
   constructor(options: JsonlFileExporterOptions) {
     const path: unknown = (options as Partial<JsonlFileExporterOptions> | undefined)?.path;
-    if (typeof path !== 'string' || path.length === 0) throw new TracewireConfigError('JsonlFileExporter path', path, 'a non-empty file path');
+    if (typeof path !== 'string' || path.length === 0) refuse('JsonlFileExporter path', path, 'a non-empty file path');
     this.path = path;
   }
 
