@@ -1,4 +1,5 @@
 import { refuse } from './errors.js';
+import { isRecord } from './natives.js';
 
 /** @internal Environment variables as config reads them. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -78,7 +79,7 @@ export function envChoice<T extends string>(env: Env, names: readonly string[], 
 /** @internal An exporter's `options`: nothing gives `{}`; anything but an object is refused, not read as one. */
 export function optionsObject<T extends object>(options: T | undefined, what: string): T {
   if (options === undefined) return {} as T;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) refuse(`${what} options`, options, 'an object of options, or nothing');
+  if (!isRecord(options)) refuse(`${what} options`, options, 'an object of options, or nothing');
   return options;
 }
 

@@ -1,3 +1,4 @@
+import { isArray } from './natives.js';
 /**
  * Thrown when tracing is configured with a value it cannot use. Raised at
  * configuration or decoration time — never from inside a traced call — and
@@ -48,5 +49,5 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value);
   if (typeof value === 'function') return 'a function';
   if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
+  return isArray(value) ? 'an array' : 'an object';
 }

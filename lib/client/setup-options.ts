@@ -4,6 +4,7 @@ import { refuse } from '../errors.js';
 import { exporterByName, NoExporter } from '../exporters/by-name.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { TracingClient, type TracingClientOptions } from './tracing-client.js';
+import { isArray } from '../natives.js';
 
 /**
  * Options of `configureTracing()` and `registerTracing()`: a client's
@@ -30,7 +31,7 @@ const NO_EXPORTER_CHOSEN = `${acceptedExporters()}, or a SpanExporter — or set
  */
 export function toClientOptions(options: unknown, env: Env = process.env): TracingClientOptions {
   const given = options ?? {};
-  if (typeof given !== 'object' || Array.isArray(given)) {
+  if (typeof given !== 'object' || isArray(given)) {
     refuse('tracing options', options, 'an object such as { exporter: "langsmith" }, or nothing');
   }
   const { exporter, enabled } = given as { exporter?: unknown; enabled?: unknown };

@@ -2,13 +2,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Span } from '../model/span.js';
 import type { ActiveSpan } from '../model/span-types.js';
 import { noop } from '../noop.js';
+import { freeze } from '../natives.js';
 
 /**
  * Marks code that runs under a traced function whose tracing was turned off
  * (`enabled: false`, or its own client is disabled): its children stay off
  * too, instead of falling back to the global client.
  */
-export const TRACING_OFF: { readonly tracingOff: true } = Object.freeze({ tracingOff: true });
+export const TRACING_OFF: { readonly tracingOff: true } = freeze({ tracingOff: true });
 
 /** @internal What the calling code runs in: a span, tracing turned off, or nothing. */
 export type Scope = Span | typeof TRACING_OFF;

@@ -1,4 +1,5 @@
 import type { Run } from '../model/run.js';
+import { freeze } from '../natives.js';
 
 /**
  * One delivery: runs to create (`post`, complete when start and end travel
@@ -50,4 +51,4 @@ export interface SpanExporter {
 }
 
 /** @internal */
-export const EXPORT_OK: ExportResult = Object.freeze({ ok: true });
+export const EXPORT_OK: ExportResult = freeze({ ok: true });

@@ -2,6 +2,7 @@ import { callUntraced } from '../context/span-context.js';
 import { jsonStringBytes } from '../serialize/text.js';
 import { toJsonSafe, type JsonValue, type SerializeLimits, type Serialized } from '../serialize/to-json-safe.js';
 import type { CallSite } from './trace-options.js';
+import { freeze } from '../natives.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -152,9 +153,9 @@ export function captureOutputsJson(site: CallSite, output: unknown, limits: Seri
   return { json, bytes: textBytes + 12 };
 }
 
-const NO_INPUTS: Captured = Object.freeze({ value: Object.freeze({}) as JsonObject, bytes: 2 });
-const NULL_INPUTS: Captured = Object.freeze({ value: Object.freeze({ inputs: null }) as JsonObject, bytes: 15 });
-const NULL_INPUTS_JSON: CapturedJson = Object.freeze({ json: '{"inputs":null}', bytes: 15 });
+const NO_INPUTS: Captured = freeze({ value: freeze({}) as JsonObject, bytes: 2 });
+const NULL_INPUTS: Captured = freeze({ value: freeze({ inputs: null }) as JsonObject, bytes: 15 });
+const NULL_INPUTS_JSON: CapturedJson = freeze({ json: '{"inputs":null}', bytes: 15 });
 
 /**
  * Inputs in LangSmith's convention: no argument, or an undefined first one → `{}`, a null first one →

@@ -11,6 +11,7 @@ import { redact } from './redact.js';
 import { SpanOutcome } from './span-outcome.js';
 import { followResult, runId } from './trace-call.js';
 import { resolveCallSite, type CallSite } from './trace-options.js';
+import { freeze } from '../natives.js';
 
 /** Options of {@link startSpan} and {@link withSpan}. Every field is optional. */
 export interface SpanOptions {
@@ -138,7 +139,7 @@ class ManualSpan implements SpanHandle {
 }
 
 /** The handle given when nothing is recorded: every method is a no-op, `run` just calls. */
-const NOOP: SpanHandle = Object.freeze({
+const NOOP: SpanHandle = freeze({
   id: '',
   traceId: '',
   parentId: undefined,

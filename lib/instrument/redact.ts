@@ -1,6 +1,7 @@
 import { callUntraced } from '../context/span-context.js';
 import { toJsonSafe, type JsonValue, type SerializeLimits } from '../serialize/to-json-safe.js';
 import type { Captured } from './capture.js';
+import { isRecord } from '../natives.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -44,6 +45,6 @@ export function redact(
   if (replaced instanceof Promise) replaced = WITHHELD;
   const serialized = toJsonSafe(replaced, limits);
   const value = serialized.value;
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { value, bytes: serialized.bytes };
+  if (isRecord(value)) return { value, bytes: serialized.bytes };
   return { value: { redacted: value }, bytes: serialized.bytes + 13 };
 }

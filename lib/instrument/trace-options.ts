@@ -4,6 +4,7 @@ import { RUN_TYPES, type Run, type RunType } from '../model/run.js';
 import { clientSource, type ClientOption, type ClientSource } from './client-source.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 import type { TraceParent } from '../propagation/remote-context.js';
+import { freeze, isArray, isRecord } from '../natives.js';
 
 /** How one traced function or method is recorded. Every field is optional. */
 export interface TraceOptions {
@@ -108,8 +109,8 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
   nonEmptyOption(name, 'name');
   if (run_type !== runType) refuse('run_type', run_type, `the same as runType, ${runType}`);
   if (!RUN_TYPES.includes(runType)) refuse('runType' in options ? 'runType' : 'run_type', runType, `one of ${RUN_TYPES.join(', ')}`);
-  if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string')) refuse('tags', tags, 'an array of strings');
-  if (metadata !== undefined && (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))) {
+  if (!isArray(tags) || tags.some((tag) => typeof tag !== 'string')) refuse('tags', tags, 'an array of strings');
+  if (metadata !== undefined && (!isRecord(metadata))) {
     refuse('metadata', metadata, 'a plain object');
   }
   checkCapture('captureInputs', captureInputs);
@@ -125,7 +126,7 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
   return {
     name: name ?? (fallbackName || 'anonymous'),
     runType,
-    tags: Object.freeze([...tags]),
+    tags: freeze([...tags]),
     metadata: metadata === undefined ? undefined : (toJsonSafe(metadata).value as { [key: string]: JsonValue }),
     captureInputs,
     captureOutputs,

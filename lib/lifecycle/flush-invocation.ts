@@ -1,5 +1,6 @@
 import type { FlushResult } from '../client/span-processor.js';
 import type { TracingClient } from '../client/tracing-client.js';
+import { freeze } from '../natives.js';
 
 /** What `@FlushOnExit` reports after each invocation. */
 export interface InvocationFlushResult extends FlushResult {
@@ -9,7 +10,7 @@ export interface InvocationFlushResult extends FlushResult {
   readonly waitedMillis: number;
 }
 
-const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: false });
+const NOTHING: FlushResult = freeze({ delivered: 0, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: false });
 
 /**
  * Delivers what one invocation traced, as its client's strategy requires:

@@ -7,16 +7,17 @@ import { RunRecord } from './run-record.js';
 import { runLiteral } from './run-literal.js';
 import type { TracingClient } from '../client/tracing-client.js';
 import type { ActiveSpan, OtelIds, RemoteOrigin, SpanParent, SpanRequest } from './span-types.js';
+import { freeze, isRecord } from '../natives.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
 /** Fixed JSON cost of a run record besides inputs and outputs: ids, times, names, braces. */
 const RECORD_OVERHEAD_BYTES = 420;
-const NO_INPUTS: JsonObject = Object.freeze({}) as JsonObject;
+const NO_INPUTS: JsonObject = freeze({}) as JsonObject;
 // Most spans never get tags, metadata or events: they share these until written.
-const NO_TAGS: string[] = Object.freeze([]) as unknown as string[];
-const NO_METADATA: JsonObject = Object.freeze({}) as JsonObject;
-const NO_EVENTS: RunEvent[] = Object.freeze([]) as unknown as RunEvent[];
+const NO_TAGS: string[] = freeze([]) as unknown as string[];
+const NO_METADATA: JsonObject = freeze({}) as JsonObject;
+const NO_EVENTS: RunEvent[] = freeze([]) as unknown as RunEvent[];
 
 /**
  * Whether a trace is kept, from its root id's last 32 random bits, so every
@@ -196,7 +197,7 @@ export class Span implements ActiveSpan {
     // Stryker disable next-line ConditionalExpression: `true` is equivalent (undefined serializes to null, which is not kept as kwargs: only speed differs); the `false` twin (kwargs never kept) is killed by langsmith-exporter.test.ts "a traced tree arrives as multipart parts that parse back…" (an event's kwargs)
     if (attributes !== undefined) {
       const kwargs = toJsonSafe(attributes, this.client.limits).value;
-      if (kwargs !== null && typeof kwargs === 'object' && !Array.isArray(kwargs)) event.kwargs = kwargs;
+      if (isRecord(kwargs)) event.kwargs = kwargs;
     }
     this.rarities().events = [...this.events, event];
     return this;

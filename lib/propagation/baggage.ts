@@ -1,5 +1,6 @@
 import { utf8Length } from '../exporters/http/utf8-body.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
+import { freeze, isRecord } from '../natives.js';
 
 /**
  * W3C Baggage (https://www.w3.org/TR/baggage/) with LangSmith's members:
@@ -12,7 +13,7 @@ import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
  * is ignored; a LangSmith member that does not parse, or exceeds its own
  * limit, is dropped alone. Neither ever stops the trace from continuing.
  */
-export const BAGGAGE_LIMITS = Object.freeze({
+export const BAGGAGE_LIMITS = freeze({
   /** The whole `baggage` header (all lines), in bytes. */
   maxBytes: 8192,
   maxMembers: 64,
@@ -165,7 +166,7 @@ function parseMetadata(text: string): { [key: string]: JsonValue } | undefined {
   } catch {
     return undefined;
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  if (!isRecord(parsed)) return undefined;
   const safe = toJsonSafe(parsed, {
     maxDepth: BAGGAGE_LIMITS.maxMetadataDepth,
     maxItems: BAGGAGE_LIMITS.maxMetadataKeys,

@@ -1,3 +1,4 @@
+import { isArray } from '../natives.js';
 /**
  * Where incoming trace headers can come from: Node's `IncomingMessage.headers`
  * (lower-case keys, `string | string[]`), a Fetch `Headers`, or any plain
@@ -29,6 +30,6 @@ export function readHeader(carrier: unknown, name: string): string[] {
 
 function asList(value: unknown): string[] {
   if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  if (isArray(value)) return value.filter((item): item is string => typeof item === 'string');
   return [];
 }

@@ -4,6 +4,7 @@ import { parseBaggage } from './baggage.js';
 import { readHeader, type HeaderCarrier } from './header-carrier.js';
 import { parseLangSmithTrace } from './langsmith-trace.js';
 import { parseTraceparent, parseTracestate } from './traceparent.js';
+import { freeze } from '../natives.js';
 
 /**
  * A trace continued from another service, as read from its headers by
@@ -113,12 +114,12 @@ function fromHeaders(headers: object): RemoteTraceContext | undefined {
     return undefined;
   }
   const baggage = parseBaggage(readHeader(headers, 'baggage'));
-  const result: RemoteTraceContext = Object.freeze({
+  const result: RemoteTraceContext = freeze({
     ...context,
-    metadata: Object.freeze(baggage.metadata),
-    tags: Object.freeze(baggage.tags),
+    metadata: freeze(baggage.metadata),
+    tags: freeze(baggage.tags),
     projectName: baggage.projectName,
-    baggage: Object.freeze(baggage.others),
+    baggage: freeze(baggage.others),
   });
   extracted.add(result);
   return result;

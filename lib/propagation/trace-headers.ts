@@ -9,6 +9,7 @@ import { readHeader } from './header-carrier.js';
 import { spanParentOf } from './span-parent.js';
 import { formatTraceparent } from './traceparent.js';
 import { instrumentedUndici, sendLeavingW3c } from './undici-channel.js';
+import { isArray } from '../natives.js';
 
 /**
  * The headers that carry the current trace to another service: W3C
@@ -137,7 +138,7 @@ export function tracedFetch(fetchImpl?: typeof fetch): typeof fetch {
 }
 
 function setHeader(headers: OutgoingHeaders, name: string, value: string): void {
-  if (Array.isArray(headers)) {
+  if (isArray(headers)) {
     // Fetch's list of pairs: a named property on the array would be ignored.
     for (let i = headers.length - 1; i >= 0; i--) if (String(headers[i]?.[0]).toLowerCase() === name) headers.splice(i, 1);
     headers.push([name, value]);
@@ -152,11 +153,11 @@ function setHeader(headers: OutgoingHeaders, name: string, value: string): void 
 }
 
 function existingBaggage(headers: OutgoingHeaders): string[] {
-  if (Array.isArray(headers)) return headers.filter((pair) => String(pair?.[0]).toLowerCase() === 'baggage').map((pair) => String(pair[1]));
+  if (isArray(headers)) return headers.filter((pair) => String(pair?.[0]).toLowerCase() === 'baggage').map((pair) => String(pair[1]));
   const getHeader = (headers as { getHeader?: unknown }).getHeader;
   if (typeof getHeader === 'function') {
     const value: unknown = Reflect.apply(getHeader, headers, ['baggage']);
-    return typeof value === 'string' ? [value] : Array.isArray(value) ? value.map(String) : [];
+    return typeof value === 'string' ? [value] : isArray(value) ? value.map(String) : [];
   }
   return readHeader(headers, 'baggage');
 }

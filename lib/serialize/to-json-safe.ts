@@ -1,6 +1,7 @@
 import { jsonStringBytes, thrownMessage } from './text.js';
 import { walk } from './walk.js';
 import { Walker } from './walker.js';
+import { freeze } from '../natives.js';
 
 /** A value `JSON.stringify` writes as is and `JSON.parse` gives back unchanged. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -21,7 +22,7 @@ export interface SerializeLimits {
  * The limits used for any field not given: strings up to 32 768 units, 20
  * levels of nesting, 1 000 items per container, 256 KiB of JSON in all.
  */
-export const DEFAULT_SERIALIZE_LIMITS: Readonly<SerializeLimits> = Object.freeze({
+export const DEFAULT_SERIALIZE_LIMITS: Readonly<SerializeLimits> = freeze({
   maxStringLength: 32_768,
   maxDepth: 20,
   maxItems: 1_000,

@@ -1,6 +1,7 @@
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { randomHex } from '../model/ids.js';
 import type { Run } from '../model/run.js';
+import { isArray } from '../natives.js';
 
 /**
  * @internal Names and contents of spool files.
@@ -72,5 +73,5 @@ export function decodeBatch(text: string): ExportBatch | undefined {
 }
 
 function isRunList(value: unknown): value is Run[] {
-  return Array.isArray(value) && value.every((run) => run !== null && typeof run === 'object' && typeof (run as { id?: unknown }).id === 'string');
+  return isArray(value) && value.every((run) => run !== null && typeof run === 'object' && typeof (run as { id?: unknown }).id === 'string');
 }

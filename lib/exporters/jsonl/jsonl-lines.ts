@@ -1,5 +1,6 @@
 import type { Run } from '../../model/run.js';
 import type { ExportBatch } from '../span-exporter.js';
+import { isArray } from '../../natives.js';
 
 /** What a line of a `JsonlFileExporter` file says a run record is: its creation or the end of a run posted earlier. */
 export type JsonlOp = 'post' | 'patch';
@@ -32,7 +33,7 @@ export function mergeJsonlRuns(text: string): Run[] {
       parsed === null ||
       // Stryker disable next-line ConditionalExpression: a primitive has no string id either: the check below skips it just the same
       typeof parsed !== 'object' ||
-      Array.isArray(parsed)
+      isArray(parsed)
     )
       continue;
     const { op, ...run } = parsed as Run & { op?: unknown };
