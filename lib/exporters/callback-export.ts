@@ -1,5 +1,5 @@
 import { releaseBody } from './http/body-pool.js';
-import { asError } from './http/classify-response.js';
+import { exportFailure } from './http/classify-response.js';
 import type { HttpPost, Transport } from './http/transport.js';
 import type { ExportBatch, ExportOptions, ExportResult, SpanExporter } from './span-exporter.js';
 
@@ -38,7 +38,7 @@ export function callbackExporter(exporter: SpanExporter): CallbackExporter | und
 
 /** @internal A failure no retry would change: the batch could not be encoded. */
 export function notEncodable(error: unknown): ExportResult {
-  return { ok: false, retryable: false, error: asError(error) };
+  return exportFailure(false, error);
 }
 
 /** @internal Answers `done` a microtask later: a callback export never answers on its caller's stack. */

@@ -1,4 +1,5 @@
 import { EXPORT_OK, type ExportResult } from '../exporters/span-exporter.js';
+import { exportFailure } from '../exporters/http/classify-response.js';
 import type { DropWarnings } from './drop-warnings.js';
 
 /**
@@ -27,7 +28,7 @@ export function exportResultOf(value: unknown, warnings: Pick<DropWarnings, 'not
     warnings?.note('export-undefined', `tracewire: an exporter's export() resolved with undefined, taken as delivered; resolve with ${SHAPE}.`);
     return EXPORT_OK;
   }
-  return { ok: false, retryable: false, error: new Error(`export() resolved with ${value === null ? 'null' : typeof value}, not ${SHAPE}`) };
+  return exportFailure(false, new Error(`export() resolved with ${value === null ? 'null' : typeof value}, not ${SHAPE}`));
 }
 
 const SHAPE = '{ ok: true } or { ok: false, retryable, error }';

@@ -1,7 +1,7 @@
 import { unrefSleep } from '../client/deadline.js';
 import { callOff } from '../context/span-context.js';
 import { callbackExporter, EXPORT_NOW } from '../exporters/callback-export.js';
-import { asError } from '../exporters/http/classify-response.js';
+import { exportFailure } from '../exporters/http/classify-response.js';
 import { batchFor } from '../exporters/record-batch.js';
 import type { ExportBatch, ExportResult, SpanExporter } from '../exporters/span-exporter.js';
 import type { DropWarnings } from './drop-warnings.js';
@@ -153,7 +153,7 @@ function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch |
   const timer = setTimeout(() => {
     const error = new Error(`export timed out after ${context.exportTimeoutMillis} ms`);
     attempt.abort(error);
-    finish({ ok: false, retryable: true, error });
+    finish(exportFailure(true, error));
   }, context.exportTimeoutMillis);
   timer.unref?.();
   try {
@@ -161,7 +161,7 @@ function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch |
     // that the next export sends, and so on (see callUntraced). One ALS.run per export, for every exporter.
     callOff(startExport, undefined, [context, batch, attempt, finish]);
   } catch (error) {
-    finish(failure(error));
+    finish(exportFailure(true, error));
   }
 }
 
@@ -175,7 +175,7 @@ function startExport(context: SendContext, batch: ExportBatch, attempt: LazyAbor
   if (byCallback === undefined) {
     Promise.resolve(context.exporter.export(batch, attempt)).then(
       (value) => finish(exportResultOf(value, context.warnings)),
-      (error: unknown) => finish(failure(error)),
+      (error: unknown) => finish(exportFailure(true, error)),
     );
     return;
   }
@@ -184,6 +184,3 @@ function startExport(context: SendContext, batch: ExportBatch, attempt: LazyAbor
   onStack = false;
 }
 
-function failure(error: unknown): ExportResult {
-  return { ok: false, retryable: true, error: asError(error) };
-}

@@ -21,6 +21,11 @@ export function classifyResponse(status: number, retryAfter: string | string[] |
   return retryAfterMillis === undefined ? { ok: false, retryable: true, status, error } : { ok: false, retryable: true, retryAfterMillis, status, error };
 }
 
+/** @internal A failed export's result: the one literal of that shape, made from whatever was thrown or refused. */
+export function exportFailure(retryable: boolean, error: unknown): ExportResult {
+  return { ok: false, retryable, error: asError(error) };
+}
+
 /** @internal A thrown value as an Error whose message names no header (fetch and http errors never do). */
 export function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));

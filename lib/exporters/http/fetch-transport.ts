@@ -1,5 +1,5 @@
 import type { ExportResult } from '../span-exporter.js';
-import { asError, classifyResponse, MAX_ERROR_BODY_CHARS } from './classify-response.js';
+import { classifyResponse, exportFailure, MAX_ERROR_BODY_CHARS } from './classify-response.js';
 import type { HttpPost, Transport } from './transport.js';
 
 /**
@@ -15,7 +15,7 @@ export class FetchTransport implements Transport {
       const text = await response.text();
       return classifyResponse(response.status, response.headers.get('retry-after') ?? undefined, text.slice(0, MAX_ERROR_BODY_CHARS));
     } catch (error) {
-      return { ok: false, retryable: true, error: asError(error) };
+      return exportFailure(true, error);
     }
   }
 

@@ -5,7 +5,7 @@ import type * as Zlib from 'node:zlib';
 import { lazyBuiltin, nodeHttp as http, nodeHttps as https } from '../../peers/node-builtin.js';
 import { EXPORT_OK, type ExportResult } from '../span-exporter.js';
 import { releaseBody } from './body-pool.js';
-import { asError, classifyResponse, MAX_ERROR_BODY_CHARS } from './classify-response.js';
+import { classifyResponse, exportFailure, MAX_ERROR_BODY_CHARS } from './classify-response.js';
 import { isAbortNotice, type HttpPost, type Transport } from './transport.js';
 
 /**
@@ -103,7 +103,7 @@ export class HttpTransport implements Transport {
       });
     } catch (error) {
       // Never on the caller's stack, as the request's own answers.
-      const result: ExportResult = { ok: false, retryable: false, error: asError(error) };
+      const result = exportFailure(false, error);
       queueMicrotask(() => resolve(result));
       return;
     }
