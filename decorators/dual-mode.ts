@@ -52,10 +52,10 @@ export function dualModeDecorator(behaviour: DecoratorBehaviour): (target: unkno
   };
 }
 
-function isStandardContext(value: unknown): value is DecoratorContext {
+const isStandardContext = (value: unknown): value is DecoratorContext => {
   return value !== null && typeof value === 'object' && typeof (value as { kind?: unknown }).kind === 'string';
-}
+};
 
-function misuse(behaviour: DecoratorBehaviour, what: string): TracewireUsageError {
+const misuse = (behaviour: DecoratorBehaviour, what: string): TracewireUsageError => {
   return new TracewireUsageError(`${behaviour.decorator} cannot decorate ${what}: put it on a method or a class.`);
-}
+};

@@ -122,7 +122,7 @@ function wrapFlushOnExit(original: Function, settings: Settings, inner?: Functio
 }
 
 /** Flushes (or hands the flush to the platform) and reports; resolves when the handler may settle, never rejects. */
-function afterInvocation(client: TracingClient, settings: Settings, handOff: WaitUntil | undefined, cutoffAt: number): Promise<void> {
+const afterInvocation = (client: TracingClient, settings: Settings, handOff: WaitUntil | undefined, cutoffAt: number): Promise<void> => {
   const waitMillis = Math.min(settings.timeoutMillis, cutoffAt - Date.now());
   const flushing = flushInvocation(client, waitMillis).then((result) => report(client, settings, result, waitMillis));
   if (handOff === undefined) return flushing;
@@ -132,9 +132,9 @@ function afterInvocation(client: TracingClient, settings: Settings, handOff: Wai
   } catch {
     return flushing; // the platform refused the hand-off: wait ourselves
   }
-}
+};
 
-function report(client: TracingClient, settings: Settings, result: InvocationFlushResult, waitMillis: number): void {
+const report = (client: TracingClient, settings: Settings, result: InvocationFlushResult, waitMillis: number): void => {
   if (result.timedOut && !warnedTimeout) {
     warnedTimeout = true;
     const cut = waitMillis < settings.timeoutMillis ? ` (Lambda's remaining time less ${LAMBDA_MARGIN_MILLIS} ms)` : '';
@@ -145,9 +145,9 @@ function report(client: TracingClient, settings: Settings, result: InvocationFlu
   } catch {
     // A throwing callback must not change the handler's outcome.
   }
-}
+};
 
-function validate(options: FlushOnExitOptions): Settings {
+const validate = (options: FlushOnExitOptions): Settings => {
   if (options === null || typeof options !== 'object') refuse('FlushOnExit options', options, 'an options object or nothing');
   for (const key of Object.keys(options)) if (!KNOWN.has(key)) refuse(`option "${key}"`, key, `one of ${[...KNOWN].join(', ')}`);
   const { timeoutMillis = 2_000, onFlushResult, waitUntil, client } = options;
@@ -156,4 +156,4 @@ function validate(options: FlushOnExitOptions): Settings {
   if (waitUntil !== undefined && waitUntil !== 'auto' && typeof waitUntil !== 'function') refuse('waitUntil', waitUntil, "'auto' or a function");
   if (client !== undefined && (client === null || typeof client.flush !== 'function')) refuse('client', client, 'a TracingClient');
   return { timeoutMillis, onFlushResult, waitUntil, client };
-}
+};

@@ -29,7 +29,7 @@ export function Traceable(options?: TraceOptions): TraceableDecorator {
   }) as TraceableDecorator;
 }
 
-function traceClassMethods(constructor: Function, options: TraceOptions | undefined): void {
+const traceClassMethods = (constructor: Function, options: TraceOptions | undefined): void => {
   if (options?.name !== undefined) {
     refuse('name', options.name, 'no name on a class decorator: each method is named after itself');
   }
@@ -43,4 +43,4 @@ function traceClassMethods(constructor: Function, options: TraceOptions | undefi
       value: wrapTraced(descriptor.value, resolveCallSite(options, String(key))),
     });
   }
-}
+};

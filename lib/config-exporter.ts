@@ -60,7 +60,7 @@ export function otelSdkDisabled(env: Env): boolean {
   return env['OTEL_SDK_DISABLED']?.trim().toLowerCase() === 'true';
 }
 
-function envChoice(env: Env): ExporterChoice | undefined {
+const envChoice = (env: Env): ExporterChoice | undefined => {
   const own = firstSet(env, ['TRACEWIRE_EXPORTER']);
   if (own !== undefined) return { name: exporterName(own.value, own.name), setting: own.name };
   const otel = firstSet(env, ['OTEL_TRACES_EXPORTER']);
@@ -75,7 +75,7 @@ function envChoice(env: Env): ExporterChoice | undefined {
   const otlp = firstSet(env, otlpVariables('ENDPOINT'));
   if (otlp !== undefined) return { name: 'otlp', setting: otlp.name };
   return undefined;
-}
+};
 
 /** @internal The first `*_TRACING` switch set (`TRACEWIRE_TRACING`, then LangSmith's), if any. */
 export function tracingSwitch(env: Env): boolean | undefined {

@@ -89,7 +89,7 @@ export function maxPendingStartsOption(maxPendingStarts: unknown = 10_000): numb
   return maxPendingStarts as number;
 }
 
-function resolveUrl(options: OtlpOptions, env: Env): URL {
+const resolveUrl = (options: OtlpOptions, env: Env): URL => {
   // Options beat the environment; at each level the full traces URL beats the base URL.
   if (options.tracesEndpoint !== undefined) return parseUrl(options.tracesEndpoint, 'tracesEndpoint', false);
   if (options.endpoint !== undefined) return parseUrl(options.endpoint, 'endpoint', true);
@@ -99,16 +99,16 @@ function resolveUrl(options: OtlpOptions, env: Env): URL {
   const base = firstSet(env, [baseVariable]);
   // Stryker disable next-line StringLiteral: equivalent: the setting is named only in an error, and the default endpoint always parses
   return parseUrl(base?.value ?? DEFAULT_ENDPOINT, base?.name ?? 'endpoint', true);
-}
+};
 
-function parseUrl(raw: unknown, setting: string, appendPath: boolean): URL {
+const parseUrl = (raw: unknown, setting: string, appendPath: boolean): URL => {
   const url = parseHttpUrl(String(raw).trim(), setting, appendPath ? DEFAULT_ENDPOINT : DEFAULT_ENDPOINT + '/v1/traces', raw);
   // A URL object (or anything else that prints as one) is refused too: the option is typed string.
   if (typeof raw !== 'string') refuse(setting, raw, HTTP_URL);
   // The spec's rule for the base URL: the signal path is relative to it, whatever path it has.
   if (appendPath) url.pathname = url.pathname.replace(/\/+$/, '') + '/v1/traces';
   return url;
-}
+};
 
 /**
  * @internal Parses `key=value,key2=value2` (the W3C Baggage-like format of
@@ -134,11 +134,11 @@ export function parseOtlpHeaders(raw: string, setting: string): Record<string, s
 }
 
 /** Checks one header as Node would when sending, so a bad one fails now rather than on every export. */
-function addHeader(headers: Record<string, string>, name: string, value: unknown, where: string): void {
+const addHeader = (headers: Record<string, string>, name: string, value: unknown, where: string): void => {
   // Not even the name is shown when malformed: `key: secret` typed for `key=secret` would put the secret there.
   if (!HEADER_NAME.test(name)) refuse(where, HIDDEN, "a header name made of letters, digits and !#$%&'*+.^_`|~-");
   if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
     refuse(`${where} header "${name}"`, HIDDEN, 'a string without line breaks or control characters');
   }
   headers[name.toLowerCase()] = value;
-}
+};

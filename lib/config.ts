@@ -144,7 +144,7 @@ export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = proce
   return config as DeliveryConfig;
 }
 
-function resolveMode(options: DeliveryOptions, env: Env): DeliveryMode {
+const resolveMode = (options: DeliveryOptions, env: Env): DeliveryMode => {
   if (options.mode !== undefined) {
     if (!['background', 'manual', 'blocking'].includes(options.mode)) refuse('mode', options.mode, 'background, manual or blocking');
     if (options.manualFlushMode === true && options.mode !== 'manual') {
@@ -155,7 +155,7 @@ function resolveMode(options: DeliveryOptions, env: Env): DeliveryMode {
   if (booleanOption(options.manualFlushMode, 'manualFlushMode', undefined) ?? envBoolean(env, ['TRACEWIRE_MANUAL_FLUSH'])) return 'manual';
   const background = envBoolean(env, ['TRACEWIRE_TRACING_BACKGROUND', 'LANGSMITH_TRACING_BACKGROUND']);
   return background === false ? 'blocking' : 'background';
-}
+};
 
 /** What each kind of number accepts, and how a refusal says so; a kind is an index here. */
 const NUMBER_KINDS: ReadonlyArray<readonly [(value: number) => boolean, string]> = [
@@ -166,8 +166,8 @@ const NUMBER_KINDS: ReadonlyArray<readonly [(value: number) => boolean, string]>
   [(value) => value > 0 && value <= MAX_TIMER_MILLIS, `milliseconds, more than 0 and at most ${MAX_TIMER_MILLIS}`],
 ];
 
-function checkNumber(setting: string, value: unknown, kind: NumberKind): number {
+const checkNumber = (setting: string, value: unknown, kind: NumberKind): number => {
   const [test, accepted] = NUMBER_KINDS[kind];
   if (typeof value !== 'number' || !test(value)) refuse(setting, value, accepted);
   return value;
-}
+};

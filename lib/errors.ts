@@ -44,10 +44,10 @@ export class TracewireUsageError extends Error {
   override readonly name = 'TracewireUsageError';
 }
 
-function describe(value: unknown): string {
+const describe = (value: unknown): string => {
   if (value instanceof HiddenValue) return `[value not shown: ${value.why}]`;
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value);
   if (typeof value === 'function') return 'a function';
   if (value === null || typeof value !== 'object') return String(value);
   return isArray(value) ? 'an array' : 'an object';
-}
+};

@@ -54,6 +54,6 @@ export function clientFromEnv(env: Env = process.env): TracingClient | undefined
   return new TracingClient(toClientOptions({}, env));
 }
 
-function isSpanExporter(value: unknown): value is SpanExporter {
+const isSpanExporter = (value: unknown): value is SpanExporter => {
   return typeof value === 'object' && value !== null && typeof (value as SpanExporter).export === 'function';
-}
+};

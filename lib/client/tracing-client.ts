@@ -191,7 +191,7 @@ export class TracingClient {
 const CLIENT_OPTIONS = ['exporter', 'serializeLimits', 'logger', 'redact', ...DELIVERY_OPTIONS];
 
 /** The strategy in force decides the mode, so `config.mode` can never report one thing while another happens. */
-function agreeingConfig(config: DeliveryConfig, options: TracingClientOptions, strategy: DeliveryStrategy | undefined): DeliveryConfig {
+const agreeingConfig = (config: DeliveryConfig, options: TracingClientOptions, strategy: DeliveryStrategy | undefined): DeliveryConfig => {
   if (strategy === undefined) return config;
   const mode = (strategy as Partial<DeliveryStrategy> | null)?.mode;
   if (mode === undefined || !(mode in STRATEGY_FOR_MODE) || typeof strategy.afterRootEnd !== 'function') {
@@ -202,4 +202,4 @@ function agreeingConfig(config: DeliveryConfig, options: TracingClientOptions, s
     refuse('mode', asked, `"${mode}", the mode of the delivery strategy in force (${strategy.constructor?.name ?? 'given'}); drop the option or change the strategy`);
   }
   return config.mode === mode ? config : { ...config, mode };
-}
+};

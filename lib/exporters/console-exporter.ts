@@ -54,17 +54,17 @@ export class ConsoleExporter implements SpanExporter {
   }
 }
 
-function durationMillis(run: Run): string {
+const durationMillis = (run: Run): string => {
   if (run.end_time === undefined) return '?';
   return ((isoMicros(run.end_time) - isoMicros(run.start_time)) / 1000).toFixed(3);
-}
+};
 
-function isoMicros(iso: string): number {
+const isoMicros = (iso: string): number => {
   const micros = Number(iso.slice(23, 26)) || 0;
   return Date.parse(iso.slice(0, 23) + 'Z') * 1000 + micros;
-}
+};
 
-function firstLine(text: string): string {
+const firstLine = (text: string): string => {
   const newline = text.indexOf('\n');
   return newline === -1 ? text : text.slice(0, newline);
-}
+};

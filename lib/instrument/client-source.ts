@@ -38,30 +38,30 @@ export function clientSource(option: unknown): ClientSource | undefined {
   refuse('client', option, 'a TracingClient, a function returning one, or a DI token (symbol, string or class)');
 }
 
-function isClient(value: unknown): value is TracingClient {
+const isClient = (value: unknown): value is TracingClient => {
   return value !== null && typeof value === 'object' && typeof (value as { startSpan?: unknown }).startSpan === 'function';
-}
+};
 
 /** A class is a token (tsyringe resolves it); any other function is a resolver called with `this`. */
-function isClass(value: unknown): boolean {
+const isClass = (value: unknown): boolean => {
   // Not guarded: Function.prototype.toString throws only for a non-callable, and typeof 'function' is callable (a
   // revoked proxy included: the language requires a source text for every callable).
   return typeof value === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(value));
-}
+};
 
 /** tsyringe's `delay(() => Class)`. */
-function isDelayed(value: unknown): boolean {
+const isDelayed = (value: unknown): boolean => {
   return value !== null && typeof value === 'object' && typeof (value as { createProxy?: unknown }).createProxy === 'function';
-}
+};
 
-function asClient(value: unknown): TracingClient | undefined {
+const asClient = (value: unknown): TracingClient | undefined => {
   return isClient(value) ? value : undefined;
-}
+};
 
-function guarded(resolve: () => unknown): unknown {
+const guarded = (resolve: () => unknown): unknown => {
   try {
     return resolve();
   } catch {
     return undefined; // an unresolvable client falls back to the inherited one: never an error in user code
   }
-}
+};

@@ -83,7 +83,7 @@ export function withSpan<T>(name: string, fn: (span: SpanHandle) => T, options: 
 let warnedOptions = false;
 
 /** `captureOutputs`: `withSpan` records what its function returns; a started span only what `end()` is given. */
-function begin(name: string, options: SpanOptions, captureOutputs: boolean): SpanOutcome | undefined {
+const begin = (name: string, options: SpanOptions, captureOutputs: boolean): SpanOutcome | undefined => {
   const scope = currentScope();
   if (scope === TRACING_OFF) return undefined;
   const parent = scope as Span | undefined;
@@ -111,7 +111,7 @@ function begin(name: string, options: SpanOptions, captureOutputs: boolean): Spa
   } catch {
     return undefined; // a tracer fault never reaches the caller
   }
-}
+};
 
 class ManualSpan implements SpanHandle {
   constructor(private readonly outcome: SpanOutcome) {}

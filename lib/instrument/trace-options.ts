@@ -139,6 +139,6 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
   };
 }
 
-function checkCapture(setting: string, value: unknown): void {
+const checkCapture = (setting: string, value: unknown): void => {
   if (typeof value !== 'boolean' && typeof value !== 'function') refuse(setting, value, 'true, false or a function');
-}
+};

@@ -82,31 +82,31 @@ export function tracedAsyncIterator<T>(
 }
 
 /** The traced iterator: `next`, `return` and `throw` each one `step`, over `prototype`. */
-function withSteps<S>(prototype: object, step: (method: Step, arg: unknown) => S): { next(arg?: unknown): S; return(arg?: unknown): S; throw(arg?: unknown): S } {
+const withSteps = <S>(prototype: object, step: (method: Step, arg: unknown) => S): { next(arg?: unknown): S; return(arg?: unknown): S; throw(arg?: unknown): S } => {
   return Object.assign(Object.create(prototype) as object, {
     next: (value?: unknown) => step('next', value),
     return: (value?: unknown) => step('return', value),
     throw: (error?: unknown) => step('throw', error),
   });
-}
+};
 
 /** What the protocol does for an iterator without `return` / `throw`: stop, or fail with the error. */
-async function missingStep(outcome: SpanOutcome, method: Step, arg: unknown): Promise<IteratorResult<unknown>> {
+const missingStep = async (outcome: SpanOutcome, method: Step, arg: unknown): Promise<IteratorResult<unknown>> => {
   if (method === 'throw') {
     await outcome.fail(arg);
     throw arg;
   }
   await outcome.cancel();
   return { done: true, value: arg };
-}
+};
 
-function settleStep(outcome: SpanOutcome, method: Step, result: IteratorResult<unknown>): Promise<void> | undefined {
+const settleStep = (outcome: SpanOutcome, method: Step, result: IteratorResult<unknown>): Promise<void> | undefined => {
   if (!result.done) {
     outcome.collect(result.value);
     return undefined;
   }
   return method === 'return' ? outcome.cancel() : outcome.complete();
-}
+};
 
 // Iterable like the generators they stand for, and tagged the same so
 // `Object.prototype.toString` and for-of / for-await behave as before.

@@ -54,9 +54,9 @@ export function tracedNodeReadable<S extends NodeReadableLike>(outcome: SpanOutc
 }
 
 /** Node's `AbortError` (`code` `ABORT_ERR`): what `for await` … `break` and an aborted `signal` destroy a stream with. */
-function isAbort(error: unknown): boolean {
+const isAbort = (error: unknown): boolean => {
   // Not `instanceof Error`: Node's own errors may come from another realm (vm contexts, jest).
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ABORT_ERR';
-}
+};
 
 const CONSUMING = new Set<string | symbol>(['newListener', 'resume', 'data', 'readable']);

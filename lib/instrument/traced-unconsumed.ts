@@ -62,7 +62,7 @@ export function watchConsumption(outcome: SpanOutcome, handed: object, usedOther
   };
 }
 
-function endUnconsumed(watched: Watched, reason: string): void {
+const endUnconsumed = (watched: Watched, reason: string): void => {
   if (watched.timer !== undefined) clearTimeout(watched.timer);
   watched.timer = undefined;
   const { outcome } = watched;
@@ -74,7 +74,7 @@ function endUnconsumed(watched: Watched, reason: string): void {
   } catch {
     // Ending a run must never throw into a timer or the garbage collector.
   }
-}
+};
 
 // No description: bytes in every bundle, for a key nobody reads.
 const ORIGINAL = Symbol();

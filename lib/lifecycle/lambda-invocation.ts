@@ -9,9 +9,9 @@ export const LAMBDA_MARGIN_MILLIS = 150;
 
 type LambdaContext = { getRemainingTimeInMillis(): unknown };
 
-function isLambdaContext(value: unknown): value is LambdaContext {
+const isLambdaContext = (value: unknown): value is LambdaContext => {
   return value !== null && typeof value === 'object' && typeof (value as Partial<LambdaContext>).getRemainingTimeInMillis === 'function';
-}
+};
 
 /**
  * @internal The instant (`Date.now()` ms) by which an invocation's waits must

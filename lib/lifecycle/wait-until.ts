@@ -26,6 +26,6 @@ export function findWaitUntil(args: ArrayLike<unknown>): WaitUntil | undefined {
   return undefined;
 }
 
-function bind(waitUntil: Function, owner: unknown): WaitUntil {
+const bind = (waitUntil: Function, owner: unknown): WaitUntil => {
   return (promise) => Reflect.apply(waitUntil, owner, [promise]);
-}
+};

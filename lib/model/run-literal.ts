@@ -58,7 +58,7 @@ export function runLiteral(source: RunSource, inputs: JsonObject | undefined, en
  * the keys after `session_name` added one by one: a literal per shape made the
  * bundle larger for runs few programs make.
  */
-function rareRun(source: RunSource, inputs: JsonObject | undefined, ended: boolean, outputs: JsonObject | undefined): Run {
+const rareRun = (source: RunSource, inputs: JsonObject | undefined, ended: boolean, outputs: JsonObject | undefined): Run => {
   const { id, traceId: trace_id, dottedOrder: dotted_order, name, runType: run_type, tags, events, projectName: session_name } = source;
   const run: Run = { id, trace_id, dotted_order, name, run_type, start_time: toIsoMicros(source.startMicros), tags, extra: { metadata: source.metadata }, events, session_name };
   if (inputs !== undefined) run.inputs = inputs;
@@ -71,7 +71,7 @@ function rareRun(source: RunSource, inputs: JsonObject | undefined, ended: boole
   }
   if (source.otel !== undefined) run.otel = runOtel(source.otel);
   return run;
-}
+};
 
 /** @internal A span's OpenTelemetry ids as a public run carries them. */
 export function runOtel(otel: OtelIds): NonNullable<Run['otel']> {

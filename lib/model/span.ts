@@ -292,7 +292,7 @@ export function otelTraceIdOf(span: Span): string {
 }
 
 /** The OpenTelemetry ids of a span whose parent is `remote`, and of its descendants when their W3C trace is not their LangSmith `traceId`. */
-function otelIdsOf(remote: SpanParent, traceId: string): OtelIds {
+const otelIdsOf = (remote: SpanParent, traceId: string): OtelIds => {
   const otelParent = remote.otelParent;
   const otelTraceId = otelParent === undefined ? remote.traceId : otelParent.traceId;
   let children: { -readonly [K in keyof OtelIds]: OtelIds[K] } | undefined;
@@ -301,9 +301,9 @@ function otelIdsOf(remote: SpanParent, traceId: string): OtelIds {
     children.children = children;
   }
   return { traceId: otelTraceId, parentId: remote.dottedOrder === undefined ? remote.id : otelParent?.id, parentIsRemote: remote.isRemote ?? remote.remote !== undefined, entry: true, children };
-}
+};
 
 /** Captured inputs or outputs as a value (text captured as such is parsed back). */
-function jsonValue(captured: JsonObject | string): JsonObject {
+const jsonValue = (captured: JsonObject | string): JsonObject => {
   return typeof captured === 'string' ? (JSON.parse(captured) as JsonObject) : captured;
-}
+};

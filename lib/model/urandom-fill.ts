@@ -36,7 +36,7 @@ export function urandomFill(device = '/dev/urandom'): RandomFill {
 }
 
 /** Fills all of `bytes` from `device`; throws when it cannot (a short read included). */
-function readFully(device: string, bytes: Uint8Array): void {
+const readFully = (device: string, bytes: Uint8Array): void => {
   const { openSync, readSync, closeSync } = fs();
   const fd = openSync(device, 'r');
   try {
@@ -48,4 +48,4 @@ function readFully(device: string, bytes: Uint8Array): void {
   } finally {
     closeSync(fd);
   }
-}
+};

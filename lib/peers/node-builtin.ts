@@ -23,12 +23,12 @@ type BuiltinLoader = (id: string) => unknown;
 let fallback: BuiltinLoader | undefined;
 
 /** `process.getBuiltinModule` (Node ≥ 20.16), else a `require` made for the working directory (built-ins resolve from anywhere). */
-function loadBuiltin(id: string): unknown {
+const loadBuiltin = (id: string): unknown => {
   const viaProcess = (process as { getBuiltinModule?: BuiltinLoader }).getBuiltinModule?.(id);
   if (viaProcess !== undefined) return viaProcess;
   fallback ??= createRequire(`${process.cwd()}/`);
   return fallback(id);
-}
+};
 
 /** A getter that loads the built-in `id` on its first call and returns the same module after. */
 export function lazyBuiltin<T>(id: `node:${string}`): () => T {

@@ -33,17 +33,17 @@ export class PeerNotFoundError extends Error {
   }
 }
 
-function builtin<T>(id: string): T | undefined {
+const builtin = <T>(id: string): T | undefined => {
   return (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(id) as T | undefined;
-}
+};
 
 /** The CommonJS build's own `require`, if there is one (a bundler's shim counts: its failures are caught). */
-function ownRequire(): Require | undefined {
+const ownRequire = (): Require | undefined => {
   return typeof require === 'function' ? (require as Require) : undefined;
-}
+};
 
 /** Where to look from, in order: `[label, require]`. */
-function requirers(): Array<[string, Require]> {
+const requirers = (): Array<[string, Require]> => {
   const nodeModule = builtin<NodeModule>('node:module');
   const own = ownRequire();
   const out: Array<[string, Require]> = [];
@@ -66,7 +66,7 @@ function requirers(): Array<[string, Require]> {
   }
   if (own !== undefined) out.push(["tracewire's own location", own]);
   return out;
-}
+};
 
 /**
  * Loads `peer` from the first place it resolves from (see above). Throws

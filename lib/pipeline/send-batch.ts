@@ -95,7 +95,7 @@ export function startSend(context: SendContext, batch: ExportBatch, watch: SendW
 }
 
 /** The attempts from `first` on, each after its wait for the rate limiter. */
-async function sendFrom(context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, first: number): Promise<SendOutcome> {
+const sendFrom = async (context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, first: number): Promise<SendOutcome> => {
   for (let attempt = first; ; attempt++) {
     if (context.limiter) await context.limiter.acquire();
     if (watch?.cancelReason !== undefined) return 'gave-up';
@@ -106,15 +106,15 @@ async function sendFrom(context: SendContext, batch: ExportBatch, watch: SendWat
     const next = await backOff(context, watch, attempt, result);
     if (next !== undefined) return next;
   }
-}
+};
 
 /** Attempt `attempt` failed with `result`: the outcome if the send ends here, else the next attempt's. */
-async function afterFailure(context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, attempt: number, result: ExportFailure): Promise<SendOutcome> {
+const afterFailure = async (context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, attempt: number, result: ExportFailure): Promise<SendOutcome> => {
   return (await backOff(context, watch, attempt, result)) ?? sendFrom(context, batch, watch, attempt + 1);
-}
+};
 
 /** Records a failed attempt and sleeps its back-off; the outcome when no attempt may follow, else undefined. */
-async function backOff(context: SendContext, watch: SendWatch | undefined, attempt: number, result: ExportFailure): Promise<SendOutcome | undefined> {
+const backOff = async (context: SendContext, watch: SendWatch | undefined, attempt: number, result: ExportFailure): Promise<SendOutcome | undefined> => {
   watch?.failed(result.error, result.delivered);
   if (!result.retryable) return 'rejected';
   if (watch?.cancelReason !== undefined) return 'gave-up';
@@ -126,19 +126,19 @@ async function backOff(context: SendContext, watch: SendWatch | undefined, attem
   // Shutdown may have begun during the sleep: never start a request past its deadline.
   if (pastDeadline(context, 0)) return 'gave-up';
   return undefined;
-}
+};
 
-function pastDeadline(context: SendContext, delayMillis: number): boolean {
+const pastDeadline = (context: SendContext, delayMillis: number): boolean => {
   const deadline = context.retryDeadline();
   return deadline !== undefined && Date.now() + delayMillis > deadline;
-}
+};
 
 /**
  * One attempt, cut off after `exportTimeoutMillis` (its request aborted):
  * `finished` is called once, by the export or the timer, whichever comes
  * first — no race between two promises, no promise of its own.
  */
-function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, finished: (result: ExportResult) => void): void {
+const exportOnce = (context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, finished: (result: ExportResult) => void): void => {
   const attempt = new LazyAbort();
   // Cancelling the send aborts the request in flight, so its socket no longer holds the process open.
   if (watch !== undefined) watch.abortAttempt = attempt;
@@ -163,14 +163,14 @@ function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch |
   } catch (error) {
     finish(exportFailure(true, error));
   }
-}
+};
 
 /**
  * An exporter that ignores the signal is still cut off by the timer. A built-in one answers by callback (no
  * promise of its own); any other by promise: Promise.resolve, since one written in plain JS may return its
  * result without a promise, or resolve with something other than an `ExportResult` (see exportResultOf).
  */
-function startExport(context: SendContext, batch: ExportBatch, attempt: LazyAbort, finish: (result: ExportResult) => void): void {
+const startExport = (context: SendContext, batch: ExportBatch, attempt: LazyAbort, finish: (result: ExportResult) => void): void => {
   const byCallback = callbackExporter(context.exporter);
   if (byCallback === undefined) {
     Promise.resolve(context.exporter.export(batch, attempt)).then(
@@ -182,5 +182,5 @@ function startExport(context: SendContext, batch: ExportBatch, attempt: LazyAbor
   let onStack = true;
   byCallback[EXPORT_NOW](batch, attempt, (result) => (onStack ? queueMicrotask(() => finish(result)) : finish(result)));
   onStack = false;
-}
+};
 

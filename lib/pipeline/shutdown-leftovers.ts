@@ -43,7 +43,7 @@ export async function settleLeftovers(
  * which starts went out before it), within a short grace past the deadline.
  * Returns the spans spooled; leaves the rest unsettled.
  */
-async function spoolLeftovers(leftovers: readonly PendingBatch[], spool: SpoolFallback | undefined, settle: (batch: PendingBatch, outcome: BatchOutcome) => void): Promise<number> {
+const spoolLeftovers = async (leftovers: readonly PendingBatch[], spool: SpoolFallback | undefined, settle: (batch: PendingBatch, outcome: BatchOutcome) => void): Promise<number> => {
   if (spool === undefined || leftovers.length === 0) return 0;
   const records = leftovers.map((batch) => publicBatch(batch.records()));
   let spooled = 0;
@@ -54,4 +54,4 @@ async function spoolLeftovers(leftovers: readonly PendingBatch[], spool: SpoolFa
   });
   await settleWithin(Promise.all(writes), SPOOL_GRACE_MILLIS);
   return spooled;
-}
+};

@@ -118,7 +118,7 @@ export function mergeBaggage(existing: string[], ours: string): string {
  * `budgetBytes`: project and tags are kept first, and metadata leaves out its
  * largest keys until it fits in the room left.
  */
-function formatLangSmithBaggage(metadata: { readonly [key: string]: JsonValue }, tags: readonly string[], projectName: string | undefined, budgetBytes: number): string[] {
+const formatLangSmithBaggage = (metadata: { readonly [key: string]: JsonValue }, tags: readonly string[], projectName: string | undefined, budgetBytes: number): string[] => {
   const members: string[] = [];
   const project = projectName ? `langsmith-project=${encodeURIComponent(projectName)}` : undefined;
   const tagList = tags.length > 0 ? `langsmith-tags=${encodeURIComponent(tags.join(','))}` : undefined;
@@ -132,10 +132,10 @@ function formatLangSmithBaggage(metadata: { readonly [key: string]: JsonValue },
   const meta = metadataMember({ ...metadata }, Math.min(BAGGAGE_LIMITS.maxMemberBytes, left - 1));
   if (meta !== undefined) members.unshift(meta);
   return members;
-}
+};
 
 /** Largest keys out first, until the member fits in `max`: one big value must not take the tenant id with it. */
-function metadataMember(kept: { [key: string]: JsonValue }, max: number): string | undefined {
+const metadataMember = (kept: { [key: string]: JsonValue }, max: number): string | undefined => {
   for (;;) {
     const keys = Object.keys(kept);
     if (keys.length === 0) return undefined;
@@ -149,17 +149,17 @@ function metadataMember(kept: { [key: string]: JsonValue }, max: number): string
     }
     delete kept[largest];
   }
-}
+};
 
-function decode(value: string): string | undefined {
+const decode = (value: string): string | undefined => {
   try {
     return decodeURIComponent(value);
   } catch {
     return undefined;
   }
-}
+};
 
-function parseMetadata(text: string): { [key: string]: JsonValue } | undefined {
+const parseMetadata = (text: string): { [key: string]: JsonValue } | undefined => {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -174,9 +174,9 @@ function parseMetadata(text: string): { [key: string]: JsonValue } | undefined {
     maxBytes: BAGGAGE_LIMITS.maxBytes,
   }).value;
   return safe as { [key: string]: JsonValue };
-}
+};
 
-function parseTags(text: string): string[] {
+const parseTags = (text: string): string[] => {
   const tags = text.split(',').map((tag) => tag.trim()).filter((tag) => tag.length > 0 && tag.length <= BAGGAGE_LIMITS.maxTagLength && !CONTROL.test(tag));
   return [...new Set(tags)].slice(0, BAGGAGE_LIMITS.maxTags);
-}
+};

@@ -28,8 +28,8 @@ export function readHeader(carrier: unknown, name: string): string[] {
   }
 }
 
-function asList(value: unknown): string[] {
+const asList = (value: unknown): string[] => {
   if (typeof value === 'string') return [value];
   if (isArray(value)) return value.filter((item): item is string => typeof item === 'string');
   return [];
-}
+};

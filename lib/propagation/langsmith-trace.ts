@@ -42,10 +42,10 @@ export function parseLangSmithTrace(lines: readonly string[]): DottedParent | un
   return { dottedOrder: segments.join('.'), traceId: ids[0]!, parentRunId: ids[ids.length - 1]! };
 }
 
-function isRealTime(match: RegExpExecArray): boolean {
+const isRealTime = (match: RegExpExecArray): boolean => {
   const [, year, month, day, hour, minute, second] = match;
   const millis = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
   const date = new Date(millis);
   // The day needs no check of its own: a day 00 or past the month's end rolls into another month.
   return date.getUTCMonth() === Number(month) - 1 && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60;
-}
+};

@@ -83,7 +83,7 @@ export function extractTraceContext(headers: TraceParent | null | undefined): Re
   }
 }
 
-function fromHeaders(headers: object): RemoteTraceContext | undefined {
+const fromHeaders = (headers: object): RemoteTraceContext | undefined => {
   const w3c = parseTraceparent(readHeader(headers, 'traceparent'));
   const langsmith = parseLangSmithTrace(readHeader(headers, 'langsmith-trace'));
   let context: Omit<RemoteTraceContext, 'metadata' | 'tags' | 'projectName'>;
@@ -123,7 +123,7 @@ function fromHeaders(headers: object): RemoteTraceContext | undefined {
   });
   extracted.add(result);
   return result;
-}
+};
 
 /** @internal 32 hex digits as a UUID. */
 export function uuidOfHex(hex: string): string {

@@ -23,16 +23,16 @@ export function rootParent(site: CallSite, args: ArrayLike<unknown>): SpanParent
 }
 
 /** The parent of a trace continued from `remote`; with the bridge on, placed under the active OpenTelemetry span of its trace. */
-function continuedParent(remote: RemoteTraceContext): SpanParent {
+const continuedParent = (remote: RemoteTraceContext): SpanParent => {
   const parent = spanParentOf(remote);
   return otelHook.current === undefined ? parent : otelHook.current.continued(parent, remote.otelTraceId ?? remote.traceId);
-}
+};
 
-function resolve(parent: NonNullable<CallSite['parent']>, args: ArrayLike<unknown>): TraceParent | undefined {
+const resolve = (parent: NonNullable<CallSite['parent']>, args: ArrayLike<unknown>): TraceParent | undefined => {
   if (typeof parent !== 'function') return parent;
   try {
     return parent(Array.prototype.slice.call(args)) ?? undefined;
   } catch {
     return undefined;
   }
-}
+};

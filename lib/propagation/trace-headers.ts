@@ -83,7 +83,7 @@ export function injectTraceHeaders<H extends OutgoingHeaders>(headers: H): H {
 }
 
 /** `trace`: the headers when the caller already took them (tracedFetch: once per request, not twice). */
-function inject<H extends OutgoingHeaders>(headers: H, w3c: boolean, trace: TraceHeaders | undefined): H {
+const inject = <H extends OutgoingHeaders>(headers: H, w3c: boolean, trace: TraceHeaders | undefined): H => {
   try {
     for (const [name, value] of Object.entries(trace ?? getTraceHeaders()) as Array<[keyof TraceHeaders, string]>) {
       if (!w3c && name.startsWith('trace')) continue;
@@ -93,7 +93,7 @@ function inject<H extends OutgoingHeaders>(headers: H, w3c: boolean, trace: Trac
     // Propagation is best effort: the request goes out as it was.
   }
   return headers;
-}
+};
 
 /**
  * A `fetch` that sends the current trace's headers with every request
@@ -137,7 +137,7 @@ export function tracedFetch(fetchImpl?: typeof fetch): typeof fetch {
   } as typeof fetch;
 }
 
-function setHeader(headers: OutgoingHeaders, name: string, value: string): void {
+const setHeader = (headers: OutgoingHeaders, name: string, value: string): void => {
   if (isArray(headers)) {
     // Fetch's list of pairs: a named property on the array would be ignored.
     for (let i = headers.length - 1; i >= 0; i--) if (String(headers[i]?.[0]).toLowerCase() === name) headers.splice(i, 1);
@@ -150,9 +150,9 @@ function setHeader(headers: OutgoingHeaders, name: string, value: string): void 
     for (const key of Object.keys(record)) if (key !== name && key.toLowerCase() === name) delete record[key];
     record[name] = value;
   }
-}
+};
 
-function existingBaggage(headers: OutgoingHeaders): string[] {
+const existingBaggage = (headers: OutgoingHeaders): string[] => {
   if (isArray(headers)) return headers.filter((pair) => String(pair?.[0]).toLowerCase() === 'baggage').map((pair) => String(pair[1]));
   const getHeader = (headers as { getHeader?: unknown }).getHeader;
   if (typeof getHeader === 'function') {
@@ -160,4 +160,4 @@ function existingBaggage(headers: OutgoingHeaders): string[] {
     return typeof value === 'string' ? [value] : isArray(value) ? value.map(String) : [];
   }
   return readHeader(headers, 'baggage');
-}
+};

@@ -53,7 +53,7 @@ export function sendLeavingW3c<T>(channel: Channel, trace: TraceHeaders, send: (
   }
 }
 
-function afterInstrumentation(message: unknown): void {
+const afterInstrumentation = (message: unknown): void => {
   const trace = pending;
   if (trace === undefined) return;
   try {
@@ -67,7 +67,7 @@ function afterInstrumentation(message: unknown): void {
   } catch {
     // Propagation is best effort: the request goes out as the instrumentation left it.
   }
-}
+};
 
 /**
  * The first `baggage` is tracewire's (the fetch's own headers come first);
@@ -79,7 +79,7 @@ function afterInstrumentation(message: unknown): void {
  * `baggage` already there: OpenTelemetry's other members (the app may have
  * set them), then tracewire's LangSmith ones.
  */
-function mergeBaggageLines(headers: unknown[]): void {
+const mergeBaggageLines = (headers: unknown[]): void => {
   let ours = -1;
   const appended: string[] = [];
   for (let i = 0; i < headers.length; ) {
@@ -88,9 +88,9 @@ function mergeBaggageLines(headers: unknown[]): void {
     else appended.push(String(headers.splice(i, 2)[1])); // the next pair moves to i
   }
   if (appended.length > 0) headers[ours + 1] = mergeBaggage(appended, String(headers[ours + 1]));
-}
+};
 
-function hasTraceparent(headers: unknown[]): boolean {
+const hasTraceparent = (headers: unknown[]): boolean => {
   for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === 'traceparent') return true;
   return false;
-}
+};

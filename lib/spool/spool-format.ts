@@ -72,6 +72,6 @@ export function decodeBatch(text: string): ExportBatch | undefined {
   return { post, patch };
 }
 
-function isRunList(value: unknown): value is Run[] {
+const isRunList = (value: unknown): value is Run[] => {
   return isArray(value) && value.every((run) => run !== null && typeof run === 'object' && typeof (run as { id?: unknown }).id === 'string');
-}
+};

@@ -62,7 +62,7 @@ export async function replaySpool(dir: string, send: (batch: ExportBatch) => Pro
 }
 
 /** Ready files and stale claims, oldest first. */
-async function replayable(dir: string, staleClaimMillis: number): Promise<SpoolEntry[]> {
+const replayable = async (dir: string, staleClaimMillis: number): Promise<SpoolEntry[]> => {
   const now = Date.now();
   const entries: SpoolEntry[] = [];
   for (const file of await fs().readdir(dir)) {
@@ -70,14 +70,14 @@ async function replayable(dir: string, staleClaimMillis: number): Promise<SpoolE
     if (entry?.state === 'ready' || (entry?.state === 'claimed' && now - entry.claimedAt > staleClaimMillis)) entries.push(entry);
   }
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
+};
 
-async function replayOne(
+const replayOne = async (
   dir: string,
   entry: SpoolEntry,
   send: (batch: ExportBatch) => Promise<boolean>,
   settings: ReplaySettings,
-): Promise<'replayed' | 'failed' | 'corrupt' | 'taken'> {
+): Promise<'replayed' | 'failed' | 'corrupt' | 'taken'> => {
   const claimed = join(dir, claimedName(entry.name));
   try {
     await fs().rename(join(dir, entry.file), claimed);
@@ -111,4 +111,4 @@ async function replayOne(
   await fs().rm(claimed, { force: true }).catch(noop);
   settings.onRemoved(bytes.length);
   return 'replayed';
-}
+};

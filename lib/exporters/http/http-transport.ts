@@ -33,7 +33,7 @@ interface RequestTarget {
  * `http.request` converts it on every request (`urlToHttpOptions` reads a
  * dozen getters; bench/pipeline.js --cpu-prof: 4-6 % of a fresh process's flush).
  */
-function targetOf(url: URL): RequestTarget {
+const targetOf = (url: URL): RequestTarget => {
   const hostname = url.hostname;
   return {
     protocol: url.protocol,
@@ -42,15 +42,15 @@ function targetOf(url: URL): RequestTarget {
     path: url.pathname + url.search,
     auth: url.username === '' && url.password === '' ? undefined : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`,
   };
-}
+};
 
 /** What Node's own `signal` option destroys an aborted request with: an `AbortError` whose cause is the signal's reason. */
-function abortError(reason: unknown): Error {
+const abortError = (reason: unknown): Error => {
   const error = new Error('The operation was aborted', { cause: reason });
   error.name = 'AbortError';
   (error as Error & { code?: string }).code = 'ABORT_ERR';
   return error;
-}
+};
 
 /**
  * @internal Node's transport: keep-alive agents, answers classified as an
@@ -159,6 +159,6 @@ export class HttpTransport implements Transport {
   }
 }
 
-function unrefSocket(socket: { unref?(): unknown }): void {
+const unrefSocket = (socket: { unref?(): unknown }): void => {
   socket.unref?.();
-}
+};

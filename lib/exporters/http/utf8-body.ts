@@ -26,7 +26,7 @@ export const utf8Length: (text: string) => number =
   NodeBuffer !== undefined ? NodeBuffer.byteLength : (text) => (NON_ASCII.test(text) ? utf8LengthOf(text) : text.length);
 
 /** The UTF-8 size of any string (lone surrogates count as U+FFFD, 3 bytes, as `TextEncoder` writes them). */
-function utf8LengthOf(text: string): number {
+const utf8LengthOf = (text: string): number => {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -38,7 +38,7 @@ function utf8LengthOf(text: string): number {
     } else bytes += 3;
   }
   return bytes;
-}
+};
 
 const utf8 = new TextEncoder();
 

@@ -138,7 +138,7 @@ export function classifyFsError(error: unknown): boolean {
 const RETRYABLE_CODES = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR', 'EBUSY', 'EMFILE', 'ENFILE', 'ENOSPC', 'EDQUOT']);
 const NEWLINE = Buffer.from('\n');
 
-function failure(error: unknown, retryable: boolean): ExportResult {
+const failure = (error: unknown, retryable: boolean): ExportResult => {
   // isNativeError: an fs error from another realm (a vm context, a test sandbox) is not `instanceof` this realm's Error.
   return { ok: false, retryable, error: error instanceof Error || types.isNativeError(error) ? error : new Error(String(error)) };
-}
+};
