@@ -23,12 +23,12 @@ interface MetadataReflect {
 }
 
 /** True when `fn` is already a tracewire wrapper (or a `@FlushOnExit` wrapper around one). */
-export function isTraced(fn: unknown): boolean {
+export const isTraced = (fn: unknown): boolean => {
   if (typeof fn !== 'function') return false;
   if ((fn as unknown as Record<symbol, unknown>)[TRACED] === true) return true;
   const parts = flushOnExitParts(fn);
   return parts !== undefined && isTraced(parts.inner);
-}
+};
 
 /** A traced wrapper's original and call site, so `@FlushOnExit` can trace its own adapter of the original in its place. */
 export type TracedParts = readonly [original: Function, site: CallSite];
@@ -36,23 +36,23 @@ export type TracedParts = readonly [original: Function, site: CallSite];
 /** Kept apart from the shared mark: only this copy's own wrappers, with this copy's call sites. */
 const partsOf = new WeakMap<Function, TracedParts>();
 
-export function markTraced(wrapper: Function, parts: TracedParts): void {
+export const markTraced = (wrapper: Function, parts: TracedParts): void => {
   Object.defineProperty(wrapper, TRACED, { value: true });
   partsOf.set(wrapper, parts);
-}
+};
 
 /** How `fn` was traced, when this copy of tracewire traced it. */
-export function tracedParts(fn: Function): TracedParts | undefined {
+export const tracedParts = (fn: Function): TracedParts | undefined => {
   return partsOf.get(fn);
-}
+};
 
-export function markFlushOnExit(wrapper: Function, parts: FlushOnExitParts): void {
+export const markFlushOnExit = (wrapper: Function, parts: FlushOnExitParts): void => {
   Object.defineProperty(wrapper, FLUSH_ON_EXIT, { value: parts });
-}
+};
 
-export function flushOnExitParts(fn: Function): FlushOnExitParts | undefined {
+export const flushOnExitParts = (fn: Function): FlushOnExitParts | undefined => {
   return (fn as unknown as Record<symbol, FlushOnExitParts | undefined>)[FLUSH_ON_EXIT];
-}
+};
 
 /**
  * Makes `wrapper` indistinguishable from `original` to the code around it:
@@ -60,7 +60,7 @@ export function flushOnExitParts(fn: Function): FlushOnExitParts | undefined {
  * the same own properties (`prototype` included), and every reflect-metadata key defined on the
  * function itself (NestJS guards read `@SetMetadata` from there).
  */
-export function adoptIdentity(original: Function, wrapper: Function): void {
+export const adoptIdentity = (original: Function, wrapper: Function): void => {
   for (const key of Reflect.ownKeys(original)) {
     if (NOT_COPIED.has(key)) continue;
     const descriptor = Object.getOwnPropertyDescriptor(original, key);
@@ -80,4 +80,4 @@ export function adoptIdentity(original: Function, wrapper: Function): void {
       reflect.defineMetadata(key, reflect.getOwnMetadata(key, original), wrapper);
     }
   }
-}
+};

@@ -8,31 +8,31 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export const TRACING_SWITCHES = ['TRACEWIRE_TRACING', 'LANGSMITH_TRACING', 'LANGSMITH_TRACING_V2', 'LANGCHAIN_TRACING_V2'];
 
 /** @internal LangSmith's variable for `suffix`, then its older `LANGCHAIN_` spelling (one list, built where it is read). */
-export function langsmithVariables(suffix: string): string[] {
+export const langsmithVariables = (suffix: string): string[] => {
   return ['LANGSMITH_' + suffix, 'LANGCHAIN_' + suffix];
-}
+};
 
 /** @internal OpenTelemetry's traces-specific OTLP variable for `suffix`, then the general one: the spec's order of precedence. */
-export function otlpVariables(suffix: string): string[] {
+export const otlpVariables = (suffix: string): string[] => {
   return ['OTEL_EXPORTER_OTLP_TRACES_' + suffix, 'OTEL_EXPORTER_OTLP_' + suffix];
-}
+};
 
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 
 /** The first of `names` that is set (non-empty), with its name for error messages. */
-export function firstSet(env: Env, names: readonly string[]): { name: string; value: string } | undefined {
+export const firstSet = (env: Env, names: readonly string[]): { name: string; value: string } | undefined => {
   for (const name of names) {
     const value = env[name]?.trim();
     if (value) return { name, value };
   }
   return undefined;
-}
+};
 
 /** @internal The value of the first of `names` that is set (trimmed), if any. */
-export function envValue(env: Env, ...names: string[]): string | undefined {
+export const envValue = (env: Env, ...names: string[]): string | undefined => {
   return firstSet(env, names)?.value;
-}
+};
 
 /**
  * @internal `text` as an http(s) URL, else a `TracewireConfigError` naming
@@ -41,7 +41,7 @@ export function envValue(env: Env, ...names: string[]): string | undefined {
 /** @internal What an endpoint setting accepts, as its errors say. */
 export const HTTP_URL = 'an http or https URL';
 
-export function parseHttpUrl(text: string, setting: string, example: string, raw: unknown = text): URL {
+export const parseHttpUrl = (text: string, setting: string, example: string, raw: unknown = text): URL => {
   let url: URL;
   try {
     url = new URL(text);
@@ -50,48 +50,48 @@ export function parseHttpUrl(text: string, setting: string, example: string, raw
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse(setting, raw, HTTP_URL);
   return url;
-}
+};
 
-export function envBoolean(env: Env, names: readonly string[]): boolean | undefined {
+export const envBoolean = (env: Env, names: readonly string[]): boolean | undefined => {
   const found = firstSet(env, names);
   if (found === undefined) return undefined;
   const lower = found.value.toLowerCase();
   if (TRUE.has(lower)) return true;
   if (FALSE.has(lower)) return false;
   refuse(found.name, found.value, 'true or false (also 1/0, yes/no, on/off)');
-}
+};
 
-export function envNumber(env: Env, names: readonly string[]): { name: string; value: number } | undefined {
+export const envNumber = (env: Env, names: readonly string[]): { name: string; value: number } | undefined => {
   const found = firstSet(env, names);
   if (found === undefined) return undefined;
   const value = Number(found.value);
   if (!Number.isFinite(value)) refuse(found.name, found.value, 'a number');
   return { name: found.name, value };
-}
+};
 
-export function envChoice<T extends string>(env: Env, names: readonly string[], choices: readonly T[]): T | undefined {
+export const envChoice = <T extends string>(env: Env, names: readonly string[], choices: readonly T[]): T | undefined => {
   const found = firstSet(env, names);
   if (found === undefined) return undefined;
   if (!(choices as readonly string[]).includes(found.value)) refuse(found.name, found.value, `one of ${choices.join(', ')}`);
   return found.value as T;
-}
+};
 
 /** @internal An exporter's `options`: nothing gives `{}`; anything but an object is refused, not read as one. */
-export function optionsObject<T extends object>(options: T | undefined, what: string): T {
+export const optionsObject = <T extends object>(options: T | undefined, what: string): T => {
   if (options === undefined) return {} as T;
   if (!isRecord(options)) refuse(`${what} options`, options, 'an object of options, or nothing');
   return options;
-}
+};
 
 /** @internal An optional text option: undefined, or a non-empty string; anything else is refused by name. */
-export function nonEmptyOption<T>(value: T, setting: string): T & (string | undefined) {
+export const nonEmptyOption = <T>(value: T, setting: string): T & (string | undefined) => {
   if (value !== undefined && (typeof value !== 'string' || value === '')) refuse(setting, value, 'a non-empty string');
   return value as T & (string | undefined);
-}
+};
 
 /** @internal A boolean option: `fallback` when it is not given; anything but `true` or `false` is refused by name. */
-export function booleanOption<F>(value: unknown, setting: string, fallback: F): boolean | F {
+export const booleanOption = <F>(value: unknown, setting: string, fallback: F): boolean | F => {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') refuse(setting, value, 'true or false');
   return value;
-}
+};

@@ -26,16 +26,16 @@ export const DEFAULT_JSONL_PATH = 'tracewire.jsonl';
 const OTEL_NAMES: Readonly<Record<string, ExporterName>> = { otlp: 'otlp', console: 'console', logging: 'console', none: 'none' };
 
 /** Accepted names, as error messages list them. */
-export function acceptedExporters(): string {
+export const acceptedExporters = (): string => {
   return `one of ${EXPORTER_NAMES.map((name) => `"${name}"`).join(', ')}`;
-}
+};
 
 /** @internal Checks a name given in code or in `setting`; anything else fails listing the names. */
-export function exporterName(value: unknown, setting: string): ExporterName {
+export const exporterName = (value: unknown, setting: string): ExporterName => {
   const name = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
   if ((EXPORTER_NAMES as readonly unknown[]).includes(name)) return name as ExporterName;
   refuse(setting, value, setting === 'exporter' ? `${acceptedExporters()}, or a SpanExporter instance` : acceptedExporters());
-}
+};
 
 /**
  * @internal The exporter the environment chooses, first match wins:
@@ -45,20 +45,20 @@ export function exporterName(value: unknown, setting: string): ExporterName {
  * `OTEL_SDK_DISABLED=true`, a choice of OTLP, or one made by an `OTEL_*`
  * variable, becomes `none`.
  */
-export function exporterFromEnv(env: Env): ExporterChoice | undefined {
+export const exporterFromEnv = (env: Env): ExporterChoice | undefined => {
   const choice = envChoice(env);
   // OpenTelemetry's kill switch: whatever the environment would send over OTLP stays off (code still wins).
   if (choice !== undefined && otelSdkDisabled(env) && (choice.name === 'otlp' || choice.setting.startsWith('OTEL_'))) return { name: 'none', setting: 'OTEL_SDK_DISABLED' };
   return choice;
-}
+};
 
 /**
  * @internal OpenTelemetry's `OTEL_SDK_DISABLED`: only `true` (any case)
  * counts; every other value is false, as the specification says.
  */
-export function otelSdkDisabled(env: Env): boolean {
+export const otelSdkDisabled = (env: Env): boolean => {
   return env['OTEL_SDK_DISABLED']?.trim().toLowerCase() === 'true';
-}
+};
 
 const envChoice = (env: Env): ExporterChoice | undefined => {
   const own = firstSet(env, ['TRACEWIRE_EXPORTER']);
@@ -78,9 +78,9 @@ const envChoice = (env: Env): ExporterChoice | undefined => {
 };
 
 /** @internal The first `*_TRACING` switch set (`TRACEWIRE_TRACING`, then LangSmith's), if any. */
-export function tracingSwitch(env: Env): boolean | undefined {
+export const tracingSwitch = (env: Env): boolean | undefined => {
   return envBoolean(env, TRACING_SWITCHES);
-}
+};
 
 /**
  * @internal Whether the environment turns tracing on for a program that set
@@ -89,24 +89,24 @@ export function tracingSwitch(env: Env): boolean | undefined {
  * `OTEL_TRACES_EXPORTER`, other than `none`). A key or endpoint alone does
  * not: LangSmith's own SDK stays off without `LANGSMITH_TRACING=true` too.
  */
-export function tracingOnFromEnv(env: Env): boolean {
+export const tracingOnFromEnv = (env: Env): boolean => {
   const switched = tracingSwitch(env);
   if (switched === true && otelSdkDisabled(env)) return exporterFromEnv(env)?.name !== 'none';
   if (switched !== undefined) return switched;
   if (firstSet(env, ['TRACEWIRE_EXPORTER', 'OTEL_TRACES_EXPORTER']) === undefined) return false;
   // One of the two is set, so a choice is made (or a bad name has thrown).
   return exporterFromEnv(env)!.name !== 'none';
-}
+};
 
 /** @internal Settings of the `collector` exporter: `TRACEWIRE_COLLECTOR_ENDPOINT`, `TRACEWIRE_COLLECTOR_TOKEN`. */
-export function collectorSettings(env: Env): { endpoint: string; token: string | undefined } {
+export const collectorSettings = (env: Env): { endpoint: string; token: string | undefined } => {
   return {
     endpoint: envValue(env, 'TRACEWIRE_COLLECTOR_ENDPOINT') ?? DEFAULT_COLLECTOR_ENDPOINT,
     token: envValue(env, 'TRACEWIRE_COLLECTOR_TOKEN'),
   };
-}
+};
 
 /** @internal The file of the `jsonl` exporter: `TRACEWIRE_JSONL_PATH`, else {@link DEFAULT_JSONL_PATH}. */
-export function jsonlPath(env: Env): string {
+export const jsonlPath = (env: Env): string => {
   return envValue(env, 'TRACEWIRE_JSONL_PATH') ?? DEFAULT_JSONL_PATH;
-}
+};

@@ -24,7 +24,7 @@ const LOCAL_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 const LANGSMITH_CLOUD = 'https://api.smith.langchain.com';
 
 /** @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a stream of 401s. */
-export function resolveLangSmithSettings(options: LangSmithOptions, env: Env = process.env): LangSmithSettings {
+export const resolveLangSmithSettings = (options: LangSmithOptions, env: Env = process.env): LangSmithSettings => {
   const raw: unknown = options.endpoint ?? envValue(env, ...langsmithVariables('ENDPOINT')) ?? LANGSMITH_CLOUD;
   if (typeof raw !== 'string') refuse('LangSmith endpoint', raw, HTTP_URL);
   const endpoint = parseHttpUrl(raw.replace(/\/+$/, ''), 'LangSmith endpoint', LANGSMITH_CLOUD, raw);
@@ -38,4 +38,4 @@ export function resolveLangSmithSettings(options: LangSmithOptions, env: Env = p
   if (apiKey !== undefined && !HEADER_TEXT.test(apiKey)) refuse('apiKey', SECRET, 'a string of printable characters, no line breaks (a key read from a file keeps its newline: trim it)');
   if (workspaceId !== undefined && !HEADER_TEXT.test(workspaceId)) refuse('workspaceId', workspaceId, 'a string of printable characters, no line breaks');
   return { endpoint, apiKey, workspaceId };
-}
+};

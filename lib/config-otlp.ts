@@ -55,7 +55,7 @@ export interface OtlpSettings {
  * over defaults. Within each level the traces-specific setting wins, as the
  * OpenTelemetry specification says. Bad values throw `TracewireConfigError`.
  */
-export function resolveOtlpSettings(options: OtlpOptions, env: Env = process.env): OtlpSettings {
+export const resolveOtlpSettings = (options: OtlpOptions, env: Env = process.env): OtlpSettings => {
   const url = resolveUrl(options, env);
   const headers: Record<string, string> = {};
   // The general headers first, so the traces-specific ones win per name.
@@ -76,18 +76,18 @@ export function resolveOtlpSettings(options: OtlpOptions, env: Env = process.env
   const gzip = booleanOption(options.gzip, 'gzip', compression === 'gzip');
   const maxPendingStarts = maxPendingStartsOption(options.maxPendingStarts);
   return { url, headers, serviceName, protocol, protocolSetting, gzip, maxPendingStarts };
-}
+};
 
 /** @internal `serviceName`, checked: undefined or a non-empty string. */
-export function serviceNameOption(serviceName: unknown): string | undefined {
+export const serviceNameOption = (serviceName: unknown): string | undefined => {
   return nonEmptyOption(serviceName, 'serviceName');
-}
+};
 
 /** @internal `maxPendingStarts`, checked: a whole number, 0 or more; 10 000 when not given. */
-export function maxPendingStartsOption(maxPendingStarts: unknown = 10_000): number {
+export const maxPendingStartsOption = (maxPendingStarts: unknown = 10_000): number => {
   if (!Number.isInteger(maxPendingStarts) || (maxPendingStarts as number) < 0) refuse('maxPendingStarts', maxPendingStarts, 'a whole number, 0 or more');
   return maxPendingStarts as number;
-}
+};
 
 const resolveUrl = (options: OtlpOptions, env: Env): URL => {
   // Options beat the environment; at each level the full traces URL beats the base URL.
@@ -115,7 +115,7 @@ const parseUrl = (raw: unknown, setting: string, appendPath: boolean): URL => {
  * `OTEL_EXPORTER_OTLP_HEADERS`): entries trimmed, values percent-decoded,
  * empty entries ignored. Errors name the variable and the entry, never a value.
  */
-export function parseOtlpHeaders(raw: string, setting: string): Record<string, string> {
+export const parseOtlpHeaders = (raw: string, setting: string): Record<string, string> => {
   const headers: Record<string, string> = {};
   raw.split(',').forEach((entry, index) => {
     if (entry.trim() === '') return;
@@ -131,7 +131,7 @@ export function parseOtlpHeaders(raw: string, setting: string): Record<string, s
     addHeader(headers, entry.slice(0, at).trim(), value, where);
   });
   return headers;
-}
+};
 
 /** Checks one header as Node would when sending, so a bad one fails now rather than on every export. */
 const addHeader = (headers: Record<string, string>, name: string, value: unknown, where: string): void => {

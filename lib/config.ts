@@ -109,16 +109,16 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number, NumberKind]> = [
 export const DELIVERY_OPTIONS: readonly string[] = ['mode', 'manualFlushMode', 'enabled', 'projectName', 'dropPolicy', 'maxRequestsPerSecond', 'spoolDir', ...NUMERIC.map(([name]) => name)];
 
 /** @internal A numeric setting's variable: `TRACEWIRE_` and the name in upper snake case (`maxBatchSize` → `TRACEWIRE_MAX_BATCH_SIZE`). */
-export function numericVariable(setting: string): string {
+export const numericVariable = (setting: string): string => {
   return 'TRACEWIRE_' + setting.replace(/[A-Z]/g, '_$&').toUpperCase();
-}
+};
 
 /**
  * @internal The one place tracewire reads environment variables. Explicit
  * options win; then `TRACEWIRE_*`; then the LangSmith aliases. A value that
  * cannot be used throws a `TracewireConfigError` naming it.
  */
-export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = process.env): DeliveryConfig {
+export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = process.env): DeliveryConfig => {
   const config: Record<string, unknown> = {
     mode: resolveMode(options, env),
     enabled: booleanOption(options.enabled, 'enabled', tracingSwitch(env) ?? true),
@@ -142,7 +142,7 @@ export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = proce
   const [rateSetting, rate] = rateEnv ? [rateEnv.name, rateEnv.value] : ['maxRequestsPerSecond', options.maxRequestsPerSecond];
   if (rate !== undefined) config.maxRequestsPerSecond = checkNumber(rateSetting, rate, RATE);
   return config as DeliveryConfig;
-}
+};
 
 const resolveMode = (options: DeliveryOptions, env: Env): DeliveryMode => {
   if (options.mode !== undefined) {

@@ -8,6 +8,6 @@ export const { freeze } = Object;
 export const { isArray } = Array;
 
 /** @internal A non-null object that is not an array: what takes keys (options, metadata, kwargs). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
+export const isRecord = (value: unknown): value is Record<string, unknown> => {
   return value !== null && typeof value === 'object' && !isArray(value);
-}
+};

@@ -7,7 +7,7 @@
  * passes — and no longer. (Batch and back-off timers, which nobody awaits,
  * are `unref()`ed instead.)
  */
-export function settleWithin(work: Promise<unknown>, timeoutMillis: number): Promise<boolean> {
+export const settleWithin = (work: Promise<unknown>, timeoutMillis: number): Promise<boolean> => {
   return new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), Math.max(0, timeoutMillis));
     const done = () => {
@@ -16,9 +16,9 @@ export function settleWithin(work: Promise<unknown>, timeoutMillis: number): Pro
     };
     work.then(done, done);
   });
-}
+};
 
 /** A sleep that does not keep the process alive. */
-export function unrefSleep(millis: number): Promise<void> {
+export const unrefSleep = (millis: number): Promise<void> => {
   return new Promise((resolve) => setTimeout(resolve, millis).unref?.());
-}
+};

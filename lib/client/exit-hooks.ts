@@ -23,7 +23,7 @@ let installed = false;
  * process alive — and the flush's own deadline timer keeps it up just long
  * enough. One listener serves every client. Returns the unregister function.
  */
-export function flushBeforeExit(target: ExitFlushable): () => void {
+export const flushBeforeExit = (target: ExitFlushable): () => void => {
   // No process events (workerd, edge runtimes): no natural exit to flush at.
   if (typeof process === 'undefined' || typeof process.on !== 'function' || typeof WeakRef !== 'function') return noop;
   const ref = new WeakRef(target);
@@ -39,4 +39,4 @@ export function flushBeforeExit(target: ExitFlushable): () => void {
     live.delete(ref);
     forget?.unregister(ref);
   };
-}
+};

@@ -6,6 +6,6 @@ import type { Env } from '../config-env.js';
  * workerd without it and Vercel Edge have no `process`, and every setting
  * then comes from options alone.
  */
-export function runtimeEnv(): Env {
+export const runtimeEnv = (): Env => {
   return (globalThis as { process?: { env?: Env } }).process?.env ?? {};
-}
+};

@@ -29,7 +29,7 @@ const NO_EXPORTER_CHOSEN = `${acceptedExporters()}, or a SpanExporter — or set
  * fail a program that does not trace. Every bad argument throws
  * `TracewireConfigError`.
  */
-export function toClientOptions(options: unknown, env: Env = process.env): TracingClientOptions {
+export const toClientOptions = (options: unknown, env: Env = process.env): TracingClientOptions => {
   const given = options ?? {};
   if (typeof given !== 'object' || isArray(given)) {
     refuse('tracing options', options, 'an object such as { exporter: "langsmith" }, or nothing');
@@ -43,16 +43,16 @@ export function toClientOptions(options: unknown, env: Env = process.env): Traci
   if (!on) return { ...(given as TracingClientOptions), exporter: new NoExporter(), enabled: false };
   if (name === undefined) refuse('exporter', undefined, NO_EXPORTER_CHOSEN);
   return { ...(given as TracingClientOptions), exporter: exporterByName(name, env) };
-}
+};
 
 /**
  * @internal The client a program that set nothing up gets on its first
  * traced call: `undefined` unless the environment turns tracing on.
  */
-export function clientFromEnv(env: Env = process.env): TracingClient | undefined {
+export const clientFromEnv = (env: Env = process.env): TracingClient | undefined => {
   if (!tracingOnFromEnv(env)) return undefined;
   return new TracingClient(toClientOptions({}, env));
-}
+};
 
 const isSpanExporter = (value: unknown): value is SpanExporter => {
   return typeof value === 'object' && value !== null && typeof (value as SpanExporter).export === 'function';

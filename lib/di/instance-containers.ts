@@ -29,9 +29,9 @@ export function trackResolutions(container: DependencyContainer): void {
 }
 
 /** @internal Resolves `token` from the container that built `instance`, else from `fallback`; `undefined` when neither has it. */
-export function resolveForInstance(token: ClientToken, instance: unknown, fallback: DependencyContainer): unknown {
+export const resolveForInstance = (token: ClientToken, instance: unknown, fallback: DependencyContainer): unknown => {
   const owner = instance !== null && typeof instance === 'object' ? owners.get(instance) : undefined;
   const container = owner ?? fallback;
   const key = token as Parameters<DependencyContainer['resolve']>[0];
   return container.isRegistered(key, true) ? container.resolve(key) : undefined;
-}
+};

@@ -19,7 +19,7 @@ export class NoExporter implements SpanExporter {
  * from the environment, as its constructor does with no options; a bad or
  * missing one throws `TracewireConfigError` now, not at the first export.
  */
-export function exporterByName(name: ExporterName, env: Env = process.env): SpanExporter {
+export const exporterByName = (name: ExporterName, env: Env = process.env): SpanExporter => {
   switch (name) {
     case 'langsmith':
       return new LangSmithExporter();
@@ -39,4 +39,4 @@ export function exporterByName(name: ExporterName, env: Env = process.env): Span
     case 'none':
       return new NoExporter();
   }
-}
+};

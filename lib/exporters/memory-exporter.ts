@@ -63,6 +63,6 @@ export class MemoryExporter implements SpanExporter {
 }
 
 /** @internal Runs by `dotted_order`: parents before children, siblings in start order. */
-export function inStartOrder(a: Run, b: Run): number {
+export const inStartOrder = (a: Run, b: Run): number => {
   return a.dotted_order < b.dotted_order ? -1 : a.dotted_order > b.dotted_order ? 1 : 0;
-}
+};

@@ -14,6 +14,6 @@ export interface TakesServiceName {
  * service is this process, whatever project a run records in (a trace
  * continued from a caller records in the caller's).
  */
-export function offerServiceName(exporter: SpanExporter, projectName: string): void {
+export const offerServiceName = (exporter: SpanExporter, projectName: string): void => {
   (exporter as Partial<TakesServiceName>)[SERVICE_FROM_PROJECT]?.(projectName);
-}
+};

@@ -24,7 +24,7 @@ export const tokenResolver: { current: ((token: ClientToken, thisArg: unknown) =
 ] ??= { current: undefined }) as { current: ((token: ClientToken, thisArg: unknown) => unknown) | undefined };
 
 /** @internal Validates the `client` option once and returns how to resolve it per call. */
-export function clientSource(option: unknown): ClientSource | undefined {
+export const clientSource = (option: unknown): ClientSource | undefined => {
   if (option === undefined) return undefined;
   if (isClient(option)) return () => option;
   if (typeof option === 'symbol' || (typeof option === 'string' && option.length > 0) || isClass(option) || isDelayed(option)) {
@@ -36,7 +36,7 @@ export function clientSource(option: unknown): ClientSource | undefined {
     return (thisArg) => asClient(guarded(() => resolve(thisArg)));
   }
   refuse('client', option, 'a TracingClient, a function returning one, or a DI token (symbol, string or class)');
-}
+};
 
 const isClient = (value: unknown): value is TracingClient => {
   return value !== null && typeof value === 'object' && typeof (value as { startSpan?: unknown }).startSpan === 'function';

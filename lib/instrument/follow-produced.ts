@@ -16,7 +16,7 @@ export const NOT_A_PRODUCER: unique symbol = Symbol('tracewire.notAProducer');
  * Observable, a Node `Readable` (the very object), or any other
  * `Symbol.asyncIterator` object such as OpenAI's `Stream` (a proxy of it).
  */
-export function wrapProducer(outcome: SpanOutcome, result: object): unknown {
+export const wrapProducer = (outcome: SpanOutcome, result: object): unknown => {
   try {
     const tag = Object.prototype.toString.call(result);
     if (tag === '[object Generator]') return tracedGenerator(outcome, result as Generator);
@@ -38,12 +38,12 @@ export function wrapProducer(outcome: SpanOutcome, result: object): unknown {
     // A hostile object (throwing proxy traps): treat it as a plain value.
   }
   return NOT_A_PRODUCER;
-}
+};
 
 /** @internal A directly returned object: traced over its consumption if it produces values, else the span ends now. */
-export function followProduced(outcome: SpanOutcome, result: object): unknown {
+export const followProduced = (outcome: SpanOutcome, result: object): unknown => {
   const wrapped = wrapProducer(outcome, result);
   if (wrapped !== NOT_A_PRODUCER) return wrapped;
   outcome.succeed(result);
   return result;
-}
+};

@@ -29,12 +29,12 @@ const WITHHELD = { redacted: '[redaction hook threw: value withheld]' };
  * now), nothing of the original is kept — a broken redactor must not leak
  * what it was meant to hide.
  */
-export function redact(
+export const redact = (
   hook: ((value: JsonObject, context: RedactionContext) => unknown) | undefined,
   captured: Captured,
   context: RedactionContext,
   limits: SerializeLimits,
-): Captured {
+): Captured => {
   if (hook === undefined) return captured;
   let replaced: unknown;
   try {
@@ -47,4 +47,4 @@ export function redact(
   const value = serialized.value;
   if (isRecord(value)) return { value, bytes: serialized.bytes };
   return { value: { redacted: value }, bytes: serialized.bytes + 13 };
-}
+};

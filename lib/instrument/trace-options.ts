@@ -91,9 +91,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const scopedOptions = { used: false };
 
 /** @internal True for a UUID string (any version), the only run id LangSmith accepts. */
-export function isUuid(value: unknown): value is string {
+export const isUuid = (value: unknown): value is string => {
   return typeof value === 'string' && UUID.test(value);
-}
+};
 
 /**
  * @internal Validates options once, at decoration time, so a mistake fails

@@ -11,7 +11,7 @@ type Step = 'next' | 'return' | 'throw';
  * Each step runs inside the span, so work the body does nests under it.
  * Values pass through untouched.
  */
-export function tracedGenerator<T, R, N>(outcome: SpanOutcome, inner: Generator<T, R, N>): Generator<T, R, N> {
+export const tracedGenerator = <T, R, N>(outcome: SpanOutcome, inner: Generator<T, R, N>): Generator<T, R, N> => {
   outcome.streaming();
   let watch: ConsumptionWatch | undefined;
   const step = (method: Step, arg: unknown): IteratorResult<T, R> => {
@@ -29,24 +29,24 @@ export function tracedGenerator<T, R, N>(outcome: SpanOutcome, inner: Generator<
   const traced = withSteps(TRACED_GENERATOR_PROTOTYPE, step) as Generator<T, R, N>;
   watch = watchConsumption(outcome, traced);
   return traced;
-}
+};
 
 /** @internal The async-generator counterpart of {@link tracedGenerator}; the final step waits for delivery when the strategy asks. */
-export function tracedAsyncGenerator<T, R, N>(outcome: SpanOutcome, inner: AsyncGenerator<T, R, N>): AsyncGenerator<T, R, N> {
+export const tracedAsyncGenerator = <T, R, N>(outcome: SpanOutcome, inner: AsyncGenerator<T, R, N>): AsyncGenerator<T, R, N> => {
   return tracedAsyncIterator(outcome, inner, TRACED_ASYNC_GENERATOR_PROTOTYPE) as AsyncGenerator<T, R, N>;
-}
+};
 
 /**
  * @internal Any async iterator, traced over its consumption. One without
  * `return` / `throw` (allowed by the protocol) still ends its span when the
  * consumer stops early or throws into it.
  */
-export function tracedAsyncIterator<T>(
+export const tracedAsyncIterator = <T>(
   outcome: SpanOutcome,
   inner: AsyncIterator<T>,
   prototype: object = TRACED_ASYNC_ITERATOR_PROTOTYPE,
   handedOut?: ConsumptionWatch,
-): AsyncIterator<T> {
+): AsyncIterator<T> => {
   outcome.streaming();
   let watch = handedOut;
   const step = (method: Step, arg: unknown): Promise<IteratorResult<T>> => {
@@ -79,7 +79,7 @@ export function tracedAsyncIterator<T>(
   if (watch === undefined) watch = watchConsumption(outcome, traced);
   else watch.follow(traced);
   return traced;
-}
+};
 
 /** The traced iterator: `next`, `return` and `throw` each one `step`, over `prototype`. */
 const withSteps = <S>(prototype: object, step: (method: Step, arg: unknown) => S): { next(arg?: unknown): S; return(arg?: unknown): S; throw(arg?: unknown): S } => {

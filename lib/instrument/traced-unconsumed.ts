@@ -92,11 +92,11 @@ export const unhooked = (method: Function): Function => (method as { [ORIGINAL]?
  * the very object; falsy when the object takes no own property (frozen,
  * sealed, a proxy refusing).
  */
-export function hook(target: object, key: PropertyKey, value: Function, original: Function): boolean | undefined {
+export const hook = (target: object, key: PropertyKey, value: Function, original: Function): boolean | undefined => {
   (value as { [ORIGINAL]?: Function })[ORIGINAL] = original;
   try {
     return Reflect.defineProperty(target, key, { value, configurable: true, writable: true });
   } catch {
     // A proxy whose trap throws: as refused (undefined).
   }
-}
+};

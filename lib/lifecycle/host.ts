@@ -5,8 +5,8 @@
  * runtime (`EdgeRuntime` is defined: Vercel Edge, Next.js middleware): both
  * drop I/O the moment the request that started it is over.
  */
-export function isLongLivedHost(): boolean {
+export const isLongLivedHost = (): boolean => {
   const global = globalThis as { navigator?: { userAgent?: unknown }; EdgeRuntime?: unknown };
   if (global.navigator?.userAgent === 'Cloudflare-Workers') return false;
   return global.EdgeRuntime === undefined;
-}
+};

@@ -16,22 +16,22 @@ const invocation = new AsyncLocalStorage<InvocationBudget>();
  * root's) together last at most `timeoutMillis`, counted from the first,
  * and end by `cutoffAt`.
  */
-export function runWithinInvocationBudget<T>(timeoutMillis: number, cutoffAt: number, handler: () => T): T {
+export const runWithinInvocationBudget = <T>(timeoutMillis: number, cutoffAt: number, handler: () => T): T => {
   return invocation.run({ timeoutMillis, cutoffAt }, handler);
-}
+};
 
 /** @internal True inside a `@FlushOnExit` invocation: a handler it calls leaves the flush to it. */
-export function insideInvocation(): boolean {
+export const insideInvocation = (): boolean => {
   return invocation.getStore() !== undefined;
-}
+};
 
 /**
  * @internal How long a delivery wait may last: `fallbackMillis`, cut to
  * what the enclosing `@FlushOnExit` invocation has left.
  */
-export function invocationWaitMillis(fallbackMillis: number): number {
+export const invocationWaitMillis = (fallbackMillis: number): number => {
   const budget = invocation.getStore();
   if (budget === undefined) return fallbackMillis;
   budget.deadlineAt ??= Math.min(Date.now() + budget.timeoutMillis, budget.cutoffAt);
   return Math.max(0, Math.min(fallbackMillis, budget.deadlineAt - Date.now()));
-}
+};

@@ -20,7 +20,7 @@ const isLambdaContext = (value: unknown): value is LambdaContext => {
  * `getRemainingTimeInMillis` function; Lambda passes it second). `Infinity`
  * without one, or when it cannot be read.
  */
-export function lambdaCutoffAt(args: ArrayLike<unknown>): number {
+export const lambdaCutoffAt = (args: ArrayLike<unknown>): number => {
   for (let i = 0; i < args.length; i++) {
     const context = args[i];
     if (!isLambdaContext(context)) continue;
@@ -32,7 +32,7 @@ export function lambdaCutoffAt(args: ArrayLike<unknown>): number {
     }
   }
   return Infinity;
-}
+};
 
 /** Replacements for Lambda's callback: the invocation each was made for. */
 const invocations = new WeakMap<Function, CallbackInvocation>();
@@ -103,7 +103,7 @@ export function settlingOnCallback(original: Function): Function {
 }
 
 /** @internal A value's `then` when it is a thenable; reading it never throws. */
-export function thenOf(value: unknown): Function | undefined {
+export const thenOf = (value: unknown): Function | undefined => {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
   try {
     const then = (value as { then?: unknown }).then;
@@ -111,4 +111,4 @@ export function thenOf(value: unknown): Function | undefined {
   } catch {
     return undefined;
   }
-}
+};

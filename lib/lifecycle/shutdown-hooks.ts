@@ -13,7 +13,7 @@ let installed = false;
  * flight, whose spans end after the signal (shut down at the signal, their
  * starts went out and their ends were dropped: runs left open for good).
  */
-export function installShutdownHooks(timeoutMillis: number): void {
+export const installShutdownHooks = (timeoutMillis: number): void => {
   if (installed || typeof process === 'undefined' || typeof process.on !== 'function') return;
   installed = true;
   const shutdown = () => globalClient.current?.shutdown({ timeoutMillis }) ?? Promise.resolve();
@@ -28,4 +28,4 @@ export function installShutdownHooks(timeoutMillis: number): void {
     process.on(signal, onSignal);
   }
   process.once('beforeExit', () => void shutdown());
-}
+};

@@ -16,11 +16,11 @@ export const webCryptoFill: RandomFill = (bytes) => {
 let source: RandomFill = webCryptoFill;
 
 /** @internal Replaces the random source; it must be a CSPRNG, as Web Crypto is. */
-export function provideRandomFill(fill: RandomFill): void {
+export const provideRandomFill = (fill: RandomFill): void => {
   source = fill;
-}
+};
 
 /** Fills `bytes` with cryptographically random bytes from the current source. */
-export function fillRandom(bytes: Uint8Array<ArrayBuffer>): void {
+export const fillRandom = (bytes: Uint8Array<ArrayBuffer>): void => {
   source(bytes);
-}
+};

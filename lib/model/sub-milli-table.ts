@@ -9,7 +9,7 @@
  * The lookup returns `undefined` for anything but a whole number 0–999 (a
  * fractional time, never one of tracewire's), for the caller to write out.
  */
-export function subMilliTable(suffix: string): SubMilliTable {
+export const subMilliTable = (suffix: string): SubMilliTable => {
   const table: (string | undefined)[] = new Array(1000);
   const lookup = (sub: number): string | undefined => {
     const made = table[sub];
@@ -20,7 +20,7 @@ export function subMilliTable(suffix: string): SubMilliTable {
     return table[sub];
   };
   return Object.assign(lookup, { made: table as readonly (string | undefined)[] });
-}
+};
 
 /**
  * @internal The lookup, and `made`: the strings made so far, by value, for a

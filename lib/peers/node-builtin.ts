@@ -31,10 +31,10 @@ const loadBuiltin = (id: string): unknown => {
 };
 
 /** A getter that loads the built-in `id` on its first call and returns the same module after. */
-export function lazyBuiltin<T>(id: `node:${string}`): () => T {
+export const lazyBuiltin = <T>(id: `node:${string}`): () => T => {
   let loaded: T | undefined;
   return () => (loaded ??= loadBuiltin(id) as T);
-}
+};
 
 // One getter per built-in, shared by every module that needs it (the spool's files, the JSONL exporter, the
 // HTTP transport), rather than one each. Pure: a bundle that imports this file for something else drops them.

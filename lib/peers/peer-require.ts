@@ -73,7 +73,7 @@ const requirers = (): Array<[string, Require]> => {
  * {@link PeerNotFoundError} when it resolves from none; an error thrown
  * while loading a found peer propagates as it is.
  */
-export function requirePeer(peer: string): unknown {
+export const requirePeer = (peer: string): unknown => {
   const searched: string[] = [];
   // The file is loaded through tracewire's own require where it is a real one: under a
   // module registry of its own (jest) that is the registry the app's imports go through;
@@ -90,4 +90,4 @@ export function requirePeer(peer: string): unknown {
     return typeof own?.resolve === 'function' ? own(path) : load(path);
   }
   throw new PeerNotFoundError(peer, searched);
-}
+};

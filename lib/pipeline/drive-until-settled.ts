@@ -19,7 +19,7 @@ const WATCHDOG_SLACK_MILLIS = 250;
  * delivery moves, at the watchdog's next deadline, or at its own deadline.
  * Resolves true when its batches settled in time; never rejects.
  */
-export async function driveUntilSettled(batches: readonly PendingBatch[], slots: ExportSlots, progress: Progress, timeoutMillis: number): Promise<boolean> {
+export const driveUntilSettled = async (batches: readonly PendingBatch[], slots: ExportSlots, progress: Progress, timeoutMillis: number): Promise<boolean> => {
   const deadlineAt = Date.now() + Math.max(0, timeoutMillis);
   const started = new Set<RunningExport>();
   // Batches settle about in queue order and never unsettle: a cursor past the settled front makes a flush of n
@@ -42,4 +42,4 @@ export async function driveUntilSettled(batches: readonly PendingBatch[], slots:
   } finally {
     waiter.dispose();
   }
-}
+};

@@ -11,7 +11,7 @@ import type { DropWarnings } from './drop-warnings.js';
  * `result.ok` of `undefined` threw inside a promise callback: an unhandled
  * rejection, which ended the process.
  */
-export function exportResultOf(value: unknown, warnings: Pick<DropWarnings, 'note'> | undefined): ExportResult {
+export const exportResultOf = (value: unknown, warnings: Pick<DropWarnings, 'note'> | undefined): ExportResult => {
   const result = value as Partial<{ ok: unknown; retryable: unknown; error: unknown; retryAfterMillis: unknown; delivered: unknown }> | null | undefined;
   if (result?.ok === true) return EXPORT_OK;
   if (result?.ok === false) {
@@ -29,6 +29,6 @@ export function exportResultOf(value: unknown, warnings: Pick<DropWarnings, 'not
     return EXPORT_OK;
   }
   return exportFailure(false, new Error(`export() resolved with ${value === null ? 'null' : typeof value}, not ${SHAPE}`));
-}
+};
 
 const SHAPE = '{ ok: true } or { ok: false, retryable, error }';

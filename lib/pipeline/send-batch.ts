@@ -63,9 +63,9 @@ export interface SendWatch {
  * @internal Exports one batch, retrying retryable failures with back-off,
  * within `exportTimeoutMillis` per attempt. Never rejects.
  */
-export function sendBatch(context: SendContext, batch: ExportBatch, watch?: SendWatch): Promise<SendOutcome> {
+export const sendBatch = (context: SendContext, batch: ExportBatch, watch?: SendWatch): Promise<SendOutcome> => {
   return new Promise((resolve) => startSend(context, batch, watch, resolve));
-}
+};
 
 /**
  * @internal As {@link sendBatch}, told by callback: `done` is called once
@@ -80,7 +80,7 @@ export function sendBatch(context: SendContext, batch: ExportBatch, watch?: Send
  * without a promise of its own; retries, the rate limiter and back-off keep
  * the plain async loop.
  */
-export function startSend(context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, done: (outcome: SendOutcome) => void): void {
+export const startSend = (context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, done: (outcome: SendOutcome) => void): void => {
   batch = batchFor(context.exporter, batch);
   if (context.limiter !== undefined || watch?.cancelReason !== undefined) {
     void sendFrom(context, batch, watch, 0).then(done);
@@ -92,7 +92,7 @@ export function startSend(context: SendContext, batch: ExportBatch, watch: SendW
     if (result.ok) done('delivered');
     else void afterFailure(context, batch, watch, 0, result).then(done);
   });
-}
+};
 
 /** The attempts from `first` on, each after its wait for the rate limiter. */
 const sendFrom = async (context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, first: number): Promise<SendOutcome> => {

@@ -19,12 +19,12 @@ export interface LeftoverCounts {
  * queued: spool it for the next client, else count it as dropped after
  * shutdown rather than pending forever.
  */
-export async function settleLeftovers(
+export const settleLeftovers = async (
   queue: BatchQueue,
   spool: SpoolFallback | undefined,
   counters: DeliveryCounters,
   settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
-): Promise<LeftoverCounts> {
+): Promise<LeftoverCounts> => {
   const leftovers: PendingBatch[] = [];
   for (let batch = queue.evictOldest(); batch !== undefined; batch = queue.evictOldest()) leftovers.push(batch);
   const spooled = await spoolLeftovers(leftovers, spool, settle);
@@ -36,7 +36,7 @@ export async function settleLeftovers(
     settle(batch, 'evicted');
   }
   return { spooled, dropped };
-}
+};
 
 /**
  * Writes batches to the spool in queue order (a batch's records depend on

@@ -14,9 +14,9 @@ let openSpool: OpenSpool | undefined;
  * edge entry does not, so the spool and its file-system imports stay out
  * of an edge bundle's module graph.
  */
-export function provideSpool(open: OpenSpool): void {
+export const provideSpool = (open: OpenSpool): void => {
   openSpool = open;
-}
+};
 
 /** @internal The spool for `spoolDir`; a TracewireConfigError where this entry has none. */
 export function spoolFor(dir: string, send: SendContext, counters: DeliveryCounters, warnings: DropWarnings): SpoolFallback {

@@ -46,7 +46,7 @@ const KEY = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** @internal The LangSmith members of the header's lines; empty when absent or over the limits. */
-export function parseBaggage(lines: readonly string[]): LangSmithBaggage {
+export const parseBaggage = (lines: readonly string[]): LangSmithBaggage => {
   const found: LangSmithBaggage = { metadata: {}, tags: [], projectName: undefined, others: [] };
   const joined = lines.join(',');
   if (joined.length === 0 || utf8Length(joined) > BAGGAGE_LIMITS.maxBytes) return found;
@@ -69,14 +69,14 @@ export function parseBaggage(lines: readonly string[]): LangSmithBaggage {
     else if (key === 'langsmith-project') found.projectName = value.length > 0 && value.length <= BAGGAGE_LIMITS.maxProjectNameLength && !CONTROL.test(value) ? value : undefined;
   }
   return found;
-}
+};
 
 /**
  * @internal An outgoing `baggage`: the caller's other members first (as many
  * as fit, leaving room for ours among `maxMembers`), then LangSmith's in the
  * bytes left. `''` when there is nothing to send.
  */
-export function formatBaggage(others: readonly string[] | undefined, metadata: { readonly [key: string]: JsonValue }, tags: readonly string[], projectName: string | undefined): string {
+export const formatBaggage = (others: readonly string[] | undefined, metadata: { readonly [key: string]: JsonValue }, tags: readonly string[], projectName: string | undefined): string => {
   const members: string[] = [];
   let left = BAGGAGE_LIMITS.maxBytes;
   for (const member of others ?? []) {
@@ -86,7 +86,7 @@ export function formatBaggage(others: readonly string[] | undefined, metadata: {
     left -= bytes;
   }
   return [...members, ...formatLangSmithBaggage(metadata, tags, projectName, left)].join(',');
-}
+};
 
 /**
  * @internal An outgoing `baggage` over the lines already there: their other
@@ -94,7 +94,7 @@ export function formatBaggage(others: readonly string[] | undefined, metadata: {
  * past the spec's size, and a member forwarded from the caller gives way to
  * one of the same key set here.
  */
-export function mergeBaggage(existing: string[], ours: string): string {
+export const mergeBaggage = (existing: string[], ours: string): string => {
   const keyOf = (member: string) => member.split('=', 1)[0]!.trim();
   const others = existing
     .join(',')
@@ -110,7 +110,7 @@ export function mergeBaggage(existing: string[], ours: string): string {
     bytes += member.length + 1;
   }
   return members.join(',');
-}
+};
 
 /**
  * @internal The LangSmith members for an outgoing header, as langsmith writes

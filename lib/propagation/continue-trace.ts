@@ -23,6 +23,6 @@ export function continueTrace<T>(headers: TraceParent | null | undefined, fn: ()
 }
 
 /** @internal The remote context `continueTrace` set for the calling code, if any. */
-export function continuedContext(): RemoteTraceContext | undefined {
+export const continuedContext = (): RemoteTraceContext | undefined => {
   return storage?.getStore();
-}
+};

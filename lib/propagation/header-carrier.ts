@@ -13,7 +13,7 @@ export type HeaderCarrier =
  * HTTP allows), `[]` when absent. Never throws: a carrier with throwing
  * getters or a revoked proxy reads as empty — headers are untrusted input.
  */
-export function readHeader(carrier: unknown, name: string): string[] {
+export const readHeader = (carrier: unknown, name: string): string[] => {
   try {
     if (carrier === null || typeof carrier !== 'object') return [];
     const get = (carrier as { get?: unknown }).get;
@@ -26,7 +26,7 @@ export function readHeader(carrier: unknown, name: string): string[] {
   } catch {
     return [];
   }
-}
+};
 
 const asList = (value: unknown): string[] => {
   if (typeof value === 'string') return [value];

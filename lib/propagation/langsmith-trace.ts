@@ -23,7 +23,7 @@ export interface DottedParent {
 }
 
 /** @internal The header's one line as a parent, or `undefined` when absent, repeated or malformed. */
-export function parseLangSmithTrace(lines: readonly string[]): DottedParent | undefined {
+export const parseLangSmithTrace = (lines: readonly string[]): DottedParent | undefined => {
   if (lines.length !== 1) return undefined;
   const header = lines[0]!.trim();
   if (header.length === 0 || header.length > MAX_LANGSMITH_TRACE_CHARS) return undefined;
@@ -40,7 +40,7 @@ export function parseLangSmithTrace(lines: readonly string[]): DottedParent | un
     segments.push(segment.slice(0, 22) + id);
   }
   return { dottedOrder: segments.join('.'), traceId: ids[0]!, parentRunId: ids[ids.length - 1]! };
-}
+};
 
 const isRealTime = (match: RegExpExecArray): boolean => {
   const [, year, month, day, hour, minute, second] = match;

@@ -126,11 +126,11 @@ const fromHeaders = (headers: object): RemoteTraceContext | undefined => {
 };
 
 /** @internal 32 hex digits as a UUID. */
-export function uuidOfHex(hex: string): string {
+export const uuidOfHex = (hex: string): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
+};
 
 /** @internal The run id a W3C span id known alone stands for: `00000000-0000-0000-<first 4>-<last 12>`, as langsmith's `getUuidFromOtelSpanId` maps it. */
-export function runIdOfSpanId(spanIdHex: string): string {
+export const runIdOfSpanId = (spanIdHex: string): string => {
   return uuidOfHex(spanIdHex.padStart(32, '0'));
-}
+};

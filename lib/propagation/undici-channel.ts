@@ -22,14 +22,14 @@ let pending: TraceHeaders | undefined;
 let depth = 0;
 
 /** `undici:request:create` when something other than tracewire listens on it, else `undefined`. */
-export function instrumentedUndici(): Channel | undefined {
+export const instrumentedUndici = (): Channel | undefined => {
   if (undiciCreate === undefined) {
     const process = (globalThis as { process?: { getBuiltinModule?(id: string): { channel(name: string): Channel } | undefined } }).process;
     undiciCreate = process?.getBuiltinModule?.('node:diagnostics_channel')?.channel('undici:request:create') ?? null;
   }
   // tracewire listens only while an instrumentation does (see sendLeavingW3c): its own listener never makes this true.
   return undiciCreate?.hasSubscribers === true ? undiciCreate : undefined;
-}
+};
 
 /**
  * Runs `send` (one call of Node's fetch, made without `traceparent` and
@@ -40,7 +40,7 @@ export function instrumentedUndici(): Channel | undefined {
  * request within the fetch call itself; one created later (a redirect, a
  * patched fetch that awaits first) is left as the instrumentation made it.
  */
-export function sendLeavingW3c<T>(channel: Channel, trace: TraceHeaders, send: () => T): T {
+export const sendLeavingW3c = <T>(channel: Channel, trace: TraceHeaders, send: () => T): T => {
   const outer = pending;
   pending = trace;
   // Subscribed last, so called after every listener already there.
@@ -51,7 +51,7 @@ export function sendLeavingW3c<T>(channel: Channel, trace: TraceHeaders, send: (
     if (--depth === 0) channel.unsubscribe(afterInstrumentation);
     pending = outer;
   }
-}
+};
 
 const afterInstrumentation = (message: unknown): void => {
   const trace = pending;

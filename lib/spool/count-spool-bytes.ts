@@ -10,7 +10,7 @@ import { noop } from '../noop.js';
  * than `staleTempMillis` were left by a writer that crashed and are deleted
  * on the way. Rejects only when the directory cannot be read.
  */
-export async function countSpoolBytes(dir: string, staleTempMillis: number): Promise<number> {
+export const countSpoolBytes = async (dir: string, staleTempMillis: number): Promise<number> => {
   let files: string[];
   try {
     files = await fs().readdir(dir);
@@ -34,4 +34,4 @@ export async function countSpoolBytes(dir: string, staleTempMillis: number): Pro
     }),
   );
   return sizes.reduce((sum, size) => sum + size, 0);
-}
+};

@@ -29,36 +29,36 @@ export type SpoolEntry =
 let sequence = 0;
 
 /** @internal A fresh ready name. */
-export function newSpoolName(now: number = Date.now()): string {
+export const newSpoolName = (now: number = Date.now()): string => {
   sequence = (sequence + 1) % 1_000_000;
   return `${String(now).padStart(13, '0')}-${String(sequence).padStart(6, '0')}-${randomHex(8)}.json`;
-}
+};
 
 /** @internal The name a replaying process renames `name` to, to own it. */
-export function claimedName(name: string, now: number = Date.now()): string {
+export const claimedName = (name: string, now: number = Date.now()): string => {
   return `${name}.claimed-${process.pid}-${now}`;
-}
+};
 
 /** @internal What a directory entry is; `undefined` for anything not ours (and `.corrupt` files). */
-export function parseSpoolEntry(file: string): SpoolEntry | undefined {
+export const parseSpoolEntry = (file: string): SpoolEntry | undefined => {
   const match = ENTRY.exec(file);
   if (match === null) return undefined;
   const name = match[1]!;
   if (match[2] !== undefined) return { state: 'temp', file, name };
   if (match[3] !== undefined) return { state: 'claimed', file, name, claimedAt: Number(match[4]) };
   return { state: 'ready', file, name };
-}
+};
 
 /** @internal Format version in every file, so a later tracewire can tell old files from new. */
 const VERSION = 1;
 
 /** @internal The file contents of a batch: the runs and nothing else. Throws only if a run is not JSON-serialisable. */
-export function encodeBatch(batch: ExportBatch): string {
+export const encodeBatch = (batch: ExportBatch): string => {
   return JSON.stringify({ v: VERSION, post: batch.post, patch: batch.patch });
-}
+};
 
 /** @internal The batch in a file's text, or `undefined` when it is not a well-formed spool file. */
-export function decodeBatch(text: string): ExportBatch | undefined {
+export const decodeBatch = (text: string): ExportBatch | undefined => {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -70,7 +70,7 @@ export function decodeBatch(text: string): ExportBatch | undefined {
   const { v, post, patch } = parsed as { v?: unknown; post?: unknown; patch?: unknown };
   if (v !== VERSION || !isRunList(post) || !isRunList(patch)) return undefined;
   return { post, patch };
-}
+};
 
 const isRunList = (value: unknown): value is Run[] => {
   return isArray(value) && value.every((run) => run !== null && typeof run === 'object' && typeof (run as { id?: unknown }).id === 'string');

@@ -41,7 +41,7 @@ interface ReplaySettings extends ReplayOptions {
  * directory. So a single send must never take that long: with the default
  * timeouts and retries one takes a few minutes at most.
  */
-export async function replaySpool(dir: string, send: (batch: ExportBatch) => Promise<boolean>, settings: ReplaySettings): Promise<ReplayResult> {
+export const replaySpool = async (dir: string, send: (batch: ExportBatch) => Promise<boolean>, settings: ReplaySettings): Promise<ReplayResult> => {
   const result = { replayed: 0, failed: 0, corrupt: 0 };
   let entries: SpoolEntry[];
   try {
@@ -59,7 +59,7 @@ export async function replaySpool(dir: string, send: (batch: ExportBatch) => Pro
     failuresInARow = outcome === 'failed' ? failuresInARow + 1 : 0;
   }
   return result;
-}
+};
 
 /** Ready files and stale claims, oldest first. */
 const replayable = async (dir: string, staleClaimMillis: number): Promise<SpoolEntry[]> => {

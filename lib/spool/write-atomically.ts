@@ -11,7 +11,7 @@ import { noop } from '../noop.js';
  * never corrupt one. On failure the temp file is removed and the error
  * rethrown.
  */
-export async function writeFileAtomically(path: string, text: string): Promise<void> {
+export const writeFileAtomically = async (path: string, text: string): Promise<void> => {
   const temp = `${path}.tmp`;
   const file = await fs().open(temp, 'wx', 0o600); // 'x': never write into someone else's temp file
   try {
@@ -26,4 +26,4 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
     await fs().rm(temp, { force: true }).catch(noop);
     throw error;
   }
-}
+};

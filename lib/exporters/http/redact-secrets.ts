@@ -8,7 +8,7 @@ import type { ExportResult } from '../span-exporter.js';
  * (`Bearer <token>`) is cut out whole and by its parts of 8 characters or
  * more: a server that rejects a token tends to quote the token alone.
  */
-export function withoutSecrets(result: ExportResult, secrets: readonly string[]): ExportResult {
+export const withoutSecrets = (result: ExportResult, secrets: readonly string[]): ExportResult => {
   if (result.ok) return result;
   let message = result.error.message;
   for (const secret of secrets) {
@@ -16,4 +16,4 @@ export function withoutSecrets(result: ExportResult, secrets: readonly string[])
   }
   if (message === result.error.message) return result;
   return { ...result, error: new Error(message) };
-}
+};

@@ -50,22 +50,22 @@ export interface NodeBody extends Uint8Array {
 }
 
 /** @internal An uninitialised body of `size` bytes (a `Buffer` on Node). */
-export function allocate(size: number): NodeBody {
+export const allocate = (size: number): NodeBody => {
   return NodeBuffer === undefined ? new Uint8Array(size) : NodeBuffer.allocUnsafe(size);
-}
+};
 
 /** @internal Writes `text` as UTF-8 at `at`; returns the bytes written. ASCII text is written byte for byte. */
-export function write(body: NodeBody, text: string, at: number, ascii: boolean): number {
+export const write = (body: NodeBody, text: string, at: number, ascii: boolean): number => {
   if (body.latin1Write !== undefined && body.utf8Write !== undefined) return ascii ? body.latin1Write(text, at) : body.utf8Write(text, at);
   return utf8.encodeInto(text, at === 0 ? body : body.subarray(at)).written;
-}
+};
 
 /** @internal `text` as UTF-8 bytes: an ASCII text (most JSON here) is copied byte for byte on Node. */
-export function encodeUtf8(text: string): Uint8Array {
+export const encodeUtf8 = (text: string): Uint8Array => {
   if (NodeBuffer === undefined) return utf8.encode(text);
   const bytes = utf8Length(text);
   const body = allocate(bytes);
   const written = write(body, text, 0, bytes === text.length);
   if (written !== bytes) throw new Error(`tracewire: request body is ${written} bytes, ${bytes} expected`);
   return body;
-}
+};

@@ -130,10 +130,10 @@ export class JsonlFileExporter implements SpanExporter {
  * a directory in the way, a read-only file system — is a setup problem that
  * no retry fixes.
  */
-export function classifyFsError(error: unknown): boolean {
+export const classifyFsError = (error: unknown): boolean => {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && RETRYABLE_CODES.has(code);
-}
+};
 
 const RETRYABLE_CODES = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR', 'EBUSY', 'EMFILE', 'ENFILE', 'ENOSPC', 'EDQUOT']);
 const NEWLINE = Buffer.from('\n');
