@@ -1,4 +1,5 @@
 import { TracewireUsageError } from '../lib/errors.js';
+import { isFunction } from '../lib/natives.js';
 
 /**
  * A decorator for methods and classes that type-checks under both
@@ -32,7 +33,7 @@ export const dualModeDecorator = (behaviour: DecoratorBehaviour): (target: unkno
   return (target, second, descriptor) => {
     if (isStandardContext(second)) {
       // A hand call can forge a method context around a non-function: that is misuse too, not a TypeError later.
-      if (second.kind === 'method' && typeof target === 'function') return behaviour.method(target, String(second.name));
+      if (second.kind === 'method' && isFunction(target)) return behaviour.method(target, String(second.name));
       if (second.kind === 'class') {
         behaviour.class(target as Function);
         return undefined;
@@ -40,11 +41,11 @@ export const dualModeDecorator = (behaviour: DecoratorBehaviour): (target: unkno
       throw misuse(behaviour, `the ${second.kind} ${String(second.name)}`);
     }
     if (descriptor !== undefined) {
-      if (typeof descriptor.value !== 'function') throw misuse(behaviour, `the accessor ${String(second)}`);
+      if (!isFunction(descriptor.value)) throw misuse(behaviour, `the accessor ${String(second)}`);
       descriptor.value = behaviour.method(descriptor.value, String(second));
       return descriptor;
     }
-    if (typeof target === 'function' && second === undefined) {
+    if (isFunction(target) && second === undefined) {
       behaviour.class(target);
       return undefined;
     }

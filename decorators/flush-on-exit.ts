@@ -9,6 +9,7 @@ import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
 import { adoptIdentity, markFlushOnExit, tracedParts } from './function-identity.js';
 import { wrapTraced } from './wrap-traced.js';
+import { isFunction } from '../lib/natives.js';
 
 /** Options of {@link FlushOnExit}. */
 export interface FlushOnExitOptions {
@@ -152,8 +153,8 @@ const validate = (options: FlushOnExitOptions): Settings => {
   for (const key of Object.keys(options)) if (!KNOWN.has(key)) refuse(`option "${key}"`, key, `one of ${[...KNOWN].join(', ')}`);
   const { timeoutMillis = 2_000, onFlushResult, waitUntil, client } = options;
   if (typeof timeoutMillis !== 'number' || !(timeoutMillis > 0)) refuse('timeoutMillis', timeoutMillis, 'a number of milliseconds greater than 0');
-  if (onFlushResult !== undefined && typeof onFlushResult !== 'function') refuse('onFlushResult', onFlushResult, 'a function');
-  if (waitUntil !== undefined && waitUntil !== 'auto' && typeof waitUntil !== 'function') refuse('waitUntil', waitUntil, "'auto' or a function");
-  if (client !== undefined && (client === null || typeof client.flush !== 'function')) refuse('client', client, 'a TracingClient');
+  if (onFlushResult !== undefined && !isFunction(onFlushResult)) refuse('onFlushResult', onFlushResult, 'a function');
+  if (waitUntil !== undefined && waitUntil !== 'auto' && !isFunction(waitUntil)) refuse('waitUntil', waitUntil, "'auto' or a function");
+  if (client !== undefined && (client === null || !isFunction(client.flush))) refuse('client', client, 'a TracingClient');
   return { timeoutMillis, onFlushResult, waitUntil, client };
 };

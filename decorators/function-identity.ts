@@ -1,4 +1,5 @@
 import type { CallSite } from '../lib/instrument/trace-options.js';
+import { isFunction } from '../lib/natives.js';
 
 /** Marks a function tracewire produced, so tracing it again is a no-op (`true`: every copy of tracewire reads that). */
 const TRACED = Symbol.for('tracewire.traced');
@@ -24,7 +25,7 @@ interface MetadataReflect {
 
 /** True when `fn` is already a tracewire wrapper (or a `@FlushOnExit` wrapper around one). */
 export const isTraced = (fn: unknown): boolean => {
-  if (typeof fn !== 'function') return false;
+  if (!isFunction(fn)) return false;
   if ((fn as unknown as Record<symbol, unknown>)[TRACED] === true) return true;
   const parts = flushOnExitParts(fn);
   return parts !== undefined && isTraced(parts.inner);

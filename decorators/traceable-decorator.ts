@@ -3,6 +3,7 @@ import { resolveCallSite, type TraceOptions } from '../lib/instrument/trace-opti
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
 import { isTraced } from './function-identity.js';
 import { wrapTraced } from './wrap-traced.js';
+import { isFunction } from '../lib/natives.js';
 
 /** The decorator `@Traceable()` returns; works under both decorator modes. */
 export type TraceableDecorator = MethodOrClassDecorator;
@@ -37,7 +38,7 @@ const traceClassMethods = (constructor: Function, options: TraceOptions | undefi
   for (const key of Reflect.ownKeys(prototype)) {
     if (key === 'constructor') continue;
     const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
-    if (descriptor === undefined || typeof descriptor.value !== 'function' || isTraced(descriptor.value)) continue;
+    if (descriptor === undefined || !isFunction(descriptor.value) || isTraced(descriptor.value)) continue;
     Object.defineProperty(prototype, key, {
       ...descriptor,
       value: wrapTraced(descriptor.value, resolveCallSite(options, String(key))),

@@ -1,6 +1,7 @@
 import { refuse } from '../lib/errors.js';
 import { resolveCallSite, type TraceOptions } from '../lib/instrument/trace-options.js';
 import { wrapTraced } from './wrap-traced.js';
+import { isFunction } from '../lib/natives.js';
 
 /**
  * Returns a traced version of `fn`: same signature, same `this`, same return
@@ -12,7 +13,7 @@ import { wrapTraced } from './wrap-traced.js';
  * const fetchUser = traceable(async (id: string) => db.users.get(id), { runType: 'retriever' });
  */
 export function traceable<F extends (...args: never[]) => unknown>(fn: F, options?: TraceOptions): F {
-  if (typeof fn !== 'function') refuse('traceable(fn)', fn, 'a function');
+  if (!isFunction(fn)) refuse('traceable(fn)', fn, 'a function');
   const traced = wrapTraced(fn, resolveCallSite(options, fn.name));
   // An anonymous function passed inline (a wrapped class field's arrow) is named as its field or const would have named it.
   if (fn.name === '' && options?.name !== undefined && traced !== fn) Object.defineProperty(traced, 'name', { value: options.name, configurable: true });

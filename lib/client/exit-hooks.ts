@@ -1,4 +1,5 @@
 import { noop } from '../noop.js';
+import { isFunction } from '../natives.js';
 
 /** Something with queued spans to deliver when the process is about to exit on its own. */
 export interface ExitFlushable {
@@ -25,7 +26,7 @@ let installed = false;
  */
 export const flushBeforeExit = (target: ExitFlushable): () => void => {
   // No process events (workerd, edge runtimes): no natural exit to flush at.
-  if (typeof process === 'undefined' || typeof process.on !== 'function' || typeof WeakRef !== 'function') return noop;
+  if (typeof process === 'undefined' || !isFunction(process.on) || typeof WeakRef !== 'function') return noop;
   const ref = new WeakRef(target);
   live.add(ref);
   forget?.register(target, ref, ref);

@@ -15,6 +15,7 @@ import { DeliveryCounters, type TracingStats } from './delivery-stats.js';
 import { STRATEGY_FOR_MODE, type DeliveryStrategy } from './delivery-strategy.js';
 import { runtimeEnv } from './runtime-env.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor.js';
+import { isFunction } from '../natives.js';
 
 /** Options of a {@link TracingClient}: where runs go, plus every delivery setting (see `DeliveryOptions`). */
 export interface TracingClientOptions extends DeliveryOptions {
@@ -60,7 +61,7 @@ export class TracingClient {
    *   `options.mode` that disagrees is a `TracewireConfigError`.
    */
   constructor(options: TracingClientOptions, strategy?: DeliveryStrategy) {
-    if (typeof options?.exporter?.export !== 'function') {
+    if (!isFunction(options?.exporter?.export)) {
       refuse('exporter', options?.exporter, 'a SpanExporter (e.g. new MemoryExporter())');
     }
     for (const key of Object.keys(options)) {
@@ -77,7 +78,7 @@ export class TracingClient {
     this.redaction = options.redact ?? {};
     for (const key of ['inputs', 'outputs'] as const) {
       const hook = this.redaction[key];
-      if (hook !== undefined && typeof hook !== 'function') refuse(`redact.${key}`, hook, 'a function');
+      if (hook !== undefined && !isFunction(hook)) refuse(`redact.${key}`, hook, 'a function');
     }
     this.#warnings = new DropWarnings(options.logger ?? console);
     const processor = new BatchSpanProcessor(options.exporter, this.config, this.strategy, this.#counters, this.#warnings);
@@ -194,7 +195,7 @@ const CLIENT_OPTIONS = ['exporter', 'serializeLimits', 'logger', 'redact', ...DE
 const agreeingConfig = (config: DeliveryConfig, options: TracingClientOptions, strategy: DeliveryStrategy | undefined): DeliveryConfig => {
   if (strategy === undefined) return config;
   const mode = (strategy as Partial<DeliveryStrategy> | null)?.mode;
-  if (mode === undefined || !(mode in STRATEGY_FOR_MODE) || typeof strategy.afterRootEnd !== 'function') {
+  if (mode === undefined || !(mode in STRATEGY_FOR_MODE) || !isFunction(strategy.afterRootEnd)) {
     refuse('strategy', strategy, 'a DeliveryStrategy (BackgroundDelivery, ManualDelivery or BlockingDelivery)');
   }
   const asked = options.mode ?? (options.manualFlushMode === true ? 'manual' : undefined);

@@ -1,6 +1,7 @@
 import { refuse } from '../errors.js';
 import type { InjectionToken } from 'tsyringe';
 import type { TracingClient } from '../client/tracing-client.js';
+import { isFunction } from '../natives.js';
 
 /**
  * A tsyringe token naming a `TracingClient`: a symbol, a string, or a class
@@ -31,7 +32,7 @@ export const clientSource = (option: unknown): ClientSource | undefined => {
     const token = option as ClientToken;
     return (thisArg) => asClient(guarded(() => tokenResolver.current?.(token, thisArg)));
   }
-  if (typeof option === 'function') {
+  if (isFunction(option)) {
     const resolve = option as (thisArg: unknown) => unknown;
     return (thisArg) => asClient(guarded(() => resolve(thisArg)));
   }
@@ -46,7 +47,7 @@ const isClient = (value: unknown): value is TracingClient => {
 const isClass = (value: unknown): boolean => {
   // Not guarded: Function.prototype.toString throws only for a non-callable, and typeof 'function' is callable (a
   // revoked proxy included: the language requires a source text for every callable).
-  return typeof value === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(value));
+  return isFunction(value) && /^class[\s{]/.test(Function.prototype.toString.call(value));
 };
 
 /** tsyringe's `delay(() => Class)`. */

@@ -4,7 +4,7 @@ import { RUN_TYPES, type Run, type RunType } from '../model/run.js';
 import { clientSource, type ClientOption, type ClientSource } from './client-source.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 import type { TraceParent } from '../propagation/remote-context.js';
-import { freeze, isArray, isRecord } from '../natives.js';
+import { freeze, isArray, isRecord, isFunction } from '../natives.js';
 
 /** How one traced function or method is recorded. Every field is optional. */
 export interface TraceOptions {
@@ -117,9 +117,9 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
   checkCapture('captureOutputs', captureOutputs);
   nonEmptyOption(projectName, 'projectName');
   booleanOption(enabled, 'enabled', undefined);
-  if (id !== undefined && typeof id !== 'function' && !isUuid(id)) refuse('id', id, 'a UUID string, or a function of the arguments returning one');
-  if (onEnd !== undefined && typeof onEnd !== 'function') refuse('onEnd', onEnd, 'a function');
-  if (parent !== undefined && (parent === null || (typeof parent !== 'object' && typeof parent !== 'function'))) {
+  if (id !== undefined && !isFunction(id) && !isUuid(id)) refuse('id', id, 'a UUID string, or a function of the arguments returning one');
+  if (onEnd !== undefined && !isFunction(onEnd)) refuse('onEnd', onEnd, 'a function');
+  if (parent !== undefined && (parent === null || (typeof parent !== 'object' && !isFunction(parent)))) {
     refuse('parent', parent, 'incoming headers, an extractTraceContext() result, or a function of the arguments returning them');
   }
   if (client !== undefined || enabled !== undefined) scopedOptions.used = true;
@@ -140,5 +140,5 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
 }
 
 const checkCapture = (setting: string, value: unknown): void => {
-  if (typeof value !== 'boolean' && typeof value !== 'function') refuse(setting, value, 'true, false or a function');
+  if (typeof value !== 'boolean' && !isFunction(value)) refuse(setting, value, 'true, false or a function');
 };

@@ -1,6 +1,7 @@
 import { tracedAsyncIterator } from './traced-generators.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { watchConsumption, type ConsumptionWatch } from './traced-unconsumed.js';
+import { isFunction } from '../natives.js';
 
 /**
  * @internal An object iterated with `for await` that is neither a generator
@@ -24,7 +25,7 @@ export function tracedAsyncIterable<I extends AsyncIterable<unknown>>(outcome: S
   const traced = new Proxy(iterable, {
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
-      if (typeof value !== 'function' || key === 'constructor') return value;
+      if (!isFunction(value) || key === 'constructor') return value;
       if (key === Symbol.asyncIterator) {
         return function tracedIterator(): AsyncIterator<unknown> {
           const iterator = Reflect.apply(value, target, arguments) as AsyncIterator<unknown>;

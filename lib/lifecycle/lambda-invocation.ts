@@ -1,4 +1,5 @@
 import { noop } from '../noop.js';
+import { isFunction } from '../natives.js';
 
 /**
  * Time kept back from AWS Lambda's deadline for what follows the flush: the
@@ -57,7 +58,7 @@ export class CallbackInvocation {
 
   static of(args: ArrayLike<unknown>): CallbackInvocation | undefined {
     const callback = args[2];
-    return typeof callback === 'function' && isLambdaContext(args[1]) ? new CallbackInvocation(callback) : undefined;
+    return isFunction(callback) && isLambdaContext(args[1]) ? new CallbackInvocation(callback) : undefined;
   }
 
   private constructor(lambda: Function) {
@@ -93,7 +94,7 @@ export class CallbackInvocation {
  */
 export function settlingOnCallback(original: Function): Function {
   return function (this: unknown): unknown {
-    const invocation = typeof arguments[2] === 'function' ? invocations.get(arguments[2]) : undefined;
+    const invocation = isFunction(arguments[2]) ? invocations.get(arguments[2]) : undefined;
     const result = Reflect.apply(original, this, arguments);
     if (invocation === undefined || thenOf(result) !== undefined) return result;
     invocation.result = result;
@@ -104,10 +105,10 @@ export function settlingOnCallback(original: Function): Function {
 
 /** @internal A value's `then` when it is a thenable; reading it never throws. */
 export const thenOf = (value: unknown): Function | undefined => {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+  if (value === null || (typeof value !== 'object' && !isFunction(value))) return undefined;
   try {
     const then = (value as { then?: unknown }).then;
-    return typeof then === 'function' ? then : undefined;
+    return isFunction(then) ? then : undefined;
   } catch {
     return undefined;
   }

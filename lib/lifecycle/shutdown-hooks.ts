@@ -1,4 +1,5 @@
 import { globalClient } from '../client/global-client.js';
+import { isFunction } from '../natives.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 let installed = false;
@@ -14,7 +15,7 @@ let installed = false;
  * starts went out and their ends were dropped: runs left open for good).
  */
 export const installShutdownHooks = (timeoutMillis: number): void => {
-  if (installed || typeof process === 'undefined' || typeof process.on !== 'function') return;
+  if (installed || typeof process === 'undefined' || !isFunction(process.on)) return;
   installed = true;
   const shutdown = () => globalClient.current?.shutdown({ timeoutMillis }) ?? Promise.resolve();
   for (const signal of SIGNALS) {

@@ -1,3 +1,4 @@
+import { isFunction } from '../natives.js';
 /** Hands a promise to the platform so it may finish after the response was sent. */
 export type WaitUntil = (promise: Promise<unknown>) => void;
 
@@ -12,11 +13,11 @@ const VERCEL_REQUEST_CONTEXT = Symbol.for('@vercel/request-context');
 export const findWaitUntil = (args: ArrayLike<unknown>): WaitUntil | undefined => {
   try {
     const vercel = (globalThis as Record<symbol, unknown>)[VERCEL_REQUEST_CONTEXT] as { get?: () => { waitUntil?: unknown } | undefined } | undefined;
-    const context = typeof vercel?.get === 'function' ? vercel.get() : undefined;
-    if (typeof context?.waitUntil === 'function') return bind(context.waitUntil, context);
+    const context = isFunction(vercel?.get) ? vercel.get() : undefined;
+    if (isFunction(context?.waitUntil)) return bind(context.waitUntil, context);
     for (let i = args.length - 1; i >= 0; i--) {
       const candidate = args[i] as { waitUntil?: unknown } | null | undefined;
-      if (candidate !== null && typeof candidate === 'object' && typeof candidate.waitUntil === 'function') {
+      if (candidate !== null && typeof candidate === 'object' && isFunction(candidate.waitUntil)) {
         return bind(candidate.waitUntil, candidate);
       }
     }

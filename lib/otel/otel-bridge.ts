@@ -7,6 +7,7 @@ import { refuse } from '../errors.js';
 import { runIdOfSpanId, uuidOfHex, type RemoteTraceContext } from '../propagation/remote-context.js';
 import { spanParentOf } from '../propagation/span-parent.js';
 import { otelHook, type OtelHook } from './bridge-hook.js';
+import { isFunction } from '../natives.js';
 
 /** The parts of `@opentelemetry/api` the bridge uses. */
 export type OpenTelemetryApi = Pick<typeof OtelApi, 'context' | 'trace' | 'isSpanContextValid'> & Partial<Pick<typeof OtelApi, 'createTraceState'>>;
@@ -32,7 +33,7 @@ export type OpenTelemetryApi = Pick<typeof OtelApi, 'context' | 'trace' | 'isSpa
  * enableOpenTelemetryBridge(otel);
  */
 export function enableOpenTelemetryBridge(api: OpenTelemetryApi): () => void {
-  if (api === null || typeof api !== 'object' || typeof api.context?.with !== 'function' || typeof api.trace?.getSpanContext !== 'function') {
+  if (api === null || typeof api !== 'object' || !isFunction(api.context?.with) || !isFunction(api.trace?.getSpanContext)) {
     refuse('enableOpenTelemetryBridge(api)', api, "the @opentelemetry/api module (import * as otel from '@opentelemetry/api')");
   }
   const hook = bridge(api);

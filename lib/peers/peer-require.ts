@@ -1,3 +1,4 @@
+import { isFunction } from '../natives.js';
 /**
  * @internal Loading optional peer dependencies (tsyringe, reflect-metadata,
  * `@opentelemetry/otlp-transformer`) the way the importing app would: the
@@ -87,7 +88,7 @@ export const requirePeer = (peer: string): unknown => {
       searched.push(label);
       continue;
     }
-    return typeof own?.resolve === 'function' ? own(path) : load(path);
+    return isFunction(own?.resolve) ? own(path) : load(path);
   }
   throw new PeerNotFoundError(peer, searched);
 };

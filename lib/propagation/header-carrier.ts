@@ -1,4 +1,4 @@
-import { isArray } from '../natives.js';
+import { isArray, isFunction } from '../natives.js';
 /**
  * Where incoming trace headers can come from: Node's `IncomingMessage.headers`
  * (lower-case keys, `string | string[]`), a Fetch `Headers`, or any plain
@@ -17,7 +17,7 @@ export const readHeader = (carrier: unknown, name: string): string[] => {
   try {
     if (carrier === null || typeof carrier !== 'object') return [];
     const get = (carrier as { get?: unknown }).get;
-    if (typeof get === 'function') return asList(Reflect.apply(get, carrier, [name]));
+    if (isFunction(get)) return asList(Reflect.apply(get, carrier, [name]));
     const record = carrier as Record<string, unknown>;
     if (Object.prototype.hasOwnProperty.call(record, name)) return asList(record[name]);
     // Plain records from gateways keep whatever case the client sent.

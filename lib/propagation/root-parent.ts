@@ -4,6 +4,7 @@ import type { CallSite } from '../instrument/trace-options.js';
 import { continuedContext } from './continue-trace.js';
 import { extractTraceContext, type RemoteTraceContext, type TraceParent } from './remote-context.js';
 import { spanParentOf } from './span-parent.js';
+import { isFunction } from '../natives.js';
 
 /**
  * @internal The parent of a call that starts a trace in this process, nearest
@@ -29,7 +30,7 @@ const continuedParent = (remote: RemoteTraceContext): SpanParent => {
 };
 
 const resolve = (parent: NonNullable<CallSite['parent']>, args: ArrayLike<unknown>): TraceParent | undefined => {
-  if (typeof parent !== 'function') return parent;
+  if (!isFunction(parent)) return parent;
   try {
     return parent(Array.prototype.slice.call(args)) ?? undefined;
   } catch {

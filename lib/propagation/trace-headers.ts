@@ -9,7 +9,7 @@ import { readHeader } from './header-carrier.js';
 import { spanParentOf } from './span-parent.js';
 import { formatTraceparent } from './traceparent.js';
 import { instrumentedUndici, sendLeavingW3c } from './undici-channel.js';
-import { isArray } from '../natives.js';
+import { isArray, isFunction } from '../natives.js';
 
 /**
  * The headers that carry the current trace to another service: W3C
@@ -155,7 +155,7 @@ const setHeader = (headers: OutgoingHeaders, name: string, value: string): void 
 const existingBaggage = (headers: OutgoingHeaders): string[] => {
   if (isArray(headers)) return headers.filter((pair) => String(pair?.[0]).toLowerCase() === 'baggage').map((pair) => String(pair[1]));
   const getHeader = (headers as { getHeader?: unknown }).getHeader;
-  if (typeof getHeader === 'function') {
+  if (isFunction(getHeader)) {
     const value: unknown = Reflect.apply(getHeader, headers, ['baggage']);
     return typeof value === 'string' ? [value] : isArray(value) ? value.map(String) : [];
   }

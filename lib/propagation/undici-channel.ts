@@ -1,6 +1,6 @@
 import { mergeBaggage } from './baggage.js';
 import type { TraceHeaders } from './trace-headers.js';
-import { isArray } from '../natives.js';
+import { isArray, isFunction } from '../natives.js';
 
 /**
  * Node's fetch (undici) announces each request it makes on the
@@ -59,7 +59,7 @@ const afterInstrumentation = (message: unknown): void => {
   try {
     const request = (message as { request?: { headers?: unknown; addHeader?(name: string, value: string): unknown } } | null)?.request;
     // Undici keeps headers as [name, value, …] (Node 20.16+, where the channel is looked up); any other shape is left alone.
-    if (typeof request?.addHeader !== 'function' || !isArray(request.headers)) return;
+    if (!isFunction(request?.addHeader) || !isArray(request.headers)) return;
     if (trace.baggage !== undefined) mergeBaggageLines(request.headers);
     if (trace.traceparent === undefined || hasTraceparent(request.headers)) return;
     request.addHeader('traceparent', trace.traceparent);
