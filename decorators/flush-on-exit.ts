@@ -1,6 +1,6 @@
 import { globalClient } from '../lib/client/global-client.js';
 import type { TracingClient } from '../lib/client/tracing-client.js';
-import { refuse } from '../lib/errors.js';
+import { refuse, refuseUnknownOptions } from '../lib/errors.js';
 import { flushInvocation, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation.js';
 import { insideInvocation, runWithinInvocationBudget } from '../lib/lifecycle/invocation-deadline.js';
 import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCallback, thenOf } from '../lib/lifecycle/lambda-invocation.js';
@@ -30,7 +30,7 @@ export interface FlushOnExitOptions {
 /** The decorator `@FlushOnExit()` returns; works under both decorator modes. */
 export type FlushOnExitDecorator = MethodOrClassDecorator;
 
-const KNOWN = new Set(['timeoutMillis', 'onFlushResult', 'waitUntil', 'client']);
+const KNOWN = ['timeoutMillis', 'onFlushResult', 'waitUntil', 'client'];
 let warnedTimeout = false;
 
 /**
@@ -150,7 +150,7 @@ const report = (client: TracingClient, settings: Settings, result: InvocationFlu
 
 const validate = (options: FlushOnExitOptions): Settings => {
   if (options === null || typeof options !== 'object') refuse('FlushOnExit options', options, 'an options object or nothing');
-  for (const key of Object.keys(options)) if (!KNOWN.has(key)) refuse(`option "${key}"`, key, `one of ${[...KNOWN].join(', ')}`);
+  refuseUnknownOptions(options, KNOWN);
   const { timeoutMillis = 2_000, onFlushResult, waitUntil, client } = options;
   if (typeof timeoutMillis !== 'number' || !(timeoutMillis > 0)) refuse('timeoutMillis', timeoutMillis, 'a number of milliseconds greater than 0');
   if (onFlushResult !== undefined && !isFunction(onFlushResult)) refuse('onFlushResult', onFlushResult, 'a function');

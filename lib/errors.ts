@@ -29,6 +29,11 @@ export function refuse(setting: string, received: unknown, accepted: string): ne
   throw error;
 }
 
+/** @internal Refuses the first key of `options` not among `known` (a typo such as `flushIntervalMs` is refused, not ignored). */
+export const refuseUnknownOptions = (options: object, known: readonly string[]): void => {
+  for (const key of Object.keys(options)) if (!known.includes(key)) refuse(`option "${key}"`, key, `one of ${known.join(', ')}`);
+};
+
 /**
  * @internal Stands in for a value a refusal must not show (a header value may
  * be a credential). Given as `received`, the message says

@@ -1,5 +1,5 @@
 import { DELIVERY_OPTIONS, resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config.js';
-import { refuse } from '../errors.js';
+import { refuse, refuseUnknownOptions } from '../errors.js';
 import { offerServiceName } from '../exporters/service-name.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import type { Captured, CapturedJson } from '../instrument/capture.js';
@@ -64,9 +64,7 @@ export class TracingClient {
     if (!isFunction(options?.exporter?.export)) {
       refuse('exporter', options?.exporter, 'a SpanExporter (e.g. new MemoryExporter())');
     }
-    for (const key of Object.keys(options)) {
-      if (!CLIENT_OPTIONS.includes(key)) refuse(`option "${key}"`, key, `one of ${CLIENT_OPTIONS.join(', ')}`);
-    }
+    refuseUnknownOptions(options, CLIENT_OPTIONS);
     this.config = agreeingConfig(resolveDeliveryConfig(options, runtimeEnv()), options, strategy);
     this.exporter = options.exporter;
     offerServiceName(options.exporter, this.config.projectName);

@@ -1,5 +1,5 @@
 import { booleanOption, nonEmptyOption } from '../config-env.js';
-import { refuse } from '../errors.js';
+import { refuse, refuseUnknownOptions } from '../errors.js';
 import { RUN_TYPES, type Run, type RunType } from '../model/run.js';
 import { clientSource, type ClientOption, type ClientSource } from './client-source.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
@@ -79,7 +79,7 @@ export interface CallSite {
   readonly parent: TraceOptions['parent'];
 }
 
-const KNOWN_OPTIONS = new Set(['name', 'runType', 'run_type', 'tags', 'metadata', 'captureInputs', 'captureOutputs', 'client', 'projectName', 'enabled', 'id', 'onEnd', 'parent']);
+const KNOWN_OPTIONS = ['name', 'runType', 'run_type', 'tags', 'metadata', 'captureInputs', 'captureOutputs', 'client', 'projectName', 'enabled', 'id', 'onEnd', 'parent'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -102,9 +102,7 @@ export const isUuid = (value: unknown): value is string => {
 export function resolveCallSite(options: TraceOptions | undefined, fallbackName: string): CallSite {
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object') refuse('Traceable options', options, 'an options object or nothing');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) refuse(`option "${key}"`, key, `one of ${[...KNOWN_OPTIONS].join(', ')}`);
-  }
+  refuseUnknownOptions(options, KNOWN_OPTIONS);
   const { name, runType = options.run_type ?? 'chain', run_type = runType, tags = [], metadata, captureInputs = true, captureOutputs = true, client, projectName, enabled, id, onEnd, parent } = options;
   nonEmptyOption(name, 'name');
   if (run_type !== runType) refuse('run_type', run_type, `the same as runType, ${runType}`);

@@ -1,6 +1,6 @@
 import { optionsObject } from '../config-env.js';
 import { maxPendingStartsOption, serviceNameOption } from '../config-otlp.js';
-import { refuse } from '../errors.js';
+import { refuse, refuseUnknownOptions } from '../errors.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from '../exporters/span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from '../exporters/otlp/otlp-request.js';
 import { PendingStarts } from '../exporters/otlp/pending-starts.js';
@@ -51,7 +51,7 @@ export function fromOpenTelemetryExporter(exporter: OpenTelemetrySpanExporter, o
     refuse('fromOpenTelemetryExporter(exporter)', exporter, 'an OpenTelemetry SpanExporter (an object with export(spans, resultCallback))');
   }
   options = optionsObject(options, 'fromOpenTelemetryExporter');
-  for (const key of Object.keys(options)) if (!OPTIONS.includes(key)) refuse(`option "${key}"`, key, `one of ${OPTIONS.join(', ')}`);
+  refuseUnknownOptions(options, OPTIONS);
   return new OpenTelemetryExporterAdapter(exporter, serviceNameOption(options.serviceName), new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)));
 }
 
