@@ -73,7 +73,7 @@ let textBytes = 0;
  * needs only quotes (its bytes: its length and two). `write: false` only
  * counts (and gives `''`): the paths that keep a value, not text.
  */
-function primitiveText(value: unknown, limits: SerializeLimits, write: boolean): string | undefined {
+const primitiveText = (value: unknown, limits: SerializeLimits, write: boolean): string | undefined => {
   switch (typeof value) {
     case 'string':
       if (value.length > limits.maxStringLength) return undefined;
@@ -98,15 +98,15 @@ function primitiveText(value: unknown, limits: SerializeLimits, write: boolean):
       return 'null';
   }
   return undefined;
-}
+};
 
-function isPlainAscii(s: string): boolean {
+const isPlainAscii = (s: string): boolean => {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
   }
   return true;
-}
+};
 
 /**
  * Where captured JSON text's first character code is stored, to make it one
@@ -125,7 +125,7 @@ const lastRead = { code: 0 };
  * Counted by {@link primitiveText} without writing the text: building it
  * here cost ≈ 400 ns more per traced call (bench: a no-op custom exporter).
  */
-function primitiveInputs(args: ArrayLike<unknown>, limits: SerializeLimits): Captured | undefined {
+const primitiveInputs = (args: ArrayLike<unknown>, limits: SerializeLimits): Captured | undefined => {
   const count = args.length;
   if (count > limits.maxItems) return undefined;
   let bytes = count + 1; // brackets and commas
@@ -141,17 +141,17 @@ function primitiveInputs(args: ArrayLike<unknown>, limits: SerializeLimits): Cap
   const copy: JsonValue[] = new Array(count);
   for (let i = 0; i < count; i++) copy[i] = args[i] === 0 ? 0 : (args[i] as JsonValue);
   return { value: { args: copy }, bytes: bytes + 9 };
-}
+};
 
 /** @internal Outputs straight to JSON text when the call returned a primitive kept as it is (see {@link captureInputsJson}). */
-export function captureOutputsJson(site: CallSite, output: unknown, limits: SerializeLimits): CapturedJson | undefined {
+export const captureOutputsJson = (site: CallSite, output: unknown, limits: SerializeLimits): CapturedJson | undefined => {
   if (site.captureOutputs !== true) return undefined;
   const text = primitiveText(output, limits, true);
   if (text === undefined || textBytes > limits.maxBytes) return undefined;
   const json = '{"outputs":' + text + '}';
   lastRead.code = json.charCodeAt(0); // flattens the rope (see lastRead)
   return { json, bytes: textBytes + 12 };
-}
+};
 
 const NO_INPUTS: Captured = freeze({ value: freeze({}) as JsonObject, bytes: 2 });
 const NULL_INPUTS: Captured = freeze({ value: freeze({ inputs: null }) as JsonObject, bytes: 15 });
@@ -163,7 +163,7 @@ const NULL_INPUTS_JSON: CapturedJson = freeze({ json: '{"inputs":null}', bytes: 
  * that object, one other value → `{ input }`, several → `{ args: [...] }`.
  * Serialized now, so a later mutation of an argument cannot change the trace.
  */
-export function captureInputs(site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): Captured {
+export const captureInputs = (site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): Captured => {
   const capture = site.captureInputs;
   if (capture === false) return NO_INPUTS;
   if (capture === true) {
@@ -176,10 +176,10 @@ export function captureInputs(site: CallSite, args: ArrayLike<unknown>, limits: 
     return asObject(toJsonSafe(Array.prototype.slice.call(args), limits), 'args');
   }
   return asObject(toJsonSafe(guarded(capture, Array.from(args)), limits), 'input');
-}
+};
 
 /** Outputs in LangSmith's convention: undefined → `{}`, a plain object as is, anything else as `{ outputs }`. */
-export function captureOutputs(site: CallSite, output: unknown, limits: SerializeLimits): Captured | undefined {
+export const captureOutputs = (site: CallSite, output: unknown, limits: SerializeLimits): Captured | undefined => {
   const capture = site.captureOutputs;
   if (capture === false) return undefined;
   if (capture === true) {
@@ -191,15 +191,15 @@ export function captureOutputs(site: CallSite, output: unknown, limits: Serializ
     }
   }
   return asObject(toJsonSafe(capture === true ? output : guarded(capture, output), limits), 'outputs');
-}
+};
 
 /** Outputs set explicitly (`setOutputs`, a manual span's `end(outputs)`), already serialized, in the same convention. */
-export function explicitOutputs(serialized: { value: JsonValue; bytes: number }): Captured {
+export const explicitOutputs = (serialized: { value: JsonValue; bytes: number }): Captured => {
   return asObject({ value: serialized.value, bytes: serialized.bytes, truncated: false }, 'outputs');
-}
+};
 
 /** `stack` when it carries the message (V8's does), else `name: message`. Never throws. */
-export function describeError(error: unknown): string {
+export const describeError = (error: unknown): string => {
   try {
     if (error !== null && typeof error === 'object') {
       const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown };
@@ -211,22 +211,22 @@ export function describeError(error: unknown): string {
   } catch {
     return 'Thrown: [unreadable value]';
   }
-}
+};
 
 /** Wraps a non-object value under `key`, reusing the serializer's fresh result object: this runs on every traced call. */
-function asObject(serialized: Serialized, key: 'input' | 'args' | 'outputs'): Captured {
+const asObject = (serialized: Serialized, key: 'input' | 'args' | 'outputs'): Captured => {
   const value = serialized.value;
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('$type' in value)) return serialized as Captured;
   // One literal per key: a computed key would make a slow dictionary-mode object on every call.
   serialized.value = key === 'input' ? { input: value } : key === 'args' ? { args: value } : { outputs: value };
   serialized.bytes += key.length + 5;
   return serialized as Captured;
-}
+};
 
-function guarded<A>(transform: (arg: A) => unknown, arg: A): unknown {
+const guarded = <A>(transform: (arg: A) => unknown, arg: A): unknown => {
   try {
     return callUntraced(transform, undefined, [arg]);
   } catch (error) {
     return `[capture transform threw: ${describeError(error).split('\n')[0]}]`;
   }
-}
+};

@@ -14,7 +14,7 @@ import { noop } from '../noop.js';
  * produces values over time (a stream, an async iterable, an Observable) is
  * handed on traced, the span covering its consumption.
  */
-export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Function): unknown {
+export const followThenable = (outcome: SpanOutcome, thenable: unknown, then: Function): unknown => {
   if (then === nativeThen && Object.getPrototypeOf(thenable) === Promise.prototype) {
     // A native promise, the usual case (every `async` function), followed here rather than in a function
     // of its own: one call fewer on every traced async call. Its `then` always returns a promise and never
@@ -27,7 +27,7 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
     return followed;
   }
   return followOtherThenable(outcome, thenable as object, then);
-}
+};
 
 /**
  * {@link followThenable} for any thenable but a native promise: the caller
@@ -136,11 +136,11 @@ const nativeThen = Promise.prototype.then;
 const SETTLING_METHODS = ['catch', 'finally', 'withResponse', 'asResponse'];
 
 /** Ends the run when `result` (what `asResponse` returned) settles: a success without outputs, or its error. */
-function followRaw(result: unknown, settle: (ok: boolean, value: unknown, handler: unknown) => unknown): void {
+const followRaw = (result: unknown, settle: (ok: boolean, value: unknown, handler: unknown) => unknown): void => {
   const then = (result as { then?: unknown } | null)?.then;
   if (typeof then !== 'function') return;
   Reflect.apply(then, result, [() => settle(true, undefined, noop), (error: unknown) => settle(false, error, noop)]);
-}
+};
 
 /**
  * `followed` with the own properties of `promise`: a promise with methods put
@@ -148,10 +148,10 @@ function followRaw(result: unknown, settle: (ok: boolean, value: unknown, handle
  * the original itself: `await` on a native promise never calls a `then` put
  * on it, so only the promise `then` returned can carry the span's end.
  */
-function withPropertiesOf(promise: object, followed: Promise<unknown>): Promise<unknown> {
+const withPropertiesOf = (promise: object, followed: Promise<unknown>): Promise<unknown> => {
   // A fresh promise is extensible and has no own keys: it takes every descriptor.
   return Object.defineProperties(followed, Object.getOwnPropertyDescriptors(promise));
-}
+};
 
 function settledWithValue(this: SpanOutcome, value: unknown): unknown {
   return afterValue(this, value);
@@ -165,11 +165,11 @@ function settledWithError(this: SpanOutcome, error: unknown): unknown {
   });
 }
 
-function afterValue(outcome: SpanOutcome, value: unknown): unknown {
+const afterValue = (outcome: SpanOutcome, value: unknown): unknown => {
   if (value !== null && typeof value === 'object') {
     const produced = wrapProducer(outcome, value);
     if (produced !== NOT_A_PRODUCER) return produced;
   }
   const delivery = outcome.succeed(value);
   return delivery === undefined ? value : delivery.then(() => value);
-}
+};

@@ -18,13 +18,13 @@ import { otelHook } from '../otel/bridge-hook.js';
  * function stays small enough for V8 to inline into each wrapper; everything
  * else is one call of {@link traceCall}.
  */
-export function runTraced(site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function): unknown {
+export const runTraced = (site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function): unknown => {
   if (scopedOptions.used) return traceCall(site, thisArg, args, fn, undefined);
   // The global client is read once and asked once whether it records: getters are calls, paid unoptimised in a fresh process.
   const global = globalClient.current;
   if (global === undefined || !global.isRecording) return Reflect.apply(fn, thisArg, args);
   return traceCall(site, thisArg, args, fn, global);
-}
+};
 
 /**
  * @internal Traces one call, or just forwards it: finds the call's client —
@@ -95,7 +95,7 @@ export function traceCall(site: CallSite, thisArg: unknown, args: ArrayLike<unkn
 }
 
 /** @internal Ends the span with a call's result, or hands the result back traced when it settles or produces later. */
-export function followResult(outcome: SpanOutcome, result: unknown): unknown {
+export const followResult = (outcome: SpanOutcome, result: unknown): unknown => {
   if (result === null || (typeof result !== 'object' && typeof result !== 'function')) {
     outcome.succeed(result);
     return result;
@@ -108,12 +108,12 @@ export function followResult(outcome: SpanOutcome, result: unknown): unknown {
   }
   if (typeof then === 'function') return followThenable(outcome, result, then);
   return followProduced(outcome, result);
-}
+};
 
 let warnedId = false;
 
 /** @internal The caller-chosen run id for this call, if it is a UUID; otherwise one is generated (and that is warned about once). */
-export function runId(client: TracingClient, site: CallSite, args: ArrayLike<unknown>): string | undefined {
+export const runId = (client: TracingClient, site: CallSite, args: ArrayLike<unknown>): string | undefined => {
   let id: unknown = site.id;
   if (typeof id === 'function') {
     try {
@@ -128,4 +128,4 @@ export function runId(client: TracingClient, site: CallSite, args: ArrayLike<unk
     client.warn(`tracewire: the id option of "${site.name}" gave something other than a UUID; a generated id is used instead. Reported once per process.`);
   }
   return undefined;
-}
+};

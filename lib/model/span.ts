@@ -24,9 +24,9 @@ const NO_EVENTS: RunEvent[] = freeze([]) as unknown as RunEvent[];
  * service that sees the same trace id makes the same choice.
  * @internal
  */
-export function keepsTrace(traceId: string, sampleRate: number): boolean {
+export const keepsTrace = (traceId: string, sampleRate: number): boolean => {
   return sampleRate >= 1 || parseInt(traceId.slice(-8), 16) / 0x100000000 < sampleRate;
-}
+};
 
 /**
  * @internal The mutable span behind `ActiveSpan`; `toRun()` snapshots it for export.
@@ -287,9 +287,9 @@ export class SpanRarities {
  * not a getter: only propagation and the bridge read it, and a bundle that
  * uses neither leaves it out.
  */
-export function otelTraceIdOf(span: Span): string {
+export const otelTraceIdOf = (span: Span): string => {
   return span.rare?.otel?.traceId ?? span.traceId;
-}
+};
 
 /** The OpenTelemetry ids of a span whose parent is `remote`, and of its descendants when their W3C trace is not their LangSmith `traceId`. */
 const otelIdsOf = (remote: SpanParent, traceId: string): OtelIds => {

@@ -13,7 +13,7 @@ import { isFunction } from '../natives.js';
  * a fresh trace. Never throws — a `parent` function that throws, or headers
  * that do not parse, start a fresh trace.
  */
-export function rootParent(site: CallSite, args: ArrayLike<unknown>): SpanParent | undefined {
+export const rootParent = (site: CallSite, args: ArrayLike<unknown>): SpanParent | undefined => {
   if (site.parent !== undefined) {
     const remote = extractTraceContext(resolve(site.parent, args));
     if (remote !== undefined) return continuedParent(remote);
@@ -21,7 +21,7 @@ export function rootParent(site: CallSite, args: ArrayLike<unknown>): SpanParent
   const continued = continuedContext();
   if (continued !== undefined) return continuedParent(continued);
   return otelHook.current?.rootParent();
-}
+};
 
 /** The parent of a trace continued from `remote`; with the bridge on, placed under the active OpenTelemetry span of its trace. */
 const continuedParent = (remote: RemoteTraceContext): SpanParent => {

@@ -12,7 +12,7 @@ import { runIdOfSpanId, type RemoteTraceContext } from './remote-context.js';
  * (as langsmith's OpenTelemetry processor does) while it stays that
  * parent's child in OpenTelemetry's trace.
  */
-export function spanParentOf(remote: RemoteTraceContext): SpanParent {
+export const spanParentOf = (remote: RemoteTraceContext): SpanParent => {
   const otelTraceId = remote.otelTraceId;
   let otelParent: SpanParent['otelParent'];
   if (remote.dottedOrder !== undefined) {
@@ -32,4 +32,4 @@ export function spanParentOf(remote: RemoteTraceContext): SpanParent {
     sampled: remote.dottedOrder === undefined ? undefined : true,
     remote: { tracestate: remote.tracestate, projectName: remote.projectName, baggage: remote.baggage, traceFlags: remote.sampled === undefined ? undefined : remote.sampled ? 1 : 0 },
   };
-}
+};

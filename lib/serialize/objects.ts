@@ -58,7 +58,7 @@ export function walkPlain(w: Walker, v: object, depth: number, allowToJSON: bool
  * Adds `key: walk(raw)` to `out`, charging the key with its quotes, colon and
  * comma. `undefined` is left out, as in JSON. Returns whether an entry was added.
  */
-export function addEntry(w: Walker, out: JsonObject, key: string, raw: unknown, depth: number): boolean {
+export const addEntry = (w: Walker, out: JsonObject, key: string, raw: unknown, depth: number): boolean => {
   if (raw === undefined) return false;
   if (key.length > w.maxStringLength) {
     key = distinctKey(out, cutString(key, w.maxStringLength));
@@ -75,7 +75,7 @@ export function addEntry(w: Walker, out: JsonObject, key: string, raw: unknown, 
   if (key === '__proto__') defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;
   return true;
-}
+};
 
 /**
  * A cut key that an earlier cut key already took (same first units, same
@@ -83,14 +83,14 @@ export function addEntry(w: Walker, out: JsonObject, key: string, raw: unknown, 
  * first in the copy while both were charged. A key that was not cut is at
  * most `maxStringLength` long, so it can never equal a cut one.
  */
-function distinctKey(out: JsonObject, key: string): string {
+const distinctKey = (out: JsonObject, key: string): string => {
   if (!hasOwn(out, key)) return key;
   let n = 2;
   while (hasOwn(out, `${key} #${n}`)) n++;
   return `${key} #${n}`;
-}
+};
 
-export function walkArray(w: Walker, v: unknown[], depth: number): JsonValue {
+export const walkArray = (w: Walker, v: unknown[], depth: number): JsonValue => {
   if (isAncestor(w, v)) return emitString(w, '[Circular]');
   if (depth >= w.maxDepth) return depthLimit(w);
   const length: unknown = v.length;
@@ -119,17 +119,17 @@ export function walkArray(w: Walker, v: unknown[], depth: number): JsonValue {
   if (n > limit && !w.exhausted) moreItems(w, out, n - limit);
   w.stack.pop();
   return out;
-}
+};
 
 /** Ends a list cut at `maxItems` with a count of what was left out. */
-export function moreItems(w: Walker, out: JsonValue[], rest: number): void {
+export const moreItems = (w: Walker, out: JsonValue[], rest: number): void => {
   w.truncated = true;
   if (out.length > 0) w.bytes++;
   out.push(emitString(w, '[… ' + rest + ' more items]'));
-}
+};
 
 /** The marker for a container nested deeper than `maxDepth`. */
-export function depthLimit(w: Walker): string {
+export const depthLimit = (w: Walker): string => {
   w.truncated = true;
   return emitString(w, '[Depth limit]');
-}
+};

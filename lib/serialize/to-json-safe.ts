@@ -60,7 +60,7 @@ let spare: Walker | undefined = new Walker();
  * become descriptive strings; `Map`/`Set`/errors/class instances become objects
  * tagged with `$type`; binary data is summarised by its size, never copied.
  */
-export function toJsonSafe(input: unknown, limits?: Partial<SerializeLimits>): Serialized {
+export const toJsonSafe = (input: unknown, limits?: Partial<SerializeLimits>): Serialized => {
   const w = spare ?? new Walker();
   spare = undefined;
   try {
@@ -79,4 +79,4 @@ export function toJsonSafe(input: unknown, limits?: Partial<SerializeLimits>): S
     w.stack.length = 0; // drop references to the caller's objects
     spare = w;
   }
-}
+};

@@ -38,7 +38,7 @@ const booleanValue = Boolean.prototype.valueOf;
  * Returns `undefined` only for `undefined` (and a `toJSON` that returns it), so
  * each container can apply its own rule: omitted in objects, `null` in arrays.
  */
-export function walk(w: Walker, v: unknown, depth: number): JsonValue | undefined {
+export const walk = (w: Walker, v: unknown, depth: number): JsonValue | undefined => {
   switch (typeof v) {
     case 'string':
       return emitString(w, v);
@@ -59,21 +59,21 @@ export function walk(w: Walker, v: unknown, depth: number): JsonValue | undefine
       return emitString(w, '[Function: ' + functionName(v) + ']');
   }
   return null;
-}
+};
 
 /** {@link walk} for a slot that cannot be left out (array items, Map/Set contents). */
-export function walkItem(w: Walker, v: unknown, depth: number): JsonValue {
+export const walkItem = (w: Walker, v: unknown, depth: number): JsonValue => {
   const out = walk(w, v, depth);
   if (out !== undefined) return out;
   return spend(w, 4) ? null : overBudget(w);
-}
+};
 
 /**
  * The one place an object's traps may fire (prototype lookups, `ownKeys`,
  * getters on `length`...). Whatever throws here costs only this value: its
  * partial output and bytes are rolled back and replaced by a marker.
  */
-export function walkObject(w: Walker, v: object, depth: number, allowToJSON: boolean): JsonValue | undefined {
+export const walkObject = (w: Walker, v: object, depth: number, allowToJSON: boolean): JsonValue | undefined => {
   const stackLength = w.stack.length;
   const bytes = w.bytes;
   try {
@@ -86,10 +86,10 @@ export function walkObject(w: Walker, v: object, depth: number, allowToJSON: boo
     w.bytes = bytes;
     return emitString(w, '[Unserializable: ' + thrownMessage(thrown, w.maxStringLength) + ']');
   }
-}
+};
 
 /** Anything that is neither a plain object nor a same-realm array, most specific kind first. */
-function walkOther(w: Walker, v: object, proto: object, depth: number, allowToJSON: boolean): JsonValue | undefined {
+const walkOther = (w: Walker, v: object, proto: object, depth: number, allowToJSON: boolean): JsonValue | undefined => {
   if (isArray(v)) return walkArray(w, v, depth);
   // Binary before toJSON: Buffer's toJSON would dump every byte.
   if (isView(v)) return emitString(w, '[' + constructorName(proto) + ' ' + v.byteLength + ' bytes]');
@@ -120,7 +120,7 @@ function walkOther(w: Walker, v: object, proto: object, depth: number, allowToJS
     return walkPlain(w, v, depth, allowToJSON, undefined);
   }
   return walkPlain(w, v, depth, allowToJSON, constructorName(proto));
-}
+};
 
 /**
  * Serializes what `toJSON()` returns, once: the result's own `toJSON` is not
