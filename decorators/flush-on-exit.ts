@@ -68,7 +68,7 @@ export function FlushOnExit(options: FlushOnExitOptions = {}): FlushOnExitDecora
 type Settings = Required<Pick<FlushOnExitOptions, 'timeoutMillis'>> & Omit<FlushOnExitOptions, 'timeoutMillis'>;
 
 /** `inner`: what the wrapper calls — the original made to settle on Lambda's callback, or (rewrapped) a traced wrapper around that. */
-function wrapFlushOnExit(original: Function, settings: Settings, inner?: Function): Function {
+const wrapFlushOnExit = (original: Function, settings: Settings, inner?: Function): Function => {
   if (inner === undefined) {
     // The adapter goes inside any tracing, so a callback-style call's span ends at the callback: an already
     // traced original (`@FlushOnExit @Traceable`) is traced again around the adapter of what it traced.
@@ -120,7 +120,7 @@ function wrapFlushOnExit(original: Function, settings: Settings, inner?: Functio
   adoptIdentity(original, wrapper);
   markFlushOnExit(wrapper, { inner: target, rewrap: (traced) => wrapFlushOnExit(original, settings, traced) });
   return wrapper;
-}
+};
 
 /** Flushes (or hands the flush to the platform) and reports; resolves when the handler may settle, never rejects. */
 const afterInvocation = (client: TracingClient, settings: Settings, handOff: WaitUntil | undefined, cutoffAt: number): Promise<void> => {

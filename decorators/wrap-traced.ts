@@ -10,7 +10,7 @@ import { adoptIdentity, flushOnExitParts, isTraced, markTraced } from './functio
  * then run inside the very span it must deliver — so tracing nests itself
  * inside it instead, and both decorator orders give the same function.
  */
-export function wrapTraced<F extends Function>(original: F, site: CallSite): F {
+export const wrapTraced = <F extends Function>(original: F, site: CallSite): F => {
   if (isTraced(original)) return original;
   const flushing = flushOnExitParts(original);
   if (flushing !== undefined) {
@@ -26,4 +26,4 @@ export function wrapTraced<F extends Function>(original: F, site: CallSite): F {
   adoptIdentity(original, wrapper);
   markTraced(wrapper, [original, site]);
   return wrapper as unknown as F;
-}
+};

@@ -13,7 +13,7 @@ const tracked = new WeakSet<DependencyContainer>();
  * `registerTracing()` are tracked; the first container to resolve a shared
  * singleton owns it.
  */
-export function trackResolutions(container: DependencyContainer): void {
+export const trackResolutions = (container: DependencyContainer): void => {
   if (tracked.has(container)) return;
   tracked.add(container);
   const resolve = container.resolve;
@@ -26,7 +26,7 @@ export function trackResolutions(container: DependencyContainer): void {
       return instance;
     },
   });
-}
+};
 
 /** @internal Resolves `token` from the container that built `instance`, else from `fallback`; `undefined` when neither has it. */
 export const resolveForInstance = (token: ClientToken, instance: unknown, fallback: DependencyContainer): unknown => {

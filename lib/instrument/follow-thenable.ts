@@ -53,7 +53,7 @@ export const followThenable = (outcome: SpanOutcome, thenable: unknown, then: Fu
  * to the function declaring them, so declared in `followThenable` they cost
  * every traced async call ≈ 50 bytes (bench/alloc-per-call.js).
  */
-function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Function): unknown {
+const followOtherThenable = (outcome: SpanOutcome, thenable: object, then: Function): unknown => {
   then = unhooked(then);
   let settled = false;
   let thenCalls = 0;
@@ -122,7 +122,7 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
     }
   }
   return thenable;
-}
+};
 
 
 const nativeThen = Promise.prototype.then;

@@ -45,7 +45,7 @@ export const runTraced = (site: CallSite, thisArg: unknown, args: ArrayLike<unkn
  * written out: each call it saves is paid on every traced call, unoptimised
  * in a fresh process.
  */
-export function traceCall(site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function, global: TracingClient | undefined): unknown {
+export const traceCall = (site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function, global: TracingClient | undefined): unknown => {
   const scope = spanStorage.getStore();
   // Off: TRACING_OFF, or off inside a span (which remembers it for propagation); read inline, the hot path.
   const off = scope !== undefined && (scope as { tracingOff?: true }).tracingOff === true;
@@ -92,7 +92,7 @@ export function traceCall(site: CallSite, thisArg: unknown, args: ArrayLike<unkn
     return result;
   }
   return followResult(outcome, result);
-}
+};
 
 /** @internal Ends the span with a call's result, or hands the result back traced when it settles or produces later. */
 export const followResult = (outcome: SpanOutcome, result: unknown): unknown => {

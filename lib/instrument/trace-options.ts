@@ -99,7 +99,7 @@ export const isUuid = (value: unknown): value is string => {
  * @internal Validates options once, at decoration time, so a mistake fails
  * when the class loads rather than silently on the first call.
  */
-export function resolveCallSite(options: TraceOptions | undefined, fallbackName: string): CallSite {
+export const resolveCallSite = (options: TraceOptions | undefined, fallbackName: string): CallSite => {
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object') refuse('Traceable options', options, 'an options object or nothing');
   refuseUnknownOptions(options, KNOWN_OPTIONS);
@@ -135,7 +135,7 @@ export function resolveCallSite(options: TraceOptions | undefined, fallbackName:
     onEnd,
     parent,
   };
-}
+};
 
 const checkCapture = (setting: string, value: unknown): void => {
   if (typeof value !== 'boolean' && !isFunction(value)) refuse(setting, value, 'true, false or a function');

@@ -16,7 +16,7 @@ import { isFunction } from '../natives.js';
  * was called, the span ends then as a success, its values untraced
  * (`stream_end` in the run's metadata says so), not as cancelled.
  */
-export function tracedAsyncIterable<I extends AsyncIterable<unknown>>(outcome: SpanOutcome, iterable: I): I {
+export const tracedAsyncIterable = <I extends AsyncIterable<unknown>>(outcome: SpanOutcome, iterable: I): I => {
   outcome.streaming();
   let iterated = false;
   let methodCalled = false;
@@ -51,4 +51,4 @@ export function tracedAsyncIterable<I extends AsyncIterable<unknown>>(outcome: S
   });
   watch = watchConsumption(outcome, traced, () => methodCalled);
   return traced;
-}
+};

@@ -20,7 +20,7 @@ export interface NodeReadableLike {
  * not a failure: Node destroys the stream with one when a `for await`
  * consumer breaks out, or its `signal` is aborted → cancelled.
  */
-export function tracedNodeReadable<S extends NodeReadableLike>(outcome: SpanOutcome, stream: S): S {
+export const tracedNodeReadable = <S extends NodeReadableLike>(outcome: SpanOutcome, stream: S): S => {
   outcome.streaming();
   if (stream.readableEnded === true || stream.destroyed === true) {
     outcome.complete();
@@ -51,7 +51,7 @@ export function tracedNodeReadable<S extends NodeReadableLike>(outcome: SpanOutc
     return Reflect.apply(emit, this, arguments) as boolean;
   }, emit);
   return stream;
-}
+};
 
 /** Node's `AbortError` (`code` `ABORT_ERR`): what `for await` … `break` and an aborted `signal` destroy a stream with. */
 const isAbort = (error: unknown): boolean => {

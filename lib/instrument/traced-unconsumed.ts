@@ -38,7 +38,7 @@ const abandoned =
  * `usedOtherwise` tells, when it would end unconsumed, whether the caller
  * used it in a way not traced: then it ends a success instead.
  */
-export function watchConsumption(outcome: SpanOutcome, handed: object, usedOtherwise?: () => boolean): ConsumptionWatch {
+export const watchConsumption = (outcome: SpanOutcome, handed: object, usedOtherwise?: () => boolean): ConsumptionWatch => {
   const watched: Watched = { outcome, timer: undefined, usedOtherwise };
   // setTimeout fires at once past 2^31 - 1 ms: longer is "never", within a timer's reach.
   const millis = Math.min(outcome.span.client.config.unconsumedStreamTimeoutMillis, 2 ** 31 - 1);
@@ -60,7 +60,7 @@ export function watchConsumption(outcome: SpanOutcome, handed: object, usedOther
       else this.started();
     },
   };
-}
+};
 
 const endUnconsumed = (watched: Watched, reason: string): void => {
   if (watched.timer !== undefined) clearTimeout(watched.timer);

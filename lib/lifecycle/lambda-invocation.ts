@@ -92,7 +92,7 @@ export class CallbackInvocation {
  * handler's span when the callback is called, with its result or error.
  * Any other call passes through untouched.
  */
-export function settlingOnCallback(original: Function): Function {
+export const settlingOnCallback = (original: Function): Function => {
   return function (this: unknown): unknown {
     const invocation = isFunction(arguments[2]) ? invocations.get(arguments[2]) : undefined;
     const result = Reflect.apply(original, this, arguments);
@@ -101,7 +101,7 @@ export function settlingOnCallback(original: Function): Function {
     invocation.byCallback = true;
     return invocation.completion;
   };
-}
+};
 
 /** @internal A value's `then` when it is a thenable; reading it never throws. */
 export const thenOf = (value: unknown): Function | undefined => {

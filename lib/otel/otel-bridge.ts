@@ -45,7 +45,7 @@ export function enableOpenTelemetryBridge(api: OpenTelemetryApi): () => void {
   };
 }
 
-function bridge(api: OpenTelemetryApi): OtelHook {
+const bridge = (api: OpenTelemetryApi): OtelHook => {
   const { context, trace, isSpanContextValid, createTraceState } = api;
   return {
     rootParent(): SpanParent | undefined {
@@ -96,4 +96,4 @@ function bridge(api: OpenTelemetryApi): OtelHook {
       return context.with(otelContext, spanStorage.run, spanStorage, span, apply, fn, thisArg, args);
     },
   };
-}
+};

@@ -19,7 +19,7 @@ export const provideSpool = (open: OpenSpool): void => {
 };
 
 /** @internal The spool for `spoolDir`; a TracewireConfigError where this entry has none. */
-export function spoolFor(dir: string, send: SendContext, counters: DeliveryCounters, warnings: DropWarnings): SpoolFallback {
+export const spoolFor = (dir: string, send: SendContext, counters: DeliveryCounters, warnings: DropWarnings): SpoolFallback => {
   if (openSpool === undefined) refuse('spoolDir', dir, 'unset on this runtime: the spool writes files, so only the Node entry has it');
   return openSpool(dir, send, counters, warnings);
-}
+};

@@ -15,7 +15,7 @@ const PRESIZED_MAX = 10_000;
  * instance (`type` is its `$type`). `toJSON` is read once and, if not callable
  * but an own key, reused for that key so no getter runs twice.
  */
-export function walkPlain(w: Walker, v: object, depth: number, allowToJSON: boolean, type: string | undefined): JsonValue | undefined {
+export const walkPlain = (w: Walker, v: object, depth: number, allowToJSON: boolean, type: string | undefined): JsonValue | undefined => {
   if (isAncestor(w, v)) return emitString(w, '[Circular]');
   let toJSON: unknown;
   if (allowToJSON) {
@@ -52,7 +52,7 @@ export function walkPlain(w: Walker, v: object, depth: number, allowToJSON: bool
   w.stack.pop();
   if (added > 0) w.bytes--; // each entry was charged a comma; n entries need n - 1
   return out;
-}
+};
 
 /**
  * Adds `key: walk(raw)` to `out`, charging the key with its quotes, colon and

@@ -127,7 +127,7 @@ const walkOther = (w: Walker, v: object, proto: object, depth: number, allowToJS
  * followed (JSON.stringify's rule). The source stays on the path meanwhile, so
  * a result that points back at it is a cycle.
  */
-export function viaToJSON(w: Walker, v: object, toJSON: (this: unknown) => unknown, depth: number): JsonValue | undefined {
+export const viaToJSON = (w: Walker, v: object, toJSON: (this: unknown) => unknown, depth: number): JsonValue | undefined => {
   let result: unknown;
   try {
     result = toJSON.call(v);
@@ -140,4 +140,4 @@ export function viaToJSON(w: Walker, v: object, toJSON: (this: unknown) => unkno
   const out = walkObject(w, result, depth, false);
   w.stack.pop();
   return out;
-}
+};
