@@ -6,15 +6,15 @@ import { isArray, isFunction } from './natives.js';
  */
 export class TracewireConfigError extends Error {
   override readonly name = 'TracewireConfigError';
+  /** The option or environment variable at fault, e.g. `runType` or `TRACEWIRE_SAMPLE_RATE`. */
+  declare readonly setting: string;
+  /** What would have been accepted, e.g. `one of chain, llm, tool`. */
+  declare readonly accepted: string;
 
-  constructor(
-    /** The option or environment variable at fault, e.g. `runType` or `TRACEWIRE_SAMPLE_RATE`. */
-    readonly setting: string,
-    received: unknown,
-    /** What would have been accepted, e.g. `one of chain, llm, tool`. */
-    readonly accepted: string,
-  ) {
+  constructor(setting: string, received: unknown, accepted: string) {
     super(`Invalid ${setting}: received ${describe(received)}; expected ${accepted}.`);
+    this.setting = setting;
+    this.accepted = accepted;
   }
 }
 
@@ -41,7 +41,11 @@ export const refuseUnknownOptions = (options: object, known: readonly string[]):
  * taken for what was set.
  */
 export class HiddenValue {
-  constructor(readonly why: string) {}
+  declare readonly why: string;
+
+  constructor(why: string) {
+    this.why = why;
+  }
 }
 
 /** Thrown when a decorator is put where it cannot work (a getter, a field). */

@@ -38,17 +38,17 @@ export interface TracingClientOptions extends DeliveryOptions {
  */
 export class TracingClient {
   /** Size caps applied to everything this client captures. */
-  readonly limits: SerializeLimits;
+  declare readonly limits: SerializeLimits;
   /** Every delivery setting, resolved from options and environment. */
-  readonly config: Readonly<DeliveryConfig>;
+  declare readonly config: Readonly<DeliveryConfig>;
   /** How traced calls and delivery meet: background, manual or blocking. */
-  readonly strategy: DeliveryStrategy;
+  declare readonly strategy: DeliveryStrategy;
   /** Where runs go — e.g. the `MemoryExporter` that `exporter: 'memory'` built, to read its runs. */
-  readonly exporter: SpanExporter;
+  declare readonly exporter: SpanExporter;
   /** @internal Client-wide redaction of captured inputs and outputs. */
-  readonly redaction: RedactionHooks;
+  declare readonly redaction: RedactionHooks;
   /** @internal The exporter is a built-in one, reading records: primitive inputs and outputs may be captured straight to JSON text. */
-  readonly capturesJson: boolean;
+  declare readonly capturesJson: boolean;
   readonly #counters = new DeliveryCounters();
   readonly #processor: SpanProcessor;
   readonly #warnings: DropWarnings;

@@ -26,11 +26,13 @@ interface NodeModule {
 
 /** A peer that resolved from none of the places looked in. */
 export class PeerNotFoundError extends Error {
-  constructor(
-    readonly peer: string,
-    readonly searched: readonly string[],
-  ) {
+  declare readonly peer: string;
+  declare readonly searched: readonly string[];
+
+  constructor(peer: string, searched: readonly string[]) {
     super(`cannot find "${peer}" from ${searched.length === 0 ? 'anywhere (this runtime cannot resolve modules)' : searched.join(', ')}`);
+    this.peer = peer;
+    this.searched = searched;
   }
 }
 

@@ -13,23 +13,23 @@ export interface JoinLimits {
 /** @internal One export of one or more batches, from start until it finishes or the watchdog abandons it. */
 export class RunningExport implements SendWatch {
   /** Epoch millis past which the watchdog abandons it; re-armed by each attempt and back-off. */
-  deadlineAt: number;
+  declare deadlineAt: number;
   abandoned = false;
   finished = false;
   /** Why the last attempt failed, for the warning when the batch is given up. */
-  lastError: Error | undefined;
+  declare lastError: Error | undefined;
   /** What of its records the last failed attempt's exporter delivered all the same (see `ExportResult.delivered`). */
-  lastDelivered: ReadonlySet<object> | undefined;
+  declare lastDelivered: ReadonlySet<object> | undefined;
   /** Set by {@link RunningExport.cancel}: the send stops, and no retry follows. */
-  cancelReason: Error | undefined;
-  abortAttempt: { abort(reason: Error): void } | undefined;
+  declare cancelReason: Error | undefined;
+  declare abortAttempt: { abort(reason: Error): void } | undefined;
   #built: ExportBatch | undefined;
 
-  constructor(
-    /** Settled together by this export: each is delivered, retried, spooled or failed on its own count. */
-    readonly batches: readonly PendingBatch[],
-    exportTimeoutMillis: number,
-  ) {
+  /** Settled together by this export: each is delivered, retried, spooled or failed on its own count. */
+  declare readonly batches: readonly PendingBatch[];
+
+  constructor(batches: readonly PendingBatch[], exportTimeoutMillis: number) {
+    this.batches = batches;
     this.deadlineAt = Date.now() + exportTimeoutMillis;
   }
 

@@ -13,10 +13,13 @@ export type SpanEvent = Span | SpanEnd;
 
 /** @internal The end of a span whose start was no longer queued when it ended. */
 export class SpanEnd {
-  constructor(
-    readonly span: Span,
-    /** The bytes this end holds of the queue budget: its span's record size when it ended. */
-    readonly queuedBytes: number,
-  ) {}
+  declare readonly span: Span;
+  /** The bytes this end holds of the queue budget: its span's record size when it ended. */
+  declare readonly queuedBytes: number;
+
+  constructor(span: Span, queuedBytes: number) {
+    this.span = span;
+    this.queuedBytes = queuedBytes;
+  }
 }
 

@@ -32,8 +32,8 @@ export type { ReplayOptions, ReplayResult };
  * `write()` resolve `false` and is counted by `replay()`.
  */
 export class SpoolStore {
-  readonly dir: string;
-  readonly maxBytes: number;
+  declare readonly dir: string;
+  declare readonly maxBytes: number;
   readonly #staleClaimMillis: number;
   /** Bytes on disk as of the last scan, plus this store's writes, minus its deletions. */
   #diskBytes = 0;

@@ -46,7 +46,7 @@ export interface JsonlFileExporterOptions {
  */
 export class JsonlFileExporter implements SpanExporter {
   /** The file runs are appended to. */
-  readonly path: string;
+  declare readonly path: string;
   /** Opened on the first export, kept open until `shutdown()`. */
   #handle: Promise<FsPromises.FileHandle> | undefined;
   readonly #writing = new Set<Promise<ExportResult>>();
