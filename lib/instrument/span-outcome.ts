@@ -58,14 +58,15 @@ export class SpanOutcome {
   /** Records one produced value now (so later mutation cannot change it), within the byte budget. */
   collect(value: unknown): void {
     const produced = (this.produced ??= { values: [], bytes: 0, overflow: 0 });
-    if (!this.span.sampled || !this.span.isRecording) return;
+    const { span, site } = this;
+    if (!span.sampled || !span.isRecording) return;
     // Time to first token: LangSmith derives `first_token_time` from the first `new_token` event.
-    if (this.site.runType === 'llm' && produced.values.length === 0 && produced.overflow === 0) this.span.addEvent('new_token');
-    if (this.site.captureOutputs === false) {
+    if (site.runType === 'llm' && produced.values.length === 0 && produced.overflow === 0) span.addEvent('new_token');
+    if (site.captureOutputs === false) {
       produced.overflow++; // only counted, so the first-token event is recorded once
       return;
     }
-    const limits = this.span.client.limits;
+    const limits = span.client.limits;
     if (produced.bytes >= limits.maxBytes || produced.values.length >= limits.maxItems) {
       produced.overflow++;
       return;
@@ -103,18 +104,19 @@ export class SpanOutcome {
   }
 
   private producedOutputs(): Captured | undefined {
-    if (!this.span.sampled) return undefined;
-    let values: JsonValue[] = this.produced?.values ?? [];
-    const overflow = this.produced?.overflow ?? 0;
+    const { span, produced } = this;
+    if (!span.sampled) return undefined;
+    let values: JsonValue[] = produced?.values ?? [];
+    const overflow = produced?.overflow ?? 0;
     // An aggregating captureOutputs gets the chunks alone; the default record notes what was left out.
-    if (overflow > 0 && this.site.captureOutputs === true && this.span.outputsOverride === undefined) {
+    if (overflow > 0 && this.site.captureOutputs === true && span.outputsOverride === undefined) {
       // The note takes one of the list's maxItems places: past them the serializer would cut it off and count only itself.
-      const kept = Math.min(values.length, this.span.client.limits.maxItems - 1);
+      const kept = Math.min(values.length, span.client.limits.maxItems - 1);
       const left = overflow + values.length - kept;
       values = values.slice(0, kept);
       values.push(`[… ${left} more items]`);
     }
-    return this.outputsOf(values, this.span.client);
+    return this.outputsOf(values, span.client);
   }
 
   /**
