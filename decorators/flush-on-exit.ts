@@ -10,6 +10,7 @@ import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
 import { adoptIdentity, markFlushOnExit, tracedParts } from './function-identity.js';
 import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
+import { min, max } from '../lib/natives.js';
 
 /** Options of {@link FlushOnExit}. */
 export interface FlushOnExitOptions {
@@ -124,7 +125,7 @@ const wrapFlushOnExit = (original: Function, settings: Settings, inner?: Functio
 
 /** Flushes (or hands the flush to the platform) and reports; resolves when the handler may settle, never rejects. */
 const afterInvocation = (client: TracingClient, settings: Settings, handOff: WaitUntil | undefined, cutoffAt: number): Promise<void> => {
-  const waitMillis = Math.min(settings.timeoutMillis, cutoffAt - Date.now());
+  const waitMillis = min(settings.timeoutMillis, cutoffAt - Date.now());
   const flushing = flushInvocation(client, waitMillis).then((result) => report(client, settings, result, waitMillis));
   if (handOff === undefined) return flushing;
   try {
@@ -139,7 +140,7 @@ const report = (client: TracingClient, settings: Settings, result: InvocationFlu
   if (result.timedOut && !warnedTimeout) {
     warnedTimeout = true;
     const cut = waitMillis < settings.timeoutMillis ? ` (Lambda's remaining time less ${LAMBDA_MARGIN_MILLIS} ms)` : '';
-    client.warn(`tracewire: @FlushOnExit gave up waiting after ${Math.max(0, Math.round(waitMillis))} ms${cut} with ${result.pending} span(s) undelivered; the handler returned anyway. Reported once per process; see onFlushResult.`);
+    client.warn(`tracewire: @FlushOnExit gave up waiting after ${max(0, Math.round(waitMillis))} ms${cut} with ${result.pending} span(s) undelivered; the handler returned anyway. Reported once per process; see onFlushResult.`);
   }
   try {
     settings.onFlushResult?.(result);

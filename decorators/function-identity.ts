@@ -1,5 +1,6 @@
 import type { CallSite } from '../lib/instrument/trace-options.js';
 import { isFunction } from '../lib/natives.js';
+import { defineProperty } from '../lib/natives.js';
 
 /** Marks a function tracewire produced, so tracing it again is a no-op (`true`: every copy of tracewire reads that). */
 const TRACED = Symbol.for('tracewire.traced');
@@ -38,7 +39,7 @@ export type TracedParts = readonly [original: Function, site: CallSite];
 const partsOf = new WeakMap<Function, TracedParts>();
 
 export const markTraced = (wrapper: Function, parts: TracedParts): void => {
-  Object.defineProperty(wrapper, TRACED, { value: true });
+  defineProperty(wrapper, TRACED, { value: true });
   partsOf.set(wrapper, parts);
 };
 
@@ -48,7 +49,7 @@ export const tracedParts = (fn: Function): TracedParts | undefined => {
 };
 
 export const markFlushOnExit = (wrapper: Function, parts: FlushOnExitParts): void => {
-  Object.defineProperty(wrapper, FLUSH_ON_EXIT, { value: parts });
+  defineProperty(wrapper, FLUSH_ON_EXIT, { value: parts });
 };
 
 export const flushOnExitParts = (fn: Function): FlushOnExitParts | undefined => {
@@ -67,14 +68,14 @@ export const adoptIdentity = (original: Function, wrapper: Function): void => {
     const descriptor = Object.getOwnPropertyDescriptor(original, key);
     if (descriptor !== undefined) {
       try {
-        Object.defineProperty(wrapper, key, descriptor);
+        defineProperty(wrapper, key, descriptor);
       } catch {
         // A non-configurable clash on the wrapper: keep what it has.
       }
     }
   }
-  Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
-  Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
+  defineProperty(wrapper, 'name', { value: original.name, configurable: true });
+  defineProperty(wrapper, 'length', { value: original.length, configurable: true });
   const reflect = Reflect as MetadataReflect;
   if (reflect.getOwnMetadataKeys && reflect.getOwnMetadata && reflect.defineMetadata) {
     for (const key of reflect.getOwnMetadataKeys(original)) {

@@ -4,6 +4,7 @@ import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
 import { isTraced } from './function-identity.js';
 import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
+import { defineProperty } from '../lib/natives.js';
 
 /** The decorator `@Traceable()` returns; works under both decorator modes. */
 export type TraceableDecorator = MethodOrClassDecorator;
@@ -39,7 +40,7 @@ const traceClassMethods = (constructor: Function, options: TraceOptions | undefi
     if (key === 'constructor') continue;
     const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
     if (descriptor === undefined || !isFunction(descriptor.value) || isTraced(descriptor.value)) continue;
-    Object.defineProperty(prototype, key, {
+    defineProperty(prototype, key, {
       ...descriptor,
       value: wrapTraced(descriptor.value, resolveCallSite(options, String(key))),
     });

@@ -2,6 +2,7 @@ import { refuse } from '../lib/errors.js';
 import { resolveCallSite, type TraceOptions } from '../lib/instrument/trace-options.js';
 import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
+import { defineProperty } from '../lib/natives.js';
 
 /**
  * Returns a traced version of `fn`: same signature, same `this`, same return
@@ -16,6 +17,6 @@ export function traceable<F extends (...args: never[]) => unknown>(fn: F, option
   if (!isFunction(fn)) refuse('traceable(fn)', fn, 'a function');
   const traced = wrapTraced(fn, resolveCallSite(options, fn.name));
   // An anonymous function passed inline (a wrapped class field's arrow) is named as its field or const would have named it.
-  if (fn.name === '' && options?.name !== undefined && traced !== fn) Object.defineProperty(traced, 'name', { value: options.name, configurable: true });
+  if (fn.name === '' && options?.name !== undefined && traced !== fn) defineProperty(traced, 'name', { value: options.name, configurable: true });
   return traced;
 }

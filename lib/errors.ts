@@ -1,4 +1,4 @@
-import { isArray, isFunction } from './natives.js';
+import { isArray, isFunction, stringify } from './natives.js';
 /**
  * Thrown when tracing is configured with a value it cannot use. Raised at
  * configuration or decoration time — never from inside a traced call — and
@@ -55,7 +55,7 @@ export class TracewireUsageError extends Error {
 
 const describe = (value: unknown): string => {
   if (value instanceof HiddenValue) return `[value not shown: ${value.why}]`;
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value);
+  if (typeof value === 'string') return stringify(value.length > 60 ? value.slice(0, 60) + '…' : value);
   if (isFunction(value)) return 'a function';
   if (value === null || typeof value !== 'object') return String(value);
   return isArray(value) ? 'an array' : 'an object';

@@ -1,3 +1,4 @@
+import { max } from '../natives.js';
 /**
  * Waits for `work` but never longer than `timeoutMillis`; resolves `true`
  * when `work` settled in time, `false` on timeout, and never rejects.
@@ -9,7 +10,7 @@
  */
 export const settleWithin = (work: Promise<unknown>, timeoutMillis: number): Promise<boolean> => {
   return new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), Math.max(0, timeoutMillis));
+    const timer = setTimeout(() => resolve(false), max(0, timeoutMillis));
     const done = () => {
       clearTimeout(timer);
       resolve(true);

@@ -1,5 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { ClientToken } from '../instrument/client-source.js';
+import { defineProperty } from '../natives.js';
 
 const owners = new WeakMap<object, DependencyContainer>();
 const tracked = new WeakSet<DependencyContainer>();
@@ -17,7 +18,7 @@ export const trackResolutions = (container: DependencyContainer): void => {
   if (tracked.has(container)) return;
   tracked.add(container);
   const resolve = container.resolve;
-  Object.defineProperty(container, 'resolve', {
+  defineProperty(container, 'resolve', {
     configurable: true,
     writable: true,
     value: function (this: DependencyContainer): unknown {

@@ -1,6 +1,7 @@
 import type { Run } from '../model/run.js';
 import { inStartOrder } from './memory-exporter.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from './span-exporter.js';
+import { stringify } from '../natives.js';
 
 /** Options of a {@link ConsoleExporter}. */
 export interface ConsoleExporterOptions {
@@ -47,8 +48,8 @@ export class ConsoleExporter implements SpanExporter {
       const mark = run.status === 'error' ? '✗' : run.status === 'cancelled' ? '⊘' : '✓';
       this.#write(`${indent}${mark} ${run.name} [${run.run_type}] ${durationMillis(run)} ms` + (run.error ? ` — ${firstLine(run.error)}` : ''));
       if (this.#showIO) {
-        if (run.inputs !== undefined) this.#write(`${indent}    inputs:  ${JSON.stringify(run.inputs)}`);
-        if (run.outputs !== undefined) this.#write(`${indent}    outputs: ${JSON.stringify(run.outputs)}`);
+        if (run.inputs !== undefined) this.#write(`${indent}    inputs:  ${stringify(run.inputs)}`);
+        if (run.outputs !== undefined) this.#write(`${indent}    outputs: ${stringify(run.outputs)}`);
       }
     }
   }

@@ -6,6 +6,7 @@ import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 import { captureOutputs, captureOutputsJson, describeError, explicitOutputs, type Captured, type CapturedJson } from './capture.js';
 import { redact } from './redact.js';
 import type { CallSite } from './trace-options.js';
+import { min } from '../natives.js';
 
 /**
  * @internal Ends one traced call's span however it finishes: a value, an
@@ -111,7 +112,7 @@ export class SpanOutcome {
     // An aggregating captureOutputs gets the chunks alone; the default record notes what was left out.
     if (overflow > 0 && this.site.captureOutputs === true && span.outputsOverride === undefined) {
       // The note takes one of the list's maxItems places: past them the serializer would cut it off and count only itself.
-      const kept = Math.min(values.length, span.client.limits.maxItems - 1);
+      const kept = min(values.length, span.client.limits.maxItems - 1);
       const left = overflow + values.length - kept;
       values = values.slice(0, kept);
       values.push(`[… ${left} more items]`);

@@ -1,4 +1,5 @@
 import type { SpanOutcome } from './span-outcome.js';
+import { min } from '../natives.js';
 
 /**
  * @internal A stream's run must not stay open forever when nobody consumes
@@ -41,7 +42,7 @@ const abandoned =
 export const watchConsumption = (outcome: SpanOutcome, handed: object, usedOtherwise?: () => boolean): ConsumptionWatch => {
   const watched: Watched = { outcome, timer: undefined, usedOtherwise };
   // setTimeout fires at once past 2^31 - 1 ms: longer is "never", within a timer's reach.
-  const millis = Math.min(outcome.span.client.config.unconsumedStreamTimeoutMillis, 2 ** 31 - 1);
+  const millis = min(outcome.span.client.config.unconsumedStreamTimeoutMillis, 2 ** 31 - 1);
   const timer = setTimeout(() => endUnconsumed(watched, `never consumed: nothing read within ${millis} ms`), millis);
   (timer as { unref?: () => void }).unref?.();
   watched.timer = timer;

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { min, max } from '../natives.js';
 
 /** The wait budget of one `@FlushOnExit` invocation, shared by every delivery wait inside it. */
 interface InvocationBudget {
@@ -32,6 +33,6 @@ export const insideInvocation = (): boolean => {
 export const invocationWaitMillis = (fallbackMillis: number): number => {
   const budget = invocation.getStore();
   if (budget === undefined) return fallbackMillis;
-  budget.deadlineAt ??= Math.min(Date.now() + budget.timeoutMillis, budget.cutoffAt);
-  return Math.max(0, Math.min(fallbackMillis, budget.deadlineAt - Date.now()));
+  budget.deadlineAt ??= min(Date.now() + budget.timeoutMillis, budget.cutoffAt);
+  return max(0, min(fallbackMillis, budget.deadlineAt - Date.now()));
 };

@@ -1,5 +1,5 @@
 import { noop } from '../noop.js';
-import { isFunction } from '../natives.js';
+import { isFunction, defineProperty } from '../natives.js';
 
 /**
  * Time kept back from AWS Lambda's deadline for what follows the flush: the
@@ -75,7 +75,7 @@ export class CallbackInvocation {
       const args = arguments;
       void released.then(() => Reflect.apply(lambda, self, args));
     };
-    Object.defineProperty(this.callback, 'name', { value: lambda.name });
+    defineProperty(this.callback, 'name', { value: lambda.name });
     invocations.set(this.callback, this);
   }
 

@@ -1,4 +1,5 @@
 import { Observable, type OperatorFunction, type SchedulerLike, type Subscription } from '../rx.js';
+import { min } from '../natives.js';
 
 /** @internal When a batch closes: whichever limit is reached first. */
 export interface BatchLimits {
@@ -50,7 +51,7 @@ export const batchEvents = <T extends { readonly queuedBytes: number }>(
         timer = undefined;
         if (batch.length === 0) return;
         // At most a whole delay: the scheduler's clock is the wall clock, which may have been set back meanwhile.
-        const left = Math.min(openedAt + limits.maxDelayMillis - scheduler.now(), limits.maxDelayMillis);
+        const left = min(openedAt + limits.maxDelayMillis - scheduler.now(), limits.maxDelayMillis);
         if (left > 0) timer = scheduler.schedule(onTimer, left);
         else close();
       };

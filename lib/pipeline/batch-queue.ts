@@ -1,4 +1,5 @@
 import { PendingBatch } from './pending-batch.js';
+import { min, max } from '../natives.js';
 
 /**
  * @internal Closed batches waiting for an export slot, in order. In manual
@@ -86,12 +87,12 @@ export class BatchQueue {
 
   /** Released batches not yet taken. */
   get releasedCount(): number {
-    return this.#retries.length + Math.max(0, Math.min(this.#releasedThrough, this.#pushed) - this.#taken);
+    return this.#retries.length + max(0, min(this.#releasedThrough, this.#pushed) - this.#taken);
   }
 
   /** Waiting batches, oldest first; `releasedOnly` leaves out those a manual flush has not released. */
   snapshot(releasedOnly: boolean): PendingBatch[] {
-    const end = releasedOnly ? this.#head + Math.max(0, Math.min(this.#releasedThrough, this.#pushed) - this.#taken) : this.#waiting.length;
+    const end = releasedOnly ? this.#head + max(0, min(this.#releasedThrough, this.#pushed) - this.#taken) : this.#waiting.length;
     return [...this.#retries, ...this.#waiting.slice(this.#head, end)].filter((batch) => batch.outcome === undefined);
   }
 

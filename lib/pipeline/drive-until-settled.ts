@@ -1,6 +1,7 @@
 import type { ExportSlots, RunningExport } from './export-slots.js';
 import type { PendingBatch } from './pending-batch.js';
 import type { Progress } from './progress.js';
+import { min, max } from '../natives.js';
 
 /**
  * Past an export's deadline the waiter wakes this much later, so on a
@@ -20,7 +21,7 @@ const WATCHDOG_SLACK_MILLIS = 250;
  * Resolves true when its batches settled in time; never rejects.
  */
 export const driveUntilSettled = async (batches: readonly PendingBatch[], slots: ExportSlots, progress: Progress, timeoutMillis: number): Promise<boolean> => {
-  const deadlineAt = Date.now() + Math.max(0, timeoutMillis);
+  const deadlineAt = Date.now() + max(0, timeoutMillis);
   const started = new Set<RunningExport>();
   // Batches settle about in queue order and never unsettle: a cursor past the settled front makes a flush of n
   // batches O(n) over all its wake-ups, where filtering the whole list at every wake-up was O(n²).
@@ -36,7 +37,7 @@ export const driveUntilSettled = async (batches: readonly PendingBatch[], slots:
       const now = Date.now();
       if (now >= deadlineAt) return allSettled;
       const watchdogAt = slots.nextDeadlineAt;
-      const wakeAt = watchdogAt === undefined ? deadlineAt : Math.min(deadlineAt, watchdogAt + WATCHDOG_SLACK_MILLIS);
+      const wakeAt = watchdogAt === undefined ? deadlineAt : min(deadlineAt, watchdogAt + WATCHDOG_SLACK_MILLIS);
       await waiter.next(wakeAt, now);
     }
   } finally {

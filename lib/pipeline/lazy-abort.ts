@@ -1,5 +1,6 @@
 import type { AbortNotice } from '../exporters/http/transport.js';
 import { noop } from '../noop.js';
+import { defineProperty } from '../natives.js';
 
 /**
  * `signal` as an own enumerable accessor (a spread or `Object.keys` sees it,
@@ -37,7 +38,7 @@ export class LazyAbort implements AbortNotice {
   #listener: ((reason: Error) => void) | undefined;
 
   constructor() {
-    Object.defineProperty(this, 'signal', SIGNAL_PROPERTY);
+    defineProperty(this, 'signal', SIGNAL_PROPERTY);
   }
 
   /** Aborts the signal if it was read, else makes it born aborted with this reason; the first reason wins. Tells the listener, if any. */

@@ -1,3 +1,4 @@
+import { max } from '../natives.js';
 /**
  * @internal Wakes waiters when delivery moved: an export finished or was
  * abandoned, a batch settled. Every waiter makes its own promises, in its own
@@ -58,7 +59,7 @@ export class ProgressWaiter {
       clearTimeout(this.#timer);
       this.#timerAt = wakeAt;
       // Ref'd on purpose: whoever waits wants delivery, so the process stays up until it is done or the deadline passes.
-      this.#timer = setTimeout(this.#fire, Math.max(0, wakeAt - now));
+      this.#timer = setTimeout(this.#fire, max(0, wakeAt - now));
     }
     return new Promise<void>((resolve) => {
       this.#resolve = resolve;

@@ -1,4 +1,5 @@
 import { unrefSleep } from '../client/deadline.js';
+import { min, max } from '../natives.js';
 
 /**
  * @internal A token bucket for `maxRequestsPerSecond`: bursts up to one
@@ -15,7 +16,7 @@ export class RateLimiter {
 
   constructor(perSecond: number) {
     this.#perSecond = perSecond;
-    this.#capacity = Math.max(1, perSecond);
+    this.#capacity = max(1, perSecond);
     this.#tokens = this.#capacity;
   }
 
@@ -27,7 +28,7 @@ export class RateLimiter {
 
   async #takeToken(): Promise<void> {
     const now = performance.now();
-    this.#tokens = Math.min(this.#capacity, this.#tokens + ((now - this.#updatedAt) / 1000) * this.#perSecond);
+    this.#tokens = min(this.#capacity, this.#tokens + ((now - this.#updatedAt) / 1000) * this.#perSecond);
     this.#updatedAt = now;
     if (this.#tokens < 1) {
       const waitMillis = ((1 - this.#tokens) / this.#perSecond) * 1000;

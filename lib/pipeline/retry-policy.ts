@@ -1,3 +1,4 @@
+import { min, max } from '../natives.js';
 /** @internal Back-off settings, from the delivery config. */
 export interface RetrySettings {
   readonly maxRetries: number;
@@ -14,9 +15,9 @@ export interface RetrySettings {
  */
 export const retryDelayMillis = (settings: RetrySettings, attempt: number, retryAfterMillis?: number, random: () => number = Math.random): number | undefined => {
   if (attempt >= settings.maxRetries) return undefined;
-  const ceiling = Math.min(settings.maxBackoffMillis, settings.initialBackoffMillis * 2 ** attempt);
+  const ceiling = min(settings.maxBackoffMillis, settings.initialBackoffMillis * 2 ** attempt);
   const jittered = Math.round(random() * ceiling);
   if (retryAfterMillis === undefined) return jittered;
   if (retryAfterMillis > settings.maxBackoffMillis) return undefined;
-  return Math.max(retryAfterMillis, jittered);
+  return max(retryAfterMillis, jittered);
 };

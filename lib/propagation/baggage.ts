@@ -1,6 +1,6 @@
 import { utf8Length } from '../exporters/http/utf8-body.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
-import { freeze, isRecord } from '../natives.js';
+import { freeze, isRecord, min, stringify } from '../natives.js';
 
 /**
  * W3C Baggage (https://www.w3.org/TR/baggage/) with LangSmith's members:
@@ -125,11 +125,11 @@ const formatLangSmithBaggage = (metadata: { readonly [key: string]: JsonValue },
   let left = budgetBytes;
   // Project and tags take their room first; metadata, the largest and the least needed to join a trace, the rest.
   for (const member of [project, tagList]) {
-    if (member === undefined || member.length >= Math.min(left, BAGGAGE_LIMITS.maxMemberBytes + 1)) continue;
+    if (member === undefined || member.length >= min(left, BAGGAGE_LIMITS.maxMemberBytes + 1)) continue;
     members.unshift(member);
     left -= member.length + 1;
   }
-  const meta = metadataMember({ ...metadata }, Math.min(BAGGAGE_LIMITS.maxMemberBytes, left - 1));
+  const meta = metadataMember({ ...metadata }, min(BAGGAGE_LIMITS.maxMemberBytes, left - 1));
   if (meta !== undefined) members.unshift(meta);
   return members;
 };
@@ -139,12 +139,12 @@ const metadataMember = (kept: { [key: string]: JsonValue }, max: number): string
   for (;;) {
     const keys = Object.keys(kept);
     if (keys.length === 0) return undefined;
-    const member = `langsmith-metadata=${encodeURIComponent(JSON.stringify(kept))}`;
+    const member = `langsmith-metadata=${encodeURIComponent(stringify(kept))}`;
     if (member.length <= max) return member;
     let largest = keys[0]!;
     let largestLength = 0;
     for (const key of keys) {
-      const length = encodeURIComponent(JSON.stringify([key, kept[key]])).length;
+      const length = encodeURIComponent(stringify([key, kept[key]])).length;
       if (length > largestLength) [largest, largestLength] = [key, length];
     }
     delete kept[largest];

@@ -1,7 +1,7 @@
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { randomHex } from '../model/ids.js';
 import type { Run } from '../model/run.js';
-import { isArray } from '../natives.js';
+import { isArray, stringify } from '../natives.js';
 
 /**
  * @internal Names and contents of spool files.
@@ -54,7 +54,7 @@ const VERSION = 1;
 
 /** @internal The file contents of a batch: the runs and nothing else. Throws only if a run is not JSON-serialisable. */
 export const encodeBatch = (batch: ExportBatch): string => {
-  return JSON.stringify({ v: VERSION, post: batch.post, patch: batch.patch });
+  return stringify({ v: VERSION, post: batch.post, patch: batch.patch });
 };
 
 /** @internal The batch in a file's text, or `undefined` when it is not a well-formed spool file. */

@@ -7,6 +7,7 @@ import { replaySpool, type ReplayOptions, type ReplayResult } from './spool-repl
 import { writeFileAtomically } from './write-atomically.js';
 import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 import { noop } from '../noop.js';
+import { max } from '../natives.js';
 
 /** @internal Options of a {@link SpoolStore}. */
 export interface SpoolStoreOptions {
@@ -104,7 +105,7 @@ export class SpoolStore {
   }
 
   #forget(bytes: number): void {
-    this.#diskBytes = Math.max(0, this.#diskBytes - bytes);
+    this.#diskBytes = max(0, this.#diskBytes - bytes);
   }
 
   /**

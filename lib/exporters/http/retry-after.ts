@@ -1,4 +1,4 @@
-import { isArray } from '../../natives.js';
+import { isArray, max } from '../../natives.js';
 /**
  * `Retry-After` in milliseconds from now: the header is either delta-seconds
  * or an HTTP date (RFC 9110 §10.2.3). Unparseable or absent → `undefined`.
@@ -10,5 +10,5 @@ export const parseRetryAfter = (header: string | string[] | undefined, nowMillis
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   const date = Date.parse(trimmed); // NaN for a blank value too
   if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - nowMillis);
+  return max(0, date - nowMillis);
 };

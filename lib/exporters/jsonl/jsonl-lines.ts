@@ -1,6 +1,6 @@
 import type { Run } from '../../model/run.js';
 import type { ExportBatch } from '../span-exporter.js';
-import { isArray } from '../../natives.js';
+import { isArray, stringify } from '../../natives.js';
 
 /** What a line of a `JsonlFileExporter` file says a run record is: its creation or the end of a run posted earlier. */
 export type JsonlOp = 'post' | 'patch';
@@ -8,8 +8,8 @@ export type JsonlOp = 'post' | 'patch';
 /** @internal A batch as JSON Lines: posts, then patches, each line `{"op":…,…run}\n`. Throws only if a run is not JSON-serialisable. */
 export const toLines = (batch: ExportBatch): string => {
   let text = '';
-  for (const run of batch.post) text += JSON.stringify({ op: 'post', ...run }) + '\n';
-  for (const run of batch.patch) text += JSON.stringify({ op: 'patch', ...run }) + '\n';
+  for (const run of batch.post) text += stringify({ op: 'post', ...run }) + '\n';
+  for (const run of batch.patch) text += stringify({ op: 'patch', ...run }) + '\n';
   return text;
 };
 
