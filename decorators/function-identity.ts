@@ -1,11 +1,12 @@
 import type { CallSite } from '../lib/instrument/trace-options.js';
 import { isFunction } from '../lib/natives.js';
 import { defineProperty } from '../lib/natives.js';
+import { symbolFor } from '../lib/natives.js';
 
 /** Marks a function tracewire produced, so tracing it again is a no-op (`true`: every copy of tracewire reads that). */
-const TRACED = Symbol.for('tracewire.traced');
+const TRACED = symbolFor('tracewire.traced');
 /** Marks a `@FlushOnExit` wrapper; see `flushOnExitParts`. */
-const FLUSH_ON_EXIT = Symbol.for('tracewire.flushOnExit');
+const FLUSH_ON_EXIT = symbolFor('tracewire.flushOnExit');
 
 // Marks are not identity: a wrapper gets only the marks its own wrapping earns.
 // `prototype` is copied: `new` on a traced constructor must build the original's instances.

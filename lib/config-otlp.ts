@@ -1,5 +1,6 @@
 import { booleanOption, envChoice, envValue, firstSet, HTTP_URL, nonEmptyOption, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
+import { assign, isInteger } from './natives.js';
 
 /** How OTLP request bodies are encoded. */
 export type OtlpProtocol = 'http/json' | 'http/protobuf';
@@ -61,7 +62,7 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = process.env
   // The general headers first, so the traces-specific ones win per name.
   for (const name of otlpVariables('HEADERS').reverse()) {
     const raw = envValue(env, name);
-    if (raw !== undefined) Object.assign(headers, parseOtlpHeaders(raw, name));
+    if (raw !== undefined) assign(headers, parseOtlpHeaders(raw, name));
   }
   if (options.headers !== undefined) {
     if (options.headers === null || typeof options.headers !== 'object') refuse('headers', options.headers, 'an object of header names to string values');
@@ -85,7 +86,7 @@ export const serviceNameOption = (serviceName: unknown): string | undefined => {
 
 /** @internal `maxPendingStarts`, checked: a whole number, 0 or more; 10 000 when not given. */
 export const maxPendingStartsOption = (maxPendingStarts: unknown = 10_000): number => {
-  if (!Number.isInteger(maxPendingStarts) || (maxPendingStarts as number) < 0) refuse('maxPendingStarts', maxPendingStarts, 'a whole number, 0 or more');
+  if (!isInteger(maxPendingStarts) || (maxPendingStarts as number) < 0) refuse('maxPendingStarts', maxPendingStarts, 'a whole number, 0 or more');
   return maxPendingStarts as number;
 };
 

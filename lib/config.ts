@@ -1,6 +1,7 @@
 import { booleanOption, envBoolean, envChoice, envNumber, envValue, langsmithVariables, nonEmptyOption, type Env } from './config-env.js';
 import { tracingSwitch } from './config-exporter.js';
 import { refuse } from './errors.js';
+import { isInteger } from './natives.js';
 
 /** How traced calls hand their spans over; see the README's strategy table. */
 export type DeliveryMode = 'background' | 'manual' | 'blocking';
@@ -159,7 +160,7 @@ const resolveMode = (options: DeliveryOptions, env: Env): DeliveryMode => {
 
 /** What each kind of number accepts, and how a refusal says so; a kind is an index here. */
 const NUMBER_KINDS: ReadonlyArray<readonly [(value: number) => boolean, string]> = [
-  [(value) => value > 0 && Number.isInteger(value), 'a whole number greater than 0'],
+  [(value) => value > 0 && isInteger(value), 'a whole number greater than 0'],
   // Below one a second too, but the wait between two requests within a timer's reach (2^31 - 1 ms).
   [(value) => value >= 0.000001, 'a number of requests per second, at least 0.000001 (one every 11.6 days)'],
   [(value) => value >= 0 && value <= 1, 'a number from 0 to 1'],

@@ -1,4 +1,4 @@
-import { isArray, isFunction, stringify } from './natives.js';
+import { isArray, isFunction, stringify, keys } from './natives.js';
 /**
  * Thrown when tracing is configured with a value it cannot use. Raised at
  * configuration or decoration time — never from inside a traced call — and
@@ -31,7 +31,7 @@ export function refuse(setting: string, received: unknown, accepted: string): ne
 
 /** @internal Refuses the first key of `options` not among `known` (a typo such as `flushIntervalMs` is refused, not ignored). */
 export const refuseUnknownOptions = (options: object, known: readonly string[]): void => {
-  for (const key of Object.keys(options)) if (!known.includes(key)) refuse(`option "${key}"`, key, `one of ${known.join(', ')}`);
+  for (const key of keys(options)) if (!known.includes(key)) refuse(`option "${key}"`, key, `one of ${known.join(', ')}`);
 };
 
 /**

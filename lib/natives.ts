@@ -4,9 +4,11 @@
  * of their call sites (bytes of every serverless bundle). None reads
  * `this`, so calling them detached is the same call.
  */
-export const { freeze, defineProperty } = Object;
+export const { freeze, defineProperty, keys, entries, assign } = Object;
 export const { isArray } = Array;
 export const { min, max } = Math;
+export const { isInteger } = Number;
+export const { for: symbolFor } = Symbol;
 export const { stringify } = JSON;
 
 /** @internal A non-null object that is not an array: what takes keys (options, metadata, kwargs). */

@@ -1,4 +1,5 @@
 import type { TracingClient } from './tracing-client.js';
+import { symbolFor } from '../natives.js';
 
 /**
  * @internal The slot behind the global client. `current` is the one place
@@ -49,7 +50,7 @@ class GlobalClientSlot {
  * @internal It lives on `globalThis` so that the CommonJS and ESM builds, if
  * an app ends up loading both, share one client instead of silently having two.
  */
-export const globalClient: GlobalClientSlot = ((globalThis as Record<symbol, unknown>)[Symbol.for('tracewire.globalClient')] ??=
+export const globalClient: GlobalClientSlot = ((globalThis as Record<symbol, unknown>)[symbolFor('tracewire.globalClient')] ??=
   new GlobalClientSlot()) as GlobalClientSlot;
 
 /**

@@ -15,7 +15,7 @@ import { DeliveryCounters, type TracingStats } from './delivery-stats.js';
 import { STRATEGY_FOR_MODE, type DeliveryStrategy } from './delivery-strategy.js';
 import { runtimeEnv } from './runtime-env.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor.js';
-import { isFunction } from '../natives.js';
+import { isFunction, entries } from '../natives.js';
 
 /** Options of a {@link TracingClient}: where runs go, plus every delivery setting (see `DeliveryOptions`). */
 export interface TracingClientOptions extends DeliveryOptions {
@@ -69,7 +69,7 @@ export class TracingClient {
     this.exporter = options.exporter;
     offerServiceName(options.exporter, this.config.projectName);
     this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...options.serializeLimits };
-    for (const [key, value] of Object.entries(this.limits)) {
+    for (const [key, value] of entries(this.limits)) {
       if (typeof value !== 'number' || !(value > 0)) refuse(`serializeLimits.${key}`, value, 'a number greater than 0');
     }
     this.strategy = strategy ?? new STRATEGY_FOR_MODE[this.config.mode]();

@@ -8,6 +8,7 @@ import { refuse } from '../errors.js';
 import { tokenResolver } from '../instrument/client-source.js';
 import { resolveForInstance, trackResolutions } from './instance-containers.js';
 import { tsyringe } from './peer-tsyringe.js';
+import { symbolFor } from '../natives.js';
 
 /**
  * Token for the `TracingClient`, for code that cannot inject by class — e.g.
@@ -16,10 +17,10 @@ import { tsyringe } from './peer-tsyringe.js';
  * `client` option (`@Traceable({ client: TRACING_CLIENT })`) it is resolved
  * on every call from the container that built the service.
  */
-export const TRACING_CLIENT: InjectionToken<TracingClient> = Symbol.for('tracewire.TracingClient');
+export const TRACING_CLIENT: InjectionToken<TracingClient> = symbolFor('tracewire.TracingClient');
 
 /** Token for the `DeliveryStrategy` in force (`BackgroundDelivery`, `ManualDelivery` or `BlockingDelivery`). */
-export const DELIVERY_STRATEGY: InjectionToken<DeliveryStrategy> = Symbol.for('tracewire.DeliveryStrategy');
+export const DELIVERY_STRATEGY: InjectionToken<DeliveryStrategy> = symbolFor('tracewire.DeliveryStrategy');
 
 /** The strategies registerTracing() registered itself, per container: those it may replace; any other is the app's. */
 const ownStrategies = new WeakMap<DependencyContainer, DeliveryStrategy>();

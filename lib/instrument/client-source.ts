@@ -1,7 +1,7 @@
 import { refuse } from '../errors.js';
 import type { InjectionToken } from 'tsyringe';
 import type { TracingClient } from '../client/tracing-client.js';
-import { isFunction } from '../natives.js';
+import { isFunction, symbolFor } from '../natives.js';
 
 /**
  * A tsyringe token naming a `TracingClient`: a symbol, a string, or a class
@@ -21,7 +21,7 @@ export type ClientSource = (thisArg: unknown) => TracingClient | undefined;
 
 /** @internal Set by the DI module when loaded: resolves a token for an instance (from the container that built it, else the root). */
 export const tokenResolver: { current: ((token: ClientToken, thisArg: unknown) => unknown) | undefined } = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for('tracewire.tokenResolver')
+  symbolFor('tracewire.tokenResolver')
 ] ??= { current: undefined }) as { current: ((token: ClientToken, thisArg: unknown) => unknown) | undefined };
 
 /** @internal Validates the `client` option once and returns how to resolve it per call. */

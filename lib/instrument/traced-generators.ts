@@ -1,6 +1,7 @@
 import { enterSpan } from '../otel/bridge-hook.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { watchConsumption, type ConsumptionWatch } from './traced-unconsumed.js';
+import { assign } from '../natives.js';
 
 type Step = 'next' | 'return' | 'throw';
 
@@ -83,7 +84,7 @@ export const tracedAsyncIterator = <T>(
 
 /** The traced iterator: `next`, `return` and `throw` each one `step`, over `prototype`. */
 const withSteps = <S>(prototype: object, step: (method: Step, arg: unknown) => S): { next(arg?: unknown): S; return(arg?: unknown): S; throw(arg?: unknown): S } => {
-  return Object.assign(Object.create(prototype) as object, {
+  return assign(Object.create(prototype) as object, {
     next: (value?: unknown) => step('next', value),
     return: (value?: unknown) => step('return', value),
     throw: (error?: unknown) => step('throw', error),

@@ -1,8 +1,8 @@
-import { isFunction } from '../natives.js';
+import { isFunction, symbolFor } from '../natives.js';
 /** Hands a promise to the platform so it may finish after the response was sent. */
 export type WaitUntil = (promise: Promise<unknown>) => void;
 
-const VERCEL_REQUEST_CONTEXT = Symbol.for('@vercel/request-context');
+const VERCEL_REQUEST_CONTEXT = symbolFor('@vercel/request-context');
 
 /**
  * The platform's `waitUntil` for this invocation, if there is one: Vercel's

@@ -1,3 +1,4 @@
+import { assign, isInteger } from '../natives.js';
 /**
  * @internal The three digits of a time's part below the millisecond (`7` →
  * `'007'`) followed by `suffix`: one shared string per value, made on its
@@ -13,13 +14,13 @@ export const subMilliTable = (suffix: string): SubMilliTable => {
   const table: (string | undefined)[] = new Array(1000);
   const lookup = (sub: number): string | undefined => {
     const made = table[sub];
-    if (made !== undefined || !Number.isInteger(sub) || sub < 0 || sub > 999) return made;
+    if (made !== undefined || !isInteger(sub) || sub < 0 || sub > 999) return made;
     // Its ten made together: at most 100 misses a process, so the callers' miss calls stay rare and V8 does not
     // inline this into each of them (three times into the LangSmith encoder: TurboFan work in a fresh process).
     for (let s = sub - (sub % 10), to = s + 10; s < to; s++) table[s] = (s < 10 ? '00' : s < 100 ? '0' : '') + s + suffix;
     return table[sub];
   };
-  return Object.assign(lookup, { made: table as readonly (string | undefined)[] });
+  return assign(lookup, { made: table as readonly (string | undefined)[] });
 };
 
 /**

@@ -9,7 +9,7 @@ import { readHeader } from './header-carrier.js';
 import { spanParentOf } from './span-parent.js';
 import { formatTraceparent } from './traceparent.js';
 import { instrumentedUndici, sendLeavingW3c } from './undici-channel.js';
-import { isArray, isFunction } from '../natives.js';
+import { isArray, isFunction, keys, entries } from '../natives.js';
 
 /**
  * The headers that carry the current trace to another service: W3C
@@ -85,7 +85,7 @@ export function injectTraceHeaders<H extends OutgoingHeaders>(headers: H): H {
 /** `trace`: the headers when the caller already took them (tracedFetch: once per request, not twice). */
 const inject = <H extends OutgoingHeaders>(headers: H, w3c: boolean, trace: TraceHeaders | undefined): H => {
   try {
-    for (const [name, value] of Object.entries(trace ?? getTraceHeaders()) as Array<[keyof TraceHeaders, string]>) {
+    for (const [name, value] of entries(trace ?? getTraceHeaders()) as Array<[keyof TraceHeaders, string]>) {
       if (!w3c && name.startsWith('trace')) continue;
       setHeader(headers, name, name === 'baggage' ? mergeBaggage(existingBaggage(headers), value) : value);
     }
@@ -124,7 +124,7 @@ export function tracedFetch(fetchImpl?: typeof fetch): typeof fetch {
     let trace: TraceHeaders;
     try {
       trace = getTraceHeaders();
-      if (Object.keys(trace).length === 0) return impl(input, init);
+      if (keys(trace).length === 0) return impl(input, init);
       headers = new Headers(init?.headers ?? (input as Partial<Request> | null)?.headers);
       // Only the platform's fetch goes through undici's channel: another library's (node-fetch) gets no traceparent there.
       undici = impl === globalThis.fetch ? instrumentedUndici() : undefined;
@@ -147,7 +147,7 @@ const setHeader = (headers: OutgoingHeaders, name: string, value: string): void 
   else {
     const record = headers as Record<string, unknown>;
     // A plain object may already hold the header in another case: replace it, not add a twin.
-    for (const key of Object.keys(record)) if (key !== name && key.toLowerCase() === name) delete record[key];
+    for (const key of keys(record)) if (key !== name && key.toLowerCase() === name) delete record[key];
     record[name] = value;
   }
 };
