@@ -68,7 +68,7 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = process.env
     if (options.headers === null || typeof options.headers !== 'object') refuse('headers', options.headers, 'an object of header names to string values');
     for (const [name, value] of Object.entries(options.headers)) addHeader(headers, name, value, 'headers');
   }
-  const serviceName = serviceNameOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'));
+  const serviceName = nonEmptyOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'), 'serviceName');
   const protocolEnv = otlpVariables('PROTOCOL');
   const protocol = options.protocol ?? envChoice(env, protocolEnv, PROTOCOLS) ?? 'http/json';
   if (!PROTOCOLS.includes(protocol)) refuse('protocol', protocol, PROTOCOLS.join(' or '));

@@ -81,7 +81,7 @@ export class Span implements ActiveSpan {
   outputs: JsonObject | string | undefined;
   status: RunStatus | undefined;
   endMicros: number | undefined;
-  private dotted: string | undefined;
+  #dotted: string | undefined;
   /**
    * @internal What few spans have (see {@link SpanRarities}); made on first
    * write. Read directly on a traced call's path (`rare === undefined`: no
@@ -162,8 +162,8 @@ export class Span implements ActiveSpan {
    * never asked before their record is encoded.
    */
   get dottedOrder(): string {
-    this.dotted ??= dottedOrderOf(this.parentDottedOrder, this.startMicros, this.id);
-    return this.dotted;
+    this.#dotted ??= dottedOrderOf(this.parentDottedOrder, this.startMicros, this.id);
+    return this.#dotted;
   }
 
   /** Records the inputs captured at call time. */

@@ -9,7 +9,7 @@ import { Observable, type Subscriber } from '../rx.js';
  */
 export class Inlet<T> {
   /** The subscriber while `stream` is subscribed; undefined before and after. */
-  subscriber: Subscriber<T> | undefined;
+  declare subscriber: Subscriber<T> | undefined;
 
   readonly stream = new Observable<T>((subscriber) => {
     this.subscriber = subscriber;
