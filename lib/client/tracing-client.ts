@@ -65,21 +65,22 @@ export class TracingClient {
       refuse('exporter', options?.exporter, 'a SpanExporter (e.g. new MemoryExporter())');
     }
     refuseUnknownOptions(options, CLIENT_OPTIONS);
-    this.config = agreeingConfig(resolveDeliveryConfig(options, runtimeEnv()), options, strategy);
-    this.exporter = options.exporter;
-    offerServiceName(options.exporter, this.config.projectName);
-    this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...options.serializeLimits };
-    for (const [key, value] of entries(this.limits)) {
+    // Locals, not the fields read back: each `this.` read is bytes of every bundle.
+    const config = (this.config = agreeingConfig(resolveDeliveryConfig(options, runtimeEnv()), options, strategy));
+    const exporter = (this.exporter = options.exporter);
+    offerServiceName(exporter, config.projectName);
+    const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...options.serializeLimits });
+    for (const [key, value] of entries(limits)) {
       if (typeof value !== 'number' || !(value > 0)) refuse(`serializeLimits.${key}`, value, 'a number greater than 0');
     }
-    this.strategy = strategy ?? new STRATEGY_FOR_MODE[this.config.mode]();
-    this.redaction = options.redact ?? {};
+    const chosen = (this.strategy = strategy ?? new STRATEGY_FOR_MODE[config.mode]());
+    const redaction = (this.redaction = options.redact ?? {});
     for (const key of ['inputs', 'outputs'] as const) {
-      const hook = this.redaction[key];
+      const hook = redaction[key];
       if (hook !== undefined && !isFunction(hook)) refuse(`redact.${key}`, hook, 'a function');
     }
-    this.#warnings = new DropWarnings(options.logger ?? console);
-    const processor = new BatchSpanProcessor(options.exporter, this.config, this.strategy, this.#counters, this.#warnings);
+    const warnings = (this.#warnings = new DropWarnings(options.logger ?? console));
+    const processor = new BatchSpanProcessor(exporter, config, chosen, this.#counters, warnings);
     this.capturesJson = processor.readsRecords;
     this.#processor = processor;
   }
