@@ -68,10 +68,6 @@ export class SealedBatch implements ExportBatch {
     return this.#keys;
   }
 
-  keyOf(index: number): object {
-    return this.keys()[index]!;
-  }
-
   /** Spans whose end the batch carries: every patch, and every post but a start. */
   get endCount(): number {
     return this.flags.filter((flag) => (flag & OP_START) === 0).length;
@@ -103,12 +99,12 @@ export class SealedBatch implements ExportBatch {
     const isPatch = (i: number): boolean => (this.flags[i]! & OP_PATCH) !== 0;
     const post = indexes.filter((i) => !isPatch(i));
     const patch = indexes.filter(isPatch);
-    return this.framing.sealRuns({ post: post.map((i) => runs[i]!), patch: patch.map((i) => runs[i]!) }, [...post, ...patch].map((i) => this.keyOf(i)));
+    return this.framing.sealRuns({ post: post.map((i) => runs[i]!), patch: patch.map((i) => runs[i]!) }, [...post, ...patch].map((i) => this.keys()[i]!));
   }
 
   /** The operations whose key `delivered` does not name (undefined if none), and how many ends were delivered. */
   without(delivered: ReadonlySet<object>): { readonly rest: SealedBatch | undefined; readonly deliveredEnds: number } {
-    const left = [...this.flags.keys()].filter((i) => !delivered.has(this.keyOf(i)));
+    const left = [...this.flags.keys()].filter((i) => !delivered.has(this.keys()[i]!));
     const rest = left.length === 0 ? undefined : this.pick(left);
     return { rest, deliveredEnds: this.endCount - (rest?.endCount ?? 0) };
   }

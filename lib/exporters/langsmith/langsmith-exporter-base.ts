@@ -157,7 +157,7 @@ export class LangSmithExporterBase implements SpanExporter {
       return answerLater(done, notEncodable(error));
     }
     const send = (part: readonly number[], answer: ExportDone): void => this.#send(sealed, framing, part, options, answer);
-    sendInOrder(this.#delivered, batch, requests, (part) => part.map((i) => sealed.keyOf(i)), 0, send, (result) => {
+    sendInOrder(this.#delivered, batch, requests, (part) => part.map((i) => sealed.keys()[i]!), 0, send, (result) => {
       if (result.ok) {
         this.#delivered.delete(batch);
         done(result);

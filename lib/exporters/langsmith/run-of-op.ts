@@ -58,7 +58,7 @@ export function runOfOp(batch: SealedBatch, index: number, mode: LangSmithWireMo
     run_type: wire.run_type,
     start_time: wire.start_time,
     tags: wire.tags,
-    extra: wire.extra ?? { metadata: {} },
+    extra: wire.extra!, // every operation has its extra part
     events: wire.events ?? [],
     session_name: wire.session_name,
   };

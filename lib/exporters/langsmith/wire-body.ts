@@ -1,4 +1,4 @@
-import { allocate, utf8Length, write, type NodeBody } from '../http/utf8-body.js';
+import { allocate, write, type NodeBody } from '../http/utf8-body.js';
 import type { SealedBatch, SealedFraming } from '../sealed-batch.js';
 import type { ExportBatch } from '../span-exporter.js';
 import type { Run } from '../../model/run.js';
@@ -39,11 +39,6 @@ export class LangSmithFraming implements SealedFraming {
   /** What a request adds to the bytes of its operations (batch mode: less a comma for each list's last). */
   get envelopeBytes(): number {
     return this.mode === 'multipart' ? this.#closing.length : BATCH_OPEN.length + BATCH_MIDDLE.length + BATCH_CLOSE.length;
-  }
-
-  /** Bytes operation `index` adds to a request: its text, and in batch mode a separating comma. */
-  opBytes(batch: SealedBatch, index: number): number {
-    return batch.bytesOf(index) + (this.mode === 'batch' ? 1 : 0);
   }
 
   /**
@@ -104,16 +99,15 @@ export function splitIntoRequests(batch: SealedBatch, framing: LangSmithFraming,
   // The whole batch in one request, its body as sealed, without a call per operation (a fresh process's first flush).
   // Sizes below count a comma per run in batch mode, one or two more than a body has: the slower way decides those.
   if (skip === undefined && count > 0 && count <= maxRuns && batch.body.length + (framing.mode === 'batch' ? 2 : 0) <= maxBytes) {
-    const all: number[] = [];
-    for (let i = 0; i < count; i++) all.push(i);
-    return [all];
+    return [[...batch.flags.keys()]];
   }
   const requests: number[][] = [];
   let current: number[] = [];
   let size = framing.envelopeBytes;
   for (let i = 0; i < count; i++) {
-    if (skip?.has(batch.keyOf(i))) continue;
-    const bytes = framing.opBytes(batch, i);
+    if (skip?.has(batch.keys()[i]!)) continue;
+    // Its text, and in batch mode a separating comma.
+    const bytes = batch.bytesOf(i) + (framing.mode === 'batch' ? 1 : 0);
     if (current.length > 0 && (current.length >= maxRuns || size + bytes > maxBytes)) {
       requests.push(current);
       current = [];
@@ -136,6 +130,6 @@ function utf8Body(text: string, bytes: number): Uint8Array {
   if (bytes < text.length) throw new Error(`tracewire: ${BODY} is at least ${text.length} bytes, ${bytes} expected`);
   const body: NodeBody = allocate(bytes);
   const written = write(body, text, 0, bytes === text.length);
-  if (written !== bytes) throw new Error(`tracewire: ${BODY} is ${written} bytes, ${bytes} expected (${utf8Length(text)} measured)`);
+  if (written !== bytes) throw new Error(`tracewire: ${BODY} is ${written} bytes, ${bytes} expected`);
   return body;
 }
