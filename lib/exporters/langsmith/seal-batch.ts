@@ -22,11 +22,10 @@ function flagsOf(patch: boolean, ended: boolean, status: RunStatus | undefined, 
 
 /**
  * @internal The pipeline's records in `framing`'s wire form: posts, then
- * patches, as one request body. Their delivery is remembered by `keys` (in
- * that order), else by keys made when first needed: the pipeline lets go
- * of the records.
+ * patches, as one request body. The pipeline lets go of the records: their
+ * delivery is remembered by the runs read back, when first needed.
  */
-export function sealRecords(records: RecordBatch, framing: LangSmithFraming, keys?: object[]): SealedBatch {
+export function sealRecords(records: RecordBatch, framing: LangSmithFraming): SealedBatch {
   const posts = records.postRecords;
   const count = posts.length + records.patchRecords.length;
   const texts: string[] = [];
@@ -43,7 +42,7 @@ export function sealRecords(records: RecordBatch, framing: LangSmithFraming, key
     if (record.otel !== undefined) (otel ??= [])[i] = runOtel(record.otel);
   }
   const { body, spans } = framing.seal(texts, sizes, posts.length);
-  return new SealedBatch(framing, body, spans, flags, otel, keys);
+  return new SealedBatch(framing, body, spans, flags, otel);
 }
 
 /**
