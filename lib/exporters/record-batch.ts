@@ -38,8 +38,8 @@ function toRun(record: RunRecord): Run {
   return record.toRun();
 }
 
-/** @internal How a built-in exporter puts a closed batch's records into its wire form at once (see `SealedBatch`). */
-export type Sealer = (records: RecordBatch) => SealedBatch;
+/** @internal How a built-in exporter puts a closed batch's records into its wire form at once (see `SealedBatch`); undefined: this batch stays records. */
+export type Sealer = (records: RecordBatch) => SealedBatch | undefined;
 
 /** Built-in exporters, and their sealer if they seal. */
 const recordTakers = new WeakMap<object, Sealer | undefined>();

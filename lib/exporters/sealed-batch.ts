@@ -1,4 +1,4 @@
-import type { Run } from '../model/run.js';
+import type { Run, RunStatus } from '../model/run.js';
 import type { ExportBatch } from './span-exporter.js';
 
 /** @internal Per-operation flags of a {@link SealedBatch}, one byte each: a `patch` (the end of a run posted earlier); else a `post`. */
@@ -11,6 +11,18 @@ export const OP_MADE_UP_ERROR = 4;
 export const OP_STATUS_SHIFT = 3;
 /** @internal Statuses by their index in an operation's flags. */
 export const STATUSES = [undefined, 'success', 'error', 'cancelled'] as const;
+
+/** A status's index in an operation's flags (see {@link STATUSES}). */
+const STATUS_INDEX: Readonly<Record<RunStatus, number>> = { success: 1, error: 2, cancelled: 3 };
+
+/** @internal What an operation's flags say of a run besides its kind: it is still running, its status, whether its error text is made up. */
+export function opFlags(patch: boolean, ended: boolean, status: RunStatus | undefined, error: string | undefined): number {
+  let flags = patch ? OP_PATCH : 0;
+  if (!ended) flags |= OP_START;
+  if (status !== undefined) flags |= STATUS_INDEX[status] << OP_STATUS_SHIFT;
+  if (status === 'cancelled' && error === undefined) flags |= OP_MADE_UP_ERROR;
+  return flags;
+}
 
 /**
  * @internal What an exporter that seals batches knows of its own wire form:

@@ -165,15 +165,16 @@ export class PendingBatch {
     return this.built;
   }
 
-  /** `records` sealed by the exporter's sealer, if it has one; as they are if sealing throws (the export then fails them as not encodable). */
+  /** `records` sealed by the exporter's sealer, if it has one and seals them; as they are if sealing throws (the export then fails them as not encodable). */
   #sealed(records: RecordBatch): ExportBatch {
     if (this.sealer === undefined) return records;
-    let sealed: SealedBatch;
+    let sealed: SealedBatch | undefined;
     try {
       sealed = this.sealer(records);
     } catch {
       return records;
     }
+    if (sealed === undefined) return records;
     this.onSealed?.(this, sealed.body.length);
     return sealed;
   }

@@ -1,24 +1,12 @@
-import type { Run, RunStatus } from '../../model/run.js';
+import type { Run } from '../../model/run.js';
 import { runOtel } from '../../model/run-literal.js';
 import type { RecordBatch } from '../record-batch.js';
-import { OP_MADE_UP_ERROR, OP_PATCH, OP_START, OP_STATUS_SHIFT, SealedBatch } from '../sealed-batch.js';
+import { opFlags, SealedBatch } from '../sealed-batch.js';
 import type { ExportBatch } from '../span-exporter.js';
 import { recordOp } from './record-op.js';
 import { textsOfRun } from './to-langsmith-run.js';
 import type { LangSmithFraming } from './wire-body.js';
 import { serializeOp, wireOpBytes } from './wire-op.js';
-
-/** A status's index in an operation's flags (see `STATUSES`). */
-const STATUS_INDEX: Readonly<Record<RunStatus, number>> = { success: 1, error: 2, cancelled: 3 };
-
-/** What an operation's flags say of a run besides its kind: it is still running, its status, whether its error text is made up. */
-function flagsOf(patch: boolean, ended: boolean, status: RunStatus | undefined, error: string | undefined): number {
-  let flags = patch ? OP_PATCH : 0;
-  if (!ended) flags |= OP_START;
-  if (status !== undefined) flags |= STATUS_INDEX[status] << OP_STATUS_SHIFT;
-  if (status === 'cancelled' && error === undefined) flags |= OP_MADE_UP_ERROR;
-  return flags;
-}
 
 /**
  * @internal The pipeline's records in `framing`'s wire form: posts, then
@@ -38,7 +26,7 @@ export function sealRecords(records: RecordBatch, framing: LangSmithFraming): Se
     const record = isPost ? posts[i]! : records.patchRecords[i - posts.length]!;
     texts.push(recordOp(record, isPost ? 'post' : 'patch', framing.mode, framing.boundary));
     sizes[i] = wireOpBytes;
-    flags[i] = flagsOf(!isPost, record.phase !== 'start', record.status, record.error);
+    flags[i] = opFlags(!isPost, record.phase !== 'start', record.status, record.error);
     if (record.otel !== undefined) (otel ??= [])[i] = runOtel(record.otel);
   }
   const { body, spans } = framing.seal(texts, sizes, posts.length);
@@ -62,7 +50,7 @@ export function sealRuns(batch: ExportBatch, framing: LangSmithFraming, keys?: o
     const op = serializeOp(textsOfRun(run), patch ? 'patch' : 'post', framing.mode, framing.boundary);
     texts.push(op.text);
     sizes[n] = op.bytes;
-    flags[n] = flagsOf(patch, patch || run.end_time !== undefined, run.status, run.error);
+    flags[n] = opFlags(patch, patch || run.end_time !== undefined, run.status, run.error);
     if (run.otel !== undefined) (otel ??= [])[n] = run.otel;
   });
   const { body, spans } = framing.seal(texts, sizes, batch.post.length);

@@ -15,6 +15,8 @@ import { loadProtobufEncoder } from './protobuf-encoder.js';
 import { otlpSpanOf } from './to-otlp-span.js';
 import { runSpans } from './run-spans.js';
 import { SERVICE_FROM_PROJECT } from '../service-name.js';
+import { SealedBatch } from '../sealed-batch.js';
+import { OtlpFraming } from './seal-otlp.js';
 
 /** Options of an {@link OtlpHttpExporter}; each falls back to the standard `OTEL_*` variable named on it. */
 export type OtlpHttpExporterOptions = OtlpOptions;
@@ -45,18 +47,22 @@ export class OtlpHttpExporterBase implements SpanExporter {
   readonly #headers: Readonly<Record<string, string>>;
   /** http/json: the pipeline's records are written as OTLP/JSON text directly. */
   readonly #jsonText: boolean;
+  /** How this exporter's batches are sealed and read back. */
+  readonly #framing: OtlpFraming;
   /** `service.name`: `serviceName`, else `OTEL_SERVICE_NAME`, else the client's project; set by none, each run's project. */
   #serviceName: string | undefined;
 
   /** @internal The public classes pass the transport of their runtime. */
   protected constructor(options: OtlpHttpExporterOptions, transport: Transport) {
-    takesRecords(this);
     this.#transport = transport;
     options = optionsObject(options, 'OtlpHttpExporter');
     this.#settings = resolveOtlpSettings(options, runtimeEnv());
     this.#serviceName = this.#settings.serviceName;
     this.#pending = new PendingStarts(this.#settings.maxPendingStarts);
     this.#jsonText = this.#settings.protocol === 'http/json'; // else http/protobuf, the only other protocol
+    // http/json: a batch of ended runs is sealed into its request body when it closes (see `SealedBatch`).
+    const framing = (this.#framing = new OtlpFraming(() => this.#serviceName));
+    takesRecords(this, this.#jsonText ? (records) => framing.sealRecords(records) : undefined);
     // Configured headers first: the body's own Content-Type and Content-Encoding must win.
     const headers: Record<string, string> = { ...this.#settings.headers, 'content-type': this.#jsonText ? 'application/json' : 'application/x-protobuf' };
     delete headers['content-encoding'];
@@ -93,7 +99,9 @@ export class OtlpHttpExporterBase implements SpanExporter {
     let pooled = false;
     try {
       const records = recordsOf(batch);
-      if (records !== undefined) {
+      if (batch instanceof SealedBatch && batch.framing === this.#framing) {
+        body = batch.body;
+      } else if (records !== undefined) {
         const request = new OtlpJsonRequest();
         this.#addRecords(records, request, spans, joined);
         if (!request.empty) body = reusableUtf8Body(request.text());
