@@ -77,3 +77,34 @@ test('batches still queued at the shutdown deadline are spooled', async () => {
   expect(result.spooled).toBeGreaterThan(0);
   expect(readdirSync(dir).length).toBeGreaterThan(0);
 });
+
+test('OTLP batches sealed into request bodies as they closed are spooled, and replayed, as the very runs they were made of', async () => {
+  const collector = await OtlpCollector.start();
+  try {
+    collector.script(...Array.from({ length: 40 }, () => 503));
+    const first = new TracingClient({ exporter: new OtlpHttpExporter({ endpoint: collector.url }), spoolDir: dir, manualFlushMode: true, maxBatchSize: 2, maxRetries: 1, initialBackoffMillis: 1, logger: { warn() {} } });
+    setGlobalTracingClient(first);
+    const child = traceable(function child(text: string) { return { said: text }; }, { tags: ['inner'] });
+    const parent = traceable(function parent(i: number) { return child(`é${i}`).said; }, { metadata: { nested: { list: [1, { x: null }] }, s: '{"a":1}' } });
+    for (let i = 0; i < 4; i++) parent(i);
+    expect(await first.flush()).toMatchObject({ delivered: 0, spooled: 8 });
+    await first.shutdown();
+    expect(collector.exports.length).toBeGreaterThan(0); // the sealed bodies went out, and were refused
+
+    const exporter = new MemoryExporter();
+    const second = new TracingClient({ exporter, spoolDir: dir, logger: { warn() {} } });
+    for (const deadline = Date.now() + 20_000; exporter.runs.length < 8 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 25));
+    await second.shutdown();
+    const parents = exporter.runs.filter((run) => run.name === 'parent');
+    const children = exporter.runs.filter((run) => run.name === 'child');
+    expect(parents.map((run) => [run.inputs, run.outputs, run.extra?.metadata, run.status])).toEqual([0, 1, 2, 3].map((i) => [{ input: i }, { outputs: `é${i}` }, { nested: { list: [1, { x: null }] }, s: '{"a":1}' }, 'success']));
+    for (const [i, run] of children.entries()) {
+      const parentRun = parents[i]!;
+      expect(run).toMatchObject({ inputs: { input: `é${i}` }, outputs: { said: `é${i}` }, tags: ['inner'], parent_run_id: parentRun.id, trace_id: parentRun.id, extra: { metadata: parentRun.extra!.metadata } });
+      expect(run.dotted_order.startsWith(parentRun.dotted_order + '.')).toBe(true);
+      expect(Date.parse(run.end_time!)).toBeGreaterThanOrEqual(Date.parse(run.start_time));
+    }
+  } finally {
+    await collector.stop();
+  }
+});
