@@ -54,7 +54,7 @@ export class SealedBatch implements ExportBatch {
     readonly framing: SealedFraming,
     /** The whole batch as one request body. */
     readonly body: Uint8Array,
-    /** Start and end (byte offsets in `body`) of each operation: pairs. */
+    /** Start and end (byte offsets in `body`) of each operation: pairs. Empty where a batch is always sent whole (OTLP). */
     readonly spans: Uint32Array,
     readonly flags: Uint8Array,
     /** The OpenTelemetry ids of the operations that have their own (the wire leaves them out); undefined when none has. */
