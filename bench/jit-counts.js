@@ -8,6 +8,8 @@
  *   node bench/jit-counts.js                              (this checkout, and the floor)
  *   node bench/jit-counts.js --against=<a built checkout>  (before/after, same run)
  *   TW_REPS=5 node bench/jit-counts.js                    (children per build; default 3)
+ *   TW_EXPORTER=otlp node bench/jit-counts.js             (multipart, the default; batch; otlp: http/json)
+ *   node bench/jit-counts.js --per-function               (also: compile ms per function and phase, top 25)
  *
  * Why (issue 17): in bench/pipeline.js's fresh-process rows most of tracewire's
  * excess over the floor on V8's OTHER threads is TurboFan's concurrent
@@ -36,6 +38,9 @@ const { startSink } = require('./support/loopback-sink');
 
 const SPANS = 20_000;
 const REPS = Number(process.env.TW_REPS) || 3;
+const EXPORTER = process.env.TW_EXPORTER || 'multipart';
+if (!['multipart', 'batch', 'otlp'].includes(EXPORTER)) throw new Error(`TW_EXPORTER=${EXPORTER}: multipart, batch or otlp`);
+const PER_FUNCTION = process.argv.includes('--per-function');
 const ROOT = path.join(__dirname, '..');
 const MARK = '@@jit-counts ';
 const STDBUF = ['/usr/bin/stdbuf', '/bin/stdbuf'].find((p) => fs.existsSync(p));
@@ -50,7 +55,8 @@ async function child(client, dist, url) {
     flush = async () => { await tracer.flush(); tracer.shutdown(); };
   } else {
     const tw = require(path.join(dist, 'dist', 'index.js'));
-    const tc = new tw.TracingClient({ exporter: new tw.LangSmithExporter({ endpoint: url, apiKey: 'bench' }) });
+    const exporter = EXPORTER === 'otlp' ? new tw.OtlpHttpExporter({ endpoint: url }) : new tw.LangSmithExporter({ endpoint: url, apiKey: 'bench', mode: EXPORTER });
+    const tc = new tw.TracingClient({ exporter });
     tw.setGlobalTracingClient(tc);
     f = tw.traceable(function f(a, b) { return a + b; });
     flush = async () => { await tc.awaitPendingTraceBatches(); await tc.shutdown(); };
@@ -79,7 +85,7 @@ function runChild(client, dist, url, v8Flags) {
 function parse(out) {
   const phases = {};
   let phase = 'before';
-  const at = () => (phases[phase] ??= { compiles: 0, sfis: new Map(), deopts: new Map(), osr: 0, ms: 0 });
+  const at = () => (phases[phase] ??= { compiles: 0, sfis: new Map(), deopts: new Map(), osr: 0, ms: 0, msBy: new Map() });
   for (const line of out.split('\n')) {
     if (line.startsWith(MARK)) { phase = line.slice(MARK.length).split(' ')[0]; continue; }
     // The harness's own loop (`child`, optimized on stack) is left out: it is the same for every build.
@@ -90,8 +96,10 @@ function parse(out) {
       ph.compiles++;
       ph.sfis.set(m[2], { name: m[1], n: (ph.sfis.get(m[2])?.n ?? 0) + 1 });
       if (/osr/i.test(line)) ph.osr++;
-    } else if ((m = /^\[completed compiling .*took ([\d.]+), ([\d.]+), ([\d.]+) ms/.exec(line))) {
-      ph.ms += Number(m[1]) + Number(m[2]) + Number(m[3]);
+    } else if ((m = /^\[completed compiling .*<JSFunction (\S+).*took ([\d.]+), ([\d.]+), ([\d.]+) ms/.exec(line))) {
+      const took = Number(m[2]) + Number(m[3]) + Number(m[4]);
+      ph.ms += took;
+      ph.msBy.set(m[1], (ph.msBy.get(m[1]) ?? 0) + took);
     } else if ((m = /bailout \(kind: ([^,]+), reason: ([^)]+)\): begin\. deoptimizing \S+ <JSFunction (\S+)/.exec(line))) {
       const key = `${m[3]}: ${m[2]} (${m[1]})`;
       ph.deopts.set(key, (ph.deopts.get(key) ?? 0) + 1);
@@ -123,7 +131,7 @@ async function main() {
   } finally {
     await sink.close();
   }
-  console.log(`TurboFan work in a fresh process: ${SPANS} traced sync calls, then flush (median of ${REPS} children per build)`);
+  console.log(`TurboFan work in a fresh process: ${SPANS} traced sync calls, then flush (exporter: ${EXPORTER}; median of ${REPS} children per build)`);
   console.log('phase  build                          compiles  compiled>1×  deopts  OSR  compile ms (main-thread, µs/span)');
   for (const phase of ['calls', 'flush']) {
     for (const [label] of builds) {
@@ -134,6 +142,17 @@ async function main() {
       console.log(
         `${phase.padEnd(6)} ${label.padEnd(30)} ${String(median(runs.map((r) => r.compiles))).padStart(8)}  ${String(median(reopt)).padStart(11)}  ${String(median(deopts)).padStart(6)}  ${String(median(runs.map((r) => r.osr))).padStart(3)}  ${median(msPhase).toFixed(1)} (${((median(msPhase) * 1000) / SPANS).toFixed(2)})`,
       );
+    }
+  }
+  if (PER_FUNCTION) {
+    console.log(`\ncompile ms per function (main-thread; mean of ${REPS} children), top 25:`);
+    for (const [label] of builds) {
+      const total = new Map();
+      for (const phases of ms.get(label)) {
+        for (const phase of ['calls', 'flush']) for (const [name, took] of phases[phase]?.msBy ?? []) total.set(`${phase} ${name}`, (total.get(`${phase} ${name}`) ?? 0) + took / REPS);
+      }
+      console.log(`  ${label}:`);
+      for (const [key, took] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${took.toFixed(2).padStart(6)}  ${key}`);
     }
   }
   for (const [label] of builds) {
