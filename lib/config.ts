@@ -2,6 +2,7 @@ import { booleanOption, envBoolean, envChoice, envNumber, envValue, langsmithVar
 import { tracingSwitch } from './config-exporter.js';
 import { refuse } from './errors.js';
 import { isInteger } from './natives.js';
+import { isLongLivedHost } from './lifecycle/host.js';
 
 /** How traced calls hand their spans over; see the README's strategy table. */
 export type DeliveryMode = 'background' | 'manual' | 'blocking';
@@ -38,8 +39,13 @@ export interface DeliveryOptions {
   /**
    * Bytes held (queued and in flight) before the drop policy applies: a sealed
    * batch counts its request body's real size, framing included; runs not yet
-   * sealed, their estimated JSON size. Default 128 MiB: room for the default
-   * 100 000 small runs as LangSmith multipart bodies (≈ 1.1 KB each).
+   * sealed, their estimated JSON size. Default 128 MiB (room for the default
+   * 100 000 small runs as LangSmith multipart bodies, ≈ 1.1 KB each), but at
+   * most a quarter of the memory the platform grants: on AWS Lambda (and
+   * Vercel's functions, which run there), a quarter of
+   * `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` (32 MiB for a 128 MB function); on
+   * workerd and edge runtimes (128 MB isolates), 32 MiB. A dead endpoint
+   * must not take a function's memory.
    */
   readonly maxQueueBytes?: number;
   /** Default `drop-newest`. */
@@ -87,6 +93,18 @@ const MILLIS = 3;
 /** @internal The longest delay a timer takes (2^31 − 1 ms): the bound of every `…Millis` setting and wait. */
 export const MAX_TIMER_MILLIS = 2_147_483_647;
 type NumberKind = typeof INTEGER | typeof RATE | typeof FRACTION | typeof MILLIS;
+const MIB = 1024 * 1024;
+
+/**
+ * The default of `maxQueueBytes` where the platform grants little memory: a
+ * quarter of a Lambda function's (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, in MB),
+ * a quarter of an edge isolate's 128 MB; elsewhere `fallback`.
+ */
+const platformQueueBytes = (env: Env, fallback: number): number => {
+  const lambdaMegabytes = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  if (lambdaMegabytes > 0) return Math.min(fallback, Math.floor((lambdaMegabytes * MIB) / 4));
+  return isLongLivedHost() ? fallback : MIB * 32;
+};
 
 // Each numeric setting's variable is derived from its name (see numericVariable), so the table
 // carries no variable names: test/lib/config-env-documented.test.ts holds every documented name to it.
@@ -97,7 +115,7 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number, NumberKind]> = [
   ['flushIntervalMillis', 1_000, MILLIS],
   ['maxConcurrentExports', 4, INTEGER],
   ['maxQueueSize', 100_000, INTEGER],
-  ['maxQueueBytes', 128 * 1024 * 1024, INTEGER],
+  ['maxQueueBytes', MIB * 128, INTEGER],
   ['maxRetries', 5, INTEGER],
   ['initialBackoffMillis', 200, MILLIS],
   ['maxBackoffMillis', 30_000, MILLIS],
@@ -135,7 +153,8 @@ export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = proce
   for (const [key, fallback, kind] of NUMERIC) {
     const fromEnv = envNumber(env, [numericVariable(key)]);
     const explicit = (options as Record<string, unknown>)[key];
-    const [setting, value] = explicit !== undefined ? [key, explicit] : fromEnv ? [fromEnv.name, fromEnv.value] : [key, fallback];
+    const [setting, value] =
+      explicit !== undefined ? [key, explicit] : fromEnv ? [fromEnv.name, fromEnv.value] : [key, key === 'maxQueueBytes' ? platformQueueBytes(env, fallback) : fallback];
     config[key] = checkNumber(setting, value, kind);
   }
   // The error names where the value came from: the option, else the variable.

@@ -216,3 +216,36 @@ describe('LangSmith settings', () => {
     expect(resolveLangSmithSettings({ workspaceId: '' }, { ...key, LANGSMITH_WORKSPACE_ID: 'w' }).workspaceId).toBeUndefined();
   });
 });
+
+describe('maxQueueBytes where the platform grants little memory', () => {
+  const MIB = 1024 * 1024;
+
+  test.each([
+    ['128', 32 * MIB],
+    ['256', 64 * MIB],
+    ['1024', 128 * MIB],
+    ['10240', 128 * MIB],
+  ])('on AWS Lambda with AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%s, defaults to a quarter of it, at most 128 MiB', (megabytes, expected) => {
+    expect(resolveDeliveryConfig({}, { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: megabytes }).maxQueueBytes).toBe(expected);
+  });
+
+  test('a setting of its own wins over the platform: the option, then TRACEWIRE_MAX_QUEUE_BYTES', () => {
+    const lambda = { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128' };
+    expect(resolveDeliveryConfig({}, { ...lambda, TRACEWIRE_MAX_QUEUE_BYTES: String(100 * MIB) }).maxQueueBytes).toBe(100 * MIB);
+    expect(resolveDeliveryConfig({ maxQueueBytes: 7 }, lambda).maxQueueBytes).toBe(7);
+  });
+
+  test('an unreadable memory size is no platform limit: the usual default', () => {
+    for (const megabytes of ['', 'lots', '0', '-5']) expect(resolveDeliveryConfig({}, { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: megabytes }).maxQueueBytes).toBe(128 * MIB);
+  });
+
+  test('on an edge runtime (EdgeRuntime defined: Vercel Edge, Next.js middleware), 32 MiB: a quarter of its 128 MB isolate', () => {
+    const global = globalThis as { EdgeRuntime?: string };
+    global.EdgeRuntime = 'edge-runtime';
+    try {
+      expect(resolveDeliveryConfig({}, {}).maxQueueBytes).toBe(32 * MIB);
+    } finally {
+      delete global.EdgeRuntime;
+    }
+  });
+});

@@ -64,6 +64,11 @@ test('the edge bundle imports no node: module but node:async_hooks', () => {
   expect(nodeImports).toEqual(['node:async_hooks']);
 });
 
+test('a client in workerd holds at most 32 MiB of queued runs by default: a quarter of its 128 MB isolate', async () => {
+  const answer = (await (await call('/flush', { service: 'queue-bytes', mode: 'manual' })).json()) as { maxQueueBytes: number };
+  expect(answer.maxQueueBytes).toBe(32 * 1024 * 1024);
+});
+
 describe.each(['background', 'manual', 'blocking'])('%s strategy in workerd', (mode) => {
   test.each(['auto', 'awaited'])(`${REQUESTS} requests, ${PARALLEL} at a time, @FlushOnExit waitUntil %s: 0 lost, 0 duplicated, 0 hanging, later requests deliver`, async (style) => {
     const service = `${mode}-${style}`;
