@@ -41,9 +41,8 @@ export interface DeliveryOptions {
    * batch counts its request body's real size, framing included; runs not yet
    * sealed, their estimated JSON size. Default 128 MiB (room for the default
    * 100 000 small runs as LangSmith multipart bodies, ≈ 1.1 KB each), but at
-   * most a quarter of the memory the platform grants: on AWS Lambda (and
-   * Vercel's functions, which run there), a quarter of
-   * `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` (32 MiB for a 128 MB function); on
+   * most a quarter of the memory the platform grants: on AWS Lambda, a
+   * quarter of `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` (32 MiB for a 128 MB function); on
    * workerd and edge runtimes (128 MB isolates), 32 MiB. A dead endpoint
    * must not take a function's memory.
    */
