@@ -34,9 +34,9 @@ export class RecordBatch implements ExportBatch {
   }
 }
 
-function toRun(record: RunRecord): Run {
+const toRun = (record: RunRecord): Run => {
   return record.toRun();
-}
+};
 
 /** @internal How a built-in exporter puts a closed batch's records into its wire form at once (see `SealedBatch`); undefined: this batch stays records. */
 export type Sealer = (records: RecordBatch) => SealedBatch | undefined;
@@ -45,31 +45,31 @@ export type Sealer = (records: RecordBatch) => SealedBatch | undefined;
 const recordTakers = new WeakMap<object, Sealer | undefined>();
 
 /** @internal Called by a built-in exporter's constructor: it reads {@link RecordBatch} records, or seals them with `sealer`. */
-export function takesRecords(exporter: SpanExporter, sealer?: Sealer): void {
+export const takesRecords = (exporter: SpanExporter, sealer?: Sealer): void => {
   recordTakers.set(exporter, sealer);
-}
+};
 
 /** @internal Whether `exporter` is a built-in one that reads records. */
-export function readsRecords(exporter: SpanExporter): boolean {
+export const readsRecords = (exporter: SpanExporter): boolean => {
   return recordTakers.has(exporter);
-}
+};
 
 /** @internal How `exporter` seals a closed batch's records, if it does. */
-export function sealerOf(exporter: SpanExporter): Sealer | undefined {
+export const sealerOf = (exporter: SpanExporter): Sealer | undefined => {
   return recordTakers.get(exporter);
-}
+};
 
 /** @internal The batch as public runs: a record or sealed batch's `runs()`, any other batch as it is (the spool keeps runs). */
-export function publicBatch(batch: ExportBatch): ExportBatch {
+export const publicBatch = (batch: ExportBatch): ExportBatch => {
   return batch instanceof RecordBatch || batch instanceof SealedBatch ? batch.runs() : batch;
-}
+};
 
 /** @internal What `exporter` is handed for `batch`: the records themselves for a built-in exporter, else the public runs. */
-export function batchFor(exporter: SpanExporter, batch: ExportBatch): ExportBatch {
+export const batchFor = (exporter: SpanExporter, batch: ExportBatch): ExportBatch => {
   return !recordTakers.has(exporter) ? publicBatch(batch) : batch;
-}
+};
 
 /** @internal The compact records of a batch the pipeline built; undefined for an `ExportBatch` of runs (a caller's own). */
-export function recordsOf(batch: ExportBatch): RecordBatch | undefined {
+export const recordsOf = (batch: ExportBatch): RecordBatch | undefined => {
   return batch instanceof RecordBatch ? batch : undefined;
-}
+};

@@ -12,7 +12,7 @@ import type { PendingBatch } from './pending-batch.js';
  * together never hold both the start and the end of one run: an end that
  * arrives while its start's batch is still queued merges into that start.
  */
-export function joinedRecords(batches: readonly PendingBatch[]): ExportBatch {
+export const joinedRecords = (batches: readonly PendingBatch[]): ExportBatch => {
   const built = batches.map((batch) => batch.records());
   if (built.length === 1) return built[0]!;
   const records = built.map(recordsOf);
@@ -22,10 +22,10 @@ export function joinedRecords(batches: readonly PendingBatch[]): ExportBatch {
   // Runs: of a caller's exporter, or of sealed batches (the exporter seals them again as one; they are their own keys).
   const runs = built.map(publicBatch);
   return { post: concat(runs.map((batch) => batch.post)), patch: concat(runs.map((batch) => batch.patch)) };
-}
+};
 
-function concat<T extends Run | RunRecord>(lists: ReadonlyArray<readonly T[]>): T[] {
+const concat = <T extends Run | RunRecord>(lists: ReadonlyArray<readonly T[]>): T[] => {
   const all: T[] = [];
   for (const list of lists) for (const item of list) all.push(item);
   return all;
-}
+};

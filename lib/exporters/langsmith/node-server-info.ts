@@ -11,7 +11,7 @@ import { DEFAULT_INGEST_LIMITS, MAX_INFO_BYTES, readIngestLimits, SERVER_INFO_TI
  * process alive: its socket and timer are unref'd, the connection is not
  * kept, and it gives up after `timeoutMillis`.
  */
-export function fetchIngestLimits(url: URL, headers: Record<string, string>, timeoutMillis = SERVER_INFO_TIMEOUT_MILLIS): Promise<IngestLimits> {
+export const fetchIngestLimits = (url: URL, headers: Record<string, string>, timeoutMillis = SERVER_INFO_TIMEOUT_MILLIS): Promise<IngestLimits> => {
   return new Promise<IngestLimits>((resolve) => {
     let request: Http.ClientRequest | undefined;
     let settled = false;
@@ -53,4 +53,4 @@ export function fetchIngestLimits(url: URL, headers: Record<string, string>, tim
       response.on('end', () => done(readIngestLimits(Buffer.concat(chunks).toString('utf8'))));
     });
   });
-}
+};

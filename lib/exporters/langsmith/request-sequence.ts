@@ -20,7 +20,7 @@ export type DeliveredRuns = WeakMap<ExportBatch, Set<object>>;
  * failure can name them; a batch that fits one request goes whole again, or
  * not at all.
  */
-export function sendInOrder<R>(
+export const sendInOrder = <R>(
   delivered: DeliveredRuns,
   batch: ExportBatch,
   requests: readonly R[],
@@ -29,7 +29,7 @@ export function sendInOrder<R>(
   send: SendRequest<R>,
   done: ExportDone,
   refused?: ExportResult,
-): void {
+): void => {
   send(requests[i]!, (result) => {
     if (!result.ok && (result.retryable || EVERY_REQUEST_WOULD_FAIL.has(result.status))) return done(result);
     if (result.ok && (i < requests.length - 1 || delivered.has(batch) || refused !== undefined)) {
@@ -41,6 +41,6 @@ export function sendInOrder<R>(
     if (i < requests.length - 1) sendInOrder(delivered, batch, requests, keysOf, i + 1, send, done, refused);
     else done(refused ?? EXPORT_OK);
   });
-}
+};
 
 const EVERY_REQUEST_WOULD_FAIL: ReadonlySet<number | undefined> = new Set([401, 403, 404, 405]);

@@ -1,3 +1,5 @@
+import { freeze, isInteger, isRecord } from '../../natives.js';
+
 /** @internal How many runs, and how many (uncompressed) bytes, one ingest request may carry. */
 export interface IngestLimits {
   /** Run operations (posts + patches) per request. */
@@ -13,7 +15,7 @@ export interface IngestLimits {
  * `DEFAULT_BATCH_SIZE_LIMIT` (100 operations) and
  * `DEFAULT_UNCOMPRESSED_BATCH_SIZE_LIMIT_BYTES` (24 MiB) in langsmith/lib/client.js.
  */
-export const DEFAULT_INGEST_LIMITS: IngestLimits = Object.freeze({ maxRuns: 100, maxBytes: 24 * 1024 * 1024, multipart: true });
+export const DEFAULT_INGEST_LIMITS: IngestLimits = freeze({ maxRuns: 100, maxBytes: 24 * 1024 * 1024, multipart: true });
 
 /** @internal The `/info` request gives up after this long; the first export waits no longer. */
 export const SERVER_INFO_TIMEOUT_MILLIS = 1_000;
@@ -22,22 +24,18 @@ export const SERVER_INFO_TIMEOUT_MILLIS = 1_000;
 export const MAX_INFO_BYTES = 256 * 1024;
 
 /** @internal The limits an `/info` body announces, each falling back to its default. */
-export function readIngestLimits(body: string): IngestLimits {
+export const readIngestLimits = (body: string): IngestLimits => {
   let info: unknown;
   try {
     info = JSON.parse(body);
   } catch {
     return DEFAULT_INGEST_LIMITS;
   }
-  const config = isObject(info) && isObject(info.batch_ingest_config) ? info.batch_ingest_config : {};
+  const config = isRecord(info) && isRecord(info.batch_ingest_config) ? info.batch_ingest_config : {};
   const { size_limit: sizeLimit, size_limit_bytes: sizeLimitBytes, use_multipart_endpoint: useMultipart } = config;
   return {
-    maxRuns: typeof sizeLimit === 'number' && Number.isInteger(sizeLimit) && sizeLimit > 0 ? sizeLimit : DEFAULT_INGEST_LIMITS.maxRuns,
+    maxRuns: isInteger(sizeLimit) && (sizeLimit as number) > 0 ? (sizeLimit as number) : DEFAULT_INGEST_LIMITS.maxRuns,
     maxBytes: typeof sizeLimitBytes === 'number' && sizeLimitBytes > 0 ? sizeLimitBytes : DEFAULT_INGEST_LIMITS.maxBytes,
     multipart: typeof useMultipart === 'boolean' ? useMultipart : DEFAULT_INGEST_LIMITS.multipart,
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+};

@@ -41,7 +41,7 @@ export interface LangSmithTexts {
 }
 
 /** @internal The texts of a caller's own {@link Run} (an exporter used directly, or a spool replay). */
-export function textsOfRun(run: Run): LangSmithTexts {
+export const textsOfRun = (run: Run): LangSmithTexts => {
   // A literal of fixed shape: JSON leaves the undefined fields out.
   const main: MultipartMain = {
     id: run.id,
@@ -65,10 +65,10 @@ export function textsOfRun(run: Run): LangSmithTexts {
     extra: extraJson(run.extra),
     error: error === undefined ? undefined : JSON.stringify(error),
   };
-}
+};
 
-function extraJson(extra: Run['extra']): string {
+const extraJson = (extra: Run['extra']): string => {
   for (const key in extra) if (key !== 'metadata') return JSON.stringify(extra);
   return metadataExtraJson(extra.metadata);
-}
+};
 

@@ -94,7 +94,7 @@ export class LangSmithFraming implements SealedFraming {
  * larger than `maxBytes` on its own still goes, alone: refusing it here would
  * only turn it into a failure the server may not have.
  */
-export function splitIntoRequests(batch: SealedBatch, framing: LangSmithFraming, skip: ReadonlySet<object> | undefined, maxRuns: number, maxBytes: number): number[][] {
+export const splitIntoRequests = (batch: SealedBatch, framing: LangSmithFraming, skip: ReadonlySet<object> | undefined, maxRuns: number, maxBytes: number): number[][] => {
   const count = batch.opCount;
   // The whole batch in one request, its body as sealed, without a call per operation (a fresh process's first flush).
   // Sizes below count a comma per run in batch mode, one or two more than a body has: the slower way decides those.
@@ -118,7 +118,7 @@ export function splitIntoRequests(batch: SealedBatch, framing: LangSmithFraming,
   }
   if (current.length > 0) requests.push(current);
   return requests;
-}
+};
 
 /**
  * `text` as UTF-8 in a body of its own of `bytes`: ASCII exactly when the size
@@ -126,10 +126,10 @@ export function splitIntoRequests(batch: SealedBatch, framing: LangSmithFraming,
  * wrong is a bug that must never put a half-written body on the wire: it
  * throws.
  */
-function utf8Body(text: string, bytes: number): Uint8Array {
+const utf8Body = (text: string, bytes: number): Uint8Array => {
   if (bytes < text.length) throw new Error(`tracewire: ${BODY} is at least ${text.length} bytes, ${bytes} expected`);
   const body: NodeBody = allocate(bytes);
   const written = write(body, text, 0, bytes === text.length);
   if (written !== bytes) throw new Error(`tracewire: ${BODY} is ${written} bytes, ${bytes} expected`);
   return body;
-}
+};

@@ -22,7 +22,7 @@ const NOT_AN_ERROR = 'Thrown';
  * whole as the message: the parse never loses text, `exception.stacktrace`
  * carries the original anyway.
  */
-export function parseError(error: string): ParsedError {
+export const parseError = (error: string): ParsedError => {
   const firstLine = error.split('\n', 1)[0]!;
   const frame = FRAME.exec(error);
   const head = frame === null ? error : error.slice(0, frame.index);
@@ -30,4 +30,4 @@ export function parseError(error: string): ParsedError {
   if (match === null) return { type: undefined, message: head, firstLine };
   const type = match[1] === NOT_AN_ERROR ? undefined : match[1];
   return { type, message: match[2] ?? '', firstLine };
-}
+};

@@ -13,7 +13,7 @@ export interface ServiceSpan {
  * project), each with the single `tracewire` scope. Services keep the order
  * in which they first appear, spans the order of the batch.
  */
-export function toOtlpRequest(spans: readonly ServiceSpan[]): OtlpExportRequest {
+export const toOtlpRequest = (spans: readonly ServiceSpan[]): OtlpExportRequest => {
   const byService = new Map<string, OtlpSpan[]>();
   for (const { serviceName, span } of spans) {
     const group = byService.get(serviceName);
@@ -28,4 +28,4 @@ export function toOtlpRequest(spans: readonly ServiceSpan[]): OtlpExportRequest 
     resourceSpans.push(parsed);
   }
   return { resourceSpans };
-}
+};

@@ -61,7 +61,7 @@ export type ProtobufEncoder = (request: OtlpExportRequest) => Uint8Array;
  *
  * @param setting the option or variable that asked for protobuf, for the error.
  */
-export function loadProtobufEncoder(setting: string, load: (id: string) => unknown = requirePeer): ProtobufEncoder {
+export const loadProtobufEncoder = (setting: string, load: (id: string) => unknown = requirePeer): ProtobufEncoder => {
   let serializer: TraceSerializer | undefined;
   try {
     serializer = (load(TRANSFORMER) as { ProtobufTraceSerializer?: TraceSerializer }).ProtobufTraceSerializer;
@@ -80,13 +80,13 @@ export function loadProtobufEncoder(setting: string, load: (id: string) => unkno
     if (bytes === undefined) throw new Error(`${TRANSFORMER} could not encode the request`);
     return bytes;
   };
-}
+};
 
 /**
  * @internal The spans of an OTLP request as views shaped like OpenTelemetry's
  * `ReadableSpan`: what its serializers and exporters read.
  */
-export function toSerializableSpans(request: OtlpExportRequest): SerializableSpan[] {
+export const toSerializableSpans = (request: OtlpExportRequest): SerializableSpan[] => {
   const spans: SerializableSpan[] = [];
   for (const resourceSpans of request.resourceSpans) {
     // The serializer groups spans by resource and scope object identity: one object each per group.
@@ -97,9 +97,9 @@ export function toSerializableSpans(request: OtlpExportRequest): SerializableSpa
     }
   }
   return spans;
-}
+};
 
-function toSerializableSpan(span: OtlpSpan, resource: SerializableSpan['resource'], scope: SerializableSpan['instrumentationScope']): SerializableSpan {
+const toSerializableSpan = (span: OtlpSpan, resource: SerializableSpan['resource'], scope: SerializableSpan['instrumentationScope']): SerializableSpan => {
   const traceFlags = span.flags & 0xff;
   const context: SpanContextLike = { traceId: span.traceId, spanId: span.spanId, traceFlags, isRemote: false };
   // The serializer writes the span's flags from its parent's isRemote (HAS_IS_REMOTE always set).
@@ -131,20 +131,20 @@ function toSerializableSpan(span: OtlpSpan, resource: SerializableSpan['resource
     droppedEventsCount: 0,
     droppedLinksCount: 0,
   };
-}
+};
 
-function toHrTime(nanos: bigint): HrTime {
+const toHrTime = (nanos: bigint): HrTime => {
   return [Number(nanos / 1_000_000_000n), Number(nanos % 1_000_000_000n)];
-}
+};
 
-function toAttributes(keyValues: readonly OtlpKeyValue[]): Attributes {
+const toAttributes = (keyValues: readonly OtlpKeyValue[]): Attributes => {
   const attributes: Attributes = {};
   for (const { key, value } of keyValues) attributes[key] = toAttributeValue(value);
   return attributes;
-}
+};
 
 /** Back to the plain values the serializer takes; it picks int or double by `Number.isInteger`, as `anyValueJson` does. */
-function toAttributeValue(value: OtlpAnyValue): AttributeValue {
+const toAttributeValue = (value: OtlpAnyValue): AttributeValue => {
   if ('stringValue' in value) return value.stringValue;
   if ('boolValue' in value) return value.boolValue;
   if ('intValue' in value) return Number(value.intValue);
@@ -152,4 +152,4 @@ function toAttributeValue(value: OtlpAnyValue): AttributeValue {
   if ('arrayValue' in value) return value.arrayValue.values.map(toAttributeValue);
   // `{}`: OTLP/JSON's text of a value JSON cannot write (undefined): no value, as `{ stringValue: undefined }` gave.
   return undefined as unknown as AttributeValue;
-}
+};
