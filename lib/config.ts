@@ -110,11 +110,11 @@ const platformQueueBytes = (env: Env, fallback: number): number => {
 const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number, NumberKind]> = [
   ['sampleRate', 1, FRACTION],
   ['maxBatchSize', 100, INTEGER],
-  ['maxBatchBytes', 4 * 1024 * 1024, INTEGER],
+  ['maxBatchBytes', 4_194_304 /* 4 MiB */, INTEGER],
   ['flushIntervalMillis', 1_000, MILLIS],
   ['maxConcurrentExports', 4, INTEGER],
   ['maxQueueSize', 100_000, INTEGER],
-  ['maxQueueBytes', MIB * 128, INTEGER],
+  ['maxQueueBytes', 134_217_728 /* 128 MiB */, INTEGER],
   ['maxRetries', 5, INTEGER],
   ['initialBackoffMillis', 200, MILLIS],
   ['maxBackoffMillis', 30_000, MILLIS],

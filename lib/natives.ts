@@ -4,12 +4,12 @@
  * of their call sites (bytes of every serverless bundle). None reads
  * `this`, so calling them detached is the same call.
  */
-export const { freeze, defineProperty, keys, entries, assign } = Object;
+export const { freeze, defineProperty, keys, entries, assign, hasOwn } = Object;
 export const { isArray } = Array;
 export const { min, max } = Math;
 export const { isInteger } = Number;
 export const { for: symbolFor } = Symbol;
-export const { stringify } = JSON;
+export const { stringify, parse } = JSON;
 
 /** @internal A non-null object that is not an array: what takes keys (options, metadata, kwargs). */
 export const isRecord = (value: unknown): value is Record<string, unknown> => {

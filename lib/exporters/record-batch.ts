@@ -14,10 +14,13 @@ import { SealedBatch } from './sealed-batch.js';
 export class RecordBatch implements ExportBatch {
   #runs: { post: readonly Run[]; patch: readonly Run[] } | undefined;
 
-  constructor(
-    readonly postRecords: readonly RunRecord[],
-    readonly patchRecords: readonly RunRecord[],
-  ) {}
+  declare readonly postRecords: readonly RunRecord[];
+  declare readonly patchRecords: readonly RunRecord[];
+
+  constructor(postRecords: readonly RunRecord[], patchRecords: readonly RunRecord[]) {
+    this.postRecords = postRecords;
+    this.patchRecords = patchRecords;
+  }
 
   get post(): readonly Run[] {
     return this.runs().post;

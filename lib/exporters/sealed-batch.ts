@@ -49,19 +49,22 @@ export interface SealedFraming {
 export class SealedBatch implements ExportBatch {
   #runs: { post: readonly Run[]; patch: readonly Run[] } | undefined;
   #keys: object[] | undefined;
+  declare readonly framing: SealedFraming;
+  /** The whole batch as one request body. */
+  declare readonly body: Uint8Array;
+  /** Start and end (byte offsets in `body`) of each operation: pairs. Empty where a batch is always sent whole (OTLP). */
+  declare readonly spans: Uint32Array;
+  declare readonly flags: Uint8Array;
+  /** The OpenTelemetry ids of the operations that have their own (the wire leaves them out); undefined when none has. */
+  declare readonly otel: ReadonlyArray<Run['otel']> | undefined;
 
-  constructor(
-    readonly framing: SealedFraming,
-    /** The whole batch as one request body. */
-    readonly body: Uint8Array,
-    /** Start and end (byte offsets in `body`) of each operation: pairs. Empty where a batch is always sent whole (OTLP). */
-    readonly spans: Uint32Array,
-    readonly flags: Uint8Array,
-    /** The OpenTelemetry ids of the operations that have their own (the wire leaves them out); undefined when none has. */
-    readonly otel: ReadonlyArray<Run['otel']> | undefined,
-    /** What each operation's delivery is remembered by: by default its run, read back when first asked for. */
-    keys?: object[],
-  ) {
+  /** @param keys what each operation's delivery is remembered by: by default its run, read back when first asked for. */
+  constructor(framing: SealedFraming, body: Uint8Array, spans: Uint32Array, flags: Uint8Array, otel: ReadonlyArray<Run['otel']> | undefined, keys?: object[]) {
+    this.framing = framing;
+    this.body = body;
+    this.spans = spans;
+    this.flags = flags;
+    this.otel = otel;
     this.#keys = keys;
   }
 

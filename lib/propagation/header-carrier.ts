@@ -1,4 +1,4 @@
-import { isArray, isFunction } from '../natives.js';
+import { hasOwn, isArray, isFunction, keys } from '../natives.js';
 /**
  * Where incoming trace headers can come from: Node's `IncomingMessage.headers`
  * (lower-case keys, `string | string[]`), a Fetch `Headers`, or any plain
@@ -19,9 +19,9 @@ export const readHeader = (carrier: unknown, name: string): string[] => {
     const get = (carrier as { get?: unknown }).get;
     if (isFunction(get)) return asList(Reflect.apply(get, carrier, [name]));
     const record = carrier as Record<string, unknown>;
-    if (Object.prototype.hasOwnProperty.call(record, name)) return asList(record[name]);
+    if (hasOwn(record, name)) return asList(record[name]);
     // Plain records from gateways keep whatever case the client sent.
-    for (const key of Object.keys(record)) if (key.length === name.length && key.toLowerCase() === name) return asList(record[key]);
+    for (const key of keys(record)) if (key.length === name.length && key.toLowerCase() === name) return asList(record[key]);
     return [];
   } catch {
     return [];

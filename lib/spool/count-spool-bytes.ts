@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseSpoolEntry } from './spool-format.js';
 import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
-import { noop } from '../noop.js';
+import { removeQuietly } from './write-atomically.js';
 
 /**
  * @internal Bytes of spool files in `dir`: ready, claimed and being written
@@ -26,8 +26,7 @@ export const countSpoolBytes = async (dir: string, staleTempMillis: number): Pro
       const info = await fs().stat(join(dir, file)).catch(() => undefined);
       if (info === undefined || !info.isFile()) return 0; // replayed or renamed meanwhile
       if (entry.state === 'temp' && now - info.mtimeMs > staleTempMillis) {
-        // Stryker disable next-line ObjectLiteral,BooleanLiteral: without force a file gone meanwhile rejects ENOENT, which the catch turns into the same undefined
-        await fs().rm(join(dir, file), { force: true }).catch(noop);
+        await removeQuietly(join(dir, file));
         return 0;
       }
       return info.size;

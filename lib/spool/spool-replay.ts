@@ -3,6 +3,7 @@ import type { ExportBatch } from '../exporters/span-exporter.js';
 import { claimedName, decodeBatch, parseSpoolEntry, type SpoolEntry } from './spool-format.js';
 import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 import { noop } from '../noop.js';
+import { removeQuietly } from './write-atomically.js';
 
 /** @internal Options of `SpoolStore.replay()`. */
 export interface ReplayOptions {
@@ -108,7 +109,7 @@ const replayOne = async (
     await release();
     return 'failed';
   }
-  await fs().rm(claimed, { force: true }).catch(noop);
+  await removeQuietly(claimed);
   settings.onRemoved(bytes.length);
   return 'replayed';
 };

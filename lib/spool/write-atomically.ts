@@ -23,7 +23,13 @@ export const writeFileAtomically = async (path: string, text: string): Promise<v
     }
     await fs().rename(temp, path);
   } catch (error) {
-    await fs().rm(temp, { force: true }).catch(noop);
+    await removeQuietly(temp);
     throw error;
   }
+};
+
+/** @internal Deletes `path` if it exists; never rejects (a file gone meanwhile, or one that cannot be removed, is left to the next scan). */
+export const removeQuietly = (path: string): Promise<void> => {
+  // Stryker disable next-line ObjectLiteral,BooleanLiteral: without force a file gone meanwhile rejects ENOENT, which the catch turns into the same undefined
+  return fs().rm(path, { force: true }).catch(noop);
 };

@@ -2,6 +2,7 @@ import type { Run } from '../../model/run.js';
 import type { JsonValue } from '../../serialize/to-json-safe.js';
 import { OP_MADE_UP_ERROR, OP_START, OP_STATUS_SHIFT, STATUSES, type SealedBatch } from '../sealed-batch.js';
 import type { LangSmithWireMode } from './wire-op.js';
+import { parse } from '../../natives.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -39,14 +40,14 @@ const utf8 = new TextDecoder();
 export const runOfOp = (batch: SealedBatch, index: number, mode: LangSmithWireMode): Run => {
   const text = utf8.decode(batch.body.subarray(batch.spans[2 * index]!, batch.spans[2 * index + 1]!));
   let wire: WireRun;
-  if (mode === 'batch') wire = JSON.parse(text) as WireRun;
+  if (mode === 'batch') wire = parse(text) as WireRun;
   else {
     const lines = text.split('\r\n');
-    wire = JSON.parse(lines[4]!) as WireRun;
+    wire = parse(lines[4]!) as WireRun;
     for (let part = 5; part + 4 < lines.length; part += 5) {
       // `…name="<op>.<id>.<field>"`: the field is what follows the last dot (an id may hold dots and quotes).
       const name = /\.(\w+)"$/.exec(lines[part + 1]!)![1] as 'inputs' | 'outputs' | 'events' | 'extra' | 'error';
-      (wire as unknown as Record<string, unknown>)[name] = JSON.parse(lines[part + 4]!);
+      (wire as unknown as Record<string, unknown>)[name] = parse(lines[part + 4]!);
     }
   }
   const flags = batch.flags[index]!;

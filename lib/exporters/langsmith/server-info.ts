@@ -1,4 +1,4 @@
-import { freeze, isInteger, isRecord } from '../../natives.js';
+import { freeze, isInteger, isRecord, parse } from '../../natives.js';
 
 /** @internal How many runs, and how many (uncompressed) bytes, one ingest request may carry. */
 export interface IngestLimits {
@@ -27,7 +27,7 @@ export const MAX_INFO_BYTES = 256 * 1024;
 export const readIngestLimits = (body: string): IngestLimits => {
   let info: unknown;
   try {
-    info = JSON.parse(body);
+    info = parse(body);
   } catch {
     return DEFAULT_INGEST_LIMITS;
   }

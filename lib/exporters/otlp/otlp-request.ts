@@ -1,5 +1,6 @@
 import type { OtlpExportRequest, OtlpResourceSpans, OtlpSpan } from './otlp-types.js';
 import { resourceSpansHead } from './otlp-json-text.js';
+import { parse } from '../../natives.js';
 
 /** @internal A span with the `service.name` of the resource it belongs to. */
 export interface ServiceSpan {
@@ -23,7 +24,7 @@ export const toOtlpRequest = (spans: readonly ServiceSpan[]): OtlpExportRequest 
   const resourceSpans: OtlpResourceSpans[] = [];
   for (const [serviceName, group] of byService) {
     // Resource and scope as the http/json text writes them (one mapping); the group replaces the empty span list.
-    const parsed = JSON.parse(resourceSpansHead(serviceName) + ']}]}') as { resource: OtlpResourceSpans['resource']; scopeSpans: [{ scope: { name: string }; spans: OtlpSpan[] }] };
+    const parsed = parse(resourceSpansHead(serviceName) + ']}]}') as { resource: OtlpResourceSpans['resource']; scopeSpans: [{ scope: { name: string }; spans: OtlpSpan[] }] };
     parsed.scopeSpans[0].spans = group;
     resourceSpans.push(parsed);
   }

@@ -9,6 +9,7 @@ import { opFlags, OP_STATUS_SHIFT, SealedBatch, STATUSES, type SealedFraming } f
 import type { ExportBatch } from '../span-exporter.js';
 import { OtlpJsonRequest, recordSpanJson } from './otlp-json-text.js';
 import { runSpanJson } from './to-otlp-span.js';
+import { parse } from '../../natives.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -61,8 +62,12 @@ export class OtlpFraming implements SealedFraming {
   /** Batches sealed from runs (`sealRuns`): their runs, as given. */
   readonly #runs = new WeakMap<SealedBatch, readonly Run[]>();
 
-  /** @param serviceName the exporter's `service.name`, read when a batch is sealed; undefined: each run's project. */
-  constructor(private readonly serviceName: () => string | undefined) {}
+  /** The exporter's `service.name`, read when a batch is sealed; undefined: each run's project. */
+  private declare readonly serviceName: () => string | undefined;
+
+  constructor(serviceName: () => string | undefined) {
+    this.serviceName = serviceName;
+  }
 
   /** `records` as one OTLP/JSON request body, or undefined if they are not all ended runs of one service. */
   sealRecords(records: RecordBatch): SealedBatch | undefined {
@@ -92,7 +97,7 @@ export class OtlpFraming implements SealedFraming {
     if (runs !== undefined) return runs[index]!;
     let spans = this.#parsed.get(batch);
     if (spans === undefined) {
-      const request = JSON.parse(new TextDecoder().decode(batch.body)) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: JsonSpan[] }> }> };
+      const request = parse(new TextDecoder().decode(batch.body)) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: JsonSpan[] }> }> };
       spans = request.resourceSpans[0]!.scopeSpans[0]!.spans;
       this.#parsed.set(batch, spans);
     }
@@ -121,7 +126,7 @@ export class OtlpFraming implements SealedFraming {
     };
     const inputs = text('input.value');
     const outputs = text('output.value');
-    return runLiteral(source, inputs === undefined ? undefined : (JSON.parse(inputs) as JsonObject), true, outputs === undefined ? undefined : (JSON.parse(outputs) as JsonObject));
+    return runLiteral(source, inputs === undefined ? undefined : (parse(inputs) as JsonObject), true, outputs === undefined ? undefined : (parse(outputs) as JsonObject));
   }
 
   /** Ended runs (what a sealed batch holds) sealed again, as the exporter would send them. */
