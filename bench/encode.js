@@ -70,7 +70,9 @@ function pathsOf(root, label) {
   let pool;
   try {
     pool = lib('exporters/http/body-pool.js');
-    encodeUtf8 = pool.reusableUtf8Body;
+    // reusableUtf8Body in older builds; utf8BodyOf into a reusableBody since
+    const { utf8BodyOf } = lib('exporters/http/utf8-body.js');
+    encodeUtf8 = pool.reusableUtf8Body ?? ((text) => utf8BodyOf(text, undefined, undefined, pool.reusableBody));
   } catch {
     // an older build
   }

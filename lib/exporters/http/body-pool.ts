@@ -1,4 +1,4 @@
-import { allocate, utf8Length, write, type NodeBody } from './utf8-body.js';
+import { allocate, type NodeBody } from './utf8-body.js';
 
 /**
  * Request bodies used again once their request is over, on Node. Why: a
@@ -55,22 +55,4 @@ export const releaseBody = (body: Uint8Array): void => {
   if (whole === undefined || free.length >= KEPT || free.includes(whole)) return;
   givenBack = true;
   free.push(whole);
-};
-
-/**
- * @internal `text` as UTF-8 in a {@link reusableBody} of `bytes` (measured here
- * unless given, as the LangSmith encoder's operations measured it): ASCII
- * exactly when the size is the text's length, then copied byte for byte on
- * Node. A write stops at the end of the body, so a size measured too small
- * would not show as a short write; UTF-8 never takes fewer bytes than a text
- * has UTF-16 units, which catches it for the ASCII texts most bodies are. A
- * mismatch is a bug, and must never put a half-written body on the wire: it
- * throws (naming `what`).
- */
-export const reusableUtf8Body = (text: string, bytes = utf8Length(text), what = 'request body'): Uint8Array => {
-  if (bytes < text.length) throw new Error(`tracewire: ${what} is at least ${text.length} bytes, ${bytes} expected`);
-  const body = reusableBody(bytes);
-  const written = write(body, text, 0, bytes === text.length);
-  if (written !== bytes) throw new Error(`tracewire: ${what} is ${written} bytes, ${bytes} expected`);
-  return body;
 };

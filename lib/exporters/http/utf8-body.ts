@@ -62,10 +62,19 @@ export const write = (body: NodeBody, text: string, at: number, ascii: boolean):
 
 /** @internal `text` as UTF-8 bytes: an ASCII text (most JSON here) is copied byte for byte on Node. */
 export const encodeUtf8 = (text: string): Uint8Array => {
-  if (NodeBuffer === undefined) return utf8.encode(text);
-  const bytes = utf8Length(text);
-  const body = allocate(bytes);
+  return NodeBuffer === undefined ? utf8.encode(text) : utf8BodyOf(text);
+};
+
+/**
+ * @internal `text` as UTF-8 in a body of `bytes` from `alloc`: ASCII exactly
+ * when the size is the text's length, then copied byte for byte on Node. A
+ * size measured wrong is a bug that must never put a half-written body on the
+ * wire: it throws, naming the body (`what`).
+ */
+export const utf8BodyOf = (text: string, bytes = utf8Length(text), what = 'request body', alloc: (size: number) => NodeBody = allocate): Uint8Array => {
+  if (bytes < text.length) throw new Error(`tracewire: ${what} is at least ${text.length} bytes, ${bytes} expected`);
+  const body = alloc(bytes);
   const written = write(body, text, 0, bytes === text.length);
-  if (written !== bytes) throw new Error(`tracewire: request body is ${written} bytes, ${bytes} expected`);
+  if (written !== bytes) throw new Error(`tracewire: ${what} is ${written} bytes, ${bytes} expected`);
   return body;
 };

@@ -1,4 +1,4 @@
-import { allocate, write, type NodeBody } from '../http/utf8-body.js';
+import { utf8BodyOf } from '../http/utf8-body.js';
 import type { SealedBatch, SealedFraming } from '../sealed-batch.js';
 import type { ExportBatch } from '../span-exporter.js';
 import type { Run } from '../../model/run.js';
@@ -75,7 +75,7 @@ export class LangSmithFraming implements SealedFraming {
     }
     text += this.#closing;
     at += this.#closing.length;
-    return { body: utf8Body(text, at), spans };
+    return { body: utf8BodyOf(text, at, BODY), spans };
   }
 
   runOf(batch: SealedBatch, index: number): Run {
@@ -120,16 +120,4 @@ export const splitIntoRequests = (batch: SealedBatch, framing: LangSmithFraming,
   return requests;
 };
 
-/**
- * `text` as UTF-8 in a body of its own of `bytes`: ASCII exactly when the size
- * is the text's length, then copied byte for byte on Node. A size measured
- * wrong is a bug that must never put a half-written body on the wire: it
- * throws.
- */
-const utf8Body = (text: string, bytes: number): Uint8Array => {
-  if (bytes < text.length) throw new Error(`tracewire: ${BODY} is at least ${text.length} bytes, ${bytes} expected`);
-  const body: NodeBody = allocate(bytes);
-  const written = write(body, text, 0, bytes === text.length);
-  if (written !== bytes) throw new Error(`tracewire: ${BODY} is ${written} bytes, ${bytes} expected`);
-  return body;
-};
+

@@ -3,7 +3,8 @@ import { recordsOf, takesRecords, type RecordBatch } from '../record-batch.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { optionsObject } from '../../config-env.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
-import { reusableUtf8Body } from '../http/body-pool.js';
+import { reusableBody } from '../http/body-pool.js';
+import { utf8BodyOf } from '../http/utf8-body.js';
 import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
 import type { Transport } from '../http/transport.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
@@ -104,7 +105,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
       } else if (records !== undefined) {
         const request = new OtlpJsonRequest();
         this.#addRecords(records, request, spans, joined);
-        if (!request.empty) body = reusableUtf8Body(request.text());
+        if (!request.empty) body = utf8BodyOf(request.text(), undefined, undefined, reusableBody); // a body the transport gives back to the pool
         pooled = body !== undefined;
       } else {
         runSpans(batch, this.#pending, this.#serviceName, spans, joined);
