@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+// Re-exported for the invocation deadline's storage: a bundle then loads node:async_hooks once, under one name.
+export { AsyncLocalStorage };
 import type { Span } from '../model/span.js';
 import type { ActiveSpan } from '../model/span-types.js';
 import { noop } from '../noop.js';

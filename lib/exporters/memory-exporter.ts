@@ -13,8 +13,8 @@ export class MemoryExporter implements SpanExporter {
 
   export(batch: ExportBatch): Promise<ExportResult> {
     this.batchCount++;
-    for (const run of batch.post) this.#merge(run);
-    for (const run of batch.patch) this.#merge(run);
+    // A run's patch merges into its post (a run seen first is copied: the caller's object is never changed).
+    for (const run of [...batch.post, ...batch.patch]) this.#byId.set(run.id, { ...this.#byId.get(run.id), ...run });
     return Promise.resolve(EXPORT_OK);
   }
 
@@ -54,11 +54,6 @@ export class MemoryExporter implements SpanExporter {
   reset(): void {
     this.#byId.clear();
     this.batchCount = 0;
-  }
-
-  #merge(run: Run): void {
-    const known = this.#byId.get(run.id);
-    this.#byId.set(run.id, known === undefined ? { ...run } : { ...known, ...run });
   }
 }
 

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage } from '../context/span-context.js';
 import { min, max } from '../natives.js';
 
 /** The wait budget of one `@FlushOnExit` invocation, shared by every delivery wait inside it. */

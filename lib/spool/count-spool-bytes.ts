@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join } from './node-path.js';
 import { parseSpoolEntry } from './spool-format.js';
 import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 import { removeQuietly } from './write-atomically.js';

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join } from './node-path.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { claimedName, decodeBatch, parseSpoolEntry, type SpoolEntry } from './spool-format.js';
 import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)

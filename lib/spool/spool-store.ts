@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join } from './node-path.js';
 import { refuse } from '../errors.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { countSpoolBytes } from './count-spool-bytes.js';

@@ -1,6 +1,6 @@
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
-import { promisify } from 'node:util';
+import { promisify } from '../../peers/node-util.js';
 import type * as Zlib from 'node:zlib';
 import { lazyBuiltin, nodeHttp as http, nodeHttps as https } from '../../peers/node-builtin.js';
 import { EXPORT_OK, type ExportResult } from '../span-exporter.js';

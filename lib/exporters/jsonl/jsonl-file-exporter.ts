@@ -1,5 +1,5 @@
 import type * as FsPromises from 'node:fs/promises';
-import { types } from 'node:util';
+import { types } from '../../peers/node-util.js';
 import { refuse } from '../../errors.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toLines } from './jsonl-lines.js';
