@@ -52,28 +52,29 @@ export const parseHttpUrl = (text: string, setting: string, example: string, raw
   return url;
 };
 
-export const envBoolean = (env: Env, names: readonly string[]): boolean | undefined => {
+/**
+ * The first of `names` that is set, read by `read`: undefined when none is
+ * set; a value `read` cannot use (undefined) is refused, naming the variable.
+ */
+const envSetting = <T>(env: Env, names: readonly string[], read: (value: string) => T | undefined, accepted: string): { name: string; value: T } | undefined => {
   const found = firstSet(env, names);
   if (found === undefined) return undefined;
-  const lower = found.value.toLowerCase();
-  if (TRUE.has(lower)) return true;
-  if (FALSE.has(lower)) return false;
-  refuse(found.name, found.value, 'true or false (also 1/0, yes/no, on/off)');
-};
-
-export const envNumber = (env: Env, names: readonly string[]): { name: string; value: number } | undefined => {
-  const found = firstSet(env, names);
-  if (found === undefined) return undefined;
-  const value = Number(found.value);
-  if (!Number.isFinite(value)) refuse(found.name, found.value, 'a number');
+  const value = read(found.value);
+  if (value === undefined) refuse(found.name, found.value, accepted);
   return { name: found.name, value };
 };
 
+export const envBoolean = (env: Env, names: readonly string[]): boolean | undefined => {
+  const read = (value: string): boolean | undefined => (TRUE.has(value.toLowerCase()) ? true : FALSE.has(value.toLowerCase()) ? false : undefined);
+  return envSetting(env, names, read, 'true or false (also 1/0, yes/no, on/off)')?.value;
+};
+
+export const envNumber = (env: Env, names: readonly string[]): { name: string; value: number } | undefined => {
+  return envSetting(env, names, (value) => (Number.isFinite(Number(value)) ? Number(value) : undefined), 'a number');
+};
+
 export const envChoice = <T extends string>(env: Env, names: readonly string[], choices: readonly T[]): T | undefined => {
-  const found = firstSet(env, names);
-  if (found === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(found.value)) refuse(found.name, found.value, `one of ${choices.join(', ')}`);
-  return found.value as T;
+  return envSetting(env, names, (value) => choices.find((choice) => choice === value), `one of ${choices.join(', ')}`)?.value;
 };
 
 /** @internal An exporter's `options`: nothing gives `{}`; anything but an object is refused, not read as one. */

@@ -1,6 +1,6 @@
 import { booleanOption, envChoice, envValue, firstSet, HTTP_URL, nonEmptyOption, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
-import { assign, isInteger } from './natives.js';
+import { assign, entries, isInteger } from './natives.js';
 
 /** How OTLP request bodies are encoded. */
 export type OtlpProtocol = 'http/json' | 'http/protobuf';
@@ -66,7 +66,7 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = process.env
   }
   if (options.headers !== undefined) {
     if (options.headers === null || typeof options.headers !== 'object') refuse('headers', options.headers, 'an object of header names to string values');
-    for (const [name, value] of Object.entries(options.headers)) addHeader(headers, name, value, 'headers');
+    for (const [name, value] of entries(options.headers)) addHeader(headers, name, value, 'headers');
   }
   const serviceName = nonEmptyOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'), 'serviceName');
   const protocolEnv = otlpVariables('PROTOCOL');

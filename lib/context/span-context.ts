@@ -4,7 +4,7 @@ export { AsyncLocalStorage };
 import type { Span } from '../model/span.js';
 import type { ActiveSpan } from '../model/span-types.js';
 import { noop } from '../noop.js';
-import { freeze } from '../natives.js';
+import { assign, freeze, symbolFor } from '../natives.js';
 
 /**
  * Marks code that runs under a traced function whose tracing was turned off
@@ -47,7 +47,7 @@ const READS_OFF_SCOPES = Symbol.for('tracewire.offScopes');
  * @internal Exported so a traced call's path reads and runs it directly,
  * not through the helpers below: one call fewer each.
  */
-export const spanStorage = ((globalThis as Record<symbol, unknown>)[Symbol.for('tracewire.spanContext')] ??= Object.assign(new AsyncLocalStorage<Scope>(), {
+export const spanStorage = ((globalThis as Record<symbol, unknown>)[symbolFor('tracewire.spanContext')] ??= assign(new AsyncLocalStorage<Scope>(), {
   [READS_OFF_SCOPES]: true,
 })) as AsyncLocalStorage<Scope>;
 

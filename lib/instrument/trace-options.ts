@@ -80,7 +80,7 @@ export interface CallSite {
 }
 
 const KNOWN_OPTIONS = ['name', 'runType', 'run_type', 'tags', 'metadata', 'captureInputs', 'captureOutputs', 'client', 'projectName', 'enabled', 'id', 'onEnd', 'parent'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = /^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i;
 
 /**
  * @internal Set once any function is wrapped with a `client` or `enabled`

@@ -5,7 +5,7 @@
  * joined by `.`, root first: the first segment's id is the trace id, the
  * last one's the parent run.
  */
-const SEGMENT = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{6})Z([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+const SEGMENT = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{6})Z([0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})$/i;
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 /**
  * Longest `langsmith-trace` accepted: the longest dotted order within 8 KiB,

@@ -1,7 +1,7 @@
 import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings } from '../../config-langsmith.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { booleanOption, optionsObject } from '../../config-env.js';
-import { TracewireConfigError } from '../../errors.js';
+import { refuse } from '../../errors.js';
 import { takesRecords } from '../record-batch.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
 import type { Transport } from '../http/transport.js';
@@ -86,7 +86,7 @@ export class LangSmithExporterBase implements SpanExporter {
     this.#gzip = booleanOption(options.gzip, 'gzip', false);
     this.#fetchServerInfo = booleanOption(options.fetchServerInfo, 'fetchServerInfo', true);
     const mode = options.mode ?? 'multipart';
-    if (mode !== 'multipart' && mode !== 'batch') throw new TracewireConfigError('LangSmith mode', mode, 'multipart or batch');
+    if (mode !== 'multipart' && mode !== 'batch') refuse('LangSmith mode', mode, 'multipart or batch');
     this.#wireMode = mode;
     this.#urls = { multipart: new URL(this.endpoint + '/runs/multipart'), batch: new URL(this.endpoint + '/runs/batch') };
     const headers: Record<string, string> = { Accept: 'application/json' };

@@ -1,5 +1,6 @@
 import { TracewireConfigError } from '../../errors.js';
 import { requirePeer } from '../../peers/peer-require.js';
+import { assign } from '../../natives.js';
 import { SPAN_FLAGS_CONTEXT_IS_REMOTE, type OtlpAnyValue, type OtlpExportRequest, type OtlpKeyValue, type OtlpSpan } from './otlp-types.js';
 
 /**
@@ -66,7 +67,7 @@ export const loadProtobufEncoder = (setting: string, load: (id: string) => unkno
   try {
     serializer = (load(TRANSFORMER) as { ProtobufTraceSerializer?: TraceSerializer }).ProtobufTraceSerializer;
   } catch (error) {
-    throw Object.assign(
+    throw assign(
       new TracewireConfigError(setting, 'http/protobuf', `http/json, or http/protobuf with ${TRANSFORMER} installed (npm install ${TRANSFORMER}); loading it failed: ${String(error).split('\n', 1)[0]}`),
       { cause: error },
     );
