@@ -1,5 +1,5 @@
 import { refuse } from './errors.js';
-import { isRecord } from './natives.js';
+import { isRecord, isString } from './natives.js';
 
 /** @internal Environment variables as config reads them. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -86,7 +86,7 @@ export const optionsObject = <T extends object>(options: T | undefined, what: st
 
 /** @internal An optional text option: undefined, or a non-empty string; anything else is refused by name. */
 export const nonEmptyOption = <T>(value: T, setting: string): T & (string | undefined) => {
-  if (value !== undefined && (typeof value !== 'string' || value === '')) refuse(setting, value, 'a non-empty string');
+  if (value !== undefined && (!isString(value) || value === '')) refuse(setting, value, 'a non-empty string');
   return value as T & (string | undefined);
 };
 

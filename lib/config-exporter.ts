@@ -1,5 +1,6 @@
 import { envBoolean, envValue, firstSet, langsmithVariables, otlpVariables, TRACING_SWITCHES, type Env } from './config-env.js';
 import { refuse } from './errors.js';
+import { isString } from './natives.js';
 
 /**
  * Exporters that can be chosen by name — in `configureTracing({ exporter })`
@@ -32,7 +33,7 @@ export const acceptedExporters = (): string => {
 
 /** @internal Checks a name given in code or in `setting`; anything else fails listing the names. */
 export const exporterName = (value: unknown, setting: string): ExporterName => {
-  const name = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  const name = isString(value) ? value.trim().toLowerCase() : undefined;
   if ((EXPORTER_NAMES as readonly unknown[]).includes(name)) return name as ExporterName;
   refuse(setting, value, setting === 'exporter' ? `${acceptedExporters()}, or a SpanExporter instance` : acceptedExporters());
 };

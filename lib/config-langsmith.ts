@@ -1,5 +1,6 @@
 import { envValue, HTTP_URL, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
+import { isString } from './natives.js';
 
 /** Where and how the LangSmith exporter sends; every field falls back to the `LANGSMITH_*` environment. */
 export interface LangSmithOptions {
@@ -26,7 +27,7 @@ const LANGSMITH_CLOUD = 'https://api.smith.langchain.com';
 /** @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a stream of 401s. */
 export const resolveLangSmithSettings = (options: LangSmithOptions, env: Env = process.env): LangSmithSettings => {
   const raw: unknown = options.endpoint ?? envValue(env, ...langsmithVariables('ENDPOINT')) ?? LANGSMITH_CLOUD;
-  if (typeof raw !== 'string') refuse('LangSmith endpoint', raw, HTTP_URL);
+  if (!isString(raw)) refuse('LangSmith endpoint', raw, HTTP_URL);
   const endpoint = parseHttpUrl(raw.replace(/\/+$/, ''), 'LangSmith endpoint', LANGSMITH_CLOUD, raw);
   // An empty string is "none": the local collector must not receive a LangSmith key found in the environment.
   const apiKey = options.apiKey === '' ? undefined : (options.apiKey ?? envValue(env, ...langsmithVariables('API_KEY')));

@@ -1,6 +1,6 @@
 import { booleanOption, envChoice, envValue, firstSet, HTTP_URL, nonEmptyOption, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
-import { assign, entries, isInteger } from './natives.js';
+import { assign, entries, isInteger, isObject, isString } from './natives.js';
 
 /** How OTLP request bodies are encoded. */
 export type OtlpProtocol = 'http/json' | 'http/protobuf';
@@ -65,7 +65,7 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = process.env
     if (raw !== undefined) assign(headers, parseOtlpHeaders(raw, name));
   }
   if (options.headers !== undefined) {
-    if (options.headers === null || typeof options.headers !== 'object') refuse('headers', options.headers, 'an object of header names to string values');
+    if (!isObject(options.headers)) refuse('headers', options.headers, 'an object of header names to string values');
     for (const [name, value] of entries(options.headers)) addHeader(headers, name, value, 'headers');
   }
   const serviceName = nonEmptyOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'), 'serviceName');
@@ -105,7 +105,7 @@ const resolveUrl = (options: OtlpOptions, env: Env): URL => {
 const parseUrl = (raw: unknown, setting: string, appendPath: boolean): URL => {
   const url = parseHttpUrl(String(raw).trim(), setting, appendPath ? DEFAULT_ENDPOINT : DEFAULT_ENDPOINT + '/v1/traces', raw);
   // A URL object (or anything else that prints as one) is refused too: the option is typed string.
-  if (typeof raw !== 'string') refuse(setting, raw, HTTP_URL);
+  if (!isString(raw)) refuse(setting, raw, HTTP_URL);
   // The spec's rule for the base URL: the signal path is relative to it, whatever path it has.
   if (appendPath) url.pathname = url.pathname.replace(/\/+$/, '') + '/v1/traces';
   return url;
@@ -138,7 +138,7 @@ export const parseOtlpHeaders = (raw: string, setting: string): Record<string, s
 const addHeader = (headers: Record<string, string>, name: string, value: unknown, where: string): void => {
   // Not even the name is shown when malformed: `key: secret` typed for `key=secret` would put the secret there.
   if (!HEADER_NAME.test(name)) refuse(where, HIDDEN, "a header name made of letters, digits and !#$%&'*+.^_`|~-");
-  if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
+  if (!isString(value) || !HEADER_VALUE.test(value)) {
     refuse(`${where} header "${name}"`, HIDDEN, 'a string without line breaks or control characters');
   }
   headers[name.toLowerCase()] = value;

@@ -1,4 +1,4 @@
-import { isArray, isFunction, stringify, keys } from './natives.js';
+import { isArray, isFunction, isObject, isString, keys, stringify } from './natives.js';
 /**
  * Thrown when tracing is configured with a value it cannot use. Raised at
  * configuration or decoration time — never from inside a traced call — and
@@ -55,8 +55,8 @@ export class TracewireUsageError extends Error {
 
 const describe = (value: unknown): string => {
   if (value instanceof HiddenValue) return `[value not shown: ${value.why}]`;
-  if (typeof value === 'string') return stringify(value.length > 60 ? value.slice(0, 60) + '…' : value);
+  if (isString(value)) return stringify(value.length > 60 ? value.slice(0, 60) + '…' : value);
   if (isFunction(value)) return 'a function';
-  if (value === null || typeof value !== 'object') return String(value);
+  if (!isObject(value)) return String(value);
   return isArray(value) ? 'an array' : 'an object';
 };

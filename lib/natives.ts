@@ -11,10 +11,16 @@ export const { isInteger } = Number;
 export const { for: symbolFor } = Symbol;
 export const { stringify, parse } = JSON;
 
+/** @internal `typeof value === 'object'` and not null (arrays included), named once (off the per-span path). */
+export const isObject = (value: unknown): value is object => value !== null && typeof value === 'object';
+
 /** @internal A non-null object that is not an array: what takes keys (options, metadata, kwargs). */
 export const isRecord = (value: unknown): value is Record<string, unknown> => {
-  return value !== null && typeof value === 'object' && !isArray(value);
+  return isObject(value) && !isArray(value);
 };
+
+/** @internal `typeof value === 'string'`, named once (off the per-span path). */
+export const isString = (value: unknown): value is string => typeof value === 'string';
 
 /** @internal `typeof value === 'function'`, named once (off the per-span path: a call there is one more per span). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

@@ -4,7 +4,7 @@ import { refuse } from '../errors.js';
 import { exporterByName, NoExporter } from '../exporters/by-name.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { TracingClient, type TracingClientOptions } from './tracing-client.js';
-import { isArray, isFunction } from '../natives.js';
+import { isArray, isFunction, isObject } from '../natives.js';
 
 /**
  * Options of `configureTracing()` and `registerTracing()`: a client's
@@ -36,7 +36,7 @@ export const toClientOptions = (options: unknown, env: Env = process.env): Traci
   }
   const { exporter, enabled } = given as { exporter?: unknown; enabled?: unknown };
   booleanOption(enabled, 'enabled', undefined);
-  if (typeof exporter === 'object' && exporter !== null && isFunction((exporter as SpanExporter).export)) return given as TracingClientOptions;
+  if (isObject(exporter) && isFunction((exporter as SpanExporter).export)) return given as TracingClientOptions;
   // exporterName refuses a non-string too, with the same message: no separate check here.
   const name = exporter === undefined ? exporterFromEnv(env)?.name : exporterName(exporter, 'exporter');
   const on = name !== 'none' && (enabled ?? (exporter === undefined ? tracingOnFromEnv(env) : (tracingSwitch(env) ?? true)));

@@ -1,7 +1,7 @@
 import { refuse } from '../errors.js';
 import type { InjectionToken } from 'tsyringe';
 import type { TracingClient } from '../client/tracing-client.js';
-import { isFunction, symbolFor } from '../natives.js';
+import { isFunction, isObject, isString, symbolFor } from '../natives.js';
 
 /**
  * A tsyringe token naming a `TracingClient`: a symbol, a string, or a class
@@ -28,7 +28,7 @@ export const tokenResolver: { current: ((token: ClientToken, thisArg: unknown) =
 export const clientSource = (option: unknown): ClientSource | undefined => {
   if (option === undefined) return undefined;
   if (isClient(option)) return () => option;
-  if (typeof option === 'symbol' || (typeof option === 'string' && option.length > 0) || isClass(option) || isDelayed(option)) {
+  if (typeof option === 'symbol' || (isString(option) && option.length > 0) || isClass(option) || isDelayed(option)) {
     const token = option as ClientToken;
     return (thisArg) => asClient(guarded(() => tokenResolver.current?.(token, thisArg)));
   }
@@ -40,7 +40,7 @@ export const clientSource = (option: unknown): ClientSource | undefined => {
 };
 
 const isClient = (value: unknown): value is TracingClient => {
-  return value !== null && typeof value === 'object' && typeof (value as { startSpan?: unknown }).startSpan === 'function';
+  return isObject(value) && typeof (value as { startSpan?: unknown }).startSpan === 'function';
 };
 
 /** A class is a token (tsyringe resolves it); any other function is a resolver called with `this`. */
@@ -52,7 +52,7 @@ const isClass = (value: unknown): boolean => {
 
 /** tsyringe's `delay(() => Class)`. */
 const isDelayed = (value: unknown): boolean => {
-  return value !== null && typeof value === 'object' && typeof (value as { createProxy?: unknown }).createProxy === 'function';
+  return isObject(value) && typeof (value as { createProxy?: unknown }).createProxy === 'function';
 };
 
 const asClient = (value: unknown): TracingClient | undefined => {

@@ -4,7 +4,7 @@ import { RUN_TYPES, type Run, type RunType } from '../model/run.js';
 import { clientSource, type ClientOption, type ClientSource } from './client-source.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 import type { TraceParent } from '../propagation/remote-context.js';
-import { freeze, isArray, isRecord, isFunction } from '../natives.js';
+import { freeze, isArray, isFunction, isObject, isRecord, isString } from '../natives.js';
 
 /** How one traced function or method is recorded. Every field is optional. */
 export interface TraceOptions {
@@ -101,13 +101,13 @@ export const isUuid = (value: unknown): value is string => {
  */
 export const resolveCallSite = (options: TraceOptions | undefined, fallbackName: string): CallSite => {
   if (options === undefined) options = {};
-  if (options === null || typeof options !== 'object') refuse('Traceable options', options, 'an options object or nothing');
+  if (!isObject(options)) refuse('Traceable options', options, 'an options object or nothing');
   refuseUnknownOptions(options, KNOWN_OPTIONS);
   const { name, runType = options.run_type ?? 'chain', run_type = runType, tags = [], metadata, captureInputs = true, captureOutputs = true, client, projectName, enabled, id, onEnd, parent } = options;
   nonEmptyOption(name, 'name');
   if (run_type !== runType) refuse('run_type', run_type, `the same as runType, ${runType}`);
   if (!RUN_TYPES.includes(runType)) refuse('runType' in options ? 'runType' : 'run_type', runType, `one of ${RUN_TYPES.join(', ')}`);
-  if (!isArray(tags) || tags.some((tag) => typeof tag !== 'string')) refuse('tags', tags, 'an array of strings');
+  if (!isArray(tags) || tags.some((tag) => !isString(tag))) refuse('tags', tags, 'an array of strings');
   if (metadata !== undefined && (!isRecord(metadata))) {
     refuse('metadata', metadata, 'a plain object');
   }

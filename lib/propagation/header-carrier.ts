@@ -1,4 +1,4 @@
-import { hasOwn, isArray, isFunction, keys } from '../natives.js';
+import { hasOwn, isArray, isFunction, isObject, isString, keys } from '../natives.js';
 /**
  * Where incoming trace headers can come from: Node's `IncomingMessage.headers`
  * (lower-case keys, `string | string[]`), a Fetch `Headers`, or any plain
@@ -15,7 +15,7 @@ export type HeaderCarrier =
  */
 export const readHeader = (carrier: unknown, name: string): string[] => {
   try {
-    if (carrier === null || typeof carrier !== 'object') return [];
+    if (!isObject(carrier)) return [];
     const get = (carrier as { get?: unknown }).get;
     if (isFunction(get)) return asList(Reflect.apply(get, carrier, [name]));
     const record = carrier as Record<string, unknown>;
@@ -29,7 +29,7 @@ export const readHeader = (carrier: unknown, name: string): string[] => {
 };
 
 const asList = (value: unknown): string[] => {
-  if (typeof value === 'string') return [value];
-  if (isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  if (isString(value)) return [value];
+  if (isArray(value)) return value.filter(isString);
   return [];
 };

@@ -4,7 +4,7 @@ import { parseBaggage } from './baggage.js';
 import { readHeader, type HeaderCarrier } from './header-carrier.js';
 import { parseLangSmithTrace } from './langsmith-trace.js';
 import { parseTraceparent, parseTracestate } from './traceparent.js';
-import { freeze } from '../natives.js';
+import { freeze, isObject } from '../natives.js';
 
 /**
  * A trace continued from another service, as read from its headers by
@@ -75,7 +75,7 @@ const extracted = new WeakSet<object>();
  */
 export function extractTraceContext(headers: TraceParent | null | undefined): RemoteTraceContext | undefined {
   try {
-    if (headers === null || typeof headers !== 'object') return undefined;
+    if (!isObject(headers)) return undefined;
     if (extracted.has(headers)) return headers as RemoteTraceContext;
     return fromHeaders(headers);
   } catch {

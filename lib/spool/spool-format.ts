@@ -1,7 +1,7 @@
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { randomHex } from '../model/ids.js';
 import type { Run } from '../model/run.js';
-import { isArray, isRecord, parse, stringify } from '../natives.js';
+import { isArray, isRecord, isString, parse, stringify } from '../natives.js';
 
 /**
  * @internal Names and contents of spool files.
@@ -73,5 +73,5 @@ export const decodeBatch = (text: string): ExportBatch | undefined => {
 };
 
 const isRunList = (value: unknown): value is Run[] => {
-  return isArray(value) && value.every((run) => isRecord(run) && typeof run.id === 'string');
+  return isArray(value) && value.every((run) => isRecord(run) && isString(run.id));
 };

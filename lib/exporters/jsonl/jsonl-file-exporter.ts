@@ -5,6 +5,7 @@ import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, typ
 import { toLines } from './jsonl-lines.js';
 import { fsPromises as fs } from '../../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 import { noop } from '../../noop.js';
+import { isString } from '../../natives.js';
 
 /** Options of a {@link JsonlFileExporter}. */
 export interface JsonlFileExporterOptions {
@@ -56,7 +57,7 @@ export class JsonlFileExporter implements SpanExporter {
 
   constructor(options: JsonlFileExporterOptions) {
     const path: unknown = (options as Partial<JsonlFileExporterOptions> | undefined)?.path;
-    if (typeof path !== 'string' || path.length === 0) refuse('JsonlFileExporter path', path, 'a non-empty file path');
+    if (!isString(path) || path.length === 0) refuse('JsonlFileExporter path', path, 'a non-empty file path');
     this.path = path;
   }
 
@@ -132,7 +133,7 @@ export class JsonlFileExporter implements SpanExporter {
  */
 export const classifyFsError = (error: unknown): boolean => {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && RETRYABLE_CODES.has(code);
+  return isString(code) && RETRYABLE_CODES.has(code);
 };
 
 const RETRYABLE_CODES = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR', 'EBUSY', 'EMFILE', 'ENFILE', 'ENOSPC', 'EDQUOT']);

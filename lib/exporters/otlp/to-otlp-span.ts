@@ -6,6 +6,7 @@ import { recordSpanJson } from './otlp-json-text.js';
 import { notEnded } from './otlp-time.js';
 import type { OtlpKeyValue, OtlpSpan } from './otlp-types.js';
 import { isoToUnixNano } from './otlp-values.js';
+import { isObject } from '../../natives.js';
 
 type JsonObject = { readonly [key: string]: JsonValue };
 
@@ -61,7 +62,7 @@ export const runSpanJson = (run: Run, startInputsJson?: string): string => {
 /** A run's OpenTelemetry ids back as a record's (see `Run.otel`); what is not an object is none, a bad id fails as a bad `trace_id` does. */
 const otelIdsOfRun = (run: Run): OtelIds | undefined => {
   const otel = run.otel;
-  return typeof otel === 'object' && otel !== null ? { traceId: otel.trace_id, parentId: otel.parent_run_id, parentIsRemote: otel.parent_is_remote === true, entry: false, children: undefined } : undefined;
+  return isObject(otel) ? { traceId: otel.trace_id, parentId: otel.parent_run_id, parentIsRemote: otel.parent_is_remote === true, entry: false, children: undefined } : undefined;
 };
 
 /**
