@@ -25,3 +25,6 @@ export const isString = (value: unknown): value is string => typeof value === 's
 /** @internal `typeof value === 'function'`, named once (off the per-span path: a call there is one more per span). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const isFunction = (value: unknown): value is Function => typeof value === 'function';
+
+/** @internal A number greater than 0 (not NaN): what sizes and durations take. */
+export const isPositive = (value: unknown): value is number => typeof value === 'number' && value > 0;

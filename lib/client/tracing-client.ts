@@ -15,7 +15,7 @@ import { DeliveryCounters, type TracingStats } from './delivery-stats.js';
 import { STRATEGY_FOR_MODE, type DeliveryStrategy } from './delivery-strategy.js';
 import { runtimeEnv } from './runtime-env.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor.js';
-import { isFunction, entries } from '../natives.js';
+import { entries, isFunction, isPositive } from '../natives.js';
 
 /** Options of a {@link TracingClient}: where runs go, plus every delivery setting (see `DeliveryOptions`). */
 export interface TracingClientOptions extends DeliveryOptions {
@@ -71,7 +71,7 @@ export class TracingClient {
     offerServiceName(exporter, config.projectName);
     const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...options.serializeLimits });
     for (const [key, value] of entries(limits)) {
-      if (typeof value !== 'number' || !(value > 0)) refuse(`serializeLimits.${key}`, value, 'a number greater than 0');
+      if (!isPositive(value)) refuse(`serializeLimits.${key}`, value, 'a number greater than 0');
     }
     const chosen = (this.strategy = strategy ?? new STRATEGY_FOR_MODE[config.mode]());
     const redaction = (this.redaction = options.redact ?? {});

@@ -7,7 +7,7 @@ import { replaySpool, type ReplayOptions, type ReplayResult } from './spool-repl
 import { writeFileAtomically } from './write-atomically.js';
 import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 import { noop } from '../noop.js';
-import { isString, max } from '../natives.js';
+import { isPositive, isString, max } from '../natives.js';
 
 /** @internal Options of a {@link SpoolStore}. */
 export interface SpoolStoreOptions {
@@ -47,8 +47,8 @@ export class SpoolStore {
   constructor(options: SpoolStoreOptions) {
     const { dir, maxBytes = 64 * 1024 * 1024, staleClaimMillis = 10 * 60_000 } = options ?? ({} as SpoolStoreOptions);
     if (!isString(dir) || dir.length === 0) refuse('spoolDir', dir, 'a non-empty directory path');
-    if (typeof maxBytes !== 'number' || !(maxBytes > 0)) refuse('spool maxBytes', maxBytes, 'a positive number of bytes');
-    if (typeof staleClaimMillis !== 'number' || !(staleClaimMillis > 0)) refuse('spool staleClaimMillis', staleClaimMillis, 'a positive number of milliseconds');
+    if (!isPositive(maxBytes)) refuse('spool maxBytes', maxBytes, 'a positive number of bytes');
+    if (!isPositive(staleClaimMillis)) refuse('spool staleClaimMillis', staleClaimMillis, 'a positive number of milliseconds');
     this.dir = dir;
     this.maxBytes = maxBytes;
     this.#staleClaimMillis = staleClaimMillis;

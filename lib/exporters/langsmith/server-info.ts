@@ -1,4 +1,4 @@
-import { freeze, isInteger, isRecord, parse } from '../../natives.js';
+import { freeze, isInteger, isPositive, isRecord, parse } from '../../natives.js';
 
 /** @internal How many runs, and how many (uncompressed) bytes, one ingest request may carry. */
 export interface IngestLimits {
@@ -35,7 +35,7 @@ export const readIngestLimits = (body: string): IngestLimits => {
   const { size_limit: sizeLimit, size_limit_bytes: sizeLimitBytes, use_multipart_endpoint: useMultipart } = config;
   return {
     maxRuns: isInteger(sizeLimit) && (sizeLimit as number) > 0 ? (sizeLimit as number) : DEFAULT_INGEST_LIMITS.maxRuns,
-    maxBytes: typeof sizeLimitBytes === 'number' && sizeLimitBytes > 0 ? sizeLimitBytes : DEFAULT_INGEST_LIMITS.maxBytes,
+    maxBytes: isPositive(sizeLimitBytes) ? sizeLimitBytes : DEFAULT_INGEST_LIMITS.maxBytes,
     multipart: typeof useMultipart === 'boolean' ? useMultipart : DEFAULT_INGEST_LIMITS.multipart,
   };
 };

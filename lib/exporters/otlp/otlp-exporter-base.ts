@@ -57,19 +57,20 @@ export class OtlpHttpExporterBase implements SpanExporter {
   protected constructor(options: OtlpHttpExporterOptions, transport: Transport) {
     this.#transport = transport;
     options = optionsObject(options, 'OtlpHttpExporter');
-    this.#settings = resolveOtlpSettings(options, runtimeEnv());
-    this.#serviceName = this.#settings.serviceName;
-    this.#pending = new PendingStarts(this.#settings.maxPendingStarts);
-    this.#jsonText = this.#settings.protocol === 'http/json'; // else http/protobuf, the only other protocol
+    // Locals, not the fields read back: each `this.#` read is bytes of every bundle.
+    const settings = (this.#settings = resolveOtlpSettings(options, runtimeEnv()));
+    this.#serviceName = settings.serviceName;
+    this.#pending = new PendingStarts(settings.maxPendingStarts);
+    const jsonText = (this.#jsonText = settings.protocol === 'http/json'); // else http/protobuf, the only other protocol
     // http/json: a batch of ended runs is sealed into its request body when it closes (see `SealedBatch`).
     const framing = (this.#framing = new OtlpFraming(() => this.#serviceName));
-    takesRecords(this, this.#jsonText ? (records) => framing.sealRecords(records) : undefined);
+    takesRecords(this, jsonText ? (records) => framing.sealRecords(records) : undefined);
     // Configured headers first: the body's own Content-Type and Content-Encoding must win.
-    const headers: Record<string, string> = { ...this.#settings.headers, 'content-type': this.#jsonText ? 'application/json' : 'application/x-protobuf' };
+    const headers: Record<string, string> = { ...settings.headers, 'content-type': jsonText ? 'application/json' : 'application/x-protobuf' };
     delete headers['content-encoding'];
-    if (this.#settings.gzip) headers['content-encoding'] = 'gzip';
+    if (settings.gzip) headers['content-encoding'] = 'gzip';
     this.#headers = headers;
-    this.#encode = this.#jsonText ? (request) => utf8.encode(JSON.stringify(request)) : loadProtobufEncoder(this.#settings.protocolSetting);
+    this.#encode = jsonText ? (request) => utf8.encode(JSON.stringify(request)) : loadProtobufEncoder(settings.protocolSetting);
   }
 
   /** @internal Told by its client: a run may record in a caller's project, but the service is still this one. */

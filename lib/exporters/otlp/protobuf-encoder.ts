@@ -1,6 +1,6 @@
 import { TracewireConfigError } from '../../errors.js';
 import { requirePeer } from '../../peers/peer-require.js';
-import { assign } from '../../natives.js';
+import { assign, isFunction } from '../../natives.js';
 import { SPAN_FLAGS_CONTEXT_IS_REMOTE, type OtlpAnyValue, type OtlpExportRequest, type OtlpKeyValue, type OtlpSpan } from './otlp-types.js';
 
 /**
@@ -72,7 +72,7 @@ export const loadProtobufEncoder = (setting: string, load: (id: string) => unkno
       { cause: error },
     );
   }
-  if (typeof serializer?.serializeRequest !== 'function') {
+  if (!isFunction(serializer?.serializeRequest)) {
     throw new TracewireConfigError(setting, 'http/protobuf', `http/json, or a version of ${TRANSFORMER} that exports ProtobufTraceSerializer`);
   }
   const loaded = serializer;
