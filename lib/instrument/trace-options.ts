@@ -80,6 +80,8 @@ export interface CallSite {
 }
 
 const KNOWN_OPTIONS = ['name', 'runType', 'run_type', 'tags', 'metadata', 'captureInputs', 'captureOutputs', 'client', 'projectName', 'enabled', 'id', 'onEnd', 'parent'];
+/** What the `id` and `parent` refusals share. */
+const OR_FUNCTION_OF_ARGUMENTS = ', or a function of the arguments returning ';
 const UUID = /^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i;
 
 /**
@@ -115,10 +117,10 @@ export const resolveCallSite = (options: TraceOptions | undefined, fallbackName:
   checkCapture('captureOutputs', captureOutputs);
   nonEmptyOption(projectName, 'projectName');
   booleanOption(enabled, 'enabled', undefined);
-  if (id !== undefined && !isFunction(id) && !isUuid(id)) refuse('id', id, 'a UUID string, or a function of the arguments returning one');
+  if (id !== undefined && !isFunction(id) && !isUuid(id)) refuse('id', id, `a UUID string${OR_FUNCTION_OF_ARGUMENTS}one`);
   if (onEnd !== undefined && !isFunction(onEnd)) refuse('onEnd', onEnd, 'a function');
   if (parent !== undefined && (parent === null || (typeof parent !== 'object' && !isFunction(parent)))) {
-    refuse('parent', parent, 'incoming headers, an extractTraceContext() result, or a function of the arguments returning them');
+    refuse('parent', parent, `incoming headers, an extractTraceContext() result${OR_FUNCTION_OF_ARGUMENTS}them`);
   }
   if (client !== undefined || enabled !== undefined) scopedOptions.used = true;
   return {

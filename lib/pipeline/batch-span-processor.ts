@@ -248,10 +248,11 @@ export class BatchSpanProcessor implements SpanProcessor {
    */
   #timeoutOf(options: FlushOptions | undefined): number {
     const asked = options?.timeoutMillis;
-    if (asked === undefined) return this.#config.flushTimeoutMillis;
+    const fallback = this.#config.flushTimeoutMillis;
+    if (asked === undefined) return fallback;
     if (typeof asked === 'number' && asked >= 0 && asked <= MAX_TIMER_MILLIS) return asked;
-    this.#warnings.note('timeoutMillis', `tracewire: timeoutMillis ${String(asked)} is not 0 to ${MAX_TIMER_MILLIS} ms; flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms) is used.`);
-    return this.#config.flushTimeoutMillis;
+    this.#warnings.note('timeoutMillis', `tracewire: timeoutMillis ${String(asked)} is not 0 to ${MAX_TIMER_MILLIS} ms; flushTimeoutMillis (${fallback} ms) is used.`);
+    return fallback;
   }
 
   async #waitFor(batches: PendingBatch[], options: FlushOptions | undefined): Promise<FlushResult> {

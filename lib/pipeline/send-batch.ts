@@ -86,8 +86,6 @@ export const startSend = (context: SendContext, batch: ExportBatch, watch: SendW
     void sendFrom(context, batch, watch, 0).then(done);
     return;
   }
-  watch?.armUntil(Date.now() + context.exportTimeoutMillis);
-  context.onRequest();
   exportOnce(context, batch, watch, (result) => {
     if (result.ok) done('delivered');
     else void afterFailure(context, batch, watch, 0, result).then(done);
@@ -99,8 +97,6 @@ const sendFrom = async (context: SendContext, batch: ExportBatch, watch: SendWat
   for (let attempt = first; ; attempt++) {
     if (context.limiter) await context.limiter.acquire();
     if (watch?.cancelReason !== undefined) return 'gave-up';
-    watch?.armUntil(Date.now() + context.exportTimeoutMillis);
-    context.onRequest();
     const result = await new Promise<ExportResult>((resolve) => exportOnce(context, batch, watch, resolve));
     if (result.ok) return 'delivered';
     const next = await backOff(context, watch, attempt, result);
@@ -136,9 +132,12 @@ const pastDeadline = (context: SendContext, delayMillis: number): boolean => {
 /**
  * One attempt, cut off after `exportTimeoutMillis` (its request aborted):
  * `finished` is called once, by the export or the timer, whichever comes
- * first — no race between two promises, no promise of its own.
+ * first — no race between two promises, no promise of its own. The watch's
+ * deadline is armed and the request counted first.
  */
 const exportOnce = (context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, finished: (result: ExportResult) => void): void => {
+  watch?.armUntil(Date.now() + context.exportTimeoutMillis);
+  context.onRequest();
   const attempt = new LazyAbort();
   // Cancelling the send aborts the request in flight, so its socket no longer holds the process open.
   if (watch !== undefined) watch.abortAttempt = attempt;
