@@ -28,3 +28,18 @@ export const isFunction = (value: unknown): value is Function => typeof value ==
 
 /** @internal A number greater than 0 (not NaN): what sizes and durations take. */
 export const isPositive = (value: unknown): value is number => typeof value === 'number' && value > 0;
+
+/** @internal A sort comparator by one string key, ascending (code-unit order, as `<` compares). */
+export const byKey =
+  <K extends string>(key: K) =>
+  (a: { readonly [k in K]: string }, b: { readonly [k in K]: string }): number =>
+    a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0;
+
+/** @internal `JSON.parse(text)`, or undefined when `text` is not JSON (JSON itself never parses to undefined). */
+export const parseOrUndefined = (text: string): unknown => {
+  try {
+    return parse(text);
+  } catch {
+    return undefined;
+  }
+};

@@ -1,5 +1,6 @@
 import type { Run } from '../model/run.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from './span-exporter.js';
+import { byKey } from '../natives.js';
 
 /**
  * Keeps every run it receives, merging a run's `post` and `patch` into one
@@ -58,6 +59,4 @@ export class MemoryExporter implements SpanExporter {
 }
 
 /** @internal Runs by `dotted_order`: parents before children, siblings in start order. */
-export const inStartOrder = (a: Run, b: Run): number => {
-  return a.dotted_order < b.dotted_order ? -1 : a.dotted_order > b.dotted_order ? 1 : 0;
-};
+export const inStartOrder: (a: Run, b: Run) => number = byKey('dotted_order');

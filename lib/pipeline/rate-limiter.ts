@@ -28,14 +28,14 @@ export class RateLimiter {
 
   async #takeToken(): Promise<void> {
     const now = performance.now();
-    this.#tokens = min(this.#capacity, this.#tokens + ((now - this.#updatedAt) / 1000) * this.#perSecond);
+    // A local while it waits: acquisitions are chained (#tail), so nothing reads the field meanwhile.
+    let tokens = min(this.#capacity, this.#tokens + ((now - this.#updatedAt) / 1000) * this.#perSecond);
     this.#updatedAt = now;
-    if (this.#tokens < 1) {
-      const waitMillis = ((1 - this.#tokens) / this.#perSecond) * 1000;
-      await unrefSleep(waitMillis);
-      this.#tokens = 1;
+    if (tokens < 1) {
+      await unrefSleep(((1 - tokens) / this.#perSecond) * 1000);
+      tokens = 1;
       this.#updatedAt = performance.now();
     }
-    this.#tokens -= 1;
+    this.#tokens = tokens - 1;
   }
 }

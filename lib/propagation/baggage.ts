@@ -1,6 +1,6 @@
 import { utf8Length } from '../exporters/http/utf8-body.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
-import { freeze, isRecord, min, parse, stringify } from '../natives.js';
+import { freeze, isRecord, min, parseOrUndefined, stringify } from '../natives.js';
 
 /**
  * W3C Baggage (https://www.w3.org/TR/baggage/) with LangSmith's members:
@@ -160,12 +160,7 @@ const decode = (value: string): string | undefined => {
 };
 
 const parseMetadata = (text: string): { [key: string]: JsonValue } | undefined => {
-  let parsed: unknown;
-  try {
-    parsed = parse(text);
-  } catch {
-    return undefined;
-  }
+  const parsed = parseOrUndefined(text);
   if (!isRecord(parsed)) return undefined;
   const safe = toJsonSafe(parsed, {
     maxDepth: BAGGAGE_LIMITS.maxMetadataDepth,

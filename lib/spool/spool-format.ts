@@ -1,7 +1,7 @@
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { randomHex } from '../model/ids.js';
 import type { Run } from '../model/run.js';
-import { isArray, isRecord, isString, parse, stringify } from '../natives.js';
+import { isArray, isRecord, isString, parseOrUndefined, stringify } from '../natives.js';
 
 /**
  * @internal Names and contents of spool files.
@@ -59,14 +59,9 @@ export const encodeBatch = (batch: ExportBatch): string => {
 
 /** @internal The batch in a file's text, or `undefined` when it is not a well-formed spool file. */
 export const decodeBatch = (text: string): ExportBatch | undefined => {
-  let parsed: unknown;
-  try {
-    parsed = parse(text);
-  } catch {
-    return undefined;
-  }
-  // Only null needs refusing here (it cannot be destructured): any other primitive has no `v`, so the version check refuses it.
-  if (parsed === null) return undefined;
+  const parsed = parseOrUndefined(text);
+  // Only null and undefined (not JSON) need refusing here (they cannot be destructured): any other primitive has no `v`, so the version check refuses it.
+  if (parsed == null) return undefined;
   const { v, post, patch } = parsed as { v?: unknown; post?: unknown; patch?: unknown };
   if (v !== VERSION || !isRunList(post) || !isRunList(patch)) return undefined;
   return { post, patch };

@@ -4,6 +4,7 @@ import { claimedName, decodeBatch, parseSpoolEntry, type SpoolEntry } from './sp
 import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 import { noop } from '../noop.js';
 import { removeQuietly } from './write-atomically.js';
+import { byKey } from '../natives.js';
 
 /** @internal Options of `SpoolStore.replay()`. */
 export interface ReplayOptions {
@@ -70,7 +71,7 @@ const replayable = async (dir: string, staleClaimMillis: number): Promise<SpoolE
     const entry = parseSpoolEntry(file);
     if (entry?.state === 'ready' || (entry?.state === 'claimed' && now - entry.claimedAt > staleClaimMillis)) entries.push(entry);
   }
-  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return entries.sort(byKey('name'));
 };
 
 const replayOne = async (

@@ -1,4 +1,4 @@
-import { freeze, isInteger, isPositive, isRecord, parse } from '../../natives.js';
+import { freeze, isInteger, isPositive, isRecord, parseOrUndefined } from '../../natives.js';
 
 /** @internal How many runs, and how many (uncompressed) bytes, one ingest request may carry. */
 export interface IngestLimits {
@@ -25,12 +25,8 @@ export const MAX_INFO_BYTES = 256 * 1024;
 
 /** @internal The limits an `/info` body announces, each falling back to its default. */
 export const readIngestLimits = (body: string): IngestLimits => {
-  let info: unknown;
-  try {
-    info = parse(body);
-  } catch {
-    return DEFAULT_INGEST_LIMITS;
-  }
+  const info = parseOrUndefined(body);
+  if (info === undefined) return DEFAULT_INGEST_LIMITS;
   const config = isRecord(info) && isRecord(info.batch_ingest_config) ? info.batch_ingest_config : {};
   const { size_limit: sizeLimit, size_limit_bytes: sizeLimitBytes, use_multipart_endpoint: useMultipart } = config;
   return {
