@@ -23,6 +23,10 @@ export const DEFAULT_COLLECTOR_ENDPOINT = 'http://127.0.0.1:4319';
 /** Where the `jsonl` exporter appends by default, relative to the working directory. */
 export const DEFAULT_JSONL_PATH = 'tracewire.jsonl';
 
+const OWN_CHOICE = 'TRACEWIRE_EXPORTER';
+const OTEL_CHOICE = 'OTEL_TRACES_EXPORTER';
+const SDK_DISABLED = 'OTEL_SDK_DISABLED';
+
 // OpenTelemetry's own names; `logging` is its deprecated spelling of `console`.
 const OTEL_NAMES: Readonly<Record<string, ExporterName>> = { otlp: 'otlp', console: 'console', logging: 'console', none: 'none' };
 
@@ -49,7 +53,7 @@ export const exporterName = (value: unknown, setting: string): ExporterName => {
 export const exporterFromEnv = (env: Env): ExporterChoice | undefined => {
   const choice = envChoice(env);
   // OpenTelemetry's kill switch: whatever the environment would send over OTLP stays off (code still wins).
-  if (choice !== undefined && otelSdkDisabled(env) && (choice.name === 'otlp' || choice.setting.startsWith('OTEL_'))) return { name: 'none', setting: 'OTEL_SDK_DISABLED' };
+  if (choice !== undefined && otelSdkDisabled(env) && (choice.name === 'otlp' || choice.setting.startsWith('OTEL_'))) return { name: 'none', setting: SDK_DISABLED };
   return choice;
 };
 
@@ -58,13 +62,13 @@ export const exporterFromEnv = (env: Env): ExporterChoice | undefined => {
  * counts; every other value is false, as the specification says.
  */
 export const otelSdkDisabled = (env: Env): boolean => {
-  return env['OTEL_SDK_DISABLED']?.trim().toLowerCase() === 'true';
+  return env[SDK_DISABLED]?.trim().toLowerCase() === 'true';
 };
 
 const envChoice = (env: Env): ExporterChoice | undefined => {
-  const own = firstSet(env, ['TRACEWIRE_EXPORTER']);
+  const own = firstSet(env, [OWN_CHOICE]);
   if (own !== undefined) return { name: exporterName(own.value, own.name), setting: own.name };
-  const otel = firstSet(env, ['OTEL_TRACES_EXPORTER']);
+  const otel = firstSet(env, [OTEL_CHOICE]);
   if (otel !== undefined) {
     const name = OTEL_NAMES[otel.value.toLowerCase()];
     // The spec allows a comma-separated list; tracewire sends to one place, so a list is refused rather than half-honoured.
@@ -94,7 +98,7 @@ export const tracingOnFromEnv = (env: Env): boolean => {
   const switched = tracingSwitch(env);
   if (switched === true && otelSdkDisabled(env)) return exporterFromEnv(env)?.name !== 'none';
   if (switched !== undefined) return switched;
-  if (firstSet(env, ['TRACEWIRE_EXPORTER', 'OTEL_TRACES_EXPORTER']) === undefined) return false;
+  if (firstSet(env, [OWN_CHOICE, OTEL_CHOICE]) === undefined) return false;
   // One of the two is set, so a choice is made (or a bad name has thrown).
   return exporterFromEnv(env)!.name !== 'none';
 };

@@ -84,6 +84,10 @@ export type DeliveryConfig = Required<Omit<DeliveryOptions, 'manualFlushMode' | 
   readonly spoolDir: string | undefined;
 };
 
+const DROP_POLICIES = ['drop-newest', 'drop-oldest'] as const;
+const MANUAL_FLUSH = 'manualFlushMode';
+const RATE_SETTING = 'maxRequestsPerSecond';
+
 const INTEGER = 0;
 const RATE = 1;
 const FRACTION = 2;
@@ -124,7 +128,7 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number, NumberKind]> = [
 ];
 
 /** @internal Every delivery option's name: one not among them (a typo such as `flushIntervalMs`) is refused, not ignored. */
-export const DELIVERY_OPTIONS: readonly string[] = ['mode', 'manualFlushMode', 'enabled', 'projectName', 'dropPolicy', 'maxRequestsPerSecond', 'spoolDir', ...NUMERIC.map(([name]) => name)];
+export const DELIVERY_OPTIONS: readonly string[] = ['mode', MANUAL_FLUSH, 'enabled', 'projectName', 'dropPolicy', RATE_SETTING, 'spoolDir', ...NUMERIC.map(([name]) => name)];
 
 /** @internal A numeric setting's variable: `TRACEWIRE_` and the name in upper snake case (`maxBatchSize` → `TRACEWIRE_MAX_BATCH_SIZE`). */
 export const numericVariable = (setting: string): string => {
@@ -141,12 +145,12 @@ export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = proce
     mode: resolveMode(options, env),
     enabled: booleanOption(options.enabled, 'enabled', tracingSwitch(env) ?? true),
     projectName: options.projectName ?? envValue(env, 'TRACEWIRE_PROJECT', ...langsmithVariables('PROJECT')) ?? 'default',
-    dropPolicy: options.dropPolicy ?? envChoice(env, ['TRACEWIRE_DROP_POLICY'], ['drop-newest', 'drop-oldest'] as const) ?? 'drop-newest',
+    dropPolicy: options.dropPolicy ?? envChoice(env, ['TRACEWIRE_DROP_POLICY'], DROP_POLICIES) ?? DROP_POLICIES[0],
     maxRequestsPerSecond: undefined,
     spoolDir: options.spoolDir ?? envValue(env, 'TRACEWIRE_SPOOL_DIR'),
   };
-  if (config.dropPolicy !== 'drop-newest' && config.dropPolicy !== 'drop-oldest') {
-    refuse('dropPolicy', config.dropPolicy, 'drop-newest or drop-oldest');
+  if (!(DROP_POLICIES as readonly unknown[]).includes(config.dropPolicy)) {
+    refuse('dropPolicy', config.dropPolicy, DROP_POLICIES.join(' or '));
   }
   nonEmptyOption(config.projectName, 'projectName');
   for (const [key, fallback, kind] of NUMERIC) {
@@ -157,8 +161,8 @@ export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = proce
     config[key] = checkNumber(setting, value, kind);
   }
   // The error names where the value came from: the option, else the variable.
-  const rateEnv = options.maxRequestsPerSecond === undefined ? envNumber(env, [numericVariable('maxRequestsPerSecond')]) : undefined;
-  const [rateSetting, rate] = rateEnv ? [rateEnv.name, rateEnv.value] : ['maxRequestsPerSecond', options.maxRequestsPerSecond];
+  const rateEnv = options.maxRequestsPerSecond === undefined ? envNumber(env, [numericVariable(RATE_SETTING)]) : undefined;
+  const [rateSetting, rate] = rateEnv ? [rateEnv.name, rateEnv.value] : [RATE_SETTING, options.maxRequestsPerSecond];
   if (rate !== undefined) config.maxRequestsPerSecond = checkNumber(rateSetting, rate, RATE);
   return config as DeliveryConfig;
 };
@@ -167,11 +171,11 @@ const resolveMode = (options: DeliveryOptions, env: Env): DeliveryMode => {
   if (options.mode !== undefined) {
     if (!['background', 'manual', 'blocking'].includes(options.mode)) refuse('mode', options.mode, 'background, manual or blocking');
     if (options.manualFlushMode === true && options.mode !== 'manual') {
-      refuse('manualFlushMode', true, `no manualFlushMode with mode "${options.mode}" (pick one)`);
+      refuse(MANUAL_FLUSH, true, `no ${MANUAL_FLUSH} with mode "${options.mode}" (pick one)`);
     }
     return options.mode;
   }
-  if (booleanOption(options.manualFlushMode, 'manualFlushMode', undefined) ?? envBoolean(env, ['TRACEWIRE_MANUAL_FLUSH'])) return 'manual';
+  if (booleanOption(options.manualFlushMode, MANUAL_FLUSH, undefined) ?? envBoolean(env, ['TRACEWIRE_MANUAL_FLUSH'])) return 'manual';
   const background = envBoolean(env, ['TRACEWIRE_TRACING_BACKGROUND', 'LANGSMITH_TRACING_BACKGROUND']);
   return background === false ? 'blocking' : 'background';
 };

@@ -51,3 +51,6 @@ export interface Transport {
   /** Releases idle connections. */
   close(): void;
 }
+
+/** @internal The media type of JSON bodies and answers, spelled once. */
+export const JSON_TYPE = 'application/json';

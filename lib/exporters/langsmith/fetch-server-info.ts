@@ -1,4 +1,5 @@
 import { DEFAULT_INGEST_LIMITS, MAX_INFO_BYTES, readIngestLimits, SERVER_INFO_TIMEOUT_MILLIS, type IngestLimits } from './server-info.js';
+import { JSON_TYPE } from '../http/transport.js';
 
 /**
  * @internal `GET {endpoint}/info` through web-standard `fetch`, read as
@@ -10,7 +11,7 @@ export async function fetchIngestLimitsWithFetch(url: URL, headers: Record<strin
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMillis);
   try {
-    const response = await fetch(url, { headers: { ...headers, Accept: 'application/json' }, signal: controller.signal });
+    const response = await fetch(url, { headers: { ...headers, Accept: JSON_TYPE }, signal: controller.signal });
     const body = await response.text();
     if (!response.ok || body.length > MAX_INFO_BYTES) return DEFAULT_INGEST_LIMITS;
     return readIngestLimits(body);

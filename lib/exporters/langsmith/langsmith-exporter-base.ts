@@ -4,7 +4,7 @@ import { booleanOption, optionsObject } from '../../config-env.js';
 import { refuse } from '../../errors.js';
 import { takesRecords } from '../record-batch.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
-import type { Transport } from '../http/transport.js';
+import { JSON_TYPE, type Transport } from '../http/transport.js';
 import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { sendInOrder, type DeliveredRuns } from './request-sequence.js';
@@ -90,7 +90,7 @@ export class LangSmithExporterBase implements SpanExporter {
     this.#wireMode = mode;
     const endpoint = this.endpoint;
     this.#urls = { multipart: new URL(endpoint + '/runs/multipart'), batch: new URL(endpoint + '/runs/batch') };
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: JSON_TYPE };
     if (apiKey !== undefined) headers['x-api-key'] = apiKey;
     if (workspaceId !== undefined) headers['x-tenant-id'] = workspaceId;
     this.#authHeaders = headers;

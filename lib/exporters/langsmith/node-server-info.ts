@@ -1,6 +1,7 @@
 import type * as Http from 'node:http';
 import { nodeHttp as http, nodeHttps as https } from '../../peers/node-builtin.js';
 import { DEFAULT_INGEST_LIMITS, MAX_INFO_BYTES, readIngestLimits, SERVER_INFO_TIMEOUT_MILLIS, type IngestLimits } from './server-info.js';
+import { JSON_TYPE } from '../http/transport.js';
 
 /**
  * @internal `GET {endpoint}/info`, read as langsmith's client reads it
@@ -28,7 +29,7 @@ export const fetchIngestLimits = (url: URL, headers: Record<string, string>, tim
     timer.unref?.();
     try {
       const get = url.protocol === 'https:' ? https().get : http().get;
-      request = get(url, { headers: { ...headers, Accept: 'application/json' }, agent: false });
+      request = get(url, { headers: { ...headers, Accept: JSON_TYPE }, agent: false });
     } catch {
       defaults();
       return;

@@ -5,6 +5,7 @@ import type { Run } from '../../model/run.js';
 import { runOfOp } from './run-of-op.js';
 import { sealRuns } from './seal-batch.js';
 import type { LangSmithWireMode } from './wire-op.js';
+import { JSON_TYPE } from '../http/transport.js';
 
 /** What a size mismatch names. */
 const BODY = 'LangSmith request body';
@@ -33,7 +34,7 @@ export class LangSmithFraming implements SealedFraming {
   }
 
   get contentType(): string {
-    return this.mode === 'multipart' ? `multipart/form-data; boundary=${this.boundary}` : 'application/json';
+    return this.mode === 'multipart' ? `multipart/form-data; boundary=${this.boundary}` : JSON_TYPE;
   }
 
   /** What a request adds to the bytes of its operations (batch mode: less a comma for each list's last). */

@@ -6,7 +6,7 @@ import { withoutSecrets } from '../http/redact-secrets.js';
 import { reusableBody } from '../http/body-pool.js';
 import { utf8BodyOf } from '../http/utf8-body.js';
 import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
-import type { Transport } from '../http/transport.js';
+import { JSON_TYPE, type Transport } from '../http/transport.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from './otlp-request.js';
 import type { OtlpExportRequest } from './otlp-types.js';
@@ -66,7 +66,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
     const framing = (this.#framing = new OtlpFraming(() => this.#serviceName));
     takesRecords(this, jsonText ? (records) => framing.sealRecords(records) : undefined);
     // Configured headers first: the body's own Content-Type and Content-Encoding must win.
-    const headers: Record<string, string> = { ...settings.headers, 'content-type': jsonText ? 'application/json' : 'application/x-protobuf' };
+    const headers: Record<string, string> = { ...settings.headers, 'content-type': jsonText ? JSON_TYPE : 'application/x-protobuf' };
     delete headers['content-encoding'];
     if (settings.gzip) headers['content-encoding'] = 'gzip';
     this.#headers = headers;
