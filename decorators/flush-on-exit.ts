@@ -1,6 +1,6 @@
 import { globalClient } from '../lib/client/global-client.js';
 import type { TracingClient } from '../lib/client/tracing-client.js';
-import { refuse, refuseUnknownOptions } from '../lib/errors.js';
+import { A_FUNCTION, refuse, refuseUnknownOptions } from '../lib/errors.js';
 import { flushInvocation, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation.js';
 import { insideInvocation, runWithinInvocationBudget } from '../lib/lifecycle/invocation-deadline.js';
 import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCallback, thenOf } from '../lib/lifecycle/lambda-invocation.js';
@@ -154,7 +154,7 @@ const validate = (options: FlushOnExitOptions): Settings => {
   refuseUnknownOptions(options, KNOWN);
   const { timeoutMillis = 2_000, onFlushResult, waitUntil, client } = options;
   if (typeof timeoutMillis !== 'number' || !(timeoutMillis > 0)) refuse('timeoutMillis', timeoutMillis, 'a number of milliseconds greater than 0');
-  if (onFlushResult !== undefined && !isFunction(onFlushResult)) refuse('onFlushResult', onFlushResult, 'a function');
+  if (onFlushResult !== undefined && !isFunction(onFlushResult)) refuse('onFlushResult', onFlushResult, A_FUNCTION);
   if (waitUntil !== undefined && waitUntil !== 'auto' && !isFunction(waitUntil)) refuse('waitUntil', waitUntil, "'auto' or a function");
   if (client !== undefined && (client === null || !isFunction(client.flush))) refuse('client', client, 'a TracingClient');
   return { timeoutMillis, onFlushResult, waitUntil, client };

@@ -75,8 +75,7 @@ export const adoptIdentity = (original: Function, wrapper: Function): void => {
       }
     }
   }
-  defineProperty(wrapper, 'name', { value: original.name, configurable: true });
-  defineProperty(wrapper, 'length', { value: original.length, configurable: true });
+  for (const key of ['name', 'length'] as const) defineProperty(wrapper, key, { value: original[key], configurable: true });
   const reflect = Reflect as MetadataReflect;
   if (reflect.getOwnMetadataKeys && reflect.getOwnMetadata && reflect.defineMetadata) {
     for (const key of reflect.getOwnMetadataKeys(original)) {

@@ -1,4 +1,4 @@
-import { refuse } from '../lib/errors.js';
+import { A_FUNCTION, refuse } from '../lib/errors.js';
 import { resolveCallSite, type TraceOptions } from '../lib/instrument/trace-options.js';
 import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
@@ -14,7 +14,7 @@ import { defineProperty } from '../lib/natives.js';
  * const fetchUser = traceable(async (id: string) => db.users.get(id), { runType: 'retriever' });
  */
 export function traceable<F extends (...args: never[]) => unknown>(fn: F, options?: TraceOptions): F {
-  if (!isFunction(fn)) refuse('traceable(fn)', fn, 'a function');
+  if (!isFunction(fn)) refuse('traceable(fn)', fn, A_FUNCTION);
   const traced = wrapTraced(fn, resolveCallSite(options, fn.name));
   // An anonymous function passed inline (a wrapped class field's arrow) is named as its field or const would have named it.
   if (fn.name === '' && options?.name !== undefined && traced !== fn) defineProperty(traced, 'name', { value: options.name, configurable: true });

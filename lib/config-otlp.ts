@@ -7,6 +7,8 @@ export type OtlpProtocol = 'http/json' | 'http/protobuf';
 
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
 const DEFAULT_ENDPOINT = 'http://localhost:4318';
+/** The traces signal's path under a base URL. */
+const TRACES_PATH = '/v1/traces';
 /** RFC 9110 token: what Node accepts as a header name. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** What Node accepts in a header value (no CR, LF or NUL: those would split the request). */
@@ -103,11 +105,11 @@ const resolveUrl = (options: OtlpOptions, env: Env): URL => {
 };
 
 const parseUrl = (raw: unknown, setting: string, appendPath: boolean): URL => {
-  const url = parseHttpUrl(String(raw).trim(), setting, appendPath ? DEFAULT_ENDPOINT : DEFAULT_ENDPOINT + '/v1/traces', raw);
+  const url = parseHttpUrl(String(raw).trim(), setting, appendPath ? DEFAULT_ENDPOINT : DEFAULT_ENDPOINT + TRACES_PATH, raw);
   // A URL object (or anything else that prints as one) is refused too: the option is typed string.
   if (!isString(raw)) refuse(setting, raw, HTTP_URL);
   // The spec's rule for the base URL: the signal path is relative to it, whatever path it has.
-  if (appendPath) url.pathname = url.pathname.replace(/\/+$/, '') + '/v1/traces';
+  if (appendPath) url.pathname = url.pathname.replace(/\/+$/, '') + TRACES_PATH;
   return url;
 };
 

@@ -56,7 +56,10 @@ export class TracewireUsageError extends Error {
 const describe = (value: unknown): string => {
   if (value instanceof HiddenValue) return `[value not shown: ${value.why}]`;
   if (isString(value)) return stringify(value.length > 60 ? value.slice(0, 60) + '…' : value);
-  if (isFunction(value)) return 'a function';
+  if (isFunction(value)) return A_FUNCTION;
   if (!isObject(value)) return String(value);
   return isArray(value) ? 'an array' : 'an object';
 };
+
+/** @internal What a function setting accepts, as refusals (and descriptions of what was received) say. */
+export const A_FUNCTION = 'a function';

@@ -1,5 +1,5 @@
 import { DELIVERY_OPTIONS, resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config.js';
-import { refuse, refuseUnknownOptions } from '../errors.js';
+import { A_FUNCTION, refuse, refuseUnknownOptions } from '../errors.js';
 import { offerServiceName } from '../exporters/service-name.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import type { Captured, CapturedJson } from '../instrument/capture.js';
@@ -77,7 +77,7 @@ export class TracingClient {
     const redaction = (this.redaction = options.redact ?? {});
     for (const key of ['inputs', 'outputs'] as const) {
       const hook = redaction[key];
-      if (hook !== undefined && !isFunction(hook)) refuse(`redact.${key}`, hook, 'a function');
+      if (hook !== undefined && !isFunction(hook)) refuse(`redact.${key}`, hook, A_FUNCTION);
     }
     const warnings = (this.#warnings = new DropWarnings(options.logger ?? console));
     const processor = new BatchSpanProcessor(exporter, config, chosen, this.#counters, warnings);

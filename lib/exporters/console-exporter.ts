@@ -65,7 +65,4 @@ const isoMicros = (iso: string): number => {
   return Date.parse(iso.slice(0, 23) + 'Z') * 1000 + micros;
 };
 
-const firstLine = (text: string): string => {
-  const newline = text.indexOf('\n');
-  return newline === -1 ? text : text.slice(0, newline);
-};
+const firstLine = (text: string): string => text.split('\n', 1)[0]!;

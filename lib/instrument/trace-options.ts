@@ -1,5 +1,5 @@
 import { booleanOption, nonEmptyOption } from '../config-env.js';
-import { refuse, refuseUnknownOptions } from '../errors.js';
+import { A_FUNCTION, refuse, refuseUnknownOptions } from '../errors.js';
 import { RUN_TYPES, type Run, type RunType } from '../model/run.js';
 import { clientSource, type ClientOption, type ClientSource } from './client-source.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
@@ -118,8 +118,8 @@ export const resolveCallSite = (options: TraceOptions | undefined, fallbackName:
   nonEmptyOption(projectName, 'projectName');
   booleanOption(enabled, 'enabled', undefined);
   if (id !== undefined && !isFunction(id) && !isUuid(id)) refuse('id', id, `a UUID string${OR_FUNCTION_OF_ARGUMENTS}one`);
-  if (onEnd !== undefined && !isFunction(onEnd)) refuse('onEnd', onEnd, 'a function');
-  if (parent !== undefined && (parent === null || (typeof parent !== 'object' && !isFunction(parent)))) {
+  if (onEnd !== undefined && !isFunction(onEnd)) refuse('onEnd', onEnd, A_FUNCTION);
+  if (parent !== undefined && !isObject(parent) && !isFunction(parent)) {
     refuse('parent', parent, `incoming headers, an extractTraceContext() result${OR_FUNCTION_OF_ARGUMENTS}them`);
   }
   if (client !== undefined || enabled !== undefined) scopedOptions.used = true;
@@ -140,5 +140,5 @@ export const resolveCallSite = (options: TraceOptions | undefined, fallbackName:
 };
 
 const checkCapture = (setting: string, value: unknown): void => {
-  if (typeof value !== 'boolean' && !isFunction(value)) refuse(setting, value, 'true, false or a function');
+  if (typeof value !== 'boolean' && !isFunction(value)) refuse(setting, value, `true, false or ${A_FUNCTION}`);
 };

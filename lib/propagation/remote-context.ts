@@ -83,9 +83,15 @@ export function extractTraceContext(headers: TraceParent | null | undefined): Re
   }
 }
 
+/** The two headers a trace is continued from, each also the `from` of what it gave. */
+const TRACEPARENT = 'traceparent';
+const LANGSMITH_TRACE = 'langsmith-trace';
+
 const fromHeaders = (headers: object): RemoteTraceContext | undefined => {
-  const w3c = parseTraceparent(readHeader(headers, 'traceparent'));
-  const langsmith = parseLangSmithTrace(readHeader(headers, 'langsmith-trace'));
+  const w3c = parseTraceparent(readHeader(headers, TRACEPARENT));
+  const langsmith = parseLangSmithTrace(readHeader(headers, LANGSMITH_TRACE));
+  // Read only beside a traceparent (W3C's rule), whichever header leads.
+  const tracestate = w3c && parseTracestate(readHeader(headers, 'tracestate'));
   let context: Omit<RemoteTraceContext, 'metadata' | 'tags' | 'projectName'>;
   if (langsmith !== undefined) {
     const traceIdHex = traceIdOf(langsmith.traceId);
@@ -97,8 +103,8 @@ const fromHeaders = (headers: object): RemoteTraceContext | undefined => {
       otelTraceId: w3c === undefined || sameTrace ? undefined : uuidOfHex(w3c.traceIdHex),
       dottedOrder: langsmith.dottedOrder,
       sampled: w3c?.sampled,
-      tracestate: w3c === undefined ? undefined : parseTracestate(readHeader(headers, 'tracestate')),
-      from: 'langsmith-trace',
+      tracestate,
+      from: LANGSMITH_TRACE,
     };
   } else if (w3c !== undefined) {
     context = {
@@ -107,8 +113,8 @@ const fromHeaders = (headers: object): RemoteTraceContext | undefined => {
       parentSpanId: w3c.spanIdHex,
       dottedOrder: undefined,
       sampled: w3c.sampled,
-      tracestate: parseTracestate(readHeader(headers, 'tracestate')),
-      from: 'traceparent',
+      tracestate,
+      from: TRACEPARENT,
     };
   } else {
     return undefined;
