@@ -86,6 +86,7 @@ export type DeliveryConfig = Required<Omit<DeliveryOptions, 'manualFlushMode' | 
 
 const DROP_POLICIES = ['drop-newest', 'drop-oldest'] as const;
 const MANUAL_FLUSH = 'manualFlushMode';
+const DROP_POLICY = 'dropPolicy';
 const RATE_SETTING = 'maxRequestsPerSecond';
 
 const INTEGER = 0;
@@ -128,7 +129,7 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number, NumberKind]> = [
 ];
 
 /** @internal Every delivery option's name: one not among them (a typo such as `flushIntervalMs`) is refused, not ignored. */
-export const DELIVERY_OPTIONS: readonly string[] = ['mode', MANUAL_FLUSH, 'enabled', 'projectName', 'dropPolicy', RATE_SETTING, 'spoolDir', ...NUMERIC.map(([name]) => name)];
+export const DELIVERY_OPTIONS: readonly string[] = ['mode', MANUAL_FLUSH, 'enabled', 'projectName', DROP_POLICY, RATE_SETTING, 'spoolDir', ...NUMERIC.map(([name]) => name)];
 
 /** @internal A numeric setting's variable: `TRACEWIRE_` and the name in upper snake case (`maxBatchSize` → `TRACEWIRE_MAX_BATCH_SIZE`). */
 export const numericVariable = (setting: string): string => {
@@ -150,7 +151,7 @@ export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = proce
     spoolDir: options.spoolDir ?? envValue(env, 'TRACEWIRE_SPOOL_DIR'),
   };
   if (!(DROP_POLICIES as readonly unknown[]).includes(config.dropPolicy)) {
-    refuse('dropPolicy', config.dropPolicy, DROP_POLICIES.join(' or '));
+    refuse(DROP_POLICY, config.dropPolicy, DROP_POLICIES.join(' or '));
   }
   nonEmptyOption(config.projectName, 'projectName');
   for (const [key, fallback, kind] of NUMERIC) {

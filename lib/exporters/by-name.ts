@@ -19,24 +19,19 @@ export class NoExporter implements SpanExporter {
  * from the environment, as its constructor does with no options; a bad or
  * missing one throws `TracewireConfigError` now, not at the first export.
  */
-export const exporterByName = (name: ExporterName, env: Env = process.env): SpanExporter => {
-  switch (name) {
-    case 'langsmith':
-      return new LangSmithExporter();
-    case 'otlp':
-      return new OtlpHttpExporter();
-    case 'console':
-      return new ConsoleExporter();
-    case 'jsonl':
-      return new JsonlFileExporter({ path: jsonlPath(env) });
-    case 'collector': {
-      // LangSmith's wire format: the collector's native shape (every run field survives), and it needs no optional peer.
-      const { endpoint, token } = collectorSettings(env);
-      return new LangSmithExporter({ endpoint, apiKey: token ?? '', workspaceId: '' });
-    }
-    case 'memory':
-      return new MemoryExporter();
-    case 'none':
-      return new NoExporter();
-  }
+export const exporterByName = (name: ExporterName, env: Env = process.env): SpanExporter => MAKERS[name](env);
+
+/** How each name makes its exporter (a table, not a switch: every name is one of {@link ExporterName}, checked before). */
+const MAKERS: { readonly [name in ExporterName]: (env: Env) => SpanExporter } = {
+  langsmith: () => new LangSmithExporter(),
+  otlp: () => new OtlpHttpExporter(),
+  console: () => new ConsoleExporter(),
+  jsonl: (env) => new JsonlFileExporter({ path: jsonlPath(env) }),
+  collector: (env) => {
+    // LangSmith's wire format: the collector's native shape (every run field survives), and it needs no optional peer.
+    const { endpoint, token } = collectorSettings(env);
+    return new LangSmithExporter({ endpoint, apiKey: token ?? '', workspaceId: '' });
+  },
+  memory: () => new MemoryExporter(),
+  none: () => new NoExporter(),
 };

@@ -79,7 +79,9 @@ export interface CallSite {
   readonly parent: TraceOptions['parent'];
 }
 
-const KNOWN_OPTIONS = ['name', 'runType', 'run_type', 'tags', 'metadata', 'captureInputs', 'captureOutputs', 'client', 'projectName', 'enabled', 'id', 'onEnd', 'parent'];
+const CAPTURE_INPUTS = 'captureInputs';
+const CAPTURE_OUTPUTS = 'captureOutputs';
+const KNOWN_OPTIONS = ['name', 'runType', 'run_type', 'tags', 'metadata', CAPTURE_INPUTS, CAPTURE_OUTPUTS, 'client', 'projectName', 'enabled', 'id', 'onEnd', 'parent'];
 /** What the `id` and `parent` refusals share. */
 const OR_FUNCTION_OF_ARGUMENTS = ', or a function of the arguments returning ';
 const UUID = /^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i;
@@ -113,8 +115,8 @@ export const resolveCallSite = (options: TraceOptions | undefined, fallbackName:
   if (metadata !== undefined && (!isRecord(metadata))) {
     refuse('metadata', metadata, 'a plain object');
   }
-  checkCapture('captureInputs', captureInputs);
-  checkCapture('captureOutputs', captureOutputs);
+  checkCapture(CAPTURE_INPUTS, captureInputs);
+  checkCapture(CAPTURE_OUTPUTS, captureOutputs);
   nonEmptyOption(projectName, 'projectName');
   booleanOption(enabled, 'enabled', undefined);
   if (id !== undefined && !isFunction(id) && !isUuid(id)) refuse('id', id, `a UUID string${OR_FUNCTION_OF_ARGUMENTS}one`);

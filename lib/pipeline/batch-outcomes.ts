@@ -1,7 +1,7 @@
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import { publicBatch } from '../exporters/record-batch.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
-import type { DropWarnings } from './drop-warnings.js';
+import { RETRIES_SPENT, type DropWarnings } from './drop-warnings.js';
 import type { RunningExport } from './export-slots.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { QueueBudget } from './queue-budget.js';
@@ -111,7 +111,7 @@ export class BatchOutcomes {
     if (batch.outcome !== undefined) return;
     this.#counters.exportFailed += left;
     const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
-    this.#warnings.once('export-failed', `an export failed after its retries${why}; its spans were dropped`);
+    this.#warnings.once('export-failed', `${RETRIES_SPENT}${why}; its spans were dropped`);
     this.settle(batch, 'failed');
   }
 

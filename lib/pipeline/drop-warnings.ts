@@ -52,3 +52,6 @@ export class DropWarnings {
     }
   }
 }
+
+/** @internal How the warnings of a batch given up on begin (spooled or dropped). */
+export const RETRIES_SPENT = 'an export failed after its retries';

@@ -2,7 +2,7 @@ import { unrefSleep } from '../client/deadline.js';
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { SpoolStore } from '../spool/spool-store.js';
-import type { DropWarnings } from './drop-warnings.js';
+import { RETRIES_SPENT, type DropWarnings } from './drop-warnings.js';
 import { endsIn, withoutDelivered } from './partial-delivery.js';
 import { noop } from '../noop.js';
 import { sendBatch, type SendContext } from './send-batch.js';
@@ -46,7 +46,7 @@ export class SpoolFallback {
     if (!(await this.#store.write(records))) return false;
     this.#keptSinceReplay = true;
     this.#counters.spooled += spans;
-    this.#warnings.once('spooled', 'an export failed after its retries; its spans were spooled for the next client to send');
+    this.#warnings.once('spooled', `${RETRIES_SPENT}; its spans were spooled for the next client to send`);
     return true;
   }
 
