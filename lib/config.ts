@@ -1,7 +1,8 @@
 import { booleanOption, envBoolean, envChoice, envNumber, envValue, langsmithVariables, nonEmptyOption, type Env } from './config-env.js';
 import { tracingSwitch } from './config-exporter.js';
 import { refuse } from './errors.js';
-import { isInteger } from './natives.js';
+import { hasOwn, isInteger } from './natives.js';
+import { STRATEGY_FOR_MODE } from './client/delivery-strategy.js';
 import { isLongLivedHost } from './lifecycle/host.js';
 
 /** How traced calls hand their spans over; see the README's strategy table. */
@@ -87,6 +88,8 @@ export type DeliveryConfig = Required<Omit<DeliveryOptions, 'manualFlushMode' | 
 const DROP_POLICIES = ['drop-newest', 'drop-oldest'] as const;
 const MANUAL_FLUSH = 'manualFlushMode';
 const DROP_POLICY = 'dropPolicy';
+const ENABLED = 'enabled';
+const PROJECT_NAME = 'projectName';
 const RATE_SETTING = 'maxRequestsPerSecond';
 
 const INTEGER = 0;
@@ -129,7 +132,7 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number, NumberKind]> = [
 ];
 
 /** @internal Every delivery option's name: one not among them (a typo such as `flushIntervalMs`) is refused, not ignored. */
-export const DELIVERY_OPTIONS: readonly string[] = ['mode', MANUAL_FLUSH, 'enabled', 'projectName', DROP_POLICY, RATE_SETTING, 'spoolDir', ...NUMERIC.map(([name]) => name)];
+export const DELIVERY_OPTIONS: readonly string[] = ['mode', MANUAL_FLUSH, ENABLED, PROJECT_NAME, DROP_POLICY, RATE_SETTING, 'spoolDir', ...NUMERIC.map(([name]) => name)];
 
 /** @internal A numeric setting's variable: `TRACEWIRE_` and the name in upper snake case (`maxBatchSize` → `TRACEWIRE_MAX_BATCH_SIZE`). */
 export const numericVariable = (setting: string): string => {
@@ -144,7 +147,7 @@ export const numericVariable = (setting: string): string => {
 export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = process.env): DeliveryConfig => {
   const config: Record<string, unknown> = {
     mode: resolveMode(options, env),
-    enabled: booleanOption(options.enabled, 'enabled', tracingSwitch(env) ?? true),
+    enabled: booleanOption(options.enabled, ENABLED, tracingSwitch(env) ?? true),
     projectName: options.projectName ?? envValue(env, 'TRACEWIRE_PROJECT', ...langsmithVariables('PROJECT')) ?? 'default',
     dropPolicy: options.dropPolicy ?? envChoice(env, ['TRACEWIRE_DROP_POLICY'], DROP_POLICIES) ?? DROP_POLICIES[0],
     maxRequestsPerSecond: undefined,
@@ -153,7 +156,7 @@ export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = proce
   if (!(DROP_POLICIES as readonly unknown[]).includes(config.dropPolicy)) {
     refuse(DROP_POLICY, config.dropPolicy, DROP_POLICIES.join(' or '));
   }
-  nonEmptyOption(config.projectName, 'projectName');
+  nonEmptyOption(config.projectName, PROJECT_NAME);
   for (const [key, fallback, kind] of NUMERIC) {
     const fromEnv = envNumber(env, [numericVariable(key)]);
     const explicit = (options as Record<string, unknown>)[key];
@@ -170,7 +173,7 @@ export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = proce
 
 const resolveMode = (options: DeliveryOptions, env: Env): DeliveryMode => {
   if (options.mode !== undefined) {
-    if (!['background', 'manual', 'blocking'].includes(options.mode)) refuse('mode', options.mode, 'background, manual or blocking');
+    if (!hasOwn(STRATEGY_FOR_MODE, options.mode)) refuse('mode', options.mode, 'background, manual or blocking');
     if (options.manualFlushMode === true && options.mode !== 'manual') {
       refuse(MANUAL_FLUSH, true, `no ${MANUAL_FLUSH} with mode "${options.mode}" (pick one)`);
     }

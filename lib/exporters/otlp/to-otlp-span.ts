@@ -6,11 +6,11 @@ import { recordSpanJson } from './otlp-json-text.js';
 import { notEnded } from './otlp-time.js';
 import type { OtlpKeyValue, OtlpSpan } from './otlp-types.js';
 import { isoToUnixNano } from './otlp-values.js';
-import { isObject } from '../../natives.js';
+import { freeze, isObject } from '../../natives.js';
 
 type JsonObject = { readonly [key: string]: JsonValue };
 
-const NO_METADATA: JsonObject = Object.freeze({});
+const NO_METADATA: JsonObject = freeze({});
 
 /**
  * @internal One ended run as an OTLP span: the object of its OTLP/JSON text
