@@ -1,5 +1,5 @@
 import { noop } from '../noop.js';
-import { isFunction } from '../natives.js';
+import { isFunction, Registry } from '../natives.js';
 
 /** Something with queued spans to deliver when the process is about to exit on its own. */
 export interface ExitFlushable {
@@ -15,7 +15,7 @@ export interface ExitFlushable {
  * for a `flush()` only its holder can call: one nobody holds goes with them.
  */
 const live = new Set<WeakRef<ExitFlushable>>();
-const forget = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<WeakRef<ExitFlushable>>((ref) => live.delete(ref)) : undefined;
+const forget = Registry && new Registry<WeakRef<ExitFlushable>>((ref) => live.delete(ref));
 let installed = false;
 
 /**

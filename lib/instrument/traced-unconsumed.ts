@@ -1,5 +1,5 @@
 import type { SpanOutcome } from './span-outcome.js';
-import { min } from '../natives.js';
+import { min, Registry } from '../natives.js';
 
 /**
  * @internal A stream's run must not stay open forever when nobody consumes
@@ -31,8 +31,7 @@ interface Watched {
   readonly usedOtherwise: (() => boolean) | undefined;
 }
 
-const abandoned =
-  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Watched>((watched) => endUnconsumed(watched, 'abandoned: garbage-collected before it was consumed to the end')) : undefined;
+const abandoned = Registry && new Registry<Watched>((watched) => endUnconsumed(watched, 'abandoned: garbage-collected before it was consumed to the end'));
 
 /**
  * Watches `handed` (what the caller receives) for consumption; see above.
