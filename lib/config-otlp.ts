@@ -7,6 +7,8 @@ export type OtlpProtocol = 'http/json' | 'http/protobuf';
 
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
 const DEFAULT_ENDPOINT = 'http://localhost:4318';
+const HEADERS = 'headers';
+const PROTOCOL = 'protocol';
 /** The traces signal's path under a base URL. */
 const TRACES_PATH = '/v1/traces';
 /** RFC 9110 token: what Node accepts as a header name. */
@@ -67,14 +69,14 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = process.env
     if (raw !== undefined) assign(headers, parseOtlpHeaders(raw, name));
   }
   if (options.headers !== undefined) {
-    if (!isObject(options.headers)) refuse('headers', options.headers, 'an object of header names to string values');
-    for (const [name, value] of entries(options.headers)) addHeader(headers, name, value, 'headers');
+    if (!isObject(options.headers)) refuse(HEADERS, options.headers, 'an object of header names to string values');
+    for (const [name, value] of entries(options.headers)) addHeader(headers, name, value, HEADERS);
   }
   const serviceName = nonEmptyOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'), 'serviceName');
   const protocolEnv = otlpVariables('PROTOCOL');
   const protocol = options.protocol ?? envChoice(env, protocolEnv, PROTOCOLS) ?? 'http/json';
-  if (!PROTOCOLS.includes(protocol)) refuse('protocol', protocol, PROTOCOLS.join(' or '));
-  const protocolSetting = options.protocol !== undefined ? 'protocol' : (firstSet(env, protocolEnv)?.name ?? 'protocol');
+  if (!PROTOCOLS.includes(protocol)) refuse(PROTOCOL, protocol, PROTOCOLS.join(' or '));
+  const protocolSetting = (options.protocol === undefined ? firstSet(env, protocolEnv)?.name : undefined) ?? PROTOCOL;
   const compression = envChoice(env, otlpVariables('COMPRESSION'), ['gzip', 'none'] as const);
   const gzip = booleanOption(options.gzip, 'gzip', compression === 'gzip');
   const maxPendingStarts = maxPendingStartsOption(options.maxPendingStarts);

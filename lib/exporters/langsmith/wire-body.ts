@@ -25,11 +25,12 @@ const BATCH_CLOSE = ']}';
  */
 export class LangSmithFraming implements SealedFraming {
   readonly #closing: string;
+  declare readonly mode: LangSmithWireMode;
+  declare readonly boundary: string;
 
-  constructor(
-    readonly mode: LangSmithWireMode,
-    readonly boundary: string,
-  ) {
+  constructor(mode: LangSmithWireMode, boundary: string) {
+    this.mode = mode;
+    this.boundary = boundary;
     this.#closing = mode === 'multipart' ? `--${boundary}--\r\n` : BATCH_CLOSE;
   }
 
