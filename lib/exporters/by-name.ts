@@ -5,12 +5,12 @@ import { JsonlFileExporter } from './jsonl/jsonl-file-exporter.js';
 import { LangSmithExporter } from './langsmith/langsmith-exporter.js';
 import { MemoryExporter } from './memory-exporter.js';
 import { OtlpHttpExporter } from './otlp/otlp-http-exporter.js';
-import { EXPORT_OK, type ExportResult, type SpanExporter } from './span-exporter.js';
+import { exportedOk, type ExportResult, type SpanExporter } from './span-exporter.js';
 
 /** @internal Accepts and forgets: the exporter of a client whose tracing is off. */
 export class NoExporter implements SpanExporter {
   export(): Promise<ExportResult> {
-    return Promise.resolve(EXPORT_OK);
+    return exportedOk();
   }
 }
 

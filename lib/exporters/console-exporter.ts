@@ -1,6 +1,6 @@
 import type { Run } from '../model/run.js';
 import { inStartOrder } from './memory-exporter.js';
-import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from './span-exporter.js';
+import { exportedOk, type ExportBatch, type ExportResult, type SpanExporter } from './span-exporter.js';
 import { stringify } from '../natives.js';
 
 /** Options of a {@link ConsoleExporter}. */
@@ -36,7 +36,7 @@ export class ConsoleExporter implements SpanExporter {
     }
     // Only once the whole batch is in: a root's record comes before its children's in the same batch.
     for (const traceId of ended) this.#printTrace(traceId);
-    return Promise.resolve(EXPORT_OK);
+    return exportedOk();
   }
 
   #printTrace(traceId: string): void {

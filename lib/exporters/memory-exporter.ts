@@ -1,5 +1,5 @@
 import type { Run } from '../model/run.js';
-import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from './span-exporter.js';
+import { exportedOk, type ExportBatch, type ExportResult, type SpanExporter } from './span-exporter.js';
 import { byKey } from '../natives.js';
 
 /**
@@ -16,7 +16,7 @@ export class MemoryExporter implements SpanExporter {
     this.batchCount++;
     // A run's patch merges into its post (a run seen first is copied: the caller's object is never changed).
     for (const run of [...batch.post, ...batch.patch]) this.#byId.set(run.id, { ...this.#byId.get(run.id), ...run });
-    return Promise.resolve(EXPORT_OK);
+    return exportedOk();
   }
 
   /** Every run received, in order of first arrival. */

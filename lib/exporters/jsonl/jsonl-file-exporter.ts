@@ -112,15 +112,15 @@ export class JsonlFileExporter implements SpanExporter {
   }
 
   #open(): Promise<FsPromises.FileHandle> {
-    if (this.#handle === undefined) {
-      const opening = fs().open(this.path, 'a', 0o600);
-      this.#handle = opening;
+    let opening = this.#handle;
+    if (opening === undefined) {
+      const opened = (this.#handle = opening = fs().open(this.path, 'a', 0o600));
       // Forget a failed open so a later export tries again (the directory may appear, a file handle may free up).
-      opening.catch(() => {
-        if (this.#handle === opening) this.#handle = undefined;
+      opened.catch(() => {
+        if (this.#handle === opened) this.#handle = undefined;
       });
     }
-    return this.#handle;
+    return opening;
   }
 }
 
