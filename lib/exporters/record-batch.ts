@@ -41,8 +41,13 @@ const toRun = (record: RunRecord): Run => {
   return record.toRun();
 };
 
-/** @internal How a built-in exporter puts a closed batch's records into its wire form at once (see `SealedBatch`); undefined: this batch stays records. */
-export type Sealer = (records: RecordBatch) => SealedBatch | undefined;
+/**
+ * @internal How a built-in exporter puts a closed batch's records into its
+ * wire form at once (see `SealedBatch`); undefined: this batch stays records.
+ * `toWait`: the batch waits while the next ones are made (`PendingBatch.seal`);
+ * else it is about to be sent, or read as runs.
+ */
+export type Sealer = (records: RecordBatch, toWait: boolean) => SealedBatch | undefined;
 
 /** Built-in exporters, and their sealer if they seal. */
 const recordTakers = new WeakMap<object, Sealer | undefined>();

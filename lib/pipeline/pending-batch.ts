@@ -135,7 +135,7 @@ export class PendingBatch {
       const item = posts[i]!;
       if (item instanceof Span && !item.endMerged) return;
     }
-    this.records();
+    this.records(true);
   }
 
   /**
@@ -143,7 +143,7 @@ export class PendingBatch {
    * second build (a retry after the watchdog abandoned an export) would turn
    * a complete post into a patch of a run the server never saw.
    */
-  records(): ExportBatch {
+  records(toWait = false): ExportBatch {
     if (this.built === undefined) {
       this.taken = true;
       const posts = this.posts;
@@ -158,7 +158,7 @@ export class PendingBatch {
         posts[i] = this.asRecords ? item.toRecord(merged ? 'full' : 'start') : item.toRun(merged ? 'full' : 'start');
         if (!merged) item.startSent = true;
       }
-      this.built = this.asRecords ? this.#sealed(new RecordBatch(posts as RunRecord[], this.patches as RunRecord[])) : { post: posts as Run[], patch: this.patches as Run[] };
+      this.built = this.asRecords ? this.#sealed(new RecordBatch(posts as RunRecord[], this.patches as RunRecord[]), toWait) : { post: posts as Run[], patch: this.patches as Run[] };
       this.posts = [];
       this.patches = [];
     }
@@ -166,11 +166,11 @@ export class PendingBatch {
   }
 
   /** `records` sealed by the exporter's sealer, if it has one and seals them; as they are if sealing throws (the export then fails them as not encodable). */
-  #sealed(records: RecordBatch): ExportBatch {
+  #sealed(records: RecordBatch, toWait: boolean): ExportBatch {
     if (this.sealer === undefined) return records;
     let sealed: SealedBatch | undefined;
     try {
-      sealed = this.sealer(records);
+      sealed = this.sealer(records, toWait);
     } catch {
       return records;
     }

@@ -62,9 +62,10 @@ export class OtlpHttpExporterBase implements SpanExporter {
     this.#serviceName = settings.serviceName;
     this.#pending = new PendingStarts(settings.maxPendingStarts);
     const jsonText = (this.#jsonText = settings.protocol === 'http/json'); // else http/protobuf, the only other protocol
-    // http/json: a batch of ended runs is sealed into its request body when it closes (see `SealedBatch`).
+    // http/json: a batch of ended runs that waits is sealed into its request body when the next one closes (see `SealedBatch`).
     const framing = (this.#framing = new OtlpFraming(() => this.#serviceName));
-    takesRecords(this, jsonText ? (records) => framing.sealRecords(records) : undefined);
+    // One about to be sent is not sealed: its records are written into a body used again once the request is over.
+    takesRecords(this, jsonText ? (records, toWait) => (toWait ? framing.sealRecords(records) : undefined) : undefined);
     // Configured headers first: the body's own Content-Type and Content-Encoding must win.
     const headers: Record<string, string> = { ...settings.headers, 'content-type': jsonText ? JSON_TYPE : 'application/x-protobuf' };
     delete headers['content-encoding'];
