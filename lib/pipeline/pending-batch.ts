@@ -142,6 +142,8 @@ export class PendingBatch {
    * The batch's records, built once: building marks starts as sent, so a
    * second build (a retry after the watchdog abandoned an export) would turn
    * a complete post into a patch of a run the server never saw.
+   * @param toWait built because the batch waits on (see {@link seal}), not to be sent or read now: the exporter's
+   *   sealer is told, since sealing a batch about to be sent may cost more than it saves (OTLP declines then).
    */
   records(toWait = false): ExportBatch {
     if (this.built === undefined) {
