@@ -115,14 +115,15 @@ const platformQueueBytes = (env: Env, fallback: number): number => {
 
 // Each numeric setting's variable is derived from its name (see numericVariable), so the table
 // carries no variable names: test/lib/config-env-documented.test.ts holds every documented name to it.
-const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number, NumberKind]> = [
+// A default is a number, or made from the environment (the platform's memory).
+const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number | ((env: Env) => number), NumberKind]> = [
   ['sampleRate', 1, FRACTION],
   ['maxBatchSize', 100, INTEGER],
   ['maxBatchBytes', 4_194_304 /* 4 MiB */, INTEGER],
   ['flushIntervalMillis', 1_000, MILLIS],
   ['maxConcurrentExports', 4, INTEGER],
   ['maxQueueSize', 100_000, INTEGER],
-  ['maxQueueBytes', 134_217_728 /* 128 MiB */, INTEGER],
+  ['maxQueueBytes', (env) => platformQueueBytes(env, MIB * 128), INTEGER],
   ['maxRetries', 5, INTEGER],
   ['initialBackoffMillis', 200, MILLIS],
   ['maxBackoffMillis', 30_000, MILLIS],
@@ -161,7 +162,7 @@ export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = proce
     const fromEnv = envNumber(env, [numericVariable(key)]);
     const explicit = (options as Record<string, unknown>)[key];
     const [setting, value] =
-      explicit !== undefined ? [key, explicit] : fromEnv ? [fromEnv.name, fromEnv.value] : [key, key === 'maxQueueBytes' ? platformQueueBytes(env, fallback) : fallback];
+      explicit !== undefined ? [key, explicit] : fromEnv ? [fromEnv.name, fromEnv.value] : [key, typeof fallback === 'number' ? fallback : fallback(env)];
     config[key] = checkNumber(setting, value, kind);
   }
   // The error names where the value came from: the option, else the variable.
