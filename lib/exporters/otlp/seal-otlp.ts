@@ -73,10 +73,11 @@ export class OtlpFraming implements SealedFraming {
   sealRecords(records: RecordBatch): SealedBatch | undefined {
     const posts = records.postRecords;
     if (records.patchRecords.length > 0 || posts.length === 0) return undefined;
-    const service = this.serviceName() ?? posts[0]!.projectName;
+    const named = this.serviceName();
+    const service = named ?? posts[0]!.projectName;
     for (let i = 0; i < posts.length; i++) {
       const record = posts[i]!;
-      if (record.endMicros === undefined || (this.serviceName() === undefined && record.projectName !== service)) return undefined;
+      if (record.endMicros === undefined || (named === undefined && record.projectName !== service)) return undefined;
     }
     const request = new OtlpJsonRequest();
     const flags = new Uint8Array(posts.length);
