@@ -29,7 +29,7 @@ const path = require('node:path');
 const { childEnv, forkChild, reportToParent } = require('./support/child-process');
 const { ROOT, nodeLine, cpuLine } = require('./support/machine');
 const { printTable } = require('./support/table');
-const { distMissing } = require('./support/dist');
+const { entryOf, distMissing } = require('./support/dist');
 const { startSink } = require('./support/loopback-sink');
 
 const SPANS = 10_000;
@@ -65,7 +65,7 @@ async function child(build, exporterName, sinkUrl) {
     flush = () => tracer.flush();
     close = () => tracer.agent.destroy();
   } else {
-    const tw = require(path.join(build, 'dist', 'index.js'));
+    const tw = require(entryOf(build));
     const exporter =
       exporterName === 'otlp' ? new tw.OtlpHttpExporter({ endpoint: sinkUrl }) : new tw.LangSmithExporter({ endpoint: sinkUrl, apiKey: 'bench', mode: exporterName });
     const client = new tw.TracingClient({ exporter });

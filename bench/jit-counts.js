@@ -33,6 +33,7 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
+const { entryOf } = require('./support/dist');
 const { spawn } = require('node:child_process');
 const { startSink } = require('./support/loopback-sink');
 
@@ -54,7 +55,7 @@ async function child(client, dist, url) {
     f = tracer.traceable(function f(a, b) { return a + b; });
     flush = async () => { await tracer.flush(); tracer.shutdown(); };
   } else {
-    const tw = require(path.join(dist, 'dist', 'index.js'));
+    const tw = require(entryOf(dist));
     const exporter = EXPORTER === 'otlp' ? new tw.OtlpHttpExporter({ endpoint: url }) : new tw.LangSmithExporter({ endpoint: url, apiKey: 'bench', mode: EXPORTER });
     const tc = new tw.TracingClient({ exporter });
     tw.setGlobalTracingClient(tc);

@@ -68,6 +68,7 @@
  */
 
 const path = require('node:path');
+const { DIST } = require('./support/dist');
 const { performance } = require('node:perf_hooks');
 const { ROOT, nodeLine, cpuLine, versionOf } = require('./support/machine');
 const { printTable } = require('./support/table');
@@ -137,7 +138,7 @@ async function main() {
   const started = performance.now();
   let tw;
   try {
-    tw = require(path.join(ROOT, 'dist', 'index.js'));
+    tw = require(DIST);
   } catch (error) {
     console.error(`Cannot load ${path.join(ROOT, 'dist')}: build first (npx tsc -p tsconfig.build.json).\n${error.message}`);
     process.exitCode = 1;

@@ -179,7 +179,7 @@ const { childEnv, forkChild, reportToParent, exitProblem, printChildStderr } = r
 const { profileSelfTimes, printProfile, marksToUs } = require('./support/cpu-profile');
 const { threadCpu, threadCpuPerSpan } = require('./support/thread-cpu');
 
-const { DIST, distMissing } = require('./support/dist');
+const { DIST, entryOf, distMissing } = require('./support/dist');
 const { childFloor, childHeld } = require('./floor/children');
 const { printCostTables } = require('./floor/cost-report');
 
@@ -249,7 +249,7 @@ async function runScenario(client, scenario, sinkMode, rep, variant, steady = fa
   const sink = await startSink({ mode: sinkMode, info, infoStatus: process.env.BENCH_NO_INFO === '1' ? 404 : 200 });
   const env = childEnv(sink.url, { langsmith: client === 'langsmith', alsoStrip: ['OTEL_'] });
   if (steady) env.BENCH_STEADY = '1'; // a warm-up round first, in the same process; only the second is measured
-  if (against) env.BENCH_DIST = path.join(against, 'dist', 'index.js');
+  if (against) env.BENCH_DIST = entryOf(against);
   let jsonlDir;
   if (variant === 'jsonl') {
     jsonlDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-pipeline-jsonl-'));

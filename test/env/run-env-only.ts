@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** The built package (`npm run build`), as an app requires it. */
-export const DIST = resolve(__dirname, '../../dist/index.js');
+export const DIST = resolve(__dirname, '../../dist/tracewire.cjs');
 
 export interface ChildOutcome {
   code: number | null;

@@ -50,7 +50,7 @@ client.flush().then(() => console.log(JSON.stringify({ sum, runs: exporter.finis
 `;
 
 test('the tarball ships the built entry and types, not sources or tests', () => {
-  expect(packedFiles).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md']));
+  expect(packedFiles).toEqual(expect.arrayContaining(['dist/tracewire.cjs', 'dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md']));
   expect(packedFiles.filter((file) => /^(lib|decorators|test)\/|\.ts$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
 });
 

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 
 export const ROOT = resolve(__dirname, '../..');
 export const EDGE_ENTRY = join(ROOT, 'dist/esm/edge.js');
-export const NODE_ENTRY = join(ROOT, 'dist/index.js');
+export const NODE_ENTRY = join(ROOT, 'dist/tracewire.cjs');
 
 /** A free loopback port. */
 export function freePort(): Promise<number> {

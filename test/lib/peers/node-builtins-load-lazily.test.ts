@@ -52,7 +52,7 @@ test('require("tracewire") and a traced call through an exporter of its own init
   const file = join(dir, 'cjs-handler.js');
   writeFileSync(
     file,
-    `const { traceable, TracingClient, setGlobalTracingClient, getGlobalTracingClient } = require(${JSON.stringify(join(ROOT, 'dist/index.js'))});
+    `const { traceable, TracingClient, setGlobalTracingClient, getGlobalTracingClient } = require(${JSON.stringify(join(ROOT, 'dist/tracewire.cjs'))});
 ${handlerBody}
 module.exports = { handler, flush };
 `,
