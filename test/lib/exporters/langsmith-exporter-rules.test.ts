@@ -54,7 +54,7 @@ test('every request carries the key, the workspace when set, JSON accepted, and 
   expect(await exporter({ workspaceId: 'ws-9' }).export(batch, { signal })).toEqual({ ok: true });
   expect(await exporter({ mode: 'batch' }).export(batch, { signal })).toEqual({ ok: true });
   const [multipart, batchRequest] = sink.ingestRequests;
-  expect(multipart!.headers).toMatchObject({ 'x-api-key': API_KEY, 'x-tenant-id': 'ws-9', accept: 'application/json', 'content-type': expect.stringMatching(/^multipart\/form-data; boundary=----tracewire[0-9a-f]{24}$/) });
+  expect(multipart!.headers).toMatchObject({ 'x-api-key': API_KEY, 'x-tenant-id': 'ws-9', accept: 'application/json', 'content-type': expect.stringMatching(/^multipart\/form-data; boundary=tw[0-9a-f]{16}$/) });
   expect(multipart!.headers).not.toHaveProperty(['content-encoding']);
   expect(batchRequest!.path).toBe('/runs/batch');
   expect(batchRequest!.headers).toMatchObject({ 'x-api-key': API_KEY, accept: 'application/json', 'content-type': 'application/json' });

@@ -210,8 +210,8 @@ describe('cutting operations into requests', () => {
   });
 });
 
-test('a boundary is ----tracewire and 24 random hex digits, fresh each time', () => {
+test('a boundary is tw and 16 random hex digits, fresh each time', () => {
   const a = newBoundary();
-  expect(a).toMatch(/^----tracewire[0-9a-f]{24}$/);
+  expect(a).toMatch(/^tw[0-9a-f]{16}$/);
   expect(newBoundary()).not.toBe(a);
 });
