@@ -96,21 +96,29 @@ export function wireOp(
   const mainSize = mainBytes ?? utf8Length(mainOpen) + 1;
   const extraSize = extraBytes ?? utf8Length(extra);
   if (mode === 'batch') {
-    // `{…main…,"inputs":…,"extra":…}` plus its separating comma; one concat(), as below.
-    let bytes = mainSize + 1 + FIELD_KEY.extra.length + extraSize;
-    if (inputs !== undefined) bytes += FIELD_KEY.inputs.length + utf8Length(inputs);
-    if (outputs !== undefined) bytes += FIELD_KEY.outputs.length + utf8Length(outputs);
-    if (events !== undefined) bytes += FIELD_KEY.events.length + utf8Length(events);
-    if (error !== undefined) bytes += FIELD_KEY.error.length + utf8Length(error);
+    // `{…main…,"inputs":…,"extra":…}` plus its separating comma.
+    let text = mainOpen;
+    let bytes = mainSize + 1;
+    if (inputs !== undefined) {
+      text += FIELD_KEY.inputs + inputs;
+      bytes += FIELD_KEY.inputs.length + utf8Length(inputs);
+    }
+    if (outputs !== undefined) {
+      text += FIELD_KEY.outputs + outputs;
+      bytes += FIELD_KEY.outputs.length + utf8Length(outputs);
+    }
+    if (events !== undefined) {
+      text += FIELD_KEY.events + events;
+      bytes += FIELD_KEY.events.length + utf8Length(events);
+    }
+    text += FIELD_KEY.extra + extra;
+    bytes += FIELD_KEY.extra.length + extraSize;
+    if (error !== undefined) {
+      text += FIELD_KEY.error + error;
+      bytes += FIELD_KEY.error.length + utf8Length(error);
+    }
     wireOpBytes = bytes;
-    return mainOpen.concat(
-      inputs === undefined ? '' : FIELD_KEY.inputs, inputs ?? '',
-      outputs === undefined ? '' : FIELD_KEY.outputs, outputs ?? '',
-      events === undefined ? '' : FIELD_KEY.events, events ?? '',
-      FIELD_KEY.extra, extra,
-      error === undefined ? '' : FIELD_KEY.error, error ?? '',
-      '}',
-    );
+    return text + '}';
   }
   // Each part: the boundary line and its name (`head`, shared by the run's parts), its tail (suffix, type, `length=`,
   // blank line: one string per size, looked up rather than made), its JSON, CRLF. A known main size comes with a
@@ -118,36 +126,34 @@ export function wireOp(
   const name = op + '.' + id;
   const head = (boundary === cachedBoundary ? cachedPrefix : partPrefix(boundary)) + name;
   const headBytes = cachedPrefix.length + (mainBytes === undefined ? utf8Length(name) : name.length) + CRLF.length;
-  // Each part one concat() onto the text, not a chain of `+`: a node per piece in TurboFan's graph, compiled in every
-  // fresh process (bench/jit-counts.js). The same text.
   let tail = TAILS.main[mainSize] ?? tailOf('main', mainSize);
-  let text = head.concat(tail, mainOpen, '}\r\n');
+  let text = head + tail + mainOpen + '}\r\n';
   let bytes = headBytes + tail.length + mainSize;
   if (inputs !== undefined) {
     const size = utf8Length(inputs);
     tail = TAILS.inputs[size] ?? tailOf('inputs', size);
-    text = text.concat(head, tail, inputs, CRLF);
+    text += head + tail + inputs + CRLF;
     bytes += headBytes + tail.length + size;
   }
   if (outputs !== undefined) {
     const size = utf8Length(outputs);
     tail = TAILS.outputs[size] ?? tailOf('outputs', size);
-    text = text.concat(head, tail, outputs, CRLF);
+    text += head + tail + outputs + CRLF;
     bytes += headBytes + tail.length + size;
   }
   if (events !== undefined) {
     const size = utf8Length(events);
     tail = TAILS.events[size] ?? tailOf('events', size);
-    text = text.concat(head, tail, events, CRLF);
+    text += head + tail + events + CRLF;
     bytes += headBytes + tail.length + size;
   }
   tail = TAILS.extra[extraSize] ?? tailOf('extra', extraSize);
-  text = text.concat(head, tail, extra, CRLF);
+  text += head + tail + extra + CRLF;
   bytes += headBytes + tail.length + extraSize;
   if (error !== undefined) {
     const size = utf8Length(error);
     tail = TAILS.error[size] ?? tailOf('error', size);
-    text = text.concat(head, tail, error, CRLF);
+    text += head + tail + error + CRLF;
     bytes += headBytes + tail.length + size;
   }
   wireOpBytes = bytes;

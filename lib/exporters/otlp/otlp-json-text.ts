@@ -40,29 +40,43 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
   // What dottedOrderOf makes, written here: the record's getter and that function were two calls per span.
   const parentDotted = record.parentDottedOrder;
   const dotted = run !== undefined ? run.dottedOrder : (parentDotted === undefined ? '' : parentDotted + '.') + toCompactMicros(record.startMicros) + record.id;
-  // concat() rather than chains of `+`: a chain is a node per piece in TurboFan's graph, and this function is
-  // compiled in every fresh process (bench/jit-counts.js); the text is the same.
-  let attributes = '{"key":"tracewire.run_id","value":'.concat(
-    ids.idPlain ? '{"stringValue":"'.concat(record.id, '"}}') : stringValueJson(record.id).concat('}'),
-    record.runType === lastRunType && lastRunTypeJson !== '' ? lastRunTypeJson : runTypeJson(record.runType),
-    ids.dottedOrderPlain ? ',{"key":"tracewire.dotted_order","value":{"stringValue":"'.concat(dotted, '"}}') : ','.concat(attributeJson('tracewire.dotted_order', dotted, false)),
-    record.projectName === lastProject && record.runType === lastProjectRunType ? lastSessionAndKindJson : sessionAndKindJson(record.projectName, record.runType),
-  );
+  let attributes =
+    '{"key":"tracewire.run_id","value":' + (ids.idPlain ? '{"stringValue":"' + record.id + '"}}' : stringValueJson(record.id) + '}') +
+    (record.runType === lastRunType && lastRunTypeJson !== '' ? lastRunTypeJson : runTypeJson(record.runType)) +
+    (ids.dottedOrderPlain ? ',{"key":"tracewire.dotted_order","value":{"stringValue":"' + dotted + '"}}' : ',' + attributeJson('tracewire.dotted_order', dotted, false)) +
+    (record.projectName === lastProject && record.runType === lastProjectRunType ? lastSessionAndKindJson : sessionAndKindJson(record.projectName, record.runType));
   const tags = record.tags;
-  if (tags.length > 0) attributes += tagsAttributeJson(tags);
+  if (tags.length > 0) {
+    let values = stringValueJson(tags[0]!);
+    for (let i = 1; i < tags.length; i++) values += ',' + stringValueJson(tags[i]!);
+    attributes += ',{"key":"tracewire.tags","value":{"arrayValue":{"values":[' + values + ']}}}';
+  }
   // A Run's metadata is its caller's object, which may change between exports: never remembered.
   if (run !== undefined) attributes += jsonAttributesJson(record.metadata, 'tracewire.metadata.');
   else attributes += record.metadata === lastMetadata && lastMetadata !== undefined ? lastMetadataJson : metadataJson(record.metadata);
   const inputs = record.inputsJson ?? startInputsJson;
-  const outputs = record.outputsJson;
+  if (inputs !== undefined) attributes += ',{"key":"input.value","value":{"stringValue":' + JSON.stringify(inputs) + '}}' + INPUT_MIME;
+  if (record.outputsJson !== undefined) attributes += ',{"key":"output.value","value":{"stringValue":' + JSON.stringify(record.outputsJson) + '}}' + OUTPUT_MIME;
+  if (record.status === 'cancelled') attributes += ',{"key":"tracewire.status","value":{"stringValue":"cancelled"}}';
   const endTime = run === undefined ? microsToUnixNano(endMicros) : run.endTimeUnixNano;
-  const events = record.events.length === 0 ? '' : spanEventsJson(record.events);
-  const failed = record.error !== undefined || record.status === 'error';
+  let events = record.events.length === 0 ? '' : spanEventsJson(record.events);
+  let status = '{"code":0}';
+  if (record.error !== undefined) {
+    const parsed = parseError(record.error);
+    let exception = parsed.type === undefined ? '' : keyValueJson('exception.type', stringValueJson(parsed.type)) + ',';
+    exception += keyValueJson('exception.message', stringValueJson(parsed.message)) + ',' + keyValueJson('exception.stacktrace', stringValueJson(record.error));
+    events += (events === '' ? '' : ',') + '{"timeUnixNano":"' + endTime + '","name":"exception","attributes":[' + exception + ']}';
+    status = '{"code":2,"message":' + JSON.stringify(parsed.firstLine) + '}';
+  } else if (record.status === 'error') {
+    status = '{"code":2}';
+  }
+  // One concat() for the span, not a chain of `+`: a chain is a node per piece in TurboFan's graph, and this function
+  // is compiled in every fresh process (bench/jit-counts.js); the same text.
   return '{"traceId":"'.concat(
     ids.traceHex,
     '","spanId":"',
     ids.spanId,
-    ids.parentSpanId === undefined ? '","flags":' : '","parentSpanId":"'.concat(ids.parentSpanId, '","flags":'),
+    ids.parentSpanId === undefined ? '","flags":' : '","parentSpanId":"' + ids.parentSpanId + '","flags":',
     record.otel !== undefined && record.otel.parentIsRemote ? '769,"name":' : '257,"name":',
     record.name === lastName ? lastNameJson : nameJson(record.name),
     ',"kind":1,"startTimeUnixNano":"',
@@ -71,33 +85,12 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
     endTime,
     '","attributes":[',
     attributes,
-    inputs === undefined ? '' : ',{"key":"input.value","value":{"stringValue":'.concat(JSON.stringify(inputs), '}}', INPUT_MIME),
-    outputs === undefined ? '' : ',{"key":"output.value","value":{"stringValue":'.concat(JSON.stringify(outputs), '}}', OUTPUT_MIME),
-    record.status === 'cancelled' ? ',{"key":"tracewire.status","value":{"stringValue":"cancelled"}}' : '',
     '],"events":[',
-    failed ? failureJson(record, events, endTime) : events + '],"status":{"code":0}}',
+    events,
+    '],"status":',
+    status,
+    '}',
   );
-}
-
-/** `,{"key":"tracewire.tags",…}`: few spans have tags. */
-function tagsAttributeJson(tags: readonly string[]): string {
-  let values = stringValueJson(tags[0]!);
-  for (let i = 1; i < tags.length; i++) values += ',' + stringValueJson(tags[i]!);
-  return ',{"key":"tracewire.tags","value":{"arrayValue":{"values":[' + values + ']}}}';
-}
-
-/**
- * The end of a failed span's text, from its events on: an `exception` event
- * (OpenTelemetry's semantic conventions) when it has an error, and status
- * code 2 with the error's first line. Out of line: few spans fail.
- */
-function failureJson(record: RunRecord, events: string, endTime: string): string {
-  if (record.error === undefined) return events + '],"status":{"code":2}}';
-  const parsed = parseError(record.error);
-  let exception = parsed.type === undefined ? '' : keyValueJson('exception.type', stringValueJson(parsed.type)) + ',';
-  exception += keyValueJson('exception.message', stringValueJson(parsed.message)) + ',' + keyValueJson('exception.stacktrace', stringValueJson(record.error));
-  const exceptionEvent = '{"timeUnixNano":"' + endTime + '","name":"exception","attributes":[' + exception + ']}';
-  return events + (events === '' ? '' : ',') + exceptionEvent + '],"status":{"code":2,"message":' + JSON.stringify(parsed.firstLine) + '}}';
 }
 
 /*
