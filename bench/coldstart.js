@@ -48,9 +48,10 @@
  *    build, whole), the tracewire handler built from the core modules
  *    (`dist/esm/...` by path) without the Node entry's side-effect imports —
  *    the environment factory, which reaches every exporter by name, and the
- *    spool — to show what they cost, the unbundled build loaded the way a
- *    non-bundling user loads it (`require('tracewire')` → dist/, many
- *    files), and a plain
+ *    spool — to show what they cost, the package loaded the way a
+ *    non-bundling user loads it (`require('tracewire')` → package.json
+ *    `main`: dist/tracewire.cjs, one file; with `--baseline`, that
+ *    checkout's too), and a plain
  *    `require('rxjs')`.
  * 5. Lists the largest input modules of the tracewire bundle (esbuild
  *    metafile, by bytesInOutput), and bytes per package, to show what to trim.
@@ -262,13 +263,17 @@ async function main() {
       { id: 'langsmith', label: 'langsmith handler bundle', target: bundles.langsmith.outfile, env: lsEnv, bundle: bundles.langsmith },
       { id: 'rxjs-bare', label: "ref: bundle of { Observable } from 'rxjs'", target: bundles['rxjs-bare'].outfile, env: baseEnv, bundle: bundles['rxjs-bare'] },
       { id: 'tracewire-core', label: 'ref: tracewire handler, core modules only (no env factory, spool)', target: bundles['tracewire-core'].outfile, env: baseEnv, bundle: bundles['tracewire-core'] },
-      { id: 'tw-unbundled', label: "ref: require('tracewire'), unbundled dist", target: path.join(tmp, 'tw-unbundled.js'), env: baseEnv },
+      { id: 'tw-unbundled', label: "ref: require('tracewire'), not bundled by the app", target: path.join(tmp, 'tw-unbundled.js'), env: baseEnv },
+      ...(BASELINE ? [{ id: 'tw-unbundled-baseline', label: `ref: the same, baseline ${path.basename(BASELINE)}`, target: path.join(tmp, 'tw-unbundled-baseline.js'), env: baseEnv }] : []),
       { id: 'rxjs', label: "ref: require('rxjs') alone", target: 'rxjs', env: { ...baseEnv, NODE_PATH: path.join(ROOT, 'node_modules') } },
     ];
     // The unbundled reference loads the package exactly as a non-bundling user would.
-    fs.writeFileSync(subjects.find((s) => s.id === 'tw-unbundled').target, entries.tracewire
-      .replace("import { traceable, TracingClient, setGlobalTracingClient } from 'tracewire';", "const { traceable, TracingClient, setGlobalTracingClient } = require('tracewire');")
-      .replace('export const handler =', 'exports.handler ='));
+    const unbundled = (from) => entries.tracewire
+      .replace("import { traceable, TracingClient, setGlobalTracingClient } from 'tracewire';", `const { traceable, TracingClient, setGlobalTracingClient } = require(${JSON.stringify(from)});`)
+      .replace('export const handler =', 'exports.handler =');
+    fs.writeFileSync(subjects.find((s) => s.id === 'tw-unbundled').target, unbundled('tracewire'));
+    // The baseline's package by its directory: Node reads its package.json `main`, as for an installed package.
+    if (BASELINE) fs.writeFileSync(subjects.find((s) => s.id === 'tw-unbundled-baseline').target, unbundled(path.resolve(BASELINE)));
     for (const s of subjects) s.runs = [];
     for (let i = 0; i < N; i++) {
       for (const s of subjects) s.runs.push(await runChild(s.target, s.env));
