@@ -47,8 +47,8 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
     (record.projectName === lastProject && record.runType === lastProjectRunType ? lastSessionAndKindJson : sessionAndKindJson(record.projectName, record.runType));
   const tags = record.tags;
   if (tags.length > 0) {
-    let values = stringValueJson(tags[0]!);
-    for (let i = 1; i < tags.length; i++) values += ',' + stringValueJson(tags[i]!);
+    let values = stringValueJson(tags[0]);
+    for (let i = 1; i < tags.length; i++) values += ',' + stringValueJson(tags[i]);
     attributes += ',{"key":"tracewire.tags","value":{"arrayValue":{"values":[' + values + ']}}}';
   }
   // A Run's metadata is its caller's object, which may change between exports: never remembered.
