@@ -2,7 +2,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { OtlpHttpExporter, TracingClient, setGlobalTracingClient, traceable } from '../../../index';
 import type { RunRecord } from '../../../lib/model/run-record';
-import { RecordBatch } from '../../../lib/exporters/record-batch';
+import { RecordBatch, sealerOf } from '../../../lib/exporters/record-batch';
+import { SealedBatch } from '../../../lib/exporters/sealed-batch';
 import { OtlpFraming } from '../../../lib/exporters/otlp/seal-otlp';
 import { OtlpCollector } from '../../helpers/otlp-collector';
 import { remoteParent, ROOT, runRecord } from '../../helpers/run-records';
@@ -45,6 +46,14 @@ test('a batch that is not ended runs of one service stays records: a start, an e
   expect(framing().sealRecords(new RecordBatch([runRecord(), other], []))).toBeUndefined();
   // One service named for all: its runs' projects do not split the request.
   expect(framing('svc').sealRecords(new RecordBatch([runRecord(), other], []))!.runs().post.map((run) => run.session_name)).toEqual([runRecord().projectName, 'other']);
+});
+
+test('the exporter seals a batch that waits, not one about to be sent (whose body is then one used again), and no http/protobuf batch', () => {
+  const records = (): RecordBatch => new RecordBatch([runRecord({ id: ROOT, traceId: ROOT, parentId: undefined, parentDottedOrder: undefined })], []);
+  const json = sealerOf(new OtlpHttpExporter({ endpoint: 'http://127.0.0.1:9' }))!;
+  expect(json(records(), true)).toBeInstanceOf(SealedBatch);
+  expect(json(records(), false)).toBeUndefined();
+  expect(sealerOf(new OtlpHttpExporter({ endpoint: 'http://127.0.0.1:9', protocol: 'http/protobuf' }))?.(records(), true)).toBeUndefined();
 });
 
 test('sealed again from its runs, a batch keeps its bytes, runs and keys', () => {
