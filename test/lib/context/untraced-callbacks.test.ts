@@ -82,7 +82,7 @@ test('hooks and loggers written async that reject never end the process with an 
     const file = join(dir, 'child.js');
     writeFileSync(
       file,
-      `const { MemoryExporter, TracingClient, traceable } = require(${JSON.stringify(resolve(__dirname, '../../../dist/index.js'))});
+      `const { MemoryExporter, TracingClient, traceable } = require(${JSON.stringify(resolve(__dirname, '../../../dist/tracewire.cjs'))});
 const reject = (what) => async () => { throw new Error(what + ' rejected'); };
 const client = new TracingClient({ exporter: { export: async () => ({ ok: false, retryable: false, error: new Error('refused') }) }, manualFlushMode: true,
   redact: { inputs: reject('redact.inputs'), outputs: reject('redact.outputs') }, logger: { warn: reject('logger.warn') } });

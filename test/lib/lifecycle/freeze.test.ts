@@ -8,7 +8,7 @@ import { ScriptedSink } from '../../helpers/scripted-sink';
  * SIGKILL the instant the handler's result is reported. Delivery must be
  * complete by then: zero spans lost, zero duplicated.
  */
-const dist = resolve(__dirname, '../../../dist/index.js');
+const dist = resolve(__dirname, '../../../dist/tracewire.cjs');
 const fixture = resolve(__dirname, '../../fixtures/freeze/invocation.js');
 const SPANS_PER_INVOCATION = 50;
 const PARALLEL = 2; // the machine has two cores

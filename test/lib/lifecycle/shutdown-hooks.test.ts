@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ScriptedSink } from '../../helpers/scripted-sink';
 
 /** @FlushOnExit on a class: a long-lived host stopped by a signal delivers what it traced, then ends as it would have. */
-const dist = resolve(__dirname, '../../../dist/index.js');
+const dist = resolve(__dirname, '../../../dist/tracewire.cjs');
 const host = resolve(__dirname, '../../fixtures/freeze/long-lived-host.js');
 
 let sink: ScriptedSink;

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { ScriptedSink } from '../../helpers/scripted-sink';
 
 /** Real child processes against a real loopback sink: how a traced program ends. */
-const dist = resolve(__dirname, '../../../dist/index.js');
+const dist = resolve(__dirname, '../../../dist/tracewire.cjs');
 let dir: string;
 let sink: ScriptedSink;
 
