@@ -3,7 +3,7 @@
  * The built package the benchmarks load (npm run build): its CommonJS entry as
  * `require('tracewire')` finds it, package.json's `main` (dist/tracewire.cjs,
  * one bundled file). Benchmarks that reach internal modules (encode.js,
- * alloc-per-call.js) load tsc's per-module build instead, dist/index.js with
+ * alloc-per-call.js, overhead-steps.js) load tsc's per-module build instead, dist/index.js with
  * dist/lib, so internals and the public API are one module graph.
  */
 const fs = require('node:fs');
