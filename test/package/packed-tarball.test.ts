@@ -59,6 +59,25 @@ test('require("tracewire") works from CommonJS', () => {
   expect(JSON.parse(run('consumer.cjs'))).toEqual({ sum: 5, runs: [['add', { outputs: 5 }]] });
 });
 
+test('require("tracewire") loads one file of tracewire, which exports what the per-module build does', () => {
+  const file = join(project, 'entry-files.cjs');
+  writeFileSync(
+    file,
+    `const path = require('node:path');
+const before = new Set(Object.keys(require.cache));
+const bundled = require('tracewire');
+const own = Object.keys(require.cache).filter((f) => !before.has(f) && f.includes(path.join('node_modules', 'tracewire') + path.sep));
+// By path, past the exports map: tsc's per-module CommonJS build, shipped beside the bundle.
+const perModule = require(path.join(path.dirname(own[0]), 'index.js'));
+console.log(JSON.stringify({ own: own.map((f) => path.basename(f)), bundled: Object.keys(bundled).sort(), perModule: Object.keys(perModule).sort() }));
+`,
+  );
+  const { own, bundled, perModule } = JSON.parse(run(file)) as { own: string[]; bundled: string[]; perModule: string[] };
+  expect(own).toEqual(['tracewire.cjs']);
+  expect(bundled).toEqual(perModule);
+  expect(bundled).toEqual(expect.arrayContaining(['traceable', 'Traceable', 'FlushOnExit', 'TracingClient', 'registerTracing']));
+});
+
 test('import { … } from "tracewire" works from ESM', () => {
   writeFileSync(join(project, 'consumer.mjs'), consumerBody(`import { traceable, TracingClient, MemoryExporter, setGlobalTracingClient } from 'tracewire';`));
   expect(JSON.parse(run('consumer.mjs'))).toEqual({ sum: 5, runs: [['add', { outputs: 5 }]] });
