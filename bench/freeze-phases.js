@@ -16,13 +16,13 @@
  *   handle   the 50-span handler and its delivery (@FlushOnExit's wait)
  *   total    fork() → the report received, by the parent's clock
  * Floor row: a bare Node child that reports over IPC at once (what any
- * fork-per-invocation harness pays). Peer row: the same background
- * invocation with dist/index.js bundled into one file by esbuild (as
- * serverless deploys usually are), to show what of "load" is the number of
- * modules. Medians over the invocations.
+ * fork-per-invocation harness pays). The package's CommonJS entry is one
+ * bundled file (dist/tracewire.cjs); the peer row is the same background
+ * invocation loading tsc's per-module build instead (dist/index.js, ~160
+ * files), to show what of "load" is the number of modules. Medians over the
+ * invocations.
  */
 const { fork } = require('node:child_process');
-const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT, cpuLine, nodeLine } = require('./support/machine');
 const { startLoopbackServer, closeServer } = require('./support/loopback-sink');
@@ -52,17 +52,11 @@ function invoke(script, args) {
   });
 }
 
-/** dist/index.js as one CommonJS file, under .tmp/ so its external peers resolve from this repo's node_modules. */
-async function bundleDist() {
-  const outfile = path.join(ROOT, '.tmp/bench-freeze-phases/index.js');
-  const external = ['reflect-metadata', 'tsyringe', '@opentelemetry/*', 'ts-morph'];
-  await require('esbuild').build({ entryPoints: [DIST], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, external, logLevel: 'warning' });
-  return outfile;
-}
+/** tsc's per-module CommonJS build, shipped beside the bundled entry. */
+const PER_MODULE = path.join(ROOT, 'dist', 'index.js');
 
 async function main() {
   if (distMissing()) throw new Error('run `npm run build` first');
-  const bundled = await bundleDist();
   const sink = await startLoopbackServer();
   const rows = [];
   const variants = [
@@ -72,7 +66,7 @@ async function main() {
       script: FIXTURE,
       args: (i) => [DIST, sink.url, strategy, strategy === 'blocking' ? 'no' : 'yes', `${strategy}-${i}`],
     })),
-    { name: 'background + @FlushOnExit, bundled', script: FIXTURE, args: (i) => [bundled, sink.url, 'background', 'yes', `bundled-${i}`] },
+    { name: 'background + @FlushOnExit, per-module build', script: FIXTURE, args: (i) => [PER_MODULE, sink.url, 'background', 'yes', `per-module-${i}`] },
   ];
   const samples = new Map(variants.map((v) => [v.name, []]));
   // Interleaved, so the machine's load drifts over every row alike.
@@ -89,7 +83,6 @@ async function main() {
     });
   }
   await closeServer(sink.server);
-  fs.rmSync(path.dirname(bundled), { recursive: true, force: true });
   console.log(`${nodeLine()}\n${cpuLine({ loadavg: true })} | ${RUNS} invocations per row, one at a time, medians in ms`);
   printTable(
     [
