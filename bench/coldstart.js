@@ -2,7 +2,7 @@
 /**
  * bench/coldstart.js — what tracewire costs a serverless function at cold start.
  *
- *   npm run build   (or: npx tsc -p tsconfig.build.json)
+ *   npm run build   (tsc alone does not make dist/tracewire.cjs, the entry this loads)
  *   node bench/coldstart.js [--baseline <another built tracewire checkout>]
  *
  * `--baseline` adds that checkout's handler bundle as a row of the same run

@@ -5,7 +5,7 @@
  * before the handler's promise settles, per delivery strategy, against a
  * loopback LangSmith-compatible sink.
  *
- *   npm run build   (or: npx tsc -p tsconfig.build.json)
+ *   npm run build   (tsc alone does not make dist/tracewire.cjs, the entry this loads)
  *   node bench/flush.js               (--cpu-prof: profile the tracewire children, see below)
  *
  * Why: a serverless platform may freeze the sandbox the moment the handler
@@ -321,7 +321,7 @@ async function main() {
   if (distMissing()) return;
   const tw = require(DIST);
   if (typeof tw.FlushOnExit !== 'function') {
-    console.error(`${DIST} has no FlushOnExit export: rebuild (npx tsc -p tsconfig.build.json).`);
+    console.error(`${DIST} has no FlushOnExit export: rebuild (npm run build).`);
     process.exitCode = 1;
     return;
   }

@@ -2,7 +2,7 @@
 /**
  * bench/overhead.js — per-call cost of tracing a function, in ONE process.
  *
- *   npm run build   (or: npx tsc -p tsconfig.build.json)
+ *   npm run build   (tsc alone does not make dist/tracewire.cjs, the entry this loads)
  *   node bench/overhead.js            (node --expose-gc bench/overhead.js: gc() between rounds)
  *   node bench/overhead.js --no-peer  (skip langsmith's rows: a quicker look while working)
  *   node bench/overhead.js --cpu      (time rounds in CPU time, process.cpuUsage(), not wall time:
@@ -140,7 +140,7 @@ async function main() {
   try {
     tw = require(DIST);
   } catch (error) {
-    console.error(`Cannot load ${path.join(ROOT, 'dist')}: build first (npx tsc -p tsconfig.build.json).\n${error.message}`);
+    console.error(`Cannot load ${DIST}: build first (npm run build).\n${error.message}`);
     process.exitCode = 1;
     return;
   }

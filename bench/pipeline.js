@@ -3,7 +3,7 @@
  * bench/pipeline.js — the delivery pipeline end to end: from traced calls to
  * runs arriving at a (loopback) LangSmith-compatible server.
  *
- *   npm run build   (or: npx tsc -p tsconfig.build.json)
+ *   npm run build   (tsc alone does not make dist/tracewire.cjs, the entry this loads)
  *   node bench/pipeline.js
  *
  * bench/overhead.js times the tracer on the caller's path with a no-op
