@@ -1,5 +1,5 @@
-import { createHook } from 'node:async_hooks';
 import { LangSmithExporter, type ExportResult, type SpanExporter } from '../../../index';
+import { countOwnPromises } from '../../helpers/own-promises';
 import { startOkServer, type OkServer } from '../../helpers/ok-server';
 import { oneRunBatch } from '../../helpers/run-records';
 import { OtlpHttpExporter } from '../../../lib/exporters/otlp/otlp-http-exporter';
@@ -32,22 +32,7 @@ test.each([
   expect(exporter).toBeDefined();
   const signal = new AbortController().signal;
   expect(await exporter.export(batch, { signal })).toEqual({ ok: true });
-  let promises = 0;
-  const hook = createHook({
-    init(_id, type) {
-      if (type === 'PROMISE') promises++;
-    },
-  });
-  // From a macrotask of its own, so no promise of the test's falls inside.
-  const result = await new Promise<ExportResult>((resolve) =>
-    setImmediate(() => {
-      hook.enable();
-      exporter[EXPORT_NOW](batch, { signal }, (answer) => {
-        hook.disable();
-        resolve(answer);
-      });
-    }),
-  );
+  const { result, promises } = await countOwnPromises<ExportResult>((done) => exporter[EXPORT_NOW](batch, { signal }, done));
   expect(result).toEqual({ ok: true });
   expect(promises).toBe(0);
   await exporter.shutdown?.();

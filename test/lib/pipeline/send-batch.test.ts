@@ -1,7 +1,7 @@
-import { createHook } from 'node:async_hooks';
 import type { ExportBatch, ExportResult, SpanExporter } from '../../../index';
 import { EXPORT_NOW, exportsByCallback, type CallbackExporter, type ExportDone } from '../../../lib/exporters/callback-export';
 import { startSend, type SendContext, type SendOutcome } from '../../../lib/pipeline/send-batch';
+import { countOwnPromises } from '../../helpers/own-promises';
 
 /**
  * The send the background sender starts for every closed batch. Once an
@@ -33,23 +33,8 @@ function send(context: SendContext): Promise<{ outcome: SendOutcome; onCallerSta
 }
 
 test('a send delivered at its first attempt makes two promises: the exporter’s and the one that follows it', async () => {
-  let promises = 0;
-  const hook = createHook({
-    init(_id, type) {
-      if (type === 'PROMISE') promises++;
-    },
-  });
   const exporter: SpanExporter = { export: () => Promise.resolve<ExportResult>({ ok: true }) };
-  // Counted from a macrotask of its own, so no promise of the test's (its `await`, jest's chain) falls inside.
-  const outcome = await new Promise<SendOutcome>((resolve) =>
-    setImmediate(() => {
-      hook.enable();
-      startSend(contextFor(exporter), batch, undefined, (result) => {
-        hook.disable();
-        resolve(result);
-      });
-    }),
-  );
+  const { result: outcome, promises } = await countOwnPromises<SendOutcome>((done) => startSend(contextFor(exporter), batch, undefined, done));
   expect(outcome).toBe('delivered');
   expect(promises).toBe(2);
 });
