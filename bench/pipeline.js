@@ -56,7 +56,9 @@
  *   the floor of the same rep (median of the per-rep ratios), the system part of that
  *   CPU, the same CPU by thread (main thread, where JavaScript runs, and the others: mostly V8's
  *   background compilation and GC; bench/support/thread-cpu.js, Linux) and the minor page faults over the same span (process.resourceUsage(): first
- *   touches of new memory, the heap-growth share of a fresh process), heap bytes per queued
+ *   touches of new memory, the heap-growth share of a fresh process), the ArrayBuffer bytes held when the last call
+ *   returned (process.memoryUsage().arrayBuffers: in a sequential row, every request body made so far) and the child's
+ *   full collections (mark-compacts, counted from node --trace-gc on its stdout), heap bytes per queued
  *   span; judged: ≤ 1.2× the floor with nothing lost, ≤ 400 B per queued span.
  *   Steady-state rows (not judged), in the same reps: the floor and each exporter again,
  *   each in a fresh child that first runs the same calls and flush once unmeasured
@@ -257,6 +259,9 @@ async function runScenario(client, scenario, sinkMode, rep, variant, steady = fa
   }
   const profile = PROFILE_DIR && client !== 'langsmith' && scenario !== 'dead-exporter' && scenario !== 'held' ? path.join(PROFILE_DIR, `${client}-${scenario}-${variant || 'multipart'}${steady ? '-steady' : ''}-${rep}.cpuprofile`) : undefined;
   const execArgv = scenario === 'dead-exporter' || scenario === 'held' ? ['--expose-gc', ...NODE_FLAGS] : [...NODE_FLAGS];
+  // The cost rows count the child's full (mark-compact) collections: one line per collection on stdout, parsed below.
+  const countsGcs = client !== 'langsmith' && (scenario === 'tight-loop' || scenario === 'concurrent');
+  if (countsGcs) execArgv.push('--trace-gc');
   if (profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${path.basename(profile)}`);
   const outcome = await forkChild(__filename, ['--child', client, scenario, ...(variant ? [variant] : [])], { env, execArgv, timeoutMs: CHILD_TIMEOUT_MS });
   const counts = await sink.close();
@@ -265,7 +270,8 @@ async function runScenario(client, scenario, sinkMode, rep, variant, steady = fa
     file = readJsonlFile(env.BENCH_JSONL_PATH);
     fs.rmSync(jsonlDir, { recursive: true, force: true });
   }
-  return { client, scenario, variant, steady, against, profile, ...outcome, file, sink: counts };
+  const fullGcs = countsGcs ? (outcome.stdout.match(/Mark-Compact/g) ?? []).length : undefined;
+  return { client, scenario, variant, steady, against, profile, ...outcome, fullGcs, file, sink: counts };
 }
 
 
@@ -359,6 +365,7 @@ async function childTracewire(scenario, sinkUrl, variant) {
   const faults0 = process.resourceUsage().minorPageFault;
   const { t0, callsDone, acc } = await callsRound(scenario, f, g);
   const rssAfterCallsMB = rss.sample() / MB;
+  const arrayBuffersAfterCallsMB = process.memoryUsage().arrayBuffers / MB;
   const flushResult = await client.awaitPendingTraceBatches();
   const flushDone = hr();
   const cpu = process.cpuUsage(cpu0);
@@ -378,6 +385,7 @@ async function childTracewire(scenario, sinkUrl, variant) {
     shutdownResult,
     rssBeforeMB,
     rssAfterCallsMB,
+    arrayBuffersAfterCallsMB,
     ...mem,
     cpuUsPerSpan: (cpu.user + cpu.system) / SPANS,
     sysUsPerSpan: cpu.system / SPANS,

@@ -42,6 +42,7 @@ async function childFloor(scenario, sinkUrl, spans, rss, steady = false) {
   const faults0 = process.resourceUsage().minorPageFault;
   const { t0, callsDone, acc } = await round();
   const rssAfterCallsMB = rss.sample() / MB;
+  const arrayBuffersAfterCallsMB = process.memoryUsage().arrayBuffers / MB;
   await tracer.flush();
   const flushDone = hr();
   const cpu = process.cpuUsage(cpu0);
@@ -56,6 +57,7 @@ async function childFloor(scenario, sinkUrl, spans, rss, steady = false) {
     sent: tracer.sent,
     rssBeforeMB,
     rssAfterCallsMB,
+    arrayBuffersAfterCallsMB,
     ...mem,
     cpuUsPerSpan: (cpu.user + cpu.system) / spans,
     sysUsPerSpan: cpu.system / spans,

@@ -63,6 +63,8 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
           main: spread(group.map((r) => r.result.mainUsPerSpan).filter(Number.isFinite), 1),
           other: spread(group.map((r) => r.result.otherUsPerSpan).filter(Number.isFinite), 1),
           faults: spread(group.map((r) => r.result.faultsPer100Spans ?? NaN), 0),
+          buffers: spread(group.map((r) => r.result.arrayBuffersAfterCallsMB ?? NaN), 1),
+          fullGcs: spread(group.map((r) => r.fullGcs ?? NaN), 0),
           ratio: isFloor ? '1.00' : spread(ratios, 2),
           recv: spread(group.map(receivedIds), 0),
           ns: spread(group.map((r) => r.result.nsPerCall / 1000), 2),
@@ -97,6 +99,8 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
         { key: 'main', title: 'main thread µs', right: true },
         { key: 'other', title: 'other threads µs', right: true },
         { key: 'faults', title: 'page faults/100 spans', right: true },
+        { key: 'buffers', title: 'ArrayBuffer MB after calls', right: true },
+        { key: 'fullGcs', title: 'full GCs', right: true },
         { key: 'ns', title: 'caller µs/call', right: true },
         { key: 'flush', title: 'flush ms', right: true },
         { key: 'recv', title: 'runs recv', right: true },
@@ -106,6 +110,9 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
     console.log('CPU µs/span = child process.cpuUsage() (user + system), first call → flush resolved, ÷ spans: calls, batching, encoding, HTTP client, GC.');
     console.log('of which sys µs = the system (kernel) part of that CPU; page faults/100 spans = minor page faults over the same span (process.resourceUsage()):');
     console.log('  mostly first touches of memory the process had not used yet (heap growth, request bodies): a fresh process pays them, a steady one far less.');
+    console.log('ArrayBuffer MB after calls = process.memoryUsage().arrayBuffers when the last call returned: in the sequential rows the event loop has not turned yet,');
+    console.log('  so it is every run\'s request bytes, held. V8 counts ArrayBuffer bytes allocated since the last full collection against its old-generation');
+    console.log('  limit: past it, the next old-space allocation makes a full, stop-the-world mark-compact. full GCs = those in the whole child (node --trace-gc).');
     console.log('main thread / other threads µs = the same span\'s CPU by thread (/proc/self/task/*/schedstat, Linux): JavaScript runs on the main thread; the others are');
     console.log('  mostly V8\'s background workers — optimizing (TurboFan) compilation of code that got hot, and concurrent GC — a fresh process\'s one-off share.');
     console.log('fresh process = the issue\'s (judged) figure: a new child, so it includes one-off warm-up (lazy compilation, JIT, first sockets, heap growth).');
