@@ -51,7 +51,9 @@
  *    spool — to show what they cost, the package loaded the way a
  *    non-bundling user loads it (`require('tracewire')` → package.json
  *    `main`: dist/tracewire.cjs, one file; with `--baseline`, that
- *    checkout's too), and a plain
+ *    checkout's too), the same handler as an ES module importing
+ *    'tracewire' (Node's `import` condition: dist/tracewire.mjs, one file),
+ *    beside an empty ES module (the ESM loader's own start-up), and a plain
  *    `require('rxjs')`.
  * 5. Lists the largest input modules of the tracewire bundle (esbuild
  *    metafile, by bytesInOutput), and bytes per package, to show what to trim.
@@ -87,13 +89,16 @@ const kib = (bytes) => (bytes / 1024).toFixed(1);
 const CHILD_SOURCE = `
 process.hrtime.bigint(); process.cpuUsage();
 const cpuMs = (since) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1000; };
-const c0 = process.cpuUsage();
-const t0 = process.hrtime.bigint();
-const mod = require(process.env.BENCH_TARGET);
-const handler = mod.handler;
-const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
-const loadCpuMs = cpuMs(c0);
+const target = process.env.BENCH_TARGET;
+// An ES module file is imported (Node's ESM loader, as a "type": "module" handler is loaded); anything else required.
+const esmUrl = target.endsWith('.mjs') ? require('node:url').pathToFileURL(target).href : undefined;
 (async () => {
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const mod = esmUrl === undefined ? require(target) : await import(esmUrl);
+  const handler = mod.handler;
+  const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const loadCpuMs = cpuMs(c0);
   let firstCallMs = null, firstCallCpuMs = null, result = null;
   if (typeof handler === 'function') {
     const c1 = process.cpuUsage();
@@ -265,6 +270,9 @@ async function main() {
       { id: 'tracewire-core', label: 'ref: tracewire handler, core modules only (no env factory, spool)', target: bundles['tracewire-core'].outfile, env: baseEnv, bundle: bundles['tracewire-core'] },
       { id: 'tw-unbundled', label: "ref: require('tracewire'), not bundled by the app", target: path.join(tmp, 'tw-unbundled.js'), env: baseEnv },
       ...(BASELINE ? [{ id: 'tw-unbundled-baseline', label: `ref: the same, baseline ${path.basename(BASELINE)}`, target: path.join(tmp, 'tw-unbundled-baseline.js'), env: baseEnv }] : []),
+      { id: 'empty-esm', label: 'ref: empty ES module file (what Node\'s ESM loader itself adds)', target: path.join(tmp, 'empty.mjs'), env: baseEnv },
+      { id: 'tw-unbundled-esm', label: "ref: import from 'tracewire' in an ES module, not bundled by the app", target: path.join(tmp, 'tw-unbundled.mjs'), env: baseEnv },
+      ...(BASELINE ? [{ id: 'tw-unbundled-esm-baseline', label: `ref: the same, baseline ${path.basename(BASELINE)}`, target: path.join(tmp, 'tw-unbundled-baseline.mjs'), env: baseEnv }] : []),
       { id: 'rxjs', label: "ref: require('rxjs') alone", target: 'rxjs', env: { ...baseEnv, NODE_PATH: path.join(ROOT, 'node_modules') } },
     ];
     // The unbundled reference loads the package exactly as a non-bundling user would.
@@ -274,6 +282,11 @@ async function main() {
     fs.writeFileSync(subjects.find((s) => s.id === 'tw-unbundled').target, unbundled('tracewire'));
     // The baseline's package by its directory: Node reads its package.json `main`, as for an installed package.
     if (BASELINE) fs.writeFileSync(subjects.find((s) => s.id === 'tw-unbundled-baseline').target, unbundled(path.resolve(BASELINE)));
+    // The same handler as an ES module: Node's own import resolves the package's exports map as for an installed
+    // package (the baseline through its link in node_modules: an ES module cannot import a directory).
+    fs.writeFileSync(path.join(tmp, 'empty.mjs'), '');
+    fs.writeFileSync(subjects.find((s) => s.id === 'tw-unbundled-esm').target, entries.tracewire + '\n');
+    if (BASELINE) fs.writeFileSync(subjects.find((s) => s.id === 'tw-unbundled-esm-baseline').target, entries.tracewire.replace("from 'tracewire';", "from 'tracewire-baseline';") + '\n');
     for (const s of subjects) s.runs = [];
     for (let i = 0; i < N; i++) {
       for (const s of subjects) s.runs.push(await runChild(s.target, s.env));

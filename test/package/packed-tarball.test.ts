@@ -9,7 +9,7 @@ import { installPacked } from '../helpers/packed-project';
 /**
  * The packages as users get them: `tracewire` and `@tracewire/collector`
  * packed and installed together into a fresh project (one install serves
- * every test here); tracewire used from CommonJS, from ESM, and from
+ * every test here); tracewire used from CommonJS, from ESM, through a bundler, and from
  * TypeScript compiled by tsc in both decorator modes; `npx tracewire serve`.
  * The project pins its own tsyringe, a different 4.x than tracewire develops
  * against: tsyringe is a peer, so there is one copy and one root container.
@@ -49,8 +49,8 @@ const sum = add(2, 3);
 client.flush().then(() => console.log(JSON.stringify({ sum, runs: exporter.finishedRuns.map((r) => [r.name, r.outputs]) })));
 `;
 
-test('the tarball ships the built entry and types, not sources or tests', () => {
-  expect(packedFiles).toEqual(expect.arrayContaining(['dist/tracewire.cjs', 'dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md']));
+test('the tarball ships the built entries and types, not sources or tests', () => {
+  expect(packedFiles).toEqual(expect.arrayContaining(['dist/tracewire.cjs', 'dist/tracewire.mjs', 'dist/esm/index.js', 'dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md']));
   expect(packedFiles.filter((file) => /^(lib|decorators|test)\/|\.ts$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
 });
 
@@ -81,6 +81,54 @@ console.log(JSON.stringify({ own: own.map((f) => path.basename(f)), bundled: Obj
 test('import { … } from "tracewire" works from ESM', () => {
   writeFileSync(join(project, 'consumer.mjs'), consumerBody(`import { traceable, TracingClient, MemoryExporter, setGlobalTracingClient } from 'tracewire';`));
   expect(JSON.parse(run('consumer.mjs'))).toEqual({ sum: 5, runs: [['add', { outputs: 5 }]] });
+});
+
+test("Node's import of tracewire loads one file of tracewire, which exports what the per-module build does", () => {
+  // Every file Node's ESM loader resolves, written down by a resolve hook as it resolves them.
+  const log = join(project, 'resolved.log');
+  writeFileSync(log, '');
+  writeFileSync(
+    join(project, 'log-hooks.mjs'),
+    `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  appendFileSync(${JSON.stringify(log)}, resolved.url + '\\n');
+  return resolved;
+}
+`,
+  );
+  writeFileSync(join(project, 'log-register.mjs'), `import { register } from 'node:module';\nregister('./log-hooks.mjs', import.meta.url);\n`);
+  writeFileSync(
+    join(project, 'entry-files.mjs'),
+    `import { readFileSync } from 'node:fs';
+const bundled = await import('tracewire');
+const own = readFileSync(${JSON.stringify(log)}, 'utf8').split('\\n').filter((url) => url.includes('/node_modules/tracewire/'));
+// By path, past the exports map: the per-module ES build, shipped beside the bundle.
+const perModule = await import(new URL('esm/index.js', own[0]).href);
+console.log(JSON.stringify({ own: own.map((url) => url.slice(url.lastIndexOf('/') + 1)), bundled: Object.keys(bundled).sort(), perModule: Object.keys(perModule).sort() }));
+`,
+  );
+  const { own, bundled, perModule } = JSON.parse(run('entry-files.mjs', ['--import', './log-register.mjs'])) as { own: string[]; bundled: string[]; perModule: string[] };
+  expect(own).toEqual(['tracewire.mjs']);
+  expect(bundled).toEqual(perModule);
+  expect(bundled).toEqual(expect.arrayContaining(['traceable', 'Traceable', 'FlushOnExit', 'TracingClient', 'registerTracing']));
+});
+
+test.each([
+  ['import', `import { traceable } from 'tracewire';\nexport const f = traceable(function f() {});\n`, 'mjs'],
+  ['require', `const { traceable } = require('tracewire');\nexports.f = traceable(function f() {});\n`, 'cjs'],
+])("a bundler resolves tracewire's %s to the per-module ES build, which it tree-shakes module by module (not Node's one-file entries)", (_kind, source, ext) => {
+  const entry = join(project, `bundled-entry.${ext}`);
+  writeFileSync(entry, source);
+  const metafile = join(project, `bundled-entry-${ext}.json`);
+  execFileSync(
+    join(repo, 'node_modules/.bin/esbuild'),
+    [entry, '--bundle', '--platform=node', '--format=cjs', '--minify', `--outfile=${join(project, 'bundle', `entry-${ext}.js`)}`, `--metafile=${metafile}`, '--log-level=error'],
+    { cwd: project, stdio: 'pipe' },
+  );
+  const inputs = Object.keys((JSON.parse(readFileSync(metafile, 'utf8')) as { inputs: Record<string, unknown> }).inputs).filter((file) => file.includes('node_modules/tracewire/'));
+  expect(inputs).toContain('node_modules/tracewire/dist/esm/index.js');
+  expect(inputs.filter((file) => /tracewire\.(cjs|mjs)$/.test(file))).toEqual([]);
 });
 
 describe.each([
