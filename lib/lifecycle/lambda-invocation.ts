@@ -58,7 +58,8 @@ export class CallbackInvocation {
 
   static of(args: ArrayLike<unknown>): CallbackInvocation | undefined {
     const callback = args[2];
-    return isFunction(callback) && isLambdaContext(args[1]) ? new CallbackInvocation(callback) : undefined;
+    // `this`, not the class by name: see `Span`'s constructor (a bundle would name this class `_CallbackInvocation`).
+    return isFunction(callback) && isLambdaContext(args[1]) ? new this(callback) : undefined;
   }
 
   private constructor(lambda: Function) {

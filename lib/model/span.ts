@@ -110,7 +110,9 @@ export class Span implements ActiveSpan {
       this.metadata = request.metadata === undefined ? parent.metadata : { ...parent.metadata, ...request.metadata };
       // A span's own is never undefined. A remote one's by its W3C trace: every service of a request decides alike.
       this.sampled = parent.sampled ?? (sampleRate >= 1 || keepsTrace(parent.otelParent?.traceId ?? parent.traceId, sampleRate));
-      if (parent instanceof Span) {
+      // `new.target`, not the class by name: a class naming itself in its own body is bundled (esbuild) as
+      // `var Span = class _Span`, and every span then inspected as `_Span`. Nothing extends Span.
+      if (parent instanceof new.target) {
         // Read in place, not through the getters: a call each, on every child span.
         const inherited = parent.rare;
         if (inherited !== undefined && (inherited.remote !== undefined || inherited.otel !== undefined)) {

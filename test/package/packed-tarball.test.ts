@@ -115,6 +115,23 @@ console.log(JSON.stringify({ own: own.map((url) => url.slice(url.lastIndexOf('/'
 });
 
 test.each([
+  ['require', 'cjs', `const { traceable, getCurrentSpan, TracingClient, MemoryExporter, setGlobalTracingClient } = require('tracewire');\nconst { inspect } = require('node:util');`],
+  ['import', 'mjs', `import { traceable, getCurrentSpan, TracingClient, MemoryExporter, setGlobalTracingClient } from 'tracewire';\nimport { inspect } from 'node:util';`],
+])("the one-file entry %s loads names its classes as the sources do: a span inspects as Span", (_kind, ext, load) => {
+  writeFileSync(
+    join(project, `class-names.${ext}`),
+    `${load}
+setGlobalTracingClient(new TracingClient({ exporter: new MemoryExporter() }));
+console.log(traceable(function f() { return inspect(getCurrentSpan(), { depth: 0 }).split(' ')[0]; })());
+`,
+  );
+  expect(run(`class-names.${ext}`).trim()).toBe('Span');
+  // Every class: a class that names itself in its own body is bundled as \`var X = class _X\`, and named \`_X\`.
+  const bundle = readFileSync(join(project, 'node_modules/tracewire/dist', `tracewire.${ext}`), 'utf8');
+  expect(bundle.match(/= class _\w+/g) ?? []).toEqual([]);
+});
+
+test.each([
   ['import', `import { traceable } from 'tracewire';\nexport const f = traceable(function f() {});\n`, 'mjs'],
   ['require', `const { traceable } = require('tracewire');\nexports.f = traceable(function f() {});\n`, 'cjs'],
 ])("a bundler resolves tracewire's %s to the per-module ES build, which it tree-shakes module by module (not Node's one-file entries)", (_kind, source, ext) => {
