@@ -11,8 +11,10 @@ import { isFunction } from '../natives.js';
  *  1. the app's entry file (`require.main`, else `process.argv[1]`, symlinks
  *     followed as Node does for the main module),
  *  2. the working directory,
- *  3. tracewire's own location (the CommonJS build's `require`; the ESM
- *     build has no such handle, and a bundle's `require` shim may throw).
+ *  3. tracewire's own location (the `require` of Node's one-file entries:
+ *     the CommonJS file's own, and one the ES module file makes of its
+ *     location, scripts/bundle-node.mjs; the per-module ESM build has no
+ *     such handle, and an app bundle's `require` shim may throw).
  *
  * Peers are loaded with `require` (they are CommonJS; on Node 20 before
  * 20.19 an ESM-only peer cannot be required at all — `ERR_REQUIRE_ESM`).
@@ -40,7 +42,7 @@ const builtin = <T>(id: string): T | undefined => {
   return (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(id) as T | undefined;
 };
 
-/** The CommonJS build's own `require`, if there is one (a bundler's shim counts: its failures are caught). */
+/** tracewire's own `require`, if it has one (see above; a bundler's shim counts: its failures are caught). */
 const ownRequire = (): Require | undefined => {
   return typeof require === 'function' ? (require as Require) : undefined;
 };

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startServe, type ServeProcess } from '../cli/serve-process';
 import { installPacked } from '../helpers/packed-project';
 
@@ -238,6 +239,24 @@ const require_ = createRequire(import.meta.url);`;
     writeFileSync(join(project, 'esm-app/package.json'), JSON.stringify({ type: 'module' }));
     writeFileSync(join(project, 'esm-app/main.js'), appBody(esmApp));
     expect(JSON.parse(elsewhere(join(project, 'esm-app/main.js')))).toEqual({ sameClient: true, tsyringe: APP_TSYRINGE });
+  });
+
+  test("Node's ES module entry looks from tracewire's own location last, as the CommonJS one does: an app outside the project finds the peers installed beside tracewire", () => {
+    const outside = mkdtempSync(join(bareTmp(), 'tracewire-outside-'));
+    try {
+      const entry = pathToFileURL(join(project, 'node_modules/tracewire/dist/tracewire.mjs')).href;
+      writeFileSync(
+        join(outside, 'app.mjs'),
+        `const { configureTracing, MemoryExporter } = await import(${JSON.stringify(entry)});
+let found = true;
+try { configureTracing({ exporter: new MemoryExporter() }); } catch (e) { found = e.name + ': ' + e.message; }
+console.log(JSON.stringify({ found }));
+`,
+      );
+      expect(JSON.parse(elsewhere(join(outside, 'app.mjs')))).toEqual({ found: true });
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   test.each(['esm', 'cjs'])('an app that bundles tracewire (esbuild, %s output, peers external), run from another working directory', (format) => {
