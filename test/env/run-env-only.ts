@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { BUILT_ENTRY } from '../helpers/built-entry';
 
 /** The built package (`npm run build`), as an app requires it. */
-export const DIST = resolve(__dirname, '../../dist/tracewire.cjs');
+export const DIST = BUILT_ENTRY;
 
 export interface ChildOutcome {
   code: number | null;

@@ -4,10 +4,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { BUILT_ENTRY } from '../helpers/built-entry';
 
 export const ROOT = resolve(__dirname, '../..');
 export const EDGE_ENTRY = join(ROOT, 'dist/esm/edge.js');
-export const NODE_ENTRY = join(ROOT, 'dist/tracewire.cjs');
+export const NODE_ENTRY = BUILT_ENTRY;
 
 /** A free loopback port. */
 export function freePort(): Promise<number> {

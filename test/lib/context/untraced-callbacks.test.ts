@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { MemoryExporter, setGlobalTracingClient, traceable, TracingClient, type ExportBatch, type SpanExporter } from '../../../index';
+import { BUILT_ENTRY } from '../../helpers/built-entry';
 
 /**
  * Code tracewire runs but does not own — hooks, loggers, exporters — runs with
@@ -82,7 +83,7 @@ test('hooks and loggers written async that reject never end the process with an 
     const file = join(dir, 'child.js');
     writeFileSync(
       file,
-      `const { MemoryExporter, TracingClient, traceable } = require(${JSON.stringify(resolve(__dirname, '../../../dist/tracewire.cjs'))});
+      `const { MemoryExporter, TracingClient, traceable } = require(${JSON.stringify(BUILT_ENTRY)});
 const reject = (what) => async () => { throw new Error(what + ' rejected'); };
 const client = new TracingClient({ exporter: { export: async () => ({ ok: false, retryable: false, error: new Error('refused') }) }, manualFlushMode: true,
   redact: { inputs: reject('redact.inputs'), outputs: reject('redact.outputs') }, logger: { warn: reject('logger.warn') } });

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { Observable, lastValueFrom, toArray } from 'rxjs';
 import { setGlobalTracingClient, traceable, type Run } from '../../../index';
 import { installMemoryTracing } from '../../helpers/memory-tracing';
+import { BUILT_ENTRY } from '../../helpers/built-entry';
 
 /**
  * A traced call returning a stream nobody consumes must not keep its run
@@ -71,7 +71,7 @@ test('a consumer that began in time is never cut short, however slow: the run en
 
 /** Runs `body` in a fresh node with the built package; resolves with what it printed (a hung program fails at 30 s). */
 function child(body: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const dist = resolve(__dirname, '../../../dist/tracewire.cjs');
+  const dist = BUILT_ENTRY;
   const script = `const tw = require(${JSON.stringify(dist)});\n${body}`;
   return new Promise((done) => {
     execFile(process.execPath, [...args, '-e', script], { timeout: 30_000 }, (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import { ScriptedSink } from '../../helpers/scripted-sink';
+import { BUILT_ENTRY } from '../../helpers/built-entry';
 
 /**
  * The freeze test: real child processes, each one invocation of a handler
@@ -8,7 +9,7 @@ import { ScriptedSink } from '../../helpers/scripted-sink';
  * SIGKILL the instant the handler's result is reported. Delivery must be
  * complete by then: zero spans lost, zero duplicated.
  */
-const dist = resolve(__dirname, '../../../dist/tracewire.cjs');
+const dist = BUILT_ENTRY;
 const fixture = resolve(__dirname, '../../fixtures/freeze/invocation.js');
 const SPANS_PER_INVOCATION = 50;
 const PARALLEL = 2; // the machine has two cores

@@ -1,9 +1,10 @@
 import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import { ScriptedSink } from '../../helpers/scripted-sink';
+import { BUILT_ENTRY } from '../../helpers/built-entry';
 
 /** @FlushOnExit on a class: a long-lived host stopped by a signal delivers what it traced, then ends as it would have. */
-const dist = resolve(__dirname, '../../../dist/tracewire.cjs');
+const dist = BUILT_ENTRY;
 const host = resolve(__dirname, '../../fixtures/freeze/long-lived-host.js');
 
 let sink: ScriptedSink;

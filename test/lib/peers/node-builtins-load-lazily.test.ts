@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { BUILT_ENTRY } from '../../helpers/built-entry';
 
 /**
  * A serverless handler pays at cold start for every built-in tracewire
@@ -52,7 +53,7 @@ test('require("tracewire") and a traced call through an exporter of its own init
   const file = join(dir, 'cjs-handler.js');
   writeFileSync(
     file,
-    `const { traceable, TracingClient, setGlobalTracingClient, getGlobalTracingClient } = require(${JSON.stringify(join(ROOT, 'dist/tracewire.cjs'))});
+    `const { traceable, TracingClient, setGlobalTracingClient, getGlobalTracingClient } = require(${JSON.stringify(BUILT_ENTRY)});
 ${handlerBody}
 module.exports = { handler, flush };
 `,

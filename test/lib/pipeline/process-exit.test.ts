@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ScriptedSink } from '../../helpers/scripted-sink';
+import { BUILT_ENTRY } from '../../helpers/built-entry';
 
 /** Real child processes against a real loopback sink: how a traced program ends. */
-const dist = resolve(__dirname, '../../../dist/tracewire.cjs');
+const dist = BUILT_ENTRY;
 let dir: string;
 let sink: ScriptedSink;
 
