@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-
-const root = resolve(__dirname, '../..');
+import { createRequire } from 'node:module';
 
 /**
- * The built file `require('tracewire')` loads (package.json `main`, the
- * one-file CommonJS entry after `npm run build`): what the tests that run
- * tracewire in a child process load, as an installed app would.
+ * The built file `require('tracewire')` loads (after `npm run build`), as Node
+ * resolves it: the package's own name from inside it (self-reference through
+ * its `exports` map). What the tests that run tracewire in a child process
+ * load, as an installed app would.
  */
-export const BUILT_ENTRY: string = resolve(root, (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { main: string }).main);
+export const BUILT_ENTRY: string = createRequire(__filename).resolve('tracewire');
