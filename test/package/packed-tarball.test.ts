@@ -84,7 +84,7 @@ test('import { … } from "tracewire" works from ESM', () => {
   expect(JSON.parse(run('consumer.mjs'))).toEqual({ sum: 5, runs: [['add', { outputs: 5 }]] });
 });
 
-test("Node's import of tracewire loads one file of tracewire, which exports what the per-module build does", () => {
+test("Node's import of tracewire loads one file of tracewire, which exports what the per-module build does, and requires rxjs rather than importing it", () => {
   // Every file Node's ESM loader resolves, written down by a resolve hook as it resolves them.
   const log = join(project, 'resolved.log');
   writeFileSync(log, '');
@@ -103,14 +103,18 @@ export async function resolve(specifier, context, next) {
     join(project, 'entry-files.mjs'),
     `import { readFileSync } from 'node:fs';
 const bundled = await import('tracewire');
-const own = readFileSync(${JSON.stringify(log)}, 'utf8').split('\\n').filter((url) => url.includes('/node_modules/tracewire/'));
+const resolved = readFileSync(${JSON.stringify(log)}, 'utf8').split('\\n');
+const own = resolved.filter((url) => url.includes('/node_modules/tracewire/'));
+// rxjs's Node build is CommonJS: required (Node's require, which this hook does not see), it skips the ES module loader's scan and wrap.
+const rxjsImported = resolved.filter((url) => url.includes('/node_modules/rxjs/'));
 // By path, past the exports map: the per-module ES build, shipped beside the bundle.
 const perModule = await import(new URL('esm/index.js', own[0]).href);
-console.log(JSON.stringify({ own: own.map((url) => url.slice(url.lastIndexOf('/') + 1)), bundled: Object.keys(bundled).sort(), perModule: Object.keys(perModule).sort() }));
+console.log(JSON.stringify({ own: own.map((url) => url.slice(url.lastIndexOf('/') + 1)), rxjsImported, bundled: Object.keys(bundled).sort(), perModule: Object.keys(perModule).sort() }));
 `,
   );
-  const { own, bundled, perModule } = JSON.parse(run('entry-files.mjs', ['--import', './log-register.mjs'])) as { own: string[]; bundled: string[]; perModule: string[] };
+  const { own, rxjsImported, bundled, perModule } = JSON.parse(run('entry-files.mjs', ['--import', './log-register.mjs'])) as { own: string[]; rxjsImported: string[]; bundled: string[]; perModule: string[] };
   expect(own).toEqual(['tracewire.mjs']);
+  expect(rxjsImported).toEqual([]);
   expect(bundled).toEqual(perModule);
   expect(bundled).toEqual(expect.arrayContaining(['traceable', 'Traceable', 'FlushOnExit', 'TracingClient', 'registerTracing']));
 });
