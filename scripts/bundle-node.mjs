@@ -21,8 +21,9 @@
  *
  * Built from the ESM build (`dist/esm`, same code) so modules are hoisted into
  * one scope rather than each wrapped in a function of its own. Packages stay
- * external (rxjs, picomatch, and the peers tracewire loads from the app's own
- * copy); not minified, so stack traces name tracewire's functions. The ES
+ * external (the peers tracewire loads from the app's own copy), but the few
+ * rxjs modules it uses, carried (see `carryRxjs`); not minified, so stack
+ * traces name tracewire's functions. The ES
  * module gets a `require` of its own location, as the CommonJS file has one:
  * the last place a peer is looked up from (lib/peers/peer-require.ts), where
  * esbuild would otherwise leave a shim that throws.
@@ -33,32 +34,41 @@
  */
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 const requireHere = createRequire(import.meta.url);
+/**
+ * rxjs's CommonJS modules: the build Node itself loads (its exports map's
+ * `node` condition). Not its ES2015 build: its classes name themselves in
+ * their own bodies, which esbuild bundles as `var Observable = class
+ * _Observable`, and an Observable would inspect as `_Observable`.
+ */
+const rxjsInternal = join(dirname(requireHere.resolve('rxjs/package.json')), 'dist/cjs/internal');
 
 /**
- * For the ES module file: a package whose Node build is CommonJS (rxjs: its
- * exports map sends `node` to `dist/cjs`) is loaded with the file's own
- * `require`, as the CommonJS file loads it, not with `import`. The same file
- * either way, so the same module instance as an app's own `import` or
- * `require` of it; but an `import` of CommonJS makes Node's ES module loader
- * scan the module's source for its export names and wrap it as a module of
- * its own: ≈ 4.5 of the 24.5 ms an `import` of tracewire took (median of
- * 8 alternating fresh processes each, 2026-12-04, quiet machine: 19.9 ms).
- * Each such import becomes a module of named constants, read once at load
- * (their names are read off the package at build time), so the bundle's
- * code refers to them as plain variables.
+ * Every package stays external but rxjs, whose modules tracewire uses
+ * (`rxjs/internal/Observable`, `…/Subscription`: 16 small modules with what
+ * they import) are carried in the file. Required from the package, Node
+ * resolved, read and wrapped each of them at load: 20.0 ms for
+ * `require('tracewire')` against 10.4 ms with them carried (median of 8
+ * alternating fresh processes, 2026-12-04), and an `import` had the ES
+ * module loader scan each for its export names as well. The price is a private copy: the pipeline's own
+ * Observables are never seen by the app, and the one an app is handed (a
+ * frozen Observable, traced through a new one: see traced-observable.ts) is
+ * an Observable to rxjs's own checks, which go by shape (`isObservable`,
+ * `from`, operators), though not `instanceof` the app's class. rxjs stays a
+ * dependency: bundlers take the per-module build, which imports it, and the
+ * type declarations name its types.
  */
-const commonJsPackagesByRequire = {
-  name: 'commonjs-packages-by-require',
+const carryRxjs = {
+  name: 'carry-rxjs',
   setup(build) {
-    // Only tracewire's own imports: the `require` in the module made below stays external.
-    build.onResolve({ filter: /^rxjs(\/|$)/ }, (args) => (args.kind === 'import-statement' ? { path: args.path, namespace: 'commonjs-package' } : { path: args.path, external: true }));
-    build.onLoad({ filter: /.*/, namespace: 'commonjs-package' }, (args) => {
-      const names = Object.keys(requireHere(args.path)).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
-      const from = JSON.stringify(args.path);
-      return { contents: `const m = require(${from});\n${names.map((name) => `export const ${name} = m.${name};`).join('\n')}\n`, loader: 'js' };
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      const internal = /^rxjs\/internal\/(.+)$/.exec(args.path);
+      if (internal !== null) return { path: join(rxjsInternal, `${internal[1]}.js`) };
+      if (args.path === 'rxjs' || args.path.startsWith('rxjs/')) return { errors: [{ text: `${args.path}: only rxjs/internal/* is carried (see lib/rx.ts)` }] };
+      return { path: args.path, external: true };
     });
   },
 };
@@ -68,7 +78,7 @@ const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  plugins: [carryRxjs],
   legalComments: 'none',
   logLevel: 'warning',
   write: false,
@@ -79,7 +89,6 @@ const results = await Promise.all([
     ...common,
     outfile: 'dist/tracewire.mjs',
     format: 'esm',
-    plugins: [commonJsPackagesByRequire],
     banner: { js: "import { createRequire as __twCreateRequire } from 'node:module';\nconst require = __twCreateRequire(import.meta.url);" },
   }),
 ]);

@@ -60,21 +60,22 @@ test('require("tracewire") works from CommonJS', () => {
   expect(JSON.parse(run('consumer.cjs'))).toEqual({ sum: 5, runs: [['add', { outputs: 5 }]] });
 });
 
-test('require("tracewire") loads one file of tracewire, which exports what the per-module build does', () => {
+test('require("tracewire") loads one file, tracewire\'s, which exports what the per-module build does (the rxjs modules it uses are carried in it)', () => {
   const file = join(project, 'entry-files.cjs');
   writeFileSync(
     file,
     `const path = require('node:path');
 const before = new Set(Object.keys(require.cache));
 const bundled = require('tracewire');
-const own = Object.keys(require.cache).filter((f) => !before.has(f) && f.includes(path.join('node_modules', 'tracewire') + path.sep));
+const loaded = Object.keys(require.cache).filter((f) => !before.has(f));
+const own = loaded.filter((f) => f.includes(path.join('node_modules', 'tracewire') + path.sep));
 // By path, past the exports map: tsc's per-module CommonJS build, shipped beside the bundle.
 const perModule = require(path.join(path.dirname(own[0]), 'index.js'));
-console.log(JSON.stringify({ own: own.map((f) => path.basename(f)), bundled: Object.keys(bundled).sort(), perModule: Object.keys(perModule).sort() }));
+console.log(JSON.stringify({ loaded: loaded.map((f) => path.relative(${JSON.stringify(project)}, f)), bundled: Object.keys(bundled).sort(), perModule: Object.keys(perModule).sort() }));
 `,
   );
-  const { own, bundled, perModule } = JSON.parse(run(file)) as { own: string[]; bundled: string[]; perModule: string[] };
-  expect(own).toEqual(['tracewire.cjs']);
+  const { loaded, bundled, perModule } = JSON.parse(run(file)) as { loaded: string[]; bundled: string[]; perModule: string[] };
+  expect(loaded).toEqual([join('node_modules', 'tracewire', 'dist', 'tracewire.cjs')]);
   expect(bundled).toEqual(perModule);
   expect(bundled).toEqual(expect.arrayContaining(['traceable', 'Traceable', 'FlushOnExit', 'TracingClient', 'registerTracing']));
 });
@@ -84,7 +85,7 @@ test('import { … } from "tracewire" works from ESM', () => {
   expect(JSON.parse(run('consumer.mjs'))).toEqual({ sum: 5, runs: [['add', { outputs: 5 }]] });
 });
 
-test("Node's import of tracewire loads one file of tracewire, which exports what the per-module build does, and requires rxjs rather than importing it", () => {
+test("Node's import of tracewire loads one file, tracewire's, which exports what the per-module build does (the rxjs modules it uses are carried in it)", () => {
   // Every file Node's ESM loader resolves, written down by a resolve hook as it resolves them.
   const log = join(project, 'resolved.log');
   writeFileSync(log, '');
@@ -102,19 +103,22 @@ export async function resolve(specifier, context, next) {
   writeFileSync(
     join(project, 'entry-files.mjs'),
     `import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+const required = createRequire(import.meta.url).cache;
+const before = new Set(Object.keys(required));
 const bundled = await import('tracewire');
-const resolved = readFileSync(${JSON.stringify(log)}, 'utf8').split('\\n');
+// What the ES module loader resolved (this hook) and what anything required (Node's one module cache).
+const resolved = readFileSync(${JSON.stringify(log)}, 'utf8').split('\\n').filter((url) => url.includes('/node_modules/'));
 const own = resolved.filter((url) => url.includes('/node_modules/tracewire/'));
-// rxjs's Node build is CommonJS: required (Node's require, which this hook does not see), it skips the ES module loader's scan and wrap.
-const rxjsImported = resolved.filter((url) => url.includes('/node_modules/rxjs/'));
+const others = [...resolved.filter((url) => !own.includes(url)), ...Object.keys(required).filter((f) => !before.has(f))];
 // By path, past the exports map: the per-module ES build, shipped beside the bundle.
 const perModule = await import(new URL('esm/index.js', own[0]).href);
-console.log(JSON.stringify({ own: own.map((url) => url.slice(url.lastIndexOf('/') + 1)), rxjsImported, bundled: Object.keys(bundled).sort(), perModule: Object.keys(perModule).sort() }));
+console.log(JSON.stringify({ own: own.map((url) => url.slice(url.lastIndexOf('/') + 1)), others, bundled: Object.keys(bundled).sort(), perModule: Object.keys(perModule).sort() }));
 `,
   );
-  const { own, rxjsImported, bundled, perModule } = JSON.parse(run('entry-files.mjs', ['--import', './log-register.mjs'])) as { own: string[]; rxjsImported: string[]; bundled: string[]; perModule: string[] };
+  const { own, others, bundled, perModule } = JSON.parse(run('entry-files.mjs', ['--import', './log-register.mjs'])) as { own: string[]; others: string[]; bundled: string[]; perModule: string[] };
   expect(own).toEqual(['tracewire.mjs']);
-  expect(rxjsImported).toEqual([]);
+  expect(others).toEqual([]);
   expect(bundled).toEqual(perModule);
   expect(bundled).toEqual(expect.arrayContaining(['traceable', 'Traceable', 'FlushOnExit', 'TracingClient', 'registerTracing']));
 });
