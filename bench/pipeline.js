@@ -364,12 +364,13 @@ async function childTracewire(scenario, sinkUrl, variant) {
   const cpu0 = process.cpuUsage();
   const faults0 = process.resourceUsage().minorPageFault;
   const { t0, callsDone, acc } = await callsRound(scenario, f, g);
+  const threadsAfterCalls = threadCpu();
   const rssAfterCallsMB = rss.sample() / MB;
   const arrayBuffersAfterCallsMB = process.memoryUsage().arrayBuffers / MB;
   const flushResult = await client.awaitPendingTraceBatches();
   const flushDone = hr();
   const cpu = process.cpuUsage(cpu0);
-  const threads = threadCpuPerSpan(threads0, threadCpu(), SPANS);
+  const threads = threadCpuPerSpan(threads0, threadCpu(), SPANS, threadsAfterCalls);
   const faults = process.resourceUsage().minorPageFault - faults0;
   const flushMs = Number(flushDone - callsDone) / 1e6;
   const mem = rss.stop();

@@ -41,12 +41,13 @@ async function childFloor(scenario, sinkUrl, spans, rss, steady = false) {
   const cpu0 = process.cpuUsage();
   const faults0 = process.resourceUsage().minorPageFault;
   const { t0, callsDone, acc } = await round();
+  const threadsAfterCalls = threadCpu();
   const rssAfterCallsMB = rss.sample() / MB;
   const arrayBuffersAfterCallsMB = process.memoryUsage().arrayBuffers / MB;
   await tracer.flush();
   const flushDone = hr();
   const cpu = process.cpuUsage(cpu0);
-  const threads = threadCpuPerSpan(threads0, threadCpu(), spans);
+  const threads = threadCpuPerSpan(threads0, threadCpu(), spans, threadsAfterCalls);
   const faults = process.resourceUsage().minorPageFault - faults0;
   const mem = rss.stop();
   tracer.shutdown();

@@ -25,6 +25,13 @@ function spread(xs, digits) {
   return xs.length > 1 && f(lo) !== f(hi) ? `${f(median(xs))} [${f(lo)}–${f(hi)}]` : f(median(xs));
 }
 
+/** "4.1 / 3.1": the medians of the main and other threads' µs per span until the last call returned (the rest is the flush's). */
+function callsShare(group) {
+  const main = group.map((r) => r.result.callsMainUsPerSpan).filter(Number.isFinite);
+  const other = group.map((r) => r.result.callsOtherUsPerSpan).filter(Number.isFinite);
+  return main.length ? `${median(main).toFixed(1)} / ${median(other).toFixed(1)}` : '—';
+}
+
 /** Per rep, x ÷ the floor's figure of the same rep and scenario; then their median. */
 function ratiosToFloor(group, floors, value) {
   const out = [];
@@ -62,6 +69,7 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
           sys: spread(group.map((r) => r.result.sysUsPerSpan ?? NaN), 1),
           main: spread(group.map((r) => r.result.mainUsPerSpan).filter(Number.isFinite), 1),
           other: spread(group.map((r) => r.result.otherUsPerSpan).filter(Number.isFinite), 1),
+          calls: callsShare(group),
           faults: spread(group.map((r) => r.result.faultsPer100Spans ?? NaN), 0),
           buffers: spread(group.map((r) => r.result.arrayBuffersAfterCallsMB ?? NaN), 1),
           fullGcs: spread(group.map((r) => r.fullGcs ?? NaN), 0),
@@ -98,6 +106,7 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
         { key: 'sys', title: 'of which sys µs', right: true },
         { key: 'main', title: 'main thread µs', right: true },
         { key: 'other', title: 'other threads µs', right: true },
+        { key: 'calls', title: 'of which calls: main / other µs', right: true },
         { key: 'faults', title: 'page faults/100 spans', right: true },
         { key: 'buffers', title: 'ArrayBuffer MB after calls', right: true },
         { key: 'fullGcs', title: 'full GCs', right: true },
@@ -115,6 +124,8 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
     console.log('  limit: past it, the next old-space allocation makes a full, stop-the-world mark-compact. full GCs = those in the whole child (node --trace-gc).');
     console.log('main thread / other threads µs = the same span\'s CPU by thread (/proc/self/task/*/schedstat, Linux): JavaScript runs on the main thread; the others are');
     console.log('  mostly V8\'s background workers — optimizing (TurboFan) compilation of code that got hot, and concurrent GC — a fresh process\'s one-off share.');
+    console.log('of which calls = the part of each until the last call returned; the rest is the flush\'s. The floor makes its requests during the calls (one per');
+    console.log('  100 runs, sent when the loop ends); tracewire makes them in the flush, as exports free up: compare totals, not phases alone.');
     console.log('fresh process = the issue\'s (judged) figure: a new child, so it includes one-off warm-up (lazy compilation, JIT, first sockets, heap growth).');
     console.log('steady state = the same calls and flush measured as a second round in one child, after an unmeasured first: per-span cost alone (not judged).');
     console.log('The sink runs in the parent and is not counted. The machine may be shared: compare ratios (same rep), not absolute µs.');

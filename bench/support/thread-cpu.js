@@ -33,10 +33,17 @@ function threadCpu() {
   return { mainNs, otherNs };
 }
 
-/** µs per span of the main thread and of the other threads between two threadCpu() readings. */
-function threadCpuPerSpan(before, after, spans) {
+/**
+ * µs per span of the main thread and of the other threads between two
+ * threadCpu() readings; with `callsDone`, a reading taken when the last call
+ * returned, the calls' share of each too (the rest is the flush's).
+ */
+function threadCpuPerSpan(before, after, spans, callsDone) {
   if (before === undefined || after === undefined) return {};
-  return { mainUsPerSpan: (after.mainNs - before.mainNs) / 1000 / spans, otherUsPerSpan: (after.otherNs - before.otherNs) / 1000 / spans };
+  const perSpan = (from, to) => ({ main: (to.mainNs - from.mainNs) / 1000 / spans, other: (to.otherNs - from.otherNs) / 1000 / spans });
+  const all = perSpan(before, after);
+  const calls = callsDone === undefined ? undefined : perSpan(before, callsDone);
+  return { mainUsPerSpan: all.main, otherUsPerSpan: all.other, ...(calls && { callsMainUsPerSpan: calls.main, callsOtherUsPerSpan: calls.other }) };
 }
 
 module.exports = { threadCpu, threadCpuPerSpan };
