@@ -21,10 +21,10 @@
  *
  * Built from the ESM build (`dist/esm`, same code) so modules are hoisted into
  * one scope rather than each wrapped in a function of its own. Packages stay
- * external (the peers tracewire loads from the app's own copy), but the few
- * rxjs modules it uses, carried (see `carryRxjs`); not minified, so stack
- * traces name tracewire's functions. The ES
- * module gets a `require` of its own location, as the CommonJS file has one:
+ * external (the peers tracewire loads from the app's own copy), but for the
+ * few rxjs modules it uses, carried (see `carryRxjs`); not minified, so stack
+ * traces name tracewire's functions. The ES module gets a `require` of its
+ * own location, as the CommonJS file has one:
  * the last place a peer is looked up from (lib/peers/peer-require.ts), where
  * esbuild would otherwise leave a shim that throws.
  *
@@ -53,13 +53,15 @@ const rxjsInternal = join(dirname(requireHere.resolve('rxjs/package.json')), 'di
  * resolved, read and wrapped each of them at load: 20.0 ms for
  * `require('tracewire')` against 10.4 ms with them carried (median of 8
  * alternating fresh processes, 2026-12-04), and an `import` had the ES
- * module loader scan each for its export names as well. The price is a private copy: the pipeline's own
- * Observables are never seen by the app, and the one an app is handed (a
- * frozen Observable, traced through a new one: see traced-observable.ts) is
- * an Observable to rxjs's own checks, which go by shape (`isObservable`,
- * `from`, operators), though not `instanceof` the app's class. rxjs stays a
- * dependency: bundlers take the per-module build, which imports it, and the
- * type declarations name its types.
+ * module loader scan each for its export names as well.
+ *
+ * The price is a private copy. The pipeline's own Observables are never
+ * seen by the app; the one an app is handed (a frozen Observable, traced
+ * through a new one: see traced-observable.ts) is an Observable to rxjs's
+ * own checks, which go by shape (`isObservable`, `from`, operators), though
+ * not `instanceof` the app's class (test/package/packed-tarball.test.ts).
+ * rxjs stays a dependency: bundlers take the per-module build, which
+ * imports it, and the type declarations name its types.
  */
 const carryRxjs = {
   name: 'carry-rxjs',

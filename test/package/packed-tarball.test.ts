@@ -123,6 +123,42 @@ console.log(JSON.stringify({ own: own.map((url) => url.slice(url.lastIndexOf('/'
   expect(bundled).toEqual(expect.arrayContaining(['traceable', 'Traceable', 'FlushOnExit', 'TracingClient', 'registerTracing']));
 });
 
+/** Traces an app's own rxjs values: a Subject handed out (the very object), a frozen Observable (traced through a new one). */
+const rxjsAppBody = (load: string) => `${load}
+const exporter = new MemoryExporter();
+const client = new TracingClient({ exporter });
+setGlobalTracingClient(client);
+const subject = new Subject();
+const handOut = traceable(function handOut() { return subject; });
+const frozen = traceable(function frozen() { return Object.freeze(of(1, 2, 3)); });
+const same = handOut() === subject;
+const pushed = [];
+subject.pipe(map((x) => x + 1)).subscribe((x) => pushed.push(x));
+subject.next(1);
+subject.complete();
+const traced = frozen();
+lastValueFrom(traced.pipe(map((x) => x * 2), toArray())).then(async (values) => {
+  await client.flush();
+  console.log(JSON.stringify({ same, pushed, isObservable: isObservable(traced), appsClass: traced instanceof Observable, values, runs: exporter.finishedRuns.map((r) => [r.name, r.status]).sort() }));
+});
+`;
+
+test.each([
+  ['require', 'cjs', `const { traceable, TracingClient, MemoryExporter, setGlobalTracingClient } = require('tracewire');\nconst { Observable, Subject, isObservable, lastValueFrom, map, of, toArray } = require('rxjs');`],
+  ['import', 'mjs', `import { traceable, TracingClient, MemoryExporter, setGlobalTracingClient } from 'tracewire';\nimport { Observable, Subject, isObservable, lastValueFrom, map, of, toArray } from 'rxjs';`],
+])("the one-file entry %s loads, which carries its own rxjs modules, traces the app's own rxjs values: the very Subject back; a frozen Observable through one the app's rxjs takes as an Observable", (_kind, ext, load) => {
+  writeFileSync(join(project, `rxjs-app.${ext}`), rxjsAppBody(load));
+  expect(JSON.parse(run(`rxjs-app.${ext}`))).toEqual({
+    same: true,
+    pushed: [2],
+    isObservable: true,
+    // Not the app's class (tracewire's copy of it): rxjs's own checks go by shape, as above.
+    appsClass: false,
+    values: [2, 4, 6],
+    runs: [['frozen', 'success'], ['handOut', 'success']],
+  });
+});
+
 test.each([
   ['require', 'cjs', `const { traceable, getCurrentSpan, TracingClient, MemoryExporter, setGlobalTracingClient } = require('tracewire');\nconst { inspect } = require('node:util');`],
   ['import', 'mjs', `import { traceable, getCurrentSpan, TracingClient, MemoryExporter, setGlobalTracingClient } from 'tracewire';\nimport { inspect } from 'node:util';`],
