@@ -176,6 +176,41 @@ console.log(traceable(function f() { return inspect(getCurrentSpan(), { depth: 0
   expect(bundle.match(/= class _\w+/g) ?? []).toEqual([]);
 });
 
+test("Deno's import of tracewire loads the edge entry as one file, which imports only node: builtins, exports what the per-module edge build does, and traces", () => {
+  writeFileSync(
+    join(project, 'deno-app.mjs'),
+    `const resolved = import.meta.resolve('tracewire');
+const bundled = await import('tracewire');
+// By path, past the exports map: the per-module edge build, shipped beside the bundle.
+const perModule = await import(new URL('esm/edge.js', resolved).href);
+const { traceable, getCurrentSpan, TracingClient, MemoryExporter, setGlobalTracingClient } = bundled;
+const exporter = new MemoryExporter();
+const client = new TracingClient({ exporter });
+setGlobalTracingClient(client);
+const add = traceable(function add(a, b) { return a + b; });
+const sum = add(2, 3);
+const spanClass = traceable(function f() { return getCurrentSpan().constructor.name; })();
+await client.flush();
+console.log(JSON.stringify({ file: resolved.slice(resolved.lastIndexOf('/') + 1), sum, spanClass, runs: exporter.finishedRuns.map((r) => [r.name, r.outputs]), bundled: Object.keys(bundled).sort(), perModule: Object.keys(perModule).sort() }));
+`,
+  );
+  const out = execFileSync(join(repo, 'node_modules/.bin/deno'), ['run', '--allow-read', '--allow-env', '--allow-net', 'deno-app.mjs'], {
+    cwd: project,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
+  });
+  const { file, sum, spanClass, runs, bundled, perModule } = JSON.parse(out) as { file: string; sum: number; spanClass: string; runs: unknown[]; bundled: string[]; perModule: string[] };
+  expect(file).toBe('tracewire-deno.mjs');
+  expect({ sum, spanClass, runs }).toEqual({ sum: 5, spanClass: 'Span', runs: [['add', { outputs: 5 }], ['f', { outputs: 'Span' }]] });
+  expect(bundled).toEqual(perModule);
+  expect(bundled).toEqual(expect.arrayContaining(['traceable', 'TracingClient', 'FlushOnExit', 'LangSmithExporter', 'OtlpHttpExporter']));
+  const source = readFileSync(join(project, 'node_modules/tracewire/dist', file), 'utf8');
+  const imported = [...source.matchAll(/^import .* from ['"]([^'"]+)['"];?$/gm)].map((match) => match[1]);
+  expect(imported.filter((specifier) => !specifier!.startsWith('node:'))).toEqual([]);
+  expect(source.match(/= class _\w+/g) ?? []).toEqual([]);
+});
+
 test.each([
   ['import', `import { traceable } from 'tracewire';\nexport const f = traceable(function f() {});\n`, 'mjs'],
   ['require', `const { traceable } = require('tracewire');\nexports.f = traceable(function f() {});\n`, 'cjs'],

@@ -2,13 +2,13 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OtlpCollector } from '../helpers/otlp-collector';
-import { EDGE_ENTRY, NODE_ENTRY, ROOT } from './runtime-harness';
+import { DENO_ENTRY, NODE_ENTRY, ROOT } from './runtime-harness';
 
 /**
  * Bun and Deno, installed from npm, each running a script that traces 20
  * four-span traces under @FlushOnExit: every span arrives, once. Bun loads
- * the Node entry (node:http transport); Deno the edge entry its `deno`
- * condition picks (fetch transport).
+ * the Node entry (node:http transport); Deno the one-file edge entry its
+ * `deno` condition picks (fetch transport).
  */
 const TRACES = 20;
 const SPANS = TRACES * 4;
@@ -28,7 +28,7 @@ function run(command: string, args: string[]): Promise<string> {
 
 const runtimes: Array<[string, string, string[]]> = [
   ['bun', NODE_ENTRY, []],
-  ['deno', EDGE_ENTRY, ['run', '--allow-net', '--allow-read', '--allow-env']],
+  ['deno', DENO_ENTRY, ['run', '--allow-net', '--allow-read', '--allow-env']],
 ];
 
 test.each(runtimes)(`%s: every span of ${TRACES} four-span traces under @FlushOnExit arrives exactly once`, async (name, entry, flags) => {

@@ -7,7 +7,8 @@ import { build } from 'esbuild';
 import { BUILT_ENTRY } from '../helpers/built-entry';
 
 export const ROOT = resolve(__dirname, '../..');
-export const EDGE_ENTRY = join(ROOT, 'dist/esm/edge.js');
+/** What Deno's `deno` condition picks in package.json's exports: the edge entry as one file. */
+export const DENO_ENTRY = join(ROOT, (require('../../package.json') as { exports: { '.': { deno: { default: string } } } }).exports['.'].deno.default);
 export const NODE_ENTRY = BUILT_ENTRY;
 
 /** A free loopback port. */
