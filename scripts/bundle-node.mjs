@@ -28,10 +28,10 @@
  * one scope rather than each wrapped in a function of its own. Packages stay
  * external (the peers tracewire loads from the app's own copy), but for the
  * few rxjs modules it uses, carried (see `carryRxjs`); not minified, so stack
- * traces name tracewire's functions. The ES module gets a `require` of its
- * own location, as the CommonJS file has one:
- * the last place a peer is looked up from (lib/peers/peer-require.ts), where
- * esbuild would otherwise leave a shim that throws.
+ * traces name tracewire's functions. The ES module files get a `require` of
+ * their own location, as the CommonJS file has one: the last place a peer is
+ * looked up from (lib/peers/peer-require.ts), where esbuild would otherwise
+ * leave a shim that throws.
  *
  * tsc's per-module CommonJS build stays in `dist/` beside them, with the type
  * declarations: benchmarks that reach internal modules load that graph
