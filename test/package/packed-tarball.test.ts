@@ -51,7 +51,7 @@ client.flush().then(() => console.log(JSON.stringify({ sum, runs: exporter.finis
 `;
 
 test('the tarball ships the built entries and types, not sources or tests', () => {
-  expect(packedFiles).toEqual(expect.arrayContaining(['dist/tracewire.cjs', 'dist/tracewire.mjs', 'dist/esm/index.js', 'dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md']));
+  expect(packedFiles).toEqual(expect.arrayContaining(['dist/tracewire.cjs', 'dist/tracewire.mjs', 'dist/tracewire-deno.mjs', 'dist/esm/index.js', 'dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md']));
   expect(packedFiles.filter((file) => /^(lib|decorators|test)\/|\.ts$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
 });
 
