@@ -54,7 +54,11 @@
  *    checkout's too), the same handler as an ES module importing
  *    'tracewire' (Node's `import` condition: dist/tracewire.mjs, one file),
  *    beside an empty ES module (the ESM loader's own start-up), and a plain
- *    `require('rxjs')`.
+ *    `require('rxjs')`. Where Deno is installed (the dev dependency), Deno
+ *    rows (bench/support/deno-load.js): Deno loads a package as installed,
+ *    so the same handler importing 'tracewire' gets the `deno` condition's
+ *    file (with `--baseline`, that checkout's too), beside the per-module
+ *    edge build by path and an empty module, the Deno rows' own baseline.
  * 5. Lists the largest input modules of the tracewire bundle (esbuild
  *    metafile, by bytesInOutput), and bytes per package, to show what to trim.
  */
@@ -63,13 +67,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
-const { spawn } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
 const { ROOT, machine, versionOf } = require('./support/machine');
 const { printTable } = require('./support/table');
 const { median } = require('./support/stats');
 const { startLoopbackServer, closeServer } = require('./support/loopback-sink');
 const { distMissing } = require('./support/dist');
+const { spawnReport } = require('./support/child-process');
+const { denoSubjects, runDeno } = require('./support/deno-load');
 
 const N = 15; // child processes per subject
 // `--baseline <dir>`: another tracewire checkout (built: `npm run build`), bundled and timed in the same run, interleaved.
@@ -113,24 +118,7 @@ const esmUrl = target.endsWith('.mjs') ? require('node:url').pathToFileURL(targe
 let childFile; // written into the temp dir by main()
 
 function runChild(target, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [childFile], {
-      env: { ...env, BENCH_TARGET: target },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const lineOut = out.split('\n').find((l) => l.startsWith('{'));
-      if (code !== 0 || !lineOut) return reject(new Error(`child for ${target} exited ${code ?? signal}: ${err.slice(0, 500)}`));
-      resolve(JSON.parse(lineOut));
-    });
-  });
+  return spawnReport(target, process.execPath, [childFile], { ...env, BENCH_TARGET: target });
 }
 
 /**
@@ -163,7 +151,7 @@ async function main() {
   console.log('tracewire cold-start benchmark');
   console.log(`node ${m.node} | ${m.platform} ${m.release} ${m.arch} | cpu: ${m.cpuModel} | cores: ${m.cores}`);
   console.log(`date: ${new Date().toISOString()} | esbuild ${esbuild.version} | tracewire ${versions.tracewire} (dist) | langsmith ${versions.langsmith} | rxjs ${versions.rxjs}`);
-  console.log(`${N} fresh node processes per row; sizes in KiB (1024 B); gzip = zlib level 6`);
+  console.log(`${N} fresh processes per row (node; deno for the Deno rows); sizes in KiB (1024 B); gzip = zlib level 6`);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-cold-'));
   const links = [];
@@ -287,15 +275,20 @@ async function main() {
     fs.writeFileSync(path.join(tmp, 'empty.mjs'), '');
     fs.writeFileSync(subjects.find((s) => s.id === 'tw-unbundled-esm').target, entries.tracewire + '\n');
     if (BASELINE) fs.writeFileSync(subjects.find((s) => s.id === 'tw-unbundled-esm-baseline').target, entries.tracewire.replace("from 'tracewire';", "from 'tracewire-baseline';") + '\n');
+    // Deno loads the package as installed: the deno condition's file, and the per-module edge build it picked before.
+    const denoHandler = (from) => entries.tracewire.replace("from 'tracewire';", `from ${from};`) + '\n';
+    subjects.push(...denoSubjects(tmp, links, denoHandler, BASELINE ? ['tracewire', 'tracewire-baseline'] : ['tracewire']).map((s) => ({ ...s, env: baseEnv })));
     for (const s of subjects) s.runs = [];
     for (let i = 0; i < N; i++) {
-      for (const s of subjects) s.runs.push(await runChild(s.target, s.env));
+      for (const s of subjects) s.runs.push(await (s.deno ? runDeno(s.target, s.env) : runChild(s.target, s.env)));
     }
 
     // -- report ----------------------------------------------------------------
-    const baseMs = median(subjects[0].runs.map((r) => r.loadMs));
-    const baseCpu = median(subjects[0].runs.map((r) => r.loadCpuMs));
+    // "Above empty": above the empty file of the same runtime (Node's, or Deno's for the Deno rows).
+    const baseOf = (s) => subjects.find((b) => b.id === (s.base ?? 'empty'));
     const rows = subjects.map((s) => {
+      const baseMs = median(baseOf(s).runs.map((r) => r.loadMs));
+      const baseCpu = median(baseOf(s).runs.map((r) => r.loadCpuMs));
       const load = median(s.runs.map((r) => r.loadMs));
       const calls = s.runs.map((r) => r.firstCallMs).filter((x) => x !== null);
       const cpu = median(s.runs.map((r) => r.loadCpuMs));
@@ -308,10 +301,10 @@ async function main() {
         gzip: s.bundle ? kib(s.bundle.gzip) : '—',
         load: load.toFixed(2),
         range: `${Math.min(...s.runs.map((r) => r.loadMs)).toFixed(2)}–${Math.max(...s.runs.map((r) => r.loadMs)).toFixed(2)}`,
-        above: s.id === 'empty' ? '—' : (load - baseMs).toFixed(2),
+        above: s === baseOf(s) ? '—' : (load - baseMs).toFixed(2),
         first: calls.length ? median(calls).toFixed(2) : '—',
         cpu: cpu.toFixed(2),
-        cpuAbove: s.id === 'empty' ? '—' : (cpu - baseCpu).toFixed(2),
+        cpuAbove: s === baseOf(s) ? '—' : (cpu - baseCpu).toFixed(2),
         firstCpu: callsCpu.length ? median(callsCpu).toFixed(2) : '—',
         result: calls.length ? [...results].join(' | ') : '',
         loadAbove: load - baseMs,

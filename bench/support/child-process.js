@@ -4,7 +4,7 @@
  * `--child …`; the child reports one JSON message over IPC, then must exit on
  * its own (a child still alive 5 s later exits with code 3, reported).
  */
-const { fork } = require('node:child_process');
+const { fork, spawn } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
 
 /**
@@ -83,4 +83,27 @@ function printChildStderr(runs, nameOf, per) {
   }
 }
 
-module.exports = { childEnv, forkChild, reportToParent, exitProblem, printChildStderr };
+/**
+ * Spawns `command args…` (any runtime: no IPC); resolves with the first line
+ * of its stdout that is a JSON object, parsed. Rejects, naming `what`, if it
+ * exits non-zero or prints none. SIGKILLed after timeoutMs.
+ */
+function spawnReport(what, command, args, env, timeoutMs = 20_000) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (code !== 0 || !line) return reject(new Error(`child for ${what} exited ${code ?? signal}: ${err.slice(0, 500)}`));
+      resolve(JSON.parse(line));
+    });
+  });
+}
+
+module.exports = { childEnv, forkChild, spawnReport, reportToParent, exitProblem, printChildStderr };
