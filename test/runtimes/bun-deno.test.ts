@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { OtlpCollector } from '../helpers/otlp-collector';
-import { DENO_ENTRY, NODE_ENTRY, ROOT } from './runtime-harness';
+import { ROOT } from './runtime-harness';
 
 /**
  * Bun and Deno, installed from npm, each running a script that traces 20
- * four-span traces under @FlushOnExit: every span arrives, once. Bun loads
- * the Node entry (node:http transport); Deno the one-file edge entry its
- * `deno` condition picks (fetch transport).
+ * four-span traces under @FlushOnExit: every span arrives, once. Each
+ * imports `tracewire` by name and resolves it as an app's import would: Bun
+ * the Node entry's ES module file (node:http transport), Deno the one-file
+ * edge entry its `deno` condition picks (fetch transport).
  */
 const TRACES = 20;
 const SPANS = TRACES * 4;
@@ -27,14 +27,15 @@ function run(command: string, args: string[]): Promise<string> {
 }
 
 const runtimes: Array<[string, string, string[]]> = [
-  ['bun', NODE_ENTRY, []],
-  ['deno', DENO_ENTRY, ['run', '--allow-net', '--allow-read', '--allow-env']],
+  ['bun', 'dist/tracewire.mjs', []],
+  ['deno', 'dist/tracewire-deno.mjs', ['run', '--allow-net', '--allow-read', '--allow-env']],
 ];
 
-test.each(runtimes)(`%s: every span of ${TRACES} four-span traces under @FlushOnExit arrives exactly once`, async (name, entry, flags) => {
+test.each(runtimes)(`%s: every span of ${TRACES} four-span traces under @FlushOnExit arrives exactly once`, async (name, entryFile, flags) => {
   const binary = join(ROOT, 'node_modules/.bin', name);
-  const stdout = await run(binary, [...flags, script, pathToFileURL(entry).href, collector.url, name, String(TRACES)]);
-  const { results, stats } = JSON.parse(stdout.trim().split('\n').at(-1)!);
+  const stdout = await run(binary, [...flags, script, 'tracewire', collector.url, name, String(TRACES)]);
+  const { entry, results, stats } = JSON.parse(stdout.trim().split('\n').at(-1)!);
+  expect(entry).toBe(`file://${join(ROOT, entryFile)}`);
   expect(results).toBe(TRACES);
   expect(stats).toMatchObject({ spansEnded: SPANS, delivered: SPANS, pending: 0, dropped: { total: 0 } });
   const ids = collector.spans.filter((span) => span.service === name).map((span) => String(span.span.spanId));

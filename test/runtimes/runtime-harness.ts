@@ -4,12 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { BUILT_ENTRY } from '../helpers/built-entry';
 
 export const ROOT = resolve(__dirname, '../..');
-/** What Deno's `deno` condition picks in package.json's exports: the edge entry as one file. */
-export const DENO_ENTRY = join(ROOT, (require('../../package.json') as { exports: { '.': { deno: { default: string } } } }).exports['.'].deno.default);
-export const NODE_ENTRY = BUILT_ENTRY;
 
 /** A free loopback port. */
 export function freePort(): Promise<number> {
