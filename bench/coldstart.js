@@ -273,11 +273,11 @@ async function main() {
     // The same handler as an ES module: Node's own import resolves the package's exports map as for an installed
     // package (the baseline through its link in node_modules: an ES module cannot import a directory).
     fs.writeFileSync(path.join(tmp, 'empty.mjs'), '');
-    fs.writeFileSync(subjects.find((s) => s.id === 'tw-unbundled-esm').target, entries.tracewire + '\n');
-    if (BASELINE) fs.writeFileSync(subjects.find((s) => s.id === 'tw-unbundled-esm-baseline').target, entries.tracewire.replace("from 'tracewire';", "from 'tracewire-baseline';") + '\n');
+    const esmHandler = (from) => entries.tracewire.replace("from 'tracewire';", `from ${from};`) + '\n';
+    fs.writeFileSync(subjects.find((s) => s.id === 'tw-unbundled-esm').target, esmHandler("'tracewire'"));
+    if (BASELINE) fs.writeFileSync(subjects.find((s) => s.id === 'tw-unbundled-esm-baseline').target, esmHandler("'tracewire-baseline'"));
     // Deno loads the package as installed: the deno condition's file, and the per-module edge build it picked before.
-    const denoHandler = (from) => entries.tracewire.replace("from 'tracewire';", `from ${from};`) + '\n';
-    subjects.push(...denoSubjects(tmp, links, denoHandler, BASELINE ? ['tracewire', 'tracewire-baseline'] : ['tracewire']).map((s) => ({ ...s, env: baseEnv })));
+    subjects.push(...denoSubjects(tmp, links, esmHandler, BASELINE ? ['tracewire', 'tracewire-baseline'] : ['tracewire']).map((s) => ({ ...s, env: baseEnv })));
     for (const s of subjects) s.runs = [];
     for (let i = 0; i < N; i++) {
       for (const s of subjects) s.runs.push(await (s.deno ? runDeno(s.target, s.env) : runChild(s.target, s.env)));

@@ -11,10 +11,10 @@ import { isFunction } from '../natives.js';
  *  1. the app's entry file (`require.main`, else `process.argv[1]`, symlinks
  *     followed as Node does for the main module),
  *  2. the working directory,
- *  3. tracewire's own location (the `require` of Node's one-file entries:
- *     the CommonJS file's own, and one the ES module file makes of its
- *     location, scripts/bundle-node.mjs; the per-module ESM build has no
- *     such handle, and an app bundle's `require` shim may throw).
+ *  3. tracewire's own location (the `require` of the one-file entries: the
+ *     CommonJS file's own, and one each ES module file — Node's and Deno's —
+ *     makes of its location, scripts/bundle-node.mjs; the per-module ESM
+ *     build has no such handle, and an app bundle's `require` shim may throw).
  *
  * Peers are loaded with `require` (they are CommonJS; on Node 20 before
  * 20.19 an ESM-only peer cannot be required at all — `ERR_REQUIRE_ESM`).
