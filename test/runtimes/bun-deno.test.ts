@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { OtlpCollector } from '../helpers/otlp-collector';
 import { ROOT } from './runtime-harness';
 
@@ -18,9 +21,9 @@ let collector: OtlpCollector;
 beforeAll(async () => (collector = await OtlpCollector.start()));
 afterAll(() => collector.stop());
 
-function run(command: string, args: string[]): Promise<string> {
+function run(command: string, args: string[], cwd = ROOT): Promise<string> {
   return new Promise((done, fail) =>
-    execFile(command, args, { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } }, (error, stdout, stderr) =>
+    execFile(command, args, { cwd, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } }, (error, stdout, stderr) =>
       error ? fail(new Error(`${command} failed: ${error.message}\n${stderr}`)) : done(stdout),
     ),
   );
@@ -41,3 +44,23 @@ test.each(runtimes)(`%s: every span of ${TRACES} four-span traces under @FlushOn
   const ids = collector.spans.filter((span) => span.service === name).map((span) => String(span.span.spanId));
   expect({ arrived: new Set(ids).size, duplicated: ids.length - new Set(ids).size }).toEqual({ arrived: SPANS, duplicated: 0 });
 }, 90_000);
+
+test("Deno's one-file entry looks for a peer from its own location last: an app outside any project gets the protobuf encoder installed beside tracewire", async () => {
+  // Outside: no package.json or node_modules above the app or the working directory, so only the entry's own
+  // `require` (scripts/bundle-node.mjs) can find @opentelemetry/otlp-transformer, in this repository's node_modules.
+  const outside = mkdtempSync(join(tmpdir(), 'tracewire-deno-outside-'));
+  try {
+    writeFileSync(
+      join(outside, 'app.mjs'),
+      `const { OtlpHttpExporter } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/tracewire-deno.mjs')).href)});
+let built;
+try { new OtlpHttpExporter({ endpoint: 'http://127.0.0.1:9', protocol: 'http/protobuf' }); built = true; } catch (error) { built = error.message; }
+console.log(JSON.stringify({ built }));
+`,
+    );
+    const stdout = await run(join(ROOT, 'node_modules/.bin/deno'), ['run', '--allow-read', '--allow-env', '--allow-net', 'app.mjs'], outside);
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ built: true });
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
+  }
+}, 60_000);
