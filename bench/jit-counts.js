@@ -29,7 +29,14 @@
  * move by a few between children: compare medians.
  * "compile ms" is a second child per build with `--no-concurrent-recompilation`:
  * each compilation then runs on the main thread, so its duration is its CPU time
- * rather than a background thread's wall time on a shared core.
+ * rather than a background thread's wall time on a shared core. "on main" is
+ * that child's count of compilations: fewer than by default, because a caller
+ * compiled at once stops running its callees unoptimised. In the background
+ * (the default), a callee that gets hot before its caller's code is ready is
+ * compiled on its own too, then never runs again once the caller (which
+ * inlines it) is installed: the last child's list names those ("only with
+ * background compilation"). The more small functions a hot path is made of,
+ * the more of them.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -133,15 +140,16 @@ async function main() {
     await sink.close();
   }
   console.log(`TurboFan work in a fresh process: ${SPANS} traced sync calls, then flush (exporter: ${EXPORTER}; median of ${REPS} children per build)`);
-  console.log('phase  build                          compiles  compiled>1×  deopts  OSR  compile ms (main-thread, µs/span)');
+  console.log('phase  build                          compiles  on main  compiled>1×  deopts  OSR  compile ms (main-thread, µs/span)');
   for (const phase of ['calls', 'flush']) {
     for (const [label] of builds) {
       const runs = results.get(label).map((p) => p[phase] ?? { compiles: 0, sfis: new Map(), deopts: new Map(), osr: 0 });
       const reopt = runs.map((r) => [...r.sfis.values()].filter((s) => s.n > 1).length);
       const deopts = runs.map((r) => [...r.deopts.values()].reduce((a, b) => a + b, 0));
       const msPhase = ms.get(label).map((p) => p[phase]?.ms ?? 0);
+      const onMain = ms.get(label).map((p) => p[phase]?.compiles ?? 0);
       console.log(
-        `${phase.padEnd(6)} ${label.padEnd(30)} ${String(median(runs.map((r) => r.compiles))).padStart(8)}  ${String(median(reopt)).padStart(11)}  ${String(median(deopts)).padStart(6)}  ${String(median(runs.map((r) => r.osr))).padStart(3)}  ${median(msPhase).toFixed(1)} (${((median(msPhase) * 1000) / SPANS).toFixed(2)})`,
+        `${phase.padEnd(6)} ${label.padEnd(30)} ${String(median(runs.map((r) => r.compiles))).padStart(8)}  ${String(median(onMain)).padStart(7)}  ${String(median(reopt)).padStart(11)}  ${String(median(deopts)).padStart(6)}  ${String(median(runs.map((r) => r.osr))).padStart(3)}  ${median(msPhase).toFixed(1)} (${((median(msPhase) * 1000) / SPANS).toFixed(2)})`,
       );
     }
   }
@@ -163,6 +171,11 @@ async function main() {
       const p = last[phase];
       if (!p) continue;
       console.log(`  ${phase}: compiled ${[...p.sfis.values()].map((s) => (s.n > 1 ? `${s.name}×${s.n}` : s.name)).join(' ')}`);
+      // Compiled here, in none of the children that compiled on the main thread: callees that got hot on their own
+      // while their caller's optimized code (which inlines them) was still being compiled in the background.
+      const onMain = new Set(ms.get(label).flatMap((run) => [...(run[phase]?.sfis.values() ?? [])].map((s) => s.name)));
+      const backgroundOnly = [...new Set([...p.sfis.values()].map((s) => s.name))].filter((name) => !onMain.has(name));
+      if (backgroundOnly.length > 0) console.log(`  ${phase}: only with background compilation: ${backgroundOnly.join(' ')}`);
       for (const [reason, n] of p.deopts) console.log(`  ${phase}: deopt ${n}× ${reason}`);
     }
   }
