@@ -1,6 +1,7 @@
 import { booleanOption, envChoice, envValue, firstSet, HTTP_URL, nonEmptyOption, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
-import { assign, entries, isInteger, isObject, isString } from './natives.js';
+import { encodeUtf8 } from './exporters/http/utf8-body.js';
+import { assign, entries, isInteger, isObject, isString, values } from './natives.js';
 
 /** How OTLP request bodies are encoded. */
 export type OtlpProtocol = 'http/json' | 'http/protobuf';
@@ -47,6 +48,8 @@ export interface OtlpOptions {
 export interface OtlpSettings {
   readonly url: URL;
   readonly headers: Readonly<Record<string, string>>;
+  /** What an error message must never quote: header values, the URL's query values and credentials. */
+  readonly secrets: readonly string[];
   readonly serviceName: string | undefined;
   readonly protocol: OtlpProtocol;
   /** The option or variable that chose `protocol`, for error messages. */
@@ -69,7 +72,8 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = process.env
     if (raw !== undefined) assign(headers, parseOtlpHeaders(raw, name));
   }
   if (options.headers !== undefined) {
-    if (!isObject(options.headers)) refuse(HEADERS, options.headers, 'an object of header names to string values');
+    // A string is not shown: likely `Authorization=Bearer …`, written as for the variable.
+    if (!isObject(options.headers)) refuse(HEADERS, isString(options.headers) ? HIDDEN : options.headers, 'an object of header names to string values');
     for (const [name, value] of entries(options.headers)) addHeader(headers, name, value, HEADERS);
   }
   const serviceName = nonEmptyOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'), 'serviceName');
@@ -80,7 +84,21 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = process.env
   const compression = envChoice(env, otlpVariables('COMPRESSION'), ['gzip', 'none'] as const);
   const gzip = booleanOption(options.gzip, 'gzip', compression === 'gzip');
   const maxPendingStarts = maxPendingStartsOption(options.maxPendingStarts);
-  return { url, headers, serviceName, protocol, protocolSetting, gzip, maxPendingStarts };
+  const secrets = [...values(headers), ...url.searchParams.values()];
+  let credentials = url.username + ':' + url.password;
+  if (credentials !== ':') {
+    // Sent as the Authorization header, as Node's own `http` sends a URL's credentials, and by every transport alike:
+    // `fetch` refuses a URL that carries them (its error quoted the URL, password included).
+    try {
+      credentials = decodeURIComponent(credentials);
+    } catch {
+      // Not valid percent-encoding: sent as typed.
+    }
+    headers.authorization ??= 'Basic ' + btoa(String.fromCharCode(...encodeUtf8(credentials)));
+    secrets.push(credentials, credentials.slice(credentials.indexOf(':') + 1), headers.authorization);
+    url.username = url.password = '';
+  }
+  return { url, headers, secrets, serviceName, protocol, protocolSetting, gzip, maxPendingStarts };
 };
 
 /** @internal `serviceName`, checked: undefined or a non-empty string. */

@@ -55,7 +55,11 @@ export class TracewireUsageError extends Error {
 
 const describe = (value: unknown): string => {
   if (value instanceof HiddenValue) return `[value not shown: ${value.why}]`;
-  if (isString(value)) return stringify(value.length > 60 ? value.slice(0, 60) + '…' : value);
+  if (isString(value)) {
+    // A refused endpoint is quoted: never its credentials (`user:pass@`) or its query (`?api_key=…`).
+    const shown = value.replace(/^(\w+:\/\/)[^/?#\s]*@|^[^/?#\s:@]+:[^/?#\s]*@/, '$1***@').replace(/^(\w+:\/\/[^?#]*)[?#][^]*/, '$1?***');
+    return stringify(shown.length > 60 ? shown.slice(0, 60) + '…' : shown);
+  }
   if (isFunction(value)) return A_FUNCTION;
   if (!isObject(value)) return String(value);
   return isArray(value) ? 'an array' : 'an object';

@@ -4,7 +4,7 @@
  * of their call sites (bytes of every serverless bundle). None reads
  * `this`, so calling them detached is the same call.
  */
-export const { freeze, defineProperty, keys, entries, assign, hasOwn } = Object;
+export const { freeze, defineProperty, keys, values, entries, assign, hasOwn } = Object;
 export const { isArray } = Array;
 export const { min, max } = Math;
 export const { isInteger } = Number;

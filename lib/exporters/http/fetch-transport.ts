@@ -11,7 +11,9 @@ import type { HttpPost, Transport } from './transport.js';
 export class FetchTransport implements Transport {
   async post(request: HttpPost): Promise<ExportResult> {
     try {
-      const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body as Uint8Array<ArrayBuffer>, signal: request.options.signal });
+      // A redirect is an answer, as it is to Node's transport, not followed: fetch would take the API key and the
+      // configured headers to whatever origin it names (it strips only Authorization).
+      const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body as Uint8Array<ArrayBuffer>, signal: request.options.signal, redirect: 'manual' });
       const text = await response.text();
       return classifyResponse(response.status, response.headers.get('retry-after') ?? undefined, text.slice(0, MAX_ERROR_BODY_CHARS));
     } catch (error) {

@@ -25,7 +25,6 @@ interface RequestTarget {
   readonly hostname: string;
   readonly port: number | undefined;
   readonly path: string;
-  readonly auth: string | undefined;
 }
 
 /**
@@ -39,8 +38,8 @@ const targetOf = (url: URL): RequestTarget => {
     protocol: url.protocol,
     hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
     port: url.port === '' ? undefined : Number(url.port),
+    // No credentials: an exporter's URL carries none (the OTLP exporter sends a URL's as its Authorization header).
     path: url.pathname + url.search,
-    auth: url.username === '' && url.password === '' ? undefined : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`,
   };
 };
 

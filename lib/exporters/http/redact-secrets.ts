@@ -12,7 +12,17 @@ export const withoutSecrets = (result: ExportResult, secrets: readonly string[])
   if (result.ok) return result;
   let message = result.error.message;
   for (const secret of secrets) {
-    for (const part of [secret, ...secret.split(/\s+/)]) if (part.length >= (part === secret ? 4 : 8)) message = message.split(part).join('[redacted]');
+    for (const part of [secret, ...secret.split(/\s+/)]) {
+      if (part.length < (part === secret ? 4 : 8)) continue;
+      message = message.split(part).join('[redacted]');
+      // The quoted body is cut short (MAX_ERROR_BODY_CHARS): a secret cut there ends the message with its first characters.
+      for (let kept = part.length - 1; kept >= 4; kept--) {
+        if (message.endsWith(part.slice(0, kept))) {
+          message = message.slice(0, -kept) + '[redacted]';
+          break;
+        }
+      }
+    }
   }
   if (message === result.error.message) return result;
   return { ...result, error: new Error(message) };

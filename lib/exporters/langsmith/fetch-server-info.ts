@@ -11,7 +11,8 @@ export async function fetchIngestLimitsWithFetch(url: URL, headers: Record<strin
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMillis);
   try {
-    const response = await fetch(url, { headers: { ...headers, Accept: JSON_TYPE }, signal: controller.signal });
+    // Not followed, as by the transport: a redirect would take the API key to the origin it names.
+    const response = await fetch(url, { headers: { ...headers, Accept: JSON_TYPE }, signal: controller.signal, redirect: 'manual' });
     const body = await response.text();
     if (!response.ok || body.length > MAX_INFO_BYTES) return DEFAULT_INGEST_LIMITS;
     return readIngestLimits(body);

@@ -121,7 +121,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
       return answerLater(done, notEncodable(error));
     }
     const answered = (answer: ExportResult): void => {
-      const result = withoutSecrets(answer, Object.values(this.#settings.headers));
+      const result = withoutSecrets(answer, this.#settings.secrets);
       // Inputs stay remembered while the pipeline may retry this batch.
       if (result.ok || !result.retryable) for (const id of joined) this.#pending.forget(id);
       done(result);

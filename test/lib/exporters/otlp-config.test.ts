@@ -135,7 +135,7 @@ describe('every OTLP setting refuses a bad value with a message naming it and wh
     [{ tracesEndpoint: 'not a url' }, 'Invalid tracesEndpoint: received "not a url"; expected an http(s) URL such as http://localhost:4318/v1/traces.'],
     [{ endpoint: 'ftp://collector.example' }, 'Invalid endpoint: received "ftp://collector.example"; expected an http or https URL.'],
     [{ endpoint: new URL('http://collector.example') }, 'Invalid endpoint: received an object; expected an http or https URL.'],
-    [{ headers: 'a=1' }, 'Invalid headers: received "a=1"; expected an object of header names to string values.'],
+    [{ headers: 'a=1' }, 'Invalid headers: received [value not shown: header values may be credentials]; expected an object of header names to string values.'],
     [{ headers: null }, 'Invalid headers: received null; expected an object of header names to string values.'],
     [{ serviceName: '' }, 'Invalid serviceName: received ""; expected a non-empty string.'],
     [{ serviceName: 42 }, 'Invalid serviceName: received 42; expected a non-empty string.'],

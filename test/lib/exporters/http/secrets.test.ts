@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { LangSmithExporter, OtlpHttpExporter, TracingClient, setGlobalTracingClient, traceable } from '../../../../index';
+import { LangSmithExporter, OtlpHttpExporter, TracewireConfigError, TracingClient, setGlobalTracingClient, traceable } from '../../../../index';
+import { LangSmithExporter as EdgeLangSmithExporter, OtlpHttpExporter as EdgeOtlpHttpExporter } from '../../../../edge';
 import { ScriptedSink, type Behaviour } from '../../../helpers/scripted-sink';
 
 /** The API key must not be reachable: not in a log line, not at any depth of `util.inspect`. */
@@ -100,4 +101,92 @@ test('an OTLP token quoted back without its scheme (Bearer) is cut out of the lo
   const logged = warnings.join('\n');
   expect(logged).toMatch(/HTTP 401.*invalid credentials: \[redacted\]/);
   expect(logged).not.toContain(API_KEY);
+});
+
+/** A server that answers 400 quoting the request line and its Authorization header, as a proxy's error page may. */
+async function echoingRequestServer(): Promise<{ url: string; server: Server; seen: Array<{ url: string; authorization?: string }> }> {
+  const seen: Array<{ url: string; authorization?: string }> = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
+      res.writeHead(400, { 'content-type': 'text/plain' }).end(`bad request: ${req.method} ${req.url} auth=${req.headers.authorization}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, seen };
+}
+
+/** Percent-encoded in the URL as `p%3AASSWORD123`: the header carries it decoded, as Node's `http` would send it. */
+const PASSWORD = 'p:ASSWORD123';
+const QUERY_TOKEN = 'QTOKEN999';
+
+test.each([
+  ['Node', (endpoint: string) => new OtlpHttpExporter({ tracesEndpoint: endpoint })],
+  ['the edge (fetch)', (endpoint: string) => new EdgeOtlpHttpExporter({ tracesEndpoint: endpoint })],
+])("an OTLP endpoint's credentials travel as Basic auth on %s's transport, and neither they nor its query are quoted back in a log", async (_runtime, make) => {
+  const echo = await echoingRequestServer();
+  const endpoint = echo.url.replace('http://', `http://us%40er:${encodeURIComponent(PASSWORD)}@`) + `/v1/traces?api_key=${QUERY_TOKEN}`;
+  const tracing = client(make(endpoint) as OtlpHttpExporter);
+  step(1);
+  expect(await tracing.flush()).toMatchObject({ failed: 1 });
+  await tracing.shutdown();
+  echo.server.close();
+  const basic = Buffer.from(`us@er:${PASSWORD}`).toString('base64');
+  expect(echo.seen[0]).toEqual({ url: `/v1/traces?api_key=${QUERY_TOKEN}`, authorization: `Basic ${basic}` });
+  const logged = warnings.join('\n');
+  expect(logged).toMatch(/HTTP 400: bad request: POST/);
+  for (const secret of [PASSWORD, basic, QUERY_TOKEN]) expect(logged).not.toContain(secret);
+});
+
+test('a key cut in two by the end of the quoted error body leaves none of its characters in the log', async () => {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(401).end(`${'x'.repeat(270)} invalid api key: ${String(req.headers['x-api-key'])}`));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const tracing = client(new LangSmithExporter({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: API_KEY, fetchServerInfo: false }));
+  step(1);
+  expect(await tracing.flush()).toMatchObject({ failed: 1 });
+  await tracing.shutdown();
+  server.close();
+  const logged = warnings.join('\n');
+  expect(logged).toMatch(/HTTP 401: x+ invalid api key: \[redacted\]/);
+  expect(logged).not.toContain(API_KEY.slice(0, 4)); // 12 of its characters fell within the quoted 300
+});
+
+test.each([
+  ['a LangSmith endpoint', () => new LangSmithExporter({ endpoint: `https://admin:${PASSWORD}@langsmith.internal:99999`, apiKey: API_KEY }), 'https://***@langsmith.internal:99999'],
+  ['an OTLP endpoint', () => new OtlpHttpExporter({ endpoint: `https://otel.example.com:443x/?api_key=${QUERY_TOKEN}` }), 'https://otel.example.com:443x/?***'],
+  ['a URL without its scheme', () => new LangSmithExporter({ endpoint: `admin:${PASSWORD}@langsmith.internal`, apiKey: API_KEY }), '***@langsmith.internal'],
+  ['OTLP headers given as a string', () => new OtlpHttpExporter({ headers: `Authorization=Bearer ${PASSWORD}` as never }), '[value not shown'],
+])('%s refused is quoted without its credentials or query', (_what, make, shown) => {
+  let error: unknown;
+  try {
+    make();
+  } catch (thrown) {
+    error = thrown;
+  }
+  expect(error).toBeInstanceOf(TracewireConfigError);
+  const message = (error as Error).message;
+  expect(message).toContain(shown);
+  for (const secret of [PASSWORD, QUERY_TOKEN]) expect(message).not.toContain(secret);
+});
+
+test("the edge exporter follows no redirect: the API key never reaches the origin it names", async () => {
+  const elsewhere = await echoingRequestServer();
+  const redirecting = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(307, { location: `${elsewhere.url}${req.url}` }).end());
+  });
+  await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+  const exporter = new EdgeLangSmithExporter({ endpoint: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`, apiKey: API_KEY });
+  const tracing = client(exporter as unknown as LangSmithExporter);
+  step(1);
+  expect(await tracing.flush()).toMatchObject({ failed: 1 });
+  await tracing.shutdown();
+  redirecting.close();
+  elsewhere.server.close();
+  expect(elsewhere.seen).toEqual([]);
+  expect(warnings.join('\n')).toMatch(/HTTP 307/);
 });
