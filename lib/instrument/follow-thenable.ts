@@ -59,17 +59,23 @@ const followOtherThenable = (outcome: SpanOutcome, thenable: object, then: Funct
   let thenCalls = 0;
   let inside = false;
   let delivery: Promise<void> | undefined;
-  const settle = (ok: boolean, value: unknown, handler: unknown): unknown => {
+  // `args`: all the thenable passed its callback (a jQuery Deferred passes three), each passed on.
+  const settle = (ok: boolean, args: unknown[], handler: unknown): unknown => {
     if (!settled) {
       settled = true;
       // wrapProducer takes any value (a primitive is no producer): not the hot path, the check left out is bytes in every bundle.
       let produced: unknown;
-      if (ok && (produced = wrapProducer(outcome, value as object)) !== NOT_A_PRODUCER) value = produced;
-      else delivery = ok ? outcome.succeed(value) : outcome.fail(value);
+      if (ok && (produced = wrapProducer(outcome, args[0] as object)) !== NOT_A_PRODUCER) args = [produced, ...args.slice(1)];
+      else delivery = ok ? outcome.succeed(args[0]) : outcome.fail(args[0]);
     }
     // No callback passes the settlement on, as a promise's `then` does (a rejected promise rejects what it returns).
-    const pass = (): unknown => (typeof handler === 'function' ? handler(value) : ok ? value : Promise.reject(value));
-    return delivery ? delivery.then(pass) : pass();
+    const pass = (): unknown => (typeof handler === 'function' ? handler(...args) : ok ? args[0] : Promise.reject(args[0]));
+    const passed = delivery ? delivery.then(pass) : pass();
+    // A rejection the consumer gave no callback for is marked handled: a thenable that calls back without reading what
+    // its callbacks return (and calls none it was not given) would leave it unhandled, ending a process the untraced
+    // call left running. One that does read it still adopts the rejection, as without tracing.
+    if (!ok && typeof handler !== 'function') (passed as Promise<unknown>).catch(noop);
+    return passed;
   };
   const watch = watchConsumption(outcome, thenable);
   const own = function (this: unknown, onValue?: unknown, onError?: unknown): unknown {
@@ -77,7 +83,7 @@ const followOtherThenable = (outcome: SpanOutcome, thenable: object, then: Funct
     watch.follow();
     thenCalls++;
     try {
-      return Reflect.apply(then, this, [(value: unknown) => settle(true, value, onValue), (error: unknown) => settle(false, error, onError)]);
+      return Reflect.apply(then, this, [(...values: unknown[]) => settle(true, values, onValue), (...errors: unknown[]) => settle(false, errors, onError)]);
     } catch (error) {
       // Its `then` threw: the consumer gets that throw, as untraced, and the span records it (if not ended).
       if (!settled) (settled = true), outcome.fail(error);
@@ -136,10 +142,10 @@ const nativeThen = Promise.prototype.then;
 const SETTLING_METHODS = ['catch', 'finally', 'withResponse', 'asResponse'];
 
 /** Ends the run when `result` (what `asResponse` returned) settles: a success without outputs, or its error. */
-const followRaw = (result: unknown, settle: (ok: boolean, value: unknown, handler: unknown) => unknown): void => {
+const followRaw = (result: unknown, settle: (ok: boolean, args: unknown[], handler: unknown) => unknown): void => {
   const then = (result as { then?: unknown } | null)?.then;
   if (typeof then !== 'function') return;
-  Reflect.apply(then, result, [() => settle(true, undefined, noop), (error: unknown) => settle(false, error, noop)]);
+  Reflect.apply(then, result, [() => settle(true, [undefined], noop), (error: unknown) => settle(false, [error], noop)]);
 };
 
 /**

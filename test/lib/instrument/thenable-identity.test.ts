@@ -198,3 +198,44 @@ test("a real Knex query builder (lazy: it queries on then) comes back as itself,
     await db.destroy();
   }
 });
+
+/** Callback-style (not Promises/A+): calls back with every argument it has, calls only the callbacks it was given, and ignores what they return. */
+class CallbackThenable {
+  constructor(private readonly outcome: { ok: true; args: unknown[] } | { ok: false; error: unknown }) {}
+  then(onValue?: (...args: unknown[]) => unknown, onError?: (error: unknown) => unknown): this {
+    setImmediate(() => {
+      if (this.outcome.ok) onValue?.(...this.outcome.args);
+      else onError?.(this.outcome.error);
+    });
+    return this;
+  }
+}
+
+test('a callback-style thenable that fails, consumed without an error callback, leaves no unhandled rejection (untraced it leaves none), and its run ends as error', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const query = traceable(function failingQuery() {
+      return new CallbackThenable({ ok: false, error: new Error('db down') });
+    });
+    query().then(() => undefined);
+    const run = await ended('failingQuery');
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(unhandled).toEqual([]);
+    expect(run.error).toContain('db down');
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
+
+test("a thenable's callback gets every argument the thenable passed (a jQuery Deferred passes data, status and the request)", async () => {
+  const request = { status: 200 };
+  const ajax = traceable(function ajax() {
+    return new CallbackThenable({ ok: true, args: ['data', 'success', request] });
+  });
+  const received = await new Promise<unknown[]>((resolve) => ajax().then((...args: unknown[]) => resolve(args)));
+  expect(received).toEqual(['data', 'success', request]);
+  expect(received[2]).toBe(request);
+  expect((await ended('ajax')).outputs).toEqual({ outputs: 'data' });
+});
