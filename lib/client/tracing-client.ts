@@ -15,7 +15,7 @@ import { DeliveryCounters, type TracingStats } from './delivery-stats.js';
 import { STRATEGY_FOR_MODE, type DeliveryStrategy } from './delivery-strategy.js';
 import { runtimeEnv } from './runtime-env.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor.js';
-import { entries, isFunction, isPositive } from '../natives.js';
+import { entries, isFunction, isPositive, isRecord, keys } from '../natives.js';
 
 /** Options of a {@link TracingClient}: where runs go, plus every delivery setting (see `DeliveryOptions`). */
 export interface TracingClientOptions extends DeliveryOptions {
@@ -75,10 +75,14 @@ export class TracingClient {
     }
     const chosen = (this.strategy = strategy ?? new STRATEGY_FOR_MODE[config.mode]());
     const redaction = (this.redaction = options.redact ?? {});
-    for (const key of ['inputs', 'outputs'] as const) {
-      const hook = redaction[key];
-      if (hook !== undefined && !isFunction(hook)) refuse(`redact.${key}`, hook, A_FUNCTION);
+    // A hook misspelt or misplaced would redact nothing, silently: the secrets it was for would be recorded.
+    if (!isRecord(redaction)) refuse('redact', redaction, 'an object such as { inputs: (value) => value }');
+    for (const key of keys(redaction)) {
+      if (key !== 'inputs' && key !== 'outputs') refuse(`redact.${key}`, key, 'inputs or outputs');
+      if (redaction[key] !== undefined && !isFunction(redaction[key])) refuse(`redact.${key}`, redaction[key], A_FUNCTION);
     }
+    // A logger without warn would lose every drop warning.
+    if (options.logger !== undefined && !isFunction(options.logger?.warn)) refuse('logger', options.logger, 'an object with a warn(message) method, such as console');
     const warnings = (this.#warnings = new DropWarnings(options.logger ?? console));
     const processor = new BatchSpanProcessor(exporter, config, chosen, this.#counters, warnings);
     this.capturesJson = processor.readsRecords;

@@ -125,6 +125,13 @@ describe('bad configuration fails fast with the setting named', () => {
     [{ serializeLimits: { maxItems: '100' } }, /^Invalid serializeLimits\.maxItems: received "100"; expected a number greater than 0\.$/],
     [{ redact: { inputs: 'secret' } }, /^Invalid redact\.inputs: received "secret"; expected a function\.$/],
     [{ redact: { outputs: true } }, /^Invalid redact\.outputs: received true; expected a function\.$/],
+    // A hook under a misspelt key, or not in an object, would redact nothing: the value it was for would be recorded.
+    [{ redact: { input: () => '[x]' } }, /^Invalid redact\.input: received "input"; expected inputs or outputs\.$/],
+    [{ redact: () => '[x]' }, /^Invalid redact: received a function; expected an object such as \{ inputs: \(value\) => value \}\.$/],
+    [{ redact: 'inputs' }, /^Invalid redact: received "inputs"; expected an object/],
+    // A logger without warn would lose every drop warning.
+    [{ logger: {} }, /^Invalid logger: received an object; expected an object with a warn\(message\) method, such as console\.$/],
+    [{ logger: { warn: 'stderr' } }, /^Invalid logger: received an object/],
   ])('%j', (options, message) => {
     expect(() => new TracingClient({ exporter: new MemoryExporter(), ...(options as object) })).toThrow(message);
   });
