@@ -1,4 +1,5 @@
-import { envBoolean, envValue, firstSet, langsmithVariables, otlpVariables, TRACING_SWITCHES, type Env } from './config-env.js';
+import { envBoolean, envValue, firstSet, langsmithVariables, otlpVariables, parseHttpUrl, TRACING_SWITCHES, type Env } from './config-env.js';
+import { HEADER_TEXT, LOCAL_HOSTS, PRINTABLE, SECRET } from './config-langsmith.js';
 import { refuse } from './errors.js';
 import { isString } from './natives.js';
 
@@ -105,11 +106,17 @@ export const tracingOnFromEnv = (env: Env): boolean => {
 
 /** @internal Settings of the `collector` exporter: `TRACEWIRE_COLLECTOR_ENDPOINT`, `TRACEWIRE_COLLECTOR_TOKEN`. */
 export const collectorSettings = (env: Env): { endpoint: string; token: string | undefined } => {
-  return {
-    endpoint: envValue(env, 'TRACEWIRE_COLLECTOR_ENDPOINT') ?? DEFAULT_COLLECTOR_ENDPOINT,
-    token: envValue(env, 'TRACEWIRE_COLLECTOR_TOKEN'),
-  };
+  const endpoint = envValue(env, COLLECTOR_ENDPOINT) ?? DEFAULT_COLLECTOR_ENDPOINT;
+  const token = envValue(env, COLLECTOR_TOKEN);
+  // Checked here, by these variables' names: the LangSmith exporter they configure would name its own options.
+  const { hostname, origin } = parseHttpUrl(endpoint, COLLECTOR_ENDPOINT, DEFAULT_COLLECTOR_ENDPOINT);
+  if (token === undefined && !LOCAL_HOSTS.test(hostname)) refuse(COLLECTOR_TOKEN, undefined, `a token for ${origin} (only a collector on this machine may go without)`);
+  if (token !== undefined && !HEADER_TEXT.test(token)) refuse(COLLECTOR_TOKEN, SECRET, PRINTABLE);
+  return { endpoint, token };
 };
+
+const COLLECTOR_ENDPOINT = 'TRACEWIRE_COLLECTOR_ENDPOINT';
+const COLLECTOR_TOKEN = 'TRACEWIRE_COLLECTOR_TOKEN';
 
 /** @internal The file of the `jsonl` exporter: `TRACEWIRE_JSONL_PATH`, else {@link DEFAULT_JSONL_PATH}. */
 export const jsonlPath = (env: Env): string => {

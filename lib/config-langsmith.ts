@@ -1,4 +1,4 @@
-import { envValue, HTTP_URL, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
+import { firstSet, HTTP_URL, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
 import { isString } from './natives.js';
 
@@ -19,26 +19,35 @@ export interface LangSmithSettings {
   readonly workspaceId: string | undefined;
 }
 
-const HEADER_TEXT = /^[\x21-\x7e]+$/;
-const SECRET = new HiddenValue('API keys are secrets');
-const LOCAL_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+/** @internal What a header value may be here: printable ASCII, no spaces. */
+export const HEADER_TEXT = /^[\x21-\x7e]+$/;
+/** @internal Stands in for a refused key. */
+export const SECRET = new HiddenValue('API keys are secrets');
+/** @internal Hosts on this machine: an endpoint there may go without a key. */
+export const LOCAL_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 const LANGSMITH_CLOUD = 'https://api.smith.langchain.com';
 const ENDPOINT_SETTING = 'LangSmith endpoint';
-const PRINTABLE = 'a string of printable characters, no line breaks';
+/** @internal What a header setting accepts, as its errors say. */
+export const PRINTABLE = 'a string of printable characters, no line breaks';
 
 /** @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a stream of 401s. */
 export const resolveLangSmithSettings = (options: LangSmithOptions, env: Env = process.env): LangSmithSettings => {
-  const raw: unknown = options.endpoint ?? envValue(env, ...langsmithVariables('ENDPOINT')) ?? LANGSMITH_CLOUD;
-  if (!isString(raw)) refuse(ENDPOINT_SETTING, raw, HTTP_URL);
-  const endpoint = parseHttpUrl(raw.replace(/\/+$/, ''), ENDPOINT_SETTING, LANGSMITH_CLOUD, raw);
+  // Each refusal names where the value came from: the option, else the variable that was set.
+  const endpointVariable = firstSet(env, langsmithVariables('ENDPOINT'));
+  const raw: unknown = options.endpoint ?? endpointVariable?.value ?? LANGSMITH_CLOUD;
+  const endpointSetting = options.endpoint === undefined && endpointVariable !== undefined ? endpointVariable.name : ENDPOINT_SETTING;
+  if (!isString(raw)) refuse(endpointSetting, raw, HTTP_URL);
+  const endpoint = parseHttpUrl(raw.replace(/\/+$/, ''), endpointSetting, LANGSMITH_CLOUD, raw);
   // An empty string is "none": the local collector must not receive a LangSmith key found in the environment.
-  const apiKey = options.apiKey === '' ? undefined : (options.apiKey ?? envValue(env, ...langsmithVariables('API_KEY')));
+  const keyVariable = options.apiKey === undefined ? firstSet(env, langsmithVariables('API_KEY')) : undefined;
+  const apiKey: unknown = options.apiKey === '' ? undefined : (options.apiKey ?? keyVariable?.value);
   if (apiKey === undefined && !LOCAL_HOSTS.test(endpoint.hostname)) {
     refuse('LANGSMITH_API_KEY', undefined, `an API key for ${endpoint.origin} (set apiKey or LANGSMITH_API_KEY; only a local endpoint may go without)`);
   }
-  const workspaceId = options.workspaceId === '' ? undefined : (options.workspaceId ?? envValue(env, 'LANGSMITH_WORKSPACE_ID'));
+  const workspaceVariable = options.workspaceId === undefined ? firstSet(env, ['LANGSMITH_WORKSPACE_ID']) : undefined;
+  const workspaceId: unknown = options.workspaceId === '' ? undefined : (options.workspaceId ?? workspaceVariable?.value);
   // Sent as header values: a key read from a file with its line break would fail every request, so it fails here.
-  if (apiKey !== undefined && !HEADER_TEXT.test(apiKey)) refuse('apiKey', SECRET, `${PRINTABLE} (a key read from a file keeps its newline: trim it)`);
-  if (workspaceId !== undefined && !HEADER_TEXT.test(workspaceId)) refuse('workspaceId', workspaceId, PRINTABLE);
+  if (apiKey !== undefined && !(isString(apiKey) && HEADER_TEXT.test(apiKey))) refuse(keyVariable?.name ?? 'apiKey', SECRET, `${PRINTABLE} (a key read from a file keeps its newline: trim it)`);
+  if (workspaceId !== undefined && !(isString(workspaceId) && HEADER_TEXT.test(workspaceId))) refuse(workspaceVariable?.name ?? 'workspaceId', workspaceId, PRINTABLE);
   return { endpoint, apiKey, workspaceId };
 };

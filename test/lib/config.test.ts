@@ -72,6 +72,10 @@ test.each([
   ["LangSmithExporter({ gzip: 'false' })", () => new LangSmithExporter({ apiKey: 'k', gzip: 'false' as unknown as boolean }), /Invalid gzip: received "false"; expected true or false\./],
   ["LangSmithExporter({ fetchServerInfo: 'no' })", () => new LangSmithExporter({ apiKey: 'k', fetchServerInfo: 'no' as unknown as boolean }), /Invalid fetchServerInfo/],
   ["LangSmithExporter({ workspaceId: 'ws\\n' })", () => new LangSmithExporter({ apiKey: 'k', workspaceId: 'ws\n' }), /Invalid workspaceId: received "ws\\n"; expected a string of printable characters/],
+  // Header values must be strings: `true` or `['k1', 'k2']` would be sent as `true` or `k1, k2`, a Symbol met a TypeError.
+  ...[true, 12345, ['k1', 'k2'], Symbol('key')].map((apiKey) => [`LangSmithExporter({ apiKey: ${String(apiKey)} })`, () => new LangSmithExporter({ apiKey: apiKey as string }), /^Invalid apiKey: received \[value not shown: API keys are secrets\]/] as const),
+  ['LangSmithExporter({ workspaceId: Symbol() })', () => new LangSmithExporter({ apiKey: 'k', workspaceId: Symbol('ws') as unknown as string }), /^Invalid workspaceId: received Symbol\(ws\); expected a string of printable characters/],
+  ['LangSmithExporter({ workspaceId: 7 })', () => new LangSmithExporter({ apiKey: 'k', workspaceId: 7 as unknown as string }), /^Invalid workspaceId: received 7/],
   ['registerTracing({}, {})', () => registerTracing({} as unknown as DependencyContainer, {}), /Invalid container: received an object; expected a tsyringe DependencyContainer/],
 ])('%s is refused by name, not met with a TypeError', (_call, build, message) => {
   expect(configErrorOf(build).message).toMatch(message);
