@@ -11,6 +11,7 @@ import { adoptIdentity, markFlushOnExit, tracedParts } from './function-identity
 import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
 import { min, max } from '../lib/natives.js';
+import { MAX_TIMER_MILLIS } from '../lib/config.js';
 
 /** Options of {@link FlushOnExit}. */
 export interface FlushOnExitOptions {
@@ -153,7 +154,8 @@ const validate = (options: FlushOnExitOptions): Settings => {
   if (options === null || typeof options !== 'object') refuse('FlushOnExit options', options, 'an options object or nothing');
   refuseUnknownOptions(options, KNOWN);
   const { timeoutMillis = 2_000, onFlushResult, waitUntil, client } = options;
-  if (typeof timeoutMillis !== 'number' || !(timeoutMillis > 0)) refuse('timeoutMillis', timeoutMillis, 'a number of milliseconds greater than 0');
+  // At most what a timer can wait: Node fires a longer one at once (and warns), ending the wait before it began.
+  if (typeof timeoutMillis !== 'number' || !(timeoutMillis > 0 && timeoutMillis <= MAX_TIMER_MILLIS)) refuse('timeoutMillis', timeoutMillis, `milliseconds, more than 0 and at most ${MAX_TIMER_MILLIS}`);
   if (onFlushResult !== undefined && !isFunction(onFlushResult)) refuse('onFlushResult', onFlushResult, A_FUNCTION);
   if (waitUntil !== undefined && waitUntil !== 'auto' && !isFunction(waitUntil)) refuse('waitUntil', waitUntil, "'auto' or a function");
   if (client !== undefined && (client === null || !isFunction(client.flush))) refuse('client', client, 'a TracingClient');

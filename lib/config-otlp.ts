@@ -1,7 +1,7 @@
 import { booleanOption, envChoice, envValue, firstSet, HTTP_URL, nonEmptyOption, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
 import { encodeUtf8 } from './exporters/http/utf8-body.js';
-import { assign, entries, isInteger, isObject, isString, values } from './natives.js';
+import { assign, entries, isInteger, isPlainObject, isString, values } from './natives.js';
 
 /** How OTLP request bodies are encoded. */
 export type OtlpProtocol = 'http/json' | 'http/protobuf';
@@ -73,7 +73,8 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = process.env
   }
   if (options.headers !== undefined) {
     // A string is not shown: likely `Authorization=Bearer …`, written as for the variable.
-    if (!isObject(options.headers)) refuse(HEADERS, isString(options.headers) ? HIDDEN : options.headers, 'an object of header names to string values');
+    // A plain object only: a Headers or a Map has no own entries to read (no header would be sent), an array's are indexes.
+    if (!isPlainObject(options.headers)) refuse(HEADERS, isString(options.headers) ? HIDDEN : options.headers, 'a plain object of header names to string values (a Headers or Map: Object.fromEntries(it))');
     for (const [name, value] of entries(options.headers)) addHeader(headers, name, value, HEADERS);
   }
   const serviceName = nonEmptyOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'), 'serviceName');

@@ -21,6 +21,13 @@ export const isRecord = (value: unknown): value is Record<string, unknown> => {
   return isObject(value) && !isArray(value);
 };
 
+/** @internal An object literal (or one made with `Object.create(null)`): not a class's instance such as a Map or Headers. */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (!isObject(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+
 /** @internal `typeof value === 'string'`, named once (off the per-span path). */
 export const isString = (value: unknown): value is string => typeof value === 'string';
 

@@ -1,7 +1,9 @@
 import type { Run } from '../model/run.js';
 import { inStartOrder } from './memory-exporter.js';
 import { exportedOk, type ExportBatch, type ExportResult, type SpanExporter } from './span-exporter.js';
-import { stringify } from '../natives.js';
+import { isFunction, stringify } from '../natives.js';
+import { booleanOption, optionsObject } from '../config-env.js';
+import { A_FUNCTION, refuse, refuseUnknownOptions } from '../errors.js';
 
 /** Options of a {@link ConsoleExporter}. */
 export interface ConsoleExporterOptions {
@@ -21,9 +23,13 @@ export class ConsoleExporter implements SpanExporter {
   readonly #write: (line: string) => void;
   readonly #showIO: boolean;
 
-  constructor(options: ConsoleExporterOptions = {}) {
+  constructor(options?: ConsoleExporterOptions) {
+    options = optionsObject(options, 'ConsoleExporter');
+    refuseUnknownOptions(options, ['write', 'showIO']);
+    // Checked now: a bad one would fail every export, its spans dropped.
+    if (options.write !== undefined && !isFunction(options.write)) refuse('write', options.write, A_FUNCTION);
     this.#write = options.write ?? ((line) => console.log(line));
-    this.#showIO = options.showIO ?? false;
+    this.#showIO = booleanOption(options.showIO, 'showIO', false);
   }
 
   export(batch: ExportBatch): Promise<ExportResult> {

@@ -109,7 +109,7 @@ export const resolveCallSite = (options: TraceOptions | undefined, fallbackName:
   refuseUnknownOptions(options, KNOWN_OPTIONS);
   const { name, runType = options.run_type ?? 'chain', run_type = runType, tags = [], metadata, captureInputs = true, captureOutputs = true, client, projectName, enabled, id, onEnd, parent } = options;
   nonEmptyOption(name, 'name');
-  if (run_type !== runType) refuse('run_type', run_type, `the same as runType, ${runType}`);
+  if (run_type !== runType) refuse('run_type', run_type, `the same as runType, ${String(runType)}`);
   if (!RUN_TYPES.includes(runType)) refuse('runType' in options ? 'runType' : 'run_type', runType, `one of ${RUN_TYPES.join(', ')}`);
   if (!isArray(tags) || tags.some((tag) => !isString(tag))) refuse('tags', tags, 'an array of strings');
   if (metadata !== undefined && (!isRecord(metadata))) {

@@ -48,7 +48,8 @@ const DOCUMENTED: Record<string, [string, Probe, unknown]> = {
   TRACEWIRE_FLUSH_TIMEOUT_MILLIS: ['7', delivery('flushTimeoutMillis'), 7],
   TRACEWIRE_UNCONSUMED_STREAM_TIMEOUT_MILLIS: ['7', delivery('unconsumedStreamTimeoutMillis'), 7],
   TRACEWIRE_EXPORTER: ['console', (env) => exporterFromEnv(env)?.name, 'console'],
-  TRACEWIRE_COLLECTOR_ENDPOINT: ['http://10.0.0.9:4319', (env) => collectorSettings(env).endpoint, 'http://10.0.0.9:4319'],
+  // Remote: with its token, which a collector elsewhere than this machine requires.
+  TRACEWIRE_COLLECTOR_ENDPOINT: ['http://10.0.0.9:4319', (env) => collectorSettings({ ...env, TRACEWIRE_COLLECTOR_TOKEN: 't' }).endpoint, 'http://10.0.0.9:4319'],
   TRACEWIRE_COLLECTOR_TOKEN: ['t0k3n', (env) => collectorSettings(env).token, 't0k3n'],
   TRACEWIRE_JSONL_PATH: ['/tmp/runs.jsonl', jsonlPath, '/tmp/runs.jsonl'],
 };

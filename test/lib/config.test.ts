@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import { LangSmithExporter, MemoryExporter, OtlpHttpExporter, registerTracing, TracewireConfigError, TracingClient, setGlobalTracingClient, traceable, type TracingClientOptions } from '../../index';
+import { ConsoleExporter, JsonlFileExporter, LangSmithExporter, MemoryExporter, OtlpHttpExporter, registerTracing, TracewireConfigError, TracingClient, setGlobalTracingClient, traceable, type TracingClientOptions } from '../../index';
 import { configErrorOf } from '../helpers/config-error';
 import { withEnv } from '../helpers/with-env';
 
@@ -64,7 +64,7 @@ test('TRACEWIRE_MANUAL_FLUSH=true selects manual mode; TRACEWIRE_TRACING=false t
   });
 });
 
-test.each([
+test.each<[string, () => unknown, RegExp]>([
   ['TracingClient({ exporter: null })', () => new TracingClient({ exporter: null } as unknown as TracingClientOptions), /Invalid exporter: received null/],
   ['LangSmithExporter(null)', () => new LangSmithExporter(null as unknown as undefined), /Invalid LangSmithExporter options: received null; expected an object of options, or nothing\./],
   ['OtlpHttpExporter(null)', () => new OtlpHttpExporter(null as unknown as undefined), /Invalid OtlpHttpExporter options: received null/],
@@ -73,9 +73,21 @@ test.each([
   ["LangSmithExporter({ fetchServerInfo: 'no' })", () => new LangSmithExporter({ apiKey: 'k', fetchServerInfo: 'no' as unknown as boolean }), /Invalid fetchServerInfo/],
   ["LangSmithExporter({ workspaceId: 'ws\\n' })", () => new LangSmithExporter({ apiKey: 'k', workspaceId: 'ws\n' }), /Invalid workspaceId: received "ws\\n"; expected a string of printable characters/],
   // Header values must be strings: `true` or `['k1', 'k2']` would be sent as `true` or `k1, k2`, a Symbol met a TypeError.
-  ...[true, 12345, ['k1', 'k2'], Symbol('key')].map((apiKey) => [`LangSmithExporter({ apiKey: ${String(apiKey)} })`, () => new LangSmithExporter({ apiKey: apiKey as string }), /^Invalid apiKey: received \[value not shown: API keys are secrets\]/] as const),
+  ...[true, 12345, ['k1', 'k2'], Symbol('key')].map((apiKey) => [`LangSmithExporter({ apiKey: ${String(apiKey)} })`, () => new LangSmithExporter({ apiKey: apiKey as unknown as string }), /^Invalid apiKey: received \[value not shown: API keys are secrets\]/] as [string, () => unknown, RegExp]),
   ['LangSmithExporter({ workspaceId: Symbol() })', () => new LangSmithExporter({ apiKey: 'k', workspaceId: Symbol('ws') as unknown as string }), /^Invalid workspaceId: received Symbol\(ws\); expected a string of printable characters/],
   ['LangSmithExporter({ workspaceId: 7 })', () => new LangSmithExporter({ apiKey: 'k', workspaceId: 7 as unknown as string }), /^Invalid workspaceId: received 7/],
+  // An option misspelt would be ignored: `header` sends no credentials (every export a 401), `gzipp` no compression.
+  ['OtlpHttpExporter({ header })', () => new OtlpHttpExporter({ header: { authorization: 'Bearer t' } } as never), /^Invalid option "header": received "header"; expected one of endpoint, tracesEndpoint, headers, serviceName, protocol, gzip, maxPendingStarts\.$/],
+  ['LangSmithExporter({ gzipp })', () => new LangSmithExporter({ apiKey: 'k', gzipp: true } as never), /^Invalid option "gzipp": received "gzipp"; expected one of endpoint, apiKey, workspaceId, gzip, mode, fetchServerInfo\.$/],
+  ['ConsoleExporter({ wirte })', () => new ConsoleExporter({ wirte: () => undefined } as never), /^Invalid option "wirte": received "wirte"; expected one of write, showIO\.$/],
+  ['JsonlFileExporter({ path, extra })', () => new JsonlFileExporter({ path: 'runs.jsonl', extra: 1 } as never), /^Invalid option "extra"/],
+  // Accepted, they failed every export later (its spans dropped), or met a TypeError.
+  ['ConsoleExporter(null)', () => new ConsoleExporter(null as never), /^Invalid ConsoleExporter options: received null/],
+  ['ConsoleExporter({ write: 5 })', () => new ConsoleExporter({ write: 5 } as never), /^Invalid write: received 5; expected a function\.$/],
+  ["ConsoleExporter({ showIO: 'yes' })", () => new ConsoleExporter({ showIO: 'yes' } as never), /^Invalid showIO: received "yes"; expected true or false\.$/],
+  ["JsonlFileExporter({ path: 'a\\0b' })", () => new JsonlFileExporter({ path: 'a\0b' }), /^Invalid JsonlFileExporter path: received "a\\u0000b"; expected a file path \(not blank, no NUL byte\)\.$/],
+  ["JsonlFileExporter({ path: ' ' })", () => new JsonlFileExporter({ path: ' ' }), /^Invalid JsonlFileExporter path: received " "/],
+  ["traceable(fn, { runType: Symbol(), run_type: 'llm' })", () => traceable(() => 1, { runType: Symbol('t'), run_type: 'llm' } as never), /^Invalid run_type: received "llm"; expected the same as runType, Symbol\(t\)\.$/],
   ['registerTracing({}, {})', () => registerTracing({} as unknown as DependencyContainer, {}), /Invalid container: received an object; expected a tsyringe DependencyContainer/],
 ])('%s is refused by name, not met with a TypeError', (_call, build, message) => {
   expect(configErrorOf(build).message).toMatch(message);

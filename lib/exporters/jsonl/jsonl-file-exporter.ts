@@ -1,6 +1,7 @@
 import type * as FsPromises from 'node:fs/promises';
 import { types } from '../../peers/node-util.js';
-import { refuse } from '../../errors.js';
+import { refuse, refuseUnknownOptions } from '../../errors.js';
+import { optionsObject } from '../../config-env.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toLines } from './jsonl-lines.js';
 import { fsPromises as fs } from '../../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
@@ -56,8 +57,11 @@ export class JsonlFileExporter implements SpanExporter {
   #isShutdown = false;
 
   constructor(options: JsonlFileExporterOptions) {
-    const path: unknown = (options as Partial<JsonlFileExporterOptions> | undefined)?.path;
-    if (!isString(path) || path.length === 0) refuse('JsonlFileExporter path', path, 'a non-empty file path');
+    options = optionsObject(options, 'JsonlFileExporter');
+    refuseUnknownOptions(options, ['path']);
+    const path: unknown = options.path;
+    // A NUL byte no file system takes: every export would fail.
+    if (!isString(path) || path.trim() === '' || path.includes('\0')) refuse('JsonlFileExporter path', path, 'a file path (not blank, no NUL byte)');
     this.path = path;
   }
 

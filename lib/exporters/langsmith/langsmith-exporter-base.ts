@@ -1,7 +1,7 @@
 import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings } from '../../config-langsmith.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { booleanOption, optionsObject } from '../../config-env.js';
-import { refuse } from '../../errors.js';
+import { refuse, refuseUnknownOptions } from '../../errors.js';
 import { takesRecords } from '../record-batch.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
 import { JSON_TYPE, type Transport } from '../http/transport.js';
@@ -80,6 +80,7 @@ export class LangSmithExporterBase implements SpanExporter {
   /** @internal The public classes pass the transport of their runtime and its way to ask `/info`. */
   protected constructor(options: LangSmithExporterOptions, transport: Transport, fetchIngestLimits: IngestLimitsFetch) {
     options = optionsObject(options, 'LangSmithExporter');
+    refuseUnknownOptions(options, ['endpoint', 'apiKey', 'workspaceId', 'gzip', 'mode', 'fetchServerInfo']);
     this.#transport = transport;
     this.#fetchIngestLimits = fetchIngestLimits;
     const { apiKey, workspaceId } = (this.#settings = resolveLangSmithSettings(options, runtimeEnv()));

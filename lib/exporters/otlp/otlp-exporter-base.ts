@@ -2,6 +2,7 @@ import { resolveOtlpSettings, type OtlpOptions, type OtlpProtocol, type OtlpSett
 import { recordsOf, takesRecords, type RecordBatch } from '../record-batch.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { optionsObject } from '../../config-env.js';
+import { refuseUnknownOptions } from '../../errors.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
 import { reusableBody } from '../http/body-pool.js';
 import { utf8BodyOf } from '../http/utf8-body.js';
@@ -57,6 +58,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
   protected constructor(options: OtlpHttpExporterOptions, transport: Transport) {
     this.#transport = transport;
     options = optionsObject(options, 'OtlpHttpExporter');
+    // `header` for `headers` would send no credentials, silently: every export a 401.
+    refuseUnknownOptions(options, ['endpoint', 'tracesEndpoint', 'headers', 'serviceName', 'protocol', 'gzip', 'maxPendingStarts']);
     // Locals, not the fields read back: each `this.#` read is bytes of every bundle.
     const settings = (this.#settings = resolveOtlpSettings(options, runtimeEnv()));
     this.#serviceName = settings.serviceName;

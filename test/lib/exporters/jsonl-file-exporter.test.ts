@@ -85,7 +85,7 @@ test('fails fast on a missing, empty or non-string path', () => {
   for (const options of [{}, { path: '' }, { path: 42 }, { path: undefined }, undefined]) {
     expect(() => new JsonlFileExporter(options as never)).toThrow(TracewireConfigError);
   }
-  expect(() => new JsonlFileExporter({ path: '' })).toThrow('Invalid JsonlFileExporter path: received ""; expected a non-empty file path.');
+  expect(() => new JsonlFileExporter({ path: '' })).toThrow('Invalid JsonlFileExporter path: received ""; expected a file path (not blank, no NUL byte).');
 });
 
 test('an unwritable path resolves a non-retryable failure instead of throwing, and a later export tries again', async () => {
