@@ -1,5 +1,6 @@
 import type { TracingClient } from './tracing-client.js';
-import { symbolFor } from '../natives.js';
+import { isFunction, symbolFor } from '../natives.js';
+import { refuse } from '../errors.js';
 
 /**
  * @internal The slot behind the global client. `current` is the one place
@@ -59,6 +60,8 @@ export const globalClient: GlobalClientSlot = ((globalThis as Record<symbol, unk
  * keeps the environment from turning it on). `configureTracing()` calls this for you.
  */
 export function setGlobalTracingClient(client: TracingClient | undefined): void {
+  // Anything else turned tracing off silently, and `getGlobalTracingClient()?.flush()` then threw in the caller's code.
+  if (client !== undefined && !isFunction((client as Partial<TracingClient> | null)?.startSpan)) refuse('setGlobalTracingClient(client)', client, 'a TracingClient, or undefined to clear it');
   globalClient.current = client;
 }
 

@@ -69,7 +69,11 @@ export class TracingClient {
     const config = (this.config = agreeingConfig(resolveDeliveryConfig(options, runtimeEnv()), options, strategy));
     const exporter = (this.exporter = options.exporter);
     offerServiceName(exporter, config.projectName);
-    const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...options.serializeLimits });
+    const given = options.serializeLimits;
+    if (given !== undefined && !isRecord(given)) refuse('serializeLimits', given, `an object of ${keys(DEFAULT_SERIALIZE_LIMITS).join(', ')}`);
+    // A misspelt limit would be ignored: its default applies, silently.
+    if (given !== undefined) refuseUnknownOptions(given, keys(DEFAULT_SERIALIZE_LIMITS));
+    const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...given });
     for (const [key, value] of entries(limits)) {
       if (!isPositive(value)) refuse(`serializeLimits.${key}`, value, 'a number greater than 0');
     }

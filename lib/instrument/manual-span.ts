@@ -11,7 +11,8 @@ import { redact } from './redact.js';
 import { SpanOutcome } from './span-outcome.js';
 import { followResult, runId } from './trace-call.js';
 import { resolveCallSite, type CallSite } from './trace-options.js';
-import { freeze } from '../natives.js';
+import { freeze, isFunction } from '../natives.js';
+import { A_FUNCTION, refuse } from '../errors.js';
 
 /** Options of {@link startSpan} and {@link withSpan}. Every field is optional. */
 export interface SpanOptions {
@@ -67,6 +68,7 @@ export function startSpan(name: string, options: SpanOptions = {}): SpanHandle {
  * const answer = await withSpan('plan', async (span) => { span.setMetadata('steps', 3); return plan(); });
  */
 export function withSpan<T>(name: string, fn: (span: SpanHandle) => T, options: SpanOptions = {}): T {
+  if (!isFunction(fn)) refuse('withSpan(name, fn)', fn, A_FUNCTION);
   const outcome = begin(name, options, true);
   if (outcome === undefined) return fn(NOOP);
   const handle = new ManualSpan(outcome);

@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { extractTraceContext, type RemoteTraceContext, type TraceParent } from './remote-context.js';
+import { A_FUNCTION, refuse } from '../errors.js';
+import { isFunction } from '../natives.js';
 
 // Created on first use: a process that never continues a trace pays nothing for it.
 let storage: AsyncLocalStorage<RemoteTraceContext> | undefined;
@@ -16,6 +18,7 @@ let storage: AsyncLocalStorage<RemoteTraceContext> | undefined;
  * http.createServer((req, res) => continueTrace(req.headers, () => handle(req, res)));
  */
 export function continueTrace<T>(headers: TraceParent | null | undefined, fn: () => T): T {
+  if (!isFunction(fn)) refuse('continueTrace(headers, fn)', fn, A_FUNCTION);
   const remote = extractTraceContext(headers);
   if (remote === undefined) return fn();
   storage ??= new AsyncLocalStorage<RemoteTraceContext>();

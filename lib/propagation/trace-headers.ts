@@ -10,6 +10,7 @@ import { spanParentOf } from './span-parent.js';
 import { formatTraceparent } from './traceparent.js';
 import { instrumentedUndici, sendLeavingW3c } from './undici-channel.js';
 import { isArray, isFunction, keys, entries } from '../natives.js';
+import { refuse } from '../errors.js';
 
 /**
  * The headers that carry the current trace to another service: W3C
@@ -116,6 +117,8 @@ const inject = <H extends OutgoingHeaders>(headers: H, w3c: boolean, trace: Trac
  * tracewire's, when the instrumentation sends none (a request it ignores).
  */
 export function tracedFetch(fetchImpl?: typeof fetch): typeof fetch {
+  // `tracedFetch(url)` (a fetch call, not its wrapper) would fail only at the first request, as "impl is not a function".
+  if (fetchImpl !== undefined && !isFunction(fetchImpl)) refuse('tracedFetch(fetchImpl)', fetchImpl, 'a fetch function, or nothing for the global fetch (then call what it returns: tracedFetch()(url))');
   return function fetchWithTraceHeaders(input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) {
     // Looked up per call: a mock or instrumentation that patches the global fetch later (msw, nock, Next.js) is used.
     const impl = fetchImpl ?? globalThis.fetch;

@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import { ConsoleExporter, JsonlFileExporter, LangSmithExporter, MemoryExporter, OtlpHttpExporter, registerTracing, TracewireConfigError, TracingClient, setGlobalTracingClient, traceable, type TracingClientOptions } from '../../index';
+import { ConsoleExporter, continueTrace, JsonlFileExporter, LangSmithExporter, MemoryExporter, tracedFetch, withSpan, OtlpHttpExporter, registerTracing, TracewireConfigError, TracingClient, setGlobalTracingClient, traceable, type TracingClientOptions } from '../../index';
 import { configErrorOf } from '../helpers/config-error';
 import { withEnv } from '../helpers/with-env';
 
@@ -88,6 +88,16 @@ test.each<[string, () => unknown, RegExp]>([
   ["JsonlFileExporter({ path: 'a\\0b' })", () => new JsonlFileExporter({ path: 'a\0b' }), /^Invalid JsonlFileExporter path: received "a\\u0000b"; expected a file path \(not blank, no NUL byte\)\.$/],
   ["JsonlFileExporter({ path: ' ' })", () => new JsonlFileExporter({ path: ' ' }), /^Invalid JsonlFileExporter path: received " "/],
   ["traceable(fn, { runType: Symbol(), run_type: 'llm' })", () => traceable(() => 1, { runType: Symbol('t'), run_type: 'llm' } as never), /^Invalid run_type: received "llm"; expected the same as runType, Symbol\(t\)\.$/],
+  // A limit misspelt was ignored (its default applied); a number or an array was taken for no limits at all.
+  ['TracingClient({ serializeLimits: 5 })', () => new TracingClient({ exporter: new MemoryExporter(), serializeLimits: 5 as never }), /^Invalid serializeLimits: received 5; expected an object of maxStringLength, maxDepth, maxItems, maxBytes\.$/],
+  ['TracingClient({ serializeLimits: [] })', () => new TracingClient({ exporter: new MemoryExporter(), serializeLimits: [] as never }), /^Invalid serializeLimits: received an array/],
+  ['TracingClient({ serializeLimits: { maxStringLenght } })', () => new TracingClient({ exporter: new MemoryExporter(), serializeLimits: { maxStringLenght: 5 } as never }), /^Invalid option "maxStringLenght": received "maxStringLenght"; expected one of maxStringLength, maxDepth, maxItems, maxBytes\.$/],
+  // Accepted, it turned tracing off silently, and `getGlobalTracingClient()?.flush()` threw in the caller's handler.
+  ...[5, 'x', {}].map((client) => [`setGlobalTracingClient(${JSON.stringify(client)})`, () => setGlobalTracingClient(client as never), /^Invalid setGlobalTracingClient\(client\): received .*; expected a TracingClient, or undefined to clear it\.$/] as [string, () => unknown, RegExp]),
+  // Each failed only when first used, with "… is not a function".
+  ["tracedFetch('https://example.com')", () => tracedFetch('https://example.com' as never), /^Invalid tracedFetch\(fetchImpl\): received "https:\/\/example\.com"; expected a fetch function, or nothing for the global fetch/],
+  ["withSpan('x', 5)", () => withSpan('x', 5 as never), /^Invalid withSpan\(name, fn\): received 5; expected a function\.$/],
+  ['continueTrace({}, 5)', () => continueTrace({}, 5 as never), /^Invalid continueTrace\(headers, fn\): received 5; expected a function\.$/],
   ['registerTracing({}, {})', () => registerTracing({} as unknown as DependencyContainer, {}), /Invalid container: received an object; expected a tsyringe DependencyContainer/],
 ])('%s is refused by name, not met with a TypeError', (_call, build, message) => {
   expect(configErrorOf(build).message).toMatch(message);
