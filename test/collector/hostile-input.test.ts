@@ -30,6 +30,9 @@ test.each([
   ['inputs nested 1 000 deep', withDeep({ post: [postedRun({ inputs: '__deep__' })], patch: [] }, 1000), 'nested deeper than 64 levels'],
   ['tags that are not strings', batch([postedRun({ tags: [1, {}] })]), '"tags" must be an array of at most 256 strings'],
   ['a run that is null', batch([null as unknown as object]), 'must be object'],
+  // Before the epoch: it would sort before every real trace, and retention removes the oldest first.
+  ['a start_time in year 0', batch([postedRun({ start_time: '0000-01-01T00:00:00Z' })]), '"start_time" must be'],
+  ['a start_time of 1969', batch([postedRun({ start_time: '1969-12-31T23:59:59.000000Z' })]), '"start_time" must be'],
 ])('LangSmith: %s is rejected alone, named, and its valid neighbour is stored', async (_what, badBatch, reason) => {
   const good = postedRun({ name: `good-${Math.random()}` });
   const answer = await post(`${collector.url}/runs/batch`, badBatch.replace(/\]\s*,\s*"patch"/, `,${JSON.stringify(good)}],"patch"`));
@@ -62,6 +65,13 @@ test.each([
   ['events holding null', { events: [null] }, 'events'],
   ['attributes nested 1 000 deep', { attributes: [{ key: 'deep', value: '__deep__' }] }, 'nested deeper'],
   ['a short trace id', { traceId: 'abc' }, 'traceId'],
+  // What the LangSmith routes refuse, refused here too: its attributes carry what a run's fields would.
+  ['300 tags (a run takes 256)', { attributes: [{ key: 'tracewire.tags', value: { arrayValue: { values: Array.from({ length: 300 }, () => ({ stringValue: 't' })) } } }] }, 'as a run, "tags" must be an array of at most 256'],
+  ['a tag of 2 000 characters', { attributes: [{ key: 'tracewire.tags', value: { arrayValue: { values: [{ stringValue: 't'.repeat(2000) }] } } }] }, '"tags" must be'],
+  ['a run type of 5 000 characters', { attributes: [{ key: 'tracewire.run_type', value: { stringValue: 'x'.repeat(5000) } }] }, 'as a run, "run_type"'],
+  ['a start past int64 nanoseconds (year 2262)', { startTimeUnixNano: '9999999999999999999' }, 'startTimeUnixNano must be nanoseconds since the Unix epoch, at most'],
+  ['an all-zero span id', { spanId: '0000000000000000' }, 'spanId must be 16 hex digits, not all zero'],
+  ['an all-zero trace id', { traceId: '00000000000000000000000000000000' }, 'traceId must be 32 hex digits, not all zero'],
 ])('OTLP: a span with %s is rejected alone in partialSuccess; its neighbour is stored', async (_what, overrides, reason) => {
   const goodSpanId = Math.floor(Math.random() * 2 ** 48).toString(16).padStart(16, '0');
   const answer = await post(`${collector.url}/v1/traces`, otlp([span(overrides), span({ spanId: goodSpanId, name: 'neighbour' })]).replace(DEEP, nested(1000)));
@@ -145,4 +155,18 @@ test('OTLP protobuf: a span with a 3-byte trace id is rejected alone; the reply 
   const reply = Response.toObject(Response.decode(new Uint8Array(await response.arrayBuffer())), { longs: Number });
   expect(reply).toEqual({ partialSuccess: { rejectedSpans: 1, errorMessage: expect.stringContaining('spans[0]') } });
   expect((await collector.trace('5af76519-16cd-43dd-8448-eb211c80319c')).map((run) => run.name)).toEqual(['proto-neighbour']);
+});
+
+test("OTLP: an attribute named __proto__ is stored as one, not taken for the attributes' prototype; a span kind named after Object's members maps to no run type", async () => {
+  const spanId = '00f067aa0ba9beef';
+  const smuggled = { kvlistValue: { values: [{ key: 'tracewire.run_id', value: { stringValue: '11111111-1111-4111-8111-111111111111' } }] } };
+  const attributes = [{ key: '__proto__', value: smuggled }, { key: 'openinference.span.kind', value: { stringValue: 'constructor' } }];
+  const answer = await post(`${collector.url}/v1/traces`, otlp([span({ spanId, name: 'proto', attributes })]));
+  expect(answer.status).toBe(200);
+  const runs = await collector.trace('0af76519-16cd-43dd-8448-eb211c80319c');
+  const run = runs.find((r) => r.name === 'proto')!;
+  // The generic mapping (its id from its span id), not tracewire's with the smuggled run id.
+  expect(run.id).toBe(`00000000-0000-0000-${spanId.slice(0, 4)}-${spanId.slice(4)}`);
+  expect(run.run_type).toBe('chain');
+  expect(Object.getOwnPropertyDescriptor(run.extra.metadata, '__proto__')?.value).toEqual({ 'tracewire.run_id': '11111111-1111-4111-8111-111111111111' });
 });

@@ -21,6 +21,8 @@ export function normalizeTime(value: unknown): string | undefined {
     return `${iso.slice(0, 23)}${micros}Z`;
   }
   if (typeof value !== 'string') return undefined;
+  // From the epoch on, as epoch milliseconds and OTLP's nanoseconds are: retention removes the oldest traces first.
+  if (value.trim() < '1970') return undefined;
   // What clients send, and the stored form: kept as it is.
   if (isCanonicalIsoMicros(value)) return isCalendarDate(value) ? value : undefined;
   const match = ISO.exec(value.trim());

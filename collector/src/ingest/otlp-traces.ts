@@ -6,7 +6,7 @@ import { decodeExportTraceRequest, ProtobufBodyError } from './otlp-protobuf/lib
 import { hexId, plainAttributes, unixNanoToIso, uuidOfHex, type OtlpKeyValue } from './otlp-values.js';
 import type { Json, RunOp } from './run-op.js';
 import { LIMITS, nestsDeeperThan } from './validate/limits.js';
-import { checkOtlpRequest, checkOtlpResource, checkOtlpSpan } from './validate/validators.js';
+import { checkOtlpRequest, checkOtlpResource, checkOtlpSpan, checkPostedRun } from './validate/validators.js';
 
 interface OtlpSpan {
   traceId?: unknown;
@@ -23,6 +23,14 @@ interface OtlpSpan {
 /** OpenInference span kinds back to LangSmith run types (what tracewire maps them from). */
 const RUN_TYPE_OF_KIND: Readonly<Record<string, string>> = {
   CHAIN: 'chain', LLM: 'llm', TOOL: 'tool', RETRIEVER: 'retriever', EMBEDDING: 'embedding', PROMPT: 'prompt',
+};
+/** An attribute's value where a run has text: a string as it is, anything else as its JSON (a kvlist has no prototype, so no String() of its own). */
+const textOf = (value: Json): string => {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+};
+/** Own keys only: a kind `constructor` read Object's own constructor (stored as its source text). */
+const runTypeOfKind = (kind: Json | undefined): string | undefined => {
+  return typeof kind === 'string' && Object.hasOwn(RUN_TYPE_OF_KIND, kind) ? RUN_TYPE_OF_KIND[kind] : undefined;
 };
 const STATUS_ERROR = new Set<unknown>([2, 'STATUS_CODE_ERROR']);
 const TRACEWIRE_PREFIX = 'tracewire.';
@@ -100,7 +108,7 @@ function toRunOp(span: OtlpSpan, resource: { [key: string]: Json }, where: strin
   const parentHex = span.parentSpanId === undefined || span.parentSpanId === '' ? undefined : hexId(span.parentSpanId, 8, `${where}.parentSpanId`);
   const attributes = plainAttributes(span.attributes);
   const tracewire = typeof attributes['tracewire.run_id'] === 'string';
-  const metadata: { [key: string]: Json } = {};
+  const metadata = Object.create(null) as { [key: string]: Json }; // keys are the sender's (see plainAttributes)
   for (const [key, value] of Object.entries(attributes)) {
     if (tracewire && key.startsWith(`${TRACEWIRE_PREFIX}metadata.`)) metadata[key.slice(`${TRACEWIRE_PREFIX}metadata.`.length)] = value;
     else if (!tracewire) metadata[key] = value;
@@ -122,17 +130,17 @@ function toRunOp(span: OtlpSpan, resource: { [key: string]: Json }, where: strin
     id: tracewire ? (attributes['tracewire.run_id'] as string) : uuidOfHex(OTEL_ID_PREFIX + spanHex),
     trace_id,
     name: typeof span.name === 'string' ? span.name : '',
-    run_type: String(attributes['tracewire.run_type'] ?? RUN_TYPE_OF_KIND[String(attributes['openinference.span.kind'])] ?? 'chain'),
+    run_type: textOf(attributes['tracewire.run_type'] ?? runTypeOfKind(attributes['openinference.span.kind']) ?? 'chain'),
     start_time: unixNanoToIso(span.startTimeUnixNano, `${where}.startTimeUnixNano`),
     end_time: span.endTimeUnixNano === undefined ? undefined : unixNanoToIso(span.endTimeUnixNano, `${where}.endTimeUnixNano`),
     inputs: ioValue(attributes['input.value'], `${where}.input.value`),
     outputs: ioValue(attributes['output.value'], `${where}.output.value`),
     error,
     status: failed || error !== undefined ? 'error' : attributes['tracewire.status'] === 'cancelled' ? 'cancelled' : 'success',
-    tags: Array.isArray(attributes['tracewire.tags']) ? (attributes['tracewire.tags'] as Json[]).map(String) : [],
+    tags: Array.isArray(attributes['tracewire.tags']) ? (attributes['tracewire.tags'] as Json[]).map(textOf) : [],
     extra: { metadata: tracewire ? metadata : { ...metadata, ...prefixed(resource, 'resource.') } },
     events,
-    session_name: String(attributes['tracewire.session_name'] ?? resource['service.name'] ?? 'otlp'),
+    session_name: textOf(attributes['tracewire.session_name'] ?? resource['service.name'] ?? 'otlp'),
   };
   if (tracewire && typeof attributes['tracewire.dotted_order'] === 'string') {
     run.dotted_order = attributes['tracewire.dotted_order'];
@@ -143,6 +151,9 @@ function toRunOp(span: OtlpSpan, resource: { [key: string]: Json }, where: strin
   } else if (parentHex !== undefined) {
     run.parent_run_id = uuidOfHex(OTEL_ID_PREFIX + parentHex);
   }
+  // The limits a LangSmith run is held to (tags, run type, project): its attributes must not carry more than its fields.
+  const problem = checkPostedRun(run, true);
+  if (problem !== undefined) throw badRequest(`${where}: as a run, ${problem}`);
   return normalizeRun('post', run, where);
 }
 

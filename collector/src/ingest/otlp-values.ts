@@ -1,6 +1,7 @@
 import { badRequest } from '../http/http-error.js';
 import { canonicalUuid } from './normalize-run.js';
 import type { Json } from './run-op.js';
+import { LIMITS } from './validate/limits.js';
 
 /** An OTLP/JSON `AnyValue`. */
 export interface OtlpAnyValue {
@@ -35,9 +36,13 @@ export function plainValue(value: OtlpAnyValue | undefined): Json {
   return null;
 }
 
-/** A KeyValue list as an object. */
+/**
+ * A KeyValue list as an object without a prototype: a key is the sender's,
+ * and `__proto__` written to a plain object would replace its prototype
+ * (an inherited `tracewire.run_id` then switched the span's mapping).
+ */
 export function plainAttributes(list: OtlpKeyValue[] | undefined): { [key: string]: Json } {
-  const out: { [key: string]: Json } = {};
+  const out = Object.create(null) as { [key: string]: Json };
   if (!Array.isArray(list)) return out;
   for (const entry of list) if (typeof entry?.key === 'string') out[entry.key] = plainValue(entry.value);
   return out;
@@ -49,10 +54,15 @@ export function plainAttributes(list: OtlpKeyValue[] | undefined): { [key: strin
  */
 export function hexId(value: unknown, bytes: 8 | 16, what: string): string {
   if (typeof value !== 'string') throw badRequest(`${what} must be a string of ${bytes * 2} hex digits`);
-  if (new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(value)) return value.toLowerCase();
-  const decoded = Buffer.from(value, 'base64');
-  if (decoded.length === bytes && /^[A-Za-z0-9+/]+=*$/.test(value)) return decoded.toString('hex');
-  throw badRequest(`${what} must be ${bytes * 2} hex digits, got ${JSON.stringify(value)}`);
+  let hex: string | undefined;
+  if (new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(value)) hex = value.toLowerCase();
+  else {
+    const decoded = Buffer.from(value, 'base64');
+    if (decoded.length === bytes && /^[A-Za-z0-9+/]+=*$/.test(value)) hex = decoded.toString('hex');
+  }
+  // All zeros is OTLP's invalid id: it names no span (and every such span would be one run).
+  if (hex === undefined || /^0+$/.test(hex)) throw badRequest(`${what} must be ${bytes * 2} hex digits, not all zero, got ${JSON.stringify(value)}`);
+  return hex;
 }
 
 /** 32 hex digits as a dashed UUID. */
@@ -69,6 +79,8 @@ export function unixNanoToIso(value: unknown, what: string): string {
   } catch {
     throw badRequest(`${what} must be nanoseconds since the Unix epoch, got ${JSON.stringify(value ?? null)}`);
   }
+  // The int64 range OTLP's field has: a later time would sort after every real trace (retention removes oldest first).
+  if (nanos < 0n || nanos > LIMITS.maxUnixNanos) throw badRequest(`${what} must be nanoseconds since the Unix epoch, at most ${LIMITS.maxUnixNanos}, got ${JSON.stringify(value)}`);
   const micros = nanos / 1000n;
   const millis = micros / 1000n;
   const iso = new Date(Number(millis)).toISOString();
