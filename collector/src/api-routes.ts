@@ -8,6 +8,13 @@ import type { RunStore } from './store/run-store.js';
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 /** Spans per page of `GET /api/traces/{id}`: a 150 000-span trace is ~37 MB of JSON, never sent at once. */
 export const SPAN_PAGE = { default: 5000, max: 10_000 } as const;
+/**
+ * Characters of run JSON per page, and per chunk of an export: a page is one
+ * string, and V8 makes none longer than 2^29 characters (a trace of large
+ * runs failed with 500 at `join`). A page holds fewer spans then; a run larger
+ * than this comes alone.
+ */
+export const PAGE_MAX_CHARS = 64 * 1024 * 1024;
 
 /** Whether `path` is one of the JSON API's. */
 export function isApiPath(path: string): boolean {
@@ -20,7 +27,7 @@ export function isApiPath(path: string): boolean {
  * with the total), `GET /api/traces/{id}/export` (every run, as a download),
  * `GET /api/stats?name=&minutes=` (per-name latency and errors, histogram, timeline).
  */
-export function apiRoute(path: string, params: URLSearchParams, res: ServerResponse, store: RunStore): void {
+export async function apiRoute(path: string, params: URLSearchParams, res: ServerResponse, store: RunStore): Promise<void> {
   if (path === '/api/traces') return sendJson(res, 200, { traces: store.listTraces(parseTraceQuery(params)) });
   if (path === '/api/stats') return sendJson(res, 200, store.statsReport(parseStatsQuery(params)));
   const rest = path.slice('/api/traces/'.length);
@@ -28,15 +35,41 @@ export function apiRoute(path: string, params: URLSearchParams, res: ServerRespo
   const traceId = traceIdOf(exporting ? rest.slice(0, -'/export'.length) : rest);
   const total = store.traceSpanCount(traceId);
   if (total === 0) throw new HttpError(404, `No trace ${JSON.stringify(traceId.slice(0, 200))}: it was never received, or retention (--max-traces) deleted it`);
-  if (exporting) {
-    res.setHeader('content-disposition', `attachment; filename="trace-${traceId.replace(/[^0-9a-zA-Z-]/g, '_')}.json"`);
-    const runs = store.traceRunsJson(traceId, 0, total);
-    return sendJson(res, 200, `{"trace_id":${JSON.stringify(traceId)},"spans":[${runs.join(',')}]}`, true);
-  }
+  if (exporting) return exportTrace(res, store, traceId, total);
   const page = parsePage(params, SPAN_PAGE.default, SPAN_PAGE.max);
-  const runs = store.traceRunsJson(traceId, page.offset, page.limit);
+  const runs = store.traceRunsJson(traceId, page.offset, page.limit, PAGE_MAX_CHARS);
   const next = page.offset + runs.length < total ? page.offset + runs.length : null;
   return sendJson(res, 200, `{"trace_id":${JSON.stringify(traceId)},"total":${total},"offset":${page.offset},"next_offset":${next},"spans":[${runs.join(',')}]}`, true);
+}
+
+/** Every run of the trace, as a download, written a page at a time as the client reads it (never the whole trace in memory). */
+async function exportTrace(res: ServerResponse, store: RunStore, traceId: string, total: number): Promise<void> {
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-disposition': `attachment; filename="trace-${traceId.replace(/[^0-9a-zA-Z-]/g, '_')}.json"`,
+  });
+  res.write(`{"trace_id":${JSON.stringify(traceId)},"spans":[`);
+  for (let offset = 0; offset < total && !res.destroyed; ) {
+    const runs = store.traceRunsJson(traceId, offset, SPAN_PAGE.max, PAGE_MAX_CHARS);
+    if (runs.length === 0) break; // deleted meanwhile (retention)
+    const chunk = (offset === 0 ? '' : ',') + runs.join(',');
+    offset += runs.length;
+    if (!res.write(chunk)) await drainedOrClosed(res);
+  }
+  res.end(']}');
+}
+
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resume) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resume();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function traceIdOf(raw: string): string {

@@ -64,6 +64,37 @@ describe('GET /api/traces', () => {
   });
 });
 
+describe('GET /api/traces/{id} of large runs', () => {
+  test('a page holds at most 64 MiB of run JSON (one string: past 2^29 characters it failed with 500); the export streams every run', async () => {
+    collector = await memoryCollector();
+    const root = postedRun({ name: 'big-root', start_time: '2026-01-01T10:00:00Z', end_time: '2026-01-01T10:00:01Z' });
+    const filler = 'x'.repeat(15 * 1024 * 1024);
+    const children = Array.from({ length: 5 }, (_, i) =>
+      postedRun({ name: `big-${i}`, trace_id: root.id, parent_run_id: root.id, start_time: `2026-01-01T10:00:00.${i + 1}Z`, inputs: { filler } }),
+    );
+    expect((await post(`${collector.url}/runs/batch`, batch([root]))).status).toBe(202);
+    for (const child of children) expect((await post(`${collector.url}/runs/batch`, batch([child]))).status).toBe(202);
+    const pages: number[] = [];
+    let offset: number | null = 0;
+    while (offset !== null) {
+      const response = await fetch(`${collector.url}/api/traces/${root.id}?offset=${offset}`);
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text.length).toBeLessThan(64 * 1024 * 1024 + 20 * 1024 * 1024); // the cap, plus at most the run that crossed it… never all 75 MiB
+      const page = JSON.parse(text) as { spans: unknown[]; next_offset: number | null };
+      pages.push(page.spans.length);
+      offset = page.next_offset;
+    }
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages.reduce((a, b) => a + b, 0)).toBe(6);
+    const exported = await fetch(`${collector.url}/api/traces/${root.id}/export`);
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-disposition')).toMatch(/^attachment; filename="trace-/);
+    const names = (JSON.parse(await exported.text()) as { spans: Array<{ name: string }> }).spans.map((span) => span.name);
+    expect(names).toEqual(['big-root', 'big-0', 'big-1', 'big-2', 'big-3', 'big-4']);
+  }, 60_000);
+});
+
 describe('storage', () => {
   test('--max-traces keeps only the newest traces, runs included', async () => {
     collector = await memoryCollector({ maxTraces: 2 });

@@ -98,8 +98,8 @@ export class RunStore {
   }
 
   /** The JSON text of a page of a trace's runs, by start time. */
-  traceRunsJson(traceId: string, offset: number, limit: number): string[] {
-    return this.queries.runsOf(traceId, offset, limit);
+  traceRunsJson(traceId: string, offset: number, limit: number, maxChars?: number): string[] {
+    return this.queries.runsOf(traceId, offset, limit, maxChars);
   }
 
   /** How many runs a trace has; 0 if it is unknown. */

@@ -92,8 +92,16 @@ export class TraceQueries {
     return statement.all(params) as TraceSummary[];
   }
 
-  runsOf(traceId: string, offset: number, limit: number): string[] {
-    return this.selectRuns.all(traceId, limit, offset).map((row) => row.data);
+  /** At most `limit` runs from `offset`, and no more than `maxChars` of their JSON unless the first alone is more: rows are read one at a time. */
+  runsOf(traceId: string, offset: number, limit: number, maxChars = Infinity): string[] {
+    const runs: string[] = [];
+    let chars = 0;
+    for (const { data } of this.selectRuns.iterate(traceId, limit, offset)) {
+      if (runs.length > 0 && chars + data.length > maxChars) break;
+      runs.push(data);
+      chars += data.length + 1;
+    }
+    return runs;
   }
 
   spanCount(traceId: string): number {
