@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from './http/http-error.js';
 import { readBody } from './http/read-body.js';
+import type { BodyBudget } from './http/body-budget.js';
 import { mediaType, requireJson } from './http/request-guard.js';
 import { sendBytes, sendJson } from './http/respond.js';
 import type { IngestResult } from './ingest/ingest-result.js';
@@ -26,11 +27,11 @@ export function ingestParser(method: string, path: string): IngestParser | undef
 }
 
 /** Reads, checks and stores one ingestion request, then answers in the route's protocol. */
-export async function ingest(req: IncomingMessage, res: ServerResponse, parse: IngestParser, path: string, store: RunStore, options: ResolvedOptions): Promise<void> {
+export async function ingest(req: IncomingMessage, res: ServerResponse, parse: IngestParser, path: string, store: RunStore, options: ResolvedOptions, bodies?: BodyBudget): Promise<void> {
   // The content type is checked before the body is read: a refused body is not worth reading.
   if (path !== '/runs/multipart' && path !== '/v1/traces') requireJson(req);
   if (path === '/v1/traces') otlpMediaType(req);
-  const body = await readBody(req, options.maxBodyBytes, options.requestTimeoutMillis);
+  const body = await readBody(req, options.maxBodyBytes, options.requestTimeoutMillis, bodies);
   const result = await parse(body, req);
   store.ingest(result.ops);
   if (path === '/v1/traces') {

@@ -14,6 +14,8 @@ export interface CollectorOptions {
   maxTraces?: number;
   /** Largest request body accepted, compressed or not; larger ones get 413. Default 20 MiB. */
   maxBodyBytes?: number;
+  /** Bytes of bodies held at once across all requests still arriving; a body past it gets 503 (clients retry). Default 8 × maxBodyBytes. */
+  maxBufferedBytes?: number;
   /**
    * Host names (or addresses) to answer besides loopback names and the
    * address the collector is bound to; `'*'` answers any. Requests naming
@@ -36,6 +38,7 @@ export interface ResolvedOptions {
   token: string | undefined;
   maxTraces: number | undefined;
   maxBodyBytes: number;
+  maxBufferedBytes: number;
   allowedHosts: string[];
   requestTimeoutMillis: number;
   headersTimeoutMillis: number;
@@ -53,6 +56,8 @@ export function resolveOptions(options: CollectorOptions): ResolvedOptions {
   if (maxTraces !== undefined && (!Number.isInteger(maxTraces) || maxTraces < 1)) throw new RangeError(`maxTraces must be a positive integer, got ${maxTraces}`);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) throw new RangeError(`maxBodyBytes must be an integer of at least 1024, got ${maxBodyBytes}`);
+  const maxBufferedBytes = options.maxBufferedBytes ?? 8 * maxBodyBytes;
+  if (!Number.isInteger(maxBufferedBytes) || maxBufferedBytes < maxBodyBytes) throw new RangeError(`maxBufferedBytes must be an integer of at least maxBodyBytes (${maxBodyBytes}), got ${options.maxBufferedBytes}`);
   const millis = (name: 'requestTimeoutMillis' | 'headersTimeoutMillis' | 'idleTimeoutMillis', fallback: number) => {
     const value = options[name] ?? fallback;
     if (!Number.isInteger(value) || value < 100 || value > 3_600_000) throw new RangeError(`${name} must be an integer from 100 to 3600000, got ${options[name]}`);
@@ -65,6 +70,8 @@ export function resolveOptions(options: CollectorOptions): ResolvedOptions {
     throw new RangeError('allowedHosts must be an array of host names (or "*")');
   }
   if (options.token !== undefined && options.token.length === 0) throw new RangeError('token must not be empty: leave it out to accept every client');
+  // Node binds every interface to an empty host: refused rather than read as the default.
+  if (options.host !== undefined && options.host.trim() === '') throw new RangeError('host must not be empty: leave it out for 127.0.0.1');
   return {
     port,
     host: options.host ?? '127.0.0.1',
@@ -72,6 +79,7 @@ export function resolveOptions(options: CollectorOptions): ResolvedOptions {
     token: options.token,
     maxTraces,
     maxBodyBytes,
+    maxBufferedBytes,
     allowedHosts: options.allowedHosts ?? [],
     requestTimeoutMillis,
     headersTimeoutMillis,

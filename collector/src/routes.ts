@@ -8,6 +8,7 @@ import { isViewerPath, serveViewerFile } from './http/static-files.js';
 import { ingest, ingestParser } from './ingest-route.js';
 import type { ResolvedOptions } from './options.js';
 import type { RunStore } from './store/run-store.js';
+import type { BodyBudget } from './http/body-budget.js';
 
 /** The collector's version, announced by `GET /info`. */
 export const COLLECTOR_VERSION = '0.1.0';
@@ -17,6 +18,8 @@ export interface RouteContext {
   store: RunStore;
   options: ResolvedOptions;
   hosts: HostAllowList;
+  /** Bytes of request bodies held at once, across requests (`maxBufferedBytes`). */
+  bodies: BodyBudget;
 }
 
 /**
@@ -46,7 +49,7 @@ export async function route(req: IncomingMessage, res: ServerResponse, context: 
   if (options.token !== undefined && !hasToken(req.headers, options.token)) {
     throw new HttpError(401, 'Missing or wrong token: send it as "Authorization: Bearer <token>" or "x-api-key: <token>"');
   }
-  if (parse !== undefined) return ingest(req, res, parse, path, store, options);
+  if (parse !== undefined) return ingest(req, res, parse, path, store, options, context.bodies);
   return apiRoute(path, url.searchParams, res, store);
 }
 

@@ -1,3 +1,4 @@
+import { BodyBudget } from './http/body-budget.js';
 import { createServer, maxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -27,6 +28,7 @@ export interface RunningCollector {
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
   const resolved = resolveOptions(options);
   const store = new RunStore({ path: resolved.dbPath, ...(resolved.maxTraces === undefined ? {} : { maxTraces: resolved.maxTraces }) });
+  const bodies = new BodyBudget(resolved.maxBufferedBytes);
   const hosts = new HostAllowList(resolved.host, resolved.allowedHosts, isWildcard(resolved.host) ? interfaceAddresses() : []);
   const server = createServer(
     {
@@ -37,7 +39,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(resolved.headersTimeoutMillis / 4))),
     },
     (req, res) => {
-      route(req, res, { store, options: resolved, hosts }).catch((error: unknown) => answerError(req, res, error, resolved.maxBodyBytes));
+      route(req, res, { store, options: resolved, hosts, bodies }).catch((error: unknown) => answerError(req, res, error, resolved.maxBodyBytes));
     },
   );
   // A malformed request line or headers, headers too slow or too large: answer with the status and reason rather than let the socket error surface.

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCliArgs, UsageError } from '../../collector/src/cli-args.js';
@@ -95,6 +96,36 @@ describe('GET /api/traces/{id} of large runs', () => {
   }, 60_000);
 });
 
+describe('request bodies held at once', () => {
+  test('past --max-buffered-bytes across requests still arriving, a body gets 503 with a reason; once they end, bodies are taken again', async () => {
+    collector = await memoryCollector({ maxBodyBytes: 1024 * 1024, maxBufferedBytes: 2 * 1024 * 1024 });
+    const { url } = collector;
+    const port = Number(new URL(url).port);
+    // Two slow senders, each most of a 1 MiB body in, the rest never sent.
+    const stalled = await Promise.all([0, 1].map(() => new Promise<Socket>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(`POST /runs/batch HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${1024 * 1024}\r\n\r\n`);
+        socket.write(Buffer.alloc(1000 * 1024, 0x20), () => resolve(socket));
+      });
+    })));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    try {
+      const refused = await post(`${url}/runs/batch`, batch([postedRun({ name: 'while-full', inputs: { pad: 'p'.repeat(200_000) } })]));
+      expect(refused.status).toBe(503);
+      expect(refused.body.detail).toMatch(/receiving its limit of 2097152 bytes of request bodies at once: retry shortly/);
+    } finally {
+      for (const socket of stalled) socket.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const accepted = await post(`${url}/runs/batch`, batch([postedRun({ name: 'after', inputs: { pad: 'p'.repeat(200_000) } })]));
+    expect(accepted.status).toBe(202);
+  });
+
+  test('maxBufferedBytes below maxBodyBytes is refused by name', async () => {
+    await expect(memoryCollector({ maxBodyBytes: 2048, maxBufferedBytes: 1024 })).rejects.toThrow(/maxBufferedBytes must be an integer of at least maxBodyBytes \(2048\), got 1024/);
+  });
+});
+
 describe('storage', () => {
   test('--max-traces keeps only the newest traces, runs included', async () => {
     collector = await memoryCollector({ maxTraces: 2 });
@@ -124,9 +155,14 @@ describe('the command line', () => {
   test('serve takes its flags as --flag value or --flag=value', () => {
     expect(parseCliArgs(['serve', '--port', '0', '--host=0.0.0.0', '--memory', '--token', 't', '--max-traces=5'])).toEqual({ port: 0, host: '0.0.0.0', memory: true, token: 't', maxTraces: 5 });
     expect(parseCliArgs(['serve', '--db', 'x.sqlite'])).toEqual({ db: 'x.sqlite' });
+    expect(parseCliArgs(['serve', '--max-buffered-bytes', '1048576'])).toEqual({ maxBufferedBytes: 1048576 });
   });
 
-  test.each([[[]], [['start']], [['serve', '--port']], [['serve', '--port', 'abc']], [['serve', '--memory', '--db', 'x']], [['serve', '--verbose']]])('rejects %j with a usage error', (argv) => {
+  test.each([
+    [[]], [['start']], [['serve', '--port']], [['serve', '--port', 'abc']], [['serve', '--memory', '--db', 'x']], [['serve', '--verbose']],
+    // An empty host bound every interface; a token with a space no client could send.
+    [['serve', '--host', '']], [['serve', '--host=']], [['serve', '--token', 'a b']],
+  ])('rejects %j with a usage error', (argv) => {
     expect(() => parseCliArgs(argv)).toThrow(UsageError);
   });
 });

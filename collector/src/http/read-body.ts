@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
+import type { BodyBudget } from './body-budget.js';
 import { HttpError } from './http-error.js';
 
 const DECODERS: Readonly<Record<string, () => Gunzip>> = {
@@ -24,7 +25,7 @@ export function bodyTooLarge(limit: number, what = ''): HttpError {
  * When the promise rejects, the request is left flowing (its data thrown
  * away): the caller answers first, then bounds the drain ({@link drainThenClose}).
  */
-export function readBody(req: IncomingMessage, limit: number, timeoutMillis: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, timeoutMillis: number, budget?: BodyBudget): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
@@ -40,6 +41,8 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMillis: num
     let settled = false;
     let received = 0;
     let produced = 0;
+    /** What this body holds of the collector's `budget`: given back when it settles (its bytes are parsed at once then). */
+    let held = 0;
     const chunks: Buffer[] = [];
     const decoder = makeDecoder?.();
     // Node's own requestTimeout is the backstop; this one answers 408 with a reason first.
@@ -47,6 +50,7 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMillis: num
     const fail = (error: HttpError) => {
       if (settled) return;
       settled = true;
+      budget?.give(held);
       clearTimeout(timer);
       decoder?.destroy();
       req.resume();
@@ -55,14 +59,21 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMillis: num
     const finish = () => {
       if (settled) return;
       settled = true;
+      budget?.give(held);
       clearTimeout(timer);
       resolve(Buffer.concat(chunks));
     };
     const keep = (chunk: Buffer) => {
       if (settled) return;
       produced += chunk.length;
-      if (produced > limit) fail(bodyTooLarge(limit, decoder === undefined ? '' : ' once decompressed'));
-      else chunks.push(chunk);
+      if (produced > limit) return fail(bodyTooLarge(limit, decoder === undefined ? '' : ' once decompressed'));
+      try {
+        budget?.take(chunk.length);
+      } catch (error) {
+        return fail(error as HttpError);
+      }
+      held += chunk.length;
+      chunks.push(chunk);
     };
     if (decoder !== undefined) {
       decoder.on('data', keep);
