@@ -17,6 +17,12 @@ import { isFunction } from '../natives.js';
  * (`stream_end` in the run's metadata says so), not as cancelled.
  */
 export const tracedAsyncIterable = <I extends AsyncIterable<unknown>>(outcome: SpanOutcome, iterable: I): I => {
+  // Its own iterator method fixed (a frozen object): a proxy must hand back that very function, so its iteration
+  // cannot be followed. Handed back untouched, the span ending now, as a frozen thenable's does.
+  if (fixed(iterable, Symbol.asyncIterator)) {
+    outcome.end('success');
+    return iterable;
+  }
   outcome.streaming();
   let iterated = false;
   let methodCalled = false;
@@ -25,7 +31,8 @@ export const tracedAsyncIterable = <I extends AsyncIterable<unknown>>(outcome: S
   const traced = new Proxy(iterable, {
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
-      if (!isFunction(value) || key === 'constructor') return value;
+      // A fixed property must read as itself through a proxy (else a TypeError): such a method is not bound.
+      if (!isFunction(value) || key === 'constructor' || fixed(target, key)) return value;
       if (key === Symbol.asyncIterator) {
         return function tracedIterator(): AsyncIterator<unknown> {
           const iterator = Reflect.apply(value, target, arguments) as AsyncIterator<unknown>;
@@ -51,4 +58,10 @@ export const tracedAsyncIterable = <I extends AsyncIterable<unknown>>(outcome: S
   });
   watch = watchConsumption(outcome, traced, () => methodCalled);
   return traced;
+};
+
+/** An own property that can be neither changed nor redefined: a proxy's `get` must give its very value. */
+const fixed = (target: object, key: PropertyKey): boolean => {
+  const own = Reflect.getOwnPropertyDescriptor(target, key);
+  return own !== undefined && own.configurable === false && own.writable === false;
 };

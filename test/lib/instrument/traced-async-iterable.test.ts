@@ -122,3 +122,46 @@ test('a method called before iterating leaves the iteration traced', async () =>
   expect(values).toEqual([0, 1, 2]);
   expect(only(await runsNow(), 'make').outputs).toEqual({ outputs: [0, 1, 2] });
 });
+
+test('a frozen async iterable (its methods fixed) iterates and answers its methods as untraced, returned directly or through a promise; its run ends at once, a success', async () => {
+  const frozen = () =>
+    Object.freeze({
+      async *[Symbol.asyncIterator]() {
+        yield 1;
+        yield 2;
+      },
+      label: () => 'frozen',
+    });
+  const direct = traceable(function frozenDirect() {
+    return frozen();
+  });
+  const later = traceable(async function frozenLater() {
+    return frozen();
+  });
+  for (const made of [direct(), await later()]) {
+    const seen: number[] = [];
+    for await (const value of made) seen.push(value);
+    expect(seen).toEqual([1, 2]);
+    expect(made.label()).toBe('frozen');
+  }
+  const runs = await runsNow();
+  expect(only(runs, 'frozenDirect').status).toBe('success');
+  expect(only(runs, 'frozenLater').status).toBe('success');
+});
+
+test('an iterable with one method fixed (non-writable, non-configurable) keeps that very method, the iteration still traced', async () => {
+  const iterable = new Minimal();
+  const fixedMethod = function fixedLabel(): string {
+    return 'fixed';
+  };
+  Object.defineProperty(iterable, 'fixedLabel', { value: fixedMethod, writable: false, configurable: false });
+  const traced = traceable(function withFixed() {
+    return iterable;
+  })() as Minimal & { fixedLabel: () => string };
+  expect(traced.fixedLabel).toBe(fixedMethod);
+  expect(traced.fixedLabel()).toBe('fixed');
+  const seen: number[] = [];
+  for await (const value of traced) seen.push(value);
+  expect(seen).toEqual([0, 1, 2]);
+  expect(only(await runsNow(), 'withFixed').outputs).toEqual({ outputs: [0, 1, 2] });
+});
