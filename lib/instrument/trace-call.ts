@@ -6,6 +6,7 @@ import { captureInputs, captureInputsJson } from './capture.js';
 import { redact } from './redact.js';
 import { followProduced } from './follow-produced.js';
 import { followThenable } from './follow-thenable.js';
+import { generatorStepsThrough } from './traced-generators.js';
 import { SpanOutcome } from './span-outcome.js';
 import { isUuid, scopedOptions, type CallSite } from './trace-options.js';
 import { rootParent } from '../propagation/root-parent.js';
@@ -50,13 +51,13 @@ export const traceCall = (site: CallSite, thisArg: unknown, args: ArrayLike<unkn
   // Off: TRACING_OFF, or off inside a span (which remembers it for propagation); read inline, the hot path.
   const off = scope !== undefined && (scope as { tracingOff?: true }).tracingOff === true;
   if (site.enabled === false || (off && site.enabled !== true)) {
-    return off ? Reflect.apply(fn, thisArg, args) : callInSpan(TRACING_OFF, fn, thisArg, args);
+    return off ? Reflect.apply(fn, thisArg, args) : offThroughout(fn, thisArg, args);
   }
   const parent = off ? undefined : (scope as Span | undefined);
   const client = (site.client === undefined ? undefined : site.client(thisArg)) ?? parent?.client ?? global ?? globalClient.current;
   if (client === undefined || (client !== global && !client.isRecording)) {
     // Off through its own client: keep the children off as well.
-    return site.client === undefined ? Reflect.apply(fn, thisArg, args) : callInSpan(TRACING_OFF, fn, thisArg, args);
+    return site.client === undefined ? Reflect.apply(fn, thisArg, args) : offThroughout(fn, thisArg, args);
   }
   let outcome: SpanOutcome;
   try {
@@ -92,6 +93,11 @@ export const traceCall = (site: CallSite, thisArg: unknown, args: ArrayLike<unkn
     return result;
   }
   return followResult(outcome, result);
+};
+
+/** The call with tracing off, and a generator it returns off at each step too: its body runs then, not in the call. */
+const offThroughout = (fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown => {
+  return generatorStepsThrough(callInSpan(TRACING_OFF, fn, thisArg, args), (step, generator, stepArgs) => callInSpan(TRACING_OFF, step, generator, stepArgs));
 };
 
 /** @internal Ends the span with a call's result, or hands the result back traced when it settles or produces later. */

@@ -82,6 +82,18 @@ export const tracedAsyncIterator = <T>(
   return traced;
 };
 
+/**
+ * @internal `result` if it is no generator; else a generator whose steps
+ * each run through `run`: for a call traced off (`enabled: false`), whose
+ * body runs at each `next()`, in the consumer's context, not the call's.
+ */
+export const generatorStepsThrough = (result: unknown, run: (fn: Function, thisArg: unknown, args: unknown[]) => unknown): unknown => {
+  const tag = Object.prototype.toString.call(result);
+  if (tag !== '[object Generator]' && tag !== '[object AsyncGenerator]') return result;
+  const inner = result as Generator;
+  return withSteps(tag === '[object Generator]' ? TRACED_GENERATOR_PROTOTYPE : TRACED_ASYNC_GENERATOR_PROTOTYPE, (method, arg) => run(inner[method], inner, [arg]));
+};
+
 /** The traced iterator: `next`, `return` and `throw` each one `step`, over `prototype`. */
 const withSteps = <S>(prototype: object, step: (method: Step, arg: unknown) => S): { next(arg?: unknown): S; return(arg?: unknown): S; throw(arg?: unknown): S } => {
   return assign(Object.create(prototype) as object, {

@@ -100,6 +100,29 @@ describe('children inherit their parent’s client, project and enabled state', 
     expect(ls.ended).toEqual([]);
   });
 
+  test('enabled: false on a generator or async generator keeps its body off too: it runs at each next(), not in the call, and its children are not recorded', async () => {
+    const tracing = ownClient();
+    setGlobalTracingClient(tracing.client);
+    const step = traceable(function step(n: number) {
+      return n;
+    });
+    const quietSync = traceable(function* quietSync() {
+      yield step(1);
+      yield step(2);
+    }, { enabled: false });
+    const quietAsync = traceable(async function* quietAsync() {
+      yield step(3);
+      yield await Promise.resolve(step(4));
+    }, { enabled: false });
+    const consumer = traceable(async function consumer() {
+      const seen = [...quietSync()];
+      for await (const n of quietAsync()) seen.push(n);
+      return seen;
+    });
+    expect(await consumer()).toEqual([1, 2, 3, 4]);
+    expect(names(await tracing.runs())).toEqual(['consumer']);
+  });
+
   test('a parent whose own client is disabled keeps its children off instead of sending them to the global client', async () => {
     const global = ownClient();
     setGlobalTracingClient(global.client);
