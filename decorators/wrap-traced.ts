@@ -10,6 +10,25 @@ import { adoptIdentity, flushOnExitParts, isTraced, markTraced } from './functio
  * then run inside the very span it must deliver — so tracing nests itself
  * inside it instead, and both decorator orders give the same function.
  */
+/**
+ * `new` on a traced function: the original's instance, built as `new` on the
+ * original would (a class cannot be called; `new.target` is the original, or
+ * the subclass), traced as a call. One that is no constructor (an arrow
+ * function, a method) throws as it would untraced, before any run.
+ */
+const constructTraced = (site: CallSite, original: Function, args: IArguments, newTarget: Function): unknown => {
+  try {
+    // Asks whether `original` can construct without running it: only its [[Construct]] is checked.
+    Reflect.construct(String, [], original);
+  } catch {
+    throw new TypeError(`${original.name || 'anonymous'} is not a constructor`);
+  }
+  // The arguments go through the call, so they are its inputs.
+  return runTraced(site, undefined, args, function (): unknown {
+    return Reflect.construct(original, arguments, newTarget);
+  });
+};
+
 export const wrapTraced = <F extends Function>(original: F, site: CallSite): F => {
   if (isTraced(original)) return original;
   const flushing = flushOnExitParts(original);
@@ -21,6 +40,7 @@ export const wrapTraced = <F extends Function>(original: F, site: CallSite): F =
     return rewrapped as unknown as F;
   }
   const wrapper = function (this: unknown): unknown {
+    if (new.target !== undefined) return constructTraced(site, original, arguments, new.target === wrapper ? original : new.target);
     return runTraced(site, this, arguments, original);
   };
   adoptIdentity(original, wrapper);

@@ -111,6 +111,48 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     expect(point.double()).toBe(42);
   });
 
+  test('`new` on a traced class builds its instance (a class cannot be called); new.target inside is the original, or the subclass; each is a run with its inputs', async () => {
+    const { MemoryExporter, TracingClient, setGlobalTracingClient } = await import('../../index');
+    const exporter = new MemoryExporter();
+    const client = new TracingClient({ exporter, mode: 'manual' });
+    setGlobalTracingClient(client);
+    try {
+      class Account {
+        readonly made: unknown;
+        constructor(readonly owner: string) {
+          this.made = new.target;
+        }
+      }
+      const TracedAccount = traceable(Account as unknown as (...args: never[]) => unknown) as unknown as typeof Account;
+      const account = new TracedAccount('ada');
+      expect(account).toBeInstanceOf(Account);
+      expect([account.owner, account.made]).toEqual(['ada', Account]);
+      function Legacy(this: { made: unknown }) {
+        this.made = new.target;
+      }
+      const TracedLegacy = traceable(Legacy) as unknown as new () => { made: unknown };
+      expect(new TracedLegacy().made).toBe(Legacy);
+      class Savings extends TracedAccount {}
+      const savings = new Savings('grace');
+      expect(savings).toBeInstanceOf(Savings);
+      expect(savings.made).toBe(Savings);
+      await client.flush();
+      expect(exporter.runs.map((run) => [run.name, run.inputs])).toEqual([
+        ['Account', { input: 'ada' }],
+        ['Legacy', {}],
+        ['Account', { input: 'grace' }],
+      ]);
+    } finally {
+      setGlobalTracingClient(undefined);
+    }
+  });
+
+  test('`new` on a traced function that is no constructor (an arrow function, a method) throws a TypeError, as untraced, and records nothing', () => {
+    const arrow = traceable((x: number) => x);
+    const method = traceable({ m(): number { return 1; } }.m);
+    for (const traced of [arrow, method]) expect(() => new (traced as unknown as new () => object)()).toThrow(TypeError);
+  });
+
   test('an anonymous function traced with a name takes that name (as its const or field would have named it); a named one keeps its own', () => {
     const anonymous = traceable((n: number) => n + 1, { name: 'addOne' });
     expect(anonymous.name).toBe('addOne');
