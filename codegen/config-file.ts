@@ -50,10 +50,12 @@ export function readConfig(cwd: string, explicit: string | undefined): Instrumen
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CodegenUsageError(`${path}: expected a JSON object.`);
   for (const [key, value] of Object.entries(parsed)) {
-    const kind = KINDS[key as keyof InstrumentConfig];
+    // Own keys only: `toString` or `constructor` would find Object's members.
+    const kind = Object.hasOwn(KINDS, key) ? KINDS[key as keyof InstrumentConfig] : undefined;
     if (kind === undefined) throw new CodegenUsageError(`${path}: unknown setting "${key}"; accepted: ${Object.keys(KINDS).join(', ')}.`);
-    const ok = kind === 'string[]' ? Array.isArray(value) && value.every((v) => typeof v === 'string') : typeof value === kind;
-    if (!ok) throw new CodegenUsageError(`${path}: "${key}" must be ${kind === 'string[]' ? 'an array of strings' : `a ${kind}`}.`);
+    // An empty string is no name nor glob: picomatch met it with a raw TypeError.
+    const ok = kind === 'string[]' ? Array.isArray(value) && value.every((v) => typeof v === 'string' && v.trim() !== '') : typeof value === kind;
+    if (!ok) throw new CodegenUsageError(`${path}: "${key}" must be ${kind === 'string[]' ? 'an array of non-empty strings' : `a ${kind}`}.`);
   }
   return parsed as InstrumentConfig;
 }

@@ -169,6 +169,32 @@ describe('a config file', () => {
   });
 });
 
+test.each([
+  [['--name', ''], '--name needs a glob, got an empty one.'],
+  [['--include='], '--include needs a glob, got an empty one.'],
+  [['--classes', ' '], '--classes needs a glob, got an empty one.'],
+])('an empty glob (%j) is refused naming its flag, not met with a TypeError', async (flags, message) => {
+  const dir = tempProject({ 'src/a.ts': 'export {};\n' }, true);
+  const { code, stderr } = await runCli(dir, 'instrument', ...flags);
+  removeProject(dir);
+  expect(code).toBe(2);
+  expect(stderr).toContain(`tracewire: ${message}`);
+  expect(stderr).not.toContain('TypeError');
+});
+
+test.each([
+  [{ toString: true }, 'unknown setting "toString"'],
+  [{ constructor: ['x'] }, 'unknown setting "constructor"'],
+  [{ name: [''] }, '"name" must be an array of non-empty strings'],
+])('a config file setting %j is refused by name', async (config, message) => {
+  const dir = tempProject({ 'src/a.ts': 'export {};\n' }, true);
+  put(dir, { 'tracewire-instrument.json': JSON.stringify(config) });
+  const { code, stderr } = await runCli(dir, 'instrument');
+  removeProject(dir);
+  expect(code).toBe(2);
+  expect(stderr).toContain(message);
+});
+
 test('--decorator-options must be one object literal', async () => {
   const dir = tempProject({ 'src/a.ts': 'export {};\n' }, true);
   const { code, stderr } = await runCli(dir, 'instrument', '--decorator-options', 'runType: 1');
