@@ -76,6 +76,16 @@ export const adoptIdentity = (original: Function, wrapper: Function): void => {
     }
   }
   for (const key of ['name', 'length'] as const) defineProperty(wrapper, key, { value: original[key], configurable: true });
+  // Its kind, as far as a function's prototype tells it: an async or generator function's (`constructor.name`,
+  // `instanceof`, what Koa and is-generator-function read), a subclass's parent (static members inherited).
+  const kind = Object.getPrototypeOf(original) as object | null;
+  if (kind !== Object.getPrototypeOf(wrapper)) {
+    try {
+      Object.setPrototypeOf(wrapper, kind);
+    } catch {
+      // Kept as it is: an exotic original (a proxy refusing getPrototypeOf cannot get here).
+    }
+  }
   const reflect = Reflect as MetadataReflect;
   if (reflect.getOwnMetadataKeys && reflect.getOwnMetadata && reflect.defineMetadata) {
     for (const key of reflect.getOwnMetadataKeys(original)) {

@@ -153,6 +153,30 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     for (const traced of [arrow, method]) expect(() => new (traced as unknown as new () => object)()).toThrow(TypeError);
   });
 
+  test("its kind, as its prototype tells it, is the original's: an async or generator function's constructor and instanceof, a subclass's static members", () => {
+    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as Function;
+    const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as Function;
+    const load = traceable(async function load() {
+      return 1;
+    });
+    const rows = traceable(function* rows() {
+      yield 1;
+    });
+    expect(load).toBeInstanceOf(AsyncFunction);
+    expect(load.constructor.name).toBe('AsyncFunction');
+    expect(rows).toBeInstanceOf(GeneratorFunction);
+    expect(Object.getPrototypeOf(rows)).toBe(Object.getPrototypeOf(function* () {}));
+    class Base {
+      static origin(): string {
+        return 'base';
+      }
+    }
+    class Derived extends Base {}
+    const TracedDerived = traceable(Derived as unknown as (...args: never[]) => unknown) as unknown as typeof Derived;
+    expect(TracedDerived.origin()).toBe('base');
+    expect(Object.getPrototypeOf(TracedDerived)).toBe(Base);
+  });
+
   test('an anonymous function traced with a name takes that name (as its const or field would have named it); a named one keeps its own', () => {
     const anonymous = traceable((n: number) => n + 1, { name: 'addOne' });
     expect(anonymous.name).toBe('addOne');
