@@ -1,3 +1,4 @@
+import { RUN_TYPE_NAMES, TRACE_OPTION_NAMES } from './trace-option-names.js';
 import { ts } from 'ts-morph';
 import type { MemberSelection } from './context.js';
 import { globMatcher } from './glob.js';
@@ -47,7 +48,22 @@ function objectLiteral(source: string): string {
   if (diagnostics.length > 0 || sf.statements.length !== 1 || expression === undefined || !ts.isObjectLiteralExpression(expression)) {
     throw new CodegenUsageError(`--decorator-options ${source}: expected one object literal, e.g. --decorator-options "{ runType: 'llm' }".`);
   }
+  for (const property of expression.properties) checkOption(property, source);
   return expression.getText(sf).replace(/\s*\n\s*/g, ' ');
+}
+
+/** An option the SDK takes, and a run type it accepts when written as a string: else the usage error saying which. */
+function checkOption(property: ts.ObjectLiteralElementLike, source: string): void {
+  // A spread (`...defaults`) is the user's to vouch for.
+  if (ts.isSpreadAssignment(property) || property.name === undefined) return;
+  const name = ts.isIdentifier(property.name) || ts.isStringLiteral(property.name) ? property.name.text : undefined;
+  if (name === undefined) return; // a computed name
+  if (!TRACE_OPTION_NAMES.includes(name)) {
+    throw new CodegenUsageError(`--decorator-options ${source}: unknown option "${name}"; accepted: ${TRACE_OPTION_NAMES.join(', ')}.`);
+  }
+  if ((name === 'runType' || name === 'run_type') && ts.isPropertyAssignment(property) && ts.isStringLiteralLike(property.initializer) && !RUN_TYPE_NAMES.includes(property.initializer.text)) {
+    throw new CodegenUsageError(`--decorator-options ${source}: ${name} "${property.initializer.text}" is not one of ${RUN_TYPE_NAMES.join(', ')}.`);
+  }
 }
 
 /** True when a declared return type is `Promise<…>` (or `PromiseLike<…>`). */

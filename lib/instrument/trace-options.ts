@@ -81,7 +81,8 @@ export interface CallSite {
 
 const CAPTURE_INPUTS = 'captureInputs';
 const CAPTURE_OUTPUTS = 'captureOutputs';
-const KNOWN_OPTIONS = ['name', 'runType', 'run_type', 'tags', 'metadata', CAPTURE_INPUTS, CAPTURE_OUTPUTS, 'client', 'projectName', 'enabled', 'id', 'onEnd', 'parent'];
+/** @internal Every option `traceable` and `@Traceable` take (the codemod checks `--decorator-options` against its copy). */
+export const KNOWN_OPTIONS = ['name', 'runType', 'run_type', 'tags', 'metadata', CAPTURE_INPUTS, CAPTURE_OUTPUTS, 'client', 'projectName', 'enabled', 'id', 'onEnd', 'parent'];
 /** What the `id` and `parent` refusals share. */
 const OR_FUNCTION_OF_ARGUMENTS = ', or a function of the arguments returning ';
 const UUID = /^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i;

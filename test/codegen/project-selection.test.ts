@@ -202,3 +202,23 @@ test('--decorator-options must be one object literal', async () => {
   expect(code).toBe(2);
   expect(stderr).toContain("--decorator-options runType: 1: expected one object literal");
 });
+
+test.each([
+  ["{ runTpye: 'llm' }", 'unknown option "runTpye"; accepted: name, runType, run_type,'],
+  ["{ runType: 'LLM' }", 'runType "LLM" is not one of chain, llm, tool,'],
+  ["{ 'run_type': 'agent' }", 'run_type "agent" is not one of'],
+])('--decorator-options %s, which would fail only when the instrumented classes load, is refused now', async (options, message) => {
+  const dir = tempProject({ 'src/a.ts': 'export {};\n' }, true);
+  const { code, stderr } = await runCli(dir, 'instrument', '--decorator-options', options);
+  removeProject(dir);
+  expect(code).toBe(2);
+  expect(stderr).toContain(message);
+});
+
+test("--decorator-options takes every option traceable takes, and only those: the codemod's copy of the lists is the SDK's", async () => {
+  const { KNOWN_OPTIONS } = await import('../../lib/instrument/trace-options');
+  const { RUN_TYPES } = await import('../../lib/model/run');
+  const { RUN_TYPE_NAMES, TRACE_OPTION_NAMES } = await import('../../codegen/trace-option-names');
+  expect(TRACE_OPTION_NAMES).toEqual(KNOWN_OPTIONS);
+  expect(RUN_TYPE_NAMES).toEqual(RUN_TYPES);
+});
