@@ -70,7 +70,8 @@ export const envBoolean = (env: Env, names: readonly string[]): boolean | undefi
 };
 
 export const envNumber = (env: Env, names: readonly string[]): { name: string; value: number } | undefined => {
-  return envSetting(env, names, (value) => (Number.isFinite(Number(value)) ? Number(value) : undefined), 'a number');
+  // Decimal only: Number() also reads 0x10 as 16 and 1e3 as 1000, which no one means in these variables' values.
+  return envSetting(env, names, (value) => (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(value) ? Number(value) : undefined), 'a decimal number');
 };
 
 export const envChoice = <T extends string>(env: Env, names: readonly string[], choices: readonly T[]): T | undefined => {
@@ -86,7 +87,8 @@ export const optionsObject = <T extends object>(options: T | undefined, what: st
 
 /** @internal An optional text option: undefined, or a non-empty string; anything else is refused by name. */
 export const nonEmptyOption = <T>(value: T, setting: string): T & (string | undefined) => {
-  if (value !== undefined && (!isString(value) || value === '')) refuse(setting, value, 'a non-empty string');
+  // Blank is empty too: a project or service named " " is no name anyone reads.
+  if (value !== undefined && (!isString(value) || value.trim() === '')) refuse(setting, value, 'a non-empty string');
   return value as T & (string | undefined);
 };
 

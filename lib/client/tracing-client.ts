@@ -202,7 +202,7 @@ const CLIENT_OPTIONS = ['exporter', 'serializeLimits', 'logger', 'redact', ...DE
 const agreeingConfig = (config: DeliveryConfig, options: TracingClientOptions, strategy: DeliveryStrategy | undefined): DeliveryConfig => {
   if (strategy === undefined) return config;
   const mode = (strategy as Partial<DeliveryStrategy> | null)?.mode;
-  if (mode === undefined || !(mode in STRATEGY_FOR_MODE) || !isFunction(strategy.afterRootEnd)) {
+  if (mode === undefined || !Object.hasOwn(STRATEGY_FOR_MODE, mode) || !isFunction(strategy.afterRootEnd)) {
     refuse('strategy', strategy, 'a DeliveryStrategy (BackgroundDelivery, ManualDelivery or BlockingDelivery)');
   }
   const asked = options.mode ?? (options.manualFlushMode === true ? 'manual' : undefined);

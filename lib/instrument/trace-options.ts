@@ -4,7 +4,7 @@ import { RUN_TYPES, type Run, type RunType } from '../model/run.js';
 import { clientSource, type ClientOption, type ClientSource } from './client-source.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 import type { TraceParent } from '../propagation/remote-context.js';
-import { freeze, isArray, isFunction, isObject, isRecord, isString } from '../natives.js';
+import { freeze, isArray, isFunction, isObject, isPlainObject, isString } from '../natives.js';
 
 /** How one traced function or method is recorded. Every field is optional. */
 export interface TraceOptions {
@@ -113,7 +113,8 @@ export const resolveCallSite = (options: TraceOptions | undefined, fallbackName:
   if (run_type !== runType) refuse('run_type', run_type, `the same as runType, ${String(runType)}`);
   if (!RUN_TYPES.includes(runType)) refuse('runType' in options ? 'runType' : 'run_type', runType, `one of ${RUN_TYPES.join(', ')}`);
   if (!isArray(tags) || tags.some((tag) => !isString(tag))) refuse('tags', tags, 'an array of strings');
-  if (metadata !== undefined && (!isRecord(metadata))) {
+  // A plain object: a Map, Date or Promise has no keys to record.
+  if (metadata !== undefined && !isPlainObject(metadata)) {
     refuse('metadata', metadata, 'a plain object');
   }
   checkCapture(CAPTURE_INPUTS, captureInputs);

@@ -67,8 +67,8 @@ describe.each(NUMERIC)('%s (%s)', (key, variable, fallback, kind) => {
 
   test('refuses a value that is not a number: a string option, a variable that does not parse', () => {
     expect(() => resolveDeliveryConfig({ [key]: '1' } as DeliveryOptions, {})).toThrow(`Invalid ${key}: received "1"; expected ${ACCEPTED[kind]}.`);
-    expect(() => resolveDeliveryConfig({}, { [variable]: '1x' })).toThrow(`Invalid ${variable}: received "1x"; expected a number.`);
-    expect(() => resolveDeliveryConfig({}, { [variable]: 'Infinity' })).toThrow(`Invalid ${variable}: received "Infinity"; expected a number.`);
+    expect(() => resolveDeliveryConfig({}, { [variable]: '1x' })).toThrow(`Invalid ${variable}: received "1x"; expected a decimal number.`);
+    expect(() => resolveDeliveryConfig({}, { [variable]: 'Infinity' })).toThrow(`Invalid ${variable}: received "Infinity"; expected a decimal number.`);
   });
 });
 

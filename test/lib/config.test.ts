@@ -9,7 +9,10 @@ afterEach(() => setGlobalTracingClient(undefined));
 
 describe('a bad environment value fails at configuration, naming the variable, the value and what is accepted', () => {
   test.each([
-    ['TRACEWIRE_SAMPLE_RATE', 'abc', /Invalid TRACEWIRE_SAMPLE_RATE: received "abc"; expected a number\./],
+    ['TRACEWIRE_SAMPLE_RATE', 'abc', /Invalid TRACEWIRE_SAMPLE_RATE: received "abc"; expected a decimal number\./],
+    // Number() would read these as 16 and 1000: not what anyone writing them in a variable meant.
+    ['TRACEWIRE_MAX_RETRIES', '0x10', /Invalid TRACEWIRE_MAX_RETRIES: received "0x10"; expected a decimal number\./],
+    ['TRACEWIRE_MAX_QUEUE_SIZE', '1e3', /Invalid TRACEWIRE_MAX_QUEUE_SIZE: received "1e3"; expected a decimal number\./],
     ['TRACEWIRE_SAMPLE_RATE', '2', /Invalid TRACEWIRE_SAMPLE_RATE: received 2; expected a number from 0 to 1\./],
     ['TRACEWIRE_TRACING_BACKGROUND', 'maybe', /Invalid TRACEWIRE_TRACING_BACKGROUND: received "maybe"; expected true or false/],
     ['LANGSMITH_TRACING_BACKGROUND', 'nope', /Invalid LANGSMITH_TRACING_BACKGROUND: received "nope"/],
@@ -98,6 +101,10 @@ test.each<[string, () => unknown, RegExp]>([
   ["tracedFetch('https://example.com')", () => tracedFetch('https://example.com' as never), /^Invalid tracedFetch\(fetchImpl\): received "https:\/\/example\.com"; expected a fetch function, or nothing for the global fetch/],
   ["withSpan('x', 5)", () => withSpan('x', 5 as never), /^Invalid withSpan\(name, fn\): received 5; expected a function\.$/],
   ['continueTrace({}, 5)', () => continueTrace({}, 5 as never), /^Invalid continueTrace\(headers, fn\): received 5; expected a function\.$/],
+  // Blank names read as none; a Map or Date as metadata has no keys to record.
+  ["TracingClient({ projectName: ' ' })", () => new TracingClient({ exporter: new MemoryExporter(), projectName: ' ' }), /^Invalid projectName: received " "; expected a non-empty string\.$/],
+  ["traceable(fn, { name: ' ' })", () => traceable(() => 1, { name: ' ' }), /^Invalid name: received " "; expected a non-empty string\.$/],
+  ['traceable(fn, { metadata: new Map() })', () => traceable(() => 1, { metadata: new Map([['a', 1]]) as never }), /^Invalid metadata: received an object; expected a plain object\.$/],
   ['registerTracing({}, {})', () => registerTracing({} as unknown as DependencyContainer, {}), /Invalid container: received an object; expected a tsyringe DependencyContainer/],
 ])('%s is refused by name, not met with a TypeError', (_call, build, message) => {
   expect(configErrorOf(build).message).toMatch(message);
