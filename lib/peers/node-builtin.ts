@@ -13,6 +13,7 @@
  * Types stay exact: write `lazyBuiltin<typeof import('node:http')>('node:http')`
  * (a type-only import, erased from the output).
  */
+import type * as Fs from 'node:fs';
 import type * as FsPromises from 'node:fs/promises';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
@@ -40,6 +41,8 @@ export const lazyBuiltin = <T>(id: `node:${string}`): () => T => {
 // HTTP transport), rather than one each. Pure: a bundle that imports this file for something else drops them.
 /** @internal `node:fs/promises`, loaded on first call. */
 export const fsPromises = /* @__PURE__ */ lazyBuiltin<typeof FsPromises>('node:fs/promises');
+/** @internal `node:fs`, loaded on first call: only a spool's directory is checked with it, once, at construction. */
+export const nodeFs = /* @__PURE__ */ lazyBuiltin<typeof Fs>('node:fs');
 /** @internal `node:http`, loaded on first call. */
 export const nodeHttp = /* @__PURE__ */ lazyBuiltin<typeof Http>('node:http');
 /** @internal `node:https`, loaded on first call. */

@@ -1,11 +1,11 @@
-import { join } from './node-path.js';
+import { dirname, join, resolve } from './node-path.js';
 import { refuse } from '../errors.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { countSpoolBytes } from './count-spool-bytes.js';
 import { encodeBatch, newSpoolName } from './spool-format.js';
 import { replaySpool, type ReplayOptions, type ReplayResult } from './spool-replay.js';
 import { writeFileAtomically } from './write-atomically.js';
-import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
+import { fsPromises as fs, nodeFs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 import { noop } from '../noop.js';
 import { isPositive, isString, max } from '../natives.js';
 
@@ -46,7 +46,8 @@ export class SpoolStore {
 
   constructor(options: SpoolStoreOptions) {
     const { dir, maxBytes = 64 * 1024 * 1024, staleClaimMillis = 10 * 60_000 } = options ?? ({} as SpoolStoreOptions);
-    if (!isString(dir) || dir.length === 0) refuse('spoolDir', dir, 'a non-empty directory path');
+    if (!isString(dir) || dir.trim() === '' || dir.includes('\0')) refuse('spoolDir', dir, 'a directory path (not blank, no NUL byte)');
+    refuseUnderAFile(dir);
     if (!isPositive(maxBytes)) refuse('spool maxBytes', maxBytes, 'a positive number of bytes');
     if (!isPositive(staleClaimMillis)) refuse('spool staleClaimMillis', staleClaimMillis, 'a positive number of milliseconds');
     this.dir = dir;
@@ -132,6 +133,25 @@ export class SpoolStore {
     return this.#dirCreated;
   }
 }
+
+/**
+ * The nearest part of `dir` that exists must be a directory: under a file,
+ * every spool write would fail, each batch it was meant to keep dropped.
+ * Checked once, at construction, as every setting is.
+ */
+const refuseUnderAFile = (dir: string): void => {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = nodeFs().statSync(at).isDirectory();
+    } catch {
+      if (dirname(at) === at) return; // nothing of it exists (or it cannot be read): the first write says why
+      continue;
+    }
+    if (!isDirectory) refuse('spoolDir', dir, `a directory path (${at} is a file)`);
+    return;
+  }
+};
 
 /** How stale the byte count may get before a write recounts the directory. */
 const RESCAN_MILLIS = 5_000;

@@ -147,14 +147,15 @@ test('a send that throws or rejects counts as failed and never escapes', async (
   expect(files()).toHaveLength(2);
 });
 
-test('an unusable directory makes write resolve false and replay count nothing, without throwing', async () => {
+test('a directory that became unusable after construction (a file took its place) makes write resolve false and replay count nothing, without throwing', async () => {
   const aFile = join(root, 'a-file');
-  writeFileSync(aFile, 'x');
   const store = new SpoolStore({ dir: aFile });
+  const below = new SpoolStore({ dir: join(aFile, 'below') });
+  writeFileSync(aFile, 'x');
   await expect(store.write(batch(0))).resolves.toBe(false);
   await expect(store.replay(recorder().send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0 });
   await expect(store.usedBytes()).resolves.toBe(0);
-  await expect(new SpoolStore({ dir: join(aFile, 'below') }).write(batch(0))).resolves.toBe(false);
+  await expect(below.write(batch(0))).resolves.toBe(false);
 });
 
 test('a stale claim left by a crashed replayer is taken over; a fresh claim and a write in progress are left alone', async () => {
@@ -281,15 +282,32 @@ test('a directory that cannot be read any more keeps its last count; one that is
 });
 
 test.each([
-  [{ dir: '' }, 'Invalid spoolDir: received ""; expected a non-empty directory path.'],
+  [{ dir: '' }, 'Invalid spoolDir: received ""; expected a directory path (not blank, no NUL byte).'],
+  [{ dir: ' ' }, 'Invalid spoolDir: received " "; expected a directory path (not blank, no NUL byte).'],
+  [{ dir: 'spool\0x' }, 'Invalid spoolDir: received "spool\\u0000x"; expected a directory path (not blank, no NUL byte).'],
   [{ dir: 'spool', maxBytes: 0 }, 'Invalid spool maxBytes: received 0; expected a positive number of bytes.'],
   [{ dir: 'spool', maxBytes: '1' }, 'Invalid spool maxBytes: received "1"; expected a positive number of bytes.'],
   [{ dir: 'spool', staleClaimMillis: 0 }, 'Invalid spool staleClaimMillis: received 0; expected a positive number of milliseconds.'],
   [{ dir: 'spool', staleClaimMillis: '1' }, 'Invalid spool staleClaimMillis: received "1"; expected a positive number of milliseconds.'],
 ])('a bad option %j names the setting and what it accepts', (options, message) => {
-  // The constructor checks only: nothing touches the (relative) directory.
+  // The constructor checks only: nothing is created.
   expect(() => new SpoolStore(options as never)).toThrow(TracewireConfigError);
   expect(() => new SpoolStore(options as never)).toThrow(message);
+});
+
+test('a spoolDir under a file is refused at construction, naming the file: every batch it was meant to keep would have been dropped', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tracewire-spool-file-'));
+  try {
+    writeFileSync(join(dir, 'taken'), 'a file');
+    for (const spoolDir of [join(dir, 'taken'), join(dir, 'taken', 'spool', 'deeper')]) {
+      expect(() => new SpoolStore({ dir: spoolDir })).toThrow(TracewireConfigError);
+      expect(() => new SpoolStore({ dir: spoolDir })).toThrow(`Invalid spoolDir: received ${JSON.stringify(spoolDir).slice(0, 61)}`);
+      expect(() => new SpoolStore({ dir: spoolDir })).toThrow(`expected a directory path (${join(dir, 'taken')} is a file).`);
+    }
+    expect(() => new SpoolStore({ dir: join(dir, 'not-yet', 'spool') })).not.toThrow(); // made on first write
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a batch of posts only, or of patches only, is written', async () => {
