@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCliArgs, UsageError } from '../../collector/src/cli-args.js';
@@ -143,6 +144,47 @@ describe('storage', () => {
       await collector.close();
       collector = await memoryCollector({ memory: false, db: join(dir, 'traces.sqlite') });
       expect(await collector.traces()).toHaveLength(4);
+    } finally {
+      await collector?.close();
+      collector = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a trace whose root has not arrived', () => {
+  test("is named by its topmost run present (no parent), else its earliest named run: read from a column, not from each run's JSON", async () => {
+    collector = await memoryCollector();
+    const traceId = '5a5a5a5a-0000-4000-8000-0000000000a1';
+    const missingParent = '5a5a5a5a-0000-4000-8000-0000000000ff';
+    const child = postedRun({ name: 'child', trace_id: traceId, parent_run_id: missingParent, start_time: '2026-01-01T10:00:00Z' });
+    expect((await post(`${collector.url}/runs/batch`, batch([child]))).status).toBe(202);
+    expect((await collector.traces()).find((trace) => trace.trace_id === traceId)?.name).toBe('child');
+    const topmost = postedRun({ name: 'topmost', trace_id: traceId, start_time: '2026-01-01T10:00:01Z' });
+    expect((await post(`${collector.url}/runs/batch`, batch([topmost]))).status).toBe(202);
+    expect((await collector.traces()).find((trace) => trace.trace_id === traceId)?.name).toBe('topmost');
+  });
+
+  test('a database made before the parent column gets it filled on open, and names its traces the same', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracewire-collector-old-'));
+    try {
+      const file = join(dir, 'old.sqlite');
+      const traceId = '5a5a5a5a-0000-4000-8000-0000000000b1';
+      const runs = [
+        { id: '5a5a5a5a-0000-4000-8000-0000000000b2', parent_run_id: '5a5a5a5a-0000-4000-8000-0000000000ff', name: 'child', start_time: '2026-01-01T10:00:00.000000Z' },
+        { id: '5a5a5a5a-0000-4000-8000-0000000000b3', name: 'topmost', start_time: '2026-01-01T10:00:01.000000Z' },
+      ];
+      // The schema as the first release made it: no parent_run_id column.
+      const old = new Database(file);
+      old.exec("CREATE TABLE runs (id TEXT PRIMARY KEY, trace_id TEXT, start_time TEXT, end_time TEXT, has_error INTEGER NOT NULL DEFAULT 0, name TEXT, tags TEXT NOT NULL DEFAULT '[]', data TEXT NOT NULL)");
+      const insert = old.prepare('INSERT INTO runs (id, trace_id, start_time, end_time, has_error, name, tags, data) VALUES (?, ?, ?, NULL, 0, ?, ?, ?)');
+      for (const run of runs) insert.run(run.id, traceId, run.start_time, run.name, '[]', JSON.stringify({ ...run, trace_id: traceId }));
+      old.close();
+      collector = await memoryCollector({ memory: false, db: file });
+      // A new run in the trace summarises it again, from the filled column.
+      const later = postedRun({ name: 'later', trace_id: traceId, parent_run_id: runs[1]!.id, start_time: '2026-01-01T10:00:02Z' });
+      expect((await post(`${collector.url}/runs/batch`, batch([later]))).status).toBe(202);
+      expect((await collector.traces()).find((trace) => trace.trace_id === traceId)?.name).toBe('topmost');
     } finally {
       await collector?.close();
       collector = undefined;

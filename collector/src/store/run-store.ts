@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { RunOp, StoredRun } from '../ingest/run-op.js';
 import { mergeRun, runFailed } from './merge-run.js';
-import { SCHEMA } from './schema.js';
+import { ADDED_COLUMNS, SCHEMA } from './schema.js';
 import { SearchIndex } from './search-index.js';
 import { contributionOf, SpanStatsWriter } from './span-stats.js';
 import { StatsQueries, type StatsReport } from './stats-queries.js';
@@ -55,19 +55,23 @@ export class RunStore {
     // Checkpoints are where WAL pays its fsyncs; the default (every 1 000 pages) made them most of the ingest time.
     this.db.pragma('wal_autocheckpoint = 16384');
     this.db.exec(SCHEMA);
+    const columns = new Set((this.db.pragma('table_info(runs)') as Array<{ name: string }>).map((column) => column.name));
+    for (const { name, add, fill } of ADDED_COLUMNS) {
+      if (!columns.has(name)) this.db.transaction(() => (this.db.exec(add), this.db.exec(fill)))();
+    }
     this.queries = new TraceQueries(this.db);
     this.stats = new SpanStatsWriter(this.db);
     this.statsQueries = new StatsQueries(this.db);
     this.search = new SearchIndex(this.db);
     // Positional parameters, in RunRow's order: binding by name costs a lookup per value, on every run stored.
-    this.insertNew = this.db.prepare('INSERT INTO runs (id, trace_id, start_time, end_time, has_error, name, tags, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
+    this.insertNew = this.db.prepare('INSERT INTO runs (id, trace_id, start_time, end_time, has_error, name, tags, data, parent_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
     // In place (rowid kept), so the search index can follow the change.
-    this.replaceRun = this.db.prepare('UPDATE runs SET trace_id = ?, start_time = ?, end_time = ?, has_error = ?, name = ?, tags = ?, data = ? WHERE id = ?');
+    this.replaceRun = this.db.prepare('UPDATE runs SET trace_id = ?, start_time = ?, end_time = ?, has_error = ?, name = ?, tags = ?, data = ?, parent_run_id = ? WHERE id = ?');
     this.selectRun = this.db.prepare('SELECT rowid, data FROM runs WHERE id = ?');
     this.summarise = this.db.prepare(`
       INSERT OR REPLACE INTO traces (trace_id, name, start_time, end_time, status, span_count, tags)
       SELECT @trace_id,
-        COALESCE((SELECT name FROM runs WHERE id = @trace_id), (SELECT name FROM runs WHERE trace_id = @trace_id AND json_extract(data, '$.parent_run_id') IS NULL AND name IS NOT NULL ORDER BY start_time LIMIT 1), (SELECT name FROM runs WHERE trace_id = @trace_id AND name IS NOT NULL ORDER BY start_time LIMIT 1)),
+        COALESCE((SELECT name FROM runs WHERE id = @trace_id), (SELECT name FROM runs WHERE trace_id = @trace_id AND parent_run_id IS NULL AND name IS NOT NULL ORDER BY start_time LIMIT 1), (SELECT name FROM runs WHERE trace_id = @trace_id AND name IS NOT NULL ORDER BY start_time LIMIT 1)),
         COALESCE(min(start_time), min(end_time)),
         CASE WHEN sum(end_time IS NULL) > 0 THEN NULL ELSE max(end_time) END,
         CASE WHEN sum(has_error) > 0 THEN 'error' WHEN sum(end_time IS NULL) > 0 THEN 'running' ELSE 'ok' END,
@@ -161,8 +165,8 @@ export class RunStore {
     this.stats.flush();
   }
 
-  /** The columns of a run: id, trace_id, start_time, end_time, has_error, name, tags, data. */
-  private row(run: Partial<StoredRun> & { id: string }): [string, string | null, string | null, string | null, number, string | null, string, string] {
-    return [run.id, run.trace_id ?? null, run.start_time ?? null, run.end_time ?? null, runFailed(run) ? 1 : 0, run.name ?? null, JSON.stringify(run.tags ?? []), JSON.stringify(run)];
+  /** The columns of a run: id, trace_id, start_time, end_time, has_error, name, tags, data, parent_run_id. */
+  private row(run: Partial<StoredRun> & { id: string }): [string, string | null, string | null, string | null, number, string | null, string, string, string | null] {
+    return [run.id, run.trace_id ?? null, run.start_time ?? null, run.end_time ?? null, runFailed(run) ? 1 : 0, run.name ?? null, JSON.stringify(run.tags ?? []), JSON.stringify(run), run.parent_run_id ?? null];
   }
 }

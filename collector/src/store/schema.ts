@@ -14,6 +14,16 @@
  * `name` is NOCASE so the viewer's case-insensitive prefix filter
  * (`LIKE 'abc%'`) can use its index.
  */
+/**
+ * Columns added after the first release, with what fills them in a database
+ * made before: `parent_run_id` (a trace without its root is named by its
+ * topmost run; read from each run's JSON, a request into a trace of large
+ * runs re-parsed them all).
+ */
+export const ADDED_COLUMNS: ReadonlyArray<{ name: string; add: string; fill: string }> = [
+  { name: 'parent_run_id', add: 'ALTER TABLE runs ADD COLUMN parent_run_id TEXT', fill: "UPDATE runs SET parent_run_id = json_extract(data, '$.parent_run_id')" },
+];
+
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
   id            TEXT PRIMARY KEY,
@@ -23,7 +33,8 @@ CREATE TABLE IF NOT EXISTS runs (
   has_error     INTEGER NOT NULL DEFAULT 0,
   name          TEXT,
   tags          TEXT NOT NULL DEFAULT '[]',
-  data          TEXT NOT NULL
+  data          TEXT NOT NULL,
+  parent_run_id TEXT
 );
 -- A trace's runs in the order the viewer pages them (start_time, then id): with id in the index a page
 -- is read in index order and the rows before its offset are skipped in the index, never sorted.
