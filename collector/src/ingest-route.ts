@@ -33,7 +33,13 @@ export async function ingest(req: IncomingMessage, res: ServerResponse, parse: I
   if (path === '/v1/traces') otlpMediaType(req);
   const body = await readBody(req, options.maxBodyBytes, options.requestTimeoutMillis, bodies);
   const result = await parse(body, req);
-  store.ingest(result.ops);
+  const refused = store.ingest(result.ops);
+  if (refused.length > 0) {
+    // Named in the reply like any run refused while parsing; the rest of the request was stored.
+    const ids = new Set(refused.map((rejection) => rejection.id));
+    result.ops = result.ops.filter((op) => !ids.has(op.run.id));
+    result.rejected.push(...refused);
+  }
   if (path === '/v1/traces') {
     // OTLP/HTTP answers in the request's encoding; partial_success says what was refused.
     if (mediaType(req) === PROTOBUF) return sendBytes(res, 200, PROTOBUF, otlpProtobufReply(result));

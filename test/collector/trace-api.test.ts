@@ -97,6 +97,26 @@ describe('GET /api/traces/{id} of large runs', () => {
   }, 60_000);
 });
 
+describe('a run grown by its patches', () => {
+  test('past 64 MiB of JSON, a further operation on it is refused and named, the rest of its request stored; the run reads back whole', async () => {
+    collector = await memoryCollector();
+    const run = postedRun({ name: 'growing', start_time: '2026-01-01T10:00:00Z' });
+    expect((await post(`${collector.url}/runs/batch`, batch([run]))).status).toBe(202);
+    // Each patch brings 17 MiB under a field of its own: merged, they add up where no single body could.
+    const filler = 'x'.repeat(17 * 1024 * 1024);
+    for (let i = 0; i < 4; i++) {
+      expect((await post(`${collector.url}/runs/batch`, batch([], [{ id: run.id, trace_id: run.id, [`part${i}`]: filler }]))).status).toBe(202);
+    }
+    const neighbour = postedRun({ name: 'neighbour', start_time: '2026-01-01T10:00:00Z' });
+    const answer = await post(`${collector.url}/runs/batch`, batch([neighbour], [{ id: run.id, trace_id: run.id, part4: filler }]));
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ accepted: 1, rejected_count: 1, rejected: [{ where: `run ${run.id}`, reason: expect.stringContaining('more than the 67108864 a run may grow to') }] });
+    expect((await collector.trace(neighbour.id)).map((r) => r.name)).toEqual(['neighbour']);
+    const stored = (await collector.trace(run.id))[0]!;
+    expect(Object.keys(stored).filter((key) => key.startsWith('part'))).toEqual(['part0', 'part1', 'part2', 'part3']);
+  }, 120_000);
+});
+
 describe('request bodies held at once', () => {
   test('past --max-buffered-bytes across requests still arriving, a body gets 503 with a reason; once they end, bodies are taken again', async () => {
     collector = await memoryCollector({ maxBodyBytes: 1024 * 1024, maxBufferedBytes: 2 * 1024 * 1024 });

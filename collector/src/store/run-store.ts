@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import type { RunOp, StoredRun } from '../ingest/run-op.js';
+import type { Rejection } from '../ingest/ingest-result.js';
+import { LIMITS } from '../ingest/validate/limits.js';
 import { mergeRun, runFailed } from './merge-run.js';
 import { ADDED_COLUMNS, SCHEMA } from './schema.js';
 import { SearchIndex } from './search-index.js';
@@ -45,7 +47,7 @@ export class RunStore {
   private readonly replaceRun: Database.Statement;
   private readonly summarise: Database.Statement;
   private readonly dropIfEmpty: Database.Statement<[string]>;
-  private readonly ingestTx: (ops: RunOp[]) => void;
+  private readonly ingestTx: (ops: RunOp[]) => Rejection[];
 
   constructor(private readonly options: RunStoreOptions) {
     this.db = new Database(options.path);
@@ -82,12 +84,13 @@ export class RunStore {
     this.ingestTx = this.db.transaction((ops: RunOp[]) => this.applyAll(ops));
   }
 
-  /** Stores every operation of one request, atomically. */
-  ingest(ops: RunOp[]): void {
-    if (ops.length === 0) return;
-    this.ingestTx(ops);
+  /** Stores every operation of one request, atomically; answers those refused (a run already at its size limit). */
+  ingest(ops: RunOp[]): Rejection[] {
+    if (ops.length === 0) return [];
+    const refused = this.ingestTx(ops);
     this.lastIngest = Date.now();
     this.scheduleIndexing();
+    return refused;
   }
 
   /** Trace summaries, newest first. A text search first brings the index up to date. */
@@ -133,14 +136,19 @@ export class RunStore {
     if (this.db.open) this.db.close();
   }
 
-  private applyAll(ops: RunOp[]): void {
+  private applyAll(ops: RunOp[]): Rejection[] {
     this.stats.reset();
     const touched = new Set<string>();
     const vacated = new Set<string>();
+    const refused: Rejection[] = [];
     for (const op of ops) {
       // Most operations are first sightings: try the insert before paying for a read and a merge.
       if (this.insertNew.run(...this.row(op.run)).changes === 0) {
         const row = this.selectRun.get(op.run.id);
+        if (row !== undefined && row.data.length > LIMITS.maxRunChars) {
+          refused.push({ where: `run ${op.run.id}`, id: op.run.id, reason: `it already holds ${row.data.length} characters of JSON, more than the ${LIMITS.maxRunChars} a run may grow to: nothing more is merged into it` });
+          continue;
+        }
         const stored = row === undefined ? undefined : (JSON.parse(row.data) as Partial<StoredRun>);
         const merged = mergeRun(stored, op);
         const [id, ...columns] = this.row(merged);
@@ -163,6 +171,7 @@ export class RunStore {
     for (const traceId of vacated) this.dropIfEmpty.run(traceId);
     if (this.options.maxTraces !== undefined && this.queries.keepNewest(this.options.maxTraces, (run) => this.stats.apply(contributionOf(run), -1))) this.search.afterDelete();
     this.stats.flush();
+    return refused;
   }
 
   /** The columns of a run: id, trace_id, start_time, end_time, has_error, name, tags, data, parent_run_id. */

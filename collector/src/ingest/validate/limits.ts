@@ -14,6 +14,13 @@ export const LIMITS = {
   maxEvents: 10_000,
   /** OTLP attributes per span, resource or event. */
   maxAttributes: 2048,
+  /**
+   * Characters of JSON a stored run may grow to by merging: each operation is
+   * bounded by the body limit, but patches adding fields were not in number.
+   * Past it, a run's further operations are refused (and a run alone stays far
+   * below V8's longest string when it is read back).
+   */
+  maxRunChars: 64 * 1024 * 1024,
   /** Runs per LangSmith batch, spans per OTLP request. */
   maxItemsPerRequest: 100_000,
   /** Latest time accepted, as epoch milliseconds: 9999-12-31T23:59:59.999Z (ISO 8601's four-digit years). */
