@@ -34,7 +34,8 @@ export async function route(req: IncomingMessage, res: ServerResponse, context: 
   context.hosts.check(req);
   const url = requestUrl(req.url);
   const path = url.pathname.replace(/\/+$/, '') || '/';
-  const method = req.method ?? 'GET';
+  // HEAD is answered as GET is (Node sends the headers alone): a health check or a link checker may use it.
+  const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
 
   if (method === 'GET' && path === '/healthz') return sendJson(res, 200, { ok: true });
   if (method === 'GET' && (path === '/info' || path === '/api/v1/info')) return sendJson(res, 200, info(options));

@@ -170,3 +170,21 @@ test("OTLP: an attribute named __proto__ is stored as one, not taken for the att
   expect(run.run_type).toBe('chain');
   expect(Object.getOwnPropertyDescriptor(run.extra.metadata, '__proto__')?.value).toEqual({ 'tracewire.run_id': '11111111-1111-4111-8111-111111111111' });
 });
+
+test('HEAD is answered as GET is, headers alone: /healthz, the API, the viewer', async () => {
+  for (const path of ['/healthz', '/api/traces', '/']) {
+    const response = await fetch(`${collector.url}${path}`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+  }
+});
+
+test.each([
+  ['multipart/mixed; boundary=x', 415, /Content-Type must be multipart\/form-data with a boundary, got "multipart\/mixed; boundary=x"/],
+  ['text/plain', 415, /Content-Type must be multipart\/form-data/],
+  ['multipart/form-data', 400, /^Content-Type must be multipart\/form-data with a boundary$/],
+])('multipart: a body sent as %s is a %i with its reason', async (contentType, status, reason) => {
+  const answer = await post(`${collector.url}/runs/multipart`, '--x\r\n', { 'content-type': contentType });
+  expect(answer.status).toBe(status);
+  expect(answer.body.detail).toMatch(reason);
+});

@@ -1,4 +1,4 @@
-import { badRequest } from '../http/http-error.js';
+import { badRequest, HttpError } from '../http/http-error.js';
 import type { IngestResult } from './ingest-result.js';
 import { acceptRun } from './langsmith-batch.js';
 import type { RunOp } from './run-op.js';
@@ -15,7 +15,11 @@ const FIELD_PARTS = new Set(['inputs', 'outputs', 'events', 'extra', 'error', 's
  * A run whose parts are not valid is named in the reply; the others are stored.
  */
 export async function parseLangSmithMultipart(body: Buffer, contentType: string | undefined): Promise<IngestResult> {
-  if (contentType === undefined || !/^multipart\/form-data\s*;.*boundary=/i.test(contentType)) {
+  // Another media type is 415, as on the JSON routes; form-data without its boundary is a malformed request (400).
+  if (contentType === undefined || !/^multipart\/form-data\s*(;|$)/i.test(contentType)) {
+    throw new HttpError(415, `Content-Type must be multipart/form-data with a boundary, got ${JSON.stringify((contentType ?? '').slice(0, 100))}`);
+  }
+  if (!/^multipart\/form-data\s*;.*boundary=/i.test(contentType)) {
     throw badRequest('Content-Type must be multipart/form-data with a boundary');
   }
   let form: FormData;
