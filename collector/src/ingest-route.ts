@@ -27,7 +27,7 @@ export function ingestParser(method: string, path: string): IngestParser | undef
 }
 
 /** Reads, checks and stores one ingestion request, then answers in the route's protocol. */
-export async function ingest(req: IncomingMessage, res: ServerResponse, parse: IngestParser, path: string, store: RunStore, options: ResolvedOptions, bodies?: BodyBudget): Promise<void> {
+export async function ingest(req: IncomingMessage, res: ServerResponse, parse: IngestParser, path: string, store: RunStore, options: ResolvedOptions, bodies: BodyBudget): Promise<void> {
   // The content type is checked before the body is read: a refused body is not worth reading.
   if (path !== '/runs/multipart' && path !== '/v1/traces') requireJson(req);
   if (path === '/v1/traces') otlpMediaType(req);

@@ -25,7 +25,7 @@ export function bodyTooLarge(limit: number, what = ''): HttpError {
  * When the promise rejects, the request is left flowing (its data thrown
  * away): the caller answers first, then bounds the drain ({@link drainThenClose}).
  */
-export function readBody(req: IncomingMessage, limit: number, timeoutMillis: number, budget?: BodyBudget): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, timeoutMillis: number, budget: BodyBudget): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
@@ -50,7 +50,7 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMillis: num
     const fail = (error: HttpError) => {
       if (settled) return;
       settled = true;
-      budget?.give(held);
+      budget.give(held);
       clearTimeout(timer);
       decoder?.destroy();
       req.resume();
@@ -59,7 +59,7 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMillis: num
     const finish = () => {
       if (settled) return;
       settled = true;
-      budget?.give(held);
+      budget.give(held);
       clearTimeout(timer);
       resolve(Buffer.concat(chunks));
     };
@@ -68,7 +68,7 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMillis: num
       produced += chunk.length;
       if (produced > limit) return fail(bodyTooLarge(limit, decoder === undefined ? '' : ' once decompressed'));
       try {
-        budget?.take(chunk.length);
+        budget.take(chunk.length);
       } catch (error) {
         return fail(error as HttpError);
       }
