@@ -29,9 +29,12 @@ export function refuse(setting: string, received: unknown, accepted: string): ne
   throw error;
 }
 
-/** @internal Refuses the first key of `options` not among `known` (a typo such as `flushIntervalMs` is refused, not ignored). */
-export const refuseUnknownOptions = (options: object, known: readonly string[]): void => {
-  for (const key of keys(options)) if (!known.includes(key)) refuse(`option "${key}"`, key, `one of ${known.join(', ')}`);
+/**
+ * @internal Refuses the first key of `options` not among `known` (a typo such as `flushIntervalMs` is refused, not
+ * ignored); `within` names the option they are keys of (`serializeLimits`), when they are not top-level options.
+ */
+export const refuseUnknownOptions = (options: object, known: readonly string[], within?: string): void => {
+  for (const key of keys(options)) if (!known.includes(key)) refuse(within === undefined ? `option "${key}"` : `${within}.${key}`, key, `one of ${known.join(', ')}`);
 };
 
 /**

@@ -30,6 +30,9 @@ export interface TracingClientOptions extends DeliveryOptions {
 }
 
 
+/** The hooks `redact` takes. */
+const REDACTION_HOOKS = ['inputs', 'outputs'] as const;
+
 /**
  * Records spans and delivers them through a batching pipeline, by the
  * strategy its options (or environment) choose. Every public method is safe
@@ -72,7 +75,7 @@ export class TracingClient {
     const given = options.serializeLimits;
     if (given !== undefined && !isRecord(given)) refuse('serializeLimits', given, `an object of ${keys(DEFAULT_SERIALIZE_LIMITS).join(', ')}`);
     // A misspelt limit would be ignored: its default applies, silently.
-    if (given !== undefined) refuseUnknownOptions(given, keys(DEFAULT_SERIALIZE_LIMITS));
+    if (given !== undefined) refuseUnknownOptions(given, keys(DEFAULT_SERIALIZE_LIMITS), 'serializeLimits');
     const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...given });
     for (const [key, value] of entries(limits)) {
       if (!isPositive(value)) refuse(`serializeLimits.${key}`, value, 'a number greater than 0');
@@ -81,8 +84,8 @@ export class TracingClient {
     const redaction = (this.redaction = options.redact ?? {});
     // A hook misspelt or misplaced would redact nothing, silently: the secrets it was for would be recorded.
     if (!isRecord(redaction)) refuse('redact', redaction, 'an object such as { inputs: (value) => value }');
-    for (const key of keys(redaction)) {
-      if (key !== 'inputs' && key !== 'outputs') refuse(`redact.${key}`, key, 'inputs or outputs');
+    refuseUnknownOptions(redaction, REDACTION_HOOKS, 'redact');
+    for (const key of REDACTION_HOOKS) {
       if (redaction[key] !== undefined && !isFunction(redaction[key])) refuse(`redact.${key}`, redaction[key], A_FUNCTION);
     }
     // A logger without warn would lose every drop warning.

@@ -94,7 +94,7 @@ test.each<[string, () => unknown, RegExp]>([
   // A limit misspelt was ignored (its default applied); a number or an array was taken for no limits at all.
   ['TracingClient({ serializeLimits: 5 })', () => new TracingClient({ exporter: new MemoryExporter(), serializeLimits: 5 as never }), /^Invalid serializeLimits: received 5; expected an object of maxStringLength, maxDepth, maxItems, maxBytes\.$/],
   ['TracingClient({ serializeLimits: [] })', () => new TracingClient({ exporter: new MemoryExporter(), serializeLimits: [] as never }), /^Invalid serializeLimits: received an array/],
-  ['TracingClient({ serializeLimits: { maxStringLenght } })', () => new TracingClient({ exporter: new MemoryExporter(), serializeLimits: { maxStringLenght: 5 } as never }), /^Invalid option "maxStringLenght": received "maxStringLenght"; expected one of maxStringLength, maxDepth, maxItems, maxBytes\.$/],
+  ['TracingClient({ serializeLimits: { maxStringLenght } })', () => new TracingClient({ exporter: new MemoryExporter(), serializeLimits: { maxStringLenght: 5 } as never }), /^Invalid serializeLimits\.maxStringLenght: received "maxStringLenght"; expected one of maxStringLength, maxDepth, maxItems, maxBytes\.$/],
   // Accepted, it turned tracing off silently, and `getGlobalTracingClient()?.flush()` threw in the caller's handler.
   ...[5, 'x', {}].map((client) => [`setGlobalTracingClient(${JSON.stringify(client)})`, () => setGlobalTracingClient(client as never), /^Invalid setGlobalTracingClient\(client\): received .*; expected a TracingClient, or undefined to clear it\.$/] as [string, () => unknown, RegExp]),
   // Each failed only when first used, with "… is not a function".
