@@ -123,3 +123,16 @@ test('the edge entry\'s LangSmithExporter delivers from workerd to a LangSmith s
     await sink.stop();
   }
 }, 60_000);
+
+test("an OTLP endpoint with credentials in its URL delivers from workerd, the credentials sent as Basic auth (workerd's fetch leaves them out of the request: watched, without this the collector got no Authorization)", async () => {
+  const withCredentials = collector.url.replace('http://', 'http://edge-user:edge%3Apass@');
+  const params = { mode: 'manual', service: 'otlp-credentials', sink: withCredentials };
+  await call('/', { ...params, style: 'awaited', id: 'cred-0' });
+  const { result, stats } = await (await call('/flush', params)).json();
+  expect(result).toMatchObject({ timedOut: false, pending: 0 });
+  expect(stats).toMatchObject({ delivered: SPANS_PER_TRACE, dropped: { total: 0 } });
+  expect(new Set(await arrived('otlp-credentials', SPANS_PER_TRACE)).size).toBe(SPANS_PER_TRACE);
+  const authorizations = collector.exports.filter((received) => received.raw.includes('otlp-credentials')).map((received) => received.headers.authorization);
+  expect(authorizations.length).toBeGreaterThanOrEqual(1);
+  for (const authorization of authorizations) expect(authorization).toBe(`Basic ${Buffer.from('edge-user:edge:pass').toString('base64')}`);
+}, 60_000);
