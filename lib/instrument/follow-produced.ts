@@ -1,4 +1,4 @@
-import { tracedAsyncGenerator, tracedGenerator } from './traced-generators.js';
+import { generatorKind, tracedAsyncGenerator, tracedGenerator } from './traced-generators.js';
 import { tracedAsyncIterable } from './traced-async-iterable.js';
 import { tracedNodeReadable, type NodeReadableLike } from './traced-node-readable.js';
 import { tracedObservable } from './traced-observable.js';
@@ -18,9 +18,9 @@ export const NOT_A_PRODUCER: unique symbol = Symbol('tracewire.notAProducer');
  */
 export const wrapProducer = (outcome: SpanOutcome, result: object): unknown => {
   try {
-    const tag = Object.prototype.toString.call(result);
-    if (tag === '[object Generator]') return tracedGenerator(outcome, result as Generator);
-    if (tag === '[object AsyncGenerator]') return tracedAsyncGenerator(outcome, result as AsyncGenerator);
+    const kind = generatorKind(result);
+    if (kind === 'sync') return tracedGenerator(outcome, result as Generator);
+    if (kind === 'async') return tracedAsyncGenerator(outcome, result as AsyncGenerator);
     const candidate = result as { getReader?: unknown; pipeTo?: unknown; subscribe?: unknown; pipe?: unknown; read?: unknown; on?: unknown };
     if (typeof candidate.getReader === 'function' && typeof candidate.pipeTo === 'function') {
       return tracedReadableStream(outcome, result as ReadableStream);

@@ -88,10 +88,16 @@ export const tracedAsyncIterator = <T>(
  * body runs at each `next()`, in the consumer's context, not the call's.
  */
 export const generatorStepsThrough = (result: unknown, run: (fn: Function, thisArg: unknown, args: unknown[]) => unknown): unknown => {
-  const tag = Object.prototype.toString.call(result);
-  if (tag !== '[object Generator]' && tag !== '[object AsyncGenerator]') return result;
+  const kind = generatorKind(result);
+  if (kind === undefined) return result;
   const inner = result as Generator;
-  return withSteps(tag === '[object Generator]' ? TRACED_GENERATOR_PROTOTYPE : TRACED_ASYNC_GENERATOR_PROTOTYPE, (method, arg) => run(inner[method], inner, [arg]));
+  return withSteps(kind === 'sync' ? TRACED_GENERATOR_PROTOTYPE : TRACED_ASYNC_GENERATOR_PROTOTYPE, (method, arg) => run(inner[method], inner, [arg]));
+};
+
+/** @internal Whether `value` is a generator object, by its tag (as `for…of` would not tell): `sync`, `async`, or neither. */
+export const generatorKind = (value: unknown): 'sync' | 'async' | undefined => {
+  const tag = Object.prototype.toString.call(value);
+  return tag === '[object Generator]' ? 'sync' : tag === '[object AsyncGenerator]' ? 'async' : undefined;
 };
 
 /** The traced iterator: `next`, `return` and `throw` each one `step`, over `prototype`. */
