@@ -39,43 +39,26 @@
  * (dist/index.js), never a mix of the two.
  */
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
-const requireHere = createRequire(import.meta.url);
 /**
- * rxjs's CommonJS modules: the build Node itself loads (its exports map's
- * `node` condition). Not its ES2015 build: its classes name themselves in
- * their own bodies, which esbuild bundles as `var Observable = class
- * _Observable`, and an Observable would inspect as `_Observable`.
- */
-const rxjsInternal = join(dirname(requireHere.resolve('rxjs/package.json')), 'dist/cjs/internal');
-
-/**
- * Every package stays external but rxjs, whose modules tracewire uses
- * (`rxjs/internal/Observable`, `…/Subscription`: 16 small modules with what
- * they import) are carried in the file. Required from the package, Node
- * resolved, read and wrapped each of them at load: 20.0 ms for
- * `require('tracewire')` against 10.4 ms with them carried (median of 8
- * alternating fresh processes, 2026-12-04), and an `import` had the ES
- * module loader scan each for its export names as well.
- *
- * The price is a private copy. The pipeline's own Observables are never
- * seen by the app; the one an app is handed (a frozen Observable, traced
- * through a new one: see traced-observable.ts) is an Observable to rxjs's
- * own checks, which go by shape (`isObservable`, `from`, operators), though
- * not `instanceof` the app's class (test/package/packed-tarball.test.ts).
- * rxjs stays a dependency: bundlers take the per-module build, which
- * imports it, and the type declarations name its types.
+ * Every package stays external (the peers, loaded from the app's own copy)
+ * but rxjs: dist/esm already carries the few classes tracewire uses as one
+ * module (`dist/esm/vendor/rxjs.js`, written by scripts/carry-rxjs-esm.mjs,
+ * which runs before this), bundled here like tracewire's own. Required from
+ * the package, rxjs's 16 CommonJS modules were each resolved, read and
+ * wrapped at load: 20.0 ms for `require('tracewire')` against 10.4 ms with
+ * them carried (median of 8 alternating fresh processes, 2026-12-04), and an
+ * `import` had the ES module loader scan each for its export names as well.
+ * Any other rxjs import is refused: it would load the package at run time.
  */
 const carryRxjs = {
   name: 'carry-rxjs',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
-      const internal = /^rxjs\/internal\/(.+)$/.exec(args.path);
-      if (internal !== null) return { path: join(rxjsInternal, `${internal[1]}.js`) };
-      if (args.path === 'rxjs' || args.path.startsWith('rxjs/')) return { errors: [{ text: `${args.path}: only rxjs/internal/* is carried (see lib/rx.ts)` }] };
+      if (args.path === 'rxjs' || args.path.startsWith('rxjs/')) {
+        return { errors: [{ text: `${args.path}: rxjs is carried in dist/esm/vendor/rxjs.js (see lib/rx.ts); run the whole \`npm run build\`` }] };
+      }
       return { path: args.path, external: true };
     });
   },
