@@ -1,7 +1,7 @@
 import { booleanOption, envChoice, envValue, firstSet, HTTP_URL, nonEmptyOption, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
 import { encodeUtf8 } from './exporters/http/utf8-body.js';
-import { assign, entries, isInteger, isPlainObject, isString, values } from './natives.js';
+import { assign, entries, isPlainObject, isSafeInteger, isString, values } from './natives.js';
 
 /** How OTLP request bodies are encoded. */
 export type OtlpProtocol = 'http/json' | 'http/protobuf';
@@ -109,7 +109,7 @@ export const serviceNameOption = (serviceName: unknown): string | undefined => {
 
 /** @internal `maxPendingStarts`, checked: a whole number, 0 or more; 10 000 when not given. */
 export const maxPendingStartsOption = (maxPendingStarts: unknown = 10_000): number => {
-  if (!isInteger(maxPendingStarts) || (maxPendingStarts as number) < 0) refuse('maxPendingStarts', maxPendingStarts, 'a whole number, 0 or more');
+  if (!isSafeInteger(maxPendingStarts) || (maxPendingStarts as number) < 0) refuse('maxPendingStarts', maxPendingStarts, `a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`);
   return maxPendingStarts as number;
 };
 

@@ -1,7 +1,7 @@
 import { booleanOption, envBoolean, envChoice, envNumber, envValue, langsmithVariables, nonEmptyOption, type Env } from './config-env.js';
 import { tracingSwitch } from './config-exporter.js';
 import { refuse } from './errors.js';
-import { hasOwn, isInteger } from './natives.js';
+import { hasOwn, isSafeInteger } from './natives.js';
 import { STRATEGY_FOR_MODE } from './client/delivery-strategy.js';
 import { isLongLivedHost } from './lifecycle/host.js';
 
@@ -158,18 +158,40 @@ export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = proce
     refuse(DROP_POLICY, config.dropPolicy, DROP_POLICIES.join(' or '));
   }
   nonEmptyOption(config.projectName, PROJECT_NAME);
+  // Where each setting given came from (the option, else its variable); absent: its default.
+  const given: Record<string, string> = {};
   for (const [key, fallback, kind] of NUMERIC) {
     const fromEnv = envNumber(env, [numericVariable(key)]);
     const explicit = (options as Record<string, unknown>)[key];
     const [setting, value] =
       explicit !== undefined ? [key, explicit] : fromEnv ? [fromEnv.name, fromEnv.value] : [key, typeof fallback === 'number' ? fallback : fallback(env)];
     config[key] = checkNumber(setting, value, kind);
+    if (explicit !== undefined || fromEnv) given[key] = setting;
   }
+  backoffInOrder(config as { initialBackoffMillis: number; maxBackoffMillis: number }, given);
   // The error names where the value came from: the option, else the variable.
   const rateEnv = options.maxRequestsPerSecond === undefined ? envNumber(env, [numericVariable(RATE_SETTING)]) : undefined;
   const [rateSetting, rate] = rateEnv ? [rateEnv.name, rateEnv.value] : [RATE_SETTING, options.maxRequestsPerSecond];
   if (rate !== undefined) config.maxRequestsPerSecond = checkNumber(rateSetting, rate, RATE);
   return config as DeliveryConfig;
+};
+
+/**
+ * The first back-off is at most the longest. Both given the other way round
+ * (every retry would wait the longest: a swapped pair, most likely) is
+ * refused; one given past the other's default moves that default to it
+ * (`maxBackoffMillis: 100` alone backs off 100 ms from the first retry).
+ */
+const backoffInOrder = (config: { initialBackoffMillis: number; maxBackoffMillis: number }, given: Record<string, string>): void => {
+  const { initialBackoffMillis: initial, maxBackoffMillis: longest } = config;
+  if (initial <= longest) return;
+  const initialSetting = given.initialBackoffMillis;
+  const longestSetting = given.maxBackoffMillis;
+  if (initialSetting !== undefined && longestSetting !== undefined) {
+    refuse(initialSetting, initial, `milliseconds, at most ${longestSetting} (${longest})`);
+  }
+  if (initialSetting !== undefined) config.maxBackoffMillis = initial;
+  else config.initialBackoffMillis = longest;
 };
 
 const resolveMode = (options: DeliveryOptions, env: Env): DeliveryMode => {
@@ -187,7 +209,8 @@ const resolveMode = (options: DeliveryOptions, env: Env): DeliveryMode => {
 
 /** What each kind of number accepts, and how a refusal says so; a kind is an index here. */
 const NUMBER_KINDS: ReadonlyArray<readonly [(value: number) => boolean, string]> = [
-  [(value) => value > 0 && isInteger(value), 'a whole number greater than 0'],
+  // Up to 2^53 − 1: past it a count cannot be told from the next one, and 1e300 is a typo, not a limit.
+  [(value) => value > 0 && isSafeInteger(value), `a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`],
   // Below one a second too, but the wait between two requests within a timer's reach (2^31 - 1 ms).
   [(value) => value >= 0.000001, 'a number of requests per second, at least 0.000001 (one every 11.6 days)'],
   [(value) => value >= 0 && value <= 1, 'a number from 0 to 1'],

@@ -7,7 +7,7 @@
 export const { freeze, defineProperty, keys, values, entries, assign, hasOwn } = Object;
 export const { isArray } = Array;
 export const { min, max } = Math;
-export const { isInteger } = Number;
+export const { isInteger, isSafeInteger } = Number;
 export const { for: symbolFor } = Symbol;
 export const { stringify, parse } = JSON;
 /** @internal `FinalizationRegistry` where the runtime has one, else undefined (read once, never as an undeclared global). */

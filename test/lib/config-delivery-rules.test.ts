@@ -31,15 +31,16 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryOptions, string, number, Kind]> = [
 
 const ACCEPTED: Record<Kind, string> = {
   fraction: 'a number from 0 to 1',
-  integer: 'a whole number greater than 0',
+  // Past 2^53 − 1 a count is not exact: 1e300 is a typo, not a limit.
+  integer: 'a whole number from 1 to 9007199254740991',
   // A timer's delay: Node runs a longer one after 1 ms.
   millis: 'milliseconds, more than 0 and at most 2147483647',
 };
 
 /** Values each kind accepts, boundaries included. */
-const GOOD: Record<Kind, number[]> = { fraction: [0, 0.25, 1], integer: [1, 7], millis: [0.5, 1, 7, 2_147_483_647] };
+const GOOD: Record<Kind, number[]> = { fraction: [0, 0.25, 1], integer: [1, 7, Number.MAX_SAFE_INTEGER], millis: [0.5, 1, 7, 2_147_483_647] };
 /** Values each kind refuses, just past each boundary. */
-const BAD: Record<Kind, number[]> = { fraction: [-0.01, 1.01], integer: [0, -1, 1.5], millis: [0, -0.5, 2_147_483_648] };
+const BAD: Record<Kind, number[]> = { fraction: [-0.01, 1.01], integer: [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1, 2 ** 60], millis: [0, -0.5, 2_147_483_648] };
 
 const refusal = configErrorOf;
 
@@ -63,6 +64,10 @@ describe.each(NUMERIC)('%s (%s)', (key, variable, fallback, kind) => {
     const error = refusal(() => resolveDeliveryConfig({}, { [variable]: String(value) }));
     expect(error.setting).toBe(variable);
     expect(error.message).toBe(`Invalid ${variable}: received ${value}; expected ${ACCEPTED[kind]}.`);
+  });
+
+  test('refuses an option far past any limit (1e300: a typo, not a limit)', () => {
+    expect(() => resolveDeliveryConfig({ [key]: 1e300 }, {})).toThrow(`Invalid ${key}: received 1e+300; expected ${ACCEPTED[kind]}.`);
   });
 
   test('refuses a value that is not a number: a string option, a variable that does not parse', () => {
@@ -247,5 +252,31 @@ describe('maxQueueBytes where the platform grants little memory', () => {
     } finally {
       delete global.EdgeRuntime;
     }
+  });
+});
+
+describe('initialBackoffMillis and maxBackoffMillis', () => {
+  test('both given, the first back-off past the longest is refused, named by where each came from', () => {
+    expect(() => resolveDeliveryConfig({ initialBackoffMillis: 5_000, maxBackoffMillis: 1_000 }, {})).toThrow(
+      'Invalid initialBackoffMillis: received 5000; expected milliseconds, at most maxBackoffMillis (1000).',
+    );
+    const error = refusal(() => resolveDeliveryConfig({ maxBackoffMillis: 1_000 }, { TRACEWIRE_INITIAL_BACKOFF_MILLIS: '5000' }));
+    expect(error.setting).toBe('TRACEWIRE_INITIAL_BACKOFF_MILLIS');
+    expect(error.message).toBe('Invalid TRACEWIRE_INITIAL_BACKOFF_MILLIS: received 5000; expected milliseconds, at most maxBackoffMillis (1000).');
+    expect(() => resolveDeliveryConfig({}, { TRACEWIRE_INITIAL_BACKOFF_MILLIS: '5000', TRACEWIRE_MAX_BACKOFF_MILLIS: '1000' })).toThrow(
+      'expected milliseconds, at most TRACEWIRE_MAX_BACKOFF_MILLIS (1000).',
+    );
+  });
+
+  test('equal is accepted: every retry waits that long', () => {
+    const config = resolveDeliveryConfig({ initialBackoffMillis: 1_000, maxBackoffMillis: 1_000 }, {});
+    expect([config.initialBackoffMillis, config.maxBackoffMillis]).toEqual([1_000, 1_000]);
+  });
+
+  test("one given past the other's default moves that default to it", () => {
+    const shorter = resolveDeliveryConfig({ maxBackoffMillis: 100 }, {});
+    expect([shorter.initialBackoffMillis, shorter.maxBackoffMillis]).toEqual([100, 100]);
+    const longer = resolveDeliveryConfig({}, { TRACEWIRE_INITIAL_BACKOFF_MILLIS: '60000' });
+    expect([longer.initialBackoffMillis, longer.maxBackoffMillis]).toEqual([60_000, 60_000]);
   });
 });

@@ -42,7 +42,8 @@ const DOCUMENTED: Record<string, [string, Probe, unknown]> = {
   TRACEWIRE_MAX_QUEUE_BYTES: ['7', delivery('maxQueueBytes'), 7],
   TRACEWIRE_MAX_RETRIES: ['7', delivery('maxRetries'), 7],
   TRACEWIRE_INITIAL_BACKOFF_MILLIS: ['7', delivery('initialBackoffMillis'), 7],
-  TRACEWIRE_MAX_BACKOFF_MILLIS: ['7', delivery('maxBackoffMillis'), 7],
+  // Above the first back-off's default (200): below it, that default would follow it down.
+  TRACEWIRE_MAX_BACKOFF_MILLIS: ['700', delivery('maxBackoffMillis'), 700],
   TRACEWIRE_EXPORT_TIMEOUT_MILLIS: ['7', delivery('exportTimeoutMillis'), 7],
   TRACEWIRE_MAX_REQUESTS_PER_SECOND: ['7', delivery('maxRequestsPerSecond'), 7],
   TRACEWIRE_FLUSH_TIMEOUT_MILLIS: ['7', delivery('flushTimeoutMillis'), 7],

@@ -17,7 +17,7 @@ describe('a bad environment value fails at configuration, naming the variable, t
     ['TRACEWIRE_TRACING_BACKGROUND', 'maybe', /Invalid TRACEWIRE_TRACING_BACKGROUND: received "maybe"; expected true or false/],
     ['LANGSMITH_TRACING_BACKGROUND', 'nope', /Invalid LANGSMITH_TRACING_BACKGROUND: received "nope"/],
     ['TRACEWIRE_MANUAL_FLUSH', 'sometimes', /Invalid TRACEWIRE_MANUAL_FLUSH/],
-    ['TRACEWIRE_MAX_BATCH_SIZE', '1.5', /Invalid TRACEWIRE_MAX_BATCH_SIZE: received 1\.5; expected a whole number greater than 0\./],
+    ['TRACEWIRE_MAX_BATCH_SIZE', '1.5', /Invalid TRACEWIRE_MAX_BATCH_SIZE: received 1\.5; expected a whole number from 1 to 9007199254740991\./],
     ['TRACEWIRE_DROP_POLICY', 'drop-random', /Invalid TRACEWIRE_DROP_POLICY: received "drop-random"; expected one of drop-newest, drop-oldest\./],
     ['TRACEWIRE_EXPORT_TIMEOUT_MILLIS', '3000000000', /Invalid TRACEWIRE_EXPORT_TIMEOUT_MILLIS: received 3000000000; expected milliseconds, more than 0 and at most 2147483647\./],
   ])('%s=%s', (variable, value, message) => {

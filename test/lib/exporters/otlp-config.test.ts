@@ -145,8 +145,9 @@ describe('every OTLP setting refuses a bad value with a message naming it and wh
     [{ serviceName: 42 }, 'Invalid serviceName: received 42; expected a non-empty string.'],
     [{ protocol: 'grpc' }, 'Invalid protocol: received "grpc"; expected http/json or http/protobuf.'],
     [{ gzip: 'yes' }, 'Invalid gzip: received "yes"; expected true or false.'],
-    [{ maxPendingStarts: -1 }, 'Invalid maxPendingStarts: received -1; expected a whole number, 0 or more.'],
-    [{ maxPendingStarts: 1.5 }, 'Invalid maxPendingStarts: received 1.5; expected a whole number, 0 or more.'],
+    [{ maxPendingStarts: -1 }, 'Invalid maxPendingStarts: received -1; expected a whole number from 0 to 9007199254740991.'],
+    [{ maxPendingStarts: 1.5 }, 'Invalid maxPendingStarts: received 1.5; expected a whole number from 0 to 9007199254740991.'],
+    [{ maxPendingStarts: 1e300 }, 'Invalid maxPendingStarts: received 1e+300; expected a whole number from 0 to 9007199254740991.'],
     [{ headers: { 'x-n': 1 } }, 'Invalid headers header "x-n": received [value not shown: header values may be credentials]; expected a string without line breaks or control characters.'],
     [{ headers: { 'a:b': 'v' } }, `Invalid headers: received [value not shown: header values may be credentials]; expected a header name made of letters, digits and !#$%&'*+.^_\`|~-.`],
   ])('option %j', (options, message) => {
