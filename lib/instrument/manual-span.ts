@@ -11,7 +11,7 @@ import { redact } from './redact.js';
 import { SpanOutcome } from './span-outcome.js';
 import { followResult, runId } from './trace-call.js';
 import { resolveCallSite, type CallSite } from './trace-options.js';
-import { freeze, isFunction } from '../natives.js';
+import { freeze, isFunction, isObject } from '../natives.js';
 import { A_FUNCTION, refuse } from '../errors.js';
 
 /** Options of {@link startSpan} and {@link withSpan}. Every field is optional. */
@@ -89,9 +89,12 @@ const begin = (name: string, options: SpanOptions, captureOutputs: boolean): Spa
   const scope = currentScope();
   if (scope === TRACING_OFF) return undefined;
   const parent = scope as Span | undefined;
+  // null is no options, as undefined is (a JavaScript caller's "none").
+  const given: SpanOptions = options ?? {};
   let site: CallSite;
   try {
-    const { inputs: _inputs, ...traceOptions } = options ?? {};
+    if (!isObject(given)) refuse('options', given, 'an object of span options, or none');
+    const { inputs: _inputs, ...traceOptions } = given;
     site = resolveCallSite({ ...traceOptions, name, captureOutputs }, name);
   } catch (error) {
     const client = parent?.client ?? globalClient.current;
@@ -105,8 +108,8 @@ const begin = (name: string, options: SpanOptions, captureOutputs: boolean): Spa
     const client = site.client?.(undefined) ?? parent?.client ?? globalClient.current;
     if (client === undefined || !client.isRecording) return undefined;
     const span = client.startSpan(site, parent ?? rootParent(site, []), site.id === undefined ? undefined : runId(client, site, []));
-    if (span.sampled && 'inputs' in options) {
-      span.recordInputs(redact(client.redaction.inputs, captureInputs(site, [options.inputs], client.limits), span, client.limits));
+    if (span.sampled && 'inputs' in given) {
+      span.recordInputs(redact(client.redaction.inputs, captureInputs(site, [given.inputs], client.limits), span, client.limits));
     }
     client.spanStarted(span);
     return new SpanOutcome(site, span);

@@ -103,6 +103,19 @@ describe('startSpan: a span started by hand', () => {
     expect(warnings[0]).toContain('runType');
   });
 
+  test('null options are no options, as undefined is: the span is recorded; options of another type record nothing and never throw', async () => {
+    startSpan('null-options', null as never).end('done');
+    expect(withSpan('null-with', () => 'ran', null as never)).toBe('ran');
+    const notOptions = startSpan('numeric-options', 5 as never);
+    expect(notOptions.isRecording).toBe(false);
+    notOptions.end();
+    const runs = await runsNow();
+    expect(runs.map((run) => [run.name, run.status, run.outputs]).sort()).toEqual([
+      ['null-options', 'success', { outputs: 'done' }],
+      ['null-with', 'success', { outputs: 'ran' }],
+    ]);
+  });
+
   test('it has no call arguments: an id given as a function (JavaScript callers; the type says string) is called with none', async () => {
     const seen: unknown[][] = [];
     const id = '0190a8f2-3333-7000-8000-000000000001';
