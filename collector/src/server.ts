@@ -1,6 +1,7 @@
 import { BodyBudget } from './http/body-budget.js';
 import { createServer, maxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { networkInterfaces } from 'node:os';
 import { HttpError } from './http/http-error.js';
 import { drainThenClose } from './http/read-body.js';
@@ -45,6 +46,11 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   // A malformed request line or headers, headers too slow or too large: answer with the status and reason rather than let the socket error surface.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (socket.writable) socket.end(clientErrorReply(error.code, resolved.headersTimeoutMillis));
+    else socket.destroy();
+  });
+  // CONNECT never reaches a route (Node hands it here, and with no listener drops the connection unanswered).
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    if (socket.writable) socket.end(rawReply('405 Method Not Allowed', 'CONNECT is not served: the collector is no proxy', 'allow: GET, HEAD, POST, PATCH\r\n'));
     else socket.destroy();
   });
   // A connection that goes silent mid-request (or between requests) is closed.
@@ -102,8 +108,13 @@ function clientErrorReply(code: string | undefined, headersTimeoutMillis: number
       : code === 'HPE_HEADER_OVERFLOW'
         ? ['431 Request Header Fields Too Large', `The request headers are larger than the ${maxHeaderSize} bytes the collector accepts`]
         : ['400 Bad Request', 'The request line or headers are not valid HTTP/1.1'];
+  return rawReply(status, reason);
+}
+
+/** An answer written straight to the socket, for requests no route sees: the status, a JSON reason, and the connection closed. */
+function rawReply(status: string, reason: string, extraHeaders = ''): string {
   const body = JSON.stringify({ detail: reason });
-  return `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extraHeaders}connection: close\r\n\r\n${body}`;
 }
 
 /** How long an unwanted body is read (and thrown away) after the answer, at most. */

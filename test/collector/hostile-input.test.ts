@@ -125,6 +125,20 @@ test('a request line no URL parser accepts is a 400, and the collector keeps ser
   expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
 });
 
+test('CONNECT (which no route sees) is a 405 with a reason, not a dropped connection, and the collector keeps serving', async () => {
+  const reply = await new Promise<string>((resolve, reject) => {
+    const socket = connect(collector.port, '127.0.0.1', () => socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+  expect(reply).toMatch(/^HTTP\/1\.1 405 /);
+  expect(reply).toMatch(/\r\nallow: GET, HEAD, POST, PATCH\r\n/);
+  expect(reply).toContain('"detail":"CONNECT is not served');
+  expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
+});
+
 test('headers larger than Node accepts get 431 with a reason, and the collector keeps serving', async () => {
   const reply = await new Promise<string>((resolve) => {
     const socket = connect(collector.port, '127.0.0.1', () => socket.write(`GET /healthz HTTP/1.1\r\nHost: localhost\r\nx-big: ${'a'.repeat(20 * 1024)}\r\n\r\n`));
