@@ -50,7 +50,7 @@ export interface DeliveryOptions {
   readonly maxQueueBytes?: number;
   /** Default `drop-newest`. */
   readonly dropPolicy?: DropPolicy;
-  /** Retries of a batch after a retryable failure (408, 429, 5xx, network). Default 5. */
+  /** Retries of a batch after a retryable failure (408, 429, 5xx, network); 0 sends each batch once. Default 5. */
   readonly maxRetries?: number;
   /** First back-off; doubles per retry, with full jitter. Default 200. */
   readonly initialBackoffMillis?: number;
@@ -97,9 +97,11 @@ const RATE = 1;
 const FRACTION = 2;
 /** A timer's delay: Node runs a longer one after 1 ms (TimeoutOverflowWarning), so every export would time out at once. */
 const MILLIS = 3;
+/** A count that may be none: `maxRetries: 0` sends each batch once. */
+const COUNT = 4;
 /** @internal The longest delay a timer takes (2^31 − 1 ms): the bound of every `…Millis` setting and wait. */
 export const MAX_TIMER_MILLIS = 2_147_483_647;
-type NumberKind = typeof INTEGER | typeof RATE | typeof FRACTION | typeof MILLIS;
+type NumberKind = typeof INTEGER | typeof RATE | typeof FRACTION | typeof MILLIS | typeof COUNT;
 const MIB = 1024 * 1024;
 
 /**
@@ -124,7 +126,7 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number | ((env: Env) => numb
   ['maxConcurrentExports', 4, INTEGER],
   ['maxQueueSize', 100_000, INTEGER],
   ['maxQueueBytes', (env) => platformQueueBytes(env, MIB * 128), INTEGER],
-  ['maxRetries', 5, INTEGER],
+  ['maxRetries', 5, COUNT],
   ['initialBackoffMillis', 200, MILLIS],
   ['maxBackoffMillis', 30_000, MILLIS],
   ['exportTimeoutMillis', 10_000, MILLIS],
@@ -215,6 +217,7 @@ const NUMBER_KINDS: ReadonlyArray<readonly [(value: number) => boolean, string]>
   [(value) => value >= 0.000001, 'a number of requests per second, at least 0.000001 (one every 11.6 days)'],
   [(value) => value >= 0 && value <= 1, 'a number from 0 to 1'],
   [(value) => value > 0 && value <= MAX_TIMER_MILLIS, `milliseconds, more than 0 and at most ${MAX_TIMER_MILLIS}`],
+  [(value) => value >= 0 && isSafeInteger(value), `a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`],
 ];
 
 const checkNumber = (setting: string, value: unknown, kind: NumberKind): number => {

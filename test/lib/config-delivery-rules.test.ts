@@ -10,7 +10,7 @@ import { resolveLangSmithSettings } from '../../lib/config-langsmith';
  * accepted). The environment is passed in, so the process's own never leaks in.
  */
 
-type Kind = 'integer' | 'millis' | 'fraction';
+type Kind = 'integer' | 'count' | 'millis' | 'fraction';
 
 /** Every numeric setting: option, variable, default, kind. */
 const NUMERIC: ReadonlyArray<[keyof DeliveryOptions, string, number, Kind]> = [
@@ -21,7 +21,7 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryOptions, string, number, Kind]> = [
   ['maxConcurrentExports', 'TRACEWIRE_MAX_CONCURRENT_EXPORTS', 4, 'integer'],
   ['maxQueueSize', 'TRACEWIRE_MAX_QUEUE_SIZE', 100_000, 'integer'],
   ['maxQueueBytes', 'TRACEWIRE_MAX_QUEUE_BYTES', 134_217_728, 'integer'],
-  ['maxRetries', 'TRACEWIRE_MAX_RETRIES', 5, 'integer'],
+  ['maxRetries', 'TRACEWIRE_MAX_RETRIES', 5, 'count'],
   ['initialBackoffMillis', 'TRACEWIRE_INITIAL_BACKOFF_MILLIS', 200, 'millis'],
   ['maxBackoffMillis', 'TRACEWIRE_MAX_BACKOFF_MILLIS', 30_000, 'millis'],
   ['exportTimeoutMillis', 'TRACEWIRE_EXPORT_TIMEOUT_MILLIS', 10_000, 'millis'],
@@ -33,14 +33,16 @@ const ACCEPTED: Record<Kind, string> = {
   fraction: 'a number from 0 to 1',
   // Past 2^53 − 1 a count is not exact: 1e300 is a typo, not a limit.
   integer: 'a whole number from 1 to 9007199254740991',
+  // maxRetries: 0 sends each batch once.
+  count: 'a whole number from 0 to 9007199254740991',
   // A timer's delay: Node runs a longer one after 1 ms.
   millis: 'milliseconds, more than 0 and at most 2147483647',
 };
 
 /** Values each kind accepts, boundaries included. */
-const GOOD: Record<Kind, number[]> = { fraction: [0, 0.25, 1], integer: [1, 7, Number.MAX_SAFE_INTEGER], millis: [0.5, 1, 7, 2_147_483_647] };
+const GOOD: Record<Kind, number[]> = { fraction: [0, 0.25, 1], integer: [1, 7, Number.MAX_SAFE_INTEGER], count: [0, 1, Number.MAX_SAFE_INTEGER], millis: [0.5, 1, 7, 2_147_483_647] };
 /** Values each kind refuses, just past each boundary. */
-const BAD: Record<Kind, number[]> = { fraction: [-0.01, 1.01], integer: [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1, 2 ** 60], millis: [0, -0.5, 2_147_483_648] };
+const BAD: Record<Kind, number[]> = { fraction: [-0.01, 1.01], integer: [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1, 2 ** 60], count: [-1, 0.5, Number.MAX_SAFE_INTEGER + 1], millis: [0, -0.5, 2_147_483_648] };
 
 const refusal = configErrorOf;
 

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,5 +64,36 @@ console.log(JSON.stringify({ built }));
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ built: true });
   } finally {
     rmSync(outside, { recursive: true, force: true });
+  }
+}, 60_000);
+
+/** A server on 127.0.0.1 answering every request with `answer`, keeping what arrived. */
+async function recordingServer(answer: (seen: IncomingMessage[]) => [status: number, headers: Record<string, string>]): Promise<{ url: string; seen: IncomingMessage[]; server: Server }> {
+  const seen: IncomingMessage[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req);
+    req.resume();
+    req.on('end', () => res.writeHead(...answer(seen)).end('{}'));
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
+}
+
+test.each(runtimes)("%s: an endpoint that redirects is a failed export, and the API key never goes where it points", async (name, _entryFile, flags) => {
+  const origin = await recordingServer(() => [200, { 'content-type': 'application/json' }]);
+  const moved = await recordingServer(() => [307, { location: `${origin.url}/runs/multipart` }]);
+  try {
+    const binary = join(ROOT, 'node_modules/.bin', name);
+    const stdout = await run(binary, [...flags, join(__dirname, 'fixtures/redirect.mjs'), 'tracewire', moved.url, 'lsv2-redirect-secret']);
+    const { result, stats, warnings } = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(result).toMatchObject({ delivered: 0, failed: 1 });
+    expect(stats).toMatchObject({ delivered: 0 });
+    expect(moved.seen.length).toBeGreaterThan(0);
+    expect(moved.seen.every((req) => req.headers['x-api-key'] === 'lsv2-redirect-secret')).toBe(true);
+    expect(origin.seen.map((req) => `${req.method} ${req.url}`)).toEqual([]);
+    expect(JSON.stringify(warnings)).not.toContain('lsv2-redirect-secret');
+  } finally {
+    origin.server.close();
+    moved.server.close();
   }
 }, 60_000);

@@ -74,3 +74,14 @@ test('a failure resolved without an error or a retryable flag is taken as retrya
   expect(calls).toBe(3);
   await client.shutdown();
 });
+
+test('maxRetries: 0 sends a batch once: a retryable failure fails it, counted, with no second attempt', async () => {
+  let calls = 0;
+  const exporter = { export: async () => (calls++, { ok: false, retryable: true, error: new Error('503') }) } as unknown as SpanExporter;
+  const client = new TracingClient({ exporter, manualFlushMode: true, maxRetries: 0, initialBackoffMillis: 1, logger: { warn: () => {} } });
+  traceable(function once() {}, { client })();
+  expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 0, failed: 1, timedOut: false });
+  expect(calls).toBe(1);
+  expect(client.stats().dropped.exportFailed).toBe(1);
+  await client.shutdown();
+});
