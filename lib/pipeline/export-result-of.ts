@@ -1,6 +1,7 @@
 import { EXPORT_OK, type ExportResult } from '../exporters/span-exporter.js';
 import { exportFailure } from '../exporters/http/classify-response.js';
 import type { DropWarnings } from './drop-warnings.js';
+import { thrownMessage } from '../serialize/text.js';
 
 /**
  * @internal What an exporter's `export()` resolved with, as an
@@ -19,7 +20,8 @@ export const exportResultOf = (value: unknown, warnings: Pick<DropWarnings, 'not
     return {
       ok: false,
       retryable: retryable !== false,
-      error: error instanceof Error ? error : new Error(`export failed: ${String(error)}`),
+      // thrownMessage, not String(): an error without a toString (Object.create(null)) threw here, an unhandled rejection.
+      error: error instanceof Error ? error : new Error(`export failed: ${thrownMessage(error, MESSAGE_MAX)}`),
       retryAfterMillis: typeof retryAfterMillis === 'number' ? retryAfterMillis : undefined,
       delivered: delivered instanceof Set ? delivered : undefined,
     };
@@ -32,3 +34,5 @@ export const exportResultOf = (value: unknown, warnings: Pick<DropWarnings, 'not
 };
 
 const SHAPE = '{ ok: true } or { ok: false, retryable, error }';
+/** How much of a failure's text an error keeps (it goes into warnings). */
+const MESSAGE_MAX = 1_000;

@@ -1,5 +1,6 @@
 import type { ExportResult } from '../span-exporter.js';
 import { parseRetryAfter } from './retry-after.js';
+import { thrownMessage } from '../../serialize/text.js';
 
 /** Statuses worth retrying: the server may answer differently later. */
 export const RETRYABLE_STATUS: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
@@ -28,5 +29,6 @@ export const exportFailure = (retryable: boolean, error: unknown): ExportResult 
 
 /** @internal A thrown value as an Error whose message names no header (fetch and http errors never do). */
 export const asError = (error: unknown): Error => {
-  return error instanceof Error ? error : new Error(String(error));
+  // thrownMessage, not String(): a rejection with Object.create(null) threw here, inside a promise callback.
+  return error instanceof Error ? error : new Error(thrownMessage(error, 1_000));
 };

@@ -85,3 +85,17 @@ test('maxRetries: 0 sends a batch once: a retryable failure fails it, counted, w
   expect(client.stats().dropped.exportFailed).toBe(1);
   await client.shutdown();
 });
+
+test.each([
+  ['resolves with a failure whose error', (odd: unknown) => async () => ({ ok: false, retryable: false, error: odd })],
+  ['rejects with a value that', (odd: unknown) => () => Promise.reject(odd)],
+])("an exporter that %s has no text (Object.create(null): String() throws) fails the batch, counted, and the program goes on", async (_how, exporting) => {
+  const warnings: string[] = [];
+  const exporter = { export: exporting(Object.create(null)) } as unknown as SpanExporter;
+  const client = new TracingClient({ exporter, manualFlushMode: true, maxRetries: 0, logger: { warn: (message) => warnings.push(message) } });
+  traceable(function sent() {}, { client })();
+  expect(await client.flush({ timeoutMillis: 5_000 })).toMatchObject({ delivered: 0, failed: 1, timedOut: false });
+  expect(client.stats()).toMatchObject({ pending: 0, dropped: { exportFailed: 1 } });
+  expect(warnings.join('\n')).toContain('unreadable thrown value');
+  await client.shutdown();
+});
