@@ -1,5 +1,5 @@
 import { callUntraced } from '../context/span-context.js';
-import { jsonStringBytes } from '../serialize/text.js';
+import { cutString, jsonStringBytes } from '../serialize/text.js';
 import { toJsonSafe, type JsonValue, type SerializeLimits, type Serialized } from '../serialize/to-json-safe.js';
 import type { CallSite } from './trace-options.js';
 import { freeze } from '../natives.js';
@@ -198,8 +198,13 @@ export const explicitOutputs = (serialized: { value: JsonValue; bytes: number })
   return asObject({ value: serialized.value, bytes: serialized.bytes, truncated: false }, 'outputs');
 };
 
-/** `stack` when it carries the message (V8's does), else `name: message`. Never throws. */
-export const describeError = (error: unknown): string => {
+/** `stack` when it carries the message (V8's does), else `name: message`; at most `maxLength` units (cut and marked). Never throws. */
+export const describeError = (error: unknown, maxLength = Infinity): string => {
+  const text = errorText(error);
+  return text.length > maxLength ? cutString(text, maxLength) : text;
+};
+
+const errorText = (error: unknown): string => {
   try {
     if (error !== null && typeof error === 'object') {
       const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown };

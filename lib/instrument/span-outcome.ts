@@ -48,7 +48,7 @@ export class SpanOutcome {
   /** Ends with an error; a stream keeps the values it produced before failing. */
   fail(error: unknown): Promise<void> | undefined {
     const outputs = this.produced === undefined && this.span.outputsOverride === undefined ? undefined : this.producedOutputs();
-    return this.end('error', outputs, describeError(error));
+    return this.end('error', outputs, describeError(error, this.span.client.limits.maxStringLength));
   }
 
   /** The result is a stream: from now on outputs are the values it produces. */

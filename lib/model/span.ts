@@ -7,12 +7,21 @@ import { RunRecord } from './run-record.js';
 import { runLiteral } from './run-literal.js';
 import type { TracingClient } from '../client/tracing-client.js';
 import type { ActiveSpan, OtelIds, RemoteOrigin, SpanParent, SpanRequest } from './span-types.js';
-import { freeze, isRecord } from '../natives.js';
+import { freeze, hasOwn, isRecord, keys } from '../natives.js';
+import { cutString, jsonStringBytes, thrownMessage } from '../serialize/text.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
 /** Fixed JSON cost of a run record besides inputs and outputs: ids, times, names, braces. */
 const RECORD_OVERHEAD_BYTES = 420;
+/** An event's JSON besides its name and kwargs: keys, its time, braces. */
+const EVENT_OVERHEAD_BYTES = 60;
+
+/** `value` as text (any value, never throwing: a key may be a Symbol or an object without `toString`), at most `max` units. */
+const limitedText = (value: unknown, max: number): string => {
+  const text = typeof value === 'string' ? value : thrownMessage(value, Infinity);
+  return text.length > max ? cutString(text, max) : text;
+};
 const NO_INPUTS: JsonObject = freeze({}) as JsonObject;
 // Most spans never get tags, metadata or events: they share these until written.
 const NO_TAGS: string[] = freeze([]) as unknown as string[];
@@ -178,35 +187,62 @@ export class Span implements ActiveSpan {
     return this.endMicros === undefined;
   }
 
+  // What these four add is held by the pipeline with the span: each keeps to the serializer's limits (strings to
+  // maxStringLength, maxItems keys, tags and events at most) and counts its bytes into payloadBytes, which the
+  // queue budget takes when the span ends.
+
   setMetadata(key: string, value: unknown): this {
+    if (!this.isRecording) return this;
+    const limits = this.client.limits;
+    const name = limitedText(key, limits.maxStringLength);
+    const isNew = !hasOwn(this.metadata, name);
+    if (isNew && keys(this.metadata).length >= limits.maxItems) return this;
+    const serialized = toJsonSafe(value, limits);
     // Copy on write: the object may be shared with the parent or the call site.
-    if (this.isRecording) this.metadata = { ...this.metadata, [String(key)]: toJsonSafe(value, this.client.limits).value };
+    this.metadata = { ...this.metadata, [name]: serialized.value };
+    this.payloadBytes += serialized.bytes + (isNew ? jsonStringBytes(name) + 2 : 0);
     return this;
   }
 
   addTags(...tags: Array<string | readonly string[]>): this {
     if (!this.isRecording) return this;
+    const { maxStringLength, maxItems } = this.client.limits;
     // An array given as one argument is its tags; what is not a string or a number is no tag (`null`, an object).
     const given = (tags as unknown[]).flat().filter((tag) => typeof tag === 'string' || typeof tag === 'number');
-    const added = given.map(String).filter((tag, i, all) => !this.tags.includes(tag) && all.indexOf(tag) === i);
-    if (added.length > 0) this.tags = [...this.tags, ...added];
+    const added = given.map((tag) => limitedText(tag, maxStringLength)).filter((tag, i, all) => !this.tags.includes(tag) && all.indexOf(tag) === i);
+    const kept = added.slice(0, Math.max(0, maxItems - this.tags.length));
+    if (kept.length > 0) {
+      this.tags = [...this.tags, ...kept];
+      for (const tag of kept) this.payloadBytes += jsonStringBytes(tag) + 1;
+    }
     return this;
   }
 
   addEvent(name: string, attributes?: Record<string, unknown>): this {
     if (!this.isRecording) return this;
-    const event: RunEvent = { name: String(name), time: toIsoMicros(nowMicros()) };
+    const limits = this.client.limits;
+    const events = this.events;
+    if (events.length >= limits.maxItems) return this;
+    const event: RunEvent = { name: limitedText(name, limits.maxStringLength), time: toIsoMicros(nowMicros()) };
+    let bytes = jsonStringBytes(event.name) + EVENT_OVERHEAD_BYTES;
     // Stryker disable next-line ConditionalExpression: `true` is equivalent (undefined serializes to null, which is not kept as kwargs: only speed differs); the `false` twin (kwargs never kept) is killed by langsmith-exporter.test.ts "a traced tree arrives as multipart parts that parse back…" (an event's kwargs)
     if (attributes !== undefined) {
-      const kwargs = toJsonSafe(attributes, this.client.limits).value;
-      if (isRecord(kwargs)) event.kwargs = kwargs;
+      const kwargs = toJsonSafe(attributes, limits);
+      if (isRecord(kwargs.value)) {
+        event.kwargs = kwargs.value;
+        bytes += kwargs.bytes;
+      }
     }
-    this.rarities().events = [...this.events, event];
+    this.rarities().events = [...events, event];
+    this.payloadBytes += bytes;
     return this;
   }
 
   setName(name: string): this {
-    if (this.isRecording && typeof name === 'string' && name.length > 0) this.name = name;
+    if (!this.isRecording || typeof name !== 'string' || name.length === 0) return this;
+    const kept = limitedText(name, this.client.limits.maxStringLength);
+    this.payloadBytes += kept.length - this.name.length;
+    this.name = kept;
     return this;
   }
 

@@ -193,3 +193,55 @@ describe('withSpan: a block of code as a span', () => {
     expect(only(runs, 'stream').outputs).toEqual({ outputs: [1, 2] });
   });
 });
+
+describe("what a handle adds keeps to the client's serializeLimits, and never throws", () => {
+  const LONG = 'x'.repeat(50);
+  const limited = () => installMemoryTracing({ serializeLimits: { maxStringLength: 10, maxItems: 3 } });
+
+  test('names, tags, metadata keys and event names are cut to maxStringLength; tags, metadata keys and events stop at maxItems', async () => {
+    const { client, exporter } = limited();
+    traceable(function busy() {
+      const span = getCurrentSpan()!;
+      span.setName(LONG);
+      span.addTags(LONG, 'a', 'b', 'c', 'd');
+      for (let i = 0; i < 5; i++) span.setMetadata(`k${i}`, i);
+      span.setMetadata(LONG, 'long key');
+      span.setMetadata('k0', 'updated: an existing key is no new item');
+      for (let i = 0; i < 5; i++) span.addEvent(LONG, { i });
+    })();
+    const [run] = await finishedRuns(client, exporter);
+    expect(run!.name).toBe('xxxxxxxxxx…[truncated 40 chars]');
+    expect(run!.tags).toEqual(['xxxxxxxxxx…[truncated 40 chars]', 'a', 'b']);
+    expect(run!.extra?.metadata).toMatchObject({ k0: 'updated: a…[truncated 29 chars]', k1: 1, k2: 2 });
+    expect(Object.keys(run!.extra!.metadata!).filter((key) => /^k\d|^x/.test(key))).toEqual(['k0', 'k1', 'k2']);
+    expect(run!.events.map((event) => [event.name, event.kwargs])).toEqual([
+      ['xxxxxxxxxx…[truncated 40 chars]', { i: 0 }],
+      ['xxxxxxxxxx…[truncated 40 chars]', { i: 1 }],
+      ['xxxxxxxxxx…[truncated 40 chars]', { i: 2 }],
+    ]);
+  });
+
+  test("an error's text is cut to maxStringLength, a thrown string's too", async () => {
+    const { client, exporter } = limited();
+    expect(() => traceable(function throws() { throw new Error(LONG); })()).toThrow(LONG);
+    expect(() => traceable(function throwsText() { throw LONG; })()).toThrow(LONG);
+    const runs = await finishedRuns(client, exporter);
+    expect(only(runs, 'throws').error).toMatch(/^Error: xxx…\[truncated \d+ chars\]$/);
+    expect(only(runs, 'throwsText').error).toBe('Thrown: xx…[truncated 48 chars]');
+  });
+
+  test('keys and names that have no text of their own (a Symbol, an object without toString) are recorded as text, not thrown into the caller', async () => {
+    const { client, exporter } = limited();
+    traceable(function odd() {
+      const span = getCurrentSpan()!;
+      span.setMetadata(Object.create(null) as never, 1);
+      span.setMetadata(Symbol('s') as never, 2);
+      span.addEvent(Object.create(null) as never);
+      return 'ok';
+    })();
+    const [run] = await finishedRuns(client, exporter);
+    expect(run!.outputs).toEqual({ outputs: 'ok' });
+    expect(run!.extra?.metadata).toMatchObject({ 'unreadable…[truncated 13 chars]': 1, 'Symbol(s)': 2 });
+    expect(run!.events.map((event) => event.name)).toEqual(['unreadable…[truncated 13 chars]']);
+  });
+});
