@@ -22,6 +22,14 @@ export interface TracingStats {
   readonly dropped: DroppedCounts;
   /** Ended but not yet delivered, failed or dropped. */
   readonly pending: number;
+  /**
+   * Runs delivered with part of what they recorded left out because the
+   * queue had no room for it (`maxQueueBytes`): outputs and error text past
+   * its first lines at their end, or metadata, tags, events or a name set
+   * while they ran. Not drops: each still arrives, ended (a run posted at its
+   * start is never left open for want of room).
+   */
+  readonly trimmed: number;
   /** Spans that could not be delivered and were written to the spool (`spoolDir`) for the next client to send. */
   readonly spooled: number;
   /** Spans from a spool, left by an earlier client, that this one delivered. */
@@ -46,6 +54,7 @@ export class DeliveryCounters {
   exportFailed = 0;
   afterShutdown = 0;
   sampledOut = 0;
+  trimmed = 0;
   exportRequests = 0;
   spooled = 0;
   replayed = 0;
@@ -69,6 +78,7 @@ export class DeliveryCounters {
         sampledOut: this.sampledOut,
       },
       pending,
+      trimmed: this.trimmed,
       spooled: this.spooled,
       replayed: this.replayed,
       exportRequests: this.exportRequests,

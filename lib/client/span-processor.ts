@@ -34,6 +34,8 @@ export interface SpanProcessor {
   onStart(span: Span): void;
   /** Returns a promise only when the caller must wait for delivery (blocking strategy, root span). */
   onEnd(span: Span): Promise<void> | undefined;
+  /** Whether a running span may grow by `bytes` (metadata, tags, events, a name): false when the queue has no room for them. */
+  roomFor(span: Span, bytes: number): boolean;
   /** Sends everything queued and awaits it and every in-flight export. */
   flush(options?: FlushOptions): Promise<FlushResult>;
   /** Waits for what was enqueued before the call (not later events) to be delivered or given up. */

@@ -165,6 +165,15 @@ export class TracingClient {
     }
   }
 
+  /** @internal Whether a running span may grow by `bytes`; false leaves the addition out (the queue has no room). Never throws. */
+  roomFor(span: Span, bytes: number): boolean {
+    try {
+      return this.#processor.roomFor(span, bytes);
+    } catch {
+      return true;
+    }
+  }
+
   /** Sends everything queued (in manual mode too) and waits for it and every in-flight export, within the deadline. */
   flush(options?: FlushOptions): Promise<FlushResult> {
     return this.#processor.flush(options);

@@ -85,7 +85,7 @@ export class Span implements ActiveSpan {
   /** @internal Its queued start absorbed its end: the start travels as one complete run, and no end event was queued. */
   endMerged = false;
   /** @internal The closed batch holding that start event (undefined while it is in the open batch). */
-  startBatch: { readonly taken: boolean; readonly outcome: unknown; endCount: number } | undefined;
+  startBatch: { readonly taken: boolean; readonly outcome: unknown; endCount: number; bytes: number } | undefined;
   /** @internal The outputs recorded at the end: as {@link inputs}, a value or its JSON text. */
   outputs: JsonObject | string | undefined;
   status: RunStatus | undefined;
@@ -198,9 +198,11 @@ export class Span implements ActiveSpan {
     const isNew = !hasOwn(this.metadata, name);
     if (isNew && keys(this.metadata).length >= limits.maxItems) return this;
     const serialized = toJsonSafe(value, limits);
+    const bytes = serialized.bytes + (isNew ? jsonStringBytes(name) + 2 : 0);
+    if (!this.client.roomFor(this, bytes)) return this;
     // Copy on write: the object may be shared with the parent or the call site.
     this.metadata = { ...this.metadata, [name]: serialized.value };
-    this.payloadBytes += serialized.bytes + (isNew ? jsonStringBytes(name) + 2 : 0);
+    this.payloadBytes += bytes;
     return this;
   }
 
@@ -211,9 +213,11 @@ export class Span implements ActiveSpan {
     const given = (tags as unknown[]).flat().filter((tag) => typeof tag === 'string' || typeof tag === 'number');
     const added = given.map((tag) => limitedText(tag, maxStringLength)).filter((tag, i, all) => !this.tags.includes(tag) && all.indexOf(tag) === i);
     const kept = added.slice(0, Math.max(0, maxItems - this.tags.length));
-    if (kept.length > 0) {
+    let bytes = 0;
+    for (const tag of kept) bytes += jsonStringBytes(tag) + 1;
+    if (kept.length > 0 && this.client.roomFor(this, bytes)) {
       this.tags = [...this.tags, ...kept];
-      for (const tag of kept) this.payloadBytes += jsonStringBytes(tag) + 1;
+      this.payloadBytes += bytes;
     }
     return this;
   }
@@ -233,6 +237,7 @@ export class Span implements ActiveSpan {
         bytes += kwargs.bytes;
       }
     }
+    if (!this.client.roomFor(this, bytes)) return this;
     this.rarities().events = [...events, event];
     this.payloadBytes += bytes;
     return this;
@@ -241,7 +246,9 @@ export class Span implements ActiveSpan {
   setName(name: string): this {
     if (!this.isRecording || typeof name !== 'string' || name.length === 0) return this;
     const kept = limitedText(name, this.client.limits.maxStringLength);
-    this.payloadBytes += kept.length - this.name.length;
+    const bytes = kept.length - this.name.length;
+    if (!this.client.roomFor(this, bytes)) return this;
+    this.payloadBytes += bytes;
     this.name = kept;
     return this;
   }
@@ -317,6 +324,8 @@ export class SpanRarities {
   outputsOverride: { value: JsonValue; bytes: number } | undefined = undefined;
   events: RunEvent[] = NO_EVENTS;
   error: string | undefined = undefined;
+  /** Something it recorded was left out for want of queue room (counted once in `stats().trimmed`). */
+  trimmed = false;
 }
 
 /**

@@ -6,6 +6,8 @@ import type { DropWarnings } from './drop-warnings.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { QueueBudget } from './queue-budget.js';
 import { SpanEnd, type SpanEvent } from './span-event.js';
+import { cutString } from '../serialize/text.js';
+import { stringify } from '../natives.js';
 
 /**
  * @internal The door of the pipeline: admits span events within the queue
@@ -47,7 +49,7 @@ export class Admission {
    * an `admit` wrapping both was a function V8 compiled in every fresh
    * process with `tryTake` inlined, on top of `tryTake` compiled alone.
    */
-  admitFull(event: SpanEvent): boolean {
+  admitFull(event: SpanEvent, countRefusal = true): boolean {
     do {
       const { maxQueueSize, maxQueueBytes, dropPolicy } = this.#config;
       const full = `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); `;
@@ -59,7 +61,7 @@ export class Admission {
       }
       if (evicted === undefined) {
         // A refused start loses nothing (its end posts the whole run): only a refused end is a drop, counted and warned.
-        if (event instanceof SpanEnd) {
+        if (countRefusal && event instanceof SpanEnd) {
           this.#counters.queueFull++;
           this.#warnings.once('queue-full', full + 'spans are being dropped');
         }
@@ -90,6 +92,77 @@ export class Admission {
     span.endMerged = true;
     if (batch !== undefined) batch.endCount++; // a batch still open counts merged starts when it closes
     this.#budget.heldEnds++;
+    // What the end adds (outputs, error text) is held from now on: within the budget, else left out but for the end itself.
+    const added = span.payloadBytes - span.queuedBytes;
+    if (added > 0) {
+      if (!this.#budget.takeBytes(added, false)) {
+        this.leaveOutEnd(span);
+        this.#budget.takeBytes(span.payloadBytes - span.queuedBytes, true);
+      }
+      this.#grew(span, span.payloadBytes - span.queuedBytes);
+    }
     return true;
   }
+
+  /**
+   * Whether a span whose start is held here may grow by `bytes` (metadata,
+   * tags, events or a name set while it runs): taken from the budget if they
+   * fit; if not, the addition is left out (false), counted and warned. A start
+   * no longer held (it went out, or was never admitted) grows freely: its end
+   * takes the bytes it then has.
+   */
+  roomFor(span: Span, bytes: number): boolean {
+    const batch = span.startBatch;
+    if (!span.startQueued || bytes <= 0 || (batch !== undefined && (batch.taken || batch.outcome !== undefined))) return true;
+    if (!this.#budget.takeBytes(bytes, false)) {
+      this.#trimmed(span, 'metadata, tags, events or names set while it ran');
+      return false;
+    }
+    this.#grew(span, bytes);
+    return true;
+  }
+
+  /**
+   * Leaves out what an ended run can do without when the queue has no room
+   * for it: its outputs (a note in their place) and its error text past
+   * {@link ERROR_KEPT_CHARS}. The run still ends, with its status and times:
+   * its start may already be on the server, open until its end arrives.
+   */
+  leaveOutEnd(span: Span): void {
+    let removed = 0;
+    const outputs = span.outputs;
+    if (outputs !== undefined) {
+      removed += (typeof outputs === 'string' ? outputs : stringify(outputs)).length - LEFT_OUT_OUTPUTS.length;
+      span.outputs = LEFT_OUT_OUTPUTS;
+    }
+    const rare = span.rare;
+    const error = rare?.error;
+    if (rare !== undefined && error !== undefined && error.length > ERROR_KEPT_CHARS) {
+      rare.error = cutString(error, ERROR_KEPT_CHARS);
+      removed += error.length - rare.error.length;
+    }
+    span.payloadBytes -= removed;
+    this.#trimmed(span, 'outputs and error text');
+  }
+
+  /** `span`'s held start is `bytes` larger: in the budget (the caller took them), its own count and its closed batch's. */
+  #grew(span: Span, bytes: number): void {
+    span.queuedBytes += bytes;
+    if (span.startBatch !== undefined) span.startBatch.bytes += bytes;
+  }
+
+  #trimmed(span: Span, what: string): void {
+    const rare = span.rarities();
+    if (!rare.trimmed) {
+      rare.trimmed = true;
+      this.#counters.trimmed++;
+    }
+    const { maxQueueBytes } = this.#config;
+    this.#warnings.note(`trimmed: ${what}`, `tracewire: the span queue is full (maxQueueBytes ${maxQueueBytes}): ${what} of runs are being left out. The runs still arrive, ended; they are counted in stats().trimmed.`);
+  }
 }
+
+/** What an ended run's outputs become when the queue has no room for them (JSON text, as captured outputs are kept). */
+const LEFT_OUT_OUTPUTS = '{"outputs":"[left out: the span queue was full (maxQueueBytes)]"}';
+/** How much of an error's text an ended run keeps when the queue has no room for the rest: its first lines. */
+const ERROR_KEPT_CHARS = 1_000;

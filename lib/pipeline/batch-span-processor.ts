@@ -171,7 +171,14 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (this.#slots.runningCount > 0) this.#slots.reap((span.endMicros ?? span.startMicros) / 1000);
     if (!this.#admission.spanEnded(span)) {
       const end = new SpanEnd(span, span.payloadBytes);
-      if (this.#budget.tryTake(end) || this.#admission.admitFull(end)) this.#events.subscriber?.next(end);
+      if (this.#budget.tryTake(end) || this.#admission.admitFull(end, !span.startSent)) this.#events.subscriber?.next(end);
+      else if (span.startSent) {
+        // Its start went out, and a run posted open must be closed: what it can do without is left out, the rest let in.
+        this.#admission.leaveOutEnd(span);
+        const closing = new SpanEnd(span, span.payloadBytes);
+        this.#budget.takeEnd(closing);
+        this.#events.subscriber?.next(closing);
+      }
     }
     if (span.startBatch !== undefined || span.startSent) this.#openStarts.delete(span);
     span.startQueued = false;
@@ -182,6 +189,10 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (span.parentId !== undefined && span.rare?.otel?.entry !== true) return undefined;
     const delivery = this.#strategy.afterRootEnd(this.#awaitRootDelivery);
     return delivery === undefined ? undefined : delivery.then(noop, noop);
+  }
+
+  roomFor(span: Span, bytes: number): boolean {
+    return this.#isShutdown || this.#admission.roomFor(span, bytes);
   }
 
   awaitPending(options?: FlushOptions): Promise<FlushResult> {

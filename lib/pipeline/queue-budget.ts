@@ -56,6 +56,29 @@ export class QueueBudget {
     return true;
   }
 
+  /**
+   * Takes `bytes` more for an event already held (a queued start that grew:
+   * metadata set while it runs, or its end merged into it), if they fit;
+   * `force` takes them regardless: what a run must carry to end at all, once
+   * what it could leave out was left out (see `Admission.leaveOutEnd`).
+   */
+  takeBytes(bytes: number, force: boolean): boolean {
+    if (!force && this.#heldBytes + bytes > this.#limits.maxQueueBytes) return false;
+    this.#heldBytes += bytes;
+    return true;
+  }
+
+  /**
+   * Counts in an end whose start went out, whatever the byte budget says: a
+   * run posted open must be closed. Its event slot was reserved with its start.
+   */
+  takeEnd(end: SpanEnd): void {
+    this.#heldEvents++;
+    this.#heldBytes += end.queuedBytes;
+    this.admittedTotal++;
+    this.heldEnds++;
+  }
+
   /** A span ended: the room its start reserved is now for its end to use. */
   endArrived(span: Span): void {
     if (!span.endReserved) return;

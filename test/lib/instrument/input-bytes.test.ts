@@ -23,7 +23,7 @@ async function smallestQueueBytes(options: Options, arg: unknown): Promise<numbe
     const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'lsv2_test_key', fetchServerInfo: false }), manualFlushMode: true, maxQueueBytes, logger: { warn: () => undefined } });
     traceable(function same(_input: unknown) {}, { ...options, client })(arg);
     const { delivered } = await client.shutdown();
-    return delivered === 1;
+    return delivered === 1 && client.stats().trimmed === 0;
   };
   return smallestQueueBytesWhere(delivers);
 }

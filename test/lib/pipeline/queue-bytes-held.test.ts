@@ -1,0 +1,89 @@
+import { getCurrentSpan, MemoryExporter, startSpan, traceable, TracingClient } from '../../../index';
+
+/**
+ * `maxQueueBytes` bounds everything a run holds while queued, not only what
+ * it had when it started: its outputs and error text when it ends, and the
+ * metadata, tags, events and name set while it runs. What finds no room is
+ * left out (counted in `stats().trimmed`, warned once); the run itself still
+ * arrives, ended — a run whose start went out is never left open for want
+ * of room. Manual mode holds everything until `flush()`, so what the
+ * exporter receives is what was held.
+ */
+const MAX_QUEUE_BYTES = 1_048_576;
+const BIG = 30_000; // under maxStringLength: kept whole when there is room
+
+const heldClient = (maxQueueBytes = MAX_QUEUE_BYTES) => {
+  const warnings: string[] = [];
+  const exporter = new MemoryExporter();
+  const client = new TracingClient({ exporter, manualFlushMode: true, maxQueueBytes, logger: { warn: (message) => warnings.push(message) } });
+  return { client, exporter, warnings };
+};
+
+test('outputs count against maxQueueBytes: past it, runs arrive ended with their outputs left out (counted in stats().trimmed, warned once), and once even starts find no room, new spans are dropped', async () => {
+  const { client, exporter, warnings } = heldClient();
+  const produce = traceable((i: number) => `${i}`.padEnd(BIG, 'x'), { name: 'produce', client });
+  for (let i = 0; i < 100; i++) produce(i);
+  const { delivered } = await client.flush();
+  const runs = exporter.finishedRuns;
+  expect(runs).toHaveLength(delivered);
+  expect(runs.every((run) => run.status === 'success' && run.end_time !== undefined)).toBe(true);
+  const kept = runs.filter((run) => String(run.outputs?.outputs).length === BIG);
+  const leftOut = runs.filter((run) => run.outputs?.outputs === '[left out: the span queue was full (maxQueueBytes)]');
+  expect(kept.length + leftOut.length).toBe(delivered);
+  // 100 × 30 KB would be 3 MB: what was held stayed within the 1 MiB queue.
+  expect(kept.length * BIG).toBeLessThanOrEqual(MAX_QUEUE_BYTES);
+  expect(kept.length).toBeGreaterThan(20);
+  expect(leftOut.length).toBeGreaterThan(0);
+  expect(client.stats()).toMatchObject({ spansEnded: 100, delivered, trimmed: leftOut.length, pending: 0, dropped: { total: 100 - delivered, queueFull: 100 - delivered } });
+  expect(warnings.filter((message) => message.includes('outputs and error text of runs are being left out'))).toHaveLength(1);
+  await client.shutdown();
+});
+
+test("an error's text past its first 1 000 characters is left out the same way", async () => {
+  const { client, exporter } = heldClient(64 * 1024);
+  const fail = traceable(() => {
+    throw new Error('e'.repeat(BIG));
+  }, { name: 'fail', client });
+  for (let i = 0; i < 10; i++) expect(() => fail()).toThrow();
+  const { delivered } = await client.flush();
+  const lengths = exporter.finishedRuns.map((run) => run.error!.length);
+  const whole = lengths.filter((length) => length > BIG).length;
+  expect(whole).toBeGreaterThan(0);
+  expect(whole * BIG).toBeLessThanOrEqual(64 * 1024);
+  expect(lengths.filter((length) => length < 1_100)).toHaveLength(delivered - whole);
+  expect(delivered - whole).toBeGreaterThan(0);
+  expect(exporter.finishedRuns.every((run) => run.status === 'error')).toBe(true);
+  expect(client.stats()).toMatchObject({ trimmed: delivered - whole, dropped: { queueFull: 10 - delivered } });
+  await client.shutdown();
+});
+
+test('metadata set while a run is queued counts against maxQueueBytes: past it, the addition is left out and the run still arrives', async () => {
+  const { client, exporter, warnings } = heldClient();
+  const annotate = traceable(() => void getCurrentSpan()?.setMetadata('blob', 'y'.repeat(BIG)), { name: 'annotate', client });
+  for (let i = 0; i < 100; i++) annotate();
+  const { delivered } = await client.flush();
+  const runs = exporter.finishedRuns;
+  expect(runs).toHaveLength(delivered);
+  const withBlob = runs.filter((run) => run.extra?.metadata?.blob !== undefined).length;
+  expect(withBlob * BIG).toBeLessThanOrEqual(MAX_QUEUE_BYTES);
+  expect(withBlob).toBeGreaterThan(20);
+  expect(delivered - withBlob).toBeGreaterThan(0);
+  expect(client.stats()).toMatchObject({ trimmed: delivered - withBlob, dropped: { queueFull: 100 - delivered } });
+  expect(warnings.filter((message) => message.includes('metadata, tags, events or names set while it ran'))).toHaveLength(1);
+  await client.shutdown();
+});
+
+test('a run whose start went out still ends when the queue has no room for its end: its outputs are left out, its run is not left open', async () => {
+  const { client, exporter } = heldClient(200_000);
+  const long = startSpan('long', { client, inputs: { q: 1 } });
+  await client.flush(); // the start goes out: the run is open on the server
+  const filler = traceable((text: string) => text.length, { name: 'filler', client });
+  for (let i = 0; i < 6; i++) filler('f'.repeat(BIG)); // their inputs fill the queue's bytes
+  long.end('z'.repeat(BIG));
+  await client.flush();
+  const run = exporter.getRun(long.id)!;
+  expect(run).toMatchObject({ status: 'success', outputs: { outputs: '[left out: the span queue was full (maxQueueBytes)]' } });
+  expect(run.end_time).toBeDefined();
+  expect(client.stats()).toMatchObject({ trimmed: 1, dropped: { queueFull: 0 }, pending: 0 });
+  await client.shutdown();
+});
