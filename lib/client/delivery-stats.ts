@@ -34,6 +34,13 @@ export interface TracingStats {
   readonly spooled: number;
   /** Spans from a spool, left by an earlier client, that this one delivered. */
   readonly replayed: number;
+  /**
+   * Spans from a spool, left by an earlier client, that the destination
+   * refused when this one replayed them (a 4xx other than 408 and 429): their
+   * file is removed, and they are lost. Apart from `dropped`, which counts this
+   * client's own spans.
+   */
+  readonly replayRefused: number;
   /** Export attempts, retries included. An exporter may split one into several HTTP requests (a server's size limit). */
   readonly exportRequests: number;
   /**
@@ -58,6 +65,7 @@ export class DeliveryCounters {
   exportRequests = 0;
   spooled = 0;
   replayed = 0;
+  replayRefused = 0;
   abandoned = 0;
 
   get dropped(): number {
@@ -81,6 +89,7 @@ export class DeliveryCounters {
       trimmed: this.trimmed,
       spooled: this.spooled,
       replayed: this.replayed,
+      replayRefused: this.replayRefused,
       exportRequests: this.exportRequests,
       abandoned: this.abandoned,
     };

@@ -78,8 +78,14 @@ export class SpoolFallback {
     }
     const part = delivered === undefined ? undefined : withoutDelivered(records, delivered);
     if (part !== undefined) this.#counters.replayed += part.deliveredEnds;
-    // A refused batch is done with: dropping its file keeps it from blocking the spool forever.
-    if (outcome === 'rejected' || (part !== undefined && part.rest === undefined)) return true;
+    // A refused batch is done with: dropping its file keeps it from blocking the spool forever. Its spans are lost,
+    // which is counted and said: they are an earlier client's, so apart from this one's drops.
+    if (outcome === 'rejected') {
+      this.#counters.replayRefused += endsIn(records) - (part?.deliveredEnds ?? 0);
+      this.#warnings.once('replay-refused', 'the destination refused spooled spans when they were replayed (see stats().replayRefused); their spool file was removed');
+      return true;
+    }
+    if (part !== undefined && part.rest === undefined) return true;
     // Still on disk (the rest in a file of its own): replay again once a delivery shows the destination is back.
     this.#keptSinceReplay = true;
     return part?.rest !== undefined && (await this.#store.write(part.rest));

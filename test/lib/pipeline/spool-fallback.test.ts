@@ -191,3 +191,17 @@ test('a batch a replay gave up on goes once a delivery made while that replay ra
   expect(spoolFiles()).toEqual([]);
   await client.shutdown();
 });
+
+test('a spooled batch the destination refuses when replayed is removed, and its spans are counted in stats().replayRefused and warned about once', async () => {
+  await spooled({ post: [run('a', true), run('b', false)], patch: [run('c', true)] }, { post: [run('d', true)], patch: [] });
+  const warnings: string[] = [];
+  let exports = 0;
+  const exporter = { export: async () => (exports++, { ok: false as const, retryable: false, error: new Error('HTTP 413') }) };
+  const client = new TracingClient({ exporter, spoolDir: dir, logger: { warn: (message) => warnings.push(message) } });
+  await until(() => spoolFiles().length === 0 && exports === 2);
+  await until(() => client.stats().replayRefused === 3);
+  // a, c and d carry their ends; b's open post is no span of its own (its end never came).
+  expect(client.stats()).toMatchObject({ replayed: 0, replayRefused: 3, dropped: { total: 0 }, spansEnded: 0 });
+  expect(warnings.filter((message) => message.includes('refused spooled spans when they were replayed'))).toHaveLength(1);
+  await client.shutdown();
+});
