@@ -21,7 +21,7 @@ export interface DeliveryOptions {
   readonly enabled?: boolean;
   /** `session_name` of every run. Default `default` (`TRACEWIRE_PROJECT`, `LANGSMITH_PROJECT`). */
   readonly projectName?: string;
-  /** Fraction of traces kept, decided once per trace from its id. Default 1 (`TRACEWIRE_SAMPLE_RATE`). */
+  /** Fraction of traces kept, decided once per trace from its id. Default 1 (`TRACEWIRE_SAMPLE_RATE`, `LANGSMITH_TRACING_SAMPLING_RATE`). */
   readonly sampleRate?: number;
   /**
    * A batch closes at this many runs (a span whose start and end share the
@@ -163,7 +163,7 @@ export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = proce
   // Where each setting given came from (the option, else its variable); absent: its default.
   const given: Record<string, string> = {};
   for (const [key, fallback, kind] of NUMERIC) {
-    const fromEnv = envNumber(env, [numericVariable(key)]);
+    const fromEnv = envNumber(env, key === 'sampleRate' ? [numericVariable(key), ...langsmithVariables('TRACING_SAMPLING_RATE')] : [numericVariable(key)]);
     const explicit = (options as Record<string, unknown>)[key];
     const [setting, value] =
       explicit !== undefined ? [key, explicit] : fromEnv ? [fromEnv.name, fromEnv.value] : [key, typeof fallback === 'number' ? fallback : fallback(env)];
@@ -194,6 +194,19 @@ const backoffInOrder = (config: { initialBackoffMillis: number; maxBackoffMillis
   }
   if (initialSetting !== undefined) config.maxBackoffMillis = initial;
   else config.initialBackoffMillis = longest;
+};
+
+/**
+ * @internal Whether the environment hides every run's inputs and outputs
+ * (they are recorded as `{}`), as langsmith's client does:
+ * `TRACEWIRE_HIDE_INPUTS`, `LANGSMITH_HIDE_INPUTS`, `LANGCHAIN_HIDE_INPUTS`,
+ * and the same for `…_OUTPUTS`.
+ */
+export const hiddenByEnv = (env: Env): { readonly inputs: boolean; readonly outputs: boolean } => {
+  return {
+    inputs: envBoolean(env, ['TRACEWIRE_HIDE_INPUTS', ...langsmithVariables('HIDE_INPUTS')]) === true,
+    outputs: envBoolean(env, ['TRACEWIRE_HIDE_OUTPUTS', ...langsmithVariables('HIDE_OUTPUTS')]) === true,
+  };
 };
 
 const resolveMode = (options: DeliveryOptions, env: Env): DeliveryMode => {

@@ -1,4 +1,4 @@
-import { DELIVERY_OPTIONS, resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config.js';
+import { DELIVERY_OPTIONS, hiddenByEnv, resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config.js';
 import { A_FUNCTION, refuse, refuseUnknownOptions } from '../errors.js';
 import { offerServiceName } from '../exporters/service-name.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
@@ -69,7 +69,8 @@ export class TracingClient {
     }
     refuseUnknownOptions(options, CLIENT_OPTIONS);
     // Locals, not the fields read back: each `this.` read is bytes of every bundle.
-    const config = (this.config = agreeingConfig(resolveDeliveryConfig(options, runtimeEnv()), options, strategy));
+    const env = runtimeEnv();
+    const config = (this.config = agreeingConfig(resolveDeliveryConfig(options, env), options, strategy));
     const exporter = (this.exporter = options.exporter);
     offerServiceName(exporter, config.projectName);
     const given = options.serializeLimits;
@@ -81,13 +82,16 @@ export class TracingClient {
       if (!isPositive(value)) refuse(`serializeLimits.${key}`, value, 'a number greater than 0');
     }
     const chosen = (this.strategy = strategy ?? new STRATEGY_FOR_MODE[config.mode]());
-    const redaction = (this.redaction = options.redact ?? {});
+    const redaction = options.redact ?? {};
     // A hook misspelt or misplaced would redact nothing, silently: the secrets it was for would be recorded.
     if (!isRecord(redaction)) refuse('redact', redaction, 'an object such as { inputs: (value) => value }');
     refuseUnknownOptions(redaction, REDACTION_HOOKS, 'redact');
     for (const key of REDACTION_HOOKS) {
       if (redaction[key] !== undefined && !isFunction(redaction[key])) refuse(`redact.${key}`, redaction[key], A_FUNCTION);
     }
+    // Hidden by the environment (LANGSMITH_HIDE_INPUTS…), as langsmith's client hides them: over any hook, the stricter.
+    const hidden = hiddenByEnv(env);
+    this.redaction = hidden.inputs || hidden.outputs ? { inputs: hidden.inputs ? hide : redaction.inputs, outputs: hidden.outputs ? hide : redaction.outputs } : redaction;
     // A logger without warn would lose every drop warning.
     if (options.logger !== undefined && !isFunction(options.logger?.warn)) refuse('logger', options.logger, 'an object with a warn(message) method, such as console');
     const warnings = (this.#warnings = new DropWarnings(options.logger ?? console));
@@ -209,6 +213,9 @@ export class TracingClient {
 }
 
 const CLIENT_OPTIONS = ['exporter', 'serializeLimits', 'logger', 'redact', ...DELIVERY_OPTIONS];
+
+/** What a hidden run's inputs or outputs are recorded as: nothing, as langsmith records them. */
+const hide = (): object => ({});
 
 /** The strategy in force decides the mode, so `config.mode` can never report one thing while another happens. */
 const agreeingConfig = (config: DeliveryConfig, options: TracingClientOptions, strategy: DeliveryStrategy | undefined): DeliveryConfig => {

@@ -282,3 +282,10 @@ describe('initialBackoffMillis and maxBackoffMillis', () => {
     expect([longer.initialBackoffMillis, longer.maxBackoffMillis]).toEqual([60_000, 60_000]);
   });
 });
+
+test("sampleRate is also read from langsmith's LANGSMITH_TRACING_SAMPLING_RATE (and LANGCHAIN_…); TRACEWIRE_SAMPLE_RATE wins, a bad value is refused by its name", () => {
+  expect(resolveDeliveryConfig({}, { LANGSMITH_TRACING_SAMPLING_RATE: '0.5' }).sampleRate).toBe(0.5);
+  expect(resolveDeliveryConfig({}, { LANGCHAIN_TRACING_SAMPLING_RATE: '0' }).sampleRate).toBe(0);
+  expect(resolveDeliveryConfig({}, { LANGSMITH_TRACING_SAMPLING_RATE: '0.5', TRACEWIRE_SAMPLE_RATE: '0.25' }).sampleRate).toBe(0.25);
+  expect(() => resolveDeliveryConfig({}, { LANGSMITH_TRACING_SAMPLING_RATE: '2' })).toThrow('Invalid LANGSMITH_TRACING_SAMPLING_RATE: received 2; expected a number from 0 to 1.');
+});

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { collectorSettings, exporterFromEnv, jsonlPath } from '../../lib/config-exporter';
-import { resolveDeliveryConfig, type DeliveryConfig } from '../../lib/config';
+import { hiddenByEnv, resolveDeliveryConfig, type DeliveryConfig } from '../../lib/config';
 import type { Env } from '../../lib/config-env';
 
 /**
@@ -34,6 +34,8 @@ const DOCUMENTED: Record<string, [string, Probe, unknown]> = {
   TRACEWIRE_DROP_POLICY: ['drop-oldest', delivery('dropPolicy'), 'drop-oldest'],
   TRACEWIRE_SPOOL_DIR: ['/var/spool/tw', delivery('spoolDir'), '/var/spool/tw'],
   TRACEWIRE_SAMPLE_RATE: ['0.25', delivery('sampleRate'), 0.25],
+  TRACEWIRE_HIDE_INPUTS: ['true', (env) => hiddenByEnv(env).inputs, true],
+  TRACEWIRE_HIDE_OUTPUTS: ['true', (env) => hiddenByEnv(env).outputs, true],
   TRACEWIRE_MAX_BATCH_SIZE: ['7', delivery('maxBatchSize'), 7],
   TRACEWIRE_MAX_BATCH_BYTES: ['7', delivery('maxBatchBytes'), 7],
   TRACEWIRE_FLUSH_INTERVAL_MILLIS: ['7', delivery('flushIntervalMillis'), 7],

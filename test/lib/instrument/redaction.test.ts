@@ -1,4 +1,4 @@
-import { TracewireConfigError, setGlobalTracingClient, traceable } from '../../../index';
+import { MemoryExporter, TracewireConfigError, TracingClient, setGlobalTracingClient, startSpan, traceable } from '../../../index';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
 
 afterEach(() => setGlobalTracingClient(undefined));
@@ -102,4 +102,51 @@ test.each<[string, unknown, unknown]>([
   expect(run.inputs).toEqual(recorded);
   expect(run.outputs).toEqual(recorded);
   expect(contexts).toEqual([expect.objectContaining({ name: 'search', runType: 'retriever' })]);
+});
+
+describe('inputs and outputs hidden by the environment, as langsmith hides them', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  });
+
+  test.each([
+    ['LANGSMITH_HIDE_INPUTS', 'LANGSMITH_HIDE_OUTPUTS'],
+    ['LANGCHAIN_HIDE_INPUTS', 'LANGCHAIN_HIDE_OUTPUTS'],
+    ['TRACEWIRE_HIDE_INPUTS', 'TRACEWIRE_HIDE_OUTPUTS'],
+  ])('%s / %s=true record every run\'s inputs / outputs as {}, over a redact hook; streams and manual spans too', async (inputsVariable, outputsVariable) => {
+    process.env[inputsVariable] = 'true';
+    process.env[outputsVariable] = 'true';
+    const exporter = new MemoryExporter();
+    const client = new TracingClient({ exporter, manualFlushMode: true, redact: { inputs: (inputs) => ({ ...inputs, seen: true }) } });
+    traceable(function login(user: string, password: string) {
+      return { token: `${user}:${password}` };
+    }, { client })('ada', 'hunter2');
+    const stream = traceable(function* tokens() {
+      yield 'sk-1';
+    }, { client });
+    [...stream()];
+    startSpan('manual', { client, inputs: { secret: 's' } }).end({ secret: 'o' });
+    await client.flush();
+    const runs = exporter.finishedRuns;
+    expect(runs.map((run) => [run.name, run.inputs, run.outputs]).sort()).toEqual([
+      ['login', {}, {}],
+      ['manual', {}, {}],
+      ['tokens', {}, {}],
+    ]);
+    expect(JSON.stringify(runs)).not.toMatch(/hunter2|sk-1|"secret"/);
+  });
+
+  test('one hidden, the other recorded; unset or false, both recorded', async () => {
+    process.env.LANGSMITH_HIDE_OUTPUTS = 'true';
+    process.env.LANGSMITH_HIDE_INPUTS = 'false';
+    const exporter = new MemoryExporter();
+    const client = new TracingClient({ exporter, manualFlushMode: true });
+    traceable(function echo(text: string) {
+      return text;
+    }, { client })('hi');
+    await client.flush();
+    expect(exporter.finishedRuns.map((run) => [run.inputs, run.outputs])).toEqual([[{ input: 'hi' }, {}]]);
+  });
 });
