@@ -4,7 +4,8 @@ import { RUN_TYPES, type Run, type RunType } from '../model/run.js';
 import { clientSource, type ClientOption, type ClientSource } from './client-source.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 import type { TraceParent } from '../propagation/remote-context.js';
-import { freeze, isArray, isFunction, isObject, isPlainObject, isString } from '../natives.js';
+import { freeze, hasOwn, isArray, isFunction, isObject, isPlainObject, isString, keys } from '../natives.js';
+import { langsmithInputs, langsmithOutputs } from './langsmith-shapes.js';
 
 /** How one traced function or method is recorded. Every field is optional. */
 export interface TraceOptions {
@@ -29,6 +30,19 @@ export interface TraceOptions {
    */
   readonly captureOutputs?: boolean | ((output: unknown) => unknown);
   /**
+   * langsmith's: gets the inputs as they would be recorded (`{ input }`,
+   * `{ args }`, or the one plain object argument) and returns what to record
+   * instead. Not with `captureInputs` (pick one).
+   */
+  readonly processInputs?: (inputs: Readonly<Record<string, unknown>>) => unknown;
+  /**
+   * langsmith's: gets the outputs as they would be recorded (`{ outputs }`,
+   * or the plain object returned) and returns what to record instead. For a
+   * stream, the values it produced, as `{ outputs: [...] }`. Not with
+   * `captureOutputs` (pick one).
+   */
+  readonly processOutputs?: (outputs: Readonly<Record<string, unknown>>) => unknown;
+  /**
    * Report to this client instead of the parent's (or, at a root, the global
    * one): a `TracingClient`; a function called on every call with the call's
    * `this`, e.g. `(service: Orders) => service.tracing`; or a DI token such as
@@ -39,11 +53,15 @@ export interface TraceOptions {
   readonly client?: ClientOption;
   /** The project (LangSmith) this run and its children report to. Default: the parent's, else the client's. */
   readonly projectName?: string;
+  /** langsmith's spelling of `projectName`; with both, they must agree. */
+  readonly project_name?: string;
   /**
    * `false` runs the function untraced, and its children too unless they set
    * `enabled: true`. Default: inherited from the parent (on by default).
    */
   readonly enabled?: boolean;
+  /** langsmith's name for `enabled`; with both, they must agree. */
+  readonly tracingEnabled?: boolean;
   /**
    * The run's id, a UUID: a string (for a function called once), or a
    * function of the call's arguments returning one per call. An id that is
@@ -82,7 +100,17 @@ export interface CallSite {
 const CAPTURE_INPUTS = 'captureInputs';
 const CAPTURE_OUTPUTS = 'captureOutputs';
 /** @internal Every option `traceable` and `@Traceable` take (the codemod checks `--decorator-options` against its copy). */
-export const KNOWN_OPTIONS = ['name', 'runType', 'run_type', 'tags', 'metadata', CAPTURE_INPUTS, CAPTURE_OUTPUTS, 'client', 'projectName', 'enabled', 'id', 'onEnd', 'parent'];
+export const KNOWN_OPTIONS = [
+  'name', 'runType', 'run_type', 'tags', 'metadata', CAPTURE_INPUTS, CAPTURE_OUTPUTS, 'processInputs', 'processOutputs',
+  'client', 'projectName', 'project_name', 'enabled', 'tracingEnabled', 'id', 'onEnd', 'parent',
+];
+/** langsmith's options tracewire does not take, and what to use instead: a refusal that says how to move over. */
+const LANGSMITH_INSTEAD: Readonly<Record<string, string>> = {
+  aggregator: 'captureOutputs, a function that gets the values a stream produced',
+  on_end: 'onEnd, which gets the finished run',
+  getInvocationParams: 'metadata (ls_provider, ls_model_name…)',
+  argsConfigPath: 'nothing: tracewire finds the parent run from the call, not from a config argument',
+};
 /** What the `id` and `parent` refusals share. */
 const OR_FUNCTION_OF_ARGUMENTS = ', or a function of the arguments returning ';
 const UUID = /^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i;
@@ -107,10 +135,15 @@ export const isUuid = (value: unknown): value is string => {
 export const resolveCallSite = (options: TraceOptions | undefined, fallbackName: string): CallSite => {
   if (options === undefined) options = {};
   if (!isObject(options)) refuse('Traceable options', options, 'an options object or nothing');
+  for (const key of keys(options)) if (hasOwn(LANGSMITH_INSTEAD, key)) refuse(`option "${key}"`, key, `langsmith's option ${key} is not taken; use ${LANGSMITH_INSTEAD[key]}`);
   refuseUnknownOptions(options, KNOWN_OPTIONS);
-  const { name, runType = options.run_type ?? 'chain', run_type = runType, tags = [], metadata, captureInputs = true, captureOutputs = true, client, projectName, enabled, id, onEnd, parent } = options;
+  const { name, runType = options.run_type ?? 'chain', run_type = runType, tags = [], metadata, client, projectName = options.project_name, project_name = projectName, enabled = options.tracingEnabled, tracingEnabled = enabled, id, onEnd, parent } = options;
   nonEmptyOption(name, 'name');
   if (run_type !== runType) refuse('run_type', run_type, `the same as runType, ${String(runType)}`);
+  if (project_name !== projectName) refuse('project_name', project_name, `the same as projectName, ${String(projectName)}`);
+  if (tracingEnabled !== enabled) refuse('tracingEnabled', tracingEnabled, `the same as enabled, ${String(enabled)}`);
+  const captureInputs = processedBy('processInputs', options.processInputs, CAPTURE_INPUTS, options.captureInputs, langsmithInputs);
+  const captureOutputs = processedBy('processOutputs', options.processOutputs, CAPTURE_OUTPUTS, options.captureOutputs, langsmithOutputs);
   if (!RUN_TYPES.includes(runType)) refuse('runType' in options ? 'runType' : 'run_type', runType, `one of ${RUN_TYPES.join(', ')}`);
   if (!isArray(tags) || tags.some((tag) => !isString(tag))) refuse('tags', tags, 'an array of strings');
   // A plain object: a Map, Date or Promise has no keys to record.
@@ -142,6 +175,18 @@ export const resolveCallSite = (options: TraceOptions | undefined, fallbackName:
     parent,
   };
 };
+
+/**
+ * A capture setting, or langsmith's process hook in its place: a capture
+ * function that hands the hook what would be recorded (`shape`d, as
+ * langsmith hands it), for the hook's result to be recorded instead.
+ */
+function processedBy<T>(hookName: string, hook: unknown, captureName: string, capture: boolean | ((value: T) => unknown) | undefined, shape: (value: T) => unknown): boolean | ((value: T) => unknown) {
+  if (hook === undefined) return capture ?? true;
+  if (!isFunction(hook)) refuse(hookName, hook, A_FUNCTION);
+  if (capture !== undefined) refuse(hookName, hook, `no ${hookName} with ${captureName} (pick one)`);
+  return (value) => hook(shape(value));
+}
 
 const checkCapture = (setting: string, value: unknown): void => {
   if (typeof value !== 'boolean' && !isFunction(value)) refuse(setting, value, `true, false or ${A_FUNCTION}`);

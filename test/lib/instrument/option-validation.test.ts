@@ -29,7 +29,7 @@ test('metadata that is a plain object, or absent, is taken', () => {
   expect(traceable(() => 2, {})()).toBe(2);
 });
 
-const KNOWN = 'name, runType, run_type, tags, metadata, captureInputs, captureOutputs, client, projectName, enabled, id, onEnd, parent';
+const KNOWN = 'name, runType, run_type, tags, metadata, captureInputs, captureOutputs, processInputs, processOutputs, client, projectName, project_name, enabled, tracingEnabled, id, onEnd, parent';
 
 /**
  * Every option refuses what it cannot use when the function is wrapped, with

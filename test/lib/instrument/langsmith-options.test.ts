@@ -1,0 +1,76 @@
+import { traceable as lsTraceable } from 'langsmith/traceable';
+import { setGlobalTracingClient, traceable, TracewireConfigError } from '../../../index';
+import { langsmithRecorder } from '../../helpers/langsmith-recorder';
+import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
+
+/**
+ * langsmith's own options, as code moving over from `langsmith/traceable`
+ * has them: `processInputs` / `processOutputs` record what langsmith records
+ * for the same hooks (langsmith run alongside as the reference), its
+ * spellings `project_name` and `tracingEnabled` are taken, and the options
+ * tracewire does not take are refused with what to use instead.
+ */
+let tracing: ReturnType<typeof installMemoryTracing>;
+beforeEach(() => (tracing = installMemoryTracing()));
+afterEach(() => setGlobalTracingClient(undefined));
+
+const redactPassword = (inputs: Readonly<Record<string, unknown>>) => ({ ...inputs, password: '[redacted]' });
+const redactToken = (outputs: Readonly<Record<string, unknown>>) => ({ ...outputs, token: '[redacted]' });
+
+test.each([
+  ['one plain object', [{ user: 'bob', password: 'hunter2' }]],
+  ['one string', ['hunter2']],
+  ['several arguments', ['bob', 'hunter2']],
+  ['no argument', []],
+])('processInputs gets the inputs as langsmith hands them (%s), and what it returns is recorded, as langsmith records it', async (_case, args) => {
+  const ls = langsmithRecorder();
+  await lsTraceable(async (..._args: unknown[]) => 'ok', { ...ls.config, name: 'login', processInputs: redactPassword })(...args);
+  await traceable(async (..._args: unknown[]) => 'ok', { name: 'login', processInputs: redactPassword })(...args);
+  const run = only(await finishedRuns(tracing.client, tracing.exporter), 'login');
+  expect(run.inputs).toEqual(ls.run('login').inputs);
+  expect(JSON.stringify(run.inputs)).not.toContain('"hunter2"}');
+});
+
+test.each([
+  ['a plain object', { token: 'sk-1', user: 'bob' }],
+  ['a string', 'sk-1'],
+  ['undefined', undefined],
+])('processOutputs gets the outputs as langsmith hands them (%s), and what it returns is recorded, as langsmith records it', async (_case, result) => {
+  const ls = langsmithRecorder();
+  await lsTraceable(async () => result, { ...ls.config, name: 'issue', processOutputs: redactToken })();
+  await traceable(async () => result, { name: 'issue', processOutputs: redactToken })();
+  const run = only(await finishedRuns(tracing.client, tracing.exporter), 'issue');
+  expect(run.outputs).toEqual(ls.run('issue').outputs);
+});
+
+test("project_name and tracingEnabled are langsmith's spellings of projectName and enabled", async () => {
+  traceable(() => 1, { name: 'elsewhere', project_name: 'billing' })();
+  traceable(() => 2, { name: 'off', tracingEnabled: false })();
+  const runs = await finishedRuns(tracing.client, tracing.exporter);
+  expect(runs.map((run) => [run.name, run.session_name])).toEqual([['elsewhere', 'billing']]);
+  expect(() => traceable(() => 1, { projectName: 'a', project_name: 'b' })).toThrow('Invalid project_name: received "b"; expected the same as projectName, a.');
+});
+
+test.each([
+  ['aggregator', 'captureOutputs'],
+  ['on_end', 'onEnd'],
+  ['getInvocationParams', 'metadata'],
+  ['argsConfigPath', 'nothing'],
+])("langsmith's %s, which tracewire does not take, is refused with what to use instead (%s)", (option, instead) => {
+  const error = (() => {
+    try {
+      traceable(() => 1, { [option]: () => undefined } as never);
+    } catch (thrown) {
+      return thrown as TracewireConfigError;
+    }
+    return undefined;
+  })();
+  expect(error).toBeInstanceOf(TracewireConfigError);
+  expect(error!.message).toContain(`langsmith's option ${option} is not taken; use ${instead}`);
+});
+
+test('processInputs with captureInputs (or processOutputs with captureOutputs) is refused: pick one', () => {
+  expect(() => traceable(() => 1, { processInputs: redactPassword, captureInputs: false })).toThrow('expected no processInputs with captureInputs (pick one)');
+  expect(() => traceable(() => 1, { processOutputs: redactToken, captureOutputs: true })).toThrow('expected no processOutputs with captureOutputs (pick one)');
+  expect(() => traceable(() => 1, { processInputs: 'no' as never })).toThrow('Invalid processInputs');
+});
