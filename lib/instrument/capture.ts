@@ -3,6 +3,7 @@ import { cutString, jsonStringBytes } from '../serialize/text.js';
 import { toJsonSafe, type JsonValue, type SerializeLimits, type Serialized } from '../serialize/to-json-safe.js';
 import type { CallSite } from './trace-options.js';
 import { freeze } from '../natives.js';
+import { isKeyValueMap } from './langsmith-shapes.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -172,10 +173,11 @@ export const captureInputs = (site: CallSite, args: ArrayLike<unknown>, limits: 
     if (args[0] === null) return NULL_INPUTS; // also whatever follows, as langsmith
     const primitive = primitiveInputs(args, limits);
     if (primitive !== undefined) return primitive;
-    if (args.length === 1) return asObject(toJsonSafe(args[0], limits), 'input');
-    return asObject(toJsonSafe(Array.prototype.slice.call(args), limits), 'args');
+    if (args.length === 1) return asObject(toJsonSafe(args[0], limits), 'input', args[0]);
+    return asObject(toJsonSafe(Array.prototype.slice.call(args), limits), 'args', args);
   }
-  return asObject(toJsonSafe(guarded(capture, Array.from(args)), limits), 'input');
+  const captured = guarded(capture, Array.from(args));
+  return asObject(toJsonSafe(captured, limits), 'input', captured);
 };
 
 /** Outputs in LangSmith's convention: undefined → `{}`, a plain object as is, anything else as `{ outputs }`. */
@@ -190,12 +192,13 @@ export const captureOutputs = (site: CallSite, output: unknown, limits: Serializ
       return { value: { outputs: output === 0 ? 0 : (output as JsonValue) }, bytes: textBytes + 12 };
     }
   }
-  return asObject(toJsonSafe(capture === true ? output : guarded(capture, output), limits), 'outputs');
+  const recorded = capture === true ? output : guarded(capture, output);
+  return asObject(toJsonSafe(recorded, limits), 'outputs', recorded);
 };
 
 /** Outputs set explicitly (`setOutputs`, a manual span's `end(outputs)`), already serialized, in the same convention. */
 export const explicitOutputs = (serialized: { value: JsonValue; bytes: number }): Captured => {
-  return asObject({ value: serialized.value, bytes: serialized.bytes, truncated: false }, 'outputs');
+  return asObject({ value: serialized.value, bytes: serialized.bytes, truncated: false }, 'outputs', NOT_KNOWN);
 };
 
 /** `stack` when it carries the message (V8's does), else `name: message`; at most `maxLength` units (cut and marked). Never throws. */
@@ -218,10 +221,21 @@ const errorText = (error: unknown): string => {
   }
 };
 
-/** Wraps a non-object value under `key`, reusing the serializer's fresh result object: this runs on every traced call. */
-const asObject = (serialized: Serialized, key: 'input' | 'args' | 'outputs'): Captured => {
+/** What {@link asObject} is given when the value before serialization is not at hand: its copy alone decides. */
+const NOT_KNOWN = Symbol('not known');
+
+/**
+ * Wraps under `key` what langsmith would (its `isKVMap` of the value
+ * given, `original`): anything but a plain object, which is recorded as it
+ * is, `$type` key and all. A class instance is wrapped even when its copy is
+ * a plain object (its `toJSON`'s). With the original not known, the copy
+ * decides: a marker (`{"$type": …}`) stands for no plain object. Reuses the
+ * serializer's fresh result object: this runs on every traced call.
+ */
+const asObject = (serialized: Serialized, key: 'input' | 'args' | 'outputs', original: unknown): Captured => {
   const value = serialized.value;
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('$type' in value)) return serialized as Captured;
+  const plain = original === NOT_KNOWN ? value !== null && typeof value === 'object' && !Array.isArray(value) && !('$type' in value) : isKeyValueMap(original);
+  if (plain && value !== null && typeof value === 'object' && !Array.isArray(value)) return serialized as Captured;
   // One literal per key: a computed key would make a slow dictionary-mode object on every call.
   serialized.value = key === 'input' ? { input: value } : key === 'args' ? { args: value } : { outputs: value };
   serialized.bytes += key.length + 5;

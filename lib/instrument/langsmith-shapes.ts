@@ -1,4 +1,15 @@
-import { isPlainObject } from '../natives.js';
+
+/**
+ * @internal Whether langsmith records `value` as it is rather than under a
+ * key (its `isKVMap`): an object whose prototype is `Object.prototype` (of
+ * any realm: a response parsed by Node's fetch in a test's VM context) or
+ * null, and that is neither tagged (`Symbol.toStringTag`) nor iterable.
+ */
+export const isKeyValueMap = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return (prototype === null || Object.getPrototypeOf(prototype) === null) && !(Symbol.toStringTag in value) && !(Symbol.iterator in value);
+};
 
 /**
  * @internal A call's arguments as langsmith's `processInputs` gets them (its
@@ -13,11 +24,11 @@ export const langsmithInputs = (args: readonly unknown[]): Record<string, unknow
   if (first === undefined) return {};
   if (first === null) return { inputs: null };
   if (args.length > 1) return { args: [...args] };
-  return isPlainObject(first) ? first : { input: first };
+  return isKeyValueMap(first) ? first : { input: first };
 };
 
 /** @internal A result as langsmith's `processOutputs` gets it: undefined → `{}`, a plain object as is, anything else as `{ outputs }`. */
 export const langsmithOutputs = (output: unknown): Record<string, unknown> => {
   if (output === undefined) return {};
-  return isPlainObject(output) ? output : { outputs: output };
+  return isKeyValueMap(output) ? output : { outputs: output };
 };

@@ -161,7 +161,8 @@ export const resolveCallSite = (options: TraceOptions | undefined, fallbackName:
   }
   if (client !== undefined || enabled !== undefined) scopedOptions.used = true;
   return {
-    name: name ?? (fallbackName || 'anonymous'),
+    // langsmith's name for a function without one, so an anonymous function's runs are named alike.
+    name: name ?? (fallbackName || '<lambda>'),
     runType,
     tags: freeze([...tags]),
     metadata: metadata === undefined ? undefined : (toJsonSafe(metadata).value as { [key: string]: JsonValue }),
