@@ -164,7 +164,8 @@ export const resolveCallSite = (options: TraceOptions | undefined, fallbackName:
     // langsmith's name for a function without one, so an anonymous function's runs are named alike.
     name: name ?? (fallbackName || '<lambda>'),
     runType,
-    tags: freeze([...tags]),
+    // Each once, as langsmith records them.
+    tags: freeze([...new Set(tags)]),
     metadata: metadata === undefined ? undefined : (toJsonSafe(metadata).value as { [key: string]: JsonValue }),
     captureInputs,
     captureOutputs,

@@ -41,3 +41,12 @@ test('a function without a name records runs named as langsmith names them', asy
   expect(run!.name).toBe(ls.ended[0]!.name);
   expect(run!.name).toBe('<lambda>');
 });
+
+test('tags given twice are recorded once, as langsmith records them', async () => {
+  const ls = langsmithRecorder();
+  await lsTraceable(async () => 1, { ...ls.config, name: 'tagged', tags: ['x', 'y', 'x'] })();
+  await traceable(async () => 1, { name: 'tagged', tags: ['x', 'y', 'x'] })();
+  const [run] = await finishedRuns(tracing.client, tracing.exporter);
+  expect(run!.tags).toEqual(ls.run('tagged').tags);
+  expect(run!.tags).toEqual(['x', 'y']);
+});
