@@ -93,13 +93,15 @@ export class Admission {
     if (batch !== undefined) batch.endCount++; // a batch still open counts merged starts when it closes
     this.#budget.heldEnds++;
     // What the end adds (outputs, error text) is held from now on: within the budget, else left out but for the end itself.
+    // One call on every traced call (the budget's), the rest written out: each call is paid unoptimised in a fresh process.
     const added = span.payloadBytes - span.queuedBytes;
     if (added > 0) {
       if (!this.#budget.takeBytes(added, false)) {
         this.leaveOutEnd(span);
         this.#budget.takeBytes(span.payloadBytes - span.queuedBytes, true);
       }
-      this.#grew(span, span.payloadBytes - span.queuedBytes);
+      if (batch !== undefined) batch.bytes += span.payloadBytes - span.queuedBytes;
+      span.queuedBytes = span.payloadBytes;
     }
     return true;
   }
