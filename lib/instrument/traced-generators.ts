@@ -24,6 +24,8 @@ export const tracedGenerator = <T, R, N>(outcome: SpanOutcome, inner: Generator<
       outcome.fail(error);
       throw error;
     }
+    // A value it returns at its end is among its outputs, as langsmith records a generator's (not an async one's).
+    if (result.done && method === 'next' && result.value !== undefined) outcome.collect(result.value);
     settleStep(outcome, method, result);
     return result;
   };

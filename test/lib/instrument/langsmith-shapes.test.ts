@@ -50,3 +50,18 @@ test('tags given twice are recorded once, as langsmith records them', async () =
   expect(run!.tags).toEqual(ls.run('tagged').tags);
   expect(run!.tags).toEqual(['x', 'y']);
 });
+
+test('a generator that returns a value at its end records it after the values it yielded, as langsmith records it', async () => {
+  function* counted(): Generator<number, string> {
+    yield 0;
+    yield 1;
+    return 'done';
+  }
+  const ls = langsmithRecorder();
+  const lsValues = [...(await (lsTraceable(counted, { ...ls.config, name: 'counted' }) as unknown as () => Promise<Generator<number>>)())];
+  const values = [...(traceable(counted) as () => Generator<number>)()];
+  expect(values).toEqual(lsValues);
+  const [run] = await finishedRuns(tracing.client, tracing.exporter);
+  expect(run!.outputs).toEqual(ls.run('counted').outputs);
+  expect(run!.outputs).toEqual({ outputs: [0, 1, 'done'] });
+});
