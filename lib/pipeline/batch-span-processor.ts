@@ -217,7 +217,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.#unregisterExitHook();
       this.#subscription.unsubscribe();
       this.#spool?.stop();
-      const leftovers = await settleLeftovers(this.#queue, this.#spool, this.#counters, this.#outcomes.settle.bind(this.#outcomes));
+      const leftovers = await settleLeftovers(this.#queue, this.#spool, this.#counters, this.#warnings, this.#outcomes.settle.bind(this.#outcomes));
       this.#warnings.summarize(this.#counters);
       await this.#exporter.shutdown?.().catch(noop);
       const { dropped, spooled } = leftovers;

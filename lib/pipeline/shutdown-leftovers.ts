@@ -4,6 +4,7 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { SpoolFallback } from './spool-fallback.js';
+import type { DropWarnings } from './drop-warnings.js';
 
 /** How long past shutdown's deadline writing leftovers to the spool may take (local disk: milliseconds). */
 const SPOOL_GRACE_MILLIS = 1_000;
@@ -23,6 +24,7 @@ export const settleLeftovers = async (
   queue: BatchQueue,
   spool: SpoolFallback | undefined,
   counters: DeliveryCounters,
+  warnings: Pick<DropWarnings, 'once'>,
   settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
 ): Promise<LeftoverCounts> => {
   const leftovers: PendingBatch[] = [];
@@ -35,6 +37,7 @@ export const settleLeftovers = async (
     counters.afterShutdown += batch.endCount;
     settle(batch, 'evicted');
   }
+  if (dropped > 0) warnings.once('shutdown-leftovers', "shutdown() could not send queued spans by its deadline (and no spool took them): they were dropped");
   return { spooled, dropped };
 };
 

@@ -485,6 +485,8 @@ describe('shutdown', () => {
     expect(stats.dropped.afterShutdown).toBeGreaterThanOrEqual(1);
     expect(stats.dropped.afterShutdown + stats.dropped.exportFailed).toBe(5);
     expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total);
+    // Said once, by reason, not only in the summary's totals.
+    expect(warnings.filter((w) => w.includes('shutdown() could not send queued spans by its deadline'))).toHaveLength(1);
     exporter.releaseAll();
   });
 });
