@@ -23,6 +23,8 @@ export class Admission {
   readonly #warnings: DropWarnings;
   readonly #settle: (batch: PendingBatch, outcome: BatchOutcome) => void;
   readonly #closeOpenBatch: () => void;
+  /** What the open batch's starts gained since they entered it (see `BatchLimits.grown`). */
+  readonly #openBatchGrowth: { bytes: number };
 
   constructor(
     config: Pick<DeliveryConfig, 'maxQueueSize' | 'maxQueueBytes' | 'dropPolicy'>,
@@ -32,6 +34,7 @@ export class Admission {
     warnings: DropWarnings,
     settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
     closeOpenBatch: () => void,
+    openBatchGrowth: { bytes: number },
   ) {
     this.#config = config;
     this.#budget = budget;
@@ -40,6 +43,7 @@ export class Admission {
     this.#warnings = warnings;
     this.#settle = settle;
     this.#closeOpenBatch = closeOpenBatch;
+    this.#openBatchGrowth = openBatchGrowth;
   }
 
   /**
@@ -100,7 +104,9 @@ export class Admission {
         this.leaveOutEnd(span);
         this.#budget.takeBytes(span.payloadBytes - span.queuedBytes, true);
       }
+      // In a closed batch, its bytes; in the open one, what it gained toward maxBatchBytes.
       if (batch !== undefined) batch.bytes += span.payloadBytes - span.queuedBytes;
+      else this.#openBatchGrowth.bytes += span.payloadBytes - span.queuedBytes;
       span.queuedBytes = span.payloadBytes;
     }
     return true;
@@ -151,6 +157,7 @@ export class Admission {
   #grew(span: Span, bytes: number): void {
     span.queuedBytes += bytes;
     if (span.startBatch !== undefined) span.startBatch.bytes += bytes;
+    else this.#openBatchGrowth.bytes += bytes;
   }
 
   #trimmed(span: Span, what: string): void {

@@ -8,6 +8,13 @@ export interface BatchLimits {
   readonly maxBatchBytes: number;
   /** Measured from the batch's first event; `Infinity` closes only on size, bytes or `closeNow$`. */
   readonly maxDelayMillis: number;
+  /**
+   * Bytes the open batch's items gained after they entered it (an end merged
+   * into its queued start: outputs, error text), written by whoever grows
+   * them; counted toward `maxBatchBytes` when the next item arrives, and
+   * zeroed when the batch closes. Optional: without it, items never grow.
+   */
+  readonly grown?: { bytes: number };
 }
 
 /**
@@ -35,7 +42,9 @@ export const batchEvents = <T extends { readonly queuedBytes: number }>(
       /** When the open batch got its first item (scheduler time). */
       let openedAt = 0;
 
+      const grown = limits.grown ?? { bytes: 0 };
       const close = (): void => {
+        grown.bytes = 0;
         if (batch.length === 0) return;
         const closed = batch;
         batch = [];
@@ -59,6 +68,9 @@ export const batchEvents = <T extends { readonly queuedBytes: number }>(
       const closeNowSubscription = closeNow$.subscribe(close);
       const sourceSubscription = source.subscribe({
         next(item) {
+          // What the open batch's items gained since they entered it counts from now on.
+          batchBytes += grown.bytes;
+          grown.bytes = 0;
           // An item that would overflow the byte limit starts the next batch.
           if (batch.length > 0 && batchBytes + item.queuedBytes > limits.maxBatchBytes) close();
           batch.push(item);

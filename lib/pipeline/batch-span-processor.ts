@@ -122,7 +122,8 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.#spool = config.spoolDir === undefined ? undefined : spoolFor(config.spoolDir, send, counters, warnings);
     this.#outcomes = new BatchOutcomes(send, this.#queue, this.#budget, counters, warnings, this.#progress, this.#spool);
     const settle = this.#outcomes.settle.bind(this.#outcomes);
-    this.#admission = new Admission(config, this.#budget, this.#queue, counters, warnings, settle, this.#closeOpenBatch);
+    const grown = { bytes: 0 };
+    this.#admission = new Admission(config, this.#budget, this.#queue, counters, warnings, settle, this.#closeOpenBatch, grown);
     const longLived = host.longLived ?? isLongLivedHost();
     this.#background = !strategy.holdsBatchesForFlush && longLived ? new BackgroundSends(() => this.#slots.fill(), () => this.#queue.releasedCount) : undefined;
     this.#slots = new ExportSlots(this.#queue, config.maxConcurrentExports, config.exportTimeoutMillis, {
@@ -135,7 +136,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       },
     }, config);
     const maxDelayMillis = strategy.holdsBatchesForFlush ? Infinity : config.flushIntervalMillis;
-    const limits = { maxBatchSize: config.maxBatchSize, maxBatchBytes: config.maxBatchBytes, maxDelayMillis };
+    const limits = { maxBatchSize: config.maxBatchSize, maxBatchBytes: config.maxBatchBytes, maxDelayMillis, grown };
     this.#subscription.add(
       this.#events.stream.pipe(batchEvents(limits, this.#closeNow.stream, host.scheduler ?? unrefScheduler)).subscribe((events) => {
         // A batch still waiting when the next closes (the event loop has not turned since, or no export is free) is

@@ -1,4 +1,5 @@
 import { TestScheduler } from 'rxjs/testing';
+import { tap } from 'rxjs';
 import { batchEvents, type BatchLimits } from '../../../lib/pipeline/batch-events';
 
 // Items are sized letters: a–z weigh 1 byte, A–Z weigh 10.
@@ -104,5 +105,30 @@ test('one timer serves batches closed early by size: left armed, it waits again 
     });
     scheduler.flush();
     expect(timersSet).toBe(2);
+  });
+});
+
+test('bytes an item gained after it entered the open batch (an end merged into its start) count toward maxBatchBytes when the next item arrives', () => {
+  run(({ cold, expectObservable }, scheduler) => {
+    const grown = { bytes: 0 };
+    // `a` (1 byte) gains 20 before `b` arrives: 21 + 1 would pass 15, so `b` starts the next batch.
+    const source = cold<Item>('ab', values).pipe(tap((item) => item.name === 'b' && (grown.bytes += 20)));
+    expectObservable(source.pipe(batchEvents(limits({ maxBatchSize: 100, maxBatchBytes: 15, grown }), cold('|'), scheduler))).toBe('-x 9ms y', {
+      x: batch('a'),
+      y: batch('b'),
+    });
+  });
+});
+
+test('what the open batch gained is forgotten when it closes: the next batch starts from nothing', () => {
+  run(({ cold, expectObservable }, scheduler) => {
+    const grown = { bytes: 0 };
+    // `a` gains 20 at 5 ms, after it entered, and its batch closes on its timer; `b` and `c` then fit 15 together.
+    scheduler.schedule(() => void (grown.bytes += 20), 5);
+    const source = cold<Item>('a 15ms bc', values);
+    expectObservable(source.pipe(batchEvents(limits({ maxBatchSize: 100, maxBatchBytes: 15, grown }), cold('|'), scheduler))).toBe('10ms x 5ms 10ms y', {
+      x: batch('a'),
+      y: batch('b', 'c'),
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { getCurrentSpan, MemoryExporter, startSpan, traceable, TracingClient } from '../../../index';
+import { getCurrentSpan, MemoryExporter, startSpan, traceable, TracingClient, type SpanExporter } from '../../../index';
 
 /**
  * `maxQueueBytes` bounds everything a run holds while queued, not only what
@@ -85,5 +85,18 @@ test('a run whose start went out still ends when the queue has no room for its e
   expect(run).toMatchObject({ status: 'success', outputs: { outputs: '[left out: the span queue was full (maxQueueBytes)]' } });
   expect(run.end_time).toBeDefined();
   expect(client.stats()).toMatchObject({ trimmed: 1, dropped: { queueFull: 0 }, pending: 0 });
+  await client.shutdown();
+});
+
+test("a run's outputs count toward maxBatchBytes too: batches of large results close by bytes, not only by count", async () => {
+  const sizes: number[] = [];
+  const exporter: SpanExporter = { export: async (batch) => (sizes.push(batch.post.length + batch.patch.length), { ok: true }) };
+  const client = new TracingClient({ exporter, manualFlushMode: true, maxBatchBytes: 100_000, logger: { warn: () => undefined } });
+  const produce = traceable((i: number) => `${i}`.padEnd(BIG, 'x'), { name: 'produce', client });
+  for (let i = 0; i < 10; i++) produce(i);
+  expect(await client.flush()).toMatchObject({ delivered: 10 });
+  // Three 30 KB results fill 100 KB: each batch closes when the next would pass it, not at 10 small starts.
+  expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(10);
+  expect(Math.max(...sizes)).toBeLessThanOrEqual(4);
   await client.shutdown();
 });
