@@ -134,11 +134,34 @@ export function tracedFetch(fetchImpl?: typeof fetch): typeof fetch {
     } catch {
       return impl(input, init); // headers fetch itself would refuse: let it say so
     }
-    if (undici === undefined) return impl(input, { ...init, headers: inject(headers, true, trace) });
-    const sent = { ...init, headers: inject(headers, false, trace) };
+    if (undici === undefined) return impl(input, withHeaders(init, inject(headers, true, trace)));
+    const sent = withHeaders(init, inject(headers, false, trace));
     return sendLeavingW3c(undici, trace, () => impl(input, sent));
   } as typeof fetch;
 }
+
+/** What fetch reads of its options, besides `headers` (its `RequestInit`, and undici's `dispatcher`). */
+const REQUEST_INIT_MEMBERS = ['method', 'body', 'redirect', 'signal', 'referrer', 'referrerPolicy', 'mode', 'credentials', 'cache', 'integrity', 'keepalive', 'window', 'duplex', 'priority', 'dispatcher'];
+
+/**
+ * `init` with `headers` in their place and every other member fetch would
+ * read of it, own or inherited: fetch reads its options as a dictionary,
+ * through the prototype chain. A spread (`{ ...init }`) kept own properties
+ * only, and a `Request` passed as the options (a proxy's `fetch(url,
+ * request)`) has its method and body on its prototype: a POST went out as a
+ * GET without its body.
+ */
+const withHeaders = (init: RequestInit | undefined, headers: Headers): RequestInit => {
+  if (init === undefined || init === null) return { headers };
+  const copy: Record<string, unknown> = {};
+  for (const key in init) copy[key] = (init as Record<string, unknown>)[key];
+  for (const key of REQUEST_INIT_MEMBERS) {
+    const value: unknown = (init as Record<string, unknown>)[key];
+    if (value !== undefined) copy[key] = value;
+  }
+  copy.headers = headers;
+  return copy;
+};
 
 const setHeader = (headers: OutgoingHeaders, name: string, value: string): void => {
   if (isArray(headers)) {
