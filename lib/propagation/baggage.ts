@@ -44,6 +44,8 @@ export interface LangSmithBaggage {
 
 const KEY = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
+/** What a member may not hold to be sent on as it came: W3C baggage is printable ASCII (anything else percent-encoded), and Node refuses a header value past Latin-1. */
+const NOT_PRINTABLE_ASCII = /[^\u0020-\u007e]/;
 
 /** @internal The LangSmith members of the header's lines; empty when absent or over the limits. */
 export const parseBaggage = (lines: readonly string[]): LangSmithBaggage => {
@@ -58,8 +60,9 @@ export const parseBaggage = (lines: readonly string[]): LangSmithBaggage => {
     const key = member.slice(0, eq).trim();
     if (!KEY.test(key)) continue;
     if (!key.startsWith('langsmith-')) {
-      // Forwarded as OpenTelemetry does; a control character would make the outgoing header invalid.
-      if (!CONTROL.test(member)) found.others.push(member.trim());
+      // Forwarded as OpenTelemetry does, unless it is no valid baggage: a control character or a non-ASCII one would
+      // make the outgoing header invalid (Node's http throws ERR_INVALID_CHAR into the caller's request).
+      if (!NOT_PRINTABLE_ASCII.test(member)) found.others.push(member.trim());
       continue;
     }
     const value = decode(member.slice(eq + 1).split(';', 1)[0]!.trim());
@@ -81,7 +84,8 @@ export const formatBaggage = (others: readonly string[] | undefined, metadata: {
   let left = BAGGAGE_LIMITS.maxBytes;
   for (const member of others ?? []) {
     const bytes = utf8Length(member) + 1;
-    if (members.length === BAGGAGE_LIMITS.maxMembers - 3 || bytes > left) continue;
+    // A member past maxMemberBytes would be dropped at the next OpenTelemetry hop anyway.
+    if (members.length === BAGGAGE_LIMITS.maxMembers - 3 || bytes > left || bytes - 1 > BAGGAGE_LIMITS.maxMemberBytes) continue;
     members.push(member);
     left -= bytes;
   }
@@ -91,8 +95,9 @@ export const formatBaggage = (others: readonly string[] | undefined, metadata: {
 /**
  * @internal An outgoing `baggage` over the lines already there: their other
  * members first, `ours` after; ours are dropped rather than push the header
- * past the spec's size, and a member forwarded from the caller gives way to
- * one of the same key set here.
+ * past the spec's size or member count (a receiver ignores such a header
+ * whole), and a member forwarded from the caller gives way to one of the
+ * same key set here.
  */
 export const mergeBaggage = (existing: string[], ours: string): string => {
   const keyOf = (member: string) => member.split('=', 1)[0]!.trim();
@@ -103,11 +108,12 @@ export const mergeBaggage = (existing: string[], ours: string): string => {
     .filter((member) => member.length > 0 && !keyOf(member).startsWith('langsmith-'));
   const members = [...others];
   const keys = new Set(others.map(keyOf));
-  let bytes = members.join(',').length;
+  let bytes = utf8Length(members.join(','));
   for (const member of ours.split(',')) {
-    if (keys.has(keyOf(member)) || bytes + member.length + 1 > BAGGAGE_LIMITS.maxBytes) continue;
+    const memberBytes = utf8Length(member) + 1;
+    if (keys.has(keyOf(member)) || members.length >= BAGGAGE_LIMITS.maxMembers || bytes + memberBytes > BAGGAGE_LIMITS.maxBytes) continue;
     members.push(member);
-    bytes += member.length + 1;
+    bytes += memberBytes;
   }
   return members.join(',');
 };

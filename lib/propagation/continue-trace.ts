@@ -20,7 +20,8 @@ let storage: AsyncLocalStorage<RemoteTraceContext> | undefined;
 export function continueTrace<T>(headers: TraceParent | null | undefined, fn: () => T): T {
   if (!isFunction(fn)) refuse('continueTrace(headers, fn)', fn, A_FUNCTION);
   const remote = extractTraceContext(headers);
-  if (remote === undefined) return fn();
+  // None, or malformed: a fresh trace, even inside a trace continued before (a poller started while a request was handled).
+  if (remote === undefined) return storage === undefined ? fn() : storage.exit(fn);
   storage ??= new AsyncLocalStorage<RemoteTraceContext>();
   return storage.run(remote, fn);
 }

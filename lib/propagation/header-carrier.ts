@@ -1,4 +1,4 @@
-import { hasOwn, isArray, isFunction, isObject, isString, keys } from '../natives.js';
+import { isArray, isFunction, isObject, isString, keys } from '../natives.js';
 /**
  * Where incoming trace headers can come from: Node's `IncomingMessage.headers`
  * (lower-case keys, `string | string[]`), a Fetch `Headers`, or any plain
@@ -19,10 +19,11 @@ export const readHeader = (carrier: unknown, name: string): string[] => {
     const get = (carrier as { get?: unknown }).get;
     if (isFunction(get)) return asList(Reflect.apply(get, carrier, [name]));
     const record = carrier as Record<string, unknown>;
-    if (hasOwn(record, name)) return asList(record[name]);
-    // Plain records from gateways keep whatever case the client sent.
-    for (const key of keys(record)) if (key.length === name.length && key.toLowerCase() === name) return asList(record[key]);
-    return [];
+    // Plain records from gateways keep whatever case the client sent, and two keys of one name in different cases are
+    // two lines of that header (a trace header sent twice is refused, not taken from whichever key comes first).
+    const lines: string[] = [];
+    for (const key of keys(record)) if (key.length === name.length && (key === name || key.toLowerCase() === name)) lines.push(...asList(record[key]));
+    return lines;
   } catch {
     return [];
   }

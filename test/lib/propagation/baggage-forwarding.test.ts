@@ -65,3 +65,28 @@ test('the other members keep room for LangSmith’s among the 64 members a recei
   expect(sent.split(',')).toHaveLength(62);
   expect(sent.endsWith(',langsmith-project=caller')).toBe(true);
 });
+
+describe('what is forwarded stays valid baggage', () => {
+  const continued = (baggage: string, fn: () => Record<string, string>) => continueTrace({ traceparent: TRACEPARENT, baggage }, () => traceable(fn, { name: 'forwarding' })());
+
+  test('a member that is not printable ASCII (from a plain record: a gateway event, a queue message) is left out; the others and LangSmith’s go on, and a request made with them does not throw', async () => {
+    const headers = continued('city=Zürich€,userId=alice', () => injectTraceHeaders({}) as Record<string, string>);
+    expect(othersOf(headers.baggage)).toEqual(['userId=alice']);
+    expect(headers.baggage).toContain('langsmith-project=');
+    // Node's http refuses a header value past Latin-1 with ERR_INVALID_CHAR, thrown into the caller.
+    await expect(fetch(c.url, { headers })).resolves.toBeDefined();
+    expect(atC[0]!.baggage).toBe(headers.baggage);
+  });
+
+  test('a forwarded member over maxMemberBytes (4 096) is left out, as an OpenTelemetry hop would drop it', () => {
+    const headers = continued(`big=${'x'.repeat(6_000)},userId=alice`, () => getTraceHeaders() as Record<string, string>);
+    expect(othersOf(headers.baggage)).toEqual(['userId=alice']);
+  });
+
+  test("a caller's own baggage of 64 members (the most a receiver takes) keeps them all and takes none of ours: 66 would make a receiver ignore the header", () => {
+    const own = Array.from({ length: 64 }, (_, i) => `k${i}=v${i}`).join(',');
+    const headers = traceable(() => injectTraceHeaders({ baggage: own }) as Record<string, string>, { name: 'sender' })();
+    expect(headers.baggage!.split(',')).toHaveLength(64);
+    expect(headers.baggage).toBe(own);
+  });
+});

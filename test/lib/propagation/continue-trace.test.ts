@@ -254,3 +254,28 @@ describe('outgoing headers', () => {
     expect(forwarded).toEqual({ traceparent: `00-${TRACE_UUID.replace(/-/g, '')}-8bbbcccccccccccc-01`, 'langsmith-trace': DOTTED });
   });
 });
+
+describe('headers that carry no trace start a fresh one, wherever continueTrace is called', () => {
+  test.each([
+    ['malformed', { 'langsmith-trace': 'not-a-dotted-order' }],
+    ['none (undefined)', undefined],
+    ['empty', {}],
+  ])('%s headers inside a trace continued before (a poller started while a request was handled): a fresh root, not the request’s trace', async (_case, headers) => {
+    const { client, exporter } = setup();
+    const job = traceable(async () => 'done', { name: 'job' });
+    await continueTrace({ 'langsmith-trace': DOTTED }, () => continueTrace(headers, () => job()));
+    const run = only(await finishedRuns(client, exporter), 'job');
+    expect(run.trace_id).toBe(run.id);
+    expect(run.parent_run_id).toBeUndefined();
+  });
+
+  test('two keys of one trace header in different cases (a plain record) are two lines of it: refused as a header sent twice, a fresh trace', async () => {
+    const { client, exporter } = setup();
+    const other = `20260101T120000000001Z${PARENT_UUID}`;
+    await continueTrace({ 'langsmith-trace': DOTTED, 'Langsmith-Trace': other }, () => traceable(async () => 'ok', { name: 'twice' })());
+    await continueTrace({ 'Langsmith-Trace': DOTTED }, () => traceable(async () => 'ok', { name: 'once' })());
+    const runs = await finishedRuns(client, exporter);
+    expect(only(runs, 'twice').trace_id).toBe(only(runs, 'twice').id);
+    expect(only(runs, 'once').trace_id).toBe(TRACE_UUID);
+  });
+});
