@@ -133,8 +133,19 @@ export async function main(argv: readonly string[], io: Io = processIo(), cwd: s
     const { run } = await import('./run.js');
     return run(options, io);
   } catch (error) {
-    const usage = error instanceof CodegenUsageError;
-    io.stderr(`tracewire: ${usage ? error.message : (error as Error).stack}\n`);
+    io.stderr(`tracewire: ${describeFailure(error)}\n`);
     return 2;
   }
+}
+
+/**
+ * What a failed run says: a usage error's message, a file system error's
+ * (`EACCES: permission denied, open '…'`: the file and why, no stack), and
+ * only for anything else — a bug — the stack.
+ */
+function describeFailure(error: unknown): string {
+  if (error instanceof CodegenUsageError) return error.message;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return `${(error as Error).message}. Nothing was written.`;
+  return String((error as Error)?.stack ?? error);
 }

@@ -100,7 +100,9 @@ function forwarderOf(ctx: FileContext, statement: ts.FunctionDeclaration): { slo
   const { sf } = ctx;
   const fn = statement.name?.text;
   const body = statement.body?.statements;
-  if (fn === undefined || body?.length !== 1 || !new RegExp(`^return (yield\\* )?\\(${fn}\\$t \\?\\?= `).test(body[0]!.getText(sf))) return undefined;
+  // The name as text, not as pattern: `$get`'s `$` is an anchor in a RegExp (its forwarder was never found again).
+  const call = body?.length === 1 ? body[0]!.getText(sf) : '';
+  if (fn === undefined || !(call.startsWith(`return (${fn}$t ??= `) || call.startsWith(`return yield* (${fn}$t ??= `))) return undefined;
   const at = sf.statements.indexOf(statement);
   const slot = sf.statements[at + 1];
   const impl = sf.statements[at + 2];

@@ -25,15 +25,26 @@ export function gitIgnored(cwd: string, files: readonly string[]): Set<string> {
   return new Set(result.stdout.split('\0').filter((f) => f !== ''));
 }
 
-/** Which of `files` (absolute paths) have changes git has not committed (modified, staged or untracked); [] outside a repository. */
+/**
+ * Which of `files` (absolute paths) have changes git has not committed
+ * (modified, staged or untracked), or that git cannot answer for (outside
+ * the repository, behind a symbolic link); [] outside a repository.
+ */
 export function uncommitted(cwd: string, files: readonly string[]): string[] {
   if (files.length === 0 || !inRepository(cwd)) return [];
   const dirty = new Set<string>();
   const top = git(cwd, ['rev-parse', '--show-toplevel']).stdout.trim();
   // Chunked: a command line has a length limit; --porcelain paths are relative to the top level.
   for (let i = 0; i < files.length; i += 500) {
-    const out = git(cwd, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...files.slice(i, i + 500)]).stdout;
-    for (const entry of out.split('\0')) if (entry.length > 3) dirty.add(`${top}/${entry.slice(3)}`);
+    const chunk = files.slice(i, i + 500);
+    const result = git(cwd, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...chunk]);
+    // Git refused the chunk (a path outside the repository, or past a symbolic link): its empty output says nothing
+    // about the others. Asked one at a time; what git will not vouch for counts as uncommitted (fail closed).
+    const results = result.status === 0 ? [result] : chunk.map((file) => git(cwd, ['status', '--porcelain', '-z', '--untracked-files=all', '--', file]));
+    results.forEach((each, j) => {
+      if (each.status !== 0) dirty.add(chunk[j]!);
+      for (const entry of each.stdout.split('\0')) if (entry.length > 3) dirty.add(`${top}/${entry.slice(3)}`);
+    });
   }
   return files.filter((f) => dirty.has(f));
 }

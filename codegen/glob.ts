@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { CodegenUsageError } from './usage-error.js';
 
 /** Tests a `/`-separated relative path. */
 export type GlobMatcher = (path: string) => boolean;
@@ -9,7 +10,14 @@ export type GlobMatcher = (path: string) => boolean;
  * glob without `/` matches a path's base name; dot-files are not special.
  */
 export function globMatcher(globs: readonly string[]): GlobMatcher {
-  const matchers = globs.map((glob) => picomatch(glob, { dot: true, basename: !glob.includes('/') }));
+  const matchers = globs.map((glob) => {
+    try {
+      return picomatch(glob, { dot: true, basename: !glob.includes('/') });
+    } catch (error) {
+      // picomatch's own TypeError ("Expected pattern to be a non-empty string" for `\\`), said as the glob's.
+      throw new CodegenUsageError(`${JSON.stringify(glob)} is not a glob picomatch can read (${(error as Error).message}).`);
+    }
+  });
   return (path) => {
     const clean = path.replace(/^\.\//, '');
     return matchers.some((match) => match(clean));

@@ -117,7 +117,10 @@ function quoteOf(sf: ts.SourceFile): string {
 /** `text` as a string literal in the file's own quotes. */
 export function quoted(ctx: FileContext, text: string): string {
   const quote = quoteOf(ctx.sf);
-  return quote + text.replace(/\\/g, '\\\\').replace(new RegExp(quote, 'g'), `\\${quote}`) + quote;
+  // JSON's escapes (line breaks and every control character too), then the file's own quote: a name written out is a
+  // string literal that parses, whatever characters the member's name holds.
+  const escaped = JSON.stringify(text).slice(1, -1);
+  return quote + (quote === '"' ? escaped : escaped.replace(/\\"/g, '"').replace(new RegExp(quote, 'g'), `\\${quote}`)) + quote;
 }
 
 /** The directive prologue: the leading string-literal expression statements. */

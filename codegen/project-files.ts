@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { Project, ts, type SourceFile } from 'ts-morph';
 import { gitIgnored } from './git.js';
@@ -47,6 +47,11 @@ interface Config {
 }
 
 const SOURCE_GLOB = '**/*.{ts,tsx,mts,cts}';
+/**
+ * TypeScript's "The 'files' list in config file is empty" (a solution-style tsconfig: `"files": []` and references)
+ * and "No inputs were found in config file": still tsconfigs, which select no files of their own.
+ */
+const NO_FILES_OF_ITS_OWN = [18002, 18003];
 
 /**
  * Loads the selected files without resolving imports or type-checking:
@@ -70,12 +75,21 @@ export function loadProject(selection: Selection): LoadedProject {
   const configs = hasConfig ? readConfigs(tsConfigFilePath) : [];
   const fallback = configs[0]?.settings ?? { legacyDecorators: false, decoratorMetadata: false, forceModules: false };
   const project = new Project({ skipFileDependencyResolution: true, compilerOptions: { allowJs: true } });
-  if (explicit) project.addSourceFilesAtPaths(patterns(selection));
-  else for (const config of configs) for (const file of config.fileNames) project.addSourceFileAtPathIfExists(file);
+  if (explicit) {
+    const globs = patterns(selection);
+    try {
+      project.addSourceFilesAtPaths(globs);
+    } catch (error) {
+      // The file walk's glob library refuses a pattern once made absolute (`\\` becomes an empty one): said as the glob's.
+      if (!(error instanceof TypeError && /pattern/i.test(error.message))) throw error;
+      throw new CodegenUsageError(`the paths and --include globs (${[...selection.paths, ...selection.include].map((g) => JSON.stringify(g)).join(', ')}) hold one the file walk cannot read: ${error.message}.`);
+    }
+  } else for (const config of configs) for (const file of config.fileNames) project.addSourceFileAtPathIfExists(file);
   const excluded = globMatcher(selection.exclude);
   const candidates = project.getSourceFiles().filter((file) => {
     const path = relative(selection.cwd, file.getFilePath()).split(sep).join('/');
-    return !path.split('/').includes('node_modules') && !excluded(path);
+    // Where it would be written, too: a symlinked directory may lead into node_modules (write-results.ts writes the real path).
+    return !path.split('/').includes('node_modules') && !inNodeModules(file.getFilePath()) && !excluded(path);
   });
   const ignored = gitIgnored(selection.cwd, candidates.map((f) => f.getFilePath()));
   const files = candidates
@@ -88,12 +102,28 @@ export function loadProject(selection: Selection): LoadedProject {
   return { files, ignored: ignored.size };
 }
 
+/** Whether the file's real path (symlinks resolved) lies under a node_modules directory. */
+function inNodeModules(path: string): boolean {
+  try {
+    return realpathSync(path).split(sep).includes('node_modules');
+  } catch {
+    return false;
+  }
+}
+
 /** The tsconfig at `path` and, depth first, every project it references (each once). */
 function readConfigs(path: string, seen = new Set<string>()): Config[] {
   if (seen.has(path)) return [];
   seen.add(path);
-  const parsed = ts.getParsedCommandLineOfConfigFile(path, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
-  if (parsed === undefined) throw new CodegenUsageError(`${path}: could not be read as a tsconfig.json.`);
+  let unrecoverable: ts.Diagnostic | undefined;
+  const parsed = ts.getParsedCommandLineOfConfigFile(path, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (diagnostic) => void (unrecoverable = diagnostic) });
+  // A file that is no tsconfig (a .ts given to --project), JSON errors, a missing `extends`: its decorator mode would be
+  // guessed from defaults, and the files decorated for the wrong one (TS1206).
+  const error = unrecoverable ?? parsed?.errors.find((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error && !NO_FILES_OF_ITS_OWN.includes(diagnostic.code));
+  if (parsed === undefined || error !== undefined) {
+    const reason = error === undefined ? 'it could not be parsed' : ts.flattenDiagnosticMessageText(error.messageText, ' ');
+    throw new CodegenUsageError(`${path}: could not be read as a tsconfig.json (${reason}). Point --project at a tsconfig.json.`);
+  }
   const options = parsed.options;
   const own: Config = {
     path,

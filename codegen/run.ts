@@ -49,7 +49,7 @@ export function run(options: RunOptions, io: Io): number {
     const refused = writeResults(options.cwd, files.map((f) => f.sourceFile.getFilePath()), results, options.force);
     if (refused.length > 0) {
       io.stderr(
-        `tracewire: not writing: ${refused.length} file(s) to change have uncommitted changes (commit or stash them, or pass --force):\n` +
+        `tracewire: not writing: ${refused.length} file(s) to change have uncommitted changes, or lie where git cannot vouch for them (outside the repository, past a symbolic link) (commit or stash them, or pass --force):\n` +
           refused.map((f) => `  ${f}\n`).join(''),
       );
       return 2;

@@ -1,0 +1,92 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { read, removeProject, runCli, tempProject } from './codegen-harness';
+
+/**
+ * What the codemod meets in real projects, beyond the code it means to
+ * change: names that need escaping, files git cannot vouch for, symlinks
+ * into node_modules, a --project that is no tsconfig, a glob the file walk
+ * cannot read. Each either works, byte for byte, or is refused with a reason.
+ */
+let dir: string | undefined;
+afterEach(() => {
+  if (dir !== undefined) removeProject(dir);
+  dir = undefined;
+});
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd, stdio: 'pipe' });
+
+test('a function whose name holds $ is traced and --remove restores it byte for byte (its forwarder is found again)', async () => {
+  const source = 'export function $get(a: number) {\n  return a;\n}\n';
+  dir = tempProject({ 'src/a.ts': source }, true);
+  expect((await runCli(dir, 'instrument', '--functions', '--write')).code).toBe(0);
+  expect(read(dir, 'src/a.ts')).toContain('$get$impl');
+  expect((await runCli(dir, 'instrument', '--functions')).stdout).toMatch(/0 file\(s\) would change/);
+  expect((await runCli(dir, 'instrument', '--remove', '--write')).code).toBe(0);
+  expect(read(dir, 'src/a.ts')).toBe(source);
+});
+
+test("a field name with a line break or a control character is written as a string literal that parses (the run's name), and removed again", async () => {
+  const source = "export class Api {\n  'GET /users\\n\\u0007' = (id: string) => id;\n}\n";
+  dir = tempProject({ 'src/a.ts': source }, false);
+  expect((await runCli(dir, 'instrument', '--write')).code).toBe(0);
+  const written = read(dir, 'src/a.ts');
+  expect(written).toContain("{ name: 'GET /users\\n\\u0007' }");
+  expect((await runCli(dir, 'instrument', '--remove', '--write')).code).toBe(0);
+  expect(read(dir, 'src/a.ts')).toBe(source);
+});
+
+test('a file reached through a symlink to outside the repository is refused by the uncommitted-changes guard, with the rest: git cannot vouch for it', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'tracewire-codegen-git-'));
+  try {
+    dir = join(root, 'repo');
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    mkdirSync(join(root, 'outside'));
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { experimentalDecorators: true, target: 'ES2022' }, include: ['src/**/*.ts'] }));
+    writeFileSync(join(dir, 'src/a.ts'), 'export class A {\n  run() {\n    return 1;\n  }\n}\n');
+    writeFileSync(join(root, 'outside/shared.ts'), 'export class Shared {\n  run() {\n    return 2;\n  }\n}\n');
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'init');
+    symlinkSync(join(root, 'outside/shared.ts'), join(dir, 'src/shared.ts'));
+    const result = await runCli(dir, 'instrument', '--write');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('git cannot vouch for them');
+    expect(read(dir, 'src/a.ts')).not.toContain('@Traceable');
+    expect(read(root, 'outside/shared.ts')).not.toContain('@Traceable');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    dir = undefined;
+  }
+});
+
+test('a source directory that is a symlink into node_modules is left alone', async () => {
+  dir = tempProject({ 'src/a.ts': 'export class A {\n  run() {\n    return 1;\n  }\n}\n', 'node_modules/vendorpkg/src/vendor.ts': 'export class V {\n  run() {\n    return 2;\n  }\n}\n' }, true);
+  symlinkSync(join(dir, 'node_modules/vendorpkg/src'), join(dir, 'src/vendor'));
+  expect((await runCli(dir, 'instrument', '--write')).code).toBe(0);
+  expect(read(dir, 'src/a.ts')).toContain('@Traceable');
+  expect(read(dir, 'node_modules/vendorpkg/src/vendor.ts')).not.toContain('@Traceable');
+});
+
+test.each([
+  ['a TypeScript file', 'src/p.ts', 'export const x = 1;\n'],
+  ['JSON that does not parse', 'broken.json', '{ "compilerOptions": { "experimentalDecorators": tru } }'],
+  ['a tsconfig extending one that does not exist', 'extends.json', '{ "extends": "./missing.json" }'],
+])('--project naming %s is refused, saying why (its decorator mode would be guessed)', async (_case, path, text) => {
+  dir = tempProject({ 'src/a.ts': 'export class A {\n  run() {}\n}\n', [path]: text }, true);
+  const result = await runCli(dir, 'instrument', '--project', path);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toMatch(/could not be read as a tsconfig\.json \(.+\)\. Point --project at a tsconfig\.json\./);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+});
+
+test('a glob the file walk cannot read is a usage error naming it, not a stack (the built bin, as a child process: the glob library it meets there)', () => {
+  dir = tempProject({ 'src/a.ts': 'export class A {\n  run() {}\n}\n' }, true);
+  const bin = join(__dirname, '../../dist/cli/bin.js');
+  const result = spawnSync(process.execPath, [bin, 'instrument', '--include', '\\'], { cwd: dir, encoding: 'utf8' });
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain('"\\\\"');
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+});
