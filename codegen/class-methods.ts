@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { AUTO_MARK, change, decoratorCallee, hasModifier, skip, type FileContext } from './context.js';
 import { laterClassInMetadata } from './decorator-metadata.js';
 import { isLegacyDecorator } from './legacy-unmarked.js';
-import { indentBefore, skipWhitespace } from './edits.js';
+import { aboveNextLineDirectives, indentBefore, skipWhitespace } from './edits.js';
 import { returnsPromise } from './selection.js';
 
 const NOTRACE = /@notrace\b(?!-)/;
@@ -56,7 +56,7 @@ export function decorateMethods(ctx: FileContext, decorator: string): number {
         skip(ctx, member, subject, reason);
         continue;
       }
-      const start = member.getStart(ctx.sf);
+      const start = aboveNextLineDirectives(ctx.text, member.getFullStart(), member.getStart(ctx.sf), ts.getLeadingCommentRanges(ctx.text, member.getFullStart()) ?? []);
       const indent = indentBefore(ctx.text, start);
       const text = indent === undefined ? `${call} ` : `${call}${ctx.eol}${indent}`;
       ctx.edits.push({ start, end: start, text });

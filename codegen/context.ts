@@ -58,6 +58,8 @@ export interface FileContext {
   readonly metadata: boolean;
   /** `isolatedDeclarations: true`: declaration emit reads no inferred type of a call. */
   readonly isolatedDeclarations?: boolean;
+  /** `noUnusedParameters: true`: parameters a forwarder only passes on as `arguments` must be named unused (`_a`). */
+  readonly noUnusedParameters?: boolean;
   /** What to trace (all of it unless narrowed by the selection options). */
   readonly select: MemberSelection;
   readonly bindings: Bindings;

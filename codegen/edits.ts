@@ -51,3 +51,23 @@ export function backOverWhitespace(text: string, pos: number): number {
   while (pos > 0 && /\s/.test(text[pos - 1]!)) pos--;
   return pos;
 }
+
+/** A line comment that tells tsc about the next line: moved away from its line, it would hide or expect an error elsewhere. */
+const NEXT_LINE_DIRECTIVE = /^\/\/\s*@ts-(expect-error|ignore)\b/;
+
+/**
+ * Where to insert a line above the node starting at `start` (its leading
+ * comments begin at `fullStart`): above the `// @ts-expect-error` /
+ * `// @ts-ignore` lines right over it, which must stay on the line before
+ * the code they are about (a decorator or forwarder put between would take
+ * them over), else at the node itself.
+ */
+export function aboveNextLineDirectives(text: string, fullStart: number, start: number, ranges: ReadonlyArray<{ pos: number; end: number }>): number {
+  let at = start;
+  for (let i = ranges.length - 1; i >= 0; i--) {
+    const range = ranges[i]!;
+    if (range.pos < fullStart || text.slice(range.end, at).trim() !== '' || !NEXT_LINE_DIRECTIVE.test(text.slice(range.pos, range.end))) break;
+    at = range.pos;
+  }
+  return at;
+}

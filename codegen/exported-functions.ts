@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { change, hasModifier, skip, type FileContext } from './context.js';
-import { skipWhitespace } from './edits.js';
+import { aboveNextLineDirectives, skipWhitespace } from './edits.js';
 import { functionSkipReason } from './function-rules.js';
 import { quoted } from './imports.js';
 
@@ -59,7 +59,7 @@ export function wrapExportedFunctions(ctx: FileContext, wrapper: string): { adde
       continue;
     }
     const fn = name!;
-    const start = statement.getStart(ctx.sf);
+    const start = aboveNextLineDirectives(ctx.text, statement.getFullStart(), statement.getStart(ctx.sf), ts.getLeadingCommentRanges(ctx.text, statement.getFullStart()) ?? []);
     ctx.edits.push({ start, end: start, text: forwarder(ctx, statement, fn, wrapper) });
     unexport(ctx, statement);
     ctx.edits.push({ start: statement.name!.getStart(ctx.sf), end: statement.name!.end, text: `${fn}$impl` });
@@ -77,7 +77,8 @@ function forwarder(ctx: FileContext, statement: ts.FunctionDeclaration, fn: stri
   let index = 0;
   const params = statement.parameters.map((p, i) => {
     if (ts.isIdentifier(p.name) && p.name.text === 'this') return p.getText(sf);
-    const name = ts.isIdentifier(p.name) ? p.name.text : `_${i}`;
+    // Passed on as `arguments`, never read by name: under noUnusedParameters each is named as unused (TS6133 otherwise).
+    const name = !ts.isIdentifier(p.name) ? `_${i}` : ctx.noUnusedParameters === true && !p.name.text.startsWith('_') ? `_${p.name.text}` : p.name.text;
     const type = p.type !== undefined ? `: ${p.type.getText(sf)}` : p.initializer !== undefined ? `: Parameters<typeof ${impl}>[${index}]` : '';
     index++;
     return `${p.dotDotDotToken === undefined ? '' : '...'}${name}${p.questionToken === undefined ? '' : '?'}${type}${p.initializer === undefined ? '' : ' = undefined as never'}`;
@@ -132,7 +133,9 @@ export function unwrapExportedFunctions(ctx: FileContext): number {
     const fn = statement.name!.text;
     const start = found.impl.getStart(sf);
     const keyword = hasModifier(statement, ts.SyntaxKind.DefaultKeyword) ? 'export default ' : 'export ';
-    ctx.edits.push({ start: statement.getStart(sf), end: start, text: '' }, { start, end: start, text: keyword });
+    // The forwarder was written above the implementation's next-line directives (`// @ts-ignore`): they stay.
+    const forwarderEnd = aboveNextLineDirectives(ctx.text, found.impl.getFullStart(), start, ts.getLeadingCommentRanges(ctx.text, found.impl.getFullStart()) ?? []);
+    ctx.edits.push({ start: statement.getStart(sf), end: forwarderEnd, text: '' }, { start, end: start, text: keyword });
     ctx.edits.push({ start: found.impl.name!.getStart(sf), end: found.impl.name!.end, text: fn });
     change(ctx, statement, `removed ${wrapper}(${fn})`);
     removed++;

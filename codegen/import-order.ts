@@ -14,7 +14,7 @@ import { backOverWhitespace, indentBefore, type TextEdit } from './edits.js';
  * `import x = require()`, `export … from`, and code (a `require()`, a call).
  * Types, `declare`, function declarations and the directive prologue run nothing.
  */
-function runsAtLoad(statement: ts.Statement): boolean {
+export function runsAtLoad(statement: ts.Statement): boolean {
   if (ts.isImportDeclaration(statement)) return statement.importClause?.isTypeOnly !== true;
   if (ts.isImportEqualsDeclaration(statement)) return !statement.isTypeOnly;
   if (ts.isExportDeclaration(statement)) return statement.moduleSpecifier !== undefined && !statement.isTypeOnly;

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Bindings, FileContext } from './context.js';
 import { backOverWhitespace, skipWhitespace, type TextEdit } from './edits.js';
-import { firstToRun, moveImportEdits, runsBefore, topOf } from './import-order.js';
+import { firstToRun, moveImportEdits, runsAtLoad, runsBefore, topOf } from './import-order.js';
 
 const MODULE = 'tracewire';
 
@@ -97,16 +97,28 @@ function newImportEdit(ctx: FileContext, names: string[], first: boolean): TextE
     return { start: top, end: top, text: line + eol };
   }
   const lastImport = imports[imports.length - 1];
-  if (lastImport !== undefined) return { start: lastImport.end, end: lastImport.end, text: eol + line };
+  if (lastImport !== undefined) {
+    // Below code that runs at load (a class whose decorator reads the import), tsc's CommonJS output would declare the
+    // import after its use: a ReferenceError at load. Then it goes above the first statement that runs at load.
+    const before = sf.statements.slice(0, sf.statements.indexOf(lastImport));
+    if (before.some((statement) => !ts.isImportDeclaration(statement) && runsAtLoad(statement))) return newImportEdit(ctx, names, true);
+    return { start: lastImport.end, end: lastImport.end, text: eol + line };
+  }
   // 'use strict' / 'use client' work only as the first statements: the import goes below them.
   const directives = prologue(sf);
   const lastDirective = directives[directives.length - 1];
   if (lastDirective !== undefined) return { start: lastDirective.end, end: lastDirective.end, text: eol + eol + line };
   const headerEnd = licenceHeaderEnd(text, sf.statements[0]?.pos ?? text.length);
   if (headerEnd !== undefined) return { start: headerEnd, end: headerEnd, text: eol + eol + line };
-  const start = skipWhitespace(text, shebangEnd(text));
+  // Triple-slash directives and file pragmas count only among a file's leading comments: the import goes below them.
+  const pragmas = (ts.getLeadingCommentRanges(text, shebangEnd(text)) ?? []).filter((range) => FILE_PRAGMA.test(text.slice(range.pos, range.end)));
+  const lastPragma = pragmas[pragmas.length - 1];
+  const start = skipWhitespace(text, lastPragma === undefined ? shebangEnd(text) : lastPragma.end);
   return { start, end: start, text: line + eol + eol };
 }
+
+/** A leading comment that works only above every statement: `/// <reference …>`, `// @ts-nocheck`, a JSX pragma (`@jsx`…). */
+const FILE_PRAGMA = /^\/\/\/\s*<(reference|amd-module|amd-dependency)\b|^\/\/\s*@ts-(nocheck|check)\b|@jsx(Frag|ImportSource|Runtime)?\b/;
 
 /** The file's quote, judged on its first import (single quotes without one). */
 function quoteOf(sf: ts.SourceFile): string {

@@ -24,6 +24,8 @@ export interface TransformOptions {
   readonly forceModules: boolean;
   /** `isolatedDeclarations: true`: an unannotated public field cannot hold a call's result. */
   readonly isolatedDeclarations?: boolean;
+  /** `noUnusedParameters: true`: a forwarder's parameters are named as unused (`_a`). */
+  readonly noUnusedParameters?: boolean;
   readonly select: MemberSelection;
 }
 
@@ -64,6 +66,7 @@ export function transformFile(file: string, sf: ts.SourceFile, options: Transfor
     legacy: options.legacyDecorators,
     metadata: options.decoratorMetadata,
     isolatedDeclarations: options.isolatedDeclarations === true,
+    noUnusedParameters: options.noUnusedParameters === true,
     select: options.select,
     bindings: findBindings(sf),
     edits: [],

@@ -23,6 +23,8 @@ export interface ProjectSettings {
   readonly forceModules: boolean;
   /** `isolatedDeclarations`: a property's type must be readable without inference. */
   readonly isolatedDeclarations?: boolean;
+  /** `noUnusedParameters`: a forwarder's parameters, which it passes on as `arguments`, are named unused. */
+  readonly noUnusedParameters?: boolean;
 }
 
 /** One file to look at, with the settings of the tsconfig it belongs to. */
@@ -133,6 +135,7 @@ function readConfigs(path: string, seen = new Set<string>()): Config[] {
       decoratorMetadata: options.emitDecoratorMetadata === true,
       forceModules: options.moduleDetection === ts.ModuleDetectionKind.Force,
       isolatedDeclarations: options.isolatedDeclarations === true,
+      noUnusedParameters: options.noUnusedParameters === true,
     },
   };
   const referenced = (parsed.projectReferences ?? []).flatMap((ref) => {

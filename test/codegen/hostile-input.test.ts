@@ -90,3 +90,60 @@ test('a glob the file walk cannot read is a usage error naming it, not a stack (
   expect(result.stderr).toContain('"\\\\"');
   expect(result.stderr).not.toMatch(/\n\s+at /);
 });
+
+describe('an instrumented file still compiles with the real tsc, and runs, where comments, imports and settings are particular', () => {
+  const ROOT = join(__dirname, '../..');
+  const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+  /** A project with the package linked in, compiled to out/ (CommonJS), as a user's would be. */
+  const compiled = (files: Record<string, string>, extra: Record<string, unknown> = {}) => {
+    const project = tempProject(files, true, { outDir: 'out', rootDir: 'src', types: [], lib: ['ES2022', 'DOM'], ...extra });
+    mkdirSync(join(project, 'node_modules'));
+    symlinkSync(ROOT, join(project, 'node_modules/tracewire'), 'dir');
+    return project;
+  };
+  const tsc = (cwd: string) => spawnSync(process.execPath, [TSC, '-p', cwd], { cwd, encoding: 'utf8' });
+
+  test('// @ts-expect-error and // @ts-ignore above a member stay on the line before it; /// <reference> and // @ts-nocheck stay above the import; --remove restores every byte', async () => {
+    const sources = {
+      'src/a.ts': [
+        'export class Orders {',
+        '  // @ts-expect-error: the count is a string on purpose',
+        '  count(): number { return "3"; }',
+        '}',
+        '// @ts-ignore',
+        'export function total(a: number) { return a.toFixed(undefined as unknown as string); }',
+        '',
+      ].join('\n'),
+      'src/b.ts': ['/// <reference lib="dom" />', '// @ts-nocheck', 'export function size(x) { return document.title.length + x; }', 'export class B {', '  run(y) { return y; }', '}', ''].join('\n'),
+    };
+    dir = compiled(sources, { noImplicitAny: true });
+    expect(tsc(dir).status).toBe(0);
+    expect((await runCli(dir, 'instrument', '--functions', '--write')).code).toBe(0);
+    expect(read(dir, 'src/a.ts')).toContain('@Traceable');
+    expect(read(dir, 'src/b.ts').startsWith('/// <reference lib="dom" />\n// @ts-nocheck\n')).toBe(true);
+    const result = tsc(dir);
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+    expect((await runCli(dir, 'instrument', '--functions', '--remove', '--write')).code).toBe(0);
+    expect(read(dir, 'src/a.ts')).toBe(sources['src/a.ts']);
+    expect(read(dir, 'src/b.ts')).toBe(sources['src/b.ts']);
+  });
+
+  test('an import standing below code goes above that code: the CommonJS output runs (the import was declared after the class that reads it)', async () => {
+    dir = compiled({
+      'src/main.ts': ['class Greeter {', '  greet(name: string) { return `hi ${name}`; }', '}', "import { shout } from './shout';", "console.log(shout(new Greeter().greet('ada')) === 'HI ADA' ? 'ok' : 'wrong');", ''].join('\n'),
+      'src/shout.ts': 'export const shout = (text: string): string => text.toUpperCase();\n',
+    });
+    expect((await runCli(dir, 'instrument', '--write')).code).toBe(0);
+    expect(tsc(dir).status).toBe(0);
+    expect(spawnSync(process.execPath, [join(dir, 'out/main.js')], { cwd: dir, encoding: 'utf8' }).stdout).toBe('ok\n');
+  });
+
+  test('under noUnusedParameters, the forwarders --functions writes name their parameters as unused (they pass them on as arguments)', async () => {
+    dir = compiled({ 'src/math.ts': 'export function add(a: number, b: number) {\n  return a + b;\n}\n' }, { noUnusedParameters: true });
+    expect((await runCli(dir, 'instrument', '--functions', '--write')).code).toBe(0);
+    const result = tsc(dir);
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
