@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { classesOf, classSkipReason, hasNotrace } from './class-methods.js';
+import { classesOf, classSelected, classSkipReason, hasNotrace } from './class-methods.js';
 import { AUTO_MARK, change, hasModifier, skip, type FileContext } from './context.js';
 import { quoted } from './imports.js';
 import { returnsPromise } from './selection.js';
@@ -101,8 +101,10 @@ export function unwrapFunctionFields(ctx: FileContext): number {
   if (wrapper === undefined) return 0;
   let removed = 0;
   for (const cls of classesOf(ctx.sf)) {
+    if (!classSelected(ctx, cls)) continue;
     for (const member of cls.members) {
       if (!ts.isPropertyDeclaration(member) || member.initializer === undefined) continue;
+      if (ctx.select.name !== undefined && !ctx.select.name(`${cls.name?.text ?? '(anonymous class)'}.${member.name.getText(ctx.sf)}`)) continue;
       const call = member.initializer;
       if (!ts.isCallExpression(call) || call.expression.getText(ctx.sf) !== wrapper || call.arguments.length !== 2) continue;
       const fn = call.arguments[0]!;

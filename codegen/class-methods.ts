@@ -67,6 +67,11 @@ export function decorateMethods(ctx: FileContext, decorator: string): number {
   return added;
 }
 
+/** Whether `--classes` (when given) selects `cls`. */
+export function classSelected(ctx: FileContext, cls: ts.ClassLikeDeclaration): boolean {
+  return ctx.select.className === undefined || ctx.select.className(cls.name?.text ?? '(anonymous class)');
+}
+
 /**
  * Why no member of `cls` is touched by the pass for `what` (`undefined`: look at each).
  * Fields are wrapped, not decorated: class expressions and a class-level
@@ -74,8 +79,7 @@ export function decorateMethods(ctx: FileContext, decorator: string): number {
  */
 export function classSkipReason(ctx: FileContext, cls: ts.ClassLikeDeclaration, what: 'methods' | 'fields'): string | undefined {
   if (isAmbient(cls)) return 'declare class: ambient, there is no code to trace';
-  const owner = cls.name?.text ?? '(anonymous class)';
-  if (ctx.select.className !== undefined && !ctx.select.className(owner)) return 'class name does not match --classes';
+  if (!classSelected(ctx, cls)) return 'class name does not match --classes';
   if (what === 'fields') return undefined;
   if (ts.isClassExpression(cls) && ctx.legacy) return 'class expression: experimentalDecorators rejects decorators on its members';
   if ((ts.getDecorators(cls) ?? []).some((d) => isTraceableCallee(ctx, decoratorCallee(d).callee))) return 'the class has @Traceable: every method is already traced';
@@ -131,8 +135,11 @@ export function hasNotrace(ctx: FileContext, node: ts.Node): boolean {
 export function undecorateMethods(ctx: FileContext, legacyUnmarked = false): number {
   let removed = 0;
   for (const cls of classesOf(ctx.sf)) {
+    // --classes and --name narrow a removal as they narrow an addition.
+    if (!classSelected(ctx, cls)) continue;
     for (const member of cls.members) {
       if (!ts.isMethodDeclaration(member)) continue;
+      if (ctx.select.name !== undefined && !ctx.select.name(memberName(ctx, cls, member))) continue;
       for (const decorator of ts.getDecorators(member) ?? []) {
         if (!isTraceableCallee(ctx, decoratorCallee(decorator).callee)) continue;
         if (!decorator.getText(ctx.sf).includes(AUTO_MARK) && !(legacyUnmarked && isLegacyDecorator(ctx, decorator))) continue;

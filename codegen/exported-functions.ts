@@ -129,7 +129,7 @@ export function unwrapExportedFunctions(ctx: FileContext): number {
   for (const statement of sf.statements) {
     if (!ts.isFunctionDeclaration(statement) || statement.body === undefined || !hasModifier(statement, ts.SyntaxKind.ExportKeyword)) continue;
     const found = forwarderOf(ctx, statement);
-    if (found === undefined) continue;
+    if (found === undefined || (ctx.select.name !== undefined && !ctx.select.name(statement.name!.text))) continue;
     const fn = statement.name!.text;
     const start = found.impl.getStart(sf);
     const keyword = hasModifier(statement, ts.SyntaxKind.DefaultKeyword) ? 'export default ' : 'export ';

@@ -147,3 +147,18 @@ describe('an instrumented file still compiles with the real tsc, and runs, where
     expect(result.status).toBe(0);
   });
 });
+
+test('--remove is narrowed by --classes and --name as an addition is: what they leave out keeps its decorators', async () => {
+  const source = ['export class OrderService {', '  place() {}', '  cancel() {}', '}', 'export class Handwritten {', '  keepMe() {}', '}', ''].join('\n');
+  dir = tempProject({ 'src/a.ts': source }, true);
+  expect((await runCli(dir, 'instrument', '--write')).code).toBe(0);
+  const traced = read(dir, 'src/a.ts');
+  expect(traced.match(/@Traceable/g)).toHaveLength(3);
+  expect((await runCli(dir, 'instrument', '--remove', '--write', '--classes', 'OrderService', '--name', 'OrderService.place')).code).toBe(0);
+  const after = read(dir, 'src/a.ts');
+  expect(after.match(/@Traceable/g)).toHaveLength(2);
+  expect(after).toMatch(/@Traceable\(\/\* tracewire:auto \*\/\)\n  cancel\(\)/);
+  expect(after).toMatch(/@Traceable\(\/\* tracewire:auto \*\/\)\n  keepMe\(\)/);
+  expect((await runCli(dir, 'instrument', '--remove', '--write')).code).toBe(0);
+  expect(read(dir, 'src/a.ts')).toBe(source);
+});
