@@ -80,6 +80,17 @@ export function transformFile(file: string, sf: ts.SourceFile, options: Transfor
   return { ...base, status: after === text ? 'unchanged' : 'changed', changes: ctx.changes, skips: ctx.skips, after };
 }
 
+/** Whether `name` is declared below the top level of the file: a parameter, a local, a nested function or class, a catch binding. */
+function declaredInside(sf: ts.SourceFile, name: string): boolean {
+  const visit = (node: ts.Node, nested: boolean): boolean => {
+    const declared = (node as { name?: ts.Node }).name;
+    const declares = ts.isParameter(node) || ts.isVariableDeclaration(node) || ts.isBindingElement(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node);
+    if (nested && declares && declared !== undefined && ts.isIdentifier(declared) && declared.text === name) return true;
+    return ts.forEachChild(node, (child) => visit(child, nested || ts.isFunctionLike(node) || ts.isBlock(node) || ts.isClassLike(node) || ts.isCatchClause(node))) === true;
+  };
+  return sf.statements.some((statement) => visit(statement, false));
+}
+
 function instrument(ctx: FileContext, options: TransformOptions): string | undefined {
   const imports: string[] = [];
   const { bindings } = ctx;
@@ -93,6 +104,12 @@ function instrument(ctx: FileContext, options: TransformOptions): string | undef
   const clash = imports.find((name) => bindings.taken.has(name));
   if (clash !== undefined) {
     return `the name ${clash} is already declared in this module: import tracewire's ${clash} under another name (import { ${clash} as … } from 'tracewire') and run again`;
+  }
+  // A parameter or local of the same name would capture the inserted call where it is in scope (TS2349, or worse, a call of the user's value).
+  const used = [...(methods > 0 ? [decorator] : []), ...(functions + fields > 0 ? [wrapper] : [])].filter((name) => !name.includes('.'));
+  const shadowed = used.find((name) => declaredInside(ctx.sf, name));
+  if (shadowed !== undefined) {
+    return `the name ${shadowed} is also declared inside this module (a parameter or a local), where it would capture the inserted call: import tracewire's ${shadowed} under another name (import { ${shadowed} as … } from 'tracewire') and run again`;
   }
   if (imports.length > 0 && !options.forceModules && !ts.isExternalModule(ctx.sf) && !/\.[mc]ts$/.test(ctx.sf.fileName)) {
     return "script file (no import or export): an import would make it a module and hide its globals from other files; add `export {};` if it is meant to be a module, or /* @notrace-file */";

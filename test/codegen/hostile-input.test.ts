@@ -162,3 +162,24 @@ test('--remove is narrowed by --classes and --name as an addition is: what they 
   expect((await runCli(dir, 'instrument', '--remove', '--write')).code).toBe(0);
   expect(read(dir, 'src/a.ts')).toBe(source);
 });
+
+test('a parameter or local named traceable or Traceable would capture the inserted call: the file is blocked with a reason and left as it was', async () => {
+  const source = [
+    'export function register(name: string, traceable = true) {',
+    '  return traceable ? name : "";',
+    '}',
+    'export function makeHandler(Traceable: boolean) {',
+    '  return class Handler {',
+    '    run = () => Traceable;',
+    '  };',
+    '}',
+    'export class Plain {',
+    '  go() { return 1; }',
+    '}',
+    '',
+  ].join('\n');
+  dir = tempProject({ 'src/a.ts': source }, true);
+  const result = await runCli(dir, 'instrument', '--functions', '--write');
+  expect(result.stdout).toMatch(/also declared inside this module \(a parameter or a local\)/);
+  expect(read(dir, 'src/a.ts')).toBe(source);
+});
