@@ -49,7 +49,37 @@ function objectLiteral(source: string): string {
     throw new CodegenUsageError(`--decorator-options ${source}: expected one object literal, e.g. --decorator-options "{ runType: 'llm' }".`);
   }
   for (const property of expression.properties) checkOption(property, source);
-  return expression.getText(sf).replace(/\s*\n\s*/g, ' ');
+  return oneLine(expression.getText(sf));
+}
+
+/**
+ * `text` (code) on one line: its tokens as written, each run of whitespace,
+ * line breaks and comments between them one space. Joining its own lines
+ * let a `// comment` swallow the rest of the literal; a template literal's
+ * line breaks are its value, and stay.
+ */
+function oneLine(text: string): string {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, text);
+  let out = '';
+  let gap = false;
+  let braces = 0;
+  // The brace depth at each open `${` of a template: its `}` goes back to template text, which the scanner must be told.
+  const templates: number[] = [];
+  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    if (kind === ts.SyntaxKind.WhitespaceTrivia || kind === ts.SyntaxKind.NewLineTrivia || kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia) {
+      gap = true;
+      continue;
+    }
+    if (kind === ts.SyntaxKind.OpenBraceToken) braces++;
+    else if (kind === ts.SyntaxKind.CloseBraceToken && templates.length > 0 && templates[templates.length - 1] === braces) {
+      kind = scanner.reScanTemplateToken(false);
+      if (kind === ts.SyntaxKind.TemplateTail) templates.pop();
+    } else if (kind === ts.SyntaxKind.CloseBraceToken) braces--;
+    if (kind === ts.SyntaxKind.TemplateHead) templates.push(braces);
+    out += (gap && out.length > 0 ? ' ' : '') + scanner.getTokenText();
+    gap = false;
+  }
+  return out;
 }
 
 /** An option the SDK takes, and a run type it accepts when written as a string: else the usage error saying which. */
@@ -60,6 +90,9 @@ function checkOption(property: ts.ObjectLiteralElementLike, source: string): voi
   if (name === undefined) return; // a computed name
   if (!TRACE_OPTION_NAMES.includes(name)) {
     throw new CodegenUsageError(`--decorator-options ${source}: unknown option "${name}"; accepted: ${TRACE_OPTION_NAMES.join(', ')}.`);
+  }
+  if (name === 'name') {
+    throw new CodegenUsageError(`--decorator-options ${source}: name cannot be given to every member (each is named after itself, and a wrapped field's name would be given twice: TS2783).`);
   }
   if ((name === 'runType' || name === 'run_type') && ts.isPropertyAssignment(property) && ts.isStringLiteralLike(property.initializer) && !RUN_TYPE_NAMES.includes(property.initializer.text)) {
     throw new CodegenUsageError(`--decorator-options ${source}: ${name} "${property.initializer.text}" is not one of ${RUN_TYPE_NAMES.join(', ')}.`);

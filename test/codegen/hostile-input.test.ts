@@ -183,3 +183,27 @@ test('a parameter or local named traceable or Traceable would capture the insert
   expect(result.stdout).toMatch(/also declared inside this module \(a parameter or a local\)/);
   expect(read(dir, 'src/a.ts')).toBe(source);
 });
+
+test('--decorator-options with a comment and line breaks is written on one line without them: the file still parses, and --remove restores it', async () => {
+  const source = 'export class A {\n  run() {\n    return 1;\n  }\n}\n';
+  dir = tempProject({ 'src/a.ts': source }, true);
+  const result = await runCli(dir, 'instrument', '--write', '--decorator-options', "{\n  runType: 'llm', // the model call\n  tags: ['a'],\n}");
+  expect(result.code).toBe(0);
+  expect(read(dir, 'src/a.ts')).toContain("@Traceable({ runType: 'llm', tags: ['a'], } /* tracewire:auto */)");
+  expect((await runCli(dir, 'instrument', '--remove', '--write')).code).toBe(0);
+  expect(read(dir, 'src/a.ts')).toBe(source);
+});
+
+test('--decorator-options holding a template literal keeps it as written, its line break and ${…} included, and what follows it', async () => {
+  dir = tempProject({ 'src/a.ts': 'export class A {\n  run() {}\n}\n' }, true);
+  const options = "{ metadata: { note: `a\n${ { b: 1 }.b } c`, team: 'x' }, tags: ['t'] }";
+  expect((await runCli(dir, 'instrument', '--write', '--decorator-options', options)).code).toBe(0);
+  expect(read(dir, 'src/a.ts')).toContain("@Traceable({ metadata: { note: `a\n${ { b: 1 }.b } c`, team: 'x' }, tags: ['t'] } /* tracewire:auto */)");
+});
+
+test('--decorator-options naming every member (name) is refused: each is named after itself', async () => {
+  dir = tempProject({ 'src/a.ts': 'export class A {\n  run() {}\n}\n' }, true);
+  const result = await runCli(dir, 'instrument', '--decorator-options', "{ name: 'svc' }");
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('name cannot be given to every member');
+});
