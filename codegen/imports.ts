@@ -196,7 +196,13 @@ export function removeImportEdits(ctx: FileContext, locals: readonly string[]): 
 export function countIdentifiers(sf: ts.SourceFile, local: string): number {
   let count = 0;
   const visit = (node: ts.Node): void => {
-    if (ts.isIdentifier(node) && node.text === local) count++;
+    // A name, not a reference: `features.traceable`, `{ traceable: true }`, a method or field named so.
+    const parent = node.parent;
+    const isName =
+      parent !== undefined &&
+      ((ts.isPropertyAccessExpression(parent) && parent.name === node) ||
+        ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertySignature(parent) || ts.isMethodSignature(parent) || ts.isGetAccessor(parent) || ts.isSetAccessor(parent)) && parent.name === node));
+    if (ts.isIdentifier(node) && node.text === local && !isName) count++;
     ts.forEachChild(node, visit);
   };
   visit(sf);

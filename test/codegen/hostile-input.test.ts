@@ -207,3 +207,12 @@ test('--decorator-options naming every member (name) is refused: each is named a
   expect(result.code).toBe(2);
   expect(result.stderr).toContain('name cannot be given to every member');
 });
+
+test('--remove takes the import out again when the word traceable is only a property name in the file (not a use of the import)', async () => {
+  const source = 'const features = { traceable: true };\nexport class A {\n  run() {\n    return features.traceable;\n  }\n  handle = () => 1;\n}\n';
+  dir = tempProject({ 'src/a.ts': source }, false);
+  expect((await runCli(dir, 'instrument', '--write')).code).toBe(0);
+  expect(read(dir, 'src/a.ts')).toContain("import { Traceable, traceable } from 'tracewire';");
+  expect((await runCli(dir, 'instrument', '--remove', '--write')).code).toBe(0);
+  expect(read(dir, 'src/a.ts')).toBe(source);
+});
