@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+import { readFileSync } from 'node:fs';
 import type { Io } from './io.js';
 import { transformFile, type FileResult } from './instrument.js';
 import { loadProject, type Selection } from './project-files.js';
@@ -38,7 +40,13 @@ export function run(options: RunOptions, io: Io): number {
   for (const [index, { sourceFile, path, settings }] of files.entries()) {
     const transform = { mode: options.remove ? 'remove' : 'add', legacyUnmarked: options.legacyUnmarked === true, functions: options.functions, select, ...settings } as const;
     try {
-      results.push(transformFile(path, sourceFile.compilerNode, transform));
+      // Read as UTF-8, a file in another encoding would be written back with U+FFFD for each byte it could not read.
+      const utf8 = isUtf8(readFileSync(sourceFile.getFilePath()));
+      results.push(
+        utf8
+          ? transformFile(path, sourceFile.compilerNode, transform)
+          : { file: path, status: 'skipped', reason: 'not UTF-8: its other bytes would not survive the rewrite; convert it to UTF-8 first', changes: [], skips: [], before: sourceFile.getFullText() },
+      );
     } catch (error) {
       results.push({ file: path, status: 'error', reason: (error as Error).message, changes: [], skips: [], before: '' });
     }

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { read, removeProject, runCli, tempProject } from './codegen-harness';
@@ -215,4 +215,14 @@ test('--remove takes the import out again when the word traceable is only a prop
   expect(read(dir, 'src/a.ts')).toContain("import { Traceable, traceable } from 'tracewire';");
   expect((await runCli(dir, 'instrument', '--remove', '--write')).code).toBe(0);
   expect(read(dir, 'src/a.ts')).toBe(source);
+});
+
+test('a file that is not UTF-8 (Latin-1 bytes in a comment) is skipped with a reason, its bytes untouched', async () => {
+  dir = tempProject({ 'src/ok.ts': 'export class Ok {\n  run() {}\n}\n' }, true);
+  const latin1 = Buffer.concat([Buffer.from('// caf'), Buffer.from([0xe9]), Buffer.from(' \xa9\nexport class A {\n  run() {}\n}\n', 'latin1')]);
+  writeFileSync(join(dir, 'src/a.ts'), latin1);
+  const result = await runCli(dir, 'instrument', '--write', '--verbose');
+  expect(result.stdout).toContain('not UTF-8');
+  expect(readFileSync(join(dir, 'src/a.ts')).equals(latin1)).toBe(true);
+  expect(read(dir, 'src/ok.ts')).toContain('@Traceable');
 });
