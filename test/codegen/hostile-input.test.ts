@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { read, removeProject, runCli, tempProject } from './codegen-harness';
@@ -225,4 +225,16 @@ test('a file that is not UTF-8 (Latin-1 bytes in a comment) is skipped with a re
   expect(result.stdout).toContain('not UTF-8');
   expect(readFileSync(join(dir, 'src/a.ts')).equals(latin1)).toBe(true);
   expect(read(dir, 'src/ok.ts')).toContain('@Traceable');
+});
+
+// Giving a file away takes root: run as another user, the codemod's files are that user's own anyway.
+(process.getuid?.() === 0 ? test : test.skip)("a file written by a privileged run keeps its owner and mode (root instrumenting a user's tree left root's files)", async () => {
+  dir = tempProject({ 'src/a.ts': 'export class A {\n  run() {}\n}\n' }, true);
+  const file = join(dir, 'src/a.ts');
+  chownSync(file, 65534, 65534);
+  chmodSync(file, 0o640);
+  expect((await runCli(dir, 'instrument', '--write')).code).toBe(0);
+  expect(read(dir, 'src/a.ts')).toContain('@Traceable');
+  expect(statSync(file)).toMatchObject({ uid: 65534, gid: 65534 });
+  expect(statSync(file).mode & 0o777).toBe(0o640);
 });
