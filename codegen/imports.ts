@@ -102,7 +102,10 @@ function newImportEdit(ctx: FileContext, names: string[], first: boolean): TextE
     // import after its use: a ReferenceError at load. Then it goes above the first statement that runs at load.
     const before = sf.statements.slice(0, sf.statements.indexOf(lastImport));
     if (before.some((statement) => !ts.isImportDeclaration(statement) && runsAtLoad(statement))) return newImportEdit(ctx, names, true);
-    return { start: lastImport.end, end: lastImport.end, text: eol + line };
+    // After a comment that ends the last import's line (`// eslint-disable-line`): it stays on that import's line.
+    const trailing = ts.getTrailingCommentRanges(text, lastImport.end) ?? [];
+    const end = trailing.length === 0 ? lastImport.end : trailing[trailing.length - 1]!.end;
+    return { start: end, end, text: eol + line };
   }
   // 'use strict' / 'use client' work only as the first statements: the import goes below them.
   const directives = prologue(sf);

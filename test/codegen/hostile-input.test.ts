@@ -238,3 +238,12 @@ test('a file that is not UTF-8 (Latin-1 bytes in a comment) is skipped with a re
   expect(statSync(file)).toMatchObject({ uid: 65534, gid: 65534 });
   expect(statSync(file).mode & 0o777).toBe(0o640);
 });
+
+test("a comment ending the last import's line stays on that line; --remove restores the file", async () => {
+  const source = "import { readFileSync } from 'node:fs'; // eslint-disable-line no-restricted-imports\nexport class A {\n  run() {\n    return readFileSync;\n  }\n}\n";
+  dir = tempProject({ 'src/a.ts': source }, true);
+  expect((await runCli(dir, 'instrument', '--write')).code).toBe(0);
+  expect(read(dir, 'src/a.ts').split('\n').slice(0, 2)).toEqual(["import { readFileSync } from 'node:fs'; // eslint-disable-line no-restricted-imports", "import { Traceable } from 'tracewire';"]);
+  expect((await runCli(dir, 'instrument', '--remove', '--write')).code).toBe(0);
+  expect(read(dir, 'src/a.ts')).toBe(source);
+});
