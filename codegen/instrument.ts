@@ -26,6 +26,8 @@ export interface TransformOptions {
   readonly isolatedDeclarations?: boolean;
   /** `noUnusedParameters: true`: a forwarder's parameters are named as unused (`_a`). */
   readonly noUnusedParameters?: boolean;
+  /** `verbatimModuleSyntax: true`: an ES import in a CommonJS file (.cts) does not compile (TS1286). */
+  readonly verbatimModuleSyntax?: boolean;
   readonly select: MemberSelection;
 }
 
@@ -110,6 +112,9 @@ function instrument(ctx: FileContext, options: TransformOptions): string | undef
   const shadowed = used.find((name) => declaredInside(ctx.sf, name));
   if (shadowed !== undefined) {
     return `the name ${shadowed} is also declared inside this module (a parameter or a local), where it would capture the inserted call: import tracewire's ${shadowed} under another name (import { ${shadowed} as … } from 'tracewire') and run again`;
+  }
+  if (imports.length > 0 && options.verbatimModuleSyntax === true && /\.cts$/.test(ctx.sf.fileName)) {
+    return "CommonJS file (.cts) under verbatimModuleSyntax: an ES import does not compile here (TS1286); decorate it by hand: `import tracewire = require('tracewire');` and @tracewire.Traceable()";
   }
   if (imports.length > 0 && !options.forceModules && !ts.isExternalModule(ctx.sf) && !/\.[mc]ts$/.test(ctx.sf.fileName)) {
     return "script file (no import or export): an import would make it a module and hide its globals from other files; add `export {};` if it is meant to be a module, or /* @notrace-file */";

@@ -25,6 +25,8 @@ export interface ProjectSettings {
   readonly isolatedDeclarations?: boolean;
   /** `noUnusedParameters`: a forwarder's parameters, which it passes on as `arguments`, are named unused. */
   readonly noUnusedParameters?: boolean;
+  /** `verbatimModuleSyntax`: a CommonJS file (.cts) takes no ES import. */
+  readonly verbatimModuleSyntax?: boolean;
 }
 
 /** One file to look at, with the settings of the tsconfig it belongs to. */
@@ -136,6 +138,7 @@ function readConfigs(path: string, seen = new Set<string>()): Config[] {
       forceModules: options.moduleDetection === ts.ModuleDetectionKind.Force,
       isolatedDeclarations: options.isolatedDeclarations === true,
       noUnusedParameters: options.noUnusedParameters === true,
+      verbatimModuleSyntax: options.verbatimModuleSyntax === true,
     },
   };
   const referenced = (parsed.projectReferences ?? []).flatMap((ref) => {

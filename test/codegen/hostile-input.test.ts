@@ -247,3 +247,13 @@ test("a comment ending the last import's line stays on that line; --remove resto
   expect((await runCli(dir, 'instrument', '--remove', '--write')).code).toBe(0);
   expect(read(dir, 'src/a.ts')).toBe(source);
 });
+
+test('a CommonJS file (.cts) under verbatimModuleSyntax is blocked with a reason (an ES import does not compile there), the .ts beside it traced', async () => {
+  const cts = "import fs = require('node:fs');\nexport class Files {\n  read() {\n    return fs.readFileSync;\n  }\n}\n";
+  dir = tempProject({ 'src/files.cts': cts, 'src/a.ts': 'export class A {\n  run() {}\n}\n' }, true, { verbatimModuleSyntax: true, module: 'nodenext', moduleResolution: 'nodenext' });
+  writeFileSync(join(dir, 'tsconfig.json'), read(dir, 'tsconfig.json').replace('"src/**/*.ts"', '"src/**/*.ts", "src/**/*.cts"'));
+  const result = await runCli(dir, 'instrument', '--write');
+  expect(result.stdout).toMatch(/files\.cts[\s\S]*verbatimModuleSyntax/);
+  expect(read(dir, 'src/files.cts')).toBe(cts);
+  expect(read(dir, 'src/a.ts')).toContain('@Traceable');
+});
