@@ -90,6 +90,9 @@ export async function main(argv: readonly string[], io: Io = processIo(), cwd: s
     if (v['legacy-unmarked'] && !v.remove) throw new CodegenUsageError('--legacy-unmarked goes with --remove: it migrates code instrumented by tracewire 0.1.');
     if (v.fields && v['no-fields']) throw new CodegenUsageError('--fields and --no-fields exclude each other.');
     if (v.quiet && v.verbose) throw new CodegenUsageError('--quiet and --verbose exclude each other.');
+    // Flags that would do nothing in this combination: said, not silently ignored.
+    if (v.force && !v.write) throw new CodegenUsageError('--force goes with --write: only writing checks for uncommitted changes.');
+    if (v.diff && v.json) throw new CodegenUsageError('--diff and --json exclude each other: --json reports each file, --diff prints its changes.');
     // An empty glob matches nothing anyone meant (and picomatch met it with a raw TypeError).
     for (const flag of ['include', 'exclude', 'name', 'classes'] as const) {
       if ((v[flag] ?? []).some((glob) => glob.trim() === '')) throw new CodegenUsageError(`--${flag} needs a glob, got an empty one.`);

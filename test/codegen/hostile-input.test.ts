@@ -257,3 +257,13 @@ test('a CommonJS file (.cts) under verbatimModuleSyntax is blocked with a reason
   expect(read(dir, 'src/files.cts')).toBe(cts);
   expect(read(dir, 'src/a.ts')).toContain('@Traceable');
 });
+
+test.each([
+  [['--force'], '--force goes with --write'],
+  [['--diff', '--json'], '--diff and --json exclude each other'],
+])('flags that would do nothing together are a usage error, not silently ignored: %j', async (flags, message) => {
+  dir = tempProject({ 'src/a.ts': 'export class A {\n  run() {}\n}\n' }, true);
+  const result = await runCli(dir, 'instrument', ...flags);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain(message);
+});
