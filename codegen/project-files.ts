@@ -96,8 +96,17 @@ export function loadProject(selection: Selection): LoadedProject {
     return !path.split('/').includes('node_modules') && !inNodeModules(file.getFilePath()) && !excluded(path);
   });
   const ignored = gitIgnored(selection.cwd, candidates.map((f) => f.getFilePath()));
+  // One file reached by two paths (a symlinked directory beside the real one) is changed once: the second would be
+  // computed from the original text, written over the first, and counted twice.
+  const seen = new Set<string>();
+  const once = (file: SourceFile): boolean => {
+    const real = realPath(file.getFilePath());
+    if (seen.has(real)) return false;
+    seen.add(real);
+    return true;
+  };
   const files = candidates
-    .filter((f) => !ignored.has(f.getFilePath()))
+    .filter((f) => !ignored.has(f.getFilePath()) && once(f))
     .map((sourceFile) => {
       const absolute = sourceFile.getFilePath();
       const settings = configs.find((c) => c.fileNames.has(absolute))?.settings ?? fallback;
@@ -108,10 +117,15 @@ export function loadProject(selection: Selection): LoadedProject {
 
 /** Whether the file's real path (symlinks resolved) lies under a node_modules directory. */
 function inNodeModules(path: string): boolean {
+  return realPath(path).split(sep).includes('node_modules');
+}
+
+/** The path with symlinks resolved; the path itself when it cannot be (a dangling link is skipped later). */
+function realPath(path: string): string {
   try {
-    return realpathSync(path).split(sep).includes('node_modules');
+    return realpathSync(path);
   } catch {
-    return false;
+    return path;
   }
 }
 

@@ -267,3 +267,12 @@ test.each([
   expect(result.code).toBe(2);
   expect(result.stderr).toContain(message);
 });
+
+test('one file reached by two paths given (a symlinked directory beside the real one) is changed once, and counted once', async () => {
+  dir = tempProject({ 'src/real/a.ts': 'export class A {\n  run() {}\n}\n' }, true);
+  symlinkSync(join(dir, 'src/real'), join(dir, 'src/alias'));
+  const result = await runCli(dir, 'instrument', 'src/real', 'src/alias', '--write');
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/1 file\(s\) changed \(1 additions\)/);
+  expect(read(dir, 'src/real/a.ts').match(/@Traceable/g)).toHaveLength(1);
+});
