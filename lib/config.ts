@@ -118,8 +118,9 @@ const platformQueueBytes = (env: Env, fallback: number): number => {
 // Each numeric setting's variable is derived from its name (see numericVariable), so the table
 // carries no variable names: test/lib/config-env-documented.test.ts holds every documented name to it.
 // A default is a number, or made from the environment (the platform's memory).
-const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number | ((env: Env) => number), NumberKind]> = [
-  ['sampleRate', 1, FRACTION],
+// A fourth entry: variables read after the setting's own (langsmith's names).
+const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number | ((env: Env) => number), NumberKind, string[]?]> = [
+  ['sampleRate', 1, FRACTION, langsmithVariables('TRACING_SAMPLING_RATE')],
   ['maxBatchSize', 100, INTEGER],
   ['maxBatchBytes', 4_194_304 /* 4 MiB */, INTEGER],
   ['flushIntervalMillis', 1_000, MILLIS],
@@ -162,8 +163,8 @@ export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = proce
   nonEmptyOption(config.projectName, PROJECT_NAME);
   // Where each setting given came from (the option, else its variable); absent: its default.
   const given: Record<string, string> = {};
-  for (const [key, fallback, kind] of NUMERIC) {
-    const fromEnv = envNumber(env, key === 'sampleRate' ? [numericVariable(key), ...langsmithVariables('TRACING_SAMPLING_RATE')] : [numericVariable(key)]);
+  for (const [key, fallback, kind, aliases = []] of NUMERIC) {
+    const fromEnv = envNumber(env, [numericVariable(key), ...aliases]);
     const explicit = (options as Record<string, unknown>)[key];
     const [setting, value] =
       explicit !== undefined ? [key, explicit] : fromEnv ? [fromEnv.name, fromEnv.value] : [key, typeof fallback === 'number' ? fallback : fallback(env)];
