@@ -56,7 +56,7 @@ export function decorateMethods(ctx: FileContext, decorator: string): number {
         skip(ctx, member, subject, reason);
         continue;
       }
-      const start = aboveNextLineDirectives(ctx.text, member.getFullStart(), member.getStart(ctx.sf), ts.getLeadingCommentRanges(ctx.text, member.getFullStart()) ?? []);
+      const start = aboveNextLineDirectives(ctx.text, member, ctx.sf);
       const indent = indentBefore(ctx.text, start);
       const text = indent === undefined ? `${call} ` : `${call}${ctx.eol}${indent}`;
       ctx.edits.push({ start, end: start, text });

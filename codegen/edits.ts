@@ -1,3 +1,5 @@
+import { ts } from 'ts-morph';
+
 /** One text edit: replace `[start, end)` of the original text with `text`. */
 export interface TextEdit {
   readonly start: number;
@@ -56,14 +58,15 @@ export function backOverWhitespace(text: string, pos: number): number {
 const NEXT_LINE_DIRECTIVE = /^\/\/\s*@ts-(expect-error|ignore)\b/;
 
 /**
- * Where to insert a line above the node starting at `start` (its leading
- * comments begin at `fullStart`): above the `// @ts-expect-error` /
+ * Where to insert a line above `node`: above the `// @ts-expect-error` /
  * `// @ts-ignore` lines right over it, which must stay on the line before
  * the code they are about (a decorator or forwarder put between would take
  * them over), else at the node itself.
  */
-export function aboveNextLineDirectives(text: string, fullStart: number, start: number, ranges: ReadonlyArray<{ pos: number; end: number }>): number {
-  let at = start;
+export function aboveNextLineDirectives(text: string, node: ts.Node, sf: ts.SourceFile): number {
+  const fullStart = node.getFullStart();
+  const ranges = ts.getLeadingCommentRanges(text, fullStart) ?? [];
+  let at = node.getStart(sf);
   for (let i = ranges.length - 1; i >= 0; i--) {
     const range = ranges[i]!;
     if (range.pos < fullStart || text.slice(range.end, at).trim() !== '' || !NEXT_LINE_DIRECTIVE.test(text.slice(range.pos, range.end))) break;

@@ -59,7 +59,7 @@ export function wrapExportedFunctions(ctx: FileContext, wrapper: string): { adde
       continue;
     }
     const fn = name!;
-    const start = aboveNextLineDirectives(ctx.text, statement.getFullStart(), statement.getStart(ctx.sf), ts.getLeadingCommentRanges(ctx.text, statement.getFullStart()) ?? []);
+    const start = aboveNextLineDirectives(ctx.text, statement, ctx.sf);
     ctx.edits.push({ start, end: start, text: forwarder(ctx, statement, fn, wrapper) });
     unexport(ctx, statement);
     ctx.edits.push({ start: statement.name!.getStart(ctx.sf), end: statement.name!.end, text: `${fn}$impl` });
@@ -134,7 +134,7 @@ export function unwrapExportedFunctions(ctx: FileContext): number {
     const start = found.impl.getStart(sf);
     const keyword = hasModifier(statement, ts.SyntaxKind.DefaultKeyword) ? 'export default ' : 'export ';
     // The forwarder was written above the implementation's next-line directives (`// @ts-ignore`): they stay.
-    const forwarderEnd = aboveNextLineDirectives(ctx.text, found.impl.getFullStart(), start, ts.getLeadingCommentRanges(ctx.text, found.impl.getFullStart()) ?? []);
+    const forwarderEnd = aboveNextLineDirectives(ctx.text, found.impl, sf);
     ctx.edits.push({ start: statement.getStart(sf), end: forwarderEnd, text: '' }, { start, end: start, text: keyword });
     ctx.edits.push({ start: found.impl.name!.getStart(sf), end: found.impl.name!.end, text: fn });
     change(ctx, statement, `removed ${wrapper}(${fn})`);
