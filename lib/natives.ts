@@ -12,6 +12,8 @@ export const { for: symbolFor } = Symbol;
 export const { stringify, parse } = JSON;
 /** @internal `FinalizationRegistry` where the runtime has one, else undefined (read once, never as an undeclared global). */
 export const Registry: FinalizationRegistryConstructor | undefined = typeof FinalizationRegistry === 'function' ? FinalizationRegistry : undefined;
+/** @internal `WeakRef` where the runtime has one, else undefined (as {@link Registry}). */
+export const WeakReference: WeakRefConstructor | undefined = typeof WeakRef === 'function' ? WeakRef : undefined;
 
 /** @internal `typeof value === 'object'` and not null (arrays included), named once (off the per-span path). */
 export const isObject = (value: unknown): value is object => value !== null && typeof value === 'object';

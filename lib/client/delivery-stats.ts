@@ -30,6 +30,14 @@ export interface TracingStats {
    * start is never left open for want of room).
    */
   readonly trimmed: number;
+  /**
+   * Spans whose traced call never finished — a promise nobody settles,
+   * dropped by its caller — and that were garbage-collected while running:
+   * the room they held in the queue is freed, and a run whose start went out
+   * is closed as an error (`the traced call never finished: …`), its end
+   * counted in `spansEnded`. Not drops: such a call has no end to lose.
+   */
+  readonly neverFinished: number;
   /** Spans that could not be delivered and were written to the spool (`spoolDir`) for the next client to send. */
   readonly spooled: number;
   /** Spans from a spool, left by an earlier client, that this one delivered. */
@@ -62,6 +70,7 @@ export class DeliveryCounters {
   afterShutdown = 0;
   sampledOut = 0;
   trimmed = 0;
+  neverFinished = 0;
   exportRequests = 0;
   spooled = 0;
   replayed = 0;
@@ -87,6 +96,7 @@ export class DeliveryCounters {
       },
       pending,
       trimmed: this.trimmed,
+      neverFinished: this.neverFinished,
       spooled: this.spooled,
       replayed: this.replayed,
       replayRefused: this.replayRefused,

@@ -119,6 +119,8 @@ export class BatchOutcomes {
   settle(batch: PendingBatch, outcome: BatchOutcome): void {
     if (batch.outcome !== undefined) return;
     this.#budget.release(batch);
+    // An evicted start never goes out: the room it held for its end is given back (its end, if it comes, is a new run).
+    if (outcome === 'evicted') for (const span of batch.runningStarts()) this.#budget.endArrived(span);
     batch.settle(outcome);
     this.#progress.notify();
   }

@@ -29,6 +29,8 @@ import type { SpoolFallback } from './spool-fallback.js';
 import { spoolFor } from './spool-provider.js';
 import { unrefScheduler } from './unref-scheduler.js';
 import { noop } from '../noop.js';
+import { collectedEnd, OpenRuns, type OpenRun } from './open-runs.js';
+import { nowMicros } from '../model/clock.js';
 
 /** @internal Knobs tests and hosts may set; the defaults fit the runtime. */
 export interface ProcessorHost {
@@ -67,8 +69,8 @@ export class BatchSpanProcessor implements SpanProcessor {
   #admittedAtExitFlush = 0;
   #retryDeadline: number | undefined;
   #isShutdown = false;
-  /** Spans still running when their start's batch closed, until they end: shutdown ends them (see #endOpenRuns). */
-  readonly #openStarts = new Set<Span>();
+  /** Spans whose start went out while they ran, until they end: shutdown ends them (see #endOpenRuns). */
+  readonly #openRuns = new OpenRuns((run) => this.#collected(run));
   #endingOpenRuns = false;
   #shutdownResult: Promise<FlushResult> | undefined;
   /** Where undeliverable batches go when `spoolDir` is set. */
@@ -142,7 +144,7 @@ export class BatchSpanProcessor implements SpanProcessor {
         // A batch still waiting when the next closes (the event loop has not turned since, or no export is free) is
         // sealed now, on this call's stack: later it would cost as much, after garbage collections had copied its records.
         this.#lastClosed?.seal();
-        const batch = new PendingBatch(events, this.readsRecords, this.#openStarts, this.#sealer, this.#resize);
+        const batch = new PendingBatch(events, this.readsRecords, this.#openRuns, this.#sealer, this.#resize);
         this.#lastClosed = batch;
         this.#queue.push(batch);
         this.#background?.schedule();
@@ -181,7 +183,7 @@ export class BatchSpanProcessor implements SpanProcessor {
         this.#events.subscriber?.next(closing);
       }
     }
-    if (span.startBatch !== undefined || span.startSent) this.#openStarts.delete(span);
+    if (span.startSent) this.#openRuns.delete(span);
     span.startQueued = false;
     span.startBatch = undefined;
     // Only the call that began the trace in this process waits: a root, or the first span of a trace continued from
@@ -250,8 +252,29 @@ export class BatchSpanProcessor implements SpanProcessor {
   #endOpenRuns(): void {
     this.#closeOpenBatch(); // the open batch notes its running starts as it closes
     this.#endingOpenRuns = true;
-    for (const span of this.#openStarts) if (span.endMicros === undefined) span.client.endSpan(span, 'error', undefined, 'tracewire shut down before this run ended');
+    const running = [...this.#openRuns.running(), ...this.#queue.snapshot(false).flatMap((batch) => batch.runningStarts())];
+    for (const span of running) if (span.endMicros === undefined) span.client.endSpan(span, 'error', undefined, 'tracewire shut down before this run ended');
     this.#endingOpenRuns = false;
+  }
+
+  /**
+   * A span still running was garbage-collected: its traced call will never
+   * finish (see `OpenRuns`). The room its end held in the queue is freed,
+   * and a run whose start went out is closed, as an error that says why; one
+   * whose start was evicted is not (the server never saw it).
+   */
+  #collected(run: OpenRun): void {
+    this.#budget.endAbandoned();
+    this.#counters.neverFinished++;
+    this.#warnings.note(
+      'never-finished',
+      'tracewire: a traced call never finished and was garbage-collected while running (a promise nobody settles, dropped by its caller); its run is closed as an error. Further ones are counted in stats().neverFinished.',
+    );
+    if (this.#isShutdown || run.batch.outcome === 'evicted') return;
+    const end = new SpanEnd(collectedEnd(run, nowMicros()), run.bytes);
+    this.#counters.spansEnded++;
+    this.#budget.takeEnd(end);
+    this.#events.subscriber?.next(end);
   }
 
   /**

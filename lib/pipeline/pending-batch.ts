@@ -5,6 +5,7 @@ import { SpanEnd, type SpanEvent } from './span-event.js';
 import { RecordBatch, type Sealer } from '../exporters/record-batch.js';
 import type { Run } from '../model/run.js';
 import type { SealedBatch } from '../exporters/sealed-batch.js';
+import type { OpenRuns } from './open-runs.js';
 
 /** A made record (or run). */
 type Made = RunRecord | Run;
@@ -46,6 +47,8 @@ export class PendingBatch {
   declare private patches: Made[];
   /** Where in `posts` the first start still running is (past the end if none). */
   declare private firstRunning: number;
+  /** Told of each start that goes out while its span still runs. */
+  declare private readonly openRuns: OpenRuns | undefined;
 
   /**
    * Closes a batch. Every event that can no longer change becomes its
@@ -62,7 +65,7 @@ export class PendingBatch {
    * (it was dropped or evicted). A span's start and end never share a batch,
    * since the end would have merged.
    */
-  constructor(events: readonly SpanEvent[], asRecords = true, openStarts?: Set<Span>, sealer?: Sealer, onSealed?: (batch: PendingBatch, bytes: number) => void) {
+  constructor(events: readonly SpanEvent[], asRecords = true, openRuns?: OpenRuns, sealer?: Sealer, onSealed?: (batch: PendingBatch, bytes: number) => void) {
     // The fields that change after construction are written twice here, with two different values. V8 treats a field
     // written once as a constant, and code optimised meanwhile depends on it: the first later write (a batch taken
     // for sending, settled, its records built) then deoptimised the hot path's functions that read it (the span's end,
@@ -80,6 +83,7 @@ export class PendingBatch {
     this.asRecords = asRecords;
     this.sealer = asRecords ? sealer : undefined;
     this.onSealed = onSealed;
+    this.openRuns = openRuns;
     let ends = 0;
     let bytes = 0;
     let firstRunning = events.length;
@@ -99,7 +103,6 @@ export class PendingBatch {
       } else {
         // A start still running stays the span itself until the batch is taken: its end may yet merge into it.
         event.startBatch = this;
-        openStarts?.add(event); // for shutdown to end, if it is still running then
         if (firstRunning === events.length) firstRunning = posts.length;
         posts.push(event);
       }
@@ -158,7 +161,10 @@ export class PendingBatch {
         if (!(item instanceof Span)) continue;
         const merged = item.endMerged;
         posts[i] = this.asRecords ? item.toRecord(merged ? 'full' : 'start') : item.toRun(merged ? 'full' : 'start');
-        if (!merged) item.startSent = true;
+        if (!merged) {
+          item.startSent = true;
+          this.openRuns?.add(item, this);
+        }
       }
       this.built = this.asRecords ? this.#sealed(new RecordBatch(posts as RunRecord[], this.patches as RunRecord[]), toWait) : { post: posts as Run[], patch: this.patches as Run[] };
       this.posts = [];
@@ -179,6 +185,12 @@ export class PendingBatch {
     if (sealed === undefined) return records;
     this.onSealed?.(this, sealed.body.length);
     return sealed;
+  }
+
+  /** Starts it holds of spans still running: until it is taken for sending (then they are `OpenRuns`'). */
+  runningStarts(): Span[] {
+    if (this.built !== undefined) return [];
+    return this.posts.slice(this.firstRunning).filter((post): post is Span => post instanceof Span && !post.endMerged && post.endMicros === undefined);
   }
 
   settle(outcome: BatchOutcome): void {

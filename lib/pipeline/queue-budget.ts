@@ -86,6 +86,11 @@ export class QueueBudget {
     this.#reservedEnds--;
   }
 
+  /** A span whose start reserved room for its end will never end (it was garbage-collected running): the room is freed. */
+  endAbandoned(): void {
+    this.#reservedEnds--;
+  }
+
   /**
    * A batch was sealed: its body's real size takes the place of its events'
    * estimates, so `maxQueueBytes` bounds what sealed batches hold, framing

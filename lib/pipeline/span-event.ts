@@ -1,4 +1,5 @@
 import type { Span } from '../model/span.js';
+import type { EndSource } from './open-runs.js';
 
 /**
  * @internal What enters the pipeline: a span's start — the span itself — or
@@ -11,13 +12,17 @@ import type { Span } from '../model/span.js';
  */
 export type SpanEvent = Span | SpanEnd;
 
-/** @internal The end of a span whose start was no longer queued when it ended. */
+/**
+ * @internal The end of a span whose start was no longer queued when it
+ * ended; or one tracewire made for a run whose traced call was
+ * garbage-collected running (see `OpenRuns`).
+ */
 export class SpanEnd {
-  declare readonly span: Span;
+  declare readonly span: EndSource;
   /** The bytes this end holds of the queue budget: its span's record size when it ended. */
   declare readonly queuedBytes: number;
 
-  constructor(span: Span, queuedBytes: number) {
+  constructor(span: EndSource, queuedBytes: number) {
     this.span = span;
     this.queuedBytes = queuedBytes;
   }
