@@ -1,3 +1,4 @@
+import { withUsageMetadata } from '../model/usage-metadata.js';
 import { DELIVERY_OPTIONS, hiddenByEnv, resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config.js';
 import { A_FUNCTION, refuse, refuseUnknownOptions } from '../errors.js';
 import { offerServiceName } from '../exporters/service-name.js';
@@ -162,6 +163,9 @@ export class TracingClient {
       this.#counters.sampledOut++;
       return undefined;
     }
+    // Token counts, where langsmith puts them: read in place, a call only for the runs that have them.
+    const recorded = span.outputs;
+    if ((typeof recorded === 'object' && recorded.usage_metadata !== undefined) || span.metadata.usage_metadata !== undefined) withUsageMetadata(span, this.redaction.outputs !== hide);
     try {
       return this.#processor.onEnd(span);
     } catch {
