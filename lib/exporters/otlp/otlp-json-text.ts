@@ -3,7 +3,7 @@ import type { RunRecord } from '../../model/run-record.js';
 import { parseError } from './otlp-exception.js';
 import { microsToUnixNano, notEnded } from './otlp-time.js';
 import { toCompactMicros } from '../../model/clock.js';
-import { jsonAttributesJson, keyValueJson, stringValueJson } from './otlp-value-json.js';
+import { keyValueJson, metadataAttributesJson, stringValueJson } from './otlp-value-json.js';
 import { OPENINFERENCE_KIND, attributeJson, idsOf, isPlain, plainAttributeJson, spanEventsJson } from './otlp-span-parts.js';
 
 /** @internal A span's OTLP/JSON text with the `service.name` of the resource it belongs to. */
@@ -52,7 +52,7 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
     attributes += ',{"key":"tracewire.tags","value":{"arrayValue":{"values":[' + values + ']}}}';
   }
   // A Run's metadata is its caller's object, which may change between exports: never remembered.
-  if (run !== undefined) attributes += jsonAttributesJson(record.metadata, 'tracewire.metadata.');
+  if (run !== undefined) attributes += metadataAttributesJson(record.metadata, 'tracewire.metadata.');
   else attributes += record.metadata === lastMetadata && lastMetadata !== undefined ? lastMetadataJson : metadataJson(record.metadata);
   const inputs = record.inputsJson ?? startInputsJson;
   if (inputs !== undefined) attributes += ',{"key":"input.value","value":{"stringValue":' + JSON.stringify(inputs) + '}}' + INPUT_MIME;
@@ -138,7 +138,7 @@ function sessionAndKindJson(projectName: string, runType: RunType): string {
 
 /** The metadata attributes, kept as the last ones. Spans share metadata objects, replaced and never mutated when set (as for LangSmith's `extra`). */
 function metadataJson(metadata: RunRecord['metadata']): string {
-  lastMetadataJson = jsonAttributesJson(metadata, 'tracewire.metadata.');
+  lastMetadataJson = metadataAttributesJson(metadata, 'tracewire.metadata.');
   lastMetadata = metadata;
   return lastMetadataJson;
 }

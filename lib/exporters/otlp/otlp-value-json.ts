@@ -43,3 +43,27 @@ export function jsonAttributesJson(values: { readonly [key: string]: JsonValue }
   for (const key of Object.keys(values)) text += ',' + keyValueJson(prefix + key, anyValueJson(values[key]!));
   return text;
 }
+
+/** OpenInference's token-count attributes, by the `usage_metadata` field LangSmith reads each from. */
+const TOKEN_COUNTS = [
+  ['input_tokens', 'llm.token_count.prompt'],
+  ['output_tokens', 'llm.token_count.completion'],
+  ['total_tokens', 'llm.token_count.total'],
+] as const;
+
+/**
+ * @internal A run's metadata as attributes (see {@link jsonAttributesJson}),
+ * and its token counts (`usage_metadata`, as LangSmith reads them) as
+ * OpenInference's `llm.token_count.*` too, where OpenTelemetry backends that
+ * chart LLM usage look for them.
+ */
+export function metadataAttributesJson(metadata: { readonly [key: string]: JsonValue }, prefix: string): string {
+  let text = jsonAttributesJson(metadata, prefix);
+  const usage = metadata['usage_metadata'];
+  if (usage === null || typeof usage !== 'object' || Array.isArray(usage)) return text;
+  for (const [field, key] of TOKEN_COUNTS) {
+    const count = usage[field];
+    if (typeof count === 'number' && Number.isSafeInteger(count) && count >= 0) text += ',' + keyValueJson(key, anyValueJson(count));
+  }
+  return text;
+}

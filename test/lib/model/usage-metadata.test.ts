@@ -1,5 +1,6 @@
 import { getCurrentRunTree, traceable as lsTraceable } from 'langsmith/traceable';
-import { getCurrentSpan, LangSmithExporter, setGlobalTracingClient, traceable, TracingClient } from '../../../index';
+import { getCurrentSpan, LangSmithExporter, OtlpHttpExporter, setGlobalTracingClient, traceable, TracingClient } from '../../../index';
+import { OtlpCollector } from '../../helpers/otlp-collector';
 import { withEnv } from '../../helpers/with-env';
 import { langsmithRecorder } from '../../helpers/langsmith-recorder';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
@@ -86,5 +87,23 @@ test('on the wire to LangSmith, a run whose primitive result was captured as tex
     await client.shutdown();
   } finally {
     await sink.stop();
+  }
+});
+
+test.each(['http/json', 'http/protobuf'] as const)('over OTLP (%s), an LLM run\'s token counts are OpenInference\'s llm.token_count.* integers beside its metadata', async (protocol) => {
+  const collector = await OtlpCollector.start();
+  try {
+    const client = new TracingClient({ exporter: new OtlpHttpExporter({ endpoint: collector.url, protocol }) });
+    await traceable(async () => ({ content: 'ok', usage_metadata: usage }), { name: 'chat', runType: 'llm', client })();
+    await traceable(async () => ({ content: 'ok' }), { name: 'plain', client })();
+    await client.flush();
+    const [chat, plain] = collector.spans.map((span) => span.attributes);
+    expect(chat).toMatchObject({ 'llm.token_count.prompt': 12, 'llm.token_count.completion': 30, 'llm.token_count.total': 42 });
+    expect(JSON.parse(String(chat!['tracewire.metadata.usage_metadata']))).toEqual(usage);
+    expect(Object.keys(plain!).filter((key) => key.startsWith('llm.token_count'))).toEqual([]);
+    expect(collector.exports.flatMap((received) => received.problems)).toEqual([]);
+    await client.shutdown();
+  } finally {
+    await collector.stop();
   }
 });
