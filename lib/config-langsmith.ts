@@ -10,6 +10,13 @@ export interface LangSmithOptions {
   readonly apiKey?: string;
   /** Sent as `x-tenant-id`. Default `LANGSMITH_WORKSPACE_ID`; `''` sends none. */
   readonly workspaceId?: string;
+  /**
+   * Your application's revision (a commit, a release), recorded in every
+   * run's metadata as `revision_id` unless the run sets its own, as
+   * langsmith's client records it. Default `LANGSMITH_REVISION_ID` (also
+   * `LANGCHAIN_REVISION_ID`); `''` records none.
+   */
+  readonly revisionId?: string;
 }
 
 /** @internal */
@@ -17,6 +24,7 @@ export interface LangSmithSettings {
   readonly endpoint: URL;
   readonly apiKey: string | undefined;
   readonly workspaceId: string | undefined;
+  readonly revisionId: string | undefined;
 }
 
 /** @internal What a header value may be here: printable ASCII, no spaces. */
@@ -49,5 +57,8 @@ export const resolveLangSmithSettings = (options: LangSmithOptions, env: Env = p
   // Sent as header values: a key read from a file with its line break would fail every request, so it fails here.
   if (apiKey !== undefined && !(isString(apiKey) && HEADER_TEXT.test(apiKey))) refuse(keyVariable?.name ?? 'apiKey', SECRET, `${PRINTABLE} (a key read from a file keeps its newline: trim it)`);
   if (workspaceId !== undefined && !(isString(workspaceId) && HEADER_TEXT.test(workspaceId))) refuse(workspaceVariable?.name ?? 'workspaceId', workspaceId, PRINTABLE);
-  return { endpoint, apiKey, workspaceId };
+  const revisionVariable = options.revisionId === undefined ? firstSet(env, langsmithVariables('REVISION_ID')) : undefined;
+  const revisionId: unknown = options.revisionId ?? revisionVariable?.value;
+  if (revisionId !== undefined && !isString(revisionId)) refuse(revisionVariable?.name ?? 'revisionId', revisionId, 'a string (a commit or a release), or "" for none');
+  return { endpoint, apiKey, workspaceId, revisionId: revisionId === '' ? undefined : revisionId };
 };

@@ -80,10 +80,10 @@ export class LangSmithExporterBase implements SpanExporter {
   /** @internal The public classes pass the transport of their runtime and its way to ask `/info`. */
   protected constructor(options: LangSmithExporterOptions, transport: Transport, fetchIngestLimits: IngestLimitsFetch) {
     options = optionsObject(options, 'LangSmithExporter');
-    refuseUnknownOptions(options, ['endpoint', 'apiKey', 'workspaceId', 'gzip', 'mode', 'fetchServerInfo']);
+    refuseUnknownOptions(options, ['endpoint', 'apiKey', 'workspaceId', 'revisionId', 'gzip', 'mode', 'fetchServerInfo']);
     this.#transport = transport;
     this.#fetchIngestLimits = fetchIngestLimits;
-    const { apiKey, workspaceId } = (this.#settings = resolveLangSmithSettings(options, runtimeEnv()));
+    const { apiKey, workspaceId, revisionId } = (this.#settings = resolveLangSmithSettings(options, runtimeEnv()));
     this.#gzip = booleanOption(options.gzip, 'gzip', false);
     this.#fetchServerInfo = booleanOption(options.fetchServerInfo, 'fetchServerInfo', true);
     const mode = options.mode ?? 'multipart';
@@ -96,7 +96,7 @@ export class LangSmithExporterBase implements SpanExporter {
     if (workspaceId !== undefined) headers['x-tenant-id'] = workspaceId;
     this.#authHeaders = headers;
     const boundary = newBoundary();
-    this.#framings = { multipart: new LangSmithFraming('multipart', boundary), batch: new LangSmithFraming('batch', boundary) };
+    this.#framings = { multipart: new LangSmithFraming('multipart', boundary, revisionId), batch: new LangSmithFraming('batch', boundary, revisionId) };
     // The pipeline seals its batches as they close, in the mode of the moment (a later change of mode reseals them).
     takesRecords(this, (records) => sealRecords(records, this.#framings[this.#wireMode]));
   }

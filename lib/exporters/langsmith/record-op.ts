@@ -1,3 +1,4 @@
+import { hasOwn } from '../../natives.js';
 import { toCompactMicros, toIsoMicros } from '../../model/clock.js';
 import { utf8Length } from '../http/utf8-body.js';
 import type { Run } from '../../model/run.js';
@@ -52,7 +53,7 @@ let lastMainBytes: number | undefined;
  * written here field by field, not in a call of its own: a call per run costs
  * in a fresh process's unoptimised code (bench/calls-per-span.js).
  */
-export function recordOp(record: RunRecord, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string): string {
+export function recordOp(record: RunRecord, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string, revisionId?: string): string {
   const id = record.id;
   const traceId = record.traceId;
   const parentDotted = record.parentDottedOrder;
@@ -85,7 +86,7 @@ export function recordOp(record: RunRecord, op: 'post' | 'patch', mode: LangSmit
   lastMainOpen = main;
   lastMainBytes = mainBytes;
   const error = record.error ?? (record.status === 'cancelled' ? 'Cancelled' : undefined);
-  const extra = record.metadata === lastMetadata && lastMetadata !== undefined ? lastExtraJson : metadataExtraJson(record.metadata);
+  const extra = record.metadata === lastMetadata && lastMetadata !== undefined && revisionId === lastRevision ? lastExtraJson : metadataExtraJson(record.metadata, revisionId);
   return wireOp(
     op,
     id,
@@ -180,6 +181,7 @@ function tagsJson(tags: readonly string[]): string {
 }
 
 let lastMetadata: object | undefined;
+let lastRevision: string | undefined;
 // Stryker disable next-line StringLiteral: never read; the first call finds lastMetadata undefined and writes the text first
 let lastExtraJson = '';
 /** The UTF-8 size of `lastExtraJson`, measured once per text. */
@@ -190,11 +192,17 @@ let lastExtraBytes = 0;
  * inherit their parent's, and it is replaced, never mutated, when set), so
  * the text of the last one is reused, by records and `Run`s alike.
  */
-export function metadataExtraJson(metadata: Run['extra']['metadata']): string {
-  if (metadata !== lastMetadata || lastMetadata === undefined) {
-    lastExtraJson = JSON.stringify({ metadata });
+export function metadataExtraJson(metadata: Run['extra']['metadata'], revisionId?: string): string {
+  if (metadata !== lastMetadata || lastMetadata === undefined || revisionId !== lastRevision) {
+    lastExtraJson = JSON.stringify({ metadata: revisionId === undefined ? metadata : withRevision(metadata, revisionId) });
     lastExtraBytes = utf8Length(lastExtraJson);
     lastMetadata = metadata;
+    lastRevision = revisionId;
   }
   return lastExtraJson;
 }
+
+/** @internal `metadata` with `revision_id` first, as langsmith's client writes it, unless it has its own. */
+export const withRevision = (metadata: Run['extra']['metadata'], revisionId: string): Run['extra']['metadata'] => {
+  return hasOwn(metadata, 'revision_id') ? metadata : { revision_id: revisionId, ...metadata };
+};

@@ -1,5 +1,5 @@
 import type { Run } from '../../model/run.js';
-import { metadataExtraJson } from './record-op.js';
+import { metadataExtraJson, withRevision } from './record-op.js';
 
 /**
  * @internal The fields that travel as parts of their own in a multipart
@@ -41,7 +41,7 @@ export interface LangSmithTexts {
 }
 
 /** @internal The texts of a caller's own {@link Run} (an exporter used directly, or a spool replay). */
-export const textsOfRun = (run: Run): LangSmithTexts => {
+export const textsOfRun = (run: Run, revisionId?: string): LangSmithTexts => {
   // A literal of fixed shape: JSON leaves the undefined fields out.
   const main: MultipartMain = {
     id: run.id,
@@ -62,13 +62,13 @@ export const textsOfRun = (run: Run): LangSmithTexts => {
     inputs: run.inputs === undefined ? undefined : JSON.stringify(run.inputs),
     outputs: run.outputs === undefined ? undefined : JSON.stringify(run.outputs),
     events: run.events.length > 0 ? JSON.stringify(run.events) : undefined,
-    extra: extraJson(run.extra),
+    extra: extraJson(run.extra, revisionId),
     error: error === undefined ? undefined : JSON.stringify(error),
   };
 };
 
-const extraJson = (extra: Run['extra']): string => {
-  for (const key in extra) if (key !== 'metadata') return JSON.stringify(extra);
-  return metadataExtraJson(extra.metadata);
+const extraJson = (extra: Run['extra'], revisionId: string | undefined): string => {
+  for (const key in extra) if (key !== 'metadata') return JSON.stringify(revisionId === undefined ? extra : { ...extra, metadata: withRevision(extra.metadata, revisionId) });
+  return metadataExtraJson(extra.metadata, revisionId);
 };
 

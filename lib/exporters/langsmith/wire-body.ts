@@ -27,10 +27,13 @@ export class LangSmithFraming implements SealedFraming {
   readonly #closing: string;
   declare readonly mode: LangSmithWireMode;
   declare readonly boundary: string;
+  /** Recorded in every run's metadata as `revision_id`, unless the run has its own (see `LangSmithOptions.revisionId`). */
+  declare readonly revisionId: string | undefined;
 
-  constructor(mode: LangSmithWireMode, boundary: string) {
+  constructor(mode: LangSmithWireMode, boundary: string, revisionId?: string) {
     this.mode = mode;
     this.boundary = boundary;
+    this.revisionId = revisionId;
     this.#closing = mode === 'multipart' ? `--${boundary}--\r\n` : BATCH_CLOSE;
   }
 
