@@ -186,7 +186,8 @@ const { childFloor, childHeld } = require('./floor/children');
 const { printCostTables } = require('./floor/cost-report');
 
 // ---- sizes and targets ------------------------------------------------------
-const SPANS = 20_000;
+// BENCH_SPANS: a child's span count (bench/instructions.js runs children of 0 spans, to count a process without any).
+const SPANS = process.env.BENCH_SPANS === undefined ? 20_000 : Number(process.env.BENCH_SPANS);
 const TW_REPS = Number(process.env.TW_REPS) || 3; // fresh child per run, tracewire tight-loop and concurrent (TW_REPS=1 for a quick look while developing)
 const DEAD_SPANS = 1_000_000;
 const DEAD_YIELD_EVERY = 10_000;
