@@ -250,7 +250,7 @@ export class BatchSpanProcessor implements SpanProcessor {
    * (the traced call itself is untouched: its own end, later, finds the span ended and does nothing).
    */
   #endOpenRuns(): void {
-    this.#closeOpenBatch(); // the open batch notes its running starts as it closes
+    this.#closeOpenBatch(); // the open batch closes: its running starts wait in the queue with the others
     this.#endingOpenRuns = true;
     const running = [...this.#openRuns.running(), ...this.#queue.snapshot(false).flatMap((batch) => batch.runningStarts())];
     for (const span of running) if (span.endMicros === undefined) span.client.endSpan(span, 'error', undefined, 'tracewire shut down before this run ended');
