@@ -11,11 +11,14 @@
  *
  * Why (issue 17): bench/pipeline.js's fresh sequential rows are CPU time, and
  * on a shared 2-core VM the same build reads 1.1× to 1.5× the floor from one
- * run to the next. Instructions do not depend on what else the machine runs:
- * this shows where a fresh process's cost is — in the work tracewire's code
- * does, or in V8 compiling it — and moves only when the code changes. It
- * cannot show what instructions cost: cache misses, memory stalls, page
- * faults and the kernel's share are time, not instructions (pipeline.js).
+ * run to the next. Instructions depend far less on what else the machine
+ * runs: this shows where a fresh process's cost is — in the work tracewire's
+ * code does, or in V8 compiling it. Not exact: V8 decides what to compile,
+ * and when, partly by the clock (timers, a background compile finishing
+ * before or after a call), so two children of one build differ by up to
+ * ≈ 15 %: compare medians of TW_REPS=3. It cannot show what instructions
+ * cost: cache misses, memory stalls, page faults and the kernel's share are
+ * time, not instructions (pipeline.js).
  *
  * How: each row is bench/pipeline.js's fresh tight-loop child (SPANS sync
  * traced calls, then the flush to a loopback LangSmith/OTLP sink in this
