@@ -76,7 +76,12 @@ export class OpenRuns {
       Registry &&
       WeakReference &&
       new Registry<OpenRun>((run) => {
-        if (this.#runs.delete(run)) collected(run);
+        if (!this.#runs.delete(run)) return;
+        try {
+          collected(run);
+        } catch {
+          // A finalization callback has no caller: what it threw would end the process as an uncaught exception.
+        }
       });
   }
 
