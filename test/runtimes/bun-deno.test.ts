@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OtlpCollector } from '../helpers/otlp-collector';
+import { acceptedRuns, LangSmithSink } from '../helpers/langsmith-sink';
 import { ROOT } from './runtime-harness';
 
 /**
@@ -97,3 +98,22 @@ test.each(runtimes)("%s: an endpoint that redirects is a failed export, and the 
     moved.server.close();
   }
 }, 60_000);
+
+test.each([
+  ['bun', []],
+  ['deno', ['run', '--allow-net', '--allow-read', '--allow-env', '--v8-flags=--expose-gc']],
+] as const)('%s: traced calls that never finish are garbage-collected, their runs closed and their room in the queue freed', async (name, flags) => {
+  const sink = await LangSmithSink.start();
+  try {
+    const stdout = await run(join(ROOT, 'node_modules/.bin', name), [...flags, join(__dirname, 'fixtures/never-finished.mjs'), 'tracewire', sink.url]);
+    const { stats } = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    // 50 never-finished calls through a queue with room for 20 spans: without the room given back, later spans are dropped.
+    expect(stats).toMatchObject({ spansStarted: 60, dropped: { total: 0 }, pending: 0 });
+    expect(stats.neverFinished).toBe(50);
+    const runs = [...(await acceptedRuns(sink)).values()];
+    expect(runs.filter((run) => run['name'] === 'done')).toHaveLength(10);
+    expect(runs.filter((run) => run['name'] === 'hang' && run['error'] === 'the traced call never finished: it was garbage-collected while still running')).toHaveLength(50);
+  } finally {
+    await sink.stop();
+  }
+}, 90_000);
