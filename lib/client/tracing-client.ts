@@ -1,4 +1,3 @@
-import { withUsageMetadata } from '../model/usage-metadata.js';
 import { DELIVERY_OPTIONS, hiddenByEnv, resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config.js';
 import { A_FUNCTION, refuse, refuseUnknownOptions } from '../errors.js';
 import { offerServiceName } from '../exporters/service-name.js';
@@ -9,6 +8,7 @@ import type { RunStatus } from '../model/run.js';
 import { nowMicros } from '../model/clock.js';
 import { Span } from '../model/span.js';
 import type { SpanParent, SpanRequest } from '../model/span-types.js';
+import { withUsageMetadata } from '../model/usage-metadata.js';
 import { BatchSpanProcessor } from '../pipeline/batch-span-processor.js';
 import { DropWarnings, type TracewireLogger } from '../pipeline/drop-warnings.js';
 import { DEFAULT_SERIALIZE_LIMITS, type SerializeLimits } from '../serialize/to-json-safe.js';

@@ -1,9 +1,9 @@
-import { hasOwn } from '../../natives.js';
 import { toCompactMicros, toIsoMicros } from '../../model/clock.js';
 import { utf8Length } from '../http/utf8-body.js';
 import type { Run } from '../../model/run.js';
 import type { RunRecord } from '../../model/run-record.js';
 import { flat } from '../../serialize/text.js';
+import { hasOwn } from '../../natives.js';
 import type { LangSmithTexts } from './to-langsmith-run.js';
 import { wireOp, type LangSmithWireMode } from './wire-op.js';
 
