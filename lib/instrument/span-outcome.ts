@@ -93,6 +93,12 @@ export class SpanOutcome {
     // `endMicros`, not the `isRecording` getter: one call fewer on every traced call.
     if (span.endMicros !== undefined) return undefined;
     const delivery = span.client.endSpan(span, status, outputs, error);
+    // Read in place (`rare`): one field load on every traced call, a call only for the runs whose result is watched.
+    const rare = span.rare;
+    if (rare !== undefined && rare.unwatch !== undefined) {
+      rare.unwatch();
+      rare.unwatch = undefined;
+    }
     const onEnd = this.site.onEnd;
     if (onEnd !== undefined) {
       try {

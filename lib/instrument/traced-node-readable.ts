@@ -40,8 +40,20 @@ export const tracedNodeReadable = <S extends NodeReadableLike>(outcome: SpanOutc
   };
   const settle = (end: () => unknown): void => {
     settled = true;
+    if (watching.get(stream) === handedAgain) watching.delete(stream);
     end();
   };
+  // A stream a later call hands back again (a service's shared stream) is observed there, through its own hook: the
+  // run of this call could observe nothing more, and would stay open, held with the stream, for the stream's life.
+  const handedAgain = (): void => {
+    if (settled) return;
+    settle(() => {
+      outcome.span.setMetadata('stream_end', HANDED_AGAIN);
+      outcome.complete();
+    });
+  };
+  watching.get(stream)?.();
+  watching.set(stream, handedAgain);
   hook(stream, 'emit', function (this: unknown, event: string | symbol, payload?: unknown): boolean {
     try {
       observe(event, payload);
@@ -52,6 +64,10 @@ export const tracedNodeReadable = <S extends NodeReadableLike>(outcome: SpanOutc
   }, emit);
   return stream;
 };
+
+/** Each stream watched now, and how to end the run watching it when a later call hands it back. */
+const watching = new WeakMap<object, () => void>();
+const HANDED_AGAIN = 'handed back again by a later traced call: its consumption is traced there';
 
 /** Node's `AbortError` (`code` `ABORT_ERR`): what `for await` … `break` and an aborted `signal` destroy a stream with. */
 const isAbort = (error: unknown): boolean => {

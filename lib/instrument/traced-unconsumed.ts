@@ -47,6 +47,13 @@ export const watchConsumption = (outcome: SpanOutcome, handed: object, usedOther
   watched.timer = timer;
   let token: object = {};
   abandoned?.register(handed, watched, token);
+  // Once the run ends, however it ends, nothing is left to watch: a value that outlives its call (a service's Subject,
+  // a shared stream handed back by every call) kept each call's span in the registry, and in its timer, for its life.
+  outcome.span.rarities().unwatch = () => {
+    if (watched.timer !== undefined) clearTimeout(watched.timer);
+    watched.timer = undefined;
+    abandoned?.unregister(token);
+  };
   return {
     started() {
       if (watched.timer === undefined) return;

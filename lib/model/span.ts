@@ -326,6 +326,8 @@ export class SpanRarities {
   error: string | undefined = undefined;
   /** Something it recorded was left out for want of queue room (counted once in `stats().trimmed`). */
   trimmed = false;
+  /** Stops watching what its call handed back for consumption (see `watchConsumption`): called once, as it ends. */
+  unwatch: (() => void) | undefined = undefined;
 }
 
 /**
