@@ -97,7 +97,7 @@ export class HttpTransport implements Transport {
       outgoing = open({
         ...target,
         method: 'POST',
-        agent: secure ? (this.#httpsAgent ??= new (https().Agent)({ keepAlive: true })) : (this.#httpAgent ??= new (http().Agent)({ keepAlive: true })),
+        agent: secure ? (this.#httpsAgent ??= new (https().Agent)(AGENT_OPTIONS)) : (this.#httpAgent ??= new (http().Agent)(AGENT_OPTIONS)),
         headers: { ...request.headers, 'Content-Length': String(request.body.byteLength) },
       });
     } catch (error) {
@@ -157,6 +157,17 @@ export class HttpTransport implements Transport {
     this.#httpsAgent?.destroy();
   }
 }
+
+/**
+ * Keep-alive, and a socket idle this long is closed (an answer's
+ * `Keep-Alive: timeout=` may make it sooner): 4 s, what undici (`fetch`)
+ * keeps one for. Without it an exporter dropped without `shutdown()` (a
+ * client per request) kept its agent and an open connection for as long as
+ * the server did — for good behind a proxy that never closes idle ones. A
+ * request in flight is not cut by it: the export's own deadline is
+ * `exportTimeoutMillis`.
+ */
+const AGENT_OPTIONS = { keepAlive: true, timeout: 4_000 };
 
 const unrefSocket = (socket: { unref?(): unknown }): void => {
   socket.unref?.();

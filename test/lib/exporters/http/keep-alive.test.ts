@@ -63,3 +63,16 @@ test('shutdown of an exporter that never delivered (no connection yet, http or h
   expect(await exporter.export(batch, { signal })).toEqual({ ok: true });
   await expect(exporter.shutdown()).resolves.toBeUndefined();
 });
+
+test('an exporter dropped without shutdown (one per request) closes its idle connection within 5 s, whatever the server keeps', async () => {
+  // The server never closes an idle connection (as some proxies): only the client's idle timeout can. (Both
+  // exporters send through the same Node transport; the LangSmith one is the case here.)
+  for (let i = 0; i < 20; i++) expect(await new LangSmithExporter({ endpoint: url, apiKey: 'k', fetchServerInfo: false }).export(batch, { signal })).toEqual({ ok: true });
+  expect(sockets.length).toBeGreaterThanOrEqual(20);
+  const started = Date.now();
+  // This test's own sockets: a socket of the test before may close meanwhile (and be counted in `closed`).
+  const open = () => sockets.filter((socket) => !closed.has(socket)).length;
+  await until(() => open() === 0);
+  expect(open()).toBe(0);
+  expect(Date.now() - started).toBeLessThan(6_000);
+});
