@@ -55,10 +55,8 @@ function startWriter(script: string, path: string, writer: string) {
   return { ready, exited, go: () => writerProcess.stdin.end('go\n') };
 }
 
-test('two processes appending 2 000 runs each to one file leave exactly 4 000 whole lines, none interleaved', async () => {
-  const path = join(dir, 'shared.jsonl');
-  const script = join(dir, 'writer.js');
-  writeFileSync(script, writerScript(compileForChild('lib/exporters/jsonl/jsonl-file-exporter.ts', join(dir, 'compiled'))));
+/** One round: both writers append to a fresh file at once; every line checked whole; how often the writer changed. */
+async function appendTogether(script: string, path: string): Promise<number> {
   const writers = [startWriter(script, path, 'A'), startWriter(script, path, 'B')];
   await Promise.all(writers.map((writer) => writer.ready));
   for (const writer of writers) writer.go(); // both start together
@@ -84,5 +82,15 @@ test('two processes appending 2 000 runs each to one file leave exactly 4 000 wh
     previousWriter = record.trace_id;
   }
   expect(seen.size).toBe(2 * RUNS_PER_PROCESS);
-  expect(switches).toBeGreaterThan(10); // the two really wrote at the same time (typically hundreds of switches)
+  return switches;
+}
+
+test('two processes appending 2 000 runs each to one file leave exactly 4 000 whole lines, none interleaved', async () => {
+  const script = join(dir, 'writer.js');
+  writeFileSync(script, writerScript(compileForChild('lib/exporters/jsonl/jsonl-file-exporter.ts', join(dir, 'compiled'))));
+  // The check means something only if the two really wrote at the same time (typically hundreds of switches). On a
+  // loaded machine one may finish before the other gets going: such a round proves little, and is run again.
+  let switches = 0;
+  for (let round = 0; round < 5 && switches <= 10; round++) switches = await appendTogether(script, join(dir, `shared-${round}.jsonl`));
+  expect(switches).toBeGreaterThan(10);
 });
