@@ -15,7 +15,10 @@ export interface ConsoleExporterOptions {
 
 /**
  * Prints each finished trace as an indented tree once its root ends — for
- * development. Runs whose root has not ended are held until it does.
+ * development. Runs whose root has not ended are held until it does. The
+ * root is this process's: in a trace continued from another service (whose
+ * run is the parent here), each run the caller's run parents is printed,
+ * with what ran under it, as it ends — the caller's run never arrives here.
  */
 export class ConsoleExporter implements SpanExporter {
   /** Runs of traces whose root has not ended, by trace id, then run id (a patch merges into its post). */
@@ -33,23 +36,34 @@ export class ConsoleExporter implements SpanExporter {
   }
 
   export(batch: ExportBatch): Promise<ExportResult> {
-    const ended: string[] = [];
+    const ended: Run[] = [];
     for (const run of [...batch.post, ...batch.patch]) {
       let runs = this.#waiting.get(run.trace_id);
       if (runs === undefined) this.#waiting.set(run.trace_id, (runs = new Map()));
-      runs.set(run.id, { ...runs.get(run.id), ...run });
-      if (run.id === run.trace_id && run.end_time !== undefined) ended.push(run.trace_id);
+      const merged = { ...runs.get(run.id), ...run };
+      runs.set(run.id, merged);
+      if (merged.end_time !== undefined) ended.push(merged);
     }
-    // Only once the whole batch is in: a root's record comes before its children's in the same batch.
-    for (const traceId of ended) this.#printTrace(traceId);
+    // Only once the whole batch is in: a root's record comes before its children's in the same batch. A run whose
+    // parent is not held is a root here: the trace's, or one under another service's run (a parent's start always
+    // arrives before its children's). Held until the caller's run ended, those were never printed, nor let go of.
+    for (const run of ended) {
+      const runs = this.#waiting.get(run.trace_id);
+      const parent = run.parent_run_id;
+      if (runs?.has(run.id) === true && (parent === undefined ? run.id === run.trace_id : !runs.has(parent))) this.#printTree(run, runs);
+    }
     return exportedOk();
   }
 
-  #printTrace(traceId: string): void {
-    const runs = [...(this.#waiting.get(traceId)?.values() ?? [])].sort(inStartOrder);
-    this.#waiting.delete(traceId);
-    for (const run of runs) {
-      const depth = run.dotted_order.split('.').length - 1;
+  /** Prints `root` and the runs under it, and lets go of them. */
+  #printTree(root: Run, runs: Map<string, Run>): void {
+    const below = root.dotted_order + '.';
+    const tree = [...runs.values()].filter((run) => run === root || run.dotted_order.startsWith(below)).sort(inStartOrder);
+    for (const run of tree) runs.delete(run.id);
+    if (runs.size === 0) this.#waiting.delete(root.trace_id);
+    const rootDepth = root.dotted_order.split('.').length;
+    for (const run of tree) {
+      const depth = run.dotted_order.split('.').length - rootDepth;
       const indent = '  '.repeat(depth);
       const mark = run.status === 'error' ? '✗' : run.status === 'cancelled' ? '⊘' : '✓';
       this.#write(`${indent}${mark} ${run.name} [${run.run_type}] ${durationMillis(run)} ms` + (run.error ? ` — ${firstLine(run.error)}` : ''));

@@ -1,4 +1,4 @@
-import { ConsoleExporter, TracingClient, traceable, type ExportBatch, type Run } from '../../../index';
+import { ConsoleExporter, continueTrace, getTraceHeaders, TracingClient, traceable, type ExportBatch, type Run } from '../../../index';
 
 /** A client whose console lines are captured; manual mode so each flush is one export. */
 function capture(showIO?: boolean) {
@@ -27,6 +27,23 @@ test('prints a finished trace as a tree, children indented under parents in call
     '  ✓ fetchUser [retriever] # ms',
     '  ✗ charge [tool] # ms — Error: card declined',
   ]);
+});
+
+test("in a trace continued from another service, each run under the caller's is printed as it ends, with its children, and let go of", async () => {
+  const { lines, client } = capture();
+  // The caller: another service, whose run never reaches this exporter.
+  const upstream = new TracingClient({ exporter: { export: async () => ({ ok: true }) }, manualFlushMode: true });
+  const headers = traceable(() => getTraceHeaders(), { name: 'caller', client: upstream })();
+  const lookup = traceable(async function lookup() { return 1; }, { client });
+  const handler = traceable(async function handler(n: number) { await lookup(); return n; }, { client });
+  for (let i = 0; i < 3; i++) await continueTrace(headers, () => handler(i));
+  await client.flush();
+  expect(steady(lines)).toEqual(['✓ handler [chain] # ms', '  ✓ lookup [chain] # ms', '✓ handler [chain] # ms', '  ✓ lookup [chain] # ms', '✓ handler [chain] # ms', '  ✓ lookup [chain] # ms']);
+  // Nothing is held for the caller's run, which never ends here: a second flush prints nothing more, and runs of
+  // later requests print alone.
+  await continueTrace(headers, () => handler(9));
+  await client.flush();
+  expect(steady(lines).slice(6)).toEqual(['✓ handler [chain] # ms', '  ✓ lookup [chain] # ms']);
 });
 
 test('holds the runs of a trace whose root has not ended, and prints them once it does', async () => {
