@@ -25,6 +25,25 @@ export const DELIVERY_STRATEGY: InjectionToken<DeliveryStrategy> = symbolFor('tr
 /** The strategies registerTracing() registered itself, per container: those it may replace; any other is the app's. */
 const ownStrategies = new WeakMap<DependencyContainer, DeliveryStrategy>();
 
+/** What registerTracing() last provided in each container, by token: what the container's one registration of each reads. */
+const provided = new WeakMap<DependencyContainer, Map<InjectionToken<unknown>, unknown>>();
+
+/**
+ * Provides `value` for `token` in `container`: registered once, as a factory
+ * reading the value of the moment; later calls replace the value.
+ * tsyringe keeps every registration made (one more per `registerInstance`),
+ * so a set-up repeated on one container (`configureTracing()` again, tests)
+ * kept each replaced client, its exporter and its queue, for good.
+ */
+function provide<T>(container: DependencyContainer, token: InjectionToken<T>, value: T): void {
+  let values = provided.get(container);
+  if (values === undefined) provided.set(container, (values = new Map()));
+  // Registered anew where the container was reset (`container.reset()` drops every registration) or never had it.
+  const registered = values.has(token) && container.isRegistered(token, false);
+  values.set(token, value);
+  if (!registered) container.register(token, { useFactory: () => values.get(token) as T });
+}
+
 // A `client` token is resolved per call; tsyringe is loaded only if one is used.
 tokenResolver.current = (token, instance) => resolveForInstance(token, instance, tsyringe().container);
 
@@ -45,13 +64,13 @@ tokenResolver.current = (token, instance) => resolveForInstance(token, instance,
  */
 export function registerTracing(container: DependencyContainer, setup?: TracingSetupOptions): TracingClient {
   tsyringe(); // a clear error now if the peer dependencies are missing
-  if (typeof (container as Partial<DependencyContainer> | null)?.registerInstance !== 'function') {
+  if (typeof (container as Partial<DependencyContainer> | null)?.register !== 'function') {
     refuse('container', container, 'a tsyringe DependencyContainer (its container, or a child of it)');
   }
   const options = toClientOptions(setup);
   const client = new TracingClient(options, strategyFor(container, options));
-  container.registerInstance(TracingClient, client);
-  container.registerInstance(TRACING_CLIENT, client);
+  provide(container, TracingClient, client);
+  provide(container, TRACING_CLIENT, client);
   trackResolutions(container);
   return client;
 }
@@ -62,7 +81,7 @@ function strategyFor(container: DependencyContainer, options: TracingClientOptio
     if (registered !== ownStrategies.get(container)) return registered; // the app's choice: use it, never overwrite it
   }
   const strategy = new STRATEGY_FOR_MODE[resolveDeliveryConfig(options).mode]();
-  container.registerInstance(DELIVERY_STRATEGY, strategy);
+  provide(container, DELIVERY_STRATEGY, strategy);
   ownStrategies.set(container, strategy);
   return strategy;
 }

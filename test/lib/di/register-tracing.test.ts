@@ -81,3 +81,27 @@ test('a container given to registerTracing can still have its resolve wrapped by
   expect(child.resolve(TRACING_CLIENT)).toBe(client);
   expect(seen).toEqual([TRACING_CLIENT]);
 });
+
+test('a set-up repeated on one container lets go of the clients it replaced (tsyringe keeps every registration made)', async () => {
+  const { execFile } = await import('node:child_process');
+  const { BUILT_ENTRY } = await import('../../helpers/built-entry');
+  const script = `require('reflect-metadata');
+const tw = require(${JSON.stringify(BUILT_ENTRY)});
+const { container } = require('tsyringe');
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+(async () => {
+  const first = new WeakRef(tw.configureTracing({ exporter: new tw.MemoryExporter() }));
+  const child = container.createChildContainer();
+  const firstInChild = new WeakRef(tw.registerTracing(child, { exporter: new tw.MemoryExporter() }));
+  for (let i = 0; i < 50; i++) {
+    tw.configureTracing({ exporter: new tw.MemoryExporter() });
+    tw.registerTracing(child, { exporter: new tw.MemoryExporter() });
+  }
+  const last = container.resolve(tw.TRACING_CLIENT);
+  // Not deref() between collections: a WeakRef read keeps its target alive until the job ends.
+  for (let i = 0; i < 6; i++) { global.gc(); await sleep(20); }
+  console.log(JSON.stringify({ firstKept: first.deref() !== undefined, firstInChildKept: firstInChild.deref() !== undefined, lastIsGlobal: last === tw.getGlobalTracingClient(), childResolvesItsOwn: child.resolve(tw.TRACING_CLIENT) !== last }));
+})();`;
+  const stdout = await new Promise<string>((done, fail) => execFile(process.execPath, ['--expose-gc', '-e', script], { timeout: 60_000 }, (error, out, stderr) => (error ? fail(new Error(stderr)) : done(out))));
+  expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ firstKept: false, firstInChildKept: false, lastIsGlobal: true, childResolvesItsOwn: true });
+});
