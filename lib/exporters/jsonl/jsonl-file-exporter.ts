@@ -49,8 +49,9 @@ export interface JsonlFileExporterOptions {
 export class JsonlFileExporter implements SpanExporter {
   /** The file runs are appended to. */
   declare readonly path: string;
-  /** Opened on the first export, kept open until `shutdown()`. */
+  /** Opened by an export, kept open until `shutdown()` or {@link IDLE_CLOSE_MILLIS} without one. */
   #handle: Promise<FsPromises.FileHandle> | undefined;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #writing = new Set<Promise<ExportResult>>();
   /** A write failed part-way: the next batch starts with `\n` so the torn line stays alone. */
   #tornLine = false;
@@ -74,15 +75,40 @@ export class JsonlFileExporter implements SpanExporter {
    */
   export(batch: ExportBatch, _options?: ExportOptions): Promise<ExportResult> {
     if (this.#isShutdown) return Promise.resolve(failure(new Error('JsonlFileExporter is shut down'), false));
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
     const write = this.#append(batch);
     this.#writing.add(write);
-    void write.then(() => this.#writing.delete(write));
+    void write.then(() => {
+      this.#writing.delete(write);
+      if (this.#writing.size === 0 && this.#handle !== undefined && !this.#isShutdown) this.#closeWhenIdle();
+    });
     return write;
+  }
+
+  /**
+   * Closes the file once no export came for a while: an exporter dropped
+   * without `shutdown()` (a client per request) otherwise kept its file open
+   * until garbage collection closed it, a descriptor per client meanwhile and
+   * a warning from Node each time (an error in a later Node, DEP0137).
+   */
+  #closeWhenIdle(): void {
+    const timer = setTimeout(() => {
+      if (this.#idleTimer !== timer || this.#writing.size > 0) return;
+      this.#idleTimer = undefined;
+      const handle = this.#handle;
+      this.#handle = undefined;
+      void handle?.then((file) => file.close()).catch(noop);
+    }, IDLE_CLOSE_MILLIS);
+    (timer as { unref?: () => void }).unref?.();
+    this.#idleTimer = timer;
   }
 
   /** Waits for writes in progress, then closes the file. Later exports fail. */
   async shutdown(): Promise<void> {
     this.#isShutdown = true;
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
     await Promise.all(this.#writing);
     const handle = this.#handle;
     this.#handle = undefined;
@@ -139,6 +165,9 @@ export const classifyFsError = (error: unknown): boolean => {
   const code = (error as { code?: unknown } | null)?.code;
   return isString(code) && RETRYABLE_CODES.has(code);
 };
+
+/** How long the file stays open with no export: long enough for a stream of batches, short against a client dropped. */
+const IDLE_CLOSE_MILLIS = 1_000;
 
 const RETRYABLE_CODES = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR', 'EBUSY', 'EMFILE', 'ENFILE', 'ENOSPC', 'EDQUOT']);
 const NEWLINE = Buffer.from('\n');

@@ -166,3 +166,30 @@ test('every retryable file-system code is named: descriptors, would-block, inter
   for (const code of [28, 'enospc', 'ENOSPC ', '']) expect(classifyFsError(withCode(code))).toBe(false);
   expect(classifyFsError(null)).toBe(false);
 });
+
+test('an exporter dropped without shutdown (a client per request) closes its file within a second and a half of its last export', async () => {
+  const { execFile } = await import('node:child_process');
+  const { BUILT_ENTRY } = await import('../../helpers/built-entry');
+  const path = join(dir, 'per-request.jsonl');
+  const script = `const tw = require(${JSON.stringify(BUILT_ENTRY)});
+const fs = require('node:fs');
+const openOnFile = () => fs.readdirSync('/proc/self/fd').filter((fd) => { try { return fs.readlinkSync('/proc/self/fd/' + fd) === ${JSON.stringify(path)}; } catch { return false; } }).length;
+(async () => {
+  for (let i = 0; i < 40; i++) {
+    const client = new tw.TracingClient({ exporter: new tw.JsonlFileExporter({ path: ${JSON.stringify(path)} }) });
+    tw.traceable((n) => n, { name: 'request', client })(i);
+    await client.flush();
+  }
+  const right = openOnFile();
+  await new Promise((done) => setTimeout(done, 1_500));
+  const later = openOnFile();
+  for (let i = 0; i < 5; i++) { global.gc(); await new Promise((done) => setTimeout(done, 20)); }
+  console.log(JSON.stringify({ right, later }));
+})();`;
+  const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((done, fail) =>
+    execFile(process.execPath, ['--expose-gc', '-e', script], { timeout: 60_000 }, (error, out, err) => (error ? fail(error) : done({ stdout: out, stderr: err }))),
+  );
+  expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ right: 40, later: 0 });
+  expect(stderr).not.toMatch(/Closing file descriptor/);
+  expect(lines(path)).toHaveLength(40);
+});
