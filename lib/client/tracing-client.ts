@@ -125,8 +125,8 @@ export class TracingClient {
     const project = inherited ?? named ?? this.config.projectName;
     // A field read, not the `dottedOrder` getter: this runs on every traced call.
     const above = (parent as { readonly parentDottedOrder?: string } | undefined)?.parentDottedOrder;
-    if (above !== undefined && above.length > MAX_NESTED_DOTTED_ORDER) return this.#rootInstead(request, parent as Span, project, id);
-    const span = new Span(request, project, this.config.sampleRate, parent, id);
+    const span =
+      above !== undefined && above.length > MAX_NESTED_DOTTED_ORDER ? this.#rootInstead(request, parent as Span, project, id) : new Span(request, project, this.config.sampleRate, parent, id);
     span.client = this;
     this.#counters.spansStarted++;
     return span;
@@ -144,10 +144,7 @@ export class TracingClient {
       `tracewire: a traced call nested more than ${MAX_NESTED_DEPTH} levels deep (a loop re-arming itself inside its own run, or deep recursion) begins a trace of its own; its metadata's tracewire_nested_under names the run it was called under. Reported once per client.`,
     );
     const metadata = { ...parent.metadata, ...request.metadata, tracewire_nested_under: parent.id };
-    const span = new Span({ name: request.name, runType: request.runType, tags: request.tags, metadata }, project, this.config.sampleRate, undefined, id);
-    span.client = this;
-    this.#counters.spansStarted++;
-    return span;
+    return new Span({ name: request.name, runType: request.runType, tags: request.tags, metadata }, project, this.config.sampleRate, undefined, id);
   }
 
   /** Out of `startSpan`, every traced call's path: its message would make that function larger for V8 to compile. */
