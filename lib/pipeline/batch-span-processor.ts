@@ -4,6 +4,7 @@ import { flushBeforeExit } from '../client/exit-hooks.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-processor.js';
 import { MAX_TIMER_MILLIS, type DeliveryConfig } from '../config.js';
 import { readsRecords, sealerOf, type Sealer } from '../exporters/record-batch.js';
+import { warmUpOf } from '../exporters/first-span-warm-up.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { isLongLivedHost } from '../lifecycle/host.js';
 import { invocationWaitMillis } from '../lifecycle/invocation-deadline.js';
@@ -89,6 +90,8 @@ export class BatchSpanProcessor implements SpanProcessor {
    */
   readonly #awaitRootDelivery = (): Promise<FlushResult> => this.awaitPending({ timeoutMillis: invocationWaitMillis(this.#config.flushTimeoutMillis) });
   readonly #exporter: SpanExporter;
+  /** What the exporter starts at the first span (see `warmsUpAtFirstSpan`), until it is started. */
+  #warmUp: (() => void) | undefined;
   readonly #config: DeliveryConfig;
   readonly #strategy: DeliveryStrategy;
   readonly #counters: DeliveryCounters;
@@ -109,6 +112,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.#warnings = warnings;
     this.readsRecords = readsRecords(exporter);
     this.#sealer = sealerOf(exporter);
+    this.#warmUp = warmUpOf(exporter);
     this.#queue = new BatchQueue(!strategy.holdsBatchesForFlush);
     this.#budget = new QueueBudget(config);
     const send: SendContext = {
@@ -158,11 +162,23 @@ export class BatchSpanProcessor implements SpanProcessor {
     // The span's own clock reading (wall-clock µs) serves as "now": one clock read per event, not two.
     // With no export running there is nothing to reap: a field read, not a call, on every traced call.
     if (this.#slots.runningCount > 0) this.#slots.reap(span.startMicros / 1000);
+    if (this.#warmUp !== undefined) this.#warmExporter();
     // The span is its own start event (see SpanEvent): no object per call.
     span.queuedBytes = span.payloadBytes;
     if (!this.#budget.tryTake(span) && !this.#admission.admitFull(span)) return;
     span.startQueued = true;
     this.#events.subscriber?.next(span);
+  }
+
+  /** Starts the exporter's warm-up, once; what it throws is its own (it never reaches a traced call). */
+  #warmExporter(): void {
+    const warmUp = this.#warmUp!;
+    this.#warmUp = undefined;
+    try {
+      warmUp();
+    } catch {
+      // The export that needs what it prepares asks again.
+    }
   }
 
   onEnd(span: Span): Promise<void> | undefined {

@@ -10,6 +10,12 @@ export interface LangSmithSinkOptions {
   info?: InfoBehaviour;
   /** Status for every `POST /runs/multipart` (e.g. 404: an old server without it). Default: as scripted, else 202. */
   multipartStatus?: number;
+  /**
+   * How long the server keeps an idle connection. Default 100 ms, which Node's
+   * server announces as `Keep-Alive: timeout=0`: Node's agent then reuses no
+   * connection. A real server keeps them for seconds.
+   */
+  keepAliveTimeoutMillis?: number;
 }
 
 /** One request as the sink received it. */
@@ -38,6 +44,8 @@ export interface WireRecord {
  */
 export class LangSmithSink {
   readonly requests: SinkRequest[] = [];
+  /** TCP connections clients opened to the sink. */
+  connections = 0;
   private readonly scripted: number[] = [];
   private server!: Server;
   private readonly hung: ServerResponse[] = [];
@@ -47,7 +55,8 @@ export class LangSmithSink {
   static async start(options: LangSmithSinkOptions = {}): Promise<LangSmithSink> {
     const sink = new LangSmithSink(options);
     sink.server = createServer((req, res) => sink.handle(req, res));
-    sink.server.keepAliveTimeout = 100;
+    sink.server.on('connection', () => sink.connections++);
+    sink.server.keepAliveTimeout = options.keepAliveTimeoutMillis ?? 100;
     await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
     return sink;
   }

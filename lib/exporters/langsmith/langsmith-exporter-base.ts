@@ -3,6 +3,7 @@ import { runtimeEnv } from '../../client/runtime-env.js';
 import { booleanOption, optionsObject } from '../../config-env.js';
 import { refuse, refuseUnknownOptions } from '../../errors.js';
 import { takesRecords } from '../record-batch.js';
+import { warmsUpAtFirstSpan } from '../first-span-warm-up.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
 import { JSON_TYPE, type Transport } from '../http/transport.js';
 import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
@@ -29,7 +30,7 @@ export interface LangSmithExporterOptions extends LangSmithOptions {
    */
   readonly mode?: 'multipart' | 'batch';
   /**
-   * Ask the server once (`GET /info`, before the first export, at most 1 s)
+   * Ask the server once (`GET /info`, as the pipeline's first span starts, at most 1 s; the first export waits for it)
    * how many runs and bytes one request may carry, and whether it has
    * `/runs/multipart`. Default true; false uses langsmith's defaults
    * (100 runs, 24 MiB) without asking.
@@ -99,6 +100,8 @@ export class LangSmithExporterBase implements SpanExporter {
     this.#framings = { multipart: new LangSmithFraming('multipart', boundary, revisionId), batch: new LangSmithFraming('batch', boundary, revisionId) };
     // The pipeline seals its batches as they close, in the mode of the moment (a later change of mode reseals them).
     takesRecords(this, (records) => sealRecords(records, this.#framings[this.#wireMode]));
+    // The server's limits are asked for as the first span starts: its export then need not wait for them.
+    warmsUpAtFirstSpan(this, () => void this.#ingestLimits());
   }
 
   /** The endpoint runs are sent to (never includes credentials). */

@@ -11,6 +11,7 @@ export type { LangSmithExporterOptions } from './langsmith-exporter-base.js';
  */
 export class LangSmithExporter extends LangSmithExporterBase {
   constructor(options: LangSmithExporterOptions = {}) {
-    super(options, new HttpTransport(), fetchIngestLimits);
+    const transport = new HttpTransport();
+    super(options, transport, (url, headers) => fetchIngestLimits(url, headers, transport.agentFor(url.protocol === 'https:')));
   }
 }

@@ -9,27 +9,33 @@ import { JSON_TYPE } from '../http/transport.js';
  * `batch_ingest_config.size_limit`, `.size_limit_bytes` and
  * `.use_multipart_endpoint`. Resolves the defaults on any failure (status,
  * network, timeout, unreadable JSON) and never rejects. It cannot keep a
- * process alive: its socket and timer are unref'd, the connection is not
- * kept, and it gives up after `timeoutMillis`.
+ * process alive: its socket and timer are unref'd, and it gives up after
+ * `timeoutMillis`.
+ *
+ * Through `agent`, the exporter's keep-alive agent: an answer read to its end
+ * leaves the connection for the first export, as langsmith's `fetch` does
+ * (a connection of its own cost that export a new TCP and TLS handshake).
+ * A failed or abandoned one is destroyed.
  */
-export const fetchIngestLimits = (url: URL, headers: Record<string, string>, timeoutMillis = SERVER_INFO_TIMEOUT_MILLIS): Promise<IngestLimits> => {
+export const fetchIngestLimits = (url: URL, headers: Record<string, string>, agent: Http.Agent | false, timeoutMillis = SERVER_INFO_TIMEOUT_MILLIS): Promise<IngestLimits> => {
   return new Promise<IngestLimits>((resolve) => {
     let request: Http.ClientRequest | undefined;
     let settled = false;
-    const done = (limits: IngestLimits): void => {
+    const done = (limits: IngestLimits, whole: boolean): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      request?.destroy();
+      // Read to its end, the answer gives its socket back to the agent; else the socket goes.
+      if (!whole) request?.destroy();
       resolve(limits);
     };
     // No answer, a bad one, or none in time: langsmith's defaults.
-    const defaults = (): void => done(DEFAULT_INGEST_LIMITS);
+    const defaults = (): void => done(DEFAULT_INGEST_LIMITS, false);
     const timer = setTimeout(defaults, timeoutMillis);
     timer.unref?.();
     try {
       const get = url.protocol === 'https:' ? https().get : http().get;
-      request = get(url, { headers: { ...headers, Accept: JSON_TYPE }, agent: false });
+      request = get(url, { headers: { ...headers, Accept: JSON_TYPE }, agent });
     } catch {
       defaults();
       return;
@@ -39,8 +45,10 @@ export const fetchIngestLimits = (url: URL, headers: Record<string, string>, tim
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;
       if (status < 200 || status >= 300) {
+        // A server without /info: drained to its end, the connection still serves the first export.
+        response.on('error', defaults);
+        response.on('end', () => done(DEFAULT_INGEST_LIMITS, true));
         response.resume();
-        defaults();
         return;
       }
       const chunks: Buffer[] = [];
@@ -51,7 +59,7 @@ export const fetchIngestLimits = (url: URL, headers: Record<string, string>, tim
         else chunks.push(chunk);
       });
       response.on('error', defaults);
-      response.on('end', () => done(readIngestLimits(Buffer.concat(chunks).toString('utf8'))));
+      response.on('end', () => done(readIngestLimits(Buffer.concat(chunks).toString('utf8')), true));
     });
   });
 };

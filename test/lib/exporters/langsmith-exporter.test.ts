@@ -411,6 +411,38 @@ describe('/info', () => {
     expect(sink.infoRequests).toHaveLength(1);
   });
 
+  test.each([
+    ['answered', { body: { batch_ingest_config: { size_limit: 50 } } }],
+    ['a 404 (a server without /info)', { status: 404 }],
+  ] as const)('/info %s: the first export goes on the connection it came on, one connection in all', async (_, info) => {
+    await startSink({ info, keepAliveTimeoutMillis: 5_000 });
+    const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY }), manualFlushMode: true, logger: { warn: (message) => warnings.push(message) } });
+    noopSpans(client, 3);
+    expect(await client.flush()).toMatchObject({ delivered: 3 });
+    expect(sink.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /info', 'POST /runs/multipart']);
+    expect(sink.connections).toBe(1);
+    await client.shutdown();
+  });
+
+  test('is asked as the first span starts, while the traced call still runs; a client that traced nothing asks nothing', async () => {
+    await startSink({ keepAliveTimeoutMillis: 5_000 });
+    const idle = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY }), manualFlushMode: true });
+    await new Promise((r) => setTimeout(r, 100));
+    await idle.shutdown();
+    expect(sink.requests).toHaveLength(0);
+    const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY }), manualFlushMode: true });
+    let finish!: () => void;
+    const call = traceable(() => new Promise<void>((resolve) => (finish = resolve)), { client, name: 'slow' })();
+    for (const deadline = Date.now() + 3_000; sink.infoRequests.length === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+    expect(sink.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /info']); // the call still runs
+    finish();
+    await call;
+    expect(await client.flush()).toMatchObject({ delivered: 1 });
+    expect(sink.infoRequests).toHaveLength(1);
+    expect(sink.connections).toBe(1);
+    await client.shutdown();
+  });
+
   test('fetchServerInfo: false never asks', async () => {
     await startSink();
     const { client } = setup({ fetchServerInfo: false });

@@ -90,3 +90,19 @@ test('a 4xx with an empty body is a final failure whose message is the status al
   const quoted = await traceOneCall();
   expect((quoted.recording.results[0] as { error: Error }).error.message).toBe('HTTP 422: {"detail": "bad run"}');
 });
+
+test('the server\'s limits are asked for as the first span starts, while the traced call still runs, and its connection carries the first export', async () => {
+  let connections = 0;
+  server.on('connection', () => connections++);
+  const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: url, apiKey: 'lsv2_test_key' }), manualFlushMode: true });
+  let finish!: () => void;
+  const call = traceable(() => new Promise<void>((resolve) => (finish = resolve)), { client, name: 'slow' })();
+  for (const deadline = Date.now() + 3_000; seen.length === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+  expect(seen.map((request) => request.path)).toEqual(['/info']); // the call still runs
+  finish();
+  await call;
+  expect(await client.flush()).toMatchObject({ delivered: 1 });
+  expect(seen.map((request) => request.path)).toEqual(['/info', '/runs/multipart']);
+  expect(connections).toBe(1);
+  await client.shutdown();
+});
