@@ -443,6 +443,23 @@ describe('/info', () => {
     await client.shutdown();
   });
 
+  test('is not asked on the traced call\'s stack: a first call returns before the request is made (it loads Node\'s HTTP client)', async () => {
+    await startSink({ keepAliveTimeoutMillis: 5_000 });
+    const http = (process as unknown as { getBuiltinModule(id: string): typeof import('node:http') }).getBuiltinModule('node:http');
+    const get = jest.spyOn(http, 'get');
+    try {
+      const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY }), manualFlushMode: true });
+      expect(traceable((x: number) => x + 1, { client, name: 'quick' })(1)).toBe(2);
+      expect(get).not.toHaveBeenCalled();
+      for (const deadline = Date.now() + 3_000; sink.infoRequests.length === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+      expect(get).toHaveBeenCalledTimes(1);
+      expect(sink.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /info']);
+      await client.shutdown();
+    } finally {
+      get.mockRestore();
+    }
+  });
+
   test('fetchServerInfo: false never asks', async () => {
     await startSink();
     const { client } = setup({ fetchServerInfo: false });
