@@ -38,6 +38,13 @@ export interface TracingStats {
    * counted in `spansEnded`. Not drops: such a call has no end to lose.
    */
   readonly neverFinished: number;
+  /**
+   * Traced calls that ran untraced because their span could not be started:
+   * the runtime refused what a span needs (a Cloudflare Worker's global
+   * scope gives no random values, and its clock reads 0 there), or the
+   * tracer failed. The call itself runs as it would untraced; warned once.
+   */
+  readonly untraced: number;
   /** Spans that could not be delivered and were written to the spool (`spoolDir`) for the next client to send. */
   readonly spooled: number;
   /** Spans from a spool, left by an earlier client, that this one delivered. */
@@ -71,6 +78,7 @@ export class DeliveryCounters {
   sampledOut = 0;
   trimmed = 0;
   neverFinished = 0;
+  untraced = 0;
   exportRequests = 0;
   spooled = 0;
   replayed = 0;
@@ -97,6 +105,7 @@ export class DeliveryCounters {
       pending,
       trimmed: this.trimmed,
       neverFinished: this.neverFinished,
+      untraced: this.untraced,
       spooled: this.spooled,
       replayed: this.replayed,
       replayRefused: this.replayRefused,

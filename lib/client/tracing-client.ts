@@ -223,6 +223,19 @@ export class TracingClient {
     return this.#processor.shutdown(options);
   }
 
+  /**
+   * @internal A traced call whose span could not be started runs untraced: counted, and warned once. The error's
+   * name only: its message may quote what the call was given (a redaction hook's own error, say).
+   */
+  untracedCall(error: unknown): void {
+    this.#counters.untraced++;
+    const name = error instanceof Error ? error.name : typeof error;
+    this.#warnings.note(
+      'untraced',
+      `tracewire: a traced call ran untraced: its span could not be started (${name}). On Cloudflare Workers a call at global scope, as the worker loads, cannot be traced: the runtime gives no random values there and its clock reads 0. Counted in stats().untraced; reported once.`,
+    );
+  }
+
   /** @internal Reports trouble through this client's logger (never throws). */
   warn(message: string): void {
     this.#warnings.emit(message);

@@ -75,8 +75,13 @@ export const traceCall = (site: CallSite, thisArg: unknown, args: ArrayLike<unkn
     }
     client.spanStarted(span);
     outcome = new SpanOutcome(site, span);
-  } catch {
-    // Whatever went wrong is the tracer's problem, not the caller's: run untraced.
+  } catch (error) {
+    // Whatever went wrong is the tracer's problem, not the caller's: run untraced (counted, and warned once).
+    try {
+      client.untracedCall(error);
+    } catch {
+      // a logger of the caller's own that throws
+    }
     return Reflect.apply(fn, thisArg, args);
   }
   let result: unknown;

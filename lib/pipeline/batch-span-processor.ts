@@ -174,17 +174,23 @@ export class BatchSpanProcessor implements SpanProcessor {
    * Starts the exporter's warm-up, once, on a timer of its own: not on the traced call's stack, which it would
    * delay (a process's first request loads Node's HTTP client: the first traced call took 4.2 ms instead of 1.5),
    * and unref'd, so it holds no process open. What it throws is its own: the export that needs it asks again.
+   * A Cloudflare Worker refuses timers at global scope: a span begun there leaves the warm-up to the next one.
    */
   #warmExporter(): void {
     const warmUp = this.#warmUp!;
+    let timer: ReturnType<typeof setTimeout>;
+    try {
+      timer = setTimeout(() => {
+        try {
+          warmUp();
+        } catch {
+          // see above
+        }
+      }, 0);
+    } catch {
+      return;
+    }
     this.#warmUp = undefined;
-    const timer = setTimeout(() => {
-      try {
-        warmUp();
-      } catch {
-        // see above
-      }
-    }, 0);
     (timer as { unref?: () => void }).unref?.();
   }
 

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acceptedOps, acceptedRuns, LangSmithSink } from '../helpers/langsmith-sink';
 import { OtlpCollector } from '../helpers/otlp-collector';
@@ -135,4 +136,32 @@ test("an OTLP endpoint with credentials in its URL delivers from workerd, the cr
   const authorizations = collector.exports.filter((received) => received.raw.includes('otlp-credentials')).map((received) => received.headers.authorization);
   expect(authorizations.length).toBeGreaterThanOrEqual(1);
   for (const authorization of authorizations) expect(authorization).toBe(`Basic ${Buffer.from('edge-user:edge:pass').toString('base64')}`);
+}, 60_000);
+
+test('tracing set up at module scope (a LangSmithExporter and a client made, a traced call run as the worker loads) starts in workerd and delivers from its requests; the call at load runs untraced, counted and warned', async () => {
+  // Watched failing before: the exporter drew its multipart boundary at construction, and workerd refused the worker
+  // ("Disallowed operation called within global scope"); and the call at load went untraced without a word.
+  const sink = await LangSmithSink.start();
+  const dir = scratch('tracewire-workerd-module-scope-');
+  let worker: { child: ChildProcess; output: () => string } | undefined;
+  try {
+    const source = join(dir.dir, 'source.js');
+    writeText(source, readFileSync(join(__dirname, 'fixtures/module-scope-worker.js'), 'utf8').replace('endpoint: SINK_URL', `endpoint: ${JSON.stringify(sink.url)}`));
+    await bundle(source, join(dir.dir, 'worker.js'), ['workerd', 'worker', 'browser']);
+    const port = await freePort();
+    writeText(join(dir.dir, 'config.capnp'), workerdConfig(port));
+    worker = await startServer(WORKERD, ['serve', join(dir.dir, 'config.capnp'), '--experimental'], `http://127.0.0.1:${port}/?n=0`);
+    const answer = await (await fetch(`http://127.0.0.1:${port}/?n=5`)).json();
+    expect(answer).toMatchObject({ atLoad: 42, value: 11, result: { failed: 0, dropped: 0, pending: 0 }, untraced: 1 });
+    expect(answer.warnings).toEqual([expect.stringMatching(/a traced call ran untraced: .*global scope.*stats\(\)\.untraced/)]);
+    const runs = [...(await acceptedRuns(sink)).values()];
+    // Per request (the readiness probe's and the test's), its call and the call in it.
+    expect(runs.map((run) => run.name).sort()).toEqual(['double', 'double', 'inRequest', 'inRequest']);
+    expect(runs.every((run) => run.session_name === 'module-scope' && run.end_time !== undefined)).toBe(true);
+    expect(sink.infoRequests).toHaveLength(1);
+  } finally {
+    worker?.child.kill('SIGTERM');
+    dir.remove();
+    await sink.stop();
+  }
 }, 60_000);

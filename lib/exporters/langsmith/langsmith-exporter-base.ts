@@ -73,8 +73,9 @@ export class LangSmithExporterBase implements SpanExporter {
   /** Made once: every request of an exporter goes to one of two URLs with the same credentials. */
   readonly #urls: Readonly<Record<LangSmithWireMode, URL>>;
   readonly #authHeaders: Readonly<Record<string, string>>;
-  /** Both wire forms, with one boundary for the exporter's life: batches sealed apart are sent together. */
-  readonly #framings: Readonly<Record<LangSmithWireMode, LangSmithFraming>>;
+  /** Both wire forms, with one boundary for the exporter's life: batches sealed apart are sent together. Made by {@link #framings}. */
+  #madeFramings: Readonly<Record<LangSmithWireMode, LangSmithFraming>> | undefined;
+  readonly #revisionId: string | undefined;
   /** Batches of a caller's own (or the pipeline's unsealed records) as sealed here, while they may be retried. */
   readonly #sealed = new WeakMap<ExportBatch, SealedBatch>();
 
@@ -96,12 +97,24 @@ export class LangSmithExporterBase implements SpanExporter {
     if (apiKey !== undefined) headers['x-api-key'] = apiKey;
     if (workspaceId !== undefined) headers['x-tenant-id'] = workspaceId;
     this.#authHeaders = headers;
-    const boundary = newBoundary();
-    this.#framings = { multipart: new LangSmithFraming('multipart', boundary, revisionId), batch: new LangSmithFraming('batch', boundary, revisionId) };
+    this.#revisionId = revisionId;
     // The pipeline seals its batches as they close, in the mode of the moment (a later change of mode reseals them).
-    takesRecords(this, (records) => sealRecords(records, this.#framings[this.#wireMode]));
+    takesRecords(this, (records) => sealRecords(records, this.#framings()[this.#wireMode]));
     // The server's limits are asked for as the first span starts: its export then need not wait for them.
     warmsUpAtFirstSpan(this, () => void this.#ingestLimits());
+  }
+
+  /**
+   * The wire forms, made at their first use rather than at construction: the boundary is drawn at random, and a
+   * Cloudflare Worker refuses random values at global scope, where an exporter is most often made (the Worker then
+   * failed to start: "Disallowed operation called within global scope").
+   */
+  #framings(): Readonly<Record<LangSmithWireMode, LangSmithFraming>> {
+    if (this.#madeFramings === undefined) {
+      const boundary = newBoundary();
+      this.#madeFramings = { multipart: new LangSmithFraming('multipart', boundary, this.#revisionId), batch: new LangSmithFraming('batch', boundary, this.#revisionId) };
+    }
+    return this.#madeFramings;
   }
 
   /** The endpoint runs are sent to (never includes credentials). */
@@ -139,7 +152,7 @@ export class LangSmithExporterBase implements SpanExporter {
    * same runs delivered; and again if the mode changed since.
    */
   #sealedOf(batch: ExportBatch): SealedBatch {
-    const framing = this.#framings[this.#wireMode];
+    const framing = this.#framings()[this.#wireMode];
     if (batch instanceof SealedBatch && batch.framing === framing) return batch;
     const known = this.#sealed.get(batch);
     if (known !== undefined && known.framing === framing) return known;
@@ -154,7 +167,7 @@ export class LangSmithExporterBase implements SpanExporter {
     let requests: number[][];
     if (!limits.multipart) this.#wireMode = 'batch';
     const mode = this.#wireMode;
-    const framing = this.#framings[mode];
+    const framing = this.#framings()[mode];
     try {
       sealed = this.#sealedOf(batch);
       requests = splitIntoRequests(sealed, framing, this.#delivered.get(batch), limits.maxRuns, limits.maxBytes);
