@@ -17,7 +17,7 @@ import { JSON_TYPE } from '../http/transport.js';
  * (a connection of its own cost that export a new TCP and TLS handshake).
  * A failed or abandoned one is destroyed.
  */
-export const fetchIngestLimits = (url: URL, headers: Record<string, string>, agent: Http.Agent | false, timeoutMillis = SERVER_INFO_TIMEOUT_MILLIS): Promise<IngestLimits> => {
+export const fetchIngestLimits = (url: URL, headers: Record<string, string>, agent: Http.Agent, timeoutMillis = SERVER_INFO_TIMEOUT_MILLIS): Promise<IngestLimits> => {
   return new Promise<IngestLimits>((resolve) => {
     let request: Http.ClientRequest | undefined;
     let settled = false;
@@ -44,22 +44,17 @@ export const fetchIngestLimits = (url: URL, headers: Record<string, string>, age
     request.on('error', defaults);
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;
-      if (status < 200 || status >= 300) {
-        // A server without /info: drained to its end, the connection still serves the first export.
-        response.on('error', defaults);
-        response.on('end', () => done(DEFAULT_INGEST_LIMITS, true));
-        response.resume();
-        return;
-      }
+      const ok = status >= 200 && status < 300;
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > MAX_INFO_BYTES) defaults();
-        else chunks.push(chunk);
+        else if (ok) chunks.push(chunk);
       });
       response.on('error', defaults);
-      response.on('end', () => done(readIngestLimits(Buffer.concat(chunks).toString('utf8')), true));
+      // Read to its end, a refusal too (a server without /info): the connection then serves the first export.
+      response.on('end', () => done(ok ? readIngestLimits(Buffer.concat(chunks).toString('utf8')) : DEFAULT_INGEST_LIMITS, true));
     });
   });
 };

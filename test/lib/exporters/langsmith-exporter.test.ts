@@ -460,6 +460,18 @@ describe('/info', () => {
     }
   });
 
+  test('an /info answer over 256 KiB is not read: the defaults apply, and the first export goes at once on a connection of its own', async () => {
+    await startSink({ info: { body: { batch_ingest_config: { size_limit: 3 }, padding: 'x'.repeat(300_000) } }, keepAliveTimeoutMillis: 5_000 });
+    const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY }), manualFlushMode: true });
+    noopSpans(client, 10);
+    const started = Date.now();
+    expect(await client.flush()).toMatchObject({ delivered: 10 });
+    expect(Date.now() - started).toBeLessThan(900); // not the /info time box
+    expect(sink.ingestRequests).toHaveLength(1); // 100 runs per request, not the announced 3
+    expect(sink.connections).toBe(2); // the oversized answer's connection is closed
+    await client.shutdown();
+  });
+
   test('fetchServerInfo: false never asks', async () => {
     await startSink();
     const { client } = setup({ fetchServerInfo: false });
