@@ -6,7 +6,9 @@
  * Its module graph imports no `node:` module except `node:async_hooks`
  * (on Cloudflare, the `nodejs_als` compatibility flag is enough). It sends
  * through web-standard `fetch`. Node-only parts stay out: the JSONL
- * exporter and the spool (`node:fs`).
+ * exporter and the spool (`node:fs`). Runtimes with a process environment
+ * (Deno, Vercel Edge) get `edge-env.ts`: this, and set-up from the
+ * environment alone.
  */
 export { Traceable, type TraceableDecorator } from './decorators/traceable-decorator.js';
 export { traceable } from './decorators/traceable-function.js';

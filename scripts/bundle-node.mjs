@@ -3,7 +3,7 @@
  * `require('tracewire')` loads (package.json `main` and the `require`
  * condition), and `dist/tracewire.mjs`, what Node's own `import` loads (the
  * `import` condition); and Deno's, `dist/tracewire-deno.mjs`, the edge
- * entry as one file (the `deno` condition). Deno, alone of the edge
+ * entry with set-up from the environment (edge-env.ts) as one file (the `deno` condition). Deno, alone of the edge
  * runtimes, loads a package as it is installed (workerd, Vercel's edge and
  * browsers get it through a bundler, which keeps the per-module build):
  * `import` of the per-module edge build took 28.5 ms there above an empty
@@ -80,7 +80,7 @@ const common = {
 const results = await Promise.all([
   build({ ...common, outfile: 'dist/tracewire.cjs', format: 'cjs' }),
   // Deno's: the edge entry as one ES module (see the header).
-  build({ ...common, entryPoints: ['dist/esm/edge.js'], outfile: 'dist/tracewire-deno.mjs', format: 'esm', platform: 'neutral', banner: { js: OWN_REQUIRE } }),
+  build({ ...common, entryPoints: ['dist/esm/edge-env.js'], outfile: 'dist/tracewire-deno.mjs', format: 'esm', platform: 'neutral', banner: { js: OWN_REQUIRE } }),
   build({
     ...common,
     outfile: 'dist/tracewire.mjs',

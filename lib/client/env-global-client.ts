@@ -7,5 +7,6 @@
  */
 import { globalClient } from './global-client.js';
 import { clientFromEnv } from './setup-options.js';
+import { NODE_EXPORTERS } from '../exporters/by-name.js';
 
-globalClient.installEnvironmentFactory(() => clientFromEnv(process.env));
+globalClient.installEnvironmentFactory(() => clientFromEnv(process.env, NODE_EXPORTERS));

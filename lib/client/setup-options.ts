@@ -1,7 +1,7 @@
 import { booleanOption, type Env } from '../config-env.js';
 import { acceptedExporters, exporterFromEnv, exporterName, tracingOnFromEnv, tracingSwitch, type ExporterName } from '../config-exporter.js';
 import { refuse } from '../errors.js';
-import { exporterByName, NoExporter } from '../exporters/by-name.js';
+import { NoExporter, type ExporterMakers } from '../exporters/exporter-makers.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { TracingClient, type TracingClientOptions } from './tracing-client.js';
 import { isArray, isFunction, isObject } from '../natives.js';
@@ -29,7 +29,7 @@ const NO_EXPORTER_CHOSEN = `${acceptedExporters()}, or a SpanExporter — or set
  * fail a program that does not trace. Every bad argument throws
  * `TracewireConfigError`.
  */
-export const toClientOptions = (options: unknown, env: Env = process.env): TracingClientOptions => {
+export const toClientOptions = (options: unknown, exporters: ExporterMakers, env: Env = process.env): TracingClientOptions => {
   const given = options ?? {};
   if (typeof given !== 'object' || isArray(given)) {
     refuse('tracing options', options, 'an object such as { exporter: "langsmith" }, or nothing');
@@ -42,15 +42,15 @@ export const toClientOptions = (options: unknown, env: Env = process.env): Traci
   const on = name !== 'none' && (enabled ?? (exporter === undefined ? tracingOnFromEnv(env) : (tracingSwitch(env) ?? true)));
   if (!on) return { ...(given as TracingClientOptions), exporter: new NoExporter(), enabled: false };
   if (name === undefined) refuse('exporter', undefined, NO_EXPORTER_CHOSEN);
-  return { ...(given as TracingClientOptions), exporter: exporterByName(name, env) };
+  return { ...(given as TracingClientOptions), exporter: exporters[name](env) };
 };
 
 /**
  * @internal The client a program that set nothing up gets on its first
  * traced call: `undefined` unless the environment turns tracing on.
  */
-export const clientFromEnv = (env: Env = process.env): TracingClient | undefined => {
+export const clientFromEnv = (env: Env, exporters: ExporterMakers): TracingClient | undefined => {
   if (!tracingOnFromEnv(env)) return undefined;
-  return new TracingClient(toClientOptions({}, env));
+  return new TracingClient(toClientOptions({}, exporters, env));
 };
 

@@ -3,6 +3,7 @@ import { resolveDeliveryConfig } from '../config.js';
 import { STRATEGY_FOR_MODE, type DeliveryStrategy } from '../client/delivery-strategy.js';
 import { globalClient, setGlobalTracingClient } from '../client/global-client.js';
 import { toClientOptions, type TracingSetupOptions } from '../client/setup-options.js';
+import { NODE_EXPORTERS } from '../exporters/by-name.js';
 import { TracingClient, type TracingClientOptions } from '../client/tracing-client.js';
 import { refuse } from '../errors.js';
 import { tokenResolver } from '../instrument/client-source.js';
@@ -67,7 +68,7 @@ export function registerTracing(container: DependencyContainer, setup?: TracingS
   if (typeof (container as Partial<DependencyContainer> | null)?.register !== 'function') {
     refuse('container', container, 'a tsyringe DependencyContainer (its container, or a child of it)');
   }
-  const options = toClientOptions(setup);
+  const options = toClientOptions(setup, NODE_EXPORTERS);
   const client = new TracingClient(options, strategyFor(container, options));
   provide(container, TracingClient, client);
   provide(container, TRACING_CLIENT, client);

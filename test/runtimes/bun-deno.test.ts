@@ -24,9 +24,9 @@ let collector: OtlpCollector;
 beforeAll(async () => (collector = await OtlpCollector.start()));
 afterAll(() => collector.stop());
 
-function run(command: string, args: string[], cwd = ROOT): Promise<string> {
+function run(command: string, args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}): Promise<string> {
   return new Promise((done, fail) =>
-    execFile(command, args, { cwd, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } }, (error, stdout, stderr) =>
+    execFile(command, args, { cwd, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...env } }, (error, stdout, stderr) =>
       error ? fail(new Error(`${command} failed: ${error.message}\n${stderr}`)) : done(stdout),
     ),
   );
@@ -47,6 +47,42 @@ test.each(runtimes)(`%s: every span of ${TRACES} four-span traces under @FlushOn
   const ids = collector.spans.filter((span) => span.service === name).map((span) => String(span.span.spanId));
   expect({ arrived: new Set(ids).size, duplicated: ids.length - new Set(ids).size }).toEqual({ arrived: SPANS, duplicated: 0 });
 }, 90_000);
+
+test.each(runtimes)('%s: set up by the environment alone (only `traceable` imported, LANGSMITH_* set), a script that ends on its own delivers its runs', async (name, entryFile, flags) => {
+  // Watched failing for Deno before: its entry (the edge one) built no client from the environment, and nothing was traced.
+  const sink = await LangSmithSink.start();
+  try {
+    const env = { LANGSMITH_TRACING: 'true', LANGSMITH_ENDPOINT: sink.url, LANGSMITH_API_KEY: 'env-only-key' };
+    const stdout = await run(join(ROOT, 'node_modules/.bin', name), [...flags, join(__dirname, 'fixtures/env-only.mjs'), 'tracewire'], ROOT, env);
+    const { entry, value } = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(entry).toBe(`file://${join(ROOT, entryFile)}`);
+    expect(value).toBe(6);
+    const runs = [...(await acceptedRuns(sink)).values()];
+    expect(runs.map((run) => run.name).sort()).toEqual(['handle', 'step', 'step', 'step']);
+    for (const run of runs) expect(run.end_time).toEqual(expect.any(String));
+    expect(sink.ingestRequests.length).toBeGreaterThanOrEqual(1);
+    for (const request of sink.ingestRequests) expect(request.headers['x-api-key']).toBe('env-only-key');
+  } finally {
+    await sink.stop();
+  }
+}, 60_000);
+
+test('Deno without --allow-env: the environment is not read (no permission prompt, no error), and the script runs untraced', async () => {
+  const sink = await LangSmithSink.start();
+  try {
+    const env = { LANGSMITH_TRACING: 'true', LANGSMITH_ENDPOINT: sink.url, LANGSMITH_API_KEY: 'env-only-key' };
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((done, fail) =>
+      execFile(join(ROOT, 'node_modules/.bin/deno'), ['run', '--allow-net', '--allow-read', join(__dirname, 'fixtures/env-only.mjs'), 'tracewire'], { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...env } }, (error, out, err) =>
+        error ? fail(error) : done({ stdout: out, stderr: err }),
+      ),
+    );
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ value: 6 });
+    expect(stderr).toBe(''); // read anyway, Deno refused it: "tracing from the environment stays off: … Requires env access"
+    expect(sink.requests).toHaveLength(0);
+  } finally {
+    await sink.stop();
+  }
+}, 60_000);
 
 test("Deno's one-file entry looks for a peer from its own location last: an app outside any project gets the protobuf encoder installed beside tracewire", async () => {
   // Outside: no package.json or node_modules above the app or the working directory, so only the entry's own

@@ -82,10 +82,11 @@ export function writeText(path: string, text: string): void {
 /**
  * A workerd config serving `worker.js` (an esbuild bundle beside it) on
  * 127.0.0.1:`port`, as wrangler would deploy it: compatibility date
- * 2025-08-15, only the `nodejs_als` flag, outbound network allowed, and
- * `bindings` as text bindings (the worker's `env`).
+ * 2025-08-15, only the `nodejs_als` flag (or `compatibilityFlags`), outbound
+ * network allowed, and `bindings` as text bindings (the worker's `env`; with
+ * `nodejs_compat`, also `process.env`).
  */
-export function workerdConfig(port: number, bindings: Readonly<Record<string, string>> = {}): string {
+export function workerdConfig(port: number, bindings: Readonly<Record<string, string>> = {}, compatibilityFlags: readonly string[] = ['nodejs_als']): string {
   const textBindings = Object.entries(bindings).map(([name, text]) => `(name = "${name}", text = "${text}")`);
   return `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -95,7 +96,7 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [ (name = "worker", esModule = embed "worker.js") ],
   compatibilityDate = "2025-08-15",
-  compatibilityFlags = ["nodejs_als"],
+  compatibilityFlags = [${compatibilityFlags.map((flag) => `"${flag}"`).join(', ')}],
 ${textBindings.length === 0 ? '' : `  bindings = [ ${textBindings.join(', ')} ],\n`}  globalOutbound = "net",
 );
 `;

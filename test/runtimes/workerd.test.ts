@@ -165,3 +165,26 @@ test('tracing set up at module scope (a LangSmithExporter and a client made, a t
     await sink.stop();
   }
 }, 60_000);
+
+test('with nodejs_compat, a LangSmithExporter made with no options takes its endpoint and key from the worker\'s vars (process.env)', async () => {
+  const sink = await LangSmithSink.start();
+  const dir = scratch('tracewire-workerd-vars-');
+  let worker: { child: ChildProcess; output: () => string } | undefined;
+  try {
+    await bundle(join(__dirname, 'fixtures/vars-worker.js'), join(dir.dir, 'worker.js'), ['workerd', 'worker', 'browser']);
+    const port = await freePort();
+    const vars = { LANGSMITH_ENDPOINT: sink.url, LANGSMITH_API_KEY: 'workerd-vars-key' };
+    writeText(join(dir.dir, 'config.capnp'), workerdConfig(port, vars, ['nodejs_compat']));
+    worker = await startServer(WORKERD, ['serve', join(dir.dir, 'config.capnp'), '--experimental'], `http://127.0.0.1:${port}/`);
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).json()).toEqual({ value: 42 });
+    for (const deadline = Date.now() + 10_000; (await acceptedRuns(sink)).size < 2 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    const runs = [...(await acceptedRuns(sink)).values()];
+    expect(runs.map((run) => run.name)).toEqual(['work', 'work']); // the readiness probe's request, then the test's
+    expect(runs.every((run) => run.session_name === 'from-vars')).toBe(true);
+    for (const request of sink.ingestRequests) expect(request.headers['x-api-key']).toBe('workerd-vars-key');
+  } finally {
+    worker?.child.kill('SIGTERM');
+    dir.remove();
+    await sink.stop();
+  }
+}, 60_000);
