@@ -26,6 +26,9 @@
  *                  condition (so tracewire's edge entry) and runs it in
  *                  Vercel's edge runtime (npm `edge-runtime`); OTLP/HTTP
  *                  JSON through fetch, `waitUntil: 'auto'`
+ *   api/edge-env.js the same, set up by the environment alone (no client in
+ *                  its code; LANGSMITH_TRACING, _ENDPOINT, _API_KEY in the
+ *                  dev server's): LangSmith through fetch
  * A response that came back while fewer than 2 × (responses so far) spans
  * had been answered by the sink did not wait for its delivery: the flush was
  * handed to waitUntil (the awaiting peer can have none such). Then the dev server is told to shut down as `vercel dev`
@@ -83,6 +86,19 @@ const route = new Route();
 export const GET = (request) => route.GET(request);
 `;
 
+/**
+ * The same Edge Function set up by its environment alone, as langsmith's users set it up: no client in the code;
+ * its dev server's environment has LANGSMITH_TRACING, LANGSMITH_ENDPOINT and LANGSMITH_API_KEY (the `edge-light`
+ * condition picks tracewire's edge entry with set-up from the environment, edge-env.ts).
+ */
+const EDGE_ENV_FUNCTION = EDGE_FUNCTION.replace(
+  /setGlobalTracingClient\(new TracingClient\([^\n]*\n/,
+  '',
+)
+  .replace('import { FlushOnExit, OtlpHttpExporter, Traceable, TracingClient, setGlobalTracingClient, traceable }', 'import { FlushOnExit, Traceable, traceable }')
+  .replace("'GET /api/edge'", "'GET /api/edge-env'");
+if (EDGE_ENV_FUNCTION.includes('TracingClient(')) throw new Error('bench/vercel-dev.js: the env-only edge function still sets up a client');
+
 /** A project as Vercel sees it: api/*.js, with tracewire (this repo's build) and @vercel/functions resolvable. */
 function makeProject(dir) {
   const project = path.join(dir, 'project');
@@ -96,6 +112,7 @@ function makeProject(dir) {
   fs.writeFileSync(path.join(project, 'api/auto.js'), route.replace(decorator, "(0, tracewire_1.FlushOnExit)({ waitUntil: 'auto' })"));
   fs.writeFileSync(path.join(project, 'api/await.js'), route.replace(decorator, '(0, tracewire_1.FlushOnExit)({})'));
   fs.writeFileSync(path.join(project, 'api/edge.js'), EDGE_FUNCTION);
+  fs.writeFileSync(path.join(project, 'api/edge-env.js'), EDGE_ENV_FUNCTION);
   const link = (target, name) => fs.symlinkSync(target, path.join(project, 'node_modules', name), 'dir');
   link(ROOT, 'tracewire');
   for (const name of ['reflect-metadata', '@vercel/functions', '@vercel/oidc']) link(path.join(ROOT, 'node_modules', name), name);
@@ -104,10 +121,12 @@ function makeProject(dir) {
 
 /** Starts the dev server as `vercel dev` does (fork, entrypoint in the environment, address over IPC). */
 function startDevServer(dir, project, entrypoint, sinkUrl) {
+  // Only the env-only function turns tracing on from the environment: the others set their clients up in code.
+  const tracing = entrypoint === 'api/edge-env.js' ? { LANGSMITH_TRACING: 'true' } : {};
   const child = fork(path.join(dir, 'node_modules/@vercel/node/dist/dev-server.mjs'), [], {
     cwd: project,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, VERCEL_DEV_ENTRYPOINT: entrypoint, VERCEL_DEV_CONFIG: '{}', VERCEL_DEV_BUILD_ENV: '{}', LANGSMITH_ENDPOINT: sinkUrl, LANGSMITH_API_KEY: 'bench', OTLP_ENDPOINT: sinkUrl },
+    env: { ...process.env, VERCEL_DEV_ENTRYPOINT: entrypoint, VERCEL_DEV_CONFIG: '{}', VERCEL_DEV_BUILD_ENV: '{}', LANGSMITH_ENDPOINT: sinkUrl, LANGSMITH_API_KEY: 'bench', OTLP_ENDPOINT: sinkUrl, ...tracing },
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -177,7 +196,7 @@ async function main() {
     console.log(`@vercel/node ${vercelNode} dev server | edge-runtime ${edgeRuntime} | @vercel/functions ${versionOf('@vercel/functions')} | ${nodeLine()}`);
     console.log(`${cpuLine({ loadavg: true })} | ${REQUESTS} requests, ${CONCURRENCY} at a time; the sink answers after ${SINK_DELAY_MILLIS} ms`);
     const rows = [];
-    for (const name of ['hello', 'auto', 'await', 'edge']) rows.push(await runFunction(dir, project, `api/${name}.js`, name));
+    for (const name of ['hello', 'auto', 'await', 'edge', 'edge-env']) rows.push(await runFunction(dir, project, `api/${name}.js`, name));
     for (const row of rows) if ((row.route === 'api/await.js') !== (row.beforeDelivery === 0)) row.ok = false;
     printTable(
       [
@@ -198,7 +217,7 @@ async function main() {
       rows,
     );
     const failed = rows.filter((row) => !row.ok).map((row) => row.route);
-    console.log(failed.length === 0 ? 'hello, auto and edge answered before delivery (handed to waitUntil), await after it; every span arrived before the dev server exited' : `FAILED: ${failed.join(', ')}`);
+    console.log(failed.length === 0 ? 'hello, auto, edge and edge-env answered before delivery (handed to waitUntil), await after it; every span arrived before the dev server exited' : `FAILED: ${failed.join(', ')}`);
     process.exitCode = failed.length === 0 ? 0 : 1;
   } finally {
     if (kept === undefined) fs.rmSync(dir, { recursive: true, force: true });
