@@ -1,9 +1,8 @@
 /**
- * @internal Imported for its effect by the edge entry (and listed in
- * package.json `sideEffects`): as on Node, a program that sets nothing up
- * gets a client built from the environment on its first traced call, where
- * the runtime has one — Deno, Vercel Edge, workerd with `nodejs_compat` (its
- * vars and secrets in `process.env`). workerd without it has no
+ * @internal Imported for its effect by `edge-env.ts`, the edge entry of Deno
+ * and Vercel Edge (and listed in package.json `sideEffects`): as on Node, a
+ * program that sets nothing up gets a client built from the environment on
+ * its first traced call. A runtime without `process.env` gives an empty
  * environment: tracing then stays as the code sets it up. The exporters are
  * the edge entry's (`fetch`); the JSONL exporter, which writes files, is
  * refused by name.
