@@ -2,6 +2,7 @@ import { rootParent } from '../propagation/root-parent.js';
 import { currentScope, TRACING_OFF } from '../context/span-context.js';
 import { enterSpan } from '../otel/bridge-hook.js';
 import { globalClient } from '../client/global-client.js';
+import type { TracingClient } from '../client/tracing-client.js';
 import type { Run, RunType } from '../model/run.js';
 import type { Span } from '../model/span.js';
 import type { ActiveSpan } from '../model/span-types.js';
@@ -104,8 +105,9 @@ const begin = (name: string, options: SpanOptions, captureOutputs: boolean): Spa
     }
     return undefined;
   }
+  let client: TracingClient | undefined;
   try {
-    const client = site.client?.(undefined) ?? parent?.client ?? globalClient.current;
+    client = site.client?.(undefined) ?? parent?.client ?? globalClient.current;
     if (client === undefined || !client.isRecording) return undefined;
     const span = client.startSpan(site, parent ?? rootParent(site, []), site.id === undefined ? undefined : runId(client, site, []));
     if (span.sampled && 'inputs' in given) {
@@ -113,8 +115,14 @@ const begin = (name: string, options: SpanOptions, captureOutputs: boolean): Spa
     }
     client.spanStarted(span);
     return new SpanOutcome(site, span);
-  } catch {
-    return undefined; // a tracer fault never reaches the caller
+  } catch (error) {
+    // A tracer fault never reaches the caller: the span is not recorded (counted, and warned once).
+    try {
+      client?.untracedCall(error);
+    } catch {
+      // a logger of the caller's own that throws
+    }
+    return undefined;
   }
 };
 

@@ -45,12 +45,18 @@ const DASH = 45;
 /** The 12 hex digits of the millisecond in {@link charsMillis}. */
 const timeChars = new Uint8Array(12);
 
-/** Draws a fresh pool: 320 bytes first, then 16 KiB, then 64 KiB each time. */
+/**
+ * Draws a fresh pool: 320 bytes first, then 16 KiB, then 64 KiB each time.
+ * Nothing changes unless the draw succeeds: a runtime may refuse it (a
+ * Cloudflare Worker at global scope), and a larger pool put in place before
+ * a refused draw was then read from its start, all zeros, by the next ids —
+ * every id of a millisecond the same.
+ */
 const refillPool = (): void => {
-  if (draws === 1) pool = new Uint8Array(SECOND_POOL_BYTES);
-  else if (draws === 2) pool = new Uint8Array(POOL_BYTES);
+  const next = draws === 1 ? new Uint8Array(SECOND_POOL_BYTES) : draws === 2 ? new Uint8Array(POOL_BYTES) : pool;
+  fillRandom(next);
+  pool = next;
   draws++;
-  fillRandom(pool);
   poolOffset = 0;
 };
 

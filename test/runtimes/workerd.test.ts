@@ -138,7 +138,7 @@ test("an OTLP endpoint with credentials in its URL delivers from workerd, the cr
   for (const authorization of authorizations) expect(authorization).toBe(`Basic ${Buffer.from('edge-user:edge:pass').toString('base64')}`);
 }, 60_000);
 
-test('tracing set up at module scope (a LangSmithExporter and a client made, a traced call run as the worker loads) starts in workerd and delivers from its requests; the call at load runs untraced, counted and warned', async () => {
+test('tracing set up at module scope (a LangSmithExporter and a client made, a traced call and a withSpan run as the worker loads) starts in workerd and delivers from its requests; the calls at load run untraced, counted and warned', async () => {
   // Watched failing before: the exporter drew its multipart boundary at construction, and workerd refused the worker
   // ("Disallowed operation called within global scope"); and the call at load went untraced without a word.
   const sink = await LangSmithSink.start();
@@ -152,7 +152,7 @@ test('tracing set up at module scope (a LangSmithExporter and a client made, a t
     writeText(join(dir.dir, 'config.capnp'), workerdConfig(port));
     worker = await startServer(WORKERD, ['serve', join(dir.dir, 'config.capnp'), '--experimental'], `http://127.0.0.1:${port}/?n=0`);
     const answer = await (await fetch(`http://127.0.0.1:${port}/?n=5`)).json();
-    expect(answer).toMatchObject({ atLoad: 42, value: 11, result: { failed: 0, dropped: 0, pending: 0 }, untraced: 1 });
+    expect(answer).toMatchObject({ atLoad: 42, manualAtLoad: 'ran', value: 11, result: { failed: 0, dropped: 0, pending: 0 }, untraced: 2 });
     expect(answer.warnings).toEqual([expect.stringMatching(/a traced call ran untraced: .*global scope.*stats\(\)\.untraced/)]);
     const runs = [...(await acceptedRuns(sink)).values()];
     // Per request (the readiness probe's and the test's), its call and the call in it.
