@@ -1,7 +1,9 @@
 /**
  * tracewire for runtimes without Node's built-ins — Cloudflare Workers
- * (`workerd`), Vercel Edge, Deno, browsers — chosen by the package's
- * `exports` conditions (`workerd`, `worker`, `edge-light`, `deno`, `browser`).
+ * (`workerd`), Vercel Edge, Deno — chosen by the package's `exports`
+ * conditions (`workerd`, `worker`, `edge-light`, `deno`, `browser`: the last
+ * for bundlers of worker runtimes that list it; a browser itself has no
+ * `node:async_hooks`, which runs need to nest across `await`).
  *
  * Its module graph imports no `node:` module except `node:async_hooks`
  * (on Cloudflare, the `nodejs_als` compatibility flag is enough). It sends
