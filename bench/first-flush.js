@@ -27,7 +27,8 @@
  * each waiting WORK_MS/3: the handler's own I/O, a model call say) and
  * flushes; "flush ms" is from the handler's return to the flush resolving,
  * "first span → flushed" from the invocation's start. Rows: tracewire (default
- * LangSmith exporter, multipart); with `--against`, that build; langsmith's
+ * LangSmith exporter, multipart), and with the OTLP exporter (http/json, no
+ * /info: one connection, opened at the flush); with `--against`, that build; langsmith's
  * own `traceable` with `awaitPendingTraceBatches()` (its client, the peer);
  * and the floor: one POST of the runs on a new TLS connection, no /info (what
  * any tracer pays at the least: three round trips). Medians over the runs.
@@ -36,7 +37,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const net = require('node:net');
 const path = require('node:path');
-const https = require('node:https');
+// node:https is required where it is used: a child that loaded it at start would hide what loading it costs a tracer.
 const { execFileSync } = require('node:child_process');
 const { forkChild, childEnv } = require('./support/child-process');
 const { DIST, entryOf, distMissing } = require('./support/dist');
@@ -66,9 +67,10 @@ async function child(kind, entry) {
   const work = () => new Promise((resolve) => setTimeout(resolve, WORK_MS / 3));
   let handler;
   let flush;
-  if (kind === 'tracewire') {
+  if (kind === 'tracewire' || kind === 'tracewire-otlp') {
     const tw = require(entry);
-    const client = new tw.TracingClient({ exporter: new tw.LangSmithExporter({ endpoint: url, apiKey: 'bench' }) });
+    const exporter = kind === 'tracewire' ? new tw.LangSmithExporter({ endpoint: url, apiKey: 'bench' }) : new tw.OtlpHttpExporter({ endpoint: url, protocol: 'http/json' });
+    const client = new tw.TracingClient({ exporter });
     tw.setGlobalTracingClient(client);
     const step = tw.traceable(async function step(i) { await work(); return i * 2; });
     handler = tw.traceable(async function handler(n) { let s = 0; for (let i = 0; i < n; i++) s += await step(i); return s; });
@@ -93,7 +95,7 @@ async function child(kind, entry) {
     };
     flush = () => new Promise((resolve, reject) => {
       const body = Buffer.from(JSON.stringify({ post: runs }));
-      const req = https.request(new URL('/runs/batch', url), { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, 'x-api-key': 'bench' } }, (res) => res.resume().on('end', resolve));
+      const req = require('node:https').request(new URL('/runs/batch', url), { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, 'x-api-key': 'bench' } }, (res) => res.resume().on('end', resolve));
       req.on('error', reject);
       req.end(body);
     });
@@ -117,7 +119,7 @@ function certificate(dir) {
 /** HTTPS: `{}` to GET /info (langsmith's defaults), 202 `{}` to any POST once its body is read. Counts requests by path. */
 function startTlsSink(tls) {
   const requests = [];
-  const server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+  const server = require('node:https').createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     requests.push(`${req.method} ${req.url}`);
     req.resume();
     req.on('end', () => {
@@ -165,6 +167,8 @@ async function main() {
   const rows = [
     { name: 'tracewire', kind: 'tracewire', entry: DIST },
     ...(against ? [{ name: `tracewire (${path.basename(path.resolve(against))})`, kind: 'tracewire', entry: entryOf(path.resolve(against)) }] : []),
+    { name: 'tracewire, OTLP http/json', kind: 'tracewire-otlp', entry: DIST },
+    ...(against ? [{ name: `tracewire, OTLP http/json (${path.basename(path.resolve(against))})`, kind: 'tracewire-otlp', entry: entryOf(path.resolve(against)) }] : []),
     { name: `langsmith ${versionOf('langsmith')}`, kind: 'langsmith' },
     { name: 'floor (one POST, new connection)', kind: 'floor' },
   ].map((row) => ({ ...row, flush: [], total: [], connections: [], requests: [] }));

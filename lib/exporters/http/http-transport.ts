@@ -156,6 +156,10 @@ export class HttpTransport implements Transport {
     return secure ? (this.#httpsAgent ??= idleClosing(new (https().Agent)({ keepAlive: true }))) : (this.#httpAgent ??= idleClosing(new (http().Agent)({ keepAlive: true })));
   }
 
+  prepare(url: URL): void {
+    this.agentFor(url.protocol === 'https:');
+  }
+
   gzip(body: Uint8Array): Promise<Uint8Array> {
     gzipAsync ??= promisify(zlib().gzip);
     return gzipAsync(body);

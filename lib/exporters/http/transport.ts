@@ -50,6 +50,12 @@ export interface Transport {
   gzip(body: Uint8Array): Promise<Uint8Array>;
   /** Releases idle connections. */
   close(): void;
+  /**
+   * Readies what a first request to `url` needs without sending anything
+   * (Node: loads `node:http` or `node:https` — ≈ 3 and 5 ms of CPU — and
+   * makes the agent), so that a first export does not pay for it.
+   */
+  prepare?(url: URL): void;
 }
 
 /** @internal The media type of JSON bodies and answers, spelled once. */

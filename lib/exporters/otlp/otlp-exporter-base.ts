@@ -1,5 +1,6 @@
 import { resolveOtlpSettings, type OtlpOptions, type OtlpProtocol, type OtlpSettings } from '../../config-otlp.js';
 import { recordsOf, takesRecords, type RecordBatch } from '../record-batch.js';
+import { warmsUpAtFirstSpan } from '../first-span-warm-up.js';
 import { runtimeEnv } from '../../client/runtime-env.js';
 import { optionsObject } from '../../config-env.js';
 import { refuseUnknownOptions } from '../../errors.js';
@@ -75,6 +76,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
     if (settings.gzip) headers['content-encoding'] = 'gzip';
     this.#headers = headers;
     this.#encode = jsonText ? (request) => utf8.encode(JSON.stringify(request)) : loadProtobufEncoder(settings.protocolSetting);
+    // Node's HTTP client is loaded as the first span starts, while the traced code runs, not in the first export.
+    warmsUpAtFirstSpan(this, () => transport.prepare?.(settings.url));
   }
 
   /** @internal Told by its client: a run may record in a caller's project, but the service is still this one. */

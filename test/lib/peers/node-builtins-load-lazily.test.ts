@@ -79,3 +79,24 @@ export { handler, flush };
   expect(result).toEqual({ ok: true, n: 1 });
   expect(builtins.filter((m) => NOT_FOR_A_CALL.includes(m))).toEqual([]);
 });
+
+test('the OTLP exporter loads node:https as its client\'s first span starts (the first export then need not), not when it is made; it sends nothing then', () => {
+  const child = join(dir, 'otlp-warm-up.js');
+  writeFileSync(
+    child,
+    `const { traceable, TracingClient, OtlpHttpExporter } = require(${JSON.stringify(BUILT_ENTRY)});
+const loaded = () => process.moduleLoadList.includes('NativeModule https');
+const client = new TracingClient({ exporter: new OtlpHttpExporter({ endpoint: 'https://127.0.0.1:9', protocol: 'http/json' }), mode: 'manual', logger: { warn() {} } });
+const made = loaded();
+const value = traceable((x) => x + 1, { client, name: 'first' })(1);
+const onTheCallsStack = loaded();
+setTimeout(() => {
+  const report = JSON.stringify({ value, made, onTheCallsStack, afterATurn: loaded(), exportRequests: client.stats().exportRequests });
+  // Now, not after the exit flush's tries to a port where nothing listens.
+  process.stdout.write(report + '\\n', () => process.exit(0));
+}, 50);
+`,
+  );
+  const report = JSON.parse(execFileSync(process.execPath, [child], { encoding: 'utf8', timeout: 30_000 }));
+  expect(report).toEqual({ value: 2, made: false, onTheCallsStack: false, afterATurn: true, exportRequests: 0 });
+});
