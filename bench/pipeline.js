@@ -60,6 +60,11 @@
  *   returned (process.memoryUsage().arrayBuffers: in a sequential row, every request body made so far) and the child's
  *   full collections (mark-compacts, counted from node --trace-gc on its stdout), heap bytes per queued
  *   span; judged: ≤ 1.2× the floor with nothing lost, ≤ 400 B per queued span.
+ *   Padded floors (not judged), in the same reps: after each rep's exporters, the floor
+ *   again once per judged exporter, each run's text followed by spaces so that it sends
+ *   that exporter's bytes per run as measured in the rep (FloorTracer's padBytes): what
+ *   moving a wire format's bytes costs by itself. Printed: the exporter's CPU ÷ its padded
+ *   floor's ("× floor at its bytes/run"), what is left once both send the same bytes.
  *   Steady-state rows (not judged), in the same reps: the floor and each exporter again,
  *   each in a fresh child that first runs the same calls and flush once unmeasured
  *   (BENCH_STEADY=1), then measures a second round: per-span cost apart from the
@@ -224,6 +229,9 @@ const EXPORTER_LABEL = {
   'langsmith multipart': 'langsmith Client (multipart)',
   'langsmith batch': 'langsmith Client (batch: /info use_multipart_endpoint false)',
   'floor batch': 'floor (hand-rolled tracer, bench/floor/)',
+  'floor batch at multipart': "floor padded to multipart's bytes/run (not judged)",
+  'floor batch at batch': "floor padded to tracewire batch's bytes/run (not judged)",
+  'floor batch at otlp': "floor padded to OTLP's bytes/run (not judged)",
 };
 const EXPORTER_WIRE = {
   multipart: 'POST /runs/multipart',
@@ -246,13 +254,14 @@ const printTable = (columns, rows) => printAligned(columns, rows, { trimEnd: tru
 // =============================================================================
 
 /** Forks this script as a child for one scenario; resolves with its result, the sink's counts and its stderr. */
-async function runScenario(client, scenario, sinkMode, rep, variant, steady = false, against = undefined) {
+async function runScenario(client, scenario, sinkMode, rep, variant, steady = false, against = undefined, padBytes = undefined) {
   const info = client === 'langsmith' && variant === 'batch' ? SERVER_INFO_NO_MULTIPART : SERVER_INFO;
   // BENCH_NO_INFO=1: GET /info answers 404 (see the header).
   const sink = await startSink({ mode: sinkMode, info, infoStatus: process.env.BENCH_NO_INFO === '1' ? 404 : 200 });
   const env = childEnv(sink.url, { langsmith: client === 'langsmith', alsoStrip: ['OTEL_'] });
   if (steady) env.BENCH_STEADY = '1'; // a warm-up round first, in the same process; only the second is measured
   if (against) env.BENCH_DIST = entryOf(against);
+  if (padBytes !== undefined) env.BENCH_FLOOR_PAD_BYTES = String(padBytes);
   let jsonlDir;
   if (variant === 'jsonl') {
     jsonlDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-pipeline-jsonl-'));
@@ -272,7 +281,7 @@ async function runScenario(client, scenario, sinkMode, rep, variant, steady = fa
     fs.rmSync(jsonlDir, { recursive: true, force: true });
   }
   const fullGcs = countsGcs ? (outcome.stdout.match(/Mark-Compact/g) ?? []).length : undefined;
-  return { client, scenario, variant, steady, against, profile, ...outcome, fullGcs, file, sink: counts };
+  return { client, scenario, variant, steady, against, padBytes, profile, ...outcome, fullGcs, file, sink: counts };
 }
 
 
@@ -503,7 +512,7 @@ function childMain(client, scenario, variant) {
   const sinkUrl = process.env.BENCH_SINK_URL;
   reportToParent(() => {
     if (scenario === 'held') return childHeld(client, DIST, sinkUrl, variant);
-    if (client === 'floor') return childFloor(scenario, sinkUrl, SPANS, startRssSampler(), process.env.BENCH_STEADY === '1');
+    if (client === 'floor') return childFloor(scenario, sinkUrl, SPANS, startRssSampler(), process.env.BENCH_STEADY === '1', Number(process.env.BENCH_FLOOR_PAD_BYTES ?? 0));
     if (client === 'tracewire' && scenario === 'dead-exporter') return childDeadExporter(sinkUrl);
     if (client === 'tracewire') return childTracewire(scenario, sinkUrl, variant);
     return childLangsmith(scenario, sinkUrl);
@@ -533,14 +542,25 @@ function printProfiles(runs) {
 // Parent: main and report
 // =============================================================================
 
-const runName = (p) => `${p.client} ${p.scenario}${p.variant ? ` ${p.variant}` : ''}${p.steady ? ' steady' : ''}${p.against ? ' against' : ''} #${p.rep}`;
-const exporterKey = (run) => (run.client === 'floor' ? 'floor batch' : `${run.client} ${run.variant || 'multipart'}`);
+const runName = (p) => `${p.client} ${p.scenario}${p.variant ? ` ${p.variant}` : ''}${p.padFor ? ` at ${p.padFor} bytes` : ''}${p.steady ? ' steady' : ''}${p.against ? ' against' : ''} #${p.rep}`;
+const exporterKey = (run) => (run.client === 'floor' ? `floor batch${run.padFor ? ` at ${run.padFor}` : ''}` : `${run.client} ${run.variant || 'multipart'}`);
 const receivedIds = (run) => (run.file ? run.file.distinctIds : run.sink.distinctIds);
 const endedIds = (run) => (run.file ? run.file.endedIds : run.sink.endedIds);
 const bytesPerRun = (run) => {
   const n = receivedIds(run);
   return n ? (run.file ? run.file.bytes : run.sink.ingestBodyBytes) / n : NaN;
 };
+/**
+ * Padding that brings the floor's runs to the bytes per run of `p.padFor`'s exporter, both as measured earlier in the
+ * same rep and scenario (fresh processes); 0 if either is missing (a failed run, or --only left it out).
+ */
+function floorPadFor(runs, p) {
+  const same = (r) => r.scenario === p.scenario && r.rep === p.rep && !r.steady && !r.against && r.result && !r.result.error;
+  const exporter = runs.find((r) => same(r) && r.client === 'tracewire' && (r.variant ?? 'multipart') === p.padFor);
+  const floor = runs.find((r) => same(r) && r.client === 'floor' && !r.padFor);
+  if (!exporter || !floor) return 0;
+  return Math.max(0, Math.round(bytesPerRun(exporter) - bytesPerRun(floor)));
+}
 const fmtFlush = (r) => (r ? `d=${r.delivered} f=${r.failed} x=${r.dropped} p=${r.pending}${r.timedOut ? ' TIMEOUT' : ''}` : '—');
 const identity = (s) => s.spansEnded === s.delivered + s.dropped.total + s.pending;
 const fmtStats = (s) =>
@@ -570,6 +590,8 @@ async function main() {
     for (const scenario of ['tight-loop', 'concurrent']) {
       plan.push({ client: 'floor', scenario, rep, sink: 'ok' });
       for (const variant of COST_VARIANTS) plan.push({ client: 'tracewire', scenario, rep, sink: 'ok', variant });
+      // The floor again at each judged exporter's bytes per run in this rep (not judged): what its wire format's size costs.
+      for (const variant of COST_VARIANTS) if (variant !== 'fetch') plan.push({ client: 'floor', scenario, rep, sink: 'ok', padFor: variant ?? 'multipart' });
     }
     // Steady state: the same, measured in a second round in one process (not judged; it shows per-span cost apart from warm-up).
     for (const scenario of ['tight-loop', 'concurrent']) {
@@ -606,8 +628,9 @@ async function main() {
   const runs = [];
   for (const p of plan) {
     process.stderr.write(`  running ${runName(p)} …`);
-    const run = await runScenario(p.client, p.scenario, p.sink, p.rep, p.variant, p.steady, p.against);
+    const run = await runScenario(p.client, p.scenario, p.sink, p.rep, p.variant, p.steady, p.against, p.padFor && floorPadFor(runs, p));
     run.rep = p.rep;
+    run.padFor = p.padFor;
     process.stderr.write(` ${(run.wallMs / 1000).toFixed(1)} s\n`);
     runs.push(run);
   }
@@ -644,8 +667,8 @@ async function main() {
     };
   };
   const deliveryRun = (r) => r.scenario !== 'dead-exporter' && r.scenario !== 'held' && !r.steady && !r.against;
-  const mainRuns = runs.filter((r) => deliveryRun(r) && !r.variant);
-  const exporterOnlyRuns = runs.filter((r) => deliveryRun(r) && r.variant);
+  const mainRuns = runs.filter((r) => deliveryRun(r) && !r.variant && !r.padFor);
+  const exporterOnlyRuns = runs.filter((r) => deliveryRun(r) && (r.variant || r.padFor));
   for (const run of exporterOnlyRuns) noteProblems(run);
   console.log('');
   printTable(

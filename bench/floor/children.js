@@ -16,9 +16,10 @@ const WARM_UP_SPANS = 2_000;
 /**
  * The floor in the tight-loop or concurrent scenario, timed and measured like tracewire's rows.
  * `steady`: one unmeasured round of the same calls and flush first, in this process (the steady-state rows).
+ * `padBytes`: the floor at an exporter's bytes per run (FloorTracer's `padBytes`; analytic rows, not the judged floor).
  */
-async function childFloor(scenario, sinkUrl, spans, rss, steady = false) {
-  const tracer = new FloorTracer({ url: sinkUrl });
+async function childFloor(scenario, sinkUrl, spans, rss, steady = false, padBytes = 0) {
+  const tracer = new FloorTracer({ url: sinkUrl, padBytes });
   const f = tracer.traceable(function f(a, b) { return a + b; });
   const g = tracer.traceable(async function g(i) { await null; return i; });
   const round = async () => {

@@ -32,6 +32,9 @@ function callsShare(group) {
   return main.length ? `${median(main).toFixed(1)} / ${median(other).toFixed(1)}` : '—';
 }
 
+/** The key of a tracewire run's exporter among the padded floors' `padFor`. */
+const padKey = (run) => run.variant ?? 'multipart';
+
 /** Per rep, x ÷ the floor's figure of the same rep and scenario; then their median. */
 function ratiosToFloor(group, floors, value) {
   const out = [];
@@ -51,15 +54,18 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
   for (const steady of [false, true]) {
     for (const scenario of ['tight-loop', 'concurrent']) {
       const inScenario = costRuns.filter((r) => r.scenario === scenario && !!r.steady === steady && ok(r) && Number.isFinite(r.result.cpuUsPerSpan));
-      const floors = inScenario.filter((r) => r.client === 'floor');
+      // The judged floor; the padded ones (the floor at an exporter's bytes per run) are rows of their own.
+      const floors = inScenario.filter((r) => r.client === 'floor' && !r.padFor);
+      const padded = inScenario.filter((r) => r.client === 'floor' && r.padFor);
       if (!floors.length) continue;
       const keys = [...new Set(inScenario.map((r) => exporterLabel(r)))];
       // A steady run's sink also received the warm-up round's spans.
       const expected = steady ? 2 * spans : spans;
       for (const label of keys) {
         const group = inScenario.filter((r) => exporterLabel(r) === label);
-        const isFloor = group[0].client === 'floor';
+        const isFloor = group[0].client === 'floor' && !group[0].padFor;
         const ratios = ratiosToFloor(group, floors, cpu);
+        const samePadded = padded.filter((f) => group[0].client === 'tracewire' && f.padFor === padKey(group[0]));
         const lost = group.map((r) => expected - receivedIds(r));
         rows.push({
           scenario: SCENARIO_LABEL[scenario] + (steady ? ', steady state (2nd round)' : ', fresh process'),
@@ -74,11 +80,13 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
           buffers: spread(group.map((r) => r.result.arrayBuffersAfterCallsMB ?? NaN), 1),
           fullGcs: spread(group.map((r) => r.fullGcs ?? NaN), 0),
           ratio: isFloor ? '1.00' : spread(ratios, 2),
+          sameBytes: samePadded.length ? spread(ratiosToFloor(group, samePadded, cpu), 2) : '',
+          bpr: spread(group.map((r) => r.sink.ingestBodyBytes / Math.max(1, receivedIds(r))), 0),
           recv: spread(group.map(receivedIds), 0),
           ns: spread(group.map((r) => r.result.nsPerCall / 1000), 2),
           flush: spread(group.map((r) => r.result.flushMs), 0),
         });
-        if (isFloor) continue;
+        if (isFloor || group[0].padFor) continue;
         const r = median(ratios);
         if (steady || group[0].against) {
           if (Math.max(...lost) > 0) targetRows.push({ run: `cpu/span ${scenario}${steady ? ' steady' : ''} ${label.replace(/^tracewire /, '')}`, target: 'nothing lost', measured: `lost ${Math.max(...lost)}`, result: 'FAIL' });
@@ -103,6 +111,8 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
         { key: 'n', title: 'runs', right: true },
         { key: 'cpu', title: 'CPU µs/span', right: true },
         { key: 'ratio', title: '× floor', right: true },
+        { key: 'bpr', title: 'bytes/run', right: true },
+        { key: 'sameBytes', title: '× floor at its bytes/run', right: true },
         { key: 'sys', title: 'of which sys µs', right: true },
         { key: 'main', title: 'main thread µs', right: true },
         { key: 'other', title: 'other threads µs', right: true },
@@ -117,6 +127,9 @@ function printCostTables(runs, targetRows, { spans, printTable, receivedIds, not
       rows,
     );
     console.log('CPU µs/span = child process.cpuUsage() (user + system), first call → flush resolved, ÷ spans: calls, batching, encoding, HTTP client, GC.');
+    console.log('bytes/run = request bodies received ÷ runs. "floor padded to …" = the floor again, each run\'s text followed by spaces so that it sends');
+    console.log('  that exporter\'s bytes per run (measured in the same rep): what moving the wire format\'s bytes alone costs. × floor at its bytes/run = the');
+    console.log('  exporter\'s CPU ÷ that padded floor\'s, same rep: what is left of the ratio once both send the same bytes (not judged).');
     console.log('of which sys µs = the system (kernel) part of that CPU; page faults/100 spans = minor page faults over the same span (process.resourceUsage()):');
     console.log('  mostly first touches of memory the process had not used yet (heap growth, request bodies): a fresh process pays them, a steady one far less.');
     console.log('ArrayBuffer MB after calls = process.memoryUsage().arrayBuffers when the last call returned: in the sequential rows the event loop has not turned yet,');

@@ -14,6 +14,14 @@
  *
  * `hold: true` (the heap row): nothing is sent; the run texts are kept until
  * `flush()`, as tracewire's manual mode keeps its spans.
+ *
+ * `padBytes` (analytic rows only, never the judged floor): each run's text
+ * is followed by that many spaces (JSON whitespace, so the body stays valid),
+ * so the floor sends as many bytes per run as an exporter whose wire format
+ * is larger (LangSmith multipart, OTLP JSON): what moving those bytes (held,
+ * copied into the request body, written to the socket) costs a tracer that
+ * does nothing else. Spaces appended, not a field JSON.stringify would scan:
+ * the size of a format, not the serializing of more data.
  */
 const { AsyncLocalStorage } = require('node:async_hooks');
 const { randomFillSync } = require('node:crypto');
@@ -37,11 +45,12 @@ function uuidv7() {
 }
 
 class FloorTracer {
-  /** @param {{ url: string, sessionName?: string, hold?: boolean }} options */
-  constructor({ url, sessionName = 'default', hold = false }) {
+  /** @param {{ url: string, sessionName?: string, hold?: boolean, padBytes?: number }} options */
+  constructor({ url, sessionName = 'default', hold = false, padBytes = 0 }) {
     this.url = new URL('/runs/batch', url);
     this.sessionName = sessionName;
     this.hold = hold;
+    this.pad = padBytes > 0 ? ' '.repeat(padBytes) : undefined;
     this.als = new AsyncLocalStorage();
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
     this.batch = [];
@@ -95,7 +104,7 @@ class FloorTracer {
     run.end_time = new Date().toISOString();
     if (error !== undefined) run.error = String(error && error.stack ? error.stack : error);
     else run.outputs = { output };
-    const text = JSON.stringify(run);
+    const text = this.pad === undefined ? JSON.stringify(run) : JSON.stringify(run) + this.pad;
     if (this.hold) {
       this.held.push(text);
       return;
