@@ -1,3 +1,4 @@
+import { runtimeEnv } from './runtime-env.js';
 import { firstSet, HTTP_URL, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
 import { isString } from './natives.js';
@@ -39,7 +40,7 @@ const ENDPOINT_SETTING = 'LangSmith endpoint';
 export const PRINTABLE = 'a string of printable characters, no line breaks';
 
 /** @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a stream of 401s. */
-export const resolveLangSmithSettings = (options: LangSmithOptions, env: Env = process.env): LangSmithSettings => {
+export const resolveLangSmithSettings = (options: LangSmithOptions, env: Env = runtimeEnv()): LangSmithSettings => {
   // Each refusal names where the value came from: the option, else the variable that was set.
   const endpointVariable = firstSet(env, langsmithVariables('ENDPOINT'));
   const raw: unknown = options.endpoint ?? endpointVariable?.value ?? LANGSMITH_CLOUD;

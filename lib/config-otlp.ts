@@ -1,3 +1,4 @@
+import { runtimeEnv } from './runtime-env.js';
 import { booleanOption, envChoice, envValue, firstSet, HTTP_URL, nonEmptyOption, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
 import { encodeUtf8 } from './exporters/http/utf8-body.js';
@@ -63,7 +64,7 @@ export interface OtlpSettings {
  * over defaults. Within each level the traces-specific setting wins, as the
  * OpenTelemetry specification says. Bad values throw `TracewireConfigError`.
  */
-export const resolveOtlpSettings = (options: OtlpOptions, env: Env = process.env): OtlpSettings => {
+export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv()): OtlpSettings => {
   const url = resolveUrl(options, env);
   const headers: Record<string, string> = {};
   // The general headers first, so the traces-specific ones win per name.

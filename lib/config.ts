@@ -1,3 +1,5 @@
+import { hasSpool } from './pipeline/spool-provider.js';
+import { runtimeEnv } from './runtime-env.js';
 import { booleanOption, envBoolean, envChoice, envNumber, envValue, langsmithVariables, nonEmptyOption, type Env } from './config-env.js';
 import { tracingSwitch } from './config-exporter.js';
 import { refuse } from './errors.js';
@@ -138,6 +140,13 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number | ((env: Env) => numb
 /** @internal Every delivery option's name: one not among them (a typo such as `flushIntervalMs`) is refused, not ignored. */
 export const DELIVERY_OPTIONS: readonly string[] = ['mode', MANUAL_FLUSH, ENABLED, PROJECT_NAME, DROP_POLICY, RATE_SETTING, 'spoolDir', ...NUMERIC.map(([name]) => name)];
 
+const SPOOL_DIR_VARIABLE = 'TRACEWIRE_SPOOL_DIR';
+
+/** @internal Whether the environment names a spool this runtime cannot have (no files): ignored, and worth a warning. */
+export const spoolDirIgnored = (options: DeliveryOptions, env: Env): boolean => {
+  return options.spoolDir === undefined && !hasSpool() && envValue(env, SPOOL_DIR_VARIABLE) !== undefined;
+};
+
 /** @internal A numeric setting's variable: `TRACEWIRE_` and the name in upper snake case (`maxBatchSize` → `TRACEWIRE_MAX_BATCH_SIZE`). */
 export const numericVariable = (setting: string): string => {
   return 'TRACEWIRE_' + setting.replace(/[A-Z]/g, '_$&').toUpperCase();
@@ -148,14 +157,16 @@ export const numericVariable = (setting: string): string => {
  * options win; then `TRACEWIRE_*`; then the LangSmith aliases. A value that
  * cannot be used throws a `TracewireConfigError` naming it.
  */
-export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = process.env): DeliveryConfig => {
+export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = runtimeEnv()): DeliveryConfig => {
   const config: Record<string, unknown> = {
     mode: resolveMode(options, env),
     enabled: booleanOption(options.enabled, ENABLED, tracingSwitch(env) ?? true),
     projectName: options.projectName ?? envValue(env, 'TRACEWIRE_PROJECT', ...langsmithVariables('PROJECT')) ?? 'default',
     dropPolicy: options.dropPolicy ?? envChoice(env, ['TRACEWIRE_DROP_POLICY'], DROP_POLICIES) ?? DROP_POLICIES[0],
     maxRequestsPerSecond: undefined,
-    spoolDir: options.spoolDir ?? envValue(env, 'TRACEWIRE_SPOOL_DIR'),
+    // A shared environment may name a spool for every service: where there are no files it is ignored (and warned
+    // about by the client), not refused; a spoolDir given in code is refused there.
+    spoolDir: options.spoolDir ?? (hasSpool() ? envValue(env, SPOOL_DIR_VARIABLE) : undefined),
   };
   if (!(DROP_POLICIES as readonly unknown[]).includes(config.dropPolicy)) {
     refuse(DROP_POLICY, config.dropPolicy, DROP_POLICIES.join(' or '));

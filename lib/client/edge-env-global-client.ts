@@ -3,12 +3,13 @@
  * and Vercel Edge (and listed in package.json `sideEffects`): as on Node, a
  * program that sets nothing up gets a client built from the environment on
  * its first traced call. A runtime without `process.env` gives an empty
- * environment: tracing then stays as the code sets it up. The exporters are
+ * environment, and Deno reads only the variables `--allow-env` grants
+ * (`runtimeEnv`): tracing then stays as the code sets it up. The exporters are
  * the edge entry's (`fetch`); the JSONL exporter, which writes files, is
  * refused by name.
  */
 import { globalClient } from './global-client.js';
-import { runtimeEnv } from './runtime-env.js';
+import { runtimeEnv } from '../runtime-env.js';
 import { clientFromEnv } from './setup-options.js';
 import { refuse } from '../errors.js';
 import { exporterMakers } from '../exporters/exporter-makers.js';
@@ -19,24 +20,4 @@ const EDGE_EXPORTERS = exporterMakers(LangSmithExporter, OtlpHttpExporter, () =>
   refuse('TRACEWIRE_EXPORTER', 'jsonl', 'langsmith, otlp, console, collector, memory or none on this runtime (the JSONL exporter writes files: only the Node entry has it)'),
 );
 
-interface DenoPermissions {
-  querySync?(descriptor: { name: 'env' }): { state: string };
-}
-
-/**
- * Whether the environment may be read without asking. Deno asks for
- * permission at the first read (a prompt that holds a program run from a
- * terminal, or an error): without `--allow-env`, tracing stays as the code
- * sets it up, as where there is no environment.
- */
-const environmentReadable = (): boolean => {
-  const permissions = (globalThis as { Deno?: { permissions?: DenoPermissions } }).Deno?.permissions;
-  if (permissions?.querySync === undefined) return true;
-  try {
-    return permissions.querySync({ name: 'env' }).state === 'granted';
-  } catch {
-    return false;
-  }
-};
-
-globalClient.installEnvironmentFactory(() => (environmentReadable() ? clientFromEnv(runtimeEnv(), EDGE_EXPORTERS) : undefined));
+globalClient.installEnvironmentFactory(() => clientFromEnv(runtimeEnv(), EDGE_EXPORTERS));

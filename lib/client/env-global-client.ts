@@ -7,6 +7,7 @@
  */
 import { globalClient } from './global-client.js';
 import { clientFromEnv } from './setup-options.js';
+import { runtimeEnv } from '../runtime-env.js';
 import { NODE_EXPORTERS } from '../exporters/by-name.js';
 
-globalClient.installEnvironmentFactory(() => clientFromEnv(process.env, NODE_EXPORTERS));
+globalClient.installEnvironmentFactory(() => clientFromEnv(runtimeEnv(), NODE_EXPORTERS));

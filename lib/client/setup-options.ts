@@ -1,3 +1,4 @@
+import { runtimeEnv } from '../runtime-env.js';
 import { booleanOption, type Env } from '../config-env.js';
 import { acceptedExporters, exporterFromEnv, exporterName, tracingOnFromEnv, tracingSwitch, type ExporterName } from '../config-exporter.js';
 import { refuse } from '../errors.js';
@@ -29,7 +30,7 @@ const NO_EXPORTER_CHOSEN = `${acceptedExporters()}, or a SpanExporter — or set
  * fail a program that does not trace. Every bad argument throws
  * `TracewireConfigError`.
  */
-export const toClientOptions = (options: unknown, exporters: ExporterMakers, env: Env = process.env): TracingClientOptions => {
+export const toClientOptions = (options: unknown, exporters: ExporterMakers, env: Env = runtimeEnv()): TracingClientOptions => {
   const given = options ?? {};
   if (typeof given !== 'object' || isArray(given)) {
     refuse('tracing options', options, 'an object such as { exporter: "langsmith" }, or nothing');

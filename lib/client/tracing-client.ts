@@ -1,4 +1,4 @@
-import { DELIVERY_OPTIONS, hiddenByEnv, resolveDeliveryConfig, type DeliveryConfig, type DeliveryOptions } from '../config.js';
+import { DELIVERY_OPTIONS, hiddenByEnv, resolveDeliveryConfig, spoolDirIgnored, type DeliveryConfig, type DeliveryOptions } from '../config.js';
 import { A_FUNCTION, refuse, refuseUnknownOptions } from '../errors.js';
 import { offerServiceName } from '../exporters/service-name.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
@@ -14,7 +14,7 @@ import { DropWarnings, type TracewireLogger } from '../pipeline/drop-warnings.js
 import { DEFAULT_SERIALIZE_LIMITS, type SerializeLimits } from '../serialize/to-json-safe.js';
 import { DeliveryCounters, type TracingStats } from './delivery-stats.js';
 import { STRATEGY_FOR_MODE, type DeliveryStrategy } from './delivery-strategy.js';
-import { runtimeEnv } from './runtime-env.js';
+import { runtimeEnv } from '../runtime-env.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor.js';
 import { entries, isFunction, isPositive, isRecord, keys } from '../natives.js';
 
@@ -96,6 +96,9 @@ export class TracingClient {
     // A logger without warn would lose every drop warning.
     if (options.logger !== undefined && !isFunction(options.logger?.warn)) refuse('logger', options.logger, 'an object with a warn(message) method, such as console');
     const warnings = (this.#warnings = new DropWarnings(options.logger ?? console));
+    if (spoolDirIgnored(options, env)) {
+      warnings.note('spoolDir', 'tracewire: TRACEWIRE_SPOOL_DIR is ignored: this runtime has no files for a spool (only the Node entry has one), so spans an export gives up on are dropped and counted in stats().');
+    }
     const processor = new BatchSpanProcessor(exporter, config, chosen, this.#counters, warnings);
     this.capturesJson = processor.readsRecords;
     this.#processor = processor;

@@ -18,6 +18,9 @@ export const provideSpool = (open: OpenSpool): void => {
   openSpool = open;
 };
 
+/** @internal Whether this entry has a spool (the Node entry's; an edge entry has none). */
+export const hasSpool = (): boolean => openSpool !== undefined;
+
 /** @internal The spool for `spoolDir`; a TracewireConfigError where this entry has none. */
 export const spoolFor = (dir: string, send: SendContext, counters: DeliveryCounters, warnings: DropWarnings): SpoolFallback => {
   if (openSpool === undefined) refuse('spoolDir', dir, 'unset on this runtime: the spool writes files, so only the Node entry has it');

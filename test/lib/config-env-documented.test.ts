@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { collectorSettings, exporterFromEnv, jsonlPath } from '../../lib/config-exporter';
 import { hiddenByEnv, resolveDeliveryConfig, type DeliveryConfig } from '../../lib/config';
 import type { Env } from '../../lib/config-env';
+// As the Node entry does: TRACEWIRE_SPOOL_DIR is read where a spool exists (an edge entry ignores it).
+import '../../lib/spool/node-spool';
 
 /**
  * Every `TRACEWIRE_*` variable the README and docs name, each shown to be

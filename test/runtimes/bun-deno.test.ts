@@ -84,6 +84,39 @@ test('Deno without --allow-env: the environment is not read (no permission promp
   }
 }, 60_000);
 
+test('Deno with --allow-env naming the variables (a list): set up by the environment from those alone', async () => {
+  // Watched failing before: permission was asked for the whole environment, which a list does not grant, so nothing was read.
+  const sink = await LangSmithSink.start();
+  try {
+    const env = { LANGSMITH_TRACING: 'true', LANGSMITH_ENDPOINT: sink.url, LANGSMITH_API_KEY: 'listed-key' };
+    const allowed = `--allow-env=${Object.keys(env).join(',')}`;
+    const stdout = await run(join(ROOT, 'node_modules/.bin/deno'), ['run', '--no-prompt', '--allow-net', '--allow-read', allowed, join(__dirname, 'fixtures/env-only.mjs'), 'tracewire'], ROOT, env);
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ value: 6 });
+    expect([...(await acceptedRuns(sink)).values()].map((run) => run.name).sort()).toEqual(['handle', 'step', 'step', 'step']);
+    for (const request of sink.ingestRequests) expect(request.headers['x-api-key']).toBe('listed-key');
+  } finally {
+    await sink.stop();
+  }
+}, 60_000);
+
+test.each([
+  ['without --allow-env: a client made in code, every setting in its options, reads no variable (before: Deno refused the first read, and the constructor threw)', [], { TRACEWIRE_TRACING: 'false' }],
+  ['with TRACEWIRE_SPOOL_DIR set for every service: ignored here, where there are no files, with a warning (before: the constructor threw a TracewireConfigError)', ['--allow-env'], { TRACEWIRE_SPOOL_DIR: '/tmp/tracewire-spool' }],
+] as const)('Deno %s; its runs arrive', async (_name, flags, env) => {
+  const sink = await LangSmithSink.start();
+  try {
+    const stdout = await run(join(ROOT, 'node_modules/.bin/deno'), ['run', '--no-prompt', '--allow-net', '--allow-read', ...flags, join(__dirname, 'fixtures/in-code.mjs'), 'tracewire', sink.url, 'in-code-key'], ROOT, env);
+    const { value, result, warnings } = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(value).toBe(5);
+    expect(result).toMatchObject({ delivered: 3, failed: 0 });
+    expect([...(await acceptedRuns(sink)).values()].map((run) => run.name).sort()).toEqual(['handle', 'step', 'step']);
+    // Without --allow-env, TRACEWIRE_TRACING=false is there but unread: had it been read, nothing would be traced.
+    expect(warnings).toEqual('TRACEWIRE_SPOOL_DIR' in env ? [expect.stringContaining('TRACEWIRE_SPOOL_DIR is ignored')] : []);
+  } finally {
+    await sink.stop();
+  }
+}, 60_000);
+
 test("Deno's one-file entry looks for a peer from its own location last: an app outside any project gets the protobuf encoder installed beside tracewire", async () => {
   // Outside: no package.json or node_modules above the app or the working directory, so only the entry's own
   // `require` (scripts/bundle-node.mjs) can find @opentelemetry/otlp-transformer, in this repository's node_modules.

@@ -1,5 +1,5 @@
 import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings } from '../../config-langsmith.js';
-import { runtimeEnv } from '../../client/runtime-env.js';
+import { runtimeEnv } from '../../runtime-env.js';
 import { booleanOption, optionsObject } from '../../config-env.js';
 import { refuse, refuseUnknownOptions } from '../../errors.js';
 import { takesRecords } from '../record-batch.js';

@@ -1,7 +1,7 @@
 import { resolveOtlpSettings, type OtlpOptions, type OtlpProtocol, type OtlpSettings } from '../../config-otlp.js';
 import { recordsOf, takesRecords, type RecordBatch } from '../record-batch.js';
 import { warmsUpAtFirstSpan } from '../first-span-warm-up.js';
-import { runtimeEnv } from '../../client/runtime-env.js';
+import { runtimeEnv } from '../../runtime-env.js';
 import { optionsObject } from '../../config-env.js';
 import { refuseUnknownOptions } from '../../errors.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
