@@ -1,3 +1,4 @@
+import { outsideOtelTracing } from '../../otel/outside-otel-tracing.js';
 import type { ExportResult } from '../span-exporter.js';
 import { classifyResponse, exportFailure, MAX_ERROR_BODY_CHARS } from './classify-response.js';
 import type { HttpPost, Transport } from './transport.js';
@@ -13,7 +14,10 @@ export class FetchTransport implements Transport {
     try {
       // A redirect is an answer, as it is to Node's transport, not followed: fetch would take the API key and the
       // configured headers to whatever origin it names (it strips only Authorization).
-      const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body as Uint8Array<ArrayBuffer>, signal: request.options.signal, redirect: 'manual' });
+      // Not recorded by OpenTelemetry's fetch instrumentation, where the application runs it (as node:http's transport).
+      const response = await outsideOtelTracing(() =>
+        fetch(request.url, { method: 'POST', headers: request.headers, body: request.body as Uint8Array<ArrayBuffer>, signal: request.options.signal, redirect: 'manual' }),
+      );
       const text = await response.text();
       return classifyResponse(response.status, response.headers.get('retry-after') ?? undefined, text.slice(0, MAX_ERROR_BODY_CHARS));
     } catch (error) {

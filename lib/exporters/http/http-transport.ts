@@ -1,3 +1,4 @@
+import { outsideOtelTracing } from '../../otel/outside-otel-tracing.js';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import { promisify } from '../../peers/node-util.js';
@@ -94,12 +95,15 @@ export class HttpTransport implements Transport {
     // The request or its answer broke off: a later try may get through.
     const broken = (error: Error): void => done({ ok: false, retryable: true, error });
     try {
-      outgoing = open({
-        ...target,
-        method: 'POST',
-        agent: this.agentFor(secure),
-        headers: { ...request.headers, 'Content-Length': String(request.body.byteLength) },
-      });
+      // Not recorded by OpenTelemetry's HTTP instrumentation, where the application runs it: delivery is not its work.
+      outgoing = outsideOtelTracing(() =>
+        open({
+          ...target,
+          method: 'POST',
+          agent: this.agentFor(secure),
+          headers: { ...request.headers, 'Content-Length': String(request.body.byteLength) },
+        }),
+      );
     } catch (error) {
       // Never on the caller's stack, as the request's own answers.
       const result = exportFailure(false, error);

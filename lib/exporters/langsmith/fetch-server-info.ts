@@ -1,3 +1,4 @@
+import { outsideOtelTracing } from '../../otel/outside-otel-tracing.js';
 import { DEFAULT_INGEST_LIMITS, MAX_INFO_BYTES, readIngestLimits, SERVER_INFO_TIMEOUT_MILLIS, type IngestLimits } from './server-info.js';
 import { JSON_TYPE } from '../http/transport.js';
 
@@ -12,7 +13,7 @@ export async function fetchIngestLimitsWithFetch(url: URL, headers: Record<strin
   const timer = setTimeout(() => controller.abort(), timeoutMillis);
   try {
     // Not followed, as by the transport: a redirect would take the API key to the origin it names.
-    const response = await fetch(url, { headers: { ...headers, Accept: JSON_TYPE }, signal: controller.signal, redirect: 'manual' });
+    const response = await outsideOtelTracing(() => fetch(url, { headers: { ...headers, Accept: JSON_TYPE }, signal: controller.signal, redirect: 'manual' }));
     const body = await response.text();
     if (!response.ok || body.length > MAX_INFO_BYTES) return DEFAULT_INGEST_LIMITS;
     return readIngestLimits(body);
