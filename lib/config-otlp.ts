@@ -127,9 +127,10 @@ const resolveUrl = (options: OtlpOptions, env: Env): URL => {
 };
 
 const parseUrl = (raw: unknown, setting: string, appendPath: boolean): URL => {
-  const url = parseHttpUrl(String(raw).trim(), setting, appendPath ? DEFAULT_ENDPOINT : DEFAULT_ENDPOINT + TRACES_PATH, raw);
-  // A URL object (or anything else that prints as one) is refused too: the option is typed string.
+  // A URL object (or anything else) is refused: the option is typed string. Before any String(): an object without a
+  // string form would throw a TypeError there.
   if (!isString(raw)) refuse(setting, raw, HTTP_URL);
+  const url = parseHttpUrl(raw.trim(), setting, appendPath ? DEFAULT_ENDPOINT : DEFAULT_ENDPOINT + TRACES_PATH, raw);
   // The spec's rule for the base URL: the signal path is relative to it, whatever path it has.
   if (appendPath) url.pathname = url.pathname.replace(/\/+$/, '') + TRACES_PATH;
   return url;

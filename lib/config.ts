@@ -3,7 +3,7 @@ import { runtimeEnv } from './runtime-env.js';
 import { booleanOption, envBoolean, envChoice, envNumber, envValue, langsmithVariables, nonEmptyOption, type Env } from './config-env.js';
 import { tracingSwitch } from './config-exporter.js';
 import { refuse } from './errors.js';
-import { hasOwn, isSafeInteger } from './natives.js';
+import { hasOwn, isSafeInteger, isString } from './natives.js';
 import { STRATEGY_FOR_MODE } from './client/delivery-strategy.js';
 import { isLongLivedHost } from './lifecycle/host.js';
 
@@ -223,7 +223,8 @@ export const hiddenByEnv = (env: Env): { readonly inputs: boolean; readonly outp
 
 const resolveMode = (options: DeliveryOptions, env: Env): DeliveryMode => {
   if (options.mode !== undefined) {
-    if (!hasOwn(STRATEGY_FOR_MODE, options.mode)) refuse('mode', options.mode, 'background, manual or blocking');
+    // A string first: hasOwn would turn any other value into a key, and one without a string form throws a TypeError.
+    if (!isString(options.mode) || !hasOwn(STRATEGY_FOR_MODE, options.mode)) refuse('mode', options.mode, 'background, manual or blocking');
     if (options.manualFlushMode === true && options.mode !== 'manual') {
       refuse(MANUAL_FLUSH, true, `no ${MANUAL_FLUSH} with mode "${options.mode}" (pick one)`);
     }

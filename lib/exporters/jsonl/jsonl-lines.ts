@@ -1,6 +1,7 @@
 import type { Run } from '../../model/run.js';
 import type { ExportBatch } from '../span-exporter.js';
-import { isArray, stringify } from '../../natives.js';
+import { isArray, isString, stringify } from '../../natives.js';
+import { refuse } from '../../errors.js';
 
 /** What a line of a `JsonlFileExporter` file says a run record is: its creation or the end of a run posted earlier. */
 export type JsonlOp = 'post' | 'patch';
@@ -17,9 +18,11 @@ export const toLines = (batch: ExportBatch): string => {
  * Rebuilds runs from the text of a `JsonlFileExporter` file: merges the
  * lines by run id, patch over post, whatever their order in the file, and
  * skips lines that do not parse or are not run records. Runs come back in
- * order of their first line, without `op`.
+ * order of their first line, without `op`. Anything but a string is a
+ * `TracewireConfigError`.
  */
 export function mergeJsonlRuns(text: string): Run[] {
+  if (!isString(text)) refuse('mergeJsonlRuns(text)', text, "the text of a JSONL file (a string: readFileSync(path, 'utf8'))");
   const byId = new Map<string, { post?: Run; patch?: Run }>();
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
