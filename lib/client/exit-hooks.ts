@@ -5,6 +5,8 @@ import { isFunction, Registry } from '../natives.js';
 export interface ExitFlushable {
   /** Starts a flush if there is anything new to deliver; `undefined` when there is not. */
   flushBeforeExit(): Promise<unknown> | undefined;
+  /** The process is exiting now (no more event loop): says how many spans it leaves undelivered, if any. */
+  warnIfUndelivered(): void;
 }
 
 /**
@@ -22,7 +24,8 @@ let installed = false;
  * @internal Delivers queued spans on a natural exit. `beforeExit` fires when
  * the event loop runs dry — batch timers are `unref()`ed so they never keep a
  * process alive — and the flush's own deadline timer keeps it up just long
- * enough. One listener serves every client. Returns the unregister function.
+ * enough. One listener serves every client; a second, at `exit`, warns of
+ * spans an exit leaves undelivered. Returns the unregister function.
  */
 export const flushBeforeExit = (target: ExitFlushable): () => void => {
   // No process events (workerd, edge runtimes): no natural exit to flush at.
@@ -34,6 +37,11 @@ export const flushBeforeExit = (target: ExitFlushable): () => void => {
     installed = true;
     process.on('beforeExit', () => {
       for (const flushable of live) void flushable.deref()?.flushBeforeExit();
+    });
+    // An exit the event loop did not reach (process.exit(), or the flush above past its deadline): nothing can be sent
+    // any more, but the spans it leaves are not lost in silence.
+    process.on('exit', () => {
+      for (const flushable of live) flushable.deref()?.warnIfUndelivered();
     });
   }
   return () => {

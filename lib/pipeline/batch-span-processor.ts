@@ -273,6 +273,15 @@ export class BatchSpanProcessor implements SpanProcessor {
     });
   }
 
+  /** For the exit hook: the process is exiting with spans this client has not delivered (a `process.exit()` before a flush, or an exit flush past its deadline). */
+  warnIfUndelivered(): void {
+    const undelivered = this.#budget.heldEnds;
+    if (undelivered === 0) return;
+    this.#warnings.emit(
+      `tracewire: the process is exiting with ${undelivered} span(s) not delivered: an exit the event loop does not reach (process.exit()) leaves no time to send them. Await client.flush() before exiting, or put @FlushOnExit on the entry point.`,
+    );
+  }
+
   /**
    * Spans still running at shutdown: their starts go out open, their ends would be dropped after it, and their runs
    * would stay open on the server for good. They end now, as errors that say why, and leave with the shutdown's flush

@@ -93,3 +93,19 @@ test('a program whose endpoint never answers ends once its waits have given up, 
   expect(code).toBe(0);
   expect(millis).toBeLessThan(12_000);
 });
+
+test('a program that calls process.exit() before its spans are delivered is told how many it leaves, on stderr', async () => {
+  // Nothing can be sent once process.exit() runs (no event loop): before, the spans were lost without a word.
+  const { code, stderr } = await runChild('flushIntervalMillis: 60_000, logger: console', 'for (let i = 0; i < 3; i++) work(i);\nprocess.exit(0);');
+  expect(code).toBe(0);
+  expect(sink.acceptedIds).toHaveLength(0);
+  expect(stderr.match(/tracewire: the process is exiting with 3 span\(s\) not delivered/g)).toHaveLength(1);
+  expect(stderr).toContain('Await client.flush() before exiting');
+});
+
+test('a program that flushes, then calls process.exit(), delivers everything and is told nothing', async () => {
+  const { code, stderr } = await runChild('flushIntervalMillis: 60_000, logger: console', 'for (let i = 0; i < 3; i++) work(i);\nclient.flush().then(() => process.exit(0));');
+  expect(code).toBe(0);
+  expect(new Set(sink.acceptedIds).size).toBe(3);
+  expect(stderr).toBe('');
+});
