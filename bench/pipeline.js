@@ -19,7 +19,8 @@
  *     delivered === 20 000, stats().dropped.total === 0;
  *   - flush of 20 000 spans < 250 ms (last call returned → awaitPending resolved);
  *   - requests ≤ ceil(2 × spans ÷ 100) + 2 = 402 (a span is 2 events: start, end);
- *   - peak RSS < 150 MB (judged on the kernel's high-water mark, maxRSS);
+ *   - peak RSS < 150 MB (judged on the kernel's high-water mark of the child's
+ *     own image, Linux's VmHWM; see bench/support/peak-rss.js);
  *   - dead exporter, no leak while the exporter is down (both must hold):
  *       heapUsed after a forced full gc at 1M spans ≤ heapUsed at 250k + 10 MB, and
  *       RSS at 1M ≤ median(RSS at 500k, RSS at 750k) + 30 MB;
@@ -142,8 +143,9 @@
  *   tracewire scenarios run TW_REPS times (fresh child each); every run is a row.
  * - RSS: process.memoryUsage.rss() read before and after the calls and at
  *   the end ("RSS read MB": the largest of the three); the judged peak is
- *   process.resourceUsage().maxRSS (the kernel's high-water mark of the whole
- *   child, start-up included). No interval samples RSS any more: its reads
+ *   the kernel's high-water mark of the whole child, start-up included
+ *   (bench/support/peak-rss.js: Linux's VmHWM; process.resourceUsage().maxRSS
+ *   would also count this parent's RSS when the child was forked). No interval samples RSS any more: its reads
  *   (≈ 0.1 ms each on a loaded machine, every 5 ms) were counted in the
  *   child's CPU per span, and more for the rows whose flush takes longer.
  * - Exporter rows (bytes per run on the wire per exporter): tight-loop, one
@@ -188,6 +190,7 @@ const { threadCpu, threadCpuPerSpan } = require('./support/thread-cpu');
 
 const { DIST, entryOf, distMissing } = require('./support/dist');
 const { childFloor, childHeld } = require('./floor/children');
+const { peakRssKb } = require('./support/peak-rss');
 const { printCostTables } = require('./floor/cost-report');
 
 // ---- sizes and targets ------------------------------------------------------
@@ -325,7 +328,7 @@ function startRssSampler() {
     sample,
     stop() {
       sample();
-      return { peakSampledMB: peak / MB, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+      return { peakSampledMB: peak / MB, maxRssMB: peakRssKb() / 1024 };
     },
   };
 }
@@ -503,7 +506,7 @@ async function childDeadExporter(sinkUrl) {
     shutdownMs,
     statsAfterShutdown,
     statsLater,
-    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    maxRssMB: peakRssKb() / 1024,
     check: acc,
   };
 }
@@ -694,7 +697,7 @@ async function main() {
   console.log('ns/call: tight-loop = loop time ÷ calls (langsmith: creating the promises only; awaiting them is "settle ms");');
   console.log('         concurrent = start → Promise.all resolved ÷ calls. flush ms: calls done (settled) → awaitPendingTraceBatches() resolved.');
   console.log('requests = every request the sink got (ingest + GET /info + other); runs recv = distinct run ids; ended recv = ids seen with end_time.');
-  console.log('RSS read = the largest of process.memoryUsage.rss() before and after the calls and at the end (no interval: its reads would count in the CPU per span); maxRSS = process.resourceUsage().maxRSS (judged).');
+  console.log('RSS read = the largest of process.memoryUsage.rss() before and after the calls and at the end (no interval: its reads would count in the CPU per span); maxRSS = the child\'s own peak RSS (Linux: VmHWM; maxRSS would count the parent\'s RSS at fork: bench/support/peak-rss.js) (judged).');
   for (const run of [...mainRuns, ...exporterOnlyRuns]) {
     const s = run.sink;
     const extras = [];
