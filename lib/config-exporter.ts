@@ -1,3 +1,4 @@
+import { RUNS_ENDPOINTS } from './config-runs-endpoints.js';
 import { envBoolean, envValue, firstSet, langsmithVariables, otlpVariables, parseHttpUrl, TRACING_SWITCHES, type Env } from './config-env.js';
 import { HEADER_TEXT, LOCAL_HOSTS, PRINTABLE, SECRET } from './config-langsmith.js';
 import { refuse } from './errors.js';
@@ -76,7 +77,7 @@ const envChoice = (env: Env): ExporterChoice | undefined => {
     if (name === undefined) refuse(otel.name, otel.value, 'one of otlp, console, none (a single exporter; for LangSmith or the collector set TRACEWIRE_EXPORTER)');
     return { name, setting: otel.name };
   }
-  const langsmith = firstSet(env, [...langsmithVariables('API_KEY'), ...langsmithVariables('ENDPOINT')]);
+  const langsmith = firstSet(env, [...langsmithVariables('API_KEY'), ...langsmithVariables('ENDPOINT'), RUNS_ENDPOINTS]);
   if (langsmith !== undefined) return { name: 'langsmith', setting: langsmith.name };
   const otlp = firstSet(env, otlpVariables('ENDPOINT'));
   if (otlp !== undefined) return { name: 'otlp', setting: otlp.name };

@@ -1,13 +1,22 @@
 import { runtimeEnv } from './runtime-env.js';
 import { firstSet, HTTP_URL, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
+import { RUNS_ENDPOINTS, runsEndpoint } from './config-runs-endpoints.js';
 import { isString } from './natives.js';
 
 /** Where and how the LangSmith exporter sends; every field falls back to the `LANGSMITH_*` environment. */
 export interface LangSmithOptions {
-  /** Default `LANGSMITH_ENDPOINT`, else `https://api.smith.langchain.com`. */
+  /**
+   * Default: the one endpoint `LANGSMITH_RUNS_ENDPOINTS` names (langsmith's
+   * write replicas; several are refused), else `LANGSMITH_ENDPOINT`, else
+   * `https://api.smith.langchain.com`.
+   */
   readonly endpoint?: string;
-  /** Default `LANGSMITH_API_KEY`. Required unless the endpoint is on this machine; `''` sends none (and reads no variable). */
+  /**
+   * Default: the key `LANGSMITH_RUNS_ENDPOINTS` gives its endpoint, else
+   * `LANGSMITH_API_KEY`. Required unless the endpoint is on this machine;
+   * `''` sends none (and reads no variable).
+   */
   readonly apiKey?: string;
   /** Sent as `x-tenant-id`. Default `LANGSMITH_WORKSPACE_ID`; `''` sends none. */
   readonly workspaceId?: string;
@@ -42,18 +51,21 @@ export const PRINTABLE = 'a string of printable characters, no line breaks';
 /** @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a stream of 401s. */
 export const resolveLangSmithSettings = (options: LangSmithOptions, env: Env = runtimeEnv()): LangSmithSettings => {
   // Each refusal names where the value came from: the option, else the variable that was set.
-  const endpointVariable = firstSet(env, langsmithVariables('ENDPOINT'));
+  // langsmith's write replica (LANGSMITH_RUNS_ENDPOINTS) takes the place of LANGSMITH_ENDPOINT and its key, as in its traceable.
+  const replica = options.endpoint === undefined ? runsEndpoint(env) : undefined;
+  const endpointVariable = replica === undefined ? firstSet(env, langsmithVariables('ENDPOINT')) : { name: RUNS_ENDPOINTS, value: replica.url };
   const raw: unknown = options.endpoint ?? endpointVariable?.value ?? LANGSMITH_CLOUD;
   const endpointSetting = options.endpoint === undefined && endpointVariable !== undefined ? endpointVariable.name : ENDPOINT_SETTING;
   if (!isString(raw)) refuse(endpointSetting, raw, HTTP_URL);
   const endpoint = parseHttpUrl(raw.replace(/\/+$/, ''), endpointSetting, LANGSMITH_CLOUD, raw);
   // An empty string is "none": the local collector must not receive a LangSmith key found in the environment.
-  const keyVariable = options.apiKey === undefined ? firstSet(env, langsmithVariables('API_KEY')) : undefined;
+  const keyVariable = options.apiKey !== undefined ? undefined : replica !== undefined ? { name: RUNS_ENDPOINTS, value: replica.apiKey } : firstSet(env, langsmithVariables('API_KEY'));
   const apiKey: unknown = options.apiKey === '' ? undefined : (options.apiKey ?? keyVariable?.value);
   if (apiKey === undefined && !LOCAL_HOSTS.test(endpoint.hostname)) {
     refuse('LANGSMITH_API_KEY', undefined, `an API key for ${endpoint.origin} (set apiKey or LANGSMITH_API_KEY; only a local endpoint may go without)`);
   }
-  const workspaceVariable = options.workspaceId === undefined ? firstSet(env, ['LANGSMITH_WORKSPACE_ID']) : undefined;
+  const workspaceVariable =
+    options.workspaceId !== undefined ? undefined : replica?.workspaceId !== undefined ? { name: RUNS_ENDPOINTS, value: replica.workspaceId } : firstSet(env, ['LANGSMITH_WORKSPACE_ID']);
   const workspaceId: unknown = options.workspaceId === '' ? undefined : (options.workspaceId ?? workspaceVariable?.value);
   // Sent as header values: a key read from a file with its line break would fail every request, so it fails here.
   if (apiKey !== undefined && !(isString(apiKey) && HEADER_TEXT.test(apiKey))) refuse(keyVariable?.name ?? 'apiKey', SECRET, `${PRINTABLE} (a key read from a file keeps its newline: trim it)`);
