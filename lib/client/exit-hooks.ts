@@ -39,10 +39,16 @@ export const flushBeforeExit = (target: ExitFlushable): () => void => {
       for (const flushable of live) void flushable.deref()?.flushBeforeExit();
     });
     // An exit the event loop did not reach (process.exit(), or the flush above past its deadline): nothing can be sent
-    // any more, but the spans it leaves are not lost in silence.
-    process.on('exit', () => {
+    // any more, but the spans it leaves are not lost in silence. Deno's own Deno.exit() fires `unload`, not `exit`.
+    let exiting = false;
+    const warnAtExit = (): void => {
+      if (exiting) return;
+      exiting = true;
       for (const flushable of live) flushable.deref()?.warnIfUndelivered();
-    });
+    };
+    process.on('exit', warnAtExit);
+    const deno = globalThis as { Deno?: unknown; addEventListener?: (type: string, listener: () => void) => void };
+    if (deno.Deno !== undefined && isFunction(deno.addEventListener)) deno.addEventListener('unload', warnAtExit);
   }
   return () => {
     live.delete(ref);

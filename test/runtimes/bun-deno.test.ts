@@ -117,6 +117,16 @@ test.each([
   }
 }, 60_000);
 
+test.each(runtimes)('%s: a program that exits at once (Deno.exit(), process.exit()) is told how many spans it leaves undelivered', async (name, _entryFile, flags) => {
+  // Before: lost without a word. Deno's Deno.exit() fires `unload`, not process's `exit`.
+  const { stderr } = await new Promise<{ stderr: string }>((done, fail) =>
+    execFile(join(ROOT, 'node_modules/.bin', name), [...flags, join(__dirname, 'fixtures/exit-early.mjs'), 'tracewire'], { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } }, (error, _out, err) =>
+      error ? fail(error) : done({ stderr: err }),
+    ),
+  );
+  expect(stderr.match(/tracewire: the process is exiting with 2 span\(s\) not delivered/g)).toHaveLength(1);
+}, 60_000);
+
 test("Deno's one-file entry looks for a peer from its own location last: an app outside any project gets the protobuf encoder installed beside tracewire", async () => {
   // Outside: no package.json or node_modules above the app or the working directory, so only the entry's own
   // `require` (scripts/bundle-node.mjs) can find @opentelemetry/otlp-transformer, in this repository's node_modules.
