@@ -46,11 +46,12 @@ test('an exporter given its endpoint in code does not read the variable', () => 
 });
 
 test.each([
-  ['two endpoints', { LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ 'https://a.example': 'lsv2-key-a', 'https://b.example': 'lsv2-key-b' }) }, /^Invalid LANGSMITH_RUNS_ENDPOINTS: received \[value not shown: 2 endpoints\]; expected one endpoint/],
-  ['text that is not JSON', { LANGSMITH_RUNS_ENDPOINTS: '{lsv2-key-a' }, /^Invalid LANGSMITH_RUNS_ENDPOINTS: received \[value not shown: it holds API keys\]; expected JSON/],
-  ['the object form beside LANGSMITH_ENDPOINT', { LANGSMITH_ENDPOINT: 'https://c.example', LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ 'https://a.example': 'lsv2-key-a' }) }, /expected unset while LANGSMITH_ENDPOINT is set/],
-  ['a replica with its own project', { LANGSMITH_RUNS_ENDPOINTS: JSON.stringify([{ api_url: 'https://a.example', api_key: 'lsv2-key-a', project_name: 'mirror' }]) }, /^Invalid LANGSMITH_RUNS_ENDPOINTS\[0\]\.project_name: received "mirror"/],
-  ['a replica without its key', { LANGSMITH_RUNS_ENDPOINTS: JSON.stringify([{ api_url: 'https://a.example' }]) }, /^Invalid LANGSMITH_RUNS_ENDPOINTS\[0\]\.api_key/],
+  ['two endpoints', { LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ 'https://a.example': 'lsv2-key-a', 'https://b.example': 'lsv2-key-b' }) }, /^Invalid LANGSMITH_RUNS_ENDPOINTS: received \[value not shown: 2 endpoints\]; expected JSON naming one endpoint/],
+  ['text that is not JSON', { LANGSMITH_RUNS_ENDPOINTS: '{lsv2-key-a' }, /^Invalid LANGSMITH_RUNS_ENDPOINTS: received \[value not shown: it holds API keys\]; expected JSON naming one endpoint/],
+  ['the object form beside LANGSMITH_ENDPOINT', { LANGSMITH_ENDPOINT: 'https://c.example', LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ 'https://a.example': 'lsv2-key-a' }) }, /not beside LANGSMITH_ENDPOINT/],
+  ['a replica with its own project', { LANGSMITH_RUNS_ENDPOINTS: JSON.stringify([{ api_url: 'https://a.example', api_key: 'lsv2-key-a', project_name: 'mirror' }]) }, /^Invalid LANGSMITH_RUNS_ENDPOINTS: .*without a project_name/],
+  ['a replica without its key', { LANGSMITH_RUNS_ENDPOINTS: JSON.stringify([{ api_url: 'https://a.example' }]) }, /^Invalid LANGSMITH_RUNS_ENDPOINTS: received \[value not shown/],
+  ['a replica whose workspace is not text', { LANGSMITH_RUNS_ENDPOINTS: JSON.stringify([{ api_url: 'https://a.example', api_key: 'lsv2-key-a', workspace_id: 7 }]) }, /^Invalid LANGSMITH_RUNS_ENDPOINTS: received \[value not shown/],
   ['a replica whose URL is not one', { LANGSMITH_RUNS_ENDPOINTS: JSON.stringify([{ api_url: 'ftp://a.example', api_key: 'lsv2-key-a' }]) }, /^Invalid LANGSMITH_RUNS_ENDPOINTS: received "ftp:\/\/a\.example"/],
   ['a number', { LANGSMITH_RUNS_ENDPOINTS: '7' }, /^Invalid LANGSMITH_RUNS_ENDPOINTS: received \[value not shown/],
 ])('%s: refused by name, no key shown — tracing does not send the runs elsewhere', (_case, env, message) => {
