@@ -2,6 +2,7 @@ import type { SpanParent } from '../model/span-types.js';
 import { otelHook } from '../otel/bridge-hook.js';
 import type { CallSite } from '../instrument/trace-options.js';
 import { continuedContext } from './continue-trace.js';
+import { langsmithRunContext } from './langsmith-run.js';
 import { extractTraceContext, type RemoteTraceContext, type TraceParent } from './remote-context.js';
 import { spanParentOf } from './span-parent.js';
 import { isFunction } from '../natives.js';
@@ -9,7 +10,8 @@ import { isFunction } from '../natives.js';
 /**
  * @internal The parent of a call that starts a trace in this process, nearest
  * first: the call's own `parent` option, then the headers `continueTrace` was
- * given, then the active OpenTelemetry span (with the bridge on). `undefined`:
+ * given, then the run langsmith's own `traceable` is in (a program traced with
+ * both, LangChain), then the active OpenTelemetry span (with the bridge on). `undefined`:
  * a fresh trace. Never throws — a `parent` function that throws, or headers
  * that do not parse, start a fresh trace.
  */
@@ -18,7 +20,7 @@ export const rootParent = (site: CallSite, args: ArrayLike<unknown>): SpanParent
     const remote = extractTraceContext(resolve(site.parent, args));
     if (remote !== undefined) return continuedParent(remote);
   }
-  const continued = continuedContext();
+  const continued = continuedContext() ?? langsmithRunContext();
   if (continued !== undefined) return continuedParent(continued);
   return otelHook.current?.rootParent();
 };
