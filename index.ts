@@ -55,4 +55,5 @@ export type { HeaderCarrier } from './lib/propagation/header-carrier.js';
 export { getTraceHeaders, injectTraceHeaders, tracedFetch, type TraceHeaders, type OutgoingHeaders } from './lib/propagation/trace-headers.js';
 export { BAGGAGE_LIMITS } from './lib/propagation/baggage.js';
 export { enableOpenTelemetryBridge, type OpenTelemetryApi } from './lib/otel/otel-bridge.js';
+export { enableLangSmithBridge, type LangSmithApi, type LangSmithBridgeOptions } from './lib/propagation/langsmith-bridge.js';
 export { fromOpenTelemetryExporter, type OpenTelemetrySpanExporter, type OpenTelemetryExporterOptions } from './lib/otel/otel-span-exporter.js';

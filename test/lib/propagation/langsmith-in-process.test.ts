@@ -1,5 +1,6 @@
+import { RunTree } from 'langsmith';
 import { traceable as lsTraceable } from 'langsmith/traceable';
-import { MemoryExporter, setGlobalTracingClient, traceable, TracingClient, type Run } from '../../../index';
+import { enableLangSmithBridge, MemoryExporter, setGlobalTracingClient, traceable, TracewireConfigError, TracingClient, type Run } from '../../../index';
 import { langsmithRecorder } from '../../helpers/langsmith-recorder';
 
 /**
@@ -64,4 +65,59 @@ test('a langsmith function with tracing off leaves no run to nest under: the tra
   await quiet();
   const run = await tracewireRun('inQuiet');
   expect(run.parent_run_id).toBeUndefined();
+});
+
+/** A langsmith run's parent id: a child made by createChild holds its parent as `parent_run` (posted as parent_run_id). */
+const parentOf = (run: { parent_run?: { id: string }; parent_run_id?: string }): string | undefined => run.parent_run?.id ?? run.parent_run_id;
+
+describe('enableLangSmithBridge(): langsmith runs inside tracewire spans', () => {
+  let disable: (() => void) | undefined;
+  afterEach(() => {
+    disable?.();
+    disable = undefined;
+  });
+
+  test('a langsmith traceable inside a tracewire span is its child: parent, trace, dotted order and project', async () => {
+    const langsmith = langsmithRecorder();
+    disable = enableLangSmithBridge({ RunTree }, { client: langsmith.client, tracingEnabled: true });
+    const summarize = lsTraceable(async (text: string) => text.length, { ...langsmith.config, name: 'summarize' });
+    const handle = traceable(async function handle() { return summarize('hello'); });
+
+    expect(await handle()).toBe(5);
+
+    const parent = await tracewireRun('handle');
+    const child = langsmith.run('summarize');
+    expect({ parent: parentOf(child), trace: child.trace_id, project: child.project_name }).toEqual({ parent: parent.id, trace: parent.trace_id, project: 'tracewire-default' });
+    expect(child.dotted_order.startsWith(`${parent.dotted_order}.`)).toBe(true);
+  });
+
+  test('langsmith → tracewire → langsmith: each run under the nearest, one trace', async () => {
+    const langsmith = langsmithRecorder();
+    disable = enableLangSmithBridge({ RunTree }, { client: langsmith.client, tracingEnabled: true });
+    const inner = lsTraceable(async () => 1, { ...langsmith.config, name: 'inner' });
+    const middle = traceable(async function middle() { return inner(); });
+    const outer = lsTraceable(async () => middle(), { ...langsmith.config, name: 'outer' });
+
+    await outer();
+
+    const tracewireMiddle = await tracewireRun('middle');
+    expect(tracewireMiddle.parent_run_id).toBe(langsmith.run('outer').id);
+    expect(parentOf(langsmith.run('inner'))).toBe(tracewireMiddle.id);
+    expect(new Set([langsmith.run('outer').trace_id, tracewireMiddle.trace_id, langsmith.run('inner').trace_id]).size).toBe(1);
+  });
+
+  test('without the bridge, or after it is turned off, a langsmith traceable inside a tracewire span starts its own trace', async () => {
+    const langsmith = langsmithRecorder();
+    const summarize = lsTraceable(async () => 1, { ...langsmith.config, name: 'summarize' });
+    const handle = traceable(async function handle() { return summarize(); });
+    enableLangSmithBridge({ RunTree }, { client: langsmith.client, tracingEnabled: true })();
+
+    await handle();
+
+    expect(parentOf(langsmith.run('summarize'))).toBeUndefined();
+  });
+
+  test('anything but langsmith’s exports is a TracewireConfigError', () => {
+    expect(() => enableLangSmithBridge({} as never)).toThrow(TracewireConfigError);
+  });
 });

@@ -1,0 +1,86 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { currentSpan } from '../context/span-context.js';
+import type { Span } from '../model/span.js';
+import { refuse } from '../errors.js';
+import { isFunction } from '../natives.js';
+import { getTraceHeaders } from './trace-headers.js';
+
+/** Where langsmith keeps its AsyncLocalStorage (`AsyncLocalStorageProviderSingleton`): it reads it there at each use. */
+const LANGSMITH_STORAGE = Symbol.for('ls:tracing_async_local_storage');
+
+/** The part of `langsmith` the bridge uses: `RunTree.fromHeaders`, what continues a trace from `langsmith-trace`. */
+export interface LangSmithApi {
+  readonly RunTree: { fromHeaders(headers: Record<string, string>, inherit?: Record<string, unknown>): unknown };
+}
+
+/** How the langsmith runs nested under tracewire spans are sent. */
+export interface LangSmithBridgeOptions {
+  /**
+   * The langsmith `Client` they are sent with: a langsmith run sends with its
+   * parent's client, and a tracewire span has none. Default: langsmith's own
+   * default client (its environment).
+   */
+  readonly client?: unknown;
+  /** Whether they are traced, as langsmith's `tracingEnabled`. Default: langsmith's environment (`LANGSMITH_TRACING`). */
+  readonly tracingEnabled?: boolean;
+}
+
+type Storage = AsyncLocalStorage<unknown>;
+
+/**
+ * Lets langsmith's own `traceable` — and LangChain, which traces through it —
+ * nest under tracewire: a langsmith run started inside a tracewire span is
+ * that span's child, in its trace and project (as if the span's
+ * `getTraceHeaders()` had been given to `RunTree.fromHeaders`). The other way
+ * needs nothing: a tracewire call inside a langsmith run is its child
+ * anyway. Opt-in, with the module passed in, as the OpenTelemetry bridge:
+ * tracewire never imports langsmith.
+ *
+ * How: langsmith reads its AsyncLocalStorage from a global at each use; the
+ * bridge puts one there that answers as langsmith's own does, except inside a
+ * tracewire span nearer than langsmith's own run, where it answers with a
+ * `RunTree` for that span, made when langsmith first asks for it (once per
+ * span). A traced call pays nothing for it. Returns a function that puts
+ * langsmith's own storage back.
+ *
+ * @example
+ * import { RunTree } from 'langsmith';
+ * enableLangSmithBridge({ RunTree }); // or ({ RunTree }, { client }) for a Client of your own
+ */
+export function enableLangSmithBridge(api: LangSmithApi, options: LangSmithBridgeOptions = {}): () => void {
+  if (!isFunction(api?.RunTree?.fromHeaders)) refuse('enableLangSmithBridge(api)', api, "langsmith's exports ({ RunTree } from 'langsmith')");
+  // What a langsmith child takes from its parent (createChild): its client and whether it is traced.
+  const inherited = { ...(options.client === undefined ? {} : { client: options.client }), ...(options.tracingEnabled === undefined ? {} : { tracingEnabled: options.tracingEnabled }) };
+  const global = globalThis as { [LANGSMITH_STORAGE]?: Storage };
+  const own = global[LANGSMITH_STORAGE] ?? new AsyncLocalStorage<unknown>();
+  const runTrees = new WeakMap<Span, unknown>();
+  const runTreeOf = (span: Span): unknown => {
+    if (!runTrees.has(span)) runTrees.set(span, api.RunTree.fromHeaders(getTraceHeaders() as Record<string, string>, { name: span.name, run_type: span.runType, ...inherited }));
+    return runTrees.get(span);
+  };
+  // langsmith's own storage does the work (what LangChain and langsmith call on it: run, getStore, enterWith, exit); only
+  // getStore answers differently.
+  const bridged = {
+    run: (store: unknown, fn: (...args: unknown[]) => unknown, ...args: unknown[]) => own.run(store, fn, ...args),
+    enterWith: (store: unknown) => own.enterWith(store),
+    exit: (fn: (...args: unknown[]) => unknown, ...args: unknown[]) => own.exit(fn, ...args),
+    disable: () => own.disable(),
+    getStore: (): unknown => {
+      const run = own.getStore();
+      const span = currentSpan();
+      // The nearer of the two: a span inside langsmith's run extends its dotted order; a langsmith run inside the span, the span's.
+      if (span === undefined || !span.sampled || (isDotted(run) && !span.dottedOrder.startsWith(run.dotted_order + '.'))) return run;
+      try {
+        return runTreeOf(span) ?? run;
+      } catch {
+        return run;
+      }
+    },
+  } as unknown as Storage;
+  global[LANGSMITH_STORAGE] = bridged;
+  return () => {
+    if (global[LANGSMITH_STORAGE] === bridged) global[LANGSMITH_STORAGE] = own;
+  };
+}
+
+const isDotted = (run: unknown): run is { dotted_order: string } => typeof (run as { dotted_order?: unknown } | undefined)?.dotted_order === 'string';
