@@ -4,15 +4,16 @@ import { extractTraceContext, type RemoteTraceContext } from './remote-context.j
 const LANGSMITH_STORAGE = Symbol.for('ls:tracing_async_local_storage');
 
 /**
- * @internal The run langsmith's `traceable` is in on this call's async path —
- * also a LangChain runnable's, which LangChain puts there — as the context a
- * tracewire call that starts a trace here continues: its run is that run's
+ * @internal The run langsmith's `traceable` is in on this call's async path,
+ * as the context a tracewire call that starts a trace here continues: its run is that run's
  * child, in its trace and project, as a langsmith child would be. Read as
  * `RunTree.toHeaders()` would carry it across a process boundary
  * (`langsmith-trace`: the run's dotted order; its project in `baggage`).
  * `undefined` where langsmith is not loaded or no run of its is active;
  * never throws. Without it, a program traced with both (a migration under
- * way, LangChain calling traced tools) got one trace per SDK.
+ * way) got one trace per SDK. LangChain's runnables keep their runs in
+ * LangChain's own context, not here (checked with @langchain/core 1.4.0): a
+ * tracewire call inside one is not nested under it.
  */
 export const langsmithRunContext = (): RemoteTraceContext | undefined => {
   const storage = (globalThis as { [LANGSMITH_STORAGE]?: { getStore?: () => unknown } })[LANGSMITH_STORAGE];

@@ -5,10 +5,10 @@ import { langsmithRecorder } from '../../helpers/langsmith-recorder';
 
 /**
  * A program traced with langsmith's own `traceable` and with tracewire at
- * once — a migration under way, or LangChain (which runs inside langsmith's
- * context) calling a tracewire-traced tool: a tracewire call made inside a
- * langsmith run is that run's child, in its trace and project, as a
- * langsmith child would be. Before, it started a trace of its own.
+ * once (a migration under way): a tracewire call made inside a langsmith run
+ * is that run's child, in its trace and project, as a langsmith child would
+ * be; with `enableLangSmithBridge()`, the other way round too. Before, each
+ * started a trace of its own.
  */
 let exporter: MemoryExporter;
 let client: TracingClient;
