@@ -1,3 +1,4 @@
+import type { Span } from '../model/span.js';
 import type { SpanParent } from '../model/span-types.js';
 import { otelHook } from '../otel/bridge-hook.js';
 import type { CallSite } from '../instrument/trace-options.js';
@@ -23,6 +24,17 @@ export const rootParent = (site: CallSite, args: ArrayLike<unknown>): SpanParent
   const continued = continuedContext() ?? langsmithRunContext();
   if (continued !== undefined) return continuedParent(continued);
   return otelHook.current?.rootParent();
+};
+
+/**
+ * @internal The parent of a call made inside `span`: the span itself, unless a
+ * run of langsmith's or LangChain's started inside it is nearer (a LangChain
+ * runnable invoked in the span, under it through `enableLangSmithBridge`,
+ * calling a traced tool): then that run.
+ */
+export const parentWithin = (span: Span): SpanParent => {
+  const nearer = langsmithRunContext(span);
+  return nearer === undefined ? span : continuedParent(nearer);
 };
 
 /** The parent of a trace continued from `remote`; with the bridge on, placed under the active OpenTelemetry span of its trace. */

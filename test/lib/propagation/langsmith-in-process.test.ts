@@ -106,6 +106,23 @@ describe('enableLangSmithBridge(): langsmith runs inside tracewire spans', () =>
     expect(new Set([langsmith.run('outer').trace_id, tracewireMiddle.trace_id, langsmith.run('inner').trace_id]).size).toBe(1);
   });
 
+  test('tracewire → langsmith → tracewire: the inner tracewire call is the langsmith run’s child, not its grandparent’s', async () => {
+    // As a traced handler invoking a LangChain runnable that calls a traced tool.
+    const langsmith = langsmithRecorder();
+    disable = enableLangSmithBridge({ RunTree }, { client: langsmith.client, tracingEnabled: true });
+    const tool = traceable(async function tool() { return 1; });
+    const chain = lsTraceable(async () => tool(), { ...langsmith.config, name: 'chain' });
+    const handler = traceable(async function handler() { return chain(); });
+
+    await handler();
+
+    const chainRun = langsmith.run('chain');
+    const toolRun = await tracewireRun('tool');
+    expect(parentOf(chainRun)).toBe((await tracewireRun('handler')).id);
+    expect({ parent: toolRun.parent_run_id, trace: toolRun.trace_id }).toEqual({ parent: chainRun.id, trace: chainRun.trace_id });
+    expect(toolRun.dotted_order!.startsWith(`${chainRun.dotted_order}.`)).toBe(true);
+  });
+
   test('without the bridge, or after it is turned off, a langsmith traceable inside a tracewire span starts its own trace', async () => {
     const langsmith = langsmithRecorder();
     const summarize = lsTraceable(async () => 1, { ...langsmith.config, name: 'summarize' });
