@@ -1,7 +1,10 @@
 import { extractTraceContext, type RemoteTraceContext } from './remote-context.js';
 
-/** Where langsmith keeps its AsyncLocalStorage (`AsyncLocalStorageProviderSingleton`, langsmith/singletons/traceable). */
-const LANGSMITH_STORAGE = Symbol.for('ls:tracing_async_local_storage');
+/** @internal Where langsmith keeps its AsyncLocalStorage (`AsyncLocalStorageProviderSingleton`, langsmith/singletons/traceable). */
+export const LANGSMITH_STORAGE = Symbol.for('ls:tracing_async_local_storage');
+
+/** @internal Whether langsmith's storage exists: read inline by callers on a traced call's path, so a process without langsmith makes no call for it. */
+export type WithLangsmithStorage = { readonly [LANGSMITH_STORAGE]?: unknown };
 
 /**
  * @internal The run langsmith's `traceable` (or a LangChain runnable) is in on

@@ -3,7 +3,7 @@ import type { SpanParent } from '../model/span-types.js';
 import { otelHook } from '../otel/bridge-hook.js';
 import type { CallSite } from '../instrument/trace-options.js';
 import { continuedContext } from './continue-trace.js';
-import { langsmithRunContext } from './langsmith-run.js';
+import { LANGSMITH_STORAGE, langsmithRunContext, type WithLangsmithStorage } from './langsmith-run.js';
 import { extractTraceContext, type RemoteTraceContext, type TraceParent } from './remote-context.js';
 import { spanParentOf } from './span-parent.js';
 import { isFunction } from '../natives.js';
@@ -21,7 +21,7 @@ export const rootParent = (site: CallSite, args: ArrayLike<unknown>): SpanParent
     const remote = extractTraceContext(resolve(site.parent, args));
     if (remote !== undefined) return continuedParent(remote);
   }
-  const continued = continuedContext() ?? langsmithRunContext();
+  const continued = continuedContext() ?? ((globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] === undefined ? undefined : langsmithRunContext());
   if (continued !== undefined) return continuedParent(continued);
   return otelHook.current?.rootParent();
 };
@@ -33,7 +33,7 @@ export const rootParent = (site: CallSite, args: ArrayLike<unknown>): SpanParent
  * calling a traced tool): then that run.
  */
 export const parentWithin = (span: Span): SpanParent => {
-  const nearer = langsmithRunContext(span);
+  const nearer = (globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] === undefined ? undefined : langsmithRunContext(span);
   return nearer === undefined ? span : continuedParent(nearer);
 };
 
