@@ -1,0 +1,75 @@
+import { RunnableLambda } from '@langchain/core/runnables';
+import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
+import { Client, RunTree } from 'langsmith';
+// Loaded as a LangSmith user's program has it: it makes langsmith's context, where LangChain keeps its runs.
+import 'langsmith/traceable';
+import { enableLangSmithBridge, MemoryExporter, setGlobalTracingClient, traceable, TracingClient, type Run } from '../../../index';
+import { acceptedRuns, LangSmithSink } from '../../helpers/langsmith-sink';
+
+/**
+ * Real LangChain (`@langchain/core`) around and inside tracewire-traced code:
+ * LangChain traces itself to LangSmith (its tracer, configured by
+ * `LANGSMITH_*`, sending to a loopback sink here), tracewire to its own
+ * exporter; the runs must still form one tree.
+ */
+let sink: LangSmithSink;
+let exporter: MemoryExporter;
+let client: TracingClient;
+// One sink for the file: LangChain's tracer and langsmith keep a default client made from the environment the first time.
+beforeAll(async () => (sink = await LangSmithSink.start()));
+afterAll(() => sink.stop());
+beforeEach(() => {
+  exporter = new MemoryExporter();
+  client = new TracingClient({ exporter, manualFlushMode: true });
+  setGlobalTracingClient(client);
+});
+afterEach(() => setGlobalTracingClient(undefined));
+
+/** Runs `body` with LangChain's tracing on (to the sink); then every run of both, by name. */
+async function traced(body: () => Promise<unknown>): Promise<Map<string, { id: string; parent: string | undefined; trace: string }>> {
+  // Set for the whole of the async body, then put back.
+  const env: Record<string, string> = { LANGSMITH_TRACING: 'true', LANGSMITH_ENDPOINT: sink.url, LANGSMITH_API_KEY: 'lc-key', LANGCHAIN_CALLBACKS_BACKGROUND: 'false' };
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, env);
+  try {
+    await body();
+    await awaitAllCallbacks();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+  await client.flush();
+  const byName = new Map<string, { id: string; parent: string | undefined; trace: string }>();
+  for (const run of [...(await acceptedRuns(sink)).values()]) byName.set(String(run.name), { id: String(run.id), parent: run.parent_run_id as string | undefined, trace: String(run.trace_id) });
+  for (const run of exporter.runs as Run[]) byName.set(run.name, { id: run.id, parent: run.parent_run_id, trace: run.trace_id });
+  return byName;
+}
+
+test('a LangChain runnable calling a traced tool: the tool is the runnable’s child', async () => {
+  const tool = traceable(async function tool(x: number) { return x + 1; });
+  const chain = RunnableLambda.from(async (x: number) => tool(x)).withConfig({ runName: 'chain' });
+  const runs = await traced(() => chain.invoke(1));
+  expect(runs.get('tool')).toMatchObject({ parent: runs.get('chain')!.id, trace: runs.get('chain')!.trace });
+});
+
+test('with enableLangSmithBridge(): a traced handler invoking a runnable that calls a traced tool is one tree, handler → chain → tool', async () => {
+  // The Client langsmith runs under tracewire spans send with (theirs: the parent's), flushed before the runs are read.
+  const langsmithClient = new Client({ apiUrl: sink.url, apiKey: 'lc-key' });
+  const disable = enableLangSmithBridge({ RunTree }, { client: langsmithClient });
+  try {
+    const tool = traceable(async function bridgedTool(x: number) { return x + 1; });
+    const chain = RunnableLambda.from(async (x: number) => tool(x)).withConfig({ runName: 'bridgedChain' });
+    const handler = traceable(async function handler(x: number) { return chain.invoke(x); });
+    const runs = await traced(async () => {
+      await handler(1);
+      await langsmithClient.awaitPendingTraceBatches();
+    });
+    const [root, chainRun, toolRun] = ['handler', 'bridgedChain', 'bridgedTool'].map((name) => runs.get(name)!);
+    expect(chainRun).toMatchObject({ parent: root!.id, trace: root!.id });
+    expect(toolRun).toMatchObject({ parent: chainRun!.id, trace: root!.id });
+  } finally {
+    disable();
+  }
+});
