@@ -1,5 +1,4 @@
-import { parentWithin, rootParent } from '../propagation/root-parent.js';
-import { LANGSMITH_STORAGE, type WithLangsmithStorage } from '../propagation/langsmith-run.js';
+import { parentOf } from '../propagation/root-parent.js';
 import { currentScope, TRACING_OFF } from '../context/span-context.js';
 import { enterSpan } from '../otel/bridge-hook.js';
 import { globalClient } from '../client/global-client.js';
@@ -110,7 +109,7 @@ const begin = (name: string, options: SpanOptions, captureOutputs: boolean): Spa
   try {
     client = site.client?.(undefined) ?? parent?.client ?? globalClient.current;
     if (client === undefined || !client.isRecording) return undefined;
-    const span = client.startSpan(site, parent === undefined ? rootParent(site, []) : (globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] === undefined ? parent : parentWithin(parent), site.id === undefined ? undefined : runId(client, site, []));
+    const span = client.startSpan(site, parentOf(site, [], parent), site.id === undefined ? undefined : runId(client, site, []));
     if (span.sampled && 'inputs' in given) {
       span.recordInputs(redact(client.redaction.inputs, captureInputs(site, [given.inputs], client.limits), span, client.limits));
     }

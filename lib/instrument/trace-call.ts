@@ -9,8 +9,7 @@ import { followThenable } from './follow-thenable.js';
 import { generatorStepsThrough } from './traced-generators.js';
 import { SpanOutcome } from './span-outcome.js';
 import { isUuid, scopedOptions, type CallSite } from './trace-options.js';
-import { parentWithin, rootParent } from '../propagation/root-parent.js';
-import { LANGSMITH_STORAGE, type WithLangsmithStorage } from '../propagation/langsmith-run.js';
+import { parentOf } from '../propagation/root-parent.js';
 import { otelHook } from '../otel/bridge-hook.js';
 
 /**
@@ -62,7 +61,7 @@ export const traceCall = (site: CallSite, thisArg: unknown, args: ArrayLike<unkn
   }
   let outcome: SpanOutcome;
   try {
-    const span = client.startSpan(site, parent === undefined ? rootParent(site, args) : (globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] === undefined ? parent : parentWithin(parent), site.id === undefined ? undefined : runId(client, site, args));
+    const span = client.startSpan(site, parentOf(site, args, parent), site.id === undefined ? undefined : runId(client, site, args));
     if (span.sampled) {
       // Primitive arguments go straight to JSON text for a built-in exporter, when no redaction hook wants the value.
       const hook = client.redaction.inputs;

@@ -9,32 +9,31 @@ import { spanParentOf } from './span-parent.js';
 import { isFunction } from '../natives.js';
 
 /**
- * @internal The parent of a call that starts a trace in this process, nearest
- * first: the call's own `parent` option, then the headers `continueTrace` was
- * given, then the run langsmith's own `traceable` is in (a program traced with
- * both, LangChain), then the active OpenTelemetry span (with the bridge on). `undefined`:
- * a fresh trace. Never throws — a `parent` function that throws, or headers
- * that do not parse, start a fresh trace.
+ * @internal The parent of a traced call. Inside a tracewire span: the span,
+ * unless a run of langsmith's or LangChain's started inside it is nearer (a
+ * LangChain runnable invoked in the span, under it through
+ * `enableLangSmithBridge`, calling a traced tool): then that run. Outside one
+ * (a call that starts a trace in this process), nearest first: the call's own
+ * `parent` option, then the headers `continueTrace` was given, then the run
+ * langsmith's own `traceable` (or a LangChain runnable) is in, then the active
+ * OpenTelemetry span (with the bridge on). `undefined`: a fresh trace. Never
+ * throws — a `parent` function that throws, or headers that do not parse,
+ * start a fresh trace. langsmith's storage is looked for once, inline: a
+ * process without langsmith makes no call for it.
  */
-export const rootParent = (site: CallSite, args: ArrayLike<unknown>): SpanParent | undefined => {
+export const parentOf = (site: CallSite, args: ArrayLike<unknown>, span: Span | undefined): SpanParent | undefined => {
+  const langsmith = (globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] !== undefined;
+  if (span !== undefined) {
+    const nearer = langsmith ? langsmithRunContext(span) : undefined;
+    return nearer === undefined ? span : continuedParent(nearer);
+  }
   if (site.parent !== undefined) {
     const remote = extractTraceContext(resolve(site.parent, args));
     if (remote !== undefined) return continuedParent(remote);
   }
-  const continued = continuedContext() ?? ((globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] === undefined ? undefined : langsmithRunContext());
+  const continued = continuedContext() ?? (langsmith ? langsmithRunContext() : undefined);
   if (continued !== undefined) return continuedParent(continued);
   return otelHook.current?.rootParent();
-};
-
-/**
- * @internal The parent of a call made inside `span`: the span itself, unless a
- * run of langsmith's or LangChain's started inside it is nearer (a LangChain
- * runnable invoked in the span, under it through `enableLangSmithBridge`,
- * calling a traced tool): then that run.
- */
-export const parentWithin = (span: Span): SpanParent => {
-  const nearer = (globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] === undefined ? undefined : langsmithRunContext(span);
-  return nearer === undefined ? span : continuedParent(nearer);
 };
 
 /** The parent of a trace continued from `remote`; with the bridge on, placed under the active OpenTelemetry span of its trace. */
