@@ -232,7 +232,13 @@ export class TracingClient {
    */
   untracedCall(error: unknown): void {
     this.#counters.untraced++;
-    const name = error instanceof Error ? error.name : typeof error;
+    // Never throws (the warning's logger is guarded): only the name is read, and a hostile error's getter is caught.
+    let name: string = typeof error;
+    try {
+      if (error instanceof Error) name = String(error.name);
+    } catch {
+      // keep its type
+    }
     this.#warnings.note(
       'untraced',
       `tracewire: a traced call ran untraced: its span could not be started (${name}). On Cloudflare Workers a call at global scope, as the worker loads, cannot be traced: the runtime gives no random values there and its clock reads 0. Counted in stats().untraced; reported once.`,

@@ -117,11 +117,7 @@ const begin = (name: string, options: SpanOptions, captureOutputs: boolean): Spa
     return new SpanOutcome(site, span);
   } catch (error) {
     // A tracer fault never reaches the caller: the span is not recorded (counted, and warned once).
-    try {
-      client?.untracedCall(error);
-    } catch {
-      // a logger of the caller's own that throws
-    }
+    client?.untracedCall(error);
     return undefined;
   }
 };

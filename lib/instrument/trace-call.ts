@@ -77,11 +77,7 @@ export const traceCall = (site: CallSite, thisArg: unknown, args: ArrayLike<unkn
     outcome = new SpanOutcome(site, span);
   } catch (error) {
     // Whatever went wrong is the tracer's problem, not the caller's: run untraced (counted, and warned once).
-    try {
-      client.untracedCall(error);
-    } catch {
-      // a logger of the caller's own that throws
-    }
+    client.untracedCall(error);
     return Reflect.apply(fn, thisArg, args);
   }
   let result: unknown;
