@@ -49,12 +49,25 @@ const toRun = (record: RunRecord): Run => {
  */
 export type Sealer = (records: RecordBatch, toWait: boolean) => SealedBatch | undefined;
 
-/** Built-in exporters, and their sealer if they seal. */
-const recordTakers = new WeakMap<object, Sealer | undefined>();
+/** Built-in exporters: their sealer if they seal, and what they start at the pipeline's first span. */
+const recordTakers = new WeakMap<object, { readonly sealer: Sealer | undefined; readonly warmUp: (() => void) | undefined }>();
 
-/** @internal Called by a built-in exporter's constructor: it reads {@link RecordBatch} records, or seals them with `sealer`. */
-export const takesRecords = (exporter: SpanExporter, sealer?: Sealer): void => {
-  recordTakers.set(exporter, sealer);
+/**
+ * @internal Called by a built-in exporter's constructor: it reads
+ * {@link RecordBatch} records, or seals them with `sealer`; and `warmUp` is
+ * started by the pipeline at its first span, never at construction. Why: the
+ * LangSmith exporter must ask the server its limits (`GET /info`) before its
+ * first export; asked at the first span, the answer (and the connection it
+ * leaves open) comes while the traced code runs, not after it, when a
+ * serverless function's first flush waits for it. The OTLP exporter loads
+ * Node's HTTP client then (`node:https`: ≈ 5 ms of CPU in a fresh process).
+ * Not at construction: an exporter made and never used (tracing switched off
+ * at run time, a client per request that traced nothing) asks nothing, and a
+ * Worker made at global scope, where the runtime refuses I/O, asks inside its
+ * first request.
+ */
+export const takesRecords = (exporter: SpanExporter, sealer?: Sealer, warmUp?: () => void): void => {
+  recordTakers.set(exporter, { sealer, warmUp });
 };
 
 /** @internal Whether `exporter` is a built-in one that reads records. */
@@ -64,7 +77,12 @@ export const readsRecords = (exporter: SpanExporter): boolean => {
 
 /** @internal How `exporter` seals a closed batch's records, if it does. */
 export const sealerOf = (exporter: SpanExporter): Sealer | undefined => {
-  return recordTakers.get(exporter);
+  return recordTakers.get(exporter)?.sealer;
+};
+
+/** @internal What `exporter` starts at the pipeline's first span, if anything. */
+export const warmUpOf = (exporter: SpanExporter): (() => void) | undefined => {
+  return recordTakers.get(exporter)?.warmUp;
 };
 
 /** @internal The batch as public runs: a record or sealed batch's `runs()`, any other batch as it is (the spool keeps runs). */

@@ -3,8 +3,7 @@ import type { DeliveryStrategy } from '../client/delivery-strategy.js';
 import { flushBeforeExit } from '../client/exit-hooks.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-processor.js';
 import { MAX_TIMER_MILLIS, type DeliveryConfig } from '../config.js';
-import { readsRecords, sealerOf, type Sealer } from '../exporters/record-batch.js';
-import { warmUpOf } from '../exporters/first-span-warm-up.js';
+import { readsRecords, sealerOf, warmUpOf, type Sealer } from '../exporters/record-batch.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { isLongLivedHost } from '../lifecycle/host.js';
 import { invocationWaitMillis } from '../lifecycle/invocation-deadline.js';
@@ -90,7 +89,7 @@ export class BatchSpanProcessor implements SpanProcessor {
    */
   readonly #awaitRootDelivery = (): Promise<FlushResult> => this.awaitPending({ timeoutMillis: invocationWaitMillis(this.#config.flushTimeoutMillis) });
   readonly #exporter: SpanExporter;
-  /** What the exporter starts at the first span (see `warmsUpAtFirstSpan`), until it is started. */
+  /** What the exporter starts at the first span (see `takesRecords`), until it is started. */
   #warmUp: (() => void) | undefined;
   readonly #config: DeliveryConfig;
   readonly #strategy: DeliveryStrategy;

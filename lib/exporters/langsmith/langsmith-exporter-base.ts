@@ -3,7 +3,6 @@ import { runtimeEnv } from '../../runtime-env.js';
 import { booleanOption, optionsObject } from '../../config-env.js';
 import { refuse, refuseUnknownOptions } from '../../errors.js';
 import { takesRecords } from '../record-batch.js';
-import { warmsUpAtFirstSpan } from '../first-span-warm-up.js';
 import { withoutSecrets } from '../http/redact-secrets.js';
 import { JSON_TYPE, type Transport } from '../http/transport.js';
 import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
@@ -98,10 +97,9 @@ export class LangSmithExporterBase implements SpanExporter {
     if (workspaceId !== undefined) headers['x-tenant-id'] = workspaceId;
     this.#authHeaders = headers;
     this.#revisionId = revisionId;
-    // The pipeline seals its batches as they close, in the mode of the moment (a later change of mode reseals them).
-    takesRecords(this, (records) => sealRecords(records, this.#framings()[this.#wireMode]));
-    // The server's limits are asked for as the first span starts: its export then need not wait for them.
-    warmsUpAtFirstSpan(this, () => void this.#ingestLimits());
+    // The pipeline seals its batches as they close, in the mode of the moment (a later change of mode reseals them);
+    // the server's limits are asked for as the first span starts: its export then need not wait for them.
+    takesRecords(this, (records) => sealRecords(records, this.#framings()[this.#wireMode]), () => void this.#ingestLimits());
   }
 
   /**

@@ -1,6 +1,5 @@
 import { resolveOtlpSettings, type OtlpOptions, type OtlpProtocol, type OtlpSettings } from '../../config-otlp.js';
 import { recordsOf, takesRecords, type RecordBatch } from '../record-batch.js';
-import { warmsUpAtFirstSpan } from '../first-span-warm-up.js';
 import { runtimeEnv } from '../../runtime-env.js';
 import { optionsObject } from '../../config-env.js';
 import { refuseUnknownOptions } from '../../errors.js';
@@ -69,15 +68,14 @@ export class OtlpHttpExporterBase implements SpanExporter {
     // http/json: a batch of ended runs that waits is sealed into its request body when the next one closes (see `SealedBatch`).
     const framing = (this.#framing = new OtlpFraming(() => this.#serviceName));
     // One about to be sent is not sealed: its records are written into a body used again once the request is over.
-    takesRecords(this, jsonText ? (records, toWait) => (toWait ? framing.sealRecords(records) : undefined) : undefined);
+    // Node's HTTP client is loaded as the first span starts, while the traced code runs, not in the first export.
+    takesRecords(this, jsonText ? (records, toWait) => (toWait ? framing.sealRecords(records) : undefined) : undefined, () => transport.prepare?.(settings.url));
     // Configured headers first: the body's own Content-Type and Content-Encoding must win.
     const headers: Record<string, string> = { ...settings.headers, 'content-type': jsonText ? JSON_TYPE : 'application/x-protobuf' };
     delete headers['content-encoding'];
     if (settings.gzip) headers['content-encoding'] = 'gzip';
     this.#headers = headers;
     this.#encode = jsonText ? (request) => utf8.encode(JSON.stringify(request)) : loadProtobufEncoder(settings.protocolSetting);
-    // Node's HTTP client is loaded as the first span starts, while the traced code runs, not in the first export.
-    warmsUpAtFirstSpan(this, () => transport.prepare?.(settings.url));
   }
 
   /** @internal Told by its client: a run may record in a caller's project, but the service is still this one. */
