@@ -24,13 +24,16 @@ let collector: OtlpCollector;
 beforeAll(async () => (collector = await OtlpCollector.start()));
 afterAll(() => collector.stop());
 
-function run(command: string, args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}): Promise<string> {
+/** Runs a runtime's command to its end; rejects, with its stderr, if it fails. */
+function runOutput(command: string, args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
   return new Promise((done, fail) =>
     execFile(command, args, { cwd, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...env } }, (error, stdout, stderr) =>
-      error ? fail(new Error(`${command} failed: ${error.message}\n${stderr}`)) : done(stdout),
+      error ? fail(new Error(`${command} failed: ${error.message}\n${stderr}`)) : done({ stdout, stderr }),
     ),
   );
 }
+
+const run = async (command: string, args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}): Promise<string> => (await runOutput(command, args, cwd, env)).stdout;
 
 const runtimes: Array<[string, string, string[]]> = [
   ['bun', 'dist/tracewire.mjs', []],
@@ -71,11 +74,7 @@ test('Deno without --allow-env: the environment is not read (no permission promp
   const sink = await LangSmithSink.start();
   try {
     const env = { LANGSMITH_TRACING: 'true', LANGSMITH_ENDPOINT: sink.url, LANGSMITH_API_KEY: 'env-only-key' };
-    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((done, fail) =>
-      execFile(join(ROOT, 'node_modules/.bin/deno'), ['run', '--allow-net', '--allow-read', join(__dirname, 'fixtures/env-only.mjs'), 'tracewire'], { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...env } }, (error, out, err) =>
-        error ? fail(error) : done({ stdout: out, stderr: err }),
-      ),
-    );
+    const { stdout, stderr } = await runOutput(join(ROOT, 'node_modules/.bin/deno'), ['run', '--allow-net', '--allow-read', join(__dirname, 'fixtures/env-only.mjs'), 'tracewire'], ROOT, env);
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ value: 6 });
     expect(stderr).toBe(''); // read anyway, Deno refused it: "tracing from the environment stays off: … Requires env access"
     expect(sink.requests).toHaveLength(0);
@@ -119,11 +118,7 @@ test.each([
 
 test.each(runtimes)('%s: a program that exits at once (Deno.exit(), process.exit()) is told how many spans it leaves undelivered', async (name, _entryFile, flags) => {
   // Before: lost without a word. Deno's Deno.exit() fires `unload`, not process's `exit`.
-  const { stderr } = await new Promise<{ stderr: string }>((done, fail) =>
-    execFile(join(ROOT, 'node_modules/.bin', name), [...flags, join(__dirname, 'fixtures/exit-early.mjs'), 'tracewire'], { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } }, (error, _out, err) =>
-      error ? fail(error) : done({ stderr: err }),
-    ),
-  );
+  const { stderr } = await runOutput(join(ROOT, 'node_modules/.bin', name), [...flags, join(__dirname, 'fixtures/exit-early.mjs'), 'tracewire']);
   expect(stderr.match(/tracewire: the process is exiting with 2 span\(s\) not delivered/g)).toHaveLength(1);
 }, 60_000);
 
