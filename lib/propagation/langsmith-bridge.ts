@@ -4,9 +4,8 @@ import type { Span } from '../model/span.js';
 import { refuse } from '../errors.js';
 import { isFunction } from '../natives.js';
 import { getTraceHeaders } from './trace-headers.js';
+import { LANGSMITH_OWN_STORAGE, LANGSMITH_STORAGE } from './langsmith-run.js';
 
-/** Where langsmith keeps its AsyncLocalStorage (`AsyncLocalStorageProviderSingleton`): it reads it there at each use. */
-const LANGSMITH_STORAGE = Symbol.for('ls:tracing_async_local_storage');
 
 /** The part of `langsmith` the bridge uses: `RunTree.fromHeaders`, what continues a trace from `langsmith-trace`. */
 export interface LangSmithApi {
@@ -61,6 +60,8 @@ export function enableLangSmithBridge(api: LangSmithApi, options: LangSmithBridg
   // langsmith's own storage does the work (what LangChain and langsmith call on it: run, getStore, enterWith, exit); only
   // getStore answers differently.
   const bridged = {
+    // Where tracewire reads langsmith's runs (langsmith-run.ts): not through getStore below.
+    [LANGSMITH_OWN_STORAGE]: own,
     run: (store: unknown, fn: (...args: unknown[]) => unknown, ...args: unknown[]) => own.run(store, fn, ...args),
     enterWith: (store: unknown) => own.enterWith(store),
     exit: (fn: (...args: unknown[]) => unknown, ...args: unknown[]) => own.exit(fn, ...args),

@@ -3,6 +3,14 @@ import { extractTraceContext, type RemoteTraceContext } from './remote-context.j
 /** @internal Where langsmith keeps its AsyncLocalStorage (`AsyncLocalStorageProviderSingleton`, langsmith/singletons/traceable). */
 export const LANGSMITH_STORAGE = Symbol.for('ls:tracing_async_local_storage');
 
+/**
+ * @internal On the storage `enableLangSmithBridge` puts in langsmith's place:
+ * langsmith's own, which is read here. The bridge's answer inside a tracewire
+ * span is a `RunTree` for that span, made on demand: asked on every traced
+ * call made in a span, it would make one per span for nothing.
+ */
+export const LANGSMITH_OWN_STORAGE = Symbol('tracewire.langsmithOwnStorage');
+
 /** @internal Whether langsmith's storage exists: read inline by callers on a traced call's path, so a process without langsmith makes no call for it. */
 export type WithLangsmithStorage = { readonly [LANGSMITH_STORAGE]?: unknown };
 
@@ -21,10 +29,11 @@ export type WithLangsmithStorage = { readonly [LANGSMITH_STORAGE]?: unknown };
  * `langsmith/traceable` makes it); checked with @langchain/core 1.4.0.
  */
 export const langsmithRunContext = (within?: { readonly dottedOrder: string }): RemoteTraceContext | undefined => {
-  const storage = (globalThis as { [LANGSMITH_STORAGE]?: { getStore?: () => unknown } })[LANGSMITH_STORAGE];
+  type Storage = { getStore?: () => unknown; [LANGSMITH_OWN_STORAGE]?: Storage };
+  const storage = (globalThis as { [LANGSMITH_STORAGE]?: Storage })[LANGSMITH_STORAGE];
   if (storage === undefined) return undefined;
   try {
-    const run = storage.getStore?.() as { dotted_order?: unknown; project_name?: unknown } | undefined;
+    const run = (storage[LANGSMITH_OWN_STORAGE] ?? storage).getStore?.() as { dotted_order?: unknown; project_name?: unknown } | undefined;
     if (typeof run?.dotted_order !== 'string') return undefined;
     // Inside a tracewire span: only a run started within it (its dotted order extends the span's) is nearer than the span.
     if (within !== undefined && !run.dotted_order.startsWith(within.dottedOrder + '.')) return undefined;

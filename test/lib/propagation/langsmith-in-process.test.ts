@@ -123,6 +123,20 @@ describe('enableLangSmithBridge(): langsmith runs inside tracewire spans', () =>
     expect(toolRun.dotted_order!.startsWith(`${chainRun.dotted_order}.`)).toBe(true);
   });
 
+  test('a RunTree is made for a tracewire span only when langsmith asks: none for spans that only make tracewire calls', async () => {
+    const langsmith = langsmithRecorder();
+    const fromHeaders = jest.fn((headers: Record<string, string>, inherit?: Record<string, unknown>) => RunTree.fromHeaders(headers, inherit));
+    disable = enableLangSmithBridge({ RunTree: { fromHeaders } }, { client: langsmith.client, tracingEnabled: true });
+    const leaf = traceable(async function leaf() { return 1; });
+    const branch = traceable(async function branch() { return (await leaf()) + (await leaf()); });
+    await traceable(async function trunk() { return branch(); })();
+    expect(fromHeaders).not.toHaveBeenCalled();
+
+    const summarize = lsTraceable(async () => 1, { ...langsmith.config, name: 'summarize' });
+    await traceable(async function asks() { return (await summarize()) + (await summarize()); })();
+    expect(fromHeaders).toHaveBeenCalledTimes(1); // once for the span, however often langsmith asks
+  });
+
   test('without the bridge, or after it is turned off, a langsmith traceable inside a tracewire span starts its own trace', async () => {
     const langsmith = langsmithRecorder();
     const summarize = lsTraceable(async () => 1, { ...langsmith.config, name: 'summarize' });
