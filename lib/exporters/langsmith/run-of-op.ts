@@ -59,7 +59,7 @@ export const runOfOp = (batch: SealedBatch, index: number, mode: LangSmithWireMo
     run_type: wire.run_type,
     start_time: wire.start_time,
     tags: wire.tags,
-    extra: wire.extra!, // every operation has its extra part
+    extra: wire.extra ?? { metadata: {} }, // left out of the wire when empty
     events: wire.events ?? [],
     session_name: wire.session_name,
   };

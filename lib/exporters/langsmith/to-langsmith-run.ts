@@ -30,7 +30,8 @@ export interface LangSmithTexts {
   readonly inputs: string | undefined;
   readonly outputs: string | undefined;
   readonly events: string | undefined;
-  readonly extra: string;
+  /** Absent for an empty `extra` (see `metadataExtraJson`). */
+  readonly extra: string | undefined;
   readonly error: string | undefined;
   /** `main` without its closing `}`, when its writer has it (a batch run object continues it with the separate fields). */
   readonly mainOpen?: string | undefined;
@@ -67,7 +68,7 @@ export const textsOfRun = (run: Run, revisionId?: string): LangSmithTexts => {
   };
 };
 
-const extraJson = (extra: Run['extra'], revisionId: string | undefined): string => {
+const extraJson = (extra: Run['extra'], revisionId: string | undefined): string | undefined => {
   for (const key in extra) if (key !== 'metadata') return JSON.stringify(revisionId === undefined ? extra : { ...extra, metadata: withRevision(extra.metadata, revisionId) });
   return metadataExtraJson(extra.metadata, revisionId);
 };

@@ -36,7 +36,7 @@ export class WireOp {
  * langsmith's client draws `----LangSmithFormBoundary` + base-36 random per
  * request (`Client._sendMultipartRequest`); tracewire draws `tw` and 64
  * random bits per export, shared by that export's requests. Short, because it
- * opens every part (four or five per run: 19 characters fewer each, ≈ 7 % of
+ * opens every part (three to five per run: 19 characters fewer each, ≈ 7 % of
  * a run's bytes). No part can contain it by chance: a delimiter is CRLF,
  * `--` and the boundary, and JSON text has no raw CR or LF.
  */
@@ -87,14 +87,13 @@ export function wireOp(
   inputs: string | undefined,
   outputs: string | undefined,
   events: string | undefined,
-  extra: string,
+  extra: string | undefined,
   extraBytes: number | undefined,
   error: string | undefined,
   mode: LangSmithWireMode,
   boundary: string,
 ): string {
   const mainSize = mainBytes ?? utf8Length(mainOpen) + 1;
-  const extraSize = extraBytes ?? utf8Length(extra);
   if (mode === 'batch') {
     // `{…main…,"inputs":…,"extra":…}` plus its separating comma.
     let text = mainOpen;
@@ -111,8 +110,10 @@ export function wireOp(
       text += FIELD_KEY.events + events;
       bytes += FIELD_KEY.events.length + utf8Length(events);
     }
-    text += FIELD_KEY.extra + extra;
-    bytes += FIELD_KEY.extra.length + extraSize;
+    if (extra !== undefined) {
+      text += FIELD_KEY.extra + extra;
+      bytes += FIELD_KEY.extra.length + (extraBytes ?? utf8Length(extra));
+    }
     if (error !== undefined) {
       text += FIELD_KEY.error + error;
       bytes += FIELD_KEY.error.length + utf8Length(error);
@@ -147,9 +148,12 @@ export function wireOp(
     text += head + tail + events + CRLF;
     bytes += headBytes + tail.length + size;
   }
-  tail = TAILS.extra[extraSize] ?? tailOf('extra', extraSize);
-  text += head + tail + extra + CRLF;
-  bytes += headBytes + tail.length + extraSize;
+  if (extra !== undefined) {
+    const size = extraBytes ?? utf8Length(extra);
+    tail = TAILS.extra[size] ?? tailOf('extra', size);
+    text += head + tail + extra + CRLF;
+    bytes += headBytes + tail.length + size;
+  }
   if (error !== undefined) {
     const size = utf8Length(error);
     tail = TAILS.error[size] ?? tailOf('error', size);

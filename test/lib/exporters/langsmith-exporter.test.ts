@@ -110,7 +110,8 @@ function expectedParts(op: 'post' | 'patch', run: Run): Array<{ name: string; va
   if (inputs !== undefined) parts.push({ name: `${name}.inputs`, value: inputs });
   if (outputs !== undefined) parts.push({ name: `${name}.outputs`, value: outputs });
   if (events.length > 0) parts.push({ name: `${name}.events`, value: events });
-  parts.push({ name: `${name}.extra`, value: extra });
+  // An extra of empty metadata has no part: it would say nothing LangSmith does not assume of none.
+  if (Object.keys(extra.metadata).length > 0 || Object.keys(extra).length > 1) parts.push({ name: `${name}.extra`, value: extra });
   const shownError = error ?? (status === 'cancelled' ? 'Cancelled' : undefined);
   if (shownError !== undefined) parts.push({ name: `${name}.error`, value: shownError });
   return parts;
@@ -186,8 +187,8 @@ describe('multipart wire format', () => {
     await expectMultipartOf(sink.ingestRequests[0]!, recording.batches[0]!);
     await expectMultipartOf(sink.ingestRequests[1]!, recording.batches[1]!);
     const id = recording.batches[0]!.post[0]!.id;
-    expect((await multipartParts(sink.ingestRequests[0]!)).map((part) => part.name)).toEqual([`post.${id}`, `post.${id}.inputs`, `post.${id}.extra`]);
-    expect((await multipartParts(sink.ingestRequests[1]!)).map((part) => part.name)).toEqual([`patch.${id}`, `patch.${id}.outputs`, `patch.${id}.extra`]);
+    expect((await multipartParts(sink.ingestRequests[0]!)).map((part) => part.name)).toEqual([`post.${id}`, `post.${id}.inputs`]);
+    expect((await multipartParts(sink.ingestRequests[1]!)).map((part) => part.name)).toEqual([`patch.${id}`, `patch.${id}.outputs`]);
     expect((await acceptedRuns(sink)).get(id)).toMatchObject({ inputs: { input: 41 }, outputs: { outputs: 42 }, end_time: expect.any(String) });
   });
 
@@ -235,7 +236,12 @@ describe('multipart wire format', () => {
     expect(request).toMatchObject({ path: '/runs/batch', headers: expect.objectContaining({ 'content-type': 'application/json' }) });
     const body = JSON.parse(request!.body.toString('utf8')) as { post: unknown[]; patch: unknown[] };
     expect(body).toEqual({
-      post: recording.batches[0]!.post.map(({ status, events, ...run }) => ({ ...run, ...(events.length > 0 ? { events } : {}) })),
+      post: recording.batches[0]!.post.map(({ status, events, extra, ...run }) => ({
+        ...run,
+        ...(events.length > 0 ? { events } : {}),
+        // An extra of empty metadata is left out, as in multipart mode.
+        ...(Object.keys(extra.metadata).length > 0 ? { extra } : {}),
+      })),
       patch: [],
     });
   });

@@ -76,7 +76,7 @@ test('a tag list changed in place between two records is written as it is now', 
 test.each(CASES)('%s: a main size known as written is its UTF-8 size', (_name, overrides) => {
   const texts = textsOfRecord(record(overrides));
   if (texts.mainBytes !== undefined) expect(texts.mainBytes).toBe(Buffer.byteLength(texts.main));
-  expect(texts.extraBytes).toBe(Buffer.byteLength(texts.extra));
+  expect(texts.extraBytes).toBe(texts.extra === undefined ? 0 : Buffer.byteLength(texts.extra));
 });
 
 test('the main size is known for plain ids, and left to the encoder otherwise', () => {
@@ -103,7 +103,7 @@ test.each(CASES)('%s: every multipart part declares its UTF-8 size', (_name, ove
   const text = bodyText([textsOfRecord(r), textsOfRecord(record())], 'multipart');
   expect(text.endsWith('\r\n--b0--\r\n')).toBe(true);
   const parts = text.slice(0, -'--b0--\r\n'.length).split('--b0\r\n').slice(1);
-  expect(parts.length).toBeGreaterThan(5);
+  expect(parts.length).toBeGreaterThanOrEqual(5);
   for (const part of parts) {
     const [head, rest] = part.split('\r\n\r\n') as [string, string];
     const declared = Number(/length=(\d+)/.exec(head)![1]);

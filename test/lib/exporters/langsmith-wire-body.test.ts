@@ -70,7 +70,7 @@ describe('multipart', () => {
         part('b0', `${name}.inputs`, FULL.inputs!) +
         part('b0', `${name}.outputs`, FULL.outputs!) +
         part('b0', `${name}.events`, FULL.events!) +
-        part('b0', `${name}.extra`, FULL.extra) +
+        part('b0', `${name}.extra`, FULL.extra!) +
         part('b0', `${name}.error`, FULL.error!) +
         '--b0--\r\n',
     );
@@ -79,7 +79,7 @@ describe('multipart', () => {
   test.each([9, 10, 99, 100, 999, 1000, 9999, 10000, 99999, 100000, 1000000])('a part of %i bytes: its length= header and the request\'s measured size agree with the bytes written', (n) => {
     const inputs = JSON.stringify('x'.repeat(n - 2));
     const { text, bytes } = body([texts({ inputs })], ['post'], 'multipart');
-    expect(text).toBe(part('b0', `post.${ID}`, texts().main) + part('b0', `post.${ID}.inputs`, inputs) + part('b0', `post.${ID}.extra`, texts().extra) + '--b0--\r\n');
+    expect(text).toBe(part('b0', `post.${ID}`, texts().main) + part('b0', `post.${ID}.inputs`, inputs) + part('b0', `post.${ID}.extra`, texts().extra!) + '--b0--\r\n');
     expect(Buffer.byteLength(text)).toBe(bytes + '--b0--\r\n'.length);
   });
 
@@ -90,7 +90,7 @@ describe('multipart', () => {
     const { text } = body([first, second], ['post', 'patch'], 'multipart');
     expect(text).toBe(
       part('b0', `post.${ID}`, first.main) + part('b0', `post.${ID}.inputs`, json) + part('b0', `post.${ID}.outputs`, json) + part('b0', `post.${ID}.extra`, json) +
-        part('b0', `patch.${ID}`, json) + part('b0', `patch.${ID}.events`, json) + part('b0', `patch.${ID}.extra`, second.extra) + part('b0', `patch.${ID}.error`, json) +
+        part('b0', `patch.${ID}`, json) + part('b0', `patch.${ID}.events`, json) + part('b0', `patch.${ID}.extra`, second.extra!) + part('b0', `patch.${ID}.error`, json) +
         '--b0--\r\n',
     );
   });
@@ -99,10 +99,10 @@ describe('multipart', () => {
     const { text } = body([texts(), texts({ outputs: '{"a":2}' })], ['post', 'patch'], 'multipart', 'xyz');
     expect(text).toBe(
       part('xyz', `post.${ID}`, texts().main) +
-        part('xyz', `post.${ID}.extra`, texts().extra) +
+        part('xyz', `post.${ID}.extra`, texts().extra!) +
         part('xyz', `patch.${ID}`, texts().main) +
         part('xyz', `patch.${ID}.outputs`, '{"a":2}') +
-        part('xyz', `patch.${ID}.extra`, texts().extra) +
+        part('xyz', `patch.${ID}.extra`, texts().extra!) +
         '--xyz--\r\n',
     );
   });
@@ -123,7 +123,7 @@ describe('multipart', () => {
     const odd = texts({ id: 'ünï-☃', main: '{"name":"🚀 naïve"}', inputs: '{"q":"\u00e9\u4e2d"}', extra: '{"metadata":{"k":"ß"}}' });
     const { text, bytes } = body([odd], ['post'], 'multipart');
     expect(Buffer.byteLength(text)).toBe(bytes + '--b0--\r\n'.length);
-    expect(text).toBe(part('b0', 'post.ünï-☃', odd.main) + part('b0', 'post.ünï-☃.inputs', odd.inputs!) + part('b0', 'post.ünï-☃.extra', odd.extra) + '--b0--\r\n');
+    expect(text).toBe(part('b0', 'post.ünï-☃', odd.main) + part('b0', 'post.ünï-☃.inputs', odd.inputs!) + part('b0', 'post.ünï-☃.extra', odd.extra!) + '--b0--\r\n');
   });
 });
 
