@@ -1,4 +1,3 @@
-import type * as OtelApi from '@opentelemetry/api';
 import { spanStorage } from '../context/span-context.js';
 import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
 import { otelTraceIdOf, type Span } from '../model/span.js';
@@ -9,8 +8,37 @@ import { spanParentOf } from '../propagation/span-parent.js';
 import { otelHook, type OtelHook } from './bridge-hook.js';
 import { isFunction } from '../natives.js';
 
-/** The parts of `@opentelemetry/api` the bridge uses. */
-export type OpenTelemetryApi = Pick<typeof OtelApi, 'context' | 'trace' | 'isSpanContextValid'> & Partial<Pick<typeof OtelApi, 'createTraceState'>>;
+/** An OpenTelemetry `Context`: tracewire only hands it back to the API. */
+type OtelContext = object;
+
+/** The fields of an OpenTelemetry `SpanContext` the bridge reads and writes. */
+interface OtelSpanContext {
+  traceId: string;
+  spanId: string;
+  traceFlags: number;
+  isRemote?: boolean;
+  traceState?: { serialize(): string };
+}
+
+/**
+ * The parts of `@opentelemetry/api` the bridge uses, written out rather
+ * than picked from the API's own types: those are declared twice (CommonJS
+ * and ESM), and their classes' private members make a copy of one kind
+ * unassignable to the other, so an ESM app (`"type": "module"`) passing its
+ * `import * as otel` failed to type-check against a picked type.
+ */
+export interface OpenTelemetryApi {
+  readonly context: {
+    active(): OtelContext;
+    with(context: OtelContext, fn: Function, thisArg?: unknown, ...args: unknown[]): unknown;
+  };
+  readonly trace: {
+    getSpanContext(context: OtelContext): OtelSpanContext | undefined;
+    setSpanContext(context: OtelContext, spanContext: OtelSpanContext): OtelContext;
+  };
+  isSpanContextValid(spanContext: OtelSpanContext): boolean;
+  createTraceState?(rawTraceState?: string): { serialize(): string };
+}
 
 /**
  * Joins tracewire and OpenTelemetry in one process, both ways:
@@ -80,7 +108,7 @@ const bridge = (api: OpenTelemetryApi): OtelHook => {
       return parent.dottedOrder === undefined ? { ...nearer, id: local.id } : { ...nearer, otelParent: { traceId: local.traceId, id: local.id } };
     },
     run(span: Span, apply: typeof Reflect.apply, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
-      let otelContext: OtelApi.Context;
+      let otelContext: OtelContext;
       try {
         otelContext = trace.setSpanContext(context.active(), {
           traceId: traceIdOf(otelTraceIdOf(span)),

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -290,6 +290,48 @@ void new Greeter().shout('ada').then(async (out: string) => {
       runs: [['greet', 'chain', true], ['shout', 'tool', false]],
     });
   });
+});
+
+/**
+ * `@opentelemetry/api` and langsmith ship their types twice (CommonJS and
+ * ESM); an ESM app passes the ESM copy. tracewire's bridges and adapter take
+ * structural types, so either copy type-checks: before, the OpenTelemetry
+ * bridge's parameter was picked from the API's CommonJS types, whose classes'
+ * private members made the ESM module unassignable (TS2345).
+ */
+test('an ESM TypeScript app ("type": "module") passes its own @opentelemetry/api, OpenTelemetry exporter and langsmith RunTree, type-checked by tsc', () => {
+  const dir = mkdtempSync(join(project, 'esm-ts-'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+  // The app's node_modules as npm lays it out: the installed tarball (a copy: its declarations must find the peers
+  // beside it, as in an app) next to the app's own peers and tracewire's dependencies.
+  mkdirSync(join(dir, 'node_modules'));
+  cpSync(join(project, 'node_modules/tracewire'), join(dir, 'node_modules/tracewire'), { recursive: true });
+  for (const peer of ['@opentelemetry', 'langsmith', 'rxjs', 'picomatch']) symlinkSync(join(repo, 'node_modules', peer), join(dir, 'node_modules', peer));
+  writeFileSync(
+    join(dir, 'app.ts'),
+    `import * as otel from '@opentelemetry/api';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { RunTree } from 'langsmith';
+import { enableLangSmithBridge, enableOpenTelemetryBridge, fromOpenTelemetryExporter, setGlobalTracingClient, traceable, TracingClient } from 'tracewire';
+const otelOff: () => void = enableOpenTelemetryBridge(otel);
+const langsmithOff: () => void = enableLangSmithBridge({ RunTree });
+const otelExporter = new InMemorySpanExporter();
+const client = new TracingClient({ exporter: fromOpenTelemetryExporter(otelExporter) });
+setGlobalTracingClient(client);
+const add = traceable((a: number, b: number) => a + b, { name: 'add' });
+const sum = add(2, 3);
+await client.flush();
+otelOff();
+langsmithOff();
+console.log(JSON.stringify({ sum, spans: otelExporter.getFinishedSpans().map((span: ReadableSpan) => span.name) }));
+`,
+  );
+  try {
+    execFileSync(process.execPath, [tsc, '--strict', '--target', 'ES2022', '--module', 'nodenext', '--skipLibCheck', 'app.ts'], { cwd: dir, encoding: 'utf8' });
+  } catch (error) {
+    throw new Error(`tsc failed:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+  }
+  expect(JSON.parse(run(join(dir, 'app.js')))).toEqual({ sum: 5, spans: ['add'] });
 });
 
 /**
