@@ -16,9 +16,12 @@ const WATCHDOG_SLACK_MILLIS = 250;
  * root, @FlushOnExit: it starts the exports the batches it waits for need
  * (as slots free up, in its own request), and it also waits for every
  * export it started, including ones carrying other requests' spans, so
- * nothing it started is left to a request that may be over. It wakes when
- * delivery moves, at the watchdog's next deadline, or at its own deadline.
- * Resolves true when its batches settled in time; never rejects.
+ * nothing it started is left to a request that may be over. Once its own
+ * batches have settled it starts nothing more: under steady traffic there
+ * is always a later batch to start, and a waiter that took each one on
+ * waited out its whole deadline. It wakes when delivery moves, at the
+ * watchdog's next deadline, or at its own deadline. Resolves true when its
+ * batches settled in time; never rejects.
  */
 export const driveUntilSettled = async (batches: readonly PendingBatch[], slots: ExportSlots, progress: Progress, timeoutMillis: number): Promise<boolean> => {
   const deadlineAt = Date.now() + max(0, timeoutMillis);
@@ -29,10 +32,10 @@ export const driveUntilSettled = async (batches: readonly PendingBatch[], slots:
   const waiter = progress.waiter();
   try {
     for (;;) {
-      for (const run of slots.fill()) started.add(run);
-      for (const run of started) if (run.finished || run.abandoned) started.delete(run);
       while (settledUpTo < batches.length && batches[settledUpTo]!.outcome !== undefined) settledUpTo++;
       const allSettled = settledUpTo === batches.length;
+      if (!allSettled) for (const run of slots.fill()) started.add(run);
+      for (const run of started) if (run.finished || run.abandoned) started.delete(run);
       if (allSettled && started.size === 0) return true;
       const now = Date.now();
       if (now >= deadlineAt) return allSettled;

@@ -9,9 +9,10 @@ export interface OkServer {
   close(): Promise<void>;
 }
 
-/** Starts an {@link OkServer} on 127.0.0.1 on a free port. */
-export async function startOkServer(): Promise<OkServer> {
-  const server = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+/** Starts an {@link OkServer} on 127.0.0.1 on a free port; `answerAfterMillis` holds each answer that long (a backend's latency). */
+export async function startOkServer(answerAfterMillis = 0): Promise<OkServer> {
+  const answer = (res: import('node:http').ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  const server = createServer((req, res) => req.resume().on('end', () => (answerAfterMillis > 0 ? setTimeout(answer, answerAfterMillis, res) : answer(res))));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     server,
