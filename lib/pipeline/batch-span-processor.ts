@@ -24,6 +24,7 @@ import { QueueBudget } from './queue-budget.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { SendContext } from './send-batch.js';
 import { settleLeftovers } from './shutdown-leftovers.js';
+import { shutDownExporter } from './exporter-shutdown.js';
 import { SpanEnd, type SpanEvent } from './span-event.js';
 import type { SpoolFallback } from './spool-fallback.js';
 import { spoolFor } from './spool-provider.js';
@@ -242,7 +243,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   shutdown(options?: FlushOptions): Promise<FlushResult> {
     this.#shutdownResult ??= (async () => {
       this.#isShutdown = true;
-      this.#retryDeadline = Date.now() + this.#timeoutOf(options);
+      const deadlineAt = (this.#retryDeadline = Date.now() + this.#timeoutOf(options));
       this.#endOpenRuns();
       const result = await this.flush(options);
       this.#unregisterExitHook();
@@ -250,7 +251,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.#spool?.stop();
       const leftovers = await settleLeftovers(this.#queue, this.#spool, this.#counters, this.#warnings, this.#outcomes.settle.bind(this.#outcomes));
       this.#warnings.summarize(this.#counters);
-      await this.#exporter.shutdown?.().catch(noop);
+      await shutDownExporter(this.#exporter, deadlineAt, this.#warnings);
       const { dropped, spooled } = leftovers;
       return { ...result, dropped: result.dropped + dropped, spooled: result.spooled + spooled, pending: result.pending - dropped - spooled };
     })();

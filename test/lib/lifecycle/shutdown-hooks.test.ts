@@ -11,17 +11,36 @@ let sink: ScriptedSink;
 beforeEach(async () => (sink = await ScriptedSink.start()));
 afterEach(() => sink.stop());
 
-function stopWith(signal: NodeJS.Signals, extraListener: boolean | 'drain'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+/** Starts the host, sends it `signal` once it is ready, and resolves with how it ended (killed past `boundMillis`: 'still running'). */
+function stopWith(signal: NodeJS.Signals, extraListener: boolean | 'drain' | 'stuck-exporter', boundMillis = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'still running'> {
   return new Promise((done) => {
-    const child = fork(host, [dist, sink.url, extraListener === 'drain' ? 'drain' : extraListener ? 'yes' : 'no'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
-    child.on('message', () => child.kill(signal));
-    child.on('exit', (code, exitSignal) => done({ code, signal: exitSignal }));
+    const mode = typeof extraListener === 'string' ? extraListener : extraListener ? 'yes' : 'no';
+    const child = fork(host, [dist, sink.url, mode], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    let bound: NodeJS.Timeout | undefined;
+    child.on('message', () => {
+      child.kill(signal);
+      bound = setTimeout(() => {
+        done('still running');
+        child.kill('SIGKILL');
+      }, boundMillis);
+    });
+    child.on('exit', (code, exitSignal) => {
+      clearTimeout(bound);
+      done({ code, signal: exitSignal });
+    });
   });
 }
 
 test.each(['SIGTERM', 'SIGINT'] as const)('on %s the host flushes everything, then dies of that signal as it would have', async (signal) => {
   const exit = await stopWith(signal, false);
   expect(exit).toEqual({ code: null, signal });
+  expect(new Set(sink.acceptedIds).size).toBe(30);
+});
+
+test('an exporter whose own shutdown never settles cannot hold the process past the deadline: it still dies of the signal', async () => {
+  // The host's @FlushOnExit deadline is 2 s; before, the hook waited for the exporter's shutdown for good.
+  const exit = await stopWith('SIGTERM', 'stuck-exporter', 10_000);
+  expect(exit).toEqual({ code: null, signal: 'SIGTERM' });
   expect(new Set(sink.acceptedIds).size).toBe(30);
 });
 
