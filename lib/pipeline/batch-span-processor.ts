@@ -68,6 +68,8 @@ export class BatchSpanProcessor implements SpanProcessor {
   readonly #background: BackgroundSends | undefined;
   readonly #unregisterExitHook: () => void;
   #admittedAtExitFlush = 0;
+  /** Whether the last flush at a natural exit ran out of time: what the exit warning then blames. */
+  #exitFlushTimedOut = false;
   #retryDeadline: number | undefined;
   #isShutdown = false;
   /** Spans whose start went out while they ran, until they end: shutdown ends them (see #endOpenRuns). */
@@ -268,6 +270,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.#admittedAtExitFlush = this.#budget.admittedTotal;
     return this.flush().then((result) => {
       // The process is ending on its own: past the deadline, nothing may keep it open.
+      this.#exitFlushTimedOut = result.timedOut;
       if (result.timedOut) this.#slots.cancelAll(new Error(`the process is exiting and flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms) has passed`));
       return result;
     });
@@ -277,9 +280,11 @@ export class BatchSpanProcessor implements SpanProcessor {
   warnIfUndelivered(): void {
     const undelivered = this.#budget.heldEnds;
     if (undelivered === 0) return;
-    this.#warnings.emit(
-      `tracewire: the process is exiting with ${undelivered} span(s) not delivered: an exit the event loop does not reach (process.exit()) leaves no time to send them. Await client.flush() before exiting, or put @FlushOnExit on the entry point.`,
-    );
+    // Two ways to get here: the exit flush ran out of time (a slow or unreachable endpoint), or no flush ran at all.
+    const why = this.#exitFlushTimedOut
+      ? `the flush at exit did not deliver them within flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms): the endpoint was slow, unreachable or asked to retry later (see stats() and the warnings above)`
+      : 'an exit the event loop does not reach (process.exit()) leaves no time to send them. Await client.flush() before exiting, or put @FlushOnExit on the entry point';
+    this.#warnings.emit(`tracewire: the process is exiting with ${undelivered} span(s) not delivered: ${why}.`);
   }
 
   /**

@@ -103,6 +103,15 @@ test('a program that calls process.exit() before its spans are delivered is told
   expect(stderr).toContain('Await client.flush() before exiting');
 });
 
+test('a program whose flush at exit runs out of time is told so, not sent looking for a process.exit() it never called', async () => {
+  // The endpoint asks to be retried in 2 s (within maxBackoffMillis); the flush at exit may wait 300 ms.
+  sink.script({ kind: 'status', status: 503, headers: { 'retry-after': '2' } });
+  const { code, stderr } = await runChild('flushTimeoutMillis: 300, maxBackoffMillis: 5_000, logger: console', 'work(1);');
+  expect(code).toBe(0);
+  expect(stderr.match(/tracewire: the process is exiting with 1 span\(s\) not delivered: the flush at exit did not deliver them within flushTimeoutMillis \(300 ms\)/g)).toHaveLength(1);
+  expect(stderr).not.toContain('process.exit()');
+});
+
 test('a program that flushes, then calls process.exit(), delivers everything and is told nothing', async () => {
   const { code, stderr } = await runChild('flushIntervalMillis: 60_000, logger: console', 'for (let i = 0; i < 3; i++) work(i);\nclient.flush().then(() => process.exit(0));');
   expect(code).toBe(0);
