@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * The suite again on the other Node majors serverless platforms run today —
+ * AWS Lambda's nodejs22.x and nodejs24.x, Vercel's 22.x and 24.x — after
+ * `jest` has run it on the Node in use. Node 24's AsyncLocalStorage is built
+ * on AsyncContextFrame (not promise hooks), which is what every traced call
+ * nests with, so a pass on Node 20 says nothing about it.
+ *
+ * Each Node comes from npm (`node-<platform>-<arch>`, the binaries the `node`
+ * package installs), into node_modules/.cache, once. Not a devDependency: its
+ * `bin` is named `node`, and npm would put it first on every script's PATH.
+ * The runner's own PATH starts with it too, so a test that spawns `node` by
+ * name gets the version under test, as one spawning `process.execPath` does.
+ *
+ * Left out: the tests that open the collector's SQLite store
+ * (better-sqlite3 is a native addon built for the installing Node's ABI), the
+ * collector's own suites and the packed-tarball and CLI tests that start it;
+ * and the suites of other runtimes (workerd, Bun, Deno), which the Node in use
+ * only drives.
+ *
+ *   node scripts/test-other-nodes.mjs            (both versions)
+ *   node scripts/test-other-nodes.mjs 24.22.3    (one)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Pinned, as the lockfile pins the rest: the latest of each major when added. */
+const VERSIONS = ['22.23.5', '24.22.3'];
+const SUITES = ['test/lib/', 'test/decorators/', 'test/nestjs/', 'test/env/', 'test/runtimes/vercel.test.ts'];
+const NEEDS_NODE20_ADDON = ['test/lib/propagation/two-services.test.ts', 'test/lib/instrument/thenable-identity.test.ts', 'test/lib/instrument/thenable-catch-finally.test.ts'];
+const escape = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** One path pattern (jest ORs several, and has no "but not" of its own): the suites, less the addon's tests. */
+const TESTS = `^(?!.*/(${NEEDS_NODE20_ADDON.map(escape).join('|')})$).*/(${SUITES.map(escape).join('|')})`;
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const platform = process.platform === 'win32' ? 'win' : process.platform;
+const binaryPackage = `node-${platform}-${process.arch}`;
+
+/** The `node` binary of `version`, installed from npm into the cache on first use. */
+function nodeBinary(version) {
+  const prefix = join(repo, 'node_modules/.cache/tracewire-nodes', version);
+  const binary = join(prefix, 'node_modules', binaryPackage, 'bin', platform === 'win' ? 'node.exe' : 'node');
+  if (!existsSync(binary)) {
+    mkdirSync(prefix, { recursive: true });
+    execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `${binaryPackage}@${version}`], { stdio: 'inherit' });
+  }
+  return binary;
+}
+
+const versions = process.argv.slice(2).length > 0 ? process.argv.slice(2) : VERSIONS;
+const failed = [];
+for (const version of versions) {
+  const node = nodeBinary(version);
+  console.log(`\n— the suite on Node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()} —`);
+  const result = spawnSync(node, [join(repo, 'node_modules/jest/bin/jest.js'), TESTS], {
+    cwd: repo,
+    stdio: 'inherit',
+    env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` },
+  });
+  if (result.status !== 0) failed.push(version);
+}
+if (failed.length > 0) {
+  console.error(`\nThe suite failed on Node ${failed.join(', ')}.`);
+  process.exit(1);
+}
