@@ -34,7 +34,10 @@ export const driveUntilSettled = async (batches: readonly PendingBatch[], slots:
     for (;;) {
       while (settledUpTo < batches.length && batches[settledUpTo]!.outcome !== undefined) settledUpTo++;
       const allSettled = settledUpTo === batches.length;
-      if (!allSettled) for (const run of slots.fill()) started.add(run);
+      // The watchdog still runs (fill() runs it otherwise): an export it started that never settles is given up at
+      // that export's deadline, not held to the waiter's own.
+      if (allSettled) slots.reap();
+      else for (const run of slots.fill()) started.add(run);
       for (const run of started) if (run.finished || run.abandoned) started.delete(run);
       if (allSettled && started.size === 0) return true;
       const now = Date.now();
