@@ -19,7 +19,11 @@ export type IngestLimitsFetch = (url: URL, headers: Record<string, string>) => P
 
 /** Options of a {@link LangSmithExporter}. */
 export interface LangSmithExporterOptions extends LangSmithOptions {
-  /** Compress request bodies with gzip (`Content-Encoding: gzip`), in either mode. Default false. */
+  /**
+   * Compress `/runs/multipart` request bodies with gzip (`Content-Encoding: gzip`). Default false.
+   * `/runs/batch` bodies go uncompressed (in `mode: 'batch'`, and after a server without the multipart endpoint):
+   * LangSmith documents compression for multipart only, and langsmith's own client never compresses a batch.
+   */
   readonly gzip?: boolean;
   /**
    * `multipart` (default): `POST /runs/multipart`, each run as JSON parts
@@ -210,7 +214,8 @@ export class LangSmithExporterBase implements SpanExporter {
     const headers: Record<string, string> = { ...this.#authHeaders, 'Content-Type': framing.contentType };
     const apiKey = this.#settings.apiKey;
     const answered: ExportDone = apiKey === undefined ? done : (result) => done(withoutSecrets(result, [apiKey]));
-    postMaybeGzipped(this.#transport, this.#gzip, { url: this.#urls[framing.mode], headers, body, bodyReusable: false, options }, answered, 'Content-Encoding');
+    const gzip = this.#gzip && framing.mode === 'multipart';
+    postMaybeGzipped(this.#transport, gzip, { url: this.#urls[framing.mode], headers, body, bodyReusable: false, options }, answered, 'Content-Encoding');
   }
 }
 

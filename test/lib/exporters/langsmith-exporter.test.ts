@@ -210,7 +210,7 @@ describe('multipart wire format', () => {
     expect((await acceptedRuns(sink)).get(run.id)).toMatchObject({ error: 'Cancelled' });
   });
 
-  test('gzip applies to multipart and batch bodies alike, and they decode to the same runs', async () => {
+  test('gzip compresses multipart bodies, which decode to the same runs; batch bodies go plain (LangSmith documents compression for multipart only)', async () => {
     await startSink();
     for (const mode of ['multipart', 'batch'] as const) {
       sink.clear();
@@ -219,12 +219,28 @@ describe('multipart wire format', () => {
       expect(await client.flush()).toMatchObject({ delivered: 3 });
       const [request] = sink.ingestRequests;
       expect(request!.path).toBe(`/runs/${mode}`);
-      expect(request!.headers['content-encoding']).toBe('gzip');
-      expect(request!.wireBytes).toBeLessThan(request!.body.length);
-      if (mode === 'multipart') await expectMultipartOf(request!, recording.batches[0]!);
+      if (mode === 'multipart') {
+        expect(request!.headers['content-encoding']).toBe('gzip');
+        expect(request!.wireBytes).toBeLessThan(request!.body.length);
+        await expectMultipartOf(request!, recording.batches[0]!);
+      } else {
+        expect(request!.headers['content-encoding']).toBeUndefined();
+        expect(request!.wireBytes).toBe(request!.body.length);
+      }
       const records = await wireRecords(request!);
       expect([...records.keys()].sort()).toEqual(recording.batches[0]!.post.map((run) => `post.${run.id}`).sort());
     }
+  });
+
+  test('with gzip, a server without /runs/multipart gets its batches uncompressed: an older server need not decode gzip', async () => {
+    await startSink({ multipartStatus: 404 });
+    const { client } = setup({ gzip: true });
+    await tracedTree(client)('fallback', 1);
+    expect(await client.flush()).toMatchObject({ delivered: 3, failed: 0 });
+    expect(sink.ingestRequests.map((request) => [request.path, request.headers['content-encoding']])).toEqual([
+      ['/runs/multipart', 'gzip'],
+      ['/runs/batch', undefined],
+    ]);
   });
 
   test('batch mode sends one JSON document to /runs/batch with the same records', async () => {
