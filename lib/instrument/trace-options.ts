@@ -123,9 +123,12 @@ const UUID = /^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i;
  */
 export const scopedOptions = { used: false };
 
-/** @internal True for a UUID string (any version), the only run id LangSmith accepts. */
+/** A UUID's last 8 bytes all zero: they are its run's OpenTelemetry span id (the nil UUID's, its trace id too), which OTLP calls invalid. */
+const ZERO_SPAN_ID = /0000-0{12}$/;
+
+/** @internal True for a UUID string (any version; LangSmith takes no other run id) that makes valid OpenTelemetry ids. */
 export const isUuid = (value: unknown): value is string => {
-  return typeof value === 'string' && UUID.test(value);
+  return typeof value === 'string' && UUID.test(value) && !ZERO_SPAN_ID.test(value);
 };
 
 /**
@@ -154,7 +157,7 @@ export const resolveCallSite = (options: TraceOptions | undefined, fallbackName:
   checkCapture(CAPTURE_OUTPUTS, captureOutputs);
   nonEmptyOption(projectName, 'projectName');
   booleanOption(enabled, 'enabled', undefined);
-  if (id !== undefined && !isFunction(id) && !isUuid(id)) refuse('id', id, `a UUID string${OR_FUNCTION_OF_ARGUMENTS}one`);
+  if (id !== undefined && !isFunction(id) && !isUuid(id)) refuse('id', id, `a UUID string not ending in 16 zero hex digits (its OpenTelemetry span id)${OR_FUNCTION_OF_ARGUMENTS}one`);
   if (onEnd !== undefined && !isFunction(onEnd)) refuse('onEnd', onEnd, A_FUNCTION);
   if (parent !== undefined && !isObject(parent) && !isFunction(parent)) {
     refuse('parent', parent, `incoming headers, an extractTraceContext() result${OR_FUNCTION_OF_ARGUMENTS}them`);

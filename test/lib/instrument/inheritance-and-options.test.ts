@@ -211,10 +211,14 @@ describe('per-call options', () => {
     const throwing = traceable(function throwing() {
       return 'runs too';
     }, { id: () => { throw new Error('no id'); } });
-    expect([bad(), bad(), throwing()]).toEqual(['still runs', 'still runs', 'runs too']);
+    // The nil UUID would be an all-zero OpenTelemetry trace and span id, which OTLP backends drop.
+    const nil = traceable(function nil() {
+      return 'and this';
+    }, { id: () => '00000000-0000-0000-0000-000000000000' });
+    expect([bad(), bad(), throwing(), nil()]).toEqual(['still runs', 'still runs', 'runs too', 'and this']);
     const runs = await tracing.runs();
-    expect(runs).toHaveLength(3);
-    expect(runs.every((run) => /^[0-9a-f-]{36}$/.test(run.id))).toBe(true);
+    expect(runs).toHaveLength(4);
+    expect(runs.every((run) => /^[0-9a-f-]{36}$/.test(run.id) && !run.id.endsWith('0000-000000000000'))).toBe(true);
     expect(tracing.warnings.filter((message) => message.includes('id option of "bad"'))).toHaveLength(1);
   });
 
