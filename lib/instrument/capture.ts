@@ -1,6 +1,6 @@
 import { callUntraced } from '../context/span-context.js';
 import { cutString, jsonStringBytes } from '../serialize/text.js';
-import { toJsonSafe, type JsonValue, type SerializeLimits, type Serialized } from '../serialize/to-json-safe.js';
+import { DEFAULT_SERIALIZE_LIMITS, toJsonSafe, type JsonValue, type SerializeLimits, type Serialized } from '../serialize/to-json-safe.js';
 import type { CallSite } from './trace-options.js';
 import { freeze } from '../natives.js';
 import { isKeyValueMap } from './langsmith-shapes.js';
@@ -211,6 +211,8 @@ const errorText = (error: unknown): string => {
   try {
     if (error !== null && typeof error === 'object') {
       const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown };
+      // Not error-like (no message, no stack: `throw { code: 42 }`): its content, as JSON, is all there is to say.
+      if (typeof message !== 'string' && typeof stack !== 'string') return `Thrown: ${JSON.stringify(toJsonSafe(error, DEFAULT_SERIALIZE_LIMITS).value)}`;
       const head = `${typeof name === 'string' ? name : 'Error'}: ${typeof message === 'string' ? message : ''}`;
       if (typeof stack === 'string' && typeof message === 'string' && stack.includes(message)) return stack;
       return typeof stack === 'string' ? `${head}\n${stack}` : head;

@@ -121,7 +121,11 @@ describe('describeError: the text recorded for what a call threw', () => {
     ['an Error: its stack, which carries the message', new RangeError('out of range'), /^RangeError: out of range\n\s+at /],
     ['an error-like object without stack', { name: 'HttpError', message: '404' }, 'HttpError: 404'],
     ['one without a name', { message: 'bare' }, 'Error: bare'],
-    ['one whose name and message are not strings', { name: 5, message: 7 }, 'Error: '],
+    ['one whose name and message are not strings: not error-like, its content as JSON', { name: 5, message: 7 }, 'Thrown: {"name":5,"message":7}'],
+    ['a plain object thrown', { code: 42, retry: false }, 'Thrown: {"code":42,"retry":false}'],
+    ['an instance of a class of its own', new (class Failure {
+      readonly reason = 'quota';
+    })(), 'Thrown: {"$type":"Failure","reason":"quota"}'],
     ['one whose stack does not carry its message', { name: 'E', message: 'boom', stack: 'at frame' }, 'E: boom\nat frame'],
     ['one with a stack and no message', { stack: 'at frame' }, 'Error: \nat frame'],
     ['a string', 'plain', 'Thrown: plain'],
