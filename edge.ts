@@ -8,7 +8,10 @@
  * Its module graph imports no `node:` module except `node:async_hooks`
  * (on Cloudflare, the `nodejs_als` compatibility flag is enough). It sends
  * through web-standard `fetch`. Node-only parts stay out: the JSONL
- * exporter and the spool (`node:fs`). Runtimes with a process environment
+ * exporter and the spool (`node:fs`), the tsyringe set-up, and the adapter
+ * for OpenTelemetry's exporters (it loads their encoder with `require`).
+ * The two bridges are here: OpenTelemetry and langsmith run on these
+ * runtimes too (Deno's built-in OpenTelemetry, `@vercel/otel`). Runtimes with a process environment
  * (Deno, Vercel Edge) get `edge-env.ts`: this, and set-up from the
  * environment alone.
  */
@@ -48,3 +51,5 @@ export { extractTraceContext, type RemoteTraceContext, type TraceParent } from '
 export type { HeaderCarrier } from './lib/propagation/header-carrier.js';
 export { getTraceHeaders, injectTraceHeaders, tracedFetch, type TraceHeaders, type OutgoingHeaders } from './lib/propagation/trace-headers.js';
 export { BAGGAGE_LIMITS } from './lib/propagation/baggage.js';
+export { enableOpenTelemetryBridge, type OpenTelemetryApi } from './lib/otel/otel-bridge.js';
+export { enableLangSmithBridge, type LangSmithApi, type LangSmithBridgeOptions } from './lib/propagation/langsmith-bridge.js';

@@ -116,6 +116,19 @@ test.each([
   }
 }, 60_000);
 
+test.each(runtimes)('%s: with the OpenTelemetry SDK and enableOpenTelemetryBridge, an OpenTelemetry span and a traced call are each other\'s parent and child', async (name, _entryFile, flags) => {
+  // Watched failing for Deno before: its entry (the edge one) had no enableOpenTelemetryBridge.
+  const stdout = await run(join(ROOT, 'node_modules/.bin', name), [...flags, join(__dirname, 'fixtures/otel-bridge.mjs'), 'tracewire']);
+  const { value, outer, inner, run: traced } = JSON.parse(stdout.trim().split('\n').at(-1)!);
+  expect(value).toBe('done');
+  const hex = (uuid: string) => uuid.replace(/-/g, '');
+  // The traced call continues the OpenTelemetry trace, under the span that was active…
+  expect(hex(traced.otel.trace_id)).toBe(outer.traceId);
+  expect(hex(traced.otel.parent_run_id).slice(-16)).toBe(outer.spanId);
+  // …and an OpenTelemetry span started inside it is its child: its span id is the run id's last 16 hex digits.
+  expect(inner).toEqual({ traceId: outer.traceId, spanId: expect.any(String), parentSpanId: hex(traced.id).slice(-16) });
+}, 60_000);
+
 test.each(runtimes)('%s: a program that exits at once (Deno.exit(), process.exit()) is told how many spans it leaves undelivered', async (name, _entryFile, flags) => {
   // Before: lost without a word. Deno's Deno.exit() fires `unload`, not process's `exit`.
   const { stderr } = await runOutput(join(ROOT, 'node_modules/.bin', name), [...flags, join(__dirname, 'fixtures/exit-early.mjs'), 'tracewire']);
