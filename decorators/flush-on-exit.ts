@@ -2,7 +2,7 @@ import { globalClient } from '../lib/client/global-client.js';
 import type { TracingClient } from '../lib/client/tracing-client.js';
 import { A_FUNCTION, refuse, refuseUnknownOptions } from '../lib/errors.js';
 import { flushInvocation, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation.js';
-import { insideInvocation, runWithinInvocationBudget } from '../lib/lifecycle/invocation-deadline.js';
+import { endInvocation, insideInvocation, runWithinInvocationBudget, type InvocationBudget } from '../lib/lifecycle/invocation-deadline.js';
 import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCallback, thenOf } from '../lib/lifecycle/lambda-invocation.js';
 import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
@@ -85,16 +85,17 @@ const wrapFlushOnExit = (original: Function, settings: Settings, inner?: Functio
     if (client === undefined || !client.isRecording || insideInvocation()) return Reflect.apply(target, this, arguments);
     const handOff = settings.waitUntil === 'auto' ? findWaitUntil(arguments) : settings.waitUntil;
     const cutoffAt = lambdaCutoffAt(arguments);
+    const budget: InvocationBudget = { timeoutMillis: settings.timeoutMillis, cutoffAt };
     let flushing: Promise<void> | undefined;
     // One flush per invocation, whichever ends it first: the returned promise, Lambda's callback, a throw.
-    const finish = (): Promise<void> => (flushing ??= afterInvocation(client, settings, handOff, cutoffAt));
+    const finish = (): Promise<void> => (flushing ??= (endInvocation(budget), afterInvocation(client, settings, handOff, cutoffAt)));
     const lambda = CallbackInvocation.of(arguments);
     const args: unknown[] | IArguments = lambda === undefined ? arguments : Array.prototype.slice.call(arguments);
     if (lambda !== undefined) args[2] = lambda.callback;
     let result: unknown;
     try {
       // Blocking roots inside wait for delivery within this invocation's budget, not the client's flushTimeoutMillis.
-      result = runWithinInvocationBudget(settings.timeoutMillis, cutoffAt, () => Reflect.apply(target, this, args));
+      result = runWithinInvocationBudget(budget, () => Reflect.apply(target, this, args));
     } catch (error) {
       lambda?.release(finish());
       void finish();

@@ -1,29 +1,47 @@
 import { AsyncLocalStorage } from '../context/span-context.js';
 import { min, max } from '../natives.js';
 
-/** The wait budget of one `@FlushOnExit` invocation, shared by every delivery wait inside it. */
-interface InvocationBudget {
+/** @internal The wait budget of one `@FlushOnExit` invocation, shared by every delivery wait inside it. */
+export interface InvocationBudget {
   readonly timeoutMillis: number;
   /** No wait may last past this instant (`Date.now()` ms): the Lambda deadline less a margin, or `Infinity`. */
   readonly cutoffAt: number;
   /** Set by the first wait: later waits share what is left. */
   deadlineAt?: number;
+  /**
+   * Set when the handler has settled. Its context lives on in what it left
+   * running — a server a decorated `main()` started, a timer, a consumer —
+   * and a handler called from there is an invocation of its own, not part of
+   * one that is over (before, every such request skipped its flush).
+   */
+  ended?: true;
 }
 
 const invocation = new AsyncLocalStorage<InvocationBudget>();
 
 /**
  * @internal Runs a handler so the delivery waits inside it (a blocking
- * root's) together last at most `timeoutMillis`, counted from the first,
- * and end by `cutoffAt`.
+ * root's) together last at most `budget.timeoutMillis`, counted from the
+ * first, and end by `budget.cutoffAt`, until {@link endInvocation}.
  */
-export const runWithinInvocationBudget = <T>(timeoutMillis: number, cutoffAt: number, handler: () => T): T => {
-  return invocation.run({ timeoutMillis, cutoffAt }, handler);
+export const runWithinInvocationBudget = <T>(budget: InvocationBudget, handler: () => T): T => {
+  return invocation.run(budget, handler);
 };
 
-/** @internal True inside a `@FlushOnExit` invocation: a handler it calls leaves the flush to it. */
+/** @internal The handler of `budget` has settled: code still running in its context is no longer inside it. */
+export const endInvocation = (budget: InvocationBudget): void => {
+  budget.ended = true;
+};
+
+/** The invocation the calling code runs in, if it has not ended. */
+const currentInvocation = (): InvocationBudget | undefined => {
+  const budget = invocation.getStore();
+  return budget === undefined || budget.ended ? undefined : budget;
+};
+
+/** @internal True inside a `@FlushOnExit` invocation still running: a handler it calls leaves the flush to it. */
 export const insideInvocation = (): boolean => {
-  return invocation.getStore() !== undefined;
+  return currentInvocation() !== undefined;
 };
 
 /**
@@ -31,7 +49,7 @@ export const insideInvocation = (): boolean => {
  * what the enclosing `@FlushOnExit` invocation has left.
  */
 export const invocationWaitMillis = (fallbackMillis: number): number => {
-  const budget = invocation.getStore();
+  const budget = currentInvocation();
   if (budget === undefined) return fallbackMillis;
   budget.deadlineAt ??= min(Date.now() + budget.timeoutMillis, budget.cutoffAt);
   return max(0, min(fallbackMillis, budget.deadlineAt - Date.now()));
