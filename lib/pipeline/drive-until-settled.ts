@@ -14,14 +14,15 @@ const WATCHDOG_SLACK_MILLIS = 250;
 /**
  * @internal A waiter's loop — flush, awaitPendingTraceBatches, a blocking
  * root, @FlushOnExit: it starts the exports the batches it waits for need
- * (as slots free up, in its own request), and it also waits for every
- * export it started, including ones carrying other requests' spans, so
- * nothing it started is left to a request that may be over. Once its own
- * batches have settled it starts nothing more: under steady traffic there
- * is always a later batch to start, and a waiter that took each one on
- * waited out its whole deadline. It wakes when delivery moves, at the
- * watchdog's next deadline, or at its own deadline. Resolves true when its
- * batches settled in time; never rejects.
+ * (as slots free up, in its own request), and it waits for every export it
+ * started, including the later batches that export carries along with its
+ * own, so nothing it started is left to a request that may be over. It
+ * starts an export only while one of its own batches waits for a slot:
+ * under steady traffic there is always a later batch to start, and a waiter
+ * that took one on waited for it too, through its retries and back-off, up
+ * to its own deadline. It wakes when delivery moves, at the watchdog's next
+ * deadline, or at its own deadline. Resolves true when its batches settled
+ * in time; never rejects.
  */
 export const driveUntilSettled = async (batches: readonly PendingBatch[], slots: ExportSlots, progress: Progress, timeoutMillis: number): Promise<boolean> => {
   const deadlineAt = Date.now() + max(0, timeoutMillis);
@@ -29,15 +30,22 @@ export const driveUntilSettled = async (batches: readonly PendingBatch[], slots:
   // Batches settle about in queue order and never unsettle: a cursor past the settled front makes a flush of n
   // batches O(n) over all its wake-ups, where filtering the whole list at every wake-up was O(n²).
   let settledUpTo = 0;
+  // Whether one of its batches is neither settled nor in an export: scanned from the settled front, it stops at the
+  // first such, which follows the few in flight (exports take the queue in order).
+  const ownWaitingForSlot = (): boolean => {
+    const inFlight = new Set(slots.batches());
+    for (let i = settledUpTo; i < batches.length; i++) if (batches[i]!.outcome === undefined && !inFlight.has(batches[i]!)) return true;
+    return false;
+  };
   const waiter = progress.waiter();
   try {
     for (;;) {
       while (settledUpTo < batches.length && batches[settledUpTo]!.outcome !== undefined) settledUpTo++;
       const allSettled = settledUpTo === batches.length;
-      // The watchdog still runs (fill() runs it otherwise): an export it started that never settles is given up at
-      // that export's deadline, not held to the waiter's own.
+      // fill() runs the watchdog first; with nothing to start, it still runs: an export it started that never settles
+      // is given up at that export's deadline, not held to the waiter's own.
       if (allSettled) slots.reap();
-      else for (const run of slots.fill()) started.add(run);
+      else for (const run of slots.fill(ownWaitingForSlot)) started.add(run);
       for (const run of started) if (run.finished || run.abandoned) started.delete(run);
       if (allSettled && started.size === 0) return true;
       const now = Date.now();

@@ -111,11 +111,15 @@ export class ExportSlots {
     this.runningCount = 0;
   }
 
-  /** Starts exports of released batches while slots are free; returns those started. */
-  fill(): RunningExport[] {
+  /**
+   * Starts exports of released batches while slots are free — and, when
+   * given, while `more()` says so (a waiter: while one of its own batches
+   * still waits for a slot); returns those started.
+   */
+  fill(more?: () => boolean): RunningExport[] {
     this.reap();
     const started: RunningExport[] = [];
-    while (this.#running.size < this.#maxConcurrent) {
+    while (this.#running.size < this.#maxConcurrent && (more === undefined || more())) {
       const first = this.#queue.takeReleased();
       if (first === undefined) break;
       const run = new RunningExport(this.#takeJoining(first), this.#exportTimeoutMillis);

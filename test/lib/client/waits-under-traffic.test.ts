@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { FlushOnExit, LangSmithExporter, traceable, TracingClient, type FlushResult, type TracingClientOptions } from '../../../index';
 import { startOkServer, type OkServer } from '../../helpers/ok-server';
+import { ScriptedSink } from '../../helpers/scripted-sink';
 
 /**
  * A wait ends when what it waits for is delivered, not at its deadline, while
@@ -92,4 +93,37 @@ test('an @FlushOnExit handler settles once its spans are delivered, not at its t
   }
   expect(results).toHaveLength(3);
   for (const result of results) expect(result).toMatchObject({ timedOut: false, pending: 0 });
+});
+
+test('a wait takes on no later request\'s export: one in Retry-After back-off cannot hold it past its own delivery', async () => {
+  const sink = await ScriptedSink.start();
+  try {
+    // A's span: the first request, answered in 400 ms. B1–B3 fill the other three slots (50 ms each). C's batch, queued
+    // behind them, gets 503 with Retry-After: 3. Before, A's wait, woken as B1's export ended while its own was still
+    // out, started C's export and waited for it through the back-off: 3.4 s (or its whole deadline) for a span
+    // delivered at 400 ms.
+    sink.script({ kind: 'ok', delayMillis: 400 }, { kind: 'ok', delayMillis: 50 }, { kind: 'ok', delayMillis: 50 }, { kind: 'ok', delayMillis: 50 }, {
+      kind: 'status',
+      status: 503,
+      headers: { 'retry-after': '3' },
+    });
+    client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'k', fetchServerInfo: false }), maxConcurrentExports: 4, logger: { warn() {} } });
+    const waits = new Map<string, Promise<{ result: FlushResult; tookMillis: number }>>();
+    const request = async (name: string) => {
+      await traceable(async () => name, { name, client })();
+      waits.set(name, timed(() => client.awaitPendingTraceBatches({ timeoutMillis: DEADLINE_MILLIS })));
+    };
+    for (const name of ['A', 'B1', 'B2', 'B3']) {
+      await request(name);
+      await sleep(2);
+    }
+    await sleep(10);
+    await request('C');
+    const a = await waits.get('A')!;
+    expect(a.result).toMatchObject({ delivered: 1, pending: 0, timedOut: false });
+    expect(a.tookMillis).toBeLessThan(2_000);
+    await client.shutdown({ timeoutMillis: 5_000 });
+  } finally {
+    await sink.stop();
+  }
 });
