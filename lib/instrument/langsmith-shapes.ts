@@ -7,8 +7,13 @@
  */
 export const isKeyValueMap = (value: unknown): value is Record<string, unknown> => {
   if (typeof value !== 'object' || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return (prototype === null || Object.getPrototypeOf(prototype) === null) && !(Symbol.toStringTag in value) && !(Symbol.iterator in value);
+  try {
+    const prototype: unknown = Object.getPrototypeOf(value);
+    return (prototype === null || Object.getPrototypeOf(prototype) === null) && !(Symbol.toStringTag in value) && !(Symbol.iterator in value);
+  } catch {
+    // A revoked Proxy, or one whose traps throw: not a plain object, and never a throw into the traced call.
+    return false;
+  }
 };
 
 /**

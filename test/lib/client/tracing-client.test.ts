@@ -48,6 +48,30 @@ describe('nothing the tracer does reaches the traced call', () => {
     expect(String(second)).toMatch(/^\[Unserializable: /);
   });
 
+  test('a revoked proxy as the only argument, or as a sync call\'s result: the call is traced and returns as untraced, nothing thrown', async () => {
+    // Before: a sync traced call returning one threw a TypeError into the caller (and its run stayed open for good);
+    // as the only argument, the call ran untraced, with a warning blaming Cloudflare Workers.
+    const { client, exporter } = installMemoryTracing();
+    const revoked = () => {
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      return proxy;
+    };
+    const returnsRevoked = traceable(function returnsRevoked() {
+      return revoked();
+    });
+    const takesRevoked = traceable(function takesRevoked(_value: unknown) {
+      return 'ran';
+    });
+    const returned = returnsRevoked();
+    expect(() => Object.keys(returned)).toThrow(TypeError); // the very proxy, still revoked
+    expect(takesRevoked(revoked())).toBe('ran');
+    const runs = await finishedRuns(client, exporter);
+    expect(String(only(runs, 'returnsRevoked').outputs?.outputs)).toMatch(/^\[Unserializable: /);
+    expect(String(only(runs, 'takesRevoked').inputs?.input)).toMatch(/^\[Unserializable: /);
+    expect(client.stats()).toMatchObject({ untraced: 0, spansStarted: 2, spansEnded: 2 });
+  });
+
   test('a capture transform that throws is recorded as a marker and the call still runs', async () => {
     const { client, exporter } = installMemoryTracing();
     const redacting = traceable(function redacting(password: string) {
