@@ -91,8 +91,12 @@ export const walkObject = (w: Walker, v: object, depth: number, allowToJSON: boo
 /** Anything that is neither a plain object nor a same-realm array, most specific kind first. */
 const walkOther = (w: Walker, v: object, proto: object, depth: number, allowToJSON: boolean): JsonValue | undefined => {
   if (isArray(v)) return walkArray(w, v, depth);
-  // Binary before toJSON: Buffer's toJSON would dump every byte.
-  if (isView(v)) return emitString(w, '[' + constructorName(proto) + ' ' + v.byteLength + ' bytes]');
+  // Binary before toJSON: Buffer's toJSON would dump every byte. Arrays of wider numbers (Float32Array: an
+  // embedding) are data, recorded as lists of numbers; bytes (Buffer, Uint8Array, DataView) are a blob, summarised.
+  if (isView(v)) {
+    if ((v as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT! > 1) return walkArray(w, v as unknown as unknown[], depth);
+    return emitString(w, '[' + constructorName(proto) + ' ' + v.byteLength + ' bytes]');
+  }
   if (v instanceof DateCtor) {
     const time = dateTime.call(v);
     return emitString(w, time !== time ? '[Invalid Date]' : dateISO.call(v));

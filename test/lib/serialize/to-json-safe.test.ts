@@ -272,11 +272,19 @@ describe('toJsonSafe: binary data', () => {
     expect(v(Buffer.alloc(100).subarray(0, 10))).toBe('[Buffer 10 bytes]');
   });
 
-  it('summarises typed arrays and DataViews by constructor name and byteLength', () => {
+  it('summarises byte arrays and DataViews by constructor name and byteLength (a blob)', () => {
     expect(v(new Uint8Array(1024))).toBe('[Uint8Array 1024 bytes]');
-    expect(v(new Float64Array(10))).toBe('[Float64Array 80 bytes]');
+    expect(v(new Int8Array(3))).toBe('[Int8Array 3 bytes]');
+    expect(v(new Uint8ClampedArray(4))).toBe('[Uint8ClampedArray 4 bytes]');
     expect(v(new DataView(new ArrayBuffer(16)))).toBe('[DataView 16 bytes]');
-    expect(v({ pixels: new Uint16Array(4) })).toStrictEqual({ pixels: '[Uint16Array 8 bytes]' });
+  });
+
+  it('records arrays of wider numbers as lists of numbers (an embedding is data), within maxItems', () => {
+    expect(v(new Float32Array([0.25, -0.5, 1]))).toStrictEqual([0.25, -0.5, 1]);
+    expect(v(new Float64Array([1.5, NaN]))).toStrictEqual([1.5, '[NaN]']);
+    expect(v({ pixels: new Uint16Array([1, 2]) })).toStrictEqual({ pixels: [1, 2] });
+    expect(v(new BigInt64Array([7n]))).toStrictEqual(['[BigInt: 7]']);
+    expect(toJsonSafe(new Int32Array(5), { maxItems: 2 }).value).toStrictEqual([0, 0, '[… 3 more items]']);
   });
 
   it('summarises ArrayBuffer and SharedArrayBuffer by their size', () => {
