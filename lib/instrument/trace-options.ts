@@ -190,7 +190,16 @@ function processedBy<T>(hookName: string, hook: unknown, captureName: string, ca
   if (hook === undefined) return capture ?? true;
   if (!isFunction(hook)) refuse(hookName, hook, A_FUNCTION);
   if (capture !== undefined) refuse(hookName, hook, `no ${hookName} with ${captureName} (pick one)`);
-  return (value) => hook(shape(value));
+  return (value) => {
+    const processed: unknown = hook(shape(value));
+    // langsmith awaits a hook's promise; tracewire records what a call gives at once (an async hook would hold the
+    // run's record for it). So the run says why it has no value, rather than "[Promise]"; a rejection is handled.
+    if (isObject(processed) && isFunction((processed as { then?: unknown }).then)) {
+      (processed as PromiseLike<unknown>).then(undefined, () => undefined);
+      return `[${hookName} returned a promise: tracewire records a hook's value only when it returns one synchronously]`;
+    }
+    return processed;
+  };
 }
 
 const checkCapture = (setting: string, value: unknown): void => {

@@ -74,3 +74,24 @@ test('processInputs with captureInputs (or processOutputs with captureOutputs) i
   expect(() => traceable(() => 1, { processOutputs: redactToken, captureOutputs: true })).toThrow('expected no processOutputs with captureOutputs (pick one)');
   expect(() => traceable(() => 1, { processInputs: 'no' as never })).toThrow('Invalid processInputs');
 });
+
+test('an async processInputs / processOutputs (langsmith awaits one) is recorded as a marker saying so, not "[Promise]", and its rejection is handled', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const login = traceable(async (_user: string) => 'token', {
+      name: 'login',
+      processInputs: async (inputs) => ({ ...inputs, redacted: true }),
+      processOutputs: () => Promise.reject(new Error('hook failed')),
+    });
+    expect(await login('bob')).toBe('token');
+    const run = only(await finishedRuns(tracing.client, tracing.exporter), 'login');
+    expect(run.inputs).toEqual({ input: "[processInputs returned a promise: tracewire records a hook's value only when it returns one synchronously]" });
+    expect(run.outputs).toEqual({ outputs: "[processOutputs returned a promise: tracewire records a hook's value only when it returns one synchronously]" });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(unhandled).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
