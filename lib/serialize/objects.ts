@@ -116,7 +116,15 @@ export const walkArray = (w: Walker, v: unknown[], depth: number): JsonValue => 
     if (w.exhausted) break;
   }
   if (filled < limit) out.length = filled; // no holes: JSON would write them as null
-  if (n > limit && !w.exhausted) moreItems(w, out, n - limit);
+  if (!w.exhausted) {
+    if (n > limit) moreItems(w, out, n - limit);
+  } else if (n > filled) {
+    // The field's byte budget ran out inside this list: the count of what was left out is charged unchecked (as the
+    // budget's own marker is), so a list cut by bytes does not read as a shorter list.
+    const marker = '[… ' + (n - filled) + ' more items]';
+    w.bytes += jsonStringBytes(marker) + 1;
+    out.push(marker);
+  }
   w.stack.pop();
   return out;
 };

@@ -88,7 +88,7 @@ const rows: Row[] = [
   ['maxBytes in an array', ['a'.repeat(40), 'b'.repeat(40), 'c'.repeat(40)], { maxBytes: 100 }, `["${'a'.repeat(40)}","${'b'.repeat(40)}","[Truncated: over 100 bytes]"]`, true],
   ['maxBytes in an object', { a: 'a'.repeat(40), b: 'b'.repeat(40), c: 'c' }, { maxBytes: 100 }, `{"a":"${'a'.repeat(40)}","b":"${'b'.repeat(40)}","c":"[Truncated: over 100 bytes]"}`, true],
   ['maxBytes in a Set', new Set(['a'.repeat(40), 'b'.repeat(40)]), { maxBytes: 60 }, '{"$type":"Set","values":["[Truncated: over 60 bytes]"]}', true],
-  ['maxBytes on a number', [1, 2, 3], { maxBytes: 4 }, '[1,"[Truncated: over 4 bytes]"]', true],
+  ['maxBytes on a number', [1, 2, 3], { maxBytes: 4 }, '[1,"[Truncated: over 4 bytes]","[… 1 more items]"]', true],
   ['maxBytes 0', { a: 1 }, { maxBytes: 0 }, '"[Truncated: over 0 bytes]"', true],
 ];
 

@@ -557,6 +557,18 @@ describe('toJsonSafe: depth and item limits', () => {
     expect(out).toBe('[Depth limit]');
   });
 
+  it('a list cut by the byte budget ends with the count of items left out, after the budget\'s marker', () => {
+    // A retriever's 40 documents of 8 KB against a 100 000-byte budget: 12 whole, the 13th cut inside, then the count.
+    const docs = Array.from({ length: 40 }, (_, i) => ({ id: i, text: 'x'.repeat(8_000), metadata: { source: 'kb' } }));
+    const out = toJsonSafe(docs, { maxBytes: 100_000 });
+    const list = out.value as JsonValue[];
+    expect(out.truncated).toBe(true);
+    expect(list).toHaveLength(14);
+    expect(list[12]).toEqual({ id: 12, text: '[Truncated: over 100000 bytes]' });
+    expect(list[13]).toBe('[… 27 more items]');
+    expect(list.slice(0, 12).every((doc) => (doc as { metadata?: unknown }).metadata !== undefined)).toBe(true);
+  });
+
   it('keeps maxItems array items and ends with "[… N more items]"', () => {
     const out = toJsonSafe([1, 2, 3, 4, 5], { maxItems: 2 });
     expect(out.value).toStrictEqual([1, 2, '[… 3 more items]']);
@@ -596,13 +608,13 @@ describe('toJsonSafe: byte budget', () => {
   it('replaces the value that would pass maxBytes with one marker and drops the rest of its container', () => {
     const words = ['a'.repeat(40), 'b'.repeat(40), 'c'.repeat(40), 'd'.repeat(40)];
     const out = toJsonSafe({ words, after: 'never reached' }, { maxBytes: 100 });
-    expect(out.value).toStrictEqual({ words: ['a'.repeat(40), 'b'.repeat(40), '[Truncated: over 100 bytes]'] });
+    expect(out.value).toStrictEqual({ words: ['a'.repeat(40), 'b'.repeat(40), '[Truncated: over 100 bytes]', '[… 1 more items]'] });
     expect(out.truncated).toBe(true);
   });
 
-  it('stops every enclosing container once the budget is spent, leaving a single marker', () => {
+  it('stops every enclosing container once the budget is spent, leaving a single budget marker (and a list its count)', () => {
     const out = toJsonSafe([{ text: 'x'.repeat(60) }, { text: 'y'.repeat(60) }, 'z'], { maxBytes: 100 });
-    expect(out.value).toStrictEqual([{ text: 'x'.repeat(60) }, { text: '[Truncated: over 100 bytes]' }]);
+    expect(out.value).toStrictEqual([{ text: 'x'.repeat(60) }, { text: '[Truncated: over 100 bytes]' }, '[… 1 more items]']);
     expect(JSON.stringify(out.value).match(/Truncated/g)).toHaveLength(1);
   });
 
@@ -610,8 +622,9 @@ describe('toJsonSafe: byte budget', () => {
     const chunks = Array.from({ length: 40 }, () => 'q'.repeat(10_000));
     const out = toJsonSafe(chunks);
     const kept = out.value as string[];
-    expect(kept.at(-1)).toBe('[Truncated: over 262144 bytes]');
-    expect(kept).toHaveLength(27); // 26 chunks of 10 002 bytes fit in 262 144
+    expect(kept.at(-2)).toBe('[Truncated: over 262144 bytes]');
+    expect(kept.at(-1)).toBe(`[… ${chunks.length - 27} more items]`);
+    expect(kept).toHaveLength(28); // 26 chunks of 10 002 bytes fit in 262 144, the budget's marker, the count
     expect(out.truncated).toBe(true);
     expect(realBytes(out.value)).toBeLessThanOrEqual(262_144 + 64);
   });
