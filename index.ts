@@ -9,6 +9,8 @@ import './lib/client/env-global-client.js';
 import './lib/spool/node-spool.js';
 // Ids from the kernel's CSPRNG: Web Crypto's first use costs a handler's first call ~8 ms (Node entry only).
 import './lib/model/node-random.js';
+// Proxies told without running their traps (node:util; Node entry only).
+import './lib/serialize/node-proxy-check.js';
 export { Traceable, type TraceableDecorator } from './decorators/traceable-decorator.js';
 export { traceable } from './decorators/traceable-function.js';
 export { FlushOnExit, type FlushOnExitOptions, type FlushOnExitDecorator } from './decorators/flush-on-exit.js';

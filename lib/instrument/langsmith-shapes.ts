@@ -1,3 +1,4 @@
+import { proxyCheck } from '../serialize/proxy-check.js';
 
 /**
  * @internal Whether langsmith records `value` as it is rather than under a
@@ -6,7 +7,7 @@
  * null, and that is neither tagged (`Symbol.toStringTag`) nor iterable.
  */
 export const isKeyValueMap = (value: unknown): value is Record<string, unknown> => {
-  if (typeof value !== 'object' || value === null) return false;
+  if (typeof value !== 'object' || value === null || proxyCheck.isProxy(value)) return false;
   try {
     const prototype: unknown = Object.getPrototypeOf(value);
     return (prototype === null || Object.getPrototypeOf(prototype) === null) && !(Symbol.toStringTag in value) && !(Symbol.iterator in value);

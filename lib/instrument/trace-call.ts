@@ -1,3 +1,4 @@
+import { proxyCheck } from '../serialize/proxy-check.js';
 import { callInSpan, callUntraced, spanStorage, TRACING_OFF } from '../context/span-context.js';
 import { globalClient } from '../client/global-client.js';
 import type { TracingClient } from '../client/tracing-client.js';
@@ -103,7 +104,8 @@ const offThroughout = (fn: Function, thisArg: unknown, args: ArrayLike<unknown>)
 
 /** @internal Ends the span with a call's result, or hands the result back traced when it settles or produces later. */
 export const followResult = (outcome: SpanOutcome, result: unknown): unknown => {
-  if (result === null || (typeof result !== 'object' && typeof result !== 'function')) {
+  // A Proxy is not probed for `then` or for what it produces: its traps are the program's (see proxyCheck).
+  if (result === null || (typeof result !== 'object' && typeof result !== 'function') || proxyCheck.isProxy(result)) {
     outcome.succeed(result);
     return result;
   }

@@ -1,3 +1,4 @@
+import { PROXY_MARKER, proxyCheck } from './proxy-check.js';
 import type { JsonValue } from './to-json-safe.js';
 import { constructorName, functionName, thrownMessage } from './text.js';
 import { emitNumber, emitString, overBudget, spend, thrownMarker, Walker } from './walker.js';
@@ -74,6 +75,7 @@ export const walkItem = (w: Walker, v: unknown, depth: number): JsonValue => {
  * partial output and bytes are rolled back and replaced by a marker.
  */
 export const walkObject = (w: Walker, v: object, depth: number, allowToJSON: boolean): JsonValue | undefined => {
+  if (proxyCheck.isProxy(v)) return emitString(w, PROXY_MARKER); // its traps are the program's: never run them
   const stackLength = w.stack.length;
   const bytes = w.bytes;
   try {
