@@ -190,8 +190,15 @@ function processedBy<T>(hookName: string, hook: unknown, captureName: string, ca
   if (hook === undefined) return capture ?? true;
   if (!isFunction(hook)) refuse(hookName, hook, A_FUNCTION);
   if (capture !== undefined) refuse(hookName, hook, `no ${hookName} with ${captureName} (pick one)`);
+  const payload = hookName === 'processInputs' ? 'inputs' : 'outputs';
   return (value) => {
-    const processed: unknown = hook(shape(value));
+    let processed: unknown;
+    try {
+      processed = hook(shape(value));
+    } catch {
+      // langsmith's marker for a hook that threw, word for word (and, as there, not the error: reading it runs user code).
+      return { ls_error: `Processing failed; ${payload} dropped (${hookName})` };
+    }
     // langsmith awaits a hook's promise; tracewire records what a call gives at once (an async hook would hold the
     // run's record for it). So the run says why it has no value, rather than "[Promise]"; a rejection is handled.
     if (isObject(processed) && isFunction((processed as { then?: unknown }).then)) {

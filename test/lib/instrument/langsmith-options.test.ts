@@ -43,6 +43,20 @@ test.each([
   expect(run.outputs).toEqual(ls.run('issue').outputs);
 });
 
+test('a processInputs / processOutputs that throws is recorded as langsmith records it, { ls_error }, not as if the function had been called with a message', async () => {
+  const failing = () => {
+    throw new Error('hook bug');
+  };
+  const ls = langsmithRecorder();
+  await lsTraceable(async (_user: string) => 'ok', { ...ls.config, name: 'login', processInputs: failing, processOutputs: failing })('bob');
+  await traceable(async (_user: string) => 'ok', { name: 'login', processInputs: failing, processOutputs: failing })('bob');
+  const run = only(await finishedRuns(tracing.client, tracing.exporter), 'login');
+  expect(run.inputs).toEqual({ ls_error: 'Processing failed; inputs dropped (processInputs)' });
+  expect(run.outputs).toEqual({ ls_error: 'Processing failed; outputs dropped (processOutputs)' });
+  expect(run.inputs).toEqual(ls.run('login').inputs);
+  expect(run.outputs).toEqual(ls.run('login').outputs);
+});
+
 test("project_name and tracingEnabled are langsmith's spellings of projectName and enabled", async () => {
   traceable(() => 1, { name: 'elsewhere', project_name: 'billing' })();
   traceable(() => 2, { name: 'off', tracingEnabled: false })();
