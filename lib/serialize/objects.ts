@@ -116,24 +116,25 @@ export const walkArray = (w: Walker, v: unknown[], depth: number): JsonValue => 
     if (w.exhausted) break;
   }
   if (filled < limit) out.length = filled; // no holes: JSON would write them as null
-  if (!w.exhausted) {
-    if (n > limit) moreItems(w, out, n - limit);
-  } else if (n > filled) {
-    // The field's byte budget ran out inside this list: the count of what was left out is charged unchecked (as the
-    // budget's own marker is), so a list cut by bytes does not read as a shorter list.
-    const marker = '[… ' + (n - filled) + ' more items]';
-    w.bytes += jsonStringBytes(marker) + 1;
-    out.push(marker);
-  }
+  // Cut at maxItems, or by the byte budget running out inside it (filled < limit): either way, say how many are left.
+  if (n > filled) moreItems(w, out, n - filled);
   w.stack.pop();
   return out;
 };
 
-/** Ends a list cut at `maxItems` with a count of what was left out. */
+/**
+ * Ends a cut list with a count of what was left out. Past the byte budget (it ran out inside the list) the count is
+ * charged unchecked, as the budget's own marker is, so a list cut by bytes does not read as a shorter list.
+ */
 export const moreItems = (w: Walker, out: JsonValue[], rest: number): void => {
   w.truncated = true;
   if (out.length > 0) w.bytes++;
-  out.push(emitString(w, '[… ' + rest + ' more items]'));
+  const marker = '[… ' + rest + ' more items]';
+  if (!w.exhausted) out.push(emitString(w, marker));
+  else {
+    w.bytes += jsonStringBytes(marker);
+    out.push(marker);
+  }
 };
 
 /** The marker for a container nested deeper than `maxDepth`. */
