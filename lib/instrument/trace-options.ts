@@ -1,3 +1,5 @@
+import { thenOf } from '../lifecycle/lambda-invocation.js';
+import { noop } from '../noop.js';
 import { booleanOption, nonEmptyOption } from '../config-env.js';
 import { A_FUNCTION, refuse, refuseUnknownOptions } from '../errors.js';
 import { RUN_TYPES, type Run, type RunType } from '../model/run.js';
@@ -201,8 +203,9 @@ function processedBy<T>(hookName: string, hook: unknown, captureName: string, ca
     }
     // langsmith awaits a hook's promise; tracewire records what a call gives at once (an async hook would hold the
     // run's record for it). So the run says why it has no value, rather than "[Promise]"; a rejection is handled.
-    if (isObject(processed) && isFunction((processed as { then?: unknown }).then)) {
-      (processed as PromiseLike<unknown>).then(undefined, () => undefined);
+    const then = thenOf(processed);
+    if (then !== undefined) {
+      Reflect.apply(then, processed, [undefined, noop]);
       return `[${hookName} returned a promise: tracewire records a hook's value only when it returns one synchronously]`;
     }
     return processed;

@@ -1,4 +1,5 @@
 import { noop } from '../noop.js';
+import { proxyCheck } from '../serialize/proxy-check.js';
 import { isFunction, defineProperty } from '../natives.js';
 
 /**
@@ -104,9 +105,9 @@ export const settlingOnCallback = (original: Function): Function => {
   };
 };
 
-/** @internal A value's `then` when it is a thenable; reading it never throws. */
+/** @internal A value's `then` when it is a thenable; reading it never throws, and a Proxy is never read (see proxyCheck). */
 export const thenOf = (value: unknown): Function | undefined => {
-  if (value === null || (typeof value !== 'object' && !isFunction(value))) return undefined;
+  if (value === null || (typeof value !== 'object' && !isFunction(value)) || proxyCheck.isProxy(value)) return undefined;
   try {
     const then = (value as { then?: unknown }).then;
     return isFunction(then) ? then : undefined;
