@@ -1,6 +1,5 @@
 import type { JsonValue } from './to-json-safe.js';
 import { addEntry, depthLimit, moreItems } from './objects.js';
-import { walkItem } from './walk.js';
 import { emitString, isAncestor, overBudget, readGuarded, spend, Walker } from './walker.js';
 
 type JsonObject = { [key: string]: JsonValue };
@@ -38,7 +37,7 @@ export const walkCollection = (w: Walker, c: Map<unknown, unknown> | Set<unknown
     if (step.done === true) break;
     if (i > 0) w.bytes++;
     if (!isMap) {
-      items.push(walkItem(w, step.value, depth + 1));
+      items.push(w.descent.item(w, step.value, depth + 1));
       if (w.exhausted) break;
       continue;
     }
@@ -48,10 +47,10 @@ export const walkCollection = (w: Walker, c: Map<unknown, unknown> | Set<unknown
     }
     // If the budget runs out on the key, the pair is left as [key] rather than padded with an invented value.
     const entry = step.value as [unknown, unknown];
-    const pair: JsonValue[] = [walkItem(w, entry[0], depth + 1)];
+    const pair: JsonValue[] = [w.descent.item(w, entry[0], depth + 1)];
     items.push(pair);
     if (w.exhausted) break;
-    pair.push(walkItem(w, entry[1], depth + 1));
+    pair.push(w.descent.item(w, entry[1], depth + 1));
     if (w.exhausted) break;
   }
   if (size > limit && !w.exhausted) moreItems(w, items, size - limit);

@@ -1,7 +1,6 @@
 import type { JsonValue } from './to-json-safe.js';
 import { cutString, jsonStringBytes } from './text.js';
 import { emitString, isAncestor, overBudget, spend, thrownMarker, Walker } from './walker.js';
-import { viaToJSON, walk, walkItem } from './walk.js';
 
 type Props = Record<string, unknown>;
 type JsonObject = { [key: string]: JsonValue };
@@ -20,7 +19,7 @@ export const walkPlain = (w: Walker, v: object, depth: number, allowToJSON: bool
   let toJSON: unknown;
   if (allowToJSON) {
     toJSON = (v as Props).toJSON;
-    if (typeof toJSON === 'function') return viaToJSON(w, v, toJSON as (this: unknown) => unknown, depth);
+    if (typeof toJSON === 'function') return w.descent.viaToJSON(w, v, toJSON as (this: unknown) => unknown, depth);
   }
   if (depth >= w.maxDepth) return depthLimit(w);
   const keys = ownKeys(v);
@@ -66,7 +65,7 @@ export const addEntry = (w: Walker, out: JsonObject, key: string, raw: unknown, 
   }
   const keyBytes = jsonStringBytes(key) + 2;
   w.bytes += keyBytes;
-  const value = walk(w, raw, depth);
+  const value = w.descent.value(w, raw, depth);
   if (value === undefined) {
     w.bytes -= keyBytes;
     return false;
@@ -111,7 +110,7 @@ export const walkArray = (w: Walker, v: unknown[], depth: number): JsonValue => 
       raw = thrownMarker(w, thrown);
     }
     if (filled > 0) w.bytes++;
-    out[filled] = walkItem(w, raw, depth + 1);
+    out[filled] = w.descent.item(w, raw, depth + 1);
     filled++;
     if (w.exhausted) break;
   }

@@ -1,5 +1,5 @@
 import { jsonStringBytes, thrownMessage } from './text.js';
-import { walk } from './walk.js';
+import { descent, walk } from './walk.js';
 import { Walker } from './walker.js';
 import { freeze } from '../natives.js';
 
@@ -44,7 +44,7 @@ export interface Serialized {
  * while in use, so a call made from inside a walk (a getter or `toJSON` that
  * serializes) gets a fresh walker instead of corrupting the outer one.
  */
-let spare: Walker | undefined = new Walker();
+let spare: Walker | undefined = new Walker(descent);
 
 /**
  * Copies `input` into a JSON-safe value, as it is now, within `limits`
@@ -61,7 +61,7 @@ let spare: Walker | undefined = new Walker();
  * tagged with `$type`; binary data is summarised by its size, never copied.
  */
 export const toJsonSafe = (input: unknown, limits?: Partial<SerializeLimits>): Serialized => {
-  const w = spare ?? new Walker();
+  const w = spare ?? new Walker(descent);
   spare = undefined;
   try {
     w.reset(DEFAULT_SERIALIZE_LIMITS, limits);

@@ -1,9 +1,7 @@
 import { PROXY_MARKER, proxyCheck } from './proxy-check.js';
 import type { JsonValue } from './to-json-safe.js';
 import { constructorName, functionName, thrownMessage } from './text.js';
-import { emitNumber, emitString, overBudget, spend, thrownMarker, Walker } from './walker.js';
-// These modules import walk() back for the values they contain; the cycle is
-// safe because no module calls another while loading.
+import { emitNumber, emitString, overBudget, spend, thrownMarker, type Descent, type Walker } from './walker.js';
 import { walkCollection, walkError } from './collections.js';
 import { walkArray, walkPlain } from './objects.js';
 
@@ -147,3 +145,6 @@ export const viaToJSON = (w: Walker, v: object, toJSON: (this: unknown) => unkno
   w.stack.pop();
   return out;
 };
+
+/** This module's functions, as the containers' walks reach them (see {@link Descent}). */
+export const descent: Descent = { value: walk, item: walkItem, viaToJSON };

@@ -2,11 +2,27 @@ import type { JsonValue, SerializeLimits } from './to-json-safe.js';
 import { cutString, jsonStringBytes, thrownMessage } from './text.js';
 
 /**
+ * How a container walks what it holds: walk.ts's functions, handed to each
+ * {@link Walker} by the entry point, so the container modules (objects.ts,
+ * collections.ts) need not import walk.ts, which imports them: a recursive
+ * descent split over files without an import cycle.
+ */
+export interface Descent {
+  /** Any value; `undefined` only for `undefined`, so each container applies its own rule. */
+  readonly value: (w: Walker, v: unknown, depth: number) => JsonValue | undefined;
+  /** A slot that cannot be left out (array items, Map/Set contents): `undefined` becomes `null`. */
+  readonly item: (w: Walker, v: unknown, depth: number) => JsonValue;
+  /** What `toJSON()` returns, serialized once. */
+  readonly viaToJSON: (w: Walker, v: object, toJSON: (this: unknown) => unknown, depth: number) => JsonValue | undefined;
+}
+
+/**
  * Mutable state of one serialization. Instances are pooled by the entry point
  * so the common call allocates nothing here; `stack` holds the containers on
  * the current path (pushed on entry, popped on exit) for cycle detection.
  */
 export class Walker {
+  readonly descent: Descent;
   maxStringLength = 0;
   maxDepth = 0;
   maxItems = 0;
@@ -17,6 +33,10 @@ export class Walker {
   /** Set once the byte budget is spent; every container stops adding after it. */
   exhausted = false;
   readonly stack: object[] = [];
+
+  constructor(descent: Descent) {
+    this.descent = descent;
+  }
 
   reset(defaults: Readonly<SerializeLimits>, limits: Partial<SerializeLimits> | undefined): void {
     if (limits === undefined) {
