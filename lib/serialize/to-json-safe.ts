@@ -8,25 +8,33 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 /** Bounds on what {@link toJsonSafe} keeps. Every limit that is hit leaves a marker string in the output. */
 export interface SerializeLimits {
-  /** Longest string kept, in UTF-16 code units; longer ones are cut and marked. Default 32_768. */
+  /** Longest string kept, in UTF-16 code units; longer ones are cut and marked. Default 1_048_576 (1 Mi). */
   maxStringLength: number;
-  /** Deepest nesting kept; deeper values become a marker. Default 20. */
+  /** Deepest nesting kept; deeper values become a marker. Default 64. */
   maxDepth: number;
-  /** Most array items / Map+Set entries / object keys kept per container; the rest is summarised by a marker. Default 1_000. */
+  /** Most array items / Map+Set entries / object keys kept per container; the rest is summarised by a marker. Default 10_000. */
   maxItems: number;
-  /** Approximate JSON byte budget for the whole value; once spent, remaining values become a marker. Default 262_144 (256 KiB). */
+  /** Approximate JSON byte budget for the whole value; once spent, remaining values become a marker. Default 4_194_304 (4 MiB). */
   maxBytes: number;
 }
 
 /**
- * The limits used for any field not given: strings up to 32 768 units, 20
- * levels of nesting, 1 000 items per container, 256 KiB of JSON in all.
+ * The limits used for any field not given: strings up to 1 Mi units, 64
+ * levels of nesting, 10 000 items per container, 4 MiB of JSON in all.
+ * Why these: what LLM code passes around arrives whole, as langsmith's client
+ * (which has no limits) sends it — a long prompt or retrieved context, a
+ * 3 072-number embedding, LangChain's deeply nested messages, 40 retrieved
+ * documents — while one runaway value still cannot hold more than 4 MiB per
+ * field; the queue's own bound (`maxQueueBytes`) caps them all together. A
+ * string at the limit fits the budget even when every character takes 3
+ * bytes of UTF-8, so a long prompt is cut, not replaced by the budget's
+ * marker (only text mostly of characters JSON escapes is).
  */
 export const DEFAULT_SERIALIZE_LIMITS: Readonly<SerializeLimits> = freeze({
-  maxStringLength: 32_768,
-  maxDepth: 20,
-  maxItems: 1_000,
-  maxBytes: 262_144,
+  maxStringLength: 1_048_576,
+  maxDepth: 64,
+  maxItems: 10_000,
+  maxBytes: 4_194_304,
 });
 
 /** The outcome of {@link toJsonSafe}. */

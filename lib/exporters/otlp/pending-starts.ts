@@ -1,4 +1,4 @@
-/** Bound on the characters of inputs held, whatever the entry count: inputs can be up to 256 KiB each. */
+/** Bound on the characters of inputs held, whatever the entry count: inputs can be up to 4 MiB each (the default `maxBytes`). */
 const DEFAULT_MAX_CHARS = 32 * 1024 * 1024;
 
 /**

@@ -94,8 +94,8 @@ describe('toJsonSafe: long strings', () => {
     expect(v('ab😀cd', { maxStringLength: 4 })).toBe('ab😀…[truncated 2 chars]');
   });
 
-  it('cuts strings past 32 768 units by default', () => {
-    const atLimit = 'x'.repeat(32_768);
+  it('cuts strings past 1 Mi units by default', () => {
+    const atLimit = 'x'.repeat(1_048_576);
     expect(v(atLimit)).toBe(atLimit);
     expect(v(atLimit + 'yz')).toBe(atLimit + '…[truncated 2 chars]');
   });
@@ -544,16 +544,16 @@ describe('toJsonSafe: depth and item limits', () => {
     expect(out).toStrictEqual({ a: { at: '1970-01-01T00:00:00.000Z', buf: '[Buffer 2 bytes]', fn: '[Function: parseInt]', n: 1 } });
   });
 
-  it('keeps 20 levels of nesting by default', () => {
+  it('keeps 64 levels of nesting by default', () => {
     let nested: unknown = 'leaf';
-    for (let i = 0; i < 25; i++) nested = { n: nested };
+    for (let i = 0; i < 70; i++) nested = { n: nested };
     let out = v(nested);
     let levels = 0;
     while (out !== null && typeof out === 'object' && !Array.isArray(out)) {
       out = out.n;
       levels++;
     }
-    expect(levels).toBe(20);
+    expect(levels).toBe(64);
     expect(out).toBe('[Depth limit]');
   });
 
@@ -589,15 +589,28 @@ describe('toJsonSafe: depth and item limits', () => {
     expect(v(new Set([1, 2, 3]), { maxItems: 2 })).toStrictEqual({ $type: 'Set', values: [1, 2, '[… 1 more items]'] });
   });
 
-  it('keeps 1 000 items per container by default', () => {
-    const out = v(Array.from({ length: 1_005 }, (_, i) => i)) as JsonValue[];
-    expect(out).toHaveLength(1_001);
-    expect(out[999]).toBe(999);
-    expect(out[1_000]).toBe('[… 5 more items]');
+  it('keeps 10 000 items per container by default', () => {
+    const out = v(Array.from({ length: 10_005 }, (_, i) => i)) as JsonValue[];
+    expect(out).toHaveLength(10_001);
+    expect(out[9_999]).toBe(9_999);
+    expect(out[10_000]).toBe('[… 5 more items]');
+  });
+
+  it('keeps whole, by default, the LLM payloads langsmith sends whole: a long prompt, an embedding, nested messages, retrieved documents', () => {
+    const prompt = { messages: [{ role: 'user', content: 'ctx '.repeat(60_000) }] }; // 240 000 characters
+    const embedding = Array.from({ length: 3_072 }, (_, i) => i / 3_072); // text-embedding-3-large
+    let nested: unknown = { content: 'leaf' };
+    for (let i = 0; i < 30; i++) nested = { lc: 1, type: 'constructor', kwargs: nested }; // LangChain-style serialized objects
+    const documents = Array.from({ length: 40 }, (_, i) => ({ pageContent: `doc${i} ` + 'w'.repeat(8_000), metadata: { i } }));
+    for (const value of [prompt, embedding, nested, documents]) {
+      const out = toJsonSafe(value);
+      expect(out.truncated).toBe(false);
+      expect(out.value).toStrictEqual(value);
+    }
   });
 
   it('uses the documented defaults, frozen, for every limit not given or not valid', () => {
-    expect(DEFAULT_SERIALIZE_LIMITS).toStrictEqual({ maxStringLength: 32_768, maxDepth: 20, maxItems: 1_000, maxBytes: 262_144 });
+    expect(DEFAULT_SERIALIZE_LIMITS).toStrictEqual({ maxStringLength: 1_048_576, maxDepth: 64, maxItems: 10_000, maxBytes: 4_194_304 });
     expect(Object.isFrozen(DEFAULT_SERIALIZE_LIMITS)).toBe(true);
     const invalid = { maxItems: -1, maxDepth: NaN, maxStringLength: undefined };
     expect(v([1, 2, 3], { ...invalid, maxBytes: 1_000 })).toStrictEqual([1, 2, 3]);
@@ -618,15 +631,20 @@ describe('toJsonSafe: byte budget', () => {
     expect(JSON.stringify(out.value).match(/Truncated/g)).toHaveLength(1);
   });
 
-  it('uses a 256 KiB budget by default', () => {
-    const chunks = Array.from({ length: 40 }, () => 'q'.repeat(10_000));
+  it('uses a 4 MiB budget by default', () => {
+    const chunks = Array.from({ length: 50 }, () => 'q'.repeat(100_000));
     const out = toJsonSafe(chunks);
     const kept = out.value as string[];
-    expect(kept.at(-2)).toBe('[Truncated: over 262144 bytes]');
-    expect(kept.at(-1)).toBe(`[… ${chunks.length - 27} more items]`);
-    expect(kept).toHaveLength(28); // 26 chunks of 10 002 bytes fit in 262 144, the budget's marker, the count
+    expect(kept.at(-2)).toBe('[Truncated: over 4194304 bytes]');
+    expect(kept.at(-1)).toBe(`[… ${chunks.length - 42} more items]`);
+    expect(kept).toHaveLength(43); // 41 chunks of 100 002 bytes fit in 4 194 304, the budget's marker, the count
     expect(out.truncated).toBe(true);
-    expect(realBytes(out.value)).toBeLessThanOrEqual(262_144 + 64);
+    expect(realBytes(out.value)).toBeLessThanOrEqual(4_194_304 + 64);
+  });
+
+  it('cuts a string at the default length limit rather than replacing it with the budget marker, even one of 3-byte characters', () => {
+    const out = toJsonSafe('語'.repeat(1_100_000));
+    expect(out.value).toBe('語'.repeat(1_048_576) + `…[truncated ${1_100_000 - 1_048_576} chars]`);
   });
 
   it('reports bytes within 10% of the real UTF-8 JSON size of a realistic value', () => {
