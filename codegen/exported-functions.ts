@@ -1,8 +1,8 @@
 import { ts } from 'ts-morph';
 import { change, hasModifier, skip, type FileContext } from './context.js';
 import { aboveNextLineDirectives, skipWhitespace } from './edits.js';
+import { forwarderText } from './forwarder-text.js';
 import { functionSkipReason } from './function-rules.js';
-import { quoted } from './imports.js';
 
 /**
  * `--functions`: traces exported function declarations without changing what
@@ -14,10 +14,15 @@ import { quoted } from './imports.js';
  * the implementation keeps its body under a new name, and a declaration with
  * the original name, kind (async, generator) and parameter list (hence
  * `length`) takes its place and forwards each call to the traced function,
- * made on the first call (the `var` is hoisted too):
+ * made on the first call (the `var` is hoisted too; see forwarder-text.ts for
+ * its layout and lint directives):
  *
- *   export function f(this: unknown, a: A, b: B = undefined as never): R { return (f$t ??= traceable<typeof f$impl>(f$impl, { name: 'f' })).apply(this, arguments); }
- *   var f$t: Function | undefined;
+ *   export function f(this: unknown, a: A, b: B = undefined as never): R {
+ *     return (f$t ??= traceable<typeof f$impl>(f$impl, {
+ *       name: 'f',
+ *     })).apply(this, arguments); // eslint-disable-line prefer-rest-params -- …
+ *   }
+ *   var f$t: Function | undefined; // eslint-disable-line no-var -- …
  *   function f$impl(a: A, b = make()): R { … }
  *
  * The forwarder passes `arguments` on untouched, so defaults are computed
@@ -60,7 +65,7 @@ export function wrapExportedFunctions(ctx: FileContext, wrapper: string): { adde
     }
     const fn = name!;
     const start = aboveNextLineDirectives(ctx.text, statement, ctx.sf);
-    ctx.edits.push({ start, end: start, text: forwarder(ctx, statement, fn, wrapper) });
+    ctx.edits.push({ start, end: start, text: forwarderText(ctx, statement, fn, wrapper) });
     unexport(ctx, statement);
     ctx.edits.push({ start: statement.name!.getStart(ctx.sf), end: statement.name!.end, text: `${fn}$impl` });
     change(ctx, statement, `${wrapper}(${fn})${hasModifier(statement, ts.SyntaxKind.DefaultKeyword) ? ' as the default export' : ''}`);
@@ -69,41 +74,15 @@ export function wrapExportedFunctions(ctx: FileContext, wrapper: string): { adde
   return { added, forwarders: forwarders + added };
 }
 
-/** The forwarder and its `var`, to go right before the implementation (after its doc comment). */
-function forwarder(ctx: FileContext, statement: ts.FunctionDeclaration, fn: string, wrapper: string): string {
-  const { sf, text, eol } = ctx;
-  const typeArgs = statement.typeParameters === undefined ? '' : `<${statement.typeParameters.map((t) => t.name.text).join(', ')}>`;
-  const impl = `${fn}$impl${typeArgs}`;
-  let index = 0;
-  const params = statement.parameters.map((p, i) => {
-    if (ts.isIdentifier(p.name) && p.name.text === 'this') return p.getText(sf);
-    // Passed on as `arguments`, never read by name: under noUnusedParameters each is named as unused (TS6133 otherwise).
-    const name = !ts.isIdentifier(p.name) ? `_${i}` : ctx.noUnusedParameters === true && !p.name.text.startsWith('_') ? `_${p.name.text}` : p.name.text;
-    const type = p.type !== undefined ? `: ${p.type.getText(sf)}` : p.initializer !== undefined ? `: Parameters<typeof ${impl}>[${index}]` : '';
-    index++;
-    return `${p.dotDotDotToken === undefined ? '' : '...'}${name}${p.questionToken === undefined ? '' : '?'}${type}${p.initializer === undefined ? '' : ' = undefined as never'}`;
-  });
-  if (index === statement.parameters.length) params.unshift('this: unknown');
-  const modifiers = (ts.getModifiers(statement) ?? []).map((m) => m.getText(sf)).join(' ');
-  const returns = statement.type === undefined ? `ReturnType<typeof ${impl}>` : statement.type.getText(sf);
-  const typeParams = text.slice(statement.name!.end, statement.parameters.pos - 1);
-  const options = ctx.select.decoratorOptions === undefined ? '' : `, ...${ctx.select.decoratorOptions}`;
-  const call = `(${fn}$t ??= ${wrapper}<typeof ${fn}$impl>(${fn}$impl, { name: ${quoted(ctx, fn)}${options} })).apply(this, arguments)`;
-  const star = statement.asteriskToken === undefined ? '' : '*';
-  return (
-    `${modifiers} function${star} ${fn}${typeParams}(${params.join(', ')}): ${returns} { return ${star ? 'yield* ' : ''}${call}; }` +
-    `${eol}var ${fn}$t: Function | undefined;${eol}`
-  );
-}
-
 /** For a forwarder this module wrote, its `var` and implementation statements. */
 function forwarderOf(ctx: FileContext, statement: ts.FunctionDeclaration): { slot: ts.Statement; impl: ts.FunctionDeclaration } | undefined {
   const { sf } = ctx;
   const fn = statement.name?.text;
   const body = statement.body?.statements;
   // The name as text, not as pattern: `$get`'s `$` is an anchor in a RegExp (its forwarder was never found again).
-  const call = body?.length === 1 ? body[0]!.getText(sf) : '';
-  if (fn === undefined || !(call.startsWith(`return (${fn}$t ??= `) || call.startsWith(`return yield* (${fn}$t ??= `))) return undefined;
+  // Without whitespace: the one-line forwarders earlier versions wrote, and ones a formatter has reflowed, are ours too.
+  const call = body?.length === 1 ? body[0]!.getText(sf).replace(/\s+/g, '') : '';
+  if (fn === undefined || !(call.startsWith(`return(${fn}$t??=`) || call.startsWith(`returnyield*(${fn}$t??=`))) return undefined;
   const at = sf.statements.indexOf(statement);
   const slot = sf.statements[at + 1];
   const impl = sf.statements[at + 2];
