@@ -77,5 +77,6 @@ const rareRun = (source: RunSource, inputs: JsonObject | undefined, ended: boole
 export const runOtel = (otel: OtelIds): NonNullable<Run['otel']> => {
   const ids: NonNullable<Run['otel']> = { trace_id: otel.traceId, parent_is_remote: otel.parentIsRemote };
   if (otel.parentId !== undefined) ids.parent_run_id = otel.parentId;
+  if (otel.tracestate !== undefined) ids.tracestate = otel.tracestate;
   return ids;
 };

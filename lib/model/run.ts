@@ -54,11 +54,15 @@ export interface Run {
    * in the caller's trace: `trace_id` here is that W3C trace as a UUID,
    * `parent_run_id` that parent (its span id as langsmith maps it), when not
    * the run's own. The OTLP exporters use them; LangSmith's API never sees them.
+   * Its descendants carry one too when their W3C trace is not their
+   * `trace_id`, or the trace came with a `tracestate`.
    */
   otel?: {
     trace_id: string;
     parent_run_id?: string;
     /** The parent is a span of another process (OTLP's flag). */
     parent_is_remote: boolean;
+    /** The W3C `tracestate` the trace was continued with, on every run of that trace (OTLP's `traceState`); absent: none. */
+    tracestate?: string;
   };
 }

@@ -97,8 +97,10 @@ export interface RemoteOrigin {
 
 /**
  * @internal A span's OpenTelemetry ids, where they are not its LangSmith ones
- * (see {@link SpanParent}), and OTLP's "parent is remote" flag. Spans of a
- * trace continued from another service carry one; every other span none.
+ * (see {@link SpanParent}), OTLP's "parent is remote" flag and the trace's
+ * `tracestate`. Spans of a trace continued from another service carry one
+ * (its descendants too, when their ids differ or a `tracestate` came); every
+ * other span none.
  */
 export interface OtelIds {
   /** The W3C trace, as a UUID. */
@@ -109,6 +111,12 @@ export interface OtelIds {
   readonly parentIsRemote: boolean;
   /** The span is where its trace entered this process: its parent is no span of this process (it may be an OpenTelemetry span of it). */
   readonly entry: boolean;
-  /** What the span's children carry: `undefined` when their ids are their LangSmith ones. */
+  /**
+   * The W3C `tracestate` the trace was continued with (validated), which
+   * OpenTelemetry's SDK keeps in every span context of the trace: OTLP's
+   * `traceState`. `undefined`: none.
+   */
+  readonly tracestate: string | undefined;
+  /** What the span's children carry: `undefined` when their ids are their LangSmith ones and there is no `tracestate`. */
   readonly children: OtelIds | undefined;
 }

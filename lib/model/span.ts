@@ -340,16 +340,24 @@ export const otelTraceIdOf = (span: Span): string => {
   return span.rare?.otel?.traceId ?? span.traceId;
 };
 
-/** The OpenTelemetry ids of a span whose parent is `remote`, and of its descendants when their W3C trace is not their LangSmith `traceId`. */
+/**
+ * The OpenTelemetry ids of a span whose parent is `remote`, and of its
+ * descendants when their W3C trace is not their LangSmith `traceId` or the
+ * trace came with a `tracestate`: OpenTelemetry's SDK gives every span of a
+ * trace its parent's trace state, so each descendant carries it to OTLP too
+ * (one object shared by all of them, made here, once per continued trace).
+ */
 const otelIdsOf = (remote: SpanParent, traceId: string): OtelIds => {
   const otelParent = remote.otelParent;
   const otelTraceId = otelParent === undefined ? remote.traceId : otelParent.traceId;
+  const tracestate = remote.remote?.tracestate;
   let children: { -readonly [K in keyof OtelIds]: OtelIds[K] } | undefined;
-  if (otelTraceId !== traceId) {
-    children = { traceId: otelTraceId, parentId: undefined, parentIsRemote: false, entry: false, children: undefined };
+  if (otelTraceId !== traceId || tracestate !== undefined) {
+    children = { traceId: otelTraceId, parentId: undefined, parentIsRemote: false, entry: false, tracestate, children: undefined };
     children.children = children;
   }
-  return { traceId: otelTraceId, parentId: remote.dottedOrder === undefined ? remote.id : otelParent?.id, parentIsRemote: remote.isRemote ?? remote.remote !== undefined, entry: true, children };
+  const parentId = remote.dottedOrder === undefined ? remote.id : otelParent?.id;
+  return { traceId: otelTraceId, parentId, parentIsRemote: remote.isRemote ?? remote.remote !== undefined, entry: true, tracestate, children };
 };
 
 /** Captured inputs or outputs as a value (text captured as such is parsed back). */

@@ -5,6 +5,7 @@ import type { SpanParent } from '../model/span-types.js';
 import { refuse } from '../errors.js';
 import { runIdOfSpanId, uuidOfHex, type RemoteTraceContext } from '../propagation/remote-context.js';
 import { spanParentOf } from '../propagation/span-parent.js';
+import { parseTracestate } from '../propagation/traceparent.js';
 import { otelHook, type OtelHook } from './bridge-hook.js';
 import { isFunction } from '../natives.js';
 
@@ -80,6 +81,9 @@ const bridge = (api: OpenTelemetryApi): OtelHook => {
       try {
         const active = trace.getSpanContext(context.active());
         if (active === undefined || !isSpanContextValid(active)) return undefined;
+        // OpenTelemetry's TraceState keeps only valid members, but any object may stand in for it: checked as a
+        // header is, so nothing invalid goes on in headers or OTLP spans.
+        const traceState = active.traceState?.serialize();
         const remote: RemoteTraceContext = {
           traceId: uuidOfHex(active.traceId),
           parentRunId: runIdOfSpanId(active.spanId),
@@ -87,7 +91,7 @@ const bridge = (api: OpenTelemetryApi): OtelHook => {
           dottedOrder: undefined,
           // tracewire's sampleRate decides, as in langsmith: OpenTelemetry's sampler is for OpenTelemetry's spans.
           sampled: undefined,
-          tracestate: active.traceState?.serialize() || undefined,
+          tracestate: typeof traceState === 'string' ? parseTracestate([traceState]) : undefined,
           metadata: {},
           tags: [],
           projectName: undefined,
@@ -103,7 +107,9 @@ const bridge = (api: OpenTelemetryApi): OtelHook => {
     continued(parent: SpanParent, otelTraceId: string): SpanParent {
       const local = this.rootParent();
       if (local === undefined || local.traceId !== otelTraceId) return parent;
-      const nearer = { ...parent, isRemote: local.isRemote, remote: { ...parent.remote!, traceFlags: local.remote?.traceFlags } };
+      // Its trace state too, as OpenTelemetry gives a child its parent's (a sampler there may have changed the caller's).
+      const tracestate = local.remote?.tracestate ?? parent.remote!.tracestate;
+      const nearer = { ...parent, isRemote: local.isRemote, remote: { ...parent.remote!, traceFlags: local.remote?.traceFlags, tracestate } };
       // W3C ids alone: the OpenTelemetry span is the parent itself; else it is the OpenTelemetry parent beside the run.
       return parent.dottedOrder === undefined ? { ...nearer, id: local.id } : { ...nearer, otelParent: { traceId: local.traceId, id: local.id } };
     },

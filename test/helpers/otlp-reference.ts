@@ -45,9 +45,11 @@ export function referenceSpan(record: RunRecord, startInputsJson?: string): Otlp
   const flags = 0x101 | (record.otel?.parentIsRemote === true ? 0x200 : 0);
   const startTimeUnixNano = microsToUnixNano(record.startMicros);
   const parentId = record.otel?.parentId ?? record.parentId;
+  // After the flags, where the text writes it; none, no key (JSON.stringify leaves an undefined one out).
+  const traceState = record.otel?.tracestate;
   return parentId === undefined
-    ? { traceId, spanId, flags, name: record.name, kind: 1, startTimeUnixNano, endTimeUnixNano, attributes, events, status }
-    : { traceId, spanId, parentSpanId: spanIdOf(parentId), flags, name: record.name, kind: 1, startTimeUnixNano, endTimeUnixNano, attributes, events, status };
+    ? { traceId, spanId, flags, traceState, name: record.name, kind: 1, startTimeUnixNano, endTimeUnixNano, attributes, events, status }
+    : { traceId, spanId, parentSpanId: spanIdOf(parentId), flags, traceState, name: record.name, kind: 1, startTimeUnixNano, endTimeUnixNano, attributes, events, status };
 }
 
 function text(key: string, value: string): OtlpKeyValue {

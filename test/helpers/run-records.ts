@@ -6,9 +6,12 @@ export const ROOT = '0192f3a4-5b6c-7d8e-9f01-23456789abcd';
 export const CHILD = '0192f3a4-5b6c-7d8e-af01-23456789abce';
 export const START = 1_732_000_000_123_456;
 
-/** The OpenTelemetry ids of a run whose parent is of another service: `traceId` (the W3C trace), `parentId` (an OpenTelemetry parent that is not the LangSmith one). */
-export function remoteParent(traceId: string, parentId?: string): RunRecord['otel'] {
-  return { traceId, parentId, parentIsRemote: true, entry: true, children: undefined };
+/**
+ * The OpenTelemetry ids of a run whose parent is of another service: `traceId` (the W3C trace), `parentId` (an
+ * OpenTelemetry parent that is not the LangSmith one), `tracestate` (the one the trace came with, if any).
+ */
+export function remoteParent(traceId: string, parentId?: string, tracestate?: string): RunRecord['otel'] {
+  return { traceId, parentId, parentIsRemote: true, entry: true, tracestate, children: undefined };
 }
 
 /** A complete child run's record (inputs with non-ASCII and escapes, outputs), with `overrides`. */

@@ -1,5 +1,6 @@
 import type { RunType } from '../../model/run.js';
 import type { RunRecord } from '../../model/run-record.js';
+import type { OtelIds } from '../../model/span-types.js';
 import { parseError } from './otlp-exception.js';
 import { microsToUnixNano, notEnded } from './otlp-time.js';
 import { toCompactMicros } from '../../model/clock.js';
@@ -37,6 +38,7 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
   const endMicros = record.endMicros;
   if (endMicros === undefined) throw notEnded(record.id);
   const ids = idsOf(record);
+  const otel = record.otel;
   // What dottedOrderOf makes, written here: the record's getter and that function were two calls per span.
   const parentDotted = record.parentDottedOrder;
   const dotted = run !== undefined ? run.dottedOrder : (parentDotted === undefined ? '' : parentDotted + '.') + toCompactMicros(record.startMicros) + record.id;
@@ -78,7 +80,8 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
     '","spanId":"',
     ids.spanId,
     ids.parentSpanId === undefined ? '","flags":' : '","parentSpanId":"' + ids.parentSpanId + '","flags":',
-    record.otel !== undefined && record.otel.parentIsRemote ? '769,"name":' : '257,"name":',
+    // A span of a trace continued here has OpenTelemetry ids (spans of one trace share them): its flags and traceState.
+    otel === undefined ? '257,"name":' : otel === lastOtel ? lastOtelJson : otelJson(otel),
     record.name === lastName ? lastNameJson : nameJson(record.name),
     ',"kind":1,"startTimeUnixNano":"',
     run === undefined ? microsToUnixNano(record.startMicros) : run.startTimeUnixNano,
@@ -111,12 +114,28 @@ let lastMetadata: object | undefined;
 let lastMetadataJson = '';
 let lastName: string | undefined;
 let lastNameJson = '';
+let lastOtel: OtelIds | undefined;
+let lastOtelJson = '';
 
 /** A span's name as JSON, remembered for the last name: spans of one function share it (the caller checks `lastName` first). */
 function nameJson(name: string): string {
   lastNameJson = JSON.stringify(name);
   lastName = name;
   return lastNameJson;
+}
+
+/**
+ * `<flags>,"traceState":<tracestate>,"name":` of a span with OpenTelemetry
+ * ids (see `OtelIds`), kept as the last one: its parent is remote or local,
+ * and the trace's `tracestate`, left out when none as OpenTelemetry's JSON
+ * leaves out an unset `traceState` (validated when the trace came in: JSON
+ * escapes its quotes and backslashes).
+ */
+function otelJson(otel: OtelIds): string {
+  lastOtelJson =
+    (otel.parentIsRemote ? '769' : '257') + (otel.tracestate === undefined ? '' : ',"traceState":' + JSON.stringify(otel.tracestate)) + ',"name":';
+  lastOtel = otel;
+  return lastOtelJson;
 }
 
 /** `,{"key":"tracewire.run_type",…}`, kept as the last one. */

@@ -42,6 +42,8 @@ export interface OtlpSpan {
   /** 16 lower-case hex digits. */
   readonly spanId: string;
   readonly parentSpanId?: string;
+  /** The W3C `tracestate` of a trace continued from another service; absent when it came with none. */
+  readonly traceState?: string;
   /** fixed32 bit field: W3C trace flags in bits 0–7, parent-is-remote in bits 8–9. */
   readonly flags: number;
   readonly name: string;

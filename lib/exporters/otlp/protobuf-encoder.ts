@@ -18,6 +18,8 @@ interface SpanContextLike {
   spanId: string;
   traceFlags: number;
   isRemote: boolean;
+  /** What the serializer reads of OpenTelemetry's `TraceState`: `serialize()`, written as `trace_state` when not empty. */
+  traceState?: { serialize(): string };
 }
 
 /**
@@ -102,7 +104,9 @@ export const toSerializableSpans = (request: OtlpExportRequest): SerializableSpa
 
 const toSerializableSpan = (span: OtlpSpan, resource: SerializableSpan['resource'], scope: SerializableSpan['instrumentationScope']): SerializableSpan => {
   const traceFlags = span.flags & 0xff;
+  const traceState = span.traceState;
   const context: SpanContextLike = { traceId: span.traceId, spanId: span.spanId, traceFlags, isRemote: false };
+  if (traceState !== undefined) context.traceState = { serialize: () => traceState };
   // The serializer writes the span's flags from its parent's isRemote (HAS_IS_REMOTE always set).
   const parent = span.parentSpanId === undefined ? undefined : { traceId: span.traceId, spanId: span.parentSpanId, traceFlags, isRemote: (span.flags & SPAN_FLAGS_CONTEXT_IS_REMOTE) !== 0 };
   const start = BigInt(span.startTimeUnixNano);

@@ -6,6 +6,7 @@ import { recordSpanJson } from './otlp-json-text.js';
 import { notEnded } from './otlp-time.js';
 import type { OtlpKeyValue, OtlpSpan } from './otlp-types.js';
 import { isoToUnixNano } from './otlp-values.js';
+import { parseTracestate } from '../../propagation/traceparent.js';
 import { freeze, isObject } from '../../natives.js';
 
 type JsonObject = { readonly [key: string]: JsonValue };
@@ -22,6 +23,11 @@ const NO_METADATA: JsonObject = freeze({});
  *   span's parent is in this process (HAS_IS_REMOTE only).
  * - Ids: trace id = the root run's UUID; span id = the run id's last 64 bits
  *   (see `spanIdOf`); the full run id stays in `tracewire.run_id`.
+ * - Trace state: every span of a trace continued with a `tracestate` (from
+ *   headers, or an OpenTelemetry span's through the bridge) carries it as
+ *   `traceState`, as OpenTelemetry's SDK gives each span its parent's; a
+ *   trace without one has none (the field left out, as OpenTelemetry's JSON
+ *   leaves it out).
  * - Kind is always INTERNAL: a traced function is work inside a service.
  *   SERVER would claim the span handles a remote request, which tracewire
  *   cannot know for a root (a cron job, a queue consumer, a CLI); backends
@@ -59,10 +65,18 @@ export const runSpanJson = (run: Run, startInputsJson?: string): string => {
   return recordSpanJson(record, undefined, parts);
 };
 
-/** A run's OpenTelemetry ids back as a record's (see `Run.otel`); what is not an object is none, a bad id fails as a bad `trace_id` does. */
+/**
+ * A run's OpenTelemetry ids back as a record's (see `Run.otel`); what is not
+ * an object is none, a bad id fails as a bad `trace_id` does. A run may come
+ * from anywhere (a spool file, a custom pipeline): its `tracestate` is
+ * checked again, and one that is not valid W3C is left out, as an incoming
+ * one would be.
+ */
 const otelIdsOfRun = (run: Run): OtelIds | undefined => {
   const otel = run.otel;
-  return isObject(otel) ? { traceId: otel.trace_id, parentId: otel.parent_run_id, parentIsRemote: otel.parent_is_remote === true, entry: false, children: undefined } : undefined;
+  if (!isObject(otel)) return undefined;
+  const tracestate = typeof otel.tracestate === 'string' ? parseTracestate([otel.tracestate]) : undefined;
+  return { traceId: otel.trace_id, parentId: otel.parent_run_id, parentIsRemote: otel.parent_is_remote === true, entry: false, tracestate, children: undefined };
 };
 
 /**

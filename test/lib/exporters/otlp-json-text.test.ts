@@ -16,6 +16,7 @@ test.each([
   ['a root', { id: ROOT, parentId: undefined, parentDottedOrder: undefined }],
   ['a child of a remote parent', { otel: remoteParent(ROOT) }],
   ['a LangSmith root under an OpenTelemetry parent', { id: ROOT, traceId: ROOT, parentId: undefined, parentDottedOrder: undefined, otel: remoteParent(OTEL_TRACE, OTEL_PARENT) }],
+  ['a root continued with a tracestate (a quote and a backslash to escape)', { id: ROOT, traceId: ROOT, parentId: undefined, parentDottedOrder: undefined, otel: remoteParent(OTEL_TRACE, OTEL_PARENT, 'vendor=abc,q=a"b\\c') }],
   ['tags and metadata of every JSON kind', { tags: ['a', 'b"c'], metadata: { tenant: 'acme', n: 3, ratio: 0.5, ok: true, nested: { x: [1] }, none: null } }],
   ['a cancelled run without outputs', { status: 'cancelled', outputsJson: undefined }],
   ['an error (through the object path)', { status: 'error', error: 'TypeError: bad\n    at f (x.js:1:1)' }],

@@ -24,6 +24,7 @@ const ENDED_SHAPES: Array<[string, Partial<Record<keyof RunRecord, unknown>>]> =
   ['a run failed without an error text', { status: 'error', outputsJson: undefined }],
   ['tags, nested metadata and names that need escaping', { name: 'lo"ok ☃', tags: ['a', 'b"c'], metadata: { tenant: 'acmé', n: [1, { x: null }], s: '{"a":1}' }, projectName: 'pro"jéct 🚀' }],
   ['a run continued from another service (OpenTelemetry ids)', { parentId: undefined, parentDottedOrder: undefined, id: ROOT, traceId: ROOT, otel: remoteParent('4bf92f35-77b3-4da6-a3ce-929d0e0e4736', '00000000-0000-0000-00f0-67aa0ba902b7') }],
+  ['a run continued with a tracestate', { parentId: undefined, parentDottedOrder: undefined, id: ROOT, traceId: ROOT, otel: remoteParent('4bf92f35-77b3-4da6-a3ce-929d0e0e4736', '00000000-0000-0000-00f0-67aa0ba902b7', 'vendor=abc,q=a"b') }],
 ];
 
 const framing = (serviceName?: string): OtlpFraming => new OtlpFraming(() => serviceName);
@@ -35,6 +36,13 @@ test.each(ENDED_SHAPES)('%s reads back as the very run toRun() makes', (_name, o
   expect(run).toStrictEqual(record.toRun());
   expect(Object.keys(run)).toEqual(Object.keys(record.toRun()));
   expect(batch.endCount).toBe(1);
+});
+
+test('a sealed run continued with a tracestate has it in its body and reads back with it', () => {
+  const otel = remoteParent('4bf92f35-77b3-4da6-a3ce-929d0e0e4736', '00000000-0000-0000-00f0-67aa0ba902b7', 'vendor=abc');
+  const batch = framing().sealRecords(new RecordBatch([runRecord({ id: ROOT, traceId: ROOT, parentId: undefined, parentDottedOrder: undefined, otel }), runRecord()], []))!;
+  expect(Buffer.from(batch.body).toString().match(/"traceState":"vendor=abc"/g)).toHaveLength(1);
+  expect(batch.runs().post.map((run) => run.otel?.tracestate)).toEqual(['vendor=abc', undefined]);
 });
 
 test('a batch that is not ended runs of one service stays records: a start, an end to join with its start, two projects', () => {

@@ -113,6 +113,22 @@ test('a trace continued from a traceparent alone: LangSmith roots for tracewire,
   await client.shutdown();
 });
 
+test('a trace continued with a tracestate: every ReadableSpan\'s span context has it as its traceState, as the SDK\'s own spans would', async () => {
+  const memory = new InMemorySpanExporter();
+  const client = new TracingClient({ exporter: fromOpenTelemetryExporter(memory), manualFlushMode: true, logger: { warn: () => undefined } });
+  const child = traceable((n: number) => n, { name: 'child', client });
+  const handler = traceable(async () => child(1), { name: 'handler', client });
+  const fresh = traceable(() => 0, { name: 'fresh', client });
+  await continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=abc' }, () => handler());
+  fresh();
+  await client.flush();
+  const byName = new Map(memory.getFinishedSpans().map((span) => [span.name, span]));
+  expect(byName.get('handler')!.spanContext().traceState?.serialize()).toBe('vendor=abc');
+  expect(byName.get('child')!.spanContext().traceState?.serialize()).toBe('vendor=abc');
+  expect(byName.get('fresh')!.spanContext().traceState).toBeUndefined();
+  await client.shutdown();
+});
+
 test('a failure the OpenTelemetry exporter reports is retried by the pipeline, and delivered on the retry', async () => {
   const memory = new InMemorySpanExporter();
   let calls = 0;
