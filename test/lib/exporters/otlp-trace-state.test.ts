@@ -1,7 +1,7 @@
-import { OtlpHttpExporter, TracingClient, continueTrace, setGlobalTracingClient, traceable, type Run } from '../../../../index';
-import { OtlpFraming } from '../../../../lib/exporters/otlp/seal-otlp';
-import { OtlpCollector, type ReceivedSpan } from '../../../helpers/otlp-collector';
-import { finishedRuns, installMemoryTracing } from '../../../helpers/memory-tracing';
+import { OtlpHttpExporter, TracingClient, continueTrace, setGlobalTracingClient, traceable, type Run } from '../../../index';
+import { OtlpFraming } from '../../../lib/exporters/otlp/seal-otlp';
+import { OtlpCollector, type ReceivedSpan } from '../../helpers/otlp-collector';
+import { finishedRuns, installMemoryTracing } from '../../helpers/memory-tracing';
 
 /**
  * OpenTelemetry's SDK gives every span its parent's `traceState`, so each
