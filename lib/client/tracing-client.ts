@@ -1,6 +1,7 @@
 import { DELIVERY_OPTIONS, hiddenByEnv, resolveDeliveryConfig, spoolDirIgnored, type DeliveryConfig, type DeliveryOptions } from '../config.js';
 import { A_FUNCTION, refuse, refuseUnknownOptions } from '../errors.js';
 import { offerServiceName } from '../exporters/service-name.js';
+import { checkExporter } from './exporter-check.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import type { Captured, CapturedJson } from '../instrument/capture.js';
 import type { RedactionHooks } from '../instrument/redact.js';
@@ -65,9 +66,7 @@ export class TracingClient {
    *   `options.mode` that disagrees is a `TracewireConfigError`.
    */
   constructor(options: TracingClientOptions, strategy?: DeliveryStrategy) {
-    if (!isFunction(options?.exporter?.export)) {
-      refuse('exporter', options?.exporter, 'a SpanExporter (e.g. new MemoryExporter())');
-    }
+    checkExporter(options?.exporter);
     refuseUnknownOptions(options, CLIENT_OPTIONS);
     // Locals, not the fields read back: each `this.` read is bytes of every bundle.
     const env = runtimeEnv();
