@@ -1,8 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { currentSpan } from '../context/span-context.js';
 import type { Span } from '../model/span.js';
-import { refuse } from '../errors.js';
-import { isFunction } from '../natives.js';
+import { booleanOption, optionsObject } from '../config-env.js';
+import { refuse, refuseUnknownOptions } from '../errors.js';
+import { isFunction, isObject } from '../natives.js';
 import { getTraceHeaders } from './trace-headers.js';
 import { LANGSMITH_OWN_STORAGE, LANGSMITH_STORAGE } from './langsmith-run.js';
 
@@ -26,6 +27,8 @@ export interface LangSmithBridgeOptions {
 
 type Storage = AsyncLocalStorage<unknown>;
 
+const BRIDGE_OPTIONS = ['client', 'tracingEnabled'];
+
 /**
  * Lets langsmith's own `traceable` — and LangChain, which traces through it —
  * nest under tracewire: a langsmith run started inside a tracewire span is
@@ -48,8 +51,14 @@ type Storage = AsyncLocalStorage<unknown>;
  */
 export function enableLangSmithBridge(api: LangSmithApi, options: LangSmithBridgeOptions = {}): () => void {
   if (!isFunction(api?.RunTree?.fromHeaders)) refuse('enableLangSmithBridge(api)', api, "langsmith's exports ({ RunTree } from 'langsmith')");
+  // Checked here, once: a typo or a string "false" would otherwise reach langsmith's runs unnoticed.
+  options = optionsObject(options, 'enableLangSmithBridge');
+  refuseUnknownOptions(options, BRIDGE_OPTIONS, 'enableLangSmithBridge options');
+  const { client } = options;
+  if (client !== undefined && !isObject(client)) refuse('enableLangSmithBridge options.client', client, "a langsmith Client (new Client() from 'langsmith')");
+  const tracingEnabled = booleanOption(options.tracingEnabled, 'enableLangSmithBridge options.tracingEnabled', undefined);
   // What a langsmith child takes from its parent (createChild): its client and whether it is traced.
-  const inherited = { ...(options.client === undefined ? {} : { client: options.client }), ...(options.tracingEnabled === undefined ? {} : { tracingEnabled: options.tracingEnabled }) };
+  const inherited = { ...(client === undefined ? {} : { client }), ...(tracingEnabled === undefined ? {} : { tracingEnabled }) };
   const global = globalThis as { [LANGSMITH_STORAGE]?: Storage };
   const own = global[LANGSMITH_STORAGE] ?? new AsyncLocalStorage<unknown>();
   const runTrees = new WeakMap<Span, unknown>();

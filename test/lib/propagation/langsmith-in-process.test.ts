@@ -151,4 +151,23 @@ describe('enableLangSmithBridge(): langsmith runs inside tracewire spans', () =>
   test('anything but langsmith’s exports is a TracewireConfigError', () => {
     expect(() => enableLangSmithBridge({} as never)).toThrow(TracewireConfigError);
   });
+
+  test.each([
+    ['null options', null, 'enableLangSmithBridge options'],
+    ['a string', 'x', 'enableLangSmithBridge options'],
+    ['a misspelt option', { tracingenabled: false }, 'enableLangSmithBridge options.tracingenabled'],
+    ['tracingEnabled as a string', { tracingEnabled: 'false' }, 'enableLangSmithBridge options.tracingEnabled'],
+    ['a client that is not an object', { client: 5 }, 'enableLangSmithBridge options.client'],
+  ])('options it cannot use (%s) are a TracewireConfigError naming them, and nothing is bridged', (_what, options, setting) => {
+    const before = (globalThis as Record<symbol, unknown>)[Symbol.for('ls:tracing_async_local_storage')];
+    let thrown: unknown;
+    try {
+      enableLangSmithBridge({ RunTree }, options as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TracewireConfigError);
+    expect((thrown as TracewireConfigError).setting).toBe(setting);
+    expect((globalThis as Record<symbol, unknown>)[Symbol.for('ls:tracing_async_local_storage')]).toBe(before);
+  });
 });
