@@ -64,6 +64,8 @@ const describe = (value: unknown): string => {
     return stringify(shown.length > 60 ? shown.slice(0, 60) + '…' : shown);
   }
   if (isFunction(value)) return A_FUNCTION;
+  // `10n`, not `10`: a bigint where a number belongs would read as the very value that was refused.
+  if (typeof value === 'bigint') return `${value}n`;
   if (!isObject(value)) return String(value);
   return isArray(value) ? 'an array' : 'an object';
 };

@@ -66,7 +66,9 @@ export class TracingClient {
    *   `options.mode` that disagrees is a `TracewireConfigError`.
    */
   constructor(options: TracingClientOptions, strategy?: DeliveryStrategy) {
-    checkExporter(options?.exporter);
+    // Not an object at all: said as such, not as a missing exporter.
+    if (!isRecord(options)) refuse('TracingClient options', options, 'an object of options such as { exporter }');
+    checkExporter(options.exporter);
     refuseUnknownOptions(options, CLIENT_OPTIONS);
     // Locals, not the fields read back: each `this.` read is bytes of every bundle.
     const env = runtimeEnv();

@@ -17,3 +17,11 @@ test('tracewire’s errors print under their own class name', () => {
   expect(config).toBeInstanceOf(TracewireConfigError);
   expect(String(config)).toBe('TracewireConfigError: Invalid projectName: received ""; expected a non-empty string.');
 });
+
+/** `maxBatchSize: 10n` once read "received 10; expected a whole number…": the refused value looked like an accepted one. */
+test('a refused bigint is shown as a bigint, and options that are not an object are refused as options', () => {
+  expect(() => new TracingClient({ exporter: new MemoryExporter(), maxBatchSize: 10n as never })).toThrow(/received 10n;/);
+  for (const options of [null, 'x', []]) {
+    expect(() => new TracingClient(options as never)).toThrow(expect.objectContaining({ setting: 'TracingClient options' }));
+  }
+});
