@@ -1,6 +1,18 @@
 import { runTraced } from '../lib/instrument/trace-call.js';
 import type { CallSite } from '../lib/instrument/trace-options.js';
-import { adoptIdentity, flushOnExitParts, isTraced, markTraced } from './function-identity.js';
+import { adoptIdentity, flushOnExitParts, isConstructor, isTraced, markTraced } from './function-identity.js';
+
+/**
+ * `new` on a traced constructor: the original's instance, built as `new` on
+ * the original would (a class cannot be called; `new.target` is the
+ * original, or the subclass), traced as a call.
+ */
+const constructTraced = (site: CallSite, original: Function, args: IArguments, newTarget: Function): unknown => {
+  // The arguments go through the call, so they are its inputs.
+  return runTraced(site, undefined, args, function (): unknown {
+    return Reflect.construct(original, arguments, newTarget);
+  });
+};
 
 /**
  * Wraps `original` so each call is traced. With no client, or tracing off,
@@ -10,25 +22,6 @@ import { adoptIdentity, flushOnExitParts, isTraced, markTraced } from './functio
  * then run inside the very span it must deliver — so tracing nests itself
  * inside it instead, and both decorator orders give the same function.
  */
-/**
- * `new` on a traced function: the original's instance, built as `new` on the
- * original would (a class cannot be called; `new.target` is the original, or
- * the subclass), traced as a call. One that is no constructor (an arrow
- * function, a method) throws as it would untraced, before any run.
- */
-const constructTraced = (site: CallSite, original: Function, args: IArguments, newTarget: Function): unknown => {
-  try {
-    // Asks whether `original` can construct without running it: only its [[Construct]] is checked.
-    Reflect.construct(String, [], original);
-  } catch {
-    throw new TypeError(`${original.name || 'anonymous'} is not a constructor`);
-  }
-  // The arguments go through the call, so they are its inputs.
-  return runTraced(site, undefined, args, function (): unknown {
-    return Reflect.construct(original, arguments, newTarget);
-  });
-};
-
 export const wrapTraced = <F extends Function>(original: F, site: CallSite): F => {
   if (isTraced(original)) return original;
   const flushing = flushOnExitParts(original);
@@ -39,10 +32,17 @@ export const wrapTraced = <F extends Function>(original: F, site: CallSite): F =
     adoptIdentity(original, rewrapped);
     return rewrapped as unknown as F;
   }
-  const wrapper = function (this: unknown): unknown {
-    if (new.target !== undefined) return constructTraced(site, original, arguments, new.target === wrapper ? original : new.target);
-    return runTraced(site, this, arguments, original);
-  };
+  // Of the original's kind as far as `new` goes (see isConstructor): a method, without `prototype`, unless it constructs.
+  const wrapper = isConstructor(original)
+    ? function (this: unknown): unknown {
+        if (new.target !== undefined) return constructTraced(site, original, arguments, new.target === wrapper ? original : new.target);
+        return runTraced(site, this, arguments, original);
+      }
+    : {
+        wrapper(this: unknown): unknown {
+          return runTraced(site, this, arguments, original);
+        },
+      }.wrapper;
   adoptIdentity(original, wrapper);
   markTraced(wrapper, [original, site]);
   return wrapper as unknown as F;

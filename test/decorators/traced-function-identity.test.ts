@@ -153,6 +153,32 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     for (const traced of [arrow, method]) expect(() => new (traced as unknown as new () => object)()).toThrow(TypeError);
   });
 
+  test('a traced method, arrow or async function has no own `prototype`, as the original; a traced ES5 function and class keep theirs, and `new` on them still works', () => {
+    class Service {
+      @Traceable()
+      find(id: number): number {
+        return id;
+      }
+    }
+    const arrow = traceable((x: number) => x);
+    const load = traceable(async (x: number) => x);
+    const method = traceable({ m(): number { return 1; } }.m);
+    for (const fn of [Service.prototype.find, arrow, load, method]) expect(Object.prototype.hasOwnProperty.call(fn, 'prototype')).toBe(false);
+    expect(new Service().find(3)).toBe(3);
+    function Point(this: { x: number }, x: number): void {
+      this.x = x;
+    }
+    class Box {
+      constructor(readonly size: number) {}
+    }
+    const TracedPoint = traceable(Point) as unknown as new (x: number) => { x: number };
+    const TracedBox = traceable(Box as unknown as (...args: never[]) => unknown) as unknown as typeof Box;
+    expect(TracedPoint.prototype).toBe(Point.prototype);
+    expect(TracedBox.prototype).toBe(Box.prototype);
+    expect(new TracedPoint(2)).toBeInstanceOf(Point);
+    expect(new TracedBox(4)).toEqual(new Box(4));
+  });
+
   test("its kind, as its prototype tells it, is the original's: an async or generator function's constructor and instanceof, a subclass's static members", () => {
     const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as Function;
     const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as Function;
