@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { Traceable, TracewireConfigError, traceable } from '../../index';
+import { Traceable, TracewireConfigError, setGlobalTracingClient, traceable } from '../../index';
 import { detectDecoratorMode } from '../helpers/decorator-mode';
+import { finishedRuns, installMemoryTracing } from '../helpers/memory-tracing';
 
 // Compiled twice by jest.config.ts: once per decorator mode.
 const mode = detectDecoratorMode();
@@ -177,6 +178,36 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     expect(TracedBox.prototype).toBe(Box.prototype);
     expect(new TracedPoint(2)).toBeInstanceOf(Point);
     expect(new TracedBox(4)).toEqual(new Box(4));
+  });
+
+  test('a decorated generator or async generator method returns an instance of that method, as untraced', async () => {
+    class Feed {
+      @Traceable()
+      *rows(): Generator<number> {
+        yield 1;
+      }
+
+      @Traceable()
+      async *pages(): AsyncGenerator<number> {
+        yield 2;
+      }
+    }
+    const tracing = installMemoryTracing();
+    try {
+      const feed = new Feed();
+      const rows = feed.rows();
+      const pages = feed.pages();
+      expect(rows).toBeInstanceOf(Feed.prototype.rows);
+      expect(Object.getPrototypeOf(rows)).toBe(Feed.prototype.rows.prototype);
+      expect(pages).toBeInstanceOf(Feed.prototype.pages);
+      expect(Object.getPrototypeOf(pages)).toBe(Feed.prototype.pages.prototype);
+      expect([...rows]).toEqual([1]);
+      expect(await pages.next()).toEqual({ value: 2, done: false });
+      expect(await pages.next()).toEqual({ value: undefined, done: true });
+      expect((await finishedRuns(tracing.client, tracing.exporter)).map((run) => run.name).sort()).toEqual(['pages', 'rows']);
+    } finally {
+      setGlobalTracingClient(undefined);
+    }
   });
 
   test("its kind, as its prototype tells it, is the original's: an async or generator function's constructor and instanceof, a subclass's static members", () => {
