@@ -78,7 +78,7 @@ describe('a traced sync generator', () => {
       expect(generator).toBeInstanceOf(traced);
       expect(Object.getPrototypeOf(generator)).toBe(letters.prototype);
       expect(Object.prototype.toString.call(generator)).toBe('[object Generator]');
-      expect((generator as unknown as typeof helpers).first()).toBe('a');
+      expect((generator as unknown as { first(): string }).first()).toBe('a');
       expect([...generator]).toEqual([]);
     }
     expect((await runsNow()).map((run) => [run.name, run.outputs])).toEqual([['letters', { outputs: ['a'] }]]);
