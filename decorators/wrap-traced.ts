@@ -1,6 +1,8 @@
+import { stackCallSite } from '../lib/instrument/stacked-call-site.js';
 import { runTraced } from '../lib/instrument/trace-call.js';
-import type { CallSite } from '../lib/instrument/trace-options.js';
-import { adoptIdentity, flushOnExitParts, isConstructor, isTraced, markTraced } from './function-identity.js';
+import type { CallSite, TraceOptions } from '../lib/instrument/trace-options.js';
+import { adoptIdentity, flushOnExitParts, isConstructor, isTraced, markTraced, tracedParts } from './function-identity.js';
+import { keys } from '../lib/natives.js';
 
 /**
  * `new` on a traced constructor: the original's instance, built as `new` on
@@ -21,9 +23,13 @@ const constructTraced = (site: CallSite, original: Function, args: IArguments, n
  * A `@FlushOnExit` wrapper is never traced from outside — its flush would
  * then run inside the very span it must deliver — so tracing nests itself
  * inside it instead, and both decorator orders give the same function.
+ *
+ * An already traced `original` is returned as it is, or — given `options`
+ * (what `site` was resolved from) — traced once still, with both wraps'
+ * settings (see {@link stackCallSite}).
  */
-export const wrapTraced = <F extends Function>(original: F, site: CallSite): F => {
-  if (isTraced(original)) return original;
+export const wrapTraced = <F extends Function>(original: F, site: CallSite, options?: TraceOptions): F => {
+  if (isTraced(original)) return options === undefined || keys(options).length === 0 ? original : (retraced(original, site, options) as F);
   const flushing = flushOnExitParts(original);
   if (flushing !== undefined) {
     // Decorators applied between the two (`@Traceable() @Get() @FlushOnExit()`) wrote
@@ -46,4 +52,23 @@ export const wrapTraced = <F extends Function>(original: F, site: CallSite): F =
   adoptIdentity(original, wrapper);
   markTraced(wrapper, [original, site]);
   return wrapper as unknown as F;
+};
+
+/** A traced function traced again with options: what it traced, traced in its place with both wraps' settings. */
+const retraced = (traced: Function, site: CallSite, options: TraceOptions): Function => {
+  const flushing = flushOnExitParts(traced);
+  let wrapper: Function;
+  if (flushing !== undefined) {
+    const inner = retraced(flushing.inner, site, options);
+    if (inner === flushing.inner) return traced;
+    wrapper = flushing.rewrap(inner);
+  } else {
+    const parts = tracedParts(traced);
+    // Another copy of tracewire traced it: its settings are out of reach, and tracing it again would trace twice.
+    if (parts === undefined) return traced;
+    wrapper = wrapTraced(parts[0], stackCallSite(parts[1], site, options));
+  }
+  // What was written on the traced function since (decorators between the two) stays on its replacement.
+  adoptIdentity(traced, wrapper);
+  return wrapper;
 };
