@@ -7,7 +7,7 @@ import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCal
 import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
-import { adoptIdentity, markFlushOnExit, tracedParts } from './function-identity.js';
+import { adoptIdentity, isConstructor, markFlushOnExit, tracedParts } from './function-identity.js';
 import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
 import { min, max } from '../lib/natives.js';
@@ -79,50 +79,63 @@ const wrapFlushOnExit = (original: Function, settings: Settings, inner?: Functio
     if (traced !== undefined) inner = wrapTraced(inner, traced[1]);
   }
   const target = inner;
-  const wrapper = function (this: unknown): unknown {
-    const client = settings.client ?? globalClient.current;
-    // Called inside another handler's invocation: that one flushes once, within its own budget.
-    if (client === undefined || !client.isRecording || insideInvocation()) return Reflect.apply(target, this, arguments);
-    const handOff = settings.waitUntil === 'auto' ? findWaitUntil(arguments) : settings.waitUntil;
-    const cutoffAt = lambdaCutoffAt(arguments);
-    const budget: InvocationBudget = { timeoutMillis: settings.timeoutMillis, cutoffAt };
-    let flushing: Promise<void> | undefined;
-    // One flush per invocation, whichever ends it first: the returned promise, Lambda's callback, a throw.
-    const finish = (): Promise<void> => (flushing ??= (endInvocation(budget), afterInvocation(client, settings, handOff, cutoffAt)));
-    const lambda = CallbackInvocation.of(arguments);
-    const args: unknown[] | IArguments = lambda === undefined ? arguments : Array.prototype.slice.call(arguments);
-    if (lambda !== undefined) args[2] = lambda.callback;
-    let result: unknown;
-    try {
-      // Blocking roots inside wait for delivery within this invocation's budget, not the client's flushTimeoutMillis.
-      result = runWithinInvocationBudget(budget, () => Reflect.apply(target, this, args));
-    } catch (error) {
-      lambda?.release(finish());
-      void finish();
-      throw error;
-    }
-    if (lambda?.byCallback) {
-      // `result` settles when the callback is called (after the handler's span ended, if traced): flush, then call Lambda's.
-      lambda.release((result as Promise<unknown>).then(finish, finish));
-      return lambda.result;
-    }
-    lambda?.release(lambda.completion.then(finish, finish));
-    const then = thenOf(result);
-    if (then === undefined) {
-      void finish(); // a sync handler stays sync
-      return result;
-    }
-    return Reflect.apply(then, result, [
-      (value: unknown) => finish().then(() => value),
-      (error: unknown) =>
-        finish().then(() => {
-          throw error;
-        }),
-    ]);
-  };
+  // Of the original's kind as far as `new` goes, as a traced wrapper is (see isConstructor): a handler method
+  // is no constructor, and `new` on it throws before anything runs, instead of running it on a fresh object.
+  const wrapper = isConstructor(original)
+    ? function (this: unknown): unknown {
+        return invokeFlushing(target, settings, this, arguments);
+      }
+    : {
+        wrapper(this: unknown): unknown {
+          return invokeFlushing(target, settings, this, arguments);
+        },
+      }.wrapper;
   adoptIdentity(original, wrapper);
   markFlushOnExit(wrapper, { inner: target, rewrap: (traced) => wrapFlushOnExit(original, settings, traced) });
   return wrapper;
+};
+
+/** One call of a `@FlushOnExit` handler: `target` called with `thisArg` and `callArgs`, settling after the invocation's flush. */
+const invokeFlushing = (target: Function, settings: Settings, thisArg: unknown, callArgs: IArguments): unknown => {
+  const client = settings.client ?? globalClient.current;
+  // Called inside another handler's invocation: that one flushes once, within its own budget.
+  if (client === undefined || !client.isRecording || insideInvocation()) return Reflect.apply(target, thisArg, callArgs);
+  const handOff = settings.waitUntil === 'auto' ? findWaitUntil(callArgs) : settings.waitUntil;
+  const cutoffAt = lambdaCutoffAt(callArgs);
+  const budget: InvocationBudget = { timeoutMillis: settings.timeoutMillis, cutoffAt };
+  let flushing: Promise<void> | undefined;
+  // One flush per invocation, whichever ends it first: the returned promise, Lambda's callback, a throw.
+  const finish = (): Promise<void> => (flushing ??= (endInvocation(budget), afterInvocation(client, settings, handOff, cutoffAt)));
+  const lambda = CallbackInvocation.of(callArgs);
+  const args: unknown[] | IArguments = lambda === undefined ? callArgs : Array.prototype.slice.call(callArgs);
+  if (lambda !== undefined) args[2] = lambda.callback;
+  let result: unknown;
+  try {
+    // Blocking roots inside wait for delivery within this invocation's budget, not the client's flushTimeoutMillis.
+    result = runWithinInvocationBudget(budget, () => Reflect.apply(target, thisArg, args));
+  } catch (error) {
+    lambda?.release(finish());
+    void finish();
+    throw error;
+  }
+  if (lambda?.byCallback) {
+    // `result` settles when the callback is called (after the handler's span ended, if traced): flush, then call Lambda's.
+    lambda.release((result as Promise<unknown>).then(finish, finish));
+    return lambda.result;
+  }
+  lambda?.release(lambda.completion.then(finish, finish));
+  const then = thenOf(result);
+  if (then === undefined) {
+    void finish(); // a sync handler stays sync
+    return result;
+  }
+  return Reflect.apply(then, result, [
+    (value: unknown) => finish().then(() => value),
+    (error: unknown) =>
+      finish().then(() => {
+        throw error;
+      }),
+  ]);
 };
 
 /** Flushes (or hands the flush to the platform) and reports; resolves when the handler may settle, never rejects. */

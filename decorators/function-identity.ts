@@ -57,6 +57,26 @@ export const flushOnExitParts = (fn: Function): FlushOnExitParts | undefined => 
   return (fn as unknown as Record<symbol, FlushOnExitParts | undefined>)[FLUSH_ON_EXIT];
 };
 
+/** What {@link isConstructor}'s probe constructs: only this trap runs, never the function probed. */
+const CONSTRUCT_NOTHING: ProxyHandler<Function> = { construct: () => CONSTRUCT_NOTHING };
+
+/**
+ * Whether `fn` can be called with `new`, asked without calling it or reading
+ * any of its properties: a proxy is constructible exactly when its target
+ * is, and `new` on the proxy runs only the trap. A wrapper is made a
+ * constructor only when its original is one (a class, an ES5 function);
+ * else a method — no `prototype`, and `new` throws the very TypeError it
+ * throws on the original, before any of the wrapper's code runs.
+ */
+export const isConstructor = (fn: Function): boolean => {
+  try {
+    new (new Proxy(fn, CONSTRUCT_NOTHING) as new () => unknown)();
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /**
  * Makes `wrapper` indistinguishable from `original` to the code around it:
  * same `name` and `length` (AWS Lambda rejects handlers whose arity grew),

@@ -26,7 +26,7 @@ export function Traceable(options?: TraceOptions): TraceableDecorator {
   resolveCallSite(options, 'check');
   return dualModeDecorator({
     decorator: '@Traceable()',
-    method: (original, name) => wrapTraced(original, resolveCallSite(options, name)),
+    method: (original, name) => wrapTraced(original, resolveCallSite(options, name), options),
     class: (constructor) => traceClassMethods(constructor, options),
   }) as TraceableDecorator;
 }

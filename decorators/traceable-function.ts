@@ -8,14 +8,16 @@ import { defineProperty } from '../lib/natives.js';
  * Returns a traced version of `fn`: same signature, same `this`, same return
  * value and errors, same `name` and `length`. Each call becomes a span (a
  * child of the calling span, if any). Wrapping a traced function again
- * returns it unchanged.
+ * returns it unchanged; with options, returns it traced once still, with
+ * the options given over its own, field by field, what is recorded only
+ * ever shrinking (`false` or a capture function on either side applies).
  *
  * @example
  * const fetchUser = traceable(async (id: string) => db.users.get(id), { runType: 'retriever' });
  */
 export function traceable<F extends (...args: never[]) => unknown>(fn: F, options?: TraceOptions): F {
   if (!isFunction(fn)) refuse('traceable(fn)', fn, A_FUNCTION);
-  const traced = wrapTraced(fn, resolveCallSite(options, fn.name));
+  const traced = wrapTraced(fn, resolveCallSite(options, fn.name), options);
   // An anonymous function passed inline (a wrapped class field's arrow) is named as its field or const would have named it.
   if (fn.name === '' && options?.name !== undefined && traced !== fn) defineProperty(traced, 'name', { value: options.name, configurable: true });
   return traced;

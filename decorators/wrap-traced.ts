@@ -1,6 +1,20 @@
+import { stackCallSite } from '../lib/instrument/stacked-call-site.js';
 import { runTraced } from '../lib/instrument/trace-call.js';
-import type { CallSite } from '../lib/instrument/trace-options.js';
-import { adoptIdentity, flushOnExitParts, isTraced, markTraced } from './function-identity.js';
+import type { CallSite, TraceOptions } from '../lib/instrument/trace-options.js';
+import { adoptIdentity, flushOnExitParts, isConstructor, isTraced, markTraced, tracedParts } from './function-identity.js';
+import { keys } from '../lib/natives.js';
+
+/**
+ * `new` on a traced constructor: the original's instance, built as `new` on
+ * the original would (a class cannot be called; `new.target` is the
+ * original, or the subclass), traced as a call.
+ */
+const constructTraced = (site: CallSite, original: Function, args: IArguments, newTarget: Function): unknown => {
+  // The arguments go through the call, so they are its inputs.
+  return runTraced(site, undefined, args, function (): unknown {
+    return Reflect.construct(original, arguments, newTarget);
+  });
+};
 
 /**
  * Wraps `original` so each call is traced. With no client, or tracing off,
@@ -9,28 +23,13 @@ import { adoptIdentity, flushOnExitParts, isTraced, markTraced } from './functio
  * A `@FlushOnExit` wrapper is never traced from outside — its flush would
  * then run inside the very span it must deliver — so tracing nests itself
  * inside it instead, and both decorator orders give the same function.
+ *
+ * An already traced `original` is returned as it is, or — given `options`
+ * (what `site` was resolved from) — traced once still, with both wraps'
+ * settings (see {@link stackCallSite}).
  */
-/**
- * `new` on a traced function: the original's instance, built as `new` on the
- * original would (a class cannot be called; `new.target` is the original, or
- * the subclass), traced as a call. One that is no constructor (an arrow
- * function, a method) throws as it would untraced, before any run.
- */
-const constructTraced = (site: CallSite, original: Function, args: IArguments, newTarget: Function): unknown => {
-  try {
-    // Asks whether `original` can construct without running it: only its [[Construct]] is checked.
-    Reflect.construct(String, [], original);
-  } catch {
-    throw new TypeError(`${original.name || 'anonymous'} is not a constructor`);
-  }
-  // The arguments go through the call, so they are its inputs.
-  return runTraced(site, undefined, args, function (): unknown {
-    return Reflect.construct(original, arguments, newTarget);
-  });
-};
-
-export const wrapTraced = <F extends Function>(original: F, site: CallSite): F => {
-  if (isTraced(original)) return original;
+export const wrapTraced = <F extends Function>(original: F, site: CallSite, options?: TraceOptions): F => {
+  if (isTraced(original)) return options === undefined || keys(options).length === 0 ? original : (retraced(original, site, options) as F);
   const flushing = flushOnExitParts(original);
   if (flushing !== undefined) {
     // Decorators applied between the two (`@Traceable() @Get() @FlushOnExit()`) wrote
@@ -39,11 +38,37 @@ export const wrapTraced = <F extends Function>(original: F, site: CallSite): F =
     adoptIdentity(original, rewrapped);
     return rewrapped as unknown as F;
   }
-  const wrapper = function (this: unknown): unknown {
-    if (new.target !== undefined) return constructTraced(site, original, arguments, new.target === wrapper ? original : new.target);
-    return runTraced(site, this, arguments, original);
-  };
+  // Of the original's kind as far as `new` goes (see isConstructor): a method, without `prototype`, unless it constructs.
+  const wrapper = isConstructor(original)
+    ? function (this: unknown): unknown {
+        if (new.target !== undefined) return constructTraced(site, original, arguments, new.target === wrapper ? original : new.target);
+        return runTraced(site, this, arguments, original);
+      }
+    : {
+        wrapper(this: unknown): unknown {
+          return runTraced(site, this, arguments, original);
+        },
+      }.wrapper;
   adoptIdentity(original, wrapper);
   markTraced(wrapper, [original, site]);
   return wrapper as unknown as F;
+};
+
+/** A traced function traced again with options: what it traced, traced in its place with both wraps' settings. */
+const retraced = (traced: Function, site: CallSite, options: TraceOptions): Function => {
+  const flushing = flushOnExitParts(traced);
+  let wrapper: Function;
+  if (flushing !== undefined) {
+    const inner = retraced(flushing.inner, site, options);
+    if (inner === flushing.inner) return traced;
+    wrapper = flushing.rewrap(inner);
+  } else {
+    const parts = tracedParts(traced);
+    // Another copy of tracewire traced it: its settings are out of reach, and tracing it again would trace twice.
+    if (parts === undefined) return traced;
+    wrapper = wrapTraced(parts[0], stackCallSite(parts[1], site, options));
+  }
+  // What was written on the traced function since (decorators between the two) stays on its replacement.
+  adoptIdentity(traced, wrapper);
+  return wrapper;
 };

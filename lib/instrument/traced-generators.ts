@@ -29,14 +29,14 @@ export const tracedGenerator = <T, R, N>(outcome: SpanOutcome, inner: Generator<
     settleStep(outcome, method, result);
     return result;
   };
-  const traced = withSteps(TRACED_GENERATOR_PROTOTYPE, step) as Generator<T, R, N>;
+  const traced = withSteps(generatorPrototype(inner, TRACED_GENERATOR_PROTOTYPE), step) as Generator<T, R, N>;
   watch = watchConsumption(outcome, traced);
   return traced;
 };
 
 /** @internal The async-generator counterpart of {@link tracedGenerator}; the final step waits for delivery when the strategy asks. */
 export const tracedAsyncGenerator = <T, R, N>(outcome: SpanOutcome, inner: AsyncGenerator<T, R, N>): AsyncGenerator<T, R, N> => {
-  return tracedAsyncIterator(outcome, inner, TRACED_ASYNC_GENERATOR_PROTOTYPE) as AsyncGenerator<T, R, N>;
+  return tracedAsyncIterator(outcome, inner, generatorPrototype(inner, TRACED_ASYNC_GENERATOR_PROTOTYPE)) as AsyncGenerator<T, R, N>;
 };
 
 /**
@@ -93,13 +93,29 @@ export const generatorStepsThrough = (result: unknown, run: (fn: Function, thisA
   const kind = generatorKind(result);
   if (kind === undefined) return result;
   const inner = result as Generator;
-  return withSteps(kind === 'sync' ? TRACED_GENERATOR_PROTOTYPE : TRACED_ASYNC_GENERATOR_PROTOTYPE, (method, arg) => run(inner[method], inner, [arg]));
+  const prototype = generatorPrototype(inner, kind === 'sync' ? TRACED_GENERATOR_PROTOTYPE : TRACED_ASYNC_GENERATOR_PROTOTYPE);
+  return withSteps(prototype, (method, arg) => run(inner[method], inner, [arg]));
 };
 
 /** @internal Whether `value` is a generator object, by its tag (as `for…of` would not tell): `sync`, `async`, or neither. */
 export const generatorKind = (value: unknown): 'sync' | 'async' | undefined => {
   const tag = Object.prototype.toString.call(value);
   return tag === '[object Generator]' ? 'sync' : tag === '[object AsyncGenerator]' ? 'async' : undefined;
+};
+
+/**
+ * What a traced generator inherits: the generator's own prototype, its
+ * function's `prototype`, so it is `instanceof` that function (and the traced
+ * one, which shares it) and helpers put there work; its own `next`, `return`
+ * and `throw` shadow the built-in ones. `standIn` (iterable, tagged alike)
+ * when that cannot be read: a proxy's throwing trap.
+ */
+const generatorPrototype = (inner: object, standIn: object): object => {
+  try {
+    return (Object.getPrototypeOf(inner) as object | null) ?? standIn;
+  } catch {
+    return standIn;
+  }
 };
 
 /** The traced iterator: `next`, `return` and `throw` each one `step`, over `prototype`. */
@@ -129,8 +145,9 @@ const settleStep = (outcome: SpanOutcome, method: Step, result: IteratorResult<u
   return method === 'return' ? outcome.cancel() : outcome.complete();
 };
 
-// Iterable like the generators they stand for, and tagged the same so
-// `Object.prototype.toString` and for-of / for-await behave as before.
+// Stand-ins for a generator's own prototype (see generatorPrototype), and what an async iterator that is no
+// generator inherits: iterable and tagged like what they stand for, so `Object.prototype.toString` and
+// for-of / for-await behave as before.
 const TRACED_GENERATOR_PROTOTYPE = {
   [Symbol.iterator]() {
     return this;

@@ -102,3 +102,28 @@ test('tracing a handler already traced under @FlushOnExit returns that very func
     expect(traceable(fn)).toBe(fn);
   }
 });
+
+test.each([
+  ['traceOuter'],
+  ['flushOuter'],
+  ['routeInner'],
+] as const)('%s: like the untraced method, the handler is no constructor: `new` throws a TypeError, its body does not run, nothing is traced', async (method) => {
+  class Plain {
+    async handle(x: number): Promise<number> { return x + 1; }
+  }
+  let ran = false;
+  class Only {
+    @F()
+    handle(x: number): number {
+      ran = true;
+      return x + 1;
+    }
+  }
+  for (const fn of [Plain.prototype.handle, Handlers.prototype[method], Only.prototype.handle]) {
+    expect(() => new (fn as unknown as new (x: number) => object)(1)).toThrow(TypeError);
+    expect(Object.prototype.hasOwnProperty.call(fn, 'prototype')).toBe(false);
+  }
+  expect(ran).toBe(false);
+  expect(await finishedRuns(tracing.client, tracing.exporter)).toEqual([]);
+  expect(flushed).toEqual([]);
+});

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { Traceable, TracewireConfigError, traceable } from '../../index';
+import { Traceable, TracewireConfigError, setGlobalTracingClient, traceable } from '../../index';
 import { detectDecoratorMode } from '../helpers/decorator-mode';
+import { finishedRuns, installMemoryTracing } from '../helpers/memory-tracing';
 
 // Compiled twice by jest.config.ts: once per decorator mode.
 const mode = detectDecoratorMode();
@@ -153,6 +154,62 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     for (const traced of [arrow, method]) expect(() => new (traced as unknown as new () => object)()).toThrow(TypeError);
   });
 
+  test('a traced method, arrow or async function has no own `prototype`, as the original; a traced ES5 function and class keep theirs, and `new` on them still works', () => {
+    class Service {
+      @Traceable()
+      find(id: number): number {
+        return id;
+      }
+    }
+    const arrow = traceable((x: number) => x);
+    const load = traceable(async (x: number) => x);
+    const method = traceable({ m(): number { return 1; } }.m);
+    for (const fn of [Service.prototype.find, arrow, load, method]) expect(Object.prototype.hasOwnProperty.call(fn, 'prototype')).toBe(false);
+    expect(new Service().find(3)).toBe(3);
+    function Point(this: { x: number }, x: number): void {
+      this.x = x;
+    }
+    class Box {
+      constructor(readonly size: number) {}
+    }
+    const TracedPoint = traceable(Point) as unknown as new (x: number) => { x: number };
+    const TracedBox = traceable(Box as unknown as (...args: never[]) => unknown) as unknown as typeof Box;
+    expect(TracedPoint.prototype).toBe(Point.prototype);
+    expect(TracedBox.prototype).toBe(Box.prototype);
+    expect(new TracedPoint(2)).toBeInstanceOf(Point);
+    expect(new TracedBox(4)).toEqual(new Box(4));
+  });
+
+  test('a decorated generator or async generator method returns an instance of that method, as untraced', async () => {
+    class Feed {
+      @Traceable()
+      *rows(): Generator<number> {
+        yield 1;
+      }
+
+      @Traceable()
+      async *pages(): AsyncGenerator<number> {
+        yield 2;
+      }
+    }
+    const tracing = installMemoryTracing();
+    try {
+      const feed = new Feed();
+      const rows = feed.rows();
+      const pages = feed.pages();
+      expect(rows).toBeInstanceOf(Feed.prototype.rows);
+      expect(Object.getPrototypeOf(rows)).toBe(Feed.prototype.rows.prototype);
+      expect(pages).toBeInstanceOf(Feed.prototype.pages);
+      expect(Object.getPrototypeOf(pages)).toBe(Feed.prototype.pages.prototype);
+      expect([...rows]).toEqual([1]);
+      expect(await pages.next()).toEqual({ value: 2, done: false });
+      expect(await pages.next()).toEqual({ value: undefined, done: true });
+      expect((await finishedRuns(tracing.client, tracing.exporter)).map((run) => run.name).sort()).toEqual(['pages', 'rows']);
+    } finally {
+      setGlobalTracingClient(undefined);
+    }
+  });
+
   test("its kind, as its prototype tells it, is the original's: an async or generator function's constructor and instanceof, a subclass's static members", () => {
     const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as Function;
     const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as Function;
@@ -186,10 +243,11 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     expect(traceable((() => () => 1)()).name).toBe('');
   });
 
-  test('tracing an already traced anonymous function again with a name renames nothing: it is the same function, left as it was', () => {
+  test('tracing an already traced anonymous function again with a name gives a function of that name; the traced one is left as it was', () => {
     const once = traceable((() => () => 1)());
     const again = traceable(once, { name: 'renamed' });
-    expect(again).toBe(once);
+    expect(again.name).toBe('renamed');
+    expect(again()).toBe(1);
     expect(once.name).toBe('');
   });
 

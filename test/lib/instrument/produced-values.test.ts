@@ -63,6 +63,26 @@ describe('a traced sync generator', () => {
     expect(Object.prototype.toString.call(generator)).toBe('[object Generator]');
     expect(generator[Symbol.iterator]()).toBe(generator);
   });
+
+  test("the generator it returns is an instance of the original and of the traced function, inheriting what the original's prototype holds, traced or turned off", async () => {
+    function* letters(): Generator<string> {
+      yield 'a';
+    }
+    const helpers = letters.prototype as unknown as { first(this: Iterator<string>): string };
+    helpers.first = function () {
+      return this.next().value;
+    };
+    for (const traced of [traceable(letters), traceable(letters, { enabled: false })]) {
+      const generator = traced();
+      expect(generator).toBeInstanceOf(letters);
+      expect(generator).toBeInstanceOf(traced);
+      expect(Object.getPrototypeOf(generator)).toBe(letters.prototype);
+      expect(Object.prototype.toString.call(generator)).toBe('[object Generator]');
+      expect((generator as unknown as { first(): string }).first()).toBe('a');
+      expect([...generator]).toEqual([]);
+    }
+    expect((await runsNow()).map((run) => [run.name, run.outputs])).toEqual([['letters', { outputs: ['a'] }]]);
+  });
 });
 
 describe('a traced async generator', () => {
@@ -97,6 +117,23 @@ describe('a traced async generator', () => {
     await generator.next();
     await expect(generator.next()).rejects.toBe(boom);
     expect(only(await runsNow(), 'failingAsync').status).toBe('error');
+  });
+
+  test("the async generator it returns is an instance of the original and of the traced function, traced or turned off", async () => {
+    async function* pages(): AsyncGenerator<number> {
+      yield 1;
+    }
+    for (const traced of [traceable(pages), traceable(pages, { enabled: false })]) {
+      const generator = traced();
+      expect(generator).toBeInstanceOf(pages);
+      expect(generator).toBeInstanceOf(traced);
+      expect(Object.getPrototypeOf(generator)).toBe(pages.prototype);
+      expect(Object.prototype.toString.call(generator)).toBe('[object AsyncGenerator]');
+      const seen: number[] = [];
+      for await (const page of generator) seen.push(page);
+      expect(seen).toEqual([1]);
+    }
+    expect((await runsNow()).map((run) => [run.name, run.outputs])).toEqual([['pages', { outputs: [1] }]]);
   });
 });
 
