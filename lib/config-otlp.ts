@@ -86,9 +86,11 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
   const compression = envChoice(env, otlpVariables('COMPRESSION'), ['gzip', 'none'] as const);
   const gzip = booleanOption(options.gzip, 'gzip', compression === 'gzip');
   const maxPendingStarts = maxPendingStartsOption(options.maxPendingStarts);
-  const secrets = [...values(headers), ...url.searchParams.values()];
+  const secrets = [...values(headers), ...querySecrets(url.search)];
   let credentials = url.username + ':' + url.password;
   if (credentials !== ':') {
+    // As typed (percent-encoded: what a URL quoted back shows) and decoded, each part alone too (a key given as the user name).
+    secrets.push(credentials, url.username, url.password, decodedOrAsIs(url.username), decodedOrAsIs(url.password));
     // Sent as the Authorization header, as Node's own `http` sends a URL's credentials, and by every transport alike:
     // `fetch` refuses a URL that carries them (its error quoted the URL, password included).
     try {
@@ -101,6 +103,29 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
     url.username = url.password = '';
   }
   return { url, headers, secrets, serviceName, protocol, protocolSetting, gzip, maxPendingStarts };
+};
+
+/**
+ * The URL's query values, each as it is in the URL (percent-encoded: what a server quoting the request line shows) and
+ * as the server decodes it (`+` a space); an entry without `=` (`?<token>`) whole. A form of a value not listed here
+ * (quoted encoded otherwise, or decoded) is still found: the redaction reads every encoding of each.
+ */
+const querySecrets = (search: string): string[] => {
+  const found: string[] = [];
+  for (const entry of search.slice(1).split('&')) {
+    const raw = entry.slice(entry.indexOf('=') + 1);
+    found.push(raw, new URLSearchParams('v=' + raw).get('v')!);
+  }
+  return found;
+};
+
+/** `text` percent-decoded; as it is when that is not valid percent-encoding. */
+const decodedOrAsIs = (text: string): string => {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 };
 
 /** @internal `serviceName`, checked: undefined or a non-empty string. */

@@ -18,7 +18,8 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   const collector = await startCollector(options);
-  const viewer = options.token === undefined ? collector.url : `${collector.url}/?token=${encodeURIComponent(options.token)}`;
+  // Never the token itself: start-up output ends up in terminals' scrollback, CI logs and shared screens.
+  const viewer = options.token === undefined ? collector.url : `${collector.url}/   (token required: open ${collector.url}/?token=<your --token>)`;
   console.log(`tracewire collector listening on ${collector.url}`);
   console.log(`  point an app at it: LANGSMITH_TRACING=true LANGSMITH_ENDPOINT=${collector.url}   (OTLP: OTEL_EXPORTER_OTLP_ENDPOINT=${collector.url})`);
   console.log(`  viewer:    ${viewer}`);

@@ -87,7 +87,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 function answerError(req: IncomingMessage, res: ServerResponse, error: unknown, maxBodyBytes: number): void {
   const known = error instanceof HttpError;
-  if (!known) console.error(`tracewire-collector: ${req.method} ${String(req.url).slice(0, 200)} failed:`, error);
+  // The viewer's first page load carries the token in its URL (`/?token=…`): its value is never logged.
+  if (!known) console.error(`tracewire-collector: ${req.method} ${String(req.url).replace(/([?&]token=)[^&#]*/gi, '$1***').slice(0, 200)} failed:`, error);
   if (res.headersSent) {
     res.destroy();
     return;

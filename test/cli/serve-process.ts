@@ -4,7 +4,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface ServeProcess {
   child: ChildProcess;
   url: string;
+  /** Everything it printed on stdout so far. */
   banner: string;
+  /** Everything it printed on stderr so far. */
+  stderr: string;
   stop(): Promise<number | null>;
 }
 
@@ -44,6 +47,9 @@ export function startServe(command: string, args: string[], cwd: string): Promis
         url,
         get banner() {
           return out;
+        },
+        get stderr() {
+          return err;
         },
         stop: () => {
           killGroup('SIGTERM');

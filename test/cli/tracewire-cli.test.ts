@@ -56,6 +56,24 @@ test('serve starts the collector, prints the viewer URL and the two variables th
   }
 });
 
+test('serve --token never prints the token: the viewer line says how to open it, and /?token= still signs the viewer in', async () => {
+  const token = 'COLLTOKENsecret777';
+  const serve = await startServe(process.execPath, [bin, 'serve', '--port', '0', '--memory', '--token', token], repo);
+  try {
+    expect(serve.banner).toContain(`viewer:    ${serve.url}/   (token required: open ${serve.url}/?token=<your --token>)`);
+    // The viewer's page loads without the token; the token in its URL is what it then sends to the API.
+    const page = await fetch(`${serve.url}/?token=${token}`);
+    expect([page.status, await page.text()]).toEqual([200, expect.stringContaining('<html')]);
+    expect((await fetch(`${serve.url}/api/traces`)).status).toBe(401);
+    expect((await fetch(`${serve.url}/api/traces`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  } finally {
+    expect(await serve.stop()).toBe(0);
+  }
+  expect(serve.banner).toMatch(/closing…/); // all of its output, to its last line
+  expect(serve.banner + serve.stderr).not.toContain(token);
+  expect(serve.banner + serve.stderr).not.toContain('COLLTOKEN');
+});
+
 test("serve passes flags to the collector, whose usage error is serve's", async () => {
   const { code, stderr } = await tracewire(['serve', '--colour']);
   expect(code).toBe(2);

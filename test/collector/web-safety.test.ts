@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { RunStore } from '../../collector/src/store/run-store.js';
 import { memoryCollector } from './collector-client.js';
 import { batch, postedRun } from './run-builders.js';
 
@@ -200,5 +201,27 @@ describe('slow, huge and compressed bodies', () => {
     });
     expect(chunked).toBe(413);
     expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('the token in a logged URL', () => {
+  test("an internal error on a request whose URL carries ?token= is logged without the token's value", async () => {
+    const token = 'COLLTOKENsecret777';
+    const collector = await collectorWith({ token });
+    const failing = jest.spyOn(RunStore.prototype, 'listTraces').mockImplementation(() => {
+      throw new Error('disk on fire');
+    });
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const answer = await send(collector.port, 'GET', `/api/traces?limit=5&token=${token}&q=x`, { authorization: `Bearer ${token}` });
+      expect(answer.status).toBe(500);
+      expect(logged).toHaveBeenCalledTimes(1);
+      const line = String(logged.mock.calls[0]![0]);
+      expect(line).toBe('tracewire-collector: GET /api/traces?limit=5&token=***&q=x failed:');
+      expect(logged.mock.calls.flat().map(String).join(' ')).not.toContain(token);
+    } finally {
+      failing.mockRestore();
+      logged.mockRestore();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { runtimeEnv } from '../../runtime-env.js';
 import { booleanOption, optionsObject } from '../../config-env.js';
 import { refuse, refuseUnknownOptions } from '../../errors.js';
 import { takesRecords } from '../record-batch.js';
-import { withoutSecrets } from '../http/redact-secrets.js';
+import { secretsRedactor, type SecretsRedactor } from '../http/redact-secrets.js';
 import { JSON_TYPE, type Transport } from '../http/transport.js';
 import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
@@ -76,6 +76,8 @@ export class LangSmithExporterBase implements SpanExporter {
   /** Made once: every request of an exporter goes to one of two URLs with the same credentials. */
   readonly #urls: Readonly<Record<LangSmithWireMode, URL>>;
   readonly #authHeaders: Readonly<Record<string, string>>;
+  /** Cuts the API key, in any encoding a server may quote it in, out of a failure's message; undefined without a key. */
+  readonly #redact: SecretsRedactor | undefined;
   /** Both wire forms, with one boundary for the exporter's life: batches sealed apart are sent together. Made by {@link #framings}. */
   #madeFramings: Readonly<Record<LangSmithWireMode, LangSmithFraming>> | undefined;
   readonly #revisionId: string | undefined;
@@ -100,6 +102,7 @@ export class LangSmithExporterBase implements SpanExporter {
     if (apiKey !== undefined) headers['x-api-key'] = apiKey;
     if (workspaceId !== undefined) headers['x-tenant-id'] = workspaceId;
     this.#authHeaders = headers;
+    this.#redact = apiKey === undefined ? undefined : secretsRedactor([apiKey]);
     this.#revisionId = revisionId;
     // The pipeline seals its batches as they close, in the mode of the moment (a later change of mode reseals them);
     // the server's limits are asked for as the first span starts: its export then need not wait for them.
@@ -212,8 +215,8 @@ export class LangSmithExporterBase implements SpanExporter {
       return answerLater(done, notEncodable(error));
     }
     const headers: Record<string, string> = { ...this.#authHeaders, 'Content-Type': framing.contentType };
-    const apiKey = this.#settings.apiKey;
-    const answered: ExportDone = apiKey === undefined ? done : (result) => done(withoutSecrets(result, [apiKey]));
+    const redact = this.#redact;
+    const answered: ExportDone = redact === undefined ? done : (result) => done(redact(result));
     const gzip = this.#gzip && framing.mode === 'multipart';
     postMaybeGzipped(this.#transport, gzip, { url: this.#urls[framing.mode], headers, body, bodyReusable: false, options }, answered, 'Content-Encoding');
   }

@@ -3,7 +3,7 @@ import { recordsOf, takesRecords, type RecordBatch } from '../record-batch.js';
 import { runtimeEnv } from '../../runtime-env.js';
 import { optionsObject } from '../../config-env.js';
 import { refuseUnknownOptions } from '../../errors.js';
-import { withoutSecrets } from '../http/redact-secrets.js';
+import { secretsRedactor, type SecretsRedactor } from '../http/redact-secrets.js';
 import { reusableBody } from '../http/body-pool.js';
 import { utf8BodyOf } from '../http/utf8-body.js';
 import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
@@ -47,6 +47,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
   readonly #pending: PendingStarts;
   readonly #encode: (request: OtlpExportRequest) => Uint8Array;
   readonly #headers: Readonly<Record<string, string>>;
+  /** Cuts the settings' secrets (header values, the URL's query values and credentials) out of a failure's message. */
+  readonly #redact: SecretsRedactor;
   /** http/json: the pipeline's records are written as OTLP/JSON text directly. */
   readonly #jsonText: boolean;
   /** How this exporter's batches are sealed and read back. */
@@ -63,6 +65,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
     // Locals, not the fields read back: each `this.#` read is bytes of every bundle.
     const settings = (this.#settings = resolveOtlpSettings(options, runtimeEnv()));
     this.#serviceName = settings.serviceName;
+    this.#redact = secretsRedactor(settings.secrets);
     this.#pending = new PendingStarts(settings.maxPendingStarts);
     const jsonText = (this.#jsonText = settings.protocol === 'http/json'); // else http/protobuf, the only other protocol
     // http/json: a batch of ended runs that waits is sealed into its request body when the next one closes (see `SealedBatch`).
@@ -125,7 +128,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
       return answerLater(done, notEncodable(error));
     }
     const answered = (answer: ExportResult): void => {
-      const result = withoutSecrets(answer, this.#settings.secrets);
+      const result = this.#redact(answer);
       // Inputs stay remembered while the pipeline may retry this batch.
       if (result.ok || !result.retryable) for (const id of joined) this.#pending.forget(id);
       done(result);

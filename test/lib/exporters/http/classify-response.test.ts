@@ -73,6 +73,57 @@ describe('withoutSecrets', () => {
     expect(withoutSecrets(failed('a bad abcd'), ['abcd'])).toEqual(failed('a bad [redacted]'));
   });
 
+  // Base64-style: `+`, `/` and `=` are what a URL, a form or JSON escape.
+  const KEY = 'S3cr3tKeyValue+z/w=';
+  test.each([
+    ['as itself', KEY],
+    ['percent-encoded (encodeURIComponent)', encodeURIComponent(KEY)],
+    ['percent-encoded in lower-case hex', 'S3cr3tKeyValue%2bz%2fw%3d'],
+    ['partly percent-encoded, as typed', 'S3cr3tKeyValue%2Bz/w='],
+    ['form-encoded (URLSearchParams)', new URLSearchParams({ k: KEY }).toString().slice(2)],
+    ['percent-encoded twice (a URL quoted in another)', encodeURIComponent(encodeURIComponent(KEY))],
+    ['JSON-escaped (\\u and \\/)', 'S3cr3tKeyValue\\u002bz\\/w\\u003D'],
+    ['as HTML character references', 'S3cr3tKeyValue&#43;z&#x2F;w&#61;'],
+  ])('a secret quoted %s is cut out', (_how, quoted) => {
+    expect(withoutSecrets(failed(`HTTP 401: Cannot POST /v1/traces?api_key=${quoted} (try again)`), [KEY])).toEqual(failed('HTTP 401: Cannot POST /v1/traces?api_key=[redacted] (try again)'));
+  });
+
+  test("a space is found as a form's + and as %20", () => {
+    expect(withoutSecrets(failed('a+pass+phrase and a%20pass%20phrase'), ['a pass phrase'])).toEqual(failed('[redacted] and [redacted]'));
+  });
+
+  test('a non-ASCII secret is found by its UTF-8 bytes percent-encoded', () => {
+    expect(withoutSecrets(failed(`key=${encodeURIComponent('clé-secrète')}`), ['clé-secrète'])).toEqual(failed('key=[redacted]'));
+  });
+
+  test('a % of the secret is found as itself or encoded, whichever the text has', () => {
+    // `%25` could start either form of `%`: both are tried.
+    expect(withoutSecrets(failed('a %25abc b %2525abc c %abc'), ['%25abc'])).toEqual(failed('a [redacted] b [redacted] c %abc'));
+  });
+
+  test('a secret cut short by the end of the quote, within an escape or after one, is cut out', () => {
+    for (const end of ['S3cr3t', 'S3cr3tKeyValue%', 'S3cr3tKeyValue%2', 'S3cr3tKeyValue%2Bz%2Fw%3']) {
+      expect(withoutSecrets(failed(`x ${end}`), [KEY])).toEqual(failed('x [redacted]'));
+    }
+    expect(withoutSecrets(failed('x S3c'), [KEY])).toEqual(failed('x S3c')); // 3 characters say nothing of it
+  });
+
+  test('the letters of a secret keep their case: other text is not taken for it', () => {
+    expect(withoutSecrets(failed(`x ${KEY.toLowerCase()}`), [KEY])).toEqual(failed(`x ${KEY.toLowerCase()}`));
+  });
+
+  test('a secret within another is cut out with it, whichever comes first', () => {
+    expect(withoutSecrets(failed('creds admin:pa%24%24word1, password pa$$word1'), ['pa$$word1', 'admin:pa$$word1'])).toEqual(failed('creds [redacted], password [redacted]'));
+  });
+
+  test('a long token (a JWT) cut short by the end of the quote is cut out, in well under a second', () => {
+    const token = 'eyJ' + 'x'.repeat(4_000);
+    const message = `HTTP 401: ${'eyJxxxx '.repeat(30)}${'x'.repeat(50)} ${token.slice(0, 40)}`;
+    const started = performance.now();
+    expect(withoutSecrets(failed(message), [`Bearer ${token}`])).toEqual(failed(`HTTP 401: ${'eyJxxxx '.repeat(30)}${'x'.repeat(50)} [redacted]`));
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
   test('a delivery, or a message without a secret, is handed back as it is', () => {
     const ok = { ok: true as const };
     expect(withoutSecrets(ok, ['abcd'])).toBe(ok);

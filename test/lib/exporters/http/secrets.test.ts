@@ -4,6 +4,7 @@ import { inspect } from 'node:util';
 import { LangSmithExporter, OtlpHttpExporter, TracewireConfigError, TracingClient, setGlobalTracingClient, traceable } from '../../../../index';
 import { LangSmithExporter as EdgeLangSmithExporter, OtlpHttpExporter as EdgeOtlpHttpExporter } from '../../../../edge';
 import { ScriptedSink, type Behaviour } from '../../../helpers/scripted-sink';
+import { withEnv } from '../../../helpers/with-env';
 
 /** The API key must not be reachable: not in a log line, not at any depth of `util.inspect`. */
 const API_KEY = 'lsv2_sk_secret_value_that_must_not_leak';
@@ -137,6 +138,106 @@ test.each([
   const logged = warnings.join('\n');
   expect(logged).toMatch(/HTTP 400: bad request: POST/);
   for (const secret of [PASSWORD, basic, QUERY_TOKEN]) expect(logged).not.toContain(secret);
+});
+
+/**
+ * A server on 127.0.0.1 that answers 401 quoting the request as it arrived — its URL raw, percent-encoding and all:
+ * `Cannot POST <url>` as Express's default page does, or in header-like lines as a proxy's error page may — and also
+ * the credentials it got (its `x-api-key`, its Basic `Authorization` decoded), percent-encoded.
+ */
+async function requestQuotingServer(style: 'express' | 'header-lines'): Promise<{ url: string; server: Server; seen: string[] }> {
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const url = req.url ?? '';
+      seen.push(url);
+      const basic = req.headers.authorization?.startsWith('Basic ') ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString('utf8') : '';
+      const credentials = `${encodeURIComponent(basic)} ${encodeURIComponent(String(req.headers['x-api-key'] ?? ''))}`;
+      const body =
+        style === 'express'
+          ? `<pre>Cannot POST ${url}</pre> ${credentials}`
+          : `401 Unauthorized\r\nX-Original-URL: ${url}\r\nReferer: http://${req.headers.host}${url}\r\nX-Credentials: ${credentials}\r\n`;
+      res.writeHead(401, { 'content-type': 'text/html' }).end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, seen };
+}
+
+/** Base64-style keys: `+`, `/` and `=` are what a URL encodes. The stem is in every form of the key, encoded or not. */
+const QUERY_KEY = 'S3cr3tKeyValue+z/w=';
+const QUERY_KEY_STEM = 'S3cr3tKeyValue';
+const URL_PASSWORD = 'Pw0rdStem+q/r=';
+const URL_PASSWORD_STEM = 'Pw0rdStem';
+
+const runtimes = [
+  ['Node', (endpoint: string) => new OtlpHttpExporter({ tracesEndpoint: endpoint })],
+  ['the edge (fetch)', (endpoint: string) => new EdgeOtlpHttpExporter({ tracesEndpoint: endpoint }) as unknown as OtlpHttpExporter],
+] as const;
+const styles = ['express', 'header-lines'] as const;
+/** The query value as written in the endpoint: each way a URL may carry it. */
+const queryForms = [
+  ['encodeURIComponent', encodeURIComponent(QUERY_KEY)],
+  ['lower-case hex', 'S3cr3tKeyValue%2bz%2fw%3d'],
+  ['only + encoded, as typed', 'S3cr3tKeyValue%2Bz/w='],
+  ['form-encoded, a space as +', 'S3cr3tKeyValue+z%2Fw%3D'], // the server reads `S3cr3tKeyValue z/w=`
+] as const;
+
+describe.each(runtimes)("an OTLP endpoint's query key on %s's transport", (_runtime, make) => {
+  test.each(styles.flatMap((style) => queryForms.map(([how, written]) => [style, how, written] as const)))(
+    'is never logged when a server quoting the request URL (%s) answers 401: key written %s',
+    async (style, _how, written) => {
+      const echo = await requestQuotingServer(style);
+      const tracing = client(make(`${echo.url}/v1/traces?api_key=${written}&team=ops`));
+      step(1);
+      expect(await tracing.flush()).toMatchObject({ failed: 1 });
+      await tracing.shutdown();
+      echo.server.close();
+      expect(echo.seen[0]).toBe(`/v1/traces?api_key=${written}&team=ops`); // the key did travel, as written
+      const logged = warnings.join('\n');
+      expect(logged).toMatch(style === 'express' ? /HTTP 401: <pre>Cannot POST \/v1\/traces\?api_key=\[redacted\]&team=ops<\/pre>/ : /HTTP 401: 401 Unauthorized X-Original-URL: \/v1\/traces\?api_key=\[redacted\]&team=ops/);
+      expect(logged).not.toContain(QUERY_KEY_STEM);
+    },
+  );
+
+  test.each(styles)("an endpoint's credentials, percent-encoded in the URL, are never logged in any form (%s)", async (style) => {
+    const echo = await requestQuotingServer(style);
+    const tracing = client(make(`${echo.url.replace('http://', `http://k%2Bey%2Fuser:${encodeURIComponent(URL_PASSWORD)}@`)}/v1/traces`));
+    step(1);
+    expect(await tracing.flush()).toMatchObject({ failed: 1 });
+    await tracing.shutdown();
+    echo.server.close();
+    const logged = warnings.join('\n');
+    expect(logged).toMatch(/HTTP 401/);
+    expect(logged).toContain('[redacted]'); // the server did quote them (percent-encoded), and they were cut out
+    for (const secret of [URL_PASSWORD_STEM, 'k+ey/user', 'k%2Bey%2Fuser', Buffer.from(`k+ey/user:${URL_PASSWORD}`).toString('base64')]) expect(logged).not.toContain(secret);
+  });
+});
+
+const LANGSMITH_CLEAN = Object.fromEntries(['LANGSMITH_API_KEY', 'LANGCHAIN_API_KEY', 'LANGSMITH_ENDPOINT', 'LANGCHAIN_ENDPOINT', 'LANGSMITH_WORKSPACE_ID', 'LANGSMITH_RUNS_ENDPOINTS'].map((name) => [name, undefined]));
+/** A LangSmith key with what a URL encodes: quoted back percent-encoded, it must be cut out as well. */
+const LS_KEY = 'lsv2_pt_Ab+cD/eF==Stem';
+
+describe.each([
+  ['Node', () => new LangSmithExporter({ fetchServerInfo: false })],
+  ['the edge (fetch)', () => new EdgeLangSmithExporter({ fetchServerInfo: false }) as unknown as LangSmithExporter],
+])("LangSmith's endpoint and key on %s's transport", (_runtime, make) => {
+  test.each([
+    ['LANGSMITH_ENDPOINT', (url: string) => ({ LANGSMITH_ENDPOINT: `${url}/?api_key=${encodeURIComponent(QUERY_KEY)}`, LANGSMITH_API_KEY: LS_KEY })],
+    ['LANGSMITH_RUNS_ENDPOINTS', (url: string) => ({ LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ [`${url}/?api_key=${encodeURIComponent(QUERY_KEY)}`]: LS_KEY }) })],
+  ])('%s with a query key: the query is not sent, and neither it nor the key (quoted back percent-encoded) is logged', async (_variable, env) => {
+    const echo = await requestQuotingServer('express');
+    const tracing = client(withEnv({ ...LANGSMITH_CLEAN, ...env(echo.url) }, make));
+    step(1);
+    expect(await tracing.flush()).toMatchObject({ failed: 1 });
+    await tracing.shutdown();
+    echo.server.close();
+    expect(echo.seen).toEqual(['/runs/multipart']);
+    const logged = warnings.join('\n');
+    expect(logged).toMatch(/HTTP 401: <pre>Cannot POST \/runs\/multipart<\/pre> +\[redacted\]/);
+    for (const secret of [QUERY_KEY_STEM, 'lsv2_pt_Ab', 'eF==Stem', 'eF%3D%3DStem']) expect(logged).not.toContain(secret);
+  });
 });
 
 test('a key cut in two by the end of the quoted error body leaves none of its characters in the log', async () => {
