@@ -296,13 +296,53 @@ describe('bounded queue', () => {
     expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
-  test('drop-oldest evicts the oldest waiting batches and delivers the newest spans', async () => {
+  test('drop-oldest evicts the oldest waiting batches and delivers the newest spans, as many as the queue holds', async () => {
     const client = install({ manualFlushMode: true, maxQueueSize: 10, maxBatchSize: 1, dropPolicy: 'drop-oldest' });
     for (let i = 0; i < 20; i++) work(i);
     await client.flush();
-    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19]);
-    expect(client.stats()).toMatchObject({ delivered: 9, dropped: { queueFull: 11 } });
+    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    expect(client.stats()).toMatchObject({ delivered: 10, dropped: { queueFull: 10 } });
     expect(warnings.filter((w) => w.includes('queue is full'))).toHaveLength(1);
+  });
+
+  test('drop-oldest keeps as many runs as the queue holds, like drop-newest: an exactly full queue evicts nothing and warns nothing', async () => {
+    for (const dropPolicy of ['drop-newest', 'drop-oldest'] as const) {
+      warnings.length = 0;
+      const client = install({ manualFlushMode: true, maxQueueSize: 50, maxBatchSize: 10, dropPolicy });
+      for (let i = 0; i < 50; i++) await asyncWork(i);
+      expect([dropPolicy, client.stats()]).toMatchObject([dropPolicy, { pending: 50, dropped: { queueFull: 0 } }]);
+      expect(warnings.filter((w) => w.includes('queue is full'))).toEqual([]);
+      expect(await client.flush()).toMatchObject({ delivered: 50, dropped: 0 });
+    }
+  });
+
+  test('drop-oldest evicts only when a run finds no room, and then the oldest waiting batch, counted exactly', async () => {
+    const client = install({ manualFlushMode: true, maxQueueSize: 50, maxBatchSize: 10, dropPolicy: 'drop-oldest' });
+    for (let i = 0; i < 50; i++) await asyncWork(i);
+    expect(client.stats()).toMatchObject({ pending: 50, dropped: { queueFull: 0 } }); // exactly full
+    await asyncWork(50); // one run more: the oldest batch (0–9) goes
+    expect(client.stats()).toMatchObject({ pending: 41, dropped: { queueFull: 10 } });
+    expect(warnings.filter((w) => w.includes('queue is full'))).toEqual([expect.stringContaining('the oldest spans are being dropped')]);
+    expect(await client.flush()).toMatchObject({ delivered: 41, dropped: 0 });
+    expect(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input))).toEqual(Array.from({ length: 41 }, (_, i) => 10 + i));
+    const stats = client.stats();
+    expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total + stats.pending);
+  });
+
+  test('drop-oldest never evicts batches being sent: with the exporter stalled, the oldest of those still waiting go', async () => {
+    const client = install({ maxQueueSize: 50, maxBatchSize: 10, maxConcurrentExports: 2, flushIntervalMillis: 60_000, dropPolicy: 'drop-oldest' }); // batches close at ten runs
+    exporter.holding = true;
+    for (let i = 0; i < 20; i++) work(i);
+    while (exporter.heldCount < 2) await settle(); // bounded by the test's timeout: two exports of ten, stalled
+    for (let i = 20; i < 50; i++) work(i);
+    expect(client.stats()).toMatchObject({ pending: 50, dropped: { queueFull: 0 } }); // exactly full
+    work(50); // one run more: the oldest waiting batch (20–29) goes
+    expect(client.stats()).toMatchObject({ pending: 41, dropped: { queueFull: 10 } });
+    exporter.releaseAll();
+    exporter.holding = false;
+    expect(await client.flush()).toMatchObject({ delivered: 41, dropped: 0, pending: 0 });
+    const delivered = exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input as number)).sort((a, b) => a - b);
+    expect(delivered).toEqual([...Array.from({ length: 20 }, (_, i) => i), ...Array.from({ length: 21 }, (_, i) => 30 + i)]);
   });
 
   test('drop-oldest with nothing closed waiting closes the open batch and evicts it: the running spans\' starts go, their ends still arrive whole; one warning', async () => {
