@@ -5,7 +5,7 @@ export interface DroppedCounts {
   readonly queueFull: number;
   /** The exporter failed and retries ran out (and no spool took them). */
   readonly exportFailed: number;
-  /** Ended after `shutdown()`, or still queued when its deadline passed. */
+  /** Ended after `shutdown()`, or not sent by its deadline (still queued, or in an export it aborted) and not spooled. */
   readonly afterShutdown: number;
   /** Their trace lost the `sampleRate` draw. */
   readonly sampledOut: number;

@@ -58,8 +58,11 @@ export class Admission {
       const { maxQueueSize, maxQueueBytes, dropPolicy } = this.#config;
       const full = `the span queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}); `;
       let evicted: PendingBatch | undefined;
-      // A span larger than the whole queue would never fit: nothing is evicted for it.
-      if (dropPolicy === 'drop-oldest' && event.queuedBytes <= maxQueueBytes) {
+      // A span larger than the whole queue would never fit: nothing is evicted for it. Nor for a start refused only
+      // for the slot its end keeps: its run fits whole when it ends, and evicting now would drop spans for room
+      // nobody lacks (50 runs into a 50-event queue lost a batch).
+      const evicts = event instanceof SpanEnd || !this.#budget.fitsButForItsEnd(event);
+      if (dropPolicy === 'drop-oldest' && event.queuedBytes <= maxQueueBytes && evicts) {
         // Nothing closed waiting (a queue no larger than a batch): the open batch holds the oldest spans.
         evicted = this.#queue.evictOldest() ?? (this.#closeOpenBatch(), this.#queue.evictOldest());
       }

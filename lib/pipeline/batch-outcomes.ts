@@ -60,6 +60,9 @@ export class BatchOutcomes {
   }
 
   #ended(run: RunningExport, outcome: SendOutcome, finished: () => void): void {
+    // Shutdown spooled or dropped its batches when its deadline passed (see ExportSlots.detachAll).
+    if (run.detached) return finished();
+    run.sendEnded = true;
     // A batch already settled was settled by a retry of an abandoned export.
     const open = run.batches.filter((batch) => batch.outcome === undefined);
     if (outcome === 'delivered') {

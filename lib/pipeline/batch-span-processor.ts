@@ -245,17 +245,22 @@ export class BatchSpanProcessor implements SpanProcessor {
   shutdown(options?: FlushOptions): Promise<FlushResult> {
     this.#shutdownResult ??= (async () => {
       this.#isShutdown = true;
-      const deadlineAt = (this.#retryDeadline = Date.now() + this.#timeoutOf(options));
+      const timeoutMillis = this.#timeoutOf(options);
+      const deadlineAt = (this.#retryDeadline = Date.now() + timeoutMillis);
       this.#endOpenRuns();
-      const result = await this.flush(options);
+      this.#closeOpenBatch();
+      this.#queue.releaseAll();
+      const batches = [...this.#queue.snapshot(false), ...this.#slots.batches()];
+      const inTime = await driveUntilSettled(batches, this.#slots, this.#progress, timeoutMillis);
       this.#unregisterExitHook();
       this.#subscription.unsubscribe();
       this.#spool?.stop();
-      const leftovers = await settleLeftovers(this.#queue, this.#spool, this.#counters, this.#warnings, this.#outcomes.settle.bind(this.#outcomes));
+      // Exports still out past the deadline are cut short with what is still queued: the result is final.
+      const cut = this.#slots.detachAll(new Error(`tracewire shut down: its deadline (${timeoutMillis} ms) passed with this export still in flight`));
+      await settleLeftovers(cut, this.#queue, this.#spool, this.#counters, this.#warnings, this.#outcomes.settle.bind(this.#outcomes));
       this.#warnings.summarize(this.#counters);
       await shutDownExporter(this.#exporter, deadlineAt, this.#warnings);
-      const { dropped, spooled } = leftovers;
-      return { ...result, dropped: result.dropped + dropped, spooled: result.spooled + spooled, pending: result.pending - dropped - spooled };
+      return this.#tally(batches, inTime);
     })();
     return this.#shutdownResult;
   }
@@ -334,7 +339,11 @@ export class BatchSpanProcessor implements SpanProcessor {
   }
 
   async #waitFor(batches: PendingBatch[], options: FlushOptions | undefined): Promise<FlushResult> {
-    const inTime = await driveUntilSettled(batches, this.#slots, this.#progress, this.#timeoutOf(options));
+    return this.#tally(batches, await driveUntilSettled(batches, this.#slots, this.#progress, this.#timeoutOf(options)));
+  }
+
+  /** A wait's result: how `batches` stand now. */
+  #tally(batches: readonly PendingBatch[], inTime: boolean): FlushResult {
     const result = { delivered: 0, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: !inTime };
     for (const batch of batches) {
       const key = batch.outcome === 'evicted' ? 'dropped' : (batch.outcome ?? 'pending');

@@ -16,6 +16,10 @@ export class RunningExport implements SendWatch {
   declare deadlineAt: number;
   abandoned = false;
   finished = false;
+  /** Its send ended: its batches are being settled (delivered, spooled or given up). */
+  sendEnded = false;
+  /** Shutdown's deadline passed with it still sending: shutdown took its batches over, and its end counts nothing. */
+  detached = false;
   /** Why the last attempt failed, for the warning when the batch is given up. */
   declare lastError: Error | undefined;
   /** What of its records the last failed attempt's exporter delivered all the same (see `ExportResult.delivered`). */
@@ -176,6 +180,26 @@ export class ExportSlots {
    */
   cancelAll(reason: Error): void {
     for (const run of this.#running) run.cancel(reason);
+  }
+
+  /**
+   * Shutdown's deadline passed: every export still sending is cancelled (its
+   * request in flight aborted) and let go of, and its unsettled batches
+   * returned, oldest first, for shutdown to spool or count as dropped — so
+   * what shutdown returns is final, and nothing is counted or warned after
+   * it. An export whose send already ended is left to settle its batches.
+   */
+  detachAll(reason: Error): PendingBatch[] {
+    const batches: PendingBatch[] = [];
+    for (const run of this.#running) {
+      if (run.sendEnded) continue;
+      run.detached = true;
+      this.#running.delete(run);
+      run.cancel(reason);
+      for (const batch of run.batches) if (batch.outcome === undefined) batches.push(batch);
+    }
+    this.runningCount = this.#running.size;
+    return batches;
   }
 
   /** The earliest deadline of a running export, if any. */

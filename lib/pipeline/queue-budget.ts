@@ -57,6 +57,16 @@ export class QueueBudget {
   }
 
   /**
+   * Whether a start `tryTake` refused would have fitted but for the slot it
+   * keeps for its end. Such a run still fits whole: refused, it ends into that
+   * slot as one complete run (see `Admission.admitFull`), so nothing need make
+   * room for it now.
+   */
+  fitsButForItsEnd(start: Span): boolean {
+    return this.#heldEvents + this.#reservedEnds + 1 <= this.#limits.maxQueueSize && this.#heldBytes + start.queuedBytes <= this.#limits.maxQueueBytes;
+  }
+
+  /**
    * Takes `bytes` more for an event already held (a queued start that grew:
    * metadata set while it runs, or its end merged into it), if they fit;
    * `force` takes them regardless: what a run must carry to end at all, once

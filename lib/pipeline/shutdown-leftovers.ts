@@ -9,27 +9,25 @@ import type { DropWarnings } from './drop-warnings.js';
 /** How long past shutdown's deadline writing leftovers to the spool may take (local disk: milliseconds). */
 const SPOOL_GRACE_MILLIS = 1_000;
 
-/** @internal What shutdown did with batches nobody will send any more. */
-export interface LeftoverCounts {
-  readonly spooled: number;
-  readonly dropped: number;
-}
-
 /**
- * @internal Past shutdown's deadline nothing will send what is still
- * queued: spool it for the next client, else count it as dropped after
- * shutdown rather than pending forever.
+ * @internal Past shutdown's deadline nothing will send what is left: the
+ * batches of the exports it cut short (`cut`, see `ExportSlots.detachAll`)
+ * and those still queued. They are spooled for the next client, else
+ * counted as dropped after shutdown (`dropped.afterShutdown`) rather than
+ * left pending, or counted later by an export that ends after shutdown.
  */
 export const settleLeftovers = async (
+  cut: readonly PendingBatch[],
   queue: BatchQueue,
   spool: SpoolFallback | undefined,
   counters: DeliveryCounters,
   warnings: Pick<DropWarnings, 'once'>,
   settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
-): Promise<LeftoverCounts> => {
-  const leftovers: PendingBatch[] = [];
+): Promise<void> => {
+  // The cut exports' batches are older than any still queued: spooled first, as they would have been sent.
+  const leftovers = [...cut];
   for (let batch = queue.evictOldest(); batch !== undefined; batch = queue.evictOldest()) leftovers.push(batch);
-  const spooled = await spoolLeftovers(leftovers, spool, settle);
+  await spoolLeftovers(leftovers, spool, settle);
   let dropped = 0;
   for (const batch of leftovers) {
     if (batch.outcome !== undefined) continue;
@@ -37,24 +35,19 @@ export const settleLeftovers = async (
     counters.afterShutdown += batch.endCount;
     settle(batch, 'evicted');
   }
-  if (dropped > 0) warnings.once('shutdown-leftovers', "shutdown() could not send queued spans by its deadline (and no spool took them): they were dropped");
-  return { spooled, dropped };
+  if (dropped > 0) warnings.once('shutdown-leftovers', 'shutdown() could not send spans by its deadline (still queued, or in exports it cut short) and no spool took them: they were dropped');
 };
 
 /**
  * Writes batches to the spool in queue order (a batch's records depend on
  * which starts went out before it), within a short grace past the deadline.
- * Returns the spans spooled; leaves the rest unsettled.
+ * Leaves the rest unsettled.
  */
-const spoolLeftovers = async (leftovers: readonly PendingBatch[], spool: SpoolFallback | undefined, settle: (batch: PendingBatch, outcome: BatchOutcome) => void): Promise<number> => {
-  if (spool === undefined || leftovers.length === 0) return 0;
+const spoolLeftovers = async (leftovers: readonly PendingBatch[], spool: SpoolFallback | undefined, settle: (batch: PendingBatch, outcome: BatchOutcome) => void): Promise<void> => {
+  if (spool === undefined || leftovers.length === 0) return;
   const records = leftovers.map((batch) => publicBatch(batch.records()));
-  let spooled = 0;
   const writes = leftovers.map(async (batch, i) => {
-    if (!(await spool.keep(records[i]!, batch.endCount))) return;
-    spooled += batch.endCount;
-    settle(batch, 'spooled');
+    if (await spool.keep(records[i]!, batch.endCount)) settle(batch, 'spooled');
   });
   await settleWithin(Promise.all(writes), SPOOL_GRACE_MILLIS);
-  return spooled;
 };

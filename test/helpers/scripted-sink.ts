@@ -41,6 +41,8 @@ export class ScriptedSink {
   private readonly queued: Behaviour[] = [];
   private server!: Server;
   private readonly hung: ServerResponse[] = [];
+  /** Requests left unanswered (`hang`) whose connection the client then closed: exports it aborted. */
+  hungClosed = 0;
 
   /** Listens on `port` (0: any free port), e.g. the port of a sink that was stopped, to play a restarted endpoint. */
   static async start(port = 0): Promise<ScriptedSink> {
@@ -105,6 +107,7 @@ export class ScriptedSink {
         req.socket.destroy();
       } else if (behaviour.kind === 'hang') {
         this.hung.push(res);
+        res.on('close', () => this.hungClosed++);
       } else if (behaviour.kind === 'status') {
         const answer = (): void => {
           record.answered = behaviour.status;

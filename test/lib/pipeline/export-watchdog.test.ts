@@ -158,13 +158,14 @@ describe('drop-oldest with an abandoned batch waiting to be sent again', () => {
     const step = traceable(function step(_n: number) {}, { client });
     await abandonFirstExport(client, step);
     step(3);
-    step(4); // no room: the abandoned batch goes
-    expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 3, pending: 0, timedOut: false });
-    expect(names).toEqual([['step'], ['step'], ['step'], ['step']]);
-    expect(client.stats()).toMatchObject({ delivered: 3, pending: 0, dropped: { queueFull: 1 } });
+    step(4); // the queue is exactly full
+    step(5); // no room: the abandoned batch goes
+    expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 4, pending: 0, timedOut: false });
+    expect(names).toEqual([['step'], ['step'], ['step'], ['step'], ['step']]);
+    expect(client.stats()).toMatchObject({ delivered: 4, pending: 0, dropped: { queueFull: 1 } });
     answerFirst({ ok: true }); // too late: it was counted as dropped, and is not counted again
     await client.shutdown();
-    expect(client.stats()).toMatchObject({ delivered: 3, pending: 0, dropped: { queueFull: 1 } });
+    expect(client.stats()).toMatchObject({ delivered: 4, pending: 0, dropped: { queueFull: 1 } });
   });
 
   test('once its late answer delivered it, it is no longer evicted: the next oldest is, counted once', async () => {
@@ -176,10 +177,11 @@ describe('drop-oldest with an abandoned batch waiting to be sent again', () => {
     while (client.stats().delivered === 0) await new Promise((resolve) => setImmediate(resolve)); // bounded by the test's timeout
     step(3);
     step(4);
-    step(5); // no room: the oldest waiting batch (step 2) goes
-    expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 3, pending: 0, timedOut: false });
-    expect(names).toHaveLength(4);
-    expect(client.stats()).toMatchObject({ delivered: 4, pending: 0, dropped: { queueFull: 1 } });
+    step(5); // the queue is exactly full
+    step(6); // no room: the oldest waiting batch (step 2) goes
+    expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 4, pending: 0, timedOut: false });
+    expect(names).toHaveLength(5);
+    expect(client.stats()).toMatchObject({ delivered: 5, pending: 0, dropped: { queueFull: 1 } });
     await client.shutdown();
   });
 });

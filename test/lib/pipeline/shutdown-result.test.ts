@@ -1,4 +1,7 @@
-import { TracingClient, traceable, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../../../index';
+import { LangSmithExporter, TracingClient, traceable, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../../../index';
+import { ScriptedSink } from '../../helpers/scripted-sink';
+
+const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
 /** Answers each export with the next scripted result (then ok); `'hang'` never answers. */
 class ScriptedExporter implements SpanExporter {
@@ -32,4 +35,30 @@ test('spans shutdown could not send are counted dropped in its result, as in sta
   const stats = client.stats();
   expect(stats.dropped.total).toBeGreaterThan(0);
   expect(result.dropped).toBe(stats.dropped.total);
+});
+
+test('exports still in flight at shutdown\'s deadline are aborted and counted dropped in its result: nothing is pending, counted or warned after it', async () => {
+  // A backend that takes every export and never answers: four exports of ten hang, the fifth batch waits for a slot.
+  const sink = (await ScriptedSink.start()).script({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
+  const warnings: string[] = [];
+  try {
+    const exporter = new LangSmithExporter({ endpoint: sink.url, apiKey: 'test-key' });
+    const client = new TracingClient({ exporter, maxBatchSize: 10, exportTimeoutMillis: 1_000, logger: { warn: (message) => warnings.push(message) } });
+    const call = traceable(async (i: number) => i, { name: 'call', client });
+    for (let i = 0; i < 50; i++) await call(i);
+    while (sink.requests.length < 4) await sleep(10); // bounded by the test's timeout
+    const result = await client.shutdown({ timeoutMillis: 300 });
+    expect(result).toEqual({ delivered: 0, failed: 0, dropped: 50, spooled: 0, pending: 0, timedOut: true });
+    const stats = client.stats();
+    expect(stats).toMatchObject({ spansEnded: 50, pending: 0, failed: 0, dropped: { total: 50, afterShutdown: 50, exportFailed: 0 } });
+    expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total + stats.spooled + stats.pending);
+    while (sink.hungClosed < 4) await sleep(10); // their requests were aborted, not left to time out
+    const warned = [...warnings];
+    await sleep(1_500); // past exportTimeoutMillis: a send still running would have failed by now
+    expect(client.stats()).toEqual(stats);
+    expect(warnings).toEqual(warned);
+    expect(warnings.filter((w) => w.includes('an export failed'))).toEqual([]);
+  } finally {
+    await sink.stop();
+  }
 });
