@@ -66,9 +66,9 @@ export class TracingClient {
    *   `options.mode` that disagrees is a `TracewireConfigError`.
    */
   constructor(options: TracingClientOptions, strategy?: DeliveryStrategy) {
-    // Not an object at all: said as such, not as a missing exporter.
-    if (!isRecord(options)) refuse('TracingClient options', options, 'an object of options such as { exporter }');
-    checkExporter(options.exporter);
+    // Options that are not an object are said to be, not taken for a missing exporter (none at all: the exporter is what is missing).
+    if (options !== undefined && !isRecord(options)) refuse('TracingClient options', options, 'an object of options such as { exporter }');
+    checkExporter(options?.exporter);
     refuseUnknownOptions(options, CLIENT_OPTIONS);
     // Locals, not the fields read back: each `this.` read is bytes of every bundle.
     const env = runtimeEnv();
