@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { continueTrace, fromOpenTelemetryExporter, TracingClient, TracewireConfigError, traceable, type SpanExporter } from '../../../index';
+import { continueTrace, fromOpenTelemetryExporter, MemoryExporter, OtlpHttpExporter, TracingClient, TracewireConfigError, traceable, type SpanExporter } from '../../../index';
 import { OtlpCollector, type ReceivedSpan } from '../../helpers/otlp-collector';
 
 /**
@@ -152,4 +152,12 @@ test('what is not an OpenTelemetry exporter, or a bad option, is refused by name
   expect(() => fromOpenTelemetryExporter(new InMemorySpanExporter(), { serviceName: '' })).toThrow(/serviceName/);
   expect(() => fromOpenTelemetryExporter(new InMemorySpanExporter(), { maxPendingStarts: -1 })).toThrow(/maxPendingStarts/);
   expect(() => fromOpenTelemetryExporter(new InMemorySpanExporter(), { servicename: 'x' } as never)).toThrow(/servicename/);
+});
+
+test('a tracewire exporter handed to it by mistake is refused, saying where it goes instead', () => {
+  // It used to be taken, then failed every batch ("batch.post is not iterable").
+  const tracewireExporters = [new MemoryExporter(), new OtlpHttpExporter({ endpoint: 'http://127.0.0.1:9' }), { export: async () => ({ ok: true as const }) }];
+  for (const exporter of tracewireExporters) {
+    expect(() => fromOpenTelemetryExporter(exporter as never)).toThrow(/a tracewire exporter goes to new TracingClient\(\{ exporter \}\)/);
+  }
 });
