@@ -1,6 +1,7 @@
 import type { Run } from '../model/run.js';
 import { exportedOk, type ExportBatch, type ExportResult, type SpanExporter } from './span-exporter.js';
 import { byKey } from '../natives.js';
+import { refuse } from '../errors.js';
 
 /**
  * Keeps every run it receives, merging a run's `post` and `patch` into one
@@ -11,6 +12,11 @@ export class MemoryExporter implements SpanExporter {
   readonly #byId = new Map<string, Run>();
   /** How many batches `export()` received. */
   batchCount = 0;
+
+  constructor() {
+    // It takes no options: one given (`{ maxRuns: 10 }`) would be ignored, and the exporter believed bounded.
+    if (arguments[0] !== undefined) refuse('MemoryExporter options', arguments[0], 'none: MemoryExporter takes no options (it keeps every run; it is for tests)');
+  }
 
   export(batch: ExportBatch): Promise<ExportResult> {
     this.batchCount++;
