@@ -83,7 +83,12 @@ export function withSpan<T>(name: string, fn: (span: SpanHandle) => T, options: 
   return followResult(outcome, result) as T;
 }
 
-let warnedOptions = false;
+/**
+ * The settings whose misuse was reported: once each, not once per process — a second, different mistake would
+ * otherwise drop its spans unreported. Bounded: a program can only misuse so many settings.
+ */
+const warnedSettings = new Set<string>();
+const MAX_WARNED_SETTINGS = 32;
 
 /** `captureOutputs`: `withSpan` records what its function returns; a started span only what `end()` is given. */
 const begin = (name: string, options: SpanOptions, captureOutputs: boolean): SpanOutcome | undefined => {
@@ -99,9 +104,11 @@ const begin = (name: string, options: SpanOptions, captureOutputs: boolean): Spa
     site = resolveCallSite({ ...traceOptions, name, captureOutputs }, name);
   } catch (error) {
     const client = parent?.client ?? globalClient.current;
-    if (client !== undefined && !warnedOptions) {
-      warnedOptions = true;
-      client.warn(`tracewire: startSpan/withSpan("${String(name)}") ignored options it cannot use (${(error as Error).message}); the span was not recorded. Reported once per process.`);
+    const setting = (error as { setting?: unknown }).setting;
+    const key = typeof setting === 'string' ? setting : '';
+    if (client !== undefined && !warnedSettings.has(key) && warnedSettings.size < MAX_WARNED_SETTINGS) {
+      warnedSettings.add(key);
+      client.warn(`tracewire: startSpan/withSpan("${String(name)}") ignored options it cannot use (${(error as Error).message}); the span was not recorded. Reported once per setting.`);
     }
     return undefined;
   }

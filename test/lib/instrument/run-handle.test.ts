@@ -92,15 +92,20 @@ describe('startSpan: a span started by hand', () => {
     expect(outputs.key).toBe('[key]');
   });
 
-  test('never throws: options it cannot use give a handle that records nothing, warned about once', async () => {
+  test('never throws: options it cannot use give a handle that records nothing, warned about once per setting', async () => {
     const step = startSpan('bad', { runType: 'nonsense' as never });
     expect(step.isRecording).toBe(false);
     expect(step.run(() => 5)).toBe(5);
     step.end('ignored');
-    startSpan('bad again', { tags: 'not-an-array' as never }).end();
+    startSpan('bad again', { runType: 'still nonsense' as never }).end();
+    // A second, different mistake is reported too: once per process, it dropped its spans unreported.
+    startSpan('other mistake', { tags: 'not-an-array' as never }).end();
+    withSpan('and again', () => 1, { tags: 'still not' as never });
     expect(await runsNow()).toEqual([]);
-    expect(warnings.filter((message) => message.includes('startSpan/withSpan'))).toHaveLength(1);
-    expect(warnings[0]).toContain('runType');
+    const reported = warnings.filter((message) => message.includes('startSpan/withSpan'));
+    expect(reported).toHaveLength(2);
+    expect(reported[0]).toContain('runType');
+    expect(reported[1]).toContain('tags');
   });
 
   test('null options are no options, as undefined is: the span is recorded; options of another type record nothing and never throw', async () => {
