@@ -88,8 +88,11 @@ test('each line that needs var or arguments disables exactly that eslint rule, w
   expect(lines.filter((line) => line.includes('eslint-disable'))).toHaveLength(16);
 });
 
-test('--remove undoes the one-line forwarders the previous version wrote', async () => {
-  const dir = tempProject({ 'src/functions.ts': fixture('functions.one-line-forwarders.txt') }, true);
+test.each([
+  { form: 'the one-line forwarders of two versions ago', file: 'functions.one-line-forwarders.txt' },
+  { form: 'the prettier-laid-out `(f$t ??= …).apply(this, arguments)` forwarders of the previous version', file: 'functions.apply-forwarders.txt' },
+])('--check still recognises, and --remove undoes, $form', async ({ file }) => {
+  const dir = tempProject({ 'src/functions.ts': fixture(file) }, true);
   try {
     const check = await runCli(dir, 'instrument', '--check', '--functions');
     expect(check.code).toBe(0); // still recognised as instrumented
