@@ -44,8 +44,8 @@ const OLD_VAR_DIRECTIVE = '// eslint-disable-line no-var -- tracewire: hoisted l
  * `Reflect.apply` takes `arguments` (an array-like) where the typed `.apply` of
  * strictBindCallApply does not, so `f$t` keeps the implementation's type
  * (a `Function` would fail typescript-eslint's `no-unsafe-function-type`).
- * Where `Reflect` is not the global (see {@link reflectUnusable}), the
- * previous version's form is written instead:
+ * Where `Reflect` is not the global, or the project's lib has none (ES5; see
+ * {@link reflectUnusable}), the previous version's form is written instead:
  * `return (f$t ??= …).apply(this, arguments)` with `var f$t: Function | undefined`.
  */
 export function forwarderText(ctx: FileContext, statement: ts.FunctionDeclaration, fn: string, wrapper: string): string {
