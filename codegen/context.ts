@@ -60,6 +60,8 @@ export interface FileContext {
   readonly isolatedDeclarations?: boolean;
   /** `noUnusedParameters: true`: parameters a forwarder only passes on as `arguments` must be named unused (`_a`). */
   readonly noUnusedParameters?: boolean;
+  /** The project's lib does not declare `Reflect` (ES5): forwarders call `.apply` instead of `Reflect.apply`. */
+  readonly noReflect?: boolean;
   /** What to trace (all of it unless narrowed by the selection options). */
   readonly select: MemberSelection;
   readonly bindings: Bindings;

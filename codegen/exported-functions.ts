@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { change, hasModifier, skip, type FileContext } from './context.js';
 import { aboveNextLineDirectives, skipWhitespace } from './edits.js';
 import { forwarderText } from './forwarder-text.js';
-import { functionSkipReason } from './function-rules.js';
+import { functionSkipReason, reflectUnusable } from './function-rules.js';
 
 /**
  * `--functions`: traces exported function declarations without changing what
@@ -18,11 +18,16 @@ import { functionSkipReason } from './function-rules.js';
  * its layout and lint directives):
  *
  *   export function f(this: unknown, a: A, b: B = undefined as never): R {
- *     return (f$t ??= traceable<typeof f$impl>(f$impl, {
- *       name: 'f',
- *     })).apply(this, arguments); // eslint-disable-line prefer-rest-params -- …
+ *     return Reflect.apply(
+ *       (f$t ??= traceable<typeof f$impl>(f$impl, {
+ *         name: 'f',
+ *       })),
+ *       this,
+ *       arguments, // eslint-disable-line prefer-rest-params -- …
+ *     );
  *   }
- *   var f$t: Function | undefined; // eslint-disable-line no-var -- …
+ *   // eslint-disable-next-line no-var -- …
+ *   var f$t: typeof f$impl | undefined;
  *   function f$impl(a: A, b = make()): R { … }
  *
  * The forwarder passes `arguments` on untouched, so defaults are computed
@@ -68,7 +73,9 @@ export function wrapExportedFunctions(ctx: FileContext, wrapper: string): { adde
     ctx.edits.push({ start, end: start, text: forwarderText(ctx, statement, fn, wrapper) });
     unexport(ctx, statement);
     ctx.edits.push({ start: statement.name!.getStart(ctx.sf), end: statement.name!.end, text: `${fn}$impl` });
-    change(ctx, statement, `${wrapper}(${fn})${hasModifier(statement, ts.SyntaxKind.DefaultKeyword) ? ' as the default export' : ''}`);
+    const shadowed = reflectUnusable(ctx, statement);
+    const note = shadowed === undefined ? '' : ` (forwarded with .apply, typed Function: ${shadowed})`;
+    change(ctx, statement, `${wrapper}(${fn})${hasModifier(statement, ts.SyntaxKind.DefaultKeyword) ? ' as the default export' : ''}${note}`);
     added++;
   }
   return { added, forwarders: forwarders + added };
@@ -80,9 +87,10 @@ function forwarderOf(ctx: FileContext, statement: ts.FunctionDeclaration): { slo
   const fn = statement.name?.text;
   const body = statement.body?.statements;
   // The name as text, not as pattern: `$get`'s `$` is an anchor in a RegExp (its forwarder was never found again).
-  // Without whitespace: the one-line forwarders earlier versions wrote, and ones a formatter has reflowed, are ours too.
-  const call = body?.length === 1 ? body[0]!.getText(sf).replace(/\s+/g, '') : '';
-  if (fn === undefined || !(call.startsWith(`return(${fn}$t??=`) || call.startsWith(`returnyield*(${fn}$t??=`))) return undefined;
+  // Without whitespace: the one-line forwarders earlier versions wrote, and ones a formatter has reflowed, are ours too;
+  // so is `(f$t ??= …).apply(this, arguments)`, which the previous version wrote (and this one where Reflect is shadowed).
+  const call = body?.length === 1 ? body[0]!.getText(sf).replace(/\s+/g, '').replace(/^return(yield\*)?(Reflect\.apply\()?/, '') : '';
+  if (fn === undefined || !call.startsWith(`(${fn}$t??=`)) return undefined;
   const at = sf.statements.indexOf(statement);
   const slot = sf.statements[at + 1];
   const impl = sf.statements[at + 2];

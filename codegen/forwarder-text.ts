@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { FileContext } from './context.js';
 import { indentBefore } from './edits.js';
+import { reflectUnusable } from './function-rules.js';
 import { quoted } from './imports.js';
 
 /** prettier's default `printWidth`: the forwarder is laid out as prettier would print it with default options. */
@@ -11,47 +12,95 @@ const WIDTH = 80;
  * `length`. A line comment at the end of the line: reformatting cannot move it away from `arguments`.
  */
 const REST_DIRECTIVE = '// eslint-disable-line prefer-rest-params -- tracewire: forwards the call as made; a rest parameter would change length';
-/** `let` is not hoisted (TDZ): a module in an import cycle may call the export before this module has run. */
-const VAR_DIRECTIVE = '// eslint-disable-line no-var -- tracewire: hoisted like the function, so an import cycle can call it early';
+/**
+ * `let` is not hoisted (TDZ): a module in an import cycle may call the export before this module has run. On the line
+ * above: a long name's `var` line is broken by prettier, and a comment at its end would land on the second line.
+ */
+const VAR_DIRECTIVE = '// eslint-disable-next-line no-var -- tracewire: hoisted like the function, so an import cycle can call it early';
+/** What the previous version wrote on its `var` line, still written where `Reflect` is not the global (see {@link forwarderText}). */
+const OLD_VAR_DIRECTIVE = '// eslint-disable-line no-var -- tracewire: hoisted like the function, so an import cycle can call it early';
 
 /**
  * The forwarder `--functions` puts in place of an exported function, and its
  * `var`, to go right before the implementation. Laid out as prettier (default
  * options) prints it, in the file's indentation and line ending, so a
- * formatted codebase stays formatted; `no-var` and `prefer-rest-params`
- * (enabled by typescript-eslint's recommended config) are disabled on the two
- * lines that need them, with the reason:
+ * formatted codebase stays formatted (checked for names of up to 50
+ * characters); `no-var` and `prefer-rest-params` (enabled by
+ * typescript-eslint's recommended config) are disabled for the two lines
+ * that need them, with the reason:
  *
  *   export function f(this: unknown, a: A, b: B = undefined as never): R {
- *     return (f$t ??= traceable<typeof f$impl>(f$impl, {
- *       name: 'f',
- *     })).apply(this, arguments); // eslint-disable-line prefer-rest-params -- …
+ *     return Reflect.apply(
+ *       (f$t ??= traceable<typeof f$impl>(f$impl, {
+ *         name: 'f',
+ *       })),
+ *       this,
+ *       arguments, // eslint-disable-line prefer-rest-params -- …
+ *     );
  *   }
- *   var f$t: Function | undefined; // eslint-disable-line no-var -- …
+ *   // eslint-disable-next-line no-var -- …
+ *   var f$t: typeof f$impl | undefined;
+ *
+ * `Reflect.apply` takes `arguments` (an array-like) where the typed `.apply` of
+ * strictBindCallApply does not, so `f$t` keeps the implementation's type
+ * (a `Function` would fail typescript-eslint's `no-unsafe-function-type`).
+ * Where `Reflect` is not the global, or the project's lib has none (ES5; see
+ * {@link reflectUnusable}), the previous version's form is written instead:
+ * `return (f$t ??= …).apply(this, arguments)` with `var f$t: Function | undefined`.
  */
 export function forwarderText(ctx: FileContext, statement: ts.FunctionDeclaration, fn: string, wrapper: string): string {
   const { eol } = ctx;
   const unit = indentUnit(ctx, statement);
-  const star = statement.asteriskToken === undefined ? '' : '*';
+  const yields = statement.asteriskToken === undefined ? '' : 'yield* ';
   const options = ctx.select.decoratorOptions === undefined ? [] : [`...${ctx.select.decoratorOptions}`];
-  const properties = [`name: ${quoted(ctx, fn)}`, ...options];
+  const traced: Traced = { fn, wrapper, unit, properties: [`name: ${quoted(ctx, fn)}`, ...options] };
+  const impl = `${fn}$impl`;
+  const [u1, u2] = [unit, unit + unit];
+  let lines: string[];
+  if (reflectUnusable(ctx, statement) === undefined) {
+    const slot = `var ${fn}$t: typeof ${impl} | undefined;`;
+    // One argument a line, as prettier prints them: the expanded object breaks the first one.
+    lines = [
+      `${u1}return ${yields}Reflect.apply(`,
+      ...tracedCall(traced, u2, u2, ','),
+      `${u2}this,`,
+      `${u2}arguments, ${REST_DIRECTIVE}`,
+      `${u1});`,
+      '}',
+      VAR_DIRECTIVE,
+      ...(columns(slot) <= WIDTH ? [slot] : [`var ${fn}$t:`, `${unit}typeof ${impl} | undefined;`]),
+    ];
+  } else {
+    lines = [...tracedCall(traced, `${u1}return ${yields}`, u1, `.apply(this, arguments); ${REST_DIRECTIVE}`), '}', `var ${fn}$t: Function | undefined; ${OLD_VAR_DIRECTIVE}`];
+  }
+  return [header(ctx, statement, fn, unit), ...lines, ''].join(eol);
+}
+
+interface Traced {
+  fn: string;
+  wrapper: string;
+  unit: string;
+  properties: string[];
+}
+
+/**
+ * `(f$t ??= traceable<typeof f$impl>(f$impl, { … }))` after `head`, closed at `indent` and followed by `tail`. The object
+ * stays expanded whatever the print width (prettier keeps an object broken when its first key is on a new line); the
+ * call around it is laid out as prettier lays it out at its default width, which depends on the length of the name.
+ */
+function tracedCall({ fn, wrapper, unit, properties }: Traced, head: string, indent: string, tail: string): string[] {
   const impl = `${fn}$impl`;
   // `<typeof f$impl>`: inferred against the `var`'s type instead, F can come out as another signature of a generic
   // implementation (rxjs's `of`: TS2345).
-  const returns = `${unit}return ${star ? 'yield* ' : ''}(${fn}$t ??= ${wrapper}<`;
-  const apply = `.apply(this, arguments); ${REST_DIRECTIVE}`;
-  const [u1, u2, u3] = [unit, unit + unit, unit + unit + unit];
-  // The object stays expanded whatever the print width (prettier keeps an object broken when its first key is on a new line);
-  // the call around it is laid out as prettier lays it out at its default width, which depends on the length of the name.
-  let body: string[];
-  if (columns(`${returns}typeof ${impl}>(${impl}, {`) <= WIDTH) {
-    body = [`${returns}typeof ${impl}>(${impl}, {`, ...properties.map((p) => `${u2}${p},`), `${u1}}))${apply}`];
-  } else if (columns(`${returns}typeof ${impl}>(`) <= WIDTH) {
-    body = [`${returns}typeof ${impl}>(`, `${u2}${impl},`, `${u2}{`, ...properties.map((p) => `${u3}${p},`), `${u2}},`, `${u1}))${apply}`];
-  } else {
-    body = [returns, `${u2}typeof ${impl}`, `${u1}>(${impl}, {`, ...properties.map((p) => `${u2}${p},`), `${u1}}))${apply}`];
+  const open = `${head}(${fn}$t ??= ${wrapper}<`;
+  const [i1, i2] = [indent + unit, indent + unit + unit];
+  if (columns(`${open}typeof ${impl}>(${impl}, {`) <= WIDTH) {
+    return [`${open}typeof ${impl}>(${impl}, {`, ...properties.map((p) => `${i1}${p},`), `${indent}}))${tail}`];
   }
-  return [header(ctx, statement, fn, unit), ...body, '}', `var ${fn}$t: Function | undefined; ${VAR_DIRECTIVE}`, ''].join(eol);
+  if (columns(`${open}typeof ${impl}>(`) <= WIDTH) {
+    return [`${open}typeof ${impl}>(`, `${i1}${impl},`, `${i1}{`, ...properties.map((p) => `${i2}${p},`), `${i1}},`, `${indent}))${tail}`];
+  }
+  return [open, `${i1}typeof ${impl}`, `${indent}>(${impl}, {`, ...properties.map((p) => `${i1}${p},`), `${indent}}))${tail}`];
 }
 
 /** `export function f(this: unknown, a: A): R {`, its parameters one a line when it would not fit. */

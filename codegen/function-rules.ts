@@ -29,6 +29,18 @@ export function functionSkipReason(ctx: FileContext, statement: ts.FunctionDecla
   return undefined;
 }
 
+/**
+ * Why the forwarder cannot call the global `Reflect.apply` (`undefined`: it can): the project's lib does not declare it
+ * (ES5), or a top-level declaration or import of that name in the module (the forwarder's own name included), or one of
+ * its parameters, would be `Reflect` there.
+ */
+export function reflectUnusable(ctx: FileContext, statement: ts.FunctionDeclaration): string | undefined {
+  if (ctx.noReflect === true) return "the project's lib does not declare Reflect";
+  if (ctx.bindings.taken.has('Reflect')) return 'this module declares its own Reflect';
+  if (statement.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === 'Reflect')) return 'a parameter is named Reflect';
+  return undefined;
+}
+
 function isAssertion(declaration: ts.FunctionDeclaration): boolean {
   const type = declaration.type;
   return type !== undefined && ts.isTypePredicateNode(type) && type.assertsModifier !== undefined;

@@ -26,6 +26,8 @@ export interface TransformOptions {
   readonly isolatedDeclarations?: boolean;
   /** `noUnusedParameters: true`: a forwarder's parameters are named as unused (`_a`). */
   readonly noUnusedParameters?: boolean;
+  /** The project's lib does not declare `Reflect` (ES5): forwarders call `.apply` instead of `Reflect.apply`. */
+  readonly noReflect?: boolean;
   /** `verbatimModuleSyntax: true`: an ES import in a CommonJS file (.cts) does not compile (TS1286). */
   readonly verbatimModuleSyntax?: boolean;
   readonly select: MemberSelection;
@@ -69,6 +71,7 @@ export function transformFile(file: string, sf: ts.SourceFile, options: Transfor
     metadata: options.decoratorMetadata,
     isolatedDeclarations: options.isolatedDeclarations === true,
     noUnusedParameters: options.noUnusedParameters === true,
+    noReflect: options.noReflect === true,
     select: options.select,
     bindings: findBindings(sf),
     edits: [],

@@ -25,6 +25,8 @@ export interface ProjectSettings {
   readonly isolatedDeclarations?: boolean;
   /** `noUnusedParameters`: a forwarder's parameters, which it passes on as `arguments`, are named unused. */
   readonly noUnusedParameters?: boolean;
+  /** The lib has no `Reflect` (ES5, or `noLib`): a forwarder calls `.apply` instead of `Reflect.apply`. */
+  readonly noReflect?: boolean;
   /** `verbatimModuleSyntax`: a CommonJS file (.cts) takes no ES import. */
   readonly verbatimModuleSyntax?: boolean;
 }
@@ -152,6 +154,7 @@ function readConfigs(path: string, seen = new Set<string>()): Config[] {
       forceModules: options.moduleDetection === ts.ModuleDetectionKind.Force,
       isolatedDeclarations: options.isolatedDeclarations === true,
       noUnusedParameters: options.noUnusedParameters === true,
+      noReflect: !libDeclaresReflect(options),
       verbatimModuleSyntax: options.verbatimModuleSyntax === true,
     },
   };
@@ -160,6 +163,13 @@ function readConfigs(path: string, seen = new Set<string>()): Config[] {
     return existsSync(target) ? readConfigs(target, seen) : [];
   });
   return [own, ...referenced];
+}
+
+/** Whether the lib the project compiles with declares `Reflect` (ES2015 and later do; a target's default lib counts). */
+function libDeclaresReflect(options: ts.CompilerOptions): boolean {
+  if (options.noLib === true) return false;
+  const libs = options.lib ?? [ts.getDefaultLibFileName(options)];
+  return libs.some((lib) => /(^|[\\/])lib\.(es6|es2015\.reflect|es20\d\d(\.full)?|esnext(\.full)?)\.d\.ts$/.test(lib));
 }
 
 function patterns(selection: Selection): string[] {

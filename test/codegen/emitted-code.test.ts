@@ -17,6 +17,9 @@ import { MemoryExporter, TracingClient, setGlobalTracingClient } from 'tracewire
 import { defineEntity, sql } from './functions-properties';
 import { invariant, isString } from './assertion';
 import { plain, route } from './namespace-merge';
+import main2, { greet, load, parse } from './functions';
+import { describe } from './functions-own-reflect';
+import { measure, twice } from './functions-reflect-parameter';
 
 export async function main(): Promise<void> {
   const exporter = new MemoryExporter();
@@ -41,6 +44,8 @@ export async function main(): Promise<void> {
     plain: plain(),
     verified: new auth.Auth().verify('raw'),
     renewed: token.renew(new auth.Auth()).user,
+    forwarded: [greet('ada'), await load.call({ base: 'base' }, 1), parse('ff', 16), parse('10'), main2(), describe(1), measure({ apply: (x) => x + 1 }, 2), twice(4)],
+    lengths: [greet.length, load.length, parse.length, describe.length, measure.length, twice.length],
   };
   await client.flush({ timeoutMillis: 2_000 });
   const spans = exporter.finishedRuns.map((r) => r.name).sort();
@@ -54,7 +59,11 @@ describe('the code instrument emits, compiled by tsc with experimentalDecorators
   beforeAll(() => {
     if (!existsSync(join(ROOT, 'dist/index.js'))) throw new Error('dist/index.js is missing: run `npm run build` first.');
     const files: Record<string, string> = { 'src/main.ts': CONSUMER };
-    for (const name of ['functions-properties', 'assertion', 'namespace-merge', 'metadata-later-class']) files[`src/${name}.ts`] = fixture(`${name}.output.txt`);
+    const outputs = ['functions-properties', 'assertion', 'namespace-merge', 'metadata-later-class', 'functions', 'functions-own-reflect', 'functions-reflect-parameter'];
+    for (const name of outputs) files[`src/${name}.ts`] = fixture(`${name}.output.txt`);
+    files['src/helper.ts'] = "export const helper = (): string => 'helped';\n";
+    // The module's own Reflect, which a forwarder's Reflect.apply would call.
+    files['src/reflect.ts'] = 'export const Reflect = { describe: (value: unknown): string => `<${String(value)}>` };\n';
     // A control: the one method the rule skips, decorated anyway, must crash on load — else this test could not tell.
     files['src/control.ts'] = fixture('metadata-later-class.output.txt').replace('  issue(user', '  @Traceable()\n  issue(user');
     dir = tempProject(files, true, { emitDecoratorMetadata: true, outDir: 'out', rootDir: 'src', declaration: true, types: [], lib: ['ES2022', 'DOM'] });
@@ -80,9 +89,14 @@ describe('the code instrument emits, compiled by tsc with experimentalDecorators
       plain: 1,
       verified: true,
       renewed: 'ada',
+      forwarded: ['hello ada helped', 'base', 255, 10, 'hello main helped', '<1>', 3, 8],
+      lengths: [1, 1, 1, 1, 2, 1],
     });
     // Traced: sql, defineEntity? (not called), isString, plain, verify ×1, renew; not traced: invariant (asserts), route (namespace), issue (metadata).
-    expect(spans).toEqual(['isString', 'plain', 'renew', 'sql', 'verify']);
+    // The forwarders, whichever way they forward (Reflect.apply, or .apply where Reflect is the module's own): greet twice (main calls it;
+    // `early` ran before the client was set), parse under both overloads.
+    const forwarded = ['describe', 'greet', 'greet', 'load', 'main', 'measure', 'parse', 'parse', 'twice'];
+    expect(spans).toEqual([...forwarded, 'isString', 'plain', 'renew', 'sql', 'verify'].sort());
   }, 30_000);
 
   test('a method whose metadata names a later class is what would crash the module on load', () => {

@@ -139,6 +139,15 @@ describe('an instrumented file still compiles with the real tsc, and runs, where
     expect(spawnSync(process.execPath, [join(dir, 'out/main.js')], { cwd: dir, encoding: 'utf8' }).stdout).toBe('ok\n');
   });
 
+  test("under a lib without Reflect (ES5), the forwarders --functions writes call .apply (Reflect.apply would be TS2583) and compile", async () => {
+    dir = compiled({ 'src/math.ts': 'export function add(a: number, b: number) {\n  return a + b;\n}\n' }, { lib: ['ES5'] });
+    expect((await runCli(dir, 'instrument', '--functions', '--write')).code).toBe(0);
+    expect(read(dir, 'src/math.ts')).toContain('.apply(this, arguments);');
+    const result = tsc(dir);
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+
   test('under noUnusedParameters, the forwarders --functions writes name their parameters as unused (they pass them on as arguments)', async () => {
     dir = compiled({ 'src/math.ts': 'export function add(a: number, b: number) {\n  return a + b;\n}\n' }, { noUnusedParameters: true });
     expect((await runCli(dir, 'instrument', '--functions', '--write')).code).toBe(0);

@@ -54,6 +54,18 @@ const cases: Case[] = [
   },
   { name: 'clash-require', legacy: true, flags: ['--functions'], check: 1, why: "a traceable destructured from require('tracewire') is a declared name: blocked rather than imported twice" },
   { name: 'functions-properties', legacy: true, flags: ['--functions'], why: 'properties assigned after the declaration stay reachable through the export (item 1)' },
+  {
+    name: 'functions-own-reflect',
+    legacy: true,
+    flags: ['--functions'],
+    why: 'a module with its own Reflect gets the `(f$t ??= …).apply(this, arguments)` forwarder: Reflect.apply would call its Reflect',
+  },
+  {
+    name: 'functions-reflect-parameter',
+    legacy: false,
+    flags: ['--functions'],
+    why: 'a function with a parameter named Reflect gets the `.apply` forwarder (the parameter would be Reflect in it); the others Reflect.apply',
+  },
   { name: 'assertion', legacy: true, flags: ['--functions'], why: 'an assertion function is left alone; a type guard is wrapped (item 2)' },
   {
     name: 'metadata-later-class',
