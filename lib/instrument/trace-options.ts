@@ -189,7 +189,8 @@ export const resolveCallSite = (options: TraceOptions | undefined, fallbackName:
  * langsmith hands it), for the hook's result to be recorded instead.
  */
 function processedBy<T>(hookName: string, hook: unknown, captureName: string, capture: boolean | ((value: T) => unknown) | undefined, shape: (value: T) => unknown): boolean | ((value: T) => unknown) {
-  if (hook === undefined) return capture ?? true;
+  // `null` is checked, not defaulted: `captureInputs: null` read as the default would record what was likely meant hidden.
+  if (hook === undefined) return capture === undefined ? true : capture;
   if (!isFunction(hook)) refuse(hookName, hook, A_FUNCTION);
   if (capture !== undefined) refuse(hookName, hook, `no ${hookName} with ${captureName} (pick one)`);
   const payload = hookName === 'processInputs' ? 'inputs' : 'outputs';

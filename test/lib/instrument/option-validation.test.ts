@@ -46,6 +46,9 @@ test.each([
   ['metadata', 'x', 'Invalid metadata: received "x"; expected a plain object.'],
   ['captureInputs', 'yes', 'Invalid captureInputs: received "yes"; expected true, false or a function.'],
   ['captureOutputs', 0, 'Invalid captureOutputs: received 0; expected true, false or a function.'],
+  // null is not "the default" here: read so, `captureInputs: null` would record what was likely meant hidden.
+  ['captureInputs', null, 'Invalid captureInputs: received null; expected true, false or a function.'],
+  ['captureOutputs', null, 'Invalid captureOutputs: received null; expected true, false or a function.'],
   ['projectName', '', 'Invalid projectName: received ""; expected a non-empty string.'],
   ['projectName', 3, 'Invalid projectName: received 3; expected a non-empty string.'],
   ['enabled', 1, 'Invalid enabled: received 1; expected true or false.'],
