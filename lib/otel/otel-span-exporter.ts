@@ -7,7 +7,7 @@ import { PendingStarts } from '../exporters/otlp/pending-starts.js';
 import { toSerializableSpans } from '../exporters/otlp/protobuf-encoder.js';
 import { runSpans } from '../exporters/otlp/run-spans.js';
 import { notEncodable } from '../exporters/callback-export.js';
-import { readsRecords } from '../exporters/record-batch.js';
+import { exporterKind } from '../exporters/exporter-kind.js';
 import { asError } from '../exporters/http/classify-response.js';
 
 /**
@@ -49,9 +49,8 @@ export interface OpenTelemetryExporterOptions {
  */
 export function fromOpenTelemetryExporter(exporter: OpenTelemetrySpanExporter, options: OpenTelemetryExporterOptions = {}): SpanExporter {
   const candidate = exporter as Partial<OpenTelemetrySpanExporter> | null;
-  // A tracewire exporter (export(batch) resolving a result) handed over by mistake would fail every batch: told by being
-  // a built-in one, or by an export of fewer than two parameters with no forceFlush (OpenTelemetry's exporters have it).
-  if (typeof candidate?.export !== 'function' || readsRecords(exporter as never) || (candidate.export.length < 2 && typeof candidate.forceFlush !== 'function')) {
+  // A tracewire exporter handed over by mistake would fail every batch (see exporterKind).
+  if (typeof candidate?.export !== 'function' || exporterKind(candidate as { export: Function }) === 'tracewire') {
     refuse('fromOpenTelemetryExporter(exporter)', exporter, "an OpenTelemetry SpanExporter (export(spans, resultCallback)); a tracewire exporter goes to new TracingClient({ exporter }) as it is");
   }
   options = optionsObject(options, 'fromOpenTelemetryExporter');
