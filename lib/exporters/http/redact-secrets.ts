@@ -136,8 +136,3 @@ export const secretsRedactor = (secrets: readonly string[]): SecretsRedactor => 
     return message === result.error.message ? result : { ...result, error: new Error(message) };
   };
 };
-
-/** @internal The result with every secret cut out of its error message, as {@link secretsRedactor} does. */
-export const withoutSecrets = (result: ExportResult, secrets: readonly string[]): ExportResult => {
-  return secretsRedactor(secrets)(result);
-};

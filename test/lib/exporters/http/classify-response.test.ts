@@ -2,9 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { classifyResponse, MAX_ERROR_BODY_CHARS, RETRYABLE_STATUS } from '../../../../lib/exporters/http/classify-response';
 import { HttpTransport } from '../../../../lib/exporters/http/http-transport';
-import { withoutSecrets } from '../../../../lib/exporters/http/redact-secrets';
+import { secretsRedactor } from '../../../../lib/exporters/http/redact-secrets';
+import type { ExportResult } from '../../../../lib/exporters/span-exporter';
 import { parseRetryAfter } from '../../../../lib/exporters/http/retry-after';
 import { within } from '../../../helpers/within';
+
+/** The result with every secret cut out of its error message: a redactor made for `secrets`, applied once. */
+const withoutSecrets = (result: ExportResult, secrets: readonly string[]): ExportResult => secretsRedactor(secrets)(result);
 
 /**
  * How an HTTP answer becomes an ExportResult, the rules both transports
@@ -61,7 +65,7 @@ describe('parseRetryAfter', () => {
   });
 });
 
-describe('withoutSecrets', () => {
+describe('secretsRedactor', () => {
   const failed = (message: string) => ({ ok: false as const, retryable: true, retryAfterMillis: 5, error: new Error(message) });
 
   test('every occurrence of every secret is cut out; the rest of the result is kept', () => {
