@@ -12,7 +12,9 @@
  * taking the payload (tracing on, a no-op exporter, flushed between rounds so
  * nothing piles up), beside its floor measured in the same run: one
  * `JSON.stringify` of the same payload, the least any tracer that records it
- * must do. Medians of 7 rounds of 10 calls, after 3 warm-up calls.
+ * must do. Medians of 7 rounds of 10 calls, after 3 warm-up calls. The
+ * exporter reads what was recorded: a run whose inputs carry a limit's marker
+ * (the payload was cut) fails the run (exit 1), as a dropped span does.
  */
 const { ROOT, machine, loadavg } = require('./support/machine');
 const { printTable } = require('./support/table');
@@ -43,7 +45,20 @@ async function main() {
   console.log('tracewire large-payload capture benchmark');
   console.log(`node ${m.node} (V8 ${m.v8}) | ${m.platform} ${m.release} ${m.arch} | cpu: ${m.cpuModel} | cores: ${m.cores} | loadavg: ${loadavg()}`);
   console.log(`date: ${new Date().toISOString()} | default serializeLimits ${JSON.stringify(tw.DEFAULT_SERIALIZE_LIMITS ?? {})}`);
-  const client = new tw.TracingClient({ exporter: { export: () => Promise.resolve({ ok: true }) } });
+  // The exporter checks what the runs recorded: a limit's marker in the inputs means a payload was cut.
+  const CUT = /…\[truncated \d+ chars\]|\[Truncated: over \d+ bytes\]|more items\]|\[Depth limit\]/;
+  let cutRuns = 0;
+  let checkedRuns = 0;
+  const exporter = {
+    export(batch) {
+      for (const run of batch.post) {
+        checkedRuns++;
+        if (CUT.test(JSON.stringify(run.inputs))) cutRuns++;
+      }
+      return Promise.resolve({ ok: true });
+    },
+  };
+  const client = new tw.TracingClient({ exporter });
   const traced = tw.traceable(function take(payload) { return payload === undefined; }, { client });
   const rows = [];
   for (const [label, make] of PAYLOADS) {
@@ -72,7 +87,8 @@ async function main() {
     ],
     rows,
   );
-  console.log(`\nspans delivered ${delivered}, dropped ${JSON.stringify(dropped)} (every capture was recorded whole: nothing dropped, nothing cut)`);
+  console.log(`\nspans delivered ${delivered}, dropped ${dropped.total}; runs whose inputs carry a limit's marker (cut): ${cutRuns} of ${checkedRuns}`);
+  if (dropped.total > 0 || cutRuns > 0 || checkedRuns === 0) process.exitCode = 1;
   await client.shutdown();
 }
 
