@@ -251,6 +251,11 @@ export class TracingClient {
     this.#warnings.emit(message);
   }
 
+  /** @internal Reports trouble through this client's logger once per `reason` (never throws). */
+  note(reason: string, message: string): void {
+    this.#warnings.note(reason, message);
+  }
+
   /** Counters since the client was created. `spansEnded = delivered + dropped.total + pending`. */
   stats(): TracingStats {
     return this.#counters.snapshot(this.#processor.pendingCount());

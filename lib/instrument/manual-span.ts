@@ -83,12 +83,6 @@ export function withSpan<T>(name: string, fn: (span: SpanHandle) => T, options: 
   return followResult(outcome, result) as T;
 }
 
-/**
- * The settings whose misuse was reported: once each, not once per process — a second, different mistake would
- * otherwise drop its spans unreported. Bounded: a program can only misuse so many settings.
- */
-const warnedSettings = new Set<string>();
-const MAX_WARNED_SETTINGS = 32;
 
 /** `captureOutputs`: `withSpan` records what its function returns; a started span only what `end()` is given. */
 const begin = (name: string, options: SpanOptions, captureOutputs: boolean): SpanOutcome | undefined => {
@@ -105,11 +99,11 @@ const begin = (name: string, options: SpanOptions, captureOutputs: boolean): Spa
   } catch (error) {
     const client = parent?.client ?? globalClient.current;
     const setting = (error as { setting?: unknown }).setting;
-    const key = typeof setting === 'string' ? setting : '';
-    if (client !== undefined && !warnedSettings.has(key) && warnedSettings.size < MAX_WARNED_SETTINGS) {
-      warnedSettings.add(key);
-      client.warn(`tracewire: startSpan/withSpan("${String(name)}") ignored options it cannot use (${(error as Error).message}); the span was not recorded. Reported once per setting.`);
-    }
+    // Once per setting, not once in all: a second, different mistake would drop its spans unreported.
+    client?.note(
+      `startSpan options: ${typeof setting === 'string' ? setting : ''}`,
+      `tracewire: startSpan/withSpan("${String(name)}") ignored options it cannot use (${(error as Error).message}); the span was not recorded. Reported once per setting.`,
+    );
     return undefined;
   }
   let client: TracingClient | undefined;
