@@ -1,5 +1,6 @@
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import { publicBatch } from '../exporters/record-batch.js';
+import { destinationLabels, replicatedOf, type Replicated } from '../exporters/replicated.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { RETRIES_SPENT, type DropWarnings } from './drop-warnings.js';
 import type { RunningExport } from './export-slots.js';
@@ -10,6 +11,8 @@ import { startSend, type SendContext, type SendOutcome } from './send-batch.js';
 import type { SpoolFallback } from './spool-fallback.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { Progress } from './progress.js';
+import { owedOf } from './replica-owed.js';
+import { giveUpOwed } from './replica-give-up.js';
 
 /**
  * @internal Sends batches and accounts for how each ended: delivered,
@@ -24,6 +27,8 @@ export class BatchOutcomes {
   readonly #warnings: DropWarnings;
   readonly #progress: Progress;
   readonly #spool: SpoolFallback | undefined;
+  /** An exporter that sends every batch to several destinations: a batch is given up per destination (see `giveUpOwed`). */
+  readonly #replicated: Replicated | undefined;
 
   constructor(
     send: SendContext,
@@ -41,6 +46,7 @@ export class BatchOutcomes {
     this.#warnings = warnings;
     this.#progress = progress;
     this.#spool = spool;
+    this.#replicated = replicatedOf(send.exporter);
   }
 
   /**
@@ -97,6 +103,7 @@ export class BatchOutcomes {
    * neither spooled nor counted failed.
    */
   async #giveUp(batch: PendingBatch, mayLaterSucceed: boolean, lastError?: Error, delivered?: ReadonlySet<object>): Promise<void> {
+    if (this.#replicated !== undefined) return this.#giveUpReplicated(this.#replicated, batch, mayLaterSucceed, lastError);
     let records: ExportBatch | undefined = batch.records();
     if (delivered !== undefined) {
       const part = withoutDelivered(records, delivered);
@@ -111,6 +118,25 @@ export class BatchOutcomes {
       this.settle(batch, 'spooled');
       return;
     }
+    if (batch.outcome !== undefined) return;
+    this.#counters.exportFailed += left;
+    const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
+    this.#warnings.once('export-failed', `${RETRIES_SPENT}${why}; its spans were dropped`);
+    this.settle(batch, 'failed');
+  }
+
+  /**
+   * {@link #giveUp} for an exporter with several destinations: each one's copy is spooled or lost on its own, and a
+   * span counts as delivered once any destination took it; what none took is spooled or failed, as a batch is.
+   */
+  async #giveUpReplicated(replicated: Replicated, batch: PendingBatch, mayLaterSucceed: boolean, lastError: Error | undefined): Promise<void> {
+    const records = batch.records();
+    const owed = owedOf(records, replicated.standings(records));
+    batch.deliveredEnds = owed.deliveredEnds;
+    const left = batch.endCount - owed.deliveredEnds;
+    const kept = await giveUpOwed(owed, left, mayLaterSucceed, destinationLabels(this.#send.exporter) ?? [], this.#spool, this.#counters, this.#warnings);
+    if (owed.nobody === undefined) return this.settle(batch, 'delivered');
+    if (kept) return this.settle(batch, 'spooled');
     if (batch.outcome !== undefined) return;
     this.#counters.exportFailed += left;
     const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;

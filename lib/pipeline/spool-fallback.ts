@@ -41,12 +41,15 @@ export class SpoolFallback {
     void unrefSleep(REPLAY_DELAY_MILLIS).then(() => this.#replay());
   }
 
-  /** Writes records delivery gave up on; true when they are safe on disk (and counted as spooled). */
-  async keep(records: ExportBatch, spans: number): Promise<boolean> {
+  /**
+   * Writes records delivery gave up on; true when they are safe on disk (and `spans` counted as spooled). `quiet`: the
+   * caller warns about them itself (a write replica's copy, see `giveUpOwed`).
+   */
+  async keep(records: ExportBatch, spans: number, quiet = false): Promise<boolean> {
     if (!(await this.#store.write(records))) return false;
     this.#keptSinceReplay = true;
     this.#counters.spooled += spans;
-    this.#warnings.once('spooled', `${RETRIES_SPENT}; its spans were spooled for the next client to send`);
+    if (!quiet) this.#warnings.once('spooled', `${RETRIES_SPENT}; its spans were spooled for the next client to send`);
     return true;
   }
 

@@ -21,12 +21,11 @@ const PRIME64_4 = 0x85ebca77c2b2ae63n;
 const PRIME64_5 = 0x27d4eb2f165667c5n;
 const PRIME_MX1 = 0x165667919e3779f9n;
 
-/** xxHash's default secret (`XXH3_kSecret`), 192 bytes. */
-const SECRET = Uint8Array.from(
-  'b8fe6c3923a44bbe7c01812cf721ad1cded46de9839097db7240a4a4b7b3671fcb79e64eccc0e578825ad07dccff7221b8084674f743248ee03590e6813a264c3c2852bb91c300cb88d0658b1b532ea371644897a20df94e3819ef46a9deacd8a8fa763fe39c343ff9dcbbc7c70b4f1d8a51e04bcdb45931c89f7ec9d9787364eac5ac8334d3ebc3c581a0fffa1363eb170ddd51b7f0da49d316552629d4689e2b16be587d47a1fc8ff8b8d17ad031ce45cb3a8f95160428afd7fbcabb4b407e'.match(/../g)!,
-  (hex) => parseInt(hex, 16),
-);
-const SECRET_VIEW = new DataView(SECRET.buffer);
+/** xxHash's default secret (`XXH3_kSecret`), 192 bytes, as hex: read into bytes at the first hash, not at import. */
+const SECRET_HEX =
+  'b8fe6c3923a44bbe7c01812cf721ad1cded46de9839097db7240a4a4b7b3671fcb79e64eccc0e578825ad07dccff7221b8084674f743248ee03590e6813a264c3c2852bb91c300cb88d0658b1b532ea371644897a20df94e3819ef46a9deacd8a8fa763fe39c343ff9dcbbc7c70b4f1d8a51e04bcdb45931c89f7ec9d9787364eac5ac8334d3ebc3c581a0fffa1363eb170ddd51b7f0da49d316552629d4689e2b16be587d47a1fc8ff8b8d17ad031ce45cb3a8f95160428afd7fbcabb4b407e';
+const SECRET_LENGTH = SECRET_HEX.length / 2;
+let secretView: DataView | undefined;
 const STRIPE = 64;
 
 const read64 = (view: DataView, at: number): bigint => view.getBigUint64(at, true);
@@ -43,7 +42,7 @@ const mulFold64 = (a: bigint, b: bigint): bigint => {
 };
 
 const mix16 = (input: DataView, at: number, secretAt: number): bigint => {
-  return mulFold64(read64(input, at) ^ read64(SECRET_VIEW, secretAt), read64(input, at + 8) ^ read64(SECRET_VIEW, secretAt + 8));
+  return mulFold64(read64(input, at) ^ read64(secretView!, secretAt), read64(input, at + 8) ^ read64(secretView!, secretAt + 8));
 };
 
 /** `XXH128_mix32B`: the accumulator's two halves, each mixed with 16 bytes at `a` and at `b`. */
@@ -71,6 +70,7 @@ const bytesOf = (high: bigint, low: bigint): Uint8Array => {
 export const xxh3x128 = (input: Uint8Array): Uint8Array => {
   const length = input.length;
   if (length <= 16) throw new RangeError('xxh3x128 hashes more than 16 bytes');
+  secretView ??= new DataView(Uint8Array.from(SECRET_HEX.match(/../g)!, (hex) => parseInt(hex, 16)).buffer);
   const view = new DataView(input.buffer, input.byteOffset, length);
   if (length > 240) return hashLong(view, length);
   const acc: [bigint, bigint] = [(BigInt(length) * PRIME64_1) & M64, 0n];
@@ -90,28 +90,28 @@ export const xxh3x128 = (input: Uint8Array): Uint8Array => {
 /** Inputs past 240 bytes: stripes of 64 bytes into eight accumulators, scrambled every 1 024 bytes. */
 const hashLong = (input: DataView, length: number): Uint8Array => {
   const acc = [PRIME32_3, PRIME64_1, PRIME64_2, PRIME64_3, PRIME64_4, PRIME32_2, PRIME64_5, PRIME32_1];
-  const stripesPerBlock = (SECRET.length - STRIPE) / 8;
+  const stripesPerBlock = (SECRET_LENGTH - STRIPE) / 8;
   const blockLength = STRIPE * stripesPerBlock;
   const blocks = Math.floor((length - 1) / blockLength);
   for (let n = 0; n < blocks; n++) {
     for (let s = 0; s < stripesPerBlock; s++) accumulate(acc, input, n * blockLength + s * STRIPE, s * 8);
     for (let i = 0; i < 8; i++) {
       const a = acc[i]!;
-      acc[i] = (((a ^ (a >> 47n)) ^ read64(SECRET_VIEW, SECRET.length - STRIPE + 8 * i)) * PRIME32_1) & M64;
+      acc[i] = (((a ^ (a >> 47n)) ^ read64(secretView!, SECRET_LENGTH - STRIPE + 8 * i)) * PRIME32_1) & M64;
     }
   }
   const stripes = Math.floor((length - 1 - blockLength * blocks) / STRIPE);
   for (let s = 0; s < stripes; s++) accumulate(acc, input, blocks * blockLength + s * STRIPE, s * 8);
-  accumulate(acc, input, length - STRIPE, SECRET.length - STRIPE - 7);
+  accumulate(acc, input, length - STRIPE, SECRET_LENGTH - STRIPE - 7);
   const low = mergeAccumulators(acc, 11, (BigInt(length) * PRIME64_1) & M64);
-  const high = mergeAccumulators(acc, SECRET.length - STRIPE - 11, ~(BigInt(length) * PRIME64_2) & M64);
+  const high = mergeAccumulators(acc, SECRET_LENGTH - STRIPE - 11, ~(BigInt(length) * PRIME64_2) & M64);
   return bytesOf(high, low);
 };
 
 const accumulate = (acc: bigint[], input: DataView, at: number, secretAt: number): void => {
   for (let i = 0; i < 8; i++) {
     const value = read64(input, at + 8 * i);
-    const keyed = value ^ read64(SECRET_VIEW, secretAt + 8 * i);
+    const keyed = value ^ read64(secretView!, secretAt + 8 * i);
     acc[i ^ 1] = (acc[i ^ 1]! + value) & M64;
     acc[i] = (acc[i]! + (keyed & M32) * (keyed >> 32n)) & M64;
   }
@@ -119,6 +119,6 @@ const accumulate = (acc: bigint[], input: DataView, at: number, secretAt: number
 
 const mergeAccumulators = (acc: readonly bigint[], secretAt: number, start: bigint): bigint => {
   let result = start;
-  for (let i = 0; i < 4; i++) result += mulFold64(acc[2 * i]! ^ read64(SECRET_VIEW, secretAt + 16 * i), acc[2 * i + 1]! ^ read64(SECRET_VIEW, secretAt + 16 * i + 8));
+  for (let i = 0; i < 4; i++) result += mulFold64(acc[2 * i]! ^ read64(secretView!, secretAt + 16 * i), acc[2 * i + 1]! ^ read64(secretView!, secretAt + 16 * i + 8));
   return avalanche(result & M64);
 };
