@@ -2,7 +2,7 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import { publicBatch } from '../exporters/record-batch.js';
 import { destinationLabels, replicatedOf, type Replicated } from '../exporters/replicated.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
-import { RETRIES_SPENT, type DropWarnings } from './drop-warnings.js';
+import { RETRIES_SPENT, SHUTDOWN_LEFTOVERS, type DropWarnings } from './drop-warnings.js';
 import type { RunningExport } from './export-slots.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { QueueBudget } from './queue-budget.js';
@@ -13,6 +13,9 @@ import type { BatchQueue } from './batch-queue.js';
 import type { Progress } from './progress.js';
 import { owedOf } from './replica-owed.js';
 import { giveUpOwed } from './replica-give-up.js';
+
+/** What a batch given up on at shutdown's deadline is given up with (see `leftOver`). */
+const CUT_SHORT = new Error('shutdown() cut its export short');
 
 /**
  * @internal Sends batches and accounts for how each ended: delivered,
@@ -129,19 +132,39 @@ export class BatchOutcomes {
    * {@link #giveUp} for an exporter with several destinations: each one's copy is spooled or lost on its own, and a
    * span counts as delivered once any destination took it; what none took is spooled or failed, as a batch is.
    */
-  async #giveUpReplicated(replicated: Replicated, batch: PendingBatch, mayLaterSucceed: boolean, lastError: Error | undefined): Promise<void> {
-    const records = batch.records();
-    const owed = owedOf(records, replicated.standings(records));
+  async #giveUpReplicated(replicated: Replicated, batch: PendingBatch, mayLaterSucceed: boolean, lastError: Error | undefined, owed = owedOf(batch.records(), replicated.standings(batch.records()))): Promise<void> {
     batch.deliveredEnds = owed.deliveredEnds;
     const left = batch.endCount - owed.deliveredEnds;
     const kept = await giveUpOwed(owed, left, mayLaterSucceed, destinationLabels(this.#send.exporter) ?? [], this.#spool, this.#counters, this.#warnings);
     if (owed.nobody === undefined) return this.settle(batch, 'delivered');
     if (kept) return this.settle(batch, 'spooled');
     if (batch.outcome !== undefined) return;
+    if (lastError === CUT_SHORT) {
+      this.#counters.afterShutdown += left;
+      this.#warnings.once('shutdown-leftovers', SHUTDOWN_LEFTOVERS);
+      return this.settle(batch, 'evicted');
+    }
     this.#counters.exportFailed += left;
     const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
     this.#warnings.once('export-failed', `${RETRIES_SPENT}${why}; its spans were dropped`);
     this.settle(batch, 'failed');
+  }
+
+  /**
+   * Shutdown cut `batch`'s export short. With several destinations of which some took part of it, it is given up per
+   * destination now (what none took counted after shutdown, unless spooled): true. Else false, and `settleLeftovers`
+   * spools it whole, or drops it, as any other.
+   */
+  async leftOver(batch: PendingBatch): Promise<boolean> {
+    const replicated = this.#replicated;
+    if (replicated === undefined) return false;
+    const standings = replicated.standings(batch.records());
+    const owed = owedOf(batch.records(), standings);
+    const [only, ...others] = owed.parts;
+    // None took any of it: owed to all alike, as a batch of one destination's is.
+    if (only !== undefined && others.length === 0 && only.destinations.length === standings.length && !only.refused) return false;
+    await this.#giveUpReplicated(replicated, batch, true, CUT_SHORT, owed);
+    return true;
   }
 
   /** Settles a batch once: releases its budget and wakes the waiters. */

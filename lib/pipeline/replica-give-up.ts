@@ -36,8 +36,8 @@ export const giveUpOwed = async (
   return keptNobody;
 };
 
-/** `part`'s runs, addressed to its destinations unless they are every one the exporter has. */
-const addressed = (part: OwedPart, everyone: readonly string[]): ExportBatch => {
+/** @internal `part`'s runs, addressed to its destinations unless they are every one the exporter has. */
+export const addressed = (part: OwedPart, everyone: readonly string[]): ExportBatch => {
   const runs = publicBatch(part.rest);
   const to = part.destinations.map((destination) => destination.label);
   return to.length === everyone.length ? runs : new AddressedBatch(runs.post, runs.patch, to);

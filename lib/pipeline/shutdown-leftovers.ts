@@ -4,7 +4,7 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { SpoolFallback } from './spool-fallback.js';
-import type { DropWarnings } from './drop-warnings.js';
+import { SHUTDOWN_LEFTOVERS, type DropWarnings } from './drop-warnings.js';
 
 /** How long past shutdown's deadline writing leftovers to the spool may take (local disk: milliseconds). */
 const SPOOL_GRACE_MILLIS = 1_000;
@@ -23,9 +23,13 @@ export const settleLeftovers = async (
   counters: DeliveryCounters,
   warnings: Pick<DropWarnings, 'once'>,
   settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
+  leftOver?: (batch: PendingBatch) => Promise<boolean>,
 ): Promise<void> => {
-  // The cut exports' batches are older than any still queued: spooled first, as they would have been sent.
-  const leftovers = [...cut];
+  // The cut exports' batches are older than any still queued: spooled first, as they would have been sent. A batch some
+  // of several destinations took part of is given up per destination instead (`BatchOutcomes.leftOver`).
+  const leftovers: PendingBatch[] = [];
+  if (leftOver === undefined) leftovers.push(...cut);
+  else for (const batch of cut) if (!(await leftOver(batch))) leftovers.push(batch);
   for (let batch = queue.evictOldest(); batch !== undefined; batch = queue.evictOldest()) leftovers.push(batch);
   await spoolLeftovers(leftovers, spool, settle);
   let dropped = 0;
@@ -35,7 +39,7 @@ export const settleLeftovers = async (
     counters.afterShutdown += batch.endCount;
     settle(batch, 'evicted');
   }
-  if (dropped > 0) warnings.once('shutdown-leftovers', 'shutdown() could not send spans by its deadline (still queued, or in exports it cut short) and no spool took them: they were dropped');
+  if (dropped > 0) warnings.once('shutdown-leftovers', SHUTDOWN_LEFTOVERS);
 };
 
 /**
