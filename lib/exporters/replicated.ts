@@ -25,6 +25,11 @@ export interface DestinationStanding {
 export interface Replicated {
   /** How each destination `records` is owed to stands with it (all of them, unless it is an {@link AddressedBatch}). */
   standings(records: ExportBatch): DestinationStanding[];
+  /**
+   * The pipeline gave up on a batch these destinations (by label) still lacked after its retries: they are down. Until
+   * one takes a batch again, a batch it fails is not retried for it alone (see `ReplicaFanOut`).
+   */
+  down(labels: readonly string[]): void;
 }
 
 const fanOuts = new WeakMap<SpanExporter, Replicated>();

@@ -135,6 +135,7 @@ export class BatchOutcomes {
   async #giveUpReplicated(replicated: Replicated, batch: PendingBatch, mayLaterSucceed: boolean, lastError: Error | undefined, owed = owedOf(batch.records(), replicated.standings(batch.records()))): Promise<void> {
     batch.deliveredEnds = owed.deliveredEnds;
     const left = batch.endCount - owed.deliveredEnds;
+    if (mayLaterSucceed) replicated.down(owed.parts.flatMap((part) => (part.refused ? [] : part.destinations.map((destination) => destination.label))));
     const kept = await giveUpOwed(owed, left, mayLaterSucceed, destinationLabels(this.#send.exporter) ?? [], this.#spool, this.#counters, this.#warnings);
     if (owed.nobody === undefined) return this.settle(batch, 'delivered');
     if (kept) return this.settle(batch, 'spooled');

@@ -18,7 +18,15 @@ interface Destination extends ReplicaSender {
   readonly took: WeakSet<object>;
   readonly refused: WeakSet<object>;
   readonly lastError: WeakMap<object, Error>;
+  /** The pipeline gave up on a batch it lacked, and it has taken none since (see {@link ReplicaFanOut.down}). */
+  isDown: boolean;
 }
+
+/**
+ * What a batch only destinations that are down failed is answered with: retryable, but not before `maxBackoffMillis`
+ * — so the pipeline gives it up now (spooled for them, if a spool is set), rather than retry it at once.
+ */
+const LATER = Number.POSITIVE_INFINITY;
 
 /**
  * @internal Sends every batch to each of several LangSmith destinations
@@ -30,6 +38,12 @@ interface Destination extends ReplicaSender {
  * taken it — never a second post to one that did. What each took is
  * remembered by batch and by key ({@link standings}), for the pipeline to
  * count and spool per destination when it gives a batch up.
+ *
+ * A destination that is down (the pipeline gave up on a batch it still
+ * lacked after its retries) gets each later batch once, beside the others:
+ * if it fails it again, the batch is not held through its retries for that
+ * one alone — the others' next batches would wait for the slot — but given
+ * up at once for it (spooled for it). Its first success ends that.
  */
 export class ReplicaFanOut implements Replicated {
   readonly #destinations: readonly Destination[];
@@ -37,7 +51,7 @@ export class ReplicaFanOut implements Replicated {
   readonly #attempts = new WeakMap<ExportBatch, number>();
 
   constructor(destinations: readonly ReplicaSender[]) {
-    this.#destinations = destinations.map((destination) => ({ ...destination, took: new WeakSet(), refused: new WeakSet(), lastError: new WeakMap() }));
+    this.#destinations = destinations.map((destination) => ({ ...destination, took: new WeakSet(), refused: new WeakSet(), lastError: new WeakMap(), isDown: false }));
   }
 
   export(batch: ExportBatch, options: ExportOptions, done: ExportDone): void {
@@ -49,9 +63,12 @@ export class ReplicaFanOut implements Replicated {
     let waiting = owed.length;
     for (const destination of owed) {
       destination.sender[EXPORT_NOW](batch, options, (result) => {
-        if (result.ok) this.#mark(destination.took, batch, keysOf(batch));
-        else if (this.#attempts.get(batch) === attempt) {
+        if (result.ok) {
+          this.#mark(destination.took, batch, keysOf(batch));
+          destination.isDown = false;
+        } else if (this.#attempts.get(batch) === attempt) {
           if (result.delivered !== undefined) for (const key of result.delivered) destination.took.add(key);
+          if (result.delivered !== undefined && result.delivered.size > 0) destination.isDown = false;
           if (!result.retryable) this.#mark(destination.refused, batch, batch instanceof SealedBatch ? [] : keysOf(batch));
           destination.lastError.set(batch, result.error);
           failures.push([destination, result]);
@@ -74,10 +91,12 @@ export class ReplicaFanOut implements Replicated {
   #answer(batch: ExportBatch, failures: ReadonlyArray<readonly [Destination, Failure]>): ExportResult {
     const owed = this.#owedTo(batch).filter((destination) => !destination.took.has(batch));
     if (owed.length === 0) return EXPORT_OK;
-    const pending = failures.filter(([destination]) => !destination.refused.has(batch));
-    const [destination, failure] = pending[0] ?? failures[0] ?? [owed[0]!, undefined];
+    const failed = failures.filter(([destination]) => !destination.refused.has(batch));
+    const pending = failed.filter(([destination]) => !destination.isDown);
+    const [destination, failure] = pending[0] ?? failed[0] ?? failures[0] ?? [owed[0]!, undefined];
     const error = new Error(`${destination.origin}: ${(failure?.error ?? destination.lastError.get(batch))?.message ?? 'refused'}`);
-    if (pending.length === 0) return { ok: false, retryable: false, error, status: failure?.status };
+    if (failed.length === 0) return { ok: false, retryable: false, error, status: failure?.status };
+    if (pending.length === 0) return { ok: false, retryable: true, error, status: failure?.status, retryAfterMillis: LATER };
     // The longest Retry-After any of them asked for: each of them is sent to again.
     let retryAfterMillis: number | undefined;
     for (const [, { retryAfterMillis: asked }] of pending) if (asked !== undefined && (retryAfterMillis === undefined || asked > retryAfterMillis)) retryAfterMillis = asked;
@@ -101,6 +120,10 @@ export class ReplicaFanOut implements Replicated {
         error: lastError.get(records),
       };
     });
+  }
+
+  down(labels: readonly string[]): void {
+    for (const destination of this.#destinations) if (labels.includes(destination.label)) destination.isDown = true;
   }
 
   /** What spool files and warnings name each destination by: its endpoint, workspace and project (never its key). */

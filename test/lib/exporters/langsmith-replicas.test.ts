@@ -134,3 +134,19 @@ test('one replica down: the other gets everything at once; stats count the spans
   expect(warnings.join('\n')).not.toMatch(/key-dead|key-a/);
   await client.shutdown();
 });
+
+test('a replica that is down does not hold the others’ later batches through its retries: once a batch was given up for it, the next go at once', async () => {
+  const [a, b] = await startSinks({}, {});
+  const deadUrl = b!.url;
+  await b!.stop();
+  // One export at a time, and retries of up to 1 s each: held through five of them, each batch would take ≈ 2.5 s.
+  const client = clientFor({ [a!.url]: 'key-a', [deadUrl]: 'key-dead' }, { maxBatchSize: 5, maxConcurrentExports: 1, maxRetries: 5, initialBackoffMillis: 1_000, maxBackoffMillis: 1_000, flushTimeoutMillis: 60_000 });
+  await trace(client, 15); // 6 batches of 5
+  const started = Date.now();
+  expect(await client.flush()).toMatchObject({ delivered: 30, failed: 0, pending: 0, timedOut: false });
+  // The first batch waits through its five retries (at most 5 s); the other five then go at once, not ≈ 12 s more.
+  expect(Date.now() - started).toBeLessThan(7_000);
+  expect(await acceptedOps(a!)).toHaveLength(30);
+  expect(client.stats()).toMatchObject({ delivered: 30, deliveredPartly: 30, exportRequests: 6 + 5 });
+  await client.shutdown();
+});
