@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LangSmithExporter, traceable, TracingClient, type TracingClientOptions } from '../../../index';
@@ -129,4 +129,38 @@ test('shutdown’s deadline cuts short an export one replica took and another ne
   expect(client.stats()).toMatchObject({ delivered: 4, deliveredPartly: 4, pending: 0, dropped: { total: 0 } });
   expect(await acceptedOps(healthy)).toHaveLength(4);
   expect(spooled().map((file) => [file.to, file.post.length])).toEqual([[[silent.url], 4]]);
+});
+
+test('a file owed to one replica, replayed by a client that sends elsewhere, is removed (counted refused, warned): the one place it goes has the runs; a client sending to that very endpoint alone replays it', async () => {
+  const healthy = await LangSmithSink.start();
+  const down = await LangSmithSink.start();
+  stops.push(() => healthy.stop());
+  const downUrl = down.url;
+  await down.stop();
+  const first = clientFor({ [healthy.url]: 'key-healthy', [downUrl]: 'key-down' });
+  trace(first, 3);
+  await first.flush();
+  await first.shutdown();
+  expect(spooled().map((file) => file.to)).toEqual([[downUrl]]);
+
+  const keep = join(spoolDir, '..', 'kept');
+  cpSync(spoolDir, keep, { recursive: true });
+  const requestsBefore = healthy.ingestRequests.length;
+  const elsewhere = new TracingClient({ exporter: new LangSmithExporter({ endpoint: healthy.url, apiKey: 'key-healthy' }), manualFlushMode: true, spoolDir, logger: { warn: (message) => warnings.push(message) } });
+  stops.push(() => elsewhere.shutdown().then(() => undefined));
+  await waitFor(() => elsewhere.stats().replayRefused >= 3);
+  expect(elsewhere.stats()).toMatchObject({ replayRefused: 3, replayed: 0 });
+  expect(spooled()).toEqual([]);
+  expect(healthy.ingestRequests).toHaveLength(requestsBefore);
+  expect(warnings.join('\n')).toMatch(/owed to a LangSmith replica this client does not send to were removed/);
+
+  rmSync(spoolDir, { recursive: true, force: true });
+  cpSync(keep, spoolDir, { recursive: true });
+  const back = await LangSmithSink.start({ port: Number(new URL(downUrl).port) });
+  stops.push(() => back.stop());
+  const there = new TracingClient({ exporter: new LangSmithExporter({ endpoint: downUrl, apiKey: 'key-down' }), manualFlushMode: true, spoolDir });
+  stops.push(() => there.shutdown().then(() => undefined));
+  await waitFor(() => there.stats().replayed >= 3);
+  expect(there.stats()).toMatchObject({ replayed: 3, replayRefused: 0 });
+  expect(await acceptedOps(back)).toHaveLength(3);
 });

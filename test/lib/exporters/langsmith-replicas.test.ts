@@ -127,7 +127,9 @@ test('one replica down: the other gets everything at once; stats count the spans
   expect(result).toMatchObject({ delivered: 30, failed: 0, spooled: 0, pending: 0 });
   expect(await acceptedOps(a!)).toHaveLength(30);
   expect(a!.ingestRequests).toHaveLength(3);
-  expect(client.stats()).toMatchObject({ spansEnded: 30, delivered: 30, deliveredPartly: 30, failed: 0, pending: 0, dropped: { total: 0 } });
+  const stats = client.stats();
+  expect(stats).toMatchObject({ spansEnded: 30, delivered: 30, deliveredPartly: 30, failed: 0, pending: 0, dropped: { total: 0 } });
+  expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total + stats.spooled + stats.pending);
   const about = warnings.filter((message) => message.includes(new URL(deadUrl).origin));
   expect(about).toHaveLength(1);
   expect(about[0]).toMatch(/did not take 10 span\(s\)/);
