@@ -1,4 +1,5 @@
 import { computeRunIdForSecondaryReplica } from 'langsmith';
+import { inspect } from 'node:util';
 import { LangSmithExporter, traceable, TracingClient, type TracingClientOptions } from '../../../index';
 import { acceptedOps, acceptedRuns, LangSmithSink, type LangSmithSinkOptions } from '../../helpers/langsmith-sink';
 import { withEnv } from '../../helpers/with-env';
@@ -150,5 +151,20 @@ test('a replica that is down does not hold the others’ later batches through i
   expect(Date.now() - started).toBeLessThan(7_000);
   expect(await acceptedOps(a!)).toHaveLength(30);
   expect(client.stats()).toMatchObject({ delivered: 30, deliveredPartly: 30, exportRequests: 6 + 5 });
+  await client.shutdown();
+});
+
+test('no replica’s key is reachable: not at any depth of util.inspect of the client or the exporter, not in stats or a warning, after failures', async () => {
+  const [a, b] = await startSinks({}, {});
+  b!.script(401, 401, 401);
+  const exporter = withEnv({ ...CLEAN, LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ [a!.url]: 'lsv2-key-of-a', [b!.url]: 'lsv2-key-of-b' }) }, () => new LangSmithExporter());
+  const client = new TracingClient({ exporter, manualFlushMode: true, maxRetries: 1, logger: { warn: (message) => warnings.push(message) } });
+  await trace(client, 3);
+  await client.flush();
+  expect(exporter.endpoints).toEqual([a!.url, b!.url]);
+  for (const target of [client, exporter, client.stats(), warnings]) {
+    expect(inspect(target, { depth: Infinity, showHidden: true, getters: true })).not.toMatch(/lsv2-key-of/);
+  }
+  expect(warnings.join('\n')).toMatch(new RegExp(`replica at ${b!.url} did not take 6 span\\(s\\): it refused them \\(last error: HTTP 401`));
   await client.shutdown();
 });
