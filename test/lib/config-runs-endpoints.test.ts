@@ -41,6 +41,19 @@ test('the array form with one replica: its api_url, api_key and workspace_id (x-
   expect(requests.map((request) => [request.headers['x-api-key'], request.headers['x-tenant-id']])).toEqual([['replica-key', 'ws-7']]);
 });
 
+test('set up from the environment alone, several endpoints: each gets every run, with its own key', async () => {
+  const other = await LangSmithSink.start();
+  try {
+    const client = withEnv({ ...CLEAN, LANGSMITH_TRACING: 'true', LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ [sink.url]: 'key-a', [other.url]: 'key-b' }) }, () => configureTracing({ manualFlushMode: true }));
+    traceable(function replicated() { return 1; })();
+    expect(await client.flush()).toMatchObject({ delivered: 1, failed: 0 });
+    expect([sink, other].map((each) => each.ingestRequests.map((request) => request.headers['x-api-key']))).toEqual([['key-a'], ['key-b']]);
+    expect(await acceptedOps(other)).toEqual(await acceptedOps(sink));
+  } finally {
+    await other.stop();
+  }
+});
+
 test('an exporter given its endpoint in code does not read the variable', () => {
   const exporter = withEnv({ ...CLEAN, LANGSMITH_RUNS_ENDPOINTS: 'not even JSON' }, () => new LangSmithExporter({ endpoint: 'http://127.0.0.1:9' }));
   expect(exporter.endpoint).toBe('http://127.0.0.1:9');
