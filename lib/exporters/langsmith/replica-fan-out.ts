@@ -64,12 +64,12 @@ export class ReplicaFanOut implements Replicated {
     for (const destination of owed) {
       destination.sender[EXPORT_NOW](batch, options, (result) => {
         if (result.ok) {
-          this.#mark(destination.took, batch, keysOf(batch));
+          this.#mark(destination.took, batch);
           destination.isDown = false;
         } else if (this.#attempts.get(batch) === attempt) {
           if (result.delivered !== undefined) for (const key of result.delivered) destination.took.add(key);
           if (result.delivered !== undefined && result.delivered.size > 0) destination.isDown = false;
-          if (!result.retryable) this.#mark(destination.refused, batch, batch instanceof SealedBatch ? [] : keysOf(batch));
+          if (!result.retryable) this.#mark(destination.refused, batch);
           destination.lastError.set(batch, result.error);
           failures.push([destination, result]);
         }
@@ -81,10 +81,11 @@ export class ReplicaFanOut implements Replicated {
   /**
    * Marks `batch` in `set`, and for a batch of runs (several sealed batches sent together, a spool file) its keys too:
    * the pipeline asks about each of its own batches, by its own batch object or, when it was sent with others, by key.
+   * Not a sealed batch's keys: they are its runs read back from its body, which a batch sent whole never needs.
    */
-  #mark(set: WeakSet<object>, batch: ExportBatch, keys: readonly object[]): void {
+  #mark(set: WeakSet<object>, batch: ExportBatch): void {
     set.add(batch);
-    if (!(batch instanceof SealedBatch)) for (const key of keys) set.add(key);
+    if (!(batch instanceof SealedBatch)) for (const key of keysOf(batch)) set.add(key);
   }
 
   /** Done when no destination may still take it; else retryable, as the first one that may answered this attempt. */

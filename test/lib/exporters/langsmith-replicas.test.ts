@@ -2,6 +2,7 @@ import { computeRunIdForSecondaryReplica } from 'langsmith';
 import { inspect } from 'node:util';
 import { LangSmithExporter, traceable, TracingClient, type TracingClientOptions } from '../../../index';
 import { acceptedOps, acceptedRuns, LangSmithSink, type LangSmithSinkOptions } from '../../helpers/langsmith-sink';
+import { SealedBatch } from '../../../lib/exporters/sealed-batch';
 import { withEnv } from '../../helpers/with-env';
 
 /**
@@ -168,4 +169,18 @@ test('no replica’s key is reachable: not at any depth of util.inspect of the c
   }
   expect(warnings.join('\n')).toMatch(new RegExp(`replica at ${b!.url} did not take 6 span\\(s\\): it refused them \\(last error: HTTP 401`));
   await client.shutdown();
+});
+
+test('a batch every replica takes whole is never read back from its sealed body (as with one endpoint)', async () => {
+  const [a, b] = await startSinks({}, {});
+  const readBack = jest.spyOn(SealedBatch.prototype, 'runs');
+  try {
+    const client = clientFor({ [a!.url]: 'key-a', [b!.url]: 'key-b' });
+    await trace(client, 20);
+    expect(await client.flush()).toMatchObject({ delivered: 40 });
+    expect(readBack).not.toHaveBeenCalled();
+    await client.shutdown();
+  } finally {
+    readBack.mockRestore();
+  }
 });
