@@ -34,7 +34,9 @@ export const owedOf = (records: ExportBatch, standings: readonly DestinationStan
   const lacking = standings.filter((standing) => standing.took !== 'all');
   if (lacking.length === 0) return { deliveredEnds: endsIn(records), partlyEnds: 0, nobody: undefined, parts: [] };
   const keys = keysOf(records);
-  const took = (standing: DestinationStanding): ReadonlySet<object> => (standing.took === 'all' ? new Set(keys) : standing.took);
+  const all = new Set(keys);
+  const tookSets = new Map(standings.map((standing) => [standing, standing.took === 'all' ? all : standing.took]));
+  const took = (standing: DestinationStanding): ReadonlySet<object> => tookSets.get(standing)!;
   const bySome = new Set(standings.flatMap((standing) => [...took(standing)]));
   const byAll = new Set(keys.filter((key) => standings.every((standing) => took(standing).has(key))));
   const nobody = withoutDelivered(records, bySome);
