@@ -59,8 +59,9 @@ export class TracewireUsageError extends Error {
 const describe = (value: unknown): string => {
   if (value instanceof HiddenValue) return `[value not shown: ${value.why}]`;
   if (isString(value)) {
-    // A refused endpoint is quoted: never its credentials (`user:pass@`) or its query (`?api_key=…`).
-    const shown = value.replace(/^(\w+:\/\/)[^/?#\s]*@|^[^/?#\s:@]+:[^/?#\s]*@/, '$1***@').replace(/^(\w+:\/\/[^?#]*)[?#][^]*/, '$1?***');
+    // A refused endpoint is quoted: never its credentials (`user:pass@`) or its query (`?api_key=…`). All before the
+    // last `@` goes: a password may hold the `/`, `#` or space that got the URL refused (what follows it was shown).
+    const shown = value.replace(/^(\w+:\/\/)[^]*@|^[^/?#\s:@]+:[^]*@/, '$1***@').replace(/^(\w+:\/\/[^?#]*)[?#][^]*/, '$1?***');
     return stringify(shown.length > 60 ? shown.slice(0, 60) + '…' : shown);
   }
   if (isFunction(value)) return A_FUNCTION;

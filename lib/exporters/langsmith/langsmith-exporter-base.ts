@@ -13,6 +13,7 @@ import { SealedBatch } from '../sealed-batch.js';
 import { sealRecords, sealRuns } from './seal-batch.js';
 import { LangSmithFraming, splitIntoRequests } from './wire-body.js';
 import { newBoundary, type LangSmithWireMode } from './wire-op.js';
+import { requestUrl } from './request-url.js';
 
 /** @internal `GET {endpoint}/info` on the exporter's runtime: resolves the limits it announces, or the defaults; never rejects. */
 export type IngestLimitsFetch = (url: URL, headers: Record<string, string>) => Promise<IngestLimits>;
@@ -57,7 +58,8 @@ const NO_MULTIPART = (status: number | undefined): boolean => status === 404 || 
  * counted failed or spooled.
  *
  * The API key travels only in the `x-api-key` header; it is never part of a
- * log line, an error message or `stats()`.
+ * log line, an error message or `stats()`. Nor are the endpoint's query
+ * (sent on every request) and `user:password@` (sent as `Authorization: Basic`).
  */
 export class LangSmithExporterBase implements SpanExporter {
   // A true private field: inspecting or serialising the exporter (or a client holding it) never shows the key.
@@ -76,7 +78,7 @@ export class LangSmithExporterBase implements SpanExporter {
   /** Made once: every request of an exporter goes to one of two URLs with the same credentials. */
   readonly #urls: Readonly<Record<LangSmithWireMode, URL>>;
   readonly #authHeaders: Readonly<Record<string, string>>;
-  /** Cuts the API key, in any encoding a server may quote it in, out of a failure's message; undefined without a key. */
+  /** Cuts the API key and the endpoint's query values and credentials, in any encoding a server may quote them in, out of a failure's message; undefined without any. */
   readonly #redact: SecretsRedactor | undefined;
   /** Both wire forms, with one boundary for the exporter's life: batches sealed apart are sent together. Made by {@link #framings}. */
   #madeFramings: Readonly<Record<LangSmithWireMode, LangSmithFraming>> | undefined;
@@ -90,19 +92,19 @@ export class LangSmithExporterBase implements SpanExporter {
     refuseUnknownOptions(options, ['endpoint', 'apiKey', 'workspaceId', 'revisionId', 'gzip', 'mode', 'fetchServerInfo']);
     this.#transport = transport;
     this.#fetchIngestLimits = fetchIngestLimits;
-    const { apiKey, workspaceId, revisionId } = (this.#settings = resolveLangSmithSettings(options, runtimeEnv()));
+    const { endpoint, authorization, secrets, apiKey, workspaceId, revisionId } = (this.#settings = resolveLangSmithSettings(options, runtimeEnv()));
     this.#gzip = booleanOption(options.gzip, 'gzip', false);
     this.#fetchServerInfo = booleanOption(options.fetchServerInfo, 'fetchServerInfo', true);
     const mode = options.mode ?? 'multipart';
     if (mode !== 'multipart' && mode !== 'batch') refuse('LangSmith mode', mode, 'multipart or batch');
     this.#wireMode = mode;
-    const endpoint = this.endpoint;
-    this.#urls = { multipart: new URL(endpoint + '/runs/multipart'), batch: new URL(endpoint + '/runs/batch') };
+    this.#urls = { multipart: requestUrl(endpoint, '/runs/multipart'), batch: requestUrl(endpoint, '/runs/batch') };
     const headers: Record<string, string> = { Accept: JSON_TYPE };
     if (apiKey !== undefined) headers['x-api-key'] = apiKey;
     if (workspaceId !== undefined) headers['x-tenant-id'] = workspaceId;
+    if (authorization !== undefined) headers.Authorization = authorization;
     this.#authHeaders = headers;
-    this.#redact = apiKey === undefined ? undefined : secretsRedactor([apiKey]);
+    this.#redact = secrets.length === 0 ? undefined : secretsRedactor(secrets);
     this.#revisionId = revisionId;
     // The pipeline seals its batches as they close, in the mode of the moment (a later change of mode reseals them);
     // the server's limits are asked for as the first span starts: its export then need not wait for them.
@@ -122,7 +124,7 @@ export class LangSmithExporterBase implements SpanExporter {
     return this.#madeFramings;
   }
 
-  /** The endpoint runs are sent to (never includes credentials). */
+  /** The endpoint runs are sent to: origin and path, never its credentials or its query (either may be a key). */
   get endpoint(): string {
     return this.#settings.endpoint.origin + this.#settings.endpoint.pathname.replace(/\/$/, '');
   }
@@ -202,7 +204,7 @@ export class LangSmithExporterBase implements SpanExporter {
 
   /** The server's limits, asked for once. */
   #ingestLimits(): Promise<IngestLimits> {
-    this.#limits ??= (this.#fetchServerInfo ? this.#fetchIngestLimits(new URL(this.endpoint + '/info'), this.#authHeaders) : Promise.resolve(DEFAULT_INGEST_LIMITS)).then((limits) => (this.#knownLimits = limits));
+    this.#limits ??= (this.#fetchServerInfo ? this.#fetchIngestLimits(requestUrl(this.#settings.endpoint, '/info'), this.#authHeaders) : Promise.resolve(DEFAULT_INGEST_LIMITS)).then((limits) => (this.#knownLimits = limits));
     return this.#limits;
   }
 
