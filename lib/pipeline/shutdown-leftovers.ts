@@ -41,13 +41,18 @@ export const settleLeftovers = async (
 /**
  * Writes batches to the spool in queue order (a batch's records depend on
  * which starts went out before it), within a short grace past the deadline.
- * Leaves the rest unsettled.
+ * Leaves the rest unsettled, their writes stopped: one that completed later
+ * would put spans on disk, for the next client to deliver, that this one
+ * counts as dropped.
  */
 const spoolLeftovers = async (leftovers: readonly PendingBatch[], spool: SpoolFallback | undefined, settle: (batch: PendingBatch, outcome: BatchOutcome) => void): Promise<void> => {
   if (spool === undefined || leftovers.length === 0) return;
   const records = leftovers.map((batch) => publicBatch(batch.records()));
+  const graceOver = new AbortController();
   const writes = leftovers.map(async (batch, i) => {
-    if (await spool.keep(records[i]!, batch.endCount)) settle(batch, 'spooled');
+    if (await spool.keep(records[i]!, batch.endCount, graceOver.signal)) settle(batch, 'spooled');
   });
   await settleWithin(Promise.all(writes), SPOOL_GRACE_MILLIS);
+  // On the same turn as the caller counts the rest dropped: no write can land in between.
+  graceOver.abort(new Error('shutdown() gave up spooling: its grace passed'));
 };
