@@ -8,6 +8,7 @@ import type { QueueBudget } from './queue-budget.js';
 import { withoutDelivered } from './partial-delivery.js';
 import { startSend, type SendContext, type SendOutcome } from './send-batch.js';
 import type { SpoolFallback } from './spool-fallback.js';
+import { SpoolWrites } from './spool-writes.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { Progress } from './progress.js';
 
@@ -24,6 +25,8 @@ export class BatchOutcomes {
   readonly #warnings: DropWarnings;
   readonly #progress: Progress;
   readonly #spool: SpoolFallback | undefined;
+  /** Batches being written to the spool: shutdown waits for them within its grace, then counts the rest dropped. */
+  readonly spoolWrites: SpoolWrites | undefined;
 
   constructor(
     send: SendContext,
@@ -41,6 +44,7 @@ export class BatchOutcomes {
     this.#warnings = warnings;
     this.#progress = progress;
     this.#spool = spool;
+    this.spoolWrites = spool === undefined ? undefined : new SpoolWrites(spool, (batch, outcome) => this.settle(batch, outcome));
   }
 
   /**
@@ -107,10 +111,8 @@ export class BatchOutcomes {
     }
     const left = batch.endCount - batch.deliveredEnds;
     // Unsettled while it is written, so a flush waits for the spool.
-    if (mayLaterSucceed && (await this.#spool?.keep(publicBatch(records), left))) {
-      this.settle(batch, 'spooled');
-      return;
-    }
+    if (mayLaterSucceed && (await this.spoolWrites?.write(batch, publicBatch(records), left))) return;
+    // Settled meanwhile by shutdown, whose grace stopped the write.
     if (batch.outcome !== undefined) return;
     this.#counters.exportFailed += left;
     const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;

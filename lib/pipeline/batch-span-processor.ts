@@ -257,7 +257,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.#spool?.stop();
       // Exports still out past the deadline are cut short with what is still queued: the result is final.
       const cut = this.#slots.detachAll(new Error(`tracewire shut down: its deadline (${timeoutMillis} ms) passed with this export still in flight`));
-      await settleLeftovers(cut, this.#queue, this.#spool, this.#counters, this.#warnings, this.#outcomes.settle.bind(this.#outcomes));
+      await settleLeftovers(cut, this.#queue, this.#outcomes.spoolWrites, this.#counters, this.#warnings, this.#outcomes.settle.bind(this.#outcomes));
       this.#warnings.summarize(this.#counters);
       await shutDownExporter(this.#exporter, deadlineAt, this.#warnings);
       return this.#tally(batches, inTime);

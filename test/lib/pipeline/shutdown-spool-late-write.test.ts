@@ -79,3 +79,44 @@ test('a leftover whose spool write outlives the grace never lands: stats, the sp
   expect(next.stats().replayed).toBe(0);
   expect(up.acceptedIds).toEqual([]);
 });
+
+/** A client whose one batch failed for good (503, no retries) and is being written to the stalled spool by delivery's fallback. */
+async function clientSpoolingAFailedBatch(): Promise<TracingClient> {
+  const failing = (await ScriptedSink.start()).script({ kind: 'status', status: 503 });
+  sinks.push(failing);
+  const exporter = new LangSmithExporter({ endpoint: failing.url, apiKey: 'test-key' });
+  const client = new TracingClient({ exporter, spoolDir: dir, maxRetries: 0, logger: quiet });
+  await traceable(async () => 1, { name: 'call', client })();
+  stalled = stallFileSystem();
+  // The export fails and its batch goes to the spool, where it waits on the disk: this flush runs out of time.
+  expect(await client.flush({ timeoutMillis: 1_000 })).toMatchObject({ failed: 0, pending: 1, timedOut: true });
+  expect(failing.requests.map((request) => request.answered)).toEqual([503]);
+  return client;
+}
+
+test('a failed batch delivery was still writing to the spool when shutdown\'s deadline passed: counted dropped, nothing pending after shutdown, and never on disk', async () => {
+  const client = await clientSpoolingAFailedBatch();
+  const result = await client.shutdown({ timeoutMillis: 100 });
+  expect(result).toMatchObject({ delivered: 0, failed: 0, spooled: 0, dropped: 1, pending: 0, timedOut: true });
+  const atShutdown = client.stats();
+  expect(atShutdown).toMatchObject({ spansEnded: 1, pending: 0, spooled: 0, dropped: { total: 1, afterShutdown: 1, exportFailed: 0 } });
+  expect(invariantHolds(atShutdown)).toBe(true);
+
+  await stalled!.resume();
+  stalled = undefined;
+  await until(() => spoolFiles().some((file) => !file.endsWith('.tmp')), 1_500);
+  expect(spoolFiles()).toEqual([]);
+  expect(client.stats()).toEqual(atShutdown);
+});
+
+test('a failed batch delivery is writing to the spool at shutdown\'s deadline and lands within the grace: spooled, once, nothing pending', async () => {
+  const client = await clientSpoolingAFailedBatch();
+  const shutdown = client.shutdown({ timeoutMillis: 100 });
+  await sleep(300); // past the deadline, within the grace
+  await stalled!.resume();
+  stalled = undefined;
+  const result = await shutdown;
+  expect(result).toMatchObject({ spooled: 1, dropped: 0, pending: 0 });
+  expect(client.stats()).toMatchObject({ spansEnded: 1, pending: 0, spooled: 1, dropped: { total: 0 } });
+  expect(spoolFiles().filter((file) => !file.endsWith('.tmp'))).toHaveLength(1);
+});
