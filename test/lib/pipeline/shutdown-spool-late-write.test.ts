@@ -86,10 +86,11 @@ async function clientSpoolingAFailedBatch(): Promise<TracingClient> {
   sinks.push(failing);
   const exporter = new LangSmithExporter({ endpoint: failing.url, apiKey: 'test-key' });
   const client = new TracingClient({ exporter, spoolDir: dir, maxRetries: 0, logger: quiet });
-  await traceable(async () => 1, { name: 'call', client })();
   stalled = stallFileSystem();
-  // The export fails and its batch goes to the spool, where it waits on the disk: this flush runs out of time.
-  expect(await client.flush({ timeoutMillis: 1_000 })).toMatchObject({ failed: 0, pending: 1, timedOut: true });
+  await traceable(async () => 1, { name: 'call', client })();
+  await until(() => failing.requests[0]?.answered === 503, 10_000);
+  // Its batch went to the spool, where it waits on the disk: this flush runs out of time.
+  expect(await client.flush({ timeoutMillis: 500 })).toMatchObject({ failed: 0, pending: 1, timedOut: true });
   expect(failing.requests.map((request) => request.answered)).toEqual([503]);
   return client;
 }
