@@ -256,7 +256,7 @@ export class TracingClient {
     this.#warnings.note(reason, message);
   }
 
-  /** Counters since the client was created. `spansEnded = delivered + dropped.total + pending`. */
+  /** Counters since the client was created. `spansEnded = delivered + dropped.total + spooled + pending` (as the README says; `leftOpen` counts runs, apart). */
   stats(): TracingStats {
     return this.#counters.snapshot(this.#processor.pendingCount());
   }

@@ -8,6 +8,8 @@ import type { QueueBudget } from './queue-budget.js';
 import { withoutDelivered } from './partial-delivery.js';
 import { startSend, type SendContext, type SendOutcome } from './send-batch.js';
 import type { SpoolFallback } from './spool-fallback.js';
+import { SpoolWrites } from './spool-writes.js';
+import { withCloses, type RunCloses } from './run-closes.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { Progress } from './progress.js';
 
@@ -24,6 +26,9 @@ export class BatchOutcomes {
   readonly #warnings: DropWarnings;
   readonly #progress: Progress;
   readonly #spool: SpoolFallback | undefined;
+  readonly #closes: RunCloses;
+  /** Batches being written to the spool: shutdown waits for them within its grace, then counts the rest dropped. */
+  readonly spoolWrites: SpoolWrites | undefined;
 
   constructor(
     send: SendContext,
@@ -33,6 +38,7 @@ export class BatchOutcomes {
     warnings: DropWarnings,
     progress: Progress,
     spool: SpoolFallback | undefined,
+    closes: RunCloses,
   ) {
     this.#send = send;
     this.#queue = queue;
@@ -41,6 +47,8 @@ export class BatchOutcomes {
     this.#warnings = warnings;
     this.#progress = progress;
     this.#spool = spool;
+    this.#closes = closes;
+    this.spoolWrites = spool === undefined ? undefined : new SpoolWrites(spool, (batch, outcome) => this.settle(batch, outcome));
   }
 
   /**
@@ -52,17 +60,23 @@ export class BatchOutcomes {
    */
   deliver(run: RunningExport, finished: () => void): void {
     try {
+      // Closes of runs drop-oldest left open ride with the next export (see RunCloses).
+      run.closes = this.#closes.take();
+      const records = run.closes === undefined ? run.records() : withCloses(run.records(), run.closes);
       // Making the records, or the runs a custom exporter receives, throws only on a fault of ours: the batch is given up, not the process.
-      startSend(this.#send, run.records(), run, (outcome) => this.#ended(run, outcome, finished));
+      startSend(this.#send, records, run, (outcome) => this.#ended(run, outcome, finished));
     } catch {
+      this.#closesEnded(run, false, false); // a fault of ours, which sending them again would repeat
       this.#ended(run, 'gave-up', finished);
     }
   }
 
   #ended(run: RunningExport, outcome: SendOutcome, finished: () => void): void {
-    // Shutdown spooled or dropped its batches when its deadline passed (see ExportSlots.detachAll).
+    // Shutdown spooled or dropped its batches when its deadline passed (see ExportSlots.detachAll), and counted its closes.
     if (run.detached) return finished();
     run.sendEnded = true;
+    // A refused export's closes are not sent again: they may be what the destination refused.
+    this.#closesEnded(run, outcome === 'delivered', outcome === 'gave-up');
     // A batch already settled was settled by a retry of an abandoned export.
     const open = run.batches.filter((batch) => batch.outcome === undefined);
     if (outcome === 'delivered') {
@@ -83,6 +97,7 @@ export class BatchOutcomes {
   abandoned(run: RunningExport): void {
     this.#counters.abandoned++;
     this.#warnings.once('abandoned', `an export outlived exportTimeoutMillis (${this.#send.exportTimeoutMillis} ms) and was abandoned; its batch is sent again`);
+    this.#closesEnded(run, false, true);
     for (const batch of run.batches) {
       if (batch.outcome !== undefined) continue;
       batch.abandonments++;
@@ -107,15 +122,21 @@ export class BatchOutcomes {
     }
     const left = batch.endCount - batch.deliveredEnds;
     // Unsettled while it is written, so a flush waits for the spool.
-    if (mayLaterSucceed && (await this.#spool?.keep(publicBatch(records), left))) {
-      this.settle(batch, 'spooled');
-      return;
-    }
+    if (mayLaterSucceed && (await this.spoolWrites?.write(batch, publicBatch(records), left))) return;
+    // Settled meanwhile by shutdown, whose grace stopped the write.
     if (batch.outcome !== undefined) return;
     this.#counters.exportFailed += left;
     const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
     this.#warnings.once('export-failed', `${RETRIES_SPENT}${why}; its spans were dropped`);
     this.settle(batch, 'failed');
+  }
+
+  /** `run`'s closes, if it carried any, are done with this export (see `RunCloses.settled`). */
+  #closesEnded(run: RunningExport, delivered: boolean, again: boolean): void {
+    const closes = run.closes;
+    if (closes === undefined) return;
+    run.closes = undefined;
+    this.#closes.settled(closes, delivered, again, run.lastDelivered);
   }
 
   /** Settles a batch once: releases its budget and wakes the waiters. */

@@ -41,9 +41,12 @@ export class SpoolFallback {
     void unrefSleep(REPLAY_DELAY_MILLIS).then(() => this.#replay());
   }
 
-  /** Writes records delivery gave up on; true when they are safe on disk (and counted as spooled). */
-  async keep(records: ExportBatch, spans: number): Promise<boolean> {
-    if (!(await this.#store.write(records))) return false;
+  /**
+   * Writes records delivery gave up on; true when they are safe on disk (and counted as spooled). False, with
+   * nothing on disk, once `signal` aborted: the caller has counted them otherwise.
+   */
+  async keep(records: ExportBatch, spans: number, signal?: AbortSignal): Promise<boolean> {
+    if (!(await this.#store.write(records, signal))) return false;
     this.#keptSinceReplay = true;
     this.#counters.spooled += spans;
     this.#warnings.once('spooled', `${RETRIES_SPENT}; its spans were spooled for the next client to send`);
