@@ -1,5 +1,6 @@
 import { DELIVERY_OPTIONS, hiddenByEnv, resolveDeliveryConfig, spoolDirIgnored, type DeliveryConfig, type DeliveryOptions } from '../config.js';
-import { A_FUNCTION, refuse, refuseUnknownOptions } from '../errors.js';
+import { A_FUNCTION, refuse } from '../errors.js';
+import { readOptions, type OptionsShape } from '../read-options.js';
 import { offerServiceName } from '../exporters/service-name.js';
 import { checkExporter } from './exporter-check.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
@@ -17,7 +18,7 @@ import { DeliveryCounters, type TracingStats } from './delivery-stats.js';
 import { STRATEGY_FOR_MODE, type DeliveryStrategy } from './delivery-strategy.js';
 import { runtimeEnv } from '../runtime-env.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor.js';
-import { entries, isFunction, isPositive, isRecord, keys } from '../natives.js';
+import { entries, isFunction, isPositive, keys } from '../natives.js';
 
 /** Options of a {@link TracingClient}: where runs go, plus every delivery setting (see `DeliveryOptions`). */
 export interface TracingClientOptions extends DeliveryOptions {
@@ -65,29 +66,23 @@ export class TracingClient {
    *   Given, it decides the mode (`config.mode` reports it); an explicit
    *   `options.mode` that disagrees is a `TracewireConfigError`.
    */
-  constructor(options: TracingClientOptions, strategy?: DeliveryStrategy) {
-    // Options that are not an object are said to be, not taken for a missing exporter (none at all: the exporter is what is missing).
-    if (options !== undefined && !isRecord(options)) refuse('TracingClient options', options, 'an object of options such as { exporter }');
-    checkExporter(options?.exporter);
-    refuseUnknownOptions(options, CLIENT_OPTIONS);
+  constructor(given: TracingClientOptions, strategy?: DeliveryStrategy) {
+    // Read once, as a snapshot: what is checked is what is used. None at all: the exporter is what is missing.
+    const options = readOptions(given, CLIENT_SHAPE) as unknown as TracingClientOptions;
+    checkExporter(options.exporter);
     // Locals, not the fields read back: each `this.` read is bytes of every bundle.
     const env = runtimeEnv();
     const config = (this.config = agreeingConfig(resolveDeliveryConfig(options, env), options, strategy));
     const exporter = (this.exporter = options.exporter);
     offerServiceName(exporter, config.projectName);
-    const given = options.serializeLimits;
-    if (given !== undefined && !isRecord(given)) refuse('serializeLimits', given, `an object of ${keys(DEFAULT_SERIALIZE_LIMITS).join(', ')}`);
     // A misspelt limit would be ignored: its default applies, silently.
-    if (given !== undefined) refuseUnknownOptions(given, keys(DEFAULT_SERIALIZE_LIMITS), 'serializeLimits');
-    const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...given });
+    const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...readOptions(options.serializeLimits, LIMITS_SHAPE) });
     for (const [key, value] of entries(limits)) {
       if (!isPositive(value)) refuse(`serializeLimits.${key}`, value, 'a number greater than 0');
     }
     const chosen = (this.strategy = strategy ?? new STRATEGY_FOR_MODE[config.mode]());
-    const redaction = options.redact ?? {};
     // A hook misspelt or misplaced would redact nothing, silently: the secrets it was for would be recorded.
-    if (!isRecord(redaction)) refuse('redact', redaction, 'an object such as { inputs: (value) => value }');
-    refuseUnknownOptions(redaction, REDACTION_HOOKS, 'redact');
+    const redaction: RedactionHooks = readOptions(options.redact, REDACT_SHAPE);
     for (const key of REDACTION_HOOKS) {
       if (redaction[key] !== undefined && !isFunction(redaction[key])) refuse(`redact.${key}`, redaction[key], A_FUNCTION);
     }
@@ -262,7 +257,13 @@ export class TracingClient {
   }
 }
 
-const CLIENT_OPTIONS = ['exporter', 'serializeLimits', 'logger', 'redact', ...DELIVERY_OPTIONS];
+/** @internal Every option a client takes. */
+export const CLIENT_OPTIONS: readonly string[] = ['exporter', 'serializeLimits', 'logger', 'redact', ...DELIVERY_OPTIONS];
+
+const CLIENT_SHAPE: OptionsShape = { setting: 'TracingClient options', accepted: 'an object of options such as { exporter }', known: CLIENT_OPTIONS };
+const LIMIT_NAMES = keys(DEFAULT_SERIALIZE_LIMITS);
+const LIMITS_SHAPE: OptionsShape = { setting: 'serializeLimits', accepted: `an object of ${LIMIT_NAMES.join(', ')}`, known: LIMIT_NAMES, within: 'serializeLimits' };
+const REDACT_SHAPE: OptionsShape = { setting: 'redact', accepted: 'an object such as { inputs: (value) => value }', known: REDACTION_HOOKS, within: 'redact' };
 
 /** What a hidden run's inputs or outputs are recorded as: nothing, as langsmith records them. */
 const hide = (): object => ({});

@@ -1,6 +1,6 @@
 import { optionsObject } from '../config-env.js';
 import { maxPendingStartsOption, serviceNameOption } from '../config-otlp.js';
-import { refuse, refuseUnknownOptions } from '../errors.js';
+import { refuse } from '../errors.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from '../exporters/span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from '../exporters/otlp/otlp-request.js';
 import { PendingStarts } from '../exporters/otlp/pending-starts.js';
@@ -53,8 +53,7 @@ export function fromOpenTelemetryExporter(exporter: OpenTelemetrySpanExporter, o
   if (typeof candidate?.export !== 'function' || exporterKind(candidate as { export: Function }) === 'tracewire') {
     refuse('fromOpenTelemetryExporter(exporter)', exporter, "an OpenTelemetry SpanExporter (export(spans, resultCallback)); a tracewire exporter goes to new TracingClient({ exporter }) as it is");
   }
-  options = optionsObject(options, 'fromOpenTelemetryExporter');
-  refuseUnknownOptions(options, OPTIONS);
+  options = optionsObject(options, 'fromOpenTelemetryExporter', OPTIONS);
   return new OpenTelemetryExporterAdapter(exporter, serviceNameOption(options.serviceName), new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)));
 }
 
