@@ -172,6 +172,6 @@ const validate = (given: FlushOnExitOptions): Settings => {
   if (typeof timeoutMillis !== 'number' || !(timeoutMillis > 0 && timeoutMillis <= MAX_TIMER_MILLIS)) refuse('timeoutMillis', timeoutMillis, `milliseconds, more than 0 and at most ${MAX_TIMER_MILLIS}`);
   if (onFlushResult !== undefined && !isFunction(onFlushResult)) refuse('onFlushResult', onFlushResult, A_FUNCTION);
   if (waitUntil !== undefined && waitUntil !== 'auto' && !isFunction(waitUntil)) refuse('waitUntil', waitUntil, "'auto' or a function");
-  if (client !== undefined && (client === null || !isFunction(client.flush))) refuse('client', client, 'a TracingClient');
+  if (client !== undefined && !isFunction(client.flush)) refuse('client', client, 'a TracingClient');
   return { timeoutMillis, onFlushResult, waitUntil, client };
 };

@@ -83,7 +83,7 @@ export const envChoice = <T extends string>(env: Env, names: readonly string[], 
  * @internal The options of `what` (an exporter, a bridge), read once into a snapshot (see `readOptions`): nothing
  * gives `{}`; anything but an object of `known` options is refused, not read as one.
  */
-export const optionsObject = <T extends object>(options: T | undefined, what: string, known: readonly string[], rules?: Pick<OptionsShape, 'within'>): T => {
+export const optionsObject = <T extends object>(options: T | undefined, what: string, known: readonly string[], rules?: Pick<OptionsShape, 'within' | 'keepsNull'>): T => {
   return readOptions(options, { setting: `${what} options`, accepted: 'an object of options, or nothing', known, ...rules }) as T;
 };
 

@@ -9,11 +9,17 @@ export interface OptionsShape {
   readonly accepted: string;
   /**
    * Every option name: any other key is refused (a typo such as `flushIntervalMs` is not ignored). Absent: a map
-   * (header names to values): any key, refusals naming the map.
+   * (header names to values): any key, a null value left to the value's own check, refusals naming the map.
    */
   readonly known?: readonly string[];
   /** Nested options (`serializeLimits`): their keys are named `<within>.<key>`; top-level keys go by their bare name. */
   readonly within?: string;
+  /**
+   * Options whose `null` their own check reads: as a value (startSpan's `inputs`), or refused naming what it
+   * accepts (a required option, which has no default to point to). Any other null is refused here: no option
+   * takes null for "none" or for its default.
+   */
+  readonly keepsNull?: readonly string[];
   /** Keys refused before any other check, each with what to take instead (langsmith's options tracewire does not take). */
   readonly instead?: Readonly<Record<string, string>>;
 }
@@ -24,6 +30,7 @@ export interface OptionsShape {
  */
 const UNREADABLE = new HiddenValue('reading it threw');
 const READABLE = 'a value that can be read: a plain value or object literal, not a revoked Proxy or a getter that throws';
+const NOT_NULL = 'the option left out (or undefined) for its default, or a value it takes: null is not read as "none"';
 
 /**
  * @internal `read()`, where a value given by the caller may throw when read (a revoked Proxy, a throwing getter
@@ -43,11 +50,11 @@ export const readSafely = <T>(setting: string, read: () => T): T => {
  * Shallow: the values are kept as given (an exporter, a hook, a client). `undefined` reads as no options. Refused
  * with a `TracewireConfigError`: anything but an object of options (an array, a function, a primitive); options
  * that cannot be read (a revoked Proxy, a getter that throws: named by the option); a key of `instead`, then an
- * unknown key. Done at construction or decoration (and by `startSpan`, in place of the copy it made): never on a
- * traced call's path.
+ * unknown key; `null` for an option (see `keepsNull`). Done at construction or decoration (and by `startSpan`, in
+ * place of the copy it made): never on a traced call's path.
  */
 export const readOptions = (options: unknown, shape: OptionsShape): Record<string, unknown> => {
-  const { setting, within, known } = shape;
+  const { setting, within, known, keepsNull = [] } = shape;
   const snapshot: Record<string, unknown> = Object.create(null);
   if (options === undefined) return snapshot;
   // isArray throws on a revoked Proxy: read safely too.
@@ -61,5 +68,6 @@ export const readOptions = (options: unknown, shape: OptionsShape): Record<strin
   if (known === undefined) return snapshot;
   for (const key of keys(snapshot)) if (shape.instead !== undefined && hasOwn(shape.instead, key)) refuse(`option "${key}"`, key, shape.instead[key]!);
   refuseUnknownOptions(snapshot, known, within);
+  for (const key of keys(snapshot)) if (snapshot[key] === null && !keepsNull.includes(key)) refuse(nameOf(key), null, NOT_NULL);
   return snapshot;
 };

@@ -21,7 +21,7 @@ export interface TracingSetupOptions extends Omit<TracingClientOptions, 'exporte
   readonly exporter?: SpanExporter | ExporterName;
 }
 
-/** A client's options, its exporter optional. */
+/** A client's options, its exporter optional: `exporter: null` is refused as any null is (its default is the environment's choice). */
 const SETUP_SHAPE: OptionsShape = {
   setting: 'tracing options',
   accepted: 'an object such as { exporter: "langsmith" }, or nothing',

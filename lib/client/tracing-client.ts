@@ -260,7 +260,13 @@ export class TracingClient {
 /** @internal Every option a client takes. */
 export const CLIENT_OPTIONS: readonly string[] = ['exporter', 'serializeLimits', 'logger', 'redact', ...DELIVERY_OPTIONS];
 
-const CLIENT_SHAPE: OptionsShape = { setting: 'TracingClient options', accepted: 'an object of options such as { exporter }', known: CLIENT_OPTIONS };
+/** `exporter: null` is refused by the exporter's own check, which says what an exporter is: it has no default to point to. */
+const CLIENT_SHAPE: OptionsShape = {
+  setting: 'TracingClient options',
+  accepted: 'an object of options such as { exporter }',
+  known: CLIENT_OPTIONS,
+  keepsNull: ['exporter'],
+};
 const LIMIT_NAMES = keys(DEFAULT_SERIALIZE_LIMITS);
 const LIMITS_SHAPE: OptionsShape = { setting: 'serializeLimits', accepted: `an object of ${LIMIT_NAMES.join(', ')}`, known: LIMIT_NAMES, within: 'serializeLimits' };
 const REDACT_SHAPE: OptionsShape = { setting: 'redact', accepted: 'an object such as { inputs: (value) => value }', known: REDACTION_HOOKS, within: 'redact' };

@@ -85,12 +85,13 @@ export function withSpan<T>(name: string, fn: (span: SpanHandle) => T, options: 
 }
 
 
-/** A traced function's options, and `inputs`. */
+/** A traced function's options, and `inputs`, whose null is a value to record (`{ inputs: null }`, as langsmith records it). */
 const SPAN_SHAPE: OptionsShape = {
   ...TRACE_SHAPE,
   setting: 'startSpan/withSpan options',
   accepted: 'an object of span options, or none',
   known: [...KNOWN_OPTIONS, 'inputs'],
+  keepsNull: ['inputs'],
 };
 
 /** `captureOutputs`: `withSpan` records what its function returns; a started span only what `end()` is given. */

@@ -58,7 +58,8 @@ export class JsonlFileExporter implements SpanExporter {
   #isShutdown = false;
 
   constructor(options: JsonlFileExporterOptions) {
-    options = optionsObject(options, 'JsonlFileExporter', ['path']);
+    // `path: null` is refused by the path's own check: a required option has no default to point to.
+    options = optionsObject(options, 'JsonlFileExporter', ['path'], { keepsNull: ['path'] });
     const path: unknown = options.path;
     // A NUL byte no file system takes: every export would fail.
     if (!isString(path) || path.trim() === '' || path.includes('\0')) refuse('JsonlFileExporter path', path, 'a file path (not blank, no NUL byte)');
