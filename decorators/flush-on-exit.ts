@@ -1,7 +1,7 @@
 import { globalClient } from '../lib/client/global-client.js';
 import type { TracingClient } from '../lib/client/tracing-client.js';
 import { A_FUNCTION, refuse } from '../lib/errors.js';
-import { readOptions, type OptionsShape } from '../lib/read-options.js';
+import { readOptions, readSafely, type OptionsShape } from '../lib/read-options.js';
 import { flushInvocation, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation.js';
 import { endInvocation, insideInvocation, runWithinInvocationBudget, type InvocationBudget } from '../lib/lifecycle/invocation-deadline.js';
 import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCallback, thenOf } from '../lib/lifecycle/lambda-invocation.js';
@@ -172,6 +172,6 @@ const validate = (given: FlushOnExitOptions): Settings => {
   if (typeof timeoutMillis !== 'number' || !(timeoutMillis > 0 && timeoutMillis <= MAX_TIMER_MILLIS)) refuse('timeoutMillis', timeoutMillis, `milliseconds, more than 0 and at most ${MAX_TIMER_MILLIS}`);
   if (onFlushResult !== undefined && !isFunction(onFlushResult)) refuse('onFlushResult', onFlushResult, A_FUNCTION);
   if (waitUntil !== undefined && waitUntil !== 'auto' && !isFunction(waitUntil)) refuse('waitUntil', waitUntil, "'auto' or a function");
-  if (client !== undefined && !isFunction(client.flush)) refuse('client', client, 'a TracingClient');
+  if (client !== undefined && !readSafely('client', () => isFunction(client.flush))) refuse('client', client, 'a TracingClient');
   return { timeoutMillis, onFlushResult, waitUntil, client };
 };

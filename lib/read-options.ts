@@ -29,7 +29,7 @@ export interface OptionsShape {
  * its error may quote what it loaded (a connection string, a key) into a log line.
  */
 const UNREADABLE = new HiddenValue('reading it threw');
-const READABLE = 'a value that can be read: a plain value or object literal, not a revoked Proxy or a getter that throws';
+const READABLE = 'a value that can be read: not a revoked Proxy, nor an object whose getter or proxy trap throws (give the values themselves)';
 const NOT_NULL = 'the option left out (or undefined) for its default, or a value it takes: null is not read as "none"';
 
 /**

@@ -6,7 +6,7 @@ import { NoExporter, type ExporterMakers } from '../exporters/exporter-makers.js
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { CLIENT_OPTIONS, TracingClient, type TracingClientOptions } from './tracing-client.js';
 import { isFunction, isObject } from '../natives.js';
-import { readOptions, type OptionsShape } from '../read-options.js';
+import { readOptions, readSafely, type OptionsShape } from '../read-options.js';
 
 /**
  * Options of `configureTracing()` and `registerTracing()`: a client's
@@ -43,7 +43,7 @@ export const toClientOptions = (options: unknown, exporters: ExporterMakers, env
   const given = readOptions(options ?? undefined, SETUP_SHAPE) as unknown as TracingSetupOptions;
   const { exporter, enabled } = given;
   booleanOption(enabled, 'enabled', undefined);
-  if (isObject(exporter) && isFunction((exporter as SpanExporter).export)) return given as TracingClientOptions;
+  if (readSafely('exporter', () => isObject(exporter) && isFunction((exporter as SpanExporter).export))) return given as TracingClientOptions;
   // exporterName refuses a non-string too, with the same message: no separate check here.
   const name = exporter === undefined ? exporterFromEnv(env)?.name : exporterName(exporter, 'exporter');
   const on = name !== 'none' && (enabled ?? (exporter === undefined ? tracingOnFromEnv(env) : (tracingSwitch(env) ?? true)));

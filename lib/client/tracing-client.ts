@@ -1,6 +1,6 @@
 import { DELIVERY_OPTIONS, hiddenByEnv, resolveDeliveryConfig, spoolDirIgnored, type DeliveryConfig, type DeliveryOptions } from '../config.js';
 import { A_FUNCTION, refuse } from '../errors.js';
-import { readOptions, type OptionsShape } from '../read-options.js';
+import { readOptions, readSafely, type OptionsShape } from '../read-options.js';
 import { offerServiceName } from '../exporters/service-name.js';
 import { checkExporter } from './exporter-check.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
@@ -90,8 +90,9 @@ export class TracingClient {
     const hidden = hiddenByEnv(env);
     this.redaction = hidden.inputs || hidden.outputs ? { inputs: hidden.inputs ? hide : redaction.inputs, outputs: hidden.outputs ? hide : redaction.outputs } : redaction;
     // A logger without warn would lose every drop warning.
-    if (options.logger !== undefined && !isFunction(options.logger?.warn)) refuse('logger', options.logger, 'an object with a warn(message) method, such as console');
-    const warnings = (this.#warnings = new DropWarnings(options.logger ?? console));
+    const logger = options.logger;
+    if (logger !== undefined && !readSafely('logger', () => isFunction(logger.warn))) refuse('logger', logger, 'an object with a warn(message) method, such as console');
+    const warnings = (this.#warnings = new DropWarnings(logger ?? console));
     if (spoolDirIgnored(options, env)) {
       warnings.note('spoolDir', 'tracewire: TRACEWIRE_SPOOL_DIR is ignored: this runtime has no files for a spool (only the Node entry has one), so spans an export gives up on are dropped and counted in stats().');
     }
@@ -282,13 +283,15 @@ const MAX_NESTED_DOTTED_ORDER = (MAX_NESTED_DEPTH - 2) * 59;
 /** The strategy in force decides the mode, so `config.mode` can never report one thing while another happens. */
 const agreeingConfig = (config: DeliveryConfig, options: TracingClientOptions, strategy: DeliveryStrategy | undefined): DeliveryConfig => {
   if (strategy === undefined) return config;
-  const mode = (strategy as Partial<DeliveryStrategy> | null)?.mode;
-  if (mode === undefined || !Object.hasOwn(STRATEGY_FOR_MODE, mode) || !isFunction(strategy.afterRootEnd)) {
+  const given = strategy as Partial<DeliveryStrategy> | null;
+  // Read once, safely: a revoked Proxy is refused as the strategy, not thrown as its TypeError.
+  const [mode, ends, kind] = readSafely('strategy', () => [given?.mode, isFunction(given?.afterRootEnd), given?.constructor?.name] as const);
+  if (mode === undefined || !Object.hasOwn(STRATEGY_FOR_MODE, mode) || !ends) {
     refuse('strategy', strategy, 'a DeliveryStrategy (BackgroundDelivery, ManualDelivery or BlockingDelivery)');
   }
   const asked = options.mode ?? (options.manualFlushMode === true ? 'manual' : undefined);
   if (asked !== undefined && asked !== mode) {
-    refuse('mode', asked, `"${mode}", the mode of the delivery strategy in force (${strategy.constructor?.name ?? 'given'}); drop the option or change the strategy`);
+    refuse('mode', asked, `"${mode}", the mode of the delivery strategy in force (${kind ?? 'given'}); drop the option or change the strategy`);
   }
   return config.mode === mode ? config : { ...config, mode };
 };

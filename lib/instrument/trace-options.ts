@@ -2,7 +2,7 @@ import { thenOf } from '../lifecycle/lambda-invocation.js';
 import { noop } from '../noop.js';
 import { booleanOption, nonEmptyOption } from '../config-env.js';
 import { A_FUNCTION, refuse } from '../errors.js';
-import { readOptions, type OptionsShape } from '../read-options.js';
+import { readOptions, readSafely, type OptionsShape } from '../read-options.js';
 import { RUN_TYPES, type Run, type RunType } from '../model/run.js';
 import { clientSource, type ClientOption, type ClientSource } from './client-source.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
@@ -169,9 +169,11 @@ export const callSiteOf = (options: TraceOptions, fallbackName: string): CallSit
   const captureInputs = processedBy('processInputs', options.processInputs, CAPTURE_INPUTS, options.captureInputs, langsmithInputs);
   const captureOutputs = processedBy('processOutputs', options.processOutputs, CAPTURE_OUTPUTS, options.captureOutputs, langsmithOutputs);
   if (!RUN_TYPES.includes(runType)) refuse('runType' in options ? 'runType' : 'run_type', runType, `one of ${RUN_TYPES.join(', ')}`);
-  if (!isArray(tags) || tags.some((tag) => !isString(tag))) refuse('tags', tags, 'an array of strings');
+  // Copied once, safely (a revoked Proxy is refused as the tags): the copy checked is the copy recorded.
+  const tagList = readSafely('tags', () => (isArray(tags) ? [...tags] : undefined));
+  if (tagList === undefined || tagList.some((tag) => !isString(tag))) refuse('tags', tags, 'an array of strings');
   // A plain object: a Map, Date or Promise has no keys to record.
-  if (metadata !== undefined && !isPlainObject(metadata)) {
+  if (metadata !== undefined && !readSafely('metadata', () => isPlainObject(metadata))) {
     refuse('metadata', metadata, 'a plain object');
   }
   checkCapture(CAPTURE_INPUTS, captureInputs);
@@ -189,7 +191,7 @@ export const callSiteOf = (options: TraceOptions, fallbackName: string): CallSit
     name: name ?? (fallbackName || '<lambda>'),
     runType,
     // Each once, as langsmith records them.
-    tags: freeze([...new Set(tags)]),
+    tags: freeze([...new Set(tagList)]),
     metadata: metadata === undefined ? undefined : (toJsonSafe(metadata).value as { [key: string]: JsonValue }),
     captureInputs,
     captureOutputs,

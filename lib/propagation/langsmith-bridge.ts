@@ -3,6 +3,7 @@ import { currentSpan } from '../context/span-context.js';
 import type { Span } from '../model/span.js';
 import { booleanOption, optionsObject } from '../config-env.js';
 import { refuse } from '../errors.js';
+import { readSafely } from '../read-options.js';
 import { isFunction, isObject } from '../natives.js';
 import { getTraceHeaders } from './trace-headers.js';
 import { LANGSMITH_OWN_STORAGE, LANGSMITH_STORAGE } from './langsmith-run.js';
@@ -50,7 +51,8 @@ const BRIDGE_OPTIONS = ['client', 'tracingEnabled'];
  * enableLangSmithBridge({ RunTree }); // or ({ RunTree }, { client }) for a Client of your own
  */
 export function enableLangSmithBridge(api: LangSmithApi, options: LangSmithBridgeOptions = {}): () => void {
-  if (!isFunction(api?.RunTree?.fromHeaders)) refuse('enableLangSmithBridge(api)', api, "langsmith's exports ({ RunTree } from 'langsmith')");
+  // Read safely: a revoked Proxy (or a getter that throws) is refused, not thrown as its TypeError.
+  if (!readSafely('enableLangSmithBridge(api)', () => isFunction(api?.RunTree?.fromHeaders))) refuse('enableLangSmithBridge(api)', api, "langsmith's exports ({ RunTree } from 'langsmith')");
   // Checked here, once: a typo or a string "false" would otherwise reach langsmith's runs unnoticed.
   options = optionsObject(options, 'enableLangSmithBridge', BRIDGE_OPTIONS, { within: 'enableLangSmithBridge options' });
   const { client } = options;

@@ -83,7 +83,7 @@ describe.each(ENTRIES)('%s', (_entry, call, whole, key, keySetting, base = {}) =
     const error = configErrorOf(() => call(revokedProxy()));
     expect(error.setting).toBe(whole);
     expect(error.message).toBe(
-      `Invalid ${whole}: received [value not shown: reading it threw]; expected a value that can be read: a plain value or object literal, not a revoked Proxy or a getter that throws.`,
+      `Invalid ${whole}: received [value not shown: reading it threw]; expected a value that can be read: not a revoked Proxy, nor an object whose getter or proxy trap throws (give the values themselves).`,
     );
   });
 
