@@ -22,14 +22,14 @@ export type TraceableDecorator = MethodOrClassDecorator;
  *   async place(order: Order) { ... }
  * }
  */
-export function Traceable(given?: TraceOptions): TraceableDecorator {
+export function Traceable(options?: TraceOptions): TraceableDecorator {
   // Read once, now: each method it decorates later is traced by what was checked here.
-  const options = readTraceOptions(given);
-  callSiteOf(options, 'check');
+  const read = readTraceOptions(options);
+  callSiteOf(read, 'check');
   return dualModeDecorator({
     decorator: '@Traceable()',
-    method: (original, name) => wrapTraced(original, callSiteOf(options, name), options),
-    class: (constructor) => traceClassMethods(constructor, options),
+    method: (original, name) => wrapTraced(original, callSiteOf(read, name), read),
+    class: (constructor) => traceClassMethods(constructor, read),
   }) as TraceableDecorator;
 }
 

@@ -15,11 +15,12 @@ import { defineProperty } from '../lib/natives.js';
  * @example
  * const fetchUser = traceable(async (id: string) => db.users.get(id), { runType: 'retriever' });
  */
-export function traceable<F extends (...args: never[]) => unknown>(fn: F, given?: TraceOptions): F {
+export function traceable<F extends (...args: never[]) => unknown>(fn: F, options?: TraceOptions): F {
   if (!isFunction(fn)) refuse('traceable(fn)', fn, A_FUNCTION);
-  const options = readTraceOptions(given);
-  const traced = wrapTraced(fn, callSiteOf(options, fn.name), options);
+  // Read once, now: the traced function uses what was checked here.
+  const read = readTraceOptions(options);
+  const traced = wrapTraced(fn, callSiteOf(read, fn.name), read);
   // An anonymous function passed inline (a wrapped class field's arrow) is named as its field or const would have named it.
-  if (fn.name === '' && options.name !== undefined && traced !== fn) defineProperty(traced, 'name', { value: options.name, configurable: true });
+  if (fn.name === '' && read.name !== undefined && traced !== fn) defineProperty(traced, 'name', { value: read.name, configurable: true });
   return traced;
 }

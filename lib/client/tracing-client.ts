@@ -66,23 +66,23 @@ export class TracingClient {
    *   Given, it decides the mode (`config.mode` reports it); an explicit
    *   `options.mode` that disagrees is a `TracewireConfigError`.
    */
-  constructor(given: TracingClientOptions, strategy?: DeliveryStrategy) {
+  constructor(options: TracingClientOptions, strategy?: DeliveryStrategy) {
     // Read once, as a snapshot: what is checked is what is used. None at all: the exporter is what is missing.
-    const options = readOptions(given, CLIENT_SHAPE) as unknown as TracingClientOptions;
-    checkExporter(options.exporter);
+    const read = readOptions(options, CLIENT_SHAPE) as unknown as TracingClientOptions;
+    checkExporter(read.exporter);
     // Locals, not the fields read back: each `this.` read is bytes of every bundle.
     const env = runtimeEnv();
-    const config = (this.config = agreeingConfig(resolveDeliveryConfig(options, env), options, strategy));
-    const exporter = (this.exporter = options.exporter);
+    const config = (this.config = agreeingConfig(resolveDeliveryConfig(read, env), read, strategy));
+    const exporter = (this.exporter = read.exporter);
     offerServiceName(exporter, config.projectName);
     // A misspelt limit would be ignored: its default applies, silently.
-    const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...readOptions(options.serializeLimits, LIMITS_SHAPE) });
+    const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...readOptions(read.serializeLimits, LIMITS_SHAPE) });
     for (const [key, value] of entries(limits)) {
       if (!isPositive(value)) refuse(`serializeLimits.${key}`, value, 'a number greater than 0');
     }
     const chosen = (this.strategy = strategy ?? new STRATEGY_FOR_MODE[config.mode]());
     // A hook misspelt or misplaced would redact nothing, silently: the secrets it was for would be recorded.
-    const redaction: RedactionHooks = readOptions(options.redact, REDACT_SHAPE);
+    const redaction: RedactionHooks = readOptions(read.redact, REDACT_SHAPE);
     for (const key of REDACTION_HOOKS) {
       if (redaction[key] !== undefined && !isFunction(redaction[key])) refuse(`redact.${key}`, redaction[key], A_FUNCTION);
     }
@@ -90,10 +90,10 @@ export class TracingClient {
     const hidden = hiddenByEnv(env);
     this.redaction = hidden.inputs || hidden.outputs ? { inputs: hidden.inputs ? hide : redaction.inputs, outputs: hidden.outputs ? hide : redaction.outputs } : redaction;
     // A logger without warn would lose every drop warning.
-    const logger = options.logger;
+    const logger = read.logger;
     if (logger !== undefined && !readSafely('logger', () => isFunction(logger.warn))) refuse('logger', logger, 'an object with a warn(message) method, such as console');
     const warnings = (this.#warnings = new DropWarnings(logger ?? console));
-    if (spoolDirIgnored(options, env)) {
+    if (spoolDirIgnored(read, env)) {
       warnings.note('spoolDir', 'tracewire: TRACEWIRE_SPOOL_DIR is ignored: this runtime has no files for a spool (only the Node entry has one), so spans an export gives up on are dropped and counted in stats().');
     }
     const processor = new BatchSpanProcessor(exporter, config, chosen, this.#counters, warnings);
