@@ -2,6 +2,7 @@ import { runtimeEnv } from './runtime-env.js';
 import { booleanOption, envChoice, envValue, firstSet, HTTP_URL, nonEmptyOption, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
 import { takeUrlSecrets } from './config-url-secrets.js';
+import { readOptions, readSafely, type OptionsShape } from './read-options.js';
 import { assign, entries, isPlainObject, isSafeInteger, isString, values } from './natives.js';
 
 /** How OTLP request bodies are encoded. */
@@ -17,6 +18,8 @@ const TRACES_PATH = '/v1/traces';
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** What Node accepts in a header value (no CR, LF or NUL: those would split the request). */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** A map of header names, not options: any name; a null value is refused by the value's own check. */
+const HEADERS_SHAPE: OptionsShape = { setting: HEADERS, accepted: 'a plain object of header names to string values' };
 // Never the value itself: header values are usually credentials.
 const HIDDEN = new HiddenValue('header values may be credentials');
 
@@ -72,11 +75,13 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
     const raw = envValue(env, name);
     if (raw !== undefined) assign(headers, parseOtlpHeaders(raw, name));
   }
-  if (options.headers !== undefined) {
+  const given = options.headers;
+  if (given !== undefined) {
     // A string is not shown: likely `Authorization=Bearer …`, written as for the variable.
     // A plain object only: a Headers or a Map has no own entries to read (no header would be sent), an array's are indexes.
-    if (!isPlainObject(options.headers)) refuse(HEADERS, isString(options.headers) ? HIDDEN : options.headers, 'a plain object of header names to string values (a Headers or Map: Object.fromEntries(it))');
-    for (const [name, value] of entries(options.headers)) addHeader(headers, name, value, HEADERS);
+    if (!readSafely(HEADERS, () => isPlainObject(given))) refuse(HEADERS, isString(given) ? HIDDEN : given, 'a plain object of header names to string values (a Headers or Map: Object.fromEntries(it))');
+    // Each value read once: the one checked is the one sent.
+    for (const [name, value] of entries(readOptions(given, HEADERS_SHAPE))) addHeader(headers, name, value, HEADERS);
   }
   const serviceName = nonEmptyOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'), 'serviceName');
   const protocolEnv = otlpVariables('PROTOCOL');

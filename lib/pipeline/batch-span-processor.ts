@@ -2,7 +2,7 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { DeliveryStrategy } from '../client/delivery-strategy.js';
 import { flushBeforeExit } from '../client/exit-hooks.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-processor.js';
-import { MAX_TIMER_MILLIS, type DeliveryConfig } from '../config.js';
+import type { DeliveryConfig } from '../config.js';
 import { readsRecords, sealerOf, warmUpOf, type Sealer } from '../exporters/record-batch.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { isLongLivedHost } from '../lifecycle/host.js';
@@ -29,6 +29,7 @@ import { SpanEnd, type SpanEvent } from './span-event.js';
 import type { SpoolFallback } from './spool-fallback.js';
 import { spoolFor } from './spool-provider.js';
 import { unrefScheduler } from './unref-scheduler.js';
+import { waitDeadline } from './wait-deadline.js';
 import { noop } from '../noop.js';
 import { collectedEnd, OpenRuns, type OpenRun } from './open-runs.js';
 import { RunCloses } from './run-closes.js';
@@ -336,17 +337,9 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.#events.subscriber?.next(end);
   }
 
-  /**
-   * A wait's deadline: `timeoutMillis` when it is one (0 to 2 147 483 647 ms), else `flushTimeoutMillis`, the bad
-   * value warned once. Never a rejection (waits never reject), and never NaN or Infinity: every wait has a deadline.
-   */
+  /** A wait's deadline (see `waitDeadline`): never a throw, so a wait never rejects. */
   #timeoutOf(options: FlushOptions | undefined): number {
-    const asked = options?.timeoutMillis;
-    const fallback = this.#config.flushTimeoutMillis;
-    if (asked === undefined) return fallback;
-    if (typeof asked === 'number' && asked >= 0 && asked <= MAX_TIMER_MILLIS) return asked;
-    this.#warnings.note('timeoutMillis', `tracewire: timeoutMillis ${String(asked)} is not 0 to ${MAX_TIMER_MILLIS} ms; flushTimeoutMillis (${fallback} ms) is used.`);
-    return fallback;
+    return waitDeadline(options, this.#config.flushTimeoutMillis, this.#warnings);
   }
 
   async #waitFor(batches: PendingBatch[], options: FlushOptions | undefined): Promise<FlushResult> {

@@ -1,7 +1,7 @@
 import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings } from '../../config-langsmith.js';
 import { runtimeEnv } from '../../runtime-env.js';
 import { booleanOption, optionsObject } from '../../config-env.js';
-import { refuse, refuseUnknownOptions } from '../../errors.js';
+import { refuse } from '../../errors.js';
 import { takesRecords } from '../record-batch.js';
 import { secretsRedactor, type SecretsRedactor } from '../http/redact-secrets.js';
 import { JSON_TYPE, type Transport } from '../http/transport.js';
@@ -88,8 +88,7 @@ export class LangSmithExporterBase implements SpanExporter {
 
   /** @internal The public classes pass the transport of their runtime and its way to ask `/info`. */
   protected constructor(options: LangSmithExporterOptions, transport: Transport, fetchIngestLimits: IngestLimitsFetch) {
-    options = optionsObject(options, 'LangSmithExporter');
-    refuseUnknownOptions(options, ['endpoint', 'apiKey', 'workspaceId', 'revisionId', 'gzip', 'mode', 'fetchServerInfo']);
+    options = optionsObject(options, 'LangSmithExporter', ['endpoint', 'apiKey', 'workspaceId', 'revisionId', 'gzip', 'mode', 'fetchServerInfo']);
     this.#transport = transport;
     this.#fetchIngestLimits = fetchIngestLimits;
     const { endpoint, authorization, secrets, apiKey, workspaceId, revisionId } = (this.#settings = resolveLangSmithSettings(options, runtimeEnv()));
