@@ -45,7 +45,8 @@ export const readSafely = <T>(setting: string, read: () => T): T => {
 };
 
 /**
- * @internal Reads `options` once into a snapshot of its own enumerable string keys (a null-prototype object):
+ * @internal Reads `options` once into a snapshot of its own enumerable string keys, and of the known options it
+ * inherits (a class instance's getters) (a null-prototype object):
  * each getter runs once, so no two checks of one option can see two values, and what is checked is what is used.
  * Shallow: the values are kept as given (an exporter, a hook, a client). `undefined` reads as no options. Refused
  * with a `TracewireConfigError`: anything but an object of options (an array, a function, a primitive); options
@@ -66,6 +67,15 @@ export const readOptions = (options: unknown, shape: OptionsShape): Record<strin
     snapshot[key] = readSafely(nameOf(key), () => (options as Record<string, unknown>)[key]);
   }
   if (known === undefined) return snapshot;
+  // Options may be an instance of a class of the caller's (a config object whose values are its getters): what it
+  // inherits is read too, as `options.x` read it, once per known name — never Object.prototype's own members.
+  const inherits = readSafely(setting, () => Object.getPrototypeOf(options) as object | null);
+  if (inherits !== null && inherits !== Object.prototype) {
+    for (const key of known) {
+      if (key in snapshot || key in Object.prototype || !readSafely(nameOf(key), () => key in inherits)) continue;
+      snapshot[key] = readSafely(nameOf(key), () => (options as Record<string, unknown>)[key]);
+    }
+  }
   for (const key of keys(snapshot)) if (shape.instead !== undefined && hasOwn(shape.instead, key)) refuse(`option "${key}"`, key, shape.instead[key]!);
   refuseUnknownOptions(snapshot, known, within);
   for (const key of keys(snapshot)) if (snapshot[key] === null && !keepsNull.includes(key)) refuse(nameOf(key), null, NOT_NULL);

@@ -76,3 +76,41 @@ test('the logger a client checked is the logger it warns through, whatever its g
   await client.flush({ timeoutMillis: -1 }); // a bad deadline: warned through the logger
   expect(warnings).toEqual([expect.stringContaining('timeoutMillis -1 is not 0 to 2147483647 ms')]);
 });
+
+describe('options given as an instance of a class of your own', () => {
+  // A config class whose values are getters on its prototype: `options.x` read them before options were snapshotted.
+  class TracingSettings {
+    readonly exporter = new MemoryExporter();
+    get projectName(): string {
+      return 'from-a-getter';
+    }
+    get maxBatchSize(): number {
+      return 7;
+    }
+  }
+  class SpanSettings {
+    get name(): string {
+      return 'named-by-a-getter';
+    }
+    get tags(): string[] {
+      return ['inherited'];
+    }
+  }
+
+  test('what it inherits is read (getters on its prototype), for a client and for traceable', async () => {
+    const settings = new TracingSettings();
+    const client = new TracingClient(settings);
+    expect(client.config).toMatchObject({ projectName: 'from-a-getter', maxBatchSize: 7 });
+    setGlobalTracingClient(client);
+    traceable(() => 1, new SpanSettings())();
+    await client.flush();
+    expect(settings.exporter.finishedRuns.map((run) => [run.name, run.session_name, run.tags])).toEqual([['named-by-a-getter', 'from-a-getter', ['inherited']]]);
+  });
+
+  test('an object made with Object.create(proto) is read through its prototype too', () => {
+    const exporter = new MemoryExporter();
+    expect(() => new TracingClient({ exporter })).not.toThrow();
+    const withProto = Object.assign(Object.create({ projectName: 'inherited-plain' }), { exporter }) as { exporter: MemoryExporter };
+    expect(new TracingClient(withProto).config.projectName).toBe('inherited-plain');
+  });
+});
