@@ -1,6 +1,7 @@
 import { globalClient } from '../lib/client/global-client.js';
 import type { TracingClient } from '../lib/client/tracing-client.js';
-import { A_FUNCTION, refuse, refuseUnknownOptions } from '../lib/errors.js';
+import { A_FUNCTION, refuse } from '../lib/errors.js';
+import { readOptions, readSafely, type OptionsShape } from '../lib/read-options.js';
 import { flushInvocation, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation.js';
 import { endInvocation, insideInvocation, runWithinInvocationBudget, type InvocationBudget } from '../lib/lifecycle/invocation-deadline.js';
 import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCallback, thenOf } from '../lib/lifecycle/lambda-invocation.js';
@@ -32,7 +33,7 @@ export interface FlushOnExitOptions {
 /** The decorator `@FlushOnExit()` returns; works under both decorator modes. */
 export type FlushOnExitDecorator = MethodOrClassDecorator;
 
-const KNOWN = ['timeoutMillis', 'onFlushResult', 'waitUntil', 'client'];
+const SHAPE: OptionsShape = { setting: 'FlushOnExit options', accepted: 'an options object or nothing', known: ['timeoutMillis', 'onFlushResult', 'waitUntil', 'client'] };
 let warnedTimeout = false;
 
 /**
@@ -164,14 +165,13 @@ const report = (client: TracingClient, settings: Settings, result: InvocationFlu
   }
 };
 
-const validate = (options: FlushOnExitOptions): Settings => {
-  if (options === null || typeof options !== 'object') refuse('FlushOnExit options', options, 'an options object or nothing');
-  refuseUnknownOptions(options, KNOWN);
-  const { timeoutMillis = 2_000, onFlushResult, waitUntil, client } = options;
+const validate = (given: FlushOnExitOptions): Settings => {
+  // Read once, at decoration: every invocation uses the settings checked here.
+  const { timeoutMillis = 2_000, onFlushResult, waitUntil, client } = readOptions(given, SHAPE) as FlushOnExitOptions;
   // At most what a timer can wait: Node fires a longer one at once (and warns), ending the wait before it began.
   if (typeof timeoutMillis !== 'number' || !(timeoutMillis > 0 && timeoutMillis <= MAX_TIMER_MILLIS)) refuse('timeoutMillis', timeoutMillis, `milliseconds, more than 0 and at most ${MAX_TIMER_MILLIS}`);
   if (onFlushResult !== undefined && !isFunction(onFlushResult)) refuse('onFlushResult', onFlushResult, A_FUNCTION);
   if (waitUntil !== undefined && waitUntil !== 'auto' && !isFunction(waitUntil)) refuse('waitUntil', waitUntil, "'auto' or a function");
-  if (client !== undefined && (client === null || !isFunction(client.flush))) refuse('client', client, 'a TracingClient');
+  if (client !== undefined && !readSafely('client', () => isFunction(client.flush))) refuse('client', client, 'a TracingClient');
   return { timeoutMillis, onFlushResult, waitUntil, client };
 };

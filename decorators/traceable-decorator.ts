@@ -1,5 +1,5 @@
 import { refuse } from '../lib/errors.js';
-import { resolveCallSite, type TraceOptions } from '../lib/instrument/trace-options.js';
+import { callSiteOf, readTraceOptions, type TraceOptions } from '../lib/instrument/trace-options.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
 import { isTraced } from './function-identity.js';
 import { wrapTraced } from './wrap-traced.js';
@@ -23,16 +23,18 @@ export type TraceableDecorator = MethodOrClassDecorator;
  * }
  */
 export function Traceable(options?: TraceOptions): TraceableDecorator {
-  resolveCallSite(options, 'check');
+  // Read once, now: each method it decorates later is traced by what was checked here.
+  const read = readTraceOptions(options);
+  callSiteOf(read, 'check');
   return dualModeDecorator({
     decorator: '@Traceable()',
-    method: (original, name) => wrapTraced(original, resolveCallSite(options, name), options),
-    class: (constructor) => traceClassMethods(constructor, options),
+    method: (original, name) => wrapTraced(original, callSiteOf(read, name), read),
+    class: (constructor) => traceClassMethods(constructor, read),
   }) as TraceableDecorator;
 }
 
-const traceClassMethods = (constructor: Function, options: TraceOptions | undefined): void => {
-  if (options?.name !== undefined) {
+const traceClassMethods = (constructor: Function, options: TraceOptions): void => {
+  if (options.name !== undefined) {
     refuse('name', options.name, 'no name on a class decorator: each method is named after itself');
   }
   const prototype = constructor.prototype as object;
@@ -42,7 +44,7 @@ const traceClassMethods = (constructor: Function, options: TraceOptions | undefi
     if (descriptor === undefined || !isFunction(descriptor.value) || isTraced(descriptor.value)) continue;
     defineProperty(prototype, key, {
       ...descriptor,
-      value: wrapTraced(descriptor.value, resolveCallSite(options, String(key))),
+      value: wrapTraced(descriptor.value, callSiteOf(options, String(key))),
     });
   }
 };

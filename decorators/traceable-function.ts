@@ -1,5 +1,5 @@
 import { A_FUNCTION, refuse } from '../lib/errors.js';
-import { resolveCallSite, type TraceOptions } from '../lib/instrument/trace-options.js';
+import { callSiteOf, readTraceOptions, type TraceOptions } from '../lib/instrument/trace-options.js';
 import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
 import { defineProperty } from '../lib/natives.js';
@@ -17,8 +17,10 @@ import { defineProperty } from '../lib/natives.js';
  */
 export function traceable<F extends (...args: never[]) => unknown>(fn: F, options?: TraceOptions): F {
   if (!isFunction(fn)) refuse('traceable(fn)', fn, A_FUNCTION);
-  const traced = wrapTraced(fn, resolveCallSite(options, fn.name), options);
+  // Read once, now: the traced function uses what was checked here.
+  const read = readTraceOptions(options);
+  const traced = wrapTraced(fn, callSiteOf(read, fn.name), read);
   // An anonymous function passed inline (a wrapped class field's arrow) is named as its field or const would have named it.
-  if (fn.name === '' && options?.name !== undefined && traced !== fn) defineProperty(traced, 'name', { value: options.name, configurable: true });
+  if (fn.name === '' && read.name !== undefined && traced !== fn) defineProperty(traced, 'name', { value: read.name, configurable: true });
   return traced;
 }

@@ -1,5 +1,6 @@
 import { refuse } from './errors.js';
-import { isRecord, isString } from './natives.js';
+import { isString } from './natives.js';
+import { readOptions, type OptionsShape } from './read-options.js';
 
 /** @internal Environment variables as config reads them. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -78,11 +79,12 @@ export const envChoice = <T extends string>(env: Env, names: readonly string[], 
   return envSetting(env, names, (value) => choices.find((choice) => choice === value), `one of ${choices.join(', ')}`)?.value;
 };
 
-/** @internal An exporter's `options`: nothing gives `{}`; anything but an object is refused, not read as one. */
-export const optionsObject = <T extends object>(options: T | undefined, what: string): T => {
-  if (options === undefined) return {} as T;
-  if (!isRecord(options)) refuse(`${what} options`, options, 'an object of options, or nothing');
-  return options;
+/**
+ * @internal The options of `what` (an exporter, a bridge), read once into a snapshot (see `readOptions`): nothing
+ * gives `{}`; anything but an object of `known` options is refused, not read as one.
+ */
+export const optionsObject = <T extends object>(options: T | undefined, what: string, known: readonly string[], rules?: Pick<OptionsShape, 'within' | 'keepsNull'>): T => {
+  return readOptions(options, { setting: `${what} options`, accepted: 'an object of options, or nothing', known, ...rules }) as T;
 };
 
 /** @internal An optional text option: undefined, or a non-empty string; anything else is refused by name. */

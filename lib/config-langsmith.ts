@@ -3,6 +3,7 @@ import { firstSet, HTTP_URL, langsmithVariables, parseHttpUrl, type Env } from '
 import { HiddenValue, refuse } from './errors.js';
 import { RUNS_ENDPOINTS, runsEndpoints, type RunsEndpoint } from './config-runs-endpoints.js';
 import { isString } from './natives.js';
+import { takeUrlSecrets } from './config-url-secrets.js';
 
 /** Where and how the LangSmith exporter sends; every field falls back to the `LANGSMITH_*` environment. */
 export interface LangSmithOptions {
@@ -10,6 +11,10 @@ export interface LangSmithOptions {
    * Default: the endpoints `LANGSMITH_RUNS_ENDPOINTS` names (langsmith's
    * write replicas: every run goes to each), else `LANGSMITH_ENDPOINT`, else
    * `https://api.smith.langchain.com`. Given, it is the one place runs go.
+   * A query (an API gateway's `?code=…`) goes on every request, after the
+   * path (`/runs/multipart`, `/info`); `user:password@` travels as an
+   * `Authorization: Basic` header — a replica's too, each its own. Neither is
+   * ever quoted in a logged error.
    */
   readonly endpoint?: string;
   /**
@@ -31,7 +36,12 @@ export interface LangSmithOptions {
 
 /** @internal */
 export interface LangSmithSettings {
+  /** Without trailing slashes or credentials; with its query, which every request carries. */
   readonly endpoint: URL;
+  /** `Basic …` of the endpoint's `user:password@`, if it had one. */
+  readonly authorization: string | undefined;
+  /** What a logged error must never quote: the API key, the endpoint's query values and credentials. */
+  readonly secrets: readonly string[];
   readonly apiKey: string | undefined;
   readonly workspaceId: string | undefined;
   readonly revisionId: string | undefined;
@@ -63,7 +73,10 @@ export const resolveLangSmithSettings = (
   const raw: unknown = options.endpoint ?? endpointVariable?.value ?? LANGSMITH_CLOUD;
   const endpointSetting = options.endpoint === undefined && endpointVariable !== undefined ? endpointVariable.name : ENDPOINT_SETTING;
   if (!isString(raw)) refuse(endpointSetting, raw, HTTP_URL);
-  const endpoint = parseHttpUrl(raw.replace(/\/+$/, ''), endpointSetting, LANGSMITH_CLOUD, raw);
+  const endpoint = parseHttpUrl(raw, endpointSetting, LANGSMITH_CLOUD);
+  // Slashes trimmed off the path only, as langsmith trims the URL's end: a query value may end in one.
+  endpoint.pathname = endpoint.pathname.replace(/\/+$/, '');
+  const { authorization, secrets } = takeUrlSecrets(endpoint);
   // An empty string is "none": the local collector must not receive a LangSmith key found in the environment.
   const keyVariable = options.apiKey !== undefined ? undefined : replica !== undefined ? { name: RUNS_ENDPOINTS, value: replica.apiKey } : firstSet(env, langsmithVariables('API_KEY'));
   const apiKey: unknown = options.apiKey === '' ? undefined : (options.apiKey ?? keyVariable?.value);
@@ -79,5 +92,5 @@ export const resolveLangSmithSettings = (
   const revisionVariable = options.revisionId === undefined ? firstSet(env, langsmithVariables('REVISION_ID')) : undefined;
   const revisionId: unknown = options.revisionId ?? revisionVariable?.value;
   if (revisionId !== undefined && !isString(revisionId)) refuse(revisionVariable?.name ?? 'revisionId', revisionId, 'a string (a commit or a release), or "" for none');
-  return { endpoint, apiKey, workspaceId, revisionId: revisionId === '' ? undefined : revisionId };
+  return { endpoint, authorization, secrets: apiKey === undefined ? secrets : [apiKey, ...secrets], apiKey, workspaceId, revisionId: revisionId === '' ? undefined : revisionId };
 };

@@ -1,7 +1,8 @@
 import { runtimeEnv } from './runtime-env.js';
 import { booleanOption, envChoice, envValue, firstSet, HTTP_URL, nonEmptyOption, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
-import { encodeUtf8 } from './exporters/http/utf8-body.js';
+import { takeUrlSecrets } from './config-url-secrets.js';
+import { readOptions, readSafely, type OptionsShape } from './read-options.js';
 import { assign, entries, isPlainObject, isSafeInteger, isString, values } from './natives.js';
 
 /** How OTLP request bodies are encoded. */
@@ -17,6 +18,8 @@ const TRACES_PATH = '/v1/traces';
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** What Node accepts in a header value (no CR, LF or NUL: those would split the request). */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** A map of header names, not options: any name; a null value is refused by the value's own check. */
+const HEADERS_SHAPE: OptionsShape = { setting: HEADERS, accepted: 'a plain object of header names to string values' };
 // Never the value itself: header values are usually credentials.
 const HIDDEN = new HiddenValue('header values may be credentials');
 
@@ -72,11 +75,13 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
     const raw = envValue(env, name);
     if (raw !== undefined) assign(headers, parseOtlpHeaders(raw, name));
   }
-  if (options.headers !== undefined) {
+  const given = options.headers;
+  if (given !== undefined) {
     // A string is not shown: likely `Authorization=Bearer …`, written as for the variable.
     // A plain object only: a Headers or a Map has no own entries to read (no header would be sent), an array's are indexes.
-    if (!isPlainObject(options.headers)) refuse(HEADERS, isString(options.headers) ? HIDDEN : options.headers, 'a plain object of header names to string values (a Headers or Map: Object.fromEntries(it))');
-    for (const [name, value] of entries(options.headers)) addHeader(headers, name, value, HEADERS);
+    if (!readSafely(HEADERS, () => isPlainObject(given))) refuse(HEADERS, isString(given) ? HIDDEN : given, 'a plain object of header names to string values (a Headers or Map: Object.fromEntries(it))');
+    // Each value read once: the one checked is the one sent.
+    for (const [name, value] of entries(readOptions(given, HEADERS_SHAPE))) addHeader(headers, name, value, HEADERS);
   }
   const serviceName = nonEmptyOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'), 'serviceName');
   const protocolEnv = otlpVariables('PROTOCOL');
@@ -86,46 +91,11 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
   const compression = envChoice(env, otlpVariables('COMPRESSION'), ['gzip', 'none'] as const);
   const gzip = booleanOption(options.gzip, 'gzip', compression === 'gzip');
   const maxPendingStarts = maxPendingStartsOption(options.maxPendingStarts);
-  const secrets = [...values(headers), ...querySecrets(url.search)];
-  let credentials = url.username + ':' + url.password;
-  if (credentials !== ':') {
-    // As typed (percent-encoded: what a URL quoted back shows) and decoded, each part alone too (a key given as the user name).
-    secrets.push(credentials, url.username, url.password, decodedOrAsIs(url.username), decodedOrAsIs(url.password));
-    // Sent as the Authorization header, as Node's own `http` sends a URL's credentials, and by every transport alike:
-    // `fetch` refuses a URL that carries them (its error quoted the URL, password included).
-    try {
-      credentials = decodeURIComponent(credentials);
-    } catch {
-      // Not valid percent-encoding: sent as typed.
-    }
-    headers.authorization ??= 'Basic ' + btoa(String.fromCharCode(...encodeUtf8(credentials)));
-    secrets.push(credentials, credentials.slice(credentials.indexOf(':') + 1), headers.authorization);
-    url.username = url.password = '';
-  }
+  // The URL keeps its query; its credentials go as the Authorization header, unless one is configured.
+  const fromUrl = takeUrlSecrets(url);
+  if (fromUrl.authorization !== undefined) headers.authorization ??= fromUrl.authorization;
+  const secrets = [...values(headers), ...fromUrl.secrets];
   return { url, headers, secrets, serviceName, protocol, protocolSetting, gzip, maxPendingStarts };
-};
-
-/**
- * The URL's query values, each as it is in the URL (percent-encoded: what a server quoting the request line shows) and
- * as the server decodes it (`+` a space); an entry without `=` (`?<token>`) whole. A form of a value not listed here
- * (quoted encoded otherwise, or decoded) is still found: the redaction reads every encoding of each.
- */
-const querySecrets = (search: string): string[] => {
-  const found: string[] = [];
-  for (const entry of search.slice(1).split('&')) {
-    const raw = entry.slice(entry.indexOf('=') + 1);
-    found.push(raw, new URLSearchParams('v=' + raw).get('v')!);
-  }
-  return found;
-};
-
-/** `text` percent-decoded; as it is when that is not valid percent-encoding. */
-const decodedOrAsIs = (text: string): string => {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 };
 
 /** @internal `serviceName`, checked: undefined or a non-empty string. */

@@ -57,17 +57,27 @@ export class TracewireUsageError extends Error {
 }
 
 const describe = (value: unknown): string => {
-  if (value instanceof HiddenValue) return `[value not shown: ${value.why}]`;
   if (isString(value)) {
-    // A refused endpoint is quoted: never its credentials (`user:pass@`) or its query (`?api_key=…`).
-    const shown = value.replace(/^(\w+:\/\/)[^/?#\s]*@|^[^/?#\s:@]+:[^/?#\s]*@/, '$1***@').replace(/^(\w+:\/\/[^?#]*)[?#][^]*/, '$1?***');
+    // A refused endpoint is quoted: never its credentials (`user:pass@`) or its query (`?api_key=…`). All before the
+    // last `@` goes: a password may hold the `/`, `#` or space that got the URL refused (what follows it was shown).
+    const shown = value.replace(/^(\w+:\/\/)[^]*@|^[^/?#\s:@]+:[^]*@/, '$1***@').replace(/^(\w+:\/\/[^?#]*)[?#][^]*/, '$1?***');
     return stringify(shown.length > 60 ? shown.slice(0, 60) + '…' : shown);
   }
   if (isFunction(value)) return A_FUNCTION;
   // `10n`, not `10`: a bigint where a number belongs would read as the very value that was refused.
   if (typeof value === 'bigint') return `${value}n`;
   if (!isObject(value)) return String(value);
-  return isArray(value) ? 'an array' : 'an object';
+  return describeObject(value);
+};
+
+/** An object by its kind. `instanceof` and `Array.isArray` throw for a revoked Proxy: a refusal of one still says what it received. */
+const describeObject = (value: object): string => {
+  try {
+    if (value instanceof HiddenValue) return `[value not shown: ${value.why}]`;
+    return isArray(value) ? 'an array' : 'an object';
+  } catch {
+    return 'an object';
+  }
 };
 
 /** @internal What a function setting accepts, as refusals (and descriptions of what was received) say. */

@@ -39,6 +39,16 @@ export interface TracingStats {
    */
   readonly neverFinished: number;
   /**
+   * Runs left open on the server: under `drop-oldest`, a batch evicted
+   * before it was sent held the end of a run whose start had gone out (a
+   * long call), and tracewire could not close that run in its place — up to
+   * 1 000 such closes are held at once, each sent with the next export as an
+   * error (`tracewire: outputs dropped (queue full, drop-oldest)`); one past
+   * that, one an export refused for good, or one shutdown could not send is
+   * counted here. Runs, not spans: their spans are in `dropped.queueFull`.
+   */
+  readonly leftOpen: number;
+  /**
    * Traced calls that ran untraced because their span could not be started:
    * the runtime refused what a span needs (a Cloudflare Worker's global
    * scope gives no random values, and its clock reads 0 there), or the
@@ -88,6 +98,7 @@ export class DeliveryCounters {
   sampledOut = 0;
   trimmed = 0;
   neverFinished = 0;
+  leftOpen = 0;
   untraced = 0;
   exportRequests = 0;
   spooled = 0;
@@ -116,6 +127,7 @@ export class DeliveryCounters {
       pending,
       trimmed: this.trimmed,
       neverFinished: this.neverFinished,
+      leftOpen: this.leftOpen,
       untraced: this.untraced,
       spooled: this.spooled,
       replayed: this.replayed,

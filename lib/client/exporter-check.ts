@@ -2,6 +2,7 @@ import { refuse } from '../errors.js';
 import { exporterKind } from '../exporters/exporter-kind.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { isFunction } from '../natives.js';
+import { readSafely } from '../read-options.js';
 
 /**
  * @internal Refuses what cannot be a client's exporter, at construction. An
@@ -12,8 +13,10 @@ import { isFunction } from '../natives.js';
  */
 export function checkExporter(exporter: unknown): asserts exporter is SpanExporter {
   const candidate = exporter as { export?: unknown; forceFlush?: unknown } | null | undefined;
-  if (!isFunction(candidate?.export)) refuse('exporter', exporter, 'a SpanExporter (e.g. new MemoryExporter())');
-  if (exporterKind(candidate as { export: Function }) === 'opentelemetry') {
+  // Read safely: a revoked Proxy (or a getter that throws) is refused as the exporter, not thrown as its TypeError.
+  const kind = readSafely('exporter', () => (isFunction(candidate?.export) ? exporterKind(candidate as { export: Function }) : undefined));
+  if (kind === undefined) refuse('exporter', exporter, 'a SpanExporter (e.g. new MemoryExporter())');
+  if (kind === 'opentelemetry') {
     refuse(
       'exporter',
       exporter,

@@ -1,6 +1,7 @@
 import type { TracingClient } from './tracing-client.js';
 import { isFunction, symbolFor } from '../natives.js';
 import { refuse } from '../errors.js';
+import { readSafely } from '../read-options.js';
 
 /**
  * @internal The slot behind the global client. `current` is the one place
@@ -61,7 +62,8 @@ export const globalClient: GlobalClientSlot = ((globalThis as Record<symbol, unk
  */
 export function setGlobalTracingClient(client: TracingClient | undefined): void {
   // Anything else turned tracing off silently, and `getGlobalTracingClient()?.flush()` then threw in the caller's code.
-  if (client !== undefined && !isFunction((client as Partial<TracingClient> | null)?.startSpan)) refuse('setGlobalTracingClient(client)', client, 'a TracingClient, or undefined to clear it');
+  const setting = 'setGlobalTracingClient(client)';
+  if (client !== undefined && !readSafely(setting, () => isFunction((client as Partial<TracingClient> | null)?.startSpan))) refuse(setting, client, 'a TracingClient, or undefined to clear it');
   globalClient.current = client;
 }
 

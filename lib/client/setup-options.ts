@@ -4,8 +4,9 @@ import { acceptedExporters, exporterFromEnv, exporterName, tracingOnFromEnv, tra
 import { refuse } from '../errors.js';
 import { NoExporter, type ExporterMakers } from '../exporters/exporter-makers.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
-import { TracingClient, type TracingClientOptions } from './tracing-client.js';
-import { isArray, isFunction, isObject } from '../natives.js';
+import { CLIENT_OPTIONS, TracingClient, type TracingClientOptions } from './tracing-client.js';
+import { isFunction, isObject } from '../natives.js';
+import { readOptions, readSafely, type OptionsShape } from '../read-options.js';
 
 /**
  * Options of `configureTracing()` and `registerTracing()`: a client's
@@ -20,6 +21,13 @@ export interface TracingSetupOptions extends Omit<TracingClientOptions, 'exporte
   readonly exporter?: SpanExporter | ExporterName;
 }
 
+/** A client's options, its exporter optional: `exporter: null` is refused as any null is (its default is the environment's choice). */
+const SETUP_SHAPE: OptionsShape = {
+  setting: 'tracing options',
+  accepted: 'an object such as { exporter: "langsmith" }, or nothing',
+  known: CLIENT_OPTIONS,
+};
+
 const NO_EXPORTER_CHOSEN = `${acceptedExporters()}, or a SpanExporter — or set TRACEWIRE_EXPORTER, LANGSMITH_API_KEY or OTEL_EXPORTER_OTLP_ENDPOINT`;
 
 /**
@@ -31,19 +39,17 @@ const NO_EXPORTER_CHOSEN = `${acceptedExporters()}, or a SpanExporter — or set
  * `TracewireConfigError`.
  */
 export const toClientOptions = (options: unknown, exporters: ExporterMakers, env: Env = runtimeEnv()): TracingClientOptions => {
-  const given = options ?? {};
-  if (typeof given !== 'object' || isArray(given)) {
-    refuse('tracing options', options, 'an object such as { exporter: "langsmith" }, or nothing');
-  }
-  const { exporter, enabled } = given as { exporter?: unknown; enabled?: unknown };
+  // Read once: the client built from them reads this snapshot, not the caller's object again. null is no options.
+  const given = readOptions(options ?? undefined, SETUP_SHAPE) as unknown as TracingSetupOptions;
+  const { exporter, enabled } = given;
   booleanOption(enabled, 'enabled', undefined);
-  if (isObject(exporter) && isFunction((exporter as SpanExporter).export)) return given as TracingClientOptions;
+  if (readSafely('exporter', () => isObject(exporter) && isFunction((exporter as SpanExporter).export))) return given as TracingClientOptions;
   // exporterName refuses a non-string too, with the same message: no separate check here.
   const name = exporter === undefined ? exporterFromEnv(env)?.name : exporterName(exporter, 'exporter');
   const on = name !== 'none' && (enabled ?? (exporter === undefined ? tracingOnFromEnv(env) : (tracingSwitch(env) ?? true)));
-  if (!on) return { ...(given as TracingClientOptions), exporter: new NoExporter(), enabled: false };
+  if (!on) return { ...given, exporter: new NoExporter(), enabled: false };
   if (name === undefined) refuse('exporter', undefined, NO_EXPORTER_CHOSEN);
-  return { ...(given as TracingClientOptions), exporter: exporters[name](env) };
+  return { ...given, exporter: exporters[name](env) };
 };
 
 /**

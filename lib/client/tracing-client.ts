@@ -1,5 +1,6 @@
 import { DELIVERY_OPTIONS, hiddenByEnv, resolveDeliveryConfig, spoolDirIgnored, type DeliveryConfig, type DeliveryOptions } from '../config.js';
-import { A_FUNCTION, refuse, refuseUnknownOptions } from '../errors.js';
+import { A_FUNCTION, refuse } from '../errors.js';
+import { readOptions, readSafely, type OptionsShape } from '../read-options.js';
 import { offerServiceName } from '../exporters/service-name.js';
 import { checkExporter } from './exporter-check.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
@@ -17,7 +18,7 @@ import { DeliveryCounters, type TracingStats } from './delivery-stats.js';
 import { STRATEGY_FOR_MODE, type DeliveryStrategy } from './delivery-strategy.js';
 import { runtimeEnv } from '../runtime-env.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor.js';
-import { entries, isFunction, isPositive, isRecord, keys } from '../natives.js';
+import { entries, isFunction, isPositive, keys } from '../natives.js';
 
 /** Options of a {@link TracingClient}: where runs go, plus every delivery setting (see `DeliveryOptions`). */
 export interface TracingClientOptions extends DeliveryOptions {
@@ -66,28 +67,22 @@ export class TracingClient {
    *   `options.mode` that disagrees is a `TracewireConfigError`.
    */
   constructor(options: TracingClientOptions, strategy?: DeliveryStrategy) {
-    // Options that are not an object are said to be, not taken for a missing exporter (none at all: the exporter is what is missing).
-    if (options !== undefined && !isRecord(options)) refuse('TracingClient options', options, 'an object of options such as { exporter }');
-    checkExporter(options?.exporter);
-    refuseUnknownOptions(options, CLIENT_OPTIONS);
+    // Read once, as a snapshot: what is checked is what is used. None at all: the exporter is what is missing.
+    const read = readOptions(options, CLIENT_SHAPE) as unknown as TracingClientOptions;
+    checkExporter(read.exporter);
     // Locals, not the fields read back: each `this.` read is bytes of every bundle.
     const env = runtimeEnv();
-    const config = (this.config = agreeingConfig(resolveDeliveryConfig(options, env), options, strategy));
-    const exporter = (this.exporter = options.exporter);
+    const config = (this.config = agreeingConfig(resolveDeliveryConfig(read, env), read, strategy));
+    const exporter = (this.exporter = read.exporter);
     offerServiceName(exporter, config.projectName);
-    const given = options.serializeLimits;
-    if (given !== undefined && !isRecord(given)) refuse('serializeLimits', given, `an object of ${keys(DEFAULT_SERIALIZE_LIMITS).join(', ')}`);
     // A misspelt limit would be ignored: its default applies, silently.
-    if (given !== undefined) refuseUnknownOptions(given, keys(DEFAULT_SERIALIZE_LIMITS), 'serializeLimits');
-    const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...given });
+    const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...readOptions(read.serializeLimits, LIMITS_SHAPE) });
     for (const [key, value] of entries(limits)) {
       if (!isPositive(value)) refuse(`serializeLimits.${key}`, value, 'a number greater than 0');
     }
     const chosen = (this.strategy = strategy ?? new STRATEGY_FOR_MODE[config.mode]());
-    const redaction = options.redact ?? {};
     // A hook misspelt or misplaced would redact nothing, silently: the secrets it was for would be recorded.
-    if (!isRecord(redaction)) refuse('redact', redaction, 'an object such as { inputs: (value) => value }');
-    refuseUnknownOptions(redaction, REDACTION_HOOKS, 'redact');
+    const redaction: RedactionHooks = readOptions(read.redact, REDACT_SHAPE);
     for (const key of REDACTION_HOOKS) {
       if (redaction[key] !== undefined && !isFunction(redaction[key])) refuse(`redact.${key}`, redaction[key], A_FUNCTION);
     }
@@ -95,9 +90,10 @@ export class TracingClient {
     const hidden = hiddenByEnv(env);
     this.redaction = hidden.inputs || hidden.outputs ? { inputs: hidden.inputs ? hide : redaction.inputs, outputs: hidden.outputs ? hide : redaction.outputs } : redaction;
     // A logger without warn would lose every drop warning.
-    if (options.logger !== undefined && !isFunction(options.logger?.warn)) refuse('logger', options.logger, 'an object with a warn(message) method, such as console');
-    const warnings = (this.#warnings = new DropWarnings(options.logger ?? console));
-    if (spoolDirIgnored(options, env)) {
+    const logger = read.logger;
+    if (logger !== undefined && !readSafely('logger', () => isFunction(logger.warn))) refuse('logger', logger, 'an object with a warn(message) method, such as console');
+    const warnings = (this.#warnings = new DropWarnings(logger ?? console));
+    if (spoolDirIgnored(read, env)) {
       warnings.note('spoolDir', 'tracewire: TRACEWIRE_SPOOL_DIR is ignored: this runtime has no files for a spool (only the Node entry has one), so spans an export gives up on are dropped and counted in stats().');
     }
     const processor = new BatchSpanProcessor(exporter, config, chosen, this.#counters, warnings);
@@ -256,13 +252,25 @@ export class TracingClient {
     this.#warnings.note(reason, message);
   }
 
-  /** Counters since the client was created. `spansEnded = delivered + dropped.total + pending`. */
+  /** Counters since the client was created. `spansEnded = delivered + dropped.total + spooled + pending` (as the README says; `leftOpen` counts runs, apart). */
   stats(): TracingStats {
     return this.#counters.snapshot(this.#processor.pendingCount());
   }
 }
 
-const CLIENT_OPTIONS = ['exporter', 'serializeLimits', 'logger', 'redact', ...DELIVERY_OPTIONS];
+/** @internal Every option a client takes. */
+export const CLIENT_OPTIONS: readonly string[] = ['exporter', 'serializeLimits', 'logger', 'redact', ...DELIVERY_OPTIONS];
+
+/** `exporter: null` is refused by the exporter's own check, which says what an exporter is: it has no default to point to. */
+const CLIENT_SHAPE: OptionsShape = {
+  setting: 'TracingClient options',
+  accepted: 'an object of options such as { exporter }',
+  known: CLIENT_OPTIONS,
+  keepsNull: ['exporter'],
+};
+const LIMIT_NAMES = keys(DEFAULT_SERIALIZE_LIMITS);
+const LIMITS_SHAPE: OptionsShape = { setting: 'serializeLimits', accepted: `an object of ${LIMIT_NAMES.join(', ')}`, known: LIMIT_NAMES, within: 'serializeLimits' };
+const REDACT_SHAPE: OptionsShape = { setting: 'redact', accepted: 'an object such as { inputs: (value) => value }', known: REDACTION_HOOKS, within: 'redact' };
 
 /** What a hidden run's inputs or outputs are recorded as: nothing, as langsmith records them. */
 const hide = (): object => ({});
@@ -275,13 +283,15 @@ const MAX_NESTED_DOTTED_ORDER = (MAX_NESTED_DEPTH - 2) * 59;
 /** The strategy in force decides the mode, so `config.mode` can never report one thing while another happens. */
 const agreeingConfig = (config: DeliveryConfig, options: TracingClientOptions, strategy: DeliveryStrategy | undefined): DeliveryConfig => {
   if (strategy === undefined) return config;
-  const mode = (strategy as Partial<DeliveryStrategy> | null)?.mode;
-  if (mode === undefined || !Object.hasOwn(STRATEGY_FOR_MODE, mode) || !isFunction(strategy.afterRootEnd)) {
+  const given = strategy as Partial<DeliveryStrategy> | null;
+  // Read once, safely: a revoked Proxy is refused as the strategy, not thrown as its TypeError.
+  const [mode, ends, kind] = readSafely('strategy', () => [given?.mode, isFunction(given?.afterRootEnd), given?.constructor?.name] as const);
+  if (mode === undefined || !Object.hasOwn(STRATEGY_FOR_MODE, mode) || !ends) {
     refuse('strategy', strategy, 'a DeliveryStrategy (BackgroundDelivery, ManualDelivery or BlockingDelivery)');
   }
   const asked = options.mode ?? (options.manualFlushMode === true ? 'manual' : undefined);
   if (asked !== undefined && asked !== mode) {
-    refuse('mode', asked, `"${mode}", the mode of the delivery strategy in force (${strategy.constructor?.name ?? 'given'}); drop the option or change the strategy`);
+    refuse('mode', asked, `"${mode}", the mode of the delivery strategy in force (${kind ?? 'given'}); drop the option or change the strategy`);
   }
   return config.mode === mode ? config : { ...config, mode };
 };

@@ -6,6 +6,7 @@ import { toClientOptions, type TracingSetupOptions } from '../client/setup-optio
 import { NODE_EXPORTERS } from '../exporters/by-name.js';
 import { TracingClient, type TracingClientOptions } from '../client/tracing-client.js';
 import { refuse } from '../errors.js';
+import { readSafely } from '../read-options.js';
 import { tokenResolver } from '../instrument/client-source.js';
 import { resolveForInstance, trackResolutions } from './instance-containers.js';
 import { tsyringe } from './peer-tsyringe.js';
@@ -65,7 +66,7 @@ tokenResolver.current = (token, instance) => resolveForInstance(token, instance,
  */
 export function registerTracing(container: DependencyContainer, setup?: TracingSetupOptions): TracingClient {
   tsyringe(); // a clear error now if the peer dependencies are missing
-  if (typeof (container as Partial<DependencyContainer> | null)?.register !== 'function') {
+  if (!readSafely('container', () => typeof (container as Partial<DependencyContainer> | null)?.register === 'function')) {
     refuse('container', container, 'a tsyringe DependencyContainer (its container, or a child of it)');
   }
   const options = toClientOptions(setup, NODE_EXPORTERS);

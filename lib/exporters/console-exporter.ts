@@ -3,7 +3,7 @@ import { inStartOrder } from './memory-exporter.js';
 import { exportedOk, type ExportBatch, type ExportResult, type SpanExporter } from './span-exporter.js';
 import { isFunction, stringify } from '../natives.js';
 import { booleanOption, optionsObject } from '../config-env.js';
-import { A_FUNCTION, refuse, refuseUnknownOptions } from '../errors.js';
+import { A_FUNCTION, refuse } from '../errors.js';
 
 /** Options of a {@link ConsoleExporter}. */
 export interface ConsoleExporterOptions {
@@ -27,8 +27,7 @@ export class ConsoleExporter implements SpanExporter {
   readonly #showIO: boolean;
 
   constructor(options?: ConsoleExporterOptions) {
-    options = optionsObject(options, 'ConsoleExporter');
-    refuseUnknownOptions(options, ['write', 'showIO']);
+    options = optionsObject(options, 'ConsoleExporter', ['write', 'showIO']);
     // Checked now: a bad one would fail every export, its spans dropped.
     if (options.write !== undefined && !isFunction(options.write)) refuse('write', options.write, A_FUNCTION);
     this.#write = options.write ?? ((line) => console.log(line));

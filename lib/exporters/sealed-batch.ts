@@ -107,6 +107,14 @@ export class SealedBatch implements ExportBatch {
     return this.#runs;
   }
 
+  /** Its patches as public runs, read back without its posts (a batch evicted holding ends of runs posted open: see `RunCloses`). */
+  patchRuns(): readonly Run[] {
+    if (this.#runs !== undefined) return this.#runs.patch;
+    const patch: Run[] = [];
+    for (let i = 0; i < this.opCount; i++) if ((this.flags[i]! & OP_PATCH) !== 0) patch.push(this.framing.runOf(this, i));
+    return patch;
+  }
+
   /** Operations `indexes` (in order) as a batch of their own, keys kept: this batch if they are all of it. */
   pick(indexes: readonly number[]): SealedBatch {
     if (indexes.length === this.opCount) return this;

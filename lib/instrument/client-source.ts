@@ -1,4 +1,5 @@
 import { refuse } from '../errors.js';
+import { readSafely } from '../read-options.js';
 import type { InjectionToken } from 'tsyringe';
 import type { TracingClient } from '../client/tracing-client.js';
 import { isFunction, isObject, isString, symbolFor } from '../natives.js';
@@ -27,8 +28,10 @@ export const tokenResolver: { current: ((token: ClientToken, thisArg: unknown) =
 /** @internal Validates the `client` option once and returns how to resolve it per call. */
 export const clientSource = (option: unknown): ClientSource | undefined => {
   if (option === undefined) return undefined;
-  if (isClient(option)) return () => option;
-  if (typeof option === 'symbol' || (isString(option) && option.length > 0) || isClass(option) || isDelayed(option)) {
+  // Told apart once, safely: a revoked Proxy is refused as the client, not thrown as its TypeError.
+  const kind = readSafely('client', () => (isClient(option) ? 'client' : isClass(option) || isDelayed(option) ? 'token' : undefined));
+  if (kind === 'client') return () => option as TracingClient;
+  if (typeof option === 'symbol' || (isString(option) && option.length > 0) || kind === 'token') {
     const token = option as ClientToken;
     return (thisArg) => asClient(guarded(() => tokenResolver.current?.(token, thisArg)));
   }

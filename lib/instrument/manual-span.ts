@@ -11,9 +11,10 @@ import type { ClientOption } from './client-source.js';
 import { redact } from './redact.js';
 import { SpanOutcome } from './span-outcome.js';
 import { followResult, runId } from './trace-call.js';
-import { resolveCallSite, type CallSite } from './trace-options.js';
-import { freeze, isFunction, isObject } from '../natives.js';
-import { A_FUNCTION, refuse } from '../errors.js';
+import { callSiteOf, KNOWN_OPTIONS, TRACE_SHAPE, type CallSite } from './trace-options.js';
+import { readOptions, type OptionsShape } from '../read-options.js';
+import { freeze, isFunction, isString } from '../natives.js';
+import { A_FUNCTION, refuse, TracewireConfigError } from '../errors.js';
 
 /** Options of {@link startSpan} and {@link withSpan}. Every field is optional. */
 export interface SpanOptions {
@@ -84,25 +85,35 @@ export function withSpan<T>(name: string, fn: (span: SpanHandle) => T, options: 
 }
 
 
+/** A traced function's options, and `inputs`, whose null is a value to record (`{ inputs: null }`, as langsmith records it). */
+const SPAN_SHAPE: OptionsShape = {
+  ...TRACE_SHAPE,
+  setting: 'startSpan/withSpan options',
+  accepted: 'an object of span options, or none',
+  known: [...KNOWN_OPTIONS, 'inputs'],
+  keepsNull: ['inputs'],
+};
+
 /** `captureOutputs`: `withSpan` records what its function returns; a started span only what `end()` is given. */
 const begin = (name: string, options: SpanOptions, captureOutputs: boolean): SpanOutcome | undefined => {
   const scope = currentScope();
   if (scope === TRACING_OFF) return undefined;
   const parent = scope as Span | undefined;
-  // null is no options, as undefined is (a JavaScript caller's "none").
-  const given: SpanOptions = options ?? {};
+  let given: SpanOptions;
   let site: CallSite;
   try {
-    if (!isObject(given)) refuse('options', given, 'an object of span options, or none');
+    // Read once (null is no options, as undefined is: a JavaScript caller's "none"); `inputs` is taken from this snapshot too.
+    given = readOptions(options ?? undefined, SPAN_SHAPE) as SpanOptions;
     const { inputs: _inputs, ...traceOptions } = given;
-    site = resolveCallSite({ ...traceOptions, name, captureOutputs }, name);
+    site = callSiteOf({ ...traceOptions, name, captureOutputs }, name);
   } catch (error) {
+    // Only a refusal is quoted (it names the setting and never shows a secret); anything else thrown is not read at all.
+    const refused = error instanceof TracewireConfigError ? error : undefined;
     const client = parent?.client ?? globalClient.current;
-    const setting = (error as { setting?: unknown }).setting;
     // Once per setting, not once in all: a second, different mistake would drop its spans unreported.
     client?.note(
-      `startSpan options: ${typeof setting === 'string' ? setting : ''}`,
-      `tracewire: startSpan/withSpan("${String(name)}") ignored options it cannot use (${(error as Error).message}); the span was not recorded. Reported once per setting.`,
+      `startSpan options: ${refused?.setting ?? ''}`,
+      `tracewire: startSpan/withSpan(${isString(name) ? `"${name}"` : 'a name that is not a string'}) ignored options it cannot use (${refused?.message ?? 'checking them threw'}); the span was not recorded. Reported once per setting.`,
     );
     return undefined;
   }

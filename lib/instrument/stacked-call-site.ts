@@ -15,7 +15,7 @@ type Capture<T> = boolean | ((value: T) => unknown);
  * record (for inputs, as the only argument).
  */
 export const stackCallSite = (inner: CallSite, outer: CallSite, options: TraceOptions): CallSite => {
-  // Keys in resolveCallSite's order: every call site has one shape, and the traced call reads them monomorphically.
+  // Keys in callSiteOf's order: every call site has one shape, and the traced call reads them monomorphically.
   return {
     name: options.name === undefined ? inner.name : outer.name,
     runType: options.runType === undefined && options.run_type === undefined ? inner.runType : outer.runType,

@@ -119,9 +119,7 @@ export const followResult = (outcome: SpanOutcome, result: unknown): unknown => 
   return followProduced(outcome, result);
 };
 
-let warnedId = false;
-
-/** @internal The caller-chosen run id for this call, if it is a UUID; otherwise one is generated (and that is warned about once). */
+/** @internal The caller-chosen run id for this call, if it is a UUID; otherwise one is generated (and that is warned about once per client). */
 export const runId = (client: TracingClient, site: CallSite, args: ArrayLike<unknown>): string | undefined => {
   let id: unknown = site.id;
   if (typeof id === 'function') {
@@ -132,9 +130,7 @@ export const runId = (client: TracingClient, site: CallSite, args: ArrayLike<unk
     }
   }
   if (isUuid(id)) return id.toLowerCase();
-  if (!warnedId) {
-    warnedId = true;
-    client.warn(`tracewire: the id option of "${site.name}" gave something other than a UUID; a generated id is used instead. Reported once per process.`);
-  }
+  // Once per client, as its other notes: a second client (a tenant's, a test's) reports to its own logger.
+  client.note('run-id', `tracewire: the id option of "${site.name}" gave something other than a UUID; a generated id is used instead. Reported once.`);
   return undefined;
 };

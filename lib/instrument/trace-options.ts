@@ -1,12 +1,13 @@
 import { thenOf } from '../lifecycle/lambda-invocation.js';
 import { noop } from '../noop.js';
 import { booleanOption, nonEmptyOption } from '../config-env.js';
-import { A_FUNCTION, refuse, refuseUnknownOptions } from '../errors.js';
+import { A_FUNCTION, refuse } from '../errors.js';
+import { readOptions, readSafely, type OptionsShape } from '../read-options.js';
 import { RUN_TYPES, type Run, type RunType } from '../model/run.js';
 import { clientSource, type ClientOption, type ClientSource } from './client-source.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 import type { TraceParent } from '../propagation/remote-context.js';
-import { freeze, hasOwn, isArray, isFunction, isObject, isPlainObject, isString, keys } from '../natives.js';
+import { entries, freeze, isArray, isFunction, isObject, isPlainObject, isString } from '../natives.js';
 import { langsmithInputs, langsmithOutputs } from './langsmith-shapes.js';
 
 /** How one traced function or method is recorded. Every field is optional. */
@@ -133,15 +134,33 @@ export const isUuid = (value: unknown): value is string => {
   return typeof value === 'string' && UUID.test(value) && !ZERO_SPAN_ID.test(value);
 };
 
+/** @internal How `traceable` and `@Traceable` options are read (`startSpan` adds its `inputs`). */
+export const TRACE_SHAPE: OptionsShape = {
+  setting: 'Traceable options',
+  accepted: 'an options object or nothing',
+  known: KNOWN_OPTIONS,
+  // A refusal that says how to move over from langsmith.
+  instead: Object.fromEntries(entries(LANGSMITH_INSTEAD).map(([key, use]) => [key, `langsmith's option ${key} is not taken; use ${use}`])),
+};
+
+/**
+ * @internal Options read once, at decoration time (see `readOptions`): the snapshot every check of them, and the
+ * traced function, read — never the caller's object again, and nothing on a traced call's path.
+ */
+export const readTraceOptions = (options: unknown): TraceOptions => {
+  return readOptions(options, TRACE_SHAPE);
+};
+
 /**
  * @internal Validates options once, at decoration time, so a mistake fails
  * when the class loads rather than silently on the first call.
  */
-export const resolveCallSite = (options: TraceOptions | undefined, fallbackName: string): CallSite => {
-  if (options === undefined) options = {};
-  if (!isObject(options)) refuse('Traceable options', options, 'an options object or nothing');
-  for (const key of keys(options)) if (hasOwn(LANGSMITH_INSTEAD, key)) refuse(`option "${key}"`, key, `langsmith's option ${key} is not taken; use ${LANGSMITH_INSTEAD[key]}`);
-  refuseUnknownOptions(options, KNOWN_OPTIONS);
+export const resolveCallSite = (options: unknown, fallbackName: string): CallSite => {
+  return callSiteOf(readTraceOptions(options), fallbackName);
+};
+
+/** @internal {@link resolveCallSite} of options already read by {@link readTraceOptions}. */
+export const callSiteOf = (options: TraceOptions, fallbackName: string): CallSite => {
   const { name, runType = options.run_type ?? 'chain', run_type = runType, tags = [], metadata, client, projectName = options.project_name, project_name = projectName, enabled = options.tracingEnabled, tracingEnabled = enabled, id, onEnd, parent } = options;
   nonEmptyOption(name, 'name');
   if (run_type !== runType) refuse('run_type', run_type, `the same as runType, ${String(runType)}`);
@@ -150,9 +169,11 @@ export const resolveCallSite = (options: TraceOptions | undefined, fallbackName:
   const captureInputs = processedBy('processInputs', options.processInputs, CAPTURE_INPUTS, options.captureInputs, langsmithInputs);
   const captureOutputs = processedBy('processOutputs', options.processOutputs, CAPTURE_OUTPUTS, options.captureOutputs, langsmithOutputs);
   if (!RUN_TYPES.includes(runType)) refuse('runType' in options ? 'runType' : 'run_type', runType, `one of ${RUN_TYPES.join(', ')}`);
-  if (!isArray(tags) || tags.some((tag) => !isString(tag))) refuse('tags', tags, 'an array of strings');
+  // Copied once, safely (a revoked Proxy is refused as the tags): the copy checked is the copy recorded.
+  const tagList = readSafely('tags', () => (isArray(tags) ? [...tags] : undefined));
+  if (tagList === undefined || tagList.some((tag) => !isString(tag))) refuse('tags', tags, 'an array of strings');
   // A plain object: a Map, Date or Promise has no keys to record.
-  if (metadata !== undefined && !isPlainObject(metadata)) {
+  if (metadata !== undefined && !readSafely('metadata', () => isPlainObject(metadata))) {
     refuse('metadata', metadata, 'a plain object');
   }
   checkCapture(CAPTURE_INPUTS, captureInputs);
@@ -170,7 +191,7 @@ export const resolveCallSite = (options: TraceOptions | undefined, fallbackName:
     name: name ?? (fallbackName || '<lambda>'),
     runType,
     // Each once, as langsmith records them.
-    tags: freeze([...new Set(tags)]),
+    tags: freeze([...new Set(tagList)]),
     metadata: metadata === undefined ? undefined : (toJsonSafe(metadata).value as { [key: string]: JsonValue }),
     captureInputs,
     captureOutputs,

@@ -3,6 +3,7 @@ import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
 import { otelTraceIdOf, type Span } from '../model/span.js';
 import type { SpanParent } from '../model/span-types.js';
 import { refuse } from '../errors.js';
+import { readSafely } from '../read-options.js';
 import { runIdOfSpanId, uuidOfHex, type RemoteTraceContext } from '../propagation/remote-context.js';
 import { spanParentOf } from '../propagation/span-parent.js';
 import { parseTracestate } from '../propagation/traceparent.js';
@@ -62,8 +63,10 @@ export interface OpenTelemetryApi {
  * enableOpenTelemetryBridge(otel);
  */
 export function enableOpenTelemetryBridge(api: OpenTelemetryApi): () => void {
-  if (api === null || typeof api !== 'object' || !isFunction(api.context?.with) || !isFunction(api.trace?.getSpanContext)) {
-    refuse('enableOpenTelemetryBridge(api)', api, "the @opentelemetry/api module (import * as otel from '@opentelemetry/api')");
+  const setting = 'enableOpenTelemetryBridge(api)';
+  // Read safely: a revoked Proxy (or a getter that throws) is refused, not thrown as its TypeError.
+  if (api === null || typeof api !== 'object' || !readSafely(setting, () => isFunction(api.context?.with) && isFunction(api.trace?.getSpanContext))) {
+    refuse(setting, api, "the @opentelemetry/api module (import * as otel from '@opentelemetry/api')");
   }
   const hook = bridge(api);
   otelHook.current = otelHook.entry = hook;

@@ -1,6 +1,7 @@
 import { optionsObject } from '../config-env.js';
 import { maxPendingStartsOption, serviceNameOption } from '../config-otlp.js';
-import { refuse, refuseUnknownOptions } from '../errors.js';
+import { refuse } from '../errors.js';
+import { readSafely } from '../read-options.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from '../exporters/span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from '../exporters/otlp/otlp-request.js';
 import { PendingStarts } from '../exporters/otlp/pending-starts.js';
@@ -49,12 +50,12 @@ export interface OpenTelemetryExporterOptions {
  */
 export function fromOpenTelemetryExporter(exporter: OpenTelemetrySpanExporter, options: OpenTelemetryExporterOptions = {}): SpanExporter {
   const candidate = exporter as Partial<OpenTelemetrySpanExporter> | null;
-  // A tracewire exporter handed over by mistake would fail every batch (see exporterKind).
-  if (typeof candidate?.export !== 'function' || exporterKind(candidate as { export: Function }) === 'tracewire') {
-    refuse('fromOpenTelemetryExporter(exporter)', exporter, "an OpenTelemetry SpanExporter (export(spans, resultCallback)); a tracewire exporter goes to new TracingClient({ exporter }) as it is");
+  const setting = 'fromOpenTelemetryExporter(exporter)';
+  // A tracewire exporter handed over by mistake would fail every batch (see exporterKind). Read safely: a revoked Proxy is refused, not thrown.
+  if (readSafely(setting, () => typeof candidate?.export !== 'function' || exporterKind(candidate as { export: Function }) === 'tracewire')) {
+    refuse(setting, exporter, "an OpenTelemetry SpanExporter (export(spans, resultCallback)); a tracewire exporter goes to new TracingClient({ exporter }) as it is");
   }
-  options = optionsObject(options, 'fromOpenTelemetryExporter');
-  refuseUnknownOptions(options, OPTIONS);
+  options = optionsObject(options, 'fromOpenTelemetryExporter', OPTIONS);
   return new OpenTelemetryExporterAdapter(exporter, serviceNameOption(options.serviceName), new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)));
 }
 

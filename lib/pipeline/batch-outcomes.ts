@@ -9,9 +9,11 @@ import type { QueueBudget } from './queue-budget.js';
 import { withoutDelivered } from './partial-delivery.js';
 import { startSend, type SendContext, type SendOutcome } from './send-batch.js';
 import type { SpoolFallback } from './spool-fallback.js';
+import { SpoolWrites } from './spool-writes.js';
+import { withCloses, type HeldClose, type RunCloses } from './run-closes.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { Progress } from './progress.js';
-import { owedOf } from './replica-owed.js';
+import { closesTaken, owedOf } from './replica-owed.js';
 import { giveUpOwed } from './replica-give-up.js';
 
 /** What a batch given up on at shutdown's deadline is given up with (see `leftOver`). */
@@ -30,8 +32,13 @@ export class BatchOutcomes {
   readonly #warnings: DropWarnings;
   readonly #progress: Progress;
   readonly #spool: SpoolFallback | undefined;
+  readonly #closes: RunCloses;
+  /** Batches being written to the spool: shutdown waits for them within its grace, then counts the rest dropped. */
+  readonly spoolWrites: SpoolWrites | undefined;
   /** An exporter that sends every batch to several destinations: a batch is given up per destination (see `giveUpOwed`). */
   readonly #replicated: Replicated | undefined;
+  /** With several destinations: the closes out in an export, and the batch they went in (see `closesTaken`). */
+  readonly #closesSent = new Map<readonly HeldClose[], ExportBatch>();
 
   constructor(
     send: SendContext,
@@ -41,6 +48,7 @@ export class BatchOutcomes {
     warnings: DropWarnings,
     progress: Progress,
     spool: SpoolFallback | undefined,
+    closes: RunCloses,
   ) {
     this.#send = send;
     this.#queue = queue;
@@ -49,6 +57,8 @@ export class BatchOutcomes {
     this.#warnings = warnings;
     this.#progress = progress;
     this.#spool = spool;
+    this.#closes = closes;
+    this.spoolWrites = spool === undefined ? undefined : new SpoolWrites(spool, (batch, outcome) => this.settle(batch, outcome));
     this.#replicated = replicatedOf(send.exporter);
   }
 
@@ -61,17 +71,28 @@ export class BatchOutcomes {
    */
   deliver(run: RunningExport, finished: () => void): void {
     try {
+      // Closes of runs drop-oldest left open ride with the next export (see RunCloses).
+      const closes = (run.closes = this.#closes.take());
+      let records = run.records();
+      if (closes !== undefined) {
+        records = withCloses(records, closes);
+        // With several destinations, which of them took which close is read from the batch they went in.
+        if (this.#replicated !== undefined) this.#closesSent.set(closes, records);
+      }
       // Making the records, or the runs a custom exporter receives, throws only on a fault of ours: the batch is given up, not the process.
-      startSend(this.#send, run.records(), run, (outcome) => this.#ended(run, outcome, finished));
+      startSend(this.#send, records, run, (outcome) => this.#ended(run, outcome, finished));
     } catch {
+      this.#closesEnded(run, false, false); // a fault of ours, which sending them again would repeat
       this.#ended(run, 'gave-up', finished);
     }
   }
 
   #ended(run: RunningExport, outcome: SendOutcome, finished: () => void): void {
-    // Shutdown spooled or dropped its batches when its deadline passed (see ExportSlots.detachAll).
+    // Shutdown spooled or dropped its batches when its deadline passed (see ExportSlots.detachAll), and counted its closes.
     if (run.detached) return finished();
     run.sendEnded = true;
+    // A refused export's closes are not sent again: they may be what the destination refused.
+    this.#closesEnded(run, outcome === 'delivered', outcome === 'gave-up');
     // A batch already settled was settled by a retry of an abandoned export.
     const open = run.batches.filter((batch) => batch.outcome === undefined);
     if (outcome === 'delivered') {
@@ -92,6 +113,7 @@ export class BatchOutcomes {
   abandoned(run: RunningExport): void {
     this.#counters.abandoned++;
     this.#warnings.once('abandoned', `an export outlived exportTimeoutMillis (${this.#send.exportTimeoutMillis} ms) and was abandoned; its batch is sent again`);
+    this.#closesEnded(run, false, true);
     for (const batch of run.batches) {
       if (batch.outcome !== undefined) continue;
       batch.abandonments++;
@@ -117,10 +139,8 @@ export class BatchOutcomes {
     }
     const left = batch.endCount - batch.deliveredEnds;
     // Unsettled while it is written, so a flush waits for the spool.
-    if (mayLaterSucceed && (await this.#spool?.keep(publicBatch(records), left))) {
-      this.settle(batch, 'spooled');
-      return;
-    }
+    if (mayLaterSucceed && (await this.spoolWrites?.write(batch, publicBatch(records), left))) return;
+    // Settled meanwhile by shutdown, whose grace stopped the write.
     if (batch.outcome !== undefined) return;
     this.#counters.exportFailed += left;
     const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
@@ -130,33 +150,39 @@ export class BatchOutcomes {
 
   /**
    * {@link #giveUp} for an exporter with several destinations: each one's copy is spooled or lost on its own, and a
-   * span counts as delivered once any destination took it; what none took is spooled or failed, as a batch is.
+   * span counts as delivered once any destination took it; what none took is spooled or failed, as a batch is. Its
+   * spool writes go through `spoolWrites`, as any batch's: shutdown's grace bounds them (see `giveUpOwed`).
    */
-  async #giveUpReplicated(replicated: Replicated, batch: PendingBatch, mayLaterSucceed: boolean, lastError: Error | undefined, owed = owedOf(batch.records(), replicated.standings(batch.records()))): Promise<void> {
+  #giveUpReplicated(replicated: Replicated, batch: PendingBatch, mayLaterSucceed: boolean, lastError: Error | undefined, owed = owedOf(batch.records(), replicated.standings(batch.records()))): Promise<void> {
     batch.deliveredEnds = owed.deliveredEnds;
     const left = batch.endCount - owed.deliveredEnds;
     if (mayLaterSucceed) replicated.down(owed.parts.flatMap((part) => (part.refused ? [] : part.destinations.map((destination) => destination.label))));
-    const kept = await giveUpOwed(owed, left, mayLaterSucceed, destinationLabels(this.#send.exporter) ?? [], this.#spool, this.#counters, this.#warnings);
-    if (owed.nobody === undefined) return this.settle(batch, 'delivered');
-    if (kept) return this.settle(batch, 'spooled');
-    if (batch.outcome !== undefined) return;
-    if (lastError === CUT_SHORT) {
-      this.#counters.afterShutdown += left;
-      this.#warnings.once('shutdown-leftovers', SHUTDOWN_LEFTOVERS);
-      return this.settle(batch, 'evicted');
-    }
-    this.#counters.exportFailed += left;
-    const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
-    this.#warnings.once('export-failed', `${RETRIES_SPENT}${why}; its spans were dropped`);
-    this.settle(batch, 'failed');
+    const everyone = destinationLabels(this.#send.exporter) ?? [];
+    const writes = mayLaterSucceed ? this.spoolWrites : undefined;
+    const settle = (settled: PendingBatch, outcome: BatchOutcome): void => this.settle(settled, outcome);
+    return giveUpOwed(batch, owed, left, everyone, writes, this.#counters, this.#warnings, settle, () => {
+      // Settled already when what no destination took was spooled.
+      if (batch.outcome !== undefined) return;
+      if (owed.nobody === undefined) return this.settle(batch, 'delivered');
+      if (lastError === CUT_SHORT) {
+        this.#counters.afterShutdown += left;
+        this.#warnings.once('shutdown-leftovers', SHUTDOWN_LEFTOVERS);
+        return this.settle(batch, 'evicted');
+      }
+      this.#counters.exportFailed += left;
+      const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
+      this.#warnings.once('export-failed', `${RETRIES_SPENT}${why}; its spans were dropped`);
+      this.settle(batch, 'failed');
+    });
   }
 
   /**
    * Shutdown cut `batch`'s export short. With several destinations of which some took part of it, it is given up per
-   * destination now (what none took counted after shutdown, unless spooled): true. Else false, and `settleLeftovers`
+   * destination now (what none took counted after shutdown, unless spooled): true. Its spool writes have started
+   * (through `spoolWrites`, whose end shutdown awaits next) or it is settled. Else false, and `settleLeftovers`
    * spools it whole, or drops it, as any other.
    */
-  async leftOver(batch: PendingBatch): Promise<boolean> {
+  leftOver(batch: PendingBatch): boolean {
     const replicated = this.#replicated;
     if (replicated === undefined) return false;
     const standings = replicated.standings(batch.records());
@@ -164,8 +190,34 @@ export class BatchOutcomes {
     const [only, ...others] = owed.parts;
     // None took any of it: owed to all alike, as a batch of one destination's is.
     if (only !== undefined && others.length === 0 && only.destinations.length === standings.length && !only.refused) return false;
-    await this.#giveUpReplicated(replicated, batch, true, CUT_SHORT, owed);
+    void this.#giveUpReplicated(replicated, batch, true, CUT_SHORT, owed);
     return true;
+  }
+
+  /** `run`'s closes, if it carried any, are done with this export (see `RunCloses.settled`). */
+  #closesEnded(run: RunningExport, delivered: boolean, again: boolean): void {
+    const closes = run.closes;
+    if (closes === undefined) return;
+    run.closes = undefined;
+    this.#closes.settled(closes, delivered, again, this.#replicated === undefined ? run.lastDelivered : this.#takenBySome(closes, delivered));
+  }
+
+  /**
+   * With several destinations, closes some of them took are done with, as a span some destination took counts
+   * delivered; those none took wait for the next export (to every destination) or are lost, as with one.
+   */
+  #takenBySome(closes: readonly HeldClose[], delivered: boolean): ReadonlySet<object> | undefined {
+    const sent = this.#closesSent.get(closes);
+    this.#closesSent.delete(closes);
+    return delivered || sent === undefined ? undefined : closesTaken(this.#replicated!, sent, closes);
+  }
+
+  /**
+   * Shutdown cut exports short (see `ExportSlots.detachAll`): with several destinations, the closes they carried that
+   * some destination took are done with; `RunCloses.end` counts the rest left open, as it counts a cut export's with one.
+   */
+  closesCutShort(): void {
+    for (const closes of [...this.#closesSent.keys()]) this.#closes.settled(closes, false, false, this.#takenBySome(closes, false));
   }
 
   /** Settles a batch once: releases its budget and wakes the waiters. */

@@ -2,7 +2,7 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { DeliveryStrategy } from '../client/delivery-strategy.js';
 import { flushBeforeExit } from '../client/exit-hooks.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-processor.js';
-import { MAX_TIMER_MILLIS, type DeliveryConfig } from '../config.js';
+import type { DeliveryConfig } from '../config.js';
 import { readsRecords, sealerOf, warmUpOf, type Sealer } from '../exporters/record-batch.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { isLongLivedHost } from '../lifecycle/host.js';
@@ -29,8 +29,11 @@ import { SpanEnd, type SpanEvent } from './span-event.js';
 import type { SpoolFallback } from './spool-fallback.js';
 import { spoolFor } from './spool-provider.js';
 import { unrefScheduler } from './unref-scheduler.js';
+import { waitDeadline } from './wait-deadline.js';
 import { noop } from '../noop.js';
 import { collectedEnd, OpenRuns, type OpenRun } from './open-runs.js';
+import { RunCloses } from './run-closes.js';
+import type { BatchOutcome } from './pending-batch.js';
 import { nowMicros } from '../model/clock.js';
 
 /** @internal Knobs tests and hosts may set; the defaults fit the runtime. */
@@ -76,6 +79,8 @@ export class BatchSpanProcessor implements SpanProcessor {
   readonly #openRuns = new OpenRuns((run) => this.#collected(run));
   #endingOpenRuns = false;
   #shutdownResult: Promise<FlushResult> | undefined;
+  /** Closes for runs whose end drop-oldest evicted after their start went out. */
+  readonly #closes: RunCloses;
   /** Where undeliverable batches go when `spoolDir` is set. */
   readonly #spool: SpoolFallback | undefined;
   /** The exporter is a built-in one: batches close into compact records rather than public runs. */
@@ -128,10 +133,16 @@ export class BatchSpanProcessor implements SpanProcessor {
     };
     // A bad spoolDir throws TracewireConfigError here, at construction like every other setting.
     this.#spool = config.spoolDir === undefined ? undefined : spoolFor(config.spoolDir, send, counters, warnings);
-    this.#outcomes = new BatchOutcomes(send, this.#queue, this.#budget, counters, warnings, this.#progress, this.#spool);
+    this.#closes = new RunCloses(counters, warnings);
+    this.#outcomes = new BatchOutcomes(send, this.#queue, this.#budget, counters, warnings, this.#progress, this.#spool, this.#closes);
     const settle = this.#outcomes.settle.bind(this.#outcomes);
+    // Admission settles only batches drop-oldest evicts: runs their ends would have closed are closed all the same.
+    const evict = (batch: PendingBatch, outcome: BatchOutcome): void => {
+      this.#closes.keepFrom(batch);
+      settle(batch, outcome);
+    };
     const grown = { bytes: 0 };
-    this.#admission = new Admission(config, this.#budget, this.#queue, counters, warnings, settle, this.#closeOpenBatch, grown);
+    this.#admission = new Admission(config, this.#budget, this.#queue, counters, warnings, evict, this.#closeOpenBatch, grown);
     const longLived = host.longLived ?? isLongLivedHost();
     this.#background = !strategy.holdsBatchesForFlush && longLived ? new BackgroundSends(() => this.#slots.fill(), () => this.#queue.releasedCount) : undefined;
     this.#slots = new ExportSlots(this.#queue, config.maxConcurrentExports, config.exportTimeoutMillis, {
@@ -257,7 +268,10 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.#spool?.stop();
       // Exports still out past the deadline are cut short with what is still queued: the result is final.
       const cut = this.#slots.detachAll(new Error(`tracewire shut down: its deadline (${timeoutMillis} ms) passed with this export still in flight`));
-      await settleLeftovers(cut, this.#queue, this.#spool, this.#counters, this.#warnings, this.#outcomes.settle.bind(this.#outcomes), (batch) => this.#outcomes.leftOver(batch));
+      // A cut export some of several destinations took part of is given up per destination (`BatchOutcomes.leftOver`).
+      await settleLeftovers(cut, this.#queue, this.#outcomes.spoolWrites, this.#counters, this.#warnings, this.#outcomes.settle.bind(this.#outcomes), (batch) => this.#outcomes.leftOver(batch));
+      this.#outcomes.closesCutShort();
+      this.#closes.end();
       this.#warnings.summarize(this.#counters);
       await shutDownExporter(this.#exporter, deadlineAt, this.#warnings);
       return this.#tally(batches, inTime);
@@ -325,17 +339,9 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.#events.subscriber?.next(end);
   }
 
-  /**
-   * A wait's deadline: `timeoutMillis` when it is one (0 to 2 147 483 647 ms), else `flushTimeoutMillis`, the bad
-   * value warned once. Never a rejection (waits never reject), and never NaN or Infinity: every wait has a deadline.
-   */
+  /** A wait's deadline (see `waitDeadline`): never a throw, so a wait never rejects. */
   #timeoutOf(options: FlushOptions | undefined): number {
-    const asked = options?.timeoutMillis;
-    const fallback = this.#config.flushTimeoutMillis;
-    if (asked === undefined) return fallback;
-    if (typeof asked === 'number' && asked >= 0 && asked <= MAX_TIMER_MILLIS) return asked;
-    this.#warnings.note('timeoutMillis', `tracewire: timeoutMillis ${String(asked)} is not 0 to ${MAX_TIMER_MILLIS} ms; flushTimeoutMillis (${fallback} ms) is used.`);
-    return fallback;
+    return waitDeadline(options, this.#config.flushTimeoutMillis, this.#warnings);
   }
 
   async #waitFor(batches: PendingBatch[], options: FlushOptions | undefined): Promise<FlushResult> {

@@ -3,6 +3,7 @@ import type { BatchQueue } from './batch-queue.js';
 import { joinedRecords } from './joined-records.js';
 import type { PendingBatch } from './pending-batch.js';
 import type { SendWatch } from './send-batch.js';
+import type { HeldClose } from './run-closes.js';
 
 /** @internal How much a freed slot may send at once: what one batch may hold. */
 export interface JoinLimits {
@@ -27,6 +28,8 @@ export class RunningExport implements SendWatch {
   /** Set by {@link RunningExport.cancel}: the send stops, and no retry follows. */
   declare cancelReason: Error | undefined;
   declare abortAttempt: { abort(reason: Error): void } | undefined;
+  /** Closes of runs drop-oldest left open that this export carries besides its batches (see `RunCloses`). */
+  declare closes: readonly HeldClose[] | undefined;
   #built: ExportBatch | undefined;
 
   /** Settled together by this export: each is delivered, retried, spooled or failed on its own count. */

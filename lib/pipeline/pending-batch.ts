@@ -2,9 +2,9 @@ import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { RunRecord } from '../model/run-record.js';
 import { Span } from '../model/span.js';
 import { SpanEnd, type SpanEvent } from './span-event.js';
-import { RecordBatch, type Sealer } from '../exporters/record-batch.js';
+import { RecordBatch, recordsOf, type Sealer } from '../exporters/record-batch.js';
 import type { Run } from '../model/run.js';
-import type { SealedBatch } from '../exporters/sealed-batch.js';
+import { SealedBatch } from '../exporters/sealed-batch.js';
 import type { OpenRuns } from './open-runs.js';
 
 /** A made record (or run). */
@@ -191,6 +191,18 @@ export class PendingBatch {
   runningStarts(): Span[] {
     if (this.built !== undefined) return [];
     return this.posts.slice(this.firstRunning).filter((post): post is Span => post instanceof Span && !post.endMerged && post.endMicros === undefined);
+  }
+
+  /**
+   * The ends it holds of runs whose start went out (its patches), as made,
+   * without building its records: what closes those runs when the batch is
+   * evicted instead of sent (see `RunCloses`).
+   */
+  sentRunEnds(): ReadonlyArray<Made> {
+    const built = this.built;
+    if (built === undefined) return this.patches;
+    if (built instanceof SealedBatch) return built.patchRuns();
+    return recordsOf(built)?.patchRecords ?? built.patch;
   }
 
   settle(outcome: BatchOutcome): void {

@@ -3,37 +3,63 @@ import { publicBatch } from '../exporters/record-batch.js';
 import { AddressedBatch } from '../exporters/replicated.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { DropWarnings } from './drop-warnings.js';
+import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { Owed, OwedPart } from './replica-owed.js';
-import type { SpoolFallback } from './spool-fallback.js';
+import type { SpoolWrites } from './spool-writes.js';
 
 /**
- * @internal Gives up a batch that an exporter sent to several destinations
+ * @internal Gives up `batch`, which an exporter sent to several destinations
  * and not all of them took (see `owedOf`): what each group of destinations
- * lacks is spooled for them alone (if a later try may succeed: not what they
- * refused), and each destination that lacks something is warned about once,
- * by its origin. `left`: ends of spans no destination took, spooled with the
- * first file that keeps them (every file does: each destination lacks them).
- * Counts the spans some destination took as delivered, and those another
- * lacks as `deliveredPartly`. Resolves whether what nobody took was spooled.
+ * lacks is spooled for them alone (through `writes`, when given: a later try
+ * may succeed; never what they refused), and each destination that lacks
+ * something is warned about once, by its origin. `left`: ends of spans no
+ * destination took, counted spooled with the first file that keeps them
+ * (every file holds them: each destination lacks them), which settles
+ * `batch` as spooled on the turn it lands. Counts the spans some destination
+ * took as delivered, and those another lacks as `deliveredPartly`.
+ *
+ * The files go through `writes` (`SpoolWrites.writeEach`): shutdown's grace
+ * bounds them as it bounds every spool write, and once it stopped them,
+ * shutdown has counted `batch` — nothing more is written, warned or settled
+ * here. Else `ended` is called once they are done (at once without files):
+ * `batch` is settled there, unless a file settled it.
  */
-export const giveUpOwed = async (
+export const giveUpOwed = (
+  batch: PendingBatch,
   owed: Owed,
   left: number,
-  mayLaterSucceed: boolean,
   everyone: readonly string[],
-  spool: SpoolFallback | undefined,
+  writes: SpoolWrites | undefined,
   counters: DeliveryCounters,
   warnings: Pick<DropWarnings, 'note'>,
-): Promise<boolean> => {
+  settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
+  ended: () => void,
+): Promise<void> => {
   counters.delivered += owed.deliveredEnds;
   counters.deliveredPartly += owed.partlyEnds;
-  let keptNobody = false;
-  for (const part of owed.parts) {
-    const spooled = mayLaterSucceed && !part.refused && spool !== undefined && (await spool.keep(addressed(part, everyone), keptNobody ? 0 : left, true));
-    if (spooled) keptNobody = true;
+  const warnParts = (part: OwedPart, spooled: boolean): void => {
     for (const destination of part.destinations) warnLacking(warnings, destination.label, destination.origin, part, spooled, destination.error);
+  };
+  // Past shutdown's grace no write may start (and shutdown would not take this batch over): as without a spool.
+  if (writes === undefined || writes.stopped || owed.parts.every((part) => part.refused)) {
+    for (const part of owed.parts) warnParts(part, false);
+    ended();
+    return Promise.resolve();
   }
-  return keptNobody;
+  // A batch every span of which some destination took is delivered, whatever becomes of the copies owed to the others.
+  return writes.writeEach(batch, owed.nobody === undefined ? 'delivered' : undefined, async (keep) => {
+    let keptNobody = false;
+    for (const part of owed.parts) {
+      const spooled = !part.refused && (await keep(addressed(part, everyone), keptNobody ? 0 : left));
+      if (writes.stopped) return; // shutdown's grace passed: shutdown took `batch` over
+      if (spooled && !keptNobody) {
+        keptNobody = true;
+        if (owed.nobody !== undefined) settle(batch, 'spooled');
+      }
+      warnParts(part, spooled);
+    }
+    ended();
+  });
 };
 
 /** @internal `part`'s runs, addressed to its destinations unless they are every one the exporter has. */

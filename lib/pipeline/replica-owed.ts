@@ -1,6 +1,7 @@
-import { keysOf, type DestinationStanding } from '../exporters/replicated.js';
+import { keysOf, type DestinationStanding, type Replicated } from '../exporters/replicated.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { endsIn, withoutDelivered } from './partial-delivery.js';
+import type { HeldClose } from './run-closes.js';
 
 /** @internal Destinations that lack the same part of a batch, and whether they refused it. */
 export interface OwedPart {
@@ -59,4 +60,19 @@ export const owedOf = (records: ExportBatch, standings: readonly DestinationStan
   }
   const nobodyEnds = nobody.rest === undefined ? 0 : endsIn(nobody.rest);
   return { deliveredEnds: nobody.deliveredEnds, partlyEnds: (lackedBySome === undefined ? 0 : endsIn(lackedBySome)) - nobodyEnds, nobody: nobody.rest, parts };
+};
+
+/**
+ * @internal Of `closes` (see `RunCloses`), carried at the end of `sent`'s patches (see `withCloses`), those some
+ * destination took: done with, as a span some destination took counts delivered.
+ */
+export const closesTaken = (replicated: Replicated, sent: ExportBatch, closes: readonly HeldClose[]): ReadonlySet<object> => {
+  const standings = replicated.standings(sent);
+  const keys = keysOf(sent);
+  const taken = new Set<object>();
+  closes.forEach((held, i) => {
+    const key = keys[keys.length - closes.length + i]!;
+    if (standings.some(({ took }) => took === 'all' || took.has(key))) taken.add(held.close);
+  });
+  return taken;
 };

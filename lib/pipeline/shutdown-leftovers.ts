@@ -1,9 +1,8 @@
-import { settleWithin } from '../client/deadline.js';
 import { publicBatch } from '../exporters/record-batch.js';
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
-import type { SpoolFallback } from './spool-fallback.js';
+import type { SpoolWrites } from './spool-writes.js';
 import { SHUTDOWN_LEFTOVERS, type DropWarnings } from './drop-warnings.js';
 
 /** How long past shutdown's deadline writing leftovers to the spool may take (local disk: milliseconds). */
@@ -15,43 +14,44 @@ const SPOOL_GRACE_MILLIS = 1_000;
  * and those still queued. They are spooled for the next client, else
  * counted as dropped after shutdown (`dropped.afterShutdown`) rather than
  * left pending, or counted later by an export that ends after shutdown.
+ * So are the batches delivery gave up on that are still being written to
+ * the spool: within the same grace they land, else they are dropped too.
  */
 export const settleLeftovers = async (
   cut: readonly PendingBatch[],
   queue: BatchQueue,
-  spool: SpoolFallback | undefined,
+  writes: SpoolWrites | undefined,
   counters: DeliveryCounters,
   warnings: Pick<DropWarnings, 'once'>,
   settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
-  leftOver?: (batch: PendingBatch) => Promise<boolean>,
+  leftOver?: (batch: PendingBatch) => boolean,
 ): Promise<void> => {
   // The cut exports' batches are older than any still queued: spooled first, as they would have been sent. A batch some
-  // of several destinations took part of is given up per destination instead (`BatchOutcomes.leftOver`).
-  const leftovers: PendingBatch[] = [];
-  if (leftOver === undefined) leftovers.push(...cut);
-  else for (const batch of cut) if (!(await leftOver(batch))) leftovers.push(batch);
-  for (let batch = queue.evictOldest(); batch !== undefined; batch = queue.evictOldest()) leftovers.push(batch);
-  await spoolLeftovers(leftovers, spool, settle);
+  // of several destinations took part of is given up per destination instead (`BatchOutcomes.leftOver`): its spool
+  // writes go through `writes` too, so the grace below bounds them, and what they did not land is counted here.
+  const leftovers = new Set<PendingBatch>();
+  for (const batch of cut) if (leftOver === undefined || !leftOver(batch)) leftovers.add(batch);
+  for (let batch = queue.evictOldest(); batch !== undefined; batch = queue.evictOldest()) leftovers.add(batch);
+  if (writes !== undefined) {
+    spoolLeftovers([...leftovers], writes);
+    for (const batch of await writes.end(SPOOL_GRACE_MILLIS)) leftovers.add(batch);
+  }
   let dropped = 0;
   for (const batch of leftovers) {
     if (batch.outcome !== undefined) continue;
-    dropped += batch.endCount;
-    counters.afterShutdown += batch.endCount;
+    const left = batch.endCount - batch.deliveredEnds;
+    dropped += left;
+    counters.afterShutdown += left;
     settle(batch, 'evicted');
   }
   if (dropped > 0) warnings.once('shutdown-leftovers', SHUTDOWN_LEFTOVERS);
 };
 
 /**
- * Writes batches to the spool in queue order (a batch's records depend on
- * which starts went out before it), within a short grace past the deadline.
- * Leaves the rest unsettled.
+ * Starts writing batches to the spool, their records built in queue order
+ * first (a batch's records depend on which starts went out before it).
  */
-const spoolLeftovers = async (leftovers: readonly PendingBatch[], spool: SpoolFallback | undefined, settle: (batch: PendingBatch, outcome: BatchOutcome) => void): Promise<void> => {
-  if (spool === undefined || leftovers.length === 0) return;
+const spoolLeftovers = (leftovers: readonly PendingBatch[], writes: SpoolWrites): void => {
   const records = leftovers.map((batch) => publicBatch(batch.records()));
-  const writes = leftovers.map(async (batch, i) => {
-    if (await spool.keep(records[i]!, batch.endCount)) settle(batch, 'spooled');
-  });
-  await settleWithin(Promise.all(writes), SPOOL_GRACE_MILLIS);
+  leftovers.forEach((batch, i) => void writes.write(batch, records[i]!, batch.endCount));
 };

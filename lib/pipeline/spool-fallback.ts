@@ -45,11 +45,12 @@ export class SpoolFallback {
   }
 
   /**
-   * Writes records delivery gave up on; true when they are safe on disk (and `spans` counted as spooled). `quiet`: the
-   * caller warns about them itself (a write replica's copy, see `giveUpOwed`).
+   * Writes records delivery gave up on; true when they are safe on disk (and `spans` counted as spooled). False, with
+   * nothing on disk, once `signal` aborted: the caller has counted them otherwise. `quiet`: the caller warns about them
+   * itself (a write replica's copy, see `giveUpOwed`).
    */
-  async keep(records: ExportBatch, spans: number, quiet = false): Promise<boolean> {
-    if (!(await this.#store.write(records))) return false;
+  async keep(records: ExportBatch, spans: number, signal?: AbortSignal, quiet = false): Promise<boolean> {
+    if (!(await this.#store.write(records, signal))) return false;
     this.#keptSinceReplay = true;
     this.#counters.spooled += spans;
     if (!quiet) this.#warnings.once('spooled', `${RETRIES_SPENT}; its spans were spooled for the next client to send`);
@@ -122,6 +123,10 @@ export class SpoolFallback {
    * A replay through an exporter with several destinations that not all took: a span counts as replayed once any
    * did, and what each group of the others lacks replaces the file, owed to them alone (what they refused is not
    * kept). True when the file is done with: every such part is on disk.
+   *
+   * Written straight to the store, not through `SpoolWrites`, as a replay's rest of a file is: shutdown counts nothing
+   * of a replay (its spans are counted replayed, or still sit in the claimed file), so a rewrite that lands after it
+   * contradicts no count; stopped, it would put the claimed file back whole, to be sent again to replicas that took it.
    */
   async #replayOwed(owed: Owed): Promise<boolean> {
     this.#counters.replayed += owed.deliveredEnds;

@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { currentSpan } from '../context/span-context.js';
 import type { Span } from '../model/span.js';
 import { booleanOption, optionsObject } from '../config-env.js';
-import { refuse, refuseUnknownOptions } from '../errors.js';
+import { refuse } from '../errors.js';
+import { readSafely } from '../read-options.js';
 import { isFunction, isObject } from '../natives.js';
 import { getTraceHeaders } from './trace-headers.js';
 import { LANGSMITH_OWN_STORAGE, LANGSMITH_STORAGE } from './langsmith-run.js';
@@ -50,10 +51,10 @@ const BRIDGE_OPTIONS = ['client', 'tracingEnabled'];
  * enableLangSmithBridge({ RunTree }); // or ({ RunTree }, { client }) for a Client of your own
  */
 export function enableLangSmithBridge(api: LangSmithApi, options: LangSmithBridgeOptions = {}): () => void {
-  if (!isFunction(api?.RunTree?.fromHeaders)) refuse('enableLangSmithBridge(api)', api, "langsmith's exports ({ RunTree } from 'langsmith')");
+  // Read safely: a revoked Proxy (or a getter that throws) is refused, not thrown as its TypeError.
+  if (!readSafely('enableLangSmithBridge(api)', () => isFunction(api?.RunTree?.fromHeaders))) refuse('enableLangSmithBridge(api)', api, "langsmith's exports ({ RunTree } from 'langsmith')");
   // Checked here, once: a typo or a string "false" would otherwise reach langsmith's runs unnoticed.
-  options = optionsObject(options, 'enableLangSmithBridge');
-  refuseUnknownOptions(options, BRIDGE_OPTIONS, 'enableLangSmithBridge options');
+  options = optionsObject(options, 'enableLangSmithBridge', BRIDGE_OPTIONS, { within: 'enableLangSmithBridge options' });
   const { client } = options;
   if (client !== undefined && !isObject(client)) refuse('enableLangSmithBridge options.client', client, "a langsmith Client (new Client() from 'langsmith')");
   const tracingEnabled = booleanOption(options.tracingEnabled, 'enableLangSmithBridge options.tracingEnabled', undefined);

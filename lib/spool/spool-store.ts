@@ -58,9 +58,10 @@ export class SpoolStore {
   /**
    * Spools one batch. Resolves `true` once it is on disk under its final
    * name, `false` — having written nothing — when it would take the spool
-   * past `maxBytes` or the file system fails (the caller counts it dropped).
+   * past `maxBytes` or the file system fails (the caller counts it dropped),
+   * or `signal` aborted before the file was in place (see `writeFileAtomically`).
    */
-  async write(batch: ExportBatch): Promise<boolean> {
+  async write(batch: ExportBatch, signal?: AbortSignal): Promise<boolean> {
     if (batch.post.length === 0 && batch.patch.length === 0) return true;
     let reserved = 0;
     try {
@@ -71,7 +72,7 @@ export class SpoolStore {
       reserved = size;
       this.#reservedBytes += size;
       await this.#createDir();
-      await writeFileAtomically(join(this.dir, newSpoolName()), text);
+      await writeFileAtomically(join(this.dir, newSpoolName()), text, signal);
       this.#diskBytes += size;
       return true;
     } catch {

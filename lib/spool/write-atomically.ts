@@ -10,21 +10,33 @@ import { noop } from '../noop.js';
  * directory itself is not fsynced, so such a cut may lose the newest file,
  * never corrupt one. On failure the temp file is removed and the error
  * rethrown.
+ *
+ * Once `signal` aborts, the write is given up (rejecting with its reason):
+ * the caller has already counted the batch as not written (shutdown's grace
+ * ran out), so the file must not appear, not even late. No step starts after
+ * the abort; a rename under way when it came is undone as it completes.
  */
-export const writeFileAtomically = async (path: string, text: string): Promise<void> => {
+export const writeFileAtomically = async (path: string, text: string, signal?: AbortSignal): Promise<void> => {
+  signal?.throwIfAborted();
   const temp = `${path}.tmp`;
   const file = await fs().open(temp, 'wx', 0o600); // 'x': never write into someone else's temp file
   try {
     try {
-      await file.writeFile(text, 'utf8');
+      await file.writeFile(text, { encoding: 'utf8', signal });
       await file.sync();
     } finally {
       await file.close();
     }
+    signal?.throwIfAborted();
     await fs().rename(temp, path);
   } catch (error) {
     await removeQuietly(temp);
     throw error;
+  }
+  if (signal?.aborted) {
+    // The rename outlived the abort: the file landed after the caller counted it dropped; it goes again at once.
+    await removeQuietly(path);
+    signal.throwIfAborted();
   }
 };
 

@@ -27,7 +27,7 @@ describe(`FlushOnExit options are checked when the decorator is made (${mode} de
     ['a timeout past what a timer can wait', { timeoutMillis: 3e9 }, 'Invalid timeoutMillis: received 3000000000; expected milliseconds, more than 0 and at most 2147483647.'],
     ['an infinite timeout', { timeoutMillis: Infinity }, 'Invalid timeoutMillis: received Infinity; expected milliseconds, more than 0 and at most 2147483647.'],
     ['an onFlushResult that is no function', { onFlushResult: 'log' }, 'Invalid onFlushResult: received "log"; expected a function.'],
-    ['a null client', { client: null }, 'Invalid client: received null; expected a TracingClient.'],
+    ['a null client', { client: null }, `Invalid client: received null; expected the option left out (or undefined) for its default, or a value it takes: null is not read as "none".`],
     ['a client without flush', { client: {} }, 'Invalid client: received an object; expected a TracingClient.'],
   ])('%s is a TracewireConfigError naming the setting and what is accepted', (_what, options, message) => {
     const error = rejection(options);

@@ -23,7 +23,10 @@ export interface LangSmithSinkOptions {
 /** One request as the sink received it. */
 export interface SinkRequest {
   method: string;
+  /** As the request line had it, query included. */
   path: string;
+  /** `path` without its query: what the sink routes by (an endpoint's query goes on every request). */
+  pathname: string;
   headers: IncomingHttpHeaders;
   /** Body bytes as they travelled (compressed if compressed). */
   wireBytes: number;
@@ -81,11 +84,11 @@ export class LangSmithSink {
 
   /** `POST /runs/*` requests, in arrival order. */
   get ingestRequests(): SinkRequest[] {
-    return this.requests.filter((request) => request.method === 'POST' && request.path.startsWith('/runs/'));
+    return this.requests.filter((request) => request.method === 'POST' && request.pathname.startsWith('/runs/'));
   }
 
   get infoRequests(): SinkRequest[] {
-    return this.requests.filter((request) => request.path === '/info');
+    return this.requests.filter((request) => request.pathname === '/info');
   }
 
   clear(): void {
@@ -105,21 +108,22 @@ export class LangSmithSink {
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-      const request: SinkRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, wireBytes: raw.length, body, answered: 'hung' };
+      const path = req.url ?? '';
+      const request: SinkRequest = { method: req.method ?? '', path, pathname: path.replace(/\?.*/s, ''), headers: req.headers, wireBytes: raw.length, body, answered: 'hung' };
       this.requests.push(request);
       const answer = (status: number, json: unknown): void => {
         request.answered = status;
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
       };
-      if (request.path === '/info') {
+      if (request.pathname === '/info') {
         const info = this.options.info ?? { body: {} };
         if (info === 'hang') this.hung.push(res);
         else if ('status' in info) answer(info.status, { detail: 'scripted' });
         else answer(200, info.body);
-      } else if (request.method === 'POST' && request.path === '/runs/multipart') {
+      } else if (request.method === 'POST' && request.pathname === '/runs/multipart') {
         const status = this.options.multipartStatus ?? this.scripted.shift() ?? 202;
         answer(status, status < 300 ? {} : { detail: 'scripted' });
-      } else if (request.method === 'POST' && request.path === '/runs/batch') {
+      } else if (request.method === 'POST' && request.pathname === '/runs/batch') {
         const status = this.scripted.shift() ?? 200;
         answer(status, status < 300 ? {} : { detail: 'scripted' });
       } else {
@@ -171,7 +175,7 @@ export function multipartPartHeaders(request: SinkRequest): Array<{ name: string
  */
 export async function wireRecords(request: SinkRequest): Promise<Map<string, WireRecord>> {
   const records = new Map<string, WireRecord>();
-  if (request.path === '/runs/batch') {
+  if (request.pathname === '/runs/batch') {
     const body = JSON.parse(request.body.toString('utf8')) as { post?: Array<Record<string, unknown>>; patch?: Array<Record<string, unknown>> };
     for (const op of ['post', 'patch'] as const) for (const record of body[op] ?? []) records.set(`${op}.${String(record.id)}`, { op, record });
     return records;

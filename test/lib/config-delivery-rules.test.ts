@@ -187,6 +187,14 @@ describe('LangSmith settings', () => {
     expect(resolveLangSmithSettings({ endpoint: 'http://o.example' }, { ...key, LANGSMITH_ENDPOINT: 'https://s.example' }).endpoint.href).toBe('http://o.example/');
   });
 
+  test("endpoint: its query is kept (a value's trailing slash too), its credentials become a Basic Authorization; both are secrets beside the key", () => {
+    const settings = resolveLangSmithSettings({ endpoint: 'https://u%40s:p%2Fw@c.example/api/?code=a%2Fb/', apiKey: 'lsv2-k' }, {});
+    expect(settings.endpoint.href).toBe('https://c.example/api?code=a%2Fb/');
+    expect(settings.authorization).toBe('Basic ' + Buffer.from('u@s:p/w').toString('base64'));
+    expect(settings.secrets).toEqual(expect.arrayContaining(['lsv2-k', 'a%2Fb/', 'a/b/', 'p%2Fw', 'p/w', 'u@s:p/w', settings.authorization]));
+    expect(resolveLangSmithSettings({ endpoint: 'https://c.example' }, { LANGSMITH_API_KEY: 'lsv2-k' })).toMatchObject({ authorization: undefined, secrets: ['lsv2-k'] });
+  });
+
   test.each([
     ['not a url', 'Invalid LangSmith endpoint: received "not a url"; expected an http(s) URL such as https://api.smith.langchain.com.'],
     ['ftp://example.com', 'Invalid LangSmith endpoint: received "ftp://example.com"; expected an http or https URL.'],

@@ -177,7 +177,7 @@ describe('every bad argument is a TracewireConfigError listing what is accepted,
     ['an unknown exporter name', { exporter: 'zipkin' }, new RegExp(`Invalid exporter: received "zipkin"; expected one of ${names}, or a SpanExporter instance\\.`)],
     ['an exporter that is neither', { exporter: 7 }, /Invalid exporter: received 7; expected one of "langsmith".*or a SpanExporter instance/],
     ['an object without export()', { exporter: { send() {} } }, /Invalid exporter: received an object.*; expected one of "langsmith".*or a SpanExporter instance\./],
-    ['a null exporter', { exporter: null }, /Invalid exporter: received null; expected one of "langsmith".*or a SpanExporter instance\./],
+    ['a null exporter (its default is the environment’s choice)', { exporter: null }, /Invalid exporter: received null; expected the option left out \(or undefined\) for its default/],
     ['enabled not a boolean', { exporter: 'memory', enabled: 'yes' }, /Invalid enabled: received "yes"; expected true or false\./],
   ])('%s', (_name, options, message) => {
     let thrown: unknown;

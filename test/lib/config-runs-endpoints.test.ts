@@ -1,6 +1,7 @@
 import { configureTracing, LangSmithExporter, setGlobalTracingClient, traceable, TracewireConfigError } from '../../index';
 import { acceptedOps, acceptedRuns, LangSmithSink } from '../helpers/langsmith-sink';
 import { withEnv } from '../helpers/with-env';
+import { configErrorOf } from '../helpers/config-error';
 
 /**
  * `LANGSMITH_RUNS_ENDPOINTS`, langsmith's write replicas: its `traceable`
@@ -97,4 +98,51 @@ test.each(['apiKey', 'workspaceId'] as const)('%s given in code beside several r
   } catch (error) {
     expect(String((error as Error).message)).not.toMatch(/lsv2-(key|code)/);
   }
+});
+
+/**
+ * The exporter's options are read once into a snapshot (see `readOptions`) before the replicas are: `null` is refused
+ * as for one endpoint, not taken for "none" beside several; an option that cannot be read is refused by its name;
+ * a getter runs once, and what the replica check read is what it refused.
+ */
+describe('LangSmithExporter options beside several replicas, read once', () => {
+  const env = { ...CLEAN, LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ 'https://a.example': 'lsv2-key-a', 'https://b.example': 'lsv2-key-b' }) };
+  const make = (options: object) => () => withEnv(env, () => new LangSmithExporter(options as never));
+
+  test.each(['apiKey', 'workspaceId'] as const)('%s: null is refused as null, naming the option', (option) => {
+    const error = configErrorOf(make({ [option]: null }));
+    expect(error.setting).toBe(option);
+    expect(error.message).toMatch(/received null; expected the option left out \(or undefined\) for its default/);
+  });
+
+  test.each(['apiKey', 'workspaceId'] as const)('%s: undefined is an option left out — each replica keeps its own', (option) => {
+    expect(make({ [option]: undefined })().endpoints).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  test.each(['apiKey', 'workspaceId', 'endpoint'] as const)('%s: a getter that throws is refused by that name, nothing of what it threw shown', (option) => {
+    const options = Object.defineProperty({}, option, {
+      enumerable: true,
+      get() {
+        throw new Error('vault said lsv2-secret-from-vault');
+      },
+    });
+    const error = configErrorOf(make(options));
+    expect(error.setting).toBe(option);
+    expect(error.message).toContain('received [value not shown: reading it threw]');
+    expect(error.message).not.toMatch(/lsv2/);
+  });
+
+  test('an apiKey getter (a class of yours) runs once: the value refused beside several replicas is the one read', () => {
+    let reads = 0;
+    class Settings {
+      get apiKey(): string {
+        reads++;
+        return reads === 1 ? 'lsv2-code-key' : '';
+      }
+    }
+    const error = configErrorOf(make(new Settings()));
+    expect(error.setting).toBe('apiKey');
+    expect(error.message).toMatch(/expected nothing beside the 2 endpoints of LANGSMITH_RUNS_ENDPOINTS/);
+    expect(reads).toBe(1);
+  });
 });

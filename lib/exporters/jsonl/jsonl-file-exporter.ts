@@ -1,6 +1,6 @@
 import type * as FsPromises from 'node:fs/promises';
 import { types } from '../../peers/node-util.js';
-import { refuse, refuseUnknownOptions } from '../../errors.js';
+import { refuse } from '../../errors.js';
 import { optionsObject } from '../../config-env.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toLines } from './jsonl-lines.js';
@@ -58,8 +58,8 @@ export class JsonlFileExporter implements SpanExporter {
   #isShutdown = false;
 
   constructor(options: JsonlFileExporterOptions) {
-    options = optionsObject(options, 'JsonlFileExporter');
-    refuseUnknownOptions(options, ['path']);
+    // `path: null` is refused by the path's own check: a required option has no default to point to.
+    options = optionsObject(options, 'JsonlFileExporter', ['path'], { keepsNull: ['path'] });
     const path: unknown = options.path;
     // A NUL byte no file system takes: every export would fail.
     if (!isString(path) || path.trim() === '' || path.includes('\0')) refuse('JsonlFileExporter path', path, 'a file path (not blank, no NUL byte)');

@@ -2,7 +2,7 @@ import type { LangSmithSettings } from '../../config-langsmith.js';
 import type { IngestLimitsFetch, LangSmithExporterOptions } from './langsmith-exporter-options.js';
 import { runtimeEnv } from '../../runtime-env.js';
 import { booleanOption, optionsObject } from '../../config-env.js';
-import { refuse, refuseUnknownOptions } from '../../errors.js';
+import { refuse } from '../../errors.js';
 import { takesRecords } from '../record-batch.js';
 import { secretsRedactor, type SecretsRedactor } from '../http/redact-secrets.js';
 import { JSON_TYPE, type Transport } from '../http/transport.js';
@@ -17,6 +17,7 @@ import { LangSmithFraming, splitIntoRequests } from './wire-body.js';
 import { newBoundary, type LangSmithWireMode } from './wire-op.js';
 import { destinationLabel, langsmithDestinations, rewriteFor, type LangSmithDestination } from './replica-destinations.js';
 import { wireReplicas, type Framings, type ReplicaWiring } from './replica-wiring.js';
+import { requestUrl } from './request-url.js';
 
 export type { IngestLimitsFetch, LangSmithExporterOptions } from './langsmith-exporter-options.js';
 
@@ -42,7 +43,8 @@ const NO_MULTIPART = (status: number | undefined): boolean => status === 404 || 
  * langsmith re-keys them (see `ReplicaFanOut`, `IdPolicy`).
  *
  * The API key travels only in the `x-api-key` header; it is never part of a
- * log line, an error message or `stats()`.
+ * log line, an error message or `stats()`. Nor are the endpoint's query
+ * (sent on every request) and `user:password@` (sent as `Authorization: Basic`).
  */
 export class LangSmithExporterBase implements SpanExporter {
   // A true private field: inspecting or serialising the exporter (or a client holding it) never shows the key.
@@ -61,7 +63,7 @@ export class LangSmithExporterBase implements SpanExporter {
   /** Made once: every request of an exporter goes to one of two URLs with the same credentials. */
   readonly #urls: Readonly<Record<LangSmithWireMode, URL>>;
   readonly #authHeaders: Readonly<Record<string, string>>;
-  /** Cuts the API key, in any encoding a server may quote it in, out of a failure's message; undefined without a key. */
+  /** Cuts the API key and the endpoint's query values and credentials, in any encoding a server may quote them in, out of a failure's message; undefined without any. */
   readonly #redact: SecretsRedactor | undefined;
   /** Both wire forms, with one boundary for the exporter's life: batches sealed apart are sent together. Made by {@link #framings}. */
   #madeFramings: Framings | undefined;
@@ -81,25 +83,27 @@ export class LangSmithExporterBase implements SpanExporter {
   protected constructor(options: LangSmithExporterOptions, transport: Transport, fetchIngestLimits: IngestLimitsFetch, wiring?: ReplicaWiring) {
     let destinations: LangSmithDestination[] = [];
     if (wiring === undefined) {
-      options = optionsObject(options, 'LangSmithExporter');
-      refuseUnknownOptions(options, ['endpoint', 'apiKey', 'workspaceId', 'revisionId', 'gzip', 'mode', 'fetchServerInfo']);
+      // Read once into a snapshot (see `readOptions`): every check below, the replicas' included, reads that.
+      options = optionsObject(options, 'LangSmithExporter', ['endpoint', 'apiKey', 'workspaceId', 'revisionId', 'gzip', 'mode', 'fetchServerInfo']);
       destinations = langsmithDestinations(options, runtimeEnv());
     }
     this.#transport = transport;
     this.#fetchIngestLimits = fetchIngestLimits;
-    const { apiKey, workspaceId, revisionId } = (this.#settings = wiring?.settings ?? destinations[0]!.settings);
+    const { endpoint, authorization, secrets, apiKey, workspaceId, revisionId } = (this.#settings = wiring?.settings ?? destinations[0]!.settings);
     this.#gzip = wiring?.gzip ?? booleanOption(options.gzip, 'gzip', false);
     this.#fetchServerInfo = wiring?.fetchServerInfo ?? booleanOption(options.fetchServerInfo, 'fetchServerInfo', true);
     const mode = wiring?.mode ?? options.mode ?? 'multipart';
     if (mode !== 'multipart' && mode !== 'batch') refuse('LangSmith mode', mode, 'multipart or batch');
     this.#wireMode = mode;
-    const endpoint = this.endpoint;
-    this.#urls = { multipart: new URL(endpoint + '/runs/multipart'), batch: new URL(endpoint + '/runs/batch') };
+    this.#urls = { multipart: requestUrl(endpoint, '/runs/multipart'), batch: requestUrl(endpoint, '/runs/batch') };
     const headers: Record<string, string> = { Accept: JSON_TYPE };
     if (apiKey !== undefined) headers['x-api-key'] = apiKey;
     if (workspaceId !== undefined) headers['x-tenant-id'] = workspaceId;
+    if (authorization !== undefined) headers.Authorization = authorization;
     this.#authHeaders = headers;
-    this.#redact = apiKey === undefined ? undefined : secretsRedactor([apiKey]);
+    // A replica's sender cuts every replica's secrets, not its own alone: they may share a gateway that quotes another's.
+    const redacted = wiring?.secrets ?? secrets;
+    this.#redact = redacted.length === 0 ? undefined : secretsRedactor(redacted);
     this.#revisionId = revisionId;
     this.#sealed = wiring?.sealed ?? new WeakMap();
     this.#groupFramings = wiring?.framings;
@@ -144,12 +148,12 @@ export class LangSmithExporterBase implements SpanExporter {
     return this.#madeFramings;
   }
 
-  /** The endpoint runs are sent to (never includes credentials); with several, the first. */
+  /** The endpoint runs are sent to: origin and path, never its credentials or its query (either may be a key); with several, the first. */
   get endpoint(): string {
     return this.#settings.endpoint.origin + this.#settings.endpoint.pathname.replace(/\/$/, '');
   }
 
-  /** Every endpoint runs are sent to: the one, or each write replica `LANGSMITH_RUNS_ENDPOINTS` names (never credentials). */
+  /** Every endpoint runs are sent to: the one, or each write replica `LANGSMITH_RUNS_ENDPOINTS` names (never credentials or queries). */
   get endpoints(): readonly string[] {
     return this.#replicas?.map((sender) => sender.endpoint) ?? [this.endpoint];
   }
@@ -234,7 +238,7 @@ export class LangSmithExporterBase implements SpanExporter {
 
   /** The server's limits, asked for once. */
   #ingestLimits(): Promise<IngestLimits> {
-    this.#limits ??= (this.#fetchServerInfo ? this.#fetchIngestLimits(new URL(this.endpoint + '/info'), this.#authHeaders) : Promise.resolve(DEFAULT_INGEST_LIMITS)).then((limits) => (this.#knownLimits = limits));
+    this.#limits ??= (this.#fetchServerInfo ? this.#fetchIngestLimits(requestUrl(this.#settings.endpoint, '/info'), this.#authHeaders) : Promise.resolve(DEFAULT_INGEST_LIMITS)).then((limits) => (this.#knownLimits = limits));
     return this.#limits;
   }
 

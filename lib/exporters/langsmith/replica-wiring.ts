@@ -15,6 +15,8 @@ export type Framings = Readonly<Record<LangSmithWireMode, LangSmithFraming>>;
  */
 export interface ReplicaWiring {
   readonly settings: LangSmithSettings;
+  /** What its redactor cuts out of a failure's message: every replica's key, query values and credentials (see `LangSmithSettings.secrets`). */
+  readonly secrets: readonly string[];
   readonly gzip: boolean;
   readonly fetchServerInfo: boolean;
   readonly mode: LangSmithWireMode;
@@ -50,7 +52,9 @@ export const wireReplicas = <S extends Sender>(
     }
     return group;
   };
-  const senders = destinations.map((destination) => makeSender({ ...shared, ...groupOf(rewriteKey(destination)), settings: destination.settings, rewrite: rewriteFor(destination) }));
+  // Every replica's secrets, each once: a failure one replica answers may quote another's (a gateway in front of both).
+  const secrets = [...new Set(destinations.flatMap((destination) => destination.settings.secrets))];
+  const senders = destinations.map((destination) => makeSender({ ...shared, ...groupOf(rewriteKey(destination)), settings: destination.settings, secrets, rewrite: rewriteFor(destination) }));
   const seen = new Map<string, number>();
   const replicas = senders.map((sender, i) => {
     const destination = destinations[i]!;

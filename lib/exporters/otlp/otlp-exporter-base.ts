@@ -2,7 +2,6 @@ import { resolveOtlpSettings, type OtlpOptions, type OtlpProtocol, type OtlpSett
 import { recordsOf, takesRecords, type RecordBatch } from '../record-batch.js';
 import { runtimeEnv } from '../../runtime-env.js';
 import { optionsObject } from '../../config-env.js';
-import { refuseUnknownOptions } from '../../errors.js';
 import { secretsRedactor, type SecretsRedactor } from '../http/redact-secrets.js';
 import { reusableBody } from '../http/body-pool.js';
 import { utf8BodyOf } from '../http/utf8-body.js';
@@ -59,9 +58,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
   /** @internal The public classes pass the transport of their runtime. */
   protected constructor(options: OtlpHttpExporterOptions, transport: Transport) {
     this.#transport = transport;
-    options = optionsObject(options, 'OtlpHttpExporter');
     // `header` for `headers` would send no credentials, silently: every export a 401.
-    refuseUnknownOptions(options, ['endpoint', 'tracesEndpoint', 'headers', 'serviceName', 'protocol', 'gzip', 'maxPendingStarts']);
+    options = optionsObject(options, 'OtlpHttpExporter', ['endpoint', 'tracesEndpoint', 'headers', 'serviceName', 'protocol', 'gzip', 'maxPendingStarts']);
     // Locals, not the fields read back: each `this.#` read is bytes of every bundle.
     const settings = (this.#settings = resolveOtlpSettings(options, runtimeEnv()));
     this.#serviceName = settings.serviceName;

@@ -33,11 +33,11 @@ const run: Run = {
 };
 const batch: ExportBatch = { post: [run], patch: [] };
 
-test('the endpoint is origin and path, without credentials, query or trailing slash; requests go below it', async () => {
+test('the endpoint is origin and path, without credentials, query or trailing slash; requests go below it, with its query', async () => {
   const made = exporter({ endpoint: sink.url.replace('http://', 'http://user:pw@') + '/api/v1/?tenant=x' });
   expect(made.endpoint).toBe(sink.url + '/api/v1');
   await made.export(batch, { signal }); // the sink serves the root path only: a 404 here
-  expect(sink.requests.map((request) => request.path)).toEqual(['/api/v1/runs/multipart', '/api/v1/runs/batch']);
+  expect(sink.requests.map((request) => request.path)).toEqual(['/api/v1/runs/multipart?tenant=x', '/api/v1/runs/batch?tenant=x']);
 });
 
 test('the mode is multipart by default, batch when asked; anything else is refused naming the accepted modes', () => {

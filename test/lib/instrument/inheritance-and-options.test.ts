@@ -222,6 +222,23 @@ describe('per-call options', () => {
     expect(tracing.warnings.filter((message) => message.includes('id option of "bad"'))).toHaveLength(1);
   });
 
+  test('id: each client warns its own logger once about ids that are not UUIDs (a second client is not silenced by the first)', async () => {
+    const first = ownClient();
+    const second = ownClient();
+    const bad = traceable(function bad() {
+      return 'runs';
+    }, { id: () => 'not-a-uuid' });
+    setGlobalTracingClient(first.client);
+    bad();
+    bad();
+    setGlobalTracingClient(second.client);
+    bad();
+    expect(await first.runs()).toHaveLength(2);
+    expect(await second.runs()).toHaveLength(1);
+    expect(first.warnings.filter((message) => message.includes('id option of "bad"'))).toHaveLength(1);
+    expect(second.warnings.filter((message) => message.includes('id option of "bad"'))).toHaveLength(1);
+  });
+
   test('onEnd is called once with the finished run — after a stream is consumed, too — like langsmith’s on_end', async () => {
     const tracing = ownClient();
     setGlobalTracingClient(tracing.client);

@@ -17,7 +17,6 @@ test.each([
 test.each([
   ['a string', 'tenant=t-1'],
   ['an array', [['tenant', 't-1']]],
-  ['null', null],
   ['a number', 7],
 ])('metadata that is %s is refused: metadata is a plain object', (_, metadata) => {
   expect(() => traceable(() => 1, { metadata: metadata as never })).toThrow(TracewireConfigError);
@@ -46,9 +45,9 @@ test.each([
   ['metadata', 'x', 'Invalid metadata: received "x"; expected a plain object.'],
   ['captureInputs', 'yes', 'Invalid captureInputs: received "yes"; expected true, false or a function.'],
   ['captureOutputs', 0, 'Invalid captureOutputs: received 0; expected true, false or a function.'],
-  // null is not "the default" here: read so, `captureInputs: null` would record what was likely meant hidden.
-  ['captureInputs', null, 'Invalid captureInputs: received null; expected true, false or a function.'],
-  ['captureOutputs', null, 'Invalid captureOutputs: received null; expected true, false or a function.'],
+  // null is not "the default" (no option takes it so): read so, `captureInputs: null` would record what was likely meant hidden.
+  ['captureInputs', null, `Invalid captureInputs: received null; expected the option left out (or undefined) for its default, or a value it takes: null is not read as "none".`],
+  ['captureOutputs', null, `Invalid captureOutputs: received null; expected the option left out (or undefined) for its default, or a value it takes: null is not read as "none".`],
   ['projectName', '', 'Invalid projectName: received ""; expected a non-empty string.'],
   ['projectName', 3, 'Invalid projectName: received 3; expected a non-empty string.'],
   ['enabled', 1, 'Invalid enabled: received 1; expected true or false.'],
@@ -59,7 +58,7 @@ test.each([
   ['id', '0190a8f2-2222-7000-0000-000000000000', 'Invalid id: received "0190a8f2-2222-7000-0000-000000000000"; expected a UUID string not ending in 16 zero hex digits (its OpenTelemetry span id), or a function of the arguments returning one.'],
   ['id', '0190a8f2-2222-7000-8000-00000000000g', 'Invalid id: received "0190a8f2-2222-7000-8000-00000000000g"; expected a UUID string not ending in 16 zero hex digits (its OpenTelemetry span id), or a function of the arguments returning one.'],
   ['onEnd', true, 'Invalid onEnd: received true; expected a function.'],
-  ['parent', null, 'Invalid parent: received null; expected incoming headers, an extractTraceContext() result, or a function of the arguments returning them.'],
+  ['parent', null, `Invalid parent: received null; expected the option left out (or undefined) for its default, or a value it takes: null is not read as "none".`],
   ['parent', 'traceparent', 'Invalid parent: received "traceparent"; expected incoming headers, an extractTraceContext() result, or a function of the arguments returning them.'],
   ['client', '', 'Invalid client: received ""; expected a TracingClient, a function returning one, or a DI token (symbol, string or class).'],
   ['naem', 'x', `Invalid option "naem": received "naem"; expected one of ${KNOWN}.`],

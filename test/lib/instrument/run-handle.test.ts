@@ -114,11 +114,15 @@ describe('startSpan: a span started by hand', () => {
     const notOptions = startSpan('numeric-options', 5 as never);
     expect(notOptions.isRecording).toBe(false);
     notOptions.end();
+    // `inputs: null` is a value to record, not "none" (the one option whose null is not refused).
+    startSpan('null-inputs', { inputs: null }).end();
     const runs = await runsNow();
     expect(runs.map((run) => [run.name, run.status, run.outputs]).sort()).toEqual([
+      ['null-inputs', 'success', undefined],
       ['null-options', 'success', { outputs: 'done' }],
       ['null-with', 'success', { outputs: 'ran' }],
     ]);
+    expect(runs.find((run) => run.name === 'null-inputs')?.inputs).toEqual({ inputs: null });
   });
 
   test('it has no call arguments: an id given as a function (JavaScript callers; the type says string) is called with none', async () => {

@@ -409,3 +409,39 @@ test('every spool file a write opens is closed again, when the write succeeds an
   expect(closed).toEqual([true, true]);
   expect(files()).toHaveLength(1);
 });
+
+test('a write whose signal aborts lands only if it resolved true before the abort: aborted at any step, it resolves false and leaves no file', async () => {
+  // Shutdown counts a batch dropped when its grace aborts the write: a file landing later would be replayed by the
+  // next client. The abort comes after 0, 1, 2, … turns of the event loop, so it meets every step of a real write
+  // (scan, mkdir, open, write, fsync, close, rename) in turn, until one lands first.
+  const outcomes = new Set<string>();
+  for (let turns = 0; !outcomes.has('landed') && turns < 5_000; turns++) {
+    const where = join(root, `turns-${turns}`);
+    const store = new SpoolStore({ dir: where });
+    const graceOver = new AbortController();
+    let beforeAbort = false;
+    const write = store.write(batch(turns), graceOver.signal).then((written) => ((beforeAbort = !graceOver.signal.aborted), written));
+    for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
+    graceOver.abort();
+    const written = await write;
+    const left = existsSync(where) ? readdirSync(where) : [];
+    expect({ turns, written, left: left.length }).toEqual({ turns, written: beforeAbort, left: beforeAbort ? 1 : 0 });
+    outcomes.add(beforeAbort ? 'landed' : 'stopped');
+  }
+  expect([...outcomes].sort()).toEqual(['landed', 'stopped']);
+});
+
+test('a rename already under way when the signal aborts is undone as it completes: the write resolves false, nothing stays', async () => {
+  // The one step an abort cannot stop, which the loop above rarely meets: here the abort comes while the rename runs.
+  const store = new SpoolStore({ dir });
+  const graceOver = new AbortController();
+  const rename = fsPromises.rename;
+  jest.spyOn(fsPromises, 'rename').mockImplementationOnce(async (from, to) => {
+    const renaming = rename(from, to);
+    graceOver.abort();
+    return renaming;
+  });
+  await expect(store.write(batch(0), graceOver.signal)).resolves.toBe(false);
+  expect(files()).toEqual([]);
+  await expect(store.usedBytes()).resolves.toBe(0);
+});

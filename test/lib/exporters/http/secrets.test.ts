@@ -50,6 +50,27 @@ test.each(failures)('after %s, inspecting the client or exporter at depth Infini
   await tracing.shutdown({ timeoutMillis: 100 });
 });
 
+/** An endpoint's query key and password: they travel with every request, but are as secret as the API key. */
+const ENDPOINT_CODE = 'gwcode_secret_value_that_must_not_leak';
+const ENDPOINT_PASSWORD = 'pw_secret_value_that_must_not_leak';
+
+test.each(failures)("after %s, an endpoint's query and credentials travelled, and inspecting the client or exporter at depth Infinity shows neither", async (_name, behaviour) => {
+  const endpoint = `${sink.url.replace('http://', `http://admin:${ENDPOINT_PASSWORD}@`)}/api?code=${ENDPOINT_CODE}`;
+  const exporter = new LangSmithExporter({ endpoint, apiKey: API_KEY, fetchServerInfo: false });
+  const tracing = client(exporter);
+  sink.script(behaviour);
+  step(1);
+  await tracing.flush({ timeoutMillis: 5_000 });
+  const basic = Buffer.from(`admin:${ENDPOINT_PASSWORD}`).toString('base64');
+  expect(sink.requests[0]).toMatchObject({ path: `/api/runs/multipart?code=${ENDPOINT_CODE}`, headers: { authorization: `Basic ${basic}` } });
+  for (const target of [exporter, tracing]) {
+    for (const shown of [inspect(target, { depth: Infinity, showHidden: true, getters: true }), inspect(target, { depth: 8 })]) {
+      for (const secret of [ENDPOINT_CODE, ENDPOINT_PASSWORD, basic, API_KEY]) expect(shown).not.toContain(secret);
+    }
+  }
+  await tracing.shutdown({ timeoutMillis: 100 });
+});
+
 /**
  * A server that answers 400 with the value of `header` quoted in its error body, as some proxies' error pages do;
  * `tokenOnly`: 401 quoting the token without its scheme (`Bearer `), as an API that rejects a token does.
@@ -219,24 +240,38 @@ const LANGSMITH_CLEAN = Object.fromEntries(['LANGSMITH_API_KEY', 'LANGCHAIN_API_
 /** A LangSmith key with what a URL encodes: quoted back percent-encoded, it must be cut out as well. */
 const LS_KEY = 'lsv2_pt_Ab+cD/eF==Stem';
 
+/** A LangSmith endpoint written with credentials and a gateway's key in its query, from `url`. */
+const withSecrets = (url: string): string => `${url.replace('http://', `http://k%2Bey%2Fuser:${encodeURIComponent(URL_PASSWORD)}@`)}/?code=${encodeURIComponent(QUERY_KEY)}`;
+/** Every form of those a log must not hold: the key's, the query's and the credentials', encoded or not. */
+const LANGSMITH_SECRETS = [QUERY_KEY_STEM, URL_PASSWORD_STEM, 'k+ey/user', 'k%2Bey%2Fuser', Buffer.from(`k+ey/user:${URL_PASSWORD}`).toString('base64'), 'lsv2_pt_Ab', 'eF==Stem', 'eF%3D%3DStem'];
+
 describe.each([
-  ['Node', () => new LangSmithExporter({ fetchServerInfo: false })],
-  ['the edge (fetch)', () => new EdgeLangSmithExporter({ fetchServerInfo: false }) as unknown as LangSmithExporter],
+  ['Node', (options: { endpoint?: string; apiKey?: string }) => new LangSmithExporter({ ...options, fetchServerInfo: false })],
+  ['the edge (fetch)', (options: { endpoint?: string; apiKey?: string }) => new EdgeLangSmithExporter({ ...options, fetchServerInfo: false }) as unknown as LangSmithExporter],
 ])("LangSmith's endpoint and key on %s's transport", (_runtime, make) => {
-  test.each([
-    ['LANGSMITH_ENDPOINT', (url: string) => ({ LANGSMITH_ENDPOINT: `${url}/?api_key=${encodeURIComponent(QUERY_KEY)}`, LANGSMITH_API_KEY: LS_KEY })],
-    ['LANGSMITH_RUNS_ENDPOINTS', (url: string) => ({ LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ [`${url}/?api_key=${encodeURIComponent(QUERY_KEY)}`]: LS_KEY }) })],
-  ])('%s with a query key: the query is not sent, and neither it nor the key (quoted back percent-encoded) is logged', async (_variable, env) => {
-    const echo = await requestQuotingServer('express');
-    const tracing = client(withEnv({ ...LANGSMITH_CLEAN, ...env(echo.url) }, make));
+  test.each(
+    styles.flatMap((style) => [
+      [style, 'the endpoint option', (url: string) => [{ endpoint: withSecrets(url), apiKey: LS_KEY }, {}] as const],
+      [style, 'LANGSMITH_ENDPOINT', (url: string) => [{}, { LANGSMITH_ENDPOINT: withSecrets(url), LANGSMITH_API_KEY: LS_KEY }] as const],
+      [style, 'LANGSMITH_RUNS_ENDPOINTS', (url: string) => [{}, { LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ [withSecrets(url)]: LS_KEY }) }] as const],
+    ] as const),
+  )('a server quoting the request (%s) answers 401: %s with a query key and credentials sends both, and logs neither nor the API key', async (style, _source, settings) => {
+    const echo = await requestQuotingServer(style);
+    const [options, env] = settings(echo.url);
+    const tracing = client(withEnv({ ...LANGSMITH_CLEAN, ...env }, () => make(options)));
     step(1);
     expect(await tracing.flush()).toMatchObject({ failed: 1 });
     await tracing.shutdown();
     echo.server.close();
-    expect(echo.seen).toEqual(['/runs/multipart']);
+    expect(echo.seen).toEqual([`/runs/multipart?code=${encodeURIComponent(QUERY_KEY)}`]); // the query did travel, as written
     const logged = warnings.join('\n');
-    expect(logged).toMatch(/HTTP 401: <pre>Cannot POST \/runs\/multipart<\/pre> +\[redacted\]/);
-    for (const secret of [QUERY_KEY_STEM, 'lsv2_pt_Ab', 'eF==Stem', 'eF%3D%3DStem']) expect(logged).not.toContain(secret);
+    // Quoted back: the URL (query cut out), the Basic credentials decoded and the API key, both percent-encoded.
+    expect(logged).toMatch(
+      style === 'express'
+        ? /HTTP 401: <pre>Cannot POST \/runs\/multipart\?code=\[redacted\]<\/pre> \[redacted\] \[redacted\]/
+        : /HTTP 401: 401 Unauthorized X-Original-URL: \/runs\/multipart\?code=\[redacted\] Referer: http:\/\/127\.0\.0\.1:\d+\/runs\/multipart\?code=\[redacted\] X-Credentials: \[redacted\] \[redacted\]/,
+    );
+    for (const secret of LANGSMITH_SECRETS) expect(logged).not.toContain(secret);
   });
 });
 
@@ -261,6 +296,13 @@ test.each([
   ['an OTLP endpoint', () => new OtlpHttpExporter({ endpoint: `https://otel.example.com:443x/?api_key=${QUERY_TOKEN}` }), 'https://otel.example.com:443x/?***'],
   ['a URL without its scheme', () => new LangSmithExporter({ endpoint: `admin:${PASSWORD}@langsmith.internal`, apiKey: API_KEY }), '***@langsmith.internal'],
   ['OTLP headers given as a string', () => new OtlpHttpExporter({ headers: `Authorization=Bearer ${PASSWORD}` as never }), '[value not shown'],
+  // A password with a character that ends the host where it stands (`/`, `#`) or a space: the URL is refused, and
+  // the quote hides all before the last `@` (before, it showed the password from that character on).
+  ['a password with a slash', () => new LangSmithExporter({ endpoint: `https://admin:pa/${PASSWORD}@langsmith.internal`, apiKey: API_KEY }), '"https://***@langsmith.internal"'],
+  ['a password with a #', () => new LangSmithExporter({ endpoint: `https://admin:pa#${PASSWORD}@langsmith.internal/api?code=${QUERY_TOKEN}`, apiKey: API_KEY }), '"https://***@langsmith.internal/api?***"'],
+  ['a password with a space, in LANGSMITH_ENDPOINT', () => withEnv({ ...LANGSMITH_CLEAN, LANGSMITH_ENDPOINT: `https://admin:pa ${PASSWORD}@langsmith.internal:99999`, LANGSMITH_API_KEY: API_KEY }, () => new LangSmithExporter()), 'LANGSMITH_ENDPOINT: received "https://***@langsmith.internal:99999"'],
+  ['a password with a slash, in LANGSMITH_RUNS_ENDPOINTS', () => withEnv({ ...LANGSMITH_CLEAN, LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ [`https://admin:pa/${PASSWORD}@langsmith.internal`]: API_KEY }) }, () => new LangSmithExporter()), 'LANGSMITH_RUNS_ENDPOINTS: received "https://***@langsmith.internal"'],
+  ['an OTLP endpoint whose password has a slash', () => new OtlpHttpExporter({ endpoint: `https://admin:pa/${PASSWORD}@otel.example.com` }), '"https://***@otel.example.com"'],
 ])('%s refused is quoted without its credentials or query', (_what, make, shown) => {
   let error: unknown;
   try {

@@ -1,0 +1,123 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LangSmithExporter, TracingClient, traceable, type TracingStats } from '../../../index';
+import { ScriptedSink } from '../../helpers/scripted-sink';
+import { stallFileSystem, type StalledFileSystem } from '../../helpers/stalled-file-system';
+
+/**
+ * Shutdown spools what it could not send within a grace (1 s) past its
+ * deadline, else counts it dropped (`dropped.afterShutdown`). A spool write
+ * the grace did not wait for must then never land: the next client would
+ * deliver spans `stats()` says were dropped. The disk is stalled for real
+ * (see stallFileSystem), past the grace, then let go.
+ */
+
+const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
+
+/** Resolves once `condition()` holds, or after `millis`. */
+async function until(condition: () => boolean, millis: number): Promise<void> {
+  for (const deadline = Date.now() + millis; !condition() && Date.now() < deadline; ) await sleep(25);
+}
+
+let root: string;
+let dir: string;
+let sinks: ScriptedSink[];
+let stalled: StalledFileSystem | undefined;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'tracewire-late-spool-'));
+  dir = join(root, 'spool');
+  sinks = [];
+});
+afterEach(async () => {
+  await stalled?.resume();
+  stalled = undefined;
+  for (const sink of sinks) await sink.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const quiet = { warn() {} };
+const spoolFiles = (): string[] => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+};
+const invariantHolds = (stats: TracingStats): boolean => stats.spansEnded === stats.delivered + stats.dropped.total + stats.spooled + stats.pending;
+
+test('a leftover whose spool write outlives the grace never lands: stats, the spool directory and the next client agree it was dropped', async () => {
+  // An endpoint that takes every export and never answers: nothing is delivered by shutdown's deadline.
+  const down = (await ScriptedSink.start()).script({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
+  sinks.push(down);
+  const exporter = new LangSmithExporter({ endpoint: down.url, apiKey: 'test-key' });
+  const client = new TracingClient({ exporter, spoolDir: dir, maxBatchSize: 1, maxConcurrentExports: 1, exportTimeoutMillis: 60_000, logger: quiet });
+  const call = traceable(async (i: number) => i, { name: 'call', client });
+  await call(1);
+  await call(2);
+
+  stalled = stallFileSystem();
+  const result = await client.shutdown({ timeoutMillis: 100 });
+  expect(result).toMatchObject({ spooled: 0, dropped: 2, pending: 0, timedOut: true });
+  const atShutdown = client.stats();
+  expect(atShutdown).toMatchObject({ spansEnded: 2, spooled: 0, pending: 0, dropped: { total: 2, afterShutdown: 2 } });
+
+  // The disk answers again: the writes the grace gave up on run their course now.
+  await stalled.resume();
+  stalled = undefined;
+  await until(() => spoolFiles().some((file) => !file.endsWith('.tmp')), 1_500);
+  expect(spoolFiles()).toEqual([]);
+  expect(client.stats()).toEqual(atShutdown);
+  expect(invariantHolds(client.stats())).toBe(true);
+
+  // A next client on the same directory finds nothing to replay: what stats counted dropped is not delivered after all.
+  const up = await ScriptedSink.start();
+  sinks.push(up);
+  const next = new TracingClient({ exporter: new LangSmithExporter({ endpoint: up.url, apiKey: 'test-key' }), spoolDir: dir, logger: quiet });
+  await sleep(1_500); // its replay starts 1 s after construction
+  await next.shutdown();
+  expect(next.stats().replayed).toBe(0);
+  expect(up.acceptedIds).toEqual([]);
+});
+
+/** A client whose one batch failed for good (503, no retries) and is being written to the stalled spool by delivery's fallback. */
+async function clientSpoolingAFailedBatch(): Promise<TracingClient> {
+  const failing = (await ScriptedSink.start()).script({ kind: 'status', status: 503 });
+  sinks.push(failing);
+  const exporter = new LangSmithExporter({ endpoint: failing.url, apiKey: 'test-key' });
+  const client = new TracingClient({ exporter, spoolDir: dir, maxRetries: 0, logger: quiet });
+  stalled = stallFileSystem();
+  await traceable(async () => 1, { name: 'call', client })();
+  await until(() => failing.requests[0]?.answered === 503, 10_000);
+  // Its batch went to the spool, where it waits on the disk: this flush runs out of time.
+  expect(await client.flush({ timeoutMillis: 500 })).toMatchObject({ failed: 0, pending: 1, timedOut: true });
+  expect(failing.requests.map((request) => request.answered)).toEqual([503]);
+  return client;
+}
+
+test('a failed batch delivery was still writing to the spool when shutdown\'s deadline passed: counted dropped, nothing pending after shutdown, and never on disk', async () => {
+  const client = await clientSpoolingAFailedBatch();
+  const result = await client.shutdown({ timeoutMillis: 100 });
+  expect(result).toMatchObject({ delivered: 0, failed: 0, spooled: 0, dropped: 1, pending: 0, timedOut: true });
+  const atShutdown = client.stats();
+  expect(atShutdown).toMatchObject({ spansEnded: 1, pending: 0, spooled: 0, dropped: { total: 1, afterShutdown: 1, exportFailed: 0 } });
+  expect(invariantHolds(atShutdown)).toBe(true);
+
+  await stalled!.resume();
+  stalled = undefined;
+  await until(() => spoolFiles().some((file) => !file.endsWith('.tmp')), 1_500);
+  expect(spoolFiles()).toEqual([]);
+  expect(client.stats()).toEqual(atShutdown);
+});
+
+test('a failed batch delivery is writing to the spool at shutdown\'s deadline and lands within the grace: spooled, once, nothing pending', async () => {
+  const client = await clientSpoolingAFailedBatch();
+  const shutdown = client.shutdown({ timeoutMillis: 100 });
+  await sleep(300); // past the deadline, within the grace
+  await stalled!.resume();
+  stalled = undefined;
+  const result = await shutdown;
+  expect(result).toMatchObject({ spooled: 1, dropped: 0, pending: 0 });
+  expect(client.stats()).toMatchObject({ spansEnded: 1, pending: 0, spooled: 1, dropped: { total: 0 } });
+  expect(spoolFiles().filter((file) => !file.endsWith('.tmp'))).toHaveLength(1);
+});
