@@ -1,28 +1,29 @@
 import { runtimeEnv } from './runtime-env.js';
 import { firstSet, HTTP_URL, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
-import { RUNS_ENDPOINTS, runsEndpoint } from './config-runs-endpoints.js';
+import { RUNS_ENDPOINTS, runsEndpoints, type RunsEndpoint } from './config-runs-endpoints.js';
 import { isString } from './natives.js';
 import { takeUrlSecrets } from './config-url-secrets.js';
 
 /** Where and how the LangSmith exporter sends; every field falls back to the `LANGSMITH_*` environment. */
 export interface LangSmithOptions {
   /**
-   * Default: the one endpoint `LANGSMITH_RUNS_ENDPOINTS` names (langsmith's
-   * write replicas; several are refused), else `LANGSMITH_ENDPOINT`, else
-   * `https://api.smith.langchain.com`. A query (an API gateway's
-   * `?code=…`) goes on every request, after the path (`/runs/multipart`,
-   * `/info`); `user:password@` travels as an `Authorization: Basic` header.
-   * Neither is ever quoted in a logged error.
+   * Default: the endpoints `LANGSMITH_RUNS_ENDPOINTS` names (langsmith's
+   * write replicas: every run goes to each), else `LANGSMITH_ENDPOINT`, else
+   * `https://api.smith.langchain.com`. Given, it is the one place runs go.
+   * A query (an API gateway's `?code=…`) goes on every request, after the
+   * path (`/runs/multipart`, `/info`); `user:password@` travels as an
+   * `Authorization: Basic` header — a replica's too, each its own. Neither is
+   * ever quoted in a logged error.
    */
   readonly endpoint?: string;
   /**
-   * Default: the key `LANGSMITH_RUNS_ENDPOINTS` gives its endpoint, else
-   * `LANGSMITH_API_KEY`. Required unless the endpoint is on this machine;
+   * Default: the key `LANGSMITH_RUNS_ENDPOINTS` gives each endpoint, else
+   * `LANGSMITH_API_KEY` (not with several replicas: each has its own). Required unless the endpoint is on this machine;
    * `''` sends none (and reads no variable).
    */
   readonly apiKey?: string;
-  /** Sent as `x-tenant-id`. Default `LANGSMITH_WORKSPACE_ID`; `''` sends none. */
+  /** Sent as `x-tenant-id`. Default: a replica's `workspace_id`, else `LANGSMITH_WORKSPACE_ID`; `''` sends none. */
   readonly workspaceId?: string;
   /**
    * Your application's revision (a commit, a release), recorded in every
@@ -57,11 +58,17 @@ const ENDPOINT_SETTING = 'LangSmith endpoint';
 /** @internal What a header setting accepts, as its errors say. */
 export const PRINTABLE = 'a string of printable characters, no line breaks';
 
-/** @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a stream of 401s. */
-export const resolveLangSmithSettings = (options: LangSmithOptions, env: Env = runtimeEnv()): LangSmithSettings => {
+/**
+ * @internal LangSmith settings from options over environment. A missing key for a remote endpoint fails now, not as a
+ * stream of 401s. `replica`: one of langsmith's write replicas (`LANGSMITH_RUNS_ENDPOINTS`; by default the first), which
+ * takes the place of `LANGSMITH_ENDPOINT` and its key, as in its traceable.
+ */
+export const resolveLangSmithSettings = (
+  options: LangSmithOptions,
+  env: Env = runtimeEnv(),
+  replica: RunsEndpoint | undefined = options.endpoint === undefined ? runsEndpoints(env)[0] : undefined,
+): LangSmithSettings => {
   // Each refusal names where the value came from: the option, else the variable that was set.
-  // langsmith's write replica (LANGSMITH_RUNS_ENDPOINTS) takes the place of LANGSMITH_ENDPOINT and its key, as in its traceable.
-  const replica = options.endpoint === undefined ? runsEndpoint(env) : undefined;
   const endpointVariable = replica === undefined ? firstSet(env, langsmithVariables('ENDPOINT')) : { name: RUNS_ENDPOINTS, value: replica.url };
   const raw: unknown = options.endpoint ?? endpointVariable?.value ?? LANGSMITH_CLOUD;
   const endpointSetting = options.endpoint === undefined && endpointVariable !== undefined ? endpointVariable.name : ENDPOINT_SETTING;

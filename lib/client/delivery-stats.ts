@@ -55,6 +55,15 @@ export interface TracingStats {
    * tracer failed. The call itself runs as it would untraced; warned once.
    */
   readonly untraced: number;
+  /**
+   * Spans delivered to some of the exporter's destinations but not to all
+   * (`LANGSMITH_RUNS_ENDPOINTS`, langsmith's write replicas): counted in
+   * `delivered`, which counts a span once any destination took it. Each
+   * destination that lacks some is warned about once, by its origin; with
+   * `spoolDir` what it lacks is spooled for it alone (not in `spooled`,
+   * which counts spans no destination took).
+   */
+  readonly deliveredPartly: number;
   /** Spans that could not be delivered and were written to the spool (`spoolDir`) for the next client to send. */
   readonly spooled: number;
   /** Spans from a spool, left by an earlier client, that this one delivered. */
@@ -82,6 +91,7 @@ export class DeliveryCounters {
   spansStarted = 0;
   spansEnded = 0;
   delivered = 0;
+  deliveredPartly = 0;
   queueFull = 0;
   exportFailed = 0;
   afterShutdown = 0;
@@ -105,6 +115,7 @@ export class DeliveryCounters {
       spansStarted: this.spansStarted,
       spansEnded: this.spansEnded,
       delivered: this.delivered,
+      deliveredPartly: this.deliveredPartly,
       failed: this.exportFailed,
       dropped: {
         total: this.dropped,

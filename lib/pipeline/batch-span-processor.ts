@@ -268,7 +268,9 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.#spool?.stop();
       // Exports still out past the deadline are cut short with what is still queued: the result is final.
       const cut = this.#slots.detachAll(new Error(`tracewire shut down: its deadline (${timeoutMillis} ms) passed with this export still in flight`));
-      await settleLeftovers(cut, this.#queue, this.#outcomes.spoolWrites, this.#counters, this.#warnings, this.#outcomes.settle.bind(this.#outcomes));
+      // A cut export some of several destinations took part of is given up per destination (`BatchOutcomes.leftOver`).
+      await settleLeftovers(cut, this.#queue, this.#outcomes.spoolWrites, this.#counters, this.#warnings, this.#outcomes.settle.bind(this.#outcomes), (batch) => this.#outcomes.leftOver(batch));
+      this.#outcomes.closesCutShort();
       this.#closes.end();
       this.#warnings.summarize(this.#counters);
       await shutDownExporter(this.#exporter, deadlineAt, this.#warnings);

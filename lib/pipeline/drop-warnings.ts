@@ -53,5 +53,8 @@ export class DropWarnings {
   }
 }
 
+/** @internal What shutdown says of what it could not send by its deadline, and no spool took. */
+export const SHUTDOWN_LEFTOVERS = 'shutdown() could not send spans by its deadline (still queued, or in exports it cut short) and no spool took them: they were dropped';
+
 /** @internal How the warnings of a batch given up on begin (spooled or dropped). */
 export const RETRIES_SPENT = 'an export failed after its retries';

@@ -3,7 +3,7 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { SpoolWrites } from './spool-writes.js';
-import type { DropWarnings } from './drop-warnings.js';
+import { SHUTDOWN_LEFTOVERS, type DropWarnings } from './drop-warnings.js';
 
 /** How long past shutdown's deadline writing leftovers to the spool may take (local disk: milliseconds). */
 const SPOOL_GRACE_MILLIS = 1_000;
@@ -24,9 +24,13 @@ export const settleLeftovers = async (
   counters: DeliveryCounters,
   warnings: Pick<DropWarnings, 'once'>,
   settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
+  leftOver?: (batch: PendingBatch) => boolean,
 ): Promise<void> => {
-  // The cut exports' batches are older than any still queued: spooled first, as they would have been sent.
-  const leftovers = new Set(cut);
+  // The cut exports' batches are older than any still queued: spooled first, as they would have been sent. A batch some
+  // of several destinations took part of is given up per destination instead (`BatchOutcomes.leftOver`): its spool
+  // writes go through `writes` too, so the grace below bounds them, and what they did not land is counted here.
+  const leftovers = new Set<PendingBatch>();
+  for (const batch of cut) if (leftOver === undefined || !leftOver(batch)) leftovers.add(batch);
   for (let batch = queue.evictOldest(); batch !== undefined; batch = queue.evictOldest()) leftovers.add(batch);
   if (writes !== undefined) {
     spoolLeftovers([...leftovers], writes);
@@ -40,7 +44,7 @@ export const settleLeftovers = async (
     counters.afterShutdown += left;
     settle(batch, 'evicted');
   }
-  if (dropped > 0) warnings.once('shutdown-leftovers', 'shutdown() could not send spans by its deadline (still queued, or in exports it cut short) and no spool took them: they were dropped');
+  if (dropped > 0) warnings.once('shutdown-leftovers', SHUTDOWN_LEFTOVERS);
 };
 
 /**

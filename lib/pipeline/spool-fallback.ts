@@ -6,6 +6,9 @@ import { RETRIES_SPENT, type DropWarnings } from './drop-warnings.js';
 import { endsIn, withoutDelivered } from './partial-delivery.js';
 import { noop } from '../noop.js';
 import { sendBatch, type SendContext } from './send-batch.js';
+import { AddressedBatch, destinationLabels, replicatedOf } from '../exporters/replicated.js';
+import { owedOf, type Owed } from './replica-owed.js';
+import { addressed } from './replica-give-up.js';
 
 /** A replay of an earlier client's spool starts this long after construction, off the start-up path. */
 const REPLAY_DELAY_MILLIS = 1_000;
@@ -42,14 +45,15 @@ export class SpoolFallback {
   }
 
   /**
-   * Writes records delivery gave up on; true when they are safe on disk (and counted as spooled). False, with
-   * nothing on disk, once `signal` aborted: the caller has counted them otherwise.
+   * Writes records delivery gave up on; true when they are safe on disk (and `spans` counted as spooled). False, with
+   * nothing on disk, once `signal` aborted: the caller has counted them otherwise. `quiet`: the caller warns about them
+   * itself (a write replica's copy, see `giveUpOwed`).
    */
-  async keep(records: ExportBatch, spans: number, signal?: AbortSignal): Promise<boolean> {
+  async keep(records: ExportBatch, spans: number, signal?: AbortSignal, quiet = false): Promise<boolean> {
     if (!(await this.#store.write(records, signal))) return false;
     this.#keptSinceReplay = true;
     this.#counters.spooled += spans;
-    this.#warnings.once('spooled', `${RETRIES_SPENT}; its spans were spooled for the next client to send`);
+    if (!quiet) this.#warnings.once('spooled', `${RETRIES_SPENT}; its spans were spooled for the next client to send`);
     return true;
   }
 
@@ -72,8 +76,13 @@ export class SpoolFallback {
    * replay does not send them twice.
    */
   async #replayOne(records: ExportBatch): Promise<boolean> {
+    const owedTo = this.#owedTo(records);
+    if (owedTo === undefined) return true;
+    records = owedTo;
     let delivered: ReadonlySet<object> | undefined;
     const outcome = await sendBatch(this.#send, records, { armUntil: noop, failed: (_error, part) => (delivered = part) });
+    const replicated = replicatedOf(this.#send.exporter);
+    if (outcome !== 'delivered' && replicated !== undefined) return this.#replayOwed(owedOf(records, replicated.standings(records)));
     if (outcome === 'delivered') {
       this.#counters.replayed += endsIn(records);
       this.#answeredDuringReplay = true;
@@ -92,6 +101,50 @@ export class SpoolFallback {
     // Still on disk (the rest in a file of its own): replay again once a delivery shows the destination is back.
     this.#keptSinceReplay = true;
     return part?.rest !== undefined && (await this.#store.write(part.rest));
+  }
+
+  /**
+   * A file owed to some destinations only (a write replica missed its runs): undefined, counted refused, when this
+   * client sends to none of them — replayed elsewhere, it would reach a destination that has the runs; else the batch
+   * to send, which an exporter with one destination (among them) takes as any file.
+   */
+  #owedTo(records: ExportBatch): ExportBatch | undefined {
+    if (!(records instanceof AddressedBatch)) return records;
+    const labels = destinationLabels(this.#send.exporter);
+    if (labels !== undefined && !records.to.some((label) => labels.includes(label))) {
+      this.#counters.replayRefused += endsIn(records);
+      this.#warnings.once('replay-elsewhere', 'spooled spans owed to a LangSmith replica this client does not send to were removed (see stats().replayRefused)');
+      return undefined;
+    }
+    return replicatedOf(this.#send.exporter) === undefined ? { post: records.post, patch: records.patch } : records;
+  }
+
+  /**
+   * A replay through an exporter with several destinations that not all took: a span counts as replayed once any
+   * did, and what each group of the others lacks replaces the file, owed to them alone (what they refused is not
+   * kept). True when the file is done with: every such part is on disk.
+   *
+   * Written straight to the store, not through `SpoolWrites`, as a replay's rest of a file is: shutdown counts nothing
+   * of a replay (its spans are counted replayed, or still sit in the claimed file), so a rewrite that lands after it
+   * contradicts no count; stopped, it would put the claimed file back whole, to be sent again to replicas that took it.
+   */
+  async #replayOwed(owed: Owed): Promise<boolean> {
+    this.#counters.replayed += owed.deliveredEnds;
+    if (owed.deliveredEnds > 0) this.#answeredDuringReplay = true;
+    let keptNobody = false;
+    let keptAll = true;
+    for (const part of owed.parts) {
+      if (part.refused) continue;
+      const kept = await this.#store.write(addressed(part, destinationLabels(this.#send.exporter) ?? []));
+      keptNobody ||= kept;
+      keptAll &&= kept;
+      this.#keptSinceReplay = true;
+    }
+    if (owed.nobody !== undefined && !keptNobody && owed.parts.every((part) => part.refused)) {
+      this.#counters.replayRefused += endsIn(owed.nobody);
+      this.#warnings.once('replay-refused', 'the destination refused spooled spans when they were replayed (see stats().replayRefused); their spool file was removed');
+    }
+    return keptAll;
   }
 
   /** Sends what the spool holds, one batch at a time beside the regular exports; one replay at a time. Never rejects. */

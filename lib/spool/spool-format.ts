@@ -1,3 +1,4 @@
+import { AddressedBatch } from '../exporters/replicated.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { randomHex } from '../model/ids.js';
 import type { Run } from '../model/run.js';
@@ -52,8 +53,13 @@ export const parseSpoolEntry = (file: string): SpoolEntry | undefined => {
 /** @internal Format version in every file, so a later tracewire can tell old files from new. */
 const VERSION = 1;
 
-/** @internal The file contents of a batch: the runs and nothing else. Throws only if a run is not JSON-serialisable. */
+/**
+ * @internal The file contents of a batch: the runs, and for runs owed to some of an exporter's destinations only
+ * (an {@link AddressedBatch}: a write replica missed them), their labels as `to`. Throws only if a run is not
+ * JSON-serialisable.
+ */
 export const encodeBatch = (batch: ExportBatch): string => {
+  if (batch instanceof AddressedBatch) return stringify({ v: VERSION, to: batch.to, post: batch.post, patch: batch.patch });
   return stringify({ v: VERSION, post: batch.post, patch: batch.patch });
 };
 
@@ -62,9 +68,10 @@ export const decodeBatch = (text: string): ExportBatch | undefined => {
   const parsed = parseOrUndefined(text);
   // Only null and undefined (not JSON) need refusing here (they cannot be destructured): any other primitive has no `v`, so the version check refuses it.
   if (parsed == null) return undefined;
-  const { v, post, patch } = parsed as { v?: unknown; post?: unknown; patch?: unknown };
+  const { v, to, post, patch } = parsed as { v?: unknown; to?: unknown; post?: unknown; patch?: unknown };
   if (v !== VERSION || !isRunList(post) || !isRunList(patch)) return undefined;
-  return { post, patch };
+  if (to === undefined) return { post, patch };
+  return isArray(to) && to.every(isString) ? new AddressedBatch(post, patch, to) : undefined;
 };
 
 const isRunList = (value: unknown): value is Run[] => {

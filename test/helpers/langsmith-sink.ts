@@ -16,6 +16,8 @@ export interface LangSmithSinkOptions {
    * connection. A real server keeps them for seconds.
    */
   keepAliveTimeoutMillis?: number;
+  /** Listen on this port (default: any free one): e.g. a stopped sink's, to play an endpoint that came back. */
+  port?: number;
 }
 
 /** One request as the sink received it. */
@@ -60,7 +62,7 @@ export class LangSmithSink {
     sink.server = createServer((req, res) => sink.handle(req, res));
     sink.server.on('connection', () => sink.connections++);
     sink.server.keepAliveTimeout = options.keepAliveTimeoutMillis ?? 100;
-    await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => sink.server.listen(options.port ?? 0, '127.0.0.1', resolve));
     return sink;
   }
 

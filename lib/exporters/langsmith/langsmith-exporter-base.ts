@@ -1,4 +1,5 @@
-import { resolveLangSmithSettings, type LangSmithOptions, type LangSmithSettings } from '../../config-langsmith.js';
+import type { LangSmithSettings } from '../../config-langsmith.js';
+import type { IngestLimitsFetch, LangSmithExporterOptions } from './langsmith-exporter-options.js';
 import { runtimeEnv } from '../../runtime-env.js';
 import { booleanOption, optionsObject } from '../../config-env.js';
 import { refuse } from '../../errors.js';
@@ -6,6 +7,7 @@ import { takesRecords } from '../record-batch.js';
 import { secretsRedactor, type SecretsRedactor } from '../http/redact-secrets.js';
 import { JSON_TYPE, type Transport } from '../http/transport.js';
 import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
+import { fansOut, keysOf, labelDestinations } from '../replicated.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { sendInOrder, type DeliveredRuns } from './request-sequence.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './server-info.js';
@@ -13,34 +15,11 @@ import { SealedBatch } from '../sealed-batch.js';
 import { sealRecords, sealRuns } from './seal-batch.js';
 import { LangSmithFraming, splitIntoRequests } from './wire-body.js';
 import { newBoundary, type LangSmithWireMode } from './wire-op.js';
+import { destinationLabel, langsmithDestinations, rewriteFor, type LangSmithDestination } from './replica-destinations.js';
+import { wireReplicas, type Framings, type ReplicaWiring } from './replica-wiring.js';
 import { requestUrl } from './request-url.js';
 
-/** @internal `GET {endpoint}/info` on the exporter's runtime: resolves the limits it announces, or the defaults; never rejects. */
-export type IngestLimitsFetch = (url: URL, headers: Record<string, string>) => Promise<IngestLimits>;
-
-/** Options of a {@link LangSmithExporter}. */
-export interface LangSmithExporterOptions extends LangSmithOptions {
-  /**
-   * Compress `/runs/multipart` request bodies with gzip (`Content-Encoding: gzip`). Default false.
-   * `/runs/batch` bodies go uncompressed (in `mode: 'batch'`, and after a server without the multipart endpoint):
-   * LangSmith documents compression for multipart only, and langsmith's own client never compresses a batch.
-   */
-  readonly gzip?: boolean;
-  /**
-   * `multipart` (default): `POST /runs/multipart`, each run as JSON parts
-   * (the format of langsmith's own client), falling back to `batch` for good
-   * if the server answers 404 or 405. `batch`: `POST /runs/batch`, one JSON
-   * document.
-   */
-  readonly mode?: 'multipart' | 'batch';
-  /**
-   * Ask the server once (`GET /info`, as the pipeline's first span starts, at most 1 s; the first export waits for it)
-   * how many runs and bytes one request may carry, and whether it has
-   * `/runs/multipart`. Default true; false uses langsmith's defaults
-   * (100 runs, 24 MiB) without asking.
-   */
-  readonly fetchServerInfo?: boolean;
-}
+export type { IngestLimitsFetch, LangSmithExporterOptions } from './langsmith-exporter-options.js';
 
 /** A 404 or 405 from `/runs/multipart`: the server predates it. */
 const NO_MULTIPART = (status: number | undefined): boolean => status === 404 || status === 405;
@@ -56,6 +35,12 @@ const NO_MULTIPART = (status: number | undefined): boolean => status === 404 || 
  * export's, naming the runs that did get through (`delivered`): when the
  * pipeline retries that batch only the others go again, and only they are
  * counted failed or spooled.
+ *
+ * With several destinations (`LANGSMITH_RUNS_ENDPOINTS`: langsmith's write
+ * replicas), every batch goes to each, at once, through a sender of each
+ * one's own (its key, workspace, `/info` limits and wire mode), and each
+ * replica with a project of its own gets the runs there, re-keyed as
+ * langsmith re-keys them (see `ReplicaFanOut`, `IdPolicy`).
  *
  * The API key travels only in the `x-api-key` header; it is never part of a
  * log line, an error message or `stats()`. Nor are the endpoint's query
@@ -81,20 +66,33 @@ export class LangSmithExporterBase implements SpanExporter {
   /** Cuts the API key and the endpoint's query values and credentials, in any encoding a server may quote them in, out of a failure's message; undefined without any. */
   readonly #redact: SecretsRedactor | undefined;
   /** Both wire forms, with one boundary for the exporter's life: batches sealed apart are sent together. Made by {@link #framings}. */
-  #madeFramings: Readonly<Record<LangSmithWireMode, LangSmithFraming>> | undefined;
+  #madeFramings: Framings | undefined;
   readonly #revisionId: string | undefined;
-  /** Batches of a caller's own (or the pipeline's unsealed records) as sealed here, while they may be retried. */
-  readonly #sealed = new WeakMap<ExportBatch, SealedBatch>();
+  /** Batches of a caller's own (or the pipeline's unsealed records) as sealed here, while they may be retried; a replica's, shared with those writing alike. */
+  readonly #sealed: WeakMap<ExportBatch, SealedBatch>;
+  /** A replica's: its group's wire forms (see `ReplicaWiring`), and how its runs differ from the pipeline's, if they do. */
+  readonly #groupFramings: (() => Framings) | undefined;
+  readonly #rewrite: ((batch: ExportBatch) => ExportBatch) | undefined;
+  /** With several destinations: the sender of each. */
+  #replicas: readonly LangSmithExporterBase[] | undefined;
 
-  /** @internal The public classes pass the transport of their runtime and its way to ask `/info`. */
-  protected constructor(options: LangSmithExporterOptions, transport: Transport, fetchIngestLimits: IngestLimitsFetch) {
-    options = optionsObject(options, 'LangSmithExporter', ['endpoint', 'apiKey', 'workspaceId', 'revisionId', 'gzip', 'mode', 'fetchServerInfo']);
+  /**
+   * @internal The public classes pass the transport of their runtime and its way to ask `/info`; the exporter that fans
+   * out passes them on to each replica's sender, with its `wiring`.
+   */
+  protected constructor(options: LangSmithExporterOptions, transport: Transport, fetchIngestLimits: IngestLimitsFetch, wiring?: ReplicaWiring) {
+    let destinations: LangSmithDestination[] = [];
+    if (wiring === undefined) {
+      // Read once into a snapshot (see `readOptions`): every check below, the replicas' included, reads that.
+      options = optionsObject(options, 'LangSmithExporter', ['endpoint', 'apiKey', 'workspaceId', 'revisionId', 'gzip', 'mode', 'fetchServerInfo']);
+      destinations = langsmithDestinations(options, runtimeEnv());
+    }
     this.#transport = transport;
     this.#fetchIngestLimits = fetchIngestLimits;
-    const { endpoint, authorization, secrets, apiKey, workspaceId, revisionId } = (this.#settings = resolveLangSmithSettings(options, runtimeEnv()));
-    this.#gzip = booleanOption(options.gzip, 'gzip', false);
-    this.#fetchServerInfo = booleanOption(options.fetchServerInfo, 'fetchServerInfo', true);
-    const mode = options.mode ?? 'multipart';
+    const { endpoint, authorization, secrets, apiKey, workspaceId, revisionId } = (this.#settings = wiring?.settings ?? destinations[0]!.settings);
+    this.#gzip = wiring?.gzip ?? booleanOption(options.gzip, 'gzip', false);
+    this.#fetchServerInfo = wiring?.fetchServerInfo ?? booleanOption(options.fetchServerInfo, 'fetchServerInfo', true);
+    const mode = wiring?.mode ?? options.mode ?? 'multipart';
     if (mode !== 'multipart' && mode !== 'batch') refuse('LangSmith mode', mode, 'multipart or batch');
     this.#wireMode = mode;
     this.#urls = { multipart: requestUrl(endpoint, '/runs/multipart'), batch: requestUrl(endpoint, '/runs/batch') };
@@ -103,11 +101,37 @@ export class LangSmithExporterBase implements SpanExporter {
     if (workspaceId !== undefined) headers['x-tenant-id'] = workspaceId;
     if (authorization !== undefined) headers.Authorization = authorization;
     this.#authHeaders = headers;
-    this.#redact = secrets.length === 0 ? undefined : secretsRedactor(secrets);
+    // A replica's sender cuts every replica's secrets, not its own alone: they may share a gateway that quotes another's.
+    const redacted = wiring?.secrets ?? secrets;
+    this.#redact = redacted.length === 0 ? undefined : secretsRedactor(redacted);
     this.#revisionId = revisionId;
+    this.#sealed = wiring?.sealed ?? new WeakMap();
+    this.#groupFramings = wiring?.framings;
+    this.#rewrite = wiring?.rewrite;
+    if (wiring !== undefined) return; // a replica's sender: the pipeline's exporter is the one that fans out
+    if (destinations.length > 1 || rewriteFor(destinations[0]!) !== undefined) {
+      this.#fanOutTo(destinations);
+      return;
+    }
+    labelDestinations(this, [destinationLabel(destinations[0]!, this.endpoint, 1)]);
     // The pipeline seals its batches as they close, in the mode of the moment (a later change of mode reseals them);
     // the server's limits are asked for as the first span starts: its export then need not wait for them.
     takesRecords(this, (records) => sealRecords(records, this.#framings()[this.#wireMode]), () => void this.#ingestLimits());
+  }
+
+  /**
+   * Sends every batch to each of `destinations`, through a sender of its own (see `wireReplicas`), which the pipeline
+   * seals as the runs are. The single destination's export is replaced on this instance alone: that path, by far the
+   * most common, keeps its code and its cost.
+   */
+  #fanOutTo(destinations: readonly LangSmithDestination[]): void {
+    const shared = { gzip: this.#gzip, fetchServerInfo: this.#fetchServerInfo, mode: this.#wireMode, revisionId: this.#revisionId };
+    const { fanOut, senders, canonical, first } = wireReplicas(destinations, shared, (wiring) => new LangSmithExporterBase({}, this.#transport, this.#fetchIngestLimits, wiring));
+    this.#replicas = senders;
+    takesRecords(this, (records) => sealRecords(records, canonical()[first.#wireMode]), () => senders.forEach((sender) => void sender.#ingestLimits()));
+    Object.defineProperty(this, EXPORT_NOW, { value: (batch: ExportBatch, options: ExportOptions, done: ExportDone) => fanOut.export(batch, options, done) });
+    fansOut(this, fanOut);
+    labelDestinations(this, fanOut.labels);
   }
 
   /**
@@ -116,21 +140,27 @@ export class LangSmithExporterBase implements SpanExporter {
    * failed to start: "Disallowed operation called within global scope").
    */
   #framings(): Readonly<Record<LangSmithWireMode, LangSmithFraming>> {
-    if (this.#madeFramings === undefined) {
+    if (this.#madeFramings === undefined && this.#groupFramings !== undefined) this.#madeFramings = this.#groupFramings();
+    else if (this.#madeFramings === undefined) {
       const boundary = newBoundary();
       this.#madeFramings = { multipart: new LangSmithFraming('multipart', boundary, this.#revisionId), batch: new LangSmithFraming('batch', boundary, this.#revisionId) };
     }
     return this.#madeFramings;
   }
 
-  /** The endpoint runs are sent to: origin and path, never its credentials or its query (either may be a key). */
+  /** The endpoint runs are sent to: origin and path, never its credentials or its query (either may be a key); with several, the first. */
   get endpoint(): string {
     return this.#settings.endpoint.origin + this.#settings.endpoint.pathname.replace(/\/$/, '');
   }
 
-  /** How runs travel now: the configured mode, or `batch` once the server turned out to lack `/runs/multipart`. */
+  /** Every endpoint runs are sent to: the one, or each write replica `LANGSMITH_RUNS_ENDPOINTS` names (never credentials or queries). */
+  get endpoints(): readonly string[] {
+    return this.#replicas?.map((sender) => sender.endpoint) ?? [this.endpoint];
+  }
+
+  /** How runs travel now: the configured mode, or `batch` once the server turned out to lack `/runs/multipart`; with several endpoints, to the first. */
   get mode(): LangSmithWireMode {
-    return this.#wireMode;
+    return this.#replicas?.[0]!.mode ?? this.#wireMode;
   }
 
   export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult> {
@@ -162,7 +192,12 @@ export class LangSmithExporterBase implements SpanExporter {
     if (batch instanceof SealedBatch && batch.framing === framing) return batch;
     const known = this.#sealed.get(batch);
     if (known !== undefined && known.framing === framing) return known;
-    const sealed = batch instanceof SealedBatch ? framing.sealRuns(batch.runs(), batch.keys()) : sealRuns(batch, framing);
+    // A replica writing the runs its own way (its project, its ids) seals them rewritten, each still remembered by its key.
+    const rewrite = this.#rewrite;
+    const sealed =
+      rewrite !== undefined ? framing.sealRuns(rewrite(batch instanceof SealedBatch ? batch.runs() : batch), [...keysOf(batch)])
+      : batch instanceof SealedBatch ? framing.sealRuns(batch.runs(), batch.keys())
+      : sealRuns(batch, framing);
     this.#sealed.set(batch, sealed);
     return sealed;
   }

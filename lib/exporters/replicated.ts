@@ -1,0 +1,79 @@
+import type { Run } from '../model/run.js';
+import { SealedBatch } from './sealed-batch.js';
+import type { ExportBatch, SpanExporter } from './span-exporter.js';
+
+/**
+ * @internal Where one destination of an exporter that sends every batch to
+ * several (LangSmith's write replicas) stands with a batch: what the pipeline
+ * reads when it gives the batch up, so that it spools for each destination
+ * only what that one lacks, and counts a span delivered once any took it.
+ */
+export interface DestinationStanding {
+  /** What a spool file owed to it names it by: its endpoint, workspace and project, never its key. */
+  readonly label: string;
+  /** Its endpoint's origin: what warnings name. */
+  readonly origin: string;
+  /** `all`, or which of the batch's keys (see `SealedBatch.keys`) it took. */
+  readonly took: 'all' | ReadonlySet<object>;
+  /** It refused what it lacks (a 4xx): sent again, it would refuse it again, so it is not spooled for it. */
+  readonly refused: boolean;
+  /** Its last failure, if any. */
+  readonly error: Error | undefined;
+}
+
+/** @internal What the pipeline asks of an exporter that fans out. */
+export interface Replicated {
+  /** How each destination `records` is owed to stands with it (all of them, unless it is an {@link AddressedBatch}). */
+  standings(records: ExportBatch): DestinationStanding[];
+  /**
+   * The pipeline gave up on a batch these destinations (by label) still lacked after its retries: they are down. Until
+   * one takes a batch again, a batch it fails is not retried for it alone (see `ReplicaFanOut`).
+   */
+  down(labels: readonly string[]): void;
+}
+
+const fanOuts = new WeakMap<SpanExporter, Replicated>();
+
+/** @internal Called by an exporter that sends every batch to several destinations. */
+export const fansOut = (exporter: SpanExporter, replicated: Replicated): void => {
+  fanOuts.set(exporter, replicated);
+};
+
+/** @internal `exporter`'s destinations, when it sends every batch to several; undefined for any other. */
+export const replicatedOf = (exporter: SpanExporter): Replicated | undefined => {
+  return fanOuts.get(exporter);
+};
+
+/**
+ * @internal Runs owed to some of an exporter's destinations only, named by
+ * their labels: a spool file kept for a replica that missed them while the
+ * others took them. Replayed, they go to those alone.
+ */
+export class AddressedBatch implements ExportBatch {
+  declare readonly post: readonly Run[];
+  declare readonly patch: readonly Run[];
+  declare readonly to: readonly string[];
+
+  constructor(post: readonly Run[], patch: readonly Run[], to: readonly string[]) {
+    this.post = post;
+    this.patch = patch;
+    this.to = to;
+  }
+}
+
+/** @internal What each operation of a batch is remembered by: a sealed batch's keys, else its runs (posts, then patches). */
+export const keysOf = (batch: ExportBatch): readonly object[] => {
+  return batch instanceof SealedBatch ? batch.keys() : [...batch.post, ...batch.patch];
+};
+
+const labels = new WeakMap<SpanExporter, readonly string[]>();
+
+/** @internal Called by a LangSmith exporter: the labels of the destinations it sends to (see {@link DestinationStanding.label}). */
+export const labelDestinations = (exporter: SpanExporter, destinations: readonly string[]): void => {
+  labels.set(exporter, destinations);
+};
+
+/** @internal The labels of `exporter`'s destinations; undefined for an exporter that names none (not LangSmith's). */
+export const destinationLabels = (exporter: SpanExporter): readonly string[] | undefined => {
+  return labels.get(exporter);
+};
