@@ -5,6 +5,7 @@ import { LangSmithExporter, TracingClient, traceable, type TracingClientOptions,
 import { ScriptedSink } from '../../helpers/scripted-sink';
 import { stallFileSystem, type StalledFileSystem } from '../../helpers/stalled-file-system';
 import { withEnv } from '../../helpers/with-env';
+import { sleep, until } from '../../helpers/until';
 
 /**
  * Write replicas (`LANGSMITH_RUNS_ENDPOINTS`) and shutdown's spool grace:
@@ -17,12 +18,7 @@ import { withEnv } from '../../helpers/with-env';
  */
 const CLEAN = Object.fromEntries(['LANGSMITH_API_KEY', 'LANGSMITH_ENDPOINT', 'LANGSMITH_WORKSPACE_ID', 'LANGSMITH_RUNS_ENDPOINTS'].map((name) => [name, undefined])) as Record<string, string | undefined>;
 
-const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
-/** Resolves once `condition()` holds, or after `millis`. */
-async function until(condition: () => boolean, millis: number): Promise<void> {
-  for (const deadline = Date.now() + millis; !condition() && Date.now() < deadline; ) await sleep(25);
-}
 
 let root: string;
 let dir: string;

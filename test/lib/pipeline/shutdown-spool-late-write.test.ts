@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { LangSmithExporter, TracingClient, traceable, type TracingStats } from '../../../index';
 import { ScriptedSink } from '../../helpers/scripted-sink';
 import { stallFileSystem, type StalledFileSystem } from '../../helpers/stalled-file-system';
+import { sleep, until } from '../../helpers/until';
 
 /**
  * Shutdown spools what it could not send within a grace (1 s) past its
@@ -13,12 +14,7 @@ import { stallFileSystem, type StalledFileSystem } from '../../helpers/stalled-f
  * (see stallFileSystem), past the grace, then let go.
  */
 
-const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
-/** Resolves once `condition()` holds, or after `millis`. */
-async function until(condition: () => boolean, millis: number): Promise<void> {
-  for (const deadline = Date.now() + millis; !condition() && Date.now() < deadline; ) await sleep(25);
-}
 
 let root: string;
 let dir: string;
