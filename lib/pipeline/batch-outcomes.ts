@@ -1,8 +1,8 @@
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import { publicBatch } from '../exporters/record-batch.js';
-import { destinationLabels, replicatedOf, type Replicated } from '../exporters/replicated.js';
+import { replicatedOf } from '../exporters/replicated.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
-import { RETRIES_SPENT, SHUTDOWN_LEFTOVERS, type DropWarnings } from './drop-warnings.js';
+import { RETRIES_SPENT, type DropWarnings } from './drop-warnings.js';
 import type { RunningExport } from './export-slots.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { QueueBudget } from './queue-budget.js';
@@ -10,14 +10,10 @@ import { withoutDelivered } from './partial-delivery.js';
 import { startSend, type SendContext, type SendOutcome } from './send-batch.js';
 import type { SpoolFallback } from './spool-fallback.js';
 import { SpoolWrites } from './spool-writes.js';
-import { withCloses, type HeldClose, type RunCloses } from './run-closes.js';
+import { withCloses, type RunCloses } from './run-closes.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { Progress } from './progress.js';
-import { closesTaken, owedOf } from './replica-owed.js';
-import { giveUpOwed } from './replica-give-up.js';
-
-/** What a batch given up on at shutdown's deadline is given up with (see `leftOver`). */
-const CUT_SHORT = new Error('shutdown() cut its export short');
+import { ReplicatedOutcomes } from './replicated-outcomes.js';
 
 /**
  * @internal Sends batches and accounts for how each ended: delivered,
@@ -35,10 +31,8 @@ export class BatchOutcomes {
   readonly #closes: RunCloses;
   /** Batches being written to the spool: shutdown waits for them within its grace, then counts the rest dropped. */
   readonly spoolWrites: SpoolWrites | undefined;
-  /** An exporter that sends every batch to several destinations: a batch is given up per destination (see `giveUpOwed`). */
-  readonly #replicated: Replicated | undefined;
-  /** With several destinations: the closes out in an export, and the batch they went in (see `closesTaken`). */
-  readonly #closesSent = new Map<readonly HeldClose[], ExportBatch>();
+  /** With an exporter that sends every batch to several destinations: how its batches and closes end instead. */
+  readonly #replicas: ReplicatedOutcomes | undefined;
 
   constructor(
     send: SendContext,
@@ -59,7 +53,9 @@ export class BatchOutcomes {
     this.#spool = spool;
     this.#closes = closes;
     this.spoolWrites = spool === undefined ? undefined : new SpoolWrites(spool, (batch, outcome) => this.settle(batch, outcome));
-    this.#replicated = replicatedOf(send.exporter);
+    const replicated = replicatedOf(send.exporter);
+    const settle = (batch: PendingBatch, outcome: BatchOutcome): void => this.settle(batch, outcome);
+    this.#replicas = replicated === undefined ? undefined : new ReplicatedOutcomes(replicated, send.exporter, this.spoolWrites, counters, warnings, closes, settle);
   }
 
   /**
@@ -77,7 +73,7 @@ export class BatchOutcomes {
       if (closes !== undefined) {
         records = withCloses(records, closes);
         // With several destinations, which of them took which close is read from the batch they went in.
-        if (this.#replicated !== undefined) this.#closesSent.set(closes, records);
+        this.#replicas?.sent(closes, records);
       }
       // Making the records, or the runs a custom exporter receives, throws only on a fault of ours: the batch is given up, not the process.
       startSend(this.#send, records, run, (outcome) => this.#ended(run, outcome, finished));
@@ -128,7 +124,7 @@ export class BatchOutcomes {
    * neither spooled nor counted failed.
    */
   async #giveUp(batch: PendingBatch, mayLaterSucceed: boolean, lastError?: Error, delivered?: ReadonlySet<object>): Promise<void> {
-    if (this.#replicated !== undefined) return this.#giveUpReplicated(this.#replicated, batch, mayLaterSucceed, lastError);
+    if (this.#replicas !== undefined) return this.#replicas.giveUp(batch, mayLaterSucceed, lastError);
     let records: ExportBatch | undefined = batch.records();
     if (delivered !== undefined) {
       const part = withoutDelivered(records, delivered);
@@ -148,50 +144,9 @@ export class BatchOutcomes {
     this.settle(batch, 'failed');
   }
 
-  /**
-   * {@link #giveUp} for an exporter with several destinations: each one's copy is spooled or lost on its own, and a
-   * span counts as delivered once any destination took it; what none took is spooled or failed, as a batch is. Its
-   * spool writes go through `spoolWrites`, as any batch's: shutdown's grace bounds them (see `giveUpOwed`).
-   */
-  #giveUpReplicated(replicated: Replicated, batch: PendingBatch, mayLaterSucceed: boolean, lastError: Error | undefined, owed = owedOf(batch.records(), replicated.standings(batch.records()))): Promise<void> {
-    batch.deliveredEnds = owed.deliveredEnds;
-    const left = batch.endCount - owed.deliveredEnds;
-    if (mayLaterSucceed) replicated.down(owed.parts.flatMap((part) => (part.refused ? [] : part.destinations.map((destination) => destination.label))));
-    const everyone = destinationLabels(this.#send.exporter) ?? [];
-    const writes = mayLaterSucceed ? this.spoolWrites : undefined;
-    const settle = (settled: PendingBatch, outcome: BatchOutcome): void => this.settle(settled, outcome);
-    return giveUpOwed(batch, owed, left, everyone, writes, this.#counters, this.#warnings, settle, () => {
-      // Settled already when what no destination took was spooled.
-      if (batch.outcome !== undefined) return;
-      if (owed.nobody === undefined) return this.settle(batch, 'delivered');
-      if (lastError === CUT_SHORT) {
-        this.#counters.afterShutdown += left;
-        this.#warnings.once('shutdown-leftovers', SHUTDOWN_LEFTOVERS);
-        return this.settle(batch, 'evicted');
-      }
-      this.#counters.exportFailed += left;
-      const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
-      this.#warnings.once('export-failed', `${RETRIES_SPENT}${why}; its spans were dropped`);
-      this.settle(batch, 'failed');
-    });
-  }
-
-  /**
-   * Shutdown cut `batch`'s export short. With several destinations of which some took part of it, it is given up per
-   * destination now (what none took counted after shutdown, unless spooled): true. Its spool writes have started
-   * (through `spoolWrites`, whose end shutdown awaits next) or it is settled. Else false, and `settleLeftovers`
-   * spools it whole, or drops it, as any other.
-   */
+  /** Shutdown cut `batch`'s export short: true when it was given up per destination (see `ReplicatedOutcomes.leftOver`). */
   leftOver(batch: PendingBatch): boolean {
-    const replicated = this.#replicated;
-    if (replicated === undefined) return false;
-    const standings = replicated.standings(batch.records());
-    const owed = owedOf(batch.records(), standings);
-    const [only, ...others] = owed.parts;
-    // None took any of it: owed to all alike, as a batch of one destination's is.
-    if (only !== undefined && others.length === 0 && only.destinations.length === standings.length && !only.refused) return false;
-    void this.#giveUpReplicated(replicated, batch, true, CUT_SHORT, owed);
-    return true;
+    return this.#replicas?.leftOver(batch) ?? false;
   }
 
   /** `run`'s closes, if it carried any, are done with this export (see `RunCloses.settled`). */
@@ -199,25 +154,12 @@ export class BatchOutcomes {
     const closes = run.closes;
     if (closes === undefined) return;
     run.closes = undefined;
-    this.#closes.settled(closes, delivered, again, this.#replicated === undefined ? run.lastDelivered : this.#takenBySome(closes, delivered));
+    this.#closes.settled(closes, delivered, again, this.#replicas === undefined ? run.lastDelivered : this.#replicas.takenBySome(closes, delivered));
   }
 
-  /**
-   * With several destinations, closes some of them took are done with, as a span some destination took counts
-   * delivered; those none took wait for the next export (to every destination) or are lost, as with one.
-   */
-  #takenBySome(closes: readonly HeldClose[], delivered: boolean): ReadonlySet<object> | undefined {
-    const sent = this.#closesSent.get(closes);
-    this.#closesSent.delete(closes);
-    return delivered || sent === undefined ? undefined : closesTaken(this.#replicated!, sent, closes);
-  }
-
-  /**
-   * Shutdown cut exports short (see `ExportSlots.detachAll`): with several destinations, the closes they carried that
-   * some destination took are done with; `RunCloses.end` counts the rest left open, as it counts a cut export's with one.
-   */
+  /** Shutdown cut exports short: with several destinations, closes some took are done with (see `ReplicatedOutcomes`). */
   closesCutShort(): void {
-    for (const closes of [...this.#closesSent.keys()]) this.#closes.settled(closes, false, false, this.#takenBySome(closes, false));
+    this.#replicas?.closesCutShort();
   }
 
   /** Settles a batch once: releases its budget and wakes the waiters. */
