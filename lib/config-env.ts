@@ -1,4 +1,4 @@
-import { refuse } from './errors.js';
+import { HiddenValue, refuse } from './errors.js';
 import { isString } from './natives.js';
 import { readOptions, type OptionsShape } from './read-options.js';
 
@@ -35,19 +35,27 @@ export const envValue = (env: Env, ...names: string[]): string | undefined => {
   return firstSet(env, names)?.value;
 };
 
-/**
- * @internal `text` as an http(s) URL, else a `TracewireConfigError` naming
- * `setting` and showing `raw` (what the user gave, before any trimming).
- */
 /** @internal What an endpoint setting accepts, as its errors say. */
 export const HTTP_URL = 'an http or https URL';
 
+/** @internal What a header value may be here (an API key, a workspace id, a token): printable ASCII, no spaces. */
+export const HEADER_TEXT = /^[\x21-\x7e]+$/;
+
+/** Text that is no URL at all is most often another setting in the wrong place — an API key: not quoted. */
+const NOT_A_URL = new HiddenValue('not a URL, so not quoted: it may be a key given in the wrong place');
+
+/**
+ * @internal `text` as an http(s) URL, else a `TracewireConfigError` naming
+ * `setting` and showing `raw` (what the user gave, before any trimming) with
+ * its credentials and query masked — unless `text` has no `://`, when
+ * nothing of it is shown.
+ */
 export const parseHttpUrl = (text: string, setting: string, example: string, raw: unknown = text): URL => {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    refuse(setting, raw, `an http(s) URL such as ${example}`);
+    refuse(setting, text.includes('://') ? raw : NOT_A_URL, `an http(s) URL such as ${example}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse(setting, raw, HTTP_URL);
   return url;

@@ -1,6 +1,6 @@
 import { RUNS_ENDPOINTS } from './config-runs-endpoints.js';
-import { envBoolean, envValue, firstSet, langsmithVariables, otlpVariables, parseHttpUrl, TRACING_SWITCHES, type Env } from './config-env.js';
-import { HEADER_TEXT, LOCAL_HOSTS, PRINTABLE, SECRET } from './config-langsmith.js';
+import { envBoolean, envValue, firstSet, HEADER_TEXT, langsmithVariables, otlpVariables, parseHttpUrl, TRACING_SWITCHES, type Env } from './config-env.js';
+import { LOCAL_HOSTS, PRINTABLE, SECRET } from './config-langsmith.js';
 import { refuse } from './errors.js';
 import { isString } from './natives.js';
 

@@ -1,5 +1,5 @@
 import { runtimeEnv } from './runtime-env.js';
-import { firstSet, HTTP_URL, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
+import { firstSet, HEADER_TEXT, HTTP_URL, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
 import { RUNS_ENDPOINTS, runsEndpoints, type RunsEndpoint } from './config-runs-endpoints.js';
 import { isString } from './natives.js';
@@ -47,8 +47,6 @@ export interface LangSmithSettings {
   readonly revisionId: string | undefined;
 }
 
-/** @internal What a header value may be here: printable ASCII, no spaces. */
-export const HEADER_TEXT = /^[\x21-\x7e]+$/;
 /** @internal Stands in for a refused key. */
 export const SECRET = new HiddenValue('API keys are secrets');
 /** @internal Hosts on this machine: an endpoint there may go without a key. */

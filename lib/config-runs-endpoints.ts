@@ -1,4 +1,4 @@
-import { firstSet, langsmithVariables, type Env } from './config-env.js';
+import { firstSet, HEADER_TEXT, langsmithVariables, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
 import { isArray, isRecord, isString, keys } from './natives.js';
 
@@ -56,8 +56,13 @@ const replicaOf = (item: unknown, n: number): RunsEndpoint => {
   const wrong = (what: string): never => refuse(RUNS_ENDPOINTS, new HiddenValue(`it holds API keys; replica ${n + 1}: ${what}`), ACCEPTED);
   if (!isRecord(item)) return wrong('not an object');
   const { api_url: url, api_key: apiKey, workspace_id: workspace, project_name: project, primary } = item;
-  if (!isString(url)) wrong('api_url is not text');
-  if (!isString(apiKey)) wrong('api_key is not text');
+  if (!isString(url)) return wrong('api_url is not text');
+  if (!isString(apiKey)) return wrong('api_key is not text');
+  // Checked here, not where the URL is read: that refusal quotes what it could not read, and a key given as the
+  // api_url (the two swapped) would be shown whole.
+  if (!isHttpUrl(url)) wrong('api_url is not an http(s) URL (api_url and api_key swapped?)');
+  if (apiKey === '') wrong('api_key is empty');
+  if (!HEADER_TEXT.test(apiKey)) wrong('api_key has a space or a control character (a key read from a file keeps its newline: trim it)');
   if (!(workspace == null || isString(workspace))) wrong('workspace_id is not text');
   // A blank project is no project anyone could find the runs in.
   if (!(project == null || (isString(project) && project.trim() !== ''))) wrong('project_name is not a non-blank text');
@@ -69,6 +74,15 @@ const replicaOf = (item: unknown, n: number): RunsEndpoint => {
     projectName: (project ?? undefined) as string | undefined,
     primary: (primary ?? undefined) as boolean | undefined,
   };
+};
+
+const isHttpUrl = (text: string): boolean => {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
 };
 
 /** langsmith keeps the runs' own ids in one replica at most. */

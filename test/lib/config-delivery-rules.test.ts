@@ -196,7 +196,7 @@ describe('LangSmith settings', () => {
   });
 
   test.each([
-    ['not a url', 'Invalid LangSmith endpoint: received "not a url"; expected an http(s) URL such as https://api.smith.langchain.com.'],
+    ['http://not a url', 'Invalid LangSmith endpoint: received "http://not a url"; expected an http(s) URL such as https://api.smith.langchain.com.'],
     ['ftp://example.com', 'Invalid LangSmith endpoint: received "ftp://example.com"; expected an http or https URL.'],
   ])('endpoint %s is refused: %s', (endpoint, message) => {
     expect(() => resolveLangSmithSettings({ endpoint, apiKey: 'k' }, {})).toThrow(message);

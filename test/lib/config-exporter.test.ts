@@ -99,12 +99,12 @@ describe('exporters by name', () => {
   });
 
   test.each([
-    ['LANGSMITH_ENDPOINT', 'langsmith', { LANGSMITH_API_KEY: 'k', LANGSMITH_ENDPOINT: 'not a url' }, /^Invalid LANGSMITH_ENDPOINT: received "not a url"/],
+    ['LANGSMITH_ENDPOINT', 'langsmith', { LANGSMITH_API_KEY: 'k', LANGSMITH_ENDPOINT: 'http://not a url' }, /^Invalid LANGSMITH_ENDPOINT: received "http:\/\/not a url"/],
     ['LANGCHAIN_ENDPOINT', 'langsmith', { LANGSMITH_API_KEY: 'k', LANGCHAIN_ENDPOINT: 'ftp://example.com' }, /^Invalid LANGCHAIN_ENDPOINT: received "ftp:\/\/example\.com"/],
     ['LANGSMITH_API_KEY', 'langsmith', { LANGSMITH_API_KEY: 'two words' }, /^Invalid LANGSMITH_API_KEY: received \[value not shown: API keys are secrets\]/],
     ['LANGCHAIN_API_KEY', 'langsmith', { LANGCHAIN_API_KEY: 'two words' }, /^Invalid LANGCHAIN_API_KEY: received \[value not shown/],
     ['LANGSMITH_WORKSPACE_ID', 'langsmith', { LANGSMITH_API_KEY: 'k', LANGSMITH_WORKSPACE_ID: 'a b' }, /^Invalid LANGSMITH_WORKSPACE_ID: received "a b"/],
-    ['TRACEWIRE_COLLECTOR_ENDPOINT', 'collector', { TRACEWIRE_COLLECTOR_ENDPOINT: 'not a url' }, /^Invalid TRACEWIRE_COLLECTOR_ENDPOINT: received "not a url"/],
+    ['TRACEWIRE_COLLECTOR_ENDPOINT', 'collector', { TRACEWIRE_COLLECTOR_ENDPOINT: 'not a url' }, /^Invalid TRACEWIRE_COLLECTOR_ENDPOINT: received \[value not shown: not a URL, so not quoted/],
     // Not LANGSMITH_API_KEY, which a collector never receives: its own token is what works.
     ['TRACEWIRE_COLLECTOR_TOKEN (remote, none)', 'collector', { TRACEWIRE_COLLECTOR_ENDPOINT: 'https://collector.example' }, /^Invalid TRACEWIRE_COLLECTOR_TOKEN: received undefined; expected a token for https:\/\/collector\.example/],
     ['TRACEWIRE_COLLECTOR_TOKEN (unprintable)', 'collector', { TRACEWIRE_COLLECTOR_TOKEN: 'a b' }, /^Invalid TRACEWIRE_COLLECTOR_TOKEN: received \[value not shown/],

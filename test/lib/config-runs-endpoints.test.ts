@@ -75,7 +75,7 @@ test.each([
   ['a replica whose project is blank', { LANGSMITH_RUNS_ENDPOINTS: JSON.stringify([{ api_url: 'https://a.example', api_key: 'lsv2-key-a' }, { api_url: 'https://b.example', api_key: 'lsv2-key-b', project_name: ' ' }]) }, /replica 2: project_name is not a non-blank text/],
   ['a replica without its key', { LANGSMITH_RUNS_ENDPOINTS: JSON.stringify([{ api_url: 'https://a.example' }]) }, /^Invalid LANGSMITH_RUNS_ENDPOINTS: received \[value not shown: it holds API keys; replica 1: api_key is not text/],
   ['a replica whose workspace is not text', { LANGSMITH_RUNS_ENDPOINTS: JSON.stringify([{ api_url: 'https://a.example', api_key: 'lsv2-key-a', workspace_id: 7 }]) }, /^Invalid LANGSMITH_RUNS_ENDPOINTS: received \[value not shown/],
-  ['a replica whose URL is not one', { LANGSMITH_RUNS_ENDPOINTS: JSON.stringify([{ api_url: 'https://a.example', api_key: 'lsv2-key-a' }, { api_url: 'ftp://b.example', api_key: 'lsv2-key-b' }]) }, /^Invalid LANGSMITH_RUNS_ENDPOINTS: received "ftp:\/\/b\.example"/],
+  ['a replica whose URL is not one', { LANGSMITH_RUNS_ENDPOINTS: JSON.stringify([{ api_url: 'https://a.example', api_key: 'lsv2-key-a' }, { api_url: 'ftp://b.example', api_key: 'lsv2-key-b' }]) }, /replica 2: api_url is not an http\(s\) URL/],
   ['a number', { LANGSMITH_RUNS_ENDPOINTS: '7' }, /^Invalid LANGSMITH_RUNS_ENDPOINTS: received \[value not shown/],
 ])('%s: refused by name, no key shown — tracing does not send the runs elsewhere', (_case, env, message) => {
   const configure = () => withEnv({ ...CLEAN, LANGSMITH_TRACING: 'true', ...env }, () => configureTracing());
@@ -144,5 +144,30 @@ describe('LangSmithExporter options beside several replicas, read once', () => {
     expect(error.setting).toBe('apiKey');
     expect(error.message).toMatch(/expected nothing beside the 2 endpoints of LANGSMITH_RUNS_ENDPOINTS/);
     expect(reads).toBe(1);
+  });
+});
+
+describe('a replica refused for its api_url or api_key names the replica and the field, never the key', () => {
+  const KEY = 'lsv2_pt_0123SECRETKEY_abc';
+  const make = (value: string) => () => withEnv({ ...CLEAN, LANGSMITH_RUNS_ENDPOINTS: value }, () => new LangSmithExporter());
+  test.each([
+    ['api_url and api_key swapped (array form)', JSON.stringify([{ api_url: KEY, api_key: 'https://api.smith.langchain.com' }]), /replica 1: api_url is not an http\(s\) URL/],
+    ['key and URL swapped (object form)', JSON.stringify({ [KEY]: 'https://api.smith.langchain.com' }), /replica 1: api_url is not an http\(s\) URL/],
+    ['an api_url that is no URL at all', JSON.stringify([{ api_url: 'https://ok.example', api_key: 'k' }, { api_url: `nota url ${KEY}`, api_key: 'k' }]), /replica 2: api_url is not/],
+    ['an empty api_key', JSON.stringify([{ api_url: 'https://ok.example', api_key: '' }]), /replica 1: api_key is empty/],
+    ['an api_key read from a file with its newline', JSON.stringify([{ api_url: 'https://ok.example', api_key: `${KEY}\n` }]), /replica 1: api_key has a space or a control character/],
+  ])('%s', (_, value, says) => {
+    const error = configErrorOf(make(value));
+    expect(error.setting).toBe('LANGSMITH_RUNS_ENDPOINTS');
+    expect(error.message).toMatch(says);
+    expect(`${error.message} ${require('node:util').inspect(error, { depth: Infinity })}`).not.toContain('SECRETKEY');
+  });
+
+  test('LANGSMITH_ENDPOINT holding a key (the two variables swapped) is refused without quoting it; a mistyped URL is still shown', () => {
+    const swapped = configErrorOf(() => withEnv({ ...CLEAN, LANGSMITH_ENDPOINT: KEY, LANGSMITH_API_KEY: 'https://api.smith.langchain.com' }, () => new LangSmithExporter()));
+    expect(swapped.setting).toBe('LANGSMITH_ENDPOINT');
+    expect(`${swapped.message} ${require('node:util').inspect(swapped, { depth: Infinity })}`).not.toContain('SECRETKEY');
+    const typo = configErrorOf(() => withEnv({ ...CLEAN, LANGSMITH_ENDPOINT: 'https://api.smith .langchain.com', LANGSMITH_API_KEY: 'k' }, () => new LangSmithExporter()));
+    expect(typo.message).toContain('"https://api.smith .langchain.com"');
   });
 });

@@ -131,8 +131,8 @@ describe('service name, protocol, compression', () => {
  */
 describe('every OTLP setting refuses a bad value with a message naming it and what is accepted', () => {
   test.each([
-    [{ endpoint: 'not a url' }, 'Invalid endpoint: received "not a url"; expected an http(s) URL such as http://localhost:4318.'],
-    [{ tracesEndpoint: 'not a url' }, 'Invalid tracesEndpoint: received "not a url"; expected an http(s) URL such as http://localhost:4318/v1/traces.'],
+    [{ endpoint: 'http://not a url' }, 'Invalid endpoint: received "http://not a url"; expected an http(s) URL such as http://localhost:4318.'],
+    [{ tracesEndpoint: 'http://not a url' }, 'Invalid tracesEndpoint: received "http://not a url"; expected an http(s) URL such as http://localhost:4318/v1/traces.'],
     [{ endpoint: 'ftp://collector.example' }, 'Invalid endpoint: received "ftp://collector.example"; expected an http or https URL.'],
     [{ endpoint: new URL('http://collector.example') }, 'Invalid endpoint: received an object; expected an http or https URL.'],
     [{ headers: 'a=1' }, 'Invalid headers: received [value not shown: header values may be credentials]; expected a plain object of header names to string values (a Headers or Map: Object.fromEntries(it)).'],
@@ -155,7 +155,7 @@ describe('every OTLP setting refuses a bad value with a message naming it and wh
   });
 
   test.each([
-    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'not a url', 'Invalid OTEL_EXPORTER_OTLP_ENDPOINT: received "not a url"; expected an http(s) URL such as http://localhost:4318.'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'http://not a url', 'Invalid OTEL_EXPORTER_OTLP_ENDPOINT: received "http://not a url"; expected an http(s) URL such as http://localhost:4318.'],
     ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'ftp://x', 'Invalid OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: received "ftp://x"; expected an http or https URL.'],
     ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc', 'Invalid OTEL_EXPORTER_OTLP_PROTOCOL: received "grpc"; expected one of http/json, http/protobuf.'],
     ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'zstd', 'Invalid OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: received "zstd"; expected one of gzip, none.'],

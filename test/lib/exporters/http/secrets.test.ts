@@ -301,7 +301,7 @@ test.each([
   ['a password with a slash', () => new LangSmithExporter({ endpoint: `https://admin:pa/${PASSWORD}@langsmith.internal`, apiKey: API_KEY }), '"https://***@langsmith.internal"'],
   ['a password with a #', () => new LangSmithExporter({ endpoint: `https://admin:pa#${PASSWORD}@langsmith.internal/api?code=${QUERY_TOKEN}`, apiKey: API_KEY }), '"https://***@langsmith.internal/api?***"'],
   ['a password with a space, in LANGSMITH_ENDPOINT', () => withEnv({ ...LANGSMITH_CLEAN, LANGSMITH_ENDPOINT: `https://admin:pa ${PASSWORD}@langsmith.internal:99999`, LANGSMITH_API_KEY: API_KEY }, () => new LangSmithExporter()), 'LANGSMITH_ENDPOINT: received "https://***@langsmith.internal:99999"'],
-  ['a password with a slash, in LANGSMITH_RUNS_ENDPOINTS', () => withEnv({ ...LANGSMITH_CLEAN, LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ [`https://admin:pa/${PASSWORD}@langsmith.internal`]: API_KEY }) }, () => new LangSmithExporter()), 'LANGSMITH_RUNS_ENDPOINTS: received "https://***@langsmith.internal"'],
+  ['a password with a slash, in LANGSMITH_RUNS_ENDPOINTS', () => withEnv({ ...LANGSMITH_CLEAN, LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ [`https://admin:pa/${PASSWORD}@langsmith.internal`]: API_KEY }) }, () => new LangSmithExporter()), 'LANGSMITH_RUNS_ENDPOINTS: received [value not shown: it holds API keys; replica 1: api_url is not an http(s) URL'],
   ['an OTLP endpoint whose password has a slash', () => new OtlpHttpExporter({ endpoint: `https://admin:pa/${PASSWORD}@otel.example.com` }), '"https://***@otel.example.com"'],
 ])('%s refused is quoted without its credentials or query', (_what, make, shown) => {
   let error: unknown;
