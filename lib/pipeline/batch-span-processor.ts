@@ -265,7 +265,8 @@ export class BatchSpanProcessor implements SpanProcessor {
       const inTime = await driveUntilSettled(batches, this.#slots, this.#progress, timeoutMillis);
       this.#unregisterExitHook();
       this.#subscription.unsubscribe();
-      this.#spool?.stop();
+      // A replay's file in flight may finish within the deadline: cut short, it would stay claimed for minutes.
+      await this.#spool?.stop(deadlineAt - Date.now());
       // Exports still out past the deadline are cut short with what is still queued: the result is final.
       const cut = this.#slots.detachAll(new Error(`tracewire shut down: its deadline (${timeoutMillis} ms) passed with this export still in flight`));
       // A cut export some of several destinations took part of is given up per destination (`BatchOutcomes.leftOver`).

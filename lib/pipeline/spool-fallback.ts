@@ -1,4 +1,4 @@
-import { unrefSleep } from '../client/deadline.js';
+import { settleWithin, unrefSleep } from '../client/deadline.js';
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { SpoolStore } from '../spool/spool-store.js';
@@ -21,6 +21,8 @@ const REPLAY_DELAY_MILLIS = 1_000;
 export class SpoolFallback {
   readonly #stopReplay = new AbortController();
   #replaying = false;
+  /** The replay running now, if one is: shutdown lets its file in flight finish (see {@link stop}). */
+  #replayRun: Promise<void> | undefined;
   /** A batch was kept since the last replay began: replay again once a delivery shows the destination is back. */
   #keptSinceReplay = false;
   /** The destination answered (a delivery, or a replayed batch) while a replay ran: what that replay gave up on may go now. */
@@ -64,9 +66,15 @@ export class SpoolFallback {
     else if (this.#keptSinceReplay) void this.#replay();
   }
 
-  /** Stops a replay in progress (at shutdown) and any later one. */
-  stop(): void {
+  /**
+   * Shutdown: no replay starts, and one in progress stops before its next file; the file it is sending is waited
+   * for, at most `waitMillis` (what is left of shutdown's deadline). Left unfinished, that file stayed claimed by a
+   * process about to exit — skipped by every client for `staleClaimMillis` (10 minutes), then sent again though its
+   * destination had taken it.
+   */
+  async stop(waitMillis: number): Promise<void> {
     this.#stopReplay.abort();
+    if (this.#replayRun !== undefined && waitMillis > 0) await settleWithin(this.#replayRun, waitMillis);
   }
 
   /**
@@ -154,9 +162,10 @@ export class SpoolFallback {
     this.#keptSinceReplay = false;
     this.#answeredDuringReplay = false;
     try {
-      await this.#store.replay((records) => this.#replayOne(records), { signal: this.#stopReplay.signal });
+      await (this.#replayRun = this.#store.replay((records) => this.#replayOne(records), { signal: this.#stopReplay.signal }).then(noop));
     } finally {
       this.#replaying = false;
+      this.#replayRun = undefined;
     }
     // A batch given up early in this replay while the destination came back later in it (a
     // delivery, or a later batch of the replay) would otherwise wait for the next delivery, which

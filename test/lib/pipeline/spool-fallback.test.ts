@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { MemoryExporter, TracingClient, traceable, type ExportBatch, type Run } from '../../../index';
 import { SpoolStore, type ReplayResult } from '../../../lib/spool/spool-store';
 import { within } from '../../helpers/within';
+import { GatedExporter } from '../../helpers/gated-exporter';
 
 /**
  * The spool fallback of a client: what an earlier client spooled is replayed
@@ -137,6 +138,21 @@ test('a client shut down before its start-up replay leaves the spool to the next
   expect(reads()).toBe(0); // the replay never started: not even the directory was read
   expect(exporter.batchCount).toBe(0);
   expect(spoolFiles()).toHaveLength(1);
+});
+
+test('shutdown lets a replay finish the file it is sending, within its deadline: the file is not left claimed (skipped for 10 minutes, then sent again)', async () => {
+  await spooled({ post: [run('a', true)], patch: [] }, { post: [run('b', true)], patch: [] });
+  const exporter = new GatedExporter();
+  exporter.holding = true;
+  const client = new TracingClient({ exporter, spoolDir: dir, logger: quiet });
+  await until(() => exporter.heldCount === 1); // the start-up replay is sending its first file
+  setTimeout(() => exporter.releaseAll(), 200);
+  await client.shutdown({ timeoutMillis: 5_000 });
+  // The file in flight was delivered and removed before shutdown returned; the next one waits for the next client.
+  expect(readdirSync(dir).filter((name) => name.includes('.claimed'))).toEqual([]);
+  expect(spoolFiles()).toHaveLength(1);
+  expect(exporter.batches.map((batch) => batch.post.map((r) => r.id))).toEqual([['a']]);
+  expect(client.stats().replayed).toBe(1);
 });
 
 test('a batch a replay gave up on goes once a later batch of that replay shows the destination is back, with no delivery of its own to wake it', async () => {
