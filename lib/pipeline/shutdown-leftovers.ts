@@ -30,7 +30,9 @@ export const settleLeftovers = async (
   // of several destinations took part of is given up per destination instead (`BatchOutcomes.leftOver`): its spool
   // writes go through `writes` too, so the grace below bounds them, and what they did not land is counted here.
   const leftovers = new Set<PendingBatch>();
-  for (const batch of cut) if (leftOver === undefined || !leftOver(batch)) leftovers.add(batch);
+  // A cut export's batch may already be on its way to the spool (delivery gave it up, and the export holds its slot
+  // until that write ends): it is waited for below, as any write, and not written a second time.
+  for (const batch of cut) if (!writes?.isWriting(batch) && (leftOver === undefined || !leftOver(batch))) leftovers.add(batch);
   for (let batch = queue.evictOldest(); batch !== undefined; batch = queue.evictOldest()) leftovers.add(batch);
   if (writes !== undefined) {
     spoolLeftovers([...leftovers], writes);

@@ -25,8 +25,15 @@ export class SpoolWrites {
     this.#settle = settle;
   }
 
+  /** Whether `batch` is being written now: shutdown must not spool it a second time (see `settleLeftovers`). */
+  isWriting(batch: PendingBatch): boolean {
+    return this.#writing.has(batch);
+  }
+
   /** Writes `batch`'s `records` (`spans` ends); true once they are on disk and the batch is settled, false when they were not written. */
   write(batch: PendingBatch, records: ExportBatch, spans: number): Promise<boolean> {
+    // Never twice at once: both would land, each counting the spans spooled, and the next client would send them twice.
+    if (this.#writing.has(batch)) return this.#writing.get(batch)!.then(() => batch.outcome === 'spooled');
     const writing = this.#spool.keep(records, spans, this.#graceOver.signal).then((kept) => {
       this.#writing.delete(batch);
       if (kept) this.#settle(batch, 'spooled');

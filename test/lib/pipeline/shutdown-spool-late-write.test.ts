@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LangSmithExporter, TracingClient, traceable, type TracingStats } from '../../../index';
+import { LangSmithExporter, OtlpHttpExporter, startSpan, TracingClient, traceable, type TracingStats } from '../../../index';
 import { ScriptedSink } from '../../helpers/scripted-sink';
 import { stallFileSystem, type StalledFileSystem } from '../../helpers/stalled-file-system';
 import { sleep, until } from '../../helpers/until';
@@ -116,4 +116,33 @@ test('a failed batch delivery is writing to the spool at shutdown\'s deadline an
   expect(result).toMatchObject({ spooled: 1, dropped: 0, pending: 0 });
   expect(client.stats()).toMatchObject({ spansEnded: 1, pending: 0, spooled: 1, dropped: { total: 0 } });
   expect(spoolFiles().filter((file) => !file.endsWith('.tmp'))).toHaveLength(1);
+});
+
+test('a batch delivery gives up on while shutdown cuts its hung export short is spooled once: shutdown does not write it a second time', async () => {
+  // The endpoint never answers: each export's attempt times out (400 ms), and with no retries its batch goes to the
+  // spool, onto a stalled disk — while shutdown, past its deadline, cuts the exports still out short.
+  const down = (await ScriptedSink.start()).script(...Array.from({ length: 10 }, () => ({ kind: 'hang' as const })));
+  sinks.push(down);
+  const exporter = new OtlpHttpExporter({ tracesEndpoint: `${down.url}/v1/traces` });
+  const client = new TracingClient({ exporter, spoolDir: dir, maxRetries: 0, exportTimeoutMillis: 400, maxBatchSize: 5, flushIntervalMillis: 50, logger: quiet });
+  for (let i = 0; i < 20; i++) startSpan(`s${i}`, { client }).end(i);
+  stalled = stallFileSystem();
+  const shutdown = client.shutdown({ timeoutMillis: 1_000 });
+  await sleep(1_300); // past the deadline, within the grace
+  await stalled.resume();
+  stalled = undefined;
+  await shutdown;
+  const stats = client.stats();
+  expect(invariantHolds(stats)).toBe(true);
+  expect(stats).toMatchObject({ spansEnded: 20, pending: 0 });
+  expect(stats.spooled + stats.dropped.total).toBe(20);
+  // On disk: each run once, however many files.
+  const ids = spoolFiles()
+    .filter((file) => file.endsWith('.json'))
+    .flatMap((file) => {
+      const batch = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { post: Array<{ id: string }>; patch: Array<{ id: string }> };
+      return [...batch.post, ...batch.patch].map((run) => run.id);
+    });
+  expect(ids.length).toBe(new Set(ids).size);
+  expect(ids.length).toBe(stats.spooled);
 });
