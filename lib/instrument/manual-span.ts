@@ -13,7 +13,7 @@ import { SpanOutcome } from './span-outcome.js';
 import { followResult, runId } from './trace-call.js';
 import { callSiteOf, KNOWN_OPTIONS, TRACE_SHAPE, type CallSite } from './trace-options.js';
 import { readOptions, type OptionsShape } from '../read-options.js';
-import { freeze, isFunction, isString } from '../natives.js';
+import { freeze, isFunction, isObject, isString } from '../natives.js';
 import { A_FUNCTION, refuse, TracewireConfigError } from '../errors.js';
 
 /** Options of {@link startSpan} and {@link withSpan}. Every field is optional. */
@@ -94,6 +94,20 @@ const SPAN_SHAPE: OptionsShape = {
   keepsNull: ['inputs'],
 };
 
+/**
+ * The client `options` name as a client itself (not a token or a function, which may need what was refused): the
+ * one a refusal is reported to, so a tenant's client hears of its own spans' mistakes with no global client set.
+ * Read guardedly: the options may be what could not be read.
+ */
+const namedClient = (options: unknown): TracingClient | undefined => {
+  try {
+    const named = isObject(options) ? (options as { client?: unknown }).client : undefined;
+    return isObject(named) && isFunction((named as Partial<TracingClient>).note) ? (named as TracingClient) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 /** `captureOutputs`: `withSpan` records what its function returns; a started span only what `end()` is given. */
 const begin = (name: string, options: SpanOptions, captureOutputs: boolean): SpanOutcome | undefined => {
   const scope = currentScope();
@@ -109,7 +123,7 @@ const begin = (name: string, options: SpanOptions, captureOutputs: boolean): Spa
   } catch (error) {
     // Only a refusal is quoted (it names the setting and never shows a secret); anything else thrown is not read at all.
     const refused = error instanceof TracewireConfigError ? error : undefined;
-    const client = parent?.client ?? globalClient.current;
+    const client = namedClient(options) ?? parent?.client ?? globalClient.current;
     // Once per setting, not once in all: a second, different mistake would drop its spans unreported.
     client?.note(
       `startSpan options: ${refused?.setting ?? ''}`,
