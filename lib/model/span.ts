@@ -210,7 +210,12 @@ export class Span implements ActiveSpan {
     if (!this.isRecording) return this;
     const { maxStringLength, maxItems } = this.client.limits;
     // An array given as one argument is its tags; what is not a string or a number is no tag (`null`, an object).
-    const given = (tags as unknown[]).flat().filter((tag) => typeof tag === 'string' || typeof tag === 'number');
+    let given: Array<string | number>;
+    try {
+      given = (tags as unknown[]).flat().filter((tag): tag is string | number => typeof tag === 'string' || typeof tag === 'number');
+    } catch {
+      return this; // an array that cannot be read (a revoked Proxy, a throwing element): no tags, and never a throw into the caller
+    }
     const added = given.map((tag) => limitedText(tag, maxStringLength)).filter((tag, i, all) => !this.tags.includes(tag) && all.indexOf(tag) === i);
     const kept = added.slice(0, Math.max(0, maxItems - this.tags.length));
     let bytes = 0;

@@ -1,4 +1,4 @@
-import { setGlobalTracingClient, startSpan, withSpan } from '../../../index';
+import { getCurrentSpan, setGlobalTracingClient, startSpan, withSpan } from '../../../index';
 import { finishedRuns, installMemoryTracing } from '../../helpers/memory-tracing';
 
 let tracing: ReturnType<typeof installMemoryTracing>;
@@ -52,4 +52,25 @@ test.each([
   expect(() => startSpan('step', throwing('runType', thrown) as never).end()).not.toThrow();
   expect(withSpan('block', () => 'ran', throwing('inputs', thrown) as never)).toBe('ran');
   expect(warnings).toEqual([expect.stringContaining('Invalid runType: received [value not shown: reading it threw]'), expect.stringContaining('Invalid inputs: received [value not shown: reading it threw]')]);
+});
+
+test('options refused beside a client given as the client option are warned to that client, with no global client (a tenant’s)', () => {
+  setGlobalTracingClient(undefined);
+  const tenantWarnings: string[] = [];
+  const tenant = installMemoryTracing({ logger: { warn: (message: string) => void tenantWarnings.push(message) } }).client;
+  setGlobalTracingClient(undefined);
+  startSpan('step', { client: tenant, tags: 'not-an-array' as never }).end();
+  expect(withSpan('block', () => 'ran', { client: tenant, metadata: null as never })).toBe('ran');
+  expect(tenantWarnings).toEqual([expect.stringContaining('Invalid tags'), expect.stringContaining('Invalid metadata')]);
+  expect(warnings).toEqual([]);
+});
+
+test('addTags given what cannot be read (a revoked Proxy, an array whose element throws) adds nothing and never throws into the caller', async () => {
+  const handle = startSpan('tagged');
+  expect(() => handle.addTags(revokedProxy() as never)).not.toThrow();
+  const throwingElement = Object.defineProperty([] as string[], 0, { enumerable: true, get: () => { throw new Error(SECRET); } });
+  expect(withSpan('inner', () => (getCurrentSpan()!.addTags(throwingElement), 'ran'))).toBe('ran');
+  handle.addTags('kept').end();
+  const runs = await finishedRuns(tracing.client, tracing.exporter);
+  expect(runs.map((run) => [run.name, run.tags])).toEqual(expect.arrayContaining([['tagged', ['kept']], ['inner', []]]));
 });
