@@ -5,13 +5,16 @@ import type { SpoolStore } from '../spool/spool-store.js';
 import { RETRIES_SPENT, type DropWarnings } from './drop-warnings.js';
 import { endsIn, withoutDelivered } from './partial-delivery.js';
 import { noop } from '../noop.js';
-import { sendBatch, type SendContext } from './send-batch.js';
+import { sendBatch, type SendContext, type SendWatch } from './send-batch.js';
 import { AddressedBatch, destinationLabels, replicatedOf } from '../exporters/replicated.js';
 import { owedOf, type Owed } from './replica-owed.js';
 import { addressed } from './replica-give-up.js';
 
 /** A replay of an earlier client's spool starts this long after construction, off the start-up path. */
 const REPLAY_DELAY_MILLIS = 1_000;
+/** How long shutdown gives a replay cut short to put its file back (a rename on local disk). */
+const RELEASE_MILLIS = 1_000;
+const REPLAY_CUT_SHORT = new Error('shutdown() cut a spool replay short: its file is left for the next client');
 
 /**
  * @internal What delivery falls back on when `spoolDir` is set: batches it
@@ -23,6 +26,8 @@ export class SpoolFallback {
   #replaying = false;
   /** The replay running now, if one is: shutdown lets its file in flight finish (see {@link stop}). */
   #replayRun: Promise<void> | undefined;
+  /** How a replay's send in flight is cut short, if shutdown's deadline passes first (see `SendWatch`). */
+  readonly #replayWatch: SendWatch & { cancelReason?: Error } = { armUntil: noop, failed: noop };
   /** A batch was kept since the last replay began: replay again once a delivery shows the destination is back. */
   #keptSinceReplay = false;
   /** The destination answered (a delivery, or a replayed batch) while a replay ran: what that replay gave up on may go now. */
@@ -74,7 +79,13 @@ export class SpoolFallback {
    */
   async stop(waitMillis: number): Promise<void> {
     this.#stopReplay.abort();
-    if (this.#replayRun !== undefined && waitMillis > 0) await settleWithin(this.#replayRun, waitMillis);
+    const run = this.#replayRun;
+    if (run === undefined || (waitMillis > 0 && (await settleWithin(run, waitMillis)))) return;
+    // Past the deadline: its send is cut short, and the file released for the next client (a rename), not left claimed.
+    const watch = this.#replayWatch;
+    watch.cancelReason = REPLAY_CUT_SHORT;
+    watch.abortAttempt?.abort(REPLAY_CUT_SHORT);
+    await settleWithin(run, RELEASE_MILLIS);
   }
 
   /**
@@ -88,7 +99,9 @@ export class SpoolFallback {
     if (owedTo === undefined) return true;
     records = owedTo;
     let delivered: ReadonlySet<object> | undefined;
-    const outcome = await sendBatch(this.#send, records, { armUntil: noop, failed: (_error, part) => (delivered = part) });
+    const watch = this.#replayWatch;
+    watch.failed = (_error, part) => (delivered = part);
+    const outcome = await sendBatch(this.#send, records, watch);
     const replicated = replicatedOf(this.#send.exporter);
     if (outcome !== 'delivered' && replicated !== undefined) return this.#replayOwed(owedOf(records, replicated.standings(records)));
     if (outcome === 'delivered') {

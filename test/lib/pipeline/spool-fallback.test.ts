@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryExporter, TracingClient, traceable, type ExportBatch, type Run } from '../../../index';
+import { LangSmithExporter, MemoryExporter, TracingClient, traceable, type ExportBatch, type Run } from '../../../index';
+import { ScriptedSink } from '../../helpers/scripted-sink';
 import { SpoolStore, type ReplayResult } from '../../../lib/spool/spool-store';
 import { within } from '../../helpers/within';
 import { GatedExporter } from '../../helpers/gated-exporter';
@@ -153,6 +154,21 @@ test('shutdown lets a replay finish the file it is sending, within its deadline:
   expect(spoolFiles()).toHaveLength(1);
   expect(exporter.batches.map((batch) => batch.post.map((r) => r.id))).toEqual([['a']]);
   expect(client.stats().replayed).toBe(1);
+});
+
+test('a replay whose send outlives shutdown’s deadline is cut short and its file put back for the next client, not left claimed for 10 minutes', async () => {
+  await spooled({ post: [run('a', true)], patch: [] });
+  const down = (await ScriptedSink.start()).script({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
+  try {
+    const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: down.url, apiKey: 'test-key' }), spoolDir: dir, logger: quiet });
+    await until(() => down.requests.some((request) => request.path.startsWith('/runs/'))); // the replay's send hangs
+    await client.shutdown({ timeoutMillis: 200 });
+    expect(readdirSync(dir).filter((name) => name.includes('.claimed'))).toEqual([]);
+    expect(spoolFiles()).toHaveLength(1);
+    expect(client.stats().replayed).toBe(0);
+  } finally {
+    await down.stop();
+  }
 });
 
 test('a batch a replay gave up on goes once a later batch of that replay shows the destination is back, with no delivery of its own to wake it', async () => {
