@@ -265,12 +265,14 @@ export class BatchSpanProcessor implements SpanProcessor {
       const inTime = await driveUntilSettled(batches, this.#slots, this.#progress, timeoutMillis);
       this.#unregisterExitHook();
       this.#subscription.unsubscribe();
-      // A replay's file in flight may finish within the deadline: cut short, it would stay claimed for minutes.
-      await this.#spool?.stop(deadlineAt - Date.now());
+      // A replay's file in flight may finish within the deadline, else it is cut short and put back (left claimed, it
+      // would be skipped for minutes): awaited with the leftovers below, so both fit in the one grace past the deadline.
+      const replayStopped = this.#spool?.stop(deadlineAt - Date.now());
       // Exports still out past the deadline are cut short with what is still queued: the result is final.
       const cut = this.#slots.detachAll(new Error(`tracewire shut down: its deadline (${timeoutMillis} ms) passed with this export still in flight`));
       // A cut export some of several destinations took part of is given up per destination (`BatchOutcomes.leftOver`).
       await settleLeftovers(cut, this.#queue, this.#outcomes.spoolWrites, this.#counters, this.#warnings, this.#outcomes.settle.bind(this.#outcomes), (batch) => this.#outcomes.leftOver(batch));
+      await replayStopped;
       this.#outcomes.closesCutShort();
       this.#closes.end();
       this.#warnings.summarize(this.#counters);
