@@ -19,6 +19,7 @@ import {
   TracingClient,
 } from '../../index';
 import { configErrorOf } from '../helpers/config-error';
+import { revokedProxy } from '../helpers/revoked-proxy';
 
 afterEach(() => {
   setGlobalTracingClient(undefined);
@@ -27,12 +28,6 @@ afterEach(() => {
 
 /** What a getter that loads a secret might throw: its message must reach no refusal. */
 const SECRET = 'sk-live-0123456789-from-the-vault';
-
-const revokedProxy = (): object => {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  return proxy;
-};
 
 /** `base`, plus an enumerable getter for `key` that throws what a secret loader might. */
 const throwingGetter = (base: object, key: string): object => {

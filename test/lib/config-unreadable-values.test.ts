@@ -15,17 +15,12 @@ import {
   TracingClient,
 } from '../../index';
 import { configErrorOf } from '../helpers/config-error';
+import { revokedProxy } from '../helpers/revoked-proxy';
 
 afterEach(() => {
   setGlobalTracingClient(undefined);
   container.reset();
 });
-
-const revokedProxy = (): object => {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  return proxy;
-};
 
 /**
  * Values that are kept as given (an exporter, a logger, a client, a module) but whose shape is checked at

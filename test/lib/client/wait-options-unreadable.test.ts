@@ -1,12 +1,7 @@
 import { MemoryExporter, TracingClient } from '../../../index';
+import { revokedProxy } from '../../helpers/revoked-proxy';
 
 const SECRET = 'sk-live-0123456789-from-the-vault';
-
-const revokedProxy = (): object => {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  return proxy;
-};
 
 const clientWarningTo = (warnings: string[]): TracingClient => {
   return new TracingClient({ exporter: new MemoryExporter(), logger: { warn: (message: string) => void warnings.push(message) } });

@@ -1,5 +1,6 @@
 import { getCurrentSpan, setGlobalTracingClient, startSpan, withSpan } from '../../../index';
 import { finishedRuns, installMemoryTracing } from '../../helpers/memory-tracing';
+import { revokedProxy } from '../../helpers/revoked-proxy';
 
 let tracing: ReturnType<typeof installMemoryTracing>;
 let warnings: string[];
@@ -10,12 +11,6 @@ beforeEach(() => {
 afterEach(() => setGlobalTracingClient(undefined));
 
 const SECRET = 'sk-live-0123456789-from-the-vault';
-
-const revokedProxy = (): object => {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  return proxy;
-};
 
 const throwing = (key: string, thrown: unknown): object => {
   return Object.defineProperty({}, key, {
