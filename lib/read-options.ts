@@ -68,11 +68,11 @@ export const readOptions = (options: unknown, shape: OptionsShape): Record<strin
   }
   if (known === undefined) return snapshot;
   // Options may be an instance of a class of the caller's (a config object whose values are its getters): what it
-  // inherits is read too, as `options.x` read it, once per known name — never Object.prototype's own members.
+  // inherits is read too, as `options.x` read it, once per known name (a plain object's prototype holds none of them).
   const inherits = readSafely(setting, () => Object.getPrototypeOf(options) as object | null);
   if (inherits !== null && inherits !== Object.prototype) {
     for (const key of known) {
-      if (key in snapshot || key in Object.prototype || !readSafely(nameOf(key), () => key in inherits)) continue;
+      if (key in snapshot || !readSafely(nameOf(key), () => key in inherits)) continue;
       snapshot[key] = readSafely(nameOf(key), () => (options as Record<string, unknown>)[key]);
     }
   }
