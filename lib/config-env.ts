@@ -51,15 +51,27 @@ const NOT_A_URL = new HiddenValue('not a URL, so not quoted: it may be a key giv
  * nothing of it is shown.
  */
 export const parseHttpUrl = (text: string, setting: string, example: string, raw: unknown = text): URL => {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    refuse(setting, text.includes('://') ? raw : NOT_A_URL, `an http(s) URL such as ${example}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse(setting, raw, HTTP_URL);
+  const url = urlOf(text);
+  if (url === undefined) refuse(setting, text.includes('://') ? raw : NOT_A_URL, `an http(s) URL such as ${example}`);
+  if (!isHttp(url)) refuse(setting, raw, HTTP_URL);
   return url;
 };
+
+/** @internal Whether `text` is an http(s) URL, as {@link parseHttpUrl} takes one: for a check that must not quote it. */
+export const isHttpUrl = (text: string): boolean => {
+  const url = urlOf(text);
+  return url !== undefined && isHttp(url);
+};
+
+const urlOf = (text: string): URL | undefined => {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+};
+
+const isHttp = (url: URL): boolean => url.protocol === 'http:' || url.protocol === 'https:';
 
 /**
  * The first of `names` that is set, read by `read`: undefined when none is

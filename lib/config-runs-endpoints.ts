@@ -1,4 +1,4 @@
-import { firstSet, HEADER_TEXT, langsmithVariables, type Env } from './config-env.js';
+import { firstSet, HEADER_TEXT, isHttpUrl, langsmithVariables, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
 import { isArray, isRecord, isString, keys } from './natives.js';
 
@@ -74,15 +74,6 @@ const replicaOf = (item: unknown, n: number): RunsEndpoint => {
     projectName: (project ?? undefined) as string | undefined,
     primary: (primary ?? undefined) as boolean | undefined,
   };
-};
-
-const isHttpUrl = (text: string): boolean => {
-  try {
-    const { protocol } = new URL(text);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
 };
 
 /** langsmith keeps the runs' own ids in one replica at most. */
