@@ -146,3 +146,29 @@ test('a batch delivery gives up on while shutdown cuts its hung export short is 
   expect(ids.length).toBe(new Set(ids).size);
   expect(ids.length).toBe(stats.spooled);
 });
+
+test('a replay cut short and leftovers spooled on a stalled disk share the one grace: shutdown resolves within its deadline and 1 s, not 1 s for each', async () => {
+  // An earlier client's spool: one batch a 503 made it give up on.
+  const refusing = (await ScriptedSink.start()).script({ kind: 'status', status: 503 });
+  sinks.push(refusing);
+  const earlier = new TracingClient({ exporter: new LangSmithExporter({ endpoint: refusing.url, apiKey: 'test-key' }), spoolDir: dir, maxRetries: 0, logger: quiet });
+  await traceable(async () => 1, { name: 'earlier', client: earlier })();
+  await earlier.shutdown();
+  expect(earlier.stats().spooled).toBe(1);
+
+  // This client replays it to an endpoint that never answers, and holds spans of its own (manual mode) at shutdown.
+  const down = (await ScriptedSink.start()).script(...Array.from({ length: 5 }, () => ({ kind: 'hang' as const })));
+  sinks.push(down);
+  const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: down.url, apiKey: 'test-key' }), spoolDir: dir, manualFlushMode: true, logger: quiet });
+  await until(() => down.requests.some((request) => request.path.startsWith('/runs/')), 10_000);
+  await traceable(async () => 2, { name: 'held', client })();
+
+  stalled = stallFileSystem();
+  const started = Date.now();
+  const result = await client.shutdown({ timeoutMillis: 200 });
+  const took = Date.now() - started;
+  // The replay's file cannot be put back, nor the held span spooled, on the stalled disk: each waits out the grace.
+  expect(result).toMatchObject({ spooled: 0, dropped: 1, pending: 0, timedOut: true });
+  expect(took).toBeGreaterThanOrEqual(1_100);
+  expect(took).toBeLessThan(2_000); // one after the other they took 2.2 s
+});
