@@ -7,10 +7,9 @@
  * nests with, so a pass on Node 20 says nothing about it.
  *
  * Each Node comes from npm (`node-<platform>-<arch>`, the binaries the `node`
- * package installs), into node_modules/.cache, once. Not a devDependency: its
- * `bin` is named `node`, and npm would put it first on every script's PATH.
- * The runner's own PATH starts with it too, so a test that spawns `node` by
- * name gets the version under test, as one spawning `process.execPath` does.
+ * package installs), into node_modules/.cache, once (scripts/npm-cache.cjs).
+ * The runner's PATH starts with it, so a test that spawns `node` by name gets
+ * the version under test, as one spawning `process.execPath` does.
  *
  * Left out: the tests that open the collector's SQLite store
  * (better-sqlite3 is a native addon built for the installing Node's ABI), the
@@ -22,12 +21,11 @@
  *   node scripts/test-other-nodes.mjs 24.22.3    (one)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import npmCache from './npm-cache.cjs';
 
-/** Pinned, as the lockfile pins the rest: the latest of each major when added. */
-const VERSIONS = ['22.23.5', '24.22.3'];
+const { OTHER_NODE_VERSIONS, nodeBinary } = npmCache;
 const SUITES = ['test/lib/', 'test/decorators/', 'test/nestjs/', 'test/env/', 'test/runtimes/vercel.test.ts'];
 const NEEDS_NODE20_ADDON = ['test/lib/propagation/two-services.test.ts', 'test/lib/instrument/thenable-identity.test.ts', 'test/lib/instrument/thenable-catch-finally.test.ts'];
 const escape = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -35,21 +33,7 @@ const escape = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const TESTS = `^(?!.*/(${NEEDS_NODE20_ADDON.map(escape).join('|')})$).*/(${SUITES.map(escape).join('|')})`;
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const platform = process.platform === 'win32' ? 'win' : process.platform;
-const binaryPackage = `node-${platform}-${process.arch}`;
-
-/** The `node` binary of `version`, installed from npm into the cache on first use. */
-function nodeBinary(version) {
-  const prefix = join(repo, 'node_modules/.cache/tracewire-nodes', version);
-  const binary = join(prefix, 'node_modules', binaryPackage, 'bin', platform === 'win' ? 'node.exe' : 'node');
-  if (!existsSync(binary)) {
-    mkdirSync(prefix, { recursive: true });
-    execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `${binaryPackage}@${version}`], { stdio: 'inherit' });
-  }
-  return binary;
-}
-
-const versions = process.argv.slice(2).length > 0 ? process.argv.slice(2) : VERSIONS;
+const versions = process.argv.slice(2).length > 0 ? process.argv.slice(2) : OTHER_NODE_VERSIONS;
 const failed = [];
 for (const version of versions) {
   const node = nodeBinary(version);

@@ -1,0 +1,51 @@
+'use strict';
+/**
+ * Runtimes the test suite fetches from npm on first use, into
+ * node_modules/.cache, pinned as the lockfile pins the rest. Not
+ * devDependencies, each for its own reason: a Node binary package's `bin`
+ * is named `node` (npm would put it first on every script's PATH), and
+ * aws-lambda-ric builds curl, aws-lambda-cpp and an N-API addon when
+ * installed (cmake and a C/C++ compiler; ≈ 40 s on an idle 2-core machine),
+ * which `npm ci && npm run demo` should not pay for.
+ *
+ * `npm test` fetches them before jest starts (scripts/fetch-test-runtimes.cjs),
+ * so a native build never runs beside the suite's timed tests; a test run on
+ * its own fetches what it lacks.
+ */
+const { execFileSync } = require('node:child_process');
+const { existsSync, mkdirSync } = require('node:fs');
+const { join } = require('node:path');
+
+const REPO = join(__dirname, '..');
+/** The other Node majors serverless platforms run today: AWS Lambda's nodejs22.x and nodejs24.x, Vercel's 22.x and 24.x (the latest of each when added). */
+const OTHER_NODE_VERSIONS = ['22.23.5', '24.22.3'];
+/** AWS's Lambda runtime interface client for Node (the runtime of container-image Lambdas). */
+const LAMBDA_RIC_VERSION = '4.0.2';
+
+const platform = process.platform === 'win32' ? 'win' : process.platform;
+const nodePackage = `node-${platform}-${process.arch}`;
+
+/** Installs `spec` into node_modules/.cache/<dir> unless `installed` (a path inside it) exists; returns the prefix. */
+function cachedInstall(dir, spec, installed) {
+  const prefix = join(REPO, 'node_modules/.cache', dir);
+  if (!existsSync(join(prefix, installed))) {
+    mkdirSync(prefix, { recursive: true });
+    // stdout to stderr: callers may be printing a report on stdout.
+    execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', spec], { stdio: ['ignore', 2, 2] });
+  }
+  return prefix;
+}
+
+/** The `node` binary of `version` (npm's `node-<platform>-<arch>` package). */
+function nodeBinary(version) {
+  const bin = join('node_modules', nodePackage, 'bin', platform === 'win' ? 'node.exe' : 'node');
+  return join(cachedInstall(join('tracewire-nodes', version), `${nodePackage}@${version}`, bin), bin);
+}
+
+/** The entry of aws-lambda-ric (its `index.mjs`, which Lambda's container images run as `aws-lambda-ric <handler>`), built on first use. */
+function lambdaRic() {
+  const addon = 'node_modules/aws-lambda-ric/rapid-client.node';
+  return join(cachedInstall(join('tracewire-lambda-ric', LAMBDA_RIC_VERSION), `aws-lambda-ric@${LAMBDA_RIC_VERSION}`, addon), 'node_modules/aws-lambda-ric/index.mjs');
+}
+
+module.exports = { OTHER_NODE_VERSIONS, LAMBDA_RIC_VERSION, nodeBinary, lambdaRic };

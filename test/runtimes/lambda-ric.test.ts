@@ -1,0 +1,80 @@
+/**
+ * AWS Lambda, for real: AWS's own runtime interface client (`aws-lambda-ric`
+ * 4, the Node runtime of container-image Lambdas — the bootstrap, handler
+ * loading, `context` and response posting of Lambda's Node runtimes) runs the
+ * AWS Lambda example on Lambda's Node majors (22 and 24, from npm), against a
+ * loopback fake of the Runtime API that serves one event at a time, freezes
+ * the sandbox (SIGSTOP) between events and kills it after the last
+ * (bench/support/lambda-ric-runtime.js; bench/lambda-ric.js is the same at a
+ * larger scale). A frozen sandbox sends nothing, so a span is delivered only
+ * if it arrived before its invocation's response was posted.
+ *
+ * Needs the built package and the compiled examples (`npm test` makes both,
+ * and fetches aws-lambda-ric and the Nodes first: scripts/npm-cache.cjs).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface Invocations {
+  readonly arrivedAtResponse: number[];
+  readonly answeredAtResponse: number[];
+  readonly durations: number[];
+  readonly bodies: string[];
+  readonly errors: string[];
+  readonly posted: string[];
+  readonly ended: number;
+  readonly stderr: string;
+}
+interface RuntimeHarness {
+  makeTaskRoot(dir: string): string;
+  runInvocations(task: string, invocations: number, options: { node: string; env?: Record<string, string>; deadlineMillis?: number; blackHole?: boolean; sinkDelayMillis?: number }): Promise<Invocations>;
+}
+const harness = require('../../bench/support/lambda-ric-runtime.js') as RuntimeHarness;
+const { OTHER_NODE_VERSIONS, nodeBinary, lambdaRic } = require('../../scripts/npm-cache.cjs') as { OTHER_NODE_VERSIONS: string[]; nodeBinary(version: string): string; lambdaRic(): string };
+
+/** The example handler's spans per invocation: the handler and two reservations. */
+const SPANS_PER_INVOCATION = 3;
+const INVOCATIONS = 4;
+/** The sink answers each ingest request this late: a handler that settled without awaiting delivery would answer first. */
+const SINK_DELAY_MILLIS = 50;
+
+let dir: string;
+let task: string;
+beforeAll(() => {
+  lambdaRic(); // built on first use when this file runs alone
+  dir = mkdtempSync(join(tmpdir(), 'tw-lambda-ric-test-'));
+  task = harness.makeTaskRoot(dir);
+}, 600_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const STRATEGIES: Array<[string, Record<string, string>]> = [
+  ['background', {}],
+  ['manual flush', { TRACEWIRE_MANUAL_FLUSH: 'true' }],
+  ['blocking', { TRACEWIRE_TRACING_BACKGROUND: 'false' }],
+];
+const CASES = OTHER_NODE_VERSIONS.flatMap((version) => STRATEGIES.map(([strategy, env]) => [version, strategy, env] as const));
+
+test.each(CASES)("on Node %s, %s: every invocation's spans are delivered (the endpoint answered) before the runtime posts its response, each once", async (version, _strategy, env) => {
+  const run = await harness.runInvocations(task, INVOCATIONS, { node: nodeBinary(version), env, sinkDelayMillis: SINK_DELAY_MILLIS });
+  expect(run.errors).toEqual([]);
+  // The handler's own answers, through the real client: tracing changed nothing the runtime sees.
+  expect(run.bodies.map((body) => JSON.parse(body))).toEqual(
+    Array.from({ length: INVOCATIONS }, (_, i) => ({ statusCode: 200, body: JSON.stringify({ orderId: `o-${i + 1}`, reservations: ['reserved:apple', 'reserved:pear'] }) })),
+  );
+  expect(run.answeredAtResponse).toEqual(Array.from({ length: INVOCATIONS }, (_, i) => (i + 1) * SPANS_PER_INVOCATION));
+  expect(new Set(run.posted).size).toBe(run.posted.length);
+});
+
+test('with an endpoint that never answers, the response is posted before the invocation’s deadline (context.getRemainingTimeInMillis), not after @FlushOnExit’s own 2 s', async () => {
+  const deadlineMillis = 1_500;
+  const run = await harness.runInvocations(task, 2, { node: nodeBinary(OTHER_NODE_VERSIONS.at(-1)!), deadlineMillis, blackHole: true });
+  expect(run.errors).toEqual([]);
+  expect(run.bodies).toHaveLength(2);
+  for (const duration of run.durations) {
+    // It waited for delivery (none can come)…
+    expect(duration).toBeGreaterThan(1_000);
+    // …and gave up before Lambda would have ended the invocation as timed out.
+    expect(duration).toBeLessThan(deadlineMillis);
+  }
+});
