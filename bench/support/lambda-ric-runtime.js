@@ -53,6 +53,16 @@ function makeTaskRoot(dir) {
   return task;
 }
 
+/** How many runs the sink has answered of the trace whose root run's inputs hold `text`. */
+function answeredInTraceOf(sink, text) {
+  let trace;
+  for (const [id, inputs] of sink.inputsOf) if (sink.traceOf.get(id) === id && inputs.includes(text)) trace = id;
+  if (trace === undefined) return 0;
+  let count = 0;
+  for (const id of sink.answered) if (sink.traceOf.get(id) === trace) count++;
+  return count;
+}
+
 /** The version aws-lambda-ric reports, and the Node it runs under. */
 function versions(node) {
   const ric = lambdaRic();
@@ -69,17 +79,21 @@ function versions(node) {
  * @param {number} [options.deadlineMillis] each invocation's deadline from when it is served (30 000)
  * @param {boolean} [options.blackHole] the sink accepts connections and never answers
  * @param {number} [options.sinkDelayMillis] the sink answers each ingest request that late (0)
+ * @param {boolean} [options.concurrent] Lambda Managed Instances: the function's environment sets
+ *   `AWS_LAMBDA_MAX_CONCURRENCY`, the client runs worker threads that each ask for events while others run,
+ *   and every waiting `/next` is served at once (no freeze: such sandboxes are not frozen between events)
  * @returns per invocation, in order: `arrivedAtResponse` (spans ended at the sink when its response was posted),
- *   `answeredAtResponse` (those of them the sink had answered),
+ *   `answeredAtResponse` (those of them the sink had answered), `ownAnsweredAtResponse` (those the sink had answered
+ *   of the invocation's own trace: the trace whose root run's inputs hold its event's order id),
  *   `durations` (ms, event served → response posted), `bodies` (what the client posted), `errors` (error posts);
  *   `posted` (every run id posted, repeats too) and `ended` (distinct ids whose end arrived) at the end.
  */
 async function runInvocations(task, invocations, options) {
-  const { node, env = {}, freezeMillis = 100, deadlineMillis = 30_000, blackHole = false, sinkDelayMillis = 0 } = options;
+  const { node, env = {}, freezeMillis = 100, deadlineMillis = 30_000, blackHole = false, sinkDelayMillis = 0, concurrent = false } = options;
   const sink = await startLiveSink({ blackHole, delayMillis: sinkDelayMillis });
-  const result = { arrivedAtResponse: [], answeredAtResponse: [], durations: [], bodies: [], errors: [], posted: [], ended: 0 };
+  const result = { arrivedAtResponse: [], answeredAtResponse: [], ownAnsweredAtResponse: [], durations: [], bodies: [], errors: [], posted: [], ended: 0 };
   let served = 0;
-  let servedAt = 0;
+  const servedAt = new Map();
   let runtime;
   let finished;
   const done = new Promise((resolve) => (finished = resolve));
@@ -88,7 +102,7 @@ async function runInvocations(task, invocations, options) {
       if (served === invocations) return; // no more events: the sandbox stays frozen until killed
       const serve = () => {
         served++;
-        servedAt = performance.now();
+        servedAt.set(`req-${served}`, performance.now());
         res.writeHead(200, {
           'content-type': 'application/json',
           'lambda-runtime-aws-request-id': `req-${served}`,
@@ -98,7 +112,7 @@ async function runInvocations(task, invocations, options) {
         });
         res.end(JSON.stringify({ orderId: `o-${served}`, items: ['apple', 'pear'] }));
       };
-      if (served === 0) return serve();
+      if (served === 0 || concurrent) return serve();
       runtime.kill('SIGSTOP'); // Lambda freezes the sandbox between events
       setTimeout(() => {
         runtime.kill('SIGCONT');
@@ -110,12 +124,14 @@ async function runInvocations(task, invocations, options) {
     req.setEncoding('utf8');
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
-      const answered = /\/invocation\/[^/]+\/(response|error)$/.exec(req.url);
+      const answered = /\/invocation\/([^/]+)\/(response|error)$/.exec(req.url);
       if (answered !== null) {
-        result.durations.push(performance.now() - servedAt);
+        const requestId = decodeURIComponent(answered[1]);
+        result.durations.push(performance.now() - servedAt.get(requestId));
+        result.ownAnsweredAtResponse.push(answeredInTraceOf(sink, `"o-${requestId.slice('req-'.length)}"`));
         result.arrivedAtResponse.push(sink.ended.size); // spans complete (ended) by the time Lambda may freeze
         result.answeredAtResponse.push(sink.answered.size);
-        if (answered[1] === 'response') result.bodies.push(body);
+        if (answered[2] === 'response') result.bodies.push(body);
         else result.errors.push(body);
         if (result.durations.length === invocations) finished();
       }

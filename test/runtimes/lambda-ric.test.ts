@@ -7,7 +7,9 @@
  * the sandbox (SIGSTOP) between events and kills it after the last
  * (bench/support/lambda-ric-runtime.js; bench/lambda-ric.js is the same at a
  * larger scale). A frozen sandbox sends nothing, so a span is delivered only
- * if it arrived before its invocation's response was posted.
+ * if it arrived before its invocation's response was posted. Then Lambda
+ * Managed Instances' multi-concurrency mode: worker threads, several
+ * invocations at once, no freezing.
  *
  * Needs the built package and the compiled examples (`npm test` makes both,
  * and fetches aws-lambda-ric and the Nodes first: scripts/npm-cache.cjs).
@@ -19,6 +21,7 @@ import { join } from 'node:path';
 interface Invocations {
   readonly arrivedAtResponse: number[];
   readonly answeredAtResponse: number[];
+  readonly ownAnsweredAtResponse: number[];
   readonly durations: number[];
   readonly bodies: string[];
   readonly errors: string[];
@@ -28,7 +31,7 @@ interface Invocations {
 }
 interface RuntimeHarness {
   makeTaskRoot(dir: string): string;
-  runInvocations(task: string, invocations: number, options: { node: string; env?: Record<string, string>; deadlineMillis?: number; blackHole?: boolean; sinkDelayMillis?: number }): Promise<Invocations>;
+  runInvocations(task: string, invocations: number, options: { node: string; env?: Record<string, string>; deadlineMillis?: number; blackHole?: boolean; sinkDelayMillis?: number; concurrent?: boolean }): Promise<Invocations>;
 }
 const harness = require('../../bench/support/lambda-ric-runtime.js') as RuntimeHarness;
 const { OTHER_NODE_VERSIONS, nodeBinary, lambdaRic } = require('../../scripts/npm-cache.cjs') as { OTHER_NODE_VERSIONS: string[]; nodeBinary(version: string): string; lambdaRic(): string };
@@ -65,6 +68,25 @@ test.each(CASES)("on Node %s, %s: every invocation's spans are delivered (the en
   expect(run.answeredAtResponse).toEqual(Array.from({ length: INVOCATIONS }, (_, i) => (i + 1) * SPANS_PER_INVOCATION));
   expect(new Set(run.posted).size).toBe(run.posted.length);
 });
+
+test.each(STRATEGIES)(
+  'Lambda Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY: worker threads, several invocations at once, no freezing), %s: each invocation’s own spans are delivered before its response, each once',
+  async (_strategy, env) => {
+    const invocations = 16;
+    const run = await harness.runInvocations(task, invocations, {
+      node: nodeBinary(OTHER_NODE_VERSIONS.at(-1)!),
+      env: { ...env, AWS_LAMBDA_MAX_CONCURRENCY: '8', AWS_LAMBDA_NODEJS_WORKER_COUNT: '2' },
+      concurrent: true,
+      sinkDelayMillis: SINK_DELAY_MILLIS,
+    });
+    expect(run.errors).toEqual([]);
+    expect(run.bodies).toHaveLength(invocations);
+    // Its own trace's runs (the trace whose root holds its order id), not merely as many of anyone's.
+    expect(run.ownAnsweredAtResponse).toEqual(Array.from({ length: invocations }, () => SPANS_PER_INVOCATION));
+    expect(run.posted).toHaveLength(invocations * SPANS_PER_INVOCATION);
+    expect(new Set(run.posted).size).toBe(run.posted.length);
+  },
+);
 
 test('with an endpoint that never answers, the response is posted before the invocation’s deadline (context.getRemainingTimeInMillis), not after @FlushOnExit’s own 2 s', async () => {
   const deadlineMillis = 1_500;
