@@ -1,6 +1,6 @@
 import type { CallSite } from '../lib/instrument/trace-options.js';
 import { isFunction } from '../lib/natives.js';
-import { defineProperty } from '../lib/natives.js';
+import { defineProperty, hasOwn } from '../lib/natives.js';
 import { symbolFor } from '../lib/natives.js';
 
 /** Marks a function tracewire produced, so tracing it again is a no-op (`true`: every copy of tracewire reads that). */
@@ -77,10 +77,36 @@ export const isConstructor = (fn: Function): boolean => {
   }
 };
 
+const functionSource = Function.prototype.toString;
+
+/**
+ * A wrapper's own `toString`: the original's source, as `original.toString()`
+ * would give it while the original has none of its own. Parameter-name
+ * injection reads it (awilix's CLASSIC mode parses `fn.toString()` for the
+ * names of the dependencies to pass), and so does code that sends a function
+ * to a worker as text. Only `Function.prototype.toString.call(wrapper)` still
+ * reads the wrapper's own: no property changes what the engine gives there.
+ */
+const sourceTeller = (original: Function): (() => string) =>
+  function toString(this: unknown): string {
+    // The one in force now, as the original's own call would use.
+    return Function.prototype.toString.call(original);
+  };
+
+/** Whether `original.toString` is Function.prototype's (not its own, nor a static one a class inherits), read safely. */
+const tellsItsOwnSource = (original: Function): boolean => {
+  try {
+    return !hasOwn(original, 'toString') && (original as { toString?: unknown }).toString === functionSource;
+  } catch {
+    return false;
+  }
+};
+
 /**
  * Makes `wrapper` indistinguishable from `original` to the code around it:
  * same `name` and `length` (AWS Lambda rejects handlers whose arity grew),
- * the same own properties (`prototype` included), and every reflect-metadata key defined on the
+ * the same own properties (`prototype` included), the original's source from
+ * `toString()`, and every reflect-metadata key defined on the
  * function itself (NestJS guards read `@SetMetadata` from there).
  */
 export const adoptIdentity = (original: Function, wrapper: Function): void => {
@@ -96,6 +122,9 @@ export const adoptIdentity = (original: Function, wrapper: Function): void => {
     }
   }
   for (const key of ['name', 'length'] as const) defineProperty(wrapper, key, { value: original[key], configurable: true });
+  // Shaped as a method of Function.prototype is (writable, configurable, not enumerable). One the original has of its
+  // own was copied above; a static one it inherits is inherited by the wrapper too (same prototype, below).
+  if (tellsItsOwnSource(original)) defineProperty(wrapper, 'toString', { value: sourceTeller(original), writable: true, configurable: true });
   // Its kind, as far as a function's prototype tells it: an async or generator function's (`constructor.name`,
   // `instanceof`, what Koa and is-generator-function read), a subclass's parent (static members inherited).
   const kind = Object.getPrototypeOf(original) as object | null;

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { Traceable, TracewireConfigError, setGlobalTracingClient, traceable } from '../../index';
+import { asFunction, asValue, createContainer, InjectionMode } from 'awilix';
+import { FlushOnExit, Traceable, TracewireConfigError, setGlobalTracingClient, traceable } from '../../index';
 import { detectDecoratorMode } from '../helpers/decorator-mode';
 import { finishedRuns, installMemoryTracing } from '../helpers/memory-tracing';
 
@@ -80,6 +81,74 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     expect(tracedInner).not.toBe(inner); // the inner handler, traced
     expect(traceable(tracedInner)).toBe(tracedInner);
     expect(traced()).toBe('handled');
+  });
+
+  test("its toString() is the original's source — a function's, a decorated method's, through @FlushOnExit too — and String() and templates read the same", () => {
+    function lookup(id: string, fields: string[]): number {
+      return id.length + fields.length;
+    }
+    const traced = traceable(lookup);
+    expect(traced.toString()).toBe(lookup.toString());
+    expect([String(traced), `${traced}`]).toEqual([lookup.toString(), lookup.toString()]);
+    // Shaped as Function.prototype's method: not enumerable, so nothing that lists a function's keys sees it.
+    expect(Object.keys(traced)).toEqual(Object.keys(lookup));
+    expect(Object.getOwnPropertyDescriptor(traced, 'toString')).toMatchObject({ writable: true, configurable: true, enumerable: false });
+
+    class Orders {
+      @Traceable()
+      place(orderId: string): string {
+        return `placed:${orderId}`;
+      }
+    }
+    const source = Orders.prototype.place.toString();
+    expect(source.startsWith('place(orderId)')).toBe(true);
+    expect(source).toContain('return `placed:${orderId}`;');
+    expect(new Orders().place('o-1')).toBe('placed:o-1');
+
+    class Handler {
+      @FlushOnExit({ timeoutMillis: 100 })
+      @Traceable()
+      async handle(event: { id: string }): Promise<string> {
+        return event.id;
+      }
+    }
+    expect(Handler.prototype.handle.toString().startsWith('async handle(event)')).toBe(true);
+  });
+
+  test("a static toString a class inherits stays the one its traced subclass answers with; one of the function's own is kept", () => {
+    class Base {
+      static toString(): string {
+        return 'Base, described';
+      }
+    }
+    class Derived extends Base {}
+    expect(traceable(Derived as unknown as (...args: never[]) => unknown).toString()).toBe('Base, described');
+    const described = Object.assign(function work(): number {
+      return 1;
+    }, { toString: () => 'work, described' });
+    expect(traceable(described).toString()).toBe('work, described');
+  });
+
+  test("awilix's CLASSIC injection, which reads a factory's parameter names from its toString(), resolves a traced factory's dependencies, and the call is traced", async () => {
+    const { client, exporter } = installMemoryTracing();
+    try {
+      const container = createContainer({ injectionMode: InjectionMode.CLASSIC });
+      container.register({
+        usersTable: asValue(new Map([[1, 'ada']])),
+        greeting: asValue('hello'),
+        userService: asFunction(
+          traceable(function makeUserService(usersTable: Map<number, string>, greeting: string) {
+            return { greet: (id: number) => `${greeting} ${usersTable.get(id)}` };
+          }),
+        ),
+      });
+      expect(container.resolve<{ greet(id: number): string }>('userService').greet(1)).toBe('hello ada');
+      const runs = await finishedRuns(client, exporter);
+      expect(runs.map((run) => run.name)).toEqual(['makeUserService']);
+    } finally {
+      setGlobalTracingClient(undefined);
+      await client.shutdown();
+    }
   });
 
   test('@Traceable on a class leaves the constructor alone: instances still point back to their class', () => {
