@@ -1,5 +1,6 @@
-import { LangSmithExporter, TracingClient, traceable, type TracingClientOptions } from '../../../index';
+import { LangSmithExporter, OtlpHttpExporter, TracingClient, traceable, type TracingClientOptions } from '../../../index';
 import { acceptedOps, acceptedRuns, LangSmithSink } from '../../helpers/langsmith-sink';
+import { OtlpCollector } from '../../helpers/otlp-collector';
 import { ScriptedSink } from '../../helpers/scripted-sink';
 import { accountingHolds, longCallsEnded } from '../../helpers/long-calls';
 
@@ -12,8 +13,9 @@ import { accountingHolds, longCallsEnded } from '../../helpers/long-calls';
  * error saying why, with a later export (the server may have refused one bad
  * batch, or recovered). What it cannot close — a close refused in turn, an
  * end shutdown could not send by its deadline — is counted in
- * `stats().leftOpen`, once, and warned about once. Against a LangSmith
- * stand-in on 127.0.0.1 that merges a patch over its post as LangSmith does.
+ * `stats().leftOpen`, once, and warned about once. Against stand-ins on
+ * 127.0.0.1: a LangSmith one that merges a patch over its post as LangSmith
+ * does, and an OTLP collector.
  */
 
 const FAILED = 'tracewire: outputs dropped (export failed: ';
@@ -84,6 +86,23 @@ test('a run whose end failed past its retries (503s) is closed once the server r
   const stats = client.stats();
   expect(stats).toMatchObject({ leftOpen: 0, pending: 0, dropped: { exportFailed: 1 } });
   expect(accountingHolds(stats)).toBe(true);
+});
+
+test('over OTLP, where a run is one span sent at its end, a span whose export was refused is sent with a later one: an error, with the inputs its start left', async () => {
+  const collector = await OtlpCollector.start();
+  stops.push(() => collector.stop());
+  const client = clientOf(new OtlpHttpExporter({ endpoint: collector.url, serviceName: 'svc' }));
+  await longCallsEnded(client);
+  collector.script(400);
+  expect(await client.flush()).toMatchObject({ failed: 1 });
+  await quickCallFlushed(client);
+
+  const long = collector.spans.filter(({ span }) => span.name === 'long');
+  expect(long).toHaveLength(1);
+  expect(long[0]!.span.status).toMatchObject({ code: 2, message: expect.stringMatching(new RegExp(`^${escaped(`${FAILED}HTTP 400`)}`)) });
+  expect(long[0]!.attributes['input.value']).toBe(JSON.stringify({ input: 0 }));
+  expect(long[0]!.attributes).not.toHaveProperty('output.value');
+  expect(client.stats()).toMatchObject({ leftOpen: 0, dropped: { exportFailed: 1 } });
 });
 
 test('a close refused in turn is counted in stats().leftOpen once, warned once, and not sent again', async () => {
