@@ -44,7 +44,7 @@ export interface OtlpOptions {
   readonly protocol?: OtlpProtocol;
   /** Compress bodies with gzip. Default from `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` / `OTEL_EXPORTER_OTLP_COMPRESSION` (`gzip` or `none`), else false. */
   readonly gzip?: boolean;
-  /** Runs posted before they ended whose inputs are kept until their end arrives. Default 10 000. */
+  /** Runs posted before they ended whose inputs are kept until their end arrives (an end refused once: until its run's close, see `stats().leftOpen`). Default 10 000. */
   readonly maxPendingStarts?: number;
 }
 

@@ -39,13 +39,17 @@ export interface TracingStats {
    */
   readonly neverFinished: number;
   /**
-   * Runs left open on the server: under `drop-oldest`, a batch evicted
-   * before it was sent held the end of a run whose start had gone out (a
-   * long call), and tracewire could not close that run in its place — up to
-   * 1 000 such closes are held at once, each sent with the next export as an
-   * error (`tracewire: outputs dropped (queue full, drop-oldest)`); one past
-   * that, one an export refused for good, or one shutdown could not send is
-   * counted here. Runs, not spans: their spans are in `dropped.queueFull`.
+   * Runs left open on the server: the end of a run whose start had gone out
+   * (a long call) was dropped — in a batch `drop-oldest` evicted before it
+   * was sent, or in one that failed for good (refused, or its retries spent)
+   * with no spool to take it — and tracewire could not close that run in its
+   * place. Up to 1 000 such closes are held at once, each sent with a later
+   * export as an error (`tracewire: outputs dropped (queue full,
+   * drop-oldest)`, or `(export failed: …)` with the export's last error);
+   * one past that, one an export refused for good, or one shutdown could not
+   * send is counted here, as is each such end shutdown dropped unsent by its
+   * deadline. Runs, not spans: their spans are in `dropped.queueFull`,
+   * `dropped.exportFailed` or `dropped.afterShutdown`.
    */
   readonly leftOpen: number;
   /**

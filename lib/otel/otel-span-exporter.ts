@@ -84,7 +84,7 @@ class OpenTelemetryExporterAdapter implements SpanExporter {
     if (spans.length === 0) return Promise.resolve(EXPORT_OK);
     return new Promise<ExportResult>((resolve) => {
       const answered = (result: ExportResult): void => {
-        if (result.ok || !result.retryable) for (const id of joined) this.#pending.forget(id);
+        this.#pending.answered(joined, result);
         resolve(result);
       };
       // What it throws, or a result without a code of 0, is a failure the pipeline may retry.

@@ -6,7 +6,7 @@ import { RETRIES_SPENT, type DropWarnings } from './drop-warnings.js';
 import type { RunningExport } from './export-slots.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { QueueBudget } from './queue-budget.js';
-import { withoutDelivered } from './partial-delivery.js';
+import { patchesOf, withoutDelivered } from './partial-delivery.js';
 import { startSend, type SendContext, type SendOutcome } from './send-batch.js';
 import type { SpoolFallback } from './spool-fallback.js';
 import { SpoolWrites } from './spool-writes.js';
@@ -134,13 +134,17 @@ export class BatchOutcomes {
       if (records === undefined) return this.settle(batch, 'delivered'); // all of it got through after all
     }
     const left = batch.endCount - batch.deliveredEnds;
+    // Ends of runs posted open that did not get through: closed with a later export unless the spool keeps them.
+    const ends = patchesOf(records);
+    if (delivered !== undefined) this.#closes.owe(batch, ends);
     // Unsettled while it is written, so a flush waits for the spool.
     if (mayLaterSucceed && (await this.spoolWrites?.write(batch, publicBatch(records), left))) return;
-    // Settled meanwhile by shutdown, whose grace stopped the write.
+    // Settled meanwhile by shutdown, whose grace stopped the write (and counted what it leaves open).
     if (batch.outcome !== undefined) return;
     this.#counters.exportFailed += left;
     const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
     this.#warnings.once('export-failed', `${RETRIES_SPENT}${why}; its spans were dropped`);
+    this.#closes.failed(ends, lastError);
     this.settle(batch, 'failed');
   }
 

@@ -79,7 +79,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   readonly #openRuns = new OpenRuns((run) => this.#collected(run));
   #endingOpenRuns = false;
   #shutdownResult: Promise<FlushResult> | undefined;
-  /** Closes for runs whose end drop-oldest evicted after their start went out. */
+  /** Closes for runs whose end was dropped (evicted, or failed for good) after their start went out. */
   readonly #closes: RunCloses;
   /** Where undeliverable batches go when `spoolDir` is set. */
   readonly #spool: SpoolFallback | undefined;
@@ -271,7 +271,9 @@ export class BatchSpanProcessor implements SpanProcessor {
       // Exports still out past the deadline are cut short with what is still queued: the result is final.
       const cut = this.#slots.detachAll(new Error(`tracewire shut down: its deadline (${timeoutMillis} ms) passed with this export still in flight`));
       // A cut export some of several destinations took part of is given up per destination (`BatchOutcomes.leftOver`).
-      await settleLeftovers(cut, this.#queue, this.#outcomes.spoolWrites, this.#counters, this.#warnings, this.#outcomes.settle.bind(this.#outcomes), (batch) => this.#outcomes.leftOver(batch));
+      await settleLeftovers(cut, this.#queue, this.#outcomes.spoolWrites, this.#counters, this.#warnings, this.#closes, this.#outcomes.settle.bind(this.#outcomes), (batch) =>
+        this.#outcomes.leftOver(batch),
+      );
       await replayStopped;
       this.#outcomes.closesCutShort();
       this.#closes.end();

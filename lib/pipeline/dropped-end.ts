@@ -6,23 +6,37 @@ import { stringify } from '../natives.js';
 /** @internal The error a run is closed with when drop-oldest evicted its end (see `RunCloses`). */
 export const OUTPUTS_DROPPED = 'tracewire: outputs dropped (queue full, drop-oldest)';
 
+/** How much of the export's last error a close names: its status and the start of the server's answer, not all of it. */
+const EXPORT_ERROR_KEPT_CHARS = 120;
+
+/**
+ * @internal The error a run is closed with when its end was in a batch that
+ * failed for good (refused, or its retries spent) and no spool took it: the
+ * export's last error, in short (an exporter's error never holds a secret).
+ */
+export const exportFailedError = (lastError: Error | undefined): string => {
+  const message = lastError?.message.split('\n', 1)[0]?.trim() || 'its retries ran out';
+  return `tracewire: outputs dropped (export failed: ${message.length > EXPORT_ERROR_KEPT_CHARS ? cutString(message, EXPORT_ERROR_KEPT_CHARS) : message})`;
+};
+
 /** How much of the call's own error a close keeps: its first lines, as a run whose end finds no room does (see `Admission.leaveOutEnd`). */
 const OWN_ERROR_KEPT_CHARS = 1_000;
 
-/** @internal What closes a run whose end was evicted: a record or a public run, as the evicted batch held it. */
+/** @internal What closes a run whose end was dropped: a record or a public run, as the batch held it. */
 export type Close = RunRecord | Run;
 
 /**
  * @internal The end that closes a run whose start went out when its real end
- * (`end`, a patch) is evicted: the same run, ended when it ended, as an
- * error saying why, without outputs or events (what was dropped). It keeps
+ * (`end`, a patch) is dropped — evicted, or in a batch that failed for good:
+ * the same run, ended when it ended, as an error saying why (`why`, then the
+ * call's own error), without outputs or events (what was dropped). It keeps
  * what an end must repeat not to undo the start on the server: name, tags,
  * metadata (LangSmith takes a patch's tags and `extra` as the run's; OTLP,
  * whose span is made from the end, writes them as attributes).
  */
-export const closeOf = (end: Close): Close => {
+export const closeOf = (end: Close, why: string = OUTPUTS_DROPPED): Close => {
   const own = end.error;
-  const error = own === undefined ? OUTPUTS_DROPPED : `${OUTPUTS_DROPPED}; the call's own error: ${own.length > OWN_ERROR_KEPT_CHARS ? cutString(own, OWN_ERROR_KEPT_CHARS) : own}`;
+  const error = own === undefined ? why : `${why}; the call's own error: ${own.length > OWN_ERROR_KEPT_CHARS ? cutString(own, OWN_ERROR_KEPT_CHARS) : own}`;
   if (end instanceof RunRecord) {
     const r = end;
     return new RunRecord('end', r.id, r.traceId, r.parentId, r.otel, r.parentDottedOrder, r.name, r.runType, r.projectName, r.startMicros, r.endMicros, 'error', error, r.tags, r.metadata, [], undefined, undefined);

@@ -27,3 +27,12 @@ export const endsIn = (batch: { readonly post: ReadonlyArray<Run | RunRecord>; r
   if (batch instanceof SealedBatch) return batch.endCount;
   return batch.patch.length + batch.post.filter((item) => ('phase' in item ? item.phase !== 'start' : item.end_time !== undefined)).length;
 };
+
+/**
+ * @internal A batch's patches: the ends of runs whose start went out earlier, as its exporter would send them
+ * (records, or public runs read back from a sealed batch) — what closes those runs if the batch never gets through.
+ */
+export const patchesOf = (batch: ExportBatch): ReadonlyArray<Run | RunRecord> => {
+  if (batch instanceof SealedBatch) return batch.patchRuns();
+  return recordsOf(batch)?.patchRecords ?? batch.patch;
+};

@@ -2,10 +2,11 @@ import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { RunRecord } from '../model/run-record.js';
 import { Span } from '../model/span.js';
 import { SpanEnd, type SpanEvent } from './span-event.js';
-import { RecordBatch, recordsOf, type Sealer } from '../exporters/record-batch.js';
+import { RecordBatch, type Sealer } from '../exporters/record-batch.js';
 import type { Run } from '../model/run.js';
-import { SealedBatch } from '../exporters/sealed-batch.js';
+import type { SealedBatch } from '../exporters/sealed-batch.js';
 import type { OpenRuns } from './open-runs.js';
+import { patchesOf } from './partial-delivery.js';
 
 /** A made record (or run). */
 type Made = RunRecord | Run;
@@ -196,13 +197,12 @@ export class PendingBatch {
   /**
    * The ends it holds of runs whose start went out (its patches), as made,
    * without building its records: what closes those runs when the batch is
-   * evicted instead of sent (see `RunCloses`).
+   * evicted instead of sent, or what shutdown leaves open when it drops the
+   * batch unsent (see `RunCloses`).
    */
   sentRunEnds(): ReadonlyArray<Made> {
     const built = this.built;
-    if (built === undefined) return this.patches;
-    if (built instanceof SealedBatch) return built.patchRuns();
-    return recordsOf(built)?.patchRecords ?? built.patch;
+    return built === undefined ? this.patches : patchesOf(built);
   }
 
   settle(outcome: BatchOutcome): void {

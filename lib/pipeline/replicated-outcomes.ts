@@ -6,6 +6,7 @@ import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { HeldClose, RunCloses } from './run-closes.js';
 import { closesTaken, owedOf, type Owed } from './replica-owed.js';
 import { giveUpOwed } from './replica-give-up.js';
+import { patchesOf } from './partial-delivery.js';
 import type { SpoolWrites } from './spool-writes.js';
 
 /** What a batch given up on at shutdown's deadline is given up with (see `leftOver`). */
@@ -64,6 +65,11 @@ export class ReplicatedOutcomes {
     if (mayLaterSucceed) this.#replicated.down(owed.parts.flatMap((part) => (part.refused ? [] : part.destinations.map((destination) => destination.label))));
     const everyone = destinationLabels(this.#exporter) ?? [];
     const writes = mayLaterSucceed ? this.#writes : undefined;
+    // Only ends no destination took are closed: a close sent to one that took the real end would overwrite it with an
+    // error. One a destination lacks while another took it stays open there, as its other spans stay missing
+    // (`deliveredPartly`, warned by origin; spooled for it alone with a spool).
+    const ends = owed.nobody === undefined ? [] : patchesOf(owed.nobody);
+    this.#closes.owe(batch, ends);
     return giveUpOwed(batch, owed, left, everyone, writes, this.#counters, this.#warnings, this.#settle, () => {
       // Settled already when what no destination took was spooled.
       if (batch.outcome !== undefined) return;
@@ -71,11 +77,14 @@ export class ReplicatedOutcomes {
       if (lastError === CUT_SHORT) {
         this.#counters.afterShutdown += left;
         this.#warnings.once('shutdown-leftovers', SHUTDOWN_LEFTOVERS);
+        this.#closes.leftBy(batch);
         return this.#settle(batch, 'evicted');
       }
       this.#counters.exportFailed += left;
       const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
       this.#warnings.once('export-failed', `${RETRIES_SPENT}${why}; its spans were dropped`);
+      // Why, as a destination's own error: the export's names one's origin, which the others need not be told.
+      this.#closes.failed(ends, owed.parts.flatMap((part) => part.destinations).find((destination) => destination.error !== undefined)?.error);
       this.#settle(batch, 'failed');
     });
   }

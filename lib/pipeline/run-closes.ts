@@ -2,7 +2,7 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import { publicBatch, RecordBatch, recordsOf } from '../exporters/record-batch.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { RunRecord } from '../model/run-record.js';
-import { charsOf, closeOf, type Close } from './dropped-end.js';
+import { charsOf, closeOf, exportFailedError, OUTPUTS_DROPPED, type Close } from './dropped-end.js';
 import type { DropWarnings } from './drop-warnings.js';
 import type { PendingBatch } from './pending-batch.js';
 
@@ -18,18 +18,21 @@ export interface HeldClose {
 }
 
 /**
- * @internal Closes for runs that drop-oldest would otherwise leave open on
- * the server. An evicted batch may hold the end of a run whose start went
- * out earlier (a long call, posted while it ran): its spans are dropped and
- * counted (`dropped.queueFull`) as any evicted span, but the run is closed
- * all the same — a small end, as an error saying why (see `closeOf`) —
- * with the next export, retried with its exports until one delivers it.
+ * @internal Closes for runs whose end will not be delivered after their
+ * start went out (a long call, posted while it ran), which would otherwise
+ * stay open on the server for good. Two ways lose such an end: drop-oldest
+ * evicts the batch holding it (its spans counted `dropped.queueFull`), or
+ * that batch fails for good — refused, or its retries spent — and no spool
+ * takes it (`dropped.exportFailed`). The run is closed all the same — a
+ * small end, as an error saying why (see `closeOf`) — with the next export,
+ * retried with its exports until one delivers it.
  *
- * Held outside the queue and its budget, which were full (that is why the
- * batch was evicted), and bounded on their own. A close that cannot be
- * held, that an export refused for good, or that shutdown leaves unsent is
- * counted in `stats().leftOpen` and warned about once. Closes are not
- * spans: they change no other count.
+ * Held outside the queue and its budget (full, when a batch was evicted),
+ * and bounded on their own. A close that cannot be held, that an export
+ * refused for good, or that shutdown leaves unsent is counted in
+ * `stats().leftOpen` and warned about once; so is each end shutdown drops
+ * unsent (`dropped.afterShutdown`), since nothing sends closes after it.
+ * Closes are not spans: they change no other count.
  */
 export class RunCloses {
   #waiting: HeldClose[] = [];
@@ -37,6 +40,8 @@ export class RunCloses {
   #held = 0;
   #chars = 0;
   #ended = false;
+  /** Batches being given up, by how many of their ends no destination took (see {@link owe}). */
+  readonly #owed = new WeakMap<PendingBatch, number>();
   readonly #counters: DeliveryCounters;
   readonly #warnings: DropWarnings;
 
@@ -47,8 +52,31 @@ export class RunCloses {
 
   /** `batch` is being evicted: a close for each end it holds of a run whose start went out. Before it settles (which lets go of its records). */
   keepFrom(batch: PendingBatch): void {
-    for (const end of batch.sentRunEnds()) {
-      const close = closeOf(end);
+    this.#keep(batch.sentRunEnds(), OUTPUTS_DROPPED);
+  }
+
+  /** A batch failed for good, unspooled, with `ends` (see `patchesOf`) no destination took: a close for each, saying why (`lastError`). */
+  failed(ends: ReadonlyArray<Close>, lastError: Error | undefined): void {
+    if (ends.length > 0) this.#keep(ends, exportFailedError(lastError));
+  }
+
+  /**
+   * Delivery is giving `batch` up with `ends` of its own still owed — what no destination took — and tries the
+   * spool first: if shutdown stops that write and drops the batch, {@link leftBy} counts these, not the ends
+   * the destinations took.
+   */
+  owe(batch: PendingBatch, ends: ReadonlyArray<Close>): void {
+    this.#owed.set(batch, ends.length);
+  }
+
+  /** Shutdown drops `batch` unsent, unspooled: the runs its ends would have closed stay open, since nothing sends closes after it. Before it settles. */
+  leftBy(batch: PendingBatch): void {
+    this.#lose(this.#owed.get(batch) ?? batch.sentRunEnds().length);
+  }
+
+  #keep(ends: ReadonlyArray<Close>, why: string): void {
+    for (const end of ends) {
+      const close = closeOf(end, why);
       const chars = charsOf(close);
       if (this.#ended || this.#held >= MAX_CLOSES || this.#chars + chars > MAX_CHARS) {
         this.#lose(1);
@@ -105,7 +133,7 @@ export class RunCloses {
   #lose(runs: number): void {
     if (runs === 0) return;
     this.#counters.leftOpen += runs;
-    this.#warnings.once('left-open', 'runs whose end drop-oldest evicted could not be closed (see stats().leftOpen): they stay open on the server');
+    this.#warnings.once('left-open', 'runs whose end was dropped after their start went out could not be closed (see stats().leftOpen): they stay open on the server');
   }
 }
 

@@ -4,6 +4,7 @@ import type { BatchQueue } from './batch-queue.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { SpoolWrites } from './spool-writes.js';
 import { SHUTDOWN_LEFTOVERS, type DropWarnings } from './drop-warnings.js';
+import type { RunCloses } from './run-closes.js';
 
 /** How long past shutdown's deadline writing leftovers to the spool may take (local disk: milliseconds). */
 const SPOOL_GRACE_MILLIS = 1_000;
@@ -16,6 +17,8 @@ const SPOOL_GRACE_MILLIS = 1_000;
  * left pending, or counted later by an export that ends after shutdown.
  * So are the batches delivery gave up on that are still being written to
  * the spool: within the same grace they land, else they are dropped too.
+ * A batch dropped so may hold ends of runs whose start went out: nothing
+ * will close those runs now, and they are counted left open (`closes`).
  */
 export const settleLeftovers = async (
   cut: readonly PendingBatch[],
@@ -23,6 +26,7 @@ export const settleLeftovers = async (
   writes: SpoolWrites | undefined,
   counters: DeliveryCounters,
   warnings: Pick<DropWarnings, 'once'>,
+  closes: Pick<RunCloses, 'leftBy'>,
   settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
   leftOver?: (batch: PendingBatch) => boolean,
 ): Promise<void> => {
@@ -44,6 +48,7 @@ export const settleLeftovers = async (
     const left = batch.endCount - batch.deliveredEnds;
     dropped += left;
     counters.afterShutdown += left;
+    closes.leftBy(batch); // before it settles, which lets go of its records
     settle(batch, 'evicted');
   }
   if (dropped > 0) warnings.once('shutdown-leftovers', SHUTDOWN_LEFTOVERS);

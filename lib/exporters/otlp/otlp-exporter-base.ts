@@ -127,8 +127,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
     }
     const answered = (answer: ExportResult): void => {
       const result = this.#redact(answer);
-      // Inputs stay remembered while the pipeline may retry this batch.
-      if (result.ok || !result.retryable) for (const id of joined) this.#pending.forget(id);
+      // Inputs stay remembered while the pipeline may retry this batch, or close its runs (see PendingStarts.answered).
+      this.#pending.answered(joined, result);
       done(result);
     };
     postMaybeGzipped(this.#transport, this.#settings.gzip, { url: this.#settings.url, headers: this.#headers, body, bodyReusable: pooled, options }, answered);

@@ -1,3 +1,5 @@
+import type { ExportResult } from '../span-exporter.js';
+
 /** Bound on the characters of inputs held, whatever the entry count: inputs can be up to 4 MiB each (the default `maxBytes`). */
 const DEFAULT_MAX_CHARS = 32 * 1024 * 1024;
 
@@ -14,6 +16,8 @@ export class PendingStarts {
 
   // A Map iterates in insertion order: its first key is the oldest entry.
   readonly #inputs = new Map<string, string>();
+  /** Runs kept after an export joining their end was refused: a second refusal lets them go (see {@link answered}). */
+  readonly #refused = new Set<string>();
   #chars = 0;
 
   constructor(
@@ -41,11 +45,30 @@ export class PendingStarts {
     return this.#inputs.get(runId);
   }
 
-  /** Drops a run's inputs: its span was delivered, or will never be retried. */
+  /**
+   * An export that joined the ends of `runIds` with their inputs was answered. Delivered: their inputs go. Refused
+   * for good: they are kept for one more end — the close the pipeline sends, with a later export, for a run whose end
+   * failed for good (see `RunCloses`), which then carries the inputs as an evicted end's close does — and go if that
+   * is refused too. Failed otherwise: the export may be retried, and they stay.
+   */
+  answered(runIds: readonly string[], result: ExportResult): void {
+    if (result.ok) {
+      for (const id of runIds) this.forget(id);
+      return;
+    }
+    if (result.retryable) return;
+    for (const id of runIds) {
+      if (this.#refused.has(id)) this.forget(id);
+      else if (this.#inputs.has(id)) this.#refused.add(id);
+    }
+  }
+
+  /** Drops a run's inputs: its span was delivered, or will never be sent again. */
   forget(runId: string): void {
     const inputs = this.#inputs.get(runId);
     if (inputs === undefined) return;
     this.#inputs.delete(runId);
+    this.#refused.delete(runId);
     this.#chars -= inputs.length;
   }
 }

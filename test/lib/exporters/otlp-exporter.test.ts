@@ -356,13 +356,17 @@ describe('runs that were still running when their batch left', () => {
     expect(collector.spans.map(inputOf)).toEqual(['{"keep":"me"}', undefined]);
   });
 
-  test('a start is forgotten when its end fails for good (it will not be retried)', async () => {
+  test('a start is kept for one more end when its end is refused (the close the pipeline sends), and forgotten when that is refused too', async () => {
     const exporter = otlp();
-    await exporter.export({ post: [started(ids[1]!, { x: 1 })], patch: [] }, { signal });
+    await exporter.export({ post: [started(ids[1]!, { x: 1 }), started(ids[2]!, { x: 2 })], patch: [] }, { signal });
     collector.script(400);
-    expect(await exporter.export({ post: [], patch: [ended(ids[1]!)] }, { signal })).toMatchObject({ ok: false, retryable: false });
-    await exporter.export({ post: [], patch: [ended(ids[1]!)] }, { signal });
-    expect(collector.spans.map(inputOf)).toEqual([undefined]);
+    expect(await exporter.export({ post: [], patch: [ended(ids[1]!), ended(ids[2]!)] }, { signal })).toMatchObject({ ok: false, retryable: false });
+    await exporter.export({ post: [], patch: [ended(ids[1]!)] }, { signal }); // the close of a refused end carries its inputs
+    expect(collector.spans.map(inputOf)).toEqual(['{"x":1}']);
+    collector.script(400);
+    expect(await exporter.export({ post: [], patch: [ended(ids[2]!)] }, { signal })).toMatchObject({ ok: false, retryable: false });
+    await exporter.export({ post: [], patch: [ended(ids[2]!)] }, { signal }); // refused twice: let go
+    expect(collector.spans.map(inputOf)).toEqual(['{"x":1}', undefined]);
   });
 
   test('a record that cannot be mapped fails the export as not retryable, without throwing', async () => {

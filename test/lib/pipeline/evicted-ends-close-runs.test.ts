@@ -1,6 +1,7 @@
-import { LangSmithExporter, OtlpHttpExporter, TracingClient, traceable, type Run, type SpanExporter, type TracingStats } from '../../../index';
+import { LangSmithExporter, OtlpHttpExporter, TracingClient, traceable, type Run, type SpanExporter } from '../../../index';
 import { acceptedOps, acceptedRuns, LangSmithSink } from '../../helpers/langsmith-sink';
 import { OtlpCollector } from '../../helpers/otlp-collector';
+import { accountingHolds, longCallsEnded } from '../../helpers/long-calls';
 
 /**
  * Under drop-oldest, a batch evicted before it was sent may hold the end of
@@ -16,26 +17,6 @@ const DROPPED = 'tracewire: outputs dropped (queue full, drop-oldest)';
 let sink: LangSmithSink;
 beforeEach(async () => (sink = await LangSmithSink.start()));
 afterEach(() => sink.stop());
-
-const invariantHolds = (stats: TracingStats): boolean => stats.spansEnded === stats.delivered + stats.dropped.total + stats.spooled + stats.pending;
-
-/** `count` calls that start, are posted open by a flush, then end: their ends wait in the queue (manual mode). */
-async function longCallsEnded(client: TracingClient, count: number, fail = false): Promise<void> {
-  let finish!: () => void;
-  const gate = new Promise<void>((resolve) => (finish = resolve));
-  const long = traceable(
-    async (i: number) => {
-      await gate;
-      if (fail) throw new Error(`call ${i} failed`);
-      return { answer: 'x'.repeat(100), i };
-    },
-    { name: 'long', client },
-  );
-  const running = Array.from({ length: count }, (_, i) => long(i).catch(() => undefined));
-  expect(await client.flush()).toMatchObject({ pending: 0 }); // their starts are on the server, open
-  finish();
-  await Promise.all(running);
-}
 
 /** Quick calls until the queue has evicted every batch that held an end of the long calls. */
 async function fillQueue(client: TracingClient, calls: number): Promise<void> {
@@ -60,7 +41,7 @@ test('a run whose end was evicted is still closed on the server, as an error wit
   const stats = client.stats();
   // The batch evicted held the long call's end and the first quick call: both counted dropped, as before.
   expect(stats).toMatchObject({ spansEnded: 9, delivered: 7, pending: 0, leftOpen: 0, dropped: { total: 2, queueFull: 2 } });
-  expect(invariantHolds(stats)).toBe(true);
+  expect(accountingHolds(stats)).toBe(true);
   expect(runs.filter((run) => run.name === 'quick')).toHaveLength(7);
   expect((await acceptedOps(sink)).filter((op) => op === `patch.${String(long.id)}`)).toHaveLength(1);
   expect(warnings.filter((warning) => warning.includes('queue is full'))).toHaveLength(1);
@@ -103,7 +84,7 @@ test('a close whose export failed rides with the next one; one shutdown could no
   await second.shutdown();
   const stats = second.stats();
   expect(stats).toMatchObject({ leftOpen: 1, pending: 0, dropped: { queueFull: 2, exportFailed: 7 } });
-  expect(invariantHolds(stats)).toBe(true);
+  expect(accountingHolds(stats)).toBe(true);
   expect([...(await acceptedRuns(sink)).values()].find((run) => run.name === 'long')).not.toHaveProperty('end_time');
   expect(sink.ingestRequests.map((request) => request.answered)).toEqual([202, 503, 503, 503, 503]); // the starts, then four exports
   expect(warnings.filter((warning) => warning.includes('stats().leftOpen'))).toHaveLength(1);
@@ -119,7 +100,7 @@ test('at most 1 000 closes are held at once: the next is counted in stats().left
   const stats = client.stats();
   expect(stats.leftOpen).toBe(1);
   expect(stats.dropped.queueFull).toBeGreaterThanOrEqual(1_001);
-  expect(invariantHolds(stats)).toBe(true);
+  expect(accountingHolds(stats)).toBe(true);
   const long = [...(await acceptedRuns(sink)).values()].filter((run) => run.name === 'long');
   expect(long).toHaveLength(1_001);
   expect(long.filter((run) => run.error === DROPPED)).toHaveLength(1_000);
