@@ -48,7 +48,10 @@ export const readSafely = <T>(setting: string, read: () => T): T => {
  * @internal Reads `options` once into a snapshot of its own enumerable string keys, and of the known options it
  * inherits (a class instance's getters) (a null-prototype object):
  * each getter runs once, so no two checks of one option can see two values, and what is checked is what is used.
- * Shallow: the values are kept as given (an exporter, a hook, a client). `undefined` reads as no options. Refused
+ * Shallow: the values are kept as given (an exporter, a hook, a client). `undefined` or `null` reads as no options:
+ * every public entry's options argument alike (a JavaScript caller's "none"; the defaults are safe). A null option
+ * value never gets here as options: the parent's snapshot refuses it (see `keepsNull`) before nested options
+ * (`serializeLimits`, `redact`) are read, and `headers` is checked to be a plain object first. Refused
  * with a `TracewireConfigError`: anything but an object of options (an array, a function, a primitive); options
  * that cannot be read (a revoked Proxy, a getter that throws: named by the option); a key of `instead`, then an
  * unknown key; `null` for an option (see `keepsNull`). Done at construction or decoration (and by `startSpan`, in
@@ -57,7 +60,7 @@ export const readSafely = <T>(setting: string, read: () => T): T => {
 export const readOptions = (options: unknown, shape: OptionsShape): Record<string, unknown> => {
   const { setting, within, known, keepsNull = [] } = shape;
   const snapshot: Record<string, unknown> = Object.create(null);
-  if (options === undefined) return snapshot;
+  if (options === undefined || options === null) return snapshot;
   // isArray throws on a revoked Proxy: read safely too.
   if (!isObject(options) || readSafely(setting, () => isArray(options))) refuse(setting, options, shape.accepted);
   // A map's keys are data, not option names (a header name may be a mistyped `key: secret`): its refusals name the map.

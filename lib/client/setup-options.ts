@@ -39,8 +39,8 @@ const NO_EXPORTER_CHOSEN = `${acceptedExporters()}, or a SpanExporter — or set
  * `TracewireConfigError`.
  */
 export const toClientOptions = (options: unknown, exporters: ExporterMakers, env: Env = runtimeEnv()): TracingClientOptions => {
-  // Read once: the client built from them reads this snapshot, not the caller's object again. null is no options.
-  const given = readOptions(options ?? undefined, SETUP_SHAPE) as unknown as TracingSetupOptions;
+  // Read once: the client built from them reads this snapshot, not the caller's object again.
+  const given = readOptions(options, SETUP_SHAPE) as unknown as TracingSetupOptions;
   const { exporter, enabled } = given;
   booleanOption(enabled, 'enabled', undefined);
   if (readSafely('exporter', () => isObject(exporter) && isFunction((exporter as SpanExporter).export))) return given as TracingClientOptions;

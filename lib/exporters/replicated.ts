@@ -32,16 +32,25 @@ export interface Replicated {
   down(labels: readonly string[]): void;
 }
 
-const fanOuts = new WeakMap<SpanExporter, Replicated>();
+/** @internal What an exporter that names its destinations (LangSmith's) tells the pipeline about them. */
+export interface Destinations {
+  /** The labels of the destinations it sends to (see {@link DestinationStanding.label}). */
+  readonly labels: readonly string[];
+  /** How its destinations stand with a batch, when it sends every batch to several; absent for one destination. */
+  readonly replicated?: Replicated;
+}
 
-/** @internal Called by an exporter that sends every batch to several destinations. */
-export const fansOut = (exporter: SpanExporter, replicated: Replicated): void => {
-  fanOuts.set(exporter, replicated);
+/** One record per exporter, registered once, at its construction. */
+const destinations = new WeakMap<SpanExporter, Destinations>();
+
+/** @internal Called by a LangSmith exporter: the destinations it sends to, and how they stand when it fans out. */
+export const nameDestinations = (exporter: SpanExporter, named: Destinations): void => {
+  destinations.set(exporter, named);
 };
 
 /** @internal `exporter`'s destinations, when it sends every batch to several; undefined for any other. */
 export const replicatedOf = (exporter: SpanExporter): Replicated | undefined => {
-  return fanOuts.get(exporter);
+  return destinations.get(exporter)?.replicated;
 };
 
 /**
@@ -66,14 +75,7 @@ export const keysOf = (batch: ExportBatch): readonly object[] => {
   return batch instanceof SealedBatch ? batch.keys() : [...batch.post, ...batch.patch];
 };
 
-const labels = new WeakMap<SpanExporter, readonly string[]>();
-
-/** @internal Called by a LangSmith exporter: the labels of the destinations it sends to (see {@link DestinationStanding.label}). */
-export const labelDestinations = (exporter: SpanExporter, destinations: readonly string[]): void => {
-  labels.set(exporter, destinations);
-};
-
 /** @internal The labels of `exporter`'s destinations; undefined for an exporter that names none (not LangSmith's). */
 export const destinationLabels = (exporter: SpanExporter): readonly string[] | undefined => {
-  return labels.get(exporter);
+  return destinations.get(exporter)?.labels;
 };

@@ -116,8 +116,8 @@ const begin = (name: string, options: SpanOptions, captureOutputs: boolean): Spa
   let given: SpanOptions;
   let site: CallSite;
   try {
-    // Read once (null is no options, as undefined is: a JavaScript caller's "none"); `inputs` is taken from this snapshot too.
-    given = readOptions(options ?? undefined, SPAN_SHAPE) as SpanOptions;
+    // Read once; `inputs` is taken from this snapshot too.
+    given = readOptions(options, SPAN_SHAPE) as SpanOptions;
     const { inputs: _inputs, ...traceOptions } = given;
     site = callSiteOf({ ...traceOptions, name, captureOutputs }, name);
   } catch (error) {

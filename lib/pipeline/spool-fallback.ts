@@ -24,6 +24,8 @@ const REPLAY_CUT_SHORT = new Error('shutdown() cut a spool replay short: its fil
 export class SpoolFallback {
   readonly #stopReplay = new AbortController();
   #replaying = false;
+  /** A replay has begun: the start-up one is then not needed (that one listed every file, earlier clients' too). */
+  #replayBegun = false;
   /** The replay running now, if one is: shutdown lets its file in flight finish (see {@link stop}). */
   #replayRun: Promise<void> | undefined;
   /** How a replay's send in flight is cut short, if shutdown's deadline passes first (see `SendWatch`). */
@@ -48,7 +50,7 @@ export class SpoolFallback {
     this.#counters = counters;
     this.#warnings = warnings;
     // The sleep is unref'd: a script that ends at once is never held open by the replay.
-    void unrefSleep(REPLAY_DELAY_MILLIS).then(() => this.#replay());
+    void unrefSleep(REPLAY_DELAY_MILLIS).then(() => this.#replay(true));
   }
 
   /**
@@ -168,14 +170,25 @@ export class SpoolFallback {
     return keptAll;
   }
 
-  /** Sends what the spool holds, one batch at a time beside the regular exports; one replay at a time. Never rejects. */
-  async #replay(): Promise<void> {
-    if (this.#replaying || this.#stopReplay.signal.aborted) return;
+  /**
+   * Sends what the spool holds, one batch at a time beside the regular exports; one replay at a time. Never rejects.
+   *
+   * `startUp`: the replay a second after construction, for what earlier clients left — and what other clients sharing
+   * the directory write, whose fate this one cannot know (one may have crashed since). It leaves out the files this
+   * client wrote itself: kept because its destination failed just now, they go once a delivery shows it is back (see
+   * {@link destinationAnswered}), not at once to a destination most likely still down. A client restarted after a
+   * crash is a new client: none of the files its predecessor left is its own, and all of them go.
+   */
+  async #replay(startUp = false): Promise<void> {
+    if (this.#replaying || this.#stopReplay.signal.aborted || (startUp && this.#replayBegun)) return;
     this.#replaying = true;
-    this.#keptSinceReplay = false;
+    this.#replayBegun = true;
+    // Its own files, left out, are still kept since the last replay (that is, still to go).
+    if (!startUp) this.#keptSinceReplay = false;
     this.#answeredDuringReplay = false;
     try {
-      await (this.#replayRun = this.#store.replay((records) => this.#replayOne(records), { signal: this.#stopReplay.signal }).then(noop));
+      const options = { signal: this.#stopReplay.signal, othersOnly: startUp };
+      await (this.#replayRun = this.#store.replay((records) => this.#replayOne(records), options).then(noop));
     } finally {
       this.#replaying = false;
       this.#replayRun = undefined;

@@ -10,6 +10,11 @@ import { byKey } from '../natives.js';
 export interface ReplayOptions {
   /** Stops the replay before its next file once aborted (at shutdown). Default: none. */
   readonly signal?: AbortSignal;
+  /**
+   * Leaves out the files the store wrote itself: a client's start-up replay, for what earlier clients left (or others
+   * sharing the directory write). Only the store's first replay knows them (see `SpoolStore.replay`). Default: false.
+   */
+  readonly othersOnly?: boolean;
 }
 
 /** @internal What a replay did, in batches (files). */
@@ -27,6 +32,8 @@ const STOP_AFTER_FAILURES = 3;
 
 interface ReplaySettings extends ReplayOptions {
   readonly staleClaimMillis: number;
+  /** Ready names not to replay (the store's own files, for `othersOnly`); read when the directory is listed. */
+  readonly leaveOut?: ReadonlySet<string>;
   /** Told the size of each file deleted or moved aside, for the store's accounting. */
   readonly onRemoved: (bytes: number) => void;
 }
@@ -47,7 +54,7 @@ export const replaySpool = async (dir: string, send: (batch: ExportBatch) => Pro
   const result = { replayed: 0, failed: 0, corrupt: 0 };
   let entries: SpoolEntry[];
   try {
-    entries = await replayable(dir, settings.staleClaimMillis);
+    entries = await replayable(dir, settings.staleClaimMillis, settings.leaveOut);
   } catch {
     return result; // no directory yet, or unreadable: nothing to replay
   }
@@ -63,13 +70,13 @@ export const replaySpool = async (dir: string, send: (batch: ExportBatch) => Pro
   return result;
 };
 
-/** Ready files and stale claims, oldest first. */
-const replayable = async (dir: string, staleClaimMillis: number): Promise<SpoolEntry[]> => {
+/** Ready files (but those left out) and stale claims, oldest first. */
+const replayable = async (dir: string, staleClaimMillis: number, leaveOut: ReadonlySet<string> | undefined): Promise<SpoolEntry[]> => {
   const now = Date.now();
   const entries: SpoolEntry[] = [];
   for (const file of await fs().readdir(dir)) {
     const entry = parseSpoolEntry(file);
-    if (entry?.state === 'ready' || (entry?.state === 'claimed' && now - entry.claimedAt > staleClaimMillis)) entries.push(entry);
+    if ((entry?.state === 'ready' && !leaveOut?.has(entry.name)) || (entry?.state === 'claimed' && now - entry.claimedAt > staleClaimMillis)) entries.push(entry);
   }
   return entries.sort(byKey('name'));
 };

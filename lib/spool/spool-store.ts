@@ -43,6 +43,11 @@ export class SpoolStore {
   #scannedAt: number | undefined;
   #scanning: Promise<void> | undefined;
   #dirCreated: Promise<unknown> | undefined;
+  /**
+   * The ready names of the files this store wrote, until its first replay is over: what a client's start-up replay
+   * (its first) leaves out (`othersOnly`). Not kept after: no later replay asks, and it would only grow.
+   */
+  #written: Set<string> | undefined = new Set();
 
   constructor(options: SpoolStoreOptions) {
     const { dir, maxBytes = 64 * 1024 * 1024, staleClaimMillis = 10 * 60_000 } = options ?? ({} as SpoolStoreOptions);
@@ -64,6 +69,7 @@ export class SpoolStore {
   async write(batch: ExportBatch, signal?: AbortSignal): Promise<boolean> {
     if (batch.post.length === 0 && batch.patch.length === 0) return true;
     let reserved = 0;
+    let name: string | undefined;
     try {
       const text = encodeBatch(batch);
       const size = Buffer.byteLength(text);
@@ -72,10 +78,14 @@ export class SpoolStore {
       reserved = size;
       this.#reservedBytes += size;
       await this.#createDir();
-      await writeFileAtomically(join(this.dir, newSpoolName()), text, signal);
+      // Known as this store's before it can be listed: a replay listing the directory as the file lands leaves it out.
+      name = newSpoolName();
+      this.#written?.add(name);
+      await writeFileAtomically(join(this.dir, name), text, signal);
       this.#diskBytes += size;
       return true;
     } catch {
+      if (name !== undefined) this.#written?.delete(name);
       return false;
     } finally {
       this.#reservedBytes -= reserved;
@@ -90,14 +100,24 @@ export class SpoolStore {
    * succeed, and the file is put back for the next replay. A corrupt file is
    * moved aside as `<name>.corrupt`. Stops early after 3 failures in a row —
    * the destination is most likely still down — or when `signal` aborts.
+   *
+   * `othersOnly` leaves out the files this store wrote itself (see
+   * `SpoolFallback`: a client's start-up replay); known only to the store's
+   * first replay, a later one with it replays them all.
    */
   async replay(send: (batch: ExportBatch) => Promise<boolean>, options: ReplayOptions = {}): Promise<ReplayResult> {
+    const written = this.#written;
     try {
       if (this.#scannedAt === undefined) await this.#scan();
     } catch {
       // Counting is best effort; the replay itself reports what it could not do.
     }
-    return replaySpool(this.dir, send, { ...options, staleClaimMillis: this.#staleClaimMillis, onRemoved: (bytes) => this.#forget(bytes) });
+    try {
+      const leaveOut = options.othersOnly === true ? written : undefined;
+      return await replaySpool(this.dir, send, { ...options, leaveOut, staleClaimMillis: this.#staleClaimMillis, onRemoved: (bytes) => this.#forget(bytes) });
+    } finally {
+      this.#written = undefined;
+    }
   }
 
   /** Bytes of spool files on disk, freshly counted. For diagnostics and tests; never rejects (the last count when the directory cannot be read). */

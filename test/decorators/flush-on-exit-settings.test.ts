@@ -17,7 +17,6 @@ function rejection(options: unknown): unknown {
 
 describe(`FlushOnExit options are checked when the decorator is made (${mode} decorators)`, () => {
   test.each([
-    ['null', null, 'Invalid FlushOnExit options: received null; expected an options object or nothing.'],
     ['a number', 5, 'Invalid FlushOnExit options: received 5; expected an options object or nothing.'],
     ['an unknown option', { timeout: 5 }, 'Invalid option "timeout": received "timeout"; expected one of timeoutMillis, onFlushResult, waitUntil, client.'],
     ['a timeout given as text', { timeoutMillis: '100' }, 'Invalid timeoutMillis: received "100"; expected milliseconds, more than 0 and at most 2147483647.'],

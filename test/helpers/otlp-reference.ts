@@ -34,7 +34,8 @@ export function referenceSpan(record: RunRecord, startInputsJson?: string): Otlp
   if (record.error !== undefined) {
     const parsed = parseError(record.error);
     const exception: OtlpKeyValue[] = parsed.type === undefined ? [] : [text('exception.type', parsed.type)];
-    exception.push(text('exception.message', parsed.message), text('exception.stacktrace', record.error));
+    exception.push(text('exception.message', parsed.message));
+    if (parsed.stacktrace !== undefined) exception.push(text('exception.stacktrace', parsed.stacktrace));
     events.push({ timeUnixNano: endTimeUnixNano, name: 'exception', attributes: exception });
     status = { code: 2, message: parsed.firstLine };
   } else if (record.status === 'error') {

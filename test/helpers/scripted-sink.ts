@@ -39,6 +39,7 @@ async function parseBody(body: Buffer, contentType: string | undefined): Promise
 export class ScriptedSink {
   readonly requests: Received[] = [];
   private readonly queued: Behaviour[] = [];
+  private unscripted: Behaviour = { kind: 'ok' };
   private server!: Server;
   private readonly hung: ServerResponse[] = [];
   /** Requests left unanswered (`hang`) whose connection the client then closed: exports it aborted. */
@@ -63,6 +64,12 @@ export class ScriptedSink {
 
   script(...behaviours: Behaviour[]): this {
     this.queued.push(...behaviours);
+    return this;
+  }
+
+  /** How requests past the script are answered from now on (at first `ok`): a 503 plays a destination that is down, `ok` one that is back. */
+  otherwise(behaviour: Behaviour): this {
+    this.unscripted = behaviour;
     return this;
   }
 
@@ -99,7 +106,7 @@ export class ScriptedSink {
       const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
       const record: Received = { path: req.url ?? '', headers: req.headers, body: await parseBody(body, req.headers['content-type']), answered: 'hung' };
       this.requests.push(record);
-      const behaviour = this.queued.shift() ?? { kind: 'ok' as const };
+      const behaviour = this.queued.shift() ?? this.unscripted;
       // `after`: the answer is held until that promise settles, then `delayMillis` more.
       if ('after' in behaviour) await behaviour.after?.then(noop, noop);
       if (behaviour.kind === 'drop') {

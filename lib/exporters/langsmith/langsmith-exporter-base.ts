@@ -7,7 +7,7 @@ import { takesRecords } from '../record-batch.js';
 import { secretsRedactor, type SecretsRedactor } from '../http/redact-secrets.js';
 import { JSON_TYPE, type Transport } from '../http/transport.js';
 import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
-import { fansOut, keysOf, labelDestinations } from '../replicated.js';
+import { keysOf, nameDestinations } from '../replicated.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { sendInOrder, type DeliveredRuns } from './request-sequence.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './server-info.js';
@@ -113,7 +113,7 @@ export class LangSmithExporterBase implements SpanExporter {
       this.#fanOutTo(destinations);
       return;
     }
-    labelDestinations(this, [destinationLabel(destinations[0]!, this.endpoint, 1)]);
+    nameDestinations(this, { labels: [destinationLabel(destinations[0]!, this.endpoint, 1)] });
     // The pipeline seals its batches as they close, in the mode of the moment (a later change of mode reseals them);
     // the server's limits are asked for as the first span starts: its export then need not wait for them.
     takesRecords(this, (records) => sealRecords(records, this.#framings()[this.#wireMode]), () => void this.#ingestLimits());
@@ -130,8 +130,7 @@ export class LangSmithExporterBase implements SpanExporter {
     this.#replicas = senders;
     takesRecords(this, (records) => sealRecords(records, canonical()[first.#wireMode]), () => senders.forEach((sender) => void sender.#ingestLimits()));
     Object.defineProperty(this, EXPORT_NOW, { value: (batch: ExportBatch, options: ExportOptions, done: ExportDone) => fanOut.export(batch, options, done) });
-    fansOut(this, fanOut);
-    labelDestinations(this, fanOut.labels);
+    nameDestinations(this, { labels: fanOut.labels, replicated: fanOut });
   }
 
   /**

@@ -1,9 +1,13 @@
+import { OUTPUTS_DROPPED } from '../../pipeline/dropped-end.js';
+
 /** @internal What a run's `error` string says, in OpenTelemetry's `exception.*` terms. */
 export interface ParsedError {
   /** `exception.type`: the error's name (`TypeError`), when the string starts with one. */
   readonly type: string | undefined;
   /** `exception.message`: the message, all its lines, without the stack frames. */
   readonly message: string;
+  /** `exception.stacktrace`: the error string, unless it is tracewire's own words with no stack in them. */
+  readonly stacktrace: string | undefined;
   /** The first line, `Name: message` — the span status message. */
   readonly firstLine: string;
 }
@@ -21,13 +25,21 @@ const NOT_AN_ERROR = 'Thrown';
  * `Thrown: value` — into type, message and first line. Anything else is kept
  * whole as the message: the parse never loses text, `exception.stacktrace`
  * carries the original anyway.
+ *
+ * The close of a run whose end was dropped (`OUTPUTS_DROPPED`, see
+ * `closeOf`) is tracewire's, not an error the user's code threw: its
+ * `tracewire:` is no exception type. It has none (the semantic conventions
+ * ask for a type or a message, the message is enough), its message is the
+ * whole text up to any stack frames, and it carries a stack trace only when
+ * the call's own error it quotes had one.
  */
 export const parseError = (error: string): ParsedError => {
   const firstLine = error.split('\n', 1)[0]!;
   const frame = FRAME.exec(error);
   const head = frame === null ? error : error.slice(0, frame.index);
+  if (error.startsWith(OUTPUTS_DROPPED)) return { type: undefined, message: head, stacktrace: frame === null ? undefined : error, firstLine };
   const match = HEADLINE.exec(head);
-  if (match === null) return { type: undefined, message: head, firstLine };
+  if (match === null) return { type: undefined, message: head, stacktrace: error, firstLine };
   const type = match[1] === NOT_AN_ERROR ? undefined : match[1];
-  return { type, message: match[2] ?? '', firstLine };
+  return { type, message: match[2] ?? '', stacktrace: error, firstLine };
 };

@@ -66,7 +66,8 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
   if (record.error !== undefined) {
     const parsed = parseError(record.error);
     let exception = parsed.type === undefined ? '' : keyValueJson('exception.type', stringValueJson(parsed.type)) + ',';
-    exception += keyValueJson('exception.message', stringValueJson(parsed.message)) + ',' + keyValueJson('exception.stacktrace', stringValueJson(record.error));
+    exception += keyValueJson('exception.message', stringValueJson(parsed.message));
+    if (parsed.stacktrace !== undefined) exception += ',' + keyValueJson('exception.stacktrace', stringValueJson(parsed.stacktrace));
     events += (events === '' ? '' : ',') + '{"timeUnixNano":"' + endTime + '","name":"exception","attributes":[' + exception + ']}';
     status = '{"code":2,"message":' + JSON.stringify(parsed.firstLine) + '}';
   } else if (record.status === 'error') {

@@ -37,7 +37,9 @@ const NO_METADATA: JsonObject = freeze({});
  *   asserts; instrumentation leaves success unset. Cancelled (the consumer
  *   stopped early) is no error either: UNSET, with `tracewire.status`.
  * - Errors also become an `exception` event (semantic conventions) at the
- *   end time, with type, message and the full stack.
+ *   end time, with type, message and the full stack — except tracewire's
+ *   own close of a run whose end was dropped, which has no type from the
+ *   user's code: its whole message, no type (see `parseError`).
  *
  * @param startInputsJson the inputs of the run's start, as JSON, when `run`
  *   is a patch (patches carry no inputs).

@@ -79,9 +79,7 @@ test('spans spooled before a replay that failed (the endpoint still down) are re
   const port = first.port;
   const endpoint = first.url;
   await first.stop(); // down from the start
-  // The client's spool replays, seen from the store: the start-up one must have ended before the endpoint is back.
-  const replays = jest.spyOn(SpoolStore.prototype, 'replay');
-  const client = new TracingClient({
+  const options = () => ({
     exporter: new LangSmithExporter({ endpoint, apiKey: 'k' }),
     spoolDir,
     maxBatchSize: 20,
@@ -91,11 +89,19 @@ test('spans spooled before a replay that failed (the endpoint still down) are re
     manualFlushMode: true,
     logger: { warn() {} },
   });
+  // An earlier client spools them and is gone: a client's start-up replay leaves out the files it spooled itself.
+  const earlier = new TracingClient(options());
+  opened.push(earlier);
+  setGlobalTracingClient(earlier);
+  for (let i = 0; i < 40; i++) step(i);
+  await earlier.flush({ timeoutMillis: 20_000 });
+  expect(earlier.stats().spooled).toBe(40);
+  await earlier.shutdown(); // before its own start-up replay: it never starts
+  // The client's spool replays, seen from the store: the start-up one must have ended before the endpoint is back.
+  const replays = jest.spyOn(SpoolStore.prototype, 'replay');
+  const client = new TracingClient(options());
   opened.push(client);
   setGlobalTracingClient(client);
-  for (let i = 0; i < 40; i++) step(i);
-  await client.flush({ timeoutMillis: 20_000 });
-  expect(client.stats().spooled).toBe(40);
   // The client's start-up replay (a second after construction) meets the dead endpoint and gives up. Wait for
   // it to end: only then does the delivery below find no replay running and have to start one itself for what
   // that replay gave up on, the rule this test is about. A delivery while it still ran would only be noted,

@@ -1,5 +1,6 @@
 import type { Run } from '../../../index';
 import { parseError } from '../../../lib/exporters/otlp/otlp-exception';
+import { OUTPUTS_DROPPED } from '../../../lib/pipeline/dropped-end';
 import { toOtlpRequest } from '../../../lib/exporters/otlp/otlp-request';
 import { isoToUnixNano, spanIdOf, traceIdOf } from '../../../lib/exporters/otlp/otlp-values';
 import { toOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
@@ -232,7 +233,15 @@ describe('error strings', () => {
     ['Thrown: boom', undefined, 'boom', 'Thrown: boom'],
     ['something odd happened', undefined, 'something odd happened', 'something odd happened'],
   ])('%j → type %j, message %j', (error, type, message, firstLine) => {
-    expect(parseError(error)).toEqual({ type, message, firstLine });
+    expect(parseError(error)).toEqual({ type, message, stacktrace: error, firstLine });
+  });
+
+  test.each([
+    [OUTPUTS_DROPPED, OUTPUTS_DROPPED, false],
+    [`${OUTPUTS_DROPPED}; the call's own error: TypeError: boom`, `${OUTPUTS_DROPPED}; the call's own error: TypeError: boom`, false],
+    [`${OUTPUTS_DROPPED}; the call's own error: TypeError: boom\n    at f (a.js:1:1)`, `${OUTPUTS_DROPPED}; the call's own error: TypeError: boom`, true],
+  ])("tracewire's close of a dropped end %j: no type, its whole message, a stack trace only if it quotes one", (error, message, quotesStack) => {
+    expect(parseError(error)).toEqual({ type: undefined, message, stacktrace: quotesStack ? error : undefined, firstLine: error.split('\n')[0] });
   });
 });
 
