@@ -2,9 +2,7 @@ import { RunRecord } from '../model/run-record.js';
 import type { Run } from '../model/run.js';
 import { cutString } from '../serialize/text.js';
 import { stringify } from '../natives.js';
-
-/** @internal The error a run is closed with when drop-oldest evicted its end (see `RunCloses`). */
-export const OUTPUTS_DROPPED = 'tracewire: outputs dropped (queue full, drop-oldest)';
+import { OUTPUTS_DROPPED, OUTPUTS_DROPPED_PREFIX } from '../model/dropped-outputs.js';
 
 /** How much of the export's last error a close names: its status and the start of the server's answer, not all of it. */
 const EXPORT_ERROR_KEPT_CHARS = 120;
@@ -16,7 +14,7 @@ const EXPORT_ERROR_KEPT_CHARS = 120;
  */
 export const exportFailedError = (lastError: Error | undefined): string => {
   const message = lastError?.message.split('\n', 1)[0]?.trim() || 'its retries ran out';
-  return `tracewire: outputs dropped (export failed: ${message.length > EXPORT_ERROR_KEPT_CHARS ? cutString(message, EXPORT_ERROR_KEPT_CHARS) : message})`;
+  return `${OUTPUTS_DROPPED_PREFIX}export failed: ${message.length > EXPORT_ERROR_KEPT_CHARS ? cutString(message, EXPORT_ERROR_KEPT_CHARS) : message})`;
 };
 
 /** How much of the call's own error a close keeps: its first lines, as a run whose end finds no room does (see `Admission.leaveOutEnd`). */

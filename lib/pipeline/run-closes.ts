@@ -2,7 +2,8 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import { publicBatch, RecordBatch, recordsOf } from '../exporters/record-batch.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { RunRecord } from '../model/run-record.js';
-import { charsOf, closeOf, exportFailedError, OUTPUTS_DROPPED, type Close } from './dropped-end.js';
+import { charsOf, closeOf, exportFailedError, type Close } from './dropped-end.js';
+import { OUTPUTS_DROPPED } from '../model/dropped-outputs.js';
 import type { DropWarnings } from './drop-warnings.js';
 import type { PendingBatch } from './pending-batch.js';
 

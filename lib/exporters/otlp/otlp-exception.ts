@@ -1,4 +1,4 @@
-import { OUTPUTS_DROPPED } from '../../pipeline/dropped-end.js';
+import { OUTPUTS_DROPPED_PREFIX } from '../../model/dropped-outputs.js';
 
 /** @internal What a run's `error` string says, in OpenTelemetry's `exception.*` terms. */
 export interface ParsedError {
@@ -26,8 +26,8 @@ const NOT_AN_ERROR = 'Thrown';
  * whole as the message: the parse never loses text, `exception.stacktrace`
  * carries the original anyway.
  *
- * The close of a run whose end was dropped (`OUTPUTS_DROPPED`, see
- * `closeOf`) is tracewire's, not an error the user's code threw: its
+ * The close of a run whose end was dropped (evicted or failed for good:
+ * `OUTPUTS_DROPPED_PREFIX`, see `closeOf`) is tracewire's, not an error the user's code threw: its
  * `tracewire:` is no exception type. It has none (the semantic conventions
  * ask for a type or a message, the message is enough), its message is the
  * whole text up to any stack frames, and it carries a stack trace only when
@@ -37,7 +37,7 @@ export const parseError = (error: string): ParsedError => {
   const firstLine = error.split('\n', 1)[0]!;
   const frame = FRAME.exec(error);
   const head = frame === null ? error : error.slice(0, frame.index);
-  if (error.startsWith(OUTPUTS_DROPPED)) return { type: undefined, message: head, stacktrace: frame === null ? undefined : error, firstLine };
+  if (error.startsWith(OUTPUTS_DROPPED_PREFIX)) return { type: undefined, message: head, stacktrace: frame === null ? undefined : error, firstLine };
   const match = HEADLINE.exec(head);
   if (match === null) return { type: undefined, message: head, stacktrace: error, firstLine };
   const type = match[1] === NOT_AN_ERROR ? undefined : match[1];

@@ -1,6 +1,7 @@
 import type { Run } from '../../../index';
 import { parseError } from '../../../lib/exporters/otlp/otlp-exception';
-import { OUTPUTS_DROPPED } from '../../../lib/pipeline/dropped-end';
+import { OUTPUTS_DROPPED } from '../../../lib/model/dropped-outputs';
+import { exportFailedError } from '../../../lib/pipeline/dropped-end';
 import { toOtlpRequest } from '../../../lib/exporters/otlp/otlp-request';
 import { isoToUnixNano, spanIdOf, traceIdOf } from '../../../lib/exporters/otlp/otlp-values';
 import { toOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
@@ -240,6 +241,8 @@ describe('error strings', () => {
     [OUTPUTS_DROPPED, OUTPUTS_DROPPED, false],
     [`${OUTPUTS_DROPPED}; the call's own error: TypeError: boom`, `${OUTPUTS_DROPPED}; the call's own error: TypeError: boom`, false],
     [`${OUTPUTS_DROPPED}; the call's own error: TypeError: boom\n    at f (a.js:1:1)`, `${OUTPUTS_DROPPED}; the call's own error: TypeError: boom`, true],
+    [exportFailedError(new Error('HTTP 400: {"detail":"bad"}')), exportFailedError(new Error('HTTP 400: {"detail":"bad"}')), false],
+    [exportFailedError(undefined), exportFailedError(undefined), false],
   ])("tracewire's close of a dropped end %j: no type, its whole message, a stack trace only if it quotes one", (error, message, quotesStack) => {
     expect(parseError(error)).toEqual({ type: undefined, message, stacktrace: quotesStack ? error : undefined, firstLine: error.split('\n')[0] });
   });

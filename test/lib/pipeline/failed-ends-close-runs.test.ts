@@ -1,6 +1,7 @@
 import { LangSmithExporter, OtlpHttpExporter, TracingClient, traceable, type TracingClientOptions } from '../../../index';
 import { acceptedOps, acceptedRuns, LangSmithSink } from '../../helpers/langsmith-sink';
-import { OtlpCollector } from '../../helpers/otlp-collector';
+import { attributesOf, OtlpCollector } from '../../helpers/otlp-collector';
+import type { Json } from '../../helpers/otlp-proto';
 import { ScriptedSink } from '../../helpers/scripted-sink';
 import { accountingHolds, longCallsEnded } from '../../helpers/long-calls';
 
@@ -102,6 +103,10 @@ test('over OTLP, where a run is one span sent at its end, a span whose export wa
   expect(long[0]!.span.status).toMatchObject({ code: 2, message: expect.stringMatching(new RegExp(`^${escaped(`${FAILED}HTTP 400`)}`)) });
   expect(long[0]!.attributes['input.value']).toBe(JSON.stringify({ input: 0 }));
   expect(long[0]!.attributes).not.toHaveProperty('output.value');
+  // tracewire's words, no exception the code threw: no exception.type (not "tracewire"), the whole text as its message.
+  const exception = attributesOf((long[0]!.span.events as Array<{ attributes: Json }>)[0]!.attributes);
+  expect(exception).not.toHaveProperty('exception.type');
+  expect(exception['exception.message']).toMatch(new RegExp(`^${escaped(`${FAILED}HTTP 400`)}`));
   expect(client.stats()).toMatchObject({ leftOpen: 0, dropped: { exportFailed: 1 } });
 });
 
