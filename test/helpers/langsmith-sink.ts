@@ -76,6 +76,12 @@ export class LangSmithSink {
     return this;
   }
 
+  /** Drops the statuses still scripted: 2xx from now on. */
+  unscript(): this {
+    this.scripted.length = 0;
+    return this;
+  }
+
   /** Changes what `GET /info` answers from now on (a new langsmith `Client` asks again). */
   setInfo(info: InfoBehaviour): this {
     this.options = { ...this.options, info };

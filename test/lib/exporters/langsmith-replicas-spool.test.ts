@@ -99,12 +99,16 @@ test('a spooled file no replica took, replayed when one of them takes it and the
   expect(spooled().map((file) => file.to)).toEqual([undefined]); // owed to every replica: a plain file
   await first.shutdown();
 
-  b.script(503, 503, 503, 503); // its replay, and the replay once more that follows one some replica took
+  // b refuses whatever the second client sends (its replay, the replay once more that follows one some replica took,
+  // and whatever its shutdown lets finish), however many tries that takes; b is back only for the third.
+  b.script(...Array.from({ length: 100 }, () => 503));
   const second = clientFor(endpoints);
   await waitFor(() => second.stats().replayed >= 5 && spooled().some((file) => file.to !== undefined));
   expect(second.stats().replayed).toBe(5);
   expect(spooled().map((file) => file.to)).toEqual([[b.url]]);
   await second.shutdown();
+  expect(second.stats().replayed).toBe(5);
+  b.unscript();
 
   const third = clientFor(endpoints);
   await waitFor(() => spooled().length === 0);
