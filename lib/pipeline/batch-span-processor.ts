@@ -71,6 +71,8 @@ export class BatchSpanProcessor implements SpanProcessor {
   readonly #background: BackgroundSends | undefined;
   readonly #unregisterExitHook: () => void;
   #admittedAtExitFlush = 0;
+  /** Closes kept (`RunCloses.kept`) when the last exit flush ended: those it tried. */
+  #closesAtExitFlush = 0;
   /** Whether the last flush at a natural exit ran out of time: what the exit warning then blames. */
   #exitFlushTimedOut = false;
   #retryDeadline: number | undefined;
@@ -296,11 +298,17 @@ export class BatchSpanProcessor implements SpanProcessor {
     return this.#budget.heldEnds;
   }
 
-  /** For the natural-exit hook: flush only if something arrived since the last exit flush. */
+  /**
+   * For the natural-exit hook: flush only if something arrived since the last exit flush — spans, or closes waiting
+   * (the last export, the background sender's, failed for good). Closes an exit flush tried do not start another: one
+   * whose export keeps failing would keep the process up, a flush at every `beforeExit`.
+   */
   flushBeforeExit(): Promise<FlushResult> | undefined {
-    if (this.#budget.isEmpty || this.#budget.admittedTotal === this.#admittedAtExitFlush) return undefined;
+    const spans = !this.#budget.isEmpty && this.#budget.admittedTotal !== this.#admittedAtExitFlush;
+    if (!spans && !(this.#closes.waiting && this.#closes.kept !== this.#closesAtExitFlush)) return undefined;
     this.#admittedAtExitFlush = this.#budget.admittedTotal;
     return this.flush().then((result) => {
+      this.#closesAtExitFlush = this.#closes.kept;
       // The process is ending on its own: past the deadline, nothing may keep it open.
       this.#exitFlushTimedOut = result.timedOut;
       if (result.timedOut) this.#slots.cancelAll(new Error(`the process is exiting and flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms) has passed`));

@@ -42,6 +42,8 @@ export class RunCloses {
   readonly #out = new Set<readonly HeldClose[]>();
   #held = 0;
   #chars = 0;
+  /** Closes ever kept: the natural-exit flush sends those kept since its last (see `BatchSpanProcessor.flushBeforeExit`). */
+  #kept = 0;
   #ended = false;
   /** Batches being given up, by how many of their ends no destination took (see {@link owe}). */
   readonly #owed = new WeakMap<PendingBatch, number>();
@@ -86,6 +88,7 @@ export class RunCloses {
         continue;
       }
       this.#held++;
+      this.#kept++;
       this.#chars += chars;
       this.#waiting.push({ close, chars });
     }
@@ -94,6 +97,11 @@ export class RunCloses {
   /** Whether closes wait for an export to carry them: one length check. */
   get waiting(): boolean {
     return this.#waiting.length > 0;
+  }
+
+  /** How many closes were ever kept (sent or not). */
+  get kept(): number {
+    return this.#kept;
   }
 
   /** The closes waiting, now carried by an export; undefined when none wait (nearly always: one check per export). */
