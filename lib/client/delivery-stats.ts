@@ -45,11 +45,14 @@ export interface TracingStats {
    * with no spool to take it — and tracewire could not close that run in its
    * place. Up to 1 000 such closes are held at once, each sent with a later
    * export as an error (`tracewire: outputs dropped (queue full,
-   * drop-oldest)`, or `(export failed: …)` with the export's last error);
-   * one past that, one an export refused for good, or one shutdown could not
-   * send is counted here, as is each such end shutdown dropped unsent by its
-   * deadline. Runs, not spans: their spans are in `dropped.queueFull`,
-   * `dropped.exportFailed` or `dropped.afterShutdown`.
+   * drop-oldest)`, or `(export failed: …)` with the export's last error) —
+   * in an export of its own when no batch is left to carry it, which
+   * `flush()`, `awaitPendingTraceBatches()` and `shutdown()` send within
+   * their deadline. One past that bound, one an export refused for good, or
+   * one shutdown could not send by its deadline is counted here, as is each
+   * such end shutdown dropped unsent by its deadline. Runs, not spans: their
+   * spans are in `dropped.queueFull`, `dropped.exportFailed` or
+   * `dropped.afterShutdown`.
    */
   readonly leftOpen: number;
   /**

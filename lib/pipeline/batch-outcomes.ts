@@ -67,7 +67,7 @@ export class BatchOutcomes {
    */
   deliver(run: RunningExport, finished: () => void): void {
     try {
-      // Closes of runs drop-oldest left open ride with the next export (see RunCloses).
+      // Closes of runs whose end was dropped ride with the next export, or one of their own (see RunCloses).
       const closes = (run.closes = this.#closes.take());
       let records = run.records();
       if (closes !== undefined) {

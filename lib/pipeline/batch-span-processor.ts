@@ -17,7 +17,7 @@ import { BatchOutcomes } from './batch-outcomes.js';
 import { BatchQueue } from './batch-queue.js';
 import { driveUntilSettled } from './drive-until-settled.js';
 import type { DropWarnings } from './drop-warnings.js';
-import { ExportSlots } from './export-slots.js';
+import { ExportSlots, type RunningExport } from './export-slots.js';
 import { PendingBatch } from './pending-batch.js';
 import { Progress } from './progress.js';
 import { QueueBudget } from './queue-budget.js';
@@ -71,6 +71,8 @@ export class BatchSpanProcessor implements SpanProcessor {
   readonly #background: BackgroundSends | undefined;
   readonly #unregisterExitHook: () => void;
   #admittedAtExitFlush = 0;
+  /** Closes kept (`RunCloses.kept`) when the last exit flush ended: those it tried. */
+  #closesAtExitFlush = 0;
   /** Whether the last flush at a natural exit ran out of time: what the exit warning then blames. */
   #exitFlushTimedOut = false;
   #retryDeadline: number | undefined;
@@ -96,6 +98,14 @@ export class BatchSpanProcessor implements SpanProcessor {
    * default strategy never calls it. The deadline is read when it is called.
    */
   readonly #awaitRootDelivery = (): Promise<FlushResult> => this.awaitPending({ timeoutMillis: invocationWaitMillis(this.#config.flushTimeoutMillis) });
+  /**
+   * What a wait starts once its batches are done (see `driveUntilSettled`): an export of just the closes waiting, when
+   * no released batch waits to carry them. Their batch was the last (a serverless invocation's, a script's): no later
+   * export would come, and their runs would stay open on a server that is up. Not past the wait's deadline, when
+   * nobody would wait for it. With no close waiting, one length check.
+   */
+  readonly #closesAlone = (deadlineAt: number): RunningExport | undefined =>
+    this.#closes.waiting && this.#queue.releasedCount === 0 && Date.now() < deadlineAt ? this.#slots.startAlone() : undefined;
   readonly #exporter: SpanExporter;
   /** What the exporter starts at the first span (see `takesRecords`), until it is started. */
   #warmUp: (() => void) | undefined;
@@ -262,7 +272,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.#closeOpenBatch();
       this.#queue.releaseAll();
       const batches = [...this.#queue.snapshot(false), ...this.#slots.batches()];
-      const inTime = await driveUntilSettled(batches, this.#slots, this.#progress, timeoutMillis);
+      const inTime = await driveUntilSettled(batches, this.#slots, this.#progress, timeoutMillis, this.#closesAlone);
       this.#unregisterExitHook();
       this.#subscription.unsubscribe();
       // A replay's file in flight may finish within the deadline, else it is cut short and put back (left claimed, it
@@ -288,11 +298,17 @@ export class BatchSpanProcessor implements SpanProcessor {
     return this.#budget.heldEnds;
   }
 
-  /** For the natural-exit hook: flush only if something arrived since the last exit flush. */
+  /**
+   * For the natural-exit hook: flush only if something arrived since the last exit flush — spans, or closes waiting
+   * (the last export, the background sender's, failed for good). Closes an exit flush tried do not start another: one
+   * whose export keeps failing would keep the process up, a flush at every `beforeExit`.
+   */
   flushBeforeExit(): Promise<FlushResult> | undefined {
-    if (this.#budget.isEmpty || this.#budget.admittedTotal === this.#admittedAtExitFlush) return undefined;
+    const spans = !this.#budget.isEmpty && this.#budget.admittedTotal !== this.#admittedAtExitFlush;
+    if (!spans && !(this.#closes.waiting && this.#closes.kept !== this.#closesAtExitFlush)) return undefined;
     this.#admittedAtExitFlush = this.#budget.admittedTotal;
     return this.flush().then((result) => {
+      this.#closesAtExitFlush = this.#closes.kept;
       // The process is ending on its own: past the deadline, nothing may keep it open.
       this.#exitFlushTimedOut = result.timedOut;
       if (result.timedOut) this.#slots.cancelAll(new Error(`the process is exiting and flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms) has passed`));
@@ -350,7 +366,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   }
 
   async #waitFor(batches: PendingBatch[], options: FlushOptions | undefined): Promise<FlushResult> {
-    return this.#tally(batches, await driveUntilSettled(batches, this.#slots, this.#progress, this.#timeoutOf(options)));
+    return this.#tally(batches, await driveUntilSettled(batches, this.#slots, this.#progress, this.#timeoutOf(options), this.#closesAlone));
   }
 
   /** A wait's result: how `batches` stand now. */

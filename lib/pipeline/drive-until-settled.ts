@@ -23,8 +23,19 @@ const WATCHDOG_SLACK_MILLIS = 250;
  * to its own deadline. It wakes when delivery moves, at the watchdog's next
  * deadline, or at its own deadline. Resolves true when its batches settled
  * in time; never rejects.
+ *
+ * Once its batches settled and its exports finished, it asks `last` once
+ * (told its deadline) for one more export to wait for, which nothing else
+ * would start: one carrying only the closes its batches' failures left
+ * waiting (see `RunCloses`), when no later batch comes to carry them.
  */
-export const driveUntilSettled = async (batches: readonly PendingBatch[], slots: ExportSlots, progress: Progress, timeoutMillis: number): Promise<boolean> => {
+export const driveUntilSettled = async (
+  batches: readonly PendingBatch[],
+  slots: ExportSlots,
+  progress: Progress,
+  timeoutMillis: number,
+  last?: (deadlineAt: number) => RunningExport | undefined,
+): Promise<boolean> => {
   const deadlineAt = Date.now() + max(0, timeoutMillis);
   const started = new Set<RunningExport>();
   // Batches settle about in queue order and never unsettle: a cursor past the settled front makes a flush of n
@@ -47,7 +58,12 @@ export const driveUntilSettled = async (batches: readonly PendingBatch[], slots:
       if (allSettled) slots.reap();
       else for (const run of slots.fill(ownWaitingForSlot)) started.add(run);
       for (const run of started) if (run.finished || run.abandoned) started.delete(run);
-      if (allSettled && started.size === 0) return true;
+      if (allSettled && started.size === 0) {
+        const run = last?.(deadlineAt);
+        last = undefined;
+        if (run === undefined) return true;
+        started.add(run);
+      }
       const now = Date.now();
       if (now >= deadlineAt) return allSettled;
       const watchdogAt = slots.nextDeadlineAt;

@@ -32,7 +32,7 @@ export class RunningExport implements SendWatch {
   declare closes: readonly HeldClose[] | undefined;
   #built: ExportBatch | undefined;
 
-  /** Settled together by this export: each is delivered, retried, spooled or failed on its own count. */
+  /** Settled together by this export: each is delivered, retried, spooled or failed on its own count. None: it carries closes alone (see `ExportSlots.startAlone`). */
   declare readonly batches: readonly PendingBatch[];
 
   constructor(batches: readonly PendingBatch[], exportTimeoutMillis: number) {
@@ -129,18 +129,32 @@ export class ExportSlots {
     while (this.#running.size < this.#maxConcurrent && (more === undefined || more())) {
       const first = this.#queue.takeReleased();
       if (first === undefined) break;
-      const run = new RunningExport(this.#takeJoining(first), this.#exportTimeoutMillis);
-      this.#running.add(run);
-      this.runningCount = this.#running.size;
-      started.push(run);
-      this.#hooks.deliver(run, () => {
-        run.finished = true;
-        if (!this.#running.delete(run)) return;
-        this.runningCount = this.#running.size;
-        this.#hooks.freed();
-      });
+      started.push(this.#start(this.#takeJoining(first)));
     }
     return started;
+  }
+
+  /**
+   * Starts an export of no batch, if a slot is free: what carries the closes
+   * that wait when no batch will (see `RunCloses`), the batch whose ends
+   * they replace having been the last.
+   */
+  startAlone(): RunningExport | undefined {
+    this.reap();
+    return this.#running.size < this.#maxConcurrent ? this.#start([]) : undefined;
+  }
+
+  #start(batches: PendingBatch[]): RunningExport {
+    const run = new RunningExport(batches, this.#exportTimeoutMillis);
+    this.#running.add(run);
+    this.runningCount = this.#running.size;
+    this.#hooks.deliver(run, () => {
+      run.finished = true;
+      if (!this.#running.delete(run)) return;
+      this.runningCount = this.#running.size;
+      this.#hooks.freed();
+    });
+    return run;
   }
 
   /** `first` and the released batches after it that fit with it in one export. */

@@ -11,6 +11,8 @@ import type { PendingBatch } from './pending-batch.js';
  * batch it already delivered still finds it on a retry. Batches taken
  * together never hold both the start and the end of one run: an end that
  * arrives while its start's batch is still queued merges into that start.
+ * No batch (an export of closes alone): an empty batch, the closes added
+ * to it by `withCloses`.
  */
 export const joinedRecords = (batches: readonly PendingBatch[]): ExportBatch => {
   const built = batches.map((batch) => batch.records());

@@ -26,7 +26,9 @@ export interface HeldClose {
  * that batch fails for good — refused, or its retries spent — and no spool
  * takes it (`dropped.exportFailed`). The run is closed all the same — a
  * small end, as an error saying why (see `closeOf`) — with the next export,
- * retried with its exports until one delivers it.
+ * retried with its exports until one delivers it. When that batch was the
+ * last, a waiter (a flush, `awaitPendingTraceBatches`, shutdown) sends them
+ * in an export of their own (see `ExportSlots.startAlone`).
  *
  * Held outside the queue and its budget (full, when a batch was evicted),
  * and bounded on their own. A close that cannot be held, that an export
@@ -40,6 +42,8 @@ export class RunCloses {
   readonly #out = new Set<readonly HeldClose[]>();
   #held = 0;
   #chars = 0;
+  /** Closes ever kept: the natural-exit flush sends those kept since its last (see `BatchSpanProcessor.flushBeforeExit`). */
+  #kept = 0;
   #ended = false;
   /** Batches being given up, by how many of their ends no destination took (see {@link owe}). */
   readonly #owed = new WeakMap<PendingBatch, number>();
@@ -84,9 +88,20 @@ export class RunCloses {
         continue;
       }
       this.#held++;
+      this.#kept++;
       this.#chars += chars;
       this.#waiting.push({ close, chars });
     }
+  }
+
+  /** Whether closes wait for an export to carry them: one length check. */
+  get waiting(): boolean {
+    return this.#waiting.length > 0;
+  }
+
+  /** How many closes were ever kept (sent or not). */
+  get kept(): number {
+    return this.#kept;
   }
 
   /** The closes waiting, now carried by an export; undefined when none wait (nearly always: one check per export). */

@@ -1,5 +1,5 @@
 import { LangSmithExporter, OtlpHttpExporter, TracingClient, traceable, type Run, type SpanExporter } from '../../../index';
-import { acceptedOps, acceptedRuns, LangSmithSink } from '../../helpers/langsmith-sink';
+import { acceptedOps, acceptedRuns, LangSmithSink, wireRecords } from '../../helpers/langsmith-sink';
 import { OtlpCollector } from '../../helpers/otlp-collector';
 import { accountingHolds, longCallsEnded } from '../../helpers/long-calls';
 
@@ -8,7 +8,8 @@ import { accountingHolds, longCallsEnded } from '../../helpers/long-calls';
  * a run whose start already went out (a long call, posted while it ran).
  * Its spans are dropped and counted (`dropped.queueFull`), but the run must
  * not stay open on the server for good: tracewire closes it, as an error
- * saying why, with the next export. Against a LangSmith stand-in on
+ * saying why, with the next export (or one of its own, when no batch is
+ * left to carry it). Against a LangSmith stand-in on
  * 127.0.0.1, which merges a patch over its post as LangSmith does.
  */
 
@@ -75,19 +76,40 @@ test('a close whose export failed rides with the next one; one shutdown could no
   expect(client.stats()).toMatchObject({ leftOpen: 0, dropped: { queueFull: 2, exportFailed: 2 } });
   await client.shutdown();
 
-  // Again, but every export after the eviction fails, the last at shutdown: the run stays open, and that is counted.
+  // Again, but every export after the eviction fails, the last at shutdown — the close's own: the run stays open, and that is counted.
   sink.clear();
   const second = new TracingClient(options);
   await longCallsEnded(second, 1);
   await fillQueue(second, 8);
-  sink.script(503, 503, 503, 503);
+  sink.script(503, 503, 503, 503, 503);
   await second.shutdown();
   const stats = second.stats();
   expect(stats).toMatchObject({ leftOpen: 1, pending: 0, dropped: { queueFull: 2, exportFailed: 7 } });
   expect(accountingHolds(stats)).toBe(true);
   expect([...(await acceptedRuns(sink)).values()].find((run) => run.name === 'long')).not.toHaveProperty('end_time');
-  expect(sink.ingestRequests.map((request) => request.answered)).toEqual([202, 503, 503, 503, 503]); // the starts, then four exports
+  // The starts, then four exports of the batches (the first carrying the close), then the close alone.
+  expect(sink.ingestRequests.map((request) => request.answered)).toEqual([202, 503, 503, 503, 503, 503]);
   expect(warnings.filter((warning) => warning.includes('stats().leftOpen'))).toHaveLength(1);
+});
+
+test('a close whose exports all failed with the last batches is sent by the flush in an export of its own: the run is closed', async () => {
+  const exporter = new LangSmithExporter({ endpoint: sink.url, apiKey: 'test-key' });
+  const client = new TracingClient({ exporter, mode: 'manual', dropPolicy: 'drop-oldest', maxQueueSize: 8, maxBatchSize: 2, maxConcurrentExports: 1, maxRetries: 0, logger: { warn() {} } });
+  await longCallsEnded(client, 1);
+  await fillQueue(client, 8);
+  sink.script(503, 503, 503, 503); // every batch the flush sends: the first carried the close, which waits again
+  expect(await client.flush()).toMatchObject({ failed: 7, delivered: 0, pending: 0, timedOut: false });
+  const long = [...(await acceptedRuns(sink)).values()].find((run) => run.name === 'long')!;
+  expect(long).toMatchObject({ error: DROPPED });
+  expect(typeof long.end_time).toBe('string');
+  const last = sink.ingestRequests.at(-1)!;
+  expect(last.answered).toBe(202);
+  expect([...(await wireRecords(last)).keys()]).toEqual([`patch.${String(long.id)}`]); // the close, alone
+  const stats = client.stats();
+  expect(stats).toMatchObject({ leftOpen: 0, delivered: 0, pending: 0, dropped: { queueFull: 2, exportFailed: 7 } });
+  expect(accountingHolds(stats)).toBe(true);
+  await client.shutdown();
+  expect(sink.ingestRequests).toHaveLength(6); // the start, four batches, the close: shutdown had nothing to send
 });
 
 test('at most 1 000 closes are held at once: the next is counted in stats().leftOpen, and the 1 000 are sent', async () => {

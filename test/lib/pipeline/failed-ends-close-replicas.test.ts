@@ -1,5 +1,5 @@
 import { LangSmithExporter, TracingClient, traceable } from '../../../index';
-import { acceptedOps, acceptedRuns, LangSmithSink } from '../../helpers/langsmith-sink';
+import { acceptedOps, acceptedRuns, LangSmithSink, wireRecords } from '../../helpers/langsmith-sink';
 import { withEnv } from '../../helpers/with-env';
 import { accountingHolds, longCallsEnded } from '../../helpers/long-calls';
 
@@ -61,4 +61,29 @@ test('an end no replica took is closed on every replica; one a replica took is n
   expect(stats).toMatchObject({ leftOpen: 0, delivered: 2, deliveredPartly: 1, pending: 0, dropped: { total: 1, exportFailed: 1 } });
   expect(accountingHolds(stats)).toBe(true);
   expect(warnings.join('\n')).toMatch(new RegExp(`replica at ${b.url} did not take 1 span\\(s\\)`));
+});
+
+test('an end no replica took in the last batch is closed on every replica by the flush, in an export of its close alone, once each', async () => {
+  const a = await LangSmithSink.start();
+  const b = await LangSmithSink.start({ info: { body: { batch_ingest_config: { use_multipart_endpoint: false } } } });
+  stops.push(() => a.stop(), () => b.stop());
+  const exporter = withEnv({ ...CLEAN, LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ [a.url]: 'key-a', [b.url]: 'key-b' }) }, () => new LangSmithExporter());
+  const client = new TracingClient({ exporter, mode: 'manual', maxConcurrentExports: 1, maxRetries: 0, logger: { warn() {} } });
+  stops.push(() => client.shutdown());
+
+  await longCallsEnded(client, 1);
+  a.script(400);
+  b.script(400);
+  expect(await client.flush()).toMatchObject({ delivered: 0, failed: 1, pending: 0 });
+
+  for (const sink of [a, b]) {
+    const long = [...(await acceptedRuns(sink)).values()].find((run) => run.name === 'long')!;
+    expect(long).toMatchObject({ error: FAILED });
+    expect(typeof long.end_time).toBe('string');
+    expect(sink.ingestRequests.map((request) => request.answered)).toEqual([sink === a ? 202 : 200, 400, sink === a ? 202 : 200]);
+    expect([...(await wireRecords(sink.ingestRequests[2]!)).keys()]).toEqual([`patch.${String(long.id)}`]);
+  }
+  const stats = client.stats();
+  expect(stats).toMatchObject({ leftOpen: 0, delivered: 0, deliveredPartly: 0, pending: 0, dropped: { total: 1, exportFailed: 1 } });
+  expect(accountingHolds(stats)).toBe(true);
 });

@@ -118,3 +118,36 @@ test('a program that flushes, then calls process.exit(), delivers everything and
   expect(new Set(sink.acceptedIds).size).toBe(3);
   expect(stderr).toBe('');
 });
+
+/**
+ * A long call, posted open by a flush, then ended: the background sender (with `flushIntervalMillis: 10`) sends its
+ * end, and the program idles past that export before it ends on its own — no flush is left to carry what it failed.
+ */
+const LAST_EXPORT_BACKGROUND = `let finish;
+const gate = new Promise((resolve) => (finish = resolve));
+const long = traceable(async function long() { await gate; return 1; });
+const running = long();
+client.flush().then(async () => { finish(); await running; await new Promise((resolve) => setTimeout(resolve, 300)); });`;
+
+test('a program whose last export, the background sender’s, was refused still closes the run it left open before exiting', async () => {
+  // The long call's start (posted open by the flush), then its end — refused — then its close.
+  sink.script({ kind: 'ok' }, { kind: 'status', status: 400 });
+  const { code, stderr } = await runChild('flushIntervalMillis: 10', LAST_EXPORT_BACKGROUND);
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  const [start, end, close] = sink.requests;
+  expect(sink.requests.map((request) => request.answered)).toEqual([200, 400, 200]);
+  const id = start!.body.post![0]!.id;
+  expect(end!.body).toMatchObject({ post: [], patch: [{ id }] });
+  expect(close!.body).toMatchObject({ post: [], patch: [{ id }] }); // the close alone, at the natural exit
+});
+
+test('a close whose export keeps failing does not keep a program up: the exit flush tries it once', async () => {
+  // The start, then every request answered 503: the end's batch, then its close alone at the exit flush, retried in vain.
+  sink.script({ kind: 'ok' }).otherwise({ kind: 'status', status: 503 });
+  const { code, millis } = await runChild('flushIntervalMillis: 10, maxRetries: 0', LAST_EXPORT_BACKGROUND, 10_000);
+  // A flush at every beforeExit would keep it up until killed (code null).
+  expect(code).toBe(0);
+  expect(millis).toBeLessThan(9_000);
+  expect(sink.requests.map((request) => request.answered)).toEqual([200, 503, 503]);
+});
