@@ -153,7 +153,6 @@ describe('enableLangSmithBridge(): langsmith runs inside tracewire spans', () =>
   });
 
   test.each([
-    ['null options', null, 'enableLangSmithBridge options'],
     ['a string', 'x', 'enableLangSmithBridge options'],
     ['a misspelt option', { tracingenabled: false }, 'enableLangSmithBridge options.tracingenabled'],
     ['tracingEnabled as a string', { tracingEnabled: 'false' }, 'enableLangSmithBridge options.tracingEnabled'],
