@@ -108,7 +108,7 @@ export class BatchOutcomes {
   /** The watchdog abandoned an export: retry its batches, unless they have used up their retries. */
   abandoned(run: RunningExport): void {
     this.#counters.abandoned++;
-    this.#warnings.once('abandoned', `an export outlived exportTimeoutMillis (${this.#send.exportTimeoutMillis} ms) and was abandoned; its batch is sent again`);
+    this.#warnings.once('abandoned', `an export outlived exportTimeoutMillis (${this.#send.exportTimeoutMillis} ms) and was abandoned; what it carried is sent again`);
     this.#closesEnded(run, false, true);
     for (const batch of run.batches) {
       if (batch.outcome !== undefined) continue;
