@@ -37,17 +37,17 @@ function close(server) {
 }
 
 /**
- * The task root Lambda would unpack, in `dir`: the compiled example handler
- * (`npm run build:examples`) as `handler.js`, `tracewire` resolving to this
- * repository's build.
+ * The task root Lambda would unpack, in `dir`: the compiled AWS Lambda
+ * examples (`npm run build:examples`: `handler.js`, `streaming-handler.js`),
+ * `tracewire` resolving to this repository's build.
  */
 function makeTaskRoot(dir) {
-  const compiled = path.join(ROOT, '.tmp/examples/aws-lambda/handler.js');
-  if (!fs.existsSync(compiled)) throw new Error('run `npm run build && npm run build:examples` first');
+  const compiled = path.join(ROOT, '.tmp/examples/aws-lambda');
+  if (!fs.existsSync(path.join(compiled, 'streaming-handler.js'))) throw new Error('run `npm run build && npm run build:examples` first');
   const task = path.join(dir, 'task');
   fs.rmSync(task, { recursive: true, force: true });
   fs.mkdirSync(path.join(task, 'node_modules'), { recursive: true });
-  fs.copyFileSync(compiled, path.join(task, 'handler.js'));
+  for (const file of fs.readdirSync(compiled)) fs.copyFileSync(path.join(compiled, file), path.join(task, file));
   fs.symlinkSync(ROOT, path.join(task, 'node_modules/tracewire'), 'dir');
   fs.symlinkSync(path.join(ROOT, 'node_modules/reflect-metadata'), path.join(task, 'node_modules/reflect-metadata'), 'dir');
   return task;
@@ -71,8 +71,11 @@ function versions(node) {
 }
 
 /**
- * One runtime process serving `invocations` events to `task`'s `handler.handler`.
+ * One runtime process serving `invocations` events to a handler of `task`.
+ * Each event is an order (`orderId`, `items`: the example handler's) with a
+ * `prompt` (the streaming example's).
  * @param {object} options
+ * @param {string} [options.handler] the handler, as Lambda's `_HANDLER` names it (`handler.handler`)
  * @param {string} options.node the Node binary the client runs under
  * @param {Record<string, string>} [options.env] the function's environment (the strategy)
  * @param {number} [options.freezeMillis] how long the sandbox stays frozen between events (100)
@@ -83,15 +86,17 @@ function versions(node) {
  *   `AWS_LAMBDA_MAX_CONCURRENCY`, the client runs worker threads that each ask for events while others run,
  *   and every waiting `/next` is served at once (no freeze: such sandboxes are not frozen between events)
  * @returns per invocation, in order: `arrivedAtResponse` (spans ended at the sink when its response was posted),
- *   `answeredAtResponse` (those of them the sink had answered), `ownAnsweredAtResponse` (those the sink had answered
+ *   `answeredAtResponse` (those of them the sink had answered), `answeredAtNext` (the spans the sink had answered
+ *   when the runtime asked for the next event after it: when Lambda may freeze the sandbox), `ownAnsweredAtResponse` (those the sink had answered
  *   of the invocation's own trace: the trace whose root run's inputs hold its event's order id),
  *   `durations` (ms, event served → response posted), `bodies` (what the client posted), `errors` (error posts);
+ *   `streamed`: how many responses came in Lambda's streaming mode (`Lambda-Runtime-Function-Response-Mode: streaming`);
  *   `posted` (every run id posted, repeats too) and `ended` (distinct ids whose end arrived) at the end.
  */
 async function runInvocations(task, invocations, options) {
-  const { node, env = {}, freezeMillis = 100, deadlineMillis = 30_000, blackHole = false, sinkDelayMillis = 0, concurrent = false } = options;
+  const { node, handler = 'handler.handler', env = {}, freezeMillis = 100, deadlineMillis = 30_000, blackHole = false, sinkDelayMillis = 0, concurrent = false } = options;
   const sink = await startLiveSink({ blackHole, delayMillis: sinkDelayMillis });
-  const result = { arrivedAtResponse: [], answeredAtResponse: [], ownAnsweredAtResponse: [], durations: [], bodies: [], errors: [], posted: [], ended: 0 };
+  const result = { arrivedAtResponse: [], answeredAtResponse: [], answeredAtNext: [], ownAnsweredAtResponse: [], durations: [], bodies: [], streamed: 0, errors: [], posted: [], ended: 0 };
   let served = 0;
   const servedAt = new Map();
   let runtime;
@@ -99,6 +104,10 @@ async function runInvocations(task, invocations, options) {
   const done = new Promise((resolve) => (finished = resolve));
   const api = await listen((req, res) => {
     if (req.method === 'GET' && req.url === '/2018-06-01/runtime/invocation/next') {
+      if (served > 0 && !concurrent) {
+        result.answeredAtNext.push(sink.answered.size);
+        if (result.answeredAtNext.length === invocations) finished();
+      }
       if (served === invocations) return; // no more events: the sandbox stays frozen until killed
       const serve = () => {
         served++;
@@ -110,7 +119,7 @@ async function runInvocations(task, invocations, options) {
           'lambda-runtime-invoked-function-arn': 'arn:aws:lambda:eu-west-1:000000000000:function:tracewire-test',
           'lambda-runtime-trace-id': 'Root=1-00000000-000000000000000000000000',
         });
-        res.end(JSON.stringify({ orderId: `o-${served}`, items: ['apple', 'pear'] }));
+        res.end(JSON.stringify({ orderId: `o-${served}`, items: ['apple', 'pear'], prompt: `tokens for order o-${served}` }));
       };
       if (served === 0 || concurrent) return serve();
       runtime.kill('SIGSTOP'); // Lambda freezes the sandbox between events
@@ -133,20 +142,22 @@ async function runInvocations(task, invocations, options) {
         result.answeredAtResponse.push(sink.answered.size);
         if (answered[2] === 'response') result.bodies.push(body);
         else result.errors.push(body);
-        if (result.durations.length === invocations) finished();
+        if (req.headers['lambda-runtime-function-response-mode'] === 'streaming') result.streamed++;
+        // One at a time, the run ends when the runtime asks for the event after the last: the sandbox's freeze.
+        if (result.durations.length === invocations && concurrent) finished();
       }
       res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
     });
   });
   let stderr = '';
-  runtime = spawn(node, [lambdaRic(), 'handler.handler'], {
+  runtime = spawn(node, [lambdaRic(), handler], {
     cwd: task,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
       ...process.env,
       ...env,
       // What Lambda sets for every function; aws-lambda-ric 4 refuses to run without the AWS_LAMBDA_* ones.
-      _HANDLER: 'handler.handler',
+      _HANDLER: handler,
       AWS_REGION: 'eu-west-1',
       AWS_LAMBDA_FUNCTION_NAME: 'tracewire-test',
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

@@ -7,7 +7,8 @@
  * the sandbox (SIGSTOP) between events and kills it after the last
  * (bench/support/lambda-ric-runtime.js; bench/lambda-ric.js is the same at a
  * larger scale). A frozen sandbox sends nothing, so a span is delivered only
- * if it arrived before its invocation's response was posted. Then Lambda
+ * if it arrived before its invocation's response was posted (with response
+ * streaming, before the runtime asked for the next event). Then Lambda
  * Managed Instances' multi-concurrency mode: worker threads, several
  * invocations at once, no freezing.
  *
@@ -21,9 +22,11 @@ import { join } from 'node:path';
 interface Invocations {
   readonly arrivedAtResponse: number[];
   readonly answeredAtResponse: number[];
+  readonly answeredAtNext: number[];
   readonly ownAnsweredAtResponse: number[];
   readonly durations: number[];
   readonly bodies: string[];
+  readonly streamed: number;
   readonly errors: string[];
   readonly posted: string[];
   readonly ended: number;
@@ -31,7 +34,7 @@ interface Invocations {
 }
 interface RuntimeHarness {
   makeTaskRoot(dir: string): string;
-  runInvocations(task: string, invocations: number, options: { node: string; env?: Record<string, string>; deadlineMillis?: number; blackHole?: boolean; sinkDelayMillis?: number; concurrent?: boolean }): Promise<Invocations>;
+  runInvocations(task: string, invocations: number, options: { node: string; handler?: string; env?: Record<string, string>; deadlineMillis?: number; blackHole?: boolean; sinkDelayMillis?: number; concurrent?: boolean }): Promise<Invocations>;
 }
 const harness = require('../../bench/support/lambda-ric-runtime.js') as RuntimeHarness;
 const { OTHER_NODE_VERSIONS, nodeBinary, lambdaRic } = require('../../scripts/npm-cache.cjs') as { OTHER_NODE_VERSIONS: string[]; nodeBinary(version: string): string; lambdaRic(): string };
@@ -68,6 +71,20 @@ test.each(CASES)("on Node %s, %s: every invocation's spans are delivered (the en
   expect(run.answeredAtResponse).toEqual(Array.from({ length: INVOCATIONS }, (_, i) => (i + 1) * SPANS_PER_INVOCATION));
   expect(new Set(run.posted).size).toBe(run.posted.length);
 });
+
+test.each(CASES)(
+  'response streaming (awslambda.streamifyResponse) on Node %s, %s: the tokens stream to the client, and every span is delivered before the runtime asks for the next event (when Lambda may freeze)',
+  async (version, _strategy, env) => {
+    const run = await harness.runInvocations(task, INVOCATIONS, { node: nodeBinary(version), handler: 'streaming-handler.handler', env, sinkDelayMillis: SINK_DELAY_MILLIS });
+    expect(run.errors).toEqual([]);
+    // What the client received, streamed: the model's tokens, untouched by tracing.
+    expect(run.bodies).toEqual(Array.from({ length: INVOCATIONS }, (_, i) => `tokens for order o-${i + 1} `));
+    expect(run.streamed).toBe(INVOCATIONS);
+    // Two spans per invocation: the answer and the streamed LLM call inside it.
+    expect(run.answeredAtNext).toEqual(Array.from({ length: INVOCATIONS }, (_, i) => (i + 1) * 2));
+    expect(new Set(run.posted).size).toBe(run.posted.length);
+  },
+);
 
 test.each(STRATEGIES)(
   'Lambda Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY: worker threads, several invocations at once, no freezing), %s: each invocation’s own spans are delivered before its response, each once',
