@@ -15,7 +15,7 @@
  * Needs the built package and the compiled examples (`npm test` makes both,
  * and fetches aws-lambda-ric and the Nodes first: scripts/npm-cache.cjs).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -51,6 +51,7 @@ beforeAll(() => {
   lambdaRic(); // built on first use when this file runs alone
   dir = mkdtempSync(join(tmpdir(), 'tw-lambda-ric-test-'));
   task = harness.makeTaskRoot(dir);
+  writeFileSync(join(task, 'env-only.js'), ENV_ONLY_HANDLER);
 }, 600_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -82,6 +83,41 @@ test.each(CASES)(
     expect(run.streamed).toBe(INVOCATIONS);
     // Two spans per invocation: the answer and the streamed LLM call inside it.
     expect(run.answeredAtNext).toEqual(Array.from({ length: INVOCATIONS }, (_, i) => (i + 1) * 2));
+    expect(new Set(run.posted).size).toBe(run.posted.length);
+  },
+);
+
+/**
+ * A handler as a langsmith user writes it: `traceable` only, no client in the code; the function's environment turns
+ * tracing on (LANGSMITH_TRACING, LANGSMITH_ENDPOINT and LANGSMITH_API_KEY, which the harness sets). With
+ * `FLUSH=await` it awaits the pending batches before returning, as langsmith's docs ask of serverless handlers;
+ * without, it relies on LANGSMITH_TRACING_BACKGROUND=false (blocking), langsmith's other serverless advice.
+ */
+const ENV_ONLY_HANDLER = `
+const { traceable, getGlobalTracingClient } = require('tracewire');
+const reserve = traceable(async (item) => 'reserved:' + item, { name: 'reserve', run_type: 'tool' });
+const handle = traceable(async (event) => ({ orderId: event.orderId, reservations: await Promise.all(event.items.map(reserve)) }), { name: 'env-only-handler' });
+exports.handler = async (event) => {
+  try {
+    return await handle(event);
+  } finally {
+    if (process.env.FLUSH === 'await') await getGlobalTracingClient()?.awaitPendingTraceBatches();
+  }
+};
+`;
+
+test.each([
+  ['awaits awaitPendingTraceBatches() before returning', { LANGSMITH_TRACING: 'true', FLUSH: 'await' }],
+  ['sets LANGSMITH_TRACING_BACKGROUND=false and flushes nothing itself', { LANGSMITH_TRACING: 'true', LANGSMITH_TRACING_BACKGROUND: 'false' }],
+])(
+  'set up by the environment alone, as a langsmith user does, a handler that %s: every span is delivered before its response',
+  async (_how, env) => {
+    const run = await harness.runInvocations(task, INVOCATIONS, { node: nodeBinary(OTHER_NODE_VERSIONS.at(-1)!), handler: 'env-only.handler', env, sinkDelayMillis: SINK_DELAY_MILLIS });
+    expect(run.errors).toEqual([]);
+    expect(run.bodies.map((body) => JSON.parse(body))).toEqual(
+      Array.from({ length: INVOCATIONS }, (_, i) => ({ orderId: `o-${i + 1}`, reservations: ['reserved:apple', 'reserved:pear'] })),
+    );
+    expect(run.answeredAtResponse).toEqual(Array.from({ length: INVOCATIONS }, (_, i) => (i + 1) * SPANS_PER_INVOCATION));
     expect(new Set(run.posted).size).toBe(run.posted.length);
   },
 );
