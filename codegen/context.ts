@@ -62,6 +62,11 @@ export interface FileContext {
   readonly noUnusedParameters?: boolean;
   /** The project's lib does not declare `Reflect` (ES5): forwarders call `.apply` instead of `Reflect.apply`. */
   readonly noReflect?: boolean;
+  /**
+   * typescript-eslint is installed for the project: its `no-unused-vars` (on in its recommended config) reports a
+   * forwarder's parameters, which it passes on as `arguments`, so the forwarder disables it for them.
+   */
+  readonly typescriptEslint?: boolean;
   /** What to trace (all of it unless narrowed by the selection options). */
   readonly select: MemberSelection;
   readonly bindings: Bindings;

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { change, hasModifier, skip, type FileContext } from './context.js';
 import { aboveNextLineDirectives, skipWhitespace } from './edits.js';
-import { forwarderText } from './forwarder-text.js';
+import { forwarderText, UNUSED_DIRECTIVES } from './forwarder-text.js';
 import { functionSkipReason, reflectUnusable } from './function-rules.js';
 
 /**
@@ -122,10 +122,19 @@ export function unwrapExportedFunctions(ctx: FileContext): number {
     const keyword = hasModifier(statement, ts.SyntaxKind.DefaultKeyword) ? 'export default ' : 'export ';
     // The forwarder was written above the implementation's next-line directives (`// @ts-ignore`): they stay.
     const forwarderEnd = aboveNextLineDirectives(ctx.text, found.impl, sf);
-    ctx.edits.push({ start: statement.getStart(sf), end: forwarderEnd, text: '' }, { start, end: start, text: keyword });
+    ctx.edits.push({ start: directiveAbove(ctx, statement) ?? statement.getStart(sf), end: forwarderEnd, text: '' }, { start, end: start, text: keyword });
     ctx.edits.push({ start: found.impl.name!.getStart(sf), end: found.impl.name!.end, text: fn });
     change(ctx, statement, `removed ${wrapper}(${fn})`);
     removed++;
   }
   return removed;
+}
+
+/** Where the lint directive this module wrote above a forwarder starts, if it is there (see `UNUSED_DIRECTIVES`). */
+function directiveAbove(ctx: FileContext, forwarder: ts.FunctionDeclaration): number | undefined {
+  const comments = ts.getLeadingCommentRanges(ctx.text, forwarder.getFullStart()) ?? [];
+  const last = comments[comments.length - 1];
+  if (last === undefined || ctx.text.slice(last.end, forwarder.getStart(ctx.sf)).trim() !== '') return undefined;
+  const text = ctx.text.slice(last.pos, last.end);
+  return UNUSED_DIRECTIVES.includes(text) ? last.pos : undefined;
 }

@@ -17,6 +17,18 @@ const REST_DIRECTIVE = '// eslint-disable-line prefer-rest-params -- tracewire: 
  * above: a long name's `var` line is broken by prettier, and a comment at its end would land on the second line.
  */
 const VAR_DIRECTIVE = '// eslint-disable-next-line no-var -- tracewire: hoisted like the function, so an import cycle can call it early';
+/**
+ * typescript-eslint's `no-unused-vars` (on in its recommended config) reports parameters never read by name; the
+ * forwarder keeps them (their names and `length` are the function's) and passes them on as `arguments`. Written only where
+ * typescript-eslint is installed: elsewhere ESLint reports a directive naming a rule it does not know. Above a one-line
+ * header; around a header prettier breaks into lines (a next-line directive covers one line).
+ */
+const UNUSED_REASON = 'tracewire: passed on as arguments; the names and length are the function\'s';
+const UNUSED_NEXT_LINE = `// eslint-disable-next-line @typescript-eslint/no-unused-vars -- ${UNUSED_REASON}`;
+const UNUSED_BLOCK = [`/* eslint-disable @typescript-eslint/no-unused-vars -- ${UNUSED_REASON} */`, '/* eslint-enable @typescript-eslint/no-unused-vars */'];
+/** What `--remove` recognises as the first line of a forwarder this module wrote, above its header. */
+export const UNUSED_DIRECTIVES = [UNUSED_NEXT_LINE, UNUSED_BLOCK[0]!];
+
 /** What the previous version wrote on its `var` line, still written where `Reflect` is not the global (see {@link forwarderText}). */
 const OLD_VAR_DIRECTIVE = '// eslint-disable-line no-var -- tracewire: hoisted like the function, so an import cycle can call it early';
 
@@ -27,7 +39,8 @@ const OLD_VAR_DIRECTIVE = '// eslint-disable-line no-var -- tracewire: hoisted l
  * formatted codebase stays formatted (checked for names of up to 50
  * characters); `no-var` and `prefer-rest-params` (enabled by
  * typescript-eslint's recommended config) are disabled for the two lines
- * that need them, with the reason:
+ * that need them, with the reason, and where typescript-eslint is installed
+ * its `no-unused-vars` for the parameters (see {@link UNUSED_REASON}):
  *
  *   export function f(this: unknown, a: A, b: B = undefined as never): R {
  *     return Reflect.apply(
@@ -73,7 +86,14 @@ export function forwarderText(ctx: FileContext, statement: ts.FunctionDeclaratio
   } else {
     lines = [...tracedCall(traced, `${u1}return ${yields}`, u1, `.apply(this, arguments); ${REST_DIRECTIVE}`), '}', `var ${fn}$t: Function | undefined; ${OLD_VAR_DIRECTIVE}`];
   }
-  return [header(ctx, statement, fn, unit), ...lines, ''].join(eol);
+  return [...unusedParameters(ctx, statement, header(ctx, statement, fn, unit), unit), ...lines, ''].join(eol);
+}
+
+/** The header, with the directive for typescript-eslint's `no-unused-vars` where it is installed and there are parameters (see {@link UNUSED_REASON}). */
+function unusedParameters(ctx: FileContext, statement: ts.FunctionDeclaration, header: string, unit: string): string[] {
+  const named = statement.parameters.some((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+  if (ctx.typescriptEslint !== true || !named) return [header];
+  return header.includes('\n') ? [UNUSED_BLOCK[0]!, header, `${unit}${UNUSED_BLOCK[1]!}`] : [UNUSED_NEXT_LINE, header];
 }
 
 interface Traced {

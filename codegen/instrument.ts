@@ -30,6 +30,8 @@ export interface TransformOptions {
   readonly noReflect?: boolean;
   /** `verbatimModuleSyntax: true`: an ES import in a CommonJS file (.cts) does not compile (TS1286). */
   readonly verbatimModuleSyntax?: boolean;
+  /** typescript-eslint is installed for the project: a forwarder's parameters carry a directive for its `no-unused-vars`. */
+  readonly typescriptEslint?: boolean;
   readonly select: MemberSelection;
 }
 
@@ -72,6 +74,7 @@ export function transformFile(file: string, sf: ts.SourceFile, options: Transfor
     isolatedDeclarations: options.isolatedDeclarations === true,
     noUnusedParameters: options.noUnusedParameters === true,
     noReflect: options.noReflect === true,
+    typescriptEslint: options.typescriptEslint === true,
     select: options.select,
     bindings: findBindings(sf),
     edits: [],

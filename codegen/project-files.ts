@@ -1,8 +1,9 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { relative, resolve, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { Project, ts, type SourceFile } from 'ts-morph';
 import { gitIgnored } from './git.js';
 import { globMatcher, isGlob } from './glob.js';
+import { typescriptEslintInstalled } from './lint-tools.js';
 import { CodegenUsageError } from './usage-error.js';
 
 /** Which files to instrument, as the command line says. */
@@ -15,7 +16,7 @@ export interface Selection {
   readonly exclude: readonly string[];
 }
 
-/** The compiler settings that change what may be written into a file. */
+/** The compiler settings, and the project's tools, that change what may be written into a file. */
 export interface ProjectSettings {
   readonly legacyDecorators: boolean;
   readonly decoratorMetadata: boolean;
@@ -29,6 +30,8 @@ export interface ProjectSettings {
   readonly noReflect?: boolean;
   /** `verbatimModuleSyntax`: a CommonJS file (.cts) takes no ES import. */
   readonly verbatimModuleSyntax?: boolean;
+  /** typescript-eslint is installed for the project: a forwarder's parameters carry a directive for its `no-unused-vars`. */
+  readonly typescriptEslint?: boolean;
 }
 
 /** One file to look at, with the settings of the tsconfig it belongs to. */
@@ -79,7 +82,7 @@ export function loadProject(selection: Selection): LoadedProject {
     throw new CodegenUsageError(`no ./tsconfig.json in ${selection.cwd}: pass --project <tsconfig.json>, or the files to instrument (paths or --include globs).`);
   }
   const configs = hasConfig ? readConfigs(tsConfigFilePath) : [];
-  const fallback = configs[0]?.settings ?? { legacyDecorators: false, decoratorMetadata: false, forceModules: false };
+  const fallback = configs[0]?.settings ?? { legacyDecorators: false, decoratorMetadata: false, forceModules: false, typescriptEslint: typescriptEslintInstalled(selection.cwd) };
   const project = new Project({ skipFileDependencyResolution: true, compilerOptions: { allowJs: true } });
   if (explicit) {
     const globs = patterns(selection);
@@ -156,6 +159,7 @@ function readConfigs(path: string, seen = new Set<string>()): Config[] {
       noUnusedParameters: options.noUnusedParameters === true,
       noReflect: !libDeclaresReflect(options),
       verbatimModuleSyntax: options.verbatimModuleSyntax === true,
+      typescriptEslint: typescriptEslintInstalled(dirname(path)),
     },
   };
   const referenced = (parsed.projectReferences ?? []).flatMap((ref) => {

@@ -1,3 +1,5 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fixture, node, read, removeProject, runCli, tempProject } from './codegen-harness';
 
 /**
@@ -8,9 +10,11 @@ import { fixture, node, read, removeProject, runCli, tempProject } from './codeg
  * parameter would change `length`), both on in typescript-eslint's
  * recommended config, are disabled on exactly the lines that break them
  * (and no forwarder is typed `Function`, which its `no-unsafe-function-type` refuses).
- * prettier (a devDependency for this) runs as its CLI in a child process:
- * its CommonJS entry imports itself dynamically, which jest's VM refuses.
- * eslint's verdict was checked by hand (see the commit).
+ * Where typescript-eslint is installed, its `no-unused-vars` is disabled for
+ * the forwarder's parameters too (passed on as `arguments`), and the real
+ * ESLint with typescript-eslint's recommended config finds nothing.
+ * prettier and ESLint (devDependencies for this) run as their CLIs in child
+ * processes: their entries import modules dynamically, which jest's VM refuses.
  */
 const SHAPES = `import { helper } from "./helper";
 
@@ -50,9 +54,21 @@ export default function main(...xs: number[]): number {
 }
 `;
 
-async function instrumented(text: string, check?: (dir: string) => void): Promise<string> {
+/** ESLint's flat config of a project that lints with typescript-eslint's recommended rules. */
+const ESLINT_CONFIG = `import tseslint from 'typescript-eslint';\nexport default tseslint.configs.recommended;\n`;
+const ESLINT = join(__dirname, '../../node_modules/eslint/bin/eslint.js');
+
+/** `typescript-eslint` installed in the project, as npm would put it (a link to this repository's copy), with its recommended config. */
+function withTypescriptEslint(dir: string): void {
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(join(__dirname, '../../node_modules/typescript-eslint'), join(dir, 'node_modules/typescript-eslint'), 'dir');
+  writeFileSync(join(dir, 'eslint.config.mjs'), ESLINT_CONFIG);
+}
+
+async function instrumented(text: string, check?: (dir: string) => void, typescriptEslint = false): Promise<string> {
   const dir = tempProject({ 'src/shapes.ts': text }, false);
   try {
+    if (typescriptEslint) withTypescriptEslint(dir);
     check?.(dir);
     const { code, stderr } = await runCli(dir, 'instrument', '--write', '--functions');
     expect(stderr).toBe('');
@@ -88,9 +104,59 @@ test('each line that needs var or arguments disables exactly that eslint rule, w
   expect(output.match(vars)).toHaveLength(8);
   for (const line of forwards) expect(line).toMatch(/^\s+arguments, \/\/ eslint-disable-line prefer-rest-params -- \S/);
   // Nothing else is disabled: a directive naming a rule a repo does not load is an error there, an unused one a warning.
+  // typescript-eslint is not installed in this project: its rule is not named.
   expect(lines.filter((line) => line.includes('eslint-disable'))).toHaveLength(16);
+  expect(output).not.toContain('@typescript-eslint');
   // typescript-eslint's recommended no-unsafe-function-type.
   expect(output).not.toMatch(/\bFunction\b/);
+});
+
+describe('where typescript-eslint is installed', () => {
+  test('ESLint with its recommended config finds nothing in the instrumented file, unused directives included', async () => {
+    // --max-warnings 0: an unused disable directive is a warning. Lint fails with what it printed (node() throws).
+    const lint = (dir: string) => void node(dir, ESLINT, '--max-warnings', '0', 'src');
+    const output = await instrumented(SHAPES, lint, true);
+    // Each of the 8 forwarders disables no-unused-vars for its parameters: above a one-line header (add, fetchUser, withThis,
+    // main), around one prettier breaks (range, parse, destructured, validateOrRejectEverything).
+    expect(output.match(/^\/\/ eslint-disable-next-line @typescript-eslint\/no-unused-vars -- \S.*\nexport (async |default )?function/gm)).toHaveLength(4);
+    expect(output.match(/^\/\* eslint-disable @typescript-eslint\/no-unused-vars -- \S.*\*\/\nexport function\*? \w+\($/gm)).toHaveLength(4);
+    expect(output.match(/\{\n {2}\/\* eslint-enable @typescript-eslint\/no-unused-vars \*\/\n {2}return /g)).toHaveLength(4);
+  });
+
+  test('prettier with default options still finds the file formatted', async () => {
+    const prettier = require.resolve('prettier/bin/prettier.cjs');
+    const output = await instrumented(SHAPES, (dir) => void node(dir, prettier, '--check', 'src/shapes.ts'), true);
+    expect(output).toContain('/* eslint-enable @typescript-eslint/no-unused-vars */');
+  });
+
+  test("installed at a monorepo's root, above the project, as npm workspaces hoist it: the directive is written", async () => {
+    const root = tempProject({}, false);
+    try {
+      withTypescriptEslint(root);
+      const app = join(root, 'packages/app');
+      mkdirSync(join(app, 'src'), { recursive: true });
+      writeFileSync(join(app, 'tsconfig.json'), read(root, 'tsconfig.json'));
+      writeFileSync(join(app, 'src/shapes.ts'), SHAPES);
+      expect((await runCli(app, 'instrument', '--write', '--functions')).code).toBe(0);
+      expect(read(app, 'src/shapes.ts').match(/@typescript-eslint\/no-unused-vars -- /g)).toHaveLength(8);
+    } finally {
+      removeProject(root);
+    }
+  });
+
+  test('--remove gives the file back as it was, directives and all', async () => {
+    const dir = tempProject({ 'src/shapes.ts': SHAPES }, false);
+    try {
+      withTypescriptEslint(dir);
+      expect((await runCli(dir, 'instrument', '--write', '--functions')).code).toBe(0);
+      expect(read(dir, 'src/shapes.ts')).toContain('@typescript-eslint/no-unused-vars');
+      expect((await runCli(dir, 'instrument', '--check', '--functions')).code).toBe(0); // recognised as instrumented
+      expect((await runCli(dir, 'instrument', '--remove', '--write', '--functions')).code).toBe(0);
+      expect(read(dir, 'src/shapes.ts')).toBe(SHAPES);
+    } finally {
+      removeProject(dir);
+    }
+  });
 });
 
 test.each([
