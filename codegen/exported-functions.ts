@@ -24,15 +24,17 @@ import { functionSkipReason, reflectUnusable } from './function-rules.js';
  *       })),
  *       this,
  *       arguments, // eslint-disable-line prefer-rest-params -- …
- *     );
+ *     ) as ReturnType<typeof f$impl>;
  *   }
  *   // eslint-disable-next-line no-var -- …
  *   var f$t: typeof f$impl | undefined;
  *   function f$impl(a: A, b = make()): R { … }
  *
  * The forwarder passes `arguments` on untouched, so defaults are computed
- * once, by the implementation (its own `= undefined as never` only keeps
- * `length`), and destructured parameters are read once. Overload signatures
+ * once, by the implementation (its own `= undefined as never`, or `= void 0`
+ * where the type admits `undefined`, only keeps `length`), and destructured
+ * parameters are read once. An async forwarder awaits the call (`return await
+ * (Reflect.apply(…) as ReturnType<…>)`). Overload signatures
  * stay as they are and now describe the forwarder; without a return type the
  * forwarder returns `ReturnType<typeof f$impl<T>>`. `this: unknown` types
  * `this` as any function without a `this` parameter already has it.
@@ -89,7 +91,7 @@ function forwarderOf(ctx: FileContext, statement: ts.FunctionDeclaration): { slo
   // The name as text, not as pattern: `$get`'s `$` is an anchor in a RegExp (its forwarder was never found again).
   // Without whitespace: the one-line forwarders earlier versions wrote, and ones a formatter has reflowed, are ours too;
   // so is `(f$t ??= …).apply(this, arguments)`, which the previous version wrote (and this one where Reflect is shadowed).
-  const call = body?.length === 1 ? body[0]!.getText(sf).replace(/\s+/g, '').replace(/^return(yield\*)?(Reflect\.apply\()?/, '') : '';
+  const call = body?.length === 1 ? body[0]!.getText(sf).replace(/\s+/g, '').replace(/^return(yield\*)?(await\()?(Reflect\.apply\()?/, '') : '';
   if (fn === undefined || !call.startsWith(`(${fn}$t??=`)) return undefined;
   const at = sf.statements.indexOf(statement);
   const slot = sf.statements[at + 1];

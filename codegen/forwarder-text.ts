@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { FileContext } from './context.js';
+import { hasModifier, type FileContext } from './context.js';
 import { indentBefore } from './edits.js';
 import { reflectUnusable } from './function-rules.js';
 import { quoted } from './imports.js';
@@ -49,7 +49,7 @@ const OLD_VAR_DIRECTIVE = '// eslint-disable-line no-var -- tracewire: hoisted l
  *       })),
  *       this,
  *       arguments, // eslint-disable-line prefer-rest-params -- …
- *     );
+ *     ) as ReturnType<typeof f$impl>;
  *   }
  *   // eslint-disable-next-line no-var -- …
  *   var f$t: typeof f$impl | undefined;
@@ -65,6 +65,7 @@ export function forwarderText(ctx: FileContext, statement: ts.FunctionDeclaratio
   const { eol } = ctx;
   const unit = indentUnit(ctx, statement);
   const yields = statement.asteriskToken === undefined ? '' : 'yield* ';
+  const awaits = statement.asteriskToken === undefined && hasModifier(statement, ts.SyntaxKind.AsyncKeyword) ? 'await (' : '';
   const options = ctx.select.decoratorOptions === undefined ? [] : [`...${ctx.select.decoratorOptions}`];
   const traced: Traced = { fn, wrapper, unit, properties: [`name: ${quoted(ctx, fn)}`, ...options] };
   const impl = `${fn}$impl`;
@@ -73,12 +74,15 @@ export function forwarderText(ctx: FileContext, statement: ts.FunctionDeclaratio
   if (reflectUnusable(ctx, statement) === undefined) {
     const slot = `var ${fn}$t: typeof ${impl} | undefined;`;
     // One argument a line, as prettier prints them: the expanded object breaks the first one.
+    // Typed as the implementation's result: Reflect.apply of an array-like returns `any`, which typescript-eslint's
+    // type-checked no-unsafe-return reports. An async forwarder awaits it (its require-await), as fast as returning it.
+    const result = `as ReturnType<typeof ${impl}${typeArguments(statement)}>`;
     lines = [
-      `${u1}return ${yields}Reflect.apply(`,
+      `${u1}return ${yields}${awaits}Reflect.apply(`,
       ...tracedCall(traced, u2, u2, ','),
       `${u2}this,`,
       `${u2}arguments, ${REST_DIRECTIVE}`,
-      `${u1});`,
+      awaits === '' ? `${u1}) ${result};` : `${u1}) ${result});`,
       '}',
       VAR_DIRECTIVE,
       ...(columns(slot) <= WIDTH ? [slot] : [`var ${fn}$t:`, `${unit}typeof ${impl} | undefined;`]),
@@ -157,10 +161,23 @@ function parameters(ctx: FileContext, statement: ts.FunctionDeclaration, fn: str
     const name = !ts.isIdentifier(p.name) ? `_${i}` : ctx.noUnusedParameters === true && !p.name.text.startsWith('_') ? `_${p.name.text}` : p.name.text;
     const type = p.type !== undefined ? `: ${p.type.getText(sf)}` : p.initializer !== undefined ? `: Parameters<typeof ${fn}$impl${typeArgs}>[${index}]` : '';
     index++;
-    return `${p.dotDotDotToken === undefined ? '' : '...'}${name}${p.questionToken === undefined ? '' : '?'}${type}${p.initializer === undefined ? '' : ' = undefined as never'}`;
+    return `${p.dotDotDotToken === undefined ? '' : '...'}${name}${p.questionToken === undefined ? '' : '?'}${type}${p.initializer === undefined ? '' : ` = ${placeholder(p.type)}`}`;
   });
   if (index === statement.parameters.length) params.unshift('this: unknown');
   return params;
+}
+
+/**
+ * The default that keeps a defaulted parameter out of `length`, never used (the implementation computes the real one).
+ * `undefined as never` where the parameter's type may not admit `undefined`; where it does, `void 0`: typescript-eslint's
+ * type-checked configs report both an assertion the type does not need (`no-unnecessary-type-assertion`) and a default
+ * written `= undefined` (`no-useless-default-assignment`, strict). A parameter without a type is typed `Parameters<…>[i]`
+ * here, which admits `undefined` (it is optional in the implementation's signature).
+ */
+function placeholder(type: ts.TypeNode | undefined): string {
+  if (type === undefined || type.kind === ts.SyntaxKind.UndefinedKeyword) return 'void 0';
+  const admits = ts.isUnionTypeNode(type) && type.types.some((t) => t.kind === ts.SyntaxKind.UndefinedKeyword);
+  return admits ? 'void 0' : 'undefined as never';
 }
 
 /** Width of a line as prettier counts it (a tab is its default `tabWidth`, 2). */

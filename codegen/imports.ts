@@ -123,10 +123,15 @@ function newImportEdit(ctx: FileContext, names: string[], first: boolean): TextE
 /** A leading comment that works only above every statement: `/// <reference …>`, `// @ts-nocheck`, a JSX pragma (`@jsx`…). */
 const FILE_PRAGMA = /^\/\/\/\s*<(reference|amd-module|amd-dependency)\b|^\/\/\s*@ts-(nocheck|check)\b|@jsx(Frag|ImportSource|Runtime)?\b/;
 
-/** The file's quote, judged on its first import (single quotes without one). */
+/** The file's quote, judged on its first import, else on its first string literal (single quotes without either). */
 function quoteOf(sf: ts.SourceFile): string {
-  const model = sf.statements.find(ts.isImportDeclaration);
-  return model !== undefined && model.moduleSpecifier.getText(sf).startsWith('"') ? '"' : "'";
+  const model = sf.statements.find(ts.isImportDeclaration)?.moduleSpecifier ?? firstStringLiteral(sf);
+  return model !== undefined && model.getText(sf).startsWith('"') ? '"' : "'";
+}
+
+/** The first string literal in the file, in source order. */
+function firstStringLiteral(node: ts.Node): ts.StringLiteral | undefined {
+  return ts.forEachChild(node, (child) => (ts.isStringLiteral(child) ? child : firstStringLiteral(child)));
 }
 
 /** `text` as a string literal in the file's own quotes. */

@@ -111,6 +111,62 @@ test('each line that needs var or arguments disables exactly that eslint rule, w
   expect(output).not.toMatch(/\bFunction\b/);
 });
 
+/** Exported functions a project linted with typescript-eslint's strict type-checked config passes as they are (and prettier leaves), with no import: quotes are judged on its strings. */
+const TYPED = `/** Sums. */
+export function add(a: number, b = 2): number {
+  return a + b;
+}
+
+export async function fetchUser(
+  id: string,
+  retries: number | undefined = 3,
+): Promise<string> {
+  await Promise.resolve(retries);
+  return id;
+}
+
+export function* range(from: number, to: number): Generator<number, void> {
+  for (let i = from; i < to; i++) yield i;
+}
+
+export async function* lines(text: string): AsyncGenerator<string, void> {
+  for (const line of text.split("\\n")) yield await Promise.resolve(line);
+}
+
+export function parse(text: string): number;
+export function parse(text: string, asText: true): string;
+export function parse(text: string, asText = false): number | string {
+  return asText ? text : parseInt(text, 10);
+}
+
+export function first<T>(items: readonly T[], fallback: T): T {
+  return items[0] ?? fallback;
+}
+
+export function withThis(this: { base: number }, x: number): number {
+  return this.base + x;
+}
+
+export default function main(...xs: number[]): number {
+  return xs.length;
+}
+
+export function isText(value: unknown): value is string {
+  return typeof value === "string";
+}
+
+export function stamp(at: Date = new Date()): string {
+  return at.toISOString();
+}
+`;
+
+/** typescript-eslint's strictest preset, which type-checks: a superset of its recommended type-checked rules. */
+const TYPED_ESLINT_CONFIG = `import tseslint from 'typescript-eslint';
+export default tseslint.config(...tseslint.configs.strictTypeChecked, {
+  languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+});
+`;
+
 describe('where typescript-eslint is installed', () => {
   test('ESLint with its recommended config finds nothing in the instrumented file, unused directives included', async () => {
     // --max-warnings 0: an unused disable directive is a warning. Lint fails with what it printed (node() throws).
@@ -122,6 +178,33 @@ describe('where typescript-eslint is installed', () => {
     expect(output.match(/^\/\* eslint-disable @typescript-eslint\/no-unused-vars -- \S.*\*\/\nexport function\*? \w+\($/gm)).toHaveLength(4);
     expect(output.match(/\{\n {2}\/\* eslint-enable @typescript-eslint\/no-unused-vars \*\/\n {2}return /g)).toHaveLength(4);
   });
+
+  test('a file that passes its strict type-checked config still passes it, and prettier, after --functions (npm run build first)', async () => {
+    const dir = tempProject({ 'src/typed.ts': TYPED }, false);
+    try {
+      withTypescriptEslint(dir);
+      writeFileSync(join(dir, 'eslint.config.mjs'), TYPED_ESLINT_CONFIG);
+      // The forwarders call traceable: its types come from this repository's build, as an installed tracewire's would.
+      symlinkSync(join(__dirname, '../..'), join(dir, 'node_modules/tracewire'), 'dir');
+      const gates = () => {
+        node(dir, ESLINT, '--max-warnings', '0', 'src');
+        node(dir, require.resolve('prettier/bin/prettier.cjs'), '--check', 'src/typed.ts');
+      };
+      gates();
+      expect((await runCli(dir, 'instrument', '--write', '--functions')).code).toBe(0);
+      const output = read(dir, 'src/typed.ts');
+      expect(output.match(/\$impl\b/g)?.length).toBeGreaterThan(20);
+      // Typed as the implementation's result (Reflect.apply of `arguments` is `any`: no-unsafe-return), an async one
+      // awaited (require-await), a defaulted parameter's placeholder without a needless assertion or `= undefined`.
+      expect(output).toContain(') as ReturnType<typeof first$impl<T>>;');
+      expect(output).toContain('return await (Reflect.apply(');
+      expect(output).toContain('b: Parameters<typeof add$impl>[1] = void 0,');
+      expect(output).toContain('at: Date = undefined as never');
+      gates();
+    } finally {
+      removeProject(dir);
+    }
+  }, 60_000);
 
   test('prettier with default options still finds the file formatted', async () => {
     const prettier = require.resolve('prettier/bin/prettier.cjs');
