@@ -129,9 +129,9 @@ function quoteOf(sf: ts.SourceFile): string {
   return model !== undefined && model.getText(sf).startsWith('"') ? '"' : "'";
 }
 
-/** The first string literal in the file, in source order. */
+/** The first string literal of the file's code, in source order: not a JSX attribute's, whose quotes prettier keeps apart (`jsxSingleQuote`). */
 function firstStringLiteral(node: ts.Node): ts.StringLiteral | undefined {
-  return ts.forEachChild(node, (child) => (ts.isStringLiteral(child) ? child : firstStringLiteral(child)));
+  return ts.forEachChild(node, (child) => (ts.isStringLiteral(child) && !ts.isJsxAttribute(node) ? child : firstStringLiteral(child)));
 }
 
 /** `text` as a string literal in the file's own quotes. */
