@@ -11,7 +11,9 @@ const transformWith = (tsconfig: string): Config['transform'] => ({
 });
 
 const common = {
-  testEnvironment: 'node',
+  // Node's, failing a file that leaves tracewire clients running: see test/setup/track-clients.ts.
+  testEnvironment: '<rootDir>/test/setup/environment.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/setup/track-clients.ts'],
   // Sources import './x.js' (valid ESM and CJS); jest resolves the .ts beside it.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   moduleFileExtensions: ['ts', 'js', 'json'],

@@ -2,17 +2,19 @@ import 'reflect-metadata';
 import { FlushOnExit, Traceable, TracewireConfigError, TracingClient, setGlobalTracingClient, traceable, type InvocationFlushResult, type TracingClientOptions } from '../../index';
 import { detectDecoratorMode } from '../helpers/decorator-mode';
 import { GatedExporter, settle } from '../helpers/gated-exporter';
+import { shutDownAfterEach } from '../helpers/shut-down-after-each';
 
 const mode = detectDecoratorMode();
 let exporter: GatedExporter;
 const reports: InvocationFlushResult[] = [];
 const onFlushResult = (result: InvocationFlushResult) => reports.push(result);
+const shutDown = shutDownAfterEach();
 
 function install(options: Partial<TracingClientOptions> = {}): TracingClient {
   exporter = new GatedExporter();
   const client = new TracingClient({ exporter, logger: { warn() {} }, flushIntervalMillis: 60_000, ...options });
   setGlobalTracingClient(client);
-  return client;
+  return shutDown(client);
 }
 
 beforeEach(() => (reports.length = 0));

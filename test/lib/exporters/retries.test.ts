@@ -1,8 +1,10 @@
 import { LangSmithExporter, TracingClient, setGlobalTracingClient, traceable } from '../../../index';
 import { ScriptedSink } from '../../helpers/scripted-sink';
+import { shutDownAfterEach } from '../../helpers/shut-down-after-each';
 
 let sink: ScriptedSink;
 const warnings: string[] = [];
+const shutDown = shutDownAfterEach();
 beforeEach(async () => {
   sink = await ScriptedSink.start();
   warnings.length = 0;
@@ -26,7 +28,7 @@ function client(overrides: Record<string, unknown> = {}): TracingClient {
     ...overrides,
   });
   setGlobalTracingClient(tracing);
-  return tracing;
+  return shutDown(tracing);
 }
 
 const step = traceable(function step(i: number) {

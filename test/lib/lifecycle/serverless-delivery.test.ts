@@ -1,7 +1,9 @@
 import { FlushOnExit, LangSmithExporter, Traceable, TracingClient, setGlobalTracingClient, traceable, type InvocationFlushResult } from '../../../index';
 import { ScriptedSink } from '../../helpers/scripted-sink';
+import { shutDownAfterEach } from '../../helpers/shut-down-after-each';
 
 let sink: ScriptedSink;
+const shutDown = shutDownAfterEach();
 beforeEach(async () => (sink = await ScriptedSink.start()));
 afterEach(async () => {
   setGlobalTracingClient(undefined);
@@ -11,7 +13,7 @@ afterEach(async () => {
 const install = (options: Record<string, unknown> = {}) => {
   const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'k' }), logger: { warn() {} }, ...options });
   setGlobalTracingClient(client);
-  return client;
+  return shutDown(client);
 };
 
 test('with the endpoint black-holed, a handler with timeoutMillis 500 returns at its own deadline, long before the 10 s export timeout, and reports the timeout', async () => {
