@@ -20,6 +20,38 @@ const live = new Set<WeakRef<ExitFlushable>>();
 const forget = Registry && new Registry<WeakRef<ExitFlushable>>((ref) => live.delete(ref));
 let installed = false;
 
+/** Work a host asked to do once at the next natural exit (see {@link onceAtNaturalExit}). */
+const onceTasks: Array<() => unknown> = [];
+
+/** Starts every live client's exit flush, then the host's one-time tasks; whether anything was started. */
+const flushAll = (): boolean => {
+  let started = false;
+  for (const flushable of live) if (flushable.deref()?.flushBeforeExit() !== undefined) started = true;
+  for (const task of onceTasks.splice(0)) {
+    started = true;
+    task();
+  }
+  return started;
+};
+
+/**
+ * A flush at `beforeExit` gives the event loop work, so Node emits
+ * `beforeExit` again once it is done: a program's own listener would run
+ * twice, once before the flush and once after. Node emits it through
+ * `process.emit`, wrapped here: the emission that starts a flush is held back
+ * from every listener, and the one that follows the flush reaches them — the
+ * program's listener runs once, as it does without tracewire (again only if
+ * it gives the loop more work, as then too). Other events pass untouched.
+ */
+const holdBackBeforeExit = (flush: () => boolean): void => {
+  const emit = process.emit;
+  if (!isFunction(emit)) return;
+  process.emit = function emitHoldingBackExitFlush(this: unknown, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'beforeExit' && flush()) return true;
+    return Reflect.apply(emit, this, [event, ...args]) as boolean;
+  } as typeof process.emit;
+};
+
 /**
  * @internal Delivers queued spans on a natural exit. `beforeExit` fires when
  * the event loop runs dry — batch timers are `unref()`ed so they never keep a
@@ -33,11 +65,32 @@ export const flushBeforeExit = (target: ExitFlushable): () => void => {
   const ref = new WeakRef(target);
   live.add(ref);
   forget?.register(target, ref, ref);
+  install();
+  return () => {
+    live.delete(ref);
+    forget?.unregister(ref);
+  };
+};
+
+/**
+ * @internal Runs `task` once, at the next natural exit, with the clients'
+ * exit flushes: in the `beforeExit` emission held back from the program's
+ * listeners (a listener of its own would give the loop work after they ran,
+ * and Node would emit `beforeExit` to them again).
+ */
+export const onceAtNaturalExit = (task: () => unknown): void => {
+  if (typeof process === 'undefined' || !isFunction(process.on)) return;
+  onceTasks.push(task);
+  install();
+};
+
+/** The hooks, once per loaded copy of the library. */
+const install = (): void => {
   if (!installed) {
     installed = true;
-    process.on('beforeExit', () => {
-      for (const flushable of live) void flushable.deref()?.flushBeforeExit();
-    });
+    holdBackBeforeExit(flushAll);
+    // Where the runtime calls the listeners without process.emit, this one flushes (the program's see two emissions then).
+    process.on('beforeExit', () => void flushAll());
     // An exit the event loop did not reach (process.exit(), or the flush above past its deadline): nothing can be sent
     // any more, but the spans it leaves are not lost in silence. Deno's own Deno.exit() fires `unload`, not `exit`.
     let exiting = false;
@@ -50,8 +103,4 @@ export const flushBeforeExit = (target: ExitFlushable): () => void => {
     const deno = globalThis as { Deno?: unknown; addEventListener?: (type: string, listener: () => void) => void };
     if (deno.Deno !== undefined && isFunction(deno.addEventListener)) deno.addEventListener('unload', warnAtExit);
   }
-  return () => {
-    live.delete(ref);
-    forget?.unregister(ref);
-  };
 };

@@ -1,5 +1,6 @@
 import { globalClient } from '../client/global-client.js';
 import { isFunction } from '../natives.js';
+import { onceAtNaturalExit } from '../client/exit-hooks.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 let installed = false;
@@ -28,5 +29,6 @@ export const installShutdownHooks = (timeoutMillis: number): void => {
     };
     process.on(signal, onSignal);
   }
-  process.once('beforeExit', () => void shutdown());
+  // With the clients' exit flushes: a listener of its own would run in the emission the program's listeners see.
+  onceAtNaturalExit(() => void shutdown());
 };

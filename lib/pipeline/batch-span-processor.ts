@@ -36,6 +36,11 @@ import { RunCloses } from './run-closes.js';
 import type { BatchOutcome } from './pending-batch.js';
 import { nowMicros } from '../model/clock.js';
 
+/** The error of a run still running at shutdown, which ends it. */
+const SHUT_DOWN_BEFORE_END = 'tracewire shut down before this run ended';
+/** The error of a run still running when the process exits on its own: nothing left to run could end it. */
+const EXITED_BEFORE_END = 'the process exited before this run ended (nothing left to run could end it)';
+
 /** @internal Knobs tests and hosts may set; the defaults fit the runtime. */
 export interface ProcessorHost {
   /** Whether a background sender may start exports nobody waits for. Default: `isLongLivedHost()`. */
@@ -268,7 +273,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.#isShutdown = true;
       const timeoutMillis = this.#timeoutOf(options);
       const deadlineAt = (this.#retryDeadline = Date.now() + timeoutMillis);
-      this.#endOpenRuns();
+      this.#endOpenRuns(SHUT_DOWN_BEFORE_END);
       this.#closeOpenBatch();
       this.#queue.releaseAll();
       const batches = [...this.#queue.snapshot(false), ...this.#slots.batches()];
@@ -304,6 +309,9 @@ export class BatchSpanProcessor implements SpanProcessor {
    * whose export keeps failing would keep the process up, a flush at every `beforeExit`.
    */
   flushBeforeExit(): Promise<FlushResult> | undefined {
+    // Nothing is left to run that could end them (a promise nobody settles, a stream nobody reads): sent open, their
+    // runs would stay open on the server for good.
+    this.#endOpenRuns(EXITED_BEFORE_END);
     const spans = !this.#budget.isEmpty && this.#budget.admittedTotal !== this.#admittedAtExitFlush;
     if (!spans && !(this.#closes.waiting && this.#closes.kept !== this.#closesAtExitFlush)) return undefined;
     this.#admittedAtExitFlush = this.#budget.admittedTotal;
@@ -332,11 +340,11 @@ export class BatchSpanProcessor implements SpanProcessor {
    * would stay open on the server for good. They end now, as errors that say why, and leave with the shutdown's flush
    * (the traced call itself is untouched: its own end, later, finds the span ended and does nothing).
    */
-  #endOpenRuns(): void {
+  #endOpenRuns(why: string): void {
     this.#closeOpenBatch(); // the open batch closes: its running starts wait in the queue with the others
     this.#endingOpenRuns = true;
     const running = [...this.#openRuns.running(), ...this.#queue.snapshot(false).flatMap((batch) => batch.runningStarts())];
-    for (const span of running) if (span.endMicros === undefined) span.client.endSpan(span, 'error', undefined, 'tracewire shut down before this run ended');
+    for (const span of running) if (span.endMicros === undefined) span.client.endSpan(span, 'error', undefined, why);
     this.#endingOpenRuns = false;
   }
 

@@ -23,12 +23,12 @@ afterEach(async () => {
  * Runs `body` in a fresh node process with `client` and `work` defined; resolves its exit code and run time.
  * A child still running after `killAfterMillis` is killed (its code is then `null`).
  */
-function runChild(options: string, body: string, killAfterMillis = 25_000): Promise<{ code: number | null; millis: number; stderr: string }> {
+function runChild(options: string, body: string, killAfterMillis = 25_000, exporterOptions = ''): Promise<{ code: number | null; millis: number; stderr: string }> {
   const file = join(dir, 'child.js');
   writeFileSync(
     file,
     `const { TracingClient, LangSmithExporter, setGlobalTracingClient, traceable } = require(${JSON.stringify(dist)});
-const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: ${JSON.stringify(sink.url)}, apiKey: 'k' }), logger: { warn() {} }, ${options} });
+const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: ${JSON.stringify(sink.url)}, apiKey: 'k', ${exporterOptions} }), logger: { warn() {} }, ${options} });
 setGlobalTracingClient(client);
 const work = traceable(function work(i) { return i; });
 ${body}`,
@@ -52,6 +52,41 @@ test('a program that simply ends still delivers what it traced, and exits at onc
   expect(code).toBe(0);
   expect(millis).toBeLessThan(15_000); // the 60 s batch timer did not hold it open (a loaded machine may take seconds to start node)
   expect(new Set(sink.acceptedIds).size).toBe(25);
+});
+
+test("a program's own beforeExit listener runs once, after the exit flush delivered what was traced, as it runs once untraced", async () => {
+  // The flush gives the event loop work, after which Node emits beforeExit again: the emission that starts it is held back.
+  const body = `let n = 0;
+process.on('beforeExit', () => console.error('beforeExit ' + ++n + ', pending ' + client.stats().pending));
+for (let i = 0; i < 5; i++) work(i);`;
+  const { code, stderr } = await runChild('flushIntervalMillis: 60_000', body);
+  expect(code).toBe(0);
+  expect(stderr).toBe('beforeExit 1, pending 0\n');
+  expect(new Set(sink.acceptedIds).size).toBe(5);
+});
+
+test("with @FlushOnExit on a class (a host: shut down at its natural exit), a program's own beforeExit listener still runs once, after it", async () => {
+  const body = `require(${JSON.stringify(dist)}).FlushOnExit({ timeoutMillis: 5_000 })(class Host {});
+let n = 0;
+process.on('beforeExit', () => console.error('beforeExit ' + ++n + ', pending ' + client.stats().pending + ', recording ' + client.isRecording));
+for (let i = 0; i < 5; i++) work(i);`;
+  const { code, stderr } = await runChild('flushIntervalMillis: 60_000', body);
+  expect(code).toBe(0);
+  expect(stderr).toBe('beforeExit 1, pending 0, recording false\n');
+  expect(new Set(sink.acceptedIds).size).toBe(5);
+});
+
+test('a traced call still running when the program ends on its own (nothing left could end it) is sent ended, as an error that says so', async () => {
+  const body = `traceable(function neverSettles() { return new Promise(() => {}); })();
+traceable(function* neverRead() { yield 1; })();`;
+  const { code } = await runChild('flushIntervalMillis: 60_000', body, 25_000, "mode: 'batch'");
+  expect(code).toBe(0);
+  const runs = sink.requests.flatMap((request) => (request.body.post ?? []) as unknown as Array<{ name: string; end_time?: string; error?: string }>);
+  expect(runs.map((run) => [run.name, typeof run.end_time, run.error]).sort()).toEqual([
+    ['neverRead', 'string', 'the process exited before this run ended (nothing left to run could end it)'],
+    ['neverSettles', 'string', 'the process exited before this run ended (nothing left to run could end it)'],
+  ]);
+  expect(sink.requests.flatMap((request) => request.body.patch ?? [])).toEqual([]);
 });
 
 test('an idle client never keeps a process alive', async () => {
