@@ -84,6 +84,24 @@ const envChoice = (env: Env): ExporterChoice | undefined => {
   return undefined;
 };
 
+/**
+ * @internal What an `OTEL_TRACES_EXPORTER` choice overrides, said once at
+ * set-up: LangSmith's variables set beside it (an OpenTelemetry deployment
+ * sets that variable for its own SDK, and a LangSmith user's traces would
+ * go to OTLP, the console or nowhere without a word). Names only, never a
+ * value but the exporter's name. Undefined when nothing is overridden.
+ */
+export const overriddenLangSmith = (env: Env): string | undefined => {
+  const otel = firstSet(env, [OTEL_CHOICE]);
+  const name = otel === undefined ? undefined : OTEL_NAMES[otel.value.toLowerCase()];
+  if (name === undefined || firstSet(env, [OWN_CHOICE]) !== undefined) return undefined;
+  const switched = TRACING_SWITCHES.slice(1).find((variable) => envBoolean(env, [variable]) === true);
+  const langsmith = firstSet(env, [...langsmithVariables('API_KEY'), ...langsmithVariables('ENDPOINT'), RUNS_ENDPOINTS])?.name ?? switched;
+  if (langsmith === undefined) return undefined;
+  const outcome = exporterFromEnv(env)?.name === 'none' ? 'tracing is off' : `traces go to ${name === 'otlp' ? 'OTLP' : 'the console'}, not to LangSmith`;
+  return `tracewire: ${OTEL_CHOICE}=${name === 'console' ? otel!.value.toLowerCase() : name} chooses the exporter before LangSmith's variables (${langsmith} is set): ${outcome}. To send to LangSmith, set TRACEWIRE_EXPORTER=langsmith, which comes first.`;
+};
+
 /** @internal The first `*_TRACING` switch set (`TRACEWIRE_TRACING`, then LangSmith's), if any. */
 export const tracingSwitch = (env: Env): boolean | undefined => {
   return envBoolean(env, TRACING_SWITCHES);

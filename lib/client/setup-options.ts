@@ -1,6 +1,6 @@
 import { runtimeEnv } from '../runtime-env.js';
 import { booleanOption, type Env } from '../config-env.js';
-import { acceptedExporters, exporterFromEnv, exporterName, tracingOnFromEnv, tracingSwitch, type ExporterName } from '../config-exporter.js';
+import { acceptedExporters, exporterFromEnv, exporterName, overriddenLangSmith, tracingOnFromEnv, tracingSwitch, type ExporterName } from '../config-exporter.js';
 import { refuse } from '../errors.js';
 import { NoExporter, type ExporterMakers } from '../exporters/exporter-makers.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
@@ -46,10 +46,21 @@ export const toClientOptions = (options: unknown, exporters: ExporterMakers, env
   if (readSafely('exporter', () => isObject(exporter) && isFunction((exporter as SpanExporter).export))) return given as TracingClientOptions;
   // exporterName refuses a non-string too, with the same message: no separate check here.
   const name = exporter === undefined ? exporterFromEnv(env)?.name : exporterName(exporter, 'exporter');
+  if (exporter === undefined) warnOverridden(overriddenLangSmith(env), given.logger);
   const on = name !== 'none' && (enabled ?? (exporter === undefined ? tracingOnFromEnv(env) : (tracingSwitch(env) ?? true)));
   if (!on) return { ...given, exporter: new NoExporter(), enabled: false };
   if (name === undefined) refuse('exporter', undefined, NO_EXPORTER_CHOSEN);
   return { ...given, exporter: exporters[name](env) };
+};
+
+/** Says what the environment's exporter choice overrode, through the client's logger (checked by the client itself). */
+const warnOverridden = (message: string | undefined, logger: TracingClientOptions['logger']): void => {
+  if (message === undefined) return;
+  try {
+    (readSafely('logger', () => isFunction(logger?.warn)) ? logger! : console).warn(message);
+  } catch {
+    // A logger that throws must not fail the set-up: the client refuses a bad one itself.
+  }
 };
 
 /**

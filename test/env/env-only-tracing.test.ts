@@ -136,3 +136,28 @@ Promise.all([checkout(1), checkout(2)]).then((totals) => console.log(totals.join
     'tracewire: tracing from the environment stays off: Invalid TRACEWIRE_EXPORTER: received "zipkin"; expected one of "langsmith", "otlp", "console", "jsonl", "collector", "memory", "none".\n',
   );
 });
+
+test("OTEL_TRACES_EXPORTER beside LangSmith's variables: it still chooses, and one warning says LangSmith gets nothing and how to send there", async () => {
+  const otlp = await OtlpCollector.start();
+  try {
+    const langsmith = { LANGSMITH_TRACING: 'true', LANGSMITH_API_KEY: 'lsv2-secret-value', LANGSMITH_ENDPOINT: sink.url };
+    const toOtlp = await runEnvOnly(`${APP} checkout(3).then((total) => console.log(total));`, { ...langsmith, OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url });
+    expect(toOtlp.stdout).toBe('14\n');
+    expect(toOtlp.stderr).toBe(
+      "tracewire: OTEL_TRACES_EXPORTER=otlp chooses the exporter before LangSmith's variables (LANGSMITH_API_KEY is set): traces go to OTLP, not to LangSmith. To send to LangSmith, set TRACEWIRE_EXPORTER=langsmith, which comes first.\n",
+    );
+    expect(otlp.exports.length).toBeGreaterThan(0);
+    const off = await runEnvOnly(`${APP} checkout(3).then((total) => console.log(total));`, { LANGSMITH_TRACING: 'true', OTEL_TRACES_EXPORTER: 'none' });
+    expect(off.stderr).toBe(
+      "tracewire: OTEL_TRACES_EXPORTER=none chooses the exporter before LangSmith's variables (LANGSMITH_TRACING is set): tracing is off. To send to LangSmith, set TRACEWIRE_EXPORTER=langsmith, which comes first.\n",
+    );
+    // TRACEWIRE_EXPORTER=langsmith wins over it, silently; OTEL_TRACES_EXPORTER alone says nothing.
+    const chosen = await runEnvOnly(`${APP} checkout(3).then((total) => console.log(total));`, { ...langsmith, OTEL_TRACES_EXPORTER: 'otlp', TRACEWIRE_EXPORTER: 'langsmith' });
+    expect(chosen).toEqual({ code: 0, stdout: '14\n', stderr: '' });
+    expect(sink.ingestRequests.length).toBeGreaterThan(0);
+    const alone = await runEnvOnly(`${APP} checkout(3).then((total) => console.log(total));`, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url });
+    expect(alone).toEqual({ code: 0, stdout: '14\n', stderr: '' });
+  } finally {
+    await otlp.stop();
+  }
+}, 120_000);
