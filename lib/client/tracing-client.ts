@@ -183,7 +183,7 @@ export class TracingClient {
     }
     // Token counts, where langsmith puts them: read in place, a call only for the runs that have them.
     const recorded = span.outputs;
-    if ((typeof recorded === 'object' && recorded.usage_metadata !== undefined) || span.metadata.usage_metadata !== undefined) withUsageMetadata(span, this.redaction.outputs !== hide);
+    if ((typeof recorded === 'object' && recorded.usage_metadata !== undefined) || span.metadata.usage_metadata !== undefined) withUsageMetadata(span, this.redaction.outputs === undefined);
     try {
       return this.#processor.onEnd(span);
     } catch {

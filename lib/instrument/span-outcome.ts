@@ -5,6 +5,7 @@ import { callUntraced } from '../context/span-context.js';
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 import { captureOutputs, captureOutputsJson, describeError, explicitOutputs, type Captured, type CapturedJson } from './capture.js';
 import { redact } from './redact.js';
+import { keepUsageMetadata } from '../model/usage-metadata.js';
 import type { CallSite } from './trace-options.js';
 import { min } from '../natives.js';
 
@@ -134,7 +135,10 @@ export class SpanOutcome {
   private outputsOf(result: unknown, client: TracingClient): Captured | undefined {
     const override = this.span.outputsOverride;
     const outputs = override !== undefined ? explicitOutputs(override) : captureOutputs(this.site, result, client.limits);
-    return outputs === undefined ? undefined : redact(client.redaction.outputs, outputs, this.span, client.limits);
+    if (outputs === undefined) return undefined;
+    const hook = client.redaction.outputs;
+    if (hook !== undefined) keepUsageMetadata(this.span, outputs.value);
+    return redact(hook, outputs, this.span, client.limits);
   }
 }
 

@@ -62,6 +62,30 @@ test('outputs hidden by LANGSMITH_HIDE_OUTPUTS stay hidden: the token counts go 
   expect(run.extra.metadata['usage_metadata']).toEqual(usage);
 });
 
+test('token counts in the outputs of a call whose outputs LANGSMITH_HIDE_OUTPUTS hides still reach its metadata, as langsmith sends them', async () => {
+  // langsmith takes them from the outputs before its client hides those: LangSmith still shows tokens and cost.
+  const hidden = withEnv({ LANGSMITH_HIDE_OUTPUTS: 'true' }, () => installMemoryTracing());
+  await traceable(async () => ({ content: 'secret', usage_metadata: usage }), { name: 'chat', runType: 'llm', client: hidden.client })();
+  const run = only(await finishedRuns(hidden.client, hidden.exporter), 'chat');
+  expect(run.outputs).toEqual({});
+  expect(run.extra.metadata['usage_metadata']).toEqual(usage);
+});
+
+test("a redact.outputs hook that leaves the token counts out has the last word on the outputs; the metadata keeps them", async () => {
+  const redacting = installMemoryTracing({ redact: { outputs: (outputs: Record<string, unknown>) => ({ content: outputs['content'] === undefined ? 'none' : '[redacted]' }) } });
+  await traceable(async () => ({ content: 'secret', usage_metadata: usage }), { name: 'chat', runType: 'llm', client: redacting.client })();
+  await traceable(async () => {
+    getCurrentSpan()?.setMetadata('usage_metadata', usage);
+    return { content: 'secret' };
+  }, { name: 'set', runType: 'llm', client: redacting.client })();
+  const runs = await finishedRuns(redacting.client, redacting.exporter);
+  for (const name of ['chat', 'set']) {
+    const run = only(runs, name);
+    expect(run.outputs).toEqual({ content: '[redacted]' });
+    expect(run.extra.metadata['usage_metadata']).toEqual(usage);
+  }
+});
+
 test('a run without usage_metadata records neither key (the common case is untouched)', async () => {
   await traceable(async () => ({ content: 'ok' }), { name: 'chat' })();
   await traceable((n: number) => n + 1, { name: 'add' })(1);
