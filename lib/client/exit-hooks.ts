@@ -5,8 +5,11 @@ import { isFunction, Registry } from '../natives.js';
 export interface ExitFlushable {
   /** Starts a flush if there is anything new to deliver; `undefined` when there is not. */
   flushBeforeExit(): Promise<unknown> | undefined;
-  /** The process is exiting now (no more event loop): says how many spans it leaves undelivered, if any. */
-  warnIfUndelivered(): void;
+  /**
+   * The process is exiting now (no more event loop): says how many spans it leaves undelivered, if any.
+   * @param crashed it is ending on an uncaught error (or an unhandled rejection), not on `process.exit()`.
+   */
+  warnIfUndelivered(crashed: boolean): void;
 }
 
 /**
@@ -94,10 +97,13 @@ const install = (): void => {
     // An exit the event loop did not reach (process.exit(), or the flush above past its deadline): nothing can be sent
     // any more, but the spans it leaves are not lost in silence. Deno's own Deno.exit() fires `unload`, not `exit`.
     let exiting = false;
+    // Only watched (a monitor changes nothing of how the error ends the process): the warning then says why.
+    let crashed = false;
+    process.on('uncaughtExceptionMonitor', () => void (crashed = true));
     const warnAtExit = (): void => {
       if (exiting) return;
       exiting = true;
-      for (const flushable of live) flushable.deref()?.warnIfUndelivered();
+      for (const flushable of live) flushable.deref()?.warnIfUndelivered(crashed);
     };
     process.on('exit', warnAtExit);
     const deno = globalThis as { Deno?: unknown; addEventListener?: (type: string, listener: () => void) => void };

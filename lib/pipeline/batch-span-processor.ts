@@ -325,13 +325,16 @@ export class BatchSpanProcessor implements SpanProcessor {
   }
 
   /** For the exit hook: the process is exiting with spans this client has not delivered (a `process.exit()` before a flush, or an exit flush past its deadline). */
-  warnIfUndelivered(): void {
+  warnIfUndelivered(crashed: boolean): void {
     const undelivered = this.#budget.heldEnds;
     if (undelivered === 0) return;
-    // Two ways to get here: the exit flush ran out of time (a slow or unreachable endpoint), or no flush ran at all.
+    // Three ways to get here: the exit flush ran out of time (a slow or unreachable endpoint), or no flush ran at all —
+    // an uncaught error ended the process, or it called process.exit().
     const why = this.#exitFlushTimedOut
       ? `the flush at exit did not deliver them within flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms): the endpoint was slow, unreachable or asked to retry later (see stats() and the warnings above)`
-      : 'an exit the event loop does not reach (process.exit()) leaves no time to send them. Await client.flush() before exiting, or put @FlushOnExit on the entry point';
+      : crashed
+        ? 'it is ending on an uncaught error, which leaves no time to send them'
+        : 'an exit the event loop does not reach (process.exit()) leaves no time to send them. Await client.flush() before exiting, or put @FlushOnExit on the entry point';
     this.#warnings.emit(`tracewire: the process is exiting with ${undelivered} span(s) not delivered: ${why}.`);
   }
 

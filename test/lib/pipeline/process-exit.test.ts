@@ -129,6 +129,17 @@ test('a program whose endpoint never answers ends once its waits have given up, 
   expect(millis).toBeLessThan(12_000);
 });
 
+test.each([
+  ['an uncaught error', "throw new Error('boom');"],
+  ['an unhandled rejection', "Promise.reject(new Error('boom'));"],
+])('a program ended by %s is told how many spans it leaves and why, not sent looking for a process.exit() it never called', async (_how, ending) => {
+  const { code, stderr } = await runChild('flushIntervalMillis: 60_000, logger: console', `for (let i = 0; i < 3; i++) work(i);\n${ending}`);
+  expect(code).toBe(1);
+  expect(stderr).toContain('Error: boom'); // Node's own report, as without tracewire
+  expect(stderr.match(/tracewire: the process is exiting with 3 span\(s\) not delivered: it is ending on an uncaught error, which leaves no time to send them\./g)).toHaveLength(1);
+  expect(stderr).not.toContain('process.exit()');
+});
+
 test('a program that calls process.exit() before its spans are delivered is told how many it leaves, on stderr', async () => {
   // Nothing can be sent once process.exit() runs (no event loop): before, the spans were lost without a word.
   const { code, stderr } = await runChild('flushIntervalMillis: 60_000, logger: console', 'for (let i = 0; i < 3; i++) work(i);\nprocess.exit(0);');
