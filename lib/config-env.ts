@@ -41,6 +41,9 @@ export const HTTP_URL = 'an http or https URL';
 /** @internal What a header value may be here (an API key, a workspace id, a token): printable ASCII, no spaces. */
 export const HEADER_TEXT = /^[\x21-\x7e]+$/;
 
+/** A host and port without a scheme, perhaps a path: `127.0.0.1:8080`, `collector.internal:4318/v1`. */
+const HOST_AND_PORT = /^[A-Za-z0-9.-]+:\d{1,5}(\/[^\s]*)?$/;
+
 /** Text that is no URL at all is most often another setting in the wrong place — an API key: not quoted. */
 const NOT_A_URL = new HiddenValue('not a URL, so not quoted: it may be a key given in the wrong place');
 
@@ -52,6 +55,8 @@ const NOT_A_URL = new HiddenValue('not a URL, so not quoted: it may be a key giv
  */
 export const parseHttpUrl = (text: string, setting: string, example: string, raw: unknown = text): URL => {
   const url = urlOf(text);
+  // `host:port` (a key has no `:<digits>`): shown, with the scheme it lacks. URL reads `localhost:4318` as a scheme.
+  if (HOST_AND_PORT.test(text)) refuse(setting, raw, `an http(s) URL: add the scheme, as in http://${text}`);
   if (url === undefined) refuse(setting, text.includes('://') ? raw : NOT_A_URL, `an http(s) URL such as ${example}`);
   if (!isHttp(url)) refuse(setting, raw, HTTP_URL);
   return url;

@@ -105,6 +105,10 @@ describe('exporters by name', () => {
     ['LANGCHAIN_API_KEY', 'langsmith', { LANGCHAIN_API_KEY: 'two words' }, /^Invalid LANGCHAIN_API_KEY: received \[value not shown/],
     ['LANGSMITH_WORKSPACE_ID', 'langsmith', { LANGSMITH_API_KEY: 'k', LANGSMITH_WORKSPACE_ID: 'a b' }, /^Invalid LANGSMITH_WORKSPACE_ID: received "a b"/],
     ['TRACEWIRE_COLLECTOR_ENDPOINT', 'collector', { TRACEWIRE_COLLECTOR_ENDPOINT: 'not a url' }, /^Invalid TRACEWIRE_COLLECTOR_ENDPOINT: received \[value not shown: not a URL, so not quoted/],
+    // A host and port without a scheme is shown, with the scheme it lacks (URL itself reads `localhost:` as one); a key is not.
+    ['LANGSMITH_ENDPOINT (no scheme)', 'langsmith', { LANGSMITH_API_KEY: 'k', LANGSMITH_ENDPOINT: '127.0.0.1:8080' }, /^Invalid LANGSMITH_ENDPOINT: received "127\.0\.0\.1:8080"; expected an http\(s\) URL: add the scheme, as in http:\/\/127\.0\.0\.1:8080\.$/],
+    ['TRACEWIRE_COLLECTOR_ENDPOINT (no scheme)', 'collector', { TRACEWIRE_COLLECTOR_ENDPOINT: 'localhost:4319' }, /^Invalid TRACEWIRE_COLLECTOR_ENDPOINT: received "localhost:4319"; expected an http\(s\) URL: add the scheme, as in http:\/\/localhost:4319\.$/],
+    ['LANGSMITH_ENDPOINT (a key)', 'langsmith', { LANGSMITH_API_KEY: 'k', LANGSMITH_ENDPOINT: 'lsv2_pt_0123456789abcdef' }, /^Invalid LANGSMITH_ENDPOINT: received \[value not shown: not a URL, so not quoted/],
     // Not LANGSMITH_API_KEY, which a collector never receives: its own token is what works.
     ['TRACEWIRE_COLLECTOR_TOKEN (remote, none)', 'collector', { TRACEWIRE_COLLECTOR_ENDPOINT: 'https://collector.example' }, /^Invalid TRACEWIRE_COLLECTOR_TOKEN: received undefined; expected a token for https:\/\/collector\.example/],
     ['TRACEWIRE_COLLECTOR_TOKEN (unprintable)', 'collector', { TRACEWIRE_COLLECTOR_TOKEN: 'a b' }, /^Invalid TRACEWIRE_COLLECTOR_TOKEN: received \[value not shown/],

@@ -37,7 +37,7 @@ describe('endpoint', () => {
   test('a bad URL names the variable and what is accepted', () => {
     const error = configError(() => resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }));
     expect(error.setting).toBe('OTEL_EXPORTER_OTLP_ENDPOINT');
-    expect(error.message).toMatch(/http or https URL/);
+    expect(error.message).toMatch(/expected an http\(s\) URL: add the scheme, as in http:\/\/collector:4318\./);
     expect(configError(() => resolveOtlpSettings({ tracesEndpoint: 'not a url' }, {})).setting).toBe('tracesEndpoint');
   });
 
