@@ -2,7 +2,7 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import { publicBatch } from '../exporters/record-batch.js';
 import { replicatedOf } from '../exporters/replicated.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
-import { RETRIES_SPENT, type DropWarnings } from './drop-warnings.js';
+import { givenUp, type DropWarnings } from './drop-warnings.js';
 import type { RunningExport } from './export-slots.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { QueueBudget } from './queue-budget.js';
@@ -143,7 +143,7 @@ export class BatchOutcomes {
     if (batch.outcome !== undefined) return;
     this.#counters.exportFailed += left;
     const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
-    this.#warnings.once('export-failed', `${RETRIES_SPENT}${why}; its spans were dropped`);
+    this.#warnings.once('export-failed', `${givenUp(mayLaterSucceed)}${why}; its spans were dropped`);
     this.#closes.failed(ends, lastError);
     this.settle(batch, 'failed');
   }

@@ -58,3 +58,9 @@ export const SHUTDOWN_LEFTOVERS = 'shutdown() could not send spans by its deadli
 
 /** @internal How the warnings of a batch given up on begin (spooled or dropped). */
 export const RETRIES_SPENT = 'an export failed after its retries';
+
+/**
+ * @internal How the warning of a batch given up on begins: after its retries (a later try might have done), or at the
+ * first answer when the destination refused it (a 400, a 401: retrying would change nothing, and none was made).
+ */
+export const givenUp = (mayLaterSucceed: boolean): string => (mayLaterSucceed ? RETRIES_SPENT : 'an export was refused, so it was not retried');

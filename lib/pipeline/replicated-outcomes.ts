@@ -1,7 +1,7 @@
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import { destinationLabels, type Replicated } from '../exporters/replicated.js';
 import type { ExportBatch, SpanExporter } from '../exporters/span-exporter.js';
-import { RETRIES_SPENT, SHUTDOWN_LEFTOVERS, type DropWarnings } from './drop-warnings.js';
+import { givenUp, SHUTDOWN_LEFTOVERS, type DropWarnings } from './drop-warnings.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { HeldClose, RunCloses } from './run-closes.js';
 import { closesTaken, owedOf, type Owed } from './replica-owed.js';
@@ -82,7 +82,7 @@ export class ReplicatedOutcomes {
       }
       this.#counters.exportFailed += left;
       const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
-      this.#warnings.once('export-failed', `${RETRIES_SPENT}${why}; its spans were dropped`);
+      this.#warnings.once('export-failed', `${givenUp(mayLaterSucceed)}${why}; its spans were dropped`);
       // Why, as a destination's own error: the export's names one's origin, which the others need not be told.
       this.#closes.failed(ends, owed.parts.flatMap((part) => part.destinations).find((destination) => destination.error !== undefined)?.error);
       this.#settle(batch, 'failed');
