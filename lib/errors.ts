@@ -51,6 +51,19 @@ export class HiddenValue {
   }
 }
 
+/**
+ * @internal What a warning may say of an error it did not make: its name, never its message (a redaction hook's or
+ * a client's own error may quote what it was given, a key), read so that a hostile error's getter cannot throw.
+ */
+export const errorName = (error: unknown): string => {
+  try {
+    if (error instanceof Error) return String(error.name);
+  } catch {
+    // its type, below
+  }
+  return typeof error;
+};
+
 /** Thrown when a decorator is put where it cannot work (a getter, a field). */
 export class TracewireUsageError extends Error {
   override readonly name = 'TracewireUsageError';

@@ -1,4 +1,5 @@
 import type { Span } from '../model/span.js';
+import type { BridgedLangSmithClass } from '../pipeline/bridged-langsmith.js';
 
 /**
  * What `flush()`, `awaitPendingTraceBatches()` and `shutdown()` resolve with —
@@ -44,4 +45,10 @@ export interface SpanProcessor {
   shutdown(options?: FlushOptions): Promise<FlushResult>;
   /** Spans ended but not yet delivered, failed or dropped. */
   pendingCount(): number;
+  /**
+   * langsmith made a `RunTree` for `span` (`enableLangSmithBridge`), sending its runs with `langsmithClient`: waits
+   * wait for that client too, kept by a `Bridged` made at the first (given by the bridge: a program without it
+   * bundles none of it).
+   */
+  langsmithRunMade(span: Span, langsmithClient: object, Bridged: BridgedLangSmithClass): void;
 }

@@ -1,5 +1,5 @@
 import { DELIVERY_OPTIONS, hiddenByEnv, resolveDeliveryConfig, spoolDirIgnored, type DeliveryConfig, type DeliveryOptions } from '../config.js';
-import { A_FUNCTION, refuse } from '../errors.js';
+import { A_FUNCTION, errorName, refuse } from '../errors.js';
 import { readOptions, readSafely, type OptionsShape } from '../read-options.js';
 import { offerServiceName } from '../exporters/service-name.js';
 import { checkExporter } from './exporter-check.js';
@@ -12,6 +12,7 @@ import { Span } from '../model/span.js';
 import type { SpanParent, SpanRequest } from '../model/span-types.js';
 import { withUsageMetadata } from '../model/usage-metadata.js';
 import { BatchSpanProcessor } from '../pipeline/batch-span-processor.js';
+import type { BridgedLangSmithClass } from '../pipeline/bridged-langsmith.js';
 import { DropWarnings, type TracewireLogger } from '../pipeline/drop-warnings.js';
 import { DEFAULT_SERIALIZE_LIMITS, type SerializeLimits } from '../serialize/to-json-safe.js';
 import { DeliveryCounters, type TracingStats } from './delivery-stats.js';
@@ -229,17 +230,23 @@ export class TracingClient {
    */
   untracedCall(error: unknown): void {
     this.#counters.untraced++;
-    // Never throws (the warning's logger is guarded): only the name is read, and a hostile error's getter is caught.
-    let name: string = typeof error;
-    try {
-      if (error instanceof Error) name = String(error.name);
-    } catch {
-      // keep its type
-    }
+    // Never throws (the warning's logger is guarded, and so is the name's read).
     this.#warnings.note(
       'untraced',
-      `tracewire: a traced call ran untraced: its span could not be started (${name}). On Cloudflare Workers a call at global scope, as the worker loads, cannot be traced: the runtime gives no random values there and its clock reads 0. Counted in stats().untraced; reported once.`,
+      `tracewire: a traced call ran untraced: its span could not be started (${errorName(error)}). On Cloudflare Workers a call at global scope, as the worker loads, cannot be traced: the runtime gives no random values there and its clock reads 0. Counted in stats().untraced; reported once.`,
     );
+  }
+
+  /**
+   * @internal `enableLangSmithBridge` made a langsmith `RunTree` for `span`, whose langsmith runs send with
+   * `langsmithClient`: this client's waits wait for that client too. Never throws.
+   */
+  langsmithRunMade(span: Span, langsmithClient: object, Bridged: BridgedLangSmithClass): void {
+    try {
+      this.#processor.langsmithRunMade(span, langsmithClient, Bridged);
+    } catch {
+      // Bookkeeping must not reach langsmith's call.
+    }
   }
 
   /** @internal Reports trouble through this client's logger (never throws). */

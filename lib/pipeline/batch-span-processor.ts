@@ -35,6 +35,7 @@ import { collectedEnd, OpenRuns, type OpenRun } from './open-runs.js';
 import { RunCloses } from './run-closes.js';
 import type { BatchOutcome } from './pending-batch.js';
 import { nowMicros } from '../model/clock.js';
+import type { BridgedLangSmith, BridgedLangSmithClass } from './bridged-langsmith.js';
 
 /** The error of a run still running at shutdown, which ends it. */
 const SHUT_DOWN_BEFORE_END = 'tracewire shut down before this run ended';
@@ -78,6 +79,10 @@ export class BatchSpanProcessor implements SpanProcessor {
   #admittedAtExitFlush = 0;
   /** Closes kept (`RunCloses.kept`) when the last exit flush ended: those it tried. */
   #closesAtExitFlush = 0;
+  /** Bridged langsmith runs made (`BridgedLangSmith.made`) when the last exit flush began: those it waited for. */
+  #bridgedAtExitFlush = 0;
+  /** The langsmith clients sending runs made inside this client's spans (`enableLangSmithBridge`): made at the first. */
+  #bridged: BridgedLangSmith | undefined;
   /** Whether the last flush at a natural exit ran out of time: what the exit warning then blames. */
   #exitFlushTimedOut = false;
   #retryDeadline: number | undefined;
@@ -277,7 +282,8 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.#closeOpenBatch();
       this.#queue.releaseAll();
       const batches = [...this.#queue.snapshot(false), ...this.#slots.batches()];
-      const inTime = await driveUntilSettled(batches, this.#slots, this.#progress, timeoutMillis, this.#closesAlone);
+      const langsmith = this.#bridged?.settle(timeoutMillis);
+      const inTime = (await driveUntilSettled(batches, this.#slots, this.#progress, timeoutMillis, this.#closesAlone)) && (await langsmith) !== false;
       this.#unregisterExitHook();
       this.#subscription.unsubscribe();
       // A replay's file in flight may finish within the deadline, else it is cut short and put back (left claimed, it
@@ -303,18 +309,25 @@ export class BatchSpanProcessor implements SpanProcessor {
     return this.#budget.heldEnds;
   }
 
+  langsmithRunMade(span: Span, langsmithClient: object, Bridged: BridgedLangSmithClass): void {
+    (this.#bridged ??= new Bridged(this.#warnings)).runMade(span, langsmithClient);
+  }
+
   /**
-   * For the natural-exit hook: flush only if something arrived since the last exit flush — spans, or closes waiting
-   * (the last export, the background sender's, failed for good). Closes an exit flush tried do not start another: one
-   * whose export keeps failing would keep the process up, a flush at every `beforeExit`.
+   * For the natural-exit hook: flush only if something arrived since the last exit flush — spans, closes waiting
+   * (the last export, the background sender's, failed for good), or langsmith runs made through the bridge. Closes an
+   * exit flush tried do not start another: one whose export keeps failing would keep the process up, a flush at every
+   * `beforeExit`; nor do langsmith runs it waited for.
    */
   flushBeforeExit(): Promise<FlushResult> | undefined {
     // Nothing is left to run that could end them (a promise nobody settles, a stream nobody reads): sent open, their
     // runs would stay open on the server for good.
     this.#endOpenRuns(EXITED_BEFORE_END);
     const spans = !this.#budget.isEmpty && this.#budget.admittedTotal !== this.#admittedAtExitFlush;
-    if (!spans && !(this.#closes.waiting && this.#closes.kept !== this.#closesAtExitFlush)) return undefined;
+    const bridged = this.#bridged !== undefined && this.#bridged.made !== this.#bridgedAtExitFlush;
+    if (!spans && !bridged && !(this.#closes.waiting && this.#closes.kept !== this.#closesAtExitFlush)) return undefined;
     this.#admittedAtExitFlush = this.#budget.admittedTotal;
+    this.#bridgedAtExitFlush = this.#bridged?.made ?? 0;
     return this.flush().then((result) => {
       this.#closesAtExitFlush = this.#closes.kept;
       // The process is ending on its own: past the deadline, nothing may keep it open.
@@ -376,8 +389,12 @@ export class BatchSpanProcessor implements SpanProcessor {
     return waitDeadline(options, this.#config.flushTimeoutMillis, this.#warnings);
   }
 
+  /** Waits for `batches`, and for the langsmith clients owed bridged runs, side by side under one deadline. */
   async #waitFor(batches: PendingBatch[], options: FlushOptions | undefined): Promise<FlushResult> {
-    return this.#tally(batches, await driveUntilSettled(batches, this.#slots, this.#progress, this.#timeoutOf(options), this.#closesAlone));
+    const timeoutMillis = this.#timeoutOf(options);
+    const langsmith = this.#bridged?.settle(timeoutMillis);
+    const inTime = await driveUntilSettled(batches, this.#slots, this.#progress, timeoutMillis, this.#closesAlone);
+    return this.#tally(batches, inTime && (await langsmith) !== false);
   }
 
   /** A wait's result: how `batches` stand now. */

@@ -7,6 +7,7 @@ import { readSafely } from '../read-options.js';
 import { isFunction, isObject } from '../natives.js';
 import { getTraceHeaders } from './trace-headers.js';
 import { LANGSMITH_OWN_STORAGE, LANGSMITH_STORAGE } from './langsmith-run.js';
+import { BridgedLangSmith } from '../pipeline/bridged-langsmith.js';
 
 
 /** The part of `langsmith` the bridge uses: `RunTree.fromHeaders`, what continues a trace from `langsmith-trace`. */
@@ -14,7 +15,13 @@ export interface LangSmithApi {
   readonly RunTree: { fromHeaders(headers: Record<string, string>, inherit?: Record<string, unknown>): unknown };
 }
 
-/** How the langsmith runs nested under tracewire spans are sent. */
+/**
+ * How the langsmith runs nested under tracewire spans are sent. They are sent
+ * by that langsmith client, not by tracewire; tracewire's waits
+ * (`flush()`, `awaitPendingTraceBatches()`, `@FlushOnExit`, a blocking root,
+ * the natural-exit flush, `shutdown()`) wait for it too, within their own
+ * deadline, once a langsmith run was made inside one of their spans.
+ */
 export interface LangSmithBridgeOptions {
   /**
    * The langsmith `Client` they are sent with: a langsmith run sends with its
@@ -64,8 +71,20 @@ export function enableLangSmithBridge(api: LangSmithApi, options: LangSmithBridg
   const own = global[LANGSMITH_STORAGE] ?? new AsyncLocalStorage<unknown>();
   const runTrees = new WeakMap<Span, unknown>();
   const runTreeOf = (span: Span): unknown => {
-    if (!runTrees.has(span)) runTrees.set(span, api.RunTree.fromHeaders(getTraceHeaders() as Record<string, string>, { name: span.name, run_type: span.runType, ...inherited }));
-    return runTrees.get(span);
+    if (runTrees.has(span)) return runTrees.get(span);
+    const runTree = api.RunTree.fromHeaders(getTraceHeaders() as Record<string, string>, { name: span.name, run_type: span.runType, ...inherited });
+    runTrees.set(span, runTree);
+    // langsmith's runs under the span send with this run's client (a child takes its parent's; LangChain's tracer too),
+    // the one given or langsmith's shared default: the span's client's waits wait for it. Not when they are not traced.
+    if (tracingEnabled !== false) {
+      try {
+        const sender = (runTree as { client?: unknown } | undefined)?.client;
+        if (isObject(sender)) span.client.langsmithRunMade(span, sender, BridgedLangSmith);
+      } catch {
+        // A run tree of another make (a getter that throws): its runs still nest, unwaited for.
+      }
+    }
+    return runTree;
   };
   // langsmith's own storage does the work (what LangChain and langsmith call on it: run, getStore, enterWith, exit); only
   // getStore answers differently.

@@ -18,6 +18,8 @@ export interface LangSmithSinkOptions {
   keepAliveTimeoutMillis?: number;
   /** Listen on this port (default: any free one): e.g. a stopped sink's, to play an endpoint that came back. */
   port?: number;
+  /** Answers every ingest request this much later (a far endpoint); `Infinity`: never (until `stop()`). Default 0: at once. */
+  ingestDelayMillis?: number;
 }
 
 /** One request as the sink received it. */
@@ -108,6 +110,14 @@ export class LangSmithSink {
     await new Promise((resolve) => this.server.close(resolve));
   }
 
+  /** Runs an ingest answer after `ingestDelayMillis`, at once without one; never for `Infinity`. */
+  private later(res: ServerResponse, answer: () => void): void {
+    const delay = this.options.ingestDelayMillis ?? 0;
+    if (delay === Infinity) this.hung.push(res);
+    else if (delay === 0) answer();
+    else setTimeout(answer, delay);
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -128,10 +138,10 @@ export class LangSmithSink {
         else answer(200, info.body);
       } else if (request.method === 'POST' && request.pathname === '/runs/multipart') {
         const status = this.options.multipartStatus ?? this.scripted.shift() ?? 202;
-        answer(status, status < 300 ? {} : { detail: 'scripted' });
+        this.later(res, () => answer(status, status < 300 ? {} : { detail: 'scripted' }));
       } else if (request.method === 'POST' && request.pathname === '/runs/batch') {
         const status = this.scripted.shift() ?? 200;
-        answer(status, status < 300 ? {} : { detail: 'scripted' });
+        this.later(res, () => answer(status, status < 300 ? {} : { detail: 'scripted' }));
       } else {
         answer(404, { detail: 'Not Found' });
       }
