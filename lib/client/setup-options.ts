@@ -5,6 +5,7 @@ import { refuse } from '../errors.js';
 import { NoExporter, type ExporterMakers } from '../exporters/exporter-makers.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { CLIENT_OPTIONS, TracingClient, type TracingClientOptions } from './tracing-client.js';
+import { LANGSMITH_CLIENT_INSTEAD } from './langsmith-client-options.js';
 import { isFunction, isObject } from '../natives.js';
 import { readOptions, readSafely, type OptionsShape } from '../read-options.js';
 
@@ -26,6 +27,7 @@ const SETUP_SHAPE: OptionsShape = {
   setting: 'tracing options',
   accepted: 'an object such as { exporter: "langsmith" }, or nothing',
   known: CLIENT_OPTIONS,
+  instead: LANGSMITH_CLIENT_INSTEAD,
 };
 
 const NO_EXPORTER_CHOSEN = `${acceptedExporters()}, or a SpanExporter — or set TRACEWIRE_EXPORTER, LANGSMITH_API_KEY or OTEL_EXPORTER_OTLP_ENDPOINT`;

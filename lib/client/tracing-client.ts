@@ -3,6 +3,7 @@ import { A_FUNCTION, errorName, refuse } from '../errors.js';
 import { readOptions, readSafely, type OptionsShape } from '../read-options.js';
 import { offerServiceName } from '../exporters/service-name.js';
 import { checkExporter } from './exporter-check.js';
+import { LANGSMITH_CLIENT_INSTEAD } from './langsmith-client-options.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import type { Captured, CapturedJson } from '../instrument/capture.js';
 import type { RedactionHooks } from '../instrument/redact.js';
@@ -274,6 +275,7 @@ const CLIENT_SHAPE: OptionsShape = {
   accepted: 'an object of options such as { exporter }',
   known: CLIENT_OPTIONS,
   keepsNull: ['exporter'],
+  instead: LANGSMITH_CLIENT_INSTEAD,
 };
 const LIMIT_NAMES = keys(DEFAULT_SERIALIZE_LIMITS);
 const LIMITS_SHAPE: OptionsShape = { setting: 'serializeLimits', accepted: `an object of ${LIMIT_NAMES.join(', ')}`, known: LIMIT_NAMES, within: 'serializeLimits' };
