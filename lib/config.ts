@@ -137,6 +137,16 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number | ((env: Env) => numb
   ['unconsumedStreamTimeoutMillis', 60_000, MILLIS],
 ];
 
+/**
+ * @internal The sampling rate the environment sets, as the client reads it (`TRACEWIRE_SAMPLE_RATE`, then langsmith's
+ * `LANGSMITH_TRACING_SAMPLING_RATE` / `LANGCHAIN_…`), refused as the client refuses it; undefined when none is set.
+ */
+export const sampleRateInEnv = (env: Env): number | undefined => {
+  const [key, , kind, aliases = []] = NUMERIC.find(([setting]) => setting === 'sampleRate')!;
+  const fromEnv = envNumber(env, [numericVariable(key), ...aliases]);
+  return fromEnv === undefined ? undefined : checkNumber(fromEnv.name, fromEnv.value, kind);
+};
+
 /** @internal Every delivery option's name: one not among them (a typo such as `flushIntervalMs`) is refused, not ignored. */
 export const DELIVERY_OPTIONS: readonly string[] = ['mode', MANUAL_FLUSH, ENABLED, PROJECT_NAME, DROP_POLICY, RATE_SETTING, 'spoolDir', ...NUMERIC.map(([name]) => name)];
 

@@ -1,12 +1,42 @@
 /**
+ * @internal The JavaScript runtime this code runs on, and its version where
+ * the runtime says (`process.versions.node`, `Bun.version`,
+ * `Deno.version.deno`). The names are langsmith's (`getEnv` in
+ * langsmith/lib/utils/env.js: `node`, `bun`, `deno`, `browser`, `other`)
+ * where it has one; tracewire tells apart two it has none for: `workerd`
+ * (Cloudflare Workers: `navigator.userAgent` is `Cloudflare-Workers`) and
+ * `edge-light` (`EdgeRuntime` is defined: Vercel Edge, Next.js middleware),
+ * which are checked first: both may also define `process.versions.node`.
+ */
+export const hostRuntime = (): { readonly name: string; readonly version: string | undefined } => {
+  const global = globalThis as {
+    navigator?: { userAgent?: unknown };
+    EdgeRuntime?: unknown;
+    Bun?: { version?: unknown };
+    Deno?: { version?: { deno?: unknown } };
+    process?: { versions?: { node?: unknown } };
+    document?: unknown;
+  };
+  if (global.navigator?.userAgent === 'Cloudflare-Workers') return { name: 'workerd', version: undefined };
+  if (global.EdgeRuntime !== undefined) return { name: 'edge-light', version: undefined };
+  if (global.Bun !== undefined) return { name: 'bun', version: textOrUndefined(global.Bun.version) };
+  // Deno before Node: Deno 2 defines `process.versions.node` too.
+  if (global.Deno !== undefined) return { name: 'deno', version: textOrUndefined(global.Deno.version?.deno) };
+  const node = global.process?.versions?.node;
+  if (typeof node === 'string') return { name: 'node', version: node };
+  if (global.document !== undefined) return { name: 'browser', version: undefined };
+  return { name: 'other', version: undefined };
+};
+
+const textOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/**
  * @internal Whether this process outlives the requests it serves, so a
  * background sender may start exports nobody waits for. Not on Cloudflare's
- * workerd (`navigator.userAgent` is `Cloudflare-Workers`) nor on an edge
- * runtime (`EdgeRuntime` is defined: Vercel Edge, Next.js middleware): both
- * drop I/O the moment the request that started it is over.
+ * workerd nor on an edge runtime (see {@link hostRuntime}): both drop I/O the
+ * moment the request that started it is over.
  */
 export const isLongLivedHost = (): boolean => {
-  const global = globalThis as { navigator?: { userAgent?: unknown }; EdgeRuntime?: unknown };
-  if (global.navigator?.userAgent === 'Cloudflare-Workers') return false;
-  return global.EdgeRuntime === undefined;
+  const runtime = hostRuntime().name;
+  return runtime !== 'workerd' && runtime !== 'edge-light';
 };

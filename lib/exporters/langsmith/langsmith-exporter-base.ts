@@ -18,6 +18,8 @@ import { newBoundary, type LangSmithWireMode } from './wire-op.js';
 import { destinationLabel, langsmithDestinations, rewriteFor, type LangSmithDestination } from './replica-destinations.js';
 import { wireReplicas, type Framings, type ReplicaWiring } from './replica-wiring.js';
 import { requestUrl } from './request-url.js';
+import { runExtraBlock, type RunExtraBlock } from './traced-runtime-info.js';
+import { sampleRateInEnv } from '../../config.js';
 
 export type { IngestLimitsFetch, LangSmithExporterOptions } from './langsmith-exporter-options.js';
 
@@ -67,7 +69,8 @@ export class LangSmithExporterBase implements SpanExporter {
   readonly #redact: SecretsRedactor | undefined;
   /** Both wire forms, with one boundary for the exporter's life: batches sealed apart are sent together. Made by {@link #framings}. */
   #madeFramings: Framings | undefined;
-  readonly #revisionId: string | undefined;
+  /** What every run's `extra` carries besides its own, made once (see `RunExtraBlock`); a replica's sender has its group's framings instead. */
+  readonly #extraBlock: RunExtraBlock | undefined;
   /** Batches of a caller's own (or the pipeline's unsealed records) as sealed here, while they may be retried; a replica's, shared with those writing alike. */
   readonly #sealed: WeakMap<ExportBatch, SealedBatch>;
   /** A replica's: its group's wire forms (see `ReplicaWiring`), and how its runs differ from the pipeline's, if they do. */
@@ -82,14 +85,25 @@ export class LangSmithExporterBase implements SpanExporter {
    */
   protected constructor(options: LangSmithExporterOptions, transport: Transport, fetchIngestLimits: IngestLimitsFetch, wiring?: ReplicaWiring) {
     let destinations: LangSmithDestination[] = [];
+    let extraBlock: RunExtraBlock | undefined;
     if (wiring === undefined) {
       // Read once into a snapshot (see `readOptions`): every check below, the replicas' included, reads that.
-      options = optionsObject(options, 'LangSmithExporter', ['endpoint', 'apiKey', 'workspaceId', 'revisionId', 'gzip', 'mode', 'fetchServerInfo']);
-      destinations = langsmithDestinations(options, runtimeEnv());
+      options = optionsObject(options, 'LangSmithExporter', ['endpoint', 'apiKey', 'workspaceId', 'revisionId', 'gzip', 'mode', 'fetchServerInfo', 'omitTracedRuntimeInfo']);
+      const env = runtimeEnv();
+      destinations = langsmithDestinations(options, env);
+      // Read once, as langsmith's client reads it when it is made: never per run.
+      extraBlock = runExtraBlock({
+        env,
+        revisionId: destinations[0]!.settings.revisionId,
+        revisionGiven: options.revisionId !== undefined,
+        sampleRate: sampleRateInEnv(env),
+        secrets: destinations.flatMap((destination) => destination.settings.secrets),
+        omitTracedRuntimeInfo: booleanOption(options.omitTracedRuntimeInfo, 'omitTracedRuntimeInfo', false),
+      });
     }
     this.#transport = transport;
     this.#fetchIngestLimits = fetchIngestLimits;
-    const { endpoint, authorization, secrets, apiKey, workspaceId, revisionId } = (this.#settings = wiring?.settings ?? destinations[0]!.settings);
+    const { endpoint, authorization, secrets, apiKey, workspaceId } = (this.#settings = wiring?.settings ?? destinations[0]!.settings);
     this.#gzip = wiring?.gzip ?? booleanOption(options.gzip, 'gzip', false);
     this.#fetchServerInfo = wiring?.fetchServerInfo ?? booleanOption(options.fetchServerInfo, 'fetchServerInfo', true);
     const mode = wiring?.mode ?? options.mode ?? 'multipart';
@@ -104,7 +118,7 @@ export class LangSmithExporterBase implements SpanExporter {
     // A replica's sender cuts every replica's secrets, not its own alone: they may share a gateway that quotes another's.
     const redacted = wiring?.secrets ?? secrets;
     this.#redact = redacted.length === 0 ? undefined : secretsRedactor(redacted);
-    this.#revisionId = revisionId;
+    this.#extraBlock = extraBlock;
     this.#sealed = wiring?.sealed ?? new WeakMap();
     this.#groupFramings = wiring?.framings;
     this.#rewrite = wiring?.rewrite;
@@ -125,7 +139,7 @@ export class LangSmithExporterBase implements SpanExporter {
    * most common, keeps its code and its cost.
    */
   #fanOutTo(destinations: readonly LangSmithDestination[]): void {
-    const shared = { gzip: this.#gzip, fetchServerInfo: this.#fetchServerInfo, mode: this.#wireMode, revisionId: this.#revisionId };
+    const shared = { gzip: this.#gzip, fetchServerInfo: this.#fetchServerInfo, mode: this.#wireMode, extraBlock: this.#extraBlock };
     const { fanOut, senders, canonical, first } = wireReplicas(destinations, shared, (wiring) => new LangSmithExporterBase({}, this.#transport, this.#fetchIngestLimits, wiring));
     this.#replicas = senders;
     takesRecords(this, (records) => sealRecords(records, canonical()[first.#wireMode]), () => senders.forEach((sender) => void sender.#ingestLimits()));
@@ -142,7 +156,7 @@ export class LangSmithExporterBase implements SpanExporter {
     if (this.#madeFramings === undefined && this.#groupFramings !== undefined) this.#madeFramings = this.#groupFramings();
     else if (this.#madeFramings === undefined) {
       const boundary = newBoundary();
-      this.#madeFramings = { multipart: new LangSmithFraming('multipart', boundary, this.#revisionId), batch: new LangSmithFraming('batch', boundary, this.#revisionId) };
+      this.#madeFramings = { multipart: new LangSmithFraming('multipart', boundary, this.#extraBlock), batch: new LangSmithFraming('batch', boundary, this.#extraBlock) };
     }
     return this.#madeFramings;
   }

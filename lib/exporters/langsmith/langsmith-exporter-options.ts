@@ -26,4 +26,19 @@ export interface LangSmithExporterOptions extends LangSmithOptions {
    * (100 runs, 24 MiB) without asking.
    */
   readonly fetchServerInfo?: boolean;
+  /**
+   * langsmith's client option of the same name. By default every run's `extra`
+   * carries what langsmith's client adds to each run it sends: in `metadata`,
+   * under the run's own keys, the environment's `LANGSMITH_*` / `LANGCHAIN_*`
+   * variables (langsmith's selection: never a key, token, secret, password,
+   * credential or email, nor `LANGSMITH_RUNS_ENDPOINTS`, nor a value holding a
+   * key the exporter sends), `revision_id`, and `ls_tracing_sample_rate` (the
+   * sampling rate the environment sets; it wins over the run's own); in
+   * `runtime`, tracewire's library, SDK and version, the runtime and its version,
+   * and the release commit CI or a host sets (`GITHUB_SHA`, `VERCEL_GIT_COMMIT_SHA`…).
+   * All read once, when the exporter is made. `true` sends none of it, as
+   * langsmith's client does (a `revisionId` given in code is still recorded).
+   * Default false.
+   */
+  readonly omitTracedRuntimeInfo?: boolean;
 }

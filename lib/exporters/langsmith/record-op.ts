@@ -5,6 +5,7 @@ import type { RunRecord } from '../../model/run-record.js';
 import { flat } from '../../serialize/text.js';
 import { hasOwn } from '../../natives.js';
 import type { LangSmithTexts } from './to-langsmith-run.js';
+import type { RunExtraBlock } from './traced-runtime-info.js';
 import { wireOp, type LangSmithWireMode } from './wire-op.js';
 
 /**
@@ -53,7 +54,7 @@ let lastMainBytes: number | undefined;
  * written here field by field, not in a call of its own: a call per run costs
  * in a fresh process's unoptimised code (bench/calls-per-span.js).
  */
-export function recordOp(record: RunRecord, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string, revisionId?: string): string {
+export function recordOp(record: RunRecord, op: 'post' | 'patch', mode: LangSmithWireMode, boundary: string, block?: RunExtraBlock): string {
   const id = record.id;
   const traceId = record.traceId;
   const parentDotted = record.parentDottedOrder;
@@ -86,7 +87,7 @@ export function recordOp(record: RunRecord, op: 'post' | 'patch', mode: LangSmit
   lastMainOpen = main;
   lastMainBytes = mainBytes;
   const error = record.error ?? (record.status === 'cancelled' ? 'Cancelled' : undefined);
-  const extra = record.metadata === lastMetadata && lastMetadata !== undefined && revisionId === lastRevision ? lastExtraJson : metadataExtraJson(record.metadata, revisionId);
+  const extra = record.metadata === lastMetadata && lastMetadata !== undefined && block === lastBlock ? lastExtraJson : metadataExtraJson(record.metadata, block);
   return wireOp(
     op,
     id,
@@ -181,25 +182,29 @@ function tagsJson(tags: readonly string[]): string {
 }
 
 let lastMetadata: object | undefined;
-let lastRevision: string | undefined;
+let lastBlock: RunExtraBlock | undefined;
 let lastExtraJson: string | undefined;
 /** The UTF-8 size of `lastExtraJson`, measured once per text. */
 let lastExtraBytes = 0;
 
 /**
- * @internal `{"metadata":…}`, or nothing for empty metadata and no revision:
- * an `extra` of `{"metadata":{}}` says nothing LangSmith does not assume of a
- * run without one, and as a multipart part it cost 134 of a small run's ≈ 990
- * bytes. Most runs share one metadata object (spans inherit their parent's,
- * and it is replaced, never mutated, when set), so the text of the last one
- * is reused, by records and `Run`s alike.
+ * @internal `{"metadata":…}` with the exporter's `block` (the environment's
+ * metadata, `revision_id`, `extra.runtime`: see `RunExtraBlock`) merged in,
+ * or nothing for empty metadata and no block: an `extra` of
+ * `{"metadata":{}}` says nothing LangSmith does not assume of a run without
+ * one, and as a multipart part it cost 134 of a small run's ≈ 990 bytes.
+ * Most runs share one metadata object (spans inherit their parent's, and it
+ * is replaced, never mutated, when set), so the text of the last one is
+ * reused, by records and `Run`s alike; a run without metadata takes the
+ * block's text as it is.
  */
-export function metadataExtraJson(metadata: Run['extra']['metadata'], revisionId?: string): string | undefined {
-  if (metadata !== lastMetadata || lastMetadata === undefined || revisionId !== lastRevision) {
-    lastExtraJson = revisionId === undefined && isEmpty(metadata) ? undefined : JSON.stringify({ metadata: revisionId === undefined ? metadata : withRevision(metadata, revisionId) });
+export function metadataExtraJson(metadata: Run['extra']['metadata'], block?: RunExtraBlock): string | undefined {
+  if (metadata !== lastMetadata || lastMetadata === undefined || block !== lastBlock) {
+    const empty = isEmpty(metadata);
+    lastExtraJson = block === undefined ? (empty ? undefined : JSON.stringify({ metadata })) : empty ? block.whole : block.extraWith(metadata);
     lastExtraBytes = lastExtraJson === undefined ? 0 : utf8Length(lastExtraJson);
     lastMetadata = metadata;
-    lastRevision = revisionId;
+    lastBlock = block;
   }
   return lastExtraJson;
 }
@@ -208,9 +213,4 @@ export function metadataExtraJson(metadata: Run['extra']['metadata'], revisionId
 const isEmpty = (metadata: object): boolean => {
   for (const key in metadata) if (hasOwn(metadata, key)) return false;
   return true;
-};
-
-/** @internal `metadata` with `revision_id` first, as langsmith's client writes it, unless it has its own. */
-export const withRevision = (metadata: Run['extra']['metadata'], revisionId: string): Run['extra']['metadata'] => {
-  return hasOwn(metadata, 'revision_id') ? metadata : { revision_id: revisionId, ...metadata };
 };

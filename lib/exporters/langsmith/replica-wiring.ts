@@ -4,6 +4,7 @@ import type { ExportBatch } from '../span-exporter.js';
 import { destinationLabel, rewriteFor, rewriteKey, type LangSmithDestination } from './replica-destinations.js';
 import { ReplicaFanOut, type ReplicaSender } from './replica-fan-out.js';
 import { LangSmithFraming } from './wire-body.js';
+import type { RunExtraBlock } from './traced-runtime-info.js';
 import { newBoundary, type LangSmithWireMode } from './wire-op.js';
 
 /** @internal Both wire forms of one boundary. */
@@ -37,7 +38,7 @@ type Sender = ReplicaSender['sender'] & { readonly endpoint: string };
  */
 export const wireReplicas = <S extends Sender>(
   destinations: readonly LangSmithDestination[],
-  shared: Pick<ReplicaWiring, 'gzip' | 'fetchServerInfo' | 'mode'> & { readonly revisionId: string | undefined },
+  shared: Pick<ReplicaWiring, 'gzip' | 'fetchServerInfo' | 'mode'> & { readonly extraBlock: RunExtraBlock | undefined },
   makeSender: (wiring: ReplicaWiring) => S,
 ): { readonly fanOut: ReplicaFanOut; readonly senders: readonly S[]; readonly canonical: () => Framings; readonly first: S } => {
   let boundary: string | undefined;
@@ -47,7 +48,7 @@ export const wireReplicas = <S extends Sender>(
     if (group === undefined) {
       let made: Framings | undefined;
       // Made at first use, as a single destination's are (a Cloudflare Worker refuses random values at global scope).
-      const framings = (): Framings => (made ??= { multipart: new LangSmithFraming('multipart', (boundary ??= newBoundary()), shared.revisionId), batch: new LangSmithFraming('batch', boundary, shared.revisionId) });
+      const framings = (): Framings => (made ??= { multipart: new LangSmithFraming('multipart', (boundary ??= newBoundary()), shared.extraBlock), batch: new LangSmithFraming('batch', boundary, shared.extraBlock) });
       groups.set(key, (group = { framings, sealed: new WeakMap() }));
     }
     return group;

@@ -24,7 +24,7 @@ export function sealRecords(records: RecordBatch, framing: LangSmithFraming): Se
   for (let i = 0; i < count; i++) {
     const isPost = i < posts.length;
     const record = isPost ? posts[i]! : records.patchRecords[i - posts.length]!;
-    texts.push(recordOp(record, isPost ? 'post' : 'patch', framing.mode, framing.boundary, framing.revisionId));
+    texts.push(recordOp(record, isPost ? 'post' : 'patch', framing.mode, framing.boundary, framing.extraBlock));
     sizes[i] = wireOpBytes;
     flags[i] = opFlags(!isPost, record.phase !== 'start', record.status, record.error);
     if (record.otel !== undefined) (otel ??= [])[i] = runOtel(record.otel);
@@ -47,7 +47,7 @@ export function sealRuns(batch: ExportBatch, framing: LangSmithFraming, keys?: o
   let otel: Array<Run['otel']> | undefined;
   runs.forEach((run, n) => {
     const patch = n >= batch.post.length;
-    const op = serializeOp(textsOfRun(run, framing.revisionId), patch ? 'patch' : 'post', framing.mode, framing.boundary);
+    const op = serializeOp(textsOfRun(run, framing.extraBlock), patch ? 'patch' : 'post', framing.mode, framing.boundary);
     texts.push(op.text);
     sizes[n] = op.bytes;
     flags[n] = opFlags(patch, patch || run.end_time !== undefined, run.status, run.error);

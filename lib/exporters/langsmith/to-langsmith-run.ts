@@ -1,5 +1,6 @@
 import type { Run } from '../../model/run.js';
-import { metadataExtraJson, withRevision } from './record-op.js';
+import { metadataExtraJson } from './record-op.js';
+import type { RunExtraBlock } from './traced-runtime-info.js';
 
 /**
  * @internal The fields that travel as parts of their own in a multipart
@@ -42,7 +43,7 @@ export interface LangSmithTexts {
 }
 
 /** @internal The texts of a caller's own {@link Run} (an exporter used directly, or a spool replay). */
-export const textsOfRun = (run: Run, revisionId?: string): LangSmithTexts => {
+export const textsOfRun = (run: Run, block?: RunExtraBlock): LangSmithTexts => {
   // A literal of fixed shape: JSON leaves the undefined fields out.
   const main: MultipartMain = {
     id: run.id,
@@ -63,13 +64,14 @@ export const textsOfRun = (run: Run, revisionId?: string): LangSmithTexts => {
     inputs: run.inputs === undefined ? undefined : JSON.stringify(run.inputs),
     outputs: run.outputs === undefined ? undefined : JSON.stringify(run.outputs),
     events: run.events.length > 0 ? JSON.stringify(run.events) : undefined,
-    extra: extraJson(run.extra, revisionId),
+    extra: extraJson(run.extra, block),
     error: error === undefined ? undefined : JSON.stringify(error),
   };
 };
 
-const extraJson = (extra: Run['extra'], revisionId: string | undefined): string | undefined => {
-  for (const key in extra) if (key !== 'metadata') return JSON.stringify(revisionId === undefined ? extra : { ...extra, metadata: withRevision(extra.metadata, revisionId) });
-  return metadataExtraJson(extra.metadata, revisionId);
+/** A caller's `extra` with more than metadata in it (its own `runtime`, say) is merged with the block as an object: rare, and off the pipeline's path. */
+const extraJson = (extra: Run['extra'], block: RunExtraBlock | undefined): string | undefined => {
+  for (const key in extra) if (key !== 'metadata') return JSON.stringify(block === undefined ? extra : block.merged(extra));
+  return metadataExtraJson(extra.metadata, block);
 };
 

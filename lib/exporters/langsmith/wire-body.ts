@@ -5,6 +5,7 @@ import type { Run } from '../../model/run.js';
 import { runOfOp } from './run-of-op.js';
 import { sealRuns } from './seal-batch.js';
 import type { LangSmithWireMode } from './wire-op.js';
+import type { RunExtraBlock } from './traced-runtime-info.js';
 import { JSON_TYPE } from '../http/transport.js';
 
 /** What a size mismatch names. */
@@ -27,13 +28,13 @@ export class LangSmithFraming implements SealedFraming {
   readonly #closing: string;
   declare readonly mode: LangSmithWireMode;
   declare readonly boundary: string;
-  /** Recorded in every run's metadata as `revision_id`, unless the run has its own (see `LangSmithOptions.revisionId`). */
-  declare readonly revisionId: string | undefined;
+  /** What every run's `extra` carries besides its own (the environment's metadata, `revision_id`, `runtime`), if anything. */
+  declare readonly extraBlock: RunExtraBlock | undefined;
 
-  constructor(mode: LangSmithWireMode, boundary: string, revisionId?: string) {
+  constructor(mode: LangSmithWireMode, boundary: string, extraBlock?: RunExtraBlock) {
     this.mode = mode;
     this.boundary = boundary;
-    this.revisionId = revisionId;
+    this.extraBlock = extraBlock;
     this.#closing = mode === 'multipart' ? `--${boundary}--\r\n` : BATCH_CLOSE;
   }
 

@@ -54,8 +54,13 @@ class RecordingExporter implements SpanExporter {
   }
 }
 
+/**
+ * The exporter under test, its runs framed as they were traced: without the environment's metadata and runtime block
+ * langsmith's client adds to every run (`omitTracedRuntimeInfo`), which test/lib/exporters/langsmith-runtime-info.test.ts
+ * holds against langsmith's.
+ */
 function setup(exporterOptions: ConstructorParameters<typeof LangSmithExporter>[0] = {}, clientOptions: Partial<TracingClientOptions> = {}) {
-  const exporter = new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY, ...exporterOptions });
+  const exporter = new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY, omitTracedRuntimeInfo: true, ...exporterOptions });
   const recording = new RecordingExporter(exporter);
   const client = new TracingClient({
     exporter: recording,

@@ -24,7 +24,7 @@ async function sentMetadata(env: Record<string, string | undefined>, options: Pa
   traceable((n: number) => n, { name: 'pinned', client, metadata: { revision_id: 'own' } })(2);
   await client.shutdown();
   const runs = [...(await acceptedRuns(sink)).values()];
-  // A run with no metadata and no revision is sent without `extra` (it would be `{"metadata":{}}`).
+  // A run with no metadata and no revision is sent without `extra.metadata` (it would be `{}`).
   return Object.fromEntries(runs.map((run) => [run['name'], (run['extra'] as { metadata: unknown } | undefined)?.metadata]));
 }
 
