@@ -26,14 +26,19 @@ let installed = false;
 /** Work a host asked to do once at the next natural exit (see {@link onceAtNaturalExit}). */
 const onceTasks: Array<() => unknown> = [];
 
-/** Starts every live client's exit flush, then the host's one-time tasks; whether anything was started. */
-const flushAll = (): boolean => {
-  let started = false;
-  for (const flushable of live) if (flushable.deref()?.flushBeforeExit() !== undefined) started = true;
-  for (const task of onceTasks.splice(0)) {
-    started = true;
-    task();
-  }
+/** Starts every live client's exit flush, then the host's one-time tasks; what was started (never throws: it runs inside `process.emit`). */
+const flushAll = (): Array<Promise<unknown>> => {
+  const started: Array<Promise<unknown>> = [];
+  const start = (work: () => unknown): void => {
+    try {
+      const done = work();
+      if (done !== undefined) started.push(Promise.resolve(done));
+    } catch {
+      // A flush that cannot start is no reason to fail the program's exit.
+    }
+  };
+  for (const flushable of live) start(() => flushable.deref()?.flushBeforeExit());
+  for (const task of onceTasks.splice(0)) start(task);
   return started;
 };
 
@@ -46,12 +51,15 @@ const flushAll = (): boolean => {
  * program's listener runs once, as it does without tracewire (again only if
  * it gives the loop more work, as then too). Other events pass untouched.
  */
-const holdBackBeforeExit = (flush: () => boolean): void => {
+const holdBackBeforeExit = (flush: () => Array<Promise<unknown>>): void => {
   const emit = process.emit;
   if (!isFunction(emit)) return;
   process.emit = function emitHoldingBackExitFlush(this: unknown, event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'beforeExit' && flush()) return true;
-    return Reflect.apply(emit, this, [event, ...args]) as boolean;
+    if (event !== 'beforeExit') return Reflect.apply(emit, this, [event, ...args]) as boolean;
+    // Node emits beforeExit again only if the loop has work once this emission is over: a flush always does (its sends
+    // start on a later turn of the loop, whatever the exporter), so the held-back listeners are reached after it.
+    if (flush().length === 0) return Reflect.apply(emit, this, [event, ...args]) as boolean;
+    return true;
   } as typeof process.emit;
 };
 
@@ -81,7 +89,7 @@ export const flushBeforeExit = (target: ExitFlushable): () => void => {
  * listeners (a listener of its own would give the loop work after they ran,
  * and Node would emit `beforeExit` to them again).
  */
-export const onceAtNaturalExit = (task: () => unknown): void => {
+export const onceAtNaturalExit = (task: () => Promise<unknown> | undefined): void => {
   if (typeof process === 'undefined' || !isFunction(process.on)) return;
   onceTasks.push(task);
   install();

@@ -30,5 +30,5 @@ export const installShutdownHooks = (timeoutMillis: number): void => {
     process.on(signal, onSignal);
   }
   // With the clients' exit flushes: a listener of its own would run in the emission the program's listeners see.
-  onceAtNaturalExit(() => void shutdown());
+  onceAtNaturalExit(shutdown);
 };

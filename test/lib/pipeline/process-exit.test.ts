@@ -65,6 +65,20 @@ for (let i = 0; i < 5; i++) work(i);`;
   expect(new Set(sink.acceptedIds).size).toBe(5);
 });
 
+test("a program's own beforeExit listener still runs once when the exit flush is done within promise turns (an in-memory exporter)", async () => {
+  // Node emits beforeExit again only if the loop has work after the emission: held back, the listener must not be lost.
+  const body = `const { MemoryExporter } = require(${JSON.stringify(dist)});
+const exporter = new MemoryExporter();
+const local = new TracingClient({ exporter, flushIntervalMillis: 60_000 });
+const step = traceable(function step(i) { return i; }, { client: local });
+let n = 0;
+process.on('beforeExit', () => console.error('beforeExit ' + ++n + ', runs ' + exporter.runs.length));
+for (let i = 0; i < 5; i++) step(i);`;
+  const { code, stderr } = await runChild('flushIntervalMillis: 60_000', body);
+  expect(code).toBe(0);
+  expect(stderr).toBe('beforeExit 1, runs 5\n');
+});
+
 test("with @FlushOnExit on a class (a host: shut down at its natural exit), a program's own beforeExit listener still runs once, after it", async () => {
   const body = `require(${JSON.stringify(dist)}).FlushOnExit({ timeoutMillis: 5_000 })(class Host {});
 let n = 0;
