@@ -77,7 +77,7 @@ const envChoice = (env: Env): ExporterChoice | undefined => {
     if (name === undefined) refuse(otel.name, otel.value, 'one of otlp, console, none (a single exporter; for LangSmith or the collector set TRACEWIRE_EXPORTER)');
     return { name, setting: otel.name };
   }
-  const langsmith = firstSet(env, [...langsmithVariables('API_KEY'), ...langsmithVariables('ENDPOINT'), RUNS_ENDPOINTS]);
+  const langsmith = langsmithChooser(env);
   if (langsmith !== undefined) return { name: 'langsmith', setting: langsmith.name };
   const otlp = firstSet(env, otlpVariables('ENDPOINT'));
   if (otlp !== undefined) return { name: 'otlp', setting: otlp.name };
@@ -92,14 +92,18 @@ const envChoice = (env: Env): ExporterChoice | undefined => {
  * value but the exporter's name. Undefined when nothing is overridden.
  */
 export const overriddenLangSmith = (env: Env): string | undefined => {
-  const otel = firstSet(env, [OTEL_CHOICE]);
-  const name = otel === undefined ? undefined : OTEL_NAMES[otel.value.toLowerCase()];
-  if (name === undefined || firstSet(env, [OWN_CHOICE]) !== undefined) return undefined;
-  const switched = TRACING_SWITCHES.slice(1).find((variable) => envBoolean(env, [variable]) === true);
-  const langsmith = firstSet(env, [...langsmithVariables('API_KEY'), ...langsmithVariables('ENDPOINT'), RUNS_ENDPOINTS])?.name ?? switched;
+  const choice = envChoice(env);
+  if (choice?.setting !== OTEL_CHOICE) return undefined;
+  // LangSmith's own switches (not TRACEWIRE_TRACING) say as much as a key or an endpoint that LangSmith was meant.
+  const langsmith = langsmithChooser(env)?.name ?? TRACING_SWITCHES.slice(1).find((variable) => envBoolean(env, [variable]) === true);
   if (langsmith === undefined) return undefined;
-  const outcome = exporterFromEnv(env)?.name === 'none' ? 'tracing is off' : `traces go to ${name === 'otlp' ? 'OTLP' : 'the console'}, not to LangSmith`;
-  return `tracewire: ${OTEL_CHOICE}=${name === 'console' ? otel!.value.toLowerCase() : name} chooses the exporter before LangSmith's variables (${langsmith} is set): ${outcome}. To send to LangSmith, set TRACEWIRE_EXPORTER=langsmith, which comes first.`;
+  const outcome = exporterFromEnv(env)?.name === 'none' ? 'tracing is off' : `traces go to ${choice.name === 'otlp' ? 'OTLP' : 'the console'}, not to LangSmith`;
+  return `tracewire: ${OTEL_CHOICE}=${env[OTEL_CHOICE]!.trim().toLowerCase()} chooses the exporter before LangSmith's variables (${langsmith} is set): ${outcome}. To send to LangSmith, set TRACEWIRE_EXPORTER=langsmith, which comes first.`;
+};
+
+/** The first of LangSmith's variables that choose its exporter when set: a key, an endpoint, write replicas. */
+const langsmithChooser = (env: Env): { name: string; value: string } | undefined => {
+  return firstSet(env, [...langsmithVariables('API_KEY'), ...langsmithVariables('ENDPOINT'), RUNS_ENDPOINTS]);
 };
 
 /** @internal The first `*_TRACING` switch set (`TRACEWIRE_TRACING`, then LangSmith's), if any. */
