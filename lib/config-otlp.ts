@@ -83,7 +83,7 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
     // Each value read once: the one checked is the one sent.
     for (const [name, value] of entries(readOptions(given, HEADERS_SHAPE))) addHeader(headers, name, value, HEADERS);
   }
-  const serviceName = nonEmptyOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'), 'serviceName');
+  const serviceName = resolveServiceName(options.serviceName, env);
   const protocolEnv = otlpVariables('PROTOCOL');
   const protocol = options.protocol ?? envChoice(env, protocolEnv, PROTOCOLS) ?? 'http/json';
   if (!PROTOCOLS.includes(protocol)) refuse(PROTOCOL, protocol, PROTOCOLS.join(' or '));
@@ -98,9 +98,13 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
   return { url, headers, secrets, serviceName, protocol, protocolSetting, gzip, maxPendingStarts };
 };
 
-/** @internal `serviceName`, checked: undefined or a non-empty string. */
-export const serviceNameOption = (serviceName: unknown): string | undefined => {
-  return nonEmptyOption(serviceName, 'serviceName');
+/**
+ * @internal `service.name` as every exporter that names a service resolves it: the `serviceName` option (checked: a
+ * non-empty string), else `OTEL_SERVICE_NAME`; undefined when neither is set (the client's project then, see
+ * `offerServiceName`).
+ */
+export const resolveServiceName = (serviceName: unknown, env: Env = runtimeEnv()): string | undefined => {
+  return nonEmptyOption(serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'), 'serviceName');
 };
 
 /** @internal `maxPendingStarts`, checked: a whole number, 0 or more; 10 000 when not given. */

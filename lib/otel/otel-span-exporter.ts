@@ -1,5 +1,5 @@
 import { optionsObject } from '../config-env.js';
-import { maxPendingStartsOption, serviceNameOption } from '../config-otlp.js';
+import { maxPendingStartsOption, resolveServiceName } from '../config-otlp.js';
 import { refuse } from '../errors.js';
 import { readSafely } from '../read-options.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from '../exporters/span-exporter.js';
@@ -10,6 +10,7 @@ import { runSpans } from '../exporters/otlp/run-spans.js';
 import { notEncodable } from '../exporters/callback-export.js';
 import { exporterKind } from '../exporters/exporter-kind.js';
 import { asError } from '../exporters/http/classify-response.js';
+import { SERVICE_FROM_PROJECT, type TakesServiceName } from '../exporters/service-name.js';
 
 /**
  * The parts of an OpenTelemetry `SpanExporter` (`@opentelemetry/sdk-trace-base`)
@@ -25,7 +26,11 @@ export interface OpenTelemetrySpanExporter {
 
 /** Options of {@link fromOpenTelemetryExporter}. */
 export interface OpenTelemetryExporterOptions {
-  /** `service.name` of the spans' resource. Default: each run's project (`session_name`). */
+  /**
+   * `service.name` of the spans' resource. Default: `OTEL_SERVICE_NAME`, else the project of the client it is given to
+   * (a trace continued from a caller records in the caller's project, but its spans are still this service's), as
+   * {@link OtlpHttpExporter}; reached only through an exporter of your own, each run's project.
+   */
   readonly serviceName?: string;
   /** Runs whose start was exported before their end, remembered for their inputs. Default 10 000. */
   readonly maxPendingStarts?: number;
@@ -56,20 +61,25 @@ export function fromOpenTelemetryExporter(exporter: OpenTelemetrySpanExporter, o
     refuse(setting, exporter, "an OpenTelemetry SpanExporter (export(spans, resultCallback)); a tracewire exporter goes to new TracingClient({ exporter }) as it is");
   }
   options = optionsObject(options, 'fromOpenTelemetryExporter', OPTIONS);
-  return new OpenTelemetryExporterAdapter(exporter, serviceNameOption(options.serviceName), new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)));
+  return new OpenTelemetryExporterAdapter(exporter, resolveServiceName(options.serviceName), new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)));
 }
 
 const OPTIONS = ['serviceName', 'maxPendingStarts'];
 
-class OpenTelemetryExporterAdapter implements SpanExporter {
+class OpenTelemetryExporterAdapter implements SpanExporter, TakesServiceName {
   readonly #exporter: OpenTelemetrySpanExporter;
-  readonly #serviceName: string | undefined;
+  #serviceName: string | undefined;
   readonly #pending: PendingStarts;
 
   constructor(exporter: OpenTelemetrySpanExporter, serviceName: string | undefined, pending: PendingStarts) {
     this.#exporter = exporter;
     this.#serviceName = serviceName;
     this.#pending = pending;
+  }
+
+  /** @internal Told by its client: a run may record in a caller's project, but the service is still this one. */
+  [SERVICE_FROM_PROJECT](projectName: string): void {
+    this.#serviceName ??= projectName;
   }
 
   export(batch: ExportBatch): Promise<ExportResult> {

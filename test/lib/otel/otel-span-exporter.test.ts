@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { continueTrace, fromOpenTelemetryExporter, MemoryExporter, OtlpHttpExporter, TracingClient, TracewireConfigError, traceable, type SpanExporter } from '../../../index';
 import { OtlpCollector, type ReceivedSpan } from '../../helpers/otlp-collector';
+import { withEnv } from '../../helpers/with-env';
 
 /**
  * An OpenTelemetry SpanExporter a service already has carries tracewire's
@@ -110,6 +111,22 @@ test('a trace continued from a traceparent alone: LangSmith roots for tracewire,
   expect(root.parentSpanContext).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', isRemote: true });
   expect(inner.spanContext().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
   expect(inner.parentSpanContext).toMatchObject({ spanId: root.spanContext().spanId, isRemote: false });
+  await client.shutdown();
+});
+
+test.each([
+  ['the client\'s project', undefined, {}, 'checkout'],
+  ['OTEL_SERVICE_NAME', 'shop-api', {}, 'shop-api'],
+  ['serviceName', 'shop-api', { serviceName: 'option-service' }, 'option-service'],
+])('a trace continued from a caller of another project is still this service\'s: service.name is %s, as over OtlpHttpExporter', async (_case, envName, options, service) => {
+  const memory = new InMemorySpanExporter();
+  const exporter = withEnv({ OTEL_SERVICE_NAME: envName }, () => fromOpenTelemetryExporter(memory, options));
+  const client = new TracingClient({ exporter, projectName: 'checkout', manualFlushMode: true, logger: { warn: () => undefined } });
+  const headers = { 'langsmith-trace': '20260101T120000000001Z0191e2f4-5a6b-7c8d-9e0f-a1b2c3d4e5f6', baggage: 'langsmith-project=caller-frontend' };
+  await continueTrace(headers, () => traceable(async () => 'ok', { name: 'handle', client })());
+  await client.flush();
+  const spans = memory.getFinishedSpans();
+  expect(spans.map((span) => [span.name, span.resource.attributes['service.name'], span.attributes['tracewire.session_name']])).toEqual([['handle', service, 'caller-frontend']]);
   await client.shutdown();
 });
 
