@@ -1,7 +1,7 @@
 import { DELIVERY_OPTIONS, hiddenByEnv, resolveDeliveryConfig, spoolDirIgnored, type DeliveryConfig, type DeliveryOptions } from '../config.js';
 import { A_FUNCTION, errorName, refuse } from '../errors.js';
 import { readOptions, readSafely, type OptionsShape } from '../read-options.js';
-import { offerServiceName } from '../exporters/service-name.js';
+import { deliversToOpenTelemetry, offerServiceName, sampledAsOpenTelemetry } from '../exporters/service-name.js';
 import { checkExporter } from './exporter-check.js';
 import { LANGSMITH_CLIENT_INSTEAD } from './langsmith-client-options.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
@@ -61,6 +61,8 @@ export class TracingClient {
   readonly #processor: SpanProcessor;
   readonly #warnings: DropWarnings;
   #isShutdown = false;
+  /** Its exporter sends to OpenTelemetry: a W3C parent's sampled flag decides for its children (see `sampledAsOpenTelemetry`). */
+  readonly #followsOpenTelemetrySampling: boolean;
 
   /**
    * @param strategy normally left out: it follows `options.mode` (or the
@@ -77,6 +79,7 @@ export class TracingClient {
     const config = (this.config = agreeingConfig(resolveDeliveryConfig(read, env), read, strategy));
     const exporter = (this.exporter = read.exporter);
     offerServiceName(exporter, config.projectName);
+    this.#followsOpenTelemetrySampling = deliversToOpenTelemetry(exporter);
     // A misspelt limit would be ignored: its default applies, silently.
     const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...readOptions(read.serializeLimits, LIMITS_SHAPE) });
     for (const [key, value] of entries(limits)) {
@@ -121,7 +124,13 @@ export class TracingClient {
     // A trace lives in one project: a child reporting to its parent's client records in the parent's project, and a
     // trace continued from another service in the caller's (when it says), whatever project the child names — as
     // langsmith's createChild does. A named project applies to a root.
-    const inherited = parent instanceof Span && parent.client === this ? parent.projectName : parent?.remote?.projectName;
+    let inherited: string | undefined;
+    if (parent instanceof Span && parent.client === this) inherited = parent.projectName;
+    else if (parent !== undefined) {
+      // Roots and remote parents only: a child of a span of this client never gets here.
+      inherited = parent.remote?.projectName;
+      if (this.#followsOpenTelemetrySampling) parent = sampledAsOpenTelemetry(parent);
+    }
     const named = request.projectName;
     if (named !== undefined && inherited !== undefined && named !== inherited) this.#projectNotTaken(named, inherited);
     const project = inherited ?? named ?? this.config.projectName;

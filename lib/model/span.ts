@@ -29,12 +29,19 @@ const NO_METADATA: JsonObject = freeze({}) as JsonObject;
 const NO_EVENTS: RunEvent[] = freeze([]) as unknown as RunEvent[];
 
 /**
- * Whether a trace is kept, from its root id's last 32 random bits, so every
- * service that sees the same trace id makes the same choice.
+ * Whether a trace is kept at `sampleRate`, decided on its W3C trace id as
+ * OpenTelemetry's `TraceIdRatioBasedSampler` decides (its four 32-bit words
+ * XOR-ed, below `rate × 0xffffffff`): every service that sees the same trace
+ * makes the same choice, tracewire's and OpenTelemetry's alike at one ratio.
+ * `traceId` is a UUID (its 32 hex digits are the W3C trace id) or 32 hex digits.
  * @internal
  */
 export const keepsTrace = (traceId: string, sampleRate: number): boolean => {
-  return sampleRate >= 1 || parseInt(traceId.slice(-8), 16) / 0x100000000 < sampleRate;
+  if (sampleRate >= 1) return true;
+  const hex = traceId.length === 36 ? traceId.slice(0, 8) + traceId.slice(9, 13) + traceId.slice(14, 18) + traceId.slice(19, 23) + traceId.slice(24) : traceId;
+  let accumulated = 0;
+  for (let at = 0; at < 32; at += 8) accumulated = (accumulated ^ parseInt(hex.slice(at, at + 8), 16)) >>> 0;
+  return accumulated < Math.floor(sampleRate * 0xffffffff);
 };
 
 /**

@@ -109,9 +109,9 @@ describe('continuing a trace from incoming headers', () => {
   });
 
   test.each([
-    ['its last 32 bits low: recorded', '4bf92f3577b34da6a3ce929d00000001', 1],
-    ['its last 32 bits high: not recorded', '4bf92f3577b34da6a3ce929dffffffff', 0],
-  ])('a trace continued from W3C ids alone is drawn at sampleRate 0.5 on the W3C trace id, as the caller drew it: %s', async (_, trace, recorded) => {
+    ['its 32-bit words XOR-ed low: recorded', '4bf92f3577b34da6a3ce929d9f84f00f', 1],
+    ['its 32-bit words XOR-ed high: not recorded', '4bf92f3577b34da6a3ce929d607b0ff0', 0],
+  ])('a trace continued from W3C ids alone is drawn at sampleRate 0.5 on the W3C trace id, as OpenTelemetry\'s TraceIdRatioBasedSampler draws it: %s', async (_, trace, recorded) => {
     const { client, exporter } = installMemoryTracing({ sampleRate: 0.5 });
     // Flag 01 either way: it is OpenTelemetry's, and does not decide.
     // Eight roots of the one trace, each with a run id of its own: all make the trace's choice (a draw on their ids would split).
