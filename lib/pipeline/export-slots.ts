@@ -179,7 +179,9 @@ export class ExportSlots {
     const now = at ?? Date.now();
     let reaped = false;
     for (const run of this.#running) {
-      if (now <= run.deadlineAt) continue;
+      // A send that ended (its last attempt timed out on its own timer, at the very deadline the watchdog reads) is
+      // being settled: given up or spooled, not sent again.
+      if (now <= run.deadlineAt || run.sendEnded) continue;
       run.abandoned = true;
       this.#running.delete(run);
       this.runningCount = this.#running.size;
