@@ -1,6 +1,7 @@
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import { publicBatch, RecordBatch, recordsOf } from '../exporters/record-batch.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
+import type { Run } from '../model/run.js';
 import { RunRecord } from '../model/run-record.js';
 import { charsOf, closeOf, exportFailedError, type Close } from './dropped-end.js';
 import { OUTPUTS_DROPPED } from '../model/dropped-outputs.js';
@@ -16,6 +17,12 @@ const MAX_CHARS = 1_000_000;
 export interface HeldClose {
   readonly close: Close;
   readonly chars: number;
+  /**
+   * The object the last export carrying it was handed: the close itself, or
+   * its public run where the export went as runs (see {@link withCloses}) —
+   * what an exporter names when it says it delivered the close all the same.
+   */
+  sentAs?: object;
 }
 
 /**
@@ -121,7 +128,7 @@ export class RunCloses {
   settled(closes: readonly HeldClose[], delivered: boolean, again: boolean, through?: ReadonlySet<object>): void {
     if (!this.#out.delete(closes)) return; // shutdown already counted them
     for (const held of closes) {
-      if (delivered || through?.has(held.close)) this.#release(held);
+      if (delivered || through?.has(held.sentAs ?? held.close)) this.#release(held);
       else if (again) this.#waiting.push(held);
       else {
         this.#release(held);
@@ -162,7 +169,9 @@ export class RunCloses {
 export const withCloses = (records: ExportBatch, closes: readonly HeldClose[]): ExportBatch => {
   const own = recordsOf(records);
   const asRecords = closes.every((held) => held.close instanceof RunRecord);
-  if (own !== undefined && asRecords) return new RecordBatch(own.postRecords, [...own.patchRecords, ...closes.map((held) => held.close as RunRecord)]);
+  // Each close remembers what it went as: a record made a public run here is another object, which an exporter that
+  // delivered part of the export names (`ExportResult.delivered`); compared with the record, it would be sent again.
+  if (own !== undefined && asRecords) return new RecordBatch(own.postRecords, [...own.patchRecords, ...closes.map((held) => (held.sentAs = held.close) as RunRecord)]);
   const runs = publicBatch(records);
-  return { post: runs.post, patch: [...runs.patch, ...closes.map(({ close }) => (close instanceof RunRecord ? close.toRun() : close))] };
+  return { post: runs.post, patch: [...runs.patch, ...closes.map((held) => (held.sentAs = held.close instanceof RunRecord ? held.close.toRun() : held.close) as Run)] };
 };

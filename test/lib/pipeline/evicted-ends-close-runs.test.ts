@@ -189,3 +189,21 @@ test('an exporter of your own receives the close among the patches, as a public 
   expect(typeof patches[0]!.end_time).toBe('string');
   await client.shutdown();
 });
+
+test('closes delivered by one request of an export the server split, whose next request failed, are not sent again', async () => {
+  await sink.stop();
+  // Three operations per request: the export carrying the two closes goes as [post, post, close] and [close].
+  sink = await LangSmithSink.start({ info: { body: { batch_ingest_config: { size_limit: 3 } } } });
+  const exporter = new LangSmithExporter({ endpoint: sink.url, apiKey: 'test-key' });
+  const client = new TracingClient({ exporter, mode: 'manual', dropPolicy: 'drop-oldest', maxQueueSize: 8, maxBatchSize: 2, maxConcurrentExports: 1, maxRetries: 0, logger: { warn() {} } });
+  await longCallsEnded(client, 2);
+  await fillQueue(client, 8);
+  sink.script(202, 503);
+  await client.flush();
+  await client.flush();
+  const longs = [...(await acceptedRuns(sink)).values()].filter((run) => run.name === 'long');
+  expect(longs.map((run) => run.error)).toEqual([DROPPED, DROPPED]);
+  const ops = await acceptedOps(sink);
+  expect(longs.map((run) => ops.filter((op) => op === `patch.${String(run.id)}`).length)).toEqual([1, 1]);
+  await client.shutdown();
+});
