@@ -30,6 +30,11 @@ export class RecordBatch implements ExportBatch {
     return this.runs().patch;
   }
 
+  /** The public runs, if {@link runs} built them: what an exporter handed them names as delivered (see `withoutDelivered`). */
+  get builtRuns(): { readonly post: readonly Run[]; readonly patch: readonly Run[] } | undefined {
+    return this.#runs;
+  }
+
   /** The batch as public runs, built on first call. */
   runs(): ExportBatch {
     this.#runs ??= { post: this.postRecords.map(toRun), patch: this.patchRecords.map(toRun) };

@@ -13,10 +13,12 @@ import type { RunRecord } from '../model/run-record.js';
 export const withoutDelivered = (own: ExportBatch, delivered: ReadonlySet<object>): { readonly rest: ExportBatch | undefined; readonly deliveredEnds: number } => {
   if (own instanceof SealedBatch) return own.without(delivered);
   const records = recordsOf(own);
-  const keep = (item: object): boolean => !delivered.has(item);
   const post: ReadonlyArray<Run | RunRecord> = records?.postRecords ?? own.post;
   const patch = records?.patchRecords ?? own.patch;
-  const rest = { post: post.filter(keep), patch: patch.filter(keep) };
+  // Records sent as public runs (closes of another kind rode with them: see `withCloses`) are named by those runs.
+  const asRuns = records?.builtRuns;
+  const keepOf = (runs: readonly Run[] | undefined) => (item: object, at: number): boolean => !delivered.has(item) && (runs === undefined || !delivered.has(runs[at]!));
+  const rest = { post: post.filter(keepOf(asRuns?.post)), patch: patch.filter(keepOf(asRuns?.patch)) };
   const deliveredEnds = endsIn({ post, patch }) - endsIn(rest);
   const left = rest.post.length + rest.patch.length > 0;
   return { rest: !left ? undefined : records ? new RecordBatch(rest.post as RunRecord[], rest.patch as RunRecord[]) : (rest as ExportBatch), deliveredEnds };

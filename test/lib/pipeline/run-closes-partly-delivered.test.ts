@@ -2,6 +2,8 @@ import { DeliveryCounters } from '../../../lib/client/delivery-stats';
 import { DropWarnings } from '../../../lib/pipeline/drop-warnings';
 import { RunCloses, withCloses } from '../../../lib/pipeline/run-closes';
 import { RunRecord } from '../../../lib/model/run-record';
+import { RecordBatch, recordsOf } from '../../../lib/exporters/record-batch';
+import { withoutDelivered } from '../../../lib/pipeline/partial-delivery';
 import type { Run } from '../../../index';
 
 /**
@@ -51,4 +53,16 @@ test('a close delivered by part of an export that carried it as a public run is 
   const again = closes.take()!;
   expect(again.map((held) => held.close.id)).toEqual([publicId]);
   expect(counters.leftOpen).toBe(0);
+});
+
+test('the batch\'s own records, sent as public runs beside such closes, are known delivered by those runs', () => {
+  const closes = new RunCloses(new DeliveryCounters(), new DropWarnings({ warn: () => undefined }));
+  closes.failed([recordEnd('0191e2f4-5a6b-7c8d-9e0f-000000000003')], new Error('HTTP 503'));
+  closes.failed([publicEnd('0191e2f4-5a6b-7c8d-9e0f-000000000004')], new Error('HTTP 503'));
+  const own = new RecordBatch([], [recordEnd('0191e2f4-5a6b-7c8d-9e0f-000000000005'), recordEnd('0191e2f4-5a6b-7c8d-9e0f-000000000006')]);
+  const sent = withCloses(own, closes.take()!);
+  // The first request took the batch's first patch: the rest is its second, counted as one end delivered.
+  const { rest, deliveredEnds } = withoutDelivered(own, new Set<object>([sent.patch[0]!]));
+  expect(deliveredEnds).toBe(1);
+  expect(recordsOf(rest!)!.patchRecords.map((record) => record.id)).toEqual(['0191e2f4-5a6b-7c8d-9e0f-000000000006']);
 });
