@@ -18,9 +18,10 @@ export interface ReceivedExport {
   answered: number;
 }
 
-/** A span as received, with the `service.name` of its resource and its attributes as a plain object. */
+/** A span as received, with the `service.name` of its resource, the resource's attributes and its own as plain objects. */
 export interface ReceivedSpan {
   service: string;
+  resource: Record<string, Json>;
   span: JsonObject;
   attributes: Record<string, Json>;
 }
@@ -91,7 +92,7 @@ export function spansOf(request: JsonObject): ReceivedSpan[] {
     const resource = attributesOf(((resourceSpans.resource ?? {}) as JsonObject).attributes);
     for (const scopeSpans of (resourceSpans.scopeSpans ?? []) as JsonObject[]) {
       for (const span of (scopeSpans.spans ?? []) as JsonObject[]) {
-        out.push({ service: resource['service.name'] as string, span, attributes: attributesOf(span.attributes) });
+        out.push({ service: resource['service.name'] as string, resource, span, attributes: attributesOf(span.attributes) });
       }
     }
   }

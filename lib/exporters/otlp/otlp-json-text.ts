@@ -6,6 +6,7 @@ import { microsToUnixNano, notEnded } from './otlp-time.js';
 import { toCompactMicros } from '../../model/clock.js';
 import { keyValueJson, metadataAttributesJson, stringValueJson } from './otlp-value-json.js';
 import { OPENINFERENCE_KIND, attributeJson, idsOf, isPlain, plainAttributeJson, spanEventsJson } from './otlp-span-parts.js';
+import { TRACEWIRE_VERSION } from '../../version.js';
 
 /** @internal A span's OTLP/JSON text with the `service.name` of the resource it belongs to. */
 export interface ServiceSpanJson {
@@ -167,7 +168,8 @@ const resourceJsonByService = new Map<string, string>();
 
 /**
  * @internal `{"resource":…,"scopeSpans":[{"scope":…,"spans":[` for a service:
- * `service.name`, `telemetry.sdk.name` and `.language`, and the `tracewire`
+ * `service.name`, `telemetry.sdk.name`, `.language` and `.version` (the
+ * SDK that made the spans: tracewire, as OpenTelemetry's SDK names itself), and the `tracewire`
  * scope (also the span objects' request, `toOtlpRequest`, parses it). The
  * same for every request, so made once (a few services per process).
  */
@@ -176,7 +178,8 @@ export function resourceSpansHead(serviceName: string): string {
   if (head === undefined) {
     head =
       '{"resource":{"attributes":[{"key":"service.name","value":' + stringValueJson(serviceName) +
-      '},{"key":"telemetry.sdk.name","value":{"stringValue":"tracewire"}},{"key":"telemetry.sdk.language","value":{"stringValue":"nodejs"}}]},' +
+      '},{"key":"telemetry.sdk.name","value":{"stringValue":"tracewire"}},{"key":"telemetry.sdk.language","value":{"stringValue":"nodejs"}},' +
+      '{"key":"telemetry.sdk.version","value":{"stringValue":"' + TRACEWIRE_VERSION + '"}}]},' +
       '"scopeSpans":[{"scope":{"name":"tracewire"},"spans":[';
     if (resourceJsonByService.size < 64) resourceJsonByService.set(serviceName, head);
   }
