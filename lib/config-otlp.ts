@@ -2,6 +2,8 @@ import { runtimeEnv } from './runtime-env.js';
 import { booleanOption, envChoice, envValue, firstSet, HTTP_URL, nonEmptyOption, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
 import { takeUrlSecrets } from './config-url-secrets.js';
+import { readKeyValueList } from './config-key-value-list.js';
+import { resourceFromEnv } from './config-resource.js';
 import { readOptions, readSafely, type OptionsShape } from './read-options.js';
 import { assign, entries, isPlainObject, isSafeInteger, isString, values } from './natives.js';
 
@@ -38,7 +40,10 @@ export interface OtlpOptions {
    * URL-encoded). Names are case-insensitive; later sources win per name.
    */
   readonly headers?: Readonly<Record<string, string>>;
-  /** `service.name` of every span. Default `OTEL_SERVICE_NAME`, else each run's project (`session_name`). */
+  /**
+   * `service.name` of every span. Default `OTEL_SERVICE_NAME`, else `service.name` in
+   * `OTEL_RESOURCE_ATTRIBUTES`, else the project of the client it is given to, else each run's project (`session_name`).
+   */
   readonly serviceName?: string;
   /** Default `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, `OTEL_EXPORTER_OTLP_PROTOCOL`, else `http/json`. `http/protobuf` needs `@opentelemetry/otlp-transformer`. */
   readonly protocol?: OtlpProtocol;
@@ -55,6 +60,8 @@ export interface OtlpSettings {
   /** What an error message must never quote: header values, the URL's query values and credentials. */
   readonly secrets: readonly string[];
   readonly serviceName: string | undefined;
+  /** `OTEL_RESOURCE_ATTRIBUTES` but `service.name` (in `serviceName` when it decides) and `telemetry.sdk.*` (tracewire's). */
+  readonly resourceAttributes: ReadonlyMap<string, string>;
   readonly protocol: OtlpProtocol;
   /** The option or variable that chose `protocol`, for error messages. */
   readonly protocolSetting: string;
@@ -83,7 +90,9 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
     // Each value read once: the one checked is the one sent.
     for (const [name, value] of entries(readOptions(given, HEADERS_SHAPE))) addHeader(headers, name, value, HEADERS);
   }
-  const serviceName = nonEmptyOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'), 'serviceName');
+  // The spec's order: OTEL_SERVICE_NAME wins over service.name in OTEL_RESOURCE_ATTRIBUTES.
+  const resource = resourceFromEnv(env);
+  const serviceName = nonEmptyOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME') ?? resource.serviceName, 'serviceName');
   const protocolEnv = otlpVariables('PROTOCOL');
   const protocol = options.protocol ?? envChoice(env, protocolEnv, PROTOCOLS) ?? 'http/json';
   if (!PROTOCOLS.includes(protocol)) refuse(PROTOCOL, protocol, PROTOCOLS.join(' or '));
@@ -95,7 +104,7 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
   const fromUrl = takeUrlSecrets(url);
   if (fromUrl.authorization !== undefined) headers.authorization ??= fromUrl.authorization;
   const secrets = [...values(headers), ...fromUrl.secrets];
-  return { url, headers, secrets, serviceName, protocol, protocolSetting, gzip, maxPendingStarts };
+  return { url, headers, secrets, serviceName, resourceAttributes: resource.attributes, protocol, protocolSetting, gzip, maxPendingStarts };
 };
 
 /** @internal `serviceName`, checked: undefined or a non-empty string. */
@@ -132,25 +141,13 @@ const parseUrl = (raw: unknown, setting: string, appendPath: boolean): URL => {
 };
 
 /**
- * @internal Parses `key=value,key2=value2` (the W3C Baggage-like format of
- * `OTEL_EXPORTER_OTLP_HEADERS`): entries trimmed, values percent-decoded,
- * empty entries ignored. Errors name the variable and the entry, never a value.
+ * @internal Parses `OTEL_EXPORTER_OTLP_HEADERS`'s `key=value,key2=value2`
+ * (see `readKeyValueList`): values percent-decoded, each header checked as
+ * Node would send it. Errors name the variable and the entry, never a value.
  */
 export const parseOtlpHeaders = (raw: string, setting: string): Record<string, string> => {
   const headers: Record<string, string> = {};
-  raw.split(',').forEach((entry, index) => {
-    if (entry.trim() === '') return;
-    const at = entry.indexOf('=');
-    const where = `${setting} (entry ${index + 1})`;
-    if (at <= 0) refuse(where, HIDDEN, 'comma-separated key=value pairs, e.g. api-key=abc,x-team=ops');
-    let value: string;
-    try {
-      value = decodeURIComponent(entry.slice(at + 1).trim());
-    } catch {
-      refuse(where, HIDDEN, 'a value whose % escapes are valid URL encoding (e.g. %20 for a space)');
-    }
-    addHeader(headers, entry.slice(0, at).trim(), value, where);
-  });
+  readKeyValueList(raw, { setting, example: 'api-key=abc,x-team=ops', hidden: HIDDEN }, (name, value, where) => addHeader(headers, name, value, where));
   return headers;
 };
 

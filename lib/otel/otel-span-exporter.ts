@@ -4,6 +4,9 @@ import { refuse } from '../errors.js';
 import { readSafely } from '../read-options.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from '../exporters/span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from '../exporters/otlp/otlp-request.js';
+import { OtlpResource } from '../exporters/otlp/otlp-resource.js';
+import { resourceFromEnv } from '../config-resource.js';
+import { runtimeEnv } from '../runtime-env.js';
 import { PendingStarts } from '../exporters/otlp/pending-starts.js';
 import { toSerializableSpans } from '../exporters/otlp/protobuf-encoder.js';
 import { runSpans } from '../exporters/otlp/run-spans.js';
@@ -25,7 +28,10 @@ export interface OpenTelemetrySpanExporter {
 
 /** Options of {@link fromOpenTelemetryExporter}. */
 export interface OpenTelemetryExporterOptions {
-  /** `service.name` of the spans' resource. Default: each run's project (`session_name`). */
+  /**
+   * `service.name` of the spans' resource. Default: each run's project (`session_name`). The resource's other
+   * attributes are tracewire's `telemetry.sdk.*` and `OTEL_RESOURCE_ATTRIBUTES`, as `OtlpHttpExporter`'s.
+   */
   readonly serviceName?: string;
   /** Runs whose start was exported before their end, remembered for their inputs. Default 10 000. */
   readonly maxPendingStarts?: number;
@@ -56,7 +62,9 @@ export function fromOpenTelemetryExporter(exporter: OpenTelemetrySpanExporter, o
     refuse(setting, exporter, "an OpenTelemetry SpanExporter (export(spans, resultCallback)); a tracewire exporter goes to new TracingClient({ exporter }) as it is");
   }
   options = optionsObject(options, 'fromOpenTelemetryExporter', OPTIONS);
-  return new OpenTelemetryExporterAdapter(exporter, serviceNameOption(options.serviceName), new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)));
+  // The same resource as OtlpHttpExporter's, read once (its service.name default is this adapter's own: each run's project).
+  const resource = new OtlpResource(resourceFromEnv(runtimeEnv()).attributes);
+  return new OpenTelemetryExporterAdapter(exporter, serviceNameOption(options.serviceName), new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)), resource);
 }
 
 const OPTIONS = ['serviceName', 'maxPendingStarts'];
@@ -65,11 +73,13 @@ class OpenTelemetryExporterAdapter implements SpanExporter {
   readonly #exporter: OpenTelemetrySpanExporter;
   readonly #serviceName: string | undefined;
   readonly #pending: PendingStarts;
+  readonly #resource: OtlpResource;
 
-  constructor(exporter: OpenTelemetrySpanExporter, serviceName: string | undefined, pending: PendingStarts) {
+  constructor(exporter: OpenTelemetrySpanExporter, serviceName: string | undefined, pending: PendingStarts, resource: OtlpResource) {
     this.#exporter = exporter;
     this.#serviceName = serviceName;
     this.#pending = pending;
+    this.#resource = resource;
   }
 
   export(batch: ExportBatch): Promise<ExportResult> {
@@ -89,7 +99,7 @@ class OpenTelemetryExporterAdapter implements SpanExporter {
       };
       // What it throws, or a result without a code of 0, is a failure the pipeline may retry.
       try {
-        this.#exporter.export(toSerializableSpans(toOtlpRequest(spans)) as never[], (result) => {
+        this.#exporter.export(toSerializableSpans(toOtlpRequest(spans, this.#resource)) as never[], (result) => {
           if (result?.code === 0) answered(EXPORT_OK);
           else answered({ ok: false, retryable: true, error: result?.error instanceof Error ? result.error : new Error('the OpenTelemetry exporter reported a failure') });
         });

@@ -18,6 +18,7 @@ import { runSpans } from './run-spans.js';
 import { SERVICE_FROM_PROJECT } from '../service-name.js';
 import { SealedBatch } from '../sealed-batch.js';
 import { OtlpFraming } from './seal-otlp.js';
+import { OtlpResource } from './otlp-resource.js';
 
 /** Options of an {@link OtlpHttpExporter}; each falls back to the standard `OTEL_*` variable named on it. */
 export type OtlpHttpExporterOptions = OtlpOptions;
@@ -52,7 +53,9 @@ export class OtlpHttpExporterBase implements SpanExporter {
   readonly #jsonText: boolean;
   /** How this exporter's batches are sealed and read back. */
   readonly #framing: OtlpFraming;
-  /** `service.name`: `serviceName`, else `OTEL_SERVICE_NAME`, else the client's project; set by none, each run's project. */
+  /** The resource every request's spans go under: tracewire's SDK attributes and `OTEL_RESOURCE_ATTRIBUTES`, read once. */
+  readonly #resource: OtlpResource;
+  /** `service.name`: `serviceName`, else `OTEL_SERVICE_NAME`, else `OTEL_RESOURCE_ATTRIBUTES`'s, else the client's project; set by none, each run's project. */
   #serviceName: string | undefined;
 
   /** @internal The public classes pass the transport of their runtime. */
@@ -67,7 +70,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
     this.#pending = new PendingStarts(settings.maxPendingStarts);
     const jsonText = (this.#jsonText = settings.protocol === 'http/json'); // else http/protobuf, the only other protocol
     // http/json: a batch of ended runs that waits is sealed into its request body when the next one closes (see `SealedBatch`).
-    const framing = (this.#framing = new OtlpFraming(() => this.#serviceName));
+    const resource = (this.#resource = new OtlpResource(settings.resourceAttributes));
+    const framing = (this.#framing = new OtlpFraming(() => this.#serviceName, resource));
     // One about to be sent is not sealed: its records are written into a body used again once the request is over.
     // Node's HTTP client is loaded as the first span starts, while the traced code runs, not in the first export.
     takesRecords(this, jsonText ? (records, toWait) => (toWait ? framing.sealRecords(records) : undefined) : undefined, () => transport.prepare?.(settings.url));
@@ -110,7 +114,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
       if (batch instanceof SealedBatch && batch.framing === this.#framing) {
         body = batch.body;
       } else if (records !== undefined) {
-        const request = new OtlpJsonRequest();
+        const request = new OtlpJsonRequest(this.#resource);
         this.#addRecords(records, request, spans, joined);
         if (!request.empty) body = utf8BodyOf(request.text(), undefined, undefined, reusableBody); // a body the transport gives back to the pool
         pooled = body !== undefined;
@@ -119,7 +123,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
       }
       if (body === undefined) {
         if (spans.length === 0) return answerLater(done, EXPORT_OK);
-        body = this.#encode(toOtlpRequest(spans));
+        body = this.#encode(toOtlpRequest(spans, this.#resource));
       }
     } catch (error) {
       // A record that cannot be mapped will not map on a retry either.
