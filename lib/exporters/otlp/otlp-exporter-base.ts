@@ -19,6 +19,7 @@ import { SERVICE_FROM_PROJECT } from '../service-name.js';
 import { SealedBatch } from '../sealed-batch.js';
 import { OtlpFraming } from './seal-otlp.js';
 import { OtlpResource } from './otlp-resource.js';
+import { TRACEWIRE_USER_AGENT } from '../../version.js';
 
 /** Options of an {@link OtlpHttpExporter}; each falls back to the standard `OTEL_*` variable named on it. */
 export type OtlpHttpExporterOptions = OtlpOptions;
@@ -75,8 +76,9 @@ export class OtlpHttpExporterBase implements SpanExporter {
     // One about to be sent is not sealed: its records are written into a body used again once the request is over.
     // Node's HTTP client is loaded as the first span starts, while the traced code runs, not in the first export.
     takesRecords(this, jsonText ? (records, toWait) => (toWait ? framing.sealRecords(records) : undefined) : undefined, () => transport.prepare?.(settings.url));
-    // Configured headers first: the body's own Content-Type and Content-Encoding must win.
-    const headers: Record<string, string> = { ...settings.headers, 'content-type': jsonText ? JSON_TYPE : 'application/x-protobuf' };
+    // tracewire's User-Agent under the configured headers (a user's own wins); these under the body's own Content-Type
+    // and Content-Encoding, which must win.
+    const headers: Record<string, string> = { 'user-agent': TRACEWIRE_USER_AGENT, ...settings.headers, 'content-type': jsonText ? JSON_TYPE : 'application/x-protobuf' };
     delete headers['content-encoding'];
     if (settings.gzip) headers['content-encoding'] = 'gzip';
     this.#headers = headers;
