@@ -1,5 +1,5 @@
 import { runtimeEnv } from './runtime-env.js';
-import { booleanOption, envChoice, envValue, firstSet, HTTP_URL, nonEmptyOption, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
+import { booleanOption, envChoice, envNumber, envValue, firstSet, HTTP_URL, isTimerMillis, nonEmptyOption, otlpVariables, parseHttpUrl, TIMER_MILLIS, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
 import { takeUrlSecrets } from './config-url-secrets.js';
 import { readKeyValueList } from './config-key-value-list.js';
@@ -14,6 +14,7 @@ const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
 const DEFAULT_ENDPOINT = 'http://localhost:4318';
 const HEADERS = 'headers';
 const PROTOCOL = 'protocol';
+const TIMEOUT = 'timeoutMillis';
 /** The traces signal's path under a base URL. */
 const TRACES_PATH = '/v1/traces';
 /** RFC 9110 token: what Node accepts as a header name. */
@@ -49,6 +50,12 @@ export interface OtlpOptions {
   readonly protocol?: OtlpProtocol;
   /** Compress bodies with gzip. Default from `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` / `OTEL_EXPORTER_OTLP_COMPRESSION` (`gzip` or `none`), else false. */
   readonly gzip?: boolean;
+  /**
+   * Each request is given up after this long: a retryable failure, which the client's pipeline retries. Default
+   * `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` / `OTEL_EXPORTER_OTLP_TIMEOUT`; else none of the exporter's own, and the
+   * client's `exportTimeoutMillis` (default 10 000, the spec's default) ends each attempt. Both set, the shorter applies.
+   */
+  readonly timeoutMillis?: number;
   /** Runs posted before they ended whose inputs are kept until their end arrives (an end refused once: until its run's close, see `stats().leftOpen`). Default 10 000. */
   readonly maxPendingStarts?: number;
 }
@@ -67,6 +74,9 @@ export interface OtlpSettings {
   readonly protocolSetting: string;
   readonly gzip: boolean;
   readonly maxPendingStarts: number;
+  /** The exporter's own request timeout, if set; and the option or variable that set it, for the timeout's error. */
+  readonly timeoutMillis: number | undefined;
+  readonly timeoutSetting: string;
 }
 
 /**
@@ -100,11 +110,15 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
   const compression = envChoice(env, otlpVariables('COMPRESSION'), ['gzip', 'none'] as const);
   const gzip = booleanOption(options.gzip, 'gzip', compression === 'gzip');
   const maxPendingStarts = maxPendingStartsOption(options.maxPendingStarts);
+  const timeoutEnv = options.timeoutMillis === undefined ? envNumber(env, otlpVariables('TIMEOUT')) : undefined;
+  const [timeoutSetting, timeoutMillis] = timeoutEnv === undefined ? [TIMEOUT, options.timeoutMillis] : [timeoutEnv.name, timeoutEnv.value];
+  // Refused as the client's own …Millis settings are: 0 would give up every request at once, and past a timer's reach too.
+  if (timeoutMillis !== undefined && (typeof timeoutMillis !== 'number' || !isTimerMillis(timeoutMillis))) refuse(timeoutSetting, timeoutMillis, TIMER_MILLIS);
   // The URL keeps its query; its credentials go as the Authorization header, unless one is configured.
   const fromUrl = takeUrlSecrets(url);
   if (fromUrl.authorization !== undefined) headers.authorization ??= fromUrl.authorization;
   const secrets = [...values(headers), ...fromUrl.secrets];
-  return { url, headers, secrets, serviceName, resourceAttributes: resource.attributes, protocol, protocolSetting, gzip, maxPendingStarts };
+  return { url, headers, secrets, serviceName, resourceAttributes: resource.attributes, protocol, protocolSetting, gzip, maxPendingStarts, timeoutMillis, timeoutSetting };
 };
 
 /** @internal `serviceName`, checked: undefined or a non-empty string. */

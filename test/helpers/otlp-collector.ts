@@ -34,6 +34,8 @@ export interface ReceivedSpan {
 export class OtlpCollector {
   readonly exports: ReceivedExport[] = [];
   private readonly statuses: number[] = [];
+  /** How long each answer waits, for a collector too slow for a request timeout. */
+  private delayMillis = 0;
   private server!: Server;
 
   static async start(): Promise<OtlpCollector> {
@@ -45,7 +47,9 @@ export class OtlpCollector {
         const status = collector.statuses.shift() ?? 200;
         collector.exports.push({ ...collector.decode(req, Buffer.concat(chunks)), answered: status });
         const json = req.headers['content-type'] === 'application/json';
-        res.writeHead(status, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
+        const answer = () => void res.writeHead(status, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
+        if (collector.delayMillis === 0) answer();
+        else setTimeout(answer, collector.delayMillis).unref();
       });
     });
     collector.server.keepAliveTimeout = 100;
@@ -61,6 +65,12 @@ export class OtlpCollector {
   /** Answers the next requests with these statuses, then 200. */
   script(...statuses: number[]): this {
     this.statuses.push(...statuses);
+    return this;
+  }
+
+  /** Answers every request from now on only after `millis` (0: at once again). */
+  answerAfter(millis: number): this {
+    this.delayMillis = millis;
     return this;
   }
 

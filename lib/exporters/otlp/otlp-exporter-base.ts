@@ -20,6 +20,7 @@ import { SealedBatch } from '../sealed-batch.js';
 import { OtlpFraming } from './seal-otlp.js';
 import { OtlpResource } from './otlp-resource.js';
 import { TRACEWIRE_USER_AGENT } from '../../version.js';
+import { withRequestDeadline } from '../http/request-deadline.js';
 
 /** Options of an {@link OtlpHttpExporter}; each falls back to the standard `OTEL_*` variable named on it. */
 export type OtlpHttpExporterOptions = OtlpOptions;
@@ -63,7 +64,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
   protected constructor(options: OtlpHttpExporterOptions, transport: Transport) {
     this.#transport = transport;
     // `header` for `headers` would send no credentials, silently: every export a 401.
-    options = optionsObject(options, 'OtlpHttpExporter', ['endpoint', 'tracesEndpoint', 'headers', 'serviceName', 'protocol', 'gzip', 'maxPendingStarts']);
+    options = optionsObject(options, 'OtlpHttpExporter', ['endpoint', 'tracesEndpoint', 'headers', 'serviceName', 'protocol', 'gzip', 'maxPendingStarts', 'timeoutMillis']);
     // Locals, not the fields read back: each `this.#` read is bytes of every bundle.
     const settings = (this.#settings = resolveOtlpSettings(options, runtimeEnv()));
     this.#serviceName = settings.serviceName;
@@ -131,13 +132,17 @@ export class OtlpHttpExporterBase implements SpanExporter {
       // A record that cannot be mapped will not map on a retry either.
       return answerLater(done, notEncodable(error));
     }
-    const answered = (answer: ExportResult): void => {
+    let answered = (answer: ExportResult): void => {
       const result = this.#redact(answer);
       // Inputs stay remembered while the pipeline may retry this batch, or close its runs (see PendingStarts.answered).
       this.#pending.answered(joined, result);
       done(result);
     };
-    postMaybeGzipped(this.#transport, this.#settings.gzip, { url: this.#settings.url, headers: this.#headers, body, bodyReusable: pooled, options }, answered);
+    const settings = this.#settings;
+    // The exporter's own timeout, when one is set (OTEL_EXPORTER_OTLP_TIMEOUT): within the pipeline's deadline of the attempt.
+    const timeout = settings.timeoutMillis;
+    if (timeout !== undefined) [options, answered] = withRequestDeadline(options, timeout, () => new Error(`OTLP request timed out after ${timeout} ms (${settings.timeoutSetting})`), answered);
+    postMaybeGzipped(this.#transport, settings.gzip, { url: settings.url, headers: this.#headers, body, bodyReusable: pooled, options }, answered);
   }
 
   /**
