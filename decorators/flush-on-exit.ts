@@ -12,7 +12,7 @@ import { adoptIdentity, isConstructor, markFlushOnExit, tracedParts } from './fu
 import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
 import { min, max } from '../lib/natives.js';
-import { MAX_TIMER_MILLIS } from '../lib/config.js';
+import { MAX_TIMER_MILLIS } from '../lib/config-env.js';
 
 /** Options of {@link FlushOnExit}. */
 export interface FlushOnExitOptions {

@@ -35,6 +35,15 @@ export const envValue = (env: Env, ...names: string[]): string | undefined => {
   return firstSet(env, names)?.value;
 };
 
+/** @internal The longest delay a timer takes (2^31 − 1 ms): the bound of every `…Millis` setting and wait. */
+export const MAX_TIMER_MILLIS = 2_147_483_647;
+
+/** @internal What a `…Millis` setting accepts, as its errors say. */
+export const TIMER_MILLIS = `milliseconds, more than 0 and at most ${MAX_TIMER_MILLIS}`;
+
+/** @internal Whether `value` is a timer's delay: Node runs a longer one after 1 ms (TimeoutOverflowWarning), so every wait would end at once. */
+export const isTimerMillis = (value: number): boolean => value > 0 && value <= MAX_TIMER_MILLIS;
+
 /** @internal What an endpoint setting accepts, as its errors say. */
 export const HTTP_URL = 'an http or https URL';
 

@@ -1,7 +1,9 @@
 import { runtimeEnv } from './runtime-env.js';
-import { booleanOption, envChoice, envValue, firstSet, HTTP_URL, nonEmptyOption, otlpVariables, parseHttpUrl, type Env } from './config-env.js';
+import { booleanOption, envChoice, envNumber, envValue, firstSet, HTTP_URL, isTimerMillis, nonEmptyOption, otlpVariables, parseHttpUrl, TIMER_MILLIS, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
 import { takeUrlSecrets } from './config-url-secrets.js';
+import { readKeyValueList } from './config-key-value-list.js';
+import { resourceFromEnv } from './config-resource.js';
 import { readOptions, readSafely, type OptionsShape } from './read-options.js';
 import { assign, entries, isPlainObject, isSafeInteger, isString, values } from './natives.js';
 
@@ -12,6 +14,7 @@ const PROTOCOLS: readonly OtlpProtocol[] = ['http/json', 'http/protobuf'];
 const DEFAULT_ENDPOINT = 'http://localhost:4318';
 const HEADERS = 'headers';
 const PROTOCOL = 'protocol';
+const TIMEOUT = 'timeoutMillis';
 /** The traces signal's path under a base URL. */
 const TRACES_PATH = '/v1/traces';
 /** RFC 9110 token: what Node accepts as a header name. */
@@ -38,12 +41,21 @@ export interface OtlpOptions {
    * URL-encoded). Names are case-insensitive; later sources win per name.
    */
   readonly headers?: Readonly<Record<string, string>>;
-  /** `service.name` of every span. Default `OTEL_SERVICE_NAME`, else each run's project (`session_name`). */
+  /**
+   * `service.name` of every span. Default `OTEL_SERVICE_NAME`, else `service.name` in
+   * `OTEL_RESOURCE_ATTRIBUTES`, else the project of the client it is given to, else each run's project (`session_name`).
+   */
   readonly serviceName?: string;
   /** Default `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, `OTEL_EXPORTER_OTLP_PROTOCOL`, else `http/json`. `http/protobuf` needs `@opentelemetry/otlp-transformer`. */
   readonly protocol?: OtlpProtocol;
   /** Compress bodies with gzip. Default from `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` / `OTEL_EXPORTER_OTLP_COMPRESSION` (`gzip` or `none`), else false. */
   readonly gzip?: boolean;
+  /**
+   * Each request is given up after this long: a retryable failure, which the client's pipeline retries. Default
+   * `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` / `OTEL_EXPORTER_OTLP_TIMEOUT`; else none of the exporter's own, and the
+   * client's `exportTimeoutMillis` (default 10 000, the spec's default) ends each attempt. Both set, the shorter applies.
+   */
+  readonly timeoutMillis?: number;
   /** Runs posted before they ended whose inputs are kept until their end arrives (an end refused once: until its run's close, see `stats().leftOpen`). Default 10 000. */
   readonly maxPendingStarts?: number;
 }
@@ -55,11 +67,16 @@ export interface OtlpSettings {
   /** What an error message must never quote: header values, the URL's query values and credentials. */
   readonly secrets: readonly string[];
   readonly serviceName: string | undefined;
+  /** `OTEL_RESOURCE_ATTRIBUTES` but `service.name` (in `serviceName` when it decides) and `telemetry.sdk.*` (tracewire's). */
+  readonly resourceAttributes: ReadonlyMap<string, string>;
   readonly protocol: OtlpProtocol;
   /** The option or variable that chose `protocol`, for error messages. */
   readonly protocolSetting: string;
   readonly gzip: boolean;
   readonly maxPendingStarts: number;
+  /** The exporter's own request timeout, if set; and the option or variable that set it, for the timeout's error. */
+  readonly timeoutMillis: number | undefined;
+  readonly timeoutSetting: string;
 }
 
 /**
@@ -83,7 +100,8 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
     // Each value read once: the one checked is the one sent.
     for (const [name, value] of entries(readOptions(given, HEADERS_SHAPE))) addHeader(headers, name, value, HEADERS);
   }
-  const serviceName = resolveServiceName(options.serviceName, env);
+  const resource = resourceFromEnv(env);
+  const serviceName = resolveServiceName(options.serviceName, env, resource.serviceName);
   const protocolEnv = otlpVariables('PROTOCOL');
   const protocol = options.protocol ?? envChoice(env, protocolEnv, PROTOCOLS) ?? 'http/json';
   if (!PROTOCOLS.includes(protocol)) refuse(PROTOCOL, protocol, PROTOCOLS.join(' or '));
@@ -91,20 +109,25 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
   const compression = envChoice(env, otlpVariables('COMPRESSION'), ['gzip', 'none'] as const);
   const gzip = booleanOption(options.gzip, 'gzip', compression === 'gzip');
   const maxPendingStarts = maxPendingStartsOption(options.maxPendingStarts);
+  const timeoutEnv = options.timeoutMillis === undefined ? envNumber(env, otlpVariables('TIMEOUT')) : undefined;
+  const [timeoutSetting, timeoutMillis] = timeoutEnv === undefined ? [TIMEOUT, options.timeoutMillis] : [timeoutEnv.name, timeoutEnv.value];
+  // Refused as the client's own …Millis settings are: 0 would give up every request at once, and past a timer's reach too.
+  if (timeoutMillis !== undefined && (typeof timeoutMillis !== 'number' || !isTimerMillis(timeoutMillis))) refuse(timeoutSetting, timeoutMillis, TIMER_MILLIS);
   // The URL keeps its query; its credentials go as the Authorization header, unless one is configured.
   const fromUrl = takeUrlSecrets(url);
   if (fromUrl.authorization !== undefined) headers.authorization ??= fromUrl.authorization;
   const secrets = [...values(headers), ...fromUrl.secrets];
-  return { url, headers, secrets, serviceName, protocol, protocolSetting, gzip, maxPendingStarts };
+  return { url, headers, secrets, serviceName, resourceAttributes: resource.attributes, protocol, protocolSetting, gzip, maxPendingStarts, timeoutMillis, timeoutSetting };
 };
 
 /**
- * @internal `service.name` as every exporter that names a service resolves it: the `serviceName` option (checked: a
- * non-empty string), else `OTEL_SERVICE_NAME`; undefined when neither is set (the client's project then, see
- * `offerServiceName`).
+ * @internal `service.name` as every exporter that names a service resolves it, in the OpenTelemetry
+ * specification's order: the `serviceName` option (checked: a non-empty string), else `OTEL_SERVICE_NAME`, else
+ * `service.name` in `OTEL_RESOURCE_ATTRIBUTES` (`fromResource`); undefined when none is set (the client's project
+ * then, see `offerServiceName`).
  */
-export const resolveServiceName = (serviceName: unknown, env: Env = runtimeEnv()): string | undefined => {
-  return nonEmptyOption(serviceName ?? envValue(env, 'OTEL_SERVICE_NAME'), 'serviceName');
+export const resolveServiceName = (serviceName: unknown, env: Env, fromResource: string | undefined): string | undefined => {
+  return nonEmptyOption(serviceName ?? envValue(env, 'OTEL_SERVICE_NAME') ?? fromResource, 'serviceName');
 };
 
 /** @internal `maxPendingStarts`, checked: a whole number, 0 or more; 10 000 when not given. */
@@ -136,25 +159,13 @@ const parseUrl = (raw: unknown, setting: string, appendPath: boolean): URL => {
 };
 
 /**
- * @internal Parses `key=value,key2=value2` (the W3C Baggage-like format of
- * `OTEL_EXPORTER_OTLP_HEADERS`): entries trimmed, values percent-decoded,
- * empty entries ignored. Errors name the variable and the entry, never a value.
+ * @internal Parses `OTEL_EXPORTER_OTLP_HEADERS`'s `key=value,key2=value2`
+ * (see `readKeyValueList`): values percent-decoded, each header checked as
+ * Node would send it. Errors name the variable and the entry, never a value.
  */
 export const parseOtlpHeaders = (raw: string, setting: string): Record<string, string> => {
   const headers: Record<string, string> = {};
-  raw.split(',').forEach((entry, index) => {
-    if (entry.trim() === '') return;
-    const at = entry.indexOf('=');
-    const where = `${setting} (entry ${index + 1})`;
-    if (at <= 0) refuse(where, HIDDEN, 'comma-separated key=value pairs, e.g. api-key=abc,x-team=ops');
-    let value: string;
-    try {
-      value = decodeURIComponent(entry.slice(at + 1).trim());
-    } catch {
-      refuse(where, HIDDEN, 'a value whose % escapes are valid URL encoding (e.g. %20 for a space)');
-    }
-    addHeader(headers, entry.slice(0, at).trim(), value, where);
-  });
+  readKeyValueList(raw, { setting, example: 'api-key=abc,x-team=ops', hidden: HIDDEN }, (name, value, where) => addHeader(headers, name, value, where));
   return headers;
 };
 

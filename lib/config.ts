@@ -1,6 +1,6 @@
 import { hasSpool } from './pipeline/spool-provider.js';
 import { runtimeEnv } from './runtime-env.js';
-import { booleanOption, envBoolean, envChoice, envNumber, envValue, langsmithVariables, nonEmptyOption, type Env } from './config-env.js';
+import { booleanOption, envBoolean, envChoice, envNumber, envValue, isTimerMillis, langsmithVariables, nonEmptyOption, TIMER_MILLIS, type Env } from './config-env.js';
 import { tracingSwitch } from './config-exporter.js';
 import { refuse } from './errors.js';
 import { hasOwn, isSafeInteger, isString } from './natives.js';
@@ -101,8 +101,6 @@ const FRACTION = 2;
 const MILLIS = 3;
 /** A count that may be none: `maxRetries: 0` sends each batch once. */
 const COUNT = 4;
-/** @internal The longest delay a timer takes (2^31 − 1 ms): the bound of every `…Millis` setting and wait. */
-export const MAX_TIMER_MILLIS = 2_147_483_647;
 type NumberKind = typeof INTEGER | typeof RATE | typeof FRACTION | typeof MILLIS | typeof COUNT;
 const MIB = 1024 * 1024;
 
@@ -252,7 +250,7 @@ const NUMBER_KINDS: ReadonlyArray<readonly [(value: number) => boolean, string]>
   // Below one a second too, but the wait between two requests within a timer's reach (2^31 - 1 ms).
   [(value) => value >= 0.000001, 'a number of requests per second, at least 0.000001 (one every 11.6 days)'],
   [(value) => value >= 0 && value <= 1, 'a number from 0 to 1'],
-  [(value) => value > 0 && value <= MAX_TIMER_MILLIS, `milliseconds, more than 0 and at most ${MAX_TIMER_MILLIS}`],
+  [isTimerMillis, TIMER_MILLIS],
   [(value) => value >= 0 && isSafeInteger(value), `a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`],
 ];
 

@@ -4,6 +4,9 @@ import { refuse } from '../errors.js';
 import { readSafely } from '../read-options.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from '../exporters/span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from '../exporters/otlp/otlp-request.js';
+import { OtlpResource } from '../exporters/otlp/otlp-resource.js';
+import { resourceFromEnv } from '../config-resource.js';
+import { runtimeEnv } from '../runtime-env.js';
 import { PendingStarts } from '../exporters/otlp/pending-starts.js';
 import { toSerializableSpans } from '../exporters/otlp/protobuf-encoder.js';
 import { runSpans } from '../exporters/otlp/run-spans.js';
@@ -27,9 +30,11 @@ export interface OpenTelemetrySpanExporter {
 /** Options of {@link fromOpenTelemetryExporter}. */
 export interface OpenTelemetryExporterOptions {
   /**
-   * `service.name` of the spans' resource. Default: `OTEL_SERVICE_NAME`, else the project of the client it is given to
-   * (a trace continued from a caller records in the caller's project, but its spans are still this service's), as
-   * {@link OtlpHttpExporter}; reached only through an exporter of your own, each run's project.
+   * `service.name` of the spans' resource, as {@link OtlpHttpExporter} names it. Default: `OTEL_SERVICE_NAME`, else
+   * `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else the project of the client it is given to (a trace continued
+   * from a caller records in the caller's project, but its spans are still this service's); reached only through an
+   * exporter of your own, each run's project. The resource's other attributes are tracewire's `telemetry.sdk.*` and
+   * `OTEL_RESOURCE_ATTRIBUTES`.
    */
   readonly serviceName?: string;
   /** Runs whose start was exported before their end, remembered for their inputs. Default 10 000. */
@@ -61,7 +66,10 @@ export function fromOpenTelemetryExporter(exporter: OpenTelemetrySpanExporter, o
     refuse(setting, exporter, "an OpenTelemetry SpanExporter (export(spans, resultCallback)); a tracewire exporter goes to new TracingClient({ exporter }) as it is");
   }
   options = optionsObject(options, 'fromOpenTelemetryExporter', OPTIONS);
-  return new OpenTelemetryExporterAdapter(exporter, resolveServiceName(options.serviceName), new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)));
+  // The same resource and service name as OtlpHttpExporter's, read once.
+  const resource = resourceFromEnv(runtimeEnv());
+  const serviceName = resolveServiceName(options.serviceName, runtimeEnv(), resource.serviceName);
+  return new OpenTelemetryExporterAdapter(exporter, serviceName, new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)), new OtlpResource(resource.attributes));
 }
 
 const OPTIONS = ['serviceName', 'maxPendingStarts'];
@@ -70,11 +78,13 @@ class OpenTelemetryExporterAdapter implements SpanExporter, TakesServiceName {
   readonly #exporter: OpenTelemetrySpanExporter;
   #serviceName: string | undefined;
   readonly #pending: PendingStarts;
+  readonly #resource: OtlpResource;
 
-  constructor(exporter: OpenTelemetrySpanExporter, serviceName: string | undefined, pending: PendingStarts) {
+  constructor(exporter: OpenTelemetrySpanExporter, serviceName: string | undefined, pending: PendingStarts, resource: OtlpResource) {
     this.#exporter = exporter;
     this.#serviceName = serviceName;
     this.#pending = pending;
+    this.#resource = resource;
   }
 
   /** @internal Told by its client: a run may record in a caller's project, but the service is still this one. */
@@ -99,7 +109,7 @@ class OpenTelemetryExporterAdapter implements SpanExporter, TakesServiceName {
       };
       // What it throws, or a result without a code of 0, is a failure the pipeline may retry.
       try {
-        this.#exporter.export(toSerializableSpans(toOtlpRequest(spans)) as never[], (result) => {
+        this.#exporter.export(toSerializableSpans(toOtlpRequest(spans, this.#resource)) as never[], (result) => {
           if (result?.code === 0) answered(EXPORT_OK);
           else answered({ ok: false, retryable: true, error: result?.error instanceof Error ? result.error : new Error('the OpenTelemetry exporter reported a failure') });
         });

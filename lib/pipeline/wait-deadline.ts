@@ -1,5 +1,5 @@
 import type { FlushOptions } from '../client/span-processor.js';
-import { MAX_TIMER_MILLIS } from '../config.js';
+import { MAX_TIMER_MILLIS } from '../config-env.js';
 import type { DropWarnings } from './drop-warnings.js';
 
 /**

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { acceptedRuns, LangSmithSink } from '../helpers/langsmith-sink';
 import { OtlpCollector } from '../helpers/otlp-collector';
 import { runEnvOnly } from './run-env-only';
@@ -91,6 +93,31 @@ describe('OpenTelemetry variables', () => {
     expect(outcome).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(otlp.exports.map((received) => [received.path, received.headers['x-team'], received.problems])).toEqual([['/v1/traces', 'checkout', []]]);
     expect(otlp.spans.map(({ service, span }) => [service, span.name]).sort()).toEqual([['shop-api', 'checkout'], ['shop-api', 'lookup']]);
+  });
+
+  test('OTEL_RESOURCE_ATTRIBUTES joins the resource (its service.name the service), beside tracewire\'s SDK version, and requests name tracewire as their User-Agent', async () => {
+    const version = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+    const outcome = await runEnvOnly(`${APP} void checkout(3);`, {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_RESOURCE_ATTRIBUTES: 'service.name=shop-api,deployment.environment=prod,team=plat%20form',
+    });
+    expect(outcome).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(otlp.exports.map((received) => received.headers['user-agent'])).toEqual([`tracewire/${version}`]);
+    expect(otlp.spans.map(({ resource }) => resource)).toEqual(Array(2).fill({
+      'service.name': 'shop-api', 'telemetry.sdk.name': 'tracewire', 'telemetry.sdk.language': 'nodejs', 'telemetry.sdk.version': version, 'deployment.environment': 'prod', team: 'plat form',
+    }));
+  });
+
+  test('a malformed OTEL_RESOURCE_ATTRIBUTES or OTEL_EXPORTER_OTLP_TIMEOUT: one warning naming it, and the program runs untraced, as for a bad OTEL_EXPORTER_OTLP_HEADERS', async () => {
+    const run = (env: Record<string, string>) => runEnvOnly(`${APP} checkout(3).then((total) => console.log(total));`, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, ...env });
+    expect(await run({ OTEL_RESOURCE_ATTRIBUTES: 'team=ops,novalue' })).toEqual({
+      code: 0, stdout: '14\n', stderr: 'tracewire: tracing from the environment stays off: Invalid OTEL_RESOURCE_ATTRIBUTES (entry 2): received "novalue"; expected comma-separated key=value pairs, e.g. deployment.environment=prod,service.version=1.2.3.\n',
+    });
+    expect(await run({ OTEL_EXPORTER_OTLP_TIMEOUT: '10s' })).toEqual({
+      code: 0, stdout: '14\n', stderr: 'tracewire: tracing from the environment stays off: Invalid OTEL_EXPORTER_OTLP_TIMEOUT: received "10s"; expected a decimal number.\n',
+    });
+    expect(otlp.exports).toEqual([]);
   });
 });
 

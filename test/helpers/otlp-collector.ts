@@ -18,9 +18,10 @@ export interface ReceivedExport {
   answered: number;
 }
 
-/** A span as received, with the `service.name` of its resource and its attributes as a plain object. */
+/** A span as received, with the `service.name` of its resource, the resource's attributes and its own as plain objects. */
 export interface ReceivedSpan {
   service: string;
+  resource: Record<string, Json>;
   span: JsonObject;
   attributes: Record<string, Json>;
 }
@@ -33,6 +34,8 @@ export interface ReceivedSpan {
 export class OtlpCollector {
   readonly exports: ReceivedExport[] = [];
   private readonly statuses: number[] = [];
+  /** How long each answer waits, for a collector too slow for a request timeout. */
+  private delayMillis = 0;
   private server!: Server;
 
   static async start(): Promise<OtlpCollector> {
@@ -44,7 +47,9 @@ export class OtlpCollector {
         const status = collector.statuses.shift() ?? 200;
         collector.exports.push({ ...collector.decode(req, Buffer.concat(chunks)), answered: status });
         const json = req.headers['content-type'] === 'application/json';
-        res.writeHead(status, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
+        const answer = () => void res.writeHead(status, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
+        if (collector.delayMillis === 0) answer();
+        else setTimeout(answer, collector.delayMillis).unref();
       });
     });
     collector.server.keepAliveTimeout = 100;
@@ -60,6 +65,12 @@ export class OtlpCollector {
   /** Answers the next requests with these statuses, then 200. */
   script(...statuses: number[]): this {
     this.statuses.push(...statuses);
+    return this;
+  }
+
+  /** Answers every request from now on only after `millis` (0: at once again). */
+  answerAfter(millis: number): this {
+    this.delayMillis = millis;
     return this;
   }
 
@@ -91,7 +102,7 @@ export function spansOf(request: JsonObject): ReceivedSpan[] {
     const resource = attributesOf(((resourceSpans.resource ?? {}) as JsonObject).attributes);
     for (const scopeSpans of (resourceSpans.scopeSpans ?? []) as JsonObject[]) {
       for (const span of (scopeSpans.spans ?? []) as JsonObject[]) {
-        out.push({ service: resource['service.name'] as string, span, attributes: attributesOf(span.attributes) });
+        out.push({ service: resource['service.name'] as string, resource, span, attributes: attributesOf(span.attributes) });
       }
     }
   }

@@ -5,6 +5,11 @@ import { microsToUnixNano } from '../../lib/exporters/otlp/otlp-time';
 import type { OtlpAnyValue, OtlpEvent, OtlpExportRequest, OtlpKeyValue, OtlpSpan, OtlpStatus } from '../../lib/exporters/otlp/otlp-types';
 import { isoToUnixNano, spanIdOf, traceIdOf } from '../../lib/exporters/otlp/otlp-values';
 import { dottedOrderOf } from '../../lib/model/dotted-order';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The package's version, from package.json rather than lib's constant: the reference does not take lib's word for it. */
+const PACKAGE_VERSION = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
 
 /**
  * A reference OTLP mapping for tests: the object encoder tracewire had until
@@ -79,7 +84,7 @@ export function referenceRequest(spans: readonly { serviceName: string; span: Ot
   for (const { serviceName, span } of spans) byService.set(serviceName, [...(byService.get(serviceName) ?? []), span]);
   return {
     resourceSpans: [...byService].map(([serviceName, group]) => ({
-      resource: { attributes: [text('service.name', serviceName), text('telemetry.sdk.name', 'tracewire'), text('telemetry.sdk.language', 'nodejs')] },
+      resource: { attributes: [text('service.name', serviceName), text('telemetry.sdk.name', 'tracewire'), text('telemetry.sdk.language', 'nodejs'), text('telemetry.sdk.version', PACKAGE_VERSION)] },
       scopeSpans: [{ scope: { name: 'tracewire' }, spans: group }],
     })),
   };

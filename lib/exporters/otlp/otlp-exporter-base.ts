@@ -18,6 +18,9 @@ import { runSpans } from './run-spans.js';
 import { SERVICE_FROM_PROJECT } from '../service-name.js';
 import { SealedBatch } from '../sealed-batch.js';
 import { OtlpFraming } from './seal-otlp.js';
+import { OtlpResource } from './otlp-resource.js';
+import { TRACEWIRE_USER_AGENT } from '../../version.js';
+import { withRequestDeadline } from '../http/request-deadline.js';
 
 /** Options of an {@link OtlpHttpExporter}; each falls back to the standard `OTEL_*` variable named on it. */
 export type OtlpHttpExporterOptions = OtlpOptions;
@@ -52,14 +55,16 @@ export class OtlpHttpExporterBase implements SpanExporter {
   readonly #jsonText: boolean;
   /** How this exporter's batches are sealed and read back. */
   readonly #framing: OtlpFraming;
-  /** `service.name`: `serviceName`, else `OTEL_SERVICE_NAME`, else the client's project; set by none, each run's project. */
+  /** The resource every request's spans go under: tracewire's SDK attributes and `OTEL_RESOURCE_ATTRIBUTES`, read once. */
+  readonly #resource: OtlpResource;
+  /** `service.name`: `serviceName`, else `OTEL_SERVICE_NAME`, else `OTEL_RESOURCE_ATTRIBUTES`'s, else the client's project; set by none, each run's project. */
   #serviceName: string | undefined;
 
   /** @internal The public classes pass the transport of their runtime. */
   protected constructor(options: OtlpHttpExporterOptions, transport: Transport) {
     this.#transport = transport;
     // `header` for `headers` would send no credentials, silently: every export a 401.
-    options = optionsObject(options, 'OtlpHttpExporter', ['endpoint', 'tracesEndpoint', 'headers', 'serviceName', 'protocol', 'gzip', 'maxPendingStarts']);
+    options = optionsObject(options, 'OtlpHttpExporter', ['endpoint', 'tracesEndpoint', 'headers', 'serviceName', 'protocol', 'gzip', 'maxPendingStarts', 'timeoutMillis']);
     // Locals, not the fields read back: each `this.#` read is bytes of every bundle.
     const settings = (this.#settings = resolveOtlpSettings(options, runtimeEnv()));
     this.#serviceName = settings.serviceName;
@@ -67,12 +72,14 @@ export class OtlpHttpExporterBase implements SpanExporter {
     this.#pending = new PendingStarts(settings.maxPendingStarts);
     const jsonText = (this.#jsonText = settings.protocol === 'http/json'); // else http/protobuf, the only other protocol
     // http/json: a batch of ended runs that waits is sealed into its request body when the next one closes (see `SealedBatch`).
-    const framing = (this.#framing = new OtlpFraming(() => this.#serviceName));
+    const resource = (this.#resource = new OtlpResource(settings.resourceAttributes));
+    const framing = (this.#framing = new OtlpFraming(() => this.#serviceName, resource));
     // One about to be sent is not sealed: its records are written into a body used again once the request is over.
     // Node's HTTP client is loaded as the first span starts, while the traced code runs, not in the first export.
     takesRecords(this, jsonText ? (records, toWait) => (toWait ? framing.sealRecords(records) : undefined) : undefined, () => transport.prepare?.(settings.url));
-    // Configured headers first: the body's own Content-Type and Content-Encoding must win.
-    const headers: Record<string, string> = { ...settings.headers, 'content-type': jsonText ? JSON_TYPE : 'application/x-protobuf' };
+    // tracewire's User-Agent under the configured headers (a user's own wins); these under the body's own Content-Type
+    // and Content-Encoding, which must win.
+    const headers: Record<string, string> = { 'user-agent': TRACEWIRE_USER_AGENT, ...settings.headers, 'content-type': jsonText ? JSON_TYPE : 'application/x-protobuf' };
     delete headers['content-encoding'];
     if (settings.gzip) headers['content-encoding'] = 'gzip';
     this.#headers = headers;
@@ -110,7 +117,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
       if (batch instanceof SealedBatch && batch.framing === this.#framing) {
         body = batch.body;
       } else if (records !== undefined) {
-        const request = new OtlpJsonRequest();
+        const request = new OtlpJsonRequest(this.#resource);
         this.#addRecords(records, request, spans, joined);
         if (!request.empty) body = utf8BodyOf(request.text(), undefined, undefined, reusableBody); // a body the transport gives back to the pool
         pooled = body !== undefined;
@@ -119,19 +126,23 @@ export class OtlpHttpExporterBase implements SpanExporter {
       }
       if (body === undefined) {
         if (spans.length === 0) return answerLater(done, EXPORT_OK);
-        body = this.#encode(toOtlpRequest(spans));
+        body = this.#encode(toOtlpRequest(spans, this.#resource));
       }
     } catch (error) {
       // A record that cannot be mapped will not map on a retry either.
       return answerLater(done, notEncodable(error));
     }
-    const answered = (answer: ExportResult): void => {
+    let answered = (answer: ExportResult): void => {
       const result = this.#redact(answer);
       // Inputs stay remembered while the pipeline may retry this batch, or close its runs (see PendingStarts.answered).
       this.#pending.answered(joined, result);
       done(result);
     };
-    postMaybeGzipped(this.#transport, this.#settings.gzip, { url: this.#settings.url, headers: this.#headers, body, bodyReusable: pooled, options }, answered);
+    const settings = this.#settings;
+    // The exporter's own timeout, when one is set (OTEL_EXPORTER_OTLP_TIMEOUT): within the pipeline's deadline of the attempt.
+    const timeout = settings.timeoutMillis;
+    if (timeout !== undefined) [options, answered] = withRequestDeadline(options, timeout, () => new Error(`OTLP request timed out after ${timeout} ms (${settings.timeoutSetting})`), answered);
+    postMaybeGzipped(this.#transport, settings.gzip, { url: settings.url, headers: this.#headers, body, bodyReusable: pooled, options }, answered);
   }
 
   /**

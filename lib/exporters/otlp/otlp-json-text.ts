@@ -6,6 +6,7 @@ import { microsToUnixNano, notEnded } from './otlp-time.js';
 import { toCompactMicros } from '../../model/clock.js';
 import { keyValueJson, metadataAttributesJson, stringValueJson } from './otlp-value-json.js';
 import { OPENINFERENCE_KIND, attributeJson, idsOf, isPlain, plainAttributeJson, spanEventsJson } from './otlp-span-parts.js';
+import { BARE_RESOURCE, type OtlpResource } from './otlp-resource.js';
 
 /** @internal A span's OTLP/JSON text with the `service.name` of the resource it belongs to. */
 export interface ServiceSpanJson {
@@ -163,26 +164,6 @@ function metadataJson(metadata: RunRecord['metadata']): string {
   return lastMetadataJson;
 }
 
-const resourceJsonByService = new Map<string, string>();
-
-/**
- * @internal `{"resource":…,"scopeSpans":[{"scope":…,"spans":[` for a service:
- * `service.name`, `telemetry.sdk.name` and `.language`, and the `tracewire`
- * scope (also the span objects' request, `toOtlpRequest`, parses it). The
- * same for every request, so made once (a few services per process).
- */
-export function resourceSpansHead(serviceName: string): string {
-  let head = resourceJsonByService.get(serviceName);
-  if (head === undefined) {
-    head =
-      '{"resource":{"attributes":[{"key":"service.name","value":' + stringValueJson(serviceName) +
-      '},{"key":"telemetry.sdk.name","value":{"stringValue":"tracewire"}},{"key":"telemetry.sdk.language","value":{"stringValue":"nodejs"}}]},' +
-      '"scopeSpans":[{"scope":{"name":"tracewire"},"spans":[';
-    if (resourceJsonByService.size < 64) resourceJsonByService.set(serviceName, head);
-  }
-  return head;
-}
-
 /**
  * @internal An export request's OTLP/JSON text, made as its spans come: as
  * `toOtlpRequest` groups them, one `ResourceSpans` per service name, in order
@@ -191,10 +172,16 @@ export function resourceSpansHead(serviceName: string): string {
  * no list to join.
  */
 export class OtlpJsonRequest {
+  /** Each service's resource, as the exporter's environment gave it. */
+  readonly #resource: OtlpResource;
   #firstService: string | undefined = undefined;
   #first = '';
   /** Spans of the other services, by service, comma-separated; made on the first span of a second service. */
   #others: Map<string, string> | undefined = undefined;
+
+  constructor(resource: OtlpResource) {
+    this.#resource = resource;
+  }
 
   /** Adds a span's JSON text to the resource of `serviceName`. */
   add(serviceName: string, json: string): void {
@@ -217,15 +204,16 @@ export class OtlpJsonRequest {
   /** The request's text. */
   text(): string {
     if (this.#firstService === undefined) return '{"resourceSpans":[]}';
-    let text = '{"resourceSpans":[' + resourceSpansHead(this.#firstService) + this.#first + ']}]}';
-    if (this.#others !== undefined) for (const [serviceName, group] of this.#others) text += ',' + resourceSpansHead(serviceName) + group + ']}]}';
+    const resource = this.#resource;
+    let text = '{"resourceSpans":[' + resource.head(this.#firstService) + this.#first + ']}]}';
+    if (this.#others !== undefined) for (const [serviceName, group] of this.#others) text += ',' + resource.head(serviceName) + group + ']}]}';
     return text + ']}';
   }
 }
 
 /** @internal The OTLP/JSON text of an export request of these spans (see {@link OtlpJsonRequest}). */
-export function otlpRequestJson(spans: readonly ServiceSpanJson[]): string {
-  const request = new OtlpJsonRequest();
+export function otlpRequestJson(spans: readonly ServiceSpanJson[], resource: OtlpResource = BARE_RESOURCE): string {
+  const request = new OtlpJsonRequest(resource);
   for (const span of spans) request.add(span.serviceName, span.json);
   return request.text();
 }

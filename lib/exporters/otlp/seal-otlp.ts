@@ -8,6 +8,7 @@ import type { RecordBatch } from '../record-batch.js';
 import { opFlags, OP_STATUS_SHIFT, SealedBatch, STATUSES, type SealedFraming } from '../sealed-batch.js';
 import type { ExportBatch } from '../span-exporter.js';
 import { OtlpJsonRequest, recordSpanJson } from './otlp-json-text.js';
+import type { OtlpResource } from './otlp-resource.js';
 import { runSpanJson } from './to-otlp-span.js';
 import { parse } from '../../natives.js';
 
@@ -64,9 +65,12 @@ export class OtlpFraming implements SealedFraming {
 
   /** The exporter's `service.name`, read when a batch is sealed; undefined: each run's project. */
   private declare readonly serviceName: () => string | undefined;
+  /** The exporter's resource, which sealed bodies are written under. */
+  private declare readonly resource: OtlpResource;
 
-  constructor(serviceName: () => string | undefined) {
+  constructor(serviceName: () => string | undefined, resource: OtlpResource) {
     this.serviceName = serviceName;
+    this.resource = resource;
   }
 
   /** `records` as one OTLP/JSON request body, or undefined if they are not all ended runs of one service. */
@@ -79,7 +83,7 @@ export class OtlpFraming implements SealedFraming {
       const record = posts[i]!;
       if (record.endMicros === undefined || (named === undefined && record.projectName !== service)) return undefined;
     }
-    const request = new OtlpJsonRequest();
+    const request = new OtlpJsonRequest(this.resource);
     const flags = new Uint8Array(posts.length);
     const aside = new OtlpAside();
     for (let i = 0; i < posts.length; i++) {
@@ -133,7 +137,7 @@ export class OtlpFraming implements SealedFraming {
   /** Ended runs (what a sealed batch holds) sealed again, as the exporter would send them. */
   sealRuns(runs: ExportBatch, keys: object[]): SealedBatch {
     const all = [...runs.post, ...runs.patch];
-    const request = new OtlpJsonRequest();
+    const request = new OtlpJsonRequest(this.resource);
     for (const run of all) request.add(this.serviceName() ?? run.session_name, runSpanJson(run));
     const flags = Uint8Array.from(all, (run, i) => opFlags(i >= runs.post.length, true, run.status, run.error));
     const sealed = new SealedBatch(this, encodeUtf8(request.text()), NO_RANGES, flags, undefined, keys);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import {
   MemoryExporter,
@@ -213,6 +215,17 @@ test('configured headers are sent; the body\'s own Content-Type cannot be overri
   await handle(1);
   await tracing.flush();
   expect(collector.exports[0]!.headers).toMatchObject({ 'x-api-key': `${SECRET} /+`, 'x-team': 'search', 'content-type': 'application/json' });
+});
+
+test('every request names tracewire and its version (package.json\'s) as its User-Agent; a User-Agent configured in OTEL_EXPORTER_OTLP_HEADERS or in code wins', async () => {
+  const version = (JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { version: string }).version;
+  const fromEnv = withEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'User-Agent=my-app%2F2.0' }, () => otlp({ headers: { 'x-which': 'env' } }));
+  const plain = withEnv({ OTEL_EXPORTER_OTLP_HEADERS: undefined, OTEL_EXPORTER_OTLP_TRACES_HEADERS: undefined }, () => [otlp({ headers: { 'x-which': 'plain' } }), otlp({ protocol: 'http/protobuf', headers: { 'x-which': 'protobuf' } }), otlp({ headers: { 'x-which': 'code', 'user-agent': 'my-app/3.0' } })]);
+  const tracing = client(new MemoryExporter(), [fromEnv, ...plain]);
+  await lookup(1);
+  await tracing.flush();
+  const agents = Object.fromEntries(collector.exports.map((received) => [received.headers['x-which'], received.headers['user-agent']]));
+  expect(agents).toEqual({ plain: `tracewire/${version}`, protobuf: `tracewire/${version}`, env: 'my-app/2.0', code: 'my-app/3.0' });
 });
 
 test('service.name comes from serviceName or OTEL_SERVICE_NAME, else (an exporter behind one of the caller\'s own) from the run\'s project', async () => {

@@ -6,6 +6,7 @@ import { toOtlpRequest } from '../../../lib/exporters/otlp/otlp-request';
 import { isoToUnixNano, spanIdOf, traceIdOf } from '../../../lib/exporters/otlp/otlp-values';
 import { toOtlpSpan } from '../../../lib/exporters/otlp/to-otlp-span';
 import { recordSpanJson } from '../../../lib/exporters/otlp/otlp-json-text';
+import { TRACEWIRE_VERSION } from '../../../lib/version';
 import { runRecord } from '../../helpers/run-records';
 import { attributesOf } from '../../helpers/otlp-collector';
 import { EXPORT_TRACE_REQUEST, verifyOtlpJson } from '../../helpers/otlp-proto';
@@ -249,15 +250,15 @@ describe('error strings', () => {
 });
 
 describe('request', () => {
-  test('resource and scope: service.name, tracewire SDK, nodejs; one resource per service', () => {
+  test('resource and scope: service.name, tracewire SDK, nodejs, its version; one resource per service', () => {
     const request = toOtlpRequest([
       { serviceName: 'a', span: toOtlpSpan(run()) },
       { serviceName: 'b', span: toOtlpSpan(run({ id: ROOT, parent_run_id: undefined })) },
       { serviceName: 'a', span: toOtlpSpan(run({ name: 'second' })) },
     ]);
     expect(request.resourceSpans.map((resourceSpans) => attributesOf(resourceSpans.resource.attributes as never))).toEqual([
-      { 'service.name': 'a', 'telemetry.sdk.name': 'tracewire', 'telemetry.sdk.language': 'nodejs' },
-      { 'service.name': 'b', 'telemetry.sdk.name': 'tracewire', 'telemetry.sdk.language': 'nodejs' },
+      { 'service.name': 'a', 'telemetry.sdk.name': 'tracewire', 'telemetry.sdk.language': 'nodejs', 'telemetry.sdk.version': TRACEWIRE_VERSION },
+      { 'service.name': 'b', 'telemetry.sdk.name': 'tracewire', 'telemetry.sdk.language': 'nodejs', 'telemetry.sdk.version': TRACEWIRE_VERSION },
     ]);
     expect(request.resourceSpans[0]!.scopeSpans).toHaveLength(1);
     expect(request.resourceSpans[0]!.scopeSpans[0]!.scope).toEqual({ name: 'tracewire' });

@@ -2,6 +2,7 @@ import { OtlpHttpExporter, TracingClient, continueTrace, setGlobalTracingClient,
 import { OtlpFraming } from '../../../lib/exporters/otlp/seal-otlp';
 import { OtlpCollector, type ReceivedSpan } from '../../helpers/otlp-collector';
 import { finishedRuns, installMemoryTracing } from '../../helpers/memory-tracing';
+import { BARE_RESOURCE } from '../../../lib/exporters/otlp/otlp-resource';
 
 /**
  * OpenTelemetry's SDK gives every span its parent's `traceState`, so each
@@ -118,7 +119,7 @@ test('a run read back (the spool, batches sent together) keeps its tracestate, a
   await continueTrace({ traceparent: TRACEPARENT, tracestate: 'vendor=abc' }, () => handle());
   const runs = await finishedRuns(client, memory);
   expect(runs.map((run) => run.otel?.tracestate)).toEqual(['vendor=abc', 'vendor=abc', 'vendor=abc']);
-  const framing = new OtlpFraming(() => 'svc');
+  const framing = new OtlpFraming(() => 'svc', BARE_RESOURCE);
   const text = (batch: { body: Uint8Array }): string => Buffer.from(batch.body).toString();
   const sealed = framing.sealRuns({ post: runs, patch: [] }, runs);
   expect(sealed.runs().post.map((run) => run.otel?.tracestate)).toEqual(['vendor=abc', 'vendor=abc', 'vendor=abc']);

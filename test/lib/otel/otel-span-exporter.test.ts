@@ -115,12 +115,13 @@ test('a trace continued from a traceparent alone: LangSmith roots for tracewire,
 });
 
 test.each([
-  ['the client\'s project', undefined, {}, 'checkout'],
-  ['OTEL_SERVICE_NAME', 'shop-api', {}, 'shop-api'],
-  ['serviceName', 'shop-api', { serviceName: 'option-service' }, 'option-service'],
-])('a trace continued from a caller of another project is still this service\'s: service.name is %s, as over OtlpHttpExporter', async (_case, envName, options, service) => {
+  ['the client\'s project', {}, {}, 'checkout'],
+  ['service.name in OTEL_RESOURCE_ATTRIBUTES', { OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-resource' }, {}, 'from-resource'],
+  ['OTEL_SERVICE_NAME', { OTEL_SERVICE_NAME: 'shop-api', OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-resource' }, {}, 'shop-api'],
+  ['serviceName', { OTEL_SERVICE_NAME: 'shop-api' }, { serviceName: 'option-service' }, 'option-service'],
+])('a trace continued from a caller of another project is still this service\'s: service.name is %s, as over OtlpHttpExporter', async (_case, env, options, service) => {
   const memory = new InMemorySpanExporter();
-  const exporter = withEnv({ OTEL_SERVICE_NAME: envName }, () => fromOpenTelemetryExporter(memory, options));
+  const exporter = withEnv({ OTEL_SERVICE_NAME: undefined, OTEL_RESOURCE_ATTRIBUTES: undefined, ...env }, () => fromOpenTelemetryExporter(memory, options));
   const client = new TracingClient({ exporter, projectName: 'checkout', manualFlushMode: true, logger: { warn: () => undefined } });
   const headers = { 'langsmith-trace': '20260101T120000000001Z0191e2f4-5a6b-7c8d-9e0f-a1b2c3d4e5f6', baggage: 'langsmith-project=caller-frontend' };
   await continueTrace(headers, () => traceable(async () => 'ok', { name: 'handle', client })());
