@@ -19,7 +19,7 @@ const PACKAGE_VERSION = (JSON.parse(readFileSync(join(__dirname, '../../package.
  */
 export function referenceSpan(record: RunRecord, startInputsJson?: string): OtlpSpan {
   if (record.endMicros === undefined) throw new Error(`Run ${record.id} has not ended: OTLP spans are immutable, only ended runs are sent`);
-  const kind: Record<string, string> = { chain: 'CHAIN', llm: 'LLM', tool: 'TOOL', retriever: 'RETRIEVER', embedding: 'EMBEDDING', prompt: 'PROMPT', parser: 'CHAIN' };
+  const openInferenceKind: Record<string, string> = { chain: 'CHAIN', llm: 'LLM', tool: 'TOOL', retriever: 'RETRIEVER', embedding: 'EMBEDDING', prompt: 'PROMPT', parser: 'CHAIN' };
   const inputsJson = record.inputsJson ?? startInputsJson;
   const endTimeUnixNano = microsToUnixNano(record.endMicros);
   const attributes: OtlpKeyValue[] = [
@@ -27,7 +27,7 @@ export function referenceSpan(record: RunRecord, startInputsJson?: string): Otlp
     text('tracewire.run_type', record.runType),
     text('tracewire.dotted_order', dottedOrderOf(record.parentDottedOrder, record.startMicros, record.id)),
     text('tracewire.session_name', record.projectName),
-    text('openinference.span.kind', kind[record.runType] ?? 'CHAIN'),
+    text('openinference.span.kind', openInferenceKind[record.runType] ?? 'CHAIN'),
   ];
   if (record.tags.length > 0) attributes.push({ key: 'tracewire.tags', value: { arrayValue: { values: record.tags.map((tag) => ({ stringValue: tag })) } } });
   attributes.push(...jsonAttributes(record.metadata, 'tracewire.metadata.'));
@@ -53,9 +53,11 @@ export function referenceSpan(record: RunRecord, startInputsJson?: string): Otlp
   const parentId = record.otel?.parentId ?? record.parentId;
   // After the flags, where the text writes it; none, no key (JSON.stringify leaves an undefined one out).
   const traceState = record.otel?.tracestate;
+  // A span whose parent is a caller's serves its request: SERVER; every other span INTERNAL.
+  const spanKind = record.otel?.parentIsRemote === true ? 2 : 1;
   return parentId === undefined
-    ? { traceId, spanId, flags, traceState, name: record.name, kind: 1, startTimeUnixNano, endTimeUnixNano, attributes, events, status }
-    : { traceId, spanId, parentSpanId: spanIdOf(parentId), flags, traceState, name: record.name, kind: 1, startTimeUnixNano, endTimeUnixNano, attributes, events, status };
+    ? { traceId, spanId, flags, traceState, name: record.name, kind: spanKind, startTimeUnixNano, endTimeUnixNano, attributes, events, status }
+    : { traceId, spanId, parentSpanId: spanIdOf(parentId), flags, traceState, name: record.name, kind: spanKind, startTimeUnixNano, endTimeUnixNano, attributes, events, status };
 }
 
 function text(key: string, value: string): OtlpKeyValue {

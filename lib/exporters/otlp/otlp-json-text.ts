@@ -85,7 +85,9 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
     // A span of a trace continued here has OpenTelemetry ids (spans of one trace share them): its flags and traceState.
     otel === undefined ? '257,"name":' : otel === lastOtel ? lastOtelJson : otelJson(otel),
     record.name === lastName ? lastNameJson : nameJson(record.name),
-    ',"kind":1,"startTimeUnixNano":"',
+    // Where a trace entered this process from a caller's headers, the span serves that caller's request: SERVER,
+    // which service graphs pair with the caller's CLIENT span (an OpenTelemetry parent of this process: INTERNAL).
+    otel !== undefined && otel.parentIsRemote ? ',"kind":2,"startTimeUnixNano":"' : ',"kind":1,"startTimeUnixNano":"',
     run === undefined ? microsToUnixNano(record.startMicros) : run.startTimeUnixNano,
     '","endTimeUnixNano":"',
     endTime,

@@ -66,10 +66,12 @@ export interface OtlpExportRequest {
   readonly resourceSpans: readonly OtlpResourceSpans[];
 }
 
-/** `Span.SpanKind.SPAN_KIND_INTERNAL`, the only kind tracewire sends (see `toOtlpSpan`). */
+/** `Span.SpanKind.SPAN_KIND_INTERNAL`: every span but one whose parent is remote. */
 export const SPAN_KIND_INTERNAL = 1;
+/** `Span.SpanKind.SPAN_KIND_SERVER`: a span whose parent is a caller's (its trace continued from headers). */
+export const SPAN_KIND_SERVER = 2;
 /** The `Span.SpanKind` values tracewire sends. */
-export type OtlpSpanKind = typeof SPAN_KIND_INTERNAL;
+export type OtlpSpanKind = typeof SPAN_KIND_INTERNAL | typeof SPAN_KIND_SERVER;
 
 /** `Status.StatusCode.STATUS_CODE_UNSET`: success and cancellation. */
 export const STATUS_CODE_UNSET = 0;

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { continueTrace, fromOpenTelemetryExporter, MemoryExporter, OtlpHttpExporter, TracingClient, TracewireConfigError, traceable, type SpanExporter } from '../../../index';
 import { OtlpCollector, type ReceivedSpan } from '../../helpers/otlp-collector';
@@ -98,7 +99,7 @@ test("the SDK's in-memory exporter receives ReadableSpans: one trace, the child'
   expect(memory.getFinishedSpans()).toHaveLength(0); // its shutdown ran: it resets
 });
 
-test('a trace continued from a traceparent alone: LangSmith roots for tracewire, yet the ReadableSpans stay in the caller\'s trace under its span, flagged remote', async () => {
+test('a trace continued from a traceparent alone: LangSmith roots for tracewire, yet the ReadableSpans stay in the caller\'s trace under its span, flagged remote, the root a SERVER span', async () => {
   const memory = new InMemorySpanExporter();
   const client = new TracingClient({ exporter: fromOpenTelemetryExporter(memory), manualFlushMode: true, logger: { warn: () => undefined } });
   const child = traceable((n: number) => n, { name: 'child', client });
@@ -111,6 +112,8 @@ test('a trace continued from a traceparent alone: LangSmith roots for tracewire,
   expect(root.parentSpanContext).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', isRemote: true });
   expect(inner.spanContext().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
   expect(inner.parentSpanContext).toMatchObject({ spanId: root.spanContext().spanId, isRemote: false });
+  // The span that serves the caller's request is SERVER (service graphs pair it with the caller's CLIENT); its child INTERNAL.
+  expect([root.kind, inner.kind]).toEqual([SpanKind.SERVER, SpanKind.INTERNAL]);
   await client.shutdown();
 });
 
