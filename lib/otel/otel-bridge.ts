@@ -7,6 +7,7 @@ import { readSafely } from '../read-options.js';
 import { runIdOfSpanId, uuidOfHex, type RemoteTraceContext } from '../propagation/remote-context.js';
 import { spanParentOf } from '../propagation/span-parent.js';
 import { parseTracestate } from '../propagation/traceparent.js';
+import { otelBaggageMembers, type OtelPropagationApi } from './otel-baggage.js';
 import { otelHook, type OtelHook } from './bridge-hook.js';
 import { isFunction } from '../natives.js';
 
@@ -40,6 +41,8 @@ export interface OpenTelemetryApi {
   };
   isSpanContextValid(spanContext: OtelSpanContext): boolean;
   createTraceState?(rawTraceState?: string): { serialize(): string };
+  /** Read for the active context's baggage, which tracewire's outgoing headers pass on. */
+  readonly propagation?: OtelPropagationApi;
 }
 
 /**
@@ -78,11 +81,12 @@ export function enableOpenTelemetryBridge(api: OpenTelemetryApi): () => void {
 }
 
 const bridge = (api: OpenTelemetryApi): OtelHook => {
-  const { context, trace, isSpanContextValid, createTraceState } = api;
+  const { context, trace, isSpanContextValid, createTraceState, propagation } = api;
   return {
     rootParent(): SpanParent | undefined {
       try {
-        const active = trace.getSpanContext(context.active());
+        const activeContext = context.active();
+        const active = trace.getSpanContext(activeContext);
         if (active === undefined || !isSpanContextValid(active)) return undefined;
         // OpenTelemetry's TraceState keeps only valid members, but any object may stand in for it: checked as a
         // header is, so nothing invalid goes on in headers or OTLP spans.
@@ -92,9 +96,11 @@ const bridge = (api: OpenTelemetryApi): OtelHook => {
           parentRunId: runIdOfSpanId(active.spanId),
           parentSpanId: active.spanId,
           dottedOrder: undefined,
-          // tracewire's sampleRate decides, as in langsmith: OpenTelemetry's sampler is for OpenTelemetry's spans.
+          // Decided by the client: its sampleRate, or this span's flag where it sends to OpenTelemetry (see TracingClient).
           sampled: undefined,
           tracestate: typeof traceState === 'string' ? parseTracestate([traceState]) : undefined,
+          // OpenTelemetry's baggage (an incoming request's, extracted by its propagator) goes on with the trace's headers.
+          baggage: otelBaggageMembers(propagation, activeContext),
           metadata: {},
           tags: [],
           projectName: undefined,

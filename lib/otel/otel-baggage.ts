@@ -1,0 +1,31 @@
+import { parseBaggage } from '../propagation/baggage.js';
+
+type OtelContext = object;
+
+/** The parts of an OpenTelemetry `Baggage` read here: its entries, as `@opentelemetry/api` gives them. */
+interface OtelBaggage {
+  getAllEntries(): Array<[string, { readonly value: string; readonly metadata?: { toString(): string } }]>;
+}
+
+/** The part of `@opentelemetry/api`'s `propagation` read here (optional: an API object without it carries no baggage). */
+export interface OtelPropagationApi {
+  getBaggage(context: OtelContext): OtelBaggage | undefined;
+}
+
+/**
+ * @internal The baggage members of OpenTelemetry's active context (what its
+ * propagator extracted from the incoming request, or what the program set),
+ * as W3C members to pass on with tracewire's outgoing headers, as
+ * OpenTelemetry's own `W3CBaggagePropagator` would write them; validated and
+ * capped as an incoming header's. LangSmith's members are tracewire's to
+ * write, so none is taken from here. `undefined`: none.
+ */
+export const otelBaggageMembers = (propagation: OtelPropagationApi | undefined, active: OtelContext): string[] | undefined => {
+  const entries = propagation?.getBaggage(active)?.getAllEntries();
+  if (entries === undefined || entries.length === 0) return undefined;
+  const header = entries
+    .map(([key, entry]) => `${encodeURIComponent(key)}=${encodeURIComponent(entry.value)}${entry.metadata === undefined ? '' : `;${entry.metadata.toString()}`}`)
+    .join(',');
+  const { others } = parseBaggage([header]);
+  return others.length === 0 ? undefined : others;
+};
