@@ -157,7 +157,8 @@ export class HttpTransport implements Transport {
    * handshake round trips fewer in a fresh process's first flush).
    */
   agentFor(secure: boolean): Http.Agent {
-    return secure ? (this.#httpsAgent ??= idleClosing(new (https().Agent)({ keepAlive: true }))) : (this.#httpAgent ??= idleClosing(new (http().Agent)({ keepAlive: true })));
+    if (secure) return (this.#httpsAgent ??= idleClosing(new (https().Agent)(agentOptions(https().globalAgent))));
+    return (this.#httpAgent ??= idleClosing(new (http().Agent)(agentOptions(http().globalAgent))));
   }
 
   prepare(url: URL): void {
@@ -209,4 +210,17 @@ const idleClosing = <A extends Http.Agent>(agent: A): A => {
 
 const unrefSocket = (socket: { unref?(): unknown }): void => {
   socket.unref?.();
+};
+
+/**
+ * Keep-alive, and the proxy settings Node gave its own global agent: where
+ * Node is told to use the environment's proxy (`NODE_USE_ENV_PROXY=1` or
+ * `--use-env-proxy`, Node 22.21 / 24.5 and later), it builds that agent with
+ * `proxyEnv: process.env`, which an agent of one's own does not inherit —
+ * behind an egress proxy every export failed. Elsewhere `proxyEnv` is
+ * undefined, and older Nodes ignore the option.
+ */
+const agentOptions = (globalAgent: Http.Agent): Http.AgentOptions => {
+  const proxyEnv = (globalAgent as { options?: { proxyEnv?: unknown } }).options?.proxyEnv;
+  return proxyEnv === undefined || proxyEnv === null ? { keepAlive: true } : ({ keepAlive: true, proxyEnv } as Http.AgentOptions);
 };
