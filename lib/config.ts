@@ -75,10 +75,16 @@ export interface DeliveryOptions {
   /**
    * A directory (created `0700` if missing) where batches that could not be
    * delivered — retries ran out, or shutdown's deadline passed — are kept
-   * (up to 64 MiB) and sent by the next client started with the same
+   * (up to `maxSpoolBytes`) and sent by the next client started with the same
    * directory. Unset (the default, or `TRACEWIRE_SPOOL_DIR`): such spans are dropped.
    */
   readonly spoolDir?: string;
+  /**
+   * Bytes of files the spool in `spoolDir` holds at most (every process sharing the directory counts): a batch that
+   * would take it past this is dropped, counted in `stats().dropped.exportFailed`, and a full spool is warned about
+   * once. Default 64 MiB (`TRACEWIRE_MAX_SPOOL_BYTES`). Without `spoolDir`, unused.
+   */
+  readonly maxSpoolBytes?: number;
 }
 
 /** @internal Every setting resolved: options over `TRACEWIRE_*` over `LANGSMITH_*` over defaults. */
@@ -133,6 +139,7 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number | ((env: Env) => numb
   ['exportTimeoutMillis', 10_000, MILLIS],
   ['flushTimeoutMillis', 5_000, MILLIS],
   ['unconsumedStreamTimeoutMillis', 60_000, MILLIS],
+  ['maxSpoolBytes', MIB * 64, INTEGER],
 ];
 
 /**

@@ -30,6 +30,18 @@ export function refuse(setting: string, received: unknown, accepted: string): ne
 }
 
 /**
+ * @internal Throws the `TracewireConfigError` of an option tracewire does not take at all (langsmith's `apiKey`
+ * given to a client): `why` — what to use instead — is the whole message after its name. No value is quoted: none
+ * would be taken, and one may be a key; nor the name as the value, which read as if the name had been set.
+ */
+export function refuseNotTaken(setting: string, why: string): never {
+  const error = new TracewireConfigError(setting, undefined, why);
+  error.message = `Invalid ${setting}: ${why}.`;
+  Error.captureStackTrace?.(error, refuseNotTaken); // after the message: a stack begins with it
+  throw error;
+}
+
+/**
  * @internal Refuses the first key of `options` not among `known` (a typo such as `flushIntervalMs` is refused, not
  * ignored); `within` names the option they are keys of (`serializeLimits`), when they are not top-level options.
  */

@@ -1,4 +1,4 @@
-import { HiddenValue, refuse, refuseUnknownOptions } from './errors.js';
+import { HiddenValue, refuse, refuseNotTaken, refuseUnknownOptions } from './errors.js';
 import { hasOwn, isArray, isObject, keys } from './natives.js';
 
 /** @internal What {@link readOptions} reads and how its refusals name things. */
@@ -79,7 +79,7 @@ export const readOptions = (options: unknown, shape: OptionsShape): Record<strin
       snapshot[key] = readSafely(nameOf(key), () => (options as Record<string, unknown>)[key]);
     }
   }
-  for (const key of keys(snapshot)) if (shape.instead !== undefined && hasOwn(shape.instead, key)) refuse(`option "${key}"`, key, shape.instead[key]!);
+  for (const key of keys(snapshot)) if (shape.instead !== undefined && hasOwn(shape.instead, key)) refuseNotTaken(`option "${key}"`, shape.instead[key]!);
   refuseUnknownOptions(snapshot, known, within);
   for (const key of keys(snapshot)) if (snapshot[key] === null && !keepsNull.includes(key)) refuse(nameOf(key), null, NOT_NULL);
   return snapshot;

@@ -1,15 +1,21 @@
 import { noop } from '../noop.js';
 import { isFunction, Registry } from '../natives.js';
 
+/**
+ * @internal What ended a process that the event loop did not see out: an uncaught error, or an unhandled promise
+ * rejection (Node ends on one unless told otherwise). Undefined: neither (`process.exit()`, or an exit flush that ran out).
+ */
+export type Crash = 'uncaught error' | 'unhandled promise rejection' | undefined;
+
 /** Something with queued spans to deliver when the process is about to exit on its own. */
 export interface ExitFlushable {
   /** Starts a flush if there is anything new to deliver; `undefined` when there is not. */
   flushBeforeExit(): Promise<unknown> | undefined;
   /**
    * The process is exiting now (no more event loop): says how many spans it leaves undelivered, if any.
-   * @param crashed it is ending on an uncaught error (or an unhandled rejection), not on `process.exit()`.
+   * @param crash what it is ending on, when it is an uncaught error or an unhandled rejection, not `process.exit()`.
    */
-  warnIfUndelivered(crashed: boolean): void;
+  warnIfUndelivered(crash: Crash): void;
 }
 
 /**
@@ -105,13 +111,16 @@ const install = (): void => {
     // An exit the event loop did not reach (process.exit(), or the flush above past its deadline): nothing can be sent
     // any more, but the spans it leaves are not lost in silence. Deno's own Deno.exit() fires `unload`, not `exit`.
     let exiting = false;
-    // Only watched (a monitor changes nothing of how the error ends the process): the warning then says why.
-    let crashed = false;
-    process.on('uncaughtExceptionMonitor', () => void (crashed = true));
+    // Only watched (a monitor changes nothing of how the error ends the process): the warning then says why. Node
+    // tells an unhandled rejection that ends the process from a thrown error by the monitor's `origin`.
+    let crash: Crash;
+    process.on('uncaughtExceptionMonitor', (_error: unknown, origin?: string) => {
+      crash = origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught error';
+    });
     const warnAtExit = (): void => {
       if (exiting) return;
       exiting = true;
-      for (const flushable of live) flushable.deref()?.warnIfUndelivered(crashed);
+      for (const flushable of live) flushable.deref()?.warnIfUndelivered(crash);
     };
     process.on('exit', warnAtExit);
     const deno = globalThis as { Deno?: unknown; addEventListener?: (type: string, listener: () => void) => void };

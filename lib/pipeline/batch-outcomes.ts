@@ -2,7 +2,8 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import { publicBatch } from '../exporters/record-batch.js';
 import { replicatedOf } from '../exporters/replicated.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
-import { givenUp, type DropWarnings } from './drop-warnings.js';
+import type { DropWarnings } from './drop-warnings.js';
+import { givenUp, type SendEnd } from './give-up-words.js';
 import type { RunningExport } from './export-slots.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { QueueBudget } from './queue-budget.js';
@@ -102,13 +103,14 @@ export class BatchOutcomes {
     }
     // Abandoned: its retry decides. Else each batch is spooled or given up, after which the slot is free.
     if (run.abandoned) return finished();
-    void Promise.all(open.map((batch) => this.#giveUp(batch, outcome === 'gave-up', run.lastError, run.lastDelivered))).then(finished, finished);
+    void Promise.all(open.map((batch) => this.#giveUp(batch, outcome === 'gave-up', run, run.lastDelivered))).then(finished, finished);
   }
 
   /** The watchdog abandoned an export: retry its batches, unless they have used up their retries. */
   abandoned(run: RunningExport): void {
     this.#counters.abandoned++;
-    this.#warnings.once('abandoned', `an export outlived exportTimeoutMillis (${this.#send.exportTimeoutMillis} ms) and was abandoned; what it carried is sent again`);
+    const message = `an export outlived exportTimeoutMillis (${this.#send.exportTimeoutMillis} ms) and was abandoned; what it carried is sent again`;
+    this.#warnings.onceCounted('abandoned', message, 'abandoned');
     this.#closesEnded(run, false, true);
     for (const batch of run.batches) {
       if (batch.outcome !== undefined) continue;
@@ -121,10 +123,10 @@ export class BatchOutcomes {
   /**
    * Only a batch a later try may deliver is spooled; one the destination refused would be refused again. What its
    * exporter delivered all the same (`delivered`: a batch sent in several requests) counts as delivered and is
-   * neither spooled nor counted failed.
+   * neither spooled nor counted failed. `end`: how its send ended, as the warning tells it.
    */
-  async #giveUp(batch: PendingBatch, mayLaterSucceed: boolean, lastError?: Error, delivered?: ReadonlySet<object>): Promise<void> {
-    if (this.#replicas !== undefined) return this.#replicas.giveUp(batch, mayLaterSucceed, lastError);
+  async #giveUp(batch: PendingBatch, mayLaterSucceed: boolean, end: SendEnd = {}, delivered?: ReadonlySet<object>): Promise<void> {
+    if (this.#replicas !== undefined) return this.#replicas.giveUp(batch, mayLaterSucceed, end);
     let records: ExportBatch | undefined = batch.records();
     if (delivered !== undefined) {
       const part = withoutDelivered(records, delivered);
@@ -138,13 +140,12 @@ export class BatchOutcomes {
     const ends = patchesOf(records);
     if (delivered !== undefined) this.#closes.owe(batch, ends);
     // Unsettled while it is written, so a flush waits for the spool.
-    if (mayLaterSucceed && (await this.spoolWrites?.write(batch, publicBatch(records), left))) return;
+    if (mayLaterSucceed && (await this.spoolWrites?.write(batch, publicBatch(records), left, givenUp(true, end)))) return;
     // Settled meanwhile by shutdown, whose grace stopped the write (and counted what it leaves open).
     if (batch.outcome !== undefined) return;
     this.#counters.exportFailed += left;
-    const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
-    this.#warnings.once('export-failed', `${givenUp(mayLaterSucceed)}${why}; its spans were dropped`);
-    this.#closes.failed(ends, lastError);
+    this.#warnings.once('export-failed', `${givenUp(mayLaterSucceed, end)}; its spans were dropped`);
+    this.#closes.failed(ends, end.lastError);
     this.settle(batch, 'failed');
   }
 

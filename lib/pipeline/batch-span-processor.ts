@@ -1,6 +1,6 @@
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { DeliveryStrategy } from '../client/delivery-strategy.js';
-import { flushBeforeExit } from '../client/exit-hooks.js';
+import { flushBeforeExit, type Crash } from '../client/exit-hooks.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-processor.js';
 import type { DeliveryConfig } from '../config.js';
 import { readsRecords, sealerOf, warmUpOf, type Sealer } from '../exporters/record-batch.js';
@@ -152,7 +152,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       warnings,
     };
     // A bad spoolDir throws TracewireConfigError here, at construction like every other setting.
-    this.#spool = config.spoolDir === undefined ? undefined : spoolFor(config.spoolDir, send, counters, warnings);
+    this.#spool = config.spoolDir === undefined ? undefined : spoolFor(config.spoolDir, config.maxSpoolBytes, send, counters, warnings);
     this.#closes = new RunCloses(counters, warnings);
     this.#outcomes = new BatchOutcomes(send, this.#queue, this.#budget, counters, warnings, this.#progress, this.#spool, this.#closes);
     const settle = this.#outcomes.settle.bind(this.#outcomes);
@@ -332,21 +332,24 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.#closesAtExitFlush = this.#closes.kept;
       // The process is ending on its own: past the deadline, nothing may keep it open.
       this.#exitFlushTimedOut = result.timedOut;
-      if (result.timedOut) this.#slots.cancelAll(new Error(`the process is exiting and flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms) has passed`));
+      // The reason begins the warning of what the cancel gives up (see `cutShort`): it names the deadline and its setting.
+      if (result.timedOut) {
+        this.#slots.cancelAll(new Error(`the process is exiting, and the deadline of its flush at exit, flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms), passed before it was sent`));
+      }
       return result;
     });
   }
 
   /** For the exit hook: the process is exiting with spans this client has not delivered (a `process.exit()` before a flush, or an exit flush past its deadline). */
-  warnIfUndelivered(crashed: boolean): void {
+  warnIfUndelivered(crash: Crash): void {
     const undelivered = this.#budget.heldEnds;
     if (undelivered === 0) return;
     // Three ways to get here: the exit flush ran out of time (a slow or unreachable endpoint), or no flush ran at all —
     // an uncaught error ended the process, or it called process.exit().
     const why = this.#exitFlushTimedOut
       ? `the flush at exit did not deliver them within flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms): the endpoint was slow, unreachable or asked to retry later (see stats() and the warnings above)`
-      : crashed
-        ? 'it is ending on an uncaught error, which leaves no time to send them'
+      : crash !== undefined
+        ? `it is ending on an ${crash}, which leaves no time to send them`
         : 'an exit the event loop does not reach (process.exit()) leaves no time to send them. Await client.flush() before exiting, or put @FlushOnExit on the entry point';
     this.#warnings.emit(`tracewire: the process is exiting with ${undelivered} span(s) not delivered: ${why}.`);
   }

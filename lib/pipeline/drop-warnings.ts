@@ -21,8 +21,17 @@ export class DropWarnings {
     this.#logger = logger;
   }
 
+  /** Reports a drop once per `reason`: its further drops are counted, and summarised at the next flush (see {@link summarize}). */
   once(reason: string, message: string): void {
     this.note(reason, `tracewire: ${message}. Further drops are counted in stats() and summarised at flush.`);
+  }
+
+  /**
+   * Reports trouble that is not a drop of this client's spans once per `reason`: the flush summary does not count it,
+   * so the warning names the `stats()` field that counts further ones (`leftOpen`, `spooled`, `abandoned`…).
+   */
+  onceCounted(reason: string, message: string, counter: string): void {
+    this.note(reason, `tracewire: ${message}. Further ones are counted in stats().${counter}.`);
   }
 
   /** Reports `message` once per `reason`: trouble that is not a drop. */
@@ -53,14 +62,8 @@ export class DropWarnings {
   }
 }
 
+/** @internal How shutdown's warnings of what it could not send by its deadline begin (spooled or dropped). */
+export const SHUTDOWN_CUT = 'shutdown() could not send spans by its deadline (still queued, or in exports it cut short)';
+
 /** @internal What shutdown says of what it could not send by its deadline, and no spool took. */
-export const SHUTDOWN_LEFTOVERS = 'shutdown() could not send spans by its deadline (still queued, or in exports it cut short) and no spool took them: they were dropped';
-
-/** @internal How the warnings of a batch given up on begin (spooled or dropped). */
-export const RETRIES_SPENT = 'an export failed after its retries';
-
-/**
- * @internal How the warning of a batch given up on begins: after its retries (a later try might have done), or at the
- * first answer when the destination refused it (a 400, a 401: retrying would change nothing, and none was made).
- */
-export const givenUp = (mayLaterSucceed: boolean): string => (mayLaterSucceed ? RETRIES_SPENT : 'an export was refused, so it was not retried');
+export const SHUTDOWN_LEFTOVERS = `${SHUTDOWN_CUT} and no spool took them: they were dropped`;

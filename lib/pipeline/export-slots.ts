@@ -23,6 +23,10 @@ export class RunningExport implements SendWatch {
   detached = false;
   /** Why the last attempt failed, for the warning when the batch is given up. */
   declare lastError: Error | undefined;
+  /** The HTTP status of that attempt, if it had one (a 413 is warned about with what makes smaller batches). */
+  declare lastStatus: number | undefined;
+  /** Why the send stopped with retries left, if it did (see `SendWatch.stoppedBy`). */
+  declare stoppedBy: string | undefined;
   /** What of its records the last failed attempt's exporter delivered all the same (see `ExportResult.delivered`). */
   declare lastDelivered: ReadonlySet<object> | undefined;
   /** Set by {@link RunningExport.cancel}: the send stops, and no retry follows. */
@@ -50,8 +54,12 @@ export class RunningExport implements SendWatch {
     this.deadlineAt = deadlineAt;
   }
 
-  failed(error: Error, delivered?: ReadonlySet<object>): void {
-    this.lastError = error;
+  failed(error: Error | undefined, delivered?: ReadonlySet<object>, status?: number): void {
+    // An attempt the cancel ended keeps the error before it: the destination's last word, if it had one.
+    if (error !== undefined) {
+      this.lastError = error;
+      this.lastStatus = status;
+    }
     this.lastDelivered = delivered;
   }
 

@@ -1,7 +1,8 @@
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import { destinationLabels, type Replicated } from '../exporters/replicated.js';
 import type { ExportBatch, SpanExporter } from '../exporters/span-exporter.js';
-import { givenUp, SHUTDOWN_LEFTOVERS, type DropWarnings } from './drop-warnings.js';
+import { SHUTDOWN_LEFTOVERS, type DropWarnings } from './drop-warnings.js';
+import { givenUp, type SendEnd } from './give-up-words.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { HeldClose, RunCloses } from './run-closes.js';
 import { closesTaken, owedOf, type Owed } from './replica-owed.js';
@@ -9,8 +10,8 @@ import { giveUpOwed } from './replica-give-up.js';
 import { patchesOf } from './partial-delivery.js';
 import type { SpoolWrites } from './spool-writes.js';
 
-/** What a batch given up on at shutdown's deadline is given up with (see `leftOver`). */
-const CUT_SHORT = new Error('shutdown() cut its export short');
+/** How the send of a batch given up on at shutdown's deadline ended (see `leftOver`). */
+const CUT_SHORT: SendEnd = { lastError: new Error('shutdown() cut its export short') };
 
 /**
  * @internal How batches end when the exporter sends each to several
@@ -59,7 +60,7 @@ export class ReplicatedOutcomes {
    * none took is spooled or failed as a batch is. Its spool writes go through `SpoolWrites`, as any batch's:
    * shutdown's grace bounds them (see `giveUpOwed`).
    */
-  giveUp(batch: PendingBatch, mayLaterSucceed: boolean, lastError: Error | undefined, owed: Owed = owedOf(batch.records(), this.#replicated.standings(batch.records()))): Promise<void> {
+  giveUp(batch: PendingBatch, mayLaterSucceed: boolean, end: SendEnd, owed: Owed = owedOf(batch.records(), this.#replicated.standings(batch.records()))): Promise<void> {
     batch.deliveredEnds = owed.deliveredEnds;
     const left = batch.endCount - owed.deliveredEnds;
     if (mayLaterSucceed) this.#replicated.down(owed.parts.flatMap((part) => (part.refused ? [] : part.destinations.map((destination) => destination.label))));
@@ -74,15 +75,14 @@ export class ReplicatedOutcomes {
       // Settled already when what no destination took was spooled.
       if (batch.outcome !== undefined) return;
       if (owed.nobody === undefined) return this.#settle(batch, 'delivered');
-      if (lastError === CUT_SHORT) {
+      if (end === CUT_SHORT) {
         this.#counters.afterShutdown += left;
         this.#warnings.once('shutdown-leftovers', SHUTDOWN_LEFTOVERS);
         this.#closes.leftBy(batch);
         return this.#settle(batch, 'evicted');
       }
       this.#counters.exportFailed += left;
-      const why = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
-      this.#warnings.once('export-failed', `${givenUp(mayLaterSucceed)}${why}; its spans were dropped`);
+      this.#warnings.once('export-failed', `${givenUp(mayLaterSucceed, end)}; its spans were dropped`);
       // Why, as a destination's own error: the export's names one's origin, which the others need not be told.
       this.#closes.failed(ends, owed.parts.flatMap((part) => part.destinations).find((destination) => destination.error !== undefined)?.error);
       this.#settle(batch, 'failed');

@@ -8,7 +8,9 @@ import type { DropWarnings } from './drop-warnings.js';
 import { exportResultOf } from './export-result-of.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { LazyAbort } from './lazy-abort.js';
+import { max } from '../natives.js';
 import { retryDelayMillis, type RetrySettings } from './retry-policy.js';
+import { cutShort, pastShutdownDeadline, waitTooLong } from './give-up-words.js';
 
 /** @internal What a send needs besides the batch. */
 export interface SendContext {
@@ -43,12 +45,18 @@ type ExportFailure = Extract<ExportResult, { ok: false }>;
 export interface SendWatch {
   armUntil(deadlineAt: number): void;
   /**
-   * An attempt failed with `error` (its message never holds a secret: exporters cut them out); `delivered`: the runs
-   * of the batch its exporter says reached the destination all the same (see `ExportResult`).
+   * An attempt failed with `error` (its message never holds a secret: exporters cut them out) and HTTP `status`, if
+   * any; `delivered`: the runs of the batch its exporter says reached the destination all the same (see
+   * `ExportResult`). No `error`: the attempt was ended by the send's cancel, whose abort says nothing of the destination.
    */
-  failed(error: Error, delivered?: ReadonlySet<object>): void;
+  failed(error: Error | undefined, delivered?: ReadonlySet<object>, status?: number): void;
   /** Set when the whole send must stop now (the process is exiting past its flush deadline): no retry follows. */
   readonly cancelReason?: Error | undefined;
+  /**
+   * Set by the send when it stops with retries left (a `Retry-After` longer than `maxBackoffMillis`, shutdown's
+   * deadline, a cancel): how the warning of what it gives up begins, saying why (see `givenUp`).
+   */
+  stoppedBy?: string | undefined;
   /**
    * Told how to abort the attempt in flight (undefined once it is over), so
    * that a cancel stops its request too. A plain handle, not an
@@ -96,7 +104,7 @@ export const startSend = (context: SendContext, batch: ExportBatch, watch: SendW
 const sendFrom = async (context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, first: number): Promise<SendOutcome> => {
   for (let attempt = first; ; attempt++) {
     if (context.limiter) await context.limiter.acquire();
-    if (watch?.cancelReason !== undefined) return 'gave-up';
+    if (watch?.cancelReason !== undefined) return stop(watch, cutShort(watch.cancelReason));
     const result = await new Promise<ExportResult>((resolve) => exportOnce(context, batch, watch, resolve));
     if (result.ok) return 'delivered';
     const next = await backOff(context, watch, attempt, result);
@@ -111,22 +119,36 @@ const afterFailure = async (context: SendContext, batch: ExportBatch, watch: Sen
 
 /** Records a failed attempt and sleeps its back-off; the outcome when no attempt may follow, else undefined. */
 const backOff = async (context: SendContext, watch: SendWatch | undefined, attempt: number, result: ExportFailure): Promise<SendOutcome | undefined> => {
-  watch?.failed(result.error, result.delivered);
+  // Cancelled while the attempt ran: the cancel ended it (its AbortError is not the destination's answer).
+  const cancel = watch?.cancelReason;
+  watch?.failed(cancel === undefined ? result.error : undefined, result.delivered, result.status);
   if (!result.retryable) return 'rejected';
-  if (watch?.cancelReason !== undefined) return 'gave-up';
-  const delay = retryDelayMillis(context.retry, attempt, result.retryAfterMillis);
-  if (delay === undefined) return 'gave-up';
-  if (pastDeadline(context, delay)) return 'gave-up';
+  if (cancel !== undefined) return stop(watch, cutShort(cancel));
+  const { retryAfterMillis } = result;
+  const delay = retryDelayMillis(context.retry, attempt, retryAfterMillis);
+  if (delay === undefined) {
+    // With retries left, only a Retry-After past maxBackoffMillis gives up (see retryDelayMillis): the warning says so.
+    return attempt < context.retry.maxRetries ? stop(watch, waitTooLong(retryAfterMillis!, context.retry.maxBackoffMillis)) : 'gave-up';
+  }
+  const left = millisLeft(context);
+  if (left !== undefined && delay > left) return stop(watch, pastShutdownDeadline(delay, retryAfterMillis, left));
   watch?.armUntil(Date.now() + delay + context.exportTimeoutMillis);
   await unrefSleep(delay);
   // Shutdown may have begun during the sleep: never start a request past its deadline.
-  if (pastDeadline(context, 0)) return 'gave-up';
+  if (millisLeft(context) === 0) return stop(watch, pastShutdownDeadline(delay, retryAfterMillis, 0));
   return undefined;
 };
 
-const pastDeadline = (context: SendContext, delayMillis: number): boolean => {
+/** What is left of shutdown's deadline (0 once past it); undefined before shutdown. */
+const millisLeft = (context: SendContext): number | undefined => {
   const deadline = context.retryDeadline();
-  return deadline !== undefined && Date.now() + delayMillis > deadline;
+  return deadline === undefined ? undefined : max(0, deadline - Date.now());
+};
+
+/** The send stops with retries left: `why` begins the warning of what it gives up. */
+const stop = (watch: SendWatch | undefined, why: string): SendOutcome => {
+  if (watch !== undefined) watch.stoppedBy = why;
+  return 'gave-up';
 };
 
 /**

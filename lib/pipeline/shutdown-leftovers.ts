@@ -3,7 +3,7 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { SpoolWrites } from './spool-writes.js';
-import { SHUTDOWN_LEFTOVERS, type DropWarnings } from './drop-warnings.js';
+import { SHUTDOWN_CUT, SHUTDOWN_LEFTOVERS, type DropWarnings } from './drop-warnings.js';
 import type { RunCloses } from './run-closes.js';
 
 /** How long past shutdown's deadline writing leftovers to the spool may take (local disk: milliseconds). */
@@ -60,5 +60,5 @@ export const settleLeftovers = async (
  */
 const spoolLeftovers = (leftovers: readonly PendingBatch[], writes: SpoolWrites): void => {
   const records = leftovers.map((batch) => publicBatch(batch.records()));
-  leftovers.forEach((batch, i) => void writes.write(batch, records[i]!, batch.endCount));
+  leftovers.forEach((batch, i) => void writes.write(batch, records[i]!, batch.endCount, SHUTDOWN_CUT));
 };

@@ -2,7 +2,7 @@ import { settleWithin, unrefSleep } from '../client/deadline.js';
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { SpoolStore } from '../spool/spool-store.js';
-import { RETRIES_SPENT, type DropWarnings } from './drop-warnings.js';
+import type { DropWarnings } from './drop-warnings.js';
 import { endsIn, withoutDelivered } from './partial-delivery.js';
 import { noop } from '../noop.js';
 import { sendBatch, type SendContext, type SendWatch } from './send-batch.js';
@@ -14,6 +14,8 @@ import { addressed } from './replica-give-up.js';
 const REPLAY_DELAY_MILLIS = 1_000;
 /** How long shutdown gives a replay cut short to put its file back (a rename on local disk). */
 const RELEASE_MILLIS = 1_000;
+/** An earlier client's spans, lost: counted apart from this one's drops (`replayRefused`), so not in the flush summary. */
+const REPLAY_REFUSED = 'the destination refused spooled spans when they were replayed; their spool file was removed';
 const REPLAY_CUT_SHORT = new Error('shutdown() cut a spool replay short: its file is left for the next client');
 
 /**
@@ -55,14 +57,19 @@ export class SpoolFallback {
 
   /**
    * Writes records delivery gave up on; true when they are safe on disk (and `spans` counted as spooled). False, with
-   * nothing on disk, once `signal` aborted: the caller has counted them otherwise. `quiet`: the caller warns about them
-   * itself (a write replica's copy, see `giveUpOwed`).
+   * nothing on disk, once `signal` aborted or the spool is full (said once: the caller's warning would only say they
+   * were dropped): the caller counts them otherwise. `why`: how the warning that they were spooled begins (`givenUp`);
+   * undefined when the caller warns about them itself (a write replica's copy, see `giveUpOwed`).
    */
-  async keep(records: ExportBatch, spans: number, signal?: AbortSignal, quiet = false): Promise<boolean> {
-    if (!(await this.#store.write(records, signal))) return false;
+  async keep(records: ExportBatch, spans: number, signal: AbortSignal | undefined, why: string | undefined): Promise<boolean> {
+    const fullBefore = this.#store.refusedFull;
+    if (!(await this.#store.write(records, signal))) {
+      if (this.#store.refusedFull > fullBefore) this.#warnings.note('spool-full', spoolFull(this.#store));
+      return false;
+    }
     this.#keptSinceReplay = true;
     this.#counters.spooled += spans;
-    if (!quiet) this.#warnings.once('spooled', `${RETRIES_SPENT}; its spans were spooled for the next client to send`);
+    if (why !== undefined) this.#warnings.onceCounted('spooled', `${why}; its spans were spooled for the next client to send`, 'spooled');
     return true;
   }
 
@@ -117,7 +124,7 @@ export class SpoolFallback {
     // which is counted and said: they are an earlier client's, so apart from this one's drops.
     if (outcome === 'rejected') {
       this.#counters.replayRefused += endsIn(records) - (part?.deliveredEnds ?? 0);
-      this.#warnings.once('replay-refused', 'the destination refused spooled spans when they were replayed (see stats().replayRefused); their spool file was removed');
+      this.#warnings.onceCounted('replay-refused', REPLAY_REFUSED, 'replayRefused');
       return true;
     }
     if (part !== undefined && part.rest === undefined) return true;
@@ -136,7 +143,7 @@ export class SpoolFallback {
     const labels = destinationLabels(this.#send.exporter);
     if (labels !== undefined && !records.to.some((label) => labels.includes(label))) {
       this.#counters.replayRefused += endsIn(records);
-      this.#warnings.once('replay-elsewhere', 'spooled spans owed to a LangSmith replica this client does not send to were removed (see stats().replayRefused)');
+      this.#warnings.onceCounted('replay-elsewhere', 'spooled spans owed to a LangSmith replica this client does not send to were removed', 'replayRefused');
       return undefined;
     }
     return replicatedOf(this.#send.exporter) === undefined ? { post: records.post, patch: records.patch } : records;
@@ -165,7 +172,7 @@ export class SpoolFallback {
     }
     if (owed.nobody !== undefined && !keptNobody && owed.parts.every((part) => part.refused)) {
       this.#counters.replayRefused += endsIn(owed.nobody);
-      this.#warnings.once('replay-refused', 'the destination refused spooled spans when they were replayed (see stats().replayRefused); their spool file was removed');
+      this.#warnings.onceCounted('replay-refused', REPLAY_REFUSED, 'replayRefused');
     }
     return keptAll;
   }
@@ -199,3 +206,11 @@ export class SpoolFallback {
     if (this.#keptSinceReplay && this.#answeredDuringReplay) void this.#replay();
   }
 }
+
+/**
+ * What a full spool says: where it is and its size, that what it cannot take is dropped (counted as export failures,
+ * the failure that sent it there), and which setting makes room.
+ */
+const spoolFull = (store: SpoolStore): string =>
+  `tracewire: the spool at ${store.dir} is full (maxSpoolBytes ${store.maxBytes} bytes): spans it cannot take are dropped, counted in ` +
+  'stats().dropped.exportFailed, until a replay sends what it holds. Raise maxSpoolBytes (TRACEWIRE_MAX_SPOOL_BYTES) to keep more. Further ones are not warned about.';

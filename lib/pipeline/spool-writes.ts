@@ -30,11 +30,14 @@ export class SpoolWrites {
     return this.#writing.has(batch);
   }
 
-  /** Writes `batch`'s `records` (`spans` ends); true once they are on disk and the batch is settled, false when they were not written. */
-  write(batch: PendingBatch, records: ExportBatch, spans: number): Promise<boolean> {
+  /**
+   * Writes `batch`'s `records` (`spans` ends); true once they are on disk and the batch is settled, false when they were
+   * not written. `why`: how the warning that they were spooled begins (see `SpoolFallback.keep`).
+   */
+  write(batch: PendingBatch, records: ExportBatch, spans: number, why: string): Promise<boolean> {
     // Never twice at once: both would land, each counting the spans spooled, and the next client would send them twice.
     if (this.#writing.has(batch)) return this.#writing.get(batch)!.then(() => batch.outcome === 'spooled');
-    const writing = this.#spool.keep(records, spans, this.#graceOver.signal).then((kept) => {
+    const writing = this.#spool.keep(records, spans, this.#graceOver.signal, why).then((kept) => {
       this.#writing.delete(batch);
       if (kept) this.#settle(batch, 'spooled');
       return kept;
@@ -53,7 +56,7 @@ export class SpoolWrites {
    */
   writeEach(batch: PendingBatch, ifStopped: BatchOutcome | undefined, writing: (keep: (records: ExportBatch, spans: number) => Promise<boolean>) => Promise<void>): Promise<void> {
     const signal = this.#graceOver.signal;
-    const written = writing((records, spans) => this.#spool.keep(records, spans, signal, true)).finally(() => {
+    const written = writing((records, spans) => this.#spool.keep(records, spans, signal, undefined)).finally(() => {
       this.#writing.delete(batch);
       this.#ifStopped.delete(batch);
     });

@@ -35,6 +35,8 @@ export type { ReplayOptions, ReplayResult };
 export class SpoolStore {
   declare readonly dir: string;
   declare readonly maxBytes: number;
+  /** Writes refused because they would take the spool past `maxBytes`: a caller tells a full spool from a failing disk by it. */
+  refusedFull = 0;
   readonly #staleClaimMillis: number;
   /** Bytes on disk as of the last scan, plus this store's writes, minus its deletions. */
   #diskBytes = 0;
@@ -74,7 +76,10 @@ export class SpoolStore {
       const text = encodeBatch(batch);
       const size = Buffer.byteLength(text);
       if (this.#scannedAt === undefined || Date.now() - this.#scannedAt > RESCAN_MILLIS) await this.#scan();
-      if (this.#diskBytes + this.#reservedBytes + size > this.maxBytes) return false;
+      if (this.#diskBytes + this.#reservedBytes + size > this.maxBytes) {
+        this.refusedFull++;
+        return false;
+      }
       reserved = size;
       this.#reservedBytes += size;
       await this.#createDir();

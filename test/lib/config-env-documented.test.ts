@@ -44,6 +44,7 @@ const DOCUMENTED: Record<string, [string, Probe, unknown]> = {
   TRACEWIRE_MAX_CONCURRENT_EXPORTS: ['7', delivery('maxConcurrentExports'), 7],
   TRACEWIRE_MAX_QUEUE_SIZE: ['7', delivery('maxQueueSize'), 7],
   TRACEWIRE_MAX_QUEUE_BYTES: ['7', delivery('maxQueueBytes'), 7],
+  TRACEWIRE_MAX_SPOOL_BYTES: ['7', delivery('maxSpoolBytes'), 7],
   TRACEWIRE_MAX_RETRIES: ['7', delivery('maxRetries'), 7],
   TRACEWIRE_INITIAL_BACKOFF_MILLIS: ['7', delivery('initialBackoffMillis'), 7],
   // Above the first back-off's default (200): below it, that default would follow it down.

@@ -18,7 +18,9 @@ test.each([
       error = caught;
     }
     expect(error).toBeInstanceOf(TracewireConfigError);
-    expect((error as Error).message).toContain(`langsmith's Client option ${option} is not taken; use `);
+    // Its name, then what to use: not `received "apiKey"`, which read as if the name were the value set.
+    expect((error as Error).message).toMatch(new RegExp(`^Invalid option "${option}": langsmith's Client option ${option} is not taken; use `));
+    expect((error as Error).message).not.toContain('received');
     expect((error as Error).message).toContain(instead);
     // A value given in the wrong place is never quoted (an apiKey's least of all).
     expect((error as Error).message).not.toContain('lsv2-secret');

@@ -129,7 +129,7 @@ test('a natural exit past flushTimeoutMillis aborts the export still in flight: 
   // A deadline, not a window: the abort follows the 200 ms flush deadline; without it the export hangs for two minutes.
   for (const giveUpAt = Date.now() + 20_000; client.stats().pending > 0 && Date.now() < giveUpAt; ) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(aborted).toHaveLength(1);
-  expect(String(aborted[0])).toContain('flushTimeoutMillis (200 ms) has passed');
+  expect(String(aborted[0])).toContain('the deadline of its flush at exit, flushTimeoutMillis (200 ms), passed');
   expect(client.stats()).toMatchObject({ failed: 1, pending: 0, exportRequests: 1 }); // given up: no retry after the abort
   await client.shutdown({ timeoutMillis: 1_000 });
 });

@@ -145,13 +145,24 @@ test('a program whose endpoint never answers ends once its waits have given up, 
 
 test.each([
   ['an uncaught error', "throw new Error('boom');"],
-  ['an unhandled rejection', "Promise.reject(new Error('boom'));"],
-])('a program ended by %s is told how many spans it leaves and why, not sent looking for a process.exit() it never called', async (_how, ending) => {
+  ['an unhandled promise rejection', "Promise.reject(new Error('boom'));"],
+])('a program ended by %s is told how many spans it leaves and which of the two ended it, not sent looking for a process.exit() it never called', async (how, ending) => {
   const { code, stderr } = await runChild('flushIntervalMillis: 60_000, logger: console', `for (let i = 0; i < 3; i++) work(i);\n${ending}`);
   expect(code).toBe(1);
   expect(stderr).toContain('Error: boom'); // Node's own report, as without tracewire
-  expect(stderr.match(/tracewire: the process is exiting with 3 span\(s\) not delivered: it is ending on an uncaught error, which leaves no time to send them\./g)).toHaveLength(1);
+  const warning = `tracewire: the process is exiting with 3 span(s) not delivered: it is ending on ${how}, which leaves no time to send them.`;
+  expect(stderr.split(warning)).toHaveLength(2); // once
   expect(stderr).not.toContain('process.exit()');
+});
+
+test('an export at a natural exit cut short by the exit’s deadline is said to be cut short by flushTimeoutMillis, not to have failed on an abort', async () => {
+  sink.script({ kind: 'hang' }, { kind: 'hang' });
+  const { code, stderr } = await runChild('flushTimeoutMillis: 500, exportTimeoutMillis: 20_000, logger: console', 'work(1);');
+  expect(code).toBe(0);
+  expect(stderr).toContain(
+    'tracewire: an export was cut short: the process is exiting, and the deadline of its flush at exit, flushTimeoutMillis (500 ms), passed before it was sent; its spans were dropped.',
+  );
+  expect(stderr).not.toContain('aborted');
 });
 
 test('a program that calls process.exit() before its spans are delivered is told how many it leaves, on stderr', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LangSmithExporter, MemoryExporter, TracingClient, traceable, type ExportBatch, type Run } from '../../../index';
+import { LangSmithExporter, MemoryExporter, TracewireConfigError, TracingClient, traceable, type ExportBatch, type Run } from '../../../index';
 import { ScriptedSink } from '../../helpers/scripted-sink';
 import { SpoolStore, type ReplayResult } from '../../../lib/spool/spool-store';
 import { within } from '../../helpers/within';
@@ -236,4 +236,44 @@ test('a spooled batch the destination refuses when replayed is removed, and its 
   expect(client.stats()).toMatchObject({ replayed: 0, replayRefused: 3, dropped: { total: 0 }, spansEnded: 0 });
   expect(warnings.filter((message) => message.includes('refused spooled spans when they were replayed'))).toHaveLength(1);
   await client.shutdown();
+});
+
+test('a batch a full spool cannot take is dropped with a warning that names the spool, its size and maxSpoolBytes', async () => {
+  const sink = (await ScriptedSink.start()).otherwise({ kind: 'status', status: 503 });
+  const warnings: string[] = [];
+  let client: TracingClient | undefined;
+  try {
+    client = new TracingClient({
+      exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'k' }),
+      manualFlushMode: true,
+      maxRetries: 0,
+      spoolDir: dir,
+      maxSpoolBytes: 1_000,
+      logger: { warn: (message: string) => void warnings.push(message) },
+    });
+    traceable((text: string) => text.length, { name: 'large', client })('x'.repeat(2_000)); // its file would be past 1 000 bytes
+    await client.flush();
+    expect(client.stats()).toMatchObject({ spooled: 0, dropped: { exportFailed: 1 } });
+    expect(warnings.filter((warning) => warning.includes('is full'))).toEqual([
+      `tracewire: the spool at ${dir} is full (maxSpoolBytes 1000 bytes): spans it cannot take are dropped, counted in stats().dropped.exportFailed, until a replay sends what it holds. Raise maxSpoolBytes (TRACEWIRE_MAX_SPOOL_BYTES) to keep more. Further ones are not warned about.`,
+    ]);
+  } finally {
+    await client?.shutdown();
+    await sink.stop();
+  }
+});
+
+test.each([
+  [{ maxSpoolBytes: 0 }, {}, 'Invalid maxSpoolBytes: received 0'],
+  [{}, { TRACEWIRE_MAX_SPOOL_BYTES: '0.5' }, 'Invalid TRACEWIRE_MAX_SPOOL_BYTES: received 0.5'],
+])('maxSpoolBytes (%j, %j) that is not a whole number of bytes is refused, naming the setting and what it takes', (options, env, refusal) => {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const make = () => new TracingClient({ exporter: new MemoryExporter(), spoolDir: dir, ...options });
+    expect(make).toThrow(TracewireConfigError);
+    expect(make).toThrow(`${refusal}; expected a whole number from 1 to ${Number.MAX_SAFE_INTEGER}.`);
+  } finally {
+    process.env = saved;
+  }
 });
