@@ -61,12 +61,8 @@ export class TracingClient {
   readonly #processor: SpanProcessor;
   readonly #warnings: DropWarnings;
   #isShutdown = false;
-  /**
-   * @internal Its exporter sends to OpenTelemetry (OTLP, an OpenTelemetry `SpanExporter`), not to LangSmith: a W3C
-   * parent's sampled flag decides for its children (see `sampledAsOpenTelemetry`), and its runs are named to no
-   * receiver as LangSmith parents (see `getTraceHeaders`).
-   */
-  readonly deliversToOpenTelemetry: boolean;
+  /** Its exporter sends to OpenTelemetry: a W3C parent's sampled flag decides for its children (see `sampledAsOpenTelemetry`). */
+  readonly #followsOpenTelemetrySampling: boolean;
 
   /**
    * @param strategy normally left out: it follows `options.mode` (or the
@@ -83,7 +79,7 @@ export class TracingClient {
     const config = (this.config = agreeingConfig(resolveDeliveryConfig(read, env), read, strategy));
     const exporter = (this.exporter = read.exporter);
     offerServiceName(exporter, config.projectName);
-    this.deliversToOpenTelemetry = deliversToOpenTelemetry(exporter);
+    this.#followsOpenTelemetrySampling = deliversToOpenTelemetry(exporter);
     // A misspelt limit would be ignored: its default applies, silently.
     const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...readOptions(read.serializeLimits, LIMITS_SHAPE) });
     for (const [key, value] of entries(limits)) {
@@ -133,7 +129,7 @@ export class TracingClient {
     else if (parent !== undefined) {
       // Roots and remote parents only: a child of a span of this client never gets here.
       inherited = parent.remote?.projectName;
-      if (this.deliversToOpenTelemetry) parent = sampledAsOpenTelemetry(parent);
+      if (this.#followsOpenTelemetrySampling) parent = sampledAsOpenTelemetry(parent);
     }
     const named = request.projectName;
     if (named !== undefined && inherited !== undefined && named !== inherited) this.#projectNotTaken(named, inherited);

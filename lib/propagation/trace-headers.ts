@@ -41,12 +41,9 @@ export function getTraceHeaders(): TraceHeaders {
     const traceFlags = span.remote?.traceFlags;
     const headers: TraceHeaders = { traceparent: formatTraceparent(traceIdOf(otelTraceIdOf(span)), spanIdOf(span.id), traceFlags === undefined ? span.sampled : (traceFlags & 1) === 1) };
     // A run that is not recorded is no LangSmith parent; past the depth receivers accept, the traceparent alone joins the trace.
-    // Nor is a run sent to OpenTelemetry only: a receiver that sends to LangSmith would file its runs under a parent,
-    // and in a project, LangSmith never hears of; the traceparent joins it to the trace, its own project records it.
-    const inLangSmith = !span.client.deliversToOpenTelemetry;
-    if (inLangSmith && span.sampled && span.dottedOrder.length <= MAX_LANGSMITH_TRACE_CHARS) headers['langsmith-trace'] = span.dottedOrder;
+    if (span.sampled && span.dottedOrder.length <= MAX_LANGSMITH_TRACE_CHARS) headers['langsmith-trace'] = span.dottedOrder;
     if (span.remote?.tracestate !== undefined) headers.tracestate = span.remote.tracestate;
-    const baggage = formatBaggage(span.remote?.baggage, span.metadata, span.tags, inLangSmith ? span.projectName : undefined);
+    const baggage = formatBaggage(span.remote?.baggage, span.metadata, span.tags, span.projectName);
     if (baggage !== '') headers.baggage = baggage;
     return headers;
   }
