@@ -15,8 +15,8 @@ export const RETRIES_SPENT = 'an export failed after its retries';
 
 const REFUSED = 'an export was refused, so it was not retried';
 
-/** What a 413 says besides its status: the setting that makes the batches the server would take. */
-const TOO_LARGE = 'the batch was larger than the server takes, and a lower maxBatchBytes sends smaller batches';
+/** What a 413 says besides its status: what was too large, and the setting that makes it smaller. */
+const TOO_LARGE = 'larger than the server takes: a run alone, for LangSmith, which halves such a request down to single runs (lower serializeLimits make runs smaller); a batch, for OTLP (a lower maxBatchBytes sends smaller batches)';
 
 /**
  * @internal How the warning of a batch given up on begins, up to its fate (spooled or dropped): after its retries (a

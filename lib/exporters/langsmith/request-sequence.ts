@@ -28,9 +28,16 @@ export const sendInOrder = <R>(
   i: number,
   send: SendRequest<R>,
   done: ExportDone,
+  halve?: (request: R) => readonly [R, R] | undefined,
   refused?: ExportResult,
 ): void => {
   send(requests[i]!, (result) => {
+    if (!result.ok && result.status === PAYLOAD_TOO_LARGE) {
+      // The server (or a proxy before it: nginx takes 1 MB by default) takes less than this request: its runs go
+      // again at once in two requests of half as many, down to one run, which alone is refused if still too large.
+      const halves = halve?.(requests[i]!);
+      if (halves !== undefined) return sendInOrder(delivered, batch, [...requests.slice(0, i), ...halves, ...requests.slice(i + 1)], keysOf, i, send, done, halve, refused);
+    }
     if (!result.ok && (result.retryable || EVERY_REQUEST_WOULD_FAIL.has(result.status))) return done(result);
     if (result.ok && (i < requests.length - 1 || delivered.has(batch) || refused !== undefined)) {
       let sent = delivered.get(batch);
@@ -38,9 +45,12 @@ export const sendInOrder = <R>(
       for (const key of keysOf(requests[i]!)) sent.add(key);
     }
     refused ??= result.ok ? undefined : result;
-    if (i < requests.length - 1) sendInOrder(delivered, batch, requests, keysOf, i + 1, send, done, refused);
+    if (i < requests.length - 1) sendInOrder(delivered, batch, requests, keysOf, i + 1, send, done, halve, refused);
     else done(refused ?? EXPORT_OK);
   });
 };
 
 const EVERY_REQUEST_WOULD_FAIL: ReadonlySet<number | undefined> = new Set([401, 403, 404, 405]);
+
+/** HTTP 413: the request was larger than the server, or a proxy in front of it, takes. */
+const PAYLOAD_TOO_LARGE = 413;
