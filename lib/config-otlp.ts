@@ -100,8 +100,7 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
     // Each value read once: the one checked is the one sent.
     for (const [name, value] of entries(readOptions(given, HEADERS_SHAPE))) addHeader(headers, name, value, HEADERS);
   }
-  const resource = resourceFromEnv(env);
-  const serviceName = resolveServiceName(options.serviceName, env, resource.serviceName);
+  const { serviceName, resourceAttributes } = resolveResource(options.serviceName, env);
   const protocolEnv = otlpVariables('PROTOCOL');
   const protocol = options.protocol ?? envChoice(env, protocolEnv, PROTOCOLS) ?? 'http/json';
   if (!PROTOCOLS.includes(protocol)) refuse(PROTOCOL, protocol, PROTOCOLS.join(' or '));
@@ -117,17 +116,18 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
   const fromUrl = takeUrlSecrets(url);
   if (fromUrl.authorization !== undefined) headers.authorization ??= fromUrl.authorization;
   const secrets = [...values(headers), ...fromUrl.secrets];
-  return { url, headers, secrets, serviceName, resourceAttributes: resource.attributes, protocol, protocolSetting, gzip, maxPendingStarts, timeoutMillis, timeoutSetting };
+  return { url, headers, secrets, serviceName, resourceAttributes, protocol, protocolSetting, gzip, maxPendingStarts, timeoutMillis, timeoutSetting };
 };
 
 /**
- * @internal `service.name` as every exporter that names a service resolves it, in the OpenTelemetry
- * specification's order: the `serviceName` option (checked: a non-empty string), else `OTEL_SERVICE_NAME`, else
- * `service.name` in `OTEL_RESOURCE_ATTRIBUTES` (`fromResource`); undefined when none is set (the client's project
- * then, see `offerServiceName`).
+ * @internal The resource every exporter that names a service sends its spans under: `service.name` in the
+ * OpenTelemetry specification's order — the `serviceName` option (checked: a non-empty string), else
+ * `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`; undefined when none is set (the client's
+ * project then, see `offerServiceName`) — and the other attributes of `OTEL_RESOURCE_ATTRIBUTES`.
  */
-export const resolveServiceName = (serviceName: unknown, env: Env, fromResource: string | undefined): string | undefined => {
-  return nonEmptyOption(serviceName ?? envValue(env, 'OTEL_SERVICE_NAME') ?? fromResource, 'serviceName');
+export const resolveResource = (serviceName: unknown, env: Env = runtimeEnv()): { serviceName: string | undefined; resourceAttributes: ReadonlyMap<string, string> } => {
+  const resource = resourceFromEnv(env);
+  return { serviceName: nonEmptyOption(serviceName ?? envValue(env, 'OTEL_SERVICE_NAME') ?? resource.serviceName, 'serviceName'), resourceAttributes: resource.attributes };
 };
 
 /** @internal `maxPendingStarts`, checked: a whole number, 0 or more; 10 000 when not given. */

@@ -1,12 +1,10 @@
 import { optionsObject } from '../config-env.js';
-import { maxPendingStartsOption, resolveServiceName } from '../config-otlp.js';
+import { maxPendingStartsOption, resolveResource } from '../config-otlp.js';
 import { refuse } from '../errors.js';
 import { readSafely } from '../read-options.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from '../exporters/span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from '../exporters/otlp/otlp-request.js';
 import { OtlpResource } from '../exporters/otlp/otlp-resource.js';
-import { resourceFromEnv } from '../config-resource.js';
-import { runtimeEnv } from '../runtime-env.js';
 import { PendingStarts } from '../exporters/otlp/pending-starts.js';
 import { toSerializableSpans } from '../exporters/otlp/protobuf-encoder.js';
 import { runSpans } from '../exporters/otlp/run-spans.js';
@@ -67,9 +65,8 @@ export function fromOpenTelemetryExporter(exporter: OpenTelemetrySpanExporter, o
   }
   options = optionsObject(options, 'fromOpenTelemetryExporter', OPTIONS);
   // The same resource and service name as OtlpHttpExporter's, read once.
-  const resource = resourceFromEnv(runtimeEnv());
-  const serviceName = resolveServiceName(options.serviceName, runtimeEnv(), resource.serviceName);
-  return new OpenTelemetryExporterAdapter(exporter, serviceName, new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)), new OtlpResource(resource.attributes));
+  const { serviceName, resourceAttributes } = resolveResource(options.serviceName);
+  return new OpenTelemetryExporterAdapter(exporter, serviceName, new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)), new OtlpResource(resourceAttributes));
 }
 
 const OPTIONS = ['serviceName', 'maxPendingStarts'];
