@@ -1,7 +1,8 @@
 import { DELIVERY_OPTIONS, hiddenByEnv, resolveDeliveryConfig, spoolDirIgnored, type DeliveryConfig, type DeliveryOptions } from '../config.js';
 import { A_FUNCTION, errorName, refuse } from '../errors.js';
 import { readOptions, readSafely, type OptionsShape } from '../read-options.js';
-import { deliversToOpenTelemetry, offerServiceName, sampledAsOpenTelemetry } from '../exporters/service-name.js';
+import { deliversToOpenTelemetry, offerServiceName } from '../exporters/service-name.js';
+import { sampledAsOpenTelemetry } from '../propagation/span-parent.js';
 import { checkExporter } from './exporter-check.js';
 import { LANGSMITH_CLIENT_INSTEAD } from './langsmith-client-options.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';

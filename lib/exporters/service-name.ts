@@ -1,5 +1,4 @@
 import type { SpanExporter } from './span-exporter.js';
-import type { SpanParent } from '../model/span-types.js';
 
 /** @internal The method by which a built-in exporter that names a service (OTLP) learns its client's project. */
 export const SERVICE_FROM_PROJECT = Symbol('tracewire.serviceFromProject');
@@ -26,19 +25,4 @@ export const offerServiceName = (exporter: SpanExporter, projectName: string): v
  */
 export const deliversToOpenTelemetry = (exporter: SpanExporter): boolean => {
   return typeof (exporter as Partial<TakesServiceName>)[SERVICE_FROM_PROJECT] === 'function';
-};
-
-/**
- * @internal `parent` with OpenTelemetry's decision as its own, for a client
- * whose spans go to OpenTelemetry: a parent known by its W3C ids alone (a
- * `traceparent`, an OpenTelemetry span through the bridge) records its
- * children only if its flag says sampled, as OpenTelemetry's default
- * `ParentBased` sampler does — a trace OpenTelemetry dropped upstream is not
- * sent in fragments whose parents never arrive. A parent that already
- * decided (a span of this process; a run `langsmith-trace` names) is
- * returned as it is.
- */
-export const sampledAsOpenTelemetry = (parent: SpanParent): SpanParent => {
-  const flags = parent.sampled === undefined ? parent.remote?.traceFlags : undefined;
-  return flags === undefined ? parent : { ...parent, sampled: (flags & 1) === 1 };
 };

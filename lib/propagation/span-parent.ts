@@ -33,3 +33,18 @@ export const spanParentOf = (remote: RemoteTraceContext): SpanParent => {
     remote: { tracestate: remote.tracestate, projectName: remote.projectName, baggage: remote.baggage, traceFlags: remote.sampled === undefined ? undefined : remote.sampled ? 1 : 0 },
   };
 };
+
+/**
+ * @internal `parent` with OpenTelemetry's decision as its own, for a client
+ * whose spans go to OpenTelemetry: a parent known by its W3C ids alone (a
+ * `traceparent`, an OpenTelemetry span through the bridge) records its
+ * children only if its flag says sampled, as OpenTelemetry's default
+ * `ParentBased` sampler does — a trace OpenTelemetry dropped upstream is not
+ * sent in fragments whose parents never arrive. A parent that already
+ * decided (a span of this process; a run `langsmith-trace` names) is
+ * returned as it is.
+ */
+export const sampledAsOpenTelemetry = (parent: SpanParent): SpanParent => {
+  const flags = parent.sampled === undefined ? parent.remote?.traceFlags : undefined;
+  return flags === undefined ? parent : { ...parent, sampled: (flags & 1) === 1 };
+};
