@@ -16,13 +16,13 @@ export const RETRIES_SPENT = 'an export failed after its retries';
 const REFUSED = 'an export was refused, so it was not retried';
 
 /** What a 413 says besides its status: what was too large, and the setting that makes it smaller. */
-const TOO_LARGE = 'larger than the server takes: a run alone, for LangSmith, which halves such a request down to single runs (lower serializeLimits make runs smaller); a batch, for OTLP (a lower maxBatchBytes sends smaller batches)';
+const TOO_LARGE = 'larger than the server takes: a run alone, as the LangSmith and OTLP exporters halve such a request down to single runs (lower serializeLimits make runs smaller)';
 
 /**
  * @internal How the warning of a batch given up on begins, up to its fate (spooled or dropped): after its retries (a
  * later try might have done), at the first answer when the destination refused it (a 400, a 401: retrying would
  * change nothing, and none was made), or as `end.stoppedBy` says when something stopped the retries left. Then the
- * last error, and for a 413 that `maxBatchBytes` makes smaller batches.
+ * last error, and for a 413 what was too large and what makes it smaller.
  */
 export const givenUp = (mayLaterSucceed: boolean, end: SendEnd = {}): string => {
   const { lastError, lastStatus, stoppedBy } = end;

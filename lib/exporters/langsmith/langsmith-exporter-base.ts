@@ -9,7 +9,7 @@ import { JSON_TYPE, type Transport } from '../http/transport.js';
 import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
 import { keysOf, nameDestinations } from '../replicated.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
-import { sendInOrder, type DeliveredRuns } from './request-sequence.js';
+import { answerWithDelivered, halveRequest, sendInOrder, type DeliveredRuns } from '../http/request-sequence.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './server-info.js';
 import { SealedBatch } from '../sealed-batch.js';
 import { sealRecords, sealRuns } from './seal-batch.js';
@@ -229,19 +229,11 @@ export class LangSmithExporterBase implements SpanExporter {
       return answerLater(done, notEncodable(error));
     }
     const send = (part: readonly number[], answer: ExportDone): void => this.#send(sealed, framing, part, options, answer);
+    const answer = answerWithDelivered(this.#delivered, batch, done);
     sendInOrder(this.#delivered, batch, requests, (part) => part.map((i) => sealed.keys()[i]!), 0, send, (result) => {
-      if (result.ok) {
-        this.#delivered.delete(batch);
-        done(result);
-      } else if (mode !== 'multipart' || !NO_MULTIPART(result.status)) {
-        // What got through goes with the failure: the pipeline counts it delivered and spools only the rest.
-        const delivered = this.#delivered.get(batch);
-        done(delivered === undefined ? result : { ...result, delivered });
-      }
-      else {
-        this.#wireMode = 'batch'; // for good; this batch goes again at once
-        this.#sendBatch(batch, limits, options, done);
-      }
+      if (result.ok || mode !== 'multipart' || !NO_MULTIPART(result.status)) return answer(result);
+      this.#wireMode = 'batch'; // for good; this batch goes again at once
+      this.#sendBatch(batch, limits, options, done);
     }, halveRequest);
   }
 
@@ -272,10 +264,3 @@ export class LangSmithExporterBase implements SpanExporter {
 }
 
 exportsByCallback(LangSmithExporterBase);
-
-/** A request's operations in two requests of half as many, for a server that refused it as too large (413); one operation cannot be halved. */
-const halveRequest = (part: readonly number[]): readonly [number[], number[]] | undefined => {
-  if (part.length < 2) return undefined;
-  const middle = part.length >> 1;
-  return [part.slice(0, middle), part.slice(middle)];
-};

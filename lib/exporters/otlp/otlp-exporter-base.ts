@@ -21,6 +21,8 @@ import { OtlpFraming } from './seal-otlp.js';
 import { OtlpResource } from './otlp-resource.js';
 import { TRACEWIRE_USER_AGENT } from '../../version.js';
 import { withRequestDeadline } from '../http/request-deadline.js';
+import { answerWithDelivered, halveRequest, PAYLOAD_TOO_LARGE, sendInOrder, type DeliveredRuns } from '../http/request-sequence.js';
+import { BatchOps } from '../batch-ops.js';
 
 /** Options of an {@link OtlpHttpExporter}; each falls back to the standard `OTEL_*` variable named on it. */
 export type OtlpHttpExporterOptions = OtlpOptions;
@@ -57,6 +59,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
   readonly #framing: OtlpFraming;
   /** The resource every request's spans go under: tracewire's SDK attributes and `OTEL_RESOURCE_ATTRIBUTES`, read once. */
   readonly #resource: OtlpResource;
+  /** Runs of a batch already delivered by some of its requests (a batch refused as too large goes in parts), while the batch may be retried. */
+  readonly #delivered: DeliveredRuns = new WeakMap();
   /** `service.name`: `serviceName`, else `OTEL_SERVICE_NAME`, else `OTEL_RESOURCE_ATTRIBUTES`'s, else the client's project; set by none, each run's project. */
   #serviceName: string | undefined;
 
@@ -106,8 +110,42 @@ export class OtlpHttpExporterBase implements SpanExporter {
     return new Promise<ExportResult>((resolve) => this[EXPORT_NOW](batch, options, resolve));
   }
 
-  /** @internal `export` by callback: the pipeline's way (see `CallbackExporter`). */
+  /**
+   * @internal `export` by callback: the pipeline's way (see `CallbackExporter`). A batch goes as one request. One
+   * the server (or a proxy before it: nginx takes 1 MB by default) refuses as too large (413) goes again at once as
+   * two requests of half its runs, down to one run, which alone is refused if still too large; a retry of a batch
+   * some of whose requests got through sends only the rest.
+   */
   [EXPORT_NOW](batch: ExportBatch, options: ExportOptions, done: ExportDone): void {
+    const delivered = this.#delivered.get(batch);
+    if (delivered !== undefined) return this.#sendParts(batch, (ops) => [ops.all().filter((i) => !delivered.has(ops.keys[i]!))], options, done);
+    this.#post(batch, options, (result) => {
+      if (result.ok || result.status !== PAYLOAD_TOO_LARGE) return done(result);
+      this.#sendParts(batch, (ops) => halveRequest(ops.all()) ?? [], options, done, result);
+    });
+  }
+
+  /**
+   * Sends `batch`'s operations in the requests `partsOf` makes of them, one after another (see `sendInOrder`);
+   * `refused`, the answer if they make none (a single run refused as too large).
+   */
+  #sendParts(batch: ExportBatch, partsOf: (ops: BatchOps) => ReadonlyArray<readonly number[]>, options: ExportOptions, done: ExportDone, refused: ExportResult = EXPORT_OK): void {
+    let ops: BatchOps;
+    let parts: Array<readonly number[]>;
+    try {
+      ops = new BatchOps(batch);
+      parts = partsOf(ops).filter((part) => part.length > 0);
+    } catch (error) {
+      return answerLater(done, notEncodable(error));
+    }
+    const answer = answerWithDelivered(this.#delivered, batch, done);
+    if (parts.length === 0) return answerLater(answer, refused);
+    const send = (part: readonly number[], answered: ExportDone): void => this.#post(ops.part(part), options, answered);
+    sendInOrder(this.#delivered, batch, parts, (part) => part.map((i) => ops.keys[i]!), 0, send, answer, halveRequest);
+  }
+
+  /** `batch` as one request. */
+  #post(batch: ExportBatch, options: ExportOptions, done: ExportDone): void {
     const spans: ServiceSpan[] = [];
     const joined: string[] = [];
     let body: Uint8Array | undefined;

@@ -50,9 +50,9 @@ test('a batch the server asked to retry later than maxBackoffMillis allows is sa
   );
 });
 
-test('a run refused with 413 (alone: nothing to halve) is said to be larger than the server takes, naming serializeLimits and maxBatchBytes; another refusal is not', async () => {
+test('a run refused with 413 (alone: nothing to halve) is said to be larger than the server takes, naming serializeLimits; another refusal is not', async () => {
   const [tooLarge] = await warningsAfter({ kind: 'status', status: 413 });
-  expect(tooLarge).toMatch(/^tracewire: an export was refused, so it was not retried \(last error: .*413.*\) — larger than the server takes: a run alone, for LangSmith, .*serializeLimits.*maxBatchBytes.*; its spans were dropped/);
+  expect(tooLarge).toMatch(/^tracewire: an export was refused, so it was not retried \(last error: .*413.*\) — larger than the server takes: a run alone, .*serializeLimits.*; its spans were dropped/);
   await sink.stop();
   sink = await ScriptedSink.start();
   const [unauthorized] = await warningsAfter({ kind: 'status', status: 401 });

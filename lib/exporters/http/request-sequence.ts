@@ -50,7 +50,33 @@ export const sendInOrder = <R>(
   });
 };
 
+/**
+ * @internal A request's operations (indexes into its batch) in two requests of
+ * half as many, for a server that refused it as too large (413); one operation
+ * cannot be halved.
+ */
+export const halveRequest = (part: readonly number[]): readonly [number[], number[]] | undefined => {
+  if (part.length < 2) return undefined;
+  const middle = part.length >> 1;
+  return [part.slice(0, middle), part.slice(middle)];
+};
+
 const EVERY_REQUEST_WOULD_FAIL: ReadonlySet<number | undefined> = new Set([401, 403, 404, 405]);
 
-/** HTTP 413: the request was larger than the server, or a proxy in front of it, takes. */
-const PAYLOAD_TOO_LARGE = 413;
+/** @internal HTTP 413: the request was larger than the server, or a proxy in front of it, takes. */
+export const PAYLOAD_TOO_LARGE = 413;
+
+/**
+ * @internal The answer of a sequence of `batch`'s requests, for `done`:
+ * delivered, and the batch's record of what got through let go; failed, with
+ * the runs that got through named (`ExportResult.delivered`), so the
+ * pipeline counts them delivered and spools only the rest.
+ */
+export const answerWithDelivered = (delivered: DeliveredRuns, batch: ExportBatch, done: ExportDone): ExportDone => (result) => {
+  if (result.ok) {
+    delivered.delete(batch);
+    return done(result);
+  }
+  const sent = delivered.get(batch);
+  done(sent === undefined ? result : { ...result, delivered: sent });
+};
