@@ -1,4 +1,4 @@
-import { HiddenValue, refuse } from './errors.js';
+import { HiddenValue, maskedUrlText, refuse } from './errors.js';
 import { isString } from './natives.js';
 import { readOptions, type OptionsShape } from './read-options.js';
 
@@ -50,8 +50,8 @@ export const HTTP_URL = 'an http or https URL';
 /** @internal What a header value may be here (an API key, a workspace id, a token): printable ASCII, no spaces. */
 export const HEADER_TEXT = /^[\x21-\x7e]+$/;
 
-/** A host and port without a scheme, perhaps a path: `127.0.0.1:8080`, `collector.internal:4318/v1`. */
-const HOST_AND_PORT = /^[A-Za-z0-9.-]+:\d{1,5}(\/[^\s]*)?$/;
+/** A host and port without a scheme, perhaps a path or query: `127.0.0.1:8080`, `collector.internal:4318/v1`. */
+const HOST_AND_PORT = /^[A-Za-z0-9.-]+:\d{1,5}([/?#][^\s]*)?$/;
 
 /** Text that is no URL at all is most often another setting in the wrong place — an API key: not quoted. */
 const NOT_A_URL = new HiddenValue('not a URL, so not quoted: it may be a key given in the wrong place');
@@ -65,9 +65,11 @@ const NOT_A_URL = new HiddenValue('not a URL, so not quoted: it may be a key giv
 export const parseHttpUrl = (text: string, setting: string, example: string, raw: unknown = text): URL => {
   const url = urlOf(text);
   // `host:port` (a key has no `:<digits>`): shown, with the scheme it lacks. URL reads `localhost:4318` as a scheme.
-  if (HOST_AND_PORT.test(text)) refuse(setting, raw, `an http(s) URL: add the scheme, as in http://${text}`);
-  if (url === undefined) refuse(setting, text.includes('://') ? raw : NOT_A_URL, `an http(s) URL such as ${example}`);
-  if (!isHttp(url)) refuse(setting, raw, HTTP_URL);
+  if (HOST_AND_PORT.test(text)) refuse(setting, raw, `an http(s) URL: add the scheme, as in http://${maskedUrlText(text)}`);
+  // Without `://` it is no URL of any scheme, whatever `URL` makes of it (`admin:secret` has the scheme `admin:`).
+  const quoted = text.includes('://') ? raw : NOT_A_URL;
+  if (url === undefined) refuse(setting, quoted, `an http(s) URL such as ${example}`);
+  if (!isHttp(url)) refuse(setting, quoted, HTTP_URL);
   return url;
 };
 

@@ -81,11 +81,23 @@ export class TracewireUsageError extends Error {
   override readonly name = 'TracewireUsageError';
 }
 
+/**
+ * @internal `text` as a refusal may quote it, should it be an endpoint (it opens with a scheme, `user:` or `host:`,
+ * after any spaces): never its credentials (`user:pass@`) or its query (`?api_key=…`). All before the last `@` goes,
+ * but for a scheme: a password may hold the `/`, `#`, `?` or space that got the URL refused; then all from the first
+ * `?` or `#`. Any other text (a module name such as `@opentelemetry/api`) as it is.
+ */
+export const maskedUrlText = (text: string): string => {
+  if (!/^\s*[A-Za-z0-9][\w+.-]*:/.test(text)) return text;
+  const at = text.lastIndexOf('@');
+  const shown = at < 0 ? text : (/^\s*[A-Za-z][\w+.-]*:\/\//.exec(text)?.[0] ?? '') + '***' + text.slice(at);
+  const query = shown.search(/[?#]/);
+  return query < 0 ? shown : shown.slice(0, query) + '?***';
+};
+
 const describe = (value: unknown): string => {
   if (isString(value)) {
-    // A refused endpoint is quoted: never its credentials (`user:pass@`) or its query (`?api_key=…`). All before the
-    // last `@` goes: a password may hold the `/`, `#` or space that got the URL refused (what follows it was shown).
-    const shown = value.replace(/^(\w+:\/\/)[^]*@|^[^/?#\s:@]+:[^]*@/, '$1***@').replace(/^(\w+:\/\/[^?#]*)[?#][^]*/, '$1?***');
+    const shown = maskedUrlText(value);
     return stringify(shown.length > 60 ? shown.slice(0, 60) + '…' : shown);
   }
   if (isFunction(value)) return A_FUNCTION;

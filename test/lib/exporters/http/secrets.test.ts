@@ -294,7 +294,16 @@ test('a key cut in two by the end of the quoted error body leaves none of its ch
 test.each([
   ['a LangSmith endpoint', () => new LangSmithExporter({ endpoint: `https://admin:${PASSWORD}@langsmith.internal:99999`, apiKey: API_KEY }), 'https://***@langsmith.internal:99999'],
   ['an OTLP endpoint', () => new OtlpHttpExporter({ endpoint: `https://otel.example.com:443x/?api_key=${QUERY_TOKEN}` }), 'https://otel.example.com:443x/?***'],
-  ['a URL without its scheme', () => new LangSmithExporter({ endpoint: `admin:${PASSWORD}@langsmith.internal`, apiKey: API_KEY }), '***@langsmith.internal'],
+  // No `://`: no URL, whatever `URL` reads as its scheme (`admin:`): not quoted at all.
+  ['a URL without its scheme', () => new LangSmithExporter({ endpoint: `admin:${PASSWORD}@langsmith.internal`, apiKey: API_KEY }), '[value not shown: not a URL'],
+  ['credentials where the endpoint belongs', () => new LangSmithExporter({ endpoint: `admin:${PASSWORD}`, apiKey: API_KEY }), '[value not shown: not a URL'],
+  // A host and port without a scheme is quoted, and its hint repeats it: masked in both.
+  ['a host and port with a query, no scheme', () => new OtlpHttpExporter({ endpoint: `otel-collector:4318/?api_key=${QUERY_TOKEN}` }), 'add the scheme, as in http://otel-collector:4318/?***'],
+  ['a host and port with a query and no path, no scheme', () => withEnv({ ...LANGSMITH_CLEAN, OTEL_EXPORTER_OTLP_ENDPOINT: `otel-collector:4318?api_key=${QUERY_TOKEN}` }, () => new OtlpHttpExporter()), 'received "otel-collector:4318?***"'],
+  ['a host and port with credentials, no scheme', () => new LangSmithExporter({ endpoint: `admin:${PASSWORD}@gw.example:443/api`, apiKey: API_KEY }), '[value not shown: not a URL'],
+  // Given in code, a value is quoted as given: a leading space or newline hides nothing.
+  ['a URL with a leading space and a bad port', () => new LangSmithExporter({ endpoint: ` https://admin:${PASSWORD}@collector:99999`, apiKey: API_KEY }), '" https://***@collector:99999"'],
+  ['a URL with a leading newline, a query and a bad port', () => new OtlpHttpExporter({ endpoint: `\nhttps://collector:99999/?api_key=${QUERY_TOKEN}` }), 'https://collector:99999/?***'],
   ['OTLP headers given as a string', () => new OtlpHttpExporter({ headers: `Authorization=Bearer ${PASSWORD}` as never }), '[value not shown'],
   // A password with a character that ends the host where it stands (`/`, `#`) or a space: the URL is refused, and
   // the quote hides all before the last `@` (before, it showed the password from that character on).
