@@ -14,7 +14,7 @@ import { noop } from '../noop.js';
  * produces values over time (a stream, an async iterable, an Observable) is
  * handed on traced, the span covering its consumption.
  */
-export const followThenable = (outcome: SpanOutcome, thenable: unknown, then: Function): unknown => {
+export const followThenable = (outcome: SpanOutcome, thenable: unknown, then: Function, fn: Function): unknown => {
   if (then === nativeThen && Object.getPrototypeOf(thenable) === Promise.prototype) {
     // A native promise, the usual case (every `async` function), followed here rather than in a function
     // of its own: one call fewer on every traced async call. Its `then` always returns a promise and never
@@ -22,6 +22,12 @@ export const followThenable = (outcome: SpanOutcome, thenable: unknown, then: Fu
     // rather than wrapped in a promise. The two handlers are bound to the outcome rather than closures
     // over it: two small objects per call instead of two closures and their context (≈ 50 bytes less).
     const followed = nativeThen.call(thenable, settledWithValue.bind(outcome), settledWithError.bind(outcome));
+    // An `async` function's promise is new: only its caller can handle it, and the caller holds `followed` instead,
+    // so a rejection the caller leaves unhandled stays unhandled, as untraced. Any other function's promise may be
+    // held and handled already (a memoized load with its own `catch`, fired and forgotten by this caller): no API
+    // tells, and `followed` unhandled would end a process the untraced call left running. So its rejection is
+    // marked handled on tracewire's side: never an unhandled rejection the untraced call would not make.
+    if (Object.getPrototypeOf(fn) !== ASYNC_FUNCTION) nativeThen.call(followed, undefined, noop);
     // For an `async` function's promise the loop finds nothing at once.
     for (const _ in thenable as object) return withPropertiesOf(thenable as object, followed);
     return followed;
@@ -132,6 +138,8 @@ const followOtherThenable = (outcome: SpanOutcome, thenable: object, then: Funct
 
 
 const nativeThen = Promise.prototype.then;
+/** What every `async` function (and a bound one) inherits from. */
+const ASYNC_FUNCTION: unknown = Object.getPrototypeOf(async () => undefined);
 
 /**
  * Methods of a thenable that settle it without its `then`: `catch` and

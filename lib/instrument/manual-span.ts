@@ -81,7 +81,7 @@ export function withSpan<T>(name: string, fn: (span: SpanHandle) => T, options: 
     outcome.fail(error);
     throw error;
   }
-  return followResult(outcome, result) as T;
+  return followResult(outcome, result, fn) as T;
 }
 
 

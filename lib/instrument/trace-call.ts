@@ -94,7 +94,7 @@ export const traceCall = (site: CallSite, thisArg: unknown, args: ArrayLike<unkn
     outcome.succeed(result);
     return result;
   }
-  return followResult(outcome, result);
+  return followResult(outcome, result, fn);
 };
 
 /** The call with tracing off, and a generator it returns off at each step too: its body runs then, not in the call. */
@@ -102,8 +102,8 @@ const offThroughout = (fn: Function, thisArg: unknown, args: ArrayLike<unknown>)
   return generatorStepsThrough(callInSpan(TRACING_OFF, fn, thisArg, args), (step, generator, stepArgs) => callInSpan(TRACING_OFF, step, generator, stepArgs));
 };
 
-/** @internal Ends the span with a call's result, or hands the result back traced when it settles or produces later. */
-export const followResult = (outcome: SpanOutcome, result: unknown): unknown => {
+/** @internal Ends the span with a call's result, or hands the result back traced when it settles or produces later; `fn`, the function that returned it. */
+export const followResult = (outcome: SpanOutcome, result: unknown, fn: Function): unknown => {
   // A Proxy is not probed for `then` or for what it produces: its traps are the program's (see proxyCheck).
   if (result === null || (typeof result !== 'object' && typeof result !== 'function') || proxyCheck.isProxy(result)) {
     outcome.succeed(result);
@@ -115,7 +115,7 @@ export const followResult = (outcome: SpanOutcome, result: unknown): unknown => 
   } catch {
     then = undefined;
   }
-  if (typeof then === 'function') return followThenable(outcome, result, then);
+  if (typeof then === 'function') return followThenable(outcome, result, then, fn);
   return followProduced(outcome, result);
 };
 
