@@ -3,7 +3,7 @@ import { firstSet, HEADER_TEXT, HTTP_URL, langsmithVariables, parseHttpUrl, type
 import { HiddenValue, refuse } from './errors.js';
 import { RUNS_ENDPOINTS, runsEndpoints, type RunsEndpoint } from './config-runs-endpoints.js';
 import { isString } from './natives.js';
-import { takeUrlSecrets } from './config-url-secrets.js';
+import { proxySecrets, takeUrlSecrets } from './config-url-secrets.js';
 
 /** Where and how the LangSmith exporter sends; every field falls back to the `LANGSMITH_*` environment. */
 export interface LangSmithOptions {
@@ -90,5 +90,7 @@ export const resolveLangSmithSettings = (
   const revisionVariable = options.revisionId === undefined ? firstSet(env, langsmithVariables('REVISION_ID')) : undefined;
   const revisionId: unknown = options.revisionId ?? revisionVariable?.value;
   if (revisionId !== undefined && !isString(revisionId)) refuse(revisionVariable?.name ?? 'revisionId', revisionId, 'a string (a commit or a release), or "" for none');
-  return { endpoint, authorization, secrets: apiKey === undefined ? secrets : [apiKey, ...secrets], apiKey, workspaceId, revisionId: revisionId === '' ? undefined : revisionId };
+  // The proxies' credentials too: a proxy's error page may quote the Proxy-Authorization it refused.
+  const redacted = [...secrets, ...proxySecrets(env)];
+  return { endpoint, authorization, secrets: apiKey === undefined ? redacted : [apiKey, ...redacted], apiKey, workspaceId, revisionId: revisionId === '' ? undefined : revisionId };
 };

@@ -1,7 +1,7 @@
 import { runtimeEnv } from './runtime-env.js';
 import { booleanOption, envChoice, envNumber, envValue, firstSet, HTTP_URL, isTimerMillis, nonEmptyOption, otlpVariables, parseHttpUrl, TIMER_MILLIS, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
-import { takeUrlSecrets } from './config-url-secrets.js';
+import { proxySecrets, takeUrlSecrets } from './config-url-secrets.js';
 import { readKeyValueList } from './config-key-value-list.js';
 import { resourceFromEnv } from './config-resource.js';
 import { readOptions, readSafely, type OptionsShape } from './read-options.js';
@@ -115,7 +115,7 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
   // The URL keeps its query; its credentials go as the Authorization header, unless one is configured.
   const fromUrl = takeUrlSecrets(url);
   if (fromUrl.authorization !== undefined) headers.authorization ??= fromUrl.authorization;
-  const secrets = [...values(headers), ...fromUrl.secrets];
+  const secrets = [...values(headers), ...fromUrl.secrets, ...proxySecrets(env)];
   return { url, headers, secrets, serviceName, resourceAttributes, protocol, protocolSetting, gzip, maxPendingStarts, timeoutMillis, timeoutSetting };
 };
 

@@ -20,15 +20,46 @@ export interface UrlSecrets {
  */
 export const takeUrlSecrets = (url: URL): UrlSecrets => {
   const secrets = querySecrets(url.search);
+  const authorization = credentialSecrets(url, secrets);
+  url.username = url.password = '';
+  return { authorization, secrets };
+};
+
+/**
+ * @internal The credentials of the proxies in the environment (`HTTPS_PROXY`,
+ * `HTTP_PROXY`, `ALL_PROXY`, either case), in every form a proxy's error page
+ * may quote back (it may echo the `Proxy-Authorization` header it refused):
+ * Node (with `NODE_USE_ENV_PROXY`) and Deno send them to the proxy, so they
+ * are the exporters' secrets too, for their redactors.
+ */
+export const proxySecrets = (env: Readonly<Record<string, string | undefined>>): string[] => {
+  const secrets: string[] = [];
+  for (const name of PROXY_VARIABLES) {
+    const value = env[name];
+    if (value === undefined || !value.includes('@')) continue;
+    let url: URL;
+    try {
+      url = new URL(value.trim());
+    } catch {
+      continue; // no URL, so no proxy: nothing is sent to one
+    }
+    credentialSecrets(url, secrets);
+  }
+  return secrets;
+};
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
+
+/** Pushes every form of `url`'s `user:password` onto `secrets`; its `Basic …` header value, or undefined when it has none. */
+const credentialSecrets = (url: URL, secrets: string[]): string | undefined => {
   let credentials = url.username + ':' + url.password;
-  if (credentials === ':') return { authorization: undefined, secrets };
+  if (credentials === ':') return undefined;
   // As typed (percent-encoded: what a URL quoted back shows) and decoded, each part alone too (a key given as the user name).
   secrets.push(credentials, url.username, url.password, decodedOrAsIs(url.username), decodedOrAsIs(url.password));
   credentials = decodedOrAsIs(credentials);
   const authorization = 'Basic ' + btoa(String.fromCharCode(...encodeUtf8(credentials)));
   secrets.push(credentials, credentials.slice(credentials.indexOf(':') + 1), authorization);
-  url.username = url.password = '';
-  return { authorization, secrets };
+  return authorization;
 };
 
 /**

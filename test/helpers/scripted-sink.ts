@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 /** What the sink does with one request. */
 export type Behaviour =
   | { kind: 'ok'; delayMillis?: number; after?: Promise<unknown> }
-  | { kind: 'status'; status: number; headers?: Record<string, string>; delayMillis?: number; after?: Promise<unknown> }
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string; delayMillis?: number; after?: Promise<unknown> }
   | { kind: 'drop' } // destroy the socket without answering
   | { kind: 'hang' }; // never answer
 
@@ -118,7 +118,7 @@ export class ScriptedSink {
       } else if (behaviour.kind === 'status') {
         const answer = (): void => {
           record.answered = behaviour.status;
-          res.writeHead(behaviour.status, { 'content-type': 'application/json', ...behaviour.headers }).end('{"detail":"scripted"}');
+          res.writeHead(behaviour.status, { 'content-type': 'application/json', ...behaviour.headers }).end(behaviour.body ?? '{"detail":"scripted"}');
         };
         if (behaviour.delayMillis === undefined) answer();
         else setTimeout(answer, behaviour.delayMillis);

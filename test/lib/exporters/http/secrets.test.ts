@@ -342,3 +342,23 @@ test("the edge exporter follows no redirect: the API key never reaches the origi
   expect(elsewhere.seen).toEqual([]);
   expect(warnings.join('\n')).toMatch(/HTTP 307/);
 });
+
+/** A proxy's credentials, from the environment: Node (NODE_USE_ENV_PROXY) and Deno send them to the proxy, whose error page may quote them back. */
+const PROXY_PASSWORD = 'proxy_pw_secret_value_that_must_not_leak';
+
+test.each([
+  ['LangSmith', () => new LangSmithExporter({ endpoint: sink.url, apiKey: API_KEY, fetchServerInfo: false })],
+  ['OTLP', () => new OtlpHttpExporter({ endpoint: sink.url })],
+])("%s: an error page quoting the proxy's Proxy-Authorization (or its password) is logged without them", async (_name, make) => {
+  const basic = `Basic ${Buffer.from(`proxyuser:${PROXY_PASSWORD}`).toString('base64')}`;
+  const exporter = withEnv({ HTTPS_PROXY: `http://proxyuser:${encodeURIComponent(PROXY_PASSWORD)}@proxy.internal:3128` }, make as () => LangSmithExporter | OtlpHttpExporter);
+  const tracing = client(exporter);
+  sink.script({ kind: 'status', status: 407, body: `Proxy denied: Proxy-Authorization '${basic}' (password ${PROXY_PASSWORD}) not accepted` });
+  step(1);
+  await tracing.flush({ timeoutMillis: 5_000 });
+  await tracing.shutdown({ timeoutMillis: 100 });
+  const logged = warnings.join('\n');
+  expect(logged).toContain('Proxy denied: Proxy-Authorization');
+  expect(logged).not.toContain(basic.slice(6, 20));
+  expect(logged).not.toContain(PROXY_PASSWORD);
+});
