@@ -9,9 +9,17 @@ import type { DropWarnings } from './drop-warnings.js';
  * and never NaN or Infinity: every wait has a deadline.
  */
 export const waitDeadline = (options: FlushOptions | undefined, fallback: number, warnings: DropWarnings): number => {
+  // `flush(50)`: plainly a deadline, taken as one (and the form that reads it named once).
+  if (typeof options === 'number') {
+    warnings.note('timeoutMillis-number', `tracewire: a wait was given ${String(options)}, not { timeoutMillis: ${String(options)} }; taken as its timeoutMillis.`);
+    return waitDeadline({ timeoutMillis: options }, fallback, warnings);
+  }
   let asked: unknown;
   try {
     asked = options?.timeoutMillis;
+    // A misspelled deadline (`timeoutMs`, `timeout`) is not obeyed, as no other option is: said once, not ignored.
+    const unknown = options === undefined || options === null ? undefined : Object.keys(options).find((key) => key !== 'timeoutMillis');
+    if (unknown !== undefined) warnings.note('wait-option', `tracewire: "${unknown}" is no option of flush(), awaitPendingTraceBatches() or shutdown(), which take { timeoutMillis }; it is ignored${asked === undefined ? `, and flushTimeoutMillis (${fallback} ms) is used` : ''}.`);
   } catch {
     // Not what was thrown: a getter may load a secret, and its error quote it.
     warnings.note('timeoutMillis', `tracewire: the options given to a wait could not be read (a revoked Proxy, or a getter that throws); flushTimeoutMillis (${fallback} ms) is used.`);
