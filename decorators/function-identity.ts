@@ -142,3 +142,55 @@ export const adoptIdentity = (original: Function, wrapper: Function): void => {
     }
   }
 };
+
+/** Own keys of a function that are its own, never a static member (see {@link forwardStatics}). */
+const NOT_STATIC = new Set<PropertyKey>(['prototype', 'arguments', 'caller', 'toString']);
+
+/**
+ * Makes a traced class's static members the original's own rather than
+ * copies: each static field reads and writes the original's (a copy split
+ * the state: `this.size++` in a static method grew the wrapper's alone), and
+ * each static method runs with the original class as `this` when called on
+ * the wrapper, as untraced (`this.#count` in a static method otherwise threw:
+ * the wrapper has none of the class's private members). On a subclass of the
+ * wrapper, `this` stays the subclass, and a write makes its own field, as on a
+ * subclass of the original.
+ */
+export const forwardStatics = (original: Function, wrapper: Function): void => {
+  const receiver = (self: unknown): unknown => (self === wrapper ? original : self);
+  // Each static method's stand-in, made once: the same function on every read, as the original's own.
+  const standIns = new WeakMap<Function, Function>();
+  for (const key of Reflect.ownKeys(original)) {
+    if (NOT_COPIED.has(key) || NOT_STATIC.has(key)) continue;
+    const own = Object.getOwnPropertyDescriptor(original, key);
+    if (own === undefined || own.configurable === false) continue;
+    const get = function (this: unknown): unknown {
+      const value: unknown = Reflect.get(original, key, receiver(this));
+      return isFunction(value) ? standIn(value, receiver, standIns) : value;
+    };
+    const set = function (this: unknown, value: unknown): void {
+      if (this === wrapper) Reflect.set(original, key, value);
+      else defineProperty(this as object, key, { value, writable: true, enumerable: true, configurable: true });
+    };
+    try {
+      defineProperty(wrapper, key, { get, set, enumerable: own.enumerable, configurable: true });
+    } catch {
+      // A clash on the wrapper: the copy stays.
+    }
+  }
+};
+
+/** `method` called with the original class as `this` in place of the wrapper (see {@link forwardStatics}); its name and length. */
+const standIn = (method: Function, receiver: (self: unknown) => unknown, standIns: WeakMap<Function, Function>): Function => {
+  let made = standIns.get(method);
+  if (made === undefined) {
+    made = {
+      [method.name](this: unknown, ...args: unknown[]): unknown {
+        return Reflect.apply(method, receiver(this), args);
+      },
+    }[method.name]!;
+    defineProperty(made, 'length', { value: method.length, configurable: true });
+    standIns.set(method, made);
+  }
+  return made;
+};

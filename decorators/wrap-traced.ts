@@ -1,7 +1,7 @@
 import { stackCallSite } from '../lib/instrument/stacked-call-site.js';
 import { runTraced } from '../lib/instrument/trace-call.js';
 import type { CallSite, TraceOptions } from '../lib/instrument/trace-options.js';
-import { adoptIdentity, flushOnExitParts, isConstructor, isTraced, markTraced, tracedParts } from './function-identity.js';
+import { adoptIdentity, flushOnExitParts, forwardStatics, isConstructor, isTraced, markTraced, tracedParts } from './function-identity.js';
 import { keys } from '../lib/natives.js';
 
 /**
@@ -50,6 +50,7 @@ export const wrapTraced = <F extends Function>(original: F, site: CallSite, opti
         },
       }.wrapper;
   adoptIdentity(original, wrapper);
+  if (wrapper.prototype !== undefined) forwardStatics(original, wrapper);
   markTraced(wrapper, [original, site]);
   return wrapper as unknown as F;
 };

@@ -181,6 +181,38 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     expect(point.double()).toBe(42);
   });
 
+  test("a traced class's statics are the original's: a static method runs with the class itself as `this` (its private statics too), and a static field is one field, not a copy", () => {
+    class Pool {
+      static #instances = 0;
+      static size = 0;
+      static count(): number {
+        return Pool.#instances;
+      }
+      static create(): Pool {
+        this.#instances++;
+        return new this();
+      }
+      static grow(): number {
+        this.size++;
+        return this.size;
+      }
+    }
+    const TracedPool = traceable(Pool as unknown as (...args: never[]) => unknown) as unknown as typeof Pool;
+    expect(TracedPool.create()).toBeInstanceOf(Pool);
+    expect(Pool.count()).toBe(1);
+    TracedPool.grow();
+    expect(TracedPool.grow()).toBe(2);
+    expect([TracedPool.size, Pool.size]).toEqual([2, 2]);
+    TracedPool.size = 10;
+    expect(Pool.size).toBe(10);
+    expect(TracedPool.grow).toBe(TracedPool.grow); // one stand-in per method, as one function per read untraced
+    expect([TracedPool.grow.name, TracedPool.grow.length]).toEqual(['grow', 0]);
+    // A subclass of the traced class keeps its own `this`, and a write makes its own field, as on a subclass of the original.
+    class BigPool extends TracedPool {}
+    BigPool.size = 99;
+    expect([BigPool.size, Pool.size]).toEqual([99, 10]);
+  });
+
   test('`new` on a traced class builds its instance (a class cannot be called); new.target inside is the original, or the subclass; each is a run with its inputs', async () => {
     const { MemoryExporter, TracingClient, setGlobalTracingClient } = await import('../../index');
     const exporter = new MemoryExporter();
