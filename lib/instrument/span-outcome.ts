@@ -134,6 +134,8 @@ export class SpanOutcome {
    */
   private outputsOf(result: unknown, client: TracingClient): Captured | undefined {
     const override = this.span.outputsOverride;
+    // Read for the last time: the span (and a handle of it a program keeps, or logs) lets go of the unredacted value.
+    if (override !== undefined) this.span.rare!.outputsOverride = undefined;
     const outputs = override !== undefined ? explicitOutputs(override) : captureOutputs(this.site, result, client.limits);
     if (outputs === undefined) return undefined;
     const hook = client.redaction.outputs;

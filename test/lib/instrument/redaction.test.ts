@@ -150,3 +150,21 @@ describe('inputs and outputs hidden by the environment, as langsmith hides them'
     expect(exporter.finishedRuns.map((run) => [run.inputs, run.outputs])).toEqual([[{ input: 'hi' }, {}]]);
   });
 });
+
+test('outputs set on a span under a redact.outputs hook are not kept on it once it ended: inspecting its handle at any depth shows only what was recorded', async () => {
+  const { inspect } = await import('node:util');
+  const { getCurrentSpan } = await import('../../../index');
+  const exporter = new MemoryExporter();
+  const client = new TracingClient({ exporter, manualFlushMode: true, redact: { outputs: () => ({ hidden: true }) } });
+  const manual = startSpan('manual', { client });
+  manual.end({ apiToken: SECRET });
+  let current: unknown;
+  traceable(() => {
+    current = getCurrentSpan();
+    getCurrentSpan()!.setOutputs({ apiToken: SECRET });
+    return 1;
+  }, { name: 'traced', client })();
+  await client.flush();
+  for (const handle of [manual, current]) expect(inspect(handle, { depth: Infinity, showHidden: true })).not.toContain(SECRET);
+  expect(exporter.finishedRuns.map((run) => run.outputs)).toEqual([{ hidden: true }, { hidden: true }]);
+});
