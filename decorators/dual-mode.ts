@@ -14,11 +14,18 @@ export interface MethodOrClassDecorator {
   (target: Function): void;
 }
 
+/** Where a method is defined: the object (a prototype, or a class for a static method) and its key. */
+export interface MethodSlot {
+  readonly home: object;
+  readonly key: PropertyKey;
+}
+
 /** What a tracewire decorator does to a method and to a class. */
 export interface DecoratorBehaviour {
   /** `@Traceable()`, `@FlushOnExit()`: used in error messages. */
   readonly decorator: string;
-  method(original: Function, name: string): Function;
+  /** `slot`: where a legacy decorator puts the method (its prototype or class, and key); unknown to a standard one. */
+  method(original: Function, name: string, slot?: MethodSlot): Function;
   class(constructor: Function): void;
 }
 
@@ -42,7 +49,7 @@ export const dualModeDecorator = (behaviour: DecoratorBehaviour): (target: unkno
     }
     if (descriptor !== undefined) {
       if (!isFunction(descriptor.value)) throw misuse(behaviour, `the accessor ${String(second)}`);
-      descriptor.value = behaviour.method(descriptor.value, String(second));
+      descriptor.value = behaviour.method(descriptor.value, String(second), { home: target as object, key: second as PropertyKey });
       return descriptor;
     }
     if (isFunction(target) && second === undefined) {

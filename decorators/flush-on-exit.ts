@@ -8,7 +8,7 @@ import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCal
 import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
-import { adoptIdentity, isConstructor, markFlushOnExit, tracedParts } from './function-identity.js';
+import { adoptIdentity, isConstructor, markFlushOnExit, noteFlushingSlot, tracedParts } from './function-identity.js';
 import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
 import { min, max } from '../lib/natives.js';
@@ -63,7 +63,10 @@ export function FlushOnExit(options: FlushOnExitOptions = {}): FlushOnExitDecora
   const settings = validate(options);
   return dualModeDecorator({
     decorator: '@FlushOnExit()',
-    method: (original) => wrapFlushOnExit(original, settings),
+    method: (original, _name, slot) => {
+      if (slot !== undefined) noteFlushingSlot(slot.home, slot.key, (fn) => wrapFlushOnExit(fn, settings));
+      return wrapFlushOnExit(original, settings);
+    },
     class: () => installShutdownHooks(settings.timeoutMillis),
   }) as FlushOnExitDecorator;
 }

@@ -194,3 +194,26 @@ const standIn = (method: Function, receiver: (self: unknown) => unknown, standIn
   }
   return made;
 };
+
+/** What puts a `@FlushOnExit` wrapper (of the same settings) around a function: see {@link flushingSlot}. */
+export type FlushOutside = (fn: Function) => Function;
+
+/** The methods `@FlushOnExit` decorated (legacy decorators), by where they are defined. */
+const flushingSlots = new WeakMap<object, Map<PropertyKey, FlushOutside>>();
+
+/** @internal Notes that the method at `home[key]` is a `@FlushOnExit` handler, made again around a function by `outside`. */
+export const noteFlushingSlot = (home: object, key: PropertyKey, outside: FlushOutside): void => {
+  let slots = flushingSlots.get(home);
+  if (slots === undefined) flushingSlots.set(home, (slots = new Map()));
+  slots.set(key, outside);
+};
+
+/**
+ * @internal How to flush outside `home[key]`, when `@FlushOnExit` decorated
+ * that method below: `@Traceable` put over another decorator that replaced
+ * the flushing wrapper (a retry or cache wrapper) cannot nest itself inside
+ * it, and its span, ending after the handler settled, would go unflushed.
+ */
+export const flushingSlot = (home: object, key: PropertyKey): FlushOutside | undefined => {
+  return flushingSlots.get(home)?.get(key);
+};

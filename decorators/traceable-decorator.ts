@@ -1,7 +1,7 @@
 import { refuse } from '../lib/errors.js';
 import { callSiteOf, readTraceOptions, type TraceOptions } from '../lib/instrument/trace-options.js';
-import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
-import { isTraced } from './function-identity.js';
+import { dualModeDecorator, type MethodOrClassDecorator, type MethodSlot } from './dual-mode.js';
+import { flushingSlot, flushOnExitParts, isTraced } from './function-identity.js';
 import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
 import { defineProperty } from '../lib/natives.js';
@@ -28,7 +28,7 @@ export function Traceable(options?: TraceOptions): TraceableDecorator {
   callSiteOf(read, 'check');
   return dualModeDecorator({
     decorator: '@Traceable()',
-    method: (original, name) => wrapTraced(original, callSiteOf(read, name), read),
+    method: (original, name, slot) => flushingOutside(original, wrapTraced(original, callSiteOf(read, name), read), slot),
     class: (constructor) => traceClassMethods(constructor, read),
   }) as TraceableDecorator;
 }
@@ -44,7 +44,18 @@ const traceClassMethods = (constructor: Function, options: TraceOptions): void =
     if (descriptor === undefined || !isFunction(descriptor.value) || isTraced(descriptor.value)) continue;
     defineProperty(prototype, key, {
       ...descriptor,
-      value: wrapTraced(descriptor.value, callSiteOf(options, String(key))),
+      value: flushingOutside(descriptor.value, wrapTraced(descriptor.value, callSiteOf(options, String(key))), { home: prototype, key }),
     });
   }
+};
+
+/**
+ * `traced`, the method at `slot` traced; inside a flush of its own when `@FlushOnExit` decorated that method below
+ * but out of reach — behind a decorator that replaced its wrapper (a retry or cache wrapper): the span, which ends
+ * after the handler settled, would otherwise go unflushed. The inner flush then runs as part of this invocation.
+ */
+const flushingOutside = (original: Function, traced: Function, slot: MethodSlot | undefined): Function => {
+  if (slot === undefined || traced === original || flushOnExitParts(original) !== undefined) return traced;
+  const outside = flushingSlot(slot.home, slot.key);
+  return outside === undefined ? traced : outside(traced);
 };

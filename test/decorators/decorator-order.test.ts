@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { FlushOnExit, Traceable, setGlobalTracingClient, traceable, type InvocationFlushResult } from '../../index';
-import { SetFunctionMetadata } from '../helpers/decorator-mode';
+import { detectDecoratorMode, SetFunctionMetadata } from '../helpers/decorator-mode';
 import { finishedRuns, installMemoryTracing } from '../helpers/memory-tracing';
 
 /**
@@ -127,3 +127,34 @@ test.each([
   expect(await finishedRuns(tracing.client, tracing.exporter)).toEqual([]);
   expect(flushed).toEqual([]);
 });
+
+/** Like a retry or cache decorator: replaces the method with a function of its own that calls it (legacy mode). */
+const Replace = () =>
+  ((_target: object, _key: string, descriptor: PropertyDescriptor) => {
+    const inner = descriptor.value as (...args: unknown[]) => unknown;
+    descriptor.value = function (this: unknown, ...args: unknown[]) {
+      return inner.apply(this, args);
+    };
+    return descriptor;
+  }) as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- a test decorator
+
+const mode = detectDecoratorMode();
+(mode === 'legacy' ? test.each : test.skip.each)([['traceOverReplaced'], ['classTraced']] as const)(
+  '%s: @Traceable over a decorator that replaced the @FlushOnExit wrapper still delivers the handler’s own span before it settles, flushing once (legacy decorators)',
+  async (method) => {
+    class Replaced {
+      @T() @Replace() @F()
+      async traceOverReplaced(x: number): Promise<number> { return x + 1; }
+    }
+    @Traceable({ runType: 'tool' })
+    class ClassTraced {
+      @Replace() @F()
+      async classTraced(x: number): Promise<number> { return x + 1; }
+    }
+    const target = method === 'traceOverReplaced' ? new Replaced() : new ClassTraced();
+    expect(await (target as unknown as Record<string, (x: number) => Promise<number>>)[method]!(1)).toBe(2);
+    // No flush of the test's own: what @FlushOnExit delivered before the handler settled.
+    expect(tracing.exporter.finishedRuns.map((run) => [run.name, run.run_type])).toEqual([[method, 'tool']]);
+    expect(flushed).toHaveLength(1);
+  },
+);
