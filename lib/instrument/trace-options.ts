@@ -178,8 +178,9 @@ export const callSiteOf = (options: TraceOptions, fallbackName: string): CallSit
   }
   checkCapture(CAPTURE_INPUTS, captureInputs);
   checkCapture(CAPTURE_OUTPUTS, captureOutputs);
-  nonEmptyOption(projectName, 'projectName');
-  booleanOption(enabled, 'enabled', undefined);
+  // Named as written: langsmith's spelling (project_name, tracingEnabled) where that is the one given.
+  nonEmptyOption(projectName, 'projectName' in options ? 'projectName' : 'project_name');
+  booleanOption(enabled, 'enabled' in options ? 'enabled' : 'tracingEnabled', undefined);
   if (id !== undefined && !isFunction(id) && !isUuid(id)) refuse('id', id, `a UUID string not ending in 16 zero hex digits (its OpenTelemetry span id)${OR_FUNCTION_OF_ARGUMENTS}one`);
   if (onEnd !== undefined && !isFunction(onEnd)) refuse('onEnd', onEnd, A_FUNCTION);
   if (parent !== undefined && !isObject(parent) && !isFunction(parent)) {

@@ -50,6 +50,9 @@ test.each([
   ['projectName', '', 'Invalid projectName: received ""; expected a non-empty string.'],
   ['projectName', 3, 'Invalid projectName: received 3; expected a non-empty string.'],
   ['enabled', 1, 'Invalid enabled: received 1; expected true or false.'],
+  // langsmith's spellings are named as written.
+  ['project_name', '', 'Invalid project_name: received ""; expected a non-empty string.'],
+  ['tracingEnabled', 'false', 'Invalid tracingEnabled: received "false"; expected true or false.'],
   ['id', 42, 'Invalid id: received 42; expected a UUID string not ending in 16 zero hex digits (its OpenTelemetry span id), or a function of the arguments returning one.'],
   ['id', 'x0190a8f2-2222-7000-8000-000000000001', 'Invalid id: received "x0190a8f2-2222-7000-8000-000000000001"; expected a UUID string not ending in 16 zero hex digits (its OpenTelemetry span id), or a function of the arguments returning one.'],
   ['id', '0190a8f2-2222-7000-8000-000000000001x', 'Invalid id: received "0190a8f2-2222-7000-8000-000000000001x"; expected a UUID string not ending in 16 zero hex digits (its OpenTelemetry span id), or a function of the arguments returning one.'],
