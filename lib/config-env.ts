@@ -112,7 +112,8 @@ export const envNumber = (env: Env, names: readonly string[]): { name: string; v
 };
 
 export const envChoice = <T extends string>(env: Env, names: readonly string[], choices: readonly T[]): T | undefined => {
-  return envSetting(env, names, (value) => choices.find((choice) => choice === value), `one of ${choices.join(', ')}`)?.value;
+  // In any case (`GZIP`, `HTTP/PROTOBUF`, `Drop-Oldest`), as OpenTelemetry reads its enumerated variables.
+  return envSetting(env, names, (value) => choices.find((choice) => choice === value.toLowerCase()), `one of ${choices.join(', ')}`)?.value;
 };
 
 /**

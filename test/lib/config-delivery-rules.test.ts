@@ -160,6 +160,7 @@ describe('enabled, projectName, dropPolicy, spoolDir', () => {
   test('dropPolicy: drop-newest; else TRACEWIRE_DROP_POLICY; the option wins; anything else is refused', () => {
     expect(resolveDeliveryConfig({}, {}).dropPolicy).toBe('drop-newest');
     expect(resolveDeliveryConfig({}, { TRACEWIRE_DROP_POLICY: 'drop-oldest' }).dropPolicy).toBe('drop-oldest');
+    expect(resolveDeliveryConfig({}, { TRACEWIRE_DROP_POLICY: 'Drop-Oldest' }).dropPolicy).toBe('drop-oldest'); // a variable's value in any case
     expect(resolveDeliveryConfig({ dropPolicy: 'drop-newest' }, { TRACEWIRE_DROP_POLICY: 'drop-oldest' }).dropPolicy).toBe('drop-newest');
     expect(resolveDeliveryConfig({ dropPolicy: 'drop-oldest' }, {}).dropPolicy).toBe('drop-oldest');
     expect(() => resolveDeliveryConfig({ dropPolicy: 'drop-all' as never }, {})).toThrow('Invalid dropPolicy: received "drop-all"; expected drop-newest or drop-oldest.');

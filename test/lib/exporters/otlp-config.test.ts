@@ -112,6 +112,9 @@ describe('service name, protocol, compression', () => {
   test('gzip: option, else OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION', () => {
     expect(resolveOtlpSettings({}, {}).gzip).toBe(false);
     expect(resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' }).gzip).toBe(true);
+    // Enumerated values in any case, as OpenTelemetry's SDK reads them.
+    expect(resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_COMPRESSION: 'GZIP' }).gzip).toBe(true);
+    expect(resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_PROTOCOL: 'HTTP/PROTOBUF' }).protocol).toBe('http/protobuf');
     expect(resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'none' }).gzip).toBe(false);
     expect(resolveOtlpSettings({ gzip: false }, { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' }).gzip).toBe(false);
     expect(configError(() => resolveOtlpSettings({}, { OTEL_EXPORTER_OTLP_COMPRESSION: 'zstd' })).setting).toBe('OTEL_EXPORTER_OTLP_COMPRESSION');
