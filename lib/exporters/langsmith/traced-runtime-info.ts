@@ -31,8 +31,14 @@ const NOT_RECORDED = new Set([
   'LANGCHAIN_RUNS_ENDPOINTS',
 ]);
 
-/** A name with any of these (in any case) may hold a secret or a person's data: langsmith's `isSensitiveEnvVarName`. */
-const SENSITIVE_NAME = /key|secret|token|password|passwd|pwd|credential|email/i;
+/**
+ * A name with any of these (in any case) may hold a secret or a person's data: langsmith's `isSensitiveEnvVarName`,
+ * and more than it reads (`_AUTH`, `_PASSPHRASE`, `_JWT`, `_BEARER`, `_SESSION_COOKIE`, `_PRIVATE_PEM`): langsmith
+ * would send those, and no secret may reach exported data.
+ */
+const SENSITIVE_NAME = /key|secret|token|pass|pwd|credential|email|auth|jwt|bearer|cookie|private|cert|signature/i;
+/** A URL with credentials (`postgres://user:pw@…`, a proxy's `http://user:pw@…`): not recorded, whatever its name. */
+const URL_WITH_CREDENTIALS = /\w:\/\/[^\s/?#@]*@/;
 
 /** Where CI and hosting platforms put the commit being run: langsmith's `getShas`, recorded in `extra.runtime`. */
 const RELEASE_VARIABLES = [
@@ -159,7 +165,7 @@ const environmentMetadata = (env: Env, secrets: readonly string[]): Record<strin
   for (const name of keys(env)) {
     if (!(name.startsWith('LANGSMITH_') || name.startsWith('LANGCHAIN_')) || NOT_RECORDED.has(name) || SENSITIVE_NAME.test(name)) continue;
     const value = env[name];
-    if (typeof value !== 'string' || secrets.some((secret) => secret !== '' && value.includes(secret))) continue;
+    if (typeof value !== 'string' || URL_WITH_CREDENTIALS.test(value) || secrets.some((secret) => secret !== '' && value.includes(secret))) continue;
     recorded[name] = value;
   }
   return recorded;

@@ -108,6 +108,26 @@ test('API keys, tokens, secrets, LANGSMITH_RUNS_ENDPOINTS (which langsmith does 
   expect((theirs['plain']!['metadata'] as Record<string, unknown>)['LANGSMITH_RUNS_ENDPOINTS']).toBe(endpoints);
 });
 
+test('variables langsmith would send that hold a secret by another name, or a URL with credentials, are not recorded', async () => {
+  const env = {
+    LANGSMITH_DB_URL: 'postgres://app:db-password-value@db.internal/ls',
+    LANGCHAIN_PROXY: 'http://proxyuser:proxy-password-value@proxy.internal:3128',
+    LANGSMITH_AUTH: 'auth-value',
+    LANGSMITH_PASSPHRASE: 'passphrase-value',
+    LANGSMITH_JWT: 'jwt-value',
+    LANGSMITH_BEARER: 'bearer-value',
+    LANGSMITH_SESSION_COOKIE: 'cookie-value',
+    LANGSMITH_PRIVATE_PEM: 'pem-value',
+    LANGSMITH_DEPLOYMENT: 'prod-eu',
+    LANGSMITH_DOCS_URL: 'https://docs.example/langsmith',
+  };
+  const ours = await tracewireExtra(env, {});
+  expect(ours['plain']!['metadata']).toEqual({ LANGSMITH_DEPLOYMENT: 'prod-eu', LANGSMITH_DOCS_URL: 'https://docs.example/langsmith' });
+  // langsmith 0.12 sends them: the database password included.
+  const theirs = await langsmithExtra(env, {});
+  expect((theirs['plain']!['metadata'] as Record<string, unknown>)['LANGSMITH_DB_URL']).toBe(env.LANGSMITH_DB_URL);
+});
+
 test('the environment is read once, when the exporter is made, never per run', async () => {
   const exporter = withEnv({ ...CLEAN, LANGSMITH_DEPLOYMENT: 'blue' }, () => new LangSmithExporter({ endpoint: sink.url, apiKey: 'k' }));
   const client = new TracingClient({ exporter });
