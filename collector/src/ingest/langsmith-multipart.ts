@@ -1,7 +1,8 @@
 import { badRequest, HttpError } from '../http/http-error.js';
 import type { IngestResult } from './ingest-result.js';
 import { acceptRun } from './langsmith-batch.js';
-import type { RunOp } from './run-op.js';
+import type { Json, RunOp } from './run-op.js';
+import { MergedRun } from '../store/merge-run.js';
 
 /** Parts that carry a run's large fields, sent beside its `<op>.<id>` part. */
 const FIELD_PARTS = new Set(['inputs', 'outputs', 'events', 'extra', 'error', 'serialized']);
@@ -28,7 +29,8 @@ export async function parseLangSmithMultipart(body: Buffer, contentType: string 
   } catch (error) {
     throw badRequest(`Body is not valid multipart/form-data: ${(error as Error).message}`);
   }
-  const records = new Map<string, { op: RunOp['op']; run: Record<string, unknown>; problem?: string }>();
+  // Parts of one run merged as they come, each at the cost of its own fields: a body repeating `post.<id>` 10 000 times copied the growing run for each.
+  const records = new Map<string, { op: RunOp['op']; run: MergedRun; problem?: string }>();
   for (const [name, value] of form.entries()) {
     const [op, id, field, ...rest] = name.split('.');
     if ((op !== 'post' && op !== 'patch') || id === undefined || rest.length > 0) continue;
@@ -36,20 +38,25 @@ export async function parseLangSmithMultipart(body: Buffer, contentType: string 
     // langsmith's client appends Blobs (they arrive as Files); tracewire sends plain fields.
     const text = typeof value === 'string' ? value : await value.text();
     const key = `${op}.${id}`;
-    const entry = records.get(key) ?? { op, run: {} };
+    const entry = records.get(key) ?? { op, run: new MergedRun({}) };
     records.set(key, entry);
-    let parsed: unknown;
+    let parsed: Json;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(text) as Json;
     } catch (error) {
       entry.problem ??= `part ${name} is not JSON: ${(error as Error).message}`;
       continue;
     }
     if (field === undefined) {
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) entry.problem ??= `part ${name} must be a JSON object`;
-      else entry.run = { ...(parsed as Record<string, unknown>), ...entry.run, id: (parsed as { id?: unknown }).id ?? id };
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        entry.problem ??= `part ${name} must be a JSON object`;
+      } else {
+        // A repeated run part only fills what the run lacks (its fields first); its id, if any, is the run's.
+        entry.run.fill(parsed);
+        entry.run.set('id', parsed.id ?? id);
+      }
     } else {
-      entry.run[field] = parsed;
+      entry.run.set(field, parsed);
     }
   }
   const result: IngestResult = { ops: [], rejected: [] };
@@ -57,7 +64,7 @@ export async function parseLangSmithMultipart(body: Buffer, contentType: string 
     const where = `part ${key}`;
     const runId = key.slice(op.length + 1);
     if (problem !== undefined) result.rejected.push({ where, id: runId.slice(0, 64), reason: problem });
-    else acceptRun(result, op, { id: runId, ...run }, where);
+    else acceptRun(result, op, { id: runId, ...(run.run() as Record<string, Json>) }, where); // the id a run part brought wins
   }
   return result;
 }

@@ -2,10 +2,10 @@ import Database from 'better-sqlite3';
 import type { RunOp, StoredRun } from '../ingest/run-op.js';
 import type { Rejection } from '../ingest/ingest-result.js';
 import { LIMITS } from '../ingest/validate/limits.js';
-import { mergeRun, runFailed } from './merge-run.js';
+import { MergedRun, runFailed } from './merge-run.js';
 import { ADDED_COLUMNS, SCHEMA } from './schema.js';
 import { SearchIndex } from './search-index.js';
-import { contributionOf, SpanStatsWriter } from './span-stats.js';
+import { contributionOf, SpanStatsWriter, type Contribution } from './span-stats.js';
 import { StatsQueries, type StatsReport } from './stats-queries.js';
 import { TraceQueries, type TraceQuery, type TraceSummary } from './trace-queries.js';
 
@@ -24,6 +24,18 @@ export interface RunStoreOptions {
 interface RunRow {
   rowid: number;
   data: string;
+}
+
+/** A run one request names: as it was before the request, and once a second operation came, merged in memory. */
+interface PendingRun {
+  rowid: number;
+  /** Its row's JSON, or the operation that inserted it in this request. */
+  stored: string | (Partial<StoredRun> & { id: string });
+  /** The length of `stored` as JSON. */
+  jsonChars: number;
+  merged?: MergedRun;
+  /** What `stored` contributed to the stats. */
+  before?: Contribution;
 }
 
 /** Idle time before the search index catches up in the background, and runs indexed per step. */
@@ -141,37 +153,60 @@ export class RunStore {
     const touched = new Set<string>();
     const vacated = new Set<string>();
     const refused: Rejection[] = [];
+    // Every run this request names, merged in memory and written once at the end, whatever the number of its operations.
+    const runs = new Map<string, PendingRun>();
     for (const op of ops) {
-      // Most operations are first sightings: try the insert before paying for a read and a merge.
-      if (this.insertNew.run(...this.row(op.run)).changes === 0) {
-        const row = this.selectRun.get(op.run.id);
-        if (row !== undefined && row.data.length > LIMITS.maxRunChars) {
-          refused.push({ where: `run ${op.run.id}`, id: op.run.id, reason: `it already holds ${row.data.length} characters of JSON, more than the ${LIMITS.maxRunChars} a run may grow to: nothing more is merged into it` });
+      let pending = runs.get(op.run.id);
+      if (pending === undefined) {
+        // Most operations are first sightings: try the insert before paying for a read and a merge.
+        const columns = this.row(op.run);
+        const inserted = this.insertNew.run(...columns);
+        if (inserted.changes === 1) {
+          runs.set(op.run.id, { rowid: Number(inserted.lastInsertRowid), stored: op.run, jsonChars: columns[7].length });
+          this.stats.apply(contributionOf(op.run), 1);
+          if (op.run.trace_id !== undefined) touched.add(op.run.trace_id);
           continue;
         }
-        const stored = row === undefined ? undefined : (JSON.parse(row.data) as Partial<StoredRun>);
-        const merged = mergeRun(stored, op);
-        const [id, ...columns] = this.row(merged);
-        this.replaceRun.run(...columns, id);
-        if (row !== undefined) this.search.changed(row.rowid, columns[6]);
-        this.stats.apply(contributionOf(stored), -1);
-        this.stats.apply(contributionOf(merged), 1);
-        if (merged.trace_id !== undefined) touched.add(merged.trace_id);
-        // A patch can move a run to another trace: the trace it left must be summarised (or dropped) too.
-        if (stored?.trace_id !== undefined && stored.trace_id !== merged.trace_id) {
-          touched.add(stored.trace_id);
-          vacated.add(stored.trace_id);
-        }
-      } else {
-        this.stats.apply(contributionOf(op.run), 1);
-        if (op.run.trace_id !== undefined) touched.add(op.run.trace_id);
+        const row = this.selectRun.get(op.run.id)!;
+        pending = { rowid: row.rowid, stored: row.data, jsonChars: row.data.length };
+        runs.set(op.run.id, pending);
+      }
+      const chars = pending.merged?.jsonLength() ?? pending.jsonChars;
+      if (chars > LIMITS.maxRunChars) {
+        refused.push({ where: `run ${op.run.id}`, id: op.run.id, reason: `it already holds ${chars} characters of JSON, more than the ${LIMITS.maxRunChars} a run may grow to: nothing more is merged into it` });
+        continue;
+      }
+      if (pending.merged === undefined) {
+        // Parsed once per request, and only when an operation is merged into it (a run past its limit is never read).
+        const stored = typeof pending.stored === 'string' ? (JSON.parse(pending.stored) as Partial<StoredRun>) : pending.stored;
+        pending.before = contributionOf(stored);
+        pending.merged = new MergedRun(stored, chars);
+      }
+      const traceBefore = pending.merged.get('trace_id') as string | undefined;
+      pending.merged.apply(op);
+      const traceAfter = pending.merged.get('trace_id') as string | undefined;
+      if (traceAfter !== undefined) touched.add(traceAfter);
+      // A patch can move a run to another trace: the trace it left must be summarised (or dropped) too.
+      if (traceBefore !== undefined && traceBefore !== traceAfter) {
+        touched.add(traceBefore);
+        vacated.add(traceBefore);
       }
     }
+    for (const pending of runs.values()) if (pending.merged !== undefined) this.write(pending.rowid, pending.merged.run(), pending.before);
     for (const traceId of touched) this.summarise.run({ trace_id: traceId });
     for (const traceId of vacated) this.dropIfEmpty.run(traceId);
     if (this.options.maxTraces !== undefined && this.queries.keepNewest(this.options.maxTraces, (run) => this.stats.apply(contributionOf(run), -1))) this.search.afterDelete();
     this.stats.flush();
     return refused;
+  }
+
+  /** Writes a run merged in this request over its row, with its search text and stats. */
+  private write(rowid: number, merged: Partial<StoredRun> & { id: string }, before: Contribution | undefined): void {
+    const [id, ...columns] = this.row(merged);
+    this.replaceRun.run(...columns, id);
+    this.search.changed(rowid, columns[6]);
+    this.stats.apply(before, -1);
+    this.stats.apply(contributionOf(merged), 1);
   }
 
   /** The columns of a run: id, trace_id, start_time, end_time, has_error, name, tags, data, parent_run_id. */
