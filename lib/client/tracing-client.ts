@@ -84,7 +84,8 @@ export class TracingClient {
     // A misspelt limit would be ignored: its default applies, silently.
     const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...readOptions(read.serializeLimits, LIMITS_SHAPE) });
     for (const [key, value] of entries(limits)) {
-      if (!isPositive(value)) refuse(`serializeLimits.${key}`, value, 'a number greater than 0');
+      // Counts: a fraction (maxItems 1.5) cut every value down to a marker, as the count options refuse it.
+      if (!isPositive(value) || !(Number.isInteger(value) || value === Infinity)) refuse(`serializeLimits.${key}`, value, 'a whole number greater than 0 (Infinity: no limit)');
     }
     const chosen = (this.strategy = strategy ?? new STRATEGY_FOR_MODE[config.mode]());
     // A hook misspelt or misplaced would redact nothing, silently: the secrets it was for would be recorded.

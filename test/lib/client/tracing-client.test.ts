@@ -187,8 +187,11 @@ describe('bad configuration fails fast with the setting named', () => {
   test.each([
     [{ flushTimeoutMillis: 0 }, /flushTimeoutMillis: received 0; expected milliseconds, more than 0 and at most 2147483647/],
     [{ serializeLimits: { maxBytes: -1 } }, /serializeLimits\.maxBytes: received -1/],
-    [{ serializeLimits: { maxDepth: 0 } }, /^Invalid serializeLimits\.maxDepth: received 0; expected a number greater than 0\.$/],
-    [{ serializeLimits: { maxItems: '100' } }, /^Invalid serializeLimits\.maxItems: received "100"; expected a number greater than 0\.$/],
+    [{ serializeLimits: { maxDepth: 0 } }, /^Invalid serializeLimits\.maxDepth: received 0; expected a whole number greater than 0 \(Infinity: no limit\)\.$/],
+    [{ serializeLimits: { maxItems: '100' } }, /^Invalid serializeLimits\.maxItems: received "100"; expected a whole number greater than 0 \(Infinity: no limit\)\.$/],
+    // A fraction cut every value down to a truncation marker.
+    [{ serializeLimits: { maxStringLength: 0.5 } }, /^Invalid serializeLimits\.maxStringLength: received 0\.5; expected a whole number greater than 0/],
+    [{ serializeLimits: { maxItems: 1.5 } }, /^Invalid serializeLimits\.maxItems: received 1\.5; expected a whole number greater than 0/],
     [{ redact: { inputs: 'secret' } }, /^Invalid redact\.inputs: received "secret"; expected a function\.$/],
     [{ redact: { outputs: true } }, /^Invalid redact\.outputs: received true; expected a function\.$/],
     // A hook under a misspelt key, or not in an object, would redact nothing: the value it was for would be recorded.
