@@ -73,6 +73,9 @@ export const parseHttpUrl = (text: string, setting: string, example: string, raw
   return url;
 };
 
+/** @internal An endpoint option as text: a `URL` object's `href` (as `fetch` and Node's `http` take one), anything else as it is. */
+export const urlText = (value: unknown): unknown => (value instanceof URL ? value.href : value);
+
 /** @internal Whether `text` is an http(s) URL, as {@link parseHttpUrl} takes one: for a check that must not quote it. */
 export const isHttpUrl = (text: string): boolean => {
   const url = urlOf(text);

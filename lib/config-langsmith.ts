@@ -1,5 +1,5 @@
 import { runtimeEnv } from './runtime-env.js';
-import { firstSet, HEADER_TEXT, HTTP_URL, langsmithVariables, parseHttpUrl, type Env } from './config-env.js';
+import { firstSet, HEADER_TEXT, HTTP_URL, langsmithVariables, parseHttpUrl, urlText, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
 import { RUNS_ENDPOINTS, runsEndpoints, type RunsEndpoint } from './config-runs-endpoints.js';
 import { isString } from './natives.js';
@@ -16,7 +16,7 @@ export interface LangSmithOptions {
    * `Authorization: Basic` header — a replica's too, each its own. Neither is
    * ever quoted in a logged error.
    */
-  readonly endpoint?: string;
+  readonly endpoint?: string | URL;
   /**
    * Default: the key `LANGSMITH_RUNS_ENDPOINTS` gives each endpoint, else
    * `LANGSMITH_API_KEY` (not with several replicas: each has its own). Required unless the endpoint is on this machine;
@@ -68,7 +68,7 @@ export const resolveLangSmithSettings = (
 ): LangSmithSettings => {
   // Each refusal names where the value came from: the option, else the variable that was set.
   const endpointVariable = replica === undefined ? firstSet(env, langsmithVariables('ENDPOINT')) : { name: RUNS_ENDPOINTS, value: replica.url };
-  const raw: unknown = options.endpoint ?? endpointVariable?.value ?? LANGSMITH_CLOUD;
+  const raw: unknown = urlText(options.endpoint ?? endpointVariable?.value ?? LANGSMITH_CLOUD);
   const endpointSetting = options.endpoint === undefined && endpointVariable !== undefined ? endpointVariable.name : ENDPOINT_SETTING;
   if (!isString(raw)) refuse(endpointSetting, raw, HTTP_URL);
   const endpoint = parseHttpUrl(raw, endpointSetting, LANGSMITH_CLOUD);

@@ -1,5 +1,5 @@
 import { runtimeEnv } from './runtime-env.js';
-import { booleanOption, envChoice, envNumber, envValue, firstSet, HTTP_URL, isTimerMillis, nonEmptyOption, otlpVariables, parseHttpUrl, TIMER_MILLIS, type Env } from './config-env.js';
+import { booleanOption, envChoice, envNumber, envValue, firstSet, HTTP_URL, isTimerMillis, nonEmptyOption, otlpVariables, parseHttpUrl, TIMER_MILLIS, urlText, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
 import { proxySecrets, takeUrlSecrets } from './config-url-secrets.js';
 import { readKeyValueList } from './config-key-value-list.js';
@@ -32,9 +32,9 @@ const HIDDEN = new HiddenValue('header values may be credentials');
  */
 export interface OtlpOptions {
   /** Base URL; `/v1/traces` is appended. Default `OTEL_EXPORTER_OTLP_ENDPOINT`, else `http://localhost:4318`. */
-  readonly endpoint?: string;
+  readonly endpoint?: string | URL;
   /** Full URL of the traces endpoint, used as is; wins over `endpoint`. Default `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`. */
-  readonly tracesEndpoint?: string;
+  readonly tracesEndpoint?: string | URL;
   /**
    * Sent with every request, merged over `OTEL_EXPORTER_OTLP_HEADERS` and
    * `OTEL_EXPORTER_OTLP_TRACES_HEADERS` (`key=value,key2=value2`, values
@@ -148,9 +148,10 @@ const resolveUrl = (options: OtlpOptions, env: Env): URL => {
   return parseUrl(base?.value ?? DEFAULT_ENDPOINT, base?.name ?? 'endpoint', true);
 };
 
-const parseUrl = (raw: unknown, setting: string, appendPath: boolean): URL => {
-  // A URL object (or anything else) is refused: the option is typed string. Before any String(): an object without a
-  // string form would throw a TypeError there.
+const parseUrl = (given: unknown, setting: string, appendPath: boolean): URL => {
+  // A URL object is read as its text (and copied: the caller's own is never changed). Anything else but a string is
+  // refused before any String(): an object without a string form would throw a TypeError there.
+  const raw = urlText(given);
   if (!isString(raw)) refuse(setting, raw, HTTP_URL);
   const url = parseHttpUrl(raw.trim(), setting, appendPath ? DEFAULT_ENDPOINT : DEFAULT_ENDPOINT + TRACES_PATH, raw);
   // The spec's rule for the base URL: the signal path is relative to it, whatever path it has.

@@ -17,6 +17,7 @@ import type * as Fs from 'node:fs';
 import type * as FsPromises from 'node:fs/promises';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
+import type * as Url from 'node:url';
 import { createRequire } from 'node:module';
 
 type BuiltinLoader = (id: string) => unknown;
@@ -47,3 +48,5 @@ export const nodeFs = /* @__PURE__ */ lazyBuiltin<typeof Fs>('node:fs');
 export const nodeHttp = /* @__PURE__ */ lazyBuiltin<typeof Http>('node:http');
 /** @internal `node:https`, loaded on first call. */
 export const nodeHttps = /* @__PURE__ */ lazyBuiltin<typeof Https>('node:https');
+/** @internal `node:url`, loaded on first call: `fileURLToPath`, for a `file:` URL given as a JSONL file's path. */
+export const nodeUrl = /* @__PURE__ */ lazyBuiltin<typeof Url>('node:url');

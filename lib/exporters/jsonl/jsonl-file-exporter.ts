@@ -4,7 +4,7 @@ import { refuse } from '../../errors.js';
 import { optionsObject } from '../../config-env.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toLines } from './jsonl-lines.js';
-import { fsPromises as fs } from '../../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
+import { fsPromises as fs, nodeUrl } from '../../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 import { noop } from '../../noop.js';
 import { isString } from '../../natives.js';
 
@@ -14,7 +14,7 @@ export interface JsonlFileExporterOptions {
    * The file runs are appended to. Required. Created with mode `0600` when
    * missing (an existing file keeps its mode); its directory must exist.
    */
-  readonly path: string;
+  readonly path: string | URL;
 }
 
 /**
@@ -60,7 +60,9 @@ export class JsonlFileExporter implements SpanExporter {
   constructor(options: JsonlFileExporterOptions) {
     // `path: null` is refused by the path's own check: a required option has no default to point to.
     options = optionsObject(options, 'JsonlFileExporter', ['path'], { keepsNull: ['path'] });
-    const path: unknown = options.path;
+    const given: unknown = options.path;
+    // A `file:` URL, as Node's fs takes one (`new URL('./runs.jsonl', import.meta.url)`); another scheme names no file.
+    const path = given instanceof URL && given.protocol === 'file:' ? nodeUrl().fileURLToPath(given) : given;
     // A NUL byte no file system takes: every export would fail.
     if (!isString(path) || path.trim() === '' || path.includes('\0')) refuse('JsonlFileExporter path', path, 'a file path (not blank, no NUL byte)');
     this.path = path;

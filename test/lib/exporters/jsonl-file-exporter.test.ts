@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { TracingClient, TracewireConfigError, setGlobalTracingClient, traceable, type Run } from '../../../index';
 import { classifyFsError, JsonlFileExporter } from '../../../lib/exporters/jsonl/jsonl-file-exporter';
 import { mergeJsonlRuns } from '../../../lib/exporters/jsonl/jsonl-lines';
@@ -79,6 +80,16 @@ test('creates the file with mode 0600 and appends to an existing file without tr
   await appender.export({ post: [run('new')], patch: [] }, { signal });
   await appender.shutdown();
   expect(lines(existing).map((line) => line.id)).toEqual(['old', 'new']);
+});
+
+test('a file: URL is taken as the path, as Node\'s fs takes one; a URL of another scheme is refused', async () => {
+  const file = join(dir, 'by-url.jsonl');
+  const exporter = new JsonlFileExporter({ path: pathToFileURL(file) });
+  expect(exporter.path).toBe(file);
+  await exporter.export({ post: [run('u')], patch: [] }, { signal });
+  await exporter.shutdown();
+  expect(lines(file).map((line) => line.id)).toEqual(['u']);
+  expect(() => new JsonlFileExporter({ path: new URL('https://example.com/runs.jsonl') })).toThrow(TracewireConfigError);
 });
 
 test('fails fast on a missing, empty or non-string path', () => {

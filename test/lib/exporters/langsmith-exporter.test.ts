@@ -139,6 +139,15 @@ async function expectMultipartOf(request: SinkRequest, batch: ExportBatch): Prom
   });
 }
 
+test('an endpoint given as a URL object is read as its text, and runs are delivered there', async () => {
+  await startSink();
+  const { client } = setup({ endpoint: new URL(sink.url) });
+  traceable((n: number) => n, { name: 'viaUrl', client })(1);
+  expect(await client.flush()).toMatchObject({ delivered: 1, failed: 0 });
+  expect([...(await acceptedRuns(sink)).values()].map((run) => run['name'])).toEqual(['viaUrl']);
+  await client.shutdown();
+});
+
 describe('multipart wire format', () => {
   test('a traced tree arrives as multipart parts that parse back, field by field, into the runs as traced', async () => {
     await startSink();

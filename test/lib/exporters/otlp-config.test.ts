@@ -132,12 +132,20 @@ describe('service name, protocol, compression', () => {
  * unquoted placeholder, not a quoted string that reads as the value), and
  * what is accepted; and each boundary of what is accepted.
  */
+test('an endpoint may be a URL object, read as its text (the object itself left as it was)', () => {
+  const given = new URL('https://user:pw@collector.example:4318/base?k=v');
+  expect(resolveOtlpSettings({ endpoint: given }, {}).url.href).toBe('https://collector.example:4318/base/v1/traces?k=v');
+  expect(resolveOtlpSettings({ tracesEndpoint: new URL('http://collector.example/t') }, {}).url.href).toBe('http://collector.example/t');
+  expect(given.href).toBe('https://user:pw@collector.example:4318/base?k=v');
+});
+
 describe('every OTLP setting refuses a bad value with a message naming it and what is accepted', () => {
   test.each([
     [{ endpoint: 'http://not a url' }, 'Invalid endpoint: received "http://not a url"; expected an http(s) URL such as http://localhost:4318.'],
     [{ tracesEndpoint: 'http://not a url' }, 'Invalid tracesEndpoint: received "http://not a url"; expected an http(s) URL such as http://localhost:4318/v1/traces.'],
     [{ endpoint: 'ftp://collector.example' }, 'Invalid endpoint: received "ftp://collector.example"; expected an http or https URL.'],
-    [{ endpoint: new URL('http://collector.example') }, 'Invalid endpoint: received an object; expected an http or https URL.'],
+    [{ endpoint: new URL('ftp://collector.example') }, 'Invalid endpoint: received "ftp://collector.example/"; expected an http or https URL.'],
+    [{ endpoint: { href: 'http://collector.example' } }, 'Invalid endpoint: received an object; expected an http or https URL.'],
     [{ headers: 'a=1' }, 'Invalid headers: received [value not shown: header values may be credentials]; expected a plain object of header names to string values (a Headers or Map: Object.fromEntries(it)).'],
     [{ headers: null }, 'Invalid headers: received null; expected a plain object of header names to string values (a Headers or Map: Object.fromEntries(it)).'],
     // Neither has own entries to read: no header at all would have been sent.
