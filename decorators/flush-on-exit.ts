@@ -7,10 +7,12 @@ import { endInvocation, insideInvocation, runWithinInvocationBudget, type Invoca
 import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCallback, thenOf } from '../lib/lifecycle/lambda-invocation.js';
 import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
+import { isLongLivedHost } from '../lib/lifecycle/host.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
 import { adoptIdentity, isConstructor, markFlushOnExit, noteFlushingSlot, tracedParts } from './function-identity.js';
 import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
+import { noop } from '../lib/noop.js';
 import { min, max } from '../lib/natives.js';
 import { MAX_TIMER_MILLIS } from '../lib/config-env.js';
 
@@ -107,6 +109,10 @@ const invokeFlushing = (target: Function, settings: Settings, thisArg: unknown, 
   const handOff = settings.waitUntil === 'auto' ? findWaitUntil(callArgs) : settings.waitUntil;
   const cutoffAt = lambdaCutoffAt(callArgs);
   const budget: InvocationBudget = { timeoutMillis: settings.timeoutMillis, cutoffAt };
+  // Spans that end in its context after it settled, where nothing else would send them (see spanEndedLate): through
+  // the platform's waitUntil — the one chosen, else any the call carries (workerd's ctx, Vercel's request context).
+  const lateHandOff = isLongLivedHost() ? undefined : (handOff ?? findWaitUntil(callArgs));
+  if (lateHandOff !== undefined) budget.late = lateDelivery(client, settings.timeoutMillis, lateHandOff);
   let flushing: Promise<void> | undefined;
   // One flush per invocation, whichever ends it first: the returned promise, Lambda's callback, a throw.
   const finish = (): Promise<void> => (flushing ??= (endInvocation(budget), afterInvocation(client, settings, handOff, cutoffAt)));
@@ -140,6 +146,27 @@ const invokeFlushing = (target: Function, settings: Settings, thisArg: unknown, 
         throw error;
       }),
   ]);
+};
+
+/**
+ * What delivers an invocation's late spans (see `spanEndedLate`): one flush per turn of spans ending, handed to
+ * `handOff`; a span ending once that flush has begun gets one of its own.
+ */
+const lateDelivery = (client: TracingClient, timeoutMillis: number, handOff: WaitUntil): (() => void) => {
+  let scheduled = false;
+  return () => {
+    if (scheduled) return;
+    scheduled = true;
+    const flushing = Promise.resolve().then(() => {
+      scheduled = false;
+      return flushInvocation(client, timeoutMillis).then(noop);
+    });
+    try {
+      handOff(flushing);
+    } catch {
+      // The platform refused it (the request is over): they wait for the next request's flush.
+    }
+  };
 };
 
 /** Flushes (or hands the flush to the platform) and reports; resolves when the handler may settle, never rejects. */

@@ -15,6 +15,12 @@ export interface InvocationBudget {
    * one that is over (before, every such request skipped its flush).
    */
   ended?: true;
+  /**
+   * Delivers what ends in its context after it settled, on a host with no
+   * background sender (see {@link spanEndedLate}); set when the invocation
+   * has a way to keep the request alive for it (`waitUntil`).
+   */
+  late?: () => void;
 }
 
 const invocation = new AsyncLocalStorage<InvocationBudget>();
@@ -53,4 +59,18 @@ export const invocationWaitMillis = (fallbackMillis: number): number => {
   if (budget === undefined) return fallbackMillis;
   budget.deadlineAt ??= min(Date.now() + budget.timeoutMillis, budget.cutoffAt);
   return max(0, min(fallbackMillis, budget.deadlineAt - Date.now()));
+};
+
+/**
+ * @internal Told of every span's end on a host with no background sender
+ * (workerd, an edge runtime): a span of a `@FlushOnExit` invocation that
+ * already settled — traced work in the body its response streams, or in a
+ * task it handed to `waitUntil` — would otherwise stay queued until another
+ * request flushes, and be lost if none comes before the isolate goes. Its
+ * invocation delivers it through its `waitUntil`, which the runtime honours
+ * while that work keeps the request alive.
+ */
+export const spanEndedLate = (): void => {
+  const budget = invocation.getStore();
+  if (budget !== undefined && budget.ended === true) budget.late?.();
 };

@@ -6,7 +6,7 @@ import type { DeliveryConfig } from '../config.js';
 import { readsRecords, sealerOf, warmUpOf, type Sealer } from '../exporters/record-batch.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { isLongLivedHost } from '../lifecycle/host.js';
-import { invocationWaitMillis } from '../lifecycle/invocation-deadline.js';
+import { invocationWaitMillis, spanEndedLate } from '../lifecycle/invocation-deadline.js';
 import type { Span } from '../model/span.js';
 import { Subscription, type SchedulerLike } from '../rx.js';
 import { Admission } from './admission.js';
@@ -75,6 +75,8 @@ export class BatchSpanProcessor implements SpanProcessor {
   readonly #admission: Admission;
   readonly #slots: ExportSlots;
   readonly #background: BackgroundSends | undefined;
+  /** Whether this process outlives its requests (see `isLongLivedHost`): else nothing sends what no wait asks for. */
+  readonly #longLived: boolean;
   readonly #unregisterExitHook: () => void;
   #admittedAtExitFlush = 0;
   /** Closes kept (`RunCloses.kept`) when the last exit flush ended: those it tried. */
@@ -163,7 +165,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     };
     const grown = { bytes: 0 };
     this.#admission = new Admission(config, this.#budget, this.#queue, counters, warnings, evict, this.#closeOpenBatch, grown);
-    const longLived = host.longLived ?? isLongLivedHost();
+    const longLived = (this.#longLived = host.longLived ?? isLongLivedHost());
     this.#background = !strategy.holdsBatchesForFlush && longLived ? new BackgroundSends(() => this.#slots.fill(), () => this.#queue.releasedCount) : undefined;
     this.#slots = new ExportSlots(this.#queue, config.maxConcurrentExports, config.exportTimeoutMillis, {
       deliver: (run, finished) => this.#outcomes.deliver(run, finished),
@@ -248,6 +250,8 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (span.startSent) this.#openRuns.delete(span);
     span.startQueued = false;
     span.startBatch = undefined;
+    // No background sender here: a span ending after its @FlushOnExit invocation settled is delivered by that invocation.
+    if (!this.#longLived) spanEndedLate();
     // Only the call that began the trace in this process waits: a root, or the first span of a trace continued from
     // another service (langsmith's client waits for LangSmith roots only, and so returned before the trace of a
     // service called with trace headers was sent). Fields read in place, not through getters: this runs at every span's end.
