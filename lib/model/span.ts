@@ -184,6 +184,11 @@ export class Span implements ActiveSpan {
     return this.#dotted;
   }
 
+  /** @internal Lets go of the inputs once its start, which carried them, was delivered: its end goes without them. */
+  releaseInputs(): void {
+    this.inputs = NO_INPUTS;
+  }
+
   /** Records the inputs captured at call time. */
   recordInputs(inputs: { value: JsonObject; bytes: number } | { json: string; bytes: number }): void {
     this.inputs = 'json' in inputs ? inputs.json : inputs.value;

@@ -156,6 +156,17 @@ export class Admission {
     this.#trimmed(span, 'outputs and error text');
   }
 
+  /**
+   * A refused start whose inputs no longer fit beside the queue (see `InputsHeldOutside`): its inputs are left out (a
+   * note in their place), counted and warned as trimmed; the run still posts whole when it ends.
+   */
+  leaveOutInputs(span: Span): void {
+    const inputs = span.inputs;
+    span.payloadBytes -= (typeof inputs === 'string' ? inputs : stringify(inputs)).length - LEFT_OUT_INPUTS.length;
+    span.inputs = LEFT_OUT_INPUTS;
+    this.#trimmed(span, 'inputs');
+  }
+
   /** `span`'s held start is `bytes` larger: in the budget (the caller took them), its own count and its closed batch's. */
   #grew(span: Span, bytes: number): void {
     span.queuedBytes += bytes;
@@ -176,5 +187,7 @@ export class Admission {
 
 /** What an ended run's outputs become when the queue has no room for them (JSON text, as captured outputs are kept). */
 const LEFT_OUT_OUTPUTS = '{"outputs":"[left out: the span queue was full (maxQueueBytes)]"}';
+/** What a running call's inputs become when neither the queue nor the room beside it can hold them (JSON text). */
+const LEFT_OUT_INPUTS = '{"inputs":"[left out: the span queue was full (maxQueueBytes)]"}';
 /** How much of an error's text an ended run keeps when the queue has no room for the rest: its first lines. */
 const ERROR_KEPT_CHARS = 1_000;

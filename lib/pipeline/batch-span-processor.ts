@@ -7,6 +7,7 @@ import { readsRecords, sealerOf, warmUpOf, type Sealer } from '../exporters/reco
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { isLongLivedHost } from '../lifecycle/host.js';
 import { invocationWaitMillis, spanEndedLate } from '../lifecycle/invocation-deadline.js';
+import { InputsHeldOutside } from './inputs-held-outside.js';
 import type { Span } from '../model/span.js';
 import { Subscription, type SchedulerLike } from '../rx.js';
 import { Admission } from './admission.js';
@@ -75,6 +76,8 @@ export class BatchSpanProcessor implements SpanProcessor {
   readonly #admission: Admission;
   readonly #slots: ExportSlots;
   readonly #background: BackgroundSends | undefined;
+  /** What running spans whose start was refused hold beside the queue: at most `maxQueueBytes`. */
+  readonly #heldOutside: InputsHeldOutside;
   /** Whether this process outlives its requests (see `isLongLivedHost`): else nothing sends what no wait asks for. */
   readonly #longLived: boolean;
   readonly #unregisterExitHook: () => void;
@@ -165,6 +168,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     };
     const grown = { bytes: 0 };
     this.#admission = new Admission(config, this.#budget, this.#queue, counters, warnings, evict, this.#closeOpenBatch, grown);
+    this.#heldOutside = new InputsHeldOutside(config.maxQueueBytes);
     const longLived = (this.#longLived = host.longLived ?? isLongLivedHost());
     this.#background = !strategy.holdsBatchesForFlush && longLived ? new BackgroundSends(() => this.#slots.fill(), () => this.#queue.releasedCount) : undefined;
     this.#slots = new ExportSlots(this.#queue, config.maxConcurrentExports, config.exportTimeoutMillis, {
@@ -200,7 +204,11 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (this.#warmUp !== undefined) this.#warmExporter();
     // The span is its own start event (see SpanEvent): no object per call.
     span.queuedBytes = span.payloadBytes;
-    if (!this.#budget.tryTake(span) && !this.#admission.admitFull(span)) return;
+    if (!this.#budget.tryTake(span) && !this.#admission.admitFull(span)) {
+      // Refused: it keeps its inputs for its end, within what may be held beside the queue, else without them.
+      if (!this.#heldOutside.tryHold(span, span.payloadBytes)) this.#admission.leaveOutInputs(span);
+      return;
+    }
     span.startQueued = true;
     this.#events.subscriber?.next(span);
   }
@@ -236,6 +244,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       return undefined;
     }
     if (this.#slots.runningCount > 0) this.#slots.reap((span.endMicros ?? span.startMicros) / 1000);
+    if (!span.startQueued && !span.startSent) this.#heldOutside.release(span);
     if (!this.#admission.spanEnded(span)) {
       const end = new SpanEnd(span, span.payloadBytes);
       if (this.#budget.tryTake(end) || this.#admission.admitFull(end, !span.startSent)) this.#events.subscriber?.next(end);

@@ -14,6 +14,7 @@ type Made = RunRecord | Run;
 /** Placeholders written first by the constructor (see there): never read. */
 const NO_RECORDS: ExportBatch = { post: [], patch: [] };
 const NO_POSTS: Array<Made | Span> = [];
+const NO_SPANS: Span[] = [];
 
 /** How a batch ended. `evicted`: dropped from the queue by the drop-oldest policy before it was sent. `spooled`: kept on disk for the next client. */
 export type BatchOutcome = 'delivered' | 'failed' | 'evicted' | 'spooled';
@@ -50,6 +51,8 @@ export class PendingBatch {
   declare private firstRunning: number;
   /** Told of each start that goes out while its span still runs. */
   declare private readonly openRuns: OpenRuns | undefined;
+  /** Spans whose start this batch carries while they still run: their inputs are let go once it is delivered. */
+  declare private startedRunning: Span[] | undefined;
 
   /**
    * Closes a batch. Every event that can no longer change becomes its
@@ -81,6 +84,8 @@ export class PendingBatch {
     this.outcome = undefined;
     this.built = NO_RECORDS;
     this.built = undefined;
+    this.startedRunning = NO_SPANS;
+    this.startedRunning = undefined;
     this.asRecords = asRecords;
     this.sealer = asRecords ? sealer : undefined;
     this.onSealed = onSealed;
@@ -165,6 +170,7 @@ export class PendingBatch {
         if (!merged) {
           item.startSent = true;
           this.openRuns?.add(item, this);
+          (this.startedRunning ??= []).push(item);
         }
       }
       this.built = this.asRecords ? this.#sealed(new RecordBatch(posts as RunRecord[], this.patches as RunRecord[]), toWait) : { post: posts as Run[], patch: this.patches as Run[] };
@@ -208,6 +214,10 @@ export class PendingBatch {
   settle(outcome: BatchOutcome): void {
     if (this.outcome !== undefined) return;
     this.outcome = outcome;
+    // Their starts are on the server, inputs and all, and their ends go as patches without them: a call running long
+    // (a stream nobody reads, a request held open) no longer holds its inputs, outside any budget, until it ends.
+    if (outcome === 'delivered' && this.startedRunning !== undefined) for (const span of this.startedRunning) span.releaseInputs();
+    this.startedRunning = undefined;
     // Release span references at once: an evicted batch may wait a while in line.
     this.posts = [];
     this.patches = [];

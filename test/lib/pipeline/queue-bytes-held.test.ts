@@ -100,3 +100,39 @@ test("a run's outputs count toward maxBatchBytes too: batches of large results c
   expect(Math.max(...sizes)).toBeLessThanOrEqual(4);
   await client.shutdown();
 });
+
+test('running calls whose start found no room keep their inputs only within maxQueueBytes beside the queue: past it, their inputs are left out (counted, warned once), and every run still arrives whole when it ends', async () => {
+  const { client, exporter, warnings } = heldClient();
+  const settle: Array<() => void> = [];
+  const wait = traceable((input: string) => new Promise<string>((resolve) => settle.push(() => resolve(input.slice(0, 3)))), { name: 'wait', client });
+  // 200 × 30 KB of inputs, held by calls still running: 6 MB, six times the queue.
+  const calls = Array.from({ length: 200 }, (_, i) => wait(`${i}`.padEnd(BIG, 'x')));
+  expect(client.stats().trimmed).toBeGreaterThan(0);
+  for (const done of settle) done();
+  await Promise.all(calls);
+  const { delivered } = await client.flush();
+  const runs = exporter.finishedRuns;
+  expect(runs).toHaveLength(delivered);
+  const whole = runs.filter((run) => String(run.inputs?.input).length === BIG);
+  const leftOut = runs.filter((run) => run.inputs?.inputs === '[left out: the span queue was full (maxQueueBytes)]');
+  expect(whole.length + leftOut.length).toBe(delivered);
+  // Held while running: what the queue took, and at most as much again beside it.
+  expect(whole.length * BIG).toBeLessThanOrEqual(2 * MAX_QUEUE_BYTES);
+  expect(leftOut.length).toBeGreaterThan(0);
+  expect(warnings.filter((message) => message.includes(': inputs of runs are being left out'))).toHaveLength(1);
+  await client.shutdown();
+});
+
+test("a running call lets go of its inputs once its start (which carried them) was delivered: its end goes as a patch without them", async () => {
+  const { inspect } = await import('node:util');
+  const { client, exporter } = heldClient();
+  const marker = 'held-input-'.padEnd(BIG, 'y');
+  const span = startSpan('long', { client, inputs: { marker } });
+  await client.flush(); // the start goes out, open
+  expect(exporter.runs.find((run) => run.name === 'long')?.inputs).toEqual({ marker });
+  expect(inspect(span, { depth: Infinity, showHidden: true })).not.toContain('held-input-');
+  span.end({ done: true });
+  await client.flush();
+  expect(exporter.finishedRuns.find((run) => run.name === 'long')).toMatchObject({ inputs: { marker }, outputs: { done: true } });
+  await client.shutdown();
+});
