@@ -244,7 +244,6 @@ export class BatchSpanProcessor implements SpanProcessor {
       return undefined;
     }
     if (this.#slots.runningCount > 0) this.#slots.reap((span.endMicros ?? span.startMicros) / 1000);
-    if (!span.startQueued && !span.startSent) this.#heldOutside.release(span);
     if (!this.#admission.spanEnded(span)) {
       const end = new SpanEnd(span, span.payloadBytes);
       if (this.#budget.tryTake(end) || this.#admission.admitFull(end, !span.startSent)) this.#events.subscriber?.next(end);
@@ -257,16 +256,26 @@ export class BatchSpanProcessor implements SpanProcessor {
       }
     }
     if (span.startSent) this.#openRuns.delete(span);
+    // The rare ends apart, in one test: this method is compiled into its callers on every traced call.
+    if (!span.startQueued || !this.#longLived) this.#endedAside(span);
     span.startQueued = false;
     span.startBatch = undefined;
-    // No background sender here: a span ending after its @FlushOnExit invocation settled is delivered by that invocation.
-    if (!this.#longLived) spanEndedLate();
     // Only the call that began the trace in this process waits: a root, or the first span of a trace continued from
     // another service (langsmith's client waits for LangSmith roots only, and so returned before the trace of a
     // service called with trace headers was sent). Fields read in place, not through getters: this runs at every span's end.
     if (span.parentId !== undefined && span.rare?.otel?.entry !== true) return undefined;
     const delivery = this.#strategy.afterRootEnd(this.#awaitRootDelivery);
     return delivery === undefined ? undefined : delivery.then(noop, noop);
+  }
+
+  /**
+   * What a span's end needs beyond the usual: its start found no room, so what it held beside the queue is its end's
+   * now (see `InputsHeldOutside`); the host has no background sender, so a span ending after its @FlushOnExit
+   * invocation settled is delivered by that invocation (see `spanEndedLate`).
+   */
+  #endedAside(span: Span): void {
+    if (!span.startQueued && !span.startSent) this.#heldOutside.release(span);
+    if (!this.#longLived) spanEndedLate();
   }
 
   roomFor(span: Span, bytes: number): boolean {
