@@ -5,6 +5,7 @@ import type { BatchQueue } from './batch-queue.js';
 import type { DropWarnings } from './drop-warnings.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
 import type { QueueBudget } from './queue-budget.js';
+import type { InputsHeldOutside } from './inputs-held-outside.js';
 import { SpanEnd, type SpanEvent } from './span-event.js';
 import { cutString } from '../serialize/text.js';
 import { stringify } from '../natives.js';
@@ -157,12 +158,18 @@ export class Admission {
   }
 
   /**
-   * A refused start whose inputs no longer fit beside the queue (see `InputsHeldOutside`): its inputs are left out (a
-   * note in their place), counted and warned as trimmed; the run still posts whole when it ends.
+   * A start was refused: its span keeps its inputs for its end (which posts the whole run) within what may be held
+   * beside the queue (`beside`, see `InputsHeldOutside`); past that they are left out (a note in their place),
+   * counted and warned as trimmed. Inputs no larger than the note are kept as they are: leaving them out saves nothing.
    */
-  leaveOutInputs(span: Span): void {
+  holdInputs(span: Span, beside: InputsHeldOutside): void {
     const inputs = span.inputs;
-    span.payloadBytes -= (typeof inputs === 'string' ? inputs : stringify(inputs)).length - LEFT_OUT_INPUTS.length;
+    const text = typeof inputs === 'string' ? inputs : stringify(inputs);
+    if (text.length <= LEFT_OUT_INPUTS.length) return;
+    // As text from now on: what the end would write anyway, made once.
+    span.inputs = text;
+    if (beside.tryHold(span, text.length)) return;
+    span.payloadBytes -= text.length - LEFT_OUT_INPUTS.length;
     span.inputs = LEFT_OUT_INPUTS;
     this.#trimmed(span, 'inputs');
   }

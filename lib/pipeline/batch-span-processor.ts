@@ -206,7 +206,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     span.queuedBytes = span.payloadBytes;
     if (!this.#budget.tryTake(span) && !this.#admission.admitFull(span)) {
       // Refused: it keeps its inputs for its end, within what may be held beside the queue, else without them.
-      if (!this.#heldOutside.tryHold(span, span.payloadBytes)) this.#admission.leaveOutInputs(span);
+      this.#admission.holdInputs(span, this.#heldOutside);
       return;
     }
     span.startQueued = true;
