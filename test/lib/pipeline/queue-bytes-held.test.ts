@@ -136,3 +136,19 @@ test("a running call lets go of its inputs once its start (which carried them) w
   expect(exporter.finishedRuns.find((run) => run.name === 'long')).toMatchObject({ inputs: { marker }, outputs: { done: true } });
   await client.shutdown();
 });
+
+test('running calls with inputs no larger than the left-out note keep them, however full the queue and the room beside it: leaving them out would save nothing', async () => {
+  const { client, exporter, warnings } = heldClient(65_536);
+  const settle: Array<() => void> = [];
+  const wait = traceable((input: string) => new Promise<string>((resolve) => settle.push(() => resolve(input))), { name: 'tiny', client });
+  // 3 000 running calls: their starts' records alone (≈ 250 B each) are far more than 64 KiB twice over.
+  const calls = Array.from({ length: 3_000 }, (_, i) => wait(`t${i % 10}`));
+  for (const done of settle) done();
+  await Promise.all(calls);
+  const { delivered } = await client.flush();
+  expect(delivered).toBeGreaterThan(0);
+  expect(exporter.finishedRuns.every((run) => /^t\d$/.test(String(run.inputs?.input)))).toBe(true);
+  // Outputs may be left out at the end (that is the queue's own budget); inputs never were.
+  expect(warnings.filter((message) => message.includes('inputs of runs are being left out'))).toEqual([]);
+  await client.shutdown();
+});
