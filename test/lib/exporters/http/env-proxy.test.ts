@@ -49,3 +49,37 @@ test('with NODE_USE_ENV_PROXY=1, an export to an endpoint only the proxy can rea
   expect(result.flushed).toMatchObject({ delivered: 1, failed: 0 });
   expect(seen).toEqual(expect.arrayContaining([expect.stringMatching(/^POST http:\/\/ingest\.tracewire-proxy-test\.invalid\/runs\/(multipart|batch)$/)]));
 });
+
+/** A proxy that wants credentials other than those it got: 407, its page quoting the Proxy-Authorization it refused. */
+const PROXY_PASSWORD = 'proxy-pw-that-must-not-leak';
+
+test('with NODE_USE_ENV_PROXY=1, a proxy page quoting the credentials it refused (407) is logged without them', async () => {
+  const echoing = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url!.endsWith('/info')) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      res.writeHead(407, { 'content-type': 'text/plain' }).end(`Proxy denied: Proxy-Authorization '${String(req.headers['proxy-authorization'])}' not accepted`);
+    });
+  });
+  await new Promise<void>((done) => echoing.listen(0, '127.0.0.1', done));
+  try {
+    const { port } = echoing.address() as { port: number };
+    const env = {
+      PATH: process.env.PATH,
+      NODE_USE_ENV_PROXY: '1',
+      HTTP_PROXY: `http://proxyuser:${PROXY_PASSWORD}@127.0.0.1:${port}`,
+      LANGSMITH_TRACING: 'true',
+      LANGSMITH_ENDPOINT: 'http://ingest.tracewire-proxy-test.invalid',
+      LANGSMITH_API_KEY: 'test-key',
+    };
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['-e', `(() => {${CHILD}})()`], { env, timeout: 20_000 });
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    if (result.unsupported === true) return; // Node 20: no NODE_USE_ENV_PROXY (see above)
+    expect(result.flushed).toMatchObject({ delivered: 0, failed: 1 });
+    expect(stderr).toContain('HTTP 407: Proxy denied: Proxy-Authorization');
+    expect(stderr).not.toContain(PROXY_PASSWORD);
+    expect(stderr).not.toContain(Buffer.from(`proxyuser:${PROXY_PASSWORD}`).toString('base64').slice(0, 16));
+  } finally {
+    await new Promise((done) => echoing.close(done));
+  }
+});
