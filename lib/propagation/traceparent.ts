@@ -41,7 +41,9 @@ export const formatTraceparent = (traceIdHex: string, spanIdHex: string, sampled
 /**
  * @internal A `tracestate` to pass on unchanged, or `undefined` when there is
  * none or it is invalid. The spec: a malformed `tracestate` is dropped, the
- * `traceparent` still holds.
+ * `traceparent` still holds. Past 32 members the first 32 are passed on (the
+ * left-most are the most recent vendors'), as OpenTelemetry's `TraceState`
+ * does, so a service in the middle hands on what an OpenTelemetry one would.
  */
 export const parseTracestate = (lines: readonly string[]): string | undefined => {
   if (lines.length === 0) return undefined;
@@ -59,6 +61,6 @@ export const parseTracestate = (lines: readonly string[]): string | undefined =>
     keys.add(key);
     members.push(`${key}=${value}`);
   }
-  if (members.length === 0 || members.length > MAX_TRACESTATE_MEMBERS) return undefined;
-  return members.join(',');
+  if (members.length === 0) return undefined;
+  return (members.length > MAX_TRACESTATE_MEMBERS ? members.slice(0, MAX_TRACESTATE_MEMBERS) : members).join(',');
 };

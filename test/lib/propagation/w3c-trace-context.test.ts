@@ -1,4 +1,5 @@
 import { extractTraceContext, injectTraceHeaders, traceable } from '../../../index';
+import { TraceState } from '@opentelemetry/core';
 import { installMemoryTracing } from '../../helpers/memory-tracing';
 
 /**
@@ -69,10 +70,11 @@ describe('traceparent', () => {
 describe('tracestate', () => {
   const members = (count: number) => Array.from({ length: count }, (_, i) => `k${i}=v`).join(',');
 
-  test('up to 32 members are passed on; a 33rd makes the list invalid: it is dropped and the traceparent still holds', () => {
+  test('up to 32 members are passed on; past 32 the first 32 are, as OpenTelemetry’s TraceState keeps them', () => {
     expect(extractTraceContext({ traceparent: VALID, tracestate: members(32) })?.tracestate).toBe(members(32));
-    const over = extractTraceContext({ traceparent: VALID, tracestate: members(33) });
-    expect(over).toMatchObject({ parentSpanId: SPAN, tracestate: undefined });
+    const over = extractTraceContext({ traceparent: VALID, tracestate: members(40) });
+    expect(over).toMatchObject({ parentSpanId: SPAN, tracestate: members(32) });
+    expect(over?.tracestate).toBe(new TraceState(members(40)).serialize());
   });
 
   test('several tracestate lines are one list; empty members are skipped', () => {
