@@ -2,6 +2,7 @@ import { DELIVERY_OPTIONS, hiddenByEnv, resolveDeliveryConfig, spoolDirIgnored, 
 import { A_FUNCTION, errorName, refuse } from '../errors.js';
 import { readOptions, readSafely, type OptionsShape } from '../read-options.js';
 import { deliversToOpenTelemetry, offerServiceName } from '../exporters/service-name.js';
+import { offerSampleRate } from '../exporters/sample-rate.js';
 import { sampledAsOpenTelemetry } from '../propagation/span-parent.js';
 import { checkExporter } from './exporter-check.js';
 import { LANGSMITH_CLIENT_INSTEAD } from './langsmith-client-options.js';
@@ -80,6 +81,7 @@ export class TracingClient {
     const config = (this.config = agreeingConfig(resolveDeliveryConfig(read, env), read, strategy));
     const exporter = (this.exporter = read.exporter);
     offerServiceName(exporter, config.projectName);
+    if (read.sampleRate !== undefined) offerSampleRate(exporter, config.sampleRate);
     this.#followsOpenTelemetrySampling = deliversToOpenTelemetry(exporter);
     // A misspelt limit would be ignored: its default applies, silently.
     const limits = (this.limits = { ...DEFAULT_SERIALIZE_LIMITS, ...readOptions(read.serializeLimits, LIMITS_SHAPE) });

@@ -18,7 +18,8 @@ import { newBoundary, type LangSmithWireMode } from './wire-op.js';
 import { destinationLabel, langsmithDestinations, rewriteFor, type LangSmithDestination } from './replica-destinations.js';
 import { wireReplicas, type Framings, type ReplicaWiring } from './replica-wiring.js';
 import { requestUrl } from './request-url.js';
-import { runExtraBlock, type RunExtraBlock } from './traced-runtime-info.js';
+import { runExtraBlock, type RunExtraBlock, type RunExtraSources } from './traced-runtime-info.js';
+import { SAMPLE_RATE_FROM_CLIENT } from '../sample-rate.js';
 import { sampleRateInEnv } from '../../config.js';
 
 export type { IngestLimitsFetch, LangSmithExporterOptions } from './langsmith-exporter-options.js';
@@ -70,7 +71,9 @@ export class LangSmithExporterBase implements SpanExporter {
   /** Both wire forms, with one boundary for the exporter's life: batches sealed apart are sent together. Made by {@link #framings}. */
   #madeFramings: Framings | undefined;
   /** What every run's `extra` carries besides its own, made once (see `RunExtraBlock`); a replica's sender has its group's framings instead. */
-  readonly #extraBlock: RunExtraBlock | undefined;
+  #extraBlock: RunExtraBlock | undefined;
+  /** What {@link #extraBlock} was made of, until a client's `sampleRate` is offered (the first offer is taken). */
+  #extraSources: RunExtraSources | undefined;
   /** Batches of a caller's own (or the pipeline's unsealed records) as sealed here, while they may be retried; a replica's, shared with those writing alike. */
   readonly #sealed: WeakMap<ExportBatch, SealedBatch>;
   /** A replica's: its group's wire forms (see `ReplicaWiring`), and how its runs differ from the pipeline's, if they do. */
@@ -86,20 +89,22 @@ export class LangSmithExporterBase implements SpanExporter {
   protected constructor(options: LangSmithExporterOptions, transport: Transport, fetchIngestLimits: IngestLimitsFetch, wiring?: ReplicaWiring) {
     let destinations: LangSmithDestination[] = [];
     let extraBlock: RunExtraBlock | undefined;
+    let extraSources: RunExtraSources | undefined;
     if (wiring === undefined) {
       // Read once into a snapshot (see `readOptions`): every check below, the replicas' included, reads that.
       options = optionsObject(options, 'LangSmithExporter', ['endpoint', 'apiKey', 'workspaceId', 'revisionId', 'gzip', 'mode', 'fetchServerInfo', 'omitTracedRuntimeInfo']);
       const env = runtimeEnv();
       destinations = langsmithDestinations(options, env);
       // Read once, as langsmith's client reads it when it is made: never per run.
-      extraBlock = runExtraBlock({
+      extraSources = {
         env,
         revisionId: destinations[0]!.settings.revisionId,
         revisionGiven: options.revisionId !== undefined,
         sampleRate: sampleRateInEnv(env),
         secrets: destinations.flatMap((destination) => destination.settings.secrets),
         omitTracedRuntimeInfo: booleanOption(options.omitTracedRuntimeInfo, 'omitTracedRuntimeInfo', false),
-      });
+      };
+      extraBlock = runExtraBlock(extraSources);
     }
     this.#transport = transport;
     this.#fetchIngestLimits = fetchIngestLimits;
@@ -119,6 +124,7 @@ export class LangSmithExporterBase implements SpanExporter {
     const redacted = wiring?.secrets ?? secrets;
     this.#redact = redacted.length === 0 ? undefined : secretsRedactor(redacted);
     this.#extraBlock = extraBlock;
+    this.#extraSources = extraSources;
     this.#sealed = wiring?.sealed ?? new WeakMap();
     this.#groupFramings = wiring?.framings;
     this.#rewrite = wiring?.rewrite;
@@ -139,7 +145,16 @@ export class LangSmithExporterBase implements SpanExporter {
    * most common, keeps its code and its cost.
    */
   #fanOutTo(destinations: readonly LangSmithDestination[]): void {
-    const shared = { gzip: this.#gzip, fetchServerInfo: this.#fetchServerInfo, mode: this.#wireMode, extraBlock: this.#extraBlock };
+    const exporter = this;
+    // The block is read when a group's wire forms are made (at their first use), after a client's offer.
+    const shared = {
+      gzip: this.#gzip,
+      fetchServerInfo: this.#fetchServerInfo,
+      mode: this.#wireMode,
+      get extraBlock() {
+        return exporter.#extraBlock;
+      },
+    };
     const { fanOut, senders, canonical, first } = wireReplicas(destinations, shared, (wiring) => new LangSmithExporterBase({}, this.#transport, this.#fetchIngestLimits, wiring));
     this.#replicas = senders;
     takesRecords(this, (records) => sealRecords(records, canonical()[first.#wireMode]), () => senders.forEach((sender) => void sender.#ingestLimits()));
@@ -159,6 +174,18 @@ export class LangSmithExporterBase implements SpanExporter {
       this.#madeFramings = { multipart: new LangSmithFraming('multipart', boundary, this.#extraBlock), batch: new LangSmithFraming('batch', boundary, this.#extraBlock) };
     }
     return this.#madeFramings;
+  }
+
+  /**
+   * @internal A `sampleRate` given to a client in code, recorded as `ls_tracing_sample_rate` over the environment's, as
+   * langsmith's `tracingSamplingRate` option is. The first client's is taken (before it makes a span, so every run of
+   * the exporter carries the same); `omitTracedRuntimeInfo` records none, as in langsmith.
+   */
+  [SAMPLE_RATE_FROM_CLIENT](sampleRate: number): void {
+    const sources = this.#extraSources;
+    if (sources === undefined) return;
+    this.#extraSources = undefined;
+    this.#extraBlock = runExtraBlock({ ...sources, sampleRate });
   }
 
   /** The endpoint runs are sent to: origin and path, never its credentials or its query (either may be a key); with several, the first. */

@@ -33,7 +33,8 @@ export interface LangSmithExporterOptions extends LangSmithOptions {
    * variables (langsmith's selection: never a key, token, secret, password,
    * credential or email, nor `LANGSMITH_RUNS_ENDPOINTS`, nor a value holding a
    * key the exporter sends), `revision_id`, and `ls_tracing_sample_rate` (the
-   * sampling rate the environment sets; it wins over the run's own); in
+   * sampling rate the environment sets, or the `sampleRate` the first client
+   * given this exporter was given in code; it wins over the run's own); in
    * `runtime`, tracewire's library, SDK and version, the runtime and its version,
    * and the release commit CI or a host sets (`GITHUB_SHA`, `VERCEL_GIT_COMMIT_SHA`…).
    * All read once, when the exporter is made. `true` sends none of it, as

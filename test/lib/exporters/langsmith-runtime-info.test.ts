@@ -32,9 +32,9 @@ const CLEAN: Record<string, string | undefined> = {
 };
 
 /** Each run's `extra` as tracewire sends it: one run without metadata (`plain`), one with `metadata`. */
-async function tracewireExtra(env: Record<string, string | undefined>, metadata: Record<string, unknown>, options: LangSmithExporterOptions = {}, to = sink): Promise<Record<string, Record<string, unknown>>> {
+async function tracewireExtra(env: Record<string, string | undefined>, metadata: Record<string, unknown>, options: LangSmithExporterOptions = {}, to = sink, sampleRate?: number): Promise<Record<string, Record<string, unknown>>> {
   const exporter = withEnv({ ...CLEAN, ...env }, () => new LangSmithExporter({ endpoint: to.url, apiKey: 'test-key', ...options }));
-  const client = new TracingClient({ exporter });
+  const client = withEnv({ ...CLEAN, ...env }, () => new TracingClient({ exporter, sampleRate }));
   traceable((n: number) => n, { name: 'plain', client })(1);
   traceable((n: number) => n, { name: 'own', client, metadata })(2);
   await client.shutdown();
@@ -42,9 +42,9 @@ async function tracewireExtra(env: Record<string, string | undefined>, metadata:
 }
 
 /** The same two runs, through langsmith's own client made in `env`. */
-async function langsmithExtra(env: Record<string, string | undefined>, metadata: Record<string, unknown>): Promise<Record<string, Record<string, unknown>>> {
+async function langsmithExtra(env: Record<string, string | undefined>, metadata: Record<string, unknown>, tracingSamplingRate?: number): Promise<Record<string, Record<string, unknown>>> {
   sink.clear();
-  const client = withEnv({ ...CLEAN, ...env }, () => new Client({ apiKey: 'test-key', apiUrl: sink.url }));
+  const client = withEnv({ ...CLEAN, ...env }, () => new Client({ apiKey: 'test-key', apiUrl: sink.url, tracingSamplingRate }));
   await lsTraceable((n: number) => n, { name: 'plain', client, tracingEnabled: true })(1);
   await lsTraceable((n: number) => n, { name: 'own', client, tracingEnabled: true, metadata })(2);
   await client.awaitPendingTraceBatches();
@@ -69,6 +69,32 @@ test.each(['multipart', 'batch'] as const)('the environment\'s metadata is under
   sink.clear();
   const apart = await tracewireExtra(env, { temperature: 0.2 }, { mode });
   expect(apart['own']!['metadata']).toEqual({ ...(ours['plain']!['metadata'] as object), temperature: 0.2 });
+});
+
+test('a sampleRate given to the client in code is recorded as ls_tracing_sample_rate over the environment\'s, as langsmith\'s tracingSamplingRate option is', async () => {
+  // The environment would drop every trace; the rate in code keeps them all, and is the one recorded.
+  const env = { LANGSMITH_TRACING_SAMPLING_RATE: '0', LANGSMITH_DEPLOYMENT: 'prod-eu' };
+  const ours = await tracewireExtra(env, { temperature: 0.2 }, {}, sink, 1);
+  const theirs = await langsmithExtra(env, { temperature: 0.2 }, 1);
+  expect(ours['plain']!['metadata']).toEqual(theirs['plain']!['metadata']);
+  expect(ours['own']!['metadata']).toEqual(theirs['own']!['metadata']);
+  expect(ours['own']!['metadata']).toEqual({ LANGSMITH_DEPLOYMENT: 'prod-eu', LANGSMITH_TRACING_SAMPLING_RATE: '0', temperature: 0.2, ls_tracing_sample_rate: 1 });
+});
+
+test('a sampleRate given in code reaches every replica LANGSMITH_RUNS_ENDPOINTS names; omitTracedRuntimeInfo still records none', async () => {
+  const replicaSink = await LangSmithSink.start();
+  sinks.push(replicaSink);
+  const endpoints = JSON.stringify([{ api_url: sink.url, api_key: 'key-one' }, { api_url: replicaSink.url, api_key: 'key-two', project_name: 'mirror' }]);
+  const exporter = withEnv({ ...CLEAN, LANGSMITH_RUNS_ENDPOINTS: endpoints }, () => new LangSmithExporter());
+  const client = new TracingClient({ exporter, sampleRate: 1 });
+  traceable((n: number) => n, { name: 'plain', client })(1);
+  await client.shutdown();
+  for (const each of [sink, replicaSink]) {
+    const [run] = [...(await acceptedRuns(each)).values()];
+    expect((run!['extra'] as { metadata: object }).metadata).toEqual({ ls_tracing_sample_rate: 1 });
+  }
+  sink.clear();
+  expect(await tracewireExtra({}, { temperature: 0.2 }, { omitTracedRuntimeInfo: true }, sink, 1)).toEqual({ own: { metadata: { temperature: 0.2 } } });
 });
 
 test('API keys, tokens, secrets, LANGSMITH_RUNS_ENDPOINTS (which langsmith does send, keys and all) and values holding a known key never reach the wire, replicas included', async () => {
