@@ -30,12 +30,27 @@ export const withUsageMetadata = (span: Span, intoOutputs: boolean): void => {
  * (`LANGSMITH_HIDE_OUTPUTS`, a `redact.outputs` hook), kept in the run's
  * metadata first: langsmith takes the token counts from a call's outputs
  * before its client hides them, so LangSmith still shows tokens and cost for
- * a run whose outputs it does not see.
+ * a run whose outputs it does not see. Only its numbers are kept (counts and
+ * costs, nested details included): langsmith copies the object whole, and a
+ * text in it (a model's note, a prompt echoed by a proxy) would be output
+ * the user asked to hide.
  */
 export const keepUsageMetadata = (span: Span, outputs: unknown): void => {
   if (typeof outputs !== 'object' || outputs === null || Array.isArray(outputs)) return;
-  const usage = (outputs as { usage_metadata?: unknown }).usage_metadata;
-  if (usage !== undefined) intoMetadata(span, usage as JsonValue);
+  const usage = numbersOf((outputs as { usage_metadata?: unknown }).usage_metadata, 0);
+  if (usage !== undefined) intoMetadata(span, usage);
+};
+
+/** The finite numbers of `value`, in objects nested at most three deep (LangSmith's token details are one); undefined for none. */
+const numbersOf = (value: unknown, depth: number): JsonValue | undefined => {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || depth === 3) return undefined;
+  let kept: Record<string, JsonValue> | undefined;
+  for (const key of Object.keys(value)) {
+    const numbers = numbersOf((value as Record<string, unknown>)[key], depth + 1);
+    if (numbers !== undefined) (kept ??= {})[key] = numbers;
+  }
+  return kept;
 };
 
 /** Puts `usage` in the span's metadata unless it is there; its size in bytes as a key of a JSON object. */

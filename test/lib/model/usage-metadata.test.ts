@@ -71,6 +71,16 @@ test('token counts in the outputs of a call whose outputs LANGSMITH_HIDE_OUTPUTS
   expect(run.extra.metadata['usage_metadata']).toEqual(usage);
 });
 
+test('outputs hidden by LANGSMITH_HIDE_OUTPUTS keep only the numbers of their usage_metadata in the metadata: no text of the hidden outputs gets out that way', async () => {
+  const hidden = withEnv({ LANGSMITH_HIDE_OUTPUTS: 'true' }, () => installMemoryTracing());
+  const detailed = { ...usage, input_token_details: { cache_read: 4, note: 'secret prompt echo' }, model_note: 'secret answer', total_cost: 0.0021, tags: ['secret'] };
+  await traceable(async () => ({ content: 'secret', usage_metadata: detailed }), { name: 'chat', runType: 'llm', client: hidden.client })();
+  const run = only(await finishedRuns(hidden.client, hidden.exporter), 'chat');
+  expect(run.outputs).toEqual({});
+  expect(run.extra.metadata['usage_metadata']).toEqual({ ...usage, input_token_details: { cache_read: 4 }, total_cost: 0.0021 });
+  expect(JSON.stringify(run)).not.toContain('secret');
+});
+
 test("a redact.outputs hook that leaves the token counts out has the last word on the outputs; the metadata keeps them", async () => {
   const redacting = installMemoryTracing({ redact: { outputs: (outputs: Record<string, unknown>) => ({ content: outputs['content'] === undefined ? 'none' : '[redacted]' }) } });
   await traceable(async () => ({ content: 'secret', usage_metadata: usage }), { name: 'chat', runType: 'llm', client: redacting.client })();
