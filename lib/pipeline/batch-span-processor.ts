@@ -164,6 +164,12 @@ export class BatchSpanProcessor implements SpanProcessor {
     // Admission settles only batches drop-oldest evicts: runs their ends would have closed are closed all the same.
     const evict = (batch: PendingBatch, outcome: BatchOutcome): void => {
       this.#closes.keepFrom(batch);
+      // Its running starts will never go out: each end posts its whole run, so they hold their inputs as a refused
+      // start does, within the room beside the queue (else a flood of long calls held every one's, outside any bound).
+      for (const span of batch.runningStarts()) {
+        span.startQueued = false;
+        this.#admission.holdInputs(span, this.#heldOutside);
+      }
       settle(batch, outcome);
     };
     const grown = { bytes: 0 };

@@ -3,8 +3,9 @@ import { Registry } from '../natives.js';
 
 /**
  * @internal The bytes that running spans whose start found no room in the
- * queue hold outside it: a refused start loses nothing (its end posts the
- * whole run, inputs included), so its span keeps its inputs until it ends.
+ * queue (or was evicted from it by drop-oldest) hold outside it: such a start
+ * loses nothing (its end posts the whole run, inputs included), so its span
+ * keeps its inputs until it ends.
  * Unbounded, a program making many long calls (streams nobody reads,
  * requests held open) against a full queue held a copy of every one's
  * inputs: 1 165 MB of RSS (149 MB since) where the untraced program used 55 MB. These are held up

@@ -152,3 +152,24 @@ test('running calls with inputs no larger than the left-out note keep them, howe
   expect(warnings.filter((message) => message.includes('inputs of runs are being left out'))).toEqual([]);
   await client.shutdown();
 });
+
+test('running calls whose queued start drop-oldest evicted hold their inputs only within maxQueueBytes beside the queue, as refused starts do; each still arrives whole when it ends', async () => {
+  const { inspect } = await import('node:util');
+  const warnings: string[] = [];
+  const exporter = new MemoryExporter();
+  const client = new TracingClient({ exporter, manualFlushMode: true, maxQueueBytes: MAX_QUEUE_BYTES, dropPolicy: 'drop-oldest', logger: { warn: (message) => warnings.push(message) } });
+  // 200 × 30 KB of inputs in starts of calls still running: the queue evicts its oldest batches for the newer starts.
+  const spans = Array.from({ length: 200 }, (_, i) => startSpan('long', { client, inputs: { marker: `held-${i}-`.padEnd(BIG, 'y') } }));
+  expect(client.stats().dropped.queueFull).toBe(0); // starts are not spans: evicting them dropped nothing yet
+  const holding = spans.filter((span) => inspect(span, { depth: Infinity, showHidden: true, maxStringLength: Infinity }).includes('y'.repeat(1_000)));
+  // Held: what the queue took, and at most as much again beside it (the rest left out, counted, warned once).
+  expect(holding.length * BIG).toBeLessThanOrEqual(2 * MAX_QUEUE_BYTES + BIG);
+  expect(warnings.filter((message) => message.includes(': inputs of runs are being left out'))).toHaveLength(1);
+  for (const span of spans) span.end({ done: true });
+  const { delivered } = await client.flush();
+  const runs = exporter.finishedRuns;
+  expect(runs).toHaveLength(delivered);
+  expect(delivered).toBeGreaterThan(0);
+  expect(runs.every((run) => run.outputs?.done === true)).toBe(true);
+  await client.shutdown();
+});
