@@ -224,15 +224,16 @@ const backoffInOrder = (config: { initialBackoffMillis: number; maxBackoffMillis
 };
 
 /**
- * @internal Whether the environment hides every run's inputs and outputs
- * (they are recorded as `{}`), as langsmith's client does:
+ * @internal Whether the environment hides every run's inputs, outputs and
+ * metadata (they are recorded as `{}`), as langsmith's client does:
  * `TRACEWIRE_HIDE_INPUTS`, `LANGSMITH_HIDE_INPUTS`, `LANGCHAIN_HIDE_INPUTS`,
- * and the same for `…_OUTPUTS`.
+ * and the same for `…_OUTPUTS` and `…_METADATA`.
  */
-export const hiddenByEnv = (env: Env): { readonly inputs: boolean; readonly outputs: boolean } => {
+export const hiddenByEnv = (env: Env): { readonly inputs: boolean; readonly outputs: boolean; readonly metadata: boolean } => {
   return {
     inputs: envBoolean(env, ['TRACEWIRE_HIDE_INPUTS', ...langsmithVariables('HIDE_INPUTS')]) === true,
     outputs: envBoolean(env, ['TRACEWIRE_HIDE_OUTPUTS', ...langsmithVariables('HIDE_OUTPUTS')]) === true,
+    metadata: envBoolean(env, ['TRACEWIRE_HIDE_METADATA', ...langsmithVariables('HIDE_METADATA')]) === true,
   };
 };
 

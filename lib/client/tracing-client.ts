@@ -8,7 +8,7 @@ import { checkExporter } from './exporter-check.js';
 import { LANGSMITH_CLIENT_INSTEAD } from './langsmith-client-options.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import type { Captured, CapturedJson } from '../instrument/capture.js';
-import type { RedactionHooks } from '../instrument/redact.js';
+import { redactMetadata, type RedactionHooks } from '../instrument/redact.js';
 import type { RunStatus } from '../model/run.js';
 import { nowMicros } from '../model/clock.js';
 import { Span } from '../model/span.js';
@@ -38,7 +38,7 @@ export interface TracingClientOptions extends DeliveryOptions {
 
 
 /** The hooks `redact` takes. */
-const REDACTION_HOOKS = ['inputs', 'outputs'] as const;
+const REDACTION_HOOKS = ['inputs', 'outputs', 'metadata'] as const;
 
 /**
  * Records spans and delivers them through a batching pipeline, by the
@@ -97,7 +97,10 @@ export class TracingClient {
     }
     // Hidden by the environment (LANGSMITH_HIDE_INPUTS…), as langsmith's client hides them: over any hook, the stricter.
     const hidden = hiddenByEnv(env);
-    this.redaction = hidden.inputs || hidden.outputs ? { inputs: hidden.inputs ? hide : redaction.inputs, outputs: hidden.outputs ? hide : redaction.outputs } : redaction;
+    this.redaction =
+      hidden.inputs || hidden.outputs || hidden.metadata
+        ? { inputs: hidden.inputs ? hide : redaction.inputs, outputs: hidden.outputs ? hide : redaction.outputs, metadata: hidden.metadata ? hide : redaction.metadata }
+        : redaction;
     // A logger without warn would lose every drop warning.
     const logger = read.logger;
     if (logger !== undefined && !readSafely('logger', () => isFunction(logger.warn))) refuse('logger', logger, 'an object with a warn(message) method, such as console');
@@ -129,7 +132,8 @@ export class TracingClient {
     // trace continued from another service in the caller's (when it says), whatever project the child names — as
     // langsmith's createChild does. A named project applies to a root.
     let inherited: string | undefined;
-    if (parent instanceof Span && parent.client === this) inherited = parent.projectName;
+    const ownParent = parent instanceof Span && parent.client === this;
+    if (ownParent) inherited = (parent as Span).projectName;
     else if (parent !== undefined) {
       // Roots and remote parents only: a child of a span of this client never gets here.
       inherited = parent.remote?.projectName;
@@ -143,8 +147,17 @@ export class TracingClient {
     const span =
       above !== undefined && above.length > MAX_NESTED_DOTTED_ORDER ? this.#rootInstead(request, parent as Span, project, id) : new Span(request, project, this.config.sampleRate, parent, id);
     span.client = this;
+    // Rewritten when the call gives metadata, or inherits it from other than a span of this client (whose is rewritten
+    // already): a caller's baggage, another client's span.
+    if (this.redaction.metadata !== undefined && (request.metadata !== undefined || !ownParent)) span.metadata = this.metadataOf(span, span.metadata);
     this.#counters.spansStarted++;
     return span;
+  }
+
+  /** @internal `metadata` as the client's `redact.metadata` hook rewrites it for `span` (as it is without one). Never throws. */
+  metadataOf(span: Span, metadata: Span['metadata']): Span['metadata'] {
+    const hook = this.redaction.metadata;
+    return hook === undefined ? metadata : redactMetadata(hook, metadata, span, this.limits);
   }
 
   /**

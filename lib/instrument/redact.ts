@@ -12,13 +12,23 @@ export interface RedactionContext {
 }
 
 /**
- * Client-wide hooks that rewrite captured inputs and outputs before they
- * are queued, e.g. to remove secrets or personal data. Each receives the
- * JSON-safe copy and returns what to record instead.
+ * Client-wide hooks that rewrite captured inputs, outputs and metadata
+ * before they are queued, e.g. to remove secrets or personal data. Each
+ * receives the JSON-safe copy and returns what to record instead.
  */
 export interface RedactionHooks {
   readonly inputs?: (inputs: JsonObject, context: RedactionContext) => unknown;
   readonly outputs?: (outputs: JsonObject, context: RedactionContext) => unknown;
+  /**
+   * A run's metadata, whole, each time it is given or changes: when a call
+   * gives metadata (`traceable`'s `metadata`, `startSpan`'s), on each
+   * `setMetadata`, and when token counts (`usage_metadata`) join it at the
+   * end. Inherited metadata comes already rewritten. langsmith's
+   * `hideMetadata`; what the exporter adds (the environment's
+   * `LANGSMITH_*` variables, `revision_id`) is not the run's own and is not
+   * passed through it, as langsmith's client adds it after its own hook.
+   */
+  readonly metadata?: (metadata: JsonObject, context: RedactionContext) => unknown;
 }
 
 const WITHHELD = { redacted: '[redaction hook threw: value withheld]' };
@@ -48,3 +58,11 @@ export const redact = (
   if (isRecord(value)) return { value, bytes: serialized.bytes };
   return { value: { redacted: value }, bytes: serialized.bytes + 13 };
 };
+
+/** @internal `metadata` as `hook` rewrites it (see {@link RedactionHooks.metadata}); failing closed as {@link redact} does. */
+export const redactMetadata = (
+  hook: NonNullable<RedactionHooks['metadata']>,
+  metadata: JsonObject,
+  context: RedactionContext,
+  limits: SerializeLimits,
+): JsonObject => redact(hook, { value: metadata, bytes: 0 }, context, limits).value as JsonObject;

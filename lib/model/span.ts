@@ -213,7 +213,7 @@ export class Span implements ActiveSpan {
     const bytes = serialized.bytes + (isNew ? jsonStringBytes(name) + 2 : 0);
     if (!this.client.roomFor(this, bytes)) return this;
     // Copy on write: the object may be shared with the parent or the call site.
-    this.metadata = { ...this.metadata, [name]: serialized.value };
+    this.metadata = this.client.metadataOf(this, { ...this.metadata, [name]: serialized.value });
     this.payloadBytes += bytes;
     return this;
   }

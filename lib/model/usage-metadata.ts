@@ -58,7 +58,7 @@ const intoMetadata = (span: Span, usage: JsonValue): number => {
   const bytes = stringify(usage).length + KEY_BYTES;
   if (span.metadata.usage_metadata !== usage) {
     // Copy on write: the object may be shared with the parent or the call site.
-    span.metadata = { ...span.metadata, usage_metadata: usage };
+    span.metadata = span.client.metadataOf(span, { ...span.metadata, usage_metadata: usage });
     span.payloadBytes += bytes;
   }
   return bytes;

@@ -38,6 +38,7 @@ const DOCUMENTED: Record<string, [string, Probe, unknown]> = {
   TRACEWIRE_SAMPLE_RATE: ['0.25', delivery('sampleRate'), 0.25],
   TRACEWIRE_HIDE_INPUTS: ['true', (env) => hiddenByEnv(env).inputs, true],
   TRACEWIRE_HIDE_OUTPUTS: ['true', (env) => hiddenByEnv(env).outputs, true],
+  TRACEWIRE_HIDE_METADATA: ['true', (env) => hiddenByEnv(env).metadata, true],
   TRACEWIRE_MAX_BATCH_SIZE: ['7', delivery('maxBatchSize'), 7],
   TRACEWIRE_MAX_BATCH_BYTES: ['7', delivery('maxBatchBytes'), 7],
   TRACEWIRE_FLUSH_INTERVAL_MILLIS: ['7', delivery('flushIntervalMillis'), 7],

@@ -20,7 +20,7 @@ import { wireReplicas, type Framings, type ReplicaWiring } from './replica-wirin
 import { requestUrl } from './request-url.js';
 import { runExtraBlock, type RunExtraBlock, type RunExtraSources } from './traced-runtime-info.js';
 import { SAMPLE_RATE_FROM_CLIENT } from '../sample-rate.js';
-import { sampleRateInEnv } from '../../config.js';
+import { hiddenByEnv, sampleRateInEnv } from '../../config.js';
 
 export type { IngestLimitsFetch, LangSmithExporterOptions } from './langsmith-exporter-options.js';
 
@@ -103,6 +103,7 @@ export class LangSmithExporterBase implements SpanExporter {
         sampleRate: sampleRateInEnv(env),
         secrets: destinations.flatMap((destination) => destination.settings.secrets),
         omitTracedRuntimeInfo: booleanOption(options.omitTracedRuntimeInfo, 'omitTracedRuntimeInfo', false),
+        hideMetadata: hiddenByEnv(env).metadata,
       };
       extraBlock = runExtraBlock(extraSources);
     }

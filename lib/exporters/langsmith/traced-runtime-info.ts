@@ -138,6 +138,8 @@ export interface RunExtraSources {
   /** Values never recorded, nor any value that contains one: the API keys, endpoint query values and credentials. */
   readonly secrets: readonly string[];
   readonly omitTracedRuntimeInfo: boolean;
+  /** The environment hides metadata (`LANGSMITH_HIDE_METADATA`): langsmith's client hides what it adds with the run's own. */
+  readonly hideMetadata: boolean;
 }
 
 /**
@@ -153,6 +155,7 @@ export const runExtraBlock = (sources: RunExtraSources): RunExtraBlock | undefin
   if (omitTracedRuntimeInfo) {
     return revisionId !== undefined && sources.revisionGiven ? new RunExtraBlock({ revision_id: revisionId }, {}, undefined) : undefined;
   }
+  if (sources.hideMetadata) return new RunExtraBlock({}, {}, runtimeInfo(env));
   const under = environmentMetadata(env, sources.secrets);
   if (revisionId !== undefined) under.revision_id = revisionId;
   const over: Record<string, number> = sources.sampleRate === undefined ? {} : { [SAMPLE_RATE_KEY]: sources.sampleRate };

@@ -97,6 +97,16 @@ test('a sampleRate given in code reaches every replica LANGSMITH_RUNS_ENDPOINTS 
   expect(await tracewireExtra({}, { temperature: 0.2 }, { omitTracedRuntimeInfo: true }, sink, 1)).toEqual({ own: { metadata: { temperature: 0.2 } } });
 });
 
+test('LANGSMITH_HIDE_METADATA=true records no metadata at all, the run\'s own nor what the exporter adds, as langsmith hides them; extra.runtime stays', async () => {
+  const env = { LANGSMITH_HIDE_METADATA: 'true', LANGSMITH_DEPLOYMENT: 'prod-eu', LANGSMITH_REVISION_ID: 'r7', LANGSMITH_TRACING_SAMPLING_RATE: '1' };
+  const ours = await tracewireExtra(env, { temperature: 0.2, customer: 'c-1' });
+  const theirs = await langsmithExtra(env, { temperature: 0.2, customer: 'c-1' });
+  for (const name of ['plain', 'own']) {
+    expect(theirs[name]!['metadata']).toEqual({});
+    expect(ours[name]).toEqual({ runtime: expect.objectContaining({ library: 'tracewire' }) });
+  }
+});
+
 test('API keys, tokens, secrets, LANGSMITH_RUNS_ENDPOINTS (which langsmith does send, keys and all) and values holding a known key never reach the wire, replicas included', async () => {
   const replicaSink = await LangSmithSink.start();
   sinks.push(replicaSink);

@@ -1,4 +1,4 @@
-import { MemoryExporter, TracewireConfigError, TracingClient, setGlobalTracingClient, startSpan, traceable } from '../../../index';
+import { MemoryExporter, TracewireConfigError, TracingClient, continueTrace, getCurrentSpan, setGlobalTracingClient, startSpan, traceable } from '../../../index';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
 
 afterEach(() => setGlobalTracingClient(undefined));
@@ -167,4 +167,89 @@ test('outputs set on a span under a redact.outputs hook are not kept on it once 
   await client.flush();
   for (const handle of [manual, current]) expect(inspect(handle, { depth: Infinity, showHidden: true })).not.toContain(SECRET);
   expect(exporter.finishedRuns.map((run) => run.outputs)).toEqual([{ hidden: true }, { hidden: true }]);
+});
+
+describe('metadata', () => {
+  const TRACE_UUID = '0191e2f4-5a6b-7c8d-9e0f-a1b2c3d4e5f6';
+  const PARENT_UUID = '0191e2f4-5a6c-7aaa-8bbb-cccccccccccc';
+  const DOTTED = `20260101T120000000001Z${TRACE_UUID}.20260101T120000000002Z${PARENT_UUID}`;
+  const withoutEmail = (metadata: Record<string, unknown>) => Object.fromEntries(Object.entries(metadata).filter(([key]) => key !== 'email'));
+
+  test('a redact.metadata hook rewrites a run\'s metadata wherever it comes from: given in code, set while it runs, inherited, from a caller\'s baggage, token counts at its end', async () => {
+    const seen: string[] = [];
+    const { client, exporter } = installMemoryTracing({
+      redact: {
+        metadata: (metadata, context) => {
+          seen.push(context.name);
+          return withoutEmail(metadata);
+        },
+      },
+    });
+    const child = traceable(() => getCurrentSpan()?.setMetadata('email', 'child@example.com'), { name: 'child', metadata: { step: 2 } });
+    const chat = traceable(async () => ({ content: 'ok', usage_metadata: { input_tokens: 1, output_tokens: 2, total_tokens: 3 } }), { name: 'chat', runType: 'llm' });
+    const handle = traceable(
+      async () => {
+        getCurrentSpan()?.setMetadata('email', 'set@example.com');
+        child();
+        await chat();
+      },
+      { name: 'handle', metadata: { email: 'given@example.com', tenant: 't-1' } },
+    );
+    const baggage = `langsmith-metadata=${encodeURIComponent(JSON.stringify({ email: 'caller@example.com', region: 'eu' }))}`;
+    await continueTrace({ 'langsmith-trace': DOTTED, baggage }, () => handle());
+    // A root giving no metadata of its own still inherits the caller's.
+    await continueTrace({ 'langsmith-trace': DOTTED, baggage }, traceable(async () => 'ok', { name: 'bare' }));
+    const runs = await finishedRuns(client, exporter);
+    expect(only(runs, 'bare').extra.metadata).toEqual({ region: 'eu' });
+    expect(JSON.stringify(exporter.runs)).not.toContain('@example.com');
+    expect(only(runs, 'handle').extra.metadata).toEqual({ region: 'eu', tenant: 't-1' });
+    expect(only(runs, 'child').extra.metadata).toEqual({ region: 'eu', tenant: 't-1', step: 2 });
+    expect(only(runs, 'chat').extra.metadata).toMatchObject({ region: 'eu', tenant: 't-1', usage_metadata: { total_tokens: 3 } });
+    expect(new Set(seen)).toEqual(new Set(['handle', 'child', 'chat', 'bare']));
+  });
+
+  test('a run posted while it runs carries its metadata rewritten in its start too', async () => {
+    const { client, exporter } = installMemoryTracing({ redact: { metadata: (metadata) => withoutEmail(metadata) } });
+    const span = startSpan('long', { client, metadata: { email: 'a@example.com', tenant: 't-1' } });
+    await client.flush(); // the start goes out, open
+    span.end({ ok: true });
+    await client.flush();
+    expect(exporter.runs.every((run) => run.extra.metadata['email'] === undefined)).toBe(true);
+    expect(exporter.runs.find((run) => run.name === 'long')?.extra.metadata).toEqual({ tenant: 't-1' });
+  });
+
+  test('a metadata hook that throws withholds the metadata instead of leaking it', async () => {
+    const { client, exporter } = installMemoryTracing({
+      redact: {
+        metadata: () => {
+          throw new Error('no');
+        },
+      },
+    });
+    traceable(() => 1, { name: 'call', metadata: { email: 'a@example.com' } })();
+    const run = only(await finishedRuns(client, exporter), 'call');
+    expect(run.extra.metadata).toEqual({ redacted: '[redaction hook threw: value withheld]' });
+  });
+
+  describe('hidden by the environment', () => {
+    const saved = { ...process.env };
+    afterEach(() => {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    });
+
+    test.each(['LANGSMITH_HIDE_METADATA', 'LANGCHAIN_HIDE_METADATA', 'TRACEWIRE_HIDE_METADATA'])('%s=true records every run\'s metadata as {}, over a redact hook; set while running and inherited too', async (variable) => {
+      process.env[variable] = 'true';
+      const exporter = new MemoryExporter();
+      const client = new TracingClient({ exporter, manualFlushMode: true, redact: { metadata: (metadata) => ({ ...metadata, seen: true }) } });
+      const child = traceable(() => getCurrentSpan()?.setMetadata('note', 'secret-set'), { name: 'child', client });
+      traceable(() => child(), { name: 'parent', client, metadata: { customer: 'secret-given' } })();
+      await client.flush();
+      expect(exporter.finishedRuns.map((run) => [run.name, run.extra.metadata]).sort()).toEqual([
+        ['child', {}],
+        ['parent', {}],
+      ]);
+      expect(JSON.stringify(exporter.runs)).not.toContain('secret-');
+    });
+  });
 });
