@@ -156,7 +156,7 @@ export class RunCloses {
   #lose(runs: number): void {
     if (runs === 0) return;
     this.#counters.leftOpen += runs;
-    this.#warnings.onceCounted('left-open', 'runs whose end was dropped after their start went out could not be closed: they stay open on the server', 'leftOpen');
+    this.#warnings.onceCounted('left-open', 'runs whose end was dropped after their start went out could not be closed: they stay open on the server, if it stored their start', 'leftOpen');
   }
 }
 
