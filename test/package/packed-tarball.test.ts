@@ -243,6 +243,41 @@ test.each([
   expect(allInputs.filter((file) => file.includes('node_modules/rxjs/'))).toEqual([]);
 });
 
+test('an app bundled for Node by webpack (production) keeps what the Node entry sets up as it loads: the client made from the environment, the spool, Proxy arguments told without running their traps', async () => {
+  // The entry's own imports of those modules are its side effects: a bundler that took the entry for side-effect free
+  // followed its re-exports and dropped them (no client from TRACEWIRE_EXPORTER, spoolDir refused, traps run).
+  const webpack = require(join(repo, 'node_modules/webpack')) as (config: object, done: (error: Error | null, stats?: { hasErrors(): boolean; toString(): string }) => void) => void;
+  writeFileSync(
+    join(project, 'webpacked-src.mjs'),
+    `import { traceable, getGlobalTracingClient, TracingClient, MemoryExporter } from 'tracewire';
+const traps = [];
+const proxy = new Proxy({ secret: 1 }, { ownKeys: (target) => (traps.push('ownKeys'), Reflect.ownKeys(target)), get: (target, key) => (traps.push('get'), target[key]) });
+traceable(function add(a, b) { return a + b; }, { name: 'add' })(2, 3);
+traceable(function look(value) { return 1; }, { name: 'look' })(proxy);
+let spool;
+try { new TracingClient({ exporter: new MemoryExporter(), spoolDir: process.argv[2] }); spool = 'taken'; } catch (e) { spool = e.name + ': ' + e.message; }
+const client = getGlobalTracingClient();
+client?.flush().then(() => console.log(JSON.stringify({ runs: client.exporter.finishedRuns.map((run) => [run.name, run.inputs]), spool, traps: traps.length })));
+if (!client) console.log(JSON.stringify({ runs: 'no client from the environment', spool, traps: traps.length }));
+`,
+  );
+  const outDir = join(project, 'webpacked');
+  await new Promise<void>((done, fail) =>
+    webpack(
+      { mode: 'production', target: 'node', context: project, entry: './webpacked-src.mjs', output: { path: outDir, filename: 'app.js' }, externals: { tsyringe: 'commonjs tsyringe', 'reflect-metadata': 'commonjs reflect-metadata' }, infrastructureLogging: { level: 'error' } },
+      (error, stats) => (error ? fail(error) : stats!.hasErrors() ? fail(new Error(stats!.toString())) : done()),
+    ),
+  );
+  const spoolDir = mkdtempSync(join(tmpdir(), 'tw-webpack-spool-'));
+  try {
+    const out = execFileSync(process.execPath, [join(outDir, 'app.js'), spoolDir], { cwd: project, encoding: 'utf8', timeout: 30_000, env: { ...process.env, TRACEWIRE_EXPORTER: 'memory', LANGSMITH_TRACING: undefined } });
+    // Named in code: webpack's minifier renames functions (and their parameters: the inputs are `args`).
+    expect(JSON.parse(out)).toEqual({ runs: [['add', { args: [2, 3] }], ['look', { input: '[Proxy]' }]], spool: 'taken', traps: 0 });
+  } finally {
+    rmSync(spoolDir, { recursive: true, force: true });
+  }
+}, 120_000);
+
 test("an app bundled with esbuild traces its own rxjs values through the per-module build's copy of rxjs as the one-file entries do, its classes named as rxjs names them", () => {
   writeFileSync(
     join(project, 'rxjs-bundled-app.mjs'),
