@@ -8,6 +8,11 @@
  * 4 at a time, each making 2 spans, against a loopback LangSmith sink that
  * answers every ingest request 100 ms late; then the dev server shuts down as
  * `vercel dev` does (it awaits every waitUntil promise, then exits).
+ * Two Edge Functions trace work that ends after their handler returned, the
+ * last of it once the handler's own flush has been answered: nothing but that
+ * request can deliver it (no background sender on an edge runtime, nothing
+ * sent at the dev server's exit), and the dev server waits only for what was
+ * handed to its waitUntil.
  *
  * Needs the built package and the compiled examples (`npm test` makes both).
  */
@@ -22,6 +27,7 @@ interface FunctionRun {
   readonly beforeDelivery: number;
   readonly sent: number;
   readonly arrived: number;
+  readonly answeredByExit: number;
   readonly duplicated: number;
   readonly exit: number | null;
 }
@@ -63,4 +69,17 @@ test('api/await.js (@FlushOnExit without waitUntil) answers only once its spans 
   const result = await run('await');
   expect(delivered(result)).toEqual(ALL_DELIVERED);
   expect(result.beforeDelivery).toBe(0);
+});
+
+describe('an Edge Function (waitUntil: \'auto\') whose traced work ends after it returned', () => {
+  test.each([
+    ['edge-stream', 'in the body its streamed Response writes as the client reads it (3 traced parts)', 4],
+    ['edge-later', "in a task it handed to Vercel's waitUntil (@vercel/functions)", 2],
+  ])('api/%s.js (%s): every span arrives once, each export answered before the dev server exits (handed to waitUntil)', async (name, _what, spansPerRequest) => {
+    const result = await run(name);
+    const spans = spansPerRequest * REQUESTS;
+    expect(delivered(result)).toEqual({ ...ALL_DELIVERED, arrived: spans });
+    // The dev server exits once its waitUntil promises settle: an export it did not wait for is answered after, if sent.
+    expect(result.answeredByExit).toBe(spans);
+  });
 });
