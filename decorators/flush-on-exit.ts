@@ -69,7 +69,7 @@ export function FlushOnExit(options: FlushOnExitOptions = {}): FlushOnExitDecora
       if (slot !== undefined) noteFlushingSlot(slot.home, slot.key, (fn) => wrapFlushOnExit(fn, settings));
       return wrapFlushOnExit(original, settings);
     },
-    class: () => installShutdownHooks(settings.timeoutMillis),
+    class: () => installShutdownHooks(settings.timeoutMillis, settings.client),
   }) as FlushOnExitDecorator;
 }
 

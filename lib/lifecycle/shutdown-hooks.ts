@@ -1,32 +1,45 @@
 import { globalClient } from '../client/global-client.js';
-import { isFunction } from '../natives.js';
+import type { TracingClient } from '../client/tracing-client.js';
+import { isFunction, symbolFor } from '../natives.js';
 import { onceAtNaturalExit } from '../client/exit-hooks.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** Marks the signal listeners of every copy of tracewire in the process (an ESM app and a CommonJS dependency, two versions). */
+const SHUTDOWN_HOOK = symbolFor('tracewire.shutdownHook');
+type Marked = { [SHUTDOWN_HOOK]?: true };
 let installed = false;
+/** What the hooks shut down: the clients `@FlushOnExit({ client })` named, and the global one (`undefined`) if a class named none. */
+const targets = new Set<TracingClient | undefined>();
 
 /**
  * Once per process: on SIGTERM / SIGINT and on a natural exit, flush and shut
- * down the global client within `timeoutMillis`, then let the process end
- * as it would have. A signal nobody else listens for is re-raised after our
- * listener is removed, so the default action (exit with 128 + n) happens. If
- * the application listens too, the decision to exit stays its own, and the
- * client is only flushed: the application may be draining requests still in
+ * down the client (`client`, else the global one, each class decorated adding
+ * its own) within `timeoutMillis`, then let the process end as it would have.
+ * A signal nobody else listens for is re-raised after our listener is
+ * removed, so the default action (exit with 128 + n) happens. If the
+ * application listens too, the decision to exit stays its own, and the
+ * clients are only flushed: the application may be draining requests still in
  * flight, whose spans end after the signal (shut down at the signal, their
  * starts went out and their ends were dropped: runs left open for good).
+ * Another copy of tracewire's listener is not the application's: each copy
+ * shuts its clients down, and the last to finish re-raises the signal.
  */
-export const installShutdownHooks = (timeoutMillis: number): void => {
+export const installShutdownHooks = (timeoutMillis: number, client?: TracingClient): void => {
+  targets.add(client);
   if (installed || typeof process === 'undefined' || !isFunction(process.on)) return;
   installed = true;
-  const shutdown = () => globalClient.current?.shutdown({ timeoutMillis }) ?? Promise.resolve();
+  const clients = (): TracingClient[] => [...targets].map((each) => each ?? globalClient.current).filter((each): each is TracingClient => each !== undefined);
+  const shutdown = () => Promise.all(clients().map((each) => each.shutdown({ timeoutMillis }))).then(() => undefined);
+  const applicationListens = (signal: NodeJS.Signals): boolean => process.listeners(signal).some((listener) => !(listener as unknown as Marked)[SHUTDOWN_HOOK]);
   for (const signal of SIGNALS) {
     const onSignal = (): void => {
-      if (process.listenerCount(signal) > 1) return void globalClient.current?.flush({ timeoutMillis });
+      if (applicationListens(signal)) return void clients().forEach((each) => void each.flush({ timeoutMillis }));
       void shutdown().finally(() => {
         process.removeListener(signal, onSignal);
         if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
       });
     };
+    (onSignal as unknown as Marked)[SHUTDOWN_HOOK] = true;
     process.on(signal, onSignal);
   }
   // With the clients' exit flushes: a listener of its own would run in the emission the program's listeners see.

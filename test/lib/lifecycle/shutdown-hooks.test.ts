@@ -12,7 +12,7 @@ beforeEach(async () => (sink = await ScriptedSink.start()));
 afterEach(() => sink.stop());
 
 /** Starts the host, sends it `signal` once it is ready, and resolves with how it ended (killed past `boundMillis`: 'still running'). */
-function stopWith(signal: NodeJS.Signals, extraListener: boolean | 'drain' | 'stuck-exporter', boundMillis = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'still running'> {
+function stopWith(signal: NodeJS.Signals, extraListener: boolean | 'drain' | 'stuck-exporter' | 'own-client' | 'two-copies', boundMillis = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'still running'> {
   return new Promise((done) => {
     const mode = typeof extraListener === 'string' ? extraListener : extraListener ? 'yes' : 'no';
     const child = fork(host, [dist, sink.url, mode], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
@@ -40,6 +40,18 @@ test.each(['SIGTERM', 'SIGINT'] as const)('on %s the host flushes everything, th
 test('an exporter whose own shutdown never settles cannot hold the process past the deadline: it still dies of the signal', async () => {
   // The host's @FlushOnExit deadline is 2 s; before, the hook waited for the exporter's shutdown for good.
   const exit = await stopWith('SIGTERM', 'stuck-exporter', 10_000);
+  expect(exit).toEqual({ code: null, signal: 'SIGTERM' });
+  expect(new Set(sink.acceptedIds).size).toBe(30);
+});
+
+test('@FlushOnExit({ client }) on a class shuts down that client at the signal, not only the global one (here there is none)', async () => {
+  const exit = await stopWith('SIGTERM', 'own-client');
+  expect(exit).toEqual({ code: null, signal: 'SIGTERM' });
+  expect(new Set(sink.acceptedIds).size).toBe(30);
+});
+
+test('another copy of tracewire in the process, with @FlushOnExit on a class of its own, is not taken for the application listening: the signal still ends the process', async () => {
+  const exit = await stopWith('SIGTERM', 'two-copies', 10_000);
   expect(exit).toEqual({ code: null, signal: 'SIGTERM' });
   expect(new Set(sink.acceptedIds).size).toBe(30);
 });
