@@ -133,10 +133,29 @@ const backOff = async (context: SendContext, watch: SendWatch | undefined, attem
   const left = millisLeft(context);
   if (left !== undefined && delay > left) return stop(watch, pastShutdownDeadline(delay, retryAfterMillis, left));
   watch?.armUntil(Date.now() + delay + context.exportTimeoutMillis);
-  await unrefSleep(delay);
+  await backOffSleep(delay, watch);
+  // Cancelled while it slept (the process is exiting past its flush deadline): stopped now, with the batch still to
+  // spool; the sleep's timer does not keep the process up, so it would have exited with the batch in memory.
+  if (watch?.cancelReason !== undefined) return stop(watch, cutShort(watch.cancelReason));
   // Shutdown may have begun during the sleep: never start a request past its deadline.
   if (millisLeft(context) === 0) return stop(watch, pastShutdownDeadline(delay, retryAfterMillis, 0));
   return undefined;
+};
+
+/** Sleeps `millis` without keeping the process up; a cancel of the send (`watch`'s abort handle, see `SendWatch.abortAttempt`) ends it at once. */
+const backOffSleep = (millis: number, watch: SendWatch | undefined): Promise<void> => {
+  if (watch === undefined) return unrefSleep(millis);
+  return new Promise((resolve) => {
+    const timer = setTimeout(wake, millis);
+    timer.unref?.();
+    const handle = { abort: wake };
+    watch.abortAttempt = handle;
+    function wake(): void {
+      clearTimeout(timer);
+      if (watch!.abortAttempt === handle) watch!.abortAttempt = undefined;
+      resolve();
+    }
+  });
 };
 
 /** What is left of shutdown's deadline (0 once past it); undefined before shutdown. */
