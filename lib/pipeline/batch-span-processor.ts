@@ -370,6 +370,7 @@ export class BatchSpanProcessor implements SpanProcessor {
 
   /** For the exit hook: the process is exiting with spans this client has not delivered (a `process.exit()` before a flush, or an exit flush past its deadline). */
   warnIfUndelivered(crash: Crash): void {
+    this.#warnIfLeftRunning();
     const undelivered = this.#budget.heldEnds;
     if (undelivered === 0) return;
     // Three ways to get here: the exit flush ran out of time (a slow or unreachable endpoint), or no flush ran at all —
@@ -380,6 +381,21 @@ export class BatchSpanProcessor implements SpanProcessor {
         ? `it is ending on an ${crash}, which leaves no time to send them`
         : 'an exit the event loop does not reach (process.exit()) leaves no time to send them. Await client.flush() before exiting, or put @FlushOnExit on the entry point';
     this.#warnings.emit(`tracewire: the process is exiting with ${undelivered} span(s) not delivered: ${why}.`);
+  }
+
+  /**
+   * For the exit hook: traced calls still running whose start went out (a natural exit or shutdown would have ended
+   * them) never end now: their runs stay open on a LangSmith server, and an OTLP backend gets no span. Counted in
+   * `leftOpen` and said, with what closes them: `shutdown()` before `process.exit()` (a flush does not end them).
+   */
+  #warnIfLeftRunning(): void {
+    let running = 0;
+    for (const span of this.#openRuns.running()) if (span.endMicros === undefined) running++;
+    if (running === 0) return;
+    this.#counters.leftOpen += running;
+    this.#warnings.emit(
+      `tracewire: the process is exiting with ${running} traced call(s) still running whose run was sent open: they never end (on LangSmith their runs stay open; over OTLP they are missing). Call client.shutdown() before process.exit(): it ends them, as errors that say so, and sends them.`,
+    );
   }
 
   /**

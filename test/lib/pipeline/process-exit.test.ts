@@ -187,6 +187,22 @@ test('a program that calls process.exit() before its spans are delivered is told
   expect(stderr).toContain('Await client.flush() before exiting');
 });
 
+test('a program that calls process.exit() while a traced call whose run was sent open still runs is told so, the run counted left open, even after a flush; shutdown() first closes it', async () => {
+  const body = (before: string) => `const long = traceable(async function longRequest() { await new Promise(() => setInterval(() => {}, 1_000)); })();
+setTimeout(async () => { await client.flush(); ${before} console.error('leftOpen ' + client.stats().leftOpen); process.on('exit', () => console.error('at exit leftOpen ' + client.stats().leftOpen)); process.exit(0); }, 50);`;
+  const exited = await runChild('logger: console', body(''));
+  expect(exited.code).toBe(0);
+  expect(sink.acceptedOps).toHaveLength(1); // its start, open
+  expect(exited.stderr.match(/tracewire: the process is exiting with 1 traced call\(s\) still running whose run was sent open: they never end/g)).toHaveLength(1);
+  expect(exited.stderr).toContain('Call client.shutdown() before process.exit()');
+  expect(exited.stderr).toContain('at exit leftOpen 1');
+  sink.requests.length = 0;
+  const shutDown = await runChild('logger: console', body('await client.shutdown();'));
+  expect(shutDown.code).toBe(0);
+  expect(shutDown.stderr).not.toContain('still running');
+  expect(sink.acceptedOps.filter((op) => op.startsWith('patch:'))).toHaveLength(1); // closed, as an error
+});
+
 test('a program whose flush at exit runs out of time is told so, not sent looking for a process.exit() it never called', async () => {
   // The endpoint asks to be retried in 2 s (within maxBackoffMillis); the flush at exit may wait 300 ms. Its batch, asleep
   // in that back-off, is given up at the deadline (no spool to keep it), counted and warned as dropped.
