@@ -28,7 +28,10 @@ let fallback: BuiltinLoader | undefined;
 const loadBuiltin = (id: string): unknown => {
   const viaProcess = (process as { getBuiltinModule?: BuiltinLoader }).getBuiltinModule?.(id);
   if (viaProcess !== undefined) return viaProcess;
-  fallback ??= createRequire(`${process.cwd()}/`);
+  // Called through a binding of its own: webpack parses a direct `createRequire(…)` call, and warns of one whose path
+  // is made at run time ("createRequire failed parsing argument") in every build that takes the Node entry.
+  const makeRequire: (path: string) => BuiltinLoader = createRequire;
+  fallback ??= makeRequire(`${process.cwd()}/`);
   return fallback(id);
 };
 
