@@ -22,7 +22,8 @@ const targets = new Set<TracingClient | undefined>();
  * flight, whose spans end after the signal (shut down at the signal, their
  * starts went out and their ends were dropped: runs left open for good).
  * Another copy of tracewire's listener is not the application's: each copy
- * shuts its clients down, and the last to finish re-raises the signal.
+ * shuts its clients down, and the last to finish re-raises the signal. A
+ * second signal during that shutdown acts at once, as without the hooks.
  */
 export const installShutdownHooks = (timeoutMillis: number, client?: TracingClient): void => {
   targets.add(client);
@@ -31,13 +32,18 @@ export const installShutdownHooks = (timeoutMillis: number, client?: TracingClie
   const clients = (): TracingClient[] => [...targets].map((each) => each ?? globalClient.current).filter((each): each is TracingClient => each !== undefined);
   const shutdown = () => Promise.all(clients().map((each) => each.shutdown({ timeoutMillis }))).then(() => undefined);
   const applicationListens = (signal: NodeJS.Signals): boolean => process.listeners(signal).some((listener) => !(listener as unknown as Marked)[SHUTDOWN_HOOK]);
+  let stopping = false;
   for (const signal of SIGNALS) {
+    const reRaise = (): void => {
+      process.removeListener(signal, onSignal);
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
     const onSignal = (): void => {
       if (applicationListens(signal)) return void clients().forEach((each) => void each.flush({ timeoutMillis }));
-      void shutdown().finally(() => {
-        process.removeListener(signal, onSignal);
-        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-      });
+      // A second signal while the first one's shutdown runs (Ctrl-C again): the user will not wait, the signal acts now.
+      if (stopping) return reRaise();
+      stopping = true;
+      void shutdown().finally(reRaise);
     };
     (onSignal as unknown as Marked)[SHUTDOWN_HOOK] = true;
     process.on(signal, onSignal);

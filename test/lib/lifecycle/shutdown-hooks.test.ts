@@ -44,6 +44,19 @@ test('an exporter whose own shutdown never settles cannot hold the process past 
   expect(new Set(sink.acceptedIds).size).toBe(30);
 });
 
+test('a second SIGINT while the first one\'s shutdown still waits (Ctrl-C again) ends the process at once, as it would without the hook', async () => {
+  // The exporter's shutdown never settles: the first signal's shutdown would wait out the 2 s deadline.
+  const child = fork(host, [dist, sink.url, 'stuck-exporter'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  await new Promise((ready) => child.once('message', ready));
+  child.kill('SIGINT');
+  await new Promise((wait) => setTimeout(wait, 300));
+  const secondAt = Date.now();
+  child.kill('SIGINT');
+  const exit = await new Promise<{ signal: NodeJS.Signals | null; afterMillis: number }>((done) => child.on('exit', (_code, signal) => done({ signal, afterMillis: Date.now() - secondAt })));
+  expect(exit.signal).toBe('SIGINT');
+  expect(exit.afterMillis).toBeLessThan(1_000); // the first signal's deadline was 1.7 s away
+});
+
 test('@FlushOnExit({ client }) on a class shuts down that client at the signal, not only the global one (here there is none)', async () => {
   const exit = await stopWith('SIGTERM', 'own-client');
   expect(exit).toEqual({ code: null, signal: 'SIGTERM' });
