@@ -116,6 +116,9 @@ const install = (): void => {
     let crash: Crash;
     process.on('uncaughtExceptionMonitor', (_error: unknown, origin?: string) => {
       crash = origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught error';
+      // An error that ends the process does so before any later turn of the loop: past one, an `uncaughtException`
+      // listener of the program's kept it alive, and a later exit is not this error's.
+      if (typeof setImmediate === 'function') setImmediate(() => (crash = undefined)).unref?.();
     });
     const warnAtExit = (): void => {
       if (exiting) return;

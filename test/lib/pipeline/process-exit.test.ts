@@ -168,6 +168,16 @@ test('with a spool, a batch waiting out its back-off (an endpoint that is down) 
   expect(readdirSync(spoolDir).filter((name) => name.endsWith('.json'))).toHaveLength(1);
 });
 
+test('a program that survived an uncaught error (a listener of its own) and later calls process.exit() is told of the process.exit(), not of the error', async () => {
+  const body = `process.on('uncaughtException', () => {});
+setTimeout(() => { throw new Error('survived'); }, 0);
+setTimeout(() => { for (let i = 0; i < 3; i++) work(i); process.exit(0); }, 100);`;
+  const { code, stderr } = await runChild('flushIntervalMillis: 60_000, logger: console', body);
+  expect(code).toBe(0);
+  expect(stderr.match(/tracewire: the process is exiting with 3 span\(s\) not delivered: an exit the event loop does not reach \(process.exit\(\)\)/g)).toHaveLength(1);
+  expect(stderr).not.toContain('uncaught error');
+});
+
 test('an export at a natural exit cut short by the exit’s deadline is said to be cut short by flushTimeoutMillis, not to have failed on an abort', async () => {
   sink.script({ kind: 'hang' }, { kind: 'hang' });
   const { code, stderr } = await runChild('flushTimeoutMillis: 500, exportTimeoutMillis: 20_000, logger: console', 'work(1);');
