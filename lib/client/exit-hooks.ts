@@ -14,9 +14,20 @@ export interface ExitFlushable {
   /**
    * The process is exiting now (no more event loop): says how many spans it leaves undelivered, if any.
    * @param crash what it is ending on, when it is an uncaught error or an unhandled rejection, not `process.exit()`.
+   * @param signal a signal the program's own listener took, whose flush @FlushOnExit's hook started (see `signalFlushed`).
    */
-  warnIfUndelivered(crash: Crash): void;
+  warnIfUndelivered(crash: Crash, signal?: string): void;
 }
+
+let flushedForSignal: string | undefined;
+
+/**
+ * @internal @FlushOnExit's signal hook started a flush and left the exit to the program's own listener of `signal`:
+ * if that listener exits at once, the warning at exit says it cut the flush short, and how to wait for it.
+ */
+export const signalFlushed = (signal: string): void => {
+  flushedForSignal = signal;
+};
 
 /**
  * Held weakly: a client nobody can reach any more (one per request or per
@@ -123,7 +134,7 @@ const install = (): void => {
     const warnAtExit = (): void => {
       if (exiting) return;
       exiting = true;
-      for (const flushable of live) flushable.deref()?.warnIfUndelivered(crash);
+      for (const flushable of live) flushable.deref()?.warnIfUndelivered(crash, flushedForSignal);
     };
     process.on('exit', warnAtExit);
     const deno = globalThis as { Deno?: unknown; addEventListener?: (type: string, listener: () => void) => void };

@@ -1,7 +1,7 @@
 import { globalClient } from '../client/global-client.js';
 import type { TracingClient } from '../client/tracing-client.js';
 import { isFunction, symbolFor } from '../natives.js';
-import { onceAtNaturalExit } from '../client/exit-hooks.js';
+import { onceAtNaturalExit, signalFlushed } from '../client/exit-hooks.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /** Marks the signal listeners of every copy of tracewire in the process (an ESM app and a CommonJS dependency, two versions). */
@@ -39,7 +39,10 @@ export const installShutdownHooks = (timeoutMillis: number, client?: TracingClie
       if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
     };
     const onSignal = (): void => {
-      if (applicationListens(signal)) return void clients().forEach((each) => void each.flush({ timeoutMillis }));
+      if (applicationListens(signal)) {
+        signalFlushed(signal);
+        return void clients().forEach((each) => void each.flush({ timeoutMillis }));
+      }
       // A second signal while the first one's shutdown runs (Ctrl-C again): the user will not wait, the signal acts now.
       if (stopping) return reRaise();
       stopping = true;

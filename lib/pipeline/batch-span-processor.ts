@@ -369,7 +369,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   }
 
   /** For the exit hook: the process is exiting with spans this client has not delivered (a `process.exit()` before a flush, or an exit flush past its deadline). */
-  warnIfUndelivered(crash: Crash): void {
+  warnIfUndelivered(crash: Crash, signal?: string): void {
     this.#warnIfLeftRunning();
     const undelivered = this.#budget.heldEnds;
     if (undelivered === 0) return;
@@ -379,7 +379,9 @@ export class BatchSpanProcessor implements SpanProcessor {
       ? `the flush at exit did not deliver them within flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms): the endpoint was slow, unreachable or asked to retry later (see stats() and the warnings above)`
       : crash !== undefined
         ? `it is ending on an ${crash}, which leaves no time to send them`
-        : 'an exit the event loop does not reach (process.exit()) leaves no time to send them. Await client.flush() before exiting, or put @FlushOnExit on the entry point';
+        : signal !== undefined
+          ? `your own ${signal} listener exited (process.exit()) before the flush @FlushOnExit started for that signal could send them. Await client.shutdown() in that listener before process.exit()`
+          : 'an exit the event loop does not reach (process.exit()) leaves no time to send them. Await client.flush() before exiting, or put @FlushOnExit on the entry point';
     this.#warnings.emit(`tracewire: the process is exiting with ${undelivered} span(s) not delivered: ${why}.`);
   }
 

@@ -69,6 +69,17 @@ test('another copy of tracewire in the process, with @FlushOnExit on a class of 
   expect(new Set(sink.acceptedIds).size).toBe(30);
 });
 
+test('an application whose own SIGTERM listener exits at once is told its listener cut the flush short, and to await shutdown() in it', async () => {
+  const child = fork(host, [dist, sink.url, 'exit-in-listener'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await new Promise((ready) => child.once('message', ready));
+  child.kill('SIGTERM');
+  const code = await new Promise((done) => child.on('exit', done));
+  expect(code).toBe(0); // the application's exit, as it decided
+  expect(stderr).toContain('tracewire: the process is exiting with 30 span(s) not delivered: your own SIGTERM listener exited (process.exit()) before the flush @FlushOnExit started for that signal could send them. Await client.shutdown() in that listener before process.exit().');
+});
+
 test('when the application listens for the signal too, the hook flushes and leaves the exit to it', async () => {
   const exit = await stopWith('SIGTERM', true);
   expect(exit).toEqual({ code: 7, signal: null });
