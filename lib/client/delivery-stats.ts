@@ -71,9 +71,12 @@ export interface TracingStats {
    * which counts spans no destination took).
    */
   readonly deliveredPartly: number;
-  /** Spans that could not be delivered and were written to the spool (`spoolDir`) for the next client to send. */
+  /**
+   * Spans that could not be delivered and were written to the spool (`spoolDir`): sent from there by this client once
+   * the endpoint answers again (then counted in `replayed` too), else by the next client.
+   */
   readonly spooled: number;
-  /** Spans from a spool, left by an earlier client, that this one delivered. */
+  /** Spooled spans this client delivered from the spool: its own, or an earlier client's. */
   readonly replayed: number;
   /**
    * Spans from a spool, left by an earlier client, that the destination

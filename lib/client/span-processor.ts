@@ -12,7 +12,7 @@ export interface FlushResult {
   readonly failed: number;
   /** Never sent: queue full, after shutdown, sampled out. */
   readonly dropped: number;
-  /** Not delivered, but written to the spool (`spoolDir`) for the next client to send. */
+  /** Not delivered, but written to the spool (`spoolDir`): sent from there when the endpoint answers again (by this client, else the next). */
   readonly spooled: number;
   /** Still queued or in flight when the call returned (non-zero only on timeout). */
   readonly pending: number;

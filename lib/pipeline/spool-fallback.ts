@@ -69,7 +69,7 @@ export class SpoolFallback {
     }
     this.#keptSinceReplay = true;
     this.#counters.spooled += spans;
-    if (why !== undefined) this.#warnings.onceCounted('spooled', `${why}; its spans were spooled for the next client to send`, 'spooled');
+    if (why !== undefined) this.#warnings.onceCounted('spooled', `${why}; its spans were spooled, to be sent when the endpoint answers again (by this client, else the next)`, 'spooled');
     return true;
   }
 

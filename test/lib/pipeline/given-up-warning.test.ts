@@ -95,7 +95,7 @@ test('a spooled batch’s warning points to stats().spooled, not to drops it did
     }, { client })();
     await client.flush();
     expect(warnings).toEqual([
-      'tracewire: an export failed after its retries (last error: HTTP 503: {"detail":"scripted"}); its spans were spooled for the next client to send. Further ones are counted in stats().spooled.',
+      'tracewire: an export failed after its retries (last error: HTTP 503: {"detail":"scripted"}); its spans were spooled, to be sent when the endpoint answers again (by this client, else the next). Further ones are counted in stats().spooled.',
     ]);
   } finally {
     await client.shutdown({ timeoutMillis: 100 });
