@@ -3,6 +3,7 @@ import { runTraced } from '../lib/instrument/trace-call.js';
 import type { CallSite, TraceOptions } from '../lib/instrument/trace-options.js';
 import { adoptIdentity, flushOnExitParts, forwardStatics, isConstructor, isTraced, markTraced, tracedParts } from './function-identity.js';
 import { keys } from '../lib/natives.js';
+import { globalClient } from '../lib/client/global-client.js';
 
 /**
  * `new` on a traced constructor: the original's instance, built as `new` on
@@ -55,6 +56,24 @@ export const wrapTraced = <F extends Function>(original: F, site: CallSite, opti
   return wrapper as unknown as F;
 };
 
+let warnedOtherCopy = false;
+
+/**
+ * Another copy of tracewire traced `traced` (an ESM app with a CommonJS dependency, two versions): it stays as that
+ * copy traced it, and the options given now — `captureInputs: false` among them — are said, once, not to apply.
+ */
+const notRetraced = (traced: Function): Function => {
+  if (!warnedOtherCopy) {
+    warnedOtherCopy = true;
+    const message =
+      'tracewire: traceable(fn, options) was given a function another copy of tracewire in this process traced (an ES module and a CommonJS copy, or two versions): it stays traced as that copy traced it, and these options (name, tags, captureInputs…) are not applied. Reported once per process; one copy of tracewire (npm ls tracewire) applies them.';
+    const client = globalClient.current;
+    if (client !== undefined) client.warn(message);
+    else console.warn(message);
+  }
+  return traced;
+};
+
 /** A traced function traced again with options: what it traced, traced in its place with both wraps' settings. */
 const retraced = (traced: Function, site: CallSite, options: TraceOptions): Function => {
   const flushing = flushOnExitParts(traced);
@@ -66,7 +85,7 @@ const retraced = (traced: Function, site: CallSite, options: TraceOptions): Func
   } else {
     const parts = tracedParts(traced);
     // Another copy of tracewire traced it: its settings are out of reach, and tracing it again would trace twice.
-    if (parts === undefined) return traced;
+    if (parts === undefined) return notRetraced(traced);
     wrapper = wrapTraced(parts[0], stackCallSite(parts[1], site, options));
   }
   // What was written on the traced function since (decorators between the two) stays on its replacement.
