@@ -59,10 +59,14 @@ export const redact = (
   return { value: { redacted: value }, bytes: serialized.bytes + 13 };
 };
 
-/** @internal `metadata` as `hook` rewrites it (see {@link RedactionHooks.metadata}); failing closed as {@link redact} does. */
+/**
+ * @internal `metadata` as `hook` rewrites it (see {@link RedactionHooks.metadata}); failing closed as {@link redact}
+ * does. The hook gets a copy: a span's metadata may be its parent's or the call site's object (the program's own,
+ * given as an option), which a hook that edits what it is given would change.
+ */
 export const redactMetadata = (
   hook: NonNullable<RedactionHooks['metadata']>,
   metadata: JsonObject,
   context: RedactionContext,
   limits: SerializeLimits,
-): JsonObject => redact(hook, { value: metadata, bytes: 0 }, context, limits).value as JsonObject;
+): JsonObject => redact(hook, toJsonSafe(metadata, limits) as Captured, context, limits).value as JsonObject;

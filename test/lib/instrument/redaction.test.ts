@@ -208,6 +208,26 @@ describe('metadata', () => {
     expect(new Set(seen)).toEqual(new Set(['handle', 'child', 'chat', 'bare']));
   });
 
+  test('a hook that edits the metadata it is given changes nothing else: not the object given as an option, not a parent\'s', async () => {
+    const { client, exporter } = installMemoryTracing({
+      redact: {
+        metadata: (metadata, context) => {
+          delete metadata['email'];
+          const nested = metadata['nested'] as { seenBy?: string } | undefined;
+          if (nested !== undefined) nested.seenBy = context.name;
+          return metadata;
+        },
+      },
+    });
+    const given = { email: 'a@example.com', nested: { n: 1 } };
+    const child = traceable(() => 1, { name: 'child', metadata: { step: 2 } });
+    traceable(() => child(), { name: 'parent', metadata: given })();
+    expect(given).toEqual({ email: 'a@example.com', nested: { n: 1 } });
+    const runs = await finishedRuns(client, exporter);
+    expect(only(runs, 'parent').extra.metadata).toEqual({ nested: { n: 1, seenBy: 'parent' } });
+    expect(only(runs, 'child').extra.metadata).toEqual({ nested: { n: 1, seenBy: 'child' }, step: 2 });
+  });
+
   test('a run posted while it runs carries its metadata rewritten in its start too', async () => {
     const { client, exporter } = installMemoryTracing({ redact: { metadata: (metadata) => withoutEmail(metadata) } });
     const span = startSpan('long', { client, metadata: { email: 'a@example.com', tenant: 't-1' } });
