@@ -21,7 +21,11 @@ async function main(argv: readonly string[]): Promise<void> {
   // Never the token itself: start-up output ends up in terminals' scrollback, CI logs and shared screens.
   const viewer = options.token === undefined ? collector.url : `${collector.url}/   (token required: open ${collector.url}/?token=<your --token>)`;
   console.log(`tracewire collector listening on ${collector.url}`);
-  console.log(`  point an app at it: LANGSMITH_TRACING=true LANGSMITH_ENDPOINT=${collector.url}   (OTLP: OTEL_EXPORTER_OTLP_ENDPOINT=${collector.url})`);
+  // Variables that turn a tracewire app on by themselves (an OTLP endpoint alone only chooses OTLP: tracewire stays
+  // off until told to trace), and work for LangSmith's and OpenTelemetry's SDKs too; with a token, how to send it.
+  const key = options.token === undefined ? '' : ' LANGSMITH_API_KEY=<token>';
+  const otlpKey = options.token === undefined ? '' : ' OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20<token>';
+  console.log(`  point an app at it: LANGSMITH_TRACING=true LANGSMITH_ENDPOINT=${collector.url}${key}   (OTLP: OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT=${collector.url}${otlpKey})`);
   console.log(`  viewer:    ${viewer}`);
   console.log(`  storage:   ${options.memory === true ? 'memory' : (options.db ?? './tracewire.sqlite')}   (Ctrl-C to stop)`);
   const stop = (): void => {

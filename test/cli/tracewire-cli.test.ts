@@ -56,6 +56,46 @@ test('serve starts the collector, prints the viewer URL and the two variables th
   }
 });
 
+describe('the variables serve prints to point an app at it trace a tracewire app with nothing else set', () => {
+  const app = `const { traceable } = require(${JSON.stringify(join(repo, 'dist/tracewire.cjs'))});
+traceable(async function checkout(n) { return n * 2; })(21).then((total) => console.log(total));`;
+
+  /** Runs the app with exactly `assignments` (`NAME=value` words) in its environment. */
+  const runApp = (assignments: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-serve-hint-'));
+    writeFileSync(join(dir, 'app.js'), app);
+    const env = Object.fromEntries(assignments.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+    return new Promise((done) =>
+      execFile(process.execPath, ['app.js'], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+        rmSync(dir, { recursive: true, force: true });
+        done({ code: error ? 1 : 0, stdout, stderr });
+      }),
+    );
+  };
+
+  test.each([
+    ['LangSmith', undefined],
+    ['OTLP', undefined],
+    ['LangSmith', 'HINTtoken123'],
+    ['OTLP', 'HINTtoken123'],
+  ])('%s, token %s', async (which, token) => {
+    const serve = await startServe(process.execPath, [bin, 'serve', '--port', '0', '--memory', ...(token === undefined ? [] : ['--token', token])], repo);
+    try {
+      const line = /point an app at it: (.*)\((?:OTLP: )(.*)\)/.exec(serve.banner)!;
+      const words = (which === 'OTLP' ? line[2]! : line[1]!).trim().split(/\s+/);
+      // The token is never printed: the user puts theirs where the line says.
+      const assignments = words.map((word) => (token === undefined ? word : word.replace('<token>', token)));
+      expect(assignments.join(' ')).not.toContain('<');
+      expect(await runApp(assignments)).toEqual({ code: 0, stdout: '42\n', stderr: '' });
+      const headers = token === undefined ? {} : { authorization: `Bearer ${token}` };
+      const traces = (await (await fetch(`${serve.url}/api/traces`, { headers })).json()) as { traces: Array<{ name: string }> };
+      expect(traces.traces.map((trace) => trace.name)).toEqual(['checkout']);
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+  });
+});
+
 test('serve --token never prints the token: the viewer line says how to open it, and /?token= still signs the viewer in', async () => {
   const token = 'COLLTOKENsecret777';
   const serve = await startServe(process.execPath, [bin, 'serve', '--port', '0', '--memory', '--token', token], repo);
