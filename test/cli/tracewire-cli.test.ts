@@ -87,7 +87,7 @@ traceable(async function checkout(n) { return n * 2; })(21).then((total) => cons
       const assignments = words.map((word) => (token === undefined ? word : word.replace('<token>', token)));
       expect(assignments.join(' ')).not.toContain('<');
       expect(await runApp(assignments)).toEqual({ code: 0, stdout: '42\n', stderr: '' });
-      const headers = token === undefined ? {} : { authorization: `Bearer ${token}` };
+      const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
       const traces = (await (await fetch(`${serve.url}/api/traces`, { headers })).json()) as { traces: Array<{ name: string }> };
       expect(traces.traces.map((trace) => trace.name)).toEqual(['checkout']);
     } finally {
