@@ -2,12 +2,14 @@ import { outsideOtelTracing } from '../../otel/outside-otel-tracing.js';
 import type { ExportResult } from '../span-exporter.js';
 import { classifyResponse, exportFailure, MAX_ERROR_BODY_CHARS } from './classify-response.js';
 import type { HttpPost, Transport } from './transport.js';
+import { boundedText } from './bounded-body.js';
 
 /**
  * @internal The web-standard transport — `fetch`, `AbortSignal`,
  * `CompressionStream` — for runtimes without `node:http` (Cloudflare
  * Workers, Vercel Edge, Deno, browsers). Never rejects. A response body is
- * always read to its end, so the runtime can reuse the connection.
+ * read to its end when it is short, so the runtime can reuse the connection,
+ * and never past what a failure would quote (see `boundedText`).
  */
 export class FetchTransport implements Transport {
   async post(request: HttpPost): Promise<ExportResult> {
@@ -18,10 +20,11 @@ export class FetchTransport implements Transport {
       const response = await outsideOtelTracing(() =>
         fetch(request.url, { method: 'POST', headers: request.headers, body: request.body as Uint8Array<ArrayBuffer>, signal: request.options.signal, redirect: 'manual' }),
       );
-      const text = await response.text();
+      // What of the answer a failure quotes, and no more (a UTF-8 character is at most 4 bytes).
+      const { text } = await boundedText(response, MAX_ERROR_BODY_CHARS * 4);
       return classifyResponse(response.status, response.headers.get('retry-after') ?? undefined, text.slice(0, MAX_ERROR_BODY_CHARS));
     } catch (error) {
-      return exportFailure(true, error);
+      return exportFailure(true, withCause(error));
     }
   }
 
@@ -34,3 +37,24 @@ export class FetchTransport implements Transport {
     // fetch owns its connections.
   }
 }
+
+/**
+ * `fetch failed` with what failed: fetch (undici, Vercel's edge runtime) says only that, and keeps the reason — a name
+ * that does not resolve, a refused connection, a certificate it would not take — in `cause`, which an SRE then never
+ * saw (Node's transport names it).
+ */
+const withCause = (error: unknown): unknown => {
+  // Read by shape, not `instanceof`: fetch's errors may come from another realm (a test runner's, a runtime's own).
+  if (messageOf(error) !== 'fetch failed') return error;
+  let cause = (error as { cause?: unknown }).cause;
+  // Several addresses tried (IPv4 and IPv6 of one name): the first's reason.
+  const tried = (cause as { errors?: unknown } | undefined)?.errors;
+  if (messageOf(cause) === '' && Array.isArray(tried) && tried.length > 0) cause = tried[0];
+  const reason = messageOf(cause) || (cause as { code?: unknown } | undefined)?.code;
+  return typeof reason === 'string' && reason !== '' ? new Error(`fetch failed: ${reason}`, { cause }) : error;
+};
+
+const messageOf = (value: unknown): string | undefined => {
+  const message = typeof value === 'object' && value !== null ? (value as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : undefined;
+};
