@@ -95,3 +95,7 @@ if (results.some((result) => result.errors.length > 0 || result.warnings.length 
 for (const file of results.flatMap((result) => result.outputFiles)) {
   writeFileSync(file.path, file.text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
+// The types of Node's `import` (`dist/tracewire.mjs`), as an ES module's declarations: with the CommonJS ones
+// (`index.d.ts`, in a package that is not "type": "module"), TypeScript took `import tracewire from 'tracewire'` for
+// CommonJS interop and let it compile, and Node then refused it (an ES module has no default export here).
+writeFileSync('dist/index.d.mts', "export * from './index.js';\n");

@@ -368,6 +368,16 @@ console.log(JSON.stringify({ sum, spans: otelExporter.getFinishedSpans().map((sp
     throw new Error(`tsc failed:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
   }
   expect(JSON.parse(run(join(dir, 'app.js')))).toEqual({ sum: 5, spans: ['add'] });
+  // The ES module's types are an ES module's: no default export, as Node's import finds none (typed as CommonJS
+  // interop before, it compiled, and Node refused it at run time).
+  writeFileSync(join(dir, 'default-import.ts'), `import tracewire from 'tracewire';\nconsole.log(tracewire);\n`);
+  let refused = '';
+  try {
+    execFileSync(process.execPath, [tsc, '--strict', '--target', 'ES2022', '--module', 'nodenext', '--skipLibCheck', '--noEmit', 'default-import.ts'], { cwd: dir, encoding: 'utf8' });
+  } catch (error) {
+    refused = (error as { stdout?: string }).stdout ?? String(error);
+  }
+  expect(refused).toMatch(/default-import\.ts\(1,8\): error TS1192: Module .* has no default export/);
 });
 
 /**
