@@ -2,8 +2,8 @@
  * @internal A fetch `Response`'s body as text, at most `maxBytes` of it (UTF-8, after the runtime's own decoding of a
  * `Content-Encoding`), and whether it had more. A body at most that long is read to its end, so the runtime can reuse
  * the connection; a longer one is cancelled once `maxBytes` are in: `response.text()` read, and inflated, whatever a
- * server or a proxy answered — a 1 MB gzip answer grew the process by 2 GB, and one past V8's longest string threw,
- * failing a batch the server had taken. Never rejects (a body that fails mid-way gives what was read).
+ * server or a proxy answered — a 1 MB gzip answer took a process from 160 to ≈ 950 MB of RSS and its flush past its
+ * deadline. Never rejects (a body that fails mid-way gives what was read).
  */
 export const boundedText = async (response: Response, maxBytes: number): Promise<{ readonly text: string; readonly cut: boolean }> => {
   const body = response.body;

@@ -6,7 +6,7 @@ import { LangSmithExporter, TracingClient, traceable } from '../../../../edge';
 /**
  * The edge entry's `fetch` transport reads of an answer what it uses, whatever a server or a proxy sends: a failure
  * quotes 300 characters, the server's limits (`/info`) are at most 256 KiB. Before, each answer was read whole, and a
- * compressed one inflated whole (a 1 MB gzip answer grew the process by 2 GB). Seen from the server: how much of a
+ * compressed one inflated whole (a 1 MB gzip answer took a process from 160 to ≈ 950 MB of RSS). Seen from the server: how much of a
  * 64 MiB answer it got to write (or to compress) before the client let the connection go.
  */
 const ANSWER_BYTES = 64 * 1024 * 1024;
