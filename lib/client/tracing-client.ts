@@ -1,8 +1,7 @@
 import { DELIVERY_OPTIONS, hiddenByEnv, resolveDeliveryConfig, spoolDirIgnored, type DeliveryConfig, type DeliveryOptions } from '../config.js';
 import { A_FUNCTION, errorName, refuse } from '../errors.js';
 import { readOptions, readSafely, type OptionsShape } from '../read-options.js';
-import { deliversToOpenTelemetry, offerServiceName } from '../exporters/service-name.js';
-import { offerSampleRate } from '../exporters/sample-rate.js';
+import { deliversToOpenTelemetry, offerSampleRate, offerServiceName } from '../exporters/client-offers.js';
 import { sampledAsOpenTelemetry } from '../propagation/span-parent.js';
 import { checkExporter } from './exporter-check.js';
 import { LANGSMITH_CLIENT_INSTEAD } from './langsmith-client-options.js';

@@ -11,7 +11,7 @@ import { runSpans } from '../exporters/otlp/run-spans.js';
 import { notEncodable } from '../exporters/callback-export.js';
 import { exporterKind } from '../exporters/exporter-kind.js';
 import { asError } from '../exporters/http/classify-response.js';
-import { SERVICE_FROM_PROJECT, type TakesServiceName } from '../exporters/service-name.js';
+import { SERVICE_FROM_PROJECT, type TakesServiceName } from '../exporters/client-offers.js';
 
 /**
  * The parts of an OpenTelemetry `SpanExporter` (`@opentelemetry/sdk-trace-base`)

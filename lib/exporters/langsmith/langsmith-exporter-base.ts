@@ -19,7 +19,7 @@ import { destinationLabel, langsmithDestinations, rewriteFor, type LangSmithDest
 import { wireReplicas, type Framings, type ReplicaWiring } from './replica-wiring.js';
 import { requestUrl } from './request-url.js';
 import { runExtraBlock, type RunExtraBlock, type RunExtraSources } from './traced-runtime-info.js';
-import { SAMPLE_RATE_FROM_CLIENT } from '../sample-rate.js';
+import { SAMPLE_RATE_FROM_CLIENT } from '../client-offers.js';
 import { hiddenByEnv, sampleRateInEnv } from '../../config.js';
 
 export type { IngestLimitsFetch, LangSmithExporterOptions } from './langsmith-exporter-options.js';

@@ -15,7 +15,7 @@ import { PendingStarts } from './pending-starts.js';
 import { loadProtobufEncoder } from './protobuf-encoder.js';
 import { otlpSpanOf } from './to-otlp-span.js';
 import { runSpans } from './run-spans.js';
-import { SERVICE_FROM_PROJECT } from '../service-name.js';
+import { SERVICE_FROM_PROJECT } from '../client-offers.js';
 import { SealedBatch } from '../sealed-batch.js';
 import { OtlpFraming } from './seal-otlp.js';
 import { OtlpResource } from './otlp-resource.js';
