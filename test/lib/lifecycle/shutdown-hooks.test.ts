@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { ScriptedSink } from '../../helpers/scripted-sink';
 import { BUILT_ENTRY } from '../../helpers/built-entry';
@@ -11,24 +11,35 @@ let sink: ScriptedSink;
 beforeEach(async () => (sink = await ScriptedSink.start()));
 afterEach(() => sink.stop());
 
+type HostMode = 'yes' | 'no' | 'drain' | 'stuck-exporter' | 'own-client' | 'two-copies' | 'exit-in-listener';
+interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** When it ended (Date.now()). */
+  readonly at: number;
+}
+
+/** Starts the host in `mode`: ready once it has traced, how it ended, and what it wrote to stderr so far. */
+function startHost(mode: HostMode): { child: ChildProcess; ready: Promise<unknown>; exited: Promise<Exit>; stderr: () => string } {
+  const child = fork(host, [dist, sink.url, mode], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = new Promise((resolve) => child.once('message', resolve));
+  const exited = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  return { child, ready, exited, stderr: () => stderr };
+}
+
 /** Starts the host, sends it `signal` once it is ready, and resolves with how it ended (killed past `boundMillis`: 'still running'). */
-function stopWith(signal: NodeJS.Signals, extraListener: boolean | 'drain' | 'stuck-exporter' | 'own-client' | 'two-copies', boundMillis = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'still running'> {
-  return new Promise((done) => {
-    const mode = typeof extraListener === 'string' ? extraListener : extraListener ? 'yes' : 'no';
-    const child = fork(host, [dist, sink.url, mode], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
-    let bound: NodeJS.Timeout | undefined;
-    child.on('message', () => {
-      child.kill(signal);
-      bound = setTimeout(() => {
-        done('still running');
-        child.kill('SIGKILL');
-      }, boundMillis);
-    });
-    child.on('exit', (code, exitSignal) => {
-      clearTimeout(bound);
-      done({ code, signal: exitSignal });
-    });
-  });
+async function stopWith(signal: NodeJS.Signals, extraListener: boolean | Exclude<HostMode, 'yes' | 'no'>, boundMillis = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'still running'> {
+  const { child, ready, exited } = startHost(typeof extraListener === 'string' ? extraListener : extraListener ? 'yes' : 'no');
+  await ready;
+  child.kill(signal);
+  let bound: NodeJS.Timeout | undefined;
+  const stillRunning = new Promise<'still running'>((resolve) => (bound = setTimeout(() => resolve('still running'), boundMillis)));
+  const ended = await Promise.race([exited, stillRunning]);
+  clearTimeout(bound);
+  if (ended === 'still running') child.kill('SIGKILL');
+  return ended === 'still running' ? ended : { code: ended.code, signal: ended.signal };
 }
 
 test.each(['SIGTERM', 'SIGINT'] as const)('on %s the host flushes everything, then dies of that signal as it would have', async (signal) => {
@@ -46,13 +57,14 @@ test('an exporter whose own shutdown never settles cannot hold the process past 
 
 test('a second SIGINT while the first one\'s shutdown still waits (Ctrl-C again) ends the process at once, as it would without the hook', async () => {
   // The exporter's shutdown never settles: the first signal's shutdown would wait out the 2 s deadline.
-  const child = fork(host, [dist, sink.url, 'stuck-exporter'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
-  await new Promise((ready) => child.once('message', ready));
+  const { child, ready, exited } = startHost('stuck-exporter');
+  await ready;
   child.kill('SIGINT');
   await new Promise((wait) => setTimeout(wait, 300));
   const secondAt = Date.now();
   child.kill('SIGINT');
-  const exit = await new Promise<{ signal: NodeJS.Signals | null; afterMillis: number }>((done) => child.on('exit', (_code, signal) => done({ signal, afterMillis: Date.now() - secondAt })));
+  const ended = await exited;
+  const exit = { signal: ended.signal, afterMillis: ended.at - secondAt };
   expect(exit.signal).toBe('SIGINT');
   expect(exit.afterMillis).toBeLessThan(1_000); // the first signal's deadline was 1.7 s away
 });
@@ -70,14 +82,12 @@ test('another copy of tracewire in the process, with @FlushOnExit on a class of 
 });
 
 test('an application whose own SIGTERM listener exits at once is told its listener cut the flush short, and to await shutdown() in it', async () => {
-  const child = fork(host, [dist, sink.url, 'exit-in-listener'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await new Promise((ready) => child.once('message', ready));
+  const { child, ready, exited, stderr } = startHost('exit-in-listener');
+  await ready;
   child.kill('SIGTERM');
-  const code = await new Promise((done) => child.on('exit', done));
+  const { code } = await exited;
   expect(code).toBe(0); // the application's exit, as it decided
-  expect(stderr).toContain('tracewire: the process is exiting with 30 span(s) not delivered: your own SIGTERM listener exited (process.exit()) before the flush @FlushOnExit started for that signal could send them. Await client.shutdown() in that listener before process.exit().');
+  expect(stderr()).toContain('tracewire: the process is exiting with 30 span(s) not delivered: your own SIGTERM listener exited (process.exit()) before the flush @FlushOnExit started for that signal could send them. Await client.shutdown() in that listener before process.exit().');
 });
 
 test('when the application listens for the signal too, the hook flushes and leaves the exit to it', async () => {
