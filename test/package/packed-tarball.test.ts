@@ -378,6 +378,10 @@ console.log(JSON.stringify({ sum, spans: otelExporter.getFinishedSpans().map((sp
     refused = (error as { stdout?: string }).stdout ?? String(error);
   }
   expect(refused).toMatch(/default-import\.ts\(1,8\): error TS1192: Module .* has no default export/);
+  // What README says to write instead: a namespace import, which compiles and runs.
+  writeFileSync(join(dir, 'namespace-import.ts'), `import * as tracewire from 'tracewire';\nconsole.log(typeof tracewire.traceable);\n`);
+  execFileSync(process.execPath, [tsc, '--strict', '--target', 'ES2022', '--module', 'nodenext', '--skipLibCheck', 'namespace-import.ts'], { cwd: dir, encoding: 'utf8' });
+  expect(run(join(dir, 'namespace-import.js')).trim()).toBe('function');
 });
 
 /**
