@@ -38,7 +38,7 @@ export type { TracewireLogger } from './lib/pipeline/drop-warnings.js';
 export { setGlobalTracingClient, getGlobalTracingClient } from './lib/client/global-client.js';
 export type { FlushOptions, FlushResult } from './lib/client/span-processor.js';
 export type { TracingStats, DroppedCounts } from './lib/client/delivery-stats.js';
-export type { SpanExporter, ExportBatch, ExportResult, ExportOptions } from './lib/exporters/span-exporter.js';
+export type { SpanExporter, ExportBatch, ExportResult, ExportOptions, PartialSuccess } from './lib/exporters/span-exporter.js';
 export { MemoryExporter } from './lib/exporters/memory-exporter.js';
 export { ConsoleExporter, type ConsoleExporterOptions } from './lib/exporters/console-exporter.js';
 export { LangSmithExporter, type LangSmithExporterOptions } from './lib/exporters/langsmith/langsmith-exporter.js';

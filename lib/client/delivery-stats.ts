@@ -3,7 +3,10 @@ export interface DroppedCounts {
   readonly total: number;
   /** The queue was full (`maxQueueSize` / `maxQueueBytes`). */
   readonly queueFull: number;
-  /** The exporter failed and retries ran out (and no spool took them). */
+  /**
+   * The destination refused them (a 4xx, or a 2xx answer naming them: see `PartialSuccess`), or the exporter failed
+   * and retries ran out (and no spool took them).
+   */
   readonly exportFailed: number;
   /** Ended after `shutdown()`, or not sent by its deadline (still queued, or in an export it aborted) and not spooled. */
   readonly afterShutdown: number;
@@ -16,7 +19,7 @@ export interface TracingStats {
   readonly spansStarted: number;
   readonly spansEnded: number;
   readonly delivered: number;
-  /** Export failed and retries ran out: the same spans as `dropped.exportFailed`. */
+  /** Refused by the destination, or export failed and retries ran out: the same spans as `dropped.exportFailed`. */
   readonly failed: number;
   /** Every span that will never be delivered, by reason. */
   readonly dropped: DroppedCounts;

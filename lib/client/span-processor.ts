@@ -8,7 +8,7 @@ import type { BridgedLangSmithClass } from '../pipeline/bridged-langsmith.js';
 export interface FlushResult {
   /** Delivered to the exporter's destination. */
   readonly delivered: number;
-  /** Given up on after the exporter failed (and retries, if any, ran out). */
+  /** Refused by the destination (a 4xx, or named in a 2xx answer: see `PartialSuccess`), or given up on after the exporter failed (and retries, if any, ran out). */
   readonly failed: number;
   /** Never sent: queue full, after shutdown, sampled out. */
   readonly dropped: number;

@@ -55,11 +55,11 @@ export const answerLater = (done: ExportDone, result: ExportResult): void => {
  */
 export const postMaybeGzipped = (transport: Transport, gzip: boolean, request: HttpPost, done: ExportDone, gzipHeader?: string): void => {
   if (gzip) {
-    const { url, headers, body: plain, options } = request;
+    const { url, headers, body: plain, options, readAnswer } = request;
     transport.gzip(plain).then((body) => {
       releaseBody(plain);
       if (gzipHeader !== undefined) headers[gzipHeader] = 'gzip';
-      postMaybeGzipped(transport, false, { url, headers, body, options }, done);
+      postMaybeGzipped(transport, false, { url, headers, body, options, readAnswer }, done);
     }, (error: unknown) => done(notEncodable(error)));
   } else if (transport.send !== undefined) transport.send(request, done);
   else transport.post(request).then(done, (error: unknown) => done(notEncodable(error)));

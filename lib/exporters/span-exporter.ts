@@ -22,9 +22,11 @@ export interface ExportBatch {
  * runs of the batch (the very objects it was handed) that reached the
  * destination before the failure. The pipeline counts their spans as
  * delivered and spools only the rest.
+ * `partialSuccess`: the destination took the request but said it refused
+ * some of its spans (see {@link PartialSuccess}).
  */
 export type ExportResult =
-  | { readonly ok: true }
+  | { readonly ok: true; readonly partialSuccess?: PartialSuccess }
   | {
       readonly ok: false;
       readonly retryable: boolean;
@@ -32,7 +34,25 @@ export type ExportResult =
       readonly status?: number;
       readonly error: Error;
       readonly delivered?: ReadonlySet<object>;
+      readonly partialSuccess?: PartialSuccess;
     };
+
+/**
+ * What a destination that took an export said it refused of it, in a 2xx
+ * answer: OTLP's `partial_success` (the names are OTLP's), or the local
+ * collector's `rejected_count`. The pipeline counts `rejectedSpans` of the
+ * spans delivered as dropped (`stats().dropped.exportFailed`; never sent
+ * again: the destination would refuse them again) and warns once with
+ * `errorMessage`; no rejected spans with a message is a warning alone, as
+ * OTLP means it. On a failed result, it is what the requests that got through
+ * (`delivered`) were answered.
+ */
+export interface PartialSuccess {
+  /** How many spans the destination refused. */
+  readonly rejectedSpans: number;
+  /** Why, in the destination's words (at most 300 characters; may be empty). */
+  readonly errorMessage: string;
+}
 
 /** Passed to every export so a deadline can abort it. */
 export interface ExportOptions {

@@ -15,6 +15,7 @@ import { withCloses, type RunCloses } from './run-closes.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { Progress } from './progress.js';
 import { ReplicatedOutcomes } from './replicated-outcomes.js';
+import type { RefusedSpans } from './refused-spans.js';
 
 /**
  * @internal Sends batches and accounts for how each ended: delivered,
@@ -94,7 +95,7 @@ export class BatchOutcomes {
     const open = run.batches.filter((batch) => batch.outcome === undefined);
     if (outcome === 'delivered') {
       for (const batch of open) {
-        this.#counters.delivered += batch.endCount;
+        this.#countDelivered(batch, batch.endCount, run.refused);
         this.settle(batch, 'delivered');
       }
       if (open.length > 0) this.#spool?.destinationAnswered();
@@ -103,7 +104,7 @@ export class BatchOutcomes {
     }
     // Abandoned: its retry decides. Else each batch is spooled or given up, after which the slot is free.
     if (run.abandoned) return finished();
-    void Promise.all(open.map((batch) => this.#giveUp(batch, outcome === 'gave-up', run, run.lastDelivered))).then(finished, finished);
+    void Promise.all(open.map((batch) => this.#giveUp(batch, outcome === 'gave-up', run, run.lastDelivered, run.refused))).then(finished, finished);
   }
 
   /** The watchdog abandoned an export: retry its batches, unless they have used up their retries. */
@@ -125,14 +126,14 @@ export class BatchOutcomes {
    * exporter delivered all the same (`delivered`: a batch sent in several requests) counts as delivered and is
    * neither spooled nor counted failed. `end`: how its send ended, as the warning tells it.
    */
-  async #giveUp(batch: PendingBatch, mayLaterSucceed: boolean, end: SendEnd = {}, delivered?: ReadonlySet<object>): Promise<void> {
+  async #giveUp(batch: PendingBatch, mayLaterSucceed: boolean, end: SendEnd = {}, delivered?: ReadonlySet<object>, refused?: RefusedSpans): Promise<void> {
     if (this.#replicas !== undefined) return this.#replicas.giveUp(batch, mayLaterSucceed, end);
     let records: ExportBatch | undefined = batch.records();
     if (delivered !== undefined) {
       const part = withoutDelivered(records, delivered);
       records = part.rest;
       batch.deliveredEnds = part.deliveredEnds;
-      this.#counters.delivered += part.deliveredEnds;
+      this.#countDelivered(batch, part.deliveredEnds, refused);
       if (records === undefined) return this.settle(batch, 'delivered'); // all of it got through after all
     }
     const left = batch.endCount - batch.deliveredEnds;
@@ -147,6 +148,19 @@ export class BatchOutcomes {
     this.#warnings.once('export-failed', `${givenUp(mayLaterSucceed, end)}; its spans were dropped`);
     this.#closes.failed(ends, end.lastError);
     this.settle(batch, 'failed');
+  }
+
+  /**
+   * `ends` spans of `batch` got through, less those the destination's answer said it refused (`refused`): dropped as a refused
+   * export's are, never sent again.
+   */
+  #countDelivered(batch: PendingBatch, ends: number, refused: RefusedSpans | undefined): void {
+    const lost = refused === undefined ? 0 : refused.take(ends, this.#warnings);
+    this.#counters.delivered += ends - lost;
+    if (lost === 0) return;
+    batch.refusedEnds = lost;
+    this.#counters.exportFailed += lost;
+    this.#warnings.once('export-partly-refused', `${refused!.said}; they were dropped, and are not sent again`);
   }
 
   /** Shutdown cut `batch`'s export short: true when it was given up per destination (see `ReplicatedOutcomes.leftOver`). */

@@ -451,8 +451,10 @@ export class BatchSpanProcessor implements SpanProcessor {
     const result = { delivered: 0, failed: 0, dropped: 0, spooled: 0, pending: 0, timedOut: !inTime };
     for (const batch of batches) {
       const key = batch.outcome === 'evicted' ? 'dropped' : (batch.outcome ?? 'pending');
-      result.delivered += batch.deliveredEnds;
+      // Of what got through (all of it, delivered; else its part `deliveredEnds`), what the destination refused failed.
+      result.delivered += batch.deliveredEnds - batch.refusedEnds;
       result[key] += batch.endCount - batch.deliveredEnds;
+      result.failed += batch.refusedEnds;
     }
     return result;
   }

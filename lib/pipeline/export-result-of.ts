@@ -2,6 +2,8 @@ import { EXPORT_OK, type ExportResult } from '../exporters/span-exporter.js';
 import { exportFailure } from '../exporters/http/classify-response.js';
 import type { DropWarnings } from './drop-warnings.js';
 import { thrownMessage } from '../serialize/text.js';
+import { partialSuccessOf } from '../exporters/http/partial-success.js';
+import { isObject } from '../natives.js';
 
 /**
  * @internal What an exporter's `export()` resolved with, as an
@@ -13,8 +15,11 @@ import { thrownMessage } from '../serialize/text.js';
  * rejection, which ended the process.
  */
 export const exportResultOf = (value: unknown, warnings: Pick<DropWarnings, 'note'> | undefined): ExportResult => {
-  const result = value as Partial<{ ok: unknown; retryable: unknown; error: unknown; retryAfterMillis: unknown; delivered: unknown }> | null | undefined;
-  if (result?.ok === true) return EXPORT_OK;
+  const result = value as Partial<{ ok: unknown; retryable: unknown; error: unknown; retryAfterMillis: unknown; delivered: unknown; partialSuccess: unknown }> | null | undefined;
+  // What the destination refused of it, read as the built-in exporters read an answer: a count and a message, or nothing.
+  const partial = result?.partialSuccess as Partial<{ rejectedSpans: unknown; errorMessage: unknown }> | null | undefined;
+  const partialSuccess = isObject(partial) ? partialSuccessOf(partial.rejectedSpans, partial.errorMessage) : undefined;
+  if (result?.ok === true) return partialSuccess === undefined ? EXPORT_OK : { ok: true, partialSuccess };
   if (result?.ok === false) {
     const { retryable, error, retryAfterMillis, delivered } = result;
     return {
@@ -24,6 +29,7 @@ export const exportResultOf = (value: unknown, warnings: Pick<DropWarnings, 'not
       error: error instanceof Error ? error : new Error(`export failed: ${thrownMessage(error, MESSAGE_MAX)}`),
       retryAfterMillis: typeof retryAfterMillis === 'number' ? retryAfterMillis : undefined,
       delivered: delivered instanceof Set ? delivered : undefined,
+      partialSuccess,
     };
   }
   if (value === undefined) {

@@ -1,4 +1,5 @@
-import type { ExportBatch } from '../exporters/span-exporter.js';
+import type { ExportBatch, PartialSuccess } from '../exporters/span-exporter.js';
+import { RefusedSpans } from './refused-spans.js';
 import type { BatchQueue } from './batch-queue.js';
 import { joinedRecords } from './joined-records.js';
 import type { PendingBatch } from './pending-batch.js';
@@ -32,6 +33,8 @@ export class RunningExport implements SendWatch {
   /** Set by {@link RunningExport.cancel}: the send stops, and no retry follows. */
   declare cancelReason: Error | undefined;
   declare abortAttempt: { abort(reason: Error): void } | undefined;
+  /** What its destination's 2xx answers said it refused of what it took (see `RefusedSpans`). */
+  declare refused: RefusedSpans | undefined;
   /** Closes of runs drop-oldest left open that this export carries besides its batches (see `RunCloses`). */
   declare closes: readonly HeldClose[] | undefined;
   #built: ExportBatch | undefined;
@@ -52,6 +55,10 @@ export class RunningExport implements SendWatch {
 
   armUntil(deadlineAt: number): void {
     this.deadlineAt = deadlineAt;
+  }
+
+  heard(partial: PartialSuccess): void {
+    (this.refused ??= new RefusedSpans()).add(partial);
   }
 
   failed(error: Error | undefined, delivered?: ReadonlySet<object>, status?: number): void {

@@ -32,6 +32,8 @@ export class PendingBatch {
   declare abandonments: number;
   /** Spans of a batch that failed or was spooled whose ends its exporter delivered all the same (see `ExportResult.delivered`). */
   declare deliveredEnds: number;
+  /** Of the spans counted delivered, those the destination's answer said it refused (see `RefusedSpans`): failed, in a wait's result. */
+  declare refusedEnds: number;
   /** What it holds of the queue's bytes: its events' estimates, then, once sealed, its body's real size. */
   declare bytes: number;
   /** Events the batch closed with: what it holds of the queue budget. */
@@ -80,6 +82,7 @@ export class PendingBatch {
     this.abandonments = 1;
     this.abandonments = 0;
     this.deliveredEnds = 0;
+    this.refusedEnds = 0;
     this.outcome = 'failed';
     this.outcome = undefined;
     this.built = NO_RECORDS;

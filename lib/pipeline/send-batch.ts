@@ -3,7 +3,7 @@ import { callOff } from '../context/span-context.js';
 import { callbackExporter, EXPORT_NOW } from '../exporters/callback-export.js';
 import { exportFailure } from '../exporters/http/classify-response.js';
 import { batchFor } from '../exporters/record-batch.js';
-import type { ExportBatch, ExportResult, SpanExporter } from '../exporters/span-exporter.js';
+import type { ExportBatch, ExportResult, PartialSuccess, SpanExporter } from '../exporters/span-exporter.js';
 import type { DropWarnings } from './drop-warnings.js';
 import { exportResultOf } from './export-result-of.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -50,6 +50,8 @@ export interface SendWatch {
    * `ExportResult`). No `error`: the attempt was ended by the send's cancel, whose abort says nothing of the destination.
    */
   failed(error: Error | undefined, delivered?: ReadonlySet<object>, status?: number): void;
+  /** An attempt's answer said the destination refused part of what it took (see `ExportResult.partialSuccess`). */
+  heard?(partial: PartialSuccess): void;
   /** Set when the whole send must stop now (the process is exiting past its flush deadline): no retry follows. */
   readonly cancelReason?: Error | undefined;
   /**
@@ -188,6 +190,7 @@ const exportOnce = (context: SendContext, batch: ExportBatch, watch: SendWatch |
     settled = true;
     clearTimeout(timer);
     if (watch !== undefined && watch.abortAttempt === attempt) watch.abortAttempt = undefined;
+    if (result.partialSuccess !== undefined) watch?.heard?.(result.partialSuccess);
     finished(result);
   };
   const timer = setTimeout(() => {

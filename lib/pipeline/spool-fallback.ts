@@ -4,6 +4,7 @@ import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { SpoolStore } from '../spool/spool-store.js';
 import type { DropWarnings } from './drop-warnings.js';
 import { endsIn, withoutDelivered } from './partial-delivery.js';
+import { RefusedSpans } from './refused-spans.js';
 import { noop } from '../noop.js';
 import { sendBatch, type SendContext, type SendWatch } from './send-batch.js';
 import { AddressedBatch, destinationLabels, replicatedOf } from '../exporters/replicated.js';
@@ -110,16 +111,18 @@ export class SpoolFallback {
     let delivered: ReadonlySet<object> | undefined;
     const watch = this.#replayWatch;
     watch.failed = (_error, part) => (delivered = part);
+    const refused = new RefusedSpans();
+    watch.heard = (partial) => refused.add(partial);
     const outcome = await sendBatch(this.#send, records, watch);
     const replicated = replicatedOf(this.#send.exporter);
     if (outcome !== 'delivered' && replicated !== undefined) return this.#replayOwed(owedOf(records, replicated.standings(records)));
     if (outcome === 'delivered') {
-      this.#counters.replayed += endsIn(records);
+      this.#replayedOf(endsIn(records), refused);
       this.#answeredDuringReplay = true;
       return true;
     }
     const part = delivered === undefined ? undefined : withoutDelivered(records, delivered);
-    if (part !== undefined) this.#counters.replayed += part.deliveredEnds;
+    if (part !== undefined) this.#replayedOf(part.deliveredEnds, refused);
     // A refused batch is done with: dropping its file keeps it from blocking the spool forever. Its spans are lost,
     // which is counted and said: they are an earlier client's, so apart from this one's drops.
     if (outcome === 'rejected') {
@@ -131,6 +134,15 @@ export class SpoolFallback {
     // Still on disk (the rest in a file of its own): replay again once a delivery shows the destination is back.
     this.#keptSinceReplay = true;
     return part?.rest !== undefined && (await this.#store.write(part.rest));
+  }
+
+  /** `ends` spooled spans got through: replayed, less those the destination's answer said it refused (see `RefusedSpans`). */
+  #replayedOf(ends: number, refused: RefusedSpans): void {
+    const lost = refused.take(ends, this.#warnings);
+    this.#counters.replayed += ends - lost;
+    if (lost === 0) return;
+    this.#counters.replayRefused += lost;
+    this.#warnings.onceCounted('replay-partly-refused', `${refused.said} when spooled spans were replayed; they were removed with their file`, 'replayRefused');
   }
 
   /**

@@ -2,14 +2,15 @@ import { outsideOtelTracing } from '../../otel/outside-otel-tracing.js';
 import type { ExportResult } from '../span-exporter.js';
 import { classifyResponse, exportFailure, MAX_ERROR_BODY_CHARS } from './classify-response.js';
 import type { HttpPost, Transport } from './transport.js';
-import { boundedText } from './bounded-body.js';
+import { boundedBytes, boundedText } from './bounded-body.js';
+import { deliveredAnswer, MAX_ANSWER_BYTES } from './partial-success.js';
 
 /**
  * @internal The web-standard transport — `fetch`, `AbortSignal`,
  * `CompressionStream` — for runtimes without `node:http` (Cloudflare
  * Workers, Vercel Edge, Deno, browsers). Never rejects. A response body is
  * read to its end when it is short, so the runtime can reuse the connection,
- * and never past what a failure would quote (see `boundedText`).
+ * and never past what a failure would quote, or a success's answer is read for (see `boundedBytes`).
  */
 export class FetchTransport implements Transport {
   async post(request: HttpPost): Promise<ExportResult> {
@@ -20,9 +21,15 @@ export class FetchTransport implements Transport {
       const response = await outsideOtelTracing(() =>
         fetch(request.url, { method: 'POST', headers: request.headers, body: request.body as Uint8Array<ArrayBuffer>, signal: request.options.signal, redirect: 'manual' }),
       );
+      const status = response.status;
+      const read = request.readAnswer;
+      if (status >= 200 && status < 300 && read !== undefined) {
+        const { bytes, cut } = await boundedBytes(response, MAX_ANSWER_BYTES);
+        return deliveredAnswer(read, bytes, cut);
+      }
       // What of the answer a failure quotes, and no more (a UTF-8 character is at most 4 bytes).
       const { text } = await boundedText(response, MAX_ERROR_BODY_CHARS * 4);
-      return classifyResponse(response.status, response.headers.get('retry-after') ?? undefined, text.slice(0, MAX_ERROR_BODY_CHARS));
+      return classifyResponse(status, response.headers.get('retry-after') ?? undefined, text.slice(0, MAX_ERROR_BODY_CHARS));
     } catch (error) {
       return exportFailure(true, withCause(error));
     }

@@ -8,6 +8,7 @@ import { EXPORT_OK, type ExportResult } from '../span-exporter.js';
 import { releaseBody } from './body-pool.js';
 import { classifyResponse, exportFailure, MAX_ERROR_BODY_CHARS } from './classify-response.js';
 import { isAbortNotice, type HttpPost, type Transport } from './transport.js';
+import { deliveredAnswer, MAX_ANSWER_BYTES } from './partial-success.js';
 
 /**
  * Bytes of an error body kept to quote MAX_ERROR_BODY_CHARS characters
@@ -127,10 +128,22 @@ export class HttpTransport implements Transport {
     outgoing.on('response', (response) => {
       const status = response.statusCode ?? 0;
       if (status >= 200 && status < 300) {
-        // Success needs no body: read it to the end (so the socket is reused), keep none of it.
         response.on('error', broken);
-        response.on('end', () => done(EXPORT_OK));
-        response.resume();
+        const read = request.readAnswer;
+        if (read === undefined) {
+          // Success needs no body: read it to the end (so the socket is reused), keep none of it.
+          response.on('end', () => done(EXPORT_OK));
+          response.resume();
+          return;
+        }
+        // Read to the end, as above; its start kept for what it says was refused.
+        const answer: Buffer[] = [];
+        let answerBytes = 0;
+        response.on('data', (chunk: Buffer) => {
+          if (answerBytes <= MAX_ANSWER_BYTES) answer.push(chunk);
+          answerBytes += chunk.length;
+        });
+        response.on('end', () => done(deliveredAnswer(read, Buffer.concat(answer).subarray(0, MAX_ANSWER_BYTES), answerBytes > MAX_ANSWER_BYTES)));
         return;
       }
       const chunks: Buffer[] = [];

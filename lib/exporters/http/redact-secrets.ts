@@ -107,7 +107,7 @@ const cutOut = (text: string, chars: readonly SecretChar[]): string => {
 };
 
 /**
- * @internal What cuts `secrets` out of a failed result's error message. A
+ * @internal What cuts `secrets` out of a failed result's error message (and of what a 2xx answer said it refused). A
  * server may quote the request back in its error body (a proxy's 400 page
  * echoing the headers; Express's `Cannot POST /v1/traces?api_key=…`), and
  * that body is quoted in the message the pipeline logs: no secret may travel
@@ -127,12 +127,20 @@ export const secretsRedactor = (secrets: readonly string[]): SecretsRedactor => 
   }
   // Read at the first failure, not when the exporter is made (its start-up): most never fail.
   let patterns: ReadonlyArray<readonly SecretChar[]> | undefined;
-  return (result) => {
-    if (result.ok || parts.size === 0) return result;
+  const redacted = (text: string): string => {
     // Longest first: a secret within another (a password within its `user:password`) must not break the other's quote.
     patterns ??= [...parts].sort((a, b) => b.length - a.length).map((part) => Array.from(part, secretChar));
-    let message = result.error.message;
-    for (const chars of patterns) message = cutOut(message, chars);
+    for (const chars of patterns) text = cutOut(text, chars);
+    return text;
+  };
+  return (result) => {
+    if (parts.size === 0 || (result.ok && result.partialSuccess === undefined)) return result;
+    // What a 2xx answer said it refused is quoted in a warning too.
+    const partial = result.partialSuccess;
+    const partialMessage = partial === undefined ? '' : redacted(partial.errorMessage);
+    if (partial !== undefined && partialMessage !== partial.errorMessage) result = { ...result, partialSuccess: { ...partial, errorMessage: partialMessage } };
+    if (result.ok) return result;
+    const message = redacted(result.error.message);
     return message === result.error.message ? result : { ...result, error: new Error(message) };
   };
 };

@@ -1,5 +1,6 @@
 import type { ExportDone } from '../callback-export.js';
-import { EXPORT_OK, type ExportBatch, type ExportResult } from '../span-exporter.js';
+import { EXPORT_OK, type ExportBatch, type ExportResult, type PartialSuccess } from '../span-exporter.js';
+import { joinPartialSuccess, withPartialSuccess } from './partial-success.js';
 /** @internal Sends one request of a batch; `done` is never called on the caller's stack. */
 export type SendRequest<R> = (request: R, done: ExportDone) => void;
 
@@ -30,23 +31,26 @@ export const sendInOrder = <R>(
   done: ExportDone,
   halve?: (request: R) => readonly [R, R] | undefined,
   refused?: ExportResult,
+  partial?: PartialSuccess,
 ): void => {
   send(requests[i]!, (result) => {
     if (!result.ok && result.status === PAYLOAD_TOO_LARGE) {
       // The server (or a proxy before it: nginx takes 1 MB by default) takes less than this request: its runs go
       // again at once in two requests of half as many, down to one run, which alone is refused if still too large.
       const halves = halve?.(requests[i]!);
-      if (halves !== undefined) return sendInOrder(delivered, batch, [...requests.slice(0, i), ...halves, ...requests.slice(i + 1)], keysOf, i, send, done, halve, refused);
+      if (halves !== undefined) return sendInOrder(delivered, batch, [...requests.slice(0, i), ...halves, ...requests.slice(i + 1)], keysOf, i, send, done, halve, refused, partial);
     }
-    if (!result.ok && (result.retryable || EVERY_REQUEST_WOULD_FAIL.has(result.status))) return done(result);
+    // What the requests that got through were answered refused goes with the answer, whatever it is.
+    if (!result.ok && (result.retryable || EVERY_REQUEST_WOULD_FAIL.has(result.status))) return done(withPartialSuccess(result, partial));
     if (result.ok && (i < requests.length - 1 || delivered.has(batch) || refused !== undefined)) {
       let sent = delivered.get(batch);
       if (sent === undefined) delivered.set(batch, (sent = new Set()));
       for (const key of keysOf(requests[i]!)) sent.add(key);
     }
     refused ??= result.ok ? undefined : result;
-    if (i < requests.length - 1) sendInOrder(delivered, batch, requests, keysOf, i + 1, send, done, halve, refused);
-    else done(refused ?? EXPORT_OK);
+    partial = joinPartialSuccess(partial, result.partialSuccess);
+    if (i < requests.length - 1) sendInOrder(delivered, batch, requests, keysOf, i + 1, send, done, halve, refused, partial);
+    else done(partial === undefined ? (refused ?? EXPORT_OK) : { ...(refused ?? EXPORT_OK), partialSuccess: partial });
   });
 };
 

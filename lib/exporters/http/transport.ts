@@ -1,4 +1,5 @@
 import type { ExportOptions, ExportResult } from '../span-exporter.js';
+import type { AnswerReader } from './partial-success.js';
 
 /** @internal One POST; a transport may keep connections alive between calls. */
 export interface HttpPost {
@@ -9,6 +10,8 @@ export interface HttpPost {
   readonly bodyReusable?: boolean;
   /** The export's options: its `signal`, or, from the pipeline, a handle that tells of the abort without one ({@link AbortNotice}). */
   readonly options: ExportOptions;
+  /** What reads a 2xx answer for what the destination refused of the request (see `deliveredAnswer`); none: a 2xx answer is not read. */
+  readonly readAnswer?: AnswerReader;
 }
 
 /**

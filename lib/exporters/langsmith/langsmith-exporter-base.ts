@@ -4,6 +4,7 @@ import { runtimeEnv } from '../../runtime-env.js';
 import { booleanOption, optionsObject } from '../../config-env.js';
 import { refuse } from '../../errors.js';
 import { takesRecords } from '../record-batch.js';
+import { readLangSmithAnswer } from './langsmith-answer.js';
 import { secretsRedactor, type SecretsRedactor } from '../http/redact-secrets.js';
 import { JSON_TYPE, type Transport } from '../http/transport.js';
 import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
@@ -287,7 +288,7 @@ export class LangSmithExporterBase implements SpanExporter {
     const redact = this.#redact;
     const answered: ExportDone = redact === undefined ? done : (result) => done(redact(result));
     const gzip = this.#gzip && framing.mode === 'multipart';
-    postMaybeGzipped(this.#transport, gzip, { url: this.#urls[framing.mode], headers, body, bodyReusable: false, options }, answered, 'Content-Encoding');
+    postMaybeGzipped(this.#transport, gzip, { url: this.#urls[framing.mode], headers, body, bodyReusable: false, options, readAnswer: readLangSmithAnswer }, answered, 'Content-Encoding');
   }
 }
 

@@ -13,6 +13,8 @@ import type { OtlpExportRequest } from './otlp-types.js';
 import { OtlpJsonRequest, recordSpanJson } from './otlp-json-text.js';
 import { PendingStarts } from './pending-starts.js';
 import { loadProtobufEncoder } from './protobuf-encoder.js';
+import { readOtlpJsonAnswer } from './otlp-answer.js';
+import type { AnswerReader } from '../http/partial-success.js';
 import { otlpSpanOf } from './to-otlp-span.js';
 import { runSpans } from './run-spans.js';
 import { SERVICE_FROM_PROJECT } from '../client-offers.js';
@@ -50,6 +52,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
   readonly #transport: Transport;
   readonly #pending: PendingStarts;
   readonly #encode: (request: OtlpExportRequest) => Uint8Array;
+  /** What reads a 2xx answer's `partial_success`, in the protocol's encoding. */
+  readonly #readAnswer: AnswerReader | undefined;
   readonly #headers: Readonly<Record<string, string>>;
   /** Cuts the settings' secrets (header values, the URL's query values and credentials) out of a failure's message. */
   readonly #redact: SecretsRedactor;
@@ -87,7 +91,13 @@ export class OtlpHttpExporterBase implements SpanExporter {
     delete headers['content-encoding'];
     if (settings.gzip) headers['content-encoding'] = 'gzip';
     this.#headers = headers;
-    this.#encode = jsonText ? (request) => utf8.encode(JSON.stringify(request)) : loadProtobufEncoder(settings.protocolSetting);
+    if (jsonText) {
+      this.#encode = (request) => utf8.encode(JSON.stringify(request));
+      this.#readAnswer = readOtlpJsonAnswer;
+    } else {
+      const encode = (this.#encode = loadProtobufEncoder(settings.protocolSetting));
+      this.#readAnswer = encode.readAnswer;
+    }
   }
 
   /** @internal Told by its client: a run may record in a caller's project, but the service is still this one. */
@@ -180,7 +190,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
     // The exporter's own timeout, when one is set (OTEL_EXPORTER_OTLP_TIMEOUT): within the pipeline's deadline of the attempt.
     const timeout = settings.timeoutMillis;
     if (timeout !== undefined) [options, answered] = withRequestDeadline(options, timeout, () => new Error(`OTLP request timed out after ${timeout} ms (${settings.timeoutSetting})`), answered);
-    postMaybeGzipped(this.#transport, settings.gzip, { url: settings.url, headers: this.#headers, body, bodyReusable: pooled, options }, answered);
+    postMaybeGzipped(this.#transport, settings.gzip, { url: settings.url, headers: this.#headers, body, bodyReusable: pooled, options, readAnswer: this.#readAnswer }, answered);
   }
 
   /**

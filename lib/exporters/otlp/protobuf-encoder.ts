@@ -1,6 +1,8 @@
 import { TracewireConfigError } from '../../errors.js';
 import { requirePeer } from '../../peers/peer-require.js';
 import { assign, isFunction } from '../../natives.js';
+import type { AnswerReader } from '../http/partial-success.js';
+import { otlpProtobufAnswerReader } from './otlp-answer.js';
 import { SPAN_FLAGS_CONTEXT_IS_REMOTE, type OtlpAnyValue, type OtlpExportRequest, type OtlpKeyValue, type OtlpSpan } from './otlp-types.js';
 
 /**
@@ -51,10 +53,11 @@ export interface SerializableSpan {
 
 interface TraceSerializer {
   serializeRequest(spans: SerializableSpan[]): Uint8Array | undefined;
+  deserializeResponse?(answer: Uint8Array): unknown;
 }
 
-/** @internal Encodes an OTLP request as protobuf bytes. */
-export type ProtobufEncoder = (request: OtlpExportRequest) => Uint8Array;
+/** @internal Encodes an OTLP request as protobuf bytes; `readAnswer` reads what a 2xx answer says was refused (see `otlpProtobufAnswerReader`). */
+export type ProtobufEncoder = ((request: OtlpExportRequest) => Uint8Array) & { readonly readAnswer: AnswerReader | undefined };
 
 /**
  * @internal Loads `ProtobufTraceSerializer` from `@opentelemetry/otlp-transformer`
@@ -78,11 +81,13 @@ export const loadProtobufEncoder = (setting: string, load: (id: string) => unkno
     throw new TracewireConfigError(setting, 'http/protobuf', `http/json, or a version of ${TRANSFORMER} that exports ProtobufTraceSerializer`);
   }
   const loaded = serializer;
-  return (request) => {
+  const encode = (request: OtlpExportRequest): Uint8Array => {
     const bytes = loaded.serializeRequest(toSerializableSpans(request));
     if (bytes === undefined) throw new Error(`${TRANSFORMER} could not encode the request`);
     return bytes;
   };
+  const deserialize = loaded.deserializeResponse;
+  return assign(encode, { readAnswer: otlpProtobufAnswerReader(isFunction(deserialize) ? (answer: Uint8Array) => deserialize.call(loaded, answer) : undefined) });
 };
 
 /**

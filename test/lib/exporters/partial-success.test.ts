@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LangSmithExporter, OtlpHttpExporter, TracingClient, traceable, type SpanExporter } from '../../../index';
+import * as edge from '../../../edge';
+import { memoryCollector } from '../../collector/collector-client';
+import { ScriptedSink, type Behaviour } from '../../helpers/scripted-sink';
+import { until } from '../../helpers/until';
+
+/**
+ * A destination may take a request and refuse some of its spans in a 2xx
+ * answer: OTLP's `partial_success`, the local collector's `rejected_count`.
+ * Those spans were counted delivered, and nothing was said.
+ */
+const quietly = (warnings: string[]) => ({ warn: (message: string) => void warnings.push(message) });
+
+/** A client whose `ok` calls any destination takes, and whose `refused` calls carry a tag longer than the collector's 1 024 characters. */
+function tracedPair(exporter: SpanExporter, warnings: string[], options: { spoolDir?: string; maxRetries?: number } = {}) {
+  const client = new TracingClient({ exporter, manualFlushMode: true, logger: quietly(warnings), ...options });
+  const ok = traceable((n: number) => n, { name: 'ok', client });
+  const refused = traceable((n: number) => n, { name: 'refused', client, tags: ['t'.repeat(2_000)] });
+  return { client, ok, refused };
+}
+
+const REFUSED_TAG = '"tags" must be an array of at most 256 strings of at most 1024 characters';
+
+describe('spans the local collector refuses in a request it takes', () => {
+  const exporters: Array<[string, (url: string) => SpanExporter]> = [
+    ['LangSmith multipart', (url) => new LangSmithExporter({ endpoint: url, apiKey: 'k', mode: 'multipart' })],
+    ['LangSmith batch', (url) => new LangSmithExporter({ endpoint: url, apiKey: 'k', mode: 'batch' })],
+    ['OTLP http/json', (url) => new OtlpHttpExporter({ endpoint: url })],
+    ['OTLP http/protobuf', (url) => new OtlpHttpExporter({ endpoint: url, protocol: 'http/protobuf' })],
+    ['LangSmith over fetch (edge entry)', (url) => new edge.LangSmithExporter({ endpoint: url, apiKey: 'k' })],
+    ['OTLP over fetch (edge entry)', (url) => new edge.OtlpHttpExporter({ endpoint: url })],
+  ];
+
+  test.each(exporters)('%s: count as failed, not delivered, and the collector’s reason is warned once', async (_, make) => {
+    const collector = await memoryCollector();
+    const warnings: string[] = [];
+    const { client, ok, refused } = tracedPair(make(collector.url), warnings);
+    try {
+      ok(1);
+      refused(2);
+      ok(3);
+      refused(4);
+      expect(await client.flush()).toMatchObject({ delivered: 2, failed: 2, pending: 0 });
+      expect(client.stats()).toMatchObject({ delivered: 2, failed: 2, dropped: { exportFailed: 2 }, pending: 0 });
+      const said = warnings.filter((warning) => warning.includes('refused 2 of its spans'));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toContain(REFUSED_TAG);
+      // What the collector stored: the two it did not refuse.
+      expect((await collector.traces()).map((trace) => trace.name)).toEqual(['ok', 'ok']);
+    } finally {
+      await client.shutdown();
+      await collector.close();
+    }
+  });
+});
+
+describe('what an OTLP backend says in a 2xx answer', () => {
+  let sink: ScriptedSink;
+  beforeEach(async () => (sink = await ScriptedSink.start()));
+  afterEach(() => sink.stop());
+
+  const answering = (body: string): Behaviour => ({ kind: 'status', status: 200, headers: { 'content-type': 'application/json' }, body });
+
+  test('a warning without rejected spans is said once, and every span counts as delivered', async () => {
+    sink.otherwise(answering('{"partialSuccess":{"errorMessage":"attribute http.method is deprecated"}}'));
+    const warnings: string[] = [];
+    const { client, ok } = tracedPair(new OtlpHttpExporter({ endpoint: sink.url }), warnings);
+    ok(1);
+    expect(await client.flush()).toMatchObject({ delivered: 1, failed: 0 });
+    ok(2);
+    expect(await client.flush()).toMatchObject({ delivered: 1, failed: 0 });
+    expect(warnings.filter((warning) => warning.includes('attribute http.method is deprecated'))).toEqual(['tracewire: the destination took an export with a warning: attribute http.method is deprecated']);
+    await client.shutdown();
+  });
+
+  test('an answer longer than is read still gives its count, written before its long part', async () => {
+    sink.script(answering(JSON.stringify({ partialSuccess: { rejectedSpans: '1', errorMessage: 'span too old' }, detail: 'x'.repeat(40_000) })));
+    const warnings: string[] = [];
+    const { client, ok } = tracedPair(new OtlpHttpExporter({ endpoint: sink.url }), warnings);
+    ok(1);
+    ok(2);
+    expect(await client.flush()).toMatchObject({ delivered: 1, failed: 1 });
+    expect(warnings.join('\n')).toContain('refused 1 of its spans (span too old)');
+    await client.shutdown();
+  });
+
+  test('a secret the backend quotes back in its message is cut out of the warning', async () => {
+    const token = 's3cr3t-t0ken-Q9x7Lm2';
+    sink.script(answering(JSON.stringify({ partialSuccess: { rejectedSpans: 1, errorMessage: `token ${token} may not write span attributes` } })));
+    const warnings: string[] = [];
+    const { client, ok } = tracedPair(new OtlpHttpExporter({ endpoint: sink.url, headers: { authorization: `Bearer ${token}` } }), warnings);
+    ok(1);
+    expect(await client.flush()).toMatchObject({ delivered: 0, failed: 1 });
+    const said = warnings.join('\n');
+    expect(said).toContain('refused 1 of its spans (token [redacted] may not write span attributes)');
+    expect(said).not.toContain(token);
+    await client.shutdown();
+  });
+});
+
+describe('refusals in a batch sent in several requests, or sent again', () => {
+  let sink: ScriptedSink;
+  beforeEach(async () => (sink = await ScriptedSink.start()));
+  afterEach(() => sink.stop());
+
+  const refusingOne: Behaviour = { kind: 'status', status: 202, body: JSON.stringify({ detail: '1 run(s) rejected, 1 stored', accepted: 1, rejected_count: 1 }) };
+
+  test('each request’s refusals count: a batch halved after a 413 whose halves each refuse one', async () => {
+    sink.script({ kind: 'status', status: 413 }, refusingOne, refusingOne);
+    const warnings: string[] = [];
+    const { client, ok } = tracedPair(new LangSmithExporter({ endpoint: sink.url, apiKey: 'k' }), warnings);
+    for (let i = 0; i < 4; i++) ok(i);
+    expect(await client.flush()).toMatchObject({ delivered: 2, failed: 2 });
+    expect(client.stats()).toMatchObject({ delivered: 2, dropped: { exportFailed: 2 } });
+    await client.shutdown();
+  });
+
+  test('a spooled batch replayed into a refusal: the refused spans count in replayRefused, the rest in replayed', async () => {
+    const spoolDir = mkdtempSync(join(tmpdir(), 'tracewire-partial-'));
+    try {
+      // The first export fails (spooled); the next is taken, which starts the replay, whose answer refuses one span.
+      sink.script({ kind: 'status', status: 503 }, { kind: 'ok' }, refusingOne);
+      const warnings: string[] = [];
+      const { client, ok } = tracedPair(new LangSmithExporter({ endpoint: sink.url, apiKey: 'k' }), warnings, { spoolDir, maxRetries: 0 });
+      ok(1);
+      ok(2);
+      expect(await client.flush()).toMatchObject({ spooled: 2 });
+      ok(3);
+      expect(await client.flush()).toMatchObject({ delivered: 1 });
+      await until(() => client.stats().replayed + client.stats().replayRefused === 2, 5_000);
+      expect(client.stats()).toMatchObject({ replayed: 1, replayRefused: 1, delivered: 1, failed: 0 });
+      expect(warnings.join('\n')).toContain('refused 1 of its spans (1 run(s) rejected, 1 stored) when spooled spans were replayed');
+      await client.shutdown();
+    } finally {
+      rmSync(spoolDir, { recursive: true, force: true });
+    }
+  });
+});
+
+test('an exporter of one’s own may say what its destination refused', async () => {
+  const warnings: string[] = [];
+  const exporter: SpanExporter = { export: async () => ({ ok: true, partialSuccess: { rejectedSpans: 1, errorMessage: 'over quota' } }) };
+  const { client, ok } = tracedPair(exporter, warnings);
+  ok(1);
+  ok(2);
+  expect(await client.flush()).toMatchObject({ delivered: 1, failed: 1 });
+  expect(warnings.join('\n')).toContain('refused 1 of its spans (over quota)');
+  await client.shutdown();
+});
