@@ -99,3 +99,5 @@ for (const file of results.flatMap((result) => result.outputFiles)) {
 // (`index.d.ts`, in a package that is not "type": "module"), TypeScript took `import tracewire from 'tracewire'` for
 // CommonJS interop and let it compile, and Node then refused it (an ES module has no default export here).
 writeFileSync('dist/index.d.mts', "export * from './index.js';\n");
+// The same for the edge conditions (workerd, edge-light, worker, deno, browser): each serves an ES module.
+writeFileSync('dist/edge.d.mts', "export * from './edge.js';\n");

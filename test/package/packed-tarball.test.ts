@@ -382,6 +382,21 @@ console.log(JSON.stringify({ sum, spans: otelExporter.getFinishedSpans().map((sp
   writeFileSync(join(dir, 'namespace-import.ts'), `import * as tracewire from 'tracewire';\nconsole.log(typeof tracewire.traceable);\n`);
   execFileSync(process.execPath, [tsc, '--strict', '--target', 'ES2022', '--module', 'nodenext', '--skipLibCheck', 'namespace-import.ts'], { cwd: dir, encoding: 'utf8' });
   expect(run(join(dir, 'namespace-import.js')).trim()).toBe('function');
+  // The edge conditions (a Workers or Vercel Edge project typed with them) serve ES modules too, typed as such.
+  for (const condition of ['workerd', 'edge-light', 'deno']) {
+    for (const resolution of ['nodenext', 'bundler']) {
+      const module = resolution === 'bundler' ? 'esnext' : 'nodenext';
+      const args = ['--strict', '--target', 'ES2022', '--module', module, '--moduleResolution', resolution, '--customConditions', condition, '--skipLibCheck', '--noEmit'];
+      let edgeRefused = '';
+      try {
+        execFileSync(process.execPath, [tsc, ...args, 'default-import.ts'], { cwd: dir, encoding: 'utf8' });
+      } catch (error) {
+        edgeRefused = (error as { stdout?: string }).stdout ?? String(error);
+      }
+      expect([condition, resolution, edgeRefused]).toEqual([condition, resolution, expect.stringMatching(/default-import\.ts\(1,8\): error TS1192: Module .* has no default export/)]);
+      execFileSync(process.execPath, [tsc, ...args, 'namespace-import.ts'], { cwd: dir, encoding: 'utf8' });
+    }
+  }
 });
 
 /**
