@@ -15,6 +15,15 @@ import { isObject } from '../natives.js';
  * rejection, which ended the process.
  */
 export const exportResultOf = (value: unknown, warnings: Pick<DropWarnings, 'note'> | undefined): ExportResult => {
+  try {
+    return resultOf(value, warnings);
+  } catch (error) {
+    // A getter or a Proxy trap that throws: an unhandled rejection too, and the batch left pending until the watchdog.
+    return exportFailure(false, new Error(`export() resolved with a result that could not be read: ${thrownMessage(error, MESSAGE_MAX)}`));
+  }
+};
+
+const resultOf = (value: unknown, warnings: Pick<DropWarnings, 'note'> | undefined): ExportResult => {
   const result = value as Partial<{ ok: unknown; retryable: unknown; error: unknown; retryAfterMillis: unknown; delivered: unknown; partialSuccess: unknown }> | null | undefined;
   // What the destination refused of it, read as the built-in exporters read an answer: a count and a message, or nothing.
   const partial = result?.partialSuccess as Partial<{ rejectedSpans: unknown; errorMessage: unknown }> | null | undefined;

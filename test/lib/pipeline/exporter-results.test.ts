@@ -65,6 +65,29 @@ test.each([
   await client.shutdown();
 });
 
+test.each([
+  ['a getter that throws', () => ({ get ok(): boolean { throw new Error('result getter broke'); } })],
+  // Its `then` reads as undefined (the promise takes it as a value); only its result's fields throw.
+  ['a Proxy whose trap throws', () => new Proxy({}, { get: (_target, key) => { if (key !== 'then') throw new Error('result getter broke'); } })],
+])('an exporter whose result cannot be read (%s) fails its batch at once, said, with no unhandled rejection', async (_what, result) => {
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown): void => void rejections.push(reason);
+  process.on('unhandledRejection', onRejection);
+  const warnings: string[] = [];
+  try {
+    const exporter = { export: async () => result() } as unknown as SpanExporter;
+    const client = new TracingClient({ exporter, manualFlushMode: true, maxRetries: 3, initialBackoffMillis: 1, logger: { warn: (message) => warnings.push(message) } });
+    traceable(function sent() {}, { client })();
+    expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 0, failed: 1, timedOut: false });
+    expect(warnings.join('\n')).toContain('export() resolved with a result that could not be read: result getter broke');
+    await client.shutdown();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(rejections).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', onRejection);
+  }
+});
+
 test('a failure resolved without an error or a retryable flag is taken as retryable', async () => {
   let calls = 0;
   const exporter = { export: async () => (++calls < 3 ? { ok: false } : { ok: true }) } as unknown as SpanExporter;
