@@ -26,7 +26,7 @@ export { getCurrentSpan } from './lib/context/span-context.js';
 export type { ActiveSpan } from './lib/model/span-types.js';
 export { TracingClient, type TracingClientOptions } from './lib/client/tracing-client.js';
 export { BackgroundDelivery, BlockingDelivery, ManualDelivery, type DeliveryStrategy } from './lib/client/delivery-strategy.js';
-export type { DeliveryOptions, DeliveryMode, DropPolicy } from './lib/config.js';
+export type { DeliveryOptions, DeliveryConfig, DeliveryMode, DropPolicy } from './lib/config.js';
 export type { TracewireLogger } from './lib/pipeline/drop-warnings.js';
 export { setGlobalTracingClient, getGlobalTracingClient } from './lib/client/global-client.js';
 export type { FlushOptions, FlushResult } from './lib/client/span-processor.js';

@@ -32,7 +32,7 @@ export {
   ManualDelivery,
   type DeliveryStrategy,
 } from './lib/client/delivery-strategy.js';
-export type { DeliveryOptions, DeliveryMode, DropPolicy } from './lib/config.js';
+export type { DeliveryOptions, DeliveryConfig, DeliveryMode, DropPolicy } from './lib/config.js';
 export type { LangSmithOptions } from './lib/config-langsmith.js';
 export type { TracewireLogger } from './lib/pipeline/drop-warnings.js';
 export { setGlobalTracingClient, getGlobalTracingClient } from './lib/client/global-client.js';

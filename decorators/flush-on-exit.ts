@@ -19,21 +19,25 @@ import { MAX_TIMER_MILLIS } from '../lib/config-env.js';
 /** Options of {@link FlushOnExit}. */
 export interface FlushOnExitOptions {
   /** Hard deadline of the wait after the handler settles; at it the handler returns anyway. Default 2 000. Under AWS Lambda the wait also ends 150 ms before the invocation's deadline. */
-  readonly timeoutMillis?: number;
+  readonly timeoutMillis?: number | undefined;
   /** Called after every invocation's flush with what it achieved (also on timeout). */
-  readonly onFlushResult?: (result: InvocationFlushResult) => void;
+  readonly onFlushResult?: ((result: InvocationFlushResult) => void) | undefined;
   /**
    * Hand the flush to the platform instead of awaiting it: a function, or
    * `'auto'` to find Vercel's request context or a Cloudflare `ctx` argument.
    * With none found, the handler awaits as usual. Default: always await.
    */
-  readonly waitUntil?: 'auto' | WaitUntil;
+  readonly waitUntil?: 'auto' | WaitUntil | undefined;
   /** Flush this client instead of the global one. */
-  readonly client?: TracingClient;
+  readonly client?: TracingClient | undefined;
 }
 
-/** The decorator `@FlushOnExit()` returns; works under both decorator modes. */
-export type FlushOnExitDecorator = MethodOrClassDecorator;
+/**
+ * The decorator `@FlushOnExit()` returns; works under both decorator modes. An interface
+ * of its own, exported, so that a library's declarations can name one kept in a
+ * constant (`export const Tool = @FlushOnExit(…)` under `declaration: true`).
+ */
+export interface FlushOnExitDecorator extends MethodOrClassDecorator {}
 
 const SHAPE: OptionsShape = { setting: 'FlushOnExit options', accepted: 'an options object or nothing', known: ['timeoutMillis', 'onFlushResult', 'waitUntil', 'client'] };
 let warnedTimeout = false;

@@ -6,8 +6,12 @@ import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
 import { defineProperty } from '../lib/natives.js';
 
-/** The decorator `@Traceable()` returns; works under both decorator modes. */
-export type TraceableDecorator = MethodOrClassDecorator;
+/**
+ * The decorator `@Traceable()` returns; works under both decorator modes. An interface
+ * of its own, exported, so that a library's declarations can name one kept in a
+ * constant (`export const Tool = @Traceable(…)` under `declaration: true`).
+ */
+export interface TraceableDecorator extends MethodOrClassDecorator {}
 
 /**
  * Traces a method — each call becomes a span — or, on a class, every method

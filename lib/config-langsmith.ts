@@ -16,22 +16,22 @@ export interface LangSmithOptions {
    * `Authorization: Basic` header — a replica's too, each its own. Neither is
    * ever quoted in a logged error.
    */
-  readonly endpoint?: string | URL;
+  readonly endpoint?: string | URL | undefined;
   /**
    * Default: the key `LANGSMITH_RUNS_ENDPOINTS` gives each endpoint, else
    * `LANGSMITH_API_KEY` (not with several replicas: each has its own). Required unless the endpoint is on this machine;
    * `''` sends none (and reads no variable).
    */
-  readonly apiKey?: string;
+  readonly apiKey?: string | undefined;
   /** Sent as `x-tenant-id`. Default: a replica's `workspace_id`, else `LANGSMITH_WORKSPACE_ID`; `''` sends none. */
-  readonly workspaceId?: string;
+  readonly workspaceId?: string | undefined;
   /**
    * Your application's revision (a commit, a release), recorded in every
    * run's metadata as `revision_id` unless the run sets its own, as
    * langsmith's client records it. Default `LANGSMITH_REVISION_ID` (also
    * `LANGCHAIN_REVISION_ID`); `''` records none.
    */
-  readonly revisionId?: string;
+  readonly revisionId?: string | undefined;
 }
 
 /** @internal */

@@ -32,32 +32,32 @@ const HIDDEN = new HiddenValue('header values may be credentials');
  */
 export interface OtlpOptions {
   /** Base URL; `/v1/traces` is appended. Default `OTEL_EXPORTER_OTLP_ENDPOINT`, else `http://localhost:4318`. */
-  readonly endpoint?: string | URL;
+  readonly endpoint?: string | URL | undefined;
   /** Full URL of the traces endpoint, used as is; wins over `endpoint`. Default `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`. */
-  readonly tracesEndpoint?: string | URL;
+  readonly tracesEndpoint?: string | URL | undefined;
   /**
    * Sent with every request, merged over `OTEL_EXPORTER_OTLP_HEADERS` and
    * `OTEL_EXPORTER_OTLP_TRACES_HEADERS` (`key=value,key2=value2`, values
    * URL-encoded). Names are case-insensitive; later sources win per name.
    */
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
   /**
    * `service.name` of every span. Default `OTEL_SERVICE_NAME`, else `service.name` in
    * `OTEL_RESOURCE_ATTRIBUTES`, else the project of the client it is given to, else each run's project (`session_name`).
    */
-  readonly serviceName?: string;
+  readonly serviceName?: string | undefined;
   /** Default `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, `OTEL_EXPORTER_OTLP_PROTOCOL`, else `http/json`. `http/protobuf` needs `@opentelemetry/otlp-transformer`. */
-  readonly protocol?: OtlpProtocol;
+  readonly protocol?: OtlpProtocol | undefined;
   /** Compress bodies with gzip. Default from `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` / `OTEL_EXPORTER_OTLP_COMPRESSION` (`gzip` or `none`), else false. */
-  readonly gzip?: boolean;
+  readonly gzip?: boolean | undefined;
   /**
    * Each request is given up after this long: a retryable failure, which the client's pipeline retries. Default
    * `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` / `OTEL_EXPORTER_OTLP_TIMEOUT`; else none of the exporter's own, and the
    * client's `exportTimeoutMillis` (default 10 000, the spec's default) ends each attempt. Both set, the shorter applies.
    */
-  readonly timeoutMillis?: number;
+  readonly timeoutMillis?: number | undefined;
   /** Runs posted before they ended whose inputs are kept until their end arrives (an end refused once: until its run's close, see `stats().leftOpen`). Default 10 000. */
-  readonly maxPendingStarts?: number;
+  readonly maxPendingStarts?: number | undefined;
 }
 
 /** @internal Every OTLP setting resolved. `headers` has lower-case names. */

@@ -16,29 +16,29 @@ export type DropPolicy = 'drop-newest' | 'drop-oldest';
 /** Delivery settings. Every field is optional; defaults are stated per field. */
 export interface DeliveryOptions {
   /** Default `background`, or from `TRACEWIRE_TRACING_BACKGROUND=false` → `blocking`, `TRACEWIRE_MANUAL_FLUSH=true` → `manual`. */
-  readonly mode?: DeliveryMode;
+  readonly mode?: DeliveryMode | undefined;
   /** `true` is `mode: 'manual'`: nothing is sent until `flush()`. */
-  readonly manualFlushMode?: boolean;
+  readonly manualFlushMode?: boolean | undefined;
   /** When false, traced calls run untouched. Default true (`TRACEWIRE_TRACING`, `LANGSMITH_TRACING`). */
-  readonly enabled?: boolean;
+  readonly enabled?: boolean | undefined;
   /** `session_name` of every run. Default `default` (`TRACEWIRE_PROJECT`, `LANGSMITH_PROJECT`). */
-  readonly projectName?: string;
+  readonly projectName?: string | undefined;
   /** Fraction of traces kept, decided once per trace from its id. Default 1 (`TRACEWIRE_SAMPLE_RATE`, `LANGSMITH_TRACING_SAMPLING_RATE`). */
-  readonly sampleRate?: number;
+  readonly sampleRate?: number | undefined;
   /**
    * A batch closes at this many runs (a span whose start and end share the
    * batch is one run). Default 100: LangSmith takes at most 100 runs per
    * request by default, so a batch is never split and never half full.
    */
-  readonly maxBatchSize?: number;
+  readonly maxBatchSize?: number | undefined;
   /** …or at this many bytes of serialized runs. Default 4 MiB. */
-  readonly maxBatchBytes?: number;
+  readonly maxBatchBytes?: number | undefined;
   /** …or this long after its first event — a maximum delay, not a debounce. Default 1 000. */
-  readonly flushIntervalMillis?: number;
+  readonly flushIntervalMillis?: number | undefined;
   /** Exports in flight at once. Default 4. */
-  readonly maxConcurrentExports?: number;
+  readonly maxConcurrentExports?: number | undefined;
   /** Span events held (queued and in flight) before the drop policy applies. Default 100 000. */
-  readonly maxQueueSize?: number;
+  readonly maxQueueSize?: number | undefined;
   /**
    * Bytes held (queued and in flight) before the drop policy applies: a sealed
    * batch counts its request body's real size, framing included; runs not yet
@@ -49,21 +49,21 @@ export interface DeliveryOptions {
    * workerd and edge runtimes (128 MB isolates), 32 MiB. A dead endpoint
    * must not take a function's memory.
    */
-  readonly maxQueueBytes?: number;
+  readonly maxQueueBytes?: number | undefined;
   /** Default `drop-newest`. */
-  readonly dropPolicy?: DropPolicy;
+  readonly dropPolicy?: DropPolicy | undefined;
   /** Retries of a batch after a retryable failure (408, 429, 5xx, network); 0 sends each batch once. Default 5. */
-  readonly maxRetries?: number;
+  readonly maxRetries?: number | undefined;
   /** First back-off; doubles per retry, with full jitter. Default 200. */
-  readonly initialBackoffMillis?: number;
+  readonly initialBackoffMillis?: number | undefined;
   /** Longest back-off, and the longest `Retry-After` honoured. Default 30 000. */
-  readonly maxBackoffMillis?: number;
+  readonly maxBackoffMillis?: number | undefined;
   /** One export attempt is aborted after this long. Default 10 000. */
-  readonly exportTimeoutMillis?: number;
+  readonly exportTimeoutMillis?: number | undefined;
   /** Cap on export requests per second; unset means no cap. */
-  readonly maxRequestsPerSecond?: number;
+  readonly maxRequestsPerSecond?: number | undefined;
   /** Deadline of `flush()`, `awaitPendingTraceBatches()`, `shutdown()` and blocking calls. Default 5 000. */
-  readonly flushTimeoutMillis?: number;
+  readonly flushTimeoutMillis?: number | undefined;
   /**
    * A traced call's returned stream (generator, async iterable, ReadableStream,
    * Observable, Node Readable) whose consumption has not begun this long
@@ -71,23 +71,23 @@ export interface DeliveryOptions {
    * "never consumed…"`, so no run stays open forever. Default 60 000
    * (`TRACEWIRE_UNCONSUMED_STREAM_TIMEOUT_MILLIS`). The timer never keeps a process alive.
    */
-  readonly unconsumedStreamTimeoutMillis?: number;
+  readonly unconsumedStreamTimeoutMillis?: number | undefined;
   /**
    * A directory (created `0700` if missing) where batches that could not be
    * delivered — retries ran out, or shutdown's deadline passed — are kept
    * (up to `maxSpoolBytes`) and sent by the next client started with the same
    * directory. Unset (the default, or `TRACEWIRE_SPOOL_DIR`): such spans are dropped.
    */
-  readonly spoolDir?: string;
+  readonly spoolDir?: string | undefined;
   /**
    * Bytes of files the spool in `spoolDir` holds at most (every process sharing the directory counts): a batch that
    * would take it past this is dropped, counted in `stats().dropped.exportFailed`, and a full spool is warned about
    * once. Default 64 MiB (`TRACEWIRE_MAX_SPOOL_BYTES`). Without `spoolDir`, unused.
    */
-  readonly maxSpoolBytes?: number;
+  readonly maxSpoolBytes?: number | undefined;
 }
 
-/** @internal Every setting resolved: options over `TRACEWIRE_*` over `LANGSMITH_*` over defaults. */
+/** Every delivery setting resolved (`TracingClient.config`): options over `TRACEWIRE_*` over `LANGSMITH_*` over defaults. */
 export type DeliveryConfig = Required<Omit<DeliveryOptions, 'manualFlushMode' | 'maxRequestsPerSecond' | 'spoolDir'>> & {
   readonly maxRequestsPerSecond: number | undefined;
   readonly spoolDir: string | undefined;

@@ -19,7 +19,7 @@ export interface TracingSetupOptions extends Omit<TracingClientOptions, 'exporte
    * environment). Default: the one the environment chooses (README,
    * "Set-up"); when the environment turns nothing on, tracing is off.
    */
-  readonly exporter?: SpanExporter | ExporterName;
+  readonly exporter?: SpanExporter | ExporterName | undefined;
 }
 
 /** A client's options, its exporter optional: `exporter: null` is refused as any null is (its default is the environment's choice). */

@@ -23,7 +23,7 @@ export interface FlushResult {
 /** Deadlines for waits; every wait in tracewire has one. */
 export interface FlushOptions {
   /** Longest the call may wait. Default: the client's `flushTimeoutMillis` (5 000). */
-  readonly timeoutMillis?: number;
+  readonly timeoutMillis?: number | undefined;
 }
 
 /**

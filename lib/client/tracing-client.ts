@@ -28,11 +28,11 @@ export interface TracingClientOptions extends DeliveryOptions {
   /** Where runs go. Required. */
   readonly exporter: SpanExporter;
   /** Size caps for captured inputs, outputs and metadata. Defaults: `DEFAULT_SERIALIZE_LIMITS`. */
-  readonly serializeLimits?: Partial<SerializeLimits>;
+  readonly serializeLimits?: Partial<SerializeLimits> | undefined;
   /** Where drop warnings and summaries go. Default `console`. */
-  readonly logger?: TracewireLogger;
+  readonly logger?: TracewireLogger | undefined;
   /** Rewrite every captured input and output before it is queued (secrets, personal data). Fails closed. */
-  readonly redact?: RedactionHooks;
+  readonly redact?: RedactionHooks | undefined;
 }
 
 

@@ -8,9 +8,9 @@ import { A_FUNCTION, refuse } from '../errors.js';
 /** Options of a {@link ConsoleExporter}. */
 export interface ConsoleExporterOptions {
   /** Where lines go. Default: `console.log`. */
-  readonly write?: (line: string) => void;
+  readonly write?: ((line: string) => void) | undefined;
   /** Print inputs and outputs after each span's line. Default false. */
-  readonly showIO?: boolean;
+  readonly showIO?: boolean | undefined;
 }
 
 /**

@@ -26,15 +26,15 @@ export interface ExportBatch {
  * some of its spans (see {@link PartialSuccess}).
  */
 export type ExportResult =
-  | { readonly ok: true; readonly partialSuccess?: PartialSuccess }
+  | { readonly ok: true; readonly partialSuccess?: PartialSuccess | undefined }
   | {
       readonly ok: false;
       readonly retryable: boolean;
-      readonly retryAfterMillis?: number;
-      readonly status?: number;
+      readonly retryAfterMillis?: number | undefined;
+      readonly status?: number | undefined;
       readonly error: Error;
-      readonly delivered?: ReadonlySet<object>;
-      readonly partialSuccess?: PartialSuccess;
+      readonly delivered?: ReadonlySet<object> | undefined;
+      readonly partialSuccess?: PartialSuccess | undefined;
     };
 
 /**

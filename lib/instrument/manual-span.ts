@@ -19,19 +19,19 @@ import { A_FUNCTION, refuse, TracewireConfigError } from '../errors.js';
 /** Options of {@link startSpan} and {@link withSpan}. Every field is optional. */
 export interface SpanOptions {
   /** Default `chain`. */
-  readonly runType?: RunType;
-  readonly tags?: readonly string[];
+  readonly runType?: RunType | undefined;
+  readonly tags?: readonly string[] | undefined;
   /** Recorded on the span and inherited by its children. */
-  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly metadata?: Readonly<Record<string, unknown>> | undefined;
   /** What to record as the run's inputs (serialized and redacted now). Default: none. */
-  readonly inputs?: unknown;
+  readonly inputs?: unknown | undefined;
   /** As `TraceOptions.client`; default: the current run's client, else the global one. */
-  readonly client?: ClientOption;
-  readonly projectName?: string;
+  readonly client?: ClientOption | undefined;
+  readonly projectName?: string | undefined;
   /** The run's id (a UUID). */
-  readonly id?: string;
+  readonly id?: string | undefined;
   /** Called once when the span ends, with the finished run. */
-  readonly onEnd?: (run: Run) => void;
+  readonly onEnd?: ((run: Run) => void) | undefined;
 }
 
 /** A span started by hand: the current-run handle plus ending it and running code inside it. */

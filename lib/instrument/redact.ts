@@ -17,8 +17,8 @@ export interface RedactionContext {
  * receives the JSON-safe copy and returns what to record instead.
  */
 export interface RedactionHooks {
-  readonly inputs?: (inputs: JsonObject, context: RedactionContext) => unknown;
-  readonly outputs?: (outputs: JsonObject, context: RedactionContext) => unknown;
+  readonly inputs?: ((inputs: JsonObject, context: RedactionContext) => unknown) | undefined;
+  readonly outputs?: ((outputs: JsonObject, context: RedactionContext) => unknown) | undefined;
   /**
    * A run's metadata, whole, each time it is given or changes: when a call
    * gives metadata (`traceable`'s `metadata`, `startSpan`'s), on each
@@ -28,7 +28,7 @@ export interface RedactionHooks {
    * `LANGSMITH_*` variables, `revision_id`) is not the run's own and is not
    * passed through it, as langsmith's client adds it after its own hook.
    */
-  readonly metadata?: (metadata: JsonObject, context: RedactionContext) => unknown;
+  readonly metadata?: ((metadata: JsonObject, context: RedactionContext) => unknown) | undefined;
 }
 
 const WITHHELD = { redacted: '[redaction hook threw: value withheld]' };

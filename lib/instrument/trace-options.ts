@@ -13,38 +13,38 @@ import { langsmithInputs, langsmithOutputs } from './langsmith-shapes.js';
 /** How one traced function or method is recorded. Every field is optional. */
 export interface TraceOptions {
   /** Span name. Default: the function's or method's name. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Default `chain`. */
-  readonly runType?: RunType;
+  readonly runType?: RunType | undefined;
   /** LangSmith's spelling of `runType`, so its options move over unchanged; with both, they must agree. */
-  readonly run_type?: RunType;
-  readonly tags?: readonly string[];
+  readonly run_type?: RunType | undefined;
+  readonly tags?: readonly string[] | undefined;
   /** Recorded on the span and inherited by its children. */
-  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly metadata?: Readonly<Record<string, unknown>> | undefined;
   /**
    * `true` (default) records the arguments as at call time; `false` records
    * none; a function returns what to record instead (e.g. to redact secrets).
    */
-  readonly captureInputs?: boolean | ((args: readonly unknown[]) => unknown);
+  readonly captureInputs?: boolean | ((args: readonly unknown[]) => unknown) | undefined;
   /**
    * `true` (default) records the return value (for generators, streams and
    * observables: the values produced); `false` records none; a function
    * returns what to record instead.
    */
-  readonly captureOutputs?: boolean | ((output: unknown) => unknown);
+  readonly captureOutputs?: boolean | ((output: unknown) => unknown) | undefined;
   /**
    * langsmith's: gets the inputs as they would be recorded (`{ input }`,
    * `{ args }`, or the one plain object argument) and returns what to record
    * instead. Not with `captureInputs` (pick one).
    */
-  readonly processInputs?: (inputs: Readonly<Record<string, unknown>>) => unknown;
+  readonly processInputs?: ((inputs: Readonly<Record<string, unknown>>) => unknown) | undefined;
   /**
    * langsmith's: gets the outputs as they would be recorded (`{ outputs }`,
    * or the plain object returned) and returns what to record instead. For a
    * stream, the values it produced, as `{ outputs: [...] }`. Not with
    * `captureOutputs` (pick one).
    */
-  readonly processOutputs?: (outputs: Readonly<Record<string, unknown>>) => unknown;
+  readonly processOutputs?: ((outputs: Readonly<Record<string, unknown>>) => unknown) | undefined;
   /**
    * Report to this client instead of the parent's (or, at a root, the global
    * one): a `TracingClient`; a function called on every call with the call's
@@ -53,26 +53,26 @@ export interface TraceOptions {
    * `this` (see `registerTracing`). An unresolvable client falls back to the
    * inherited one.
    */
-  readonly client?: ClientOption;
+  readonly client?: ClientOption | undefined;
   /** The project (LangSmith) this run and its children report to. Default: the parent's, else the client's. */
-  readonly projectName?: string;
+  readonly projectName?: string | undefined;
   /** langsmith's spelling of `projectName`; with both, they must agree. */
-  readonly project_name?: string;
+  readonly project_name?: string | undefined;
   /**
    * `false` runs the function untraced, and its children too unless they set
    * `enabled: true`. Default: inherited from the parent (on by default).
    */
-  readonly enabled?: boolean;
+  readonly enabled?: boolean | undefined;
   /** langsmith's name for `enabled`; with both, they must agree. */
-  readonly tracingEnabled?: boolean;
+  readonly tracingEnabled?: boolean | undefined;
   /**
    * The run's id, a UUID: a string (for a function called once), or a
    * function of the call's arguments returning one per call. An id that is
    * not a UUID is replaced by a generated one and warned about once.
    */
-  readonly id?: string | ((args: readonly unknown[]) => string);
+  readonly id?: string | ((args: readonly unknown[]) => string) | undefined;
   /** Called once when the run ends, with the finished run. What it throws is swallowed. */
-  readonly onEnd?: (run: Run) => void;
+  readonly onEnd?: ((run: Run) => void) | undefined;
   /**
    * Continue a trace from another service when the call starts a trace here:
    * incoming headers (W3C `traceparent`, LangSmith `langsmith-trace`, with

@@ -34,9 +34,9 @@ export interface OpenTelemetryExporterOptions {
    * exporter of your own, each run's project. The resource's other attributes are tracewire's `telemetry.sdk.*` and
    * `OTEL_RESOURCE_ATTRIBUTES`.
    */
-  readonly serviceName?: string;
+  readonly serviceName?: string | undefined;
   /** Runs whose start was exported before their end, remembered for their inputs. Default 10 000. */
-  readonly maxPendingStarts?: number;
+  readonly maxPendingStarts?: number | undefined;
 }
 
 /**

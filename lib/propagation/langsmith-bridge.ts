@@ -28,9 +28,9 @@ export interface LangSmithBridgeOptions {
    * parent's client, and a tracewire span has none. Default: langsmith's own
    * default client (its environment).
    */
-  readonly client?: unknown;
+  readonly client?: unknown | undefined;
   /** Whether they are traced, as langsmith's `tracingEnabled`. Default: langsmith's environment (`LANGSMITH_TRACING`). */
-  readonly tracingEnabled?: boolean;
+  readonly tracingEnabled?: boolean | undefined;
 }
 
 type Storage = AsyncLocalStorage<unknown>;

@@ -197,7 +197,7 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
         return this.size;
       }
     }
-    const TracedPool = traceable(Pool as unknown as (...args: never[]) => unknown) as unknown as typeof Pool;
+    const TracedPool = traceable(Pool);
     expect(TracedPool.create()).toBeInstanceOf(Pool);
     expect(Pool.count()).toBe(1);
     TracedPool.grow();
@@ -225,7 +225,7 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
           this.made = new.target;
         }
       }
-      const TracedAccount = traceable(Account as unknown as (...args: never[]) => unknown) as unknown as typeof Account;
+      const TracedAccount = traceable(Account);
       const account = new TracedAccount('ada');
       expect(account).toBeInstanceOf(Account);
       expect([account.owner, account.made]).toEqual(['ada', Account]);

@@ -297,7 +297,7 @@ describe.each([
 ])('a TypeScript consumer compiled by tsc with %s decorators', (_mode, flags) => {
   test('type-checks against the shipped declarations and traces at run time', () => {
     const source = `import 'reflect-metadata';
-import { Traceable, TracingClient, MemoryExporter, setGlobalTracingClient } from 'tracewire';
+import { FlushOnExit, Traceable, TracingClient, MemoryExporter, setGlobalTracingClient, traceable } from 'tracewire';
 const exporter = new MemoryExporter();
 const client = new TracingClient({ exporter });
 setGlobalTracingClient(client);
@@ -311,10 +311,23 @@ void new Greeter().shout('ada').then(async (out: string) => {
   await client.flush();
   console.log(JSON.stringify({ out, runs: exporter.finishedRuns.map((r) => [r.name, r.run_type, r.parent_run_id !== undefined]).sort() }));
 });
+// A library's exports, named in its declarations (declaration: true): ready-made decorators, the resolved settings.
+export const TraceTool = Traceable({ runType: 'tool' });
+export const FlushHandler = FlushOnExit({ timeoutMillis: 1_000 });
+export const deliveryConfig = client.config;
+// A traced class keeps its type: \`new\` on it builds its instance.
+class Point { constructor(readonly x: number) {} }
+export const TracedPoint = traceable(Point, { enabled: false });
+export const origin: Point = new TracedPoint(0);
+// exactOptionalPropertyTypes: an option passed as undefined (from settings that may lack it) is its default.
+const settings: { name?: string; flushIntervalMillis?: number; timeoutMillis?: number } = {};
+export const named = traceable((n: number) => n, { name: settings.name, client: undefined });
+export const other = new TracingClient({ exporter, flushIntervalMillis: settings.flushIntervalMillis, projectName: undefined });
+export const onExit = FlushOnExit({ timeoutMillis: settings.timeoutMillis });
 `;
     const dir = mkdtempSync(join(project, 'ts-'));
     writeFileSync(join(dir, 'consumer.ts'), source);
-    const args = [tsc, '--strict', '--target', 'ES2022', '--module', 'nodenext', '--skipLibCheck', ...flags, 'consumer.ts'];
+    const args = [tsc, '--strict', '--exactOptionalPropertyTypes', '--declaration', '--target', 'ES2022', '--module', 'nodenext', '--skipLibCheck', ...flags, 'consumer.ts'];
     try {
       execFileSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });
     } catch (error) {

@@ -11,21 +11,21 @@ export interface LangSmithExporterOptions extends LangSmithOptions {
    * `/runs/batch` bodies go uncompressed (in `mode: 'batch'`, and after a server without the multipart endpoint):
    * LangSmith documents compression for multipart only, and langsmith's own client never compresses a batch.
    */
-  readonly gzip?: boolean;
+  readonly gzip?: boolean | undefined;
   /**
    * `multipart` (default): `POST /runs/multipart`, each run as JSON parts
    * (the format of langsmith's own client), falling back to `batch` for good
    * if the server answers 404 or 405. `batch`: `POST /runs/batch`, one JSON
    * document.
    */
-  readonly mode?: 'multipart' | 'batch';
+  readonly mode?: 'multipart' | 'batch' | undefined;
   /**
    * Ask the server once (`GET /info`, as the pipeline's first span starts, at most 1 s; the first export waits for it)
    * how many runs and bytes one request may carry, and whether it has
    * `/runs/multipart`. Default true; false uses langsmith's defaults
    * (100 runs, 24 MiB) without asking.
    */
-  readonly fetchServerInfo?: boolean;
+  readonly fetchServerInfo?: boolean | undefined;
   /**
    * langsmith's client option of the same name. By default every run's `extra`
    * carries what langsmith's client adds to each run it sends: in `metadata`,
@@ -41,5 +41,5 @@ export interface LangSmithExporterOptions extends LangSmithOptions {
    * langsmith's client does (a `revisionId` given in code is still recorded).
    * Default false.
    */
-  readonly omitTracedRuntimeInfo?: boolean;
+  readonly omitTracedRuntimeInfo?: boolean | undefined;
 }
