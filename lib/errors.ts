@@ -1,10 +1,19 @@
-import { isArray, isFunction, isObject, isString, keys, stringify } from './natives.js';
+import { defineProperty, isArray, isFunction, isObject, isString, keys, stringify, symbolFor } from './natives.js';
 /**
  * Thrown when tracing is configured with a value it cannot use. Raised at
  * configuration or decoration time — never from inside a traced call — and
  * always names the setting, the value received and what is accepted.
  */
 export class TracewireConfigError extends Error {
+  /**
+   * Another copy of tracewire's errors are this class's too (an ES module app and a CommonJS dependency each load
+   * one; two versions), as the global client is shared between them: `catch (e) { if (e instanceof …) }` holds for
+   * what a dependency's copy threw. A subclass of one's own checks as any class does.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return branded(this, TracewireConfigError, CONFIG_ERROR, value);
+  }
+
   override readonly name = 'TracewireConfigError';
   /** The option or environment variable at fault, e.g. `runType` or `TRACEWIRE_SAMPLE_RATE`. */
   declare readonly setting: string;
@@ -78,7 +87,28 @@ export const errorName = (error: unknown): string => {
 
 /** Thrown when a decorator is put where it cannot work (a getter, a field). */
 export class TracewireUsageError extends Error {
+  /** As {@link TracewireConfigError}'s: another copy's are this class's too. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return branded(this, TracewireUsageError, USAGE_ERROR, value);
+  }
+
   override readonly name = 'TracewireUsageError';
+}
+
+/** The brands every copy's error classes mark their prototypes with: registered symbols, the same in each copy. */
+const CONFIG_ERROR = symbolFor('tracewire.TracewireConfigError');
+const USAGE_ERROR = symbolFor('tracewire.TracewireUsageError');
+defineProperty(TracewireConfigError.prototype, CONFIG_ERROR, { value: true });
+defineProperty(TracewireUsageError.prototype, USAGE_ERROR, { value: true });
+
+/** `instanceof` for `ours`: any copy's instance, by its brand; for a subclass (`type` is not `ours`), the usual check. */
+function branded(type: Function, ours: Function, brand: symbol, value: unknown): boolean {
+  if (type !== ours) return Function.prototype[Symbol.hasInstance].call(type, value);
+  try {
+    return isObject(value) && (value as Record<symbol, unknown>)[brand] === true;
+  } catch {
+    return false; // a Proxy whose trap throws is no error of ours
+  }
 }
 
 /**

@@ -28,3 +28,19 @@ client.flush().then(() => console.log(JSON.stringify({ runs: exporter.finishedRu
   expect(warnings).toHaveLength(1);
   expect(warnings[0]).toMatch(/^tracewire: traceable\(fn, options\) was given a function another copy of tracewire in this process traced .*captureInputs.* are not applied/);
 });
+
+test("one copy's errors are the other's classes too (instanceof), as the global client is shared, and a subclass of one's own checks as any class does", () => {
+  const out = run(`const caught = (copy) => { try { new copy.TracingClient({ flushIntervalMillis: -1 }); } catch (error) { return error; } };
+const fromA = caught(a);
+const fromB = caught(b);
+let usage;
+try { a.Traceable()({}, 'get', { get() {} }); } catch (error) { usage = error; }
+class Mine extends b.TracewireConfigError {}
+console.log(JSON.stringify({
+  distinct: a.TracewireConfigError !== b.TracewireConfigError,
+  config: [fromA instanceof b.TracewireConfigError, fromB instanceof a.TracewireConfigError, fromA instanceof a.TracewireConfigError],
+  usage: [usage instanceof b.TracewireUsageError, usage instanceof a.TracewireUsageError, usage instanceof b.TracewireConfigError],
+  others: [new Error('x') instanceof a.TracewireConfigError, fromA instanceof Mine, new Mine('s', 1, 'y') instanceof Mine, new Mine('s', 1, 'y') instanceof a.TracewireConfigError, fromA instanceof Error],
+}));`);
+  expect(JSON.parse(out)).toEqual({ distinct: true, config: [true, true, true], usage: [true, true, false], others: [false, false, true, true, true] });
+});
