@@ -55,6 +55,11 @@ export interface SendWatch {
   /** Set when the whole send must stop now (the process is exiting past its flush deadline): no retry follows. */
   readonly cancelReason?: Error | undefined;
   /**
+   * Set when the watchdog abandoned the send (see `ExportSlots.reap`): its batches went back to be sent again, so a
+   * late failure of its attempt is not retried by it too (that sent a batch the retry had delivered once or twice more).
+   */
+  readonly abandoned?: boolean;
+  /**
    * Set by the send when it stops with retries left (a `Retry-After` longer than `maxBackoffMillis`, shutdown's
    * deadline, a cancel): how the warning of what it gives up begins, saying why (see `givenUp`).
    */
@@ -124,6 +129,7 @@ const backOff = async (context: SendContext, watch: SendWatch | undefined, attem
   // Cancelled while the attempt ran: the cancel ended it (its AbortError is not the destination's answer).
   const cancel = watch?.cancelReason;
   watch?.failed(cancel === undefined ? result.error : undefined, result.delivered, result.status);
+  if (wasAbandoned(watch)) return 'gave-up'; // its batches are being sent again (or were)
   if (!result.retryable) return 'rejected';
   if (cancel !== undefined) return stop(watch, cutShort(cancel));
   const { retryAfterMillis } = result;
@@ -139,10 +145,14 @@ const backOff = async (context: SendContext, watch: SendWatch | undefined, attem
   // Cancelled while it slept (the process is exiting past its flush deadline): stopped now, with the batch still to
   // spool; the sleep's timer does not keep the process up, so it would have exited with the batch in memory.
   if (watch?.cancelReason !== undefined) return stop(watch, cutShort(watch.cancelReason));
+  if (wasAbandoned(watch)) return 'gave-up';
   // Shutdown may have begun during the sleep: never start a request past its deadline.
   if (millisLeft(context) === 0) return stop(watch, pastShutdownDeadline(delay, retryAfterMillis, 0));
   return undefined;
 };
+
+/** Whether the watchdog abandoned the send (see `SendWatch.abandoned`). */
+const wasAbandoned = (watch: SendWatch | undefined): boolean => watch?.abandoned === true;
 
 /** Sleeps `millis` without keeping the process up; a cancel of the send (`watch`'s abort handle, see `SendWatch.abortAttempt`) ends it at once. */
 const backOffSleep = (millis: number, watch: SendWatch | undefined): Promise<void> => {

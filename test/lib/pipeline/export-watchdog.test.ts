@@ -89,6 +89,22 @@ test('an abandoned export that answers late after all: its batch is delivered on
   await client.shutdown();
 });
 
+test('an abandoned export whose late answer is a retryable failure is not retried by its own send: the watchdog sent it again already', async () => {
+  const { exporter, batches, answerFirst } = firstExportHangs();
+  const client = new TracingClient({ exporter, manualFlushMode: true, exportTimeoutMillis: 60_000, maxRetries: 3, initialBackoffMillis: 1, logger: { warn: () => {} } });
+  const step = traceable(function step(_n: number) {}, { client });
+  step(1);
+  expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true, pending: 1 }); // the first send hangs
+  skewMillis = PAST_THE_EXPORT_DEADLINE;
+  step(2); // the watchdog abandons it: its batch is sent again, and delivered
+  expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ timedOut: false, pending: 0 });
+  answerFirst({ ok: false, retryable: true, error: new Error('HTTP 503') }); // the abandoned send's answer, at last
+  await new Promise((resolve) => setTimeout(resolve, 200)); // its retries, after a back-off of at most 8 ms, would be out by now
+  expect(batches.filter((batch) => batch === batches[0])).toHaveLength(2);
+  expect(client.stats()).toMatchObject({ delivered: 2, abandoned: 1, exportRequests: 3, pending: 0 });
+  await client.shutdown();
+});
+
 test('a batch the late answer of its first export delivered is not sent a third time when its retry is abandoned too', async () => {
   const { exporter, sent, answers } = firstBatchHangsTwice();
   const client = clientFor(exporter);
