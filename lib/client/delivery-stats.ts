@@ -82,10 +82,14 @@ export interface TracingStats {
   /** Spooled spans this client delivered from the spool: its own, or an earlier client's. */
   readonly replayed: number;
   /**
-   * Spans from a spool, left by an earlier client, that the destination
-   * refused when this one replayed them (a 4xx other than 408 and 429): their
-   * file is removed, and they are lost. Apart from `dropped`, which counts this
-   * client's own spans.
+   * Spooled spans — this client's own, or an earlier client's — that the
+   * destination refused when this client replayed them (a 4xx other than 408
+   * and 429, or named in a 2xx answer): their file is removed, and they are
+   * lost. Apart from `dropped`: this client's own stay counted in `spooled`,
+   * where they went when they left its queue (so `spansEnded` still adds up),
+   * so an alert on lost spans reads `dropped.total + replayRefused`. The runs
+   * among them whose start went out are closed with a later export, as a
+   * refused batch's are (`leftOpen` if that is refused too).
    */
   readonly replayRefused: number;
   /** Export attempts, retries included. An exporter may split one into several HTTP requests (a server's size limit). */

@@ -157,8 +157,8 @@ export class BatchSpanProcessor implements SpanProcessor {
       warnings,
     };
     // A bad spoolDir throws TracewireConfigError here, at construction like every other setting.
-    this.#spool = config.spoolDir === undefined ? undefined : spoolFor(config.spoolDir, config.maxSpoolBytes, send, counters, warnings);
     this.#closes = new RunCloses(counters, warnings);
+    this.#spool = config.spoolDir === undefined ? undefined : spoolFor(config.spoolDir, config.maxSpoolBytes, send, counters, warnings, this.#closes);
     this.#outcomes = new BatchOutcomes(send, this.#queue, this.#budget, counters, warnings, this.#progress, this.#spool, this.#closes);
     const settle = this.#outcomes.settle.bind(this.#outcomes);
     // Admission settles only batches drop-oldest evicts: runs their ends would have closed are closed all the same.

@@ -3,7 +3,8 @@ import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import type { SpoolStore } from '../spool/spool-store.js';
 import type { DropWarnings } from './drop-warnings.js';
-import { endsIn, withoutDelivered } from './partial-delivery.js';
+import { endsIn, patchesOf, withoutDelivered } from './partial-delivery.js';
+import type { RunCloses } from './run-closes.js';
 import { RefusedSpans } from './refused-spans.js';
 import { noop } from '../noop.js';
 import { sendBatch, type SendContext, type SendWatch } from './send-batch.js';
@@ -41,17 +42,21 @@ export class SpoolFallback {
   readonly #send: SendContext;
   readonly #counters: DeliveryCounters;
   readonly #warnings: DropWarnings;
+  /** Where the ends of runs in a file refused on replay go to be closed (see `RunCloses`). */
+  readonly #closes: RunCloses;
 
   constructor(
     store: SpoolStore,
     send: SendContext,
     counters: DeliveryCounters,
     warnings: DropWarnings,
+    closes: RunCloses,
   ) {
     this.#store = store;
     this.#send = send;
     this.#counters = counters;
     this.#warnings = warnings;
+    this.#closes = closes;
     // The sleep is unref'd: a script that ends at once is never held open by the replay.
     void unrefSleep(REPLAY_DELAY_MILLIS).then(() => this.#replay(true));
   }
@@ -109,8 +114,12 @@ export class SpoolFallback {
     if (owedTo === undefined) return true;
     records = owedTo;
     let delivered: ReadonlySet<object> | undefined;
+    let lastError: Error | undefined;
     const watch = this.#replayWatch;
-    watch.failed = (_error, part) => (delivered = part);
+    watch.failed = (error, part) => {
+      delivered = part;
+      lastError = error ?? lastError;
+    };
     const refused = new RefusedSpans();
     watch.heard = (partial) => refused.add(partial);
     const outcome = await sendBatch(this.#send, records, watch);
@@ -128,6 +137,9 @@ export class SpoolFallback {
     if (outcome === 'rejected') {
       this.#counters.replayRefused += endsIn(records) - (part?.deliveredEnds ?? 0);
       this.#warnings.onceCounted('replay-refused', REPLAY_REFUSED, 'replayRefused');
+      // Ends of runs whose start went out: closed with a later export, as a refused batch's are; else those runs
+      // stayed open on the server, and uncounted (a close refused too is counted in leftOpen).
+      this.#closes.failed(patchesOf(part?.rest ?? records), lastError);
       return true;
     }
     if (part !== undefined && part.rest === undefined) return true;

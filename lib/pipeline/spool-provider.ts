@@ -3,9 +3,10 @@ import { refuse } from '../errors.js';
 import type { DropWarnings } from './drop-warnings.js';
 import type { SendContext } from './send-batch.js';
 import type { SpoolFallback } from './spool-fallback.js';
+import type { RunCloses } from './run-closes.js';
 
 /** @internal Opens the spool in `dir`, of `maxBytes` at most, for one client. */
-export type OpenSpool = (dir: string, maxBytes: number, send: SendContext, counters: DeliveryCounters, warnings: DropWarnings) => SpoolFallback;
+export type OpenSpool = (dir: string, maxBytes: number, send: SendContext, counters: DeliveryCounters, warnings: DropWarnings, closes: RunCloses) => SpoolFallback;
 
 let openSpool: OpenSpool | undefined;
 
@@ -22,7 +23,7 @@ export const provideSpool = (open: OpenSpool): void => {
 export const hasSpool = (): boolean => openSpool !== undefined;
 
 /** @internal The spool for `spoolDir`; a TracewireConfigError where this entry has none. */
-export const spoolFor = (dir: string, maxBytes: number, send: SendContext, counters: DeliveryCounters, warnings: DropWarnings): SpoolFallback => {
+export const spoolFor = (dir: string, maxBytes: number, send: SendContext, counters: DeliveryCounters, warnings: DropWarnings, closes: RunCloses): SpoolFallback => {
   if (openSpool === undefined) refuse('spoolDir', dir, 'unset on this runtime: the spool writes files, so only the Node entry has it');
-  return openSpool(dir, maxBytes, send, counters, warnings);
+  return openSpool(dir, maxBytes, send, counters, warnings, closes);
 };

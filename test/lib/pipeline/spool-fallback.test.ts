@@ -238,6 +238,29 @@ test('a spooled batch the destination refuses when replayed is removed, and its 
   await client.shutdown();
 });
 
+test.each([
+  ['takes the close: the run is closed, as an error saying why', false, 0],
+  ['refuses the close too: the run is counted in stats().leftOpen', true, 1],
+])('the end of a run whose start went out, in a spooled batch refused on replay, is closed with a later export; a destination that %s', async (_what, refuseAll, leftOpen) => {
+  await spooled({ post: [], patch: [run('c', true)] });
+  const sent: ExportBatch[] = [];
+  const exporter = {
+    export: async (batch: ExportBatch) => {
+      sent.push(batch);
+      return sent.length === 1 || refuseAll ? { ok: false as const, retryable: false, error: new Error('HTTP 400: outputs too large') } : { ok: true as const };
+    },
+  };
+  const client = new TracingClient({ exporter, spoolDir: dir, logger: quiet });
+  await until(() => client.stats().replayRefused === 1);
+  await client.flush(); // the close goes in an export of its own
+  expect(sent.map((batch) => batch.patch.map((end) => [end.id, end.status, end.error]))).toEqual([
+    [['c', 'success', undefined]],
+    [['c', 'error', expect.stringMatching(/^tracewire: outputs dropped \(export failed: HTTP 400: outputs too large\)/)]],
+  ]);
+  expect(client.stats()).toMatchObject({ replayRefused: 1, leftOpen });
+  await client.shutdown();
+});
+
 test('a batch a full spool cannot take is dropped with a warning that names the spool, its size and maxSpoolBytes', async () => {
   const sink = (await ScriptedSink.start()).otherwise({ kind: 'status', status: 503 });
   const warnings: string[] = [];
