@@ -8,10 +8,12 @@ import { isFunction } from '../lib/natives.js';
  */
 export interface MethodOrClassDecorator {
   // Returns the very method type it receives, so generic methods keep their type parameters.
-  <Method extends Function>(method: Method, context: ClassMethodDecoratorContext<never, never>): Method;
+  <Method extends Function>(method: Method, context: ClassMethodDecoratorContext<never>): Method;
   <Class extends abstract new (...args: never[]) => unknown>(value: Class, context: ClassDecoratorContext<Class>): void;
-  <T>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T> | void;
-  (target: Function): void;
+  // A method's descriptor (`T` is the method): a getter's or setter's (`T` its value) is refused here, as at run time.
+  <T extends Function>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T> | void;
+  // A class (legacy). A constructor type, not any function: under standard decorators a getter or setter matched it.
+  (target: abstract new (...args: never[]) => unknown): void;
 }
 
 /** Where a method is defined: the object (a prototype, or a class for a static method) and its key. */

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Traceable, TracewireConfigError, TracewireUsageError } from '../../index';
+import { FlushOnExit, Traceable, TracewireConfigError, TracewireUsageError } from '../../index';
 import { detectDecoratorMode } from '../helpers/decorator-mode';
 
 // Compiled twice by jest.config.ts: once per decorator mode.
@@ -8,6 +8,27 @@ const mode = detectDecoratorMode();
 const decorate = Traceable() as unknown as (...args: unknown[]) => unknown;
 
 describe(`@Traceable on what is not a method or a class fails when the class is defined (${mode} decorators)`, () => {
+  test('a getter or a setter is refused by the types too (tsc checks this file in both decorator modes), as it is when the class is defined', () => {
+    const defineWithGetter = () => {
+      class Sized {
+        // @ts-expect-error a getter cannot be traced
+        @Traceable() get size(): number {
+          return 1;
+        }
+      }
+      return Sized;
+    };
+    const defineWithSetter = () => {
+      class Sized {
+        // @ts-expect-error nor can a setter
+        @FlushOnExit() set size(_value: number) {}
+      }
+      return Sized;
+    };
+    expect(defineWithGetter).toThrow(TracewireUsageError);
+    expect(defineWithSetter).toThrow(TracewireUsageError);
+  });
+
   test('an instance field is a TracewireUsageError naming the field', () => {
     const attempt = mode === 'legacy' ? () => decorate({}, 'count') : () => decorate(undefined, { kind: 'field', name: 'count', static: false });
     expect(attempt).toThrow(TracewireUsageError);
