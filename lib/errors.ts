@@ -42,10 +42,11 @@ export function refuse(setting: string, received: unknown, accepted: string): ne
  * @internal Throws the `TracewireConfigError` of an option tracewire does not take at all (langsmith's `apiKey`
  * given to a client): `why` — what to use instead — is the whole message after its name. No value is quoted: none
  * would be taken, and one may be a key; nor the name as the value, which read as if the name had been set.
+ * `named`: how the message names it, when not as `setting` (an option by its key: `option "apiKey"`).
  */
-export function refuseNotTaken(setting: string, why: string): never {
+export function refuseNotTaken(setting: string, why: string, named: string = setting): never {
   const error = new TracewireConfigError(setting, undefined, why);
-  error.message = `Invalid ${setting}: ${why}.`;
+  error.message = `Invalid ${named}: ${why}.`;
   Error.captureStackTrace?.(error, refuseNotTaken); // after the message: a stack begins with it
   throw error;
 }
@@ -55,7 +56,12 @@ export function refuseNotTaken(setting: string, why: string): never {
  * ignored); `within` names the option they are keys of (`serializeLimits`), when they are not top-level options.
  */
 export const refuseUnknownOptions = (options: object, known: readonly string[], within?: string): void => {
-  for (const key of keys(options)) if (!known.includes(key)) refuse(within === undefined ? `option "${key}"` : `${within}.${key}`, key, `one of ${known.join(', ')}`);
+  for (const key of keys(options)) {
+    if (known.includes(key)) continue;
+    // `setting` is the key itself (what a program reads back); the message says it is no option, not "received" it.
+    const setting = within === undefined ? key : `${within}.${key}`;
+    refuseNotTaken(setting, `not an option; expected one of ${known.join(', ')}`, within === undefined ? `option "${key}"` : setting);
+  }
 };
 
 /**

@@ -79,7 +79,7 @@ export const readOptions = (options: unknown, shape: OptionsShape): Record<strin
       snapshot[key] = readSafely(nameOf(key), () => (options as Record<string, unknown>)[key]);
     }
   }
-  for (const key of keys(snapshot)) if (shape.instead !== undefined && hasOwn(shape.instead, key)) refuseNotTaken(`option "${key}"`, shape.instead[key]!);
+  for (const key of keys(snapshot)) if (shape.instead !== undefined && hasOwn(shape.instead, key)) refuseNotTaken(key, shape.instead[key]!, `option "${key}"`);
   refuseUnknownOptions(snapshot, known, within);
   for (const key of keys(snapshot)) if (snapshot[key] === null && !keepsNull.includes(key)) refuse(nameOf(key), null, NOT_NULL);
   return snapshot;

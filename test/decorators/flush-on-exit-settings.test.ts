@@ -18,7 +18,7 @@ function rejection(options: unknown): unknown {
 describe(`FlushOnExit options are checked when the decorator is made (${mode} decorators)`, () => {
   test.each([
     ['a number', 5, 'Invalid FlushOnExit options: received 5; expected an options object or nothing.'],
-    ['an unknown option', { timeout: 5 }, 'Invalid option "timeout": received "timeout"; expected one of timeoutMillis, onFlushResult, waitUntil, client.'],
+    ['an unknown option', { timeout: 5 }, 'Invalid option "timeout": not an option; expected one of timeoutMillis, onFlushResult, waitUntil, client.'],
     ['a timeout given as text', { timeoutMillis: '100' }, 'Invalid timeoutMillis: received "100"; expected milliseconds, more than 0 and at most 2147483647.'],
     ['a zero timeout', { timeoutMillis: 0 }, 'Invalid timeoutMillis: received 0; expected milliseconds, more than 0 and at most 2147483647.'],
     ['a NaN timeout', { timeoutMillis: NaN }, 'Invalid timeoutMillis: received NaN; expected milliseconds, more than 0 and at most 2147483647.'],

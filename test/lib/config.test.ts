@@ -38,7 +38,7 @@ describe('a bad option fails the same way', () => {
     [{ exportTimeoutMillis: 2 ** 31 }, /Invalid exportTimeoutMillis: received 2147483648; expected milliseconds, more than 0 and at most 2147483647\./],
     [{ flushTimeoutMillis: Infinity }, /Invalid flushTimeoutMillis: received Infinity/],
     [{ enabled: 'false' }, /Invalid enabled: received "false"; expected true or false\./],
-    [{ flushIntervalMs: 50 }, /Invalid option "flushIntervalMs": received "flushIntervalMs"; expected one of exporter, serializeLimits, logger, redact, mode, .*flushIntervalMillis/],
+    [{ flushIntervalMs: 50 }, /Invalid option "flushIntervalMs": not an option; expected one of exporter, serializeLimits, logger, redact, mode, .*flushIntervalMillis/],
     [{ sampleRate: 1.5 }, /Invalid sampleRate/],
     [{ dropPolicy: 'drop-all' }, /Invalid dropPolicy/],
     [{ projectName: '' }, /Invalid projectName: received ""; expected a non-empty string\./],
@@ -78,9 +78,9 @@ test.each<[string, () => unknown, RegExp]>([
   ['LangSmithExporter({ workspaceId: Symbol() })', () => new LangSmithExporter({ apiKey: 'k', workspaceId: Symbol('ws') as unknown as string }), /^Invalid workspaceId: received Symbol\(ws\); expected a string of printable characters/],
   ['LangSmithExporter({ workspaceId: 7 })', () => new LangSmithExporter({ apiKey: 'k', workspaceId: 7 as unknown as string }), /^Invalid workspaceId: received 7/],
   // An option misspelt would be ignored: `header` sends no credentials (every export a 401), `gzipp` no compression.
-  ['OtlpHttpExporter({ header })', () => new OtlpHttpExporter({ header: { authorization: 'Bearer t' } } as never), /^Invalid option "header": received "header"; expected one of endpoint, tracesEndpoint, headers, serviceName, protocol, gzip, maxPendingStarts, timeoutMillis\.$/],
-  ['LangSmithExporter({ gzipp })', () => new LangSmithExporter({ apiKey: 'k', gzipp: true } as never), /^Invalid option "gzipp": received "gzipp"; expected one of endpoint, apiKey, workspaceId, revisionId, gzip, mode, fetchServerInfo, omitTracedRuntimeInfo\.$/],
-  ['ConsoleExporter({ wirte })', () => new ConsoleExporter({ wirte: () => undefined } as never), /^Invalid option "wirte": received "wirte"; expected one of write, showIO\.$/],
+  ['OtlpHttpExporter({ header })', () => new OtlpHttpExporter({ header: { authorization: 'Bearer t' } } as never), /^Invalid option "header": not an option; expected one of endpoint, tracesEndpoint, headers, serviceName, protocol, gzip, maxPendingStarts, timeoutMillis\.$/],
+  ['LangSmithExporter({ gzipp })', () => new LangSmithExporter({ apiKey: 'k', gzipp: true } as never), /^Invalid option "gzipp": not an option; expected one of endpoint, apiKey, workspaceId, revisionId, gzip, mode, fetchServerInfo, omitTracedRuntimeInfo\.$/],
+  ['ConsoleExporter({ wirte })', () => new ConsoleExporter({ wirte: () => undefined } as never), /^Invalid option "wirte": not an option; expected one of write, showIO\.$/],
   ['JsonlFileExporter({ path, extra })', () => new JsonlFileExporter({ path: 'runs.jsonl', extra: 1 } as never), /^Invalid option "extra"/],
   // Accepted, they failed every export later (its spans dropped), or met a TypeError.
   ['ConsoleExporter({ write: 5 })', () => new ConsoleExporter({ write: 5 } as never), /^Invalid write: received 5; expected a function\.$/],
@@ -91,7 +91,7 @@ test.each<[string, () => unknown, RegExp]>([
   // A limit misspelt was ignored (its default applied); a number or an array was taken for no limits at all.
   ['TracingClient({ serializeLimits: 5 })', () => new TracingClient({ exporter: new MemoryExporter(), serializeLimits: 5 as never }), /^Invalid serializeLimits: received 5; expected an object of maxStringLength, maxDepth, maxItems, maxBytes\.$/],
   ['TracingClient({ serializeLimits: [] })', () => new TracingClient({ exporter: new MemoryExporter(), serializeLimits: [] as never }), /^Invalid serializeLimits: received an array/],
-  ['TracingClient({ serializeLimits: { maxStringLenght } })', () => new TracingClient({ exporter: new MemoryExporter(), serializeLimits: { maxStringLenght: 5 } as never }), /^Invalid serializeLimits\.maxStringLenght: received "maxStringLenght"; expected one of maxStringLength, maxDepth, maxItems, maxBytes\.$/],
+  ['TracingClient({ serializeLimits: { maxStringLenght } })', () => new TracingClient({ exporter: new MemoryExporter(), serializeLimits: { maxStringLenght: 5 } as never }), /^Invalid serializeLimits\.maxStringLenght: not an option; expected one of maxStringLength, maxDepth, maxItems, maxBytes\.$/],
   // Accepted, it turned tracing off silently, and `getGlobalTracingClient()?.flush()` threw in the caller's handler.
   ...[5, 'x', {}].map((client) => [`setGlobalTracingClient(${JSON.stringify(client)})`, () => setGlobalTracingClient(client as never), /^Invalid setGlobalTracingClient\(client\): received .*; expected a TracingClient, or undefined to clear it\.$/] as [string, () => unknown, RegExp]),
   // Each failed only when first used, with "… is not a function".

@@ -63,7 +63,7 @@ test.each([
   ['parent', null, `Invalid parent: received null; expected the option left out (or undefined) for its default, or a value it takes: null is not read as "none".`],
   ['parent', 'traceparent', 'Invalid parent: received "traceparent"; expected incoming headers, an extractTraceContext() result, or a function of the arguments returning them.'],
   ['client', '', 'Invalid client: received ""; expected a TracingClient, a function returning one, or a DI token (symbol, string or class).'],
-  ['naem', 'x', `Invalid option "naem": received "naem"; expected one of ${KNOWN}.`],
+  ['naem', 'x', `Invalid option "naem": not an option; expected one of ${KNOWN}.`],
 ])('option %s refuses %p, naming the option and what it accepts', (option, value, message) => {
   let thrown: unknown;
   try {
@@ -73,6 +73,8 @@ test.each([
   }
   expect(thrown).toBeInstanceOf(TracewireConfigError);
   expect((thrown as Error).message).toBe(message);
+  // What a program reads back: the option as it was written, not a phrase about it.
+  expect((thrown as TracewireConfigError).setting).toBe(option);
 });
 
 /** Each value an option documents is taken: wrapping succeeds and the function is called through. */
