@@ -79,7 +79,7 @@ function fieldSkipReason(ctx: FileContext, cls: ts.ClassLikeDeclaration, field: 
   if (field.type === undefined) {
     // traceable<F extends (...args: never[]) => unknown>: an untyped parameter takes `never` from that constraint.
     if (init.parameters.some((p) => p.type === undefined)) {
-      return 'function-valued field with an untyped parameter and no type annotation on the field: through traceable() the parameter would be typed never; annotate the parameter or the field';
+      return 'function-valued field with an untyped parameter and no type annotation on the field: through traceable() nothing would type the parameter (an implicit any, TS7006 under strict); annotate the parameter or the field';
     }
   }
   const select = ctx.select;

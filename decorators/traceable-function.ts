@@ -15,14 +15,10 @@ import { defineProperty } from '../lib/natives.js';
  * @example
  * const fetchUser = traceable(async (id: string) => db.users.get(id), { runType: 'retriever' });
  */
-export function traceable<F extends (...args: never[]) => unknown>(fn: F, options?: TraceOptions): F;
-/**
- * A class traced: `new` on what it returns builds the class's own instance
- * (`instanceof` holds, `new.target` is the class), each construction a span
- * with its arguments as inputs; its statics are the class's own.
- */
-export function traceable<C extends abstract new (...args: never[]) => unknown>(cls: C, options?: TraceOptions): C;
-export function traceable<F extends (...args: never[]) => unknown>(fn: F, options?: TraceOptions): F {
+// `Function`, not `(...args: never[]) => unknown`: that constraint typed an unannotated arrow's parameters `never`
+// (`traceable((x) => x)` compiled, uncallable) where strict mode should say TS7006, and refused a class, which is
+// traced too (`new` on it builds the class's own instance, each construction a span, its statics the class's own).
+export function traceable<F extends Function>(fn: F, options?: TraceOptions): F {
   if (!isFunction(fn)) refuse('traceable(fn)', fn, A_FUNCTION);
   // Read once, now: the traced function uses what was checked here.
   const read = readTraceOptions(options);

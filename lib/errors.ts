@@ -5,13 +5,8 @@ import { defineProperty, isArray, isFunction, isObject, isString, keys, stringif
  * always names the setting, the value received and what is accepted.
  */
 export class TracewireConfigError extends Error {
-  /**
-   * Another copy of tracewire's errors are this class's too (an ES module app and a CommonJS dependency each load
-   * one; two versions), as the global client is shared between them: `catch (e) { if (e instanceof …) }` holds for
-   * what a dependency's copy threw. A subclass of one's own checks as any class does.
-   */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return branded(this, TracewireConfigError, CONFIG_ERROR, value);
+  static {
+    brand(this, 'tracewire.TracewireConfigError');
   }
 
   override readonly name = 'TracewireConfigError';
@@ -93,28 +88,34 @@ export const errorName = (error: unknown): string => {
 
 /** Thrown when a decorator is put where it cannot work (a getter, a field). */
 export class TracewireUsageError extends Error {
-  /** As {@link TracewireConfigError}'s: another copy's are this class's too. */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return branded(this, TracewireUsageError, USAGE_ERROR, value);
+  static {
+    brand(this, 'tracewire.TracewireUsageError');
   }
 
   override readonly name = 'TracewireUsageError';
 }
 
-/** The brands every copy's error classes mark their prototypes with: registered symbols, the same in each copy. */
-const CONFIG_ERROR = symbolFor('tracewire.TracewireConfigError');
-const USAGE_ERROR = symbolFor('tracewire.TracewireUsageError');
-defineProperty(TracewireConfigError.prototype, CONFIG_ERROR, { value: true });
-defineProperty(TracewireUsageError.prototype, USAGE_ERROR, { value: true });
-
-/** `instanceof` for `ours`: any copy's instance, by its brand; for a subclass (`type` is not `ours`), the usual check. */
-function branded(type: Function, ours: Function, brand: symbol, value: unknown): boolean {
-  if (type !== ours) return Function.prototype[Symbol.hasInstance].call(type, value);
-  try {
-    return isObject(value) && (value as Record<symbol, unknown>)[brand] === true;
-  } catch {
-    return false; // a Proxy whose trap throws is no error of ours
-  }
+/**
+ * Another copy of tracewire's errors are these classes' too (an ES module app and a CommonJS dependency each load
+ * one; two versions), as the global client is shared between them: `catch (e) { if (e instanceof …) }` holds for what
+ * a dependency's copy threw. Each copy brands its classes' prototypes with the same registered symbol, and `instanceof`
+ * reads it; a subclass of one's own checks as any class does. Called from each class's static block (part of the class,
+ * which a bundler keeps with it), with `this`: a class that names itself in its body is renamed by bundlers
+ * (`class _TracewireConfigError`), and its name read so.
+ */
+function brand(type: Function, key: string): void {
+  const mark = symbolFor(key);
+  defineProperty(type.prototype, mark, { value: true });
+  defineProperty(type, Symbol.hasInstance, {
+    value(this: Function, value: unknown): boolean {
+      if (this !== type) return Function.prototype[Symbol.hasInstance].call(this, value);
+      try {
+        return isObject(value) && (value as Record<symbol, unknown>)[mark] === true;
+      } catch {
+        return false; // a Proxy whose trap throws is no error of ours
+      }
+    },
+  });
 }
 
 /**

@@ -8,6 +8,14 @@ import { finishedRuns, installMemoryTracing } from '../helpers/memory-tracing';
 const mode = detectDecoratorMode();
 
 describe(`a traced function is indistinguishable from the original (${mode} decorators)`, () => {
+  test('an unannotated arrow takes its parameter types from where it is used, and alone is an implicit any under strict, as untraced (tsc checks this file)', () => {
+    const doubled: number[] = [1, 2].map(traceable((n) => n * 2));
+    const length: (text: string) => number = traceable((text) => text.length);
+    // @ts-expect-error nothing types x: an implicit any, as without traceable (it was typed never, and the function uncallable)
+    const same = traceable((x) => x);
+    expect([doubled, length('abc'), same(1)]).toEqual([[2, 4], 3, 1]);
+  });
+
   test('its name and length stay configurable, as on any function, so other wrappers can still rename it', () => {
     const traced = traceable(function lookup(_id: string, _fields: string[]) {
       return 1;
