@@ -14,12 +14,17 @@ export class TracewireConfigError extends Error {
     return branded(this, TracewireConfigError, CONFIG_ERROR, value);
   }
 
+  /** `'TracewireConfigError'`, whatever a bundler renames the class to. */
   override readonly name = 'TracewireConfigError';
   /** The option or environment variable at fault, e.g. `runType` or `TRACEWIRE_SAMPLE_RATE`. */
   declare readonly setting: string;
   /** What would have been accepted, e.g. `one of chain, llm, tool`. */
   declare readonly accepted: string;
 
+  /**
+   * The message reads `Invalid <setting>: received <value>; expected <accepted>.`: `received` is only described
+   * (a string cut to 60 characters, an endpoint without its credentials or query), never kept.
+   */
   constructor(setting: string, received: unknown, accepted: string) {
     super(`Invalid ${setting}: received ${describe(received)}; expected ${accepted}.`);
     this.setting = setting;
@@ -98,6 +103,7 @@ export class TracewireUsageError extends Error {
     return branded(this, TracewireUsageError, USAGE_ERROR, value);
   }
 
+  /** `'TracewireUsageError'`, whatever a bundler renames the class to. */
   override readonly name = 'TracewireUsageError';
 }
 
