@@ -7,12 +7,13 @@ import { isFunction } from '../lib/natives.js';
  * decorators and `experimentalDecorators`.
  */
 export interface MethodOrClassDecorator {
-  // Returns the very method type it receives, so generic methods keep their type parameters.
+  /** On a method (standard decorators): returns the very method type it receives, so generic methods keep their type parameters. */
   <Method extends Function>(method: Method, context: ClassMethodDecoratorContext<never>): Method;
+  /** On a class (standard decorators). */
   <Class extends abstract new (...args: never[]) => unknown>(value: Class, context: ClassDecoratorContext<Class>): void;
-  // A method's descriptor (`T` is the method): a getter's or setter's (`T` its value) is refused here, as at run time.
+  /** On a method (`experimentalDecorators`): its descriptor (`T` is the method); a getter's or setter's (`T` its value) is refused here, as at run time. */
   <T extends Function>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T> | void;
-  // A class (legacy). A constructor type, not any function: under standard decorators a getter or setter matched it.
+  /** On a class (`experimentalDecorators`). A constructor type, not any function: under standard decorators a getter or setter matched it. */
   (target: abstract new (...args: never[]) => unknown): void;
 }
 

@@ -89,7 +89,9 @@ export interface DeliveryOptions {
 
 /** Every delivery setting resolved (`TracingClient.config`): options over `TRACEWIRE_*` over `LANGSMITH_*` over defaults. */
 export type DeliveryConfig = Required<Omit<DeliveryOptions, 'manualFlushMode' | 'maxRequestsPerSecond' | 'spoolDir'>> & {
+  /** Cap on export requests per second; `undefined`: no cap. */
   readonly maxRequestsPerSecond: number | undefined;
+  /** The spool's directory; `undefined`: no spool (spans that could not be delivered are dropped). */
   readonly spoolDir: string | undefined;
 };
 

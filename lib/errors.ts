@@ -9,12 +9,17 @@ export class TracewireConfigError extends Error {
     brand(this, 'tracewire.TracewireConfigError');
   }
 
+  /** `'TracewireConfigError'`, whatever a bundler renames the class to. */
   override readonly name = 'TracewireConfigError';
   /** The option or environment variable at fault, e.g. `runType` or `TRACEWIRE_SAMPLE_RATE`. */
   declare readonly setting: string;
   /** What would have been accepted, e.g. `one of chain, llm, tool`. */
   declare readonly accepted: string;
 
+  /**
+   * The message reads `Invalid <setting>: received <value>; expected <accepted>.`: `received` is only described
+   * (a string cut to 60 characters, an endpoint without its credentials or query), never kept.
+   */
   constructor(setting: string, received: unknown, accepted: string) {
     super(`Invalid ${setting}: received ${describe(received)}; expected ${accepted}.`);
     this.setting = setting;
@@ -92,6 +97,7 @@ export class TracewireUsageError extends Error {
     brand(this, 'tracewire.TracewireUsageError');
   }
 
+  /** `'TracewireUsageError'`, whatever a bundler renames the class to. */
   override readonly name = 'TracewireUsageError';
 }
 

@@ -1,5 +1,6 @@
 /** Why spans were dropped, counted separately so `stats()` can say which policy bit. */
 export interface DroppedCounts {
+  /** Every dropped span: the sum of the four reasons below. */
   readonly total: number;
   /** The queue was full (`maxQueueSize` / `maxQueueBytes`). */
   readonly queueFull: number;
@@ -16,8 +17,14 @@ export interface DroppedCounts {
 
 /** A point-in-time view of a client's counters. All counts are spans (runs). */
 export interface TracingStats {
+  /** Spans this client started, those `sampleRate` leaves out included (a traced call that ran `untraced` started none). */
   readonly spansStarted: number;
+  /** Spans that ended: `delivered + dropped.total + spooled + pending`. */
   readonly spansEnded: number;
+  /**
+   * Spans an export delivered (to at least one destination), less those its answer refused. Spans sent from the
+   * spool are counted in `replayed` instead.
+   */
   readonly delivered: number;
   /** Refused by the destination, or export failed and retries ran out: the same spans as `dropped.exportFailed`. */
   readonly failed: number;

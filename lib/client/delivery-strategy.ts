@@ -5,6 +5,7 @@ import type { DeliveryMode } from '../config.js';
  * `DELIVERY_STRATEGY`; `registerTracing()` picks one from the config.
  */
 export interface DeliveryStrategy {
+  /** The delivery mode it implements: what the client's `config.mode` reports, and an explicit `mode` option must match. */
   readonly mode: DeliveryMode;
   /** True: closed batches wait for `flush()` instead of leaving by time, count and bytes. */
   readonly holdsBatchesForFlush: boolean;
@@ -17,8 +18,11 @@ export interface DeliveryStrategy {
 
 /** The default: a traced call only enqueues; batches leave by time, count and bytes. */
 export class BackgroundDelivery implements DeliveryStrategy {
+  /** `'background'`. */
   readonly mode = 'background';
+  /** False: batches leave by time, count and bytes. */
   readonly holdsBatchesForFlush = false;
+  /** Nothing to wait for: the traced call settles at once. */
   afterRootEnd(): undefined {
     return undefined;
   }
@@ -26,8 +30,11 @@ export class BackgroundDelivery implements DeliveryStrategy {
 
 /** `manualFlushMode`: a traced call only enqueues; nothing leaves until `flush()`. */
 export class ManualDelivery implements DeliveryStrategy {
+  /** `'manual'`. */
   readonly mode = 'manual';
+  /** True: nothing leaves until `flush()`. */
   readonly holdsBatchesForFlush = true;
+  /** Nothing to wait for: the traced call settles at once. */
   afterRootEnd(): undefined {
     return undefined;
   }
@@ -39,8 +46,11 @@ export class ManualDelivery implements DeliveryStrategy {
  * root call stays sync and does not wait: its trace is sent at once instead.
  */
 export class BlockingDelivery implements DeliveryStrategy {
+  /** `'blocking'`. */
   readonly mode = 'blocking';
+  /** False: batches leave by time, count and bytes. */
   readonly holdsBatchesForFlush = false;
+  /** Returns `awaitDelivery()`: an async root call settles once its trace was delivered or given up. */
   afterRootEnd(awaitDelivery: () => Promise<unknown>): Promise<unknown> {
     return awaitDelivery();
   }

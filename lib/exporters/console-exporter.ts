@@ -26,6 +26,7 @@ export class ConsoleExporter implements SpanExporter {
   readonly #write: (line: string) => void;
   readonly #showIO: boolean;
 
+  /** Options are checked now: an unknown one, a `write` that is no function or a `showIO` that is no boolean is a `TracewireConfigError`. */
   constructor(options?: ConsoleExporterOptions) {
     options = optionsObject(options, 'ConsoleExporter', ['write', 'showIO']);
     // Checked now: a bad one would fail every export, its spans dropped.
@@ -34,6 +35,7 @@ export class ConsoleExporter implements SpanExporter {
     this.#showIO = booleanOption(options.showIO, 'showIO', false);
   }
 
+  /** Holds the batch's runs (a patch merged into its post) and prints each tree whose root has ended. Always succeeds. */
   export(batch: ExportBatch): Promise<ExportResult> {
     const ended: Run[] = [];
     for (const run of [...batch.post, ...batch.patch]) {

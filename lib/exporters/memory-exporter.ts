@@ -13,11 +13,13 @@ export class MemoryExporter implements SpanExporter {
   /** How many batches `export()` received. */
   batchCount = 0;
 
+  /** Takes no options: one given (a bound such as `{ maxRuns }`) is a `TracewireConfigError`, not ignored. */
   constructor() {
     // It takes no options: one given (`{ maxRuns: 10 }`) would be ignored, and the exporter believed bounded.
     if (arguments[0] !== undefined) refuse('MemoryExporter options', arguments[0], 'none: MemoryExporter takes no options (it keeps every run; it is for tests)');
   }
 
+  /** Keeps the batch's runs, copied (a patch merged into its post); the objects handed in are never changed. Always succeeds. */
   export(batch: ExportBatch): Promise<ExportResult> {
     this.batchCount++;
     // A run's patch merges into its post (a run seen first is copied: the caller's object is never changed).

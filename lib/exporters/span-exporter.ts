@@ -8,7 +8,9 @@ import { freeze } from '../natives.js';
  * one before changing it.
  */
 export interface ExportBatch {
+  /** Runs to create: a run's start, with its end too when it had ended by then. */
   readonly post: readonly Run[];
+  /** Runs to update: the end of a run whose start was posted in an earlier batch (no `inputs`). */
   readonly patch: readonly Run[];
 }
 
@@ -16,24 +18,32 @@ export interface ExportBatch {
  * How an export went. Exporters classify, the pipeline decides: `retryable`
  * failures (timeouts, 408/429/5xx, network errors) are retried with back-off,
  * honouring `retryAfterMillis`; the rest are counted as failed at once.
- * `status` is the HTTP status the destination answered with, when it
- * answered over HTTP (absent for a network error or a timeout).
- * `delivered`, from an exporter that sends a batch in several requests: the
- * runs of the batch (the very objects it was handed) that reached the
- * destination before the failure. The pipeline counts their spans as
- * delivered and spools only the rest.
- * `partialSuccess`: the destination took the request but said it refused
- * some of its spans (see {@link PartialSuccess}).
  */
 export type ExportResult =
-  | { readonly ok: true; readonly partialSuccess?: PartialSuccess | undefined }
   | {
+      /** The destination took the batch. */
+      readonly ok: true;
+      /** The destination took the request but said it refused some of its spans (see {@link PartialSuccess}). */
+      readonly partialSuccess?: PartialSuccess | undefined;
+    }
+  | {
+      /** The batch, or part of it (see `delivered`), did not get through. */
       readonly ok: false;
+      /** Worth trying again (a timeout, 408/429/5xx, a network error): retried with back-off, else counted failed at once. */
       readonly retryable: boolean;
+      /** The wait the destination asked for (`Retry-After`), in milliseconds: the retry waits at least this long; past `maxBackoffMillis`, none is made. */
       readonly retryAfterMillis?: number | undefined;
+      /** The HTTP status the destination answered with, when it answered over HTTP (absent for a network error or a timeout). */
       readonly status?: number | undefined;
+      /** What went wrong: the warning of a batch given up quotes its message (keep secrets out of it), as does a close of a run it left open. */
       readonly error: Error;
+      /**
+       * From an exporter that sends a batch in several requests: the runs of the batch (the very objects it was
+       * handed) that reached the destination before the failure. The pipeline counts their spans as delivered and
+       * spools only the rest.
+       */
       readonly delivered?: ReadonlySet<object> | undefined;
+      /** What the requests that got through (`delivered`) were answered (see {@link PartialSuccess}). */
       readonly partialSuccess?: PartialSuccess | undefined;
     };
 
@@ -56,6 +66,7 @@ export interface PartialSuccess {
 
 /** Passed to every export so a deadline can abort it. */
 export interface ExportOptions {
+  /** Aborted when the attempt is given up: after `exportTimeoutMillis`, or when its send is cut short (shutdown's deadline, a process exiting). */
   readonly signal: AbortSignal;
 }
 
@@ -65,6 +76,7 @@ export interface ExportOptions {
  * treated as a retryable failure by the caller anyway.
  */
 export interface SpanExporter {
+  /** Sends one batch and resolves with how it went; called again with the same batch when a retryable failure is retried. */
   export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult>;
   /** Releases resources (sockets, file handles). Called once by `TracingClient.shutdown()`. */
   shutdown?(): Promise<void>;

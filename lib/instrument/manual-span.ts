@@ -20,6 +20,7 @@ import { A_FUNCTION, refuse, TracewireConfigError } from '../errors.js';
 export interface SpanOptions {
   /** Default `chain`. */
   readonly runType?: RunType | undefined;
+  /** Recorded on the run (LangSmith's `tags`), each once; not inherited by its children. Default: none. */
   readonly tags?: readonly string[] | undefined;
   /** Recorded on the span and inherited by its children. */
   readonly metadata?: Readonly<Record<string, unknown>> | undefined;
@@ -27,6 +28,7 @@ export interface SpanOptions {
   readonly inputs?: unknown | undefined;
   /** As `TraceOptions.client`; default: the current run's client, else the global one. */
   readonly client?: ClientOption | undefined;
+  /** As `TraceOptions.projectName`: the project (LangSmith) this run and its children report to. Default: the parent's, else the client's. */
   readonly projectName?: string | undefined;
   /** The run's id (a UUID). */
   readonly id?: string | undefined;

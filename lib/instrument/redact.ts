@@ -2,22 +2,38 @@ import { callUntraced } from '../context/span-context.js';
 import { toJsonSafe, type JsonValue, type SerializeLimits } from '../serialize/to-json-safe.js';
 import type { Captured } from './capture.js';
 import { isRecord } from '../natives.js';
+import type { RunType } from '../model/run.js';
 
+/** A JSON object: what the redaction hooks are given. */
 type JsonObject = { [key: string]: JsonValue };
 
 /** Where a value being redacted comes from. */
 export interface RedactionContext {
+  /** The run's name, as it is when the hook is called (`setName` may have changed it by the run's end). */
   readonly name: string;
-  readonly runType: string;
+  /** The run's type (`runType`). */
+  readonly runType: RunType;
 }
 
 /**
  * Client-wide hooks that rewrite captured inputs, outputs and metadata
  * before they are queued, e.g. to remove secrets or personal data. Each
- * receives the JSON-safe copy and returns what to record instead.
+ * receives the JSON-safe copy and returns what to record instead: a value
+ * that is no object is recorded as `{ redacted: value }`. They fail closed:
+ * a hook that throws or returns a promise has nothing of the original
+ * recorded (`{ redacted: '[redaction hook threw: value withheld]' }`).
  */
 export interface RedactionHooks {
+  /**
+   * A run's inputs as captured (`{ input }`, `{ args }`, the one plain object argument, or `startSpan`'s `inputs`),
+   * once, as the run starts. With `captureInputs: false`, it gets `{}`.
+   */
   readonly inputs?: ((inputs: JsonObject, context: RedactionContext) => unknown) | undefined;
+  /**
+   * A run's outputs (what it returned or produced, or was given through `setOutputs()` or `end(outputs)`), once, as
+   * it ends. Not called when none are recorded: `captureOutputs: false` without `setOutputs()`, or a call that threw
+   * (but a failed stream keeps what it produced, and `setOutputs()` its value).
+   */
   readonly outputs?: ((outputs: JsonObject, context: RedactionContext) => unknown) | undefined;
   /**
    * A run's metadata, whole, each time it is given or changes: when a call

@@ -18,6 +18,7 @@ export interface TraceOptions {
   readonly runType?: RunType | undefined;
   /** LangSmith's spelling of `runType`, so its options move over unchanged; with both, they must agree. */
   readonly run_type?: RunType | undefined;
+  /** Recorded on the run (LangSmith's `tags`), each once; not inherited by its children. Default: none. */
   readonly tags?: readonly string[] | undefined;
   /** Recorded on the span and inherited by its children. */
   readonly metadata?: Readonly<Record<string, unknown>> | undefined;

@@ -9,6 +9,7 @@ type JsonObject = { [key: string]: JsonValue };
  * already be on its way.
  */
 export interface ActiveSpan {
+  /** The run's id, a UUID (`Run.id`); `''` on a handle that records nothing. */
   readonly id: string;
   /**
    * The LangSmith trace: its root run's id. Under a parent known only by W3C
@@ -18,7 +19,9 @@ export interface ActiveSpan {
   readonly traceId: string;
   /** The LangSmith parent run, if any. */
   readonly parentId: string | undefined;
+  /** The run's name (`Run.name`); `setName()` changes it. */
   readonly name: string;
+  /** What kind of work the run is (`Run.run_type`). */
   readonly runType: RunType;
   /** False once the span has ended. */
   readonly isRecording: boolean;

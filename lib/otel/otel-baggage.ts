@@ -4,11 +4,26 @@ type OtelContext = object;
 
 /** The parts of an OpenTelemetry `Baggage` read here: its entries, as `@opentelemetry/api` gives them. */
 interface OtelBaggage {
-  getAllEntries(): Array<[string, { readonly value: string; readonly metadata?: { toString(): string } }]>;
+  /** Every entry, as `[key, entry]`. */
+  getAllEntries(): Array<
+    [
+      string,
+      {
+        /** The entry's value, decoded (tracewire encodes it again for the header). */
+        readonly value: string;
+        /** The entry's W3C properties, if any. */
+        readonly metadata?: {
+          /** The properties as the header writes them after the value's `;`. */
+          toString(): string;
+        };
+      },
+    ]
+  >;
 }
 
 /** The part of `@opentelemetry/api`'s `propagation` read here (optional: an API object without it carries no baggage). */
 export interface OtelPropagationApi {
+  /** The baggage of `context`, if it has any. */
   getBaggage(context: OtelContext): OtelBaggage | undefined;
 }
 

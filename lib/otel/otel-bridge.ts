@@ -16,11 +16,19 @@ type OtelContext = object;
 
 /** The fields of an OpenTelemetry `SpanContext` the bridge reads and writes. */
 interface OtelSpanContext {
+  /** The W3C trace id: 32 lower-case hex digits. */
   traceId: string;
+  /** The span id: 16 lower-case hex digits. */
   spanId: string;
+  /** W3C trace flags; bit 0 (`1`): sampled. */
   traceFlags: number;
+  /** The span is another process's (extracted from incoming headers). */
   isRemote?: boolean;
-  traceState?: { serialize(): string };
+  /** The W3C `tracestate`. */
+  traceState?: {
+    /** The `tracestate` header value. */
+    serialize(): string;
+  };
 }
 
 /**
@@ -31,16 +39,30 @@ interface OtelSpanContext {
  * `import * as otel` failed to type-check against a picked type.
  */
 export interface OpenTelemetryApi {
+  /** `context`: the active OpenTelemetry context, and running code in another. */
   readonly context: {
+    /** The active context: where a trace starting in tracewire looks for its parent span. */
     active(): OtelContext;
+    /** Runs `fn` with `context` active: how a tracewire span's code runs, its span context active. */
     with(context: OtelContext, fn: Function, thisArg?: unknown, ...args: unknown[]): unknown;
   };
+  /** `trace`: a context's span context, read and set. */
   readonly trace: {
+    /** The span context of `context`'s active span, if any. */
     getSpanContext(context: OtelContext): OtelSpanContext | undefined;
+    /** `context` with `spanContext` as its active span's: the one a tracewire span makes for its code. */
     setSpanContext(context: OtelContext, spanContext: OtelSpanContext): OtelContext;
   };
+  /** Whether a span context's ids are valid: one that is not is no parent. */
   isSpanContextValid(spanContext: OtelSpanContext): boolean;
-  createTraceState?(rawTraceState?: string): { serialize(): string };
+  /**
+   * Makes a `TraceState` from a `tracestate` header value, so the span contexts tracewire sets pass on the
+   * caller's. Optional: without it, they carry none.
+   */
+  createTraceState?(rawTraceState?: string): {
+    /** The `tracestate` header value. */
+    serialize(): string;
+  };
   /** Read for the active context's baggage, which tracewire's outgoing headers pass on. */
   readonly propagation?: OtelPropagationApi;
 }

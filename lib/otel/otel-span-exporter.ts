@@ -20,8 +20,19 @@ import { SERVICE_FROM_PROJECT, type TakesServiceName } from '../exporters/client
  * tracewire's declarations.
  */
 export interface OpenTelemetrySpanExporter {
-  export(spans: never[], resultCallback: (result: { code: number; error?: Error }) => void): void;
+  /** Exports the spans (OpenTelemetry `ReadableSpan`s) and calls `resultCallback` once with how it went. */
+  export(
+    spans: never[],
+    resultCallback: (result: {
+      /** `0`: success. Anything else is a failure, which tracewire's pipeline retries. */
+      code: number;
+      /** Why it failed; without one, the failure says the exporter reported one. */
+      error?: Error;
+    }) => void,
+  ): void;
+  /** Called by `TracingClient.shutdown()`. */
   shutdown(): Promise<void>;
+  /** Part of OpenTelemetry's interface; tracewire does not call it (it waits for `export`'s callback). */
   forceFlush?(): Promise<void>;
 }
 

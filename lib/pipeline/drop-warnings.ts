@@ -3,6 +3,10 @@ import { callUntraced } from '../context/span-context.js';
 
 /** Where tracewire reports trouble. Default: `console.warn`. Messages never contain secrets. */
 export interface TracewireLogger {
+  /**
+   * Called, as the logger's method and outside any trace, with each warning (most are said once per client, further
+   * ones counted in `stats()`) and the drop summaries of `flush()` and `shutdown()`. What it throws is ignored.
+   */
   warn(message: string): void;
 }
 

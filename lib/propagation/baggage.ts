@@ -16,6 +16,7 @@ import { freeze, isRecord, min, parseOrUndefined, stringify } from '../natives.j
 export const BAGGAGE_LIMITS = freeze({
   /** The whole `baggage` header (all lines), in bytes. */
   maxBytes: 8192,
+  /** Members of the whole header: an incoming header with more is ignored whole; tracewire adds none to an outgoing one past it. */
   maxMembers: 64,
   /**
    * One outgoing member (`key=value`), in bytes: OpenTelemetry's
@@ -24,12 +25,17 @@ export const BAGGAGE_LIMITS = freeze({
    * by leaving out its largest keys first; a longer tags member is left out.
    */
   maxMemberBytes: 4096,
-  /** `langsmith-metadata` as JSON: keys kept, nesting, longest string. */
+  /** Incoming `langsmith-metadata`, as JSON: keys (and items of each array or object in it) kept; a marker sums up the rest. */
   maxMetadataKeys: 64,
+  /** Incoming `langsmith-metadata`: its deepest nesting kept; deeper values become a marker. */
   maxMetadataDepth: 5,
+  /** Incoming `langsmith-metadata`: its longest string kept, in UTF-16 code units; longer ones are cut. */
   maxMetadataStringLength: 1024,
+  /** Incoming `langsmith-tags`: the first this many (each once) are kept. */
   maxTags: 64,
+  /** Incoming `langsmith-tags`: a longer tag (UTF-16 code units) is left out. */
   maxTagLength: 256,
+  /** Incoming `langsmith-project`: a longer name (UTF-16 code units) is ignored. */
   maxProjectNameLength: 256,
 });
 

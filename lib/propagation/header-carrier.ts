@@ -5,7 +5,10 @@ import { isArray, isFunction, isObject, isString, keys } from '../natives.js';
  * record (an AWS API Gateway event's `headers`, with any key case).
  */
 export type HeaderCarrier =
-  | { get(name: string): string | null | undefined }
+  | {
+      /** One header's value by name, as a Fetch `Headers` gives it (`null` when absent). */
+      get(name: string): string | null | undefined;
+    }
   | { readonly [name: string]: string | readonly string[] | undefined | null };
 
 /**

@@ -12,7 +12,11 @@ import { BridgedLangSmith } from '../pipeline/bridged-langsmith.js';
 
 /** The part of `langsmith` the bridge uses: `RunTree.fromHeaders`, what continues a trace from `langsmith-trace`. */
 export interface LangSmithApi {
-  readonly RunTree: { fromHeaders(headers: Record<string, string>, inherit?: Record<string, unknown>): unknown };
+  /** langsmith's `RunTree` class (`import { RunTree } from 'langsmith'`). */
+  readonly RunTree: {
+    /** Continues a trace from `langsmith-trace` and `baggage` headers: the bridge gives it `getTraceHeaders()`. */
+    fromHeaders(headers: Record<string, string>, inherit?: Record<string, unknown>): unknown;
+  };
 }
 
 /**

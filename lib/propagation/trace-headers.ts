@@ -21,9 +21,13 @@ import { refuse } from '../errors.js';
  */
 // A type, not an interface: it is then a HeaderCarrier as it is (`extractTraceContext(getTraceHeaders())`).
 export type TraceHeaders = {
+  /** W3C `traceparent`: the W3C trace id, the parent span's id (the current span's) and the sampled flag. */
   traceparent?: string;
+  /** W3C `tracestate`, as the trace came with it; absent when it came with none. */
   tracestate?: string;
+  /** The parent run's `dotted_order`; absent when no recorded LangSmith run stands for it (sampled out, a W3C-only parent) or it is too deep for receivers. */
   'langsmith-trace'?: string;
+  /** W3C `baggage`: the caller's other members, then `langsmith-metadata`, `langsmith-tags` and `langsmith-project`; absent when empty. */
   baggage?: string;
 };
 
@@ -64,8 +68,18 @@ export function getTraceHeaders(): TraceHeaders {
 
 /** Something outgoing headers can be set on. */
 export type OutgoingHeaders =
-  | { set(name: string, value: string): unknown; get(name: string): string | null }
-  | { setHeader(name: string, value: string): unknown; getHeader(name: string): unknown }
+  | {
+      /** Sets one header, replacing it (a Fetch `Headers`). */
+      set(name: string, value: string): unknown;
+      /** Reads one header (for the `baggage` already there). */
+      get(name: string): string | null;
+    }
+  | {
+      /** Sets one header, replacing it (a `node:http` `ClientRequest`). */
+      setHeader(name: string, value: string): unknown;
+      /** Reads one header (for the `baggage` already there). */
+      getHeader(name: string): unknown;
+    }
   | Record<string, string | string[] | number | undefined>
   | Array<[string, string]>;
 

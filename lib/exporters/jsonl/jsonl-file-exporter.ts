@@ -57,6 +57,10 @@ export class JsonlFileExporter implements SpanExporter {
   #tornLine = false;
   #isShutdown = false;
 
+  /**
+   * `path` is checked now (a `file:` URL is taken as its path): a blank one, or one with a NUL byte, is a
+   * `TracewireConfigError`. The file is opened by the first export, not here.
+   */
   constructor(options: JsonlFileExporterOptions) {
     // `path: null` is refused by the path's own check: a required option has no default to point to.
     options = optionsObject(options, 'JsonlFileExporter', ['path'], { keepsNull: ['path'] });

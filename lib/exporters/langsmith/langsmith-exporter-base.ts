@@ -205,6 +205,7 @@ export class LangSmithExporterBase implements SpanExporter {
     return this.#replicas?.[0]!.mode ?? this.#wireMode;
   }
 
+  /** Sends the batch, in several requests when it is past the server's limits; never rejects (see {@link SpanExporter.export}). */
   export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult> {
     return new Promise<ExportResult>((resolve) => this[EXPORT_NOW](batch, options, resolve));
   }
@@ -266,6 +267,7 @@ export class LangSmithExporterBase implements SpanExporter {
     }, halveRequest);
   }
 
+  /** Closes the keep-alive connections of Node's `http` (with `fetch`, nothing: it owns its connections). */
   async shutdown(): Promise<void> {
     this.#transport.close();
   }

@@ -10,6 +10,10 @@ import { LangSmithExporterBase, type LangSmithExporterOptions } from './langsmit
  * {@link LangSmithExporterBase} for what is sent and when.
  */
 export class LangSmithExporter extends LangSmithExporterBase {
+  /**
+   * Options over the `LANGSMITH_*` environment, read and checked now: an unknown option, a bad endpoint, or no API key
+   * for an endpoint not on this machine is a `TracewireConfigError` here, not a stream of 401s later.
+   */
   constructor(options: LangSmithExporterOptions = {}) {
     super(options, new FetchTransport(), fetchIngestLimitsWithFetch);
   }

@@ -116,6 +116,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
     return this.#settings.protocol;
   }
 
+  /** Sends the batch's ended runs as spans (a run still in progress is held until its end comes); never rejects (see {@link SpanExporter.export}). */
   export(batch: ExportBatch, options: ExportOptions): Promise<ExportResult> {
     return new Promise<ExportResult>((resolve) => this[EXPORT_NOW](batch, options, resolve));
   }
@@ -224,6 +225,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
     }
   }
 
+  /** Closes the keep-alive connections of Node's `http` (with `fetch`, nothing: it owns its connections). */
   async shutdown(): Promise<void> {
     this.#transport.close();
   }

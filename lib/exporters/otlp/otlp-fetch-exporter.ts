@@ -9,6 +9,10 @@ import { OtlpHttpExporterBase, type OtlpHttpExporterOptions } from './otlp-expor
  * loaded with `require`).
  */
 export class OtlpHttpExporter extends OtlpHttpExporterBase {
+  /**
+   * Options over the `OTEL_*` environment, read and checked now: an unknown option or a bad endpoint is a
+   * `TracewireConfigError` here; so is `http/protobuf` when `@opentelemetry/otlp-transformer` does not load.
+   */
   constructor(options: OtlpHttpExporterOptions = {}) {
     super(options, new FetchTransport());
   }

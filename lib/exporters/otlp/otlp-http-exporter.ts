@@ -9,6 +9,10 @@ export type { OtlpHttpExporterOptions } from './otlp-exporter-base.js';
  * {@link OtlpHttpExporterBase} for what is sent and when.
  */
 export class OtlpHttpExporter extends OtlpHttpExporterBase {
+  /**
+   * Options over the `OTEL_*` environment, read and checked now: an unknown option or a bad endpoint is a
+   * `TracewireConfigError` here; so is `http/protobuf` when `@opentelemetry/otlp-transformer` does not load.
+   */
   constructor(options: OtlpHttpExporterOptions = {}) {
     super(options, new HttpTransport());
   }
