@@ -45,7 +45,7 @@ export type { JsonValue, SerializeLimits } from './lib/serialize/to-json-safe.js
 export { DEFAULT_SERIALIZE_LIMITS } from './lib/serialize/to-json-safe.js';
 export { TracewireConfigError, TracewireUsageError } from './lib/errors.js';
 export { startSpan, withSpan, type SpanOptions, type SpanHandle } from './lib/instrument/manual-span.js';
-export type { ClientOption, ClientToken } from './lib/instrument/client-source.js';
+export type { ClientOption, ClientToken, DelayedClientToken } from './lib/instrument/client-source.js';
 export { continueTrace } from './lib/propagation/continue-trace.js';
 export { extractTraceContext, type RemoteTraceContext, type TraceParent } from './lib/propagation/remote-context.js';
 export type { HeaderCarrier } from './lib/propagation/header-carrier.js';

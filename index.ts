@@ -20,7 +20,7 @@ export type { TraceOptions } from './lib/instrument/trace-options.js';
 export type { RedactionHooks, RedactionContext } from './lib/instrument/redact.js';
 export { getCurrentSpan } from './lib/context/span-context.js';
 export { startSpan, withSpan, type SpanOptions, type SpanHandle } from './lib/instrument/manual-span.js';
-export type { ClientOption, ClientToken } from './lib/instrument/client-source.js';
+export type { ClientOption, ClientToken, DelayedClientToken } from './lib/instrument/client-source.js';
 export type { ActiveSpan } from './lib/model/span-types.js';
 export { TracingClient, type TracingClientOptions } from './lib/client/tracing-client.js';
 export { configureTracing, registerTracing, TRACING_CLIENT, DELIVERY_STRATEGY } from './lib/di/register-tracing.js';

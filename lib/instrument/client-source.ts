@@ -1,14 +1,23 @@
 import { refuse } from '../errors.js';
 import { readSafely } from '../read-options.js';
-import type { InjectionToken } from 'tsyringe';
 import type { TracingClient } from '../client/tracing-client.js';
 import { isFunction, isObject, isString, symbolFor } from '../natives.js';
 
 /**
  * A tsyringe token naming a `TracingClient`: a symbol, a string, or a class
- * (e.g. `TRACING_CLIENT` or `TracingClient`).
+ * (e.g. `TRACING_CLIENT` or `TracingClient`), or tsyringe's `delay(() => …)`.
+ * Spelled out, not tsyringe's `InjectionToken<TracingClient>` (which any of
+ * these is): where tsyringe is not installed — an edge project, a package
+ * manager that leaves peers out — that type read as `any` under
+ * `skipLibCheck`, and the `client` option took anything.
  */
-export type ClientToken = InjectionToken<TracingClient>;
+export type ClientToken = symbol | string | (new (...args: never[]) => TracingClient) | DelayedClientToken;
+
+/** tsyringe's `delay(() => SomeClient)`: what makes the client when it is first used. */
+export interface DelayedClientToken {
+  /** Called by tsyringe with the class it resolves to. */
+  createProxy(createObject: (type: new (...args: never[]) => TracingClient) => TracingClient): TracingClient;
+}
 
 /**
  * Where a traced function's client comes from: a client; a function called

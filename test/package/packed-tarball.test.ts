@@ -520,6 +520,22 @@ try { configureTracing({ exporter: new MemoryExporter() }); } catch (e) { consol
 `);
       const esm = execFileSync(process.execPath, [join(bare, 'app.mjs')], { cwd: bareTmp(), encoding: 'utf8', timeout: 30_000 });
       expect(esm).toMatch(/^TracewireUsageError: .*needs the peer dependency "reflect-metadata".*cannot find "reflect-metadata" from the app's entry .*app\.mjs, the working directory .*npm install tsyringe@\^4 reflect-metadata/);
+      // Typed without tsyringe (skipLibCheck, as most projects): the client option still takes only what it can use.
+      writeFileSync(
+        join(bare, 'typed.ts'),
+        `import { traceable, TracingClient, MemoryExporter } from 'tracewire';
+const client = new TracingClient({ exporter: new MemoryExporter() });
+export const a = traceable((n: number) => n, { client });
+export const b = traceable((n: number) => n, { client: Symbol.for('tracing') });
+// @ts-expect-error a number is no client, nor a token
+export const c = traceable((n: number) => n, { client: 42 });
+`,
+      );
+      try {
+        execFileSync(process.execPath, [tsc, '--strict', '--target', 'ES2022', '--module', 'nodenext', '--skipLibCheck', '--noEmit', 'typed.ts'], { cwd: bare, encoding: 'utf8' });
+      } catch (error) {
+        throw new Error(`tsc failed:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+      }
     } finally {
       rmSync(bare, { recursive: true, force: true });
     }
