@@ -16,7 +16,7 @@ export { traceable } from './decorators/traceable-function.js';
 export { FlushOnExit, type FlushOnExitOptions, type FlushOnExitDecorator } from './decorators/flush-on-exit.js';
 export type { InvocationFlushResult } from './lib/lifecycle/flush-invocation.js';
 export type { WaitUntil } from './lib/lifecycle/wait-until.js';
-export type { TraceOptions } from './lib/instrument/trace-options.js';
+export type { TraceOptions, TracedArgs } from './lib/instrument/trace-options.js';
 export type { RedactionHooks, RedactionContext } from './lib/instrument/redact.js';
 export { getCurrentSpan } from './lib/context/span-context.js';
 export { startSpan, withSpan, type SpanOptions, type SpanHandle } from './lib/instrument/manual-span.js';

@@ -18,7 +18,7 @@ import { defineProperty } from '../lib/natives.js';
 // `Function`, not `(...args: never[]) => unknown`: that constraint typed an unannotated arrow's parameters `never`
 // (`traceable((x) => x)` compiled, uncallable) where strict mode should say TS7006, and refused a class, which is
 // traced too (`new` on it builds the class's own instance, each construction a span, its statics the class's own).
-export function traceable<F extends Function>(fn: F, options?: TraceOptions): F {
+export function traceable<F extends Function>(fn: F, options?: TraceOptions<F>): F {
   if (!isFunction(fn)) refuse('traceable(fn)', fn, A_FUNCTION);
   // Read once, now: the traced function uses what was checked here.
   const read = readTraceOptions(options);

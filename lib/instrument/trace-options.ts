@@ -10,8 +10,19 @@ import type { TraceParent } from '../propagation/remote-context.js';
 import { entries, freeze, isArray, isFunction, isObject, isPlainObject, isString } from '../natives.js';
 import { langsmithInputs, langsmithOutputs } from './langsmith-shapes.js';
 
-/** How one traced function or method is recorded. Every field is optional. */
-export interface TraceOptions {
+/**
+ * The arguments of a traced function as its hooks (`captureInputs`, `id`,
+ * `parent`) receive them: `F`'s parameters, or `readonly unknown[]` where
+ * they are not known (a decorator's options, a class).
+ */
+export type TracedArgs<F> = F extends (...args: infer A) => unknown ? Readonly<A> : readonly unknown[];
+
+/**
+ * How one traced function or method is recorded. Every field is optional.
+ * `F`: the function `traceable(fn, options)` traces, which types the hooks'
+ * arguments; any function's by default (`@Traceable(options)`).
+ */
+export interface TraceOptions<F = Function> {
   /** Span name. Default: the function's or method's name. */
   readonly name?: string | undefined;
   /** Default `chain`. */
@@ -26,7 +37,7 @@ export interface TraceOptions {
    * `true` (default) records the arguments as at call time; `false` records
    * none; a function returns what to record instead (e.g. to redact secrets).
    */
-  readonly captureInputs?: boolean | ((args: readonly unknown[]) => unknown) | undefined;
+  readonly captureInputs?: boolean | ((args: TracedArgs<F>) => unknown) | undefined;
   /**
    * `true` (default) records the return value (for generators, streams and
    * observables: the values produced); `false` records none; a function
@@ -71,7 +82,7 @@ export interface TraceOptions {
    * function of the call's arguments returning one per call. An id that is
    * not a UUID is replaced by a generated one and warned about once.
    */
-  readonly id?: string | ((args: readonly unknown[]) => string) | undefined;
+  readonly id?: string | ((args: TracedArgs<F>) => string) | undefined;
   /** Called once when the run ends, with the finished run. What it throws is swallowed. */
   readonly onEnd?: ((run: Run) => void) | undefined;
   /**
@@ -82,7 +93,7 @@ export interface TraceOptions {
    * `([event]) => event.headers`). Malformed headers start a fresh trace.
    * A call nested in a traced call stays that call's child.
    */
-  readonly parent?: TraceParent | ((args: readonly unknown[]) => TraceParent | null | undefined);
+  readonly parent?: TraceParent | ((args: TracedArgs<F>) => TraceParent | null | undefined) | undefined;
 }
 
 /** @internal A validated, pre-computed form of `TraceOptions` for one function. */

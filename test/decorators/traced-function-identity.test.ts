@@ -16,6 +16,27 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
     expect([doubled, length('abc'), same(1)]).toEqual([[2, 4], 3, 1]);
   });
 
+  test("traceable(fn, options)'s hooks are typed by fn's parameters (tsc checks this file): captureInputs and parent read the arguments as fn declares them", async () => {
+    interface User {
+      readonly id: string;
+      readonly password: string;
+    }
+    const { client, exporter } = installMemoryTracing();
+    try {
+      const login = traceable(async (user: User, attempt: number) => `${user.id}#${attempt}`, {
+        name: 'login',
+        captureInputs: ([user, attempt]) => ({ id: user.id, attempt: attempt + 0 }),
+        parent: ([user]) => (user.id === 'ada' ? undefined : null),
+      });
+      expect(await login({ id: 'ada', password: 'hunter2' }, 1)).toBe('ada#1');
+      const runs = await finishedRuns(client, exporter);
+      expect(runs.map((run) => [run.name, run.inputs])).toEqual([['login', { id: 'ada', attempt: 1 }]]);
+    } finally {
+      setGlobalTracingClient(undefined);
+      await client.shutdown();
+    }
+  });
+
   test('its name and length stay configurable, as on any function, so other wrappers can still rename it', () => {
     const traced = traceable(function lookup(_id: string, _fields: string[]) {
       return 1;
