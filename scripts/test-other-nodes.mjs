@@ -27,7 +27,7 @@ import npmCache from './npm-cache.cjs';
 
 const { OTHER_NODE_VERSIONS, nodeBinary } = npmCache;
 const SUITES = ['test/lib/', 'test/decorators/', 'test/nestjs/', 'test/env/', 'test/runtimes/vercel.test.ts'];
-const NEEDS_NODE20_ADDON = ['test/lib/propagation/two-services.test.ts', 'test/lib/instrument/thenable-identity.test.ts', 'test/lib/instrument/thenable-catch-finally.test.ts'];
+const NEEDS_NODE20_ADDON = ['test/lib/propagation/two-services.test.ts', 'test/lib/exporters/partial-success-collector.test.ts', 'test/lib/instrument/thenable-identity.test.ts', 'test/lib/instrument/thenable-catch-finally.test.ts'];
 const escape = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** One path pattern (jest ORs several, and has no "but not" of its own): the suites, less the addon's tests. */
 const TESTS = `^(?!.*/(${NEEDS_NODE20_ADDON.map(escape).join('|')})$).*/(${SUITES.map(escape).join('|')})`;

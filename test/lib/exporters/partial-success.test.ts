@@ -1,62 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LangSmithExporter, OtlpHttpExporter, TracingClient, traceable, type SpanExporter } from '../../../index';
-import * as edge from '../../../edge';
-import { memoryCollector } from '../../collector/collector-client';
+import { LangSmithExporter, OtlpHttpExporter, type SpanExporter } from '../../../index';
 import { ScriptedSink, type Behaviour } from '../../helpers/scripted-sink';
+import { tracedPair } from '../../helpers/traced-pair';
 import { until } from '../../helpers/until';
 
 /**
  * A destination may take a request and refuse some of its spans in a 2xx
  * answer: OTLP's `partial_success`, the local collector's `rejected_count`.
- * Those spans were counted delivered, and nothing was said.
+ * Those spans were counted delivered, and nothing was said. Against the real
+ * collector: partial-success-collector.test.ts.
  */
-const quietly = (warnings: string[]) => ({ warn: (message: string) => void warnings.push(message) });
-
-/** A client whose `ok` calls any destination takes, and whose `refused` calls carry a tag longer than the collector's 1 024 characters. */
-function tracedPair(exporter: SpanExporter, warnings: string[], options: { spoolDir?: string; maxRetries?: number } = {}) {
-  const client = new TracingClient({ exporter, manualFlushMode: true, logger: quietly(warnings), ...options });
-  const ok = traceable((n: number) => n, { name: 'ok', client });
-  const refused = traceable((n: number) => n, { name: 'refused', client, tags: ['t'.repeat(2_000)] });
-  return { client, ok, refused };
-}
-
-const REFUSED_TAG = '"tags" must be an array of at most 256 strings of at most 1024 characters';
-
-describe('spans the local collector refuses in a request it takes', () => {
-  const exporters: Array<[string, (url: string) => SpanExporter]> = [
-    ['LangSmith multipart', (url) => new LangSmithExporter({ endpoint: url, apiKey: 'k', mode: 'multipart' })],
-    ['LangSmith batch', (url) => new LangSmithExporter({ endpoint: url, apiKey: 'k', mode: 'batch' })],
-    ['OTLP http/json', (url) => new OtlpHttpExporter({ endpoint: url })],
-    ['OTLP http/protobuf', (url) => new OtlpHttpExporter({ endpoint: url, protocol: 'http/protobuf' })],
-    ['LangSmith over fetch (edge entry)', (url) => new edge.LangSmithExporter({ endpoint: url, apiKey: 'k' })],
-    ['OTLP over fetch (edge entry)', (url) => new edge.OtlpHttpExporter({ endpoint: url })],
-  ];
-
-  test.each(exporters)('%s: count as failed, not delivered, and the collector’s reason is warned once', async (_, make) => {
-    const collector = await memoryCollector();
-    const warnings: string[] = [];
-    const { client, ok, refused } = tracedPair(make(collector.url), warnings);
-    try {
-      ok(1);
-      refused(2);
-      ok(3);
-      refused(4);
-      expect(await client.flush()).toMatchObject({ delivered: 2, failed: 2, pending: 0 });
-      expect(client.stats()).toMatchObject({ delivered: 2, failed: 2, dropped: { exportFailed: 2 }, pending: 0 });
-      const said = warnings.filter((warning) => warning.includes('refused 2 of its spans'));
-      expect(said).toHaveLength(1);
-      expect(said[0]).toContain(REFUSED_TAG);
-      // What the collector stored: the two it did not refuse.
-      expect((await collector.traces()).map((trace) => trace.name)).toEqual(['ok', 'ok']);
-    } finally {
-      await client.shutdown();
-      await collector.close();
-    }
-  });
-});
-
 describe('what an OTLP backend says in a 2xx answer', () => {
   let sink: ScriptedSink;
   beforeEach(async () => (sink = await ScriptedSink.start()));
