@@ -130,7 +130,9 @@ export class HttpTransport implements Transport {
       if (status >= 200 && status < 300) {
         response.on('error', broken);
         const read = request.readAnswer;
-        if (read === undefined) {
+        // A declared length of 2 bytes at most says nothing (LangSmith's `{}`): not kept, nor read for a refusal.
+        const length = response.headers['content-length'];
+        if (read === undefined || length === '0' || length === '2') {
           // Success needs no body: read it to the end (so the socket is reused), keep none of it.
           response.on('end', () => done(EXPORT_OK));
           response.resume();
