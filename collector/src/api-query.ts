@@ -20,7 +20,8 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   }
   const since = value('since');
   if (since !== undefined) {
-    const time = normalizeTime(/^\d+$/.test(since) ? Number(since) : since);
+    // Epoch milliseconds as digits, an ISO 8601 time, or a date alone (its midnight, UTC).
+    const time = normalizeTime(/^\d+$/.test(since) ? Number(since) : /^\d{4}-\d{2}-\d{2}$/.test(since) ? `${since}T00:00:00Z` : since);
     if (time === undefined) throw badRequest(`since must be an ISO 8601 time or epoch milliseconds, got ${JSON.stringify(since)}`);
     query.since = time;
   }
@@ -38,7 +39,8 @@ export function parsePage(params: URLSearchParams, fallback: number, max: number
   const integer = (name: string, min: number, otherwise: number) => {
     const raw = params.get(name)?.trim();
     if (raw === undefined || raw === '') return otherwise;
-    const n = Number(raw);
+    // Decimal digits only: Number() also reads 1e3, 0x10, 0b11, +5 and 5.0, which no page link writes.
+    const n = DIGITS.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < min) throw badRequest(`${name} must be an integer of at least ${min}, got ${JSON.stringify(raw.slice(0, 100))}`);
     return n;
   };
@@ -48,7 +50,7 @@ export function parsePage(params: URLSearchParams, fallback: number, max: number
 /** `GET /api/stats?name=&minutes=`: the histogram of one span name (default: all), the last `minutes` minutes with spans (default 120, at most 10 080). */
 export function parseStatsQuery(params: URLSearchParams): { name?: string; minutes: number; maxNames: number } {
   const raw = params.get('minutes')?.trim() ?? '';
-  const minutes = raw === '' ? 120 : Number(raw);
+  const minutes = raw === '' ? 120 : DIGITS.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(minutes) || minutes < 1) throw badRequest(`minutes must be a positive integer, got ${JSON.stringify(raw.slice(0, 100))}`);
   const name = params.get('name') ?? '';
   return { ...(name === '' ? {} : { name }), minutes: Math.min(minutes, 10_080), maxNames: 500 };
@@ -63,3 +65,6 @@ function ftsQuery(text: string): string {
   if (words.length === 0) throw badRequest(`q must hold at least one word (letters or digits), got ${JSON.stringify(text.slice(0, 100))}`);
   return words.map((word) => `"${word}"*`).join(' ');
 }
+
+/** A whole number as a page link or a person writes it. */
+const DIGITS = /^\d+$/;

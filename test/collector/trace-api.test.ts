@@ -50,6 +50,8 @@ describe('GET /api/traces', () => {
     ['?tag=web', ['Checkout']],
     ['?since=2026-01-01T10:01:30Z', ['nightly', 'checkout-retry']],
     [`?since=${Date.parse('2026-01-01T10:02:30Z')}`, ['nightly']],
+    ['?since=2026-01-02', []], // a date alone: its midnight, UTC
+    ['?since=2026-01-01', ['nightly', 'checkout-retry', 'refund', 'Checkout']],
     ['?limit=2', ['nightly', 'checkout-retry']],
     ['?name=checkout&status=ok&tag=sql', ['checkout-retry']],
   ])('filters with %s', async (query, names) => {
@@ -58,7 +60,7 @@ describe('GET /api/traces', () => {
     expect((await collector.traces(query)).map((trace) => trace.name)).toEqual(names);
   });
 
-  test.each(['?limit=0', '?status=done', '?since=soon'])('answers 400 to %s', async (query) => {
+  test.each(['?limit=0', '?status=done', '?since=soon', '?limit=1e3', '?limit=0x10', '?offset=%2B5', '?limit=5.0', '?since=1e12'])('answers 400 to %s', async (query) => {
     collector = await memoryCollector();
     const response = await fetch(`${collector.url}/api/traces${query}`);
     expect(response.status).toBe(400);
