@@ -130,7 +130,7 @@ export class HttpTransport implements Transport {
       if (status >= 200 && status < 300) {
         response.on('error', broken);
         const read = request.readAnswer;
-        // A declared length of 2 bytes at most says nothing (LangSmith's `{}`): not kept, nor read for a refusal.
+        // An answer declared empty or of 2 bytes (LangSmith's `{}`) names no refusal: drained, not kept.
         const length = response.headers['content-length'];
         if (read === undefined || length === '0' || length === '2') {
           // Success needs no body: read it to the end (so the socket is reused), keep none of it.
