@@ -69,9 +69,9 @@ export class RunStore {
     // Checkpoints are where WAL pays its fsyncs; the default (every 1 000 pages) made them most of the ingest time.
     this.db.pragma('wal_autocheckpoint = 16384');
     this.db.exec(SCHEMA);
-    const columns = new Set((this.db.pragma('table_info(runs)') as Array<{ name: string }>).map((column) => column.name));
-    for (const { name, add, fill } of ADDED_COLUMNS) {
-      if (!columns.has(name)) this.db.transaction(() => (this.db.exec(add), this.db.exec(fill)))();
+    for (const { table, name, add, fill } of ADDED_COLUMNS) {
+      const columns = this.db.pragma(`table_info(${table})`) as Array<{ name: string }>;
+      if (!columns.some((column) => column.name === name)) this.db.transaction(() => (this.db.exec(add), fill !== undefined && this.db.exec(fill)))();
     }
     this.queries = new TraceQueries(this.db);
     this.stats = new SpanStatsWriter(this.db);
@@ -94,6 +94,8 @@ export class RunStore {
       FROM runs WHERE trace_id = @trace_id`);
     this.dropIfEmpty = this.db.prepare('DELETE FROM traces WHERE trace_id = ? AND span_count = 0');
     this.ingestTx = this.db.transaction((ops: RunOp[]) => this.applyAll(ops));
+    // Runs left unindexed (a database re-indexed for a new search text, or closed before the indexer caught up) are indexed while idle.
+    this.scheduleIndexing();
   }
 
   /** Stores every operation of one request, atomically; answers those refused (a run already at its size limit). */
