@@ -8,7 +8,7 @@ const PAGE_SPANS = 5000;
 // 12 levels × 12 px leave half of the 280 px name column for the depth marker and the name.
 const MAX_INDENT_LEVELS = 12;
 
-const state = { traceId: null, spans: [], total: 0, nextOffset: null, ordered: [], t0: 0, total_ms: 1, selectedId: null, loading: false };
+const state = { traceId: null, spans: [], total: 0, revision: null, nextOffset: null, ordered: [], t0: 0, t1: 0, lastData: 0, running: false, total_ms: 1, selectedId: null, loading: false };
 
 /**
  * Counts loads of spans. Only the latest load may show its result: a poll's
@@ -27,19 +27,20 @@ function spanStatus(span) {
 /** Opens a trace: its first page of spans; more on demand. */
 export async function openTrace(traceId) {
   if (state.traceId !== traceId) {
-    Object.assign(state, { traceId, spans: [], total: 0, nextOffset: null, ordered: [], selectedId: null });
+    Object.assign(state, { traceId, spans: [], total: 0, revision: null, nextOffset: null, ordered: [], selectedId: null });
     document.getElementById('span-panel').replaceChildren(el('p', 'hint', 'Click a span to see its inputs, outputs, error and metadata.'));
     document.getElementById('waterfall-scroll').scrollTop = 0;
     await loadPages(0, PAGE_SPANS);
     return;
   }
-  // Polling: reload what is shown only when the trace changed (more spans, or some still running),
-  // and never while the user's "Load more"/"Load all" is under way: it is the newer request.
+  // Polling: reload what is shown only when the trace changed (its revision moved: a span added or
+  // patched), and never while the user's "Load more"/"Load all" is under way: it is the newer request.
+  // A trace whose process died (spans never ended) never changes again, and is never downloaded again.
   if (state.loading) return;
   const head = await api(`/api/traces/${encodeURIComponent(traceId)}?limit=1`);
   if (state.loading || state.traceId !== traceId) return; // the user asked for more meanwhile, or left
-  const running = state.spans.some((span) => !span.end_time);
-  if (head.total !== state.total || (running && state.spans.length <= PAGE_SPANS)) await loadPages(0, Math.max(state.spans.length, PAGE_SPANS));
+  if (head.revision !== state.revision) await loadPages(0, Math.max(state.spans.length, PAGE_SPANS));
+  else if (state.running) paint(); // unchanged: only the running bars grow to now
 }
 
 async function loadPages(offset, count) {
@@ -48,14 +49,17 @@ async function loadPages(offset, count) {
   const spans = offset === 0 ? [] : state.spans.slice();
   let next = offset;
   let total = state.total;
+  // The revision shown is the first page's: a change while later pages load moves it, and the next poll reloads.
+  let revision = state.revision;
   while (next !== null && spans.length < offset + count) {
     const page = await api(`/api/traces/${encodeURIComponent(traceId)}?offset=${next}&limit=${Math.min(PAGE_SPANS, offset + count - spans.length)}`);
     if (generation !== loadGeneration) return; // a newer load (or another trace) superseded this one
+    if (offset === 0 && next === 0) revision = page.revision;
     spans.push(...page.spans);
     next = page.next_offset;
     total = page.total;
   }
-  Object.assign(state, { spans, total, nextOffset: next });
+  Object.assign(state, { spans, total, revision, nextOffset: next });
   render();
 }
 
@@ -70,6 +74,7 @@ async function loadMore(all) {
   }
 }
 
+/** Shows newly loaded spans: tree order, extent, the loaded note; the open span's panel. */
 function render() {
   const { spans } = state;
   state.ordered = treeOrder(spans);
@@ -83,20 +88,10 @@ function render() {
     if (Number.isFinite(end)) t1 = Math.max(t1, end);
     if (!span.end_time) running = true;
   }
-  if (running) t1 = Math.max(t1, Date.now());
-  state.t0 = t0;
-  state.t1 = t1;
-  state.total_ms = Math.max(t1 - t0, 0.001);
-  const root = state.ordered[0] ? state.ordered[0].span : null;
-  const statuses = new Set(spans.map(spanStatus));
-  const status = statuses.has('error') ? 'error' : statuses.has('running') ? 'running' : 'ok';
+  Object.assign(state, { t0, lastData: t1, running });
   const flagged = state.ordered.filter((row) => row.flag).length;
-
+  const root = state.ordered[0] ? state.ordered[0].span : null;
   document.getElementById('trace-title').textContent = root ? root.name || '(unnamed)' : state.traceId;
-  document.getElementById('trace-meta').replaceChildren(
-    statusBadge(status),
-    document.createTextNode(`  ${state.total} spans · ${formatDuration(t1 - t0)} · started ${formatTime(root && root.start_time)} · trace ${state.traceId}`),
-  );
   const loaded = document.getElementById('trace-loaded');
   loaded.replaceChildren();
   if (state.nextOffset !== null) {
@@ -107,11 +102,27 @@ function render() {
     loaded.append(el('span', null, `Showing ${spans.length} of ${state.total} spans (by start time). `), more, all);
   }
   if (flagged > 0) loaded.append(el('span', 'flag-note', ` ${flagged} span(s) flagged: parent missing, not loaded yet, or a cycle of parents.`));
-  document.getElementById('axis-scale').replaceChildren(el('span', null, '0'), el('span', null, formatDuration(state.total_ms / 2)), el('span', null, formatDuration(state.total_ms)));
   document.getElementById('waterfall-space').style.height = `${state.ordered.length * ROW_PX}px`;
-  renderVisibleRows(true);
+  paint();
   const selected = spans.find((span) => span.id === state.selectedId);
   if (selected) renderSpanPanel(selected);
+}
+
+/** Draws what depends on the clock as well as the spans: the time scale (running spans end now), the meta line, the rows in view. */
+function paint() {
+  const { spans, t0 } = state;
+  const t1 = state.running ? Math.max(state.lastData, Date.now()) : state.lastData;
+  state.t1 = t1;
+  state.total_ms = Math.max(t1 - t0, 0.001);
+  const root = state.ordered[0] ? state.ordered[0].span : null;
+  const statuses = new Set(spans.map(spanStatus));
+  const status = statuses.has('error') ? 'error' : statuses.has('running') ? 'running' : 'ok';
+  document.getElementById('trace-meta').replaceChildren(
+    statusBadge(status),
+    document.createTextNode(`  ${state.total} spans · ${formatDuration(t1 - t0)} · started ${formatTime(root && root.start_time)} · trace ${state.traceId}`),
+  );
+  document.getElementById('axis-scale').replaceChildren(el('span', null, '0'), el('span', null, formatDuration(state.total_ms / 2)), el('span', null, formatDuration(state.total_ms)));
+  renderVisibleRows(true);
 }
 
 let drawn = { from: -1, to: -1 };

@@ -50,7 +50,7 @@ test('search finds a word wherever it stands in a string: after a newline, tab, 
   expect(await names('?q=messages')).toEqual(['prompt']);
 });
 
-test('a database made before the search text changed (its index fed JSON) is re-indexed when a collector opens it', async () => {
+test('a database made before the search text changed (its index fed JSON) is re-indexed when a collector opens it, and its traces get revisions', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tracewire-search-old-'));
   const file = join(dir, 'old.sqlite');
   try {
@@ -64,11 +64,14 @@ test('a database made before the search text changed (its index fed JSON) is re-
     old.exec("INSERT INTO runs_fts (runs_fts) VALUES ('delete-all')");
     old.exec("INSERT INTO runs_fts (rowid, body) SELECT rowid, json_extract(data, '$.name') || ' ' || json_extract(data, '$.inputs') FROM runs");
     old.exec('ALTER TABLE fts_state DROP COLUMN text_version');
+    old.exec('ALTER TABLE traces DROP COLUMN revision');
     expect(old.prepare('SELECT count(*) AS n FROM runs_fts WHERE runs_fts MATCH ?').get('nAnswer')).toEqual({ n: 1 });
     old.close();
     collector = await memoryCollector({ memory: false, db: file });
     expect(await names('?q=Answer')).toEqual(['prompt']);
     expect(await names('?q=nAnswer')).toEqual([]);
+    const [trace] = await collector.traces();
+    expect((await (await fetch(`${collector.url}/api/traces/${trace!.trace_id}`)).json()).revision).toBe(0);
   } finally {
     await collector?.close();
     collector = undefined;

@@ -22,11 +22,15 @@ import { SEARCH_TEXT_VERSION } from './search-text.js';
  * - `runs.parent_run_id` (a trace without its root is named by its topmost
  *   run; read from each run's JSON, a request into a trace of large runs
  *   re-parsed them all);
+ * - `traces.revision`, counting the requests that changed the trace: the
+ *   viewer reloads an open trace when it moved, and only then (0 in an old
+ *   database: a change makes it 1);
  * - `fts_state.text_version`, the search text the index holds (see
  *   search-text.ts): 1 in an old database, whose index is then rebuilt.
  */
 export const ADDED_COLUMNS: ReadonlyArray<{ table: string; name: string; add: string; fill?: string }> = [
   { table: 'runs', name: 'parent_run_id', add: 'ALTER TABLE runs ADD COLUMN parent_run_id TEXT', fill: "UPDATE runs SET parent_run_id = json_extract(data, '$.parent_run_id')" },
+  { table: 'traces', name: 'revision', add: 'ALTER TABLE traces ADD COLUMN revision INTEGER NOT NULL DEFAULT 0' },
   { table: 'fts_state', name: 'text_version', add: 'ALTER TABLE fts_state ADD COLUMN text_version INTEGER NOT NULL DEFAULT 1' },
 ];
 
@@ -55,7 +59,8 @@ CREATE TABLE IF NOT EXISTS traces (
   end_time      TEXT,
   status        TEXT NOT NULL,
   span_count    INTEGER NOT NULL,
-  tags          TEXT NOT NULL DEFAULT '[]'
+  tags          TEXT NOT NULL DEFAULT '[]',
+  revision      INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS traces_by_time   ON traces (start_time);
 CREATE INDEX IF NOT EXISTS traces_by_name   ON traces (name, start_time);

@@ -1,0 +1,88 @@
+import type { Browser, Page, Request } from 'playwright-core';
+import { memoryCollector, post } from './collector-client.js';
+import { batch, postedRun } from './run-builders.js';
+import { launchChromium } from './viewer-browser.js';
+
+/**
+ * The viewer while traces change and the user reads, types and moves with
+ * the keyboard, in Debian's headless Chromium: what the 2 s polling must not
+ * do (download an unchanged trace again, rebuild the open span's panel, drop
+ * the keyboard focus, show a late answer for an earlier keystroke), what the
+ * keyboard can do on the trace page, the list's empty states and paging, a
+ * long name, and the live indicator while the collector is down.
+ */
+
+/** Deadlines for a loaded machine (see viewer.e2e.test.ts); a wait for something that must happen within a poll or two has its own, shorter one. */
+const PAGE_TIMEOUT_MILLIS = 120_000;
+const FEW_POLLS_MILLIS = 15_000;
+jest.setTimeout(240_000);
+
+type Collector = Awaited<ReturnType<typeof memoryCollector>>;
+let collector: Collector;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  collector = await memoryCollector();
+  browser = await launchChromium();
+});
+
+beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  page.setDefaultTimeout(PAGE_TIMEOUT_MILLIS);
+});
+
+afterEach(async () => {
+  await page?.close();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await collector?.close();
+});
+
+const minutesAgo = (minutes: number, plusMillis = 0) => new Date(Date.now() - minutes * 60_000 + plusMillis).toISOString();
+
+/** A trace whose root never ended (its process died), with `children` finished steps. */
+async function crashedTrace(children: number, rootInputs: Record<string, unknown> = { task: 'x' }): Promise<{ root: ReturnType<typeof postedRun>; steps: Array<ReturnType<typeof postedRun>> }> {
+  const root = postedRun({ name: 'crashed-agent', start_time: minutesAgo(1), inputs: rootInputs });
+  const steps = Array.from({ length: children }, (_, i) => postedRun({ name: `step-${i}`, run_type: 'tool', trace_id: root.id, parent_run_id: root.id, start_time: minutesAgo(1, 10 + i), end_time: minutesAgo(1, 15 + i), inputs: { i } }));
+  expect((await post(`${collector.url}/runs/batch`, batch([root, ...steps]))).status).toBe(202);
+  return { root, steps };
+}
+
+/** Whether a request is the viewer's poll of a trace (`?limit=1`, no offset) or a load of its spans from the first (`offset=0`). */
+const traceRequest = (traceId: string, request: Request) => {
+  const url = new URL(request.url());
+  if (url.pathname !== `/api/traces/${traceId}`) return null;
+  return url.searchParams.get('offset') === '0' ? 'load' : url.searchParams.get('limit') === '1' ? 'poll' : null;
+};
+
+/** Waits until `count` polls of the trace have been answered (and the page had a moment to act on them). */
+async function polls(traceId: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const request = await page.waitForRequest((r) => traceRequest(traceId, r) === 'poll', { timeout: FEW_POLLS_MILLIS });
+    await (await request.response())!.finished();
+  }
+  await page.waitForTimeout(300);
+}
+
+test('a trace that never finished is not downloaded again while it does not change; a change reloads it once', async () => {
+  const { root } = await crashedTrace(30);
+  const loads: string[] = [];
+  page.on('request', (request) => {
+    if (traceRequest(root.id, request) === 'load') loads.push(request.url());
+  });
+  await page.goto(`${collector.url}/#/trace/${root.id}`);
+  await page.locator('.span-row').first().waitFor();
+  expect(loads).toHaveLength(1);
+  await polls(root.id, 2);
+  expect(loads).toHaveLength(1);
+
+  // A new step is a change: the next poll reloads the trace, and shows it (a patch changes the revision too: trace-api.test.ts).
+  await post(`${collector.url}/runs/batch`, batch([postedRun({ name: 'late-step', trace_id: root.id, parent_run_id: root.id, start_time: minutesAgo(1, 50), end_time: minutesAgo(1, 60) })]));
+  await page.locator('.span-name', { hasText: 'late-step' }).waitFor({ timeout: FEW_POLLS_MILLIS });
+  expect(loads).toHaveLength(2);
+  await polls(root.id, 1);
+  expect(loads).toHaveLength(2);
+});
