@@ -8,7 +8,7 @@ const PAGE_SPANS = 5000;
 // 12 levels × 12 px leave half of the 280 px name column for the depth marker and the name.
 const MAX_INDENT_LEVELS = 12;
 
-const state = { traceId: null, spans: [], total: 0, revision: null, nextOffset: null, ordered: [], t0: 0, t1: 0, lastData: 0, running: false, total_ms: 1, selectedId: null, loading: false };
+const state = { traceId: null, spans: [], total: 0, revision: null, nextOffset: null, ordered: [], t0: 0, t1: 0, lastData: 0, running: false, total_ms: 1, selectedId: null, panelJson: null, loading: false };
 
 /**
  * Counts loads of spans. Only the latest load may show its result: a poll's
@@ -27,7 +27,7 @@ function spanStatus(span) {
 /** Opens a trace: its first page of spans; more on demand. */
 export async function openTrace(traceId) {
   if (state.traceId !== traceId) {
-    Object.assign(state, { traceId, spans: [], total: 0, revision: null, nextOffset: null, ordered: [], selectedId: null });
+    Object.assign(state, { traceId, spans: [], total: 0, revision: null, nextOffset: null, ordered: [], selectedId: null, panelJson: null });
     document.getElementById('span-panel').replaceChildren(el('p', 'hint', 'Click a span to see its inputs, outputs, error and metadata.'));
     document.getElementById('waterfall-scroll').scrollTop = 0;
     await loadPages(0, PAGE_SPANS);
@@ -74,7 +74,7 @@ async function loadMore(all) {
   }
 }
 
-/** Shows newly loaded spans: tree order, extent, the loaded note; the open span's panel. */
+/** Shows newly loaded spans: tree order, extent, the loaded note; the panel only if its span changed. */
 function render() {
   const { spans } = state;
   state.ordered = treeOrder(spans);
@@ -105,7 +105,7 @@ function render() {
   document.getElementById('waterfall-space').style.height = `${state.ordered.length * ROW_PX}px`;
   paint();
   const selected = spans.find((span) => span.id === state.selectedId);
-  if (selected) renderSpanPanel(selected);
+  if (selected) showSpan(selected);
 }
 
 /** Draws what depends on the clock as well as the spans: the time scale (running spans end now), the meta line, the rows in view. */
@@ -168,6 +168,14 @@ function spanRow({ span, depth, flag }, index) {
 function selectSpan(span) {
   state.selectedId = span.id;
   for (const row of document.querySelectorAll('.span-row')) row.classList.toggle('selected', row.dataset.spanId === span.id);
+  showSpan(span);
+}
+
+/** Shows a span in the panel, unless it is shown already as it is: a poll must not take the reader's scroll position or text selection. */
+function showSpan(span) {
+  const json = JSON.stringify(span);
+  if (json === state.panelJson) return;
+  state.panelJson = json;
   renderSpanPanel(span);
 }
 

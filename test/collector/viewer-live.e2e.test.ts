@@ -86,3 +86,32 @@ test('a trace that never finished is not downloaded again while it does not chan
   await polls(root.id, 1);
   expect(loads).toHaveLength(2);
 });
+
+test("while a trace runs, the open span's panel keeps its scroll position and text selection; a change to that span shows", async () => {
+  const long = Array.from({ length: 300 }, (_, i) => `line ${i} of a long prompt`).join('\n');
+  const { root } = await crashedTrace(3, { prompt: long });
+  await page.goto(`${collector.url}/#/trace/${root.id}`);
+  await page.locator('.span-row', { has: page.locator('.span-name', { hasText: 'crashed-agent' }) }).click();
+  const inputs = page.locator('#span-panel [data-section="inputs"]');
+  await inputs.waitFor();
+  await inputs.evaluate((pre) => {
+    pre.scrollTop = 500;
+    const range = document.createRange();
+    range.setStart(pre.firstChild!, 100);
+    range.setEnd(pre.firstChild!, 200);
+    getSelection()!.removeAllRanges();
+    getSelection()!.addRange(range);
+    (window as unknown as { shownInputs: Element }).shownInputs = pre;
+  });
+  // The trace changes (a new step), and is reloaded; the root did not change.
+  await post(`${collector.url}/runs/batch`, batch([postedRun({ name: 'new-step', trace_id: root.id, parent_run_id: root.id, start_time: minutesAgo(1, 40) })]));
+  await page.locator('.span-name', { hasText: 'new-step' }).waitFor({ timeout: FEW_POLLS_MILLIS });
+  await polls(root.id, 1);
+  expect(await inputs.evaluate((pre) => pre === (window as unknown as { shownInputs: Element }).shownInputs)).toBe(true);
+  expect(await inputs.evaluate((pre) => pre.scrollTop)).toBe(500);
+  expect(await page.evaluate(() => String(getSelection()).length)).toBe(100);
+
+  // The open span itself changes: the panel shows its new outputs.
+  await post(`${collector.url}/runs/batch`, batch([], [{ id: root.id, outputs: { answer: 'forty-two' } }]));
+  await page.locator('#span-panel [data-section="outputs"]', { hasText: 'forty-two' }).waitFor({ timeout: FEW_POLLS_MILLIS });
+});
