@@ -8,7 +8,7 @@ const PAGE_SPANS = 5000;
 // 12 levels × 12 px leave half of the 280 px name column for the depth marker and the name.
 const MAX_INDENT_LEVELS = 12;
 
-const state = { traceId: null, spans: [], total: 0, revision: null, nextOffset: null, ordered: [], t0: 0, t1: 0, lastData: 0, running: false, total_ms: 1, selectedId: null, panelJson: null, loading: false };
+const state = { traceId: null, spans: [], total: 0, revision: null, nextOffset: null, ordered: [], t0: 0, t1: 0, lastData: 0, running: false, total_ms: 1, selectedId: null, focusId: null, panelJson: null, loading: false };
 
 /**
  * Counts loads of spans. Only the latest load may show its result: a poll's
@@ -27,8 +27,8 @@ function spanStatus(span) {
 /** Opens a trace: its first page of spans; more on demand. */
 export async function openTrace(traceId) {
   if (state.traceId !== traceId) {
-    Object.assign(state, { traceId, spans: [], total: 0, revision: null, nextOffset: null, ordered: [], selectedId: null, panelJson: null });
-    document.getElementById('span-panel').replaceChildren(el('p', 'hint', 'Click a span to see its inputs, outputs, error and metadata.'));
+    Object.assign(state, { traceId, spans: [], total: 0, revision: null, nextOffset: null, ordered: [], selectedId: null, focusId: null, panelJson: null });
+    document.getElementById('span-panel').replaceChildren(el('p', 'hint', 'Click a span (or press Enter on it) to see its inputs, outputs, error and metadata.'));
     document.getElementById('waterfall-scroll').scrollTop = 0;
     await loadPages(0, PAGE_SPANS);
     return;
@@ -127,16 +127,25 @@ function paint() {
 
 let drawn = { from: -1, to: -1 };
 
-/** Draws only the rows in (and near) the scrolled viewport. */
+/**
+ * Draws only the rows in (and near) the scrolled viewport. One row is in the
+ * Tab order (the focused span's, else the first in view); a focused row that
+ * is redrawn gets the focus back, so polling and scrolling never drop it.
+ */
 function renderVisibleRows(force) {
   const scroller = document.getElementById('waterfall-scroll');
+  const container = document.getElementById('waterfall-rows');
   const from = Math.max(0, Math.floor(scroller.scrollTop / ROW_PX) - OVERSCAN_ROWS);
   const to = Math.min(state.ordered.length, Math.ceil((scroller.scrollTop + scroller.clientHeight) / ROW_PX) + OVERSCAN_ROWS);
   if (!force && from === drawn.from && to === drawn.to) return;
   drawn = { from, to };
+  const hadFocus = container.contains(document.activeElement);
   const rows = [];
   for (let i = from; i < to; i++) rows.push(spanRow(state.ordered[i], i));
-  document.getElementById('waterfall-rows').replaceChildren(...rows);
+  container.replaceChildren(...rows);
+  const current = rows.find((row) => row.dataset.spanId === state.focusId) || rows[Math.min(Math.floor(scroller.scrollTop / ROW_PX) - from, rows.length - 1)];
+  if (current) current.tabIndex = 0;
+  if (hadFocus && current && current.dataset.spanId === state.focusId) current.focus({ preventScroll: true });
 }
 
 function spanRow({ span, depth, flag }, index) {
@@ -158,8 +167,16 @@ function spanRow({ span, depth, flag }, index) {
   const row = el('div', 'span-row', null, label, el('div', 'bar-col', null, bar, time));
   row.style.top = `${index * ROW_PX}px`;
   row.dataset.spanId = span.id;
+  row.dataset.index = String(index);
   if (flag) row.dataset.flag = flag;
   row.title = span.name || '';
+  // A tree item the keyboard reaches (see renderVisibleRows for which one Tab stops at); its level and place for screen readers, as only some rows exist.
+  row.tabIndex = -1;
+  row.setAttribute('role', 'treeitem');
+  row.setAttribute('aria-level', String(depth + 1));
+  row.setAttribute('aria-posinset', String(index + 1));
+  row.setAttribute('aria-setsize', String(state.ordered.length));
+  row.setAttribute('aria-selected', String(span.id === state.selectedId));
   if (span.id === state.selectedId) row.classList.add('selected');
   row.addEventListener('click', () => selectSpan(span));
   return row;
@@ -167,7 +184,11 @@ function spanRow({ span, depth, flag }, index) {
 
 function selectSpan(span) {
   state.selectedId = span.id;
-  for (const row of document.querySelectorAll('.span-row')) row.classList.toggle('selected', row.dataset.spanId === span.id);
+  state.focusId = span.id;
+  for (const row of document.querySelectorAll('.span-row')) {
+    row.classList.toggle('selected', row.dataset.spanId === span.id);
+    row.setAttribute('aria-selected', String(row.dataset.spanId === span.id));
+  }
   showSpan(span);
 }
 
@@ -177,6 +198,34 @@ function showSpan(span) {
   if (json === state.panelJson) return;
   state.panelJson = json;
   renderSpanPanel(span);
+}
+
+/** Keys on a focused row: arrows, Home/End and Page Up/Down move between rows; Enter or Space opens the span. */
+function onRowKey(event) {
+  const row = event.target.closest('.span-row');
+  if (!row || event.altKey || event.ctrlKey || event.metaKey) return;
+  const index = Number(row.dataset.index);
+  const page = Math.max(1, Math.floor(document.getElementById('waterfall-scroll').clientHeight / ROW_PX) - 1);
+  const moves = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: state.ordered.length - 1, PageDown: index + page, PageUp: index - page };
+  if (event.key === 'Enter' || event.key === ' ') {
+    event.preventDefault();
+    selectSpan(state.ordered[index].span);
+  } else if (Object.hasOwn(moves, event.key)) {
+    event.preventDefault();
+    focusRow(Math.min(Math.max(moves[event.key], 0), state.ordered.length - 1));
+  }
+}
+
+/** Scrolls row `index` into view, draws it if it was not, and focuses it. */
+function focusRow(index) {
+  const scroller = document.getElementById('waterfall-scroll');
+  const top = index * ROW_PX;
+  if (top < scroller.scrollTop) scroller.scrollTop = top;
+  else if (top + ROW_PX > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = top + ROW_PX - scroller.clientHeight;
+  state.focusId = state.ordered[index].span.id;
+  renderVisibleRows(true);
+  const row = document.querySelector(`#waterfall-rows .span-row[data-index="${index}"]`);
+  if (row) row.focus({ preventScroll: true });
 }
 
 function jsonBlock(value, className) {
@@ -223,6 +272,12 @@ export function setUpTraceView() {
       pending = false;
       renderVisibleRows(false);
     });
+  });
+  const rows = document.getElementById('waterfall-rows');
+  rows.addEventListener('keydown', onRowKey);
+  rows.addEventListener('focusin', (event) => {
+    const row = event.target.closest('.span-row');
+    if (row) state.focusId = row.dataset.spanId;
   });
   document.getElementById('export-trace').addEventListener('click', () => {
     if (state.traceId) void download(`/api/traces/${encodeURIComponent(state.traceId)}/export`, `trace-${state.traceId}.json`);

@@ -115,3 +115,48 @@ test("while a trace runs, the open span's panel keeps its scroll position and te
   await post(`${collector.url}/runs/batch`, batch([], [{ id: root.id, outputs: { answer: 'forty-two' } }]));
   await page.locator('#span-panel [data-section="outputs"]', { hasText: 'forty-two' }).waitFor({ timeout: FEW_POLLS_MILLIS });
 });
+
+test('span rows are reached with Tab, moved through with the arrow keys, Home and End (past the rows drawn), and opened with Enter or Space', async () => {
+  // Still running: every poll redraws the rows (the running bars grow), which must not drop the focus.
+  const root = postedRun({ name: 'keyboard-root', start_time: minutesAgo(2) });
+  const steps = Array.from({ length: 150 }, (_, i) => postedRun({ name: `key-step-${i}`, trace_id: root.id, parent_run_id: root.id, start_time: minutesAgo(2, 10 + i), end_time: minutesAgo(2, 20 + i), inputs: { step: i } }));
+  expect((await post(`${collector.url}/runs/batch`, batch([root, ...steps]))).status).toBe(202);
+  await page.goto(`${collector.url}/#/trace/${root.id}`);
+  await page.locator('.span-row').first().waitFor();
+  expect(await page.locator('.span-row[tabindex="0"]').count()).toBe(1);
+  expect(await page.locator('.span-row').first().getAttribute('role')).toBe('treeitem');
+  const focused = () => page.evaluate(() => {
+    const row = document.activeElement!.closest('.span-row') as HTMLElement | null;
+    return row === null ? `not a row: ${document.activeElement!.tagName}` : row.querySelector('.span-name')!.textContent;
+  });
+  const panelTitle = () => page.locator('#span-panel .span-title').textContent();
+
+  await page.focus('#export-trace');
+  await page.keyboard.press('Tab');
+  expect(await focused()).toBe('keyboard-root');
+  // Focus is visible.
+  expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
+  await page.keyboard.press('ArrowDown');
+  expect(await focused()).toBe('key-step-0');
+  await page.keyboard.press('Enter');
+  await page.locator('#span-panel .span-title', { hasText: 'key-step-0' }).waitFor();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Space');
+  expect(await panelTitle()).toBe('key-step-1');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  expect(await focused()).toBe('keyboard-root');
+
+  // The last row is not drawn (the waterfall is virtualised): End scrolls to it and draws it.
+  expect(await page.locator('.span-name', { hasText: /^key-step-149$/ }).count()).toBe(0);
+  await page.keyboard.press('End');
+  expect(await focused()).toBe('key-step-149');
+  await page.keyboard.press('Enter');
+  expect(JSON.parse((await page.locator('#span-panel [data-section="inputs"]').textContent())!)).toEqual({ step: 149 });
+  // A poll redraws the rows: focus stays on the row.
+  await polls(root.id, 1);
+  expect(await focused()).toBe('key-step-149');
+  await page.keyboard.press('Home');
+  expect(await focused()).toBe('keyboard-root');
+  expect(await page.locator('.span-row[tabindex="0"]').count()).toBe(1);
+});
