@@ -26,6 +26,9 @@ function listQuery() {
 
 async function renderList() {
   const { traces } = await api(`/api/traces?${listQuery()}`);
+  const tbody = document.getElementById('trace-rows');
+  // The rows are rebuilt: a keyboard user's focus goes back to the same trace's link, not to the page.
+  const focused = tbody.contains(document.activeElement) ? document.activeElement.closest('tr').dataset.traceId : null;
   const rows = traces.map((trace) => {
     const link = el('a', null, trace.name || '(unnamed)');
     link.href = `#/trace/${encodeURIComponent(trace.trace_id)}`;
@@ -44,7 +47,9 @@ async function renderList() {
     row.addEventListener('click', () => { location.hash = link.getAttribute('href'); });
     return row;
   });
-  document.getElementById('trace-rows').replaceChildren(...rows);
+  tbody.replaceChildren(...rows);
+  const again = focused === null ? undefined : rows.find((row) => row.dataset.traceId === focused);
+  if (again) again.querySelector('a').focus({ preventScroll: true });
   document.getElementById('empty').hidden = rows.length > 0 || list.offset > 0;
   document.getElementById('newer').disabled = list.offset === 0;
   document.getElementById('older').disabled = traces.length < LIST_PAGE;

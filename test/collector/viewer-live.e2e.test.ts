@@ -160,3 +160,20 @@ test('span rows are reached with Tab, moved through with the arrow keys, Home an
   expect(await focused()).toBe('keyboard-root');
   expect(await page.locator('.span-row[tabindex="0"]').count()).toBe(1);
 });
+
+test("the list's refresh keeps the keyboard focus on the same trace's link", async () => {
+  for (let i = 0; i < 3; i++) await post(`${collector.url}/runs/batch`, batch([postedRun({ name: `focus-${i}`, start_time: minutesAgo(30 + i), end_time: minutesAgo(30 + i) })]));
+  await page.goto(`${collector.url}/#/`);
+  const link = page.locator('#trace-rows td.name a', { hasText: 'focus-1' });
+  await link.focus();
+  const traceId = await link.evaluate((a) => {
+    (window as unknown as { focusedRow: Element }).focusedRow = a.closest('tr')!;
+    return (a.closest('tr') as HTMLElement).dataset.traceId;
+  });
+  // The next refresh replaces the rows.
+  await page.waitForFunction(() => !(window as unknown as { focusedRow: Element }).focusedRow.isConnected, undefined, { timeout: FEW_POLLS_MILLIS });
+  expect(await page.evaluate(() => {
+    const active = document.activeElement!;
+    return active.tagName === 'A' ? (active.closest('tr') as HTMLElement | null)?.dataset.traceId : active.tagName;
+  })).toBe(traceId);
+});
