@@ -9,6 +9,12 @@ const POLL_MILLIS = 2000;
 const LIST_PAGE = 50;
 const list = { offset: 0 };
 let timer = null;
+/**
+ * Counts list requests. Only the latest may show its answer: typing in Search
+ * sends one per keystroke, and an earlier (broader) one answering late would
+ * otherwise replace the list for the words in the box.
+ */
+let listGeneration = 0;
 
 keepToken();
 
@@ -25,7 +31,9 @@ function listQuery() {
 }
 
 async function renderList() {
+  const generation = ++listGeneration;
   const { traces } = await api(`/api/traces?${listQuery()}`);
+  if (generation !== listGeneration) return; // a newer request (a keystroke, a page) was sent meanwhile
   const tbody = document.getElementById('trace-rows');
   // The rows are rebuilt: a keyboard user's focus goes back to the same trace's link, not to the page.
   const focused = tbody.contains(document.activeElement) ? document.activeElement.closest('tr').dataset.traceId : null;

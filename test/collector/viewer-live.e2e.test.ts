@@ -177,3 +177,26 @@ test("the list's refresh keeps the keyboard focus on the same trace's link", asy
     return active.tagName === 'A' ? (active.closest('tr') as HTMLElement | null)?.dataset.traceId : active.tagName;
   })).toBe(traceId);
 });
+
+test('Search shows the answer for the words in the box, not a slower answer to an earlier keystroke', async () => {
+  const names = ['research-notes', 'report-weekly', 'retry-queue', 'rollup'];
+  await post(`${collector.url}/runs/batch`, batch(names.map((name, i) => postedRun({ name, start_time: minutesAgo(40 + i), end_time: minutesAgo(40 + i) }))));
+  await page.goto(`${collector.url}/#/`);
+  await page.locator('#trace-rows tr').first().waitFor();
+  // The answer to "r" is held until the answer to "research" is shown.
+  const isR = (url: URL) => url.pathname === '/api/traces' && url.searchParams.get('q') === 'r';
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(isR, async (route) => {
+    await released;
+    await route.continue();
+  });
+  await page.locator('input[name="q"]').pressSequentially('research', { delay: 30 });
+  await page.waitForFunction(() => [...document.querySelectorAll('#trace-rows td.name')].map((td) => td.textContent).join() === 'research-notes');
+  const lateAnswer = page.waitForEvent('requestfinished', (request) => isR(new URL(request.url())));
+  release();
+  await lateAnswer;
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+  expect(await page.locator('#trace-rows td.name').allTextContents()).toEqual(['research-notes']);
+  await page.unroute(isR);
+});
