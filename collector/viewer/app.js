@@ -18,9 +18,10 @@ let listGeneration = 0;
 
 keepToken();
 
+/** The list's filters as API parameters (one trace more than a page: whether there is an older page). */
 function listQuery() {
   const form = document.getElementById('filters');
-  const params = new URLSearchParams({ limit: String(LIST_PAGE), offset: String(list.offset) });
+  const params = new URLSearchParams({ limit: String(LIST_PAGE + 1), offset: String(list.offset) });
   for (const name of ['name', 'status', 'tag', 'q']) {
     const value = form.elements[name].value.trim();
     if (value) params.set(name, value);
@@ -32,8 +33,11 @@ function listQuery() {
 
 async function renderList() {
   const generation = ++listGeneration;
-  const { traces } = await api(`/api/traces?${listQuery()}`);
+  const params = listQuery();
+  const answer = await api(`/api/traces?${params}`);
   if (generation !== listGeneration) return; // a newer request (a keystroke, a page) was sent meanwhile
+  const more = answer.traces.length > LIST_PAGE;
+  const traces = answer.traces.slice(0, LIST_PAGE);
   const tbody = document.getElementById('trace-rows');
   // The rows are rebuilt: a keyboard user's focus goes back to the same trace's link, not to the page.
   const focused = tbody.contains(document.activeElement) ? document.activeElement.closest('tr').dataset.traceId : null;
@@ -58,9 +62,11 @@ async function renderList() {
   tbody.replaceChildren(...rows);
   const again = focused === null ? undefined : rows.find((row) => row.dataset.traceId === focused);
   if (again) again.querySelector('a').focus({ preventScroll: true });
-  document.getElementById('empty').hidden = rows.length > 0 || list.offset > 0;
+  const filtered = [...params.keys()].some((name) => name !== 'limit' && name !== 'offset');
+  document.getElementById('empty').hidden = rows.length > 0 || list.offset > 0 || filtered;
+  document.getElementById('no-match').hidden = rows.length > 0 || list.offset > 0 || !filtered;
   document.getElementById('newer').disabled = list.offset === 0;
-  document.getElementById('older').disabled = traces.length < LIST_PAGE;
+  document.getElementById('older').disabled = !more;
   document.getElementById('page-info').textContent = traces.length === 0 ? '' : `${list.offset + 1}–${list.offset + traces.length}`;
 }
 

@@ -200,3 +200,24 @@ test('Search shows the answer for the words in the box, not a slower answer to a
   expect(await page.locator('#trace-rows td.name').allTextContents()).toEqual(['research-notes']);
   await page.unroute(isR);
 });
+
+test('an empty collector says so; a search without match says nothing matches; with exactly a page of traces, Older is disabled', async () => {
+  const own = await memoryCollector();
+  try {
+    await page.goto(`${own.url}/#/`);
+    await page.locator('#empty').waitFor({ timeout: FEW_POLLS_MILLIS });
+    expect(await page.locator('#no-match').isHidden()).toBe(true);
+    await post(`${own.url}/runs/batch`, batch(Array.from({ length: 50 }, (_, i) => postedRun({ name: `page-${i}`, start_time: minutesAgo(i), end_time: minutesAgo(i) }))));
+    await page.waitForFunction(() => document.querySelectorAll('#trace-rows tr').length === 50, undefined, { timeout: FEW_POLLS_MILLIS });
+    expect(await page.locator('#older').isDisabled()).toBe(true);
+    expect(await page.locator('#page-info').textContent()).toBe('1–50');
+
+    await page.fill('input[name="q"]', 'nosuchword');
+    await page.locator('#no-match').waitFor({ timeout: FEW_POLLS_MILLIS });
+    expect(await page.locator('#no-match').textContent()).toBe('No trace matches the search and filters.');
+    expect(await page.locator('#empty').isHidden()).toBe(true);
+    expect(await page.locator('#trace-rows tr').count()).toBe(0);
+  } finally {
+    await own.close();
+  }
+});
