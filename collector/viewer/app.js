@@ -42,7 +42,9 @@ async function renderList() {
   // The rows are rebuilt: a keyboard user's focus goes back to the same trace's link, not to the page.
   const focused = tbody.contains(document.activeElement) ? document.activeElement.closest('tr').dataset.traceId : null;
   const rows = traces.map((trace) => {
-    const link = el('a', null, trace.name || '(unnamed)');
+    const name = trace.name || '(unnamed)';
+    const link = el('a', null, name);
+    link.title = name; // the cell shows its start only (CSS): a long name must not widen the table
     link.href = `#/trace/${encodeURIComponent(trace.trace_id)}`;
     const row = el(
       'tr',

@@ -221,3 +221,17 @@ test('an empty collector says so; a search without match says nothing matches; w
     await own.close();
   }
 });
+
+test('a long trace name is cut in the list (whole in its title): the table stays as wide as the window', async () => {
+  const name = `RunnableSequence<${'PromptTemplate|ChatOpenAI|StrOutputParser,'.repeat(14)}>`.slice(0, 600);
+  expect(name.length).toBe(600);
+  const trace = postedRun({ name, start_time: minutesAgo(0.5), end_time: minutesAgo(0.5) });
+  await post(`${collector.url}/runs/batch`, batch([trace]));
+  await page.goto(`${collector.url}/#/`);
+  const link = page.locator(`#trace-rows tr[data-trace-id="${trace.id}"] td.name a`);
+  await link.waitFor();
+  expect(await link.getAttribute('title')).toBe(name);
+  expect(await link.textContent()).toBe(name);
+  expect(await page.locator('#list-view table.traces').evaluate((table) => table.getBoundingClientRect().width)).toBeLessThanOrEqual(1280);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+});
