@@ -72,6 +72,14 @@ async function renderList() {
   document.getElementById('page-info').textContent = traces.length === 0 ? '' : `${list.offset + 1}–${list.offset + traces.length}`;
 }
 
+/** The header's indicator: live while the collector answers, offline while it does not. */
+function showLive(online) {
+  const live = document.getElementById('live');
+  live.classList.toggle('offline', !online);
+  live.textContent = online ? 'live' : 'offline';
+  live.title = online ? 'Refreshes every 2 s' : 'The collector does not answer; retrying every 2 s';
+}
+
 async function refresh() {
   const trace = /^#\/trace\/(.+)$/.exec(location.hash);
   const stats = /^#\/stats(?:\/(.+))?$/.exec(location.hash);
@@ -83,8 +91,10 @@ async function refresh() {
     else if (stats) await renderStats(stats[1] ? decodeURIComponent(stats[1]) : null);
     else await renderList();
     showProblem(null);
+    showLive(true);
   } catch (error) {
     showProblem(error);
+    showLive(!error.offline);
   }
 }
 

@@ -235,3 +235,20 @@ test('a long trace name is cut in the list (whole in its title): the table stays
   expect(await page.locator('#list-view table.traces').evaluate((table) => table.getBoundingClientRect().width)).toBeLessThanOrEqual(1280);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
 });
+
+test('the live indicator shows offline while the collector does not answer', async () => {
+  const own = await memoryCollector();
+  let closed = false;
+  try {
+    await post(`${own.url}/runs/batch`, batch([postedRun({ name: 'before-stop' })]));
+    await page.goto(`${own.url}/#/`);
+    await page.locator('#trace-rows tr').first().waitFor();
+    expect(await page.locator('#live').textContent()).toBe('live');
+    await own.close();
+    closed = true;
+    await page.locator('#live', { hasText: 'offline' }).waitFor({ timeout: FEW_POLLS_MILLIS });
+    expect(await page.locator('#live').getAttribute('class')).toContain('offline');
+  } finally {
+    if (!closed) await own.close();
+  }
+});
