@@ -1,5 +1,6 @@
 import { badRequest } from './http/http-error.js';
 import { normalizeTime } from './ingest/normalize-run.js';
+import { spaceOutUnspaced } from './store/search-text.js';
 import type { TraceQuery, TraceStatus } from './store/trace-queries.js';
 
 const STATUSES: readonly TraceStatus[] = ['ok', 'error', 'running'];
@@ -58,12 +59,14 @@ export function parseStatsQuery(params: URLSearchParams): { name?: string; minut
 
 /**
  * Search text as an FTS5 query that cannot be a syntax error: its words,
- * each quoted and matched as a prefix, all required.
+ * each quoted and matched as a prefix, all required. A word in a script
+ * written without spaces is spaced out as the index is (search-text.ts), so
+ * the quotes make it a phrase: its characters in a row.
  */
 function ftsQuery(text: string): string {
   const words = (text.match(/[\p{L}\p{N}_]+/gu) ?? []).slice(0, 16);
   if (words.length === 0) throw badRequest(`q must hold at least one word (letters or digits), got ${JSON.stringify(text.slice(0, 100))}`);
-  return words.map((word) => `"${word}"*`).join(' ');
+  return words.map((word) => `"${spaceOutUnspaced(word).trim()}"*`).join(' ');
 }
 
 /** A whole number as a page link or a person writes it. */

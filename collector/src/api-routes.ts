@@ -24,7 +24,8 @@ export function isApiPath(path: string): boolean {
 /**
  * The JSON API: `GET /api/traces` (summaries, newest first, paged),
  * `GET /api/traces/{id}?offset=&limit=` (a page of its runs by start time,
- * with the total), `GET /api/traces/{id}/export` (every run, as a download),
+ * with the total and the trace's revision, which changes whenever the trace
+ * does), `GET /api/traces/{id}/export` (every run, as a download),
  * `GET /api/stats?name=&minutes=` (per-name latency and errors, histogram, timeline).
  */
 export async function apiRoute(path: string, params: URLSearchParams, res: ServerResponse, store: RunStore): Promise<void> {
@@ -33,13 +34,13 @@ export async function apiRoute(path: string, params: URLSearchParams, res: Serve
   const rest = path.slice('/api/traces/'.length);
   const exporting = rest.endsWith('/export');
   const traceId = traceIdOf(exporting ? rest.slice(0, -'/export'.length) : rest);
-  const total = store.traceSpanCount(traceId);
+  const { span_count: total, revision } = store.traceHead(traceId);
   if (total === 0) throw new HttpError(404, `No trace ${JSON.stringify(traceId.slice(0, 200))}: it was never received, or retention (--max-traces) deleted it`);
   if (exporting) return exportTrace(res, store, traceId, total);
   const page = parsePage(params, SPAN_PAGE.default, SPAN_PAGE.max);
   const runs = store.traceRunsJson(traceId, page.offset, page.limit, PAGE_MAX_CHARS);
   const next = page.offset + runs.length < total ? page.offset + runs.length : null;
-  return sendJson(res, 200, `{"trace_id":${JSON.stringify(traceId)},"total":${total},"offset":${page.offset},"next_offset":${next},"spans":[${runs.join(',')}]}`, true);
+  return sendJson(res, 200, `{"trace_id":${JSON.stringify(traceId)},"total":${total},"revision":${revision},"offset":${page.offset},"next_offset":${next},"spans":[${runs.join(',')}]}`, true);
 }
 
 /** Every run of the trace, as a download, written a page at a time as the client reads it (never the whole trace in memory). */

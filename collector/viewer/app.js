@@ -9,12 +9,19 @@ const POLL_MILLIS = 2000;
 const LIST_PAGE = 50;
 const list = { offset: 0 };
 let timer = null;
+/**
+ * Counts list requests. Only the latest may show its answer: typing in Search
+ * sends one per keystroke, and an earlier (broader) one answering late would
+ * otherwise replace the list for the words in the box.
+ */
+let listGeneration = 0;
 
 keepToken();
 
+/** The list's filters as API parameters (one trace more than a page: whether there is an older page). */
 function listQuery() {
   const form = document.getElementById('filters');
-  const params = new URLSearchParams({ limit: String(LIST_PAGE), offset: String(list.offset) });
+  const params = new URLSearchParams({ limit: String(LIST_PAGE + 1), offset: String(list.offset) });
   for (const name of ['name', 'status', 'tag', 'q']) {
     const value = form.elements[name].value.trim();
     if (value) params.set(name, value);
@@ -25,9 +32,19 @@ function listQuery() {
 }
 
 async function renderList() {
-  const { traces } = await api(`/api/traces?${listQuery()}`);
+  const generation = ++listGeneration;
+  const params = listQuery();
+  const answer = await api(`/api/traces?${params}`);
+  if (generation !== listGeneration) return; // a newer request (a keystroke, a page) was sent meanwhile
+  const more = answer.traces.length > LIST_PAGE;
+  const traces = answer.traces.slice(0, LIST_PAGE);
+  const tbody = document.getElementById('trace-rows');
+  // The rows are rebuilt: a keyboard user's focus goes back to the same trace's link, not to the page.
+  const focused = tbody.contains(document.activeElement) ? document.activeElement.closest('tr').dataset.traceId : null;
   const rows = traces.map((trace) => {
-    const link = el('a', null, trace.name || '(unnamed)');
+    const name = trace.name || '(unnamed)';
+    const link = el('a', null, name);
+    link.title = name; // the cell shows its start only (CSS): a long name must not widen the table
     link.href = `#/trace/${encodeURIComponent(trace.trace_id)}`;
     const row = el(
       'tr',
@@ -44,11 +61,23 @@ async function renderList() {
     row.addEventListener('click', () => { location.hash = link.getAttribute('href'); });
     return row;
   });
-  document.getElementById('trace-rows').replaceChildren(...rows);
-  document.getElementById('empty').hidden = rows.length > 0 || list.offset > 0;
+  tbody.replaceChildren(...rows);
+  const again = focused === null ? undefined : rows.find((row) => row.dataset.traceId === focused);
+  if (again) again.querySelector('a').focus({ preventScroll: true });
+  const filtered = [...params.keys()].some((name) => name !== 'limit' && name !== 'offset');
+  document.getElementById('empty').hidden = rows.length > 0 || list.offset > 0 || filtered;
+  document.getElementById('no-match').hidden = rows.length > 0 || list.offset > 0 || !filtered;
   document.getElementById('newer').disabled = list.offset === 0;
-  document.getElementById('older').disabled = traces.length < LIST_PAGE;
+  document.getElementById('older').disabled = !more;
   document.getElementById('page-info').textContent = traces.length === 0 ? '' : `${list.offset + 1}–${list.offset + traces.length}`;
+}
+
+/** The header's indicator: live while the collector answers, offline while it does not. */
+function showLive(online) {
+  const live = document.getElementById('live');
+  live.classList.toggle('offline', !online);
+  live.textContent = online ? 'live' : 'offline';
+  live.title = online ? 'Refreshes every 2 s' : 'The collector does not answer; retrying every 2 s';
 }
 
 async function refresh() {
@@ -62,8 +91,10 @@ async function refresh() {
     else if (stats) await renderStats(stats[1] ? decodeURIComponent(stats[1]) : null);
     else await renderList();
     showProblem(null);
+    showLive(true);
   } catch (error) {
     showProblem(error);
+    showLive(!error.offline);
   }
 }
 

@@ -27,9 +27,14 @@ function authHeaders() {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
-/** GET a JSON API path; an error answer becomes an Error with the collector's reason. */
+/**
+ * GET a JSON API path; an error answer becomes an Error with the collector's
+ * reason, no answer at all (the collector is down) an Error marked `offline`.
+ */
 export async function api(path) {
-  const response = await fetch(path, { headers: authHeaders() });
+  const response = await fetch(path, { headers: authHeaders() }).catch((error) => {
+    throw Object.assign(new Error(`The collector does not answer (${error.message})`), { offline: true });
+  });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(body.detail || `${response.status} ${response.statusText}`);
   return body;

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { memoryCollector, post } from './collector-client.js';
 import { batch, postedRun } from './run-builders.js';
 
@@ -29,6 +33,50 @@ test('search finds words in names, inputs, outputs and errors; a patch is found 
   expect(await names('?q=zebra')).toEqual(['newest']);
   const bad = await fetch(`${collector.url}/api/traces?q=%22(*)`);
   expect(bad.status).toBe(400);
+});
+
+test('search finds a word wherever it stands in a string: after a newline, tab, return, quote, backslash or escaped character, and inside Chinese text', async () => {
+  collector = await memoryCollector();
+  const prompt = postedRun({ name: 'prompt', start_time: '2026-01-01T00:00:01Z', inputs: { messages: [{ role: 'system', content: 'You are helpful.\nAnswer briefly.\tRefuse politely.\r\nQuote "Zeta" and C:\\Omega \u0001Kappa' }] } });
+  const chinese = postedRun({ name: 'greeting', start_time: '2026-01-01T00:00:02Z', outputs: { text: '你好世界，欢迎使用' } });
+  const spaced = postedRun({ name: 'spaced', start_time: '2026-01-01T00:00:03Z', inputs: { text: 'You are helpful. Answer briefly.' } });
+  await post(`${collector.url}/runs/batch`, batch([prompt, chinese, spaced]));
+  for (const word of ['Answer', 'Refuse', 'Quote', 'Zeta', 'Omega', 'Kappa']) expect([word, await names(`?q=${word}`)]).toEqual([word, word === 'Answer' ? ['spaced', 'prompt'] : ['prompt']]);
+  expect(await names(`?q=${encodeURIComponent('answer briefly')}`)).toEqual(['spaced', 'prompt']);
+  for (const word of ['世界', '你好', '欢迎使用', '世', '好世界']) expect([word, await names(`?q=${encodeURIComponent(word)}`)]).toEqual([word, ['greeting']]);
+  // Characters of the text, but not in a row: not found.
+  expect(await names(`?q=${encodeURIComponent('你界')}`)).toEqual([]);
+  // Keys and numbers are found too, as they were when the index held JSON.
+  expect(await names('?q=messages')).toEqual(['prompt']);
+});
+
+test('a database made before the search text changed (its index fed JSON) is re-indexed when a collector opens it, and its traces get revisions', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tracewire-search-old-'));
+  const file = join(dir, 'old.sqlite');
+  try {
+    collector = await memoryCollector({ memory: false, db: file });
+    await post(`${collector.url}/runs/batch`, batch([postedRun({ name: 'prompt', inputs: { content: 'You are helpful.\nAnswer briefly.' } })]));
+    expect(await names('?q=Answer')).toEqual(['prompt']);
+    await collector.close();
+    collector = undefined;
+    // What a collector before the text version left: the index fed JSON (a word after a newline stored as "nAnswer"), no text_version column.
+    const old = new Database(file);
+    old.exec("INSERT INTO runs_fts (runs_fts) VALUES ('delete-all')");
+    old.exec("INSERT INTO runs_fts (rowid, body) SELECT rowid, json_extract(data, '$.name') || ' ' || json_extract(data, '$.inputs') FROM runs");
+    old.exec('ALTER TABLE fts_state DROP COLUMN text_version');
+    old.exec('ALTER TABLE traces DROP COLUMN revision');
+    expect(old.prepare('SELECT count(*) AS n FROM runs_fts WHERE runs_fts MATCH ?').get('nAnswer')).toEqual({ n: 1 });
+    old.close();
+    collector = await memoryCollector({ memory: false, db: file });
+    expect(await names('?q=Answer')).toEqual(['prompt']);
+    expect(await names('?q=nAnswer')).toEqual([]);
+    const [trace] = await collector.traces();
+    expect((await (await fetch(`${collector.url}/api/traces/${trace!.trace_id}`)).json()).revision).toBe(0);
+  } finally {
+    await collector?.close();
+    collector = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('stats per span name: count, error rate and percentiles; a patch that ends a run counts it once', async () => {

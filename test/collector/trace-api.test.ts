@@ -68,6 +68,26 @@ describe('GET /api/traces', () => {
   });
 });
 
+describe('GET /api/traces/{id} revision', () => {
+  test('changes with every request that changes the trace (a patch that adds no span too), and only then', async () => {
+    collector = await memoryCollector();
+    const root = postedRun({ name: 'crashed', start_time: '2026-01-01T10:00:00Z' });
+    const child = postedRun({ name: 'step', trace_id: root.id, parent_run_id: root.id, start_time: '2026-01-01T10:00:01Z' });
+    await post(`${collector.url}/runs/batch`, batch([root, child]));
+    const revision = async () => (await (await fetch(`${collector!.url}/api/traces/${root.id}?limit=1`)).json()).revision as number;
+    const first = await revision();
+    expect(typeof first).toBe('number');
+    expect(await revision()).toBe(first);
+    await post(`${collector.url}/runs/batch`, batch([postedRun({ name: 'elsewhere' })]));
+    expect(await revision()).toBe(first);
+    await post(`${collector.url}/runs/batch`, batch([], [{ id: child.id, end_time: '2026-01-01T10:00:02Z', outputs: { ok: true } }]));
+    const patched = await revision();
+    expect(patched).not.toBe(first);
+    await post(`${collector.url}/runs/batch`, batch([postedRun({ name: 'step-2', trace_id: root.id, parent_run_id: root.id, start_time: '2026-01-01T10:00:03Z' })]));
+    expect(await revision()).not.toBe(patched);
+  });
+});
+
 describe('GET /api/traces/{id} of large runs', () => {
   test('a page holds at most 64 MiB of run JSON (one string: past 2^29 characters it failed with 500); the export streams every run', async () => {
     collector = await memoryCollector();

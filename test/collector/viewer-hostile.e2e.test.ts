@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { memoryCollector, post } from './collector-client.js';
 import { batch, postedRun } from './run-builders.js';
+import { launchChromium } from './viewer-browser.js';
 
 /**
  * The viewer and the collector against hostile data and hostile pages, in
@@ -17,7 +18,6 @@ import { batch, postedRun } from './run-builders.js';
  * - a cross-origin page cannot write or read; a rebinding Host is refused.
  * `UPDATE_SCREENSHOTS=1` saves docs/viewer-stats.png, docs/viewer-flagged.png and docs/viewer-big-trace.png.
  */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP evil.test 127.0.0.1'];
 const DOCS = join(__dirname, '..', '..', 'docs');
 const hostile = (where: string) => `<img src=x id=xss-${where} onerror="window.__pwned='${where}'">`;
 
@@ -38,7 +38,7 @@ let page: Page;
 
 beforeAll(async () => {
   collector = await memoryCollector({ maxBodyBytes: 64 * 1024 * 1024 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium(['--host-resolver-rules=MAP evil.test 127.0.0.1']);
   page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
   page.setDefaultTimeout(PAGE_TIMEOUT_MILLIS);
   page.on('dialog', (dialog) => void dialog.dismiss());
@@ -130,8 +130,8 @@ test('a poll that answers after "Load all" finished does not take the loaded spa
   const base = Date.parse('2026-04-01T00:00:00Z');
   const at = (ms: number) => new Date(base + ms).toISOString();
   const root = postedRun({ name: 'poll-race-root', start_time: at(0), end_time: at(10_000) });
-  // A span still running on the first page makes every poll reload that page.
-  const spans = [root, postedRun({ name: 'still-running', trace_id: root.id, parent_run_id: root.id, start_time: at(1) })];
+  const running = postedRun({ name: 'still-running', trace_id: root.id, parent_run_id: root.id, start_time: at(1) });
+  const spans = [root, running];
   for (let i = 0; i < 5_100; i++) spans.push(postedRun({ name: `child-${i}`, trace_id: root.id, parent_run_id: root.id, start_time: at(2 + i), end_time: at(3 + i), inputs: {} }));
   expect((await post(`${collector.url}/runs/batch`, batch(spans))).status).toBe(202);
   const ofThisTrace = (url: URL) => url.pathname === `/api/traces/${root.id}`;
@@ -154,6 +154,8 @@ test('a poll that answers after "Load all" finished does not take the loaded spa
     }
     await route.continue();
   });
+  // A change to the trace (a patch, no new span) makes the next poll reload the first page.
+  expect((await post(`${collector.url}/runs/batch`, batch([], [{ id: running.id, outputs: { progress: 1 } }]))).status).toBe(202);
   await held;
   await loadAll.click();
   await page.locator('#trace-loaded button').first().waitFor({ state: 'detached' });

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { memoryCollector, post } from './collector-client.js';
 import { batch, postedRun } from './run-builders.js';
+import { launchChromium } from './viewer-browser.js';
 
 /**
  * The viewer in headless Chromium (Debian's, never a downloaded one):
@@ -10,7 +11,6 @@ import { batch, postedRun } from './run-builders.js';
  * stay text. `UPDATE_SCREENSHOTS=1` also saves docs/viewer-list.png and
  * docs/viewer-trace.png.
  */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const XSS = '<img src=x onerror=alert(1)>';
 const DOCS = join(__dirname, '..', '..', 'docs');
 
@@ -57,7 +57,7 @@ async function seed(): Promise<string> {
 
 beforeAll(async () => {
   collector = await memoryCollector();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   page.setDefaultTimeout(PAGE_TIMEOUT_MILLIS);
   page.on('dialog', (dialog) => {

@@ -7,7 +7,7 @@ import { ADDED_COLUMNS, SCHEMA } from './schema.js';
 import { SearchIndex } from './search-index.js';
 import { contributionOf, SpanStatsWriter, type Contribution } from './span-stats.js';
 import { StatsQueries, type StatsReport } from './stats-queries.js';
-import { TraceQueries, type TraceQuery, type TraceSummary } from './trace-queries.js';
+import { TraceQueries, type TraceHead, type TraceQuery, type TraceSummary } from './trace-queries.js';
 
 /** Where runs are kept: a SQLite file, or memory (gone when the collector stops). */
 export interface RunStoreOptions {
@@ -69,9 +69,9 @@ export class RunStore {
     // Checkpoints are where WAL pays its fsyncs; the default (every 1 000 pages) made them most of the ingest time.
     this.db.pragma('wal_autocheckpoint = 16384');
     this.db.exec(SCHEMA);
-    const columns = new Set((this.db.pragma('table_info(runs)') as Array<{ name: string }>).map((column) => column.name));
-    for (const { name, add, fill } of ADDED_COLUMNS) {
-      if (!columns.has(name)) this.db.transaction(() => (this.db.exec(add), this.db.exec(fill)))();
+    for (const { table, name, add, fill } of ADDED_COLUMNS) {
+      const columns = this.db.pragma(`table_info(${table})`) as Array<{ name: string }>;
+      if (!columns.some((column) => column.name === name)) this.db.transaction(() => (this.db.exec(add), fill !== undefined && this.db.exec(fill)))();
     }
     this.queries = new TraceQueries(this.db);
     this.stats = new SpanStatsWriter(this.db);
@@ -83,17 +83,20 @@ export class RunStore {
     this.replaceRun = this.db.prepare('UPDATE runs SET trace_id = ?, start_time = ?, end_time = ?, has_error = ?, name = ?, tags = ?, data = ?, parent_run_id = ? WHERE id = ?');
     this.selectRun = this.db.prepare('SELECT rowid, data FROM runs WHERE id = ?');
     this.summarise = this.db.prepare(`
-      INSERT OR REPLACE INTO traces (trace_id, name, start_time, end_time, status, span_count, tags)
+      INSERT OR REPLACE INTO traces (trace_id, name, start_time, end_time, status, span_count, tags, revision)
       SELECT @trace_id,
         COALESCE((SELECT name FROM runs WHERE id = @trace_id), (SELECT name FROM runs WHERE trace_id = @trace_id AND parent_run_id IS NULL AND name IS NOT NULL ORDER BY start_time LIMIT 1), (SELECT name FROM runs WHERE trace_id = @trace_id AND name IS NOT NULL ORDER BY start_time LIMIT 1)),
         COALESCE(min(start_time), min(end_time)),
         CASE WHEN sum(end_time IS NULL) > 0 THEN NULL ELSE max(end_time) END,
         CASE WHEN sum(has_error) > 0 THEN 'error' WHEN sum(end_time IS NULL) > 0 THEN 'running' ELSE 'ok' END,
         count(*),
-        (SELECT json_group_array(DISTINCT value) FROM runs, json_each(runs.tags) WHERE runs.trace_id = @trace_id)
+        (SELECT json_group_array(DISTINCT value) FROM runs, json_each(runs.tags) WHERE runs.trace_id = @trace_id),
+        COALESCE((SELECT revision FROM traces WHERE trace_id = @trace_id), 0) + 1
       FROM runs WHERE trace_id = @trace_id`);
     this.dropIfEmpty = this.db.prepare('DELETE FROM traces WHERE trace_id = ? AND span_count = 0');
     this.ingestTx = this.db.transaction((ops: RunOp[]) => this.applyAll(ops));
+    // Runs left unindexed (a database re-indexed for a new search text, or closed before the indexer caught up) are indexed while idle.
+    this.scheduleIndexing();
   }
 
   /** Stores every operation of one request, atomically; answers those refused (a run already at its size limit). */
@@ -121,9 +124,9 @@ export class RunStore {
     return this.queries.runsOf(traceId, offset, limit, maxChars);
   }
 
-  /** How many runs a trace has; 0 if it is unknown. */
-  traceSpanCount(traceId: string): number {
-    return this.queries.spanCount(traceId);
+  /** How many runs a trace has (0 if it is unknown), and its revision: it grows with every request that changed the trace. */
+  traceHead(traceId: string): TraceHead {
+    return this.queries.head(traceId);
   }
 
   /** Per-name latency and error stats, the latency histogram, spans per minute. */

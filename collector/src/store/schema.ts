@@ -1,3 +1,5 @@
+import { SEARCH_TEXT_VERSION } from './search-text.js';
+
 /**
  * The collector's tables. `runs` keeps each run once (its merged JSON in
  * `data`, plus the columns queries filter on); `traces` is a summary per
@@ -16,12 +18,20 @@
  */
 /**
  * Columns added after the first release, with what fills them in a database
- * made before: `parent_run_id` (a trace without its root is named by its
- * topmost run; read from each run's JSON, a request into a trace of large
- * runs re-parsed them all).
+ * made before (a table made now has them from its CREATE):
+ * - `runs.parent_run_id` (a trace without its root is named by its topmost
+ *   run; read from each run's JSON, a request into a trace of large runs
+ *   re-parsed them all);
+ * - `traces.revision`, counting the requests that changed the trace: the
+ *   viewer reloads an open trace when it moved, and only then (0 in an old
+ *   database: a change makes it 1);
+ * - `fts_state.text_version`, the search text the index holds (see
+ *   search-text.ts): 1 in an old database, whose index is then rebuilt.
  */
-export const ADDED_COLUMNS: ReadonlyArray<{ name: string; add: string; fill: string }> = [
-  { name: 'parent_run_id', add: 'ALTER TABLE runs ADD COLUMN parent_run_id TEXT', fill: "UPDATE runs SET parent_run_id = json_extract(data, '$.parent_run_id')" },
+export const ADDED_COLUMNS: ReadonlyArray<{ table: string; name: string; add: string; fill?: string }> = [
+  { table: 'runs', name: 'parent_run_id', add: 'ALTER TABLE runs ADD COLUMN parent_run_id TEXT', fill: "UPDATE runs SET parent_run_id = json_extract(data, '$.parent_run_id')" },
+  { table: 'traces', name: 'revision', add: 'ALTER TABLE traces ADD COLUMN revision INTEGER NOT NULL DEFAULT 0' },
+  { table: 'fts_state', name: 'text_version', add: 'ALTER TABLE fts_state ADD COLUMN text_version INTEGER NOT NULL DEFAULT 1' },
 ];
 
 export const SCHEMA = `
@@ -49,7 +59,8 @@ CREATE TABLE IF NOT EXISTS traces (
   end_time      TEXT,
   status        TEXT NOT NULL,
   span_count    INTEGER NOT NULL,
-  tags          TEXT NOT NULL DEFAULT '[]'
+  tags          TEXT NOT NULL DEFAULT '[]',
+  revision      INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS traces_by_time   ON traces (start_time);
 CREATE INDEX IF NOT EXISTS traces_by_name   ON traces (name, start_time);
@@ -58,7 +69,7 @@ CREATE INDEX IF NOT EXISTS traces_by_status ON traces (status, start_time);
 -- Full-text search over names, errors, inputs and outputs (contentless: the text lives in runs.data),
 -- filled behind a watermark by search-index.ts.
 CREATE VIRTUAL TABLE IF NOT EXISTS runs_fts USING fts5(body, content='', contentless_delete=1);
-CREATE TABLE IF NOT EXISTS fts_state (id INTEGER PRIMARY KEY CHECK (id = 1), watermark INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS fts_state (id INTEGER PRIMARY KEY CHECK (id = 1), watermark INTEGER NOT NULL, text_version INTEGER NOT NULL DEFAULT ${SEARCH_TEXT_VERSION});
 INSERT OR IGNORE INTO fts_state (id, watermark) VALUES (1, 0);
 CREATE TRIGGER IF NOT EXISTS runs_fts_delete AFTER DELETE ON runs WHEN old.rowid <= (SELECT watermark FROM fts_state WHERE id = 1) BEGIN
   DELETE FROM runs_fts WHERE rowid = old.rowid;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { SEARCH_TEXT_VERSION, searchText } from './search-text.js';
 
 /**
  * Full-text search over runs (SQLite FTS5): names, errors, inputs, outputs.
@@ -8,6 +9,10 @@ import type Database from 'better-sqlite3';
  * collector is idle, and a search first catches up. A run changed in place
  * (a patch) that the indexer already passed is re-indexed at once; a deleted
  * run leaves the index through a trigger.
+ *
+ * A database indexed with an older search text (`fts_state.text_version`)
+ * has its index emptied on open and rebuilt the same way, behind the
+ * watermark from the first run: until it has caught up, a search waits for it.
  */
 export class SearchIndex {
   private readonly getWatermark: Database.Statement<[], { watermark: number }>;
@@ -23,6 +28,13 @@ export class SearchIndex {
     this.pending = db.prepare('SELECT rowid, data FROM runs WHERE rowid > ? ORDER BY rowid LIMIT ?');
     this.put = db.prepare('INSERT OR REPLACE INTO runs_fts (rowid, body) VALUES (?, ?)');
     this.maxRowid = db.prepare('SELECT max(rowid) AS m FROM runs');
+    const version = db.prepare('SELECT text_version AS v FROM fts_state WHERE id = 1').get() as { v: number };
+    if (version.v !== SEARCH_TEXT_VERSION) {
+      db.transaction(() => {
+        db.prepare("INSERT INTO runs_fts (runs_fts) VALUES ('delete-all')").run();
+        db.prepare('UPDATE fts_state SET watermark = 0, text_version = ? WHERE id = 1').run(SEARCH_TEXT_VERSION);
+      })();
+    }
     this.indexBatch = db.transaction((max: number) => {
       const rows = this.pending.all(this.watermark(), max);
       for (const row of rows) this.put.run(row.rowid, searchText(row.data));
@@ -55,10 +67,4 @@ export class SearchIndex {
   private watermark(): number {
     return this.getWatermark.get()!.watermark;
   }
-}
-
-/** The words a run is found by: its name, error, inputs and outputs (keys and values). */
-function searchText(data: string): string {
-  const run = JSON.parse(data) as { name?: unknown; error?: unknown; inputs?: unknown; outputs?: unknown };
-  return [run.name, run.error, run.inputs, run.outputs].map((value) => (value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value))).join(' ');
 }

@@ -21,6 +21,13 @@ export interface TraceSummary {
   span_count: number;
 }
 
+/** What tells a trace's size and whether it changed, without reading its runs. */
+export interface TraceHead {
+  span_count: number;
+  /** Grows by one with every ingest request that touched the trace. */
+  revision: number;
+}
+
 /** Filters of `GET /api/traces`; all optional. */
 export interface TraceQuery {
   limit: number;
@@ -41,7 +48,7 @@ export interface TraceQuery {
 export class TraceQueries {
   private readonly listStatements = new Map<string, Database.Statement>();
   private readonly selectRuns: Database.Statement<[string, number, number], { data: string }>;
-  private readonly selectSpanCount: Database.Statement<[string], { span_count: number }>;
+  private readonly selectHead: Database.Statement<[string], TraceHead>;
   private readonly countOrphans: Database.Statement<[], { n: number }>;
   private readonly deleteOldOrphans: Database.Statement<[number]>;
   private readonly selectOldOrphans: Database.Statement<[number], DeletedRun>;
@@ -52,7 +59,7 @@ export class TraceQueries {
 
   constructor(private readonly db: Database.Database) {
     this.selectRuns = db.prepare('SELECT data FROM runs WHERE trace_id = ? ORDER BY start_time, id LIMIT ? OFFSET ?');
-    this.selectSpanCount = db.prepare('SELECT span_count FROM traces WHERE trace_id = ?');
+    this.selectHead = db.prepare('SELECT span_count, revision FROM traces WHERE trace_id = ?');
     this.countOrphans = db.prepare('SELECT count(*) AS n FROM runs WHERE trace_id IS NULL');
     this.deleteOldOrphans = db.prepare('DELETE FROM runs WHERE trace_id IS NULL AND rowid NOT IN (SELECT rowid FROM runs WHERE trace_id IS NULL ORDER BY rowid DESC LIMIT ?)');
     this.countTraces = db.prepare('SELECT count(*) AS n FROM traces');
@@ -104,8 +111,8 @@ export class TraceQueries {
     return runs;
   }
 
-  spanCount(traceId: string): number {
-    return this.selectSpanCount.get(traceId)?.span_count ?? 0;
+  head(traceId: string): TraceHead {
+    return this.selectHead.get(traceId) ?? { span_count: 0, revision: 0 };
   }
 
   /**
