@@ -17,6 +17,7 @@ export interface TraceSummary {
   name: string | null;
   start_time: string | null;
   end_time: string | null;
+  /** `error` when any of its runs recorded an error (a step the root recovered from included), else `running` while any run has no end, else `ok`. */
   status: TraceStatus;
   span_count: number;
 }
