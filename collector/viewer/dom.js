@@ -87,9 +87,16 @@ export function formatDuration(ms) {
   return `${whole} ${bigName} ${Math.floor((ms - whole * big) / small)} ${smallName}`;
 }
 
+/** A time in the browser's zone, the zone named: every page shows times one way (the stats axis too). */
 export function formatTime(iso) {
   const ms = timeMillis(iso);
-  return Number.isFinite(ms) ? new Date(ms).toLocaleString() : '—';
+  return Number.isFinite(ms) ? new Date(ms).toLocaleString(undefined, { timeZoneName: 'short' }) : '—';
+}
+
+/** A minute of the stats timeline (`YYYY-MM-DDTHH:MM`, UTC) as the browser's hour and minute, the zone named. */
+export function formatMinute(minute) {
+  const ms = Date.parse(`${minute}:00Z`);
+  return Number.isFinite(ms) ? new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }) : minute;
 }
 
 export function statusBadge(status) {

@@ -1,4 +1,4 @@
-import { api, el, formatDuration, svg } from './dom.js';
+import { api, el, formatDuration, formatMinute, svg } from './dom.js';
 
 const CHART = { width: 560, height: 160, pad: 28 };
 
@@ -64,14 +64,14 @@ function timeline(minutes) {
   minutes.forEach((minute, i) => {
     const height = (minute.spans / max) * inner;
     const bar = svg('rect', { x: CHART.pad + i * width, y: CHART.height - CHART.pad - height, width: Math.max(width - 1, 1), height, class: 'tp-bar' });
-    bar.append(svg('title', {}, `${minute.minute}Z: ${minute.spans} spans, ${minute.errors} errors`));
+    bar.append(svg('title', {}, `${formatMinute(minute.minute)}: ${minute.spans} spans, ${minute.errors} errors`));
     chart.append(bar);
     points.push(`${CHART.pad + (i + 0.5) * width},${CHART.height - CHART.pad - (minute.errors / Math.max(minute.spans, 1)) * inner}`);
   });
   chart.append(
     svg('polyline', { points: points.join(' '), class: 'err-line' }),
-    svg('text', { x: CHART.pad, y: CHART.height - 8, class: 'axis-label' }, `${minutes[0].minute.slice(11)}Z`),
-    svg('text', { x: CHART.width - CHART.pad, y: CHART.height - 8, class: 'axis-label', 'text-anchor': 'end' }, `${minutes[minutes.length - 1].minute.slice(11)}Z`),
+    svg('text', { x: CHART.pad, y: CHART.height - 8, class: 'axis-label' }, formatMinute(minutes[0].minute)),
+    svg('text', { x: CHART.width - CHART.pad, y: CHART.height - 8, class: 'axis-label', 'text-anchor': 'end' }, formatMinute(minutes[minutes.length - 1].minute)),
     svg('text', { x: CHART.pad, y: 14, class: 'axis-label' }, `max ${max} spans/min · red: error rate`),
   );
   return chart;

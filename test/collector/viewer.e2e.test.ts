@@ -128,3 +128,28 @@ test('live refresh: a trace that arrives while the list is open appears without 
   await page.locator('#trace-rows td.name', { hasText: 'arrived-later' }).waitFor();
   expect(await page.locator('#trace-rows td.name').first().textContent()).toBe('arrived-later');
 });
+
+test("times read one way on every page: the browser's zone, named (the list's start, the stats axis; the axis was UTC, the list local without a zone)", async () => {
+  const context = await browser.newContext({ timezoneId: 'Asia/Kolkata', locale: 'en-GB', viewport: { width: 1280, height: 720 } });
+  try {
+    const kolkata = await context.newPage();
+    kolkata.setDefaultTimeout(PAGE_TIMEOUT_MILLIS);
+    // A minute whose UTC and Kolkata times differ in their hour and minute (UTC+5:30).
+    const started = new Date(Date.now() - 30_000);
+    started.setUTCSeconds(0, 0);
+    await post(`${collector.url}/runs/batch`, batch([postedRun({ name: 'zoned', start_time: started.toISOString(), end_time: new Date(started.getTime() + 10).toISOString() })]));
+    const kolkataTime = new Date(started.getTime() + 330 * 60_000); // UTC+5:30, as UTC fields
+    const local = `0?${kolkataTime.getUTCHours()}:${String(kolkataTime.getUTCMinutes()).padStart(2, '0')}`;
+    await kolkata.goto(`${collector.url}/#/`);
+    const row = kolkata.locator('#trace-rows tr', { hasText: 'zoned' });
+    await row.waitFor();
+    expect(await row.locator('td').nth(2).textContent()).toMatch(new RegExp(`\\b${local}:\\d\\d GMT\\+5:30$`));
+    await kolkata.goto(`${collector.url}/#/stats`);
+    // The timeline: the chart with the spans-per-minute bars; its second label is its last minute.
+    const axis = kolkata.locator('svg.chart', { has: kolkata.locator('rect.tp-bar') }).locator('text.axis-label').nth(1);
+    await axis.waitFor();
+    expect(await axis.textContent()).toMatch(/^\d\d:\d\d GMT\+5:30$/);
+  } finally {
+    await context.close();
+  }
+});
