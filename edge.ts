@@ -15,7 +15,7 @@
  * (Deno, Vercel Edge) get `edge-env.ts`: this, and set-up from the
  * environment alone.
  */
-export { Traceable, type TraceableDecorator } from './decorators/traceable-decorator.js';
+export { Traceable, type TraceableDecorator, type TraceableMethodDecorator } from './decorators/traceable-decorator.js';
 export { traceable } from './decorators/traceable-function.js';
 export { FlushOnExit, type FlushOnExitOptions, type FlushOnExitDecorator } from './decorators/flush-on-exit.js';
 export type { InvocationFlushResult } from './lib/lifecycle/flush-invocation.js';

@@ -11,7 +11,7 @@ import './lib/spool/node-spool.js';
 import './lib/model/node-random.js';
 // Proxies told without running their traps (node:util; Node entry only).
 import './lib/serialize/node-proxy-check.js';
-export { Traceable, type TraceableDecorator } from './decorators/traceable-decorator.js';
+export { Traceable, type TraceableDecorator, type TraceableMethodDecorator } from './decorators/traceable-decorator.js';
 export { traceable } from './decorators/traceable-function.js';
 export { FlushOnExit, type FlushOnExitOptions, type FlushOnExitDecorator } from './decorators/flush-on-exit.js';
 export type { InvocationFlushResult } from './lib/lifecycle/flush-invocation.js';

@@ -17,6 +17,14 @@ export interface MethodOrClassDecorator {
   (target: abstract new (...args: never[]) => unknown): void;
 }
 
+/** The method signatures of {@link MethodOrClassDecorator} alone: a decorator for methods only, in both modes. */
+export interface MethodOnlyDecorator {
+  /** On a method (standard decorators): returns the very method type it receives. */
+  <Method extends Function>(method: Method, context: ClassMethodDecoratorContext<never>): Method;
+  /** On a method (`experimentalDecorators`): its descriptor; a getter's or setter's is refused, as at run time. */
+  <T extends Function>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T> | void;
+}
+
 /** Where a method is defined: the object (a prototype, or a class for a static method) and its key. */
 export interface MethodSlot {
   readonly home: object;

@@ -1,6 +1,6 @@
 import { refuse } from '../lib/errors.js';
 import { callSiteOf, readTraceOptions, type TraceOptions } from '../lib/instrument/trace-options.js';
-import { dualModeDecorator, type MethodOrClassDecorator, type MethodSlot } from './dual-mode.js';
+import { dualModeDecorator, type MethodOnlyDecorator, type MethodOrClassDecorator, type MethodSlot } from './dual-mode.js';
 import { flushingSlot, flushOnExitParts, isTraced } from './function-identity.js';
 import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
@@ -9,9 +9,16 @@ import { defineProperty } from '../lib/natives.js';
 /**
  * The decorator `@Traceable()` returns; works under both decorator modes. An interface
  * of its own, exported, so that a library's declarations can name one kept in a
- * constant (`export const Tool = @Traceable(…)` under `declaration: true`).
+ * constant (`export const Tool = Traceable(…)` under `declaration: true`).
  */
 export interface TraceableDecorator extends MethodOrClassDecorator {}
+
+/**
+ * What `@Traceable({ name })` returns: a name is one method's, so it decorates
+ * methods only — on a class every method would share it (refused when the
+ * class is defined, and by the types here).
+ */
+export interface TraceableMethodDecorator extends MethodOnlyDecorator {}
 
 /**
  * Traces a method — each call becomes a span — or, on a class, every method
@@ -26,6 +33,8 @@ export interface TraceableDecorator extends MethodOrClassDecorator {}
  *   async place(order: Order) { ... }
  * }
  */
+export function Traceable(options: TraceOptions & { readonly name: string }): TraceableMethodDecorator;
+export function Traceable(options?: TraceOptions): TraceableDecorator;
 export function Traceable(options?: TraceOptions): TraceableDecorator {
   // Read once, now: each method it decorates later is traced by what was checked here.
   const read = readTraceOptions(options);
