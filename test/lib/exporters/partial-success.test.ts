@@ -73,6 +73,19 @@ describe('refusals in a batch sent in several requests, or sent again', () => {
     await client.shutdown();
   });
 
+  test('refusals add up over a batch\'s requests and attempts: one in a request that got through before a later one failed, one in the retry that delivered the rest', async () => {
+    // Halved after a 413: the first half is taken with one run refused, the second fails (503), then goes again alone
+    // and is taken with one refused too.
+    sink.script({ kind: 'status', status: 413 }, refusingOne, { kind: 'status', status: 503 }, refusingOne);
+    const warnings: string[] = [];
+    const { client, ok } = tracedPair(new LangSmithExporter({ endpoint: sink.url, apiKey: 'k' }), warnings, { maxRetries: 2 });
+    for (let i = 0; i < 4; i++) ok(i);
+    expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 2, failed: 2, timedOut: false });
+    expect(client.stats()).toMatchObject({ delivered: 2, dropped: { exportFailed: 2 }, pending: 0 });
+    expect(sink.requests.map((request) => request.answered)).toEqual([413, 202, 503, 202]);
+    await client.shutdown();
+  });
+
   test('a spooled batch replayed into a refusal: the refused spans count in replayRefused, the rest in replayed', async () => {
     const spoolDir = mkdtempSync(join(tmpdir(), 'tracewire-partial-'));
     try {
