@@ -50,7 +50,7 @@ export const sendInOrder = <R>(
     refused ??= result.ok ? undefined : result;
     partial = joinPartialSuccess(partial, result.partialSuccess);
     if (i < requests.length - 1) sendInOrder(delivered, batch, requests, keysOf, i + 1, send, done, halve, refused, partial);
-    else done(partial === undefined ? (refused ?? EXPORT_OK) : { ...(refused ?? EXPORT_OK), partialSuccess: partial });
+    else done(withPartialSuccess(refused ?? EXPORT_OK, partial));
   });
 };
 
