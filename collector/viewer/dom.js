@@ -94,8 +94,11 @@ export function formatTime(iso) {
 }
 
 /** A minute of the stats timeline (`YYYY-MM-DDTHH:MM`, UTC) as the browser's hour and minute, the zone named. */
+/** A UTC minute `YYYY-MM-DDTHH:MM` (the stats API's) as epoch ms; NaN if it is not one. */
+export const minuteMillis = (minute) => Date.parse(`${minute}:00Z`);
+
 export function formatMinute(minute) {
-  const ms = Date.parse(`${minute}:00Z`);
+  const ms = minuteMillis(minute);
   return Number.isFinite(ms) ? new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }) : minute;
 }
 

@@ -153,3 +153,30 @@ test("times read one way on every page: the browser's zone, named (the list's st
     await context.close();
   }
 });
+
+test('the stats charts are to scale: latency buckets and minutes without spans between two that have some are gaps, not drawn away', async () => {
+  const own = await memoryCollector();
+  try {
+    // Spans of 1 ms and of 1 s (no bucket between them has one), in two minutes 30 minutes apart (none between).
+    const minute = new Date(Date.now() - 40 * 60_000);
+    minute.setUTCSeconds(0, 0);
+    const at = (ms: number) => new Date(minute.getTime() + ms).toISOString();
+    const later = 30 * 60_000;
+    const runs = [postedRun({ name: 'fast', start_time: at(0), end_time: at(1) }), postedRun({ name: 'slow', start_time: at(later), end_time: at(later + 1_000) })];
+    expect((await post(`${own.url}/runs/batch`, batch(runs))).status).toBe(202);
+    await page.goto(`${own.url}/#/stats`);
+    const boxes = async (bar: string) => {
+      const rects = page.locator(`rect.${bar}`);
+      await rects.nth(1).waitFor();
+      return Promise.all([rects.nth(0).boundingBox(), rects.nth(1).boundingBox()]);
+    };
+    // Buckets are 8 per doubling: 1 ms and 1 s are ≈ 80 apart; minutes 30 apart. Drawn side by side, each gap would be one bar.
+    const [fast, slow] = await boxes('hist-bar');
+    expect((slow!.x - fast!.x) / (fast!.width + 1)).toBeGreaterThan(60);
+    const [first, last] = await boxes('tp-bar');
+    expect((last!.x - first!.x) / (first!.width + 1)).toBeGreaterThan(25);
+    expect((last!.x - first!.x) / (first!.width + 1)).toBeLessThan(35);
+  } finally {
+    await own.close();
+  }
+});

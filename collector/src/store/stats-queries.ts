@@ -15,7 +15,8 @@ export interface NameStats {
 /** `GET /api/stats`: per-name stats, the latency histogram (of one name, or all), and spans per minute. */
 export interface StatsReport {
   names: NameStats[];
-  histogram: Array<{ ms: number; count: number }>;
+  /** Non-empty latency buckets in order: `bucket` is the bucket's index (8 per doubling of µs, 0 under 1 µs), `ms` its middle. */
+  histogram: Array<{ bucket: number; ms: number; count: number }>;
   timeline: Array<{ minute: string; spans: number; errors: number }>;
 }
 
@@ -38,7 +39,7 @@ export class StatsQueries {
       if (options.name !== undefined && name !== options.name) continue;
       for (const row of rows) histogramCounts.set(row.bucket, (histogramCounts.get(row.bucket) ?? 0) + row.spans);
     }
-    const histogram = [...histogramCounts].sort((a, b) => a[0] - b[0]).map(([bucket, count]) => ({ ms: bucketMillis(bucket), count }));
+    const histogram = [...histogramCounts].sort((a, b) => a[0] - b[0]).map(([bucket, count]) => ({ bucket, ms: bucketMillis(bucket), count }));
     return { names: names.slice(0, options.maxNames), histogram, timeline: this.timelineRows.all(options.minutes) };
   }
 }
