@@ -1,7 +1,8 @@
 import { answerLater, EXPORT_NOW, type CallbackExporter, type ExportDone } from '../callback-export.js';
 import { AddressedBatch, keysOf, type DestinationStanding, type Replicated } from '../replicated.js';
 import { SealedBatch } from '../sealed-batch.js';
-import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult } from '../span-exporter.js';
+import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type PartialSuccess } from '../span-exporter.js';
+import { joinPartialSuccess } from '../http/partial-success.js';
 
 /** A failed answer. */
 type Failure = Extract<ExportResult, { ok: false }>;
@@ -18,6 +19,8 @@ interface Destination extends ReplicaSender {
   readonly took: WeakSet<object>;
   readonly refused: WeakSet<object>;
   readonly lastError: WeakMap<object, Error>;
+  /** What it said it refused of a batch it took, over that batch's attempts. */
+  readonly refusals: WeakMap<object, PartialSuccess>;
   /** The pipeline gave up on a batch it lacked, and it has taken none since (see {@link ReplicaFanOut.down}). */
   isDown: boolean;
 }
@@ -51,7 +54,7 @@ export class ReplicaFanOut implements Replicated {
   readonly #attempts = new WeakMap<ExportBatch, number>();
 
   constructor(destinations: readonly ReplicaSender[]) {
-    this.#destinations = destinations.map((destination) => ({ ...destination, took: new WeakSet(), refused: new WeakSet(), lastError: new WeakMap(), isDown: false }));
+    this.#destinations = destinations.map((destination) => ({ ...destination, took: new WeakSet(), refused: new WeakSet(), lastError: new WeakMap(), refusals: new WeakMap(), isDown: false }));
   }
 
   export(batch: ExportBatch, options: ExportOptions, done: ExportDone): void {
@@ -63,6 +66,8 @@ export class ReplicaFanOut implements Replicated {
     let waiting = owed.length;
     for (const destination of owed) {
       destination.sender[EXPORT_NOW](batch, options, (result) => {
+        const refused = joinPartialSuccess(destination.refusals.get(batch), result.partialSuccess);
+        if (refused !== undefined) destination.refusals.set(batch, refused);
         if (result.ok) {
           this.#mark(destination.took, batch);
           destination.isDown = false;
@@ -91,7 +96,7 @@ export class ReplicaFanOut implements Replicated {
   /** Done when no destination may still take it; else retryable, as the first one that may answered this attempt. */
   #answer(batch: ExportBatch, failures: ReadonlyArray<readonly [Destination, Failure]>): ExportResult {
     const owed = this.#owedTo(batch).filter((destination) => !destination.took.has(batch));
-    if (owed.length === 0) return EXPORT_OK;
+    if (owed.length === 0) return this.#taken(batch);
     const failed = failures.filter(([destination]) => !destination.refused.has(batch));
     const pending = failed.filter(([destination]) => !destination.isDown);
     const [destination, failure] = pending[0] ?? failed[0] ?? failures[0] ?? [owed[0]!, undefined];
@@ -102,6 +107,25 @@ export class ReplicaFanOut implements Replicated {
     let retryAfterMillis: number | undefined;
     for (const [, { retryAfterMillis: asked }] of pending) if (asked !== undefined && (retryAfterMillis === undefined || asked > retryAfterMillis)) retryAfterMillis = asked;
     return { ok: false, retryable: true, error, status: failure?.status, retryAfterMillis };
+  }
+
+  /**
+   * A batch every destination took, with what they said they refused: as
+   * refused, the fewest spans any of them refused — spans refused everywhere
+   * are delivered nowhere, while one taken by another destination counts
+   * delivered, as when a destination fails a batch outright. Each refusing
+   * destination's words, by its origin, are the message, so a refusal by
+   * one alone is still said.
+   */
+  #taken(batch: ExportBatch): ExportResult {
+    let rejectedSpans = Number.POSITIVE_INFINITY;
+    const messages: string[] = [];
+    for (const destination of this.#owedTo(batch)) {
+      const refused = destination.refusals.get(batch);
+      rejectedSpans = Math.min(rejectedSpans, refused?.rejectedSpans ?? 0);
+      if (refused !== undefined) messages.push(`${destination.origin}: ${refused.errorMessage || `refused ${refused.rejectedSpans} span(s)`}`);
+    }
+    return messages.length === 0 ? EXPORT_OK : { ok: true, partialSuccess: { rejectedSpans, errorMessage: messages.join('; ') } };
   }
 
   /** The destinations `batch` is owed to: all, or those a spool file names. */

@@ -1,7 +1,9 @@
 import { LangSmithExporter, OtlpHttpExporter, type SpanExporter } from '../../../index';
 import * as edge from '../../../edge';
 import { memoryCollector } from '../../collector/collector-client';
+import { LangSmithSink } from '../../helpers/langsmith-sink';
 import { tracedPair } from '../../helpers/traced-pair';
+import { withEnv } from '../../helpers/with-env';
 
 /**
  * Spans the local collector refuses (a tag longer than 1 024 characters) in a
@@ -44,3 +46,47 @@ describe('spans the local collector refuses in a request it takes', () => {
   });
 });
 
+
+describe('write replicas (LANGSMITH_RUNS_ENDPOINTS): what each says it refused', () => {
+  const CLEAN = { LANGSMITH_API_KEY: undefined, LANGSMITH_ENDPOINT: undefined, LANGSMITH_WORKSPACE_ID: undefined, LANGSMITH_PROJECT: undefined };
+  const replicas = (endpoints: Record<string, string>) => withEnv({ ...CLEAN, LANGSMITH_RUNS_ENDPOINTS: JSON.stringify(endpoints) }, () => new LangSmithExporter());
+
+  test('spans every replica refuses count failed, and each one’s reason is warned once, by its origin', async () => {
+    const [a, b] = [await memoryCollector(), await memoryCollector()];
+    const warnings: string[] = [];
+    const { client, ok, refused } = tracedPair(replicas({ [a.url]: 'key-a', [b.url]: 'key-b' }), warnings);
+    try {
+      ok(1);
+      refused(2);
+      ok(3);
+      expect(await client.flush()).toMatchObject({ delivered: 2, failed: 1, pending: 0 });
+      expect(client.stats()).toMatchObject({ delivered: 2, failed: 1, dropped: { exportFailed: 1 } });
+      const said = warnings.filter((warning) => warning.includes('refused 1 of its spans'));
+      expect(said).toHaveLength(1);
+      for (const collector of [a, b]) expect(said[0]).toContain(`${new URL(collector.url).origin}: 1 run(s) rejected`);
+      expect(said[0]).toContain(REFUSED_TAG);
+      expect(warnings.join('\n')).not.toMatch(/key-a|key-b/);
+    } finally {
+      await client.shutdown();
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  test('a span one replica refuses and another takes counts delivered, and the refusing one’s reason is still said', async () => {
+    const [collector, sink] = [await memoryCollector(), await LangSmithSink.start()];
+    const warnings: string[] = [];
+    const { client, ok, refused } = tracedPair(replicas({ [collector.url]: 'key-a', [sink.url]: 'key-b' }), warnings);
+    try {
+      ok(1);
+      refused(2);
+      expect(await client.flush()).toMatchObject({ delivered: 2, failed: 0, pending: 0 });
+      const said = warnings.filter((warning) => warning.includes(`${new URL(collector.url).origin}: 1 run(s) rejected`));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toContain(REFUSED_TAG);
+      expect(warnings.join('\n')).not.toContain(new URL(sink.url).origin);
+    } finally {
+      await client.shutdown();
+      await Promise.all([collector.close(), sink.stop()]);
+    }
+  });
+});
