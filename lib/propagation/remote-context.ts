@@ -4,6 +4,8 @@ import { parseBaggage } from './baggage.js';
 import { readHeader, type HeaderCarrier } from './header-carrier.js';
 import { parseLangSmithTrace } from './langsmith-trace.js';
 import { parseTraceparent, parseTracestate } from './traceparent.js';
+import { parseB3, type B3Parent } from './b3.js';
+import { propagators } from './propagators.js';
 import { freeze, isObject } from '../natives.js';
 
 /**
@@ -39,7 +41,7 @@ export interface RemoteTraceContext {
   /** The parent's `dotted_order`, when `langsmith-trace` carried it. */
   readonly dottedOrder: string | undefined;
   /**
-   * The `traceparent`'s sampled flag (`undefined` without one): OpenTelemetry's
+   * The `traceparent`'s (or B3's) sampled flag (`undefined` without one, or where B3 deferred it): OpenTelemetry's
    * decision, passed on as it came, not tracewire's. What tracewire records is
    * decided apart: a parent run `langsmith-trace` names is recorded, so its
    * continued children are (as in langsmith); otherwise `sampleRate` decides on
@@ -56,8 +58,8 @@ export interface RemoteTraceContext {
   readonly projectName: string | undefined;
   /** The other members of `baggage` (`userId=alice`), passed on to the next hop as OpenTelemetry does. */
   readonly baggage?: readonly string[];
-  /** Which header gave the parent. */
-  readonly from: 'langsmith-trace' | 'traceparent';
+  /** Which header gave the parent (`b3`: B3's single `b3` header or its `X-B3-*` headers, read where `OTEL_PROPAGATORS` names `b3` or `b3multi`). */
+  readonly from: 'langsmith-trace' | 'traceparent' | 'b3';
 }
 
 /** A parent for a root span: incoming headers, or a context already extracted from them. */
@@ -67,11 +69,15 @@ const extracted = new WeakSet<object>();
 
 /**
  * Reads a remote parent from incoming headers — LangSmith's `langsmith-trace`
- * (+ `baggage`) or W3C `traceparent` (+ `tracestate`, `baggage`). When both
- * are valid, `langsmith-trace` wins: it names the parent run exactly, and a
- * `traceparent` beside it may come from an OpenTelemetry layer that knows
- * nothing of that run. Returns `undefined` — start a fresh trace — for
- * absent, repeated, malformed or oversized headers. Never throws.
+ * (+ `baggage`) or W3C `traceparent` (+ `tracestate`, `baggage`); B3's
+ * (`b3`, `X-B3-*`) too where `OTEL_PROPAGATORS` names `b3` or `b3multi`, and
+ * not `traceparent` where it leaves out `tracecontext`. When `langsmith-trace`
+ * is valid it wins: it names the parent run exactly, and a `traceparent`
+ * beside it may come from an OpenTelemetry layer that knows nothing of that
+ * run; between `traceparent` and B3, the one `OTEL_PROPAGATORS` lists last,
+ * as OpenTelemetry's composite propagator extracts. Returns `undefined` —
+ * start a fresh trace — for absent, repeated, malformed or oversized
+ * headers. Never throws.
  */
 export function extractTraceContext(headers: TraceParent | null | undefined): RemoteTraceContext | undefined {
   try {
@@ -88,10 +94,17 @@ const TRACEPARENT = 'traceparent';
 const LANGSMITH_TRACE = 'langsmith-trace';
 
 const fromHeaders = (headers: object): RemoteTraceContext | undefined => {
-  const w3c = parseTraceparent(readHeader(headers, TRACEPARENT));
+  const use = propagators();
+  // The OpenTelemetry parent: of the propagators that found one, the last listed.
+  let w3c: B3Parent | undefined;
+  let viaTraceparent = false;
+  for (const propagator of use.parentOrder) {
+    const found = propagator === 'tracecontext' ? parseTraceparent(readHeader(headers, TRACEPARENT)) : parseB3((name) => readHeader(headers, name));
+    if (found !== undefined) (w3c = found), (viaTraceparent = propagator === 'tracecontext');
+  }
   const langsmith = parseLangSmithTrace(readHeader(headers, LANGSMITH_TRACE));
   // Read only beside a traceparent (W3C's rule), whichever header leads.
-  const tracestate = w3c && parseTracestate(readHeader(headers, 'tracestate'));
+  const tracestate = viaTraceparent ? parseTracestate(readHeader(headers, 'tracestate')) : undefined;
   let context: Omit<RemoteTraceContext, 'metadata' | 'tags' | 'projectName'>;
   if (langsmith !== undefined) {
     const traceIdHex = traceIdOf(langsmith.traceId);
@@ -114,7 +127,7 @@ const fromHeaders = (headers: object): RemoteTraceContext | undefined => {
       dottedOrder: undefined,
       sampled: w3c.sampled,
       tracestate,
-      from: TRACEPARENT,
+      from: viaTraceparent ? TRACEPARENT : 'b3',
     };
   } else {
     return undefined;
@@ -125,7 +138,8 @@ const fromHeaders = (headers: object): RemoteTraceContext | undefined => {
     metadata: freeze(baggage.metadata),
     tags: freeze(baggage.tags),
     projectName: baggage.projectName,
-    baggage: freeze(baggage.others),
+    // The caller's other members are OpenTelemetry's baggage: passed on only where its propagator is on.
+    baggage: freeze(use.baggage ? baggage.others : []),
   });
   extracted.add(result);
   return result;

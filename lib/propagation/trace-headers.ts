@@ -8,6 +8,8 @@ import { MAX_LANGSMITH_TRACE_CHARS } from './langsmith-trace.js';
 import { readHeader } from './header-carrier.js';
 import { spanParentOf } from './span-parent.js';
 import { formatTraceparent } from './traceparent.js';
+import { B3, formatB3Single, X_B3_SAMPLED, X_B3_SPAN_ID, X_B3_TRACE_ID } from './b3.js';
+import { isParentHeader, propagators, type Propagators } from './propagators.js';
 import { instrumentedUndici, sendLeavingW3c } from './undici-channel.js';
 import { isArray, isFunction, keys, entries } from '../natives.js';
 import { refuse } from '../errors.js';
@@ -18,6 +20,10 @@ import { refuse } from '../errors.js';
  * OpenTelemetry and any W3C-aware service, and LangSmith's `langsmith-trace`
  * + `baggage` (`langsmith-metadata`, `langsmith-tags`, `langsmith-project`),
  * for langsmith's `RunTree.fromHeaders()`. Both name the same parent.
+ * `OTEL_PROPAGATORS` chooses the OpenTelemetry ones, as it does an
+ * OpenTelemetry SDK's: `b3` adds B3's single header, `b3multi` its `X-B3-*`
+ * headers; leaving out `tracecontext` leaves out `traceparent` and
+ * `tracestate`, leaving out `baggage` the caller's other `baggage` members.
  */
 // A type, not an interface: it is then a HeaderCarrier as it is (`extractTraceContext(getTraceHeaders())`).
 export type TraceHeaders = {
@@ -29,6 +35,14 @@ export type TraceHeaders = {
   'langsmith-trace'?: string;
   /** W3C `baggage`: the caller's other members, then `langsmith-metadata`, `langsmith-tags` and `langsmith-project`; absent when empty. */
   baggage?: string;
+  /** B3 single header, `{trace}-{span}-{1|0}`, where `OTEL_PROPAGATORS` names `b3`. */
+  b3?: string;
+  /** B3 multi-header trace id, where `OTEL_PROPAGATORS` names `b3multi`. */
+  'x-b3-traceid'?: string;
+  /** B3 multi-header span id (the parent span's). */
+  'x-b3-spanid'?: string;
+  /** B3 multi-header sampling decision, `1` or `0`. */
+  'x-b3-sampled'?: string;
 };
 
 /**
@@ -39,32 +53,46 @@ export type TraceHeaders = {
  * Outside both: `{}` (the receiver starts its own trace).
  */
 export function getTraceHeaders(): TraceHeaders {
+  const use = propagators();
   const span = propagationSpan();
   if (span !== undefined) {
     // The flag is OpenTelemetry's decision where the trace came with one (a traceparent, the bridge), else tracewire's.
     const traceFlags = span.remote?.traceFlags;
-    const headers: TraceHeaders = { traceparent: formatTraceparent(traceIdOf(otelTraceIdOf(span)), spanIdOf(span.id), traceFlags === undefined ? span.sampled : (traceFlags & 1) === 1) };
+    const headers = parentHeaders(use, traceIdOf(otelTraceIdOf(span)), spanIdOf(span.id), traceFlags === undefined ? span.sampled : (traceFlags & 1) === 1, span.remote?.tracestate);
     // A run that is not recorded is no LangSmith parent; past the depth receivers accept, the traceparent alone joins the trace.
     if (span.sampled && span.dottedOrder.length <= MAX_LANGSMITH_TRACE_CHARS) headers['langsmith-trace'] = span.dottedOrder;
-    if (span.remote?.tracestate !== undefined) headers.tracestate = span.remote.tracestate;
-    const baggage = formatBaggage(span.remote?.baggage, span.metadata, span.tags, span.projectName);
+    const baggage = formatBaggage(use.baggage ? span.remote?.baggage : undefined, span.metadata, span.tags, span.projectName);
     if (baggage !== '') headers.baggage = baggage;
     return headers;
   }
   const continued = continuedContext();
   if (continued === undefined) return {};
   const otelTraceId = continued.otelTraceId ?? continued.traceId;
-  const headers: TraceHeaders = {
-    // No flag from the caller: tracewire's decision, the one a span here would make (spanParentOf's, else the draw).
-    traceparent: formatTraceparent(traceIdOf(otelTraceId), continued.parentSpanId, continued.sampled ?? spanParentOf(continued).sampled ?? keepsTrace(otelTraceId, globalClient.current?.config.sampleRate ?? 1)),
-  };
+  // No flag from the caller: tracewire's decision, the one a span here would make (spanParentOf's, else the draw).
+  const sampled = continued.sampled ?? spanParentOf(continued).sampled ?? keepsTrace(otelTraceId, globalClient.current?.config.sampleRate ?? 1);
+  const headers = parentHeaders(use, traceIdOf(otelTraceId), continued.parentSpanId, sampled, continued.tracestate);
   // A W3C parent alone names no LangSmith run: the receiver starts its LangSmith trace, as a span here would.
   if (continued.dottedOrder !== undefined) headers['langsmith-trace'] = continued.dottedOrder;
-  if (continued.tracestate !== undefined) headers.tracestate = continued.tracestate;
-  const baggage = formatBaggage(continued.baggage, continued.metadata, continued.tags, continued.projectName);
+  const baggage = formatBaggage(use.baggage ? continued.baggage : undefined, continued.metadata, continued.tags, continued.projectName);
   if (baggage !== '') headers.baggage = baggage;
   return headers;
 }
+
+/** The parent span in each OpenTelemetry format `use` names: `traceparent` (+ `tracestate`), B3 single, B3 multi. */
+const parentHeaders = (use: Propagators, traceIdHex: string, spanIdHex: string, sampled: boolean, tracestate: string | undefined): TraceHeaders => {
+  const headers: TraceHeaders = {};
+  if (use.tracecontext) {
+    headers.traceparent = formatTraceparent(traceIdHex, spanIdHex, sampled);
+    if (tracestate !== undefined) headers.tracestate = tracestate;
+  }
+  if (use.b3) headers[B3] = formatB3Single(traceIdHex, spanIdHex, sampled);
+  if (use.b3multi) {
+    headers[X_B3_TRACE_ID] = traceIdHex;
+    headers[X_B3_SPAN_ID] = spanIdHex;
+    headers[X_B3_SAMPLED] = sampled ? '1' : '0';
+  }
+  return headers;
+};
 
 /** Something outgoing headers can be set on. */
 export type OutgoingHeaders =
@@ -101,7 +129,7 @@ export function injectTraceHeaders<H extends OutgoingHeaders>(headers: H): H {
 const inject = <H extends OutgoingHeaders>(headers: H, w3c: boolean, trace: TraceHeaders | undefined): H => {
   try {
     for (const [name, value] of entries(trace ?? getTraceHeaders()) as Array<[keyof TraceHeaders, string]>) {
-      if (!w3c && name.startsWith('trace')) continue;
+      if (!w3c && isParentHeader(name)) continue;
       setHeader(headers, name, name === 'baggage' ? mergeBaggage(existingBaggage(headers), value) : value);
     }
   } catch {

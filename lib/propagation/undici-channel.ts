@@ -1,6 +1,7 @@
 import { mergeBaggage } from './baggage.js';
 import type { TraceHeaders } from './trace-headers.js';
-import { isArray, isFunction } from '../natives.js';
+import { isArray, isFunction, entries } from '../natives.js';
+import { isParentHeader } from './propagators.js';
 
 /**
  * Node's fetch (undici) announces each request it makes on the
@@ -32,11 +33,11 @@ export const instrumentedUndici = (): Channel | undefined => {
 };
 
 /**
- * Runs `send` (one call of Node's fetch, made without `traceparent` and
- * `tracestate`) listening on the channel after the instrumentation: if no
- * `traceparent` was appended, `trace`'s go on, so the request never leaves
- * with none; a `baggage` line appended is merged into tracewire's, so each
- * member goes once (see {@link mergeBaggageLines}). Undici creates the
+ * Runs `send` (one call of Node's fetch, made without the headers that name
+ * the parent span: `traceparent`, `tracestate`, B3's) listening on the
+ * channel after the instrumentation: if it appended none of them (its
+ * propagator's), `trace`'s go on, so the request never leaves with none; a
+ * `baggage` line appended is merged into tracewire's, so each member goes once (see {@link mergeBaggageLines}). Undici creates the
  * request within the fetch call itself; one created later (a redirect, a
  * patched fetch that awaits first) is left as the instrumentation made it.
  */
@@ -61,9 +62,8 @@ const afterInstrumentation = (message: unknown): void => {
     // Undici keeps headers as [name, value, …] (Node 20.16+, where the channel is looked up); any other shape is left alone.
     if (!isFunction(request?.addHeader) || !isArray(request.headers)) return;
     if (trace.baggage !== undefined) mergeBaggageLines(request.headers);
-    if (trace.traceparent === undefined || hasTraceparent(request.headers)) return;
-    request.addHeader('traceparent', trace.traceparent);
-    if (trace.tracestate !== undefined) request.addHeader('tracestate', trace.tracestate);
+    if (hasParent(request.headers)) return;
+    for (const [name, value] of entries(trace)) if (isParentHeader(name) && value !== undefined) request.addHeader(name, value);
   } catch {
     // Propagation is best effort: the request goes out as the instrumentation left it.
   }
@@ -90,7 +90,11 @@ const mergeBaggageLines = (headers: unknown[]): void => {
   if (appended.length > 0) headers[ours + 1] = mergeBaggage(appended, String(headers[ours + 1]));
 };
 
-const hasTraceparent = (headers: unknown[]): boolean => {
-  for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === 'traceparent') return true;
+/** A header naming the parent span, in any propagator's format (`tracestate` alone names none). */
+const hasParent = (headers: unknown[]): boolean => {
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = String(headers[i]).toLowerCase();
+    if (name !== 'tracestate' && isParentHeader(name)) return true;
+  }
   return false;
 };

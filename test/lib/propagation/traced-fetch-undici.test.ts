@@ -1,5 +1,6 @@
 import * as otel from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
+import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { continueTrace, extractTraceContext, type Run } from '../../../index';
 import { linesOf, nodeSdkPropagator, undiciInstrumented, usePropagator } from '../../helpers/undici-instrumented';
@@ -88,6 +89,42 @@ describe('tracedFetch with OpenTelemetry’s real instrumentation-undici: one tr
       expect(linesOf(request, 'langsmith-trace')).toEqual([run.dotted_order]);
     } finally {
       restore();
+    }
+  });
+
+  test.each([
+    ['b3', B3InjectEncoding.SINGLE_HEADER, ['b3']],
+    ['b3multi', B3InjectEncoding.MULTI_HEADER, ['x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled']],
+  ] as const)('OTEL_PROPAGATORS=%s, the instrumentation’s propagator B3 too: its B3 headers arrive once, naming undici’s client span; tracewire adds none of its own', async (propagators, encoding, names) => {
+    usePropagator(new B3Propagator({ injectEncoding: encoding }));
+    process.env.OTEL_PROPAGATORS = propagators;
+    try {
+      const { run, spans, request } = await tracedRequest();
+      const { traceId, spanId } = ids(spans[0])!;
+      expect(traceId).toBe(tw(run).traceId);
+      for (const name of names) expect(linesOf(request, name)).toHaveLength(1);
+      expect(linesOf(request, names[0]!)[0]).toBe(encoding === B3InjectEncoding.SINGLE_HEADER ? `${traceId}-${spanId}-1` : traceId);
+      if (encoding === B3InjectEncoding.MULTI_HEADER) expect(linesOf(request, 'x-b3-spanid')).toEqual([spanId]);
+      expect(linesOf(request, 'traceparent')).toEqual([]);
+      expect(linesOf(request, 'langsmith-trace')).toEqual([run.dotted_order]);
+    } finally {
+      delete process.env.OTEL_PROPAGATORS;
+      usePropagator(nodeSdkPropagator());
+    }
+  });
+
+  test('OTEL_PROPAGATORS=b3multi, the instrumentation subscribed but sending nothing (W3C baggage only): tracewire’s own X-B3 headers go out, once', async () => {
+    usePropagator(new W3CBaggagePropagator());
+    process.env.OTEL_PROPAGATORS = 'b3multi';
+    try {
+      const { run, request } = await tracedRequest();
+      expect(linesOf(request, 'x-b3-traceid')).toEqual([tw(run).traceId]);
+      expect(linesOf(request, 'x-b3-spanid')).toEqual([tw(run).spanId]);
+      expect(linesOf(request, 'x-b3-sampled')).toEqual(['1']);
+      expect(linesOf(request, 'traceparent')).toEqual([]);
+    } finally {
+      delete process.env.OTEL_PROPAGATORS;
+      usePropagator(nodeSdkPropagator());
     }
   });
 });
