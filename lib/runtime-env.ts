@@ -2,8 +2,8 @@ import type { Env } from './config-env.js';
 
 /** Deno's environment and permission API, as far as it is used here. */
 interface DenoEnvAccess {
-  readonly env?: { get(name: string): string | undefined };
-  readonly permissions?: { querySync?(descriptor: { name: 'env'; variable: string }): { state: string } };
+  readonly env?: { get(name: string): string | undefined; toObject(): Record<string, string> };
+  readonly permissions?: { querySync?(descriptor: { name: 'env'; variable?: string }): { state: string } };
 }
 
 /**
@@ -17,7 +17,9 @@ interface DenoEnvAccess {
  * would otherwise ask for permission at the first read, which holds a
  * program run from a terminal at a prompt and throws where prompts are off:
  * a client made in code, with every setting in its options, threw at
- * construction on a program run without `--allow-env`.
+ * construction on a program run without `--allow-env`. The environment is
+ * listed (its `LANGSMITH_*` variables recorded on runs, as on Node) only
+ * where all of it may be read (`--allow-env` without a list).
  */
 export const runtimeEnv = (): Env => {
   const deno = (globalThis as { Deno?: DenoEnvAccess }).Deno;
@@ -34,5 +36,23 @@ const permittedEnv = (env: NonNullable<DenoEnvAccess['env']>, query: NonNullable
       return undefined;
     }
   };
-  return new Proxy({}, { get: (_target, name) => (typeof name === 'string' ? read(name) : undefined) });
+  const names = (): string[] => {
+    try {
+      return query({ name: 'env' }).state === 'granted' ? Object.keys(env.toObject()) : [];
+    } catch {
+      return [];
+    }
+  };
+  return new Proxy(
+    {},
+    {
+      get: (_target, name) => (typeof name === 'string' ? read(name) : undefined),
+      ownKeys: () => names(),
+      // What `Object.keys` asks of each listed name: configurable, as the empty target lacks it (a proxy invariant).
+      getOwnPropertyDescriptor: (_target, name) => {
+        const value = typeof name === 'string' ? read(name) : undefined;
+        return value === undefined ? undefined : { value, enumerable: true, configurable: true, writable: false };
+      },
+    },
+  );
 };

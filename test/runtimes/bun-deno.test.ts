@@ -99,6 +99,30 @@ test('Deno with --allow-env naming the variables (a list): set up by the environ
 }, 60_000);
 
 test.each([
+  ['--allow-env (all of it)', '--allow-env', true],
+  ['--allow-env naming the variables (a list: the environment cannot be listed, so none is recorded)', '--allow-env=LANGSMITH_TRACING,LANGSMITH_ENDPOINT,LANGSMITH_API_KEY,LANGSMITH_DEPLOYMENT', false],
+])("Deno with %s: the LANGSMITH_* variables langsmith records on each run's extra.metadata are those Node records", async (_, allowed, listed) => {
+  // Watched failing before (all of it allowed): the environment, read variable by variable, could not be listed, and nothing was recorded.
+  /** The metadata every run of the env-only script got, run by `command`. */
+  const recorded = async (command: string, args: string[]) => {
+    const sink = await LangSmithSink.start();
+    try {
+      await run(command, [...args, join(__dirname, 'fixtures/env-only.mjs'), 'tracewire'], ROOT, { LANGSMITH_TRACING: 'true', LANGSMITH_ENDPOINT: sink.url, LANGSMITH_API_KEY: 'listed-key', LANGSMITH_DEPLOYMENT: 'blue' });
+      const runs = [...(await acceptedRuns(sink)).values()];
+      expect(runs).toHaveLength(4);
+      const metadata = new Set(runs.map((run) => JSON.stringify((run.extra as { metadata?: unknown } | undefined)?.metadata ?? {})));
+      expect(metadata.size).toBe(1);
+      return JSON.parse([...metadata][0]!) as Record<string, string>;
+    } finally {
+      await sink.stop();
+    }
+  };
+  const onNode = await recorded(process.execPath, []);
+  expect(onNode).toMatchObject({ LANGSMITH_DEPLOYMENT: 'blue' });
+  expect(await recorded(join(ROOT, 'node_modules/.bin/deno'), ['run', '--no-prompt', '--allow-net', '--allow-read', allowed])).toEqual(listed ? onNode : {});
+}, 60_000);
+
+test.each([
   ['without --allow-env: a client made in code, every setting in its options, reads no variable (before: Deno refused the first read, and the constructor threw)', [], { TRACEWIRE_TRACING: 'false' }],
   ['with TRACEWIRE_SPOOL_DIR set for every service: ignored here, where there are no files, with a warning (before: the constructor threw a TracewireConfigError)', ['--allow-env'], { TRACEWIRE_SPOOL_DIR: '/tmp/tracewire-spool' }],
 ] as const)('Deno %s; its runs arrive', async (_name, flags, env) => {
