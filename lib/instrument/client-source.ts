@@ -48,7 +48,13 @@ export const clientSource = (option: unknown): ClientSource | undefined => {
     const resolve = option as (thisArg: unknown) => unknown;
     return (thisArg) => asClient(guarded(() => resolve(thisArg)));
   }
-  refuse('client', option, 'a TracingClient, a function returning one, or a DI token (symbol, string or class)');
+  const accepted = 'a TracingClient, a function returning one, or a DI token (symbol, string or class)';
+  refuse('client', option, readSafely('client', () => isLangSmithClient(option)) ? `${accepted}; this is langsmith's Client: tracewire sends with its own, which the LANGSMITH_* variables configure (leave client out), or give a TracingClient` : accepted);
+};
+
+/** langsmith's `Client`, passed as it was to langsmith's traceable: told by the methods it sends runs with. */
+const isLangSmithClient = (value: unknown): boolean => {
+  return isObject(value) && isFunction((value as { createRun?: unknown }).createRun) && isFunction((value as { updateRun?: unknown }).updateRun);
 };
 
 const isClient = (value: unknown): value is TracingClient => {

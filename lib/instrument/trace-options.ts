@@ -125,6 +125,17 @@ const LANGSMITH_INSTEAD: Readonly<Record<string, string>> = {
   on_end: 'onEnd, which gets the finished run',
   getInvocationParams: 'metadata (ls_provider, ls_model_name…)',
   argsConfigPath: 'nothing: tracewire finds the parent run from the call, not from a config argument',
+  extra: 'metadata for extra.metadata (tracewire records the runtime in extra itself)',
+  on_start: 'getCurrentSpan() at the function\'s start, which gives the run as it starts',
+  extractAttachments: 'nothing: tracewire uploads no attachments (record a reference in metadata)',
+  attachments: 'nothing: tracewire uploads no attachments (record a reference in metadata)',
+  replicas: 'LANGSMITH_RUNS_ENDPOINTS, which the LangSmith exporter reads',
+  tracer: 'enableOpenTelemetryBridge(), which joins an OpenTelemetry tracer\'s traces',
+  reference_example_id: 'metadata (tracewire runs no LangSmith evaluation)',
+  serialized: 'metadata',
+  start_time: 'nothing: a run starts when its call does',
+  parent_run_id: 'parent: the parent\'s headers, or an extractTraceContext() result',
+  trace_id: 'parent: the parent\'s headers, or an extractTraceContext() result',
 };
 /** What the `id` and `parent` refusals share. */
 const OR_FUNCTION_OF_ARGUMENTS = ', or a function of the arguments returning ';

@@ -1,4 +1,5 @@
 import { traceable as lsTraceable } from 'langsmith/traceable';
+import { Client } from 'langsmith';
 import { setGlobalTracingClient, traceable, TracewireConfigError } from '../../../index';
 import { langsmithRecorder } from '../../helpers/langsmith-recorder';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
@@ -70,6 +71,17 @@ test.each([
   ['on_end', 'onEnd'],
   ['getInvocationParams', 'metadata'],
   ['argsConfigPath', 'nothing'],
+  ['extra', 'metadata'],
+  ['on_start', 'getCurrentSpan()'],
+  ['extractAttachments', 'nothing'],
+  ['attachments', 'nothing'],
+  ['replicas', 'LANGSMITH_RUNS_ENDPOINTS'],
+  ['tracer', 'enableOpenTelemetryBridge()'],
+  ['reference_example_id', 'metadata'],
+  ['serialized', 'metadata'],
+  ['start_time', 'nothing'],
+  ['parent_run_id', 'parent'],
+  ['trace_id', 'parent'],
 ])("langsmith's %s, which tracewire does not take, is refused with what to use instead (%s)", (option, instead) => {
   const error = (() => {
     try {
@@ -81,6 +93,13 @@ test.each([
   })();
   expect(error).toBeInstanceOf(TracewireConfigError);
   expect(error!.message).toContain(`langsmith's option ${option} is not taken; use ${instead}`);
+});
+
+test("langsmith's Client given as the client is refused with what to do instead", () => {
+  const langsmithClient = new Client({ apiKey: 'k', apiUrl: 'http://127.0.0.1:9' });
+  expect(() => traceable(() => 1, { client: langsmithClient as never })).toThrow(
+    "expected a TracingClient, a function returning one, or a DI token (symbol, string or class); this is langsmith's Client: tracewire sends with its own, which the LANGSMITH_* variables configure (leave client out), or give a TracingClient",
+  );
 });
 
 test('processInputs with captureInputs (or processOutputs with captureOutputs) is refused: pick one', () => {
