@@ -94,7 +94,8 @@ export interface TracingStats {
    * and 429, or named in a 2xx answer): their file is removed, and they are
    * lost. Apart from `dropped`: this client's own stay counted in `spooled`,
    * where they went when they left its queue (so `spansEnded` still adds up),
-   * so an alert on lost spans reads `dropped.total + replayRefused`. The runs
+   * so an alert on lost spans reads `dropped.total - dropped.sampledOut + replayRefused`
+   * (`sampledOut` is sampling, not loss). The runs
    * among them whose start went out are closed with a later export, as a
    * refused batch's are (`leftOpen` if that is refused too).
    */
