@@ -69,7 +69,7 @@ describe('GET /api/traces', () => {
 });
 
 describe('GET /api/traces/{id} revision', () => {
-  test('changes with every request that changes the trace (a patch that adds no span too), and only then', async () => {
+  test('changes with every request that changes the trace (a patch that adds no span too), and only then: not for a request sent again', async () => {
     collector = await memoryCollector();
     const root = postedRun({ name: 'crashed', start_time: '2026-01-01T10:00:00Z' });
     const child = postedRun({ name: 'step', trace_id: root.id, parent_run_id: root.id, start_time: '2026-01-01T10:00:01Z' });
@@ -84,7 +84,12 @@ describe('GET /api/traces/{id} revision', () => {
     const patched = await revision();
     expect(patched).not.toBe(first);
     await post(`${collector.url}/runs/batch`, batch([postedRun({ name: 'step-2', trace_id: root.id, parent_run_id: root.id, start_time: '2026-01-01T10:00:03Z' })]));
-    expect(await revision()).not.toBe(patched);
+    const grown = await revision();
+    expect(grown).not.toBe(patched);
+    // The same requests again (a client's retry of what was taken): nothing changes, so neither does the revision.
+    await post(`${collector.url}/runs/batch`, batch([root, child]));
+    await post(`${collector.url}/runs/batch`, batch([], [{ id: child.id, end_time: '2026-01-01T10:00:02Z', outputs: { ok: true } }]));
+    expect(await revision()).toBe(grown);
   });
 });
 

@@ -36,6 +36,8 @@ interface PendingRun {
   merged?: MergedRun;
   /** What `stored` contributed to the stats. */
   before?: Contribution;
+  /** The traces a merge into it touches (where it is, and where it was): summarised only if it changed. */
+  traces?: Set<string>;
 }
 
 /** Idle time before the search index catches up in the background, and runs indexed per step. */
@@ -188,14 +190,18 @@ export class RunStore {
       const traceBefore = pending.merged.get('trace_id') as string | undefined;
       pending.merged.apply(op);
       const traceAfter = pending.merged.get('trace_id') as string | undefined;
-      if (traceAfter !== undefined) touched.add(traceAfter);
+      pending.traces ??= new Set();
+      if (traceAfter !== undefined) pending.traces.add(traceAfter);
       // A patch can move a run to another trace: the trace it left must be summarised (or dropped) too.
       if (traceBefore !== undefined && traceBefore !== traceAfter) {
-        touched.add(traceBefore);
+        pending.traces.add(traceBefore);
         vacated.add(traceBefore);
       }
     }
-    for (const pending of runs.values()) if (pending.merged !== undefined) this.write(pending.rowid, pending.merged.run(), pending.before);
+    for (const pending of runs.values()) {
+      if (pending.merged === undefined || !this.write(pending, pending.merged.run())) continue;
+      for (const traceId of pending.traces!) touched.add(traceId);
+    }
     for (const traceId of touched) this.summarise.run({ trace_id: traceId });
     for (const traceId of vacated) this.dropIfEmpty.run(traceId);
     if (this.options.maxTraces !== undefined && this.queries.keepNewest(this.options.maxTraces, (run) => this.stats.apply(contributionOf(run), -1))) this.search.afterDelete();
@@ -203,13 +209,18 @@ export class RunStore {
     return refused;
   }
 
-  /** Writes a run merged in this request over its row, with its search text and stats. */
-  private write(rowid: number, merged: Partial<StoredRun> & { id: string }, before: Contribution | undefined): void {
+  /**
+   * Writes a run merged in this request over its row, with its search text and stats; false, writing nothing, when
+   * the merge left its row's JSON as it was (a request sent again): its trace is then not changed, nor its revision.
+   */
+  private write(pending: PendingRun, merged: Partial<StoredRun> & { id: string }): boolean {
     const [id, ...columns] = this.row(merged);
+    if (columns[6] === pending.stored) return false;
     this.replaceRun.run(...columns, id);
-    this.search.changed(rowid, columns[6]);
-    this.stats.apply(before, -1);
+    this.search.changed(pending.rowid, columns[6]);
+    this.stats.apply(pending.before, -1);
     this.stats.apply(contributionOf(merged), 1);
+    return true;
   }
 
   /** The columns of a run: id, trace_id, start_time, end_time, has_error, name, tags, data, parent_run_id. */
