@@ -35,8 +35,8 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   return query;
 }
 
-/** `offset` (default 0) and `limit` (default `fallback`, capped at `max`); anything else is a 400 naming the parameter. */
-export function parsePage(params: URLSearchParams, fallback: number, max: number): { offset: number; limit: number } {
+/** `offset` (default 0) and `limit` (default `fallback`, capped at `max`, at least `minLimit`); anything else is a 400 naming the parameter. */
+export function parsePage(params: URLSearchParams, fallback: number, max: number, minLimit = 1): { offset: number; limit: number } {
   const integer = (name: string, min: number, otherwise: number) => {
     const raw = params.get(name)?.trim();
     if (raw === undefined || raw === '') return otherwise;
@@ -45,7 +45,7 @@ export function parsePage(params: URLSearchParams, fallback: number, max: number
     if (!Number.isSafeInteger(n) || n < min) throw badRequest(`${name} must be an integer of at least ${min}, got ${JSON.stringify(raw.slice(0, 100))}`);
     return n;
   };
-  return { offset: integer('offset', 0, 0), limit: Math.min(integer('limit', 1, fallback), max) };
+  return { offset: integer('offset', 0, 0), limit: Math.min(integer('limit', minLimit, fallback), max) };
 }
 
 /** `GET /api/stats?name=&minutes=`: the histogram of one span name (default: all), the last `minutes` minutes with spans (default 120, at most 10 080). */

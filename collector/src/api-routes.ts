@@ -37,9 +37,10 @@ export async function apiRoute(path: string, params: URLSearchParams, res: Serve
   const { span_count: total, revision } = store.traceHead(traceId);
   if (total === 0) throw new HttpError(404, `No trace ${JSON.stringify(traceId.slice(0, 200))}: it was never received, or retention (--max-traces) deleted it`);
   if (exporting) return exportTrace(res, store, traceId, total);
-  const page = parsePage(params, SPAN_PAGE.default, SPAN_PAGE.max);
-  const runs = store.traceRunsJson(traceId, page.offset, page.limit, PAGE_MAX_CHARS);
-  const next = page.offset + runs.length < total ? page.offset + runs.length : null;
+  // limit=0: the head alone (total, revision), what a viewer polling an open trace asks for; no next page to follow.
+  const page = parsePage(params, SPAN_PAGE.default, SPAN_PAGE.max, 0);
+  const runs = page.limit === 0 ? [] : store.traceRunsJson(traceId, page.offset, page.limit, PAGE_MAX_CHARS);
+  const next = page.limit > 0 && page.offset + runs.length < total ? page.offset + runs.length : null;
   return sendJson(res, 200, `{"trace_id":${JSON.stringify(traceId)},"total":${total},"revision":${revision},"offset":${page.offset},"next_offset":${next},"spans":[${runs.join(',')}]}`, true);
 }
 

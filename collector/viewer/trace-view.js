@@ -37,7 +37,8 @@ export async function openTrace(traceId) {
   // patched), and never while the user's "Load more"/"Load all" is under way: it is the newer request.
   // A trace whose process died (spans never ended) never changes again, and is never downloaded again.
   if (state.loading) return;
-  const head = await api(`/api/traces/${encodeURIComponent(traceId)}?limit=1`);
+  // Its head alone (limit=0): the revision, without a span, which may be megabytes of inputs.
+  const head = await api(`/api/traces/${encodeURIComponent(traceId)}?limit=0`);
   if (state.loading || state.traceId !== traceId) return; // the user asked for more meanwhile, or left
   if (head.revision !== state.revision) await loadPages(0, Math.max(state.spans.length, PAGE_SPANS));
   else if (state.running) paint(); // unchanged: only the running bars grow to now

@@ -77,6 +77,8 @@ describe('GET /api/traces/{id} revision', () => {
     const revision = async () => (await (await fetch(`${collector!.url}/api/traces/${root.id}?limit=1`)).json()).revision as number;
     const first = await revision();
     expect(typeof first).toBe('number');
+    // limit=0: the head alone, what the viewer polls (no span, no next page to follow).
+    expect(await (await fetch(`${collector.url}/api/traces/${root.id}?limit=0`)).json()).toEqual({ trace_id: root.id, total: 2, revision: first, offset: 0, next_offset: null, spans: [] });
     expect(await revision()).toBe(first);
     await post(`${collector.url}/runs/batch`, batch([postedRun({ name: 'elsewhere' })]));
     expect(await revision()).toBe(first);

@@ -51,11 +51,11 @@ async function crashedTrace(children: number, rootInputs: Record<string, unknown
   return { root, steps };
 }
 
-/** Whether a request is the viewer's poll of a trace (`?limit=1`, no offset) or a load of its spans from the first (`offset=0`). */
+/** Whether a request is the viewer's poll of a trace (`?limit=0`, no offset) or a load of its spans from the first (`offset=0`). */
 const traceRequest = (traceId: string, request: Request) => {
   const url = new URL(request.url());
   if (url.pathname !== `/api/traces/${traceId}`) return null;
-  return url.searchParams.get('offset') === '0' ? 'load' : url.searchParams.get('limit') === '1' ? 'poll' : null;
+  return url.searchParams.get('offset') === '0' ? 'load' : url.searchParams.get('limit') === '0' ? 'poll' : null;
 };
 
 /** Waits until `count` polls of the trace have been answered (and the page had a moment to act on them). */
@@ -85,6 +85,16 @@ test('a trace that never finished is not downloaded again while it does not chan
   expect(loads).toHaveLength(2);
   await polls(root.id, 1);
   expect(loads).toHaveLength(2);
+});
+
+test('a poll of an open trace downloads its head (revision, total), not a span: a span may be megabytes of inputs', async () => {
+  const { root } = await crashedTrace(3, { prompt: 'a long prompt '.repeat(20_000) });
+  await page.goto(`${collector.url}/#/trace/${root.id}`);
+  await page.locator('.span-row').first().waitFor();
+  const request = await page.waitForRequest((r) => traceRequest(root.id, r) === 'poll', { timeout: FEW_POLLS_MILLIS });
+  const body = await (await request.response())!.body();
+  expect(body.length).toBeLessThan(1_000);
+  expect(JSON.parse(body.toString())).toMatchObject({ total: 4, spans: [], next_offset: null });
 });
 
 test("while a trace runs, the open span's panel keeps its scroll position and text selection; a change to that span shows", async () => {
