@@ -94,6 +94,8 @@ export interface RemoteOrigin {
    * OpenTelemetry's decision (no sampled child of a parent it dropped).
    */
   readonly traceFlags?: number;
+  /** B3's debug flag came with the trace: B3 headers sent on carry it. */
+  readonly b3Debug?: boolean;
   /** The caller's other `baggage` members, passed on to the next hop. */
   readonly baggage: readonly string[] | undefined;
 }

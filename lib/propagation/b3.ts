@@ -13,6 +13,8 @@ export interface B3Parent {
   readonly spanIdHex: string;
   /** The caller's decision; `undefined` when it deferred it (then tracewire's own decides, as without a `traceparent`). */
   readonly sampled: boolean | undefined;
+  /** B3's debug flag (`d`, `X-B3-Flags: 1`): sampled, and passed on as debug. */
+  readonly debug?: boolean;
 }
 
 const TRACE_ID = /^(?:[0-9a-f]{16}){1,2}$/;
@@ -35,7 +37,8 @@ export const X_B3_FLAGS = 'x-b3-flags';
  * `b3` header when there is one, else `X-B3-*`.
  */
 export const parseB3 = (read: (name: string) => readonly string[]): B3Parent | undefined => {
-  const single = read(B3);
+  // An empty `b3` is none, as OpenTelemetry takes it: the `X-B3-*` headers beside it are read.
+  const single = read(B3).filter((line) => line.trim() !== '');
   return single.length > 0 ? parseB3Single(single) : parseB3Multi(read);
 };
 
@@ -44,7 +47,7 @@ const parseB3Single = (lines: readonly string[]): B3Parent | undefined => {
   if (lines.length !== 1 || lines[0]!.length > MAX_B3_CHARS) return undefined;
   const [traceId, spanId, sampling, , extra] = lines[0]!.trim().split('-');
   if (extra !== undefined || spanId === undefined) return undefined;
-  return b3Parent(traceId!, spanId, sampling === undefined ? undefined : samplingOf(sampling));
+  return b3Parent(traceId!, spanId, sampling === undefined ? undefined : samplingOf(sampling), sampling === 'd');
 };
 
 /** `X-B3-TraceId`, `X-B3-SpanId`, `X-B3-Sampled` (`1`, `0`, `true`, `false`), `X-B3-Flags: 1` (debug: sampled). */
@@ -54,22 +57,23 @@ const parseB3Multi = (read: (name: string) => readonly string[]): B3Parent | und
   if (traceId.length !== 1 || spanId.length !== 1) return undefined;
   const flags = read(X_B3_FLAGS);
   const sampled = read(X_B3_SAMPLED);
-  const decision = flags.length === 1 && flags[0]!.trim() === '1' ? true : sampled.length === 1 ? samplingOf(sampled[0]!.trim().toLowerCase()) : sampled.length === 0 ? undefined : null;
-  return b3Parent(traceId[0]!.trim(), spanId[0]!.trim(), decision);
+  const debug = flags.length === 1 && flags[0]!.trim() === '1';
+  const decision = debug ? true : sampled.length === 1 ? samplingOf(sampled[0]!.trim().toLowerCase()) : sampled.length === 0 ? undefined : null;
+  return b3Parent(traceId[0]!.trim(), spanId[0]!.trim(), decision, debug);
 };
 
 /** Sampling states by their spellings: `d` is debug (sampled); `true`/`false` are the multi-header variant's older ones. */
 const samplingOf = (state: string): boolean | null => (state === '1' || state === 'd' || state === 'true' ? true : state === '0' || state === 'false' ? false : null);
 
 /** `sampled`: undefined when the caller deferred the decision, null when its value is not one of B3's. */
-const b3Parent = (traceId: string, spanId: string, sampled: boolean | null | undefined): B3Parent | undefined => {
+const b3Parent = (traceId: string, spanId: string, sampled: boolean | null | undefined, debug: boolean): B3Parent | undefined => {
   const trace = traceId.toLowerCase();
   const span = spanId.toLowerCase();
   if (sampled === null || !TRACE_ID.test(trace) || !SPAN_ID.test(span) || ZERO_TRACE.test(trace) || ZERO_TRACE.test(span)) return undefined;
-  return { traceIdHex: trace.padStart(32, '0'), spanIdHex: span, sampled };
+  return { traceIdHex: trace.padStart(32, '0'), spanIdHex: span, sampled, debug };
 };
 
-/** @internal The single header's value: `{trace}-{span}-{1|0}`. */
-export const formatB3Single = (traceIdHex: string, spanIdHex: string, sampled: boolean): string => {
-  return `${traceIdHex}-${spanIdHex}-${sampled ? '1' : '0'}`;
+/** @internal The single header's value: `{trace}-{span}-{1|0|d}` (debug: `d`, as OpenTelemetry's `B3Propagator` passes it on). */
+export const formatB3Single = (traceIdHex: string, spanIdHex: string, sampled: boolean, debug: boolean): string => {
+  return `${traceIdHex}-${spanIdHex}-${debug ? 'd' : sampled ? '1' : '0'}`;
 };

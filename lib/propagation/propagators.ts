@@ -27,15 +27,19 @@ export type ParentPropagator = 'tracecontext' | 'b3';
 const DEFAULT: Propagators = freeze({ tracecontext: true, baggage: true, b3: false, b3multi: false, parentOrder: freeze(['tracecontext'] as const) });
 const VARIABLE = 'OTEL_PROPAGATORS';
 const SPOKEN = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'];
-/** OpenTelemetry's other known values, for propagators tracewire does not speak: an SDK beside it may. */
+/** OpenTelemetry's other known values, for propagators tracewire does not speak (OpenTelemetry's own propagator packages do). */
 const NOT_SPOKEN = ['jaeger', 'xray', 'ottrace'];
+/** Propagation off: what OpenTelemetry makes of `none` anywhere in the list. */
+const NONE: Propagators = freeze({ tracecontext: false, baggage: false, b3: false, b3multi: false, parentOrder: freeze([]) });
 
 let readFrom: string | undefined;
 let current: Propagators = DEFAULT;
 
 /**
  * @internal The propagators `OTEL_PROPAGATORS` names (comma-separated, any
- * case; unset or empty: `tracecontext,baggage`; `none`: none). Read at each
+ * case — the specification's rule, where OpenTelemetry JS takes lower case
+ * only; unset or empty: `tracecontext,baggage`; `none` anywhere in the list:
+ * none, as OpenTelemetry JS reads it). Read at each
  * use and parsed again only when the variable changed: a header is made or
  * read per request, not per traced call. A name tracewire does not speak is
  * left out and said once per value of the variable: refusing it would turn
@@ -55,18 +59,15 @@ const parse = (value: string): Propagators => {
   if (names.length === 0) return DEFAULT;
   const unknown = names.filter((name) => !SPOKEN.includes(name));
   if (unknown.length > 0) say(unknown);
+  if (names.includes('none')) return NONE;
+  // OpenTelemetry's composite propagator: one extractor per name, a name given twice where it first appears, the last
+  // extractor that finds a parent wins. Both B3 names extract either variant: B3's place is the later of theirs.
+  const tracecontext = names.indexOf('tracecontext');
+  const b3 = max(names.indexOf('b3'), names.indexOf('b3multi'));
   const parentOrder: ParentPropagator[] = [];
-  for (const name of names) {
-    const parent = name === 'tracecontext' ? 'tracecontext' : name === 'b3' || name === 'b3multi' ? 'b3' : undefined;
-    if (parent !== undefined && !parentOrder.includes(parent)) parentOrder.push(parent);
-  }
-  // Last listed last: a name given twice counts where it last appears.
-  parentOrder.sort((a, b) => lastIndex(names, a) - lastIndex(names, b));
-  return freeze({ tracecontext: names.includes('tracecontext'), baggage: names.includes('baggage'), b3: names.includes('b3'), b3multi: names.includes('b3multi'), parentOrder: freeze(parentOrder) });
-};
-
-const lastIndex = (names: readonly string[], parent: ParentPropagator): number => {
-  return parent === 'b3' ? max(names.lastIndexOf('b3'), names.lastIndexOf('b3multi')) : names.lastIndexOf(parent);
+  if (tracecontext >= 0) parentOrder.push('tracecontext');
+  if (b3 >= 0) b3 > tracecontext ? parentOrder.push('b3') : parentOrder.unshift('b3');
+  return freeze({ tracecontext: tracecontext >= 0, baggage: names.includes('baggage'), b3: names.includes('b3'), b3multi: names.includes('b3multi'), parentOrder: freeze(parentOrder) });
 };
 
 const say = (unknown: readonly string[]): void => {
@@ -74,7 +75,7 @@ const say = (unknown: readonly string[]): void => {
   const wrong = unknown.filter((name) => !NOT_SPOKEN.includes(name));
   const message =
     `tracewire: ${VARIABLE} names ${unknown.map((name) => `"${name}"`).join(', ')}, left out: tracewire reads and writes ${SPOKEN.join(', ')}` +
-    (others.length > 0 ? ` (${others.join(', ')}: an OpenTelemetry SDK in this process still may)` : '') +
+    (others.length > 0 ? ` (${others.join(', ')}: OpenTelemetry's own propagator packages do)` : '') +
     (wrong.length > 0 ? `; ${wrong.join(', ')} ${wrong.length === 1 ? 'is' : 'are'} no propagator OpenTelemetry knows either` : '') +
     '.';
   const client = globalClient.peek();

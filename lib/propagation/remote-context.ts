@@ -48,6 +48,8 @@ export interface RemoteTraceContext {
    * the W3C trace id, the same choice in every service of one request.
    */
   readonly sampled: boolean | undefined;
+  /** B3's debug flag came with the parent (`b3: …-d`, `X-B3-Flags: 1`): B3 headers sent on carry it, as OpenTelemetry's do. */
+  readonly b3Debug?: boolean;
   /** The caller's valid `tracestate`, passed on unchanged to the next hop. */
   readonly tracestate: string | undefined;
   /** `langsmith-metadata` from `baggage`: inherited by the spans that continue the trace. */
@@ -114,6 +116,7 @@ const fromHeaders = (headers: object): RemoteTraceContext | undefined => {
       parentRunId: langsmith.parentRunId,
       parentSpanId: w3c === undefined ? spanIdOf(langsmith.parentRunId) : w3c.spanIdHex,
       otelTraceId: w3c === undefined || sameTrace ? undefined : uuidOfHex(w3c.traceIdHex),
+      ...(w3c?.debug === true ? { b3Debug: true } : {}),
       dottedOrder: langsmith.dottedOrder,
       sampled: w3c?.sampled,
       tracestate,
@@ -126,6 +129,7 @@ const fromHeaders = (headers: object): RemoteTraceContext | undefined => {
       parentSpanId: w3c.spanIdHex,
       dottedOrder: undefined,
       sampled: w3c.sampled,
+      ...(w3c.debug === true ? { b3Debug: true } : {}),
       tracestate,
       from: viaTraceparent ? TRACEPARENT : 'b3',
     };

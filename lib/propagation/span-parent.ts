@@ -30,7 +30,7 @@ export const spanParentOf = (remote: RemoteTraceContext): SpanParent => {
     // A run langsmith-trace names was recorded (tracewire sends it for those only), so its children are, as in
     // langsmith. Else tracewire's sampleRate decides: the traceparent's flag is OpenTelemetry's, passed on as it came.
     sampled: remote.dottedOrder === undefined ? undefined : true,
-    remote: { tracestate: remote.tracestate, projectName: remote.projectName, baggage: remote.baggage, traceFlags: remote.sampled === undefined ? undefined : remote.sampled ? 1 : 0 },
+    remote: { tracestate: remote.tracestate, projectName: remote.projectName, baggage: remote.baggage, traceFlags: remote.sampled === undefined ? undefined : remote.sampled ? 1 : 0, b3Debug: remote.b3Debug },
   };
 };
 

@@ -8,7 +8,7 @@ import { MAX_LANGSMITH_TRACE_CHARS } from './langsmith-trace.js';
 import { readHeader } from './header-carrier.js';
 import { spanParentOf } from './span-parent.js';
 import { formatTraceparent } from './traceparent.js';
-import { B3, formatB3Single, X_B3_SAMPLED, X_B3_SPAN_ID, X_B3_TRACE_ID } from './b3.js';
+import { B3, formatB3Single, X_B3_FLAGS, X_B3_SAMPLED, X_B3_SPAN_ID, X_B3_TRACE_ID } from './b3.js';
 import { isParentHeader, propagators, type Propagators } from './propagators.js';
 import { instrumentedUndici, sendLeavingW3c } from './undici-channel.js';
 import { isArray, isFunction, keys, entries } from '../natives.js';
@@ -41,8 +41,10 @@ export type TraceHeaders = {
   'x-b3-traceid'?: string;
   /** B3 multi-header span id (the parent span's). */
   'x-b3-spanid'?: string;
-  /** B3 multi-header sampling decision, `1` or `0`. */
+  /** B3 multi-header sampling decision, `1` or `0` (absent when `x-b3-flags` says debug). */
   'x-b3-sampled'?: string;
+  /** B3 multi-header debug flag, `1`, passed on from a caller that set it. */
+  'x-b3-flags'?: string;
 };
 
 /**
@@ -58,7 +60,7 @@ export function getTraceHeaders(): TraceHeaders {
   if (span !== undefined) {
     // The flag is OpenTelemetry's decision where the trace came with one (a traceparent, the bridge), else tracewire's.
     const traceFlags = span.remote?.traceFlags;
-    const headers = parentHeaders(use, traceIdOf(otelTraceIdOf(span)), spanIdOf(span.id), traceFlags === undefined ? span.sampled : (traceFlags & 1) === 1, span.remote?.tracestate);
+    const headers = parentHeaders(use, traceIdOf(otelTraceIdOf(span)), spanIdOf(span.id), traceFlags === undefined ? span.sampled : (traceFlags & 1) === 1, span.remote?.tracestate, span.remote?.b3Debug === true);
     // A run that is not recorded is no LangSmith parent; past the depth receivers accept, the traceparent alone joins the trace.
     if (span.sampled && span.dottedOrder.length <= MAX_LANGSMITH_TRACE_CHARS) headers['langsmith-trace'] = span.dottedOrder;
     const baggage = formatBaggage(use.baggage ? span.remote?.baggage : undefined, span.metadata, span.tags, span.projectName);
@@ -70,7 +72,7 @@ export function getTraceHeaders(): TraceHeaders {
   const otelTraceId = continued.otelTraceId ?? continued.traceId;
   // No flag from the caller: tracewire's decision, the one a span here would make (spanParentOf's, else the draw).
   const sampled = continued.sampled ?? spanParentOf(continued).sampled ?? keepsTrace(otelTraceId, globalClient.current?.config.sampleRate ?? 1);
-  const headers = parentHeaders(use, traceIdOf(otelTraceId), continued.parentSpanId, sampled, continued.tracestate);
+  const headers = parentHeaders(use, traceIdOf(otelTraceId), continued.parentSpanId, sampled, continued.tracestate, continued.b3Debug === true);
   // A W3C parent alone names no LangSmith run: the receiver starts its LangSmith trace, as a span here would.
   if (continued.dottedOrder !== undefined) headers['langsmith-trace'] = continued.dottedOrder;
   const baggage = formatBaggage(use.baggage ? continued.baggage : undefined, continued.metadata, continued.tags, continued.projectName);
@@ -78,18 +80,19 @@ export function getTraceHeaders(): TraceHeaders {
   return headers;
 }
 
-/** The parent span in each OpenTelemetry format `use` names: `traceparent` (+ `tracestate`), B3 single, B3 multi. */
-const parentHeaders = (use: Propagators, traceIdHex: string, spanIdHex: string, sampled: boolean, tracestate: string | undefined): TraceHeaders => {
+/** The parent span in each OpenTelemetry format `use` names: `traceparent` (+ `tracestate`), B3 single, B3 multi (B3's debug flag as OpenTelemetry's `B3Propagator` writes it). */
+const parentHeaders = (use: Propagators, traceIdHex: string, spanIdHex: string, sampled: boolean, tracestate: string | undefined, b3Debug: boolean): TraceHeaders => {
   const headers: TraceHeaders = {};
   if (use.tracecontext) {
     headers.traceparent = formatTraceparent(traceIdHex, spanIdHex, sampled);
     if (tracestate !== undefined) headers.tracestate = tracestate;
   }
-  if (use.b3) headers[B3] = formatB3Single(traceIdHex, spanIdHex, sampled);
+  if (use.b3) headers[B3] = formatB3Single(traceIdHex, spanIdHex, sampled, b3Debug);
   if (use.b3multi) {
     headers[X_B3_TRACE_ID] = traceIdHex;
     headers[X_B3_SPAN_ID] = spanIdHex;
-    headers[X_B3_SAMPLED] = sampled ? '1' : '0';
+    if (b3Debug) headers[X_B3_FLAGS] = '1';
+    else headers[X_B3_SAMPLED] = sampled ? '1' : '0';
   }
   return headers;
 };

@@ -70,8 +70,29 @@ describe('writing B3, read back by OpenTelemetry’s B3Propagator', () => {
     for (const value of [undefined, '', ' , ']) expect(Object.keys(headersUnder(value).headers).sort()).toEqual(['baggage', 'langsmith-trace', 'traceparent']);
   });
 
-  test('none: LangSmith’s headers alone (they are LangSmith’s protocol, not an OpenTelemetry propagator)', () => {
-    expect(Object.keys(headersUnder('none').headers).sort()).toEqual(['baggage', 'langsmith-trace']);
+  test('none, alone or anywhere in the list (as OpenTelemetry JS reads it): LangSmith’s headers alone (they are LangSmith’s protocol, not an OpenTelemetry propagator)', () => {
+    for (const value of ['none', 'none,b3', 'tracecontext,none', 'b3multi, NONE']) expect(Object.keys(headersUnder(value).headers).sort()).toEqual(['baggage', 'langsmith-trace']);
+    expect(withEnv({ OTEL_PROPAGATORS: 'none,b3' }, () => extractTraceContext({ b3: `${TRACE}-${SPAN}-1` }))).toBeUndefined();
+  });
+
+  test('B3’s debug flag that came with the trace is passed on as OpenTelemetry’s B3Propagator passes it: `d`, X-B3-Flags: 1', () => {
+    installMemoryTracing();
+    const sent = (propagators: string, incoming: Record<string, string>) =>
+      withEnv({ OTEL_PROPAGATORS: propagators }, () => {
+        let headers: TraceHeaders = {};
+        traceable(() => void (headers = getTraceHeaders()), { parent: incoming })();
+        return headers;
+      });
+    expect(sent('b3', { b3: `${TRACE}-${SPAN}-d` }).b3).toMatch(new RegExp(`^${TRACE}-[0-9a-f]{16}-d$`));
+    const multi = sent('b3multi', { 'x-b3-traceid': TRACE, 'x-b3-spanid': SPAN, 'x-b3-flags': '1' });
+    expect(multi).toMatchObject({ 'x-b3-traceid': TRACE, 'x-b3-flags': '1' });
+    expect(multi['x-b3-sampled']).toBeUndefined();
+    // What OpenTelemetry's propagator writes for a debug parent it extracted: the same.
+    const otel = new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
+    const carrier: Record<string, string> = {};
+    otel.inject(otel.extract(ROOT_CONTEXT, { 'x-b3-traceid': TRACE, 'x-b3-spanid': SPAN, 'x-b3-flags': '1' }, defaultTextMapGetter), carrier, defaultTextMapSetter);
+    expect(Object.keys(carrier).sort()).toEqual(Object.keys(multi).filter((name) => name.startsWith('x-b3-')).sort());
+    expect(sent('b3', { b3: `${TRACE}-${SPAN}-1` }).b3?.endsWith('-1')).toBe(true);
   });
 });
 
@@ -124,6 +145,10 @@ describe('reading B3 written by OpenTelemetry’s B3Propagator', () => {
   ])('refused: %s', (_, headers) => {
     expect(withEnv({ OTEL_PROPAGATORS: 'b3' }, () => extractTraceContext(headers))).toBeUndefined();
   });
+
+  test('an empty b3 header is none: the X-B3 headers beside it are read, as OpenTelemetry reads them', () => {
+    expect(withEnv({ OTEL_PROPAGATORS: 'b3' }, () => extractTraceContext({ b3: '', 'x-b3-traceid': TRACE, 'x-b3-spanid': SPAN, 'x-b3-sampled': '1' }))).toMatchObject({ from: 'b3', parentSpanId: SPAN });
+  });
 });
 
 describe('several headers naming a parent', () => {
@@ -132,8 +157,11 @@ describe('several headers naming a parent', () => {
   test('the propagator listed last wins, as OpenTelemetry’s composite propagator extracts', () => {
     expect(withEnv({ OTEL_PROPAGATORS: 'tracecontext,b3' }, () => extractTraceContext(both))).toMatchObject({ from: 'b3', parentSpanId: OTHER_SPAN });
     expect(withEnv({ OTEL_PROPAGATORS: 'b3,tracecontext' }, () => extractTraceContext(both))).toMatchObject({ from: 'traceparent', parentSpanId: SPAN });
-    // B3's two variants are one extractor (either is read): the later of them decides its place.
+    // B3's two variants are one extractor each, both reading either variant: the later of them decides B3's place.
     expect(withEnv({ OTEL_PROPAGATORS: 'b3,tracecontext,b3multi' }, () => extractTraceContext(both))).toMatchObject({ from: 'b3', parentSpanId: OTHER_SPAN });
+    // A name given twice counts where it first appears, as OpenTelemetry JS dedupes the list.
+    expect(withEnv({ OTEL_PROPAGATORS: 'b3,tracecontext,b3' }, () => extractTraceContext(both))).toMatchObject({ from: 'traceparent', parentSpanId: SPAN });
+    expect(withEnv({ OTEL_PROPAGATORS: 'tracecontext,b3,tracecontext' }, () => extractTraceContext(both))).toMatchObject({ from: 'b3', parentSpanId: OTHER_SPAN });
     // One that names none leaves the other's.
     expect(withEnv({ OTEL_PROPAGATORS: 'tracecontext,b3' }, () => extractTraceContext({ ...both, b3: 'malformed' }))).toMatchObject({ from: 'traceparent', parentSpanId: SPAN });
   });
@@ -157,6 +185,6 @@ test('a name tracewire does not speak is left out and said once, on the client�
   expect(read()).toMatchObject({ from: 'b3', parentSpanId: SPAN });
   expect(read()).toMatchObject({ from: 'b3' });
   expect(warnings).toEqual([
-    'tracewire: OTEL_PROPAGATORS names "xray", "tracecontxt", left out: tracewire reads and writes tracecontext, baggage, b3, b3multi, none (xray: an OpenTelemetry SDK in this process still may); tracecontxt is no propagator OpenTelemetry knows either.',
+    'tracewire: OTEL_PROPAGATORS names "xray", "tracecontxt", left out: tracewire reads and writes tracecontext, baggage, b3, b3multi, none (xray: OpenTelemetry\'s own propagator packages do); tracecontxt is no propagator OpenTelemetry knows either.',
   ]);
 });
