@@ -160,7 +160,7 @@ test('a poll that answers after "Load all" finished does not take the loaded spa
   await loadAll.click();
   await page.locator('#trace-loaded button').first().waitFor({ state: 'detached' });
   // The held answer arrives; the poll after it (its head request) starts only once that refresh has finished.
-  const nextPoll = page.waitForRequest((request) => ofThisTrace(new URL(request.url())) && new URL(request.url()).searchParams.get('limit') === '1');
+  const nextPoll = page.waitForRequest((request) => ofThisTrace(new URL(request.url())) && new URL(request.url()).searchParams.get('limit') === '0');
   release();
   await nextPoll;
   await page.unroute(isFirstPageReload);
