@@ -39,7 +39,7 @@ export async function apiRoute(path: string, params: URLSearchParams, res: Serve
   if (exporting) return exportTrace(res, store, traceId, total);
   // limit=0: the head alone (total, revision), what a viewer polling an open trace asks for; no next page to follow.
   const page = parsePage(params, SPAN_PAGE.default, SPAN_PAGE.max, 0);
-  const runs = page.limit === 0 ? [] : store.traceRunsJson(traceId, page.offset, page.limit, PAGE_MAX_CHARS);
+  const runs = store.traceRunsJson(traceId, page.offset, page.limit, PAGE_MAX_CHARS);
   const next = page.limit > 0 && page.offset + runs.length < total ? page.offset + runs.length : null;
   return sendJson(res, 200, `{"trace_id":${JSON.stringify(traceId)},"total":${total},"revision":${revision},"offset":${page.offset},"next_offset":${next},"spans":[${runs.join(',')}]}`, true);
 }

@@ -42,11 +42,11 @@ function histogram(buckets) {
   if (buckets.length === 0) return chart;
   const first = buckets[0].bucket;
   const slots = buckets[buckets.length - 1].bucket - first + 1;
-  bars(chart, buckets, (bucket) => bucket.bucket - first, slots, (bucket) => bucket.count, 'hist-bar', (bucket) => `${formatDuration(bucket.ms)}: ${bucket.count} spans`);
+  const { max } = bars(chart, buckets, (bucket) => bucket.bucket - first, slots, (bucket) => bucket.count, 'hist-bar', (bucket) => `${formatDuration(bucket.ms)}: ${bucket.count} spans`);
   chart.append(
     svg('text', { x: CHART.pad, y: CHART.height - 8, class: 'axis-label' }, formatDuration(buckets[0].ms)),
     svg('text', { x: CHART.width - CHART.pad, y: CHART.height - 8, class: 'axis-label', 'text-anchor': 'end' }, formatDuration(buckets[buckets.length - 1].ms)),
-    svg('text', { x: CHART.pad, y: 14, class: 'axis-label' }, `max ${Math.max(...buckets.map((b) => b.count))} spans`),
+    svg('text', { x: CHART.pad, y: 14, class: 'axis-label' }, `max ${max} spans`),
   );
   return chart;
 }
@@ -65,13 +65,13 @@ function timeline(minutes) {
     slots.push(Number.isFinite(slot) && slot >= (slots.at(-1) ?? -1) + 1 ? slot : (slots.at(-1) ?? -1) + 1);
   }
   const inner = CHART.height - 2 * CHART.pad;
-  const width = bars(chart, minutes, (_, i) => slots[i], slots.at(-1) + 1, (minute) => minute.spans, 'tp-bar', (minute) => `${formatMinute(minute.minute)}: ${minute.spans} spans, ${minute.errors} errors`);
+  const { width, max } = bars(chart, minutes, (_, i) => slots[i], slots.at(-1) + 1, (minute) => minute.spans, 'tp-bar', (minute) => `${formatMinute(minute.minute)}: ${minute.spans} spans, ${minute.errors} errors`);
   const points = minutes.map((minute, i) => `${CHART.pad + (slots[i] + 0.5) * width},${CHART.height - CHART.pad - (minute.errors / Math.max(minute.spans, 1)) * inner}`);
   chart.append(
     svg('polyline', { points: points.join(' '), class: 'err-line' }),
     svg('text', { x: CHART.pad, y: CHART.height - 8, class: 'axis-label' }, formatMinute(minutes[0].minute)),
     svg('text', { x: CHART.width - CHART.pad, y: CHART.height - 8, class: 'axis-label', 'text-anchor': 'end' }, formatMinute(minutes[minutes.length - 1].minute)),
-    svg('text', { x: CHART.pad, y: 14, class: 'axis-label' }, `max ${Math.max(...minutes.map((m) => m.spans))} spans/min · red: error rate`),
+    svg('text', { x: CHART.pad, y: 14, class: 'axis-label' }, `max ${max} spans/min · red: error rate`),
   );
   return chart;
 }
@@ -79,7 +79,7 @@ function timeline(minutes) {
 /**
  * Draws `items` as bars into `chart`: each at slot `slotOf(item, index)` of `slots`
  * across the plot, as tall as its `valueOf` against the largest, titled
- * `titleOf(item)`. Returns a slot's width.
+ * `titleOf(item)`. Returns a slot's width and the largest value.
  */
 function bars(chart, items, slotOf, slots, valueOf, className, titleOf) {
   const max = Math.max(...items.map(valueOf));
@@ -91,5 +91,5 @@ function bars(chart, items, slotOf, slots, valueOf, className, titleOf) {
     bar.append(svg('title', {}, titleOf(item)));
     chart.append(bar);
   });
-  return width;
+  return { width, max };
 }

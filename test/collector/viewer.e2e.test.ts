@@ -176,6 +176,9 @@ test('the stats charts are to scale: latency buckets and minutes without spans b
     const [first, last] = await boxes('tp-bar');
     expect((last!.x - first!.x) / (first!.width + 1)).toBeGreaterThan(25);
     expect((last!.x - first!.x) / (first!.width + 1)).toBeLessThan(35);
+    // The scale's label: the tallest bar's value (one span in each).
+    expect(await page.locator('#histogram text.axis-label').nth(2).textContent()).toBe('max 1 spans');
+    expect(await page.locator('#timeline text.axis-label').nth(2).textContent()).toBe('max 1 spans/min · red: error rate');
   } finally {
     await own.close();
   }
