@@ -8,9 +8,10 @@
  * installed (cmake and a C/C++ compiler; ≈ 40 s on an idle 2-core machine),
  * which `npm ci && npm run demo` should not pay for.
  *
- * `npm test` fetches them before jest starts (scripts/fetch-test-runtimes.cjs),
- * so a native build never runs beside the suite's timed tests; a test run on
- * its own fetches what it lacks.
+ * `npm test` fetches them while it builds, before jest starts
+ * (scripts/run-tests.mjs, scripts/fetch-test-runtimes.cjs), so a native build
+ * never runs beside the suite's timed tests; a test run on its own fetches
+ * what it lacks.
  */
 const { execFileSync } = require('node:child_process');
 const { existsSync, mkdirSync } = require('node:fs');

@@ -36,6 +36,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const versions = process.argv.slice(2).length > 0 ? process.argv.slice(2) : OTHER_NODE_VERSIONS;
 const failed = [];
 for (const version of versions) {
+  const started = Date.now();
   const node = nodeBinary(version);
   console.log(`\n— the suite on Node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()} —`);
   const result = spawnSync(node, [join(repo, 'node_modules/jest/bin/jest.js'), TESTS], {
@@ -43,6 +44,7 @@ for (const version of versions) {
     stdio: 'inherit',
     env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` },
   });
+  console.log(`— Node ${version}: ${result.status === 0 ? 'passed' : 'failed'} in ${((Date.now() - started) / 1000).toFixed(1)} s —`);
   if (result.status !== 0) failed.push(version);
 }
 if (failed.length > 0) {
