@@ -1,6 +1,6 @@
 import { NOT_A_PRODUCER, wrapProducer } from './follow-produced.js';
 import type { SpanOutcome } from './span-outcome.js';
-import { hook, unhooked, watchConsumption } from './traced-unconsumed.js';
+import { hook, hookBase, watchConsumption } from './traced-unconsumed.js';
 import { noop } from '../noop.js';
 
 /**
@@ -60,7 +60,7 @@ export const followThenable = (outcome: SpanOutcome, thenable: unknown, then: Fu
  * every traced async call ≈ 50 bytes (bench/alloc-per-call.js).
  */
 const followOtherThenable = (outcome: SpanOutcome, thenable: object, then: Function): unknown => {
-  then = unhooked(then);
+  then = hookBase(then, outcome);
   let settled = false;
   let thenCalls = 0;
   let inside = false;
@@ -96,7 +96,7 @@ const followOtherThenable = (outcome: SpanOutcome, thenable: object, then: Funct
       throw error;
     }
   };
-  if (!hook(thenable, 'then', own, then)) outcome.end('success');
+  if (!hook(thenable, 'then', own, then, outcome)) outcome.end('success');
   else {
     for (const key of SETTLING_METHODS) {
       let method: unknown;
@@ -106,7 +106,7 @@ const followOtherThenable = (outcome: SpanOutcome, thenable: object, then: Funct
         continue; // a getter that throws (a proxy): left alone, as the consumer would meet it
       }
       if (typeof method !== 'function') continue;
-      const original = unhooked(method);
+      const original = hookBase(method, outcome);
       // The original runs and its result is returned; when it made no call of `then`, one of ours observes —
       // but not after `asResponse`: our `then` would parse, reading the body the caller asked for raw. Its own
       // result is followed instead, and the run ends when the response arrives, without outputs.
@@ -130,7 +130,7 @@ const followOtherThenable = (outcome: SpanOutcome, thenable: object, then: Funct
         }
         return result;
       };
-      hook(thenable, key, settling, original);
+      hook(thenable, key, settling, original, outcome);
     }
   }
   return thenable;

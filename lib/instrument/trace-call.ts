@@ -1,4 +1,5 @@
 import { proxyCheck } from '../serialize/proxy-check.js';
+import { isTracedProxy } from './traced-async-iterable.js';
 import { callInSpan, callUntraced, spanStorage, TRACING_OFF } from '../context/span-context.js';
 import { globalClient } from '../client/global-client.js';
 import type { TracingClient } from '../client/tracing-client.js';
@@ -104,8 +105,9 @@ const offThroughout = (fn: Function, thisArg: unknown, args: ArrayLike<unknown>)
 
 /** @internal Ends the span with a call's result, or hands the result back traced when it settles or produces later; `fn`, the function that returned it. */
 export const followResult = (outcome: SpanOutcome, result: unknown, fn: Function): unknown => {
-  // A Proxy is not probed for `then` or for what it produces: its traps are the program's (see proxyCheck).
-  if (result === null || (typeof result !== 'object' && typeof result !== 'function') || proxyCheck.isProxy(result)) {
+  // A Proxy is not probed for `then` or for what it produces: its traps are the program's (see proxyCheck). But one
+  // of tracewire's own (a traced call's async iterable, handed back as is by the traced call that got it) is traced.
+  if (result === null || (typeof result !== 'object' && typeof result !== 'function') || (proxyCheck.isProxy(result) && !isTracedProxy(result))) {
     outcome.succeed(result);
     return result;
   }

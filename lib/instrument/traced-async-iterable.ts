@@ -57,8 +57,15 @@ export const tracedAsyncIterable = <I extends AsyncIterable<unknown>>(outcome: S
     },
   });
   watch = watchConsumption(outcome, traced, () => methodCalled);
+  OWN_PROXIES.add(traced);
   return traced;
 };
+
+/** The proxies {@link tracedAsyncIterable} made: tracewire's, not the program's, so a traced call handing one back traces it too. */
+const OWN_PROXIES = new WeakSet<object>();
+
+/** @internal Whether `value` is a proxy {@link tracedAsyncIterable} made (a traced call's `Stream`, handed back as is by its caller). */
+export const isTracedProxy = (value: object): boolean => OWN_PROXIES.has(value);
 
 /** An own property that can be neither changed nor redefined: a proxy's `get` must give its very value. */
 const fixed = (target: object, key: PropertyKey): boolean => {

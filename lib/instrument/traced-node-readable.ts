@@ -1,5 +1,5 @@
 import type { SpanOutcome } from './span-outcome.js';
-import { hook, unhooked, watchConsumption } from './traced-unconsumed.js';
+import { hook, hookBase, watchConsumption } from './traced-unconsumed.js';
 
 /** @internal The part of a Node `Readable` this module relies on. */
 export interface NodeReadableLike {
@@ -26,7 +26,7 @@ export const tracedNodeReadable = <S extends NodeReadableLike>(outcome: SpanOutc
     outcome.complete();
     return stream;
   }
-  const emit = unhooked(stream.emit);
+  const emit = hookBase(stream.emit, outcome);
   let settled = false;
   const watch = watchConsumption(outcome, stream);
   const observe = (event: string | symbol, payload: unknown): void => {
@@ -45,14 +45,20 @@ export const tracedNodeReadable = <S extends NodeReadableLike>(outcome: SpanOutc
   };
   // A stream a later call hands back again (a service's shared stream) is observed there, through its own hook: the
   // run of this call could observe nothing more, and would stay open, held with the stream, for the stream's life.
+  // But the run of a call this one made, handed back through it, still observes through the hook wrapped here
+  // (see hookBase), and is handed on with this one.
+  // (`earlier` is not read by a closure: each run's would hold every earlier run of a shared stream.)
+  const earlier = watching.get(stream);
+  const inner = emit === stream.emit ? earlier : undefined;
   const handedAgain = (): void => {
+    inner?.();
     if (settled) return;
     settle(() => {
       outcome.span.setMetadata('stream_end', HANDED_AGAIN);
       outcome.complete();
     });
   };
-  watching.get(stream)?.();
+  if (inner === undefined) earlier?.();
   watching.set(stream, handedAgain);
   hook(stream, 'emit', function (this: unknown, event: string | symbol, payload?: unknown): boolean {
     try {
@@ -61,7 +67,7 @@ export const tracedNodeReadable = <S extends NodeReadableLike>(outcome: SpanOutc
       // Tracing must never break the stream.
     }
     return Reflect.apply(emit, this, arguments) as boolean;
-  }, emit);
+  }, emit, outcome);
   return stream;
 };
 

@@ -1,7 +1,7 @@
 import { Observable, type Subscribable, type Unsubscribable } from '../rx.js';
 import { enterSpan } from '../otel/bridge-hook.js';
 import type { SpanOutcome } from './span-outcome.js';
-import { hook, unhooked, watchConsumption } from './traced-unconsumed.js';
+import { hook, hookBase, watchConsumption } from './traced-unconsumed.js';
 
 /**
  * @internal Traces an Observable over its first subscription and hands back
@@ -17,7 +17,7 @@ import { hook, unhooked, watchConsumption } from './traced-unconsumed.js';
  */
 export const tracedObservable = <T>(outcome: SpanOutcome, inner: Subscribable<T>): Subscribable<T> => {
   outcome.streaming();
-  const subscribe = unhooked(inner.subscribe);
+  const subscribe = hookBase(inner.subscribe, outcome);
   let first = true;
   const traced = new Observable<T>((subscriber) => {
     // Subscribed: the subscription, not the Observable, keeps the source alive: nothing left to watch.
@@ -56,5 +56,5 @@ export const tracedObservable = <T>(outcome: SpanOutcome, inner: Subscribable<T>
     return traced.subscribe(...args);
   };
   // Refused, the new Observable is handed back: it holds the original, which stays watched.
-  return hook(inner, 'subscribe', own, subscribe) ? inner : traced;
+  return hook(inner, 'subscribe', own, subscribe, outcome) ? inner : traced;
 };

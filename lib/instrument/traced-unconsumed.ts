@@ -83,24 +83,49 @@ const endUnconsumed = (watched: Watched, reason: string): void => {
   }
 };
 
-// No description: bytes in every bundle, for a key nobody reads.
+// No description: bytes in every bundle, for keys nobody reads.
 const ORIGINAL = Symbol();
+const OWNER = Symbol();
+
+interface Hook {
+  [ORIGINAL]?: Function;
+  [OWNER]?: SpanOutcome;
+}
 
 /**
- * @internal The method a {@link hook} replaced, or `method` itself: a value
- * handed back by several traced calls (a service's Subject, a cached query)
- * is hooked anew each time, never hook upon hook (a chain growing per call).
+ * @internal The method a new {@link hook} for `outcome` wraps, given the
+ * object's current one. A value handed back by several traced calls in turn
+ * (a service's Subject, a cached query) is hooked anew each time on the
+ * object's own method, never hook upon hook (a chain growing per call). But
+ * a value a traced call got from a traced call it made, and hands back as
+ * is (`return this.service.price$()`), is consumed through both: the outer
+ * hook wraps the inner one while the inner run is open, so the inner run
+ * sees its consumer and the work done on consumption nests under it. The
+ * chain is as long as the calls are nested, never longer.
  */
-export const unhooked = (method: Function): Function => (method as { [ORIGINAL]?: Function })[ORIGINAL] ?? method;
+export const hookBase = (method: Function, outcome: SpanOutcome): Function => {
+  const owner = (method as Hook)[OWNER];
+  if (owner === undefined) return method;
+  return owner.span.isRecording && isWithin(owner.span, outcome.span) ? method : (method as Hook)[ORIGINAL]!;
+};
+
+/** Whether `inner` ran within `outer`'s run: one of its descendants (dotted orders extend their ancestors'). */
+const isWithin = (inner: SpanOutcome['span'], outer: SpanOutcome['span']): boolean => {
+  const parent = inner.parentDottedOrder;
+  if (parent === undefined || inner.traceId !== outer.traceId) return false;
+  const order = outer.dottedOrder;
+  return parent.startsWith(order) && (parent.length === order.length || parent[order.length] === '.');
+};
 
 /**
  * @internal Puts `value` on `target` as an own, non-enumerable method in
- * place of `original`, the way the tracers watch a value they hand back as
- * the very object; falsy when the object takes no own property (frozen,
- * sealed, a proxy refusing).
+ * place of `base` (from {@link hookBase}), the way the tracers watch a value
+ * they hand back as the very object; falsy when the object takes no own
+ * property (frozen, sealed, a proxy refusing).
  */
-export const hook = (target: object, key: PropertyKey, value: Function, original: Function): boolean | undefined => {
-  (value as { [ORIGINAL]?: Function })[ORIGINAL] = original;
+export const hook = (target: object, key: PropertyKey, value: Function, base: Function, outcome: SpanOutcome): boolean | undefined => {
+  (value as Hook)[ORIGINAL] = (base as Hook)[ORIGINAL] ?? base;
+  (value as Hook)[OWNER] = outcome;
   try {
     return Reflect.defineProperty(target, key, { value, configurable: true, writable: true });
   } catch {

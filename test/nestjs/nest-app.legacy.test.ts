@@ -51,8 +51,28 @@ class WrapInterceptor implements NestInterceptor {
   }
 }
 
+/** A service whose stream does traced work when subscribed: a route hands its Observable back as is. */
+@Injectable()
+class PriceService {
+  @Traceable()
+  lookup(id: number) { return id * 10; }
+
+  @Traceable()
+  price$(id: number): Observable<{ price: number }> {
+    return new Observable((subscriber) => {
+      subscriber.next({ price: this.lookup(id) });
+      subscriber.complete();
+    });
+  }
+}
+
 @Controller('orders')
 class OrdersController {
+  constructor(@Inject(PriceService) private readonly prices: PriceService) {}
+
+  @Traceable() @Get('price/:id')
+  price(@Param('id', ParseIntPipe) id: number): Observable<{ price: number }> { return this.prices.price$(id); }
+
   @Traceable() @Get('a/:id') @Roles('admin') @UseInterceptors(WrapInterceptor) @F()
   async traceFirst(@Param('id', ParseIntPipe) id: number) { return { id, route: 'a' }; }
 
@@ -79,7 +99,7 @@ class CatalogController {
   async open(@Param('id', ParseIntPipe) id: number) { return { id, route: 'open' }; }
 }
 
-@Module({ controllers: [OrdersController, CatalogController], providers: [{ provide: APP_GUARD, useClass: RolesGuard }] })
+@Module({ controllers: [OrdersController, CatalogController], providers: [PriceService, { provide: APP_GUARD, useClass: RolesGuard }] })
 class AppModule {}
 
 let app: INestApplication;
@@ -136,6 +156,16 @@ test('an Observable a handler returns is traced until Nest has consumed it', asy
   const runs = await runsNamed('stream');
   expect(runs).toHaveLength(1);
   expect(runs[0]).toMatchObject({ status: 'success', outputs: { outputs: [{ id: 3 }] } });
+});
+
+test("a route handing back a traced service's Observable as is: the service's run covers Nest's consumption, and the work its subscription does nests under it", async () => {
+  expect(await get('/orders/price/4')).toEqual({ status: 200, body: { price: 40 } });
+  const [route] = await runsNamed('price');
+  const [service] = await runsNamed('price$');
+  const [work] = await runsNamed('lookup');
+  expect(route).toMatchObject({ status: 'success', outputs: { outputs: [{ price: 40 }] } });
+  expect(service).toMatchObject({ status: 'success', parent_run_id: route!.id, outputs: { outputs: [{ price: 40 }] } });
+  expect(work).toMatchObject({ status: 'success', parent_run_id: service!.id });
 });
 
 test('@Traceable on the controller class: every route keeps its metadata and is traced with the class options', async () => {

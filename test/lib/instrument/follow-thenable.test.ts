@@ -116,3 +116,36 @@ test('a native promise settling with a stream hands it on traced too', async () 
   expect([...(await make())]).toEqual(['a']);
   expect((await runNow()).outputs).toEqual({ outputs: ['a'] });
 });
+
+/** A lazy query (Prisma's, Knex's shape): its work runs when `then` is first called, once. */
+class LazyQuery {
+  #result: Promise<unknown> | undefined;
+  constructor(private readonly work: () => Promise<unknown>) {}
+  then(onValue?: (value: unknown) => unknown, onError?: (error: unknown) => unknown): Promise<unknown> {
+    this.#result ??= this.work();
+    return this.#result.then(onValue, onError);
+  }
+}
+
+test.each([false, true])('a lazy thenable handed back as is by the traced call that got it from a traced call (it fails: %s): both runs record its settlement', async (fails) => {
+  const fetchRow = traceable(async function fetchRow() {
+    if (fails) throw boom;
+    return { id: 7 };
+  });
+  const findUser = traceable(function findUser() {
+    return new LazyQuery(() => fetchRow());
+  });
+  const route = traceable(function route() {
+    return findUser();
+  });
+  const settled = await Promise.resolve(route()).then((value) => ({ value }), (error: unknown) => ({ error }));
+  expect(settled).toEqual(fails ? { error: boom } : { value: { id: 7 } });
+  const runs = await finishedRuns(tracing.client, tracing.exporter);
+  const [outer, inner] = ['route', 'findUser'].map((name) => only(runs, name));
+  expect(inner!.parent_run_id).toBe(outer!.id);
+  for (const record of [outer!, inner!]) {
+    expect(record.status).toBe(fails ? 'error' : 'success');
+    if (fails) expect(record.error).toMatch(/^Error: thenable failed/);
+    else expect(record.outputs).toEqual({ id: 7 });
+  }
+});

@@ -12,10 +12,16 @@ import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-t
  * first-token event. Each kind is driven through the same table.
  */
 
-/** A script for a producer: the values it produces, then whether it fails. */
+/** A script for a producer: the values it produces, then whether it fails; `each`, if given, makes each value as it is produced. */
 interface Script {
   readonly values: readonly unknown[];
   readonly failWith?: Error;
+  readonly each?: (value: unknown) => unknown;
+}
+
+/** The script's values, each made as it is produced. */
+function* produced(script: Script): Generator<unknown> {
+  for (const value of script.values) yield script.each ? script.each(value) : value;
 }
 
 /** How a kind of producer is made and consumed; `stopAfter` stops the consumer after that many values. */
@@ -28,7 +34,7 @@ const kinds: Record<string, Kind> = {
   'a generator': {
     make: (script) =>
       (function* () {
-        yield* script.values;
+        yield* produced(script);
         if (script.failWith) throw script.failWith;
       })(),
     async consume(produced, stopAfter = Infinity) {
@@ -47,7 +53,7 @@ const kinds: Record<string, Kind> = {
   'an async generator': {
     make: (script) =>
       (async function* () {
-        yield* script.values;
+        yield* produced(script);
         if (script.failWith) throw script.failWith;
       })(),
     consume: forAwait,
@@ -56,7 +62,7 @@ const kinds: Record<string, Kind> = {
     make: (script) => ({
       [Symbol.asyncIterator]: () =>
         (async function* () {
-          yield* script.values;
+          yield* produced(script);
           if (script.failWith) throw script.failWith;
         })(),
     }),
@@ -64,10 +70,11 @@ const kinds: Record<string, Kind> = {
   },
   'a ReadableStream': {
     make: (script) => {
-      let index = 0;
+      const values = produced(script);
       return new ReadableStream<unknown>({
         pull(controller) {
-          if (index < script.values.length) controller.enqueue(script.values[index++]);
+          const next = values.next();
+          if (!next.done) controller.enqueue(next.value);
           else if (script.failWith) controller.error(script.failWith);
           else controller.close();
         },
@@ -92,11 +99,12 @@ const kinds: Record<string, Kind> = {
   },
   'a Node Readable': {
     make: (script) => {
-      let index = 0;
+      const values = produced(script);
       return new Readable({
         objectMode: true,
         read() {
-          if (index < script.values.length) this.push(script.values[index++]);
+          const next = values.next();
+          if (!next.done) this.push(next.value);
           else if (script.failWith) this.destroy(script.failWith);
           else this.push(null);
         },
@@ -112,7 +120,7 @@ const kinds: Record<string, Kind> = {
   'an Observable': {
     make: (script) =>
       new Observable<unknown>((subscriber) => {
-        for (const value of script.values) {
+        for (const value of produced(script)) {
           if (subscriber.closed) return;
           subscriber.next(value);
         }
@@ -227,4 +235,70 @@ describe.each(Object.entries(kinds))('%s returned by a traced function', (_, kin
     const { run: chain } = await run(kind, { values: ['a', 'b'] });
     expect(chain.events.filter((event) => event.name === 'new_token')).toHaveLength(0);
   });
+});
+
+/**
+ * A traced call handing back, as is, what a traced call it made returned
+ * (`return this.service.price$()`, a Nest route's usual shape): both runs
+ * record the consumption. The outer one hooked the value past the inner
+ * one's hook, so the inner run never saw its consumer and ended cancelled
+ * ("never consumed"), or as an error when the process exited.
+ */
+describe.each(Object.entries(kinds))('%s handed back as is by the traced call that got it from a traced call', (_, kind) => {
+  async function nested(script: Script, outerIsAsync = false): Promise<{ consumed: { seen: unknown[]; error?: unknown }; runs: Run[] }> {
+    const tracing = installMemoryTracing({ unconsumedStreamTimeoutMillis: 60_000 });
+    const inner = traceable(function inner() {
+      return kind.make(script);
+    });
+    const outer = outerIsAsync ? traceable(async function outer() {
+      await Promise.resolve();
+      return inner();
+    }) : traceable(function outer() {
+      return inner();
+    });
+    const handed = outer();
+    const consumed = await kind.consume(outerIsAsync ? await handed : handed);
+    return { consumed, runs: await finishedRuns(tracing.client, tracing.exporter) };
+  }
+
+  test.each([false, true])('consumed to the end (outer call async: %s): both runs succeed with the values', async (outerIsAsync) => {
+    const { consumed, runs } = await nested({ values: ['a', 'b'] }, outerIsAsync);
+    expect(consumed).toEqual({ seen: ['a', 'b'] });
+    const outer = only(runs, 'outer');
+    const inner = only(runs, 'inner');
+    expect(inner.parent_run_id).toBe(outer.id);
+    expect([outer.status, inner.status]).toEqual(['success', 'success']);
+    expect(inner.outputs).toEqual({ outputs: ['a', 'b'] });
+    expect(outer.outputs).toEqual({ outputs: ['a', 'b'] });
+    expect(inner.extra?.metadata?.['stream_end']).toBeUndefined();
+  });
+
+  test('failing: both runs record the error', async () => {
+    const boom = new Error('upstream down');
+    const { consumed, runs } = await nested({ values: ['a'], failWith: boom });
+    expect(consumed).toEqual({ seen: ['a'], error: boom });
+    for (const name of ['outer', 'inner']) {
+      const record = only(runs, name);
+      expect(record.status).toBe('error');
+      expect(record.error).toMatch(/^Error: upstream down/);
+    }
+  });
+});
+
+test('an Observable handed back as is: the work its subscription does nests under the run that made it, not the one that handed it on', async () => {
+  const tracing = installMemoryTracing();
+  const lookup = traceable(function lookup(value: unknown) {
+    return value;
+  });
+  const inner = traceable(function inner() {
+    return kinds['an Observable']!.make({ values: [1, 2], each: lookup });
+  });
+  const outer = traceable(function outer() {
+    return inner();
+  });
+  await kinds['an Observable']!.consume(outer());
+  const runs = await finishedRuns(tracing.client, tracing.exporter);
+  const innerId = only(runs, 'inner').id;
+  const lookups = runs.filter((record) => record.name === 'lookup');
+  expect(lookups.map((record) => record.parent_run_id)).toEqual([innerId, innerId]);
 });
