@@ -1,6 +1,7 @@
 import type { JsonValue } from './to-json-safe.js';
 import { cutString, jsonStringBytes } from './text.js';
 import { emitString, isAncestor, overBudget, spend, thrownMarker, Walker } from './walker.js';
+import { isCredentialKey, REDACTED } from './http-messages.js';
 
 type Props = Record<string, unknown>;
 type JsonObject = { [key: string]: JsonValue };
@@ -35,6 +36,8 @@ export const walkPlain = (w: Walker, v: object, depth: number, allowToJSON: bool
     if (type !== undefined && key === '$type') continue; // the class name owns this slot
     let raw: unknown;
     if (allowToJSON && key === 'toJSON') raw = toJSON;
+    // A credential header's value is never read, nor recorded (see http-messages.ts).
+    else if (isCredentialKey(key)) raw = REDACTED;
     else {
       try {
         raw = (v as Props)[key];

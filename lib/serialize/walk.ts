@@ -1,9 +1,10 @@
 import { PROXY_MARKER, proxyCheck } from './proxy-check.js';
 import type { JsonValue } from './to-json-safe.js';
 import { constructorName, functionName, thrownMessage } from './text.js';
-import { emitNumber, emitString, overBudget, spend, thrownMarker, type Descent, type Walker } from './walker.js';
+import { emitNumber, emitString, isAncestor, overBudget, spend, thrownMarker, type Descent, type Walker } from './walker.js';
 import { walkCollection, walkError } from './collections.js';
 import { walkArray, walkPlain } from './objects.js';
+import { httpMessageSummary } from './http-messages.js';
 
 // Built-ins are captured once: a global lookup is slow inside vm contexts (jest,
 // some serverless sandboxes) and these must not change if user code patches them.
@@ -122,6 +123,15 @@ const walkOther = (w: Walker, v: object, proto: object, depth: number, allowToJS
   // Another realm's Object.prototype: a plain object, not an instance of a class called Object.
   if (getPrototypeOf(proto) === null && constructorName(proto) === 'Object') {
     return walkPlain(w, v, depth, allowToJSON, undefined);
+  }
+  // A Node HTTP message: its method, URL, status and headers (credentials redacted), not its socket and parser.
+  const message = httpMessageSummary(v);
+  if (message !== undefined) {
+    if (isAncestor(w, v)) return emitString(w, '[Circular]');
+    w.stack.push(v);
+    const out = walkPlain(w, message, depth, false, constructorName(proto));
+    w.stack.pop();
+    return out;
   }
   return walkPlain(w, v, depth, allowToJSON, constructorName(proto));
 };

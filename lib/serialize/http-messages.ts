@@ -1,0 +1,52 @@
+/**
+ * Credentials an HTTP message carries, kept out of every captured value.
+ *
+ * A traced handler, guard or middleware often takes the request itself
+ * (Express's `req`, Nest's `@Req()` or its `ExecutionContext`), and a
+ * Node `IncomingMessage` walked like any object gives its socket, parser and
+ * `rawHeaders`: 13–26 KB per run, with the caller's `Authorization` bearer
+ * token and session cookie in it several times over (measured in a Nest
+ * app instrumented by `tracewire instrument`). OpenTelemetry's HTTP
+ * instrumentations record no header by default, and Sentry strips these
+ * from the requests it records; tracewire records what a reader of the
+ * trace needs — method, URL, status and headers — with the headers below
+ * replaced by {@link REDACTED}, wherever such a key appears.
+ */
+
+/** What a credential's value is recorded as. */
+export const REDACTED = '[redacted]';
+
+/**
+ * Header names that carry a credential, as keys of any captured object
+ * (a request's headers, an axios config's, `req.headers` passed on), in any
+ * case: a set lookup per key walked, after a length test that most keys fail.
+ */
+const CREDENTIALS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
+const LENGTHS = new Set([6, 9, 10, 13, 19]);
+
+/** Whether a captured object's key names a credential header (its value is then recorded as {@link REDACTED}). */
+export const isCredentialKey = (key: string): boolean => LENGTHS.has(key.length) && CREDENTIALS.has(key.toLowerCase());
+
+const { isArray } = Array;
+
+/**
+ * What a Node HTTP message (an `IncomingMessage`, such as Express's `req`;
+ * a `ServerResponse` or `ClientRequest`) is recorded as, or `undefined`
+ * for anything else: its method, URL, status and headers, not its socket.
+ * Told by shape, so no `node:http` is loaded (and Bun's and Deno's Node
+ * compatibility classes are told too).
+ */
+export const httpMessageSummary = (v: object): object | undefined => {
+  const m = v as Record<string, unknown>;
+  if (isArray(m['rawHeaders']) && typeof m['httpVersion'] === 'string') {
+    return { method: m['method'], url: m['url'], statusCode: m['statusCode'], httpVersion: m['httpVersion'], headers: m['headers'] };
+  }
+  const getHeaders = m['getHeaders'];
+  if (typeof getHeaders === 'function' && typeof m['setHeader'] === 'function' && typeof m['writeHead'] === 'function') {
+    return { statusCode: m['statusCode'], headersSent: m['headersSent'], headers: getHeaders.call(v) };
+  }
+  if (typeof getHeaders === 'function' && typeof m['setHeader'] === 'function' && typeof m['path'] === 'string') {
+    return { method: m['method'], host: m['host'], path: m['path'], headers: getHeaders.call(v) };
+  }
+  return undefined;
+};
