@@ -130,9 +130,10 @@ function tracedCall({ fn, wrapper, unit, properties }: Traced, head: string, ind
 /** `export function f(this: unknown, a: A): R {`, its parameters one a line when it would not fit. */
 function header(ctx: FileContext, statement: ts.FunctionDeclaration, fn: string, unit: string): string {
   const { sf, text } = ctx;
-  const params = parameters(ctx, statement, fn);
+  const renames = parameterNames(ctx, statement);
+  const params = parameters(ctx, statement, fn, renames);
   const modifiers = (ts.getModifiers(statement) ?? []).map((m) => m.getText(sf)).join(' ');
-  const returns = statement.type === undefined ? `ReturnType<typeof ${fn}$impl${typeArguments(statement)}>` : statement.type.getText(sf);
+  const returns = statement.type === undefined ? `ReturnType<typeof ${fn}$impl${typeArguments(statement)}>` : renamedText(ctx, statement.type, renames);
   const star = statement.asteriskToken === undefined ? '' : '*';
   const typeParams = text.slice(statement.name!.end, statement.parameters.pos - 1);
   const open = `${modifiers} function${star} ${fn}${typeParams}(`;
@@ -151,20 +152,69 @@ function header(ctx: FileContext, statement: ts.FunctionDeclaration, fn: string,
  * The forwarder's parameters: the implementation's names (so `length` is the same) and types, defaults replaced by
  * `= undefined as never` (computed once, by the implementation), and `this: unknown` unless it declares `this`.
  */
-function parameters(ctx: FileContext, statement: ts.FunctionDeclaration, fn: string): string[] {
-  const { sf } = ctx;
+function parameters(ctx: FileContext, statement: ts.FunctionDeclaration, fn: string, renames: Map<string, string>): string[] {
   const typeArgs = typeArguments(statement);
   let index = 0;
   const params = statement.parameters.map((p, i) => {
-    if (ts.isIdentifier(p.name) && p.name.text === 'this') return p.getText(sf);
-    // Passed on as `arguments`, never read by name: under noUnusedParameters each is named as unused (TS6133 otherwise).
-    const name = !ts.isIdentifier(p.name) ? `_${i}` : ctx.noUnusedParameters === true && !p.name.text.startsWith('_') ? `_${p.name.text}` : p.name.text;
-    const type = p.type !== undefined ? `: ${p.type.getText(sf)}` : p.initializer !== undefined ? `: Parameters<typeof ${fn}$impl${typeArgs}>[${index}]` : '';
+    if (ts.isIdentifier(p.name) && p.name.text === 'this') return p.getText(ctx.sf);
+    const name = ts.isIdentifier(p.name) ? renames.get(p.name.text)! : renames.get(`${i}`)!;
+    const type = p.type !== undefined ? `: ${renamedText(ctx, p.type, renames)}` : p.initializer !== undefined ? `: Parameters<typeof ${fn}$impl${typeArgs}>[${index}]` : '';
     index++;
     return `${p.dotDotDotToken === undefined ? '' : '...'}${name}${p.questionToken === undefined ? '' : '?'}${type}${p.initializer === undefined ? '' : ` = ${placeholder(p.type)}`}`;
   });
   if (index === statement.parameters.length) params.unshift('this: unknown');
   return params;
+}
+
+/**
+ * The forwarder's name for each parameter (by name; a destructured one by its index): its own, or under
+ * noUnusedParameters one marked unused (`_a`: passed on as `arguments`, never read by name, TS6133 otherwise); a
+ * destructured one `_0`. Never a name another parameter has (`_a` beside `a`, `_0` beside a destructured first one).
+ */
+function parameterNames(ctx: FileContext, statement: ts.FunctionDeclaration): Map<string, string> {
+  const renames = new Map<string, string>();
+  const taken = new Set(statement.parameters.flatMap((p) => (ts.isIdentifier(p.name) ? [p.name.text] : [])));
+  const unused = (wanted: string): string => {
+    let name = wanted;
+    while (taken.has(name)) name = `_${name}`;
+    taken.add(name);
+    return name;
+  };
+  statement.parameters.forEach((p, i) => {
+    if (!ts.isIdentifier(p.name)) renames.set(`${i}`, unused(`_${i}`));
+    else if (p.name.text === 'this' || ctx.noUnusedParameters !== true || p.name.text.startsWith('_')) renames.set(p.name.text, p.name.text);
+    else renames.set(p.name.text, unused(`_${p.name.text}`));
+  });
+  return renames;
+}
+
+/**
+ * A type's text with the parameters it names renamed as the forwarder names them: `typeof a` (a later parameter's
+ * type, the return type) and a type predicate's parameter (`x is string`).
+ */
+function renamedText(ctx: FileContext, type: ts.TypeNode, renames: Map<string, string>): string {
+  const { sf, text } = ctx;
+  const at: { start: number; end: number; name: string }[] = [];
+  const visit = (node: ts.Node): void => {
+    let named: ts.Identifier | undefined;
+    if (ts.isTypePredicateNode(node) && ts.isIdentifier(node.parameterName)) named = node.parameterName;
+    else if (ts.isTypeQueryNode(node)) {
+      let name: ts.EntityName = node.exprName;
+      while (ts.isQualifiedName(name)) name = name.left;
+      named = name;
+    }
+    const renamed = named === undefined ? undefined : renames.get(named.text);
+    if (named !== undefined && renamed !== undefined && renamed !== named.text) at.push({ start: named.getStart(sf), end: named.end, name: renamed });
+    ts.forEachChild(node, visit);
+  };
+  visit(type);
+  let out = '';
+  let from = type.getStart(sf);
+  for (const { start, end, name } of at.sort((a, b) => a.start - b.start)) {
+    out += text.slice(from, start) + name;
+    from = end;
+  }
+  return out + text.slice(from, type.end);
 }
 
 /**

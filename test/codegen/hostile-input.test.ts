@@ -155,6 +155,75 @@ describe('an instrumented file still compiles with the real tsc, and runs, where
     expect(result.stdout).toBe('');
     expect(result.status).toBe(0);
   });
+
+  test.each([false, true])('the names a forwarder gives its parameters clash with none, and a type naming a parameter (typeof a, x is T) follows its renaming (noUnusedParameters: %s)', async (noUnusedParameters) => {
+    const source = [
+      'export function pick({ a }: { a: number }, _0: number): number {',
+      '  return a + _0;',
+      '}',
+      'export function under(a: number, _a: string): string {',
+      '  return _a + a;',
+      '}',
+      'export function keyOf(obj: { x: number; y: string }, key: keyof typeof obj = "x", other: typeof obj.x = 1): string {',
+      '  return String(obj[key]) + other;',
+      '}',
+      'export function isText(value: unknown): value is string {',
+      "  return typeof value === 'string';",
+      '}',
+      '',
+    ].join('\n');
+    const use = "import { isText, keyOf, pick, under } from './a';\nconst v: unknown = 'x';\nexport const out = [pick({ a: 1 }, 2), under(1, 'b'), keyOf({ x: 1, y: 'y' }, 'y'), isText(v) ? v.toUpperCase() : ''];\n";
+    dir = compiled({ 'src/a.ts': source, 'src/use.ts': use }, { noUnusedParameters });
+    expect(tsc(dir).stdout).toBe('');
+    expect((await runCli(dir, 'instrument', '--functions', '--write')).code).toBe(0);
+    expect(read(dir, 'src/a.ts').match(/\$impl\(/g)).toHaveLength(4);
+    const result = tsc(dir);
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+    expect(JSON.stringify(require(join(dir, 'out/use.js')).out)).toBe('[3,"b1","y1","X"]');
+  });
+
+  test('a function without a return type that calls itself, or calls one that calls it back, or may have an inferred type predicate, is left alone with the reason: its forwarder would not compile or would lose the predicate', async () => {
+    const source = [
+      'export function unwrap(x: { inner?: unknown }, deep?: boolean) {',
+      '  if (deep) return unwrap(x.inner as { inner?: unknown });',
+      '  return x;',
+      '}',
+      'export function a(n: number) {',
+      '  if (n > 0) helper(n - 1);',
+      '  return n;',
+      '}',
+      'function helper(n: number) {',
+      '  if (n > 0) a(n - 1);',
+      '  return String(n);',
+      '}',
+      'export function isDefined<T>(value: T | undefined) {',
+      '  return value !== undefined;',
+      '}',
+      'export function annotated(n: number): number {',
+      '  return n > 0 ? annotated(n - 1) : 0;',
+      '}',
+      'export function plain(n: number) {',
+      '  return a(n) + 1;',
+      '}',
+      '',
+    ].join('\n');
+    const use = "import { isDefined } from './a';\nexport const kept: number[] = [1, undefined].filter(isDefined);\n";
+    dir = compiled({ 'src/a.ts': source, 'src/use.ts': use });
+    expect(tsc(dir).stdout).toBe('');
+    const run = await runCli(dir, 'instrument', '--functions', '--write', '--verbose');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/function unwrap: no return type, calls itself: directly/);
+    expect(run.stdout).toMatch(/function a: no return type, calls itself: through helper/);
+    expect(run.stdout).toMatch(/function isDefined: no return type, may infer a type predicate/);
+    const written = read(dir, 'src/a.ts');
+    expect(written.match(/\$impl\(/g)).toHaveLength(2); // annotated, and plain (it calls a, which does not call it)
+    expect(written).toContain('function annotated$impl(');
+    expect(written).toContain('function plain$impl(');
+    const result = tsc(dir);
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
 });
 
 test('--remove is narrowed by --classes and --name as an addition is: what they leave out keeps its decorators', async () => {
