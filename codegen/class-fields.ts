@@ -36,7 +36,11 @@ export function wrapFunctionFields(ctx: FileContext, wrapper: string): number {
     const owner = cls.name?.text ?? '(anonymous class)';
     if (classSkipReason(ctx, cls, 'fields') !== undefined) continue; // reported once, by the method pass
     for (const member of cls.members) {
-      if (!isFunctionField(member)) continue;
+      if (!isFunctionField(member)) {
+        const hidden = ts.isPropertyDeclaration(member) ? hiddenFunctionReason(member.initializer) : undefined;
+        if (hidden !== undefined) skip(ctx, member, `${owner}.${(member as ts.PropertyDeclaration).name.getText(ctx.sf)}`, hidden);
+        continue;
+      }
       const subject = `${owner}.${member.name.getText(ctx.sf)}`;
       const reason = fieldSkipReason(ctx, cls, member);
       if (reason !== undefined) {
@@ -53,6 +57,23 @@ export function wrapFunctionFields(ctx: FileContext, wrapper: string): number {
     }
   }
   return added;
+}
+
+/**
+ * Why a field holding a function that is not a bare arrow or function expression is left alone (`undefined`: it holds
+ * none): one inside parentheses, `as`, `satisfies` or `!`, or chosen by `?:`. Listed by `--verbose` with the others.
+ */
+function hiddenFunctionReason(init: ts.Expression | undefined): string | undefined {
+  let inner = init;
+  while (inner !== undefined && (ts.isParenthesizedExpression(inner) || ts.isAsExpression(inner) || ts.isSatisfiesExpression(inner) || ts.isNonNullExpression(inner) || ts.isTypeAssertionExpression(inner))) {
+    inner = inner.expression;
+  }
+  const isFunction = (e: ts.Expression | undefined): boolean => e !== undefined && (ts.isArrowFunction(e) || ts.isFunctionExpression(e));
+  if (inner !== init && isFunction(inner)) return 'function-valued field written inside ( ), as, satisfies or !: not wrapped; write it as a bare arrow or function to trace it';
+  if (inner !== undefined && ts.isConditionalExpression(inner) && (isFunction(inner.whenTrue) || isFunction(inner.whenFalse))) {
+    return 'function-valued field chosen by ?: : not wrapped; trace the functions it chooses from by hand';
+  }
+  return undefined;
 }
 
 /** Why a function-valued field is not wrapped (`undefined`: wrap it). */

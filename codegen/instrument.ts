@@ -111,6 +111,7 @@ function instrument(ctx: FileContext, options: TransformOptions): string | undef
   if (functions + fields > 0 && bindings.wrapper === undefined) imports.push('traceable');
   const clash = imports.find((name) => bindings.taken.has(name));
   if (clash !== undefined) {
+    if (importedAsTypeOnly(ctx.sf, clash)) return `${clash} is imported from 'tracewire' as a type only (import type): import it as a value (import { ${clash} } from 'tracewire') and run again`;
     return `the name ${clash} is already declared in this module: import tracewire's ${clash} under another name (import { ${clash} as … } from 'tracewire') and run again`;
   }
   // A parameter or local of the same name would capture the inserted call where it is in scope (TS2349, or worse, a call of the user's value).
@@ -159,4 +160,15 @@ function topComments(text: string, sf: ts.SourceFile): string[] {
   const start = text.startsWith('#!') ? text.indexOf('\n') + 1 : 0;
   const end = sf.statements[0]?.getStart(sf) ?? text.length;
   return (ts.getLeadingCommentRanges(text, start) ?? []).filter((r) => r.end <= end).map((r) => text.slice(r.pos, r.end));
+}
+
+/** Whether `name` is imported from 'tracewire' as a type only (`import type { name }`, `import { type name }`). */
+function importedAsTypeOnly(sf: ts.SourceFile, name: string): boolean {
+  return sf.statements.some((s) => {
+    if (!ts.isImportDeclaration(s) || !ts.isStringLiteral(s.moduleSpecifier) || s.moduleSpecifier.text !== 'tracewire') return false;
+    const clause = s.importClause;
+    const named = clause?.namedBindings;
+    if (clause === undefined || named === undefined || !ts.isNamedImports(named)) return false;
+    return named.elements.some((e) => e.name.text === name && (clause.isTypeOnly || e.isTypeOnly));
+  });
 }

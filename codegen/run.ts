@@ -41,10 +41,10 @@ export function run(options: RunOptions, io: Io): number {
     const transform = { mode: options.remove ? 'remove' : 'add', legacyUnmarked: options.legacyUnmarked === true, functions: options.functions, select, ...settings } as const;
     try {
       // Read as UTF-8, a file in another encoding would be written back with U+FFFD for each byte it could not read.
-      const utf8 = isUtf8(readFileSync(sourceFile.getFilePath()));
+      const bytes = readFileSync(sourceFile.getFilePath());
       results.push(
-        utf8
-          ? transformFile(path, sourceFile.compilerNode, transform)
+        isUtf8(bytes)
+          ? withByteOrderMark(bytes, transformFile(path, sourceFile.compilerNode, transform))
           : { file: path, status: 'skipped', reason: 'not UTF-8: its other bytes would not survive the rewrite; convert it to UTF-8 first', changes: [], skips: [], before: sourceFile.getFullText() },
       );
     } catch (error) {
@@ -69,3 +69,11 @@ export function run(options: RunOptions, io: Io): number {
   return options.check && results.some((r) => r.status === 'changed' || r.status === 'blocked') ? 1 : 0;
 }
 
+/**
+ * The result with the file's byte-order mark, which the parser drops from the text, at the head of both texts: what
+ * `--write` writes and `--diff` shows is then the whole file (a patch of the text alone did not apply to it).
+ */
+function withByteOrderMark(bytes: Buffer, result: FileResult): FileResult {
+  if (bytes[0] !== 0xef || bytes[1] !== 0xbb || bytes[2] !== 0xbf) return result;
+  return { ...result, before: '\uFEFF' + result.before, ...(result.after === undefined ? {} : { after: '\uFEFF' + result.after }) };
+}

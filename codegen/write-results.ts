@@ -1,11 +1,11 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import type { FileResult } from './instrument.js';
 import { uncommitted } from './git.js';
 import { writeFileAtomic } from './write-atomic.js';
 
 /**
  * Writes each changed result over its file: through a symlink to its target
- * (the link stays a link), with the UTF-8 byte order mark the file had.
+ * (the link stays a link), its text whole (a byte-order mark included: see run.ts).
  * Refuses (writes nothing, returns the paths) when a file to change has
  * uncommitted changes in git, unless `force`: a codemod must never mix its
  * edits into someone's unsaved work. A failed write turns that result into
@@ -21,16 +21,10 @@ export function writeResults(cwd: string, absolutePaths: readonly string[], resu
     const target = targets[index];
     if (target === undefined || result.after === undefined) continue;
     try {
-      writeFileAtomic(target, (hasBom(target) && !result.after.startsWith('\uFEFF') ? '\uFEFF' : '') + result.after);
+      writeFileAtomic(target, result.after);
     } catch (error) {
       results[index] = { ...result, status: 'error', reason: `could not write: ${(error as Error).message}` };
     }
   }
   return [];
-}
-
-/** True when the file on disk starts with a UTF-8 byte order mark (the parser drops it from the text). */
-function hasBom(file: string): boolean {
-  const head = readFileSync(file).subarray(0, 3);
-  return head.length === 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
 }

@@ -106,3 +106,28 @@ test('--remove still finds a wrapped field after a formatter moved the mark to i
     removeProject(dir);
   }
 });
+
+test('a field holding a function inside ( ), as, satisfies or !, or chosen by ?:, is left alone and listed with the reason by --verbose', async () => {
+  const source = [
+    'type F = (n: number) => number;',
+    'export class A {',
+    '  paren = ((n: number): number => n * 2);',
+    '  asserted = ((n: number) => n) as F;',
+    '  checked = ((n: number) => n) satisfies F;',
+    '  chosen = Math.random() > 1 ? (n: number) => n : (n: number) => -n;',
+    '  plain = (n: number) => n;',
+    '  data = (1 + 2) as number;',
+    '}',
+    '',
+  ].join('\n');
+  const dir = tempProject({ 'src/a.ts': source }, false);
+  try {
+    const { stdout } = await runCli(dir, 'instrument', '--verbose');
+    for (const field of ['paren', 'asserted', 'checked']) expect(stdout).toMatch(new RegExp(`skip   src/a\\.ts:\\d+ A\\.${field}: function-valued field written inside`));
+    expect(stdout).toMatch(/skip {3}src\/a\.ts:\d+ A\.chosen: function-valued field chosen by \?:/);
+    expect(stdout).toMatch(/src\/a\.ts:\d+ traceable\(…\) around the field A\.plain/);
+    expect(stdout).not.toContain('A.data');
+  } finally {
+    removeProject(dir);
+  }
+});

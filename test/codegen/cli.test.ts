@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { tsMorphAvailable } from '../../codegen/load-ts-morph';
-import { unifiedDiff } from '../../codegen/unified-diff';
 import { fixture, read, removeProject, runCli, runCliOn, tempProject } from './codegen-harness';
 
 const ROOT = resolve(__dirname, '../..');
@@ -77,12 +76,27 @@ test('positional paths and --exclude choose the files', async () => {
   expect(stdout).not.toContain('src/gen/c.ts');
 });
 
-test('--diff prints a unified diff of each change', async () => {
-  const dir = tempProject({ 'src/a.ts': 'export class A {\n  run(): void {}\n}\n' }, false);
-  const { stdout } = await runCli(dir, 'instrument', '--diff');
-  removeProject(dir);
-  expect(stdout).toContain(unifiedDiff('src/a.ts', 'export class A {\n  run(): void {}\n}\n', "import { Traceable } from 'tracewire';\n\nexport class A {\n  @Traceable(/* tracewire:auto */)\n  run(): void {}\n}\n"));
-  expect(stdout).toContain('@@ -1,3 +1,6 @@\n+import { Traceable }');
+test('--diff prints a patch that git apply takes, turning each file into what --write makes: LF, CRLF with a byte-order mark and tabs, no newline at the end', async () => {
+  const files = {
+    'src/lf.ts': 'export class A {\n  run(): void {}\n}\n',
+    'src/crlf.ts': '\ufeffexport class B {\r\n\trun(): void {}\r\n\r\n\tstop(): void {}\r\n}\r\n',
+    'src/open.ts': 'export class C {\n  run(): void {}\n}',
+  };
+  const dry = tempProject(files, false);
+  const written = tempProject(files, false);
+  try {
+    const { stdout, code } = await runCli(dry, 'instrument', '--diff');
+    expect(code).toBe(0);
+    expect(stdout).toContain('--- a/src/crlf.ts\n+++ b/src/crlf.ts\n@@ ');
+    expect((await runCli(written, 'instrument', '--write')).code).toBe(0);
+    const patch = stdout.slice(0, stdout.lastIndexOf('\n', stdout.search(/^\d+ file\(s\) would change/m) - 1) + 1);
+    execFileSync('git', ['apply', '-'], { cwd: dry, input: patch, stdio: ['pipe', 'pipe', 'pipe'] });
+    for (const path of Object.keys(files)) expect(read(dry, path)).toBe(read(written, path));
+    expect(read(dry, 'src/crlf.ts')).toMatch(/^\ufeff[^]*@Traceable\(\/\* tracewire:auto \*\/\)\r\n\trun\(\)/);
+  } finally {
+    removeProject(dry);
+    removeProject(written);
+  }
 });
 
 test('without ts-morph installed the CLI says how to install it', () => {

@@ -354,3 +354,15 @@ test('one file reached by two paths given (a symlinked directory beside the real
   expect(result.stdout).toMatch(/1 file\(s\) changed \(1 additions\)/);
   expect(read(dir, 'src/real/a.ts').match(/@Traceable/g)).toHaveLength(1);
 });
+
+test("a module that imports Traceable from 'tracewire' as a type only is blocked with that reason, not as a name declared elsewhere", async () => {
+  for (const importLine of ["import type { Traceable } from 'tracewire';", "import { type Traceable } from 'tracewire';"]) {
+    const source = `${importLine}\nexport type T = typeof Traceable;\nexport class A {\n  run() {}\n}\n`;
+    dir = tempProject({ 'src/a.ts': source }, false);
+    const { stdout } = await runCli(dir, 'instrument', '--write');
+    expect(stdout).toContain("block  src/a.ts: Traceable is imported from 'tracewire' as a type only (import type): import it as a value (import { Traceable } from 'tracewire') and run again");
+    expect(read(dir, 'src/a.ts')).toBe(source);
+    removeProject(dir);
+    dir = undefined;
+  }
+});
