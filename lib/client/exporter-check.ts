@@ -15,7 +15,11 @@ export function checkExporter(exporter: unknown): asserts exporter is SpanExport
   const candidate = exporter as { export?: unknown; forceFlush?: unknown } | null | undefined;
   // Read safely: a revoked Proxy (or a getter that throws) is refused as the exporter, not thrown as its TypeError.
   const kind = readSafely('exporter', () => (isFunction(candidate?.export) ? exporterKind(candidate as { export: Function }) : undefined));
-  if (kind === undefined) refuse('exporter', exporter, 'a SpanExporter (e.g. new MemoryExporter())');
+  if (kind === undefined) {
+    // None at all is most often a container making the client itself, with no options (Nest's `providers: [TracingClient]`).
+    const made = exporter === undefined ? '; a container that makes the client itself should be given the one tracing uses (NestJS: useFactory: () => getGlobalTracingClient())' : '';
+    refuse('exporter', exporter, `a SpanExporter (e.g. new MemoryExporter())${made}`);
+  }
   if (kind === 'opentelemetry') {
     refuse(
       'exporter',

@@ -19,7 +19,7 @@ import {
 import { APP_GUARD, NestFactory, Reflector } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { Observable, map, of } from 'rxjs';
-import { FlushOnExit, MemoryExporter, Traceable, TracingClient, setGlobalTracingClient, type InvocationFlushResult } from '../../index';
+import { FlushOnExit, MemoryExporter, Traceable, TracingClient, getGlobalTracingClient, setGlobalTracingClient, type InvocationFlushResult } from '../../index';
 
 /**
  * NestJS supports only experimentalDecorators, hence `.legacy.test.ts`
@@ -182,4 +182,30 @@ test('every metadata key Nest wrote on the handler functions is still there', ()
   for (const handler of [OrdersController.prototype.traceFirst, OrdersController.prototype.flushFirst, CatalogController.prototype.item]) {
     expect(Reflect.getMetadataKeys(handler)).toEqual(expect.arrayContaining(['path', 'method', 'roles', '__interceptors__']));
   }
+});
+
+describe("TracingClient in Nest's own container", () => {
+  @Injectable()
+  class UsesTracing {
+    constructor(@Inject(TracingClient) readonly tracing: TracingClient) {}
+  }
+
+  test('the README recipe (a factory giving the global client) injects the client tracing uses', async () => {
+    @Module({ providers: [{ provide: TracingClient, useFactory: () => getGlobalTracingClient() }, UsesTracing] })
+    class WithFactory {}
+    const context = await NestFactory.createApplicationContext(WithFactory, { logger: false });
+    try {
+      expect(context.get(UsesTracing).tracing).toBe(client);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('providers: [TracingClient] alone (Nest calls new TracingClient() without options) is refused, saying what to provide instead', async () => {
+    @Module({ providers: [TracingClient, UsesTracing] })
+    class Bare {}
+    await expect(NestFactory.createApplicationContext(Bare, { logger: false, abortOnError: false })).rejects.toThrow(
+      /Invalid exporter: received undefined; expected a SpanExporter \(e\.g\. new MemoryExporter\(\)\); a container that makes the client itself should be given the one tracing uses \(NestJS: useFactory: \(\) => getGlobalTracingClient\(\)\)/,
+    );
+  });
 });

@@ -181,7 +181,7 @@ describe('bad configuration fails fast with the setting named', () => {
     ['an exporter without an export method', { exporter: {} }],
   ])('a client given %s', (_label, options) => {
     expect(() => new TracingClient(options as never)).toThrow(TracewireConfigError);
-    expect(() => new TracingClient(options as never)).toThrow(/^Invalid exporter: received .*; expected a SpanExporter \(e\.g\. new MemoryExporter\(\)\)\.$/);
+    expect(() => new TracingClient(options as never)).toThrow(/^Invalid exporter: received .*; expected a SpanExporter \(e\.g\. new MemoryExporter\(\)\)(; a container that makes the client itself should be given the one tracing uses \(NestJS: useFactory: \(\) => getGlobalTracingClient\(\)\))?\.$/);
   });
 
   test.each([
