@@ -17,7 +17,9 @@ const common = {
   // Sources import './x.js' (valid ESM and CJS); jest resolves the .ts beside it.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/fixtures/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/fixtures/', '/.test-runtimes/'],
+  // The runtimes the suite fetches (scripts/npm-cache.cjs): packages of their own, not modules of this one.
+  modulePathIgnorePatterns: ['<rootDir>/.test-runtimes/'],
 };
 
 const config: Config = {

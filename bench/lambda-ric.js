@@ -13,7 +13,7 @@
  * which CI runs at a smaller scale (test/runtimes/lambda-ric.test.ts).
  * `aws-lambda-ric` builds curl, aws-lambda-cpp and an N-API addon when
  * installed (cmake and a C/C++ compiler; ≈ 40 s on an idle 2-core machine),
- * once, into node_modules/.cache (scripts/npm-cache.cjs). aws-lambda-ric 4
+ * once, into .test-runtimes/ (scripts/npm-cache.cjs). aws-lambda-ric 4
  * declares Node ≥ 22 (npm warns on 20, and it runs); its addon is N-API, so
  * one build serves every Node. The run prints which Node the client ran under.
  *

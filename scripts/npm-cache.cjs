@@ -1,7 +1,8 @@
 'use strict';
 /**
  * Runtimes the test suite fetches from npm on first use, into
- * node_modules/.cache, pinned as the lockfile pins the rest. Not
+ * .test-runtimes/ (not under node_modules, which `npm ci` empties: CI starts
+ * this fetch before `npm ci`), pinned as the lockfile pins the rest. Not
  * devDependencies, each for its own reason: a Node binary package's `bin`
  * is named `node` (npm would put it first on every script's PATH), and
  * aws-lambda-ric builds curl, aws-lambda-cpp and an N-API addon when
@@ -14,7 +15,7 @@
  * what it lacks.
  */
 const { execFileSync } = require('node:child_process');
-const { existsSync, mkdirSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const REPO = join(__dirname, '..');
@@ -26,15 +27,59 @@ const LAMBDA_RIC_VERSION = '4.0.2';
 const platform = process.platform === 'win32' ? 'win' : process.platform;
 const nodePackage = `node-${platform}-${process.arch}`;
 
-/** Installs `spec` into node_modules/.cache/<dir> unless `installed` (a path inside it) exists; returns the prefix. */
+/**
+ * Installs `spec` into .test-runtimes/<dir> unless `installed` (a path inside it) exists; returns the prefix. Two
+ * processes fetching at once (CI's early fetch and `npm test`'s) take turns: the second finds it installed.
+ */
 function cachedInstall(dir, spec, installed) {
-  const prefix = join(REPO, 'node_modules/.cache', dir);
+  const prefix = join(REPO, '.test-runtimes', dir);
   if (!existsSync(join(prefix, installed))) {
     mkdirSync(prefix, { recursive: true });
-    // stdout to stderr: callers may be printing a report on stdout.
-    execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', spec], { stdio: ['ignore', 2, 2] });
+    whileLocked(prefix, () => {
+      if (existsSync(join(prefix, installed))) return;
+      // stdout to stderr: callers may be printing a report on stdout.
+      execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', spec], { stdio: ['ignore', 2, 2] });
+    });
   }
   return prefix;
+}
+
+/** Runs `fn` holding `<prefix>.lock` (a directory naming its holder's pid), waiting for another holder; a dead holder's lock is taken over. */
+function whileLocked(prefix, fn) {
+  const lock = `${prefix}.lock`;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      if (holderDied(lock)) rmSync(lock, { recursive: true, force: true });
+      else Atomics.wait(pause, 0, 0, 500);
+    }
+  }
+  writeFileSync(join(lock, 'pid'), String(process.pid));
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function holderDied(lock) {
+  let pid;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    // Just taken (its pid is being written), unless long ago: a holder killed before it wrote its pid.
+    return Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 10_000;
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return error.code === 'ESRCH';
+  }
 }
 
 /** The `node` binary of `version` (npm's `node-<platform>-<arch>` package). */

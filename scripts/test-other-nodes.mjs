@@ -7,9 +7,13 @@
  * nests with, so a pass on Node 20 says nothing about it.
  *
  * Each Node comes from npm (`node-<platform>-<arch>`, the binaries the `node`
- * package installs), into node_modules/.cache, once (scripts/npm-cache.cjs).
+ * package installs), into .test-runtimes/, once (scripts/npm-cache.cjs).
  * The runner's PATH starts with it, so a test that spawns `node` by name gets
  * the version under test, as one spawning `process.execPath` does.
+ *
+ * The versions run side by side, each jest printing when it is done: a
+ * run keeps about 1.2 of the two cores busy (much of the suite waits on
+ * timers, sockets and child processes), and CI has 15 minutes.
  *
  * Left out: the tests that open the collector's SQLite store
  * (better-sqlite3 is a native addon built for the installing Node's ABI), the
@@ -20,7 +24,7 @@
  *   node scripts/test-other-nodes.mjs            (both versions)
  *   node scripts/test-other-nodes.mjs 24.22.3    (one)
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import npmCache from './npm-cache.cjs';
@@ -34,19 +38,33 @@ const TESTS = `^(?!.*/(${NEEDS_NODE20_ADDON.map(escape).join('|')})$).*/(${SUITE
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const versions = process.argv.slice(2).length > 0 ? process.argv.slice(2) : OTHER_NODE_VERSIONS;
-const failed = [];
-for (const version of versions) {
+
+/** Runs the suite on `version`; resolves with whether it passed, once its output (held until then) is printed. */
+function suiteOn(version) {
   const started = Date.now();
   const node = nodeBinary(version);
-  console.log(`\n— the suite on Node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()} —`);
-  const result = spawnSync(node, [join(repo, 'node_modules/jest/bin/jest.js'), TESTS], {
+  const child = spawn(node, [join(repo, 'node_modules/jest/bin/jest.js'), TESTS], {
     cwd: repo,
-    stdio: 'inherit',
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` },
   });
-  console.log(`— Node ${version}: ${result.status === 0 ? 'passed' : 'failed'} in ${((Date.now() - started) / 1000).toFixed(1)} s —`);
-  if (result.status !== 0) failed.push(version);
+  const output = [];
+  child.stdout.on('data', (chunk) => output.push(chunk));
+  child.stderr.on('data', (chunk) => output.push(chunk));
+  return new Promise((done) => {
+    child.on('close', (code, signal) => {
+      const passed = code === 0;
+      process.stdout.write(`\n— the suite on Node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()} —\n${Buffer.concat(output).toString()}`);
+      console.log(`— Node ${version}: ${passed ? 'passed' : `failed (${code ?? signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s —`);
+      done(passed);
+    });
+  });
 }
+
+// Fetched first, one after another (each takes the cache's lock), then run side by side.
+for (const version of versions) nodeBinary(version);
+const results = await Promise.all(versions.map(suiteOn));
+const failed = versions.filter((_, i) => !results[i]);
 if (failed.length > 0) {
   console.error(`\nThe suite failed on Node ${failed.join(', ')}.`);
   process.exit(1);
