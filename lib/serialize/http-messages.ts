@@ -28,15 +28,32 @@ const LENGTHS = new Set([6, 9, 10, 13, 19]);
 export const isCredentialKey = (key: string): boolean => LENGTHS.has(key.length) && CREDENTIALS.has(key.toLowerCase());
 
 const { isArray } = Array;
+// Captured once, where the runtime has them (every one tracewire runs on but Node 16).
+const RequestClass = typeof Request === 'function' ? Request : undefined;
+const ResponseClass = typeof Response === 'function' ? Response : undefined;
+const HeadersClass = typeof Headers === 'function' ? Headers : undefined;
+
+/** A fetch `Headers` as a plain object (its names lower case), for the walk to redact; `undefined` for anything else. */
+const headerFields = (headers: unknown): Record<string, string> | undefined => {
+  if (HeadersClass === undefined || !(headers instanceof HeadersClass)) return undefined;
+  const fields: Record<string, string> = {};
+  headers.forEach((value, name) => void (fields[name] = value));
+  return fields;
+};
 
 /**
- * What a Node HTTP message (an `IncomingMessage`, such as Express's `req`;
- * a `ServerResponse` or `ClientRequest`) is recorded as, or `undefined`
- * for anything else: its method, URL, status and headers, not its socket.
- * Told by shape, so no `node:http` is loaded (and Bun's and Deno's Node
- * compatibility classes are told too).
+ * What an HTTP message is recorded as, or `undefined` for anything else:
+ * its method, URL, status and headers, not its socket or body. A fetch
+ * `Request`, `Response` or `Headers` (an edge handler's, or an HTTP
+ * client's): they hold all of it in private state, recorded as `{"$type":
+ * "Request"}` alone before. A Node `IncomingMessage` (Express's `req`), a
+ * `ServerResponse` or a `ClientRequest`, told by shape, so no `node:http`
+ * is loaded (and Bun's and Deno's Node compatibility classes are told too).
  */
 export const httpMessageSummary = (v: object): object | undefined => {
+  if (RequestClass !== undefined && v instanceof RequestClass) return { method: v.method, url: v.url, headers: headerFields(v.headers) };
+  if (ResponseClass !== undefined && v instanceof ResponseClass) return { status: v.status, url: v.url || undefined, headers: headerFields(v.headers) };
+  if (HeadersClass !== undefined && v instanceof HeadersClass) return headerFields(v);
   const m = v as Record<string, unknown>;
   if (isArray(m['rawHeaders']) && typeof m['httpVersion'] === 'string') {
     return { method: m['method'], url: m['url'], statusCode: m['statusCode'], httpVersion: m['httpVersion'], headers: m['headers'] };

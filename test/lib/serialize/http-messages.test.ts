@@ -74,3 +74,21 @@ test("a traced call returning Node's outgoing request records its method, host, 
   expect(run.outputs).toMatchObject({ outputs: { $type: 'ClientRequest', method: 'POST', host: '127.0.0.1', path: '/hook', headers: { authorization: '[redacted]', 'x-trace': 't-1' } } });
   expect(JSON.stringify(run)).not.toContain('SECRET.JWT');
 });
+
+test("a traced edge-style handler given a fetch Request and returning a Response records their method, URL, status and headers, the credentials redacted", async () => {
+  const handle = traceable(async function handle(request: Request, extra: Headers) {
+    void request;
+    void extra;
+    return new Response('created', { status: 201, headers: { 'Set-Cookie': 'session=ISSUEDSECRET', 'Content-Type': 'text/plain' } });
+  });
+  const request = new Request('https://api.example.com/v1/orders?view=full', { method: 'POST', headers: { Authorization: TOKEN, 'X-Request-Id': 'req-2' } });
+  const response = await handle(request, new Headers({ Cookie: COOKIE, Accept: 'text/plain' }));
+  expect(await response.text()).toBe('created'); // the body is the caller's, unread by tracing
+  const run = only(await finishedRuns(tracing.client, tracing.exporter), 'handle');
+  const [req, extra] = (run.inputs as { args: [Record<string, unknown>, Record<string, unknown>] }).args;
+  expect(req).toEqual({ $type: 'Request', method: 'POST', url: 'https://api.example.com/v1/orders?view=full', headers: { authorization: '[redacted]', 'x-request-id': 'req-2' } });
+  expect(extra).toEqual({ $type: 'Headers', accept: 'text/plain', cookie: '[redacted]' });
+  expect(run.outputs).toMatchObject({ outputs: { $type: 'Response', status: 201, headers: { 'set-cookie': '[redacted]', 'content-type': 'text/plain' } } });
+  const text = JSON.stringify(run);
+  for (const secret of secrets) expect(text).not.toContain(secret);
+});
