@@ -4,9 +4,9 @@
  * A traced handler, guard or middleware often takes the request itself
  * (Express's `req`, Nest's `@Req()` or its `ExecutionContext`), and a
  * Node `IncomingMessage` walked like any object gives its socket, parser and
- * `rawHeaders`: 13–26 KB per run, with the caller's `Authorization` bearer
- * token and session cookie in it several times over (measured in a Nest
- * app instrumented by `tracewire instrument`). OpenTelemetry's HTTP
+ * `rawHeaders`: ≈ 20 KB of inputs for a handler's `(req, res)`, the caller's
+ * `Authorization` bearer token and session cookie in them 6 times (13–26 KB
+ * per run in a Nest app instrumented by `tracewire instrument`). OpenTelemetry's HTTP
  * instrumentations record no header by default, and Sentry strips these
  * from the requests it records; tracewire records what a reader of the
  * trace needs — method, URL, status and headers — with the headers below
@@ -44,7 +44,8 @@ const headerFields = (headers: unknown): Record<string, string> | undefined => {
 };
 
 /**
- * What an HTTP message is recorded as, or `undefined` for anything else:
+ * What an HTTP message is recorded as, or `undefined` for anything else
+ * (`tag`: its `Object.prototype.toString`, which the walk has read):
  * its method, URL, status and headers, not its socket or body. A fetch
  * `Request`, `Response` or `Headers` (an edge handler's, or an HTTP
  * client's): they hold all of it in private state, recorded as `{"$type":
@@ -52,8 +53,7 @@ const headerFields = (headers: unknown): Record<string, string> | undefined => {
  * `ServerResponse` or a `ClientRequest`, told by shape, so no `node:http`
  * is loaded (and Bun's and Deno's Node compatibility classes are told too).
  */
-export const httpMessageSummary = (v: object): object | undefined => {
-  const tag = toStringTag.call(v);
+export const httpMessageSummary = (v: object, tag: string): object | undefined => {
   if (tag === '[object Request]') return { method: (v as Request).method, url: (v as Request).url, headers: headerFields((v as Request).headers) };
   if (tag === '[object Response]') return { status: (v as Response).status, url: (v as Response).url || undefined, headers: headerFields((v as Response).headers) };
   if (tag === '[object Headers]') return headerFields(v);

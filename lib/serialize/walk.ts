@@ -125,7 +125,7 @@ const walkOther = (w: Walker, v: object, proto: object, depth: number, allowToJS
     return walkPlain(w, v, depth, allowToJSON, undefined);
   }
   // A Node HTTP message: its method, URL, status and headers (credentials redacted), not its socket and parser.
-  const message = httpMessageSummary(v);
+  const message = httpMessageSummary(v, tag);
   if (message !== undefined) {
     if (isAncestor(w, v)) return emitString(w, '[Circular]');
     w.stack.push(v);
