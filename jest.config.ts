@@ -23,9 +23,9 @@ const common = {
 };
 
 const config: Config = {
-  // Three workers on CI's two cores: much of the suite waits (timers, sockets, child processes), and with two workers
-  // a run kept ≈ 1.2–1.4 of the cores busy; with three, ≈ 1.75 (measured 2026-12-06: 346 s against 380–413 s for the
-  // whole Node 20 run). Every test's timeout is generous (below) and none asserts a duration, so the load is safe.
+  // Three workers on CI's two cores: much of the suite waits (timers, sockets, child processes). Measured 2026-12-06:
+  // with two, a Node 22 run kept ≈ 1.2 cores busy; with three, the whole Node 20 run ≈ 1.75. CI's Node 20 run took
+  // 349–350 s with three against 380–413 s with two. Every timeout is generous (below) and none asserts a duration.
   maxWorkers: 3,
   // Generous: under `nice` beside CPU-bound work a worker may get a small share of a core, and a test then takes many times its idle time.
   testTimeout: 120_000,
