@@ -47,7 +47,7 @@ export interface DecoratorBehaviour {
  * `(constructor)` for a class. Anything else (a field, an accessor) is a
  * usage error, raised when the class is defined.
  */
-export const dualModeDecorator = (behaviour: DecoratorBehaviour): (target: unknown, second?: unknown, descriptor?: PropertyDescriptor) => unknown => {
+export function dualModeDecorator(behaviour: DecoratorBehaviour): (target: unknown, second?: unknown, descriptor?: PropertyDescriptor) => unknown {
   return (target, second, descriptor) => {
     if (isStandardContext(second)) {
       // A hand call can forge a method context around a non-function: that is misuse too, not a TypeError later.
@@ -69,12 +69,12 @@ export const dualModeDecorator = (behaviour: DecoratorBehaviour): (target: unkno
     }
     throw misuse(behaviour, `the field ${String(second)}`);
   };
-};
+}
 
-const isStandardContext = (value: unknown): value is DecoratorContext => {
+function isStandardContext(value: unknown): value is DecoratorContext {
   return value !== null && typeof value === 'object' && typeof (value as { kind?: unknown }).kind === 'string';
-};
+}
 
-const misuse = (behaviour: DecoratorBehaviour, what: string): TracewireUsageError => {
+function misuse(behaviour: DecoratorBehaviour, what: string): TracewireUsageError {
   return new TracewireUsageError(`${behaviour.decorator} cannot decorate ${what}: put it on a method or a class.`);
-};
+}

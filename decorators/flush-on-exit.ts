@@ -80,7 +80,7 @@ export function FlushOnExit(options: FlushOnExitOptions = {}): FlushOnExitDecora
 type Settings = Required<Pick<FlushOnExitOptions, 'timeoutMillis'>> & Omit<FlushOnExitOptions, 'timeoutMillis'>;
 
 /** `inner`: what the wrapper calls — the original made to settle on Lambda's callback, or (rewrapped) a traced wrapper around that. */
-const wrapFlushOnExit = (original: Function, settings: Settings, inner?: Function): Function => {
+function wrapFlushOnExit(original: Function, settings: Settings, inner?: Function): Function {
   if (inner === undefined) {
     // The adapter goes inside any tracing, so a callback-style call's span ends at the callback: an already
     // traced original (`@FlushOnExit @Traceable`) is traced again around the adapter of what it traced.
@@ -103,10 +103,10 @@ const wrapFlushOnExit = (original: Function, settings: Settings, inner?: Functio
   adoptIdentity(original, wrapper);
   markFlushOnExit(wrapper, { inner: target, rewrap: (traced) => wrapFlushOnExit(original, settings, traced) });
   return wrapper;
-};
+}
 
 /** One call of a `@FlushOnExit` handler: `target` called with `thisArg` and `callArgs`, settling after the invocation's flush. */
-const invokeFlushing = (target: Function, settings: Settings, thisArg: unknown, callArgs: IArguments): unknown => {
+function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, callArgs: IArguments): unknown {
   const client = settings.client ?? globalClient.current;
   // Called inside another handler's invocation: that one flushes once, within its own budget.
   if (client === undefined || !client.isRecording || insideInvocation()) return Reflect.apply(target, thisArg, callArgs);
@@ -150,13 +150,13 @@ const invokeFlushing = (target: Function, settings: Settings, thisArg: unknown, 
         throw error;
       }),
   ]);
-};
+}
 
 /**
  * What delivers an invocation's late spans (see `spanEndedLate`): one flush per turn of spans ending, handed to
  * `handOff`; a span ending once that flush has begun gets one of its own.
  */
-const lateDelivery = (client: TracingClient, timeoutMillis: number, handOff: WaitUntil): (() => void) => {
+function lateDelivery(client: TracingClient, timeoutMillis: number, handOff: WaitUntil): (() => void) {
   let scheduled = false;
   return () => {
     if (scheduled) return;
@@ -171,10 +171,10 @@ const lateDelivery = (client: TracingClient, timeoutMillis: number, handOff: Wai
       // The platform refused it (the request is over): they wait for the next request's flush.
     }
   };
-};
+}
 
 /** Flushes (or hands the flush to the platform) and reports; resolves when the handler may settle, never rejects. */
-const afterInvocation = (client: TracingClient, settings: Settings, handOff: WaitUntil | undefined, cutoffAt: number): Promise<void> => {
+function afterInvocation(client: TracingClient, settings: Settings, handOff: WaitUntil | undefined, cutoffAt: number): Promise<void> {
   const waitMillis = min(settings.timeoutMillis, cutoffAt - Date.now());
   const flushing = flushInvocation(client, waitMillis).then((result) => report(client, settings, result, waitMillis));
   if (handOff === undefined) return flushing;
@@ -184,9 +184,9 @@ const afterInvocation = (client: TracingClient, settings: Settings, handOff: Wai
   } catch {
     return flushing; // the platform refused the hand-off: wait ourselves
   }
-};
+}
 
-const report = (client: TracingClient, settings: Settings, result: InvocationFlushResult, waitMillis: number): void => {
+function report(client: TracingClient, settings: Settings, result: InvocationFlushResult, waitMillis: number): void {
   if (result.timedOut && !warnedTimeout) {
     warnedTimeout = true;
     const cut = waitMillis < settings.timeoutMillis ? ` (Lambda's remaining time less ${LAMBDA_MARGIN_MILLIS} ms)` : '';
@@ -197,9 +197,9 @@ const report = (client: TracingClient, settings: Settings, result: InvocationFlu
   } catch {
     // A throwing callback must not change the handler's outcome.
   }
-};
+}
 
-const validate = (given: FlushOnExitOptions): Settings => {
+function validate(given: FlushOnExitOptions): Settings {
   // Read once, at decoration: every invocation uses the settings checked here.
   const { timeoutMillis = 2_000, onFlushResult, waitUntil, client } = readOptions(given, SHAPE) as FlushOnExitOptions;
   // At most what a timer can wait: Node fires a longer one at once (and warns), ending the wait before it began.
@@ -208,4 +208,4 @@ const validate = (given: FlushOnExitOptions): Settings => {
   if (waitUntil !== undefined && waitUntil !== 'auto' && !isFunction(waitUntil)) refuse('waitUntil', waitUntil, "'auto' or a function");
   if (client !== undefined && !readSafely('client', () => isFunction(client.flush))) refuse('client', client, 'a TracingClient');
   return { timeoutMillis, onFlushResult, waitUntil, client };
-};
+}

@@ -26,12 +26,12 @@ interface MetadataReflect {
 }
 
 /** True when `fn` is already a tracewire wrapper (or a `@FlushOnExit` wrapper around one). */
-export const isTraced = (fn: unknown): boolean => {
+export function isTraced(fn: unknown): boolean {
   if (!isFunction(fn)) return false;
   if ((fn as unknown as Record<symbol, unknown>)[TRACED] === true) return true;
   const parts = flushOnExitParts(fn);
   return parts !== undefined && isTraced(parts.inner);
-};
+}
 
 /** A traced wrapper's original and call site, so `@FlushOnExit` can trace its own adapter of the original in its place. */
 export type TracedParts = readonly [original: Function, site: CallSite];
@@ -39,23 +39,23 @@ export type TracedParts = readonly [original: Function, site: CallSite];
 /** Kept apart from the shared mark: only this copy's own wrappers, with this copy's call sites. */
 const partsOf = new WeakMap<Function, TracedParts>();
 
-export const markTraced = (wrapper: Function, parts: TracedParts): void => {
+export function markTraced(wrapper: Function, parts: TracedParts): void {
   defineProperty(wrapper, TRACED, { value: true });
   partsOf.set(wrapper, parts);
-};
+}
 
 /** How `fn` was traced, when this copy of tracewire traced it. */
-export const tracedParts = (fn: Function): TracedParts | undefined => {
+export function tracedParts(fn: Function): TracedParts | undefined {
   return partsOf.get(fn);
-};
+}
 
-export const markFlushOnExit = (wrapper: Function, parts: FlushOnExitParts): void => {
+export function markFlushOnExit(wrapper: Function, parts: FlushOnExitParts): void {
   defineProperty(wrapper, FLUSH_ON_EXIT, { value: parts });
-};
+}
 
-export const flushOnExitParts = (fn: Function): FlushOnExitParts | undefined => {
+export function flushOnExitParts(fn: Function): FlushOnExitParts | undefined {
   return (fn as unknown as Record<symbol, FlushOnExitParts | undefined>)[FLUSH_ON_EXIT];
-};
+}
 
 /** What {@link isConstructor}'s probe constructs: only this trap runs, never the function probed. */
 const CONSTRUCT_NOTHING: ProxyHandler<Function> = { construct: () => CONSTRUCT_NOTHING };
@@ -68,14 +68,14 @@ const CONSTRUCT_NOTHING: ProxyHandler<Function> = { construct: () => CONSTRUCT_N
  * else a method — no `prototype`, and `new` throws the very TypeError it
  * throws on the original, before any of the wrapper's code runs.
  */
-export const isConstructor = (fn: Function): boolean => {
+export function isConstructor(fn: Function): boolean {
   try {
     new (new Proxy(fn, CONSTRUCT_NOTHING) as new () => unknown)();
     return true;
   } catch {
     return false;
   }
-};
+}
 
 const functionSource = Function.prototype.toString;
 
@@ -87,20 +87,21 @@ const functionSource = Function.prototype.toString;
  * to a worker as text. Only `Function.prototype.toString.call(wrapper)` still
  * reads the wrapper's own: no property changes what the engine gives there.
  */
-const sourceTeller = (original: Function): (() => string) =>
-  function toString(this: unknown): string {
+function sourceTeller(original: Function): (() => string) {
+  return function toString(this: unknown): string {
     // The one in force now, as the original's own call would use.
     return Function.prototype.toString.call(original);
   };
+}
 
 /** Whether `original.toString` is Function.prototype's (not its own, nor a static one a class inherits), read safely. */
-const tellsItsOwnSource = (original: Function): boolean => {
+function tellsItsOwnSource(original: Function): boolean {
   try {
     return !hasOwn(original, 'toString') && (original as { toString?: unknown }).toString === functionSource;
   } catch {
     return false;
   }
-};
+}
 
 /**
  * Makes `wrapper` indistinguishable from `original` to the code around it:
@@ -109,7 +110,7 @@ const tellsItsOwnSource = (original: Function): boolean => {
  * `toString()`, and every reflect-metadata key defined on the
  * function itself (NestJS guards read `@SetMetadata` from there).
  */
-export const adoptIdentity = (original: Function, wrapper: Function): void => {
+export function adoptIdentity(original: Function, wrapper: Function): void {
   for (const key of Reflect.ownKeys(original)) {
     if (NOT_COPIED.has(key)) continue;
     const descriptor = Object.getOwnPropertyDescriptor(original, key);
@@ -141,7 +142,7 @@ export const adoptIdentity = (original: Function, wrapper: Function): void => {
       reflect.defineMetadata(key, reflect.getOwnMetadata(key, original), wrapper);
     }
   }
-};
+}
 
 /** Own keys of a function that are its own, never a static member (see {@link forwardStatics}). */
 const NOT_STATIC = new Set<PropertyKey>(['prototype', 'arguments', 'caller', 'toString']);
@@ -156,7 +157,7 @@ const NOT_STATIC = new Set<PropertyKey>(['prototype', 'arguments', 'caller', 'to
  * wrapper, `this` stays the subclass, and a write makes its own field, as on a
  * subclass of the original.
  */
-export const forwardStatics = (original: Function, wrapper: Function): void => {
+export function forwardStatics(original: Function, wrapper: Function): void {
   const receiver = (self: unknown): unknown => (self === wrapper ? original : self);
   // Each static method's stand-in, made once: the same function on every read, as the original's own.
   const standIns = new WeakMap<Function, Function>();
@@ -178,10 +179,10 @@ export const forwardStatics = (original: Function, wrapper: Function): void => {
       // A clash on the wrapper: the copy stays.
     }
   }
-};
+}
 
 /** `method` called with the original class as `this` in place of the wrapper (see {@link forwardStatics}); its name and length. */
-const standIn = (method: Function, receiver: (self: unknown) => unknown, standIns: WeakMap<Function, Function>): Function => {
+function standIn(method: Function, receiver: (self: unknown) => unknown, standIns: WeakMap<Function, Function>): Function {
   let made = standIns.get(method);
   if (made === undefined) {
     made = {
@@ -193,7 +194,7 @@ const standIn = (method: Function, receiver: (self: unknown) => unknown, standIn
     standIns.set(method, made);
   }
   return made;
-};
+}
 
 /** What puts a `@FlushOnExit` wrapper (of the same settings) around a function: see {@link flushingSlot}. */
 export type FlushOutside = (fn: Function) => Function;
@@ -202,11 +203,11 @@ export type FlushOutside = (fn: Function) => Function;
 const flushingSlots = new WeakMap<object, Map<PropertyKey, FlushOutside>>();
 
 /** @internal Notes that the method at `home[key]` is a `@FlushOnExit` handler, made again around a function by `outside`. */
-export const noteFlushingSlot = (home: object, key: PropertyKey, outside: FlushOutside): void => {
+export function noteFlushingSlot(home: object, key: PropertyKey, outside: FlushOutside): void {
   let slots = flushingSlots.get(home);
   if (slots === undefined) flushingSlots.set(home, (slots = new Map()));
   slots.set(key, outside);
-};
+}
 
 /**
  * @internal How to flush outside `home[key]`, when `@FlushOnExit` decorated
@@ -214,6 +215,6 @@ export const noteFlushingSlot = (home: object, key: PropertyKey, outside: FlushO
  * the flushing wrapper (a retry or cache wrapper) cannot nest itself inside
  * it, and its span, ending after the handler settled, would go unflushed.
  */
-export const flushingSlot = (home: object, key: PropertyKey): FlushOutside | undefined => {
+export function flushingSlot(home: object, key: PropertyKey): FlushOutside | undefined {
   return flushingSlots.get(home)?.get(key);
-};
+}

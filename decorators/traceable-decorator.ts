@@ -46,7 +46,7 @@ export function Traceable(options?: TraceOptions): TraceableDecorator {
   }) as TraceableDecorator;
 }
 
-const traceClassMethods = (constructor: Function, options: TraceOptions): void => {
+function traceClassMethods(constructor: Function, options: TraceOptions): void {
   if (options.name !== undefined) {
     refuse('name', options.name, 'no name on a class decorator: each method is named after itself');
   }
@@ -60,15 +60,15 @@ const traceClassMethods = (constructor: Function, options: TraceOptions): void =
       value: flushingOutside(descriptor.value, wrapTraced(descriptor.value, callSiteOf(options, String(key))), { home: prototype, key }),
     });
   }
-};
+}
 
 /**
  * `traced`, the method at `slot` traced; inside a flush of its own when `@FlushOnExit` decorated that method below
  * but out of reach — behind a decorator that replaced its wrapper (a retry or cache wrapper): the span, which ends
  * after the handler settled, would otherwise go unflushed. The inner flush then runs as part of this invocation.
  */
-const flushingOutside = (original: Function, traced: Function, slot: MethodSlot | undefined): Function => {
+function flushingOutside(original: Function, traced: Function, slot: MethodSlot | undefined): Function {
   if (slot === undefined || traced === original || flushOnExitParts(original) !== undefined) return traced;
   const outside = flushingSlot(slot.home, slot.key);
   return outside === undefined ? traced : outside(traced);
-};
+}

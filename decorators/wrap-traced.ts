@@ -10,12 +10,12 @@ import { globalClient } from '../lib/client/global-client.js';
  * the original would (a class cannot be called; `new.target` is the
  * original, or the subclass), traced as a call.
  */
-const constructTraced = (site: CallSite, original: Function, args: IArguments, newTarget: Function): unknown => {
+function constructTraced(site: CallSite, original: Function, args: IArguments, newTarget: Function): unknown {
   // The arguments go through the call, so they are its inputs.
   return runTraced(site, undefined, args, function (): unknown {
     return Reflect.construct(original, arguments, newTarget);
   });
-};
+}
 
 /**
  * Wraps `original` so each call is traced. With no client, or tracing off,
@@ -29,7 +29,7 @@ const constructTraced = (site: CallSite, original: Function, args: IArguments, n
  * (what `site` was resolved from) — traced once still, with both wraps'
  * settings (see {@link stackCallSite}).
  */
-export const wrapTraced = <F extends Function>(original: F, site: CallSite, options?: TraceOptions): F => {
+export function wrapTraced<F extends Function>(original: F, site: CallSite, options?: TraceOptions): F {
   if (isTraced(original)) return options === undefined || keys(options).length === 0 ? original : (retraced(original, site, options) as F);
   const flushing = flushOnExitParts(original);
   if (flushing !== undefined) {
@@ -54,7 +54,7 @@ export const wrapTraced = <F extends Function>(original: F, site: CallSite, opti
   if (wrapper.prototype !== undefined) forwardStatics(original, wrapper);
   markTraced(wrapper, [original, site]);
   return wrapper as unknown as F;
-};
+}
 
 let warnedOtherCopy = false;
 
@@ -62,7 +62,7 @@ let warnedOtherCopy = false;
  * Another copy of tracewire traced `traced` (an ESM app with a CommonJS dependency, two versions): it stays as that
  * copy traced it, and the options given now — `captureInputs: false` among them — are said, once, not to apply.
  */
-const notRetraced = (traced: Function): Function => {
+function notRetraced(traced: Function): Function {
   if (!warnedOtherCopy) {
     warnedOtherCopy = true;
     const message =
@@ -72,10 +72,10 @@ const notRetraced = (traced: Function): Function => {
     else console.warn(message);
   }
   return traced;
-};
+}
 
 /** A traced function traced again with options: what it traced, traced in its place with both wraps' settings. */
-const retraced = (traced: Function, site: CallSite, options: TraceOptions): Function => {
+function retraced(traced: Function, site: CallSite, options: TraceOptions): Function {
   const flushing = flushOnExitParts(traced);
   let wrapper: Function;
   if (flushing !== undefined) {
@@ -91,4 +91,4 @@ const retraced = (traced: Function, site: CallSite, options: TraceOptions): Func
   // What was written on the traced function since (decorators between the two) stays on its replacement.
   adoptIdentity(traced, wrapper);
   return wrapper;
-};
+}

@@ -33,16 +33,16 @@ const SDK_DISABLED = 'OTEL_SDK_DISABLED';
 const OTEL_NAMES: Readonly<Record<string, ExporterName>> = { otlp: 'otlp', console: 'console', logging: 'console', none: 'none' };
 
 /** Accepted names, as error messages list them. */
-export const acceptedExporters = (): string => {
+export function acceptedExporters(): string {
   return `one of ${EXPORTER_NAMES.map((name) => `"${name}"`).join(', ')}`;
-};
+}
 
 /** @internal Checks a name given in code or in `setting`; anything else fails listing the names. */
-export const exporterName = (value: unknown, setting: string): ExporterName => {
+export function exporterName(value: unknown, setting: string): ExporterName {
   const name = isString(value) ? value.trim().toLowerCase() : undefined;
   if ((EXPORTER_NAMES as readonly unknown[]).includes(name)) return name as ExporterName;
   refuse(setting, value, setting === 'exporter' ? `${acceptedExporters()}, or a SpanExporter instance` : acceptedExporters());
-};
+}
 
 /**
  * @internal The exporter the environment chooses, first match wins:
@@ -52,22 +52,22 @@ export const exporterName = (value: unknown, setting: string): ExporterName => {
  * `OTEL_SDK_DISABLED=true`, a choice of OTLP, or one made by an `OTEL_*`
  * variable, becomes `none`.
  */
-export const exporterFromEnv = (env: Env): ExporterChoice | undefined => {
+export function exporterFromEnv(env: Env): ExporterChoice | undefined {
   const choice = envChoice(env);
   // OpenTelemetry's kill switch: whatever the environment would send over OTLP stays off (code still wins).
   if (choice !== undefined && otelSdkDisabled(env) && (choice.name === 'otlp' || choice.setting.startsWith('OTEL_'))) return { name: 'none', setting: SDK_DISABLED };
   return choice;
-};
+}
 
 /**
  * @internal OpenTelemetry's `OTEL_SDK_DISABLED`: only `true` (any case)
  * counts; every other value is false, as the specification says.
  */
-export const otelSdkDisabled = (env: Env): boolean => {
+export function otelSdkDisabled(env: Env): boolean {
   return env[SDK_DISABLED]?.trim().toLowerCase() === 'true';
-};
+}
 
-const envChoice = (env: Env): ExporterChoice | undefined => {
+function envChoice(env: Env): ExporterChoice | undefined {
   const own = firstSet(env, [OWN_CHOICE]);
   if (own !== undefined) return { name: exporterName(own.value, own.name), setting: own.name };
   const otel = firstSet(env, [OTEL_CHOICE]);
@@ -82,7 +82,7 @@ const envChoice = (env: Env): ExporterChoice | undefined => {
   const otlp = firstSet(env, otlpVariables('ENDPOINT'));
   if (otlp !== undefined) return { name: 'otlp', setting: otlp.name };
   return undefined;
-};
+}
 
 /**
  * @internal What an `OTEL_TRACES_EXPORTER` choice overrides, said once at
@@ -91,7 +91,7 @@ const envChoice = (env: Env): ExporterChoice | undefined => {
  * go to OTLP, the console or nowhere without a word). Names only, never a
  * value but the exporter's name. Undefined when nothing is overridden.
  */
-export const overriddenLangSmith = (env: Env): string | undefined => {
+export function overriddenLangSmith(env: Env): string | undefined {
   const choice = envChoice(env);
   if (choice?.setting !== OTEL_CHOICE) return undefined;
   // LangSmith's own switches (not TRACEWIRE_TRACING) say as much as a key or an endpoint that LangSmith was meant.
@@ -99,17 +99,17 @@ export const overriddenLangSmith = (env: Env): string | undefined => {
   if (langsmith === undefined) return undefined;
   const outcome = exporterFromEnv(env)?.name === 'none' ? 'tracing is off' : `traces go to ${choice.name === 'otlp' ? 'OTLP' : 'the console'}, not to LangSmith`;
   return `tracewire: ${OTEL_CHOICE}=${env[OTEL_CHOICE]!.trim().toLowerCase()} chooses the exporter before LangSmith's variables (${langsmith} is set): ${outcome}. To send to LangSmith, set TRACEWIRE_EXPORTER=langsmith, which comes first.`;
-};
+}
 
 /** The first of LangSmith's variables that choose its exporter when set: a key, an endpoint, write replicas. */
-const langsmithChooser = (env: Env): { name: string; value: string } | undefined => {
+function langsmithChooser(env: Env): { name: string; value: string } | undefined {
   return firstSet(env, [...langsmithVariables('API_KEY'), ...langsmithVariables('ENDPOINT'), RUNS_ENDPOINTS]);
-};
+}
 
 /** @internal The first `*_TRACING` switch set (`TRACEWIRE_TRACING`, then LangSmith's), if any. */
-export const tracingSwitch = (env: Env): boolean | undefined => {
+export function tracingSwitch(env: Env): boolean | undefined {
   return envBoolean(env, TRACING_SWITCHES);
-};
+}
 
 /**
  * @internal Whether the environment turns tracing on for a program that set
@@ -118,17 +118,17 @@ export const tracingSwitch = (env: Env): boolean | undefined => {
  * `OTEL_TRACES_EXPORTER`, other than `none`). A key or endpoint alone does
  * not: LangSmith's own SDK stays off without `LANGSMITH_TRACING=true` too.
  */
-export const tracingOnFromEnv = (env: Env): boolean => {
+export function tracingOnFromEnv(env: Env): boolean {
   const switched = tracingSwitch(env);
   if (switched === true && otelSdkDisabled(env)) return exporterFromEnv(env)?.name !== 'none';
   if (switched !== undefined) return switched;
   if (firstSet(env, [OWN_CHOICE, OTEL_CHOICE]) === undefined) return false;
   // One of the two is set, so a choice is made (or a bad name has thrown).
   return exporterFromEnv(env)!.name !== 'none';
-};
+}
 
 /** @internal Settings of the `collector` exporter: `TRACEWIRE_COLLECTOR_ENDPOINT`, `TRACEWIRE_COLLECTOR_TOKEN`. */
-export const collectorSettings = (env: Env): { endpoint: string; token: string | undefined } => {
+export function collectorSettings(env: Env): { endpoint: string; token: string | undefined } {
   const endpoint = envValue(env, COLLECTOR_ENDPOINT) ?? DEFAULT_COLLECTOR_ENDPOINT;
   const token = envValue(env, COLLECTOR_TOKEN);
   // Checked here, by these variables' names: the LangSmith exporter they configure would name its own options.
@@ -136,12 +136,12 @@ export const collectorSettings = (env: Env): { endpoint: string; token: string |
   if (token === undefined && !LOCAL_HOSTS.test(hostname)) refuse(COLLECTOR_TOKEN, undefined, `a token for ${origin} (only a collector on this machine may go without)`);
   if (token !== undefined && !HEADER_TEXT.test(token)) refuse(COLLECTOR_TOKEN, SECRET, PRINTABLE);
   return { endpoint, token };
-};
+}
 
 const COLLECTOR_ENDPOINT = 'TRACEWIRE_COLLECTOR_ENDPOINT';
 const COLLECTOR_TOKEN = 'TRACEWIRE_COLLECTOR_TOKEN';
 
 /** @internal The file of the `jsonl` exporter: `TRACEWIRE_JSONL_PATH`, else {@link DEFAULT_JSONL_PATH}. */
-export const jsonlPath = (env: Env): string => {
+export function jsonlPath(env: Env): string {
   return envValue(env, 'TRACEWIRE_JSONL_PATH') ?? DEFAULT_JSONL_PATH;
-};
+}

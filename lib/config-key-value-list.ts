@@ -23,7 +23,7 @@ export interface KeyValueList {
  * a resource other than the one configured, and every other bad variable
  * is refused too.
  */
-export const readKeyValueList = (raw: string, list: KeyValueList, add: (key: string, value: string, where: string) => void): void => {
+export function readKeyValueList(raw: string, list: KeyValueList, add: (key: string, value: string, where: string) => void): void {
   raw.split(',').forEach((entry, index) => {
     const trimmed = entry.trim();
     if (trimmed === '') return;
@@ -42,4 +42,4 @@ export const readKeyValueList = (raw: string, list: KeyValueList, add: (key: str
     }
     add(name, value, where);
   });
-};
+}

@@ -61,11 +61,11 @@ export const PRINTABLE = 'a string of printable characters, no line breaks';
  * stream of 401s. `replica`: one of langsmith's write replicas (`LANGSMITH_RUNS_ENDPOINTS`; by default the first), which
  * takes the place of `LANGSMITH_ENDPOINT` and its key, as in its traceable.
  */
-export const resolveLangSmithSettings = (
+export function resolveLangSmithSettings(
   options: LangSmithOptions,
   env: Env = runtimeEnv(),
   replica: RunsEndpoint | undefined = options.endpoint === undefined ? runsEndpoints(env)[0] : undefined,
-): LangSmithSettings => {
+): LangSmithSettings {
   // Each refusal names where the value came from: the option, else the variable that was set.
   const endpointVariable = replica === undefined ? firstSet(env, langsmithVariables('ENDPOINT')) : { name: RUNS_ENDPOINTS, value: replica.url };
   const raw: unknown = urlText(options.endpoint ?? endpointVariable?.value ?? LANGSMITH_CLOUD);
@@ -93,4 +93,4 @@ export const resolveLangSmithSettings = (
   // The proxies' credentials too: a proxy's error page may quote the Proxy-Authorization it refused.
   const redacted = [...secrets, ...proxySecrets(env)];
   return { endpoint, authorization, secrets: apiKey === undefined ? redacted : [apiKey, ...redacted], apiKey, workspaceId, revisionId: revisionId === '' ? undefined : revisionId };
-};
+}

@@ -84,7 +84,7 @@ export interface OtlpSettings {
  * over defaults. Within each level the traces-specific setting wins, as the
  * OpenTelemetry specification says. Bad values throw `TracewireConfigError`.
  */
-export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv()): OtlpSettings => {
+export function resolveOtlpSettings(options: OtlpOptions, env: Env = runtimeEnv()): OtlpSettings {
   const url = resolveUrl(options, env);
   const headers: Record<string, string> = {};
   // The general headers first, so the traces-specific ones win per name.
@@ -117,7 +117,7 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
   if (fromUrl.authorization !== undefined) headers.authorization ??= fromUrl.authorization;
   const secrets = [...values(headers), ...fromUrl.secrets, ...proxySecrets(env)];
   return { url, headers, secrets, serviceName, resourceAttributes, protocol, protocolSetting, gzip, maxPendingStarts, timeoutMillis, timeoutSetting };
-};
+}
 
 /**
  * @internal The resource every exporter that names a service sends its spans under: `service.name` in the
@@ -125,18 +125,18 @@ export const resolveOtlpSettings = (options: OtlpOptions, env: Env = runtimeEnv(
  * `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`; undefined when none is set (the client's
  * project then, see `offerServiceName`) — and the other attributes of `OTEL_RESOURCE_ATTRIBUTES`.
  */
-export const resolveResource = (serviceName: unknown, env: Env = runtimeEnv()): { serviceName: string | undefined; resourceAttributes: ReadonlyMap<string, string> } => {
+export function resolveResource(serviceName: unknown, env: Env = runtimeEnv()): { serviceName: string | undefined; resourceAttributes: ReadonlyMap<string, string> } {
   const resource = resourceFromEnv(env);
   return { serviceName: nonEmptyOption(serviceName ?? envValue(env, 'OTEL_SERVICE_NAME') ?? resource.serviceName, 'serviceName'), resourceAttributes: resource.attributes };
-};
+}
 
 /** @internal `maxPendingStarts`, checked: a whole number, 0 or more; 10 000 when not given. */
-export const maxPendingStartsOption = (maxPendingStarts: unknown = 10_000): number => {
+export function maxPendingStartsOption(maxPendingStarts: unknown = 10_000): number {
   if (!isSafeInteger(maxPendingStarts) || (maxPendingStarts as number) < 0) refuse('maxPendingStarts', maxPendingStarts, `a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`);
   return maxPendingStarts as number;
-};
+}
 
-const resolveUrl = (options: OtlpOptions, env: Env): URL => {
+function resolveUrl(options: OtlpOptions, env: Env): URL {
   // Options beat the environment; at each level the full traces URL beats the base URL.
   if (options.tracesEndpoint !== undefined) return parseUrl(options.tracesEndpoint, 'tracesEndpoint', false);
   if (options.endpoint !== undefined) return parseUrl(options.endpoint, 'endpoint', true);
@@ -146,9 +146,9 @@ const resolveUrl = (options: OtlpOptions, env: Env): URL => {
   const base = firstSet(env, [baseVariable]);
   // Stryker disable next-line StringLiteral: equivalent: the setting is named only in an error, and the default endpoint always parses
   return parseUrl(base?.value ?? DEFAULT_ENDPOINT, base?.name ?? 'endpoint', true);
-};
+}
 
-const parseUrl = (given: unknown, setting: string, appendPath: boolean): URL => {
+function parseUrl(given: unknown, setting: string, appendPath: boolean): URL {
   // A URL object is read as its text (and copied: the caller's own is never changed). Anything else but a string is
   // refused before any String(): an object without a string form would throw a TypeError there.
   const raw = urlText(given);
@@ -157,25 +157,25 @@ const parseUrl = (given: unknown, setting: string, appendPath: boolean): URL => 
   // The spec's rule for the base URL: the signal path is relative to it, whatever path it has.
   if (appendPath) url.pathname = url.pathname.replace(/\/+$/, '') + TRACES_PATH;
   return url;
-};
+}
 
 /**
  * @internal Parses `OTEL_EXPORTER_OTLP_HEADERS`'s `key=value,key2=value2`
  * (see `readKeyValueList`): values percent-decoded, each header checked as
  * Node would send it. Errors name the variable and the entry, never a value.
  */
-export const parseOtlpHeaders = (raw: string, setting: string): Record<string, string> => {
+export function parseOtlpHeaders(raw: string, setting: string): Record<string, string> {
   const headers: Record<string, string> = {};
   readKeyValueList(raw, { setting, example: 'api-key=abc,x-team=ops', hidden: HIDDEN }, (name, value, where) => addHeader(headers, name, value, where));
   return headers;
-};
+}
 
 /** Checks one header as Node would when sending, so a bad one fails now rather than on every export. */
-const addHeader = (headers: Record<string, string>, name: string, value: unknown, where: string): void => {
+function addHeader(headers: Record<string, string>, name: string, value: unknown, where: string): void {
   // Not even the name is shown when malformed: `key: secret` typed for `key=secret` would put the secret there.
   if (!HEADER_NAME.test(name)) refuse(where, HIDDEN, "a header name made of letters, digits and !#$%&'*+.^_`|~-");
   if (!isString(value) || !HEADER_VALUE.test(value)) {
     refuse(`${where} header "${name}"`, HIDDEN, 'a string without line breaks or control characters');
   }
   headers[name.toLowerCase()] = value;
-};
+}

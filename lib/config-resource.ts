@@ -23,7 +23,7 @@ export interface EnvResource {
  * the variable and report; tracewire refuses every bad variable). The
  * entry is shown: resource attributes go out in clear with every request.
  */
-export const resourceFromEnv = (env: Env): EnvResource => {
+export function resourceFromEnv(env: Env): EnvResource {
   let serviceName: string | undefined;
   const attributes = new Map<string, string>();
   const raw = envValue(env, RESOURCE_ATTRIBUTES);
@@ -34,4 +34,4 @@ export const resourceFromEnv = (env: Env): EnvResource => {
     });
   }
   return { serviceName, attributes };
-};
+}

@@ -35,7 +35,7 @@ export interface RunsEndpoint {
  * rather than sending the runs to fewer places than the environment said.
  * Empty when unset, or when it names none.
  */
-export const runsEndpoints = (env: Env): RunsEndpoint[] => {
+export function runsEndpoints(env: Env): RunsEndpoint[] {
   const text = firstSet(env, [RUNS_ENDPOINTS])?.value;
   if (text === undefined) return [];
   let parsed: unknown;
@@ -49,10 +49,10 @@ export const runsEndpoints = (env: Env): RunsEndpoint[] => {
   const urls = keys(parsed);
   if (urls.length > 0 && firstSet(env, langsmithVariables('ENDPOINT')) !== undefined) refuse(RUNS_ENDPOINTS, HIDDEN, ACCEPTED);
   return urls.map((url, n) => replicaOf({ api_url: url, api_key: parsed[url] }, n));
-};
+}
 
 /** Item `n` of the array form, or an entry of the object form, checked: a refusal says which field is wrong, not its value. */
-const replicaOf = (item: unknown, n: number): RunsEndpoint => {
+function replicaOf(item: unknown, n: number): RunsEndpoint {
   const wrong = (what: string): never => refuse(RUNS_ENDPOINTS, new HiddenValue(`it holds API keys; replica ${n + 1}: ${what}`), ACCEPTED);
   if (!isRecord(item)) return wrong('not an object');
   const { api_url: url, api_key: apiKey, workspace_id: workspace, project_name: project, primary } = item;
@@ -74,11 +74,11 @@ const replicaOf = (item: unknown, n: number): RunsEndpoint => {
     projectName: (project ?? undefined) as string | undefined,
     primary: (primary ?? undefined) as boolean | undefined,
   };
-};
+}
 
 /** langsmith keeps the runs' own ids in one replica at most. */
-const checkedPrimary = (replicas: RunsEndpoint[]): RunsEndpoint[] => {
+function checkedPrimary(replicas: RunsEndpoint[]): RunsEndpoint[] {
   const primaries = replicas.filter((replica) => replica.primary === true).length;
   if (primaries > 1) refuse(RUNS_ENDPOINTS, new HiddenValue(`it holds API keys; ${primaries} replicas are marked primary`), ACCEPTED);
   return replicas;
-};
+}

@@ -18,12 +18,12 @@ export interface UrlSecrets {
  * (`?code=…`, `?api_key=…`) is often there. Both are secrets, listed for the
  * exporter's redactor.
  */
-export const takeUrlSecrets = (url: URL): UrlSecrets => {
+export function takeUrlSecrets(url: URL): UrlSecrets {
   const secrets = querySecrets(url.search);
   const authorization = credentialSecrets(url, secrets);
   url.username = url.password = '';
   return { authorization, secrets };
-};
+}
 
 /**
  * @internal The credentials of the proxies in the environment (`HTTPS_PROXY`,
@@ -32,7 +32,7 @@ export const takeUrlSecrets = (url: URL): UrlSecrets => {
  * Node (with `NODE_USE_ENV_PROXY`) and Deno send them to the proxy, so they
  * are the exporters' secrets too, for their redactors.
  */
-export const proxySecrets = (env: Readonly<Record<string, string | undefined>>): string[] => {
+export function proxySecrets(env: Readonly<Record<string, string | undefined>>): string[] {
   const secrets: string[] = [];
   for (const name of PROXY_VARIABLES) {
     const value = env[name];
@@ -46,12 +46,12 @@ export const proxySecrets = (env: Readonly<Record<string, string | undefined>>):
     credentialSecrets(url, secrets);
   }
   return secrets;
-};
+}
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
 
 /** Pushes every form of `url`'s `user:password` onto `secrets`; its `Basic …` header value, or undefined when it has none. */
-const credentialSecrets = (url: URL, secrets: string[]): string | undefined => {
+function credentialSecrets(url: URL, secrets: string[]): string | undefined {
   let credentials = url.username + ':' + url.password;
   if (credentials === ':') return undefined;
   // As typed (percent-encoded: what a URL quoted back shows) and decoded, each part alone too (a key given as the user name).
@@ -60,14 +60,14 @@ const credentialSecrets = (url: URL, secrets: string[]): string | undefined => {
   const authorization = 'Basic ' + btoa(String.fromCharCode(...encodeUtf8(credentials)));
   secrets.push(credentials, credentials.slice(credentials.indexOf(':') + 1), authorization);
   return authorization;
-};
+}
 
 /**
  * The URL's query values, each as it is in the URL (percent-encoded: what a server quoting the request line shows) and
  * as the server decodes it (`+` a space); an entry without `=` (`?<token>`) whole. A form of a value not listed here
  * (quoted encoded otherwise, or decoded) is still found: the redaction reads every encoding of each.
  */
-const querySecrets = (search: string): string[] => {
+function querySecrets(search: string): string[] {
   const found: string[] = [];
   if (search === '') return found;
   for (const entry of search.slice(1).split('&')) {
@@ -75,13 +75,13 @@ const querySecrets = (search: string): string[] => {
     found.push(raw, new URLSearchParams('v=' + raw).get('v')!);
   }
   return found;
-};
+}
 
 /** `text` percent-decoded; as it is when that is not valid percent-encoding (sent as typed). */
-const decodedOrAsIs = (text: string): string => {
+function decodedOrAsIs(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
     return text;
   }
-};
+}

@@ -117,11 +117,11 @@ const MIB = 1024 * 1024;
  * quarter of a Lambda function's (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, in MB),
  * a quarter of an edge isolate's 128 MB; elsewhere `fallback`.
  */
-const platformQueueBytes = (env: Env, fallback: number): number => {
+function platformQueueBytes(env: Env, fallback: number): number {
   const lambdaMegabytes = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
   if (lambdaMegabytes > 0) return Math.min(fallback, Math.floor((lambdaMegabytes * MIB) / 4));
   return isLongLivedHost() ? fallback : MIB * 32;
-};
+}
 
 // Each numeric setting's variable is derived from its name (see numericVariable), so the table
 // carries no variable names: test/lib/config-env-documented.test.ts holds every documented name to it.
@@ -148,11 +148,11 @@ const NUMERIC: ReadonlyArray<[keyof DeliveryConfig, number | ((env: Env) => numb
  * @internal The sampling rate the environment sets, as the client reads it (`TRACEWIRE_SAMPLE_RATE`, then langsmith's
  * `LANGSMITH_TRACING_SAMPLING_RATE` / `LANGCHAIN_…`), refused as the client refuses it; undefined when none is set.
  */
-export const sampleRateInEnv = (env: Env): number | undefined => {
+export function sampleRateInEnv(env: Env): number | undefined {
   const [key, , kind, aliases = []] = NUMERIC.find(([setting]) => setting === 'sampleRate')!;
   const fromEnv = envNumber(env, [numericVariable(key), ...aliases]);
   return fromEnv === undefined ? undefined : checkNumber(fromEnv.name, fromEnv.value, kind);
-};
+}
 
 /** @internal Every delivery option's name: one not among them (a typo such as `flushIntervalMs`) is refused, not ignored. */
 export const DELIVERY_OPTIONS: readonly string[] = ['mode', MANUAL_FLUSH, ENABLED, PROJECT_NAME, DROP_POLICY, RATE_SETTING, 'spoolDir', ...NUMERIC.map(([name]) => name)];
@@ -160,21 +160,21 @@ export const DELIVERY_OPTIONS: readonly string[] = ['mode', MANUAL_FLUSH, ENABLE
 const SPOOL_DIR_VARIABLE = 'TRACEWIRE_SPOOL_DIR';
 
 /** @internal Whether the environment names a spool this runtime cannot have (no files): ignored, and worth a warning. */
-export const spoolDirIgnored = (options: DeliveryOptions, env: Env): boolean => {
+export function spoolDirIgnored(options: DeliveryOptions, env: Env): boolean {
   return options.spoolDir === undefined && !hasSpool() && envValue(env, SPOOL_DIR_VARIABLE) !== undefined;
-};
+}
 
 /** @internal A numeric setting's variable: `TRACEWIRE_` and the name in upper snake case (`maxBatchSize` → `TRACEWIRE_MAX_BATCH_SIZE`). */
-export const numericVariable = (setting: string): string => {
+export function numericVariable(setting: string): string {
   return 'TRACEWIRE_' + setting.replace(/[A-Z]/g, '_$&').toUpperCase();
-};
+}
 
 /**
  * @internal The one place tracewire reads environment variables. Explicit
  * options win; then `TRACEWIRE_*`; then the LangSmith aliases. A value that
  * cannot be used throws a `TracewireConfigError` naming it.
  */
-export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = runtimeEnv()): DeliveryConfig => {
+export function resolveDeliveryConfig(options: DeliveryOptions, env: Env = runtimeEnv()): DeliveryConfig {
   const config: Record<string, unknown> = {
     mode: resolveMode(options, env),
     enabled: booleanOption(options.enabled, ENABLED, tracingSwitch(env) ?? true),
@@ -205,7 +205,7 @@ export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = runti
   const [rateSetting, rate] = rateEnv ? [rateEnv.name, rateEnv.value] : [RATE_SETTING, options.maxRequestsPerSecond];
   if (rate !== undefined) config.maxRequestsPerSecond = checkNumber(rateSetting, rate, RATE);
   return config as DeliveryConfig;
-};
+}
 
 /**
  * The first back-off is at most the longest. Both given the other way round
@@ -213,7 +213,7 @@ export const resolveDeliveryConfig = (options: DeliveryOptions, env: Env = runti
  * refused; one given past the other's default moves that default to it
  * (`maxBackoffMillis: 100` alone backs off 100 ms from the first retry).
  */
-const backoffInOrder = (config: { initialBackoffMillis: number; maxBackoffMillis: number }, given: Record<string, string>): void => {
+function backoffInOrder(config: { initialBackoffMillis: number; maxBackoffMillis: number }, given: Record<string, string>): void {
   const { initialBackoffMillis: initial, maxBackoffMillis: longest } = config;
   if (initial <= longest) return;
   const initialSetting = given.initialBackoffMillis;
@@ -223,7 +223,7 @@ const backoffInOrder = (config: { initialBackoffMillis: number; maxBackoffMillis
   }
   if (initialSetting !== undefined) config.maxBackoffMillis = initial;
   else config.initialBackoffMillis = longest;
-};
+}
 
 /**
  * @internal Whether the environment hides every run's inputs, outputs and
@@ -231,15 +231,15 @@ const backoffInOrder = (config: { initialBackoffMillis: number; maxBackoffMillis
  * `TRACEWIRE_HIDE_INPUTS`, `LANGSMITH_HIDE_INPUTS`, `LANGCHAIN_HIDE_INPUTS`,
  * and the same for `…_OUTPUTS` and `…_METADATA`.
  */
-export const hiddenByEnv = (env: Env): { readonly inputs: boolean; readonly outputs: boolean; readonly metadata: boolean } => {
+export function hiddenByEnv(env: Env): { readonly inputs: boolean; readonly outputs: boolean; readonly metadata: boolean } {
   return {
     inputs: envBoolean(env, ['TRACEWIRE_HIDE_INPUTS', ...langsmithVariables('HIDE_INPUTS')]) === true,
     outputs: envBoolean(env, ['TRACEWIRE_HIDE_OUTPUTS', ...langsmithVariables('HIDE_OUTPUTS')]) === true,
     metadata: envBoolean(env, ['TRACEWIRE_HIDE_METADATA', ...langsmithVariables('HIDE_METADATA')]) === true,
   };
-};
+}
 
-const resolveMode = (options: DeliveryOptions, env: Env): DeliveryMode => {
+function resolveMode(options: DeliveryOptions, env: Env): DeliveryMode {
   if (options.mode !== undefined) {
     // A string first: hasOwn would turn any other value into a key, and one without a string form throws a TypeError.
     if (!isString(options.mode) || !hasOwn(STRATEGY_FOR_MODE, options.mode)) refuse('mode', options.mode, 'background, manual or blocking');
@@ -251,7 +251,7 @@ const resolveMode = (options: DeliveryOptions, env: Env): DeliveryMode => {
   if (booleanOption(options.manualFlushMode, MANUAL_FLUSH, undefined) ?? envBoolean(env, ['TRACEWIRE_MANUAL_FLUSH'])) return 'manual';
   const background = envBoolean(env, ['TRACEWIRE_TRACING_BACKGROUND', 'LANGSMITH_TRACING_BACKGROUND']);
   return background === false ? 'blocking' : 'background';
-};
+}
 
 /** What each kind of number accepts, and how a refusal says so; a kind is an index here. */
 const NUMBER_KINDS: ReadonlyArray<readonly [(value: number) => boolean, string]> = [
@@ -264,8 +264,8 @@ const NUMBER_KINDS: ReadonlyArray<readonly [(value: number) => boolean, string]>
   [(value) => value >= 0 && isSafeInteger(value), `a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`],
 ];
 
-const checkNumber = (setting: string, value: unknown, kind: NumberKind): number => {
+function checkNumber(setting: string, value: unknown, kind: NumberKind): number {
   const [test, accepted] = NUMBER_KINDS[kind];
   if (typeof value !== 'number' || !test(value)) refuse(setting, value, accepted);
   return value;
-};
+}

@@ -55,14 +55,14 @@ export function refuseNotTaken(setting: string, why: string, named: string = set
  * @internal Refuses the first key of `options` not among `known` (a typo such as `flushIntervalMs` is refused, not
  * ignored); `within` names the option they are keys of (`serializeLimits`), when they are not top-level options.
  */
-export const refuseUnknownOptions = (options: object, known: readonly string[], within?: string): void => {
+export function refuseUnknownOptions(options: object, known: readonly string[], within?: string): void {
   for (const key of keys(options)) {
     if (known.includes(key)) continue;
     // `setting` is the key itself (what a program reads back); the message says it is no option, not "received" it.
     const setting = within === undefined ? key : `${within}.${key}`;
     refuseNotTaken(setting, `not an option; expected one of ${known.join(', ')}`, within === undefined ? `option "${key}"` : setting);
   }
-};
+}
 
 /**
  * @internal Stands in for a value a refusal must not show (a header value may
@@ -82,14 +82,14 @@ export class HiddenValue {
  * @internal What a warning may say of an error it did not make: its name, never its message (a redaction hook's or
  * a client's own error may quote what it was given, a key), read so that a hostile error's getter cannot throw.
  */
-export const errorName = (error: unknown): string => {
+export function errorName(error: unknown): string {
   try {
     if (error instanceof Error) return String(error.name);
   } catch {
     // its type, below
   }
   return typeof error;
-};
+}
 
 /** Thrown when a decorator is put where it cannot work (a getter, a field). */
 export class TracewireUsageError extends Error {
@@ -130,15 +130,15 @@ function brand(type: Function, key: string): void {
  * but for a scheme: a password may hold the `/`, `#`, `?` or space that got the URL refused; then all from the first
  * `?` or `#`. Any other text (a module name such as `@opentelemetry/api`) as it is.
  */
-export const maskedUrlText = (text: string): string => {
+export function maskedUrlText(text: string): string {
   if (!/^\s*[A-Za-z0-9][\w+.-]*:/.test(text)) return text;
   const at = text.lastIndexOf('@');
   const shown = at < 0 ? text : (/^\s*[A-Za-z][\w+.-]*:\/\//.exec(text)?.[0] ?? '') + '***' + text.slice(at);
   const query = shown.search(/[?#]/);
   return query < 0 ? shown : shown.slice(0, query) + '?***';
-};
+}
 
-const describe = (value: unknown): string => {
+function describe(value: unknown): string {
   if (isString(value)) {
     const shown = maskedUrlText(value);
     return stringify(shown.length > 60 ? shown.slice(0, 60) + '…' : shown);
@@ -148,17 +148,17 @@ const describe = (value: unknown): string => {
   if (typeof value === 'bigint') return `${value}n`;
   if (!isObject(value)) return String(value);
   return describeObject(value);
-};
+}
 
 /** An object by its kind. `instanceof` and `Array.isArray` throw for a revoked Proxy: a refusal of one still says what it received. */
-const describeObject = (value: object): string => {
+function describeObject(value: object): string {
   try {
     if (value instanceof HiddenValue) return `[value not shown: ${value.why}]`;
     return isArray(value) ? 'an array' : 'an object';
   } catch {
     return 'an object';
   }
-};
+}
 
 /** @internal What a function setting accepts, as refusals (and descriptions of what was received) say. */
 export const A_FUNCTION = 'a function';

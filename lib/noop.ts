@@ -1,2 +1,2 @@
 /** @internal Does nothing: the handler of a promise whose outcome nobody needs, and a callback that needs no answer. */
-export const noop = (): void => {};
+export function noop(): void {}

@@ -36,13 +36,13 @@ const NOT_NULL = 'the option left out (or undefined) for its default, or a value
  * @internal `read()`, where a value given by the caller may throw when read (a revoked Proxy, a throwing getter
  * or trap): that throw becomes a `TracewireConfigError` naming `setting`, whatever was thrown, and without it.
  */
-export const readSafely = <T>(setting: string, read: () => T): T => {
+export function readSafely<T>(setting: string, read: () => T): T {
   try {
     return read();
   } catch {
     refuse(setting, UNREADABLE, READABLE);
   }
-};
+}
 
 /**
  * @internal Reads `options` once into a snapshot of its own enumerable string keys, and of the known options it
@@ -57,7 +57,7 @@ export const readSafely = <T>(setting: string, read: () => T): T => {
  * unknown key; `null` for an option (see `keepsNull`). Done at construction or decoration (and by `startSpan`, in
  * place of the copy it made): never on a traced call's path.
  */
-export const readOptions = (options: unknown, shape: OptionsShape): Record<string, unknown> => {
+export function readOptions(options: unknown, shape: OptionsShape): Record<string, unknown> {
   const { setting, within, known, keepsNull = [] } = shape;
   const snapshot: Record<string, unknown> = Object.create(null);
   if (options === undefined || options === null) return snapshot;
@@ -83,4 +83,4 @@ export const readOptions = (options: unknown, shape: OptionsShape): Record<strin
   refuseUnknownOptions(snapshot, known, within);
   for (const key of keys(snapshot)) if (snapshot[key] === null && !keepsNull.includes(key)) refuse(nameOf(key), null, NOT_NULL);
   return snapshot;
-};
+}

@@ -21,14 +21,14 @@ interface DenoEnvAccess {
  * listed (its `LANGSMITH_*` variables recorded on runs, as on Node) only
  * where all of it may be read (`--allow-env` without a list).
  */
-export const runtimeEnv = (): Env => {
+export function runtimeEnv(): Env {
   const deno = (globalThis as { Deno?: DenoEnvAccess }).Deno;
   if (deno?.env !== undefined && deno.permissions?.querySync !== undefined) return permittedEnv(deno.env, deno.permissions.querySync.bind(deno.permissions));
   return (globalThis as { process?: { env?: Env } }).process?.env ?? {};
-};
+}
 
 /** Deno's environment, each variable read only where its read is granted (asked without prompting). */
-const permittedEnv = (env: NonNullable<DenoEnvAccess['env']>, query: NonNullable<NonNullable<DenoEnvAccess['permissions']>['querySync']>): Env => {
+function permittedEnv(env: NonNullable<DenoEnvAccess['env']>, query: NonNullable<NonNullable<DenoEnvAccess['permissions']>['querySync']>): Env {
   const read = (name: string): string | undefined => {
     try {
       return query({ name: 'env', variable: name }).state === 'granted' ? env.get(name) : undefined;
@@ -55,4 +55,4 @@ const permittedEnv = (env: NonNullable<DenoEnvAccess['env']>, query: NonNullable
       },
     },
   );
-};
+}

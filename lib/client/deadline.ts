@@ -8,7 +8,7 @@ import { max } from '../natives.js';
  * passes — and no longer. (Batch and back-off timers, which nobody awaits,
  * are `unref()`ed instead.)
  */
-export const settleWithin = (work: Promise<unknown>, timeoutMillis: number): Promise<boolean> => {
+export function settleWithin(work: Promise<unknown>, timeoutMillis: number): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), max(0, timeoutMillis));
     const done = () => {
@@ -17,9 +17,9 @@ export const settleWithin = (work: Promise<unknown>, timeoutMillis: number): Pro
     };
     work.then(done, done);
   });
-};
+}
 
 /** A sleep that does not keep the process alive. */
-export const unrefSleep = (millis: number): Promise<void> => {
+export function unrefSleep(millis: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, millis).unref?.());
-};
+}

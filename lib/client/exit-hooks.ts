@@ -25,9 +25,9 @@ let flushedForSignal: string | undefined;
  * @internal @FlushOnExit's signal hook started a flush and left the exit to the program's own listener of `signal`:
  * if that listener exits at once, the warning at exit says it cut the flush short, and how to wait for it.
  */
-export const signalFlushed = (signal: string): void => {
+export function signalFlushed(signal: string): void {
   flushedForSignal = signal;
-};
+}
 
 /**
  * Held weakly: a client nobody can reach any more (one per request or per
@@ -44,7 +44,7 @@ let installed = false;
 const onceTasks: Array<() => unknown> = [];
 
 /** Starts every live client's exit flush, then the host's one-time tasks; what was started (never throws: it runs inside `process.emit`). */
-const flushAll = (): Array<Promise<unknown>> => {
+function flushAll(): Array<Promise<unknown>> {
   const started: Array<Promise<unknown>> = [];
   const start = (work: () => unknown): void => {
     try {
@@ -57,7 +57,7 @@ const flushAll = (): Array<Promise<unknown>> => {
   for (const flushable of live) start(() => flushable.deref()?.flushBeforeExit());
   for (const task of onceTasks.splice(0)) start(task);
   return started;
-};
+}
 
 /**
  * A flush at `beforeExit` gives the event loop work, so Node emits
@@ -68,7 +68,7 @@ const flushAll = (): Array<Promise<unknown>> => {
  * program's listener runs once, as it does without tracewire (again only if
  * it gives the loop more work, as then too). Other events pass untouched.
  */
-const holdBackBeforeExit = (flush: () => Array<Promise<unknown>>): void => {
+function holdBackBeforeExit(flush: () => Array<Promise<unknown>>): void {
   const emit = process.emit;
   if (!isFunction(emit)) return;
   process.emit = function emitHoldingBackExitFlush(this: unknown, event: string | symbol, ...args: unknown[]): boolean {
@@ -78,7 +78,7 @@ const holdBackBeforeExit = (flush: () => Array<Promise<unknown>>): void => {
     if (flush().length === 0) return Reflect.apply(emit, this, [event, ...args]) as boolean;
     return true;
   } as typeof process.emit;
-};
+}
 
 /**
  * @internal Delivers queued spans on a natural exit. `beforeExit` fires when
@@ -87,7 +87,7 @@ const holdBackBeforeExit = (flush: () => Array<Promise<unknown>>): void => {
  * enough. One listener serves every client; a second, at `exit`, warns of
  * spans an exit leaves undelivered. Returns the unregister function.
  */
-export const flushBeforeExit = (target: ExitFlushable): () => void => {
+export function flushBeforeExit(target: ExitFlushable): () => void {
   // No process events (workerd, edge runtimes): no natural exit to flush at.
   if (typeof process === 'undefined' || !isFunction(process.on) || typeof WeakRef !== 'function') return noop;
   const ref = new WeakRef(target);
@@ -98,7 +98,7 @@ export const flushBeforeExit = (target: ExitFlushable): () => void => {
     live.delete(ref);
     forget?.unregister(ref);
   };
-};
+}
 
 /**
  * @internal Runs `task` once, at the next natural exit, with the clients'
@@ -106,14 +106,14 @@ export const flushBeforeExit = (target: ExitFlushable): () => void => {
  * listeners (a listener of its own would give the loop work after they ran,
  * and Node would emit `beforeExit` to them again).
  */
-export const onceAtNaturalExit = (task: () => Promise<unknown> | undefined): void => {
+export function onceAtNaturalExit(task: () => Promise<unknown> | undefined): void {
   if (typeof process === 'undefined' || !isFunction(process.on)) return;
   onceTasks.push(task);
   install();
-};
+}
 
 /** The hooks, once per loaded copy of the library. */
-const install = (): void => {
+function install(): void {
   if (!installed) {
     installed = true;
     holdBackBeforeExit(flushAll);
@@ -140,4 +140,4 @@ const install = (): void => {
     const deno = globalThis as { Deno?: unknown; addEventListener?: (type: string, listener: () => void) => void };
     if (deno.Deno !== undefined && isFunction(deno.addEventListener)) deno.addEventListener('unload', warnAtExit);
   }
-};
+}

@@ -40,7 +40,7 @@ const NO_EXPORTER_CHOSEN = `${acceptedExporters()}, or a SpanExporter — or set
  * fail a program that does not trace. Every bad argument throws
  * `TracewireConfigError`.
  */
-export const toClientOptions = (options: unknown, exporters: ExporterMakers, env: Env = runtimeEnv()): TracingClientOptions => {
+export function toClientOptions(options: unknown, exporters: ExporterMakers, env: Env = runtimeEnv()): TracingClientOptions {
   // Read once: the client built from them reads this snapshot, not the caller's object again.
   const given = readOptions(options, SETUP_SHAPE) as unknown as TracingSetupOptions;
   const { exporter, enabled } = given;
@@ -53,24 +53,24 @@ export const toClientOptions = (options: unknown, exporters: ExporterMakers, env
   if (!on) return { ...given, exporter: new NoExporter(), enabled: false };
   if (name === undefined) refuse('exporter', undefined, NO_EXPORTER_CHOSEN);
   return { ...given, exporter: exporters[name](env) };
-};
+}
 
 /** Says what the environment's exporter choice overrode, through the client's logger (checked by the client itself). */
-const warnOverridden = (message: string | undefined, logger: TracingClientOptions['logger']): void => {
+function warnOverridden(message: string | undefined, logger: TracingClientOptions['logger']): void {
   if (message === undefined) return;
   try {
     (readSafely('logger', () => isFunction(logger?.warn)) ? logger! : console).warn(message);
   } catch {
     // A logger that throws must not fail the set-up: the client refuses a bad one itself.
   }
-};
+}
 
 /**
  * @internal The client a program that set nothing up gets on its first
  * traced call: `undefined` unless the environment turns tracing on.
  */
-export const clientFromEnv = (env: Env, exporters: ExporterMakers): TracingClient | undefined => {
+export function clientFromEnv(env: Env, exporters: ExporterMakers): TracingClient | undefined {
   if (!tracingOnFromEnv(env)) return undefined;
   return new TracingClient(toClientOptions({}, exporters, env));
-};
+}
 

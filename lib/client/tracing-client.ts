@@ -307,7 +307,9 @@ const LIMITS_SHAPE: OptionsShape = { setting: 'serializeLimits', accepted: `an o
 const REDACT_SHAPE: OptionsShape = { setting: 'redact', accepted: 'an object such as { inputs: (value) => value }', known: REDACTION_HOOKS, within: 'redact' };
 
 /** What a hidden run's inputs or outputs are recorded as: nothing, as langsmith records them. */
-const hide = (): object => ({});
+function hide(): object {
+  return {};
+}
 
 /** Levels a trace nests at most; deeper, a span begins a trace of its own (see `#rootInstead`). */
 const MAX_NESTED_DEPTH = 256;
@@ -315,7 +317,7 @@ const MAX_NESTED_DEPTH = 256;
 const MAX_NESTED_DOTTED_ORDER = (MAX_NESTED_DEPTH - 2) * 59;
 
 /** The strategy in force decides the mode, so `config.mode` can never report one thing while another happens. */
-const agreeingConfig = (config: DeliveryConfig, options: TracingClientOptions, strategy: DeliveryStrategy | undefined): DeliveryConfig => {
+function agreeingConfig(config: DeliveryConfig, options: TracingClientOptions, strategy: DeliveryStrategy | undefined): DeliveryConfig {
   if (strategy === undefined) return config;
   const given = strategy as Partial<DeliveryStrategy> | null;
   // Read once, safely: a revoked Proxy is refused as the strategy, not thrown as its TypeError.
@@ -328,4 +330,4 @@ const agreeingConfig = (config: DeliveryConfig, options: TracingClientOptions, s
     refuse('mode', asked, `"${mode}", the mode of the delivery strategy in force (${kind ?? 'given'}); drop the option or change the strategy`);
   }
   return config.mode === mode ? config : { ...config, mode };
-};
+}

@@ -32,9 +32,9 @@ interface OffScope {
 }
 
 /** @internal Whether `scope` is tracing turned off (TRACING_OFF, or off inside a span). */
-export const isOff = (scope: Scope | undefined): boolean => {
+export function isOff(scope: Scope | undefined): boolean {
   return scope !== undefined && (scope as Partial<OffScope>).tracingOff === true;
-};
+}
 
 /** Set on a store made by a copy that reads off scopes by shape: only such a store may hold one. */
 const READS_OFF_SCOPES = Symbol.for('tracewire.offScopes');
@@ -57,40 +57,40 @@ export function getCurrentSpan(): ActiveSpan | undefined {
 }
 
 /** @internal The current span with its internals, for starting children. */
-export const currentSpan = (): Span | undefined => {
+export function currentSpan(): Span | undefined {
   const scope = spanStorage.getStore();
   return isOff(scope) ? undefined : (scope as Span | undefined);
-};
+}
 
 /** @internal The current scope, telling "tracing turned off here" apart from "no span". */
-export const currentScope = (): Scope | undefined => {
+export function currentScope(): Scope | undefined {
   const scope = spanStorage.getStore();
   return isOff(scope) ? TRACING_OFF : scope;
-};
+}
 
 /**
  * @internal Calls `fn` with `thisArg` and `args` inside `scope`. No closure: this is the hot path.
  * Turning tracing off inside a span remembers that span for {@link propagationSpan}.
  */
-export const callInSpan = (scope: Scope, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown => {
+export function callInSpan(scope: Scope, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
   if (scope === TRACING_OFF && (spanStorage as { [READS_OFF_SCOPES]?: true })[READS_OFF_SCOPES] === true) {
     const enclosing = spanStorage.getStore();
     if (enclosing !== undefined && !isOff(enclosing)) scope = { tracingOff: true, span: enclosing as Span } satisfies OffScope as Scope;
   }
   return spanStorage.run(scope, Reflect.apply, fn, thisArg, args);
-};
+}
 
 /** @internal The span outgoing headers name: the current one, or under tracing turned off, the one it was turned off in. */
-export const propagationSpan = (): Span | undefined => {
+export function propagationSpan(): Span | undefined {
   // Read by shape, not class: the store may be another loaded copy's (CommonJS and ESM builds both loaded).
   const scope = spanStorage.getStore() as Span | Partial<OffScope> | undefined;
   return scope === undefined || !('tracingOff' in scope) ? (scope as Span | undefined) : scope.span;
-};
+}
 
 /** @internal Runs `fn` with tracing off and nothing remembered: tracewire's own work and hooks, which send no headers. */
-export const callOff = (fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown => {
+export function callOff(fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
   return spanStorage.run(TRACING_OFF, Reflect.apply, fn, thisArg, args);
-};
+}
 
 /**
  * @internal Calls code that tracewire runs but does not own — a redaction or
@@ -102,8 +102,8 @@ export const callOff = (fn: Function, thisArg: unknown, args: ArrayLike<unknown>
  * so a hook written `async` cannot end the process with an unhandled
  * rejection; the caller still gets the promise.
  */
-export const callUntraced = (fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown => {
+export function callUntraced(fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
   const result = callOff(fn, thisArg, args);
   if (result instanceof Promise) Promise.prototype.then.call(result, undefined, noop);
   return result;
-};
+}

@@ -14,7 +14,7 @@ const tracked = new WeakSet<DependencyContainer>();
  * `registerTracing()` are tracked; the first container to resolve a shared
  * singleton owns it.
  */
-export const trackResolutions = (container: DependencyContainer): void => {
+export function trackResolutions(container: DependencyContainer): void {
   if (tracked.has(container)) return;
   tracked.add(container);
   const resolve = container.resolve;
@@ -27,12 +27,12 @@ export const trackResolutions = (container: DependencyContainer): void => {
       return instance;
     },
   });
-};
+}
 
 /** @internal Resolves `token` from the container that built `instance`, else from `fallback`; `undefined` when neither has it. */
-export const resolveForInstance = (token: ClientToken, instance: unknown, fallback: DependencyContainer): unknown => {
+export function resolveForInstance(token: ClientToken, instance: unknown, fallback: DependencyContainer): unknown {
   const owner = instance !== null && typeof instance === 'object' ? owners.get(instance) : undefined;
   const container = owner ?? fallback;
   const key = token as Parameters<DependencyContainer['resolve']>[0];
   return container.isRegistered(key, true) ? container.resolve(key) : undefined;
-};
+}

@@ -14,7 +14,7 @@ let loaded: typeof Tsyringe | undefined;
  * needs neither, and one that does without them gets this error instead of
  * a bare "Cannot find module".
  */
-export const tsyringe = (): typeof Tsyringe => {
+export function tsyringe(): typeof Tsyringe {
   if (loaded !== undefined) return loaded;
   for (const peer of ['reflect-metadata', 'tsyringe']) {
     try {
@@ -28,4 +28,4 @@ export const tsyringe = (): typeof Tsyringe => {
     }
   }
   return loaded!;
-};
+}

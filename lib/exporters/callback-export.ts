@@ -27,24 +27,24 @@ const wrapping = new WeakSet<SpanExporter['export']>();
  * a promise, so the pipeline may call the callback directly. A subclass or an
  * instance that replaces `export()` is called as itself.
  */
-export const exportsByCallback = (type: { prototype: CallbackExporter }): void => {
+export function exportsByCallback(type: { prototype: CallbackExporter }): void {
   wrapping.add(type.prototype.export);
-};
+}
 
 /** @internal `exporter` as a {@link CallbackExporter}, when its `export()` is its callback export wrapped. */
-export const callbackExporter = (exporter: SpanExporter): CallbackExporter | undefined => {
+export function callbackExporter(exporter: SpanExporter): CallbackExporter | undefined {
   return wrapping.has(exporter.export) ? (exporter as CallbackExporter) : undefined;
-};
+}
 
 /** @internal A failure no retry would change: the batch could not be encoded. */
-export const notEncodable = (error: unknown): ExportResult => {
+export function notEncodable(error: unknown): ExportResult {
   return exportFailure(false, error);
-};
+}
 
 /** @internal Answers `done` a microtask later: a callback export never answers on its caller's stack. */
-export const answerLater = (done: ExportDone, result: ExportResult): void => {
+export function answerLater(done: ExportDone, result: ExportResult): void {
   queueMicrotask(() => done(result));
-};
+}
 
 /**
  * @internal One request through `transport`'s callback API where it has one
@@ -53,7 +53,7 @@ export const answerLater = (done: ExportDone, result: ExportResult): void => {
  * goes back to the pool). One place for both built-in HTTP exporters, one
  * call for a plain request.
  */
-export const postMaybeGzipped = (transport: Transport, gzip: boolean, request: HttpPost, done: ExportDone, gzipHeader?: string): void => {
+export function postMaybeGzipped(transport: Transport, gzip: boolean, request: HttpPost, done: ExportDone, gzipHeader?: string): void {
   if (gzip) {
     const { url, headers, body: plain, options, readAnswer } = request;
     transport.gzip(plain).then((body) => {
@@ -63,4 +63,4 @@ export const postMaybeGzipped = (transport: Transport, gzip: boolean, request: H
     }, (error: unknown) => done(notEncodable(error)));
   } else if (transport.send !== undefined) transport.send(request, done);
   else transport.post(request).then(done, (error: unknown) => done(notEncodable(error)));
-};
+}

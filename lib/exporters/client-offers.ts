@@ -23,9 +23,9 @@ export interface TakesSampleRate {
 }
 
 /** Calls `exporter`'s method under `key` with `value`, if it has one. */
-const offer = <T>(exporter: SpanExporter, key: symbol, value: T): void => {
+function offer<T>(exporter: SpanExporter, key: symbol, value: T): void {
   (exporter as unknown as Partial<Record<symbol, (value: T) => void>>)[key]?.(value);
-};
+}
 
 /**
  * @internal Offers `exporter` its client's configured project, for an OTLP
@@ -33,7 +33,9 @@ const offer = <T>(exporter: SpanExporter, key: symbol, value: T): void => {
  * service is this process, whatever project a run records in (a trace
  * continued from a caller records in the caller's).
  */
-export const offerServiceName = (exporter: SpanExporter, projectName: string): void => offer(exporter, SERVICE_FROM_PROJECT, projectName);
+export function offerServiceName(exporter: SpanExporter, projectName: string): void {
+  offer(exporter, SERVICE_FROM_PROJECT, projectName);
+}
 
 /**
  * @internal Offers `exporter` the `sampleRate` its client was given in code,
@@ -42,13 +44,15 @@ export const offerServiceName = (exporter: SpanExporter, projectName: string): v
  * every run as `ls_tracing_sample_rate`, and the exporter reads only the
  * environment when it is made.
  */
-export const offerSampleRate = (exporter: SpanExporter, sampleRate: number): void => offer(exporter, SAMPLE_RATE_FROM_CLIENT, sampleRate);
+export function offerSampleRate(exporter: SpanExporter, sampleRate: number): void {
+  offer(exporter, SAMPLE_RATE_FROM_CLIENT, sampleRate);
+}
 
 /**
  * @internal Whether `exporter` delivers into OpenTelemetry's world (OTLP, an
  * OpenTelemetry `SpanExporter`): the built-in exporters that name a service
  * are exactly those.
  */
-export const deliversToOpenTelemetry = (exporter: SpanExporter): boolean => {
+export function deliversToOpenTelemetry(exporter: SpanExporter): boolean {
   return typeof (exporter as Partial<TakesServiceName>)[SERVICE_FROM_PROJECT] === 'function';
-};
+}

@@ -76,14 +76,16 @@ export class ConsoleExporter implements SpanExporter {
   }
 }
 
-const durationMillis = (run: Run): string => {
+function durationMillis(run: Run): string {
   if (run.end_time === undefined) return '?';
   return ((isoMicros(run.end_time) - isoMicros(run.start_time)) / 1000).toFixed(3);
-};
+}
 
-const isoMicros = (iso: string): number => {
+function isoMicros(iso: string): number {
   const micros = Number(iso.slice(23, 26)) || 0;
   return Date.parse(iso.slice(0, 23) + 'Z') * 1000 + micros;
-};
+}
 
-const firstLine = (text: string): string => text.split('\n', 1)[0]!;
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0]!;
+}

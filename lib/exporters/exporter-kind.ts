@@ -14,10 +14,10 @@ import { isFunction } from '../natives.js';
  * - `either`: nothing tells (a plain object, an async `export(batch, options)`
  *   beside a `forceFlush` of one's own): taken as the caller says.
  */
-export const exporterKind = (candidate: { export: Function; forceFlush?: unknown }): 'opentelemetry' | 'tracewire' | 'either' => {
+export function exporterKind(candidate: { export: Function; forceFlush?: unknown }): 'opentelemetry' | 'tracewire' | 'either' {
   if (readsRecords(candidate as unknown as SpanExporter)) return 'tracewire';
   const exportFn = candidate.export;
   const flushes = isFunction(candidate.forceFlush);
   if (flushes && exportFn.length === 2 && exportFn.constructor.name !== 'AsyncFunction') return 'opentelemetry';
   return !flushes && exportFn.length < 2 ? 'tracewire' : 'either';
-};
+}

@@ -26,20 +26,22 @@ export type ExporterMakers = { readonly [name in ExporterName]: (env: Env) => Sp
  * only the Node entry has). Each exporter takes its settings from the
  * environment, as its constructor does with no options.
  */
-export const exporterMakers = (
+export function exporterMakers(
   LangSmith: new (options?: LangSmithExporterOptions) => SpanExporter,
   Otlp: new () => SpanExporter,
   jsonl: (env: Env) => SpanExporter,
-): ExporterMakers => ({
-  langsmith: () => new LangSmith(),
-  otlp: () => new Otlp(),
-  console: () => new ConsoleExporter(),
-  jsonl,
-  collector: (env) => {
-    // LangSmith's wire format: the collector's native shape (every run field survives), and it needs no optional peer.
-    const { endpoint, token } = collectorSettings(env);
-    return new LangSmith({ endpoint, apiKey: token ?? '', workspaceId: '' });
-  },
-  memory: () => new MemoryExporter(),
-  none: () => new NoExporter(),
-});
+): ExporterMakers {
+  return {
+    langsmith: () => new LangSmith(),
+    otlp: () => new Otlp(),
+    console: () => new ConsoleExporter(),
+    jsonl,
+    collector: (env) => {
+      // LangSmith's wire format: the collector's native shape (every run field survives), and it needs no optional peer.
+      const { endpoint, token } = collectorSettings(env);
+      return new LangSmith({ endpoint, apiKey: token ?? '', workspaceId: '' });
+    },
+    memory: () => new MemoryExporter(),
+    none: () => new NoExporter(),
+  };
+}

@@ -42,9 +42,9 @@ export class RecordBatch implements ExportBatch {
   }
 }
 
-const toRun = (record: RunRecord): Run => {
+function toRun(record: RunRecord): Run {
   return record.toRun();
-};
+}
 
 /**
  * @internal How a built-in exporter puts a closed batch's records into its
@@ -71,36 +71,36 @@ const recordTakers = new WeakMap<object, { readonly sealer: Sealer | undefined; 
  * Worker made at global scope, where the runtime refuses I/O, asks inside its
  * first request.
  */
-export const takesRecords = (exporter: SpanExporter, sealer?: Sealer, warmUp?: () => void): void => {
+export function takesRecords(exporter: SpanExporter, sealer?: Sealer, warmUp?: () => void): void {
   recordTakers.set(exporter, { sealer, warmUp });
-};
+}
 
 /** @internal Whether `exporter` is a built-in one that reads records. */
-export const readsRecords = (exporter: SpanExporter): boolean => {
+export function readsRecords(exporter: SpanExporter): boolean {
   return recordTakers.has(exporter);
-};
+}
 
 /** @internal How `exporter` seals a closed batch's records, if it does. */
-export const sealerOf = (exporter: SpanExporter): Sealer | undefined => {
+export function sealerOf(exporter: SpanExporter): Sealer | undefined {
   return recordTakers.get(exporter)?.sealer;
-};
+}
 
 /** @internal What `exporter` starts at the pipeline's first span, if anything. */
-export const warmUpOf = (exporter: SpanExporter): (() => void) | undefined => {
+export function warmUpOf(exporter: SpanExporter): (() => void) | undefined {
   return recordTakers.get(exporter)?.warmUp;
-};
+}
 
 /** @internal The batch as public runs: a record or sealed batch's `runs()`, any other batch as it is (the spool keeps runs). */
-export const publicBatch = (batch: ExportBatch): ExportBatch => {
+export function publicBatch(batch: ExportBatch): ExportBatch {
   return batch instanceof RecordBatch || batch instanceof SealedBatch ? batch.runs() : batch;
-};
+}
 
 /** @internal What `exporter` is handed for `batch`: the records themselves for a built-in exporter, else the public runs. */
-export const batchFor = (exporter: SpanExporter, batch: ExportBatch): ExportBatch => {
+export function batchFor(exporter: SpanExporter, batch: ExportBatch): ExportBatch {
   return !recordTakers.has(exporter) ? publicBatch(batch) : batch;
-};
+}
 
 /** @internal The compact records of a batch the pipeline built; undefined for an `ExportBatch` of runs (a caller's own). */
-export const recordsOf = (batch: ExportBatch): RecordBatch | undefined => {
+export function recordsOf(batch: ExportBatch): RecordBatch | undefined {
   return batch instanceof RecordBatch ? batch : undefined;
-};
+}

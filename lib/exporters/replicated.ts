@@ -44,14 +44,14 @@ export interface Destinations {
 const destinations = new WeakMap<SpanExporter, Destinations>();
 
 /** @internal Called by a LangSmith exporter: the destinations it sends to, and how they stand when it fans out. */
-export const nameDestinations = (exporter: SpanExporter, named: Destinations): void => {
+export function nameDestinations(exporter: SpanExporter, named: Destinations): void {
   destinations.set(exporter, named);
-};
+}
 
 /** @internal `exporter`'s destinations, when it sends every batch to several; undefined for any other. */
-export const replicatedOf = (exporter: SpanExporter): Replicated | undefined => {
+export function replicatedOf(exporter: SpanExporter): Replicated | undefined {
   return destinations.get(exporter)?.replicated;
-};
+}
 
 /**
  * @internal Runs owed to some of an exporter's destinations only, named by
@@ -71,11 +71,11 @@ export class AddressedBatch implements ExportBatch {
 }
 
 /** @internal What each operation of a batch is remembered by: a sealed batch's keys, else its runs (posts, then patches). */
-export const keysOf = (batch: ExportBatch): readonly object[] => {
+export function keysOf(batch: ExportBatch): readonly object[] {
   return batch instanceof SealedBatch ? batch.keys() : [...batch.post, ...batch.patch];
-};
+}
 
 /** @internal The labels of `exporter`'s destinations; undefined for an exporter that names none (not LangSmith's). */
-export const destinationLabels = (exporter: SpanExporter): readonly string[] | undefined => {
+export function destinationLabels(exporter: SpanExporter): readonly string[] | undefined {
   return destinations.get(exporter)?.labels;
-};
+}

@@ -32,7 +32,7 @@ export interface CapturedJson {
  * (≈ 210 ns of a ≈ 1.5 µs traced call, against ≈ 60), and made one flat
  * string (see {@link lastRead}): a queued run holds no rope.
  */
-export const captureInputsJson = (site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): CapturedJson | undefined => {
+export function captureInputsJson(site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): CapturedJson | undefined {
   const count = args.length;
   if (site.captureInputs !== true || count === 0 || count > limits.maxItems) return undefined;
   if (args[0] === null) return NULL_INPUTS_JSON; // langsmith's, whatever follows
@@ -55,7 +55,7 @@ export const captureInputsJson = (site: CallSite, args: ArrayLike<unknown>, limi
   if (bytes > limits.maxBytes) return undefined;
   lastRead.code = json.charCodeAt(0); // flattens the rope (see lastRead)
   return { json, bytes: bytes + (count === 1 ? 8 : 9) };
-};
+}
 
 /** Strings up to this length are checked for plain ASCII here; longer ones go to `JSON.stringify`, whose native scan is cheaper. */
 const SCANNED_STRING_LENGTH = 64;
@@ -74,7 +74,7 @@ let textBytes = 0;
  * needs only quotes (its bytes: its length and two). `write: false` only
  * counts (and gives `''`): the paths that keep a value, not text.
  */
-const primitiveText = (value: unknown, limits: SerializeLimits, write: boolean): string | undefined => {
+function primitiveText(value: unknown, limits: SerializeLimits, write: boolean): string | undefined {
   switch (typeof value) {
     case 'string':
       if (value.length > limits.maxStringLength) return undefined;
@@ -99,15 +99,15 @@ const primitiveText = (value: unknown, limits: SerializeLimits, write: boolean):
       return 'null';
   }
   return undefined;
-};
+}
 
-const isPlainAscii = (s: string): boolean => {
+function isPlainAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
   }
   return true;
-};
+}
 
 /**
  * Where captured JSON text's first character code is stored, to make it one
@@ -126,7 +126,7 @@ const lastRead = { code: 0 };
  * Counted by {@link primitiveText} without writing the text: building it
  * here cost ≈ 400 ns more per traced call (bench: a no-op custom exporter).
  */
-const primitiveInputs = (args: ArrayLike<unknown>, limits: SerializeLimits): Captured | undefined => {
+function primitiveInputs(args: ArrayLike<unknown>, limits: SerializeLimits): Captured | undefined {
   const count = args.length;
   if (count > limits.maxItems) return undefined;
   let bytes = count + 1; // brackets and commas
@@ -142,17 +142,17 @@ const primitiveInputs = (args: ArrayLike<unknown>, limits: SerializeLimits): Cap
   const copy: JsonValue[] = new Array(count);
   for (let i = 0; i < count; i++) copy[i] = args[i] === 0 ? 0 : (args[i] as JsonValue);
   return { value: { args: copy }, bytes: bytes + 9 };
-};
+}
 
 /** @internal Outputs straight to JSON text when the call returned a primitive kept as it is (see {@link captureInputsJson}). */
-export const captureOutputsJson = (site: CallSite, output: unknown, limits: SerializeLimits): CapturedJson | undefined => {
+export function captureOutputsJson(site: CallSite, output: unknown, limits: SerializeLimits): CapturedJson | undefined {
   if (site.captureOutputs !== true) return undefined;
   const text = primitiveText(output, limits, true);
   if (text === undefined || textBytes > limits.maxBytes) return undefined;
   const json = '{"outputs":' + text + '}';
   lastRead.code = json.charCodeAt(0); // flattens the rope (see lastRead)
   return { json, bytes: textBytes + 12 };
-};
+}
 
 const NO_INPUTS: Captured = freeze({ value: freeze({}) as JsonObject, bytes: 2 });
 const NULL_INPUTS: Captured = freeze({ value: freeze({ inputs: null }) as JsonObject, bytes: 15 });
@@ -164,7 +164,7 @@ const NULL_INPUTS_JSON: CapturedJson = freeze({ json: '{"inputs":null}', bytes: 
  * that object, one other value → `{ input }`, several → `{ args: [...] }`.
  * Serialized now, so a later mutation of an argument cannot change the trace.
  */
-export const captureInputs = (site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): Captured => {
+export function captureInputs(site: CallSite, args: ArrayLike<unknown>, limits: SerializeLimits): Captured {
   const capture = site.captureInputs;
   if (capture === false) return NO_INPUTS;
   if (capture === true) {
@@ -178,10 +178,10 @@ export const captureInputs = (site: CallSite, args: ArrayLike<unknown>, limits: 
   }
   const captured = guarded(capture, Array.from(args));
   return asObject(toJsonSafe(captured, limits), 'input', captured);
-};
+}
 
 /** Outputs in LangSmith's convention: undefined → `{}`, a plain object as is, anything else as `{ outputs }`. */
-export const captureOutputs = (site: CallSite, output: unknown, limits: SerializeLimits): Captured | undefined => {
+export function captureOutputs(site: CallSite, output: unknown, limits: SerializeLimits): Captured | undefined {
   const capture = site.captureOutputs;
   if (capture === false) return undefined;
   if (capture === true) {
@@ -194,20 +194,20 @@ export const captureOutputs = (site: CallSite, output: unknown, limits: Serializ
   }
   const recorded = capture === true ? output : guarded(capture, output);
   return asObject(toJsonSafe(recorded, limits), 'outputs', recorded);
-};
+}
 
 /** Outputs set explicitly (`setOutputs`, a manual span's `end(outputs)`), already serialized, in the same convention. */
-export const explicitOutputs = (serialized: { value: JsonValue; bytes: number }): Captured => {
+export function explicitOutputs(serialized: { value: JsonValue; bytes: number }): Captured {
   return asObject({ value: serialized.value, bytes: serialized.bytes, truncated: false }, 'outputs', NOT_KNOWN);
-};
+}
 
 /** `stack` when it carries the message (V8's does), else `name: message`; at most `maxLength` units (cut and marked). Never throws. */
-export const describeError = (error: unknown, maxLength = Infinity): string => {
+export function describeError(error: unknown, maxLength = Infinity): string {
   const text = errorText(error);
   return text.length > maxLength ? cutString(text, maxLength) : text;
-};
+}
 
-const errorText = (error: unknown): string => {
+function errorText(error: unknown): string {
   try {
     if (error !== null && typeof error === 'object') {
       const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown };
@@ -221,7 +221,7 @@ const errorText = (error: unknown): string => {
   } catch {
     return 'Thrown: [unreadable value]';
   }
-};
+}
 
 /** What {@link asObject} is given when the value before serialization is not at hand: its copy alone decides. */
 const NOT_KNOWN = Symbol('not known');
@@ -234,7 +234,7 @@ const NOT_KNOWN = Symbol('not known');
  * decides: a marker (`{"$type": …}`) stands for no plain object. Reuses the
  * serializer's fresh result object: this runs on every traced call.
  */
-const asObject = (serialized: Serialized, key: 'input' | 'args' | 'outputs', original: unknown): Captured => {
+function asObject(serialized: Serialized, key: 'input' | 'args' | 'outputs', original: unknown): Captured {
   const value = serialized.value;
   const plain = original === NOT_KNOWN ? value !== null && typeof value === 'object' && !Array.isArray(value) && !('$type' in value) : isKeyValueMap(original);
   if (plain && value !== null && typeof value === 'object' && !Array.isArray(value)) return serialized as Captured;
@@ -242,12 +242,12 @@ const asObject = (serialized: Serialized, key: 'input' | 'args' | 'outputs', ori
   serialized.value = key === 'input' ? { input: value } : key === 'args' ? { args: value } : { outputs: value };
   serialized.bytes += key.length + 5;
   return serialized as Captured;
-};
+}
 
-const guarded = <A>(transform: (arg: A) => unknown, arg: A): unknown => {
+function guarded<A>(transform: (arg: A) => unknown, arg: A): unknown {
   try {
     return callUntraced(transform, undefined, [arg]);
   } catch (error) {
     return `[capture transform threw: ${describeError(error).split('\n')[0]}]`;
   }
-};
+}

@@ -35,7 +35,7 @@ export const tokenResolver: { current: ((token: ClientToken, thisArg: unknown) =
 ] ??= { current: undefined }) as { current: ((token: ClientToken, thisArg: unknown) => unknown) | undefined };
 
 /** @internal Validates the `client` option once and returns how to resolve it per call. */
-export const clientSource = (option: unknown): ClientSource | undefined => {
+export function clientSource(option: unknown): ClientSource | undefined {
   if (option === undefined) return undefined;
   // Told apart once, safely: a revoked Proxy is refused as the client, not thrown as its TypeError.
   const kind = readSafely('client', () => (isClient(option) ? 'client' : isClass(option) || isDelayed(option) ? 'token' : undefined));
@@ -50,37 +50,37 @@ export const clientSource = (option: unknown): ClientSource | undefined => {
   }
   const accepted = 'a TracingClient, a function returning one, or a DI token (symbol, string or class)';
   refuse('client', option, readSafely('client', () => isLangSmithClient(option)) ? `${accepted}; this is langsmith's Client: tracewire sends with its own, which the LANGSMITH_* variables configure (leave client out), or give a TracingClient` : accepted);
-};
+}
 
 /** langsmith's `Client`, passed as it was to langsmith's traceable: told by the methods it sends runs with. */
-const isLangSmithClient = (value: unknown): boolean => {
+function isLangSmithClient(value: unknown): boolean {
   return isObject(value) && isFunction((value as { createRun?: unknown }).createRun) && isFunction((value as { updateRun?: unknown }).updateRun);
-};
+}
 
-const isClient = (value: unknown): value is TracingClient => {
+function isClient(value: unknown): value is TracingClient {
   return isObject(value) && typeof (value as { startSpan?: unknown }).startSpan === 'function';
-};
+}
 
 /** A class is a token (tsyringe resolves it); any other function is a resolver called with `this`. */
-const isClass = (value: unknown): boolean => {
+function isClass(value: unknown): boolean {
   // Not guarded: Function.prototype.toString throws only for a non-callable, and typeof 'function' is callable (a
   // revoked proxy included: the language requires a source text for every callable).
   return isFunction(value) && /^class[\s{]/.test(Function.prototype.toString.call(value));
-};
+}
 
 /** tsyringe's `delay(() => Class)`. */
-const isDelayed = (value: unknown): boolean => {
+function isDelayed(value: unknown): boolean {
   return isObject(value) && typeof (value as { createProxy?: unknown }).createProxy === 'function';
-};
+}
 
-const asClient = (value: unknown): TracingClient | undefined => {
+function asClient(value: unknown): TracingClient | undefined {
   return isClient(value) ? value : undefined;
-};
+}
 
-const guarded = (resolve: () => unknown): unknown => {
+function guarded(resolve: () => unknown): unknown {
   try {
     return resolve();
   } catch {
     return undefined; // an unresolvable client falls back to the inherited one: never an error in user code
   }
-};
+}

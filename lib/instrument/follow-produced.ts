@@ -16,7 +16,7 @@ export const NOT_A_PRODUCER: unique symbol = Symbol('tracewire.notAProducer');
  * Observable, a Node `Readable` (the very object), or any other
  * `Symbol.asyncIterator` object such as OpenAI's `Stream` (a proxy of it).
  */
-export const wrapProducer = (outcome: SpanOutcome, result: object): unknown => {
+export function wrapProducer(outcome: SpanOutcome, result: object): unknown {
   try {
     const kind = generatorKind(result);
     if (kind === 'sync') return tracedGenerator(outcome, result as Generator);
@@ -38,12 +38,12 @@ export const wrapProducer = (outcome: SpanOutcome, result: object): unknown => {
     // A hostile object (throwing proxy traps): treat it as a plain value.
   }
   return NOT_A_PRODUCER;
-};
+}
 
 /** @internal A directly returned object: traced over its consumption if it produces values, else the span ends now. */
-export const followProduced = (outcome: SpanOutcome, result: object): unknown => {
+export function followProduced(outcome: SpanOutcome, result: object): unknown {
   const wrapped = wrapProducer(outcome, result);
   if (wrapped !== NOT_A_PRODUCER) return wrapped;
   outcome.succeed(result);
   return result;
-};
+}

@@ -14,7 +14,7 @@ import { noop } from '../noop.js';
  * produces values over time (a stream, an async iterable, an Observable) is
  * handed on traced, the span covering its consumption.
  */
-export const followThenable = (outcome: SpanOutcome, thenable: unknown, then: Function, fn: Function): unknown => {
+export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Function, fn: Function): unknown {
   if (then === nativeThen && Object.getPrototypeOf(thenable) === Promise.prototype) {
     // A native promise, the usual case (every `async` function), followed here rather than in a function
     // of its own: one call fewer on every traced async call. Its `then` always returns a promise and never
@@ -33,7 +33,7 @@ export const followThenable = (outcome: SpanOutcome, thenable: unknown, then: Fu
     return followed;
   }
   return followOtherThenable(outcome, thenable as object, then);
-};
+}
 
 /**
  * {@link followThenable} for any thenable but a native promise: the caller
@@ -59,7 +59,7 @@ export const followThenable = (outcome: SpanOutcome, thenable: unknown, then: Fu
  * to the function declaring them, so declared in `followThenable` they cost
  * every traced async call ≈ 50 bytes (bench/alloc-per-call.js).
  */
-const followOtherThenable = (outcome: SpanOutcome, thenable: object, then: Function): unknown => {
+function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Function): unknown {
   then = hookBase(then, outcome);
   let settled = false;
   let thenCalls = 0;
@@ -134,7 +134,7 @@ const followOtherThenable = (outcome: SpanOutcome, thenable: object, then: Funct
     }
   }
   return thenable;
-};
+}
 
 
 const nativeThen = Promise.prototype.then;
@@ -150,11 +150,11 @@ const ASYNC_FUNCTION: unknown = Object.getPrototypeOf(async () => undefined);
 const SETTLING_METHODS = ['catch', 'finally', 'withResponse', 'asResponse'];
 
 /** Ends the run when `result` (what `asResponse` returned) settles: a success without outputs, or its error. */
-const followRaw = (result: unknown, settle: (ok: boolean, args: unknown[], handler: unknown) => unknown): void => {
+function followRaw(result: unknown, settle: (ok: boolean, args: unknown[], handler: unknown) => unknown): void {
   const then = (result as { then?: unknown } | null)?.then;
   if (typeof then !== 'function') return;
   Reflect.apply(then, result, [() => settle(true, [undefined], noop), (error: unknown) => settle(false, [error], noop)]);
-};
+}
 
 /**
  * `followed` with the own properties of `promise`: a promise with methods put
@@ -162,10 +162,10 @@ const followRaw = (result: unknown, settle: (ok: boolean, args: unknown[], handl
  * the original itself: `await` on a native promise never calls a `then` put
  * on it, so only the promise `then` returned can carry the span's end.
  */
-const withPropertiesOf = (promise: object, followed: Promise<unknown>): Promise<unknown> => {
+function withPropertiesOf(promise: object, followed: Promise<unknown>): Promise<unknown> {
   // A fresh promise is extensible and has no own keys: it takes every descriptor.
   return Object.defineProperties(followed, Object.getOwnPropertyDescriptors(promise));
-};
+}
 
 function settledWithValue(this: SpanOutcome, value: unknown): unknown {
   return afterValue(this, value);
@@ -179,11 +179,11 @@ function settledWithError(this: SpanOutcome, error: unknown): unknown {
   });
 }
 
-const afterValue = (outcome: SpanOutcome, value: unknown): unknown => {
+function afterValue(outcome: SpanOutcome, value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     const produced = wrapProducer(outcome, value);
     if (produced !== NOT_A_PRODUCER) return produced;
   }
   const delivery = outcome.succeed(value);
   return delivery === undefined ? value : delivery.then(() => value);
-};
+}

@@ -6,7 +6,7 @@ import { proxyCheck } from '../serialize/proxy-check.js';
  * any realm: a response parsed by Node's fetch in a test's VM context) or
  * null, and that is neither tagged (`Symbol.toStringTag`) nor iterable.
  */
-export const isKeyValueMap = (value: unknown): value is Record<string, unknown> => {
+export function isKeyValueMap(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || proxyCheck.isProxy(value)) return false;
   try {
     const prototype: unknown = Object.getPrototypeOf(value);
@@ -15,7 +15,7 @@ export const isKeyValueMap = (value: unknown): value is Record<string, unknown> 
     // A revoked Proxy, or one whose traps throw: not a plain object, and never a throw into the traced call.
     return false;
   }
-};
+}
 
 /**
  * @internal A call's arguments as langsmith's `processInputs` gets them (its
@@ -25,16 +25,16 @@ export const isKeyValueMap = (value: unknown): value is Record<string, unknown> 
  * form of the same convention is `captureInputs`'s (capture.ts), which
  * copies as it shapes.
  */
-export const langsmithInputs = (args: readonly unknown[]): Record<string, unknown> => {
+export function langsmithInputs(args: readonly unknown[]): Record<string, unknown> {
   const first = args[0];
   if (first === undefined) return {};
   if (first === null) return { inputs: null };
   if (args.length > 1) return { args: [...args] };
   return isKeyValueMap(first) ? first : { input: first };
-};
+}
 
 /** @internal A result as langsmith's `processOutputs` gets it: undefined → `{}`, a plain object as is, anything else as `{ outputs }`. */
-export const langsmithOutputs = (output: unknown): Record<string, unknown> => {
+export function langsmithOutputs(output: unknown): Record<string, unknown> {
   if (output === undefined) return {};
   return isKeyValueMap(output) ? output : { outputs: output };
-};
+}

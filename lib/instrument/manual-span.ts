@@ -101,17 +101,17 @@ const SPAN_SHAPE: OptionsShape = {
  * one a refusal is reported to, so a tenant's client hears of its own spans' mistakes with no global client set.
  * Read guardedly: the options may be what could not be read.
  */
-const namedClient = (options: unknown): TracingClient | undefined => {
+function namedClient(options: unknown): TracingClient | undefined {
   try {
     const named = isObject(options) ? (options as { client?: unknown }).client : undefined;
     return isObject(named) && isFunction((named as Partial<TracingClient>).note) ? (named as TracingClient) : undefined;
   } catch {
     return undefined;
   }
-};
+}
 
 /** `captureOutputs`: `withSpan` records what its function returns; a started span only what `end()` is given. */
-const begin = (name: string, options: SpanOptions, captureOutputs: boolean): SpanOutcome | undefined => {
+function begin(name: string, options: SpanOptions, captureOutputs: boolean): SpanOutcome | undefined {
   const scope = currentScope();
   if (scope === TRACING_OFF) return undefined;
   const parent = scope as Span | undefined;
@@ -148,7 +148,7 @@ const begin = (name: string, options: SpanOptions, captureOutputs: boolean): Spa
     client?.untracedCall(error);
     return undefined;
   }
-};
+}
 
 class ManualSpan implements SpanHandle {
   constructor(private readonly outcome: SpanOutcome) {}

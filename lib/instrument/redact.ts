@@ -55,12 +55,12 @@ const WITHHELD = { redacted: '[redaction hook threw: value withheld]' };
  * now), nothing of the original is kept — a broken redactor must not leak
  * what it was meant to hide.
  */
-export const redact = (
+export function redact(
   hook: ((value: JsonObject, context: RedactionContext) => unknown) | undefined,
   captured: Captured,
   context: RedactionContext,
   limits: SerializeLimits,
-): Captured => {
+): Captured {
   if (hook === undefined) return captured;
   let replaced: unknown;
   try {
@@ -73,16 +73,18 @@ export const redact = (
   const value = serialized.value;
   if (isRecord(value)) return { value, bytes: serialized.bytes };
   return { value: { redacted: value }, bytes: serialized.bytes + 13 };
-};
+}
 
 /**
  * @internal `metadata` as `hook` rewrites it (see {@link RedactionHooks.metadata}); failing closed as {@link redact}
  * does. The hook gets a copy: a span's metadata may be its parent's or the call site's object (the program's own,
  * given as an option), which a hook that edits what it is given would change.
  */
-export const redactMetadata = (
+export function redactMetadata(
   hook: NonNullable<RedactionHooks['metadata']>,
   metadata: JsonObject,
   context: RedactionContext,
   limits: SerializeLimits,
-): JsonObject => redact(hook, toJsonSafe(metadata, limits) as Captured, context, limits).value as JsonObject;
+): JsonObject {
+  return redact(hook, toJsonSafe(metadata, limits) as Captured, context, limits).value as JsonObject;
+}

@@ -14,7 +14,7 @@ type Capture<T> = boolean | ((value: T) => unknown);
  * with one on both sides, the outer one gets what the inner one would
  * record (for inputs, as the only argument).
  */
-export const stackCallSite = (inner: CallSite, outer: CallSite, options: TraceOptions): CallSite => {
+export function stackCallSite(inner: CallSite, outer: CallSite, options: TraceOptions): CallSite {
   // Keys in callSiteOf's order: every call site has one shape, and the traced call reads them monomorphically.
   return {
     name: options.name === undefined ? inner.name : outer.name,
@@ -30,13 +30,13 @@ export const stackCallSite = (inner: CallSite, outer: CallSite, options: TraceOp
     onEnd: outer.onEnd ?? inner.onEnd,
     parent: outer.parent ?? inner.parent,
   };
-};
+}
 
 /** Both capture settings at once: `true` (the default) defers to the other side. */
-const stricter = <T>(inner: Capture<T>, outer: Capture<T>, asOuterInput: (recorded: unknown) => T): Capture<T> => {
+function stricter<T>(inner: Capture<T>, outer: Capture<T>, asOuterInput: (recorded: unknown) => T): Capture<T> {
   if (inner === false || outer === false) return false;
   if (inner === true) return outer;
   if (outer === true) return inner;
   // If the inner one throws, the whole throws: the run records the capture-failure marker, neither side's view.
   return (value) => outer(asOuterInput(inner(value)));
-};
+}

@@ -21,13 +21,13 @@ import { otelHook } from '../otel/bridge-hook.js';
  * function stays small enough for V8 to inline into each wrapper; everything
  * else is one call of {@link traceCall}.
  */
-export const runTraced = (site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function): unknown => {
+export function runTraced(site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function): unknown {
   if (scopedOptions.used) return traceCall(site, thisArg, args, fn, undefined);
   // The global client is read once and asked once whether it records: getters are calls, paid unoptimised in a fresh process.
   const global = globalClient.current;
   if (global === undefined || !global.isRecording) return Reflect.apply(fn, thisArg, args);
   return traceCall(site, thisArg, args, fn, global);
-};
+}
 
 /**
  * @internal Traces one call, or just forwards it: finds the call's client —
@@ -48,7 +48,7 @@ export const runTraced = (site: CallSite, thisArg: unknown, args: ArrayLike<unkn
  * written out: each call it saves is paid on every traced call, unoptimised
  * in a fresh process.
  */
-export const traceCall = (site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function, global: TracingClient | undefined): unknown => {
+export function traceCall(site: CallSite, thisArg: unknown, args: ArrayLike<unknown>, fn: Function, global: TracingClient | undefined): unknown {
   const scope = spanStorage.getStore();
   // Off: TRACING_OFF, or off inside a span (which remembers it for propagation); read inline, the hot path.
   const off = scope !== undefined && (scope as { tracingOff?: true }).tracingOff === true;
@@ -96,15 +96,15 @@ export const traceCall = (site: CallSite, thisArg: unknown, args: ArrayLike<unkn
     return result;
   }
   return followResult(outcome, result, fn);
-};
+}
 
 /** The call with tracing off, and a generator it returns off at each step too: its body runs then, not in the call. */
-const offThroughout = (fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown => {
+function offThroughout(fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
   return generatorStepsThrough(callInSpan(TRACING_OFF, fn, thisArg, args), (step, generator, stepArgs) => callInSpan(TRACING_OFF, step, generator, stepArgs));
-};
+}
 
 /** @internal Ends the span with a call's result, or hands the result back traced when it settles or produces later; `fn`, the function that returned it. */
-export const followResult = (outcome: SpanOutcome, result: unknown, fn: Function): unknown => {
+export function followResult(outcome: SpanOutcome, result: unknown, fn: Function): unknown {
   // A Proxy is not probed for `then` or for what it produces: its traps are the program's (see proxyCheck). But one
   // of tracewire's own (a traced call's async iterable, handed back as is by the traced call that got it) is traced.
   if (result === null || (typeof result !== 'object' && typeof result !== 'function') || (proxyCheck.isProxy(result) && !isTracedProxy(result))) {
@@ -119,10 +119,10 @@ export const followResult = (outcome: SpanOutcome, result: unknown, fn: Function
   }
   if (typeof then === 'function') return followThenable(outcome, result, then, fn);
   return followProduced(outcome, result);
-};
+}
 
 /** @internal The caller-chosen run id for this call, if it is a UUID; otherwise one is generated (and that is warned about once per client). */
-export const runId = (client: TracingClient, site: CallSite, args: ArrayLike<unknown>): string | undefined => {
+export function runId(client: TracingClient, site: CallSite, args: ArrayLike<unknown>): string | undefined {
   let id: unknown = site.id;
   if (typeof id === 'function') {
     try {
@@ -135,4 +135,4 @@ export const runId = (client: TracingClient, site: CallSite, args: ArrayLike<unk
   // Once per client, as its other notes: a second client (a tenant's, a test's) reports to its own logger.
   client.note('run-id', `tracewire: the id option of "${site.name}" gave something other than a UUID; a generated id is used instead. Reported once.`);
   return undefined;
-};
+}

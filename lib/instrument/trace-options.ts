@@ -153,9 +153,9 @@ export const scopedOptions = { used: false };
 const ZERO_SPAN_ID = /0000-0{12}$/;
 
 /** @internal True for a UUID string (any version; LangSmith takes no other run id) that makes valid OpenTelemetry ids. */
-export const isUuid = (value: unknown): value is string => {
+export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value) && !ZERO_SPAN_ID.test(value);
-};
+}
 
 /** @internal How `traceable` and `@Traceable` options are read (`startSpan` adds its `inputs`). */
 export const TRACE_SHAPE: OptionsShape = {
@@ -170,20 +170,20 @@ export const TRACE_SHAPE: OptionsShape = {
  * @internal Options read once, at decoration time (see `readOptions`): the snapshot every check of them, and the
  * traced function, read — never the caller's object again, and nothing on a traced call's path.
  */
-export const readTraceOptions = (options: unknown): TraceOptions => {
+export function readTraceOptions(options: unknown): TraceOptions {
   return readOptions(options, TRACE_SHAPE);
-};
+}
 
 /**
  * @internal Validates options once, at decoration time, so a mistake fails
  * when the class loads rather than silently on the first call.
  */
-export const resolveCallSite = (options: unknown, fallbackName: string): CallSite => {
+export function resolveCallSite(options: unknown, fallbackName: string): CallSite {
   return callSiteOf(readTraceOptions(options), fallbackName);
-};
+}
 
 /** @internal {@link resolveCallSite} of options already read by {@link readTraceOptions}. */
-export const callSiteOf = (options: TraceOptions, fallbackName: string): CallSite => {
+export function callSiteOf(options: TraceOptions, fallbackName: string): CallSite {
   const { name, runType = options.run_type ?? 'chain', run_type = runType, tags = [], metadata, client, projectName = options.project_name, project_name = projectName, enabled = options.tracingEnabled, tracingEnabled = enabled, id, onEnd, parent } = options;
   nonEmptyOption(name, 'name');
   if (run_type !== runType) refuse('run_type', run_type, `the same as runType, ${String(runType)}`);
@@ -226,7 +226,7 @@ export const callSiteOf = (options: TraceOptions, fallbackName: string): CallSit
     onEnd,
     parent,
   };
-};
+}
 
 /**
  * A capture setting, or langsmith's process hook in its place: a capture
@@ -258,6 +258,6 @@ function processedBy<T>(hookName: string, hook: unknown, captureName: string, ca
   };
 }
 
-const checkCapture = (setting: string, value: unknown): void => {
+function checkCapture(setting: string, value: unknown): void {
   if (typeof value !== 'boolean' && !isFunction(value)) refuse(setting, value, `true, false or ${A_FUNCTION}`);
-};
+}

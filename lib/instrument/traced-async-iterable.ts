@@ -16,7 +16,7 @@ import { isFunction } from '../natives.js';
  * was called, the span ends then as a success, its values untraced
  * (`stream_end` in the run's metadata says so), not as cancelled.
  */
-export const tracedAsyncIterable = <I extends AsyncIterable<unknown>>(outcome: SpanOutcome, iterable: I): I => {
+export function tracedAsyncIterable<I extends AsyncIterable<unknown>>(outcome: SpanOutcome, iterable: I): I {
   // Its own iterator method fixed (a frozen object): a proxy must hand back that very function, so its iteration
   // cannot be followed. Handed back untouched, the span ending now, as a frozen thenable's does.
   if (fixed(iterable, Symbol.asyncIterator)) {
@@ -59,16 +59,18 @@ export const tracedAsyncIterable = <I extends AsyncIterable<unknown>>(outcome: S
   watch = watchConsumption(outcome, traced, () => methodCalled);
   OWN_PROXIES.add(traced);
   return traced;
-};
+}
 
 /** The proxies {@link tracedAsyncIterable} made: tracewire's, not the program's, so a traced call handing one back traces it too. */
 const OWN_PROXIES = new WeakSet<object>();
 
 /** @internal Whether `value` is a proxy {@link tracedAsyncIterable} made (a traced call's `Stream`, handed back as is by its caller). */
-export const isTracedProxy = (value: object): boolean => OWN_PROXIES.has(value);
+export function isTracedProxy(value: object): boolean {
+  return OWN_PROXIES.has(value);
+}
 
 /** An own property that can be neither changed nor redefined: a proxy's `get` must give its very value. */
-const fixed = (target: object, key: PropertyKey): boolean => {
+function fixed(target: object, key: PropertyKey): boolean {
   const own = Reflect.getOwnPropertyDescriptor(target, key);
   return own !== undefined && own.configurable === false && own.writable === false;
-};
+}

@@ -12,7 +12,7 @@ type Step = 'next' | 'return' | 'throw';
  * Each step runs inside the span, so work the body does nests under it.
  * Values pass through untouched.
  */
-export const tracedGenerator = <T, R, N>(outcome: SpanOutcome, inner: Generator<T, R, N>): Generator<T, R, N> => {
+export function tracedGenerator<T, R, N>(outcome: SpanOutcome, inner: Generator<T, R, N>): Generator<T, R, N> {
   outcome.streaming();
   let watch: ConsumptionWatch | undefined;
   const step = (method: Step, arg: unknown): IteratorResult<T, R> => {
@@ -32,24 +32,24 @@ export const tracedGenerator = <T, R, N>(outcome: SpanOutcome, inner: Generator<
   const traced = withSteps(generatorPrototype(inner, TRACED_GENERATOR_PROTOTYPE), step) as Generator<T, R, N>;
   watch = watchConsumption(outcome, traced);
   return traced;
-};
+}
 
 /** @internal The async-generator counterpart of {@link tracedGenerator}; the final step waits for delivery when the strategy asks. */
-export const tracedAsyncGenerator = <T, R, N>(outcome: SpanOutcome, inner: AsyncGenerator<T, R, N>): AsyncGenerator<T, R, N> => {
+export function tracedAsyncGenerator<T, R, N>(outcome: SpanOutcome, inner: AsyncGenerator<T, R, N>): AsyncGenerator<T, R, N> {
   return tracedAsyncIterator(outcome, inner, generatorPrototype(inner, TRACED_ASYNC_GENERATOR_PROTOTYPE)) as AsyncGenerator<T, R, N>;
-};
+}
 
 /**
  * @internal Any async iterator, traced over its consumption. One without
  * `return` / `throw` (allowed by the protocol) still ends its span when the
  * consumer stops early or throws into it.
  */
-export const tracedAsyncIterator = <T>(
+export function tracedAsyncIterator<T>(
   outcome: SpanOutcome,
   inner: AsyncIterator<T>,
   prototype: object = TRACED_ASYNC_ITERATOR_PROTOTYPE,
   handedOut?: ConsumptionWatch,
-): AsyncIterator<T> => {
+): AsyncIterator<T> {
   outcome.streaming();
   let watch = handedOut;
   const step = (method: Step, arg: unknown): Promise<IteratorResult<T>> => {
@@ -82,26 +82,26 @@ export const tracedAsyncIterator = <T>(
   if (watch === undefined) watch = watchConsumption(outcome, traced);
   else watch.follow(traced);
   return traced;
-};
+}
 
 /**
  * @internal `result` if it is no generator; else a generator whose steps
  * each run through `run`: for a call traced off (`enabled: false`), whose
  * body runs at each `next()`, in the consumer's context, not the call's.
  */
-export const generatorStepsThrough = (result: unknown, run: (fn: Function, thisArg: unknown, args: unknown[]) => unknown): unknown => {
+export function generatorStepsThrough(result: unknown, run: (fn: Function, thisArg: unknown, args: unknown[]) => unknown): unknown {
   const kind = generatorKind(result);
   if (kind === undefined) return result;
   const inner = result as Generator;
   const prototype = generatorPrototype(inner, kind === 'sync' ? TRACED_GENERATOR_PROTOTYPE : TRACED_ASYNC_GENERATOR_PROTOTYPE);
   return withSteps(prototype, (method, arg) => run(inner[method], inner, [arg]));
-};
+}
 
 /** @internal Whether `value` is a generator object, by its tag (as `for…of` would not tell): `sync`, `async`, or neither. */
-export const generatorKind = (value: unknown): 'sync' | 'async' | undefined => {
+export function generatorKind(value: unknown): 'sync' | 'async' | undefined {
   const tag = Object.prototype.toString.call(value);
   return tag === '[object Generator]' ? 'sync' : tag === '[object AsyncGenerator]' ? 'async' : undefined;
-};
+}
 
 /**
  * What a traced generator inherits: the generator's own prototype, its
@@ -110,40 +110,40 @@ export const generatorKind = (value: unknown): 'sync' | 'async' | undefined => {
  * and `throw` shadow the built-in ones. `standIn` (iterable, tagged alike)
  * when that cannot be read: a proxy's throwing trap.
  */
-const generatorPrototype = (inner: object, standIn: object): object => {
+function generatorPrototype(inner: object, standIn: object): object {
   try {
     return (Object.getPrototypeOf(inner) as object | null) ?? standIn;
   } catch {
     return standIn;
   }
-};
+}
 
 /** The traced iterator: `next`, `return` and `throw` each one `step`, over `prototype`. */
-const withSteps = <S>(prototype: object, step: (method: Step, arg: unknown) => S): { next(arg?: unknown): S; return(arg?: unknown): S; throw(arg?: unknown): S } => {
+function withSteps<S>(prototype: object, step: (method: Step, arg: unknown) => S): { next(arg?: unknown): S; return(arg?: unknown): S; throw(arg?: unknown): S } {
   return assign(Object.create(prototype) as object, {
     next: (value?: unknown) => step('next', value),
     return: (value?: unknown) => step('return', value),
     throw: (error?: unknown) => step('throw', error),
   });
-};
+}
 
 /** What the protocol does for an iterator without `return` / `throw`: stop, or fail with the error. */
-const missingStep = async (outcome: SpanOutcome, method: Step, arg: unknown): Promise<IteratorResult<unknown>> => {
+async function missingStep(outcome: SpanOutcome, method: Step, arg: unknown): Promise<IteratorResult<unknown>> {
   if (method === 'throw') {
     await outcome.fail(arg);
     throw arg;
   }
   await outcome.cancel();
   return { done: true, value: arg };
-};
+}
 
-const settleStep = (outcome: SpanOutcome, method: Step, result: IteratorResult<unknown>): Promise<void> | undefined => {
+function settleStep(outcome: SpanOutcome, method: Step, result: IteratorResult<unknown>): Promise<void> | undefined {
   if (!result.done) {
     outcome.collect(result.value);
     return undefined;
   }
   return method === 'return' ? outcome.cancel() : outcome.complete();
-};
+}
 
 // Stand-ins for a generator's own prototype (see generatorPrototype), and what an async iterator that is no
 // generator inherits: iterable and tagged like what they stand for, so `Object.prototype.toString` and

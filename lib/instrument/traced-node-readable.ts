@@ -20,7 +20,7 @@ export interface NodeReadableLike {
  * not a failure: Node destroys the stream with one when a `for await`
  * consumer breaks out, or its `signal` is aborted → cancelled.
  */
-export const tracedNodeReadable = <S extends NodeReadableLike>(outcome: SpanOutcome, stream: S): S => {
+export function tracedNodeReadable<S extends NodeReadableLike>(outcome: SpanOutcome, stream: S): S {
   outcome.streaming();
   if (stream.readableEnded === true || stream.destroyed === true) {
     outcome.complete();
@@ -69,16 +69,16 @@ export const tracedNodeReadable = <S extends NodeReadableLike>(outcome: SpanOutc
     return Reflect.apply(emit, this, arguments) as boolean;
   }, emit, outcome);
   return stream;
-};
+}
 
 /** Each stream watched now, and how to end the run watching it when a later call hands it back. */
 const watching = new WeakMap<object, () => void>();
 const HANDED_AGAIN = 'handed back again by a later traced call: its consumption is traced there';
 
 /** Node's `AbortError` (`code` `ABORT_ERR`): what `for await` … `break` and an aborted `signal` destroy a stream with. */
-const isAbort = (error: unknown): boolean => {
+function isAbort(error: unknown): boolean {
   // Not `instanceof Error`: Node's own errors may come from another realm (vm contexts, jest).
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ABORT_ERR';
-};
+}
 
 const CONSUMING = new Set<string | symbol>(['newListener', 'resume', 'data', 'readable']);

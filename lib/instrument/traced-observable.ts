@@ -15,7 +15,7 @@ import { hook, hookBase, watchConsumption } from './traced-unconsumed.js';
  * is not traced. An object that takes no own property (frozen) is traced
  * through a new Observable instead, as the only way left.
  */
-export const tracedObservable = <T>(outcome: SpanOutcome, inner: Subscribable<T>): Subscribable<T> => {
+export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>): Subscribable<T> {
   outcome.streaming();
   const subscribe = hookBase(inner.subscribe, outcome);
   let first = true;
@@ -57,4 +57,4 @@ export const tracedObservable = <T>(outcome: SpanOutcome, inner: Subscribable<T>
   };
   // Refused, the new Observable is handed back: it holds the original, which stays watched.
   return hook(inner, 'subscribe', own, subscribe, outcome) ? inner : traced;
-};
+}

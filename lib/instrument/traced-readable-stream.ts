@@ -11,7 +11,7 @@ import { watchConsumption, type ConsumptionWatch } from './traced-unconsumed.js'
  * byte stream, so a BYOB reader still works (it gets the bytes copied into
  * its own buffer, as from the original).
  */
-export const tracedReadableStream = <T>(outcome: SpanOutcome, inner: ReadableStream<T>): ReadableStream<T> => {
+export function tracedReadableStream<T>(outcome: SpanOutcome, inner: ReadableStream<T>): ReadableStream<T> {
   outcome.streaming();
   // Only a byte stream gives a BYOB reader; it is released at once, the chunks read as they come.
   let type: 'bytes' | undefined;
@@ -58,4 +58,4 @@ export const tracedReadableStream = <T>(outcome: SpanOutcome, inner: ReadableStr
   );
   watch = watchConsumption(outcome, traced);
   return traced;
-};
+}

@@ -38,7 +38,7 @@ const abandoned = Registry && new Registry<Watched>((watched) => endUnconsumed(w
  * `usedOtherwise` tells, when it would end unconsumed, whether the caller
  * used it in a way not traced: then it ends a success instead.
  */
-export const watchConsumption = (outcome: SpanOutcome, handed: object, usedOtherwise?: () => boolean): ConsumptionWatch => {
+export function watchConsumption(outcome: SpanOutcome, handed: object, usedOtherwise?: () => boolean): ConsumptionWatch {
   const watched: Watched = { outcome, timer: undefined, usedOtherwise };
   // setTimeout fires at once past 2^31 - 1 ms: longer is "never", within a timer's reach.
   const millis = min(outcome.span.client.config.unconsumedStreamTimeoutMillis, 2 ** 31 - 1);
@@ -67,9 +67,9 @@ export const watchConsumption = (outcome: SpanOutcome, handed: object, usedOther
       else this.started();
     },
   };
-};
+}
 
-const endUnconsumed = (watched: Watched, reason: string): void => {
+function endUnconsumed(watched: Watched, reason: string): void {
   if (watched.timer !== undefined) clearTimeout(watched.timer);
   watched.timer = undefined;
   const { outcome } = watched;
@@ -81,7 +81,7 @@ const endUnconsumed = (watched: Watched, reason: string): void => {
   } catch {
     // Ending a run must never throw into a timer or the garbage collector.
   }
-};
+}
 
 // No description: bytes in every bundle, for keys nobody reads.
 const ORIGINAL = Symbol();
@@ -103,19 +103,19 @@ interface Hook {
  * sees its consumer and the work done on consumption nests under it. The
  * chain is as long as the calls are nested, never longer.
  */
-export const hookBase = (method: Function, outcome: SpanOutcome): Function => {
+export function hookBase(method: Function, outcome: SpanOutcome): Function {
   const owner = (method as Hook)[OWNER];
   if (owner === undefined) return method;
   return owner.span.isRecording && isWithin(owner.span, outcome.span) ? method : (method as Hook)[ORIGINAL]!;
-};
+}
 
 /** Whether `inner` ran within `outer`'s run: one of its descendants (dotted orders extend their ancestors'). */
-const isWithin = (inner: SpanOutcome['span'], outer: SpanOutcome['span']): boolean => {
+function isWithin(inner: SpanOutcome['span'], outer: SpanOutcome['span']): boolean {
   const parent = inner.parentDottedOrder;
   if (parent === undefined || inner.traceId !== outer.traceId) return false;
   const order = outer.dottedOrder;
   return parent.startsWith(order) && (parent.length === order.length || parent[order.length] === '.');
-};
+}
 
 /**
  * @internal Puts `value` on `target` as an own, non-enumerable method in
@@ -123,7 +123,7 @@ const isWithin = (inner: SpanOutcome['span'], outer: SpanOutcome['span']): boole
  * they hand back as the very object; falsy when the object takes no own
  * property (frozen, sealed, a proxy refusing).
  */
-export const hook = (target: object, key: PropertyKey, value: Function, base: Function, outcome: SpanOutcome): boolean | undefined => {
+export function hook(target: object, key: PropertyKey, value: Function, base: Function, outcome: SpanOutcome): boolean | undefined {
   (value as Hook)[ORIGINAL] = (base as Hook)[ORIGINAL] ?? base;
   (value as Hook)[OWNER] = outcome;
   try {
@@ -131,4 +131,4 @@ export const hook = (target: object, key: PropertyKey, value: Function, base: Fu
   } catch {
     // A proxy whose trap throws: as refused (undefined).
   }
-};
+}

@@ -22,7 +22,7 @@ const NOTHING: FlushResult = freeze({ delivered: 0, failed: 0, dropped: 0, spool
  * mid-request — and the spans stay queued, reported as `pending`, for the
  * background sender or the next invocation's flush.
  */
-export const flushInvocation = async (client: TracingClient, timeoutMillis: number): Promise<InvocationFlushResult> => {
+export async function flushInvocation(client: TracingClient, timeoutMillis: number): Promise<InvocationFlushResult> {
   const started = performance.now();
   const mode = client.strategy.mode;
   const action = mode === 'manual' ? 'flushed' : mode === 'blocking' ? 'none' : 'awaited-pending';
@@ -37,4 +37,4 @@ export const flushInvocation = async (client: TracingClient, timeoutMillis: numb
     // The client's waits never reject; this is belt and braces for a user-supplied strategy.
   }
   return { ...result, action, waitedMillis: performance.now() - started };
-};
+}

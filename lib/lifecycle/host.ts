@@ -8,7 +8,7 @@
  * `edge-light` (`EdgeRuntime` is defined: Vercel Edge, Next.js middleware),
  * which are checked first: both may also define `process.versions.node`.
  */
-export const hostRuntime = (): { readonly name: string; readonly version: string | undefined } => {
+export function hostRuntime(): { readonly name: string; readonly version: string | undefined } {
   const global = globalThis as {
     navigator?: { userAgent?: unknown };
     EdgeRuntime?: unknown;
@@ -26,9 +26,11 @@ export const hostRuntime = (): { readonly name: string; readonly version: string
   if (typeof node === 'string') return { name: 'node', version: node };
   if (global.document !== undefined) return { name: 'browser', version: undefined };
   return { name: 'other', version: undefined };
-};
+}
 
-const textOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+function textOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
 
 /**
  * @internal Whether this process outlives the requests it serves, so a
@@ -36,7 +38,7 @@ const textOrUndefined = (value: unknown): string | undefined => (typeof value ==
  * workerd nor on an edge runtime (see {@link hostRuntime}): both drop I/O the
  * moment the request that started it is over.
  */
-export const isLongLivedHost = (): boolean => {
+export function isLongLivedHost(): boolean {
   const runtime = hostRuntime().name;
   return runtime !== 'workerd' && runtime !== 'edge-light';
-};
+}

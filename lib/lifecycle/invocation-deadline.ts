@@ -30,36 +30,36 @@ const invocation = new AsyncLocalStorage<InvocationBudget>();
  * root's) together last at most `budget.timeoutMillis`, counted from the
  * first, and end by `budget.cutoffAt`, until {@link endInvocation}.
  */
-export const runWithinInvocationBudget = <T>(budget: InvocationBudget, handler: () => T): T => {
+export function runWithinInvocationBudget<T>(budget: InvocationBudget, handler: () => T): T {
   return invocation.run(budget, handler);
-};
+}
 
 /** @internal The handler of `budget` has settled: code still running in its context is no longer inside it. */
-export const endInvocation = (budget: InvocationBudget): void => {
+export function endInvocation(budget: InvocationBudget): void {
   budget.ended = true;
-};
+}
 
 /** The invocation the calling code runs in, if it has not ended. */
-const currentInvocation = (): InvocationBudget | undefined => {
+function currentInvocation(): InvocationBudget | undefined {
   const budget = invocation.getStore();
   return budget === undefined || budget.ended ? undefined : budget;
-};
+}
 
 /** @internal True inside a `@FlushOnExit` invocation still running: a handler it calls leaves the flush to it. */
-export const insideInvocation = (): boolean => {
+export function insideInvocation(): boolean {
   return currentInvocation() !== undefined;
-};
+}
 
 /**
  * @internal How long a delivery wait may last: `fallbackMillis`, cut to
  * what the enclosing `@FlushOnExit` invocation has left.
  */
-export const invocationWaitMillis = (fallbackMillis: number): number => {
+export function invocationWaitMillis(fallbackMillis: number): number {
   const budget = currentInvocation();
   if (budget === undefined) return fallbackMillis;
   budget.deadlineAt ??= min(Date.now() + budget.timeoutMillis, budget.cutoffAt);
   return max(0, min(fallbackMillis, budget.deadlineAt - Date.now()));
-};
+}
 
 /**
  * @internal Told of every span's end on a host with no background sender
@@ -70,7 +70,7 @@ export const invocationWaitMillis = (fallbackMillis: number): number => {
  * invocation delivers it through its `waitUntil`, which the runtime honours
  * while that work keeps the request alive.
  */
-export const spanEndedLate = (): void => {
+export function spanEndedLate(): void {
   const budget = invocation.getStore();
   if (budget !== undefined && budget.ended === true) budget.late?.();
-};
+}

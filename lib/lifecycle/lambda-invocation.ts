@@ -11,9 +11,9 @@ export const LAMBDA_MARGIN_MILLIS = 150;
 
 type LambdaContext = { getRemainingTimeInMillis(): unknown };
 
-const isLambdaContext = (value: unknown): value is LambdaContext => {
+function isLambdaContext(value: unknown): value is LambdaContext {
   return value !== null && typeof value === 'object' && typeof (value as Partial<LambdaContext>).getRemainingTimeInMillis === 'function';
-};
+}
 
 /**
  * @internal The instant (`Date.now()` ms) by which an invocation's waits must
@@ -22,7 +22,7 @@ const isLambdaContext = (value: unknown): value is LambdaContext => {
  * `getRemainingTimeInMillis` function; Lambda passes it second). `Infinity`
  * without one, or when it cannot be read.
  */
-export const lambdaCutoffAt = (args: ArrayLike<unknown>): number => {
+export function lambdaCutoffAt(args: ArrayLike<unknown>): number {
   for (let i = 0; i < args.length; i++) {
     const context = args[i];
     if (!isLambdaContext(context)) continue;
@@ -34,7 +34,7 @@ export const lambdaCutoffAt = (args: ArrayLike<unknown>): number => {
     }
   }
   return Infinity;
-};
+}
 
 /** Replacements for Lambda's callback: the invocation each was made for. */
 const invocations = new WeakMap<Function, CallbackInvocation>();
@@ -94,7 +94,7 @@ export class CallbackInvocation {
  * handler's span when the callback is called, with its result or error.
  * Any other call passes through untouched.
  */
-export const settlingOnCallback = (original: Function): Function => {
+export function settlingOnCallback(original: Function): Function {
   return function (this: unknown): unknown {
     const invocation = isFunction(arguments[2]) ? invocations.get(arguments[2]) : undefined;
     const result = Reflect.apply(original, this, arguments);
@@ -103,10 +103,10 @@ export const settlingOnCallback = (original: Function): Function => {
     invocation.byCallback = true;
     return invocation.completion;
   };
-};
+}
 
 /** @internal A value's `then` when it is a thenable; reading it never throws, and a Proxy is never read (see proxyCheck). */
-export const thenOf = (value: unknown): Function | undefined => {
+export function thenOf(value: unknown): Function | undefined {
   if (value === null || (typeof value !== 'object' && !isFunction(value)) || proxyCheck.isProxy(value)) return undefined;
   try {
     const then = (value as { then?: unknown }).then;
@@ -114,4 +114,4 @@ export const thenOf = (value: unknown): Function | undefined => {
   } catch {
     return undefined;
   }
-};
+}

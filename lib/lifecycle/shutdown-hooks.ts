@@ -25,7 +25,7 @@ const targets = new Set<TracingClient | undefined>();
  * shuts its clients down, and the last to finish re-raises the signal. A
  * second signal during that shutdown acts at once, as without the hooks.
  */
-export const installShutdownHooks = (timeoutMillis: number, client?: TracingClient): void => {
+export function installShutdownHooks(timeoutMillis: number, client?: TracingClient): void {
   targets.add(client);
   if (installed || typeof process === 'undefined' || !isFunction(process.on)) return;
   installed = true;
@@ -53,4 +53,4 @@ export const installShutdownHooks = (timeoutMillis: number, client?: TracingClie
   }
   // With the clients' exit flushes: a listener of its own would run in the emission the program's listeners see.
   onceAtNaturalExit(shutdown);
-};
+}

@@ -10,7 +10,7 @@ const VERCEL_REQUEST_CONTEXT = symbolFor('@vercel/request-context');
  * style `ctx` among the handler's arguments (`fetch(request, env, ctx)`).
  * Never throws: a platform object we cannot read means "none".
  */
-export const findWaitUntil = (args: ArrayLike<unknown>): WaitUntil | undefined => {
+export function findWaitUntil(args: ArrayLike<unknown>): WaitUntil | undefined {
   try {
     const vercel = (globalThis as Record<symbol, unknown>)[VERCEL_REQUEST_CONTEXT] as { get?: () => { waitUntil?: unknown } | undefined } | undefined;
     const context = isFunction(vercel?.get) ? vercel.get() : undefined;
@@ -25,8 +25,8 @@ export const findWaitUntil = (args: ArrayLike<unknown>): WaitUntil | undefined =
     // Fall through: no hand-off, the caller awaits instead.
   }
   return undefined;
-};
+}
 
-const bind = (waitUntil: Function, owner: unknown): WaitUntil => {
+function bind(waitUntil: Function, owner: unknown): WaitUntil {
   return (promise) => Reflect.apply(waitUntil, owner, [promise]);
-};
+}

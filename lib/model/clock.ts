@@ -28,9 +28,9 @@ let checkedAtMicros = -Infinity;
  * call, twice per traced call (measured: 65 against 33 B per nowMicros()
  * in a loop of 200 000, --max-semi-space-size=256).
  */
-const hrtimeMicros = (time: [number, number]): number => {
+function hrtimeMicros(time: [number, number]): number {
   return time[0] * 1e6 + Math.floor(time[1] / 1000);
-};
+}
 
 /**
  * Monotonic time, on Node from `process.hrtime()`: the first read of the
@@ -39,7 +39,7 @@ const hrtimeMicros = (time: [number, number]): number => {
  * is all tracewire needs of it. Elsewhere (edge runtimes, browsers),
  * `performance`.
  */
-export const nowMicros = (): number => {
+export function nowMicros(): number {
   let micros = anchorMicros + (typeof hrtime === 'function' ? hrtimeMicros(hrtime()) : Math.floor(performance.now() * 1000));
   // The correction added, not the corrected time assigned: a call's result flowing straight into `micros` made V8
   // box every call's time as a heap number (16 bytes per call, measured: bench/alloc-per-call.js).
@@ -49,7 +49,7 @@ export const nowMicros = (): number => {
   micros = Math.max(micros, lastMicros + 1);
   lastMicros = micros;
   return micros;
-};
+}
 
 /**
  * What keeps `micros` within the wall clock's current millisecond; the anchor
@@ -58,13 +58,13 @@ export const nowMicros = (): number => {
  * copy is TurboFan work in a fresh process). Clamped, not branched, for the
  * same reason as there.
  */
-const wallClockCorrection = (micros: number): number => {
+function wallClockCorrection(micros: number): number {
   const floorMicros = Date.now() * 1000;
   const correction = Math.min(Math.max(micros, floorMicros), floorMicros + 999) - micros;
   anchorMicros += correction;
   checkedAtMicros = micros + correction;
   return correction;
-};
+}
 // Anchors the clock: with the anchor at 0 the monotonic time lies far below the wall clock, so this first
 // check moves the anchor by the whole difference (no second copy of the clock reading just for this).
 nowMicros();
@@ -91,7 +91,7 @@ let olderCompact = '';
  * microseconds. Epoch microseconds are exact only within ±2^53 (years 1685
  * to 2255), so four-digit years are all there is to write.
  */
-const cacheMillis = (millis: number): void => {
+function cacheMillis(millis: number): void {
   // Called only when `millis` is not the recent entry: the callers check that first.
   let iso: string;
   let compact: string;
@@ -119,32 +119,32 @@ const cacheMillis = (millis: number): void => {
   recentMillis = millis;
   recentIso = iso;
   recentCompact = compact;
-};
+}
 
-const two = (n: number): string => {
+function two(n: number): string {
   return n < 10 ? '0' + n : String(n);
-};
+}
 
 /** The microseconds past the millisecond and the closing `Z`: `'123Z'`. */
 const MICROS_Z = subMilliTable('Z');
 
 /** `2026-11-24T04:10:03.123456Z`: ISO 8601 with microseconds, as LangSmith accepts. */
-export const toIsoMicros = (micros: number): string => {
+export function toIsoMicros(micros: number): string {
   const millis = Math.floor(micros / 1000);
   // The recent entry is checked here, not only in cacheMillis: in a fresh process each call runs unoptimised, and an
   // exporter formats two or three times per run (see microsZ for the table's).
   if (millis !== recentMillis) cacheMillis(millis);
   const sub = micros - millis * 1000;
   return recentIso + (MICROS_Z.made[sub] ?? microsZ(sub));
-};
+}
 
 /** `20261124T041003123456Z`: the timestamp part of a LangSmith `dotted_order` segment. */
-export const toCompactMicros = (micros: number): string => {
+export function toCompactMicros(micros: number): string {
   const millis = Math.floor(micros / 1000);
   if (millis !== recentMillis) cacheMillis(millis);
   const sub = micros - millis * 1000;
   return recentCompact + (MICROS_Z.made[sub] ?? microsZ(sub));
-};
+}
 
 /**
  * `123Z` for the microseconds 123 past the millisecond, the first time it is
@@ -154,6 +154,6 @@ export const toCompactMicros = (micros: number): string => {
  * past 2^31, where `%` is a call into C (≈ 20 ns) and the subtraction is
  * exact (integers below 2^53).
  */
-const microsZ = (sub: number): string => {
+function microsZ(sub: number): string {
   return MICROS_Z(sub) ?? String(sub).padStart(3, '0') + 'Z';
-};
+}

@@ -52,20 +52,20 @@ const timeChars = new Uint8Array(12);
  * a refused draw was then read from its start, all zeros, by the next ids —
  * every id of a millisecond the same.
  */
-const refillPool = (): void => {
+function refillPool(): void {
   const next = draws === 1 ? new Uint8Array(SECOND_POOL_BYTES) : draws === 2 ? new Uint8Array(POOL_BYTES) : pool;
   fillRandom(next);
   pool = next;
   draws++;
   poolOffset = 0;
-};
+}
 
 /**
  * `byteCount` random bytes (at most 64) as lower-case hex, from the same
  * pooled draws as ids: a draw from the OS costs ~10 µs on a busy VM, whatever
  * its size, so one per multipart boundary would cost more than the boundary.
  */
-export const randomHex = (byteCount: number): string => {
+export function randomHex(byteCount: number): string {
   // Drawn from the pool written out, here as in uuidv7 (one call fewer on every traced call there): a helper for
   // this one caller would be bundle bytes for nothing.
   if (poolOffset + byteCount > pool.length) refillPool();
@@ -77,23 +77,23 @@ export const randomHex = (byteCount: number): string => {
   let hex = '';
   for (let i = r; i < r + byteCount; i++) hex += String.fromCharCode(HEX_DIGITS[pool[i]! >>> 4]!, HEX_DIGITS[pool[i]! & 0x0f]!);
   return hex;
-};
+}
 
 /** The millisecond whose hex digits `timeChars` holds now: spans cluster in time, so most ids format only their random part. */
 let charsMillis = -1;
 
 /** Writes `byte` as two hex digits at `at` in `timeChars`. */
-const hexAt = (at: number, byte: number): void => {
+function hexAt(at: number, byte: number): void {
   timeChars[at] = HEX_DIGITS[byte >>> 4]!;
   timeChars[at + 1] = HEX_DIGITS[byte & 0x0f]!;
-};
+}
 
 /**
  * Writes the millisecond's 12 hex digits (48 bits, big-endian) into
  * `timeChars`. Out of line: once per millisecond, so V8 leaves it out of
  * `uuidv7`'s optimized code (TurboFan work in every fresh process).
  */
-const formatMillis = (unixMillis: number): void => {
+function formatMillis(unixMillis: number): void {
   // Division keeps it exact past 2^32.
   const high = Math.floor(unixMillis / 0x1000000);
   const low = unixMillis % 0x1000000;
@@ -104,10 +104,10 @@ const formatMillis = (unixMillis: number): void => {
   hexAt(8, (low >>> 8) & 0xff);
   hexAt(10, low & 0xff);
   charsMillis = unixMillis;
-};
+}
 
 /** A new UUIDv7 string for the given wall-clock milliseconds. */
-export const uuidv7 = (unixMillis: number = Date.now()): string => {
+export function uuidv7(unixMillis: number = Date.now()): string {
   // Stryker disable next-line ConditionalExpression: `true` (format every time) is a cache miss only, the same digits; the `false` twin (never format) is killed by run-ids.test.ts and goes with it
   if (unixMillis !== charsMillis) formatMillis(unixMillis);
   // The pool draw written out: one call fewer on every traced call (paid unoptimised in a fresh process).
@@ -134,4 +134,4 @@ export const uuidv7 = (unixMillis: number = Date.now()): string => {
     h[b4 >>> 4]!, h[b4 & 0x0f]!, h[b5 >>> 4]!, h[b5 & 0x0f]!, h[b6 >>> 4]!, h[b6 & 0x0f]!,
     h[b7 >>> 4]!, h[b7 & 0x0f]!, h[b8 >>> 4]!, h[b8 & 0x0f]!, h[b9 >>> 4]!, h[b9 & 0x0f]!,
   );
-};
+}

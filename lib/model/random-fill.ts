@@ -9,18 +9,18 @@
 export type RandomFill = (bytes: Uint8Array<ArrayBuffer>) => void;
 
 /** Fills `bytes` (at most 65 536) from Web Crypto. */
-export const webCryptoFill: RandomFill = (bytes) => {
+export function webCryptoFill(bytes: Uint8Array<ArrayBuffer>): void {
   globalThis.crypto.getRandomValues(bytes);
-};
+}
 
 let source: RandomFill = webCryptoFill;
 
 /** @internal Replaces the random source; it must be a CSPRNG, as Web Crypto is. */
-export const provideRandomFill = (fill: RandomFill): void => {
+export function provideRandomFill(fill: RandomFill): void {
   source = fill;
-};
+}
 
 /** Fills `bytes` with cryptographically random bytes from the current source. */
-export const fillRandom = (bytes: Uint8Array<ArrayBuffer>): void => {
+export function fillRandom(bytes: Uint8Array<ArrayBuffer>): void {
   source(bytes);
-};
+}

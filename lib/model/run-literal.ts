@@ -37,7 +37,7 @@ export interface RunSource {
  * it twice, ≈ 110 bytes more per run, paid as garbage collection on every
  * traced call). Only rare shapes (see rareRun) add their keys one by one.
  */
-export const runLiteral = (source: RunSource, inputs: JsonObject | undefined, ended: boolean, outputs: JsonObject | undefined): Run => {
+export function runLiteral(source: RunSource, inputs: JsonObject | undefined, ended: boolean, outputs: JsonObject | undefined): Run {
   if (ended && inputs !== undefined && outputs !== undefined && source.error === undefined && source.otel === undefined) {
     const { id, traceId: trace_id, dottedOrder: dotted_order, name, runType: run_type, tags, events, projectName: session_name } = source;
     const start_time = toIsoMicros(source.startMicros);
@@ -49,7 +49,7 @@ export const runLiteral = (source: RunSource, inputs: JsonObject | undefined, en
     return { id, trace_id, dotted_order, name, run_type, start_time, tags, extra, events, session_name, inputs, parent_run_id, end_time, status, outputs };
   }
   return rareRun(source, inputs, ended, outputs);
-};
+}
 
 /**
  * {@link runLiteral} of a rare shape — a run in progress, the end of one
@@ -58,7 +58,7 @@ export const runLiteral = (source: RunSource, inputs: JsonObject | undefined, en
  * the keys after `session_name` added one by one: a literal per shape made the
  * bundle larger for runs few programs make.
  */
-const rareRun = (source: RunSource, inputs: JsonObject | undefined, ended: boolean, outputs: JsonObject | undefined): Run => {
+function rareRun(source: RunSource, inputs: JsonObject | undefined, ended: boolean, outputs: JsonObject | undefined): Run {
   const { id, traceId: trace_id, dottedOrder: dotted_order, name, runType: run_type, tags, events, projectName: session_name } = source;
   const run: Run = { id, trace_id, dotted_order, name, run_type, start_time: toIsoMicros(source.startMicros), tags, extra: { metadata: source.metadata }, events, session_name };
   if (inputs !== undefined) run.inputs = inputs;
@@ -71,12 +71,12 @@ const rareRun = (source: RunSource, inputs: JsonObject | undefined, ended: boole
   }
   if (source.otel !== undefined) run.otel = runOtel(source.otel);
   return run;
-};
+}
 
 /** @internal A span's OpenTelemetry ids as a public run carries them. */
-export const runOtel = (otel: OtelIds): NonNullable<Run['otel']> => {
+export function runOtel(otel: OtelIds): NonNullable<Run['otel']> {
   const ids: NonNullable<Run['otel']> = { trace_id: otel.traceId, parent_is_remote: otel.parentIsRemote };
   if (otel.parentId !== undefined) ids.parent_run_id = otel.parentId;
   if (otel.tracestate !== undefined) ids.tracestate = otel.tracestate;
   return ids;
-};
+}

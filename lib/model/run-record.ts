@@ -107,7 +107,7 @@ export class RunRecord {
 }
 
 /** @internal `record` (a run's, without its end) ended at `endMicros` with `status` and `error`: the patch that closes its run. */
-export const endedRecord = (record: RunRecord, endMicros: number, status: RunStatus, error: string): RunRecord => {
+export function endedRecord(record: RunRecord, endMicros: number, status: RunStatus, error: string): RunRecord {
   const r = record;
   return new RunRecord('end', r.id, r.traceId, r.parentId, r.otel, r.parentDottedOrder, r.name, r.runType, r.projectName, r.startMicros, endMicros, status, error, r.tags, r.metadata, r.events, undefined, undefined);
-};
+}

@@ -18,10 +18,10 @@ const RECORD_OVERHEAD_BYTES = 420;
 const EVENT_OVERHEAD_BYTES = 60;
 
 /** `value` as text (any value, never throwing: a key may be a Symbol or an object without `toString`), at most `max` units. */
-const limitedText = (value: unknown, max: number): string => {
+function limitedText(value: unknown, max: number): string {
   const text = typeof value === 'string' ? value : thrownMessage(value, Infinity);
   return text.length > max ? cutString(text, max) : text;
-};
+}
 const NO_INPUTS: JsonObject = freeze({}) as JsonObject;
 // Most spans never get tags, metadata or events: they share these until written.
 const NO_TAGS: string[] = freeze([]) as unknown as string[];
@@ -36,13 +36,13 @@ const NO_EVENTS: RunEvent[] = freeze([]) as unknown as RunEvent[];
  * `traceId` is a UUID (its 32 hex digits are the W3C trace id) or 32 hex digits.
  * @internal
  */
-export const keepsTrace = (traceId: string, sampleRate: number): boolean => {
+export function keepsTrace(traceId: string, sampleRate: number): boolean {
   if (sampleRate >= 1) return true;
   const hex = traceId.length === 36 ? traceId.slice(0, 8) + traceId.slice(9, 13) + traceId.slice(14, 18) + traceId.slice(19, 23) + traceId.slice(24) : traceId;
   let accumulated = 0;
   for (let at = 0; at < 32; at += 8) accumulated = (accumulated ^ parseInt(hex.slice(at, at + 8), 16)) >>> 0;
   return accumulated < Math.floor(sampleRate * 0xffffffff);
-};
+}
 
 /**
  * @internal The mutable span behind `ActiveSpan`; `toRun()` snapshots it for export.
@@ -353,9 +353,9 @@ export class SpanRarities {
  * not a getter: only propagation and the bridge read it, and a bundle that
  * uses neither leaves it out.
  */
-export const otelTraceIdOf = (span: Span): string => {
+export function otelTraceIdOf(span: Span): string {
   return span.rare?.otel?.traceId ?? span.traceId;
-};
+}
 
 /**
  * The OpenTelemetry ids of a span whose parent is `remote`, and of its
@@ -364,7 +364,7 @@ export const otelTraceIdOf = (span: Span): string => {
  * trace its parent's trace state, so each descendant carries it to OTLP too
  * (one object shared by all of them, made here, once per continued trace).
  */
-const otelIdsOf = (remote: SpanParent, traceId: string): OtelIds => {
+function otelIdsOf(remote: SpanParent, traceId: string): OtelIds {
   const otelParent = remote.otelParent;
   const otelTraceId = otelParent === undefined ? remote.traceId : otelParent.traceId;
   const tracestate = remote.remote?.tracestate;
@@ -375,9 +375,9 @@ const otelIdsOf = (remote: SpanParent, traceId: string): OtelIds => {
   }
   const parentId = remote.dottedOrder === undefined ? remote.id : otelParent?.id;
   return { traceId: otelTraceId, parentId, parentIsRemote: remote.isRemote ?? remote.remote !== undefined, entry: true, tracestate, children };
-};
+}
 
 /** Captured inputs or outputs as a value (text captured as such is parsed back). */
-const jsonValue = (captured: JsonObject | string): JsonObject => {
+function jsonValue(captured: JsonObject | string): JsonObject {
   return typeof captured === 'string' ? (JSON.parse(captured) as JsonObject) : captured;
-};
+}

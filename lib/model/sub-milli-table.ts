@@ -10,7 +10,7 @@ import { assign, isInteger } from '../natives.js';
  * The lookup returns `undefined` for anything but a whole number 0–999 (a
  * fractional time, never one of tracewire's), for the caller to write out.
  */
-export const subMilliTable = (suffix: string): SubMilliTable => {
+export function subMilliTable(suffix: string): SubMilliTable {
   const table: (string | undefined)[] = new Array(1000);
   const lookup = (sub: number): string | undefined => {
     const made = table[sub];
@@ -21,7 +21,7 @@ export const subMilliTable = (suffix: string): SubMilliTable => {
     return table[sub];
   };
   return assign(lookup, { made: table as readonly (string | undefined)[] });
-};
+}
 
 /**
  * @internal The lookup, and `made`: the strings made so far, by value, for a

@@ -20,7 +20,7 @@ const fs = lazyBuiltin<typeof import('node:fs')>('node:fs');
  * that a program did not ask for; opening and closing it (~8 µs) is why
  * draws after the first are 64 KiB (ids.ts).
  */
-export const urandomFill = (device = '/dev/urandom'): RandomFill => {
+export function urandomFill(device = '/dev/urandom'): RandomFill {
   let readable = process.platform !== 'win32';
   return (bytes) => {
     if (readable) {
@@ -33,10 +33,10 @@ export const urandomFill = (device = '/dev/urandom'): RandomFill => {
     }
     webCryptoFill(bytes);
   };
-};
+}
 
 /** Fills all of `bytes` from `device`; throws when it cannot (a short read included). */
-const readFully = (device: string, bytes: Uint8Array): void => {
+function readFully(device: string, bytes: Uint8Array): void {
   const { openSync, readSync, closeSync } = fs();
   const fd = openSync(device, 'r');
   try {
@@ -48,4 +48,4 @@ const readFully = (device: string, bytes: Uint8Array): void => {
   } finally {
     closeSync(fd);
   }
-};
+}

@@ -14,7 +14,7 @@ const KEY_BYTES = 18;
  * `redact.outputs` hook, which has had its say) stay as they were. Called at
  * a span's end, before the queue takes its bytes.
  */
-export const withUsageMetadata = (span: Span, intoOutputs: boolean): void => {
+export function withUsageMetadata(span: Span, intoOutputs: boolean): void {
   const outputs = span.outputs;
   const fromOutputs = typeof outputs === 'object' ? outputs.usage_metadata : undefined;
   const usage = fromOutputs ?? span.metadata.usage_metadata;
@@ -23,7 +23,7 @@ export const withUsageMetadata = (span: Span, intoOutputs: boolean): void => {
   if (fromOutputs !== undefined || !intoOutputs || outputs === undefined) return;
   span.outputs = typeof outputs === 'string' ? outputs.slice(0, -1) + (outputs === '{}' ? '' : ',') + '"usage_metadata":' + stringify(usage) + '}' : { ...outputs, usage_metadata: usage };
   span.payloadBytes += bytes;
-};
+}
 
 /**
  * @internal The `usage_metadata` of outputs about to be redacted by the client
@@ -35,14 +35,14 @@ export const withUsageMetadata = (span: Span, intoOutputs: boolean): void => {
  * text in it (a model's note, a prompt echoed by a proxy) would be output
  * the user asked to hide.
  */
-export const keepUsageMetadata = (span: Span, outputs: unknown): void => {
+export function keepUsageMetadata(span: Span, outputs: unknown): void {
   if (typeof outputs !== 'object' || outputs === null || Array.isArray(outputs)) return;
   const usage = numbersOf((outputs as { usage_metadata?: unknown }).usage_metadata, 0);
   if (usage !== undefined) intoMetadata(span, usage);
-};
+}
 
 /** The finite numbers of `value`, in objects nested at most three deep (LangSmith's token details are one); undefined for none. */
-const numbersOf = (value: unknown, depth: number): JsonValue | undefined => {
+function numbersOf(value: unknown, depth: number): JsonValue | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value) || depth === 3) return undefined;
   let kept: Record<string, JsonValue> | undefined;
@@ -51,10 +51,10 @@ const numbersOf = (value: unknown, depth: number): JsonValue | undefined => {
     if (numbers !== undefined) (kept ??= {})[key] = numbers;
   }
   return kept;
-};
+}
 
 /** Puts `usage` in the span's metadata unless it is there; its size in bytes as a key of a JSON object. */
-const intoMetadata = (span: Span, usage: JsonValue): number => {
+function intoMetadata(span: Span, usage: JsonValue): number {
   const bytes = stringify(usage).length + KEY_BYTES;
   if (span.metadata.usage_metadata !== usage) {
     // Copy on write: the object may be shared with the parent or the call site.
@@ -62,4 +62,4 @@ const intoMetadata = (span: Span, usage: JsonValue): number => {
     span.payloadBytes += bytes;
   }
   return bytes;
-};
+}

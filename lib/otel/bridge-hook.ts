@@ -38,6 +38,6 @@ export interface OtelHook extends SpanEntry {
 export const otelHook: { current: OtelHook | undefined; entry: SpanEntry } = { current: undefined, entry: spanStorage };
 
 /** @internal `fn` called in `span` through {@link otelHook}'s entry (a traced call's own path writes this out: one call fewer). */
-export const enterSpan = (span: Span, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown => {
+export function enterSpan(span: Span, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
   return otelHook.entry.run(span, Reflect.apply, fn, thisArg, args);
-};
+}

@@ -35,7 +35,7 @@ export interface OtelPropagationApi {
  * capped as an incoming header's. LangSmith's members are tracewire's to
  * write, so none is taken from here. `undefined`: none.
  */
-export const otelBaggageMembers = (propagation: OtelPropagationApi | undefined, active: OtelContext): string[] | undefined => {
+export function otelBaggageMembers(propagation: OtelPropagationApi | undefined, active: OtelContext): string[] | undefined {
   const entries = propagation?.getBaggage(active)?.getAllEntries();
   if (entries === undefined || entries.length === 0) return undefined;
   const header = entries
@@ -43,4 +43,4 @@ export const otelBaggageMembers = (propagation: OtelPropagationApi | undefined, 
     .join(',');
   const { others } = parseBaggage([header]);
   return others.length === 0 ? undefined : others;
-};
+}

@@ -102,7 +102,7 @@ export function enableOpenTelemetryBridge(api: OpenTelemetryApi): () => void {
   };
 }
 
-const bridge = (api: OpenTelemetryApi): OtelHook => {
+function bridge(api: OpenTelemetryApi): OtelHook {
   const { context, trace, isSpanContextValid, createTraceState, propagation } = api;
   return {
     rootParent(): SpanParent | undefined {
@@ -161,4 +161,4 @@ const bridge = (api: OpenTelemetryApi): OtelHook => {
       return context.with(otelContext, spanStorage.run, spanStorage, span, apply, fn, thisArg, args);
     },
   };
-};
+}

@@ -23,7 +23,7 @@ interface OtelContextManager {
  * application's traces for delivering telemetry, no `traceparent` sent to the
  * tracing backend — as OpenTelemetry's own exporters send theirs.
  */
-export const outsideOtelTracing = <R>(fn: () => R): R => {
+export function outsideOtelTracing<R>(fn: () => R): R {
   const manager = (globalThis as { [OTEL_API_REGISTRY]?: { context?: Partial<OtelContextManager> } })[OTEL_API_REGISTRY]?.context;
   if (typeof manager?.active !== 'function' || typeof manager.with !== 'function') return fn();
   let suppressed: OtelContext;
@@ -33,4 +33,4 @@ export const outsideOtelTracing = <R>(fn: () => R): R => {
     return fn();
   }
   return (manager as OtelContextManager).with(suppressed, fn);
-};
+}

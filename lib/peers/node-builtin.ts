@@ -25,7 +25,7 @@ type BuiltinLoader = (id: string) => unknown;
 let fallback: BuiltinLoader | undefined;
 
 /** `process.getBuiltinModule` (Node ≥ 20.16), else a `require` made for the working directory (built-ins resolve from anywhere). */
-const loadBuiltin = (id: string): unknown => {
+function loadBuiltin(id: string): unknown {
   const viaProcess = (process as { getBuiltinModule?: BuiltinLoader }).getBuiltinModule?.(id);
   if (viaProcess !== undefined) return viaProcess;
   // Called through a binding of its own: webpack parses a direct `createRequire(…)` call, and warns of one whose path
@@ -33,13 +33,13 @@ const loadBuiltin = (id: string): unknown => {
   const makeRequire: (path: string) => BuiltinLoader = createRequire;
   fallback ??= makeRequire(`${process.cwd()}/`);
   return fallback(id);
-};
+}
 
 /** A getter that loads the built-in `id` on its first call and returns the same module after. */
-export const lazyBuiltin = <T>(id: `node:${string}`): () => T => {
+export function lazyBuiltin<T>(id: `node:${string}`): () => T {
   let loaded: T | undefined;
   return () => (loaded ??= loadBuiltin(id) as T);
-};
+}
 
 // One getter per built-in, shared by every module that needs it (the spool's files, the JSONL exporter, the
 // HTTP transport), rather than one each. Pure: a bundle that imports this file for something else drops them.

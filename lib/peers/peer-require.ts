@@ -38,17 +38,17 @@ export class PeerNotFoundError extends Error {
   }
 }
 
-const builtin = <T>(id: string): T | undefined => {
+function builtin<T>(id: string): T | undefined {
   return (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(id) as T | undefined;
-};
+}
 
 /** tracewire's own `require`, if it has one (see above; a bundler's shim counts: its failures are caught). */
-const ownRequire = (): Require | undefined => {
+function ownRequire(): Require | undefined {
   return typeof require === 'function' ? (require as Require) : undefined;
-};
+}
 
 /** Where to look from, in order: `[label, require]`. */
-const requirers = (): Array<[string, Require]> => {
+function requirers(): Array<[string, Require]> {
   const nodeModule = builtin<NodeModule>('node:module');
   const own = ownRequire();
   const out: Array<[string, Require]> = [];
@@ -71,14 +71,14 @@ const requirers = (): Array<[string, Require]> => {
   }
   if (own !== undefined) out.push(["tracewire's own location", own]);
   return out;
-};
+}
 
 /**
  * Loads `peer` from the first place it resolves from (see above). Throws
  * {@link PeerNotFoundError} when it resolves from none; an error thrown
  * while loading a found peer propagates as it is.
  */
-export const requirePeer = (peer: string): unknown => {
+export function requirePeer(peer: string): unknown {
   const searched: string[] = [];
   // The file is loaded through tracewire's own require where it is a real one: under a
   // module registry of its own (jest) that is the registry the app's imports go through;
@@ -95,4 +95,4 @@ export const requirePeer = (peer: string): unknown => {
     return isFunction(own?.resolve) ? own(path) : load(path);
   }
   throw new PeerNotFoundError(peer, searched);
-};
+}

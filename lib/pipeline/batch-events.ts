@@ -29,11 +29,11 @@ export interface BatchLimits {
  * a batch forever. Timers come from `scheduler`, so production can use
  * `unref()`ed ones and tests virtual time.
  */
-export const batchEvents = <T extends { readonly queuedBytes: number }>(
+export function batchEvents<T extends { readonly queuedBytes: number }>(
   limits: BatchLimits,
   closeNow$: Observable<unknown>,
   scheduler: SchedulerLike,
-): OperatorFunction<T, T[]> => {
+): OperatorFunction<T, T[]> {
   return (source) =>
     new Observable<T[]>((subscriber) => {
       let batch: T[] = [];
@@ -96,4 +96,4 @@ export const batchEvents = <T extends { readonly queuedBytes: number }>(
         timer?.unsubscribe();
       };
     });
-};
+}

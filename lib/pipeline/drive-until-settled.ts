@@ -29,13 +29,13 @@ const WATCHDOG_SLACK_MILLIS = 250;
  * would start: one carrying only the closes its batches' failures left
  * waiting (see `RunCloses`), when no later batch comes to carry them.
  */
-export const driveUntilSettled = async (
+export async function driveUntilSettled(
   batches: readonly PendingBatch[],
   slots: ExportSlots,
   progress: Progress,
   timeoutMillis: number,
   last?: (deadlineAt: number) => RunningExport | undefined,
-): Promise<boolean> => {
+): Promise<boolean> {
   const deadlineAt = Date.now() + max(0, timeoutMillis);
   const started = new Set<RunningExport>();
   // Batches settle about in queue order and never unsettle: a cursor past the settled front makes a flush of n
@@ -73,4 +73,4 @@ export const driveUntilSettled = async (
   } finally {
     waiter.dispose();
   }
-};
+}

@@ -12,10 +12,10 @@ const EXPORT_ERROR_KEPT_CHARS = 120;
  * failed for good (refused, or its retries spent) and no spool took it: the
  * export's last error, in short (an exporter's error never holds a secret).
  */
-export const exportFailedError = (lastError: Error | undefined): string => {
+export function exportFailedError(lastError: Error | undefined): string {
   const message = lastError?.message.split('\n', 1)[0]?.trim() || 'its retries ran out';
   return `${OUTPUTS_DROPPED_PREFIX}export failed: ${message.length > EXPORT_ERROR_KEPT_CHARS ? cutString(message, EXPORT_ERROR_KEPT_CHARS) : message})`;
-};
+}
 
 /** How much of the call's own error a close keeps: its first lines, as a run whose end finds no room does (see `Admission.leaveOutEnd`). */
 const OWN_ERROR_KEPT_CHARS = 1_000;
@@ -32,7 +32,7 @@ export type Close = RunRecord | Run;
  * metadata (LangSmith takes a patch's tags and `extra` as the run's; OTLP,
  * whose span is made from the end, writes them as attributes).
  */
-export const closeOf = (end: Close, why: string = OUTPUTS_DROPPED): Close => {
+export function closeOf(end: Close, why: string = OUTPUTS_DROPPED): Close {
   const own = end.error;
   const error = own === undefined ? why : `${why}; the call's own error: ${own.length > OWN_ERROR_KEPT_CHARS ? cutString(own, OWN_ERROR_KEPT_CHARS) : own}`;
   if (end instanceof RunRecord) {
@@ -48,10 +48,10 @@ export const closeOf = (end: Close, why: string = OUTPUTS_DROPPED): Close => {
   close.error = error;
   if (otel !== undefined) close.otel = otel;
   return close;
-};
+}
 
 /** @internal About the characters a close holds (its strings, its metadata as JSON), for the bound on them all. */
-export const charsOf = (close: Close): number => {
+export function charsOf(close: Close): number {
   const strings =
     close instanceof RunRecord
       ? [close.id, close.traceId, close.parentId, close.parentDottedOrder, close.name, close.projectName, close.error]
@@ -66,7 +66,7 @@ export const charsOf = (close: Close): number => {
     chars += FIXED_CHARS; // metadata was JSON when recorded; a guard only
   }
   return chars;
-};
+}
 
 /** What a close holds besides its strings: the record itself, times, the arrays. */
 const FIXED_CHARS = 200;

@@ -14,16 +14,16 @@ import { isObject } from '../natives.js';
  * `result.ok` of `undefined` threw inside a promise callback: an unhandled
  * rejection, which ended the process.
  */
-export const exportResultOf = (value: unknown, warnings: Pick<DropWarnings, 'note'> | undefined): ExportResult => {
+export function exportResultOf(value: unknown, warnings: Pick<DropWarnings, 'note'> | undefined): ExportResult {
   try {
     return resultOf(value, warnings);
   } catch (error) {
     // A getter or a Proxy trap that throws: an unhandled rejection too, and the batch left pending until the watchdog.
     return exportFailure(false, new Error(`export() resolved with a result that could not be read: ${thrownMessage(error, MESSAGE_MAX)}`));
   }
-};
+}
 
-const resultOf = (value: unknown, warnings: Pick<DropWarnings, 'note'> | undefined): ExportResult => {
+function resultOf(value: unknown, warnings: Pick<DropWarnings, 'note'> | undefined): ExportResult {
   const result = value as Partial<{ ok: unknown; retryable: unknown; error: unknown; retryAfterMillis: unknown; delivered: unknown; partialSuccess: unknown }> | null | undefined;
   // What the destination refused of it, read as the built-in exporters read an answer: a count and a message, or nothing.
   const partial = result?.partialSuccess as Partial<{ rejectedSpans: unknown; errorMessage: unknown }> | null | undefined;
@@ -46,7 +46,7 @@ const resultOf = (value: unknown, warnings: Pick<DropWarnings, 'note'> | undefin
     return EXPORT_OK;
   }
   return exportFailure(false, new Error(`export() resolved with ${value === null ? 'null' : typeof value}, not ${SHAPE}`));
-};
+}
 
 const SHAPE = '{ ok: true } or { ok: false, retryable, error }';
 /** How much of a failure's text an error keeps (it goes into warnings). */

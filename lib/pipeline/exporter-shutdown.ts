@@ -11,7 +11,7 @@ import type { DropWarnings } from './drop-warnings.js';
  * running, unawaited, and said once. A shutdown that throws, rejects or
  * returns no promise (an exporter in plain JavaScript) is taken as done.
  */
-export const shutDownExporter = async (exporter: SpanExporter, deadlineAt: number, warnings: DropWarnings): Promise<void> => {
+export async function shutDownExporter(exporter: SpanExporter, deadlineAt: number, warnings: DropWarnings): Promise<void> {
   if (typeof exporter.shutdown !== 'function') return;
   const done = Promise.resolve()
     .then(() => exporter.shutdown!())
@@ -22,4 +22,4 @@ export const shutDownExporter = async (exporter: SpanExporter, deadlineAt: numbe
     'exporterShutdown',
     `tracewire: the exporter's shutdown() had not finished by the shutdown deadline (${Math.max(0, Math.round(leftMillis))} ms were left for it); shutdown() returned without waiting for it.`,
   );
-};
+}

@@ -24,31 +24,36 @@ const TOO_LARGE = 'larger than the server takes: a run alone, as the LangSmith a
  * change nothing, and none was made), or as `end.stoppedBy` says when something stopped the retries left. Then the
  * last error, and for a 413 what was too large and what makes it smaller.
  */
-export const givenUp = (mayLaterSucceed: boolean, end: SendEnd = {}): string => {
+export function givenUp(mayLaterSucceed: boolean, end: SendEnd = {}): string {
   const { lastError, lastStatus, stoppedBy } = end;
   const lead = !mayLaterSucceed ? REFUSED : (stoppedBy ?? RETRIES_SPENT);
   const last = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
   return `${lead}${last}${!mayLaterSucceed && lastStatus === 413 ? ` — ${TOO_LARGE}` : ''}`;
-};
+}
 
 /** Whole seconds when the wait is some, else milliseconds: a Retry-After is given in seconds. */
-const duration = (millis: number): string => (millis >= 1_000 && millis % 1_000 === 0 ? `${millis / 1_000} s` : `${millis} ms`);
+function duration(millis: number): string {
+  return millis >= 1_000 && millis % 1_000 === 0 ? `${millis / 1_000} s` : `${millis} ms`;
+}
 
 /**
  * @internal The server asked (`Retry-After`) for a wait longer than `maxBackoffMillis`: the send stops rather than
  * retry early against its wish, and the warning names the setting that would let it wait.
  */
-export const waitTooLong = (retryAfterMillis: number, maxBackoffMillis: number): string =>
-  `an export was not retried: the server asked to wait ${duration(retryAfterMillis)} (Retry-After), longer than maxBackoffMillis (${maxBackoffMillis} ms); raise maxBackoffMillis to wait that long`;
+export function waitTooLong(retryAfterMillis: number, maxBackoffMillis: number): string {
+  return `an export was not retried: the server asked to wait ${duration(retryAfterMillis)} (Retry-After), longer than maxBackoffMillis (${maxBackoffMillis} ms); raise maxBackoffMillis to wait that long`;
+}
 
 /**
  * @internal The next retry would start past shutdown()'s deadline (`leftMillis` were left of it): the wait the server
  * asked for (`retryAfterMillis`), else the back-off drawn (`delayMillis`).
  */
-export const pastShutdownDeadline = (delayMillis: number, retryAfterMillis: number | undefined, leftMillis: number): string => {
+export function pastShutdownDeadline(delayMillis: number, retryAfterMillis: number | undefined, leftMillis: number): string {
   const wait = retryAfterMillis === undefined ? `its next back-off (${delayMillis} ms)` : `the server asked to wait ${duration(retryAfterMillis)} (Retry-After), which`;
   return `an export was not retried: ${wait} would end past shutdown()'s deadline (${leftMillis} ms were left of its timeoutMillis); give shutdown() a longer timeoutMillis to wait that long`;
-};
+}
 
 /** @internal The send was stopped for `reason` (the process exiting past its flush's deadline): no retry followed. */
-export const cutShort = (reason: Error): string => `an export was cut short: ${reason.message}`;
+export function cutShort(reason: Error): string {
+  return `an export was cut short: ${reason.message}`;
+}

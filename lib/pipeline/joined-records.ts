@@ -14,7 +14,7 @@ import type { PendingBatch } from './pending-batch.js';
  * No batch (an export of closes alone): an empty batch, the closes added
  * to it by `withCloses`.
  */
-export const joinedRecords = (batches: readonly PendingBatch[]): ExportBatch => {
+export function joinedRecords(batches: readonly PendingBatch[]): ExportBatch {
   const built = batches.map((batch) => batch.records());
   if (built.length === 1) return built[0]!;
   const records = built.map(recordsOf);
@@ -24,10 +24,10 @@ export const joinedRecords = (batches: readonly PendingBatch[]): ExportBatch => 
   // Runs: of a caller's exporter, or of sealed batches (the exporter seals them again as one; they are their own keys).
   const runs = built.map(publicBatch);
   return { post: concat(runs.map((batch) => batch.post)), patch: concat(runs.map((batch) => batch.patch)) };
-};
+}
 
-const concat = <T extends Run | RunRecord>(lists: ReadonlyArray<readonly T[]>): T[] => {
+function concat<T extends Run | RunRecord>(lists: ReadonlyArray<readonly T[]>): T[] {
   const all: T[] = [];
   for (const list of lists) for (const item of list) all.push(item);
   return all;
-};
+}

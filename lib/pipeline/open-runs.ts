@@ -114,6 +114,6 @@ export class OpenRuns {
 }
 
 /** `run`'s closing end: its record as its start went out, ended now, as an error saying why. */
-export const collectedEnd = (run: OpenRun, endMicros: number): CollectedEnd => {
+export function collectedEnd(run: OpenRun, endMicros: number): CollectedEnd {
   return new CollectedEnd(endedRecord(run.record, endMicros, 'error', NEVER_FINISHED));
-};
+}

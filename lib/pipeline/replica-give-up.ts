@@ -24,7 +24,7 @@ import type { SpoolWrites } from './spool-writes.js';
  * here. Else `ended` is called once they are done (at once without files):
  * `batch` is settled there, unless a file settled it.
  */
-export const giveUpOwed = (
+export function giveUpOwed(
   batch: PendingBatch,
   owed: Owed,
   left: number,
@@ -34,7 +34,7 @@ export const giveUpOwed = (
   warnings: Pick<DropWarnings, 'note'>,
   settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
   ended: () => void,
-): Promise<void> => {
+): Promise<void> {
   counters.delivered += owed.deliveredEnds;
   counters.deliveredPartly += owed.partlyEnds;
   const warnParts = (part: OwedPart, spooled: boolean): void => {
@@ -60,20 +60,20 @@ export const giveUpOwed = (
     }
     ended();
   });
-};
+}
 
 /** @internal `part`'s runs, addressed to its destinations unless they are every one the exporter has. */
-export const addressed = (part: OwedPart, everyone: readonly string[]): ExportBatch => {
+export function addressed(part: OwedPart, everyone: readonly string[]): ExportBatch {
   const runs = publicBatch(part.rest);
   const to = part.destinations.map((destination) => destination.label);
   return to.length === everyone.length ? runs : new AddressedBatch(runs.post, runs.patch, to);
-};
+}
 
-const warnLacking = (warnings: Pick<DropWarnings, 'note'>, label: string, origin: string, part: OwedPart, spooled: boolean, error: Error | undefined): void => {
+function warnLacking(warnings: Pick<DropWarnings, 'note'>, label: string, origin: string, part: OwedPart, spooled: boolean, error: Error | undefined): void {
   const why = `${part.refused ? 'it refused them' : 'it failed past its retries'}${error === undefined ? '' : ` (last error: ${error.message})`}`;
   const fate = spooled ? 'they were spooled for it alone' : 'it will not get them';
   warnings.note(
     `replica-lacks ${label}`,
     `tracewire: the LangSmith replica at ${origin} did not take ${part.ends} span(s): ${why}; ${fate}. Further ones are not warned about; stats().deliveredPartly counts the spans another replica took.`,
   );
-};
+}

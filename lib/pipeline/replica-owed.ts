@@ -31,7 +31,7 @@ export interface Owed {
  * that took nothing of it (the common case: one is down) lack the same part,
  * so they share one spool file; each of the others gets its own.
  */
-export const owedOf = (records: ExportBatch, standings: readonly DestinationStanding[]): Owed => {
+export function owedOf(records: ExportBatch, standings: readonly DestinationStanding[]): Owed {
   const lacking = standings.filter((standing) => standing.took !== 'all');
   if (lacking.length === 0) return { deliveredEnds: endsIn(records), partlyEnds: 0, nobody: undefined, parts: [] };
   const keys = keysOf(records);
@@ -60,13 +60,13 @@ export const owedOf = (records: ExportBatch, standings: readonly DestinationStan
   }
   const nobodyEnds = nobody.rest === undefined ? 0 : endsIn(nobody.rest);
   return { deliveredEnds: nobody.deliveredEnds, partlyEnds: (lackedBySome === undefined ? 0 : endsIn(lackedBySome)) - nobodyEnds, nobody: nobody.rest, parts };
-};
+}
 
 /**
  * @internal Of `closes` (see `RunCloses`), carried at the end of `sent`'s patches (see `withCloses`), those some
  * destination took: done with, as a span some destination took counts delivered.
  */
-export const closesTaken = (replicated: Replicated, sent: ExportBatch, closes: readonly HeldClose[]): ReadonlySet<object> => {
+export function closesTaken(replicated: Replicated, sent: ExportBatch, closes: readonly HeldClose[]): ReadonlySet<object> {
   const standings = replicated.standings(sent);
   const keys = keysOf(sent);
   const taken = new Set<object>();
@@ -75,4 +75,4 @@ export const closesTaken = (replicated: Replicated, sent: ExportBatch, closes: r
     if (standings.some(({ took }) => took === 'all' || took.has(key))) taken.add(held.close);
   });
   return taken;
-};
+}

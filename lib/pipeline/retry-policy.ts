@@ -13,11 +13,11 @@ export interface RetrySettings {
  * when it asks for longer than `maxBackoffMillis`, we give up rather than
  * retry early against its wish.
  */
-export const retryDelayMillis = (settings: RetrySettings, attempt: number, retryAfterMillis?: number, random: () => number = Math.random): number | undefined => {
+export function retryDelayMillis(settings: RetrySettings, attempt: number, retryAfterMillis?: number, random: () => number = Math.random): number | undefined {
   if (attempt >= settings.maxRetries) return undefined;
   const ceiling = min(settings.maxBackoffMillis, settings.initialBackoffMillis * 2 ** attempt);
   const jittered = Math.round(random() * ceiling);
   if (retryAfterMillis === undefined) return jittered;
   if (retryAfterMillis > settings.maxBackoffMillis) return undefined;
   return max(retryAfterMillis, jittered);
-};
+}

@@ -166,7 +166,7 @@ export class RunCloses {
  * built-in exporter's, from a batch not yet sealed); else all go as public
  * runs, which every exporter takes (and the LangSmith exporter seals again).
  */
-export const withCloses = (records: ExportBatch, closes: readonly HeldClose[]): ExportBatch => {
+export function withCloses(records: ExportBatch, closes: readonly HeldClose[]): ExportBatch {
   const own = recordsOf(records);
   const asRecords = closes.every((held) => held.close instanceof RunRecord);
   // Each close remembers what it went as: a record made a public run here is another object, which an exporter that
@@ -174,4 +174,4 @@ export const withCloses = (records: ExportBatch, closes: readonly HeldClose[]): 
   if (own !== undefined && asRecords) return new RecordBatch(own.postRecords, [...own.patchRecords, ...closes.map((held) => (held.sentAs = held.close) as RunRecord)]);
   const runs = publicBatch(records);
   return { post: runs.post, patch: [...runs.patch, ...closes.map((held) => (held.sentAs = held.close instanceof RunRecord ? held.close.toRun() : held.close) as Run)] };
-};
+}

@@ -78,9 +78,9 @@ export interface SendWatch {
  * @internal Exports one batch, retrying retryable failures with back-off,
  * within `exportTimeoutMillis` per attempt. Never rejects.
  */
-export const sendBatch = (context: SendContext, batch: ExportBatch, watch?: SendWatch): Promise<SendOutcome> => {
+export function sendBatch(context: SendContext, batch: ExportBatch, watch?: SendWatch): Promise<SendOutcome> {
   return new Promise((resolve) => startSend(context, batch, watch, resolve));
-};
+}
 
 /**
  * @internal As {@link sendBatch}, told by callback: `done` is called once
@@ -95,7 +95,7 @@ export const sendBatch = (context: SendContext, batch: ExportBatch, watch?: Send
  * without a promise of its own; retries, the rate limiter and back-off keep
  * the plain async loop.
  */
-export const startSend = (context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, done: (outcome: SendOutcome) => void): void => {
+export function startSend(context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, done: (outcome: SendOutcome) => void): void {
   batch = batchFor(context.exporter, batch);
   if (context.limiter !== undefined || watch?.cancelReason !== undefined) {
     void sendFrom(context, batch, watch, 0).then(done);
@@ -105,10 +105,10 @@ export const startSend = (context: SendContext, batch: ExportBatch, watch: SendW
     if (result.ok) done('delivered');
     else void afterFailure(context, batch, watch, 0, result).then(done);
   });
-};
+}
 
 /** The attempts from `first` on, each after its wait for the rate limiter. */
-const sendFrom = async (context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, first: number): Promise<SendOutcome> => {
+async function sendFrom(context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, first: number): Promise<SendOutcome> {
   for (let attempt = first; ; attempt++) {
     if (context.limiter) await context.limiter.acquire();
     if (watch?.cancelReason !== undefined) return stop(watch, cutShort(watch.cancelReason));
@@ -117,15 +117,15 @@ const sendFrom = async (context: SendContext, batch: ExportBatch, watch: SendWat
     const next = await backOff(context, watch, attempt, result);
     if (next !== undefined) return next;
   }
-};
+}
 
 /** Attempt `attempt` failed with `result`: the outcome if the send ends here, else the next attempt's. */
-const afterFailure = async (context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, attempt: number, result: ExportFailure): Promise<SendOutcome> => {
+async function afterFailure(context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, attempt: number, result: ExportFailure): Promise<SendOutcome> {
   return (await backOff(context, watch, attempt, result)) ?? sendFrom(context, batch, watch, attempt + 1);
-};
+}
 
 /** Records a failed attempt and sleeps its back-off; the outcome when no attempt may follow, else undefined. */
-const backOff = async (context: SendContext, watch: SendWatch | undefined, attempt: number, result: ExportFailure): Promise<SendOutcome | undefined> => {
+async function backOff(context: SendContext, watch: SendWatch | undefined, attempt: number, result: ExportFailure): Promise<SendOutcome | undefined> {
   // Cancelled while the attempt ran: the cancel ended it (its AbortError is not the destination's answer).
   const cancel = watch?.cancelReason;
   watch?.failed(cancel === undefined ? result.error : undefined, result.delivered, result.status);
@@ -149,13 +149,15 @@ const backOff = async (context: SendContext, watch: SendWatch | undefined, attem
   // Shutdown may have begun during the sleep: never start a request past its deadline.
   if (millisLeft(context) === 0) return stop(watch, pastShutdownDeadline(delay, retryAfterMillis, 0));
   return undefined;
-};
+}
 
 /** Whether the watchdog abandoned the send (see `SendWatch.abandoned`). */
-const wasAbandoned = (watch: SendWatch | undefined): boolean => watch?.abandoned === true;
+function wasAbandoned(watch: SendWatch | undefined): boolean {
+  return watch?.abandoned === true;
+}
 
 /** Sleeps `millis` without keeping the process up; a cancel of the send (`watch`'s abort handle, see `SendWatch.abortAttempt`) ends it at once. */
-const backOffSleep = (millis: number, watch: SendWatch | undefined): Promise<void> => {
+function backOffSleep(millis: number, watch: SendWatch | undefined): Promise<void> {
   if (watch === undefined) return unrefSleep(millis);
   return new Promise((resolve) => {
     const timer = setTimeout(wake, millis);
@@ -168,19 +170,19 @@ const backOffSleep = (millis: number, watch: SendWatch | undefined): Promise<voi
       resolve();
     }
   });
-};
+}
 
 /** What is left of shutdown's deadline (0 once past it); undefined before shutdown. */
-const millisLeft = (context: SendContext): number | undefined => {
+function millisLeft(context: SendContext): number | undefined {
   const deadline = context.retryDeadline();
   return deadline === undefined ? undefined : max(0, deadline - Date.now());
-};
+}
 
 /** The send stops with retries left: `why` begins the warning of what it gives up. */
-const stop = (watch: SendWatch | undefined, why: string): SendOutcome => {
+function stop(watch: SendWatch | undefined, why: string): SendOutcome {
   if (watch !== undefined) watch.stoppedBy = why;
   return 'gave-up';
-};
+}
 
 /**
  * One attempt, cut off after `exportTimeoutMillis` (its request aborted):
@@ -188,7 +190,7 @@ const stop = (watch: SendWatch | undefined, why: string): SendOutcome => {
  * first — no race between two promises, no promise of its own. The watch's
  * deadline is armed and the request counted first.
  */
-const exportOnce = (context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, finished: (result: ExportResult) => void): void => {
+function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, finished: (result: ExportResult) => void): void {
   watch?.armUntil(Date.now() + context.exportTimeoutMillis);
   context.onRequest();
   const attempt = new LazyAbort();
@@ -216,14 +218,14 @@ const exportOnce = (context: SendContext, batch: ExportBatch, watch: SendWatch |
   } catch (error) {
     finish(exportFailure(true, error));
   }
-};
+}
 
 /**
  * An exporter that ignores the signal is still cut off by the timer. A built-in one answers by callback (no
  * promise of its own); any other by promise: Promise.resolve, since one written in plain JS may return its
  * result without a promise, or resolve with something other than an `ExportResult` (see exportResultOf).
  */
-const startExport = (context: SendContext, batch: ExportBatch, attempt: LazyAbort, finish: (result: ExportResult) => void): void => {
+function startExport(context: SendContext, batch: ExportBatch, attempt: LazyAbort, finish: (result: ExportResult) => void): void {
   const byCallback = callbackExporter(context.exporter);
   if (byCallback === undefined) {
     Promise.resolve(context.exporter.export(batch, attempt)).then(
@@ -235,5 +237,5 @@ const startExport = (context: SendContext, batch: ExportBatch, attempt: LazyAbor
   let onStack = true;
   byCallback[EXPORT_NOW](batch, attempt, (result) => (onStack ? queueMicrotask(() => finish(result)) : finish(result)));
   onStack = false;
-};
+}
 

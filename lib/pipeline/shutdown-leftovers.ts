@@ -20,7 +20,7 @@ const SPOOL_GRACE_MILLIS = 1_000;
  * A batch dropped so may hold ends of runs whose start went out: nothing
  * will close those runs now, and they are counted left open (`closes`).
  */
-export const settleLeftovers = async (
+export async function settleLeftovers(
   cut: readonly PendingBatch[],
   queue: BatchQueue,
   writes: SpoolWrites | undefined,
@@ -29,7 +29,7 @@ export const settleLeftovers = async (
   closes: Pick<RunCloses, 'leftBy'>,
   settle: (batch: PendingBatch, outcome: BatchOutcome) => void,
   leftOver?: (batch: PendingBatch) => boolean,
-): Promise<void> => {
+): Promise<void> {
   // The cut exports' batches are older than any still queued: spooled first, as they would have been sent. A batch some
   // of several destinations took part of is given up per destination instead (`BatchOutcomes.leftOver`): its spool
   // writes go through `writes` too, so the grace below bounds them, and what they did not land is counted here.
@@ -52,13 +52,13 @@ export const settleLeftovers = async (
     settle(batch, 'evicted');
   }
   if (dropped > 0) warnings.once('shutdown-leftovers', SHUTDOWN_LEFTOVERS);
-};
+}
 
 /**
  * Starts writing batches to the spool, their records built in queue order
  * first (a batch's records depend on which starts went out before it).
  */
-const spoolLeftovers = (leftovers: readonly PendingBatch[], writes: SpoolWrites): void => {
+function spoolLeftovers(leftovers: readonly PendingBatch[], writes: SpoolWrites): void {
   const records = leftovers.map((batch) => publicBatch(batch.records()));
   leftovers.forEach((batch, i) => void writes.write(batch, records[i]!, batch.endCount, SHUTDOWN_CUT));
-};
+}

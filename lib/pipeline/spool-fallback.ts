@@ -235,6 +235,7 @@ export class SpoolFallback {
  * What a full spool says: where it is and its size, that what it cannot take is dropped (counted as export failures,
  * the failure that sent it there), and which setting makes room.
  */
-const spoolFull = (store: SpoolStore): string =>
-  `tracewire: the spool at ${store.dir} is full (maxSpoolBytes ${store.maxBytes} bytes): spans it cannot take are dropped, counted in ` +
-  'stats().dropped.exportFailed, until a replay sends what it holds. Raise maxSpoolBytes (TRACEWIRE_MAX_SPOOL_BYTES) to keep more. Further ones are not warned about.';
+function spoolFull(store: SpoolStore): string {
+  return `tracewire: the spool at ${store.dir} is full (maxSpoolBytes ${store.maxBytes} bytes): spans it cannot take are dropped, counted in ` +
+    'stats().dropped.exportFailed, until a replay sends what it holds. Raise maxSpoolBytes (TRACEWIRE_MAX_SPOOL_BYTES) to keep more. Further ones are not warned about.';
+}

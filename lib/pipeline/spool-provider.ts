@@ -15,15 +15,17 @@ let openSpool: OpenSpool | undefined;
  * edge entry does not, so the spool and its file-system imports stay out
  * of an edge bundle's module graph.
  */
-export const provideSpool = (open: OpenSpool): void => {
+export function provideSpool(open: OpenSpool): void {
   openSpool = open;
-};
+}
 
 /** @internal Whether this entry has a spool (the Node entry's; an edge entry has none). */
-export const hasSpool = (): boolean => openSpool !== undefined;
+export function hasSpool(): boolean {
+  return openSpool !== undefined;
+}
 
 /** @internal The spool for `spoolDir`; a TracewireConfigError where this entry has none. */
-export const spoolFor = (dir: string, maxBytes: number, send: SendContext, counters: DeliveryCounters, warnings: DropWarnings, closes: RunCloses): SpoolFallback => {
+export function spoolFor(dir: string, maxBytes: number, send: SendContext, counters: DeliveryCounters, warnings: DropWarnings, closes: RunCloses): SpoolFallback {
   if (openSpool === undefined) refuse('spoolDir', dir, 'unset on this runtime: the spool writes files, so only the Node entry has it');
   return openSpool(dir, maxBytes, send, counters, warnings, closes);
-};
+}

@@ -8,7 +8,7 @@ import type { DropWarnings } from './drop-warnings.js';
  * `shutdown()` never reject — not even for options that cannot be read (a revoked Proxy, a getter that throws);
  * and never NaN or Infinity: every wait has a deadline.
  */
-export const waitDeadline = (options: FlushOptions | undefined, fallback: number, warnings: DropWarnings): number => {
+export function waitDeadline(options: FlushOptions | undefined, fallback: number, warnings: DropWarnings): number {
   // `flush(50)`: plainly a deadline, taken as one (and the form that reads it named once).
   if (typeof options === 'number') {
     warnings.note('timeoutMillis-number', `tracewire: a wait was given ${String(options)}, not { timeoutMillis: ${String(options)} }; taken as its timeoutMillis.`);
@@ -31,4 +31,4 @@ export const waitDeadline = (options: FlushOptions | undefined, fallback: number
   const shown = asked !== null && typeof asked === 'object' ? 'given as an object' : typeof asked === 'function' ? 'given as a function' : String(asked);
   warnings.note('timeoutMillis', `tracewire: timeoutMillis ${shown} is not 0 to ${MAX_TIMER_MILLIS} ms; flushTimeoutMillis (${fallback} ms) is used.`);
   return fallback;
-};
+}

@@ -36,22 +36,22 @@ export const X_B3_FLAGS = 'x-b3-flags';
  * `B3Propagator` extracts whichever it is configured to inject: the single
  * `b3` header when there is one, else `X-B3-*`.
  */
-export const parseB3 = (read: (name: string) => readonly string[]): B3Parent | undefined => {
+export function parseB3(read: (name: string) => readonly string[]): B3Parent | undefined {
   // An empty `b3` is none, as OpenTelemetry takes it: the `X-B3-*` headers beside it are read.
   const single = read(B3).filter((line) => line.trim() !== '');
   return single.length > 0 ? parseB3Single(single) : parseB3Multi(read);
-};
+}
 
 /** `b3: {trace}-{span}[-{sampled}[-{parent}]]`; `undefined` when repeated or malformed (a lone sampling state names no parent). */
-const parseB3Single = (lines: readonly string[]): B3Parent | undefined => {
+function parseB3Single(lines: readonly string[]): B3Parent | undefined {
   if (lines.length !== 1 || lines[0]!.length > MAX_B3_CHARS) return undefined;
   const [traceId, spanId, sampling, , extra] = lines[0]!.trim().split('-');
   if (extra !== undefined || spanId === undefined) return undefined;
   return b3Parent(traceId!, spanId, sampling === undefined ? undefined : samplingOf(sampling), sampling === 'd');
-};
+}
 
 /** `X-B3-TraceId`, `X-B3-SpanId`, `X-B3-Sampled` (`1`, `0`, `true`, `false`), `X-B3-Flags: 1` (debug: sampled). */
-const parseB3Multi = (read: (name: string) => readonly string[]): B3Parent | undefined => {
+function parseB3Multi(read: (name: string) => readonly string[]): B3Parent | undefined {
   const traceId = read(X_B3_TRACE_ID);
   const spanId = read(X_B3_SPAN_ID);
   if (traceId.length !== 1 || spanId.length !== 1) return undefined;
@@ -60,20 +60,22 @@ const parseB3Multi = (read: (name: string) => readonly string[]): B3Parent | und
   const debug = flags.length === 1 && flags[0]!.trim() === '1';
   const decision = debug ? true : sampled.length === 1 ? samplingOf(sampled[0]!.trim().toLowerCase()) : sampled.length === 0 ? undefined : null;
   return b3Parent(traceId[0]!.trim(), spanId[0]!.trim(), decision, debug);
-};
+}
 
 /** Sampling states by their spellings: `d` is debug (sampled); `true`/`false` are the multi-header variant's older ones. */
-const samplingOf = (state: string): boolean | null => (state === '1' || state === 'd' || state === 'true' ? true : state === '0' || state === 'false' ? false : null);
+function samplingOf(state: string): boolean | null {
+  return state === '1' || state === 'd' || state === 'true' ? true : state === '0' || state === 'false' ? false : null;
+}
 
 /** `sampled`: undefined when the caller deferred the decision, null when its value is not one of B3's. */
-const b3Parent = (traceId: string, spanId: string, sampled: boolean | null | undefined, debug: boolean): B3Parent | undefined => {
+function b3Parent(traceId: string, spanId: string, sampled: boolean | null | undefined, debug: boolean): B3Parent | undefined {
   const trace = traceId.toLowerCase();
   const span = spanId.toLowerCase();
   if (sampled === null || !TRACE_ID.test(trace) || !SPAN_ID.test(span) || ZERO_TRACE.test(trace) || ZERO_TRACE.test(span)) return undefined;
   return { traceIdHex: trace.padStart(32, '0'), spanIdHex: span, sampled, debug };
-};
+}
 
 /** @internal The single header's value: `{trace}-{span}-{1|0|d}` (debug: `d`, as OpenTelemetry's `B3Propagator` passes it on). */
-export const formatB3Single = (traceIdHex: string, spanIdHex: string, sampled: boolean, debug: boolean): string => {
+export function formatB3Single(traceIdHex: string, spanIdHex: string, sampled: boolean, debug: boolean): string {
   return `${traceIdHex}-${spanIdHex}-${debug ? 'd' : sampled ? '1' : '0'}`;
-};
+}

@@ -54,7 +54,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const NOT_PRINTABLE_ASCII = /[^\u0020-\u007e]/;
 
 /** @internal The LangSmith members of the header's lines; empty when absent or over the limits. */
-export const parseBaggage = (lines: readonly string[]): LangSmithBaggage => {
+export function parseBaggage(lines: readonly string[]): LangSmithBaggage {
   const found: LangSmithBaggage = { metadata: {}, tags: [], projectName: undefined, others: [] };
   const joined = lines.join(',');
   if (joined.length === 0 || utf8Length(joined) > BAGGAGE_LIMITS.maxBytes) return found;
@@ -78,14 +78,14 @@ export const parseBaggage = (lines: readonly string[]): LangSmithBaggage => {
     else if (key === 'langsmith-project') found.projectName = value.length > 0 && value.length <= BAGGAGE_LIMITS.maxProjectNameLength && !CONTROL.test(value) ? value : undefined;
   }
   return found;
-};
+}
 
 /**
  * @internal An outgoing `baggage`: the caller's other members first (as many
  * as fit, leaving room for ours among `maxMembers`), then LangSmith's in the
  * bytes left. `''` when there is nothing to send.
  */
-export const formatBaggage = (others: readonly string[] | undefined, metadata: { readonly [key: string]: JsonValue }, tags: readonly string[], projectName: string | undefined): string => {
+export function formatBaggage(others: readonly string[] | undefined, metadata: { readonly [key: string]: JsonValue }, tags: readonly string[], projectName: string | undefined): string {
   const members: string[] = [];
   let left = BAGGAGE_LIMITS.maxBytes;
   for (const member of others ?? []) {
@@ -96,7 +96,7 @@ export const formatBaggage = (others: readonly string[] | undefined, metadata: {
     left -= bytes;
   }
   return [...members, ...formatLangSmithBaggage(metadata, tags, projectName, left)].join(',');
-};
+}
 
 /**
  * @internal An outgoing `baggage` over the lines already there: their other
@@ -105,7 +105,7 @@ export const formatBaggage = (others: readonly string[] | undefined, metadata: {
  * whole), and a member forwarded from the caller gives way to one of the
  * same key set here.
  */
-export const mergeBaggage = (existing: string[], ours: string): string => {
+export function mergeBaggage(existing: string[], ours: string): string {
   const keyOf = (member: string) => member.split('=', 1)[0]!.trim();
   const others = existing
     .join(',')
@@ -122,7 +122,7 @@ export const mergeBaggage = (existing: string[], ours: string): string => {
     bytes += memberBytes;
   }
   return members.join(',');
-};
+}
 
 /**
  * @internal The LangSmith members for an outgoing header, as langsmith writes
@@ -130,7 +130,7 @@ export const mergeBaggage = (existing: string[], ours: string): string => {
  * `budgetBytes`: project and tags are kept first, and metadata leaves out its
  * largest keys until it fits in the room left.
  */
-const formatLangSmithBaggage = (metadata: { readonly [key: string]: JsonValue }, tags: readonly string[], projectName: string | undefined, budgetBytes: number): string[] => {
+function formatLangSmithBaggage(metadata: { readonly [key: string]: JsonValue }, tags: readonly string[], projectName: string | undefined, budgetBytes: number): string[] {
   const members: string[] = [];
   const project = projectName ? `langsmith-project=${encodeURIComponent(projectName)}` : undefined;
   const tagList = tags.length > 0 ? `langsmith-tags=${encodeURIComponent(tags.join(','))}` : undefined;
@@ -144,10 +144,10 @@ const formatLangSmithBaggage = (metadata: { readonly [key: string]: JsonValue },
   const meta = metadataMember({ ...metadata }, min(BAGGAGE_LIMITS.maxMemberBytes, left - 1));
   if (meta !== undefined) members.unshift(meta);
   return members;
-};
+}
 
 /** Largest keys out first, until the member fits in `max`: one big value must not take the tenant id with it. */
-const metadataMember = (kept: { [key: string]: JsonValue }, max: number): string | undefined => {
+function metadataMember(kept: { [key: string]: JsonValue }, max: number): string | undefined {
   for (;;) {
     const keys = Object.keys(kept);
     if (keys.length === 0) return undefined;
@@ -161,17 +161,17 @@ const metadataMember = (kept: { [key: string]: JsonValue }, max: number): string
     }
     delete kept[largest];
   }
-};
+}
 
-const decode = (value: string): string | undefined => {
+function decode(value: string): string | undefined {
   try {
     return decodeURIComponent(value);
   } catch {
     return undefined;
   }
-};
+}
 
-const parseMetadata = (text: string): { [key: string]: JsonValue } | undefined => {
+function parseMetadata(text: string): { [key: string]: JsonValue } | undefined {
   const parsed = parseOrUndefined(text);
   if (!isRecord(parsed)) return undefined;
   const safe = toJsonSafe(parsed, {
@@ -181,9 +181,9 @@ const parseMetadata = (text: string): { [key: string]: JsonValue } | undefined =
     maxBytes: BAGGAGE_LIMITS.maxBytes,
   }).value;
   return safe as { [key: string]: JsonValue };
-};
+}
 
-const parseTags = (text: string): string[] => {
+function parseTags(text: string): string[] {
   const tags = text.split(',').map((tag) => tag.trim()).filter((tag) => tag.length > 0 && tag.length <= BAGGAGE_LIMITS.maxTagLength && !CONTROL.test(tag));
   return [...new Set(tags)].slice(0, BAGGAGE_LIMITS.maxTags);
-};
+}

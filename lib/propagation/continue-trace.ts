@@ -27,6 +27,6 @@ export function continueTrace<T>(headers: TraceParent | null | undefined, fn: ()
 }
 
 /** @internal The remote context `continueTrace` set for the calling code, if any. */
-export const continuedContext = (): RemoteTraceContext | undefined => {
+export function continuedContext(): RemoteTraceContext | undefined {
   return storage?.getStore();
-};
+}

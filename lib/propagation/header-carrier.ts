@@ -16,7 +16,7 @@ export type HeaderCarrier =
  * HTTP allows), `[]` when absent. Never throws: a carrier with throwing
  * getters or a revoked proxy reads as empty — headers are untrusted input.
  */
-export const readHeader = (carrier: unknown, name: string): string[] => {
+export function readHeader(carrier: unknown, name: string): string[] {
   try {
     if (!isObject(carrier)) return [];
     const get = (carrier as { get?: unknown }).get;
@@ -30,10 +30,10 @@ export const readHeader = (carrier: unknown, name: string): string[] => {
   } catch {
     return [];
   }
-};
+}
 
-const asList = (value: unknown): string[] => {
+function asList(value: unknown): string[] {
   if (isString(value)) return [value];
   if (isArray(value)) return value.filter(isString);
   return [];
-};
+}

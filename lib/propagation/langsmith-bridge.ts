@@ -117,4 +117,6 @@ export function enableLangSmithBridge(api: LangSmithApi, options: LangSmithBridg
   };
 }
 
-const isDotted = (run: unknown): run is { dotted_order: string } => typeof (run as { dotted_order?: unknown } | undefined)?.dotted_order === 'string';
+function isDotted(run: unknown): run is { dotted_order: string } {
+  return typeof (run as { dotted_order?: unknown } | undefined)?.dotted_order === 'string';
+}

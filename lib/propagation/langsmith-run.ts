@@ -28,7 +28,7 @@ export type WithLangsmithStorage = { readonly [LANGSMITH_STORAGE]?: unknown };
  * LangChain keeps its runs here once langsmith's storage exists (loading
  * `langsmith/traceable` makes it); checked with @langchain/core 1.4.0.
  */
-export const langsmithRunContext = (within?: { readonly dottedOrder: string }): RemoteTraceContext | undefined => {
+export function langsmithRunContext(within?: { readonly dottedOrder: string }): RemoteTraceContext | undefined {
   type Storage = { getStore?: () => unknown; [LANGSMITH_OWN_STORAGE]?: Storage };
   const storage = (globalThis as { [LANGSMITH_STORAGE]?: Storage })[LANGSMITH_STORAGE];
   if (storage === undefined) return undefined;
@@ -42,4 +42,4 @@ export const langsmithRunContext = (within?: { readonly dottedOrder: string }): 
   } catch {
     return undefined;
   }
-};
+}

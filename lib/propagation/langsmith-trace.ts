@@ -23,7 +23,7 @@ export interface DottedParent {
 }
 
 /** @internal The header's one line as a parent, or `undefined` when absent, repeated or malformed. */
-export const parseLangSmithTrace = (lines: readonly string[]): DottedParent | undefined => {
+export function parseLangSmithTrace(lines: readonly string[]): DottedParent | undefined {
   if (lines.length !== 1) return undefined;
   const header = lines[0]!.trim();
   if (header.length === 0 || header.length > MAX_LANGSMITH_TRACE_CHARS) return undefined;
@@ -40,12 +40,12 @@ export const parseLangSmithTrace = (lines: readonly string[]): DottedParent | un
     segments.push(segment.slice(0, 22) + id);
   }
   return { dottedOrder: segments.join('.'), traceId: ids[0]!, parentRunId: ids[ids.length - 1]! };
-};
+}
 
-const isRealTime = (match: RegExpExecArray): boolean => {
+function isRealTime(match: RegExpExecArray): boolean {
   const [, year, month, day, hour, minute, second] = match;
   const millis = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
   const date = new Date(millis);
   // The day needs no check of its own: a day 00 or past the month's end rolls into another month.
   return date.getUTCMonth() === Number(month) - 1 && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60;
-};
+}

@@ -46,15 +46,15 @@ let current: Propagators = DEFAULT;
  * tracing off for a setting an OpenTelemetry SDK in the process may read
  * rightly (`xray`), and OpenTelemetry itself warns and goes on.
  */
-export const propagators = (): Propagators => {
+export function propagators(): Propagators {
   const value = runtimeEnv()[VARIABLE];
   if (value === readFrom) return current;
   readFrom = value;
   current = value === undefined ? DEFAULT : parse(value);
   return current;
-};
+}
 
-const parse = (value: string): Propagators => {
+function parse(value: string): Propagators {
   const names = value.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
   if (names.length === 0) return DEFAULT;
   const unknown = names.filter((name) => !SPOKEN.includes(name));
@@ -68,9 +68,9 @@ const parse = (value: string): Propagators => {
   if (tracecontext >= 0) parentOrder.push('tracecontext');
   if (b3 >= 0) b3 > tracecontext ? parentOrder.push('b3') : parentOrder.unshift('b3');
   return freeze({ tracecontext: tracecontext >= 0, baggage: names.includes('baggage'), b3: names.includes('b3'), b3multi: names.includes('b3multi'), parentOrder: freeze(parentOrder) });
-};
+}
 
-const say = (unknown: readonly string[]): void => {
+function say(unknown: readonly string[]): void {
   const others = unknown.filter((name) => NOT_SPOKEN.includes(name));
   const wrong = unknown.filter((name) => !NOT_SPOKEN.includes(name));
   const message =
@@ -81,7 +81,9 @@ const say = (unknown: readonly string[]): void => {
   const client = globalClient.peek();
   if (client !== undefined) client.warn(message);
   else console.warn(message);
-};
+}
 
 /** @internal Whether a header (lower-case) carries the OpenTelemetry parent span — `traceparent`, `tracestate`, `b3`, `X-B3-*` — as against LangSmith's and `baggage`. */
-export const isParentHeader = (name: string): boolean => name === 'traceparent' || name === 'tracestate' || name === 'b3' || name.startsWith('x-b3-');
+export function isParentHeader(name: string): boolean {
+  return name === 'traceparent' || name === 'tracestate' || name === 'b3' || name.startsWith('x-b3-');
+}

@@ -95,7 +95,7 @@ export function extractTraceContext(headers: TraceParent | null | undefined): Re
 const TRACEPARENT = 'traceparent';
 const LANGSMITH_TRACE = 'langsmith-trace';
 
-const fromHeaders = (headers: object): RemoteTraceContext | undefined => {
+function fromHeaders(headers: object): RemoteTraceContext | undefined {
   const use = propagators();
   // The OpenTelemetry parent: of the propagators that found one, the last listed.
   let w3c: B3Parent | undefined;
@@ -147,14 +147,14 @@ const fromHeaders = (headers: object): RemoteTraceContext | undefined => {
   });
   extracted.add(result);
   return result;
-};
+}
 
 /** @internal 32 hex digits as a UUID. */
-export const uuidOfHex = (hex: string): string => {
+export function uuidOfHex(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-};
+}
 
 /** @internal The run id a W3C span id known alone stands for: `00000000-0000-0000-<first 4>-<last 12>`, as langsmith's `getUuidFromOtelSpanId` maps it. */
-export const runIdOfSpanId = (spanIdHex: string): string => {
+export function runIdOfSpanId(spanIdHex: string): string {
   return uuidOfHex(spanIdHex.padStart(32, '0'));
-};
+}

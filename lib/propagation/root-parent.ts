@@ -21,7 +21,7 @@ import { isFunction } from '../natives.js';
  * start a fresh trace. langsmith's storage is looked for once, inline: a
  * process without langsmith makes no call for it.
  */
-export const parentOf = (site: CallSite, args: ArrayLike<unknown>, span: Span | undefined): SpanParent | undefined => {
+export function parentOf(site: CallSite, args: ArrayLike<unknown>, span: Span | undefined): SpanParent | undefined {
   const langsmith = (globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] !== undefined;
   if (span !== undefined) {
     const nearer = langsmith ? langsmithRunContext(span) : undefined;
@@ -34,19 +34,19 @@ export const parentOf = (site: CallSite, args: ArrayLike<unknown>, span: Span | 
   const continued = continuedContext() ?? (langsmith ? langsmithRunContext() : undefined);
   if (continued !== undefined) return continuedParent(continued);
   return otelHook.current?.rootParent();
-};
+}
 
 /** The parent of a trace continued from `remote`; with the bridge on, placed under the active OpenTelemetry span of its trace. */
-const continuedParent = (remote: RemoteTraceContext): SpanParent => {
+function continuedParent(remote: RemoteTraceContext): SpanParent {
   const parent = spanParentOf(remote);
   return otelHook.current === undefined ? parent : otelHook.current.continued(parent, remote.otelTraceId ?? remote.traceId);
-};
+}
 
-const resolve = (parent: NonNullable<CallSite['parent']>, args: ArrayLike<unknown>): TraceParent | undefined => {
+function resolve(parent: NonNullable<CallSite['parent']>, args: ArrayLike<unknown>): TraceParent | undefined {
   if (!isFunction(parent)) return parent;
   try {
     return parent(Array.prototype.slice.call(args)) ?? undefined;
   } catch {
     return undefined;
   }
-};
+}

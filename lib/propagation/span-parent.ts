@@ -12,7 +12,7 @@ import { runIdOfSpanId, type RemoteTraceContext } from './remote-context.js';
  * (as langsmith's OpenTelemetry processor does) while it stays that
  * parent's child in OpenTelemetry's trace.
  */
-export const spanParentOf = (remote: RemoteTraceContext): SpanParent => {
+export function spanParentOf(remote: RemoteTraceContext): SpanParent {
   const otelTraceId = remote.otelTraceId;
   let otelParent: SpanParent['otelParent'];
   if (remote.dottedOrder !== undefined) {
@@ -32,7 +32,7 @@ export const spanParentOf = (remote: RemoteTraceContext): SpanParent => {
     sampled: remote.dottedOrder === undefined ? undefined : true,
     remote: { tracestate: remote.tracestate, projectName: remote.projectName, baggage: remote.baggage, traceFlags: remote.sampled === undefined ? undefined : remote.sampled ? 1 : 0, b3Debug: remote.b3Debug },
   };
-};
+}
 
 /**
  * @internal `parent` with OpenTelemetry's decision as its own, for a client
@@ -44,7 +44,7 @@ export const spanParentOf = (remote: RemoteTraceContext): SpanParent => {
  * decided (a span of this process; a run `langsmith-trace` names) is
  * returned as it is.
  */
-export const sampledAsOpenTelemetry = (parent: SpanParent): SpanParent => {
+export function sampledAsOpenTelemetry(parent: SpanParent): SpanParent {
   const flags = parent.sampled === undefined ? parent.remote?.traceFlags : undefined;
   return flags === undefined ? parent : { ...parent, sampled: (flags & 1) === 1 };
-};
+}

@@ -81,7 +81,7 @@ export function getTraceHeaders(): TraceHeaders {
 }
 
 /** The parent span in each OpenTelemetry format `use` names: `traceparent` (+ `tracestate`), B3 single, B3 multi (B3's debug flag as OpenTelemetry's `B3Propagator` writes it). */
-const parentHeaders = (use: Propagators, traceIdHex: string, spanIdHex: string, sampled: boolean, tracestate: string | undefined, b3Debug: boolean): TraceHeaders => {
+function parentHeaders(use: Propagators, traceIdHex: string, spanIdHex: string, sampled: boolean, tracestate: string | undefined, b3Debug: boolean): TraceHeaders {
   const headers: TraceHeaders = {};
   if (use.tracecontext) {
     headers.traceparent = formatTraceparent(traceIdHex, spanIdHex, sampled);
@@ -95,7 +95,7 @@ const parentHeaders = (use: Propagators, traceIdHex: string, spanIdHex: string, 
     else headers[X_B3_SAMPLED] = sampled ? '1' : '0';
   }
   return headers;
-};
+}
 
 /** Something outgoing headers can be set on. */
 export type OutgoingHeaders =
@@ -129,7 +129,7 @@ export function injectTraceHeaders<H extends OutgoingHeaders>(headers: H): H {
 }
 
 /** `trace`: the headers when the caller already took them (tracedFetch: once per request, not twice). */
-const inject = <H extends OutgoingHeaders>(headers: H, w3c: boolean, trace: TraceHeaders | undefined): H => {
+function inject<H extends OutgoingHeaders>(headers: H, w3c: boolean, trace: TraceHeaders | undefined): H {
   try {
     for (const [name, value] of entries(trace ?? getTraceHeaders()) as Array<[keyof TraceHeaders, string]>) {
       if (!w3c && isParentHeader(name)) continue;
@@ -139,7 +139,7 @@ const inject = <H extends OutgoingHeaders>(headers: H, w3c: boolean, trace: Trac
     // Propagation is best effort: the request goes out as it was.
   }
   return headers;
-};
+}
 
 /**
  * A `fetch` that sends the current trace's headers with every request
@@ -196,7 +196,7 @@ const REQUEST_INIT_MEMBERS = ['method', 'body', 'redirect', 'signal', 'referrer'
  * request)`) has its method and body on its prototype: a POST went out as a
  * GET without its body.
  */
-const withHeaders = (init: RequestInit | undefined, headers: Headers): RequestInit => {
+function withHeaders(init: RequestInit | undefined, headers: Headers): RequestInit {
   if (init === undefined || init === null) return { headers };
   const copy: Record<string, unknown> = {};
   for (const key in init) copy[key] = (init as Record<string, unknown>)[key];
@@ -206,9 +206,9 @@ const withHeaders = (init: RequestInit | undefined, headers: Headers): RequestIn
   }
   copy.headers = headers;
   return copy;
-};
+}
 
-const setHeader = (headers: OutgoingHeaders, name: string, value: string): void => {
+function setHeader(headers: OutgoingHeaders, name: string, value: string): void {
   if (isArray(headers)) {
     // Fetch's list of pairs: a named property on the array would be ignored.
     for (let i = headers.length - 1; i >= 0; i--) if (String(headers[i]?.[0]).toLowerCase() === name) headers.splice(i, 1);
@@ -221,9 +221,9 @@ const setHeader = (headers: OutgoingHeaders, name: string, value: string): void 
     for (const key of keys(record)) if (key !== name && key.toLowerCase() === name) delete record[key];
     record[name] = value;
   }
-};
+}
 
-const existingBaggage = (headers: OutgoingHeaders): string[] => {
+function existingBaggage(headers: OutgoingHeaders): string[] {
   if (isArray(headers)) return headers.filter((pair) => String(pair?.[0]).toLowerCase() === 'baggage').map((pair) => String(pair[1]));
   const getHeader = (headers as { getHeader?: unknown }).getHeader;
   if (isFunction(getHeader)) {
@@ -231,4 +231,4 @@ const existingBaggage = (headers: OutgoingHeaders): string[] => {
     return typeof value === 'string' ? [value] : isArray(value) ? value.map(String) : [];
   }
   return readHeader(headers, 'baggage');
-};
+}

@@ -22,7 +22,7 @@ export interface TraceParent {
 }
 
 /** @internal The header's one line, or `undefined` when absent, repeated or malformed. */
-export const parseTraceparent = (lines: readonly string[]): TraceParent | undefined => {
+export function parseTraceparent(lines: readonly string[]): TraceParent | undefined {
   if (lines.length !== 1) return undefined;
   const line = lines[0]!;
   if (line.length > 512) return undefined; // a future version may append fields, not kilobytes
@@ -31,12 +31,12 @@ export const parseTraceparent = (lines: readonly string[]): TraceParent | undefi
   // Version 00 has exactly four fields; a later version may add more after a dash.
   if (match[1] === '00' && match[5] !== undefined) return undefined;
   return { traceIdHex: match[2]!, spanIdHex: match[3]!, sampled: (parseInt(match[4]!, 16) & 1) === 1 };
-};
+}
 
 /** @internal `00-<trace>-<span>-<flags>`. */
-export const formatTraceparent = (traceIdHex: string, spanIdHex: string, sampled: boolean): string => {
+export function formatTraceparent(traceIdHex: string, spanIdHex: string, sampled: boolean): string {
   return `00-${traceIdHex}-${spanIdHex}-${sampled ? '01' : '00'}`;
-};
+}
 
 /**
  * @internal A `tracestate` to pass on unchanged, or `undefined` when there is
@@ -45,7 +45,7 @@ export const formatTraceparent = (traceIdHex: string, spanIdHex: string, sampled
  * left-most are the most recent vendors'), as OpenTelemetry's `TraceState`
  * does, so a service in the middle hands on what an OpenTelemetry one would.
  */
-export const parseTracestate = (lines: readonly string[]): string | undefined => {
+export function parseTracestate(lines: readonly string[]): string | undefined {
   if (lines.length === 0) return undefined;
   const joined = lines.join(',');
   if (joined.length > MAX_TRACESTATE_CHARS) return undefined;
@@ -63,4 +63,4 @@ export const parseTracestate = (lines: readonly string[]): string | undefined =>
   }
   if (members.length === 0) return undefined;
   return (members.length > MAX_TRACESTATE_MEMBERS ? members.slice(0, MAX_TRACESTATE_MEMBERS) : members).join(',');
-};
+}

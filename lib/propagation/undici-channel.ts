@@ -23,14 +23,14 @@ let pending: TraceHeaders | undefined;
 let depth = 0;
 
 /** `undici:request:create` when something other than tracewire listens on it, else `undefined`. */
-export const instrumentedUndici = (): Channel | undefined => {
+export function instrumentedUndici(): Channel | undefined {
   if (undiciCreate === undefined) {
     const process = (globalThis as { process?: { getBuiltinModule?(id: string): { channel(name: string): Channel } | undefined } }).process;
     undiciCreate = process?.getBuiltinModule?.('node:diagnostics_channel')?.channel('undici:request:create') ?? null;
   }
   // tracewire listens only while an instrumentation does (see sendLeavingW3c): its own listener never makes this true.
   return undiciCreate?.hasSubscribers === true ? undiciCreate : undefined;
-};
+}
 
 /**
  * Runs `send` (one call of Node's fetch, made without the headers that name
@@ -41,7 +41,7 @@ export const instrumentedUndici = (): Channel | undefined => {
  * request within the fetch call itself; one created later (a redirect, a
  * patched fetch that awaits first) is left as the instrumentation made it.
  */
-export const sendLeavingW3c = <T>(channel: Channel, trace: TraceHeaders, send: () => T): T => {
+export function sendLeavingW3c<T>(channel: Channel, trace: TraceHeaders, send: () => T): T {
   const outer = pending;
   pending = trace;
   // Subscribed last, so called after every listener already there.
@@ -52,9 +52,9 @@ export const sendLeavingW3c = <T>(channel: Channel, trace: TraceHeaders, send: (
     if (--depth === 0) channel.unsubscribe(afterInstrumentation);
     pending = outer;
   }
-};
+}
 
-const afterInstrumentation = (message: unknown): void => {
+function afterInstrumentation(message: unknown): void {
   const trace = pending;
   if (trace === undefined) return;
   try {
@@ -67,7 +67,7 @@ const afterInstrumentation = (message: unknown): void => {
   } catch {
     // Propagation is best effort: the request goes out as the instrumentation left it.
   }
-};
+}
 
 /**
  * The first `baggage` is tracewire's (the fetch's own headers come first);
@@ -79,7 +79,7 @@ const afterInstrumentation = (message: unknown): void => {
  * `baggage` already there: OpenTelemetry's other members (the app may have
  * set them), then tracewire's LangSmith ones.
  */
-const mergeBaggageLines = (headers: unknown[]): void => {
+function mergeBaggageLines(headers: unknown[]): void {
   let ours = -1;
   const appended: string[] = [];
   for (let i = 0; i < headers.length; ) {
@@ -88,13 +88,13 @@ const mergeBaggageLines = (headers: unknown[]): void => {
     else appended.push(String(headers.splice(i, 2)[1])); // the next pair moves to i
   }
   if (appended.length > 0) headers[ours + 1] = mergeBaggage(appended, String(headers[ours + 1]));
-};
+}
 
 /** A header naming the parent span, in any propagator's format (`tracestate` alone names none). */
-const hasParent = (headers: unknown[]): boolean => {
+function hasParent(headers: unknown[]): boolean {
   for (let i = 0; i < headers.length; i += 2) {
     const name = String(headers[i]).toLowerCase();
     if (name !== 'tracestate' && isParentHeader(name)) return true;
   }
   return false;
-};
+}

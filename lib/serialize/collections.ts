@@ -22,7 +22,7 @@ const ERROR_SHELL = 17;
  * `{ $type: 'Set', values: [...] }`, at most `maxItems` items. One walk for
  * both: they differ only in what an item is.
  */
-export const walkCollection = (w: Walker, c: Map<unknown, unknown> | Set<unknown>, depth: number, isMap: boolean): JsonValue => {
+export function walkCollection(w: Walker, c: Map<unknown, unknown> | Set<unknown>, depth: number, isMap: boolean): JsonValue {
   if (isAncestor(w, c)) return emitString(w, '[Circular]');
   if (depth >= w.maxDepth) return depthLimit(w);
   const size = isMap ? mapSize.call(c as Map<unknown, unknown>) : setSize.call(c as Set<unknown>);
@@ -56,7 +56,7 @@ export const walkCollection = (w: Walker, c: Map<unknown, unknown> | Set<unknown
   if (size > limit && !w.exhausted) moreItems(w, items, size - limit);
   w.stack.pop();
   return isMap ? { $type: 'Map', entries: items } : { $type: 'Set', values: items };
-};
+}
 
 /**
  * `{ $type: 'Error', name, message, stack, ...own enumerable props, cause, errors }`.
@@ -64,7 +64,7 @@ export const walkCollection = (w: Walker, c: Map<unknown, unknown> | Set<unknown
  * non-enumerable, so they are read explicitly; an own enumerable copy (as
  * `this.name = ...` makes) is skipped in the key loop so it is read only once.
  */
-export const walkError = (w: Walker, e: object, depth: number): JsonValue => {
+export function walkError(w: Walker, e: object, depth: number): JsonValue {
   if (isAncestor(w, e)) return emitString(w, '[Circular]');
   if (depth >= w.maxDepth) return depthLimit(w);
   const keys = ownKeys(e);
@@ -100,4 +100,4 @@ export const walkError = (w: Walker, e: object, depth: number): JsonValue => {
   if (aggregate && !w.exhausted) addEntry(w, out, 'errors', readGuarded(w, e, 'errors'), d);
   w.stack.pop();
   return out;
-};
+}

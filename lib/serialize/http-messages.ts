@@ -25,7 +25,9 @@ const CREDENTIALS = new Set(['authorization', 'proxy-authorization', 'cookie', '
 const LENGTHS = new Set([6, 9, 10, 13, 19]);
 
 /** Whether a captured object's key names a credential header (its value is then recorded as {@link REDACTED}). */
-export const isCredentialKey = (key: string): boolean => LENGTHS.has(key.length) && CREDENTIALS.has(key.toLowerCase());
+export function isCredentialKey(key: string): boolean {
+  return LENGTHS.has(key.length) && CREDENTIALS.has(key.toLowerCase());
+}
 
 const { isArray } = Array;
 const toStringTag = Object.prototype.toString;
@@ -36,12 +38,12 @@ const toStringTag = Object.prototype.toString;
  * `globalThis.Request` loads undici, ≈ 35 ms of every cold start (measured: the handler bundle's load went from 25 to
  * 63 ms when this module read them as it loaded); a tag also tells another realm's.
  */
-const headerFields = (headers: unknown): Record<string, string> | undefined => {
+function headerFields(headers: unknown): Record<string, string> | undefined {
   if (typeof headers !== 'object' || headers === null || toStringTag.call(headers) !== '[object Headers]') return undefined;
   const fields: Record<string, string> = {};
   (headers as Headers).forEach((value, name) => void (fields[name] = value));
   return fields;
-};
+}
 
 /**
  * What an HTTP message is recorded as, or `undefined` for anything else
@@ -53,7 +55,7 @@ const headerFields = (headers: unknown): Record<string, string> | undefined => {
  * `ServerResponse` or a `ClientRequest`, told by shape, so no `node:http`
  * is loaded (and Bun's and Deno's Node compatibility classes are told too).
  */
-export const httpMessageSummary = (v: object, tag: string): object | undefined => {
+export function httpMessageSummary(v: object, tag: string): object | undefined {
   if (tag === '[object Request]') return { method: (v as Request).method, url: (v as Request).url, headers: headerFields((v as Request).headers) };
   if (tag === '[object Response]') return { status: (v as Response).status, url: (v as Response).url || undefined, headers: headerFields((v as Response).headers) };
   if (tag === '[object Headers]') return headerFields(v);
@@ -69,4 +71,4 @@ export const httpMessageSummary = (v: object, tag: string): object | undefined =
     return { method: m['method'], host: m['host'], path: m['path'], headers: getHeaders.call(v) };
   }
   return undefined;
-};
+}

@@ -15,7 +15,7 @@ const PRESIZED_MAX = 10_000;
  * instance (`type` is its `$type`). `toJSON` is read once and, if not callable
  * but an own key, reused for that key so no getter runs twice.
  */
-export const walkPlain = (w: Walker, v: object, depth: number, allowToJSON: boolean, type: string | undefined): JsonValue | undefined => {
+export function walkPlain(w: Walker, v: object, depth: number, allowToJSON: boolean, type: string | undefined): JsonValue | undefined {
   if (isAncestor(w, v)) return emitString(w, '[Circular]');
   let toJSON: unknown;
   if (allowToJSON) {
@@ -54,13 +54,13 @@ export const walkPlain = (w: Walker, v: object, depth: number, allowToJSON: bool
   w.stack.pop();
   if (added > 0) w.bytes--; // each entry was charged a comma; n entries need n - 1
   return out;
-};
+}
 
 /**
  * Adds `key: walk(raw)` to `out`, charging the key with its quotes, colon and
  * comma. `undefined` is left out, as in JSON. Returns whether an entry was added.
  */
-export const addEntry = (w: Walker, out: JsonObject, key: string, raw: unknown, depth: number): boolean => {
+export function addEntry(w: Walker, out: JsonObject, key: string, raw: unknown, depth: number): boolean {
   if (raw === undefined) return false;
   if (key.length > w.maxStringLength) {
     key = distinctKey(out, cutString(key, w.maxStringLength));
@@ -77,7 +77,7 @@ export const addEntry = (w: Walker, out: JsonObject, key: string, raw: unknown, 
   if (key === '__proto__') defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;
   return true;
-};
+}
 
 /**
  * A cut key that an earlier cut key already took (same first units, same
@@ -85,14 +85,14 @@ export const addEntry = (w: Walker, out: JsonObject, key: string, raw: unknown, 
  * first in the copy while both were charged. A key that was not cut is at
  * most `maxStringLength` long, so it can never equal a cut one.
  */
-const distinctKey = (out: JsonObject, key: string): string => {
+function distinctKey(out: JsonObject, key: string): string {
   if (!hasOwn(out, key)) return key;
   let n = 2;
   while (hasOwn(out, `${key} #${n}`)) n++;
   return `${key} #${n}`;
-};
+}
 
-export const walkArray = (w: Walker, v: unknown[], depth: number): JsonValue => {
+export function walkArray(w: Walker, v: unknown[], depth: number): JsonValue {
   if (isAncestor(w, v)) return emitString(w, '[Circular]');
   if (depth >= w.maxDepth) return depthLimit(w);
   const length: unknown = v.length;
@@ -122,13 +122,13 @@ export const walkArray = (w: Walker, v: unknown[], depth: number): JsonValue => 
   if (n > filled) moreItems(w, out, n - filled);
   w.stack.pop();
   return out;
-};
+}
 
 /**
  * Ends a cut list with a count of what was left out. Past the byte budget (it ran out inside the list) the count is
  * charged unchecked, as the budget's own marker is, so a list cut by bytes does not read as a shorter list.
  */
-export const moreItems = (w: Walker, out: JsonValue[], rest: number): void => {
+export function moreItems(w: Walker, out: JsonValue[], rest: number): void {
   w.truncated = true;
   if (out.length > 0) w.bytes++;
   const marker = '[… ' + rest + ' more items]';
@@ -137,10 +137,10 @@ export const moreItems = (w: Walker, out: JsonValue[], rest: number): void => {
     w.bytes += jsonStringBytes(marker);
     out.push(marker);
   }
-};
+}
 
 /** The marker for a container nested deeper than `maxDepth`. */
-export const depthLimit = (w: Walker): string => {
+export function depthLimit(w: Walker): string {
   w.truncated = true;
   return emitString(w, '[Depth limit]');
-};
+}

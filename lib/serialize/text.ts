@@ -20,7 +20,7 @@ const NATIVE_COUNT_FROM = 128;
  * use the native UTF-8 length and ignore escapes, which are too sparse in bulk
  * text to matter for an estimate.
  */
-export const jsonStringBytes = (s: string): number => {
+export function jsonStringBytes(s: string): number {
   const n = s.length;
   if (n > NATIVE_COUNT_FROM && nativeByteLength !== undefined) return nativeByteLength(s, 'utf8') + 2;
   let bytes = n + 2;
@@ -41,24 +41,24 @@ export const jsonStringBytes = (s: string): number => {
     }
   }
   return bytes;
-};
+}
 
 /**
  * `s` cut to at most `max` UTF-16 units plus a note of how many were dropped.
  * Cuts one unit earlier rather than split a surrogate pair, so the kept part
  * never ends in half a character. Callers check the length first.
  */
-export const cutString = (s: string, max: number): string => {
+export function cutString(s: string, max: number): string {
   let keep = max;
   if (keep > 0 && (s.charCodeAt(keep - 1) & 0xfc00) === 0xd800 && (s.charCodeAt(keep) & 0xfc00) === 0xdc00) keep--;
   return s.slice(0, keep) + '…[truncated ' + (s.length - keep) + ' chars]';
-};
+}
 
 /**
  * What a thrown value says about itself: an error's message, else `String(x)`.
  * Either can be a trap (a getter, a proxy, a `toString` that throws), hence the guard.
  */
-export const thrownMessage = (thrown: unknown, maxLength: number): string => {
+export function thrownMessage(thrown: unknown, maxLength: number): string {
   let message: string;
   try {
     if (thrown instanceof ErrorCtor || ObjectToString.call(thrown) === '[object Error]') {
@@ -71,24 +71,24 @@ export const thrownMessage = (thrown: unknown, maxLength: number): string => {
     message = 'unreadable thrown value';
   }
   return message.length > maxLength ? cutString(message, maxLength) : message;
-};
+}
 
 /** A function's own name, or `anonymous` when it has none or will not say. */
-export const functionName = (fn: unknown): string => {
+export function functionName(fn: unknown): string {
   try {
     const name: unknown = (fn as { name?: unknown }).name;
     return typeof name === 'string' && name !== '' ? name : 'anonymous';
   } catch {
     return 'anonymous';
   }
-};
+}
 
 /**
  * Name of the class behind `proto`. Read from the prototype, not the instance,
  * so an own `constructor` property is never touched; anything unreadable or
  * unnamed falls back to `Object`.
  */
-export const constructorName = (proto: object): string => {
+export function constructorName(proto: object): string {
   try {
     const ctor: unknown = (proto as { constructor?: unknown }).constructor;
     if (typeof ctor !== 'function') return 'Object';
@@ -97,7 +97,7 @@ export const constructorName = (proto: object): string => {
   } catch {
     return 'Object';
   }
-};
+}
 
 /**
  * @internal `parts` joined as one flat string. Why: `+` of strings 13 or more
@@ -107,6 +107,6 @@ export const constructorName = (proto: object): string => {
  * one write (that flattening was ~10 % of a fresh process's flush). A join
  * writes the pieces into one string, once.
  */
-export const flat = (...parts: string[]): string => {
+export function flat(...parts: string[]): string {
   return parts.join('');
-};
+}

@@ -68,7 +68,7 @@ let spare: Walker | undefined = new Walker(descent);
  * become descriptive strings; `Map`/`Set`/errors/class instances become objects
  * tagged with `$type`; binary data is summarised by its size, never copied.
  */
-export const toJsonSafe = (input: unknown, limits?: Partial<SerializeLimits>): Serialized => {
+export function toJsonSafe(input: unknown, limits?: Partial<SerializeLimits>): Serialized {
   const w = spare ?? new Walker(descent);
   spare = undefined;
   try {
@@ -87,4 +87,4 @@ export const toJsonSafe = (input: unknown, limits?: Partial<SerializeLimits>): S
     w.stack.length = 0; // drop references to the caller's objects
     spare = w;
   }
-};
+}

@@ -38,7 +38,7 @@ const booleanValue = Boolean.prototype.valueOf;
  * Returns `undefined` only for `undefined` (and a `toJSON` that returns it), so
  * each container can apply its own rule: omitted in objects, `null` in arrays.
  */
-export const walk = (w: Walker, v: unknown, depth: number): JsonValue | undefined => {
+export function walk(w: Walker, v: unknown, depth: number): JsonValue | undefined {
   switch (typeof v) {
     case 'string':
       return emitString(w, v);
@@ -59,21 +59,21 @@ export const walk = (w: Walker, v: unknown, depth: number): JsonValue | undefine
       return emitString(w, '[Function: ' + functionName(v) + ']');
   }
   return null;
-};
+}
 
 /** {@link walk} for a slot that cannot be left out (array items, Map/Set contents). */
-export const walkItem = (w: Walker, v: unknown, depth: number): JsonValue => {
+export function walkItem(w: Walker, v: unknown, depth: number): JsonValue {
   const out = walk(w, v, depth);
   if (out !== undefined) return out;
   return spend(w, 4) ? null : overBudget(w);
-};
+}
 
 /**
  * The one place an object's traps may fire (prototype lookups, `ownKeys`,
  * getters on `length`...). Whatever throws here costs only this value: its
  * partial output and bytes are rolled back and replaced by a marker.
  */
-export const walkObject = (w: Walker, v: object, depth: number, allowToJSON: boolean): JsonValue | undefined => {
+export function walkObject(w: Walker, v: object, depth: number, allowToJSON: boolean): JsonValue | undefined {
   if (proxyCheck.isProxy(v)) return emitString(w, PROXY_MARKER); // its traps are the program's: never run them
   const stackLength = w.stack.length;
   const bytes = w.bytes;
@@ -87,10 +87,10 @@ export const walkObject = (w: Walker, v: object, depth: number, allowToJSON: boo
     w.bytes = bytes;
     return emitString(w, '[Unserializable: ' + thrownMessage(thrown, w.maxStringLength) + ']');
   }
-};
+}
 
 /** Anything that is neither a plain object nor a same-realm array, most specific kind first. */
-const walkOther = (w: Walker, v: object, proto: object, depth: number, allowToJSON: boolean): JsonValue | undefined => {
+function walkOther(w: Walker, v: object, proto: object, depth: number, allowToJSON: boolean): JsonValue | undefined {
   if (isArray(v)) return walkArray(w, v, depth);
   // Binary before toJSON: Buffer's toJSON would dump every byte. Arrays of wider numbers (Float32Array: an
   // embedding) are data, recorded as lists of numbers; bytes (Buffer, Uint8Array, DataView) are a blob, summarised.
@@ -134,14 +134,14 @@ const walkOther = (w: Walker, v: object, proto: object, depth: number, allowToJS
     return out;
   }
   return walkPlain(w, v, depth, allowToJSON, constructorName(proto));
-};
+}
 
 /**
  * Serializes what `toJSON()` returns, once: the result's own `toJSON` is not
  * followed (JSON.stringify's rule). The source stays on the path meanwhile, so
  * a result that points back at it is a cycle.
  */
-export const viaToJSON = (w: Walker, v: object, toJSON: (this: unknown) => unknown, depth: number): JsonValue | undefined => {
+export function viaToJSON(w: Walker, v: object, toJSON: (this: unknown) => unknown, depth: number): JsonValue | undefined {
   let result: unknown;
   try {
     result = toJSON.call(v);
@@ -154,7 +154,7 @@ export const viaToJSON = (w: Walker, v: object, toJSON: (this: unknown) => unkno
   const out = walkObject(w, result, depth, false);
   w.stack.pop();
   return out;
-};
+}
 
 /** This module's functions, as the containers' walks reach them (see {@link Descent}). */
 export const descent: Descent = { value: walk, item: walkItem, viaToJSON };

@@ -61,64 +61,64 @@ const { floor } = Math;
 const POSITIVE_INFINITY = 1 / 0;
 
 /** A usable limit is a non-negative number (Infinity means none); anything else, including an explicit `undefined`, means the default. */
-const pick = (value: unknown, fallback: number): number => {
+function pick(value: unknown, fallback: number): number {
   return typeof value === 'number' && value >= 0 ? floor(value) : fallback;
-};
+}
 
 /** Charges `size` bytes if they fit the budget; `false` means the caller must emit {@link overBudget} instead. */
-export const spend = (w: Walker, size: number): boolean => {
+export function spend(w: Walker, size: number): boolean {
   if (w.bytes + size > w.maxBytes) return false;
   w.bytes += size;
   return true;
-};
+}
 
 /**
  * The single marker that replaces the value which broke the budget. Its own
  * bytes are charged unchecked, so the final size may pass the limit by this much.
  */
-export const overBudget = (w: Walker): string => {
+export function overBudget(w: Walker): string {
   w.exhausted = true;
   w.truncated = true;
   const marker = '[Truncated: over ' + w.maxBytes + ' bytes]';
   w.bytes += marker.length + 2;
   return marker;
-};
+}
 
 /** A string value (data or marker), cut to the length limit and charged to the budget. */
-export const emitString = (w: Walker, s: string): string => {
+export function emitString(w: Walker, s: string): string {
   if (s.length > w.maxStringLength) {
     s = cutString(s, w.maxStringLength);
     w.truncated = true;
   }
   return spend(w, jsonStringBytes(s)) ? s : overBudget(w);
-};
+}
 
-export const emitNumber = (w: Walker, n: number): JsonValue => {
+export function emitNumber(w: Walker, n: number): JsonValue {
   if (n !== n) return emitString(w, '[NaN]');
   if (n === POSITIVE_INFINITY) return emitString(w, '[Infinity]');
   if (n === -POSITIVE_INFINITY) return emitString(w, '[-Infinity]');
   if (n === 0) return spend(w, 1) ? 0 : overBudget(w); // also turns -0 into 0
   return spend(w, ('' + n).length) ? n : overBudget(w);
-};
+}
 
 /**
  * `[Thrown: message]` for a getter or `toJSON` that threw. The message is cut
  * before the marker is built so a huge one never costs a huge temporary string.
  */
-export const thrownMarker = (w: Walker, thrown: unknown): string => {
+export function thrownMarker(w: Walker, thrown: unknown): string {
   return '[Thrown: ' + thrownMessage(thrown, w.maxStringLength) + ']';
-};
+}
 
 /** Reads one property, turning a throw into a {@link thrownMarker} value. */
-export const readGuarded = (w: Walker, target: object, key: string): unknown => {
+export function readGuarded(w: Walker, target: object, key: string): unknown {
   try {
     return (target as Record<string, unknown>)[key];
   } catch (thrown) {
     return thrownMarker(w, thrown);
   }
-};
+}
 
 /** Whether `v` is a container on the path being walked, i.e. a reference back to an ancestor. */
-export const isAncestor = (w: Walker, v: object): boolean => {
+export function isAncestor(w: Walker, v: object): boolean {
   return w.stack.indexOf(v) !== -1;
-};
+}

@@ -10,7 +10,7 @@ import { removeQuietly } from './write-atomically.js';
  * than `staleTempMillis` were left by a writer that crashed and are deleted
  * on the way. Rejects only when the directory cannot be read.
  */
-export const countSpoolBytes = async (dir: string, staleTempMillis: number): Promise<number> => {
+export async function countSpoolBytes(dir: string, staleTempMillis: number): Promise<number> {
   let files: string[];
   try {
     files = await fs().readdir(dir);
@@ -33,4 +33,4 @@ export const countSpoolBytes = async (dir: string, staleTempMillis: number): Pro
     }),
   );
   return sizes.reduce((sum, size) => sum + size, 0);
-};
+}

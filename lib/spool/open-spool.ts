@@ -1,6 +1,11 @@
-import type { OpenSpool } from '../pipeline/spool-provider.js';
+import type { DeliveryCounters } from '../client/delivery-stats.js';
+import type { DropWarnings } from '../pipeline/drop-warnings.js';
+import type { RunCloses } from '../pipeline/run-closes.js';
+import type { SendContext } from '../pipeline/send-batch.js';
 import { SpoolFallback } from '../pipeline/spool-fallback.js';
 import { SpoolStore } from './spool-store.js';
 
-/** @internal The Node entry's spool: batches delivery gave up on, kept as files in `dir`. */
-export const openSpool: OpenSpool = (dir, maxBytes, send, counters, warnings, closes) => new SpoolFallback(new SpoolStore({ dir, maxBytes }), send, counters, warnings, closes);
+/** @internal The Node entry's spool (an `OpenSpool`): batches delivery gave up on, kept as files in `dir`. */
+export function openSpool(dir: string, maxBytes: number, send: SendContext, counters: DeliveryCounters, warnings: DropWarnings, closes: RunCloses): SpoolFallback {
+  return new SpoolFallback(new SpoolStore({ dir, maxBytes }), send, counters, warnings, closes);
+}

@@ -30,25 +30,25 @@ export type SpoolEntry =
 let sequence = 0;
 
 /** @internal A fresh ready name. */
-export const newSpoolName = (now: number = Date.now()): string => {
+export function newSpoolName(now: number = Date.now()): string {
   sequence = (sequence + 1) % 1_000_000;
   return `${String(now).padStart(13, '0')}-${String(sequence).padStart(6, '0')}-${randomHex(8)}.json`;
-};
+}
 
 /** @internal The name a replaying process renames `name` to, to own it. */
-export const claimedName = (name: string, now: number = Date.now()): string => {
+export function claimedName(name: string, now: number = Date.now()): string {
   return `${name}.claimed-${process.pid}-${now}`;
-};
+}
 
 /** @internal What a directory entry is; `undefined` for anything not ours (and `.corrupt` files). */
-export const parseSpoolEntry = (file: string): SpoolEntry | undefined => {
+export function parseSpoolEntry(file: string): SpoolEntry | undefined {
   const match = ENTRY.exec(file);
   if (match === null) return undefined;
   const name = match[1]!;
   if (match[2] !== undefined) return { state: 'temp', file, name };
   if (match[3] !== undefined) return { state: 'claimed', file, name, claimedAt: Number(match[4]) };
   return { state: 'ready', file, name };
-};
+}
 
 /** @internal Format version in every file, so a later tracewire can tell old files from new. */
 const VERSION = 1;
@@ -58,13 +58,13 @@ const VERSION = 1;
  * (an {@link AddressedBatch}: a write replica missed them), their labels as `to`. Throws only if a run is not
  * JSON-serialisable.
  */
-export const encodeBatch = (batch: ExportBatch): string => {
+export function encodeBatch(batch: ExportBatch): string {
   if (batch instanceof AddressedBatch) return stringify({ v: VERSION, to: batch.to, post: batch.post, patch: batch.patch });
   return stringify({ v: VERSION, post: batch.post, patch: batch.patch });
-};
+}
 
 /** @internal The batch in a file's text, or `undefined` when it is not a well-formed spool file. */
-export const decodeBatch = (text: string): ExportBatch | undefined => {
+export function decodeBatch(text: string): ExportBatch | undefined {
   const parsed = parseOrUndefined(text);
   // Only null and undefined (not JSON) need refusing here (they cannot be destructured): any other primitive has no `v`, so the version check refuses it.
   if (parsed == null) return undefined;
@@ -72,8 +72,8 @@ export const decodeBatch = (text: string): ExportBatch | undefined => {
   if (v !== VERSION || !isRunList(post) || !isRunList(patch)) return undefined;
   if (to === undefined) return { post, patch };
   return isArray(to) && to.every(isString) ? new AddressedBatch(post, patch, to) : undefined;
-};
+}
 
-const isRunList = (value: unknown): value is Run[] => {
+function isRunList(value: unknown): value is Run[] {
   return isArray(value) && value.every((run) => isRecord(run) && isString(run.id));
-};
+}

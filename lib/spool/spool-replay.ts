@@ -50,7 +50,7 @@ interface ReplaySettings extends ReplayOptions {
  * directory. So a single send must never take that long: with the default
  * timeouts and retries one takes a few minutes at most.
  */
-export const replaySpool = async (dir: string, send: (batch: ExportBatch) => Promise<boolean>, settings: ReplaySettings): Promise<ReplayResult> => {
+export async function replaySpool(dir: string, send: (batch: ExportBatch) => Promise<boolean>, settings: ReplaySettings): Promise<ReplayResult> {
   const result = { replayed: 0, failed: 0, corrupt: 0 };
   let entries: SpoolEntry[];
   try {
@@ -68,10 +68,10 @@ export const replaySpool = async (dir: string, send: (batch: ExportBatch) => Pro
     failuresInARow = outcome === 'failed' ? failuresInARow + 1 : 0;
   }
   return result;
-};
+}
 
 /** Ready files (but those left out) and stale claims, oldest first. */
-const replayable = async (dir: string, staleClaimMillis: number, leaveOut: ReadonlySet<string> | undefined): Promise<SpoolEntry[]> => {
+async function replayable(dir: string, staleClaimMillis: number, leaveOut: ReadonlySet<string> | undefined): Promise<SpoolEntry[]> {
   const now = Date.now();
   const entries: SpoolEntry[] = [];
   for (const file of await fs().readdir(dir)) {
@@ -79,14 +79,14 @@ const replayable = async (dir: string, staleClaimMillis: number, leaveOut: Reado
     if ((entry?.state === 'ready' && !leaveOut?.has(entry.name)) || (entry?.state === 'claimed' && now - entry.claimedAt > staleClaimMillis)) entries.push(entry);
   }
   return entries.sort(byKey('name'));
-};
+}
 
-const replayOne = async (
+async function replayOne(
   dir: string,
   entry: SpoolEntry,
   send: (batch: ExportBatch) => Promise<boolean>,
   settings: ReplaySettings,
-): Promise<'replayed' | 'failed' | 'corrupt' | 'taken'> => {
+): Promise<'replayed' | 'failed' | 'corrupt' | 'taken'> {
   const claimed = join(dir, claimedName(entry.name));
   try {
     await fs().rename(join(dir, entry.file), claimed);
@@ -120,4 +120,4 @@ const replayOne = async (
   await removeQuietly(claimed);
   settings.onRemoved(bytes.length);
   return 'replayed';
-};
+}

@@ -165,7 +165,7 @@ export class SpoolStore {
  * every spool write would fail, each batch it was meant to keep dropped.
  * Checked once, at construction, as every setting is.
  */
-const refuseUnderAFile = (dir: string): void => {
+function refuseUnderAFile(dir: string): void {
   for (let at = resolve(dir); ; at = dirname(at)) {
     let isDirectory: boolean;
     try {
@@ -177,7 +177,7 @@ const refuseUnderAFile = (dir: string): void => {
     if (!isDirectory) refuse('spoolDir', dir, `a directory path (${at} is a file)`);
     return;
   }
-};
+}
 
 /** How stale the byte count may get before a write recounts the directory. */
 const RESCAN_MILLIS = 5_000;

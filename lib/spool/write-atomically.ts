@@ -16,7 +16,7 @@ import { noop } from '../noop.js';
  * ran out), so the file must not appear, not even late. No step starts after
  * the abort; a rename under way when it came is undone as it completes.
  */
-export const writeFileAtomically = async (path: string, text: string, signal?: AbortSignal): Promise<void> => {
+export async function writeFileAtomically(path: string, text: string, signal?: AbortSignal): Promise<void> {
   signal?.throwIfAborted();
   const temp = `${path}.tmp`;
   const file = await fs().open(temp, 'wx', 0o600); // 'x': never write into someone else's temp file
@@ -38,10 +38,10 @@ export const writeFileAtomically = async (path: string, text: string, signal?: A
     await removeQuietly(path);
     signal.throwIfAborted();
   }
-};
+}
 
 /** @internal Deletes `path` if it exists; never rejects (a file gone meanwhile, or one that cannot be removed, is left to the next scan). */
-export const removeQuietly = (path: string): Promise<void> => {
+export function removeQuietly(path: string): Promise<void> {
   // Stryker disable next-line ObjectLiteral,BooleanLiteral: without force a file gone meanwhile rejects ENOENT, which the catch turns into the same undefined
   return fs().rm(path, { force: true }).catch(noop);
-};
+}

@@ -28,7 +28,7 @@ let givenBack = false;
  * {@link releaseBody} once nothing reads it any more; on a runtime without
  * Node's `Buffer`, or past the size kept, a body of its own.
  */
-export const reusableBody = (size: number): NodeBody => {
+export function reusableBody(size: number): NodeBody {
   for (let i = 0; i < free.length; i++) {
     const whole = free[i]!;
     if (whole.length < size) continue;
@@ -43,16 +43,16 @@ export const reusableBody = (size: number): NodeBody => {
   // A small Buffer shares the memory of Node's pool: used once, never kept.
   if (whole.byteOffset === 0 && whole.buffer.byteLength === whole.length) wholes.set(whole.buffer, whole);
   return whole.length === size ? whole : (whole.subarray(0, size) as NodeBody);
-};
+}
 
 /**
  * @internal Gives `body` (from {@link reusableBody}) back for reuse: called
  * once its request is closed, when no write can read it any more. Anything
  * else is left to the garbage collector.
  */
-export const releaseBody = (body: Uint8Array): void => {
+export function releaseBody(body: Uint8Array): void {
   const whole = wholes.get(body.buffer);
   if (whole === undefined || free.length >= KEPT || free.includes(whole)) return;
   givenBack = true;
   free.push(whole);
-};
+}

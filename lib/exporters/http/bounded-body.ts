@@ -5,7 +5,7 @@
  * server or a proxy answered — a 1 MB gzip answer took a process from 160 to ≈ 950 MB of RSS and its flush past its
  * deadline. Never rejects (a body that fails mid-way gives what was read).
  */
-export const boundedBytes = async (response: Response, maxBytes: number): Promise<{ readonly bytes: Uint8Array; readonly cut: boolean }> => {
+export async function boundedBytes(response: Response, maxBytes: number): Promise<{ readonly bytes: Uint8Array; readonly cut: boolean }> {
   const body = response.body;
   if (body === null) return { bytes: new Uint8Array(0), cut: false };
   const reader = body.getReader();
@@ -30,15 +30,15 @@ export const boundedBytes = async (response: Response, maxBytes: number): Promis
   // More than is kept: not read further (nor inflated), the connection given up.
   if (cut) reader.cancel().catch(() => undefined);
   return { bytes: joined(chunks), cut };
-};
+}
 
 /** @internal As {@link boundedBytes}, as UTF-8 text. */
-export const boundedText = async (response: Response, maxBytes: number): Promise<{ readonly text: string; readonly cut: boolean }> => {
+export async function boundedText(response: Response, maxBytes: number): Promise<{ readonly text: string; readonly cut: boolean }> {
   const { bytes, cut } = await boundedBytes(response, maxBytes);
   return { text: new TextDecoder().decode(bytes), cut };
-};
+}
 
-const joined = (chunks: readonly Uint8Array[]): Uint8Array => {
+function joined(chunks: readonly Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const all = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
   let at = 0;
@@ -47,4 +47,4 @@ const joined = (chunks: readonly Uint8Array[]): Uint8Array => {
     at += chunk.byteLength;
   }
   return all;
-};
+}

@@ -13,22 +13,22 @@ export const MAX_ERROR_BODY_CHARS = 300;
  * gateway/availability statuses retryable (with `Retry-After`); any other
  * status a final failure. The message is the status and the start of the body.
  */
-export const classifyResponse = (status: number, retryAfter: string | string[] | undefined, bodyStart: string): ExportResult => {
+export function classifyResponse(status: number, retryAfter: string | string[] | undefined, bodyStart: string): ExportResult {
   if (status >= 200 && status < 300) return { ok: true };
   const quoted = bodyStart.slice(0, MAX_ERROR_BODY_CHARS).replace(/\s+/g, ' ').trim();
   const error = new Error(`HTTP ${status}${quoted ? `: ${quoted}` : ''}`);
   if (!RETRYABLE_STATUS.has(status)) return { ok: false, retryable: false, status, error };
   const retryAfterMillis = parseRetryAfter(retryAfter);
   return retryAfterMillis === undefined ? { ok: false, retryable: true, status, error } : { ok: false, retryable: true, retryAfterMillis, status, error };
-};
+}
 
 /** @internal A failed export's result: the one literal of that shape, made from whatever was thrown or refused. */
-export const exportFailure = (retryable: boolean, error: unknown): ExportResult => {
+export function exportFailure(retryable: boolean, error: unknown): ExportResult {
   return { ok: false, retryable, error: asError(error) };
-};
+}
 
 /** @internal A thrown value as an Error whose message names no header (fetch and http errors never do). */
-export const asError = (error: unknown): Error => {
+export function asError(error: unknown): Error {
   // thrownMessage, not String(): a rejection with Object.create(null) threw here, inside a promise callback.
   return error instanceof Error ? error : new Error(thrownMessage(error, 1_000));
-};
+}

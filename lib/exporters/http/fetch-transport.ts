@@ -50,7 +50,7 @@ export class FetchTransport implements Transport {
  * that does not resolve, a refused connection, a certificate it would not take — in `cause`, which an SRE then never
  * saw (Node's transport names it).
  */
-const withCause = (error: unknown): unknown => {
+function withCause(error: unknown): unknown {
   // Read by shape, not `instanceof`: fetch's errors may come from another realm (a test runner's, a runtime's own).
   if (messageOf(error) !== 'fetch failed') return error;
   let cause = (error as { cause?: unknown }).cause;
@@ -59,9 +59,9 @@ const withCause = (error: unknown): unknown => {
   if (messageOf(cause) === '' && Array.isArray(tried) && tried.length > 0) cause = tried[0];
   const reason = messageOf(cause) || (cause as { code?: unknown } | undefined)?.code;
   return typeof reason === 'string' && reason !== '' ? new Error(`fetch failed: ${reason}`, { cause }) : error;
-};
+}
 
-const messageOf = (value: unknown): string | undefined => {
+function messageOf(value: unknown): string | undefined {
   const message = typeof value === 'object' && value !== null ? (value as { message?: unknown }).message : undefined;
   return typeof message === 'string' ? message : undefined;
-};
+}

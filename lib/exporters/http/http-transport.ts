@@ -34,7 +34,7 @@ interface RequestTarget {
  * `http.request` converts it on every request (`urlToHttpOptions` reads a
  * dozen getters; bench/pipeline.js --cpu-prof: 4-6 % of a fresh process's flush).
  */
-const targetOf = (url: URL): RequestTarget => {
+function targetOf(url: URL): RequestTarget {
   const hostname = url.hostname;
   return {
     protocol: url.protocol,
@@ -43,15 +43,15 @@ const targetOf = (url: URL): RequestTarget => {
     // No credentials: an exporter's URL carries none (the OTLP exporter sends a URL's as its Authorization header).
     path: url.pathname + url.search,
   };
-};
+}
 
 /** What Node's own `signal` option destroys an aborted request with: an `AbortError` whose cause is the signal's reason. */
-const abortError = (reason: unknown): Error => {
+function abortError(reason: unknown): Error {
   const error = new Error('The operation was aborted', { cause: reason });
   error.name = 'AbortError';
   (error as Error & { code?: string }).code = 'ABORT_ERR';
   return error;
-};
+}
 
 /**
  * @internal Node's transport: keep-alive agents, answers classified as an
@@ -207,7 +207,7 @@ const IDLE_SOCKET_MILLIS = 4_000;
  * a timer refreshed on every chunk of every request (bench/calls-per-span.js:
  * 0.8 more calls per span), and a request's deadline is `exportTimeoutMillis`.
  */
-const idleClosing = <A extends Http.Agent>(agent: A): A => {
+function idleClosing<A extends Http.Agent>(agent: A): A {
   const keepSocketAlive = agent.keepSocketAlive;
   const reuseSocket = agent.reuseSocket;
   // Node's agent returns whether it keeps the socket (its types say void); its sockets are `net.Socket`s.
@@ -221,11 +221,11 @@ const idleClosing = <A extends Http.Agent>(agent: A): A => {
     reuseSocket.call(this, socket, request);
   };
   return agent;
-};
+}
 
-const unrefSocket = (socket: { unref?(): unknown }): void => {
+function unrefSocket(socket: { unref?(): unknown }): void {
   socket.unref?.();
-};
+}
 
 /**
  * Keep-alive, and the proxy settings Node gave its own global agent: where
@@ -235,7 +235,7 @@ const unrefSocket = (socket: { unref?(): unknown }): void => {
  * behind an egress proxy every export failed. Elsewhere `proxyEnv` is
  * undefined, and older Nodes ignore the option.
  */
-const agentOptions = (globalAgent: Http.Agent): Http.AgentOptions => {
+function agentOptions(globalAgent: Http.Agent): Http.AgentOptions {
   const proxyEnv = (globalAgent as { options?: { proxyEnv?: unknown } }).options?.proxyEnv;
   return proxyEnv === undefined || proxyEnv === null ? { keepAlive: true } : ({ keepAlive: true, proxyEnv } as Http.AgentOptions);
-};
+}

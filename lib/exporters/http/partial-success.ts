@@ -23,7 +23,7 @@ export type AnswerReader = (answer: Uint8Array, cut: boolean) => PartialSuccess 
  * finds the destination refused. An empty answer is not read (most are:
  * LangSmith answers `{}`, an OTLP backend often nothing).
  */
-export const deliveredAnswer = (read: AnswerReader | undefined, answer: Uint8Array, cut: boolean): ExportResult => {
+export function deliveredAnswer(read: AnswerReader | undefined, answer: Uint8Array, cut: boolean): ExportResult {
   if (read === undefined || answer.byteLength <= 2) return EXPORT_OK;
   let partialSuccess: PartialSuccess | undefined;
   try {
@@ -32,42 +32,42 @@ export const deliveredAnswer = (read: AnswerReader | undefined, answer: Uint8Arr
     return EXPORT_OK; // not an answer of the kind expected: the 2xx status says it was taken
   }
   return partialSuccess === undefined ? EXPORT_OK : { ok: true, partialSuccess };
-};
+}
 
 /**
  * @internal A `PartialSuccess` from a count and a message as a server wrote
  * them: an int64 as a number or, in OTLP's JSON, a string; the message cut to
  * what an error quotes. Undefined when it says nothing (no count, no message).
  */
-export const partialSuccessOf = (rejected: unknown, message: unknown): PartialSuccess | undefined => {
+export function partialSuccessOf(rejected: unknown, message: unknown): PartialSuccess | undefined {
   const count = typeof rejected === 'number' || typeof rejected === 'string' || typeof rejected === 'bigint' ? Number(rejected) : 0;
   const rejectedSpans = count > 0 && count <= Number.MAX_SAFE_INTEGER ? Math.floor(count) : 0;
   const errorMessage = typeof message === 'string' ? message.replace(/\s+/g, ' ').trim().slice(0, MAX_ERROR_BODY_CHARS) : '';
   return rejectedSpans === 0 && errorMessage === '' ? undefined : { rejectedSpans, errorMessage };
-};
+}
 
 /** @internal Two answers' refusals as one (a batch sent in several requests): counts summed, the first message kept. */
-export const joinPartialSuccess = (earlier: PartialSuccess | undefined, later: PartialSuccess | undefined): PartialSuccess | undefined => {
+export function joinPartialSuccess(earlier: PartialSuccess | undefined, later: PartialSuccess | undefined): PartialSuccess | undefined {
   if (earlier === undefined || later === undefined) return earlier ?? later;
   return { rejectedSpans: earlier.rejectedSpans + later.rejectedSpans, errorMessage: earlier.errorMessage || later.errorMessage };
-};
+}
 
 /** @internal `result` with `partialSuccess` joined into its own (see {@link joinPartialSuccess}). */
-export const withPartialSuccess = (result: ExportResult, partialSuccess: PartialSuccess | undefined): ExportResult => {
+export function withPartialSuccess(result: ExportResult, partialSuccess: PartialSuccess | undefined): ExportResult {
   const joined = joinPartialSuccess(partialSuccess, result.partialSuccess);
   return joined === result.partialSuccess ? result : { ...result, partialSuccess: joined };
-};
+}
 
 /**
  * @internal An answer's JSON object, or undefined: read whole when it was
  * (`cut` false); a cut one is not JSON, and its fields are found by name
  * ({@link fieldText}).
  */
-export const answerObject = (text: string, cut: boolean): Record<string, unknown> | undefined => {
+export function answerObject(text: string, cut: boolean): Record<string, unknown> | undefined {
   if (cut) return undefined;
   const value = parseOrUndefined(text);
   return isRecord(value) ? value : undefined;
-};
+}
 
 /**
  * @internal The value of the first field named one of `names` in a JSON text
@@ -75,7 +75,7 @@ export const answerObject = (text: string, cut: boolean): Record<string, unknown
  * JSON. Only for an answer too long to read whole, whose fields a server
  * writes before the long list it cuts.
  */
-export const fieldText = (text: string, names: readonly string[]): unknown => {
+export function fieldText(text: string, names: readonly string[]): unknown {
   for (const name of names) {
     const at = text.indexOf(`"${name}"`);
     if (at < 0) continue;
@@ -83,7 +83,7 @@ export const fieldText = (text: string, names: readonly string[]): unknown => {
     if (value !== null) return parseOrUndefined(value[1]!);
   }
   return undefined;
-};
+}
 
 /** A field's value after its name: a JSON string, or a whole number (an int64 may come in quotes, as a string). */
 const FIELD_VALUE = /^\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)/;

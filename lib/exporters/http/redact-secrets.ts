@@ -18,7 +18,9 @@ interface SecretChar {
   readonly escapes: readonly string[];
 }
 
-const hex = (n: number, digits: number): string => n.toString(16).toUpperCase().padStart(digits, '0');
+function hex(n: number, digits: number): string {
+  return n.toString(16).toUpperCase().padStart(digits, '0');
+}
 
 /** Escapes a character has beyond the generic ones (form-encoding, HTML's named entities, JSON's short escapes). */
 const SPECIAL_ESCAPES: Readonly<Record<string, readonly string[]>> = {
@@ -32,7 +34,7 @@ const SPECIAL_ESCAPES: Readonly<Record<string, readonly string[]>> = {
   '\\': ['\\\\'],
 };
 
-const secretChar = (literal: string): SecretChar => {
+function secretChar(literal: string): SecretChar {
   const codePoint = literal.codePointAt(0)!;
   let percent = '';
   let twicePercent = '';
@@ -46,20 +48,20 @@ const secretChar = (literal: string): SecretChar => {
   // (`\u002B`), HTML's numeric references.
   const escapes = [percent, twicePercent, unicode, `&#${codePoint};`, `&#X${hex(codePoint, 1)};`, ...(SPECIAL_ESCAPES[literal] ?? [])];
   return { literal, escapes };
-};
+}
 
 /** Where form `form` of `char` (0: the character itself, then its escapes) at `pos` of `text` ends; -1 when it is not there. */
-const formEnd = (text: string, pos: number, char: SecretChar, form: number): number => {
+function formEnd(text: string, pos: number, char: SecretChar, form: number): number {
   if (form === 0) return text.startsWith(char.literal, pos) ? pos + char.literal.length : -1;
   const escape = char.escapes[form - 1]!;
   return text.slice(pos, pos + escape.length).toUpperCase() === escape ? pos + escape.length : -1;
-};
+}
 
 /** Whether `rest` (the end of the message) is the start of a form of `char`: a quote cut in the middle of an escape. */
-const startsAForm = (rest: string, char: SecretChar): boolean => {
+function startsAForm(rest: string, char: SecretChar): boolean {
   const upper = rest.toUpperCase();
   return char.literal.startsWith(rest) || char.escapes.some((escape) => escape.startsWith(upper));
-};
+}
 
 /**
  * Where a quote of `chars` that starts at `start` of `text` ends, each character in any of its forms: the whole
@@ -67,7 +69,7 @@ const startsAForm = (rest: string, char: SecretChar): boolean => {
  * more; -1 when there is none. Forms of one character may begin alike (`%` and `%25`): each is tried, and a state
  * (character, position) found a dead end is not tried again, so a search takes at most characters × positions steps.
  */
-const quoteEnd = (text: string, start: number, chars: readonly SecretChar[]): number => {
+function quoteEnd(text: string, start: number, chars: readonly SecretChar[]): number {
   const deadEnds = new Set<number>();
   const width = text.length + 1;
   // Explicit stack of [character index, position, next form to try]: a secret of thousands of characters (a JWT) would
@@ -88,10 +90,10 @@ const quoteEnd = (text: string, start: number, chars: readonly SecretChar[]): nu
     if (end > pos && !deadEnds.has((index + 1) * width + end)) stack.push([index + 1, end, 0]);
   }
   return -1;
-};
+}
 
 /** `text` with every quote of `chars` (see {@link quoteEnd}) replaced by {@link REDACTED}. */
-const cutOut = (text: string, chars: readonly SecretChar[]): string => {
+function cutOut(text: string, chars: readonly SecretChar[]): string {
   let out = '';
   let copied = 0;
   for (let pos = 0; pos < text.length; ) {
@@ -104,7 +106,7 @@ const cutOut = (text: string, chars: readonly SecretChar[]): string => {
     pos = copied = end;
   }
   return copied === 0 ? text : out + text.slice(copied);
-};
+}
 
 /**
  * @internal What cuts `secrets` out of a failed result's error message (and of what a 2xx answer said it refused). A
@@ -119,7 +121,7 @@ const cutOut = (text: string, chars: readonly SecretChar[]): string => {
  * token tends to quote the token alone. Made once per exporter: the work of
  * reading each secret is done once, not on every failure.
  */
-export const secretsRedactor = (secrets: readonly string[]): SecretsRedactor => {
+export function secretsRedactor(secrets: readonly string[]): SecretsRedactor {
   const parts = new Set<string>();
   for (const secret of secrets) {
     if (secret.length >= 4) parts.add(secret);
@@ -143,4 +145,4 @@ export const secretsRedactor = (secrets: readonly string[]): SecretsRedactor => 
     const message = redacted(result.error.message);
     return message === result.error.message ? result : { ...result, error: new Error(message) };
   };
-};
+}

@@ -13,7 +13,7 @@ import { isAbortNotice } from './transport.js';
  * message says which setting cut it; whichever comes first, the answer or
  * the timer, is the only one `done` gets. The timer never holds a process open.
  */
-export const withRequestDeadline = (options: ExportOptions, millis: number, timedOut: () => Error, done: ExportDone): [ExportOptions, ExportDone] => {
+export function withRequestDeadline(options: ExportOptions, millis: number, timedOut: () => Error, done: ExportDone): [ExportOptions, ExportDone] {
   const request = new LazyAbort();
   let answered = false;
   let stopForwarding: (() => void) | undefined;
@@ -43,4 +43,4 @@ export const withRequestDeadline = (options: ExportOptions, millis: number, time
     }
   }
   return [request, finish];
-};
+}

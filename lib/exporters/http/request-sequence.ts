@@ -21,7 +21,7 @@ export type DeliveredRuns = WeakMap<ExportBatch, Set<object>>;
  * failure can name them; a batch that fits one request goes whole again, or
  * not at all.
  */
-export const sendInOrder = <R>(
+export function sendInOrder<R>(
   delivered: DeliveredRuns,
   batch: ExportBatch,
   requests: readonly R[],
@@ -32,7 +32,7 @@ export const sendInOrder = <R>(
   halve?: (request: R) => readonly [R, R] | undefined,
   refused?: ExportResult,
   partial?: PartialSuccess,
-): void => {
+): void {
   send(requests[i]!, (result) => {
     if (!result.ok && result.status === PAYLOAD_TOO_LARGE) {
       // The server (or a proxy before it: nginx takes 1 MB by default) takes less than this request: its runs go
@@ -52,18 +52,18 @@ export const sendInOrder = <R>(
     if (i < requests.length - 1) sendInOrder(delivered, batch, requests, keysOf, i + 1, send, done, halve, refused, partial);
     else done(withPartialSuccess(refused ?? EXPORT_OK, partial));
   });
-};
+}
 
 /**
  * @internal A request's operations (indexes into its batch) in two requests of
  * half as many, for a server that refused it as too large (413); one operation
  * cannot be halved.
  */
-export const halveRequest = (part: readonly number[]): readonly [number[], number[]] | undefined => {
+export function halveRequest(part: readonly number[]): readonly [number[], number[]] | undefined {
   if (part.length < 2) return undefined;
   const middle = part.length >> 1;
   return [part.slice(0, middle), part.slice(middle)];
-};
+}
 
 const EVERY_REQUEST_WOULD_FAIL: ReadonlySet<number | undefined> = new Set([401, 403, 404, 405]);
 
@@ -76,11 +76,13 @@ export const PAYLOAD_TOO_LARGE = 413;
  * the runs that got through named (`ExportResult.delivered`), so the
  * pipeline counts them delivered and spools only the rest.
  */
-export const answerWithDelivered = (delivered: DeliveredRuns, batch: ExportBatch, done: ExportDone): ExportDone => (result) => {
-  if (result.ok) {
-    delivered.delete(batch);
-    return done(result);
-  }
-  const sent = delivered.get(batch);
-  done(sent === undefined ? result : { ...result, delivered: sent });
-};
+export function answerWithDelivered(delivered: DeliveredRuns, batch: ExportBatch, done: ExportDone): ExportDone {
+  return (result) => {
+    if (result.ok) {
+      delivered.delete(batch);
+      return done(result);
+    }
+    const sent = delivered.get(batch);
+    done(sent === undefined ? result : { ...result, delivered: sent });
+  };
+}

@@ -31,9 +31,9 @@ export interface AbortNotice extends ExportOptions {
 }
 
 /** @internal Whether `options` is an {@link AbortNotice}. */
-export const isAbortNotice = (options: ExportOptions): options is AbortNotice => {
+export function isAbortNotice(options: ExportOptions): options is AbortNotice {
   return typeof (options as Partial<AbortNotice>).onAbort === 'function';
-};
+}
 
 /**
  * @internal How exporters reach the network: Node's `http` (keep-alive

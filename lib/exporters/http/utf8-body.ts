@@ -26,7 +26,7 @@ export const utf8Length: (text: string) => number =
   NodeBuffer !== undefined ? NodeBuffer.byteLength : (text) => (NON_ASCII.test(text) ? utf8LengthOf(text) : text.length);
 
 /** The UTF-8 size of any string (lone surrogates count as U+FFFD, 3 bytes, as `TextEncoder` writes them). */
-const utf8LengthOf = (text: string): number => {
+function utf8LengthOf(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -38,7 +38,7 @@ const utf8LengthOf = (text: string): number => {
     } else bytes += 3;
   }
   return bytes;
-};
+}
 
 const utf8 = new TextEncoder();
 
@@ -50,20 +50,20 @@ export interface NodeBody extends Uint8Array {
 }
 
 /** @internal An uninitialised body of `size` bytes (a `Buffer` on Node). */
-export const allocate = (size: number): NodeBody => {
+export function allocate(size: number): NodeBody {
   return NodeBuffer === undefined ? new Uint8Array(size) : NodeBuffer.allocUnsafe(size);
-};
+}
 
 /** @internal Writes `text` as UTF-8 at `at`; returns the bytes written. ASCII text is written byte for byte. */
-export const write = (body: NodeBody, text: string, at: number, ascii: boolean): number => {
+export function write(body: NodeBody, text: string, at: number, ascii: boolean): number {
   if (body.latin1Write !== undefined && body.utf8Write !== undefined) return ascii ? body.latin1Write(text, at) : body.utf8Write(text, at);
   return utf8.encodeInto(text, at === 0 ? body : body.subarray(at)).written;
-};
+}
 
 /** @internal `text` as UTF-8 bytes: an ASCII text (most JSON here) is copied byte for byte on Node. */
-export const encodeUtf8 = (text: string): Uint8Array => {
+export function encodeUtf8(text: string): Uint8Array {
   return NodeBuffer === undefined ? utf8.encode(text) : utf8BodyOf(text);
-};
+}
 
 /**
  * @internal `text` as UTF-8 in a body of `bytes` from `alloc`: ASCII exactly
@@ -71,10 +71,10 @@ export const encodeUtf8 = (text: string): Uint8Array => {
  * size measured wrong is a bug that must never put a half-written body on the
  * wire: it throws, naming the body (`what`).
  */
-export const utf8BodyOf = (text: string, bytes = utf8Length(text), what = 'request body', alloc: (size: number) => NodeBody = allocate): Uint8Array => {
+export function utf8BodyOf(text: string, bytes = utf8Length(text), what = 'request body', alloc: (size: number) => NodeBody = allocate): Uint8Array {
   if (bytes < text.length) throw new Error(`tracewire: ${what} is at least ${text.length} bytes, ${bytes} expected`);
   const body = alloc(bytes);
   const written = write(body, text, 0, bytes === text.length);
   if (written !== bytes) throw new Error(`tracewire: ${what} is ${written} bytes, ${bytes} expected`);
   return body;
-};
+}

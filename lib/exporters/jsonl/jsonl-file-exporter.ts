@@ -167,10 +167,10 @@ export class JsonlFileExporter implements SpanExporter {
  * a directory in the way, a read-only file system — is a setup problem that
  * no retry fixes.
  */
-export const classifyFsError = (error: unknown): boolean => {
+export function classifyFsError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return isString(code) && RETRYABLE_CODES.has(code);
-};
+}
 
 /** How long the file stays open with no export: long enough for a stream of batches, short against a client dropped. */
 const IDLE_CLOSE_MILLIS = 1_000;
@@ -178,7 +178,7 @@ const IDLE_CLOSE_MILLIS = 1_000;
 const RETRYABLE_CODES = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR', 'EBUSY', 'EMFILE', 'ENFILE', 'ENOSPC', 'EDQUOT']);
 const NEWLINE = Buffer.from('\n');
 
-const failure = (error: unknown, retryable: boolean): ExportResult => {
+function failure(error: unknown, retryable: boolean): ExportResult {
   // isNativeError: an fs error from another realm (a vm context, a test sandbox) is not `instanceof` this realm's Error.
   return { ok: false, retryable, error: error instanceof Error || types.isNativeError(error) ? error : new Error(String(error)) };
-};
+}

@@ -7,12 +7,12 @@ import { refuse } from '../../errors.js';
 export type JsonlOp = 'post' | 'patch';
 
 /** @internal A batch as JSON Lines: posts, then patches, each line `{"op":…,…run}\n`. Throws only if a run is not JSON-serialisable. */
-export const toLines = (batch: ExportBatch): string => {
+export function toLines(batch: ExportBatch): string {
   let text = '';
   for (const run of batch.post) text += stringify({ op: 'post', ...run }) + '\n';
   for (const run of batch.patch) text += stringify({ op: 'patch', ...run }) + '\n';
   return text;
-};
+}
 
 /**
  * Rebuilds runs from the text of a `JsonlFileExporter` file: merges the

@@ -1,4 +1,5 @@
-import { answerObject, fieldText, partialSuccessOf, type AnswerReader } from '../http/partial-success.js';
+import { answerObject, fieldText, partialSuccessOf } from '../http/partial-success.js';
+import type { PartialSuccess } from '../span-exporter.js';
 
 /**
  * @internal What a LangSmith ingestion answer says was refused: the local
@@ -6,11 +7,11 @@ import { answerObject, fieldText, partialSuccessOf, type AnswerReader } from '..
  * beside those it stored. LangSmith's own `{}` says nothing (and is not read:
  * see `deliveredAnswer`).
  */
-export const readLangSmithAnswer: AnswerReader = (answer, cut) => {
+export function readLangSmithAnswer(answer: Uint8Array, cut: boolean): PartialSuccess | undefined {
   const text = new TextDecoder().decode(answer);
   const object = answerObject(text, cut);
   const count = object === undefined ? fieldText(text, ['rejected_count']) : object.rejected_count;
   // A message without a count is not a refusal here (OTLP's warning-only answer has no LangSmith twin).
   if (count === undefined) return undefined;
   return partialSuccessOf(count, object === undefined ? fieldText(text, ['detail']) : object.detail);
-};
+}

@@ -26,7 +26,9 @@ import { hiddenByEnv, sampleRateInEnv } from '../../config.js';
 export type { IngestLimitsFetch, LangSmithExporterOptions } from './langsmith-exporter-options.js';
 
 /** A 404 or 405 from `/runs/multipart`: the server predates it. */
-const NO_MULTIPART = (status: number | undefined): boolean => status === 404 || status === 405;
+function NO_MULTIPART(status: number | undefined): boolean {
+  return status === 404 || status === 405;
+}
 
 /**
  * Sends runs to LangSmith's run-ingestion API (`POST /runs/multipart`, or

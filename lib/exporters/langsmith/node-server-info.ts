@@ -18,7 +18,7 @@ import { JSON_TYPE } from '../http/transport.js';
  * (a connection of its own cost that export a new TCP and TLS handshake).
  * A failed or abandoned one is destroyed.
  */
-export const fetchIngestLimits = (url: URL, headers: Record<string, string>, agent: Http.Agent, timeoutMillis = SERVER_INFO_TIMEOUT_MILLIS): Promise<IngestLimits> => {
+export function fetchIngestLimits(url: URL, headers: Record<string, string>, agent: Http.Agent, timeoutMillis = SERVER_INFO_TIMEOUT_MILLIS): Promise<IngestLimits> {
   return new Promise<IngestLimits>((resolve) => {
     let request: Http.ClientRequest | undefined;
     let settled = false;
@@ -58,4 +58,4 @@ export const fetchIngestLimits = (url: URL, headers: Record<string, string>, age
       response.on('end', () => done(ok ? readIngestLimits(Buffer.concat(chunks).toString('utf8')) : DEFAULT_INGEST_LIMITS, true));
     });
   });
-};
+}

@@ -210,7 +210,7 @@ export function metadataExtraJson(metadata: Run['extra']['metadata'], block?: Ru
 }
 
 /** Whether `metadata` has no keys JSON would write (no own enumerable ones). */
-const isEmpty = (metadata: object): boolean => {
+function isEmpty(metadata: object): boolean {
   for (const key in metadata) if (hasOwn(metadata, key)) return false;
   return true;
-};
+}

@@ -23,7 +23,7 @@ export interface LangSmithDestination {
  * replica's, as before; beside several it is refused — which of them would it
  * be? One key sent to them all would hand it to each of their servers.
  */
-export const langsmithDestinations = (options: LangSmithOptions, env: Env): LangSmithDestination[] => {
+export function langsmithDestinations(options: LangSmithOptions, env: Env): LangSmithDestination[] {
   const replicas = options.endpoint === undefined ? runsEndpoints(env) : [];
   if (replicas.length > 1) {
     const accepted = `nothing beside the ${replicas.length} endpoints of ${RUNS_ENDPOINTS}: each has its own (give endpoint too, to send to one place)`;
@@ -33,26 +33,26 @@ export const langsmithDestinations = (options: LangSmithOptions, env: Env): Lang
   if (replicas.length === 0) return [{ settings: resolveLangSmithSettings(options, env, undefined), policy: 'keep', project: undefined }];
   const anyPrimary = replicas.some((replica) => replica.primary === true);
   return replicas.map((replica) => ({ settings: resolveLangSmithSettings(options, env, replica), policy: idPolicy(replica.primary, anyPrimary), project: replica.projectName }));
-};
+}
 
 /** @internal How a destination's runs differ from the pipeline's: undefined when it takes them as they are. */
-export const rewriteFor = (destination: LangSmithDestination): ((batch: ExportBatch) => ExportBatch) | undefined => {
+export function rewriteFor(destination: LangSmithDestination): ((batch: ExportBatch) => ExportBatch) | undefined {
   const { policy, project } = destination;
   if (project === undefined && policy !== 'rekey') return undefined;
   return (batch) => replicaRuns(batch, policy, project);
-};
+}
 
 /** @internal Destinations that write the runs alike (the same body, sealed once), by this key. */
-export const rewriteKey = (destination: LangSmithDestination): string => {
+export function rewriteKey(destination: LangSmithDestination): string {
   return rewriteFor(destination) === undefined ? '' : `${destination.policy} ${destination.project ?? ''}`;
-};
+}
 
 /**
  * @internal What spool files owed to one destination name it by: its
  * endpoint, and its workspace and project when it has them (never its key);
  * `nth` tells apart destinations these leave alike (two keys, one server).
  */
-export const destinationLabel = (destination: LangSmithDestination, endpoint: string, nth: number): string => {
+export function destinationLabel(destination: LangSmithDestination, endpoint: string, nth: number): string {
   const { settings, project } = destination;
   return [endpoint, settings.workspaceId && `workspace ${settings.workspaceId}`, project && `project ${project}`, nth > 1 && `#${nth}`].filter(Boolean).join(' ');
-};
+}

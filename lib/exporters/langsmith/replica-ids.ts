@@ -18,7 +18,7 @@ const ID_LENGTH = 36;
  * of the call, so the same run gets another id at its end; tracewire keeps
  * that id's first 48 bits instead, so the result stays a function of the id.
  */
-export const replicaRunId = (id: string, seed: string): string => {
+export function replicaRunId(id: string, seed: string): string {
   const hash = xxh3x128(encoder.encode(`${id}:${seed}`));
   const hex = (from: number, to: number): string => Array.from(hash.subarray(from, to), (byte) => byte.toString(16).padStart(2, '0')).join('');
   const time = id.replace(/-/g, '').slice(0, 12);
@@ -26,7 +26,7 @@ export const replicaRunId = (id: string, seed: string): string => {
   const versioned = (0x70 | (hash[0]! & 0x0f)).toString(16) + hex(1, 2);
   const variant = (0x80 | (hash[2]! & 0x3f)).toString(16);
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-${versioned}-${variant}${hex(3, 4)}-${hex(4, 10)}`;
-};
+}
 
 /**
  * @internal How a replica writes a run, in langsmith's terms
@@ -45,7 +45,7 @@ export type IdPolicy = 'keep' | 'rekey' | 'auto';
  * trace's, its parent's and each of its dotted order's. New runs; the
  * batch's are untouched (other destinations send them as they are).
  */
-export const replicaRuns = (batch: ExportBatch, policy: IdPolicy, project: string | undefined): ExportBatch => {
+export function replicaRuns(batch: ExportBatch, policy: IdPolicy, project: string | undefined): ExportBatch {
   // One trace's runs share ids (trace, parents): each is hashed once per batch.
   const known = new Map<string, string>();
   const rekey = (id: string, seed: string): string => {
@@ -71,13 +71,13 @@ export const replicaRuns = (batch: ExportBatch, policy: IdPolicy, project: strin
     return rewritten;
   };
   return { post: batch.post.map(rewrite), patch: batch.patch.map(rewrite) };
-};
+}
 
 /**
  * @internal A replica's {@link IdPolicy} from its `primary` (`LANGSMITH_RUNS_ENDPOINTS`' field), as langsmith reads
  * it: `true` keeps the ids, `false` re-keys them; left out, `auto` — unless another replica is the primary, then
  * `rekey` (langsmith keeps the original ids for that one alone).
  */
-export const idPolicy = (primary: boolean | undefined, anyPrimary: boolean): IdPolicy => {
+export function idPolicy(primary: boolean | undefined, anyPrimary: boolean): IdPolicy {
   return primary === true ? 'keep' : primary === false || anyPrimary ? 'rekey' : 'auto';
-};
+}

@@ -36,11 +36,11 @@ type Sender = ReplicaSender['sender'] & { readonly endpoint: string };
  * batch in (the spool and every rewrite read the runs back from it); `first`: the sender whose mode it seals in, the
  * first that takes the runs so, else the first.
  */
-export const wireReplicas = <S extends Sender>(
+export function wireReplicas<S extends Sender>(
   destinations: readonly LangSmithDestination[],
   shared: Pick<ReplicaWiring, 'gzip' | 'fetchServerInfo' | 'mode'> & { readonly extraBlock: RunExtraBlock | undefined },
   makeSender: (wiring: ReplicaWiring) => S,
-): { readonly fanOut: ReplicaFanOut; readonly senders: readonly S[]; readonly canonical: () => Framings; readonly first: S } => {
+): { readonly fanOut: ReplicaFanOut; readonly senders: readonly S[]; readonly canonical: () => Framings; readonly first: S } {
   let boundary: string | undefined;
   const groups = new Map<string, { framings: () => Framings; sealed: WeakMap<ExportBatch, SealedBatch> }>();
   const groupOf = (key: string): { framings: () => Framings; sealed: WeakMap<ExportBatch, SealedBatch> } => {
@@ -66,4 +66,4 @@ export const wireReplicas = <S extends Sender>(
   });
   const first = senders[destinations.findIndex((destination) => rewriteKey(destination) === '')] ?? senders[0]!;
   return { fanOut: new ReplicaFanOut(replicas), senders, canonical: groupOf('').framings, first };
-};
+}

@@ -4,10 +4,10 @@
  * path to the URL's text instead (`${apiUrl}/runs/multipart`), after the query: the path then went into the last
  * query value, and the request to the endpoint's own path.
  */
-export const requestUrl = (endpoint: URL, path: string): URL => {
+export function requestUrl(endpoint: URL, path: string): URL {
   const url = new URL(endpoint.href);
   url.pathname = url.pathname.replace(/\/+$/, '') + path;
   // Never sent by any client; dropped so the URL is what goes on the wire.
   url.hash = '';
   return url;
-};
+}

@@ -37,7 +37,7 @@ const utf8 = new TextDecoder();
  * lines of its parts (JSON has no raw line breaks), five per part — the
  * boundary, its name, its type, a blank line, its JSON.
  */
-export const runOfOp = (batch: SealedBatch, index: number, mode: LangSmithWireMode): Run => {
+export function runOfOp(batch: SealedBatch, index: number, mode: LangSmithWireMode): Run {
   const text = utf8.decode(batch.body.subarray(batch.spans[2 * index]!, batch.spans[2 * index + 1]!));
   let wire: WireRun;
   if (mode === 'batch') wire = parse(text) as WireRun;
@@ -74,4 +74,4 @@ export const runOfOp = (batch: SealedBatch, index: number, mode: LangSmithWireMo
   const otel = batch.otel?.[index];
   if (otel !== undefined) run.otel = otel;
   return run;
-};
+}

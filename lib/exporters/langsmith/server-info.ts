@@ -24,7 +24,7 @@ export const SERVER_INFO_TIMEOUT_MILLIS = 1_000;
 export const MAX_INFO_BYTES = 256 * 1024;
 
 /** @internal The limits an `/info` body announces, each falling back to its default. */
-export const readIngestLimits = (body: string): IngestLimits => {
+export function readIngestLimits(body: string): IngestLimits {
   const info = parseOrUndefined(body);
   if (info === undefined) return DEFAULT_INGEST_LIMITS;
   const config = isRecord(info) && isRecord(info.batch_ingest_config) ? info.batch_ingest_config : {};
@@ -34,4 +34,4 @@ export const readIngestLimits = (body: string): IngestLimits => {
     maxBytes: isPositive(sizeLimitBytes) ? sizeLimitBytes : DEFAULT_INGEST_LIMITS.maxBytes,
     multipart: typeof useMultipart === 'boolean' ? useMultipart : DEFAULT_INGEST_LIMITS.multipart,
   };
-};
+}

@@ -43,7 +43,7 @@ export interface LangSmithTexts {
 }
 
 /** @internal The texts of a caller's own {@link Run} (an exporter used directly, or a spool replay). */
-export const textsOfRun = (run: Run, block?: RunExtraBlock): LangSmithTexts => {
+export function textsOfRun(run: Run, block?: RunExtraBlock): LangSmithTexts {
   // A literal of fixed shape: JSON leaves the undefined fields out.
   const main: MultipartMain = {
     id: run.id,
@@ -67,11 +67,11 @@ export const textsOfRun = (run: Run, block?: RunExtraBlock): LangSmithTexts => {
     extra: extraJson(run.extra, block),
     error: error === undefined ? undefined : JSON.stringify(error),
   };
-};
+}
 
 /** A caller's `extra` with more than metadata in it (its own `runtime`, say) is merged with the block as an object: rare, and off the pipeline's path. */
-const extraJson = (extra: Run['extra'], block: RunExtraBlock | undefined): string | undefined => {
+function extraJson(extra: Run['extra'], block: RunExtraBlock | undefined): string | undefined {
   for (const key in extra) if (key !== 'metadata') return JSON.stringify(block === undefined ? extra : block.merged(extra));
   return metadataExtraJson(extra.metadata, block);
-};
+}
 

@@ -150,7 +150,7 @@ export interface RunExtraSources {
  * With `omitTracedRuntimeInfo` (langsmith's client option), only a
  * `revisionId` given in code is recorded.
  */
-export const runExtraBlock = (sources: RunExtraSources): RunExtraBlock | undefined => {
+export function runExtraBlock(sources: RunExtraSources): RunExtraBlock | undefined {
   const { env, revisionId, omitTracedRuntimeInfo } = sources;
   if (omitTracedRuntimeInfo) {
     return revisionId !== undefined && sources.revisionGiven ? new RunExtraBlock({ revision_id: revisionId }, {}, undefined) : undefined;
@@ -160,10 +160,10 @@ export const runExtraBlock = (sources: RunExtraSources): RunExtraBlock | undefin
   if (revisionId !== undefined) under.revision_id = revisionId;
   const over: Record<string, number> = sources.sampleRate === undefined ? {} : { [SAMPLE_RATE_KEY]: sources.sampleRate };
   return new RunExtraBlock(under, over, runtimeInfo(env));
-};
+}
 
 /** The `LANGSMITH_*` and `LANGCHAIN_*` variables langsmith's client records, in the environment's order. */
-const environmentMetadata = (env: Env, secrets: readonly string[]): Record<string, string> => {
+function environmentMetadata(env: Env, secrets: readonly string[]): Record<string, string> {
   const recorded: Record<string, string> = {};
   for (const name of keys(env)) {
     if (!(name.startsWith('LANGSMITH_') || name.startsWith('LANGCHAIN_')) || NOT_RECORDED.has(name) || SENSITIVE_NAME.test(name)) continue;
@@ -172,10 +172,10 @@ const environmentMetadata = (env: Env, secrets: readonly string[]): Record<strin
     recorded[name] = value;
   }
   return recorded;
-};
+}
 
 /** `extra.runtime`: langsmith's keys (`library`, `runtime`, `sdk`, `sdk_version`, the release commit), tracewire's values; `runtime_version` as langsmith's Python SDK names it. */
-const runtimeInfo = (env: Env): Record<string, string> => {
+function runtimeInfo(env: Env): Record<string, string> {
   const host = hostRuntime();
   const runtime: Record<string, string> = { library: 'tracewire', runtime: host.name };
   if (host.version !== undefined) runtime.runtime_version = host.version;
@@ -186,4 +186,4 @@ const runtimeInfo = (env: Env): Record<string, string> => {
     if (value !== undefined) runtime[name] = value;
   }
   return runtime;
-};
+}

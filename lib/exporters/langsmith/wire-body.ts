@@ -100,7 +100,7 @@ export class LangSmithFraming implements SealedFraming {
  * larger than `maxBytes` on its own still goes, alone: refusing it here would
  * only turn it into a failure the server may not have.
  */
-export const splitIntoRequests = (batch: SealedBatch, framing: LangSmithFraming, skip: ReadonlySet<object> | undefined, maxRuns: number, maxBytes: number): number[][] => {
+export function splitIntoRequests(batch: SealedBatch, framing: LangSmithFraming, skip: ReadonlySet<object> | undefined, maxRuns: number, maxBytes: number): number[][] {
   const count = batch.opCount;
   // The whole batch in one request, its body as sealed, without a call per operation (a fresh process's first flush).
   // Sizes below count a comma per run in batch mode, one or two more than a body has: the slower way decides those.
@@ -124,6 +124,6 @@ export const splitIntoRequests = (batch: SealedBatch, framing: LangSmithFraming,
   }
   if (current.length > 0) requests.push(current);
   return requests;
-};
+}
 
 

@@ -28,46 +28,48 @@ const SECRET_LENGTH = SECRET_HEX.length / 2;
 let secretView: DataView | undefined;
 const STRIPE = 64;
 
-const read64 = (view: DataView, at: number): bigint => view.getBigUint64(at, true);
+function read64(view: DataView, at: number): bigint {
+  return view.getBigUint64(at, true);
+}
 
-const avalanche = (h: bigint): bigint => {
+function avalanche(h: bigint): bigint {
   h = ((h ^ (h >> 37n)) * PRIME_MX1) & M64;
   return h ^ (h >> 32n);
-};
+}
 
 /** The 128-bit product of two 64-bit values, its halves xored. */
-const mulFold64 = (a: bigint, b: bigint): bigint => {
+function mulFold64(a: bigint, b: bigint): bigint {
   const product = a * b;
   return (product ^ (product >> 64n)) & M64;
-};
+}
 
-const mix16 = (input: DataView, at: number, secretAt: number): bigint => {
+function mix16(input: DataView, at: number, secretAt: number): bigint {
   return mulFold64(read64(input, at) ^ read64(secretView!, secretAt), read64(input, at + 8) ^ read64(secretView!, secretAt + 8));
-};
+}
 
 /** `XXH128_mix32B`: the accumulator's two halves, each mixed with 16 bytes at `a` and at `b`. */
-const mix32 = (acc: [bigint, bigint], input: DataView, a: number, b: number, secretAt: number): void => {
+function mix32(acc: [bigint, bigint], input: DataView, a: number, b: number, secretAt: number): void {
   acc[0] = ((acc[0] + mix16(input, a, secretAt)) & M64) ^ ((read64(input, b) + read64(input, b + 8)) & M64);
   acc[1] = ((acc[1] + mix16(input, b, secretAt + 16)) & M64) ^ ((read64(input, a) + read64(input, a + 8)) & M64);
-};
+}
 
 /** The 128-bit result of the short paths, high half first as bytes (as langsmith's `xxh128ToBytes` lays it out). */
-const finish = (acc: [bigint, bigint], length: number): Uint8Array => {
+function finish(acc: [bigint, bigint], length: number): Uint8Array {
   const low = avalanche((acc[0] + acc[1]) & M64);
   const high = (M64 + 1n - avalanche((acc[0] * PRIME64_1 + acc[1] * PRIME64_4 + BigInt(length) * PRIME64_2) & M64)) & M64;
   return bytesOf(high, low);
-};
+}
 
-const bytesOf = (high: bigint, low: bigint): Uint8Array => {
+function bytesOf(high: bigint, low: bigint): Uint8Array {
   const bytes = new Uint8Array(16);
   const view = new DataView(bytes.buffer);
   view.setBigUint64(0, high);
   view.setBigUint64(8, low);
   return bytes;
-};
+}
 
 /** XXH3-128 of `input` (more than 16 bytes), as 16 bytes: the high 64 bits, then the low, each big-endian. */
-export const xxh3x128 = (input: Uint8Array): Uint8Array => {
+export function xxh3x128(input: Uint8Array): Uint8Array {
   const length = input.length;
   if (length <= 16) throw new RangeError('xxh3x128 hashes more than 16 bytes');
   secretView ??= new DataView(Uint8Array.from(SECRET_HEX.match(/../g)!, (hex) => parseInt(hex, 16)).buffer);
@@ -85,10 +87,10 @@ export const xxh3x128 = (input: Uint8Array): Uint8Array => {
   for (let i = 160; i <= length; i += 32) mix32(acc, view, i - 32, i - 16, 3 + i - 160);
   mix32(acc, view, length - 16, length - 32, 136 - 17 - 16);
   return finish(acc, length);
-};
+}
 
 /** Inputs past 240 bytes: stripes of 64 bytes into eight accumulators, scrambled every 1 024 bytes. */
-const hashLong = (input: DataView, length: number): Uint8Array => {
+function hashLong(input: DataView, length: number): Uint8Array {
   const acc = [PRIME32_3, PRIME64_1, PRIME64_2, PRIME64_3, PRIME64_4, PRIME32_2, PRIME64_5, PRIME32_1];
   const stripesPerBlock = (SECRET_LENGTH - STRIPE) / 8;
   const blockLength = STRIPE * stripesPerBlock;
@@ -106,19 +108,19 @@ const hashLong = (input: DataView, length: number): Uint8Array => {
   const low = mergeAccumulators(acc, 11, (BigInt(length) * PRIME64_1) & M64);
   const high = mergeAccumulators(acc, SECRET_LENGTH - STRIPE - 11, ~(BigInt(length) * PRIME64_2) & M64);
   return bytesOf(high, low);
-};
+}
 
-const accumulate = (acc: bigint[], input: DataView, at: number, secretAt: number): void => {
+function accumulate(acc: bigint[], input: DataView, at: number, secretAt: number): void {
   for (let i = 0; i < 8; i++) {
     const value = read64(input, at + 8 * i);
     const keyed = value ^ read64(secretView!, secretAt + 8 * i);
     acc[i ^ 1] = (acc[i ^ 1]! + value) & M64;
     acc[i] = (acc[i]! + (keyed & M32) * (keyed >> 32n)) & M64;
   }
-};
+}
 
-const mergeAccumulators = (acc: readonly bigint[], secretAt: number, start: bigint): bigint => {
+function mergeAccumulators(acc: readonly bigint[], secretAt: number, start: bigint): bigint {
   let result = start;
   for (let i = 0; i < 4; i++) result += mulFold64(acc[2 * i]! ^ read64(secretView!, secretAt + 16 * i), acc[2 * i + 1]! ^ read64(secretView!, secretAt + 16 * i + 8));
   return avalanche(result & M64);
-};
+}

@@ -8,13 +8,13 @@ import { isRecord } from '../../natives.js';
  * number), `errorMessage` } — or the proto field names, which the JSON
  * mapping allows too.
  */
-export const readOtlpJsonAnswer: AnswerReader = (answer, cut) => {
+export function readOtlpJsonAnswer(answer: Uint8Array, cut: boolean): PartialSuccess | undefined {
   const text = new TextDecoder().decode(answer);
   const object = answerObject(text, cut);
   if (object === undefined) return partialSuccessOf(fieldText(text, ['rejectedSpans', 'rejected_spans']), fieldText(text, ['errorMessage', 'error_message']));
   const partial = object.partialSuccess ?? object.partial_success;
   return isRecord(partial) ? partialSuccessOf(partial.rejectedSpans ?? partial.rejected_spans, partial.errorMessage ?? partial.error_message) : undefined;
-};
+}
 
 /** What `@opentelemetry/otlp-transformer`'s protobuf serializer reads an answer into. */
 interface DecodedAnswer {
@@ -26,10 +26,10 @@ interface DecodedAnswer {
  * that encoded the request (`deserializeResponse`); none from a version of it
  * without one (a 2xx answer is then not read).
  */
-export const otlpProtobufAnswerReader = (deserialize: ((answer: Uint8Array) => unknown) | undefined): AnswerReader | undefined => {
+export function otlpProtobufAnswerReader(deserialize: ((answer: Uint8Array) => unknown) | undefined): AnswerReader | undefined {
   if (deserialize === undefined) return undefined;
   return (answer): PartialSuccess | undefined => {
     const partial = (deserialize(answer) as DecodedAnswer | undefined)?.partialSuccess;
     return partial === undefined ? undefined : partialSuccessOf(partial.rejectedSpans, partial.errorMessage);
   };
-};
+}

@@ -33,7 +33,7 @@ const NOT_AN_ERROR = 'Thrown';
  * whole text up to any stack frames, and it carries a stack trace only when
  * the call's own error it quotes had one.
  */
-export const parseError = (error: string): ParsedError => {
+export function parseError(error: string): ParsedError {
   const firstLine = error.split('\n', 1)[0]!;
   const frame = FRAME.exec(error);
   const head = frame === null ? error : error.slice(0, frame.index);
@@ -42,4 +42,4 @@ export const parseError = (error: string): ParsedError => {
   if (match === null) return { type: undefined, message: head, stacktrace: error, firstLine };
   const type = match[1] === NOT_AN_ERROR ? undefined : match[1];
   return { type, message: match[2] ?? '', stacktrace: error, firstLine };
-};
+}

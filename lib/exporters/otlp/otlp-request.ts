@@ -14,7 +14,7 @@ export interface ServiceSpan {
  * project), each under `resource` with the single `tracewire` scope. Services keep the order
  * in which they first appear, spans the order of the batch.
  */
-export const toOtlpRequest = (spans: readonly ServiceSpan[], resource: OtlpResource = BARE_RESOURCE): OtlpExportRequest => {
+export function toOtlpRequest(spans: readonly ServiceSpan[], resource: OtlpResource = BARE_RESOURCE): OtlpExportRequest {
   const byService = new Map<string, OtlpSpan[]>();
   for (const { serviceName, span } of spans) {
     const group = byService.get(serviceName);
@@ -29,4 +29,4 @@ export const toOtlpRequest = (spans: readonly ServiceSpan[], resource: OtlpResou
     resourceSpans.push(parsed);
   }
   return { resourceSpans };
-};
+}

@@ -32,6 +32,6 @@ function plainUnixNano(micros: number): string {
 }
 
 /** @internal Thrown for a run without an end: every encoder sends ended runs only. */
-export const notEnded = (id: string): Error => {
+export function notEnded(id: string): Error {
   return new Error(`Run ${id} has not ended: OTLP spans are immutable, only ended runs are sent`);
-};
+}

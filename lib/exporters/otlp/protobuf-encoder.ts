@@ -67,7 +67,7 @@ export type ProtobufEncoder = ((request: OtlpExportRequest) => Uint8Array) & { r
  *
  * @param setting the option or variable that asked for protobuf, for the error.
  */
-export const loadProtobufEncoder = (setting: string, load: (id: string) => unknown = requirePeer): ProtobufEncoder => {
+export function loadProtobufEncoder(setting: string, load: (id: string) => unknown = requirePeer): ProtobufEncoder {
   let serializer: TraceSerializer | undefined;
   try {
     serializer = (load(TRANSFORMER) as { ProtobufTraceSerializer?: TraceSerializer }).ProtobufTraceSerializer;
@@ -88,13 +88,13 @@ export const loadProtobufEncoder = (setting: string, load: (id: string) => unkno
   };
   const deserialize = loaded.deserializeResponse;
   return assign(encode, { readAnswer: otlpProtobufAnswerReader(isFunction(deserialize) ? (answer: Uint8Array) => deserialize.call(loaded, answer) : undefined) });
-};
+}
 
 /**
  * @internal The spans of an OTLP request as views shaped like OpenTelemetry's
  * `ReadableSpan`: what its serializers and exporters read.
  */
-export const toSerializableSpans = (request: OtlpExportRequest): SerializableSpan[] => {
+export function toSerializableSpans(request: OtlpExportRequest): SerializableSpan[] {
   const spans: SerializableSpan[] = [];
   for (const resourceSpans of request.resourceSpans) {
     // The serializer groups spans by resource and scope object identity: one object each per group.
@@ -105,9 +105,9 @@ export const toSerializableSpans = (request: OtlpExportRequest): SerializableSpa
     }
   }
   return spans;
-};
+}
 
-const toSerializableSpan = (span: OtlpSpan, resource: SerializableSpan['resource'], scope: SerializableSpan['instrumentationScope']): SerializableSpan => {
+function toSerializableSpan(span: OtlpSpan, resource: SerializableSpan['resource'], scope: SerializableSpan['instrumentationScope']): SerializableSpan {
   const traceFlags = span.flags & 0xff;
   const traceState = span.traceState;
   const context: SpanContextLike = { traceId: span.traceId, spanId: span.spanId, traceFlags, isRemote: false };
@@ -141,20 +141,20 @@ const toSerializableSpan = (span: OtlpSpan, resource: SerializableSpan['resource
     droppedEventsCount: 0,
     droppedLinksCount: 0,
   };
-};
+}
 
-const toHrTime = (nanos: bigint): HrTime => {
+function toHrTime(nanos: bigint): HrTime {
   return [Number(nanos / 1_000_000_000n), Number(nanos % 1_000_000_000n)];
-};
+}
 
-const toAttributes = (keyValues: readonly OtlpKeyValue[]): Attributes => {
+function toAttributes(keyValues: readonly OtlpKeyValue[]): Attributes {
   const attributes: Attributes = {};
   for (const { key, value } of keyValues) attributes[key] = toAttributeValue(value);
   return attributes;
-};
+}
 
 /** Back to the plain values the serializer takes; it picks int or double by `Number.isInteger`, as `anyValueJson` does. */
-const toAttributeValue = (value: OtlpAnyValue): AttributeValue => {
+function toAttributeValue(value: OtlpAnyValue): AttributeValue {
   if ('stringValue' in value) return value.stringValue;
   if ('boolValue' in value) return value.boolValue;
   if ('intValue' in value) return Number(value.intValue);
@@ -162,4 +162,4 @@ const toAttributeValue = (value: OtlpAnyValue): AttributeValue => {
   if ('arrayValue' in value) return value.arrayValue.values.map(toAttributeValue);
   // `{}`: OTLP/JSON's text of a value JSON cannot write (undefined): no value, as `{ stringValue: undefined }` gave.
   return undefined as unknown as AttributeValue;
-};
+}

@@ -11,7 +11,7 @@ import { toOtlpSpan } from './to-otlp-span.js';
  * forgotten once the export is over for good). Throws for a run that cannot
  * be mapped.
  */
-export const runSpans = (batch: ExportBatch, pending: PendingStarts, serviceName: string | undefined, spans: ServiceSpan[], joined: string[]): void => {
+export function runSpans(batch: ExportBatch, pending: PendingStarts, serviceName: string | undefined, spans: ServiceSpan[], joined: string[]): void {
   const add = (run: Run, startInputs?: string): number => spans.push({ serviceName: serviceName ?? run.session_name, span: toOtlpSpan(run, startInputs) });
   for (const run of batch.post) {
     if (run.end_time !== undefined) add(run);
@@ -23,4 +23,4 @@ export const runSpans = (batch: ExportBatch, pending: PendingStarts, serviceName
     if (startInputs !== undefined) joined.push(run.id);
     add(run, startInputs);
   }
-};
+}

@@ -48,7 +48,9 @@ interface JsonSpan {
 }
 
 /** OTLP's decimal nanoseconds back as the microseconds `microsToUnixNano` wrote them from. */
-const microsOf = (nanos: string): number => Number(nanos.slice(0, -3));
+function microsOf(nanos: string): number {
+  return Number(nanos.slice(0, -3));
+}
 
 /**
  * @internal How the OTLP exporter's http/json batches are sealed (see

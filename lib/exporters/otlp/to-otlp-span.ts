@@ -44,16 +44,16 @@ const NO_METADATA: JsonObject = freeze({});
  * @param startInputsJson the inputs of the run's start, as JSON, when `run`
  *   is a patch (patches carry no inputs).
  */
-export const toOtlpSpan = (run: Run, startInputsJson?: string): OtlpSpan => {
+export function toOtlpSpan(run: Run, startInputsJson?: string): OtlpSpan {
   return otlpSpanOf(runSpanJson(run, startInputsJson), run.extra?.metadata, run.events);
-};
+}
 
 /**
  * @internal A public run's OTLP/JSON text: the run as the record
  * `recordSpanJson` reads, with its own dotted order and its ISO times as
  * exact nanoseconds (never rounded to a record's microseconds).
  */
-export const runSpanJson = (run: Run, startInputsJson?: string): string => {
+export function runSpanJson(run: Run, startInputsJson?: string): string {
   if (run.end_time === undefined) throw notEnded(run.id);
   const inputsJson = run.inputs !== undefined ? JSON.stringify(run.inputs) : startInputsJson;
   const outputsJson = run.outputs !== undefined ? JSON.stringify(run.outputs) : undefined;
@@ -65,7 +65,7 @@ export const runSpanJson = (run: Run, startInputsJson?: string): string => {
   const record = new RunRecord('full', run.id, run.trace_id, run.parent_run_id, otelIdsOfRun(run), run.dotted_order, run.name, run.run_type, run.session_name, 0, 0,
     run.status, run.error, run.tags, metadata === undefined ? NO_METADATA : metadata, run.events, inputsJson, outputsJson);
   return recordSpanJson(record, undefined, parts);
-};
+}
 
 /**
  * A run's OpenTelemetry ids back as a record's (see `Run.otel`); what is not
@@ -74,12 +74,12 @@ export const runSpanJson = (run: Run, startInputsJson?: string): string => {
  * checked again, and one that is not valid W3C is left out, as an incoming
  * one would be.
  */
-const otelIdsOfRun = (run: Run): OtelIds | undefined => {
+function otelIdsOfRun(run: Run): OtelIds | undefined {
   const otel = run.otel;
   if (!isObject(otel)) return undefined;
   const tracestate = typeof otel.tracestate === 'string' ? parseTracestate([otel.tracestate]) : undefined;
   return { traceId: otel.trace_id, parentId: otel.parent_run_id, parentIsRemote: otel.parent_is_remote === true, entry: false, tracestate, children: undefined };
-};
+}
 
 /**
  * @internal The OTLP span object of a span's OTLP/JSON text, for the
@@ -88,20 +88,20 @@ const otelIdsOfRun = (run: Run): OtelIds | undefined => {
  * `"doubleValue":null`; the object gets the number back from the run's own
  * `metadata` and `events`, as its value was before (protobuf carries it).
  */
-export const otlpSpanOf = (json: string, metadata: JsonObject | undefined, events: readonly RunEvent[]): OtlpSpan => {
+export function otlpSpanOf(json: string, metadata: JsonObject | undefined, events: readonly RunEvent[]): OtlpSpan {
   const span = JSON.parse(json) as OtlpSpan;
   if (json.includes('"doubleValue":null')) {
     restoreNumbers(span.attributes, metadata, 'tracewire.metadata.');
     for (let i = 0; i < events.length; i++) restoreNumbers(span.events[i]!.attributes, events[i]!.kwargs, '');
   }
   return span;
-};
+}
 
-const restoreNumbers = (attributes: readonly OtlpKeyValue[], values: JsonObject | undefined, prefix: string): void => {
+function restoreNumbers(attributes: readonly OtlpKeyValue[], values: JsonObject | undefined, prefix: string): void {
   if (values === undefined) return;
   for (const { key, value } of attributes) {
     if ('doubleValue' in value && value.doubleValue === null && key.startsWith(prefix)) {
       (value as { doubleValue: unknown }).doubleValue = values[key.slice(prefix.length)];
     }
   }
-};
+}
