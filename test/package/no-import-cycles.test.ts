@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import { REPO_ROOT, sourceFiles } from '../helpers/source-files';
 
 /**
  * The source tree's modules form no import cycle (the style guide's rule): a
@@ -8,22 +9,8 @@ import * as ts from 'typescript';
  * which one loses depends on who imports first. Runtime imports only: an
  * `import type` (or one whose every name is a type) is erased by tsc.
  */
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = REPO_ROOT;
 const SOURCE_DIRS = ['lib', 'decorators', 'codegen', 'cli', 'collector/src'];
-const ENTRIES = ['index.ts', 'edge.ts', 'edge-env.ts'];
-
-function sourceFiles(): string[] {
-  const files = ENTRIES.map((f) => path.join(ROOT, f));
-  const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) files.push(full);
-    }
-  };
-  for (const dir of SOURCE_DIRS) walk(path.join(ROOT, dir));
-  return files;
-}
 
 /** Whether an import or export declaration survives compilation (names at least one value). */
 function loadsAtRuntime(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean {
@@ -76,7 +63,7 @@ function findCycles(graph: Map<string, string[]>): string[] {
 
 describe('module structure', () => {
   it('has no import cycle among the runtime imports of lib/, decorators/, codegen/, cli/, the collector and the entries', () => {
-    const graph = new Map(sourceFiles().map((file) => [file, runtimeImports(file)]));
+    const graph = new Map(sourceFiles(SOURCE_DIRS).map((file) => [file, runtimeImports(file)]));
     expect(graph.size).toBeGreaterThan(100); // the walk found the tree
     expect(findCycles(graph)).toEqual([]);
   });
