@@ -1,3 +1,5 @@
+import { proxyCheck } from './proxy-check.js';
+
 /**
  * Credentials an HTTP message carries, kept out of every captured value.
  *
@@ -54,8 +56,20 @@ function headerFields(headers: unknown): Record<string, string> | undefined {
  * "Request"}` alone before. A Node `IncomingMessage` (Express's `req`), a
  * `ServerResponse` or a `ClientRequest`, told by shape, so no `node:http`
  * is loaded (and Bun's and Deno's Node compatibility classes are told too).
+ *
+ * A framework's wrapper around one is recorded as the message it wraps, its
+ * `raw` or `req` (Fastify's request and reply, Hono's `c.req` and its
+ * context, Koa's context): not what plugins keep beside it — the parsed
+ * body, the cookies, a Worker's `env` bindings — which a walk of the
+ * wrapper recorded, twice over for a Nest guard's `ExecutionContext` on
+ * Fastify (its reply holds the request too: 2 MB of inputs for a 1 MB
+ * upload, measured). Not for plain objects, which the walk never passes here.
  */
 export function httpMessageSummary(v: object, tag: string): object | undefined {
+  return messageSummary(v, tag) ?? wrappedSummary(v, 2);
+}
+
+function messageSummary(v: object, tag: string): object | undefined {
   if (tag === '[object Request]') return { method: (v as Request).method, url: (v as Request).url, headers: headerFields((v as Request).headers) };
   if (tag === '[object Response]') return { status: (v as Response).status, url: (v as Response).url || undefined, headers: headerFields((v as Response).headers) };
   if (tag === '[object Headers]') return headerFields(v);
@@ -72,3 +86,25 @@ export function httpMessageSummary(v: object, tag: string): object | undefined {
   }
   return undefined;
 }
+
+/**
+ * The summary of the message `v` wraps as `raw` or `req`, looking through at most `levels` wrappers (Hono's context
+ * holds its request wrapper, which holds the `Request`). Reads that throw, and proxies (whose traps are the
+ * program's), mean no wrapper: `v` is then walked as before.
+ */
+function wrappedSummary(v: object, levels: number): object | undefined {
+  for (const key of WRAPPED_KEYS) {
+    let inner: unknown;
+    try {
+      inner = (v as Record<string, unknown>)[key];
+      if (typeof inner !== 'object' || inner === null || inner === v || proxyCheck.isProxy(inner)) continue;
+      const summary = messageSummary(inner, toStringTag.call(inner)) ?? (levels > 1 ? wrappedSummary(inner, levels - 1) : undefined);
+      if (summary !== undefined) return summary;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+const WRAPPED_KEYS = ['raw', 'req'] as const;
