@@ -2,6 +2,8 @@ import { NOT_A_PRODUCER, wrapProducer } from './follow-produced.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { hook, hookBase, watchConsumption } from './traced-unconsumed.js';
 import { noop } from '../noop.js';
+import { spanStorage, type Scope } from '../context/span-context.js';
+import { enterSpan } from '../otel/bridge-hook.js';
 
 /**
  * @internal Follows a thenable through its own `then`, never converting it
@@ -41,9 +43,10 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
  * process stays a ChildProcess), and its `then` is not called here — a lazy
  * thenable (Prisma's, Knex's, Mongoose's queries) runs its work on `then`.
  * An own `then` (non-enumerable) is put on it instead: each consumer's call
- * runs the original and returns what it returns, its callbacks ending the
- * span on the first settlement, then calling the consumer's (after delivery
- * in the blocking strategy). Nobody calling `then` in time ends the span
+ * runs the original in the span (the work a lazy thenable starts there is
+ * the run's) and returns what it returns, its callbacks ending the span on
+ * the first settlement, then calling the consumer's in the consumer's own
+ * context (after delivery in the blocking strategy). Nobody calling `then` in time ends the span
  * cancelled, as for a stream. An object that takes no own property (frozen,
  * a refusing proxy) is handed back untouched, its span ending now, success
  * without outputs: following it would mean calling its `then`.
@@ -65,8 +68,9 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
   let thenCalls = 0;
   let inside = false;
   let delivery: Promise<void> | undefined;
-  // `args`: all the thenable passed its callback (a jQuery Deferred passes three), each passed on.
-  const settle = (ok: boolean, args: unknown[], handler: unknown): unknown => {
+  // `args`: all the thenable passed its callback (a jQuery Deferred passes three), each passed on; `consumer`: the scope
+  // its `then` was called in, where the consumer's callback runs, as it would untraced.
+  const settle = (ok: boolean, args: unknown[], handler: unknown, consumer: Scope | undefined): unknown => {
     if (!settled) {
       settled = true;
       // wrapProducer takes any value (a primitive is no producer): not the hot path, the check left out is bytes in every bundle.
@@ -75,7 +79,7 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
       else delivery = ok ? outcome.succeed(args[0]) : outcome.fail(args[0]);
     }
     // No callback passes the settlement on, as a promise's `then` does (a rejected promise rejects what it returns).
-    const pass = (): unknown => (typeof handler === 'function' ? handler(...args) : ok ? args[0] : Promise.reject(args[0]));
+    const pass = (): unknown => (typeof handler === 'function' ? spanStorage.run(consumer as Scope, Reflect.apply, handler, undefined, args) : ok ? args[0] : Promise.reject(args[0]));
     const passed = delivery ? delivery.then(pass) : pass();
     // A rejection the consumer gave no callback for is marked handled: a thenable that calls back without reading what
     // its callbacks return (and calls none it was not given) would leave it unhandled, ending a process the untraced
@@ -88,8 +92,11 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
     // Consumed: nothing left to watch (what settles it may not hold the object, so no garbage-collection watch either).
     watch.follow();
     thenCalls++;
+    const consumer = spanStorage.getStore();
     try {
-      return Reflect.apply(then, this, [(...values: unknown[]) => settle(true, values, onValue), (...errors: unknown[]) => settle(false, errors, onError)]);
+      // In the span: a lazy thenable (Prisma's, Knex's query) does its work on `then`, and that work is the run's, which
+      // made it (as langsmith's `traceable`, which calls `then` itself, records it), not the consumer's.
+      return enterSpan(outcome.span, then, this, [(...values: unknown[]) => settle(true, values, onValue, consumer), (...errors: unknown[]) => settle(false, errors, onError, consumer)]);
     } catch (error) {
       // Its `then` threw: the consumer gets that throw, as untraced, and the span records it (if not ended).
       if (!settled) (settled = true), outcome.fail(error);
@@ -150,10 +157,10 @@ const ASYNC_FUNCTION: unknown = Object.getPrototypeOf(async () => undefined);
 const SETTLING_METHODS = ['catch', 'finally', 'withResponse', 'asResponse'];
 
 /** Ends the run when `result` (what `asResponse` returned) settles: a success without outputs, or its error. */
-function followRaw(result: unknown, settle: (ok: boolean, args: unknown[], handler: unknown) => unknown): void {
+function followRaw(result: unknown, settle: (ok: boolean, args: unknown[], handler: unknown, consumer: Scope | undefined) => unknown): void {
   const then = (result as { then?: unknown } | null)?.then;
   if (typeof then !== 'function') return;
-  Reflect.apply(then, result, [() => settle(true, [undefined], noop), (error: unknown) => settle(false, [error], noop)]);
+  Reflect.apply(then, result, [() => settle(true, [undefined], noop, undefined), (error: unknown) => settle(false, [error], noop, undefined)]);
 }
 
 /**

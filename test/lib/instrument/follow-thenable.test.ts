@@ -141,11 +141,41 @@ test.each([false, true])('a lazy thenable handed back as is by the traced call t
   const settled = await Promise.resolve(route()).then((value) => ({ value }), (error: unknown) => ({ error }));
   expect(settled).toEqual(fails ? { error: boom } : { value: { id: 7 } });
   const runs = await finishedRuns(tracing.client, tracing.exporter);
-  const [outer, inner] = ['route', 'findUser'].map((name) => only(runs, name));
+  const [outer, inner, work] = ['route', 'findUser', 'fetchRow'].map((name) => only(runs, name));
   expect(inner!.parent_run_id).toBe(outer!.id);
+  // The work the query does when consumed is the query's: under the run that made it.
+  expect(work!.parent_run_id).toBe(inner!.id);
   for (const record of [outer!, inner!]) {
     expect(record.status).toBe(fails ? 'error' : 'success');
     if (fails) expect(record.error).toMatch(/^Error: thenable failed/);
     else expect(record.outputs).toEqual({ id: 7 });
   }
+});
+
+test("a lazy thenable's work, run when untraced code consumes it, nests under the run that made it; the consumer's callbacks run in the consumer's context", async () => {
+  const fetchRow = traceable(async function fetchRow() {
+    return { id: 7 };
+  });
+  const findUser = traceable(function findUser() {
+    return new LazyQuery(() => fetchRow());
+  });
+  const audit = traceable(function audit(row: unknown) {
+    return row;
+  });
+  const query = findUser();
+  // Untraced code consumes it (graphql-js resolving a field, a test's await): no run is current.
+  expect(await query).toEqual({ id: 7 });
+  // A traced consumer's callback: its work is the consumer's, as without tracing.
+  const consume = traceable(async function consume() {
+    return findUser().then((row) => audit(row));
+  });
+  expect(await consume()).toEqual({ id: 7 });
+  const runs = await finishedRuns(tracing.client, tracing.exporter);
+  const finds = runs.filter((run) => run.name === 'findUser');
+  const works = runs.filter((run) => run.name === 'fetchRow');
+  expect(finds).toHaveLength(2);
+  expect(works.map((run) => run.parent_run_id).sort()).toEqual(finds.map((run) => run.id).sort());
+  const consumer = only(runs, 'consume');
+  expect(only(runs, 'audit').parent_run_id).toBe(consumer.id);
+  expect(finds.find((run) => run.parent_run_id === consumer.id)).toBeDefined();
 });
