@@ -92,6 +92,7 @@ function memberSkipReason(ctx: FileContext, cls: ts.ClassLikeDeclaration, member
   if (ts.isGetAccessorDeclaration(member) || ts.isSetAccessorDeclaration(member)) return 'accessor: @Traceable() decorates methods only';
   if (!ts.isMethodDeclaration(member)) return null;
   if (hasModifier(member, ts.SyntaxKind.AbstractKeyword)) return 'abstract method: no body to trace';
+  if (!hasModifier(member, ts.SyntaxKind.StaticKeyword) && member.name.getText(ctx.sf) === 'then') return THEN_REASON;
   if (member.body === undefined) return 'overload signature: the implementation is decorated instead';
   const traced = (ts.getDecorators(member) ?? []).find((d) => isTraceableCallee(ctx, decoratorCallee(d).callee));
   if (traced !== undefined) return `already decorated with ${traced.getText(ctx.sf)}`;
@@ -111,6 +112,12 @@ function memberSkipReason(ctx: FileContext, cls: ts.ClassLikeDeclaration, member
   }
   return undefined;
 }
+
+/**
+ * A `then` makes its class a thenable (a lazy query's shape): `await` calls it, so traced it would add a run per await,
+ * and the work it starts is already traced by the run of the call that returned the object.
+ */
+const THEN_REASON = "then: makes the class a thenable; the call that returns it is traced, and its run covers the work then starts (a run per await otherwise)";
 
 /** Declared with `declare`, itself or inside a `declare module` / `declare namespace`. */
 function isAmbient(node: ts.Node): boolean {

@@ -67,6 +67,16 @@ test('--json reports each file as changed, unchanged or skipped, with every skip
   });
 });
 
+test("a class's own then is left alone, with its reason: awaiting a thenable calls it", async () => {
+  const dir = tempProject({ 'src/query.ts': 'export class LazyQuery {\n  then(onValue?: (v: number) => unknown): Promise<unknown> {\n    return Promise.resolve(1).then(onValue);\n  }\n\n  run(): number {\n    return 1;\n  }\n}\n' }, true);
+  const { code, stdout } = await runCli(dir, 'instrument', '--json');
+  removeProject(dir);
+  expect(code).toBe(0);
+  const [file] = (JSON.parse(stdout) as { files: Array<{ skips: Array<{ subject: string; reason: string }>; changes: unknown[] }> }).files;
+  expect(file!.skips).toEqual([{ subject: 'LazyQuery.then', line: 2, reason: expect.stringMatching(/^then: makes the class a thenable/) }]);
+  expect(JSON.stringify(file!.changes)).toContain('LazyQuery.run');
+});
+
 test('positional paths and --exclude choose the files', async () => {
   const dir = tempProject({ 'src/a.ts': legacyClass, 'src/b.ts': legacyClass, 'src/gen/c.ts': legacyClass }, true);
   const { stdout } = await runCli(dir, 'instrument', 'src', '--exclude', 'src/gen/**', '--exclude', 'b.ts', '--verbose');
