@@ -1,6 +1,8 @@
 import type { JsonValue } from './to-json-safe.js';
 import { addEntry, depthLimit, moreItems } from './objects.js';
 import { emitString, isAncestor, overBudget, readGuarded, spend, Walker } from './walker.js';
+import { isCredentialKey, REDACTED } from './http-messages.js';
+import { isSecretField } from './secret-fields.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -72,6 +74,7 @@ export function walkError(w: Walker, e: object, depth: number): JsonValue {
   const out: JsonObject = { $type: 'Error' };
   const d = depth + 1;
   w.stack.push(e);
+  w.instances++;
   const name = readGuarded(w, e, 'name');
   const aggregate = name === 'AggregateError' || (AggregateErrorCtor !== undefined && e instanceof AggregateErrorCtor);
   addEntry(w, out, 'name', name, d);
@@ -89,7 +92,8 @@ export function walkError(w: Walker, e: object, depth: number): JsonValue {
     if (kept === w.maxItems) rest++;
     else {
       kept++;
-      addEntry(w, out, key, readGuarded(w, e, key), d);
+      // An error's own fields are its internals, as an instance's (an HTTP client's error holds its request config).
+      addEntry(w, out, key, isCredentialKey(key) || isSecretField(key) ? REDACTED : readGuarded(w, e, key), d);
     }
   }
   if (rest > 0 && !w.exhausted) {
@@ -98,6 +102,7 @@ export function walkError(w: Walker, e: object, depth: number): JsonValue {
   }
   if (!w.exhausted) addEntry(w, out, 'cause', readGuarded(w, e, 'cause'), d);
   if (aggregate && !w.exhausted) addEntry(w, out, 'errors', readGuarded(w, e, 'errors'), d);
+  w.instances--;
   w.stack.pop();
   return out;
 }

@@ -2,6 +2,7 @@ import type { JsonValue } from './to-json-safe.js';
 import { cutString, jsonStringBytes } from './text.js';
 import { emitString, isAncestor, overBudget, spend, thrownMarker, Walker } from './walker.js';
 import { isCredentialKey, REDACTED } from './http-messages.js';
+import { isSecretField } from './secret-fields.js';
 
 type Props = Record<string, unknown>;
 type JsonObject = { [key: string]: JsonValue };
@@ -29,6 +30,9 @@ export function walkPlain(w: Walker, v: object, depth: number, allowToJSON: bool
   let added = 0;
   if (type !== undefined && addEntry(w, out, '$type', type, depth + 1)) added++;
   w.stack.push(v);
+  // Beneath a class instance, its secret fields are redacted too (see secret-fields.ts).
+  if (type !== undefined) w.instances++;
+  const inInstance = w.instances > 0;
   const n = keys.length;
   const limit = n > w.maxItems ? w.maxItems : n;
   for (let i = 0; i < limit && !w.exhausted; i++) {
@@ -36,8 +40,8 @@ export function walkPlain(w: Walker, v: object, depth: number, allowToJSON: bool
     if (type !== undefined && key === '$type') continue; // the class name owns this slot
     let raw: unknown;
     if (allowToJSON && key === 'toJSON') raw = toJSON;
-    // A credential header's value is never read, nor recorded (see http-messages.ts).
-    else if (isCredentialKey(key)) raw = REDACTED;
+    // A credential header's value is never read, nor recorded (see http-messages.ts); nor an instance's secret field.
+    else if (isCredentialKey(key) || (inInstance && isSecretField(key))) raw = REDACTED;
     else {
       try {
         raw = (v as Props)[key];
@@ -52,6 +56,7 @@ export function walkPlain(w: Walker, v: object, depth: number, allowToJSON: bool
     if (addEntry(w, out, '…', '[' + (n - limit) + ' more keys]', depth + 1)) added++;
   }
   w.stack.pop();
+  if (type !== undefined) w.instances--;
   if (added > 0) w.bytes--; // each entry was charged a comma; n entries need n - 1
   return out;
 }

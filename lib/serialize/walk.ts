@@ -77,6 +77,7 @@ export function walkObject(w: Walker, v: object, depth: number, allowToJSON: boo
   if (proxyCheck.isProxy(v)) return emitString(w, PROXY_MARKER); // its traps are the program's: never run them
   const stackLength = w.stack.length;
   const bytes = w.bytes;
+  const instances = w.instances;
   try {
     const proto: unknown = getPrototypeOf(v);
     if (proto === ObjectPrototype || proto === null) return walkPlain(w, v, depth, allowToJSON, undefined);
@@ -85,6 +86,7 @@ export function walkObject(w: Walker, v: object, depth: number, allowToJSON: boo
   } catch (thrown) {
     w.stack.length = stackLength;
     w.bytes = bytes;
+    w.instances = instances;
     return emitString(w, '[Unserializable: ' + thrownMessage(thrown, w.maxStringLength) + ']');
   }
 }

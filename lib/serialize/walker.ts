@@ -33,6 +33,8 @@ export class Walker {
   /** Set once the byte budget is spent; every container stops adding after it. */
   exhausted = false;
   readonly stack: object[] = [];
+  /** How many class instances (or errors) the current path is inside: their secret fields are redacted (secret-fields.ts). */
+  instances = 0;
 
   constructor(descent: Descent) {
     this.descent = descent;
@@ -53,6 +55,7 @@ export class Walker {
     this.bytes = 0;
     this.truncated = false;
     this.exhausted = false;
+    this.instances = 0;
   }
 }
 
