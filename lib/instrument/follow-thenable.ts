@@ -46,10 +46,11 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
  * runs the original in the span (the work a lazy thenable starts there is
  * the run's) and returns what it returns, its callbacks ending the span on
  * the first settlement, then calling the consumer's in the consumer's own
- * context (after delivery in the blocking strategy). Nobody calling `then` in time ends the span
- * cancelled, as for a stream. An object that takes no own property (frozen,
- * a refusing proxy) is handed back untouched, its span ending now, success
- * without outputs: following it would mean calling its `then`.
+ * context (after delivery in the blocking strategy). Nobody calling `then`
+ * in time ends the span cancelled, as for a stream. An object that takes no
+ * own property (frozen, a refusing proxy) is handed back untouched, its span
+ * ending now, success without outputs: following it would mean calling its
+ * `then`.
  * Its {@link SETTLING_METHODS}, where it has them, are hooked too: one that
  * does not go through `then` (execa binds `catch` to the child's promise,
  * OpenAI's `withResponse` parses directly) would settle the object unseen,

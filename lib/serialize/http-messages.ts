@@ -63,7 +63,7 @@ function headerFields(headers: unknown): Record<string, string> | undefined {
  * body, the cookies, a Worker's `env` bindings — which a walk of the
  * wrapper recorded, twice over for a Nest guard's `ExecutionContext` on
  * Fastify (its reply holds the request too: 2 MB of inputs for a 1 MB
- * upload, measured). Not for plain objects, which the walk never passes here.
+ * upload, as a report-only probe measured). Not for plain objects, which the walk never passes here.
  */
 export function httpMessageSummary(v: object, tag: string): object | undefined {
   return messageSummary(v, tag) ?? wrappedSummary(v, 2);
