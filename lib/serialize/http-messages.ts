@@ -21,14 +21,19 @@ export const REDACTED = '[redacted]';
 /**
  * Header names that carry a credential, as keys of any captured object
  * (a request's headers, an axios config's, `req.headers` passed on), in any
- * case: a set lookup per key walked, after a length test that most keys fail.
+ * case: a set lookup per key walked, after a length test that most keys fail;
+ * and a hyphenated name ending in `-api-key`, `-auth` or `-token`
+ * (`x-goog-api-key`, `Helicone-Auth`, `x-amz-security-token`).
  */
-const CREDENTIALS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
-const LENGTHS = new Set([6, 9, 10, 13, 19]);
+const CREDENTIALS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key']);
+const LENGTHS = new Set([6, 7, 9, 10, 13, 19]);
 
 /** Whether a captured object's key names a credential header (its value is then recorded as {@link REDACTED}). */
 export function isCredentialKey(key: string): boolean {
-  return LENGTHS.has(key.length) && CREDENTIALS.has(key.toLowerCase());
+  if (LENGTHS.has(key.length) && CREDENTIALS.has(key.toLowerCase())) return true;
+  if (key.indexOf('-') < 0) return false;
+  const name = key.toLowerCase();
+  return name.endsWith('-api-key') || name.endsWith('-auth') || name.endsWith('-token');
 }
 
 const { isArray } = Array;
@@ -83,6 +88,14 @@ function messageSummary(v: object, tag: string): object | undefined {
   }
   if (typeof getHeaders === 'function' && typeof m['setHeader'] === 'function' && typeof m['path'] === 'string') {
     return { method: m['method'], host: m['host'], path: m['path'], headers: getHeaders.call(v) };
+  }
+  // A socket (net's, tls's) holds the request text it has not sent yet, headers and all, and its parser the request.
+  if (typeof m['setNoDelay'] === 'function' && typeof m['setKeepAlive'] === 'function' && typeof m['address'] === 'function') {
+    return { remoteAddress: m['remoteAddress'], remotePort: m['remotePort'], connecting: m['connecting'], destroyed: m['destroyed'] };
+  }
+  // An agent (an SDK's, or Node's global one) holds every request and socket of whoever shares it.
+  if (typeof m['addRequest'] === 'function' && typeof m['createConnection'] === 'function' && typeof m['getName'] === 'function') {
+    return { keepAlive: m['keepAlive'], maxSockets: m['maxSockets'] };
   }
   return undefined;
 }

@@ -2,7 +2,7 @@ import type { JsonValue } from './to-json-safe.js';
 import { cutString, jsonStringBytes } from './text.js';
 import { emitString, isAncestor, overBudget, spend, thrownMarker, Walker } from './walker.js';
 import { isCredentialKey, REDACTED } from './http-messages.js';
-import { isSecretField } from './secret-fields.js';
+import { isSecretKey } from './secret-fields.js';
 
 type Props = Record<string, unknown>;
 type JsonObject = { [key: string]: JsonValue };
@@ -30,7 +30,7 @@ export function walkPlain(w: Walker, v: object, depth: number, allowToJSON: bool
   let added = 0;
   if (type !== undefined && addEntry(w, out, '$type', type, depth + 1)) added++;
   w.stack.push(v);
-  // Beneath a class instance, its secret fields are redacted too (see secret-fields.ts).
+  // Beneath a class instance, more of its fields are secrets (see secret-fields.ts).
   if (type !== undefined) w.instances++;
   const inInstance = w.instances > 0;
   const n = keys.length;
@@ -40,8 +40,8 @@ export function walkPlain(w: Walker, v: object, depth: number, allowToJSON: bool
     if (type !== undefined && key === '$type') continue; // the class name owns this slot
     let raw: unknown;
     if (allowToJSON && key === 'toJSON') raw = toJSON;
-    // A credential header's value is never read, nor recorded (see http-messages.ts); nor an instance's secret field.
-    else if (isCredentialKey(key) || (inInstance && isSecretField(key))) raw = REDACTED;
+    // A credential header's value is never read, nor recorded (see http-messages.ts); nor a secret's (secret-fields.ts).
+    else if (isCredentialKey(key) || isSecretKey(key, inInstance)) raw = REDACTED;
     else {
       try {
         raw = (v as Props)[key];

@@ -1,19 +1,21 @@
 /**
- * Fields that hold a secret inside a class instance: an SDK client's or a
- * database connection's own state, walked when a traced function is given
- * the client (`answer(openai, question)`, `save(db, row)`).
+ * Keys whose values are secrets, recorded as `"[redacted]"` by the walk.
  *
- * Why: the OpenAI client keeps its key as `apiKey` (and again in
- * `_options`); database drivers and cloud SDKs keep `password`,
- * `secretAccessKey`, `sessionToken` in their configuration. Walked like any
- * object, a traced `answer(openai, question)` recorded the OpenAI key in its
- * inputs (6.5 KB of them, measured with openai 6.49). Only beneath a class
- * instance (or an error): a plain
- * object is the program's data, recorded as given (langsmith records it so;
- * `redact` hooks and `captureInputs` hide data), while an instance's fields
- * are its internals, which a reader of the trace does not need in clear.
+ * Two rules. Everywhere, a key that can only name a secret (`password`,
+ * `apiKey`, `secretAccessKey`, …): a sign-up form's password, an axios
+ * response's `config.auth.password`, the AWS SDK's resolved credentials.
+ * Beneath a class instance or an error — an SDK client, a database
+ * connection, an HTTP client's error: their internals, which a reader of
+ * the trace does not need in clear — also a key that contains one
+ * (`password2`, `passwordSha1`, `x-portkey-api-key`), ends in `token`
+ * (`x-amz-security-token`), or names authentication (`auth`,
+ * `Helicone-Auth`; not `author`): reproduced with openai 6.49 (`apiKey`),
+ * ioredis (a connected client's `condition.auth`), mysql2
+ * (`password2`), gateways' default headers on the OpenAI client. Plain data
+ * keeps `token` (an LLM stream's `{ token: "Hello" }`), `auth`, `author` and
+ * `max_tokens` as given.
  */
-const FIELDS = new Set([
+const EVERYWHERE = new Set([
   'apikey',
   'password',
   'passwd',
@@ -25,13 +27,43 @@ const FIELDS = new Set([
   'sessiontoken',
   'secretaccesskey',
   'privatekey',
-  'token',
   'connectionstring',
 ]);
+/** Beneath an instance: a name containing one of these, ending in `token`, or naming authentication (not `author`). */
+const PART = /password|passwd|secret|apikey|privatekey|credential|cookie|connectionstring|token$|auth(?!or(?!iz))/;
 const SEPARATORS = /[-_]/g;
 
-/** Whether `key` of an object beneath a class instance names a secret (any case, `_` and `-` ignored: `api_key`, `API-KEY`). */
-export function isSecretField(key: string): boolean {
+/**
+ * Whether the value under `key` is a secret, `beneathInstance` or not (any case, `_` and `-` ignored: `api_key`,
+ * `API-KEY`). This runs on every key the walk meets, so plain data's keys are mostly rejected by their first and
+ * last letters, with no copy, and an instance's by one regular expression.
+ */
+export function isSecretKey(key: string, beneathInstance: boolean): boolean {
   const n = key.length;
-  return n >= 5 && n <= 20 && FIELDS.has(key.toLowerCase().replace(SEPARATORS, ''));
+  if (n < 4 || n > 64) return false;
+  if (!beneathInstance) {
+    // Every name in EVERYWHERE begins with one of a, c, p, r, s and ends with one of d, g, n, t, y, in any case.
+    const first = key.charCodeAt(0) | 0x20;
+    const last = key.charCodeAt(n - 1) | 0x20;
+    if (first !== 0x61 && first !== 0x63 && first !== 0x70 && first !== 0x72 && first !== 0x73) return false;
+    if (last !== 0x64 && last !== 0x67 && last !== 0x6e && last !== 0x74 && last !== 0x79) return false;
+    return EVERYWHERE.has(normalized(key));
+  }
+  return PART.test(normalized(key));
+}
+
+/** `key` lower case without `_` and `-`; itself, not a copy, when it is lower case letters already (most keys). */
+function normalized(key: string): string {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 0x61 || c > 0x7a) return key.toLowerCase().replace(SEPARATORS, '');
+  }
+  return key;
+}
+
+const URL_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/[^/?#@\s:]*):[^/?#@\s]+@/i;
+
+/** `text` with a URL's password (`scheme://user:password@host`) as `[redacted]`, as OpenTelemetry's `url.full` asks. */
+export function withoutUrlPassword(text: string): string {
+  return text.indexOf('@') < 0 ? text : text.replace(URL_USERINFO, '$1:[redacted]@');
 }

@@ -5,6 +5,7 @@ import { emitNumber, emitString, isAncestor, overBudget, spend, thrownMarker, ty
 import { walkCollection, walkError } from './collections.js';
 import { walkArray, walkPlain } from './objects.js';
 import { httpMessageSummary } from './http-messages.js';
+import { withoutUrlPassword } from './secret-fields.js';
 
 // Built-ins are captured once: a global lookup is slow inside vm contexts (jest,
 // some serverless sandboxes) and these must not change if user code patches them.
@@ -41,7 +42,8 @@ const booleanValue = Boolean.prototype.valueOf;
 export function walk(w: Walker, v: unknown, depth: number): JsonValue | undefined {
   switch (typeof v) {
     case 'string':
-      return emitString(w, v);
+      // Beneath an instance, a URL's password (a redirecting HTTP client's current URL, a driver's connection URL).
+      return emitString(w, w.instances > 0 ? withoutUrlPassword(v) : v);
     case 'number':
       return emitNumber(w, v);
     case 'boolean':

@@ -28,7 +28,7 @@ describe('nothing the tracer does reaches the traced call', () => {
   test('hostile arguments (throwing getters, revoked proxies, cycles, BigInt) are recorded with markers', async () => {
     const { client, exporter } = installMemoryTracing();
     const hostile: Record<string, unknown> = {
-      get secret(): never {
+      get guarded(): never {
         throw new Error('getter says no');
       },
       big: 10n,
@@ -42,7 +42,7 @@ describe('nothing the tracer does reaches the traced call', () => {
     expect(takesAll(hostile, proxy)).toBe('ran');
     const run = only(await finishedRuns(client, exporter), 'takesAll');
     const [first, second] = run.inputs?.args as [Record<string, unknown>, unknown];
-    expect(first.secret).toBe('[Thrown: getter says no]');
+    expect(first.guarded).toBe('[Thrown: getter says no]');
     expect(first.big).toBe('[BigInt: 10]');
     expect(first.self).toBe('[Circular]');
     expect(second).toBe('[Proxy]'); // told by Node's util.types.isProxy, its traps never run

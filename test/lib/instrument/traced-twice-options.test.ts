@@ -59,18 +59,18 @@ test('captureInputs / captureOutputs false on either wrap records no inputs / ou
 
 test("a redaction (capture function or process hook) on either wrap applies; with both, the outer one gets what the inner one would record", async () => {
   const { client, runs } = recording();
-  const login = (form: { user: string; password: string; otp: string }) => form.user;
-  const hidePassword = (inputs: Readonly<Record<string, unknown>>) => ({ ...inputs, password: '***' });
+  const login = (form: { user: string; pin: string; otp: string }) => form.user;
+  const hidePassword = (inputs: Readonly<Record<string, unknown>>) => ({ ...inputs, pin: '***' });
   const redactedInside = traceable(login, { client, name: 'inside', processInputs: hidePassword });
-  traceable(redactedInside, { tags: ['outer'] })({ user: 'ada', password: 'pw', otp: '123' });
-  traceable(traceable(login, { client, name: 'outside' }), { processInputs: hidePassword })({ user: 'ada', password: 'pw', otp: '123' });
+  traceable(redactedInside, { tags: ['outer'] })({ user: 'ada', pin: 'pw', otp: '123' });
+  traceable(traceable(login, { client, name: 'outside' }), { processInputs: hidePassword })({ user: 'ada', pin: 'pw', otp: '123' });
   const both = traceable(traceable(login, { client, name: 'both', processInputs: hidePassword }), {
     captureInputs: ([recorded]) => ({ ...(recorded as object), otp: '***' }),
   });
-  both({ user: 'ada', password: 'pw', otp: '123' });
+  both({ user: 'ada', pin: 'pw', otp: '123' });
   expect((await runs()).map((run) => [run.name, run.inputs])).toEqual([
-    ['inside', { user: 'ada', password: '***', otp: '123' }],
-    ['outside', { user: 'ada', password: '***', otp: '123' }],
-    ['both', { user: 'ada', password: '***', otp: '***' }],
+    ['inside', { user: 'ada', pin: '***', otp: '123' }],
+    ['outside', { user: 'ada', pin: '***', otp: '123' }],
+    ['both', { user: 'ada', pin: '***', otp: '***' }],
   ]);
 });

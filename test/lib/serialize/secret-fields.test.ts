@@ -1,13 +1,17 @@
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import axios from 'axios';
 import OpenAI from 'openai';
 import { setGlobalTracingClient, traceable } from '../../../index';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
 
 /**
  * A traced function given an SDK client or a database connection records it
- * without the secrets it holds: beneath a class instance (or an error), a
- * field naming a secret (`apiKey`, `password`, `secretAccessKey`, …) is
- * `"[redacted]"`. A plain object the program passes is its data, recorded
- * as given. Before, `answer(openai, question)` recorded the OpenAI key.
+ * without the secrets it holds: a key that can only name a secret
+ * (`apiKey`, `password`, `secretAccessKey`, …) is `"[redacted]"` anywhere,
+ * and beneath a class instance (or an error) more of them are (see
+ * lib/serialize/secret-fields.ts). Before, `answer(openai, question)`
+ * recorded the OpenAI key; an ioredis client, a connected one's password.
  */
 let tracing: ReturnType<typeof installMemoryTracing>;
 beforeEach(() => {
@@ -48,7 +52,7 @@ test("a class instance's secret fields are redacted at any depth beneath it, in 
       {
         $type: 'Connection',
         config: { host: 'db.internal', user: 'app', password: '[redacted]', options: { connection_string: '[redacted]' } },
-        credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: '[redacted]', sessionToken: '[redacted]' },
+        credentials: '[redacted]',
         'API-KEY': '[redacted]',
         auth_token: '[redacted]',
         maxTokens: 256,
@@ -58,13 +62,44 @@ test("a class instance's secret fields are redacted at any depth beneath it, in 
   });
 });
 
-test('a plain object the program passes is its data: a password in it is recorded as given (hide it with redact or captureInputs)', async () => {
-  const signUp = traceable(function signUp(form: { user: string; password: string }) {
-    return form.user;
+test("in plain data, a key that can only name a secret is redacted; token, auth, author and max_tokens are data, kept", async () => {
+  const signUp = traceable(function signUp(form: Record<string, unknown>) {
+    return form['user'];
   });
-  signUp({ user: 'ada', password: 'typed-by-the-user' });
+  signUp({ user: 'ada', password: 'typed-by-the-user', api_key: 'sk-PLAINKEYSECRET', token: 'Hello', auth: 'oauth', author: 'ada', max_tokens: 256, url: 'https://u:kept@example.com/', headers: { 'x-goog-api-key': 'GOOGSECRET', 'x-ratelimit-remaining-tokens': '9000' } });
   const run = only(await finishedRuns(tracing.client, tracing.exporter), 'signUp');
-  expect(run.inputs).toEqual({ user: 'ada', password: 'typed-by-the-user' });
+  expect(run.inputs).toEqual({ user: 'ada', password: '[redacted]', api_key: '[redacted]', token: 'Hello', auth: 'oauth', author: 'ada', max_tokens: 256, url: 'https://u:kept@example.com/', headers: { 'x-goog-api-key': '[redacted]', 'x-ratelimit-remaining-tokens': '9000' } });
+});
+
+test('beneath a class instance, a key containing a secret, ending in token or naming authentication is redacted, and a URL loses its password', async () => {
+  class Driver {
+    connectionConfig = { password2: 'MFASECRET2', passwordSha1: 'SHA1SECRET', user: 'app' };
+    condition = { auth: ['app', 'AUTHARRAYSECRET'], select: 0 };
+    defaultHeaders = { 'Helicone-Auth': 'Bearer HELICONESECRET', 'x-portkey-api-key': 'PORTKEYSECRET', 'x-amz-security-token': 'AMZSECRET', 'x-ratelimit-remaining-tokens': '9000' };
+    url = 'mongodb://app:URLPASSWORDSECRET@db.internal:27017/app?authSource=admin';
+    author = 'ada';
+    maxTokens = 256;
+    tokenizer = 'cl100k';
+  }
+  const connect = traceable(function connect(_driver: Driver) {
+    return true;
+  });
+  connect(new Driver());
+  const run = only(await finishedRuns(tracing.client, tracing.exporter), 'connect');
+  const text = JSON.stringify(run);
+  for (const secret of ['MFASECRET2', 'SHA1SECRET', 'AUTHARRAYSECRET', 'HELICONESECRET', 'PORTKEYSECRET', 'AMZSECRET', 'URLPASSWORDSECRET']) expect(text).not.toContain(secret);
+  expect(run.inputs).toEqual({
+    input: {
+      $type: 'Driver',
+      connectionConfig: { password2: '[redacted]', passwordSha1: '[redacted]', user: 'app' },
+      condition: { auth: '[redacted]', select: 0 },
+      defaultHeaders: { 'Helicone-Auth': '[redacted]', 'x-portkey-api-key': '[redacted]', 'x-amz-security-token': '[redacted]', 'x-ratelimit-remaining-tokens': '9000' },
+      url: 'mongodb://app:[redacted]@db.internal:27017/app?authSource=admin',
+      author: 'ada',
+      maxTokens: 256,
+      tokenizer: 'cl100k',
+    },
+  });
 });
 
 test("an error's own fields are its internals: an HTTP client's error records its request config without the password", async () => {
@@ -75,5 +110,45 @@ test("an error's own fields are its internals: an HTTP client's error records it
   call(failure);
   const run = only(await finishedRuns(tracing.client, tracing.exporter), 'call');
   expect(JSON.stringify(run)).not.toContain('BASICAUTHSECRET');
-  expect(run.inputs).toMatchObject({ input: { $type: 'Error', status: 401, config: { url: '/v1/me', auth: { username: 'ada', password: '[redacted]' } } } });
+  expect(run.inputs).toMatchObject({ input: { $type: 'Error', status: 401, config: { url: '/v1/me', auth: '[redacted]' } } });
+});
+
+test("axios's error from a refused connection, with the auth option, records neither the password nor the socket's unsent request", async () => {
+  const failed = await axios.get('http://127.0.0.1:9/x', { auth: { username: 'u', password: 'AXIOSAUTHSECRET' }, headers: { 'X-Api-Key': 'AXIOSHEADERSECRET' } }).catch((error: unknown) => error);
+  expect(axios.isAxiosError(failed)).toBe(true);
+  const report = traceable(function report(_failure: unknown) {
+    return 'reported';
+  });
+  report(failed);
+  const run = only(await finishedRuns(tracing.client, tracing.exporter), 'report');
+  const text = JSON.stringify(run);
+  for (const secret of ['AXIOSAUTHSECRET', 'AXIOSHEADERSECRET', Buffer.from('u:AXIOSAUTHSECRET').toString('base64')]) expect(text).not.toContain(secret);
+  expect(text.length).toBeLessThan(20_000);
+});
+
+test("an agent with a request in flight is recorded as its settings: not its sockets, their unsent headers, or other requests'", async () => {
+  const server = createServer(() => undefined); // never answers: the request stays in flight
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const agent = new Agent({ keepAlive: true });
+  const pending = request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/v1/models?view=1', agent, headers: { 'x-amz-security-token': 'SESSIONHEADERSECRET', authorization: 'AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/SIGNATURESECRET' } });
+  pending.on('error', () => undefined);
+  pending.end();
+  await new Promise((connected) => pending.once('socket', (socket) => socket.once('connect', connected)));
+  try {
+    const inspect = traceable(function inspect(_shared: Agent, _socket: unknown) {
+      return 'inspected';
+    });
+    inspect(agent, pending.socket);
+    const run = only(await finishedRuns(tracing.client, tracing.exporter), 'inspect');
+    const text = JSON.stringify(run);
+    for (const secret of ['SESSIONHEADERSECRET', 'SIGNATURESECRET']) expect(text).not.toContain(secret);
+    const [shared, socket] = (run.inputs as { args: Record<string, unknown>[] }).args;
+    expect(shared).toEqual({ $type: 'Agent', keepAlive: true, maxSockets: Infinity === agent.maxSockets ? '[Infinity]' : agent.maxSockets });
+    expect(socket).toMatchObject({ remoteAddress: '127.0.0.1', destroyed: false });
+  } finally {
+    pending.destroy();
+    agent.destroy();
+    server.closeAllConnections();
+    await new Promise((closed) => server.close(closed));
+  }
 });
