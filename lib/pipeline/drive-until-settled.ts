@@ -1,15 +1,7 @@
-import type { ExportSlots, RunningExport } from './export-slots.js';
+import { WATCHDOG_SLACK_MILLIS, type ExportSlots, type RunningExport } from './export-slots.js';
 import type { PendingBatch } from './pending-batch.js';
 import type { Progress } from './progress.js';
 import { min, max } from '../natives.js';
-
-/**
- * Past an export's deadline the waiter wakes this much later, so on a
- * runtime whose timers do fire the export's own timeout (a retryable
- * failure, retried with back-off) wins, and the watchdog acts only when that
- * timer was lost with the request that set it.
- */
-const WATCHDOG_SLACK_MILLIS = 250;
 
 /**
  * @internal A waiter's loop — flush, awaitPendingTraceBatches, a blocking
@@ -67,7 +59,8 @@ export async function driveUntilSettled(
       const now = Date.now();
       if (now >= deadlineAt) return allSettled;
       const watchdogAt = slots.nextDeadlineAt;
-      const wakeAt = watchdogAt === undefined ? deadlineAt : min(deadlineAt, watchdogAt + WATCHDOG_SLACK_MILLIS);
+      // Just past the watchdog's slack (see WATCHDOG_SLACK_MILLIS), when it may act.
+      const wakeAt = watchdogAt === undefined ? deadlineAt : min(deadlineAt, watchdogAt + WATCHDOG_SLACK_MILLIS + 1);
       await waiter.next(wakeAt, now);
     }
   } finally {

@@ -12,6 +12,15 @@ export interface JoinLimits {
   readonly maxBatchBytes: number;
 }
 
+/**
+ * @internal How long past an export's deadline the watchdog waits before abandoning it: on a runtime whose timers do
+ * fire, the attempt's own timeout (a retryable failure, retried with back-off, or the last, given up) wins, and the
+ * watchdog acts only when that timer was lost with the request that set it. Without it, any event in the moment between
+ * the last attempt's timer and its send's end (a CI run's loaded event loop) abandoned a send being given up, and its
+ * batch was sent again after counting as failed.
+ */
+export const WATCHDOG_SLACK_MILLIS = 250;
+
 /** @internal One export of one or more batches, from start until it finishes or the watchdog abandons it. */
 export class RunningExport implements SendWatch {
   /** Epoch millis past which the watchdog abandons it; re-armed by each attempt and back-off. */
@@ -196,7 +205,7 @@ export class ExportSlots {
     for (const run of this.#running) {
       // A send that ended (its last attempt timed out on its own timer, at the very deadline the watchdog reads) is
       // being settled: given up or spooled, not sent again.
-      if (now <= run.deadlineAt || run.sendEnded) continue;
+      if (now <= run.deadlineAt + WATCHDOG_SLACK_MILLIS || run.sendEnded) continue;
       run.abandoned = true;
       this.#running.delete(run);
       this.runningCount = this.#running.size;

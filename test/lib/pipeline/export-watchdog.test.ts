@@ -202,18 +202,23 @@ describe('drop-oldest with an abandoned batch waiting to be sent again', () => {
   });
 });
 
-test('an export is abandoned only once its deadline has passed, not when the clock reaches it', async () => {
+/** How long past an export's deadline the watchdog waits (lib/pipeline/export-slots.ts): the attempt's own timer wins. */
+const WATCHDOG_SLACK_MILLIS = 250;
+
+test('an export is abandoned only once its deadline and the watchdog slack have passed, not when the clock reaches them', async () => {
   const { exporter, names } = firstExportHangs();
   const frozenAt = realNow();
   (Date.now as jest.Mock).mockImplementation(() => frozenAt + skewMillis); // a clock that moves only when told
   const client = clientFor(exporter);
   traceable(function lost() {}, { client })();
   expect(await client.flush({ timeoutMillis: 0 })).toMatchObject({ timedOut: true, pending: 1 }); // started; it hangs
-  skewMillis = 60_000; // exactly exportTimeoutMillis after it started: its deadline, not past it
-  expect(await client.flush({ timeoutMillis: 0 })).toMatchObject({ timedOut: true, pending: 1 });
-  expect(client.stats().abandoned).toBe(0);
-  expect(names).toEqual([['lost']]);
-  skewMillis = 60_001;
+  for (const at of [60_000, 60_000 + WATCHDOG_SLACK_MILLIS]) {
+    skewMillis = at; // its deadline (exportTimeoutMillis after it started), then the end of the slack: not past it
+    expect(await client.flush({ timeoutMillis: 0 })).toMatchObject({ timedOut: true, pending: 1 });
+    expect(client.stats().abandoned).toBe(0);
+    expect(names).toEqual([['lost']]);
+  }
+  skewMillis = 60_000 + WATCHDOG_SLACK_MILLIS + 1;
   expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 1, timedOut: false });
   expect(names).toEqual([['lost'], ['lost']]);
   expect(client.stats()).toMatchObject({ delivered: 1, abandoned: 1, pending: 0 });
