@@ -1,8 +1,8 @@
 import type { JsonValue } from './to-json-safe.js';
 import { addEntry, depthLimit, moreItems } from './objects.js';
 import { emitString, isAncestor, overBudget, readGuarded, spend, Walker } from './walker.js';
-import { isCredentialKey, REDACTED } from './http-messages.js';
-import { isSecretKey } from './secret-fields.js';
+import { REDACTED } from './http-messages.js';
+import { isRedactedKey } from './secret-fields.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -93,7 +93,7 @@ export function walkError(w: Walker, e: object, depth: number): JsonValue {
     else {
       kept++;
       // An error's own fields are its internals, as an instance's (an HTTP client's error holds its request config).
-      addEntry(w, out, key, isCredentialKey(key) || isSecretKey(key, true) ? REDACTED : readGuarded(w, e, key), d);
+      addEntry(w, out, key, isRedactedKey(key, true) ? REDACTED : readGuarded(w, e, key), d);
     }
   }
   if (rest > 0 && !w.exhausted) {

@@ -30,10 +30,10 @@ const LENGTHS = new Set([6, 7, 9, 10, 13, 19]);
 
 /** Whether a captured object's key names a credential header (its value is then recorded as {@link REDACTED}). */
 export function isCredentialKey(key: string): boolean {
-  if (LENGTHS.has(key.length) && CREDENTIALS.has(key.toLowerCase())) return true;
-  if (key.indexOf('-') < 0) return false;
+  const listed = LENGTHS.has(key.length);
+  if (!listed && key.indexOf('-') < 0) return false;
   const name = key.toLowerCase();
-  return name.endsWith('-api-key') || name.endsWith('-auth') || name.endsWith('-token');
+  return (listed && CREDENTIALS.has(name)) || name.endsWith('-api-key') || name.endsWith('-auth') || name.endsWith('-token');
 }
 
 const { isArray } = Array;

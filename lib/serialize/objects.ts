@@ -1,8 +1,8 @@
 import type { JsonValue } from './to-json-safe.js';
 import { cutString, jsonStringBytes } from './text.js';
 import { emitString, isAncestor, overBudget, spend, thrownMarker, Walker } from './walker.js';
-import { isCredentialKey, REDACTED } from './http-messages.js';
-import { isSecretKey } from './secret-fields.js';
+import { REDACTED } from './http-messages.js';
+import { isRedactedKey } from './secret-fields.js';
 
 type Props = Record<string, unknown>;
 type JsonObject = { [key: string]: JsonValue };
@@ -41,7 +41,7 @@ export function walkPlain(w: Walker, v: object, depth: number, allowToJSON: bool
     let raw: unknown;
     if (allowToJSON && key === 'toJSON') raw = toJSON;
     // A credential header's value is never read, nor recorded (see http-messages.ts); nor a secret's (secret-fields.ts).
-    else if (isCredentialKey(key) || isSecretKey(key, inInstance)) raw = REDACTED;
+    else if (isRedactedKey(key, inInstance)) raw = REDACTED;
     else {
       try {
         raw = (v as Props)[key];

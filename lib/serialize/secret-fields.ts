@@ -1,3 +1,5 @@
+import { isCredentialKey } from './http-messages.js';
+
 /**
  * Keys whose values are secrets, recorded as `"[redacted]"` by the walk.
  *
@@ -34,11 +36,13 @@ const PART = /password|passwd|secret|apikey|privatekey|credential|cookie|connect
 const SEPARATORS = /[-_]/g;
 
 /**
- * Whether the value under `key` is a secret, `beneathInstance` or not (any case, `_` and `-` ignored: `api_key`,
+ * Whether the value under `key` is a secret — a credential header's (http-messages.ts) or one named here —,
+ * `beneathInstance` or not (any case, `_` and `-` ignored: `api_key`,
  * `API-KEY`). This runs on every key the walk meets, so plain data's keys are mostly rejected by their first and
  * last letters, with no copy, and an instance's by one regular expression.
  */
-export function isSecretKey(key: string, beneathInstance: boolean): boolean {
+export function isRedactedKey(key: string, beneathInstance: boolean): boolean {
+  if (isCredentialKey(key)) return true;
   const n = key.length;
   if (n < 4 || n > 64) return false;
   if (!beneathInstance) {
