@@ -1,5 +1,6 @@
 import { callUntraced } from '../context/span-context.js';
 import { cutString, jsonStringBytes } from '../serialize/text.js';
+import { withoutUrlPassword } from '../serialize/secret-fields.js';
 import { DEFAULT_SERIALIZE_LIMITS, toJsonSafe, type JsonValue, type SerializeLimits, type Serialized } from '../serialize/to-json-safe.js';
 import type { CallSite } from './trace-options.js';
 import { freeze } from '../natives.js';
@@ -71,7 +72,8 @@ let textBytes = 0;
  * `maxStringLength`, `undefined`, bigint, symbol, functions and every
  * object. A finite number's `String` is its JSON (`-0` gives `0` in both),
  * and a short string of printable ASCII without a quote or a backslash
- * needs only quotes (its bytes: its length and two). `write: false` only
+ * needs only quotes (its bytes: its length and two). A string with an `@`
+ * is the walker's: it may hold a URL's password, which the walk hides. `write: false` only
  * counts (and gives `''`): the paths that keep a value, not text.
  */
 function primitiveText(value: unknown, limits: SerializeLimits, write: boolean): string | undefined {
@@ -82,6 +84,7 @@ function primitiveText(value: unknown, limits: SerializeLimits, write: boolean):
         textBytes = value.length + 2;
         return write ? '"' + value + '"' : '';
       }
+      if (value.indexOf('@') >= 0) return undefined; // isPlainAscii sends a short one here too
       textBytes = jsonStringBytes(value);
       return write ? JSON.stringify(value) : '';
     case 'number': {
@@ -104,7 +107,7 @@ function primitiveText(value: unknown, limits: SerializeLimits, write: boolean):
 function isPlainAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c || c === 0x40) return false;
   }
   return true;
 }
@@ -203,7 +206,8 @@ export function explicitOutputs(serialized: { value: JsonValue; bytes: number })
 
 /** `stack` when it carries the message (V8's does), else `name: message`; at most `maxLength` units (cut and marked). Never throws. */
 export function describeError(error: unknown, maxLength = Infinity): string {
-  const text = errorText(error);
+  // A URL's password in the message (Node's fetch and `new URL` quote the URL they refused) is hidden, as in inputs.
+  const text = withoutUrlPassword(errorText(error));
   return text.length > maxLength ? cutString(text, maxLength) : text;
 }
 

@@ -65,9 +65,45 @@ function normalized(key: string): string {
   return key;
 }
 
-const URL_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/[^/?#@\s:]*):[^/?#@\s]+@/i;
+/** The longest authority (`user:password@host:port`) searched for a password: a hostile text's scan stays linear. */
+const MAX_AUTHORITY = 1280;
 
-/** `text` with a URL's password (`scheme://user:password@host`) as `[redacted]`, as OpenTelemetry's `url.full` asks. */
+/**
+ * `text` with every URL's password (`scheme://user:password@host`) as `[redacted]`, as OpenTelemetry asks of
+ * `url.full`, anywhere in it: a connection string given to a traced `connect(url)`, Node's fetch error ("…a URL that
+ * includes credentials: http://user:password@host/"), an app's own message. The password runs to the authority's
+ * last `@` (the WHATWG parser's rule), so one with an `@` of its own is hidden whole; an empty user
+ * (`redis://:password@host`) counts. `text` itself when there is nothing to hide. A scan, not a regular expression:
+ * an authority ends at the next `/`, so no character is read by two scans, where a pattern tried from every word of a
+ * hostile megabyte took 50 ms.
+ */
 export function withoutUrlPassword(text: string): string {
-  return text.indexOf('@') < 0 ? text : text.replace(URL_USERINFO, '$1:[redacted]@');
+  if (text.indexOf('@') < 0) return text;
+  let out = '';
+  let copied = 0;
+  for (let sep = text.indexOf('://'); sep >= 0; ) {
+    const start = sep + 3;
+    const limit = Math.min(text.length, start + MAX_AUTHORITY);
+    let end = start;
+    let colon = -1;
+    let lastAt = -1;
+    for (; end < limit; end++) {
+      const c = text.charCodeAt(end);
+      if (c === 0x2f || c === 0x3f || c === 0x23 || c <= 0x20) break; // / ? # or white space: the authority ends
+      if (c === 0x40) lastAt = end;
+      else if (c === 0x3a && colon < 0) colon = end; // before the last `@`, the user's end (a host's port is after it)
+    }
+    if (colon >= 0 && lastAt > colon + 1 && sep > 0 && isSchemeEnd(text.charCodeAt(sep - 1))) {
+      out += text.slice(copied, colon + 1) + '[redacted]';
+      copied = lastAt;
+    }
+    sep = text.indexOf('://', start); // a URL quoted in this one's authority (`a://b://…`) is read too
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** Whether `c` can end a URL's scheme (a letter, a digit, `+`, `-`, `.`). */
+function isSchemeEnd(c: number): boolean {
+  const lower = c | 0x20;
+  return (lower >= 0x61 && lower <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e;
 }

@@ -42,8 +42,8 @@ const booleanValue = Boolean.prototype.valueOf;
 export function walk(w: Walker, v: unknown, depth: number): JsonValue | undefined {
   switch (typeof v) {
     case 'string':
-      // Beneath an instance, a URL's password (a redirecting HTTP client's current URL, a driver's connection URL).
-      return emitString(w, w.instances > 0 ? withoutUrlPassword(v) : v);
+      // A URL's password: a connection string, a redirecting HTTP client's current URL, an error's message.
+      return emitString(w, withoutUrlPassword(v));
     case 'number':
       return emitNumber(w, v);
     case 'boolean':
@@ -116,7 +116,7 @@ function walkOther(w: Walker, v: object, proto: object, depth: number, allowToJS
   if (v instanceof PromiseCtor) return emitString(w, '[Promise]');
   // Boxed primitives are unwrapped, as JSON.stringify does.
   if (v instanceof NumberCtor) return emitNumber(w, numberValue.call(v));
-  if (v instanceof StringCtor) return emitString(w, stringValue.call(v));
+  if (v instanceof StringCtor) return emitString(w, withoutUrlPassword(stringValue.call(v)));
   if (v instanceof BooleanCtor) return walk(w, booleanValue.call(v), depth);
   // Errors and buffers from another realm (vm contexts, jest) fail instanceof but keep their brand.
   const tag = toStringTag.call(v);

@@ -66,9 +66,48 @@ test("in plain data, a key that can only name a secret is redacted; token, auth,
   const signUp = traceable(function signUp(form: Record<string, unknown>) {
     return form['user'];
   });
-  signUp({ user: 'ada', password: 'typed-by-the-user', api_key: 'sk-PLAINKEYSECRET', token: 'Hello', auth: 'oauth', author: 'ada', max_tokens: 256, url: 'https://u:kept@example.com/', headers: { 'x-goog-api-key': 'GOOGSECRET', 'x-ratelimit-remaining-tokens': '9000' } });
+  signUp({ user: 'ada', password: 'typed-by-the-user', api_key: 'sk-PLAINKEYSECRET', token: 'Hello', auth: 'oauth', author: 'ada', max_tokens: 256, headers: { 'x-goog-api-key': 'GOOGSECRET', 'x-ratelimit-remaining-tokens': '9000' } });
   const run = only(await finishedRuns(tracing.client, tracing.exporter), 'signUp');
-  expect(run.inputs).toEqual({ user: 'ada', password: '[redacted]', api_key: '[redacted]', token: 'Hello', auth: 'oauth', author: 'ada', max_tokens: 256, url: 'https://u:kept@example.com/', headers: { 'x-goog-api-key': '[redacted]', 'x-ratelimit-remaining-tokens': '9000' } });
+  expect(run.inputs).toEqual({ user: 'ada', password: '[redacted]', api_key: '[redacted]', token: 'Hello', auth: 'oauth', author: 'ada', max_tokens: 256, headers: { 'x-goog-api-key': '[redacted]', 'x-ratelimit-remaining-tokens': '9000' } });
+});
+
+test("a URL's password is hidden in any captured string — an argument, a result, a field, mid-text — and the rest kept", async () => {
+  const connect = traceable(function connect(url: string, _options: Record<string, string>) {
+    return `connected to ${url}`;
+  });
+  const url = 'postgres://app:PGSECRET@db.internal:5432/app';
+  expect(connect(url, { fallback: 'redis://:REDISSECRET@cache:6379/0', note: 'tried amqp://u:P@SS@WORDSECRET@mq/ for ada@example.com', mailUser: 'smtp://ada@example.com:MAILSECRET@mx:587', quoted: 'a://b://u:NESTEDSECRET@h/' })).toBe(`connected to ${url}`);
+  const run = only(await finishedRuns(tracing.client, tracing.exporter), 'connect');
+  for (const secret of ['PGSECRET', 'REDISSECRET', 'SS@WORDSECRET', 'WORDSECRET', 'MAILSECRET', 'NESTEDSECRET']) expect(JSON.stringify(run)).not.toContain(secret);
+  expect(run.inputs).toEqual({
+    args: ['postgres://app:[redacted]@db.internal:5432/app', { fallback: 'redis://:[redacted]@cache:6379/0', note: 'tried amqp://u:[redacted]@mq/ for ada@example.com', mailUser: 'smtp://ada@example.com:[redacted]@mx:587', quoted: 'a://b://u:[redacted]@h/' }],
+  });
+  expect(run.outputs).toEqual({ outputs: 'connected to postgres://app:[redacted]@db.internal:5432/app' });
+  // Arguments that are all primitives are captured without the walk: a string with a password goes through it.
+  const ping = traceable(function ping(_target: string, _email: string) {
+    return 'mailto:ada@example.com';
+  });
+  const path = '/v1/' + 'segment/'.repeat(8); // over 64 characters, and one under
+  ping(`https://u:PINGSECRET@h${path}`, 'https://u:SHORTSECRET@h/');
+  const pinged = only(await finishedRuns(tracing.client, tracing.exporter), 'ping');
+  expect(pinged.inputs).toEqual({ args: [`https://u:[redacted]@h${path}`, 'https://u:[redacted]@h/'] });
+  expect(pinged.outputs).toEqual({ outputs: 'mailto:ada@example.com' });
+});
+
+test("a run's error hides a URL's password its message quotes (Node's fetch; an app's own message); the caller gets the error as thrown", async () => {
+  const load = traceable(async function load(url: string) {
+    return (await fetch(url)).status;
+  });
+  const open = traceable(function open(url: string) {
+    throw new Error(`cannot reach ${url}: refused`);
+  });
+  const fetched = await load('http://user:FETCHSECRET@127.0.0.1:9/x').catch((error: Error) => error);
+  expect(String(fetched)).toContain('FETCHSECRET'); // the program's own error, unchanged
+  expect(() => open('amqp://user:OWNSECRET@mq:5672/')).toThrow('cannot reach amqp://user:OWNSECRET@mq:5672/: refused');
+  const runs = await finishedRuns(tracing.client, tracing.exporter);
+  expect(JSON.stringify(runs)).not.toMatch(/FETCHSECRET|OWNSECRET/);
+  expect(only(runs, 'load').error).toMatch(/^TypeError: .*http:\/\/user:\[redacted\]@127\.0\.0\.1:9\/x/);
+  expect(only(runs, 'open').error).toMatch(/^Error: cannot reach amqp:\/\/user:\[redacted\]@mq:5672\/: refused\n\s+at /);
 });
 
 test('beneath a class instance, a key containing a secret, ending in token or naming authentication is redacted, and a URL loses its password', async () => {
