@@ -1,3 +1,6 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import OpenAI from 'openai';
 import { setGlobalTracingClient, traceable } from '../../../index';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
 
@@ -164,4 +167,44 @@ test('an iterable with one method fixed (non-writable, non-configurable) keeps t
   for await (const value of traced) seen.push(value);
   expect(seen).toEqual([0, 1, 2]);
   expect(only(await runsNow(), 'withFixed').outputs).toEqual({ outputs: [0, 1, 2] });
+});
+
+describe("OpenAI's Stream turned into a web stream (`new Response(stream.toReadableStream())`, a route's answer)", () => {
+  let server: Server;
+  let openai: OpenAI;
+  beforeAll(async () => {
+    server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (let i = 0; i < 4; i++) {
+        const chunk = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: `t${i}` }, finish_reason: null }] };
+        response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      }
+      response.end('data: [DONE]\n\n');
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    openai = new OpenAI({ apiKey: 'sk-test', baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, maxRetries: 0 });
+  });
+  afterAll(() => new Promise((closed) => server.close(closed)));
+  const chat = traceable(async function chat() {
+    return openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true });
+  }, { captureOutputs: (chunks) => ({ content: (chunks as Array<{ choices: Array<{ delta: { content?: string } }> }>).map((c) => c.choices[0]?.delta.content ?? '').join('') }) });
+
+  test('read to its end: the run ends then, a success with what was streamed', async () => {
+    const body = await new Response((await chat()).toReadableStream()).text();
+    expect(body.trim().split('\n')).toHaveLength(4);
+    const run = only(await runsNow(), 'chat');
+    expect(run.status).toBe('success');
+    expect(run.outputs).toEqual({ content: 't0t1t2t3' });
+    expect(run.extra?.['metadata']).not.toHaveProperty('stream_end');
+  });
+
+  test('cancelled by its reader after two chunks: the run is cancelled with those two', async () => {
+    const reader = (await chat()).toReadableStream().getReader();
+    await reader.read();
+    await reader.read();
+    await reader.cancel();
+    const run = only(await runsNow(), 'chat');
+    expect(run.status).toBe('cancelled');
+    expect(run.outputs).toEqual({ content: 't0t1' });
+  });
 });
