@@ -24,8 +24,10 @@ export interface FlushOnExitOptions {
   readonly onFlushResult?: ((result: InvocationFlushResult) => void) | undefined;
   /**
    * Hand the flush to the platform instead of awaiting it: a function, or
-   * `'auto'` to find Vercel's request context or a Cloudflare `ctx` argument.
-   * With none found, the handler awaits as usual. Default: always await.
+   * `'auto'` to find Vercel's request context, a Cloudflare `ctx` argument,
+   * or the handler's own `this.ctx` (a `WorkerEntrypoint`, a Durable Object;
+   * `this.state` in the older Durable Object syntax). With none found, the
+   * handler awaits as usual. Default: always await.
    */
   readonly waitUntil?: 'auto' | WaitUntil | undefined;
   /** Flush this client instead of the global one. */
@@ -110,12 +112,12 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
   const client = settings.client ?? globalClient.current;
   // Called inside another handler's invocation: that one flushes once, within its own budget.
   if (client === undefined || !client.isRecording || insideInvocation()) return Reflect.apply(target, thisArg, callArgs);
-  const handOff = settings.waitUntil === 'auto' ? findWaitUntil(callArgs) : settings.waitUntil;
+  const handOff = settings.waitUntil === 'auto' ? findWaitUntil(callArgs, thisArg) : settings.waitUntil;
   const cutoffAt = lambdaCutoffAt(callArgs);
   const budget: InvocationBudget = { timeoutMillis: settings.timeoutMillis, cutoffAt };
   // Spans that end in its context after it settled, where nothing else would send them (see spanEndedLate): through
   // the platform's waitUntil — the one chosen, else any the call carries (workerd's ctx, Vercel's request context).
-  const lateHandOff = isLongLivedHost() ? undefined : (handOff ?? findWaitUntil(callArgs));
+  const lateHandOff = isLongLivedHost() ? undefined : (handOff ?? findWaitUntil(callArgs, thisArg));
   if (lateHandOff !== undefined) budget.late = lateDelivery(client, settings.timeoutMillis, lateHandOff);
   let flushing: Promise<void> | undefined;
   // One flush per invocation, whichever ends it first: the returned promise, Lambda's callback, a throw.

@@ -16,6 +16,8 @@ export interface ReceivedExport {
   /** Ways a JSON body breaks the OTLP/JSON encoding (empty for protobuf: decoding already checked it). */
   problems: string[];
   answered: number;
+  /** When the answer was sent (`Date.now()`); undefined while it is held (see answerAfter). */
+  answeredAt?: number;
 }
 
 /** A span as received, with the `service.name` of its resource, the resource's attributes and its own as plain objects. */
@@ -45,9 +47,13 @@ export class OtlpCollector {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const status = collector.statuses.shift() ?? 200;
-        collector.exports.push({ ...collector.decode(req, Buffer.concat(chunks)), answered: status });
+        const received: ReceivedExport = { ...collector.decode(req, Buffer.concat(chunks)), answered: status };
+        collector.exports.push(received);
         const json = req.headers['content-type'] === 'application/json';
-        const answer = () => void res.writeHead(status, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
+        const answer = () => {
+          received.answeredAt = Date.now();
+          res.writeHead(status, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
+        };
         if (collector.delayMillis === 0) answer();
         else setTimeout(answer, collector.delayMillis).unref();
       });

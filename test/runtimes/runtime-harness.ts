@@ -18,8 +18,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Bundles `entry` as one ES module, resolving `tracewire` as a bundler would for `conditions`. */
-export async function bundle(entry: string, outfile: string, conditions: string[]): Promise<string[]> {
+/** Bundles `entry` as one ES module, resolving `tracewire` as a bundler would for `conditions`; `external`: the platform's own modules. */
+export async function bundle(entry: string, outfile: string, conditions: string[], external: string[] = []): Promise<string[]> {
   // The package as an installed dependency, so its `exports` conditions pick the entry.
   const modules = join(outfile, '..', 'node_modules');
   mkdirSync(modules, { recursive: true });
@@ -34,7 +34,7 @@ export async function bundle(entry: string, outfile: string, conditions: string[
     conditions,
     mainFields: ['module', 'main'],
     tsconfigRaw: { compilerOptions: { experimentalDecorators: true } },
-    external: ['node:async_hooks'],
+    external: ['node:async_hooks', ...external],
     metafile: true,
     logLevel: 'error',
   });
@@ -84,10 +84,16 @@ export function writeText(path: string, text: string): void {
  * 127.0.0.1:`port`, as wrangler would deploy it: compatibility date
  * 2025-08-15, only the `nodejs_als` flag (or `compatibilityFlags`), outbound
  * network allowed, and `bindings` as text bindings (the worker's `env`; with
- * `nodejs_compat`, also `process.env`).
+ * `nodejs_compat`, also `process.env`). `durableObjects`: binding name →
+ * class the worker exports, each a namespace kept in memory.
  */
-export function workerdConfig(port: number, bindings: Readonly<Record<string, string>> = {}, compatibilityFlags: readonly string[] = ['nodejs_als']): string {
-  const textBindings = Object.entries(bindings).map(([name, text]) => `(name = "${name}", text = "${text}")`);
+export function workerdConfig(port: number, bindings: Readonly<Record<string, string>> = {}, compatibilityFlags: readonly string[] = ['nodejs_als'], durableObjects: Readonly<Record<string, string>> = {}): string {
+  const objects = Object.entries(durableObjects);
+  const allBindings = [
+    ...Object.entries(bindings).map(([name, text]) => `(name = "${name}", text = "${text}")`),
+    ...objects.map(([name, className]) => `(name = "${name}", durableObjectNamespace = "${className}")`),
+  ];
+  const namespaces = objects.map(([, className]) => `(className = "${className}", uniqueKey = "tracewire-${className}")`);
   return `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .worker), (name = "net", network = (allow = ["public", "private", "local"])) ],
@@ -97,7 +103,7 @@ const worker :Workerd.Worker = (
   modules = [ (name = "worker", esModule = embed "worker.js") ],
   compatibilityDate = "2025-08-15",
   compatibilityFlags = [${compatibilityFlags.map((flag) => `"${flag}"`).join(', ')}],
-${textBindings.length === 0 ? '' : `  bindings = [ ${textBindings.join(', ')} ],\n`}  globalOutbound = "net",
+${allBindings.length === 0 ? '' : `  bindings = [ ${allBindings.join(', ')} ],\n`}${namespaces.length === 0 ? '' : `  durableObjectNamespaces = [ ${namespaces.join(', ')} ],\n  durableObjectStorage = (inMemory = void),\n`}  globalOutbound = "net",
 );
 `;
 }

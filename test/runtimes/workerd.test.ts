@@ -206,3 +206,45 @@ test('with nodejs_compat, a LangSmithExporter made with no options takes its end
     await sink.stop();
   }
 }, 60_000);
+
+describe("Cloudflare's class syntax: ctx is this.ctx, not an argument", () => {
+  // A WorkerEntrypoint's method (its fetch(request), RPC methods) and a Durable Object's fetch: waitUntil 'auto' finds
+  // this.ctx (this.state in the older Durable Object syntax). Watched failing before: each response waited for the sink's answer, and the task handed to
+  // this.ctx.waitUntil stayed pending until another request's flush.
+  let worker: { child: ChildProcess; output: () => string } | undefined;
+  let dir: { dir: string; remove: () => void };
+  let classBase: string;
+  beforeAll(async () => {
+    dir = scratch('tracewire-workerd-class-syntax-');
+    await bundle(join(__dirname, 'fixtures/class-syntax-worker.js'), join(dir.dir, 'worker.js'), ['workerd', 'worker', 'browser'], ['cloudflare:workers']);
+    const port = await freePort();
+    writeText(join(dir.dir, 'config.capnp'), workerdConfig(port, {}, ['nodejs_als'], { ROOM: 'Room', LEGACY_ROOM: 'LegacyRoom' }));
+    classBase = `http://127.0.0.1:${port}`;
+    worker = await startServer(WORKERD, ['serve', join(dir.dir, 'config.capnp'), '--experimental'], `${classBase}/stats?${query({ service: 'class-probe' })}`);
+  }, 120_000);
+  afterAll(() => {
+    worker?.child.kill('SIGTERM');
+    dir?.remove();
+  });
+
+  test.each([
+    ['/', 'a WorkerEntrypoint method', 'entry'],
+    ['/room', "a Durable Object's fetch", 'room'],
+    ['/legacy-room', "a Durable Object's fetch, the older syntax: this.state", 'legacyRoom'],
+  ])('%s (%s): the response goes out before the sink answers, and the task handed to this.ctx.waitUntil is delivered by that request', async (path, _what, root) => {
+    const service = `class-${root}`;
+    collector.answerAfter(1_500);
+    try {
+      const response = await fetch(`${classBase}${path}?${query({ service, id: '7' })}`);
+      const respondedAt = Date.now();
+      expect(await response.json()).toEqual({ value: { entry: '7', room: 'room 7', legacyRoom: 'legacy room 7' }[root] });
+      const ids = await arrived(service, 3); // the handler's run, its step, the task handed off
+      expect(new Set(ids).size).toBe(3);
+      expect(collector.spans.filter((span) => span.service === service).map((span) => span.span.name).sort()).toEqual(['later', root, 'step'].sort());
+      const answers = collector.exports.filter((received) => received.raw.includes(service)).map((received) => received.answeredAt ?? Infinity);
+      expect(respondedAt).toBeLessThan(Math.min(...answers));
+    } finally {
+      collector.answerAfter(0);
+    }
+  }, 60_000);
+});
