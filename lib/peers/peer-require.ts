@@ -47,6 +47,22 @@ function ownRequire(): Require | undefined {
   return typeof require === 'function' ? (require as Require) : undefined;
 }
 
+/**
+ * Whether reading `path` needs no permission: anywhere but Deno, and on Deno
+ * a path it may read already. Deno in a terminal stops the program at a
+ * prompt for a read it was not granted (`--allow-net` alone: the app's own
+ * entry file); asking does not prompt.
+ */
+function mayRead(path: string): boolean {
+  const permissions = (globalThis as { Deno?: { permissions?: { querySync?(descriptor: { name: string; path: string }): { state: string } } } }).Deno?.permissions;
+  if (permissions === undefined) return true;
+  try {
+    return permissions.querySync?.({ name: 'read', path }).state === 'granted';
+  } catch {
+    return false;
+  }
+}
+
 /** Where to look from, in order: `[label, require]`. */
 function requirers(): Array<[string, Require]> {
   const nodeModule = builtin<NodeModule>('node:module');
@@ -61,7 +77,7 @@ function requirers(): Array<[string, Require]> {
     }
     if (entry !== undefined && entry !== '') {
       try {
-        entry = builtin<{ realpathSync(path: string): string }>('node:fs')?.realpathSync(entry) ?? entry;
+        if (mayRead(entry)) entry = builtin<{ realpathSync(path: string): string }>('node:fs')?.realpathSync(entry) ?? entry;
       } catch {
         // Not a file (`node -e`, a REPL): look from where it would be.
       }

@@ -70,6 +70,21 @@ test.each(runtimes)('%s: set up by the environment alone (only `traceable` impor
   }
 }, 60_000);
 
+test("Deno in a terminal with --allow-net alone: an OTLP protobuf exporter (its encoder a peer looked up from the app's entry) asks for no permission and delivers", async () => {
+  // Watched failing before: the peer lookup resolved the entry file's real path, and Deno stopped the program at a
+  // prompt for read access to it (a terminal only: piped, Deno refuses without asking, and the lookup went on).
+  // `script` (util-linux, in every Debian) gives Deno a terminal.
+  const command = [join(ROOT, 'node_modules/.bin/deno'), 'run', '--allow-net', join(__dirname, 'fixtures/protobuf-terminal.mjs'), collector.url, 'deno-terminal'].map((word) => `'${word}'`).join(' ');
+  const { stdout } = await runOutput('script', ['-qec', command, '/dev/null'], ROOT);
+  expect(stdout).not.toMatch(/requests? read access/);
+  const { value, stats } = JSON.parse(stdout.trim().split(/\r?\n/).at(-1)!);
+  expect(value).toBe(42);
+  expect(stats).toMatchObject({ spansEnded: 1, delivered: 1, pending: 0 });
+  const received = collector.exports.filter((request) => request.raw.includes('deno-terminal'));
+  expect(received.length).toBeGreaterThanOrEqual(1);
+  for (const request of received) expect(request.headers['content-type']).toBe('application/x-protobuf');
+}, 90_000);
+
 test('Deno without --allow-env: the environment is not read (no permission prompt, no error), and the script runs untraced', async () => {
   const sink = await LangSmithSink.start();
   try {
