@@ -31,6 +31,12 @@ export class SpanOutcome {
     this.produced = undefined;
     this.site = site;
     this.span = span;
+    if (site.onEnd !== undefined) this.endsForced();
+  }
+
+  /** Lets what ends a span its call did not (shutdown, exit) end it as the call would: see `SpanRarities.forcedEnd`. */
+  private endsForced(): void {
+    this.span.rarities().forcedEnd ??= (why) => void this.end('error', this.produced === undefined && this.span.outputsOverride === undefined ? undefined : this.producedOutputs(), why);
   }
 
   succeed(value: unknown): Promise<void> | undefined {
@@ -55,6 +61,7 @@ export class SpanOutcome {
   /** The result is a stream: from now on outputs are the values it produces. */
   streaming(): void {
     this.produced ??= { values: [], bytes: 0, overflow: 0 };
+    this.endsForced();
   }
 
   /** Records one produced value now (so later mutation cannot change it), within the byte budget. */

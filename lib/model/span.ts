@@ -345,6 +345,12 @@ export class SpanRarities {
   trimmed = false;
   /** Stops watching what its call handed back for consumption (see `watchConsumption`): called once, as it ends. */
   unwatch: (() => void) | undefined = undefined;
+  /**
+   * Ends it, as an error saying `why`, the way its call would: a stream's values so far kept, the call's `onEnd`
+   * called. For what ends a span its call did not (shutdown, exit); set only where there is more to do than
+   * ending it (a stream, an `onEnd`).
+   */
+  forcedEnd: ((why: string) => void) | undefined = undefined;
 }
 
 /**

@@ -409,7 +409,13 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.#closeOpenBatch(); // the open batch closes: its running starts wait in the queue with the others
     this.#endingOpenRuns = true;
     const running = [...this.#openRuns.running(), ...this.#queue.snapshot(false).flatMap((batch) => batch.runningStarts())];
-    for (const span of running) if (span.endMicros === undefined) span.client.endSpan(span, 'error', undefined, why);
+    for (const span of running) {
+      if (span.endMicros !== undefined) continue;
+      // A stream's values so far and the call's onEnd, where its call set them up; else the span alone.
+      const forced = span.rare?.forcedEnd;
+      if (forced !== undefined) forced(why);
+      else span.client.endSpan(span, 'error', undefined, why);
+    }
     this.#endingOpenRuns = false;
   }
 

@@ -37,3 +37,44 @@ test.each([
   expect(client.stats()).toMatchObject({ spansEnded: 1, delivered: 1, dropped: { afterShutdown: 0 } });
   expect(warnings.join('\n')).not.toMatch(/after shutdown/);
 });
+
+test("a stream half read at shutdown() keeps the values its consumer got, and its call's onEnd is called, as at any other end", async () => {
+  const exporter = new MemoryExporter();
+  const client = new TracingClient({ exporter, manualFlushMode: true });
+  const ended: Array<{ status?: string; outputs?: unknown }> = [];
+  const tokens = traceable(
+    async function* tokens() {
+      for (let i = 0; ; i++) yield `tok${i}`;
+    },
+    { client, onEnd: (run) => ended.push({ status: run.status, outputs: run.outputs }) },
+  );
+  const stream = tokens();
+  for (let i = 0; i < 3; i++) await stream.next();
+  await client.shutdown({ timeoutMillis: 2_000 });
+  const expected = { status: 'error', outputs: { outputs: ['tok0', 'tok1', 'tok2'] } };
+  expect(exporter.finishedRuns).toEqual([expect.objectContaining({ ...expected, error: 'tracewire shut down before this run ended' })]);
+  expect(ended).toEqual([expected]);
+  await stream.return(undefined as never); // the consumer stops later: nothing more is recorded
+  expect(ended).toHaveLength(1);
+});
+
+test("a call still running at shutdown() has its onEnd called with the run ended so", async () => {
+  const exporter = new MemoryExporter();
+  const client = new TracingClient({ exporter, manualFlushMode: true });
+  const ended: string[] = [];
+  let finish!: () => void;
+  const gate = new Promise<void>((resolve) => (finish = resolve));
+  const slow = traceable(
+    async function slow() {
+      await gate;
+      return 'done';
+    },
+    { client, onEnd: (run) => ended.push(`${run.status}: ${run.error}`) },
+  );
+  const result = slow();
+  await client.shutdown({ timeoutMillis: 2_000 });
+  expect(ended).toEqual(['error: tracewire shut down before this run ended']);
+  finish();
+  await expect(result).resolves.toBe('done');
+  expect(ended).toHaveLength(1);
+});

@@ -92,13 +92,16 @@ for (let i = 0; i < 5; i++) work(i);`;
 
 test('a traced call still running when the program ends on its own (nothing left could end it) is sent ended, as an error that says so', async () => {
   const body = `traceable(function neverSettles() { return new Promise(() => {}); })();
-traceable(function* neverRead() { yield 1; })();`;
+traceable(function* neverRead() { yield 1; })();
+traceable(function* partlyRead() { yield 1; yield 2; yield 3; })().next();`;
   const { code } = await runChild('flushIntervalMillis: 60_000', body, 25_000, "mode: 'batch'");
   expect(code).toBe(0);
-  const runs = sink.requests.flatMap((request) => (request.body.post ?? []) as unknown as Array<{ name: string; end_time?: string; error?: string }>);
-  expect(runs.map((run) => [run.name, typeof run.end_time, run.error]).sort()).toEqual([
-    ['neverRead', 'string', 'the process exited before this run ended (nothing left to run could end it)'],
-    ['neverSettles', 'string', 'the process exited before this run ended (nothing left to run could end it)'],
+  const runs = sink.requests.flatMap((request) => (request.body.post ?? []) as unknown as Array<{ name: string; end_time?: string; error?: string; outputs?: unknown }>);
+  const why = 'the process exited before this run ended (nothing left to run could end it)';
+  expect(runs.map((run) => [run.name, typeof run.end_time, run.error, run.outputs]).sort()).toEqual([
+    ['neverRead', 'string', why, { outputs: [] }],
+    ['neverSettles', 'string', why, undefined],
+    ['partlyRead', 'string', why, { outputs: [1] }], // the values its consumer got, as at any other end
   ]);
   expect(sink.requests.flatMap((request) => request.body.patch ?? [])).toEqual([]);
 });
