@@ -74,7 +74,7 @@ test("Deno in a terminal with --allow-net alone: an OTLP protobuf exporter (its 
   // Watched failing before: the peer lookup resolved the entry file's real path, and Deno stopped the program at a
   // prompt for read access to it (a terminal only: piped, Deno refuses without asking, and the lookup went on).
   // `script` (util-linux, in every Debian) gives Deno a terminal.
-  const command = [join(ROOT, 'node_modules/.bin/deno'), 'run', '--allow-net', join(__dirname, 'fixtures/protobuf-terminal.mjs'), collector.url, 'deno-terminal'].map((word) => `'${word}'`).join(' ');
+  const command = [join(ROOT, 'node_modules/.bin/deno'), 'run', '--allow-net', join(__dirname, 'fixtures/deno-once.mjs'), collector.url, 'deno-terminal', 'http/protobuf'].map((word) => `'${word}'`).join(' ');
   const { stdout } = await runOutput('script', ['-qec', command, '/dev/null'], ROOT);
   expect(stdout).not.toMatch(/requests? read access/);
   const { value, stats } = JSON.parse(stdout.trim().split(/\r?\n/).at(-1)!);
@@ -84,6 +84,15 @@ test("Deno in a terminal with --allow-net alone: an OTLP protobuf exporter (its 
   expect(received.length).toBeGreaterThanOrEqual(1);
   for (const request of received) expect(request.headers['content-type']).toBe('application/x-protobuf');
 }, 90_000);
+
+test('Deno with --allow-net not naming the endpoint: the refusal is a failed export, not retried (before: retried until the flush deadline)', async () => {
+  const { stdout, stderr } = await runOutput(join(ROOT, 'node_modules/.bin/deno'), ['run', '--allow-net=127.0.0.1:9', join(__dirname, 'fixtures/deno-once.mjs'), collector.url, 'deno-refused', 'http/json'], ROOT);
+  const { value, result, stats } = JSON.parse(stdout.trim().split('\n').at(-1)!);
+  expect(value).toBe(42);
+  expect(result).toMatchObject({ delivered: 0, failed: 1, pending: 0, timedOut: false });
+  expect(stats).toMatchObject({ failed: 1, exportRequests: 1 });
+  expect(stderr).toMatch(/Requires net access/);
+}, 60_000);
 
 test('Deno without --allow-env: the environment is not read (no permission prompt, no error), and the script runs untraced', async () => {
   const sink = await LangSmithSink.start();

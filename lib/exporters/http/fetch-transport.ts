@@ -31,7 +31,7 @@ export class FetchTransport implements Transport {
       const { text } = await boundedText(response, MAX_ERROR_BODY_CHARS * 4);
       return classifyResponse(status, response.headers.get('retry-after') ?? undefined, text.slice(0, MAX_ERROR_BODY_CHARS));
     } catch (error) {
-      return exportFailure(true, withCause(error));
+      return exportFailure(!isPermissionRefusal(error), withCause(error));
     }
   }
 
@@ -59,6 +59,15 @@ function withCause(error: unknown): unknown {
   if (messageOf(cause) === '' && Array.isArray(tried) && tried.length > 0) cause = tried[0];
   const reason = messageOf(cause) || (cause as { code?: unknown } | undefined)?.code;
   return typeof reason === 'string' && reason !== '' ? new Error(`fetch failed: ${reason}`, { cause }) : error;
+}
+
+/**
+ * Deno refusing the connection for want of a permission (`--allow-net` not naming the endpoint): `NotCapable`
+ * (`PermissionDenied` before Deno 2). No retry can change it: retried, every flush waited out its whole deadline.
+ */
+function isPermissionRefusal(error: unknown): boolean {
+  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+  return name === 'NotCapable' || name === 'PermissionDenied';
 }
 
 function messageOf(value: unknown): string | undefined {
