@@ -1,7 +1,7 @@
 import { enterSpan } from '../otel/bridge-hook.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { watchConsumption, type ConsumptionWatch } from './traced-unconsumed.js';
-import { assign } from '../natives.js';
+import { defineProperty } from '../natives.js';
 
 type Step = 'next' | 'return' | 'throw';
 
@@ -118,13 +118,17 @@ function generatorPrototype(inner: object, standIn: object): object {
   }
 }
 
-/** The traced iterator: `next`, `return` and `throw` each one `step`, over `prototype`. */
+/**
+ * The traced iterator: `next`, `return` and `throw` each one `step`, over `prototype`. Not enumerable, as a
+ * generator's own are not (they are its prototype's): `Object.keys`, a spread, `util.inspect` and a traced call given
+ * the generator see what they saw untraced.
+ */
 function withSteps<S>(prototype: object, step: (method: Step, arg: unknown) => S): { next(arg?: unknown): S; return(arg?: unknown): S; throw(arg?: unknown): S } {
-  return assign(Object.create(prototype) as object, {
-    next: (value?: unknown) => step('next', value),
-    return: (value?: unknown) => step('return', value),
-    throw: (error?: unknown) => step('throw', error),
-  });
+  const iterator = Object.create(prototype) as { next(arg?: unknown): S; return(arg?: unknown): S; throw(arg?: unknown): S };
+  defineProperty(iterator, 'next', { value: (value?: unknown) => step('next', value), writable: true, configurable: true });
+  defineProperty(iterator, 'return', { value: (value?: unknown) => step('return', value), writable: true, configurable: true });
+  defineProperty(iterator, 'throw', { value: (error?: unknown) => step('throw', error), writable: true, configurable: true });
+  return iterator;
 }
 
 /** What the protocol does for an iterator without `return` / `throw`: stop, or fail with the error. */

@@ -331,6 +331,11 @@ describe(`a traced function is indistinguishable from the original (${mode} deco
       expect(Object.getPrototypeOf(rows)).toBe(Feed.prototype.rows.prototype);
       expect(pages).toBeInstanceOf(Feed.prototype.pages);
       expect(Object.getPrototypeOf(pages)).toBe(Feed.prototype.pages.prototype);
+      // Nothing of its own shows: no enumerable key (a spread, util.inspect, a traced call given it see what they saw).
+      for (const generator of [rows, pages]) {
+        expect(Object.keys(generator)).toEqual([]);
+        expect({ ...generator }).toEqual({});
+      }
       expect([...rows]).toEqual([1]);
       expect(await pages.next()).toEqual({ value: 2, done: false });
       expect(await pages.next()).toEqual({ value: undefined, done: true });
