@@ -36,7 +36,7 @@ export class SpanOutcome {
 
   /** Lets what ends a span its call did not (shutdown, exit) end it as the call would: see `SpanRarities.forcedEnd`. */
   private endsForced(): void {
-    this.span.rarities().forcedEnd ??= (why) => void this.end('error', this.produced === undefined && this.span.outputsOverride === undefined ? undefined : this.producedOutputs(), why);
+    this.span.rarities().forcedEnd ??= (why) => void this.end('error', this.outputsSoFar(), why);
   }
 
   succeed(value: unknown): Promise<void> | undefined {
@@ -54,8 +54,12 @@ export class SpanOutcome {
 
   /** Ends with an error; a stream keeps the values it produced before failing. */
   fail(error: unknown): Promise<void> | undefined {
-    const outputs = this.produced === undefined && this.span.outputsOverride === undefined ? undefined : this.producedOutputs();
-    return this.end('error', outputs, describeError(error, this.span.client.limits.maxStringLength));
+    return this.end('error', this.outputsSoFar(), describeError(error, this.span.client.limits.maxStringLength));
+  }
+
+  /** What a run that did not finish records: a stream's values so far, outputs set explicitly; else none. */
+  private outputsSoFar(): Captured | undefined {
+    return this.produced === undefined && this.span.outputsOverride === undefined ? undefined : this.producedOutputs();
   }
 
   /** The result is a stream: from now on outputs are the values it produces. */
@@ -92,7 +96,7 @@ export class SpanOutcome {
 
   /** The consumer stopped early (`return()`, cancel, unsubscribe). */
   cancel(): Promise<void> | undefined {
-    return this.end('cancelled', this.producedOutputs());
+    return this.end('cancelled', this.outputsSoFar());
   }
 
   /** Ends the span with these outputs (none: `undefined`), unless it has ended. */

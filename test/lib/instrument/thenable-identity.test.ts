@@ -98,6 +98,7 @@ describe('a lazy, chainable thenable (Prisma-shaped)', () => {
     const run = await ended('findUsers');
     expect(run.status).toBe('cancelled');
     expect(run.extra.metadata['stream_end']).toBe(`never consumed: nothing read within ${TIMEOUT} ms`);
+    expect(run.outputs).toBeUndefined(); // no value, not an empty stream's `{ outputs: [] }`
     expect(LazyQuery.executions).toBe(0);
     expect(query).toBeInstanceOf(LazyQuery);
   });
