@@ -1,11 +1,11 @@
-import { MemoryExporter, traceable, TracingClient } from '../../../index';
+import { MemoryExporter, traceable, TracingClient, type TraceOptions } from '../../../index';
 
 /**
  * shutdown() while traced calls are still running: their starts went out open, and their ends, after shutdown, would
  * be dropped, leaving the runs open on the server for good. They are ended at shutdown, as errors that say why; the
  * traced calls themselves carry on and return as they would have.
  */
-function runningCall(client: TracingClient): { result: Promise<string>; finish: () => void } {
+function runningCall(client: TracingClient, options: TraceOptions = {}): { result: Promise<string>; finish: () => void } {
   let finish!: () => void;
   const gate = new Promise<void>((resolve) => (finish = resolve));
   const slow = traceable(
@@ -13,7 +13,7 @@ function runningCall(client: TracingClient): { result: Promise<string>; finish: 
       await gate;
       return 'done';
     },
-    { client },
+    { ...options, client },
   );
   return { result: slow(), finish };
 }
@@ -62,16 +62,7 @@ test("a call still running at shutdown() has its onEnd called with the run ended
   const exporter = new MemoryExporter();
   const client = new TracingClient({ exporter, manualFlushMode: true });
   const ended: string[] = [];
-  let finish!: () => void;
-  const gate = new Promise<void>((resolve) => (finish = resolve));
-  const slow = traceable(
-    async function slow() {
-      await gate;
-      return 'done';
-    },
-    { client, onEnd: (run) => ended.push(`${run.status}: ${run.error}`) },
-  );
-  const result = slow();
+  const { result, finish } = runningCall(client, { onEnd: (run) => ended.push(`${run.status}: ${run.error}`) });
   await client.shutdown({ timeoutMillis: 2_000 });
   expect(ended).toEqual(['error: tracewire shut down before this run ended']);
   finish();
