@@ -1,5 +1,6 @@
 import { noop } from '../noop.js';
 import { isFunction, Registry } from '../natives.js';
+import { nodeProcess } from '../lifecycle/host.js';
 
 /**
  * @internal What ended a process that the event loop did not see out: an uncaught error, or an unhandled promise
@@ -68,16 +69,16 @@ function flushAll(): Array<Promise<unknown>> {
  * program's listener runs once, as it does without tracewire (again only if
  * it gives the loop more work, as then too). Other events pass untouched.
  */
-function holdBackBeforeExit(flush: () => Array<Promise<unknown>>): void {
-  const emit = process.emit;
+function holdBackBeforeExit(host: NodeJS.Process, flush: () => Array<Promise<unknown>>): void {
+  const emit = host.emit;
   if (!isFunction(emit)) return;
-  process.emit = function emitHoldingBackExitFlush(this: unknown, event: string | symbol, ...args: unknown[]): boolean {
+  host.emit = function emitHoldingBackExitFlush(this: unknown, event: string | symbol, ...args: unknown[]): boolean {
     if (event !== 'beforeExit') return Reflect.apply(emit, this, [event, ...args]) as boolean;
     // Node emits beforeExit again only if the loop has work once this emission is over: a flush always does (its sends
     // start on a later turn of the loop, whatever the exporter), so the held-back listeners are reached after it.
     if (flush().length === 0) return Reflect.apply(emit, this, [event, ...args]) as boolean;
     return true;
-  } as typeof process.emit;
+  } as NodeJS.Process['emit'];
 }
 
 /**
@@ -89,7 +90,7 @@ function holdBackBeforeExit(flush: () => Array<Promise<unknown>>): void {
  */
 export function flushBeforeExit(target: ExitFlushable): () => void {
   // No process events (workerd, edge runtimes): no natural exit to flush at.
-  if (typeof process === 'undefined' || !isFunction(process.on) || typeof WeakRef !== 'function') return noop;
+  if (!isFunction(nodeProcess()?.on) || typeof WeakRef !== 'function') return noop;
   const ref = new WeakRef(target);
   live.add(ref);
   forget?.register(target, ref, ref);
@@ -107,36 +108,39 @@ export function flushBeforeExit(target: ExitFlushable): () => void {
  * and Node would emit `beforeExit` to them again).
  */
 export function onceAtNaturalExit(task: () => Promise<unknown> | undefined): void {
-  if (typeof process === 'undefined' || !isFunction(process.on)) return;
+  if (!isFunction(nodeProcess()?.on)) return;
   onceTasks.push(task);
   install();
 }
 
 /** The hooks, once per loaded copy of the library. */
 function install(): void {
-  if (!installed) {
+  const host = nodeProcess();
+  if (!installed && host !== undefined) {
     installed = true;
-    holdBackBeforeExit(flushAll);
+    holdBackBeforeExit(host, flushAll);
     // Where the runtime calls the listeners without process.emit, this one flushes (the program's see two emissions then).
-    process.on('beforeExit', () => void flushAll());
+    host.on('beforeExit', () => void flushAll());
     // An exit the event loop did not reach (process.exit(), or the flush above past its deadline): nothing can be sent
     // any more, but the spans it leaves are not lost in silence. Deno's own Deno.exit() fires `unload`, not `exit`.
     let exiting = false;
     // Only watched (a monitor changes nothing of how the error ends the process): the warning then says why. Node
     // tells an unhandled rejection that ends the process from a thrown error by the monitor's `origin`.
     let crash: Crash;
-    process.on('uncaughtExceptionMonitor', (_error: unknown, origin?: string) => {
+    host.on('uncaughtExceptionMonitor', (_error: unknown, origin?: string) => {
       crash = origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught error';
       // An error that ends the process does so before any later turn of the loop: past one, an `uncaughtException`
       // listener of the program's kept it alive, and a later exit is not this error's.
-      if (typeof setImmediate === 'function') setImmediate(() => (crash = undefined)).unref?.();
+      // Read off the global: the free name is a build warning in every Next.js edge bundle ("A Node.js API is used").
+      const immediate = (globalThis as { setImmediate?: (run: () => void) => { unref?(): unknown } }).setImmediate;
+      if (isFunction(immediate)) immediate(() => (crash = undefined)).unref?.();
     });
     const warnAtExit = (): void => {
       if (exiting) return;
       exiting = true;
       for (const flushable of live) flushable.deref()?.warnIfUndelivered(crash, flushedForSignal);
     };
-    process.on('exit', warnAtExit);
+    host.on('exit', warnAtExit);
     const deno = globalThis as { Deno?: unknown; addEventListener?: (type: string, listener: () => void) => void };
     if (deno.Deno !== undefined && isFunction(deno.addEventListener)) deno.addEventListener('unload', warnAtExit);
   }

@@ -2,6 +2,7 @@ import { globalClient } from '../client/global-client.js';
 import type { TracingClient } from '../client/tracing-client.js';
 import { isFunction, symbolFor } from '../natives.js';
 import { onceAtNaturalExit, signalFlushed } from '../client/exit-hooks.js';
+import { nodeProcess } from './host.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /** Marks the signal listeners of every copy of tracewire in the process (an ESM app and a CommonJS dependency, two versions). */
@@ -27,16 +28,17 @@ const targets = new Set<TracingClient | undefined>();
  */
 export function installShutdownHooks(timeoutMillis: number, client?: TracingClient): void {
   targets.add(client);
-  if (installed || typeof process === 'undefined' || !isFunction(process.on)) return;
+  const host = nodeProcess();
+  if (installed || host === undefined || !isFunction(host.on)) return;
   installed = true;
   const clients = (): TracingClient[] => [...targets].map((each) => each ?? globalClient.current).filter((each): each is TracingClient => each !== undefined);
   const shutdown = () => Promise.all(clients().map((each) => each.shutdown({ timeoutMillis }))).then(() => undefined);
-  const applicationListens = (signal: NodeJS.Signals): boolean => process.listeners(signal).some((listener) => !(listener as unknown as Marked)[SHUTDOWN_HOOK]);
+  const applicationListens = (signal: NodeJS.Signals): boolean => host.listeners(signal).some((listener) => !(listener as unknown as Marked)[SHUTDOWN_HOOK]);
   let stopping = false;
   for (const signal of SIGNALS) {
     const reRaise = (): void => {
-      process.removeListener(signal, onSignal);
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      host.removeListener(signal, onSignal);
+      if (host.listenerCount(signal) === 0) host.kill(host.pid, signal);
     };
     const onSignal = (): void => {
       if (applicationListens(signal)) {
@@ -49,7 +51,7 @@ export function installShutdownHooks(timeoutMillis: number, client?: TracingClie
       void shutdown().finally(reRaise);
     };
     (onSignal as unknown as Marked)[SHUTDOWN_HOOK] = true;
-    process.on(signal, onSignal);
+    host.on(signal, onSignal);
   }
   // With the clients' exit flushes: a listener of its own would run in the emission the program's listeners see.
   onceAtNaturalExit(shutdown);

@@ -1,5 +1,6 @@
 import { flat } from '../serialize/text.js';
 import { subMilliTable } from './sub-milli-table.js';
+import { nodeProcess } from '../lifecycle/host.js';
 
 /**
  * Wall-clock time in microseconds since the epoch, strictly increasing within
@@ -13,7 +14,8 @@ import { subMilliTable } from './sub-milli-table.js';
  * `Date.now()` and the anchor moved whenever it left the wall clock's
  * current millisecond — cheaper than reading both clocks on every call.
  */
-const hrtime = globalThis.process?.hrtime;
+// Node's only: Next.js's edge sandbox has a `process.hrtime` that throws (see nodeProcess).
+const hrtime = nodeProcess()?.hrtime;
 // Where the monotonic clock's zero lies on the wall clock, to the millisecond: set by the first call below and
 // kept there by the check in `nowMicros`.
 let anchorMicros = 0;

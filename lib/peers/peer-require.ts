@@ -1,4 +1,5 @@
 import { isFunction } from '../natives.js';
+import { nodeProcess } from '../lifecycle/host.js';
 /**
  * @internal Loading optional peer dependencies (tsyringe, reflect-metadata,
  * `@opentelemetry/otlp-transformer`) the way the importing app would: the
@@ -39,7 +40,7 @@ export class PeerNotFoundError extends Error {
 }
 
 function builtin<T>(id: string): T | undefined {
-  return (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(id) as T | undefined;
+  return (nodeProcess() as { getBuiltinModule?: (id: string) => unknown } | undefined)?.getBuiltinModule?.(id) as T | undefined;
 }
 
 /** tracewire's own `require`, if it has one (see above; a bundler's shim counts: its failures are caught). */
@@ -65,15 +66,17 @@ function mayRead(path: string): boolean {
 
 /** Where to look from, in order: `[label, require]`. */
 function requirers(): Array<[string, Require]> {
+  // Node's process through a variable: `process.argv` and `process.cwd` are each a build warning in a Next.js edge bundle.
+  const host = nodeProcess();
   const nodeModule = builtin<NodeModule>('node:module');
   const own = ownRequire();
   const out: Array<[string, Require]> = [];
-  if (nodeModule !== undefined) {
+  if (nodeModule !== undefined && host !== undefined) {
     let entry: string | undefined;
     try {
-      entry = own?.main?.filename ?? process.argv[1];
+      entry = own?.main?.filename ?? host.argv[1];
     } catch {
-      entry = process.argv[1];
+      entry = host.argv[1];
     }
     if (entry !== undefined && entry !== '') {
       try {
@@ -83,7 +86,8 @@ function requirers(): Array<[string, Require]> {
       }
       out.push([`the app's entry ${entry}`, nodeModule.createRequire(entry)]);
     }
-    out.push([`the working directory ${process.cwd()}`, nodeModule.createRequire(`${process.cwd()}/package.json`)]);
+    const cwd = host.cwd();
+    out.push([`the working directory ${cwd}`, nodeModule.createRequire(`${cwd}/package.json`)]);
   }
   if (own !== undefined) out.push(["tracewire's own location", own]);
   return out;

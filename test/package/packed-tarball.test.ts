@@ -279,6 +279,74 @@ if (!client) console.log(JSON.stringify({ runs: 'no client from the environment'
   }
 }, 120_000);
 
+test("an edge route bundled by webpack as Next.js bundles one (edge-light, its `process.emit` define) builds without a warning, names no Node API, and traces where every function of process throws, as in Next.js's edge sandbox", async () => {
+  // Watched failing before (real Next.js 16.5, by hand; README): webpack refused `process.emit = …` ("Assigning to
+  // rvalue": Next defines the expression as false), Next warned of setImmediate, CompressionStream, process.argv and
+  // process.cwd, and its sandbox's process.hrtime, which throws, was called as the module loaded (every request 500).
+  const webpack = require(join(repo, 'node_modules/webpack')) as ((config: object, done: (error: Error | null, stats?: { hasErrors(): boolean; hasWarnings(): boolean; toString(): string }) => void) => void) & { DefinePlugin: new (definitions: object) => object };
+  writeFileSync(
+    join(project, 'edge-route-src.mjs'),
+    `import { MemoryExporter, TracingClient, traceable } from 'tracewire';
+export async function run() {
+  const exporter = new MemoryExporter();
+  const client = new TracingClient({ exporter });
+  const hello = traceable(async function hello() { return 'hi'; }, { client, name: 'hello' });
+  const route = traceable(async function route() { return (await hello()) + '!'; }, { client, name: 'route' });
+  const body = await route();
+  const result = await client.flush();
+  return { body, delivered: result.delivered, runs: exporter.finishedRuns.map((r) => [r.name, r.parent_run_id === undefined ? 'root' : 'child', r.status]).sort() };
+}
+`,
+  );
+  const outDir = join(project, 'edge-webpacked');
+  await new Promise<void>((done, fail) =>
+    webpack(
+      {
+        mode: 'production',
+        target: 'webworker',
+        context: project,
+        entry: './edge-route-src.mjs',
+        output: { path: outDir, filename: 'route.js', library: { type: 'commonjs2' } },
+        resolve: { conditionNames: ['edge-light', 'worker', 'browser', 'import', 'module', 'default'] },
+        externals: { 'node:async_hooks': 'commonjs node:async_hooks' },
+        plugins: [new webpack.DefinePlugin({ 'process.emit': 'false', EdgeRuntime: JSON.stringify('edge-runtime') })],
+        infrastructureLogging: { level: 'error' },
+      },
+      (error, stats) => (error ? fail(error) : stats!.hasErrors() || stats!.hasWarnings() ? fail(new Error(stats!.toString())) : done()),
+    ),
+  );
+  // Next's edge compile warns of each Node API the code names as a free variable (`setImmediate`, `process.cwd`; not
+  // `process.env`, not the text of a message): none here.
+  const ts = require(join(repo, 'node_modules/typescript')) as typeof import('typescript');
+  const source = ts.createSourceFile('route.js', readFileSync(join(outDir, 'route.js'), 'utf8'), ts.ScriptTarget.Latest, true);
+  const named: string[] = [];
+  const visit = (node: import('typescript').Node): void => {
+    if (ts.isIdentifier(node) && ['setImmediate', 'CompressionStream'].includes(node.text) && !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)) named.push(node.text);
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'process' && node.name.text !== 'env') named.push(node.getText());
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  expect(named).toEqual([]);
+  // Next.js's edge sandbox (next/dist/server/web/sandbox/context.js, createProcessPolyfill), stood in for: process is
+  // its env, and each of Node's process's own functions one that throws; nothing else of it.
+  const runner = join(project, 'edge-sandboxed.cjs');
+  writeFileSync(
+    runner,
+    `const real = process;
+const standIn = { env: { ...real.env } };
+for (const key of Object.keys(real)) {
+  if (key === 'env') continue;
+  Object.defineProperty(standIn, key, { get: () => (typeof real[key] === 'function' ? () => { throw new Error('A Node.js API is used (process.' + key + ') which is not supported in the Edge Runtime.'); } : undefined) });
+}
+globalThis.process = standIn;
+globalThis.EdgeRuntime = 'edge-runtime';
+require(${JSON.stringify(join(outDir, 'route.js'))}).run().then((out) => real.stdout.write(JSON.stringify(out)), (error) => real.stdout.write(JSON.stringify({ error: String(error) })));
+`,
+  );
+  const out = JSON.parse(execFileSync(process.execPath, [runner], { cwd: project, encoding: 'utf8', timeout: 30_000 }));
+  expect(out).toEqual({ body: 'hi!', delivered: 2, runs: [['hello', 'child', 'success'], ['route', 'root', 'success']] });
+}, 120_000);
+
 test("an app bundled with esbuild traces its own rxjs values through the per-module build's copy of rxjs as the one-file entries do, its classes named as rxjs names them", () => {
   writeFileSync(
     join(project, 'rxjs-bundled-app.mjs'),

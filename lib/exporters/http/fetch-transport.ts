@@ -36,7 +36,9 @@ export class FetchTransport implements Transport {
   }
 
   async gzip(body: Uint8Array): Promise<Uint8Array> {
-    const compressed = new Blob([body as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('gzip'));
+    // Off the global: the free name is a build warning in a Next.js edge bundle, whose runtime has it nonetheless.
+    const Compression = (globalThis as { CompressionStream?: typeof CompressionStream }).CompressionStream!;
+    const compressed = new Blob([body as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new Compression('gzip'));
     return new Uint8Array(await new Response(compressed).arrayBuffer());
   }
 
