@@ -206,7 +206,7 @@ export function explicitOutputs(serialized: { value: JsonValue; bytes: number })
 
 /** `stack` when it carries the message (V8's does), else `name: message`; at most `maxLength` units (cut and marked). Never throws. */
 export function describeError(error: unknown, maxLength = Infinity): string {
-  // A URL's password in the message (Node's fetch and `new URL` quote the URL they refused) is hidden, as in inputs.
+  // A URL's password in the message (Node's fetch quotes the URL it refused; an app's own message may) is hidden, as in inputs.
   const text = withoutUrlPassword(errorText(error));
   return text.length > maxLength ? cutString(text, maxLength) : text;
 }

@@ -44,8 +44,8 @@ export function isLongLivedHost(): boolean {
 }
 
 /**
- * @internal Node's `process`, where the runtime has one with Node's functions (Node, Bun, Deno, workerd with
- * `nodejs_compat`: each says `versions.node`); else undefined. Next.js's edge sandbox (an edge route or middleware
+ * @internal Node's `process`, where the runtime has one with Node's functions (Node, Bun and Deno each say
+ * `versions.node`); else undefined. Next.js's edge sandbox (an edge route or middleware
  * under `next dev` and `next start`) has a `process` whose every Node function throws ("A Node.js API is used
  * (process.hrtime) which is not supported in the Edge Runtime") and no `versions`: none of them may be called. Read
  * through this, never as the expression `process.emit`: Next's edge bundles replace that with `false` (a define),
