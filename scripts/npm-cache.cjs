@@ -23,12 +23,14 @@ const REPO = join(__dirname, '..');
 const OTHER_NODE_VERSIONS = ['22.23.5', '24.22.3'];
 /** AWS's Lambda runtime interface client for Node (the runtime of container-image Lambdas). */
 const LAMBDA_RIC_VERSION = '4.0.2';
+/** Next.js and the React it runs, for the by-hand check bench/nextjs-edge.js (≈ 400 MB installed: not in CI). */
+const NEXT_PACKAGES = ['next@16.5.0', 'react@19.3.1', 'react-dom@19.3.1'];
 
 const platform = process.platform === 'win32' ? 'win' : process.platform;
 const nodePackage = `node-${platform}-${process.arch}`;
 
 /**
- * Installs `spec` into .test-runtimes/<dir> unless `installed` (a path inside it) exists; returns the prefix. Two
+ * Installs `spec` (one package or several) into .test-runtimes/<dir> unless `installed` (a path inside it) exists; returns the prefix. Two
  * processes fetching at once (CI's early fetch and `npm test`'s) take turns: the second finds it installed.
  */
 function cachedInstall(dir, spec, installed) {
@@ -38,7 +40,7 @@ function cachedInstall(dir, spec, installed) {
     whileLocked(prefix, () => {
       if (existsSync(join(prefix, installed))) return;
       // stdout to stderr: callers may be printing a report on stdout.
-      execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', spec], { stdio: ['ignore', 2, 2] });
+      execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', ...[].concat(spec)], { stdio: ['ignore', 2, 2] });
     });
   }
   return prefix;
@@ -94,4 +96,9 @@ function lambdaRic() {
   return join(cachedInstall(join('tracewire-lambda-ric', LAMBDA_RIC_VERSION), `aws-lambda-ric@${LAMBDA_RIC_VERSION}`, addon), 'node_modules/aws-lambda-ric/index.mjs');
 }
 
-module.exports = { OTHER_NODE_VERSIONS, LAMBDA_RIC_VERSION, nodeBinary, lambdaRic };
+/** A directory with Next.js and React installed (its node_modules), installed on first use: a Next.js project can be written into it. */
+function nextjsProject() {
+  return cachedInstall('tracewire-nextjs', NEXT_PACKAGES, 'node_modules/next/dist/bin/next');
+}
+
+module.exports = { OTHER_NODE_VERSIONS, LAMBDA_RIC_VERSION, NEXT_PACKAGES, nodeBinary, lambdaRic, nextjsProject };
