@@ -286,12 +286,13 @@ test("an edge route bundled by webpack as Next.js bundles one (edge-light, its `
   const webpack = require(join(repo, 'node_modules/webpack')) as ((config: object, done: (error: Error | null, stats?: { hasErrors(): boolean; hasWarnings(): boolean; toString(): string }) => void) => void) & { DefinePlugin: new (definitions: object) => object };
   writeFileSync(
     join(project, 'edge-route-src.mjs'),
-    `import { MemoryExporter, TracingClient, traceable } from 'tracewire';
-export async function run() {
+    `import { MemoryExporter, TracingClient, traceable, tracedFetch } from 'tracewire';
+export async function run(upstream) {
   const exporter = new MemoryExporter();
   const client = new TracingClient({ exporter });
   const hello = traceable(async function hello() { return 'hi'; }, { client, name: 'hello' });
-  const route = traceable(async function route() { return (await hello()) + '!'; }, { client, name: 'route' });
+  // tracedFetch too: it looks for Node's diagnostics channel (process.getBuiltinModule, which throws there).
+  const route = traceable(async function route() { return (await hello()) + (await (await tracedFetch()(upstream)).text()); }, { client, name: 'route' });
   const body = await route();
   const result = await client.flush();
   return { body, delivered: result.delivered, runs: exporter.finishedRuns.map((r) => [r.name, r.parent_run_id === undefined ? 'root' : 'child', r.status]).sort() };
@@ -333,14 +334,19 @@ export async function run() {
   writeFileSync(
     runner,
     `const real = process;
-const standIn = { env: { ...real.env } };
-for (const key of Object.keys(real)) {
-  if (key === 'env') continue;
-  Object.defineProperty(standIn, key, { get: () => (typeof real[key] === 'function' ? () => { throw new Error('A Node.js API is used (process.' + key + ') which is not supported in the Edge Runtime.'); } : undefined) });
-}
-globalThis.process = standIn;
-globalThis.EdgeRuntime = 'edge-runtime';
-require(${JSON.stringify(join(outDir, 'route.js'))}).run().then((out) => real.stdout.write(JSON.stringify(out)), (error) => real.stdout.write(JSON.stringify({ error: String(error) })));
+const upstream = require('node:http').createServer((request, response) => response.end(request.headers.traceparent ? '!' : '?'));
+upstream.listen(0, '127.0.0.1', () => {
+  const url = 'http://127.0.0.1:' + upstream.address().port + '/';
+  const standIn = { env: { ...real.env } };
+  for (const key of Object.keys(real)) {
+    if (key === 'env') continue;
+    Object.defineProperty(standIn, key, { get: () => (typeof real[key] === 'function' ? () => { throw new Error('A Node.js API is used (process.' + key + ') which is not supported in the Edge Runtime.'); } : undefined) });
+  }
+  globalThis.process = standIn;
+  globalThis.EdgeRuntime = 'edge-runtime';
+  const done = (out) => { real.stdout.write(JSON.stringify(out)); upstream.close(); };
+  require(${JSON.stringify(join(outDir, 'route.js'))}).run(url).then(done, (error) => done({ error: String(error) }));
+});
 `,
   );
   const out = JSON.parse(execFileSync(process.execPath, [runner], { cwd: project, encoding: 'utf8', timeout: 30_000 }));
