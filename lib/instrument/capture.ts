@@ -80,11 +80,11 @@ function primitiveText(value: unknown, limits: SerializeLimits, write: boolean):
   switch (typeof value) {
     case 'string':
       if (value.length > limits.maxStringLength) return undefined;
-      if (value.length <= SCANNED_STRING_LENGTH && isPlainAscii(value)) {
+      if (value.length <= SCANNED_STRING_LENGTH && needsOnlyQuotes(value)) {
         textBytes = value.length + 2;
         return write ? '"' + value + '"' : '';
       }
-      if (value.indexOf('@') >= 0) return undefined; // isPlainAscii sends a short one here too
+      if (value.indexOf('@') >= 0) return undefined; // needsOnlyQuotes sends a short one here too
       textBytes = jsonStringBytes(value);
       return write ? JSON.stringify(value) : '';
     case 'number': {
@@ -104,7 +104,8 @@ function primitiveText(value: unknown, limits: SerializeLimits, write: boolean):
   return undefined;
 }
 
-function isPlainAscii(s: string): boolean {
+/** Printable ASCII without a quote or a backslash (JSON needs only quotes around it), nor an `@` (the walk's: a URL's password). */
+function needsOnlyQuotes(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c || c === 0x40) return false;
