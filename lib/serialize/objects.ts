@@ -2,7 +2,7 @@ import type { JsonValue } from './to-json-safe.js';
 import { cutString, jsonStringBytes } from './text.js';
 import { emitString, isAncestor, overBudget, spend, thrownMarker, Walker } from './walker.js';
 import { REDACTED } from './http-messages.js';
-import { isRedactedKey } from './secret-fields.js';
+import { isCredentialCommand, isRedactedKey } from './secret-fields.js';
 
 type Props = Record<string, unknown>;
 type JsonObject = { [key: string]: JsonValue };
@@ -40,8 +40,9 @@ export function walkPlain(w: Walker, v: object, depth: number, allowToJSON: bool
     if (type !== undefined && key === '$type') continue; // the class name owns this slot
     let raw: unknown;
     if (allowToJSON && key === 'toJSON') raw = toJSON;
-    // A credential header's value is never read, nor recorded (see http-messages.ts); nor a secret's (secret-fields.ts).
-    else if (isRedactedKey(key, inInstance)) raw = REDACTED;
+    // A credential header's value is never read, nor recorded (see http-messages.ts); nor a secret's, nor a queued
+    // Redis command's arguments that carry one (secret-fields.ts).
+    else if (isRedactedKey(key, inInstance) || (key === 'args' && inInstance && isCredentialCommand(v))) raw = REDACTED;
     else {
       try {
         raw = (v as Props)[key];

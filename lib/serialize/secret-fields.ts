@@ -56,6 +56,25 @@ export function isRedactedKey(key: string, beneathInstance: boolean): boolean {
   return PART.test(normalized(key));
 }
 
+// Captured once: user code may patch it.
+const ownDescriptor = Object.getOwnPropertyDescriptor;
+
+/**
+ * Redis commands whose arguments can carry a password: `AUTH`, `HELLO … AUTH user password` (ioredis's handshake),
+ * `MIGRATE … AUTH`, `ACL SETUSER … >password`, `CONFIG SET requirepass`.
+ */
+const CREDENTIAL_COMMANDS = new Set(['auth', 'hello', 'migrate', 'acl', 'config']);
+
+/**
+ * Whether `holder`, met beneath an instance, is a queued command that carries credentials in its `args`: an ioredis
+ * client caught in its handshake holds `{ name: 'hello', args: ['3', 'AUTH', user, password] }` in its command queue
+ * (ioredis 6.1). Its own `name` is read as data, never through a getter.
+ */
+export function isCredentialCommand(holder: object): boolean {
+  const name = ownDescriptor(holder, 'name')?.value;
+  return typeof name === 'string' && name.length <= 7 && CREDENTIAL_COMMANDS.has(name.toLowerCase());
+}
+
 /** `key` lower case without `_` and `-`; itself, not a copy, when it is lower case letters already (most keys). */
 function normalized(key: string): string {
   for (let i = 0; i < key.length; i++) {

@@ -1,6 +1,8 @@
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import axios from 'axios';
+import Redis from 'ioredis';
+import { createServer as createTcpServer } from 'node:net';
 import OpenAI from 'openai';
 import { setGlobalTracingClient, traceable } from '../../../index';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
@@ -189,5 +191,31 @@ test("an agent with a request in flight is recorded as its settings: not its soc
     agent.destroy();
     server.closeAllConnections();
     await new Promise((closed) => server.close(closed));
+  }
+});
+
+test("an ioredis client caught in its handshake is recorded without the password its queued HELLO … AUTH carries; other commands keep their arguments", async () => {
+  const server = createTcpServer((socket) => socket.on('data', () => undefined)); // reads the handshake, never answers
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const redis = new Redis({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, username: 'app', password: 'HANDSHAKESECRET', lazyConnect: true, maxRetriesPerRequest: 0 });
+  redis.on('error', () => undefined);
+  const handshake = new Promise((sent) => server.once('connection', (socket) => socket.once('data', sent)));
+  redis.connect().catch(() => undefined);
+  const queued = redis.get('user:42').catch(() => undefined); // waits in the offline queue behind the handshake
+  await handshake;
+  try {
+    const use = traceable(function use(_client: Redis) {
+      return 'used';
+    });
+    use(redis);
+    const run = only(await finishedRuns(tracing.client, tracing.exporter), 'use');
+    const text = JSON.stringify(run);
+    expect(text).toContain('"name":"hello","');
+    expect(text).not.toContain('HANDSHAKESECRET');
+    expect(text).toContain('"args":["user:42"]');
+  } finally {
+    redis.disconnect();
+    await queued;
+    server.close();
   }
 });
