@@ -52,7 +52,29 @@ export function tracedAsyncIterator<T>(
 ): AsyncIterator<T> {
   outcome.streaming();
   let watch = handedOut;
+  // A native async generator queues its steps; a `return()` queued behind a pending step resumes it only after that
+  // step's promise has resolved, and one tick later (it awaits its value), so the consumer sees the value before the
+  // generator's `finally` runs. Ours resolve a few ticks after the generator's: such a `return()` waits for them.
+  // Steps called after a held one wait behind it. Any other iterator gets its steps at once (its `return()` may be
+  // what ends a pending `next()`).
+  const queues = generatorKind(inner) === 'async';
+  let latest: Promise<unknown> | undefined; // the last step's promise, while pending
+  let held: Promise<unknown> | undefined; // the last held step's, while pending
   const step = (method: Step, arg: unknown): Promise<IteratorResult<T>> => {
+    if (!queues) return run(method, arg);
+    const behind = held ?? (method === 'return' ? latest : undefined);
+    const go = (): Promise<IteratorResult<T>> => run(method, arg);
+    const ran = behind === undefined ? run(method, arg) : behind.then(go, go);
+    latest = ran;
+    if (behind !== undefined) held = ran;
+    const settled = (): void => {
+      if (latest === ran) latest = undefined;
+      if (held === ran) held = undefined;
+    };
+    ran.then(settled, settled);
+    return ran;
+  };
+  const run = (method: Step, arg: unknown): Promise<IteratorResult<T>> => {
     watch?.started();
     let pending: Promise<IteratorResult<T>>;
     try {
