@@ -56,6 +56,30 @@ export function isRedactedKey(key: string, beneathInstance: boolean): boolean {
   return PART.test(normalized(key));
 }
 
+/**
+ * A variable's name that may hold a secret or a person's data, in any case: langsmith's `isSensitiveEnvVarName`, and
+ * more than it reads (`_AUTH`, `_PASSPHRASE`, `_JWT`, `_BEARER`, `_SESSION_COOKIE`, `_PRIVATE_PEM`).
+ */
+export const SENSITIVE_VARIABLE_NAME = /key|secret|token|pass|pwd|credential|email|auth|jwt|bearer|cookie|private|cert|signature/i;
+
+/**
+ * Whether `key`, written as an environment variable's name is (capitals and digits, at least one `_`: `OPENAI_API_KEY`,
+ * `DB_PASSWORD`, `OTLP_AUTHORIZATION`), names a secret: the string under it is redacted in any captured object — a
+ * Worker's `env` given to a traced `fetch(request, env, ctx)`, `process.env`, a config copied from them. Recorded in
+ * clear before 2026-12-06 (workerd, a report-only probe). Only strings: a constant's `MAX_TOKENS: 256` is kept.
+ */
+export function isSecretVariable(key: string): boolean {
+  const first = key.charCodeAt(0);
+  if (first < 0x41 || first > 0x5a) return false;
+  let underscore = false;
+  for (let i = 1; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c === 0x5f) underscore = true;
+    else if (c < 0x30 || (c > 0x39 && c < 0x41) || c > 0x5a) return false;
+  }
+  return underscore && SENSITIVE_VARIABLE_NAME.test(key);
+}
+
 // Captured once: user code may patch it.
 const ownDescriptor = Object.getOwnPropertyDescriptor;
 

@@ -13,13 +13,15 @@ let collector: OtlpCollector;
 let server: { child: ChildProcess; output: () => string };
 let work: { dir: string; remove: () => void };
 let base: string;
+/** Secrets a real Worker has among its bindings (`wrangler secret put`), which the traced `fetch(request, env, ctx)` is given. */
+const SECRET_BINDINGS = { OTLP_AUTHORIZATION: 'Bearer OTLPSECRET', OPENAI_API_KEY: 'sk-OPENAISECRET', STRIPE_SECRET_KEY: 'sk_live_STRIPESECRET', GITHUB_TOKEN: 'ghp_GITHUBSECRET', DB_PASSWORD: 'DBSECRET' };
 
 beforeAll(async () => {
   collector = await OtlpCollector.start();
   work = scratch('tracewire-example-worker-');
   await bundle(resolve(ROOT, 'examples/cloudflare/worker.ts'), join(work.dir, 'worker.js'), ['workerd', 'worker', 'browser']);
   const port = await freePort();
-  writeText(join(work.dir, 'config.capnp'), workerdConfig(port, { OTLP_ENDPOINT: collector.url }));
+  writeText(join(work.dir, 'config.capnp'), workerdConfig(port, { OTLP_ENDPOINT: collector.url, ...SECRET_BINDINGS }));
   base = `http://127.0.0.1:${port}`;
   server = await startServer(join(ROOT, 'node_modules/.bin/workerd'), ['serve', join(work.dir, 'config.capnp')], `${base}/warm-up`);
 }, 120_000);
@@ -39,4 +41,9 @@ test('the Cloudflare worker answers with a Response and its traces arrive throug
   while (collector.spans.length < expected && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
   const names = collector.spans.map((span) => String(span.span.name)).sort();
   expect(names).toEqual([...Array(4).fill('lookup'), ...Array(4).fill('worker.fetch')]);
+  // The traced fetch records its env argument without the secrets in it, and with the rest (before: every one in clear).
+  const exported = JSON.stringify(collector.spans);
+  expect(exported).toContain(collector.url);
+  for (const secret of Object.values(SECRET_BINDINGS)) expect(exported).not.toContain(secret);
+  expect(exported).toContain('\\"OPENAI_API_KEY\\":\\"[redacted]\\"');
 }, 60_000);

@@ -2,6 +2,7 @@ import type { Env } from '../../config-env.js';
 import { hostRuntime } from '../../lifecycle/host.js';
 import type { Run } from '../../model/run.js';
 import { hasOwn, keys, stringify } from '../../natives.js';
+import { SENSITIVE_VARIABLE_NAME } from '../../serialize/secret-fields.js';
 import { TRACEWIRE_VERSION } from '../../version.js';
 
 /**
@@ -31,12 +32,6 @@ const NOT_RECORDED = new Set([
   'LANGCHAIN_RUNS_ENDPOINTS',
 ]);
 
-/**
- * A name with any of these (in any case) may hold a secret or a person's data: langsmith's `isSensitiveEnvVarName`,
- * and more than it reads (`_AUTH`, `_PASSPHRASE`, `_JWT`, `_BEARER`, `_SESSION_COOKIE`, `_PRIVATE_PEM`): langsmith
- * would send those, and no secret may reach exported data.
- */
-const SENSITIVE_NAME = /key|secret|token|pass|pwd|credential|email|auth|jwt|bearer|cookie|private|cert|signature/i;
 /** A URL with credentials (`postgres://user:pw@…`, a proxy's `http://user:pw@…`): not recorded, whatever its name. */
 const URL_WITH_CREDENTIALS = /\w:\/\/[^\s/?#@]*@/;
 
@@ -166,7 +161,7 @@ export function runExtraBlock(sources: RunExtraSources): RunExtraBlock | undefin
 function environmentMetadata(env: Env, secrets: readonly string[]): Record<string, string> {
   const recorded: Record<string, string> = {};
   for (const name of keys(env)) {
-    if (!(name.startsWith('LANGSMITH_') || name.startsWith('LANGCHAIN_')) || NOT_RECORDED.has(name) || SENSITIVE_NAME.test(name)) continue;
+    if (!(name.startsWith('LANGSMITH_') || name.startsWith('LANGCHAIN_')) || NOT_RECORDED.has(name) || SENSITIVE_VARIABLE_NAME.test(name)) continue;
     const value = env[name];
     if (typeof value !== 'string' || URL_WITH_CREDENTIALS.test(value) || secrets.some((secret) => secret !== '' && value.includes(secret))) continue;
     recorded[name] = value;

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import Redis from 'ioredis';
 import { createServer as createTcpServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { REPO_ROOT } from '../../helpers/source-files';
 import OpenAI from 'openai';
 import { setGlobalTracingClient, traceable } from '../../../index';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
@@ -71,6 +73,23 @@ test("in plain data, a key that can only name a secret is redacted; token, auth,
   signUp({ user: 'ada', password: 'typed-by-the-user', api_key: 'sk-PLAINKEYSECRET', token: 'Hello', auth: 'oauth', author: 'ada', max_tokens: 256, headers: { 'x-goog-api-key': 'GOOGSECRET', 'x-ratelimit-remaining-tokens': '9000' } });
   const run = only(await finishedRuns(tracing.client, tracing.exporter), 'signUp');
   expect(run.inputs).toEqual({ user: 'ada', password: '[redacted]', api_key: '[redacted]', token: 'Hello', auth: 'oauth', author: 'ada', max_tokens: 256, headers: { 'x-goog-api-key': '[redacted]', 'x-ratelimit-remaining-tokens': '9000' } });
+});
+
+test("an environment variable's name for a secret hides its string anywhere: a Worker's env, Node's process.env; other variables and a constant's number are kept", async () => {
+  const handle = traceable(function handle(_request: string, _env: Record<string, unknown>) {
+    return 'ok';
+  });
+  handle('GET /', { OTLP_ENDPOINT: 'https://otlp.example', OTLP_AUTHORIZATION: 'Bearer OTLPSECRET', OPENAI_API_KEY: 'sk-OPENAISECRET', JWT_SECRET: 'JWTSECRET', DB_PASSWORD: 'DBSECRET', GITHUB_TOKEN: 'GITHUBSECRET', ADMIN_EMAIL: 'ada@example.com', MAX_TOKENS: 256, LOG_LEVEL: 'debug', Api_Key_Name: 'kept' });
+  const runs = await finishedRuns(tracing.client, tracing.exporter);
+  expect(JSON.stringify(runs)).not.toMatch(/OTLPSECRET|OPENAISECRET|JWTSECRET|DBSECRET|GITHUBSECRET|ada@example/);
+  expect((only(runs, 'handle').inputs as { args: unknown[] }).args[1]).toEqual({ OTLP_ENDPOINT: 'https://otlp.example', OTLP_AUTHORIZATION: '[redacted]', OPENAI_API_KEY: '[redacted]', JWT_SECRET: '[redacted]', DB_PASSWORD: '[redacted]', GITHUB_TOKEN: '[redacted]', ADMIN_EMAIL: '[redacted]', MAX_TOKENS: 256, LOG_LEVEL: 'debug', Api_Key_Name: 'kept' });
+  // Node's own process.env (jest gives tests a proxy of it, recorded as "[Proxy]"), in a process of its own.
+  const script = `const { traceable, TracingClient, MemoryExporter, setGlobalTracingClient } = require(${JSON.stringify(REPO_ROOT)});
+    const exporter = new MemoryExporter(); const client = new TracingClient({ exporter }); setGlobalTracingClient(client);
+    traceable(function configure(env) { return 'configured'; })(process.env);
+    client.flush().then(() => process.stdout.write(JSON.stringify(exporter.findByName('configure')[0].inputs.input)));`;
+  const inputs = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, SIGNING_KEY: 'SIGNINGSECRET', SIGNING_KEY_ID: 'key-7' } })) as Record<string, unknown>;
+  expect(inputs).toMatchObject({ SIGNING_KEY: '[redacted]', SIGNING_KEY_ID: '[redacted]', PATH: process.env['PATH'] });
 });
 
 test("a URL's password is hidden in any captured string — an argument, a result, a field, mid-text — and the rest kept", async () => {
