@@ -18,6 +18,7 @@ import type * as FsPromises from 'node:fs/promises';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import type * as Url from 'node:url';
+import type * as Crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 
 type BuiltinLoader = (id: string) => unknown;
@@ -53,3 +54,5 @@ export const nodeHttp = /* @__PURE__ */ lazyBuiltin<typeof Http>('node:http');
 export const nodeHttps = /* @__PURE__ */ lazyBuiltin<typeof Https>('node:https');
 /** @internal `node:url`, loaded on first call: `fileURLToPath`, for a `file:` URL given as a JSONL file's path. */
 export const nodeUrl = /* @__PURE__ */ lazyBuiltin<typeof Url>('node:url');
+/** @internal `node:crypto`, loaded on first call: the spool's digest of its exporter's destination, at its first file. */
+export const nodeCrypto = /* @__PURE__ */ lazyBuiltin<typeof Crypto>('node:crypto');

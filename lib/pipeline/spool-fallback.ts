@@ -110,9 +110,7 @@ export class SpoolFallback {
    * replay does not send them twice.
    */
   async #replayOne(records: ExportBatch): Promise<boolean> {
-    const owedTo = this.#owedTo(records);
-    if (owedTo === undefined) return true;
-    records = owedTo;
+    records = this.#owedTo(records);
     let delivered: ReadonlySet<object> | undefined;
     let lastError: Error | undefined;
     const watch = this.#replayWatch;
@@ -158,18 +156,12 @@ export class SpoolFallback {
   }
 
   /**
-   * A file owed to some destinations only (a write replica missed its runs): undefined, counted refused, when this
-   * client sends to none of them — replayed elsewhere, it would reach a destination that has the runs; else the batch
-   * to send, which an exporter with one destination (among them) takes as any file.
+   * A file owed to some destinations only (a write replica missed its runs): the batch to send, which an exporter with
+   * one destination (among them) takes as any file. The spool replays such a file only to a client that sends to them,
+   * addressed with its own labels for them (see `SpoolDestinations.accepted`).
    */
-  #owedTo(records: ExportBatch): ExportBatch | undefined {
+  #owedTo(records: ExportBatch): ExportBatch {
     if (!(records instanceof AddressedBatch)) return records;
-    const labels = destinationLabels(this.#send.exporter);
-    if (labels !== undefined && !records.to.some((label) => labels.includes(label))) {
-      this.#counters.replayRefused += endsIn(records);
-      this.#warnings.onceCounted('replay-elsewhere', 'spooled spans owed to a LangSmith replica this client does not send to were removed', 'replayRefused');
-      return undefined;
-    }
     return replicatedOf(this.#send.exporter) === undefined ? { post: records.post, patch: records.patch } : records;
   }
 
@@ -219,7 +211,9 @@ export class SpoolFallback {
     this.#answeredDuringReplay = false;
     try {
       const options = { signal: this.#stopReplay.signal, othersOnly: startUp };
-      await (this.#replayRun = this.#store.replay((records) => this.#replayOne(records), options).then(noop));
+      await (this.#replayRun = this.#store.replay((records) => this.#replayOne(records), options).then(({ elsewhere }) => {
+        if (elsewhere > 0) this.#warnings.note('spool-elsewhere', spoolElsewhere(this.#store, elsewhere));
+      }));
     } finally {
       this.#replaying = false;
       this.#replayRun = undefined;
@@ -238,4 +232,13 @@ export class SpoolFallback {
 function spoolFull(store: SpoolStore): string {
   return `tracewire: the spool at ${store.dir} is full (maxSpoolBytes ${store.maxBytes} bytes): spans it cannot take are dropped, counted in ` +
     'stats().dropped.exportFailed, until a replay sends what it holds. Raise maxSpoolBytes (TRACEWIRE_MAX_SPOOL_BYTES) to keep more. Further ones are not warned about.';
+}
+
+/**
+ * What a spool shared with clients that send elsewhere says, once: their files stay for them. A file of this
+ * client's own service under an earlier key or endpoint waits too: only a client with that one sends it.
+ */
+function spoolElsewhere(store: SpoolStore, files: number): string {
+  return `tracewire: the spool at ${store.dir} holds ${files} file(s) for another destination (another service or tenant sharing the directory, ` +
+    'or this one under an earlier endpoint, key or project): left for the client that sends there. Remove them if none will.';
 }

@@ -7,10 +7,14 @@ import { isArray, isRecord, isString, parseOrUndefined, stringify } from '../nat
 /**
  * @internal Names and contents of spool files.
  *
- * A spooled batch is `<millis>-<seq>-<random>.json`: 13-digit epoch millis
- * (so names sort oldest first), a 6-digit per-process sequence (order within
- * one millisecond) and 16 random hex digits (no clash between processes).
- * Nothing in a name comes from the batch, the configuration or a credential.
+ * A spooled batch is `<millis>-<seq>-<random>-<destination>.json`: 13-digit
+ * epoch millis (so names sort oldest first), a 6-digit per-process sequence
+ * (order within one millisecond), 16 random hex digits (no clash between
+ * processes) and 16 hex digits of a digest of where its exporter sends (see
+ * `destination-tag.ts`): only a client sending there replays it. An exporter
+ * that names no destination (a caller's own) leaves `-<destination>` out, as
+ * did every file before 2026-12-06. Nothing else in a name comes from the
+ * batch, the configuration or a credential.
  *
  * Around that name, a file is in one of these states:
  * - `<name>.tmp` — being written; renamed to `<name>` once complete;
@@ -18,21 +22,22 @@ import { isArray, isRecord, isString, parseOrUndefined, stringify } from '../nat
  * - `<name>.claimed-<pid>-<millis>` — taken by a replaying process at `<millis>`;
  * - `<name>.corrupt` — failed to parse; kept for inspection, never replayed.
  */
-// One pattern for all three states, so the ready name is spelled once: 1 the ready name, 2 `.tmp`, 3 the claim's pid, 4 its millis.
-const ENTRY = /^(\d{13}-\d{6}-[0-9a-f]{16}\.json)(?:(\.tmp)|\.claimed-(\d+)-(\d+))?$/;
+// One pattern for all three states, so the ready name is spelled once: 1 the ready name, 2 its destination, 3 `.tmp`,
+// 4 the claim's pid, 5 its millis.
+const ENTRY = /^(\d{13}-\d{6}-[0-9a-f]{16}(?:-([0-9a-f]{16}))?\.json)(?:(\.tmp)|\.claimed-(\d+)-(\d+))?$/;
 
-/** @internal A file of the spool directory, by state; `name` is always the ready name it started as. */
+/** @internal A file of the spool directory, by state; `name` is always the ready name it started as, `destination` the digest in it (`''`: none). */
 export type SpoolEntry =
-  | { readonly state: 'ready'; readonly file: string; readonly name: string }
-  | { readonly state: 'temp'; readonly file: string; readonly name: string }
-  | { readonly state: 'claimed'; readonly file: string; readonly name: string; readonly claimedAt: number };
+  | { readonly state: 'ready'; readonly file: string; readonly name: string; readonly destination: string }
+  | { readonly state: 'temp'; readonly file: string; readonly name: string; readonly destination: string }
+  | { readonly state: 'claimed'; readonly file: string; readonly name: string; readonly destination: string; readonly claimedAt: number };
 
 let sequence = 0;
 
-/** @internal A fresh ready name. */
-export function newSpoolName(now: number = Date.now()): string {
+/** @internal A fresh ready name, for a batch of the exporter whose destination's digest is `destination` (`''`: none). */
+export function newSpoolName(destination: string, now: number = Date.now()): string {
   sequence = (sequence + 1) % 1_000_000;
-  return `${String(now).padStart(13, '0')}-${String(sequence).padStart(6, '0')}-${randomHex(8)}.json`;
+  return `${String(now).padStart(13, '0')}-${String(sequence).padStart(6, '0')}-${randomHex(8)}${destination === '' ? '' : `-${destination}`}.json`;
 }
 
 /** @internal The name a replaying process renames `name` to, to own it. */
@@ -45,9 +50,10 @@ export function parseSpoolEntry(file: string): SpoolEntry | undefined {
   const match = ENTRY.exec(file);
   if (match === null) return undefined;
   const name = match[1]!;
-  if (match[2] !== undefined) return { state: 'temp', file, name };
-  if (match[3] !== undefined) return { state: 'claimed', file, name, claimedAt: Number(match[4]) };
-  return { state: 'ready', file, name };
+  const destination = match[2] ?? '';
+  if (match[3] !== undefined) return { state: 'temp', file, name, destination };
+  if (match[4] !== undefined) return { state: 'claimed', file, name, destination, claimedAt: Number(match[5]) };
+  return { state: 'ready', file, name, destination };
 }
 
 /** @internal Format version in every file, so a later tracewire can tell old files from new. */

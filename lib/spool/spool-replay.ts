@@ -4,6 +4,7 @@ import { claimedName, decodeBatch, parseSpoolEntry, type SpoolEntry } from './sp
 import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 import { noop } from '../noop.js';
 import { removeQuietly } from './write-atomically.js';
+import { AddressedBatch } from '../exporters/replicated.js';
 import { byKey } from '../natives.js';
 
 /** @internal Options of `SpoolStore.replay()`. */
@@ -25,6 +26,8 @@ export interface ReplayResult {
   readonly failed: number;
   /** Not a spool file any more; renamed `<name>.corrupt`. */
   readonly corrupt: number;
+  /** Ready files of another destination (another service, tenant or key sharing the directory): left for it. */
+  readonly elsewhere: number;
 }
 
 /** A replay stops after this many failed sends in a row: the destination is most likely down. */
@@ -32,6 +35,8 @@ const STOP_AFTER_FAILURES = 3;
 
 interface ReplaySettings extends ReplayOptions {
   readonly staleClaimMillis: number;
+  /** The digests of the files this replay sends, with this client's labels of their destinations (see `SpoolDestinations.accepted`). */
+  readonly accepted: ReadonlyMap<string, readonly string[]>;
   /** Ready names not to replay (the store's own files, for `othersOnly`); read when the directory is listed. */
   readonly leaveOut?: ReadonlySet<string>;
   /** Told the size of each file deleted or moved aside, for the store's accounting. */
@@ -51,10 +56,10 @@ interface ReplaySettings extends ReplayOptions {
  * timeouts and retries one takes a few minutes at most.
  */
 export async function replaySpool(dir: string, send: (batch: ExportBatch) => Promise<boolean>, settings: ReplaySettings): Promise<ReplayResult> {
-  const result = { replayed: 0, failed: 0, corrupt: 0 };
+  const result = { replayed: 0, failed: 0, corrupt: 0, elsewhere: 0 };
   let entries: SpoolEntry[];
   try {
-    entries = await replayable(dir, settings.staleClaimMillis, settings.leaveOut);
+    entries = await replayable(dir, settings, result);
   } catch {
     return result; // no directory yet, or unreadable: nothing to replay
   }
@@ -70,13 +75,16 @@ export async function replaySpool(dir: string, send: (batch: ExportBatch) => Pro
   return result;
 }
 
-/** Ready files (but those left out) and stale claims, oldest first. */
-async function replayable(dir: string, staleClaimMillis: number, leaveOut: ReadonlySet<string> | undefined): Promise<SpoolEntry[]> {
+/** This destination's ready files (but those left out) and stale claims, oldest first; the others' ready files counted in `result`. */
+async function replayable(dir: string, settings: ReplaySettings, result: { elsewhere: number }): Promise<SpoolEntry[]> {
   const now = Date.now();
   const entries: SpoolEntry[] = [];
   for (const file of await fs().readdir(dir)) {
     const entry = parseSpoolEntry(file);
-    if ((entry?.state === 'ready' && !leaveOut?.has(entry.name)) || (entry?.state === 'claimed' && now - entry.claimedAt > staleClaimMillis)) entries.push(entry);
+    if (entry === undefined || entry.state === 'temp') continue;
+    if (!settings.accepted.has(entry.destination)) {
+      if (entry.state === 'ready') result.elsewhere++;
+    } else if ((entry.state === 'ready' && !settings.leaveOut?.has(entry.name)) || (entry.state === 'claimed' && now - entry.claimedAt > settings.staleClaimMillis)) entries.push(entry);
   }
   return entries.sort(byKey('name'));
 }
@@ -101,7 +109,9 @@ async function replayOne(
     await release();
     return 'failed';
   }
-  const batch = decodeBatch(bytes.toString('utf8'));
+  let batch = decodeBatch(bytes.toString('utf8'));
+  const labels = settings.accepted.get(entry.destination);
+  if (batch instanceof AddressedBatch && labels !== undefined && labels.length > 0) batch = new AddressedBatch(batch.post, batch.patch, labels);
   if (batch === undefined) {
     await fs().rename(claimed, join(dir, `${entry.name}.corrupt`)).catch(noop);
     settings.onRemoved(bytes.length);

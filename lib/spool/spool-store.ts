@@ -17,7 +17,23 @@ export interface SpoolStoreOptions {
   readonly maxBytes?: number;
   /** A claim older than this is taken to be abandoned (its process died mid-replay) and may be taken over. Default 10 minutes. */
   readonly staleClaimMillis?: number;
+  /** Where its batches go (see `destination-tag.ts`): what files are named after, and which a replay sends. Default: none (`''`). */
+  readonly destinations?: SpoolDestinations;
 }
+
+/** @internal What a store names its files after, and which it replays. */
+export interface SpoolDestinations {
+  /** The digest of the destinations `batch` is owed to: its file's name ends with it (`''`: none). */
+  tagOf(batch: ExportBatch): string;
+  /**
+   * The digests of the files a replay sends — those owed to this client's destinations, or to some of its write
+   * replicas (`''`: files that name none) — each with the labels this client gives those destinations: a file owed to
+   * some replicas is readdressed with them (another client may have numbered them otherwise).
+   */
+  accepted(): ReadonlyMap<string, readonly string[]>;
+}
+
+const NO_DESTINATIONS: SpoolDestinations = { tagOf: () => '', accepted: () => new Map([['', []]]) };
 
 export type { ReplayOptions, ReplayResult };
 
@@ -38,6 +54,7 @@ export class SpoolStore {
   /** Writes refused because they would take the spool past `maxBytes`: a caller tells a full spool from a failing disk by it. */
   refusedFull = 0;
   readonly #staleClaimMillis: number;
+  readonly #destinations: SpoolDestinations;
   /** Bytes on disk as of the last scan, plus this store's writes, minus its deletions. */
   #diskBytes = 0;
   /** Bytes of writes in progress, reserved so concurrent writes cannot overshoot together. */
@@ -52,7 +69,7 @@ export class SpoolStore {
   #written: Set<string> | undefined = new Set();
 
   constructor(options: SpoolStoreOptions) {
-    const { dir, maxBytes = 64 * 1024 * 1024, staleClaimMillis = 10 * 60_000 } = options ?? ({} as SpoolStoreOptions);
+    const { dir, maxBytes = 64 * 1024 * 1024, staleClaimMillis = 10 * 60_000, destinations = NO_DESTINATIONS } = options ?? ({} as SpoolStoreOptions);
     if (!isString(dir) || dir.trim() === '' || dir.includes('\0')) refuse('spoolDir', dir, 'a directory path (not blank, no NUL byte)');
     refuseUnderAFile(dir);
     if (!isPositive(maxBytes)) refuse('spool maxBytes', maxBytes, 'a positive number of bytes');
@@ -60,6 +77,7 @@ export class SpoolStore {
     this.dir = dir;
     this.maxBytes = maxBytes;
     this.#staleClaimMillis = staleClaimMillis;
+    this.#destinations = destinations;
   }
 
   /**
@@ -84,7 +102,7 @@ export class SpoolStore {
       this.#reservedBytes += size;
       await this.#createDir();
       // Known as this store's before it can be listed: a replay listing the directory as the file lands leaves it out.
-      name = newSpoolName();
+      name = newSpoolName(this.#destinations.tagOf(batch));
       this.#written?.add(name);
       await writeFileAtomically(join(this.dir, name), text, signal);
       this.#diskBytes += size;
@@ -106,6 +124,9 @@ export class SpoolStore {
    * moved aside as `<name>.corrupt`. Stops early after 3 failures in a row —
    * the destination is most likely still down — or when `signal` aborts.
    *
+   * Only the files of this store's destination are sent; the others are
+   * counted (`elsewhere`), left for the clients that send there.
+   *
    * `othersOnly` leaves out the files this store wrote itself (see
    * `SpoolFallback`: a client's start-up replay); known only to the store's
    * first replay, a later one with it replays them all.
@@ -119,7 +140,8 @@ export class SpoolStore {
     }
     try {
       const leaveOut = options.othersOnly === true ? written : undefined;
-      return await replaySpool(this.dir, send, { ...options, leaveOut, staleClaimMillis: this.#staleClaimMillis, onRemoved: (bytes) => this.#forget(bytes) });
+      const accepted = this.#destinations.accepted();
+      return await replaySpool(this.dir, send, { ...options, leaveOut, accepted, staleClaimMillis: this.#staleClaimMillis, onRemoved: (bytes) => this.#forget(bytes) });
     } finally {
       this.#written = undefined;
     }

@@ -74,6 +74,12 @@ export class OtlpCollector {
     return this;
   }
 
+  /** Answers 200 from now on: what is left of the script is dropped. */
+  unscript(): this {
+    this.statuses.length = 0;
+    return this;
+  }
+
   /** Answers every request from now on only after `millis` (0: at once again). */
   answerAfter(millis: number): this {
     this.delayMillis = millis;

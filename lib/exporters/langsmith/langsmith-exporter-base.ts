@@ -8,7 +8,9 @@ import { readLangSmithAnswer } from './langsmith-answer.js';
 import { secretsRedactor, type SecretsRedactor } from '../http/redact-secrets.js';
 import { JSON_TYPE, type Transport } from '../http/transport.js';
 import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
-import { keysOf, nameDestinations } from '../replicated.js';
+import { destinationLabels, keysOf, nameDestinations } from '../replicated.js';
+import { nameDestinationIdentities } from '../destination-identity.js';
+import { stringify } from '../../natives.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { answerWithDelivered, halveRequest, sendInOrder, type DeliveredRuns } from '../http/request-sequence.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './server-info.js';
@@ -133,6 +135,11 @@ export class LangSmithExporterBase implements SpanExporter {
     this.#groupFramings = wiring?.framings;
     this.#rewrite = wiring?.rewrite;
     if (wiring !== undefined) return; // a replica's sender: the pipeline's exporter is the one that fans out
+    // Each destination's place and credentials, and the project it sets: what a spool file of its runs is replayed to.
+    // Its labels are named below (one destination, or a fan-out's, in the destinations' order).
+    const identities = destinations.map(({ settings, project }) => stringify([settings.endpoint.href, settings.workspaceId, settings.apiKey, settings.authorization, project]));
+    let byLabel: ReadonlyMap<string, string> | undefined;
+    nameDestinationIdentities(this, () => (byLabel ??= new Map((destinationLabels(this) ?? []).map((label, i) => [label, identities[i]!]))));
     if (destinations.length > 1 || rewriteFor(destinations[0]!) !== undefined) {
       this.#fanOutTo(destinations);
       return;

@@ -7,6 +7,8 @@ import { reusableBody } from '../http/body-pool.js';
 import { utf8BodyOf } from '../http/utf8-body.js';
 import { answerLater, EXPORT_NOW, exportsByCallback, notEncodable, postMaybeGzipped, type ExportDone } from '../callback-export.js';
 import { JSON_TYPE, type Transport } from '../http/transport.js';
+import { nameDestinationIdentities } from '../destination-identity.js';
+import { stringify } from '../../natives.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toOtlpRequest, type ServiceSpan } from './otlp-request.js';
 import type { OtlpExportRequest } from './otlp-types.js';
@@ -91,6 +93,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
     delete headers['content-encoding'];
     if (settings.gzip) headers['content-encoding'] = 'gzip';
     this.#headers = headers;
+    // Its place, credentials and resource, and the service its spans go under: what a spool file of its runs is replayed to.
+    nameDestinationIdentities(this, () => new Map([['', stringify([settings.url.href, settings.headers, this.#serviceName, [...settings.resourceAttributes]])]]));
     if (jsonText) {
       this.#encode = (request) => utf8.encode(JSON.stringify(request));
       this.#readAnswer = readOtlpJsonAnswer;

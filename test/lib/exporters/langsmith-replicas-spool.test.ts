@@ -1,6 +1,8 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { LangSmithExporter, traceable, TracingClient, type TracingClientOptions } from '../../../index';
 import { acceptedOps, LangSmithSink } from '../../helpers/langsmith-sink';
 import { ScriptedSink } from '../../helpers/scripted-sink';
@@ -135,7 +137,7 @@ test('shutdown’s deadline cuts short an export one replica took and another ne
   expect(spooled().map((file) => [file.to, file.post.length])).toEqual([[[silent.url], 4]]);
 });
 
-test('a file owed to one replica, replayed by a client that sends elsewhere, is removed (counted refused, warned): the one place it goes has the runs; a client sending to that very endpoint alone replays it', async () => {
+test('a file owed to one replica is left by a client that sends elsewhere (warned): the one place it goes has the runs; a client sending to that very endpoint alone replays it', async () => {
   const healthy = await LangSmithSink.start();
   const down = await LangSmithSink.start();
   stops.push(() => healthy.stop());
@@ -147,19 +149,14 @@ test('a file owed to one replica, replayed by a client that sends elsewhere, is 
   await first.shutdown();
   expect(spooled().map((file) => file.to)).toEqual([[downUrl]]);
 
-  const keep = join(spoolDir, '..', 'kept');
-  cpSync(spoolDir, keep, { recursive: true });
   const requestsBefore = healthy.ingestRequests.length;
   const elsewhere = new TracingClient({ exporter: new LangSmithExporter({ endpoint: healthy.url, apiKey: 'key-healthy' }), manualFlushMode: true, spoolDir, logger: { warn: (message) => warnings.push(message) } });
   stops.push(() => elsewhere.shutdown().then(() => undefined));
-  await waitFor(() => elsewhere.stats().replayRefused >= 3);
-  expect(elsewhere.stats()).toMatchObject({ replayRefused: 3, replayed: 0 });
-  expect(spooled()).toEqual([]);
+  await waitFor(() => warnings.some((warning) => warning.includes('for another destination')));
+  expect(elsewhere.stats()).toMatchObject({ replayRefused: 0, replayed: 0 });
+  expect(spooled().map((file) => file.to)).toEqual([[downUrl]]);
   expect(healthy.ingestRequests).toHaveLength(requestsBefore);
-  expect(warnings.join('\n')).toMatch(/owed to a LangSmith replica this client does not send to were removed/);
 
-  rmSync(spoolDir, { recursive: true, force: true });
-  cpSync(keep, spoolDir, { recursive: true });
   const back = await LangSmithSink.start({ port: Number(new URL(downUrl).port) });
   stops.push(() => back.stop());
   const there = new TracingClient({ exporter: new LangSmithExporter({ endpoint: downUrl, apiKey: 'key-down' }), manualFlushMode: true, spoolDir });
@@ -167,4 +164,38 @@ test('a file owed to one replica, replayed by a client that sends elsewhere, is 
   await waitFor(() => there.stats().replayed >= 3);
   expect(there.stats()).toMatchObject({ replayed: 3, replayRefused: 0 });
   expect(await acceptedOps(back)).toHaveLength(3);
+  expect(spooled()).toEqual([]);
+});
+
+test('two replicas on one endpoint with two keys: a file owed to the second (numbered #2 there) is replayed by a client sending with that key alone (numbered #1 there), and only with it', async () => {
+  // One server that refuses the second key while it is "down" for it: two organisations on one LangSmith.
+  let refusing = true;
+  const received: string[] = [];
+  const server = createServer((request, response) => {
+    const key = String(request.headers['x-api-key']);
+    request.resume().on('end', () => {
+      if (request.url?.startsWith('/info')) return void response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      const status = refusing && key === 'key-two' ? 503 : 202;
+      if (status === 202) received.push(key);
+      response.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  stops.push(() => new Promise((closed) => server.close(() => closed())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const exporter = withEnv({ ...CLEAN, LANGSMITH_RUNS_ENDPOINTS: JSON.stringify([{ api_url: url, api_key: 'key-one' }, { api_url: url, api_key: 'key-two' }]) }, () => new LangSmithExporter());
+  const first = new TracingClient({ exporter, manualFlushMode: true, projectName: 'proj', initialBackoffMillis: 5, maxRetries: 1, spoolDir, logger: { warn() {} } });
+  trace(first, 2);
+  await first.flush();
+  await first.shutdown();
+  expect(spooled().map((file) => [file.to, file.post.length])).toEqual([[[`${url} #2`], 2]]);
+  expect(received).toEqual(['key-one']);
+
+  refusing = false;
+  const there = new TracingClient({ exporter: new LangSmithExporter({ endpoint: url, apiKey: 'key-two' }), manualFlushMode: true, spoolDir, logger: { warn: (message) => warnings.push(message) } });
+  stops.push(() => there.shutdown().then(() => undefined));
+  await waitFor(() => there.stats().replayed >= 2);
+  expect(there.stats()).toMatchObject({ replayed: 2, replayRefused: 0 });
+  expect(received).toEqual(['key-one', 'key-two']);
+  expect(spooled()).toEqual([]);
 });

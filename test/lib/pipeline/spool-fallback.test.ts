@@ -100,7 +100,7 @@ test('once a replay emptied the spool, later deliveries do not read the spool di
   await until(() => replays.mock.calls.length > 0);
   expect(replays).toHaveBeenCalledTimes(1);
   // The client awaited this promise before the test did: its replay is over when this await resumes.
-  expect(await within(replays.mock.results[0]!.value as Promise<ReplayResult>, 20_000)).toEqual({ replayed: 2, failed: 0, corrupt: 0 });
+  expect(await within(replays.mock.results[0]!.value as Promise<ReplayResult>, 20_000)).toEqual({ replayed: 2, failed: 0, corrupt: 0, elsewhere: 0 });
   expect(spoolFiles()).toEqual([]);
   expect(client.stats().replayed).toBe(2);
 

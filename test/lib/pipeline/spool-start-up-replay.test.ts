@@ -70,7 +70,7 @@ test('the start-up replay does not send again, at once, the file its client has 
 
   // The start-up replay ran (a second after the client was made) and ended.
   await until(() => jest.mocked(SpoolStore.prototype.replay).mock.calls.length === 1);
-  expect(await replays()).toEqual([{ replayed: 0, failed: 0, corrupt: 0 }]);
+  expect(await replays()).toEqual([{ replayed: 0, failed: 0, corrupt: 0, elsewhere: 0 }]);
   expect(sends()).toEqual([first]); // its own file was not sent again
   expect(spoolFiles()).toHaveLength(1);
 

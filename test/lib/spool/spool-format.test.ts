@@ -7,12 +7,16 @@ import { claimedName, decodeBatch, encodeBatch, newSpoolName, parseSpoolEntry } 
  */
 
 const NAME = '1733140000000-000042-0123456789abcdef.json';
+const DESTINED = '1733140000000-000042-0123456789abcdef-fedcba9876543210.json';
 
 describe('file names', () => {
   test.each([
-    [NAME, { state: 'ready', file: NAME, name: NAME }],
-    [`${NAME}.tmp`, { state: 'temp', file: `${NAME}.tmp`, name: NAME }],
-    [`${NAME}.claimed-4242-1733140000123`, { state: 'claimed', file: `${NAME}.claimed-4242-1733140000123`, name: NAME, claimedAt: 1733140000123 }],
+    [NAME, { state: 'ready', file: NAME, name: NAME, destination: '' }],
+    [`${NAME}.tmp`, { state: 'temp', file: `${NAME}.tmp`, name: NAME, destination: '' }],
+    [`${NAME}.claimed-4242-1733140000123`, { state: 'claimed', file: `${NAME}.claimed-4242-1733140000123`, name: NAME, destination: '', claimedAt: 1733140000123 }],
+    [DESTINED, { state: 'ready', file: DESTINED, name: DESTINED, destination: 'fedcba9876543210' }],
+    [`${DESTINED}.tmp`, { state: 'temp', file: `${DESTINED}.tmp`, name: DESTINED, destination: 'fedcba9876543210' }],
+    [`${DESTINED}.claimed-4242-1733140000123`, { state: 'claimed', file: `${DESTINED}.claimed-4242-1733140000123`, name: DESTINED, destination: 'fedcba9876543210', claimedAt: 1733140000123 }],
   ])('%s is a spool file', (file, entry) => {
     expect(parseSpoolEntry(file)).toEqual(entry);
   });
@@ -27,6 +31,9 @@ describe('file names', () => {
     ['15 random digits', '1733140000000-000042-123456789abcdef.json'],
     ['upper-case random digits', '1733140000000-000042-0123456789ABCDEF.json'],
     ['another extension', '1733140000000-000042-0123456789abcdef.jsonl'],
+    ['a 15-digit destination', '1733140000000-000042-0123456789abcdef-edcba9876543210.json'],
+    ['an upper-case destination', '1733140000000-000042-0123456789abcdef-FEDCBA9876543210.json'],
+    ['an empty destination', '1733140000000-000042-0123456789abcdef-.json'],
     ['a set-aside corrupt file', `${NAME}.corrupt`],
     ['a temp file with a prefix', `x${NAME}.tmp`],
     ['a temp file with a suffix', `${NAME}.tmp.1`],
@@ -41,28 +48,31 @@ describe('file names', () => {
     expect(parseSpoolEntry(file)).toBeUndefined();
   });
 
-  test('a new name: 13-digit millis, a 6-digit sequence one up from the last, 16 random hex digits', () => {
-    const first = newSpoolName(5);
-    const second = newSpoolName(5);
+  test('a new name: 13-digit millis, a 6-digit sequence one up from the last, 16 random hex digits, the destination when there is one', () => {
+    const first = newSpoolName('', 5);
+    const second = newSpoolName('', 5);
     expect(first).toMatch(/^0000000000005-\d{6}-[0-9a-f]{16}\.json$/);
-    expect(parseSpoolEntry(first)).toEqual({ state: 'ready', file: first, name: first });
+    expect(parseSpoolEntry(first)).toEqual({ state: 'ready', file: first, name: first, destination: '' });
+    const destined = newSpoolName('fedcba9876543210', 5);
+    expect(destined).toMatch(/^0000000000005-\d{6}-[0-9a-f]{16}-fedcba9876543210\.json$/);
+    expect(parseSpoolEntry(destined)).toEqual({ state: 'ready', file: destined, name: destined, destination: 'fedcba9876543210' });
     const sequence = (name: string) => Number(name.split('-')[1]);
     expect(sequence(second)).toBe((sequence(first) + 1) % 1_000_000);
     expect(second.slice(-21, -5)).not.toBe(first.slice(-21, -5));
-    expect(newSpoolName()).toMatch(new RegExp(`^${String(Date.now()).slice(0, 8)}\\d{5}-`)); // now by default
+    expect(newSpoolName('')).toMatch(new RegExp(`^${String(Date.now()).slice(0, 8)}\\d{5}-`)); // now by default
   });
 
   test('the sequence wraps after 999999, staying six digits', () => {
-    let last = newSpoolName(1);
-    for (let i = 0; i < 1_000_000 && !last.startsWith('0000000000001-999999-'); i++) last = newSpoolName(1);
+    let last = newSpoolName('', 1);
+    for (let i = 0; i < 1_000_000 && !last.startsWith('0000000000001-999999-'); i++) last = newSpoolName('', 1);
     expect(last).toMatch(/^0000000000001-999999-/);
-    expect(newSpoolName(1)).toMatch(/^0000000000001-000000-[0-9a-f]{16}\.json$/);
+    expect(newSpoolName('', 1)).toMatch(/^0000000000001-000000-[0-9a-f]{16}\.json$/);
   });
 
   test('a claimed name carries the claiming process and the claim time, and reads back as a claim of the name', () => {
     const claimed = claimedName(NAME, 1733140000999);
     expect(claimed).toBe(`${NAME}.claimed-${process.pid}-1733140000999`);
-    expect(parseSpoolEntry(claimed)).toEqual({ state: 'claimed', file: claimed, name: NAME, claimedAt: 1733140000999 });
+    expect(parseSpoolEntry(claimed)).toEqual({ state: 'claimed', file: claimed, name: NAME, destination: '', claimedAt: 1733140000999 });
     const before = Date.now();
     const claimedAt = (parseSpoolEntry(claimedName(NAME)) as { claimedAt: number }).claimedAt;
     expect(claimedAt).toBeGreaterThanOrEqual(before);

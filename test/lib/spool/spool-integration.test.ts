@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryExporter, OtlpHttpExporter, TracingClient, continueTrace, setGlobalTracingClient, traceable, type SpanExporter } from '../../../index';
+import { MemoryExporter, OtlpHttpExporter, TracingClient, continueTrace, setGlobalTracingClient, traceable, type ExportBatch, type SpanExporter } from '../../../index';
 import { OtlpCollector } from '../../helpers/otlp-collector';
 
 let dir: string;
@@ -38,15 +38,17 @@ test('spans that exhaust their retries are spooled, and the next client delivers
 });
 
 test('a spooled run continued from a traceparent alone reaches OTLP, on replay, in the caller\'s W3C trace under its span', async () => {
-  const first = new TracingClient({ exporter: down, spoolDir: dir, maxRetries: 1, initialBackoffMillis: 1, logger: { warn() {} } });
-  setGlobalTracingClient(first);
-  const handle = traceable(async function handle() { return work(1); });
-  await continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, () => handle());
-  expect(await first.flush()).toMatchObject({ spooled: 2 });
-  await first.shutdown();
-
   const collector = await OtlpCollector.start();
   try {
+    collector.script(...Array.from({ length: 40 }, () => 503)); // down while the first client runs
+    const first = new TracingClient({ exporter: new OtlpHttpExporter({ endpoint: collector.url }), spoolDir: dir, maxRetries: 1, initialBackoffMillis: 1, logger: { warn() {} } });
+    setGlobalTracingClient(first);
+    const handle = traceable(async function handle() { return work(1); });
+    await continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, () => handle());
+    expect(await first.flush()).toMatchObject({ spooled: 2 });
+    await first.shutdown();
+
+    collector.unscript();
     const second = new TracingClient({ exporter: new OtlpHttpExporter({ endpoint: collector.url }), spoolDir: dir, logger: { warn() {} } });
     for (const deadline = Date.now() + 20_000; collector.spans.length < 2 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 25));
     const byName = new Map(collector.spans.map((received) => [received.span.name, received.span]));
@@ -91,8 +93,14 @@ test('OTLP batches sealed into request bodies as they closed are spooled, and re
     await first.shutdown();
     expect(collector.exports.length).toBeGreaterThan(0); // the sealed bodies went out, and were refused
 
+    // Replayed only by a client sending where the first did (the same OTLP endpoint): this one keeps what it is given.
     const exporter = new MemoryExporter();
-    const second = new TracingClient({ exporter, spoolDir: dir, logger: { warn() {} } });
+    class SameDestination extends OtlpHttpExporter {
+      override export(batch: ExportBatch) {
+        return exporter.export(batch);
+      }
+    }
+    const second = new TracingClient({ exporter: new SameDestination({ endpoint: collector.url }), spoolDir: dir, logger: { warn() {} } });
     for (const deadline = Date.now() + 20_000; exporter.runs.length < 8 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 25));
     await second.shutdown();
     const parents = exporter.runs.filter((run) => run.name === 'parent');

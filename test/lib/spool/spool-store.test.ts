@@ -60,11 +60,11 @@ test('batches written by one store are replayed exactly once, oldest first, by a
   const { sent, send } = recorder();
   const reader = new SpoolStore({ dir });
   const seen: ExportBatch[] = [];
-  await expect(reader.replay(async (b) => (seen.push(b), send(b)))).resolves.toEqual({ replayed: 5, failed: 0, corrupt: 0 });
+  await expect(reader.replay(async (b) => (seen.push(b), send(b)))).resolves.toEqual({ replayed: 5, failed: 0, corrupt: 0, elsewhere: 0 });
   expect(sent).toEqual(['post-0', 'post-1', 'post-2', 'post-3', 'post-4']);
   expect(seen[2]).toEqual(batch(2)); // the runs come back field by field
   expect(files()).toEqual([]);
-  await expect(reader.replay(send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0 });
+  await expect(reader.replay(send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0, elsewhere: 0 });
   await expect(reader.usedBytes()).resolves.toBe(0);
 });
 
@@ -98,7 +98,7 @@ test('a write that would take the spool past maxBytes is refused and writes noth
   const restarted = new SpoolStore({ dir, maxBytes: 3 * size + size / 2 });
   await expect(restarted.write(batch(5))).resolves.toBe(false);
   expect(files()).toHaveLength(3);
-  await expect(restarted.replay(recorder().send)).resolves.toEqual({ replayed: 3, failed: 0, corrupt: 0 });
+  await expect(restarted.replay(recorder().send)).resolves.toEqual({ replayed: 3, failed: 0, corrupt: 0, elsewhere: 0 });
   await expect(restarted.write(batch(6))).resolves.toBe(true);
   await expect(new SpoolStore({ dir, maxBytes: size - 1 }).write(batch(7))).resolves.toBe(false); // bigger than the whole cap
 });
@@ -112,10 +112,10 @@ test('a corrupt file is moved aside and counted, never replayed, and the others 
   writeFileSync(join(dir, 'notes.txt'), 'not ours: left alone');
 
   const { sent, send } = recorder();
-  await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 2, failed: 0, corrupt: 2 });
+  await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 2, failed: 0, corrupt: 2, elsewhere: 0 });
   expect(sent).toEqual(['post-0', 'post-1']);
   expect(files()).toEqual(['0000000000001-000001-00000000000000aa.json.corrupt', '0000000000001-000002-00000000000000bb.json.corrupt', 'notes.txt']);
-  await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0 });
+  await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0, elsewhere: 0 });
   await expect(store.usedBytes()).resolves.toBe(0); // set-aside files do not hold the cap
 });
 
@@ -125,12 +125,12 @@ test('a failed send keeps its file for the next replay; three failures in a row 
   const before = files();
 
   const down = recorder(() => false);
-  await expect(store.replay(down.send)).resolves.toEqual({ replayed: 0, failed: 3, corrupt: 0 });
+  await expect(store.replay(down.send)).resolves.toEqual({ replayed: 0, failed: 3, corrupt: 0, elsewhere: 0 });
   expect(down.sent).toEqual(['post-0', 'post-1', 'post-2']);
   expect(files()).toEqual(before); // claims released under their original names
 
   const poison = recorder((b) => b.post[0]!.id !== 'post-1');
-  await expect(store.replay(poison.send)).resolves.toEqual({ replayed: 4, failed: 1, corrupt: 0 });
+  await expect(store.replay(poison.send)).resolves.toEqual({ replayed: 4, failed: 1, corrupt: 0, elsewhere: 0 });
   expect(files()).toEqual([before[1]]);
 });
 
@@ -143,7 +143,7 @@ test('a send that throws or rejects counts as failed and never escapes', async (
     if (calls++ === 0) throw new Error('sync throw');
     return Promise.reject(new Error('async reject'));
   };
-  await expect(store.replay(send)).resolves.toEqual({ replayed: 0, failed: 2, corrupt: 0 });
+  await expect(store.replay(send)).resolves.toEqual({ replayed: 0, failed: 2, corrupt: 0, elsewhere: 0 });
   expect(files()).toHaveLength(2);
 });
 
@@ -153,7 +153,7 @@ test('a directory that became unusable after construction (a file took its place
   const below = new SpoolStore({ dir: join(aFile, 'below') });
   writeFileSync(aFile, 'x');
   await expect(store.write(batch(0))).resolves.toBe(false);
-  await expect(store.replay(recorder().send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0 });
+  await expect(store.replay(recorder().send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0, elsewhere: 0 });
   await expect(store.usedBytes()).resolves.toBe(0);
   await expect(below.write(batch(0))).resolves.toBe(false);
 });
@@ -169,7 +169,7 @@ test('a stale claim left by a crashed replayer is taken over; a fresh claim and 
   renameSync(join(dir, crashedWrite), join(dir, `${crashedWrite}.tmp`));
 
   const { sent, send } = recorder();
-  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0 });
+  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0, elsewhere: 0 });
   expect(sent).toEqual(['post-0']);
   expect(files()).toEqual([expect.stringMatching(/\.claimed-4242-\d+$/), `${crashedWrite}.tmp`]);
 
@@ -186,7 +186,7 @@ test('an aborted signal stops the replay before its next file', async () => {
   const controller = new AbortController();
   const { sent, send } = recorder();
   const result = await store.replay(async (b) => (controller.abort(), send(b)), { signal: controller.signal });
-  expect(result).toEqual({ replayed: 1, failed: 0, corrupt: 0 });
+  expect(result).toEqual({ replayed: 1, failed: 0, corrupt: 0, elsewhere: 0 });
   expect(sent).toEqual(['post-0']);
   expect(files()).toHaveLength(3);
 });
@@ -233,7 +233,7 @@ test('only a temp file older than the stale age is deleted when counting: a read
   await expect(store.usedBytes()).resolves.toBe(3 * size);
   expect(files()).toEqual([ready, claim, `${freshTemp}.tmp`]);
   const { sent, send } = recorder();
-  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0 });
+  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0, elsewhere: 0 });
   expect(sent).toEqual(['post-0']);
 });
 
@@ -326,7 +326,7 @@ test('a write that brings the spool exactly to maxBytes is taken; room freed by 
   await expect(store.write(batch(1))).resolves.toBe(true); // exactly at the cap
   await expect(store.write(batch(2))).resolves.toBe(false);
   // Only the first is delivered: one file's room is free, not two.
-  await expect(store.replay(recorder((b) => b.post[0]!.id === 'post-0').send)).resolves.toEqual({ replayed: 1, failed: 1, corrupt: 0 });
+  await expect(store.replay(recorder((b) => b.post[0]!.id === 'post-0').send)).resolves.toEqual({ replayed: 1, failed: 1, corrupt: 0, elsewhere: 0 });
   await expect(store.write(batch(3))).resolves.toBe(true);
   await expect(store.write(batch(4))).resolves.toBe(false);
   expect(files()).toHaveLength(2);
@@ -369,11 +369,11 @@ test('a claim exactly at the stale age is left alone; a millisecond older, it is
   renameSync(join(dir, second), join(dir, `${second}.claimed-4242-${start - 60_000}`));
   const now = jest.spyOn(Date, 'now').mockReturnValue(start);
   const { sent, send } = recorder();
-  await expect(new SpoolStore({ dir, staleClaimMillis: 60_000 }).replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0 });
+  await expect(new SpoolStore({ dir, staleClaimMillis: 60_000 }).replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0, elsewhere: 0 });
   expect(sent).toEqual(['post-0']);
-  await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0 });
+  await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0, elsewhere: 0 });
   now.mockReturnValue(start + 540_001);
-  await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0 });
+  await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0, elsewhere: 0 });
   expect(sent).toEqual(['post-0', 'post-1']);
 });
 
@@ -382,7 +382,7 @@ test('a directory with a spool file name cannot be read: it counts as failed and
   await store.write(batch(0));
   mkdirSync(join(dir, '0000000000001-000001-00000000000000aa.json'));
   const { sent, send } = recorder();
-  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 1, corrupt: 0 });
+  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 1, corrupt: 0, elsewhere: 0 });
   expect(sent).toEqual(['post-0']);
   expect(files()).toEqual(['0000000000001-000001-00000000000000aa.json']);
 });
