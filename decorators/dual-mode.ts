@@ -59,7 +59,8 @@ export function dualModeDecorator(behaviour: DecoratorBehaviour): (target: unkno
       throw misuse(behaviour, `the ${second.kind} ${String(second.name)}`);
     }
     if (descriptor !== undefined) {
-      if (!isFunction(descriptor.value)) throw misuse(behaviour, `the accessor ${String(second)}`);
+      // Babel's legacy decorators hand a field a descriptor too, with its `initializer` and no getter or setter.
+      if (!isFunction(descriptor.value)) throw misuse(behaviour, `the ${descriptor.get === undefined && descriptor.set === undefined ? 'field' : 'accessor'} ${String(second)}`);
       descriptor.value = behaviour.method(descriptor.value, String(second), { home: target as object, key: second as PropertyKey });
       return descriptor;
     }

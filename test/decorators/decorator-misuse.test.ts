@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { transformSync } from '@babel/core';
 import { FlushOnExit, Traceable, TracewireConfigError, TracewireUsageError } from '../../index';
 import { detectDecoratorMode } from '../helpers/decorator-mode';
 
@@ -53,6 +54,14 @@ describe(`@Traceable on what is not a method or a class fails when the class is 
     expect(() => decorate(method, null)).toThrow(TracewireUsageError);
     expect(() => decorate(method, null)).toThrow('@Traceable() cannot decorate the field null: put it on a method or a class.');
     expect(() => decorate(method, { name: 'total' })).toThrow('@Traceable() cannot decorate the field [object Object]: put it on a method or a class.');
+  });
+
+  test("Babel's legacy decorators on a field (its descriptor has an initializer) name the field, not an accessor", () => {
+    const source = 'class Button { @Traceable() onClick = async (x) => x; } return Button;';
+    const compiled = transformSync(source, { babelrc: false, configFile: false, parserOpts: { allowReturnOutsideFunction: true }, plugins: [[require.resolve('@babel/plugin-proposal-decorators'), { version: 'legacy' }]] })!.code!;
+    const define = () => new Function('Traceable', compiled)(Traceable);
+    expect(define).toThrow(TracewireUsageError);
+    expect(define).toThrow('@Traceable() cannot decorate the field onClick: put it on a method or a class.');
   });
 
   test('called by hand with a method context but no function, it is a usage error, not a TypeError', () => {
