@@ -242,8 +242,9 @@ export class TracingClient {
   }
 
   /**
-   * Flushes, then stops recording. A span still running whose start went out is ended now, as an error saying so
-   * (its run would otherwise stay open on the server); other spans ending later are counted as dropped. Idempotent.
+   * Stops recording, then flushes: a traced call that starts from now on runs untraced. A span still running whose
+   * start went out is ended now, as an error saying so (its run would otherwise stay open on the server); other spans
+   * ending later are counted as dropped. Idempotent.
    */
   shutdown(options?: FlushOptions): Promise<FlushResult> {
     this.#isShutdown = true;
