@@ -160,6 +160,8 @@ function inject<H extends OutgoingHeaders>(headers: H, w3c: boolean, trace: Trac
  * make `a, b`, which W3C receivers refuse. Then only `langsmith-trace` and
  * `baggage` are added, and the `traceparent` is the instrumentation's — or
  * tracewire's, when the instrumentation sends none (a request it ignores).
+ * So too under dd-trace, which wraps the global fetch: its `traceparent`,
+ * `tracestate` and `x-datadog-*` go, naming its trace.
  */
 export function tracedFetch(fetchImpl?: typeof fetch): typeof fetch {
   // `tracedFetch(url)` (a fetch call, not its wrapper) would fail only at the first request, as "impl is not a function".
@@ -179,10 +181,17 @@ export function tracedFetch(fetchImpl?: typeof fetch): typeof fetch {
     } catch {
       return impl(input, init); // headers fetch itself would refuse: let it say so
     }
-    if (undici === undefined) return impl(input, withHeaders(init, inject(headers, true, trace)));
+    // dd-trace wraps the global fetch instead, and adds its traceparent, tracestate and x-datadog-* to a request
+    // that has none of them: ours beside its tracestate and x-datadog-* named two traces (a report-only probe).
+    if (undici === undefined) return impl(input, withHeaders(init, inject(headers, impl !== globalThis.fetch || !fetchWrappedByDatadog(), trace)));
     const sent = withHeaders(init, inject(headers, false, trace));
     return sendLeavingW3c(undici, trace, () => impl(input, sent));
   } as typeof fetch;
+}
+
+/** Whether dd-trace runs here: it sets `global._ddtrace` as it starts, and wraps the global fetch (dd-trace 5). */
+function fetchWrappedByDatadog(): boolean {
+  return (globalThis as { _ddtrace?: unknown })._ddtrace !== undefined;
 }
 
 /** What fetch reads of its options, besides `headers` (its `RequestInit`, and undici's `dispatcher`). */

@@ -1,4 +1,5 @@
 import { outsideOtelTracing } from '../../otel/outside-otel-tracing.js';
+import { inLoadContext } from '../../context/load-context.js';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import { promisify } from '../../peers/node-util.js';
@@ -73,6 +74,12 @@ export class HttpTransport implements Transport {
   }
 
   send(request: HttpPost, resolve: (result: ExportResult) => void): void {
+    // Made, written and answered in no request's async context (see `inLoadContext`): an APM agent sees the request
+    // start as it is written, after it was made.
+    inLoadContext(() => this.#sendNow(request, resolve));
+  }
+
+  #sendNow(request: HttpPost, resolve: (result: ExportResult) => void): void {
     const url = request.url;
     let target = this.#targets.get(url);
     if (target === undefined) this.#targets.set(url, (target = targetOf(url)));

@@ -1,4 +1,5 @@
 import { outsideOtelTracing } from '../../otel/outside-otel-tracing.js';
+import { inLoadContext } from '../../context/load-context.js';
 import type * as Http from 'node:http';
 import { nodeHttp as http, nodeHttps as https } from '../../peers/node-builtin.js';
 import { DEFAULT_INGEST_LIMITS, MAX_INFO_BYTES, readIngestLimits, SERVER_INFO_TIMEOUT_MILLIS, type IngestLimits } from './server-info.js';
@@ -36,7 +37,7 @@ export function fetchIngestLimits(url: URL, headers: Record<string, string>, age
     timer.unref?.();
     try {
       const get = url.protocol === 'https:' ? https().get : http().get;
-      request = outsideOtelTracing(() => get(url, { headers: { ...headers, Accept: JSON_TYPE }, agent }));
+      request = inLoadContext(() => outsideOtelTracing(() => get(url, { headers: { ...headers, Accept: JSON_TYPE }, agent })));
     } catch {
       defaults();
       return;
