@@ -1,7 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { setGlobalTracingClient, traceable, tracedFetch } from '../../../index';
 import { installMemoryTracing } from '../../helpers/memory-tracing';
+import { headerRecorder, type HeaderRecorder } from '../../helpers/header-recorder';
 
 /**
  * Under dd-trace, `tracedFetch` leaves the W3C parent to it. dd-trace (5.x) does not listen on undici's diagnostics
@@ -12,24 +12,21 @@ import { installMemoryTracing } from '../../helpers/memory-tracing';
  * 200 of 200 hops consistent, tracewire's trees whole through `langsmith-trace`). dd-trace itself (93 MB with its
  * native parts) is not a dev dependency: the wrapper below does what its plugin does.
  */
-let server: Server;
+let recorder: HeaderRecorder;
 let url: string;
 let received: IncomingHttpHeaders[];
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    received.push(request.headers);
-    response.end('ok');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
+  recorder = await headerRecorder('ok');
+  url = `${recorder.url}orders`;
+  received = recorder.received;
 });
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+afterAll(() => recorder.close());
 
 const platformFetch = globalThis.fetch;
 const DATADOG = { traceparent: '00-0000000000000000abcdefabcdef0001-00000000000000a1-01', tracestate: 'dd=s:1;p:00000000000000a1', 'x-datadog-trace-id': '12379813738877118465', 'x-datadog-parent-id': '161' };
 beforeEach(() => {
   installMemoryTracing();
-  received = [];
+  recorder.clear();
   // dd-trace's fetch plugin, as its source reads: its headers go where the request has none of them.
   globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
     const headers = new Headers(init?.headers);

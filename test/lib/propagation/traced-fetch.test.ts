@@ -1,7 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { injectTraceHeaders, setGlobalTracingClient, traceable, tracedFetch } from '../../../index';
 import { installMemoryTracing } from '../../helpers/memory-tracing';
+import { headerRecorder, type HeaderRecorder } from '../../helpers/header-recorder';
 
 /**
  * `tracedFetch` over a fetch of another library: node-fetch 2 (the real
@@ -16,23 +16,20 @@ const { default: nodeFetch, Request: NodeFetchRequest } = require('node-fetch') 
   Request: new (url: string, init?: { headers?: Record<string, string> }) => object;
 };
 
-let server: Server;
+let recorder: HeaderRecorder;
 let url: string;
 let received: IncomingHttpHeaders[];
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    received.push(request.headers);
-    response.end('{}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  recorder = await headerRecorder();
+  url = recorder.url;
+  received = recorder.received;
 });
 beforeEach(() => {
-  received = [];
+  recorder.clear();
   installMemoryTracing();
 });
 afterEach(() => setGlobalTracingClient(undefined));
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+afterAll(() => recorder.close());
 
 const fetchOf = (impl: unknown) => tracedFetch(impl as typeof fetch);
 
