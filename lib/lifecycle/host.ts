@@ -59,3 +59,16 @@ export function nodeProcess(): NodeJS.Process | undefined {
     return undefined;
   }
 }
+
+/**
+ * @internal What ends when this does, for the warnings at exit: `this worker thread` in a Node worker (its
+ * `process.exit()` ends the thread alone), else `the process`. Read at exit, through Node's own module loader.
+ */
+export function exitingHost(): string {
+  try {
+    const host = nodeProcess() as { getBuiltinModule?(id: string): { isMainThread?: unknown } | undefined } | undefined;
+    return host?.getBuiltinModule?.('node:worker_threads')?.isMainThread === false ? 'this worker thread' : 'the process';
+  } catch {
+    return 'the process';
+  }
+}

@@ -5,7 +5,7 @@ import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-pr
 import type { DeliveryConfig } from '../config.js';
 import { readsRecords, sealerOf, warmUpOf, type Sealer } from '../exporters/record-batch.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
-import { isLongLivedHost } from '../lifecycle/host.js';
+import { exitingHost, isLongLivedHost } from '../lifecycle/host.js';
 import { invocationWaitMillis, spanEndedLate } from '../lifecycle/invocation-deadline.js';
 import { InputsHeldOutside } from './inputs-held-outside.js';
 import type { Span } from '../model/span.js';
@@ -362,7 +362,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.#exitFlushTimedOut = result.timedOut;
       // The reason begins the warning of what the cancel gives up (see `cutShort`): it names the deadline and its setting.
       if (result.timedOut) {
-        this.#slots.cancelAll(new Error(`the process is exiting, and the deadline of its flush at exit, flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms), passed before it was sent`));
+        this.#slots.cancelAll(new Error(`${exitingHost()} is exiting, and the deadline of its flush at exit, flushTimeoutMillis (${this.#config.flushTimeoutMillis} ms), passed before it was sent`));
       }
       return result;
     });
@@ -382,7 +382,7 @@ export class BatchSpanProcessor implements SpanProcessor {
         : signal !== undefined
           ? `your own ${signal} listener exited (process.exit()) before the flush @FlushOnExit started for that signal could send them. Await client.shutdown() in that listener before process.exit()`
           : 'an exit the event loop does not reach (process.exit()) leaves no time to send them. Await client.flush() before exiting, or put @FlushOnExit on the entry point';
-    this.#warnings.emit(`tracewire: the process is exiting with ${undelivered} span(s) not delivered: ${why}.`);
+    this.#warnings.emit(`tracewire: ${exitingHost()} is exiting with ${undelivered} span(s) not delivered: ${why}.`);
   }
 
   /**
@@ -396,7 +396,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (running === 0) return;
     this.#counters.leftOpen += running;
     this.#warnings.emit(
-      `tracewire: the process is exiting with ${running} traced call(s) still running whose run was sent open: they never end (on LangSmith their runs stay open; over OTLP they are missing). Call client.shutdown() before process.exit(): it ends them, as errors that say so, and sends them.`,
+      `tracewire: ${exitingHost()} is exiting with ${running} traced call(s) still running whose run was sent open: they never end (on LangSmith their runs stay open; over OTLP they are missing). Call client.shutdown() before process.exit(): it ends them, as errors that say so, and sends them.`,
     );
   }
 

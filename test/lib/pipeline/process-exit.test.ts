@@ -200,6 +200,22 @@ test('a program that calls process.exit() before its spans are delivered is told
   expect(stderr).toContain('Await client.flush() before exiting');
 });
 
+test('a worker thread that calls process.exit() before its spans are delivered is told so as a thread: the process goes on', async () => {
+  // In a worker, process.exit() ends the thread alone (a pool's worker, say): "the process is exiting" misled.
+  // The child's file runs again as the worker (its own client, logging to the same stderr).
+  const body = `const { Worker, isMainThread } = require('node:worker_threads');
+if (isMainThread) new Worker(__filename).on('exit', () => console.error('main thread: worker ended'));
+else {
+  for (let i = 0; i < 3; i++) work(i);
+  process.exit(0);
+}`;
+  const { code, stderr } = await runChild('flushIntervalMillis: 60_000, logger: console', body);
+  expect(code).toBe(0);
+  expect(stderr.match(/tracewire: this worker thread is exiting with 3 span\(s\) not delivered/g)).toHaveLength(1);
+  expect(stderr).not.toContain('the process is exiting');
+  expect(stderr).toContain('main thread: worker ended');
+});
+
 test('a program that calls process.exit() while a traced call whose run was sent open still runs is told so, the run counted left open, even after a flush; shutdown() first closes it', async () => {
   const body = (before: string) => `const long = traceable(async function longRequest() { await new Promise(() => setInterval(() => {}, 1_000)); })();
 setTimeout(async () => { await client.flush(); ${before} console.error('leftOpen ' + client.stats().leftOpen); process.on('exit', () => console.error('at exit leftOpen ' + client.stats().leftOpen)); process.exit(0); }, 50);`;
