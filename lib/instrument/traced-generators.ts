@@ -63,10 +63,13 @@ export function tracedAsyncIterator<T>(
   const step = (method: Step, arg: unknown): Promise<IteratorResult<T>> => {
     if (!queues) return run(method, arg);
     const behind = held ?? (method === 'return' ? latest : undefined);
-    const go = (): Promise<IteratorResult<T>> => run(method, arg);
-    const ran = behind === undefined ? run(method, arg) : behind.then(go, go);
+    let ran: Promise<IteratorResult<T>>;
+    if (behind === undefined) ran = run(method, arg);
+    else {
+      const go = (): Promise<IteratorResult<T>> => run(method, arg); // made only for a held step
+      held = ran = behind.then(go, go);
+    }
     latest = ran;
-    if (behind !== undefined) held = ran;
     const settled = (): void => {
       if (latest === ran) latest = undefined;
       if (held === ran) held = undefined;
