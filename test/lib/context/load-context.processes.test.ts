@@ -8,7 +8,8 @@ import { BUILT_ENTRY } from '../../helpers/built-entry';
  * dd-trace, Elastic: not OpenTelemetry, see otel-own-requests): the agent sees the application's requests start inside
  * the request being served, tracewire's exports and `GET /info` inside none. Before, each export started in the
  * context of the request whose run it sent: the agent recorded a span for it in that request's trace and sent that
- * trace's headers to the tracing backend (a report-only probe: Sentry 11, dd-trace 5, Elastic 4). Needs `npm run build`.
+ * trace's headers to the tracing backend (a report-only probe: Sentry 11, dd-trace 5, Elastic 4). The real Elastic agent:
+ * elastic-own-requests.processes.test.ts. Needs `npm run build`.
  */
 interface Outcome {
   delivered: number;
