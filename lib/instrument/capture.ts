@@ -1,5 +1,5 @@
 import { callUntraced } from '../context/span-context.js';
-import { cutString, jsonStringBytes } from '../serialize/text.js';
+import { jsonStringBytes } from '../serialize/text.js';
 import { withoutUrlPassword } from '../serialize/secret-fields.js';
 import { DEFAULT_SERIALIZE_LIMITS, toJsonSafe, type JsonValue, type SerializeLimits, type Serialized } from '../serialize/to-json-safe.js';
 import type { CallSite } from './trace-options.js';
@@ -208,8 +208,7 @@ export function explicitOutputs(serialized: { value: JsonValue; bytes: number })
 /** `stack` when it carries the message (V8's does), else `name: message`; at most `maxLength` units (cut and marked). Never throws. */
 export function describeError(error: unknown, maxLength = Infinity): string {
   // A URL's password in the message (Node's fetch quotes the URL it refused; an app's own message may) is hidden, as in inputs.
-  const text = withoutUrlPassword(errorText(error));
-  return text.length > maxLength ? cutString(text, maxLength) : text;
+  return withoutUrlPassword(errorText(error), maxLength);
 }
 
 function errorText(error: unknown): string {

@@ -1,6 +1,6 @@
 import { PROXY_MARKER, proxyCheck } from './proxy-check.js';
 import type { JsonValue } from './to-json-safe.js';
-import { constructorName, functionName, thrownMessage } from './text.js';
+import { constructorName, functionName, jsonStringBytes, thrownMessage } from './text.js';
 import { emitNumber, emitString, isAncestor, overBudget, spend, thrownMarker, type Descent, type Walker } from './walker.js';
 import { walkCollection, walkError } from './collections.js';
 import { walkArray, walkPlain } from './objects.js';
@@ -35,6 +35,17 @@ const BooleanCtor = Boolean;
 const booleanValue = Boolean.prototype.valueOf;
 
 /**
+ * A string of the program's, as recorded: a URL's password in it hidden (a connection string, a redirecting HTTP
+ * client's current URL, an error's message), then cut at `maxStringLength` (marked). Hidden and cut in one scan that
+ * stops at the cut, so a long text costs what its kept part does.
+ */
+function emitText(w: Walker, s: string): string {
+  const shown = withoutUrlPassword(s, w.maxStringLength);
+  if (shown.length > w.maxStringLength) w.truncated = true; // cut: the kept part and its mark
+  return spend(w, jsonStringBytes(shown)) ? shown : overBudget(w);
+}
+
+/**
  * Serializes any value at nesting `depth` (the number of containers around it).
  * Returns `undefined` only for `undefined` (and a `toJSON` that returns it), so
  * each container can apply its own rule: omitted in objects, `null` in arrays.
@@ -42,8 +53,7 @@ const booleanValue = Boolean.prototype.valueOf;
 export function walk(w: Walker, v: unknown, depth: number): JsonValue | undefined {
   switch (typeof v) {
     case 'string':
-      // A URL's password: a connection string, a redirecting HTTP client's current URL, an error's message.
-      return emitString(w, withoutUrlPassword(v));
+      return emitText(w, v);
     case 'number':
       return emitNumber(w, v);
     case 'boolean':
@@ -116,7 +126,7 @@ function walkOther(w: Walker, v: object, proto: object, depth: number, allowToJS
   if (v instanceof PromiseCtor) return emitString(w, '[Promise]');
   // Boxed primitives are unwrapped, as JSON.stringify does.
   if (v instanceof NumberCtor) return emitNumber(w, numberValue.call(v));
-  if (v instanceof StringCtor) return emitString(w, withoutUrlPassword(stringValue.call(v)));
+  if (v instanceof StringCtor) return emitText(w, stringValue.call(v));
   if (v instanceof BooleanCtor) return walk(w, booleanValue.call(v), depth);
   // Errors and buffers from another realm (vm contexts, jest) fail instanceof but keep their brand.
   const tag = toStringTag.call(v);

@@ -219,14 +219,14 @@ describe("what a handle adds keeps to the client's serializeLimits, and never th
       for (let i = 0; i < 5; i++) span.addEvent(LONG, { i });
     })();
     const [run] = await finishedRuns(client, exporter);
-    expect(run!.name).toBe('xxxxxxxxxx…[truncated 40 chars]');
-    expect(run!.tags).toEqual(['xxxxxxxxxx…[truncated 40 chars]', 'a', 'b']);
-    expect(run!.extra?.metadata).toMatchObject({ k0: 'updated: a…[truncated 29 chars]', k1: 1, k2: 2 });
+    expect(run!.name).toBe('xxxxxxxxxx...[truncated 40 chars]');
+    expect(run!.tags).toEqual(['xxxxxxxxxx...[truncated 40 chars]', 'a', 'b']);
+    expect(run!.extra?.metadata).toMatchObject({ k0: 'updated: a...[truncated 29 chars]', k1: 1, k2: 2 });
     expect(Object.keys(run!.extra!.metadata!).filter((key) => /^k\d|^x/.test(key))).toEqual(['k0', 'k1', 'k2']);
     expect(run!.events.map((event) => [event.name, event.kwargs])).toEqual([
-      ['xxxxxxxxxx…[truncated 40 chars]', { i: 0 }],
-      ['xxxxxxxxxx…[truncated 40 chars]', { i: 1 }],
-      ['xxxxxxxxxx…[truncated 40 chars]', { i: 2 }],
+      ['xxxxxxxxxx...[truncated 40 chars]', { i: 0 }],
+      ['xxxxxxxxxx...[truncated 40 chars]', { i: 1 }],
+      ['xxxxxxxxxx...[truncated 40 chars]', { i: 2 }],
     ]);
   });
 
@@ -235,8 +235,8 @@ describe("what a handle adds keeps to the client's serializeLimits, and never th
     expect(() => traceable(function throws() { throw new Error(LONG); })()).toThrow(LONG);
     expect(() => traceable(function throwsText() { throw LONG; })()).toThrow(LONG);
     const runs = await finishedRuns(client, exporter);
-    expect(only(runs, 'throws').error).toMatch(/^Error: xxx…\[truncated \d+ chars\]$/);
-    expect(only(runs, 'throwsText').error).toBe('Thrown: xx…[truncated 48 chars]');
+    expect(only(runs, 'throws').error).toMatch(/^Error: xxx\.\.\.\[truncated \d+ chars\]$/);
+    expect(only(runs, 'throwsText').error).toBe('Thrown: xx...[truncated 48 chars]');
   });
 
   test('keys and names that have no text of their own (a Symbol, an object without toString) are recorded as text, not thrown into the caller', async () => {
@@ -250,7 +250,7 @@ describe("what a handle adds keeps to the client's serializeLimits, and never th
     })();
     const [run] = await finishedRuns(client, exporter);
     expect(run!.outputs).toEqual({ outputs: 'ok' });
-    expect(run!.extra?.metadata).toMatchObject({ 'unreadable…[truncated 13 chars]': 1, 'Symbol(s)': 2 });
-    expect(run!.events.map((event) => event.name)).toEqual(['unreadable…[truncated 13 chars]']);
+    expect(run!.extra?.metadata).toMatchObject({ 'unreadable...[truncated 13 chars]': 1, 'Symbol(s)': 2 });
+    expect(run!.events.map((event) => event.name)).toEqual(['unreadable...[truncated 13 chars]']);
   });
 });

@@ -90,7 +90,7 @@ describe('incoming langsmith-metadata', () => {
     expect(metadataOf(JSON.stringify({ a: { b: { c: { d: { e: { f: 'six' } } } } } }))).toEqual({ a: { b: { c: { d: { e: '[Depth limit]' } } } } });
 
     expect(metadataOf(JSON.stringify({ s: 's'.repeat(1024) }))).toEqual({ s: 's'.repeat(1024) });
-    expect(metadataOf(JSON.stringify({ s: 's'.repeat(1025) }))).toEqual({ s: `${'s'.repeat(1024)}…[truncated 1 chars]` });
+    expect(metadataOf(JSON.stringify({ s: 's'.repeat(1025) }))).toEqual({ s: `${'s'.repeat(1024)}...[truncated 1 chars]` });
   });
 });
 

@@ -131,6 +131,29 @@ test("a run's error hides a URL's password its message quotes (Node's fetch; an 
   expect(only(runs, 'open').error).toMatch(/^Error: cannot reach amqp:\/\/user:\[redacted\]@mq:5672\/: refused\n\s+at /);
 });
 
+test("a text past maxStringLength keeps the passwords hidden in all it keeps, however hiding them moves the cut, in a value and in an error's message", async () => {
+  const { client, exporter } = installMemoryTracing({ serializeLimits: { maxStringLength: 1_000 } });
+  // Each line hides a 60-character password behind 10: the 1 000 characters kept reach about 2 400 of the text.
+  const log = Array.from({ length: 60 }, (_, i) => `${i} postgres://app:${'S'.repeat(60)}@db/x\n`).join('');
+  const hidden = log.replaceAll('S'.repeat(60), '[redacted]');
+  const keep = traceable(function keep(_text: string) {
+    throw new Error(log);
+  });
+  expect(() => keep(log)).toThrow(log);
+  // A password across the cut.
+  const across = `${'x'.repeat(980)}postgres://app:${'S'.repeat(100)}@db/x`;
+  traceable(function straddle(_text: string) {
+    return 'ok';
+  })(across);
+  const runs = await finishedRuns(client, exporter);
+  expect(JSON.stringify(runs)).not.toContain('SSSS');
+  const kept = (only(runs, 'keep').inputs as { input: string }).input;
+  expect(kept.slice(0, 1_000)).toBe(hidden.slice(0, 1_000));
+  expect(kept.slice(1_000)).toMatch(/^\.\.\.\[truncated \d+ chars\]$/);
+  expect(only(runs, 'keep').error!.slice(0, 1_000)).toBe(`Error: ${hidden}`.slice(0, 1_000));
+  expect((only(runs, 'straddle').inputs as { input: string }).input).toBe(`${'x'.repeat(980)}postgres://app:[reda...[truncated 10 chars]`);
+});
+
 test('beneath a class instance, a key containing a secret, ending in token or naming authentication is redacted, and a URL loses its password', async () => {
   class Driver {
     connectionConfig = { password2: 'MFASECRET2', passwordSha1: 'SHA1SECRET', user: 'app' };

@@ -80,7 +80,7 @@ describe('toJsonSafe: primitives', () => {
 describe('toJsonSafe: long strings', () => {
   it('keeps the first maxStringLength units of a longer string and says how many were cut', () => {
     const out = toJsonSafe('abcdefghij', { maxStringLength: 4 });
-    expect(out.value).toBe('abcd…[truncated 6 chars]');
+    expect(out.value).toBe('abcd...[truncated 6 chars]');
     expect(out.truncated).toBe(true);
   });
 
@@ -90,19 +90,19 @@ describe('toJsonSafe: long strings', () => {
 
   it('cuts one unit earlier rather than split a surrogate pair', () => {
     // 'ab😀cd' is 6 units; a cut at 3 would keep half of the emoji.
-    expect(v('ab😀cd', { maxStringLength: 3 })).toBe('ab…[truncated 4 chars]');
-    expect(v('ab😀cd', { maxStringLength: 4 })).toBe('ab😀…[truncated 2 chars]');
+    expect(v('ab😀cd', { maxStringLength: 3 })).toBe('ab...[truncated 4 chars]');
+    expect(v('ab😀cd', { maxStringLength: 4 })).toBe('ab😀...[truncated 2 chars]');
   });
 
   it('cuts strings past 1 Mi units by default', () => {
     const atLimit = 'x'.repeat(1_048_576);
     expect(v(atLimit)).toBe(atLimit);
-    expect(v(atLimit + 'yz')).toBe(atLimit + '…[truncated 2 chars]');
+    expect(v(atLimit + 'yz')).toBe(atLimit + '...[truncated 2 chars]');
   });
 
   it('cuts long strings inside containers and long keys too', () => {
     const out = toJsonSafe({ ['k'.repeat(10)]: ['v'.repeat(10)] }, { maxStringLength: 5 });
-    expect(out.value).toStrictEqual({ 'kkkkk…[truncated 5 chars]': ['vvvvv…[truncated 5 chars]'] });
+    expect(out.value).toStrictEqual({ 'kkkkk...[truncated 5 chars]': ['vvvvv...[truncated 5 chars]'] });
     expect(out.truncated).toBe(true);
   });
 });
@@ -644,7 +644,7 @@ describe('toJsonSafe: byte budget', () => {
 
   it('cuts a string at the default length limit rather than replacing it with the budget marker, even one of 3-byte characters', () => {
     const out = toJsonSafe('語'.repeat(1_100_000));
-    expect(out.value).toBe('語'.repeat(1_048_576) + `…[truncated ${1_100_000 - 1_048_576} chars]`);
+    expect(out.value).toBe('語'.repeat(1_048_576) + `...[truncated ${1_100_000 - 1_048_576} chars]`);
   });
 
   it('reports bytes within 10% of the real UTF-8 JSON size of a realistic value', () => {
