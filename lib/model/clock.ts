@@ -4,7 +4,8 @@ import { nodeProcess } from '../lifecycle/host.js';
 
 /**
  * Wall-clock time in microseconds since the epoch, strictly increasing within
- * the process.
+ * the process — but across a step of the wall clock back by more than
+ * {@link STEP_BACK_MICROS}.
  *
  * Why not `Date.now()` alone: siblings started in the same millisecond must
  * still sort by start in `dotted_order`, and durations deserve microseconds,
@@ -65,8 +66,18 @@ function wallClockCorrection(micros: number): number {
   const correction = Math.min(Math.max(micros, floorMicros), floorMicros + 999) - micros;
   anchorMicros += correction;
   checkedAtMicros = micros + correction;
+  // A step back (an NTP step, `date -s`, a restored VM): time follows it. Held at the last time given instead, every
+  // time until the wall clock caught up was that time plus one µs per call: an hour's step, an hour of runs lasting
+  // 1 µs (a report-only probe). Spans running across the step keep their order (see Span, endSpan).
+  if (correction < -STEP_BACK_MICROS) lastMicros = checkedAtMicros - 1;
   return correction;
 }
+
+/**
+ * How far back the wall clock must step for time to follow it, rather than be held until the wall clock catches up.
+ * NTP slews offsets below 128 ms and steps larger ones; the monotonic clock's own drift is microseconds per check.
+ */
+const STEP_BACK_MICROS = 100_000;
 // Anchors the clock: with the anchor at 0 the monotonic time lies far below the wall clock, so this first
 // check moves the anchor by the whole difference (no second copy of the clock reading just for this).
 nowMicros();

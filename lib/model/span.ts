@@ -129,6 +129,9 @@ export class Span implements ActiveSpan {
       // `new.target`, not the class by name: a class naming itself in its own body is bundled (esbuild) as
       // `var Span = class _Span`, and every span then inspected as `_Span`. Nothing extends Span.
       if (parent instanceof new.target) {
+        // Never before its parent, which LangSmith refuses ("dotted_order has timestamp … earlier than parent
+        // timestamp"): the wall clock may have stepped back since the parent started (see nowMicros).
+        if (parent.startMicros > this.startMicros) this.startMicros = parent.startMicros;
         // Read in place, not through the getters: a call each, on every child span.
         const inherited = parent.rare;
         if (inherited !== undefined && (inherited.remote !== undefined || inherited.otel !== undefined)) {

@@ -2,7 +2,8 @@
  * Where `nowMicros()` takes its time from: the monotonic clock
  * (`process.hrtime()`, seconds and nanoseconds) anchored on the wall clock,
  * checked against `Date.now()` once per elapsed millisecond, and strictly
- * increasing whatever either clock does. Both clocks are scripted here: the
+ * increasing whatever either clock does, but for a step of the wall clock back
+ * by more than 100 ms, which time follows. Both clocks are scripted here: the
  * module reads `process.hrtime` when it loads, so a fresh copy is loaded.
  */
 const WALL = 1_700_000_000_000; // ms
@@ -29,6 +30,8 @@ test('each call gives the monotonic time on the wall clock, kept within the wall
       ['the monotonic clock ran 3 ms ahead of the wall clock: held at the wall clock’s last µs', [100, 6_600_000], WALL + 6, AT + 6999],
       ['the wall clock stepped back 20 ms: time still never goes back', [100, 7_700_000], WALL - 14, AT + 7000],
       ['and moves on by one µs per call until the clocks agree again', [100, 7_700_000], WALL - 14, AT + 7001],
+      ['the wall clock stepped back an hour (past 100 ms): time follows it', [100, 8_800_000], WALL - 3_600_000 + 8, AT - 3_600_000_000 + 8999],
+      ['and runs on from there, strictly increasing again', [100, 8_800_000], WALL - 3_600_000 + 8, AT - 3_600_000_000 + 9000],
     ];
     for (const [what, hr, date, micros] of steps) {
       monotonic = hr;
