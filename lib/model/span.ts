@@ -1,6 +1,6 @@
 import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 import { nowMicros, toIsoMicros } from './clock.js';
-import { dottedOrderOf } from './dotted-order.js';
+import { dottedOrderOf, lastSegmentMicros } from './dotted-order.js';
 import { uuidv7 } from './ids.js';
 import type { Run, RunEvent, RunStatus, RunType } from './run.js';
 import { RunRecord } from './run-record.js';
@@ -140,6 +140,13 @@ export class Span implements ActiveSpan {
           rare.otel = inherited.otel?.children;
         }
       } else {
+        // Never before its parent, here another service's run (or langsmith's): LangSmith refuses the child, and with
+        // it the request that carries it ("dotted_order has timestamp … earlier than parent timestamp"), when this
+        // host's clock is behind the caller's by more than the request took to arrive.
+        if (dottedOrder !== undefined) {
+          const parentStart = lastSegmentMicros(dottedOrder);
+          if (parentStart > this.startMicros) this.startMicros = parentStart;
+        }
         const rare = this.rarities();
         rare.remote = parent.remote;
         rare.otel = otelIdsOf(parent, this.traceId);
