@@ -253,6 +253,9 @@ test('a flush already waiting is woken when another span event’s watchdog aban
   const waiting = client.flush({ timeoutMillis: 2 * PAST_THE_EXPORT_DEADLINE });
   await settle();
   skewMillis = PAST_THE_EXPORT_DEADLINE;
+  // Span times read the wall clock once per elapsed millisecond: past one, the event's time is past the deadline. (This
+  // passed without it while the clock was held at a time an earlier test had moved it to, which it no longer is.)
+  await new Promise((resolve) => setTimeout(resolve, 2));
   step(2); // the watchdog runs on this event and abandons the export
   expect(await within(waiting, 20_000)).toMatchObject({ delivered: 1, timedOut: false });
   expect(names).toEqual([['step'], ['step']]);
