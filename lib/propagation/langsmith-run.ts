@@ -1,3 +1,4 @@
+import { xxh3x128 } from '../exporters/langsmith/xxh3-128.js';
 import { extractTraceContext, type RemoteTraceContext } from './remote-context.js';
 
 /** @internal Where langsmith keeps its AsyncLocalStorage (`AsyncLocalStorageProviderSingleton`, langsmith/singletons/traceable). */
@@ -14,6 +15,14 @@ export const LANGSMITH_OWN_STORAGE = Symbol('tracewire.langsmithOwnStorage');
 /** @internal Whether langsmith's storage exists: read inline by callers on a traced call's path, so a process without langsmith makes no call for it. */
 export type WithLangsmithStorage = { readonly [LANGSMITH_STORAGE]?: unknown };
 
+/** @internal A run of langsmith's that a tracewire call continues (see {@link langsmithRunContext}). */
+export interface LangSmithRunContext {
+  /** The run as `RunTree.toHeaders()` would carry it. */
+  readonly remote: RemoteTraceContext;
+  /** langsmith's client drops the run's trace (its sampling rate): so are the tracewire runs beneath it. */
+  readonly sampledOut: boolean;
+}
+
 /**
  * @internal The run langsmith's `traceable` (or a LangChain runnable) is in on
  * this call's async path, as the context a tracewire call continues: its run is that run's
@@ -28,18 +37,44 @@ export type WithLangsmithStorage = { readonly [LANGSMITH_STORAGE]?: unknown };
  * LangChain keeps its runs here once langsmith's storage exists (loading
  * `langsmith/traceable` makes it); checked with @langchain/core 1.4.0.
  */
-export function langsmithRunContext(within?: { readonly dottedOrder: string }): RemoteTraceContext | undefined {
+export function langsmithRunContext(within?: { readonly dottedOrder: string }): LangSmithRunContext | undefined {
   type Storage = { getStore?: () => unknown; [LANGSMITH_OWN_STORAGE]?: Storage };
   const storage = (globalThis as { [LANGSMITH_STORAGE]?: Storage })[LANGSMITH_STORAGE];
   if (storage === undefined) return undefined;
   try {
-    const run = (storage[LANGSMITH_OWN_STORAGE] ?? storage).getStore?.() as { dotted_order?: unknown; project_name?: unknown } | undefined;
+    const run = (storage[LANGSMITH_OWN_STORAGE] ?? storage).getStore?.() as LangSmithRun | undefined;
     if (typeof run?.dotted_order !== 'string') return undefined;
     // Inside a tracewire span: only a run started within it (its dotted order extends the span's) is nearer than the span.
     if (within !== undefined && !run.dotted_order.startsWith(within.dottedOrder + '.')) return undefined;
     const project = typeof run.project_name === 'string' ? { baggage: `langsmith-project=${encodeURIComponent(run.project_name)}` } : {};
-    return extractTraceContext({ 'langsmith-trace': run.dotted_order, ...project });
+    const remote = extractTraceContext({ 'langsmith-trace': run.dotted_order, ...project });
+    return remote === undefined ? undefined : { remote, sampledOut: sampledOutByLangsmith(run) };
   } catch {
     return undefined;
   }
+}
+
+/** What is read of a langsmith `RunTree` (or LangChain's run). */
+interface LangSmithRun {
+  readonly dotted_order?: unknown;
+  readonly project_name?: unknown;
+  readonly trace_id?: unknown;
+  readonly client?: { readonly tracingSampleRate?: unknown };
+}
+
+const SAMPLING_BUCKETS = 1_000_000n;
+
+/**
+ * Whether langsmith's client drops `run`'s trace, as it decides (`isSampledById` in langsmith/utils/sampling: XXH3-128
+ * of the trace id in lower case, modulo 10⁶, below its `tracingSampleRate`). tracewire runs beneath a dropped langsmith
+ * run were sent all the same, orphans of a parent LangSmith never got (a report-only probe: 18 of 40 at a rate of 0.5).
+ */
+function sampledOutByLangsmith(run: LangSmithRun): boolean {
+  const rate = run.client?.tracingSampleRate;
+  const traceId = run.trace_id;
+  if (typeof rate !== 'number' || !(rate < 1) || typeof traceId !== 'string') return false;
+  if (rate <= 0) return true;
+  const hash = new DataView(xxh3x128(new TextEncoder().encode(traceId.toLowerCase())).buffer);
+  const bucket = ((hash.getBigUint64(0) << 64n) | hash.getBigUint64(8)) % SAMPLING_BUCKETS;
+  return Number(bucket) / Number(SAMPLING_BUCKETS) >= rate;
 }

@@ -25,20 +25,26 @@ export function parentOf(site: CallSite, args: ArrayLike<unknown>, span: Span | 
   const langsmith = (globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] !== undefined;
   if (span !== undefined) {
     const nearer = langsmith ? langsmithRunContext(span) : undefined;
-    return nearer === undefined ? span : continuedParent(nearer);
+    return nearer === undefined ? span : continuedParent(nearer.remote, nearer.sampledOut);
   }
   if (site.parent !== undefined) {
     const remote = extractTraceContext(resolve(site.parent, args));
     if (remote !== undefined) return continuedParent(remote);
   }
-  const continued = continuedContext() ?? (langsmith ? langsmithRunContext() : undefined);
+  const continued = continuedContext();
   if (continued !== undefined) return continuedParent(continued);
+  const run = langsmith ? langsmithRunContext() : undefined;
+  if (run !== undefined) return continuedParent(run.remote, run.sampledOut);
   return otelHook.current?.rootParent();
 }
 
-/** The parent of a trace continued from `remote`; with the bridge on, placed under the active OpenTelemetry span of its trace. */
-function continuedParent(remote: RemoteTraceContext): SpanParent {
-  const parent = spanParentOf(remote);
+/**
+ * The parent of a trace continued from `remote`; with the bridge on, placed under the active OpenTelemetry span of its
+ * trace. `sampledOut`: a langsmith run whose client drops its trace, whose children are not recorded either.
+ */
+function continuedParent(remote: RemoteTraceContext, sampledOut = false): SpanParent {
+  const continued = spanParentOf(remote);
+  const parent = sampledOut ? { ...continued, sampled: false } : continued;
   return otelHook.current === undefined ? parent : otelHook.current.continued(parent, remote.otelTraceId ?? remote.traceId);
 }
 

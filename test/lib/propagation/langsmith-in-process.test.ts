@@ -1,4 +1,4 @@
-import { RunTree } from 'langsmith';
+import { Client, RunTree } from 'langsmith';
 import { traceable as lsTraceable } from 'langsmith/traceable';
 import { enableLangSmithBridge, MemoryExporter, setGlobalTracingClient, traceable, TracewireConfigError, TracingClient, type Run } from '../../../index';
 import { langsmithRecorder } from '../../helpers/langsmith-recorder';
@@ -67,6 +67,23 @@ test('a langsmith function with tracing off leaves no run to nest under: the tra
   expect(run.parent_run_id).toBeUndefined();
 });
 
+test('under a langsmith run its client samples out, the tracewire call is not recorded; under one it keeps, it is (the same rate, langsmith’s hash)', async () => {
+  const langsmith = langsmithRecorder();
+  const sampling = new Client({ apiKey: 'lsv2-test-key', apiUrl: 'http://127.0.0.1:9', manualFlushMode: true, tracingSamplingRate: 0.5 });
+  const lookup = traceable(async function lookup() { return 1; });
+  const root = lsTraceable(async () => lookup(), { ...langsmith.config, client: sampling, name: 'root' });
+  for (let i = 0; i < 40; i++) await root();
+  await client.flush();
+  // langsmith's own decision, as its client takes it for each run it would send.
+  const kept = (traceId: string) => (sampling as unknown as { _shouldSample(id: string): boolean })._shouldSample(traceId);
+  const roots = langsmith.ended.filter((run) => run.name === 'root');
+  const keptRoots = roots.filter((run) => kept(run.trace_id));
+  expect(keptRoots.length).toBeGreaterThan(5);
+  expect(keptRoots.length).toBeLessThan(35);
+  const lookups = exporter.runs.filter((run) => run.name === 'lookup');
+  expect(lookups.map((run) => run.parent_run_id).sort()).toEqual(keptRoots.map((run) => run.id).sort());
+});
+
 /** A langsmith run's parent id: a child made by createChild holds its parent as `parent_run` (posted as parent_run_id). */
 const parentOf = (run: { parent_run?: { id: string }; parent_run_id?: string }): string | undefined => run.parent_run?.id ?? run.parent_run_id;
 
@@ -121,6 +138,22 @@ describe('enableLangSmithBridge(): langsmith runs inside tracewire spans', () =>
     expect(parentOf(chainRun)).toBe((await tracewireRun('handler')).id);
     expect({ parent: toolRun.parent_run_id, trace: toolRun.trace_id }).toEqual({ parent: chainRun.id, trace: chainRun.trace_id });
     expect(toolRun.dotted_order!.startsWith(`${chainRun.dotted_order}.`)).toBe(true);
+  });
+
+  test('a langsmith traceable started in its tracewire parent’s millisecond is no earlier than it (LangSmith refuses a child earlier than its parent)', async () => {
+    const langsmith = langsmithRecorder();
+    disable = enableLangSmithBridge({ RunTree }, { client: langsmith.client, tracingEnabled: true });
+    const summarize = lsTraceable(async () => 1, { ...langsmith.config, name: 'summarize' });
+    const handle = traceable(async function handle() { return summarize(); });
+    // Warm calls: langsmith's child starts in the span's millisecond, where its time is the millisecond and its execution order.
+    for (let i = 0; i < 50; i++) await handle();
+    await client.flush();
+    const segmentTime = (dottedOrder: string) => dottedOrder.split('.').at(-1)!.slice(0, 22);
+    const handles = new Map(exporter.runs.filter((run) => run.name === 'handle').map((run) => [run.id, run]));
+    const children = langsmith.ended.filter((run) => run.name === 'summarize');
+    expect(children).toHaveLength(50);
+    const earlier = children.filter((child) => segmentTime(child.dotted_order) < segmentTime(handles.get(parentOf(child)!)!.dotted_order));
+    expect(earlier.map((child) => child.dotted_order)).toEqual([]);
   });
 
   test('a RunTree is made for a tracewire span only when langsmith asks: none for spans that only make tracewire calls', async () => {
