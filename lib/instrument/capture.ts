@@ -1,7 +1,7 @@
 import { callUntraced } from '../context/span-context.js';
 import { jsonStringBytes } from '../serialize/text.js';
-import { withoutUrlPassword } from '../serialize/secret-fields.js';
-import { DEFAULT_SERIALIZE_LIMITS, toJsonSafe, type JsonValue, type SerializeLimits, type Serialized } from '../serialize/to-json-safe.js';
+import { describeError } from './error-text.js';
+import { toJsonSafe, type JsonValue, type SerializeLimits, type Serialized } from '../serialize/to-json-safe.js';
 import type { CallSite } from './trace-options.js';
 import { freeze } from '../natives.js';
 import { isKeyValueMap } from './langsmith-shapes.js';
@@ -203,28 +203,6 @@ export function captureOutputs(site: CallSite, output: unknown, limits: Serializ
 /** Outputs set explicitly (`setOutputs`, a manual span's `end(outputs)`), already serialized, in the same convention. */
 export function explicitOutputs(serialized: { value: JsonValue; bytes: number }): Captured {
   return asObject({ value: serialized.value, bytes: serialized.bytes, truncated: false }, 'outputs', NOT_KNOWN);
-}
-
-/** `stack` when it carries the message (V8's does), else `name: message`; at most `maxLength` units (cut and marked). Never throws. */
-export function describeError(error: unknown, maxLength = Infinity): string {
-  // A URL's password in the message (Node's fetch quotes the URL it refused; an app's own message may) is hidden, as in inputs.
-  return withoutUrlPassword(errorText(error), maxLength);
-}
-
-function errorText(error: unknown): string {
-  try {
-    if (error !== null && typeof error === 'object') {
-      const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown };
-      // Not error-like (no message, no stack: `throw { code: 42 }`): its content, as JSON, is all there is to say.
-      if (typeof message !== 'string' && typeof stack !== 'string') return `Thrown: ${JSON.stringify(toJsonSafe(error, DEFAULT_SERIALIZE_LIMITS).value)}`;
-      const head = `${typeof name === 'string' ? name : 'Error'}: ${typeof message === 'string' ? message : ''}`;
-      if (typeof stack === 'string' && typeof message === 'string' && stack.includes(message)) return stack;
-      return typeof stack === 'string' ? `${head}\n${stack}` : head;
-    }
-    return `Thrown: ${String(error)}`;
-  } catch {
-    return 'Thrown: [unreadable value]';
-  }
 }
 
 /** What {@link asObject} is given when the value before serialization is not at hand: its copy alone decides. */

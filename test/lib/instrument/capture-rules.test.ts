@@ -1,5 +1,6 @@
 import { setGlobalTracingClient, traceable } from '../../../index';
-import { captureInputs, captureInputsJson, captureOutputs, captureOutputsJson, describeError } from '../../../lib/instrument/capture';
+import { captureInputs, captureInputsJson, captureOutputs, captureOutputsJson } from '../../../lib/instrument/capture';
+import { describeError } from '../../../lib/instrument/error-text';
 import type { CallSite } from '../../../lib/instrument/trace-options';
 import { DEFAULT_SERIALIZE_LIMITS } from '../../../lib/serialize/to-json-safe';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
@@ -133,13 +134,13 @@ describe('describeError: the text recorded for what a call threw', () => {
     ['null', null, 'Thrown: null'],
     ['undefined', undefined, 'Thrown: undefined'],
     [
-      'an object whose fields cannot be read',
+      'an object whose name getter throws: its content, the getter marked',
       {
         get name(): string {
           throw new Error('hostile');
         },
       },
-      'Thrown: [unreadable value]',
+      'Thrown: {"name":"[Thrown: hostile]"}',
     ],
   ])('%s', (_, thrown, expected) => {
     const text = describeError(thrown);
