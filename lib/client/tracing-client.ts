@@ -7,7 +7,7 @@ import { checkExporter } from './exporter-check.js';
 import { LANGSMITH_CLIENT_INSTEAD } from './langsmith-client-options.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import type { Captured, CapturedJson } from '../instrument/capture.js';
-import { redactMetadata, type RedactionHooks } from '../instrument/redact.js';
+import { redactError, redactMetadata, type RedactionHooks } from '../instrument/redact.js';
 import type { RunStatus } from '../model/run.js';
 import { nowMicros } from '../model/clock.js';
 import { Span } from '../model/span.js';
@@ -37,7 +37,7 @@ export interface TracingClientOptions extends DeliveryOptions {
 
 
 /** The hooks `redact` takes. */
-const REDACTION_HOOKS = ['inputs', 'outputs', 'metadata'] as const;
+const REDACTION_HOOKS = ['inputs', 'outputs', 'metadata', 'error'] as const;
 
 /**
  * Records spans and delivers them through a batching pipeline, by the
@@ -98,7 +98,7 @@ export class TracingClient {
     const hidden = hiddenByEnv(env);
     this.redaction =
       hidden.inputs || hidden.outputs || hidden.metadata
-        ? { inputs: hidden.inputs ? hide : redaction.inputs, outputs: hidden.outputs ? hide : redaction.outputs, metadata: hidden.metadata ? hide : redaction.metadata }
+        ? { ...redaction, inputs: hidden.inputs ? hide : redaction.inputs, outputs: hidden.outputs ? hide : redaction.outputs, metadata: hidden.metadata ? hide : redaction.metadata }
         : redaction;
     // A logger without warn would lose every drop warning.
     const logger = read.logger;
@@ -202,8 +202,12 @@ export class TracingClient {
     span.status = status;
     const kept = span.sampled ? outputs : undefined;
     span.outputs = kept === undefined ? undefined : 'json' in kept ? kept.json : kept.value;
-    if (error !== undefined) span.rarities().error = error;
-    span.payloadBytes += (kept?.bytes ?? 0) + (error?.length ?? 0);
+    if (error !== undefined) {
+      const recorded = this.redaction.error === undefined ? error : redactError(this.redaction.error, error, span);
+      span.rarities().error = recorded;
+      span.payloadBytes += recorded.length;
+    }
+    span.payloadBytes += kept?.bytes ?? 0;
     this.#counters.spansEnded++;
     if (!span.sampled) {
       this.#counters.sampledOut++;

@@ -45,6 +45,12 @@ export interface RedactionHooks {
    * passed through it, as langsmith's client adds it after its own hook.
    */
   readonly metadata?: ((metadata: JsonObject, context: RedactionContext) => unknown) | undefined;
+  /**
+   * A run's error text, once, as it ends with one: the thrown error's stack with its causes (see README, "What a
+   * traced call promises"), an error's message may quote a token, a key, a customer's data. Returns the text to
+   * record; anything but a string (or a throw) records `[redaction hook threw: error withheld]`.
+   */
+  readonly error?: ((error: string, context: RedactionContext) => unknown) | undefined;
 }
 
 const WITHHELD = { redacted: '[redaction hook threw: value withheld]' };
@@ -88,3 +94,15 @@ export function redactMetadata(
 ): JsonObject {
   return redact(hook, toJsonSafe(metadata, limits) as Captured, context, limits).value as JsonObject;
 }
+
+/** @internal `error` as `hook` rewrites it (see {@link RedactionHooks.error}); failing closed as {@link redact} does. */
+export function redactError(hook: NonNullable<RedactionHooks['error']>, error: string, context: RedactionContext): string {
+  try {
+    const replaced = callUntraced(hook, undefined, [error, context]);
+    return typeof replaced === 'string' ? replaced : ERROR_WITHHELD;
+  } catch {
+    return ERROR_WITHHELD;
+  }
+}
+
+const ERROR_WITHHELD = '[redaction hook threw: error withheld]';

@@ -195,7 +195,7 @@ describe('bad configuration fails fast with the setting named', () => {
     [{ redact: { inputs: 'secret' } }, /^Invalid redact\.inputs: received "secret"; expected a function\.$/],
     [{ redact: { outputs: true } }, /^Invalid redact\.outputs: received true; expected a function\.$/],
     // A hook under a misspelt key, or not in an object, would redact nothing: the value it was for would be recorded.
-    [{ redact: { input: () => '[x]' } }, /^Invalid redact\.input: not an option; expected one of inputs, outputs, metadata\.$/],
+    [{ redact: { input: () => '[x]' } }, /^Invalid redact\.input: not an option; expected one of inputs, outputs, metadata, error\.$/],
     [{ redact: () => '[x]' }, /^Invalid redact: received a function; expected an object such as \{ inputs: \(value\) => value \}\.$/],
     [{ redact: 'inputs' }, /^Invalid redact: received "inputs"; expected an object/],
     // A logger without warn would lose every drop warning.

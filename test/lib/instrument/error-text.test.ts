@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setGlobalTracingClient, traceable } from '../../../index';
+import { MemoryExporter, setGlobalTracingClient, traceable, TracewireConfigError, TracingClient } from '../../../index';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
 
 /**
@@ -91,4 +91,30 @@ test('an error whose message is no string is an error, its message written as JS
   const detailed = new Error({ detail: 'quota' } as unknown as string);
   (detailed as { message: unknown }).message = { detail: 'quota' };
   expect(await recorded(detailed)).toMatch(/^Error: \{"detail":"quota"\}\n {4}at /);
+});
+
+describe('the redact.error hook', () => {
+  test("rewrites the run's error text before it is queued: a token the message quotes is not recorded; the caller's error is untouched", async () => {
+    setGlobalTracingClient(undefined);
+    tracing = installMemoryTracing({ redact: { error: (text, { name }) => `${name}: ${text.replace(/Bearer \S+/g, 'Bearer [redacted]')}` } });
+    const thrown = new Error('request failed: Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.SECRETPAYLOAD rejected');
+    const text = await recorded(thrown);
+    expect(text).toMatch(/^fail\d+: Error: request failed: Authorization: Bearer \[redacted\] rejected\n {4}at /);
+    expect(thrown.message).toContain('SECRETPAYLOAD');
+  });
+
+  test.each([
+    ['throws', () => { throw new Error('redactor broke'); }],
+    ['returns no string', () => ({ text: 'x' })],
+    ['returns a promise', async () => 'later'],
+  ])('one that %s withholds the text', async (_, hook) => {
+    setGlobalTracingClient(undefined);
+    tracing = installMemoryTracing({ redact: { error: hook } });
+    expect(await recorded(new Error('sk-proj-SECRETKEY leaked'))).toBe('[redaction hook threw: error withheld]');
+  });
+
+  test('anything but a function is a TracewireConfigError naming redact.error', () => {
+    expect(() => new TracingClient({ exporter: new MemoryExporter(), redact: { error: 'scrub' as never } })).toThrow(TracewireConfigError);
+    expect(() => new TracingClient({ exporter: new MemoryExporter(), redact: { error: 'scrub' as never } })).toThrow(/redact\.error/);
+  });
 });
