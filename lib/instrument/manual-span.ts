@@ -160,7 +160,9 @@ class ManualSpan implements SpanHandle {
   get isRecording(): boolean { return this.outcome.span.isRecording; }
   setMetadata(key: string, value: unknown): this { this.outcome.span.setMetadata(key, value); return this; }
   addTags(...tags: Array<string | readonly string[]>): this { this.outcome.span.addTags(...tags); return this; }
-  addEvent(name: string, attributes?: Record<string, unknown>): this { this.outcome.span.addEvent(name, attributes); return this; }
+  addEvent(name: string, attributes?: Record<string, unknown>): this;
+  addEvent(event: { readonly name?: string; readonly kwargs?: Record<string, unknown>; readonly message?: string }): this;
+  addEvent(nameOrEvent: unknown, attributes?: Record<string, unknown>): this { this.outcome.span.addEvent(nameOrEvent as string, attributes); return this; }
   setName(name: string): this { this.outcome.span.setName(name); return this; }
   setOutputs(outputs: unknown): this { this.outcome.span.setOutputs(outputs); return this; }
   end(outputs?: unknown): void {

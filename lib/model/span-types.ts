@@ -31,6 +31,11 @@ export interface ActiveSpan {
   addTags(...tags: Array<string | readonly string[]>): this;
   /** Records a point-in-time event with optional attributes. */
   addEvent(name: string, attributes?: Record<string, unknown>): this;
+  /**
+   * langsmith's `RunTree.addEvent` form: `{ name, kwargs }` (a `message` joins the kwargs). The time is when it is
+   * called. Before 2026-12-06 this form was recorded as an event named `[object Object]`, its kwargs lost.
+   */
+  addEvent(event: { readonly name?: string; readonly kwargs?: Record<string, unknown>; readonly message?: string }): this;
   /** Renames the run (e.g. once the call knows what it is doing). An empty or non-string name is ignored. */
   setName(name: string): this;
   /**

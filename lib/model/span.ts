@@ -249,8 +249,26 @@ export class Span implements ActiveSpan {
     return this;
   }
 
-  addEvent(name: string, attributes?: Record<string, unknown>): this {
+  addEvent(name: string, attributes?: Record<string, unknown>): this;
+  addEvent(event: { readonly name?: string; readonly kwargs?: Record<string, unknown>; readonly message?: string }): this;
+  addEvent(nameOrEvent: unknown, given?: Record<string, unknown>): this {
     if (!this.isRecording) return this;
+    let name = nameOrEvent as string;
+    let attributes = given;
+    if (isRecord(nameOrEvent)) {
+      // langsmith's form, read safely: a getter that throws leaves the event its defaults.
+      const read = (key: string): unknown => {
+        try {
+          return nameOrEvent[key];
+        } catch {
+          return undefined;
+        }
+      };
+      const [eventName, kwargs, message] = [read('name'), read('kwargs'), read('message')];
+      name = typeof eventName === 'string' ? eventName : 'event';
+      attributes = isRecord(kwargs) ? kwargs : undefined;
+      if (message !== undefined) attributes = { ...attributes, message };
+    }
     const limits = this.client.limits;
     const events = this.events;
     if (events.length >= limits.maxItems) return this;
