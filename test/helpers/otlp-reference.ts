@@ -42,7 +42,7 @@ export function referenceSpan(record: RunRecord, startInputsJson?: string): Otlp
     exception.push(text('exception.message', parsed.message));
     if (parsed.stacktrace !== undefined) exception.push(text('exception.stacktrace', parsed.stacktrace));
     events.push({ timeUnixNano: endTimeUnixNano, name: 'exception', attributes: exception });
-    status = { code: 2, message: parsed.firstLine };
+    status = { code: 2, message: parsed.statusMessage };
   } else if (record.status === 'error') {
     status = { code: 2 };
   }

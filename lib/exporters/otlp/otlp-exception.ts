@@ -8,8 +8,11 @@ export interface ParsedError {
   readonly message: string;
   /** `exception.stacktrace`: the error string, unless it is tracewire's own words with no stack in them. */
   readonly stacktrace: string | undefined;
-  /** The first line, `Name: message` — the span status message. */
-  readonly firstLine: string;
+  /**
+   * The span status message: `Name: message`, all the message's lines, without the stack frames. Not the first line
+   * only: a message of several lines (zod's `ZodError` is its issues as JSON, from `[`) said nothing in its first.
+   */
+  readonly statusMessage: string;
 }
 
 /** `Name: message` or `Name [CODE]: message` (how Node prints errors with a `code`). */
@@ -22,7 +25,7 @@ const NOT_AN_ERROR = 'Thrown';
 /**
  * @internal Splits an error string as tracewire records it — an error's
  * `stack` (`Name: message` then `    at …` frames), or `Name: message`, or
- * `Thrown: value` — into type, message and first line. Anything else is kept
+ * `Thrown: value` — into type, message and status message. Anything else is kept
  * whole as the message: the parse never loses text, `exception.stacktrace`
  * carries the original anyway.
  *
@@ -34,12 +37,11 @@ const NOT_AN_ERROR = 'Thrown';
  * the call's own error it quotes had one.
  */
 export function parseError(error: string): ParsedError {
-  const firstLine = error.split('\n', 1)[0]!;
   const frame = FRAME.exec(error);
   const head = frame === null ? error : error.slice(0, frame.index);
-  if (error.startsWith(OUTPUTS_DROPPED_PREFIX)) return { type: undefined, message: head, stacktrace: frame === null ? undefined : error, firstLine };
+  if (error.startsWith(OUTPUTS_DROPPED_PREFIX)) return { type: undefined, message: head, stacktrace: frame === null ? undefined : error, statusMessage: head };
   const match = HEADLINE.exec(head);
-  if (match === null) return { type: undefined, message: head, stacktrace: error, firstLine };
+  if (match === null) return { type: undefined, message: head, stacktrace: error, statusMessage: head };
   const type = match[1] === NOT_AN_ERROR ? undefined : match[1];
-  return { type, message: match[2] ?? '', stacktrace: error, firstLine };
+  return { type, message: match[2] ?? '', stacktrace: error, statusMessage: head };
 }

@@ -70,7 +70,7 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
     exception += keyValueJson('exception.message', stringValueJson(parsed.message));
     if (parsed.stacktrace !== undefined) exception += ',' + keyValueJson('exception.stacktrace', stringValueJson(parsed.stacktrace));
     events += (events === '' ? '' : ',') + '{"timeUnixNano":"' + endTime + '","name":"exception","attributes":[' + exception + ']}';
-    status = '{"code":2,"message":' + JSON.stringify(parsed.firstLine) + '}';
+    status = '{"code":2,"message":' + JSON.stringify(parsed.statusMessage) + '}';
   } else if (record.status === 'error') {
     status = '{"code":2}';
   }

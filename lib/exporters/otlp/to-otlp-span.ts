@@ -32,7 +32,7 @@ const NO_METADATA: JsonObject = freeze({});
  *   SERVER would claim the span handles a remote request, which tracewire
  *   cannot know for a root (a cron job, a queue consumer, a CLI); backends
  *   count SERVER spans as requests in service graphs and RED metrics.
- * - Status: an error is ERROR with the error's first line. Success is UNSET,
+ * - Status: an error is ERROR with the error's `Name: message` (all its lines, no stack frames). Success is UNSET,
  *   not OK: OpenTelemetry reserves OK for a status an application developer
  *   asserts; instrumentation leaves success unset. Cancelled (the consumer
  *   stopped early) is no error either: UNSET, with `tracewire.status`.

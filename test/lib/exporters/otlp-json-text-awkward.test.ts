@@ -53,7 +53,7 @@ test.each([
   ['a thrown non-error', 'Thrown: boom'],
   ['text that is no error headline', 'just \u2028 words "quoted"'],
   ['an empty message', 'RangeError:'],
-])('an error (%s) becomes an exception event and an ERROR status with its first line', (_name, error) => {
+])('an error (%s) becomes an exception event and an ERROR status with its Name: message', (_name, error) => {
   sameAsObjectPath(runRecord({ status: 'error', error, outputsJson: undefined }));
 });
 

@@ -229,13 +229,13 @@ describe('attributes', () => {
 describe('error strings', () => {
   test.each([
     ['TypeError: x is not a function\n    at f (a.js:1:1)', 'TypeError', 'x is not a function', 'TypeError: x is not a function'],
-    ['Error: two\nlines\n    at f (a.js:1:1)', 'Error', 'two\nlines', 'Error: two'],
+    ['Error: two\nlines\n    at f (a.js:1:1)', 'Error', 'two\nlines', 'Error: two\nlines'],
     ['TypeError [ERR_INVALID_ARG_TYPE]: bad arg\n    at f (a.js:1:1)', 'TypeError', 'bad arg', 'TypeError [ERR_INVALID_ARG_TYPE]: bad arg'],
     ['Error: ', 'Error', '', 'Error: '],
     ['Thrown: boom', undefined, 'boom', 'Thrown: boom'],
     ['something odd happened', undefined, 'something odd happened', 'something odd happened'],
-  ])('%j → type %j, message %j', (error, type, message, firstLine) => {
-    expect(parseError(error)).toEqual({ type, message, stacktrace: error, firstLine });
+  ])('%j → type %j, message %j', (error, type, message, statusMessage) => {
+    expect(parseError(error)).toEqual({ type, message, stacktrace: error, statusMessage });
   });
 
   test.each([
@@ -245,7 +245,7 @@ describe('error strings', () => {
     [exportFailedError(new Error('HTTP 400: {"detail":"bad"}')), exportFailedError(new Error('HTTP 400: {"detail":"bad"}')), false],
     [exportFailedError(undefined), exportFailedError(undefined), false],
   ])("tracewire's close of a dropped end %j: no type, its whole message, a stack trace only if it quotes one", (error, message, quotesStack) => {
-    expect(parseError(error)).toEqual({ type: undefined, message, stacktrace: quotesStack ? error : undefined, firstLine: error.split('\n')[0] });
+    expect(parseError(error)).toEqual({ type: undefined, message, stacktrace: quotesStack ? error : undefined, statusMessage: message });
   });
 });
 
