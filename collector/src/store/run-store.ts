@@ -40,9 +40,13 @@ interface PendingRun {
   traces?: Set<string>;
 }
 
-/** Idle time before the search index catches up in the background, and runs indexed per step. */
+/**
+ * Idle time before the search index catches up in the background, and what one step indexes at most: runs, and
+ * characters of their stored JSON (2 000 small runs, or a few big ones: a step stays under ≈ 100 ms either way).
+ */
 const INDEX_IDLE_MILLIS = 300;
 const INDEX_STEP_RUNS = 2000;
+const INDEX_STEP_CHARS = 4 * 1024 * 1024;
 
 /**
  * SQLite storage for runs, through better-sqlite3 (synchronous: one ingest
@@ -143,7 +147,7 @@ export class RunStore {
       this.indexTimer = undefined;
       if (!this.db.open) return;
       if (Date.now() - this.lastIngest < INDEX_IDLE_MILLIS) return this.scheduleIndexing();
-      if (this.search.indexSome(INDEX_STEP_RUNS) === INDEX_STEP_RUNS) this.scheduleIndexing();
+      if (this.search.indexSome(INDEX_STEP_RUNS, INDEX_STEP_CHARS)) this.scheduleIndexing();
     }, INDEX_IDLE_MILLIS);
     this.indexTimer.unref();
   }

@@ -6,7 +6,8 @@ import { SEARCH_TEXT_VERSION, searchText } from './search-text.js';
  *
  * Indexing is kept off the ingest path, which it would halve: runs are
  * indexed in rowid order behind a watermark, in small batches when the
- * collector is idle, and a search first catches up. A run changed in place
+ * collector is idle (bounded in runs and in stored characters, so a step of
+ * big runs is as short as one of small ones), and a search first catches up. A run changed in place
  * (a patch) that the indexer already passed is re-indexed at once; a deleted
  * run leaves the index through a trigger.
  *
@@ -17,15 +18,17 @@ import { SEARCH_TEXT_VERSION, searchText } from './search-text.js';
 export class SearchIndex {
   private readonly getWatermark: Database.Statement<[], { watermark: number }>;
   private readonly setWatermark: Database.Statement<[number]>;
-  private readonly pending: Database.Statement<[number, number], { rowid: number; data: string }>;
+  private readonly pending: Database.Statement<[number, number], { rowid: number }>;
+  private readonly dataOf: Database.Statement<[number], { data: string }>;
   private readonly put: Database.Statement<[number, string]>;
   private readonly maxRowid: Database.Statement<[], { m: number | null }>;
-  private readonly indexBatch: (max: number) => number;
+  private readonly indexBatch: (maxRuns: number, maxChars: number) => boolean;
 
   constructor(db: Database.Database) {
     this.getWatermark = db.prepare('SELECT watermark FROM fts_state WHERE id = 1');
     this.setWatermark = db.prepare('UPDATE fts_state SET watermark = ? WHERE id = 1');
-    this.pending = db.prepare('SELECT rowid, data FROM runs WHERE rowid > ? ORDER BY rowid LIMIT ?');
+    this.pending = db.prepare('SELECT rowid FROM runs WHERE rowid > ? ORDER BY rowid LIMIT ?');
+    this.dataOf = db.prepare('SELECT data FROM runs WHERE rowid = ?');
     this.put = db.prepare('INSERT OR REPLACE INTO runs_fts (rowid, body) VALUES (?, ?)');
     this.maxRowid = db.prepare('SELECT max(rowid) AS m FROM runs');
     const version = db.prepare('SELECT text_version AS v FROM fts_state WHERE id = 1').get() as { v: number };
@@ -35,22 +38,35 @@ export class SearchIndex {
         db.prepare('UPDATE fts_state SET watermark = 0, text_version = ? WHERE id = 1').run(SEARCH_TEXT_VERSION);
       })();
     }
-    this.indexBatch = db.transaction((max: number) => {
-      const rows = this.pending.all(this.watermark(), max);
-      for (const row of rows) this.put.run(row.rowid, searchText(row.data));
-      if (rows.length > 0) this.setWatermark.run(rows[rows.length - 1]!.rowid);
-      return rows.length;
+    this.indexBatch = db.transaction((maxRuns: number, maxChars: number) => {
+      let runs = 0;
+      let chars = 0;
+      let last = -1;
+      // The rowids first, each run's text after, up to the bound: better-sqlite3 cannot write while a statement is still being read.
+      for (const { rowid } of this.pending.all(this.watermark(), maxRuns)) {
+        const { data } = this.dataOf.get(rowid)!;
+        this.put.run(rowid, searchText(data));
+        last = rowid;
+        runs++;
+        chars += data.length;
+        if (chars >= maxChars) break;
+      }
+      if (last !== -1) this.setWatermark.run(last);
+      return runs === maxRuns || chars >= maxChars;
     });
   }
 
-  /** Indexes up to `max` runs not indexed yet; answers how many it did. */
-  indexSome(max: number): number {
-    return this.indexBatch(max);
+  /**
+   * Indexes runs not indexed yet, up to `maxRuns` or until `maxChars` of their stored JSON (at least one run); answers
+   * whether it stopped at a bound (more may be waiting).
+   */
+  indexSome(maxRuns: number, maxChars: number): boolean {
+    return this.indexBatch(maxRuns, maxChars);
   }
 
   /** Indexes every run not indexed yet (before a search). */
   catchUp(): void {
-    while (this.indexBatch(10_000) > 0);
+    while (this.indexBatch(10_000, Number.POSITIVE_INFINITY));
   }
 
   /** A stored run changed in place (inside the ingest transaction): re-index it if the indexer has passed it. */
