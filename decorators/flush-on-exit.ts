@@ -9,7 +9,7 @@ import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
 import { isLongLivedHost } from '../lib/lifecycle/host.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
-import { adoptIdentity, isConstructor, markFlushOnExit, noteFlushingSlot, tracedParts } from './function-identity.js';
+import { adoptIdentity, flushingSlots, isConstructor, markFlushOnExit, tracedParts } from './function-identity.js';
 import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
 import { noop } from '../lib/noop.js';
@@ -72,7 +72,7 @@ export function FlushOnExit(options: FlushOnExitOptions = {}): FlushOnExitDecora
   return dualModeDecorator({
     decorator: '@FlushOnExit()',
     method: (original, _name, slot) => {
-      if (slot !== undefined) noteFlushingSlot(slot.home, slot.key, (fn) => wrapFlushOnExit(fn, settings));
+      if (slot !== undefined) flushingSlots.note(slot, (fn) => wrapFlushOnExit(fn, settings));
       return wrapFlushOnExit(original, settings);
     },
     class: () => installShutdownHooks(settings.timeoutMillis, settings.client),
@@ -87,8 +87,8 @@ function wrapFlushOnExit(original: Function, settings: Settings, inner?: Functio
     // The adapter goes inside any tracing, so a callback-style call's span ends at the callback: an already
     // traced original (`@FlushOnExit @Traceable`) is traced again around the adapter of what it traced.
     const traced = tracedParts(original);
-    adoptIdentity(original, (inner = settlingOnCallback(traced?.[0] ?? original)));
-    if (traced !== undefined) inner = wrapTraced(inner, traced[1]);
+    adoptIdentity(original, (inner = settlingOnCallback(traced?.original ?? original)));
+    if (traced !== undefined) inner = wrapTraced(inner, traced.site, traced.given, traced.byClass);
   }
   const target = inner;
   // Of the original's kind as far as `new` goes, as a traced wrapper is (see isConstructor): a handler method

@@ -1,4 +1,5 @@
-import type { CallSite } from '../lib/instrument/trace-options.js';
+import type { CallSite, TraceOptions } from '../lib/instrument/trace-options.js';
+import { MethodSlots } from './method-slots.js';
 import { isFunction } from '../lib/natives.js';
 import { defineProperty, hasOwn } from '../lib/natives.js';
 import { symbolFor } from '../lib/natives.js';
@@ -33,8 +34,18 @@ export function isTraced(fn: unknown): boolean {
   return parts !== undefined && isTraced(parts.inner);
 }
 
-/** A traced wrapper's original and call site, so `@FlushOnExit` can trace its own adapter of the original in its place. */
-export type TracedParts = readonly [original: Function, site: CallSite];
+/**
+ * A traced wrapper's original and call site, so `@FlushOnExit` can trace its own adapter of the original in its place.
+ * The wrapper reads `site` at each call: a class's `@Traceable(options)` over a method traced under another decorator
+ * sets it again (see {@link tracedSlots}). `given`: the options `site` was read from (what a wrap over it replaces).
+ */
+export interface TracedParts {
+  readonly original: Function;
+  site: CallSite;
+  given: TraceOptions;
+  /** Traced by a class decorator (not the method's own): a method decorator's options win over a class's, not over this. */
+  readonly byClass: boolean;
+}
 
 /** Kept apart from the shared mark: only this copy's own wrappers, with this copy's call sites. */
 const partsOf = new WeakMap<Function, TracedParts>();
@@ -196,25 +207,19 @@ function standIn(method: Function, receiver: (self: unknown) => unknown, standIn
   return made;
 }
 
-/** What puts a `@FlushOnExit` wrapper (of the same settings) around a function: see {@link flushingSlot}. */
+/** What puts a `@FlushOnExit` wrapper (of the same settings) around a function: see {@link flushingSlots}. */
 export type FlushOutside = (fn: Function) => Function;
 
-/** The methods `@FlushOnExit` decorated (legacy decorators), by where they are defined. */
-const flushingSlots = new WeakMap<object, Map<PropertyKey, FlushOutside>>();
-
-/** @internal Notes that the method at `home[key]` is a `@FlushOnExit` handler, made again around a function by `outside`. */
-export function noteFlushingSlot(home: object, key: PropertyKey, outside: FlushOutside): void {
-  let slots = flushingSlots.get(home);
-  if (slots === undefined) flushingSlots.set(home, (slots = new Map()));
-  slots.set(key, outside);
-}
+/**
+ * @internal The methods `@FlushOnExit` decorated (legacy decorators), and how to flush outside each: `@Traceable` put
+ * over another decorator that replaced the flushing wrapper (a retry or cache wrapper) cannot nest itself inside it,
+ * and its span, ending after the handler settled, would go unflushed.
+ */
+export const flushingSlots = new MethodSlots<FlushOutside>();
 
 /**
- * @internal How to flush outside `home[key]`, when `@FlushOnExit` decorated
- * that method below: `@Traceable` put over another decorator that replaced
- * the flushing wrapper (a retry or cache wrapper) cannot nest itself inside
- * it, and its span, ending after the handler settled, would go unflushed.
+ * @internal The methods `@Traceable` decorated (legacy decorators), and how: a class's `@Traceable` finds a method
+ * traced under another decorator that replaced the traced wrapper (`@Memoize() @Traceable()`), and neither traces it
+ * a second time nor leaves its own options out.
  */
-export function flushingSlot(home: object, key: PropertyKey): FlushOutside | undefined {
-  return flushingSlots.get(home)?.get(key);
-}
+export const tracedSlots = new MethodSlots<TracedParts>();

@@ -1,8 +1,8 @@
 import { refuse } from '../lib/errors.js';
 import { callSiteOf, readTraceOptions, type TraceOptions } from '../lib/instrument/trace-options.js';
 import { dualModeDecorator, type MethodOnlyDecorator, type MethodOrClassDecorator, type MethodSlot } from './dual-mode.js';
-import { flushingSlot, flushOnExitParts, isTraced } from './function-identity.js';
-import { wrapTraced } from './wrap-traced.js';
+import { flushingSlots, flushOnExitParts, isTraced, tracedParts, tracedSlots, type TracedParts } from './function-identity.js';
+import { restackUnderClass, wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
 import { defineProperty } from '../lib/natives.js';
 
@@ -41,7 +41,12 @@ export function Traceable(options?: TraceOptions): TraceableDecorator {
   callSiteOf(read, 'check');
   return dualModeDecorator({
     decorator: '@Traceable()',
-    method: (original, name, slot) => flushingOutside(original, wrapTraced(original, callSiteOf(read, name), read), slot),
+    method: (original, name, slot) => {
+      const traced = wrapTraced(original, callSiteOf(read, name), read);
+      const parts = slot === undefined ? undefined : partsWithin(traced);
+      if (parts !== undefined) tracedSlots.note(slot!, parts);
+      return flushingOutside(original, traced, slot);
+    },
     class: (constructor) => traceClassMethods(constructor, read),
   }) as TraceableDecorator;
 }
@@ -54,12 +59,25 @@ function traceClassMethods(constructor: Function, options: TraceOptions): void {
   for (const key of Reflect.ownKeys(prototype)) {
     if (key === 'constructor') continue;
     const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
-    if (descriptor === undefined || !isFunction(descriptor.value) || isTraced(descriptor.value)) continue;
-    defineProperty(prototype, key, {
-      ...descriptor,
-      value: flushingOutside(descriptor.value, wrapTraced(descriptor.value, callSiteOf(options, String(key))), { home: prototype, key }),
-    });
+    if (descriptor === undefined || !isFunction(descriptor.value)) continue;
+    const site = callSiteOf(options, String(key));
+    // Traced by its own `@Traceable` under a decorator that hid it (a cache, a retry): traced once, with both's options.
+    const hidden = isTraced(descriptor.value) ? undefined : tracedSlots.get(prototype, key);
+    if (hidden !== undefined) {
+      restackUnderClass(hidden, site, options);
+      continue;
+    }
+    const value = flushingOutside(descriptor.value, wrapTraced(descriptor.value, site, options, true), { home: prototype, key });
+    if (value !== descriptor.value) defineProperty(prototype, key, { ...descriptor, value });
   }
+}
+
+/** The traced wrapper's parts in `fn`: its own, or those of the traced function a `@FlushOnExit` wrapper calls. */
+function partsWithin(fn: Function): TracedParts | undefined {
+  const parts = tracedParts(fn);
+  if (parts !== undefined) return parts;
+  const flushing = flushOnExitParts(fn);
+  return flushing === undefined ? undefined : partsWithin(flushing.inner);
 }
 
 /**
@@ -69,6 +87,6 @@ function traceClassMethods(constructor: Function, options: TraceOptions): void {
  */
 function flushingOutside(original: Function, traced: Function, slot: MethodSlot | undefined): Function {
   if (slot === undefined || traced === original || flushOnExitParts(original) !== undefined) return traced;
-  const outside = flushingSlot(slot.home, slot.key);
+  const outside = flushingSlots.get(slot.home, slot.key);
   return outside === undefined ? traced : outside(traced);
 }
