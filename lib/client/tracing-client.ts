@@ -198,7 +198,7 @@ export class TracingClient {
     // The span's end written out here, its one caller: as a method of its own, V8 compiled it alone and again inside
     // this one, in every fresh process. Not checked for an earlier end: the caller, SpanOutcome.end, already did.
     // Never before its start: the wall clock may have stepped back while it ran (see nowMicros).
-    span.endMicros = Math.max(nowMicros(), span.startMicros);
+    span.endMicros = Math.max(nowMicros() + (span.rare === undefined ? 0 : span.rare.skewMicros), span.startMicros);
     span.status = status;
     const kept = span.sampled ? outputs : undefined;
     span.outputs = kept === undefined ? undefined : 'json' in kept ? kept.json : kept.value;

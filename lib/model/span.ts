@@ -129,27 +129,33 @@ export class Span implements ActiveSpan {
       // `new.target`, not the class by name: a class naming itself in its own body is bundled (esbuild) as
       // `var Span = class _Span`, and every span then inspected as `_Span`. Nothing extends Span.
       if (parent instanceof new.target) {
-        // Never before its parent, which LangSmith refuses ("dotted_order has timestamp … earlier than parent
-        // timestamp"): the wall clock may have stepped back since the parent started (see nowMicros).
-        if (parent.startMicros > this.startMicros) this.startMicros = parent.startMicros;
         // Read in place, not through the getters: a call each, on every child span.
         const inherited = parent.rare;
-        if (inherited !== undefined && (inherited.remote !== undefined || inherited.otel !== undefined)) {
+        if (inherited !== undefined && (inherited.remote !== undefined || inherited.otel !== undefined || inherited.skewMicros !== 0)) {
           const rare = this.rarities();
           rare.remote = inherited.remote;
           rare.otel = inherited.otel?.children;
+          // On its trace's clock, as its parent is (see below).
+          this.startMicros += rare.skewMicros = inherited.skewMicros;
         }
+        // Never before its parent, which LangSmith refuses ("dotted_order has timestamp … earlier than parent
+        // timestamp"): the wall clock may have stepped back since the parent started (see nowMicros).
+        if (parent.startMicros > this.startMicros) this.startMicros = parent.startMicros;
       } else {
-        // Never before its parent, here another service's run (or langsmith's): LangSmith refuses the child, and with
-        // it the request that carries it ("dotted_order has timestamp … earlier than parent timestamp"), when this
-        // host's clock is behind the caller's by more than the request took to arrive.
-        if (dottedOrder !== undefined) {
-          const parentStart = lastSegmentMicros(dottedOrder);
-          if (parentStart > this.startMicros) this.startMicros = parentStart;
-        }
         const rare = this.rarities();
         rare.remote = parent.remote;
         rare.otel = otelIdsOf(parent, this.traceId);
+        // Never before its parent, here another service's run (or langsmith's): LangSmith refuses the child, and with
+        // it the request that carries it ("dotted_order has timestamp … earlier than parent timestamp"), when this
+        // host's clock is behind the caller's by more than the request took to arrive. The whole subtree moves by
+        // as much (`skewMicros`): each span clamped on its own came out lasting 0 µs, all at the parent's instant.
+        if (dottedOrder !== undefined) {
+          const parentStart = lastSegmentMicros(dottedOrder);
+          if (parentStart > this.startMicros) {
+            rare.skewMicros = parentStart - this.startMicros;
+            this.startMicros = parentStart;
+          }
+        }
       }
     }
     this.name = request.name;
@@ -272,7 +278,7 @@ export class Span implements ActiveSpan {
     const limits = this.client.limits;
     const events = this.events;
     if (events.length >= limits.maxItems) return this;
-    const event: RunEvent = { name: limitedText(name, limits.maxStringLength), time: toIsoMicros(nowMicros()) };
+    const event: RunEvent = { name: limitedText(name, limits.maxStringLength), time: toIsoMicros(this.nowMicros()) };
     let bytes = jsonStringBytes(event.name) + EVENT_OVERHEAD_BYTES;
     // Stryker disable next-line ConditionalExpression: `true` is equivalent (undefined serializes to null, which is not kept as kwargs: only speed differs); the `false` twin (kwargs never kept) is killed by langsmith-exporter.test.ts "a traced tree arrives as multipart parts that parse back…" (an event's kwargs)
     if (attributes !== undefined) {
@@ -353,6 +359,11 @@ export class Span implements ActiveSpan {
   rarities(): SpanRarities {
     return (this.rare ??= new SpanRarities());
   }
+
+  /** @internal Now on this span's trace's clock: this host's, moved as far as its caller's is ahead (see `skewMicros`). */
+  nowMicros(): number {
+    return nowMicros() + (this.rare?.skewMicros ?? 0);
+  }
 }
 
 /**
@@ -379,6 +390,12 @@ export class SpanRarities {
    * ending it (a stream, an `onEnd`).
    */
   forcedEnd: ((why: string) => void) | undefined = undefined;
+  /**
+   * How far (µs) its trace's times are ahead of this host's clock: as far as the caller's clock was ahead when the
+   * trace arrived (its parent's time in `langsmith-trace` later than this host's now), so that no run starts before
+   * its parent, and every duration stays what this host measured. Inherited by its children.
+   */
+  skewMicros = 0;
 }
 
 /**

@@ -206,7 +206,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (this.#isShutdown) return;
     // The span's own clock reading (wall-clock µs) serves as "now": one clock read per event, not two.
     // With no export running there is nothing to reap: a field read, not a call, on every traced call.
-    if (this.#slots.runningCount > 0) this.#slots.reap(span.startMicros / 1000);
+    if (this.#slots.runningCount > 0) this.#slots.reap(localMillis(span, span.startMicros));
     if (this.#warmUp !== undefined) this.#warmExporter();
     // The span is its own start event (see SpanEvent): no object per call.
     span.queuedBytes = span.payloadBytes;
@@ -249,7 +249,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.#warnings.once('after-shutdown', 'a span ended after shutdown() and was dropped');
       return undefined;
     }
-    if (this.#slots.runningCount > 0) this.#slots.reap((span.endMicros ?? span.startMicros) / 1000);
+    if (this.#slots.runningCount > 0) this.#slots.reap(localMillis(span, span.endMicros ?? span.startMicros));
     if (!this.#admission.spanEnded(span)) {
       const end = new SpanEnd(span, span.payloadBytes);
       if (this.#budget.tryTake(end) || this.#admission.admitFull(end, !span.startSent)) this.#events.subscriber?.next(end);
@@ -464,4 +464,9 @@ export class BatchSpanProcessor implements SpanProcessor {
     }
     return result;
   }
+}
+
+/** A span's time (µs) as this host's wall clock in ms, what the export watchdog compares deadlines with: its trace's clock may be ahead (`skewMicros`). */
+function localMillis(span: Span, micros: number): number {
+  return (span.rare === undefined ? micros : micros - span.rare.skewMicros) / 1000;
 }

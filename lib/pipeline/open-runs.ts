@@ -115,5 +115,6 @@ export class OpenRuns {
 
 /** `run`'s closing end: its record as its start went out, ended now, as an error saying why. */
 export function collectedEnd(run: OpenRun, endMicros: number): CollectedEnd {
-  return new CollectedEnd(endedRecord(run.record, endMicros, 'error', NEVER_FINISHED));
+  // Never before its start, which is on its trace's clock: ahead of this host's when the caller's was (see `skewMicros`).
+  return new CollectedEnd(endedRecord(run.record, Math.max(endMicros, run.record.startMicros), 'error', NEVER_FINISHED));
 }

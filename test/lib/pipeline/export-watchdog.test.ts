@@ -1,4 +1,4 @@
-import { TracingClient, traceable, type ExportBatch, type ExportResult, type SpanExporter } from '../../../index';
+import { TracingClient, continueTrace, traceable, type ExportBatch, type ExportResult, type SpanExporter } from '../../../index';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -295,4 +295,22 @@ test('a waiter wakes at the earliest deadline among the running exports, whateve
   expect(calls).toEqual(['a', 'b', 'c', 'a', 'c', 'b']);
   expect(client.stats()).toMatchObject({ delivered: 3, abandoned: 1, pending: 0 });
   await client.shutdown({ timeoutMillis: 0 });
+});
+
+test("a span continued from a caller whose clock is 10 minutes ahead does not make the watchdog abandon a running export: it reads this host's clock", async () => {
+  const { exporter, names, answerFirst } = firstExportHangs();
+  const client = clientFor(exporter);
+  traceable(function running() {}, { client })();
+  expect(await client.flush({ timeoutMillis: 0 })).toMatchObject({ timedOut: true, pending: 1 }); // started; it hangs
+  // The span's times are on its trace's clock (the caller's, 10 minutes ahead): its start and end once read as "now".
+  const callerMicros = (realNow() + PAST_THE_EXPORT_DEADLINE) * 1000;
+  const compact = new Date(Math.floor(callerMicros / 1000)).toISOString().replace(/[-:.]/g, '').slice(0, -1) + '000Z';
+  const header = `${compact}0191e2f4-5a6b-7c8d-9e0f-a1b2c3d4e5f6.${compact}0191e2f4-5a6c-7aaa-8bbb-cccccccccccc`;
+  continueTrace({ 'langsmith-trace': header }, () => traceable(function handler() {}, { client })());
+  expect(client.stats().abandoned).toBe(0);
+  expect(names).toEqual([['running']]);
+  answerFirst({ ok: true });
+  expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 2, timedOut: false });
+  expect(names).toEqual([['running'], ['handler']]);
+  await client.shutdown();
 });

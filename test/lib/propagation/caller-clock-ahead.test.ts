@@ -1,4 +1,4 @@
-import { continueTrace, setGlobalTracingClient, traceable, type Run } from '../../../index';
+import { continueTrace, getCurrentSpan, setGlobalTracingClient, traceable, type Run } from '../../../index';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
 
 /**
@@ -38,4 +38,41 @@ test('a run continued from a caller whose clock is 50 ms ahead starts no earlier
   expect(segmentTime(handled) >= compact(callerStart)).toBe(true);
   expect(segmentTime(stepped) >= segmentTime(handled)).toBe(true);
   expect(microsOf(handled.end_time!)).toBeGreaterThanOrEqual(microsOf(handled.start_time));
+});
+
+test('a caller 2 s ahead moves the whole subtree by as much: every duration, gap and event time is what this host measured', async () => {
+  const { client, exporter } = installMemoryTracing();
+  const callerStart = Date.now() * 1000 + 2_000_000;
+  const header = `${compact(callerStart - 1_000)}${TRACE_UUID}.${compact(callerStart)}${PARENT_UUID}`;
+  const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
+  const work = traceable(async function work() {
+    await sleep(40);
+  });
+  const more = traceable(async function more() {
+    await sleep(40);
+  });
+  const handle = traceable(async function handle() {
+    await sleep(30);
+    getCurrentSpan()?.addEvent('halfway');
+    await work();
+    await more();
+  });
+  const started = performance.now();
+  await continueTrace({ 'langsmith-trace': header }, () => handle());
+  const tookMicros = (performance.now() - started) * 1000;
+  const runs = await finishedRuns(client, exporter);
+  const [handled, worked, moved] = [only(runs, 'handle'), only(runs, 'work'), only(runs, 'more')];
+  const duration = (run: Run) => microsOf(run.end_time!) - microsOf(run.start_time);
+  expect(microsOf(handled.start_time)).toBe(callerStart);
+  // Each span clamped on its own lasted 0 µs, all at the caller's instant (a report-only probe: 292 of 400 handlers).
+  expect(duration(handled)).toBeGreaterThanOrEqual(105_000);
+  expect(duration(handled)).toBeLessThanOrEqual(tookMicros + 1_000);
+  expect(duration(worked)).toBeGreaterThanOrEqual(38_000);
+  expect(duration(moved)).toBeGreaterThanOrEqual(38_000);
+  expect(microsOf(worked.start_time) - microsOf(handled.start_time)).toBeGreaterThanOrEqual(28_000);
+  expect(microsOf(moved.start_time)).toBeGreaterThanOrEqual(microsOf(worked.end_time!));
+  expect(microsOf(handled.end_time!)).toBeGreaterThanOrEqual(microsOf(moved.end_time!));
+  const halfway = microsOf(handled.events!.find((event) => event.name === 'halfway')!.time);
+  expect(halfway - microsOf(handled.start_time)).toBeGreaterThanOrEqual(28_000);
+  expect(halfway).toBeLessThanOrEqual(microsOf(worked.start_time));
 });
