@@ -2,6 +2,7 @@ import { toJsonSafe, type JsonValue } from '../serialize/to-json-safe.js';
 import { nowMicros, toIsoMicros } from './clock.js';
 import { dottedOrderOf, lastSegmentMicros } from './dotted-order.js';
 import { uuidv7 } from './ids.js';
+import { keepsParentTrace, langsmithKeepsTrace } from './trace-sampling.js';
 import type { Run, RunEvent, RunStatus, RunType } from './run.js';
 import { RunRecord } from './run-record.js';
 import { runLiteral } from './run-literal.js';
@@ -27,22 +28,6 @@ const NO_INPUTS: JsonObject = freeze({}) as JsonObject;
 const NO_TAGS: string[] = freeze([]) as unknown as string[];
 const NO_METADATA: JsonObject = freeze({}) as JsonObject;
 const NO_EVENTS: RunEvent[] = freeze([]) as unknown as RunEvent[];
-
-/**
- * Whether a trace is kept at `sampleRate`, decided on its W3C trace id as
- * OpenTelemetry's `TraceIdRatioBasedSampler` decides (its four 32-bit words
- * XOR-ed, below `rate × 0xffffffff`): every service that sees the same trace
- * makes the same choice, tracewire's and OpenTelemetry's alike at one ratio.
- * `traceId` is a UUID (its 32 hex digits are the W3C trace id) or 32 hex digits.
- * @internal
- */
-export function keepsTrace(traceId: string, sampleRate: number): boolean {
-  if (sampleRate >= 1) return true;
-  const hex = traceId.length === 36 ? traceId.slice(0, 8) + traceId.slice(9, 13) + traceId.slice(14, 18) + traceId.slice(19, 23) + traceId.slice(24) : traceId;
-  let accumulated = 0;
-  for (let at = 0; at < 32; at += 8) accumulated = (accumulated ^ parseInt(hex.slice(at, at + 8), 16)) >>> 0;
-  return accumulated < Math.floor(sampleRate * 0xffffffff);
-}
 
 /**
  * @internal The mutable span behind `ActiveSpan`; `toRun()` snapshots it for export.
@@ -114,8 +99,8 @@ export class Span implements ActiveSpan {
       this.parentId = undefined;
       this.parentDottedOrder = undefined;
       this.metadata = request.metadata ?? NO_METADATA;
-      // The rate checked here, not only in keepsTrace: at 1 (the default) one call fewer on every root.
-      this.sampled = sampleRate >= 1 || keepsTrace(this.id, sampleRate);
+      // The rate checked here, not only in langsmithKeepsTrace: at 1 (the default) one call fewer on every root.
+      this.sampled = sampleRate >= 1 || langsmithKeepsTrace(this.id, sampleRate);
     } else {
       const dottedOrder = parent.dottedOrder;
       // Only a remote parent can lack one: known by its W3C ids alone, no run stands for it in LangSmith, so the span
@@ -124,8 +109,8 @@ export class Span implements ActiveSpan {
       this.parentId = dottedOrder === undefined ? undefined : parent.id;
       this.parentDottedOrder = dottedOrder;
       this.metadata = request.metadata === undefined ? parent.metadata : { ...parent.metadata, ...request.metadata };
-      // A span's own is never undefined. A remote one's by its W3C trace: every service of a request decides alike.
-      this.sampled = parent.sampled ?? (sampleRate >= 1 || keepsTrace(parent.otelParent?.traceId ?? parent.traceId, sampleRate));
+      // A span's own is never undefined. A remote one's by its trace: every service of a request decides alike.
+      this.sampled = parent.sampled ?? (sampleRate >= 1 || keepsParentTrace(parent, sampleRate));
       // `new.target`, not the class by name: a class naming itself in its own body is bundled (esbuild) as
       // `var Span = class _Span`, and every span then inspected as `_Span`. Nothing extends Span.
       if (parent instanceof new.target) {

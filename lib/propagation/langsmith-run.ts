@@ -1,4 +1,4 @@
-import { xxh3x128 } from '../exporters/langsmith/xxh3-128.js';
+import { langsmithKeepsTrace } from '../model/trace-sampling.js';
 import { extractTraceContext, type RemoteTraceContext } from './remote-context.js';
 
 /** @internal Where langsmith keeps its AsyncLocalStorage (`AsyncLocalStorageProviderSingleton`, langsmith/singletons/traceable). */
@@ -62,19 +62,13 @@ interface LangSmithRun {
   readonly client?: { readonly tracingSampleRate?: unknown };
 }
 
-const SAMPLING_BUCKETS = 1_000_000n;
-
 /**
- * Whether langsmith's client drops `run`'s trace, as it decides (`isSampledById` in langsmith/utils/sampling: XXH3-128
- * of the trace id in lower case, modulo 10⁶, below its `tracingSampleRate`). tracewire runs beneath a dropped langsmith
- * run were sent all the same, orphans of a parent LangSmith never got (a report-only probe: 18 of 40 at a rate of 0.5).
+ * Whether langsmith's client drops `run`'s trace, as it decides (see `langsmithKeepsTrace`). tracewire runs beneath a
+ * dropped langsmith run were sent all the same, orphans of a parent LangSmith never got (a report-only probe: 18 of 40
+ * at a rate of 0.5).
  */
 function sampledOutByLangsmith(run: LangSmithRun): boolean {
   const rate = run.client?.tracingSampleRate;
   const traceId = run.trace_id;
-  if (typeof rate !== 'number' || !(rate < 1) || typeof traceId !== 'string') return false;
-  if (rate <= 0) return true;
-  const hash = new DataView(xxh3x128(new TextEncoder().encode(traceId.toLowerCase())).buffer);
-  const bucket = ((hash.getBigUint64(0) << 64n) | hash.getBigUint64(8)) % SAMPLING_BUCKETS;
-  return Number(bucket) / Number(SAMPLING_BUCKETS) >= rate;
+  return typeof rate === 'number' && typeof traceId === 'string' && !langsmithKeepsTrace(traceId, rate);
 }

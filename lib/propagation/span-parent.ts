@@ -27,9 +27,10 @@ export function spanParentOf(remote: RemoteTraceContext): SpanParent {
     dottedOrder: remote.dottedOrder,
     otelParent,
     metadata: remote.metadata as SpanParent['metadata'],
-    // A run langsmith-trace names was recorded (tracewire sends it for those only), so its children are, as in
-    // langsmith. Else tracewire's sampleRate decides: the traceparent's flag is OpenTelemetry's, passed on as it came.
-    sampled: remote.dottedOrder === undefined ? undefined : true,
+    // tracewire's sampleRate decides (see keepsParentTrace): under a run langsmith-trace names by langsmith's rule, so
+    // a run a langsmith service dropped (langsmith sends the header all the same) is dropped here at the same rate; the
+    // traceparent's flag is OpenTelemetry's, passed on as it came.
+    sampled: undefined,
     remote: { tracestate: remote.tracestate, projectName: remote.projectName, baggage: remote.baggage, traceFlags: remote.sampled === undefined ? undefined : remote.sampled ? 1 : 0, b3Debug: remote.b3Debug },
   };
 }
@@ -41,10 +42,11 @@ export function spanParentOf(remote: RemoteTraceContext): SpanParent {
  * children only if its flag says sampled, as OpenTelemetry's default
  * `ParentBased` sampler does — a trace OpenTelemetry dropped upstream is not
  * sent in fragments whose parents never arrive. A parent that already
- * decided (a span of this process; a run `langsmith-trace` names) is
+ * decided (a span of this process), or a run `langsmith-trace` names (decided
+ * by `sampleRate` on its LangSmith trace, see `keepsParentTrace`), is
  * returned as it is.
  */
 export function sampledAsOpenTelemetry(parent: SpanParent): SpanParent {
-  const flags = parent.sampled === undefined ? parent.remote?.traceFlags : undefined;
+  const flags = parent.sampled === undefined && parent.dottedOrder === undefined ? parent.remote?.traceFlags : undefined;
   return flags === undefined ? parent : { ...parent, sampled: (flags & 1) === 1 };
 }

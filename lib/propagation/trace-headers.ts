@@ -1,6 +1,7 @@
 import { globalClient } from '../client/global-client.js';
 import { propagationSpan } from '../context/span-context.js';
-import { keepsTrace, otelTraceIdOf } from '../model/span.js';
+import { otelTraceIdOf } from '../model/span.js';
+import { keepsParentTrace } from '../model/trace-sampling.js';
 import { spanIdOf, traceIdOf } from '../exporters/otlp/otlp-values.js';
 import { formatBaggage, mergeBaggage } from './baggage.js';
 import { continuedContext } from './continue-trace.js';
@@ -71,7 +72,8 @@ export function getTraceHeaders(): TraceHeaders {
   if (continued === undefined) return {};
   const otelTraceId = continued.otelTraceId ?? continued.traceId;
   // No flag from the caller: tracewire's decision, the one a span here would make (spanParentOf's, else the draw).
-  const sampled = continued.sampled ?? spanParentOf(continued).sampled ?? keepsTrace(otelTraceId, globalClient.current?.config.sampleRate ?? 1);
+  const parent = spanParentOf(continued);
+  const sampled = continued.sampled ?? parent.sampled ?? keepsParentTrace(parent, globalClient.current?.config.sampleRate ?? 1);
   const headers = parentHeaders(use, traceIdOf(otelTraceId), continued.parentSpanId, sampled, continued.tracestate, continued.b3Debug === true);
   // A W3C parent alone names no LangSmith run: the receiver starts its LangSmith trace, as a span here would.
   if (continued.dottedOrder !== undefined) headers['langsmith-trace'] = continued.dottedOrder;

@@ -1,6 +1,6 @@
 import type { Run } from '../../model/run.js';
 import type { ExportBatch } from '../span-exporter.js';
-import { xxh3x128 } from './xxh3-128.js';
+import { xxh3x128 } from '../../model/xxh3-128.js';
 
 const encoder = new TextEncoder();
 /** A dotted order segment's id: its last 36 characters, after the start time. */

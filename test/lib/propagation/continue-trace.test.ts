@@ -85,12 +85,13 @@ describe('continuing a trace from incoming headers', () => {
     expect(headers.tracestate).toBe('vendor=x');
   });
 
-  test('with langsmith-trace only (no traceparent): the run it names was recorded, so the continued runs are at any sampleRate, and the flag sent on says so, outside a span as inside one', async () => {
-    for (const sampleRate of [0, 1]) {
+  test("with langsmith-trace only (no traceparent): sampleRate decides on its LangSmith trace, as langsmith's client would (1: recorded, 0: not), and the flag sent on says so, outside a span as inside one", async () => {
+    for (const [sampleRate, flag] of [[0, '00'], [1, '01']] as const) {
       const { client, exporter } = installMemoryTracing({ sampleRate });
       const inner = traceable(() => getTraceHeaders().traceparent!.slice(-2), { name: 'handle' });
-      expect(continueTrace({ 'langsmith-trace': DOTTED }, () => [getTraceHeaders().traceparent!.slice(-2), inner()])).toEqual(['01', '01']);
-      expect(only(await finishedRuns(client, exporter), 'handle').parent_run_id).toBe(PARENT_UUID);
+      expect(continueTrace({ 'langsmith-trace': DOTTED }, () => [getTraceHeaders().traceparent!.slice(-2), inner()])).toEqual([flag, flag]);
+      const runs = await finishedRuns(client, exporter);
+      expect(runs.map((run) => run.parent_run_id)).toEqual(sampleRate === 1 ? [PARENT_UUID] : []);
     }
   });
 

@@ -3,10 +3,13 @@
  * more than 16 bytes: what langsmith hashes to give a write replica's runs
  * ids of their own (`nonCryptographicUuid7Deterministic` in
  * langsmith/lib/utils/_uuid.js hashes `<run id>:<project>`, 38 bytes or
- * more), so tracewire's ids there are langsmith's, run for run. Written from
- * xxHash's reference (`XXH3_len_17to128_128b`, `XXH3_len_129to240_128b`,
- * `XXH3_hashLong_128b` in xxhash.h) in BigInt arithmetic modulo 2^64: only a
- * replica whose runs are re-keyed pays for it, a few hashes per run.
+ * more), so tracewire's ids there are langsmith's, run for run; and what
+ * langsmith's client draws a trace's sampling by (`langsmithKeepsTrace`).
+ * Written from xxHash's reference (`XXH3_len_17to128_128b`,
+ * `XXH3_len_129to240_128b`, `XXH3_hashLong_128b` in xxhash.h) in BigInt
+ * arithmetic modulo 2^64 (≈ 3 µs for a trace id): only a replica whose runs
+ * are re-keyed pays for it, a few hashes per run, and a trace drawn at a
+ * `sampleRate` below 1, one hash per root.
  */
 
 const M64 = (1n << 64n) - 1n;
