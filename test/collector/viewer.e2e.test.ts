@@ -121,6 +121,26 @@ test('the list shows traces newest first; a trace opens as a waterfall; a clicke
   expect(dialogs).toEqual([]);
 });
 
+test("an OpenTelemetry SDK's span under a tracewire span (its parent named by span id alone) hangs under it, not flagged an orphan", async () => {
+  // A tracewire run (its UUIDv7 ends in its OpenTelemetry span id) and an OpenTelemetry SDK's span under it, in one W3C trace.
+  const start = Date.now() - 30_000;
+  const handler = postedRun({ id: '0193a0b0-1111-7222-8333-444455556666', trace_id: '0193a0b0-1111-7222-8333-444455556666', name: 'tw-handler', start_time: new Date(start).toISOString(), end_time: new Date(start + 50).toISOString() });
+  expect((await post(`${collector.url}/runs/batch`, batch([handler]))).status).toBe(202);
+  const nanos = (ms: number) => `${BigInt(start + ms) * 1_000_000n}`;
+  const otelSpan = {
+    resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'b' } }] }, scopeSpans: [{ spans: [{
+      traceId: '0193a0b0111172228333444455556666', spanId: 'aaaabbbbccccdddd', parentSpanId: '8333444455556666', name: 'GET /inventory', kind: 3, startTimeUnixNano: nanos(5), endTimeUnixNano: nanos(40),
+    }] }] }],
+  };
+  expect((await post(`${collector.url}/v1/traces`, JSON.stringify(otelSpan), { 'content-type': 'application/json' })).status).toBe(200);
+  await page.goto(`${collector.url}/#/trace/${handler.id}`);
+  await page.locator('.span-name', { hasText: /^GET \/inventory$/ }).waitFor();
+  // Name, flag, indentation (12 px a level).
+  const rows = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.span-row')].map((row) => `${row.querySelector('.span-name')!.textContent}:${row.querySelector('.flag')?.textContent ?? ''}:${row.querySelector<HTMLElement>('.span-label')!.style.paddingLeft}`));
+  expect(rows).toEqual(['tw-handler::0px', 'GET /inventory::12px']);
+  expect(await page.locator('#trace-loaded .flag-note').count()).toBe(0);
+});
+
 test('live refresh: a trace that arrives while the list is open appears without a reload', async () => {
   await page.goto(`${collector.url}/#/`);
   await page.locator('#trace-rows tr').first().waitFor();
