@@ -90,7 +90,9 @@ export interface TraceOptions<F = Function> {
    * incoming headers (W3C `traceparent`, LangSmith `langsmith-trace`, with
    * `tracestate` / `baggage`) or an `extractTraceContext()` result, or a
    * function of the call's arguments returning them (e.g.
-   * `([event]) => event.headers`). Malformed headers start a fresh trace.
+   * `([event]) => event.headers`). Malformed headers start a fresh trace,
+   * and so does any other value (`null`, a string): it is data, often a
+   * message's (`parent: job.data.headers`), never refused, never thrown.
    * A call nested in a traced call stays that call's child.
    */
   readonly parent?: TraceParent | ((args: TracedArgs<F>) => TraceParent | null | undefined) | undefined;
@@ -162,6 +164,8 @@ export const TRACE_SHAPE: OptionsShape = {
   setting: 'Traceable options',
   accepted: 'an options object or nothing',
   known: KNOWN_OPTIONS,
+  // `parent` is data (a message's headers): null is none, as a function of the arguments may answer.
+  keepsNull: ['parent'],
   // A refusal that says how to move over from langsmith.
   instead: Object.fromEntries(entries(LANGSMITH_INSTEAD).map(([key, use]) => [key, `langsmith's option ${key} is not taken; use ${use}`])),
 };
@@ -206,9 +210,6 @@ export function callSiteOf(options: TraceOptions, fallbackName: string): CallSit
   booleanOption(enabled, 'enabled' in options ? 'enabled' : 'tracingEnabled', undefined);
   if (id !== undefined && !isFunction(id) && !isUuid(id)) refuse('id', id, `a UUID string not ending in 16 zero hex digits (its OpenTelemetry span id)${OR_FUNCTION_OF_ARGUMENTS}one`);
   if (onEnd !== undefined && !isFunction(onEnd)) refuse('onEnd', onEnd, A_FUNCTION);
-  if (parent !== undefined && !isObject(parent) && !isFunction(parent)) {
-    refuse('parent', parent, `incoming headers, an extractTraceContext() result${OR_FUNCTION_OF_ARGUMENTS}them`);
-  }
   if (client !== undefined || enabled !== undefined) scopedOptions.used = true;
   return {
     // langsmith's name for a function without one, so an anonymous function's runs are named alike.
@@ -224,7 +225,8 @@ export function callSiteOf(options: TraceOptions, fallbackName: string): CallSit
     enabled,
     id,
     onEnd,
-    parent,
+    // Kept only when it can name a parent: headers, a context, a function of the arguments.
+    parent: isObject(parent) || isFunction(parent) ? parent : undefined,
   };
 }
 

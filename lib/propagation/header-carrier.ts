@@ -2,7 +2,9 @@ import { isArray, isFunction, isObject, isString, keys } from '../natives.js';
 /**
  * Where incoming trace headers can come from: Node's `IncomingMessage.headers`
  * (lower-case keys, `string | string[]`), a Fetch `Headers`, or any plain
- * record (an AWS API Gateway event's `headers`, with any key case).
+ * record (an AWS API Gateway event's `headers`, with any key case). Also read,
+ * for a queue's messages: a `Map`, a list of `[name, value]` pairs, and values
+ * that are bytes (a `Buffer`, Kafka's and AMQP's headers), as UTF-8.
  */
 export type HeaderCarrier =
   | {
@@ -19,6 +21,9 @@ export type HeaderCarrier =
 export function readHeader(carrier: unknown, name: string): string[] {
   try {
     if (!isObject(carrier)) return [];
+    // A Map (a message's headers, any case) and a list of [name, value] pairs (what injectTraceHeaders([...]) writes)
+    // are read by entry, names in any case, as a record is: Map's own get() knows one case only.
+    if (carrier instanceof Map || isArray(carrier)) return fromEntries(carrier as Iterable<unknown>, name);
     const get = (carrier as { get?: unknown }).get;
     if (isFunction(get)) return asList(Reflect.apply(get, carrier, [name]));
     const record = carrier as Record<string, unknown>;
@@ -32,8 +37,22 @@ export function readHeader(carrier: unknown, name: string): string[] {
   }
 }
 
+function fromEntries(entries: Iterable<unknown>, name: string): string[] {
+  const lines: string[] = [];
+  for (const entry of entries) {
+    if (!isArray(entry)) continue;
+    const key: unknown = entry[0];
+    if (isString(key) && key.length === name.length && (key === name || key.toLowerCase() === name)) lines.push(...asList(entry[1]));
+  }
+  return lines;
+}
+
+let decoder: TextDecoder | undefined;
+
+/** A header's value as lines: a string, a list of them, or bytes — Kafka's and AMQP's headers are Buffers — as UTF-8. */
 function asList(value: unknown): string[] {
   if (isString(value)) return [value];
-  if (isArray(value)) return value.filter(isString);
+  if (value instanceof Uint8Array) return [(decoder ??= new TextDecoder()).decode(value)];
+  if (isArray(value)) return value.flatMap((line: unknown) => (isString(line) ? [line] : line instanceof Uint8Array ? asList(line) : []));
   return [];
 }

@@ -60,8 +60,6 @@ test.each([
   ['id', '0190a8f2-2222-7000-0000-000000000000', 'Invalid id: received "0190a8f2-2222-7000-0000-000000000000"; expected a UUID string not ending in 16 zero hex digits (its OpenTelemetry span id), or a function of the arguments returning one.'],
   ['id', '0190a8f2-2222-7000-8000-00000000000g', 'Invalid id: received "0190a8f2-2222-7000-8000-00000000000g"; expected a UUID string not ending in 16 zero hex digits (its OpenTelemetry span id), or a function of the arguments returning one.'],
   ['onEnd', true, 'Invalid onEnd: received true; expected a function.'],
-  ['parent', null, `Invalid parent: received null; expected the option left out (or undefined) for its default, or a value it takes: null is not read as "none".`],
-  ['parent', 'traceparent', 'Invalid parent: received "traceparent"; expected incoming headers, an extractTraceContext() result, or a function of the arguments returning them.'],
   ['client', '', 'Invalid client: received ""; expected a TracingClient, a function returning one, or a DI token (symbol, string or class).'],
   ['naem', 'x', `Invalid option "naem": not an option; expected one of ${KNOWN}.`],
 ])('option %s refuses %p, naming the option and what it accepts', (option, value, message) => {
@@ -98,6 +96,10 @@ test.each<[string, unknown]>([
   ['id', () => '0190a8f2-2222-7000-8000-000000000001'],
   ['onEnd', () => undefined],
   ['parent', {}],
+  // Data, often a message's: whatever is not headers names no parent (see test/lib/propagation/parent-from-message.test.ts).
+  ['parent', null],
+  ['parent', 'traceparent'],
+  ['parent', 5],
   ['parent', () => undefined],
   ['client', 'TRACING_CLIENT'],
   ['client', Symbol('client')],
