@@ -1,22 +1,6 @@
 import type { SpanParent } from './span-types.js';
 import { xxh3x128 } from './xxh3-128.js';
 
-/**
- * Whether a trace is kept at `sampleRate`, decided on its W3C trace id as
- * OpenTelemetry's `TraceIdRatioBasedSampler` decides (its four 32-bit words
- * XOR-ed, below `rate × 0xffffffff`): tracewire's and OpenTelemetry's
- * services that decide on the same W3C trace alone make the same choice.
- * `traceId` is a UUID (its 32 hex digits are the W3C trace id) or 32 hex digits.
- * @internal
- */
-export function keepsTrace(traceId: string, sampleRate: number): boolean {
-  if (sampleRate >= 1) return true;
-  const hex = traceId.length === 36 ? traceId.slice(0, 8) + traceId.slice(9, 13) + traceId.slice(14, 18) + traceId.slice(19, 23) + traceId.slice(24) : traceId;
-  let accumulated = 0;
-  for (let at = 0; at < 32; at += 8) accumulated = (accumulated ^ parseInt(hex.slice(at, at + 8), 16)) >>> 0;
-  return accumulated < Math.floor(sampleRate * 0xffffffff);
-}
-
 const SAMPLING_BUCKETS = 1_000_000n;
 let encoder: TextEncoder | undefined;
 
@@ -37,11 +21,16 @@ export function langsmithKeepsTrace(traceId: string, sampleRate: number): boolea
 }
 
 /**
- * @internal The decision at `sampleRate` for a span whose parent made none of its own here: under a run
- * `langsmith-trace` names (a tracewire or a langsmith service's), langsmith's rule on its LangSmith trace — which
- * the caller decided by too, if it sampled — and under a W3C parent alone, OpenTelemetry's on its W3C trace.
+ * @internal The decision at `sampleRate` for a span whose parent made none of its own here (another service's run,
+ * a W3C parent alone, an OpenTelemetry span through the bridge), by {@link langsmithKeepsTrace} on the trace's W3C id
+ * when one came (`traceparent`), else on its LangSmith trace id — the id every tracewire service of the request
+ * draws on, whichever headers reach it: a root draws on its own id, which is also its W3C trace id; a LangSmith root
+ * under a W3C parent draws on that parent's trace, which it sends on in `traceparent` beside `langsmith-trace`; and
+ * a service that sent `langsmith-trace` alone (langsmith's) drew on the LangSmith trace id. (On the W3C id, not the
+ * LangSmith one, whenever both came: two tracewire services then decide alike, where one drew on each dropped
+ * subtrees of half the kept traces — a report-only review.)
  */
 export function keepsParentTrace(parent: SpanParent, sampleRate: number): boolean {
   if (sampleRate >= 1) return true;
-  return parent.dottedOrder !== undefined ? langsmithKeepsTrace(parent.traceId, sampleRate) : keepsTrace(parent.otelParent?.traceId ?? parent.traceId, sampleRate);
+  return langsmithKeepsTrace(parent.otelParent?.traceId ?? parent.traceId, sampleRate);
 }

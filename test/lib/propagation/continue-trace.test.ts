@@ -1,3 +1,4 @@
+import { Client } from 'langsmith';
 import { BAGGAGE_LIMITS, continueTrace, extractTraceContext, getTraceHeaders, traceable, type Run } from '../../../index';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
 
@@ -109,15 +110,17 @@ describe('continuing a trace from incoming headers', () => {
     expect('langsmith-trace' in headers).toBe(recorded === 1);
   });
 
-  test.each([
-    ['its 32-bit words XOR-ed low: recorded', '4bf92f3577b34da6a3ce929d9f84f00f', 1],
-    ['its 32-bit words XOR-ed high: not recorded', '4bf92f3577b34da6a3ce929d607b0ff0', 0],
-  ])('a trace continued from W3C ids alone is drawn at sampleRate 0.5 on the W3C trace id, as OpenTelemetry\'s TraceIdRatioBasedSampler draws it: %s', async (_, trace, recorded) => {
-    const { client, exporter } = installMemoryTracing({ sampleRate: 0.5 });
-    // Flag 01 either way: it is OpenTelemetry's, and does not decide.
-    // Eight roots of the one trace, each with a run id of its own: all make the trace's choice (a draw on their ids would split).
-    for (let i = 0; i < 8; i++) await continueTrace({ traceparent: `00-${trace}-00f067aa0ba902b7-01` }, traceable(async () => undefined, { name: 'handle' }));
-    expect(await finishedRuns(client, exporter)).toHaveLength(8 * recorded);
+  test("a trace continued from W3C ids alone is drawn at sampleRate 0.5 on the W3C trace id, as langsmith's client draws a trace id: every root of one trace makes the trace's choice", async () => {
+    const langsmith = new Client({ apiKey: 'lsv2-test-key', apiUrl: 'http://127.0.0.1:9', manualFlushMode: true, tracingSamplingRate: 0.5 });
+    const keptByLangsmith = (uuid: string) => (langsmith as unknown as { _shouldSample(id: string): boolean })._shouldSample(uuid);
+    for (const trace of ['4bf92f3577b34da6a3ce929d9f84f00f', '4bf92f3577b34da6a3ce929d607b0ff0', '0af7651916cd43dd8448eb211c80319c', '5b8aa5a2d2c872e8321cf37308d69df2']) {
+      const { client, exporter } = installMemoryTracing({ sampleRate: 0.5 });
+      // Flag 01 either way: it is OpenTelemetry's, and does not decide.
+      // Eight roots of the one trace, each with a run id of its own: all make the trace's choice (a draw on their ids would split).
+      for (let i = 0; i < 8; i++) await continueTrace({ traceparent: `00-${trace}-00f067aa0ba902b7-01` }, traceable(async () => undefined, { name: 'handle' }));
+      const uuid = `${trace.slice(0, 8)}-${trace.slice(8, 12)}-${trace.slice(12, 16)}-${trace.slice(16, 20)}-${trace.slice(20)}`;
+      expect([trace, (await finishedRuns(client, exporter)).length]).toEqual([trace, keptByLangsmith(uuid) ? 8 : 0]);
+    }
   });
 
   test('a LangSmith parent with a traceparent flagged 00 (an OpenTelemetry sampler upstream dropped the trace): its children are recorded, and 00 goes on', async () => {
