@@ -9,7 +9,7 @@ import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
 import { isLongLivedHost } from '../lib/lifecycle/host.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
-import { adoptIdentity, flushingSlots, isConstructor, markFlushOnExit, tracedParts } from './function-identity.js';
+import { adoptIdentity, flushingSlots, isConstructor, markFlushOnExit, partsWithin, tracedParts, tracedSlots } from './function-identity.js';
 import { wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
 import { noop } from '../lib/noop.js';
@@ -72,8 +72,14 @@ export function FlushOnExit(options: FlushOnExitOptions = {}): FlushOnExitDecora
   return dualModeDecorator({
     decorator: '@FlushOnExit()',
     method: (original, _name, slot) => {
-      if (slot !== undefined) flushingSlots.note(slot, (fn) => wrapFlushOnExit(fn, settings));
-      return wrapFlushOnExit(original, settings);
+      const wrapped = wrapFlushOnExit(original, settings);
+      if (slot !== undefined) {
+        flushingSlots.note(slot, (fn) => wrapFlushOnExit(fn, settings));
+        // Over a traced method, the tracing is made again inside the flush: a class's @Traceable must find this one.
+        const traced = partsWithin(wrapped);
+        if (traced !== undefined && tracedSlots.get(slot.home, slot.key) !== undefined) tracedSlots.note(slot, traced);
+      }
+      return wrapped;
     },
     class: () => installShutdownHooks(settings.timeoutMillis, settings.client),
   }) as FlushOnExitDecorator;

@@ -60,6 +60,14 @@ export function tracedParts(fn: Function): TracedParts | undefined {
   return partsOf.get(fn);
 }
 
+/** The traced wrapper's parts in `fn`: its own, or those of the traced function a `@FlushOnExit` wrapper calls. */
+export function partsWithin(fn: Function): TracedParts | undefined {
+  const parts = tracedParts(fn);
+  if (parts !== undefined) return parts;
+  const flushing = flushOnExitParts(fn);
+  return flushing === undefined ? undefined : partsWithin(flushing.inner);
+}
+
 export function markFlushOnExit(wrapper: Function, parts: FlushOnExitParts): void {
   defineProperty(wrapper, FLUSH_ON_EXIT, { value: parts });
 }

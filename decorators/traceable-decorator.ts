@@ -1,7 +1,7 @@
 import { refuse } from '../lib/errors.js';
 import { callSiteOf, readTraceOptions, type TraceOptions } from '../lib/instrument/trace-options.js';
 import { dualModeDecorator, type MethodOnlyDecorator, type MethodOrClassDecorator, type MethodSlot } from './dual-mode.js';
-import { flushingSlots, flushOnExitParts, isTraced, tracedParts, tracedSlots, type TracedParts } from './function-identity.js';
+import { flushingSlots, flushOnExitParts, isTraced, partsWithin, tracedSlots } from './function-identity.js';
 import { restackUnderClass, wrapTraced } from './wrap-traced.js';
 import { isFunction } from '../lib/natives.js';
 import { defineProperty } from '../lib/natives.js';
@@ -70,14 +70,6 @@ function traceClassMethods(constructor: Function, options: TraceOptions): void {
     const value = flushingOutside(descriptor.value, wrapTraced(descriptor.value, site, options, true), { home: prototype, key });
     if (value !== descriptor.value) defineProperty(prototype, key, { ...descriptor, value });
   }
-}
-
-/** The traced wrapper's parts in `fn`: its own, or those of the traced function a `@FlushOnExit` wrapper calls. */
-function partsWithin(fn: Function): TracedParts | undefined {
-  const parts = tracedParts(fn);
-  if (parts !== undefined) return parts;
-  const flushing = flushOnExitParts(fn);
-  return flushing === undefined ? undefined : partsWithin(flushing.inner);
 }
 
 /**

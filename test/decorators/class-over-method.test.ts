@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Traceable, setGlobalTracingClient } from '../../index';
+import { FlushOnExit, Traceable, setGlobalTracingClient } from '../../index';
 import { detectDecoratorMode } from '../helpers/decorator-mode';
 import { finishedRuns, installMemoryTracing, only } from '../helpers/memory-tracing';
 
@@ -122,5 +122,29 @@ describe(`a class's @Traceable over a method's own (${mode} decorators)`, () => 
     // One run: the cached call never reaches the traced method, and the class adds no run of its own around the cache.
     expect(runs.map((run) => [run.name, run.run_type, run.parent_run_id])).toEqual([['quote', 'retriever', undefined]]);
     expect(JSON.stringify(runs[0]!.inputs ?? {})).not.toContain('abc');
+  });
+
+  (mode === 'legacy' ? test : test.skip)('the same with @FlushOnExit between the cache and the trace, in either order: traced once, the class options applied', async () => {
+    @Traceable({ captureInputs: false, tags: ['prices'] })
+    class Handlers {
+      @Memoize()
+      @FlushOnExit()
+      @Traceable()
+      async a(secret: string): Promise<string> {
+        return `a ${secret.length}`;
+      }
+      @Memoize()
+      @Traceable()
+      @FlushOnExit()
+      async b(secret: string): Promise<string> {
+        return `b ${secret.length}`;
+      }
+    }
+    const handlers = new Handlers();
+    expect(await handlers.a('hunter2')).toBe('a 7');
+    expect(await handlers.b('hunter2')).toBe('b 7');
+    const runs = await finishedRuns(tracing.client, tracing.exporter);
+    expect(runs.map((run) => [run.name, run.tags]).sort()).toEqual([['a', ['prices']], ['b', ['prices']]]);
+    expect(JSON.stringify(runs.map((run) => run.inputs))).not.toContain('hunter2');
   });
 });
