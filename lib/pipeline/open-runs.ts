@@ -41,6 +41,8 @@ export interface OpenRun {
   readonly bytes: number;
   /** Its record as its start went out, without inputs: what its closing end is made from. */
   readonly record: RunRecord;
+  /** How far its trace's clock is ahead of this host's (see `SpanRarities.skewMicros`): its end is on that clock too. */
+  readonly skewMicros: number;
 }
 
 /** The text a run closed for want of an end carries as its error. */
@@ -89,7 +91,7 @@ export class OpenRuns {
   add(span: Span, batch: OpenRun['batch']): void {
     if (this.#runOf.has(span)) return;
     const ref = this.#registry === undefined ? { deref: () => span } : new WeakReference!(span);
-    const run: OpenRun = { ref, batch, bytes: span.payloadBytes, record: span.toRecord('end') };
+    const run: OpenRun = { ref, batch, bytes: span.payloadBytes, record: span.toRecord('end'), skewMicros: span.rare?.skewMicros ?? 0 };
     this.#runs.add(run);
     this.#runOf.set(span, run);
     this.#registry?.register(span, run, run);
@@ -115,6 +117,6 @@ export class OpenRuns {
 
 /** `run`'s closing end: its record as its start went out, ended now, as an error saying why. */
 export function collectedEnd(run: OpenRun, endMicros: number): CollectedEnd {
-  // Never before its start, which is on its trace's clock: ahead of this host's when the caller's was (see `skewMicros`).
-  return new CollectedEnd(endedRecord(run.record, Math.max(endMicros, run.record.startMicros), 'error', NEVER_FINISHED));
+  // On its trace's clock, as its start is (see `skewMicros`), and never before it (the wall clock may have stepped back).
+  return new CollectedEnd(endedRecord(run.record, Math.max(endMicros + run.skewMicros, run.record.startMicros), 'error', NEVER_FINISHED));
 }

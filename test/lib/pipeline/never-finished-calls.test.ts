@@ -62,6 +62,27 @@ test('a call garbage-collected while running has its run closed as an error sayi
   expect(result['warnings']).toEqual([expect.stringMatching(/^tracewire: a traced call never finished and was garbage-collected while running/)]);
 });
 
+test("a call garbage-collected while running in a trace whose caller's clock is 10 minutes ahead ends on that clock: its run lasts what it ran, not 0 µs", async () => {
+  const { result } = await child(`${setup()}
+(async () => {
+  const ahead = Date.now() + 600000;
+  const at = new Date(ahead).toISOString().replace(/[-:.]/g, '').slice(0, -1) + '000Z';
+  const header = at + '0191e2f4-5a6b-7c8d-9e0f-a1b2c3d4e5f6.' + at + '0191e2f4-5a6c-7aaa-8bbb-cccccccccccc';
+  tw.continueTrace({ 'langsmith-trace': header }, () => hang('lost'));
+  await client.flush(); // its start goes out, open
+  await new Promise((done) => setTimeout(done, 150));
+  await collect();
+  await client.flush();
+  console.log(JSON.stringify({ stats: client.stats() }));
+})();`);
+  const [run] = [...(await acceptedRuns(sink)).values()];
+  expect(run).toMatchObject({ name: 'hang', error: 'the traced call never finished: it was garbage-collected while still running' });
+  const lasted = Date.parse(String(run!['end_time'])) - Date.parse(String(run!['start_time']));
+  expect(lasted).toBeGreaterThanOrEqual(140);
+  expect(lasted).toBeLessThan(60_000);
+  expect(result['stats']).toMatchObject({ neverFinished: 1, delivered: 1 });
+});
+
 test('calls that never finish no longer fill the queue: after 200 of them, with room for 20 spans, every later span is delivered', async () => {
   const { result } = await child(`${setup()}
 (async () => {
