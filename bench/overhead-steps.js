@@ -48,6 +48,8 @@ async function child(root) {
   const { resolveCallSite } = require(path.join(dist, 'lib/instrument/trace-options.js'));
   const exporter = { export: () => Promise.resolve({ ok: true }) };
   const client = new tw.TracingClient({ exporter, projectName: 'bench', enabled: true });
+  // The same span made under a sampleRate below 1: its root draws whether its trace is kept (a hash of its id).
+  const sampledClient = new tw.TracingClient({ exporter, projectName: 'bench', enabled: true, sampleRate: 0.5 });
   const manual = new tw.TracingClient({ exporter, projectName: 'bench', enabled: true, mode: 'manual' });
   // The built-in exporters' side of the hot path (inputs and outputs captured to JSON text, batches
   // closed into compact records), without their encoding and HTTP: a no-op exporter marked as one.
@@ -128,6 +130,7 @@ async function child(root) {
   rows['clock read (nowMicros)'] = await timeSync(() => (sink = nowMicros()));
   rows['UUIDv7'] = await timeSync(() => (sink = uuidv7(1_764_640_000_000)));
   rows['client.startSpan (span: clock, id, fields)'] = await timeSync(() => (sink = client.startSpan(site, undefined, undefined)));
+  rows['the same at sampleRate 0.5 (the root draws its trace)'] = await timeSync(() => (sink = sampledClient.startSpan(site, undefined, undefined)));
   rows['capture inputs (a number, a string)'] = await timeSync(() => (sink = captureInputs(site, args, client.limits)));
   rows['capture outputs (a string)'] = await timeSync(() => (sink = captureOutputs(site, 'ab', client.limits)));
   rows['capture inputs as JSON text (built-in exporter)'] = await timeSync(() => (sink = captureInputsJson(site, args, client.limits)));
