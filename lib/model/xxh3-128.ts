@@ -5,12 +5,12 @@
  * langsmith/lib/utils/_uuid.js hashes `<run id>:<project>`, 38 bytes or
  * more), so tracewire's ids there are langsmith's, run for run; and what
  * langsmith's client draws a trace's sampling by (`langsmithKeepsTrace`).
- * Written from xxHash's reference (`XXH3_len_17to128_128b`,
- * `XXH3_len_129to240_128b`, `XXH3_hashLong_128b` in xxhash.h) in BigInt
- * arithmetic modulo 2^64 (≈ 3 µs for a trace id): only a replica whose runs
- * are re-keyed pays for it, a few hashes per run, and a trace drawn at a
- * `sampleRate` below 1, one hash per root.
+ * Written from xxHash's reference (`XXH3_len_129to240_128b`,
+ * `XXH3_hashLong_128b` in xxhash.h) in BigInt arithmetic modulo 2^64; 17 to
+ * 128 bytes (`XXH3_len_17to128_128b`) by numbers in `xxh3-short.ts`.
  */
+
+import { XXH3_HASH, xxh3x128Short } from './xxh3-short.js';
 
 const M64 = (1n << 64n) - 1n;
 const M32 = (1n << 32n) - 1n;
@@ -63,6 +63,15 @@ function finish(acc: [bigint, bigint], length: number): Uint8Array {
   return bytesOf(high, low);
 }
 
+/** 17 to 128 bytes: by numbers (see xxh3-short.ts), laid out as below. */
+function shortHash(input: Uint8Array): Uint8Array {
+  xxh3x128Short(input);
+  const bytes = new Uint8Array(16);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < 4; i++) view.setUint32(4 * i, XXH3_HASH[i]!);
+  return bytes;
+}
+
 function bytesOf(high: bigint, low: bigint): Uint8Array {
   const bytes = new Uint8Array(16);
   const view = new DataView(bytes.buffer);
@@ -78,12 +87,8 @@ export function xxh3x128(input: Uint8Array): Uint8Array {
   secretView ??= new DataView(Uint8Array.from(SECRET_HEX.match(/../g)!, (hex) => parseInt(hex, 16)).buffer);
   const view = new DataView(input.buffer, input.byteOffset, length);
   if (length > 240) return hashLong(view, length);
+  if (length <= 128) return shortHash(input);
   const acc: [bigint, bigint] = [(BigInt(length) * PRIME64_1) & M64, 0n];
-  if (length <= 128) {
-    // From the middle out: the i-th 16 bytes from the start with the i-th from the end.
-    for (let i = (length - 1) >> 5; i >= 0; i--) mix32(acc, view, 16 * i, length - 16 * (i + 1), 32 * i);
-    return finish(acc, length);
-  }
   for (let i = 32; i < 160; i += 32) mix32(acc, view, i - 32, i - 16, i - 32);
   acc[0] = avalanche(acc[0]);
   acc[1] = avalanche(acc[1]);

@@ -112,11 +112,13 @@ function sumOf16(bytes: Uint8Array, at: number): void {
 }
 
 /**
- * XXH3-128 of `bytes`' first `length` (17 to 128) modulo `modulus` (at most 2²¹: the remainder times 2³² stays exact) — what
- * langsmith's sampling draws (`XXH3_128(bytes) % 10⁶`).
+ * XXH3-128 of `bytes`' first `length` (17 to 128) as 32-bit words, high first: `XXH3_HASH[0]`, `[1]` the high 64 bits,
+ * `[2]`, `[3]` the low. In a buffer each hash overwrites: read it before the next.
  */
-export function xxh3x128Mod(bytes: Uint8Array, modulus: number, length: number = bytes.length): number {
-  if (length <= 16 || length > 128) throw new RangeError('xxh3x128Mod hashes 17 to 128 bytes');
+export const XXH3_HASH = new Float64Array(4);
+
+export function xxh3x128Short(bytes: Uint8Array, length: number = bytes.length): void {
+  if (length <= 16 || length > 128) throw new RangeError('xxh3x128Short hashes 17 to 128 bytes');
   secretWords ??= secretWordsOf(SECRET_HEX);
   mulLow(0, length, PRIME64_1_HI, PRIME64_1_LO);
   let acc0Hi = W[0];
@@ -162,11 +164,23 @@ export function xxh3x128Mod(bytes: Uint8Array, modulus: number, length: number =
   avalanche(W[0], W[1]);
   // Two's complement negation: ~x + 1.
   add(~W[0] >>> 0, ~W[1] >>> 0, 0, 1);
+  XXH3_HASH[0] = W[0];
+  XXH3_HASH[1] = W[1];
+  XXH3_HASH[2] = lowHi;
+  XXH3_HASH[3] = lowLo;
+}
+
+/**
+ * XXH3-128 of `bytes`' first `length` (17 to 128) modulo `modulus` (at most 2²¹: the remainder times 2³² stays exact) —
+ * what langsmith's sampling draws (`XXH3_128(bytes) % 10⁶`).
+ */
+export function xxh3x128Mod(bytes: Uint8Array, modulus: number, length: number = bytes.length): number {
+  xxh3x128Short(bytes, length);
   // (high × 2⁶⁴ + low) mod modulus, a 32-bit word at a time from the top.
-  let remainder = W[0] % modulus;
-  remainder = (remainder * TWO_32 + W[1]) % modulus;
-  remainder = (remainder * TWO_32 + lowHi) % modulus;
-  return (remainder * TWO_32 + lowLo) % modulus;
+  let remainder = XXH3_HASH[0]! % modulus;
+  remainder = (remainder * TWO_32 + XXH3_HASH[1]!) % modulus;
+  remainder = (remainder * TWO_32 + XXH3_HASH[2]!) % modulus;
+  return (remainder * TWO_32 + XXH3_HASH[3]!) % modulus;
 }
 
 function secretWordsOf(hex: string): Uint32Array {
