@@ -37,9 +37,18 @@ export function readHeader(carrier: unknown, name: string): string[] {
   }
 }
 
+/**
+ * At most this many entries of a Map or a list of pairs are read: headers are untrusted, and an endless iterator or a
+ * sparse array 2³² − 1 long held the traced call forever (a report-only review). HTTP servers cap a request's headers
+ * near this (Node: 2 000).
+ */
+const MAX_ENTRIES = 2_000;
+
 function fromEntries(entries: Iterable<unknown>, name: string): string[] {
   const lines: string[] = [];
+  let read = 0;
   for (const entry of entries) {
+    if (++read > MAX_ENTRIES) break;
     if (!isArray(entry)) continue;
     const key: unknown = entry[0];
     if (isString(key) && key.length === name.length && (key === name || key.toLowerCase() === name)) lines.push(...asList(entry[1]));

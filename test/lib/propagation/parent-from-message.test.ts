@@ -55,3 +55,22 @@ describe("a queue message's headers, in the forms queue clients give them", () =
     expect(only(await finishedRuns(client, exporter), 'job').parent_run_id).toBe(PARENT);
   });
 });
+
+describe('hostile message headers are read no further than 2 000 entries (an endless iterator, a sparse list 2³² − 1 long held the call forever)', () => {
+  const DOTTED = `20260101T120000000001Z${'0191e2f4-5a6b-7c8d-9e0f-a1b2c3d4e5f6'}`;
+  const junk = (count: number) => Array.from({ length: count }, (_, i): [string, string] => [`x-junk-${i}`, '1']);
+  test.each<[string, () => unknown]>([
+    ['a list of 3 000 pairs, the trace header last', () => [...junk(3_000), ['langsmith-trace', DOTTED]]],
+    ['a Map of 3 000 entries, the trace header last', () => new Map([...junk(3_000), ['langsmith-trace', DOTTED]])],
+  ])('%s: the job runs, a fresh trace', async (_, headers) => {
+    const { client, exporter } = installMemoryTracing();
+    expect(traceable(() => 'ok', { name: 'job', parent: headers() as never })()).toBe('ok');
+    expect(only(await finishedRuns(client, exporter), 'job').parent_run_id).toBeUndefined();
+  });
+
+  test('a sparse list 2³² − 1 long returns at once', async () => {
+    const { client, exporter } = installMemoryTracing();
+    expect(traceable(() => 'ok', { name: 'job', parent: Object.assign([], { length: 2 ** 32 - 1 }) as never })()).toBe('ok');
+    expect(only(await finishedRuns(client, exporter), 'job').parent_run_id).toBeUndefined();
+  });
+});
