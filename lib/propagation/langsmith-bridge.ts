@@ -79,6 +79,7 @@ export function enableLangSmithBridge(api: LangSmithApi, options: LangSmithBridg
     const runTree = api.RunTree.fromHeaders(getTraceHeaders() as Record<string, string>, { name: span.name, run_type: span.runType, ...inherited });
     runTrees.set(span, runTree);
     numberChildrenAfter(runTree, span.startMicros);
+    childrenNoEarlierThan(runTree, span.startMicros);
     // langsmith's runs under the span send with this run's client (a child takes its parent's; LangChain's tracer too),
     // the one given or langsmith's shared default: the span's client's waits wait for it. Not when they are not traced.
     if (tracingEnabled !== false) {
@@ -129,6 +130,36 @@ function isDotted(run: unknown): run is { dotted_order: string } {
  * from the span's own microseconds (langsmith's next child takes one more; 999 at most, its three digits), a child in
  * that millisecond is no earlier than the span.
  */
+/**
+ * How far tracewire's clock may lead `Date.now()`, which langsmith's runs read: it is strictly increasing in µs and
+ * checks the wall clock once per elapsed millisecond, so under load it runs a little ahead (README, "Times in
+ * microseconds, in order"). A lead past this is a caller's clock ahead (a moved subtree), which langsmith's runs do
+ * not follow (documented there).
+ */
+const CLOCK_LEAD_MILLIS = 50;
+
+/**
+ * A langsmith child of the span, made without a start time of its own, starts no earlier than the span's millisecond
+ * when tracewire's clock leads `Date.now()` by a little: its time came out a millisecond before the span's (2 of 50
+ * warm calls in a loaded CI run), which LangSmith refuses with the request carrying it. Its `start_time` is then the
+ * span's millisecond, and `numberChildrenAfter` puts it after the span within it.
+ */
+function childrenNoEarlierThan(runTree: unknown, startMicros: number): void {
+  const tree = runTree as { createChild?: unknown } | undefined;
+  try {
+    const createChild = tree?.createChild;
+    if (!isFunction(createChild)) return;
+    const spanMillis = Math.floor(startMicros / 1000);
+    tree!.createChild = function (this: unknown, config?: { start_time?: unknown }): unknown {
+      const lead = spanMillis - Date.now();
+      const at = lead > 0 && lead <= CLOCK_LEAD_MILLIS && isObject(config) && config.start_time === undefined ? { ...config, start_time: spanMillis } : config;
+      return Reflect.apply(createChild, this, [at]);
+    };
+  } catch {
+    // A run tree of another make (a frozen one): its children keep langsmith's times.
+  }
+}
+
 function numberChildrenAfter(runTree: unknown, startMicros: number): void {
   const tree = runTree as { child_execution_order?: unknown } | undefined;
   try {

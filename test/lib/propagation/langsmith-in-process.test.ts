@@ -156,6 +156,28 @@ describe('enableLangSmithBridge(): langsmith runs inside tracewire spans', () =>
     expect(earlier.map((child) => child.dotted_order)).toEqual([]);
   });
 
+  test("a langsmith child is no earlier than its tracewire parent when tracewire's clock leads Date.now() by a few ms (it runs a little ahead under load: 2 of 50 in a loaded CI run)", async () => {
+    const langsmith = langsmithRecorder();
+    disable = enableLangSmithBridge({ RunTree }, { client: langsmith.client, tracingEnabled: true });
+    const summarize = lsTraceable(async () => 1, { ...langsmith.config, name: 'summarize' });
+    const handle = traceable(async function handle() { return summarize(); });
+    // Date.now() 3 ms behind tracewire's clock: less than a step back tracewire follows (100 ms), so its clock holds.
+    const realNow = Date.now;
+    const lagging = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - 3);
+    try {
+      for (let i = 0; i < 20; i++) await handle();
+    } finally {
+      lagging.mockRestore();
+    }
+    await client.flush();
+    const segmentTime = (dottedOrder: string) => dottedOrder.split('.').at(-1)!.slice(0, 22);
+    const handles = new Map(exporter.runs.filter((run) => run.name === 'handle').map((run) => [run.id, run]));
+    const children = langsmith.ended.filter((run) => run.name === 'summarize');
+    expect(children).toHaveLength(20);
+    const earlier = children.filter((child) => segmentTime(child.dotted_order) < segmentTime(handles.get(parentOf(child)!)!.dotted_order));
+    expect(earlier.map((child) => child.dotted_order)).toStrictEqual([]);
+  });
+
   test('a RunTree is made for a tracewire span only when langsmith asks: none for spans that only make tracewire calls', async () => {
     const langsmith = langsmithRecorder();
     const fromHeaders = jest.fn((headers: Record<string, string>, inherit?: Record<string, unknown>) => RunTree.fromHeaders(headers, inherit));
