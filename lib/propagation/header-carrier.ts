@@ -30,7 +30,7 @@ export function readHeader(carrier: unknown, name: string): string[] {
     // Plain records from gateways keep whatever case the client sent, and two keys of one name in different cases are
     // two lines of that header (a trace header sent twice is refused, not taken from whichever key comes first).
     const lines: string[] = [];
-    for (const key of keys(record)) if (key.length === name.length && (key === name || key.toLowerCase() === name)) lines.push(...asList(record[key]));
+    for (const key of keys(record)) if (isNamed(key, name)) lines.push(...asList(record[key]));
     return lines;
   } catch {
     return [];
@@ -50,10 +50,14 @@ function fromEntries(entries: Iterable<unknown>, name: string): string[] {
   for (const entry of entries) {
     if (++read > MAX_ENTRIES) break;
     if (!isArray(entry)) continue;
-    const key: unknown = entry[0];
-    if (isString(key) && key.length === name.length && (key === name || key.toLowerCase() === name)) lines.push(...asList(entry[1]));
+    if (isNamed(entry[0], name)) lines.push(...asList(entry[1]));
   }
   return lines;
+}
+
+/** Whether `key` names header `name` (lower case), in any case: a length test first, which most keys fail. */
+function isNamed(key: unknown, name: string): boolean {
+  return isString(key) && key.length === name.length && (key === name || key.toLowerCase() === name);
 }
 
 let decoder: TextDecoder | undefined;
