@@ -8,6 +8,7 @@ import { isFunction, isObject } from '../natives.js';
 import { getTraceHeaders } from './trace-headers.js';
 import { LANGSMITH_OWN_STORAGE, LANGSMITH_STORAGE } from './langsmith-run.js';
 import { BridgedLangSmith } from '../pipeline/bridged-langsmith.js';
+import { carryLangChainContext } from './langchain-context.js';
 
 
 /** The part of `langsmith` the bridge uses: `RunTree.fromHeaders`, what continues a trace from `langsmith-trace`. */
@@ -74,12 +75,20 @@ export function enableLangSmithBridge(api: LangSmithApi, options: LangSmithBridg
   const global = globalThis as { [LANGSMITH_STORAGE]?: Storage };
   const own = global[LANGSMITH_STORAGE] ?? new AsyncLocalStorage<unknown>();
   const runTrees = new WeakMap<Span, unknown>();
-  const runTreeOf = (span: Span): unknown => {
-    if (runTrees.has(span)) return runTrees.get(span);
+  // The langsmith context whose LangChain context each span's run tree carries (see carryLangChainContext).
+  const carriedFrom = new WeakMap<Span, unknown>();
+  const runTreeOf = (span: Span, run: unknown): unknown => {
+    if (runTrees.has(span)) {
+      const known = runTrees.get(span);
+      if (carriedFrom.get(span) !== run) carriedFrom.set(span, run), carryLangChainContext(known, run);
+      return known;
+    }
     const runTree = api.RunTree.fromHeaders(getTraceHeaders() as Record<string, string>, { name: span.name, run_type: span.runType, ...inherited });
     runTrees.set(span, runTree);
     numberChildrenAfter(runTree, span.startMicros);
     childrenNoEarlierThan(runTree, span.startMicros);
+    carriedFrom.set(span, run);
+    carryLangChainContext(runTree, run);
     // langsmith's runs under the span send with this run's client (a child takes its parent's; LangChain's tracer too),
     // the one given or langsmith's shared default: the span's client's waits wait for it. Not when they are not traced.
     if (tracingEnabled !== false) {
@@ -107,7 +116,7 @@ export function enableLangSmithBridge(api: LangSmithApi, options: LangSmithBridg
       // The nearer of the two: a span inside langsmith's run extends its dotted order; a langsmith run inside the span, the span's.
       if (span === undefined || !span.sampled || (isDotted(run) && !span.dottedOrder.startsWith(run.dotted_order + '.'))) return run;
       try {
-        return runTreeOf(span) ?? run;
+        return runTreeOf(span, run) ?? run;
       } catch {
         return run;
       }

@@ -1,5 +1,7 @@
-import { RunnableLambda } from '@langchain/core/runnables';
+import { RunnableLambda, type RunnableConfig } from '@langchain/core/runnables';
 import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
+import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
+import { getContextVariable, setContextVariable } from '@langchain/core/context';
 import { Client, RunTree } from 'langsmith';
 // Loaded as a LangSmith user's program has it: it makes langsmith's context, where LangChain keeps its runs.
 import 'langsmith/traceable';
@@ -69,6 +71,60 @@ test('with enableLangSmithBridge(): a traced handler invoking a runnable that ca
     const [root, chainRun, toolRun] = ['handler', 'bridgedChain', 'bridgedTool'].map((name) => runs.get(name)!);
     expect(chainRun).toMatchObject({ parent: root!.id, trace: root!.id });
     expect(toolRun).toMatchObject({ parent: chainRun!.id, trace: root!.id });
+  } finally {
+    disable();
+  }
+});
+
+/**
+ * LangChain code inside a traced function inside a runnable: what the inner runnable gets from LangChain's context
+ * (its config's `configurable`, tags and callbacks, and `setContextVariable`'s values) — what LangGraph's
+ * `getConfig()`, `interrupt()` and `getWriter()` read. With the bridge, the traced function's langsmith run lost all of
+ * it (a report-only probe: LangGraph's `interrupt()` threw "outside the context of a graph").
+ */
+async function innerRunnableSees(): Promise<{ seen: string; handlerSaw: string[] }> {
+  const handlerSaw: string[] = [];
+  const handler = BaseCallbackHandler.fromMethods({
+    handleChainStart: (_chain, _inputs, _runId, _parentRunId, _tags, _metadata, _runType, runName) => void handlerSaw.push(String(runName)),
+  });
+  const inner = RunnableLambda.from(async (_: unknown, config?: RunnableConfig) =>
+    [config?.configurable?.thread_id, (config?.tags ?? []).join('+'), getContextVariable('tenant')].join(' '),
+  ).withConfig({ runName: 'innerRunnable' });
+  const step = traceable(async function tracedStep() {
+    return inner.invoke({});
+  });
+  const outer = RunnableLambda.from(async () => {
+    setContextVariable('tenant', 'acme');
+    return step();
+  }).withConfig({ runName: 'outerRunnable' });
+  const seen = await outer.invoke({}, { configurable: { thread_id: 'T-42' }, tags: ['t1'], callbacks: [handler] });
+  return { seen, handlerSaw };
+}
+
+const UNTRACED = { seen: 'T-42 t1 acme', handlerSaw: ['outerRunnable', 'innerRunnable'] };
+
+test("with enableLangSmithBridge() and LangChain tracing off: a runnable inside a traced function gets LangChain's config and context variables, as untraced", async () => {
+  const disable = enableLangSmithBridge({ RunTree }, { tracingEnabled: false });
+  try {
+    expect(await innerRunnableSees()).toEqual(UNTRACED);
+  } finally {
+    disable();
+  }
+});
+
+test("with enableLangSmithBridge() and LangChain tracing on: the same, and the inner runnable is the traced function's child", async () => {
+  const langsmithClient = new Client({ apiUrl: sink.url, apiKey: 'lc-key' });
+  const disable = enableLangSmithBridge({ RunTree }, { client: langsmithClient });
+  try {
+    let seen: Awaited<ReturnType<typeof innerRunnableSees>> | undefined;
+    const runs = await traced(async () => {
+      seen = await innerRunnableSees();
+      await langsmithClient.awaitPendingTraceBatches();
+    });
+    expect(seen).toEqual(UNTRACED);
+    const [outerRun, stepRun, innerRun] = ['outerRunnable', 'tracedStep', 'innerRunnable'].map((name) => runs.get(name)!);
+    expect(stepRun).toMatchObject({ parent: outerRun!.id, trace: outerRun!.trace });
+    expect(innerRun).toMatchObject({ parent: stepRun!.id, trace: outerRun!.trace });
   } finally {
     disable();
   }
