@@ -1,6 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-// Re-exported for the invocation deadline's storage: a bundle then loads node:async_hooks once, under one name.
-export { AsyncLocalStorage };
+import { AsyncLocalStorage } from './async-local-storage.js';
 import type { Span } from '../model/span.js';
 import type { ActiveSpan } from '../model/span-types.js';
 import { noop } from '../noop.js';
@@ -49,7 +47,16 @@ const READS_OFF_SCOPES = Symbol.for('tracewire.offScopes');
  */
 export const spanStorage = ((globalThis as Record<symbol, unknown>)[symbolFor('tracewire.spanContext')] ??= assign(new AsyncLocalStorage<Scope>(), {
   [READS_OFF_SCOPES]: true,
-})) as AsyncLocalStorage<Scope>;
+})) as ScopeStorage;
+
+/**
+ * @internal What tracewire calls on its store: Node's `AsyncLocalStorage`, described here rather than named, so the
+ * shipped declarations need no Node types (TypeScript 6 includes none unless a project lists them in `types`).
+ */
+export interface ScopeStorage {
+  getStore(): Scope | undefined;
+  run<R, A extends unknown[]>(store: Scope, fn: (...args: A) => R, ...args: A): R;
+}
 
 /** The span the calling code runs in, or `undefined` outside any traced call (or where tracing was turned off). */
 export function getCurrentSpan(): ActiveSpan | undefined {

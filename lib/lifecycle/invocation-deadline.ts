@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from '../context/span-context.js';
+import { AsyncLocalStorage } from '../context/async-local-storage.js';
 import { min, max } from '../natives.js';
 
 /** @internal The wait budget of one `@FlushOnExit` invocation, shared by every delivery wait inside it. */

@@ -421,6 +421,34 @@ void client.warn;
 });
 
 /**
+ * The declarations themselves checked (no `skipLibCheck`) under TypeScript 6's defaults: no `types` listed, so no Node
+ * types, whether or not @types/node is installed. They named `node:async_hooks` (the span store's type, reached
+ * through `getCurrentSpan`): TS2591 in tracewire's own declarations (a report-only probe); langsmith's compiled clean.
+ */
+test("the shipped declarations type-check without skipLibCheck under TypeScript 6's defaults (no Node types), with either decorator mode", () => {
+  const source = `import { FlushOnExit, Traceable, TracingClient, MemoryExporter, getCurrentSpan, traceable, withSpan, type TracingStats } from 'tracewire';
+const client = new TracingClient({ exporter: new MemoryExporter() });
+export const stats: TracingStats = client.stats();
+export const add = traceable((a: number, b: number) => a + b);
+export const inSpan = withSpan('step', () => getCurrentSpan()?.setMetadata('k', 1));
+export class Handler {
+  @FlushOnExit()
+  @Traceable({ runType: 'tool' })
+  async handle(event: { n: number }): Promise<number> { return event.n; }
+}
+`;
+  const dir = mkdtempSync(join(project, 'ts-libcheck-'));
+  writeFileSync(join(dir, 'consumer.ts'), source);
+  for (const flags of [[], ['--experimentalDecorators']]) {
+    try {
+      execFileSync(process.execPath, [tsc, '--strict', '--target', 'ES2022', '--module', 'nodenext', '--noEmit', ...flags, 'consumer.ts'], { cwd: dir, encoding: 'utf8' });
+    } catch (error) {
+      throw new Error(`tsc ${flags.join(' ')} failed:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+    }
+  }
+});
+
+/**
  * `@opentelemetry/api` and langsmith ship their types twice (CommonJS and
  * ESM); an ESM app passes the ESM copy. tracewire's bridges and adapter take
  * structural types, so either copy type-checks: before, the OpenTelemetry
