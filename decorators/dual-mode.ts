@@ -9,13 +9,23 @@ import { isFunction } from '../lib/natives.js';
 export interface MethodOrClassDecorator {
   /** On a method (standard decorators): returns the very method type it receives, so generic methods keep their type parameters. */
   <Method extends Function>(method: Method, context: ClassMethodDecoratorContext<never>): Method;
-  /** On a class (standard decorators). */
-  <Class extends abstract new (...args: never[]) => unknown>(value: Class, context: ClassDecoratorContext<Class>): void;
+  /**
+   * On a class (standard decorators). Any class, a `private` or `protected` constructor's too: a constructor type
+   * refused those (TypeScript will not assign them to a public one), though they trace at run time.
+   */
+  <Class extends Function>(value: Class, context: ClassDecoratorContext<never>): void;
   /** On a method (`experimentalDecorators`): its descriptor (`T` is the method); a getter's or setter's (`T` its value) is refused here, as at run time. */
   <T extends Function>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T> | void;
-  /** On a class (`experimentalDecorators`). A constructor type, not any function: under standard decorators a getter or setter matched it. */
-  (target: abstract new (...args: never[]) => unknown): void;
+  /**
+   * On a class (`experimentalDecorators`): a function with a prototype of its own type, as a class has, whatever its
+   * constructor's visibility. Not any function: TypeScript tries this one-parameter form for a standard getter or
+   * setter decorator too, and a plain function's `prototype` is `any`.
+   */
+  <Class extends Function>(target: Class & ClassLike<Class>): void;
 }
+
+/** `unknown` for a class (its `prototype` has a type of its own), `never` for any other function (`prototype: any`). */
+export type ClassLike<C> = C extends { readonly prototype: infer P } ? (0 extends 1 & P ? never : unknown) : never;
 
 /** The method signatures of {@link MethodOrClassDecorator} alone: a decorator for methods only, in both modes. */
 export interface MethodOnlyDecorator {

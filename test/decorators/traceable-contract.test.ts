@@ -260,6 +260,38 @@ describe(`@Traceable on a class (${mode} decorators)`, () => {
     expect(await finishedRuns(tracing.client, tracing.exporter)).toHaveLength(0);
   });
 
+  // The types took only a public constructor (a report-only probe: TS1238 in both modes, TypeScript 5.0–6.0), though
+  // these classes trace at run time; `npm run typecheck` compiles this file in both modes.
+  test('a class with a private constructor (a singleton) or a protected one (a base) takes @Traceable(), in the types and at run time', async () => {
+    @Traceable({ tags: ['db'] })
+    class Database {
+      private static instance: Database | undefined;
+      private constructor(readonly url: string) {}
+      static open(url: string): Database {
+        return (Database.instance ??= new Database(url));
+      }
+      query(sql: string): string {
+        return `${this.url}: ${sql}`;
+      }
+    }
+    @Traceable()
+    class Store {
+      protected constructor(readonly name: string) {}
+      count(): number {
+        return this.name.length;
+      }
+    }
+    class Carts extends Store {
+      constructor() {
+        super('carts');
+      }
+    }
+    expect(Database.open('db://x').query('select 1')).toBe('db://x: select 1');
+    expect(new Carts().count()).toBe(5);
+    const runs = await finishedRuns(tracing.client, tracing.exporter);
+    expect(runs.map((run) => [run.name, run.tags]).sort()).toEqual([['count', []], ['query', ['db']]]);
+  });
+
   test('a name option on a class fails when the class is defined, naming the setting', () => {
     expect(() => {
       // @ts-expect-error a name is one method's: the types refuse it on a class too
