@@ -7,7 +7,7 @@ import type { Run, RunType } from '../model/run.js';
 import type { Span } from '../model/span.js';
 import type { ActiveSpan } from '../model/span-types.js';
 import { captureInputs } from './capture.js';
-import type { ClientOption } from './client-source.js';
+import { clientOfCall, type ClientOption } from './client-source.js';
 import { redact } from './redact.js';
 import { SpanOutcome } from './span-outcome.js';
 import { followResult, runId } from './trace-call.js';
@@ -135,7 +135,7 @@ function begin(name: string, options: SpanOptions, captureOutputs: boolean): Spa
   }
   let client: TracingClient | undefined;
   try {
-    client = site.client?.(undefined) ?? parent?.client ?? globalClient.current;
+    client = (site.client === undefined ? parent?.client : clientOfCall(site.client(undefined), parent?.client)) ?? globalClient.current;
     if (client === undefined || !client.isRecording) return undefined;
     const span = client.startSpan(site, parentOf(site, [], parent), site.id === undefined ? undefined : runId(client, site, []));
     if (span.sampled && 'inputs' in given) {

@@ -11,6 +11,7 @@ import { followThenable } from './follow-thenable.js';
 import { generatorStepsThrough } from './traced-generators.js';
 import { SpanOutcome } from './span-outcome.js';
 import { isUuid, scopedOptions, type CallSite } from './trace-options.js';
+import { clientOfCall } from './client-source.js';
 import { parentOf } from '../propagation/root-parent.js';
 import { otelHook } from '../otel/bridge-hook.js';
 
@@ -56,7 +57,7 @@ export function traceCall(site: CallSite, thisArg: unknown, args: ArrayLike<unkn
     return off ? Reflect.apply(fn, thisArg, args) : offThroughout(fn, thisArg, args);
   }
   const parent = off ? undefined : (scope as Span | undefined);
-  const client = (site.client === undefined ? undefined : site.client(thisArg)) ?? parent?.client ?? global ?? globalClient.current;
+  const client = (site.client === undefined ? parent?.client : clientOfCall(site.client(thisArg), parent?.client)) ?? global ?? globalClient.current;
   if (client === undefined || (client !== global && !client.isRecording)) {
     // Off through its own client: keep the children off as well.
     return site.client === undefined ? Reflect.apply(fn, thisArg, args) : offThroughout(fn, thisArg, args);

@@ -1,4 +1,4 @@
-import { FlushOnExit, MemoryExporter, TracewireConfigError, TracingClient, setGlobalTracingClient, traceable, type SpanExporter } from '../../../index';
+import { FlushOnExit, getCurrentSpan, MemoryExporter, TracewireConfigError, TracingClient, setGlobalTracingClient, traceable, withSpan, type SpanExporter } from '../../../index';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
 
 afterEach(() => setGlobalTracingClient(undefined));
@@ -207,14 +207,50 @@ describe('bad configuration fails fast with the setting named', () => {
 });
 
 describe('which project a run records in', () => {
-  test('a child reporting to another client records in that client\'s project, not its parent\'s', async () => {
-    const parentClient = new TracingClient({ exporter: new MemoryExporter(), projectName: 'frontend' });
+  // A trace is sent by one client, as a langsmith child is by its parent's. Before, the child went to its own client —
+  // another tenant's endpoint and key, in a service with a client per tenant — as an orphan carrying the trace's ids and
+  // its parent's metadata (a report-only probe).
+  test("a child naming another client is recorded in its trace, sent by the trace's client in the trace's project; the other client gets nothing; warned once", async () => {
+    const warned: string[] = [];
+    const parentExporter = new MemoryExporter();
+    const parentClient = new TracingClient({ exporter: parentExporter, projectName: 'tenant-a', logger: { warn: (message) => warned.push(message) } });
     const childExporter = new MemoryExporter();
-    const childClient = new TracingClient({ exporter: childExporter, projectName: 'billing' });
+    const childClient = new TracingClient({ exporter: childExporter, projectName: 'tenant-b' });
     const charge = traceable(function charge() { return 'charged'; }, { client: childClient });
-    const checkout = traceable(function checkout() { return charge(); }, { client: parentClient });
-    expect(checkout()).toBe('charged');
-    expect((await finishedRuns(childClient, childExporter)).map((run) => [run.name, run.session_name])).toEqual([['charge', 'billing']]);
+    const checkout = traceable(function checkout() { getCurrentSpan()?.setMetadata('customer', 'a-only'); return charge() + charge(); }, { client: parentClient });
+    expect(checkout()).toBe('chargedcharged');
+    const runs = await finishedRuns(parentClient, parentExporter);
+    const root = runs.find((run) => run.name === 'checkout')!;
+    expect(runs.map((run) => [run.name, run.session_name, run.trace_id, run.parent_run_id ?? null]).sort()).toEqual([
+      ['charge', 'tenant-a', root.id, root.id],
+      ['charge', 'tenant-a', root.id, root.id],
+      ['checkout', 'tenant-a', root.id, null],
+    ]);
+    expect(await finishedRuns(childClient, childExporter)).toEqual([]);
+    expect(warned.filter((message) => message.includes('a client of its own'))).toHaveLength(1);
+    // Outside any run, the child's own client is its client.
+    expect(charge()).toBe('charged');
+    expect((await finishedRuns(childClient, childExporter)).map((run) => [run.name, run.session_name])).toEqual([['charge', 'tenant-b']]);
+  });
+
+  test("the same for a manual span naming another client (withSpan's client option)", async () => {
+    const { client, exporter } = installMemoryTracing({ projectName: 'tenant-a' });
+    const otherExporter = new MemoryExporter();
+    const other = new TracingClient({ exporter: otherExporter, projectName: 'tenant-b', logger: { warn: () => undefined } });
+    const parent = traceable(function parent() { return withSpan('step', () => 2, { client: other }); });
+    expect(parent()).toBe(2);
+    expect((await finishedRuns(client, exporter)).map((run) => [run.name, run.session_name]).sort()).toEqual([['parent', 'tenant-a'], ['step', 'tenant-a']]);
+    expect(await finishedRuns(other, otherExporter)).toEqual([]);
+  });
+
+  test('a child naming a client that is off runs untraced inside another client\'s run, its children too', async () => {
+    const { client, exporter } = installMemoryTracing();
+    const off = new TracingClient({ exporter: new MemoryExporter(), enabled: false });
+    const inner = traceable(function inner() { return 1; });
+    const optedOut = traceable(function optedOut() { return inner(); }, { client: off });
+    const parent = traceable(function parent() { return optedOut(); });
+    expect(parent()).toBe(1);
+    expect((await finishedRuns(client, exporter)).map((run) => run.name)).toEqual(['parent']);
   });
 
   test('a child of the same client stays in its parent\'s project, even naming its own', async () => {
