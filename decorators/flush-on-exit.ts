@@ -2,7 +2,8 @@ import { globalClient } from '../lib/client/global-client.js';
 import type { TracingClient } from '../lib/client/tracing-client.js';
 import { A_FUNCTION, refuse } from '../lib/errors.js';
 import { readOptions, readSafely, type OptionsShape } from '../lib/read-options.js';
-import { flushInvocation, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation.js';
+import { flushInvocationClients, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation.js';
+import { scopedOptions } from '../lib/instrument/trace-options.js';
 import { endInvocation, insideInvocation, runWithinInvocationBudget, type InvocationBudget } from '../lib/lifecycle/invocation-deadline.js';
 import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCallback, thenOf } from '../lib/lifecycle/lambda-invocation.js';
 import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
@@ -115,19 +116,20 @@ function wrapFlushOnExit(original: Function, settings: Settings, inner?: Functio
 
 /** One call of a `@FlushOnExit` handler: `target` called with `thisArg` and `callArgs`, settling after the invocation's flush. */
 function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, callArgs: IArguments): unknown {
-  const client = settings.client ?? globalClient.current;
-  // Called inside another handler's invocation: that one flushes once, within its own budget.
-  if (client === undefined || !client.isRecording || insideInvocation()) return Reflect.apply(target, thisArg, callArgs);
+  const named = settings.client ?? globalClient.current;
+  // Called inside another handler's invocation: that one flushes once, within its own budget. Without a client that
+  // records, nothing to flush — unless a traced function names a client of its own (a tenant's, chosen per call).
+  if (insideInvocation() || ((named === undefined || !named.isRecording) && !scopedOptions.used)) return Reflect.apply(target, thisArg, callArgs);
   const handOff = settings.waitUntil === 'auto' ? findWaitUntil(callArgs, thisArg) : settings.waitUntil;
   const cutoffAt = lambdaCutoffAt(callArgs);
   const budget: InvocationBudget = { timeoutMillis: settings.timeoutMillis, cutoffAt };
   // Spans that end in its context after it settled, where nothing else would send them (see spanEndedLate): through
   // the platform's waitUntil — the one chosen, else any the call carries (workerd's ctx, Vercel's request context).
   const lateHandOff = isLongLivedHost() ? undefined : (handOff ?? findWaitUntil(callArgs, thisArg));
-  if (lateHandOff !== undefined) budget.late = lateDelivery(client, settings.timeoutMillis, lateHandOff);
+  if (lateHandOff !== undefined) budget.late = lateDelivery(named, budget, settings.timeoutMillis, lateHandOff);
   let flushing: Promise<void> | undefined;
   // One flush per invocation, whichever ends it first: the returned promise, Lambda's callback, a throw.
-  const finish = (): Promise<void> => (flushing ??= (endInvocation(budget), afterInvocation(client, settings, handOff, cutoffAt)));
+  const finish = (): Promise<void> => (flushing ??= (endInvocation(budget), afterInvocation(invocationClients(named, budget), settings, handOff, cutoffAt)));
   const lambda = CallbackInvocation.of(callArgs);
   const args: unknown[] | IArguments = lambda === undefined ? callArgs : Array.prototype.slice.call(callArgs);
   if (lambda !== undefined) args[2] = lambda.callback;
@@ -164,14 +166,14 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
  * What delivers an invocation's late spans (see `spanEndedLate`): one flush per turn of spans ending, handed to
  * `handOff`; a span ending once that flush has begun gets one of its own.
  */
-function lateDelivery(client: TracingClient, timeoutMillis: number, handOff: WaitUntil): (() => void) {
+function lateDelivery(named: TracingClient | undefined, budget: InvocationBudget, timeoutMillis: number, handOff: WaitUntil): (() => void) {
   let scheduled = false;
   return () => {
     if (scheduled) return;
     scheduled = true;
     const flushing = Promise.resolve().then(() => {
       scheduled = false;
-      return flushInvocation(client, timeoutMillis).then(noop);
+      return flushInvocationClients(invocationClients(named, budget), timeoutMillis).then(noop);
     });
     try {
       handOff(flushing);
@@ -181,10 +183,22 @@ function lateDelivery(client: TracingClient, timeoutMillis: number, handOff: Wai
   };
 }
 
+/**
+ * The clients an invocation flushes: the one it names (its `client` option, else the global client) and every client
+ * its traces reported to (a tenant's, chosen per call), those still recording. Before, only the one it names: a
+ * handler tracing to a tenant's client settled at once, its spans lost when the sandbox froze (a report-only probe).
+ */
+function invocationClients(named: TracingClient | undefined, budget: InvocationBudget): TracingClient[] {
+  const clients = named !== undefined && named.isRecording ? [named] : [];
+  for (const client of budget.clients ?? []) if (client !== named && client.isRecording) clients.push(client);
+  return clients;
+}
+
 /** Flushes (or hands the flush to the platform) and reports; resolves when the handler may settle, never rejects. */
-function afterInvocation(client: TracingClient, settings: Settings, handOff: WaitUntil | undefined, cutoffAt: number): Promise<void> {
+function afterInvocation(clients: TracingClient[], settings: Settings, handOff: WaitUntil | undefined, cutoffAt: number): Promise<void> {
+  if (clients.length === 0) return Promise.resolve();
   const waitMillis = min(settings.timeoutMillis, cutoffAt - Date.now());
-  const flushing = flushInvocation(client, waitMillis).then((result) => report(client, settings, result, waitMillis));
+  const flushing = flushInvocationClients(clients, waitMillis).then((result) => report(clients[0]!, settings, result!, waitMillis));
   if (handOff === undefined) return flushing;
   try {
     handOff(flushing);

@@ -20,6 +20,7 @@ import { DEFAULT_SERIALIZE_LIMITS, type SerializeLimits } from '../serialize/to-
 import { DeliveryCounters, type TracingStats } from './delivery-stats.js';
 import { STRATEGY_FOR_MODE, type DeliveryStrategy } from './delivery-strategy.js';
 import { runtimeEnv } from '../runtime-env.js';
+import { noteInvocationClient, runningInvocations } from '../lifecycle/invocation-deadline.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor.js';
 import { entries, isFunction, isPositive, keys } from '../natives.js';
 
@@ -133,10 +134,14 @@ export class TracingClient {
     let inherited: string | undefined;
     const ownParent = parent instanceof Span && parent.client === this;
     if (ownParent) inherited = (parent as Span).projectName;
-    else if (parent !== undefined) {
-      // Roots and remote parents only: a child of a span of this client never gets here.
-      inherited = parent.remote?.projectName;
-      if (this.#followsOpenTelemetrySampling) parent = sampledAsOpenTelemetry(parent);
+    else {
+      // A trace begins here: a running @FlushOnExit invocation flushes its client too.
+      if (runningInvocations.count > 0) noteInvocationClient(this);
+      if (parent !== undefined) {
+        // Roots and remote parents only: a child of a span of this client never gets here.
+        inherited = parent.remote?.projectName;
+        if (this.#followsOpenTelemetrySampling) parent = sampledAsOpenTelemetry(parent);
+      }
     }
     const named = request.projectName;
     if (named !== undefined && inherited !== undefined && named !== inherited) this.#projectNotTaken(named, inherited);

@@ -1,6 +1,6 @@
 import type { FlushResult } from '../client/span-processor.js';
 import type { TracingClient } from '../client/tracing-client.js';
-import { freeze } from '../natives.js';
+import { freeze, max } from '../natives.js';
 
 /** What `@FlushOnExit` reports after each invocation. */
 export interface InvocationFlushResult extends FlushResult {
@@ -37,4 +37,24 @@ export async function flushInvocation(client: TracingClient, timeoutMillis: numb
     // The client's waits never reject; this is belt and braces for a user-supplied strategy.
   }
   return { ...result, action, waitedMillis: performance.now() - started };
+}
+
+/**
+ * @internal {@link flushInvocation} for each of `clients` at once, under the one deadline, as one result: the counts
+ * summed, timed out if any wait was, the first client's action. `undefined` for no client.
+ */
+export async function flushInvocationClients(clients: readonly TracingClient[], timeoutMillis: number): Promise<InvocationFlushResult | undefined> {
+  if (clients.length <= 1) return clients.length === 0 ? undefined : flushInvocation(clients[0]!, timeoutMillis);
+  const results = await Promise.all(clients.map((client) => flushInvocation(client, timeoutMillis)));
+  const sum = (key: 'delivered' | 'failed' | 'dropped' | 'spooled' | 'pending'): number => results.reduce((total, result) => total + result[key], 0);
+  return {
+    delivered: sum('delivered'),
+    failed: sum('failed'),
+    dropped: sum('dropped'),
+    spooled: sum('spooled'),
+    pending: sum('pending'),
+    timedOut: results.some((result) => result.timedOut),
+    action: results[0]!.action,
+    waitedMillis: max(...results.map((result) => result.waitedMillis)),
+  };
 }

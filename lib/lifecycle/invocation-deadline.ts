@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from '../context/async-local-storage.js';
 import { min, max } from '../natives.js';
+import type { TracingClient } from '../client/tracing-client.js';
 
 /** @internal The wait budget of one `@FlushOnExit` invocation, shared by every delivery wait inside it. */
 export interface InvocationBudget {
@@ -21,7 +22,18 @@ export interface InvocationBudget {
    * has a way to keep the request alive for it (`waitUntil`).
    */
   late?: () => void;
+  /**
+   * The clients its traces reported to (each root's: a trace is sent by one client), which its flush waits for beside
+   * the one it names (its `client` option, else the global client): a tenant's client chosen per call.
+   */
+  clients?: Set<TracingClient>;
 }
+
+/**
+ * @internal How many invocations are running: while none is, a root does not look for one to note its client in
+ * (see {@link noteInvocationClient}), so a traced call outside `@FlushOnExit` pays one field read for it.
+ */
+export const runningInvocations = { count: 0 };
 
 const invocation = new AsyncLocalStorage<InvocationBudget>();
 
@@ -31,12 +43,21 @@ const invocation = new AsyncLocalStorage<InvocationBudget>();
  * first, and end by `budget.cutoffAt`, until {@link endInvocation}.
  */
 export function runWithinInvocationBudget<T>(budget: InvocationBudget, handler: () => T): T {
+  runningInvocations.count++;
   return invocation.run(budget, handler);
 }
 
 /** @internal The handler of `budget` has settled: code still running in its context is no longer inside it. */
 export function endInvocation(budget: InvocationBudget): void {
+  if (budget.ended === true) return;
   budget.ended = true;
+  runningInvocations.count--;
+}
+
+/** @internal A trace began in the calling code with `client`: the invocation running it, if any, flushes that client too. */
+export function noteInvocationClient(client: TracingClient): void {
+  const budget = currentInvocation();
+  if (budget !== undefined) (budget.clients ??= new Set()).add(client);
 }
 
 /** The invocation the calling code runs in, if it has not ended. */

@@ -60,7 +60,7 @@ class Handler {
 }
 
 /** Settles `promise` while the exporter holds every batch; reports whether it settled before release. */
-async function settlesOnlyAfterRelease(promise: Promise<unknown>): Promise<boolean> {
+async function settlesOnlyAfterRelease(promise: Promise<unknown>, held: GatedExporter = exporter): Promise<boolean> {
   let settled = false;
   void promise.then(
     () => (settled = true),
@@ -68,8 +68,8 @@ async function settlesOnlyAfterRelease(promise: Promise<unknown>): Promise<boole
   );
   await new Promise((resolve) => setTimeout(resolve, 30));
   const early = settled;
-  exporter.holding = false;
-  exporter.releaseAll();
+  held.holding = false;
+  held.releaseAll();
   await promise.catch(() => undefined);
   return !early && settled;
 }
@@ -84,6 +84,52 @@ describe(`@FlushOnExit on a handler (${mode} decorators)`, () => {
     const names = exporter.batches.flatMap((batch) => batch.post.map((run) => run.name)).sort();
     expect(names).toEqual(['handle', 'step', 'step', 'step']);
     expect(reports.at(-1)).toMatchObject({ action: 'awaited-pending', delivered: 4, timedOut: false });
+  });
+
+  // A service with a client per tenant, chosen per call: the invocation waited only for the global client (or none),
+  // settling at once while the tenant's spans were still queued — lost when the sandbox froze (a report-only probe).
+  describe('a client chosen per call (a tenant\'s)', () => {
+    class Tenant {
+      constructor(readonly tracing: TracingClient) {}
+      @FlushOnExit({ onFlushResult, timeoutMillis: 1_000 })
+      @Traceable({ client: (self: Tenant) => self.tracing })
+      async handle(event: { n: number }): Promise<number> {
+        for (let i = 0; i < event.n; i++) await step(i);
+        return event.n;
+      }
+      // The handler untraced; one call inside it traced with the tenant's client.
+      @FlushOnExit({ onFlushResult, timeoutMillis: 1_000 })
+      async untracedHandler(): Promise<string> {
+        return traceable(async function lookup() { await settle(); return 'found'; }, { client: this.tracing })();
+      }
+    }
+    function tenantClient(): { client: TracingClient; held: GatedExporter } {
+      const held = new GatedExporter();
+      held.holding = true;
+      return { client: shutDown(new TracingClient({ exporter: held, logger: { warn() {} }, flushIntervalMillis: 60_000 })), held };
+    }
+
+    test.each([
+      ['no global client', false],
+      ['a global client too', true],
+    ])('with %s, the handler settles only after the tenant\'s spans were delivered', async (_name, withGlobal) => {
+      if (withGlobal) install();
+      const { client, held } = tenantClient();
+      const call = new Tenant(client).handle({ n: 2 });
+      expect(await settlesOnlyAfterRelease(call, held)).toBe(true);
+      await expect(call).resolves.toBe(2);
+      expect(held.completePosts.sort()).toEqual(['handle', 'step', 'step']);
+      expect(reports.at(-1)).toMatchObject({ delivered: 3, timedOut: false });
+    });
+
+    test('a traced call with the tenant\'s client inside an untraced handler is waited for too', async () => {
+      install();
+      const { client, held } = tenantClient();
+      const call = new Tenant(client).untracedHandler();
+      expect(await settlesOnlyAfterRelease(call, held)).toBe(true);
+      await expect(call).resolves.toBe('found');
+      expect(held.completePosts).toEqual(['lookup']);
+    });
   });
 
   test('either decorator order traces the same tree: the handler span is the root of its steps', async () => {
