@@ -64,8 +64,8 @@ function abortError(reason: unknown): Error {
  * would otherwise print it.
  */
 export class HttpTransport implements Transport {
-  #httpAgent: Http.Agent | undefined;
-  #httpsAgent: Https.Agent | undefined;
+  /** Whether this transport counts among the shared agents' users (see {@link sharedAgents}). */
+  #usesAgents = false;
   /** Each URL's request target, read from it once: an exporter posts to one or two URL objects it keeps. */
   readonly #targets = new WeakMap<URL, RequestTarget>();
 
@@ -179,8 +179,9 @@ export class HttpTransport implements Transport {
    * handshake round trips fewer in a fresh process's first flush).
    */
   agentFor(secure: boolean): Http.Agent {
-    if (secure) return (this.#httpsAgent ??= idleClosing(new (https().Agent)(agentOptions(https().globalAgent))));
-    return (this.#httpAgent ??= idleClosing(new (http().Agent)(agentOptions(http().globalAgent))));
+    if (!this.#usesAgents) (this.#usesAgents = true), sharedAgents.users++;
+    if (secure) return (sharedAgents.https ??= idleClosing(new (https().Agent)(agentOptions(https().globalAgent))));
+    return (sharedAgents.http ??= idleClosing(new (http().Agent)(agentOptions(http().globalAgent))));
   }
 
   prepare(url: URL): void {
@@ -192,12 +193,27 @@ export class HttpTransport implements Transport {
     return gzipAsync(body);
   }
 
-  /** Closes idle keep-alive sockets so they do not hold the process open. */
+  /** Closes the keep-alive sockets once no transport of the process uses them any more (shut down). */
   close(): void {
-    this.#httpAgent?.destroy();
-    this.#httpsAgent?.destroy();
+    if (!this.#usesAgents) return;
+    this.#usesAgents = false;
+    if (--sharedAgents.users > 0) return;
+    sharedAgents.http?.destroy();
+    sharedAgents.https?.destroy();
+    sharedAgents.http = sharedAgents.https = undefined;
   }
 }
+
+/**
+ * The keep-alive agents of every transport of the process, one per protocol, as `fetch` shares undici's pool: a
+ * client made per request (a tenant's) reuses the connections the others keep. With an agent per transport, each
+ * such client opened a connection of its own and, closing it when idle, left a socket in TIME-WAIT: 10 014 of them
+ * after 10 000 requests, `listen()` failing with EADDRINUSE meanwhile (a report-only probe; langsmith's client per
+ * request left 2). Module state, not a client's: nothing an `inspect` of a client reaches, where a socket kept after a
+ * failed request still points at that request and its `x-api-key` header. Destroyed when the last transport that used
+ * them closes; otherwise their sockets close when idle (see {@link idleClosing}) and never hold the process open.
+ */
+const sharedAgents: { http?: Http.Agent | undefined; https?: Https.Agent | undefined; users: number } = { users: 0 };
 
 type TimedSocket = { setTimeout(millis: number): unknown };
 

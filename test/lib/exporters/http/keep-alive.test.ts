@@ -64,15 +64,17 @@ test('shutdown of an exporter that never delivered (no connection yet, http or h
   await expect(exporter.shutdown()).resolves.toBeUndefined();
 });
 
-test('an exporter dropped without shutdown (one per request) closes its idle connection within 5 s, whatever the server keeps', async () => {
+// Exporters made per request (a client per tenant and request) share the process's keep-alive connections, as fetch
+// shares undici's pool: one connection each left a socket in TIME-WAIT per request (10 014 after 10 000, ports
+// exhausted; a report-only probe).
+test('exporters made one per request and dropped without shutdown share one connection, which closes within 5 s of idling, whatever the server keeps', async () => {
   // The server never closes an idle connection (as some proxies): only the client's idle timeout can. (Both
   // exporters send through the same Node transport; the LangSmith one is the case here.)
   for (let i = 0; i < 20; i++) expect(await new LangSmithExporter({ endpoint: url, apiKey: 'k', fetchServerInfo: false }).export(batch, { signal })).toEqual({ ok: true });
-  expect(sockets.length).toBeGreaterThanOrEqual(20);
+  expect(sockets).toHaveLength(1);
   const started = Date.now();
-  // This test's own sockets: a socket of the test before may close meanwhile (and be counted in `closed`).
-  const open = () => sockets.filter((socket) => !closed.has(socket)).length;
-  await until(() => open() === 0);
-  expect(open()).toBe(0);
+  // This test's own socket: a socket of the test before may close meanwhile (and be counted in `closed`).
+  await until(() => closed.has(sockets[0]!));
+  expect(closed.has(sockets[0]!)).toBe(true);
   expect(Date.now() - started).toBeLessThan(6_000);
 });
