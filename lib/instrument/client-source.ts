@@ -1,6 +1,7 @@
 import { refuse } from '../errors.js';
 import { readSafely } from '../read-options.js';
 import type { TracingClient } from '../client/tracing-client.js';
+import { globalClient } from '../client/global-client.js';
 import { isFunction, isObject, isString, symbolFor } from '../natives.js';
 
 /**
@@ -97,6 +98,12 @@ function guarded(resolve: () => unknown): unknown {
   try {
     return resolve();
   } catch {
-    return undefined; // an unresolvable client falls back to the inherited one: never an error in user code
+    // An unresolvable client falls back to the inherited one, never an error in user code — but said, once: a tenant
+    // lookup that failed sent that tenant's calls to the global client unnoticed (a report-only probe).
+    globalClient.current?.note(
+      'client-resolver-threw',
+      "tracewire: a traced function's client option threw when resolved (a DI token, or a function of this); the call reported where it would have without the option. Reported once per client.",
+    );
+    return undefined;
   }
 }

@@ -66,3 +66,23 @@ test('a class token (TracingClient) works the same way', async () => {
 test('a token nobody registered falls back to the global client (none here: the call just runs)', async () => {
   expect(await new Checkout().pay(3)).toBe(3);
 });
+
+// A tenant lookup that throws: the call still runs, reported to the global client as without the option — and said
+// once, where before nothing told that a tenant's calls went to the global client (a report-only probe).
+test('a client resolver that throws falls back to the global client, warned once', async () => {
+  const warned: string[] = [];
+  const exporter = new MemoryExporter();
+  const global = new TracingClient({ exporter, manualFlushMode: true, logger: { warn: (message) => warned.push(message) } });
+  setGlobalTracingClient(global);
+  class Lookup {
+    @Traceable({ client: (): TracingClient => { throw new Error('tenant not found'); } })
+    find(id: string): string {
+      return id;
+    }
+  }
+  expect(new Lookup().find('a')).toBe('a');
+  expect(new Lookup().find('b')).toBe('b');
+  await global.flush();
+  expect(exporter.finishedRuns.map((run) => run.name)).toEqual(['find', 'find']);
+  expect(warned.filter((message) => message.includes('client option threw'))).toHaveLength(1);
+});
