@@ -53,22 +53,6 @@ export function clientSource(option: unknown): ClientSource | undefined {
   refuse('client', option, readSafely('client', () => isLangSmithClient(option)) ? `${accepted}; this is langsmith's Client: tracewire sends with its own, which the LANGSMITH_* variables configure (leave client out), or give a TracingClient` : accepted);
 }
 
-/**
- * @internal The client a call that names `own` reports to. Inside a run (`parentClient`, its client), the trace's:
- * a trace is sent by one client, as a langsmith child is by its parent's (`createChild`). A child sent by a client of
- * its own went to that client's endpoint, under its key, as an orphan carrying the trace's ids and its parent's
- * metadata — another tenant's, in a service with a client per tenant (a report-only probe). Warned once. A client of
- * its own that is off is kept: the call opts out, and its children with it.
- */
-export function clientOfCall(own: TracingClient | undefined, parentClient: TracingClient | undefined): TracingClient | undefined {
-  if (own === undefined || parentClient === undefined || own === parentClient || !own.isRecording) return own ?? parentClient;
-  parentClient.note(
-    'client-of-trace',
-    "tracewire: a traced call naming a client of its own ran inside another client's run: it is recorded in that run's trace and sent by that trace's client, as langsmith's children are by their parent's (a trace is sent by one client). Give the client to the trace's root to send the trace elsewhere. Reported once per client.",
-  );
-  return parentClient;
-}
-
 /** langsmith's `Client`, passed as it was to langsmith's traceable: told by the methods it sends runs with. */
 function isLangSmithClient(value: unknown): boolean {
   return isObject(value) && isFunction((value as { createRun?: unknown }).createRun) && isFunction((value as { updateRun?: unknown }).updateRun);

@@ -1,4 +1,4 @@
-import { parentOf } from '../propagation/root-parent.js';
+import { ownTraceParent, parentOf } from '../propagation/root-parent.js';
 import { currentScope, TRACING_OFF } from '../context/span-context.js';
 import { enterSpan } from '../otel/bridge-hook.js';
 import { globalClient } from '../client/global-client.js';
@@ -7,7 +7,7 @@ import type { Run, RunType } from '../model/run.js';
 import type { Span } from '../model/span.js';
 import type { ActiveSpan } from '../model/span-types.js';
 import { captureInputs } from './capture.js';
-import { clientOfCall, type ClientOption } from './client-source.js';
+import type { ClientOption } from './client-source.js';
 import { redact } from './redact.js';
 import { SpanOutcome } from './span-outcome.js';
 import { followResult, runId } from './trace-call.js';
@@ -135,9 +135,12 @@ function begin(name: string, options: SpanOptions, captureOutputs: boolean): Spa
   }
   let client: TracingClient | undefined;
   try {
-    client = (site.client === undefined ? parent?.client : clientOfCall(site.client(undefined), parent?.client)) ?? globalClient.current;
+    const own = site.client?.(undefined);
+    client = own ?? parent?.client ?? globalClient.current;
     if (client === undefined || !client.isRecording) return undefined;
-    const span = client.startSpan(site, parentOf(site, [], parent), site.id === undefined ? undefined : runId(client, site, []));
+    // A client of its own inside another client's run: a trace of its own there (see ownTraceParent).
+    const crossing = own !== undefined && parent !== undefined && own !== parent.client;
+    const span = client.startSpan(site, crossing ? ownTraceParent(site, []) : parentOf(site, [], parent), site.id === undefined ? undefined : runId(client, site, []));
     if (span.sampled && 'inputs' in given) {
       span.recordInputs(redact(client.redaction.inputs, captureInputs(site, [given.inputs], client.limits), span, client.limits));
     }

@@ -39,6 +39,19 @@ export function parentOf(site: CallSite, args: ArrayLike<unknown>, span: Span | 
 }
 
 /**
+ * @internal The parent of a call that names a client of its own inside another client's run (`span`'s): it begins a
+ * trace of its own in its client, under its own `parent` option alone if it has one — nothing of the surrounding
+ * trace (ids, dotted order, metadata, tags, project) crosses to another client. Before 2026-12-06 such a call was
+ * recorded in the surrounding trace, sent by its own client: to another tenant's endpoint, under its key, carrying
+ * the parent's ids and metadata, an orphan there (a report-only probe).
+ */
+export function ownTraceParent(site: CallSite, args: ArrayLike<unknown>): SpanParent | undefined {
+  if (site.parent === undefined) return undefined;
+  const remote = extractTraceContext(resolve(site.parent, args));
+  return remote === undefined ? undefined : continuedParent(remote);
+}
+
+/**
  * The parent of a trace continued from `remote`; with the bridge on, placed under the active OpenTelemetry span of its
  * trace. `sampledOut`: a langsmith run whose client drops its trace, whose children are not recorded either.
  */

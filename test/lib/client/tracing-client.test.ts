@@ -207,40 +207,39 @@ describe('bad configuration fails fast with the setting named', () => {
 });
 
 describe('which project a run records in', () => {
-  // A trace is sent by one client, as a langsmith child is by its parent's. Before, the child went to its own client —
-  // another tenant's endpoint and key, in a service with a client per tenant — as an orphan carrying the trace's ids and
-  // its parent's metadata (a report-only probe).
-  test("a child naming another client is recorded in its trace, sent by the trace's client in the trace's project; the other client gets nothing; warned once", async () => {
-    const warned: string[] = [];
+  // Nothing of a trace crosses to another client. Before, the child was recorded in the surrounding trace and sent by
+  // its own client: another tenant's endpoint and key, carrying the parent's trace ids and metadata, an orphan there
+  // (a report-only probe). Recording it in the parent's trace instead sent a tenant's calls under a traced platform
+  // handler to the platform's client (the review of that first fix).
+  test("a child naming another client begins a trace of its own in that client, in its project: nothing of its parent's trace (ids, metadata) reaches it", async () => {
     const parentExporter = new MemoryExporter();
-    const parentClient = new TracingClient({ exporter: parentExporter, projectName: 'tenant-a', logger: { warn: (message) => warned.push(message) } });
-    const childExporter = new MemoryExporter();
-    const childClient = new TracingClient({ exporter: childExporter, projectName: 'tenant-b' });
-    const charge = traceable(function charge() { return 'charged'; }, { client: childClient });
-    const checkout = traceable(function checkout() { getCurrentSpan()?.setMetadata('customer', 'a-only'); return charge() + charge(); }, { client: parentClient });
-    expect(checkout()).toBe('chargedcharged');
-    const runs = await finishedRuns(parentClient, parentExporter);
-    const root = runs.find((run) => run.name === 'checkout')!;
-    expect(runs.map((run) => [run.name, run.session_name, run.trace_id, run.parent_run_id ?? null]).sort()).toEqual([
-      ['charge', 'tenant-a', root.id, root.id],
-      ['charge', 'tenant-a', root.id, root.id],
-      ['checkout', 'tenant-a', root.id, null],
+    const parentClient = new TracingClient({ exporter: parentExporter, projectName: 'platform' });
+    const tenantExporter = new MemoryExporter();
+    const tenantClient = new TracingClient({ exporter: tenantExporter, projectName: 'tenant-b' });
+    const inner = traceable(function inner() { return 'x'; });
+    const charge = traceable(function charge() { return inner() + 'charged'; }, { client: tenantClient });
+    const checkout = traceable(function checkout() { getCurrentSpan()?.setMetadata('customer', 'platform-only'); return charge(); }, { client: parentClient });
+    expect(checkout()).toBe('xcharged');
+    const platform = await finishedRuns(parentClient, parentExporter);
+    expect(platform.map((run) => run.name)).toEqual(['checkout']);
+    const tenant = await finishedRuns(tenantClient, tenantExporter);
+    const root = tenant.find((run) => run.name === 'charge')!;
+    expect(tenant.map((run) => [run.name, run.session_name, run.trace_id, run.parent_run_id ?? null]).sort()).toEqual([
+      ['charge', 'tenant-b', root.id, null],
+      ['inner', 'tenant-b', root.id, root.id],
     ]);
-    expect(await finishedRuns(childClient, childExporter)).toEqual([]);
-    expect(warned.filter((message) => message.includes('a client of its own'))).toHaveLength(1);
-    // Outside any run, the child's own client is its client.
-    expect(charge()).toBe('charged');
-    expect((await finishedRuns(childClient, childExporter)).map((run) => [run.name, run.session_name])).toEqual([['charge', 'tenant-b']]);
+    expect(JSON.stringify(tenant)).not.toContain('platform-only');
+    expect(JSON.stringify(tenant)).not.toContain(platform[0]!.id);
   });
 
   test("the same for a manual span naming another client (withSpan's client option)", async () => {
-    const { client, exporter } = installMemoryTracing({ projectName: 'tenant-a' });
+    const { client, exporter } = installMemoryTracing({ projectName: 'platform' });
     const otherExporter = new MemoryExporter();
-    const other = new TracingClient({ exporter: otherExporter, projectName: 'tenant-b', logger: { warn: () => undefined } });
+    const other = new TracingClient({ exporter: otherExporter, projectName: 'tenant-b' });
     const parent = traceable(function parent() { return withSpan('step', () => 2, { client: other }); });
     expect(parent()).toBe(2);
-    expect((await finishedRuns(client, exporter)).map((run) => [run.name, run.session_name]).sort()).toEqual([['parent', 'tenant-a'], ['step', 'tenant-a']]);
-    expect(await finishedRuns(other, otherExporter)).toEqual([]);
+    expect((await finishedRuns(client, exporter)).map((run) => run.name)).toEqual(['parent']);
+    expect((await finishedRuns(other, otherExporter)).map((run) => [run.name, run.session_name, run.parent_run_id ?? null])).toEqual([['step', 'tenant-b', null]]);
   });
 
   test('a child naming a client that is off runs untraced inside another client\'s run, its children too', async () => {
