@@ -1,5 +1,5 @@
 import { globalClient } from '../lib/client/global-client.js';
-import type { TracingClient } from '../lib/client/tracing-client.js';
+import { recordingClients, type TracingClient } from '../lib/client/tracing-client.js';
 import { A_FUNCTION, refuse } from '../lib/errors.js';
 import { readOptions, readSafely, type OptionsShape } from '../lib/read-options.js';
 import { flushInvocationClients, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation.js';
@@ -118,8 +118,11 @@ function wrapFlushOnExit(original: Function, settings: Settings, inner?: Functio
 function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, callArgs: IArguments): unknown {
   const named = settings.client ?? globalClient.current;
   // Called inside another handler's invocation: that one flushes once, within its own budget. Without a client that
-  // records, nothing to flush — unless a traced function names a client of its own (a tenant's, chosen per call).
-  if (insideInvocation() || ((named === undefined || !named.isRecording) && !scopedOptions.used)) return Reflect.apply(target, thisArg, callArgs);
+  // records, nothing to flush — unless a traced function names a client of its own (a tenant's, chosen per call) and
+  // a client that records exists: with none, the handler is called as is, its result untouched.
+  if (insideInvocation() || ((named === undefined || !named.isRecording) && (!scopedOptions.used || recordingClients.count === 0))) {
+    return Reflect.apply(target, thisArg, callArgs);
+  }
   const handOff = settings.waitUntil === 'auto' ? findWaitUntil(callArgs, thisArg) : settings.waitUntil;
   const cutoffAt = lambdaCutoffAt(callArgs);
   const budget: InvocationBudget = { timeoutMillis: settings.timeoutMillis, cutoffAt };

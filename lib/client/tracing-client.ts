@@ -41,6 +41,12 @@ export interface TracingClientOptions extends DeliveryOptions {
 const REDACTION_HOOKS = ['inputs', 'outputs', 'metadata', 'error'] as const;
 
 /**
+ * @internal How many clients were made enabled and not shut down: none, and no traced call can record anywhere
+ * (`@FlushOnExit` then calls its handler as is).
+ */
+export const recordingClients = { count: 0 };
+
+/**
  * Records spans and delivers them through a batching pipeline, by the
  * strategy its options (or environment) choose. Every public method is safe
  * at any time: none throws, and every wait resolves — never rejects — within
@@ -111,6 +117,7 @@ export class TracingClient {
     const processor = new BatchSpanProcessor(exporter, config, chosen, this.#counters, warnings);
     this.capturesJson = processor.readsRecords;
     this.#processor = processor;
+    if (config.enabled) recordingClients.count++;
   }
 
   /** The project (LangSmith) or service name every run carries. */
@@ -257,6 +264,7 @@ export class TracingClient {
    * ending later are counted as dropped. Idempotent.
    */
   shutdown(options?: FlushOptions): Promise<FlushResult> {
+    if (!this.#isShutdown && this.config.enabled) recordingClients.count--;
     this.#isShutdown = true;
     return this.#processor.shutdown(options);
   }

@@ -64,8 +64,6 @@ function abortError(reason: unknown): Error {
  * would otherwise print it.
  */
 export class HttpTransport implements Transport {
-  /** Whether this transport counts among the shared agents' users (see {@link sharedAgents}). */
-  #usesAgents = false;
   /** Each URL's request target, read from it once: an exporter posts to one or two URL objects it keeps. */
   readonly #targets = new WeakMap<URL, RequestTarget>();
 
@@ -179,7 +177,6 @@ export class HttpTransport implements Transport {
    * handshake round trips fewer in a fresh process's first flush).
    */
   agentFor(secure: boolean): Http.Agent {
-    if (!this.#usesAgents) (this.#usesAgents = true), sharedAgents.users++;
     if (secure) return (sharedAgents.https ??= idleClosing(new (https().Agent)(agentOptions(https().globalAgent))));
     return (sharedAgents.http ??= idleClosing(new (http().Agent)(agentOptions(http().globalAgent))));
   }
@@ -193,15 +190,12 @@ export class HttpTransport implements Transport {
     return gzipAsync(body);
   }
 
-  /** Closes the keep-alive sockets once no transport of the process uses them any more (shut down). */
-  close(): void {
-    if (!this.#usesAgents) return;
-    this.#usesAgents = false;
-    if (--sharedAgents.users > 0) return;
-    sharedAgents.http?.destroy();
-    sharedAgents.https?.destroy();
-    sharedAgents.http = sharedAgents.https = undefined;
-  }
+  /**
+   * Nothing to close: the keep-alive sockets are the process's (see {@link sharedAgents}), closed once idle 4 s and
+   * never holding the process open. Destroying them when the last client using them shut down opened a connection per
+   * request again for clients made and shut down per request (the review of the shared agents).
+   */
+  close(): void {}
 }
 
 /**
@@ -210,10 +204,10 @@ export class HttpTransport implements Transport {
  * such client opened a connection of its own and, closing it when idle, left a socket in TIME-WAIT: 10 014 of them
  * after 10 000 requests, `listen()` failing with EADDRINUSE meanwhile (a report-only probe; langsmith's client per
  * request left 2). Module state, not a client's: nothing an `inspect` of a client reaches, where a socket kept after a
- * failed request still points at that request and its `x-api-key` header. Destroyed when the last transport that used
- * them closes; otherwise their sockets close when idle (see {@link idleClosing}) and never hold the process open.
+ * failed request still points at that request and its `x-api-key` header. Their sockets close when idle (see
+ * {@link idleClosing}) and are unreferenced: they never hold the process open.
  */
-const sharedAgents: { http?: Http.Agent | undefined; https?: Https.Agent | undefined; users: number } = { users: 0 };
+const sharedAgents: { http?: Http.Agent | undefined; https?: Https.Agent | undefined } = {};
 
 type TimedSocket = { setTimeout(millis: number): unknown };
 
