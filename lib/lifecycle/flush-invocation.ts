@@ -41,7 +41,7 @@ export async function flushInvocation(client: TracingClient, timeoutMillis: numb
 
 /**
  * @internal {@link flushInvocation} for each of `clients` at once, under the one deadline, as one result: the counts
- * summed, timed out if any wait was, the first client's action. `undefined` for no client.
+ * summed, timed out if any wait was, the first action that did something. `undefined` for no client.
  */
 export async function flushInvocationClients(clients: readonly TracingClient[], timeoutMillis: number): Promise<InvocationFlushResult | undefined> {
   if (clients.length <= 1) return clients.length === 0 ? undefined : flushInvocation(clients[0]!, timeoutMillis);
@@ -54,7 +54,8 @@ export async function flushInvocationClients(clients: readonly TracingClient[], 
     spooled: sum('spooled'),
     pending: sum('pending'),
     timedOut: results.some((result) => result.timedOut),
-    action: results[0]!.action,
+    // What was done, where anything was: a blocking client's 'none' beside a tenant's wait is not the invocation's.
+    action: results.find((result) => result.action !== 'none')?.action ?? 'none',
     waitedMillis: max(...results.map((result) => result.waitedMillis)),
   };
 }

@@ -122,6 +122,14 @@ describe(`@FlushOnExit on a handler (${mode} decorators)`, () => {
       expect(reports.at(-1)).toMatchObject({ delivered: 3, timedOut: false });
     });
 
+    test("the one result reports what was done: a tenant's wait beside a blocking global client is 'awaited-pending'", async () => {
+      install({ mode: 'blocking' });
+      const { client, held } = tenantClient();
+      const call = new Tenant(client).handle({ n: 1 });
+      expect(await settlesOnlyAfterRelease(call, held)).toBe(true);
+      expect(reports.at(-1)).toMatchObject({ action: 'awaited-pending', delivered: 2 });
+    });
+
     test('a traced call with the tenant\'s client inside an untraced handler is waited for too', async () => {
       install();
       const { client, held } = tenantClient();
