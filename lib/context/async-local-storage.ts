@@ -1,6 +1,5 @@
 /**
- * Node's `AsyncLocalStorage`, imported in one module: a bundle then loads node:async_hooks once, under one name (the
- * span context and the invocation deadline's storage both use it). Apart from span-context.ts so that module's
- * declarations name no Node module.
+ * Node's `AsyncLocalStorage` for the span context and the invocation deadline's storage. A module of its own so that
+ * span-context.ts's declarations name no Node module (TypeScript 6 includes no Node types unless a project lists them).
  */
 export { AsyncLocalStorage } from 'node:async_hooks';

@@ -23,8 +23,8 @@ type Carrier = Record<PropertyKey, unknown> & { extra?: Record<PropertyKey, unkn
  * report-only probe), so the bridge changed the program it traces.
  *
  * The config's callback manager, when it has LangChain's tracer, is copied
- * with the span as its parent run (the tracer told of the span's run), so the
- * runs below nest under the span, as under a langsmith child; without the
+ * with the span as its parent run (the span's run added to the tracer's map),
+ * so the runs below nest under the span, as under a langsmith child; without the
  * tracer the config is carried as it is, the span invisible to LangChain, where
  * langsmith's child drops it.
  */
@@ -54,8 +54,11 @@ function withSpanAsParent(config: Record<string, unknown>, spanTree: Carrier): R
   if (!callbacks.handlers.some(isLangChainTracer)) return config;
   const copy = Reflect.apply(callbacks.copy, callbacks, []) as Record<string, unknown> & { handlers?: unknown[] };
   copy._parentRunId = spanTree.id;
-  const copiedTracer = copy.handlers?.find(isLangChainTracer) as { updateFromRunTree?: unknown } | undefined;
-  if (isFunction(copiedTracer?.updateFromRunTree)) Reflect.apply(copiedTracer.updateFromRunTree, copiedTracer, [spanTree]);
+  // The tracer finds the span's run by its id, to put the runs below under it. Added to its map alone, not through
+  // `updateFromRunTree`: the copy shares the graph's tracer, and that call also gives it the span's client — every
+  // later run of the graph (its root's end included) then went to the bridge's client (the review of this change).
+  const runs = (copy.handlers?.find(isLangChainTracer) as { runTreeMap?: unknown } | undefined)?.runTreeMap;
+  if (runs instanceof Map) runs.set(spanTree.id, spanTree);
   return { ...config, callbacks: copy };
 }
 

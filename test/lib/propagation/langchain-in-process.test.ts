@@ -129,3 +129,35 @@ test("with enableLangSmithBridge() and LangChain tracing on: the same, and the i
     disable();
   }
 });
+
+// The copied callback manager shares the chain's LangChain tracer: telling it of the span through `updateFromRunTree`
+// gave it the span's langsmith client, and every later run of the chain (its root's end included) went to the bridge's
+// client — another workspace's key when one is given (the review of the context carry).
+test("with enableLangSmithBridge({ client }): the runs of a chain around a traced function stay with LangChain's own client, before and after the traced call", async () => {
+  const bridgeClient = new Client({ apiUrl: sink.url, apiKey: 'bridge-key' });
+  const sentByBridge: string[] = [];
+  for (const method of ['createRun', 'updateRun'] as const) {
+    const original = bridgeClient[method].bind(bridgeClient) as (...args: unknown[]) => Promise<void>;
+    (bridgeClient as unknown as Record<string, unknown>)[method] = (run: { name?: string }, ...rest: unknown[]) => {
+      sentByBridge.push(String((run as { name?: string }).name ?? (rest[0] as { name?: string } | undefined)?.name));
+      return original(run, ...rest);
+    };
+  }
+  const disable = enableLangSmithBridge({ RunTree }, { client: bridgeClient });
+  try {
+    const inner = RunnableLambda.from(async (x: number) => x + 1).withConfig({ runName: 'innerOfStep' });
+    const step = traceable(async function stepOfChain(x: number) { return inner.invoke(x); });
+    const after = RunnableLambda.from(async (x: number) => x * 2).withConfig({ runName: 'afterStep' });
+    const chain = RunnableLambda.from(async (x: number) => after.invoke(await step(x))).withConfig({ runName: 'chainAround' });
+    const runs = await traced(async () => {
+      expect(await chain.invoke(1)).toBe(4);
+      await bridgeClient.awaitPendingTraceBatches();
+    });
+    const [chainRun, stepRun, innerRun, afterRun] = ['chainAround', 'stepOfChain', 'innerOfStep', 'afterStep'].map((name) => runs.get(name)!);
+    expect(innerRun).toMatchObject({ parent: stepRun!.id });
+    expect(afterRun).toMatchObject({ parent: chainRun!.id, trace: chainRun!.trace });
+    expect(sentByBridge.filter((name) => name === 'chainAround' || name === 'afterStep')).toEqual([]);
+  } finally {
+    disable();
+  }
+});
