@@ -74,20 +74,18 @@ export function enableLangSmithBridge(api: LangSmithApi, options: LangSmithBridg
   const inherited = { ...(client === undefined ? {} : { client }), ...(tracingEnabled === undefined ? {} : { tracingEnabled }) };
   const global = globalThis as { [LANGSMITH_STORAGE]?: Storage };
   const own = global[LANGSMITH_STORAGE] ?? new AsyncLocalStorage<unknown>();
-  const runTrees = new WeakMap<Span, unknown>();
-  // The langsmith context whose LangChain context each span's run tree carries (see carryLangChainContext).
-  const carriedFrom = new WeakMap<Span, unknown>();
+  // Each span's run tree, and the langsmith context whose LangChain context it carries (see carryLangChainContext).
+  const runTrees = new WeakMap<Span, { readonly tree: unknown; from: unknown }>();
   const runTreeOf = (span: Span, run: unknown): unknown => {
-    if (runTrees.has(span)) {
-      const known = runTrees.get(span);
-      if (carriedFrom.get(span) !== run) carriedFrom.set(span, run), carryLangChainContext(known, run);
-      return known;
+    const known = runTrees.get(span);
+    if (known !== undefined) {
+      if (known.from !== run) (known.from = run), carryLangChainContext(known.tree, run);
+      return known.tree;
     }
     const runTree = api.RunTree.fromHeaders(getTraceHeaders() as Record<string, string>, { name: span.name, run_type: span.runType, ...inherited });
-    runTrees.set(span, runTree);
+    runTrees.set(span, { tree: runTree, from: run });
     numberChildrenAfter(runTree, span.startMicros);
     childrenNoEarlierThan(runTree, span.startMicros);
-    carriedFrom.set(span, run);
     carryLangChainContext(runTree, run);
     // langsmith's runs under the span send with this run's client (a child takes its parent's; LangChain's tracer too),
     // the one given or langsmith's shared default: the span's client's waits wait for it. Not when they are not traced.
@@ -133,13 +131,6 @@ function isDotted(run: unknown): run is { dotted_order: string } {
 }
 
 /**
- * langsmith writes a child's time as its start's millisecond with its execution order for the microseconds (…142 and
- * 002, where the span started at …142066): a child started in the span's millisecond came out earlier than the span,
- * and LangSmith refuses such a run and the request carrying it (a report-only probe: 34 of 50 warm calls). Numbered
- * from the span's own microseconds (langsmith's next child takes one more; 999 at most, its three digits), a child in
- * that millisecond is no earlier than the span.
- */
-/**
  * How far tracewire's clock may lead `Date.now()`, which langsmith's runs read: it is strictly increasing in µs and
  * checks the wall clock once per elapsed millisecond, so under load it runs a little ahead (README, "Times in
  * microseconds, in order"). A lead past this is a caller's clock ahead (a moved subtree), which langsmith's runs do
@@ -169,6 +160,13 @@ function childrenNoEarlierThan(runTree: unknown, startMicros: number): void {
   }
 }
 
+/**
+ * langsmith writes a child's time as its start's millisecond with its execution order for the microseconds (…142 and
+ * 002, where the span started at …142066): a child started in the span's millisecond came out earlier than the span,
+ * and LangSmith refuses such a run and the request carrying it (a report-only probe: 34 of 50 warm calls). Numbered
+ * from the span's own microseconds (langsmith's next child takes one more; 999 at most, its three digits), a child in
+ * that millisecond is no earlier than the span.
+ */
 function numberChildrenAfter(runTree: unknown, startMicros: number): void {
   const tree = runTree as { child_execution_order?: unknown } | undefined;
   try {

@@ -2,6 +2,7 @@ import { RunnableLambda, type RunnableConfig } from '@langchain/core/runnables';
 import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
 import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { getContextVariable, setContextVariable } from '@langchain/core/context';
+import { AsyncLocalStorageProviderSingleton, _CONTEXT_VARIABLES_KEY } from '@langchain/core/singletons';
 import { Client, RunTree } from 'langsmith';
 // Loaded as a LangSmith user's program has it: it makes langsmith's context, where LangChain keeps its runs.
 import 'langsmith/traceable';
@@ -157,6 +158,27 @@ test("with enableLangSmithBridge({ client }): the runs of a chain around a trace
     expect(innerRun).toMatchObject({ parent: stepRun!.id });
     expect(afterRun).toMatchObject({ parent: chainRun!.id, trace: chainRun!.trace });
     expect(sentByBridge.filter((name) => name === 'chainAround' || name === 'afterStep')).toEqual([]);
+  } finally {
+    disable();
+  }
+});
+
+// The span's run tree is made once; asked again under another LangChain context inside the span (a store of context
+// variables alone, as LangChain's runWithConfig sets), it answers with that context's, as untraced code would see it.
+test('with enableLangSmithBridge(): inside a traced function, LangChain code reads the context it runs in, not the one the span was first asked in', async () => {
+  const disable = enableLangSmithBridge({ RunTree }, { tracingEnabled: false });
+  try {
+    const read = traceable(async function readTwice() {
+      const first = getContextVariable('tenant');
+      const storage = AsyncLocalStorageProviderSingleton.getInstance();
+      const second = await storage.run({ [_CONTEXT_VARIABLES_KEY]: { tenant: 'other' } } as never, async () => getContextVariable('tenant'));
+      return [first, second, getContextVariable('tenant')];
+    });
+    const outer = RunnableLambda.from(async () => {
+      setContextVariable('tenant', 'acme');
+      return read();
+    });
+    expect(await outer.invoke({})).toEqual(['acme', 'other', 'acme']);
   } finally {
     disable();
   }
