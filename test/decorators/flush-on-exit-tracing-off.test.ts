@@ -1,4 +1,4 @@
-import { FlushOnExit, traceable } from '../../index';
+import { FlushOnExit, MemoryExporter, TracingClient, traceable } from '../../index';
 import { detectDecoratorMode } from '../helpers/decorator-mode';
 
 /**
@@ -28,4 +28,10 @@ test(`with no client that records, a @FlushOnExit handler returns its very promi
   expect(new Handlers(thenable).handle()).toBe(thenable);
   await new Promise((resolve) => setTimeout(resolve, 10));
   expect(thenCalls).toBe(0);
+});
+
+test(`the same once every client made has been shut down (${mode} decorators)`, async () => {
+  await new TracingClient({ exporter: new MemoryExporter() }).shutdown();
+  const promise = Promise.resolve('p');
+  expect(new Handlers(promise).handle()).toBe(promise);
 });
