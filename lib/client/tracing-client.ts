@@ -23,6 +23,8 @@ import { runtimeEnv } from '../runtime-env.js';
 import { noteInvocationClient, runningInvocations } from '../lifecycle/invocation-deadline.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor.js';
 import { entries, isFunction, isPositive, keys } from '../natives.js';
+import { LangSmithClientExporter } from '../exporters/langsmith/langsmith-client-exporter.js';
+import { sumFlushResults } from './flush-results.js';
 
 /** Options of a {@link TracingClient}: where runs go, plus every delivery setting (see `DeliveryOptions`). */
 export interface TracingClientOptions extends DeliveryOptions {
@@ -46,6 +48,9 @@ const REDACTION_HOOKS = ['inputs', 'outputs', 'metadata', 'error'] as const;
  */
 export const recordingClients = { count: 0 };
 
+/** Set while a client makes one for a langsmith `Client` of your own (see `throughLangSmith`): what the new one shares with it. */
+let deriving: { readonly parent: TracingClient; readonly counters: DeliveryCounters; readonly warnings: DropWarnings } | undefined;
+
 /**
  * Records spans and delivers them through a batching pipeline, by the
  * strategy its options (or environment) choose. Every public method is safe
@@ -65,8 +70,17 @@ export class TracingClient {
   declare readonly redaction: RedactionHooks;
   /** @internal The exporter is a built-in one, reading records: primitive inputs and outputs may be captured straight to JSON text. */
   declare readonly capturesJson: boolean;
-  readonly #counters = new DeliveryCounters();
+  readonly #counters: DeliveryCounters;
   readonly #processor: SpanProcessor;
+  /** The options as read, for the clients made for langsmith `Client`s of your own. */
+  readonly #read: TracingClientOptions;
+  /** Made for a langsmith `Client` of your own: the client it was made by (see `throughLangSmith`). */
+  readonly #parent: TracingClient | undefined;
+  /** Of those made by this one, each langsmith `Client`'s, and the ones that may have work: flushed, awaited and shut down with this one. */
+  #through: WeakMap<object, TracingClient> | undefined;
+  readonly #busyThrough = new Set<TracingClient>();
+  /** Spans of this client (one made for a langsmith `Client`) not ended yet: it is not idle while any runs. */
+  #running = 0;
   readonly #warnings: DropWarnings;
   #isShutdown = false;
   /** Its exporter sends to OpenTelemetry: a W3C parent's sampled flag decides for its children (see `sampledAsOpenTelemetry`). */
@@ -80,11 +94,16 @@ export class TracingClient {
    */
   constructor(options: TracingClientOptions, strategy?: DeliveryStrategy) {
     // Read once, as a snapshot: what is checked is what is used. None at all: the exporter is what is missing.
-    const read = readOptions(options, CLIENT_SHAPE) as unknown as TracingClientOptions;
+    const read = (this.#read = readOptions(options, CLIENT_SHAPE) as unknown as TracingClientOptions);
     checkExporter(read.exporter);
+    const derived = deriving;
+    this.#parent = derived?.parent;
+    this.#counters = derived?.counters ?? new DeliveryCounters();
     // Locals, not the fields read back: each `this.` read is bytes of every bundle.
     const env = runtimeEnv();
-    const config = (this.config = agreeingConfig(resolveDeliveryConfig(read, env), read, strategy));
+    const resolved = agreeingConfig(resolveDeliveryConfig(read, env), read, strategy);
+    // A langsmith Client's runs are never spooled: the spool is replayed by whichever client opens the directory next.
+    const config = (this.config = derived === undefined ? resolved : { ...resolved, spoolDir: undefined });
     const exporter = (this.exporter = read.exporter);
     offerServiceName(exporter, config.projectName);
     if (read.sampleRate !== undefined) offerSampleRate(exporter, config.sampleRate);
@@ -110,14 +129,14 @@ export class TracingClient {
     // A logger without warn would lose every drop warning.
     const logger = read.logger;
     if (logger !== undefined && !readSafely('logger', () => isFunction(logger.warn))) refuse('logger', logger, 'an object with a warn(message) method, such as console');
-    const warnings = (this.#warnings = new DropWarnings(logger ?? console));
-    if (spoolDirIgnored(read, env)) {
+    const warnings = (this.#warnings = derived?.warnings ?? new DropWarnings(logger ?? console));
+    if (derived === undefined && spoolDirIgnored(read, env)) {
       warnings.note('spoolDir', 'tracewire: TRACEWIRE_SPOOL_DIR is ignored: this runtime has no files for a spool (only the Node entry has one), so spans an export gives up on are dropped and counted in stats().');
     }
     const processor = new BatchSpanProcessor(exporter, config, chosen, this.#counters, warnings);
     this.capturesJson = processor.readsRecords;
     this.#processor = processor;
-    if (config.enabled) recordingClients.count++;
+    if (config.enabled && derived === undefined) recordingClients.count++;
   }
 
   /** The project (LangSmith) or service name every run carries. */
@@ -158,6 +177,7 @@ export class TracingClient {
     const span =
       above !== undefined && above.length > MAX_NESTED_DOTTED_ORDER ? this.#rootInstead(request, parent as Span, project, id) : new Span(request, project, this.config.sampleRate, parent, id);
     span.client = this;
+    if (this.#parent !== undefined) this.#running++;
     // Rewritten when the call gives metadata, or inherits it from other than a span of this client (whose is rewritten
     // already): a caller's baggage, another client's span.
     if (this.redaction.metadata !== undefined && (request.metadata !== undefined || !ownParent)) span.metadata = this.metadataOf(span, span.metadata);
@@ -211,6 +231,7 @@ export class TracingClient {
     // this one, in every fresh process. Not checked for an earlier end: the caller, SpanOutcome.end, already did.
     // Never before its start: the wall clock may have stepped back while it ran (see nowMicros).
     span.endMicros = Math.max(nowMicros() + (span.rare === undefined ? 0 : span.rare.skewMicros), span.startMicros);
+    if (this.#parent !== undefined) this.#running--;
     span.status = status;
     const kept = span.sampled ? outputs : undefined;
     span.outputs = kept === undefined ? undefined : 'json' in kept ? kept.json : kept.value;
@@ -246,7 +267,8 @@ export class TracingClient {
 
   /** Sends everything queued (in manual mode too) and waits for it and every in-flight export, within the deadline. */
   flush(options?: FlushOptions): Promise<FlushResult> {
-    return this.#processor.flush(options);
+    const own = this.#processor.flush(options);
+    return this.#busyThrough.size === 0 ? own : this.#withThrough(own, (client) => client.flush(options));
   }
 
   /**
@@ -255,7 +277,8 @@ export class TracingClient {
    * In manual mode it waits only for what a `flush()` already released.
    */
   awaitPendingTraceBatches(options?: FlushOptions): Promise<FlushResult> {
-    return this.#processor.awaitPending(options);
+    const own = this.#processor.awaitPending(options);
+    return this.#busyThrough.size === 0 ? own : this.#withThrough(own, (client) => client.awaitPendingTraceBatches(options));
   }
 
   /**
@@ -264,9 +287,44 @@ export class TracingClient {
    * ending later are counted as dropped. Idempotent.
    */
   shutdown(options?: FlushOptions): Promise<FlushResult> {
-    if (!this.#isShutdown && this.config.enabled) recordingClients.count--;
+    if (!this.#isShutdown && this.config.enabled && this.#parent === undefined) recordingClients.count--;
     this.#isShutdown = true;
-    return this.#processor.shutdown(options);
+    const own = this.#processor.shutdown(options);
+    return this.#busyThrough.size === 0 ? own : this.#withThrough(own, (client) => client.shutdown(options));
+  }
+
+  /**
+   * @internal The client that sends a traced call made inside a langsmith run sent by `langsmithClient`, a langsmith
+   * `Client` of your own (see `langsmithClientOfItsOwn`), and that names no client itself: one made by this client on
+   * first use, with its options, that sends through that langsmith client (`LangSmithClientExporter`) — as langsmith's
+   * child is sent by its parent's client. It shares this client's counters and warnings, is flushed, awaited and shut
+   * down with it, and never spools. Before 2026-12-07 such a call was sent by this client: a tenant's inputs at the
+   * operator's endpoint, under its key (a report-only probe).
+   */
+  throughLangSmith(langsmithClient: object): TracingClient {
+    const maker = this.#parent ?? this;
+    let client = maker.#through?.get(langsmithClient);
+    if (client === undefined) {
+      deriving = { parent: maker, counters: maker.#counters, warnings: maker.#warnings };
+      try {
+        client = newClient({ ...maker.#read, exporter: new LangSmithClientExporter(langsmithClient) }, new STRATEGY_FOR_MODE[maker.config.mode]());
+      } finally {
+        deriving = undefined;
+      }
+      (maker.#through ??= new WeakMap()).set(langsmithClient, client);
+    }
+    if (maker.#isShutdown) client.#isShutdown = true;
+    maker.#busyThrough.add(client);
+    return client;
+  }
+
+  /** `own` and `wait` of each client made for a langsmith `Client` that may have work, as one result; the idle ones are then let go. */
+  #withThrough(own: Promise<FlushResult>, wait: (client: TracingClient) => Promise<FlushResult>): Promise<FlushResult> {
+    const clients = [...this.#busyThrough];
+    return Promise.all([own, ...clients.map(wait)]).then((results) => {
+      for (const client of clients) if (client.#running === 0 && client.#processor.pendingCount() === 0) this.#busyThrough.delete(client);
+      return sumFlushResults(results);
+    });
   }
 
   /**
@@ -306,8 +364,15 @@ export class TracingClient {
 
   /** Counters since the client was created. `spansEnded = delivered + dropped.total + spooled + pending` (as the README says; `leftOpen` counts runs, apart). */
   stats(): TracingStats {
-    return this.#counters.snapshot(this.#processor.pendingCount());
+    let pending = this.#processor.pendingCount();
+    for (const client of this.#busyThrough) pending += client.#processor.pendingCount();
+    return this.#counters.snapshot(pending);
   }
+}
+
+/** A client made from its class's own methods, outside its body: a class naming itself there is renamed by bundlers (`_TracingClient`, which a span inspects as). */
+function newClient(options: TracingClientOptions, strategy: DeliveryStrategy): TracingClient {
+  return new TracingClient(options, strategy);
 }
 
 /** @internal Every option a client takes. */

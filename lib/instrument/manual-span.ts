@@ -1,4 +1,4 @@
-import { ownTraceParent, parentOf } from '../propagation/root-parent.js';
+import { clientSending, ownTraceParent, parentOf } from '../propagation/root-parent.js';
 import { currentScope, TRACING_OFF } from '../context/span-context.js';
 import { enterSpan } from '../otel/bridge-hook.js';
 import { globalClient } from '../client/global-client.js';
@@ -140,7 +140,9 @@ function begin(name: string, options: SpanOptions, captureOutputs: boolean): Spa
     if (client === undefined || !client.isRecording) return undefined;
     // A client of its own inside another client's run: a trace of its own there (see ownTraceParent).
     const crossing = own !== undefined && parent !== undefined && own !== parent.client;
-    const span = client.startSpan(site, crossing ? ownTraceParent(site, []) : parentOf(site, [], parent), site.id === undefined ? undefined : runId(client, site, []));
+    const spanParent = crossing ? ownTraceParent(site, []) : parentOf(site, [], parent);
+    if (own === undefined && spanParent !== parent && spanParent !== undefined) client = clientSending(client, spanParent);
+    const span = client.startSpan(site, spanParent, site.id === undefined ? undefined : runId(client, site, []));
     if (span.sampled && 'inputs' in given) {
       span.recordInputs(redact(client.redaction.inputs, captureInputs(site, [given.inputs], client.limits), span, client.limits));
     }

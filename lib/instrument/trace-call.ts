@@ -11,7 +11,7 @@ import { followThenable } from './follow-thenable.js';
 import { generatorStepsThrough } from './traced-generators.js';
 import { SpanOutcome } from './span-outcome.js';
 import { isUuid, scopedOptions, type CallSite } from './trace-options.js';
-import { ownTraceParent, parentOf } from '../propagation/root-parent.js';
+import { clientSending, ownTraceParent, parentOf } from '../propagation/root-parent.js';
 import { otelHook } from '../otel/bridge-hook.js';
 
 /**
@@ -57,7 +57,7 @@ export function traceCall(site: CallSite, thisArg: unknown, args: ArrayLike<unkn
   }
   const parent = off ? undefined : (scope as Span | undefined);
   const own = site.client === undefined ? undefined : site.client(thisArg);
-  const client = own ?? parent?.client ?? global ?? globalClient.current;
+  let client = own ?? parent?.client ?? global ?? globalClient.current;
   if (client === undefined || (client !== global && !client.isRecording)) {
     // Off through its own client: keep the children off as well.
     return site.client === undefined ? Reflect.apply(fn, thisArg, args) : offThroughout(fn, thisArg, args);
@@ -66,7 +66,10 @@ export function traceCall(site: CallSite, thisArg: unknown, args: ArrayLike<unkn
   try {
     // A client of its own inside another client's run: a trace of its own there (see ownTraceParent).
     const crossing = own !== undefined && parent !== undefined && own !== parent.client;
-    const span = client.startSpan(site, crossing ? ownTraceParent(site, args) : parentOf(site, args, parent), site.id === undefined ? undefined : runId(client, site, args));
+    const spanParent = crossing ? ownTraceParent(site, args) : parentOf(site, args, parent);
+    // Continuing a langsmith run (not a span of this process): a langsmith Client of your own sending it sends this call.
+    if (own === undefined && spanParent !== parent && spanParent !== undefined) client = clientSending(client, spanParent);
+    const span = client.startSpan(site, spanParent, site.id === undefined ? undefined : runId(client, site, args));
     if (span.sampled) {
       // Primitive arguments go straight to JSON text for a built-in exporter, when no redaction hook wants the value.
       const hook = client.redaction.inputs;

@@ -1,6 +1,7 @@
 import type { FlushResult } from '../client/span-processor.js';
 import type { TracingClient } from '../client/tracing-client.js';
 import { freeze, max } from '../natives.js';
+import { sumFlushResults } from '../client/flush-results.js';
 
 /** What `@FlushOnExit` reports after each invocation. */
 export interface InvocationFlushResult extends FlushResult {
@@ -46,14 +47,8 @@ export async function flushInvocation(client: TracingClient, timeoutMillis: numb
 export async function flushInvocationClients(clients: readonly TracingClient[], timeoutMillis: number): Promise<InvocationFlushResult | undefined> {
   if (clients.length <= 1) return clients.length === 0 ? undefined : flushInvocation(clients[0]!, timeoutMillis);
   const results = await Promise.all(clients.map((client) => flushInvocation(client, timeoutMillis)));
-  const sum = (key: 'delivered' | 'failed' | 'dropped' | 'spooled' | 'pending'): number => results.reduce((total, result) => total + result[key], 0);
   return {
-    delivered: sum('delivered'),
-    failed: sum('failed'),
-    dropped: sum('dropped'),
-    spooled: sum('spooled'),
-    pending: sum('pending'),
-    timedOut: results.some((result) => result.timedOut),
+    ...sumFlushResults(results),
     // What was done, where anything was: a blocking client's 'none' beside a tenant's wait is not the invocation's.
     action: results.find((result) => result.action !== 'none')?.action ?? 'none',
     waitedMillis: max(...results.map((result) => result.waitedMillis)),

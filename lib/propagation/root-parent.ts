@@ -1,4 +1,5 @@
 import type { Span } from '../model/span.js';
+import type { TracingClient } from '../client/tracing-client.js';
 import type { SpanParent } from '../model/span-types.js';
 import { otelHook } from '../otel/bridge-hook.js';
 import type { CallSite } from '../instrument/trace-options.js';
@@ -25,7 +26,7 @@ export function parentOf(site: CallSite, args: ArrayLike<unknown>, span: Span | 
   const langsmith = (globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] !== undefined;
   if (span !== undefined) {
     const nearer = langsmith ? langsmithRunContext(span) : undefined;
-    return nearer === undefined ? span : continuedParent(nearer.remote, nearer.sampledOut);
+    return nearer === undefined ? span : sentBy(continuedParent(nearer.remote, nearer.sampledOut), nearer.sender);
   }
   if (site.parent !== undefined) {
     const remote = extractTraceContext(resolve(site.parent, args));
@@ -34,7 +35,7 @@ export function parentOf(site: CallSite, args: ArrayLike<unknown>, span: Span | 
   const continued = continuedContext();
   if (continued !== undefined) return continuedParent(continued);
   const run = langsmith ? langsmithRunContext() : undefined;
-  if (run !== undefined) return continuedParent(run.remote, run.sampledOut);
+  if (run !== undefined) return sentBy(continuedParent(run.remote, run.sampledOut), run.sender);
   return otelHook.current?.rootParent();
 }
 
@@ -49,6 +50,25 @@ export function ownTraceParent(site: CallSite, args: ArrayLike<unknown>): SpanPa
   if (site.parent === undefined) return undefined;
   const remote = extractTraceContext(resolve(site.parent, args));
   return remote === undefined ? undefined : continuedParent(remote);
+}
+
+/** The parents of langsmith runs sent by a langsmith `Client` of your own, and that client: kept apart from the parent (an `inspect` of a span reaches its parent's fields, and a langsmith client holds its key). */
+const senders = new WeakMap<SpanParent, object>();
+
+/**
+ * @internal The client that sends a call continuing `parent` (not a span of this process) and naming no client of its
+ * own, `client` chosen so far: where `parent` is a langsmith run sent by a langsmith `Client` of your own, the client
+ * `client` made to send through it (see `TracingClient.throughLangSmith`), as langsmith's child takes its parent's
+ * client; else `client`.
+ */
+export function clientSending(client: TracingClient, parent: SpanParent): TracingClient {
+  const sender = senders.get(parent);
+  return sender === undefined ? client : client.throughLangSmith(sender);
+}
+
+function sentBy(parent: SpanParent, sender: object | undefined): SpanParent {
+  if (sender !== undefined) senders.set(parent, sender);
+  return parent;
 }
 
 /**

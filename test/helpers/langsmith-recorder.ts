@@ -8,7 +8,9 @@ import type { RunTree } from 'langsmith';
  * records for the same code without a network.
  */
 export function langsmithRecorder() {
-  const client = new Client({ apiKey: 'lsv2-test-key', apiUrl: 'http://127.0.0.1:9', manualFlushMode: true });
+  // Made from the environment alone, as langsmith's default client: a tracewire call inside its runs stays with
+  // tracewire's client (one of your own, sending elsewhere, would send it instead: see langsmith-client-of-your-own).
+  const client = new Client({ manualFlushMode: true });
   const ended: RunTree[] = [];
   const config = { client, tracingEnabled: true, on_end: (run: RunTree) => void ended.push(run) } as const;
   /** The one ended run with this name. */

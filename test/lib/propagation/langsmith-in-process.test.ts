@@ -69,7 +69,7 @@ test('a langsmith function with tracing off leaves no run to nest under: the tra
 
 test('under a langsmith run its client samples out, the tracewire call is not recorded; under one it keeps, it is (the same rate, langsmith’s hash)', async () => {
   const langsmith = langsmithRecorder();
-  const sampling = new Client({ apiKey: 'lsv2-test-key', apiUrl: 'http://127.0.0.1:9', manualFlushMode: true, tracingSamplingRate: 0.5 });
+  const sampling = new Client({ manualFlushMode: true, tracingSamplingRate: 0.5 });
   const lookup = traceable(async function lookup() { return 1; });
   const root = lsTraceable(async () => lookup(), { ...langsmith.config, client: sampling, name: 'root' });
   for (let i = 0; i < 40; i++) await root();

@@ -1,0 +1,113 @@
+import 'reflect-metadata';
+import { Client } from 'langsmith';
+import { traceable as lsTraceable } from 'langsmith/traceable';
+import { FlushOnExit, LangSmithExporter, setGlobalTracingClient, traceable, TracingClient, type DeliveryMode } from '../../../index';
+import { acceptedRuns, LangSmithSink } from '../../helpers/langsmith-sink';
+import { shutDownAfterEach } from '../../helpers/shut-down-after-each';
+
+/**
+ * A tracewire call made inside a langsmith run that a langsmith `Client` of
+ * your own sends (a tenant's `new Client({ apiUrl, apiKey })`) is sent by that
+ * Client, as langsmith's own child takes its parent's client: to the tenant's
+ * endpoint under the tenant's key, with the Client's `hideInputs`. Before
+ * 2026-12-07 it was sent by tracewire's global client: the tenant's inputs at
+ * the operator's endpoint. Real langsmith 0.12, two loopback sinks.
+ */
+const shutDown = shutDownAfterEach();
+let operator: LangSmithSink;
+let tenant: LangSmithSink;
+const langsmiths: Client[] = [];
+beforeEach(async () => {
+  operator = await LangSmithSink.start({ ingestDelayMillis: 50 });
+  tenant = await LangSmithSink.start({ ingestDelayMillis: 50 });
+});
+afterEach(async () => {
+  setGlobalTracingClient(undefined);
+  await Promise.all(langsmiths.splice(0).map((langsmith) => langsmith.awaitPendingTraceBatches()));
+  await Promise.all([operator.stop(), tenant.stop()]);
+});
+
+/** The operator's global client (to its sink, key `operator-key`) and a tenant's langsmith Client (to its own sink, key `tenant-key`). */
+function setUp(mode: DeliveryMode = 'background', tenantOptions: ConstructorParameters<typeof Client>[0] = {}): { client: TracingClient; tenantClient: Client } {
+  const exporter = new LangSmithExporter({ endpoint: operator.url, apiKey: 'operator-key', fetchServerInfo: false });
+  const client = shutDown(new TracingClient({ exporter, mode, flushIntervalMillis: 1_000, projectName: 'operator' }));
+  setGlobalTracingClient(client);
+  const tenantClient = new Client({ apiUrl: tenant.url, apiKey: 'tenant-key', timeout_ms: 2_000, callerOptions: { maxRetries: 0 }, ...tenantOptions });
+  langsmiths.push(tenantClient);
+  return { client, tenantClient };
+}
+
+/** A tenant's langsmith `traceable` calling a tracewire-traced helper, which calls a traced inner step. */
+function tenantPipeline(tenantClient: Client): (secret: string) => Promise<number> {
+  const inner = traceable(async (text: string) => text.length, { name: 'inner' });
+  const helper = traceable(async (secret: string) => inner(secret), { name: 'helper' });
+  return lsTraceable(async (secret: string) => helper(secret), { name: 'tenant-root', client: tenantClient, project_name: 'tenant-project', tracingEnabled: true });
+}
+
+function byName(runs: Map<string, Record<string, unknown>>): Map<string, Record<string, unknown>> {
+  return new Map([...runs.values()].map((run) => [String(run.name), run]));
+}
+
+test('the tracewire runs inside a tenant Client’s langsmith run reach the tenant’s endpoint under its key, nested there, and nothing reaches the operator', async () => {
+  const { client, tenantClient } = setUp();
+  await expect(tenantPipeline(tenantClient)('TENANT-SECRET')).resolves.toBe(13);
+  await client.awaitPendingTraceBatches({ timeoutMillis: 3_000 });
+  await tenantClient.awaitPendingTraceBatches();
+  const runs = byName(await acceptedRuns(tenant));
+  expect([...runs.keys()].sort()).toEqual(['helper', 'inner', 'tenant-root']);
+  expect(runs.get('helper')!.parent_run_id).toBe(runs.get('tenant-root')!.id);
+  expect(runs.get('inner')!.parent_run_id).toBe(runs.get('helper')!.id);
+  expect(runs.get('helper')).toMatchObject({ inputs: { input: 'TENANT-SECRET' }, outputs: { outputs: 13 }, session_name: 'tenant-project' });
+  expect(tenant.ingestRequests.every((request) => request.headers['x-api-key'] === 'tenant-key')).toBe(true);
+  expect(operator.ingestRequests).toHaveLength(0);
+  // Counted by the client that made them: delivered, nothing pending.
+  expect(client.stats()).toMatchObject({ spansStarted: 2, spansEnded: 2, delivered: 2, pending: 0 });
+});
+
+test('@FlushOnExit on the tenant’s handler: when it settles, the tenant’s endpoint has answered the tracewire runs inside it', async () => {
+  const { tenantClient } = setUp();
+  const run = tenantPipeline(tenantClient);
+  class Handler {
+    @FlushOnExit({ timeoutMillis: 3_000 })
+    async handle(secret: string): Promise<number> {
+      return run(secret);
+    }
+  }
+  await new Handler().handle('abc');
+  expect([...byName(await acceptedRuns(tenant)).keys()]).toEqual(expect.arrayContaining(['helper', 'inner']));
+});
+
+test('manual mode: the tracewire runs wait for the global client’s flush(), which sends them through the tenant’s Client', async () => {
+  const { client, tenantClient } = setUp('manual');
+  await tenantPipeline(tenantClient)('abc');
+  await tenantClient.awaitPendingTraceBatches();
+  expect(byName(await acceptedRuns(tenant)).has('helper')).toBe(false);
+  await client.flush({ timeoutMillis: 3_000 });
+  expect([...byName(await acceptedRuns(tenant)).keys()]).toEqual(expect.arrayContaining(['helper', 'inner']));
+});
+
+test('a tenant Client hiding inputs hides the tracewire runs’ inputs too, as it hides its own children’s', async () => {
+  const { client, tenantClient } = setUp('background', { hideInputs: true });
+  await tenantPipeline(tenantClient)('TENANT-SECRET');
+  await client.awaitPendingTraceBatches({ timeoutMillis: 3_000 });
+  const runs = byName(await acceptedRuns(tenant));
+  expect(runs.get('helper')).toMatchObject({ inputs: {}, outputs: { outputs: 13 } });
+  expect(JSON.stringify([...tenant.ingestRequests.map((request) => request.body.toString())])).not.toContain('TENANT-SECRET');
+});
+
+test('a langsmith Client made from the environment alone is langsmith’s default: the tracewire runs inside its runs stay with tracewire’s client', async () => {
+  const { client } = setUp();
+  const saved = { ...process.env };
+  Object.assign(process.env, { LANGSMITH_ENDPOINT: tenant.url, LANGSMITH_API_KEY: 'env-key' });
+  try {
+    const envClient = new Client({ timeout_ms: 2_000, callerOptions: { maxRetries: 0 } });
+    langsmiths.push(envClient);
+    await tenantPipeline(envClient)('abc');
+    await client.awaitPendingTraceBatches({ timeoutMillis: 3_000 });
+    await envClient.awaitPendingTraceBatches();
+  } finally {
+    process.env = saved;
+  }
+  expect([...byName(await acceptedRuns(operator)).keys()].sort()).toEqual(['helper', 'inner']);
+  expect([...byName(await acceptedRuns(tenant)).keys()]).toEqual(['tenant-root']);
+});
