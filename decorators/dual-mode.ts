@@ -1,4 +1,4 @@
-import { TracewireUsageError } from '../lib/errors.js';
+import { refuseNotTaken, TracewireUsageError } from '../lib/errors.js';
 import { isFunction } from '../lib/natives.js';
 
 /**
@@ -78,6 +78,8 @@ export function dualModeDecorator(behaviour: DecoratorBehaviour): (target: unkno
       behaviour.class(target);
       return undefined;
     }
+    // Babel's decorators version "2018-09" hands one descriptor object (kind, key, placement, descriptor): a compiler setting.
+    if (second === undefined && isStandardContext(target) && 'placement' in target) refuseNotTaken('decorators version', DECORATOR_VERSIONS);
     throw misuse(behaviour, `the field ${String(second)}`);
   };
 }
@@ -85,6 +87,10 @@ export function dualModeDecorator(behaviour: DecoratorBehaviour): (target: unkno
 function isStandardContext(value: unknown): value is DecoratorContext {
   return value !== null && typeof value === 'object' && typeof (value as { kind?: unknown }).kind === 'string';
 }
+
+/** What the decorators take, for the refusal of another compiler setting. */
+const DECORATOR_VERSIONS =
+  'not one tracewire\'s decorators take (Babel\'s "2018-09" proposal: one descriptor object); use TypeScript\'s experimentalDecorators, standard decorators, or Babel\'s plugin-proposal-decorators with version "legacy" or "2023-11"';
 
 function misuse(behaviour: DecoratorBehaviour, what: string): TracewireUsageError {
   return new TracewireUsageError(`${behaviour.decorator} cannot decorate ${what}: put it on a method or a class.`);

@@ -64,6 +64,17 @@ describe(`@Traceable on what is not a method or a class fails when the class is 
     expect(define).toThrow('@Traceable() cannot decorate the field onClick: put it on a method or a class.');
   });
 
+  test("Babel's decorators version 2018-09 (one descriptor object) is a TracewireConfigError naming the setting and the versions taken, on a method, a class and @FlushOnExit", () => {
+    const source = 'class A { @Traceable() m() {} } @Traceable() class B { m() {} } class C { @FlushOnExit() h() {} } return [A, B, C];';
+    const compiled = transformSync(source, { babelrc: false, configFile: false, parserOpts: { allowReturnOutsideFunction: true }, plugins: [[require.resolve('@babel/plugin-proposal-decorators'), { version: '2018-09', decoratorsBeforeExport: true }]] })!.code!;
+    for (const only of ['A', 'B', 'C']) {
+      const single = compiled.replace(/return \[A, B, C\];/, `return ${only};`);
+      const define = () => new Function('Traceable', 'FlushOnExit', single)(Traceable, FlushOnExit);
+      expect(define).toThrow(TracewireConfigError);
+      expect(define).toThrow(/^Invalid decorators version: .*"legacy" or "2023-11"/);
+    }
+  });
+
   test('called by hand with a method context but no function, it is a usage error, not a TypeError', () => {
     const attempt = () => decorate(5, { kind: 'method', name: 'total', static: false });
     expect(attempt).toThrow(TracewireUsageError);
