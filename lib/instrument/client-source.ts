@@ -2,7 +2,7 @@ import { refuse } from '../errors.js';
 import { readSafely } from '../read-options.js';
 import type { TracingClient } from '../client/tracing-client.js';
 import { globalClient } from '../client/global-client.js';
-import { isFunction, isObject, isString, symbolFor } from '../natives.js';
+import { hasOwn, isFunction, isObject, isString, symbolFor } from '../natives.js';
 
 /**
  * A tsyringe token naming a `TracingClient`: a symbol, a string, or a class
@@ -45,10 +45,7 @@ export function clientSource(option: unknown): ClientSource | undefined {
     const token = option as ClientToken;
     return (thisArg) => asClient(guarded(() => tokenResolver.current?.(token, thisArg)));
   }
-  if (isFunction(option)) {
-    const resolve = option as (thisArg: unknown) => unknown;
-    return (thisArg) => asClient(guarded(() => resolve(thisArg)));
-  }
+  if (isFunction(option)) return functionSource(option as (thisArg: unknown) => unknown);
   const accepted = 'a TracingClient, a function returning one, or a DI token (symbol, string or class)';
   refuse('client', option, readSafely('client', () => isLangSmithClient(option)) ? `${accepted}; this is langsmith's Client: tracewire sends with its own, which the LANGSMITH_* variables configure (leave client out), or give a TracingClient` : accepted);
 }
@@ -74,20 +71,78 @@ function isDelayed(value: unknown): boolean {
   return isObject(value) && typeof (value as { createProxy?: unknown }).createProxy === 'function';
 }
 
+/**
+ * A function that is not a class by its source text: a resolver called with the call's `this` — or a class compiled
+ * to ES5 (swc's default target, Babel's for old browsers: `function Tenant() { _class_call_check(this, Tenant) }`),
+ * a DI token, which throws when called, or returns nothing. Asked of tsyringe when it throws, and at the first call
+ * that gives no client: registered there, it is a token from then on. Before 2026-12-07 such a token was called as a
+ * resolver, which threw, and the tenant's runs went to the global client (a report-only probe of compilers).
+ */
+function functionSource(resolve: (thisArg: unknown) => unknown): ClientSource {
+  // Arrow functions and methods have no prototype: never a class.
+  let token: boolean | undefined = hasOwn(resolve, 'prototype') ? undefined : false;
+  return (thisArg) => {
+    if (token === true) return asClient(guarded(() => tokenResolver.current?.(resolve as unknown as ClientToken, thisArg)));
+    let threw = false;
+    let value: unknown;
+    try {
+      value = resolve(thisArg);
+    } catch {
+      threw = true;
+    }
+    if (isClient(value)) return value;
+    if (token === undefined || threw) {
+      token ??= false;
+      const registered = registeredClient(resolve, thisArg);
+      if (registered !== undefined) {
+        token = true;
+        return registered;
+      }
+    }
+    return asClient(threw ? resolverThrew() : value);
+  };
+}
+
+/** `fn` resolved as a tsyringe token, when tsyringe is there and knows it; else `undefined` (never throws). */
+function registeredClient(fn: Function, thisArg: unknown): TracingClient | undefined {
+  try {
+    return asClient(tokenResolver.current?.(fn as ClientToken, thisArg));
+  } catch {
+    return undefined; // tsyringe not installed: no token
+  }
+}
+
 function asClient(value: unknown): TracingClient | undefined {
-  return isClient(value) ? value : undefined;
+  if (isClient(value)) return value;
+  if (value === THREW) return undefined; // said already
+  // Said once: a resolver or token giving nothing (a service whose client was never injected: esbuild and tsx write no
+  // design:paramtypes, so NestJS injects undefined) sent a tenant's calls to the global client unnoticed (a probe).
+  globalClient.current?.note(
+    'client-resolved-none',
+    "tracewire: a traced function's client option gave no TracingClient (a DI token nobody registered, or a function of this returning something else, such as a service whose client was not injected); the call reported where it would have without the option. Reported once per client.",
+  );
+  return undefined;
 }
 
 function guarded(resolve: () => unknown): unknown {
   try {
     return resolve();
   } catch {
-    // An unresolvable client falls back to the inherited one, never an error in user code — but said, once: a tenant
-    // lookup that failed sent that tenant's calls to the global client unnoticed (a report-only probe).
-    globalClient.current?.note(
-      'client-resolver-threw',
-      "tracewire: a traced function's client option threw when resolved (a DI token, or a function of this); the call reported where it would have without the option. Reported once per client.",
-    );
-    return undefined;
+    return resolverThrew();
   }
 }
+
+/**
+ * An unresolvable client falls back to the inherited one, never an error in user code — but said, once: a tenant
+ * lookup that failed sent that tenant's calls to the global client unnoticed (a report-only probe).
+ */
+function resolverThrew(): typeof THREW {
+  globalClient.current?.note(
+    'client-resolver-threw',
+    "tracewire: a traced function's client option threw when resolved (a DI token, or a function of this); the call reported where it would have without the option. Reported once per client.",
+  );
+  return THREW;
+}
+
+/** What a resolver that threw gave: warned about already. */
+const THREW: unique symbol = Symbol('threw');

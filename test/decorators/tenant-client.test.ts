@@ -86,3 +86,53 @@ test('a client resolver that throws falls back to the global client, warned once
   expect(exporter.finishedRuns.map((run) => run.name)).toEqual(['find', 'find']);
   expect(warned.filter((message) => message.includes('client option threw'))).toHaveLength(1);
 });
+
+// A class compiled to ES5 (swc's default target, Babel's for old browsers) is a plain function that throws when called
+// without `new`: it was taken for a resolver, which threw, and the tenant's runs went to the global client.
+test('a class token compiled to ES5 (a function with a class-call check, as swc and Babel write one) resolves through tsyringe, not called as a resolver', async () => {
+  const warned: string[] = [];
+  const globalExporter = new MemoryExporter();
+  setGlobalTracingClient(new TracingClient({ exporter: globalExporter, manualFlushMode: true, logger: { warn: (message) => warned.push(message) } }));
+  const tenantExporter = new MemoryExporter();
+  const tenant = new TracingClient({ exporter: tenantExporter, manualFlushMode: true });
+  // swc's ES5 output of `abstract class TenantTracing {}`, helper included.
+  function _class_call_check(instance: unknown, Constructor: Function): void {
+    if (!(instance instanceof Constructor)) throw new TypeError('Cannot call a class as a function');
+  }
+  const TenantTracing = function TenantTracing(this: unknown) {
+    _class_call_check(this, TenantTracing);
+  } as unknown as new () => TracingClient;
+  container.register(TenantTracing, { useValue: tenant });
+  class Svc {
+    @Traceable({ client: TenantTracing })
+    go(n: number): number {
+      return n + 1;
+    }
+  }
+  expect(new Svc().go(1)).toBe(2);
+  expect(new Svc().go(2)).toBe(3);
+  expect(await runsOf(tenant, tenantExporter)).toEqual([['go', 'default'], ['go', 'default']]);
+  expect(globalExporter.finishedRuns).toHaveLength(0);
+  expect(warned).toEqual([]);
+});
+
+// esbuild and tsx write no design:paramtypes, so NestJS injects undefined: the README's `(self) => self.tracing`
+// then gave nothing, and the tenant's runs went to the global client without a word (a report-only probe).
+test('a client function giving no client falls back to the global client, warned once', async () => {
+  const warned: string[] = [];
+  const exporter = new MemoryExporter();
+  const global = new TracingClient({ exporter, manualFlushMode: true, logger: { warn: (message) => warned.push(message) } });
+  setGlobalTracingClient(global);
+  class Service {
+    constructor(readonly tracing?: TracingClient) {}
+    @Traceable({ client: (self: Service) => self.tracing })
+    work(): number {
+      return 1;
+    }
+  }
+  expect(new Service().work()).toBe(1);
+  expect(new Service().work()).toBe(1);
+  await global.flush();
+  expect(exporter.finishedRuns.map((run) => run.name)).toEqual(['work', 'work']);
+  expect(warned.filter((message) => message.includes('client option gave no TracingClient'))).toHaveLength(1);
+});
