@@ -353,7 +353,10 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.#endOpenRuns(EXITED_BEFORE_END);
     const spans = !this.#budget.isEmpty && this.#budget.admittedTotal !== this.#admittedAtExitFlush;
     const bridged = this.#bridged !== undefined && this.#bridged.made !== this.#bridgedAtExitFlush;
-    if (!spans && !bridged && !(this.#closes.waiting && this.#closes.kept !== this.#closesAtExitFlush)) return undefined;
+    // Closes an exit flush cut short at its deadline left (the ends its cancel gave up) start none either: the process
+    // waited that deadline once (before 2026-12-07, twice: a report-only probe).
+    const closes = this.#closes.waiting && this.#closes.kept !== this.#closesAtExitFlush && !this.#exitFlushTimedOut;
+    if (!spans && !bridged && !closes) return undefined;
     this.#admittedAtExitFlush = this.#budget.admittedTotal;
     this.#bridgedAtExitFlush = this.#bridged?.made ?? 0;
     return this.flush().then((result) => {

@@ -134,6 +134,33 @@ test('a natural exit past flushTimeoutMillis aborts the export still in flight: 
   await client.shutdown({ timeoutMillis: 1_000 });
 });
 
+// The cancel at the deadline leaves a close for the run whose end it gave up: the next beforeExit started a second flush
+// for it, and the process waited the deadline twice (a report-only probe: 10.1 s with flushTimeoutMillis 5 000).
+test('an exit flush cut short at its deadline starts no second one for the run close its cancel left: one deadline at exit, not two', async () => {
+  let exports = 0;
+  const exporter: SpanExporter = {
+    export: (_batch, { signal }) => {
+      // The first export (the long call's start) is taken; every later one hangs until aborted.
+      if (++exports === 1) return Promise.resolve({ ok: true });
+      return new Promise((resolve) => signal?.addEventListener('abort', () => resolve({ ok: false, retryable: true, error: new Error('aborted') })));
+    },
+  };
+  const client = new TracingClient({ exporter, ...HOLDS_FOR_A_MINUTE, flushTimeoutMillis: 200, exportTimeoutMillis: 120_000, logger: { warn: () => {} } });
+  let finish!: () => void;
+  const running = traceable(() => new Promise<void>((resolve) => (finish = resolve)), { client, name: 'long' })();
+  await client.flush({ timeoutMillis: 1_000 }); // its start goes out open
+  finish();
+  await running;
+
+  process.emit('beforeExit', 0);
+  for (const giveUpAt = Date.now() + 20_000; client.stats().pending > 0 && Date.now() < giveUpAt; ) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(exports).toBe(2);
+  process.emit('beforeExit', 0);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(exports).toBe(2);
+  await client.shutdown({ timeoutMillis: 300 });
+});
+
 test('at a natural exit with everything already delivered, the hook starts no flush: no drop summary the program did not ask for', async () => {
   const warnings: string[] = [];
   const { exporter, batches } = signallingExporter();
