@@ -18,6 +18,11 @@ export interface ExitFlushable {
    * @param signal a signal the program's own listener took, whose flush @FlushOnExit's hook started (see `signalFlushed`).
    */
   warnIfUndelivered(crash: Crash, signal?: string): void;
+  /**
+   * A signal stops the process (`exiting`: nothing left will end the runs still open, which end now as errors that
+   * say so), or asked the program to stop (its own listener decides when): sends what it holds within `timeoutMillis`.
+   */
+  flushAtSignal(timeoutMillis: number, exiting: boolean): Promise<unknown>;
 }
 
 let flushedForSignal: string | undefined;
@@ -58,6 +63,24 @@ function flushAll(): Array<Promise<unknown>> {
   for (const flushable of live) start(() => flushable.deref()?.flushBeforeExit());
   for (const task of onceTasks.splice(0)) start(task);
   return started;
+}
+
+/**
+ * @internal At a signal `@FlushOnExit`'s hook handles: every live client sends what it holds, within `timeoutMillis`
+ * (see `ExitFlushable.flushAtSignal`) — not only the clients the hook shuts down. Before 2026-12-07 a tenant's client
+ * chosen per call lost its queued spans at a SIGTERM, with no warning (a report-only probe). Never rejects.
+ */
+export function flushEveryClientAtSignal(timeoutMillis: number, exiting: boolean): Promise<unknown> {
+  const started: Array<Promise<unknown>> = [];
+  for (const flushable of live) {
+    try {
+      const flushing = flushable.deref()?.flushAtSignal(timeoutMillis, exiting);
+      if (flushing !== undefined) started.push(flushing.catch(noop));
+    } catch {
+      // A flush that cannot start is no reason to hold the signal's exit.
+    }
+  }
+  return Promise.all(started);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { globalClient } from '../client/global-client.js';
 import type { TracingClient } from '../client/tracing-client.js';
 import { isFunction, symbolFor } from '../natives.js';
-import { onceAtNaturalExit, signalFlushed } from '../client/exit-hooks.js';
+import { flushEveryClientAtSignal, onceAtNaturalExit, signalFlushed } from '../client/exit-hooks.js';
 import { nodeProcess } from './host.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -15,7 +15,8 @@ const targets = new Set<TracingClient | undefined>();
 /**
  * Once per process: on SIGTERM / SIGINT and on a natural exit, flush and shut
  * down the client (`client`, else the global one, each class decorated adding
- * its own) within `timeoutMillis`, then let the process end as it would have.
+ * its own) within `timeoutMillis` — at a signal every other client flushes too
+ * (a tenant's, chosen per call) — then let the process end as it would have.
  * A signal nobody else listens for is re-raised after our listener is
  * removed, so the default action (exit with 128 + n) happens. If the
  * application listens too, the decision to exit stays its own, and the
@@ -43,12 +44,14 @@ export function installShutdownHooks(timeoutMillis: number, client?: TracingClie
     const onSignal = (): void => {
       if (applicationListens(signal)) {
         signalFlushed(signal);
-        return void clients().forEach((each) => void each.flush({ timeoutMillis }));
+        clients().forEach((each) => void each.flush({ timeoutMillis }));
+        // Every other client too (a tenant's, chosen per call): the program's listener may exit once it is done.
+        return void flushEveryClientAtSignal(timeoutMillis, false);
       }
       // A second signal while the first one's shutdown runs (Ctrl-C again): the user will not wait, the signal acts now.
       if (stopping) return reRaise();
       stopping = true;
-      void shutdown().finally(reRaise);
+      void Promise.all([shutdown(), flushEveryClientAtSignal(timeoutMillis, true)]).finally(reRaise);
     };
     (onSignal as unknown as Marked)[SHUTDOWN_HOOK] = true;
     host.on(signal, onSignal);

@@ -42,6 +42,7 @@ import type { BridgedLangSmith, BridgedLangSmithClass } from './bridged-langsmit
 const SHUT_DOWN_BEFORE_END = 'tracewire shut down before this run ended';
 /** The error of a run still running when the process exits on its own: nothing left to run could end it. */
 const EXITED_BEFORE_END = 'the process exited before this run ended (nothing left to run could end it)';
+const SIGNALLED_BEFORE_END = 'the process was stopped by a signal before this run ended';
 
 /** @internal Knobs tests and hosts may set; the defaults fit the runtime. */
 export interface ProcessorHost {
@@ -369,6 +370,12 @@ export class BatchSpanProcessor implements SpanProcessor {
       }
       return result;
     });
+  }
+
+  /** For `@FlushOnExit`'s signal hook (see `ExitFlushable.flushAtSignal`). */
+  flushAtSignal(timeoutMillis: number, exiting: boolean): Promise<FlushResult> {
+    if (exiting) this.#endOpenRuns(SIGNALLED_BEFORE_END);
+    return this.flush({ timeoutMillis });
   }
 
   /** For the exit hook: the process is exiting with spans this client has not delivered (a `process.exit()` before a flush, or an exit flush past its deadline). */
