@@ -56,14 +56,39 @@ export class DropWarnings {
     );
   }
 
-  /** Reports one message through the logger; a broken logger is ignored. */
+  /**
+   * Reports one message through the logger; a broken logger is ignored. The same message to the same logger within
+   * {@link REPEAT_WINDOW_MILLIS} is said once: clients made per request (a tenant's) each warn afresh, and with a
+   * tenant's endpoint down every request wrote the same two lines (a report-only probe: 100 lines for 50 requests).
+   */
   emit(message: string): void {
+    if (repeated(this.#logger, message)) return;
     try {
       callUntraced(this.#logger.warn, this.#logger, [message]);
     } catch {
       // A broken logger must not break delivery.
     }
   }
+}
+
+/** How long the same message to the same logger is not repeated. */
+const REPEAT_WINDOW_MILLIS = 60_000;
+/** Messages kept per logger at most: past this, those older than the window are let go. */
+const MAX_REMEMBERED = 256;
+/** When each message was last said, per logger (weakly: a logger made per client goes with it). */
+const lastSaid = new WeakMap<object, Map<string, number>>();
+
+/** Whether `message` was said to `logger` within the window; else notes it as said now. */
+function repeated(logger: TracewireLogger, message: string): boolean {
+  if (typeof logger !== 'object' || logger === null) return false;
+  let said = lastSaid.get(logger);
+  if (said === undefined) lastSaid.set(logger, (said = new Map()));
+  const now = Date.now();
+  const at = said.get(message);
+  if (at !== undefined && now - at < REPEAT_WINDOW_MILLIS) return true;
+  if (said.size >= MAX_REMEMBERED) for (const [text, when] of said) if (now - when >= REPEAT_WINDOW_MILLIS || said.size >= MAX_REMEMBERED) said.delete(text);
+  said.set(message, now);
+  return false;
 }
 
 /** @internal How shutdown's warnings of what it could not send by its deadline begin (spooled or dropped). */
