@@ -3,7 +3,7 @@ import { booleanOption, envChoice, envNumber, envValue, firstSet, HTTP_URL, isTi
 import { HiddenValue, refuse } from './errors.js';
 import { proxySecrets, takeUrlSecrets } from './config-url-secrets.js';
 import { readKeyValueList } from './config-key-value-list.js';
-import { resourceFromEnv } from './config-resource.js';
+import { resourceFromEnv, withResourceOption } from './config-resource.js';
 import { readOptions, readSafely, type OptionsShape } from './read-options.js';
 import { assign, entries, isPlainObject, isSafeInteger, isString, values } from './natives.js';
 
@@ -46,6 +46,12 @@ export interface OtlpOptions {
    * `OTEL_RESOURCE_ATTRIBUTES`, else the project of the client it is given to, else each run's project (`session_name`).
    */
   readonly serviceName?: string | undefined;
+  /**
+   * More resource attributes of every span (`{ 'tenant.id': 'acme' }`), laid over `OTEL_RESOURCE_ATTRIBUTES` (these
+   * win per key): one exporter per tenant carries its tenant's. String values; not `service.name` (`serviceName`)
+   * nor `telemetry.sdk.*` (tracewire's own). Default: none beyond the environment's.
+   */
+  readonly resourceAttributes?: Readonly<Record<string, string>> | undefined;
   /** Default `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, `OTEL_EXPORTER_OTLP_PROTOCOL`, else `http/json`. `http/protobuf` needs `@opentelemetry/otlp-transformer`. */
   readonly protocol?: OtlpProtocol | undefined;
   /** Compress bodies with gzip. Default from `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` / `OTEL_EXPORTER_OTLP_COMPRESSION` (`gzip` or `none`), else false. */
@@ -100,7 +106,9 @@ export function resolveOtlpSettings(options: OtlpOptions, env: Env = runtimeEnv(
     // Each value read once: the one checked is the one sent.
     for (const [name, value] of entries(readOptions(given, HEADERS_SHAPE))) addHeader(headers, name, value, HEADERS);
   }
-  const { serviceName, resourceAttributes } = resolveResource(options.serviceName, env);
+  const resource = resolveResource(options.serviceName, env);
+  const serviceName = resource.serviceName;
+  const resourceAttributes = withResourceOption(resource.resourceAttributes, options.resourceAttributes);
   const protocolEnv = otlpVariables('PROTOCOL');
   const protocol = options.protocol ?? envChoice(env, protocolEnv, PROTOCOLS) ?? 'http/json';
   if (!PROTOCOLS.includes(protocol)) refuse(PROTOCOL, protocol, PROTOCOLS.join(' or '));

@@ -1,4 +1,7 @@
 import { envValue, type Env } from './config-env.js';
+import { refuse } from './errors.js';
+import { readOptions, readSafely } from './read-options.js';
+import { entries, isPlainObject, isString } from './natives.js';
 import { readKeyValueList } from './config-key-value-list.js';
 
 /** The variable OpenTelemetry's SDKs read resource attributes from. */
@@ -34,4 +37,28 @@ export function resourceFromEnv(env: Env): EnvResource {
     });
   }
   return { serviceName, attributes };
+}
+
+/** What the `resourceAttributes` option takes, as its refusals say. */
+const RESOURCE_OPTION = 'resourceAttributes';
+const RESOURCE_ACCEPTED = "a plain object of attribute names to string values, such as { 'tenant.id': 'acme' } (service.name: the serviceName option; telemetry.sdk.*: tracewire's own)";
+
+/**
+ * @internal `attributes` (the `resourceAttributes` option) laid over `fromEnv` (`OTEL_RESOURCE_ATTRIBUTES`'s), the
+ * option winning per key: one exporter per tenant can carry its tenant's attributes (`tenant.id`), as an
+ * OpenTelemetry SDK gives each provider a `Resource` of its own. Checked once: a plain object of non-empty names to
+ * strings, neither `service.name` (the `serviceName` option) nor `telemetry.sdk.*` (tracewire's own).
+ */
+export function withResourceOption(fromEnv: ReadonlyMap<string, string>, attributes: unknown): ReadonlyMap<string, string> {
+  if (attributes === undefined) return fromEnv;
+  if (!readSafely(RESOURCE_OPTION, () => isPlainObject(attributes))) refuse(RESOURCE_OPTION, attributes, RESOURCE_ACCEPTED);
+  const merged = new Map(fromEnv);
+  // Each value read once: the one checked is the one sent.
+  for (const [key, value] of entries(readOptions(attributes, { setting: RESOURCE_OPTION, accepted: RESOURCE_ACCEPTED }))) {
+    const setting = `${RESOURCE_OPTION}['${key}']`;
+    if (key === '' || key === SERVICE_NAME || key.startsWith(SDK_PREFIX)) refuse(RESOURCE_OPTION, key, RESOURCE_ACCEPTED);
+    if (!isString(value)) refuse(setting, value, 'a string');
+    merged.set(key, value);
+  }
+  return merged;
 }

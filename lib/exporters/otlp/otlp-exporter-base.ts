@@ -74,7 +74,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
   protected constructor(options: OtlpHttpExporterOptions, transport: Transport) {
     this.#transport = transport;
     // `header` for `headers` would send no credentials, silently: every export a 401.
-    options = optionsObject(options, 'OtlpHttpExporter', ['endpoint', 'tracesEndpoint', 'headers', 'serviceName', 'protocol', 'gzip', 'maxPendingStarts', 'timeoutMillis']);
+    options = optionsObject(options, 'OtlpHttpExporter', ['endpoint', 'tracesEndpoint', 'headers', 'serviceName', 'resourceAttributes', 'protocol', 'gzip', 'maxPendingStarts', 'timeoutMillis']);
     // Locals, not the fields read back: each `this.#` read is bytes of every bundle.
     const settings = (this.#settings = resolveOtlpSettings(options, runtimeEnv()));
     this.#serviceName = settings.serviceName;

@@ -115,3 +115,26 @@ describe('OTEL_RESOURCE_ATTRIBUTES', () => {
   });
 });
 
+
+describe('the resourceAttributes option: a resource of its own per exporter (a tenant’s)', () => {
+  test.each(['http/json', 'http/protobuf'] as const)('%s: two tenants’ exporters each send their own attributes, laid over OTEL_RESOURCE_ATTRIBUTES (the option wins per key)', async (protocol) => {
+    const env = { OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod,tenant.id=platform', OTEL_SERVICE_NAME: undefined };
+    const resources: Array<Record<string, Json>> = [];
+    for (const tenant of ['acme', 'globex']) {
+      const before = collector.spans.length;
+      await traceOne(withEnv(env, () => new OtlpHttpExporter({ endpoint: collector.url, protocol, resourceAttributes: { 'tenant.id': tenant } })));
+      resources.push(collector.spans.slice(before)[0]!.resource);
+    }
+    expect(resources).toEqual(['acme', 'globex'].map((tenant) => ({ 'service.name': 'checkout', 'deployment.environment': 'prod', 'tenant.id': tenant, ...SDK })));
+  });
+
+  test.each([
+    ['not a plain object', new Map([['tenant.id', 'acme']]), 'resourceAttributes'],
+    ['service.name (the serviceName option)', { 'service.name': 'svc' }, 'resourceAttributes'],
+    ['a telemetry.sdk.* key (tracewire’s own)', { 'telemetry.sdk.name': 'other' }, 'resourceAttributes'],
+    ['a value that is not a string', { 'tenant.id': 7 }, "resourceAttributes['tenant.id']"],
+  ])('%s is a TracewireConfigError naming the setting', (_what, resourceAttributes, setting) => {
+    const error = configErrorOf(() => new OtlpHttpExporter({ endpoint: 'http://127.0.0.1:9', resourceAttributes: resourceAttributes as never }));
+    expect(error.setting).toBe(setting);
+  });
+});
