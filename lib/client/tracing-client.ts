@@ -15,7 +15,8 @@ import type { SpanParent, SpanRequest } from '../model/span-types.js';
 import { withUsageMetadata } from '../model/usage-metadata.js';
 import { BatchSpanProcessor } from '../pipeline/batch-span-processor.js';
 import type { BridgedLangSmithClass } from '../pipeline/bridged-langsmith.js';
-import { DropWarnings, type TracewireLogger } from '../pipeline/drop-warnings.js';
+import { DropWarnings, ForwardedWarnings, type TracewireLogger } from '../pipeline/drop-warnings.js';
+import type { LangSmithSender } from '../propagation/langsmith-sender.js';
 import { DEFAULT_SERIALIZE_LIMITS, type SerializeLimits } from '../serialize/to-json-safe.js';
 import { DeliveryCounters, type TracingStats } from './delivery-stats.js';
 import { STRATEGY_FOR_MODE, type DeliveryStrategy } from './delivery-strategy.js';
@@ -76,9 +77,11 @@ export class TracingClient {
   readonly #read: TracingClientOptions;
   /** Made for a langsmith `Client` of your own: the client it was made by (see `throughLangSmith`). */
   readonly #parent: TracingClient | undefined;
-  /** Of those made by this one, each langsmith `Client`'s, and the ones that may have work: flushed, awaited and shut down with this one. */
-  #through: WeakMap<object, TracingClient> | undefined;
+  /** Of those made by this one, each langsmith sender's (by client, then replicas), and the ones that may have work: flushed, awaited and shut down with this one. */
+  #through: WeakMap<object, Map<string, TracingClient>> | undefined;
   readonly #busyThrough = new Set<TracingClient>();
+  /** `#busyThrough` is swept of idle clients when it reaches this size (then twice what was left): bounded without a flush. */
+  #sweepThroughAt = 16;
   /** Spans of this client (one made for a langsmith `Client`) not ended yet: it is not idle while any runs. */
   #running = 0;
   readonly #warnings: DropWarnings;
@@ -129,7 +132,7 @@ export class TracingClient {
     // A logger without warn would lose every drop warning.
     const logger = read.logger;
     if (logger !== undefined && !readSafely('logger', () => isFunction(logger.warn))) refuse('logger', logger, 'an object with a warn(message) method, such as console');
-    const warnings = (this.#warnings = derived?.warnings ?? new DropWarnings(logger ?? console));
+    const warnings = (this.#warnings = derived === undefined ? new DropWarnings(logger ?? console) : new ForwardedWarnings(derived.warnings));
     if (derived === undefined && spoolDirIgnored(read, env)) {
       warnings.note('spoolDir', 'tracewire: TRACEWIRE_SPOOL_DIR is ignored: this runtime has no files for a spool (only the Node entry has one), so spans an export gives up on are dropped and counted in stats().');
     }
@@ -294,35 +297,50 @@ export class TracingClient {
   }
 
   /**
-   * @internal The client that sends a traced call made inside a langsmith run sent by `langsmithClient`, a langsmith
-   * `Client` of your own (see `langsmithClientOfItsOwn`), and that names no client itself: one made by this client on
-   * first use, with its options, that sends through that langsmith client (`LangSmithClientExporter`) — as langsmith's
-   * child is sent by its parent's client. It shares this client's counters and warnings, is flushed, awaited and shut
-   * down with it, and never spools. Before 2026-12-07 such a call was sent by this client: a tenant's inputs at the
+   * @internal The client that sends a traced call made inside a langsmith run sent otherwise than langsmith's default
+   * client would (`sender`: a `Client` of your own, replicas of its own; see `langsmithSenderOf`), and that names no
+   * client itself: one made by this client on first use, with its options, that posts through langsmith's own code
+   * (`LangSmithClientExporter`) — as langsmith's child is sent by its parent's client, to its replicas. It shares this
+   * client's counters and warnings (its summaries are this client's), is flushed, awaited and shut down with it while
+   * it has work, and never spools. Before 2026-12-07 such a call was sent by this client: a tenant's inputs at the
    * operator's endpoint, under its key (a report-only probe).
    */
-  throughLangSmith(langsmithClient: object): TracingClient {
+  throughLangSmith(sender: LangSmithSender): TracingClient {
     const maker = this.#parent ?? this;
-    let client = maker.#through?.get(langsmithClient);
+    const senders = (maker.#through ??= new WeakMap()).get(sender.client) ?? new Map<string, TracingClient>();
+    let client = senders.get(sender.replicasKey);
     if (client === undefined) {
       deriving = { parent: maker, counters: maker.#counters, warnings: maker.#warnings };
       try {
-        client = newClient({ ...maker.#read, exporter: new LangSmithClientExporter(langsmithClient) }, new STRATEGY_FOR_MODE[maker.config.mode]());
+        client = newClient({ ...maker.#read, exporter: new LangSmithClientExporter(sender) }, new STRATEGY_FOR_MODE[maker.config.mode]());
       } finally {
         deriving = undefined;
       }
-      (maker.#through ??= new WeakMap()).set(langsmithClient, client);
+      maker.#through.set(sender.client, senders.set(sender.replicasKey, client));
     }
     if (maker.#isShutdown) client.#isShutdown = true;
-    maker.#busyThrough.add(client);
+    const busy = maker.#busyThrough;
+    if (!busy.has(client)) {
+      // Swept now and then, not only at waits: a server that never waits must not hold a client per tenant for good.
+      if (busy.size >= maker.#sweepThroughAt) maker.#sweepThroughAt = Math.max(16, 2 * maker.#sweepThrough());
+      busy.add(client);
+    }
     return client;
+  }
+
+  /** Lets go of the clients made for langsmith senders that are idle (no span running, nothing pending); how many are left. */
+  #sweepThrough(): number {
+    for (const client of this.#busyThrough) if (client.#running === 0 && client.#processor.pendingCount() === 0) this.#busyThrough.delete(client);
+    return this.#busyThrough.size;
   }
 
   /** `own` and `wait` of each client made for a langsmith `Client` that may have work, as one result; the idle ones are then let go. */
   #withThrough(own: Promise<FlushResult>, wait: (client: TracingClient) => Promise<FlushResult>): Promise<FlushResult> {
     const clients = [...this.#busyThrough];
     return Promise.all([own, ...clients.map(wait)]).then((results) => {
-      for (const client of clients) if (client.#running === 0 && client.#processor.pendingCount() === 0) this.#busyThrough.delete(client);
+      this.#sweepThrough();
+      // Their drops are counted here (shared counters) and said here: once, after all of them.
+      this.#warnings.summarize(this.#counters);
       return sumFlushResults(results);
     });
   }

@@ -71,6 +71,30 @@ export class DropWarnings {
   }
 }
 
+/**
+ * @internal The warnings of a client made by another (for a langsmith sender, see `TracingClient.throughLangSmith`):
+ * said once with the other's, and no summaries of its own — they share their counters, and the other's flush and
+ * shutdown summarise them (one summary per such client at shutdown, before: a line per tenant).
+ */
+export class ForwardedWarnings extends DropWarnings {
+  readonly #to: DropWarnings;
+
+  constructor(to: DropWarnings) {
+    super({ warn: () => undefined });
+    this.#to = to;
+  }
+
+  override note(reason: string, message: string): void {
+    this.#to.note(reason, message);
+  }
+
+  override summarize(): void {}
+
+  override emit(message: string): void {
+    this.#to.emit(message);
+  }
+}
+
 /** How long the same message to the same logger is not repeated. */
 const REPEAT_WINDOW_MILLIS = 60_000;
 /** Messages kept per logger at most: past this, those older than the window are let go. */

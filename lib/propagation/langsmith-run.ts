@@ -1,5 +1,5 @@
 import { langsmithKeepsTrace } from '../model/trace-sampling.js';
-import { langsmithClientOfItsOwn } from './langsmith-sender.js';
+import { langsmithSenderOf, type LangSmithSender } from './langsmith-sender.js';
 import { extractTraceContext, type RemoteTraceContext } from './remote-context.js';
 
 /** @internal Where langsmith keeps its AsyncLocalStorage (`AsyncLocalStorageProviderSingleton`, langsmith/singletons/traceable). */
@@ -22,8 +22,8 @@ export interface LangSmithRunContext {
   readonly remote: RemoteTraceContext;
   /** langsmith's client drops the run's trace (its sampling rate): so are the tracewire runs beneath it. */
   readonly sampledOut: boolean;
-  /** The langsmith `Client` the run is sent by, when it is one of your own (see `langsmithClientOfItsOwn`). */
-  readonly sender: object | undefined;
+  /** How the run is sent, when not as langsmith's default client would (see `langsmithSenderOf`). */
+  readonly sender: LangSmithSender | undefined;
 }
 
 /**
@@ -51,7 +51,7 @@ export function langsmithRunContext(within?: { readonly dottedOrder: string }): 
     if (within !== undefined && !run.dotted_order.startsWith(within.dottedOrder + '.')) return undefined;
     const project = typeof run.project_name === 'string' ? { baggage: `langsmith-project=${encodeURIComponent(run.project_name)}` } : {};
     const remote = extractTraceContext({ 'langsmith-trace': run.dotted_order, ...project });
-    return remote === undefined ? undefined : { remote, sampledOut: sampledOutByLangsmith(run), sender: langsmithClientOfItsOwn(run.client) };
+    return remote === undefined ? undefined : { remote, sampledOut: sampledOutByLangsmith(run), sender: langsmithSenderOf(run) };
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
-import { envValue, langsmithVariables } from '../config-env.js';
-import { hiddenByEnv } from '../config.js';
+import { envBoolean, envValue, langsmithVariables, type Env } from '../config-env.js';
+import { runsEndpoints } from '../config-runs-endpoints.js';
 import { runtimeEnv } from '../runtime-env.js';
-import { isObject } from '../natives.js';
+import { isArray, isFunction, isObject, stringify } from '../natives.js';
 
 /** What is read of a langsmith `Client` (langsmith 0.3 – 0.12: plain fields). */
 interface LangSmithClientFields {
@@ -14,50 +14,96 @@ interface LangSmithClientFields {
   readonly anonymizer?: unknown;
 }
 
+/** What is read of a langsmith run (a `RunTree`, LangChain's too). */
+interface LangSmithRunFields {
+  readonly client?: unknown;
+  readonly replicas?: unknown;
+}
+
+/**
+ * @internal How a langsmith run is sent when that is not as langsmith's
+ * default client would send it: the tracewire calls inside it are sent the
+ * same way (see `TracingClient.throughLangSmith`).
+ */
+export interface LangSmithSender {
+  /** The run's langsmith `Client`. */
+  readonly client: object;
+  /** The run's write replicas (`traceable({ replicas })`), when not the environment's: a child takes them from its parent. */
+  readonly replicas: readonly object[] | undefined;
+  /** The run's class (langsmith's `RunTree`): it posts each tracewire run as langsmith posts its own, replicas and all. */
+  readonly RunTree: new (fields: object) => { postRun(): Promise<unknown>; patchRun(): Promise<unknown> };
+  /** The replicas as text: with the client, which sender this is. Holds their keys: kept in private fields only. */
+  readonly replicasKey: string;
+}
+
 const LANGSMITH_CLOUD = 'https://api.smith.langchain.com';
 
 /** Each langsmith client's verdict, read once: a client's settings do not change after it is made. */
 const verdicts = new WeakMap<object, boolean>();
 
 /**
- * @internal `client` — the langsmith `Client` a langsmith run is sent by —
- * when it is a client of your own: one that sends elsewhere than langsmith's
- * default client would (its endpoint, key or workspace differ from the
- * `LANGSMITH_*` environment: a tenant's `new Client({ apiUrl, apiKey })`), or
- * hides more than the environment asks (its `hideInputs`, `hideOutputs`,
- * `hideMetadata`, `anonymizer`). `undefined` for langsmith's default client,
- * LangChain's, any other made from the environment alone, and anything that
- * is not an object; never throws.
+ * @internal How `run` is sent, when not as langsmith's default client would
+ * send it: by a client of your own — one that sends elsewhere (its endpoint,
+ * key or workspace differ from the `LANGSMITH_*` environment: a tenant's
+ * `new Client({ apiUrl, apiKey })`) or hides more than the environment asks
+ * (`hideInputs`, `hideOutputs`, `hideMetadata`, `anonymizer`) — or to write
+ * replicas of its own (`traceable({ replicas })`, not
+ * `LANGSMITH_RUNS_ENDPOINTS`'). `undefined` for a run langsmith's default
+ * client sends as configured by the environment; never throws.
  *
  * Why: a tracewire call inside such a run was sent by tracewire's client
  * (the global one), to the operator's endpoint under its key, with the
- * tenant's inputs — where langsmith's own child goes with its parent's
- * client (a report-only probe, 2026-12-06).
+ * tenant's inputs — where langsmith's own child goes with its parent's client
+ * and replicas (a report-only probe, 2026-12-06; its replicas, a review).
  */
-export function langsmithClientOfItsOwn(client: unknown): object | undefined {
-  if (!isObject(client)) return undefined;
-  let own = verdicts.get(client);
-  if (own === undefined) verdicts.set(client, (own = differsFromDefault(client as LangSmithClientFields)));
-  return own ? client : undefined;
+export function langsmithSenderOf(run: LangSmithRunFields): LangSmithSender | undefined {
+  try {
+    const client = run.client;
+    const RunTree = (run as { constructor?: unknown }).constructor;
+    if (!isObject(client) || !isFunction(RunTree)) return undefined;
+    const env = runtimeEnv();
+    const replicas = ownReplicas(run.replicas, env);
+    if (replicas === undefined && !clientOfItsOwn(client, env)) return undefined;
+    return { client, replicas, RunTree: RunTree as LangSmithSender['RunTree'], replicasKey: replicas === undefined ? '' : stringify(replicas) };
+  } catch {
+    // A run of another make (a getter that throws): its children stay with tracewire's client.
+    return undefined;
+  }
 }
 
-function differsFromDefault(client: LangSmithClientFields): boolean {
-  try {
-    const env = runtimeEnv();
-    // As langsmith's Client reads its environment: the first variable set, its URL without a trailing slash.
-    const apiUrl = (envValue(env, ...langsmithVariables('ENDPOINT')) ?? LANGSMITH_CLOUD).replace(/\/+$/, '');
-    if (client.apiUrl !== apiUrl) return true;
-    if ((client.apiKey || undefined) !== envValue(env, ...langsmithVariables('API_KEY'))) return true;
-    if ((client.workspaceId || undefined) !== envValue(env, ...langsmithVariables('WORKSPACE_ID'))) return true;
-    const hidden = hiddenByEnv(env);
-    return hidesMore(client.hideInputs, hidden.inputs) || hidesMore(client.hideOutputs, hidden.outputs) || hidesMore(client.hideMetadata, hidden.metadata) || client.anonymizer != null;
-  } catch {
-    // A client of another make (a getter that throws): its runs' children stay with tracewire's client.
-    return false;
-  }
+function clientOfItsOwn(client: object, env: Env): boolean {
+  let own = verdicts.get(client);
+  if (own === undefined) verdicts.set(client, (own = differsFromDefault(client as LangSmithClientFields, env)));
+  return own;
+}
+
+/** As langsmith's Client reads a variable: trimmed, its surrounding quotes taken off. */
+function langsmithEnv(env: Env, suffix: string): string | undefined {
+  return envValue(env, ...langsmithVariables(suffix))?.replace(/^(["'])(.*)\1$/s, '$2').trim() || undefined;
+}
+
+function differsFromDefault(client: LangSmithClientFields, env: Env): boolean {
+  // langsmith takes one trailing slash off its URL.
+  const apiUrl = (langsmithEnv(env, 'ENDPOINT') ?? LANGSMITH_CLOUD).replace(/\/$/, '');
+  if (client.apiUrl !== apiUrl) return true;
+  if ((client.apiKey || undefined) !== langsmithEnv(env, 'API_KEY')) return true;
+  if ((client.workspaceId || undefined) !== langsmithEnv(env, 'WORKSPACE_ID')) return true;
+  // langsmith's own variables, not TRACEWIRE_HIDE_*: what its default client hides.
+  const hidden = (name: string): boolean => envBoolean(env, langsmithVariables(name)) === true;
+  return hidesMore(client.hideInputs, hidden('HIDE_INPUTS')) || hidesMore(client.hideOutputs, hidden('HIDE_OUTPUTS')) || hidesMore(client.hideMetadata, hidden('HIDE_METADATA')) || client.anonymizer != null;
 }
 
 /** A client's `hide…` setting asks for more than the environment hides: a function of its own, or `true` where the environment hides nothing. */
 function hidesMore(setting: unknown, hiddenByEnvironment: boolean): boolean {
   return setting != null && setting !== false && !(setting === true && hiddenByEnvironment);
+}
+
+/** A run's replicas, unless none or `LANGSMITH_RUNS_ENDPOINTS`' (which tracewire's LangSmith exporter writes to itself). */
+function ownReplicas(replicas: unknown, env: Env): readonly object[] | undefined {
+  if (!isArray(replicas) || replicas.length === 0) return undefined;
+  const fromEnv = runsEndpoints(env).map((endpoint) => [endpoint.url, endpoint.apiKey, endpoint.workspaceId, endpoint.projectName]);
+  const given = replicas.map((replica: { apiUrl?: unknown; apiKey?: unknown; workspaceId?: unknown; projectName?: unknown; updates?: unknown; reroot?: unknown; client?: unknown }) =>
+    replica.updates === undefined && replica.reroot === undefined && replica.client === undefined ? [replica.apiUrl, replica.apiKey, replica.workspaceId, replica.projectName] : undefined,
+  );
+  return stringify(given) === stringify(fromEnv) ? undefined : (replicas as object[]);
 }

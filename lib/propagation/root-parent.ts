@@ -5,6 +5,7 @@ import { otelHook } from '../otel/bridge-hook.js';
 import type { CallSite } from '../instrument/trace-options.js';
 import { continuedContext } from './continue-trace.js';
 import { LANGSMITH_STORAGE, langsmithRunContext, type WithLangsmithStorage } from './langsmith-run.js';
+import type { LangSmithSender } from './langsmith-sender.js';
 import { extractTraceContext, type RemoteTraceContext, type TraceParent } from './remote-context.js';
 import { spanParentOf } from './span-parent.js';
 import { isFunction } from '../natives.js';
@@ -52,8 +53,8 @@ export function ownTraceParent(site: CallSite, args: ArrayLike<unknown>): SpanPa
   return remote === undefined ? undefined : continuedParent(remote);
 }
 
-/** The parents of langsmith runs sent by a langsmith `Client` of your own, and that client: kept apart from the parent (an `inspect` of a span reaches its parent's fields, and a langsmith client holds its key). */
-const senders = new WeakMap<SpanParent, object>();
+/** The parents of langsmith runs sent otherwise than langsmith's default client would, and how: kept apart from the parent (an `inspect` of a span reaches its parent's fields, and a langsmith client and replicas hold keys). */
+const senders = new WeakMap<SpanParent, LangSmithSender>();
 
 /**
  * @internal The client that sends a call continuing `parent` (not a span of this process) and naming no client of its
@@ -66,7 +67,7 @@ export function clientSending(client: TracingClient, parent: SpanParent): Tracin
   return sender === undefined ? client : client.throughLangSmith(sender);
 }
 
-function sentBy(parent: SpanParent, sender: object | undefined): SpanParent {
+function sentBy(parent: SpanParent, sender: LangSmithSender | undefined): SpanParent {
   if (sender !== undefined) senders.set(parent, sender);
   return parent;
 }

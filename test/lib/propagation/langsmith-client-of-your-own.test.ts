@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Client } from 'langsmith';
 import { traceable as lsTraceable } from 'langsmith/traceable';
 import { FlushOnExit, LangSmithExporter, setGlobalTracingClient, traceable, TracingClient, type DeliveryMode } from '../../../index';
@@ -42,6 +44,12 @@ function tenantPipeline(tenantClient: Client): (secret: string) => Promise<numbe
   const inner = traceable(async (text: string) => text.length, { name: 'inner' });
   const helper = traceable(async (secret: string) => inner(secret), { name: 'helper' });
   return lsTraceable(async (secret: string) => helper(secret), { name: 'tenant-root', client: tenantClient, project_name: 'tenant-project', tracingEnabled: true });
+}
+
+/** A full garbage collection, without starting jest with `--expose-gc`. */
+function collectGarbage(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
 }
 
 function byName(runs: Map<string, Record<string, unknown>>): Map<string, Record<string, unknown>> {
@@ -110,4 +118,75 @@ test('a langsmith Client made from the environment alone is langsmith’s defaul
   }
   expect([...byName(await acceptedRuns(operator)).keys()].sort()).toEqual(['helper', 'inner']);
   expect([...byName(await acceptedRuns(tenant)).keys()]).toEqual(['tenant-root']);
+});
+
+test('a langsmith traceable with write replicas of its own (a client made from the environment): the tracewire runs inside go to those replicas, nested under its run there, nothing to the operator', async () => {
+  const { client } = setUp();
+  const saved = { ...process.env };
+  Object.assign(process.env, { LANGSMITH_ENDPOINT: operator.url, LANGSMITH_API_KEY: 'operator-key' });
+  try {
+    const envClient = new Client({ timeout_ms: 2_000, callerOptions: { maxRetries: 0 } });
+    langsmiths.push(envClient);
+    const inner = traceable(async (text: string) => text.length, { name: 'inner' });
+    const helper = traceable(async (secret: string) => inner(secret), { name: 'helper' });
+    const replicated = lsTraceable(async (secret: string) => helper(secret), {
+      name: 'tenant-root',
+      client: envClient,
+      tracingEnabled: true,
+      replicas: [{ apiUrl: tenant.url, apiKey: 'tenant-key', projectName: 'replica-project' }],
+    });
+    await replicated('TENANT-SECRET');
+    await client.awaitPendingTraceBatches({ timeoutMillis: 3_000 });
+    await envClient.awaitPendingTraceBatches();
+  } finally {
+    process.env = saved;
+  }
+  const runs = byName(await acceptedRuns(tenant));
+  expect([...runs.keys()].sort()).toEqual(['helper', 'inner', 'tenant-root']);
+  // langsmith gives a replica in another project ids of its own: the tracewire runs are remapped with the rest.
+  expect(runs.get('helper')).toMatchObject({ parent_run_id: runs.get('tenant-root')!.id, session_name: 'replica-project' });
+  expect(runs.get('inner')!.parent_run_id).toBe(runs.get('helper')!.id);
+  expect(tenant.ingestRequests.every((request) => request.headers['x-api-key'] === 'tenant-key')).toBe(true);
+  expect(operator.ingestRequests).toHaveLength(0);
+});
+
+test('a Client per request, never flushed (background): once their runs are sent, the clients made for them are let go', async () => {
+  const { client } = setUp('background');
+  const gc = collectGarbage();
+  const refs: WeakRef<object>[] = [];
+  for (let request = 0; request < 30; request++) {
+    const tenantClient = new Client({ apiUrl: tenant.url, apiKey: 'tenant-key', timeout_ms: 2_000, callerOptions: { maxRetries: 0 } });
+    refs.push(new WeakRef(tenantClient));
+    await tenantPipeline(tenantClient)('abc');
+    await tenantClient.awaitPendingTraceBatches();
+  }
+  // Every run sent by the background sender, nothing flushed by hand.
+  for (const giveUpAt = Date.now() + 10_000; client.stats().pending > 0 && Date.now() < giveUpAt; ) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(client.stats()).toMatchObject({ spansEnded: 60, delivered: 60, pending: 0 });
+  // One more request: the sweep lets go of the idle ones.
+  await tenantPipeline(new Client({ apiUrl: tenant.url, apiKey: 'tenant-key' }))('abc');
+  for (let round = 0; round < 10; round++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  }
+  expect(refs.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(20);
+});
+
+test('the global client’s shutdown with many tenant Clients’ runs cut short says its drop summary once, not once per tenant', async () => {
+  const hung = await LangSmithSink.start({ ingestDelayMillis: Infinity });
+  const lines: string[] = [];
+  const exporter = new LangSmithExporter({ endpoint: operator.url, apiKey: 'operator-key', fetchServerInfo: false });
+  const client = new TracingClient({ exporter, flushIntervalMillis: 60_000, logger: { warn: (message) => void lines.push(message) } });
+  setGlobalTracingClient(client);
+  try {
+    for (let tenantIndex = 0; tenantIndex < 12; tenantIndex++) {
+      const tenantClient = new Client({ apiUrl: hung.url, apiKey: `tenant-${tenantIndex}`, timeout_ms: 500, callerOptions: { maxRetries: 0 } });
+      await tenantPipeline(tenantClient)('abc');
+    }
+    await client.shutdown({ timeoutMillis: 300 });
+    expect(client.stats().spansEnded).toBe(24);
+    expect(lines.filter((line) => line.includes('dropped since the last summary')).length).toBeLessThanOrEqual(1);
+  } finally {
+    await hung.stop();
+  }
 });
