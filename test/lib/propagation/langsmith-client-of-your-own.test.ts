@@ -190,3 +190,23 @@ test('the global client’s shutdown with many tenant Clients’ runs cut short 
     await hung.stop();
   }
 });
+
+test.each([
+  ['quoted variables', (url: string) => ({ LANGSMITH_ENDPOINT: `"${url}"`, LANGSMITH_API_KEY: "'env-key'" })],
+  ['an endpoint ending in two slashes (langsmith takes one off)', (url: string) => ({ LANGSMITH_ENDPOINT: `${url}//`, LANGSMITH_API_KEY: 'env-key' })],
+  ['TRACEWIRE_HIDE_INPUTS=false beside LANGSMITH_HIDE_INPUTS=true', (url: string) => ({ LANGSMITH_ENDPOINT: url, LANGSMITH_API_KEY: 'env-key', LANGSMITH_HIDE_INPUTS: 'true', TRACEWIRE_HIDE_INPUTS: 'false' })],
+])('a Client made from the environment is langsmith’s default, read as langsmith reads it (%s)', async (_what, variables) => {
+  const { client } = setUp();
+  const saved = { ...process.env };
+  Object.assign(process.env, variables(tenant.url));
+  try {
+    const envClient = new Client({ timeout_ms: 2_000, callerOptions: { maxRetries: 0 } });
+    langsmiths.push(envClient);
+    await tenantPipeline(envClient)('abc');
+    await client.awaitPendingTraceBatches({ timeoutMillis: 3_000 });
+    await envClient.awaitPendingTraceBatches();
+  } finally {
+    process.env = saved;
+  }
+  expect([...byName(await acceptedRuns(operator)).keys()].sort()).toEqual(['helper', 'inner']);
+});
