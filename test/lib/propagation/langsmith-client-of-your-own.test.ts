@@ -6,6 +6,7 @@ import { traceable as lsTraceable } from 'langsmith/traceable';
 import { FlushOnExit, LangSmithExporter, setGlobalTracingClient, traceable, TracingClient, type DeliveryMode } from '../../../index';
 import { acceptedRuns, LangSmithSink } from '../../helpers/langsmith-sink';
 import { shutDownAfterEach } from '../../helpers/shut-down-after-each';
+import { withEnvAsync } from '../../helpers/with-env';
 
 /**
  * A tracewire call made inside a langsmith run that a langsmith `Client` of
@@ -50,6 +51,20 @@ function tenantPipeline(tenantClient: Client): (secret: string) => Promise<numbe
 function collectGarbage(): () => void {
   setFlagsFromString('--expose-gc');
   return runInNewContext('gc') as () => void;
+}
+
+/**
+ * `pipeline` run once under a langsmith Client made from the environment with `variables` set (langsmith's default
+ * client, as far as those go), and everything sent.
+ */
+async function underEnvClient(client: TracingClient, variables: Record<string, string>, pipeline: (envClient: Client) => (secret: string) => Promise<number> = tenantPipeline): Promise<void> {
+  await withEnvAsync(variables, async () => {
+    const envClient = new Client({ timeout_ms: 2_000, callerOptions: { maxRetries: 0 } });
+    langsmiths.push(envClient);
+    await pipeline(envClient)('TENANT-SECRET');
+    await client.awaitPendingTraceBatches({ timeoutMillis: 3_000 });
+    await envClient.awaitPendingTraceBatches();
+  });
 }
 
 function byName(runs: Map<string, Record<string, unknown>>): Map<string, Record<string, unknown>> {
@@ -105,42 +120,19 @@ test('a tenant Client hiding inputs hides the tracewire runs’ inputs too, as i
 
 test('a langsmith Client made from the environment alone is langsmith’s default: the tracewire runs inside its runs stay with tracewire’s client', async () => {
   const { client } = setUp();
-  const saved = { ...process.env };
-  Object.assign(process.env, { LANGSMITH_ENDPOINT: tenant.url, LANGSMITH_API_KEY: 'env-key' });
-  try {
-    const envClient = new Client({ timeout_ms: 2_000, callerOptions: { maxRetries: 0 } });
-    langsmiths.push(envClient);
-    await tenantPipeline(envClient)('abc');
-    await client.awaitPendingTraceBatches({ timeoutMillis: 3_000 });
-    await envClient.awaitPendingTraceBatches();
-  } finally {
-    process.env = saved;
-  }
+  await underEnvClient(client, { LANGSMITH_ENDPOINT: tenant.url, LANGSMITH_API_KEY: 'env-key' });
   expect([...byName(await acceptedRuns(operator)).keys()].sort()).toEqual(['helper', 'inner']);
   expect([...byName(await acceptedRuns(tenant)).keys()]).toEqual(['tenant-root']);
 });
 
 test('a langsmith traceable with write replicas of its own (a client made from the environment): the tracewire runs inside go to those replicas, nested under its run there, nothing to the operator', async () => {
   const { client } = setUp();
-  const saved = { ...process.env };
-  Object.assign(process.env, { LANGSMITH_ENDPOINT: operator.url, LANGSMITH_API_KEY: 'operator-key' });
-  try {
-    const envClient = new Client({ timeout_ms: 2_000, callerOptions: { maxRetries: 0 } });
-    langsmiths.push(envClient);
-    const inner = traceable(async (text: string) => text.length, { name: 'inner' });
-    const helper = traceable(async (secret: string) => inner(secret), { name: 'helper' });
-    const replicated = lsTraceable(async (secret: string) => helper(secret), {
-      name: 'tenant-root',
-      client: envClient,
-      tracingEnabled: true,
-      replicas: [{ apiUrl: tenant.url, apiKey: 'tenant-key', projectName: 'replica-project' }],
-    });
-    await replicated('TENANT-SECRET');
-    await client.awaitPendingTraceBatches({ timeoutMillis: 3_000 });
-    await envClient.awaitPendingTraceBatches();
-  } finally {
-    process.env = saved;
-  }
+  const inner = traceable(async (text: string) => text.length, { name: 'inner' });
+  const helper = traceable(async (secret: string) => inner(secret), { name: 'helper' });
+  const replicas = [{ apiUrl: tenant.url, apiKey: 'tenant-key', projectName: 'replica-project' }];
+  await underEnvClient(client, { LANGSMITH_ENDPOINT: operator.url, LANGSMITH_API_KEY: 'operator-key' }, (envClient) =>
+    lsTraceable(async (secret: string) => helper(secret), { name: 'tenant-root', client: envClient, tracingEnabled: true, replicas }),
+  );
   const runs = byName(await acceptedRuns(tenant));
   expect([...runs.keys()].sort()).toEqual(['helper', 'inner', 'tenant-root']);
   // langsmith gives a replica in another project ids of its own: the tracewire runs are remapped with the rest.
@@ -197,16 +189,6 @@ test.each([
   ['TRACEWIRE_HIDE_INPUTS=false beside LANGSMITH_HIDE_INPUTS=true', (url: string) => ({ LANGSMITH_ENDPOINT: url, LANGSMITH_API_KEY: 'env-key', LANGSMITH_HIDE_INPUTS: 'true', TRACEWIRE_HIDE_INPUTS: 'false' })],
 ])('a Client made from the environment is langsmith’s default, read as langsmith reads it (%s)', async (_what, variables) => {
   const { client } = setUp();
-  const saved = { ...process.env };
-  Object.assign(process.env, variables(tenant.url));
-  try {
-    const envClient = new Client({ timeout_ms: 2_000, callerOptions: { maxRetries: 0 } });
-    langsmiths.push(envClient);
-    await tenantPipeline(envClient)('abc');
-    await client.awaitPendingTraceBatches({ timeoutMillis: 3_000 });
-    await envClient.awaitPendingTraceBatches();
-  } finally {
-    process.env = saved;
-  }
+  await underEnvClient(client, variables(tenant.url));
   expect([...byName(await acceptedRuns(operator)).keys()].sort()).toEqual(['helper', 'inner']);
 });
