@@ -26,6 +26,7 @@ import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor.
 import { entries, isFunction, isPositive, keys } from '../natives.js';
 import { LangSmithClientExporter } from '../exporters/langsmith/langsmith-client-exporter.js';
 import { sumFlushResults } from './flush-results.js';
+import { destinationIdentitiesOf } from '../exporters/destination-identity.js';
 
 /** Options of a {@link TracingClient}: where runs go, plus every delivery setting (see `DeliveryOptions`). */
 export interface TracingClientOptions extends DeliveryOptions {
@@ -84,6 +85,8 @@ export class TracingClient {
   #sweepThroughAt = 16;
   /** Spans of this client (one made for a langsmith `Client`) not ended yet: it is not idle while any runs. */
   #running = 0;
+  /** Made for a langsmith sender: where its maker keeps it (by client, then replicas), to let go of it when idle. */
+  #senderKey: { readonly client: object; readonly replicas: string } | undefined;
   readonly #warnings: DropWarnings;
   #isShutdown = false;
   /** Its exporter sends to OpenTelemetry: a W3C parent's sampled flag decides for its children (see `sampledAsOpenTelemetry`). */
@@ -132,7 +135,7 @@ export class TracingClient {
     // A logger without warn would lose every drop warning.
     const logger = read.logger;
     if (logger !== undefined && !readSafely('logger', () => isFunction(logger.warn))) refuse('logger', logger, 'an object with a warn(message) method, such as console');
-    const warnings = (this.#warnings = derived === undefined ? new DropWarnings(logger ?? console) : new ForwardedWarnings(derived.warnings));
+    const warnings = (this.#warnings = derived === undefined ? new DropWarnings(logger ?? console, () => destinationScope(exporter)) : new ForwardedWarnings(derived.warnings));
     if (derived === undefined && spoolDirIgnored(read, env)) {
       warnings.note('spoolDir', 'tracewire: TRACEWIRE_SPOOL_DIR is ignored: this runtime has no files for a spool (only the Node entry has one), so spans an export gives up on are dropped and counted in stats().');
     }
@@ -316,9 +319,11 @@ export class TracingClient {
       } finally {
         deriving = undefined;
       }
+      client.#senderKey = { client: sender.client, replicas: sender.replicasKey };
       maker.#through.set(sender.client, senders.set(sender.replicasKey, client));
     }
     if (maker.#isShutdown) client.#isShutdown = true;
+    (client.exporter as LangSmithClientExporter).noteTrace(sender);
     const busy = maker.#busyThrough;
     if (!busy.has(client)) {
       // Swept now and then, not only at waits: a server that never waits must not hold a client per tenant for good.
@@ -328,9 +333,18 @@ export class TracingClient {
     return client;
   }
 
-  /** Lets go of the clients made for langsmith senders that are idle (no span running, nothing pending); how many are left. */
+  /**
+   * Lets go of the clients made for langsmith senders that are idle (no span running, nothing pending): out of the
+   * waits, and out of the map, where replicas made per request (a request id in their `updates`) held one each for good
+   * (a review: 2 000 of 2 000). How many are left.
+   */
   #sweepThrough(): number {
-    for (const client of this.#busyThrough) if (client.#running === 0 && client.#processor.pendingCount() === 0) this.#busyThrough.delete(client);
+    for (const client of this.#busyThrough) {
+      if (client.#running !== 0 || client.#processor.pendingCount() !== 0) continue;
+      this.#busyThrough.delete(client);
+      const key = client.#senderKey!;
+      this.#through?.get(key.client)?.delete(key.replicas);
+    }
     return this.#busyThrough.size;
   }
 
@@ -387,6 +401,23 @@ export class TracingClient {
     return this.#counters.snapshot(pending);
   }
 }
+
+/** Exporters of your own, each its own destination for the warnings' dedupe. */
+const ownExporters = new WeakMap<SpanExporter, string>();
+
+/**
+ * What tells `exporter`'s destination from another's, for the warnings' dedupe: its destinations' identities (endpoint,
+ * credentials, project: per-request clients to one tenant share them), else the exporter itself. Held only as a key of
+ * drop-warnings' private map: never logged, never reachable from an object.
+ */
+function destinationScope(exporter: SpanExporter): string {
+  const identities = destinationIdentitiesOf(exporter);
+  if (identities.size > 0) return [...identities.values()].join('\n');
+  let own = ownExporters.get(exporter);
+  if (own === undefined) ownExporters.set(exporter, (own = `exporter ${++ownExporterCount}`));
+  return own;
+}
+let ownExporterCount = 0;
 
 /** A client made from its class's own methods, outside its body: a class naming itself there is renamed by bundlers (`_TracingClient`, which a span inspects as). */
 function newClient(options: TracingClientOptions, strategy: DeliveryStrategy): TracingClient {

@@ -20,9 +20,13 @@ export class DropWarnings {
   #droppedAtLastSummary = 0;
 
   readonly #logger: TracewireLogger;
+  /** Where the client sends: the same message about two destinations is two messages (see {@link emit}). */
+  readonly #scope: () => string;
 
-  constructor(logger: TracewireLogger) {
+  /** `scope`: what tells this client's destination from another's (default: one for all). */
+  constructor(logger: TracewireLogger, scope: () => string = noScope) {
     this.#logger = logger;
+    this.#scope = scope;
   }
 
   /** Reports a drop once per `reason`: its further drops are counted, and summarised at the next flush (see {@link summarize}). */
@@ -57,12 +61,13 @@ export class DropWarnings {
   }
 
   /**
-   * Reports one message through the logger; a broken logger is ignored. The same message to the same logger within
-   * {@link REPEAT_WINDOW_MILLIS} is said once: clients made per request (a tenant's) each warn afresh, and with a
-   * tenant's endpoint down every request wrote the same two lines (a report-only probe: 100 lines for 50 requests).
+   * Reports one message through the logger; a broken logger is ignored. The same message about the same destination
+   * to the same logger within {@link REPEAT_WINDOW_MILLIS} is said once: clients made per request (a tenant's) each
+   * warn afresh, and with a tenant's endpoint down every request wrote the same two lines (a report-only probe: 100
+   * lines for 50 requests). Another destination's is said too: a second tenant's refusals went unsaid (a review).
    */
   emit(message: string): void {
-    if (repeated(this.#logger, message)) return;
+    if (repeated(this.#logger, `${this.#scope()}\n${message}`)) return;
     try {
       callUntraced(this.#logger.warn, this.#logger, [message]);
     } catch {
@@ -93,6 +98,10 @@ export class ForwardedWarnings extends DropWarnings {
   override emit(message: string): void {
     this.#to.emit(message);
   }
+}
+
+function noScope(): string {
+  return '';
 }
 
 /** How long the same message to the same logger is not repeated. */

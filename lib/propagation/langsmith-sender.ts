@@ -31,10 +31,17 @@ export interface LangSmithSender {
   /** The run's write replicas (`traceable({ replicas })`), when not the environment's: a child takes them from its parent. */
   readonly replicas: readonly object[] | undefined;
   /** The run's class (langsmith's `RunTree`): it posts each tracewire run as langsmith posts its own, replicas and all. */
-  readonly RunTree: new (fields: object) => { postRun(): Promise<unknown>; patchRun(): Promise<unknown> };
+  readonly RunTree: new (fields: object) => { postRun(): Promise<unknown>; patchRun(options?: { excludeInputs?: boolean }): Promise<unknown> };
   /** The replicas as text: with the client, which sender this is. Holds their keys: kept in private fields only. */
   readonly replicasKey: string;
+  /** The run's trace, and where a replica rerooted it (`reroot`): langsmith's children read it from their parent. */
+  readonly traceId: string | undefined;
+  readonly replicaTraceRoots: object | undefined;
 }
+
+/** Where langsmith keeps a run's context variables, and among them where a replica's trace was rerooted. */
+const CONTEXT_VARIABLES = Symbol.for('lc:context_variables');
+const REPLICA_TRACE_ROOTS = Symbol.for('langsmith:replica_trace_roots');
 
 const LANGSMITH_CLOUD = 'https://api.smith.langchain.com';
 
@@ -64,7 +71,15 @@ export function langsmithSenderOf(run: LangSmithRunFields): LangSmithSender | un
     const env = runtimeEnv();
     const replicas = ownReplicas(run.replicas, env);
     if (replicas === undefined && !clientOfItsOwn(client, env)) return undefined;
-    return { client, replicas, RunTree: RunTree as LangSmithSender['RunTree'], replicasKey: replicas === undefined ? '' : stringify(replicas) };
+    const roots = replicas === undefined ? undefined : (run as { [CONTEXT_VARIABLES]?: { [REPLICA_TRACE_ROOTS]?: unknown } })[CONTEXT_VARIABLES]?.[REPLICA_TRACE_ROOTS];
+    return {
+      client,
+      replicas,
+      RunTree: RunTree as LangSmithSender['RunTree'],
+      replicasKey: replicas === undefined ? '' : stringify(replicas),
+      traceId: typeof (run as { trace_id?: unknown }).trace_id === 'string' ? (run as { trace_id: string }).trace_id : undefined,
+      replicaTraceRoots: isObject(roots) ? roots : undefined,
+    };
   } catch {
     // A run of another make (a getter that throws): its children stay with tracewire's client.
     return undefined;

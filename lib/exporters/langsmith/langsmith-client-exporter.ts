@@ -23,6 +23,21 @@ export class LangSmithClientExporter implements SpanExporter {
   readonly #sender: LangSmithSender;
   /** Runs already handed over: a retried export (its wait timed out) must not post them twice. */
   readonly #handed = new WeakSet<Run>();
+  /** By trace, where a replica rerooted it (see `noteTrace`): the last {@link MAX_TRACES} traces. */
+  readonly #rerooted = new Map<string, object>();
+
+  /**
+   * A call of `sender`'s trace is sent here: where a replica with `reroot` made its run a trace root, langsmith's
+   * children know it from their parent's context; the runs of this trace are posted knowing it too (else each was a
+   * root of its own in that replica, a review).
+   */
+  noteTrace(sender: LangSmithSender): void {
+    const { traceId, replicaTraceRoots } = sender;
+    if (traceId === undefined || replicaTraceRoots === undefined) return;
+    this.#rerooted.delete(traceId);
+    this.#rerooted.set(traceId, replicaTraceRoots);
+    if (this.#rerooted.size > MAX_TRACES) this.#rerooted.delete(this.#rerooted.keys().next().value!);
+  }
 
   constructor(sender: LangSmithSender) {
     this.#sender = sender;
@@ -33,8 +48,9 @@ export class LangSmithClientExporter implements SpanExporter {
     const sends: Promise<unknown>[] = [];
     try {
       // Each posted by langsmith's own code, which logs and swallows what fails (postRun, patchRun never reject).
-      for (const run of batch.post) if (this.#hand(run)) sends.push(new RunTree(treeFields(run, client, replicas)).postRun());
-      for (const run of batch.patch) if (this.#hand(run)) sends.push(new RunTree(treeFields(run, client, replicas)).patchRun());
+      for (const run of batch.post) if (this.#hand(run)) sends.push(this.#tree(run, RunTree, client, replicas).postRun());
+      // Without inputs, as langsmith's traceable patches: its posted inputs stay (langsmith 0.3 sent `{}` over them).
+      for (const run of batch.patch) if (this.#hand(run)) sends.push(this.#tree(run, RunTree, client, replicas).patchRun({ excludeInputs: true }));
       await Promise.all(sends);
       // A client in langsmith's manualFlushMode is left to your own flush(), as langsmith documents.
       const waits = client as { manualFlushMode?: unknown; awaitPendingTraceBatches?: () => Promise<unknown> };
@@ -45,12 +61,25 @@ export class LangSmithClientExporter implements SpanExporter {
     return EXPORT_OK;
   }
 
+  #tree(run: Run, RunTree: LangSmithSender['RunTree'], client: object, replicas: readonly object[] | undefined): InstanceType<LangSmithSender['RunTree']> {
+    const tree = new RunTree(treeFields(run, client, replicas));
+    const roots = this.#rerooted.get(run.trace_id);
+    if (roots !== undefined) (tree as { [CONTEXT_VARIABLES]?: object })[CONTEXT_VARIABLES] = { [REPLICA_TRACE_ROOTS]: roots };
+    return tree;
+  }
+
   #hand(run: Run): boolean {
     if (this.#handed.has(run)) return false;
     this.#handed.add(run);
     return true;
   }
 }
+
+/** Traces whose rerooting is remembered at most. */
+const MAX_TRACES = 1_000;
+/** Where langsmith keeps a run's context variables, and among them where a replica's trace was rerooted. */
+const CONTEXT_VARIABLES = Symbol.for('lc:context_variables');
+const REPLICA_TRACE_ROOTS = Symbol.for('langsmith:replica_trace_roots');
 
 /** A run as langsmith's `RunTree` takes it: our record is LangSmith's shape, but `status` (its error says it). */
 function treeFields(run: Run, client: object, replicas: readonly object[] | undefined): object {
@@ -63,7 +92,7 @@ function treeFields(run: Run, client: object, replicas: readonly object[] | unde
     run_type: run.run_type,
     start_time: run.start_time,
     end_time: run.end_time,
-    inputs: run.inputs ?? {},
+    ...(run.inputs === undefined ? {} : { inputs: run.inputs }),
     outputs: run.outputs,
     error: run.error ?? (run.status === 'cancelled' ? 'Cancelled' : undefined),
     extra: run.extra,
@@ -72,6 +101,12 @@ function treeFields(run: Run, client: object, replicas: readonly object[] | unde
     project_name: run.session_name,
     client,
     tracingEnabled: true,
-    ...(replicas === undefined ? {} : { replicas }),
+    // Each replica as a child inherits it (langsmith's createChild): its reroot applies to the run that set it alone.
+    ...(replicas === undefined ? {} : { replicas: replicas.map(withoutReroot) }),
   };
+}
+
+function withoutReroot(replica: object): object {
+  const { reroot: _reroot, ...rest } = replica as { reroot?: unknown };
+  return rest;
 }

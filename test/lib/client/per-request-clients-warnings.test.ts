@@ -45,3 +45,19 @@ test('two loggers are two audiences: the same trouble is said to each', async ()
   expect(seen[0]!.length).toBeGreaterThan(0);
   expect(seen[1]).toEqual(seen[0]);
 });
+
+test('two tenants whose endpoints both refuse, one logger: each tenant’s trouble is said, the same words about another destination are not folded', async () => {
+  const lines: string[] = [];
+  const logger = { warn: (message: string) => void lines.push(message) };
+  const saidFor = async (apiKey: string): Promise<number> => {
+    const before = lines.length;
+    const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: url, apiKey, fetchServerInfo: false }), logger });
+    await traceable(async () => 1, { client, name: 'handle' })();
+    await client.shutdown({ timeoutMillis: 2_000 });
+    return lines.length - before;
+  };
+  const tenantA = await saidFor('tenant-a');
+  expect(tenantA).toBeGreaterThan(0);
+  expect(await saidFor('tenant-b')).toBe(tenantA);
+  expect(await saidFor('tenant-a')).toBe(0); // the same tenant again, within the minute: said already
+});

@@ -4,7 +4,7 @@ import { runInNewContext } from 'node:vm';
 import { Client } from 'langsmith';
 import { traceable as lsTraceable } from 'langsmith/traceable';
 import { FlushOnExit, LangSmithExporter, setGlobalTracingClient, traceable, TracingClient, type DeliveryMode } from '../../../index';
-import { acceptedRuns, LangSmithSink } from '../../helpers/langsmith-sink';
+import { acceptedOps, acceptedRuns, LangSmithSink } from '../../helpers/langsmith-sink';
 import { shutDownAfterEach } from '../../helpers/shut-down-after-each';
 import { withEnvAsync } from '../../helpers/with-env';
 
@@ -191,4 +191,68 @@ test.each([
   const { client } = setUp();
   await underEnvClient(client, variables(tenant.url));
   expect([...byName(await acceptedRuns(operator)).keys()].sort()).toEqual(['helper', 'inner']);
+});
+
+test('a long tracewire call whose start went out before its end keeps its inputs: its end is patched without them, as langsmith’s traceable patches', async () => {
+  const { client, tenantClient } = setUp('manual');
+  await withEnvAsync({ LANGSMITH_EXCLUDE_INPUTS_ON_PATCH: 'false' }, async () => {
+    let finish!: () => void;
+    const long = traceable(async (secret: string) => new Promise<number>((resolve) => (finish = () => resolve(secret.length))), { name: 'long' });
+    const running = lsTraceable(async (secret: string) => long(secret), { name: 'tenant-root', client: tenantClient, tracingEnabled: true })('KEEP-ME');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await client.flush({ timeoutMillis: 3_000 }); // its start goes out open
+    finish();
+    await running;
+    await client.flush({ timeoutMillis: 3_000 }); // its end, patched
+    await tenantClient.awaitPendingTraceBatches();
+  });
+  const long = byName(await acceptedRuns(tenant)).get('long')!;
+  // Its end went as a patch of its own (the start had gone), and LangSmith's merge of both keeps the start's inputs.
+  expect(await acceptedOps(tenant)).toEqual(expect.arrayContaining([`post.${String(long.id)}`, `patch.${String(long.id)}`]));
+  expect(long).toMatchObject({ inputs: { input: 'KEEP-ME' }, outputs: { outputs: 7 } });
+});
+
+test('write replicas made per request (a project per request): once their runs are sent, the clients made for them are let go', async () => {
+  const { client, tenantClient } = setUp('background');
+  const gc = collectGarbage();
+  const refs: WeakRef<object>[] = [];
+  const helper = traceable(async (secret: string) => secret.length, { name: 'helper' });
+  for (let request = 0; request < 30; request++) {
+    const replicas = [{ apiUrl: tenant.url, apiKey: 'tenant-key', projectName: `request-${request}` }];
+    refs.push(new WeakRef(replicas[0]!));
+    await lsTraceable(async (secret: string) => helper(secret), { name: 'tenant-root', client: tenantClient, tracingEnabled: true, replicas })('abc');
+    await tenantClient.awaitPendingTraceBatches();
+  }
+  for (const giveUpAt = Date.now() + 10_000; client.stats().pending > 0 && Date.now() < giveUpAt; ) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(client.stats()).toMatchObject({ spansEnded: 30, delivered: 30, pending: 0 });
+  await lsTraceable(async () => helper('x'), { name: 'tenant-root', client: tenantClient, tracingEnabled: true, replicas: [{ apiUrl: tenant.url, apiKey: 'tenant-key', projectName: 'last' }] })();
+  for (let round = 0; round < 10; round++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  }
+  // Swept as new ones come (at 16 held): the last few since the sweep are still held, none of the earlier ones.
+  expect(refs.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(20);
+});
+
+test('under a langsmith run whose replica reroots it (reroot: true), the tracewire runs nest under it in that replica, as langsmith’s own children do', async () => {
+  const { client, tenantClient } = setUp();
+  const replica = await LangSmithSink.start({});
+  try {
+    const helper = traceable(async (secret: string) => secret.length, { name: 'helper' });
+    const lsChild = lsTraceable(async () => 1, { name: 'ls-child' });
+    const rerooted = lsTraceable(async (secret: string) => (await lsChild(), helper(secret)), {
+      name: 'rerooted',
+      replicas: [{ apiUrl: replica.url, apiKey: 'replica-key', projectName: 'rr', reroot: true }],
+    });
+    await lsTraceable(async (secret: string) => rerooted(secret), { name: 'outer', client: tenantClient, tracingEnabled: true })('abc');
+    await client.awaitPendingTraceBatches({ timeoutMillis: 3_000 });
+    await tenantClient.awaitPendingTraceBatches();
+    const runs = byName(await acceptedRuns(replica));
+    const root = runs.get('rerooted')!;
+    expect(root.parent_run_id).toBeUndefined();
+    // langsmith's own child, and the tracewire one beside it: each under the rerooted run, in its trace.
+    for (const name of ['ls-child', 'helper']) expect(runs.get(name)).toMatchObject({ parent_run_id: root.id, trace_id: root.trace_id });
+  } finally {
+    await replica.stop();
+  }
 });
