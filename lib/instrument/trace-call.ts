@@ -67,7 +67,7 @@ export function traceCall(site: CallSite, thisArg: unknown, args: ArrayLike<unkn
     // A client of its own inside another client's run: a trace of its own there (see ownTraceParent).
     const crossing = own !== undefined && parent !== undefined && own !== parent.client;
     const spanParent = crossing ? ownTraceParent(site, args) : parentOf(site, args, parent);
-    // Continuing a langsmith run (not a span of this process): a langsmith Client of your own sending it sends this call.
+    // Continuing a langsmith run sent otherwise than langsmith's default client would (see langsmithSenderOf): sent so too.
     if (own === undefined && spanParent !== parent && spanParent !== undefined) client = clientSending(client, spanParent);
     const span = client.startSpan(site, spanParent, site.id === undefined ? undefined : runId(client, site, args));
     if (span.sampled) {
