@@ -51,7 +51,8 @@ export interface LangSmithSettings {
 export const SECRET = new HiddenValue('API keys are secrets');
 /** @internal Hosts on this machine: an endpoint there may go without a key. */
 export const LOCAL_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
-const LANGSMITH_CLOUD = 'https://api.smith.langchain.com';
+/** @internal langsmith's default endpoint, as its client has it. */
+export const LANGSMITH_CLOUD = 'https://api.smith.langchain.com';
 const ENDPOINT_SETTING = 'LangSmith endpoint';
 /** @internal What a header setting accepts, as its errors say. */
 export const PRINTABLE = 'a string of printable characters, no line breaks';

@@ -8,7 +8,7 @@ import { isFunction, isObject } from '../natives.js';
  */
 const LC_CHILD_CONFIG = Symbol.for('lc:child_config');
 /** Where LangChain keeps `setContextVariable()`'s values: on the langsmith context's run (or a bare object there). */
-const LC_CONTEXT_VARIABLES = Symbol.for('lc:context_variables');
+export const LC_CONTEXT_VARIABLES: unique symbol = Symbol.for('lc:context_variables') as never;
 
 type Carrier = Record<PropertyKey, unknown> & { extra?: Record<PropertyKey, unknown>; id?: unknown };
 

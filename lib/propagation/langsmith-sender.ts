@@ -1,5 +1,7 @@
 import { envBoolean, envValue, langsmithVariables, type Env } from '../config-env.js';
 import { runsEndpoints } from '../config-runs-endpoints.js';
+import { LANGSMITH_CLOUD } from '../config-langsmith.js';
+import { LC_CONTEXT_VARIABLES } from './langchain-context.js';
 import { runtimeEnv } from '../runtime-env.js';
 import { isArray, isFunction, isObject, stringify } from '../natives.js';
 
@@ -39,11 +41,9 @@ export interface LangSmithSender {
   readonly replicaTraceRoots: object | undefined;
 }
 
-/** Where langsmith keeps a run's context variables, and among them where a replica's trace was rerooted. */
-const CONTEXT_VARIABLES = Symbol.for('lc:context_variables');
-const REPLICA_TRACE_ROOTS = Symbol.for('langsmith:replica_trace_roots');
+/** @internal Among a run's context variables (`LC_CONTEXT_VARIABLES`), where a replica's trace was rerooted. */
+export const REPLICA_TRACE_ROOTS: unique symbol = Symbol.for('langsmith:replica_trace_roots') as never;
 
-const LANGSMITH_CLOUD = 'https://api.smith.langchain.com';
 
 /** Each langsmith client's verdict, read once: a client's settings do not change after it is made. */
 const verdicts = new WeakMap<object, boolean>();
@@ -71,7 +71,7 @@ export function langsmithSenderOf(run: LangSmithRunFields): LangSmithSender | un
     const env = runtimeEnv();
     const replicas = ownReplicas(run.replicas, env);
     if (replicas === undefined && !clientOfItsOwn(client, env)) return undefined;
-    const roots = replicas === undefined ? undefined : (run as { [CONTEXT_VARIABLES]?: { [REPLICA_TRACE_ROOTS]?: unknown } })[CONTEXT_VARIABLES]?.[REPLICA_TRACE_ROOTS];
+    const roots = replicas === undefined ? undefined : (run as { [LC_CONTEXT_VARIABLES]?: { [REPLICA_TRACE_ROOTS]?: unknown } })[LC_CONTEXT_VARIABLES]?.[REPLICA_TRACE_ROOTS];
     return {
       client,
       replicas,

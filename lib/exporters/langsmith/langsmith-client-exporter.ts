@@ -1,5 +1,6 @@
 import type { Run } from '../../model/run.js';
-import type { LangSmithSender } from '../../propagation/langsmith-sender.js';
+import { REPLICA_TRACE_ROOTS, type LangSmithSender } from '../../propagation/langsmith-sender.js';
+import { LC_CONTEXT_VARIABLES } from '../../propagation/langchain-context.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { isFunction } from '../../natives.js';
 
@@ -64,7 +65,7 @@ export class LangSmithClientExporter implements SpanExporter {
   #tree(run: Run, RunTree: LangSmithSender['RunTree'], client: object, replicas: readonly object[] | undefined): InstanceType<LangSmithSender['RunTree']> {
     const tree = new RunTree(treeFields(run, client, replicas));
     const roots = this.#rerooted.get(run.trace_id);
-    if (roots !== undefined) (tree as { [CONTEXT_VARIABLES]?: object })[CONTEXT_VARIABLES] = { [REPLICA_TRACE_ROOTS]: roots };
+    if (roots !== undefined) (tree as { [LC_CONTEXT_VARIABLES]?: object })[LC_CONTEXT_VARIABLES] = { [REPLICA_TRACE_ROOTS]: roots };
     return tree;
   }
 
@@ -77,9 +78,6 @@ export class LangSmithClientExporter implements SpanExporter {
 
 /** Traces whose rerooting is remembered at most. */
 const MAX_TRACES = 1_000;
-/** Where langsmith keeps a run's context variables, and among them where a replica's trace was rerooted. */
-const CONTEXT_VARIABLES = Symbol.for('lc:context_variables');
-const REPLICA_TRACE_ROOTS = Symbol.for('langsmith:replica_trace_roots');
 
 /** A run as langsmith's `RunTree` takes it: our record is LangSmith's shape, but `status` (its error says it). */
 function treeFields(run: Run, client: object, replicas: readonly object[] | undefined): object {
