@@ -52,17 +52,19 @@ const onceTasks: Array<() => unknown> = [];
 /** Starts every live client's exit flush, then the host's one-time tasks; what was started (never throws: it runs inside `process.emit`). */
 function flushAll(): Array<Promise<unknown>> {
   const started: Array<Promise<unknown>> = [];
-  const start = (work: () => unknown): void => {
-    try {
-      const done = work();
-      if (done !== undefined) started.push(Promise.resolve(done));
-    } catch {
-      // A flush that cannot start is no reason to fail the program's exit.
-    }
-  };
-  for (const flushable of live) start(() => flushable.deref()?.flushBeforeExit());
-  for (const task of onceTasks.splice(0)) start(task);
+  for (const flushable of live) startInto(started, () => flushable.deref()?.flushBeforeExit());
+  for (const task of onceTasks.splice(0)) startInto(started, task);
   return started;
+}
+
+/** Starts `work`, adding what it started (if anything) to `started`, settled quietly. Never throws: an exit or a signal is no place to. */
+function startInto(started: Array<Promise<unknown>>, work: () => unknown): void {
+  try {
+    const done = work();
+    if (done !== undefined) started.push(Promise.resolve(done).catch(noop));
+  } catch {
+    // A flush that cannot start is no reason to fail the program's exit, nor to hold a signal's.
+  }
 }
 
 /**
@@ -72,14 +74,7 @@ function flushAll(): Array<Promise<unknown>> {
  */
 export function flushEveryClientAtSignal(timeoutMillis: number, exiting: boolean): Promise<unknown> {
   const started: Array<Promise<unknown>> = [];
-  for (const flushable of live) {
-    try {
-      const flushing = flushable.deref()?.flushAtSignal(timeoutMillis, exiting);
-      if (flushing !== undefined) started.push(flushing.catch(noop));
-    } catch {
-      // A flush that cannot start is no reason to hold the signal's exit.
-    }
-  }
+  for (const flushable of live) startInto(started, () => flushable.deref()?.flushAtSignal(timeoutMillis, exiting));
   return Promise.all(started);
 }
 

@@ -25,7 +25,7 @@ import { noteInvocationClient, runningInvocations } from '../lifecycle/invocatio
 import type { FlushOptions, FlushResult, SpanProcessor } from './span-processor.js';
 import { entries, isFunction, isPositive, keys } from '../natives.js';
 import { LangSmithClientExporter } from '../exporters/langsmith/langsmith-client-exporter.js';
-import { sumFlushResults } from './flush-results.js';
+import { SenderClients } from './sender-clients.js';
 import { destinationIdentitiesOf } from '../exporters/destination-identity.js';
 
 /** Options of a {@link TracingClient}: where runs go, plus every delivery setting (see `DeliveryOptions`). */
@@ -78,15 +78,10 @@ export class TracingClient {
   readonly #read: TracingClientOptions;
   /** Made for a langsmith `Client` of your own: the client it was made by (see `throughLangSmith`). */
   readonly #parent: TracingClient | undefined;
-  /** Of those made by this one, each langsmith sender's (by client, then replicas), and the ones that may have work: flushed, awaited and shut down with this one. */
-  #through: WeakMap<object, Map<string, TracingClient>> | undefined;
-  readonly #busyThrough = new Set<TracingClient>();
-  /** `#busyThrough` is swept of idle clients when it reaches this size (then twice what was left): bounded without a flush. */
-  #sweepThroughAt = 16;
+  /** The clients this one made for langsmith senders: flushed, awaited and shut down with it while they may have work. */
+  #through: SenderClients<TracingClient> | undefined;
   /** Spans of this client (one made for a langsmith `Client`) not ended yet: it is not idle while any runs. */
   #running = 0;
-  /** Made for a langsmith sender: where its maker keeps it (by client, then replicas), to let go of it when idle. */
-  #senderKey: { readonly client: object; readonly replicas: string } | undefined;
   readonly #warnings: DropWarnings;
   #isShutdown = false;
   /** Its exporter sends to OpenTelemetry: a W3C parent's sampled flag decides for its children (see `sampledAsOpenTelemetry`). */
@@ -273,8 +268,7 @@ export class TracingClient {
 
   /** Sends everything queued (in manual mode too) and waits for it and every in-flight export, within the deadline. */
   flush(options?: FlushOptions): Promise<FlushResult> {
-    const own = this.#processor.flush(options);
-    return this.#busyThrough.size === 0 ? own : this.#withThrough(own, (client) => client.flush(options));
+    return this.#withThrough(this.#processor.flush(options), (client) => client.flush(options));
   }
 
   /**
@@ -283,8 +277,7 @@ export class TracingClient {
    * In manual mode it waits only for what a `flush()` already released.
    */
   awaitPendingTraceBatches(options?: FlushOptions): Promise<FlushResult> {
-    const own = this.#processor.awaitPending(options);
-    return this.#busyThrough.size === 0 ? own : this.#withThrough(own, (client) => client.awaitPendingTraceBatches(options));
+    return this.#withThrough(this.#processor.awaitPending(options), (client) => client.awaitPendingTraceBatches(options));
   }
 
   /**
@@ -295,8 +288,7 @@ export class TracingClient {
   shutdown(options?: FlushOptions): Promise<FlushResult> {
     if (!this.#isShutdown && this.config.enabled && this.#parent === undefined) recordingClients.count--;
     this.#isShutdown = true;
-    const own = this.#processor.shutdown(options);
-    return this.#busyThrough.size === 0 ? own : this.#withThrough(own, (client) => client.shutdown(options));
+    return this.#withThrough(this.#processor.shutdown(options), (client) => client.shutdown(options));
   }
 
   /**
@@ -310,53 +302,33 @@ export class TracingClient {
    */
   throughLangSmith(sender: LangSmithSender): TracingClient {
     const maker = this.#parent ?? this;
-    const senders = (maker.#through ??= new WeakMap()).get(sender.client) ?? new Map<string, TracingClient>();
-    let client = senders.get(sender.replicasKey);
-    if (client === undefined) {
+    const client = (maker.#through ??= new SenderClients()).clientFor(sender, () => {
       deriving = { parent: maker, counters: maker.#counters, warnings: maker.#warnings };
       try {
-        client = newClient({ ...maker.#read, exporter: new LangSmithClientExporter(sender) }, new STRATEGY_FOR_MODE[maker.config.mode]());
+        return newClient({ ...maker.#read, exporter: new LangSmithClientExporter(sender) }, new STRATEGY_FOR_MODE[maker.config.mode]());
       } finally {
         deriving = undefined;
       }
-      client.#senderKey = { client: sender.client, replicas: sender.replicasKey };
-      maker.#through.set(sender.client, senders.set(sender.replicasKey, client));
-    }
+    });
     if (maker.#isShutdown) client.#isShutdown = true;
     (client.exporter as LangSmithClientExporter).noteTrace(sender);
-    const busy = maker.#busyThrough;
-    if (!busy.has(client)) {
-      // Swept now and then, not only at waits: a server that never waits must not hold a client per tenant for good.
-      if (busy.size >= maker.#sweepThroughAt) maker.#sweepThroughAt = Math.max(16, 2 * maker.#sweepThrough());
-      busy.add(client);
-    }
     return client;
   }
 
-  /**
-   * Lets go of the clients made for langsmith senders that are idle (no span running, nothing pending): out of the
-   * waits, and out of the map, where replicas made per request (a request id in their `updates`) held one each for good
-   * (a review: 2 000 of 2 000). How many are left.
-   */
-  #sweepThrough(): number {
-    for (const client of this.#busyThrough) {
-      if (client.#running !== 0 || client.#processor.pendingCount() !== 0) continue;
-      this.#busyThrough.delete(client);
-      const key = client.#senderKey!;
-      this.#through?.get(key.client)?.delete(key.replicas);
-    }
-    return this.#busyThrough.size;
+  /** `own`, and `wait` of each client made for a langsmith sender that may have work, as one result. */
+  #withThrough(own: Promise<FlushResult>, wait: (client: TracingClient) => Promise<FlushResult>): Promise<FlushResult> {
+    const through = this.#through;
+    return through === undefined || through.idle ? own : through.waitWith(own, wait, () => this.#warnings.summarize(this.#counters));
   }
 
-  /** `own` and `wait` of each client made for a langsmith `Client` that may have work, as one result; the idle ones are then let go. */
-  #withThrough(own: Promise<FlushResult>, wait: (client: TracingClient) => Promise<FlushResult>): Promise<FlushResult> {
-    const clients = [...this.#busyThrough];
-    return Promise.all([own, ...clients.map(wait)]).then((results) => {
-      this.#sweepThrough();
-      // Their drops are counted here (shared counters) and said here: once, after all of them.
-      this.#warnings.summarize(this.#counters);
-      return sumFlushResults(results);
-    });
+  /** @internal No span of it running and nothing of it pending (a client made for a langsmith sender is then let go). */
+  isIdle(): boolean {
+    return this.#running === 0 && this.#processor.pendingCount() === 0;
+  }
+
+  /** @internal Its spans neither delivered nor given up yet, with those of the clients it made for langsmith senders. */
+  pendingCount(): number {
+    return this.#processor.pendingCount() + (this.#through?.pendingCount() ?? 0);
   }
 
   /**
@@ -396,9 +368,7 @@ export class TracingClient {
 
   /** Counters since the client was created. `spansEnded = delivered + dropped.total + spooled + pending` (as the README says; `leftOpen` counts runs, apart). */
   stats(): TracingStats {
-    let pending = this.#processor.pendingCount();
-    for (const client of this.#busyThrough) pending += client.#processor.pendingCount();
-    return this.#counters.snapshot(pending);
+    return this.#counters.snapshot(this.pendingCount());
   }
 }
 
