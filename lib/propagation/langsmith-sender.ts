@@ -116,7 +116,8 @@ function hidesMore(setting: unknown, hiddenByEnvironment: boolean): boolean {
 /** A run's replicas, unless none or `LANGSMITH_RUNS_ENDPOINTS`' (which tracewire's LangSmith exporter writes to itself). */
 function ownReplicas(replicas: unknown, env: Env): readonly object[] | undefined {
   if (!isArray(replicas) || replicas.length === 0) return undefined;
-  const fromEnv = runsEndpoints(env).map((endpoint) => [endpoint.url, endpoint.apiKey, endpoint.workspaceId, endpoint.projectName]);
+  // langsmith takes one trailing slash off each URL of the variable.
+  const fromEnv = runsEndpoints(env).map((endpoint) => [endpoint.url.replace(/\/$/, ''), endpoint.apiKey, endpoint.workspaceId, endpoint.projectName]);
   const given = replicas.map((replica: { apiUrl?: unknown; apiKey?: unknown; workspaceId?: unknown; projectName?: unknown; updates?: unknown; reroot?: unknown; client?: unknown }) =>
     replica.updates === undefined && replica.reroot === undefined && replica.client === undefined ? [replica.apiUrl, replica.apiKey, replica.workspaceId, replica.projectName] : undefined,
   );

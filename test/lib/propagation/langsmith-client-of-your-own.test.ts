@@ -125,6 +125,13 @@ test('a langsmith Client made from the environment alone is langsmith’s defaul
   expect([...byName(await acceptedRuns(tenant)).keys()]).toEqual(['tenant-root']);
 });
 
+test('replicas from LANGSMITH_RUNS_ENDPOINTS, a URL there ending in a slash: langsmith’s default, so the tracewire runs inside stay with tracewire’s client', async () => {
+  const { client } = setUp();
+  // langsmith takes the slash off the replica's URL; tracewire's reading of the variable keeps it.
+  await underEnvClient(client, { LANGSMITH_ENDPOINT: tenant.url, LANGSMITH_RUNS_ENDPOINTS: JSON.stringify([{ api_url: `${tenant.url}/`, api_key: 'tenant-key' }]) });
+  expect([...byName(await acceptedRuns(operator)).keys()].sort()).toEqual(['helper', 'inner']);
+});
+
 test('a langsmith traceable with write replicas of its own (a client made from the environment): the tracewire runs inside go to those replicas, nested under its run there, nothing to the operator', async () => {
   const { client } = setUp();
   const inner = traceable(async (text: string) => text.length, { name: 'inner' });
