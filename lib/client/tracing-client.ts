@@ -162,8 +162,9 @@ export class TracingClient {
     const ownParent = parent instanceof Span && parent.client === this;
     if (ownParent) inherited = (parent as Span).projectName;
     else {
-      // A trace begins here: a running @FlushOnExit invocation flushes its client too.
-      if (runningInvocations.count > 0) noteInvocationClient(this);
+      // A trace begins here: a running @FlushOnExit invocation flushes its client too — the one that made it, for one
+      // made for a langsmith sender (its waits include this one's: noted alone too, they were waited for and counted twice).
+      if (runningInvocations.count > 0) noteInvocationClient(this.#parent ?? this);
       if (parent !== undefined) {
         // Roots and remote parents only: a child of a span of this client never gets here.
         inherited = parent.remote?.projectName;

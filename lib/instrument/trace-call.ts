@@ -13,6 +13,7 @@ import { SpanOutcome } from './span-outcome.js';
 import { isUuid, scopedOptions, type CallSite } from './trace-options.js';
 import { clientSending, ownTraceParent, parentOf } from '../propagation/root-parent.js';
 import { otelHook } from '../otel/bridge-hook.js';
+import { LANGSMITH_STORAGE, noteLangsmithRunAtEntry, type WithLangsmithStorage } from '../propagation/langsmith-run.js';
 
 /**
  * @internal One call of a traced function. Only the cheapest check is made
@@ -82,6 +83,8 @@ export function traceCall(site: CallSite, thisArg: unknown, args: ArrayLike<unkn
       }
     }
     client.spanStarted(span);
+    // The langsmith run it begins in, if any, is around it (see noteLangsmithRunAtEntry); read inline, the hot path.
+    if ((globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] !== undefined) noteLangsmithRunAtEntry(span);
     outcome = new SpanOutcome(site, span);
   } catch (error) {
     // Whatever went wrong is the tracer's problem, not the caller's: run untraced (counted, and warned once).

@@ -1,6 +1,7 @@
 import { spanStorage } from '../context/span-context.js';
 import type { Span } from '../model/span.js';
 import type { SpanParent } from '../model/span-types.js';
+import { LANGSMITH_STORAGE, noteLangsmithRunAtEntry, type WithLangsmithStorage } from '../propagation/langsmith-run.js';
 
 /**
  * @internal How code enters a span, in AsyncLocalStorage's own signature:
@@ -39,5 +40,7 @@ export const otelHook: { current: OtelHook | undefined; entry: SpanEntry } = { c
 
 /** @internal `fn` called in `span` through {@link otelHook}'s entry (a traced call's own path writes this out: one call fewer). */
 export function enterSpan(span: Span, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
+  // Entered where a langsmith run is active (a generator read inside one): that run is around the span's work here.
+  if ((globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] !== undefined) noteLangsmithRunAtEntry(span);
   return otelHook.entry.run(span, Reflect.apply, fn, thisArg, args);
 }

@@ -36,25 +36,59 @@ export interface LangSmithRunContext {
  * never throws. Without it, a program traced with both (a migration under
  * way, LangChain calling a traced tool) got one trace per SDK. `within`: the
  * tracewire span the call is made in; then only a run started inside that
- * span counts (a LangChain runnable invoked in the span, through the bridge).
+ * span counts (see `nearerThan`).
  * LangChain keeps its runs here once langsmith's storage exists (loading
  * `langsmith/traceable` makes it); checked with @langchain/core 1.4.0.
  */
-export function langsmithRunContext(within?: { readonly dottedOrder: string }): LangSmithRunContext | undefined {
-  type Storage = { getStore?: () => unknown; [LANGSMITH_OWN_STORAGE]?: Storage };
-  const storage = (globalThis as { [LANGSMITH_STORAGE]?: Storage })[LANGSMITH_STORAGE];
-  if (storage === undefined) return undefined;
+export function langsmithRunContext(within?: object): LangSmithRunContext | undefined {
   try {
-    const run = (storage[LANGSMITH_OWN_STORAGE] ?? storage).getStore?.() as LangSmithRun | undefined;
+    const run = activeRun();
     if (typeof run?.dotted_order !== 'string') return undefined;
-    // Inside a tracewire span: only a run started within it (its dotted order extends the span's) is nearer than the span.
-    if (within !== undefined && !run.dotted_order.startsWith(within.dottedOrder + '.')) return undefined;
+    if (within !== undefined && !nearerThan(run.dotted_order, within)) return undefined;
     const project = typeof run.project_name === 'string' ? { baggage: `langsmith-project=${encodeURIComponent(run.project_name)}` } : {};
     const remote = extractTraceContext({ 'langsmith-trace': run.dotted_order, ...project });
     return remote === undefined ? undefined : { remote, sampledOut: sampledOutByLangsmith(run), sender: langsmithSenderOf(run) };
   } catch {
     return undefined;
   }
+}
+
+/** The run langsmith's storage holds here (its own, under the bridge's); `undefined` without langsmith. May throw (a store of another make). */
+function activeRun(): LangSmithRun | undefined {
+  type Storage = { getStore?: () => unknown; [LANGSMITH_OWN_STORAGE]?: Storage };
+  const storage = (globalThis as { [LANGSMITH_STORAGE]?: Storage })[LANGSMITH_STORAGE];
+  return storage === undefined ? undefined : ((storage[LANGSMITH_OWN_STORAGE] ?? storage).getStore?.() as LangSmithRun | undefined);
+}
+
+/** Of each span entered with a langsmith run active, that run's dotted order, as of its latest entry (see {@link noteLangsmithRunAtEntry}). */
+const runAtEntry = new WeakMap<object, string>();
+
+/**
+ * @internal `span` is entered (its call begins, or a generator step of it resumes): the langsmith run active here, if
+ * any, is around it, not inside it — never nearer than it for the calls made in it (see {@link langsmithRunContext}).
+ * Callers check for langsmith's storage inline first. Never throws.
+ */
+export function noteLangsmithRunAtEntry(span: object): void {
+  try {
+    const order = activeRun()?.dotted_order;
+    if (typeof order === 'string') runAtEntry.set(span, order);
+    else runAtEntry.delete(span);
+  } catch {
+    // A store of another make: nothing to remember.
+  }
+}
+
+/**
+ * Whether a langsmith run (its dotted order `order`) active inside tracewire span `span` is nearer than the span: it
+ * began inside it — under it, through the bridge, or a langsmith trace of its own (langsmith's `traceable` without the
+ * bridge does not see tracewire's span) — for it is not the run the span was entered in (its ancestor, or one around
+ * it: the span has a `parent` of its own, or is a generator read inside another run). Before 2026-12-07 only a run
+ * under the span counted (its dotted order extending the span's): a tenant's `traceable` with a `Client` of its own
+ * inside a `@Traceable` handler had the tracewire calls inside it sent as the handler's children, by the operator's
+ * client (a report-only probe).
+ */
+function nearerThan(order: string, span: object): boolean {
+  return order !== runAtEntry.get(span);
 }
 
 /** What is read of a langsmith `RunTree` (or LangChain's run). */

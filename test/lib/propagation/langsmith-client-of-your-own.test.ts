@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Client } from 'langsmith';
 import { traceable as lsTraceable } from 'langsmith/traceable';
-import { FlushOnExit, LangSmithExporter, setGlobalTracingClient, traceable, TracingClient, type DeliveryMode } from '../../../index';
+import { FlushOnExit, LangSmithExporter, setGlobalTracingClient, Traceable, traceable, TracingClient, type DeliveryMode } from '../../../index';
 import { acceptedOps, acceptedRuns, LangSmithSink } from '../../helpers/langsmith-sink';
 import { shutDownAfterEach } from '../../helpers/shut-down-after-each';
 import { withEnvAsync } from '../../helpers/with-env';
@@ -98,6 +98,69 @@ test('@FlushOnExit on the tenant’s handler: when it settles, the tenant’s en
   }
   await new Handler().handle('abc');
   expect([...byName(await acceptedRuns(tenant)).keys()]).toEqual(expect.arrayContaining(['helper', 'inner']));
+});
+
+test('@Traceable on the handler too: the tracewire runs inside the tenant’s run are its children at the tenant’s endpoint, none of the tenant’s inputs reach the operator, and the invocation’s report counts each run once', async () => {
+  const { tenantClient } = setUp();
+  const run = tenantPipeline(tenantClient);
+  const reports: Array<{ delivered: number }> = [];
+  class Handler {
+    @FlushOnExit({ timeoutMillis: 3_000, onFlushResult: (result) => reports.push(result) })
+    @Traceable({ name: 'handler' })
+    async handle(request: { id: string }): Promise<number> {
+      return run(`TENANT-SECRET-${request.id}`);
+    }
+  }
+  await new Handler().handle({ id: 'r1' });
+  const runs = byName(await acceptedRuns(tenant));
+  expect([...runs.keys()].sort()).toEqual(['helper', 'inner', 'tenant-root']);
+  expect(runs.get('helper')!.parent_run_id).toBe(runs.get('tenant-root')!.id);
+  expect(runs.get('inner')!.parent_run_id).toBe(runs.get('helper')!.id);
+  expect([...byName(await acceptedRuns(operator)).keys()]).toEqual(['handler']);
+  expect(operator.ingestRequests.map((request) => request.body.toString()).join('')).not.toContain('TENANT-SECRET-r1"');
+  // The handler's run (the global client's) and the two sent through the tenant's Client.
+  expect(reports).toEqual([expect.objectContaining({ delivered: 3, pending: 0 })]);
+});
+
+test('a langsmith run a tracewire span began in stays around it: a span continuing another service’s trace (its parent option) inside a tenant’s run keeps its children, at tracewire’s endpoint', async () => {
+  const { client, tenantClient } = setUp();
+  const inner = traceable(async (text: string) => text.length, { name: 'inner' });
+  const remoteTrace = '0af7651916cd43dd8448eb211c80319c';
+  const fromElsewhere = traceable(async (secret: string) => inner(secret), { name: 'from-elsewhere', parent: () => ({ traceparent: `00-${remoteTrace}-b7ad6b7169203331-01` }) });
+  await lsTraceable(async (secret: string) => fromElsewhere(secret), { name: 'tenant-root', client: tenantClient, tracingEnabled: true })('abc');
+  await client.awaitPendingTraceBatches({ timeoutMillis: 3_000 });
+  await tenantClient.awaitPendingTraceBatches();
+  const runs = byName(await acceptedRuns(operator));
+  expect([...runs.keys()].sort()).toEqual(['from-elsewhere', 'inner']);
+  expect(runs.get('inner')!.parent_run_id).toBe(runs.get('from-elsewhere')!.id);
+  expect([...byName(await acceptedRuns(tenant)).keys()]).toEqual(['tenant-root']);
+});
+
+test('a traced generator read inside a tenant’s langsmith run that began after it: the calls in its body stay its children, at tracewire’s endpoint', async () => {
+  const { client, tenantClient } = setUp();
+  const inner = traceable(async (n: number) => n * 2, { name: 'inner' });
+  const numbers = traceable(
+    async function* numbers(count: number) {
+      for (let n = 0; n < count; n++) yield inner(n);
+    },
+    { name: 'numbers' },
+  );
+  const produced = numbers(2);
+  const read = lsTraceable(
+    async () => {
+      const all: number[] = [];
+      for await (const n of produced) all.push(n);
+      return all;
+    },
+    { name: 'tenant-reader', client: tenantClient, tracingEnabled: true },
+  );
+  await expect(read()).resolves.toEqual([0, 2]);
+  await client.awaitPendingTraceBatches({ timeoutMillis: 3_000 });
+  await tenantClient.awaitPendingTraceBatches();
+  const runs = [...(await acceptedRuns(operator)).values()];
+  const generator = runs.find((run) => run.name === 'numbers')!;
+  expect(runs.filter((run) => run.name === 'inner').map((run) => run.parent_run_id)).toEqual([generator.id, generator.id]);
+  expect([...byName(await acceptedRuns(tenant)).keys()]).toEqual(['tenant-reader']);
 });
 
 test('manual mode: the tracewire runs wait for the global client’s flush(), which sends them through the tenant’s Client', async () => {
