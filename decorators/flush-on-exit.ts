@@ -132,7 +132,7 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
   if (lateHandOff !== undefined) budget.late = lateDelivery(named, budget, settings.timeoutMillis, lateHandOff);
   let flushing: Promise<void> | undefined;
   // One flush per invocation, whichever ends it first: the returned promise, Lambda's callback, a throw.
-  const finish = (): Promise<void> => (flushing ??= (endInvocation(budget), afterInvocation(invocationClients(named, budget), settings, handOff, cutoffAt)));
+  const finish = (): Promise<void> => (flushing ??= (endInvocation(budget), afterInvocation(invocationClients(named, budget), settings, handOff, budget)));
   const lambda = CallbackInvocation.of(callArgs);
   const args: unknown[] | IArguments = lambda === undefined ? callArgs : Array.prototype.slice.call(callArgs);
   if (lambda !== undefined) args[2] = lambda.callback;
@@ -198,10 +198,14 @@ function invocationClients(named: TracingClient | undefined, budget: InvocationB
 }
 
 /** Flushes (or hands the flush to the platform) and reports; resolves when the handler may settle, never rejects. */
-function afterInvocation(clients: TracingClient[], settings: Settings, handOff: WaitUntil | undefined, cutoffAt: number): Promise<void> {
+function afterInvocation(clients: TracingClient[], settings: Settings, handOff: WaitUntil | undefined, budget: InvocationBudget): Promise<void> {
   if (clients.length === 0) return Promise.resolve();
-  const waitMillis = min(settings.timeoutMillis, cutoffAt - Date.now());
-  const flushing = flushInvocationClients(clients, waitMillis).then((result) => report(clients[0]!, settings, result!, waitMillis));
+  const now = Date.now();
+  // What the budget has left where waits inside the handler (blocking roots') began it: one budget for them all.
+  const lambdaMillis = budget.cutoffAt - now;
+  const waitMillis = min(settings.timeoutMillis, lambdaMillis, (budget.deadlineAt ?? Infinity) - now);
+  const cut = waitMillis === lambdaMillis && waitMillis < settings.timeoutMillis ? ` (Lambda's remaining time less ${LAMBDA_MARGIN_MILLIS} ms)` : '';
+  const flushing = flushInvocationClients(clients, waitMillis).then((result) => report(clients[0]!, settings, result!, waitMillis, cut));
   if (handOff === undefined) return flushing;
   try {
     handOff(flushing);
@@ -211,10 +215,9 @@ function afterInvocation(clients: TracingClient[], settings: Settings, handOff: 
   }
 }
 
-function report(client: TracingClient, settings: Settings, result: InvocationFlushResult, waitMillis: number): void {
+function report(client: TracingClient, settings: Settings, result: InvocationFlushResult, waitMillis: number, cut: string): void {
   if (result.timedOut && !warnedTimeout) {
     warnedTimeout = true;
-    const cut = waitMillis < settings.timeoutMillis ? ` (Lambda's remaining time less ${LAMBDA_MARGIN_MILLIS} ms)` : '';
     client.warn(`tracewire: @FlushOnExit gave up waiting after ${max(0, Math.round(waitMillis))} ms${cut} with ${result.pending} span(s) undelivered; the handler returned anyway. Reported once per process; see onFlushResult.`);
   }
   try {

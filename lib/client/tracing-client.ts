@@ -14,7 +14,7 @@ import { Span } from '../model/span.js';
 import type { SpanParent, SpanRequest } from '../model/span-types.js';
 import { withUsageMetadata } from '../model/usage-metadata.js';
 import { BatchSpanProcessor } from '../pipeline/batch-span-processor.js';
-import type { BridgedLangSmithClass } from '../pipeline/bridged-langsmith.js';
+import { BridgedLangSmith, type BridgedLangSmithClass } from '../pipeline/bridged-langsmith.js';
 import { DropWarnings, ForwardedWarnings, type TracewireLogger } from '../pipeline/drop-warnings.js';
 import type { LangSmithSender } from '../propagation/langsmith-sender.js';
 import { DEFAULT_SERIALIZE_LIMITS, type SerializeLimits } from '../serialize/to-json-safe.js';
@@ -305,8 +305,16 @@ export class TracingClient {
     const maker = this.#parent ?? this;
     const client = (maker.#through ??= new SenderClients()).clientFor(sender, () => {
       deriving = { parent: maker, counters: maker.#counters, warnings: maker.#warnings };
+      // A langsmith Client in its manualFlushMode sends on your own flush() of it: each run is handed to it as its call
+      // ends, as langsmith's own child is (in tracewire's batches, the runs of a call were not in it when that flush
+      // came, and were lost at a freeze: a report-only probe). Handing waits for nothing: the Client sends nothing then.
+      const manual = (sender.client as { manualFlushMode?: unknown }).manualFlushMode === true;
       try {
-        return newClient({ ...maker.#read, exporter: new LangSmithClientExporter(sender) }, new STRATEGY_FOR_MODE[maker.config.mode]());
+        const mode = manual ? 'blocking' : maker.config.mode;
+        const made = newClient({ ...maker.#read, mode, manualFlushMode: undefined, exporter: new LangSmithClientExporter(sender) }, new STRATEGY_FOR_MODE[mode]());
+        // Its waits wait for the langsmith Client too: langsmith's run around its runs ends after them.
+        made.#processor.langsmithClientOwed(sender.client, BridgedLangSmith);
+        return made;
       } finally {
         deriving = undefined;
       }

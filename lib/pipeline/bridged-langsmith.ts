@@ -35,6 +35,8 @@ class Owed {
   #ended = 0;
   /** Of those, how many a completed langsmith wait has seen through. */
   #covered = 0;
+  /** Owed at every wait (see `BridgedLangSmith.alwaysOwed`). */
+  always = false;
 
   add(span: Span): void {
     this.#running.add(WeakReference === undefined ? { deref: () => span } : new WeakReference(span));
@@ -44,7 +46,7 @@ class Owed {
 
   /** At a wait's start: `undefined` when nothing is owed, else what the wait sees through once langsmith's wait completes. */
   take(): number | undefined {
-    return this.#sweep() === 0 && this.#ended === this.#covered ? undefined : this.#ended;
+    return this.#sweep() === 0 && this.#ended === this.#covered && !this.always ? undefined : this.#ended;
   }
 
   cover(mark: number): void {
@@ -88,9 +90,22 @@ export class BridgedLangSmith {
   /** langsmith made a `RunTree` for `span`, sending with `client`: its runs under the span are owed to the next waits. */
   runMade(span: Span, client: object): void {
     this.made++;
+    this.#owedBy(client).add(span);
+  }
+
+  /**
+   * `client` is waited for at every wait: it sends the runs of a client made for a langsmith `Client` of your own
+   * (see `TracingClient.throughLangSmith`), under langsmith runs of its that end after them — queued in it after their
+   * last export, whose own wait cannot see them (a report-only probe: a tenant root's end left unsent at a freeze).
+   */
+  alwaysOwed(client: object): void {
+    this.#owedBy(client).always = true;
+  }
+
+  #owedBy(client: object): Owed {
     let owed = this.#owed.get(client);
     if (owed === undefined) this.#owed.set(client, (owed = new Owed()));
-    owed.add(span);
+    return owed;
   }
 
   /**
@@ -116,7 +131,7 @@ export class BridgedLangSmith {
       if (!inTime) {
         this.#warnings.note(
           'langsmith-wait-deadline',
-          `tracewire: langsmith's client had not sent the runs langsmith made inside tracewire spans (enableLangSmithBridge) when the wait's deadline (${timeoutMillis} ms) came; the wait returned without them (timedOut). Reported once per client.`,
+          `tracewire: langsmith's client had not sent the runs it was waited for (langsmith's runs inside tracewire spans, enableLangSmithBridge; or tracewire runs sent through a langsmith Client of your own) when the wait's deadline (${timeoutMillis} ms) came; the wait returned without them (timedOut). Reported once per client.`,
         );
       }
       return inTime;
@@ -139,7 +154,7 @@ export class BridgedLangSmith {
     owed.cover(mark);
     this.#warnings.note(
       'langsmith-wait-failed',
-      `tracewire: waiting for langsmith's client (the runs langsmith made inside tracewire spans, enableLangSmithBridge) failed (${errorName(error)}); the wait went on without it. Reported once per client.`,
+      `tracewire: waiting for langsmith's client (langsmith's runs inside tracewire spans, enableLangSmithBridge; or tracewire runs sent through a langsmith Client of your own) failed (${errorName(error)}); the wait went on without it. Reported once per client.`,
     );
   }
 }

@@ -163,6 +163,39 @@ test('a traced generator read inside a tenant’s langsmith run that began after
   expect([...byName(await acceptedRuns(tenant)).keys()]).toEqual(['tenant-reader']);
 });
 
+test('a tenant Client in manualFlushMode, flushed by the handler before it returns: the tracewire runs inside are in that flush, as langsmith’s own children are', async () => {
+  const { client, tenantClient } = setUp('background', { manualFlushMode: true });
+  const run = tenantPipeline(tenantClient);
+  class Handler {
+    @FlushOnExit({ timeoutMillis: 3_000 })
+    async handle(secret: string): Promise<number> {
+      const length = await run(secret);
+      await tenantClient.flush();
+      return length;
+    }
+  }
+  await new Handler().handle('abc');
+  // What the handler's own flush sent, before the handler settled: nothing more is sent once it has (a freeze).
+  expect([...byName(await acceptedRuns(tenant)).keys()].sort()).toEqual(['helper', 'inner', 'tenant-root']);
+  expect(operator.ingestRequests).toHaveLength(0);
+  expect(client.stats()).toMatchObject({ spansEnded: 2, pending: 0 });
+});
+
+test('blocking mode under @FlushOnExit: when the handler settles, the tenant’s langsmith run around the tracewire runs was sent ended, not only started', async () => {
+  const { tenantClient } = setUp('blocking');
+  const run = tenantPipeline(tenantClient);
+  class Handler {
+    @FlushOnExit({ timeoutMillis: 3_000 })
+    async handle(secret: string): Promise<number> {
+      return run(secret);
+    }
+  }
+  await new Handler().handle('abc');
+  const runs = byName(await acceptedRuns(tenant));
+  expect([...runs.keys()].sort()).toEqual(['helper', 'inner', 'tenant-root']);
+  expect(runs.get('tenant-root')).toMatchObject({ outputs: { outputs: 3 }, end_time: expect.anything() });
+});
+
 test('manual mode: the tracewire runs wait for the global client’s flush(), which sends them through the tenant’s Client', async () => {
   const { client, tenantClient } = setUp('manual');
   await tenantPipeline(tenantClient)('abc');
