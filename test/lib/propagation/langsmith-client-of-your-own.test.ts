@@ -47,6 +47,19 @@ function tenantPipeline(tenantClient: Client): (secret: string) => Promise<numbe
   return lsTraceable(async (secret: string) => helper(secret), { name: 'tenant-root', client: tenantClient, project_name: 'tenant-project', tracingEnabled: true });
 }
 
+/** `tenantPipeline` as a `@FlushOnExit` handler (3 s budget): resolves when the handler settles. */
+function tenantHandler(tenantClient: Client): (secret: string) => Promise<number> {
+  const run = tenantPipeline(tenantClient);
+  class Handler {
+    @FlushOnExit({ timeoutMillis: 3_000 })
+    async handle(secret: string): Promise<number> {
+      return run(secret);
+    }
+  }
+  const handler = new Handler();
+  return (secret) => handler.handle(secret);
+}
+
 /** A full garbage collection, without starting jest with `--expose-gc`. */
 function collectGarbage(): () => void {
   setFlagsFromString('--expose-gc');
@@ -89,14 +102,7 @@ test('the tracewire runs inside a tenant Client’s langsmith run reach the tena
 
 test('@FlushOnExit on the tenant’s handler: when it settles, the tenant’s endpoint has answered the tracewire runs inside it', async () => {
   const { tenantClient } = setUp();
-  const run = tenantPipeline(tenantClient);
-  class Handler {
-    @FlushOnExit({ timeoutMillis: 3_000 })
-    async handle(secret: string): Promise<number> {
-      return run(secret);
-    }
-  }
-  await new Handler().handle('abc');
+  await tenantHandler(tenantClient)('abc');
   expect([...byName(await acceptedRuns(tenant)).keys()]).toEqual(expect.arrayContaining(['helper', 'inner']));
 });
 
@@ -183,14 +189,7 @@ test('a tenant Client in manualFlushMode, flushed by the handler before it retur
 
 test('blocking mode under @FlushOnExit: when the handler settles, the tenant’s langsmith run around the tracewire runs was sent ended, not only started', async () => {
   const { tenantClient } = setUp('blocking');
-  const run = tenantPipeline(tenantClient);
-  class Handler {
-    @FlushOnExit({ timeoutMillis: 3_000 })
-    async handle(secret: string): Promise<number> {
-      return run(secret);
-    }
-  }
-  await new Handler().handle('abc');
+  await tenantHandler(tenantClient)('abc');
   const runs = byName(await acceptedRuns(tenant));
   expect([...runs.keys()].sort()).toEqual(['helper', 'inner', 'tenant-root']);
   expect(runs.get('tenant-root')).toMatchObject({ outputs: { outputs: 3 }, end_time: expect.anything() });
