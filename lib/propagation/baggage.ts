@@ -8,16 +8,22 @@ import { freeze, isRecord, min, parseOrUndefined, stringify } from '../natives.j
  * (URI-encoded comma list) and `langsmith-project`, as langsmith's `Baggage`
  * class writes them. Other members are left alone.
  *
- * Baggage is untrusted and can be large, so beyond the spec's limits (8 192
- * bytes, 64 members — what every hop must be able to carry) the whole header
- * is ignored; a LangSmith member that does not parse, or exceeds its own
- * limit, is dropped alone. Neither ever stops the trace from continuing.
+ * Baggage is untrusted and can be large, so past the spec's 8 192 bytes the
+ * whole header is ignored; a LangSmith member that does not parse, or exceeds
+ * its own limit, is dropped alone. Neither ever stops the trace from
+ * continuing. Members are read and forwarded as OpenTelemetry's
+ * `W3CBaggagePropagator` does: all of them read, up to 180 sent on.
  */
 export const BAGGAGE_LIMITS = freeze({
   /** The whole `baggage` header (all lines), in bytes. */
   maxBytes: 8192,
-  /** Members of the whole header: an incoming header with more is ignored whole; tracewire adds none to an outgoing one past it. */
-  maxMembers: 64,
+  /**
+   * Members of an outgoing header, LangSmith's among them: OpenTelemetry's `W3CBaggagePropagator` sends as many (its
+   * `BAGGAGE_MAX_NAME_VALUE_PAIRS`), and reads every member of what it is sent. Before 2026-12-07 an incoming header
+   * of more than 64 (the spec's least a hop must carry) was ignored whole, and 61 of the caller's were sent on, where an
+   * OpenTelemetry service in between forwards them all (a report-only probe).
+   */
+  maxMembers: 180,
   /**
    * One outgoing member (`key=value`), in bytes: OpenTelemetry's
    * `W3CBaggagePropagator` drops longer ones at every hop (its
@@ -58,9 +64,7 @@ export function parseBaggage(lines: readonly string[]): LangSmithBaggage {
   const found: LangSmithBaggage = { metadata: {}, tags: [], projectName: undefined, others: [] };
   const joined = lines.join(',');
   if (joined.length === 0 || utf8Length(joined) > BAGGAGE_LIMITS.maxBytes) return found;
-  const members = joined.split(',');
-  if (members.length > BAGGAGE_LIMITS.maxMembers) return found;
-  for (const member of members) {
+  for (const member of joined.split(',')) {
     const eq = member.indexOf('=');
     if (eq < 0) continue;
     const key = member.slice(0, eq).trim();
@@ -88,10 +92,11 @@ export function parseBaggage(lines: readonly string[]): LangSmithBaggage {
 export function formatBaggage(others: readonly string[] | undefined, metadata: { readonly [key: string]: JsonValue }, tags: readonly string[], projectName: string | undefined): string {
   const members: string[] = [];
   let left = BAGGAGE_LIMITS.maxBytes;
+  const room = BAGGAGE_LIMITS.maxMembers - (projectName ? 1 : 0) - (tags.length > 0 ? 1 : 0) - (Object.keys(metadata).length > 0 ? 1 : 0);
   for (const member of others ?? []) {
     const bytes = utf8Length(member) + 1;
     // A member past maxMemberBytes would be dropped at the next OpenTelemetry hop anyway.
-    if (members.length === BAGGAGE_LIMITS.maxMembers - 3 || bytes > left || bytes - 1 > BAGGAGE_LIMITS.maxMemberBytes) continue;
+    if (members.length === room || bytes > left || bytes - 1 > BAGGAGE_LIMITS.maxMemberBytes) continue;
     members.push(member);
     left -= bytes;
   }

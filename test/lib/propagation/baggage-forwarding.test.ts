@@ -59,10 +59,21 @@ test('outside any span in continueTrace too; a member the app sets itself wins o
   expect(merged.split(',')).toEqual(['userId=bob', 'tenant=acme;p=1']);
 });
 
-test('the other members keep room for LangSmith’s among the 64 members a receiver reads', () => {
-  const many = Array.from({ length: 63 }, (_, i) => `k${i}=v`).join(',');
+test('past 64 members, the caller’s arrive at the next hop as an OpenTelemetry service in B’s place sends them on', () => {
+  const many = Array.from({ length: 70 }, (_, i) => `k${i}=v`).join(',');
   const sent = continueTrace({ traceparent: TRACEPARENT, baggage: `${many},langsmith-project=caller` }, () => getTraceHeaders().baggage!);
-  expect(sent.split(',')).toHaveLength(62);
+  const propagator = new W3CBaggagePropagator();
+  const otel: Record<string, string> = {};
+  propagator.inject(propagator.extract(ROOT_CONTEXT, { baggage: many }, defaultTextMapGetter), otel, defaultTextMapSetter);
+  expect(othersOf(sent)).toEqual(othersOf(otel.baggage));
+  expect(othersOf(sent)).toHaveLength(70);
+  expect(sent.endsWith(',langsmith-project=caller')).toBe(true);
+});
+
+test('the other members keep room for LangSmith’s among the 180 members OpenTelemetry’s propagator sends', () => {
+  const many = Array.from({ length: 200 }, (_, i) => `k${i}=v`).join(',');
+  const sent = continueTrace({ traceparent: TRACEPARENT, baggage: `${many},langsmith-project=caller` }, () => getTraceHeaders().baggage!);
+  expect(sent.split(',')).toHaveLength(180);
   expect(sent.endsWith(',langsmith-project=caller')).toBe(true);
 });
 
@@ -83,10 +94,10 @@ describe('what is forwarded stays valid baggage', () => {
     expect(othersOf(headers.baggage)).toEqual(['userId=alice']);
   });
 
-  test("a caller's own baggage of 64 members (the most a receiver takes) keeps them all and takes none of ours: 66 would make a receiver ignore the header", () => {
-    const own = Array.from({ length: 64 }, (_, i) => `k${i}=v${i}`).join(',');
-    const headers = traceable(() => injectTraceHeaders({ baggage: own }) as Record<string, string>, { name: 'sender' })();
-    expect(headers.baggage!.split(',')).toHaveLength(64);
-    expect(headers.baggage).toBe(own);
+  test("a caller's own baggage of 180 members (the most OpenTelemetry's propagator sends) keeps them all and takes none of ours; of 64, it takes ours", () => {
+    const own = (count: number) => Array.from({ length: count }, (_, i) => `k${i}=v${i}`).join(',');
+    const send = (baggage: string) => traceable(() => injectTraceHeaders({ baggage }) as Record<string, string>, { name: 'sender' })().baggage!;
+    expect(send(own(180))).toBe(own(180));
+    expect(send(own(64))).toMatch(new RegExp(`^${own(64)},langsmith-`));
   });
 });

@@ -200,12 +200,10 @@ describe('continuing a trace from incoming headers', () => {
     expect(headers['langsmith-trace']).toBe(run.dotted_order);
   });
 
-  test('baggage over the documented limits is ignored whole; the trace still continues', () => {
+  test('baggage over the documented size is ignored whole; the trace still continues', () => {
     const huge = `langsmith-metadata=${encodeURIComponent(JSON.stringify({ blob: 'x'.repeat(BAGGAGE_LIMITS.maxBytes) }))}`;
     const context = extractTraceContext({ 'langsmith-trace': DOTTED, baggage: huge });
     expect(context).toMatchObject({ parentRunId: PARENT_UUID, metadata: {} });
-    const many = Array.from({ length: BAGGAGE_LIMITS.maxMembers + 1 }, (_, i) => `k${i}=v`).concat('langsmith-project=p').join(',');
-    expect(extractTraceContext({ 'langsmith-trace': DOTTED, baggage: many })?.projectName).toBeUndefined();
     expect(extractTraceContext({ 'langsmith-trace': DOTTED, baggage: 'langsmith-metadata=%7Bnot-json,langsmith-project=p' })).toMatchObject({ metadata: {}, projectName: 'p' });
   });
 });
