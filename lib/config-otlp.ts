@@ -106,9 +106,7 @@ export function resolveOtlpSettings(options: OtlpOptions, env: Env = runtimeEnv(
     // Each value read once: the one checked is the one sent.
     for (const [name, value] of entries(readOptions(given, HEADERS_SHAPE))) addHeader(headers, name, value, HEADERS);
   }
-  const resource = resolveResource(options.serviceName, env);
-  const serviceName = resource.serviceName;
-  const resourceAttributes = withResourceOption(resource.resourceAttributes, options.resourceAttributes);
+  const { serviceName, resourceAttributes } = resolveResource(options, env);
   const protocolEnv = otlpVariables('PROTOCOL');
   const protocol = options.protocol ?? envChoice(env, protocolEnv, PROTOCOLS) ?? 'http/json';
   if (!PROTOCOLS.includes(protocol)) refuse(PROTOCOL, protocol, PROTOCOLS.join(' or '));
@@ -131,11 +129,15 @@ export function resolveOtlpSettings(options: OtlpOptions, env: Env = runtimeEnv(
  * @internal The resource every exporter that names a service sends its spans under: `service.name` in the
  * OpenTelemetry specification's order — the `serviceName` option (checked: a non-empty string), else
  * `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`; undefined when none is set (the client's
- * project then, see `offerServiceName`) — and the other attributes of `OTEL_RESOURCE_ATTRIBUTES`.
+ * project then, see `offerServiceName`) — and the other attributes of `OTEL_RESOURCE_ATTRIBUTES`, with the
+ * `resourceAttributes` option laid over them.
  */
-export function resolveResource(serviceName: unknown, env: Env = runtimeEnv()): { serviceName: string | undefined; resourceAttributes: ReadonlyMap<string, string> } {
+export function resolveResource(options: { readonly serviceName?: unknown; readonly resourceAttributes?: unknown }, env: Env = runtimeEnv()): { serviceName: string | undefined; resourceAttributes: ReadonlyMap<string, string> } {
   const resource = resourceFromEnv(env);
-  return { serviceName: nonEmptyOption(serviceName ?? envValue(env, 'OTEL_SERVICE_NAME') ?? resource.serviceName, 'serviceName'), resourceAttributes: resource.attributes };
+  return {
+    serviceName: nonEmptyOption(options.serviceName ?? envValue(env, 'OTEL_SERVICE_NAME') ?? resource.serviceName, 'serviceName'),
+    resourceAttributes: withResourceOption(resource.attributes, options.resourceAttributes),
+  };
 }
 
 /** @internal `maxPendingStarts`, checked: a whole number, 0 or more; 10 000 when not given. */

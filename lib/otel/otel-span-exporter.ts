@@ -46,6 +46,13 @@ export interface OpenTelemetryExporterOptions {
    * `OTEL_RESOURCE_ATTRIBUTES`.
    */
   readonly serviceName?: string | undefined;
+  /**
+   * More resource attributes of every span (`{ 'tenant.id': 'acme' }`), laid over `OTEL_RESOURCE_ATTRIBUTES` (these
+   * win per key), as {@link OtlpHttpExporter} takes them: one wrapped exporter per tenant carries its tenant's.
+   * String values; not `service.name` (`serviceName`) nor `telemetry.sdk.*` (tracewire's own). Default: none beyond
+   * the environment's.
+   */
+  readonly resourceAttributes?: Readonly<Record<string, string>> | undefined;
   /** Runs whose start was exported before their end, remembered for their inputs. Default 10 000. */
   readonly maxPendingStarts?: number | undefined;
 }
@@ -76,11 +83,11 @@ export function fromOpenTelemetryExporter(exporter: OpenTelemetrySpanExporter, o
   }
   options = optionsObject(options, 'fromOpenTelemetryExporter', OPTIONS);
   // The same resource and service name as OtlpHttpExporter's, read once.
-  const { serviceName, resourceAttributes } = resolveResource(options.serviceName);
+  const { serviceName, resourceAttributes } = resolveResource(options);
   return new OpenTelemetryExporterAdapter(exporter, serviceName, new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)), new OtlpResource(resourceAttributes));
 }
 
-const OPTIONS = ['serviceName', 'maxPendingStarts'];
+const OPTIONS = ['serviceName', 'resourceAttributes', 'maxPendingStarts'];
 
 class OpenTelemetryExporterAdapter implements SpanExporter, TakesServiceName {
   readonly #exporter: OpenTelemetrySpanExporter;

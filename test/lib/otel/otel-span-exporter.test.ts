@@ -134,6 +134,25 @@ test.each([
   await client.shutdown();
 });
 
+test('resourceAttributes: the wrapped exporter’s spans carry them over OTEL_RESOURCE_ATTRIBUTES (they win per key), as over OtlpHttpExporter; a tenant per exporter', async () => {
+  const tenants = await withEnv({ OTEL_RESOURCE_ATTRIBUTES: 'tenant.id=from-env,deployment.environment=prod' }, async () =>
+    Promise.all(
+      ['acme', 'globex'].map(async (tenant) => {
+        const memory = new InMemorySpanExporter();
+        const client = new TracingClient({ exporter: fromOpenTelemetryExporter(memory, { resourceAttributes: { 'tenant.id': tenant } }), manualFlushMode: true, logger: { warn: () => undefined } });
+        traceable(() => 'ok', { name: 'handle', client })();
+        await client.flush();
+        // Read before shutdown: the in-memory exporter's shutdown forgets its spans.
+        const spans = memory.getFinishedSpans().map((span) => [span.resource.attributes['tenant.id'], span.resource.attributes['deployment.environment']]);
+        await client.shutdown();
+        return spans;
+      }),
+    ),
+  );
+  expect(tenants).toEqual([[['acme', 'prod']], [['globex', 'prod']]]);
+  expect(() => fromOpenTelemetryExporter(new InMemorySpanExporter(), { resourceAttributes: { 'service.name': 'svc' } as never })).toThrow(/resourceAttributes/);
+});
+
 test('a trace continued with a tracestate: every ReadableSpan\'s span context has it as its traceState, as the SDK\'s own spans would', async () => {
   const memory = new InMemorySpanExporter();
   const client = new TracingClient({ exporter: fromOpenTelemetryExporter(memory), manualFlushMode: true, logger: { warn: () => undefined } });
