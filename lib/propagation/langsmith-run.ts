@@ -43,7 +43,9 @@ export interface LangSmithRunContext {
 export function langsmithRunContext(within?: object): LangSmithRunContext | undefined {
   try {
     const run = activeRun();
-    if (typeof run?.dotted_order !== 'string') return undefined;
+    // A run langsmith does not trace (LangChain's stand-in for a runnable while its tracing is off) is never sent: a
+    // tracewire call under it was an orphan in LangSmith, and inside a span left the span's trace (a review).
+    if (typeof run?.dotted_order !== 'string' || run.tracingEnabled === false) return undefined;
     if (within !== undefined && !nearerThan(run.dotted_order, within)) return undefined;
     const project = typeof run.project_name === 'string' ? { baggage: `langsmith-project=${encodeURIComponent(run.project_name)}` } : {};
     const remote = extractTraceContext({ 'langsmith-trace': run.dotted_order, ...project });
@@ -60,19 +62,32 @@ function activeRun(): LangSmithRun | undefined {
   return storage === undefined ? undefined : ((storage[LANGSMITH_OWN_STORAGE] ?? storage).getStore?.() as LangSmithRun | undefined);
 }
 
-/** Of each span entered with a langsmith run active, that run's dotted order, as of its latest entry (see {@link noteLangsmithRunAtEntry}). */
-const runAtEntry = new WeakMap<object, string>();
+/**
+ * Of each span entered with a langsmith run active, the dotted orders of the runs it was entered in (see
+ * {@link noteLangsmithRunAtEntry}): one, mostly; every one, for a span entered again in others (a stream read
+ * elsewhere while its producer runs on in the call's run; `run()` of one span from concurrent requests), kept apart by
+ * async context alone, where the latest entry's was taken for them all (a review). Past `MAX_ENTRY_RUNS`, the latest.
+ */
+const runsAtEntry = new WeakMap<object, string | Set<string>>();
+const MAX_ENTRY_RUNS = 256;
 
 /**
- * @internal `span` is entered (its call begins, or a generator step of it resumes): the langsmith run active here, if
- * any, is around it, not inside it — never nearer than it for the calls made in it (see {@link langsmithRunContext}).
- * Callers check for langsmith's storage inline first. Never throws.
+ * @internal `span` is entered (its call begins, a generator step or stream read of it resumes, `run()` enters it):
+ * the langsmith run active here, if any, is around it, not inside it — never nearer than it for the calls made in it
+ * (see {@link langsmithRunContext}). Callers check for langsmith's storage inline first. Never throws.
  */
 export function noteLangsmithRunAtEntry(span: object): void {
   try {
     const order = activeRun()?.dotted_order;
-    if (typeof order === 'string') runAtEntry.set(span, order);
-    else runAtEntry.delete(span);
+    if (typeof order !== 'string') return;
+    const known = runsAtEntry.get(span);
+    if (known === undefined) runsAtEntry.set(span, order);
+    else if (typeof known === 'string') {
+      if (known !== order) runsAtEntry.set(span, new Set([known, order]));
+    } else if (!known.has(order)) {
+      if (known.size >= MAX_ENTRY_RUNS) known.delete(known.values().next().value!);
+      known.add(order);
+    }
   } catch {
     // A store of another make: nothing to remember.
   }
@@ -82,13 +97,14 @@ export function noteLangsmithRunAtEntry(span: object): void {
  * Whether a langsmith run (its dotted order `order`) active inside tracewire span `span` is nearer than the span: it
  * began inside it — under it, through the bridge, or a langsmith trace of its own (langsmith's `traceable` without the
  * bridge does not see tracewire's span) — for it is not the run the span was entered in (its ancestor, or one around
- * it: the span has a `parent` of its own, or is a generator read inside another run). Before 2026-12-07 only a run
+ * it: the span has a `parent` of its own, or is a generator read inside another run; any such, of any entry). Before 2026-12-07 only a run
  * under the span counted (its dotted order extending the span's): a tenant's `traceable` with a `Client` of its own
  * inside a `@Traceable` handler had the tracewire calls inside it sent as the handler's children, by the operator's
  * client (a report-only probe).
  */
 function nearerThan(order: string, span: object): boolean {
-  return order !== runAtEntry.get(span);
+  const known = runsAtEntry.get(span);
+  return known === undefined || (typeof known === 'string' ? order !== known : !known.has(order));
 }
 
 /** What is read of a langsmith `RunTree` (or LangChain's run). */
@@ -96,6 +112,7 @@ interface LangSmithRun {
   readonly dotted_order?: unknown;
   readonly project_name?: unknown;
   readonly trace_id?: unknown;
+  readonly tracingEnabled?: unknown;
   readonly client?: { readonly tracingSampleRate?: unknown };
 }
 
