@@ -205,7 +205,12 @@ function afterInvocation(clients: TracingClient[], settings: Settings, handOff: 
   const lambdaMillis = budget.cutoffAt - now;
   const waitMillis = min(settings.timeoutMillis, lambdaMillis, (budget.deadlineAt ?? Infinity) - now);
   const cut = waitMillis === lambdaMillis && waitMillis < settings.timeoutMillis ? ` (Lambda's remaining time less ${LAMBDA_MARGIN_MILLIS} ms)` : '';
-  const flushing = flushInvocationClients(clients, waitMillis).then((result) => report(clients[0]!, settings, result!, waitMillis, cut));
+  // The langsmith clients its calls were sent through, beside: a langsmith run around them ended after their last wait.
+  const queues = [...(budget.queues ?? [])].map((queue) => queue.awaitQueueSent(waitMillis));
+  const flushing = Promise.all([flushInvocationClients(clients, waitMillis), ...queues]).then(([result, ...sent]) => {
+    const queueLate = !sent.every(Boolean);
+    report(clients[0]!, settings, queueLate ? { ...result!, timedOut: true } : result!, waitMillis, cut, queueLate);
+  });
   if (handOff === undefined) return flushing;
   try {
     handOff(flushing);
@@ -215,10 +220,11 @@ function afterInvocation(clients: TracingClient[], settings: Settings, handOff: 
   }
 }
 
-function report(client: TracingClient, settings: Settings, result: InvocationFlushResult, waitMillis: number, cut: string): void {
+function report(client: TracingClient, settings: Settings, result: InvocationFlushResult, waitMillis: number, cut: string, queueLate: boolean): void {
   if (result.timedOut && !warnedTimeout) {
     warnedTimeout = true;
-    client.warn(`tracewire: @FlushOnExit gave up waiting after ${max(0, Math.round(waitMillis))} ms${cut} with ${result.pending} span(s) undelivered; the handler returned anyway. Reported once per process; see onFlushResult.`);
+    const queue = queueLate ? ", and a langsmith Client of your own that its calls were sent through had not sent its queue" : '';
+    client.warn(`tracewire: @FlushOnExit gave up waiting after ${max(0, Math.round(waitMillis))} ms${cut} with ${result.pending} span(s) undelivered${queue}; the handler returned anyway. Reported once per process; see onFlushResult.`);
   }
   try {
     settings.onFlushResult?.(result);

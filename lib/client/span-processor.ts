@@ -51,6 +51,4 @@ export interface SpanProcessor {
    * bundles none of it).
    */
   langsmithRunMade(span: Span, langsmithClient: object, Bridged: BridgedLangSmithClass): void;
-  /** `langsmithClient` sends this client's runs (one made for a langsmith `Client` of your own): every wait waits for it too. */
-  langsmithClientOwed(langsmithClient: object, Bridged: BridgedLangSmithClass): void;
 }

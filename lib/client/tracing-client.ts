@@ -14,7 +14,8 @@ import { Span } from '../model/span.js';
 import type { SpanParent, SpanRequest } from '../model/span-types.js';
 import { withUsageMetadata } from '../model/usage-metadata.js';
 import { BatchSpanProcessor } from '../pipeline/batch-span-processor.js';
-import { BridgedLangSmith, type BridgedLangSmithClass } from '../pipeline/bridged-langsmith.js';
+import type { BridgedLangSmithClass } from '../pipeline/bridged-langsmith.js';
+import { waitDeadline } from '../pipeline/wait-deadline.js';
 import { DropWarnings, ForwardedWarnings, type TracewireLogger } from '../pipeline/drop-warnings.js';
 import type { LangSmithSender } from '../propagation/langsmith-sender.js';
 import { DEFAULT_SERIALIZE_LIMITS, type SerializeLimits } from '../serialize/to-json-safe.js';
@@ -163,8 +164,9 @@ export class TracingClient {
     if (ownParent) inherited = (parent as Span).projectName;
     else {
       // A trace begins here: a running @FlushOnExit invocation flushes its client too — the one that made it, for one
-      // made for a langsmith sender (its waits include this one's: noted alone too, they were waited for and counted twice).
-      if (runningInvocations.count > 0) noteInvocationClient(this.#parent ?? this);
+      // made for a langsmith sender (its waits include this one's: noted alone too, they were waited for and counted
+      // twice), and waits for that sender's langsmith client, whose own run around this one ends after it.
+      if (runningInvocations.count > 0) noteInvocationClient(this.#parent ?? this, this.#parent === undefined ? undefined : (this.exporter as LangSmithClientExporter));
       if (parent !== undefined) {
         // Roots and remote parents only: a child of a span of this client never gets here.
         inherited = parent.remote?.projectName;
@@ -269,7 +271,7 @@ export class TracingClient {
 
   /** Sends everything queued (in manual mode too) and waits for it and every in-flight export, within the deadline. */
   flush(options?: FlushOptions): Promise<FlushResult> {
-    return this.#withThrough(this.#processor.flush(options), (client) => client.flush(options));
+    return this.#withThrough(this.#processor.flush(options), options, (client) => client.flush(options));
   }
 
   /**
@@ -278,7 +280,7 @@ export class TracingClient {
    * In manual mode it waits only for what a `flush()` already released.
    */
   awaitPendingTraceBatches(options?: FlushOptions): Promise<FlushResult> {
-    return this.#withThrough(this.#processor.awaitPending(options), (client) => client.awaitPendingTraceBatches(options));
+    return this.#withThrough(this.#processor.awaitPending(options), options, (client) => client.awaitPendingTraceBatches(options));
   }
 
   /**
@@ -289,7 +291,7 @@ export class TracingClient {
   shutdown(options?: FlushOptions): Promise<FlushResult> {
     if (!this.#isShutdown && this.config.enabled && this.#parent === undefined) recordingClients.count--;
     this.#isShutdown = true;
-    return this.#withThrough(this.#processor.shutdown(options), (client) => client.shutdown(options));
+    return this.#withThrough(this.#processor.shutdown(options), options, (client) => client.shutdown(options));
   }
 
   /**
@@ -312,8 +314,6 @@ export class TracingClient {
       try {
         const mode = manual ? 'blocking' : maker.config.mode;
         const made = newClient({ ...maker.#read, mode, manualFlushMode: undefined, exporter: new LangSmithClientExporter(sender) }, new STRATEGY_FOR_MODE[mode]());
-        // Its waits wait for the langsmith Client too: langsmith's run around its runs ends after them.
-        made.#processor.langsmithClientOwed(sender.client, BridgedLangSmith);
         return made;
       } finally {
         deriving = undefined;
@@ -324,10 +324,18 @@ export class TracingClient {
     return client;
   }
 
-  /** `own`, and `wait` of each client made for a langsmith sender that may have work, as one result. */
-  #withThrough(own: Promise<FlushResult>, wait: (client: TracingClient) => Promise<FlushResult>): Promise<FlushResult> {
+  /**
+   * `own`, and `wait` of each client made for a langsmith sender that may have work, each then waiting for its langsmith
+   * client's queue (langsmith's own run around its runs ends after them: before 2026-12-07 a tenant's root was left
+   * open at a freeze, a report-only probe), as one result, under the one deadline of `options`.
+   */
+  #withThrough(own: Promise<FlushResult>, options: FlushOptions | undefined, wait: (client: TracingClient) => Promise<FlushResult>): Promise<FlushResult> {
     const through = this.#through;
-    return through === undefined || through.idle ? own : through.waitWith(own, wait, () => this.#warnings.summarize(this.#counters));
+    if (through === undefined || through.idle) return own;
+    const deadlineAt = Date.now() + waitDeadline(options, this.config.flushTimeoutMillis, this.#warnings);
+    const waitWithQueue = (client: TracingClient): Promise<FlushResult> =>
+      wait(client).then((result) => (client.exporter as LangSmithClientExporter).awaitQueueSent(deadlineAt - Date.now()).then((sent) => (sent ? result : { ...result, timedOut: true })));
+    return through.waitWith(own, waitWithQueue, () => this.#warnings.summarize(this.#counters));
   }
 
   /** @internal No span of it running and nothing of it pending (a client made for a langsmith sender is then let go). */

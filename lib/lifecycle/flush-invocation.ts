@@ -5,10 +5,7 @@ import { sumFlushResults } from '../client/flush-results.js';
 
 /** What `@FlushOnExit` reports after each invocation. */
 export interface InvocationFlushResult extends FlushResult {
-  /**
-   * `awaited-pending` (background), `flushed` (manual), `none` (blocking: the traced calls already waited; what a
-   * langsmith client still holds of the invocation's — its own run around a traced call, ended after it — is waited for).
-   */
+  /** `awaited-pending` (background), `flushed` (manual), `none` (blocking: the traced calls already waited). */
   readonly action: 'awaited-pending' | 'flushed' | 'none';
   /** How long the wait took. */
   readonly waitedMillis: number;
@@ -20,9 +17,7 @@ const NOTHING: FlushResult = freeze({ delivered: 0, failed: 0, dropped: 0, spool
  * Delivers what one invocation traced, as its client's strategy requires:
  * background waits for everything enqueued before now (this invocation's
  * spans, not those of later ones, so it ends under steady traffic); manual
- * flushes; blocking waits as background does, which finds nothing of
- * tracewire's left (the traced calls waited) but what langsmith clients still
- * hold. Never rejects; waits at most
+ * flushes; blocking needs nothing more. Never rejects; waits at most
  * `timeoutMillis`. With no time at all (0 or less: Lambda's deadline is that
  * close) nothing is started — an export begun now would be frozen
  * mid-request — and the spans stay queued, reported as `pending`, for the
@@ -38,9 +33,7 @@ export async function flushInvocation(client: TracingClient, timeoutMillis: numb
       const pending = action === 'none' ? 0 : client.stats().pending;
       result = { ...NOTHING, pending, timedOut: pending > 0 };
     } else if (action === 'flushed') result = await client.flush({ timeoutMillis });
-    // Blocking too: a langsmith run around a traced call ends after the call's wait (before 2026-12-07 a tenant's root
-    // was left open at the freeze, a report-only probe); with nothing queued, the wait returns at once.
-    else result = await client.awaitPendingTraceBatches({ timeoutMillis });
+    else if (action === 'awaited-pending') result = await client.awaitPendingTraceBatches({ timeoutMillis });
   } catch {
     // The client's waits never reject; this is belt and braces for a user-supplied strategy.
   }

@@ -27,6 +27,18 @@ export interface InvocationBudget {
    * the one it names (its `client` option, else the global client): a tenant's client chosen per call.
    */
   clients?: Set<TracingClient>;
+  /**
+   * The langsmith clients its traced calls were sent through (a tenant's own `Client`, see
+   * `TracingClient.throughLangSmith`): its flush waits for their queues too, where langsmith's own runs around those
+   * calls end after them.
+   */
+  queues?: Set<LangSmithQueue>;
+}
+
+/** @internal A langsmith client's queue, as an invocation's flush waits for it (see `LangSmithClientExporter.awaitQueueSent`). */
+export interface LangSmithQueue {
+  /** Resolves true once it has sent what it holds (or has nothing to wait for), false at `timeoutMillis`; never rejects. */
+  awaitQueueSent(timeoutMillis: number): Promise<boolean>;
 }
 
 /**
@@ -54,10 +66,15 @@ export function endInvocation(budget: InvocationBudget): void {
   runningInvocations.count--;
 }
 
-/** @internal A trace began in the calling code with `client`: the invocation running it, if any, flushes that client too. */
-export function noteInvocationClient(client: TracingClient): void {
+/**
+ * @internal A trace began in the calling code with `client` (sent through `queue`, a langsmith client's, if given):
+ * the invocation running it, if any, flushes that client, and waits for that queue, too.
+ */
+export function noteInvocationClient(client: TracingClient, queue?: LangSmithQueue): void {
   const budget = currentInvocation();
-  if (budget !== undefined) (budget.clients ??= new Set()).add(client);
+  if (budget === undefined) return;
+  (budget.clients ??= new Set()).add(client);
+  if (queue !== undefined) (budget.queues ??= new Set()).add(queue);
 }
 
 /** The invocation the calling code runs in, if it has not ended. */

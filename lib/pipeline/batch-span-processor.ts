@@ -342,10 +342,6 @@ export class BatchSpanProcessor implements SpanProcessor {
     (this.#bridged ??= new Bridged(this.#warnings)).runMade(span, langsmithClient);
   }
 
-  langsmithClientOwed(langsmithClient: object, Bridged: BridgedLangSmithClass): void {
-    (this.#bridged ??= new Bridged(this.#warnings)).alwaysOwed(langsmithClient);
-  }
-
   /**
    * For the natural-exit hook: flush only if something arrived since the last exit flush — spans, closes waiting
    * (the last export, the background sender's, failed for good), or langsmith runs made through the bridge. Closes an

@@ -1,16 +1,9 @@
 import { settleWithin } from '../client/deadline.js';
-import { callUntraced } from '../context/span-context.js';
+import { langsmithQueueSent } from '../propagation/langsmith-queue.js';
 import type { Span } from '../model/span.js';
 import { errorName } from '../errors.js';
-import { isFunction, max, WeakReference } from '../natives.js';
+import { max, WeakReference } from '../natives.js';
 import type { DropWarnings } from './drop-warnings.js';
-
-/** What a wait asks of a langsmith `Client` (langsmith 0.12): read off the client, never imported. */
-interface LangSmithClientLike {
-  /** The option it was made with (private in langsmith's types, a plain field at run time). */
-  readonly manualFlushMode?: unknown;
-  awaitPendingTraceBatches?(): Promise<unknown>;
-}
 
 /** A span held weakly where the runtime can (Cloudflare Workers only with their `enable_weak_ref` flag), else strongly. */
 type Held = Pick<WeakRef<Span>, 'deref'>;
@@ -35,8 +28,6 @@ class Owed {
   #ended = 0;
   /** Of those, how many a completed langsmith wait has seen through. */
   #covered = 0;
-  /** Owed at every wait (see `BridgedLangSmith.alwaysOwed`). */
-  always = false;
 
   add(span: Span): void {
     this.#running.add(WeakReference === undefined ? { deref: () => span } : new WeakReference(span));
@@ -46,7 +37,7 @@ class Owed {
 
   /** At a wait's start: `undefined` when nothing is owed, else what the wait sees through once langsmith's wait completes. */
   take(): number | undefined {
-    return this.#sweep() === 0 && this.#ended === this.#covered && !this.always ? undefined : this.#ended;
+    return this.#sweep() === 0 && this.#ended === this.#covered ? undefined : this.#ended;
   }
 
   cover(mark: number): void {
@@ -80,7 +71,7 @@ export type BridgedLangSmithClass = new (warnings: DropWarnings) => BridgedLangS
 export class BridgedLangSmith {
   /** Bridged spans ever recorded: the natural-exit flush waits again only when some were made since its last. */
   made = 0;
-  readonly #owed = new Map<LangSmithClientLike, Owed>();
+  readonly #owed = new Map<object, Owed>();
   readonly #warnings: DropWarnings;
 
   constructor(warnings: DropWarnings) {
@@ -90,22 +81,9 @@ export class BridgedLangSmith {
   /** langsmith made a `RunTree` for `span`, sending with `client`: its runs under the span are owed to the next waits. */
   runMade(span: Span, client: object): void {
     this.made++;
-    this.#owedBy(client).add(span);
-  }
-
-  /**
-   * `client` is waited for at every wait: it sends the runs of a client made for a langsmith `Client` of your own
-   * (see `TracingClient.throughLangSmith`), under langsmith runs of its that end after them — queued in it after their
-   * last export, whose own wait cannot see them (a report-only probe: a tenant root's end left unsent at a freeze).
-   */
-  alwaysOwed(client: object): void {
-    this.#owedBy(client).always = true;
-  }
-
-  #owedBy(client: object): Owed {
     let owed = this.#owed.get(client);
     if (owed === undefined) this.#owed.set(client, (owed = new Owed()));
-    return owed;
+    owed.add(span);
   }
 
   /**
@@ -121,7 +99,7 @@ export class BridgedLangSmith {
     for (const [client, owed] of this.#owed) {
       const mark = owed.take();
       if (mark === undefined) continue;
-      const work = this.#drain(client);
+      const work = langsmithQueueSent(client);
       if (work === undefined) continue;
       waits.push(settleWithin(work.then(() => owed.cover(mark), (error: unknown) => this.#failed(owed, mark, error)), timeoutMillis));
     }
@@ -131,22 +109,11 @@ export class BridgedLangSmith {
       if (!inTime) {
         this.#warnings.note(
           'langsmith-wait-deadline',
-          `tracewire: langsmith's client had not sent the runs it was waited for (langsmith's runs inside tracewire spans, enableLangSmithBridge; or tracewire runs sent through a langsmith Client of your own) when the wait's deadline (${timeoutMillis} ms) came; the wait returned without them (timedOut). Reported once per client.`,
+          `tracewire: langsmith's client had not sent the runs langsmith made inside tracewire spans (enableLangSmithBridge) when the wait's deadline (${timeoutMillis} ms) came; the wait returned without them (timedOut). Reported once per client.`,
         );
       }
       return inTime;
     });
-  }
-
-  /** The call that waits for `client`'s runs, outside any span (its requests are not the traced program's); `undefined` for none. */
-  #drain(client: LangSmithClientLike): Promise<unknown> | undefined {
-    try {
-      const method = client.awaitPendingTraceBatches;
-      if (client.manualFlushMode === true || !isFunction(method)) return undefined;
-      return Promise.resolve(callUntraced(method, client, []));
-    } catch (error) {
-      return Promise.reject(error);
-    }
   }
 
   /** langsmith's wait threw or rejected: given up on, as tracewire's own failed batches are, and warned once. */
@@ -154,7 +121,7 @@ export class BridgedLangSmith {
     owed.cover(mark);
     this.#warnings.note(
       'langsmith-wait-failed',
-      `tracewire: waiting for langsmith's client (langsmith's runs inside tracewire spans, enableLangSmithBridge; or tracewire runs sent through a langsmith Client of your own) failed (${errorName(error)}); the wait went on without it. Reported once per client.`,
+      `tracewire: waiting for langsmith's client (the runs langsmith made inside tracewire spans, enableLangSmithBridge) failed (${errorName(error)}); the wait went on without it. Reported once per client.`,
     );
   }
 }

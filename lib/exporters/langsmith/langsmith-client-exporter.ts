@@ -2,7 +2,8 @@ import type { Run } from '../../model/run.js';
 import { REPLICA_TRACE_ROOTS, type LangSmithSender } from '../../propagation/langsmith-sender.js';
 import { LC_CONTEXT_VARIABLES } from '../../propagation/langchain-context.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from '../span-exporter.js';
-import { isFunction } from '../../natives.js';
+import { langsmithQueueSent } from '../../propagation/langsmith-queue.js';
+import { settleWithin } from '../../client/deadline.js';
 
 /**
  * @internal Sends runs as a langsmith run's own children are sent: the
@@ -13,12 +14,13 @@ import { isFunction } from '../../natives.js';
  * posted by it (`postRun`; `patchRun` for the end of a run posted earlier):
  * its endpoint, key and workspace, its `hideInputs`, `hideOutputs`,
  * `hideMetadata` and `anonymizer`, each replica's project and ids, its
- * batching and retries. An export then waits for the client's queue
- * (`awaitPendingTraceBatches`): it resolves once the client has sent — what
- * the client fails to send it reports itself, as for its own runs (langsmith
- * logs it; tracewire counts such runs delivered). The client and replicas
- * are held in a private field: an `inspect` of a tracewire client never
- * reaches a key.
+ * batching and retries. An export hands the runs over, as langsmith queues
+ * its own children, and waits for nothing more: the client's queue, where
+ * langsmith's own run around them ends after them, is waited for by the
+ * waits of tracewire's client (see {@link awaitQueueSent}) — what the client
+ * fails to send it reports itself, as for its own runs (langsmith logs it;
+ * tracewire counts such runs delivered). The client and replicas are held in
+ * a private field: an `inspect` of a tracewire client never reaches a key.
  */
 export class LangSmithClientExporter implements SpanExporter {
   readonly #sender: LangSmithSender;
@@ -53,13 +55,20 @@ export class LangSmithClientExporter implements SpanExporter {
       // Without inputs, as langsmith's traceable patches: its posted inputs stay (langsmith 0.3 sent `{}` over them).
       for (const run of batch.patch) if (this.#hand(run)) sends.push(this.#tree(run, RunTree, client, replicas).patchRun({ excludeInputs: true }));
       await Promise.all(sends);
-      // A client in langsmith's manualFlushMode is left to your own flush(), as langsmith documents.
-      const waits = client as { manualFlushMode?: unknown; awaitPendingTraceBatches?: () => Promise<unknown> };
-      if (isFunction(waits.awaitPendingTraceBatches) && waits.manualFlushMode !== true) await waits.awaitPendingTraceBatches();
     } catch {
       // Sent or not, langsmith has them: a retry would post them twice.
     }
     return EXPORT_OK;
+  }
+
+  /**
+   * Waits, within `timeoutMillis`, for the langsmith client to send what it holds — these runs, and langsmith's own
+   * around them; true once it has, or has nothing to wait for (`manualFlushMode`: your own `flush()` sends). Never
+   * rejects (what langsmith throws, it has logged).
+   */
+  awaitQueueSent(timeoutMillis: number): Promise<boolean> {
+    const work = langsmithQueueSent(this.#sender.client);
+    return work === undefined ? Promise.resolve(true) : settleWithin(work, timeoutMillis);
   }
 
   #tree(run: Run, RunTree: LangSmithSender['RunTree'], client: object, replicas: readonly object[] | undefined): InstanceType<LangSmithSender['RunTree']> {

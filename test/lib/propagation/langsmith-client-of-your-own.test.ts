@@ -195,6 +195,50 @@ test('blocking mode under @FlushOnExit: when the handler settles, the tenant’s
   expect(runs.get('tenant-root')).toMatchObject({ outputs: { outputs: 3 }, end_time: expect.anything() });
 });
 
+test('the handler flushes tracewire’s client inside the tenant’s run: when it settles, the tenant’s root was still sent ended', async () => {
+  const { client, tenantClient } = setUp();
+  const helper = traceable(async (secret: string) => secret.length, { name: 'helper' });
+  const run = lsTraceable(
+    async (secret: string) => {
+      const length = await helper(secret);
+      // Sends the tracewire run and lets go of the client made for the tenant: the root's end comes after.
+      await client.flush();
+      return length;
+    },
+    { name: 'tenant-root', client: tenantClient, tracingEnabled: true },
+  );
+  class Handler {
+    @FlushOnExit({ timeoutMillis: 3_000 })
+    async handle(secret: string): Promise<number> {
+      return run(secret);
+    }
+  }
+  await new Handler().handle('abc');
+  expect(byName(await acceptedRuns(tenant)).get('tenant-root')).toMatchObject({ outputs: { outputs: 3 }, end_time: expect.anything() });
+});
+
+test('blocking mode: the tracewire calls under a tenant’s run hand their runs over without waiting for its queue, which @FlushOnExit waits for once; hung, its report says it timed out', async () => {
+  const hung = await LangSmithSink.start({ ingestDelayMillis: Infinity });
+  try {
+    const { tenantClient } = setUp('blocking', { apiUrl: hung.url });
+    const waits = jest.spyOn(tenantClient, 'awaitPendingTraceBatches');
+    const reports: Array<{ timedOut: boolean }> = [];
+    const run = tenantPipeline(tenantClient);
+    class Handler {
+      @FlushOnExit({ timeoutMillis: 300, onFlushResult: (result) => reports.push(result) })
+      async handle(secret: string): Promise<number> {
+        return run(secret);
+      }
+    }
+    await expect(new Handler().handle('abc')).resolves.toBe(3);
+    // The tracewire calls (helper a root for tracewire) wait for none of it: langsmith's batching delay is paid once.
+    expect(waits).toHaveBeenCalledTimes(1);
+    expect(reports).toEqual([expect.objectContaining({ timedOut: true })]);
+  } finally {
+    await hung.stop();
+  }
+});
+
 test('manual mode: the tracewire runs wait for the global client’s flush(), which sends them through the tenant’s Client', async () => {
   const { client, tenantClient } = setUp('manual');
   await tenantPipeline(tenantClient)('abc');
