@@ -12,14 +12,14 @@ import { freeze, isRecord, min, parseOrUndefined, stringify } from '../natives.j
  * whole header is ignored; a LangSmith member that does not parse, or exceeds
  * its own limit, is dropped alone. Neither ever stops the trace from
  * continuing. Members are read and forwarded as OpenTelemetry's
- * `W3CBaggagePropagator` does: all of them read, up to 180 sent on.
+ * `W3CBaggagePropagator` does: the first 180 read, a key given twice once.
  */
 export const BAGGAGE_LIMITS = freeze({
   /** The whole `baggage` header (all lines), in bytes. */
   maxBytes: 8192,
   /**
-   * Members of an outgoing header, LangSmith's among them: OpenTelemetry's `W3CBaggagePropagator` sends as many (its
-   * `BAGGAGE_MAX_NAME_VALUE_PAIRS`), and reads every member of what it is sent. Before 2026-12-07 an incoming header
+   * Members read of an incoming header (the first ones), and sent in an outgoing one, LangSmith's among them, as
+   * OpenTelemetry's `W3CBaggagePropagator` reads and sends them (its `BAGGAGE_MAX_NAME_VALUE_PAIRS`). Before 2026-12-07 an incoming header
    * of more than 64 (the spec's least a hop must carry) was ignored whole, and 61 of the caller's were sent on, where an
    * OpenTelemetry service in between forwards them all (a report-only probe).
    */
@@ -64,15 +64,20 @@ export function parseBaggage(lines: readonly string[]): LangSmithBaggage {
   const found: LangSmithBaggage = { metadata: {}, tags: [], projectName: undefined, others: [] };
   const joined = lines.join(',');
   if (joined.length === 0 || utf8Length(joined) > BAGGAGE_LIMITS.maxBytes) return found;
+  // A key given twice is one member, the last value in the first one's place; the first `maxMembers` members read:
+  // as OpenTelemetry's propagator reads them.
+  const others = new Map<string, string>();
+  let read = 0;
   for (const member of joined.split(',')) {
     const eq = member.indexOf('=');
     if (eq < 0) continue;
     const key = member.slice(0, eq).trim();
     if (!KEY.test(key)) continue;
+    if (++read > BAGGAGE_LIMITS.maxMembers) break;
     if (!key.startsWith('langsmith-')) {
       // Forwarded as OpenTelemetry does, unless it is no valid baggage: a control character or a non-ASCII one would
       // make the outgoing header invalid (Node's http throws ERR_INVALID_CHAR into the caller's request).
-      if (!NOT_PRINTABLE_ASCII.test(member)) found.others.push(member.trim());
+      if (!NOT_PRINTABLE_ASCII.test(member)) others.set(key, member.trim());
       continue;
     }
     const value = decode(member.slice(eq + 1).split(';', 1)[0]!.trim());
@@ -81,6 +86,7 @@ export function parseBaggage(lines: readonly string[]): LangSmithBaggage {
     else if (key === 'langsmith-tags') found.tags = parseTags(value);
     else if (key === 'langsmith-project') found.projectName = value.length > 0 && value.length <= BAGGAGE_LIMITS.maxProjectNameLength && !CONTROL.test(value) ? value : undefined;
   }
+  found.others = [...others.values()];
   return found;
 }
 

@@ -70,9 +70,26 @@ test('past 64 members, the caller’s arrive at the next hop as an OpenTelemetry
   expect(sent.endsWith(',langsmith-project=caller')).toBe(true);
 });
 
+test('a key given twice goes on once, its last value in its first place, as OpenTelemetry’s propagator sends it', () => {
+  const sent = (baggage: string) => othersOf(continueTrace({ traceparent: TRACEPARENT, baggage }, () => getTraceHeaders().baggage!));
+  const propagator = new W3CBaggagePropagator();
+  const otel = (baggage: string) => {
+    const out: Record<string, string> = {};
+    propagator.inject(propagator.extract(ROOT_CONTEXT, { baggage }, defaultTextMapGetter), out, defaultTextMapSetter);
+    return othersOf(out.baggage);
+  };
+  const twice = 'userId=alice,tenant=acme,userId=mallory';
+  expect(sent(twice)).toEqual(['userId=mallory', 'tenant=acme']);
+  expect(sent(twice)).toEqual(otel(twice));
+  // The first 180 members are read, a repeated one counted each time, as OpenTelemetry reads them.
+  const repeated = [...Array(170).fill('a=1'), 'userId=alice', ...Array(20).fill('a=2'), 'late=1'].join(',');
+  expect(sent(repeated)).toEqual(['a=2', 'userId=alice']);
+  expect(sent(repeated)).toEqual(otel(repeated));
+});
+
 test('the other members keep room for LangSmith’s among the 180 members OpenTelemetry’s propagator sends', () => {
   const many = Array.from({ length: 200 }, (_, i) => `k${i}=v`).join(',');
-  const sent = continueTrace({ traceparent: TRACEPARENT, baggage: `${many},langsmith-project=caller` }, () => getTraceHeaders().baggage!);
+  const sent = continueTrace({ traceparent: TRACEPARENT, baggage: `langsmith-project=caller,${many}` }, () => getTraceHeaders().baggage!);
   expect(sent.split(',')).toHaveLength(180);
   expect(sent.endsWith(',langsmith-project=caller')).toBe(true);
 });
