@@ -206,10 +206,15 @@ function afterInvocation(clients: TracingClient[], settings: Settings, handOff: 
   const waitMillis = min(settings.timeoutMillis, lambdaMillis, (budget.deadlineAt ?? Infinity) - now);
   const cut = waitMillis === lambdaMillis && waitMillis < settings.timeoutMillis ? ` (Lambda's remaining time less ${LAMBDA_MARGIN_MILLIS} ms)` : '';
   // The langsmith clients its calls were sent through, beside: a langsmith run around them ended after their last wait.
+  // Let go of here: the budget is the context of whatever the handler left running (a timer), which would hold them.
   const queues = [...(budget.queues ?? [])].map((queue) => queue.awaitQueueSent(waitMillis));
+  budget.queues = undefined;
+  const started = performance.now();
   const flushing = Promise.all([flushInvocationClients(clients, waitMillis), ...queues]).then(([result, ...sent]) => {
     const queueLate = !sent.every(Boolean);
-    report(clients[0]!, settings, queueLate ? { ...result!, timedOut: true } : result!, waitMillis, cut, queueLate);
+    // The queues' wait counted too (the clients' own measured only theirs).
+    const waited = { ...result!, waitedMillis: max(result!.waitedMillis, performance.now() - started) };
+    report(clients[0]!, settings, queueLate ? { ...waited, timedOut: true } : waited, waitMillis, cut, queueLate);
   });
   if (handOff === undefined) return flushing;
   try {

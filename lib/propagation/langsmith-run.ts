@@ -66,15 +66,20 @@ function activeRun(): LangSmithRun | undefined {
  * Of each span entered with a langsmith run active, the dotted orders of the runs it was entered in (see
  * {@link noteLangsmithRunAtEntry}): one, mostly; every one, for a span entered again in others (a stream read
  * elsewhere while its producer runs on in the call's run; `run()` of one span from concurrent requests), kept apart by
- * async context alone, where the latest entry's was taken for them all (a review). Past `MAX_ENTRY_RUNS`, the latest.
+ * async context alone, where the latest entry's was taken for them all (a review). Past `MAX_ENTRY_RUNS`, none more
+ * is kept and the span is `saturated`: a run it does not know is not nearer then (a span shared that widely is around
+ * its calls; a run evicted to keep the latest made its calls that run's children, a review).
  */
 const runsAtEntry = new WeakMap<object, string | Set<string>>();
+const saturated = new WeakSet<object>();
 const MAX_ENTRY_RUNS = 256;
 
 /**
  * @internal `span` is entered (its call begins, a generator step or stream read of it resumes, `run()` enters it):
  * the langsmith run active here, if any, is around it, not inside it — never nearer than it for the calls made in it
- * (see {@link langsmithRunContext}). Callers check for langsmith's storage inline first. Never throws.
+ * (see {@link langsmithRunContext}), for the span's life: a span entered again inside a langsmith run begun within
+ * it makes that run around it from then on (not only for that entry's calls). Callers check for langsmith's storage
+ * inline first. Never throws.
  */
 export function noteLangsmithRunAtEntry(span: object): void {
   try {
@@ -85,8 +90,8 @@ export function noteLangsmithRunAtEntry(span: object): void {
     else if (typeof known === 'string') {
       if (known !== order) runsAtEntry.set(span, new Set([known, order]));
     } else if (!known.has(order)) {
-      if (known.size >= MAX_ENTRY_RUNS) known.delete(known.values().next().value!);
-      known.add(order);
+      if (known.size < MAX_ENTRY_RUNS) known.add(order);
+      else saturated.add(span);
     }
   } catch {
     // A store of another make: nothing to remember.
@@ -104,7 +109,7 @@ export function noteLangsmithRunAtEntry(span: object): void {
  */
 function nearerThan(order: string, span: object): boolean {
   const known = runsAtEntry.get(span);
-  return known === undefined || (typeof known === 'string' ? order !== known : !known.has(order));
+  return known === undefined || (typeof known === 'string' ? order !== known : !known.has(order) && !saturated.has(span));
 }
 
 /** What is read of a langsmith `RunTree` (or LangChain's run). */

@@ -4,6 +4,7 @@ import { LC_CONTEXT_VARIABLES } from '../../propagation/langchain-context.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { langsmithQueueSent } from '../../propagation/langsmith-queue.js';
 import { settleWithin } from '../../client/deadline.js';
+import { noteLangSmithQueue } from './langsmith-queue-hook.js';
 
 /**
  * @internal Sends runs as a langsmith run's own children are sent: the
@@ -44,6 +45,7 @@ export class LangSmithClientExporter implements SpanExporter {
 
   constructor(sender: LangSmithSender) {
     this.#sender = sender;
+    noteLangSmithQueue(sender.client);
   }
 
   async export(batch: ExportBatch): Promise<ExportResult> {

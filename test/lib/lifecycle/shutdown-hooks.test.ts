@@ -11,7 +11,7 @@ let sink: ScriptedSink;
 beforeEach(async () => (sink = await ScriptedSink.start()));
 afterEach(() => sink.stop());
 
-type HostMode = 'yes' | 'no' | 'drain' | 'stuck-exporter' | 'own-client' | 'two-copies' | 'exit-in-listener' | 'tenant-client' | 'tenant-client-drain';
+type HostMode = 'yes' | 'no' | 'drain' | 'stuck-exporter' | 'own-client' | 'two-copies' | 'exit-in-listener' | 'tenant-client' | 'tenant-client-drain' | 'tenant-langsmith';
 interface Exit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -87,6 +87,15 @@ test('with the application listening (it exits 1 s later), a tenant’s client c
   const exit = await stopWith('SIGTERM', 'tenant-client-drain');
   expect(exit).toEqual({ code: 7, signal: null });
   expect(new Set(sink.acceptedIds).size).toBe(60);
+});
+
+test('a tenant’s langsmith root around traced calls, ended after a wait let go of the client made for it: at SIGTERM its end is sent too', async () => {
+  const { child, ready, exited } = startHost('tenant-langsmith');
+  const { rootId } = (await ready) as { rootId: string };
+  // Before langsmith's own batching delay (250 ms) sends the end.
+  child.kill('SIGTERM');
+  await exited;
+  expect(sink.acceptedOps).toContain(`patch:${rootId}`);
 });
 
 test('another copy of tracewire in the process, with @FlushOnExit on a class of its own, is not taken for the application listening: the signal still ends the process', async () => {

@@ -222,7 +222,7 @@ test('blocking mode: the tracewire calls under a tenant’s run hand their runs 
   try {
     const { tenantClient } = setUp('blocking', { apiUrl: hung.url });
     const waits = jest.spyOn(tenantClient, 'awaitPendingTraceBatches');
-    const reports: Array<{ timedOut: boolean }> = [];
+    const reports: Array<{ timedOut: boolean; waitedMillis: number }> = [];
     const run = tenantPipeline(tenantClient);
     class Handler {
       @FlushOnExit({ timeoutMillis: 300, onFlushResult: (result) => reports.push(result) })
@@ -234,9 +234,38 @@ test('blocking mode: the tracewire calls under a tenant’s run hand their runs 
     // The tracewire calls (helper a root for tracewire) wait for none of it: langsmith's batching delay is paid once.
     expect(waits).toHaveBeenCalledTimes(1);
     expect(reports).toEqual([expect.objectContaining({ timedOut: true })]);
+    // The queue's wait is the invocation's wait: its 300 ms, not the clients' own (none in blocking mode).
+    expect(reports[0]!.waitedMillis).toBeGreaterThanOrEqual(250);
   } finally {
     await hung.stop();
   }
+});
+
+test('@FlushOnExit handlers leaving a timer behind (its context holds the invocation): the tenant Clients their calls were sent through are let go all the same', async () => {
+  setUp();
+  const gc = collectGarbage();
+  const alive: WeakRef<Client>[] = [];
+  class Handler {
+    @FlushOnExit({ timeoutMillis: 3_000 })
+    async handle(tenantClient: Client): Promise<number> {
+      const length = await tenantPipeline(tenantClient)('abc');
+      // A cache entry's expiry, say: made in the handler, it keeps the handler's async context.
+      setTimeout(() => undefined, 600_000).unref();
+      return length;
+    }
+  }
+  const handler = new Handler();
+  for (let i = 0; i < 20; i++) {
+    const tenantClient = new Client({ apiUrl: tenant.url, apiKey: `tenant-${i}`, timeout_ms: 2_000, callerOptions: { maxRetries: 0 } });
+    alive.push(new WeakRef(tenantClient));
+    await handler.handle(tenantClient);
+    await tenantClient.awaitPendingTraceBatches();
+  }
+  for (let i = 0; i < 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    gc();
+  }
+  expect(alive.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(2);
 });
 
 test('manual mode: the tracewire runs wait for the global client’s flush(), which sends them through the tenant’s Client', async () => {
