@@ -40,7 +40,8 @@ export const otelHook: { current: OtelHook | undefined; entry: SpanEntry } = { c
 
 /** @internal `fn` called in `span` through {@link otelHook}'s entry (a traced call's own path writes this out: one call fewer). */
 export function enterSpan(span: Span, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
-  // Entered where a langsmith run is active (a generator read inside one): that run is around the span's work here.
-  if ((globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] !== undefined) noteLangsmithRunAtEntry(span);
+  // Entered where a langsmith run is active (a generator read inside one): that run is around the span's work here —
+  // unless the span is entered again from its own work, where a langsmith run active was begun inside it (a review).
+  if ((globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] !== undefined && spanStorage.getStore() !== span) noteLangsmithRunAtEntry(span);
   return otelHook.entry.run(span, Reflect.apply, fn, thisArg, args);
 }

@@ -77,9 +77,9 @@ const MAX_ENTRY_RUNS = 256;
 /**
  * @internal `span` is entered (its call begins, a generator step or stream read of it resumes, `run()` enters it):
  * the langsmith run active here, if any, is around it, not inside it — never nearer than it for the calls made in it
- * (see {@link langsmithRunContext}), for the span's life: a span entered again inside a langsmith run begun within
- * it makes that run around it from then on (not only for that entry's calls). Callers check for langsmith's storage
- * inline first. Never throws.
+ * (see {@link langsmithRunContext}), for the span's life. Not called for a span entered again from its own work
+ * (`enterSpan`): a langsmith run active there was begun inside it. Callers check for langsmith's storage inline
+ * first. Never throws.
  */
 export function noteLangsmithRunAtEntry(span: object): void {
   try {

@@ -117,3 +117,23 @@ test.each([
   const byName = await runs();
   expect(byName.get('tool')!.map((run) => run.parent_run_id)).toEqual(Array(count).fill(byName.get('batch')![0]!.id));
 });
+
+test('a span entered again from its own work, inside a langsmith run begun within it: the run stays nearer for the calls after', async () => {
+  const tool = traceable(async (i: number) => i, { name: 'tool' });
+  const request = startSpan('request');
+  let nested: string | undefined;
+  await request.run(() =>
+    lsTraceable(
+      async () => {
+        nested = (await import('langsmith/traceable')).getCurrentRunTree().id;
+        await tool(1);
+        // Middleware re-entering the request's span for a moment (a log line).
+        request.run(() => 0);
+        await tool(2);
+      },
+      { name: 'nested', client: langsmith, tracingEnabled: true },
+    )(),
+  );
+  request.end();
+  expect((await runs()).get('tool')!.map((run) => run.parent_run_id)).toEqual([nested, nested]);
+});
