@@ -313,8 +313,7 @@ export class TracingClient {
       const manual = (sender.client as { manualFlushMode?: unknown }).manualFlushMode === true;
       try {
         const mode = manual ? 'blocking' : maker.config.mode;
-        const made = newClient({ ...maker.#read, mode, manualFlushMode: undefined, exporter: new LangSmithClientExporter(sender) }, new STRATEGY_FOR_MODE[mode]());
-        return made;
+        return newClient({ ...maker.#read, mode, manualFlushMode: undefined, exporter: new LangSmithClientExporter(sender) }, new STRATEGY_FOR_MODE[mode]());
       } finally {
         deriving = undefined;
       }
