@@ -39,6 +39,7 @@ export { LangSmithExporter } from './lib/exporters/langsmith/langsmith-fetch-exp
 export type { LangSmithExporterOptions } from './lib/exporters/langsmith/langsmith-exporter-base.js';
 export type { OtlpHttpExporterOptions } from './lib/exporters/otlp/otlp-exporter-base.js';
 export type { OtlpOptions, OtlpProtocol } from './lib/config-otlp.js';
+export type { OtlpSpanLimits } from './lib/config-span-limits.js';
 export type { Run, RunType, RunStatus, RunEvent } from './lib/model/run.js';
 export { RUN_TYPES } from './lib/model/run.js';
 export type { JsonValue, SerializeLimits } from './lib/serialize/to-json-safe.js';

@@ -46,6 +46,7 @@ export { OtlpHttpExporter, type OtlpHttpExporterOptions } from './lib/exporters/
 export { JsonlFileExporter, type JsonlFileExporterOptions } from './lib/exporters/jsonl/jsonl-file-exporter.js';
 export { mergeJsonlRuns, type JsonlOp } from './lib/exporters/jsonl/jsonl-lines.js';
 export type { OtlpOptions, OtlpProtocol } from './lib/config-otlp.js';
+export type { OtlpSpanLimits } from './lib/config-span-limits.js';
 export type { Run, RunType, RunStatus, RunEvent } from './lib/model/run.js';
 export { RUN_TYPES } from './lib/model/run.js';
 export type { JsonValue, SerializeLimits } from './lib/serialize/to-json-safe.js';

@@ -99,10 +99,10 @@ function isHttp(url: URL): boolean {
 }
 
 /**
- * The first of `names` that is set, read by `read`: undefined when none is
+ * @internal The first of `names` that is set, read by `read`: undefined when none is
  * set; a value `read` cannot use (undefined) is refused, naming the variable.
  */
-function envSetting<T>(env: Env, names: readonly string[], read: (value: string) => T | undefined, accepted: string): { name: string; value: T } | undefined {
+export function envSetting<T>(env: Env, names: readonly string[], read: (value: string) => T | undefined, accepted: string): { name: string; value: T } | undefined {
   const found = firstSet(env, names);
   if (found === undefined) return undefined;
   const value = read(found.value);

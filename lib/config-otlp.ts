@@ -4,6 +4,7 @@ import { HiddenValue, refuse } from './errors.js';
 import { proxySecrets, takeUrlSecrets } from './config-url-secrets.js';
 import { readKeyValueList } from './config-key-value-list.js';
 import { resourceFromEnv, withResourceOption } from './config-resource.js';
+import { resolveSpanLimits, type OtlpSpanLimits, type SpanLimits } from './config-span-limits.js';
 import { readOptions, readSafely, type OptionsShape } from './read-options.js';
 import { assign, entries, isPlainObject, isSafeInteger, isString, values } from './natives.js';
 
@@ -52,6 +53,8 @@ export interface OtlpOptions {
    * nor `telemetry.sdk.*` (tracewire's own). Default: none beyond the environment's.
    */
   readonly resourceAttributes?: Readonly<Record<string, string>> | undefined;
+  /** OpenTelemetry's span limits (attributes, value length, events), each over its `OTEL_*_LIMIT` variable; by default the specification's: 128 attributes, 128 events, values whole. */
+  readonly spanLimits?: OtlpSpanLimits | undefined;
   /** Default `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, `OTEL_EXPORTER_OTLP_PROTOCOL`, else `http/json`. `http/protobuf` needs `@opentelemetry/otlp-transformer`. */
   readonly protocol?: OtlpProtocol | undefined;
   /** Compress bodies with gzip. Default from `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` / `OTEL_EXPORTER_OTLP_COMPRESSION` (`gzip` or `none`), else false. */
@@ -75,6 +78,7 @@ export interface OtlpSettings {
   readonly serviceName: string | undefined;
   /** `OTEL_RESOURCE_ATTRIBUTES` but `service.name` (in `serviceName` when it decides) and `telemetry.sdk.*` (tracewire's). */
   readonly resourceAttributes: ReadonlyMap<string, string>;
+  readonly spanLimits: SpanLimits;
   readonly protocol: OtlpProtocol;
   /** The option or variable that chose `protocol`, for error messages. */
   readonly protocolSetting: string;
@@ -107,6 +111,7 @@ export function resolveOtlpSettings(options: OtlpOptions, env: Env = runtimeEnv(
     for (const [name, value] of entries(readOptions(given, HEADERS_SHAPE))) addHeader(headers, name, value, HEADERS);
   }
   const { serviceName, resourceAttributes } = resolveResource(options, env);
+  const spanLimits = resolveSpanLimits(options.spanLimits, env);
   const protocolEnv = otlpVariables('PROTOCOL');
   const protocol = options.protocol ?? envChoice(env, protocolEnv, PROTOCOLS) ?? 'http/json';
   if (!PROTOCOLS.includes(protocol)) refuse(PROTOCOL, protocol, PROTOCOLS.join(' or '));
@@ -122,7 +127,7 @@ export function resolveOtlpSettings(options: OtlpOptions, env: Env = runtimeEnv(
   const fromUrl = takeUrlSecrets(url);
   if (fromUrl.authorization !== undefined) headers.authorization ??= fromUrl.authorization;
   const secrets = [...values(headers), ...fromUrl.secrets, ...proxySecrets(env)];
-  return { url, headers, secrets, serviceName, resourceAttributes, protocol, protocolSetting, gzip, maxPendingStarts, timeoutMillis, timeoutSetting };
+  return { url, headers, secrets, serviceName, resourceAttributes, spanLimits, protocol, protocolSetting, gzip, maxPendingStarts, timeoutMillis, timeoutSetting };
 }
 
 /**

@@ -1,5 +1,7 @@
 import { optionsObject } from '../config-env.js';
 import { maxPendingStartsOption, resolveResource } from '../config-otlp.js';
+import { resolveSpanLimits, type OtlpSpanLimits, type SpanLimits } from '../config-span-limits.js';
+import { runtimeEnv } from '../runtime-env.js';
 import { refuse } from '../errors.js';
 import { readSafely } from '../read-options.js';
 import { EXPORT_OK, type ExportBatch, type ExportResult, type SpanExporter } from '../exporters/span-exporter.js';
@@ -55,6 +57,12 @@ export interface OpenTelemetryExporterOptions {
   readonly resourceAttributes?: Readonly<Record<string, string>> | undefined;
   /** Runs whose start was exported before their end, remembered for their inputs. Default 10 000. */
   readonly maxPendingStarts?: number | undefined;
+  /**
+   * OpenTelemetry's span limits, as {@link OtlpHttpExporter} takes them (each over its `OTEL_*_LIMIT` variable; by
+   * default 128 attributes, 128 events, values whole): what an SDK's `TracerProvider` would have cut before its
+   * exporter saw the span.
+   */
+  readonly spanLimits?: OtlpSpanLimits | undefined;
 }
 
 /**
@@ -83,23 +91,27 @@ export function fromOpenTelemetryExporter(exporter: OpenTelemetrySpanExporter, o
   }
   options = optionsObject(options, 'fromOpenTelemetryExporter', OPTIONS);
   // The same resource and service name as OtlpHttpExporter's, read once.
-  const { serviceName, resourceAttributes } = resolveResource(options);
-  return new OpenTelemetryExporterAdapter(exporter, serviceName, new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)), new OtlpResource(resourceAttributes));
+  const env = runtimeEnv();
+  const { serviceName, resourceAttributes } = resolveResource(options, env);
+  const limits = resolveSpanLimits(options.spanLimits, env);
+  return new OpenTelemetryExporterAdapter(exporter, serviceName, new PendingStarts(maxPendingStartsOption(options.maxPendingStarts)), new OtlpResource(resourceAttributes), limits);
 }
 
-const OPTIONS = ['serviceName', 'resourceAttributes', 'maxPendingStarts'];
+const OPTIONS = ['serviceName', 'resourceAttributes', 'maxPendingStarts', 'spanLimits'];
 
 class OpenTelemetryExporterAdapter implements SpanExporter, TakesServiceName {
   readonly #exporter: OpenTelemetrySpanExporter;
   #serviceName: string | undefined;
   readonly #pending: PendingStarts;
   readonly #resource: OtlpResource;
+  readonly #limits: SpanLimits;
 
-  constructor(exporter: OpenTelemetrySpanExporter, serviceName: string | undefined, pending: PendingStarts, resource: OtlpResource) {
+  constructor(exporter: OpenTelemetrySpanExporter, serviceName: string | undefined, pending: PendingStarts, resource: OtlpResource, limits: SpanLimits) {
     this.#exporter = exporter;
     this.#serviceName = serviceName;
     this.#pending = pending;
     this.#resource = resource;
+    this.#limits = limits;
   }
 
   /** @internal Told by its client: a run may record in a caller's project, but the service is still this one. */
@@ -111,7 +123,7 @@ class OpenTelemetryExporterAdapter implements SpanExporter, TakesServiceName {
     const spans: ServiceSpan[] = [];
     const joined: string[] = [];
     try {
-      runSpans(batch, this.#pending, this.#serviceName, spans, joined);
+      runSpans(batch, this.#pending, this.#serviceName, spans, joined, this.#limits);
     } catch (error) {
       // A run that cannot be mapped will not map on a retry either.
       return Promise.resolve(notEncodable(error));

@@ -78,7 +78,7 @@ test.each<[string, () => unknown, RegExp]>([
   ['LangSmithExporter({ workspaceId: Symbol() })', () => new LangSmithExporter({ apiKey: 'k', workspaceId: Symbol('ws') as unknown as string }), /^Invalid workspaceId: received Symbol\(ws\); expected a string of printable characters/],
   ['LangSmithExporter({ workspaceId: 7 })', () => new LangSmithExporter({ apiKey: 'k', workspaceId: 7 as unknown as string }), /^Invalid workspaceId: received 7/],
   // An option misspelt would be ignored: `header` sends no credentials (every export a 401), `gzipp` no compression.
-  ['OtlpHttpExporter({ header })', () => new OtlpHttpExporter({ header: { authorization: 'Bearer t' } } as never), /^Invalid option "header": not an option; expected one of endpoint, tracesEndpoint, headers, serviceName, resourceAttributes, protocol, gzip, maxPendingStarts, timeoutMillis\.$/],
+  ['OtlpHttpExporter({ header })', () => new OtlpHttpExporter({ header: { authorization: 'Bearer t' } } as never), /^Invalid option "header": not an option; expected one of endpoint, tracesEndpoint, headers, serviceName, resourceAttributes, spanLimits, protocol, gzip, maxPendingStarts, timeoutMillis\.$/],
   ['LangSmithExporter({ gzipp })', () => new LangSmithExporter({ apiKey: 'k', gzipp: true } as never), /^Invalid option "gzipp": not an option; expected one of endpoint, apiKey, workspaceId, revisionId, gzip, mode, fetchServerInfo, omitTracedRuntimeInfo\.$/],
   ['ConsoleExporter({ wirte })', () => new ConsoleExporter({ wirte: () => undefined } as never), /^Invalid option "wirte": not an option; expected one of write, showIO\.$/],
   ['JsonlFileExporter({ path, extra })', () => new JsonlFileExporter({ path: 'runs.jsonl', extra: 1 } as never), /^Invalid option "extra"/],

@@ -74,7 +74,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
   protected constructor(options: OtlpHttpExporterOptions, transport: Transport) {
     this.#transport = transport;
     // `header` for `headers` would send no credentials, silently: every export a 401.
-    options = optionsObject(options, 'OtlpHttpExporter', ['endpoint', 'tracesEndpoint', 'headers', 'serviceName', 'resourceAttributes', 'protocol', 'gzip', 'maxPendingStarts', 'timeoutMillis']);
+    options = optionsObject(options, 'OtlpHttpExporter', ['endpoint', 'tracesEndpoint', 'headers', 'serviceName', 'resourceAttributes', 'spanLimits', 'protocol', 'gzip', 'maxPendingStarts', 'timeoutMillis']);
     // Locals, not the fields read back: each `this.#` read is bytes of every bundle.
     const settings = (this.#settings = resolveOtlpSettings(options, runtimeEnv()));
     this.#serviceName = settings.serviceName;
@@ -83,7 +83,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
     const jsonText = (this.#jsonText = settings.protocol === 'http/json'); // else http/protobuf, the only other protocol
     // http/json: a batch of ended runs that waits is sealed into its request body when the next one closes (see `SealedBatch`).
     const resource = (this.#resource = new OtlpResource(settings.resourceAttributes));
-    const framing = (this.#framing = new OtlpFraming(() => this.#serviceName, resource));
+    const framing = (this.#framing = new OtlpFraming(() => this.#serviceName, resource, settings.spanLimits));
     // One about to be sent is not sealed: its records are written into a body used again once the request is over.
     // Node's HTTP client is loaded as the first span starts, while the traced code runs, not in the first export.
     takesRecords(this, jsonText ? (records, toWait) => (toWait ? framing.sealRecords(records) : undefined) : undefined, () => transport.prepare?.(settings.url));
@@ -175,7 +175,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
         if (!request.empty) body = utf8BodyOf(request.text(), undefined, undefined, reusableBody); // a body the transport gives back to the pool
         pooled = body !== undefined;
       } else {
-        runSpans(batch, this.#pending, this.#serviceName, spans, joined);
+        runSpans(batch, this.#pending, this.#serviceName, spans, joined, this.#settings.spanLimits);
       }
       if (body === undefined) {
         if (spans.length === 0) return answerLater(done, EXPORT_OK);
@@ -209,6 +209,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
    */
   #addRecords(records: RecordBatch, request: OtlpJsonRequest, spans: ServiceSpan[], joined: string[]): void {
     const serviceName = this.#serviceName;
+    const limits = this.#settings.spanLimits;
     const posts = records.postRecords;
     const count = posts.length + records.patchRecords.length;
     for (let i = 0; i < count; i++) {
@@ -224,8 +225,8 @@ export class OtlpHttpExporterBase implements SpanExporter {
         startInputs = this.#pending.get(record.id);
         if (startInputs !== undefined) joined.push(record.id);
       }
-      if (this.#jsonText) request.add(serviceName ?? record.projectName, recordSpanJson(record, startInputs));
-      else spans.push({ serviceName: serviceName ?? record.projectName, span: otlpSpanOf(recordSpanJson(record, startInputs), record.metadata, record.events) });
+      if (this.#jsonText) request.add(serviceName ?? record.projectName, recordSpanJson(record, startInputs, undefined, limits));
+      else spans.push({ serviceName: serviceName ?? record.projectName, span: otlpSpanOf(recordSpanJson(record, startInputs, undefined, limits), record.metadata, record.events) });
     }
   }
 

@@ -7,6 +7,8 @@ import { toCompactMicros } from '../../model/clock.js';
 import { keyValueJson, metadataAttributesJson, stringValueJson } from './otlp-value-json.js';
 import { OPENINFERENCE_KIND, attributeJson, idsOf, isPlain, plainAttributeJson, spanEventsJson } from './otlp-span-parts.js';
 import { BARE_RESOURCE, type OtlpResource } from './otlp-resource.js';
+import { DEFAULT_SPAN_LIMITS, type SpanLimits } from '../../config-span-limits.js';
+import { limitedAttributesJson, limitedEventsJson } from './otlp-span-limits.js';
 
 /** @internal A span's OTLP/JSON text with the `service.name` of the resource it belongs to. */
 export interface ServiceSpanJson {
@@ -34,8 +36,10 @@ export interface RunSpanParts {
  *
  * @param run given for a public `Run` (`runSpanJson`): its own dotted order
  *   and times, which may carry nanoseconds a record's microseconds cannot.
+ * @param limits OpenTelemetry's span limits, applied to what this writes (see
+ *   `limitedAttributesJson`) only where one can bite.
  */
-export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?: RunSpanParts): string {
+export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?: RunSpanParts, limits: SpanLimits = DEFAULT_SPAN_LIMITS): string {
   const endMicros = record.endMicros;
   if (endMicros === undefined) throw notEnded(record.id);
   const ids = idsOf(record);
@@ -55,12 +59,25 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
     attributes += ',{"key":"tracewire.tags","value":{"arrayValue":{"values":[' + values + ']}}}';
   }
   // A Run's metadata is its caller's object, which may change between exports: never remembered.
-  if (run !== undefined) attributes += metadataAttributesJson(record.metadata, 'tracewire.metadata.');
-  else attributes += record.metadata === lastMetadata && lastMetadata !== undefined ? lastMetadataJson : metadataJson(record.metadata);
+  let metadataKeys: number;
+  if (run !== undefined) {
+    attributes += metadataAttributesJson(record.metadata, 'tracewire.metadata.');
+    metadataKeys = Object.keys(record.metadata).length;
+  } else {
+    attributes += record.metadata === lastMetadata && lastMetadata !== undefined ? lastMetadataJson : metadataJson(record.metadata);
+    metadataKeys = lastMetadataKeys;
+  }
   const inputs = record.inputsJson ?? startInputsJson;
   if (inputs !== undefined) attributes += ',{"key":"input.value","value":{"stringValue":' + JSON.stringify(inputs) + '}}' + INPUT_MIME;
   if (record.outputsJson !== undefined) attributes += ',{"key":"output.value","value":{"stringValue":' + JSON.stringify(record.outputsJson) + '}}' + OUTPUT_MIME;
   if (record.status === 'cancelled') attributes += ',{"key":"tracewire.status","value":{"stringValue":"cancelled"}}';
+  // At most 11 of tracewire's own and 3 token counts beside the metadata's keys; no value longer than all the text.
+  let afterAttributes = '],"events":[';
+  if (metadataKeys + 14 > limits.attributeCountLimit || attributes.length > limits.attributeValueLengthLimit) {
+    const limited = limitedAttributesJson(attributes, limits);
+    attributes = limited.json;
+    if (limited.dropped > 0) afterAttributes = '],"droppedAttributesCount":' + limited.dropped + ',"events":[';
+  }
   const endTime = run === undefined ? microsToUnixNano(endMicros) : run.endTimeUnixNano;
   let events = record.events.length === 0 ? '' : spanEventsJson(record.events);
   let status = '{"code":0}';
@@ -73,6 +90,12 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
     status = '{"code":2,"message":' + JSON.stringify(parsed.statusMessage) + '}';
   } else if (record.status === 'error') {
     status = '{"code":2}';
+  }
+  let afterEvents = '],"status":';
+  if (events !== '' && eventsOverLimits(record.events, events, limits)) {
+    const limited = limitedEventsJson(events, limits);
+    events = limited.json;
+    if (limited.dropped > 0) afterEvents = '],"droppedEventsCount":' + limited.dropped + ',"status":';
   }
   // One concat() for the span, not a chain of `+`: a chain is a node per piece in TurboFan's graph, and this function
   // is compiled in every fresh process (its zone 6.60 → 5.18 MB, node --turbo-stats). Same text; warm, no slower
@@ -93,12 +116,20 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
     endTime,
     '","attributes":[',
     attributes,
-    '],"events":[',
+    afterAttributes,
     events,
-    '],"status":',
+    afterEvents,
     status,
     '}',
   );
+}
+
+/** Whether a limit can bite on a span's events (`text`, the record's `events` and perhaps an exception's): their count, an event's attributes, a value's length. */
+function eventsOverLimits(events: RunRecord['events'], text: string, limits: SpanLimits): boolean {
+  // The exception event has at most 3 attributes, and counts among the events.
+  if (events.length + 1 > limits.eventCountLimit || limits.attributePerEventCountLimit < 3 || text.length > limits.attributeValueLengthLimit) return true;
+  for (const event of events) if (event.kwargs !== undefined && Object.keys(event.kwargs).length > limits.attributePerEventCountLimit) return true;
+  return false;
 }
 
 /*
@@ -116,6 +147,7 @@ let lastProjectRunType = '';
 let lastSessionAndKindJson = '';
 let lastMetadata: object | undefined;
 let lastMetadataJson = '';
+let lastMetadataKeys = 0;
 let lastName: string | undefined;
 let lastNameJson = '';
 let lastOtel: OtelIds | undefined;
@@ -162,6 +194,7 @@ function sessionAndKindJson(projectName: string, runType: RunType): string {
 /** The metadata attributes, kept as the last ones. Spans share metadata objects, replaced and never mutated when set (as for LangSmith's `extra`). */
 function metadataJson(metadata: RunRecord['metadata']): string {
   lastMetadataJson = metadataAttributesJson(metadata, 'tracewire.metadata.');
+  lastMetadataKeys = Object.keys(metadata).length;
   lastMetadata = metadata;
   return lastMetadataJson;
 }

@@ -27,6 +27,8 @@ export interface OtlpEvent {
   readonly timeUnixNano: string;
   readonly name: string;
   readonly attributes: readonly OtlpKeyValue[];
+  /** Attributes the event-attribute count limit cut; absent when none. */
+  readonly droppedAttributesCount?: number;
 }
 
 /** `opentelemetry.proto.trace.v1.Status`. */
@@ -51,7 +53,11 @@ export interface OtlpSpan {
   readonly startTimeUnixNano: string;
   readonly endTimeUnixNano: string;
   readonly attributes: readonly OtlpKeyValue[];
+  /** Attributes the span limits cut; absent when none (see `OtlpSpanLimits`). */
+  readonly droppedAttributesCount?: number;
   readonly events: readonly OtlpEvent[];
+  /** Events the event count limit cut; absent when none. */
+  readonly droppedEventsCount?: number;
   readonly status: OtlpStatus;
 }
 

@@ -43,11 +43,11 @@ export interface SerializableSpan {
   status: { code: number; message?: string };
   attributes: Attributes;
   links: [];
-  events: { name: string; time: HrTime; attributes: Attributes; droppedAttributesCount: 0 }[];
+  events: { name: string; time: HrTime; attributes: Attributes; droppedAttributesCount: number }[];
   resource: { attributes: Attributes };
   instrumentationScope: { name: string };
-  droppedAttributesCount: 0;
-  droppedEventsCount: 0;
+  droppedAttributesCount: number;
+  droppedEventsCount: number;
   droppedLinksCount: 0;
 }
 
@@ -133,12 +133,12 @@ function toSerializableSpan(span: OtlpSpan, resource: SerializableSpan['resource
       name: event.name,
       time: toHrTime(BigInt(event.timeUnixNano)),
       attributes: toAttributes(event.attributes),
-      droppedAttributesCount: 0,
+      droppedAttributesCount: event.droppedAttributesCount ?? 0,
     })),
     resource,
     instrumentationScope: scope,
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
+    droppedAttributesCount: span.droppedAttributesCount ?? 0,
+    droppedEventsCount: span.droppedEventsCount ?? 0,
     droppedLinksCount: 0,
   };
 }

@@ -10,9 +10,13 @@ import type { ExportBatch } from '../span-exporter.js';
 import { OtlpJsonRequest, recordSpanJson } from './otlp-json-text.js';
 import type { OtlpResource } from './otlp-resource.js';
 import { runSpanJson } from './to-otlp-span.js';
+import type { SpanLimits } from '../../config-span-limits.js';
 import { parse } from '../../natives.js';
 
 type JsonObject = { [key: string]: JsonValue };
+
+/** The most attributes of tracewire's own a span has (see `recordSpanJson`): what a count limit must leave for `runOf`. */
+const OWN_ATTRIBUTES_MAX = 11;
 
 /** No spans' byte ranges: an OTLP batch is always one request, never cut. */
 const NO_RANGES = new Uint32Array(0);
@@ -56,8 +60,11 @@ function microsOf(nanos: string): number {
  * @internal How the OTLP exporter's http/json batches are sealed (see
  * `SealedBatch`) and read back. A batch is sealed only when it is one
  * request's spans in batch order: runs that ended (no start waiting for its
- * end, no end joined with inputs remembered from its start) of one service.
- * Any other batch keeps its records, and the exporter encodes it at export.
+ * end, no end joined with inputs remembered from its start) of one service,
+ * under span limits that leave what `runOf` reads back whole (no value length
+ * limit, room for tracewire's own attributes: only metadata, kept aside, may
+ * be cut). Any other batch keeps its records, and the exporter encodes it at
+ * export.
  */
 export class OtlpFraming implements SealedFraming {
   readonly #asides = new WeakMap<SealedBatch, OtlpAside>();
@@ -69,16 +76,20 @@ export class OtlpFraming implements SealedFraming {
   private declare readonly serviceName: () => string | undefined;
   /** The exporter's resource, which sealed bodies are written under. */
   private declare readonly resource: OtlpResource;
+  /** The exporter's span limits, which sealed bodies are written within. */
+  private declare readonly limits: SpanLimits;
 
-  constructor(serviceName: () => string | undefined, resource: OtlpResource) {
+  constructor(serviceName: () => string | undefined, resource: OtlpResource, limits: SpanLimits) {
     this.serviceName = serviceName;
     this.resource = resource;
+    this.limits = limits;
   }
 
   /** `records` as one OTLP/JSON request body, or undefined if they are not all ended runs of one service. */
   sealRecords(records: RecordBatch): SealedBatch | undefined {
     const posts = records.postRecords;
-    if (records.patchRecords.length > 0 || posts.length === 0) return undefined;
+    const limits = this.limits;
+    if (records.patchRecords.length > 0 || posts.length === 0 || limits.attributeValueLengthLimit !== Infinity || limits.attributeCountLimit < OWN_ATTRIBUTES_MAX) return undefined;
     const named = this.serviceName();
     const service = named ?? posts[0]!.projectName;
     for (let i = 0; i < posts.length; i++) {
@@ -90,7 +101,7 @@ export class OtlpFraming implements SealedFraming {
     const aside = new OtlpAside();
     for (let i = 0; i < posts.length; i++) {
       const record = posts[i]!;
-      request.add(service, recordSpanJson(record));
+      request.add(service, recordSpanJson(record, undefined, undefined, limits));
       flags[i] = opFlags(false, true, record.status, record.error);
       keepAside(aside, i, record);
     }
@@ -140,7 +151,7 @@ export class OtlpFraming implements SealedFraming {
   sealRuns(runs: ExportBatch, keys: object[]): SealedBatch {
     const all = [...runs.post, ...runs.patch];
     const request = new OtlpJsonRequest(this.resource);
-    for (const run of all) request.add(this.serviceName() ?? run.session_name, runSpanJson(run));
+    for (const run of all) request.add(this.serviceName() ?? run.session_name, runSpanJson(run, undefined, this.limits));
     const flags = Uint8Array.from(all, (run, i) => opFlags(i >= runs.post.length, true, run.status, run.error));
     const sealed = new SealedBatch(this, encodeUtf8(request.text()), NO_RANGES, flags, undefined, keys);
     this.#runs.set(sealed, all);

@@ -8,6 +8,7 @@ import type { OtlpKeyValue, OtlpSpan } from './otlp-types.js';
 import { isoToUnixNano } from './otlp-values.js';
 import { parseTracestate } from '../../propagation/traceparent.js';
 import { freeze, isObject } from '../../natives.js';
+import type { SpanLimits } from '../../config-span-limits.js';
 
 type JsonObject = { readonly [key: string]: JsonValue };
 
@@ -43,9 +44,10 @@ const NO_METADATA: JsonObject = freeze({});
  *
  * @param startInputsJson the inputs of the run's start, as JSON, when `run`
  *   is a patch (patches carry no inputs).
+ * @param limits OpenTelemetry's span limits (see `recordSpanJson`).
  */
-export function toOtlpSpan(run: Run, startInputsJson?: string): OtlpSpan {
-  return otlpSpanOf(runSpanJson(run, startInputsJson), run.extra?.metadata, run.events);
+export function toOtlpSpan(run: Run, startInputsJson?: string, limits?: SpanLimits): OtlpSpan {
+  return otlpSpanOf(runSpanJson(run, startInputsJson, limits), run.extra?.metadata, run.events);
 }
 
 /**
@@ -53,7 +55,7 @@ export function toOtlpSpan(run: Run, startInputsJson?: string): OtlpSpan {
  * `recordSpanJson` reads, with its own dotted order and its ISO times as
  * exact nanoseconds (never rounded to a record's microseconds).
  */
-export function runSpanJson(run: Run, startInputsJson?: string): string {
+export function runSpanJson(run: Run, startInputsJson?: string, limits?: SpanLimits): string {
   if (run.end_time === undefined) throw notEnded(run.id);
   const inputsJson = run.inputs !== undefined ? JSON.stringify(run.inputs) : startInputsJson;
   const outputsJson = run.outputs !== undefined ? JSON.stringify(run.outputs) : undefined;
@@ -64,7 +66,7 @@ export function runSpanJson(run: Run, startInputsJson?: string): string {
   const metadata = run.extra?.metadata;
   const record = new RunRecord('full', run.id, run.trace_id, run.parent_run_id, otelIdsOfRun(run), run.dotted_order, run.name, run.run_type, run.session_name, 0, 0,
     run.status, run.error, run.tags, metadata === undefined ? NO_METADATA : metadata, run.events, inputsJson, outputsJson);
-  return recordSpanJson(record, undefined, parts);
+  return recordSpanJson(record, undefined, parts, limits);
 }
 
 /**

@@ -8,6 +8,7 @@ import { OtlpFraming } from '../../../lib/exporters/otlp/seal-otlp';
 import { OtlpCollector } from '../../helpers/otlp-collector';
 import { remoteParent, ROOT, runRecord } from '../../helpers/run-records';
 import { BARE_RESOURCE } from '../../../lib/exporters/otlp/otlp-resource';
+import { DEFAULT_SPAN_LIMITS } from '../../../lib/config-span-limits';
 
 /**
  * OTLP/JSON batches are sealed as they close, as LangSmith's are: a batch of
@@ -28,7 +29,7 @@ const ENDED_SHAPES: Array<[string, Partial<Record<keyof RunRecord, unknown>>]> =
   ['a run continued with a tracestate', { parentId: undefined, parentDottedOrder: undefined, id: ROOT, traceId: ROOT, otel: remoteParent('4bf92f35-77b3-4da6-a3ce-929d0e0e4736', '00000000-0000-0000-00f0-67aa0ba902b7', 'vendor=abc,q=a"b') }],
 ];
 
-const framing = (serviceName?: string): OtlpFraming => new OtlpFraming(() => serviceName, BARE_RESOURCE);
+const framing = (serviceName?: string): OtlpFraming => new OtlpFraming(() => serviceName, BARE_RESOURCE, DEFAULT_SPAN_LIMITS);
 
 test.each(ENDED_SHAPES)('%s reads back as the very run toRun() makes', (_name, overrides) => {
   const record = runRecord(overrides);

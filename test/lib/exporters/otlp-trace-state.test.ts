@@ -3,6 +3,7 @@ import { OtlpFraming } from '../../../lib/exporters/otlp/seal-otlp';
 import { OtlpCollector, type ReceivedSpan } from '../../helpers/otlp-collector';
 import { finishedRuns, installMemoryTracing } from '../../helpers/memory-tracing';
 import { BARE_RESOURCE } from '../../../lib/exporters/otlp/otlp-resource';
+import { DEFAULT_SPAN_LIMITS } from '../../../lib/config-span-limits';
 
 /**
  * OpenTelemetry's SDK gives every span its parent's `traceState`, so each
@@ -119,7 +120,7 @@ test('a run read back (the spool, batches sent together) keeps its tracestate, a
   await continueTrace({ traceparent: TRACEPARENT, tracestate: 'vendor=abc' }, () => handle());
   const runs = await finishedRuns(client, memory);
   expect(runs.map((run) => run.otel?.tracestate)).toEqual(['vendor=abc', 'vendor=abc', 'vendor=abc']);
-  const framing = new OtlpFraming(() => 'svc', BARE_RESOURCE);
+  const framing = new OtlpFraming(() => 'svc', BARE_RESOURCE, DEFAULT_SPAN_LIMITS);
   const text = (batch: { body: Uint8Array }): string => Buffer.from(batch.body).toString();
   const sealed = framing.sealRuns({ post: runs, patch: [] }, runs);
   expect(sealed.runs().post.map((run) => run.otel?.tracestate)).toEqual(['vendor=abc', 'vendor=abc', 'vendor=abc']);

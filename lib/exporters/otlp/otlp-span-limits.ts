@@ -1,0 +1,64 @@
+import type { SpanLimits } from '../../config-span-limits.js';
+import type { OtlpAnyValue, OtlpEvent, OtlpKeyValue } from './otlp-types.js';
+
+/**
+ * How a span's OTLP/JSON is cut to OpenTelemetry's span limits (see
+ * `OtlpSpanLimits`). `recordSpanJson` writes a span's attributes and events
+ * as text and calls these only when a limit can bite — more attributes or
+ * events than allowed, or text longer than the value length limit — so a span
+ * within the limits (nearly every one) costs a comparison. These parse the
+ * text back, cut, and write it again: the mapping from a run is written once,
+ * in `recordSpanJson`, and the limits apply to what it wrote, as an SDK
+ * applies them to the attributes it is given.
+ */
+
+/** The attributes a run's metadata becomes, which give way to tracewire's own under the count limit. */
+function isMetadata(key: string): boolean {
+  return key.startsWith('tracewire.metadata.') || key.startsWith('llm.token_count.');
+}
+
+/** @internal Attributes cut to `limits`, and how many were dropped; both texts as `recordSpanJson` writes them (comma-separated, no brackets). */
+export function limitedAttributesJson(attributes: string, limits: SpanLimits): { readonly json: string; readonly dropped: number } {
+  const all = JSON.parse('[' + attributes + ']') as OtlpKeyValue[];
+  let room = limits.attributeCountLimit;
+  for (const attribute of all) if (!isMetadata(attribute.key)) room--;
+  const kept: OtlpKeyValue[] = [];
+  for (const attribute of all) {
+    if (!isMetadata(attribute.key)) kept.push(attribute);
+    else if (room > 0) {
+      room--;
+      kept.push(attribute);
+    }
+  }
+  // A limit below tracewire's own attributes (at most 11) keeps the first of them.
+  if (kept.length > limits.attributeCountLimit) kept.length = limits.attributeCountLimit;
+  return { json: JSON.stringify(kept.map((attribute) => truncated(attribute, limits.attributeValueLengthLimit))).slice(1, -1), dropped: all.length - kept.length };
+}
+
+/** @internal Events cut to `limits` — the oldest dropped past the count, each event's attributes past theirs — and how many events were dropped. */
+export function limitedEventsJson(events: string, limits: SpanLimits): { readonly json: string; readonly dropped: number } {
+  const all = JSON.parse('[' + events + ']') as Array<OtlpEvent & { droppedAttributesCount?: number }>;
+  const dropped = Math.max(0, all.length - limits.eventCountLimit);
+  const kept = all.slice(dropped);
+  for (const event of kept) {
+    const attributes = event.attributes as OtlpKeyValue[];
+    if (attributes.length > limits.attributePerEventCountLimit) {
+      event.droppedAttributesCount = attributes.length - limits.attributePerEventCountLimit;
+      attributes.length = limits.attributePerEventCountLimit;
+    }
+    for (let i = 0; i < attributes.length; i++) attributes[i] = truncated(attributes[i]!, limits.attributeValueLengthLimit);
+  }
+  return { json: JSON.stringify(kept).slice(1, -1), dropped };
+}
+
+/** An attribute with its string values (its own, or each of an array's) cut to `length` characters. */
+function truncated(attribute: OtlpKeyValue, length: number): OtlpKeyValue {
+  if (length === Infinity) return attribute;
+  return { key: attribute.key, value: truncatedValue(attribute.value, length) };
+}
+
+function truncatedValue(value: OtlpAnyValue, length: number): OtlpAnyValue {
+  if ('stringValue' in value) return value.stringValue.length > length ? { stringValue: value.stringValue.slice(0, length) } : value;
+  if ('arrayValue' in value) return { arrayValue: { values: value.arrayValue.values.map((item) => truncatedValue(item, length)) } };
+  return value;
+}

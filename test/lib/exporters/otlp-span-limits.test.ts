@@ -1,0 +1,155 @@
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanLimits } from '@opentelemetry/sdk-trace';
+import { fromOpenTelemetryExporter, getCurrentSpan, OtlpHttpExporter, TracingClient, traceable, type OtlpSpanLimits, type SpanExporter } from '../../../index';
+import { configErrorOf } from '../../helpers/config-error';
+import { OtlpCollector, type ReceivedSpan } from '../../helpers/otlp-collector';
+import type { Json } from '../../helpers/otlp-proto';
+import { withEnv } from '../../helpers/with-env';
+
+/**
+ * OpenTelemetry's span limits, which an SDK applies to every span it records
+ * (128 attributes and 128 events by default; `OTEL_*_LIMIT` variables): the
+ * OTLP exporters and fromOpenTelemetryExporter apply them as the SDK would,
+ * checked against the real SDK's spans for the same attributes and events.
+ */
+
+const PROTOCOLS = ['http/json', 'http/protobuf'] as const;
+const LIMIT_VARIABLES = ['OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_SPAN_EVENT_COUNT_LIMIT', 'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT'];
+const NO_LIMIT_VARIABLES = Object.fromEntries(LIMIT_VARIABLES.map((name) => [name, undefined]));
+
+/** 200 metadata keys, k000…k199, each its number. */
+const MANY_KEYS = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${String(i).padStart(3, '0')}`, i]));
+
+let collector: OtlpCollector;
+const clients: TracingClient[] = [];
+beforeEach(async () => {
+  collector = await OtlpCollector.start();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.shutdown()));
+  await collector.stop();
+});
+
+/** An OTLP exporter to the collector, made in `env` (every limit variable unset but those given). */
+function otlpExporter(protocol: (typeof PROTOCOLS)[number], env: Record<string, string> = {}, spanLimits?: OtlpSpanLimits): OtlpHttpExporter {
+  return withEnv({ ...NO_LIMIT_VARIABLES, ...env }, () => new OtlpHttpExporter({ endpoint: collector.url, protocol, ...(spanLimits === undefined ? {} : { spanLimits }) }));
+}
+
+/** Calls `fn` traced as `name` with `options` through `exporter`, flushed; what it threw is swallowed. */
+async function traceOne(exporter: SpanExporter, fn: (...args: never[]) => unknown, options: { tags?: string[]; metadata?: Record<string, unknown> } = {}, ...args: unknown[]): Promise<void> {
+  const client = new TracingClient({ exporter, manualFlushMode: true, logger: { warn: () => undefined } });
+  clients.push(client);
+  try {
+    await traceable(fn, { name: 'limited', client, ...options })(...(args as never[]));
+  } catch {
+    // a failing call's span is what some tests look at
+  }
+  expect(await client.flush()).toMatchObject({ delivered: 1, failed: 0 });
+}
+
+/** The one span the collector received. */
+function receivedSpan(): ReceivedSpan {
+  expect(collector.exports.every((received) => received.problems.length === 0)).toBe(true);
+  expect(collector.spans).toHaveLength(1);
+  return collector.spans[0]!;
+}
+
+/** The span the real SDK records for these attributes and events (each event: name and attributes), under `limits`. */
+function sdkSpan(limits: SpanLimits, attributes: Record<string, string | number | string[]>, events: Array<[string, Record<string, number>]> = [], exception?: Error): ReadableSpan {
+  const memory = new InMemorySpanExporter();
+  const provider = new TracerProvider({ spanLimits: limits, spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
+  const span = provider.getTracer('reference').startSpan('limited');
+  for (const [key, value] of Object.entries(attributes)) span.setAttribute(key, value);
+  for (const [name, eventAttributes] of events) span.addEvent(name, eventAttributes);
+  if (exception !== undefined) span.recordException(exception);
+  span.end();
+  return memory.getFinishedSpans()[0]!;
+}
+
+describe.each(PROTOCOLS)('over %s', (protocol) => {
+  test('by default, as the SDK: a run with 200 metadata keys goes with 128 attributes, its own and its inputs and outputs kept, the rest counted as dropped', async () => {
+    await traceOne(otlpExporter(protocol), (q: string) => q.toUpperCase(), { metadata: MANY_KEYS }, 'why');
+    const { span, attributes } = receivedSpan();
+    expect(Object.keys(attributes)).toHaveLength(128);
+    expect(attributes).toMatchObject({ 'input.value': expect.stringContaining('why'), 'output.value': '{"outputs":"WHY"}', 'tracewire.run_type': 'chain', 'input.mime_type': 'application/json' });
+    // tracewire's own 9 first; the metadata fills the 119 left, in order.
+    expect(attributes['tracewire.metadata.k118']).toBe(118);
+    expect(attributes).not.toHaveProperty('tracewire.metadata.k119');
+    const reference = sdkSpan({ attributeCountLimit: 128 }, { ...MANY_KEYS, a1: 'x', a2: 'x', a3: 'x', a4: 'x', a5: 'x', a6: 'x', a7: 'x', a8: 'x', a9: 'x' });
+    expect(Object.keys(reference.attributes)).toHaveLength(128);
+    expect(span.droppedAttributesCount).toBe(reference.droppedAttributesCount);
+    expect(span.droppedAttributesCount).toBe(81);
+  });
+
+  test('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT cuts every string value as the SDK does: the inputs and outputs JSON text, each tag, metadata strings; numbers whole', async () => {
+    const note = 'a note far longer than sixteen characters';
+    await traceOne(otlpExporter(protocol, { OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '16' }), (q: string) => `${q} and a long answer`, { tags: ['a-rather-long-tag-value', 'short'], metadata: { note, n: 123456789 } }, 'a long question text');
+    const { span, attributes } = receivedSpan();
+    const reference = sdkSpan({ attributeValueLengthLimit: 16 }, {
+      'input.value': JSON.stringify({ input: 'a long question text' }),
+      'output.value': JSON.stringify({ outputs: 'a long question text and a long answer' }),
+      'tracewire.tags': ['a-rather-long-tag-value', 'short'],
+      'tracewire.metadata.note': note,
+      'tracewire.metadata.n': 123456789,
+    });
+    for (const key of Object.keys(reference.attributes)) expect([key, attributes[key]]).toEqual([key, reference.attributes[key] as Json]);
+    expect((attributes['input.value'] as string).length).toBe(16);
+    expect(span.droppedAttributesCount ?? 0).toBe(0);
+  });
+
+  test('events past OTEL_SPAN_EVENT_COUNT_LIMIT: the oldest dropped and counted, the exception kept last; an event keeps its first OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT attributes — as the SDK', async () => {
+    const failure = new RangeError('out of range');
+    await traceOne(otlpExporter(protocol, { OTEL_SPAN_EVENT_COUNT_LIMIT: '3', OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT: '1' }), () => {
+      for (let i = 0; i < 5; i++) getCurrentSpan()!.addEvent(`e${i}`, { i, j: i * 2 });
+      throw failure;
+    });
+    const { span } = receivedSpan();
+    const events = span.events as Array<{ name: string; attributes: Array<{ key: string }>; droppedAttributesCount?: number }>;
+    const reference = sdkSpan({ eventCountLimit: 3, attributePerEventCountLimit: 1 }, {}, Array.from({ length: 5 }, (_, i) => [`e${i}`, { i, j: i * 2 }]), failure);
+    expect(events.map((event) => event.name)).toEqual(reference.events.map((event) => event.name));
+    expect(events.map((event) => event.name)).toEqual(['e3', 'e4', 'exception']);
+    expect(span.droppedEventsCount).toBe(reference.droppedEventsCount);
+    expect(events.map((event) => event.attributes.map((attribute) => attribute.key))).toEqual(reference.events.map((event) => Object.keys(event.attributes ?? {})));
+    expect(events.map((event) => event.droppedAttributesCount)).toEqual(reference.events.map((event) => event.droppedAttributesCount));
+  });
+});
+
+test('the span-specific variable wins over the general one, and the spanLimits option over both', async () => {
+  const env = { OTEL_ATTRIBUTE_COUNT_LIMIT: '30', OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '20' };
+  await traceOne(otlpExporter('http/json', env), () => 1, { metadata: MANY_KEYS });
+  await traceOne(otlpExporter('http/json', env, { attributeCountLimit: 40 }), () => 1, { metadata: MANY_KEYS });
+  await traceOne(otlpExporter('http/json', { OTEL_ATTRIBUTE_COUNT_LIMIT: '30' }), () => 1, { metadata: MANY_KEYS });
+  expect(collector.spans.map(({ attributes }) => Object.keys(attributes).length)).toEqual([20, 40, 30]);
+});
+
+test('fromOpenTelemetryExporter hands the SDK exporter spans within the same limits, their drops counted', async () => {
+  const memory = new InMemorySpanExporter();
+  const exporter = withEnv({ ...NO_LIMIT_VARIABLES, OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '8' }, () => fromOpenTelemetryExporter(memory));
+  await traceOne(exporter, (q: string) => q, { metadata: MANY_KEYS }, 'twelve chars');
+  const [span] = memory.getFinishedSpans();
+  expect(Object.keys(span!.attributes)).toHaveLength(128);
+  expect(span!.droppedAttributesCount).toBe(81);
+  expect(span!.attributes['input.value']).toBe('{"input"');
+});
+
+test('a bad limit is a TracewireConfigError naming the variable or option and what it takes', () => {
+  const fromEnv = configErrorOf(() => otlpExporter('http/json', { OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: 'lots' }));
+  expect(fromEnv.message).toMatch(/OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT.*lots.*a whole number, 0 or more/);
+  const zeroLength = configErrorOf(() => otlpExporter('http/json', {}, { attributeValueLengthLimit: 0 }));
+  expect(zeroLength.message).toMatch(/spanLimits\.attributeValueLengthLimit.*a whole number, 1 or more/);
+  expect(configErrorOf(() => otlpExporter('http/json', {}, { attributeCount: 5 } as OtlpSpanLimits)).message).toMatch(/spanLimits\.attributeCount/);
+  expect(configErrorOf(() => fromOpenTelemetryExporter(new InMemorySpanExporter(), { spanLimits: 5 as unknown as OtlpSpanLimits })).message).toMatch(/spanLimits/);
+});
+
+test('under a value length limit, a batch that waited and is then refused as too large still goes in halves, every span cut alike', async () => {
+  const exporter = otlpExporter('http/json', { OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '11' });
+  const client = new TracingClient({ exporter, manualFlushMode: true, maxBatchSize: 2, maxConcurrentExports: 1, logger: { warn: () => undefined } });
+  clients.push(client);
+  const work = traceable((n: number) => `answer number ${n}`, { name: 'work', client });
+  for (let i = 0; i < 4; i++) work(i);
+  // Batches wait for the one export at a time (a waiting batch is sealed into its request's text, where it can be); the first is refused once.
+  collector.answerAfter(100).script(413);
+  expect(await client.flush()).toMatchObject({ delivered: 4, failed: 0 });
+  expect(collector.exports.map((received) => received.answered)).toEqual([413, 200, 200, 200]);
+  expect(collector.spans.map(({ attributes }) => attributes['input.value']).sort()).toEqual(['{"input":0}', '{"input":1}', '{"input":2}', '{"input":3}']);
+  expect(collector.spans.map(({ attributes }) => attributes['output.value'])).toEqual(Array(4).fill('{"outputs":'));
+});
