@@ -1,7 +1,8 @@
-import { Observable, type Subscribable, type Unsubscribable } from '../rx.js';
+import { Observable, type Subscribable, type Subscriber, type Unsubscribable } from '../rx.js';
 import { enterSpan } from '../otel/bridge-hook.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { hook, hookBase, watchConsumption } from './traced-unconsumed.js';
+import { captureContext } from '../context/captured-context.js';
 
 /**
  * @internal Traces an Observable over its first subscription and hands back
@@ -10,8 +11,11 @@ import { hook, hookBase, watchConsumption } from './traced-unconsumed.js';
  * (non-enumerable) is put on it, which RxJS operators, `firstValueFrom` and
  * `asObservable()` call too. The span ends `success` on complete, `error` on
  * error, `cancelled` when the subscriber unsubscribes first. The source is
- * subscribed inside the span, so work done on subscription nests under it.
- * Values pass through untouched; a second subscription works as before but
+ * subscribed inside the span, so work done on subscription nests under it;
+ * what it emits reaches the subscriber in the subscriber's own context (see
+ * `captureContext`), so the subscriber's callbacks and the operators after
+ * the Observable nest where they were subscribed, as untraced and as for a
+ * traced generator's consumer. Values pass through untouched; a second subscription works as before but
  * is not traced. An object that takes no own property (frozen) is traced
  * through a new Observable instead, as the only way left.
  */
@@ -22,6 +26,7 @@ export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>
   const traced = new Observable<T>((subscriber) => {
     // Subscribed: the subscription, not the Observable, keeps the source alive: nothing left to watch.
     watch.follow();
+    const inSubscriber = captureContext();
     const subscription = enterSpan(outcome.span, subscribe, inner, [
       {
         // A synchronous source keeps emitting after the consumer unsubscribed from
@@ -30,17 +35,17 @@ export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>
         next: (value: T) => {
           if (subscriber.closed) return;
           outcome.collect(value);
-          subscriber.next(value);
+          inSubscriber(deliverNext, subscriber, value);
         },
         error: (error: unknown) => {
           if (subscriber.closed) return;
           outcome.fail(error);
-          subscriber.error(error);
+          inSubscriber(deliverError, subscriber, error);
         },
         complete: () => {
           if (subscriber.closed) return;
           outcome.complete();
-          subscriber.complete();
+          inSubscriber(deliverComplete, subscriber);
         },
       },
     ]) as Unsubscribable;
@@ -57,4 +62,16 @@ export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>
   };
   // Refused, the new Observable is handed back: it holds the original, which stays watched.
   return hook(inner, 'subscribe', own, subscribe, outcome) ? inner : traced;
+}
+
+function deliverNext<T>(subscriber: Subscriber<T>, value: T): void {
+  subscriber.next(value);
+}
+
+function deliverError(subscriber: Subscriber<unknown>, error: unknown): void {
+  subscriber.error(error);
+}
+
+function deliverComplete(subscriber: Subscriber<unknown>): void {
+  subscriber.complete();
 }

@@ -51,6 +51,14 @@ test.each(runtimes)(`%s: every span of ${TRACES} four-span traces under @FlushOn
   expect({ arrived: new Set(ids).size, duplicated: ids.length - new Set(ids).size }).toEqual({ arrived: SPANS, duplicated: 0 });
 }, 90_000);
 
+test.each(runtimes)("%s: a traced Observable's source nests under its run, the operators and the subscriber's callbacks under the subscriber's", async (name, _entryFile, flags) => {
+  const stdout = await run(join(ROOT, 'node_modules/.bin', name), [...flags, join(__dirname, 'fixtures/observable-nesting-script.mjs'), 'tracewire']);
+  expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({
+    seen: [10, 20, 30],
+    parents: { handler: ['(root)'], open: ['handler'], produce: ['open', 'open', 'open'], step: ['handler', 'handler', 'handler'], onValue: ['handler', 'handler', 'handler'] },
+  });
+}, 60_000);
+
 test.each(runtimes)('%s: set up by the environment alone (only `traceable` imported, LANGSMITH_* set), a script that ends on its own delivers its runs', async (name, entryFile, flags) => {
   // Watched failing for Deno before: its entry (the edge one) built no client from the environment, and nothing was traced.
   const sink = await LangSmithSink.start();

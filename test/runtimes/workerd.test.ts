@@ -16,6 +16,11 @@ const REQUESTS = 40;
 const PARALLEL = 8;
 const SPANS_PER_TRACE = 4; // root + 3 leaves
 const WORKERD = join(ROOT, 'node_modules/.bin/workerd');
+/** What fixtures/observable-nesting.js answers when the nesting is right. */
+const OBSERVABLE_NESTING = {
+  seen: [10, 20, 30],
+  parents: { handler: ['(root)'], open: ['handler'], produce: ['open', 'open', 'open'], step: ['handler', 'handler', 'handler'], onValue: ['handler', 'handler', 'handler'] },
+};
 
 let collector: OtlpCollector;
 let server: { child: ChildProcess; output: () => string };
@@ -113,6 +118,10 @@ test('an export workerd dropped with its request is abandoned by the watchdog on
   expect(stats.abandoned).toBeGreaterThanOrEqual(1);
   expect(new Set(await arrived('orphaned', SPANS_PER_TRACE)).size).toBe(SPANS_PER_TRACE);
 }, 60_000);
+
+test("a traced Observable in workerd: its source's work nests under its run, the operators and the subscriber's callbacks under the subscriber's (what it emits reaches the subscriber in the subscriber's context)", async () => {
+  expect(await (await call('/observable', { service: 'observable', mode: 'manual' })).json()).toEqual(OBSERVABLE_NESTING);
+});
 
 test('the edge entry\'s LangSmithExporter delivers from workerd to a LangSmith sink: multipart bodies, every run once, complete', async () => {
   const sink = await LangSmithSink.start();
