@@ -94,7 +94,9 @@ export function otlpSpanOf(json: string, metadata: JsonObject | undefined, event
   const span = JSON.parse(json) as OtlpSpan;
   if (json.includes('"doubleValue":null')) {
     restoreNumbers(span.attributes, metadata, 'tracewire.metadata.');
-    for (let i = 0; i < events.length; i++) restoreNumbers(span.events[i]!.attributes, events[i]!.kwargs, '');
+    // Past the event count limit the oldest went: the run's event i is the span's i − dropped.
+    const dropped = span.droppedEventsCount ?? 0;
+    for (let i = dropped; i < events.length; i++) restoreNumbers(span.events[i - dropped]!.attributes, events[i]!.kwargs, '');
   }
   return span;
 }

@@ -1,5 +1,5 @@
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanLimits } from '@opentelemetry/sdk-trace';
-import { fromOpenTelemetryExporter, getCurrentSpan, OtlpHttpExporter, TracingClient, traceable, type OtlpSpanLimits, type SpanExporter } from '../../../index';
+import { fromOpenTelemetryExporter, getCurrentSpan, OtlpHttpExporter, TracingClient, traceable, type OtlpSpanLimits, type Run, type SpanExporter } from '../../../index';
 import { configErrorOf } from '../../helpers/config-error';
 import { OtlpCollector, type ReceivedSpan } from '../../helpers/otlp-collector';
 import type { Json } from '../../helpers/otlp-proto';
@@ -152,4 +152,20 @@ test('under a value length limit, a batch that waited and is then refused as too
   expect(collector.exports.map((received) => received.answered)).toEqual([413, 200, 200, 200]);
   expect(collector.spans.map(({ attributes }) => attributes['input.value']).sort()).toEqual(['{"input":0}', '{"input":1}', '{"input":2}', '{"input":3}']);
   expect(collector.spans.map(({ attributes }) => attributes['output.value'])).toEqual(Array(4).fill('{"outputs":'));
+});
+
+test('over protobuf, past the event count, the events kept keep their own numbers JSON cannot write (NaN, Infinity: a Run handed to export() may hold them)', async () => {
+  const id = '0192f3a4-5b6c-7d8e-af01-23456789abcd';
+  const events = Array.from({ length: 4 }, (_, i) => ({ name: `e${i}`, time: `2024-11-19T07:13:20.00000${i}Z`, kwargs: { i, ratio: i % 2 === 0 ? Number.NaN : Number.POSITIVE_INFINITY } }));
+  const run: Run = { id, trace_id: id, dotted_order: `20241119T071320000000Z${id}`, name: 'limited', run_type: 'chain', start_time: '2024-11-19T07:13:20Z', end_time: '2024-11-19T07:13:21Z', status: 'success', tags: [], extra: { metadata: {} }, events, session_name: 'p' };
+  const exporter = otlpExporter('http/protobuf', { OTEL_SPAN_EVENT_COUNT_LIMIT: '2' });
+  expect(await exporter.export({ post: [run], patch: [] }, { signal: new AbortController().signal } as never)).toEqual({ ok: true });
+  await exporter.shutdown();
+  const { span } = receivedSpan();
+  const kept = span.events as Array<{ name: string; attributes: Array<{ key: string; value: unknown }> }>;
+  expect(kept.map((event) => [event.name, event.attributes.map(({ key, value }) => [key, value])])).toEqual([
+    ['e2', [['i', { intValue: '2' }], ['ratio', { doubleValue: Number.NaN }]]],
+    ['e3', [['i', { intValue: '3' }], ['ratio', { doubleValue: Number.POSITIVE_INFINITY }]]],
+  ]);
+  expect(span.droppedEventsCount).toBe(2);
 });
