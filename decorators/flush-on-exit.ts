@@ -210,11 +210,13 @@ function afterInvocation(clients: TracingClient[], settings: Settings, handOff: 
   const queues = [...(budget.queues ?? [])].map((queue) => queue.awaitQueueSent(waitMillis));
   budget.queues = undefined;
   const started = performance.now();
-  const flushing = Promise.all([flushInvocationClients(clients, waitMillis), ...queues]).then(([result, ...sent]) => {
+  // A blocking root's wait inside it gave up: what it left is waited for (blocking clients too) within what is left.
+  const blockingGaveUpAfter = budget.blockingGaveUpAfterMillis;
+  const flushing = Promise.all([flushInvocationClients(clients, waitMillis, blockingGaveUpAfter !== undefined), ...queues]).then(([result, ...sent]) => {
     const queueLate = !sent.every(Boolean);
-    // The queues' wait counted too (the clients' own measured only theirs).
-    const waited = { ...result!, waitedMillis: max(result!.waitedMillis, performance.now() - started) };
-    report(clients[0]!, settings, queueLate ? { ...waited, timedOut: true } : waited, waitMillis, cut, queueLate);
+    // The queues' wait counted too (the clients' own measured only theirs), and the blocking root's that gave up.
+    const waited = { ...result!, waitedMillis: max(result!.waitedMillis, performance.now() - started) + (blockingGaveUpAfter ?? 0) };
+    report(clients[0]!, settings, queueLate ? { ...waited, timedOut: true } : waited, waitMillis + (blockingGaveUpAfter ?? 0), cut, queueLate);
   });
   if (handOff === undefined) return flushing;
   try {

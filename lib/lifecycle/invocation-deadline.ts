@@ -33,6 +33,11 @@ export interface InvocationBudget {
    * calls end after them.
    */
   queues?: Set<LangSmithQueue>;
+  /**
+   * How long a blocking root's delivery wait inside it lasted before giving up with spans undelivered (the last such):
+   * the invocation's flush then waits for them as in background mode, within what is left (see `noteBlockingWait`).
+   */
+  blockingGaveUpAfterMillis?: number;
 }
 
 /** @internal A langsmith client's queue, as an invocation's flush waits for it (see `LangSmithClientExporter.awaitQueueSent`). */
@@ -97,6 +102,16 @@ export function invocationWaitMillis(fallbackMillis: number): number {
   if (budget === undefined) return fallbackMillis;
   budget.deadlineAt ??= min(Date.now() + budget.timeoutMillis, budget.cutoffAt);
   return max(0, min(fallbackMillis, budget.deadlineAt - Date.now()));
+}
+
+/**
+ * @internal A blocking root's delivery wait ended (`timedOut`, after `waitedMillis`): inside an invocation, one that
+ * gave up makes the invocation's flush wait for what it left, and report it — before, a blocking handler cut by
+ * Lambda's deadline reported nothing pending and warned nothing while its spans piled up (a report-only probe).
+ */
+export function noteBlockingWait(timedOut: boolean, waitedMillis: number): void {
+  const budget = currentInvocation();
+  if (budget !== undefined && timedOut) budget.blockingGaveUpAfterMillis = waitedMillis;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { DeliveryConfig } from '../config.js';
 import { readsRecords, sealerOf, warmUpOf, type Sealer } from '../exporters/record-batch.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { exitingHost, isLongLivedHost } from '../lifecycle/host.js';
-import { invocationWaitMillis, spanEndedLate } from '../lifecycle/invocation-deadline.js';
+import { invocationWaitMillis, noteBlockingWait, spanEndedLate } from '../lifecycle/invocation-deadline.js';
 import { InputsHeldOutside } from './inputs-held-outside.js';
 import type { Span } from '../model/span.js';
 import { Subscription, type SchedulerLike } from '../rx.js';
@@ -111,9 +111,16 @@ export class BatchSpanProcessor implements SpanProcessor {
   /**
    * What a strategy calls to wait for a root span's trace, built once: a
    * closure per root span cost every traced call an allocation, though the
-   * default strategy never calls it. The deadline is read when it is called.
+   * default strategy never calls it. The deadline is read when it is called; a wait that gave up is told to the
+   * invocation it is in, which reports it (see `noteBlockingWait`).
    */
-  readonly #awaitRootDelivery = (): Promise<FlushResult> => this.awaitPending({ timeoutMillis: invocationWaitMillis(this.#config.flushTimeoutMillis) });
+  readonly #awaitRootDelivery = (): Promise<FlushResult> => {
+    const started = performance.now();
+    return this.awaitPending({ timeoutMillis: invocationWaitMillis(this.#config.flushTimeoutMillis) }).then((result) => {
+      noteBlockingWait(result.timedOut, performance.now() - started);
+      return result;
+    });
+  };
   /**
    * What a wait starts once its batches are done (see `driveUntilSettled`): an export of just the closes waiting, when
    * no released batch waits to carry them. Their batch was the last (a serverless invocation's, a script's): no later

@@ -64,7 +64,29 @@ describe.each(['background', 'manual', 'blocking'] as DeliveryMode[])('%s strate
     expect(value).toBe(7);
     expect(millis).toBeLessThan(remaining - LAMBDA_MARGIN_MILLIS + SLACK_MILLIS);
     expect(millis).toBeGreaterThanOrEqual(remaining - LAMBDA_MARGIN_MILLIS - 20); // it did wait for delivery, up to the cut
-    if (mode !== 'blocking') expect(reports[0]).toMatchObject({ timedOut: true });
+    // Blocking too: its root's wait gave up at the cut, and what it left is reported (before: nothing pending, no warning).
+    expect(reports[0]).toMatchObject({ timedOut: true, delivered: 0, pending: 2 });
+  });
+});
+
+describe('blocking strategy, a root whose own wait gives up inside the invocation', () => {
+  test("cut by Lambda's deadline: the invocation's report counts the root's wait and what it left", async () => {
+    sink.script({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
+    install('blocking');
+    await new Handler().handle({ n: 1 }, lambdaContext(400));
+    expect(reports[0]).toMatchObject({ timedOut: true, pending: 2, delivered: 0 });
+    expect(reports[0]!.waitedMillis).toBeGreaterThanOrEqual(400 - LAMBDA_MARGIN_MILLIS - 20);
+  });
+
+  test("cut by the client's flushTimeoutMillis, with the invocation's time left: the invocation waits for what it left, and it is delivered before the handler settles", async () => {
+    sink.script({ kind: 'ok', delayMillis: 300 });
+    const exporter = new LangSmithExporter({ endpoint: sink.url, apiKey: 'k', fetchServerInfo: false });
+    client = new TracingClient({ exporter, mode: 'blocking', flushIntervalMillis: 60_000, flushTimeoutMillis: 100, logger: { warn() {} } });
+    setGlobalTracingClient(client);
+    expect(await new Handler().handle({ n: 5 }, lambdaContext(5_000))).toBe(5);
+    // Settled with the export answered: nothing in flight for a freeze to cut.
+    expect(new Set(sink.acceptedIds).size).toBe(2);
+    expect(reports[0]).toMatchObject({ timedOut: false, pending: 0, action: 'awaited-pending' });
   });
 });
 
