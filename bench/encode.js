@@ -102,10 +102,18 @@ function pathsOf(root, label) {
     return measured(wb.buildBody(ops, mode, boundary).body);
   };
   const text = records ? lib('exporters/otlp/otlp-json-text.js') : undefined;
+  const bareResource = () => {
+    try {
+      return lib('exporters/otlp/otlp-resource.js').BARE_RESOURCE;
+    } catch {
+      return undefined;
+    }
+  };
   const otlp = (batch) => {
     if (records && typeof text.OtlpJsonRequest === 'function') {
       // A build whose exporter adds each span's text straight into the request's, as it does.
-      const request = new text.OtlpJsonRequest();
+      // The exporter's resource (a build before resources took none: the argument is ignored there).
+      const request = new text.OtlpJsonRequest(bareResource());
       for (const record of batch.postRecords) request.add(record.projectName, text.recordSpanJson(record));
       for (const record of batch.patchRecords) request.add(record.projectName, text.recordSpanJson(record));
       return measured(encodeUtf8(request.text()));

@@ -8,7 +8,7 @@ import { keyValueJson, metadataAttributesJson, stringValueJson } from './otlp-va
 import { OPENINFERENCE_KIND, attributeJson, idsOf, isPlain, plainAttributeJson, spanEventsJson } from './otlp-span-parts.js';
 import { BARE_RESOURCE, type OtlpResource } from './otlp-resource.js';
 import { DEFAULT_SPAN_LIMITS, type SpanLimits } from '../../config-span-limits.js';
-import { limitedAttributesJson, limitedEventsJson } from './otlp-span-limits.js';
+import { limitedAttributesJson, limitedEventsJson, METADATA_PREFIX, OTHER_ATTRIBUTES_MAX } from './otlp-span-limits.js';
 
 /** @internal A span's OTLP/JSON text with the `service.name` of the resource it belongs to. */
 export interface ServiceSpanJson {
@@ -61,7 +61,7 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
   // A Run's metadata is its caller's object, which may change between exports: never remembered.
   let metadataKeys: number;
   if (run !== undefined) {
-    attributes += metadataAttributesJson(record.metadata, 'tracewire.metadata.');
+    attributes += metadataAttributesJson(record.metadata, METADATA_PREFIX);
     metadataKeys = Object.keys(record.metadata).length;
   } else {
     attributes += record.metadata === lastMetadata && lastMetadata !== undefined ? lastMetadataJson : metadataJson(record.metadata);
@@ -71,9 +71,9 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
   if (inputs !== undefined) attributes += ',{"key":"input.value","value":{"stringValue":' + JSON.stringify(inputs) + '}}' + INPUT_MIME;
   if (record.outputsJson !== undefined) attributes += ',{"key":"output.value","value":{"stringValue":' + JSON.stringify(record.outputsJson) + '}}' + OUTPUT_MIME;
   if (record.status === 'cancelled') attributes += ',{"key":"tracewire.status","value":{"stringValue":"cancelled"}}';
-  // At most 11 of tracewire's own and 3 token counts beside the metadata's keys; no value longer than all the text.
+  // No more attributes than the metadata's keys and the others at most; no value longer than all the text.
   let afterAttributes = '],"events":[';
-  if (metadataKeys + 14 > limits.attributeCountLimit || attributes.length > limits.attributeValueLengthLimit) {
+  if (metadataKeys + OTHER_ATTRIBUTES_MAX > limits.attributeCountLimit || attributes.length > limits.attributeValueLengthLimit) {
     const limited = limitedAttributesJson(attributes, limits);
     attributes = limited.json;
     if (limited.dropped > 0) afterAttributes = '],"droppedAttributesCount":' + limited.dropped + ',"events":[';
@@ -193,7 +193,7 @@ function sessionAndKindJson(projectName: string, runType: RunType): string {
 
 /** The metadata attributes, kept as the last ones. Spans share metadata objects, replaced and never mutated when set (as for LangSmith's `extra`). */
 function metadataJson(metadata: RunRecord['metadata']): string {
-  lastMetadataJson = metadataAttributesJson(metadata, 'tracewire.metadata.');
+  lastMetadataJson = metadataAttributesJson(metadata, METADATA_PREFIX);
   lastMetadataKeys = Object.keys(metadata).length;
   lastMetadata = metadata;
   return lastMetadataJson;

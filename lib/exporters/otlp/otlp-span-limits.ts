@@ -6,15 +6,25 @@ import type { OtlpAnyValue, OtlpEvent, OtlpKeyValue } from './otlp-types.js';
  * `OtlpSpanLimits`). `recordSpanJson` writes a span's attributes and events
  * as text and calls these only when a limit can bite — more attributes or
  * events than allowed, or text longer than the value length limit — so a span
- * within the limits (nearly every one) costs a comparison. These parse the
- * text back, cut, and write it again: the mapping from a run is written once,
- * in `recordSpanJson`, and the limits apply to what it wrote, as an SDK
- * applies them to the attributes it is given.
+ * within the limits (nearly every one) costs a few comparisons, and for one
+ * with events, a count of each event's attributes. These parse the text back,
+ * cut, and write it again: the mapping from a run is written once, in
+ * `recordSpanJson`, and the limits apply to what it wrote, as an SDK applies
+ * them to the attributes it is given.
  */
 
-/** The attributes a run's metadata becomes, which give way to tracewire's own under the count limit. */
+/** @internal The prefix of the attributes a run's metadata becomes: under the count limit they give way to all others. */
+export const METADATA_PREFIX = 'tracewire.metadata.';
+
+/**
+ * @internal The most attributes a span has beside its metadata's (see `recordSpanJson`): tracewire's 11 — run id, run
+ * type, dotted order, project, OpenInference kind, tags, `input.value` and its MIME type, `output.value` and its,
+ * `tracewire.status` — and OpenInference's 3 token counts (LLM dashboards read them: kept before the metadata).
+ */
+export const OTHER_ATTRIBUTES_MAX = 14;
+
 function isMetadata(key: string): boolean {
-  return key.startsWith('tracewire.metadata.') || key.startsWith('llm.token_count.');
+  return key.startsWith(METADATA_PREFIX);
 }
 
 /** @internal Attributes cut to `limits`, and how many were dropped; both texts as `recordSpanJson` writes them (comma-separated, no brackets). */
@@ -30,20 +40,20 @@ export function limitedAttributesJson(attributes: string, limits: SpanLimits): {
       kept.push(attribute);
     }
   }
-  // A limit below tracewire's own attributes (at most 11) keeps the first of them.
+  // A limit below the others (see OTHER_ATTRIBUTES_MAX) keeps the first of them.
   if (kept.length > limits.attributeCountLimit) kept.length = limits.attributeCountLimit;
   return { json: JSON.stringify(kept.map((attribute) => truncated(attribute, limits.attributeValueLengthLimit))).slice(1, -1), dropped: all.length - kept.length };
 }
 
 /** @internal Events cut to `limits` — the oldest dropped past the count, each event's attributes past theirs — and how many events were dropped. */
 export function limitedEventsJson(events: string, limits: SpanLimits): { readonly json: string; readonly dropped: number } {
-  const all = JSON.parse('[' + events + ']') as Array<OtlpEvent & { droppedAttributesCount?: number }>;
+  const all = JSON.parse('[' + events + ']') as OtlpEvent[];
   const dropped = Math.max(0, all.length - limits.eventCountLimit);
   const kept = all.slice(dropped);
   for (const event of kept) {
     const attributes = event.attributes as OtlpKeyValue[];
     if (attributes.length > limits.attributePerEventCountLimit) {
-      event.droppedAttributesCount = attributes.length - limits.attributePerEventCountLimit;
+      (event as { droppedAttributesCount?: number }).droppedAttributesCount = attributes.length - limits.attributePerEventCountLimit;
       attributes.length = limits.attributePerEventCountLimit;
     }
     for (let i = 0; i < attributes.length; i++) attributes[i] = truncated(attributes[i]!, limits.attributeValueLengthLimit);

@@ -11,12 +11,10 @@ import { OtlpJsonRequest, recordSpanJson } from './otlp-json-text.js';
 import type { OtlpResource } from './otlp-resource.js';
 import { runSpanJson } from './to-otlp-span.js';
 import type { SpanLimits } from '../../config-span-limits.js';
+import { OTHER_ATTRIBUTES_MAX } from './otlp-span-limits.js';
 import { parse } from '../../natives.js';
 
 type JsonObject = { [key: string]: JsonValue };
-
-/** The most attributes of tracewire's own a span has (see `recordSpanJson`): what a count limit must leave for `runOf`. */
-const OWN_ATTRIBUTES_MAX = 11;
 
 /** No spans' byte ranges: an OTLP batch is always one request, never cut. */
 const NO_RANGES = new Uint32Array(0);
@@ -62,8 +60,8 @@ function microsOf(nanos: string): number {
  * request's spans in batch order: runs that ended (no start waiting for its
  * end, no end joined with inputs remembered from its start) of one service,
  * under span limits that leave what `runOf` reads back whole (no value length
- * limit, room for tracewire's own attributes: only metadata, kept aside, may
- * be cut). Any other batch keeps its records, and the exporter encodes it at
+ * limit, room for every attribute but the metadata's, which is kept aside and
+ * alone may be cut). Any other batch keeps its records, and the exporter encodes it at
  * export.
  */
 export class OtlpFraming implements SealedFraming {
@@ -89,7 +87,7 @@ export class OtlpFraming implements SealedFraming {
   sealRecords(records: RecordBatch): SealedBatch | undefined {
     const posts = records.postRecords;
     const limits = this.limits;
-    if (records.patchRecords.length > 0 || posts.length === 0 || limits.attributeValueLengthLimit !== Infinity || limits.attributeCountLimit < OWN_ATTRIBUTES_MAX) return undefined;
+    if (records.patchRecords.length > 0 || posts.length === 0 || limits.attributeValueLengthLimit !== Infinity || limits.attributeCountLimit < OTHER_ATTRIBUTES_MAX) return undefined;
     const named = this.serviceName();
     const service = named ?? posts[0]!.projectName;
     for (let i = 0; i < posts.length; i++) {

@@ -9,6 +9,7 @@ import { isoToUnixNano } from './otlp-values.js';
 import { parseTracestate } from '../../propagation/traceparent.js';
 import { freeze, isObject } from '../../natives.js';
 import type { SpanLimits } from '../../config-span-limits.js';
+import { METADATA_PREFIX } from './otlp-span-limits.js';
 
 type JsonObject = { readonly [key: string]: JsonValue };
 
@@ -93,7 +94,7 @@ function otelIdsOfRun(run: Run): OtelIds | undefined {
 export function otlpSpanOf(json: string, metadata: JsonObject | undefined, events: readonly RunEvent[]): OtlpSpan {
   const span = JSON.parse(json) as OtlpSpan;
   if (json.includes('"doubleValue":null')) {
-    restoreNumbers(span.attributes, metadata, 'tracewire.metadata.');
+    restoreNumbers(span.attributes, metadata, METADATA_PREFIX);
     // Past the event count limit the oldest went: the run's event i is the span's i − dropped.
     const dropped = span.droppedEventsCount ?? 0;
     for (let i = dropped; i < events.length; i++) restoreNumbers(span.events[i - dropped]!.attributes, events[i]!.kwargs, '');

@@ -133,15 +133,18 @@ test('fromOpenTelemetryExporter hands the SDK exporter spans within the same lim
 
 test('a bad limit is a TracewireConfigError naming the variable or option and what it takes', () => {
   const fromEnv = configErrorOf(() => otlpExporter('http/json', { OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: 'lots' }));
-  expect(fromEnv.message).toMatch(/OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT.*lots.*a whole number, 0 or more/);
+  expect(fromEnv.message).toMatch(/OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT.*lots.*a number/);
   const zeroLength = configErrorOf(() => otlpExporter('http/json', {}, { attributeValueLengthLimit: 0 }));
   expect(zeroLength.message).toMatch(/spanLimits\.attributeValueLengthLimit.*a whole number, 1 or more/);
   expect(configErrorOf(() => otlpExporter('http/json', {}, { attributeCount: 5 } as OtlpSpanLimits)).message).toMatch(/spanLimits\.attributeCount/);
   expect(configErrorOf(() => fromOpenTelemetryExporter(new InMemorySpanExporter(), { spanLimits: 5 as unknown as OtlpSpanLimits })).message).toMatch(/spanLimits/);
 });
 
-test('under a value length limit, a batch that waited and is then refused as too large still goes in halves, every span cut alike', async () => {
-  const exporter = otlpExporter('http/json', { OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '11' });
+test.each([
+  ['a value length limit', { OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '11' }, (attributes: Record<string, Json>) => [attributes['input.value'], attributes['output.value']]],
+  ['a count limit below the attributes beside the metadata', { OTEL_ATTRIBUTE_COUNT_LIMIT: '3' }, (attributes: Record<string, Json>) => Object.keys(attributes)],
+] as const)('under %s, a batch that waited and is then refused as too large still goes in halves, every span cut alike', async (_limit, env, cut) => {
+  const exporter = otlpExporter('http/json', env);
   const client = new TracingClient({ exporter, manualFlushMode: true, maxBatchSize: 2, maxConcurrentExports: 1, logger: { warn: () => undefined } });
   clients.push(client);
   const work = traceable((n: number) => `answer number ${n}`, { name: 'work', client });
@@ -150,8 +153,38 @@ test('under a value length limit, a batch that waited and is then refused as too
   collector.answerAfter(100).script(413);
   expect(await client.flush()).toMatchObject({ delivered: 4, failed: 0 });
   expect(collector.exports.map((received) => received.answered)).toEqual([413, 200, 200, 200]);
-  expect(collector.spans.map(({ attributes }) => attributes['input.value']).sort()).toEqual(['{"input":0}', '{"input":1}', '{"input":2}', '{"input":3}']);
-  expect(collector.spans.map(({ attributes }) => attributes['output.value'])).toEqual(Array(4).fill('{"outputs":'));
+  const spans = collector.spans.map(({ attributes }) => attributes).sort((a, b) => String(a['tracewire.run_id']).localeCompare(String(b['tracewire.run_id'])));
+  const expected = env === undefined || 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT' in env ? [0, 1, 2, 3].map((i) => [`{"input":${i}}`, '{"outputs":']) : Array(4).fill(['tracewire.run_id', 'tracewire.run_type', 'tracewire.dotted_order']);
+  expect(spans.map(cut)).toEqual(expected);
+});
+
+test.each([112, 115, 116, 119])('as the SDK counts, with %i metadata keys beside tags, inputs, outputs and token counts: at most 128 attributes, the token counts kept, the rest dropped', async (keys) => {
+  const metadata: Record<string, unknown> = { usage_metadata: { input_tokens: 3, output_tokens: 4, total_tokens: 7 } };
+  for (let i = 1; i < keys; i++) metadata[`k${String(i).padStart(3, '0')}`] = i;
+  await traceOne(otlpExporter('http/json'), (q: string) => q, { tags: ['t'], metadata }, 'q');
+  const { span, attributes } = receivedSpan();
+  const beside = 13; // 5 of tracewire's, tags, input and output with their MIME types, 3 token counts
+  const reference = sdkSpan({ attributeCountLimit: 128 }, Object.fromEntries(Array.from({ length: keys + beside }, (_, i) => [`a${i}`, i])));
+  expect([Object.keys(attributes).length, span.droppedAttributesCount ?? 0]).toEqual([Object.keys(reference.attributes).length, reference.droppedAttributesCount]);
+  expect(attributes).toMatchObject({ 'llm.token_count.prompt': 3, 'llm.token_count.completion': 4, 'llm.token_count.total': 7, 'input.value': '{"input":"q"}' });
+});
+
+test('an event with more attributes than OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT (128 by default) keeps its first 128, the rest counted', async () => {
+  const kwargs = Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`k${i}`, i]));
+  await traceOne(otlpExporter('http/json'), () => void getCurrentSpan()!.addEvent('wide', kwargs));
+  const [event] = receivedSpan().span.events as Array<{ attributes: Array<{ key: string }>; droppedAttributesCount?: number }>;
+  expect([event!.attributes.length, event!.attributes.at(-1)!.key, event!.droppedAttributesCount]).toEqual([128, 'k127', 2]);
+});
+
+test('the variables are read as the SDK reads them (a number in any form it takes, a fraction up, a value length of 0 or less none): a value an SDK beside it takes never turns tracing off', async () => {
+  const counts: Array<[string, number]> = [['1e1', 10], ['12.5', 13], ['-1', 0]];
+  for (const [value] of counts) await traceOne(otlpExporter('http/json', { OTEL_ATTRIBUTE_COUNT_LIMIT: value }), () => 1, { metadata: MANY_KEYS });
+  await traceOne(otlpExporter('http/json', { OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '0' }), () => 'a long enough output', {});
+  const spans = collector.spans;
+  expect(spans.slice(0, 3).map(({ attributes }) => Object.keys(attributes).length)).toEqual(counts.map(([, kept]) => kept));
+  // The SDK's own for 12.5: as many kept.
+  expect(Object.keys(sdkSpan({ attributeCountLimit: 12.5 }, MANY_KEYS).attributes)).toHaveLength(13);
+  expect(spans[3]!.attributes['output.value']).toBe('{"outputs":"a long enough output"}');
 });
 
 test('over protobuf, past the event count, the events kept keep their own numbers JSON cannot write (NaN, Infinity: a Run handed to export() may hold them)', async () => {
