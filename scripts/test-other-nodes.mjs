@@ -11,9 +11,13 @@
  * The runner's PATH starts with it, so a test that spawns `node` by name gets
  * the version under test, as one spawning `process.execPath` does.
  *
- * The versions run side by side, each jest printing when it is done: a
- * run keeps about 1.2 of the two cores busy (much of the suite waits on
- * timers, sockets and child processes), and CI has 15 minutes.
+ * The versions run one after the other, on four jest workers each: much of
+ * the suite waits on timers, sockets and child processes, so a run is bound
+ * by its workers more than by CI's two cores. Measured on a clean clone
+ * (2026-12-07): Node 24 alone 176 s on two workers, 113 s on four; Node 22's
+ * share 68 s on four; both side by side on two each 203 s, on four and two
+ * 181 s; every suite of CI at once (Node 20's too) kept both cores busy and
+ * took longer than one after the other. CI has 15 minutes.
  *
  * Node 24 runs the whole of the suites below. Node 22 runs those where the
  * Node major changes what is observed — async context (its AsyncLocalStorage
@@ -54,8 +58,7 @@ const versions = process.argv.slice(2).length > 0 ? process.argv.slice(2) : OTHE
 function suiteOn(version) {
   const started = Date.now();
   const node = nodeBinary(version);
-  // Two workers each (four in all, beside each other): three each measured slower (221 s against 204–209 s).
-  const child = spawn(node, [join(repo, 'node_modules/jest/bin/jest.js'), '--maxWorkers=2', testsOf(version.startsWith('22.') ? NODE22_SUITES : SUITES)], {
+  const child = spawn(node, [join(repo, 'node_modules/jest/bin/jest.js'), '--maxWorkers=4', testsOf(version.startsWith('22.') ? NODE22_SUITES : SUITES)], {
     cwd: repo,
     stdio: ['ignore', 'pipe', 'pipe'],
     // The freeze test's killed invocations: 60 per strategy on the Node in use, 20 here (its 79 s were each run's longest).
@@ -74,9 +77,10 @@ function suiteOn(version) {
   });
 }
 
-// Fetched first, one after another (each takes the cache's lock), then run side by side.
+// Fetched first, one after another (each takes the cache's lock), then run one after the other, Node 24 (the whole suite) first.
 for (const version of versions) nodeBinary(version);
-const results = await Promise.all(versions.map(suiteOn));
+const results = [];
+for (const version of [...versions].reverse()) results.unshift(await suiteOn(version));
 const failed = versions.filter((_, i) => !results[i]);
 if (failed.length > 0) {
   console.error(`\nThe suite failed on Node ${failed.join(', ')}.`);
