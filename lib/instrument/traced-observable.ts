@@ -3,6 +3,8 @@ import { enterSpan } from '../otel/bridge-hook.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { hook, hookBase, watchConsumption } from './traced-unconsumed.js';
 import { captureContext } from '../context/captured-context.js';
+import { isOff, spanStorage } from '../context/span-context.js';
+import type { Span } from '../model/span.js';
 
 /**
  * @internal Traces an Observable over its first subscription and hands back
@@ -12,10 +14,11 @@ import { captureContext } from '../context/captured-context.js';
  * `asObservable()` call too. The span ends `success` on complete, `error` on
  * error, `cancelled` when the subscriber unsubscribes first. The source is
  * subscribed inside the span, so work done on subscription nests under it;
- * what it emits reaches the subscriber in the subscriber's own context (see
- * `captureContext`), so the subscriber's callbacks and the operators after
- * the Observable nest where they were subscribed, as untraced and as for a
- * traced generator's consumer. Values pass through untouched; a second subscription works as before but
+ * what it emits from there reaches the subscriber in the subscriber's own
+ * context (see `captureContext`), so the subscriber's callbacks and the
+ * operators after the Observable nest where they were subscribed, as
+ * untraced and as for a traced generator's consumer; what a hot source
+ * emits from elsewhere arrives in the emitter's context, as untraced. Values pass through untouched; a second subscription works as before but
  * is not traced. An object that takes no own property (frozen) is traced
  * through a new Observable instead, as the only way left.
  */
@@ -27,6 +30,12 @@ export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>
     // Subscribed: the subscription, not the Observable, keeps the source alive: nothing left to watch.
     watch.follow();
     const inSubscriber = captureContext();
+    const span = outcome.span;
+    // Where it would be untraced: what the source emits from inside this subscription (its span, or a call in it)
+    // reaches the subscriber in the subscriber's context; what it emits from elsewhere — a Subject or fromEvent fed
+    // from a request's context — in that context, as it comes (a review: a bus subscribed at start-up had every
+    // request's values delivered in the start-up context).
+    const deliver = <A extends unknown[]>(fn: (...args: A) => void, ...args: A): void => (emittedWithin(span) ? inSubscriber(fn, ...args) : fn(...args));
     const subscription = enterSpan(outcome.span, subscribe, inner, [
       {
         // A synchronous source keeps emitting after the consumer unsubscribed from
@@ -35,17 +44,17 @@ export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>
         next: (value: T) => {
           if (subscriber.closed) return;
           outcome.collect(value);
-          inSubscriber(deliverNext, subscriber, value);
+          deliver(deliverNext, subscriber, value);
         },
         error: (error: unknown) => {
           if (subscriber.closed) return;
           outcome.fail(error);
-          inSubscriber(deliverError, subscriber, error);
+          deliver(deliverError, subscriber, error);
         },
         complete: () => {
           if (subscriber.closed) return;
           outcome.complete();
-          inSubscriber(deliverComplete, subscriber);
+          deliver(deliverComplete, subscriber);
         },
       },
     ]) as Unsubscribable;
@@ -62,6 +71,15 @@ export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>
   };
   // Refused, the new Observable is handed back: it holds the original, which stays watched.
   return hook(inner, 'subscribe', own, subscribe, outcome) ? inner : traced;
+}
+
+/** Whether the calling code runs in `span` or a span under it: the subscription's own context. */
+function emittedWithin(span: Span): boolean {
+  const scope = spanStorage.getStore();
+  if (scope === span) return true;
+  if (scope === undefined || isOff(scope)) return false;
+  const current = scope as Span;
+  return current.traceId === span.traceId && current.parentDottedOrder !== undefined && current.parentDottedOrder.startsWith(span.dottedOrder);
 }
 
 function deliverNext<T>(subscriber: Subscriber<T>, value: T): void {

@@ -34,10 +34,12 @@ export interface InvocationBudget {
    */
   queues?: Set<LangSmithQueue>;
   /**
-   * How long a blocking root's delivery wait inside it lasted before giving up with spans undelivered (the last such):
-   * the invocation's flush then waits for them as in background mode, within what is left (see `noteBlockingWait`).
+   * How long its blocking roots' delivery waits lasted (together, overlaps counted once), where one gave up with spans
+   * undelivered: the invocation's flush then waits for them as in background mode, within what is left (see
+   * `noteBlockingWait`). `blockingWaitsEndAt`: when the last wait noted ended (`performance.now()`).
    */
   blockingGaveUpAfterMillis?: number;
+  blockingWaitsEndAt?: number;
 }
 
 /** @internal A langsmith client's queue, as an invocation's flush waits for it (see `LangSmithClientExporter.awaitQueueSent`). */
@@ -111,7 +113,12 @@ export function invocationWaitMillis(fallbackMillis: number): number {
  */
 export function noteBlockingWait(timedOut: boolean, waitedMillis: number): void {
   const budget = currentInvocation();
-  if (budget !== undefined && timedOut) budget.blockingGaveUpAfterMillis = waitedMillis;
+  if (budget === undefined || !timedOut) return;
+  // Each root's wait, ending now: what of it did not overlap the waits noted before (several roots, a review).
+  const endAt = performance.now();
+  const counted = endAt - max(endAt - waitedMillis, budget.blockingWaitsEndAt ?? -Infinity);
+  budget.blockingGaveUpAfterMillis = (budget.blockingGaveUpAfterMillis ?? 0) + max(0, counted);
+  budget.blockingWaitsEndAt = endAt;
 }
 
 /**

@@ -78,6 +78,24 @@ describe('blocking strategy, a root whose own wait gives up inside the invocatio
     expect(reports[0]!.waitedMillis).toBeGreaterThanOrEqual(400 - LAMBDA_MARGIN_MILLIS - 20);
   });
 
+  test('several roots whose waits each gave up: the report counts all their waits', async () => {
+    sink.script({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
+    const exporter = new LangSmithExporter({ endpoint: sink.url, apiKey: 'k', fetchServerInfo: false });
+    client = new TracingClient({ exporter, mode: 'blocking', flushIntervalMillis: 60_000, flushTimeoutMillis: 150, logger: { warn() {} } });
+    setGlobalTracingClient(client);
+    const root = traceable(async (i: number) => i, { name: 'root' });
+    class ThreeRoots {
+      @FlushOnExit({ timeoutMillis: 1_000, onFlushResult })
+      async handle(): Promise<void> {
+        for (let i = 0; i < 3; i++) await root(i);
+      }
+    }
+    const { millis } = await timed(() => new ThreeRoots().handle());
+    expect(reports[0]).toMatchObject({ timedOut: true, pending: 3 });
+    // Three waits of 150 ms, then the rest of the second's budget: all of it waited, and reported so.
+    expect(reports[0]!.waitedMillis).toBeGreaterThanOrEqual(millis - 100);
+  });
+
   test("cut by the client's flushTimeoutMillis, with the invocation's time left: the invocation waits for what it left, and it is delivered before the handler settles", async () => {
     sink.script({ kind: 'ok', delayMillis: 300 });
     const exporter = new LangSmithExporter({ endpoint: sink.url, apiKey: 'k', fetchServerInfo: false });

@@ -1,6 +1,7 @@
 import { RunTree } from 'langsmith';
 import { traceable as lsTraceable } from 'langsmith/traceable';
-import { Observable, from, mergeMap } from 'rxjs';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Observable, Subject, from, mergeMap } from 'rxjs';
 import { enableLangSmithBridge, setGlobalTracingClient, traceable, type Run } from '../../../index';
 import { langsmithRecorder } from '../../helpers/langsmith-recorder';
 import { bridgedOtel } from '../../helpers/otel-bridged';
@@ -147,4 +148,33 @@ describe('with the OpenTelemetry bridge', () => {
     const parents = sdk.memory().getFinishedSpans().map((span) => span.parentSpanContext?.spanId);
     expect(parents).toEqual(Array(3).fill(otelSpanIdOf('handler')));
   });
+});
+
+test("a hot source (a traced Subject) fed from a request's context delivers in that context, as untraced: the subscriber's traced calls nest under the request, the program's own storage reads the request's", async () => {
+  const requestStore = new AsyncLocalStorage<string>();
+  const bus = traceable(() => new Subject<string>(), { name: 'bus' })();
+  const seen: string[] = [];
+  const onMessage = traceable((message: string) => seen.push(`${message}:${requestStore.getStore()}`), { name: 'onMessage' });
+  requestStore.run('startup', () => bus.subscribe((message) => onMessage(message)));
+  const handler = traceable(async (message: string) => bus.next(message), { name: 'handler' });
+  await requestStore.run('req-1', () => handler('a'));
+  await requestStore.run('req-2', () => handler('b'));
+  expect(seen).toEqual(['a:req-1', 'b:req-2']);
+  const runs = await finishedRuns(tracing.client, tracing.exporter);
+  expect(parentNames(runs).onMessage).toEqual(['handler', 'handler']);
+});
+
+test("a source emitting from inside a traced call of its own (a span under the Observable's) still delivers in the subscriber's context", async () => {
+  const pump = traceable(async (subscriber: { next(n: number): void; complete(): void }) => {
+    for (let n = 1; n <= 2; n++) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      subscriber.next(n);
+    }
+    subscriber.complete();
+  }, { name: 'pump' });
+  const open = traceable(() => new Observable<number>((subscriber) => void pump(subscriber)), { name: 'open' });
+  const handler = traceable(() => new Promise<void>((resolve) => open().subscribe({ next: (n) => void onValue(n), complete: resolve })), { name: 'handler' });
+  await handler();
+  const runs = await finishedRuns(tracing.client, tracing.exporter);
+  expect(parentNames(runs)).toMatchObject({ pump: ['open'], onValue: ['handler', 'handler'] });
 });
