@@ -15,16 +15,16 @@
  * Bytes of code are what a cold start compiles (README, issue 17).
  *
  * The price is a private copy. The pipeline's own Observables are never seen
- * by the app; the one an app is handed (a frozen Observable, traced through a
- * new one: see traced-observable.ts) is an Observable to rxjs's own checks,
- * which go by shape (`isObservable`, `from`, operators), though not
- * `instanceof` the app's class (test/package/packed-tarball.test.ts). rxjs
+ * by the app; one it is handed (a frozen Observable, traced through a new
+ * one: see traced-observable.ts) is made with the app's own Observable class
+ * since 2026-12-07 (its rxjs `config` applies, its Subscriptions are the
+ * app's), with this copy's only for an Observable-like of another make. rxjs
  * stays a dependency: tsc's CommonJS build and the type declarations import it.
  *
  * Its classes keep their names: esbuild bundles a class that names itself
  * in its own body as `var Observable = class _Observable` (and the CommonJS
- * build's functions were renamed where they collided: `Observable3`), and a
- * traced Observable would not inspect as `Observable`. Each such class is
+ * build's functions were renamed where they collided: `Observable3`), and an
+ * Observable of this copy would not inspect as `Observable`. Each such class is
  * given its name back after its definition (`Object.defineProperty`, which a
  * later bundler's renaming of bindings leaves as it is); esbuild's
  * `keepNames` does it for every function, at 0.7 KB more of every bundle.

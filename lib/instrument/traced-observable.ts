@@ -5,6 +5,7 @@ import { hook, hookBase, watchConsumption } from './traced-unconsumed.js';
 import { captureContext } from '../context/captured-context.js';
 import { isOff, spanStorage } from '../context/span-context.js';
 import type { Span } from '../model/span.js';
+import { hasOwn } from '../natives.js';
 
 /**
  * @internal Traces an Observable over its first subscription and hands back
@@ -26,7 +27,10 @@ export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>
   outcome.streaming();
   const subscribe = hookBase(inner.subscribe, outcome);
   let first = true;
-  const traced = new Observable<T>((subscriber) => {
+  // The program's own Observable class, not tracewire's copy of rxjs: its subscriber reports an error thrown in a
+  // callback through the program's rxjs `config` (`onUnhandledError`), and `subscribe()` returns its Subscription.
+  const Made = observableClassOf(inner) ?? Observable;
+  const traced = new Made((subscriber: Subscriber<T>) => {
     // Subscribed: the subscription, not the Observable, keeps the source alive: nothing left to watch.
     watch.follow();
     const inSubscriber = captureContext();
@@ -71,6 +75,24 @@ export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>
   };
   // Refused, the new Observable is handed back: it holds the original, which stays watched.
   return hook(inner, 'subscribe', own, subscribe, outcome) ? inner : traced;
+}
+
+/** What the program's Observable class takes and makes (rxjs 7's constructor). */
+type ObservableClass = new <T>(subscribe: (subscriber: Subscriber<T>) => (() => void) | void) => Observable<T>;
+
+/**
+ * The Observable class `inner` was made by (a subclass's base: rxjs's `Observable`, whichever copy the program
+ * loaded), told by its prototype's own `subscribe`, `pipe` and `lift`; undefined for an Observable-like object of
+ * another make. Before, tracewire's own copy of rxjs made the traced Observable: an error thrown in a subscriber's
+ * callback went past the program's `config.onUnhandledError` and ended the process (a review).
+ */
+function observableClassOf(inner: object): ObservableClass | undefined {
+  let base: object | undefined;
+  for (let proto = Object.getPrototypeOf(inner) as object | null; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    if (hasOwn(proto, 'subscribe') && hasOwn(proto, 'pipe') && hasOwn(proto, 'lift')) base = proto;
+  }
+  const made = (base as { constructor?: unknown } | undefined)?.constructor;
+  return typeof made === 'function' && made.prototype === base ? (made as ObservableClass) : undefined;
 }
 
 /** Whether the calling code runs in `span` or a span under it: the subscription's own context. */

@@ -144,7 +144,7 @@ subject.complete();
 const traced = frozen();
 lastValueFrom(traced.pipe(map((x) => x * 2), toArray())).then(async (values) => {
   await client.flush();
-  console.log(JSON.stringify({ same, pushed, isObservable: isObservable(traced), appsClass: traced instanceof Observable, className: traced.constructor.name, values, runs: exporter.finishedRuns.map((r) => [r.name, r.status]).sort() }));
+  console.log(JSON.stringify({ same, pushed, isObservable: isObservable(traced), appsClass: traced instanceof Observable, className: traced.constructor === Observable ? 'the app Observable' : traced.constructor.name, values, runs: exporter.finishedRuns.map((r) => [r.name, r.status]).sort() }));
 });
 `;
 
@@ -153,10 +153,10 @@ const RXJS_APP_TRACED = {
   same: true,
   pushed: [2],
   isObservable: true,
-  // Not the app's class (tracewire's copy of it): rxjs's own checks go by shape, as above.
-  appsClass: false,
-  // As rxjs names it: not a bundler's renaming (`_Observable`, `Observable3`).
-  className: 'Observable',
+  // The app's own Observable class, not tracewire's copy of it (since 2026-12-07): the app's rxjs config applies to it
+  // (an error in a subscriber goes to its onUnhandledError) and its Subscriptions are the app's.
+  appsClass: true,
+  className: 'the app Observable',
   values: [2, 4, 6],
   runs: [['frozenNumbers', 'success'], ['handOutSubject', 'success']],
 };
@@ -353,7 +353,7 @@ upstream.listen(0, '127.0.0.1', () => {
   expect(out).toEqual({ body: 'hi!', delivered: 2, runs: [['hello', 'child', 'success'], ['route', 'root', 'success']] });
 }, 120_000);
 
-test("an app bundled with esbuild traces its own rxjs values through the per-module build's copy of rxjs as the one-file entries do, its classes named as rxjs names them", () => {
+test("an app bundled with esbuild traces its own rxjs values through the per-module build as the one-file entries do: the frozen Observable's stand-in is of the app's own class", () => {
   writeFileSync(
     join(project, 'rxjs-bundled-app.mjs'),
     rxjsAppBody(`import { traceable, TracingClient, MemoryExporter, setGlobalTracingClient } from 'tracewire';\nimport { Observable, Subject, isObservable, lastValueFrom, map, of, toArray } from 'rxjs';`),
