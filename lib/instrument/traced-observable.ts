@@ -19,9 +19,10 @@ import { hasOwn } from '../natives.js';
  * context (see `captureContext`), so the subscriber's callbacks and the
  * operators after the Observable nest where they were subscribed, as
  * untraced and as for a traced generator's consumer; what a hot source
- * emits from elsewhere arrives in the emitter's context, as untraced. Values pass through untouched; a second subscription works as before but
- * is not traced. An object that takes no own property (frozen) is traced
- * through a new Observable instead, as the only way left.
+ * emits from elsewhere arrives in the emitter's context, as untraced. Values
+ * pass through untouched; a second subscription works as before but is not
+ * traced. An object that takes no own property (frozen) is traced through
+ * a new Observable of the program's own class instead, as the only way left.
  */
 export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>): Subscribable<T> {
   outcome.streaming();
