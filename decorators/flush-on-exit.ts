@@ -8,6 +8,8 @@ import { endInvocation, insideInvocation, runWithinInvocationBudget, type Invoca
 import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCallback, thenOf } from '../lib/lifecycle/lambda-invocation.js';
 import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
+import { findNodeResponse, holdResponseEnd, type NodeResponse } from '../lib/lifecycle/response-end.js';
+import { nextTurn } from '../lib/pipeline/background-sends.js';
 import { isLongLivedHost } from '../lib/lifecycle/host.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
 import { adoptIdentity, flushingSlots, isConstructor, markFlushOnExit, partsWithin, tracedParts, tracedSlots } from './function-identity.js';
@@ -131,8 +133,16 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
   const lateHandOff = isLongLivedHost() ? undefined : (handOff ?? findWaitUntil(callArgs, thisArg));
   if (lateHandOff !== undefined) budget.late = lateDelivery(named, budget, settings.timeoutMillis, lateHandOff);
   let flushing: Promise<void> | undefined;
+  // What a response's end began before the handler settled (see holdResponse): the handler's own flush follows it.
+  let responseFlush: Promise<void> | undefined;
+  let markSettled: (() => void) | undefined;
+  const flushNow = (): Promise<void> => afterInvocation(invocationClients(named, budget), settings, handOff, budget);
   // One flush per invocation, whichever ends it first: the returned promise, Lambda's callback, a throw.
-  const finish = (): Promise<void> => (flushing ??= (endInvocation(budget), afterInvocation(invocationClients(named, budget), settings, handOff, budget)));
+  const finish = (): Promise<void> => (flushing ??= (endInvocation(budget), markSettled?.(), responseFlush === undefined ? flushNow() : responseFlush.then(flushNow)));
+  if (handOff === undefined) {
+    const response = findNodeResponse(callArgs);
+    if (response !== undefined) markSettled = holdResponse(response, () => flushing ?? (responseFlush = afterInvocation(invocationClients(named, budget), settings, undefined, budget, true)), () => afterInvocation(invocationClients(named, budget), settings, undefined, budget, true));
+  }
   const lambda = CallbackInvocation.of(callArgs);
   const args: unknown[] | IArguments = lambda === undefined ? callArgs : Array.prototype.slice.call(callArgs);
   if (lambda !== undefined) args[2] = lambda.callback;
@@ -163,6 +173,27 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
         throw error;
       }),
   ]);
+}
+
+/**
+ * Holds a Node response's end (Express's `res`, a Cloud Run function's) until the invocation's spans are delivered:
+ * there the platform takes the response's end as the invocation's end, and before, the flush began after it — on
+ * Cloud Run, whose CPU is throttled to nearly nothing once the response is sent, the whole trace waited for the next
+ * request (Google's Functions Framework, the process killed when the response arrived: 0 of 6 spans). An end called
+ * inside the handler waits for it to settle — at most one turn of the event loop more: a handler may await its own
+ * response's end (`await pipeline(file, res)`) — then for `flush()`, the invocation's flush where the handler settled
+ * in time, else one of what was traced by then, waited for as in background mode (a blocking root's wait may still be
+ * under way), the handler's own flush following it. An end called after the handler settled (a callback that
+ * answers later) waits for `flushLate()`, a flush of what was traced since. Returns what marks the handler settled.
+ */
+function holdResponse(response: NodeResponse, flush: () => Promise<void>, flushLate: () => Promise<void>): () => void {
+  let settle!: () => void;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  const markLate = holdResponseEnd(response, (late) => (late ? flushLate() : Promise.race([settled, new Promise<void>((resolve) => nextTurn(resolve))]).then(flush)));
+  return () => {
+    markLate();
+    settle();
+  };
 }
 
 /**
@@ -198,7 +229,7 @@ function invocationClients(named: TracingClient | undefined, budget: InvocationB
 }
 
 /** Flushes (or hands the flush to the platform) and reports; resolves when the handler may settle, never rejects. */
-function afterInvocation(clients: TracingClient[], settings: Settings, handOff: WaitUntil | undefined, budget: InvocationBudget): Promise<void> {
+function afterInvocation(clients: TracingClient[], settings: Settings, handOff: WaitUntil | undefined, budget: InvocationBudget, asBackground = false): Promise<void> {
   if (clients.length === 0) return Promise.resolve();
   const now = Date.now();
   // What the budget has left where waits inside the handler (blocking roots') began it: one budget for them all.
@@ -212,7 +243,7 @@ function afterInvocation(clients: TracingClient[], settings: Settings, handOff: 
   const started = performance.now();
   // A blocking root's wait inside it gave up: what it left is waited for (blocking clients too) within what is left.
   const blockingGaveUpAfter = budget.blockingGaveUpAfterMillis;
-  const flushing = Promise.all([flushInvocationClients(clients, waitMillis, blockingGaveUpAfter !== undefined), ...queues]).then(([result, ...sent]) => {
+  const flushing = Promise.all([flushInvocationClients(clients, waitMillis, asBackground || blockingGaveUpAfter !== undefined), ...queues]).then(([result, ...sent]) => {
     const queueLate = !sent.every(Boolean);
     // The queues' wait counted too (the clients' own measured only theirs), and the blocking root's that gave up.
     const waited = { ...result!, waitedMillis: max(result!.waitedMillis, performance.now() - started) + (blockingGaveUpAfter ?? 0) };

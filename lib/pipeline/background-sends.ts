@@ -6,7 +6,8 @@ const BACKLOG_BEFORE_MICROTASK_SEND = 4;
  * warning in every Next.js edge bundle ("A Node.js API is used").
  */
 const immediate = (globalThis as { setImmediate?: (run: () => void) => unknown }).setImmediate;
-const nextTurn: (run: () => void) => void = typeof immediate === 'function' ? (run) => void immediate(run) : (run) => void setTimeout(run, 0);
+/** @internal Runs `run` on the next turn of the event loop. */
+export const nextTurn: (run: () => void) => void = typeof immediate === 'function' ? (run) => void immediate(run) : (run) => void setTimeout(run, 0);
 
 /**
  * @internal The background batcher's sender, for long-lived hosts only (a

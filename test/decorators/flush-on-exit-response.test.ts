@@ -1,0 +1,215 @@
+import 'reflect-metadata';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FlushOnExit, Traceable, TracingClient, setGlobalTracingClient, traceable, type InvocationFlushResult, type TracingClientOptions } from '../../index';
+import { detectDecoratorMode } from '../helpers/decorator-mode';
+import { GatedExporter, settle } from '../helpers/gated-exporter';
+import { shutDownAfterEach } from '../helpers/shut-down-after-each';
+
+/**
+ * `@FlushOnExit` on an Express-style `(req, res)` handler (a Cloud Run
+ * function's, Firebase's `onRequest`, Express's): the response's end is
+ * the invocation's end there, so it waits for the invocation's spans. A
+ * real HTTP server on 127.0.0.1; the exporter holds every batch until
+ * released. The same under Google's Functions Framework, its process
+ * killed as the response arrives: test/runtimes/cloud-run-functions.test.ts.
+ */
+const mode = detectDecoratorMode();
+let exporter: GatedExporter;
+const reports: InvocationFlushResult[] = [];
+const onFlushResult = (result: InvocationFlushResult) => reports.push(result);
+const shutDown = shutDownAfterEach();
+const servers: Server[] = [];
+
+function install(options: Partial<TracingClientOptions> = {}): TracingClient {
+  exporter = new GatedExporter();
+  exporter.holding = true;
+  const client = new TracingClient({ exporter, logger: { warn() {} }, flushIntervalMillis: 60_000, ...options });
+  setGlobalTracingClient(client);
+  return shutDown(client);
+}
+
+beforeEach(() => (reports.length = 0));
+afterEach(async () => {
+  setGlobalTracingClient(undefined);
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+const step = traceable(async function step(i: number) {
+  await settle();
+  return i;
+});
+
+/** Serves `handle` on 127.0.0.1 and requests it once: the body when the response has arrived whole. */
+async function request(handle: (req: IncomingMessage, res: ServerResponse) => unknown): Promise<string> {
+  const server = createServer((req, res) => void handle(req, res));
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  return response.text();
+}
+
+/** Whether `response` arrives only once the exporter releases what it holds (after 50 ms of holding); releases it. */
+async function arrivesOnlyAfterRelease(response: Promise<unknown>): Promise<boolean> {
+  let arrived = false;
+  void response.then(() => (arrived = true), () => (arrived = true));
+  for (let i = 0; i < 200 && exporter.heldCount === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const early = arrived;
+  exporter.holding = false;
+  exporter.releaseAll();
+  await response.catch(() => undefined);
+  return !early && arrived;
+}
+
+const names = () => exporter.batches.flatMap((batch) => batch.post.map((run) => run.name)).sort();
+const patched = () => exporter.batches.flatMap((batch) => batch.patch.map((run) => run.name));
+
+class Handlers {
+  @FlushOnExit({ onFlushResult })
+  @Traceable({ name: 'handle' })
+  async handle(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.end(`sum ${(await step(1)) + (await step(2))}`);
+  }
+
+  @Traceable({ name: 'handle' })
+  @FlushOnExit({ onFlushResult })
+  async reversed(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.end(`sum ${(await step(1)) + (await step(2))}`);
+  }
+
+  /** Answers, then goes on working: the response waits for what was traced by then, not for the work after it. */
+  @FlushOnExit({ onFlushResult })
+  @Traceable({ name: 'answersEarly' })
+  async answersEarly(_req: IncomingMessage, res: ServerResponse, after: Promise<void>): Promise<void> {
+    await step(1);
+    res.end('early');
+    await after;
+    await step(2);
+  }
+
+  /** A platform's `waitUntil` among the arguments: the flush is handed to it, and the response is not held. */
+  @FlushOnExit({ onFlushResult, waitUntil: 'auto' })
+  @Traceable({ name: 'handedOff' })
+  async handedOff(_req: IncomingMessage, res: ServerResponse, _ctx: { waitUntil(promise: Promise<unknown>): void }): Promise<void> {
+    await step(1);
+    res.end('handed off');
+  }
+
+  @FlushOnExit({ onFlushResult })
+  endsWith(_req: IncomingMessage, res: ServerResponse, chunk: unknown): void {
+    (res.end as (chunk: unknown) => void)(chunk);
+  }
+}
+
+describe(`@FlushOnExit on a (req, res) handler (${mode} decorators)`, () => {
+  test.each(['handle', 'reversed'] as const)('background: %s\'s response arrives only after its spans were delivered, whole', async (method) => {
+    install();
+    const handlers = new Handlers();
+    const response = request((req, res) => handlers[method](req, res));
+    expect(await arrivesOnlyAfterRelease(response)).toBe(true);
+    await expect(response).resolves.toBe('sum 3');
+    expect(names()).toEqual(['handle', 'step', 'step']);
+    expect(reports).toEqual([expect.objectContaining({ delivered: 3, timedOut: false })]);
+  });
+
+  test('blocking: the response arrives only after the handler\'s root span was delivered (its own wait is still under way at the end)', async () => {
+    install({ mode: 'blocking' });
+    const handlers = new Handlers();
+    const response = request((req, res) => handlers.handle(req, res));
+    expect(await arrivesOnlyAfterRelease(response)).toBe(true);
+    expect(names()).toEqual(['handle', 'step', 'step']);
+  });
+
+  test('a handler working on after its response: the response waits for what was traced by then; the rest is delivered when it settles', async () => {
+    install();
+    let finishWork!: () => void;
+    const after = new Promise<void>((resolve) => (finishWork = resolve));
+    const handlers = new Handlers();
+    let settled!: Promise<void>;
+    const response = request((req, res) => (settled = handlers.answersEarly(req, res, after)));
+    expect(await arrivesOnlyAfterRelease(response)).toBe(true);
+    await expect(response).resolves.toBe('early');
+    // The step ended; the handler's run was sent open (it is still running).
+    expect([exporter.completePosts, patched()]).toEqual([['step'], []]);
+    exporter.holding = false;
+    finishWork();
+    await settled;
+    expect([exporter.completePosts, patched()]).toEqual([['step', 'step'], ['answersEarly']]);
+    expect(reports).toEqual([expect.objectContaining({ timedOut: false, pending: 0 }), expect.objectContaining({ timedOut: false, pending: 0 })]);
+  });
+
+  test('with a waitUntil to hand the flush to, the response is not held', async () => {
+    install();
+    const handedOver: Promise<unknown>[] = [];
+    const handlers = new Handlers();
+    let flushed = false;
+    const body = await request((req, res) => handlers.handedOff(req, res, { waitUntil: (promise) => handedOver.push(promise.then(() => (flushed = true))) }));
+    expect(body).toBe('handed off');
+    // The exporter still holds the batch: the flush handed over has not ended, and the response came anyway.
+    expect([handedOver.length, flushed]).toEqual([1, false]);
+    exporter.holding = false;
+    exporter.releaseAll();
+    await Promise.all(handedOver);
+    expect(names()).toEqual(['handedOff', 'step']);
+  });
+
+  test('an end Node refuses throws its own TypeError to the handler at once, as untraced', async () => {
+    install();
+    const untraced = await new Promise<unknown>((resolve) => {
+      const probe = createServer((_req, res) => {
+        try {
+          (res.end as (chunk: unknown) => void)(42);
+        } catch (error) {
+          resolve(error);
+        }
+        res.destroy();
+      }).listen(0, '127.0.0.1', () => void fetch(`http://127.0.0.1:${(probe.address() as AddressInfo).port}/`).catch(() => undefined));
+      servers.push(probe);
+    });
+    const handlers = new Handlers();
+    let thrown: unknown;
+    const response = request((req, res) => {
+      try {
+        handlers.endsWith(req, res, 42);
+      } catch (error) {
+        thrown = error;
+        res.end('recovered');
+      }
+    });
+    await expect(response).resolves.toBe('recovered');
+    expect((thrown as Error).name).toBe('TypeError');
+    expect((thrown as { code?: string }).code).toBe((untraced as { code?: string }).code);
+  });
+
+  test("an end of the response's own (a middleware's) is its own again once the response ended, as it was; with none, none", async () => {
+    install();
+    exporter.holding = false;
+    const handlers = new Handlers();
+    const seen: Array<[boolean, boolean | undefined]> = [];
+    const middlewareEnd = async (res: ServerResponse, own: boolean): Promise<void> => {
+      if (own) {
+        const base = res.end;
+        // What compression's middleware does: an own, enumerable `end` wrapping the prototype's.
+        res.end = function (this: ServerResponse, ...args: unknown[]) {
+          return Reflect.apply(base, this, args);
+        } as ServerResponse['end'];
+      }
+      const before = Object.getOwnPropertyDescriptor(res, 'end');
+      const ended = new Promise((resolve) => res.on('finish', resolve));
+      handlers.endsWith({} as IncomingMessage, res, 'x');
+      await ended;
+      const after = Object.getOwnPropertyDescriptor(res, 'end');
+      seen.push([after?.value === before?.value, after?.enumerable]);
+    };
+    await request((_req, res) => middlewareEnd(res, true));
+    await request((_req, res) => middlewareEnd(res, false));
+    expect(seen).toEqual([
+      [true, true],
+      [true, undefined],
+    ]);
+  });
+});
