@@ -1,6 +1,9 @@
 import { noop } from '../noop.js';
 import { isFunction, Registry } from '../natives.js';
 import { nodeProcess } from '../lifecycle/host.js';
+import { sayLeftovers, type ExitLeftovers } from './exit-warnings.js';
+
+export type { ExitLeftovers };
 
 /**
  * @internal What ended a process that the event loop did not see out: an uncaught error, or an unhandled promise
@@ -13,11 +16,12 @@ export interface ExitFlushable {
   /** Starts a flush if there is anything new to deliver; `undefined` when there is not. */
   flushBeforeExit(): Promise<unknown> | undefined;
   /**
-   * The process is exiting now (no more event loop): says how many spans it leaves undelivered, if any.
+   * The process is exiting now (no more event loop): what it leaves undelivered or running, if anything, for the hook
+   * to say with every other client's (see {@link sayLeftovers}).
    * @param crash what it is ending on, when it is an uncaught error or an unhandled rejection, not `process.exit()`.
    * @param signal a signal the program's own listener took, whose flush @FlushOnExit's hook started (see `signalFlushed`).
    */
-  warnIfUndelivered(crash: Crash, signal?: string): void;
+  leftAtExit(crash: Crash, signal?: string): ExitLeftovers | undefined;
   /**
    * A signal stops the process (`exiting`: nothing left will end the runs still open, which end now as errors that
    * say so), or asked the program to stop (its own listener decides when): sends what it holds within `timeoutMillis`.
@@ -156,7 +160,12 @@ function install(): void {
     const warnAtExit = (): void => {
       if (exiting) return;
       exiting = true;
-      for (const flushable of live) flushable.deref()?.warnIfUndelivered(crash, flushedForSignal);
+      const left: ExitLeftovers[] = [];
+      for (const flushable of live) {
+        const leftovers = flushable.deref()?.leftAtExit(crash, flushedForSignal);
+        if (leftovers !== undefined) left.push(leftovers);
+      }
+      sayLeftovers(left);
     };
     host.on('exit', warnAtExit);
     const deno = globalThis as { Deno?: unknown; addEventListener?: (type: string, listener: () => void) => void };

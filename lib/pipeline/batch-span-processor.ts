@@ -1,6 +1,6 @@
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { DeliveryStrategy } from '../client/delivery-strategy.js';
-import { flushBeforeExit, type Crash } from '../client/exit-hooks.js';
+import { flushBeforeExit, type Crash, type ExitLeftovers } from '../client/exit-hooks.js';
 import type { FlushOptions, FlushResult, SpanProcessor } from '../client/span-processor.js';
 import type { DeliveryConfig } from '../config.js';
 import { readsRecords, sealerOf, warmUpOf, type Sealer } from '../exporters/record-batch.js';
@@ -385,11 +385,17 @@ export class BatchSpanProcessor implements SpanProcessor {
     return this.flush({ timeoutMillis });
   }
 
-  /** For the exit hook: the process is exiting with spans this client has not delivered (a `process.exit()` before a flush, or an exit flush past its deadline). */
-  warnIfUndelivered(crash: Crash, signal?: string): void {
-    this.#warnIfLeftRunning();
+  /**
+   * For the exit hook: what this client leaves as the process exits — spans not delivered (a `process.exit()` before a
+   * flush, or an exit flush past its deadline), traced calls still running whose run was sent open (counted in
+   * `leftOpen` here) — said by the hook for every client at once (see `warnAtExit`).
+   */
+  leftAtExit(crash: Crash, signal?: string): ExitLeftovers | undefined {
+    let running = 0;
+    for (const span of this.#openRuns.running()) if (span.endMicros === undefined) running++;
+    this.#counters.leftOpen += running;
     const undelivered = this.#budget.heldEnds;
-    if (undelivered === 0) return;
+    if (undelivered === 0 && running === 0) return undefined;
     // Three ways to get here: the exit flush ran out of time (a slow or unreachable endpoint), or no flush ran at all —
     // an uncaught error ended the process, or it called process.exit().
     const why = this.#exitFlushTimedOut
@@ -399,22 +405,7 @@ export class BatchSpanProcessor implements SpanProcessor {
         : signal !== undefined
           ? `your own ${signal} listener exited (process.exit()) before the flush @FlushOnExit started for that signal could send them. Await client.shutdown() in that listener before process.exit()`
           : 'an exit the event loop does not reach (process.exit()) leaves no time to send them. Await client.flush() before exiting, or put @FlushOnExit on the entry point';
-    this.#warnings.emit(`tracewire: ${exitingHost()} is exiting with ${undelivered} span(s) not delivered: ${why}.`);
-  }
-
-  /**
-   * For the exit hook: traced calls still running whose start went out (a natural exit or shutdown would have ended
-   * them) never end now: their runs stay open on a LangSmith server, and an OTLP backend gets no span. Counted in
-   * `leftOpen` and said, with what closes them: `shutdown()` before `process.exit()` (a flush does not end them).
-   */
-  #warnIfLeftRunning(): void {
-    let running = 0;
-    for (const span of this.#openRuns.running()) if (span.endMicros === undefined) running++;
-    if (running === 0) return;
-    this.#counters.leftOpen += running;
-    this.#warnings.emit(
-      `tracewire: ${exitingHost()} is exiting with ${running} traced call(s) still running whose run was sent open: they never end (on LangSmith their runs stay open; over OTLP they are missing). Call client.shutdown() before process.exit(): it ends them, as errors that say so, and sends them.`,
-    );
+    return { warnings: this.#warnings, undelivered, why, running };
   }
 
   /**

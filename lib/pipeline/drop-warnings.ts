@@ -29,6 +29,11 @@ export class DropWarnings {
     this.#scope = scope;
   }
 
+  /** @internal Where the messages go: clients sharing it have their warnings at exit said together (see `sayLeftovers`). */
+  get logger(): TracewireLogger {
+    return this.#logger;
+  }
+
   /** Reports a drop once per `reason`: its further drops are counted, and summarised at the next flush (see {@link summarize}). */
   once(reason: string, message: string): void {
     this.note(reason, `tracewire: ${message}. Further drops are counted in stats() and summarised at flush.`);
@@ -94,6 +99,10 @@ export class ForwardedWarnings extends DropWarnings {
   }
 
   override summarize(): void {}
+
+  override get logger(): TracewireLogger {
+    return this.#to.logger;
+  }
 
   override emit(message: string): void {
     this.#to.emit(message);

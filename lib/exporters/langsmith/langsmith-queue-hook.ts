@@ -1,6 +1,5 @@
 import { settleWithin } from '../../client/deadline.js';
 import { flushBeforeExit, type ExitFlushable } from '../../client/exit-hooks.js';
-import { noop } from '../../noop.js';
 import { langsmithQueueSent } from '../../propagation/langsmith-queue.js';
 
 /** Each langsmith client tracewire runs were sent through, and its hook: kept as long as the client lives. */
@@ -18,7 +17,7 @@ export function noteLangSmithQueue(client: object): void {
   const hook: ExitFlushable = {
     // A natural exit waits for langsmith's own timers, which keep the process up until it has sent.
     flushBeforeExit: () => undefined,
-    warnIfUndelivered: noop,
+    leftAtExit: () => undefined,
     flushAtSignal: (timeoutMillis) => {
       const work = langsmithQueueSent(client);
       return work === undefined ? Promise.resolve() : settleWithin(work, timeoutMillis);

@@ -200,6 +200,24 @@ test('a program that calls process.exit() before its spans are delivered is told
   expect(stderr).toContain('Await client.flush() before exiting');
 });
 
+test('clients made per request that each leave spans at process.exit() are told of all of them, in one line per reason, with the same or different destinations', async () => {
+  // Said per client, 1 000 clients to one destination said "1 span(s)" once (the same text is said once), and with a
+  // destination each wrote 1 000 identical lines (a report-only probe). Running calls sent open are summed the same way.
+  const body = (key: string) => `const { TracingClient: Client, LangSmithExporter: Exporter } = require(${JSON.stringify(dist)});
+for (let i = 0; i < 40; i++) {
+  const tenant = new Client({ exporter: new Exporter({ endpoint: ${JSON.stringify(sink.url)}, apiKey: ${key} }), logger: console, flushIntervalMillis: 60_000 });
+  traceable(function perRequest(n) { return n; }, { client: tenant })(i);
+  traceable(function perRequest(n) { return n; }, { client: tenant })(i);
+}
+process.exit(0);`;
+  for (const key of ["'one-key'", "'key-' + i"]) {
+    const { code, stderr } = await runChild('flushIntervalMillis: 60_000, logger: console', body(key));
+    expect(code).toBe(0);
+    expect(stderr.match(/tracewire: the process is exiting with/g)).toEqual(['tracewire: the process is exiting with']);
+    expect(stderr).toContain('tracewire: the process is exiting with 80 span(s) not delivered by 40 clients: an exit the event loop does not reach');
+  }
+});
+
 test('a worker thread that calls process.exit() before its spans are delivered is told so as a thread: the process goes on', async () => {
   // In a worker, process.exit() ends the thread alone (a pool's worker, say): "the process is exiting" misled.
   // The child's file runs again as the worker (its own client, logging to the same stderr).
