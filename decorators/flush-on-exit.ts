@@ -141,7 +141,12 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
   const finish = (): Promise<void> => (flushing ??= (endInvocation(budget), markSettled?.(), responseFlush === undefined ? flushNow() : responseFlush.then(flushNow)));
   if (handOff === undefined) {
     const response = findNodeResponse(callArgs);
-    if (response !== undefined) markSettled = holdResponse(response, () => flushing ?? (responseFlush = afterInvocation(invocationClients(named, budget), settings, undefined, budget, true)), () => afterInvocation(invocationClients(named, budget), settings, undefined, budget, true));
+    const flushResponse = (): Promise<void> => {
+      // One deadline for this flush and the handler's own after it (a review: each had timeoutMillis, twice that in all).
+      budget.deadlineAt ??= min(Date.now() + settings.timeoutMillis, cutoffAt);
+      return afterInvocation(invocationClients(named, budget), settings, undefined, budget, true);
+    };
+    if (response !== undefined) markSettled = holdResponse(response, () => flushing ?? (responseFlush = flushResponse()), flushResponse);
   }
   const lambda = CallbackInvocation.of(callArgs);
   const args: unknown[] | IArguments = lambda === undefined ? callArgs : Array.prototype.slice.call(callArgs);
@@ -176,10 +181,12 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
 }
 
 /**
- * Holds a Node response's end (Express's `res`, a Cloud Run function's) until the invocation's spans are delivered:
- * there the platform takes the response's end as the invocation's end, and before, the flush began after it — on
- * Cloud Run, whose CPU is throttled to nearly nothing once the response is sent, the whole trace waited for the next
- * request (Google's Functions Framework, the process killed when the response arrived: 0 of 6 spans). An end called
+ * Holds what a Node response's end sends (Express's `res`, a Cloud Run function's) until the invocation's spans are
+ * delivered: there the platform takes the response's end as the invocation's end, and before, the flush began after
+ * it — on Cloud Run, whose CPU is throttled to nearly nothing once the response is sent, the whole trace waited for the
+ * next request (Google's Functions Framework, the process killed when the response arrived: 0 of 6 spans). The end
+ * itself runs at once, as untraced (see holdResponseEnd: a review found a deferred end changed what the program saw,
+ * `headersSent` false after it, a framework's 500 sent over the program's answer). An end called
  * inside the handler waits for it to settle — at most one turn of the event loop more: a handler may await its own
  * response's end (`await pipeline(file, res)`) — then for `flush()`, the invocation's flush where the handler settled
  * in time, else one of what was traced by then, waited for as in background mode (a blocking root's wait may still be

@@ -1,16 +1,18 @@
 import { defineProperty, isFunction } from '../natives.js';
-import { noop } from '../noop.js';
 
 /**
  * @internal A Node `http.ServerResponse` among a handler's arguments — Express's `res`, a Cloud Run function's
  * (Google's Functions Framework), Firebase's `onRequest`, a Vercel Node function's `(req, res)` — told by its shape:
- * `end`, `writeHead` and a boolean `headersSent`. One already ended is none.
+ * `end`, `writeHead`, a boolean `headersSent`, and Node's own `_send` with a socket to send on (a stand-in without one,
+ * serverless-express's on Lambda, is none). One already ended is none.
  */
 export interface NodeResponse {
   end(...args: unknown[]): unknown;
   writeHead(...args: unknown[]): unknown;
   readonly headersSent: boolean;
   readonly writableEnded?: boolean;
+  readonly socket?: object | null;
+  _send(...args: unknown[]): unknown;
 }
 
 /** @internal The first argument that is a Node response not yet ended, if any; never throws (a proxy that refuses reads is none). */
@@ -19,7 +21,17 @@ export function findNodeResponse(args: ArrayLike<unknown>): NodeResponse | undef
     const candidate = args[i] as Partial<NodeResponse> | null;
     if (candidate === null || typeof candidate !== 'object') continue;
     try {
-      if (isFunction(candidate.end) && isFunction(candidate.writeHead) && typeof candidate.headersSent === 'boolean' && candidate.writableEnded !== true) return candidate as NodeResponse;
+      if (
+        isFunction(candidate.end) &&
+        isFunction(candidate.writeHead) &&
+        isFunction(candidate._send) &&
+        typeof candidate.headersSent === 'boolean' &&
+        candidate.writableEnded !== true &&
+        typeof candidate.socket === 'object' &&
+        candidate.socket !== null
+      ) {
+        return candidate as NodeResponse;
+      }
     } catch {
       // Not one we can read: left alone.
     }
@@ -28,41 +40,77 @@ export function findNodeResponse(args: ArrayLike<unknown>): NodeResponse | undef
 }
 
 /**
- * @internal Holds `response`'s end until `beforeEnd()` settles: where the platform takes the response's end as the
- * invocation's end (Cloud Run throttles the CPU to nearly nothing once the response is sent; a function's sandbox may
- * be frozen), what the invocation traced must be delivered before it, as Sentry's Cloud Functions and Next.js
- * wrappers hold it. `end` is an own property of `response` until its first call has gone through, wrapping whatever
- * `end` it had (a compression middleware's own one included); it returns the response at once, as Node's does, and
- * calls the one it wrapped with the same `this` and arguments once `beforeEnd()` settled, each call in the order
- * made. A call whose chunk Node would refuse (not a string, bytes, null or a callback) goes through at once: its
- * `TypeError` is thrown to the caller, as untraced. `late`: the first call came after the handler settled (see the
- * function returned, which marks that). Writes before the end go through as they come; until the end does,
- * `headersSent` and `writableEnded` read as they did before it.
+ * @internal Holds what `response`'s end sends on the wire until `beforeSend()` settles: where the platform takes the
+ * response's end as the invocation's end (Cloud Run throttles the CPU to nearly nothing once the response is sent; a
+ * function's sandbox may be frozen), what the invocation traced must be delivered before it. The end itself runs at
+ * once, as untraced — `headersSent` and `writableEnded` are true after it, a header set later throws, a second end is
+ * Node's to refuse, what it throws is thrown — only the bytes it hands to Node's `_send` (headers, body, a chunked
+ * response's last chunk) wait, with their callbacks (the response's `finish`), then go in the order made. Until then
+ * `_send` is an own property of `response`, from the first call of its `end` (an own property of `response` until
+ * then, wrapping whatever `end` it had: a middleware's own, which may end later — compression's, after its zlib —
+ * sends through it too). `late`: that call came after the handler settled (see the function returned, which marks
+ * that). Writes before it go out as they come.
  */
-export function holdResponseEnd(response: NodeResponse, beforeEnd: (late: boolean) => Promise<unknown>): () => void {
-  const own = Object.getOwnPropertyDescriptor(response, 'end');
+export function holdResponseEnd(response: NodeResponse, beforeSend: (late: boolean) => Promise<unknown>): () => void {
+  const ownEnd = Object.getOwnPropertyDescriptor(response, 'end');
   const original = response.end;
   let settled = false;
-  let held: Promise<unknown> | undefined;
   const end = function (this: unknown, ...args: unknown[]): unknown {
-    if (held === undefined && !nodeTakes(args[0])) return Reflect.apply(original, this, args);
-    const self = this;
-    held ??= beforeEnd(settled).then(restore, restore);
-    // The end it wrapped after the flush. Node's reports through the response's events, never by a throw for a chunk
-    // it takes; a wrapper that throws anyway is not left an unhandled rejection the untraced call would not make.
-    void held.then(() => Reflect.apply(original, self, args)).catch(noop);
-    return this;
-  };
-  const restore = (): void => {
-    if (response.end !== end) return; // replaced since (a middleware that wraps it calls ours): left as it is
-    if (own !== undefined) defineProperty(response, 'end', own);
-    else delete (response as Partial<NodeResponse>).end;
+    // Detached, or called on another object: Node's to answer, as untraced.
+    if (this !== response) return Reflect.apply(original, this, args);
+    restore(response, 'end', end, ownEnd);
+    const release = holdSends(response);
+    let ended: unknown;
+    try {
+      ended = Reflect.apply(original, this, args);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    beforeSend(settled).then(release, release);
+    return ended;
   };
   defineProperty(response, 'end', { value: end, writable: true, configurable: true, enumerable: false });
   return () => (settled = true);
 }
 
-/** What Node's `end` takes first without throwing: no chunk, a callback, a string or bytes. */
-function nodeTakes(first: unknown): boolean {
-  return first === undefined || first === null || typeof first === 'string' || isFunction(first) || first instanceof Uint8Array;
+/** Holds `response`'s `_send` calls; the function returned sends them, in order, with Node's own `_send`. */
+function holdSends(response: NodeResponse): () => void {
+  const ownSend = Object.getOwnPropertyDescriptor(response, '_send');
+  const send = response._send;
+  const held: unknown[][] = [];
+  const release = (): void => {
+    restore(response, '_send', holding, ownSend);
+    for (const args of held.splice(0)) {
+      try {
+        Reflect.apply(send, response, args);
+      } catch {
+        // Node's reports through the response's and the socket's events; nothing here may throw into a timer.
+      }
+    }
+  };
+  // `true`, what Node's returns while the socket takes more: backpressure is the socket's, after the hold. A send with
+  // an encoding Node does not know throws from the socket's write: the hold ends there (what it held goes first, in
+  // order), and Node's send throws it to the caller, as untraced.
+  const holding = (...args: unknown[]): unknown => {
+    if (!knownEncoding(args[1])) return release(), Reflect.apply(send, response, args);
+    held.push(args);
+    return true;
+  };
+  defineProperty(response, '_send', { value: holding, writable: true, configurable: true, enumerable: false });
+  return release;
+}
+
+const isEncoding = (globalThis as { Buffer?: { isEncoding(encoding: string): boolean } }).Buffer?.isEncoding;
+
+/** Whether Node's socket takes `encoding` (none, or one `Buffer` knows). */
+function knownEncoding(encoding: unknown): boolean {
+  return typeof encoding !== 'string' || isEncoding === undefined || isEncoding(encoding);
+}
+
+/** Puts `key` back as it was (`own`, or none of its own), unless replaced since (by a middleware that wraps ours). */
+function restore(response: NodeResponse, key: 'end' | '_send', ours: Function, own: PropertyDescriptor | undefined): void {
+  if ((response as unknown as Record<string, unknown>)[key] !== ours) return;
+  if (own !== undefined) defineProperty(response, key, own);
+  else delete (response as unknown as Record<string, unknown>)[key];
 }
