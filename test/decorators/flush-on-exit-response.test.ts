@@ -142,6 +142,26 @@ describe(`@FlushOnExit on a (req, res) handler (${mode} decorators)`, () => {
     expect(reports).toEqual([expect.objectContaining({ timedOut: false, pending: 0 }), expect.objectContaining({ timedOut: false, pending: 0 })]);
   });
 
+  test('the flush its response waits for and the one when it settles share one deadline, not timeoutMillis each', async () => {
+    // A review: each had timeoutMillis, and a handler awaiting its own response settled after twice that.
+    install();
+    class Slow {
+      @FlushOnExit({ onFlushResult, timeoutMillis: 1_000 })
+      @Traceable({ name: 'slow' })
+      async answer(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+        await step(1);
+        await new Promise((resolve) => res.end('done', resolve as () => void)); // settles once the response is out
+      }
+    }
+    const slow = new Slow();
+    await expect(request((req, res) => slow.answer(req, res))).resolves.toBe('done');
+    for (let i = 0; i < 400 && reports.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(reports).toEqual([expect.objectContaining({ timedOut: true }), expect.objectContaining({ timedOut: true })]);
+    // The first used the deadline up; the second had nothing left (with a deadline of its own it waited 1 000 ms).
+    expect(reports[0]!.waitedMillis).toBeGreaterThanOrEqual(990);
+    expect(reports[1]!.waitedMillis).toBeLessThan(500);
+  });
+
   test('with a waitUntil to hand the flush to, the response is not held', async () => {
     install();
     const handedOver: Promise<unknown>[] = [];
