@@ -34,6 +34,7 @@ import { waitDeadline } from './wait-deadline.js';
 import { noop } from '../noop.js';
 import { collectedEnd, OpenRuns, type OpenRun } from './open-runs.js';
 import { RunCloses } from './run-closes.js';
+import { RefusedStarts } from './refused-starts.js';
 import type { BatchOutcome } from './pending-batch.js';
 import { nowMicros } from '../model/clock.js';
 import type { BridgedLangSmith, BridgedLangSmithClass } from './bridged-langsmith.js';
@@ -95,6 +96,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   #isShutdown = false;
   /** Spans whose start went out while they ran, until they end: shutdown ends them (see #endOpenRuns). */
   readonly #openRuns = new OpenRuns((run) => this.#collected(run));
+  readonly #refused = new RefusedStarts(() => this.#collectedRefused());
   #endingOpenRuns = false;
   #shutdownResult: Promise<FlushResult> | undefined;
   /** Closes for runs whose end was dropped (evicted, or failed for good) after their start went out. */
@@ -221,6 +223,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (!this.#budget.tryTake(span) && !this.#admission.admitFull(span)) {
       // Refused: it keeps its inputs for its end, within what may be held beside the queue, else without them.
       this.#admission.holdInputs(span, this.#heldOutside);
+      this.#refused.add(span);
       return;
     }
     span.startQueued = true;
@@ -270,6 +273,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       }
     }
     if (span.startSent) this.#openRuns.delete(span);
+    if (this.#refused.count !== 0) this.#refused.delete(span);
     // The rare ends apart, in one test: this method is compiled into its callers on every traced call.
     if (!span.startQueued || !this.#longLived) this.#endedAside(span);
     span.startQueued = false;
@@ -394,7 +398,10 @@ export class BatchSpanProcessor implements SpanProcessor {
     let running = 0;
     for (const span of this.#openRuns.running()) if (span.endMicros === undefined) running++;
     this.#counters.leftOpen += running;
-    const undelivered = this.#budget.heldEnds;
+    // Calls whose start the full queue refused, still running: their runs were never sent, and never will be.
+    let refused = 0;
+    for (const _ of this.#refused.running()) refused++;
+    const undelivered = this.#budget.heldEnds + refused;
     if (undelivered === 0 && running === 0) return undefined;
     // Three ways to get here: the exit flush ran out of time (a slow or unreachable endpoint), or no flush ran at all —
     // an uncaught error ended the process, or it called process.exit().
@@ -416,7 +423,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   #endOpenRuns(why: string): void {
     this.#closeOpenBatch(); // the open batch closes: its running starts wait in the queue with the others
     this.#endingOpenRuns = true;
-    const running = [...this.#openRuns.running(), ...this.#queue.snapshot(false).flatMap((batch) => batch.runningStarts())];
+    const running = [...this.#openRuns.running(), ...this.#queue.snapshot(false).flatMap((batch) => batch.runningStarts()), ...this.#refused.running()];
     for (const span of running) {
       if (span.endMicros !== undefined) continue;
       // A stream's values so far and the call's onEnd, where its call set them up; else the span alone.
@@ -445,6 +452,16 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.#counters.spansEnded++;
     this.#budget.takeEnd(end);
     this.#events.subscriber?.next(end);
+  }
+
+  /**
+   * A span still running whose start the queue refused was garbage-collected: its traced call will never finish, and
+   * the run it would have posted whole at its end is lost — counted and warned as a drop of a full queue.
+   */
+  #collectedRefused(): void {
+    this.#counters.spansEnded++;
+    this.#counters.queueFull++;
+    this.#warnings.once('queue-full', `the span queue is full (maxQueueSize ${this.#config.maxQueueSize}, maxQueueBytes ${this.#config.maxQueueBytes}); spans are being dropped`);
   }
 
   /** A wait's deadline (see `waitDeadline`): never a throw, so a wait never rejects. */

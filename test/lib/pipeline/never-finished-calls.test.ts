@@ -154,3 +154,53 @@ test('a running start evicted by drop-oldest gives back the room it held for its
   };
   expect(await delivered(true)).toBe(await delivered(false));
 });
+
+// A report-only probe: a call whose start the full queue refused, which never ends, vanished — no run, no count, no
+// warning (5 200 of 100 000 abandoned calls with the default settings; 4 500 of 5 000 at maxQueueSize 1 000).
+describe('a call whose start the full queue refused', () => {
+  const fill = `
+  const lockedClient = new tw.TracingClient({
+    exporter: new tw.LangSmithExporter({ endpoint: process.env.SINK, apiKey: 'test' }),
+    maxQueueSize: 10, manualFlushMode: true, logger: { warn: (message) => warnings.push(message) },
+  });
+  tw.setGlobalTracingClient(lockedClient);
+  for (let i = 0; i < 10; i++) done(i); // the queue is full: starts, and the room each keeps for its end
+  await new Promise((resolve) => setTimeout(resolve, 20)); // they end
+  for (let i = 0; i < 3; i++) hang('refused ' + i);`;
+
+  test('and that is garbage-collected while running is counted and warned as a drop of a full queue', async () => {
+    const { result } = await child(`${setup()}
+(async () => {${fill}
+  await collect();
+  console.log(JSON.stringify({ stats: lockedClient.stats(), warnings }));
+})();`);
+    expect(result['stats']).toMatchObject({ spansStarted: 13, spansEnded: 13, pending: 10, dropped: { queueFull: 3 } });
+    expect(result['warnings']).toEqual([expect.stringContaining('the span queue is full (maxQueueSize 10')]);
+  });
+
+  test('and still runs at shutdown is ended by it, as an error that says so, and counted', async () => {
+    const { result } = await child(`${setup()}
+const held = [];
+(async () => {${fill}
+  const shutDown = await lockedClient.shutdown();
+  console.log(JSON.stringify({ shutDown, stats: lockedClient.stats() }));
+})();`);
+    // Ended by the shutdown: their ends take what room the flush made, or are counted dropped; none is left unsaid.
+    const stats = result['stats'] as { spansStarted: number; spansEnded: number; delivered: number; dropped: { total: number } };
+    expect(stats.spansStarted).toBe(13);
+    expect(stats.spansEnded).toBe(13);
+    expect(stats.delivered + stats.dropped.total).toBe(13);
+    const errors = [...(await acceptedRuns(sink)).values()].filter((run) => run['name'] === 'hang').map((run) => run['error']);
+    expect(errors).toEqual(Array.from({ length: stats.delivered - 10 }, () => expect.stringContaining('shut down')));
+  });
+
+  test('and still runs at process.exit() is counted in the warning at exit', async () => {
+    const { stderr, result } = await child(`${setup()}
+(async () => {${fill.replace("logger: { warn: (message) => warnings.push(message) }", 'logger: console')}
+  process.on('exit', () => console.log(JSON.stringify(lockedClient.stats())));
+  process.exit(0);
+})();`);
+    // What is queued, and the three refused calls still running: before, those three went unsaid.
+    expect(stderr).toContain(`is exiting with ${(result['pending'] as number) + 3} span(s) not delivered`);
+  });
+});
