@@ -1,6 +1,7 @@
 import { enterSpan } from '../otel/bridge-hook.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { watchConsumption, type ConsumptionWatch } from './traced-unconsumed.js';
+import { noop } from '../noop.js';
 
 /**
  * @internal A ReadableStream whose span lasts until it is consumed: it pulls
@@ -49,8 +50,13 @@ export function tracedReadableStream<T>(outcome: SpanOutcome, inner: ReadableStr
       },
       async cancel(reason) {
         watch?.started();
+        // The source's own cancel first, as untraced: in blocking mode the span's end waits for delivery, and the
+        // source (an LLM's response body) held its connection open that long (a report-only probe: 1 s, 5 s with a
+        // hanging endpoint). Its rejection is the consumer's, from the return; marked handled while the wait runs.
+        const cancelled = reader.cancel(reason);
+        cancelled.catch(noop);
         await outcome.cancel();
-        return reader.cancel(reason);
+        return cancelled;
       },
       // The same callbacks serve a byte stream: its chunks are views, which its controller takes too.
     } as UnderlyingDefaultSource<T>,
