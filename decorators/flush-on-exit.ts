@@ -8,8 +8,7 @@ import { endInvocation, insideInvocation, runWithinInvocationBudget, type Invoca
 import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCallback, thenOf } from '../lib/lifecycle/lambda-invocation.js';
 import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
-import { findNodeResponse, holdResponseEnd, type NodeResponse } from '../lib/lifecycle/response-end.js';
-import { nextTurn } from '../lib/pipeline/background-sends.js';
+import { findNodeResponse, holdResponse } from '../lib/lifecycle/response-end.js';
 import { isLongLivedHost } from '../lib/lifecycle/host.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
 import { adoptIdentity, flushingSlots, isConstructor, markFlushOnExit, partsWithin, tracedParts, tracedSlots } from './function-identity.js';
@@ -178,29 +177,6 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
         throw error;
       }),
   ]);
-}
-
-/**
- * Holds what a Node response's end sends (Express's `res`, a Cloud Run function's) until the invocation's spans are
- * delivered: there the platform takes the response's end as the invocation's end, and before, the flush began after
- * it — on Cloud Run, whose CPU is throttled to nearly nothing once the response is sent, the whole trace waited for the
- * next request (Google's Functions Framework, the process killed when the response arrived: 0 of 6 spans). The end
- * itself runs at once, as untraced (see holdResponseEnd: a review found a deferred end changed what the program saw,
- * `headersSent` false after it, a framework's 500 sent over the program's answer). An end called
- * inside the handler waits for it to settle — at most one turn of the event loop more: a handler may await its own
- * response's end (`await pipeline(file, res)`) — then for `flush()`, the invocation's flush where the handler settled
- * in time, else one of what was traced by then, waited for as in background mode (a blocking root's wait may still be
- * under way), the handler's own flush following it. An end called after the handler settled (a callback that
- * answers later) waits for `flushLate()`, a flush of what was traced since. Returns what marks the handler settled.
- */
-function holdResponse(response: NodeResponse, flush: () => Promise<void>, flushLate: () => Promise<void>): () => void {
-  let settle!: () => void;
-  const settled = new Promise<void>((resolve) => (settle = resolve));
-  const markLate = holdResponseEnd(response, (late) => (late ? flushLate() : Promise.race([settled, new Promise<void>((resolve) => nextTurn(resolve))]).then(flush)));
-  return () => {
-    markLate();
-    settle();
-  };
 }
 
 /**

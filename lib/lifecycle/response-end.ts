@@ -1,4 +1,5 @@
 import { defineProperty, isFunction } from '../natives.js';
+import { nextTurn } from '../pipeline/background-sends.js';
 
 /**
  * @internal A Node `http.ServerResponse` among a handler's arguments — Express's `res`, a Cloud Run function's
@@ -40,7 +41,30 @@ export function findNodeResponse(args: ArrayLike<unknown>): NodeResponse | undef
 }
 
 /**
- * @internal Holds what `response`'s end sends on the wire until `beforeSend()` settles: where the platform takes the
+ * @internal Holds what a Node response's end sends (Express's `res`, a Cloud Run function's) until the invocation's spans are
+ * delivered: there the platform takes the response's end as the invocation's end, and before, the flush began after
+ * it — on Cloud Run, whose CPU is throttled to nearly nothing once the response is sent, the whole trace waited for the
+ * next request (Google's Functions Framework, the process killed when the response arrived: 0 of 6 spans). The end
+ * itself runs at once, as untraced (see {@link holdResponseEnd}: a review found a deferred end changed what the program saw,
+ * `headersSent` false after it, a framework's 500 sent over the program's answer). An end called
+ * inside the handler waits for it to settle — at most one turn of the event loop more: a handler may await its own
+ * response's end (`await pipeline(file, res)`) — then for `flush()`, the invocation's flush where the handler settled
+ * in time, else one of what was traced by then, waited for as in background mode (a blocking root's wait may still be
+ * under way), the handler's own flush following it. An end called after the handler settled (a callback that
+ * answers later) waits for `flushLate()`, a flush of what was traced since. Returns what marks the handler settled.
+ */
+export function holdResponse(response: NodeResponse, flush: () => Promise<void>, flushLate: () => Promise<void>): () => void {
+  let settle!: () => void;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  const markLate = holdResponseEnd(response, (late) => (late ? flushLate() : Promise.race([settled, new Promise<void>((resolve) => nextTurn(resolve))]).then(flush)));
+  return () => {
+    markLate();
+    settle();
+  };
+}
+
+/**
+ * Holds what `response`'s end sends on the wire until `beforeSend()` settles: where the platform takes the
  * response's end as the invocation's end (Cloud Run throttles the CPU to nearly nothing once the response is sent; a
  * function's sandbox may be frozen), what the invocation traced must be delivered before it. The end itself runs at
  * once, as untraced — `headersSent` and `writableEnded` are true after it, a header set later throws, a second end is
@@ -51,7 +75,7 @@ export function findNodeResponse(args: ArrayLike<unknown>): NodeResponse | undef
  * sends through it too). `late`: that call came after the handler settled (see the function returned, which marks
  * that). Writes before it go out as they come.
  */
-export function holdResponseEnd(response: NodeResponse, beforeSend: (late: boolean) => Promise<unknown>): () => void {
+function holdResponseEnd(response: NodeResponse, beforeSend: (late: boolean) => Promise<unknown>): () => void {
   const ownEnd = Object.getOwnPropertyDescriptor(response, 'end');
   const original = response.end;
   let settled = false;
