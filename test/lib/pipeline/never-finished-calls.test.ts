@@ -178,6 +178,25 @@ describe('a call whose start the full queue refused', () => {
     expect(result['warnings']).toEqual([expect.stringContaining('the span queue is full (maxQueueSize 10')]);
   });
 
+  test('or evicted by drop-oldest, and that is garbage-collected while running, is counted: every span started is ended, delivered or dropped', async () => {
+    const { result } = await child(`${setup()}
+(async () => {
+  const oldest = new tw.TracingClient({
+    exporter: new tw.LangSmithExporter({ endpoint: process.env.SINK, apiKey: 'test' }),
+    maxQueueSize: 30, manualFlushMode: true, dropPolicy: 'drop-oldest', logger: { warn: (message) => warnings.push(message) },
+  });
+  tw.setGlobalTracingClient(oldest);
+  for (let i = 0; i < 100; i++) hang('abandoned ' + i);
+  for (let i = 0; i < 100; i++) await done(i); // their starts evict the oldest batches: the hanging calls' starts
+  await collect();
+  console.log(JSON.stringify({ stats: oldest.stats() }));
+})();`);
+    const stats = result['stats'] as { spansStarted: number; spansEnded: number; delivered: number; pending: number; spooled: number; dropped: { total: number } };
+    expect(stats.spansStarted).toBe(200);
+    expect(stats.spansEnded).toBe(200);
+    expect(stats.delivered + stats.dropped.total + stats.spooled + stats.pending).toBe(200);
+  });
+
   test('and still runs at shutdown is ended by it, as an error that says so, and counted', async () => {
     const { result } = await child(`${setup()}
 const held = [];
