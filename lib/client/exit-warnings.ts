@@ -34,7 +34,12 @@ export function sayLeftovers(left: readonly ExitLeftovers[]): void {
       );
     }
     const byWhy = new Map<string, ExitLeftovers[]>();
-    for (const leftovers of group) if (leftovers.undelivered > 0) byWhy.set(leftovers.why, [...(byWhy.get(leftovers.why) ?? []), leftovers]);
+    for (const leftovers of group) {
+      if (leftovers.undelivered === 0) continue;
+      const same = byWhy.get(leftovers.why);
+      if (same === undefined) byWhy.set(leftovers.why, [leftovers]);
+      else same.push(leftovers);
+    }
     for (const [why, same] of byWhy) warnings.emit(`tracewire: ${exitingHost()} is exiting with ${sum(same, 'undelivered')} span(s) not delivered${byClients(same)}: ${why}.`);
   }
 }

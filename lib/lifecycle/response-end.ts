@@ -103,8 +103,11 @@ function holdSends(response: NodeResponse): () => void {
   const ownSend = Object.getOwnPropertyDescriptor(response, '_send');
   const send = response._send;
   const held: unknown[][] = [];
+  let unhook: (() => void) | undefined;
   const release = (): void => {
     restore(response, '_send', holding, ownSend);
+    unhook?.();
+    unhook = undefined;
     for (const args of held.splice(0)) {
       try {
         Reflect.apply(send, response, args);
@@ -122,6 +125,19 @@ function holdSends(response: NodeResponse): () => void {
     return true;
   };
   defineProperty(response, '_send', { value: holding, writable: true, configurable: true, enumerable: false });
+  // The program ending the connection while its answer is held (`res.destroy()`, Express's error handler destroying
+  // the socket of a response already sent): the answer goes first, as it went untraced (a review: it was lost).
+  const socket = response.socket as { destroy?: unknown } | null | undefined;
+  const destroy = socket?.destroy;
+  if (socket && isFunction(destroy)) {
+    const ownDestroy = Object.getOwnPropertyDescriptor(socket, 'destroy');
+    const releasing = function (this: unknown, ...args: unknown[]): unknown {
+      release();
+      return Reflect.apply(destroy, this, args);
+    };
+    defineProperty(socket, 'destroy', { value: releasing, writable: true, configurable: true, enumerable: false });
+    unhook = () => restore(socket, 'destroy', releasing, ownDestroy);
+  }
   return release;
 }
 
@@ -133,8 +149,8 @@ function knownEncoding(encoding: unknown): boolean {
 }
 
 /** Puts `key` back as it was (`own`, or none of its own), unless replaced since (by a middleware that wraps ours). */
-function restore(response: NodeResponse, key: 'end' | '_send', ours: Function, own: PropertyDescriptor | undefined): void {
-  if ((response as unknown as Record<string, unknown>)[key] !== ours) return;
-  if (own !== undefined) defineProperty(response, key, own);
-  else delete (response as unknown as Record<string, unknown>)[key];
+function restore(target: object, key: string, ours: Function, own: PropertyDescriptor | undefined): void {
+  if ((target as Record<string, unknown>)[key] !== ours) return;
+  if (own !== undefined) defineProperty(target, key, own);
+  else delete (target as Record<string, unknown>)[key];
 }

@@ -186,6 +186,10 @@ describe(`@FlushOnExit on a (req, res) handler (${mode} decorators)`, () => {
       res.end('ok');
       throw new Error('after the answer');
     }],
+    ['an end, then the response destroyed', (res) => {
+      res.end('bye');
+      res.destroy();
+    }],
     ['a second end guarded by writableEnded', (res) => {
       res.end('first');
       if (!res.writableEnded) res.end('second');
@@ -251,13 +255,14 @@ describe(`@FlushOnExit on a (req, res) handler (${mode} decorators)`, () => {
     const server = createServer((req, res) => {
       res.on('error', (error: { code?: string }) => log.push(`error event: ${error.code}`));
       // A middleware's own end that throws, installed before the handler (for the case that needs one).
-      if (answer === answers[6]![1]) res.end = () => { throw new Error('middleware end'); };
+      if (answer === answers[7]![1]) res.end = () => { throw new Error('middleware end'); };
       try {
         handle(req, res, answer, log);
       } catch {
         // What Express's finalhandler and the Functions Framework's crash response do: answer 500 unless already sent.
         log.push(`caught; headersSent ${res.headersSent}`);
         if (!res.headersSent) res.writeHead(500).end('crash');
+        else req.socket.destroy(); // Express's finalhandler, for a response already sent
       }
     });
     servers.push(server);
