@@ -4,7 +4,7 @@ import { A_FUNCTION, refuse } from '../lib/errors.js';
 import { readOptions, readSafely, type OptionsShape } from '../lib/read-options.js';
 import { flushInvocationClients, type InvocationFlushResult } from '../lib/lifecycle/flush-invocation.js';
 import { scopedOptions } from '../lib/instrument/trace-options.js';
-import { endInvocation, insideInvocation, runWithinInvocationBudget, type InvocationBudget } from '../lib/lifecycle/invocation-deadline.js';
+import { endInvocation, insideInvocation, runWithinInvocationBudget, startDeadline, type InvocationBudget } from '../lib/lifecycle/invocation-deadline.js';
 import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCallback, thenOf } from '../lib/lifecycle/lambda-invocation.js';
 import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
@@ -142,7 +142,7 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
     const response = findNodeResponse(callArgs);
     const flushResponse = (): Promise<void> => {
       // One deadline for this flush and the handler's own after it (a review: each had timeoutMillis, twice that in all).
-      budget.deadlineAt ??= min(Date.now() + settings.timeoutMillis, cutoffAt);
+      startDeadline(budget);
       return afterInvocation(invocationClients(named, budget), settings, undefined, budget, true);
     };
     if (response !== undefined) markSettled = holdResponse(response, () => flushing ?? (responseFlush = flushResponse()), flushResponse);

@@ -102,8 +102,12 @@ export function insideInvocation(): boolean {
 export function invocationWaitMillis(fallbackMillis: number): number {
   const budget = currentInvocation();
   if (budget === undefined) return fallbackMillis;
-  budget.deadlineAt ??= min(Date.now() + budget.timeoutMillis, budget.cutoffAt);
-  return max(0, min(fallbackMillis, budget.deadlineAt - Date.now()));
+  return max(0, min(fallbackMillis, startDeadline(budget) - Date.now()));
+}
+
+/** @internal The first wait of `budget` starts its deadline (returned): every later one shares what is left. */
+export function startDeadline(budget: InvocationBudget): number {
+  return (budget.deadlineAt ??= min(Date.now() + budget.timeoutMillis, budget.cutoffAt));
 }
 
 /**

@@ -54,11 +54,12 @@ export function findNodeResponse(args: ArrayLike<unknown>): NodeResponse | undef
  * answers later) waits for `flushLate()`, a flush of what was traced since. Returns what marks the handler settled.
  */
 export function holdResponse(response: NodeResponse, flush: () => Promise<void>, flushLate: () => Promise<void>): () => void {
+  let isSettled = false;
   let settle!: () => void;
   const settled = new Promise<void>((resolve) => (settle = resolve));
-  const markLate = holdResponseEnd(response, (late) => (late ? flushLate() : Promise.race([settled, new Promise<void>((resolve) => nextTurn(resolve))]).then(flush)));
+  holdResponseEnd(response, () => (isSettled ? flushLate() : Promise.race([settled, new Promise<void>((resolve) => nextTurn(resolve))]).then(flush)));
   return () => {
-    markLate();
+    isSettled = true;
     settle();
   };
 }
@@ -72,13 +73,11 @@ export function holdResponse(response: NodeResponse, flush: () => Promise<void>,
  * response's last chunk) wait, with their callbacks (the response's `finish`), then go in the order made. Until then
  * `_send` is an own property of `response`, from the first call of its `end` (an own property of `response` until
  * then, wrapping whatever `end` it had: a middleware's own, which may end later — compression's, after its zlib —
- * sends through it too). `late`: that call came after the handler settled (see the function returned, which marks
- * that). Writes before it go out as they come.
+ * sends through it too). Writes before it go out as they come.
  */
-function holdResponseEnd(response: NodeResponse, beforeSend: (late: boolean) => Promise<unknown>): () => void {
+function holdResponseEnd(response: NodeResponse, beforeSend: () => Promise<unknown>): void {
   const ownEnd = Object.getOwnPropertyDescriptor(response, 'end');
   const original = response.end;
-  let settled = false;
   const end = function (this: unknown, ...args: unknown[]): unknown {
     // Detached, or called on another object: Node's to answer, as untraced.
     if (this !== response) return Reflect.apply(original, this, args);
@@ -91,11 +90,10 @@ function holdResponseEnd(response: NodeResponse, beforeSend: (late: boolean) => 
       release();
       throw error;
     }
-    beforeSend(settled).then(release, release);
+    beforeSend().then(release, release);
     return ended;
   };
   defineProperty(response, 'end', { value: end, writable: true, configurable: true, enumerable: false });
-  return () => (settled = true);
 }
 
 /** Holds `response`'s `_send` calls; the function returned sends them, in order, with Node's own `_send`. */
