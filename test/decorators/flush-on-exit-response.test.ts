@@ -3,7 +3,7 @@ import { createServer, ServerResponse, type IncomingMessage, type Server } from 
 import type { AddressInfo } from 'node:net';
 import { FlushOnExit, Traceable, TracingClient, setGlobalTracingClient, traceable, type InvocationFlushResult, type TracingClientOptions } from '../../index';
 import { detectDecoratorMode } from '../helpers/decorator-mode';
-import { GatedExporter, settle } from '../helpers/gated-exporter';
+import { arrivesOnlyAfterRelease, GatedExporter, settle } from '../helpers/gated-exporter';
 import { shutDownAfterEach } from '../helpers/shut-down-after-each';
 
 /**
@@ -52,19 +52,6 @@ async function request(handle: (req: IncomingMessage, res: ServerResponse) => un
   return response.text();
 }
 
-/** Whether `response` arrives only once the exporter releases what it holds (after 50 ms of holding); releases it. */
-async function arrivesOnlyAfterRelease(response: Promise<unknown>): Promise<boolean> {
-  let arrived = false;
-  void response.then(() => (arrived = true), () => (arrived = true));
-  for (let i = 0; i < 200 && exporter.heldCount === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const early = arrived;
-  exporter.holding = false;
-  exporter.releaseAll();
-  await response.catch(() => undefined);
-  return !early && arrived;
-}
-
 const names = () => exporter.batches.flatMap((batch) => batch.post.map((run) => run.name)).sort();
 const patched = () => exporter.batches.flatMap((batch) => batch.patch.map((run) => run.name));
 
@@ -110,7 +97,7 @@ describe(`@FlushOnExit on a (req, res) handler (${mode} decorators)`, () => {
     install();
     const handlers = new Handlers();
     const response = request((req, res) => handlers[method](req, res));
-    expect(await arrivesOnlyAfterRelease(response)).toBe(true);
+    expect(await arrivesOnlyAfterRelease(exporter, response)).toBe(true);
     await expect(response).resolves.toBe('sum 3');
     expect(names()).toEqual(['handle', 'step', 'step']);
     expect(reports).toEqual([expect.objectContaining({ delivered: 3, timedOut: false })]);
@@ -120,7 +107,7 @@ describe(`@FlushOnExit on a (req, res) handler (${mode} decorators)`, () => {
     install({ mode: 'blocking' });
     const handlers = new Handlers();
     const response = request((req, res) => handlers.handle(req, res));
-    expect(await arrivesOnlyAfterRelease(response)).toBe(true);
+    expect(await arrivesOnlyAfterRelease(exporter, response)).toBe(true);
     expect(names()).toEqual(['handle', 'step', 'step']);
   });
 
@@ -131,7 +118,7 @@ describe(`@FlushOnExit on a (req, res) handler (${mode} decorators)`, () => {
     const handlers = new Handlers();
     let settled!: Promise<void>;
     const response = request((req, res) => (settled = handlers.answersEarly(req, res, after)));
-    expect(await arrivesOnlyAfterRelease(response)).toBe(true);
+    expect(await arrivesOnlyAfterRelease(exporter, response)).toBe(true);
     await expect(response).resolves.toBe('early');
     // The step ended; the handler's run was sent open (it is still running).
     expect([exporter.completePosts, patched()]).toEqual([['step'], []]);

@@ -29,3 +29,19 @@ export class GatedExporter implements SpanExporter {
 }
 
 export const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Whether `response` arrives only once `exporter` releases what it holds (it is checked 50 ms after the exporter first
+ * holds a batch); releases it, and waits for the response.
+ */
+export async function arrivesOnlyAfterRelease(exporter: GatedExporter, response: Promise<unknown>): Promise<boolean> {
+  let arrived = false;
+  void response.then(() => (arrived = true), () => (arrived = true));
+  for (let i = 0; i < 200 && exporter.heldCount === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const early = arrived;
+  exporter.holding = false;
+  exporter.releaseAll();
+  await response.catch(() => undefined);
+  return !early && arrived;
+}

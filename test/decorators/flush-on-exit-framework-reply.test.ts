@@ -1,0 +1,113 @@
+import 'reflect-metadata';
+import { serve, type ServerType } from '@hono/node-server';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { AddressInfo } from 'node:net';
+import { FlushOnExit, Traceable, TracingClient, setGlobalTracingClient, traceable } from '../../index';
+import { detectDecoratorMode } from '../helpers/decorator-mode';
+import { arrivesOnlyAfterRelease, GatedExporter, settle } from '../helpers/gated-exporter';
+import { shutDownAfterEach } from '../helpers/shut-down-after-each';
+
+/**
+ * `@FlushOnExit` on handlers that answer through a framework's reply, which holds the Node response: Fastify's
+ * `reply` (what a Nest controller's `@Res()` gets on Fastify), Hono's context on Node (@hono/node-server). There too
+ * the response's end is the invocation's end on Cloud Run, so it waits for the invocation's spans (a report-only
+ * probe: 0 of 6 spans by the response with `reply.send()`, 3 of 7 with a Hono stream). Real servers on 127.0.0.1;
+ * the exporter holds every batch until released. Express-style `(req, res)`: flush-on-exit-response.test.ts.
+ */
+const mode = detectDecoratorMode();
+let exporter: GatedExporter;
+const shutDown = shutDownAfterEach();
+const closers: Array<() => Promise<unknown>> = [];
+
+beforeEach(() => {
+  exporter = new GatedExporter();
+  exporter.holding = true;
+  setGlobalTracingClient(shutDown(new TracingClient({ exporter, logger: { warn() {} }, flushIntervalMillis: 60_000 })));
+});
+afterEach(async () => {
+  setGlobalTracingClient(undefined);
+  for (const close of closers.splice(0)) await close();
+});
+
+const step = traceable(async function step(i: number) {
+  await settle();
+  return i;
+});
+/** The runs delivered ended (posted whole, or patched with their end), by name. */
+const names = () => exporter.batches.flatMap((batch) => [...batch.post, ...batch.patch].filter((run) => run.end_time !== undefined).map((run) => run.name)).sort();
+
+class Handlers {
+  @FlushOnExit()
+  @Traceable({ name: 'sends' })
+  async sends(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    void reply.send({ sum: (await step(1)) + (await step(2)) });
+  }
+
+  /** Answers on the Node response itself, as a server-sent stream does. */
+  @Traceable({ name: 'hijacks' })
+  @FlushOnExit()
+  async hijacks(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
+    reply.raw.write(`data: ${await step(1)}\n\n`);
+    reply.raw.end(`data: ${await step(2)}\n\n`);
+  }
+
+  /** A Hono stream: its steps run after the handler returned its Response. */
+  @FlushOnExit()
+  @Traceable({ name: 'streams' })
+  async streams(c: Context): Promise<Response> {
+    await step(0);
+    return streamSSE(c, async (stream) => {
+      for (const i of [1, 2]) await stream.writeSSE({ data: String(await step(i)) });
+    });
+  }
+}
+const handlers = new Handlers();
+
+async function fastify(route: 'sends' | 'hijacks'): Promise<string> {
+  const app: FastifyInstance = Fastify();
+  app.get('/', (request, reply) => handlers[route](request, reply));
+  closers.push(() => app.close());
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return (await fetch(url)).text();
+}
+
+async function hono(): Promise<string> {
+  const app = new Hono();
+  app.get('/', (c) => handlers.streams(c));
+  const server = await new Promise<ServerType>((resolve) => {
+    const started: ServerType = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+  });
+  closers.push(() => new Promise((resolve) => server.close(resolve)));
+  return (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)).text();
+}
+
+describe(`@FlushOnExit on a framework's reply (${mode} decorators)`, () => {
+  test("Fastify: reply.send()'s answer arrives only after the invocation's spans were delivered, whole", async () => {
+    const body = fastify('sends');
+    expect(await arrivesOnlyAfterRelease(exporter, body)).toBe(true);
+    await expect(body).resolves.toBe('{"sum":3}');
+    expect(names()).toEqual(['sends', 'step', 'step']);
+  });
+
+  test("Fastify, answering on reply.raw (hijacked): the stream's end arrives only after the spans were delivered", async () => {
+    const body = fastify('hijacks');
+    expect(await arrivesOnlyAfterRelease(exporter, body)).toBe(true);
+    await expect(body).resolves.toBe('data: 1\n\ndata: 2\n\n');
+    expect(names()).toEqual(['hijacks', 'step', 'step']);
+  });
+
+  test("Hono on Node: a streamed answer ends only after the steps its stream traced were delivered too", async () => {
+    const body = hono();
+    // The handler's own flush (its run and the first step) is released at once; what the stream traces after it
+    // returned is what the response's end waits for.
+    for (let i = 0; i < 200 && exporter.heldCount === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    exporter.releaseAll();
+    expect(await arrivesOnlyAfterRelease(exporter, body)).toBe(true);
+    await expect(body).resolves.toBe('data: 1\n\ndata: 2\n\n');
+    expect(names()).toEqual(['step', 'step', 'step', 'streams']);
+  });
+});
