@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from './async-local-storage.js';
-import { spanStorage, type Scope } from './span-context.js';
+import { runInScope, spanStorage, type Scope } from './span-context.js';
 
 /** @internal Calls `fn` with `args` in a context captured earlier. */
 export type InCapturedContext = <A extends unknown[], R>(fn: (...args: A) => R, ...args: A) => R;
@@ -18,5 +18,5 @@ export function captureContext(): InCapturedContext {
   const snapshot = (AsyncLocalStorage as { snapshot?: () => InCapturedContext }).snapshot;
   if (typeof snapshot === 'function') return snapshot();
   const scope = spanStorage.getStore();
-  return (fn, ...args) => spanStorage.run(scope as Scope, fn, ...args);
+  return (fn, ...args) => runInScope(spanStorage, scope as Scope, fn, undefined, args) as ReturnType<typeof fn>;
 }

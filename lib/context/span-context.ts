@@ -84,7 +84,7 @@ export function callInSpan(scope: Scope, fn: Function, thisArg: unknown, args: A
     const enclosing = spanStorage.getStore();
     if (enclosing !== undefined && !isOff(enclosing)) scope = { tracingOff: true, span: enclosing as Span } satisfies OffScope as Scope;
   }
-  return spanStorage.run(scope, Reflect.apply, fn, thisArg, args);
+  return runInScope(spanStorage, scope, fn, thisArg, args);
 }
 
 /** @internal The span outgoing headers name: the current one, or under tracing turned off, the one it was turned off in. */
@@ -96,7 +96,56 @@ export function propagationSpan(): Span | undefined {
 
 /** @internal Runs `fn` with tracing off and nothing remembered: tracewire's own work and hooks, which send no headers. */
 export function callOff(fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
-  return spanStorage.run(TRACING_OFF, Reflect.apply, fn, thisArg, args);
+  return runInScope(spanStorage, TRACING_OFF, fn, thisArg, args);
+}
+
+/** @internal What {@link runInScope} enters a scope through: the span store, or the OpenTelemetry bridge's entry to it. */
+export interface ScopeEntry<S> {
+  run(scope: S, apply: (fn: Function, thisArg: unknown, args: ArrayLike<unknown>) => unknown, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown;
+}
+
+/**
+ * @internal How many times a scope was entered, counted as its `fn` is called: a `run` that threw with the count
+ * unchanged never called it (see {@link runInScope}). A traced call's own path reads it directly: one call fewer.
+ */
+export const scopeEntries = { count: 0 };
+
+/** @internal `Reflect.apply`, counting the entry: what {@link runInScope} passes to a store's `run`. */
+export function applyEntered(fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
+  scopeEntries.count++;
+  return Reflect.apply(fn, thisArg, args);
+}
+
+/**
+ * @internal Calls `fn` with `thisArg` and `args` in `scope`, entered through `entry`. Node 20's and 22's
+ * AsyncLocalStorage enters a store by writing it onto the current async resource, which refuses it once the program
+ * froze it: in a reaction of a frozen promise (zod's `.readonly()` freezes the promise it returns) a traced call threw
+ * a TypeError before its function ran (a report-only probe). There {@link enterRefused} enters it another way.
+ */
+export function runInScope<S>(entry: ScopeEntry<S>, scope: S, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
+  const entries = scopeEntries.count;
+  try {
+    return entry.run(scope, applyEntered, fn, thisArg, args);
+  } catch (error) {
+    if (scopeEntries.count !== entries) throw error; // fn's own
+  }
+  return enterRefused(entry, scope, fn, thisArg, args);
+}
+
+/**
+ * @internal `fn` called in `scope` where `entry.run` refused to enter it (see {@link runInScope}): in an async resource
+ * of its own (`AsyncLocalStorage.snapshot()`'s, as `AsyncResource` does), whose store may be written, so what it calls
+ * nests as it would anywhere; failing that, where it is, as untraced.
+ */
+export function enterRefused<S>(entry: ScopeEntry<S>, scope: S, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
+  const entries = scopeEntries.count;
+  try {
+    const snapshot = (AsyncLocalStorage as unknown as { snapshot?: () => (fn: Function, ...args: unknown[]) => unknown }).snapshot;
+    if (typeof snapshot === 'function') return snapshot()(Reflect.apply, entry.run, entry, [scope, applyEntered, fn, thisArg, args]);
+  } catch (error) {
+    if (scopeEntries.count !== entries) throw error; // fn's own
+  }
+  return Reflect.apply(fn, thisArg, args);
 }
 
 /**

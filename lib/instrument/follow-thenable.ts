@@ -2,7 +2,7 @@ import { NOT_A_PRODUCER, wrapProducer } from './follow-produced.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { hook, hookBase, watchConsumption } from './traced-unconsumed.js';
 import { noop } from '../noop.js';
-import { spanStorage, type Scope } from '../context/span-context.js';
+import { runInScope, spanStorage, type Scope } from '../context/span-context.js';
 import { enterSpan } from '../otel/bridge-hook.js';
 
 /**
@@ -80,7 +80,7 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
       else delivery = ok ? outcome.succeed(args[0]) : outcome.fail(args[0]);
     }
     // No callback passes the settlement on, as a promise's `then` does (a rejected promise rejects what it returns).
-    const pass = (): unknown => (typeof handler === 'function' ? spanStorage.run(consumer as Scope, Reflect.apply, handler, undefined, args) : ok ? args[0] : Promise.reject(args[0]));
+    const pass = (): unknown => (typeof handler === 'function' ? runInScope(spanStorage, consumer as Scope, handler, undefined, args) : ok ? args[0] : Promise.reject(args[0]));
     const passed = delivery ? delivery.then(pass) : pass();
     // A rejection the consumer gave no callback for is marked handled: a thenable that calls back without reading what
     // its callbacks return (and calls none it was not given) would leave it unhandled, ending a process the untraced

@@ -1,6 +1,6 @@
 import { proxyCheck } from '../serialize/proxy-check.js';
 import { isTracedProxy } from './traced-async-iterable.js';
-import { callInSpan, callUntraced, spanStorage, TRACING_OFF } from '../context/span-context.js';
+import { applyEntered, callInSpan, callUntraced, enterRefused, scopeEntries, spanStorage, TRACING_OFF } from '../context/span-context.js';
 import { globalClient } from '../client/global-client.js';
 import type { TracingClient } from '../client/tracing-client.js';
 import type { Span } from '../model/span.js';
@@ -92,12 +92,17 @@ export function traceCall(site: CallSite, thisArg: unknown, args: ArrayLike<unkn
     return Reflect.apply(fn, thisArg, args);
   }
   let result: unknown;
+  // runInScope written out (one call fewer): a run that threw with the entries uncounted never called fn.
+  const entries = scopeEntries.count;
   try {
-    result = otelHook.entry.run(outcome.span, Reflect.apply, fn, thisArg, args);
+    result = otelHook.entry.run(outcome.span, applyEntered, fn, thisArg, args);
   } catch (error) {
     // A sync call never waits, whatever the strategy: it must stay sync.
-    outcome.fail(error);
-    throw error;
+    if (scopeEntries.count !== entries) {
+      outcome.fail(error);
+      throw error;
+    }
+    result = callRefused(outcome, fn, thisArg, args);
   }
   if (result === null || (typeof result !== 'object' && typeof result !== 'function')) {
     // followResult's first case written out: a primitive result (most sync calls) ends the span here.
@@ -105,6 +110,16 @@ export function traceCall(site: CallSite, thisArg: unknown, args: ArrayLike<unkn
     return result;
   }
   return followResult(outcome, result, fn);
+}
+
+/** `fn` called where its span's scope could not be entered (see enterRefused); its error ends the span. */
+function callRefused(outcome: SpanOutcome, fn: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
+  try {
+    return enterRefused(otelHook.entry, outcome.span, fn, thisArg, args);
+  } catch (error) {
+    outcome.fail(error);
+    throw error;
+  }
 }
 
 /** The call with tracing off, and a generator it returns off at each step too: its body runs then, not in the call. */

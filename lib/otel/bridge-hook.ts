@@ -1,4 +1,4 @@
-import { spanStorage } from '../context/span-context.js';
+import { runInScope, spanStorage } from '../context/span-context.js';
 import type { Span } from '../model/span.js';
 import type { SpanParent } from '../model/span-types.js';
 import { LANGSMITH_STORAGE, noteLangsmithRunAtEntry, type WithLangsmithStorage } from '../propagation/langsmith-run.js';
@@ -43,5 +43,5 @@ export function enterSpan(span: Span, fn: Function, thisArg: unknown, args: Arra
   // Entered where a langsmith run is active (a generator read inside one): that run is around the span's work here —
   // unless the span is entered again from its own work, where a langsmith run active was begun inside it (a review).
   if ((globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] !== undefined && spanStorage.getStore() !== span) noteLangsmithRunAtEntry(span);
-  return otelHook.entry.run(span, Reflect.apply, fn, thisArg, args);
+  return runInScope(otelHook.entry, span, fn, thisArg, args);
 }
