@@ -26,6 +26,10 @@ export function functionSkipReason(ctx: FileContext, statement: ts.FunctionDecla
   if (declarations.some((d) => hasNotrace(ctx, d))) return 'opted out with // @notrace';
   const inferred = inferredReturnReason(ctx, statement, name);
   if (inferred !== undefined) return inferred;
+  if (declarations.some(takesNever)) {
+    // A report-only probe: trpc's and most codebases' `assertNever(value: never): never` got a forwarder tsc refused.
+    return `a parameter typed never (an exhaustiveness check): its forwarder's type, ReturnType<typeof ${name}$impl>, would be any there, not its return type (TS2322)`;
+  }
   const select = ctx.select;
   if (select.asyncOnly && !isAsync(statement)) return 'not async (--async-only)';
   if (select.name !== undefined && !select.name(name)) return 'name does not match --name';
@@ -42,6 +46,18 @@ export function reflectUnusable(ctx: FileContext, statement: ts.FunctionDeclarat
   if (ctx.bindings.taken.has('Reflect')) return 'this module declares its own Reflect';
   if (statement.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === 'Reflect')) return 'a parameter is named Reflect';
   return undefined;
+}
+
+/**
+ * Whether a parameter is typed `never`: under strictFunctionTypes a function taking one does not extend
+ * `(...args: any) => infer R` (`any` is not assignable to `never`), so `ReturnType` of it is `any`.
+ */
+function takesNever(declaration: ts.FunctionDeclaration): boolean {
+  return declaration.parameters.some((parameter) => {
+    let type = parameter.type;
+    while (type !== undefined && ts.isParenthesizedTypeNode(type)) type = type.type;
+    return type?.kind === ts.SyntaxKind.NeverKeyword;
+  });
 }
 
 function isAssertion(declaration: ts.FunctionDeclaration): boolean {

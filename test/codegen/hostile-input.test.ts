@@ -224,6 +224,38 @@ describe('an instrumented file still compiles with the real tsc, and runs, where
     expect(result.stdout).toBe('');
     expect(result.status).toBe(0);
   });
+
+  test("an exhaustiveness check, a function taking a parameter typed never, is left alone with the reason: its forwarder's ReturnType would be any (TS2322)", async () => {
+    const source = [
+      'export function assertNever(value: never): never {',
+      '  throw new Error(`unexpected ${String(value)}`);',
+      '}',
+      'export function alsoNever(label: string, value: (never)): string {',
+      '  return label + String(value);',
+      '}',
+      'export function fail(message: string): never {',
+      '  throw new Error(message);',
+      '}',
+      "export type Shape = { kind: 'a' } | { kind: 'b' };",
+      'export function label(shape: Shape): string {',
+      "  switch (shape.kind) { case 'a': return 'A'; case 'b': return 'B'; default: return assertNever(shape); }",
+      '}',
+      '',
+    ].join('\n');
+    dir = compiled({ 'src/a.ts': source });
+    expect(tsc(dir).stdout).toBe('');
+    const run = await runCli(dir, 'instrument', '--functions', '--write', '--verbose');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/function assertNever: a parameter typed never/);
+    expect(run.stdout).toMatch(/function alsoNever: a parameter typed never/);
+    const written = read(dir, 'src/a.ts');
+    expect(written).toContain('function fail$impl(');
+    expect(written).toContain('function label$impl(');
+    expect(written).not.toContain('assertNever$impl');
+    const result = tsc(dir);
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
 });
 
 test('--remove is narrowed by --classes and --name as an addition is: what they leave out keeps its decorators', async () => {
