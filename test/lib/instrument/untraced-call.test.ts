@@ -45,3 +45,22 @@ test('a logger that throws does not reach the traced call', () => {
   expect(() => fails()).toThrow(RangeError);
   expect(client.stats().untraced).toBe(1);
 });
+
+test("with the program's Date deleted (zod's test of an ES5 environment), traced calls run untraced and the warning still reaches the logger", () => {
+  const warnings: string[] = [];
+  const client = new TracingClient({ exporter: new MemoryExporter(), logger: { warn: (message) => warnings.push(message) } });
+  const double = traceable((n: number) => n * 2, { client });
+  const date = Object.getOwnPropertyDescriptor(globalThis, 'Date')!;
+  const results: number[] = [];
+  try {
+    delete (globalThis as { Date?: unknown }).Date;
+    // Before: the warning's once-a-minute check read Date.now() in the call's catch, and the third call threw a ReferenceError.
+    for (const n of [1, 2, 3, 4]) results.push(double(n));
+  } finally {
+    Object.defineProperty(globalThis, 'Date', date);
+  }
+  expect(results).toEqual([2, 4, 6, 8]);
+  expect(client.stats().untraced).toBeGreaterThan(0);
+  expect(warnings.filter((warning) => warning.includes('ran untraced'))).toHaveLength(1);
+  void client.shutdown();
+});
