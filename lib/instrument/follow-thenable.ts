@@ -2,6 +2,7 @@ import { NOT_A_PRODUCER, wrapProducer } from './follow-produced.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { hook, hookBase, watchConsumption } from './traced-unconsumed.js';
 import { noop } from '../noop.js';
+import { freeze } from '../natives.js';
 import { runInScope, spanStorage, type Scope } from '../context/span-context.js';
 import { enterSpan } from '../otel/bridge-hook.js';
 
@@ -29,7 +30,12 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
     // held and handled already (a memoized load with its own `catch`, fired and forgotten by this caller): no API
     // tells, and `followed` unhandled would end a process the untraced call left running. So its rejection is
     // marked handled on tracewire's side: never an unhandled rejection the untraced call would not make.
-    if (Object.getPrototypeOf(fn) !== ASYNC_FUNCTION) nativeThen.call(followed, undefined, noop);
+    if (Object.getPrototypeOf(fn) !== ASYNC_FUNCTION) {
+      nativeThen.call(followed, undefined, noop);
+      // Frozen (zod's `.readonly()` freezes the promise it returns), sealed: the caller's promise is so too (a report-only
+      // probe: a frozen promise came back unfrozen, and zod's own test of it failed).
+      if (!Object.isExtensible(thenable)) return likewiseClosed(thenable as object, followed);
+    }
     // For an `async` function's promise the loop finds nothing at once.
     for (const _ in thenable as object) return withPropertiesOf(thenable as object, followed);
     return followed;
@@ -173,6 +179,16 @@ function followRaw(result: unknown, settle: (ok: boolean, args: unknown[], handl
 function withPropertiesOf(promise: object, followed: Promise<unknown>): Promise<unknown> {
   // A fresh promise is extensible and has no own keys: it takes every descriptor.
   return Object.defineProperties(followed, Object.getOwnPropertyDescriptors(promise));
+}
+
+/** `followed`, with `promise`'s own enumerable properties, closed as `promise` is: frozen, sealed or not extensible. */
+function likewiseClosed(promise: object, followed: Promise<unknown>): Promise<unknown> {
+  for (const _ in promise) {
+    withPropertiesOf(promise, followed);
+    break;
+  }
+  if (Object.isFrozen(promise)) return freeze(followed);
+  return Object.isSealed(promise) ? Object.seal(followed) : Object.preventExtensions(followed);
 }
 
 function settledWithValue(this: SpanOutcome, value: unknown): unknown {

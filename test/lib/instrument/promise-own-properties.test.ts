@@ -66,3 +66,23 @@ test('(needs `npm run build`) the real ky, from npm: ky.get(url) through a trace
   const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'fixtures', 'ky-traced.mjs')], { timeout: 20_000 });
   expect(JSON.parse(stdout)).toEqual({ json: { hello: 'world' }, hasJson: true, status: 'success', runs: 1 });
 });
+
+const closings: Array<[string, (promise: object) => void, (promise: object) => boolean]> = [
+  ['frozen', Object.freeze, Object.isFrozen],
+  ['sealed', Object.seal, Object.isSealed],
+  ['not extensible', Object.preventExtensions, (promise) => !Object.isExtensible(promise)],
+];
+test.each(closings)('a %s promise comes back so, with its methods, and its run ends with its value', async (_closed, close, isClosed) => {
+  // zod's .readonly() freezes the promise it returns: it came back unfrozen, and zod's own test of it failed.
+  const source = kyGet('{"n":1}');
+  close(source);
+  const get = traceable(function get() {
+    return source;
+  });
+  const returned = get();
+  expect([isClosed(returned), Object.isFrozen(returned)]).toEqual([true, Object.isFrozen(source)]);
+  expect(returned.json).toBe(source.json);
+  await expect(returned.json()).resolves.toEqual({ n: 1 });
+  await expect(returned).resolves.toEqual({ status: 200, body: '{"n":1}' });
+  expect(only(await finishedRuns(tracing.client, tracing.exporter), 'get').outputs).toEqual({ status: 200, body: '{"n":1}' });
+});
