@@ -108,18 +108,29 @@ export function holdResponse(response: NodeResponse, flush: () => Promise<void>,
  * function's sandbox may be frozen), what the invocation traced must be delivered before it. The end itself runs at
  * once, as untraced — `headersSent` and `writableEnded` are true after it, a header set later throws, a second end is
  * Node's to refuse, what it throws is thrown — only the bytes it hands to Node's `_send` (headers, body, a chunked
- * response's last chunk) wait, with their callbacks (the response's `finish`), then go in the order made. Until then
- * `_send` is an own property of `response`, from the first call of its `end` (an own property of `response` until
- * then, wrapping whatever `end` it had: a middleware's own, which may end later — compression's, after its zlib —
- * sends through it too). Writes before it go out as they come.
+ * response's last chunk) wait, with their callbacks (the response's `finish`), then go in the order made. `end` is an
+ * own property of `response` until its first call, wrapping whatever `end` it had (a middleware's own, which may end
+ * later — compression's, after its zlib — sends through it too). Writes before it go out as they come — but the one
+ * that completes a body of declared length (`res.write(body)` with a `Content-Length`, `res.sendFile`,
+ * `express.static`: for the client, the answer is whole then, whenever the end comes) is held as the end's sends are,
+ * with what follows it (a review: such a body went out before the flush).
  */
 function holdResponseEnd(response: NodeResponse, beforeSend: () => Promise<unknown>): void {
   const ownEnd = Object.getOwnPropertyDescriptor(response, 'end');
   const original = response.end;
+  const ownSend = Object.getOwnPropertyDescriptor(response, '_send');
+  const send = response._send;
+  let bodyBytes = 0;
+  /** Set once a write completing the body began the hold: whether it was released since. */
+  let writeHold: { released: boolean } | undefined;
   const end = function (this: unknown, ...args: unknown[]): unknown {
     // Detached, or called on another object: Node's to answer, as untraced.
     if (this !== response) return Reflect.apply(original, this, args);
     restore(response, 'end', end, ownEnd);
+    // With the body sent (held), Node's end would send nothing and finish at once, unheld: an empty chunk makes it
+    // send its end, which then waits with the body.
+    if (writeHold !== undefined) return Reflect.apply(original, this, writeHold.released ? args : withChunk(args));
+    restore(response, '_send', counting, ownSend);
     const release = holdSends(response);
     let ended: unknown;
     try {
@@ -131,7 +142,48 @@ function holdResponseEnd(response: NodeResponse, beforeSend: () => Promise<unkno
     beforeSend().then(release, release);
     return ended;
   };
+  // Node's `_send` gets the body's bytes (its headers go in front of the first inside it), and the declared length is
+  // `_contentLength` (Node 20, 22 and 24) by the first write.
+  const counting = function (this: unknown, ...args: unknown[]): unknown {
+    if (this === response) {
+      bodyBytes += byteLength(args[0], args[1]);
+      const declared = (response as { _contentLength?: unknown })._contentLength;
+      if (typeof declared === 'number' && bodyBytes > 0 && bodyBytes >= declared) {
+        restore(response, '_send', counting, ownSend);
+        const release = holdSends(response);
+        const state: { released: boolean } = { released: false };
+        writeHold = state;
+        const released = (): void => {
+          state.released = true;
+          restore(response, 'end', end, ownEnd);
+          release();
+        };
+        beforeSend().then(released, released);
+        return Reflect.apply(response._send, response, args); // the holding one now
+      }
+    }
+    return Reflect.apply(send, this, args);
+  };
   defineProperty(response, 'end', { value: end, writable: true, configurable: true, enumerable: false });
+  defineProperty(response, '_send', { value: counting, writable: true, configurable: true, enumerable: false });
+}
+
+/** `end`'s arguments with a chunk, empty where it had none (`end()`, `end(callback)`, `end('')`). */
+function withChunk(args: unknown[]): unknown[] {
+  if (typeof args[0] === 'function') return [EMPTY_CHUNK, ...args];
+  return args[0] === undefined || args[0] === null || args[0] === '' ? [EMPTY_CHUNK, ...args.slice(1)] : args;
+}
+
+const EMPTY_CHUNK = new Uint8Array(0);
+
+/** The bytes `data` sends in `encoding` (0 where that cannot be told: Node's send then answers as untraced). */
+function byteLength(data: unknown, encoding: unknown): number {
+  try {
+    if (typeof data === 'string') return Buffer_?.byteLength(data, knownEncoding(encoding) ? (encoding as BufferEncoding | undefined) : undefined) ?? 0;
+    return (data as { byteLength?: unknown } | null)?.byteLength as number | undefined ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** Holds `response`'s `_send` calls; the function returned sends them, in order, with Node's own `_send`. */
@@ -177,7 +229,8 @@ function holdSends(response: NodeResponse): () => void {
   return release;
 }
 
-const isEncoding = (globalThis as { Buffer?: { isEncoding(encoding: string): boolean } }).Buffer?.isEncoding;
+const Buffer_ = (globalThis as { Buffer?: { isEncoding(encoding: string): boolean; byteLength(data: string, encoding?: BufferEncoding): number } }).Buffer;
+const isEncoding = Buffer_?.isEncoding;
 
 /** Whether Node's socket takes `encoding` (none, or one `Buffer` knows). */
 function knownEncoding(encoding: unknown): boolean {

@@ -1,5 +1,9 @@
 import 'reflect-metadata';
+import { createReadStream, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import { FlushOnExit, Traceable, TracingClient, setGlobalTracingClient, traceable, type InvocationFlushResult, type TracingClientOptions } from '../../index';
 import { detectDecoratorMode } from '../helpers/decorator-mode';
@@ -86,6 +90,38 @@ class Handlers {
     res.end('handed off');
   }
 
+  /** Its whole body written before the end, with a Content-Length: for the client the answer is whole there. */
+  @FlushOnExit({ onFlushResult })
+  @Traceable({ name: 'writesWhole' })
+  async writesWhole(_req: IncomingMessage, res: ServerResponse, declare: 'writeHead' | 'setHeader'): Promise<void> {
+    const body = `sum ${(await step(1)) + (await step(2))}`;
+    if (declare === 'writeHead') res.writeHead(200, { 'content-length': Buffer.byteLength(body) });
+    else res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.write(body.slice(0, 2));
+    res.write(body.slice(2));
+    await step(3);
+    res.end();
+  }
+
+  /** A file piped with its length, as `res.sendFile` and `express.static` send one; settles once it is sent. */
+  @FlushOnExit({ onFlushResult })
+  @Traceable({ name: 'sendsFile' })
+  async sendsFile(_req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
+    await step(1);
+    res.setHeader('Content-Length', statSync(file).size);
+    await pipeline(createReadStream(file), res);
+  }
+
+  /** A stream of events, no length declared: each write goes out as it is made. */
+  @FlushOnExit({ onFlushResult })
+  @Traceable({ name: 'streamsEvents' })
+  async streamsEvents(_req: IncomingMessage, res: ServerResponse, firstSeen: Promise<void>): Promise<void> {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write(`data: ${await step(1)}\n\n`);
+    await firstSeen;
+    res.end(`data: ${await step(2)}\n\n`);
+  }
+
   @FlushOnExit({ onFlushResult })
   endsWith(_req: IncomingMessage, res: ServerResponse, chunk: unknown): void {
     (res.end as (chunk: unknown) => void)(chunk);
@@ -101,6 +137,54 @@ describe(`@FlushOnExit on a (req, res) handler (${mode} decorators)`, () => {
     await expect(response).resolves.toBe('sum 3');
     expect(names()).toEqual(['handle', 'step', 'step']);
     expect(reports).toEqual([expect.objectContaining({ delivered: 3, timedOut: false })]);
+  });
+
+  test.each(['writeHead', 'setHeader'] as const)('a body of declared length (%s) written whole before the end arrives only after the spans were delivered', async (declare) => {
+    // A review: the end then sends nothing, and the body, whole for the client, went out before the flush.
+    install();
+    const handlers = new Handlers();
+    const response = request((req, res) => handlers.writesWhole(req, res, declare));
+    expect(await arrivesOnlyAfterRelease(exporter, response)).toBe(true);
+    await expect(response).resolves.toBe('sum 3');
+    expect(names()).toEqual(['step', 'step', 'step', 'writesWhole']);
+  });
+
+  test('a file piped with its length (as res.sendFile sends one) arrives only after the spans were delivered, whole', async () => {
+    install();
+    const file = join(mkdtempSync(join(tmpdir(), 'tracewire-file-')), 'body.txt');
+    const text = 'x'.repeat(200_000); // several reads of the file stream: the last one completes it
+    writeFileSync(file, text);
+    const handlers = new Handlers();
+    const response = request((req, res) => handlers.sendsFile(req, res, file));
+    expect(await arrivesOnlyAfterRelease(exporter, response)).toBe(true);
+    await expect(response).resolves.toBe(text);
+    expect(names()).toEqual(['sendsFile', 'step']);
+  });
+
+  test('a stream of events with no declared length is not held: its first event arrives while the handler is still at work', async () => {
+    install(); // the exporter holds every batch: a held write would wait for its release
+    const handlers = new Handlers();
+    let sawFirst!: () => void;
+    const firstSeen = new Promise<void>((resolve) => (sawFirst = resolve));
+    const server = createServer((req, res) => void handlers.streamsEvents(req, res, firstSeen));
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const reading = (async () => {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const reader = response.body!.getReader();
+      return { reader, first: await reader.read() };
+    })();
+    // Held, its headers and first event would come at the flush's deadline (2 s), the exporter holding the batch.
+    const raced = await Promise.race([reading, new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), 500))]);
+    expect(raced).not.toBe('held');
+    const { reader, first } = await reading;
+    expect(new TextDecoder().decode(first.value)).toBe('data: 1\n\n');
+    sawFirst();
+    exporter.holding = false;
+    exporter.releaseAll();
+    let rest = '';
+    for (let part = await reader.read(); !part.done; part = await reader.read()) rest += new TextDecoder().decode(part.value);
+    expect(rest).toBe('data: 2\n\n');
   });
 
   test('blocking: the response arrives only after the handler\'s root span was delivered (its own wait is still under way at the end)', async () => {
