@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from '../context/async-local-storage.js';
+import { runInScope } from '../context/span-context.js';
 import { min, max } from '../natives.js';
 import type { TracingClient } from '../client/tracing-client.js';
 
@@ -54,6 +55,13 @@ export interface LangSmithQueue {
  */
 export const runningInvocations = { count: 0 };
 
+/**
+ * @internal How many Node responses `@FlushOnExit` holds the end of (see `holdResponse`): while any is, a span's end
+ * tells its invocation if that invocation has settled (see {@link spanEndedLate}), on a long-lived host too — the one
+ * read of this a span's end pays otherwise.
+ */
+export const heldResponses = { count: 0 };
+
 const invocation = new AsyncLocalStorage<InvocationBudget>();
 
 /**
@@ -63,7 +71,8 @@ const invocation = new AsyncLocalStorage<InvocationBudget>();
  */
 export function runWithinInvocationBudget<T>(budget: InvocationBudget, handler: () => T): T {
   runningInvocations.count++;
-  return invocation.run(budget, handler);
+  // Entered as a span is (see runInScope): in a reaction of a frozen promise, Node 20's and 22's run threw (a review).
+  return runInScope(invocation, budget, handler, undefined, []) as T;
 }
 
 /** @internal The handler of `budget` has settled: code still running in its context is no longer inside it. */

@@ -1,4 +1,4 @@
-import { getCurrentSpan, setGlobalTracingClient, traceable, withSpan } from '../../../index';
+import { continueTrace, FlushOnExit, getCurrentSpan, setGlobalTracingClient, traceable, withSpan } from '../../../index';
 import { finishedRuns, installMemoryTracing, only } from '../../helpers/memory-tracing';
 import { shutDownAfterEach } from '../../helpers/shut-down-after-each';
 
@@ -66,4 +66,25 @@ test('withSpan and a traced call nested in one run there too, the nested call st
   const runs = await finishedRuns(client, exporter);
   expect(only(runs, 'child').parent_run_id).toBe(only(runs, 'parent').id);
   expect(only(runs, 'step').outputs).toEqual({ outputs: 'stepped' });
+});
+
+test('continueTrace and a @FlushOnExit handler run there too: the trace continued, the handler flushed (a review: both threw)', async () => {
+  const { client, exporter } = installMemoryTracing();
+  shutDown(client);
+  const traceId = '0af7651916cd43dd8448eb211c80319c';
+  const headers = { traceparent: `00-${traceId}-b7ad6b7169203331-01` };
+  const continued = traceable(async () => 'continued', { name: 'continued' });
+  class Handler {
+    @FlushOnExit()
+    async handle(n: number): Promise<number> {
+      return (await traceable(async (m: number) => m * 2, { name: 'doubled' })(n));
+    }
+  }
+  await expect(inFrozenReaction(() => continueTrace(headers, () => continued()))).resolves.toBe('continued');
+  await expect(inFrozenReaction(() => continueTrace({}, () => 'fresh'))).resolves.toBe('fresh');
+  await expect(inFrozenReaction(() => new Handler().handle(21))).resolves.toBe(42);
+  expect(exporter.finishedRuns.map((run) => run.name)).toContain('doubled'); // flushed before the handler settled
+  const runs = await finishedRuns(client, exporter);
+  // Continued: the caller's W3C trace, its span the remote parent.
+  expect(only(runs, 'continued').otel).toEqual(expect.objectContaining({ trace_id: '0af76519-16cd-43dd-8448-eb211c80319c', parent_is_remote: true }));
 });
