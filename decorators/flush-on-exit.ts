@@ -145,7 +145,18 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
       startDeadline(budget);
       return afterInvocation(invocationClients(named, budget), settings, undefined, budget, true);
     };
-    if (response !== undefined) markSettled = holdResponse(response, () => flushing ?? (responseFlush = flushResponse()), flushResponse);
+    if (response !== undefined) {
+      // An end after the handler settled (a framework writing what it returned, a callback answering later) waits for a
+      // flush only if something of the invocation ended since (see spanEndedLate): the handler's own flush sent the rest
+      // (a review: Fastify's `return value` and Hono's `c.json()` got a second flush, twice the latency under load).
+      let endedLate = false;
+      const late = budget.late;
+      budget.late = () => {
+        endedLate = true;
+        late?.();
+      };
+      markSettled = holdResponse(response, () => flushing ?? (responseFlush = flushResponse()), () => (endedLate ? flushResponse() : Promise.resolve()));
+    }
   }
   const lambda = CallbackInvocation.of(callArgs);
   const args: unknown[] | IArguments = lambda === undefined ? callArgs : Array.prototype.slice.call(callArgs);

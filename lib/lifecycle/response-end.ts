@@ -1,6 +1,8 @@
 import { defineProperty, isFunction } from '../natives.js';
 import { nextTurn } from '../pipeline/background-sends.js';
 import { proxyCheck } from '../serialize/proxy-check.js';
+import { noop } from '../noop.js';
+import { heldResponses } from './invocation-deadline.js';
 
 /**
  * @internal A Node `http.ServerResponse` among a handler's arguments — Express's `res`, a Cloud Run function's
@@ -92,15 +94,27 @@ function isReadable(value: unknown): value is object {
  * answers later) waits for `flushLate()`, a flush of what was traced since. Returns what marks the handler settled.
  */
 export function holdResponse(response: NodeResponse, flush: () => Promise<void>, flushLate: () => Promise<void>): () => void {
+  // One hold per response: a response given to two invocations (a stream's reply passed to each message's handler),
+  // held by each, lost what the inner hold sent into the outer one once that had let go (a review: the stream's end
+  // never arrived). The first invocation holds it; its flush waits for everything queued by then.
+  if (responsesHeld.has(response)) return noop;
+  responsesHeld.add(response);
+  heldResponses.count++;
   let isSettled = false;
   let settle!: () => void;
   const settled = new Promise<void>((resolve) => (settle = resolve));
-  holdResponseEnd(response, () => (isSettled ? flushLate() : Promise.race([settled, new Promise<void>((resolve) => nextTurn(resolve))]).then(flush)));
+  holdResponseEnd(response, () => {
+    const flushed = isSettled ? flushLate() : Promise.race([settled, new Promise<void>((resolve) => nextTurn(resolve))]).then(flush);
+    return flushed.finally(() => heldResponses.count--);
+  });
   return () => {
     isSettled = true;
     settle();
   };
 }
+
+/** Every response held, or once held (weakly: a response goes with its request). */
+const responsesHeld = new WeakSet<object>();
 
 /**
  * Holds what `response`'s end sends on the wire until `beforeSend()` settles: where the platform takes the

@@ -6,7 +6,7 @@ import type { DeliveryConfig } from '../config.js';
 import { readsRecords, sealerOf, warmUpOf, type Sealer } from '../exporters/record-batch.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import { exitingHost, isLongLivedHost } from '../lifecycle/host.js';
-import { invocationWaitMillis, noteBlockingWait, spanEndedLate } from '../lifecycle/invocation-deadline.js';
+import { heldResponses, invocationWaitMillis, noteBlockingWait, spanEndedLate } from '../lifecycle/invocation-deadline.js';
 import { InputsHeldOutside } from './inputs-held-outside.js';
 import type { Span } from '../model/span.js';
 import { Subscription, type SchedulerLike } from '../rx.js';
@@ -277,7 +277,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (span.startSent) this.#openRuns.delete(span);
     if (this.#refused.count !== 0) this.#refused.delete(span);
     // The rare ends apart, in one test: this method is compiled into its callers on every traced call.
-    if (!span.startQueued || !this.#longLived) this.#endedAside(span);
+    if (!span.startQueued || !this.#longLived || heldResponses.count !== 0) this.#endedAside(span);
     span.startQueued = false;
     span.startBatch = undefined;
     // Only the call that began the trace in this process waits: a root, or the first span of a trace continued from
@@ -290,12 +290,12 @@ export class BatchSpanProcessor implements SpanProcessor {
 
   /**
    * What a span's end needs beyond the usual: its start found no room, so what it held beside the queue is its end's
-   * now (see `InputsHeldOutside`); the host has no background sender, so a span ending after its @FlushOnExit
-   * invocation settled is delivered by that invocation (see `spanEndedLate`).
+   * now (see `InputsHeldOutside`); the host has no background sender, or a response's end is held, so a span ending
+   * after its @FlushOnExit invocation settled is that invocation's to deliver (see `spanEndedLate`).
    */
   #endedAside(span: Span): void {
     if (!span.startQueued && !span.startSent) this.#heldOutside.release(span);
-    if (!this.#longLived) spanEndedLate();
+    if (!this.#longLived || heldResponses.count !== 0) spanEndedLate();
   }
 
   roomFor(span: Span, bytes: number): boolean {

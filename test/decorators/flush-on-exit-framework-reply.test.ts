@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { AddressInfo } from 'node:net';
-import { FlushOnExit, Traceable, TracingClient, setGlobalTracingClient, traceable } from '../../index';
+import { FlushOnExit, Traceable, TracingClient, setGlobalTracingClient, traceable, type InvocationFlushResult } from '../../index';
 import { detectDecoratorMode } from '../helpers/decorator-mode';
 import { arrivesOnlyAfterRelease, GatedExporter, settle } from '../helpers/gated-exporter';
 import { shutDownAfterEach } from '../helpers/shut-down-after-each';
@@ -20,8 +20,11 @@ const mode = detectDecoratorMode();
 let exporter: GatedExporter;
 const shutDown = shutDownAfterEach();
 const closers: Array<() => Promise<unknown>> = [];
+const reports: InvocationFlushResult[] = [];
+const onFlushResult = (result: InvocationFlushResult) => reports.push(result);
 
 beforeEach(() => {
+  reports.length = 0;
   exporter = new GatedExporter();
   exporter.holding = true;
   setGlobalTracingClient(shutDown(new TracingClient({ exporter, logger: { warn() {} }, flushIntervalMillis: 60_000 })));
@@ -55,6 +58,13 @@ class Handlers {
     reply.raw.end(`data: ${await step(2)}\n\n`);
   }
 
+  /** Returns its answer: Fastify writes it once the handler settled, after its flush. */
+  @FlushOnExit({ onFlushResult })
+  @Traceable({ name: 'returns' })
+  async returns(_request: FastifyRequest, _reply: FastifyReply): Promise<{ sum: number }> {
+    return { sum: (await step(1)) + (await step(2)) };
+  }
+
   /** A Hono stream: its steps run after the handler returned its Response. */
   @FlushOnExit()
   @Traceable({ name: 'streams' })
@@ -67,7 +77,7 @@ class Handlers {
 }
 const handlers = new Handlers();
 
-async function fastify(route: 'sends' | 'hijacks'): Promise<string> {
+async function fastify(route: 'sends' | 'hijacks' | 'returns'): Promise<string> {
   const app: FastifyInstance = Fastify();
   app.get('/', (request, reply) => handlers[route](request, reply));
   closers.push(() => app.close());
@@ -98,6 +108,15 @@ describe(`@FlushOnExit on a framework's reply (${mode} decorators)`, () => {
     expect(await arrivesOnlyAfterRelease(exporter, body)).toBe(true);
     await expect(body).resolves.toBe('data: 1\n\ndata: 2\n\n');
     expect(names()).toEqual(['hijacks', 'step', 'step']);
+  });
+
+  test("Fastify writing what the handler returned: one flush, the handler's own, not a second at the response's end", async () => {
+    // A review: the end after the handler settled flushed again — two reports, twice the latency under load.
+    exporter.holding = false;
+    await expect(fastify('returns')).resolves.toBe('{"sum":3}');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(reports).toEqual([expect.objectContaining({ delivered: 3, timedOut: false })]);
+    expect(names()).toEqual(['returns', 'step', 'step']);
   });
 
   test("Hono on Node: a streamed answer ends only after the steps its stream traced were delivered too", async () => {

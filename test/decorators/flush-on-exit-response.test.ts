@@ -187,6 +187,40 @@ describe(`@FlushOnExit on a (req, res) handler (${mode} decorators)`, () => {
     expect(rest).toBe('data: 2\n\n');
   });
 
+  test('a response given to two invocations is held once: its end arrives whole, after their spans', async () => {
+    // A review: each held it, and where the hold made last let go first (its deadline nearer), what the first one held
+    // went nowhere — the end of a stream whose reply was passed to each message's handler never arrived.
+    install();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    class Messages {
+      @FlushOnExit({ onFlushResult, timeoutMillis: 5_000 })
+      @Traceable({ name: 'patient' })
+      async patient(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+        res.write(`data: ${await step(1)}\n\n`);
+        await gate;
+      }
+
+      @FlushOnExit({ onFlushResult, timeoutMillis: 10 })
+      @Traceable({ name: 'quick' })
+      async quick(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+        res.write(`data: ${await step(2)}\n\n`);
+        await gate;
+      }
+    }
+    const messages = new Messages();
+    const response = request(async (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const handled = Promise.all([messages.patient(req, res), messages.quick(req, res)]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      res.end('data: bye\n\n'); // both still at work: each invocation's hold, if each had one, holds it
+      open();
+      await handled;
+    });
+    expect(await arrivesOnlyAfterRelease(exporter, response)).toBe(true);
+    await expect(response).resolves.toBe('data: 1\n\ndata: 2\n\ndata: bye\n\n');
+  }, 15_000); // lost, the end never arrives
+
   test('blocking: the response arrives only after the handler\'s root span was delivered (its own wait is still under way at the end)', async () => {
     install({ mode: 'blocking' });
     const handlers = new Handlers();
