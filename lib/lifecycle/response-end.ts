@@ -164,15 +164,14 @@ function holdResponseEnd(response: NodeResponse, beforeSend: () => Promise<unkno
       const declared = (response as { _contentLength?: unknown })._contentLength;
       if (typeof declared === 'number' && bodyBytes > 0 && bodyBytes >= declared) {
         restore(response, '_send', counting, ownSend);
-        const release = holdSends(response);
         const state: { released: boolean } = { released: false };
         writeHold = state;
-        const released = (): void => {
+        // However it ends (the flush, the socket's destroy): an end after it is Node's own again.
+        const release = holdSends(response, () => {
           state.released = true;
           restore(response, 'end', end, ownEnd);
-          release();
-        };
-        beforeSend().then(released, released);
+        });
+        beforeSend().then(release, release);
         return Reflect.apply(response._send, response, args); // the holding one now
       }
     }
@@ -200,19 +199,32 @@ function byteLength(data: unknown, encoding: unknown): number {
   }
 }
 
-/** Holds `response`'s `_send` calls; the function returned sends them, in order, with Node's own `_send`. */
-function holdSends(response: NodeResponse): () => void {
+/** Holds `response`'s `_send` calls; the function returned sends them, in order, with Node's own `_send` (`onRelease` first). */
+function holdSends(response: NodeResponse, onRelease?: () => void): () => void {
   const ownSend = Object.getOwnPropertyDescriptor(response, '_send');
   const send = response._send;
   const held: unknown[][] = [];
   let unhook: (() => void) | undefined;
   const release = (): void => {
+    onRelease?.();
+    onRelease = undefined;
     restore(response, '_send', holding, ownSend);
     unhook?.();
     unhook = undefined;
+    // The client gone meanwhile (its socket destroyed, ended, or let go of): Node would drop these sends and never call
+    // their callbacks — the program's write and end callbacks, the response's `finish` — and keep them as output not
+    // yet sent, so a later end waits for it too; untraced they went out before the disconnect and were called (a
+    // review: a program waiting for `finish` hung). So they are taken as sent, as Node's `_send` marks them (its
+    // headers with the first), and their callbacks called.
+    const gone = connectionGone(response);
     for (const args of held.splice(0)) {
       try {
-        Reflect.apply(send, response, args);
+        if (!gone) Reflect.apply(send, response, args);
+        else {
+          const sent = response as { _header?: unknown; _headerSent?: boolean };
+          if (sent._header !== null && sent._header !== undefined) sent._headerSent = true;
+          if (isFunction(args[2])) queueMicrotask(args[2] as () => void);
+        }
       } catch {
         // Node's reports through the response's and the socket's events; nothing here may throw into a timer.
       }
@@ -245,6 +257,15 @@ function holdSends(response: NodeResponse): () => void {
 
 const Buffer_ = (globalThis as { Buffer?: { isEncoding(encoding: string): boolean; byteLength(data: string, encoding?: BufferEncoding): number } }).Buffer;
 const isEncoding = Buffer_?.isEncoding;
+
+/**
+ * Whether `response` has no connection left to send on: its socket destroyed, ended (the client closed its side: Node
+ * ends and destroys it, through the hook on `destroy`), or let go of once closed.
+ */
+function connectionGone(response: NodeResponse): boolean {
+  const socket = response.socket as { destroyed?: unknown; writable?: unknown } | null | undefined;
+  return socket === null || socket === undefined || socket.destroyed === true || socket.writable === false;
+}
 
 /** Whether Node's socket takes `encoding` (none, or one `Buffer` knows). */
 function knownEncoding(encoding: unknown): boolean {
