@@ -8,7 +8,8 @@ import { endInvocation, insideInvocation, runWithinInvocationBudget, startDeadli
 import { CallbackInvocation, LAMBDA_MARGIN_MILLIS, lambdaCutoffAt, settlingOnCallback, thenOf } from '../lib/lifecycle/lambda-invocation.js';
 import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
-import { findNodeResponse, holdResponse } from '../lib/lifecycle/response-end.js';
+import { findNodeResponse } from '../lib/lifecycle/node-response.js';
+import { holdResponse } from '../lib/lifecycle/response-end.js';
 import { isLongLivedHost } from '../lib/lifecycle/host.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
 import { adoptIdentity, flushingSlots, isConstructor, markFlushOnExit, partsWithin, tracedParts, tracedSlots } from './function-identity.js';

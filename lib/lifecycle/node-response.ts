@@ -1,0 +1,78 @@
+import { isFunction } from '../natives.js';
+import { proxyCheck } from '../serialize/proxy-check.js';
+
+/**
+ * @internal A Node `http.ServerResponse` among a handler's arguments — Express's `res`, a Cloud Run function's
+ * (Google's Functions Framework), Firebase's `onRequest`, a Vercel Node function's `(req, res)` — told by its shape:
+ * `end`, `writeHead`, a boolean `headersSent`, and Node's own `_send` with a socket to send on (a stand-in without one,
+ * serverless-express's on Lambda, is none). One already ended is none.
+ */
+export interface NodeResponse {
+  end(...args: unknown[]): unknown;
+  writeHead(...args: unknown[]): unknown;
+  readonly headersSent: boolean;
+  readonly writableEnded?: boolean;
+  readonly socket?: object | null;
+  _send(...args: unknown[]): unknown;
+}
+
+/**
+ * @internal The Node response a handler answers through, not yet ended, if any: the first argument that is one, else
+ * the first a framework's wrapper among them holds — Fastify's reply (`raw`; what a Nest controller's `@Res()` gets
+ * on Fastify), Hono's context on Node (`env.outgoing`, @hono/node-server's). Those answer through it, so there the
+ * response's end is the invocation's end as well (a report-only probe: Fastify's `reply.send()` and a hijacked
+ * `reply.raw` answered before delivery, 0 of 6 spans by the response; a Hono stream's spans, 3 of 7). Not Koa's
+ * `ctx.res`: Koa answers once the handler settled, after its flush. Not a Hono context's `res`, whose getter makes a
+ * `Response` the program then sees. Never throws, and never reads a proxy (its traps are the program's).
+ */
+export function findNodeResponse(args: ArrayLike<unknown>): NodeResponse | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (isNodeResponse(args[i])) return args[i] as NodeResponse;
+  }
+  for (let i = 0; i < args.length; i++) {
+    const wrapped = responseWrapped(args[i]);
+    if (wrapped !== undefined) return wrapped;
+  }
+  return undefined;
+}
+
+/** The response a framework's wrapper holds (see {@link findNodeResponse}). */
+function responseWrapped(wrapper: unknown): NodeResponse | undefined {
+  if (!isReadable(wrapper)) return undefined;
+  try {
+    const raw = (wrapper as { raw?: unknown }).raw;
+    if (isNodeResponse(raw)) return raw as NodeResponse;
+    const env = (wrapper as { env?: unknown }).env;
+    const outgoing = isReadable(env) ? (env as { outgoing?: unknown }).outgoing : undefined;
+    return isNodeResponse(outgoing) ? (outgoing as NodeResponse) : undefined;
+  } catch {
+    return undefined; // not one we can read: left alone
+  }
+}
+
+/**
+ * Whether `candidate` is a Node response not yet ended: `end`, `writeHead`, a boolean `headersSent`, and Node's own
+ * `_send` with a socket to send on (a stand-in without one, serverless-express's on Lambda, is none).
+ */
+function isNodeResponse(candidate: unknown): boolean {
+  if (!isReadable(candidate)) return false;
+  const response = candidate as Partial<NodeResponse>;
+  try {
+    return (
+      isFunction(response.end) &&
+      isFunction(response.writeHead) &&
+      isFunction(response._send) &&
+      typeof response.headersSent === 'boolean' &&
+      response.writableEnded !== true &&
+      typeof response.socket === 'object' &&
+      response.socket !== null
+    );
+  } catch {
+    return false; // not one we can read: left alone
+  }
+}
+
+/** An object whose properties we may read: not a proxy, whose traps are the program's. */
+function isReadable(value: unknown): value is object {
+  return value !== null && typeof value === 'object' && !proxyCheck.isProxy(value);
+}
