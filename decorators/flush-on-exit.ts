@@ -148,15 +148,16 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
     };
     if (response !== undefined) {
       // An end after the handler settled (a framework writing what it returned, a callback answering later) waits for a
-      // flush only if something of the invocation ended since (see spanEndedLate): the handler's own flush sent the rest
-      // (a review: Fastify's `return value` and Hono's `c.json()` got a second flush, twice the latency under load).
+      // flush of its own only if something of the invocation ended since (see spanEndedLate); else for the handler's
+      // flush, which sends the rest — done by then where a framework writes what the handler returned (a review:
+      // Fastify's `return value` and Hono's `c.json()` got a second flush, twice the latency under load).
       let endedLate = false;
       const late = budget.late;
       budget.late = () => {
         endedLate = true;
         late?.();
       };
-      markSettled = holdResponse(response, () => flushing ?? (responseFlush = flushResponse()), () => (endedLate ? flushResponse() : Promise.resolve()));
+      markSettled = holdResponse(response, () => flushing ?? (responseFlush = flushResponse()), () => (endedLate ? flushResponse() : (flushing ?? Promise.resolve())));
     }
   }
   const lambda = CallbackInvocation.of(callArgs);

@@ -187,6 +187,25 @@ describe(`@FlushOnExit on a (req, res) handler (${mode} decorators)`, () => {
     expect(rest).toBe('data: 2\n\n');
   });
 
+  test("an answer from a callback that traced nothing, while the handler's own flush is under way, still waits for that flush", async () => {
+    // The second review's fix skipped the late flush where nothing ended since the handler settled: the handler's own
+    // spans, still being delivered, then went out after the response.
+    install();
+    class Later {
+      @FlushOnExit({ onFlushResult })
+      @Traceable({ name: 'later' })
+      async answer(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+        await step(1);
+        setTimeout(() => res.end('later'), 10);
+      }
+    }
+    const later = new Later();
+    const response = request((req, res) => later.answer(req, res));
+    expect(await arrivesOnlyAfterRelease(exporter, response)).toBe(true);
+    await expect(response).resolves.toBe('later');
+    expect(names()).toEqual(['later', 'step']);
+  });
+
   test('a response given to two invocations is held once: its end arrives whole, after their spans', async () => {
     // A review: each held it, and where the hold made last let go first (its deadline nearer), what the first one held
     // went nowhere — the end of a stream whose reply was passed to each message's handler never arrived.
