@@ -59,15 +59,15 @@ function holdResponseEnd(response: NodeResponse, beforeSend: () => Promise<unkno
   const ownSend = Object.getOwnPropertyDescriptor(response, '_send');
   const send = response._send;
   let bodyBytes = 0;
-  /** Set once a write completing the body began the hold: whether it was released since. */
-  let writeHold: { released: boolean } | undefined;
+  /** Where a write completing the body began the hold: whether it still holds. */
+  let writeHold: 'none' | 'holding' | 'released' = 'none';
   const end = function (this: unknown, ...args: unknown[]): unknown {
     // Detached, or called on another object: Node's to answer, as untraced.
     if (this !== response) return Reflect.apply(original, this, args);
     restore(response, 'end', end, ownEnd);
     // With the body sent (held), Node's end would send nothing and finish at once, unheld: an empty chunk makes it
     // send its end, which then waits with the body.
-    if (writeHold !== undefined) return Reflect.apply(original, this, writeHold.released ? args : withChunk(args));
+    if (writeHold !== 'none') return Reflect.apply(original, this, writeHold === 'holding' ? withChunk(args) : args);
     restore(response, '_send', counting, ownSend);
     const release = holdSends(response);
     let ended: unknown;
@@ -88,11 +88,10 @@ function holdResponseEnd(response: NodeResponse, beforeSend: () => Promise<unkno
       const declared = (response as { _contentLength?: unknown })._contentLength;
       if (typeof declared === 'number' && bodyBytes > 0 && bodyBytes >= declared) {
         restore(response, '_send', counting, ownSend);
-        const state: { released: boolean } = { released: false };
-        writeHold = state;
+        writeHold = 'holding';
         // However it ends (the flush, the socket's destroy): an end after it is Node's own again.
         const release = holdSends(response, () => {
-          state.released = true;
+          writeHold = 'released';
           restore(response, 'end', end, ownEnd);
         });
         beforeSend().then(release, release);
