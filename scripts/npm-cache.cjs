@@ -9,10 +9,10 @@
  * installed (cmake and a C/C++ compiler; 223–291 s in CI beside `npm ci`),
  * which `npm ci && npm run demo` should not pay for.
  *
- * `npm test` fetches them while it builds, before jest starts
- * (scripts/run-tests.mjs, scripts/fetch-test-runtimes.cjs), so a native build
- * never runs beside the suite's timed tests; a test run on its own fetches
- * what it lacks.
+ * `npm test` fetches them while it builds (scripts/run-tests.mjs,
+ * scripts/fetch-test-runtimes.cjs); jest starts once the Nodes are there, and
+ * the lambda-ric test waits for the build (a lock: see whileLocked). A test
+ * run on its own fetches what it lacks.
  */
 const { execFileSync } = require('node:child_process');
 const { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');

@@ -12,8 +12,9 @@
  * Managed Instances' multi-concurrency mode: worker threads, several
  * invocations at once, no freezing.
  *
- * Needs the built package and the compiled examples (`npm test` makes both,
- * and fetches aws-lambda-ric and the Nodes first: scripts/npm-cache.cjs).
+ * Needs the built package and the compiled examples (`npm test` makes both).
+ * aws-lambda-ric is built on first use (scripts/npm-cache.cjs): `npm test`
+ * starts that build beside its own, and this file's beforeAll waits for it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
