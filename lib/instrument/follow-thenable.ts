@@ -177,8 +177,12 @@ function followRaw(result: unknown, settle: (ok: boolean, args: unknown[], handl
  * on it, so only the promise `then` returned can carry the span's end.
  */
 function withPropertiesOf(promise: object, followed: Promise<unknown>): Promise<unknown> {
-  // A fresh promise is extensible and has no own keys: it takes every descriptor.
-  return Object.defineProperties(followed, Object.getOwnPropertyDescriptors(promise));
+  const descriptors = Object.getOwnPropertyDescriptors(promise);
+  // What a fresh promise owns already is the runtime's: Node's async ids (async_hooks users key contexts by them) and,
+  // on Node 20 and 22, each AsyncLocalStorage's store. The original's would make this promise claim its id and the
+  // traced function's stores.
+  for (const key of Reflect.ownKeys(followed)) delete descriptors[key as keyof typeof descriptors];
+  return Object.defineProperties(followed, descriptors);
 }
 
 /** `followed`, with `promise`'s own enumerable properties, closed as `promise` is: frozen, sealed or not extensible. */

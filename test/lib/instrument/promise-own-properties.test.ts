@@ -1,3 +1,4 @@
+import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -65,6 +66,31 @@ test('a plain async result is still followed on the fast path: a new promise, se
 test('(needs `npm run build`) the real ky, from npm: ky.get(url) through a traced function keeps json(), which reads the body, and the run ends a success', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'fixtures', 'ky-traced.mjs')], { timeout: 20_000 });
   expect(JSON.parse(stdout)).toEqual({ json: { hello: 'world' }, hasJson: true, status: 'success', runs: 1 });
+});
+
+test("it keeps its own async identity: the async id and the AsyncLocalStorage stores Node puts on a promise are the new one's, the program's own keys the original's", async () => {
+  // Node keys a promise's async id (what async_hooks users such as cls-hooked key their contexts by) and, on Node 20 and
+  // 22, each AsyncLocalStorage's store on it as own symbols: the original's were copied over, so the promise handed back
+  // claimed the original's id and the traced function's stores.
+  const ids = new WeakMap<object, number>();
+  const hook = createHook({ init: (id, _type, _trigger, resource) => void ids.set(resource, id) }).enable();
+  const storage = new AsyncLocalStorage<string>();
+  const programKey = Symbol.for('a key of the program');
+  try {
+    const source = storage.run('the traced function', () => kyGet('{}'));
+    Object.assign(source, { [programKey]: 'kept' });
+    const returned = storage.run('the caller', () => traceable(() => source, { name: 'get' })());
+    const own = returned as unknown as Record<symbol, unknown>;
+    const valuesOf = (description: string) => Object.getOwnPropertySymbols(returned).filter((key) => key.description === description).map((key) => own[key]);
+    expect(own[programKey]).toBe('kept');
+    expect(valuesOf('async_id_symbol')).toEqual([ids.get(returned)]);
+    // One per AsyncLocalStorage (tracewire's too); none where AsyncLocalStorage is built on AsyncContextFrame (Node 24).
+    const stores = valuesOf('kResourceStore');
+    if (stores.length > 0) expect([stores.includes('the caller'), stores.includes('the traced function')]).toEqual([true, false]);
+    await returned;
+  } finally {
+    hook.disable();
+  }
 });
 
 const closings: Array<[string, (promise: object) => void, (promise: object) => boolean]> = [
