@@ -20,6 +20,9 @@ import { fileURLToPath } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILDS = ['build', 'build:collector', 'typecheck', 'build:examples'];
+const started = Date.now();
+/** On stderr, as CI's own phases (.ci/run): a slow run then shows where its time went. */
+const phase = (what) => console.error(`[npm test, ${Math.round((Date.now() - started) / 1000)} s] ${what}`);
 
 /** Fetches a part of the test runtimes in the background; resolves with its exit status. */
 function fetch(part) {
@@ -48,12 +51,16 @@ function step(command, args) {
 }
 
 for (const script of BUILDS) step('npm', ['run', script]);
+phase('builds done');
 if ((await nodes.status) !== 0) {
   stopFetches();
   console.error('\nFetching the other Nodes failed (scripts/fetch-test-runtimes.cjs nodes): see its output above.');
   process.exit(1);
 }
+phase('jest');
 step(process.execPath, [join(repo, 'node_modules/jest/bin/jest.js')]);
 // Done by now (the lambda-ric test waited for it); a failure would have failed that test, which builds it again.
 if ((await lambdaRic.status) !== 0) console.error('\nBuilding aws-lambda-ric failed (scripts/fetch-test-runtimes.cjs lambda-ric): see its output above.');
+phase('the other Nodes');
 step(process.execPath, [join(repo, 'scripts/test-other-nodes.mjs')]);
+phase('done');
