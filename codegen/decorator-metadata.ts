@@ -13,10 +13,13 @@ import { ts } from 'ts-morph';
  * `Array`, `Promise<Token>` → `Promise`); unions and intersections are checked
  * member by member, which is slightly conservative. A member that already has
  * a decorator already gets this metadata: adding one changes nothing.
+ * A later namespace of the class's own name merges with it: that name is the
+ * class, defined by then (`Box.Item` is undefined there, not a throw).
  */
 export function laterClassInMetadata(sf: ts.SourceFile, cls: ts.ClassLikeDeclaration, member: ts.MethodDeclaration): string | undefined {
   if ((ts.getDecorators(member) ?? []).length > 0) return undefined;
   const later = laterClasses(sf, cls.end);
+  if (cls.name !== undefined) later.delete(cls.name.text);
   if (later.size === 0) return undefined;
   const types = [...member.parameters.map((p) => p.type), member.type];
   for (const type of types) {

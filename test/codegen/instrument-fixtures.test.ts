@@ -1,4 +1,6 @@
-import { expectFixture, fixture, read, removeProject, runCli, tempProject } from './codegen-harness';
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { expectFixture, fixture, node, read, removeProject, runCli, tempProject, tscErrors } from './codegen-harness';
 
 /**
  * Fixture pairs under test/fixtures/codegen/cases: `<case>.input.txt` is
@@ -134,4 +136,19 @@ describe.each(cases)('instrument fixture $name', ({ name, input: inputName = nam
     if (removed === true) expectFixture(`${name}.removed.txt`, read(dir, file));
     else expect(read(dir, file)).toBe(input);
   });
+});
+
+test('(needs `npm run build`) the metadata-later-class output compiles and loads with emitDecoratorMetadata: what is decorated names nothing still undefined, a class merged with a later namespace included', async () => {
+  const dir = tempProject({ 'src/metadata-later-class.ts': fixture('metadata-later-class.input.txt') }, true, { emitDecoratorMetadata: true });
+  try {
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(resolve(__dirname, '../..'), join(dir, 'node_modules/tracewire'), 'dir');
+    expect((await runCli(dir, 'instrument', '--write')).code).toBe(0);
+    expect(tscErrors(dir, true)).toEqual([]);
+    const loaded = `const m = require('./src/metadata-later-class.js'); const r = new m.Registry();
+      console.log(JSON.stringify([r.add(new m.Registry.Entry()) === r, r.configure({ strict: true }), new m.Auth().verify('x')]));`;
+    expect(JSON.parse(node(dir, '-e', loaded))).toEqual([true, true, true]);
+  } finally {
+    removeProject(dir);
+  }
 });
