@@ -10,6 +10,7 @@ import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
 import { findNodeResponse } from '../lib/lifecycle/node-response.js';
 import { holdResponse } from '../lib/lifecycle/response-end.js';
+import { nextTurn } from '../lib/pipeline/background-sends.js';
 import { isLongLivedHost } from '../lib/lifecycle/host.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
 import { adoptIdentity, flushingSlots, isConstructor, markFlushOnExit, partsWithin, tracedParts, tracedSlots } from './function-identity.js';
@@ -162,7 +163,7 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
   }
   const lambda = CallbackInvocation.of(callArgs);
   const args: unknown[] | IArguments = lambda === undefined ? callArgs : Array.prototype.slice.call(callArgs);
-  if (lambda !== undefined) args[2] = lambda.callback;
+  if (lambda !== undefined) args[lambda.index] = lambda.callback;
   let result: unknown;
   try {
     // Blocking roots inside wait for delivery within this invocation's budget, not the client's flushTimeoutMillis.
@@ -177,7 +178,11 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
     lambda.release((result as Promise<unknown>).then(finish, finish));
     return lambda.result;
   }
-  lambda?.release(lambda.completion.then(finish, finish));
+  // Called back inside a handler that returns a thenable (an async gRPC method answering, then settling): the flush
+  // waits for the handler to settle, at most one turn of the event loop, as a response's end does (see holdResponse):
+  // its own span then goes with it (a gRPC reply otherwise went out before the handler's run was delivered).
+  const afterCallback = (): Promise<void> => new Promise<void>((resolve) => nextTurn(resolve)).then(finish);
+  lambda?.release(lambda.completion.then(afterCallback, afterCallback));
   const then = thenOf(result);
   if (then === undefined) {
     void finish(); // a sync handler stays sync

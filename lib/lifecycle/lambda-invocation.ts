@@ -36,17 +36,27 @@ export function lambdaCutoffAt(args: ArrayLike<unknown>): number {
   return Infinity;
 }
 
+/**
+ * A gRPC server call as grpc-js hands it to a unary or client-streaming method, `(call, callback)`: the callback sends
+ * the response. Its own methods, not a class (a second copy of grpc-js has a class of its own); a Proxy is never read.
+ */
+function isGrpcServerCall(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || proxyCheck.isProxy(value)) return false;
+  const call = value as { sendMetadata?: unknown; getPeer?: unknown; getDeadline?: unknown };
+  return isFunction(call.sendMetadata) && isFunction(call.getPeer) && isFunction(call.getDeadline);
+}
+
 /** Replacements for Lambda's callback: the invocation each was made for. */
 const invocations = new WeakMap<Function, CallbackInvocation>();
 
 /**
- * @internal One call of a callback-style Lambda handler,
- * `(event, context, callback)`: a function third, next to a Lambda context
- * second (an Express / Nest `next` is not one). The handler gets
- * {@link callback} instead of Lambda's: each call of it settles
- * {@link completion} (the first one counts: error-first, as Lambda reads it),
- * then, once {@link release} was given the invocation's flush and it ended,
- * calls Lambda's callback with the same `this` and arguments, exactly once.
+ * @internal One call of a handler that answers through an error-first callback: a callback-style Lambda handler,
+ * `(event, context, callback)` — a function third, next to a Lambda context second (an Express / Nest `next` is not
+ * one) — or a gRPC unary or client-streaming method, `(call, callback)` — a function second, next to a grpc-js call
+ * (a report-only probe: its response went out before the invocation's spans, 1 of 2 delivered). The handler gets
+ * {@link callback} instead of the platform's: each call of it settles {@link completion} (the first one counts:
+ * error-first, as Lambda and grpc-js read it), then, once {@link release} was given the invocation's flush and it
+ * ended, calls the platform's callback with the same `this` and arguments, exactly once.
  */
 export class CallbackInvocation {
   /** What the handler returned, when it was no thenable: the wrapper returns it. */
@@ -58,12 +68,16 @@ export class CallbackInvocation {
   #release!: (flushed: Promise<unknown>) => void;
 
   static of(args: ArrayLike<unknown>): CallbackInvocation | undefined {
-    const callback = args[2];
     // `this`, not the class by name: see `Span`'s constructor (a bundle would name this class `_CallbackInvocation`).
-    return isFunction(callback) && isLambdaContext(args[1]) ? new this(callback) : undefined;
+    if (isFunction(args[2]) && isLambdaContext(args[1])) return new this(args[2], 2);
+    return isFunction(args[1]) && isGrpcServerCall(args[0]) ? new this(args[1], 1) : undefined;
   }
 
-  private constructor(lambda: Function) {
+  /** Where the platform's callback is among the handler's arguments: the handler gets {@link callback} there. */
+  private constructor(
+    lambda: Function,
+    readonly index: number,
+  ) {
     let settle!: (args: IArguments) => void;
     this.completion = new Promise((resolve, reject) => {
       settle = (args) => (args[0] !== undefined && args[0] !== null ? reject(args[0]) : resolve(args[1]));
@@ -89,20 +103,24 @@ export class CallbackInvocation {
 
 /**
  * @internal Wraps a handler so that, called with a {@link CallbackInvocation}'s
- * callback and returning no thenable, it returns that invocation's
+ * callback (second or third) and returning no thenable, it returns that invocation's
  * completion instead: a `@Traceable` wrapper around it then ends the
  * handler's span when the callback is called, with its result or error.
  * Any other call passes through untouched.
  */
 export function settlingOnCallback(original: Function): Function {
   return function (this: unknown): unknown {
-    const invocation = isFunction(arguments[2]) ? invocations.get(arguments[2]) : undefined;
+    const invocation = invocationOf(arguments[2]) ?? invocationOf(arguments[1]);
     const result = Reflect.apply(original, this, arguments);
     if (invocation === undefined || thenOf(result) !== undefined) return result;
     invocation.result = result;
     invocation.byCallback = true;
     return invocation.completion;
   };
+}
+
+function invocationOf(argument: unknown): CallbackInvocation | undefined {
+  return isFunction(argument) ? invocations.get(argument) : undefined;
 }
 
 /** @internal A value's `then` when it is a thenable; reading it never throws, and a Proxy is never read (see proxyCheck). */
