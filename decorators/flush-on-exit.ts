@@ -29,9 +29,10 @@ export interface FlushOnExitOptions {
   /**
    * Hand the flush to the platform instead of awaiting it: a function, or
    * `'auto'` to find Vercel's request context, a Cloudflare `ctx` argument,
-   * or the handler's own `this.ctx` (a `WorkerEntrypoint`, a Durable Object;
-   * `this.state` in the older Durable Object syntax). With none found, the
-   * handler awaits as usual. Default: always await.
+   * the handler's own `this.ctx` (a `WorkerEntrypoint`, a Durable Object;
+   * `this.state` in the older Durable Object syntax), or Supabase's
+   * `EdgeRuntime.waitUntil`. With none found, the handler awaits as usual.
+   * Default: always await.
    */
   readonly waitUntil?: 'auto' | WaitUntil | undefined;
   /** Flush this client instead of the global one. */
@@ -66,7 +67,8 @@ let warnedTimeout = false;
  * invocation's spans are flushed first (a traced handler's span ends there,
  * with the callback's result or error), then Lambda's callback is called
  * with the same `this` and arguments. A returned thenable settles the
- * invocation instead, as in Lambda's runtime.
+ * invocation instead, as in Lambda's runtime. A gRPC method answering
+ * through grpc-js's callback, `(call, callback)`, gets a stand-in the same way.
  *
  * On a class (a long-lived host): installs, once per process, SIGTERM /
  * SIGINT / natural-exit hooks that flush and shut down within the deadline.

@@ -5,8 +5,12 @@
  * langsmith/lib/utils/env.js: `node`, `bun`, `deno`, `browser`, `other`)
  * where it has one; tracewire tells apart two it has none for: `workerd`
  * (Cloudflare Workers: `navigator.userAgent` is `Cloudflare-Workers`) and
- * `edge-light` (`EdgeRuntime` is defined: Vercel Edge, Next.js middleware),
+ * `edge-light` (`EdgeRuntime` is a string: Vercel Edge, Next.js middleware),
  * which are checked first: both may also define `process.versions.node`.
+ * Supabase's Edge Functions run on Deno with an `EdgeRuntime` object (its
+ * `waitUntil`): that is `deno` (a report-only probe: taken for Vercel Edge,
+ * with no background sender, a client set up from the environment sent
+ * nothing there, where langsmith's sent every run).
  */
 export function hostRuntime(): { readonly name: string; readonly version: string | undefined } {
   const global = globalThis as {
@@ -18,7 +22,7 @@ export function hostRuntime(): { readonly name: string; readonly version: string
     document?: unknown;
   };
   if (global.navigator?.userAgent === 'Cloudflare-Workers') return { name: 'workerd', version: undefined };
-  if (global.EdgeRuntime !== undefined) return { name: 'edge-light', version: undefined };
+  if (typeof global.EdgeRuntime === 'string') return { name: 'edge-light', version: undefined };
   if (global.Bun !== undefined) return { name: 'bun', version: textOrUndefined(global.Bun.version) };
   // Deno before Node: Deno 2 defines `process.versions.node` too.
   if (global.Deno !== undefined) return { name: 'deno', version: textOrUndefined(global.Deno.version?.deno) };

@@ -11,8 +11,10 @@ const VERCEL_REQUEST_CONTEXT = symbolFor('@vercel/request-context');
  * else the handler's own `this.ctx` (or `this.state`): Cloudflare's class
  * syntax — a `WorkerEntrypoint`'s `fetch(request)` and RPC methods, a Durable
  * Object's `fetch` and `alarm` (whose `waitUntil` only keeps the promise:
- * the object stays alive while its I/O is under way). Never throws: a
- * platform object we cannot read means "none".
+ * the object stays alive while its I/O is under way), else Supabase's
+ * `EdgeRuntime.waitUntil` (a global of its Edge Functions, for background
+ * work after the response). Never throws: a platform object we cannot read
+ * means "none".
  */
 export function findWaitUntil(args: ArrayLike<unknown>, thisArg?: unknown): WaitUntil | undefined {
   try {
@@ -24,8 +26,10 @@ export function findWaitUntil(args: ArrayLike<unknown>, thisArg?: unknown): Wait
       if (found !== undefined) return found;
     }
     if (thisArg !== null && typeof thisArg === 'object') {
-      return ownerOfWaitUntil((thisArg as { ctx?: unknown }).ctx) ?? ownerOfWaitUntil((thisArg as { state?: unknown }).state);
+      const own = ownerOfWaitUntil((thisArg as { ctx?: unknown }).ctx) ?? ownerOfWaitUntil((thisArg as { state?: unknown }).state);
+      if (own !== undefined) return own;
     }
+    return ownerOfWaitUntil((globalThis as { EdgeRuntime?: unknown }).EdgeRuntime);
   } catch {
     // Fall through: no hand-off, the caller awaits instead.
   }

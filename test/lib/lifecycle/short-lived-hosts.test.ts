@@ -62,6 +62,13 @@ test('on an edge runtime (EdgeRuntime defined) a background client exports only 
   expect(await exportsOnItsOwn(false)).toEqual({ before: 0, afterFlush: 1 });
 });
 
+test("Supabase's EdgeRuntime (an object with waitUntil, on Deno) is no Vercel Edge: a background client still sends unasked", async () => {
+  // A report-only probe: any EdgeRuntime was taken for Vercel Edge's (a string), and a client set up from the
+  // environment under Supabase's sent nothing, where langsmith's sent every run.
+  restore = withGlobal('EdgeRuntime', { waitUntil() {} });
+  expect(await exportsOnItsOwn(true)).toEqual({ before: 1, afterFlush: 1 });
+});
+
 test('another navigator (a browser-like user agent) is still a long-lived host', async () => {
   restore = withGlobal('navigator', { userAgent: 'Node.js/20' });
   expect(await exportsOnItsOwn(true)).toEqual({ before: 1, afterFlush: 1 });
