@@ -19,9 +19,11 @@ export interface NodeResponse {
 /**
  * @internal The Node response a handler answers through, not yet ended, if any: the first argument that is one, else
  * the first a framework's wrapper among them holds — Fastify's reply (`raw`; what a Nest controller's `@Res()` gets
- * on Fastify), Hono's context on Node (`env.outgoing`, @hono/node-server's). Those answer through it, so there the
- * response's end is the invocation's end as well (a report-only probe: Fastify's `reply.send()` and a hijacked
- * `reply.raw` answered before delivery, 0 of 6 spans by the response; a Hono stream's spans, 3 of 7). Not Koa's
+ * on Fastify), Hono's context on Node (`env.outgoing`, @hono/node-server's), an h3 event (`node.res` in h3 1, what
+ * Nitro's node-server hands a route; `runtime.node.res` in h3 2, on srvx). Those answer through it, so there the
+ * response's end is the invocation's end as well (report-only probes: Fastify's `reply.send()` and a hijacked
+ * `reply.raw` answered before delivery, 0 of 6 spans by the response; a Hono stream's spans, 3 of 7; an h3 route
+ * writing its event's response, 0 of 12). Not Koa's
  * `ctx.res`: Koa answers once the handler settled, after its flush. Not a Hono context's `res`, whose getter makes a
  * `Response` the program then sees. Never throws, and never reads a proxy (its traps are the program's).
  */
@@ -44,10 +46,22 @@ function responseWrapped(wrapper: unknown): NodeResponse | undefined {
     if (isNodeResponse(raw)) return raw as NodeResponse;
     const env = (wrapper as { env?: unknown }).env;
     const outgoing = isReadable(env) ? (env as { outgoing?: unknown }).outgoing : undefined;
-    return isNodeResponse(outgoing) ? (outgoing as NodeResponse) : undefined;
+    if (isNodeResponse(outgoing)) return outgoing as NodeResponse;
+    const h3 = nodeResOf((wrapper as { node?: unknown }).node) ?? nodeResOf(nodeOf((wrapper as { runtime?: unknown }).runtime));
+    return isNodeResponse(h3) ? (h3 as NodeResponse) : undefined;
   } catch {
     return undefined; // not one we can read: left alone
   }
+}
+
+/** `holder.res`, read only from an object we may read. */
+function nodeResOf(holder: unknown): unknown {
+  return isReadable(holder) ? (holder as { res?: unknown }).res : undefined;
+}
+
+/** `holder.node`, read only from an object we may read. */
+function nodeOf(holder: unknown): unknown {
+  return isReadable(holder) ? (holder as { node?: unknown }).node : undefined;
 }
 
 /**

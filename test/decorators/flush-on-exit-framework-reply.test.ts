@@ -3,6 +3,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { createApp, eventHandler, toNodeListener, type H3Event } from 'h3';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FlushOnExit, Traceable, TracingClient, setGlobalTracingClient, traceable, type InvocationFlushResult } from '../../index';
 import { detectDecoratorMode } from '../helpers/decorator-mode';
@@ -11,9 +13,10 @@ import { shutDownAfterEach } from '../helpers/shut-down-after-each';
 
 /**
  * `@FlushOnExit` on handlers that answer through a framework's reply, which holds the Node response: Fastify's
- * `reply` (what a Nest controller's `@Res()` gets on Fastify), Hono's context on Node (@hono/node-server). There too
- * the response's end is the invocation's end on Cloud Run, so it waits for the invocation's spans (a report-only
- * probe: 0 of 6 spans by the response with `reply.send()`, 3 of 7 with a Hono stream). Real servers on 127.0.0.1;
+ * `reply` (what a Nest controller's `@Res()` gets on Fastify), Hono's context on Node (@hono/node-server), an h3 1
+ * event (what Nitro's node-server hands a route). There too the response's end is the invocation's end on Cloud Run,
+ * so it waits for the invocation's spans (report-only probes: 0 of 6 spans by the response with `reply.send()`, 3 of
+ * 7 with a Hono stream, 0 of 12 with an h3 route writing `event.node.res`). Real servers on 127.0.0.1;
  * the exporter holds every batch until released. Express-style `(req, res)`: flush-on-exit-response.test.ts.
  */
 const mode = detectDecoratorMode();
@@ -65,6 +68,15 @@ class Handlers {
     return { sum: (await step(1)) + (await step(2)) };
   }
 
+  /** An h3 route answering on its event's Node response itself (Nitro's node-server runs h3 1). */
+  @FlushOnExit()
+  @Traceable({ name: 'h3Writes' })
+  async h3Writes(event: H3Event): Promise<void> {
+    const sum = (await step(1)) + (await step(2));
+    event.node.res.writeHead(201, { 'content-type': 'application/json' });
+    event.node.res.end(JSON.stringify({ sum }));
+  }
+
   /** A Hono stream: its steps run after the handler returned its Response. */
   @FlushOnExit()
   @Traceable({ name: 'streams' })
@@ -95,6 +107,16 @@ async function hono(): Promise<string> {
   return (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)).text();
 }
 
+async function h3(): Promise<{ status: number; body: string }> {
+  const app = createApp();
+  app.use(eventHandler((event) => handlers.h3Writes(event)));
+  const server = createServer(toNodeListener(app));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => server.close(resolve)));
+  const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  return { status: response.status, body: await response.text() };
+}
+
 describe(`@FlushOnExit on a framework's reply (${mode} decorators)`, () => {
   test("Fastify: reply.send()'s answer arrives only after the invocation's spans were delivered, whole", async () => {
     const body = fastify('sends');
@@ -117,6 +139,13 @@ describe(`@FlushOnExit on a framework's reply (${mode} decorators)`, () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(reports).toEqual([expect.objectContaining({ delivered: 3, timedOut: false })]);
     expect(names()).toEqual(['returns', 'step', 'step']);
+  });
+
+  test("h3 (Nitro's node-server): a route writing event.node.res answers only after the spans were delivered, the same answer", async () => {
+    const answer = h3();
+    expect(await arrivesOnlyAfterRelease(exporter, answer)).toBe(true);
+    await expect(answer).resolves.toEqual({ status: 201, body: '{"sum":3}' });
+    expect(names()).toEqual(['h3Writes', 'step', 'step']);
   });
 
   test("Hono on Node: a streamed answer ends only after the steps its stream traced were delivered too", async () => {
