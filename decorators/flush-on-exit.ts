@@ -185,15 +185,20 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
   // its own span then goes with it (a gRPC reply otherwise went out before the handler's run was delivered).
   const afterCallback = (): Promise<void> => new Promise<void>((resolve) => nextTurn(resolve)).then(finish);
   lambda?.release(lambda.completion.then(afterCallback, afterCallback));
+  // A gRPC method's callback (or its call's cancellation) ends it: grpc-js ignores what the method returns, which comes
+  // back untouched (a review: an async method calling back later replied before the work it called back from was sent).
+  if (lambda?.byCallbackOnly) return result;
   const then = thenOf(result);
   if (then === undefined) {
     void finish(); // a sync handler stays sync
     return result;
   }
+  // Where the handler called back first, the callback reaches the platform before the promise settles, as untraced.
+  const flushed = lambda === undefined ? finish : () => finish().then(() => lambda.calledBack);
   return Reflect.apply(then, result, [
-    (value: unknown) => finish().then(() => value),
+    (value: unknown) => flushed().then(() => value),
     (error: unknown) =>
-      finish().then(() => {
+      flushed().then(() => {
         throw error;
       }),
   ]);

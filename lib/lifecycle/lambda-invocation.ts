@@ -1,6 +1,7 @@
 import { noop } from '../noop.js';
 import { proxyCheck } from '../serialize/proxy-check.js';
 import { isFunction, defineProperty } from '../natives.js';
+import { isGrpcServerCall, type GrpcServerCall } from './grpc-call.js';
 
 /**
  * Time kept back from AWS Lambda's deadline for what follows the flush: the
@@ -36,16 +37,6 @@ export function lambdaCutoffAt(args: ArrayLike<unknown>): number {
   return Infinity;
 }
 
-/**
- * A gRPC server call as grpc-js hands it to a unary or client-streaming method, `(call, callback)`: the callback sends
- * the response. Its own methods, not a class (a second copy of grpc-js has a class of its own); a Proxy is never read.
- */
-function isGrpcServerCall(value: unknown): boolean {
-  if (value === null || typeof value !== 'object' || proxyCheck.isProxy(value)) return false;
-  const call = value as { sendMetadata?: unknown; getPeer?: unknown; getDeadline?: unknown };
-  return isFunction(call.sendMetadata) && isFunction(call.getPeer) && isFunction(call.getDeadline);
-}
-
 /** Replacements for Lambda's callback: the invocation each was made for. */
 const invocations = new WeakMap<Function, CallbackInvocation>();
 
@@ -63,36 +54,67 @@ export class CallbackInvocation {
   result: unknown;
   /** True when the handler returned no thenable: its callback ends it (a thenable wins, as in Lambda's runtime). */
   byCallback = false;
+  /**
+   * Taken by the handler it was made for (see {@link settlingOnCallback}): another `@FlushOnExit` function the handler
+   * hands the callback to, called inside the invocation, leaves it alone (a review: its result was replaced).
+   */
+  claimed = false;
+  /** A gRPC call's: its callback, not what the method returns, ends the invocation. */
+  readonly byCallbackOnly: boolean;
+  /** Settles once the platform's callback was called, where the stand-in was (see {@link calledBack}). */
+  #calledBack: Promise<unknown> | undefined;
   readonly completion: Promise<unknown>;
   readonly callback: Function;
   #release!: (flushed: Promise<unknown>) => void;
 
   static of(args: ArrayLike<unknown>): CallbackInvocation | undefined {
     // `this`, not the class by name: see `Span`'s constructor (a bundle would name this class `_CallbackInvocation`).
-    if (isFunction(args[2]) && isLambdaContext(args[1])) return new this(args[2], 2);
-    return isFunction(args[1]) && isGrpcServerCall(args[0]) ? new this(args[1], 1) : undefined;
+    if (isFunction(args[2]) && isLambdaContext(args[1])) return new this(args[2], 2, undefined);
+    return isFunction(args[1]) && isGrpcServerCall(args[0]) ? new this(args[1], 1, args[0] as GrpcServerCall) : undefined;
   }
 
-  /** Where the platform's callback is among the handler's arguments: the handler gets {@link callback} there. */
+  /**
+   * `index`: where the platform's callback is among the handler's arguments: the handler gets {@link callback} there.
+   * `grpcCall`: a gRPC call's, whose callback alone ends it (grpc-js ignores what a method returns) — or the call's
+   * cancellation (the client gone, its deadline passed), where a method never calls back (a review: its span never
+   * ended, nothing was flushed).
+   */
   private constructor(
     lambda: Function,
     readonly index: number,
+    grpcCall: GrpcServerCall | undefined,
   ) {
-    let settle!: (args: IArguments) => void;
+    let settle!: (error: unknown, value: unknown) => void;
     this.completion = new Promise((resolve, reject) => {
-      settle = (args) => (args[0] !== undefined && args[0] !== null ? reject(args[0]) : resolve(args[1]));
+      settle = (error, value) => (error !== undefined && error !== null ? reject(error) : resolve(value));
     });
     // Whoever reads it handles it; a handler that throws after calling back with an error leaves no unhandled rejection.
     this.completion.catch(noop);
+    this.byCallbackOnly = grpcCall !== undefined;
+    if (grpcCall !== undefined && isFunction(grpcCall.once)) {
+      grpcCall.once('cancelled', () => settle(new Error('the gRPC call was cancelled before the method called back'), undefined));
+    }
     const released = new Promise<unknown>((resolve) => (this.#release = resolve));
+    const invocation = this;
     this.callback = function (this: unknown): void {
-      settle(arguments);
+      settle(arguments[0], arguments[1]);
       const self = this;
       const args = arguments;
       void released.then(() => Reflect.apply(lambda, self, args));
+      // Registered after that call on the same promise, so it settles once the platform's callback was called.
+      invocation.#calledBack ??= released.then(noop);
     };
     defineProperty(this.callback, 'name', { value: lambda.name });
     invocations.set(this.callback, this);
+  }
+
+  /**
+   * Once the platform's callback was called, if the handler called the stand-in; else undefined. A Lambda handler that
+   * calls back and then settles its promise: the callback goes first, as untraced (Lambda's runtime 3, Node 20 and 22,
+   * takes the first of the two; a review: traced, the promise won).
+   */
+  get calledBack(): Promise<unknown> | undefined {
+    return this.#calledBack;
   }
 
   /** Lets the callback's calls through once `flushed` settled (it never rejects). */
@@ -110,7 +132,9 @@ export class CallbackInvocation {
  */
 export function settlingOnCallback(original: Function): Function {
   return function (this: unknown): unknown {
-    const invocation = invocationOf(arguments[2]) ?? invocationOf(arguments[1]);
+    let invocation = invocationOf(arguments[2]) ?? invocationOf(arguments[1]);
+    if (invocation?.claimed === true) invocation = undefined;
+    else if (invocation !== undefined) invocation.claimed = true;
     const result = Reflect.apply(original, this, arguments);
     if (invocation === undefined || thenOf(result) !== undefined) return result;
     invocation.result = result;

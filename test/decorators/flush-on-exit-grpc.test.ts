@@ -55,6 +55,18 @@ class Echo {
     void step(call.request.id).then((who) => callback(null, { id: call.request.id, who }));
   }
 
+  /** Never calls back: the client's deadline cancels the call. */
+  @FlushOnExit()
+  @Traceable({ name: 'neverCallsBack' })
+  neverCallsBack(_call: grpc.ServerUnaryCall<Ask, unknown>, _callback: Answer): void {}
+
+  /** An async method that calls back later, from work it does not await: grpc-js ignores the promise it returns. */
+  @FlushOnExit()
+  @Traceable({ name: 'callsBackLater' })
+  async callsBackLater(call: grpc.ServerUnaryCall<Ask, unknown>, callback: Answer): Promise<void> {
+    void step(call.request.id).then((who) => callback(null, { id: call.request.id, who }));
+  }
+
   /** An async method that answers through the callback, then settles. */
   @Traceable({ name: 'answersThenSettles' })
   @FlushOnExit()
@@ -73,22 +85,30 @@ const unary = (path: string): grpc.MethodDefinition<unknown, unknown> => ({
   responseSerialize: json.serialize,
   responseDeserialize: json.deserialize,
 });
-const SERVICE = { CallsBack: unary('/probe.Echo/CallsBack'), AnswersThenSettles: unary('/probe.Echo/AnswersThenSettles') };
+const SERVICE = {
+  CallsBack: unary('/probe.Echo/CallsBack'),
+  AnswersThenSettles: unary('/probe.Echo/AnswersThenSettles'),
+  NeverCallsBack: unary('/probe.Echo/NeverCallsBack'),
+  CallsBackLater: unary('/probe.Echo/CallsBackLater'),
+};
 
 /** Starts the server with `implementation`; calls `method` with `id`, resolving with the reply or rejecting with the gRPC error. */
-async function rpc(implementation: grpc.UntypedServiceImplementation, method: keyof typeof SERVICE, id: number): Promise<unknown> {
+async function rpc(implementation: grpc.UntypedServiceImplementation, method: keyof typeof SERVICE, id: number, deadlineMillis?: number): Promise<unknown> {
   server = new grpc.Server();
   server.addService(SERVICE, implementation);
   const port = await new Promise<number>((resolve, reject) => server!.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))));
   client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const { path, requestSerialize, responseDeserialize } = SERVICE[method];
-  return new Promise((resolve, reject) => client!.makeUnaryRequest(path, requestSerialize, responseDeserialize, { id }, (error, reply) => (error ? reject(error) : resolve(reply))));
+  const options = deadlineMillis === undefined ? {} : { deadline: Date.now() + deadlineMillis };
+  return new Promise((resolve, reject) => client!.makeUnaryRequest(path, requestSerialize, responseDeserialize, { id }, new grpc.Metadata(), options, (error, reply) => (error ? reject(error) : resolve(reply))));
 }
 
 const echo = new Echo();
 const traced: grpc.UntypedServiceImplementation = {
   CallsBack: (call: grpc.ServerUnaryCall<Ask, unknown>, callback: Answer) => echo.callsBack(call, callback),
   AnswersThenSettles: (call: grpc.ServerUnaryCall<Ask, unknown>, callback: Answer) => void echo.answersThenSettles(call, callback),
+  NeverCallsBack: (call: grpc.ServerUnaryCall<Ask, unknown>, callback: Answer) => echo.neverCallsBack(call, callback),
+  CallsBackLater: (call: grpc.ServerUnaryCall<Ask, unknown>, callback: Answer) => void echo.callsBackLater(call, callback),
 };
 
 describe(`@FlushOnExit on a gRPC method answering through its callback (${mode} decorators)`, () => {
@@ -106,6 +126,22 @@ describe(`@FlushOnExit on a gRPC method answering through its callback (${mode} 
     expect(await arrivesOnlyAfterRelease(exporter, reply)).toBe(true);
     await expect(reply).rejects.toMatchObject({ code: grpc.status.NOT_FOUND, details: 'no -1' });
     expect(runNamed('callsBack')).toMatchObject({ status: 'error' });
+  });
+
+  test('an async method that calls back later, from work it does not await: the reply waits for that work to be delivered too', async () => {
+    // A review: its returned promise ended the invocation, and the reply went out before the work's span was sent.
+    const reply = rpc(traced, 'CallsBackLater', 5);
+    expect(await arrivesOnlyAfterRelease(exporter, reply)).toBe(true);
+    await expect(reply).resolves.toEqual({ id: 5, who: 'who-5' });
+    expect(names()).toEqual(['callsBackLater', 'step']);
+  });
+
+  test("a method that never calls back: the call's cancellation (the client's deadline) ends its span as an error, and it is delivered", async () => {
+    // A review: its span never ended, and nothing was flushed.
+    exporter.holding = false;
+    await expect(rpc(traced, 'NeverCallsBack', 1, 300)).rejects.toMatchObject({ code: grpc.status.DEADLINE_EXCEEDED });
+    for (let i = 0; i < 200 && runNamed('neverCallsBack') === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(runNamed('neverCallsBack')).toMatchObject({ status: 'error', error: expect.stringMatching(/cancelled before the method called back/) });
   });
 
   test('an async method that calls back before it settles: the reply waits for the flush too', async () => {

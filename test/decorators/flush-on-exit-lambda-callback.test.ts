@@ -150,3 +150,54 @@ test('a handler that calls back with an error and then throws: the throw reaches
     process.off('unhandledRejection', onUnhandled);
   }
 });
+
+test('another @FlushOnExit function the handler hands its callback to keeps its own result, and the handler its own', async () => {
+  // A review: the stand-in callback, second of the helper's arguments, was taken for the helper's own invocation, and
+  // the helper's result (and an async handler's promise) replaced by the invocation's.
+  client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'k', fetchServerInfo: false }), mode: 'manual', logger: { warn() {} } });
+  setGlobalTracingClient(client);
+  class Nested {
+    @FlushOnExit({ timeoutMillis: 2_000 })
+    helper(n: number, callback: Callback): string {
+      setTimeout(() => callback(null, n), 5);
+      return 'helper-returned';
+    }
+
+    @FlushOnExit({ timeoutMillis: 2_000 })
+    handle(_event: object, _context: object, callback: Callback): void {
+      seen.push(this.helper(1, callback));
+    }
+
+    @FlushOnExit({ timeoutMillis: 2_000 })
+    async handleAsync(_event: object, _context: object, callback: Callback): Promise<string> {
+      seen.push(this.helper(2, callback));
+      return 'handler-resolved';
+    }
+  }
+  const seen: unknown[] = [];
+  const given = new Promise<unknown[]>((resolve) => {
+    expect(new Nested().handle({}, context, (...args: unknown[]) => resolve(args))).toBeUndefined();
+  });
+  expect(await given).toEqual([null, 1]);
+  await expect(new Nested().handleAsync({}, context, () => undefined)).resolves.toBe('handler-resolved');
+  expect(seen).toEqual(['helper-returned', 'helper-returned']);
+});
+
+test("an async handler that calls back, then settles its promise with another value: the callback reaches Lambda first, as untraced (Lambda's runtime 3 takes the first)", async () => {
+  // A review: traced, the promise settled before the callback was passed on, and a runtime taking the first answer
+  // answered the promise's value (or its error, for a handler that throws after calling back).
+  client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'k', fetchServerInfo: false }), mode: 'manual', logger: { warn() {} } });
+  setGlobalTracingClient(client);
+  class FirstWins {
+    @FlushOnExit({ timeoutMillis: 2_000 })
+    @Traceable({ name: 'first-wins' })
+    async handle(_event: object, _context: object, callback: Callback): Promise<string> {
+      callback(null, 'from-callback');
+      return 'from-return';
+    }
+  }
+  const order: string[] = [];
+  const settled = new FirstWins().handle({}, context, (_error, result) => order.push(`callback ${String(result)}`)).then((value) => order.push(`promise ${value}`));
+  await settled;
+  expect(order).toEqual(['callback from-callback', 'promise from-return']);
+});
