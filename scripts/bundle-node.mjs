@@ -21,9 +21,16 @@
  * instance (bench/pipeline.js, fresh sequential rows; bench/coldstart.js, the
  * not-bundled rows). One file costs one resolution.
  *
- * Bundlers keep the per-module ESM build (`dist/esm`): the `module` condition,
- * which bundlers match and Node does not, comes before `import` in the exports
- * map, so an app's bundle tree-shakes tracewire module by module as before.
+ * Bundlers targeting Node take `dist/tracewire.mjs` too (the `module`
+ * condition names it): what a bundler resolves must be what Node loads, since
+ * a build that leaves packages external and copies only the files its bundler
+ * resolved (Nitro 2 and 3, nf3) otherwise copied the per-module build and Node
+ * then failed to find this file (a report-only probe: every route answered
+ * 500). They tree-shake it statement by statement: a one-function handler's
+ * esbuild bundle is 215.5 KB against 213.7 from the per-module build. Its
+ * `require` of its own location is made from `__filename` where a bundle to
+ * CommonJS leaves `import.meta` empty (see OWN_REQUIRE_BUNDLED). The edge
+ * conditions keep the per-module ESM build (`dist/esm`).
  *
  * Built from the ESM build (`dist/esm`, same code) so modules are hoisted into
  * one scope rather than each wrapped in a function of its own. Packages stay
@@ -66,6 +73,19 @@ const carryRxjs = {
 
 /** An ES module file's `require` of its own location (see the header). */
 const OWN_REQUIRE = "import { createRequire as __twCreateRequire } from 'node:module';\nconst require = __twCreateRequire(import.meta.url);";
+/**
+ * The same for `dist/tracewire.mjs`, which bundlers take too (the `module` condition): bundled into CommonJS,
+ * `import.meta` is empty (esbuild) and the bundle's own `__filename` is its location; with neither, no `require`.
+ */
+const OWN_REQUIRE_BUNDLED = `import * as __twNodeModule from 'node:module';
+function __twRequireFrom(location) {
+  if (location === undefined) return undefined;
+  // Read off the namespace, not called as \`createRequire(…)\`: webpack rewrites a createRequire it can see, and made
+  // this one undefined in a Node bundle.
+  const make = Object.getOwnPropertyDescriptor(__twNodeModule, 'createRequire')?.value;
+  return typeof make === 'function' ? make(location) : undefined;
+}
+const require = __twRequireFrom(import.meta.url ?? (typeof __filename === 'string' ? __filename : undefined));`;
 
 const common = {
   entryPoints: ['dist/esm/index.js'],
@@ -85,7 +105,9 @@ const results = await Promise.all([
     ...common,
     outfile: 'dist/tracewire.mjs',
     format: 'esm',
-    banner: { js: OWN_REQUIRE },
+    banner: { js: OWN_REQUIRE_BUNDLED },
+    // Bundlers take this file too: rxjs's notice travels with its code into their bundles.
+    legalComments: 'inline',
   }),
 ]);
 if (results.some((result) => result.errors.length > 0 || result.warnings.length > 0)) process.exitCode = 1;
