@@ -81,11 +81,13 @@ const OWN_REQUIRE_BUNDLED = `import * as __twNodeModule from 'node:module';
 function __twRequireFrom(location) {
   if (location === undefined) return undefined;
   // Read off the namespace, not called as \`createRequire(…)\`: webpack rewrites a createRequire it can see, and made
-  // this one undefined in a Node bundle.
-  const make = Object.getOwnPropertyDescriptor(__twNodeModule, 'createRequire')?.value;
+  // this one undefined in a Node bundle. A bundle to CommonJS makes the namespace of getters (esbuild, rollup, webpack).
+  const own = Object.getOwnPropertyDescriptor(__twNodeModule, 'createRequire');
+  const make = own === undefined ? undefined : 'value' in own ? own.value : own.get?.call(__twNodeModule);
   return typeof make === 'function' ? make(location) : undefined;
 }
-const require = __twRequireFrom(import.meta.url ?? (typeof __filename === 'string' ? __filename : undefined));`;
+// A bundle's own file where it has one (webpack writes the build machine's path into import.meta.url), else this one's.
+const require = __twRequireFrom(typeof __filename === 'string' ? __filename : import.meta.url);`;
 
 const common = {
   entryPoints: ['dist/esm/index.js'],

@@ -620,6 +620,20 @@ console.log(JSON.stringify({ found }));
     expect(JSON.parse(elsewhere(outfile))).toEqual({ sameClient: true, tsyringe: APP_TSYRINGE });
   });
 
+  test('a CommonJS bundle loaded by another entry (a host process, `node -e`, a test runner) from another working directory finds the peers from its own location', () => {
+    // A review: bundled to CommonJS, tracewire's own-location require was lost (the namespace a bundler makes for
+    // `node:module` has getters), and configureTracing threw where the app's entry and the working directory saw none.
+    writeFileSync(join(project, 'hosted-src.mjs'), appBody(esmApp.replace('createRequire(import.meta.url)', 'createRequire(__filename)')));
+    const outfile = join(project, 'bundle', 'hosted.cjs');
+    execFileSync(
+      join(repo, 'node_modules/.bin/esbuild'),
+      ['hosted-src.mjs', '--bundle', '--platform=node', '--format=cjs', `--outfile=${outfile}`, '--external:tsyringe', '--external:reflect-metadata', '--log-level=error'],
+      { cwd: project, stdio: 'pipe' },
+    );
+    const hosted = execFileSync(process.execPath, ['-e', `require(${JSON.stringify(outfile)})`], { cwd: bareTmp(), encoding: 'utf8', timeout: 30_000 });
+    expect(JSON.parse(hosted)).toEqual({ sameClient: true, tsyringe: APP_TSYRINGE });
+  });
+
   test('without them, tracing works and configureTracing fails with an error saying what to install', () => {
     const bare = mkdtempSync(join(bareTmp(), 'tracewire-no-peers-'));
     try {
