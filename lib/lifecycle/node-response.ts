@@ -38,30 +38,30 @@ export function findNodeResponse(args: ArrayLike<unknown>): NodeResponse | undef
   return undefined;
 }
 
+/** Where a framework's wrapper holds the response (see {@link findNodeResponse}): Fastify, @hono/node-server, h3 1, h3 2. */
+const WRAPPED_AT: ReadonlyArray<readonly string[]> = [['raw'], ['env', 'outgoing'], ['node', 'res'], ['runtime', 'node', 'res']];
+
 /** The response a framework's wrapper holds (see {@link findNodeResponse}). */
 function responseWrapped(wrapper: unknown): NodeResponse | undefined {
-  if (!isReadable(wrapper)) return undefined;
   try {
-    const raw = (wrapper as { raw?: unknown }).raw;
-    if (isNodeResponse(raw)) return raw as NodeResponse;
-    const env = (wrapper as { env?: unknown }).env;
-    const outgoing = isReadable(env) ? (env as { outgoing?: unknown }).outgoing : undefined;
-    if (isNodeResponse(outgoing)) return outgoing as NodeResponse;
-    const h3 = nodeResOf((wrapper as { node?: unknown }).node) ?? nodeResOf(nodeOf((wrapper as { runtime?: unknown }).runtime));
-    return isNodeResponse(h3) ? (h3 as NodeResponse) : undefined;
+    for (const path of WRAPPED_AT) {
+      const found = readAt(wrapper, path);
+      if (isNodeResponse(found)) return found as NodeResponse;
+    }
   } catch {
-    return undefined; // not one we can read: left alone
+    // not one we can read: left alone
   }
+  return undefined;
 }
 
-/** `holder.res`, read only from an object we may read. */
-function nodeResOf(holder: unknown): unknown {
-  return isReadable(holder) ? (holder as { res?: unknown }).res : undefined;
-}
-
-/** `holder.node`, read only from an object we may read. */
-function nodeOf(holder: unknown): unknown {
-  return isReadable(holder) ? (holder as { node?: unknown }).node : undefined;
+/** `holder[path[0]][path[1]]…`, each step read only from an object we may read (else undefined). */
+function readAt(holder: unknown, path: readonly string[]): unknown {
+  let value = holder;
+  for (const key of path) {
+    if (!isReadable(value)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
 }
 
 /**
