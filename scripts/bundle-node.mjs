@@ -29,7 +29,7 @@
  * 500). They tree-shake it statement by statement: a one-function handler's
  * esbuild bundle is 215.5 KB against 213.7 from the per-module build. Its
  * `require` of its own location is made from `__filename` where a bundle to
- * CommonJS leaves `import.meta` empty (see OWN_REQUIRE_BUNDLED). The edge
+ * CommonJS leaves `import.meta` empty (see OWN_REQUIRE). The edge
  * conditions keep the per-module ESM build (`dist/esm`).
  *
  * Built from the ESM build (`dist/esm`, same code) so modules are hoisted into
@@ -71,13 +71,12 @@ const carryRxjs = {
   },
 };
 
-/** An ES module file's `require` of its own location (see the header). */
-const OWN_REQUIRE = "import { createRequire as __twCreateRequire } from 'node:module';\nconst require = __twCreateRequire(import.meta.url);";
 /**
- * The same for `dist/tracewire.mjs`, which bundlers take too (the `module` condition): bundled into CommonJS,
- * `import.meta` is empty (esbuild) and the bundle's own `__filename` is its location; with neither, no `require`.
+ * An ES module file's `require` of its own location (see the header). Bundlers take `dist/tracewire.mjs` too (the
+ * `module` condition): bundled into CommonJS, `import.meta` is empty (esbuild) and the bundle's own `__filename` is its
+ * location; with neither, no `require`.
  */
-const OWN_REQUIRE_BUNDLED = `import * as __twNodeModule from 'node:module';
+const OWN_REQUIRE = `import * as __twNodeModule from 'node:module';
 function __twRequireFrom(location) {
   if (location === undefined) return undefined;
   // Read off the namespace, not called as \`createRequire(…)\`: webpack rewrites a createRequire it can see, and made
@@ -107,7 +106,7 @@ const results = await Promise.all([
     ...common,
     outfile: 'dist/tracewire.mjs',
     format: 'esm',
-    banner: { js: OWN_REQUIRE_BUNDLED },
+    banner: { js: OWN_REQUIRE },
     // Bundlers take this file too: rxjs's notice travels with its code into their bundles.
     legalComments: 'inline',
   }),
