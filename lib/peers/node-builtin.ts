@@ -25,10 +25,20 @@ type BuiltinLoader = (id: string) => unknown;
 
 let fallback: BuiltinLoader | undefined;
 
-/** `process.getBuiltinModule` (Node ≥ 20.16), else a `require` made for the working directory (built-ins resolve from anywhere). */
+/**
+ * `process.getBuiltinModule` (Node ≥ 20.16), else this file's own `require` (built-ins resolve from anywhere): the
+ * CommonJS build's, or the one the one-file ES entry makes of its own location (see scripts/bundle-node.mjs), which
+ * holds in an app's bundle too; else, unbundled ES modules, a `require` made for the working directory.
+ */
 function loadBuiltin(id: string): unknown {
   const viaProcess = (process as { getBuiltinModule?: BuiltinLoader }).getBuiltinModule?.(id);
   if (viaProcess !== undefined) return viaProcess;
+  // Not `createRequire` first: webpack turns a `createRequire` it can see into `undefined` in a Node bundle of the ES
+  // entry, and every export failed there on Node before 20.16 ("makeRequire is not a function").
+  if (typeof require === 'function') {
+    const own: BuiltinLoader = require; // a value, not a call a bundler would try to resolve
+    return own(id);
+  }
   // Called through a binding of its own: webpack parses a direct `createRequire(…)` call, and warns of one whose path
   // is made at run time ("createRequire failed parsing argument") in every build that takes the Node entry.
   const makeRequire: (path: string) => BuiltinLoader = createRequire;

@@ -275,7 +275,7 @@ test.each([
   expect(execFileSync(process.execPath, ['-e', traced], { cwd: project, encoding: 'utf8' }).trim()).toBe('ok');
 });
 
-test('an app bundled for Node by webpack (production) builds without a warning and keeps what the Node entry sets up as it loads: the client made from the environment, the spool, Proxy arguments told without running their traps', async () => {
+test('an app bundled for Node by webpack (production) builds without a warning and keeps what the Node entry sets up as it loads: the client made from the environment, the spool, Proxy arguments told without running their traps; without process.getBuiltinModule (Node before 20.16) it still sends', async () => {
   // The entry's own imports of those modules are its side effects: a bundler that took the entry for side-effect free
   // followed its re-exports and dropped them (no client from TRACEWIRE_EXPORTER, spoolDir refused, traps run).
   const webpack = require(join(repo, 'node_modules/webpack')) as (config: object, done: (error: Error | null, stats?: { hasErrors(): boolean; hasWarnings(): boolean; toString(): string }) => void) => void;
@@ -289,7 +289,7 @@ traceable(function look(value) { return 1; }, { name: 'look' })(proxy);
 let spool;
 try { new TracingClient({ exporter: new MemoryExporter(), spoolDir: process.argv[2] }); spool = 'taken'; } catch (e) { spool = e.name + ': ' + e.message; }
 const client = getGlobalTracingClient();
-client?.flush().then(() => console.log(JSON.stringify({ runs: client.exporter.finishedRuns.map((run) => [run.name, run.inputs]), spool, traps: traps.length })));
+client?.flush().then(() => console.log(JSON.stringify({ runs: client.exporter.finishedRuns?.map((run) => [run.name, run.inputs]) ?? client.stats().delivered, spool, traps: traps.length })));
 if (!client) console.log(JSON.stringify({ runs: 'no client from the environment', spool, traps: traps.length }));
 `,
   );
@@ -306,6 +306,15 @@ if (!client) console.log(JSON.stringify({ runs: 'no client from the environment'
     const out = execFileSync(process.execPath, [join(outDir, 'app.js'), spoolDir], { cwd: project, encoding: 'utf8', timeout: 30_000, env: { ...process.env, TRACEWIRE_EXPORTER: 'memory', LANGSMITH_TRACING: undefined } });
     // Named in code: webpack's minifier renames functions (and their parameters: the inputs are `args`).
     expect(JSON.parse(out)).toEqual({ runs: [['add', { args: [2, 3] }], ['look', { input: '[Proxy]' }]], spool: 'taken', traps: 0 });
+    // Where Node has no process.getBuiltinModule (before 20.16), the built-ins sending needs come through the entry's
+    // own require: webpack turned the createRequire it saw into undefined, and every export failed.
+    const preload = join(project, 'no-get-builtin-module.cjs');
+    writeFileSync(preload, 'delete process.getBuiltinModule;\n');
+    const jsonl = join(spoolDir, 'runs.jsonl');
+    const env = { ...process.env, TRACEWIRE_EXPORTER: 'jsonl', TRACEWIRE_JSONL_PATH: jsonl, LANGSMITH_TRACING: undefined };
+    const older = execFileSync(process.execPath, ['-r', preload, join(outDir, 'app.js'), spoolDir], { cwd: project, encoding: 'utf8', timeout: 30_000, env });
+    expect(JSON.parse(older)).toEqual({ runs: 2, spool: 'taken', traps: 0 });
+    expect(readFileSync(jsonl, 'utf8').trim().split('\n').map((line) => JSON.parse(line).name)).toEqual(['add', 'look']);
   } finally {
     rmSync(spoolDir, { recursive: true, force: true });
   }
