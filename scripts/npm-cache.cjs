@@ -6,7 +6,7 @@
  * devDependencies, each for its own reason: a Node binary package's `bin`
  * is named `node` (npm would put it first on every script's PATH), and
  * aws-lambda-ric builds curl, aws-lambda-cpp and an N-API addon when
- * installed (cmake and a C/C++ compiler; 223–291 s in CI beside `npm ci`),
+ * installed (cmake and a C/C++ compiler; a few minutes in CI beside `npm ci` and the builds; curl's configure under dash: 50 s against 97 s),
  * which `npm ci && npm run demo` should not pay for.
  *
  * `npm test` fetches them while it builds (scripts/run-tests.mjs,
