@@ -2,7 +2,7 @@ import type { JsonValue } from './to-json-safe.js';
 import { cutString, jsonStringBytes } from './text.js';
 import { emitString, isAncestor, overBudget, spend, thrownMarker, Walker } from './walker.js';
 import { REDACTED } from './http-messages.js';
-import { isCredentialCommand, isRedactedKey, isSecretVariable } from './secret-fields.js';
+import { isCredentialCommand, isRedactedKey, variableText } from './secret-fields.js';
 
 type Props = Record<string, unknown>;
 type JsonObject = { [key: string]: JsonValue };
@@ -49,7 +49,7 @@ export function walkPlain(w: Walker, v: object, depth: number, allowToJSON: bool
       } catch (thrown) {
         raw = thrownMarker(w, thrown);
       }
-      if (typeof raw === 'string' && isSecretVariable(key)) raw = REDACTED;
+      if (typeof raw === 'string') raw = variableText(key, raw);
     }
     if (addEntry(w, out, key, raw, depth + 1)) added++;
   }

@@ -1,4 +1,4 @@
-import { isCredentialKey } from './http-messages.js';
+import { isCredentialKey, REDACTED } from './http-messages.js';
 import { cutString } from './text.js';
 
 /**
@@ -59,17 +59,30 @@ export function isRedactedKey(key: string, beneathInstance: boolean): boolean {
 
 /**
  * A variable's name that may hold a secret or a person's data, in any case: langsmith's `isSensitiveEnvVarName`, and
- * more than it reads (`_AUTH`, `_PASSPHRASE`, `_JWT`, `_BEARER`, `_SESSION_COOKIE`, `_PRIVATE_PEM`).
+ * more than it reads (`_AUTH`, `_PASSPHRASE`, `_JWT`, `_BEARER`, `_SESSION_COOKIE`, `_PRIVATE_PEM`), and the
+ * variables that carry an exporter's credentials under other names: `OTEL_EXPORTER_OTLP_HEADERS` (`x-honeycomb-team=…`)
+ * and `LANGSMITH_RUNS_ENDPOINTS` (every write replica's key), recorded in clear before 2026-12-07 (a report-only probe:
+ * a traced `boot(process.env)` sent each replica's key to the other replica).
  */
-export const SENSITIVE_VARIABLE_NAME = /key|secret|token|pass|pwd|credential|email|auth|jwt|bearer|cookie|private|cert|signature/i;
+export const SENSITIVE_VARIABLE_NAME = /key|secret|token|pass|pwd|credential|email|auth|jwt|bearer|cookie|private|cert|signature|headers|endpoints/i;
 
 /**
- * Whether `key`, written as an environment variable's name is (capitals and digits, at least one `_`: `OPENAI_API_KEY`,
- * `DB_PASSWORD`, `OTLP_AUTHORIZATION`), names a secret: the string under it is redacted in any captured object — a
- * Worker's `env` given to a traced `fetch(request, env, ctx)`, `process.env`, a config copied from them. Recorded in
- * clear before 2026-12-06 (workerd, a report-only probe). Only strings: a constant's `MAX_TOKENS: 256` is kept.
+ * The string to record for `value` under `key`: as given, unless `key` is written as an environment variable's name
+ * is (capitals and digits, at least one `_`: `OPENAI_API_KEY`, `DB_PASSWORD`, `OTLP_AUTHORIZATION`) — a Worker's
+ * `env` given to a traced `fetch(request, env, ctx)`, `process.env`, a config copied from them. Then a secret's name
+ * (see above) has its value redacted (in clear before 2026-12-06: workerd, a report-only probe), and a URL's query
+ * values are hidden: an endpoint's `?code=…` (an Azure Function's, an API gateway's key; `LANGSMITH_ENDPOINT`,
+ * `OTEL_EXPORTER_OTLP_ENDPOINT`) is a secret (see config-url-secrets.ts). Only strings: a constant's
+ * `MAX_TOKENS: 256` is kept.
  */
-export function isSecretVariable(key: string): boolean {
+export function variableText(key: string, value: string): string {
+  if (!isVariableName(key)) return value;
+  if (SENSITIVE_VARIABLE_NAME.test(key)) return REDACTED;
+  return value.indexOf('?') < 0 || value.indexOf('://') < 0 ? value : withoutUrlQuery(value);
+}
+
+/** Whether `key` is written as an environment variable's name is (see {@link variableText}). */
+function isVariableName(key: string): boolean {
   const first = key.charCodeAt(0);
   if (first < 0x41 || first > 0x5a) return false;
   let underscore = false;
@@ -78,7 +91,17 @@ export function isSecretVariable(key: string): boolean {
     if (c === 0x5f) underscore = true;
     else if (c < 0x30 || (c > 0x39 && c < 0x41) || c > 0x5a) return false;
   }
-  return underscore && SENSITIVE_VARIABLE_NAME.test(key);
+  return underscore;
+}
+
+/** A variable's value longer than this with a URL and a `?` in it is redacted whole: the scan below stays short. */
+const MAX_URL_VARIABLE = 2048;
+/** A URL's query, from its `?` to the next `#`, white space, quote or list separator. */
+const URL_QUERY = /(:\/\/[^\s?#,;"']*\?)[^\s#,;"']+/g;
+
+/** `text` with each URL's query as `?[redacted]`. */
+function withoutUrlQuery(text: string): string {
+  return text.length > MAX_URL_VARIABLE ? REDACTED : text.replace(URL_QUERY, '$1' + REDACTED);
 }
 
 // Captured once: user code may patch it.

@@ -92,6 +92,25 @@ test("an environment variable's name for a secret hides its string anywhere: a W
   expect(inputs).toMatchObject({ SIGNING_KEY: '[redacted]', SIGNING_KEY_ID: '[redacted]', PATH: process.env['PATH'] });
 });
 
+test("the variables that carry an exporter's credentials under other names are hidden from a traced process.env: OTLP headers, write replicas' keys, an endpoint's query; the rest of the URL and other variables are kept", async () => {
+  const handle = traceable(function boot(_env: Record<string, unknown>) {
+    return 'ok';
+  });
+  handle({ OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-honeycomb-team=HDRSECRET', LANGCHAIN_RUNS_ENDPOINTS: '{"https://a.example":"lsv2_REPLSECRET"}', OTEL_EXPORTER_OTLP_ENDPOINT: 'https://fn.example/api/otlp?code=QRYSECRET&x=1#top', SERVICE_URLS: 'https://a.example/?k=Q2SECRET, https://b.example/plain', LOG_LEVEL: 'debug?' });
+  const runs = await finishedRuns(tracing.client, tracing.exporter);
+  expect(JSON.stringify(runs)).not.toMatch(/HDRSECRET|REPLSECRET|QRYSECRET|Q2SECRET/);
+  expect(only(runs, 'boot').inputs).toEqual({ OTEL_EXPORTER_OTLP_TRACES_HEADERS: '[redacted]', LANGCHAIN_RUNS_ENDPOINTS: '[redacted]', OTEL_EXPORTER_OTLP_ENDPOINT: 'https://fn.example/api/otlp?[redacted]#top', SERVICE_URLS: 'https://a.example/?[redacted], https://b.example/plain', LOG_LEVEL: 'debug?' });
+  // Node's own process.env, in a process of its own, set up from that environment: each replica got the other's key.
+  const script = `const { traceable, TracingClient, MemoryExporter, setGlobalTracingClient } = require(${JSON.stringify(REPO_ROOT)});
+    const exporter = new MemoryExporter(); const client = new TracingClient({ exporter }); setGlobalTracingClient(client);
+    traceable(function configure(env) { return 'configured'; })(process.env);
+    client.flush().then(() => process.stdout.write(JSON.stringify(exporter.findByName('configure')[0].inputs.input)));`;
+  const env = { ...process.env, OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=HDRSECRET', LANGSMITH_RUNS_ENDPOINTS: '{"http://127.0.0.1:9/a":"lsv2_REPLSECRET"}', LANGSMITH_ENDPOINT: 'http://127.0.0.1:9/api?code=QRYSECRET' };
+  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env });
+  expect(out).not.toMatch(/HDRSECRET|REPLSECRET|QRYSECRET/);
+  expect(JSON.parse(out)).toMatchObject({ OTEL_EXPORTER_OTLP_HEADERS: '[redacted]', LANGSMITH_RUNS_ENDPOINTS: '[redacted]', LANGSMITH_ENDPOINT: 'http://127.0.0.1:9/api?[redacted]' });
+});
+
 test("a URL's password is hidden in any captured string — an argument, a result, a field, mid-text — and the rest kept", async () => {
   const connect = traceable(function connect(url: string, _options: Record<string, string>) {
     return `connected to ${url}`;
