@@ -1,3 +1,4 @@
+import { clearHostTimeout, setHostTimeout } from '../host-timers.js';
 import { max } from '../natives.js';
 /**
  * Waits for `work` but never longer than `timeoutMillis`; resolves `true`
@@ -10,9 +11,9 @@ import { max } from '../natives.js';
  */
 export function settleWithin(work: Promise<unknown>, timeoutMillis: number): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), max(0, timeoutMillis));
+    const timer = setHostTimeout(() => resolve(false), max(0, timeoutMillis));
     const done = () => {
-      clearTimeout(timer);
+      clearHostTimeout(timer);
       resolve(true);
     };
     work.then(done, done);
@@ -21,5 +22,5 @@ export function settleWithin(work: Promise<unknown>, timeoutMillis: number): Pro
 
 /** A sleep that does not keep the process alive. */
 export function unrefSleep(millis: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, millis).unref?.());
+  return new Promise((resolve) => void setHostTimeout(resolve, millis).unref?.());
 }

@@ -1,13 +1,13 @@
+import { setHostImmediate, setHostTimeout } from '../host-timers.js';
 /** Closed batches allowed to wait for the next event-loop turn before a microtask sends them. */
 const BACKLOG_BEFORE_MICROTASK_SEND = 4;
 
-/**
- * `setImmediate` where it exists (Node, Bun, Deno), else a zero timer. Read off the global: the free name is a build
- * warning in every Next.js edge bundle ("A Node.js API is used").
- */
-const immediate = (globalThis as { setImmediate?: (run: () => void) => unknown }).setImmediate;
-/** @internal Runs `run` on the next turn of the event loop. */
-export const nextTurn: (run: () => void) => void = typeof immediate === 'function' ? (run) => void immediate(run) : (run) => void setTimeout(run, 0);
+/** @internal Runs `run` on the next turn of the event loop: the host's `setImmediate` where it exists (Node, Bun, Deno), else a zero timer (see host-timers.ts). */
+export const nextTurn: (run: () => void) => void = immediateOr(setHostImmediate);
+
+function immediateOr(immediate: typeof setHostImmediate): (run: () => void) => void {
+  return immediate !== undefined ? (run) => void immediate(run) : (run) => void setHostTimeout(run, 0);
+}
 
 /**
  * @internal The background batcher's sender, for long-lived hosts only (a

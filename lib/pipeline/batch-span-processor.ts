@@ -1,3 +1,4 @@
+import { hostMillis } from '../host-timers.js';
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { DeliveryStrategy } from '../client/delivery-strategy.js';
 import { flushBeforeExit, type Crash, type ExitLeftovers } from '../client/exit-hooks.js';
@@ -117,9 +118,9 @@ export class BatchSpanProcessor implements SpanProcessor {
    * invocation it is in, which reports it (see `noteBlockingWait`).
    */
   readonly #awaitRootDelivery = (): Promise<FlushResult> => {
-    const started = performance.now();
+    const started = hostMillis();
     return this.awaitPending({ timeoutMillis: invocationWaitMillis(this.#config.flushTimeoutMillis) }).then((result) => {
-      noteBlockingWait(result.timedOut, performance.now() - started);
+      noteBlockingWait(result.timedOut, hostMillis() - started);
       return result;
     });
   };
@@ -130,7 +131,7 @@ export class BatchSpanProcessor implements SpanProcessor {
    * nobody would wait for it. With no close waiting, one length check.
    */
   readonly #closesAlone = (deadlineAt: number): RunningExport | undefined =>
-    this.#closes.waiting && this.#queue.releasedCount === 0 && Date.now() < deadlineAt ? this.#slots.startAlone() : undefined;
+    this.#closes.waiting && this.#queue.releasedCount === 0 && hostMillis() < deadlineAt ? this.#slots.startAlone() : undefined;
   readonly #exporter: SpanExporter;
   /** What the exporter starts at the first span (see `takesRecords`), until it is started. */
   #warmUp: (() => void) | undefined;

@@ -1,3 +1,4 @@
+import { hostMillis } from '../host-timers.js';
 import { WATCHDOG_SLACK_MILLIS, type ExportSlots, type RunningExport } from './export-slots.js';
 import type { PendingBatch } from './pending-batch.js';
 import type { Progress } from './progress.js';
@@ -28,7 +29,7 @@ export async function driveUntilSettled(
   timeoutMillis: number,
   last?: (deadlineAt: number) => RunningExport | undefined,
 ): Promise<boolean> {
-  const deadlineAt = Date.now() + max(0, timeoutMillis);
+  const deadlineAt = hostMillis() + max(0, timeoutMillis);
   const started = new Set<RunningExport>();
   // Batches settle about in queue order and never unsettle: a cursor past the settled front makes a flush of n
   // batches O(n) over all its wake-ups, where filtering the whole list at every wake-up was O(n²).
@@ -56,11 +57,12 @@ export async function driveUntilSettled(
         if (run === undefined) return true;
         started.add(run);
       }
-      const now = Date.now();
+      const now = hostMillis();
       if (now >= deadlineAt) return allSettled;
       const watchdogAt = slots.nextDeadlineAt;
-      // Just past the watchdog's slack (see WATCHDOG_SLACK_MILLIS), when it may act.
-      const wakeAt = watchdogAt === undefined ? deadlineAt : min(deadlineAt, watchdogAt + WATCHDOG_SLACK_MILLIS + 1);
+      // Just past the watchdog's slack (see WATCHDOG_SLACK_MILLIS), when it may act: its deadlines are on the wall
+      // clock (a span's time is its clock), this wait's on the host's (see host-timers.ts).
+      const wakeAt = watchdogAt === undefined ? deadlineAt : min(deadlineAt, now + watchdogAt + WATCHDOG_SLACK_MILLIS + 1 - Date.now());
       await waiter.next(wakeAt, now);
     }
   } finally {

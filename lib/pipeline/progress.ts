@@ -1,3 +1,4 @@
+import { clearHostTimeout, hostMillis, setHostTimeout, type HostTimer } from '../host-timers.js';
 import { max } from '../natives.js';
 /**
  * @internal Wakes waiters when delivery moved: an export finished or was
@@ -31,8 +32,8 @@ export class Progress {
  * set for earlier than needed only wakes the loop early, which then waits again.
  */
 export class ProgressWaiter {
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  /** When the timer fires (epoch millis); Infinity without one. */
+  #timer: HostTimer | undefined;
+  /** When the timer fires (hostMillis); Infinity without one. */
   #timerAt = Infinity;
   #resolve: (() => void) | undefined;
   readonly #wake = (): void => {
@@ -53,13 +54,13 @@ export class ProgressWaiter {
     this.#listeners = listeners;
   }
 
-  /** Resolves at the next `notify()`, or by `wakeAt` (epoch millis), whichever comes first; never rejects. */
-  next(wakeAt: number, now = Date.now()): Promise<void> {
+  /** Resolves at the next `notify()`, or by `wakeAt` (hostMillis), whichever comes first; never rejects. */
+  next(wakeAt: number, now = hostMillis()): Promise<void> {
     if (wakeAt < this.#timerAt) {
-      clearTimeout(this.#timer);
+      clearHostTimeout(this.#timer);
       this.#timerAt = wakeAt;
       // Ref'd on purpose: whoever waits wants delivery, so the process stays up until it is done or the deadline passes.
-      this.#timer = setTimeout(this.#fire, max(0, wakeAt - now));
+      this.#timer = setHostTimeout(this.#fire, max(0, wakeAt - now));
     }
     return new Promise<void>((resolve) => {
       this.#resolve = resolve;
@@ -69,7 +70,7 @@ export class ProgressWaiter {
 
   /** Ends the loop: its timer no longer holds the process. */
   dispose(): void {
-    clearTimeout(this.#timer);
+    clearHostTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Infinity;
     this.#wake();

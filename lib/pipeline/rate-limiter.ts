@@ -1,4 +1,3 @@
-import { unrefSleep } from '../client/deadline.js';
 import { min, max } from '../natives.js';
 
 /**
@@ -6,6 +5,10 @@ import { min, max } from '../natives.js';
  * second's worth of requests (at least one, so a rate below one a second
  * still lets a request go at once after a quiet spell), then paces them.
  * `acquire()` resolves when a request may go; its timers are `unref()`ed.
+ * Unlike tracewire's waits (host-timers.ts), it paces on the global timers
+ * and `performance`, a test's fake ones included: a rate is the program's
+ * policy, and a test drives it on virtual time (test/lib/pipeline/rate-limit);
+ * every wait on it still ends at its own deadline on the host's clock.
  */
 export class RateLimiter {
   #tokens: number;
@@ -32,7 +35,7 @@ export class RateLimiter {
     let tokens = min(this.#capacity, this.#tokens + ((now - this.#updatedAt) / 1000) * this.#perSecond);
     this.#updatedAt = now;
     if (tokens < 1) {
-      await unrefSleep(((1 - tokens) / this.#perSecond) * 1000);
+      await new Promise((resolve) => setTimeout(resolve, ((1 - tokens) / this.#perSecond) * 1000).unref?.());
       tokens = 1;
       this.#updatedAt = performance.now();
     }

@@ -1,3 +1,4 @@
+import { clearHostTimeout, setHostTimeout } from '../host-timers.js';
 import { unrefSleep } from '../client/deadline.js';
 import { callOff } from '../context/span-context.js';
 import { callbackExporter, EXPORT_NOW } from '../exporters/callback-export.js';
@@ -160,12 +161,12 @@ function wasAbandoned(watch: SendWatch | undefined): boolean {
 function backOffSleep(millis: number, watch: SendWatch | undefined): Promise<void> {
   if (watch === undefined) return unrefSleep(millis);
   return new Promise((resolve) => {
-    const timer = setTimeout(wake, millis);
+    const timer = setHostTimeout(wake, millis);
     timer.unref?.();
     const handle = { abort: wake };
     watch.abortAttempt = handle;
     function wake(): void {
-      clearTimeout(timer);
+      clearHostTimeout(timer);
       if (watch!.abortAttempt === handle) watch!.abortAttempt = undefined;
       resolve();
     }
@@ -200,12 +201,12 @@ function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch |
   const finish = (result: ExportResult): void => {
     if (settled) return;
     settled = true;
-    clearTimeout(timer);
+    clearHostTimeout(timer);
     if (watch !== undefined && watch.abortAttempt === attempt) watch.abortAttempt = undefined;
     if (result.partialSuccess !== undefined) watch?.heard?.(result.partialSuccess);
     finished(result);
   };
-  const timer = setTimeout(() => {
+  const timer = setHostTimeout(() => {
     const error = new Error(`export timed out after ${context.exportTimeoutMillis} ms`);
     attempt.abort(error);
     finish(exportFailure(true, error));

@@ -1,3 +1,4 @@
+import { clearHostTimeout, setHostTimeout } from '../../host-timers.js';
 import { LazyAbort } from '../../pipeline/lazy-abort.js';
 import type { ExportDone } from '../callback-export.js';
 import type { ExportOptions, ExportResult } from '../span-exporter.js';
@@ -20,11 +21,11 @@ export function withRequestDeadline(options: ExportOptions, millis: number, time
   const finish = (result: ExportResult): void => {
     if (answered) return;
     answered = true;
-    clearTimeout(timer);
+    clearHostTimeout(timer);
     stopForwarding?.();
     done(result);
   };
-  const timer = setTimeout(() => {
+  const timer = setHostTimeout(() => {
     const error = timedOut();
     request.abort(error);
     finish(exportFailure(true, error));

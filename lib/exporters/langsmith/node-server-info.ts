@@ -1,3 +1,4 @@
+import { clearHostTimeout, setHostTimeout } from '../../host-timers.js';
 import { outsideOtelTracing } from '../../otel/outside-otel-tracing.js';
 import { inLoadContext } from '../../context/load-context.js';
 import type * as Http from 'node:http';
@@ -26,14 +27,14 @@ export function fetchIngestLimits(url: URL, headers: Record<string, string>, age
     const done = (limits: IngestLimits, whole: boolean): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clearHostTimeout(timer);
       // Read to its end, the answer gives its socket back to the agent; else the socket goes.
       if (!whole) request?.destroy();
       resolve(limits);
     };
     // No answer, a bad one, or none in time: langsmith's defaults.
     const defaults = (): void => done(DEFAULT_INGEST_LIMITS, false);
-    const timer = setTimeout(defaults, timeoutMillis);
+    const timer = setHostTimeout(defaults, timeoutMillis);
     timer.unref?.();
     try {
       const get = url.protocol === 'https:' ? https().get : http().get;

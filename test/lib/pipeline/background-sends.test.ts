@@ -67,17 +67,21 @@ test.each([
 
 test('without setImmediate (workerd, browsers) the next turn is a zero timer', async () => {
   const setImmediateBefore = globalThis.setImmediate;
+  const getBuiltinModuleBefore = process.getBuiltinModule;
   let Isolated!: typeof BackgroundSends;
-  // The module picks its next-turn function when it loads: load a fresh copy with setImmediate hidden.
+  // The modules take the host's timers when they load (host-timers.ts): load fresh copies with setImmediate hidden,
+  // and Node's own timers module out of reach, as on workerd. The zero timer they take is then the global one.
+  const zeroTimers = jest.spyOn(globalThis, 'setTimeout');
   delete (globalThis as { setImmediate?: unknown }).setImmediate;
+  delete (process as { getBuiltinModule?: unknown }).getBuiltinModule;
   try {
     jest.isolateModules(() => {
       Isolated = (require('../../../lib/pipeline/background-sends') as typeof import('../../../lib/pipeline/background-sends')).BackgroundSends;
     });
   } finally {
     globalThis.setImmediate = setImmediateBefore;
+    process.getBuiltinModule = getBuiltinModuleBefore;
   }
-  const zeroTimers = jest.spyOn(globalThis, 'setTimeout');
   let fills = 0;
   try {
     new Isolated(() => fills++, () => 1).schedule();

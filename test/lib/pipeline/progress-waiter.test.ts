@@ -1,4 +1,5 @@
 import { Progress } from '../../../lib/pipeline/progress';
+import { hostMillis } from '../../../lib/host-timers';
 
 /**
  * A flush waits once per finished export. Its waiter keeps one deadline
@@ -14,26 +15,26 @@ beforeEach(() => (before = timers()));
 test('a wait ends at the next notify, long before its deadline', async () => {
   const progress = new Progress();
   const waiter = progress.waiter();
-  const started = Date.now();
+  const started = hostMillis();
   const woken = waiter.next(started + 60_000);
   setTimeout(() => progress.notify(), 10);
   await woken;
-  expect(Date.now() - started).toBeLessThan(30_000);
+  expect(hostMillis() - started).toBeLessThan(30_000);
   waiter.dispose();
 });
 
 test('a wait nobody notifies ends at its deadline', async () => {
   const waiter = new Progress().waiter();
-  const started = Date.now();
+  const started = hostMillis();
   await waiter.next(started + 50);
-  expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  expect(hostMillis() - started).toBeGreaterThanOrEqual(45);
   waiter.dispose();
 });
 
 test('many waits with later deadlines share one timer: a wait may end at the earlier deadline it kept, never later than its own', async () => {
   const progress = new Progress();
   const waiter = progress.waiter();
-  const now = Date.now();
+  const now = hostMillis();
   const first = waiter.next(now + 100);
   progress.notify();
   await first;
@@ -48,15 +49,15 @@ test('many waits with later deadlines share one timer: a wait may end at the ear
   const kept = await Promise.race([waiter.next(now + 60_000).then(() => 'woken'), new Promise((resolve) => (giveUp = setTimeout(resolve, 20_000, 'still waiting')))]);
   clearTimeout(giveUp);
   expect(kept).toBe('woken');
-  const early = Date.now();
+  const early = hostMillis();
   await waiter.next(early + 30); // earlier than any timer it has: it must wake by then
-  expect(Date.now() - early).toBeLessThan(20_000);
+  expect(hostMillis() - early).toBeLessThan(20_000);
   waiter.dispose();
 }, 30_000);
 
 test('dispose leaves no timer behind and ends a wait in progress', async () => {
   const waiter = new Progress().waiter();
-  const woken = waiter.next(Date.now() + 60_000);
+  const woken = waiter.next(hostMillis() + 60_000);
   expect(timers() - before).toBe(1);
   waiter.dispose();
   await woken;

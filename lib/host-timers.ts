@@ -1,0 +1,65 @@
+import { nodeProcess } from './lifecycle/host.js';
+
+/** What a timer of the host's returns: Node's `Timeout` (a number elsewhere, whose `unref` is undefined). */
+export type HostTimer = { unref?(): unknown };
+
+type TimerModule = {
+  setTimeout(run: () => void, millis: number): HostTimer;
+  clearTimeout(timer: HostTimer | undefined): void;
+  setImmediate?(run: () => void): HostTimer;
+};
+
+/**
+ * @internal The timers and the clock tracewire's own waits run on: the host's,
+ * as it is, never a test's fake timers. jest's, vitest's, sinon's and
+ * `node:test`'s `mock.timers` replace the globals (`setTimeout`, `Date`,
+ * `performance`, `process.hrtime`), and what tracewire waits for is real I/O:
+ * under fake timers a flush against an endpoint that did not answer never
+ * ended, nor did a `@FlushOnExit` handler or a blocking root waiting on one
+ * (a report-only probe: still pending after 12 s with a 500 ms deadline, on
+ * every one of those kits), and an export started under a fake `Date` was
+ * later said to have outlived its timeout by decades.
+ *
+ * On Node (and Bun and Deno) they come from `node:timers` and Node's own
+ * `process` through `process.getBuiltinModule`, which none of those kits
+ * replace, even installed before tracewire loaded; elsewhere, the globals as
+ * tracewire found them when it loaded. Read once, at load.
+ */
+const host = nodeProcess() as { getBuiltinModule?(id: string): unknown } | undefined;
+
+function builtin<T>(id: string): T | undefined {
+  try {
+    return host?.getBuiltinModule?.(id) as T | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// `setImmediate` read off the global: the free name is a build warning in every Next.js edge bundle.
+const globalImmediate = (globalThis as { setImmediate?: TimerModule['setImmediate'] }).setImmediate;
+const timers = builtin<TimerModule>('node:timers') ?? {
+  setTimeout: globalThis.setTimeout.bind(globalThis) as TimerModule['setTimeout'],
+  clearTimeout: globalThis.clearTimeout.bind(globalThis) as TimerModule['clearTimeout'],
+  setImmediate: typeof globalImmediate === 'function' ? globalImmediate.bind(globalThis) : undefined,
+};
+const hrtime = (builtin<{ hrtime?: () => [number, number] }>('node:process') ?? (host as { hrtime?: () => [number, number] } | undefined))?.hrtime;
+// Not read on Node: the first read of the `performance` global loads perf_hooks (see clock.ts).
+const performanceNow = typeof hrtime === 'function' ? undefined : performance.now.bind(performance);
+
+/** @internal `setTimeout` of the host (see above). */
+export const setHostTimeout: TimerModule['setTimeout'] = timers.setTimeout;
+/** @internal `clearTimeout` of the host (see above); `undefined` is ignored. */
+export const clearHostTimeout: TimerModule['clearTimeout'] = timers.clearTimeout;
+/** @internal `setImmediate` of the host (see above) where it has one (Node, Bun, Deno), else undefined. */
+export const setHostImmediate: TimerModule['setImmediate'] = timers.setImmediate;
+
+/**
+ * @internal Milliseconds on the host's monotonic clock (see above): what every
+ * deadline of a wait is reckoned in. Monotonic, so a step of the wall clock
+ * neither ends a wait early nor holds it past its deadline.
+ */
+export function hostMillis(): number {
+  if (performanceNow !== undefined) return performanceNow();
+  const time = hrtime!();
+  return time[0] * 1e3 + time[1] / 1e6;
+}
