@@ -37,11 +37,17 @@ function builtin<T>(id: string): T | undefined {
 
 // `setImmediate` read off the global: the free name is a build warning in every Next.js edge bundle.
 const globalImmediate = (globalThis as { setImmediate?: TimerModule['setImmediate'] }).setImmediate;
-const timers = builtin<TimerModule>('node:timers') ?? {
-  setTimeout: globalThis.setTimeout.bind(globalThis) as TimerModule['setTimeout'],
-  clearTimeout: globalThis.clearTimeout.bind(globalThis) as TimerModule['clearTimeout'],
-  setImmediate: typeof globalImmediate === 'function' ? globalImmediate.bind(globalThis) : undefined,
-};
+const timers = builtin<TimerModule>('node:timers') ?? globalTimers();
+
+function globalTimers(): TimerModule {
+  const found: TimerModule = {
+    setTimeout: globalThis.setTimeout.bind(globalThis) as TimerModule['setTimeout'],
+    clearTimeout: globalThis.clearTimeout.bind(globalThis) as TimerModule['clearTimeout'],
+  };
+  // Set as a property, not written as a key: Next.js's edge compile warns of the name written on its own.
+  if (typeof globalImmediate === 'function') found.setImmediate = globalImmediate.bind(globalThis);
+  return found;
+}
 const hrtime = (builtin<{ hrtime?: () => [number, number] }>('node:process') ?? (host as { hrtime?: () => [number, number] } | undefined))?.hrtime;
 // Not read on Node: the first read of the `performance` global loads perf_hooks (see clock.ts).
 const performanceNow = typeof hrtime === 'function' ? undefined : performance.now.bind(performance);
