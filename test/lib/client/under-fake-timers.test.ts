@@ -86,3 +86,24 @@ test("with only setTimeout faked and Date real (jest's legacy timers), a backgro
   expect(exporter.findByName('batched')).toHaveLength(1);
   await client.shutdown();
 });
+
+test("under jest's modern fake timers installed after tracewire loaded, runs last real time, every one: a fake 1 000 ms wait lasts about nothing", async () => {
+  const exporter = new MemoryExporter();
+  const client = new TracingClient({ exporter, manualFlushMode: true });
+  const waits = traceable(async function waits() {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }, { client });
+  jest.useFakeTimers();
+  for (let i = 0; i < 20; i++) {
+    const call = waits();
+    await jest.advanceTimersByTimeAsync(1_000);
+    await call;
+  }
+  jest.useRealTimers();
+  await client.flush();
+  const durations = exporter.findByName('waits').map((run) => Date.parse(run.end_time!) - Date.parse(run.start_time));
+  expect(durations).toHaveLength(20);
+  // Before, each run's time was read now on the real clock, now on the fake one: 999, 1000, 1, 0, 2999, … in one run.
+  expect(durations.filter((millis) => millis >= 500)).toEqual([]);
+  await client.shutdown();
+});
