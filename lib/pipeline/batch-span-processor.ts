@@ -362,7 +362,12 @@ export class BatchSpanProcessor implements SpanProcessor {
    * exit flush tried do not start another: one whose export keeps failing would keep the process up, a flush at every
    * `beforeExit`; nor do langsmith runs it waited for.
    */
-  flushBeforeExit(): Promise<FlushResult> | undefined {
+  flushBeforeExit(): Promise<unknown> | undefined {
+    // A replay sending a spool file as the process ends on its own (its request holds no process open) stops as at
+    // shutdown: the file in flight finishes within flushTimeoutMillis, else is put back, and no other file is taken.
+    // Left claimed, every client skipped it for 10 minutes, then sent it again (a report-only probe: cluster workers
+    // ended by disconnect(), a script that simply ended). A process that goes on after its beforeExit replays no more.
+    const replay = this.#spool?.replaying === true ? this.#spool.stop(this.#config.flushTimeoutMillis) : undefined;
     // Nothing is left to run that could end them (a promise nobody settles, a stream nobody reads): sent open, their
     // runs would stay open on the server for good.
     this.#endOpenRuns(EXITED_BEFORE_END);
@@ -371,10 +376,10 @@ export class BatchSpanProcessor implements SpanProcessor {
     // Closes an exit flush cut short at its deadline left (the ends its cancel gave up) start none either: the process
     // waited that deadline once (before 2026-12-07, twice: a report-only probe).
     const closes = this.#closes.waiting && this.#closes.kept !== this.#closesAtExitFlush && !this.#exitFlushTimedOut;
-    if (!spans && !bridged && !closes) return undefined;
+    if (!spans && !bridged && !closes) return replay;
     this.#admittedAtExitFlush = this.#budget.admittedTotal;
     this.#bridgedAtExitFlush = this.#bridged?.made ?? 0;
-    return this.flush().then((result) => {
+    const flushed = this.flush().then((result) => {
       this.#closesAtExitFlush = this.#closes.kept;
       // The process is ending on its own: past the deadline, nothing may keep it open.
       this.#exitFlushTimedOut = result.timedOut;
@@ -384,6 +389,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       }
       return result;
     });
+    return replay === undefined ? flushed : Promise.all([flushed, replay]);
   }
 
   /** For `@FlushOnExit`'s signal hook (see `ExitFlushable.flushAtSignal`). */

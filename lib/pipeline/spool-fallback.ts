@@ -86,6 +86,11 @@ export class SpoolFallback {
     else if (this.#keptSinceReplay) void this.#replay();
   }
 
+  /** Whether a replay is sending a file now (see {@link stop}). */
+  get replaying(): boolean {
+    return this.#replayRun !== undefined;
+  }
+
   /**
    * Shutdown: no replay starts, and one in progress stops before its next file; the file it is sending is waited
    * for, at most `waitMillis` (what is left of shutdown's deadline). Left unfinished, that file stayed claimed by a

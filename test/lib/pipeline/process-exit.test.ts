@@ -171,6 +171,20 @@ test('with a spool, a batch waiting out its back-off (an endpoint that is down) 
   expect(readdirSync(spoolDir).filter((name) => name.endsWith('.json'))).toHaveLength(1);
 });
 
+test('a program that ends on its own while a spool replay sends a file waits for that file within the flush deadline: the file is not left claimed (skipped by every client for 10 minutes, then sent again)', async () => {
+  const spoolDir = join(dir, 'spool');
+  // A first run spools its batch: the endpoint is down.
+  sink.otherwise({ kind: 'status', status: 503 });
+  await runChild(`spoolDir: ${JSON.stringify(spoolDir)}, flushTimeoutMillis: 500, maxRetries: 0`, 'work(1);');
+  expect(readdirSync(spoolDir).filter((name) => name.endsWith('.json'))).toHaveLength(1);
+  // The next traces nothing and ends at 1.2 s, while its start-up replay (at 1 s) waits for the slow answer (at 1.6 s).
+  sink.otherwise({ kind: 'ok', delayMillis: 600 });
+  const { code } = await runChild(`spoolDir: ${JSON.stringify(spoolDir)}, flushTimeoutMillis: 3_000`, 'setTimeout(() => {}, 1_200);');
+  expect(code).toBe(0);
+  expect(readdirSync(spoolDir).filter((name) => !name.endsWith('.tmp'))).toEqual([]); // before: one `.claimed-<pid>-<millis>`
+  expect(sink.acceptedOps).toHaveLength(1); // the one run, start and end in one post, delivered once
+});
+
 test('a program that survived an uncaught error (a listener of its own) and later calls process.exit() is told of the process.exit(), not of the error', async () => {
   const body = `process.on('uncaughtException', () => {});
 setTimeout(() => { throw new Error('survived'); }, 0);
