@@ -10,6 +10,7 @@ import { installShutdownHooks } from '../lib/lifecycle/shutdown-hooks.js';
 import { findWaitUntil, type WaitUntil } from '../lib/lifecycle/wait-until.js';
 import { findNodeResponse } from '../lib/lifecycle/node-response.js';
 import { holdResponse } from '../lib/lifecycle/response-end.js';
+import { holdObservableEnd } from '../lib/lifecycle/observable-end.js';
 import { nextTurn } from '../lib/pipeline/background-sends.js';
 import { isLongLivedHost } from '../lib/lifecycle/host.js';
 import { dualModeDecorator, type MethodOrClassDecorator } from './dual-mode.js';
@@ -55,7 +56,10 @@ let warnedTimeout = false;
  * error alike — then resolves with the handler's own result or rejects with
  * its own error. Arguments pass through untouched and `length` is kept (AWS
  * Lambda rejects handlers whose arity grew). A sync handler stays sync: its
- * flush starts but is not awaited. Stacks with `@Traceable` in either order.
+ * flush starts but is not awaited. One answering with an RxJS Observable
+ * (a NestJS `@Sse()` route) ends when the stream does: its completion or
+ * error reaches the subscriber after the flush. Stacks with `@Traceable` in
+ * either order.
  *
  * AWS Lambda: with a context argument (`getRemainingTimeInMillis()`), the
  * wait also ends 150 ms (a margin for posting the response) before Lambda's
@@ -190,13 +194,14 @@ function invokeFlushing(target: Function, settings: Settings, thisArg: unknown, 
   if (lambda?.byCallbackOnly) return result;
   const then = thenOf(result);
   if (then === undefined) {
-    void finish(); // a sync handler stays sync
+    // A sync handler stays sync; one answering with an Observable ends when its stream does (see holdObservableEnd).
+    if (lambda !== undefined || !holdObservableEnd(result, finish, settings.timeoutMillis)) void finish();
     return result;
   }
   // Where the handler called back first, the callback reaches the platform before the promise settles, as untraced.
   const flushed = lambda === undefined ? finish : () => finish().then(() => lambda.calledBack);
   return Reflect.apply(then, result, [
-    (value: unknown) => flushed().then(() => value),
+    (value: unknown) => (lambda === undefined && holdObservableEnd(value, finish, settings.timeoutMillis) ? value : flushed().then(() => value)),
     (error: unknown) =>
       flushed().then(() => {
         throw error;

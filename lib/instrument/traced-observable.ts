@@ -78,16 +78,16 @@ export function tracedObservable<T>(outcome: SpanOutcome, inner: Subscribable<T>
   return hook(inner, 'subscribe', own, subscribe, outcome) ? inner : traced;
 }
 
-/** What the program's Observable class takes and makes (rxjs 7's constructor). */
-type ObservableClass = new <T>(subscribe: (subscriber: Subscriber<T>) => (() => void) | void) => Observable<T>;
+/** @internal What the program's Observable class takes and makes (rxjs 7's constructor). */
+export type ObservableClass = new <T>(subscribe: (subscriber: Subscriber<T>) => (() => void) | void) => Observable<T>;
 
 /**
- * The Observable class `inner` was made by (a subclass's base: rxjs's `Observable`, whichever copy the program
+ * @internal The Observable class `inner` was made by (a subclass's base: rxjs's `Observable`, whichever copy the program
  * loaded), told by its prototype's own `subscribe`, `pipe` and `lift`; undefined for an Observable-like object of
  * another make. Before, tracewire's own copy of rxjs made the traced Observable: an error thrown in a subscriber's
  * callback went past the program's `config.onUnhandledError` and ended the process (a review).
  */
-function observableClassOf(inner: object): ObservableClass | undefined {
+export function observableClassOf(inner: object): ObservableClass | undefined {
   let base: object | undefined;
   for (let proto = Object.getPrototypeOf(inner) as object | null; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
     if (hasOwn(proto, 'subscribe') && hasOwn(proto, 'pipe') && hasOwn(proto, 'lift')) base = proto;
