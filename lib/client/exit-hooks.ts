@@ -1,3 +1,4 @@
+import { setHostImmediate } from '../host-timers.js';
 import { noop } from '../noop.js';
 import { isFunction, Registry } from '../natives.js';
 import { nodeProcess } from '../lifecycle/host.js';
@@ -153,9 +154,8 @@ function install(): void {
       crash = origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught error';
       // An error that ends the process does so before any later turn of the loop: past one, an `uncaughtException`
       // listener of the program's kept it alive, and a later exit is not this error's.
-      // Read off the global: the free name is a build warning in every Next.js edge bundle ("A Node.js API is used").
-      const immediate = (globalThis as { setImmediate?: (run: () => void) => { unref?(): unknown } }).setImmediate;
-      if (isFunction(immediate)) immediate(() => (crash = undefined)).unref?.();
+      // The host's, not a test's fake one (see host-timers.ts), which would keep the crash as a later exit's cause.
+      setHostImmediate?.(() => (crash = undefined)).unref?.();
     });
     const warnAtExit = (): void => {
       if (exiting) return;

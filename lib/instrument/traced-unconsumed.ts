@@ -1,3 +1,4 @@
+import { clearHostTimeout, setHostTimeout, type HostTimer } from '../host-timers.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { min, Registry } from '../natives.js';
 
@@ -27,7 +28,7 @@ export interface ConsumptionWatch {
 
 interface Watched {
   readonly outcome: SpanOutcome;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: HostTimer | undefined;
   readonly usedOtherwise: (() => boolean) | undefined;
 }
 
@@ -42,22 +43,22 @@ export function watchConsumption(outcome: SpanOutcome, handed: object, usedOther
   const watched: Watched = { outcome, timer: undefined, usedOtherwise };
   // setTimeout fires at once past 2^31 - 1 ms: longer is "never", within a timer's reach.
   const millis = min(outcome.span.client.config.unconsumedStreamTimeoutMillis, 2 ** 31 - 1);
-  const timer = setTimeout(() => endUnconsumed(watched, `never consumed: nothing read within ${millis} ms`), millis);
-  (timer as { unref?: () => void }).unref?.();
+  const timer = setHostTimeout(() => endUnconsumed(watched, `never consumed: nothing read within ${millis} ms`), millis);
+  timer.unref?.();
   watched.timer = timer;
   let token: object = {};
   abandoned?.register(handed, watched, token);
   // Once the run ends, however it ends, nothing is left to watch: a value that outlives its call (a service's Subject,
   // a shared stream handed back by every call) kept each call's span in the registry, and in its timer, for its life.
   outcome.span.rarities().unwatch = () => {
-    if (watched.timer !== undefined) clearTimeout(watched.timer);
+    if (watched.timer !== undefined) clearHostTimeout(watched.timer);
     watched.timer = undefined;
     abandoned?.unregister(token);
   };
   return {
     started() {
       if (watched.timer === undefined) return;
-      clearTimeout(watched.timer);
+      clearHostTimeout(watched.timer);
       watched.timer = undefined;
     },
     follow(target) {
@@ -70,7 +71,7 @@ export function watchConsumption(outcome: SpanOutcome, handed: object, usedOther
 }
 
 function endUnconsumed(watched: Watched, reason: string): void {
-  if (watched.timer !== undefined) clearTimeout(watched.timer);
+  if (watched.timer !== undefined) clearHostTimeout(watched.timer);
   watched.timer = undefined;
   const { outcome } = watched;
   if (!outcome.span.isRecording) return;

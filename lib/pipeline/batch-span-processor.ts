@@ -1,3 +1,4 @@
+import { setHostTimeout, type HostTimer } from '../host-timers.js';
 import { hostMillis } from '../host-timers.js';
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { DeliveryStrategy } from '../client/delivery-strategy.js';
@@ -241,9 +242,9 @@ export class BatchSpanProcessor implements SpanProcessor {
    */
   #warmExporter(): void {
     const warmUp = this.#warmUp!;
-    let timer: ReturnType<typeof setTimeout>;
+    let timer: HostTimer;
     try {
-      timer = setTimeout(() => {
+      timer = setHostTimeout(() => {
         try {
           warmUp();
         } catch {
@@ -254,7 +255,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       return;
     }
     this.#warmUp = undefined;
-    (timer as { unref?: () => void }).unref?.();
+    timer.unref?.();
   }
 
   onEnd(span: Span): Promise<void> | undefined {

@@ -1,3 +1,4 @@
+import { clearHostTimeout, setHostTimeout, type HostTimer } from '../../host-timers.js';
 import type * as FsPromises from 'node:fs/promises';
 import { types } from '../../peers/node-util.js';
 import { refuse } from '../../errors.js';
@@ -51,7 +52,7 @@ export class JsonlFileExporter implements SpanExporter {
   declare readonly path: string;
   /** Opened by an export, kept open until `shutdown()` or {@link IDLE_CLOSE_MILLIS} without one. */
   #handle: Promise<FsPromises.FileHandle> | undefined;
-  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #idleTimer: HostTimer | undefined;
   readonly #writing = new Set<Promise<ExportResult>>();
   /** A write failed part-way: the next batch starts with `\n` so the torn line stays alone. */
   #tornLine = false;
@@ -81,7 +82,7 @@ export class JsonlFileExporter implements SpanExporter {
    */
   export(batch: ExportBatch, _options?: ExportOptions): Promise<ExportResult> {
     if (this.#isShutdown) return Promise.resolve(failure(new Error('JsonlFileExporter is shut down'), false));
-    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    clearHostTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
     const write = this.#append(batch);
     this.#writing.add(write);
@@ -99,21 +100,21 @@ export class JsonlFileExporter implements SpanExporter {
    * a warning from Node each time (an error in a later Node, DEP0137).
    */
   #closeWhenIdle(): void {
-    const timer = setTimeout(() => {
+    const timer = setHostTimeout(() => {
       if (this.#idleTimer !== timer || this.#writing.size > 0) return;
       this.#idleTimer = undefined;
       const handle = this.#handle;
       this.#handle = undefined;
       void handle?.then((file) => file.close()).catch(noop);
     }, IDLE_CLOSE_MILLIS);
-    (timer as { unref?: () => void }).unref?.();
+    timer.unref?.();
     this.#idleTimer = timer;
   }
 
   /** Waits for writes in progress, then closes the file. Later exports fail. */
   async shutdown(): Promise<void> {
     this.#isShutdown = true;
-    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    clearHostTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
     await Promise.all(this.#writing);
     const handle = this.#handle;
