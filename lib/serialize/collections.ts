@@ -2,7 +2,7 @@ import type { JsonValue } from './to-json-safe.js';
 import { addEntry, depthLimit, moreItems } from './objects.js';
 import { emitString, isAncestor, overBudget, readGuarded, spend, Walker } from './walker.js';
 import { REDACTED } from './http-messages.js';
-import { isRedactedKey } from './secret-fields.js';
+import { isRedactedKey, variableText } from './secret-fields.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
@@ -52,7 +52,9 @@ export function walkCollection(w: Walker, c: Map<unknown, unknown> | Set<unknown
     const pair: JsonValue[] = [w.descent.item(w, entry[0], depth + 1)];
     items.push(pair);
     if (w.exhausted) break;
-    pair.push(w.descent.item(w, entry[1], depth + 1));
+    // A Map of variables (`new Map(Object.entries(process.env))`) hides what an object of them does (see variableText).
+    const value = typeof entry[0] === 'string' && typeof entry[1] === 'string' ? variableText(entry[0], entry[1]) : entry[1];
+    pair.push(w.descent.item(w, value, depth + 1));
     if (w.exhausted) break;
   }
   if (size > limit && !w.exhausted) moreItems(w, items, size - limit);

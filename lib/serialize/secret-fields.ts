@@ -60,11 +60,11 @@ export function isRedactedKey(key: string, beneathInstance: boolean): boolean {
 /**
  * A variable's name that may hold a secret or a person's data, in any case: langsmith's `isSensitiveEnvVarName`, and
  * more than it reads (`_AUTH`, `_PASSPHRASE`, `_JWT`, `_BEARER`, `_SESSION_COOKIE`, `_PRIVATE_PEM`), and the
- * variables that carry an exporter's credentials under other names: `OTEL_EXPORTER_OTLP_HEADERS` (`x-honeycomb-team=…`)
+ * variables that carry an exporter's credentials under other names, ending in headers or endpoints: `OTEL_EXPORTER_OTLP_HEADERS` (`x-honeycomb-team=…`)
  * and `LANGSMITH_RUNS_ENDPOINTS` (every write replica's key), recorded in clear before 2026-12-07 (a report-only probe:
  * a traced `boot(process.env)` sent each replica's key to the other replica).
  */
-export const SENSITIVE_VARIABLE_NAME = /key|secret|token|pass|pwd|credential|email|auth|jwt|bearer|cookie|private|cert|signature|headers|endpoints/i;
+export const SENSITIVE_VARIABLE_NAME = /key|secret|token|pass|pwd|credential|email|auth|jwt|bearer|cookie|private|cert|signature|headers$|endpoints$/i;
 
 /**
  * The string to record for `value` under `key`: as given, unless `key` is written as an environment variable's name
@@ -94,14 +94,29 @@ function isVariableName(key: string): boolean {
   return underscore;
 }
 
-/** A variable's value longer than this with a URL and a `?` in it is redacted whole: the scan below stays short. */
-const MAX_URL_VARIABLE = 2048;
-/** A URL's query, from its `?` to the next `#`, white space, quote or list separator. */
-const URL_QUERY = /(:\/\/[^\s?#,;"']*\?)[^\s#,;"']+/g;
-
-/** `text` with each URL's query as `?[redacted]`. */
+/**
+ * `text` with the query of each URL in it hidden, `?[redacted]`: from the `?` to the next `#` or white space (a query
+ * holds neither), whatever comes between its `://` and the `?` (`/api;v=2`, `/a,b`) and in the query (`,`, `;`, quotes).
+ * One pass: no character is read twice, however long or hostile the text.
+ */
 function withoutUrlQuery(text: string): string {
-  return text.length > MAX_URL_VARIABLE ? REDACTED : text.replace(URL_QUERY, '$1' + REDACTED);
+  let out = '';
+  let copied = 0;
+  let inUrl = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x20) inUrl = false;
+    else if (c === 0x3a && text.charCodeAt(i + 1) === 0x2f && text.charCodeAt(i + 2) === 0x2f) inUrl = true;
+    else if (c === 0x3f && inUrl) {
+      let end = i + 1;
+      while (end < text.length && text.charCodeAt(end) > 0x20 && text.charCodeAt(end) !== 0x23) end++;
+      out += text.slice(copied, i + 1) + REDACTED;
+      copied = end;
+      i = end - 1;
+      inUrl = false;
+    }
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 // Captured once: user code may patch it.

@@ -96,10 +96,33 @@ test("the variables that carry an exporter's credentials under other names are h
   const handle = traceable(function boot(_env: Record<string, unknown>) {
     return 'ok';
   });
-  handle({ OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-honeycomb-team=HDRSECRET', LANGCHAIN_RUNS_ENDPOINTS: '{"https://a.example":"lsv2_REPLSECRET"}', OTEL_EXPORTER_OTLP_ENDPOINT: 'https://fn.example/api/otlp?code=QRYSECRET&x=1#top', SERVICE_URLS: 'https://a.example/?k=Q2SECRET, https://b.example/plain', LOG_LEVEL: 'debug?' });
+  const prompt = `Answer briefly. ${'Be kind. '.repeat(300)}Docs: https://docs.example/search?q=Q3SECRET then the rest.`;
+  handle({
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-honeycomb-team=HDRSECRET',
+    LANGCHAIN_RUNS_ENDPOINTS: '{"https://a.example":"lsv2_REPLSECRET"}',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'https://fn.example/api/otlp?code=QRYSECRET&x=1#top',
+    LANGSMITH_ENDPOINT: "https://fn.example/api;v=2,o'brien/x?code=Q4SECRET,TAIL4SECRET;more'",
+    SERVICE_URLS: 'https://a.example/?k=Q2SECRET, https://b.example/plain',
+    SYSTEM_PROMPT: prompt,
+    HTTP_HEADERS_COUNT: 'twelve',
+    LOG_LEVEL: 'debug?',
+  });
+  // A Map of the same variables (`new Map(Object.entries(process.env))`).
+  handle(new Map([['OPENAI_API_KEY', 'sk-MAPSECRET'], ['LANGSMITH_ENDPOINT', 'https://x.example/?code=MAPQSECRET'], ['LOG_LEVEL', 'debug']]) as never);
   const runs = await finishedRuns(tracing.client, tracing.exporter);
-  expect(JSON.stringify(runs)).not.toMatch(/HDRSECRET|REPLSECRET|QRYSECRET|Q2SECRET/);
-  expect(only(runs, 'boot').inputs).toEqual({ OTEL_EXPORTER_OTLP_TRACES_HEADERS: '[redacted]', LANGCHAIN_RUNS_ENDPOINTS: '[redacted]', OTEL_EXPORTER_OTLP_ENDPOINT: 'https://fn.example/api/otlp?[redacted]#top', SERVICE_URLS: 'https://a.example/?[redacted], https://b.example/plain', LOG_LEVEL: 'debug?' });
+  expect(JSON.stringify(runs)).not.toMatch(/HDRSECRET|REPLSECRET|QRYSECRET|Q2SECRET|Q3SECRET|Q4SECRET|TAIL4SECRET|MAPSECRET|MAPQSECRET/);
+  const [objects, map] = runs.filter((run) => run.name === 'boot');
+  expect(objects!.inputs).toEqual({
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS: '[redacted]',
+    LANGCHAIN_RUNS_ENDPOINTS: '[redacted]',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'https://fn.example/api/otlp?[redacted]#top',
+    LANGSMITH_ENDPOINT: "https://fn.example/api;v=2,o'brien/x?[redacted]",
+    SERVICE_URLS: 'https://a.example/?[redacted] https://b.example/plain',
+    SYSTEM_PROMPT: prompt.replace('?q=Q3SECRET', '?[redacted]'),
+    HTTP_HEADERS_COUNT: 'twelve',
+    LOG_LEVEL: 'debug?',
+  });
+  expect(map!.inputs).toEqual({ input: { $type: 'Map', entries: [['OPENAI_API_KEY', '[redacted]'], ['LANGSMITH_ENDPOINT', 'https://x.example/?[redacted]'], ['LOG_LEVEL', 'debug']] } });
   // Node's own process.env, in a process of its own, set up from that environment: each replica got the other's key.
   const script = `const { traceable, TracingClient, MemoryExporter, setGlobalTracingClient } = require(${JSON.stringify(REPO_ROOT)});
     const exporter = new MemoryExporter(); const client = new TracingClient({ exporter }); setGlobalTracingClient(client);
