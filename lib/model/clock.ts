@@ -17,10 +17,6 @@ import { nodeProcess } from '../lifecycle/host.js';
  */
 // Node's only: Next.js's edge sandbox has a `process.hrtime` that throws (see nodeProcess).
 const hrtime = nodeProcess()?.hrtime;
-// The wall clock as it was at load, as the monotonic one is: a test's fake `Date` (jest's, vitest's, sinon's),
-// installed later, made the anchor jump by the fake clock's advance one real millisecond after it, so that some runs'
-// durations were fake time and others real, differently from one run to the next (a report-only probe).
-const wallNow = Date.now;
 // Where the monotonic clock's zero lies on the wall clock, to the millisecond: set by the first call below and
 // kept there by the check in `nowMicros`.
 let anchorMicros = 0;
@@ -66,7 +62,7 @@ export function nowMicros(): number {
  * same reason as there.
  */
 function wallClockCorrection(micros: number): number {
-  const floorMicros = wallNow() * 1000;
+  const floorMicros = Date.now() * 1000;
   const correction = Math.min(Math.max(micros, floorMicros), floorMicros + 999) - micros;
   anchorMicros += correction;
   checkedAtMicros = micros + correction;
