@@ -20,10 +20,13 @@ type TimerModule = {
  * every one of those kits), and an export started under a fake `Date` was
  * later said to have outlived its timeout by decades.
  *
- * On Node (and Bun and Deno) they come from `node:timers` and Node's own
- * `process` through `process.getBuiltinModule`, which none of those kits
- * replace, even installed before tracewire loaded; elsewhere, the globals as
- * tracewire found them when it loaded. Read once, at load.
+ * On Node (and Deno) they come from `node:timers` and Node's own `process`
+ * through `process.getBuiltinModule`: none of those kits replace
+ * `node:timers`, even installed before tracewire loaded (sinon's then
+ * replaces `process.hrtime` itself, so waits keep a timer as well as a time:
+ * see drive-until-settled.ts); elsewhere, the globals as tracewire found
+ * them when it loaded. Bun's test runner fakes its timers within Bun itself,
+ * `node:timers` included. Read once, at load.
  */
 const host = nodeProcess() as { getBuiltinModule?(id: string): unknown } | undefined;
 

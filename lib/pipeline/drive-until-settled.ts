@@ -1,4 +1,4 @@
-import { hostMillis } from '../host-timers.js';
+import { clearHostTimeout, hostMillis, setHostTimeout } from '../host-timers.js';
 import { WATCHDOG_SLACK_MILLIS, type ExportSlots, type RunningExport } from './export-slots.js';
 import type { PendingBatch } from './pending-batch.js';
 import type { Progress } from './progress.js';
@@ -30,6 +30,11 @@ export async function driveUntilSettled(
   last?: (deadlineAt: number) => RunningExport | undefined,
 ): Promise<boolean> {
   const deadlineAt = hostMillis() + max(0, timeoutMillis);
+  // The deadline is a timer as well as a time: a clock faked before tracewire loaded (sinon's, installed first, replaces
+  // process.hrtime itself) never reaches it, while the host's timers still fire (a review: a flush waited forever).
+  let expired = false;
+  const deadline = setHostTimeout(() => ((expired = true), progress.notify()), max(0, timeoutMillis));
+  deadline.unref?.(); // the waiter's own timer keeps the process up
   const started = new Set<RunningExport>();
   // Batches settle about in queue order and never unsettle: a cursor past the settled front makes a flush of n
   // batches O(n) over all its wake-ups, where filtering the whole list at every wake-up was O(n²).
@@ -58,7 +63,7 @@ export async function driveUntilSettled(
         started.add(run);
       }
       const now = hostMillis();
-      if (now >= deadlineAt) return allSettled;
+      if (expired || now >= deadlineAt) return allSettled;
       const watchdogAt = slots.nextDeadlineAt;
       // Just past the watchdog's slack (see WATCHDOG_SLACK_MILLIS), when it may act: its deadlines are on the wall
       // clock (a span's time is its clock), this wait's on the host's (see host-timers.ts).
@@ -66,6 +71,7 @@ export async function driveUntilSettled(
       await waiter.next(wakeAt, now);
     }
   } finally {
+    clearHostTimeout(deadline);
     waiter.dispose();
   }
 }
