@@ -367,8 +367,9 @@ export class BatchSpanProcessor implements SpanProcessor {
     // A replay sending a spool file as the process ends on its own (its request holds no process open) stops as at
     // shutdown: the file in flight finishes within flushTimeoutMillis, else is put back, and no other file is taken.
     // Left claimed, every client skipped it for 10 minutes, then sent it again (a report-only probe: cluster workers
-    // ended by disconnect(), a script that simply ended). A process that goes on after its beforeExit replays no more.
-    const replay = this.#spool?.replaying === true ? this.#spool.stop(this.#config.flushTimeoutMillis) : undefined;
+    // ended by disconnect(), a script that simply ended). Not for good: a process that goes on after its beforeExit
+    // (AWS's Lambda runtime, after each callback-style invocation) replays again at its next delivery (a review).
+    const replay = this.#spool?.replaying === true ? this.#spool.stop(this.#config.flushTimeoutMillis, false) : undefined;
     // Nothing is left to run that could end them (a promise nobody settles, a stream nobody reads): sent open, their
     // runs would stay open on the server for good.
     this.#endOpenRuns(EXITED_BEFORE_END);

@@ -26,7 +26,12 @@ const REPLAY_CUT_SHORT = new Error('shutdown() cut a spool replay short: its fil
  * or by the next client that starts with the same directory.
  */
 export class SpoolFallback {
-  readonly #stopReplay = new AbortController();
+  /** Set at shutdown: no replay starts again. */
+  #stopped = false;
+  /** Stops the replay running now before its next file (see {@link stop}); one per replay. */
+  #replayAbort: AbortController | undefined;
+  /** An exit stopped a replay with files maybe left: the next delivery replays again (see {@link destinationAnswered}). */
+  #resumeReplay = false;
   #replaying = false;
   /** A replay has begun: the start-up one is then not needed (that one listed every file, earlier clients' too). */
   #replayBegun = false;
@@ -83,7 +88,7 @@ export class SpoolFallback {
   destinationAnswered(): void {
     // A replay in progress cannot start again: it is told instead, and looks when it ends.
     if (this.#replaying) this.#answeredDuringReplay = true;
-    else if (this.#keptSinceReplay) void this.#replay();
+    else if (this.#keptSinceReplay || this.#resumeReplay) void this.#replay();
   }
 
   /** Whether a replay is sending a file now (see {@link stop}). */
@@ -92,13 +97,16 @@ export class SpoolFallback {
   }
 
   /**
-   * Shutdown: no replay starts, and one in progress stops before its next file; the file it is sending is waited
-   * for, at most `waitMillis` (what is left of shutdown's deadline). Left unfinished, that file stayed claimed by a
-   * process about to exit — skipped by every client for `staleClaimMillis` (10 minutes), then sent again though its
-   * destination had taken it.
+   * Shutdown (`forGood`): no replay starts again; the natural-exit flush: a replay may start again later (a process that
+   * goes on after its `beforeExit`, as AWS's Lambda runtime's does after each callback-style invocation). Either way one
+   * in progress stops before its next file, and the file it is sending is waited for, at most `waitMillis`. Left
+   * unfinished, that file stayed claimed by a process about to exit — skipped by every client for `staleClaimMillis`
+   * (10 minutes), then sent again though its destination had taken it.
    */
-  async stop(waitMillis: number): Promise<void> {
-    this.#stopReplay.abort();
+  async stop(waitMillis: number, forGood = true): Promise<void> {
+    if (forGood) this.#stopped = true;
+    else if (this.#replayAbort !== undefined) this.#resumeReplay = true;
+    this.#replayAbort?.abort();
     const run = this.#replayRun;
     if (run === undefined || (waitMillis > 0 && (await settleWithin(run, waitMillis)))) return;
     // Past the deadline: its send is cut short, and the file released for the next client (a rename), not left claimed.
@@ -208,20 +216,24 @@ export class SpoolFallback {
    * crash is a new client: none of the files its predecessor left is its own, and all of them go.
    */
   async #replay(startUp = false): Promise<void> {
-    if (this.#replaying || this.#stopReplay.signal.aborted || (startUp && this.#replayBegun)) return;
+    if (this.#replaying || this.#stopped || (startUp && this.#replayBegun)) return;
     this.#replaying = true;
     this.#replayBegun = true;
+    this.#resumeReplay = false;
     // Its own files, left out, are still kept since the last replay (that is, still to go).
     if (!startUp) this.#keptSinceReplay = false;
     this.#answeredDuringReplay = false;
     try {
-      const options = { signal: this.#stopReplay.signal, othersOnly: startUp };
+      // A replay an exit stopped and cut short (see stop) left its watch cancelled: this one starts afresh.
+      this.#replayWatch.cancelReason = undefined;
+      const options = { signal: (this.#replayAbort = new AbortController()).signal, othersOnly: startUp };
       await (this.#replayRun = this.#store.replay((records) => this.#replayOne(records), options).then(({ elsewhere }) => {
         if (elsewhere > 0) this.#warnings.note('spool-elsewhere', spoolElsewhere(this.#store, elsewhere));
       }));
     } finally {
       this.#replaying = false;
       this.#replayRun = undefined;
+      this.#replayAbort = undefined;
     }
     // A batch given up early in this replay while the destination came back later in it (a
     // delivery, or a later batch of the replay) would otherwise wait for the next delivery, which

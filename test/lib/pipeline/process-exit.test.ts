@@ -185,6 +185,27 @@ test('a program that ends on its own while a spool replay sends a file waits for
   expect(sink.acceptedOps).toHaveLength(1); // the one run, start and end in one post, delivered once
 });
 
+test("a program that goes on after its beforeExit (as AWS's Lambda runtime does after each callback-style invocation) replays its spool again at its next delivery: the exit stopped the replay, not for good", async () => {
+  const spoolDir = join(dir, 'spool');
+  sink.otherwise({ kind: 'status', status: 503 });
+  for (let i = 0; i < 3; i++) await runChild(`spoolDir: ${JSON.stringify(spoolDir)}, flushTimeoutMillis: 500, maxRetries: 0`, `work(${i});`);
+  expect(readdirSync(spoolDir).filter((name) => name.endsWith('.json'))).toHaveLength(3);
+  // Its first stretch ends at 1.2 s, its start-up replay (at 1 s) sending its first file; then it goes on, tracing.
+  sink.otherwise({ kind: 'ok', delayMillis: 600 });
+  const body = `setTimeout(() => {}, 1_200);
+let again = false;
+process.on('beforeExit', () => {
+  if (again) return;
+  again = true;
+  setTimeout(async () => { work(99); await client.flush(); setTimeout(() => console.error('replayed ' + client.stats().replayed), 4_000); }, 500);
+});`;
+  const { code, stderr } = await runChild(`spoolDir: ${JSON.stringify(spoolDir)}, flushTimeoutMillis: 3_000, maxRetries: 0`, body);
+  expect(code).toBe(0);
+  expect(stderr).toContain('replayed 3'); // before: 1, the replay stopped for good at the first beforeExit
+  expect(readdirSync(spoolDir).filter((name) => !name.endsWith('.tmp'))).toEqual([]);
+  expect(sink.acceptedOps).toHaveLength(4);
+});
+
 test('a program that survived an uncaught error (a listener of its own) and later calls process.exit() is told of the process.exit(), not of the error', async () => {
   const body = `process.on('uncaughtException', () => {});
 setTimeout(() => { throw new Error('survived'); }, 0);
