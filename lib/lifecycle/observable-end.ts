@@ -1,6 +1,7 @@
 import { Observable, type Subscriber, type Unsubscribable } from '../rx.js';
 import { observableClassOf } from '../instrument/traced-observable.js';
 import { clearHostTimeout, setHostTimeout } from '../host-timers.js';
+import { proxyCheck } from '../serialize/proxy-check.js';
 
 type Subscribe = (this: unknown, ...args: unknown[]) => Unsubscribable;
 
@@ -21,7 +22,8 @@ type Subscribe = (this: unknown, ...args: unknown[]) => Unsubscribable;
  * anything but an Observable, or one that takes no own property (frozen).
  */
 export function holdObservableEnd(value: unknown, finish: () => Promise<void>, unsubscribedMillis: number): boolean {
-  if (value === null || typeof value !== 'object') return false;
+  // A Proxy is never read: its traps are the program's (see proxyCheck).
+  if (value === null || typeof value !== 'object' || proxyCheck.isProxy(value)) return false;
   let subscribe: unknown;
   try {
     subscribe = (value as { subscribe?: unknown }).subscribe;
