@@ -1,4 +1,5 @@
 import type { AbortNotice } from '../exporters/http/transport.js';
+import type { PacedOptions } from '../exporters/http/paced-requests.js';
 import { noop } from '../noop.js';
 import { defineProperty } from '../natives.js';
 
@@ -30,8 +31,10 @@ const SIGNAL_PROPERTY: PropertyDescriptor = {
  * one's own often never reads it. Nothing can listen to a signal nobody
  * read, so aborting it before then only has to be remembered.
  */
-export class LazyAbort implements AbortNotice {
+export class LazyAbort implements AbortNotice, PacedOptions {
   declare readonly signal: AbortSignal;
+  /** The client's rate limiter, for an export's requests after its first (see paced-requests.ts); undefined without one. */
+  declare pace: (() => Promise<void>) | undefined;
   #controller: AbortController | undefined;
   #abortedWith: Error | undefined;
   /** The one transport listening by callback (an export's requests go one after another). */

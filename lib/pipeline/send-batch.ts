@@ -195,6 +195,8 @@ function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch |
   watch?.armUntil(Date.now() + context.exportTimeoutMillis);
   context.onRequest();
   const attempt = new LazyAbort();
+  const limiter = context.limiter;
+  if (limiter !== undefined) attempt.pace = () => limiter.acquire();
   // Cancelling the send aborts the request in flight, so its socket no longer holds the process open.
   if (watch !== undefined) watch.abortAttempt = attempt;
   let settled = false;

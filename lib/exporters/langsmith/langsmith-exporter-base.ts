@@ -13,6 +13,7 @@ import { nameDestinationIdentities } from '../destination-identity.js';
 import { stringify } from '../../natives.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { answerWithDelivered, halveRequest, sendInOrder, type DeliveredRuns } from '../http/request-sequence.js';
+import { pacedSend } from '../http/paced-requests.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './server-info.js';
 import { SealedBatch } from '../sealed-batch.js';
 import { sealRecords, sealRuns } from './seal-batch.js';
@@ -267,7 +268,7 @@ export class LangSmithExporterBase implements SpanExporter {
     } catch (error) {
       return answerLater(done, notEncodable(error));
     }
-    const send = (part: readonly number[], answer: ExportDone): void => this.#send(sealed, framing, part, options, answer);
+    const send = pacedSend((part: readonly number[], answer: ExportDone): void => this.#send(sealed, framing, part, options, answer), options);
     const answer = answerWithDelivered(this.#delivered, batch, done);
     sendInOrder(this.#delivered, batch, requests, (part) => part.map((i) => sealed.keys()[i]!), 0, send, (result) => {
       if (result.ok || mode !== 'multipart' || !NO_MULTIPART(result.status)) return answer(result);

@@ -26,6 +26,7 @@ import { OtlpResource } from './otlp-resource.js';
 import { TRACEWIRE_USER_AGENT } from '../../version.js';
 import { withRequestDeadline } from '../http/request-deadline.js';
 import { answerWithDelivered, halveRequest, PAYLOAD_TOO_LARGE, sendInOrder, type DeliveredRuns } from '../http/request-sequence.js';
+import { pacedSend } from '../http/paced-requests.js';
 import { BatchOps } from '../batch-ops.js';
 
 /** Options of an {@link OtlpHttpExporter}; each falls back to the standard `OTEL_*` variable named on it. */
@@ -155,7 +156,7 @@ export class OtlpHttpExporterBase implements SpanExporter {
     }
     const answer = answerWithDelivered(this.#delivered, batch, done);
     if (parts.length === 0) return answerLater(answer, refused);
-    const send = (part: readonly number[], answered: ExportDone): void => this.#post(ops.part(part), options, answered);
+    const send = pacedSend((part: readonly number[], answered: ExportDone): void => this.#post(ops.part(part), options, answered), options);
     sendInOrder(this.#delivered, batch, parts, (part) => part.map((i) => ops.keys[i]!), 0, send, answer, halveRequest);
   }
 

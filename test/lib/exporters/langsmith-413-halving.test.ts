@@ -38,3 +38,18 @@ test('halved down to one run: a run too large alone is refused and counted, the 
   expect(await acceptedOps(sink)).toHaveLength(3);
   await client.shutdown();
 });
+
+test('maxRequestsPerSecond paces every request of an export, its 413 halves included, not only the export', async () => {
+  // 2 a second, a burst of 2: the export's first request and its first half go at once, the 5 requests after wait
+  // half a second each. Before, all 7 went back to back (a report-only soak: 27–28 requests in a second under a cap of 5).
+  const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'k' }), manualFlushMode: true, maxRequestsPerSecond: 2, logger: { warn: () => undefined } });
+  const work = traceable((n: number) => n, { name: 'work', client });
+  for (let i = 0; i < 8; i++) work(i);
+  sink.script(413, 413, 413);
+  const started = performance.now();
+  expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 8, failed: 0 });
+  expect(await opsPerRequest()).toEqual([8, 4, 2, 1, 1, 2, 4]);
+  expect(performance.now() - started).toBeGreaterThanOrEqual(2_300);
+  expect(await acceptedOps(sink)).toHaveLength(8);
+  await client.shutdown();
+});
