@@ -103,3 +103,19 @@ test("with sinon's fake timers installed before tracewire loaded (process.hrtime
   expect(JSON.parse(out)).toMatchObject({ timedOut: true, pending: 1 });
   expect(performance.now() - started).toBeLessThan(4_000);
 });
+
+test("under jest's modern fake timers, a traced stream nobody reads ends at unconsumedStreamTimeoutMillis in real time, as it does without them", async () => {
+  const exporter = new MemoryExporter();
+  const client = new TracingClient({ exporter, manualFlushMode: true, unconsumedStreamTimeoutMillis: 200 });
+  const realSetTimeout = setTimeout;
+  jest.useFakeTimers();
+  traceable(async function* unread() {
+    yield 1;
+  }, { client })();
+  // Before, its timer was the fake one: the run stayed open until the test advanced the fake clock.
+  await new Promise((resolve) => realSetTimeout(resolve, 600));
+  jest.useRealTimers();
+  await client.flush();
+  expect(exporter.findByName('unread').map((run) => run.extra?.metadata?.['stream_end'])).toEqual([expect.stringContaining('never consumed')]);
+  await client.shutdown();
+});
