@@ -1,5 +1,4 @@
-import { setHostTimeout, type HostTimer } from '../host-timers.js';
-import { hostMillis } from '../host-timers.js';
+import { hostMillis, setHostTimeout, type HostTimer } from '../host-timers.js';
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { DeliveryStrategy } from '../client/delivery-strategy.js';
 import { flushBeforeExit, type Crash, type ExitLeftovers } from '../client/exit-hooks.js';
