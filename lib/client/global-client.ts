@@ -32,6 +32,26 @@ class GlobalClientSlot {
     return this.#client;
   }
 
+  /**
+   * `current` for a program that asks, not for a traced call: an environment that turns nothing on is not taken as
+   * the final word here, since the program may load its `.env` (`process.loadEnvFile()`, dotenv) after a module read
+   * the client at its top level; the first traced call's read is (see README: the environment is read when the first
+   * traced call runs). Settled by one, a client read before the load turned tracing off for good, silently (a
+   * report-only probe: 0 of 3 runs delivered).
+   */
+  consult(): TracingClient | undefined {
+    const create = this.#fromEnvironment;
+    if (this.#settled || create === undefined) return this.current;
+    let client: TracingClient | undefined;
+    try {
+      client = create();
+    } catch {
+      return this.current; // settles it off, with the warning, as a traced call would
+    }
+    if (client !== undefined) this.current = client;
+    return client;
+  }
+
   set current(client: TracingClient | undefined) {
     this.#client = client;
     this.#settled = true;
@@ -72,7 +92,9 @@ export function setGlobalTracingClient(client: TracingClient | undefined): void 
  * the one built from the environment when that turns tracing on
  * (`TRACEWIRE_TRACING=true`, `LANGSMITH_TRACING=true`, …) and nothing was
  * set — e.g. to `await getGlobalTracingClient()?.flush()` in a handler.
+ * Before the first traced call, an environment that turns nothing on yet
+ * gives `undefined` without deciding: a `.env` loaded later still counts.
  */
 export function getGlobalTracingClient(): TracingClient | undefined {
-  return globalClient.current;
+  return globalClient.consult();
 }

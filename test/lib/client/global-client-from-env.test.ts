@@ -42,6 +42,21 @@ test('an environment that turns nothing on leaves tracing off', () => {
   });
 });
 
+test('a program that reads the global client before it loads its .env still traces from it: only a traced call settles the environment', async () => {
+  const { getGlobalTracingClient, MemoryExporter, traceable } = library;
+  const off = { TRACEWIRE_TRACING: undefined, LANGSMITH_TRACING: undefined, LANGSMITH_TRACING_V2: undefined, OTEL_TRACES_EXPORTER: undefined, TRACEWIRE_EXPORTER: undefined };
+  // A module's top level: `const tracing = getGlobalTracingClient()`, before the entry's `process.loadEnvFile()`.
+  withEnv(off, () => expect(getGlobalTracingClient()).toBeUndefined());
+  const checkout = traceable(function checkout(total: number) { return total * 2; });
+  const client = withEnv({ ...off, TRACEWIRE_TRACING: 'true', TRACEWIRE_EXPORTER: 'memory' }, () => {
+    expect(checkout(7)).toBe(14);
+    return getGlobalTracingClient();
+  });
+  expect(client?.exporter).toBeInstanceOf(MemoryExporter);
+  await client!.flush({ timeoutMillis: 10_000 });
+  expect((client!.exporter as InstanceType<typeof MemoryExporter>).findByName('checkout')).toHaveLength(1);
+});
+
 test('a client set before the first traced call wins: the environment is not consulted', () => {
   const { getGlobalTracingClient, MemoryExporter, setGlobalTracingClient, TracingClient } = library;
   const mine = new TracingClient({ exporter: new MemoryExporter() });
