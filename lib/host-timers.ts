@@ -1,4 +1,4 @@
-import { nodeProcess } from './lifecycle/host.js';
+import { hostBuiltin, nodeProcess } from './lifecycle/host.js';
 
 /** What a timer of the host's returns: Node's `Timeout` (a number elsewhere, whose `unref` is undefined). */
 export type HostTimer = { unref?(): unknown };
@@ -28,19 +28,9 @@ type TimerModule = {
  * them when it loaded. Bun's test runner fakes its timers within Bun itself,
  * `node:timers` included. Read once, at load.
  */
-const host = nodeProcess() as { getBuiltinModule?(id: string): unknown } | undefined;
-
-function builtin<T>(id: string): T | undefined {
-  try {
-    return host?.getBuiltinModule?.(id) as T | undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 // `setImmediate` read off the global: the free name is a build warning in every Next.js edge bundle.
 const globalImmediate = (globalThis as { setImmediate?: TimerModule['setImmediate'] }).setImmediate;
-const timers = builtin<TimerModule>('node:timers') ?? globalTimers();
+const timers = hostBuiltin<TimerModule>('node:timers') ?? globalTimers();
 
 function globalTimers(): TimerModule {
   const found: TimerModule = {
@@ -51,9 +41,10 @@ function globalTimers(): TimerModule {
   if (typeof globalImmediate === 'function') found.setImmediate = globalImmediate.bind(globalThis);
   return found;
 }
-const hrtime = (builtin<{ hrtime?: () => [number, number] }>('node:process') ?? (host as { hrtime?: () => [number, number] } | undefined))?.hrtime;
+/** @internal The host's `process.hrtime`, as it was at load (see above); `undefined` off Node, Deno and Bun. The clock of runs' times reads it too (clock.ts), so a span's time and {@link hostMillis} are one monotonic clock. */
+export const hostHrtime = (hostBuiltin<{ hrtime?: () => [number, number] }>('node:process') ?? (nodeProcess() as { hrtime?: () => [number, number] } | undefined))?.hrtime;
 // Not read on Node: the first read of the `performance` global loads perf_hooks (see clock.ts).
-const performanceNow = typeof hrtime === 'function' ? undefined : performance.now.bind(performance);
+const performanceNow = typeof hostHrtime === 'function' ? undefined : performance.now.bind(performance);
 
 /** @internal `setTimeout` of the host (see above). */
 export const setHostTimeout: TimerModule['setTimeout'] = timers.setTimeout;
@@ -69,6 +60,6 @@ export const setHostImmediate: TimerModule['setImmediate'] = timers.setImmediate
  */
 export function hostMillis(): number {
   if (performanceNow !== undefined) return performanceNow();
-  const time = hrtime!();
+  const time = hostHrtime!();
   return time[0] * 1e3 + time[1] / 1e6;
 }

@@ -10,6 +10,7 @@ import type { Captured, CapturedJson } from '../instrument/capture.js';
 import { redactError, redactMetadata, type RedactionHooks } from '../instrument/redact.js';
 import type { RunStatus } from '../model/run.js';
 import { nowMicros } from '../model/clock.js';
+import { hostMillis } from '../host-timers.js';
 import { Span } from '../model/span.js';
 import type { SpanParent, SpanRequest } from '../model/span-types.js';
 import { withUsageMetadata } from '../model/usage-metadata.js';
@@ -331,9 +332,9 @@ export class TracingClient {
   #withThrough(own: Promise<FlushResult>, options: FlushOptions | undefined, wait: (client: TracingClient) => Promise<FlushResult>): Promise<FlushResult> {
     const through = this.#through;
     if (through === undefined || through.idle) return own;
-    const deadlineAt = Date.now() + waitDeadline(options, this.config.flushTimeoutMillis, this.#warnings);
+    const deadlineAt = hostMillis() + waitDeadline(options, this.config.flushTimeoutMillis, this.#warnings);
     const waitWithQueue = (client: TracingClient): Promise<FlushResult> =>
-      wait(client).then((result) => (client.exporter as LangSmithClientExporter).awaitQueueSent(deadlineAt - Date.now()).then((sent) => (sent ? result : { ...result, timedOut: true })));
+      wait(client).then((result) => (client.exporter as LangSmithClientExporter).awaitQueueSent(deadlineAt - hostMillis()).then((sent) => (sent ? result : { ...result, timedOut: true })));
     return through.waitWith(own, waitWithQueue, () => this.#warnings.summarize(this.#counters));
   }
 

@@ -65,14 +65,22 @@ export function nodeProcess(): NodeJS.Process | undefined {
 }
 
 /**
+ * @internal The Node built-in `id` through `process.getBuiltinModule` (Node ≥ 20.16, Deno, Bun), else `undefined`:
+ * Node's own loader, never a bundler's `require` or a test's module registry. Never throws: Next's edge `process` throws
+ * from every function (see {@link nodeProcess}).
+ */
+export function hostBuiltin<T>(id: string): T | undefined {
+  try {
+    return (nodeProcess() as { getBuiltinModule?(id: string): unknown } | undefined)?.getBuiltinModule?.(id) as T | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * @internal What ends when this does, for the warnings at exit: `this worker thread` in a Node worker (its
  * `process.exit()` ends the thread alone), else `the process`. Read at exit, through Node's own module loader.
  */
 export function exitingHost(): string {
-  try {
-    const host = nodeProcess() as { getBuiltinModule?(id: string): { isMainThread?: unknown } | undefined } | undefined;
-    return host?.getBuiltinModule?.('node:worker_threads')?.isMainThread === false ? 'this worker thread' : 'the process';
-  } catch {
-    return 'the process';
-  }
+  return hostBuiltin<{ isMainThread?: unknown }>('node:worker_threads')?.isMainThread === false ? 'this worker thread' : 'the process';
 }

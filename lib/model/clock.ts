@@ -1,6 +1,6 @@
 import { flat } from '../serialize/text.js';
 import { subMilliTable } from './sub-milli-table.js';
-import { nodeProcess } from '../lifecycle/host.js';
+import { hostHrtime } from '../host-timers.js';
 
 /**
  * Wall-clock time in microseconds since the epoch, strictly increasing within
@@ -15,8 +15,9 @@ import { nodeProcess } from '../lifecycle/host.js';
  * `Date.now()` and the anchor moved whenever it left the wall clock's
  * current millisecond — cheaper than reading both clocks on every call.
  */
-// Node's only: Next.js's edge sandbox has a `process.hrtime` that throws (see nodeProcess).
-const hrtime = nodeProcess()?.hrtime;
+// Node's (and Deno's, Bun's) only: Next.js's edge sandbox has a `process.hrtime` that throws (see nodeProcess). The one
+// `hostMillis` reads, so `monotonicMillisOf` turns a time from here into that clock's.
+const hrtime = hostHrtime;
 // Where the monotonic clock's zero lies on the wall clock, to the millisecond: set by the first call below and
 // kept there by the check in `nowMicros`.
 let anchorMicros = 0;
@@ -52,6 +53,15 @@ export function nowMicros(): number {
   micros = Math.max(micros, lastMicros + 1);
   lastMicros = micros;
   return micros;
+}
+
+/**
+ * @internal Where `micros`, just returned by {@link nowMicros}, lies on the host's monotonic clock
+ * (`hostMillis` in host-timers.ts, in ms): what the export watchdog compares its deadlines with on each span event, without a clock
+ * read of its own. A step of the wall clock (a test's fake `Date`, an NTP step) moves runs' times, never this.
+ */
+export function monotonicMillisOf(micros: number): number {
+  return (micros - anchorMicros) / 1000;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { isFunction } from '../natives.js';
-import { nodeProcess } from '../lifecycle/host.js';
+import { hostBuiltin, nodeProcess } from '../lifecycle/host.js';
 /**
  * @internal Loading optional peer dependencies (tsyringe, reflect-metadata,
  * `@opentelemetry/otlp-transformer`) the way the importing app would: the
@@ -39,10 +39,6 @@ export class PeerNotFoundError extends Error {
   }
 }
 
-function builtin<T>(id: string): T | undefined {
-  return (nodeProcess() as { getBuiltinModule?: (id: string) => unknown } | undefined)?.getBuiltinModule?.(id) as T | undefined;
-}
-
 /** tracewire's own `require`, if it has one (see above; a bundler's shim counts: its failures are caught). */
 function ownRequire(): Require | undefined {
   return typeof require === 'function' ? (require as Require) : undefined;
@@ -68,7 +64,7 @@ function mayRead(path: string): boolean {
 function requirers(): Array<[string, Require]> {
   // Node's process through a variable: `process.argv` and `process.cwd` are each a build warning in a Next.js edge bundle.
   const host = nodeProcess();
-  const nodeModule = builtin<NodeModule>('node:module');
+  const nodeModule = hostBuiltin<NodeModule>('node:module');
   const own = ownRequire();
   const out: Array<[string, Require]> = [];
   if (nodeModule !== undefined && host !== undefined) {
@@ -80,7 +76,7 @@ function requirers(): Array<[string, Require]> {
     }
     if (entry !== undefined && entry !== '') {
       try {
-        if (mayRead(entry)) entry = builtin<{ realpathSync(path: string): string }>('node:fs')?.realpathSync(entry) ?? entry;
+        if (mayRead(entry)) entry = hostBuiltin<{ realpathSync(path: string): string }>('node:fs')?.realpathSync(entry) ?? entry;
       } catch {
         // Not a file (`node -e`, a REPL): look from where it would be.
       }

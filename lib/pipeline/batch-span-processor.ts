@@ -37,7 +37,7 @@ import { collectedEnd, OpenRuns, type OpenRun } from './open-runs.js';
 import { RunCloses } from './run-closes.js';
 import { RefusedStarts } from './refused-starts.js';
 import type { BatchOutcome } from './pending-batch.js';
-import { nowMicros } from '../model/clock.js';
+import { monotonicMillisOf, nowMicros } from '../model/clock.js';
 import type { BridgedLangSmith, BridgedLangSmithClass } from './bridged-langsmith.js';
 
 /** The error of a run still running at shutdown, which ends it. */
@@ -219,7 +219,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (this.#isShutdown) return;
     // The span's own clock reading (wall-clock µs) serves as "now": one clock read per event, not two.
     // With no export running there is nothing to reap: a field read, not a call, on every traced call.
-    if (this.#slots.runningCount > 0) this.#slots.reap(localMillis(span, span.startMicros));
+    if (this.#slots.runningCount > 0) this.#slots.reap(monotonicMillisAt(span, span.startMicros));
     if (this.#warmUp !== undefined) this.#warmExporter();
     // The span is its own start event (see SpanEvent): no object per call.
     span.queuedBytes = span.payloadBytes;
@@ -263,7 +263,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.#warnings.once('after-shutdown', 'a span ended after shutdown() and was dropped');
       return undefined;
     }
-    if (this.#slots.runningCount > 0) this.#slots.reap(localMillis(span, span.endMicros ?? span.startMicros));
+    if (this.#slots.runningCount > 0) this.#slots.reap(monotonicMillisAt(span, span.endMicros ?? span.startMicros));
     if (!this.#admission.spanEnded(span)) {
       const end = new SpanEnd(span, span.payloadBytes);
       if (this.#budget.tryTake(end) || this.#admission.admitFull(end, !span.startSent)) this.#events.subscriber?.next(end);
@@ -320,7 +320,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.#shutdownResult ??= (async () => {
       this.#isShutdown = true;
       const timeoutMillis = this.#timeoutOf(options);
-      const deadlineAt = (this.#retryDeadline = Date.now() + timeoutMillis);
+      const deadlineAt = (this.#retryDeadline = hostMillis() + timeoutMillis);
       this.#endOpenRuns(SHUT_DOWN_BEFORE_END);
       this.#closeOpenBatch();
       this.#queue.releaseAll();
@@ -331,7 +331,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.#subscription.unsubscribe();
       // A replay's file in flight may finish within the deadline, else it is cut short and put back (left claimed, it
       // would be skipped for minutes): awaited with the leftovers below, so both fit in the one grace past the deadline.
-      const replayStopped = this.#spool?.stop(deadlineAt - Date.now());
+      const replayStopped = this.#spool?.stop(deadlineAt - hostMillis());
       // Exports still out past the deadline are cut short with what is still queued: the result is final.
       const cut = this.#slots.detachAll(new Error(`tracewire shut down: its deadline (${timeoutMillis} ms) passed with this export still in flight`));
       // A cut export some of several destinations took part of is given up per destination (`BatchOutcomes.leftOver`).
@@ -501,7 +501,10 @@ export class BatchSpanProcessor implements SpanProcessor {
   }
 }
 
-/** A span's time (µs) as this host's wall clock in ms, what the export watchdog compares deadlines with: its trace's clock may be ahead (`skewMicros`). */
-function localMillis(span: Span, micros: number): number {
-  return (span.rare === undefined ? micros : micros - span.rare.skewMicros) / 1000;
+/**
+ * A span's time (µs), just read, on the host's monotonic clock in ms: what the export watchdog compares deadlines with.
+ * Its trace's clock may be ahead of this host's (`skewMicros`), and the wall clock may step (a test's fake `Date`).
+ */
+function monotonicMillisAt(span: Span, micros: number): number {
+  return monotonicMillisOf(span.rare === undefined ? micros : micros - span.rare.skewMicros);
 }

@@ -65,9 +65,9 @@ export async function driveUntilSettled(
       const now = hostMillis();
       if (expired || now >= deadlineAt) return allSettled;
       const watchdogAt = slots.nextDeadlineAt;
-      // Just past the watchdog's slack (see WATCHDOG_SLACK_MILLIS), when it may act: its deadlines are on the wall
-      // clock (a span's time is its clock), this wait's on the host's (see host-timers.ts).
-      const wakeAt = watchdogAt === undefined ? deadlineAt : min(deadlineAt, now + watchdogAt + WATCHDOG_SLACK_MILLIS + 1 - Date.now());
+      // Just past the watchdog's slack (see WATCHDOG_SLACK_MILLIS), when it may act: its deadlines and this wait's are on
+      // one clock, the host's (see host-timers.ts).
+      const wakeAt = watchdogAt === undefined ? deadlineAt : min(deadlineAt, watchdogAt + WATCHDOG_SLACK_MILLIS + 1);
       await waiter.next(wakeAt, now);
     }
   } finally {

@@ -1,5 +1,6 @@
 import type { ExportBatch, PartialSuccess } from '../exporters/span-exporter.js';
 import { RefusedSpans } from './refused-spans.js';
+import { hostMillis } from '../host-timers.js';
 import type { BatchQueue } from './batch-queue.js';
 import { joinedRecords } from './joined-records.js';
 import type { PendingBatch } from './pending-batch.js';
@@ -23,7 +24,10 @@ export const WATCHDOG_SLACK_MILLIS = 250;
 
 /** @internal One export of one or more batches, from start until it finishes or the watchdog abandons it. */
 export class RunningExport implements SendWatch {
-  /** Epoch millis past which the watchdog abandons it; re-armed by each attempt and back-off. */
+  /**
+   * When the watchdog abandons it, on the host's monotonic clock (`hostMillis`), never the wall clock: a test's fake
+   * `Date` moved past it abandoned and sent again an export in flight. Re-armed by each attempt and back-off.
+   */
   declare deadlineAt: number;
   abandoned = false;
   finished = false;
@@ -53,7 +57,7 @@ export class RunningExport implements SendWatch {
 
   constructor(batches: readonly PendingBatch[], exportTimeoutMillis: number) {
     this.batches = batches;
-    this.deadlineAt = Date.now() + exportTimeoutMillis;
+    this.deadlineAt = hostMillis() + exportTimeoutMillis;
   }
 
   /** The records of all its batches, as one export batch, built once (retries send the same objects). */
@@ -196,11 +200,11 @@ export class ExportSlots {
     return batches;
   }
 
-  /** Abandons every export past its deadline; true when any was. */
+  /** Abandons every export past its deadline at `at` (`hostMillis`, read now if not given); true when any was. */
   reap(at?: number): boolean {
     // Called on every span event: with nothing running, not even the clock is read.
     if (this.#running.size === 0) return false;
-    const now = at ?? Date.now();
+    const now = at ?? hostMillis();
     let reaped = false;
     for (const run of this.#running) {
       // A send that ended (its last attempt timed out on its own timer, at the very deadline the watchdog reads) is

@@ -1,4 +1,5 @@
 import { settleWithin } from '../client/deadline.js';
+import { hostMillis } from '../host-timers.js';
 import type { SpanExporter } from '../exporters/span-exporter.js';
 import type { DropWarnings } from './drop-warnings.js';
 
@@ -16,7 +17,7 @@ export async function shutDownExporter(exporter: SpanExporter, deadlineAt: numbe
   const done = Promise.resolve()
     .then(() => exporter.shutdown!())
     .catch(() => undefined);
-  const leftMillis = deadlineAt - Date.now();
+  const leftMillis = deadlineAt - hostMillis();
   if (await settleWithin(done, leftMillis)) return;
   warnings.note(
     'exporterShutdown',

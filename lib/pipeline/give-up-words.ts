@@ -50,7 +50,7 @@ export function waitTooLong(retryAfterMillis: number, maxBackoffMillis: number):
  */
 export function pastShutdownDeadline(delayMillis: number, retryAfterMillis: number | undefined, leftMillis: number): string {
   const wait = retryAfterMillis === undefined ? `its next back-off (${delayMillis} ms)` : `the server asked to wait ${duration(retryAfterMillis)} (Retry-After), which`;
-  return `an export was not retried: ${wait} would end past shutdown()'s deadline (${leftMillis} ms were left of its timeoutMillis); give shutdown() a longer timeoutMillis to wait that long`;
+  return `an export was not retried: ${wait} would end past shutdown()'s deadline (${Math.round(leftMillis)} ms were left of its timeoutMillis); give shutdown() a longer timeoutMillis to wait that long`;
 }
 
 /** @internal The send was stopped for `reason` (the process exiting past its flush's deadline): no retry followed. */

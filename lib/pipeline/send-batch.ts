@@ -1,4 +1,4 @@
-import { clearHostTimeout, setHostTimeout } from '../host-timers.js';
+import { clearHostTimeout, hostMillis, setHostTimeout } from '../host-timers.js';
 import { unrefSleep } from '../client/deadline.js';
 import { callOff } from '../context/span-context.js';
 import { callbackExporter, EXPORT_NOW } from '../exporters/callback-export.js';
@@ -21,7 +21,7 @@ export interface SendContext {
   readonly limiter: RateLimiter | undefined;
   /** Called before each request, for `stats().exportRequests`. */
   readonly onRequest: () => void;
-  /** Epoch millis by which a retry must have started (set during shutdown); `undefined` means no limit. */
+  /** When a retry must have started by, on the host's monotonic clock (`hostMillis`; set during shutdown); `undefined` means no limit. */
   readonly retryDeadline: () => number | undefined;
   /** Where an exporter's broken contract is warned about, once. */
   readonly warnings?: Pick<DropWarnings, 'note'>;
@@ -141,7 +141,7 @@ async function backOff(context: SendContext, watch: SendWatch | undefined, attem
   }
   const left = millisLeft(context);
   if (left !== undefined && delay > left) return stop(watch, pastShutdownDeadline(delay, retryAfterMillis, left));
-  watch?.armUntil(Date.now() + delay + context.exportTimeoutMillis);
+  watch?.armUntil(hostMillis() + delay + context.exportTimeoutMillis);
   await backOffSleep(delay, watch);
   // Cancelled while it slept (the process is exiting past its flush deadline): stopped now, with the batch still to
   // spool; the sleep's timer does not keep the process up, so it would have exited with the batch in memory.
@@ -176,7 +176,7 @@ function backOffSleep(millis: number, watch: SendWatch | undefined): Promise<voi
 /** What is left of shutdown's deadline (0 once past it); undefined before shutdown. */
 function millisLeft(context: SendContext): number | undefined {
   const deadline = context.retryDeadline();
-  return deadline === undefined ? undefined : max(0, deadline - Date.now());
+  return deadline === undefined ? undefined : max(0, deadline - hostMillis());
 }
 
 /** The send stops with retries left: `why` begins the warning of what it gives up. */
@@ -192,7 +192,7 @@ function stop(watch: SendWatch | undefined, why: string): SendOutcome {
  * deadline is armed and the request counted first.
  */
 function exportOnce(context: SendContext, batch: ExportBatch, watch: SendWatch | undefined, finished: (result: ExportResult) => void): void {
-  watch?.armUntil(Date.now() + context.exportTimeoutMillis);
+  watch?.armUntil(hostMillis() + context.exportTimeoutMillis);
   context.onRequest();
   const attempt = new LazyAbort();
   const limiter = context.limiter;

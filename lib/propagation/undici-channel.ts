@@ -2,7 +2,7 @@ import { mergeBaggage } from './baggage.js';
 import type { TraceHeaders } from './trace-headers.js';
 import { isArray, isFunction, entries } from '../natives.js';
 import { isParentHeader } from './propagators.js';
-import { nodeProcess } from '../lifecycle/host.js';
+import { hostBuiltin } from '../lifecycle/host.js';
 
 /**
  * Node's fetch (undici) announces each request it makes on the
@@ -26,8 +26,7 @@ let depth = 0;
 /** `undici:request:create` when something other than tracewire listens on it, else `undefined`. */
 export function instrumentedUndici(): Channel | undefined {
   if (undiciCreate === undefined) {
-    const host = nodeProcess() as { getBuiltinModule?(id: string): { channel(name: string): Channel } | undefined } | undefined;
-    undiciCreate = host?.getBuiltinModule?.('node:diagnostics_channel')?.channel('undici:request:create') ?? null;
+    undiciCreate = hostBuiltin<{ channel(name: string): Channel }>('node:diagnostics_channel')?.channel('undici:request:create') ?? null;
   }
   // tracewire listens only while an instrumentation does (see sendLeavingW3c): its own listener never makes this true.
   return undiciCreate?.hasSubscribers === true ? undiciCreate : undefined;

@@ -119,3 +119,19 @@ test("under jest's modern fake timers, a traced stream nobody reads ends at unco
   expect(exporter.findByName('unread').map((run) => run.extra?.metadata?.['stream_end'])).toEqual([expect.stringContaining('never consumed')]);
   await client.shutdown();
 });
+
+test("under jest's modern fake timers, a test's clock moved past exportTimeoutMillis does not abandon an export in flight and send its batch again", async () => {
+  const client = silentClient({ manualFlushMode: true, exportTimeoutMillis: 60_000 });
+  const step = traceable(function step(_n: number) {}, { client });
+  step(1);
+  expect(await client.flush({ timeoutMillis: 100 })).toMatchObject({ timedOut: true, pending: 1 }); // its export hangs
+  jest.useFakeTimers();
+  jest.advanceTimersByTime(10 * 60_000); // the test's Date is now 10 minutes on; the export has run for 100 ms
+  step(2); // the watchdog runs on each span event
+  const result = await client.flush({ timeoutMillis: 100 });
+  jest.useRealTimers();
+  expect(result).toMatchObject({ timedOut: true });
+  // The hanging export and step 2's own: the watchdog sent step 1's batch a second time, a duplicate if it arrived.
+  expect(client.stats()).toMatchObject({ abandoned: 0, exportRequests: 2 });
+  await client.shutdown({ timeoutMillis: 100 });
+});

@@ -4,20 +4,20 @@
  * checked against `Date.now()` once per elapsed millisecond, and strictly
  * increasing whatever either clock does, but for a step of the wall clock back
  * by more than 100 ms, which time follows. Both clocks are scripted here: the
- * module reads `process.hrtime` when it loads, so a fresh copy is loaded.
+ * module takes the host's `process.hrtime` from lib/host-timers.ts when it
+ * loads, so a fresh copy is loaded with that module's scripted.
  */
 const WALL = 1_700_000_000_000; // ms
 const AT = WALL * 1000; // the same instant in µs
 
 test('each call gives the monotonic time on the wall clock, kept within the wall clock’s millisecond, and never repeats', () => {
-  const realHrtime = process.hrtime;
   let monotonic: [number, number] = [100, 0];
-  process.hrtime = Object.assign(() => monotonic, { bigint: realHrtime.bigint }) as typeof process.hrtime;
   let wall = WALL;
   const now = jest.spyOn(Date, 'now').mockImplementation(() => wall);
   try {
     let clock!: typeof import('../../../lib/model/clock');
     jest.isolateModules(() => {
+      jest.doMock('../../../lib/host-timers', () => ({ ...jest.requireActual('../../../lib/host-timers'), hostHrtime: () => monotonic }));
       clock = require('../../../lib/model/clock') as typeof clock;
     });
     const steps: Array<[string, [number, number], number, number]> = [
@@ -39,7 +39,7 @@ test('each call gives the monotonic time on the wall clock, kept within the wall
       expect({ what, micros: clock.nowMicros() }).toEqual({ what, micros });
     }
   } finally {
-    process.hrtime = realHrtime;
+    jest.dontMock('../../../lib/host-timers');
     now.mockRestore();
   }
 });

@@ -8,16 +8,45 @@ import { within } from '../../helpers/within';
 
 /**
  * The watchdog: on workerd an export whose request ended is dropped with its
- * timers, so its own timeout never fires. Here the wall clock is moved past
- * the export's deadline instead (its real 60 s timer never fires in these
- * tests), which is all the watchdog reads. The real runtime is tested in
- * `test/runtimes/workerd.test.ts` (from `dist/`, where no mutant reaches).
+ * timers, so its own timeout never fires. Here the host's monotonic clock is
+ * moved past the export's deadline instead (its real 60 s timer never fires in
+ * these tests), which is all the watchdog reads: `hostMillis`, and the
+ * `process.hrtime` runs' times are read from, both from lib/host-timers.ts. The
+ * wall clock (`Date`) is not moved: the last tests show it is not read. The real
+ * runtime is tested in `test/runtimes/workerd.test.ts` (from `dist/`, where no
+ * mutant reaches).
  */
-const realNow = Date.now;
-let skewMillis = 0;
+jest.mock('../../../lib/host-timers', () => {
+  const actual = jest.requireActual('../../../lib/host-timers');
+  const realHrtime: () => [number, number] = actual.hostHrtime;
+  // Created here, not in the file's scope: tracewire (imported above, hoisted) reads the clock as it loads.
+  const clock = { skewMillis: 0, frozenAt: undefined as number | undefined };
+  return {
+    ...actual,
+    testClock: clock,
+    hostMillis: (): number => (clock.frozenAt ?? actual.hostMillis()) + clock.skewMillis,
+    hostHrtime: (): [number, number] => {
+      const [seconds, nanos] = realHrtime();
+      const at = clock.frozenAt === undefined ? seconds * 1e3 + nanos / 1e6 : clock.frozenAt;
+      const shifted = Math.round((at + clock.skewMillis) * 1e6);
+      return [Math.floor(shifted / 1e9), shifted % 1e9];
+    },
+  };
+});
+/** The host's clock as tracewire reads it: `skewMillis` moves it, `frozenAt` holds it (at a `realHostMillis()` reading). */
+const mockHostClock: { skewMillis: number; frozenAt: number | undefined } = jest.requireMock('../../../lib/host-timers').testClock;
+const { hostMillis: realHostMillis } = jest.requireActual<typeof import('../../../lib/host-timers')>('../../../lib/host-timers');
+/**
+ * Moves the host's clock to `millis` past where this test found it. Never back: a monotonic clock does not go back,
+ * and the clock of runs' times holds at its last reading until it has caught up again.
+ */
+function moveHostClock(millis: number): void {
+  mockHostClock.skewMillis = skewAtTestStart + millis;
+}
+let skewAtTestStart = 0;
 beforeEach(() => {
-  skewMillis = 0;
-  jest.spyOn(Date, 'now').mockImplementation(() => realNow() + skewMillis);
+  skewAtTestStart = mockHostClock.skewMillis;
+  mockHostClock.frozenAt = undefined;
 });
 afterEach(() => jest.restoreAllMocks());
 
@@ -63,7 +92,7 @@ test('an export whose own timer was lost is abandoned at its deadline and sent a
   traceable(function lost() {}, { client })();
   const firstFlush = client.flush({ timeoutMillis: 2 * PAST_THE_EXPORT_DEADLINE }); // its deadline is on the same (moved) clock
   while (names.length === 0) await new Promise((resolve) => setImmediate(resolve)); // bounded by the test's timeout
-  skewMillis = PAST_THE_EXPORT_DEADLINE;
+  moveHostClock(PAST_THE_EXPORT_DEADLINE);
   expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 1, timedOut: false });
   expect(await firstFlush).toMatchObject({ delivered: 1, timedOut: false });
   expect(names).toEqual([['lost'], ['lost']]);
@@ -79,7 +108,7 @@ test('an abandoned export that answers late after all: its batch is delivered on
   const step = traceable(function step(_n: number) {}, { client });
   step(1);
   expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true, pending: 1 }); // the export hangs
-  skewMillis = PAST_THE_EXPORT_DEADLINE;
+  moveHostClock(PAST_THE_EXPORT_DEADLINE);
   step(2); // the next event runs the watchdog: the export is abandoned, its batch waits to be sent again
   answerFirst({ ok: true });
   while (client.stats().delivered === 0) await new Promise((resolve) => setImmediate(resolve)); // bounded by the test's timeout
@@ -95,7 +124,7 @@ test('an abandoned export whose late answer is a retryable failure is not retrie
   const step = traceable(function step(_n: number) {}, { client });
   step(1);
   expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true, pending: 1 }); // the first send hangs
-  skewMillis = PAST_THE_EXPORT_DEADLINE;
+  moveHostClock(PAST_THE_EXPORT_DEADLINE);
   step(2); // the watchdog abandons it: its batch is sent again, and delivered
   expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ timedOut: false, pending: 0 });
   answerFirst({ ok: false, retryable: true, error: new Error('HTTP 503') }); // the abandoned send's answer, at last
@@ -111,13 +140,13 @@ test('a batch the late answer of its first export delivered is not sent a third 
   const step = traceable(function step(_n: number) {}, { client });
   step(1);
   expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true, pending: 1 }); // the first send hangs
-  skewMillis = PAST_THE_EXPORT_DEADLINE;
+  moveHostClock(PAST_THE_EXPORT_DEADLINE);
   step(2); // the watchdog abandons the first send
   expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true }); // the retry hangs too
   expect(answers).toHaveLength(2);
   answers[0]!({ ok: true }); // the first send answers late after all: the batch is delivered
   while (client.stats().delivered < 2) await new Promise((resolve) => setImmediate(resolve)); // bounded by the test's timeout
-  skewMillis = 2 * PAST_THE_EXPORT_DEADLINE;
+  moveHostClock(2 * PAST_THE_EXPORT_DEADLINE);
   step(3); // the watchdog abandons the retry, whose batch is already delivered
   expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ timedOut: false, pending: 0 });
   expect(sent.filter((batch) => batch === sent[0])).toHaveLength(2);
@@ -134,12 +163,12 @@ test('a batch delivered by a late answer is not spooled when its retry is abando
     const step = traceable(function step(_n: number) {}, { client });
     step(1);
     expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true, pending: 1 });
-    skewMillis = PAST_THE_EXPORT_DEADLINE;
+    moveHostClock(PAST_THE_EXPORT_DEADLINE);
     step(2); // the first send is abandoned: its one retry goes out and hangs too
     expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true });
     answers[0]!({ ok: true }); // the late answer delivers the batch
     while (client.stats().delivered < 2) await new Promise((resolve) => setImmediate(resolve)); // bounded by the test's timeout
-    skewMillis = 2 * PAST_THE_EXPORT_DEADLINE;
+    moveHostClock(2 * PAST_THE_EXPORT_DEADLINE);
     const kept = jest.spyOn(SpoolFallback.prototype, 'keep');
     step(3); // the retry is abandoned: past maxRetries, but the batch is delivered already
     expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ timedOut: false, pending: 0 });
@@ -164,7 +193,7 @@ describe('drop-oldest with an abandoned batch waiting to be sent again', () => {
   async function abandonFirstExport(client: TracingClient, step: (n: number) => void): Promise<void> {
     step(1);
     expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true, pending: 1 }); // the export hangs
-    skewMillis = PAST_THE_EXPORT_DEADLINE;
+    moveHostClock(PAST_THE_EXPORT_DEADLINE);
     step(2); // the watchdog abandons the export: its batch waits to be sent again, the oldest in the queue
   }
 
@@ -207,18 +236,17 @@ const WATCHDOG_SLACK_MILLIS = 250;
 
 test('an export is abandoned only once its deadline and the watchdog slack have passed, not when the clock reaches them', async () => {
   const { exporter, names } = firstExportHangs();
-  const frozenAt = realNow();
-  (Date.now as jest.Mock).mockImplementation(() => frozenAt + skewMillis); // a clock that moves only when told
+  mockHostClock.frozenAt = realHostMillis(); // a clock that moves only when told
   const client = clientFor(exporter);
   traceable(function lost() {}, { client })();
   expect(await client.flush({ timeoutMillis: 0 })).toMatchObject({ timedOut: true, pending: 1 }); // started; it hangs
   for (const at of [60_000, 60_000 + WATCHDOG_SLACK_MILLIS]) {
-    skewMillis = at; // its deadline (exportTimeoutMillis after it started), then the end of the slack: not past it
+    moveHostClock(at); // its deadline (exportTimeoutMillis after it started), then the end of the slack: not past it
     expect(await client.flush({ timeoutMillis: 0 })).toMatchObject({ timedOut: true, pending: 1 });
     expect(client.stats().abandoned).toBe(0);
     expect(names).toEqual([['lost']]);
   }
-  skewMillis = 60_000 + WATCHDOG_SLACK_MILLIS + 1;
+  moveHostClock(60_000 + WATCHDOG_SLACK_MILLIS + 1);
   expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 1, timedOut: false });
   expect(names).toEqual([['lost'], ['lost']]);
   expect(client.stats()).toMatchObject({ delivered: 1, abandoned: 1, pending: 0 });
@@ -232,7 +260,7 @@ test('an abandoned export is sent again alone, as the very batch it sent before,
   step(1);
   const firstFlush = client.flush({ timeoutMillis: 2 * PAST_THE_EXPORT_DEADLINE });
   step(2); // its batch waits behind the hanging export; the next flush releases it
-  skewMillis = PAST_THE_EXPORT_DEADLINE;
+  moveHostClock(PAST_THE_EXPORT_DEADLINE);
   expect(await client.flush({ timeoutMillis: 20_000 })).toMatchObject({ delivered: 2, timedOut: false });
   // An exporter that remembers what part of a batch it already delivered finds the same object on the retry.
   expect(names).toEqual([['step'], ['step'], ['step']]);
@@ -252,7 +280,7 @@ test('a flush already waiting is woken when another span event’s watchdog aban
   // Asleep until the export's deadline a minute away (its own deadline is later, on the same moved clock).
   const waiting = client.flush({ timeoutMillis: 2 * PAST_THE_EXPORT_DEADLINE });
   await settle();
-  skewMillis = PAST_THE_EXPORT_DEADLINE;
+  moveHostClock(PAST_THE_EXPORT_DEADLINE);
   // Span times read the wall clock once per elapsed millisecond: past one, the event's time is past the deadline. (This
   // passed without it while the clock was held at a time an earlier test had moved it to, which it no longer is.)
   await new Promise((resolve) => setTimeout(resolve, 2));
@@ -283,13 +311,13 @@ test('a waiter wakes at the earliest deadline among the running exports, whateve
   };
   const client = new TracingClient({ exporter, manualFlushMode: true, maxConcurrentExports: 3, maxBatchSize: 1, exportTimeoutMillis: 60_000, maxRetries: 2, initialBackoffMillis: 1, maxBackoffMillis: 1_000, logger: { warn: () => {} } });
   for (const name of ['a', 'b', 'c']) traceable(() => {}, { client, name })();
-  const startedAt = Date.now();
+  const startedAt = realHostMillis();
   expect(await client.flush({ timeoutMillis: 0 })).toMatchObject({ timedOut: true, pending: 3 }); // all three started
-  skewMillis = 30_000; // a and c try again half a minute later on the clock: their deadlines fall after b's
+  moveHostClock(30_000); // a and c try again half a minute later on the clock: their deadlines fall after b's
   while (calls.length < 5) await settle(); // bounded by the test's timeout (their back-off is 200 ms)
   expect(calls).toEqual(['a', 'b', 'c', 'a', 'c']);
   // b's deadline (a minute after it started) is a second away; a's and c's, half a minute more.
-  skewMillis = startedAt + 59_000 - realNow();
+  moveHostClock(startedAt + 59_000 - realHostMillis());
   const result = await client.flush({ timeoutMillis: 8_000 });
   expect(result).toMatchObject({ delivered: 3, pending: 0, timedOut: false });
   expect(calls).toEqual(['a', 'b', 'c', 'a', 'c', 'b']);
@@ -303,7 +331,7 @@ test("a span continued from a caller whose clock is 10 minutes ahead does not ma
   traceable(function running() {}, { client })();
   expect(await client.flush({ timeoutMillis: 0 })).toMatchObject({ timedOut: true, pending: 1 }); // started; it hangs
   // The span's times are on its trace's clock (the caller's, 10 minutes ahead): its start and end once read as "now".
-  const callerMicros = (realNow() + PAST_THE_EXPORT_DEADLINE) * 1000;
+  const callerMicros = (Date.now() + PAST_THE_EXPORT_DEADLINE) * 1000;
   const compact = new Date(Math.floor(callerMicros / 1000)).toISOString().replace(/[-:.]/g, '').slice(0, -1) + '000Z';
   const header = `${compact}0191e2f4-5a6b-7c8d-9e0f-a1b2c3d4e5f6.${compact}0191e2f4-5a6c-7aaa-8bbb-cccccccccccc`;
   continueTrace({ 'langsmith-trace': header }, () => traceable(function handler() {}, { client })());
