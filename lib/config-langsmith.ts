@@ -1,3 +1,4 @@
+import { withoutTrailingSlashes } from './url-path.js';
 import { runtimeEnv } from './runtime-env.js';
 import { firstSet, HEADER_TEXT, HTTP_URL, langsmithVariables, parseHttpUrl, urlText, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
@@ -74,7 +75,7 @@ export function resolveLangSmithSettings(
   if (!isString(raw)) refuse(endpointSetting, raw, HTTP_URL);
   const endpoint = parseHttpUrl(raw, endpointSetting, LANGSMITH_CLOUD);
   // Slashes trimmed off the path only, as langsmith trims the URL's end: a query value may end in one.
-  endpoint.pathname = endpoint.pathname.replace(/\/+$/, '');
+  endpoint.pathname = withoutTrailingSlashes(endpoint.pathname);
   const { authorization, secrets } = takeUrlSecrets(endpoint);
   // An empty string is "none": the local collector must not receive a LangSmith key found in the environment.
   const keyVariable = options.apiKey !== undefined ? undefined : replica !== undefined ? { name: RUNS_ENDPOINTS, value: replica.apiKey } : firstSet(env, langsmithVariables('API_KEY'));

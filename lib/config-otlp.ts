@@ -1,3 +1,4 @@
+import { withoutTrailingSlashes } from './url-path.js';
 import { runtimeEnv } from './runtime-env.js';
 import { booleanOption, envChoice, envNumber, envValue, firstSet, HTTP_URL, isTimerMillis, nonEmptyOption, otlpVariables, parseHttpUrl, TIMER_MILLIS, urlText, type Env } from './config-env.js';
 import { HiddenValue, refuse } from './errors.js';
@@ -170,7 +171,7 @@ function parseUrl(given: unknown, setting: string, appendPath: boolean): URL {
   if (!isString(raw)) refuse(setting, raw, HTTP_URL);
   const url = parseHttpUrl(raw.trim(), setting, appendPath ? DEFAULT_ENDPOINT : DEFAULT_ENDPOINT + TRACES_PATH, raw);
   // The spec's rule for the base URL: the signal path is relative to it, whatever path it has.
-  if (appendPath) url.pathname = url.pathname.replace(/\/+$/, '') + TRACES_PATH;
+  if (appendPath) url.pathname = withoutTrailingSlashes(url.pathname) + TRACES_PATH;
   return url;
 }
 

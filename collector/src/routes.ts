@@ -4,6 +4,7 @@ import { hasToken } from './http/auth.js';
 import { badRequest, HttpError } from './http/http-error.js';
 import { refuseCrossOrigin, type HostAllowList } from './http/request-guard.js';
 import { sendJson } from './http/respond.js';
+import { withoutTrailingSlashes } from './http/url-path.js';
 import { isViewerPath, serveViewerFile } from './http/static-files.js';
 import { ingest, ingestParser } from './ingest-route.js';
 import type { ResolvedOptions } from './options.js';
@@ -33,7 +34,7 @@ export async function route(req: IncomingMessage, res: ServerResponse, context: 
   const { store, options } = context;
   context.hosts.check(req);
   const url = requestUrl(req.url);
-  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const path = withoutTrailingSlashes(url.pathname) || '/';
   // HEAD is answered as GET is (Node sends the headers alone): a health check or a link checker may use it.
   const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
 

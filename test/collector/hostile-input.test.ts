@@ -125,6 +125,29 @@ test('a request line no URL parser accepts is a 400, and the collector keeps ser
   expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
 });
 
+test('a path of 15 000 slashes then a letter costs what a plain path of its length does: 404, not seconds of a held event loop', async () => {
+  // The collector stripped a path's trailing slashes with /\/+$/ on every request, before the token check: tried from
+  // each slash of a run that does not end the path, it is quadratic (a report-only probe: 170–300 ms per request at
+  // this length, every other client waiting). Compared with a plain path in the same run, so a busy machine moves both.
+  const timeOf = async (path: string): Promise<number> => {
+    const started = performance.now();
+    const answer = await fetch(`${collector.url}${path}`);
+    await answer.arrayBuffer();
+    expect(answer.status).toBe(404);
+    return performance.now() - started;
+  };
+  const hostile = `/a${'/'.repeat(15_000)}x`;
+  const plain = `/a${'b'.repeat(15_000)}x`;
+  const hostileTimes: number[] = [];
+  const plainTimes: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    plainTimes.push(await timeOf(plain));
+    hostileTimes.push(await timeOf(hostile));
+  }
+  const median = (times: number[]): number => [...times].sort((a, b) => a - b)[2]!;
+  expect(median(hostileTimes)).toBeLessThan(5 * median(plainTimes) + 25);
+});
+
 test('CONNECT (which no route sees) is a 405 with a reason, not a dropped connection, and the collector keeps serving', async () => {
   const reply = await new Promise<string>((resolve, reject) => {
     const socket = connect(collector.port, '127.0.0.1', () => socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'));

@@ -68,3 +68,25 @@ test.each(HOSTILE)('mergeJsonlRuns(%s) is a TracewireConfigError naming its argu
   expect(() => mergeJsonlRuns(value() as string)).toThrow(TracewireConfigError);
   expect(() => mergeJsonlRuns(value() as string)).toThrow(/Invalid mergeJsonlRuns\(text\): .*expected the text of a JSONL file/);
 });
+
+test('an endpoint whose path holds 200 000 slashes before its last letter, and a number setting of 200 000 digits then a letter, are read in linear time', () => {
+  // Both patterns were quadratic on such values (`/\/+$/`, `\d+\.?\d*`): 650 ms at 32 000 characters (a report-only
+  // probe), ≈ 23 s at this length. Linear, each takes milliseconds; the bound is a hundred times that, so a loaded
+  // machine does not fail it (a synchronous call is not cut off by the test's timeout: it has to be timed).
+  const millisOf = (read: () => void): number => {
+    const started = performance.now();
+    read();
+    return performance.now() - started;
+  };
+  const slashes = `http://127.0.0.1/a${'/'.repeat(200_000)}x`;
+  expect(millisOf(() => new OtlpHttpExporter({ endpoint: slashes }))).toBeLessThan(2_000);
+  expect(millisOf(() => new LangSmithExporter({ endpoint: slashes, apiKey: 'k' }))).toBeLessThan(2_000);
+  const previous = process.env['TRACEWIRE_MAX_BATCH_SIZE'];
+  process.env['TRACEWIRE_MAX_BATCH_SIZE'] = `${'1'.repeat(200_000)}x`;
+  try {
+    expect(millisOf(() => expect(() => new TracingClient({ exporter: new MemoryExporter() })).toThrow(/Invalid TRACEWIRE_MAX_BATCH_SIZE/))).toBeLessThan(2_000);
+  } finally {
+    if (previous === undefined) delete process.env['TRACEWIRE_MAX_BATCH_SIZE'];
+    else process.env['TRACEWIRE_MAX_BATCH_SIZE'] = previous;
+  }
+});

@@ -1,3 +1,5 @@
+import { withoutTrailingSlashes } from '../../url-path.js';
+
 /**
  * @internal The URL of `path` (`/runs/multipart`, `/info`) under `endpoint`: the path appended to the endpoint's own,
  * its query kept after it — an API gateway's key (`?code=…`) goes on every request. langsmith's client appends the
@@ -6,7 +8,7 @@
  */
 export function requestUrl(endpoint: URL, path: string): URL {
   const url = new URL(endpoint.href);
-  url.pathname = url.pathname.replace(/\/+$/, '') + path;
+  url.pathname = withoutTrailingSlashes(url.pathname) + path;
   // Never sent by any client; dropped so the URL is what goes on the wire.
   url.hash = '';
   return url;
