@@ -62,9 +62,11 @@ export function isRedactedKey(key: string, beneathInstance: boolean): boolean {
  * more than it reads (`_AUTH`, `_PASSPHRASE`, `_JWT`, `_BEARER`, `_SESSION_COOKIE`, `_PRIVATE_PEM`), and the
  * variables that carry an exporter's credentials under other names, ending in headers or endpoints: `OTEL_EXPORTER_OTLP_HEADERS` (`x-honeycomb-team=…`)
  * and `LANGSMITH_RUNS_ENDPOINTS` (every write replica's key), recorded in clear before 2026-12-07 (a report-only probe:
- * a traced `boot(process.env)` sent each replica's key to the other replica).
+ * a traced `boot(process.env)` sent each replica's key to the other replica). And the secrets' common names that say
+ * none of those words: a DSN (`SENTRY_DSN`'s key, a database's password), a webhook (`SLACK_WEBHOOK_URL`: the path is
+ * the key), a personal access token (`GITHUB_PAT`) and a secret key (`STRIPE_SK`) as words of their own.
  */
-export const SENSITIVE_VARIABLE_NAME = /key|secret|token|pass|pwd|credential|email|auth|jwt|bearer|cookie|private|cert|signature|headers$|endpoints$/i;
+export const SENSITIVE_VARIABLE_NAME = /key|secret|token|pass|pwd|credential|email|auth|jwt|bearer|cookie|private|cert|signature|dsn|webhook|(?:^|_)(?:pat|sk)(?:_|$)|headers$|endpoints$/i;
 
 /**
  * The string to record for `value` under `key`: as given, unless `key` is written as an environment variable's name

@@ -79,10 +79,12 @@ test("an environment variable's name for a secret hides its string anywhere: a W
   const handle = traceable(function handle(_request: string, _env: Record<string, unknown>) {
     return 'ok';
   });
-  handle('GET /', { OTLP_ENDPOINT: 'https://otlp.example', OTLP_AUTHORIZATION: 'Bearer OTLPSECRET', OPENAI_API_KEY: 'sk-OPENAISECRET', JWT_SECRET: 'JWTSECRET', DB_PASSWORD: 'DBSECRET', GITHUB_TOKEN: 'GITHUBSECRET', ADMIN_EMAIL: 'ada@example.com', MAX_TOKENS: 256, LOG_LEVEL: 'debug', Api_Key_Name: 'kept' });
+  const named = { GITHUB_PAT: 'ghp_PATSECRET', STRIPE_SK: 'sk_live_SKSECRET', SENTRY_DSN: 'https://DSNSECRET@o1.ingest.sentry.io/2', SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/HOOKSECRET' };
+  const wordsAlike = { URL_PATTERN: '/a/*', SKU_COUNT: 'twelve', PATH_PREFIX: '/api' };
+  handle('GET /', { OTLP_ENDPOINT: 'https://otlp.example', OTLP_AUTHORIZATION: 'Bearer OTLPSECRET', OPENAI_API_KEY: 'sk-OPENAISECRET', JWT_SECRET: 'JWTSECRET', DB_PASSWORD: 'DBSECRET', GITHUB_TOKEN: 'GITHUBSECRET', ADMIN_EMAIL: 'ada@example.com', MAX_TOKENS: 256, LOG_LEVEL: 'debug', Api_Key_Name: 'kept', ...named, ...wordsAlike });
   const runs = await finishedRuns(tracing.client, tracing.exporter);
-  expect(JSON.stringify(runs)).not.toMatch(/OTLPSECRET|OPENAISECRET|JWTSECRET|DBSECRET|GITHUBSECRET|ada@example/);
-  expect((only(runs, 'handle').inputs as { args: unknown[] }).args[1]).toEqual({ OTLP_ENDPOINT: 'https://otlp.example', OTLP_AUTHORIZATION: '[redacted]', OPENAI_API_KEY: '[redacted]', JWT_SECRET: '[redacted]', DB_PASSWORD: '[redacted]', GITHUB_TOKEN: '[redacted]', ADMIN_EMAIL: '[redacted]', MAX_TOKENS: 256, LOG_LEVEL: 'debug', Api_Key_Name: 'kept' });
+  expect(JSON.stringify(runs)).not.toMatch(/OTLPSECRET|OPENAISECRET|JWTSECRET|DBSECRET|GITHUBSECRET|ada@example|PATSECRET|SKSECRET|DSNSECRET|HOOKSECRET/);
+  expect((only(runs, 'handle').inputs as { args: unknown[] }).args[1]).toEqual({ OTLP_ENDPOINT: 'https://otlp.example', OTLP_AUTHORIZATION: '[redacted]', OPENAI_API_KEY: '[redacted]', JWT_SECRET: '[redacted]', DB_PASSWORD: '[redacted]', GITHUB_TOKEN: '[redacted]', ADMIN_EMAIL: '[redacted]', MAX_TOKENS: 256, LOG_LEVEL: 'debug', Api_Key_Name: 'kept', GITHUB_PAT: '[redacted]', STRIPE_SK: '[redacted]', SENTRY_DSN: '[redacted]', SLACK_WEBHOOK_URL: '[redacted]', ...wordsAlike });
   // Node's own process.env (jest gives tests a proxy of it, recorded as "[Proxy]"), in a process of its own.
   const script = `const { traceable, TracingClient, MemoryExporter, setGlobalTracingClient } = require(${JSON.stringify(REPO_ROOT)});
     const exporter = new MemoryExporter(); const client = new TracingClient({ exporter }); setGlobalTracingClient(client);
