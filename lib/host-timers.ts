@@ -44,7 +44,8 @@ function globalTimers(): TimerModule {
 /** @internal The host's `process.hrtime`, as it was at load (see above); `undefined` off Node, Deno and Bun. The clock of runs' times reads it too (clock.ts), so a span's time and {@link hostMillis} are one monotonic clock. */
 export const hostHrtime = (hostBuiltin<{ hrtime?: () => [number, number] }>('node:process') ?? (nodeProcess() as { hrtime?: () => [number, number] } | undefined))?.hrtime;
 // Not read on Node: the first read of the `performance` global loads perf_hooks (see clock.ts).
-const performanceNow = typeof hostHrtime === 'function' ? undefined : performance.now.bind(performance);
+/** @internal Off Node, Deno and Bun: `performance.now`, as it was at load (see above); the clock of runs' times reads it too. */
+export const hostPerformanceNow = typeof hostHrtime === 'function' ? undefined : performance.now.bind(performance);
 
 /** @internal `setTimeout` of the host (see above). */
 export const setHostTimeout: TimerModule['setTimeout'] = timers.setTimeout;
@@ -59,7 +60,7 @@ export const setHostImmediate: TimerModule['setImmediate'] = timers.setImmediate
  * neither ends a wait early nor holds it past its deadline.
  */
 export function hostMillis(): number {
-  if (performanceNow !== undefined) return performanceNow();
+  if (hostPerformanceNow !== undefined) return hostPerformanceNow();
   const time = hostHrtime!();
   return time[0] * 1e3 + time[1] / 1e6;
 }

@@ -1,6 +1,6 @@
 import { flat } from '../serialize/text.js';
 import { subMilliTable } from './sub-milli-table.js';
-import { hostHrtime } from '../host-timers.js';
+import { hostHrtime, hostPerformanceNow } from '../host-timers.js';
 
 /**
  * Wall-clock time in microseconds since the epoch, strictly increasing within
@@ -15,14 +15,18 @@ import { hostHrtime } from '../host-timers.js';
  * `Date.now()` and the anchor moved whenever it left the wall clock's
  * current millisecond — cheaper than reading both clocks on every call.
  */
-// Node's (and Deno's, Bun's) only: Next.js's edge sandbox has a `process.hrtime` that throws (see nodeProcess). The one
-// `hostMillis` reads, so `monotonicMillisOf` turns a time from here into that clock's.
+// Node's (and Deno's, Bun's) only: Next.js's edge sandbox has a `process.hrtime` that throws (see nodeProcess). Elsewhere
+// `performance.now` as it was at load. Both the ones `hostMillis` reads: see `lastMonotonicMillis`.
 const hrtime = hostHrtime;
+const performanceNow = hostPerformanceNow;
 // Where the monotonic clock's zero lies on the wall clock, to the millisecond: set by the first call below and
 // kept there by the check in `nowMicros`.
 let anchorMicros = 0;
 let lastMicros = 0;
 let checkedAtMicros = -Infinity;
+// The monotonic clock as last read, in µs, before any anchor or clamp (see lastMonotonicMillis). In a typed array, not
+// a `let`: a double written to a module's variable on every call was boxed, 16 bytes each (bench/alloc-per-call.js).
+const lastMonotonic = new Float64Array(1);
 
 /**
  * Whole microseconds from hrtime's seconds and nanoseconds: exact, where
@@ -44,7 +48,9 @@ function hrtimeMicros(time: [number, number]): number {
  * `performance`.
  */
 export function nowMicros(): number {
-  let micros = anchorMicros + (typeof hrtime === 'function' ? hrtimeMicros(hrtime()) : Math.floor(performance.now() * 1000));
+  const monotonic = typeof hrtime === 'function' ? hrtimeMicros(hrtime()) : Math.floor(performanceNow!() * 1000);
+  lastMonotonic[0] = monotonic;
+  let micros = anchorMicros + monotonic;
   // The correction added, not the corrected time assigned: a call's result flowing straight into `micros` made V8
   // box every call's time as a heap number (16 bytes per call, measured: bench/alloc-per-call.js).
   if (micros - checkedAtMicros >= 1000) micros += wallClockCorrection(micros);
@@ -56,12 +62,15 @@ export function nowMicros(): number {
 }
 
 /**
- * @internal Where `micros`, just returned by {@link nowMicros}, lies on the host's monotonic clock
- * (`hostMillis` in host-timers.ts, in ms): what the export watchdog compares its deadlines with on each span event, without a clock
- * read of its own. A step of the wall clock (a test's fake `Date`, an NTP step) moves runs' times, never this.
+ * @internal The host's monotonic clock (`hostMillis` in host-timers.ts, in ms) at the last {@link nowMicros} call: what
+ * the export watchdog compares its deadlines with on each span event, whose time was just read, without a clock read
+ * of its own. The reading itself, not a time derived from a run's: those are anchored on the wall clock and clamped
+ * (never before the parent's start, never the same µs twice), so a step of the wall clock back with a run open, or a
+ * frozen fake `Date` under busy code, put them ahead of the monotonic clock, and an export in flight was abandoned
+ * and sent again (a review: `jest.useFakeTimers({ now: new Date('2024-01-01') })` inside an open run).
  */
-export function monotonicMillisOf(micros: number): number {
-  return (micros - anchorMicros) / 1000;
+export function lastMonotonicMillis(): number {
+  return lastMonotonic[0]! / 1000;
 }
 
 /**

@@ -37,7 +37,7 @@ import { collectedEnd, OpenRuns, type OpenRun } from './open-runs.js';
 import { RunCloses } from './run-closes.js';
 import { RefusedStarts } from './refused-starts.js';
 import type { BatchOutcome } from './pending-batch.js';
-import { monotonicMillisOf, nowMicros } from '../model/clock.js';
+import { lastMonotonicMillis, nowMicros } from '../model/clock.js';
 import type { BridgedLangSmith, BridgedLangSmithClass } from './bridged-langsmith.js';
 
 /** The error of a run still running at shutdown, which ends it. */
@@ -217,9 +217,9 @@ export class BatchSpanProcessor implements SpanProcessor {
 
   onStart(span: Span): void {
     if (this.#isShutdown) return;
-    // The span's own clock reading (wall-clock µs) serves as "now": one clock read per event, not two.
-    // With no export running there is nothing to reap: a field read, not a call, on every traced call.
-    if (this.#slots.runningCount > 0) this.#slots.reap(monotonicMillisAt(span, span.startMicros));
+    // The monotonic reading behind the span's time serves as "now" (lastMonotonicMillis): one clock read per event,
+    // not two. With no export running there is nothing to reap: a field read, not a call, on every traced call.
+    if (this.#slots.runningCount > 0) this.#slots.reap(lastMonotonicMillis());
     if (this.#warmUp !== undefined) this.#warmExporter();
     // The span is its own start event (see SpanEvent): no object per call.
     span.queuedBytes = span.payloadBytes;
@@ -263,7 +263,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.#warnings.once('after-shutdown', 'a span ended after shutdown() and was dropped');
       return undefined;
     }
-    if (this.#slots.runningCount > 0) this.#slots.reap(monotonicMillisAt(span, span.endMicros ?? span.startMicros));
+    if (this.#slots.runningCount > 0) this.#slots.reap(lastMonotonicMillis());
     if (!this.#admission.spanEnded(span)) {
       const end = new SpanEnd(span, span.payloadBytes);
       if (this.#budget.tryTake(end) || this.#admission.admitFull(end, !span.startSent)) this.#events.subscriber?.next(end);
@@ -501,10 +501,3 @@ export class BatchSpanProcessor implements SpanProcessor {
   }
 }
 
-/**
- * A span's time (µs), just read, on the host's monotonic clock in ms: what the export watchdog compares deadlines with.
- * Its trace's clock may be ahead of this host's (`skewMicros`), and the wall clock may step (a test's fake `Date`).
- */
-function monotonicMillisAt(span: Span, micros: number): number {
-  return monotonicMillisOf(span.rare === undefined ? micros : micros - span.rare.skewMicros);
-}

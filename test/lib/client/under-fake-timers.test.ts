@@ -135,3 +135,23 @@ test("under jest's modern fake timers, a test's clock moved past exportTimeoutMi
   expect(client.stats()).toMatchObject({ abandoned: 0, exportRequests: 2 });
   await client.shutdown({ timeoutMillis: 100 });
 });
+
+test("a test's clock set back a year inside an open traced run (jest.useFakeTimers({ now })) does not abandon an export in flight: a child's time is clamped to its parent's start, the watchdog's clock is not", async () => {
+  const client = silentClient({ manualFlushMode: true, exportTimeoutMillis: 60_000 });
+  const step = traceable(function step(_n: number) {}, { client });
+  const job = traceable(
+    async function job() {
+      step(1);
+      expect(await client.flush({ timeoutMillis: 100 })).toMatchObject({ timedOut: true }); // its export hangs
+      jest.useFakeTimers({ now: new Date('2024-01-01T00:00:00Z') });
+      step(2); // starts at its parent's start, a year after the fake now: the watchdog runs on its events
+      const result = await client.flush({ timeoutMillis: 100 });
+      jest.useRealTimers();
+      return result;
+    },
+    { client },
+  );
+  expect(await job()).toMatchObject({ timedOut: true });
+  expect(client.stats()).toMatchObject({ abandoned: 0, exportRequests: 2 });
+  await client.shutdown({ timeoutMillis: 100 });
+});
