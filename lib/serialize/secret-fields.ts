@@ -63,10 +63,14 @@ export function isRedactedKey(key: string, beneathInstance: boolean): boolean {
  * variables that carry an exporter's credentials under other names, ending in headers or endpoints: `OTEL_EXPORTER_OTLP_HEADERS` (`x-honeycomb-team=…`)
  * and `LANGSMITH_RUNS_ENDPOINTS` (every write replica's key), recorded in clear before 2026-12-07 (a report-only probe:
  * a traced `boot(process.env)` sent each replica's key to the other replica). And the secrets' common names that say
- * none of those words: a DSN (`SENTRY_DSN`'s key, a database's password), a webhook (`SLACK_WEBHOOK_URL`: the path is
- * the key), a personal access token (`GITHUB_PAT`) and a secret key (`STRIPE_SK`) as words of their own.
+ * none of those words: a DSN (`SENTRY_DSN`'s key, a database's password), a webhook's URL (`SLACK_WEBHOOK_URL`,
+ * `SLACK_HOOK_URL`, `DISCORD_WEBHOOK`: the path is the key), a personal access token (`GITHUB_PAT`, `GH_PAT_2`),
+ * Stripe's secret key (`STRIPE_SK`, `SK_LIVE_…`), a connection string (Azure's holds `AccountKey=`), a service
+ * account (Firebase's holds a private key), a salt and a wallet's mnemonic. Not settings named alike: `WEBHOOK_PATH`,
+ * `WEBHOOK_EVENTS`, DynamoDB's sort keys (`GSI1_SK`), `SKU_COUNT` (a review).
  */
-export const SENSITIVE_VARIABLE_NAME = /key|secret|token|pass|pwd|credential|email|auth|jwt|bearer|cookie|private|cert|signature|dsn|webhook|(?:^|_)(?:pat|sk)(?:_|$)|headers$|endpoints$/i;
+export const SENSITIVE_VARIABLE_NAME =
+  /key|secret|token|pass|pwd|credential|email|auth|jwt|bearer|cookie|private|cert|signature|dsn|webhook$|hook_?url$|(?:^|_)pat(?:_\d+)?$|stripe_sk|(?:^|_)sk_(?:live|test)|connection_?string|service_?account|salt$|mnemonic|seed_?phrase|headers$|endpoints$/i;
 
 /**
  * The string to record for `value` under `key`: as given, unless `key` is written as an environment variable's name

@@ -79,12 +79,23 @@ test("an environment variable's name for a secret hides its string anywhere: a W
   const handle = traceable(function handle(_request: string, _env: Record<string, unknown>) {
     return 'ok';
   });
-  const named = { GITHUB_PAT: 'ghp_PATSECRET', STRIPE_SK: 'sk_live_SKSECRET', SENTRY_DSN: 'https://DSNSECRET@o1.ingest.sentry.io/2', SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/HOOKSECRET' };
-  const wordsAlike = { URL_PATTERN: '/a/*', SKU_COUNT: 'twelve', PATH_PREFIX: '/api' };
+  const named = {
+    GITHUB_PAT: 'ghp_PATSECRET',
+    STRIPE_SK: 'sk_live_SKSECRET',
+    SENTRY_DSN: 'https://DSNSECRET@o1.ingest.sentry.io/2',
+    SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/HOOKSECRET',
+    SLACK_HOOK_URL: 'https://hooks.slack.com/services/T0/B0/HOOKSECRET',
+    AZURE_STORAGE_CONNECTION_STRING: 'AccountName=a;AccountKey=AZSECRET',
+    FIREBASE_SERVICE_ACCOUNT: '{"private_key":"FBSECRET"}',
+    HASH_SALT: 'SALTSECRET',
+    WALLET_MNEMONIC: 'abandon MNEMOSECRET',
+  };
+  // Settings named alike: a webhook's path and events, DynamoDB's sort keys, an SKU.
+  const wordsAlike = { URL_PATTERN: '/a/*', SKU_COUNT: 'twelve', PATH_PREFIX: '/api', WEBHOOK_PATH: '/hooks', WEBHOOK_EVENTS: 'push', GSI1_SK: 'GSI1SK', SK_PREFIX: 'ORDER#' };
   handle('GET /', { OTLP_ENDPOINT: 'https://otlp.example', OTLP_AUTHORIZATION: 'Bearer OTLPSECRET', OPENAI_API_KEY: 'sk-OPENAISECRET', JWT_SECRET: 'JWTSECRET', DB_PASSWORD: 'DBSECRET', GITHUB_TOKEN: 'GITHUBSECRET', ADMIN_EMAIL: 'ada@example.com', MAX_TOKENS: 256, LOG_LEVEL: 'debug', Api_Key_Name: 'kept', ...named, ...wordsAlike });
   const runs = await finishedRuns(tracing.client, tracing.exporter);
-  expect(JSON.stringify(runs)).not.toMatch(/OTLPSECRET|OPENAISECRET|JWTSECRET|DBSECRET|GITHUBSECRET|ada@example|PATSECRET|SKSECRET|DSNSECRET|HOOKSECRET/);
-  expect((only(runs, 'handle').inputs as { args: unknown[] }).args[1]).toEqual({ OTLP_ENDPOINT: 'https://otlp.example', OTLP_AUTHORIZATION: '[redacted]', OPENAI_API_KEY: '[redacted]', JWT_SECRET: '[redacted]', DB_PASSWORD: '[redacted]', GITHUB_TOKEN: '[redacted]', ADMIN_EMAIL: '[redacted]', MAX_TOKENS: 256, LOG_LEVEL: 'debug', Api_Key_Name: 'kept', GITHUB_PAT: '[redacted]', STRIPE_SK: '[redacted]', SENTRY_DSN: '[redacted]', SLACK_WEBHOOK_URL: '[redacted]', ...wordsAlike });
+  expect(JSON.stringify(runs)).not.toMatch(/OTLPSECRET|OPENAISECRET|JWTSECRET|DBSECRET|GITHUBSECRET|ada@example|PATSECRET|SKSECRET|DSNSECRET|HOOKSECRET|AZSECRET|FBSECRET|SALTSECRET|MNEMOSECRET/);
+  expect((only(runs, 'handle').inputs as { args: unknown[] }).args[1]).toEqual({ OTLP_ENDPOINT: 'https://otlp.example', OTLP_AUTHORIZATION: '[redacted]', OPENAI_API_KEY: '[redacted]', JWT_SECRET: '[redacted]', DB_PASSWORD: '[redacted]', GITHUB_TOKEN: '[redacted]', ADMIN_EMAIL: '[redacted]', MAX_TOKENS: 256, LOG_LEVEL: 'debug', Api_Key_Name: 'kept', ...Object.fromEntries(Object.keys(named).map((name) => [name, '[redacted]'])), ...wordsAlike });
   // Node's own process.env (jest gives tests a proxy of it, recorded as "[Proxy]"), in a process of its own.
   const script = `const { traceable, TracingClient, MemoryExporter, setGlobalTracingClient } = require(${JSON.stringify(REPO_ROOT)});
     const exporter = new MemoryExporter(); const client = new TracingClient({ exporter }); setGlobalTracingClient(client);
