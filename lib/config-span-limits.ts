@@ -11,9 +11,9 @@ import { freeze, isSafeInteger, max } from './natives.js';
  */
 export interface OtlpSpanLimits {
   /**
-   * Attributes per span. tracewire's own (`tracewire.*`, `input.*`, `output.*`, `openinference.span.kind`) and
-   * OpenInference's token counts (`llm.token_count.*`) are kept first; the run's metadata (`tracewire.metadata.*`)
-   * fills the room left, in order. Default
+   * Attributes per span. tracewire's own (`tracewire.*`, `input.*`, `output.*`, `openinference.span.kind`,
+   * `langsmith.*`, `gen_ai.*`) and what LLM backends read of the metadata (token counts, model, provider, session,
+   * user) are kept first; the run's metadata (`tracewire.metadata.*`) fills the room left, in order. Default
    * `OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT`, else `OTEL_ATTRIBUTE_COUNT_LIMIT`, else 128.
    */
   readonly attributeCountLimit?: number | undefined;

@@ -28,9 +28,16 @@ export function referenceSpan(record: RunRecord, startInputsJson?: string): Otlp
     text('tracewire.dotted_order', dottedOrderOf(record.parentDottedOrder, record.startMicros, record.id)),
     text('tracewire.session_name', record.projectName),
     text('openinference.span.kind', openInferenceKind[record.runType] ?? 'CHAIN'),
+    text('langsmith.span.kind', record.runType),
+    text('langsmith.trace.session_name', record.projectName),
   ];
-  if (record.tags.length > 0) attributes.push({ key: 'tracewire.tags', value: { arrayValue: { values: record.tags.map((tag) => ({ stringValue: tag })) } } });
-  attributes.push(...jsonAttributes(record.metadata, 'tracewire.metadata.'));
+  const operation: Record<string, string> = { llm: 'chat', embedding: 'embeddings', tool: 'execute_tool' };
+  if (operation[record.runType] !== undefined) attributes.push(text('gen_ai.operation.name', operation[record.runType]!));
+  if (record.tags.length > 0) {
+    attributes.push({ key: 'tracewire.tags', value: { arrayValue: { values: record.tags.map((tag) => ({ stringValue: tag })) } } });
+    attributes.push(text('langsmith.span.tags', record.tags.join(',')));
+  }
+  attributes.push(...jsonAttributes(record.metadata, 'tracewire.metadata.'), ...llmAttributes(record.metadata));
   if (inputsJson !== undefined) attributes.push(text('input.value', inputsJson), text('input.mime_type', 'application/json'));
   if (record.outputsJson !== undefined) attributes.push(text('output.value', record.outputsJson), text('output.mime_type', 'application/json'));
   if (record.status === 'cancelled') attributes.push(text('tracewire.status', 'cancelled'));
@@ -58,6 +65,28 @@ export function referenceSpan(record: RunRecord, startInputsJson?: string): Otlp
   return parentId === undefined
     ? { traceId, spanId, flags, traceState, name: record.name, kind: spanKind, startTimeUnixNano, endTimeUnixNano, attributes, events, status }
     : { traceId, spanId, parentSpanId: spanIdOf(parentId), flags, traceState, name: record.name, kind: spanKind, startTimeUnixNano, endTimeUnixNano, attributes, events, status };
+}
+
+/** What LLM backends read of a run's metadata, under their names: token counts, model, provider, session, user. */
+function llmAttributes(metadata: { readonly [key: string]: JsonValue }): OtlpKeyValue[] {
+  const attributes: OtlpKeyValue[] = [];
+  const usage = metadata['usage_metadata'] as { [key: string]: JsonValue } | undefined;
+  const counts: Array<[string, string]> = [
+    ['input_tokens', 'llm.token_count.prompt'], ['output_tokens', 'llm.token_count.completion'], ['total_tokens', 'llm.token_count.total'],
+    ['input_tokens', 'gen_ai.usage.input_tokens'], ['output_tokens', 'gen_ai.usage.output_tokens'], ['total_tokens', 'gen_ai.usage.total_tokens'],
+  ];
+  if (usage !== null && typeof usage === 'object' && !Array.isArray(usage)) {
+    for (const [field, key] of counts) if (Number.isSafeInteger(usage[field]) && (usage[field] as number) >= 0) attributes.push({ key, value: referenceValue(usage[field]!) });
+  }
+  const named = (field: string, keys: string[]): void => {
+    if (typeof metadata[field] === 'string' && metadata[field] !== '') for (const key of keys) attributes.push(text(key, metadata[field] as string));
+  };
+  named('ls_model_name', ['gen_ai.request.model', 'llm.model_name']);
+  named('ls_provider', ['gen_ai.system', 'llm.provider']);
+  named('user_id', ['user.id']);
+  const thread = ['session_id', 'thread_id', 'conversation_id'].find((field) => typeof metadata[field] === 'string' && metadata[field] !== '');
+  if (thread !== undefined) attributes.push(text('session.id', metadata[thread] as string));
+  return attributes;
 }
 
 function text(key: string, value: string): OtlpKeyValue {

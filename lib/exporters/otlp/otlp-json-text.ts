@@ -5,7 +5,7 @@ import { parseError } from './otlp-exception.js';
 import { microsToUnixNano, notEnded } from './otlp-time.js';
 import { toCompactMicros } from '../../model/clock.js';
 import { keyValueJson, metadataAttributesJson, stringValueJson } from './otlp-value-json.js';
-import { OPENINFERENCE_KIND, attributeJson, idsOf, isPlain, plainAttributeJson, spanEventsJson } from './otlp-span-parts.js';
+import { GEN_AI_OPERATION, OPENINFERENCE_KIND, attributeJson, idsOf, isPlain, plainAttributeJson, spanEventsJson } from './otlp-span-parts.js';
 import { BARE_RESOURCE, type OtlpResource } from './otlp-resource.js';
 import { DEFAULT_SPAN_LIMITS, type SpanLimits } from '../../config-span-limits.js';
 import { limitedAttributesJson, limitedEventsJson, METADATA_PREFIX, OTHER_ATTRIBUTES_MAX } from './otlp-span-limits.js';
@@ -57,6 +57,8 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
     let values = stringValueJson(tags[0]);
     for (let i = 1; i < tags.length; i++) values += ',' + stringValueJson(tags[i]);
     attributes += ',{"key":"tracewire.tags","value":{"arrayValue":{"values":[' + values + ']}}}';
+    // LangSmith's OTLP endpoint reads tags as one comma-separated string.
+    attributes += ',' + keyValueJson('langsmith.span.tags', stringValueJson(tags.join(',')));
   }
   // A Run's metadata is its caller's object, which may change between exports: never remembered.
   let metadataKeys: number;
@@ -181,11 +183,21 @@ function runTypeJson(runType: string): string {
   return lastRunTypeJson;
 }
 
-/** `,{"key":"tracewire.session_name",…},{"key":"openinference.span.kind",…}`, kept as the last one. */
+/**
+ * `,{"key":"tracewire.session_name",…},{"key":"openinference.span.kind",…}`, then the run type and project as
+ * LangSmith's own OTLP endpoint reads them (`langsmith.span.kind`, `langsmith.trace.session_name`: without them every
+ * run landed there as a chain in the default project, a report-only probe) and, for a model or tool call, OpenTelemetry's
+ * `gen_ai.operation.name`; kept as the last one.
+ */
 function sessionAndKindJson(projectName: string, runType: RunType): string {
+  const project = JSON.stringify(projectName);
+  const operation = GEN_AI_OPERATION[runType];
   lastSessionAndKindJson =
-    ',{"key":"tracewire.session_name","value":{"stringValue":' + JSON.stringify(projectName) +
-    '}},' + plainAttributeJson('openinference.span.kind', OPENINFERENCE_KIND[runType] ?? 'CHAIN');
+    ',{"key":"tracewire.session_name","value":{"stringValue":' + project +
+    '}},' + plainAttributeJson('openinference.span.kind', OPENINFERENCE_KIND[runType] ?? 'CHAIN') +
+    ',' + attributeJson('langsmith.span.kind', runType, isPlain(runType)) +
+    ',{"key":"langsmith.trace.session_name","value":{"stringValue":' + project + '}}' +
+    (operation === undefined ? '' : ',' + plainAttributeJson('gen_ai.operation.name', operation));
   lastProject = projectName;
   lastProjectRunType = runType;
   return lastSessionAndKindJson;

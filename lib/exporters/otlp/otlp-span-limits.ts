@@ -19,9 +19,11 @@ export const METADATA_PREFIX = 'tracewire.metadata.';
 /**
  * @internal The most attributes a span has beside its metadata's (see `recordSpanJson`): tracewire's 11 — run id, run
  * type, dotted order, project, OpenInference kind, tags, `input.value` and its MIME type, `output.value` and its,
- * `tracewire.status` — and OpenInference's 3 token counts (LLM dashboards read them: kept before the metadata).
+ * `tracewire.status` —; LangSmith's 3 — span kind, project, tags — and `gen_ai.operation.name`; and 12 read from the
+ * metadata for LLM backends — 6 token counts, model and provider twice each, `session.id`, `user.id` (see
+ * `metadataAttributesJson`). All kept before the metadata: LLM dashboards read them.
  */
-export const OTHER_ATTRIBUTES_MAX = 14;
+export const OTHER_ATTRIBUTES_MAX = 27;
 
 function isMetadata(key: string): boolean {
   return key.startsWith(METADATA_PREFIX);

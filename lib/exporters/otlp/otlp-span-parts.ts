@@ -19,6 +19,14 @@ export const OPENINFERENCE_KIND: Readonly<Record<RunType, string>> = {
   parser: 'CHAIN',
 };
 
+/**
+ * OpenTelemetry's GenAI `gen_ai.operation.name` for the run types it names: a model call is a chat, an embedding an
+ * embeddings call, a tool an `execute_tool`. Backends built on those conventions (Datadog's LLM Observability, LangSmith's
+ * OTLP endpoint) classify spans by it. Other run types have none.
+ * @internal
+ */
+export const GEN_AI_OPERATION: Readonly<Partial<Record<RunType, string>>> = { llm: 'chat', embedding: 'embeddings', tool: 'execute_tool' };
+
 /** @internal Whether `text` is written by JSON as is between quotes: no control character, quote, backslash or non-ASCII. */
 export function isPlain(text: string): boolean {
   for (let i = 0; i < text.length; i++) {

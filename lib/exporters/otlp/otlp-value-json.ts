@@ -44,26 +44,55 @@ export function jsonAttributesJson(values: { readonly [key: string]: JsonValue }
   return text;
 }
 
-/** OpenInference's token-count attributes, by the `usage_metadata` field LangSmith reads each from. */
+/** Token-count attributes, by the `usage_metadata` field LangSmith reads each from: OpenInference's, then OpenTelemetry's GenAI ones. */
 const TOKEN_COUNTS = [
   ['input_tokens', 'llm.token_count.prompt'],
   ['output_tokens', 'llm.token_count.completion'],
   ['total_tokens', 'llm.token_count.total'],
+  ['input_tokens', 'gen_ai.usage.input_tokens'],
+  ['output_tokens', 'gen_ai.usage.output_tokens'],
+  ['total_tokens', 'gen_ai.usage.total_tokens'],
 ] as const;
 
 /**
- * @internal A run's metadata as attributes (see {@link jsonAttributesJson}),
- * and its token counts (`usage_metadata`, as LangSmith reads them) as
- * OpenInference's `llm.token_count.*` too, where OpenTelemetry backends that
- * chart LLM usage look for them.
+ * The attributes LLM backends read, by the metadata key a LangSmith user sets (`ls_model_name`, `ls_provider`, as
+ * langsmith's wrappers do; a thread's id under any of the three names LangSmith groups threads by; `user_id`):
+ * OpenTelemetry's GenAI conventions (LangSmith's OTLP endpoint, Datadog), OpenInference's (Phoenix, Langfuse), and the
+ * session and user both read.
+ */
+const FROM_METADATA = [
+  ['ls_model_name', ['gen_ai.request.model', 'llm.model_name']],
+  ['ls_provider', ['gen_ai.system', 'llm.provider']],
+  ['user_id', ['user.id']],
+] as const;
+const THREAD_KEYS = ['session_id', 'thread_id', 'conversation_id'] as const;
+
+/**
+ * @internal A run's metadata as attributes (see {@link jsonAttributesJson}), and what LLM backends read of it under
+ * their own names: its token counts (`usage_metadata`, as LangSmith reads them) as OpenInference's `llm.token_count.*`
+ * and OpenTelemetry's `gen_ai.usage.*`, the model and provider, the thread as `session.id`, the user as `user.id`.
+ * Before 2026-12-07 only the token counts were, as OpenInference's: LangSmith's OTLP endpoint, Phoenix and Langfuse
+ * showed no model, no cost and no sessions (a report-only probe).
  */
 export function metadataAttributesJson(metadata: { readonly [key: string]: JsonValue }, prefix: string): string {
   let text = jsonAttributesJson(metadata, prefix);
   const usage = metadata['usage_metadata'];
-  if (usage === null || typeof usage !== 'object' || Array.isArray(usage)) return text;
-  for (const [field, key] of TOKEN_COUNTS) {
-    const count = usage[field];
-    if (typeof count === 'number' && Number.isSafeInteger(count) && count >= 0) text += ',' + keyValueJson(key, anyValueJson(count));
+  if (usage !== null && typeof usage === 'object' && !Array.isArray(usage)) {
+    for (const [field, key] of TOKEN_COUNTS) {
+      const count = usage[field];
+      if (typeof count === 'number' && Number.isSafeInteger(count) && count >= 0) text += ',' + keyValueJson(key, anyValueJson(count));
+    }
+  }
+  for (const [field, keys] of FROM_METADATA) {
+    const value = metadata[field];
+    if (typeof value === 'string' && value !== '') for (const key of keys) text += ',' + keyValueJson(key, stringValueJson(value));
+  }
+  for (const field of THREAD_KEYS) {
+    const value = metadata[field];
+    if (typeof value === 'string' && value !== '') {
+      text += ',' + keyValueJson('session.id', stringValueJson(value));
+      break;
+    }
   }
   return text;
 }

@@ -30,10 +30,15 @@ const NO_METADATA: JsonObject = freeze({});
  *   `traceState`, as OpenTelemetry's SDK gives each span its parent's; a
  *   trace without one has none (the field left out, as OpenTelemetry's JSON
  *   leaves it out).
- * - Kind is always INTERNAL: a traced function is work inside a service.
- *   SERVER would claim the span handles a remote request, which tracewire
- *   cannot know for a root (a cron job, a queue consumer, a CLI); backends
- *   count SERVER spans as requests in service graphs and RED metrics.
+ * - Kind: SERVER for a span whose parent is a caller's (a trace continued
+ *   from its headers: service graphs pair it with the caller's CLIENT span);
+ *   INTERNAL for every other — a root may be a cron job, a queue consumer or
+ *   a CLI, and backends count SERVER spans as requests in RED metrics.
+ * - Attributes: the run's fields as `tracewire.*`, and what LLM backends read
+ *   under their own names: OpenInference's, LangSmith's OTLP endpoint's
+ *   (`langsmith.span.kind`, `langsmith.trace.session_name`,
+ *   `langsmith.span.tags`), OpenTelemetry's GenAI ones (see
+ *   `metadataAttributesJson`).
  * - Status: an error is ERROR with the error's `Name: message` (all its lines, no stack frames). Success is UNSET,
  *   not OK: OpenTelemetry reserves OK for a status an application developer
  *   asserts; instrumentation leaves success unset. Cancelled (the consumer

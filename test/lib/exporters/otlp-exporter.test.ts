@@ -110,10 +110,17 @@ function expectSpanOf(received: ReceivedSpan, run: Run, service = run.session_na
     'tracewire.dotted_order': run.dotted_order,
     'tracewire.session_name': run.session_name,
     'openinference.span.kind': run.run_type.toUpperCase(),
+    'langsmith.span.kind': run.run_type,
+    'langsmith.trace.session_name': run.session_name,
     'input.mime_type': 'application/json',
     'output.mime_type': 'application/json',
   };
-  if (run.tags.length > 0) expected['tracewire.tags'] = run.tags;
+  const operation = ({ llm: 'chat', embedding: 'embeddings', tool: 'execute_tool' } as Record<string, string>)[run.run_type];
+  if (operation !== undefined) expected['gen_ai.operation.name'] = operation;
+  if (run.tags.length > 0) {
+    expected['tracewire.tags'] = run.tags;
+    expected['langsmith.span.tags'] = run.tags.join(',');
+  }
   for (const [key, value] of Object.entries(run.extra.metadata)) {
     expected[`tracewire.metadata.${key}`] = value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
   }

@@ -295,17 +295,33 @@ describe('rules held whole', () => {
     const span = toOtlpSpan(run({ status: 'cancelled', extra: { metadata: { b: 1, a: 'x' } } }));
     expect(span.attributes.map((kv) => kv.key)).toEqual([
       'tracewire.run_id', 'tracewire.run_type', 'tracewire.dotted_order', 'tracewire.session_name', 'openinference.span.kind',
-      'tracewire.tags', 'tracewire.metadata.b', 'tracewire.metadata.a',
+      'langsmith.span.kind', 'langsmith.trace.session_name',
+      'tracewire.tags', 'langsmith.span.tags', 'tracewire.metadata.b', 'tracewire.metadata.a',
       'input.value', 'input.mime_type', 'output.value', 'output.mime_type', 'tracewire.status',
     ]);
     expect(span.attributes[0]).toEqual({ key: 'tracewire.run_id', value: { stringValue: CHILD } });
     expect(span.attributes.filter((kv) => kv.key.endsWith('mime_type')).map((kv) => kv.value)).toEqual([{ stringValue: 'application/json' }, { stringValue: 'application/json' }]);
   });
 
-  test('a run without metadata, inputs, outputs or events has only the five fixed attributes and no events', () => {
+  test('a run without metadata, inputs, outputs or events has only the seven fixed attributes and no events', () => {
     const span = toOtlpSpan(run({ extra: {} as Run['extra'], inputs: undefined, outputs: undefined, events: [], tags: [] }));
-    expect(span.attributes.map((kv) => kv.key)).toEqual(['tracewire.run_id', 'tracewire.run_type', 'tracewire.dotted_order', 'tracewire.session_name', 'openinference.span.kind']);
+    expect(span.attributes.map((kv) => kv.key)).toEqual(['tracewire.run_id', 'tracewire.run_type', 'tracewire.dotted_order', 'tracewire.session_name', 'openinference.span.kind', 'langsmith.span.kind', 'langsmith.trace.session_name']);
     expect(span.events).toEqual([]);
+  });
+
+  test("an LLM call carries what LLM backends read, under their names: LangSmith's run type, project and tags, OpenTelemetry's GenAI operation, model, provider and tokens, OpenInference's model, provider and tokens, the session and the user", () => {
+    const metadata = { ls_provider: 'openai', ls_model_name: 'gpt-4o-mini', thread_id: 'thr-1', user_id: 'u-42', usage_metadata: { input_tokens: 12, output_tokens: 3, total_tokens: 15 } };
+    const span = toOtlpSpan(run({ run_type: 'llm', tags: ['a', 'b'], session_name: 'shop', extra: { metadata } }));
+    const attributes = Object.fromEntries(span.attributes.map((kv) => [kv.key, Object.values(kv.value)[0]]));
+    expect(attributes).toMatchObject({
+      'langsmith.span.kind': 'llm', 'langsmith.trace.session_name': 'shop', 'langsmith.span.tags': 'a,b', 'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.system': 'openai', 'gen_ai.usage.input_tokens': '12', 'gen_ai.usage.output_tokens': '3', 'gen_ai.usage.total_tokens': '15',
+      'llm.model_name': 'gpt-4o-mini', 'llm.provider': 'openai', 'llm.token_count.prompt': '12', 'llm.token_count.completion': '3', 'llm.token_count.total': '15',
+      'session.id': 'thr-1', 'user.id': 'u-42',
+    });
+    // A tool call is OpenTelemetry's execute_tool; a chain names no GenAI operation.
+    expect(toOtlpSpan(run({ run_type: 'tool' })).attributes).toContainEqual({ key: 'gen_ai.operation.name', value: { stringValue: 'execute_tool' } });
+    expect(toOtlpSpan(run({ run_type: 'chain' })).attributes.map((kv) => kv.key)).not.toContain('gen_ai.operation.name');
   });
 
   test('an error status without an error text is ERROR without a message, and adds no exception event', () => {

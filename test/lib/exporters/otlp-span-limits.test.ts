@@ -71,13 +71,13 @@ describe.each(PROTOCOLS)('over %s', (protocol) => {
     const { span, attributes } = receivedSpan();
     expect(Object.keys(attributes)).toHaveLength(128);
     expect(attributes).toMatchObject({ 'input.value': expect.stringContaining('why'), 'output.value': '{"outputs":"WHY"}', 'tracewire.run_type': 'chain', 'input.mime_type': 'application/json' });
-    // tracewire's own 9 first; the metadata fills the 119 left, in order.
-    expect(attributes['tracewire.metadata.k118']).toBe(118);
-    expect(attributes).not.toHaveProperty('tracewire.metadata.k119');
-    const reference = sdkSpan({ attributeCountLimit: 128 }, { ...MANY_KEYS, a1: 'x', a2: 'x', a3: 'x', a4: 'x', a5: 'x', a6: 'x', a7: 'x', a8: 'x', a9: 'x' });
+    // tracewire's own 11 first (LangSmith's span kind and project among them); the metadata fills the 117 left, in order.
+    expect(attributes['tracewire.metadata.k116']).toBe(116);
+    expect(attributes).not.toHaveProperty('tracewire.metadata.k117');
+    const reference = sdkSpan({ attributeCountLimit: 128 }, { ...MANY_KEYS, ...Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`a${i}`, 'x'])) });
     expect(Object.keys(reference.attributes)).toHaveLength(128);
     expect(span.droppedAttributesCount).toBe(reference.droppedAttributesCount);
-    expect(span.droppedAttributesCount).toBe(81);
+    expect(span.droppedAttributesCount).toBe(83);
   });
 
   test('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT cuts every string value as the SDK does: the inputs and outputs JSON text, each tag, metadata strings; numbers whole', async () => {
@@ -127,7 +127,7 @@ test('fromOpenTelemetryExporter hands the SDK exporter spans within the same lim
   await traceOne(exporter, (q: string) => q, { metadata: MANY_KEYS }, 'twelve chars');
   const [span] = memory.getFinishedSpans();
   expect(Object.keys(span!.attributes)).toHaveLength(128);
-  expect(span!.droppedAttributesCount).toBe(81);
+  expect(span!.droppedAttributesCount).toBe(83);
   expect(span!.attributes['input.value']).toBe('{"input"');
 });
 
@@ -158,15 +158,15 @@ test.each([
   expect(spans.map(cut)).toEqual(expected);
 });
 
-test.each([112, 115, 116, 119])('as the SDK counts, with %i metadata keys beside tags, inputs, outputs and token counts: at most 128 attributes, the token counts kept, the rest dropped', async (keys) => {
+test.each([106, 109, 110, 113])('as the SDK counts, with %i metadata keys beside tags, inputs, outputs and token counts: at most 128 attributes, the token counts kept, the rest dropped', async (keys) => {
   const metadata: Record<string, unknown> = { usage_metadata: { input_tokens: 3, output_tokens: 4, total_tokens: 7 } };
   for (let i = 1; i < keys; i++) metadata[`k${String(i).padStart(3, '0')}`] = i;
   await traceOne(otlpExporter('http/json'), (q: string) => q, { tags: ['t'], metadata }, 'q');
   const { span, attributes } = receivedSpan();
-  const beside = 13; // 5 of tracewire's, tags, input and output with their MIME types, 3 token counts
+  const beside = 19; // 5 of tracewire's, LangSmith's span kind and project, tags twice, input and output with their MIME types, 6 token counts
   const reference = sdkSpan({ attributeCountLimit: 128 }, Object.fromEntries(Array.from({ length: keys + beside }, (_, i) => [`a${i}`, i])));
   expect([Object.keys(attributes).length, span.droppedAttributesCount ?? 0]).toEqual([Object.keys(reference.attributes).length, reference.droppedAttributesCount]);
-  expect(attributes).toMatchObject({ 'llm.token_count.prompt': 3, 'llm.token_count.completion': 4, 'llm.token_count.total': 7, 'input.value': '{"input":"q"}' });
+  expect(attributes).toMatchObject({ 'llm.token_count.prompt': 3, 'llm.token_count.completion': 4, 'llm.token_count.total': 7, 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 4, 'gen_ai.usage.total_tokens': 7, 'input.value': '{"input":"q"}' });
 });
 
 test('an event with more attributes than OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT (128 by default) keeps its first 128, the rest counted', async () => {
