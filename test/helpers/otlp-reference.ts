@@ -33,6 +33,7 @@ export function referenceSpan(record: RunRecord, startInputsJson?: string): Otlp
   ];
   const operation: Record<string, string> = { llm: 'chat', embedding: 'embeddings', tool: 'execute_tool' };
   if (operation[record.runType] !== undefined) attributes.push(text('gen_ai.operation.name', operation[record.runType]!));
+  if (record.runType === 'tool') attributes.push(text('gen_ai.tool.name', record.name), text('tool.name', record.name));
   if (record.tags.length > 0) {
     attributes.push({ key: 'tracewire.tags', value: { arrayValue: { values: record.tags.map((tag) => ({ stringValue: tag })) } } });
     attributes.push(text('langsmith.span.tags', record.tags.join(',')));
@@ -82,10 +83,11 @@ function llmAttributes(metadata: { readonly [key: string]: JsonValue }): OtlpKey
     if (typeof metadata[field] === 'string' && metadata[field] !== '') for (const key of keys) attributes.push(text(key, metadata[field] as string));
   };
   named('ls_model_name', ['gen_ai.request.model', 'llm.model_name']);
-  named('ls_provider', ['gen_ai.system', 'llm.provider']);
+  named('ls_provider', ['gen_ai.system', 'gen_ai.provider.name', 'llm.provider']);
+  named('tool_call_id', ['gen_ai.tool.call.id']);
   named('user_id', ['user.id']);
   const thread = ['session_id', 'thread_id', 'conversation_id'].find((field) => typeof metadata[field] === 'string' && metadata[field] !== '');
-  if (thread !== undefined) attributes.push(text('session.id', metadata[thread] as string));
+  if (thread !== undefined) attributes.push(text('session.id', metadata[thread] as string), text('gen_ai.conversation.id', metadata[thread] as string));
   return attributes;
 }
 

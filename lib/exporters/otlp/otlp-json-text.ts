@@ -52,6 +52,11 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
     (record.runType === lastRunType && lastRunTypeJson !== '' ? lastRunTypeJson : runTypeJson(record.runType)) +
     (ids.dottedOrderPlain ? ',{"key":"tracewire.dotted_order","value":{"stringValue":"' + dotted + '"}}' : ',' + attributeJson('tracewire.dotted_order', dotted, false)) +
     (record.projectName === lastProject && record.runType === lastProjectRunType ? lastSessionAndKindJson : sessionAndKindJson(record.projectName, record.runType));
+  // A tool's name, as OpenTelemetry's GenAI conventions and OpenInference name it.
+  if (record.runType === 'tool') {
+    const toolName = stringValueJson(record.name);
+    attributes += ',' + keyValueJson('gen_ai.tool.name', toolName) + ',' + keyValueJson('tool.name', toolName);
+  }
   const tags = record.tags;
   if (tags.length > 0) {
     let values = stringValueJson(tags[0]);

@@ -19,11 +19,12 @@ export const METADATA_PREFIX = 'tracewire.metadata.';
 /**
  * @internal The most attributes a span has beside its metadata's (see `recordSpanJson`): tracewire's 11 — run id, run
  * type, dotted order, project, OpenInference kind, tags, `input.value` and its MIME type, `output.value` and its,
- * `tracewire.status` —; LangSmith's 3 — span kind, project, tags — and `gen_ai.operation.name`; and 12 read from the
- * metadata for LLM backends — 6 token counts, model and provider twice each, `session.id`, `user.id` (see
- * `metadataAttributesJson`). All kept before the metadata: LLM dashboards read them.
+ * `tracewire.status` —; LangSmith's 3 — span kind, project, tags —, `gen_ai.operation.name` and a tool's name twice;
+ * and 15 read from the metadata for LLM backends — 6 token counts, the model twice, the provider three times, a tool
+ * call's id, the thread twice, the user (see `metadataAttributesJson`). All kept before the metadata: LLM dashboards
+ * read them.
  */
-export const OTHER_ATTRIBUTES_MAX = 27;
+export const OTHER_ATTRIBUTES_MAX = 32;
 
 function isMetadata(key: string): boolean {
   return key.startsWith(METADATA_PREFIX);

@@ -62,7 +62,9 @@ const TOKEN_COUNTS = [
  */
 const FROM_METADATA = [
   ['ls_model_name', ['gen_ai.request.model', 'llm.model_name']],
-  ['ls_provider', ['gen_ai.system', 'llm.provider']],
+  // `gen_ai.system` as LangSmith's endpoint reads it, `gen_ai.provider.name` as the conventions name it since 1.37.
+  ['ls_provider', ['gen_ai.system', 'gen_ai.provider.name', 'llm.provider']],
+  ['tool_call_id', ['gen_ai.tool.call.id']],
   ['user_id', ['user.id']],
 ] as const;
 const THREAD_KEYS = ['session_id', 'thread_id', 'conversation_id'] as const;
@@ -70,7 +72,8 @@ const THREAD_KEYS = ['session_id', 'thread_id', 'conversation_id'] as const;
 /**
  * @internal A run's metadata as attributes (see {@link jsonAttributesJson}), and what LLM backends read of it under
  * their own names: its token counts (`usage_metadata`, as LangSmith reads them) as OpenInference's `llm.token_count.*`
- * and OpenTelemetry's `gen_ai.usage.*`, the model and provider, the thread as `session.id`, the user as `user.id`.
+ * and OpenTelemetry's `gen_ai.usage.*`, the model and provider, a tool call's id, the thread as `session.id` and
+ * `gen_ai.conversation.id`, the user as `user.id`.
  * Before 2026-12-07 only the token counts were, as OpenInference's: LangSmith's OTLP endpoint, Phoenix and Langfuse
  * showed no model, no cost and no sessions (a report-only probe).
  */
@@ -90,7 +93,8 @@ export function metadataAttributesJson(metadata: { readonly [key: string]: JsonV
   for (const field of THREAD_KEYS) {
     const value = metadata[field];
     if (typeof value === 'string' && value !== '') {
-      text += ',' + keyValueJson('session.id', stringValueJson(value));
+      const thread = stringValueJson(value);
+      text += ',' + keyValueJson('session.id', thread) + ',' + keyValueJson('gen_ai.conversation.id', thread);
       break;
     }
   }

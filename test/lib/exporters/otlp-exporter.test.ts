@@ -117,6 +117,7 @@ function expectSpanOf(received: ReceivedSpan, run: Run, service = run.session_na
   };
   const operation = ({ llm: 'chat', embedding: 'embeddings', tool: 'execute_tool' } as Record<string, string>)[run.run_type];
   if (operation !== undefined) expected['gen_ai.operation.name'] = operation;
+  if (run.run_type === 'tool') expected['gen_ai.tool.name'] = expected['tool.name'] = run.name;
   if (run.tags.length > 0) {
     expected['tracewire.tags'] = run.tags;
     expected['langsmith.span.tags'] = run.tags.join(',');

@@ -317,10 +317,11 @@ describe('rules held whole', () => {
       'langsmith.span.kind': 'llm', 'langsmith.trace.session_name': 'shop', 'langsmith.span.tags': 'a,b', 'gen_ai.operation.name': 'chat',
       'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.system': 'openai', 'gen_ai.usage.input_tokens': '12', 'gen_ai.usage.output_tokens': '3', 'gen_ai.usage.total_tokens': '15',
       'llm.model_name': 'gpt-4o-mini', 'llm.provider': 'openai', 'llm.token_count.prompt': '12', 'llm.token_count.completion': '3', 'llm.token_count.total': '15',
-      'session.id': 'thr-1', 'user.id': 'u-42',
+      'gen_ai.provider.name': 'openai', 'session.id': 'thr-1', 'gen_ai.conversation.id': 'thr-1', 'user.id': 'u-42',
     });
-    // A tool call is OpenTelemetry's execute_tool; a chain names no GenAI operation.
-    expect(toOtlpSpan(run({ run_type: 'tool' })).attributes).toContainEqual({ key: 'gen_ai.operation.name', value: { stringValue: 'execute_tool' } });
+    // A tool call is OpenTelemetry's execute_tool, named; a chain names no GenAI operation.
+    const tool = toOtlpSpan(run({ run_type: 'tool', name: 'get_weather', extra: { metadata: { tool_call_id: 'call_1' } } })).attributes;
+    expect(Object.fromEntries(tool.map((kv) => [kv.key, Object.values(kv.value)[0]]))).toMatchObject({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'get_weather', 'tool.name': 'get_weather', 'gen_ai.tool.call.id': 'call_1' });
     expect(toOtlpSpan(run({ run_type: 'chain' })).attributes.map((kv) => kv.key)).not.toContain('gen_ai.operation.name');
   });
 
