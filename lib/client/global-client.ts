@@ -17,19 +17,28 @@ class GlobalClientSlot {
   #settled = false;
   #fromEnvironment: (() => TracingClient | undefined) | undefined;
 
+  /** Whether the environment's set-up failed and said so: once, whoever asked. */
+  #warned = false;
+
   get current(): TracingClient | undefined {
     if (this.#settled) return this.#client;
     this.#settled = true;
-    const create = this.#fromEnvironment;
-    if (create !== undefined) {
-      try {
-        this.#client = create();
-      } catch (error) {
-        // A traced call must never fail because of tracing: say why once, and run untraced.
-        console.warn(`tracewire: tracing from the environment stays off: ${(error as Error)?.message ?? String(error)}`);
-      }
-    }
+    this.#client = this.#fromEnvironmentOrWarn();
     return this.#client;
+  }
+
+  /** The client the environment asks for; `undefined` if none, or if its set-up fails (said once). */
+  #fromEnvironmentOrWarn(): TracingClient | undefined {
+    const create = this.#fromEnvironment;
+    if (create === undefined) return undefined;
+    try {
+      return create();
+    } catch (error) {
+      // A traced call must never fail because of tracing: say why once, and run untraced.
+      if (!this.#warned) console.warn(`tracewire: tracing from the environment stays off: ${(error as Error)?.message ?? String(error)}`);
+      this.#warned = true;
+      return undefined;
+    }
   }
 
   /**
@@ -40,14 +49,10 @@ class GlobalClientSlot {
    * report-only probe: 0 of 3 runs delivered).
    */
   consult(): TracingClient | undefined {
-    const create = this.#fromEnvironment;
-    if (this.#settled || create === undefined) return this.current;
-    let client: TracingClient | undefined;
-    try {
-      client = create();
-    } catch {
-      return this.current; // settles it off, with the warning, as a traced call would
-    }
+    if (this.#settled || this.#fromEnvironment === undefined) return this.current;
+    // A set-up that fails now (`LANGSMITH_TRACING=true` in the shell, the key still in the `.env` to load) is not the
+    // final word either: said once, and settled by a traced call only (a review).
+    const client = this.#fromEnvironmentOrWarn();
     if (client !== undefined) this.current = client;
     return client;
   }

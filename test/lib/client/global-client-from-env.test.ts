@@ -57,6 +57,24 @@ test('a program that reads the global client before it loads its .env still trac
   expect((client!.exporter as InstanceType<typeof MemoryExporter>).findByName('checkout')).toHaveLength(1);
 });
 
+test('a read of the global client while the environment cannot build its client yet (the rest of it in a .env still to load) decides nothing either: warned once, and traced from once loaded', async () => {
+  const { getGlobalTracingClient, MemoryExporter, traceable } = library;
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+  withEnv({ TRACEWIRE_TRACING: 'true', TRACEWIRE_EXPORTER: 'memory', TRACEWIRE_SAMPLE_RATE: 'often' }, () => {
+    expect(getGlobalTracingClient()).toBeUndefined();
+    expect(getGlobalTracingClient()).toBeUndefined();
+  });
+  expect(warn).toHaveBeenCalledTimes(1);
+  const checkout = traceable(function checkout(total: number) { return total * 2; });
+  const client = withEnv({ TRACEWIRE_TRACING: 'true', TRACEWIRE_EXPORTER: 'memory', TRACEWIRE_SAMPLE_RATE: undefined }, () => {
+    expect(checkout(7)).toBe(14);
+    return getGlobalTracingClient();
+  });
+  expect(client?.exporter).toBeInstanceOf(MemoryExporter);
+  await client!.flush({ timeoutMillis: 10_000 });
+  expect((client!.exporter as InstanceType<typeof MemoryExporter>).findByName('checkout')).toHaveLength(1);
+});
+
 test('a client set before the first traced call wins: the environment is not consulted', () => {
   const { getGlobalTracingClient, MemoryExporter, setGlobalTracingClient, TracingClient } = library;
   const mine = new TracingClient({ exporter: new MemoryExporter() });
