@@ -64,13 +64,16 @@ export function isRedactedKey(key: string, beneathInstance: boolean): boolean {
  * and `LANGSMITH_RUNS_ENDPOINTS` (every write replica's key), recorded in clear before 2026-12-07 (a report-only probe:
  * a traced `boot(process.env)` sent each replica's key to the other replica). And the secrets' common names that say
  * none of those words: a DSN (`SENTRY_DSN`'s key, a database's password), a webhook's URL (`SLACK_WEBHOOK_URL`,
- * `SLACK_HOOK_URL`, `DISCORD_WEBHOOK`: the path is the key), a personal access token (`GITHUB_PAT`, `GH_PAT_2`),
- * Stripe's secret key (`STRIPE_SK`, `SK_LIVE_…`), a connection string (Azure's holds `AccountKey=`), a service
- * account (Firebase's holds a private key), a salt and a wallet's mnemonic. Not settings named alike: `WEBHOOK_PATH`,
- * `WEBHOOK_EVENTS`, DynamoDB's sort keys (`GSI1_SK`), `SKU_COUNT` (a review).
+ * `SLACK_HOOK_URL`, `DISCORD_WEBHOOK_URI`, `ALERTS_WEBHOOK_URLS`: the path is the key), a personal access token (`GITHUB_PAT`,
+ * `PAT_GITHUB`, `GITHUB_PAT_RO`), a secret key as a word of its own (`STRIPE_SK`, `OPENAI_SK`, `APP_SK_PROD`), a
+ * connection string (Azure's holds `AccountKey=`), a service account (Firebase's holds a private key), a salt and a
+ * wallet's mnemonic. Not the settings named alike: a webhook's path, events, retries and switch (`WEBHOOK_PATH`,
+ * `ENABLE_WEBHOOKS`), DynamoDB's sort keys (`GSI1_SK`, `DYNAMODB_SK`, `SK_PREFIX`), a Slovak locale (`LOCALE_SK`),
+ * `SALT_ROUNDS`. Two reviews: the first pattern hid `WEBHOOK_PATH` and sort keys, the second let `SLACK_WEBHOOK_URL_2`,
+ * `GITHUB_PAT_RO` and `OPENAI_SK` through.
  */
 export const SENSITIVE_VARIABLE_NAME =
-  /key|secret|token|pass|pwd|credential|email|auth|jwt|bearer|cookie|private|cert|signature|dsn|webhook$|hook_?url$|(?:^|_)pat(?:_\d+)?$|stripe_sk|(?:^|_)sk_(?:live|test)|connection_?string|service_?account|salt$|mnemonic|seed_?phrase|headers$|endpoints$/i;
+  /key|secret|token|pass|pwd|credential|email|auth|jwt|bearer|cookie|private|cert|signature|dsn|(?<!enable_)webhook(?!s?_(?:path|events?|max_retries|retries|timeout_ms|timeout|enabled)$)|hook_?ur[il]|(?:^|_)pat(?:_|$)|stripe_sk|(?:^|_)(?<!(?:gsi|lsi)\d*_|dynamodb_|locale_)sk(?!_prefix$)(?:_|$)|connection_?string|service_?account|salt(?!_rounds$)(?:_|$)|mnemonic|seed_?phrase|headers$|endpoints$/i;
 
 /**
  * The string to record for `value` under `key`: as given, unless `key` is written as an environment variable's name

@@ -89,9 +89,19 @@ test("an environment variable's name for a secret hides its string anywhere: a W
     FIREBASE_SERVICE_ACCOUNT: '{"private_key":"FBSECRET"}',
     HASH_SALT: 'SALTSECRET',
     WALLET_MNEMONIC: 'abandon MNEMOSECRET',
+    SLACK_WEBHOOK_URL_2: 'https://hooks.slack.com/services/T0/B0/HOOKSECRET',
+    ALERTS_WEBHOOK_URLS: 'https://a.example/HOOKSECRET',
+    GITHUB_PAT_RO: 'github_pat_PATSECRET',
+    PAT_GITHUB: 'ghp_PATSECRET',
+    OPENAI_SK: 'sk-proj-SKSECRET',
+    APP_SK_PROD: 'SKSECRET',
+    HASH_SALT_V2: 'SALTSECRET',
   };
-  // Settings named alike: a webhook's path and events, DynamoDB's sort keys, an SKU.
-  const wordsAlike = { URL_PATTERN: '/a/*', SKU_COUNT: 'twelve', PATH_PREFIX: '/api', WEBHOOK_PATH: '/hooks', WEBHOOK_EVENTS: 'push', GSI1_SK: 'GSI1SK', SK_PREFIX: 'ORDER#' };
+  // Settings named alike: a webhook's path, events and switch, DynamoDB's sort keys, a locale, an SKU, salt rounds.
+  const wordsAlike = {
+    URL_PATTERN: '/a/*', SKU_COUNT: 'twelve', PATH_PREFIX: '/api', WEBHOOK_PATH: '/hooks', WEBHOOK_EVENTS: 'push', ENABLE_WEBHOOKS: 'true',
+    GSI1_SK: 'GSI1SK', DYNAMODB_SK: 'sk', SK_PREFIX: 'ORDER#', LOCALE_SK: 'sk-SK', SALT_ROUNDS: '10',
+  };
   handle('GET /', { OTLP_ENDPOINT: 'https://otlp.example', OTLP_AUTHORIZATION: 'Bearer OTLPSECRET', OPENAI_API_KEY: 'sk-OPENAISECRET', JWT_SECRET: 'JWTSECRET', DB_PASSWORD: 'DBSECRET', GITHUB_TOKEN: 'GITHUBSECRET', ADMIN_EMAIL: 'ada@example.com', MAX_TOKENS: 256, LOG_LEVEL: 'debug', Api_Key_Name: 'kept', ...named, ...wordsAlike });
   const runs = await finishedRuns(tracing.client, tracing.exporter);
   expect(JSON.stringify(runs)).not.toMatch(/OTLPSECRET|OPENAISECRET|JWTSECRET|DBSECRET|GITHUBSECRET|ada@example|PATSECRET|SKSECRET|DSNSECRET|HOOKSECRET|AZSECRET|FBSECRET|SALTSECRET|MNEMOSECRET/);
