@@ -36,7 +36,8 @@ export function referenceSpan(record: RunRecord, startInputsJson?: string): Otlp
   if (record.runType === 'tool') attributes.push(text('gen_ai.tool.name', record.name), text('tool.name', record.name));
   if (record.tags.length > 0) {
     attributes.push({ key: 'tracewire.tags', value: { arrayValue: { values: record.tags.map((tag) => ({ stringValue: tag })) } } });
-    attributes.push(text('langsmith.span.tags', record.tags.join(',')));
+    const listed = record.tags.filter((tag) => tag !== '' && !tag.includes(','));
+    if (listed.length > 0) attributes.push(text('langsmith.span.tags', listed.join(',')));
   }
   attributes.push(...jsonAttributes(record.metadata, 'tracewire.metadata.'), ...llmAttributes(record.metadata));
   if (inputsJson !== undefined) attributes.push(text('input.value', inputsJson), text('input.mime_type', 'application/json'));
@@ -79,15 +80,19 @@ function llmAttributes(metadata: { readonly [key: string]: JsonValue }): OtlpKey
   if (usage !== null && typeof usage === 'object' && !Array.isArray(usage)) {
     for (const [field, key] of counts) if (Number.isSafeInteger(usage[field]) && (usage[field] as number) >= 0) attributes.push({ key, value: referenceValue(usage[field]!) });
   }
+  const idText = (value: JsonValue | undefined): string | undefined =>
+    typeof value === 'string' ? (value === '' ? undefined : value) : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
   const named = (field: string, keys: string[]): void => {
-    if (typeof metadata[field] === 'string' && metadata[field] !== '') for (const key of keys) attributes.push(text(key, metadata[field] as string));
+    const value = idText(metadata[field]);
+    if (value !== undefined) for (const key of keys) attributes.push(text(key, value));
   };
   named('ls_model_name', ['gen_ai.request.model', 'llm.model_name']);
   named('ls_provider', ['gen_ai.system', 'gen_ai.provider.name', 'llm.provider']);
   named('tool_call_id', ['gen_ai.tool.call.id']);
   named('user_id', ['user.id']);
-  const thread = ['session_id', 'thread_id', 'conversation_id'].find((field) => typeof metadata[field] === 'string' && metadata[field] !== '');
-  if (thread !== undefined) attributes.push(text('session.id', metadata[thread] as string), text('gen_ai.conversation.id', metadata[thread] as string));
+  const thread = ['session_id', 'thread_id', 'conversation_id'].find((field) => metadata[field] !== undefined && metadata[field] !== null);
+  const threadText = thread === undefined ? undefined : idText(metadata[thread]);
+  if (threadText !== undefined) attributes.push(text('session.id', threadText), text('gen_ai.conversation.id', threadText));
   return attributes;
 }
 

@@ -62,8 +62,10 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
     let values = stringValueJson(tags[0]);
     for (let i = 1; i < tags.length; i++) values += ',' + stringValueJson(tags[i]);
     attributes += ',{"key":"tracewire.tags","value":{"arrayValue":{"values":[' + values + ']}}}';
-    // LangSmith's OTLP endpoint reads tags as one comma-separated string.
-    attributes += ',' + keyValueJson('langsmith.span.tags', stringValueJson(tags.join(',')));
+    // LangSmith's OTLP endpoint reads tags as one comma-separated string: a tag that holds a comma (or none at all) would
+    // read as others there, and stays in `tracewire.tags` alone (a review).
+    const joined = commaSeparated(tags);
+    if (joined !== '') attributes += ',' + keyValueJson('langsmith.span.tags', stringValueJson(joined));
   }
   // A Run's metadata is its caller's object, which may change between exports: never remembered.
   let metadataKeys: number;
@@ -129,6 +131,13 @@ export function recordSpanJson(record: RunRecord, startInputsJson?: string, run?
     status,
     '}',
   );
+}
+
+/** `tags` joined with commas, less those a comma-separated list cannot hold (empty, or holding a comma). */
+function commaSeparated(tags: readonly string[]): string {
+  let joined = '';
+  for (const tag of tags) if (tag !== '' && !tag.includes(',')) joined += joined === '' ? tag : ',' + tag;
+  return joined;
 }
 
 /** Whether a limit can bite on a span's events (`text`, the record's `events` and perhaps an exception's): their count, an event's attributes, a value's length. */

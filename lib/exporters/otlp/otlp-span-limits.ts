@@ -26,25 +26,32 @@ export const METADATA_PREFIX = 'tracewire.metadata.';
  */
 export const OTHER_ATTRIBUTES_MAX = 32;
 
-function isMetadata(key: string): boolean {
-  return key.startsWith(METADATA_PREFIX);
+/**
+ * Which attributes a count limit keeps first: 0, the run itself — `tracewire.*` fields, its inputs and outputs,
+ * OpenInference's kind and token counts —; 1, what the run's fields give other backends under their names
+ * (`langsmith.*`, `gen_ai.*`, `llm.model_name`, `session.id`…); 2, the metadata. Below a tier's count, its first ones.
+ * The second tier was kept before the inputs and outputs, which a limit of 16–26 then dropped (a review).
+ */
+function tierOf(key: string): 0 | 1 | 2 {
+  if (key.startsWith(METADATA_PREFIX)) return 2;
+  return key.startsWith('tracewire.') || key.startsWith('input.') || key.startsWith('output.') || key.startsWith('llm.token_count.') || key === 'openinference.span.kind' ? 0 : 1;
 }
 
 /** @internal Attributes cut to `limits`, and how many were dropped; both texts as `recordSpanJson` writes them (comma-separated, no brackets). */
 export function limitedAttributesJson(attributes: string, limits: SpanLimits): { readonly json: string; readonly dropped: number } {
   const all = JSON.parse('[' + attributes + ']') as OtlpKeyValue[];
+  const tiers = all.map((attribute) => tierOf(attribute.key));
+  const keep = new Array<boolean>(all.length).fill(false);
   let room = limits.attributeCountLimit;
-  for (const attribute of all) if (!isMetadata(attribute.key)) room--;
-  const kept: OtlpKeyValue[] = [];
-  for (const attribute of all) {
-    if (!isMetadata(attribute.key)) kept.push(attribute);
-    else if (room > 0) {
+  for (const tier of [0, 1, 2]) {
+    for (let i = 0; i < all.length && room > 0; i++) {
+      if (tiers[i] !== tier) continue;
+      keep[i] = true;
       room--;
-      kept.push(attribute);
     }
   }
-  // A limit below the others (see OTHER_ATTRIBUTES_MAX) keeps the first of them.
-  if (kept.length > limits.attributeCountLimit) kept.length = limits.attributeCountLimit;
+  // In the order written.
+  const kept = all.filter((_, i) => keep[i]);
   return { json: JSON.stringify(kept.map((attribute) => truncated(attribute, limits.attributeValueLengthLimit))).slice(1, -1), dropped: all.length - kept.length };
 }
 

@@ -87,16 +87,25 @@ export function metadataAttributesJson(metadata: { readonly [key: string]: JsonV
     }
   }
   for (const [field, keys] of FROM_METADATA) {
-    const value = metadata[field];
-    if (typeof value === 'string' && value !== '') for (const key of keys) text += ',' + keyValueJson(key, stringValueJson(value));
+    const value = idText(metadata[field]);
+    if (value !== undefined) for (const key of keys) text += ',' + keyValueJson(key, stringValueJson(value));
   }
+  // The first of the thread's keys that is set, as LangSmith takes it: a number too (`session_id: 12345` and a
+  // `thread_id` beside it gave the thread's, a review).
   for (const field of THREAD_KEYS) {
-    const value = metadata[field];
-    if (typeof value === 'string' && value !== '') {
+    if (metadata[field] === undefined || metadata[field] === null) continue;
+    const value = idText(metadata[field]);
+    if (value !== undefined) {
       const thread = stringValueJson(value);
       text += ',' + keyValueJson('session.id', thread) + ',' + keyValueJson('gen_ai.conversation.id', thread);
-      break;
     }
+    break;
   }
   return text;
+}
+
+/** An id or a name as these attributes' string: a non-empty string as it is, a finite number in decimal; else none. */
+function idText(value: JsonValue | undefined): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
 }

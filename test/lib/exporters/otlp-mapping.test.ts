@@ -319,6 +319,10 @@ describe('rules held whole', () => {
       'llm.model_name': 'gpt-4o-mini', 'llm.provider': 'openai', 'llm.token_count.prompt': '12', 'llm.token_count.completion': '3', 'llm.token_count.total': '15',
       'gen_ai.provider.name': 'openai', 'session.id': 'thr-1', 'gen_ai.conversation.id': 'thr-1', 'user.id': 'u-42',
     });
+    // A thread's or user's id that is a number is its decimal text; the first thread key set is the session, as LangSmith
+    // takes it; a tag holding a comma (or empty) would read as others in LangSmith's comma-separated list: left out of it.
+    const numbered = toOtlpSpan(run({ tags: ['team:a,b', '', 'prod'], extra: { metadata: { session_id: 12345, thread_id: 'thr-x', user_id: 42 } } })).attributes;
+    expect(Object.fromEntries(numbered.map((kv) => [kv.key, Object.values(kv.value)[0]]))).toMatchObject({ 'session.id': '12345', 'user.id': '42', 'langsmith.span.tags': 'prod' });
     // A tool call is OpenTelemetry's execute_tool, named; a chain names no GenAI operation.
     const tool = toOtlpSpan(run({ run_type: 'tool', name: 'get_weather', extra: { metadata: { tool_call_id: 'call_1' } } })).attributes;
     expect(Object.fromEntries(tool.map((kv) => [kv.key, Object.values(kv.value)[0]]))).toMatchObject({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'get_weather', 'tool.name': 'get_weather', 'gen_ai.tool.call.id': 'call_1' });
