@@ -28,11 +28,10 @@ const REPLAY_CUT_SHORT = new Error('shutdown() cut a spool replay short: its fil
 export class SpoolFallback {
   /** Set at shutdown: no replay starts again. */
   #stopped = false;
-  /** Stops the replay running now before its next file (see {@link stop}); one per replay. */
+  /** Stops the replay running now before its next file (see {@link stop}); one per replay, set while one runs. */
   #replayAbort: AbortController | undefined;
   /** An exit stopped a replay with files maybe left: the next delivery replays again (see {@link destinationAnswered}). */
   #resumeReplay = false;
-  #replaying = false;
   /** A replay has begun: the start-up one is then not needed (that one listed every file, earlier clients' too). */
   #replayBegun = false;
   /** The replay running now, if one is: shutdown lets its file in flight finish (see {@link stop}). */
@@ -87,13 +86,13 @@ export class SpoolFallback {
   /** A delivery succeeded: the destination is back, so send what was kept meanwhile. */
   destinationAnswered(): void {
     // A replay in progress cannot start again: it is told instead, and looks when it ends.
-    if (this.#replaying) this.#answeredDuringReplay = true;
+    if (this.replaying) this.#answeredDuringReplay = true;
     else if (this.#keptSinceReplay || this.#resumeReplay) void this.#replay();
   }
 
-  /** Whether a replay is sending a file now (see {@link stop}). */
+  /** Whether a replay runs now (see {@link stop}): set before its first file is read, so a delivery it makes sees it. */
   get replaying(): boolean {
-    return this.#replayRun !== undefined;
+    return this.#replayAbort !== undefined;
   }
 
   /**
@@ -216,8 +215,8 @@ export class SpoolFallback {
    * crash is a new client: none of the files its predecessor left is its own, and all of them go.
    */
   async #replay(startUp = false): Promise<void> {
-    if (this.#replaying || this.#stopped || (startUp && this.#replayBegun)) return;
-    this.#replaying = true;
+    if (this.replaying || this.#stopped || (startUp && this.#replayBegun)) return;
+    const abort = (this.#replayAbort = new AbortController());
     this.#replayBegun = true;
     this.#resumeReplay = false;
     // Its own files, left out, are still kept since the last replay (that is, still to go).
@@ -226,12 +225,11 @@ export class SpoolFallback {
     try {
       // A replay an exit stopped and cut short (see stop) left its watch cancelled: this one starts afresh.
       this.#replayWatch.cancelReason = undefined;
-      const options = { signal: (this.#replayAbort = new AbortController()).signal, othersOnly: startUp };
+      const options = { signal: abort.signal, othersOnly: startUp };
       await (this.#replayRun = this.#store.replay((records) => this.#replayOne(records), options).then(({ elsewhere }) => {
         if (elsewhere > 0) this.#warnings.note('spool-elsewhere', spoolElsewhere(this.#store, elsewhere));
       }));
     } finally {
-      this.#replaying = false;
       this.#replayRun = undefined;
       this.#replayAbort = undefined;
     }
