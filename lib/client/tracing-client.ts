@@ -11,7 +11,8 @@ import { redactError, redactMetadata, type RedactionHooks } from '../instrument/
 import type { RunStatus } from '../model/run.js';
 import { nowMicros } from '../model/clock.js';
 import { hostMillis } from '../host-timers.js';
-import { Span } from '../model/span.js';
+import { Span, type RunMirror } from '../model/span.js';
+import { listingOf } from '../propagation/langsmith-child-runs.js';
 import type { SpanParent, SpanRequest } from '../model/span-types.js';
 import { withUsageMetadata } from '../model/usage-metadata.js';
 import { BatchSpanProcessor } from '../pipeline/batch-span-processor.js';
@@ -161,6 +162,7 @@ export class TracingClient {
     // trace continued from another service in the caller's (when it says), whatever project the child names — as
     // langsmith's createChild does. A named project applies to a root.
     let inherited: string | undefined;
+    let listing: RunMirror | undefined;
     const ownParent = parent instanceof Span && parent.client === this;
     if (ownParent) inherited = (parent as Span).projectName;
     else {
@@ -171,6 +173,8 @@ export class TracingClient {
       if (parent !== undefined) {
         // Roots and remote parents only: a child of a span of this client never gets here.
         inherited = parent.remote?.projectName;
+        // Under a langsmith run: listed in its child_runs, as langsmith's own children are (langsmith-child-runs.ts).
+        listing = listingOf(parent);
         if (this.#followsOpenTelemetrySampling) parent = sampledAsOpenTelemetry(parent);
       }
     }
@@ -182,6 +186,7 @@ export class TracingClient {
     const span =
       above !== undefined && above.length > MAX_NESTED_DOTTED_ORDER ? this.#rootInstead(request, parent as Span, project, id) : new Span(request, project, this.config.sampleRate, parent, id);
     span.client = this;
+    if (listing !== undefined) span.rarities().mirror = listing;
     if (this.#parent !== undefined) this.#running++;
     // Rewritten when the call gives metadata, or inherits it from other than a span of this client (whose is rewritten
     // already): a caller's baggage, another client's span.
@@ -220,6 +225,8 @@ export class TracingClient {
   spanStarted(span: Span): void {
     if (!span.sampled) return;
     try {
+      // Read in place: a call only for a span under a langsmith run (see RunMirror).
+      if (span.rare !== undefined && span.rare.mirror !== undefined) span.rare.mirror.started(span);
       this.#processor.onStart(span);
     } catch {
       // A processor fault must not reach the traced call.
@@ -255,6 +262,7 @@ export class TracingClient {
     const recorded = span.outputs;
     if ((typeof recorded === 'object' && recorded.usage_metadata !== undefined) || span.metadata.usage_metadata !== undefined) withUsageMetadata(span, this.redaction.outputs === undefined);
     try {
+      if (span.rare !== undefined && span.rare.mirror !== undefined) span.rare.mirror.ended(span);
       return this.#processor.onEnd(span);
     } catch {
       return undefined;

@@ -116,10 +116,11 @@ export class Span implements ActiveSpan {
       if (parent instanceof new.target) {
         // Read in place, not through the getters: a call each, on every child span.
         const inherited = parent.rare;
-        if (inherited !== undefined && (inherited.remote !== undefined || inherited.otel !== undefined || inherited.skewMicros !== 0)) {
+        if (inherited !== undefined && (inherited.remote !== undefined || inherited.otel !== undefined || inherited.skewMicros !== 0 || inherited.mirror !== undefined)) {
           const rare = this.rarities();
           rare.remote = inherited.remote;
           rare.otel = inherited.otel?.children;
+          rare.mirror = inherited.mirror?.child();
           // On its trace's clock, as its parent is (see below).
           this.startMicros += rare.skewMicros = inherited.skewMicros;
         }
@@ -381,6 +382,21 @@ export class SpanRarities {
    * its parent, and every duration stays what this host measured. Inherited by its children.
    */
   skewMicros = 0;
+  /** Where it is listed in a langsmith run's `child_runs`, for a span under one (see `RunMirror`). Inherited by its children. */
+  mirror: RunMirror | undefined = undefined;
+}
+
+/**
+ * @internal A span's place in the `child_runs` of the langsmith run it is under (directly, or through tracewire
+ * spans listed there): see `lib/propagation/langsmith-child-runs.ts`.
+ */
+export interface RunMirror {
+  /** The place of a child span: in this span's own listed run. */
+  child(): RunMirror | undefined;
+  /** The span started, its inputs recorded: it is listed. */
+  started(span: Span): void;
+  /** The span ended: its listed run is brought up to date. */
+  ended(span: Span): void;
 }
 
 /**

@@ -9,6 +9,7 @@ import { getTraceHeaders } from './trace-headers.js';
 import { LANGSMITH_OWN_STORAGE, LANGSMITH_STORAGE } from './langsmith-run.js';
 import { BridgedLangSmith } from '../pipeline/bridged-langsmith.js';
 import { carryLangChainContext } from './langchain-context.js';
+import { shareChildRuns } from './langsmith-child-runs.js';
 
 
 /** The part of `langsmith` the bridge uses: `RunTree.fromHeaders`, what continues a trace from `langsmith-trace`. */
@@ -84,6 +85,7 @@ export function enableLangSmithBridge(api: LangSmithApi, options: LangSmithBridg
     }
     const runTree = api.RunTree.fromHeaders(getTraceHeaders() as Record<string, string>, { name: span.name, run_type: span.runType, ...inherited });
     runTrees.set(span, { tree: runTree, from: run });
+    shareChildRuns(runTree, span);
     numberChildrenAfter(runTree, span.startMicros);
     childrenNoEarlierThan(runTree, span.startMicros);
     carryLangChainContext(runTree, run);

@@ -1,6 +1,7 @@
 import { langsmithKeepsTrace } from '../model/trace-sampling.js';
 import { langsmithSenderOf, type LangSmithSender } from './langsmith-sender.js';
 import { extractTraceContext, type RemoteTraceContext } from './remote-context.js';
+import { langsmithChildRunsOf } from './langsmith-child-runs.js';
 
 /** @internal Where langsmith keeps its AsyncLocalStorage (`AsyncLocalStorageProviderSingleton`, langsmith/singletons/traceable). */
 export const LANGSMITH_STORAGE = Symbol.for('ls:tracing_async_local_storage');
@@ -24,6 +25,8 @@ export interface LangSmithRunContext {
   readonly sampledOut: boolean;
   /** How the run is sent, when not as langsmith's default client would (see `langsmithSenderOf`). */
   readonly sender: LangSmithSender | undefined;
+  /** Its `child_runs`, where the tracewire runs under it are listed as langsmith lists its own (see `langsmithChildRunsOf`). */
+  readonly childRuns: unknown[] | undefined;
 }
 
 /**
@@ -49,7 +52,7 @@ export function langsmithRunContext(within?: object): LangSmithRunContext | unde
     if (within !== undefined && !nearerThan(run.dotted_order, within)) return undefined;
     const project = typeof run.project_name === 'string' ? { baggage: `langsmith-project=${encodeURIComponent(run.project_name)}` } : {};
     const remote = extractTraceContext({ 'langsmith-trace': run.dotted_order, ...project });
-    return remote === undefined ? undefined : { remote, sampledOut: sampledOutByLangsmith(run), sender: langsmithSenderOf(run) };
+    return remote === undefined ? undefined : { remote, sampledOut: sampledOutByLangsmith(run), sender: langsmithSenderOf(run), childRuns: langsmithChildRunsOf(run) };
   } catch {
     return undefined;
   }

@@ -4,7 +4,8 @@ import type { SpanParent } from '../model/span-types.js';
 import { otelHook } from '../otel/bridge-hook.js';
 import type { CallSite } from '../instrument/trace-options.js';
 import { continuedContext } from './continue-trace.js';
-import { LANGSMITH_STORAGE, langsmithRunContext, type WithLangsmithStorage } from './langsmith-run.js';
+import { LANGSMITH_STORAGE, langsmithRunContext, type LangSmithRunContext, type WithLangsmithStorage } from './langsmith-run.js';
+import { listUnder } from './langsmith-child-runs.js';
 import type { LangSmithSender } from './langsmith-sender.js';
 import { extractTraceContext, type RemoteTraceContext, type TraceParent } from './remote-context.js';
 import { spanParentOf } from './span-parent.js';
@@ -27,7 +28,7 @@ export function parentOf(site: CallSite, args: ArrayLike<unknown>, span: Span | 
   const langsmith = (globalThis as WithLangsmithStorage)[LANGSMITH_STORAGE] !== undefined;
   if (span !== undefined) {
     const nearer = langsmith ? langsmithRunContext(span) : undefined;
-    return nearer === undefined ? span : sentBy(continuedParent(nearer.remote, nearer.sampledOut), nearer.sender);
+    return nearer === undefined ? span : sentBy(continuedParent(nearer.remote, nearer.sampledOut), nearer);
   }
   if (site.parent !== undefined) {
     const remote = extractTraceContext(resolve(site.parent, args));
@@ -36,7 +37,7 @@ export function parentOf(site: CallSite, args: ArrayLike<unknown>, span: Span | 
   const continued = continuedContext();
   if (continued !== undefined) return continuedParent(continued);
   const run = langsmith ? langsmithRunContext() : undefined;
-  if (run !== undefined) return sentBy(continuedParent(run.remote, run.sampledOut), run.sender);
+  if (run !== undefined) return sentBy(continuedParent(run.remote, run.sampledOut), run);
   return otelHook.current?.rootParent();
 }
 
@@ -67,8 +68,10 @@ export function clientSending(client: TracingClient, parent: SpanParent): Tracin
   return sender === undefined ? client : client.throughLangSmith(sender);
 }
 
-function sentBy(parent: SpanParent, sender: LangSmithSender | undefined): SpanParent {
+/** `parent`, a langsmith run's context: sent as that run's children are, listed where they are (see `listUnder`). */
+function sentBy(parent: SpanParent, { sender, childRuns }: LangSmithRunContext): SpanParent {
   if (sender !== undefined) senders.set(parent, sender);
+  listUnder(parent, childRuns);
   return parent;
 }
 
