@@ -1,4 +1,6 @@
 import { publicBatch } from '../exporters/record-batch.js';
+import { hostMillis } from '../host-timers.js';
+import { settleWithin } from '../client/deadline.js';
 import type { DeliveryCounters } from '../client/delivery-stats.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { BatchOutcome, PendingBatch } from './pending-batch.js';
@@ -6,8 +8,15 @@ import type { SpoolWrites } from './spool-writes.js';
 import { SHUTDOWN_CUT, SHUTDOWN_LEFTOVERS, type DropWarnings } from './drop-warnings.js';
 import type { RunCloses } from './run-closes.js';
 
-/** How long past shutdown's deadline writing leftovers to the spool may take (local disk: milliseconds). */
+/** How long past shutdown's deadline writing leftovers to the spool may take, encoding them included (local disk: milliseconds). */
 const SPOOL_GRACE_MILLIS = 1_000;
+/**
+ * The part of that grace kept for the last writes to land: no batch is encoded for the spool past the rest. Encoded
+ * before the grace began, 24 000 leftover spans took 0.8 s past it, the event loop held (a report-only probe).
+ */
+const SPOOL_LANDING_MILLIS = 250;
+/** Spool writes under way at once while shutdown writes its leftovers: as many as Node's file system threads (libuv's 4). */
+const CONCURRENT_SPOOL_WRITES = 4;
 
 /**
  * @internal Past shutdown's deadline nothing will send what is left: the
@@ -39,8 +48,9 @@ export async function settleLeftovers(
   for (const batch of cut) if (!writes?.isWriting(batch) && (leftOver === undefined || !leftOver(batch))) leftovers.add(batch);
   for (let batch = queue.evictOldest(); batch !== undefined; batch = queue.evictOldest()) leftovers.add(batch);
   if (writes !== undefined) {
-    spoolLeftovers([...leftovers], writes);
-    for (const batch of await writes.end(SPOOL_GRACE_MILLIS)) leftovers.add(batch);
+    const graceEnds = hostMillis() + SPOOL_GRACE_MILLIS;
+    await spoolLeftovers(leftovers, writes, graceEnds - SPOOL_LANDING_MILLIS);
+    for (const batch of await writes.end(graceEnds - hostMillis())) leftovers.add(batch);
   }
   let dropped = 0;
   for (const batch of leftovers) {
@@ -55,10 +65,19 @@ export async function settleLeftovers(
 }
 
 /**
- * Starts writing batches to the spool, their records built in queue order
- * first (a batch's records depend on which starts went out before it).
+ * Writes batches to the spool, oldest first, {@link CONCURRENT_SPOOL_WRITES} at a time, starting none past
+ * `encodeUntil` (`hostMillis`): a batch is encoded as its write starts, so the grace bounds the encoding too, and
+ * the writes land as the next are encoded (all started at once, 500 batches of 100 spans landed none within the
+ * grace). Those never started are counted dropped by the caller. Each batch's records are built as its write starts,
+ * in queue order: a batch's records depend on which starts went out before it (building marks them sent).
  */
-function spoolLeftovers(leftovers: readonly PendingBatch[], writes: SpoolWrites): void {
-  const records = leftovers.map((batch) => publicBatch(batch.records()));
-  leftovers.forEach((batch, i) => void writes.write(batch, records[i]!, batch.endCount, SHUTDOWN_CUT));
+async function spoolLeftovers(leftovers: Iterable<PendingBatch>, writes: SpoolWrites, encodeUntil: number): Promise<void> {
+  const landing = new Set<Promise<boolean>>();
+  for (const batch of leftovers) {
+    if (landing.size >= CONCURRENT_SPOOL_WRITES && !(await settleWithin(Promise.race(landing), encodeUntil - hostMillis()))) return;
+    if (hostMillis() >= encodeUntil) return;
+    const write = writes.write(batch, publicBatch(batch.records()), batch.endCount, SHUTDOWN_CUT);
+    landing.add(write);
+    void write.then(() => landing.delete(write));
+  }
 }

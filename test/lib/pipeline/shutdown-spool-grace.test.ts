@@ -1,19 +1,19 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TracingClient, traceable, type FlushResult, type SpanExporter } from '../../../index';
+import { TracingClient, traceable, type SpanExporter } from '../../../index';
 import { within } from '../../helpers/within';
 
 /**
  * Shutdown past its deadline: what is still queued goes to the spool, and
  * writing it may take a short grace (1 s) past the deadline — a bound, not
- * a wait. In-process, so a mutant in the grace (lib/client/deadline.ts) is seen.
+ * a wait (that it is no wait: shutdown-spool-encoding-grace.test.ts). In-process,
+ * so a mutant in the grace (lib/client/deadline.ts) is seen.
  */
 
 // The module object itself, as tracewire loads it: an `import * as` would spy on a copy.
 const fsPromises = require('node:fs/promises') as typeof import('node:fs/promises');
 
-const GRACE_MILLIS = 1_000;
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'tracewire-grace-'))));
 afterEach(() => {
@@ -33,20 +33,6 @@ function clientWithALeftover(): TracingClient {
   traceable(function leftOver() {}, { client })();
   return client;
 }
-
-test('shutdown returns once its leftovers are on disk, without waiting out the grace for writing them', async () => {
-  // A grace that never ends (its timer held): the writes finishing is what ends the wait.
-  const realSetTimeout = globalThis.setTimeout;
-  jest.spyOn(globalThis, 'setTimeout').mockImplementation(((run: () => void, millis?: number, ...args: unknown[]) =>
-    millis === GRACE_MILLIS ? realSetTimeout(() => {}, 2 ** 31 - 1).unref() : realSetTimeout(run, millis, ...args)) as typeof setTimeout);
-  const client = clientWithALeftover();
-  const result = await within(client.shutdown({ timeoutMillis: 100 }), 20_000);
-  jest.restoreAllMocks();
-  // The export still in flight is cut short and spooled with the queued one: nothing is left pending.
-  expect(result).toMatchObject({ spooled: 2, pending: 0 });
-  expect((result as FlushResult).timedOut).toBe(true);
-  expect(readdirSync(dir).filter((name) => !name.endsWith('.tmp'))).toHaveLength(2);
-});
 
 test('shutdown returns even when writing its leftovers to the spool stalls: it waits at most the grace, and counts them dropped', async () => {
   const realOpen = fsPromises.open;
