@@ -1,132 +1,7 @@
 import type { Span, RunMirror } from '../model/span.js';
-import type { JsonValue } from '../serialize/to-json-safe.js';
 import { isFunction, isObject } from '../natives.js';
+import { ChildRunsSlot } from './listed-run.js';
 
-/**
- * How many tracewire runs one langsmith run's `child_runs` (or a mirrored run's) lists. langsmith keeps every child
- * of a run there until the run ends; past this, a long-lived langsmith run around a loop of traced calls would hold
- * every one of them (and their inputs and outputs) until it ends. Delivery is unaffected: the runs are sent all the same.
- */
-export const MAX_MIRRORED_CHILD_RUNS = 1000;
-
-type JsonObject = { [key: string]: JsonValue };
-
-/**
- * @internal A tracewire run as langsmith lists its own children in `RunTree.child_runs`, the fields a langsmith
- * child has there (times in ms as numbers, metadata in `extra`), as plain data: an evaluator of langsmith's
- * `evaluate()` reads the target run's `child_runs` to judge its steps (`run.child_runs.find((c) => c.name ===
- * 'retrieve')`), and a tracewire call there was missing from them (a report-only probe). Written when the run starts
- * and again when it ends. Never sent by langsmith: the runs it mirrors are tracewire's, sent by tracewire.
- */
-class MirroredRun {
-  id: string;
-  name: string;
-  run_type: string;
-  trace_id: string;
-  dotted_order: string;
-  parent_run_id: string | undefined;
-  project_name: string;
-  start_time: number;
-  end_time: number | undefined = undefined;
-  inputs: JsonObject;
-  outputs: JsonObject | undefined = undefined;
-  error: string | undefined = undefined;
-  status: string | undefined = undefined;
-  tags: string[];
-  extra: { metadata: JsonObject };
-  events: unknown[];
-  child_runs: unknown[] = [];
-
-  constructor(span: Span) {
-    this.id = span.id;
-    this.name = span.name;
-    this.run_type = span.runType;
-    this.trace_id = span.traceId;
-    this.dotted_order = span.dottedOrder;
-    this.parent_run_id = span.parentId;
-    this.project_name = span.projectName;
-    this.start_time = span.startMicros / 1000;
-    this.inputs = jsonObject(span.inputs);
-    this.tags = [...span.tags];
-    this.extra = { metadata: { ...span.metadata } };
-    this.events = [...span.events];
-  }
-
-  /**
-   * langsmith calls this on every child of a run it sends to a write replica that re-roots its trace (`patchRun`,
-   * `postRun`); a child without it threw there, and the run's patch to that replica was lost. Passed on to the
-   * children listed here: langsmith's own, under a mirrored run through `enableLangSmithBridge`, need it.
-   */
-  _setReplicaTraceRoot(replicaKey: unknown, traceRootId: unknown): void {
-    for (const child of this.child_runs) {
-      const set = (child as { _setReplicaTraceRoot?: unknown })._setReplicaTraceRoot;
-      if (isFunction(set)) Reflect.apply(set, child, [replicaKey, traceRootId]);
-    }
-  }
-}
-
-/**
- * @internal A tracewire span's place in a langsmith run's `child_runs` (`siblings`): its {@link MirroredRun} is
- * listed there when the span starts (inputs recorded), brought up to date when it ends; its tracewire children get
- * places in its own `child_runs`.
- */
-class ChildRunsSlot implements RunMirror {
-  run: MirroredRun | undefined = undefined;
-
-  constructor(private readonly siblings: unknown[]) {}
-
-  child(): RunMirror | undefined {
-    return this.run === undefined ? undefined : new ChildRunsSlot(this.run.child_runs);
-  }
-
-  started(span: Span): void {
-    try {
-      if (this.siblings.length >= MAX_MIRRORED_CHILD_RUNS) {
-        span.client.note(
-          'langsmith-child-runs',
-          `tracewire: a langsmith run listed ${MAX_MIRRORED_CHILD_RUNS} tracewire runs in its child_runs; later ones are sent as usual but not listed there (each listed run is held until the langsmith run ends). Reported once per client.`,
-        );
-        return;
-      }
-      this.run = new MirroredRun(span);
-      this.siblings.push(this.run);
-    } catch {
-      // Never in the way of the span's delivery: a list of another make (frozen) does not list it.
-    }
-  }
-
-  ended(span: Span): void {
-    const run = this.run;
-    if (run === undefined) return;
-    try {
-      run.name = span.name;
-      run.end_time = (span.endMicros ?? span.startMicros) / 1000;
-      run.outputs = span.outputs === undefined ? undefined : jsonObject(span.outputs);
-      run.error = span.error;
-      run.status = span.status;
-      run.tags = [...span.tags];
-      run.extra = { metadata: { ...span.metadata } };
-      run.events = [...span.events];
-    } catch {
-      // Never in the way of the span's delivery: the listed run stays as it started.
-    }
-  }
-
-  /** The runs listed under the span, where langsmith's runs made in it through the bridge are listed too. */
-  get childRuns(): unknown[] | undefined {
-    return this.run?.child_runs;
-  }
-}
-
-/** Captured inputs or outputs as a value (text captured as such is parsed back); `{}` for anything else. */
-function jsonObject(captured: unknown): JsonObject {
-  try {
-    const value: unknown = typeof captured === 'string' ? JSON.parse(captured) : captured;
-    return isObject(value) ? (value as JsonObject) : {};
-  } catch {
-    return {};
-  }
-}
 
 /** The `child_runs` of the langsmith runs that are parents of spans (see {@link listUnder}). */
 const listings = new WeakMap<object, unknown[]>();
@@ -145,16 +20,39 @@ export function listingOf(parent: object): RunMirror | undefined {
 /**
  * @internal The `child_runs` where the runs of a tracewire span whose parent is langsmith run `run` are listed: that
  * run's, when it is a langsmith `RunTree` (it has `createChild`; a LangChain tracer's run, which has `child_runs` too,
- * is left alone: its tracers walk them as their own). Never throws.
+ * is left alone: its tracers walk them as their own) in an evaluation (see {@link inEvaluation}). Never throws.
  */
 export function langsmithChildRunsOf(run: unknown): unknown[] | undefined {
   try {
     const tree = run as { child_runs?: unknown; createChild?: unknown };
-    return Array.isArray(tree.child_runs) && isFunction(tree.createChild) ? tree.child_runs : undefined;
+    return Array.isArray(tree.child_runs) && isFunction(tree.createChild) && inEvaluation(run) ? tree.child_runs : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** How far up its parents a langsmith run is looked at for the example it is evaluated on. */
+const MAX_EVALUATION_DEPTH = 64;
+
+/**
+ * Whether langsmith `run` is a run of an evaluation, or under one: the run `evaluate()` (or langsmith's jest and
+ * vitest integrations) makes for the target names the example (`reference_example_id`). Only there are tracewire runs
+ * listed: langsmith also serializes a run's `child_runs` as its own children — `toJSON()`, and the deprecated
+ * `postRun(false)`, which sends them — so a tracewire run listed under any langsmith run was sent twice there, by
+ * langsmith and by tracewire (a review); an evaluation reads them and sends none of them. A run tree the bridge made
+ * for a listed span counts as its span's listed run does (see {@link shareChildRuns}).
+ */
+function inEvaluation(run: unknown): boolean {
+  let current = run as { reference_example_id?: unknown; parent_run?: unknown } | undefined;
+  for (let depth = 0; depth < MAX_EVALUATION_DEPTH && isObject(current); depth++) {
+    if (typeof current.reference_example_id === 'string' || listedTrees.has(current)) return true;
+    current = current.parent_run as typeof current;
+  }
+  return false;
+}
+
+/** The run trees `enableLangSmithBridge` made for listed spans (see {@link shareChildRuns}). */
+const listedTrees = new WeakSet<object>();
 
 /**
  * @internal The langsmith run tree `enableLangSmithBridge` made for `span` lists langsmith's runs made in the span
@@ -163,8 +61,53 @@ export function langsmithChildRunsOf(run: unknown): unknown[] | undefined {
 export function shareChildRuns(runTree: unknown, span: Span): void {
   try {
     const childRuns = (span.rare?.mirror as ChildRunsSlot | undefined)?.childRuns;
-    if (childRuns !== undefined && isObject(runTree)) (runTree as { child_runs?: unknown }).child_runs = childRuns;
+    if (childRuns === undefined || !isObject(runTree)) return;
+    (runTree as { child_runs?: unknown }).child_runs = childRuns;
+    listedTrees.add(runTree);
+    childrenKeepTheirs(runTree);
   } catch {
     // A run tree of another make (a read-only field): its runs are listed there alone.
   }
+}
+
+type LangSmithRunMethods = { child_runs?: unknown; createChild?: unknown; postRun?: unknown; patchRun?: unknown };
+
+/**
+ * langsmith's runs made under `runTree` (and under them) keep what they list across their `postRun` and `patchRun`,
+ * each of which starts a run's `child_runs` afresh once it has sent the run: a child made before the run's creation
+ * was sent — a tracewire call straight away in it — was no longer listed when the evaluator read it. `evaluate()` keeps
+ * its own runs' lists so; a run made under a tracewire span is not one of those. Never throws.
+ */
+function childrenKeepTheirs(runTree: object): void {
+  const tree = runTree as LangSmithRunMethods;
+  const createChild = tree.createChild;
+  if (!isFunction(createChild)) return;
+  tree.createChild = function (this: unknown, ...args: unknown[]): unknown {
+    const child = Reflect.apply(createChild, this, args) as unknown;
+    try {
+      if (isObject(child)) {
+        keepsList(child, 'postRun');
+        keepsList(child, 'patchRun');
+        childrenKeepTheirs(child);
+      }
+    } catch {
+      // A run of another make (frozen): its list is langsmith's to keep.
+    }
+    return child;
+  };
+}
+
+/** `run`'s `method` leaves its `child_runs` as they were (see {@link childrenKeepTheirs}). */
+function keepsList(run: object, method: 'postRun' | 'patchRun'): void {
+  const tree = run as LangSmithRunMethods;
+  const send = tree[method];
+  if (!isFunction(send)) return;
+  tree[method] = async function (this: LangSmithRunMethods, ...args: unknown[]): Promise<unknown> {
+    const listed = this.child_runs;
+    try {
+      return await Reflect.apply(send, this, args);
+    } finally {
+      this.child_runs = listed;
+    }
+  };
 }

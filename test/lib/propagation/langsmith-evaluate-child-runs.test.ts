@@ -65,50 +65,84 @@ test("an evaluator of langsmith's evaluate() finds the target's tracewire calls 
 });
 
 test('with the bridge, a langsmith run made inside a tracewire call is listed under it, beside its tracewire children', async () => {
-  const restore = enableLangSmithBridge({ RunTree });
+  // langsmith's runs made in tracewire spans traced, by a client that sends nothing.
+  const restore = enableLangSmithBridge({ RunTree }, { client: new Client({ manualFlushMode: true }), tracingEnabled: true });
   try {
-    const embed = lsTraceable(async (q: string) => [q.length], { name: 'embed' });
+    const tokenize = traceable(async (q: string) => q.split(''), { name: 'tokenize' });
+    const embed = lsTraceable(async (q: string) => [(await tokenize(q)).length], { name: 'embed' });
     const lookup = traceable(async (q: string) => q, { name: 'lookup' });
     const retrieve = traceable(async (q: string) => [await embed(q), await lookup(q)], { name: 'retrieve' });
     const [run] = await evaluated(async ({ q }) => retrieve(q));
-    expect(names(run!.child_runs)).toEqual([{ retrieve: ['embed', 'lookup'] }]);
+    // A tracewire call in that langsmith run is listed under it in turn.
+    expect(names(run!.child_runs)).toEqual([{ retrieve: [{ embed: ['tokenize'] }, 'lookup'] }]);
   } finally {
     restore();
   }
 });
 
-test('a langsmith run patched to a write replica that re-roots its trace is patched there with tracewire calls among its children', async () => {
+test('outside an evaluation a langsmith run lists no tracewire run: langsmith would send it as its own child (toJSON, postRun(false))', async () => {
+  const langsmith = new Client({ manualFlushMode: true });
+  const listed: RunTree[] = [];
+  let json = '';
+  const lookup = traceable(async () => 1, { name: 'lookup' });
+  const handler = lsTraceable(
+    async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20)); // after langsmith's postRun starts its list afresh
+      return lookup();
+    },
+    { name: 'handler', client: langsmith, tracingEnabled: true, on_end: (run: RunTree) => void (listed.push(...run.child_runs), (json = JSON.stringify(run))) },
+  );
+  await handler();
+  await client.flush();
+  expect(listed).toEqual([]);
+  expect(json).not.toContain(exporter.runs.find((run) => run.name === 'lookup')!.id);
+});
+
+test('a run of an evaluation patched to a write replica that re-roots its trace is patched there, langsmith runs listed under tracewire calls re-rooted too', async () => {
   // langsmith walks a run's child_runs for such a replica (RunTree._setReplicaTraceRoot); a listed run without that
   // walk threw there, and the run's patch to the replica was lost.
   const langsmith = new Client({ manualFlushMode: true, apiUrl: 'http://127.0.0.1:9', apiKey: 'never-sent' });
+  const restore = enableLangSmithBridge({ RunTree }, { client: langsmith, tracingEnabled: true });
   const patched: string[] = [];
   const listed: RunTree[] = [];
   langsmith.createRun = async () => undefined;
   langsmith.updateRun = async (id: string) => void patched.push(id);
   const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const rerooted = jest.spyOn(RunTree.prototype, '_setReplicaTraceRoot' as never);
   try {
-    const lookup = traceable(async () => 1, { name: 'lookup' });
+    const embed = lsTraceable(async () => [1], { name: 'embed' });
+    const lookup = traceable(async () => embed(), { name: 'lookup' });
     const handler = lsTraceable(
       async () => {
-        // After langsmith has posted the run (postRun starts its list of children afresh once it has).
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await new Promise((resolve) => setTimeout(resolve, 20)); // after langsmith's postRun starts its list afresh
         return lookup();
       },
-      { name: 'handler', client: langsmith, tracingEnabled: true, replicas: [{ projectName: 'audit', reroot: true }], on_end: (run: RunTree) => void listed.push(...run.child_runs) },
+      {
+        name: 'handler',
+        client: langsmith,
+        tracingEnabled: true,
+        reference_example_id: '00000000-0000-4000-8000-000000000001',
+        replicas: [{ projectName: 'audit', reroot: true }],
+        on_end: (run: RunTree) => void listed.push(...run.child_runs),
+      },
     );
     await handler();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(errors.mock.calls.map((call) => String(call[0]))).toEqual([]);
-    expect(listed.map((run) => run.name)).toEqual(['lookup']);
+    expect(names(listed as unknown as Listed[])).toEqual([{ lookup: ['embed'] }]);
     // The run's patch to the replica (its id re-keyed there).
-    expect(patched).toHaveLength(1);
+    expect(patched.length).toBeGreaterThanOrEqual(1);
+    // langsmith's walk reached its own run under the tracewire call.
+    expect(rerooted.mock.contexts.map((run) => (run as unknown as RunTree).name)).toContain('embed');
   } finally {
     errors.mockRestore();
+    restore();
   }
 });
 
-test('past 1000 listed tracewire runs a langsmith run lists no more, warns once, and sends every run all the same', async () => {
-  // A client as langsmith's default one (its environment's, never flushed): the tracewire calls in its runs are sent by tracewire's.
+test('past 1000 listed tracewire runs a run of an evaluation lists no more, warns once, and sends every run all the same', async () => {
+  // A client as langsmith's default one (its environment's, never flushed): the tracewire calls in its runs are sent by
+  // tracewire's. A run naming the example it is evaluated on, as langsmith's jest integration makes.
   const langsmith = new Client({ manualFlushMode: true });
   const listed: RunTree[] = [];
   const step = traceable(async (i: number) => i, { name: 'step' });
@@ -117,7 +151,7 @@ test('past 1000 listed tracewire runs a langsmith run lists no more, warns once,
       await new Promise((resolve) => setTimeout(resolve, 20));
       for (let i = 0; i < 1005; i++) await step(i);
     },
-    { name: 'loop', client: langsmith, tracingEnabled: true, on_end: (run: RunTree) => void listed.push(...run.child_runs) },
+    { name: 'loop', client: langsmith, tracingEnabled: true, reference_example_id: '00000000-0000-4000-8000-000000000001', on_end: (run: RunTree) => void listed.push(...run.child_runs) },
   );
   await loop();
   expect(listed).toHaveLength(1000);
