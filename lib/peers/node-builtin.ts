@@ -19,6 +19,7 @@ import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import type * as Url from 'node:url';
 import type * as Crypto from 'node:crypto';
+import type * as Os from 'node:os';
 import { createRequire } from 'node:module';
 
 type BuiltinLoader = (id: string) => unknown;
@@ -66,3 +67,5 @@ export const nodeHttps = /* @__PURE__ */ lazyBuiltin<typeof Https>('node:https')
 export const nodeUrl = /* @__PURE__ */ lazyBuiltin<typeof Url>('node:url');
 /** @internal `node:crypto`, loaded on first call: the spool's digest of its exporter's destination, at its first file. */
 export const nodeCrypto = /* @__PURE__ */ lazyBuiltin<typeof Crypto>('node:crypto');
+/** @internal `node:os`, loaded on first call: the host a spool claim names (see `claim-owner.ts`). */
+export const nodeOs = /* @__PURE__ */ lazyBuiltin<typeof Os>('node:os');

@@ -42,6 +42,8 @@ export class SpoolFallback {
   #keptSinceReplay = false;
   /** The destination answered (a delivery, or a replayed batch) while a replay ran: what that replay gave up on may go now. */
   #answeredDuringReplay = false;
+  /** When the replay waiting for a claim to be free runs (see {@link #replayOnceFree}); undefined: none waits. */
+  #freeAt: number | undefined = undefined;
   readonly #store: SpoolStore;
   readonly #send: SendContext;
   readonly #counters: DeliveryCounters;
@@ -214,6 +216,22 @@ export class SpoolFallback {
    * {@link destinationAnswered}), not at once to a destination most likely still down. A client restarted after a
    * crash is a new client: none of the files its predecessor left is its own, and all of them go.
    */
+  /**
+   * A claim the replay left alone (a live process's, or another host's) may be taken over at `heldUntil` (epoch ms):
+   * replay then, once, if this client still runs. A claim whose process died on another host, or in a container
+   * since restarted, is otherwise sent only at this client's next start or after the destination's next failure,
+   * which a healthy service may never have (a report-only probe). Unref'd: it keeps no process alive.
+   */
+  #replayOnceFree(heldUntil: number): void {
+    if (this.#freeAt !== undefined && this.#freeAt <= heldUntil) return;
+    this.#freeAt = heldUntil;
+    void unrefSleep(Math.max(0, heldUntil - Date.now())).then(() => {
+      if (this.#freeAt !== heldUntil) return;
+      this.#freeAt = undefined;
+      void this.#replay();
+    });
+  }
+
   async #replay(startUp = false): Promise<void> {
     if (this.replaying || this.#stopped || (startUp && this.#replayBegun)) return;
     const abort = (this.#replayAbort = new AbortController());
@@ -226,8 +244,9 @@ export class SpoolFallback {
       // A replay an exit stopped and cut short (see stop) left its watch cancelled: this one starts afresh.
       this.#replayWatch.cancelReason = undefined;
       const options = { signal: abort.signal, othersOnly: startUp };
-      await (this.#replayRun = this.#store.replay((records) => this.#replayOne(records), options).then(({ elsewhere }) => {
+      await (this.#replayRun = this.#store.replay((records) => this.#replayOne(records), options).then(({ elsewhere, heldUntil }) => {
         if (elsewhere > 0) this.#warnings.note('spool-elsewhere', spoolElsewhere(this.#store, elsewhere));
+        if (heldUntil !== undefined) this.#replayOnceFree(heldUntil);
       }));
     } finally {
       this.#replayRun = undefined;

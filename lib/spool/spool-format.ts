@@ -3,6 +3,7 @@ import type { ExportBatch } from '../exporters/span-exporter.js';
 import { randomHex } from '../model/ids.js';
 import type { Run } from '../model/run.js';
 import { isArray, isRecord, isString, parseOrUndefined, stringify } from '../natives.js';
+import { claimHost } from './claim-owner.js';
 
 /**
  * @internal Names and contents of spool files.
@@ -19,18 +20,19 @@ import { isArray, isRecord, isString, parseOrUndefined, stringify } from '../nat
  * Around that name, a file is in one of these states:
  * - `<name>.tmp` — being written; renamed to `<name>` once complete;
  * - `<name>` — ready to replay;
- * - `<name>.claimed-<pid>-<millis>` — taken by a replaying process at `<millis>`;
+ * - `<name>.claimed-<pid>-<millis>-<host>` — taken by a replaying process at `<millis>` (`<host>`: see `claim-owner.ts`;
+ *   without it, as before 2026-12-08);
  * - `<name>.corrupt` — failed to parse; kept for inspection, never replayed.
  */
 // One pattern for all three states, so the ready name is spelled once: 1 the ready name, 2 its destination, 3 `.tmp`,
-// 4 the claim's pid, 5 its millis.
-const ENTRY = /^(\d{13}-\d{6}-[0-9a-f]{16}(?:-([0-9a-f]{16}))?\.json)(?:(\.tmp)|\.claimed-(\d+)-(\d+))?$/;
+// 4 the claim's pid, 5 its millis, 6 its host.
+const ENTRY = /^(\d{13}-\d{6}-[0-9a-f]{16}(?:-([0-9a-f]{16}))?\.json)(?:(\.tmp)|\.claimed-(\d+)-(\d+)(?:-([0-9a-f]{8}))?)?$/;
 
 /** @internal A file of the spool directory, by state; `name` is always the ready name it started as, `destination` the digest in it (`''`: none). */
 export type SpoolEntry =
   | { readonly state: 'ready'; readonly file: string; readonly name: string; readonly destination: string }
   | { readonly state: 'temp'; readonly file: string; readonly name: string; readonly destination: string }
-  | { readonly state: 'claimed'; readonly file: string; readonly name: string; readonly destination: string; readonly claimedAt: number };
+  | { readonly state: 'claimed'; readonly file: string; readonly name: string; readonly destination: string; readonly claimedAt: number; readonly pid: number; readonly host: string | undefined };
 
 let sequence = 0;
 
@@ -42,7 +44,7 @@ export function newSpoolName(destination: string, now: number = Date.now()): str
 
 /** @internal The name a replaying process renames `name` to, to own it. */
 export function claimedName(name: string, now: number = Date.now()): string {
-  return `${name}.claimed-${process.pid}-${now}`;
+  return `${name}.claimed-${process.pid}-${now}-${claimHost()}`;
 }
 
 /** @internal What a directory entry is; `undefined` for anything not ours (and `.corrupt` files). */
@@ -52,7 +54,7 @@ export function parseSpoolEntry(file: string): SpoolEntry | undefined {
   const name = match[1]!;
   const destination = match[2] ?? '';
   if (match[3] !== undefined) return { state: 'temp', file, name, destination };
-  if (match[4] !== undefined) return { state: 'claimed', file, name, destination, claimedAt: Number(match[5]) };
+  if (match[4] !== undefined) return { state: 'claimed', file, name, destination, claimedAt: Number(match[5]), pid: Number(match[4]), host: match[6] };
   return { state: 'ready', file, name, destination };
 }
 

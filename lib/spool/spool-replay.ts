@@ -1,6 +1,7 @@
 import { join } from './node-path.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { claimedName, decodeBatch, parseSpoolEntry, type SpoolEntry } from './spool-format.js';
+import { claimOwnerGone } from './claim-owner.js';
 import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 import { noop } from '../noop.js';
 import { removeQuietly } from './write-atomically.js';
@@ -28,6 +29,11 @@ export interface ReplayResult {
   readonly corrupt: number;
   /** Ready files of another destination (another service, tenant or key sharing the directory): left for it. */
   readonly elsewhere: number;
+  /**
+   * When (epoch ms) the first claim this replay left alone — a live process's, or another host's, of this destination —
+   * may be taken over, if it is still there then; `undefined`: none was left alone.
+   */
+  readonly heldUntil?: number | undefined;
 }
 
 /** A replay stops after this many failed sends in a row: the destination is most likely down. */
@@ -50,13 +56,14 @@ interface ReplaySettings extends ReplayOptions {
  * a file once it renamed it to its claimed name, and a process that loses
  * the race gets ENOENT and moves on. A claim whose owner died is taken over
  * once older than `staleClaimMillis` (the claim time is in its name, as
- * rename keeps mtime). Age alone decides, not whether the pid is alive:
- * pids are reused, and mean nothing across containers or hosts sharing the
- * directory. So a single send must never take that long: with the default
- * timeouts and retries one takes a few minutes at most.
+ * rename keeps mtime), or at once when its owner is gone: a process of this
+ * host's process-id namespace that no longer exists (see `claim-owner.ts`).
+ * Elsewhere age alone decides: pids mean nothing across containers or hosts
+ * sharing the directory. So a single send must never take that long: with
+ * the default timeouts and retries one takes a few minutes at most.
  */
 export async function replaySpool(dir: string, send: (batch: ExportBatch) => Promise<boolean>, settings: ReplaySettings): Promise<ReplayResult> {
-  const result = { replayed: 0, failed: 0, corrupt: 0, elsewhere: 0 };
+  const result: { replayed: number; failed: number; corrupt: number; elsewhere: number; heldUntil?: number | undefined } = { replayed: 0, failed: 0, corrupt: 0, elsewhere: 0 };
   let entries: SpoolEntry[];
   try {
     entries = await replayable(dir, settings, result);
@@ -75,8 +82,11 @@ export async function replaySpool(dir: string, send: (batch: ExportBatch) => Pro
   return result;
 }
 
-/** This destination's ready files (but those left out) and stale claims, oldest first; the others' ready files counted in `result`. */
-async function replayable(dir: string, settings: ReplaySettings, result: { elsewhere: number }): Promise<SpoolEntry[]> {
+/**
+ * This destination's ready files (but those left out) and claims to take over (stale, or their owner gone), oldest
+ * first; the others' ready files counted in `result`, and when the first claim left alone may be taken over.
+ */
+async function replayable(dir: string, settings: ReplaySettings, result: { elsewhere: number; heldUntil?: number | undefined }): Promise<SpoolEntry[]> {
   const now = Date.now();
   const entries: SpoolEntry[] = [];
   for (const file of await fs().readdir(dir)) {
@@ -84,7 +94,10 @@ async function replayable(dir: string, settings: ReplaySettings, result: { elsew
     if (entry === undefined || entry.state === 'temp') continue;
     if (!settings.accepted.has(entry.destination)) {
       if (entry.state === 'ready') result.elsewhere++;
-    } else if ((entry.state === 'ready' && !settings.leaveOut?.has(entry.name)) || (entry.state === 'claimed' && now - entry.claimedAt > settings.staleClaimMillis)) entries.push(entry);
+    } else if (entry.state === 'ready') {
+      if (!settings.leaveOut?.has(entry.name)) entries.push(entry);
+    } else if (now - entry.claimedAt > settings.staleClaimMillis || claimOwnerGone(entry.pid, entry.host)) entries.push(entry);
+    else result.heldUntil = Math.min(result.heldUntil ?? Infinity, entry.claimedAt + settings.staleClaimMillis + 1);
   }
   return entries.sort(byKey('name'));
 }

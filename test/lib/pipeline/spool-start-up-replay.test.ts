@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LangSmithExporter, TracingClient, traceable } from '../../../index';
@@ -132,4 +132,29 @@ const client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: p
   expect(spoolFiles()).toEqual([]);
   expect(sink.acceptedIds.sort()).toEqual(left.sort());
   await restarted.shutdown();
+});
+
+test('a file claimed by another host’s replay is sent once that claim may be taken over, by a client that started before then and never fails', async () => {
+  sink.otherwise(DOWN);
+  const first = spoolingClient();
+  expect(await traced(first, 'held')).toMatchObject({ spooled: 1 });
+  await first.shutdown();
+  // Claimed by a process of another host (or container) 10 minutes less 1.5 s ago: no process id says it is gone.
+  const [file] = spoolFiles() as [string];
+  renameSync(join(dir, file), join(dir, `${file}.claimed-4242-${Date.now() - 600_000 + 1_500}-0badc0de`));
+  sink.otherwise(UP);
+  const refused = sends().length; // the first client's, answered 503
+  const replays = jest.spyOn(SpoolStore.prototype, 'replay');
+  const client = spoolingClient();
+  try {
+    // Its start-up replay (a second after it was made) leaves the claim alone and says when it is free.
+    await until(() => replays.mock.calls.length > 0);
+    await expect(replays.mock.results[0]!.value).resolves.toMatchObject({ replayed: 0, heldUntil: expect.any(Number) });
+    await until(() => sends().length > refused, 10_000);
+    expect(sends().slice(refused)).toEqual([sends()[0]]);
+    expect(spoolFiles()).toEqual([]);
+    expect(client.stats()).toMatchObject({ replayed: 1 });
+  } finally {
+    await client.shutdown();
+  }
 });

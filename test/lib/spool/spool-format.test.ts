@@ -13,10 +13,12 @@ describe('file names', () => {
   test.each([
     [NAME, { state: 'ready', file: NAME, name: NAME, destination: '' }],
     [`${NAME}.tmp`, { state: 'temp', file: `${NAME}.tmp`, name: NAME, destination: '' }],
-    [`${NAME}.claimed-4242-1733140000123`, { state: 'claimed', file: `${NAME}.claimed-4242-1733140000123`, name: NAME, destination: '', claimedAt: 1733140000123 }],
+    // As claimed before 2026-12-08: no host.
+    [`${NAME}.claimed-4242-1733140000123`, { state: 'claimed', file: `${NAME}.claimed-4242-1733140000123`, name: NAME, destination: '', claimedAt: 1733140000123, pid: 4242, host: undefined }],
+    [`${NAME}.claimed-4242-1733140000123-0a1b2c3d`, { state: 'claimed', file: `${NAME}.claimed-4242-1733140000123-0a1b2c3d`, name: NAME, destination: '', claimedAt: 1733140000123, pid: 4242, host: '0a1b2c3d' }],
     [DESTINED, { state: 'ready', file: DESTINED, name: DESTINED, destination: 'fedcba9876543210' }],
     [`${DESTINED}.tmp`, { state: 'temp', file: `${DESTINED}.tmp`, name: DESTINED, destination: 'fedcba9876543210' }],
-    [`${DESTINED}.claimed-4242-1733140000123`, { state: 'claimed', file: `${DESTINED}.claimed-4242-1733140000123`, name: DESTINED, destination: 'fedcba9876543210', claimedAt: 1733140000123 }],
+    [`${DESTINED}.claimed-4242-1733140000123-0a1b2c3d`, { state: 'claimed', file: `${DESTINED}.claimed-4242-1733140000123-0a1b2c3d`, name: DESTINED, destination: 'fedcba9876543210', claimedAt: 1733140000123, pid: 4242, host: '0a1b2c3d' }],
   ])('%s is a spool file', (file, entry) => {
     expect(parseSpoolEntry(file)).toEqual(entry);
   });
@@ -69,10 +71,10 @@ describe('file names', () => {
     expect(newSpoolName('', 1)).toMatch(/^0000000000001-000000-[0-9a-f]{16}\.json$/);
   });
 
-  test('a claimed name carries the claiming process and the claim time, and reads back as a claim of the name', () => {
+  test('a claimed name carries the claiming process, the claim time and the host, and reads back as a claim of the name', () => {
     const claimed = claimedName(NAME, 1733140000999);
-    expect(claimed).toBe(`${NAME}.claimed-${process.pid}-1733140000999`);
-    expect(parseSpoolEntry(claimed)).toEqual({ state: 'claimed', file: claimed, name: NAME, destination: '', claimedAt: 1733140000999 });
+    expect(claimed).toMatch(new RegExp(`^${NAME.replace(/\./g, '\\.')}\\.claimed-${process.pid}-1733140000999-[0-9a-f]{8}$`));
+    expect(parseSpoolEntry(claimed)).toEqual({ state: 'claimed', file: claimed, name: NAME, destination: '', claimedAt: 1733140000999, pid: process.pid, host: claimed.slice(-8) });
     const before = Date.now();
     const claimedAt = (parseSpoolEntry(claimedName(NAME)) as { claimedAt: number }).claimedAt;
     expect(claimedAt).toBeGreaterThanOrEqual(before);

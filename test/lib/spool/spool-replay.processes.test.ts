@@ -77,3 +77,35 @@ test('two processes replaying the same directory at once deliver every batch exa
   expect(readdirSync(dir)).toEqual([]);
   await expect(new SpoolStore({ dir }).usedBytes()).resolves.toBe(0);
 });
+
+test('a claim of a replaying process killed with SIGKILL is taken over by the next replay at once; while the process lives, it is left alone', async () => {
+  const dir = join(root, 'spool');
+  const store = new SpoolStore({ dir });
+  expect(await store.write({ post: [run('held')], patch: [] })).toBe(true);
+  // A replayer whose send never answers: it holds its claim until it is killed (a worker OOM-killed mid-replay).
+  const script = join(root, 'holder.js');
+  const storeModule = compileForChild('lib/spool/spool-store.ts', join(root, 'compiled'));
+  writeFileSync(script, `const { SpoolStore } = require(${JSON.stringify(storeModule)});\nvoid new SpoolStore({ dir: process.argv[2] }).replay(() => new Promise(() => {}));\nsetInterval(() => {}, 1000);\n`);
+  const holder = spawn(process.execPath, [script, dir], { stdio: 'ignore' });
+  const exited = new Promise((done) => holder.on('exit', done));
+  try {
+    const deadline = Date.now() + 20_000;
+    while (!readdirSync(dir).some((file) => file.includes('.claimed-'))) {
+      if (Date.now() > deadline) throw new Error('the child never claimed the file');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const sent: string[] = [];
+    const send = async (batch: { post: ReadonlyArray<{ id: string }> }) => (sent.push(batch.post[0]!.id), true);
+    // Alive: left alone, and when it may be taken over said (the default 10 minutes from its claim).
+    const held = await new SpoolStore({ dir }).replay(send);
+    expect(held).toMatchObject({ replayed: 0 });
+    expect(held.heldUntil! - Date.now()).toBeGreaterThan(500_000);
+    holder.kill('SIGKILL');
+    await exited;
+    await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0, elsewhere: 0 });
+    expect(sent).toEqual(['held']);
+    expect(readdirSync(dir)).toEqual([]);
+  } finally {
+    holder.kill('SIGKILL');
+  }
+});

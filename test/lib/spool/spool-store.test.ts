@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TracewireConfigError, type ExportBatch, type Run } from '../../../index';
 import { SpoolStore } from '../../../lib/spool/spool-store';
+import { claimedName } from '../../../lib/spool/spool-format';
 
 // The module object itself, as tracewire loads it: an `import * as` would spy on a copy.
 const fsPromises = require('node:fs/promises') as typeof import('node:fs/promises');
@@ -178,11 +179,13 @@ test('a stale claim left by a crashed replayer is taken over; a fresh claim and 
   await store.write(batch(2));
   const [stale, fresh, crashedWrite] = files() as [string, string, string];
   renameSync(join(dir, stale), join(dir, `${stale}.claimed-4242-${Date.now() - 61_000}`));
-  renameSync(join(dir, fresh), join(dir, `${fresh}.claimed-4242-${Date.now()}`));
+  const freshAt = Date.now();
+  renameSync(join(dir, fresh), join(dir, `${fresh}.claimed-4242-${freshAt}`));
   renameSync(join(dir, crashedWrite), join(dir, `${crashedWrite}.tmp`));
 
   const { sent, send } = recorder();
-  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0, elsewhere: 0 });
+  // The fresh claim may be taken over once past the stale age: when, said.
+  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0, elsewhere: 0, heldUntil: freshAt + 60_001 });
   expect(sent).toEqual(['post-0']);
   expect(files()).toEqual([expect.stringMatching(/\.claimed-4242-\d+$/), `${crashedWrite}.tmp`]);
 
@@ -236,7 +239,8 @@ test('only a temp file older than the stale age is deleted when counting: a read
   const size = (await store.usedBytes()) / 4;
   const [ready, claimed, temp, freshTemp] = files() as [string, string, string, string];
   // A fresh claim (its claim time is now) on a file whose mtime is old: rename keeps mtime.
-  const claim = `${claimed}.claimed-4242-${Date.now()}`;
+  const claimAt = Date.now();
+  const claim = `${claimed}.claimed-4242-${claimAt}`;
   renameSync(join(dir, claimed), join(dir, claim));
   renameSync(join(dir, temp), join(dir, `${temp}.tmp`));
   const old = (Date.now() - 61_000) / 1000;
@@ -246,7 +250,7 @@ test('only a temp file older than the stale age is deleted when counting: a read
   await expect(store.usedBytes()).resolves.toBe(3 * size);
   expect(files()).toEqual([ready, claim, `${freshTemp}.tmp`]);
   const { sent, send } = recorder();
-  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0, elsewhere: 0 });
+  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0, elsewhere: 0, heldUntil: claimAt + 60_001 });
   expect(sent).toEqual(['post-0']);
 });
 
@@ -367,6 +371,21 @@ test('a directory that could not be created is tried again on the next write', a
   expect(files()).toHaveLength(1);
 });
 
+test('a claim of this host whose process is gone is taken over at once; one of another host (or container) is judged by its age alone, though no process here has its id', async () => {
+  const store = new SpoolStore({ dir });
+  await store.write(batch(0));
+  await store.write(batch(1));
+  const [elsewhere, here] = files() as [string, string];
+  const noSuchProcess = 999_999_999;
+  const thisHost = claimedName('x.json').slice(-8);
+  const now = Date.now();
+  renameSync(join(dir, elsewhere), join(dir, `${elsewhere}.claimed-${noSuchProcess}-${now}-${thisHost === '0badc0de' ? '0badc0df' : '0badc0de'}`));
+  renameSync(join(dir, here), join(dir, `${here}.claimed-${noSuchProcess}-${now}-${thisHost}`));
+  const { sent, send } = recorder();
+  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0, elsewhere: 0, heldUntil: now + 600_001 });
+  expect(sent).toEqual(['post-1']);
+});
+
 test('a claim exactly at the stale age is left alone; a millisecond older, it is taken over; the default age is 10 minutes', async () => {
   await new SpoolStore({ dir }).write(batch(0));
   await new SpoolStore({ dir }).write(batch(1));
@@ -376,9 +395,9 @@ test('a claim exactly at the stale age is left alone; a millisecond older, it is
   renameSync(join(dir, second), join(dir, `${second}.claimed-4242-${start - 60_000}`));
   const now = jest.spyOn(Date, 'now').mockReturnValue(start);
   const { sent, send } = recorder();
-  await expect(new SpoolStore({ dir, staleClaimMillis: 60_000 }).replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0, elsewhere: 0 });
+  await expect(new SpoolStore({ dir, staleClaimMillis: 60_000 }).replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0, elsewhere: 0, heldUntil: start + 1 });
   expect(sent).toEqual(['post-0']);
-  await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0, elsewhere: 0 });
+  await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0, elsewhere: 0, heldUntil: start + 540_001 });
   now.mockReturnValue(start + 540_001);
   await expect(new SpoolStore({ dir }).replay(send)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 0, elsewhere: 0 });
   expect(sent).toEqual(['post-0', 'post-1']);
