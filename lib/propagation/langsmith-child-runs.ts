@@ -1,6 +1,6 @@
 import type { Span, RunMirror } from '../model/span.js';
 import { isFunction, isObject } from '../natives.js';
-import { ChildRunsSlot } from './listed-run.js';
+import { slotIn, type ChildRunsSlot } from './listed-run.js';
 
 
 /** The `child_runs` of the langsmith runs that are parents of spans (see {@link listUnder}). */
@@ -14,7 +14,7 @@ export function listUnder(parent: object, childRuns: unknown[] | undefined): voi
 /** @internal The place of a span whose parent is `parent` (not a span of this process) in a langsmith run's `child_runs`, if it has one (see {@link listUnder}). */
 export function listingOf(parent: object): RunMirror | undefined {
   const childRuns = listings.get(parent);
-  return childRuns === undefined ? undefined : new ChildRunsSlot(childRuns);
+  return childRuns === undefined ? undefined : slotIn(childRuns);
 }
 
 /**

@@ -77,7 +77,7 @@ export class ChildRunsSlot implements RunMirror {
   constructor(private readonly siblings: unknown[]) {}
 
   child(): RunMirror | undefined {
-    return this.run === undefined ? undefined : new ChildRunsSlot(this.run.child_runs);
+    return this.run === undefined ? undefined : slotIn(this.run.child_runs);
   }
 
   started(span: Span): void {
@@ -117,6 +117,14 @@ export class ChildRunsSlot implements RunMirror {
   get childRuns(): unknown[] | undefined {
     return this.run?.child_runs;
   }
+}
+
+/**
+ * @internal A span's place in `childRuns` (see {@link ChildRunsSlot}). Outside the class: a class naming itself in its
+ * own body is bundled (esbuild) as `var ChildRunsSlot = class _ChildRunsSlot`, and inspected under that name.
+ */
+export function slotIn(childRuns: unknown[]): ChildRunsSlot {
+  return new ChildRunsSlot(childRuns);
 }
 
 /** Captured inputs or outputs as a value (text captured as such is parsed back); `{}` for anything else. */
