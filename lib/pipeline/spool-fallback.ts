@@ -77,6 +77,7 @@ export class SpoolFallback {
     const fullBefore = this.#store.refusedFull;
     if (!(await this.#store.write(records, signal))) {
       if (this.#store.refusedFull > fullBefore) this.#warnings.note('spool-full', spoolFull(this.#store));
+      if (this.#store.untrusted !== undefined) this.#warnings.note('spool-untrusted', spoolUntrusted(this.#store, this.#store.untrusted));
       return false;
     }
     this.#keptSinceReplay = true;
@@ -257,6 +258,12 @@ export class SpoolFallback {
     // may never come (an idle service, a function that is done): replay once more now.
     if (this.#keptSinceReplay && this.#answeredDuringReplay) void this.#replay();
   }
+}
+
+/** What a spool directory another user may write to says, once (see `untrustedDirectory`). */
+function spoolUntrusted(store: SpoolStore, why: string): string {
+  return `tracewire: the spool at ${store.dir} is not used: ${why}, and a replay sends every file in it with this client's credentials. ` +
+    'Spans it would keep are dropped, counted in stats().dropped.exportFailed. Use a directory of this user only (created 0700 when missing).';
 }
 
 /**

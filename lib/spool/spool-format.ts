@@ -44,7 +44,8 @@ export function newSpoolName(destination: string, now: number = Date.now()): str
 
 /** @internal The name a replaying process renames `name` to, to own it. */
 export function claimedName(name: string, now: number = Date.now()): string {
-  return `${name}.claimed-${process.pid}-${now}-${claimHost()}`;
+  const host = claimHost();
+  return `${name}.claimed-${process.pid}-${now}${host === undefined ? '' : `-${host}`}`;
 }
 
 /** @internal What a directory entry is; `undefined` for anything not ours (and `.corrupt` files). */

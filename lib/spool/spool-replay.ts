@@ -2,6 +2,7 @@ import { join } from './node-path.js';
 import type { ExportBatch } from '../exporters/span-exporter.js';
 import { claimedName, decodeBatch, parseSpoolEntry, type SpoolEntry } from './spool-format.js';
 import { claimOwnerGone } from './claim-owner.js';
+import { readSpoolFile } from './spool-trust.js';
 import { fsPromises as fs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 import { noop } from '../noop.js';
 import { removeQuietly } from './write-atomically.js';
@@ -115,12 +116,20 @@ async function replayOne(
     return 'taken'; // another process claimed (or replayed) it first
   }
   const release = () => fs().rename(claimed, join(dir, entry.name)).catch(noop);
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
-    bytes = await fs().readFile(claimed);
-  } catch {
-    await release();
-    return 'failed';
+    bytes = await readSpoolFile(claimed);
+  } catch (error) {
+    // A symlink (O_NOFOLLOW): not a file of the spool's; anything else may read next time.
+    if ((error as { code?: unknown } | null)?.code !== 'ELOOP') {
+      await release();
+      return 'failed';
+    }
+  }
+  if (bytes === undefined) {
+    // Not a regular file of this user's (a FIFO, a device, a symlink, another user's): set aside, never read or sent.
+    await fs().rename(claimed, join(dir, `${entry.name}.corrupt`)).catch(noop);
+    return 'corrupt';
   }
   let batch = decodeBatch(bytes.toString('utf8'));
   const labels = settings.accepted.get(entry.destination);

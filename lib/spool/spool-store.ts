@@ -5,6 +5,7 @@ import { countSpoolBytes } from './count-spool-bytes.js';
 import { encodeBatch, newSpoolName } from './spool-format.js';
 import { replaySpool, type ReplayOptions, type ReplayResult } from './spool-replay.js';
 import { writeFileAtomically } from './write-atomically.js';
+import { untrustedDirectoryNow, untrustedDirectorySync } from './spool-trust.js';
 import { fsPromises as fs, nodeFs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 import { noop } from '../noop.js';
 import { isPositive, isString, max } from '../natives.js';
@@ -53,6 +54,8 @@ export class SpoolStore {
   declare readonly maxBytes: number;
   /** Writes refused because they would take the spool past `maxBytes`: a caller tells a full spool from a failing disk by it. */
   refusedFull = 0;
+  /** Why the directory is not used, once found so (see `untrustedDirectory`): nothing is written to or replayed from it. */
+  untrusted: string | undefined = undefined;
   readonly #staleClaimMillis: number;
   readonly #destinations: SpoolDestinations;
   /** Bytes on disk as of the last scan, plus this store's writes, minus its deletions. */
@@ -72,6 +75,8 @@ export class SpoolStore {
     const { dir, maxBytes = 64 * 1024 * 1024, staleClaimMillis = 10 * 60_000, destinations = NO_DESTINATIONS } = options ?? ({} as SpoolStoreOptions);
     if (!isString(dir) || dir.trim() === '' || dir.includes('\0')) refuse('spoolDir', dir, 'a directory path (not blank, no NUL byte)');
     refuseUnderAFile(dir);
+    const untrusted = untrustedDirectorySync(dir);
+    if (untrusted !== undefined) refuse('spoolDir', dir, `a directory of this user's that no other user may write to (${untrusted}): a replay sends every file in it with this client's credentials`);
     if (!isPositive(maxBytes)) refuse('spool maxBytes', maxBytes, 'a positive number of bytes');
     if (!isPositive(staleClaimMillis)) refuse('spool staleClaimMillis', staleClaimMillis, 'a positive number of milliseconds');
     this.dir = dir;
@@ -88,6 +93,7 @@ export class SpoolStore {
    */
   async write(batch: ExportBatch, signal?: AbortSignal): Promise<boolean> {
     if (batch.post.length === 0 && batch.patch.length === 0) return true;
+    if (this.untrusted !== undefined) return false;
     let reserved = 0;
     let name: string | undefined;
     try {
@@ -110,8 +116,10 @@ export class SpoolStore {
       await writeFileAtomically(join(this.dir, name), text, signal);
       this.#diskBytes += size;
       return true;
-    } catch {
+    } catch (error) {
       if (name !== undefined) this.#written?.delete(name);
+      // The directory was removed while the process ran: made again for the next write (it stayed gone for good).
+      if ((error as { code?: unknown } | null)?.code === 'ENOENT') this.#dirCreated = undefined;
       return false;
     } finally {
       this.#reservedBytes -= reserved;
@@ -142,6 +150,9 @@ export class SpoolStore {
       // Counting is best effort; the replay itself reports what it could not do.
     }
     try {
+      // Never from a directory another user may write to (see untrustedDirectory); one not there yet holds nothing.
+      this.untrusted ??= await untrustedDirectoryNow(this.dir).catch(() => undefined);
+      if (this.untrusted !== undefined) return { replayed: 0, failed: 0, corrupt: 0, elsewhere: 0 };
       const leaveOut = options.othersOnly === true ? written : undefined;
       const accepted = this.#destinations.accepted();
       return await replaySpool(this.dir, send, { ...options, leaveOut, accepted, staleClaimMillis: this.#staleClaimMillis, onRemoved: (bytes) => this.#forget(bytes) });
@@ -176,10 +187,17 @@ export class SpoolStore {
 
   #createDir(): Promise<unknown> {
     // Only the owner may list, read or add spool files.
-    this.#dirCreated ??= fs().mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
-      this.#dirCreated = undefined;
-      throw error;
-    });
+    this.#dirCreated ??= fs()
+      .mkdir(this.dir, { recursive: true, mode: 0o700 })
+      .then(async () => {
+        // Checked after it exists: another user may have made it first (mkdir of an existing directory succeeds).
+        this.untrusted ??= await untrustedDirectoryNow(this.dir);
+        if (this.untrusted !== undefined) throw new Error(this.untrusted);
+      })
+      .catch((error: unknown) => {
+        this.#dirCreated = undefined;
+        throw error;
+      });
     return this.#dirCreated;
   }
 }

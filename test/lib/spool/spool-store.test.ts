@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { within } from '../../helpers/within';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TracewireConfigError, type ExportBatch, type Run } from '../../../index';
@@ -403,14 +405,51 @@ test('a claim exactly at the stale age is left alone; a millisecond older, it is
   expect(sent).toEqual(['post-0', 'post-1']);
 });
 
-test('a directory with a spool file name cannot be read: it counts as failed and keeps its name', async () => {
+test('what has a spool file name but is no regular file — a directory, a FIFO, a symlink — is set aside, never read or sent: a FIFO does not hold the replay', async () => {
   const store = new SpoolStore({ dir });
   await store.write(batch(0));
-  mkdirSync(join(dir, '0000000000001-000001-00000000000000aa.json'));
+  const other = mkdtempSync(join(tmpdir(), 'tracewire-spool-elsewhere-'));
+  try {
+    await new SpoolStore({ dir: other }).write(batch(9));
+    const [target] = readdirSync(other) as [string];
+    mkdirSync(join(dir, '0000000000001-000001-00000000000000aa.json'));
+    execFileSync('mkfifo', [join(dir, '0000000000002-000001-00000000000000aa.json')]);
+    symlinkSync(join(other, target), join(dir, '0000000000003-000001-00000000000000aa.json'));
+    const { sent, send } = recorder();
+    await expect(within(store.replay(send), 10_000)).resolves.toEqual({ replayed: 1, failed: 0, corrupt: 3, elsewhere: 0 });
+    expect(sent).toEqual(['post-0']);
+    expect(files()).toEqual(['1', '2', '3'].map((n) => `000000000000${n}-000001-00000000000000aa.json.corrupt`));
+    expect(readdirSync(other)).toEqual([target]); // the symlink's target is left alone
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
+});
+
+test('a spool directory another user may write to is refused: group- or world-writable at construction, and one made so after, never written or replayed', async () => {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o777);
+  expect(() => new SpoolStore({ dir })).toThrow(TracewireConfigError);
+  expect(() => new SpoolStore({ dir })).toThrow(/may write to it \(mode 0777\)/);
+  chmodSync(dir, 0o700);
+  const store = new SpoolStore({ dir });
+  await store.write(batch(0));
+  // Made writable by others after construction (or planted by another user before the first use): not used.
+  chmodSync(dir, 0o770);
+  writeFileSync(join(dir, '0000000000001-000001-00000000000000aa.json'), JSON.stringify({ v: 1, post: [{ id: 'planted' }], patch: [] }));
   const { sent, send } = recorder();
-  await expect(store.replay(send)).resolves.toEqual({ replayed: 1, failed: 1, corrupt: 0, elsewhere: 0 });
-  expect(sent).toEqual(['post-0']);
-  expect(files()).toEqual(['0000000000001-000001-00000000000000aa.json']);
+  await expect(store.replay(send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0, elsewhere: 0 });
+  expect(sent).toEqual([]);
+  await expect(store.write(batch(1))).resolves.toBe(false);
+  expect(store.untrusted).toMatch(/mode 0770/);
+});
+
+test('a spool directory removed while the process runs is made again by the next write', async () => {
+  const store = new SpoolStore({ dir });
+  await expect(store.write(batch(0))).resolves.toBe(true);
+  rmSync(dir, { recursive: true, force: true });
+  await expect(store.write(batch(1))).resolves.toBe(false);
+  await expect(store.write(batch(2))).resolves.toBe(true);
+  expect(files()).toHaveLength(1);
 });
 
 test('every spool file a write opens is closed again, when the write succeeds and when it fails', async () => {
