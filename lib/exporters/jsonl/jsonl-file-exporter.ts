@@ -5,7 +5,8 @@ import { refuse } from '../../errors.js';
 import { optionsObject } from '../../config-env.js';
 import { EXPORT_OK, type ExportBatch, type ExportOptions, type ExportResult, type SpanExporter } from '../span-exporter.js';
 import { toLines } from './jsonl-lines.js';
-import { fsPromises as fs, nodeUrl } from '../../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
+import { nodeUrl } from '../../peers/node-builtin.js';
+import { openJsonlFile, stillAtPath, type OpenJsonlFile } from './open-jsonl-file.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 import { noop } from '../../noop.js';
 import { isString } from '../../natives.js';
 
@@ -51,7 +52,7 @@ export class JsonlFileExporter implements SpanExporter {
   /** The file runs are appended to. */
   declare readonly path: string;
   /** Opened by an export, kept open until `shutdown()` or {@link IDLE_CLOSE_MILLIS} without one. */
-  #handle: Promise<FsPromises.FileHandle> | undefined;
+  #handle: Promise<OpenJsonlFile> | undefined;
   #idleTimer: HostTimer | undefined;
   readonly #writing = new Set<Promise<ExportResult>>();
   /** A write failed part-way: the next batch starts with `\n` so the torn line stays alone. */
@@ -105,7 +106,7 @@ export class JsonlFileExporter implements SpanExporter {
       this.#idleTimer = undefined;
       const handle = this.#handle;
       this.#handle = undefined;
-      void handle?.then((file) => file.close()).catch(noop);
+      void handle?.then(({ file }) => file.close()).catch(noop);
     }, IDLE_CLOSE_MILLIS);
     timer.unref?.();
     this.#idleTimer = timer;
@@ -119,7 +120,7 @@ export class JsonlFileExporter implements SpanExporter {
     await Promise.all(this.#writing);
     const handle = this.#handle;
     this.#handle = undefined;
-    await handle?.then((file) => file.close()).catch(noop);
+    await handle?.then(({ file }) => file.close()).catch(noop);
   }
 
   async #append(batch: ExportBatch): Promise<ExportResult> {
@@ -133,7 +134,7 @@ export class JsonlFileExporter implements SpanExporter {
     if (this.#tornLine) buffer = Buffer.concat([NEWLINE, buffer]);
     let written = 0;
     try {
-      const file = await this.#open();
+      const file = await this.#fileAtPath();
       // One call for the whole buffer; a short write (rare on regular files: a full disk, a signal) is finished with more calls.
       while (written < buffer.length) {
         const { bytesWritten } = await file.write(buffer, written, buffer.length - written);
@@ -148,10 +149,26 @@ export class JsonlFileExporter implements SpanExporter {
     }
   }
 
-  #open(): Promise<FsPromises.FileHandle> {
+  /**
+   * The file open at its path: the one already open, unless the path names another file now (removed, renamed away
+   * by log rotation, replaced), when it is closed and the path opened again. Lines written to a file removed while it
+   * stayed open were counted delivered and lost (a report-only probe).
+   */
+  async #fileAtPath(): Promise<FsPromises.FileHandle> {
+    const held = this.#handle;
+    if (held !== undefined) {
+      const open = await held;
+      if (await stillAtPath(this.path, open)) return open.file;
+      if (this.#handle === held) this.#handle = undefined;
+      void open.file.close().catch(noop);
+    }
+    return (await this.#open()).file;
+  }
+
+  #open(): Promise<OpenJsonlFile> {
     let opening = this.#handle;
     if (opening === undefined) {
-      const opened = (this.#handle = opening = fs().open(this.path, 'a', 0o600));
+      const opened = (this.#handle = opening = openJsonlFile(this.path));
       // Forget a failed open so a later export tries again (the directory may appear, a file handle may free up).
       opened.catch(() => {
         if (this.#handle === opened) this.#handle = undefined;

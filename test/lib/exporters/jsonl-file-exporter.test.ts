@@ -1,4 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { within } from '../../helpers/within';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -203,4 +205,48 @@ const openOnFile = () => fs.readdirSync('/proc/self/fd').filter((fd) => { try { 
   expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ right: 40, later: 0 });
   expect(stderr).not.toMatch(/Closing file descriptor/);
   expect(lines(path)).toHaveLength(40);
+});
+
+test('writes only to a regular file of its own at the path: a symbolic link there (another user’s, to a file of the victim’s) or a FIFO is refused, not retried, and nothing is written through it', async () => {
+  const target = join(dir, 'victim-rc');
+  writeFileSync(target, 'export SAFE=1\n');
+  const link = join(dir, 'linked.jsonl');
+  symlinkSync(target, link);
+  const linked = new JsonlFileExporter({ path: link });
+  const refused = await linked.export({ post: [run('a')], patch: [] }, { signal });
+  expect(refused).toMatchObject({ ok: false, retryable: false });
+  expect(String((refused as { error: Error }).error.message)).toContain('symbolic link');
+  expect(readFileSync(target, 'utf8')).toBe('export SAFE=1\n');
+  await linked.shutdown();
+
+  const fifo = join(dir, 'fifo.jsonl');
+  execFileSync('mkfifo', [fifo]);
+  const piped = new JsonlFileExporter({ path: fifo });
+  // No reader: it fails at once rather than waiting for one (the process was held for good).
+  await expect(within(piped.export({ post: [run('b')], patch: [] }, { signal }), 5_000)).resolves.toMatchObject({ ok: false, retryable: false });
+  await piped.shutdown();
+});
+
+test('a file removed (or rotated away) while it is open is made again at the path by the next export: its lines are not written to the removed file', async () => {
+  const path = join(dir, 'runs.jsonl');
+  const exporter = new JsonlFileExporter({ path });
+  await expect(exporter.export({ post: [run('a')], patch: [] }, { signal })).resolves.toEqual({ ok: true });
+  rmSync(path);
+  await expect(exporter.export({ post: [run('b')], patch: [] }, { signal })).resolves.toEqual({ ok: true });
+  await exporter.shutdown();
+  expect(lines(path).map((line) => line.id)).toEqual(['b']);
+  expect(statSync(path).mode & 0o777).toBe(0o600);
+});
+
+// Needs root to give a file to another user (CI runs as root).
+(process.getuid?.() === 0 ? test : test.skip)('a file at the path owned by another user (who made it first, readable by them) is refused: no run is written where they can read it', async () => {
+  const path = join(dir, 'shared.jsonl');
+  writeFileSync(path, '', { mode: 0o666 });
+  chownSync(path, 65534, 65534);
+  const exporter = new JsonlFileExporter({ path });
+  const refused = await exporter.export({ post: [run('secret')], patch: [] }, { signal });
+  expect(refused).toMatchObject({ ok: false, retryable: false });
+  expect(String((refused as { error: Error }).error.message)).toContain('owned by another user (uid 65534)');
+  expect(readFileSync(path, 'utf8')).toBe('');
+  await exporter.shutdown();
 });

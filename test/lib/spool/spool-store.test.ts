@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { within } from '../../helpers/within';
 import { tmpdir } from 'node:os';
@@ -509,4 +509,11 @@ test('a rename already under way when the signal aborts is undone as it complete
   await expect(store.write(batch(0), graceOver.signal)).resolves.toBe(false);
   expect(files()).toEqual([]);
   await expect(store.usedBytes()).resolves.toBe(0);
+});
+
+// Needs root to give a directory to another user (CI runs as root).
+(process.getuid?.() === 0 ? test : test.skip)('a spool directory owned by another user is refused, though only they may write to it', () => {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chownSync(dir, 65534, 65534);
+  expect(() => new SpoolStore({ dir })).toThrow(/owned by another user \(uid 65534\)/);
 });

@@ -1,0 +1,54 @@
+import type * as FsPromises from 'node:fs/promises';
+import { fsPromises as fs, nodeFs } from '../../peers/node-builtin.js';
+
+/** @internal The JSONL file open for appending, and which file it is (to tell when the path names another). */
+export interface OpenJsonlFile {
+  readonly file: FsPromises.FileHandle;
+  readonly dev: number;
+  readonly ino: number;
+}
+
+/**
+ * @internal Opens `path` for appending (created `0600` when missing) only as a regular file of this user's (or
+ * root's): never through a symbolic link (`O_NOFOLLOW`), never blocking on a FIFO (`O_NONBLOCK`: one without a reader
+ * fails at once). Runs hold user data: another local user who made the path first — a world-readable file of theirs,
+ * or a link to a file of the victim's they chose — read every run, or had lines appended where they liked, and a FIFO
+ * held the process for good (a report-only probe). A refusal is an error the exporter reports once, not retried.
+ */
+export async function openJsonlFile(path: string): Promise<OpenJsonlFile> {
+  const { constants } = nodeFs();
+  let file: FsPromises.FileHandle;
+  try {
+    file = await fs().open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0), 0o600);
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'ELOOP') throw refusal(path, 'it is a symbolic link');
+    if (code === 'ENXIO') throw refusal(path, 'it is a FIFO');
+    throw error;
+  }
+  const stats = await file.stat().catch(async (error: unknown) => {
+    await file.close().catch(() => undefined);
+    throw error;
+  });
+  const uid = process.getuid?.();
+  const why = !stats.isFile() ? 'it is not a regular file' : uid !== undefined && stats.uid !== uid && stats.uid !== 0 ? `it is owned by another user (uid ${stats.uid})` : undefined;
+  if (why !== undefined) {
+    await file.close().catch(() => undefined);
+    throw refusal(path, why);
+  }
+  return { file, dev: stats.dev, ino: stats.ino };
+}
+
+/** @internal Whether `path` still names the file `open` is (not removed, renamed away or replaced: log rotation). Never rejects. */
+export async function stillAtPath(path: string, open: OpenJsonlFile): Promise<boolean> {
+  try {
+    const now = await fs().lstat(path);
+    return now.ino === open.ino && now.dev === open.dev;
+  } catch {
+    return false;
+  }
+}
+
+function refusal(path: string, why: string): Error {
+  return Object.assign(new Error(`the JSONL exporter writes only to a regular file of this user's at ${path}, never through a link: ${why}`), { code: 'EJSONLPATH' });
+}
