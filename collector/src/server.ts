@@ -85,8 +85,18 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
+/** SQLite's and the file system's codes for a full disk: answered 507, logged once, not as a fault per request. */
+const DISK_FULL = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
+let diskFullLogged = false;
+
 function answerError(req: IncomingMessage, res: ServerResponse, error: unknown, maxBodyBytes: number): void {
-  const known = error instanceof HttpError;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && DISK_FULL.has(code)) {
+    if (!diskFullLogged) console.error(`tracewire-collector: the disk holding its database is full (${code}): runs are refused with 507 until there is room.`);
+    diskFullLogged = true;
+    error = new HttpError(507, `The collector's disk is full (${code}): nothing was stored. Free space where its database is, then send again.`);
+  }
+  const known = error instanceof HttpError ? error : undefined;
   // The viewer's first page load carries the token in its URL (`/?token=…`): its value is never logged.
   if (!known) console.error(`tracewire-collector: ${req.method} ${String(req.url).replace(/([?&]token=)[^&#]*/gi, '$1***').slice(0, 200)} failed:`, error);
   if (res.headersSent) {
@@ -101,7 +111,7 @@ function answerError(req: IncomingMessage, res: ServerResponse, error: unknown, 
     res.setHeader('connection', 'keep-alive');
     drainThenClose(req, Math.max(maxBodyBytes, 64 * 1024 * 1024), DRAIN_MILLIS);
   }
-  sendJson(res, known ? error.status : 500, { detail: known ? error.message : 'Internal error: see the collector log' });
+  sendJson(res, known?.status ?? 500, { detail: known?.message ?? 'Internal error: see the collector log' });
 }
 
 /** The raw answer to a request Node's parser refused (it never reached a route): status and a JSON reason. */

@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { RunOp, StoredRun } from '../ingest/run-op.js';
 import type { Rejection } from '../ingest/ingest-result.js';
@@ -68,6 +69,9 @@ export class RunStore {
   private readonly ingestTx: (ops: RunOp[]) => Rejection[];
 
   constructor(private readonly options: RunStoreOptions) {
+    // Made 0600 before SQLite opens it: runs hold user data, and SQLite makes its -wal and -shm files with the
+    // database's mode. Under umask 022 all three were world-readable (a report-only probe).
+    if (options.path !== ':memory:' && options.path !== '') createPrivately(options.path);
     this.db = new Database(options.path);
     // WAL: readers (the viewer) do not block the writer; NORMAL sync is safe under WAL and much faster.
     if (options.path !== ':memory:') this.db.pragma('journal_mode = WAL');
@@ -230,5 +234,14 @@ export class RunStore {
   /** The columns of a run: id, trace_id, start_time, end_time, has_error, name, tags, data, parent_run_id. */
   private row(run: Partial<StoredRun> & { id: string }): [string, string | null, string | null, string | null, number, string | null, string, string, string | null] {
     return [run.id, run.trace_id ?? null, run.start_time ?? null, run.end_time ?? null, runFailed(run) ? 1 : 0, run.name ?? null, JSON.stringify(run.tags ?? []), JSON.stringify(run), run.parent_run_id ?? null];
+  }
+}
+
+/** Creates `path` empty with mode 0600 when it does not exist (an existing database keeps its mode). */
+function createPrivately(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch {
+    // There already (or not creatable: SQLite's own open says why).
   }
 }
