@@ -78,6 +78,9 @@ export class SpoolFallback {
     if (!(await this.#store.write(records, signal))) {
       if (this.#store.refusedFull > fullBefore) this.#warnings.note('spool-full', spoolFull(this.#store));
       if (this.#store.untrusted !== undefined) this.#warnings.note('spool-untrusted', spoolUntrusted(this.#store, this.#store.untrusted));
+      else if (this.#store.refusedFull === fullBefore && this.#store.lastWriteError !== undefined && signal?.aborted !== true) {
+        this.#warnings.note('spool-failed', spoolFailed(this.#store, this.#store.lastWriteError));
+      }
       return false;
     }
     this.#keptSinceReplay = true;
@@ -258,6 +261,12 @@ export class SpoolFallback {
     // may never come (an idle service, a function that is done): replay once more now.
     if (this.#keptSinceReplay && this.#answeredDuringReplay) void this.#replay();
   }
+}
+
+/** What a spool the file system refuses says, once: where, and why (a read-only or full disk, permissions). */
+function spoolFailed(store: SpoolStore, why: string): string {
+  return `tracewire: the spool at ${store.dir} could not be written (${why}): spans it would keep are dropped, counted in stats().dropped.exportFailed. ` +
+    'Check that the directory is writable by this process and its disk has room. Further ones are not warned about.';
 }
 
 /** What a spool directory another user may write to says, once (see `untrustedDirectory`). */

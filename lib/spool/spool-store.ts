@@ -56,6 +56,8 @@ export class SpoolStore {
   refusedFull = 0;
   /** Why the directory is not used, once found so (see `untrustedDirectory`): nothing is written to or replayed from it. */
   untrusted: string | undefined = undefined;
+  /** The code (or message) of the last write the file system failed (`EROFS`, `ENOSPC`, `EACCES`…): for the warning. */
+  lastWriteError: string | undefined = undefined;
   readonly #staleClaimMillis: number;
   readonly #destinations: SpoolDestinations;
   /** Bytes on disk as of the last scan, plus this store's writes, minus its deletions. */
@@ -118,6 +120,8 @@ export class SpoolStore {
       return true;
     } catch (error) {
       if (name !== undefined) this.#written?.delete(name);
+      const code = (error as { code?: unknown } | null)?.code;
+      this.lastWriteError = isString(code) ? code : error instanceof Error ? error.message : String(error);
       // The directory was removed while the process ran: made again for the next write (it stayed gone for good).
       if ((error as { code?: unknown } | null)?.code === 'ENOENT') this.#dirCreated = undefined;
       return false;
