@@ -5,7 +5,7 @@ import { countSpoolBytes } from './count-spool-bytes.js';
 import { encodeBatch, newSpoolName } from './spool-format.js';
 import { replaySpool, type ReplayOptions, type ReplayResult } from './spool-replay.js';
 import { writeFileAtomically } from './write-atomically.js';
-import { untrustedDirectoryNow, untrustedDirectorySync } from './spool-trust.js';
+import { spoolDirectoryIn, untrustedDirectoryNow } from './spool-trust.js';
 import { fsPromises as fs, nodeFs } from '../peers/node-builtin.js'; // loaded on first use, not at import (cold start; see node-builtin.ts)
 import { noop } from '../noop.js';
 import { isPositive, isString, max } from '../natives.js';
@@ -77,11 +77,11 @@ export class SpoolStore {
     const { dir, maxBytes = 64 * 1024 * 1024, staleClaimMillis = 10 * 60_000, destinations = NO_DESTINATIONS } = options ?? ({} as SpoolStoreOptions);
     if (!isString(dir) || dir.trim() === '' || dir.includes('\0')) refuse('spoolDir', dir, 'a directory path (not blank, no NUL byte)');
     refuseUnderAFile(dir);
-    const untrusted = untrustedDirectorySync(dir);
-    if (untrusted !== undefined) refuse('spoolDir', dir, `a directory of this user's that no other user may write to (${untrusted}): a replay sends every file in it with this client's credentials`);
+    const own = spoolDirectoryIn(dir, join);
+    if (own.refused !== undefined) refuse('spoolDir', dir, `a directory of this user's, or one others may write to (its files then go in a subdirectory of this user's): ${own.refused}`);
     if (!isPositive(maxBytes)) refuse('spool maxBytes', maxBytes, 'a positive number of bytes');
     if (!isPositive(staleClaimMillis)) refuse('spool staleClaimMillis', staleClaimMillis, 'a positive number of milliseconds');
-    this.dir = dir;
+    this.dir = own.dir;
     this.maxBytes = maxBytes;
     this.#staleClaimMillis = staleClaimMillis;
     this.#destinations = destinations;
@@ -112,6 +112,9 @@ export class SpoolStore {
       reserved = size;
       this.#reservedBytes += size;
       await this.#createDir();
+      // Checked at each write, not only when made: in a directory others may write to, its own could be swapped since.
+      this.untrusted ??= await untrustedDirectoryNow(this.dir);
+      if (this.untrusted !== undefined) return false;
       // Known as this store's before it can be listed: a replay listing the directory as the file lands leaves it out.
       name = newSpoolName(this.#destinations.tagOf(batch));
       this.#written?.add(name);

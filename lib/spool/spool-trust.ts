@@ -17,15 +17,24 @@ export function untrustedDirectory(stats: Stats): string | undefined {
   return undefined;
 }
 
-/** @internal {@link untrustedDirectory} of `dir` as it is now, read synchronously (construction); `undefined` as well when it does not exist yet. */
-export function untrustedDirectorySync(dir: string): string | undefined {
+/**
+ * @internal Where a store given `dir` keeps its files: `dir` itself when it is trusted or not there yet (it is then
+ * created 0700, and checked again at first use); in a directory others may write to — a shared `/tmp/spool`, a
+ * Kubernetes `emptyDir` (mode 0777), a volume made group-writable — a subdirectory of this user's own,
+ * `tracewire-<uid>`, made 0700 and checked at each use, as tmux and ssh-agent keep theirs under `/tmp`. `refused`:
+ * why `dir` cannot be used at all (another user's, that others may not write to either).
+ */
+export function spoolDirectoryIn(dir: string, join: (dir: string, name: string) => string): { readonly dir: string; readonly refused?: string } {
   let stats: Stats;
   try {
     stats = nodeFs().statSync(dir);
   } catch {
-    return undefined; // not there yet: it is created 0700, and checked again after
+    return { dir };
   }
-  return untrustedDirectory(stats);
+  const untrusted = untrustedDirectory(stats);
+  if (untrusted === undefined) return { dir };
+  if (stats.isDirectory() && (stats.mode & 0o022) !== 0) return { dir: join(dir, `tracewire-${process.getuid?.() ?? 'user'}`) };
+  return { dir, refused: untrusted };
 }
 
 /** @internal {@link untrustedDirectory} of `dir`, which exists (it was just created, or found). */

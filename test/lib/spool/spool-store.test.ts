@@ -425,22 +425,31 @@ test('what has a spool file name but is no regular file — a directory, a FIFO,
   }
 });
 
-test('a spool directory another user may write to is refused: group- or world-writable at construction, and one made so after, never written or replayed', async () => {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+test('in a directory others may write to (a shared /tmp/spool, a Kubernetes emptyDir) the files go in a 0700 subdirectory of this user’s; what is planted beside it is never replayed', async () => {
+  mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o777);
-  expect(() => new SpoolStore({ dir })).toThrow(TracewireConfigError);
-  expect(() => new SpoolStore({ dir })).toThrow(/may write to it \(mode 0777\)/);
-  chmodSync(dir, 0o700);
   const store = new SpoolStore({ dir });
-  await store.write(batch(0));
-  // Made writable by others after construction (or planted by another user before the first use): not used.
-  chmodSync(dir, 0o770);
+  const own = join(dir, `tracewire-${process.getuid!()}`);
+  expect(store.dir).toBe(own);
+  await expect(store.write(batch(0))).resolves.toBe(true);
+  expect(statSync(own).mode & 0o777).toBe(0o700);
   writeFileSync(join(dir, '0000000000001-000001-00000000000000aa.json'), JSON.stringify({ v: 1, post: [{ id: 'planted' }], patch: [] }));
   const { sent, send } = recorder();
-  await expect(store.replay(send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0, elsewhere: 0 });
-  expect(sent).toEqual([]);
+  await expect(new SpoolStore({ dir }).replay(send)).resolves.toMatchObject({ replayed: 1, corrupt: 0 });
+  expect(sent).toEqual(['post-0']);
+});
+
+test('a spool directory made writable by others after it was trusted is neither written to nor replayed', async () => {
+  const store = new SpoolStore({ dir });
+  await expect(store.write(batch(0))).resolves.toBe(true);
+  chmodSync(dir, 0o770);
   await expect(store.write(batch(1))).resolves.toBe(false);
   expect(store.untrusted).toMatch(/mode 0770/);
+  writeFileSync(join(dir, '0000000000001-000001-00000000000000aa.json'), JSON.stringify({ v: 1, post: [{ id: 'planted' }], patch: [] }));
+  const { sent, send } = recorder();
+  await expect(new SpoolStore({ dir: join(root, 'other') }).replay(send)).resolves.toMatchObject({ replayed: 0 }); // unrelated
+  await expect(store.replay(send)).resolves.toEqual({ replayed: 0, failed: 0, corrupt: 0, elsewhere: 0 });
+  expect(sent).toEqual([]);
 });
 
 test('a spool directory removed while the process runs is made again by the next write', async () => {
@@ -512,8 +521,17 @@ test('a rename already under way when the signal aborts is undone as it complete
 });
 
 // Needs root to give a directory to another user (CI runs as root).
-(process.getuid?.() === 0 ? test : test.skip)('a spool directory owned by another user is refused, though only they may write to it', () => {
+(process.getuid?.() === 0 ? test : test.skip)('a spool directory owned by another user is refused, though only they may write to it; in a shared one, a subdirectory another user made first under this user’s name is not used', async () => {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chownSync(dir, 65534, 65534);
+  expect(() => new SpoolStore({ dir })).toThrow(TracewireConfigError);
   expect(() => new SpoolStore({ dir })).toThrow(/owned by another user \(uid 65534\)/);
+  const shared = join(root, 'shared');
+  mkdirSync(shared);
+  chmodSync(shared, 0o777);
+  mkdirSync(join(shared, `tracewire-${process.getuid!()}`), { mode: 0o700 });
+  chownSync(join(shared, `tracewire-${process.getuid!()}`), 65534, 65534);
+  const store = new SpoolStore({ dir: shared });
+  await expect(store.write(batch(0))).resolves.toBe(false);
+  expect(store.untrusted).toMatch(/owned by another user/);
 });
