@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, lstatSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { RunOp, StoredRun } from '../ingest/run-op.js';
 import type { Rejection } from '../ingest/ingest-result.js';
@@ -237,11 +237,26 @@ export class RunStore {
   }
 }
 
-/** Creates `path` empty with mode 0600 when it does not exist (an existing database keeps its mode). */
+/**
+ * Creates `path` empty with mode 0600 when it does not exist (an existing database of this user's keeps its mode), and
+ * refuses a database, `-wal` or `-shm` that is not a regular file of this user's: SQLite uses such files as it finds
+ * them, so another user who made a world-readable `-wal` first in a shared directory read every run (a review).
+ */
 function createPrivately(path: string): void {
   try {
     closeSync(openSync(path, 'wx', 0o600));
   } catch {
     // There already (or not creatable: SQLite's own open says why).
+  }
+  const uid = process.getuid?.();
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    let stats;
+    try {
+      stats = lstatSync(file);
+    } catch {
+      continue; // not there: SQLite makes it with the database's mode
+    }
+    const why = !stats.isFile() ? 'it is not a regular file' : uid !== undefined && stats.uid !== uid ? `it is owned by another user (uid ${stats.uid})` : undefined;
+    if (why !== undefined) throw new Error(`tracewire-collector: refusing the database file ${file}: ${why}. Use a --db path in a directory only this user can write to.`);
   }
 }

@@ -2,8 +2,11 @@ import type { ExportResult } from '../span-exporter.js';
 import { parseRetryAfter } from './retry-after.js';
 import { thrownMessage } from '../../serialize/text.js';
 
-/** Statuses worth retrying: the server may answer differently later. */
-export const RETRYABLE_STATUS: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+/**
+ * Statuses worth retrying: the server may answer differently later. 507 (Insufficient Storage): its disk is full,
+ * which passes; tracewire's collector answers it (before 2026-12-08 a 500), and its runs were dropped, not spooled.
+ */
+export const RETRYABLE_STATUS: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504, 507]);
 
 /** @internal How much of an error response's body an error message quotes. */
 export const MAX_ERROR_BODY_CHARS = 300;

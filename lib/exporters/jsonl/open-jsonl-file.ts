@@ -17,21 +17,30 @@ export interface OpenJsonlFile {
  */
 export async function openJsonlFile(path: string): Promise<OpenJsonlFile> {
   const { constants } = nodeFs();
+  // The system's own links to a descriptor (`/dev/stdout`, `/proc/self/fd/1`) are followed: no other user makes them.
+  const system = SYSTEM_LINKS.test(path);
   let file: FsPromises.FileHandle;
   try {
-    file = await fs().open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0), 0o600);
+    file = await fs().open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (system ? 0 : (constants.O_NOFOLLOW ?? 0)) | (constants.O_NONBLOCK ?? 0), 0o600);
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
-    if (code === 'ELOOP') throw refusal(path, 'it is a symbolic link');
-    if (code === 'ENXIO') throw refusal(path, 'it is a FIFO');
+    if (code === 'ELOOP') throw refusal(path, 'it is a symbolic link (give the path it points to; /dev/stdout and /proc/self/fd/N are followed)');
+    if (code === 'ENXIO') throw refusal(path, 'it is a FIFO without a reader');
     throw error;
   }
+  if (system) return { file, dev: -1, ino: -1 };
   const stats = await file.stat().catch(async (error: unknown) => {
     await file.close().catch(() => undefined);
     throw error;
   });
   const uid = process.getuid?.();
-  const why = !stats.isFile() ? 'it is not a regular file' : uid !== undefined && stats.uid !== uid && stats.uid !== 0 ? `it is owned by another user (uid ${stats.uid})` : undefined;
+  const why = !stats.isFile()
+    ? 'it is not a regular file'
+    : uid !== undefined && stats.uid !== uid && stats.uid !== 0
+      ? `it is owned by another user (uid ${stats.uid})`
+      : stats.nlink > 1
+        ? 'it has another name (a hard link another user may have made to a file of yours)'
+        : undefined;
   if (why !== undefined) {
     await file.close().catch(() => undefined);
     throw refusal(path, why);
@@ -39,8 +48,12 @@ export async function openJsonlFile(path: string): Promise<OpenJsonlFile> {
   return { file, dev: stats.dev, ino: stats.ino };
 }
 
+/** `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`: links the system makes to this process's descriptors. */
+const SYSTEM_LINKS = /^\/(?:dev\/(?:stdout|stderr|fd\/\d+)|proc\/self\/fd\/\d+)$/;
+
 /** @internal Whether `path` still names the file `open` is (not removed, renamed away or replaced: log rotation). Never rejects. */
 export async function stillAtPath(path: string, open: OpenJsonlFile): Promise<boolean> {
+  if (open.ino === -1) return true; // a descriptor of this process's (see SYSTEM_LINKS)
   try {
     const now = await fs().lstat(path);
     return now.ino === open.ino && now.dev === open.dev;

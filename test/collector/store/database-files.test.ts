@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chownSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector, type RunningCollector } from '../../../collector/src/server.js';
@@ -46,4 +46,18 @@ test('a full disk is answered 507 with a reason, logged once however many reques
     expect(answer).toMatchObject({ status: 507, body: { detail: expect.stringContaining('disk is full (SQLITE_FULL)') } });
   }
   expect(errors.mock.calls.filter((call) => String(call[0]).includes('disk holding its database is full'))).toHaveLength(1);
+});
+
+test('a -wal or -shm another user made first (a link, or world-readable and theirs) is refused at start, not used', async () => {
+  const db = join(dir, 'tracewire.sqlite');
+  symlinkSync(join(dir, 'elsewhere'), `${db}-wal`);
+  await expect(startCollector({ db, port: 0 })).rejects.toThrow(/refusing the database file .*-wal: it is not a regular file/);
+});
+
+// Needs root to give a file to another user (CI runs as root).
+(process.getuid?.() === 0 ? test : test.skip)('a database file of another user’s is refused at start', async () => {
+  const db = join(dir, 'tracewire.sqlite');
+  writeFileSync(`${db}-shm`, '', { mode: 0o666 });
+  chownSync(`${db}-shm`, 65534, 65534);
+  await expect(startCollector({ db, port: 0 })).rejects.toThrow(/-shm: it is owned by another user \(uid 65534\)/);
 });

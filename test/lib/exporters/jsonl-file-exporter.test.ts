@@ -1,4 +1,4 @@
-import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { within } from '../../helpers/within';
 import { tmpdir } from 'node:os';
@@ -248,5 +248,51 @@ test('a file removed (or rotated away) while it is open is made again at the pat
   expect(refused).toMatchObject({ ok: false, retryable: false });
   expect(String((refused as { error: Error }).error.message)).toContain('owned by another user (uid 65534)');
   expect(readFileSync(path, 'utf8')).toBe('');
+  await exporter.shutdown();
+});
+
+test('a path that is another name of a file (a hard link another user made to a file of yours) is refused; a file rotated away by a rename leaves its lines and the next go to a new file at the path', async () => {
+  const victim = join(dir, 'victim-rc');
+  writeFileSync(victim, 'export SAFE=1\n');
+  const hard = join(dir, 'hard.jsonl');
+  linkSync(victim, hard);
+  const linked = new JsonlFileExporter({ path: hard });
+  const refused = await linked.export({ post: [run('a')], patch: [] }, { signal });
+  expect(refused).toMatchObject({ ok: false, retryable: false });
+  expect(String((refused as { error: Error }).error.message)).toContain('another name');
+  expect(readFileSync(victim, 'utf8')).toBe('export SAFE=1\n');
+  await linked.shutdown();
+
+  const path = join(dir, 'runs.jsonl');
+  const exporter = new JsonlFileExporter({ path });
+  await expect(exporter.export({ post: [run('a')], patch: [] }, { signal })).resolves.toEqual({ ok: true });
+  renameSync(path, `${path}.1`); // log rotation, with a new empty file made at the path (logrotate's `create`)
+  writeFileSync(path, '', { mode: 0o600 });
+  await expect(exporter.export({ post: [run('b')], patch: [] }, { signal })).resolves.toEqual({ ok: true });
+  await exporter.shutdown();
+  expect([lines(`${path}.1`).map((line) => line.id), lines(path).map((line) => line.id)]).toEqual([['a'], ['b']]);
+});
+
+test('the system’s own links to a descriptor of this process (/proc/self/fd/N, /dev/stdout) are followed', async () => {
+  const target = join(dir, 'descriptor.jsonl');
+  const fd = openSync(target, 'a');
+  try {
+    const exporter = new JsonlFileExporter({ path: `/proc/self/fd/${fd}` });
+    await expect(exporter.export({ post: [run('a')], patch: [] }, { signal })).resolves.toEqual({ ok: true });
+    await expect(exporter.export({ post: [run('b')], patch: [] }, { signal })).resolves.toEqual({ ok: true });
+    await exporter.shutdown();
+  } finally {
+    closeSync(fd);
+  }
+  expect(lines(target).map((line) => line.id)).toEqual(['a', 'b']);
+});
+
+// Needs root to make a device node (CI runs as root).
+(process.getuid?.() === 0 ? test : test.skip)('a device node at the path is refused: not a regular file', async () => {
+  const path = join(dir, 'device.jsonl');
+  execFileSync('mknod', [path, 'c', '1', '3']);
+  const exporter = new JsonlFileExporter({ path });
+  const refused = await exporter.export({ post: [run('a')], patch: [] }, { signal });
+  expect(String((refused as { error: Error }).error.message)).toContain('not a regular file');
   await exporter.shutdown();
 });

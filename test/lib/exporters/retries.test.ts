@@ -60,7 +60,7 @@ test('429 with Retry-After in seconds, 503, a dropped connection, a hung request
   expect(tracing.stats().exportRequests).toBe(5);
 });
 
-test.each([408, 502, 504])('a %i is retried, and the retry delivers', async (status) => {
+test.each([408, 502, 504, 507])('a %i is retried, and the retry delivers (507: a collector whose disk is full)', async (status) => {
   const tracing = client();
   sink.script({ kind: 'status', status });
   traceSpans(2);

@@ -535,3 +535,24 @@ test('a rename already under way when the signal aborts is undone as it complete
   await expect(store.write(batch(0))).resolves.toBe(false);
   expect(store.untrusted).toMatch(/owned by another user/);
 });
+
+test('a spool directory another user made (open to others) between construction and the first write is not written to', async () => {
+  const store = new SpoolStore({ dir }); // not there yet: it would be made 0700
+  mkdirSync(dir);
+  chmodSync(dir, 0o777);
+  await expect(store.write(batch(0))).resolves.toBe(false);
+  expect(store.untrusted).toMatch(/mode 0777/);
+  expect(files()).toEqual([]);
+});
+
+// Needs root to give a file to another user (CI runs as root).
+(process.getuid?.() === 0 ? test : test.skip)('a file of another user’s under a spool file name is set aside, never read or sent', async () => {
+  const store = new SpoolStore({ dir });
+  await store.write(batch(0));
+  const planted = join(dir, '0000000000001-000001-00000000000000aa.json');
+  writeFileSync(planted, JSON.stringify({ v: 1, post: [{ id: 'planted' }], patch: [] }));
+  chownSync(planted, 65534, 65534);
+  const { sent, send } = recorder();
+  await expect(store.replay(send)).resolves.toMatchObject({ replayed: 1, corrupt: 1 });
+  expect(sent).toEqual(['post-0']);
+});
