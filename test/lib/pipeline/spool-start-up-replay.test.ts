@@ -153,6 +153,8 @@ test('a file claimed by another host’s replay is sent once that claim may be t
     await expect(replays.mock.results[0]!.value).resolves.toMatchObject({ replayed: 0, heldUntil: expect.any(Number) });
     await until(() => sends().length > refused, 10_000);
     expect(sends().slice(refused)).toEqual([sends()[0]]);
+    // The file goes once its send is answered: a moment after the sink has it.
+    await until(() => spoolFiles().length === 0);
     expect(spoolFiles()).toEqual([]);
     expect(client.stats()).toMatchObject({ replayed: 1 });
   } finally {
