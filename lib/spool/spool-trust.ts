@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
 import { fsPromises as fs, nodeFs } from '../peers/node-builtin.js';
+import { ownedByAnotherUser } from '../file-owner.js';
 
 /**
  * @internal Whether a spool directory may be used: a replay sends every file in it to the client's endpoint with the
@@ -11,8 +12,8 @@ import { fsPromises as fs, nodeFs } from '../peers/node-builtin.js';
  */
 export function untrustedDirectory(stats: Stats): string | undefined {
   if (!stats.isDirectory()) return 'it is not a directory';
-  const uid = process.getuid?.();
-  if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) return `it is owned by another user (uid ${stats.uid})`;
+  const foreign = ownedByAnotherUser(stats);
+  if (foreign !== undefined) return foreign;
   if (process.platform !== 'win32' && (stats.mode & 0o022) !== 0) return `its group or other users may write to it (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')})`;
   return undefined;
 }
@@ -52,8 +53,7 @@ export async function readSpoolFile(path: string): Promise<Buffer | undefined> {
   const file = await fs().open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   try {
     const stats = await file.stat();
-    const uid = process.getuid?.();
-    if (!stats.isFile() || (uid !== undefined && stats.uid !== uid && stats.uid !== 0)) return undefined;
+    if (!stats.isFile() || ownedByAnotherUser(stats) !== undefined) return undefined;
     return await file.readFile();
   } finally {
     await file.close();

@@ -1,5 +1,6 @@
 import type * as FsPromises from 'node:fs/promises';
 import { fsPromises as fs, nodeFs } from '../../peers/node-builtin.js';
+import { ownedByAnotherUser } from '../../file-owner.js';
 
 /** @internal The JSONL file open for appending, and which file it is (to tell when the path names another). */
 export interface OpenJsonlFile {
@@ -33,14 +34,9 @@ export async function openJsonlFile(path: string): Promise<OpenJsonlFile> {
     await file.close().catch(() => undefined);
     throw error;
   });
-  const uid = process.getuid?.();
   const why = !stats.isFile()
     ? 'it is not a regular file'
-    : uid !== undefined && stats.uid !== uid && stats.uid !== 0
-      ? `it is owned by another user (uid ${stats.uid})`
-      : stats.nlink > 1
-        ? 'it has another name (a hard link another user may have made to a file of yours)'
-        : undefined;
+    : (ownedByAnotherUser(stats) ?? (stats.nlink > 1 ? 'it has another name (a hard link another user may have made to a file of yours)' : undefined));
   if (why !== undefined) {
     await file.close().catch(() => undefined);
     throw refusal(path, why);
