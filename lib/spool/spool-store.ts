@@ -77,7 +77,7 @@ export class SpoolStore {
     const { dir, maxBytes = 64 * 1024 * 1024, staleClaimMillis = 10 * 60_000, destinations = NO_DESTINATIONS } = options ?? ({} as SpoolStoreOptions);
     if (!isString(dir) || dir.trim() === '' || dir.includes('\0')) refuse('spoolDir', dir, 'a directory path (not blank, no NUL byte)');
     refuseUnderAFile(dir);
-    const own = spoolDirectoryIn(dir, join);
+    const own = spoolDirectoryIn(dir);
     if (own.refused !== undefined) refuse('spoolDir', dir, `a directory of this user's, or one others may write to (its files then go in a subdirectory of this user's): ${own.refused}`);
     if (!isPositive(maxBytes)) refuse('spool maxBytes', maxBytes, 'a positive number of bytes');
     if (!isPositive(staleClaimMillis)) refuse('spool staleClaimMillis', staleClaimMillis, 'a positive number of milliseconds');
@@ -112,7 +112,8 @@ export class SpoolStore {
       reserved = size;
       this.#reservedBytes += size;
       await this.#createDir();
-      // Checked at each write, not only when made: in a directory others may write to, its own could be swapped since.
+      // Checked at each write, after the directory exists: another user may have made it first (mkdir of an existing
+      // directory succeeds), or, in a directory others may write to, swapped it since.
       this.untrusted ??= await untrustedDirectoryNow(this.dir);
       if (this.untrusted !== undefined) return false;
       // Known as this store's before it can be listed: a replay listing the directory as the file lands leaves it out.
@@ -194,17 +195,10 @@ export class SpoolStore {
 
   #createDir(): Promise<unknown> {
     // Only the owner may list, read or add spool files.
-    this.#dirCreated ??= fs()
-      .mkdir(this.dir, { recursive: true, mode: 0o700 })
-      .then(async () => {
-        // Checked after it exists: another user may have made it first (mkdir of an existing directory succeeds).
-        this.untrusted ??= await untrustedDirectoryNow(this.dir);
-        if (this.untrusted !== undefined) throw new Error(this.untrusted);
-      })
-      .catch((error: unknown) => {
-        this.#dirCreated = undefined;
-        throw error;
-      });
+    this.#dirCreated ??= fs().mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      this.#dirCreated = undefined;
+      throw error;
+    });
     return this.#dirCreated;
   }
 }

@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs';
 import { fsPromises as fs, nodeFs } from '../peers/node-builtin.js';
 import { ownedByAnotherUser } from '../file-owner.js';
+import { join } from './node-path.js';
 
 /**
  * @internal Whether a spool directory may be used: a replay sends every file in it to the client's endpoint with the
@@ -25,7 +26,7 @@ export function untrustedDirectory(stats: Stats): string | undefined {
  * `tracewire-<uid>`, made 0700 and checked at each use, as tmux and ssh-agent keep theirs under `/tmp`. `refused`:
  * why `dir` cannot be used at all (another user's, that others may not write to either).
  */
-export function spoolDirectoryIn(dir: string, join: (dir: string, name: string) => string): { readonly dir: string; readonly refused?: string } {
+export function spoolDirectoryIn(dir: string): { readonly dir: string; readonly refused?: string } {
   let stats: Stats;
   try {
     stats = nodeFs().statSync(dir);
