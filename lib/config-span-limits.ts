@@ -13,7 +13,7 @@ export interface OtlpSpanLimits {
   /**
    * Attributes per span. tracewire's own (`tracewire.*`, `input.*`, `output.*`, `openinference.span.kind`,
    * `langsmith.*`, `gen_ai.*`) and what LLM backends read of the metadata (token counts, model, provider, session,
-   * user) are kept first; the run's metadata (`tracewire.metadata.*`) fills the room left, in order. Default
+   * user) are kept first; the run's metadata (`langsmith.metadata.*`) fills the room left, in order. Default
    * `OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT`, else `OTEL_ATTRIBUTE_COUNT_LIMIT`, else 128.
    */
   readonly attributeCountLimit?: number | undefined;

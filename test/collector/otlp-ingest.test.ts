@@ -80,6 +80,23 @@ describe.each(['http/json', 'http/protobuf'] as const)('spans sent by tracewireâ
   });
 });
 
+describe('spans tracewire sent', () => {
+  test('metadata sent as langsmith.metadata.<key> (as LangSmith reads it) and as tracewire.metadata.<key> (tracewire before 2026-12-08) both come back as the runâ€™s metadata', async () => {
+    const span = (name: string, spanId: string, prefix: string): object => ({
+      traceId: '5b8efff798038103d269b633813fc60c', spanId, name, startTimeUnixNano: '1767323045123456000', endTimeUnixNano: '1767323045223456000',
+      attributes: [
+        { key: 'tracewire.run_id', value: { stringValue: `0190f5c4-0000-7000-8000-${spanId.padStart(12, '0').slice(-12)}` } },
+        { key: `${prefix}tenant`, value: { stringValue: 'acme' } },
+        { key: `${prefix}retries`, value: { intValue: '2' } },
+      ],
+    });
+    const body = { resourceSpans: [{ scopeSpans: [{ spans: [span('now', 'eee19b7ec3c1b174', 'langsmith.metadata.'), span('before', 'eee19b7ec3c1b175', 'tracewire.metadata.')] }] }] };
+    expect((await post(`${collector.url}/v1/traces`, Buffer.from(JSON.stringify(body)), { 'content-type': 'application/json' })).status).toBe(200);
+    const runs = await collector.runsByName();
+    for (const name of ['now', 'before']) expect([name, runs.get(name)?.extra?.metadata]).toEqual([name, { tenant: 'acme', retries: 2 }]);
+  });
+});
+
 describe('protobuf bodies on /v1/traces', () => {
   const TRACE_ID = '5b8efff798038103d269b633813fc60c';
   const SPAN_ID = 'eee19b7ec3c1b174';

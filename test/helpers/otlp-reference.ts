@@ -39,7 +39,7 @@ export function referenceSpan(record: RunRecord, startInputsJson?: string): Otlp
     const listed = record.tags.filter((tag) => tag !== '' && !tag.includes(','));
     if (listed.length > 0) attributes.push(text('langsmith.span.tags', listed.join(',')));
   }
-  attributes.push(...jsonAttributes(record.metadata, 'tracewire.metadata.'), ...llmAttributes(record.metadata));
+  attributes.push(...jsonAttributes(record.metadata, 'langsmith.metadata.'), ...llmAttributes(record.metadata));
   if (inputsJson !== undefined) attributes.push(text('input.value', inputsJson), text('input.mime_type', 'application/json'));
   if (record.outputsJson !== undefined) attributes.push(text('output.value', record.outputsJson), text('output.mime_type', 'application/json'));
   if (record.status === 'cancelled') attributes.push(text('tracewire.status', 'cancelled'));

@@ -33,7 +33,13 @@ const runTypeOfKind = (kind: Json | undefined): string | undefined => {
   return typeof kind === 'string' && Object.hasOwn(RUN_TYPE_OF_KIND, kind) ? RUN_TYPE_OF_KIND[kind] : undefined;
 };
 const STATUS_ERROR = new Set<unknown>([2, 'STATUS_CODE_ERROR']);
-const TRACEWIRE_PREFIX = 'tracewire.';
+/** A run's metadata as tracewire sends it (langsmith's own name for it), and as tracewire sent it before 2026-12-08. */
+const METADATA_PREFIXES = ['langsmith.metadata.', 'tracewire.metadata.'] as const;
+/** A tracewire span's attribute that holds a metadata key: the key, else undefined. */
+const metadataKeyOf = (attribute: string): string | undefined => {
+  const prefix = METADATA_PREFIXES.find((candidate) => attribute.startsWith(candidate));
+  return prefix === undefined ? undefined : attribute.slice(prefix.length);
+};
 /**
  * A generic OTel span's run id is its 64-bit span id zero-padded to a UUID,
  * as langsmith's `getUuidFromOtelSpanId` and tracewire's propagation map it,
@@ -110,8 +116,11 @@ function toRunOp(span: OtlpSpan, resource: { [key: string]: Json }, where: strin
   const tracewire = typeof attributes['tracewire.run_id'] === 'string';
   const metadata = Object.create(null) as { [key: string]: Json }; // keys are the sender's (see plainAttributes)
   for (const [key, value] of Object.entries(attributes)) {
-    if (tracewire && key.startsWith(`${TRACEWIRE_PREFIX}metadata.`)) metadata[key.slice(`${TRACEWIRE_PREFIX}metadata.`.length)] = value;
-    else if (!tracewire) metadata[key] = value;
+    if (!tracewire) metadata[key] = value;
+    else {
+      const metadataKey = metadataKeyOf(key);
+      if (metadataKey !== undefined) metadata[metadataKey] = value;
+    }
   }
   const events: Json[] = [];
   let error: string | undefined;

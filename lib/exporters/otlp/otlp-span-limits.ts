@@ -13,8 +13,12 @@ import type { OtlpAnyValue, OtlpEvent, OtlpKeyValue } from './otlp-types.js';
  * them to the attributes it is given.
  */
 
-/** @internal The prefix of the attributes a run's metadata becomes: under the count limit they give way to all others. */
-export const METADATA_PREFIX = 'tracewire.metadata.';
+/**
+ * @internal The prefix of the attributes a run's metadata becomes: langsmith's own, as its OpenTelemetry exporter
+ * writes them and LangSmith's OTLP endpoint reads them (it reads no other name: before 2026-12-08 tracewire's
+ * `tracewire.metadata.*` reached LangSmith without metadata). Under the count limit they give way to all others.
+ */
+export const METADATA_PREFIX = 'langsmith.metadata.';
 
 /**
  * @internal The most attributes a span has beside its metadata's (see `recordSpanJson`): tracewire's 11 — run id, run

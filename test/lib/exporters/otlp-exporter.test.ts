@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { inspect } from 'node:util';
 import {
   MemoryExporter,
@@ -18,6 +18,8 @@ import type { Json } from '../../helpers/otlp-proto';
 import { withEnv } from '../../helpers/with-env';
 
 const SECRET = 'otlp-api-key-that-must-not-leak-4b1d';
+/** The attribute names langsmith's own OpenTelemetry exporter writes, from its source (not in its package's exports map), which LangSmith's OTLP endpoint reads. */
+const LANGSMITH_OTEL = require(join(dirname(require.resolve('langsmith')), 'lib/experimental/otel/constants.js')) as Record<'LANGSMITH_RUN_TYPE' | 'LANGSMITH_SESSION_NAME' | 'LANGSMITH_TAGS' | 'LANGSMITH_METADATA', string>;
 
 let collector: OtlpCollector;
 let exporters: OtlpHttpExporter[];
@@ -110,8 +112,8 @@ function expectSpanOf(received: ReceivedSpan, run: Run, service = run.session_na
     'tracewire.dotted_order': run.dotted_order,
     'tracewire.session_name': run.session_name,
     'openinference.span.kind': run.run_type.toUpperCase(),
-    'langsmith.span.kind': run.run_type,
-    'langsmith.trace.session_name': run.session_name,
+    [LANGSMITH_OTEL.LANGSMITH_RUN_TYPE]: run.run_type,
+    [LANGSMITH_OTEL.LANGSMITH_SESSION_NAME]: run.session_name,
     'input.mime_type': 'application/json',
     'output.mime_type': 'application/json',
   };
@@ -120,10 +122,10 @@ function expectSpanOf(received: ReceivedSpan, run: Run, service = run.session_na
   if (run.run_type === 'tool') expected['gen_ai.tool.name'] = expected['tool.name'] = run.name;
   if (run.tags.length > 0) {
     expected['tracewire.tags'] = run.tags;
-    expected['langsmith.span.tags'] = run.tags.join(',');
+    expected[LANGSMITH_OTEL.LANGSMITH_TAGS] = run.tags.join(',');
   }
   for (const [key, value] of Object.entries(run.extra.metadata)) {
-    expected[`tracewire.metadata.${key}`] = value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
+    expected[`${LANGSMITH_OTEL.LANGSMITH_METADATA}.${key}`] = value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
   }
   if (run.outputs === undefined) delete expected['output.mime_type'];
   expect({ ...attributes, 'input.value': undefined, 'output.value': undefined }).toEqual({ ...expected, 'input.value': undefined, 'output.value': undefined });
@@ -178,8 +180,8 @@ test('a traced tree arrives at /v1/traces as valid OTLP/JSON, every field matchi
   expect(failed!.parentSpanId).toBe(root!.spanId);
   expect(root!.parentSpanId).toBeUndefined();
   expect(new Set(spans.map((received) => received.span.traceId)).size).toBe(1);
-  expect(byName(spans, 'handle').attributes).toMatchObject({ 'tracewire.metadata.tenant': 'acme', 'tracewire.metadata.retries': 1, 'tracewire.metadata.request': '{"path":"/users","verb":"GET"}', 'tracewire.tags': ['api'] });
-  expect(byName(spans, 'lookup').attributes['tracewire.metadata.tenant']).toBe('acme'); // inherited metadata
+  expect(byName(spans, 'handle').attributes).toMatchObject({ 'langsmith.metadata.tenant': 'acme', 'langsmith.metadata.retries': 1, 'langsmith.metadata.request': '{"path":"/users","verb":"GET"}', 'tracewire.tags': ['api'] });
+  expect(byName(spans, 'lookup').attributes['langsmith.metadata.tenant']).toBe('acme'); // inherited metadata
   expect(attributesOf((child!.events as { attributes: Json }[])[0]!.attributes)).toEqual({ key: 'user:7', attempt: 2, fallback: true });
   expect(failed!.status).toEqual({ code: 2, message: 'TypeError: user 7 is not allowed' });
   expect(byName(spans, 'lookup').service).toBe('checkout');

@@ -182,12 +182,12 @@ describe('attributes', () => {
 
   test('metadata: strings, numbers and booleans as themselves, other values as JSON', () => {
     const byKey = Object.fromEntries(toOtlpSpan(run()).attributes.map(({ key, value }) => [key, value]));
-    expect(byKey['tracewire.metadata.tenant']).toEqual({ stringValue: 'acme' });
-    expect(byKey['tracewire.metadata.shards']).toEqual({ intValue: '3' });
-    expect(byKey['tracewire.metadata.ratio']).toEqual({ doubleValue: 0.25 });
-    expect(byKey['tracewire.metadata.cached']).toEqual({ boolValue: false });
-    expect(byKey['tracewire.metadata.filters']).toEqual({ stringValue: '{"lang":"en"}' });
-    expect(byKey['tracewire.metadata.none']).toEqual({ stringValue: 'null' });
+    expect(byKey['langsmith.metadata.tenant']).toEqual({ stringValue: 'acme' });
+    expect(byKey['langsmith.metadata.shards']).toEqual({ intValue: '3' });
+    expect(byKey['langsmith.metadata.ratio']).toEqual({ doubleValue: 0.25 });
+    expect(byKey['langsmith.metadata.cached']).toEqual({ boolValue: false });
+    expect(byKey['langsmith.metadata.filters']).toEqual({ stringValue: '{"lang":"en"}' });
+    expect(byKey['langsmith.metadata.none']).toEqual({ stringValue: 'null' });
   });
 
   test('inputs and outputs as JSON with their mime types (OpenInference)', () => {
@@ -217,7 +217,7 @@ describe('attributes', () => {
 
   test('numbers: integers as exact int64 strings, the rest as doubles', () => {
     const span = toOtlpSpan(run({ extra: { metadata: { a: 2 ** 60, b: -7, c: 1e300, d: 0.1 } } }));
-    expect(span.attributes.filter(({ key }) => key.startsWith('tracewire.metadata.')).map(({ value }) => value)).toEqual([
+    expect(span.attributes.filter(({ key }) => key.startsWith('langsmith.metadata.')).map(({ value }) => value)).toEqual([
       { intValue: '1152921504606846976' },
       { intValue: '-7' },
       { doubleValue: 1e300 },
@@ -296,7 +296,7 @@ describe('rules held whole', () => {
     expect(span.attributes.map((kv) => kv.key)).toEqual([
       'tracewire.run_id', 'tracewire.run_type', 'tracewire.dotted_order', 'tracewire.session_name', 'openinference.span.kind',
       'langsmith.span.kind', 'langsmith.trace.session_name',
-      'tracewire.tags', 'langsmith.span.tags', 'tracewire.metadata.b', 'tracewire.metadata.a',
+      'tracewire.tags', 'langsmith.span.tags', 'langsmith.metadata.b', 'langsmith.metadata.a',
       'input.value', 'input.mime_type', 'output.value', 'output.mime_type', 'tracewire.status',
     ]);
     expect(span.attributes[0]).toEqual({ key: 'tracewire.run_id', value: { stringValue: CHILD } });

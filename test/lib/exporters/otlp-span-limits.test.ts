@@ -72,8 +72,8 @@ describe.each(PROTOCOLS)('over %s', (protocol) => {
     expect(Object.keys(attributes)).toHaveLength(128);
     expect(attributes).toMatchObject({ 'input.value': expect.stringContaining('why'), 'output.value': '{"outputs":"WHY"}', 'tracewire.run_type': 'chain', 'input.mime_type': 'application/json' });
     // tracewire's own 11 first (LangSmith's span kind and project among them); the metadata fills the 117 left, in order.
-    expect(attributes['tracewire.metadata.k116']).toBe(116);
-    expect(attributes).not.toHaveProperty('tracewire.metadata.k117');
+    expect(attributes['langsmith.metadata.k116']).toBe(116);
+    expect(attributes).not.toHaveProperty('langsmith.metadata.k117');
     const reference = sdkSpan({ attributeCountLimit: 128 }, { ...MANY_KEYS, ...Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`a${i}`, 'x'])) });
     expect(Object.keys(reference.attributes)).toHaveLength(128);
     expect(span.droppedAttributesCount).toBe(reference.droppedAttributesCount);
@@ -88,8 +88,8 @@ describe.each(PROTOCOLS)('over %s', (protocol) => {
       'input.value': JSON.stringify({ input: 'a long question text' }),
       'output.value': JSON.stringify({ outputs: 'a long question text and a long answer' }),
       'tracewire.tags': ['a-rather-long-tag-value', 'short'],
-      'tracewire.metadata.note': note,
-      'tracewire.metadata.n': 123456789,
+      'langsmith.metadata.note': note,
+      'langsmith.metadata.n': 123456789,
     });
     for (const key of Object.keys(reference.attributes)) expect([key, attributes[key]]).toEqual([key, reference.attributes[key] as Json]);
     expect((attributes['input.value'] as string).length).toBe(16);
@@ -176,7 +176,7 @@ test.each([16, 20, 26])('under a count limit of %i, an LLM call with a model, a 
   expect(Object.keys(attributes)).toHaveLength(limit);
   // 28 attributes beside the metadata: every limit here cuts some of them.
   expect(attributes).toMatchObject({ 'input.value': '{"input":"q"}', 'output.value': expect.stringContaining('"outputs":"q"'), 'llm.token_count.prompt': 3, 'tracewire.run_type': 'llm' });
-  expect(Object.keys(attributes).filter((key) => key.startsWith('tracewire.metadata.'))).toEqual([]);
+  expect(Object.keys(attributes).filter((key) => key.startsWith('langsmith.metadata.'))).toEqual([]);
   expect(span.droppedAttributesCount).toBeGreaterThan(0);
 });
 

@@ -133,7 +133,7 @@ test.each(['http/json', 'http/protobuf'] as const)('over OTLP (%s), an LLM run\'
     await client.flush();
     const [chat, plain] = collector.spans.map((span) => span.attributes);
     expect(chat).toMatchObject({ 'llm.token_count.prompt': 12, 'llm.token_count.completion': 30, 'llm.token_count.total': 42 });
-    expect(JSON.parse(String(chat!['tracewire.metadata.usage_metadata']))).toEqual(usage);
+    expect(JSON.parse(String(chat!['langsmith.metadata.usage_metadata']))).toEqual(usage);
     expect(Object.keys(plain!).filter((key) => key.startsWith('llm.token_count'))).toEqual([]);
     expect(collector.exports.flatMap((received) => received.problems)).toEqual([]);
     await client.shutdown();
