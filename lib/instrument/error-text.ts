@@ -1,3 +1,4 @@
+import { proxyCheck } from '../serialize/proxy-check.js';
 import { withoutUrlPassword } from '../serialize/secret-fields.js';
 import { DEFAULT_SERIALIZE_LIMITS, toJsonSafe } from '../serialize/to-json-safe.js';
 
@@ -28,13 +29,14 @@ function errorText(error: unknown, maxLength: number): string {
   let text = ownText(error);
   const seen = new Set<unknown>([error]);
   for (let depth = 0, at = error; depth < MAX_CAUSES && text.length <= maxLength; depth++) {
+    if (isProxy(at)) break;
     const cause = read(at, 'cause');
     if (cause === undefined || cause === UNREADABLE || seen.has(cause)) break;
     seen.add(cause);
     text += `\n[cause]: ${ownText(cause)}`;
     at = cause;
   }
-  const errors = isAggregate(error) ? read(error, 'errors') : undefined;
+  const errors = !isProxy(error) && isAggregate(error) ? read(error, 'errors') : undefined;
   if (Array.isArray(errors)) {
     for (let i = 0; i < Math.min(errors.length, MAX_AGGREGATED) && text.length <= maxLength; i++) text += `\n[errors][${i}]: ${ownText(errors[i])}`;
     if (errors.length > MAX_AGGREGATED) text += `\n[errors]: ${errors.length - MAX_AGGREGATED} more`;
@@ -49,6 +51,8 @@ function errorText(error: unknown, maxLength: number): string {
  */
 function ownText(error: unknown): string {
   if (error === null || (typeof error !== 'object' && typeof error !== 'function')) return `Thrown: ${String(error as string)}`;
+  // Its traps are the program's: never run them (as for a Proxy among the inputs or outputs).
+  if (proxyCheck.isProxy(error)) return 'Thrown: [Proxy]';
   const name = read(error, 'name');
   const message = read(error, 'message');
   const stack = read(error, 'stack');
@@ -82,6 +86,10 @@ function tagOf(value: object): string {
   } catch {
     return '';
   }
+}
+
+function isProxy(value: unknown): boolean {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && proxyCheck.isProxy(value);
 }
 
 function isAggregate(error: unknown): boolean {

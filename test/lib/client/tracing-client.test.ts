@@ -108,6 +108,40 @@ describe('nothing the tracer does reaches the traced call', () => {
     expect(only(runs, 'use').inputs).toEqual({ args: ['[Proxy]', { nested: '[Proxy]' }] });
   });
 
+  test('a Proxy thrown or rejected with has none of its traps run either: the same value reaches the caller, the run’s error is "Thrown: [Proxy]"', async () => {
+    // Before: reading its name, message, stack and cause and an instanceof ran 7 traps per failed call (a report-only probe).
+    const { client, exporter } = installMemoryTracing();
+    const trapsRun: string[] = [];
+    const failure = () =>
+      new Proxy(new Error('wrapped'), {
+        get: (target, key, receiver) => (trapsRun.push(`get ${String(key)}`), Reflect.get(target, key, receiver)),
+        getPrototypeOf: (target) => (trapsRun.push('getPrototypeOf'), Reflect.getPrototypeOf(target)),
+      });
+    const thrown = failure();
+    const throwsSync = traceable(function throwsSync() {
+      throw thrown;
+    });
+    const throwsAsync = traceable(async function throwsAsync() {
+      throw failure();
+    });
+    const rejects = traceable(function rejects() {
+      return Promise.reject(failure());
+    });
+    // Caught by hand: jest's matchers would read the proxies themselves.
+    const caught: unknown[] = [];
+    try {
+      throwsSync();
+    } catch (error) {
+      caught.push(error);
+    }
+    await throwsAsync().catch((error: unknown) => caught.push(error));
+    await rejects().catch((error: unknown) => caught.push(error));
+    const runs = await finishedRuns(client, exporter);
+    expect(caught[0] === thrown && caught.length === 3).toBe(true);
+    expect(trapsRun).toEqual([]);
+    for (const name of ['throwsSync', 'throwsAsync', 'rejects']) expect(runs.filter((run) => run.name === name).map((run) => run.error)).toEqual(['Thrown: [Proxy]']);
+  });
+
   test('a capture transform that throws is recorded as a marker and the call still runs', async () => {
     const { client, exporter } = installMemoryTracing();
     const redacting = traceable(function redacting(password: string) {
