@@ -19,6 +19,14 @@ import { enterSpan } from '../otel/bridge-hook.js';
  */
 export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Function, fn: Function): unknown {
   if (then === nativeThen && Object.getPrototypeOf(thenable) === Promise.prototype) {
+    // Not an `async` function's: a promise the program may hold and share (a memoized load, a cache keyed by it), with
+    // properties it keeps updating (`p.progress`, `p.cancel()`). The caller gets that very promise, observed: a copy
+    // broke identity, showed the properties as they were at return, and settled a turn later (a report-only probe).
+    // Only a root call the blocking strategy holds until delivery gets a promise of its own (below).
+    if (Object.getPrototypeOf(fn) !== ASYNC_FUNCTION && !holdsCaller(outcome)) {
+      nativeThen.call(thenable, observedValue.bind(outcome), observedError.bind(outcome));
+      return thenable;
+    }
     // A native promise, the usual case (every `async` function), followed here rather than in a function
     // of its own: one call fewer on every traced async call. Its `then` always returns a promise and never
     // calls back synchronously or from a timer, so no relay is needed, and a rejection can be rethrown
@@ -193,6 +201,23 @@ function likewiseClosed(promise: object, followed: Promise<unknown>): Promise<un
   }
   if (Object.isFrozen(promise)) return freeze(followed);
   return Object.isSealed(promise) ? Object.seal(followed) : Object.preventExtensions(followed);
+}
+
+/** True when the blocking strategy holds a root call until its trace is delivered: its caller must wait on a promise of ours. */
+function holdsCaller(outcome: SpanOutcome): boolean {
+  const span = outcome.span;
+  // The spans the processor has the caller wait for (see BatchSpanProcessor's end): a root, or a continued trace's entry.
+  return span.client.strategy.mode === 'blocking' && (span.parentId === undefined || span.rare?.otel?.entry === true);
+}
+
+/** Ends the run with the value of a promise handed back as it is: nothing produced later is followed, nobody would get it. */
+function observedValue(this: SpanOutcome, value: unknown): void {
+  void this.succeed(value);
+}
+
+/** Ends the run with the error of a promise handed back as it is; the caller's own handlers see the rejection, not this. */
+function observedError(this: SpanOutcome, error: unknown): void {
+  void this.fail(error);
 }
 
 function settledWithValue(this: SpanOutcome, value: unknown): unknown {

@@ -175,6 +175,8 @@ test("a source emitting from inside a traced call of its own (a span under the O
   const open = traceable(() => new Observable<number>((subscriber) => void pump(subscriber)), { name: 'open' });
   const handler = traceable(() => new Promise<void>((resolve) => open().subscribe({ next: (n) => void onValue(n), complete: resolve })), { name: 'handler' });
   await handler();
+  // pump's own run ends a few turns after it completed the Observable, which settled handler's.
+  await new Promise((resolve) => setImmediate(resolve));
   const runs = await finishedRuns(tracing.client, tracing.exporter);
   expect(parentNames(runs)).toMatchObject({ pump: ['open'], onValue: ['handler', 'handler'] });
 });
