@@ -2,6 +2,7 @@ import { NOT_A_PRODUCER, wrapProducer } from './follow-produced.js';
 import type { SpanOutcome } from './span-outcome.js';
 import { hook, hookBase, watchConsumption } from './traced-unconsumed.js';
 import { noop } from '../noop.js';
+import { proxyCheck } from '../serialize/proxy-check.js';
 import { freeze } from '../natives.js';
 import { runInScope, spanStorage, type Scope } from '../context/span-context.js';
 import { enterSpan } from '../otel/bridge-hook.js';
@@ -135,6 +136,13 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
       const settling = function (this: unknown, ...args: unknown[]): unknown {
         const before = thenCalls;
         const outermost = !inside;
+        // `catch`'s callback is seen first: a lazy thenable's `catch` may run its work without our `then` (Mongoose's
+        // `this.exec().then(null, h)`), and then only that callback learns of a failure.
+        if (outermost && key === 'catch' && typeof args[0] === 'function') {
+          const onError = args[0];
+          const consumer = spanStorage.getStore();
+          args[0] = (...errors: unknown[]) => settle(false, errors, onError, consumer);
+        }
         inside = true;
         let result: unknown;
         try {
@@ -146,7 +154,12 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
         if (!outermost) return result;
         try {
           if (key === 'asResponse') followRaw(result, settle);
-          else if (thenCalls === before) own.call(thenable, noop, noop);
+          else if (thenCalls !== before) return result;
+          // Settled without our `then`: a promise from `catch` or `finally` is followed instead, as a call of `then`
+          // would run a lazy thenable's work again (a report-only probe: an INSERT ran twice). The caller gets a
+          // promise of the same outcome, rejecting where that one rejects.
+          else if ((key === 'catch' || key === 'finally') && isNativePromise(result)) return followSettlement(result, settle);
+          else own.call(thenable, noop, noop);
         } catch {
           // Its `then` threw: recorded by `own`; the consumer's call already returned.
         }
@@ -170,6 +183,16 @@ const ASYNC_FUNCTION: unknown = Object.getPrototypeOf(async () => undefined);
  * `withResponse` parses as `then` does, `asResponse` hands the raw response.
  */
 const SETTLING_METHODS = ['catch', 'finally', 'withResponse', 'asResponse'];
+
+/** A promise of the runtime's own, with nothing put over its `then`: what a thenable's `catch` or `finally` usually returns. A Proxy is never probed. */
+function isNativePromise(value: unknown): value is Promise<unknown> {
+  return typeof value === 'object' && value !== null && !proxyCheck.isProxy(value) && Object.getPrototypeOf(value) === Promise.prototype && !Object.hasOwn(value, 'then');
+}
+
+/** `result` (what a thenable's `catch` or `finally` returned) followed: the run ends with its outcome, unless it ended already; the same outcome passed on. */
+function followSettlement(result: Promise<unknown>, settle: (ok: boolean, args: unknown[], handler: unknown, consumer: Scope | undefined) => unknown): Promise<unknown> {
+  return nativeThen.call(result, (value: unknown) => settle(true, [value], undefined, undefined), (error: unknown) => settle(false, [error], undefined, undefined));
+}
 
 /** Ends the run when `result` (what `asResponse` returned) settles: a success without outputs, or its error. */
 function followRaw(result: unknown, settle: (ok: boolean, args: unknown[], handler: unknown, consumer: Scope | undefined) => unknown): void {

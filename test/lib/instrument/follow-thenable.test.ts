@@ -179,3 +179,37 @@ test("a lazy thenable's work, run when untraced code consumes it, nests under th
   expect(only(runs, 'audit').parent_run_id).toBe(consumer.id);
   expect(finds.find((run) => run.parent_run_id === consumer.id)).toBeDefined();
 });
+
+/** A lazy query that memoizes nothing, whose `catch` and `finally` run the work themselves, not through `then` (as Mongoose's `catch` does). */
+class UnmemoizedQuery {
+  runs = 0;
+  constructor(private readonly fails: boolean) {}
+  exec(): Promise<string[]> {
+    this.runs++;
+    return this.fails ? Promise.reject(boom) : Promise.resolve(['row']);
+  }
+  then<T, U>(onValue?: (rows: string[]) => T, onError?: (error: unknown) => U): Promise<T | U> {
+    return this.exec().then(onValue, onError);
+  }
+  catch<U>(onError: (error: unknown) => U): Promise<string[] | U> {
+    return this.exec().then(null, onError);
+  }
+  finally(onFinally: () => void): Promise<string[]> {
+    return this.exec().finally(onFinally);
+  }
+}
+
+test.each(['catch', 'finally'] as const)("a lazy thenable settled through its own %s runs its work once, as untraced: the run records the work's outcome without a then of its own", async (method) => {
+  // Before: tracewire followed such a call with a then of its own, which ran the work again (an INSERT twice, a report-only probe).
+  const make = traceable(function make(fails: boolean) {
+    return new UnmemoizedQuery(fails);
+  });
+  const succeeding = make(false);
+  expect(await (method === 'catch' ? succeeding.catch(() => 'recovered') : succeeding.finally(() => undefined))).toEqual(['row']);
+  const failing = make(true);
+  const outcome = method === 'catch' ? await failing.catch((error: unknown) => `recovered from ${(error as Error).message}`) : await failing.finally(() => undefined).catch((error: unknown) => error);
+  expect(outcome).toEqual(method === 'catch' ? 'recovered from thenable failed' : boom);
+  expect([succeeding.runs, failing.runs]).toEqual([1, 1]);
+  const runs = (await finishedRuns(tracing.client, tracing.exporter)).filter((run) => run.name === 'make');
+  expect(runs.map((run) => [run.status, run.outputs ?? run.error?.split('\n')[0]])).toEqual([['success', { outputs: ['row'] }], ['error', 'Error: thenable failed']]);
+});
