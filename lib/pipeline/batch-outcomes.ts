@@ -145,7 +145,9 @@ export class BatchOutcomes {
     // Settled meanwhile by shutdown, whose grace stopped the write (and counted what it leaves open).
     if (batch.outcome !== undefined) return;
     this.#counters.exportFailed += left;
-    this.#warnings.once('export-failed', `${givenUp(mayLaterSucceed, end)}; its spans were dropped`);
+    // Only starts of calls still running: nothing is lost yet, their ends post the whole runs (see PendingBatch.settle).
+    if (left === 0 && ends.length === 0) this.#warnings.note('start-export-failed', `tracewire: ${givenUp(mayLaterSucceed, end)}; it held only the starts of calls still running, whose runs are sent whole when they end.`);
+    else this.#warnings.once('export-failed', `${givenUp(mayLaterSucceed, end)}; its spans were dropped`);
     this.#closes.failed(ends, end.lastError);
     this.settle(batch, 'failed');
   }

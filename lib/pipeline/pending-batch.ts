@@ -219,7 +219,20 @@ export class PendingBatch {
     this.outcome = outcome;
     // Their starts are on the server, inputs and all, and their ends go as patches without them: a call running long
     // (a stream nobody reads, a request held open) no longer holds its inputs, outside any budget, until it ends.
-    if (outcome === 'delivered' && this.startedRunning !== undefined) for (const span of this.startedRunning) span.releaseInputs();
+    const started = this.startedRunning;
+    if (started !== undefined) {
+      if (outcome === 'delivered') for (const span of started) span.releaseInputs();
+      // Their starts never got there: a run still running is not open on the server, so its end posts the whole run,
+      // inputs and all, as for a start the queue refused. Its end went out as a patch alone, the run without inputs,
+      // and was counted delivered (a report-only probe). A spooled start may still get there: its end stays a patch.
+      else if (outcome === 'failed') {
+        for (const span of started) {
+          if (span.endMicros !== undefined) continue;
+          span.startSent = false;
+          this.openRuns?.delete(span);
+        }
+      }
+    }
     this.startedRunning = undefined;
     // Release span references at once: an evicted batch may wait a while in line.
     this.posts = [];

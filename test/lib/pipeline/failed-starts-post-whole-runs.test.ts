@@ -1,0 +1,46 @@
+import { LangSmithExporter, TracingClient, traceable } from '../../../index';
+import { acceptedOps, acceptedRuns, LangSmithSink } from '../../helpers/langsmith-sink';
+import { accountingHolds } from '../../helpers/long-calls';
+
+/**
+ * A long call's start goes out while it runs (a flush, or the batch timer),
+ * and its end later as a patch of that run. When the export that carried the
+ * start fails for good (retries spent on 500s, a 400), the run is not open on
+ * the server: its end posts the whole run, inputs and all, as for a start the
+ * queue refused. Before, the end went alone as a patch, so the run reached
+ * the server without inputs (or, on LangSmith, as a patch of a run it never
+ * saw) and was counted delivered, while a warning said its spans were
+ * dropped (a report-only probe). Against a LangSmith stand-in on 127.0.0.1.
+ */
+
+let sink: LangSmithSink;
+let client: TracingClient;
+const warnings: string[] = [];
+beforeEach(async () => {
+  warnings.length = 0;
+  sink = await LangSmithSink.start();
+  client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'test-key' }), mode: 'manual', maxRetries: 1, initialBackoffMillis: 10, maxBackoffMillis: 20, logger: { warn: (message) => warnings.push(message) } });
+});
+afterEach(async () => {
+  await client.shutdown();
+  await sink.stop();
+});
+
+test.each([[500, 500], [400]])('long calls whose starts the server refused (%s) post their whole runs when they end: inputs, outputs, one post each, counted delivered', async (...statuses) => {
+  let finish!: () => void;
+  const gate = new Promise<void>((resolve) => (finish = resolve));
+  const long = traceable(async (i: number) => (await gate, { answer: i }), { name: 'long', client });
+  const running = [0, 1, 2].map((i) => long(i));
+  sink.script(...statuses);
+  // The starts go out and fail for good: nothing was lost yet, and the warning says so.
+  expect(await client.flush()).toMatchObject({ delivered: 0, failed: 0 });
+  expect(warnings).toEqual([expect.stringMatching(/held only the starts of calls still running, whose runs are sent whole when they end\.$/)]);
+  finish();
+  await Promise.all(running);
+  expect(await client.flush()).toMatchObject({ delivered: 3, failed: 0 });
+  const runs = [...(await acceptedRuns(sink)).values()];
+  expect(runs.map((run) => [run.inputs, run.outputs]).sort()).toEqual([0, 1, 2].map((i) => [{ input: i }, { answer: i }]));
+  expect((await acceptedOps(sink)).filter((op) => op.startsWith('patch.'))).toEqual([]);
+  expect(client.stats()).toMatchObject({ delivered: 3, dropped: { total: 0 }, leftOpen: 0 });
+  expect(accountingHolds(client.stats())).toBe(true);
+});
