@@ -43,6 +43,8 @@ export class BatchQueue {
     for (let batch = this.#retries.shift(); batch !== undefined; batch = this.#retries.shift()) if (batch.outcome === undefined) return batch;
     while (this.#taken < this.#releasedThrough && this.#head < this.#waiting.length) {
       const batch = this.#waiting[this.#head]!;
+      // It ends runs whose starts are being retried: it goes once they settle, and what follows it waits in line.
+      if (batch.outcome === undefined && batch.waitsForRetriedStarts()) return undefined;
       this.#advance();
       if (batch.outcome === undefined) {
         batch.taken = true;
@@ -66,7 +68,7 @@ export class BatchQueue {
         this.#advance();
         continue;
       }
-      if (!fits(batch)) return undefined;
+      if (!fits(batch) || batch.waitsForRetriedStarts()) return undefined;
       this.#advance();
       batch.taken = true;
       return batch;

@@ -16,6 +16,12 @@ const NO_RECORDS: ExportBatch = { post: [], patch: [] };
 const NO_POSTS: Array<Made | Span> = [];
 const NO_SPANS: Span[] = [];
 
+/** What an end reads of the batch that carried its start. */
+interface StartBatch {
+  readonly outcome: unknown;
+  readonly retried: boolean;
+}
+
 /** How a batch ended. `evicted`: dropped from the queue by the drop-oldest policy before it was sent. `spooled`: kept on disk for the next client. */
 export type BatchOutcome = 'delivered' | 'failed' | 'evicted' | 'spooled';
 
@@ -47,8 +53,15 @@ export class PendingBatch {
   declare private readonly onSealed: ((batch: PendingBatch, bytes: number) => void) | undefined;
   /** Posts in event order: records (or runs) made at close, and the starts of spans still running (kept as spans: their end may yet merge into them). */
   declare private posts: Array<Made | Span>;
-  /** Patches in event order, all made at close. */
-  declare private patches: Made[];
+  /**
+   * Patches in event order, made at close — but an end whose start's batch was still unsettled then, kept as the event
+   * until this batch's records are built: by then that batch may have failed, and the end must post the whole run.
+   */
+  declare private patches: Array<Made | SpanEnd>;
+  /** The unsettled batches that carried starts of runs it ends (see {@link waitsForRetriedStarts}). */
+  declare private startBatches: StartBatch[] | undefined;
+  /** An export of it failed an attempt: it is being retried (or given up). Ends of runs it started wait for it. */
+  declare retried: boolean;
   /** Where in `posts` the first start still running is (past the end if none). */
   declare private firstRunning: number;
   /** Told of each start that goes out while its span still runs. */
@@ -89,6 +102,10 @@ export class PendingBatch {
     this.built = undefined;
     this.startedRunning = NO_SPANS;
     this.startedRunning = undefined;
+    this.startBatches = [];
+    this.startBatches = undefined;
+    this.retried = true;
+    this.retried = false;
     this.asRecords = asRecords;
     this.sealer = asRecords ? sealer : undefined;
     this.onSealed = onSealed;
@@ -97,15 +114,20 @@ export class PendingBatch {
     let bytes = 0;
     let firstRunning = events.length;
     const posts: Array<Made | Span> = [];
-    const patches: Made[] = [];
+    const patches: Array<Made | SpanEnd> = [];
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
       bytes += event.queuedBytes;
       if (event instanceof SpanEnd) {
         ends++;
         const span = event.span;
-        if (span.startSent) patches.push(asRecords ? span.toRecord('end') : span.toRun('end'));
-        else posts.push(asRecords ? span.toRecord('full') : span.toRun('full'));
+        if (span.startSent) {
+          const startBatch = (span as Partial<Span>).startBatch as StartBatch | undefined;
+          if (startBatch !== undefined && startBatch.outcome === undefined) {
+            (this.startBatches ??= []).push(startBatch);
+            patches.push(event);
+          } else patches.push(asRecords ? span.toRecord('end') : span.toRun('end'));
+        } else posts.push(asRecords ? span.toRecord('full') : span.toRun('full'));
       } else if (event.endMerged) {
         ends++;
         posts.push(asRecords ? event.toRecord('full') : event.toRun('full'));
@@ -120,6 +142,7 @@ export class PendingBatch {
     this.posts = posts;
     this.patches = NO_POSTS as Made[];
     this.patches = patches;
+    if (this.startBatches !== undefined) for (const event of patches) if (event instanceof SpanEnd) (event.span as Span).startBatch = undefined;
     this.firstRunning = firstRunning;
     this.eventCount = events.length;
     this.endCount = -1;
@@ -141,7 +164,7 @@ export class PendingBatch {
    * calls would send every run twice).
    */
   seal(): void {
-    if (this.sealer === undefined || this.outcome !== undefined || this.built !== undefined) return;
+    if (this.sealer === undefined || this.outcome !== undefined || this.built !== undefined || this.#startsUnsettled()) return;
     const posts = this.posts;
     for (let i = this.firstRunning; i < posts.length; i++) {
       const item = posts[i]!;
@@ -176,7 +199,8 @@ export class PendingBatch {
           (this.startedRunning ??= []).push(item);
         }
       }
-      this.built = this.asRecords ? this.#sealed(new RecordBatch(posts as RunRecord[], this.patches as RunRecord[]), toWait) : { post: posts as Run[], patch: this.patches as Run[] };
+      const patches = this.#madePatches(posts);
+      this.built = this.asRecords ? this.#sealed(new RecordBatch(posts as RunRecord[], patches as RunRecord[]), toWait) : { post: posts as Run[], patch: patches as Run[] };
       this.posts = [];
       this.patches = [];
     }
@@ -197,6 +221,38 @@ export class PendingBatch {
     return sealed;
   }
 
+  /**
+   * Whether it must wait before it is sent: it ends runs whose starts are in a batch being retried. Sent now, those
+   * ends would reach the server before their starts (a report-only probe: 50 of 50 did, after one 500), and alone if
+   * the starts then failed for good, the runs without their inputs. Once that batch settles it goes, each end a patch
+   * if its start got there (or was spooled), else a post of the whole run. A batch merely in flight is not waited for:
+   * concurrent exports are what keep a flush short.
+   */
+  waitsForRetriedStarts(): boolean {
+    const batches = this.startBatches;
+    if (batches === undefined) return false;
+    for (const batch of batches) if (batch.outcome === undefined && batch.retried) return true;
+    return false;
+  }
+
+  #startsUnsettled(): boolean {
+    const batches = this.startBatches;
+    if (batches === undefined) return false;
+    for (const batch of batches) if (batch.outcome === undefined) return true;
+    return false;
+  }
+
+  /** Its patches made: an end kept as the event becomes a patch if its start got there, else its whole run, added to `posts`. */
+  #madePatches(posts: Array<Made | Span>): Made[] {
+    const patches: Made[] = [];
+    for (const item of this.patches) {
+      if (!(item instanceof SpanEnd)) patches.push(item);
+      else if (item.span.startSent) patches.push(this.asRecords ? item.span.toRecord('end') : item.span.toRun('end'));
+      else posts.push(this.asRecords ? item.span.toRecord('full') : item.span.toRun('full'));
+    }
+    return patches;
+  }
+
   /** Starts it holds of spans still running: until it is taken for sending (then they are `OpenRuns`'). */
   runningStarts(): Span[] {
     if (this.built !== undefined) return [];
@@ -211,7 +267,13 @@ export class PendingBatch {
    */
   sentRunEnds(): ReadonlyArray<Made> {
     const built = this.built;
-    return built === undefined ? this.patches : patchesOf(built);
+    if (built !== undefined) return patchesOf(built);
+    const made: Made[] = [];
+    for (const item of this.patches) {
+      if (!(item instanceof SpanEnd)) made.push(item);
+      else if (item.span.startSent) made.push(this.asRecords ? item.span.toRecord('end') : item.span.toRun('end'));
+    }
+    return made;
   }
 
   settle(outcome: BatchOutcome): void {
@@ -225,9 +287,9 @@ export class PendingBatch {
       // Their starts never got there: a run still running is not open on the server, so its end posts the whole run,
       // inputs and all, as for a start the queue refused. Its end went out as a patch alone, the run without inputs,
       // and was counted delivered (a report-only probe). A spooled start may still get there: its end stays a patch.
+      // An end still waiting for this batch (see waitsForRetriedStarts) then posts its whole run too.
       else if (outcome === 'failed') {
         for (const span of started) {
-          if (span.endMicros !== undefined) continue;
           span.startSent = false;
           this.openRuns?.delete(span);
         }

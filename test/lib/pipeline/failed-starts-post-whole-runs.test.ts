@@ -44,3 +44,46 @@ test.each([[500, 500], [400]])('long calls whose starts the server refused (%s) 
   expect(client.stats()).toMatchObject({ delivered: 3, dropped: { total: 0 }, leftOpen: 0 });
   expect(accountingHolds(client.stats())).toBe(true);
 });
+
+describe('a call that ends while its start is being retried', () => {
+  /** A long call posted open by a flush whose first attempt fails (the sink's scripted statuses), ended while that export waits to retry, then flushed again. */
+  async function endedDuringRetry(...statuses: number[]): Promise<string[]> {
+    await client.shutdown();
+    client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'test-key' }), mode: 'manual', maxRetries: 1, initialBackoffMillis: 300, maxBackoffMillis: 300, logger: { warn: (message) => warnings.push(message) } });
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const long = traceable(async (i: number) => (await gate, { answer: i }), { name: 'long', client });
+    const running = long(7);
+    sink.script(...statuses);
+    // The back-off's full jitter pinned near its ceiling (300 ms): the retry comes well after the call ends.
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0.99);
+    try {
+      const first = client.flush();
+      await new Promise((resolve) => setTimeout(resolve, 100)); // its start's export failed once, and waits to retry
+      finish();
+      await running;
+      await Promise.all([first, client.flush()]);
+    } finally {
+      random.mockRestore();
+    }
+    return acceptedOps(sink);
+  }
+
+  test('its end waits for the retry: the start reaches the server first, then the end, as a patch', async () => {
+    // Before: the end went out at once, and reached the server before its start (50 of 50 runs, a report-only probe).
+    const ops = await endedDuringRetry(500);
+    expect(ops.map((op) => op.split('.')[0])).toEqual(['post', 'patch']);
+    const [run] = [...(await acceptedRuns(sink)).values()];
+    expect([run!.inputs, run!.outputs]).toEqual([{ input: 7 }, { answer: 7 }]);
+    expect(client.stats()).toMatchObject({ delivered: 1, dropped: { total: 0 } });
+  });
+
+  test('when the retry fails too, its end posts the whole run, counted delivered', async () => {
+    const ops = await endedDuringRetry(500, 500);
+    expect(ops.map((op) => op.split('.')[0])).toEqual(['post']);
+    const [run] = [...(await acceptedRuns(sink)).values()];
+    expect([run!.inputs, run!.outputs]).toEqual([{ input: 7 }, { answer: 7 }]);
+    expect(client.stats()).toMatchObject({ delivered: 1, dropped: { total: 0 } });
+    expect(accountingHolds(client.stats())).toBe(true);
+  });
+});
