@@ -76,7 +76,8 @@ export class Admission {
         return false;
       }
       this.#counters.queueFull += evicted.endCount;
-      this.#warnings.once('queue-full', full + 'the oldest spans are being dropped');
+      // Starts alone lose nothing: their ends post the whole runs (a report-only probe: warned, with nothing lost).
+      if (evicted.endCount > 0) this.#warnings.once('queue-full', full + 'the oldest spans are being dropped');
       this.#settle(evicted, 'evicted');
     } while (!this.#budget.tryTake(event));
     return true;

@@ -329,6 +329,30 @@ describe('bounded queue', () => {
     expect(stats.spansEnded).toBe(stats.delivered + stats.dropped.total + stats.pending);
   });
 
+  test('drop-oldest evicting batches of starts alone loses nothing and warns nothing: each run arrives whole when its call ends', async () => {
+    // Before: "the oldest spans are being dropped" was warned while every run arrived whole (a report-only probe).
+    const client = install({ maxQueueSize: 20, maxBatchSize: 5, maxConcurrentExports: 1, flushIntervalMillis: 60_000, dropPolicy: 'drop-oldest' });
+    exporter.holding = true;
+    const gates: Array<() => void> = [];
+    const long = traceable(async (n: number) => (await new Promise<void>((resolve) => gates.push(resolve)), n), { name: 'long' });
+    const calls = Array.from({ length: 40 }, (_, i) => long(i));
+    expect(client.stats().dropped.queueFull).toBe(0);
+    exporter.holding = false;
+    exporter.releaseAll();
+    await client.flush();
+    // The calls end a few at a time, each few flushed: the queue always has room for their ends.
+    for (let i = 0; i < gates.length; i += 5) {
+      for (const end of gates.slice(i, i + 5)) end();
+      await Promise.all(calls.slice(i, i + 5));
+      await client.flush();
+    }
+    // Every run posted with its inputs (whole, or its start and then its end as a patch), and ended.
+    const posted = new Set(exporter.batches.flatMap((b) => b.post.map((run) => run.inputs?.input)));
+    const ended = new Set(exporter.batches.flatMap((b) => [...b.post, ...b.patch].filter((run) => run.end_time !== undefined).map((run) => run.id)));
+    expect([posted.size, ended.size, client.stats().delivered, client.stats().dropped.total]).toEqual([40, 40, 40, 0]);
+    expect(warnings.filter((w) => w.includes('queue is full'))).toEqual([]);
+  });
+
   test('drop-oldest never evicts batches being sent: with the exporter stalled, the oldest of those still waiting go', async () => {
     const client = install({ maxQueueSize: 50, maxBatchSize: 10, maxConcurrentExports: 2, flushIntervalMillis: 60_000, dropPolicy: 'drop-oldest' }); // batches close at ten runs
     exporter.holding = true;
