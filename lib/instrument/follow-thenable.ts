@@ -141,8 +141,14 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
         if (outermost && key === 'catch' && typeof args[0] === 'function') {
           const onError = args[0];
           const consumer = spanStorage.getStore();
-          args[0] = (...errors: unknown[]) => settle(false, errors, onError, consumer);
+          // A function, not an arrow: the thenable may call the callback with a `this` of its own, passed on (a review).
+          args[0] = function (this: unknown, ...errors: unknown[]): unknown {
+            const self = this;
+            return settle(false, errors, (...passed: unknown[]) => Reflect.apply(onError, self, passed), consumer);
+          };
         }
+        // Consumed, as through `then`: the run is no longer waiting to be (see watchConsumption).
+        if (outermost) watch.follow();
         inside = true;
         let result: unknown;
         try {

@@ -62,6 +62,8 @@ export class PendingBatch {
   declare private startBatches: StartBatch[] | undefined;
   /** An export of it failed an attempt: it is being retried (or given up). Ends of runs it started wait for it. */
   declare retried: boolean;
+  /** Failed, but its exporter said part of it got through (a split batch, a chunk): which starts did is not told apart. */
+  declare partlyDelivered: boolean;
   /** Where in `posts` the first start still running is (past the end if none). */
   declare private firstRunning: number;
   /** Told of each start that goes out while its span still runs. */
@@ -106,6 +108,8 @@ export class PendingBatch {
     this.startBatches = undefined;
     this.retried = true;
     this.retried = false;
+    this.partlyDelivered = true;
+    this.partlyDelivered = false;
     this.asRecords = asRecords;
     this.sealer = asRecords ? sealer : undefined;
     this.onSealed = onSealed;
@@ -287,8 +291,9 @@ export class PendingBatch {
       // Their starts never got there: a run still running is not open on the server, so its end posts the whole run,
       // inputs and all, as for a start the queue refused. Its end went out as a patch alone, the run without inputs,
       // and was counted delivered (a report-only probe). A spooled start may still get there: its end stays a patch.
-      // An end still waiting for this batch (see waitsForRetriedStarts) then posts its whole run too.
-      else if (outcome === 'failed') {
+      // An end still waiting for this batch (see waitsForRetriedStarts) then posts its whole run too. Not when part of
+      // it got through: a start that did would be posted twice (a review), so its ends stay patches, as before.
+      else if (outcome === 'failed' && !this.partlyDelivered) {
         for (const span of started) {
           span.startSent = false;
           this.openRuns?.delete(span);

@@ -62,6 +62,8 @@ export class ReplicatedOutcomes {
    */
   giveUp(batch: PendingBatch, mayLaterSucceed: boolean, end: SendEnd, owed: Owed = owedOf(batch.records(), this.#replicated.standings(batch.records()))): Promise<void> {
     batch.deliveredEnds = owed.deliveredEnds;
+    // Which destinations its running starts reached is not tracked per run: their ends stay patches (see PendingBatch.settle).
+    batch.partlyDelivered = true;
     const left = batch.endCount - owed.deliveredEnds;
     if (mayLaterSucceed) this.#replicated.down(owed.parts.flatMap((part) => (part.refused ? [] : part.destinations.map((destination) => destination.label))));
     const everyone = destinationLabels(this.#exporter) ?? [];

@@ -213,3 +213,41 @@ test.each(['catch', 'finally'] as const)("a lazy thenable settled through its ow
   const runs = (await finishedRuns(tracing.client, tracing.exporter)).filter((run) => run.name === 'make');
   expect(runs.map((run) => [run.status, run.outputs ?? run.error?.split('\n')[0]])).toEqual([['success', { outputs: ['row'] }], ['error', 'Error: thenable failed']]);
 });
+
+test('a lazy thenable consumed only through its own catch or finally counts as consumed: its run, longer than unconsumedStreamTimeoutMillis, ends a success', async () => {
+  // The review of the change above: the run ended cancelled ("never consumed") when the work outlasted the timeout.
+  tracing = installMemoryTracing({ unconsumedStreamTimeoutMillis: 50 });
+  class SlowQuery extends UnmemoizedQuery {
+    override exec(): Promise<string[]> {
+      this.runs++;
+      return new Promise((resolve) => setTimeout(() => resolve(['row']), 200));
+    }
+  }
+  const make = traceable(function make() {
+    return new SlowQuery(false);
+  });
+  expect(await make().catch(() => 'recovered')).toEqual(['row']);
+  expect(await make().finally(() => undefined)).toEqual(['row']);
+  const runs = (await finishedRuns(tracing.client, tracing.exporter)).filter((run) => run.name === 'make');
+  expect(runs.map((run) => [run.status, run.outputs])).toEqual([['success', { outputs: ['row'] }], ['success', { outputs: ['row'] }]]);
+});
+
+test("a catch callback the thenable calls with a this of its own gets that this, as untraced", async () => {
+  const task = {
+    then(onValue: (value: unknown) => unknown, onError: (error: unknown) => unknown) {
+      return Promise.reject(boom).then(onValue, onError);
+    },
+    catch(this: object, onError: (this: unknown, error: unknown) => unknown) {
+      return Promise.reject(boom).then(null, (error: unknown) => onError.call(this, error));
+    },
+  };
+  const make = traceable(function make() {
+    return task;
+  });
+  let seen: unknown;
+  await make().catch(function (this: unknown) {
+    seen = this;
+  });
+  expect(seen).toBe(task);
+  expect((await runNow()).status).toBe('error');
+});

@@ -87,3 +87,52 @@ describe('a call that ends while its start is being retried', () => {
     expect(accountingHolds(client.stats())).toBe(true);
   });
 });
+
+test('a batch of starts refused in part (split by the server’s size limit) posts no run twice: the ends of those that got there stay patches', async () => {
+  // The review: every running start of a failed batch was taken as unsent, and those that got there were posted again.
+  sink.setInfo({ body: { batch_ingest_config: { size_limit: 2 } } });
+  sink.script(202, 400);
+  await client.shutdown();
+  client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'test-key', mode: 'batch' }), mode: 'manual', maxRetries: 1, initialBackoffMillis: 10, maxBackoffMillis: 20, logger: { warn: (message) => warnings.push(message) } });
+  let finish!: () => void;
+  const gate = new Promise<void>((resolve) => (finish = resolve));
+  const long = traceable(async (i: number) => (await gate, { answer: i }), { name: 'long', client });
+  const running = [0, 1, 2].map((i) => long(i));
+  await client.flush();
+  finish();
+  await Promise.all(running);
+  await client.flush();
+  const posts = (await acceptedOps(sink)).filter((op) => op.startsWith('post.'));
+  expect(posts.length).toBe(2);
+  expect(new Set(posts).size).toBe(posts.length);
+  expect(warnings).toEqual([expect.stringMatching(/part of it got there: the runs whose start did not will arrive without their inputs\.$/)]);
+});
+
+test('an end waiting for its start’s retry holds back only its own batch: unrelated runs behind it are delivered meanwhile', async () => {
+  // The review: the whole queue waited for the retry (a Retry-After of 8 s held every export; shutdown then dropped them).
+  await client.shutdown();
+  client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'test-key' }), mode: 'manual', maxRetries: 1, initialBackoffMillis: 1_000, maxBackoffMillis: 1_000, logger: { warn: (message) => warnings.push(message) } });
+  const random = jest.spyOn(Math, 'random').mockReturnValue(0.99); // the back-off near its ceiling
+  try {
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const long = traceable(async () => (await gate, 'long done'), { name: 'long', client });
+    const running = long();
+    sink.script(500);
+    const first = client.flush(); // the start: 500, then the back-off
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    finish();
+    await running;
+    expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true }); // its end: held for the start
+    for (let i = 0; i < 5; i++) await traceable(async () => i, { name: 'short', client })();
+    await client.flush({ timeoutMillis: 300 }); // the start still backs off
+    const now = [...(await acceptedRuns(sink)).values()];
+    expect(now.filter((run) => run.name === 'short' && run.end_time !== undefined)).toHaveLength(5);
+    expect(now.filter((run) => run.name === 'long')).toEqual([]);
+    await first;
+    await client.flush();
+    expect((await acceptedOps(sink)).filter((op) => !now.some((run) => op.endsWith(String(run.id)))).map((op) => op.split('.')[0])).toEqual(['post', 'patch']);
+  } finally {
+    random.mockRestore();
+  }
+});
