@@ -9,10 +9,12 @@ import { enterSpan } from '../otel/bridge-hook.js';
 
 /**
  * @internal Follows a thenable through its own `then`, never converting it
- * into a native promise first. A native promise is followed at once, the
- * caller getting the promise `then` returns, settling with the same value or
- * error — later, in the blocking strategy, after delivery; with the
- * properties put on the original, if any. Any other
+ * into a native promise first. A native promise is followed at once: an
+ * `async` function's caller gets the promise `then` returns, settling with
+ * the same value or error (so a rejection it leaves unhandled is still
+ * reported); any other function's caller gets the very promise, observed —
+ * but a root call the blocking strategy holds gets the promise `then`
+ * returns, settling after delivery, with the original's own properties. Any other
  * thenable is handed back as the very object, followed through the `then`
  * calls of its consumers (see {@link followOtherThenable}). A value that
  * produces values over time (a stream, an async iterable, an Observable) is
@@ -69,11 +71,13 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
  * Its {@link SETTLING_METHODS}, where it has them, are hooked too: one that
  * does not go through `then` (execa binds `catch` to the child's promise,
  * OpenAI's `withResponse` parses directly) would settle the object unseen,
- * so its call is followed by one `then` of ours, which then only observes —
- * the work already began (a lazy thenable memoizes it, as Prisma's and
- * OpenAI's do; one whose `catch` calls `this.then` is followed through that
- * call and gets no second one). `asResponse` is followed through what it
- * returns instead.
+ * so a `catch` or `finally` that made no call of `then` is followed through
+ * the promise it returned (a `then` of ours would run a lazy thenable's work
+ * again: Mongoose's `catch` runs `this.exec()`), a `catch` callback seen
+ * first for the failure it recovers from; `withResponse` by one `then` of
+ * ours, which then only observes (OpenAI's request memoizes its work); one
+ * that calls `this.then` is followed through that call and gets nothing
+ * more. `asResponse` is followed through what it returns instead.
  * A function of its own: its closures share a context that V8 makes on entry
  * to the function declaring them, so declared in `followThenable` they cost
  * every traced async call ≈ 50 bytes (bench/alloc-per-call.js).
@@ -161,11 +165,14 @@ function followOtherThenable(outcome: SpanOutcome, thenable: object, then: Funct
         try {
           if (key === 'asResponse') followRaw(result, settle);
           else if (thenCalls !== before) return result;
-          // Settled without our `then`: a promise from `catch` or `finally` is followed instead, as a call of `then`
-          // would run a lazy thenable's work again (a report-only probe: an INSERT ran twice). The caller gets a
-          // promise of the same outcome, rejecting where that one rejects.
-          else if ((key === 'catch' || key === 'finally') && isNativePromise(result)) return followSettlement(result, settle);
-          else own.call(thenable, noop, noop);
+          else {
+            // Settled without our `then`: what `catch` or `finally` returned is followed instead, as a call of `then`
+            // would run a lazy thenable's work again (a report-only probe: an INSERT ran twice). The caller gets what
+            // its `then` returns: the same outcome, rejecting where that one rejects.
+            const resultThen = key === 'catch' || key === 'finally' ? thenOf(result) : undefined;
+            if (resultThen !== undefined) return followSettlement(result as object, resultThen, settle);
+            own.call(thenable, noop, noop);
+          }
         } catch {
           // Its `then` threw: recorded by `own`; the consumer's call already returned.
         }
@@ -190,14 +197,19 @@ const ASYNC_FUNCTION: unknown = Object.getPrototypeOf(async () => undefined);
  */
 const SETTLING_METHODS = ['catch', 'finally', 'withResponse', 'asResponse'];
 
-/** A promise of the runtime's own, with nothing put over its `then`: what a thenable's `catch` or `finally` usually returns. A Proxy is never probed. */
-function isNativePromise(value: unknown): value is Promise<unknown> {
-  return typeof value === 'object' && value !== null && !proxyCheck.isProxy(value) && Object.getPrototypeOf(value) === Promise.prototype && !Object.hasOwn(value, 'then');
+/**
+ * The `then` of what a thenable's `catch` or `finally` returned, if it is a thenable (a native promise, a subclass's,
+ * Bluebird's: its work already began, so its `then` only observes). A Proxy is never probed.
+ */
+function thenOf(value: unknown): Function | undefined {
+  if (typeof value !== 'object' || value === null || proxyCheck.isProxy(value)) return undefined;
+  const then = (value as { then?: unknown }).then;
+  return typeof then === 'function' ? then : undefined;
 }
 
-/** `result` (what a thenable's `catch` or `finally` returned) followed: the run ends with its outcome, unless it ended already; the same outcome passed on. */
-function followSettlement(result: Promise<unknown>, settle: (ok: boolean, args: unknown[], handler: unknown, consumer: Scope | undefined) => unknown): Promise<unknown> {
-  return nativeThen.call(result, (value: unknown) => settle(true, [value], undefined, undefined), (error: unknown) => settle(false, [error], undefined, undefined));
+/** `result` (what a thenable's `catch` or `finally` returned) followed through its `then`: the run ends with its outcome, unless it ended already; the same outcome passed on. */
+function followSettlement(result: object, then: Function, settle: (ok: boolean, args: unknown[], handler: unknown, consumer: Scope | undefined) => unknown): unknown {
+  return Reflect.apply(then, result, [(value: unknown) => settle(true, [value], undefined, undefined), (error: unknown) => settle(false, [error], undefined, undefined)]);
 }
 
 /** Ends the run when `result` (what `asResponse` returned) settles: a success without outputs, or its error. */

@@ -116,7 +116,6 @@ export class BatchOutcomes {
     for (const batch of run.batches) {
       if (batch.outcome !== undefined) continue;
       batch.abandonments++;
-      batch.retried = true;
       if (batch.abandonments <= this.#send.retry.maxRetries) this.#queue.retry(batch);
       else void this.#giveUp(batch, true);
     }

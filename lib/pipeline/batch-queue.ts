@@ -15,12 +15,6 @@ export class BatchQueue {
   #taken = 0;
   /** Batches whose export the watchdog abandoned: sent again before anything else. */
   readonly #retries: PendingBatch[] = [];
-  /**
-   * Released batches set aside while they end runs whose starts are being retried (see
-   * `PendingBatch.waitsForRetriedStarts`): each goes once those settle, before the batches behind it; the rest of the
-   * line does not wait for them.
-   */
-  readonly #held: PendingBatch[] = [];
 
   readonly #releaseOnPush: boolean;
 
@@ -47,32 +41,13 @@ export class BatchQueue {
   /** The oldest released batch, removed from the queue. */
   takeReleased(): PendingBatch | undefined {
     for (let batch = this.#retries.shift(); batch !== undefined; batch = this.#retries.shift()) if (batch.outcome === undefined) return batch;
-    const held = this.#takeHeld();
-    if (held !== undefined) return held;
     while (this.#taken < this.#releasedThrough && this.#head < this.#waiting.length) {
       const batch = this.#waiting[this.#head]!;
       this.#advance();
-      if (batch.outcome !== undefined) continue;
-      if (batch.waitsForRetriedStarts()) {
-        this.#held.push(batch);
-        continue;
+      if (batch.outcome === undefined) {
+        batch.taken = true;
+        return batch;
       }
-      batch.taken = true;
-      return batch;
-    }
-    return undefined;
-  }
-
-  /** The oldest held batch free to go now, removed; held batches settled meanwhile (evicted, shut down) are dropped. */
-  #takeHeld(): PendingBatch | undefined {
-    const held = this.#held;
-    for (let i = 0; i < held.length; i++) {
-      const batch = held[i]!;
-      if (batch.outcome === undefined && batch.waitsForRetriedStarts()) continue;
-      held.splice(i--, 1);
-      if (batch.outcome !== undefined) continue;
-      batch.taken = true;
-      return batch;
     }
     return undefined;
   }
@@ -91,11 +66,6 @@ export class BatchQueue {
         this.#advance();
         continue;
       }
-      if (batch.waitsForRetriedStarts()) {
-        this.#advance();
-        this.#held.push(batch);
-        continue;
-      }
       if (!fits(batch)) return undefined;
       this.#advance();
       batch.taken = true;
@@ -107,7 +77,6 @@ export class BatchQueue {
   /** Removes the oldest waiting batch (released or not) for the drop-oldest policy. */
   evictOldest(): PendingBatch | undefined {
     for (let batch = this.#retries.shift(); batch !== undefined; batch = this.#retries.shift()) if (batch.outcome === undefined) return batch;
-    for (let batch = this.#held.shift(); batch !== undefined; batch = this.#held.shift()) if (batch.outcome === undefined) return batch;
     while (this.#head < this.#waiting.length) {
       const batch = this.#waiting[this.#head]!;
       this.#advance();
@@ -118,13 +87,13 @@ export class BatchQueue {
 
   /** Released batches not yet taken. */
   get releasedCount(): number {
-    return this.#retries.length + this.#held.length + max(0, min(this.#releasedThrough, this.#pushed) - this.#taken);
+    return this.#retries.length + max(0, min(this.#releasedThrough, this.#pushed) - this.#taken);
   }
 
   /** Waiting batches, oldest first; `releasedOnly` leaves out those a manual flush has not released. */
   snapshot(releasedOnly: boolean): PendingBatch[] {
     const end = releasedOnly ? this.#head + max(0, min(this.#releasedThrough, this.#pushed) - this.#taken) : this.#waiting.length;
-    return [...this.#retries, ...this.#held, ...this.#waiting.slice(this.#head, end)].filter((batch) => batch.outcome === undefined);
+    return [...this.#retries, ...this.#waiting.slice(this.#head, end)].filter((batch) => batch.outcome === undefined);
   }
 
   #advance(): void {

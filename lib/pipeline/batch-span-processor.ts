@@ -280,7 +280,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     // The rare ends apart, in one test: this method is compiled into its callers on every traced call.
     if (!span.startQueued || !this.#longLived || heldResponses.count !== 0) this.#endedAside(span);
     span.startQueued = false;
-    // A start that went out keeps its batch for the end's: while that batch is retried, the end waits (see PendingBatch).
+    // A start that went out keeps its batch for the end's batch to read (see PendingBatch.startBatches).
     if (!span.startSent) span.startBatch = undefined;
     // Only the call that began the trace in this process waits: a root, or the first span of a trace continued from
     // another service (langsmith's client waits for LangSmith roots only, and so returned before the trace of a

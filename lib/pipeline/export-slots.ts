@@ -75,7 +75,6 @@ export class RunningExport implements SendWatch {
   }
 
   failed(error: Error | undefined, delivered?: ReadonlySet<object>, status?: number): void {
-    for (const batch of this.batches) batch.retried = true;
     // An attempt the cancel ended keeps the error before it: the destination's last word, if it had one.
     if (error !== undefined) {
       this.lastError = error;

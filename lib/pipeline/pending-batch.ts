@@ -19,7 +19,6 @@ const NO_SPANS: Span[] = [];
 /** What an end reads of the batch that carried its start. */
 interface StartBatch {
   readonly outcome: unknown;
-  readonly retried: boolean;
 }
 
 /** How a batch ended. `evicted`: dropped from the queue by the drop-oldest policy before it was sent. `spooled`: kept on disk for the next client. */
@@ -58,10 +57,11 @@ export class PendingBatch {
    * until this batch's records are built: by then that batch may have failed, and the end must post the whole run.
    */
   declare private patches: Array<Made | SpanEnd>;
-  /** The unsettled batches that carried starts of runs it ends (see {@link waitsForRetriedStarts}). */
+  /**
+   * The batches, unsettled when it closed, that carried starts of runs it ends: until they settle it is not sealed,
+   * so an end whose start then failed for good can still post its whole run (see {@link records}).
+   */
   declare private startBatches: StartBatch[] | undefined;
-  /** An export of it failed an attempt: it is being retried (or given up). Ends of runs it started wait for it. */
-  declare retried: boolean;
   /** Failed, but its exporter said part of it got through (a split batch, a chunk): which starts did is not told apart. */
   declare partlyDelivered: boolean;
   /** Where in `posts` the first start still running is (past the end if none). */
@@ -106,8 +106,6 @@ export class PendingBatch {
     this.startedRunning = undefined;
     this.startBatches = [];
     this.startBatches = undefined;
-    this.retried = true;
-    this.retried = false;
     this.partlyDelivered = true;
     this.partlyDelivered = false;
     this.asRecords = asRecords;
@@ -225,20 +223,6 @@ export class PendingBatch {
     return sealed;
   }
 
-  /**
-   * Whether it must wait before it is sent: it ends runs whose starts are in a batch being retried. Sent now, those
-   * ends would reach the server before their starts (a report-only probe: 50 of 50 did, after one 500), and alone if
-   * the starts then failed for good, the runs without their inputs. Once that batch settles it goes, each end a patch
-   * if its start got there (or was spooled), else a post of the whole run. A batch merely in flight is not waited for:
-   * concurrent exports are what keep a flush short.
-   */
-  waitsForRetriedStarts(): boolean {
-    const batches = this.startBatches;
-    if (batches === undefined) return false;
-    for (const batch of batches) if (batch.outcome === undefined && batch.retried) return true;
-    return false;
-  }
-
   #startsUnsettled(): boolean {
     const batches = this.startBatches;
     if (batches === undefined) return false;
@@ -291,7 +275,7 @@ export class PendingBatch {
       // Their starts never got there: a run still running is not open on the server, so its end posts the whole run,
       // inputs and all, as for a start the queue refused. Its end went out as a patch alone, the run without inputs,
       // and was counted delivered (a report-only probe). A spooled start may still get there: its end stays a patch.
-      // An end still waiting for this batch (see waitsForRetriedStarts) then posts its whole run too. Not when part of
+      // An end not yet built (see startBatches) then posts its whole run too. Not when part of
       // it got through: a start that did would be posted twice (a review), so its ends stay patches, as before.
       else if (outcome === 'failed' && !this.partlyDelivered) {
         for (const span of started) {

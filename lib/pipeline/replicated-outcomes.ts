@@ -62,8 +62,9 @@ export class ReplicatedOutcomes {
    */
   giveUp(batch: PendingBatch, mayLaterSucceed: boolean, end: SendEnd, owed: Owed = owedOf(batch.records(), this.#replicated.standings(batch.records()))): Promise<void> {
     batch.deliveredEnds = owed.deliveredEnds;
-    // Which destinations its running starts reached is not tracked per run: their ends stay patches (see PendingBatch.settle).
-    batch.partlyDelivered = true;
+    // Some destination took part of it: which running starts reached which is not tracked per run, so their ends stay
+    // patches (see PendingBatch.settle). None took anything: their ends post whole runs, as with one destination.
+    batch.partlyDelivered = this.#replicated.standings(batch.records()).some((standing) => standing.took === 'all' || standing.took.size > 0);
     const left = batch.endCount - owed.deliveredEnds;
     if (mayLaterSucceed) this.#replicated.down(owed.parts.flatMap((part) => (part.refused ? [] : part.destinations.map((destination) => destination.label))));
     const everyone = destinationLabels(this.#exporter) ?? [];

@@ -251,3 +251,24 @@ test("a catch callback the thenable calls with a this of its own gets that this,
   expect(seen).toBe(task);
   expect((await runNow()).status).toBe('error');
 });
+
+test('a lazy thenable whose work returns a promise of a library of its own (a Promise subclass, Bluebird) still runs it once through catch or finally', async () => {
+  // The second review: only a native promise from catch was followed; a subclass's fell back to a then of tracewire's.
+  class LibraryPromise<T> extends Promise<T> {}
+  class LibraryQuery extends UnmemoizedQuery {
+    override exec(): Promise<string[]> {
+      this.runs++;
+      return LibraryPromise.resolve(['row']) as Promise<string[]>;
+    }
+  }
+  const make = traceable(function make() {
+    return new LibraryQuery(false);
+  });
+  const caught = make();
+  const finished = make();
+  expect(await caught.catch(() => 'recovered')).toEqual(['row']);
+  expect(await finished.finally(() => undefined)).toEqual(['row']);
+  expect([caught.runs, finished.runs]).toEqual([1, 1]);
+  const runs = (await finishedRuns(tracing.client, tracing.exporter)).filter((run) => run.name === 'make');
+  expect(runs.map((run) => run.status)).toEqual(['success', 'success']);
+});

@@ -87,3 +87,30 @@ test('an end no replica took in the last batch is closed on every replica by the
   expect(stats).toMatchObject({ leftOpen: 0, delivered: 0, deliveredPartly: 0, pending: 0, dropped: { total: 1, exportFailed: 1 } });
   expect(accountingHolds(stats)).toBe(true);
 });
+
+test('a long call whose start no replica took posts its whole run to each when it ends', async () => {
+  // As with one destination (failed-starts-post-whole-runs.test.ts). The review: with replicas, the ends of starts no
+  // replica took stayed patches, the runs reaching both without inputs.
+  const a = await LangSmithSink.start();
+  const b = await LangSmithSink.start();
+  stops.push(() => a.stop(), () => b.stop());
+  const exporter = withEnv({ ...CLEAN, LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ [a.url]: 'key-a', [b.url]: 'key-b' }) }, () => new LangSmithExporter());
+  const client = new TracingClient({ exporter, mode: 'manual', maxRetries: 0, logger: { warn: () => undefined } });
+  stops.push(() => client.shutdown());
+  let finish!: () => void;
+  const gate = new Promise<void>((resolve) => (finish = resolve));
+  const long = traceable(async () => (await gate, 'done'), { name: 'long', client });
+  const running = long();
+  a.script(400);
+  b.script(400);
+  await client.flush(); // its start: refused by both
+  finish();
+  await running;
+  await client.flush();
+  for (const sink of [a, b]) {
+    expect((await acceptedOps(sink)).map((op) => op.split('.')[0])).toEqual(['post']);
+    const [run] = [...(await acceptedRuns(sink)).values()];
+    expect([run!.inputs, run!.outputs]).toEqual([{}, { outputs: 'done' }]);
+  }
+  expect(accountingHolds(client.stats())).toBe(true);
+});

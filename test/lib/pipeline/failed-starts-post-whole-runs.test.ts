@@ -45,47 +45,31 @@ test.each([[500, 500], [400]])('long calls whose starts the server refused (%s) 
   expect(accountingHolds(client.stats())).toBe(true);
 });
 
-describe('a call that ends while its start is being retried', () => {
-  /** A long call posted open by a flush whose first attempt fails (the sink's scripted statuses), ended while that export waits to retry, then flushed again. */
-  async function endedDuringRetry(...statuses: number[]): Promise<string[]> {
-    await client.shutdown();
-    client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'test-key' }), mode: 'manual', maxRetries: 1, initialBackoffMillis: 300, maxBackoffMillis: 300, logger: { warn: (message) => warnings.push(message) } });
-    let finish!: () => void;
-    const gate = new Promise<void>((resolve) => (finish = resolve));
-    const long = traceable(async (i: number) => (await gate, { answer: i }), { name: 'long', client });
-    const running = long(7);
-    sink.script(...statuses);
-    // The back-off's full jitter pinned near its ceiling (300 ms): the retry comes well after the call ends.
-    const random = jest.spyOn(Math, 'random').mockReturnValue(0.99);
-    try {
-      const first = client.flush();
-      await new Promise((resolve) => setTimeout(resolve, 100)); // its start's export failed once, and waits to retry
-      finish();
-      await running;
-      await Promise.all([first, client.flush()]);
-    } finally {
-      random.mockRestore();
-    }
-    return acceptedOps(sink);
+test('a call that ends while its start is retried, its end built only once that export failed for good, posts its whole run', async () => {
+  // One export at a time: the end's batch waits for a slot until the start's export has spent its retries. Before, the
+  // end was made a patch as its batch closed, and went alone: the run without inputs, counted delivered.
+  await client.shutdown();
+  client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'test-key' }), mode: 'manual', maxConcurrentExports: 1, maxRetries: 1, initialBackoffMillis: 300, maxBackoffMillis: 300, logger: { warn: (message) => warnings.push(message) } });
+  let finish!: () => void;
+  const gate = new Promise<void>((resolve) => (finish = resolve));
+  const long = traceable(async (i: number) => (await gate, { answer: i }), { name: 'long', client });
+  const running = long(7);
+  sink.script(500, 500);
+  const random = jest.spyOn(Math, 'random').mockReturnValue(0.99); // the back-off near its ceiling (300 ms)
+  try {
+    const first = client.flush();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // its start's export failed once, and waits to retry
+    finish();
+    await running;
+    await Promise.all([first, client.flush()]);
+  } finally {
+    random.mockRestore();
   }
-
-  test('its end waits for the retry: the start reaches the server first, then the end, as a patch', async () => {
-    // Before: the end went out at once, and reached the server before its start (50 of 50 runs, a report-only probe).
-    const ops = await endedDuringRetry(500);
-    expect(ops.map((op) => op.split('.')[0])).toEqual(['post', 'patch']);
-    const [run] = [...(await acceptedRuns(sink)).values()];
-    expect([run!.inputs, run!.outputs]).toEqual([{ input: 7 }, { answer: 7 }]);
-    expect(client.stats()).toMatchObject({ delivered: 1, dropped: { total: 0 } });
-  });
-
-  test('when the retry fails too, its end posts the whole run, counted delivered', async () => {
-    const ops = await endedDuringRetry(500, 500);
-    expect(ops.map((op) => op.split('.')[0])).toEqual(['post']);
-    const [run] = [...(await acceptedRuns(sink)).values()];
-    expect([run!.inputs, run!.outputs]).toEqual([{ input: 7 }, { answer: 7 }]);
-    expect(client.stats()).toMatchObject({ delivered: 1, dropped: { total: 0 } });
-    expect(accountingHolds(client.stats())).toBe(true);
-  });
+  expect((await acceptedOps(sink)).map((op) => op.split('.')[0])).toEqual(['post']);
+  const [run] = [...(await acceptedRuns(sink)).values()];
+  expect([run!.inputs, run!.outputs]).toEqual([{ input: 7 }, { answer: 7 }]);
+  expect(client.stats()).toMatchObject({ delivered: 1, dropped: { total: 0 } });
+  expect(accountingHolds(client.stats())).toBe(true);
 });
 
 test('a batch of starts refused in part (split by the server’s size limit) posts no run twice: the ends of those that got there stay patches', async () => {
@@ -106,33 +90,4 @@ test('a batch of starts refused in part (split by the server’s size limit) pos
   expect(posts.length).toBe(2);
   expect(new Set(posts).size).toBe(posts.length);
   expect(warnings).toEqual([expect.stringMatching(/part of it got there: the runs whose start did not will arrive without their inputs\.$/)]);
-});
-
-test('an end waiting for its start’s retry holds back only its own batch: unrelated runs behind it are delivered meanwhile', async () => {
-  // The review: the whole queue waited for the retry (a Retry-After of 8 s held every export; shutdown then dropped them).
-  await client.shutdown();
-  client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'test-key' }), mode: 'manual', maxRetries: 1, initialBackoffMillis: 1_000, maxBackoffMillis: 1_000, logger: { warn: (message) => warnings.push(message) } });
-  const random = jest.spyOn(Math, 'random').mockReturnValue(0.99); // the back-off near its ceiling
-  try {
-    let finish!: () => void;
-    const gate = new Promise<void>((resolve) => (finish = resolve));
-    const long = traceable(async () => (await gate, 'long done'), { name: 'long', client });
-    const running = long();
-    sink.script(500);
-    const first = client.flush(); // the start: 500, then the back-off
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    finish();
-    await running;
-    expect(await client.flush({ timeoutMillis: 50 })).toMatchObject({ timedOut: true }); // its end: held for the start
-    for (let i = 0; i < 5; i++) await traceable(async () => i, { name: 'short', client })();
-    await client.flush({ timeoutMillis: 300 }); // the start still backs off
-    const now = [...(await acceptedRuns(sink)).values()];
-    expect(now.filter((run) => run.name === 'short' && run.end_time !== undefined)).toHaveLength(5);
-    expect(now.filter((run) => run.name === 'long')).toEqual([]);
-    await first;
-    await client.flush();
-    expect((await acceptedOps(sink)).filter((op) => !now.some((run) => op.endsWith(String(run.id)))).map((op) => op.split('.')[0])).toEqual(['post', 'patch']);
-  } finally {
-    random.mockRestore();
-  }
 });

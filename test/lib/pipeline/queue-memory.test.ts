@@ -20,7 +20,7 @@ test('the batch queue lets go of the batches taken from it: at most about a thou
   const refs: Array<WeakRef<PendingBatch>> = [];
   (() => {
     for (let i = 0; i < 3_000; i++) {
-      const batch = { outcome: undefined, taken: false, waitsForRetriedStarts: () => false } as unknown as PendingBatch;
+      const batch = { outcome: undefined, taken: false } as unknown as PendingBatch;
       refs.push(new WeakRef(batch));
       queue.push(batch);
     }
