@@ -116,6 +116,7 @@ export class BatchOutcomes {
     for (const batch of run.batches) {
       if (batch.outcome !== undefined) continue;
       batch.abandonments++;
+      batch.mayHaveArrived = true; // unanswered in time: it may have been stored
       if (batch.abandonments <= this.#send.retry.maxRetries) this.#queue.retry(batch);
       else void this.#giveUp(batch, true);
     }
@@ -133,7 +134,7 @@ export class BatchOutcomes {
       const part = withoutDelivered(records, delivered);
       records = part.rest;
       batch.deliveredEnds = part.deliveredEnds;
-      if (delivered.size > 0) batch.partlyDelivered = true;
+      if (delivered.size > 0) batch.mayHaveArrived = true;
       this.#countDelivered(batch, part.deliveredEnds, refused);
       if (records === undefined) return this.settle(batch, 'delivered'); // all of it got through after all
     }
@@ -147,8 +148,8 @@ export class BatchOutcomes {
     if (batch.outcome !== undefined) return;
     this.#counters.exportFailed += left;
     // Only starts of calls still running: nothing is lost yet, their ends post the whole runs (see PendingBatch.settle).
-    if (left === 0 && ends.length === 0 && !batch.partlyDelivered) this.#warnings.note('start-export-failed', `tracewire: ${givenUp(mayLaterSucceed, end)}; it held only the starts of calls still running, whose runs are sent whole when they end.`);
-    else if (left === 0 && ends.length === 0) this.#warnings.note('start-export-failed', `tracewire: ${givenUp(mayLaterSucceed, end)}; it held only the starts of calls still running, and part of it got there: the runs whose start did not will arrive without their inputs.`);
+    if (left === 0 && ends.length === 0 && !batch.mayHaveArrived) this.#warnings.note('start-export-failed', `tracewire: ${givenUp(mayLaterSucceed, end)}; it held only the starts of calls still running, whose runs are sent whole when they end.`);
+    else if (left === 0 && ends.length === 0) this.#warnings.note('start-export-failed', `tracewire: ${givenUp(mayLaterSucceed, end)}; it held only the starts of calls still running, and part of it may have got there: the runs whose start did not will arrive without their inputs.`);
     else this.#warnings.once('export-failed', `${givenUp(mayLaterSucceed, end)}; its spans were dropped`);
     this.#closes.failed(ends, end.lastError);
     this.settle(batch, 'failed');

@@ -75,6 +75,8 @@ export class RunningExport implements SendWatch {
   }
 
   failed(error: Error | undefined, delivered?: ReadonlySet<object>, status?: number): void {
+    // No answer (a timeout, a dropped connection, a cancel): the destination may have stored what it was sent.
+    if (status === undefined) for (const batch of this.batches) batch.mayHaveArrived = true;
     // An attempt the cancel ended keeps the error before it: the destination's last word, if it had one.
     if (error !== undefined) {
       this.lastError = error;

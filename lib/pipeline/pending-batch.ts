@@ -62,8 +62,12 @@ export class PendingBatch {
    * so an end whose start then failed for good can still post its whole run (see {@link records}).
    */
   declare private startBatches: StartBatch[] | undefined;
-  /** Failed, but its exporter said part of it got through (a split batch, a chunk): which starts did is not told apart. */
-  declare partlyDelivered: boolean;
+  /**
+   * Part of it may have reached the destination although it failed: its exporter said part got through (a split
+   * batch, a chunk), or an attempt got no answer (a timeout, a dropped connection: the server may have stored it). Which
+   * of its starts did is not told apart, so their ends stay patches (see {@link settle}).
+   */
+  declare mayHaveArrived: boolean;
   /** Where in `posts` the first start still running is (past the end if none). */
   declare private firstRunning: number;
   /** Told of each start that goes out while its span still runs. */
@@ -106,8 +110,8 @@ export class PendingBatch {
     this.startedRunning = undefined;
     this.startBatches = [];
     this.startBatches = undefined;
-    this.partlyDelivered = true;
-    this.partlyDelivered = false;
+    this.mayHaveArrived = true;
+    this.mayHaveArrived = false;
     this.asRecords = asRecords;
     this.sealer = asRecords ? sealer : undefined;
     this.onSealed = onSealed;
@@ -275,9 +279,9 @@ export class PendingBatch {
       // Their starts never got there: a run still running is not open on the server, so its end posts the whole run,
       // inputs and all, as for a start the queue refused. Its end went out as a patch alone, the run without inputs,
       // and was counted delivered (a report-only probe). A spooled start may still get there: its end stays a patch.
-      // An end not yet built (see startBatches) then posts its whole run too. Not when part of
-      // it got through: a start that did would be posted twice (a review), so its ends stay patches, as before.
-      else if (outcome === 'failed' && !this.partlyDelivered) {
+      // An end not yet built (see startBatches) then posts its whole run too. Not when part of it may have got there
+      // (see mayHaveArrived): a start that did would be posted twice (two reviews), so its ends stay patches, as before.
+      else if (outcome === 'failed' && !this.mayHaveArrived) {
         for (const span of started) {
           span.startSent = false;
           this.openRuns?.delete(span);

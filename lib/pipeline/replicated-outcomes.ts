@@ -64,7 +64,7 @@ export class ReplicatedOutcomes {
     batch.deliveredEnds = owed.deliveredEnds;
     // Some destination took part of it: which running starts reached which is not tracked per run, so their ends stay
     // patches (see PendingBatch.settle). None took anything: their ends post whole runs, as with one destination.
-    batch.partlyDelivered = this.#replicated.standings(batch.records()).some((standing) => standing.took === 'all' || standing.took.size > 0);
+    if (this.#replicated.standings(batch.records()).some((standing) => standing.took === 'all' || standing.took.size > 0)) batch.mayHaveArrived = true;
     const left = batch.endCount - owed.deliveredEnds;
     if (mayLaterSucceed) this.#replicated.down(owed.parts.flatMap((part) => (part.refused ? [] : part.destinations.map((destination) => destination.label))));
     const everyone = destinationLabels(this.#exporter) ?? [];

@@ -89,5 +89,26 @@ test('a batch of starts refused in part (split by the server’s size limit) pos
   const posts = (await acceptedOps(sink)).filter((op) => op.startsWith('post.'));
   expect(posts.length).toBe(2);
   expect(new Set(posts).size).toBe(posts.length);
-  expect(warnings).toEqual([expect.stringMatching(/part of it got there: the runs whose start did not will arrive without their inputs\.$/)]);
+  expect(warnings).toEqual([expect.stringMatching(/part of it may have got there: the runs whose start did not will arrive without their inputs\.$/)]);
+});
+
+test('a start whose export got no answer in time (the server stored it, late) is not posted again: its end stays a patch', async () => {
+  // The third review: a timeout was taken as "never got there", and the run was posted twice.
+  await sink.stop();
+  sink = await LangSmithSink.start({ ingestDelayMillis: 300 });
+  await client.shutdown();
+  client = new TracingClient({ exporter: new LangSmithExporter({ endpoint: sink.url, apiKey: 'test-key' }), mode: 'manual', maxRetries: 0, exportTimeoutMillis: 100, logger: { warn: (message) => warnings.push(message) } });
+  let finish!: () => void;
+  const gate = new Promise<void>((resolve) => (finish = resolve));
+  const long = traceable(async () => (await gate, 'done'), { name: 'long', client });
+  const running = long();
+  await client.flush(); // its start: stored, answered after the export timed out
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  finish();
+  await running;
+  await client.flush();
+  await new Promise((resolve) => setTimeout(resolve, 400)); // the end's late answer
+  // The end (and the close sent for it when its own export timed out too): patches of the run posted once.
+  const ops = (await acceptedOps(sink)).map((op) => op.split('.')[0]);
+  expect([ops[0], ops.filter((op) => op === 'post').length, ops.slice(1).every((op) => op === 'patch')]).toEqual(['post', 1, true]);
 });
