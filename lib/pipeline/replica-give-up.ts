@@ -74,6 +74,6 @@ function warnLacking(warnings: Pick<DropWarnings, 'note'>, label: string, origin
   const fate = spooled ? 'they were spooled for it alone' : 'it will not get them';
   warnings.note(
     `replica-lacks ${label}`,
-    `tracewire: the LangSmith replica at ${origin} did not take ${part.ends} span(s): ${why}; ${fate}. Further ones are not warned about; stats().deliveredPartly counts the spans another replica took.`,
+    `tracewire: the LangSmith replica at ${origin} did not take ${part.ends > 0 ? `${part.ends} span(s)` : 'the starts of calls still running'}: ${why}; ${fate}. Further ones are not warned about; stats().deliveredPartly counts the spans another replica took.`,
   );
 }

@@ -95,7 +95,8 @@ test('a long call whose start no replica took posts its whole run to each when i
   const b = await LangSmithSink.start();
   stops.push(() => a.stop(), () => b.stop());
   const exporter = withEnv({ ...CLEAN, LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ [a.url]: 'key-a', [b.url]: 'key-b' }) }, () => new LangSmithExporter());
-  const client = new TracingClient({ exporter, mode: 'manual', maxRetries: 0, logger: { warn: () => undefined } });
+  const warnings: string[] = [];
+  const client = new TracingClient({ exporter, mode: 'manual', maxRetries: 0, logger: { warn: (message) => warnings.push(message) } });
   stops.push(() => client.shutdown());
   let finish!: () => void;
   const gate = new Promise<void>((resolve) => (finish = resolve));
@@ -113,4 +114,6 @@ test('a long call whose start no replica took posts its whole run to each when i
     expect([run!.inputs, run!.outputs]).toEqual([{}, { outputs: 'done' }]);
   }
   expect(accountingHolds(client.stats())).toBe(true);
+  // Its starts alone were lacking: no span was (the third review: "did not take 0 span(s)").
+  expect(warnings.filter((warning) => warning.includes('did not take'))).toEqual([a.url, b.url].map((url) => expect.stringContaining(`${new URL(url).origin} did not take the starts of calls still running:`)));
 });
