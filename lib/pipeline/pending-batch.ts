@@ -129,6 +129,8 @@ export class PendingBatch {
         const span = event.span;
         if (span.startSent) {
           const startBatch = (span as Partial<Span>).startBatch as StartBatch | undefined;
+          // Read by its end: the span lets go of its start's batch.
+          if (startBatch !== undefined) (span as Span).startBatch = undefined;
           if (startBatch !== undefined && startBatch.outcome === undefined) {
             (this.startBatches ??= []).push(startBatch);
             patches.push(event);
@@ -148,7 +150,6 @@ export class PendingBatch {
     this.posts = posts;
     this.patches = NO_POSTS as Made[];
     this.patches = patches;
-    if (this.startBatches !== undefined) for (const event of patches) if (event instanceof SpanEnd) (event.span as Span).startBatch = undefined;
     this.firstRunning = firstRunning;
     this.eventCount = events.length;
     this.endCount = -1;
@@ -234,13 +235,13 @@ export class PendingBatch {
     return false;
   }
 
-  /** Its patches made: an end kept as the event becomes a patch if its start got there, else its whole run, added to `posts`. */
-  #madePatches(posts: Array<Made | Span>): Made[] {
+  /** Its patches made: an end kept as the event becomes a patch if its start got there, else its whole run, added to `posts` (left out without them). */
+  #madePatches(posts?: Array<Made | Span>): Made[] {
     const patches: Made[] = [];
     for (const item of this.patches) {
       if (!(item instanceof SpanEnd)) patches.push(item);
       else if (item.span.startSent) patches.push(this.asRecords ? item.span.toRecord('end') : item.span.toRun('end'));
-      else posts.push(this.asRecords ? item.span.toRecord('full') : item.span.toRun('full'));
+      else posts?.push(this.asRecords ? item.span.toRecord('full') : item.span.toRun('full'));
     }
     return patches;
   }
@@ -259,13 +260,7 @@ export class PendingBatch {
    */
   sentRunEnds(): ReadonlyArray<Made> {
     const built = this.built;
-    if (built !== undefined) return patchesOf(built);
-    const made: Made[] = [];
-    for (const item of this.patches) {
-      if (!(item instanceof SpanEnd)) made.push(item);
-      else if (item.span.startSent) made.push(this.asRecords ? item.span.toRecord('end') : item.span.toRun('end'));
-    }
-    return made;
+    return built !== undefined ? patchesOf(built) : this.#madePatches();
   }
 
   settle(outcome: BatchOutcome): void {
