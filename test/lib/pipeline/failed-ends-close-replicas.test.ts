@@ -23,11 +23,17 @@ afterEach(async () => {
   await Promise.all(stops.splice(0).map((stop) => stop()));
 });
 
-test('an end no replica took is closed on every replica; one a replica took is not closed anywhere (its outputs stay), and stays open on the one that refused it', async () => {
+/** Two LangSmith stand-ins on 127.0.0.1 as write replicas (`LANGSMITH_RUNS_ENDPOINTS`), and an exporter to both. */
+async function twoReplicas(): Promise<{ a: LangSmithSink; b: LangSmithSink; exporter: LangSmithExporter }> {
   const a = await LangSmithSink.start();
   const b = await LangSmithSink.start();
   stops.push(() => a.stop(), () => b.stop());
   const exporter = withEnv({ ...CLEAN, LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ [a.url]: 'key-a', [b.url]: 'key-b' }) }, () => new LangSmithExporter());
+  return { a, b, exporter };
+}
+
+test('an end no replica took is closed on every replica; one a replica took is not closed anywhere (its outputs stay), and stays open on the one that refused it', async () => {
+  const { a, b, exporter } = await twoReplicas();
   const warnings: string[] = [];
   // One run per batch and per export: the first end, then the second, then the quick call (which carries the close).
   const client = new TracingClient({ exporter, mode: 'manual', maxBatchSize: 1, maxConcurrentExports: 1, maxRetries: 0, logger: { warn: (message) => warnings.push(message) } });
@@ -91,10 +97,7 @@ test('an end no replica took in the last batch is closed on every replica by the
 test('a long call whose start no replica took posts its whole run to each when it ends', async () => {
   // As with one destination (failed-starts-post-whole-runs.test.ts). The review: with replicas, the ends of starts no
   // replica took stayed patches, the runs reaching both without inputs.
-  const a = await LangSmithSink.start();
-  const b = await LangSmithSink.start();
-  stops.push(() => a.stop(), () => b.stop());
-  const exporter = withEnv({ ...CLEAN, LANGSMITH_RUNS_ENDPOINTS: JSON.stringify({ [a.url]: 'key-a', [b.url]: 'key-b' }) }, () => new LangSmithExporter());
+  const { a, b, exporter } = await twoReplicas();
   const warnings: string[] = [];
   const client = new TracingClient({ exporter, mode: 'manual', maxRetries: 0, logger: { warn: (message) => warnings.push(message) } });
   stops.push(() => client.shutdown());
