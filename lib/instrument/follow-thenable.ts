@@ -26,7 +26,8 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
     // properties it keeps updating (`p.progress`, `p.cancel()`). The caller gets that very promise, observed: a copy
     // broke identity, showed the properties as they were at return, and settled a turn later (a report-only probe).
     // Only a root call the blocking strategy holds until delivery gets a promise of its own (below).
-    if (Object.getPrototypeOf(fn) !== ASYNC_FUNCTION && !holdsCaller(outcome)) {
+    const notAsync = Object.getPrototypeOf(fn) !== ASYNC_FUNCTION;
+    if (notAsync && !holdsCaller(outcome)) {
       nativeThen.call(thenable, observedValue.bind(outcome), observedError.bind(outcome));
       return thenable;
     }
@@ -40,8 +41,9 @@ export function followThenable(outcome: SpanOutcome, thenable: unknown, then: Fu
     // so a rejection the caller leaves unhandled stays unhandled, as untraced. Any other function's promise may be
     // held and handled already (a memoized load with its own `catch`, fired and forgotten by this caller): no API
     // tells, and `followed` unhandled would end a process the untraced call left running. So its rejection is
-    // marked handled on tracewire's side: never an unhandled rejection the untraced call would not make.
-    if (Object.getPrototypeOf(fn) !== ASYNC_FUNCTION) {
+    // marked handled on tracewire's side: never an unhandled rejection the untraced call would not make. (Only the
+    // blocking strategy's root call reaches here now, see above.)
+    if (notAsync) {
       nativeThen.call(followed, undefined, noop);
       // Frozen (zod's `.readonly()` freezes the promise it returns), sealed: the caller's promise is so too (a report-only
       // probe: a frozen promise came back unfrozen, and zod's own test of it failed).
